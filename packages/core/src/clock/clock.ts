@@ -1,0 +1,32 @@
+/**
+ * The only source of service time (DESIGN.md "Time"). Retry delays, visibility timeouts, batching
+ * windows, schedules, idle reaping and event age all read a Clock, so `--time-scale` and the
+ * VirtualClock apply to them. Handler execution is never scaled: runtime drivers measure it with
+ * the wall-clock `Stopwatch` (stopwatch.ts), a different name so nobody reaches for it by mistake.
+ */
+export interface TimerHandle {
+  /** Cancels the timer; a no-op once it has fired or been cancelled. */
+  cancel(): void;
+}
+
+/** Blocks the VirtualClock from jumping while real work (a handler process, a socket) runs. */
+export interface Hold extends Disposable {
+  release(): void;
+}
+
+export interface Clock {
+  /** Service time, epoch milliseconds. */
+  now(): number;
+  /**
+   * Runs `fn` after `delayMs` of service time. `label` names the timer in pending-timer views and
+   * test failures, e.g. "env.idle-reap:orders". A returned promise is awaited by the VirtualClock
+   * before it jumps again.
+   */
+  setTimer(delayMs: number, fn: () => void | Promise<void>, label?: string): TimerHandle;
+  /** Resolves after `ms` of service time; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Marks real work in progress; the VirtualClock does not skip time until every hold is released. */
+  hold(label?: string): Hold;
+  /** How many service milliseconds pass per wall millisecond (1 for SystemClock). */
+  readonly scale: number;
+}

@@ -1,0 +1,44 @@
+/**
+ * The ExecutionEnvironment state machine (DESIGN.md, STYLE.md 7.6) as a transition table.
+ *
+ *   initializing → idle ⇄ busy → retiring → retired
+ *   busy → reset   (timeout, crash, out of memory: the process is killed, /tmp is kept, and the
+ *                   next invocation re-runs Init in the same environment; aws-facts §3)
+ *   reset → initializing
+ *
+ * `idle` means frozen (SIGSTOP) unless freezing is switched off for the function. There is one
+ * terminal state, `retired`, with a reason.
+ */
+export const ENVIRONMENT_STATES = ["initializing", "idle", "busy", "reset", "retiring", "retired"] as const;
+export type EnvironmentState = (typeof ENVIRONMENT_STATES)[number];
+
+export const RETIRE_REASONS = [
+  "idle-timeout",
+  "init-failed",
+  "init-timeout",
+  "code-updated",
+  "shutdown",
+  "function-deleted",
+] as const;
+export type RetireReason = (typeof RETIRE_REASONS)[number];
+
+const TRANSITIONS: Record<EnvironmentState, readonly EnvironmentState[]> = {
+  initializing: ["idle", "busy", "retiring"],
+  idle: ["busy", "retiring"],
+  busy: ["idle", "reset", "retiring"],
+  reset: ["initializing", "retiring"],
+  retiring: ["retired"],
+  retired: [],
+};
+
+export function canTransition(from: EnvironmentState, to: EnvironmentState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** A bug, not a user error: the code tried a move the table forbids. */
+export class IllegalTransitionError extends Error {
+  constructor(environmentId: string, from: EnvironmentState, to: EnvironmentState) {
+    super(`environment ${environmentId}: illegal transition ${from} → ${to}`);
+    this.name = "IllegalTransitionError";
+  }
+}

@@ -1,0 +1,77 @@
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { AwsError, isAwsError } from "../errors/aws-error.ts";
+
+/** A parsed REST-JSON request, as handed to an operation. */
+export interface RestRequest {
+  method: string;
+  /** Path parameters from the route pattern, URL-decoded (`{FunctionName}`). */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The request id this response will carry in `x-amzn-RequestId`. */
+  requestId: string;
+}
+
+export interface RestResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  /** A JSON-serialisable value, or raw bytes (Invoke's payload) sent as-is. */
+  body?: unknown;
+}
+
+export type RestHandler = (req: RestRequest) => Promise<RestResponse> | RestResponse;
+
+export interface RestRoute {
+  method: string;
+  /** e.g. "/2015-03-31/functions/{FunctionName}/invocations" */
+  path: string;
+  operation: string;
+  handler: RestHandler;
+}
+
+/** Parses the body as JSON (empty body = {}); invalid JSON is a 400 as the service answers it. */
+export function jsonBody<T = Record<string, unknown>>(req: RestRequest): T {
+  if (req.body.length === 0) return {} as T;
+  try {
+    return JSON.parse(req.body.toString("utf8")) as T;
+  } catch {
+    throw new AwsError("SerializationException", 400, "Could not parse request body into json");
+  }
+}
+
+/**
+ * REST-JSON error wire format (aws-facts §1.4): status, `x-amzn-ErrorType: <Code>` and a JSON body
+ * with the message under the exception's own key and `Type` User/Service.
+ */
+export function writeRestJsonError(res: ServerResponse, err: unknown, requestId: string): void {
+  const e = isAwsError(err) ? err : new AwsError("ServiceException", 500, "An internal error occurred.");
+  const body = JSON.stringify({
+    Type: e.senderFault ? "User" : "Service",
+    ...e.fields,
+    [e.messageKey]: e.message,
+  });
+  res.writeHead(e.statusCode, {
+    ...e.headers,
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(body),
+    "x-amzn-ErrorType": e.code,
+    "x-amzn-RequestId": requestId,
+  });
+  res.end(body);
+}
+
+export function writeRestJsonResponse(res: ServerResponse, out: RestResponse, requestId: string): void {
+  const status = out.status ?? 200;
+  let payload: Buffer | string | undefined;
+  const headers: Record<string, string | number> = { ...out.headers, "x-amzn-RequestId": requestId };
+  if (Buffer.isBuffer(out.body)) {
+    payload = out.body;
+  } else if (out.body !== undefined) {
+    payload = JSON.stringify(out.body);
+    headers["Content-Type"] ??= "application/json";
+  }
+  headers["Content-Length"] = payload === undefined ? 0 : Buffer.byteLength(payload);
+  res.writeHead(status, headers);
+  res.end(payload);
+}

@@ -1,0 +1,68 @@
+import type { RestRoute } from "./rest-json.ts";
+
+interface CompiledRoute {
+  route: RestRoute;
+  segments: (string | { param: string; greedy: boolean })[];
+}
+
+export interface RouteMatch {
+  route: RestRoute;
+  params: Record<string, string>;
+}
+
+/**
+ * Matches REST-JSON operations by method and path pattern. Routes are data (one table per
+ * service); matching splits the path once and compares segments, with no regex per request.
+ * `{Name+}` is a greedy parameter as in the Smithy http trait.
+ */
+export class RestRouter {
+  private readonly byMethod = new Map<string, CompiledRoute[]>();
+
+  constructor(routes: readonly RestRoute[] = []) {
+    for (const r of routes) this.add(r);
+  }
+
+  add(route: RestRoute): void {
+    const segments = route.path
+      .split("/")
+      .slice(1)
+      .map((s) => {
+        const m = /^\{(\w+)(\+?)\}$/.exec(s);
+        return m ? { param: m[1]!, greedy: m[2] === "+" } : s;
+      });
+    const list = this.byMethod.get(route.method) ?? [];
+    list.push({ route, segments });
+    this.byMethod.set(route.method, list);
+  }
+
+  match(method: string, pathname: string): RouteMatch | undefined {
+    const routes = this.byMethod.get(method);
+    if (!routes) return undefined;
+    const parts = pathname.split("/").slice(1);
+    for (const { route, segments } of routes) {
+      const params = matchSegments(segments, parts);
+      if (params) return { route, params };
+    }
+    return undefined;
+  }
+}
+
+function matchSegments(segments: CompiledRoute["segments"], parts: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    if (typeof seg === "string") {
+      if (parts[i] !== seg) return undefined;
+      continue;
+    }
+    if (seg.greedy) {
+      if (i >= parts.length) return undefined;
+      params[seg.param] = decodeURIComponent(parts.slice(i).join("/"));
+      return params;
+    }
+    const part = parts[i];
+    if (part === undefined || part === "") return undefined;
+    params[seg.param] = decodeURIComponent(part);
+  }
+  return segments.length === parts.length ? params : undefined;
+}

@@ -1,0 +1,52 @@
+/**
+ * The data-plane view of one function version: everything an execution environment needs to run
+ * it. Published versions are immutable snapshots; `$LATEST` changes with each update, and its
+ * `revisionId` changes with it, which is how pools know to retire warm environments.
+ */
+export interface FunctionVersionConfig {
+  functionName: string;
+  /** Unqualified ARN: arn:aws:lambda:<region>:<account>:function:<name> */
+  functionArn: string;
+  /** "$LATEST" or a published version number ("1", "2", ...). */
+  version: string;
+  /** nodejs22.x, nodejs24.x, provided.al2023, provided.al2, ... */
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  /** MB, 128-10,240 (aws-facts §3). */
+  memorySize: number;
+  /** Seconds, 1-900 (aws-facts §3). */
+  timeout: number;
+  /** MB of /tmp, 512-10,240. */
+  ephemeralStorageSize: number;
+  environment: Record<string, string>;
+  architectures: string[];
+  /** Absolute path of the unpacked code (or the codeUri directory used in place). */
+  codeDir: string;
+  codeSha256: string;
+  codeSize: number;
+  deadLetterTargetArn?: string;
+  /** AWS format: 2019-11-14T18:16:05.568+0000 */
+  lastModified: string;
+  /** Changes on every code or configuration change of this version. */
+  revisionId: string;
+  /** Simulator-only settings (not part of any AWS API). */
+  sim: SimFunctionSettings;
+}
+
+export interface SimFunctionSettings {
+  /** SIGSTOP idle environments as AWS freezes them (default true). */
+  freeze: boolean;
+  /** Service-time ms an idle environment lives before it is retired (default 10 minutes). */
+  idleLifetimeMs: number;
+}
+
+/** What the Invoker runs for one request after resolving name, qualifier and alias routing. */
+export interface ResolvedInvocationTarget {
+  config: FunctionVersionConfig;
+  /** The ARN exactly as invoked (unqualified, `:$LATEST`, `:7` or `:alias`), for the context. */
+  invokedFunctionArn: string;
+  /** The version that runs, for `X-Amz-Executed-Version`. */
+  executedVersion: string;
+}

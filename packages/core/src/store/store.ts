@@ -1,0 +1,62 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { SimError } from "../errors/sim-error.ts";
+import { migrate, type Migration } from "./migrate.ts";
+
+export type Db = Database.Database;
+
+/**
+ * One SQLite database for everything that must survive a restart (DESIGN.md "State and
+ * durability"): a file under the state directory in WAL mode, or `:memory:` for tests. Each owner
+ * (core, sqs, kinesis, ...) brings its own numbered migrations; the ledger refuses a database
+ * written by newer code.
+ */
+export class Store {
+  readonly db: Db;
+  readonly path: string;
+
+  private constructor(db: Db, path: string) {
+    this.db = db;
+    this.path = path;
+  }
+
+  /** Opens `<stateDir>/lambda-sim.db`, or an in-memory database when `stateDir` is undefined. */
+  static open(stateDir: string | undefined, migrations: readonly Migration[]): Store {
+    let path = ":memory:";
+    if (stateDir !== undefined) {
+      mkdirSync(stateDir, { recursive: true });
+      path = join(stateDir, "lambda-sim.db");
+    }
+    let db: Db;
+    try {
+      db = new Database(path);
+    } catch (cause) {
+      throw new SimError("ERR_CONFIG", `cannot open the state database ${path}: ${String(cause)}`, { cause });
+    }
+    if (path !== ":memory:") {
+      db.pragma("journal_mode = WAL");
+      // WAL + NORMAL is durable against a process crash (SIGKILL), which is what DESIGN.md asks;
+      // only an OS crash could lose the last transactions.
+      db.pragma("synchronous = NORMAL");
+    }
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    try {
+      migrate(db, migrations);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return new Store(db, path);
+  }
+
+  /** Runs `fn` in one transaction (better-sqlite3 transactions are synchronous). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
