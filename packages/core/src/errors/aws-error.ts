@@ -24,14 +24,13 @@ export class AwsError extends Error {
   readonly headers: Record<string, string>;
   readonly messageKey: "Message" | "message";
   readonly queryCode: string | undefined;
+  readonly code: string;
+  readonly statusCode: number;
 
-  constructor(
-    readonly code: string,
-    readonly statusCode: number,
-    message: string,
-    options: AwsErrorOptions = {},
-  ) {
+  constructor(code: string, statusCode: number, message: string, options: AwsErrorOptions = {}) {
     super(message);
+    this.code = code;
+    this.statusCode = statusCode;
     this.name = code;
     this.fields = options.fields ?? {};
     this.headers = options.headers ?? {};

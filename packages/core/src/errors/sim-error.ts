@@ -22,12 +22,11 @@ const USER_CODES: ReadonlySet<SimErrorCode> = new Set([
 ]);
 
 export class SimError extends Error {
-  constructor(
-    readonly code: SimErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly code: SimErrorCode;
+
+  constructor(code: SimErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.code = code;
     this.name = `SimError [${code}]`;
   }
 

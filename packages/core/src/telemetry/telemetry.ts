@@ -10,7 +10,11 @@ export type TelemetryListener = (event: TelemetryEvent) => void;
 export class Telemetry {
   private listeners: TelemetryListener[] = [];
 
-  constructor(private readonly clock: Clock) {}
+  private readonly clock: Clock;
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
 
   emit(input: TelemetryEventInput): void {
     if (this.listeners.length === 0) return;

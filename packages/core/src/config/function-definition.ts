@@ -1,0 +1,24 @@
+import type { SimFunctionSettings } from "../registry/function-model.ts";
+
+/**
+ * A function declared in lambda-sim.yaml (`functions:`), after validation and path resolution.
+ * Keys are AWS's CreateFunction parameter names in lowerCamelCase; omitted values take AWS's
+ * defaults when the registry stores them. The code directory is used in place, never copied.
+ */
+export interface FunctionDefinition {
+  functionName: string;
+  runtime: string;
+  /** Required for managed runtimes; optional for provided.* (AWS allows it empty there). */
+  handler?: string;
+  /** Absolute path of the code directory (`codeUri` resolved against the config file). */
+  codeDir: string;
+  description?: string;
+  role?: string;
+  memorySize?: number;
+  timeout?: number;
+  ephemeralStorageSize?: number;
+  environment?: Record<string, string>;
+  architectures?: string[];
+  deadLetterTargetArn?: string;
+  sim?: Partial<SimFunctionSettings>;
+}
