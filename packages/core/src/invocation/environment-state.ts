@@ -24,7 +24,8 @@ export type RetireReason = (typeof RETIRE_REASONS)[number];
 
 const TRANSITIONS: Record<EnvironmentState, readonly EnvironmentState[]> = {
   initializing: ["idle", "busy", "retiring"],
-  idle: ["busy", "retiring"],
+  // idle → reset: the process died between invocations (e.g. after an uncaught error).
+  idle: ["busy", "reset", "retiring"],
   busy: ["idle", "reset", "retiring"],
   reset: ["initializing", "retiring"],
   retiring: ["retired"],

@@ -1,0 +1,55 @@
+import { readFile } from "node:fs/promises";
+import { SimError } from "@lambda-sim/core";
+
+export interface InvokeOptions {
+  payload: string;
+  event?: boolean;
+  qualifier?: string;
+  log?: boolean;
+  endpoint: string;
+}
+
+/**
+ * `lambda-sim invoke NAME`: one Invoke call on the Lambda REST API of a running simulator. Prints
+ * the payload on stdout, the function error type and the log tail on stderr; exits 1 when the
+ * function failed, so scripts can test it.
+ */
+export async function invokeCommand(name: string, opts: InvokeOptions): Promise<void> {
+  const payload = opts.payload.startsWith("@") ? await readFile(opts.payload.slice(1)) : Buffer.from(opts.payload);
+  const url = new URL(`/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, opts.endpoint);
+  if (opts.qualifier) url.searchParams.set("Qualifier", opts.qualifier);
+  const headers: Record<string, string> = { "Content-Type": "application/json", "X-Amz-Invocation-Type": opts.event ? "Event" : "RequestResponse" };
+  if (opts.log) headers["X-Amz-Log-Type"] = "Tail";
+  let res: Response;
+  try {
+    res = await fetch(url, { method: "POST", headers, body: payload });
+  } catch {
+    throw new SimError("ERR_NOT_RUNNING", `no simulator running at ${opts.endpoint} (start one with \`lambda-sim start\`, or pass --endpoint)`);
+  }
+  const body = await res.text();
+  if (res.status >= 400) {
+    const type = res.headers.get("x-amzn-errortype") ?? `HTTP ${res.status}`;
+    let message = body;
+    try {
+      const parsed = JSON.parse(body) as Record<string, string>;
+      message = parsed.message ?? parsed.Message ?? body;
+    } catch {
+      // not JSON: print as is
+    }
+    process.stderr.write(`${type}: ${message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  if (res.status === 202) {
+    process.stdout.write(`accepted (202), request id ${res.headers.get("x-amzn-requestid")}\n`);
+    return;
+  }
+  const log = res.headers.get("x-amz-log-result");
+  if (log) process.stderr.write(Buffer.from(log, "base64").toString("utf8"));
+  process.stdout.write(`${body}\n`);
+  const fnError = res.headers.get("x-amz-function-error");
+  if (fnError) {
+    process.stderr.write(`function error (${fnError}), executed version ${res.headers.get("x-amz-executed-version")}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,55 @@
+import { existsSync } from "node:fs";
+import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
+import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+
+export interface StartOptions {
+  config?: string;
+  port: number;
+  host: string;
+  state: string;
+  inMemory?: boolean;
+  timeScale: number;
+  seed?: string;
+  auth?: boolean;
+}
+
+/**
+ * `lambda-sim start`: load and validate the config, open the state directory, serve, and stop
+ * every environment and close the database on SIGINT/SIGTERM.
+ */
+export async function startCommand(opts: StartOptions): Promise<void> {
+  const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
+  const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file);
+  const sim = await Simulator.start({
+    port: opts.port,
+    host: opts.host,
+    stateDir: opts.inMemory ? undefined : opts.state,
+    timeScale: opts.timeScale,
+    seed: opts.seed,
+    auth: opts.auth,
+    region: config?.region,
+    accountId: config?.accountId,
+    functions: config?.functions,
+  });
+  sim.telemetry.subscribe(printEvent);
+  const functions = sim.registry.listFunctionNames();
+  const out = process.stdout;
+  out.write(`lambda-sim listening on ${sim.endpoint}\n`);
+  out.write(`  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}\n`);
+  out.write(`  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n`);
+  out.write(`  try: AWS_ENDPOINT_URL=${sim.endpoint} aws lambda invoke --function-name ${functions[0] ?? "NAME"} out.json\n`);
+  const stop = (signal: string) => {
+    out.write(`\n${signal}: stopping environments and closing the database\n`);
+    void sim.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+function printEvent(e: TelemetryEvent): void {
+  if (e.type === "function.log") {
+    for (const line of e.text.split("\n")) if (line !== "") process.stdout.write(`[${e.functionName}] ${line}\n`);
+  } else if (e.type === "simulator.warning") {
+    process.stderr.write(`lambda-sim: warning: ${e.message}\n`);
+  }
+}

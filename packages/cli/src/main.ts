@@ -1,0 +1,57 @@
+import { Command, InvalidArgumentError } from "commander";
+import { isSimError } from "@lambda-sim/core";
+import { startCommand } from "./commands/start.ts";
+import { invokeCommand } from "./commands/invoke.ts";
+
+/** Parses an integer option, with commander's one-line error on bad input. */
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer between ${min} and ${max}.`);
+    return n;
+  };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number.");
+  return n;
+}
+
+const program = new Command("lambda-sim")
+  .description("A local simulator of AWS Lambda and the event sources around it.")
+  .showHelpAfterError();
+
+program
+  .command("start")
+  .description("serve every simulated AWS API on one port")
+  .option("--config <file>", "lambda-sim.yaml (or .json) declaring functions")
+  .option("--port <port>", "port to listen on", integer("--port", 0, 65535), 3001)
+  .option("--host <host>", "address to bind (loopback only, unless --auth)", "127.0.0.1")
+  .option("--state <dir>", "state directory (SQLite database, unpacked code)", ".lambda-sim")
+  .option("--in-memory", "keep no state between runs")
+  .option("--time-scale <n>", "run service timers (retries, schedules, idle reaping) N times faster", positiveNumber, 1)
+  .option("--seed <seed>", "seed for every random choice (alias routing, jitter)")
+  .option("--auth", "verify SigV4 signatures (required to bind a non-loopback host; not implemented yet)")
+  .action(startCommand);
+
+program
+  .command("invoke")
+  .description("invoke a function on a running simulator and print its result")
+  .argument("<name>", "function name, name:qualifier or ARN")
+  .option("--payload <json>", "event as JSON text, or @file to read it from a file", "{}")
+  .option("--event", "asynchronous invocation (InvocationType Event)")
+  .option("--qualifier <q>", "version or alias")
+  .option("--log", "print the last 4 KB of the invocation's log (LogType Tail)")
+  .option("--endpoint <url>", "simulator endpoint", process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:3001")
+  .action(invokeCommand);
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  if (isSimError(e) && e.isUserError) {
+    process.stderr.write(`lambda-sim: ${e.message}\n`);
+    process.exit(1);
+  }
+  throw e;
+}

@@ -1,0 +1,23 @@
+// @lambda-sim/core public API: re-exports only.
+export type { Clock, TimerHandle, Hold } from "./clock/clock.ts";
+export { SystemClock } from "./clock/system-clock.ts";
+export { ScaledClock } from "./clock/scaled-clock.ts";
+export { VirtualClock } from "./clock/virtual-clock.ts";
+export type { Rng, RandomStream } from "./random/rng.ts";
+export { SeededRng } from "./random/seeded-rng.ts";
+export { Store } from "./store/store.ts";
+export { loadMigrations, type Migration } from "./store/migrate.ts";
+export { AwsError, isAwsError } from "./errors/aws-error.ts";
+export { SimError, isSimError, type SimErrorCode } from "./errors/sim-error.ts";
+export { lambdaErrors } from "./errors/lambda-errors.ts";
+export { Telemetry } from "./telemetry/telemetry.ts";
+export type { TelemetryEvent, TelemetryEventType } from "./telemetry/events.ts";
+export type { FunctionDefinition } from "./config/function-definition.ts";
+export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environment-rules.ts";
+export { FunctionRegistry } from "./registry/function-registry.ts";
+export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
+export { Invoker, type InvokeInput, type InvokeOutput } from "./invocation/invoker.ts";
+export type { InvocationResult } from "./invocation/invocation-result.ts";
+export { AwsRouter } from "./protocols/aws-router.ts";
+export type { RestRoute, RestRequest, RestResponse } from "./protocols/rest-json.ts";
+export { Simulator, type SimulatorOptions } from "./simulator.ts";

@@ -1,0 +1,34 @@
+/** One invocation as an ExecutionEnvironment runs it (after the Invoker resolved and admitted it). */
+export interface InvocationRequest {
+  requestId: string;
+  payload: Buffer;
+  /** The ARN exactly as invoked, for the context object (aws-facts §2.1). */
+  invokedFunctionArn: string;
+  traceId: string;
+  /** JSON text of the decoded X-Amz-Client-Context (sync only). */
+  clientContext?: string;
+}
+
+/** REPORT `Status:` values (RIE handleReset): only for invocations that reset or failed init. */
+export type ReportStatus = "timeout" | "error" | "failure";
+
+export interface InvocationResult {
+  requestId: string;
+  payload: Buffer;
+  /** The runtime's (normalised) error type, or the platform's (timeout, exit, size). */
+  errorType?: string;
+  reportStatus?: ReportStatus;
+  durationMs: number;
+  billedDurationMs: number;
+  initDurationMs?: number;
+  maxMemoryUsedMb: number;
+  coldStart: boolean;
+  environmentId: string;
+  /** Base64 of the last 4 KB of the invocation's log (for X-Amz-Log-Result). */
+  logTail: string;
+}
+
+/** The platform's own error payloads (aws-facts §1.5) carry errorType and errorMessage only. */
+export function failurePayload(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}

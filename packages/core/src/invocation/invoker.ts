@@ -1,0 +1,148 @@
+import type { RandomStream, Rng } from "../random/rng.ts";
+import { lambdaErrors } from "../errors/lambda-errors.ts";
+import type { FunctionRegistry } from "../registry/function-registry.ts";
+import type { ResolvedInvocationTarget } from "../registry/function-model.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import { AsyncQueue } from "./async-queue.ts";
+import { EnvironmentPool } from "./environment-pool.ts";
+import type { EnvironmentContext } from "./execution-environment.ts";
+import type { InvocationResult } from "./invocation-result.ts";
+
+export type InvocationType = "RequestResponse" | "Event" | "DryRun";
+
+export interface InvokeInput {
+  functionName: string;
+  qualifier?: string;
+  payload: Buffer;
+  invocationType: InvocationType;
+  /** Decoded X-Amz-Client-Context JSON (delivered to the function for sync invocations only). */
+  clientContext?: string;
+  /** Reuse a request id (the 202 of an Event invocation already announced it). */
+  requestId?: string;
+}
+
+export type InvokeOutput =
+  | { kind: "result"; executedVersion: string; result: InvocationResult }
+  | { kind: "accepted"; requestId: string }
+  | { kind: "dry-run" };
+
+/** Sync request cap (aws-facts §1.3), in the service's own error text. */
+export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+/** Event request cap since Oct 2025 (aws-facts §1.3). */
+export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
+
+/**
+ * The one path for every invocation (DESIGN.md `Invoker`): resolve name, qualifier and alias
+ * routing, (admit: the concurrency issue adds the governor here), run in a pooled environment, and
+ * hand back the result. Event invocations are stored durably first and run from the AsyncQueue.
+ */
+export class Invoker {
+  readonly asyncQueue: AsyncQueue;
+  private readonly registry: FunctionRegistry;
+  private readonly ctx: EnvironmentContext;
+  private readonly telemetry: Telemetry;
+  private readonly ids: RandomStream;
+  private readonly envIds: RandomStream;
+  private readonly pools = new Map<string, EnvironmentPool>();
+  private readonly unsubscribe: () => void;
+
+  constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue }) {
+    this.registry = opts.registry;
+    this.ctx = opts.ctx;
+    this.telemetry = opts.ctx.telemetry;
+    this.ids = opts.rng.stream("ids");
+    this.envIds = opts.rng.stream("environment-ids");
+    this.asyncQueue = opts.asyncQueue;
+    // A code or configuration change (or a deletion) retires that version's warm environments.
+    this.unsubscribe = this.registry.onChange((c) => {
+      const key = `${c.functionName}:${c.version}`;
+      const pool = this.pools.get(key);
+      if (pool === undefined) return;
+      this.pools.delete(key);
+      void pool.retireAll(c.kind === "deleted" ? "function-deleted" : "code-updated");
+    });
+  }
+
+  /** Starts running stored Event invocations (including those from before a restart). */
+  start(): void {
+    this.asyncQueue.start((e) => this.runSync(this.registry.resolve(e.functionName, e.qualifier), e.payload, undefined, e.requestId));
+  }
+
+  newRequestId(): string {
+    return this.ids.uuid();
+  }
+
+  async invoke(input: InvokeInput): Promise<InvokeOutput> {
+    const target = this.registry.resolve(input.functionName, input.qualifier);
+    if (input.invocationType === "DryRun") return { kind: "dry-run" };
+    if (input.invocationType === "Event") {
+      if (input.payload.length > MAX_ASYNC_PAYLOAD) {
+        throw lambdaErrors.requestTooLarge(`${input.payload.length} byte payload is too large for the Event invocation type (limit ${MAX_ASYNC_PAYLOAD} bytes)`);
+      }
+      const requestId = input.requestId ?? this.newRequestId();
+      this.asyncQueue.enqueue({ requestId, functionName: target.config.functionName, qualifier: input.qualifier ?? qualifierOf(target), payload: input.payload });
+      return { kind: "accepted", requestId };
+    }
+    if (input.payload.length > MAX_SYNC_PAYLOAD) {
+      throw lambdaErrors.requestTooLarge(`Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`);
+    }
+    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId);
+    return { kind: "result", executedVersion: target.executedVersion, result };
+  }
+
+  /** Number of live environments per `name:version`, for tests and the state snapshot. */
+  environmentCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, p] of this.pools) out[k] = p.size;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    this.asyncQueue.stop();
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.retireAll("shutdown")));
+  }
+
+  private runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult> {
+    const pool = this.poolFor(target);
+    return pool.run({
+      requestId: requestId ?? this.newRequestId(),
+      // An empty payload reaches the handler as `{}`, as Invoke without a payload does on AWS.
+      payload: payload.length === 0 ? EMPTY_EVENT : payload,
+      invokedFunctionArn: target.invokedFunctionArn,
+      traceId: this.traceId(),
+      clientContext,
+    });
+  }
+
+  private poolFor(target: ResolvedInvocationTarget): EnvironmentPool {
+    const c = target.config;
+    const key = `${c.functionName}:${c.version}`;
+    let pool = this.pools.get(key);
+    if (pool !== undefined && pool.config.revisionId !== c.revisionId) {
+      void pool.retireAll("code-updated");
+      pool = undefined;
+    }
+    if (pool === undefined) {
+      pool = new EnvironmentPool(c, this.ctx, this.envIds);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** X-Ray trace header `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0` (aws-facts §2.1). */
+  private traceId(): string {
+    const epoch = Math.floor(this.ctx.clock.now() / 1000).toString(16);
+    return `Root=1-${epoch}-${this.ids.hex(12)};Parent=${this.ids.hex(8)};Sampled=0`;
+  }
+}
+
+const EMPTY_EVENT = Buffer.from("{}");
+
+function qualifierOf(target: ResolvedInvocationTarget): string | undefined {
+  const arn = target.invokedFunctionArn;
+  const parts = arn.split(":");
+  return parts.length > 7 ? parts[7] : undefined;
+}

@@ -1,0 +1,59 @@
+import { fileURLToPath } from "node:url";
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+
+export interface EnvironmentVariableInputs {
+  config: FunctionVersionConfig;
+  runtimeApi: string;
+  region: string;
+  /** The simulator's own endpoint, so AWS SDK calls in function code reach lambda-sim. */
+  endpointUrl: string;
+  logStreamName: string;
+  initializationType: "on-demand" | "provisioned-concurrency";
+  /** Set when the process cannot get a private /tmp mount and must use this directory instead. */
+  tmpDir?: string;
+}
+
+const RUNTIME_DIR = fileURLToPath(new URL("../../bootstrap/", import.meta.url));
+
+/**
+ * The environment of a function process as AWS sets it (aws-facts §2.3), plus AWS_ENDPOINT_URL and
+ * fake credentials (DESIGN.md): function code calling SQS with the AWS SDK reaches lambda-sim with
+ * no code change. The host's PATH is kept so a `provided` bootstrap finds its tools.
+ */
+export function environmentVariables(i: EnvironmentVariableInputs): Record<string, string> {
+  const c = i.config;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    LANG: "en_US.UTF-8",
+    TZ: ":UTC",
+    ...c.environment,
+    _HANDLER: c.handler,
+    AWS_REGION: i.region,
+    AWS_DEFAULT_REGION: i.region,
+    AWS_LAMBDA_FUNCTION_NAME: c.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.memorySize),
+    AWS_LAMBDA_FUNCTION_VERSION: c.version,
+    AWS_LAMBDA_INITIALIZATION_TYPE: i.initializationType,
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${c.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: i.logStreamName,
+    AWS_LAMBDA_RUNTIME_API: i.runtimeApi,
+    AWS_ACCESS_KEY_ID: "AKIALAMBDASIMULATOR0",
+    AWS_SECRET_ACCESS_KEY: "lambda-sim-fake-secret-access-key",
+    AWS_SESSION_TOKEN: "lambda-sim-fake-session-token",
+    AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
+    LAMBDA_TASK_ROOT: c.codeDir,
+    LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
+  };
+  // User-set AWS_ENDPOINT_URL wins: the variable is not reserved on AWS.
+  env.AWS_ENDPOINT_URL ??= i.endpointUrl;
+  // Managed runtimes only; provided.* has no AWS_EXECUTION_ENV.
+  if (c.runtime.startsWith("nodejs")) env.AWS_EXECUTION_ENV = `AWS_Lambda_${c.runtime}`;
+  if (i.tmpDir !== undefined) env.TMPDIR = i.tmpDir;
+  return env;
+}
+
+/** `YYYY/MM/DD/[$LATEST]<32 hex>` (aws-facts §2.3). */
+export function logStreamName(nowMs: number, version: string, hex32: string): string {
+  const d = new Date(nowMs).toISOString().slice(0, 10).replaceAll("-", "/");
+  return `${d}/[${version}]${hex32}`;
+}

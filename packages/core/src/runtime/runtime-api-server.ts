@@ -1,0 +1,216 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One event as the runtime receives it from `GET /runtime/invocation/next` (aws-facts §2.1). */
+export interface RuntimeEvent {
+  requestId: string;
+  payload: Buffer;
+  /** Epoch ms (wall clock): handler deadlines are never scaled (DESIGN.md "Time"). */
+  deadlineMs: number;
+  invokedFunctionArn: string;
+  traceId: string;
+  /** JSON text, sync invocations only. */
+  clientContext?: string;
+  cognitoIdentity?: string;
+}
+
+/** What the runtime reported for the current event, or for its init. */
+export type RuntimeOutcome =
+  | { kind: "response"; requestId: string; body: Buffer }
+  | { kind: "error"; requestId: string; errorType: string; body: Buffer }
+  | { kind: "too-large"; requestId: string };
+
+export interface RuntimeApiListener {
+  /** The runtime called /next and no event is waiting: it is idle (and may be frozen). */
+  onReady(): void;
+  /** An event was handed to the runtime (at /next, or at dispatch to a waiting /next). */
+  onDelivered(requestId: string): void;
+  onOutcome(outcome: RuntimeOutcome): void;
+  onInitError(errorType: string, body: Buffer): void;
+}
+
+/** RIE `interop.MaxPayloadSize` = 6 MiB + 100 bytes (aws-facts §1.3). */
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+const PREFIX = "/2018-06-01/runtime/";
+const ERROR_TYPE_PATTERN = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
+
+/**
+ * RIE's error-type normalisation (aws-facts §2.1): `(Runtime|Function).Xxx` passes through, other
+ * `Function.*` becomes `Function.Unknown`, anything else `Runtime.Unknown`.
+ */
+export function normaliseErrorType(header: string | undefined): string {
+  if (header === undefined || header === "") return "Runtime.Unknown";
+  if (ERROR_TYPE_PATTERN.test(header)) return header;
+  return header.startsWith("Function.") ? "Function.Unknown" : "Runtime.Unknown";
+}
+
+/**
+ * The Lambda Runtime API (2018-06-01) for ONE execution environment, on its own loopback port, as
+ * AWS's runtime interface emulator serves it: the runtime long-polls `/next`, then posts exactly one
+ * `/response` or `/error` for the request id it was given.
+ */
+export class RuntimeApiServer {
+  private readonly server: Server;
+  private readonly listener: RuntimeApiListener;
+  private heldNext: ServerResponse | undefined;
+  private queued: RuntimeEvent | undefined;
+  /** The request id delivered and not yet answered. */
+  private current: string | undefined;
+  private port = 0;
+
+  constructor(listener: RuntimeApiListener) {
+    this.listener = listener;
+    this.server = createServer({ keepAlive: true, noDelay: true }, (req, res) => this.route(req, res));
+    // The runtime blocks on /next for as long as the environment lives (it may be frozen):
+    // no server-side timeouts may cut it.
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 0;
+    this.server.keepAliveTimeout = 0;
+    this.server.timeout = 0;
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(0, "127.0.0.1", () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Delivers an event now if the runtime is waiting on /next, otherwise on its next /next. */
+  dispatch(event: RuntimeEvent): void {
+    const held = this.heldNext;
+    if (held !== undefined) {
+      this.heldNext = undefined;
+      this.deliver(held, event);
+    } else {
+      this.queued = event;
+    }
+  }
+
+  /** True if an event was dispatched but not yet handed to the runtime (the caller may take it back). */
+  get hasQueuedEvent(): boolean {
+    return this.queued !== undefined;
+  }
+
+  /** Forgets any event and answered state: used when the process is replaced after a reset. */
+  resetSession(): Readonly<RuntimeEvent> | undefined {
+    const q = this.queued;
+    this.queued = undefined;
+    this.current = undefined;
+    this.heldNext = undefined;
+    return q;
+  }
+
+  async close(): Promise<void> {
+    this.heldNext = undefined;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? "";
+    if (!url.startsWith(PREFIX)) return reply(res, 404, { errorMessage: "Not Found", errorType: "NotFound" });
+    const path = url.slice(PREFIX.length);
+    if (req.method === "GET" && path === "invocation/next") return this.next(res);
+    if (req.method !== "POST") return reply(res, 405, { errorMessage: "Method Not Allowed", errorType: "MethodNotAllowed" });
+    if (path === "init/error") {
+      return readBody(req, MAX_RESPONSE_BYTES, (body) => {
+        reply(res, 202, { status: "OK" });
+        this.listener.onInitError(normaliseErrorType(header(req, "lambda-runtime-function-error-type")), body ?? Buffer.alloc(0));
+      });
+    }
+    const m = /^invocation\/([^/]+)\/(response|error)$/.exec(path);
+    if (m === null) return reply(res, 404, { errorMessage: "Not Found", errorType: "NotFound" });
+    const requestId = decodeURIComponent(m[1]!);
+    if (requestId !== this.current) {
+      // RIE answers a stale, unknown or already-answered id the same way.
+      req.resume();
+      return reply(res, 400, { errorMessage: "Invalid request ID", errorType: "InvalidRequestID" });
+    }
+    const isResponse = m[2] === "response";
+    readBody(req, MAX_RESPONSE_BYTES, (body) => {
+      this.current = undefined;
+      if (body === undefined) {
+        reply(res, 413, {
+          errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+          errorType: "RequestEntityTooLarge",
+        });
+        this.listener.onOutcome({ kind: "too-large", requestId });
+        return;
+      }
+      reply(res, 202, { status: "OK" });
+      if (isResponse) this.listener.onOutcome({ kind: "response", requestId, body });
+      else {
+        const errorType = normaliseErrorType(header(req, "lambda-runtime-function-error-type"));
+        this.listener.onOutcome({ kind: "error", requestId, errorType, body });
+      }
+    });
+  }
+
+  private next(res: ServerResponse): void {
+    if (this.current !== undefined) {
+      // /next before answering the current event: RIE rejects the state transition.
+      return reply(res, 403, {
+        errorMessage: "State transition from RuntimeInvokeResponseSent to RuntimeReady failed: invalid state transition",
+        errorType: "InvalidStateTransition",
+      });
+    }
+    const event = this.queued;
+    if (event !== undefined) {
+      this.queued = undefined;
+      this.deliver(res, event);
+      return;
+    }
+    this.heldNext = res;
+    res.on("close", () => {
+      if (this.heldNext === res) this.heldNext = undefined;
+    });
+    this.listener.onReady();
+  }
+
+  private deliver(res: ServerResponse, event: RuntimeEvent): void {
+    this.current = event.requestId;
+    // Headers are set only when non-empty (RIE renderInvokeHeaders).
+    const headers: Record<string, string | number> = {
+      "Content-Type": "application/json",
+      "Content-Length": event.payload.length,
+      "Lambda-Runtime-Aws-Request-Id": event.requestId,
+      "Lambda-Runtime-Deadline-Ms": event.deadlineMs,
+      "Lambda-Runtime-Invoked-Function-Arn": event.invokedFunctionArn,
+      "Lambda-Runtime-Trace-Id": event.traceId,
+    };
+    if (event.clientContext) headers["Lambda-Runtime-Client-Context"] = event.clientContext;
+    if (event.cognitoIdentity) headers["Lambda-Runtime-Cognito-Identity"] = event.cognitoIdentity;
+    res.writeHead(200, headers);
+    res.end(event.payload);
+    this.listener.onDelivered(event.requestId);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Reads the whole body; calls back with undefined once it passes `limit` (the rest is discarded). */
+function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  req.on("data", (c: Buffer) => {
+    size += c.length;
+    if (size > limit) over = true;
+    else chunks.push(c);
+  });
+  req.on("end", () => done(over ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+  // A runtime killed mid-request: its environment is already being reset; nothing to answer.
+  req.on("error", () => {});
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,100 @@
+import { spawnSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+
+/** How one environment's process is started; every process driver talks only through the Runtime API. */
+export interface ProcessCommand {
+  command: string;
+  args: string[];
+}
+
+export interface RuntimeDriver {
+  readonly name: string;
+  /** The process to start for `config`; `env` is the complete environment it will get. */
+  command(config: FunctionVersionConfig, env: Record<string, string>): ProcessCommand;
+}
+
+const NODE_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/node/index.mjs", import.meta.url));
+
+/**
+ * nodejs22.x / nodejs24.x: our own bootstrap loads the handler (the RIC's job on AWS). The heap is
+ * capped at the function's memory so a leak ends as an out-of-memory error in its own environment.
+ * `AWS_LAMBDA_EXEC_WRAPPER` receives the interpreter and its arguments (aws-facts §2.3).
+ */
+export const nodeDriver: RuntimeDriver = {
+  name: "node",
+  command(config, env) {
+    const args = [`--max-old-space-size=${config.memorySize}`, NODE_BOOTSTRAP];
+    const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
+    if (wrapper) return { command: wrapper, args: [process.execPath, ...args] };
+    return { command: process.execPath, args };
+  },
+};
+
+/**
+ * provided.al2023 / provided.al2: the user's executable `bootstrap` at the code root, any language.
+ * AWS_LAMBDA_EXEC_WRAPPER is not supported on provided runtimes (aws-facts §2.3).
+ */
+export const providedDriver: RuntimeDriver = {
+  name: "provided",
+  command(config) {
+    return { command: join(config.codeDir, "bootstrap"), args: [] };
+  },
+};
+
+export function driverFor(runtime: string): RuntimeDriver {
+  if (runtime.startsWith("nodejs")) return nodeDriver;
+  if (runtime.startsWith("provided")) return providedDriver;
+  throw new Error(`no runtime driver for ${runtime}`);
+}
+
+/** Checks what AWS's Runtime.InvalidEntrypoint would catch before spawning a provided bootstrap. */
+export function entrypointProblem(cmd: ProcessCommand): string | undefined {
+  try {
+    accessSync(cmd.command, constants.X_OK);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? "no such file or directory" : "permission denied";
+  }
+}
+
+let privateTmpSupport: boolean | undefined;
+
+/**
+ * Whether this machine lets us give each environment its own `/tmp` with a private mount
+ * namespace (Linux, root or user namespaces allowed). Probed once per process.
+ */
+export function supportsPrivateTmp(): boolean {
+  if (privateTmpSupport === undefined) {
+    if (process.platform !== "linux") privateTmpSupport = false;
+    else {
+      const probe = spawnSync("unshare", ["-m", "--propagation", "private", "true"], { stdio: "ignore" });
+      privateTmpSupport = probe.status === 0;
+    }
+  }
+  return privateTmpSupport;
+}
+
+/**
+ * Wraps a command so that the process sees `tmpDir` mounted at `/tmp`. unshare and sh both exec,
+ * so the pid we hold is the runtime's own pid.
+ */
+export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string): ProcessCommand {
+  return {
+    command: "unshare",
+    args: [
+      "-m",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      'mount --bind "$0" /tmp && exec "$@"',
+      tmpDir,
+      cmd.command,
+      ...cmd.args,
+    ],
+  };
+}

@@ -1,0 +1,156 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import express from "express";
+import type { Clock } from "./clock/clock.ts";
+import { ScaledClock } from "./clock/scaled-clock.ts";
+import { SystemClock } from "./clock/system-clock.ts";
+import type { FunctionDefinition } from "./config/function-definition.ts";
+import { SimError } from "./errors/sim-error.ts";
+import { invokeRoutes } from "./api/lambda/invoke.ts";
+import { lambdaControlRoutes } from "./api/lambda/functions.ts";
+import { AsyncQueue } from "./invocation/async-queue.ts";
+import { Invoker } from "./invocation/invoker.ts";
+import { AwsRouter } from "./protocols/aws-router.ts";
+import { randomSeed, SeededRng } from "./random/seeded-rng.ts";
+import { FunctionRegistry } from "./registry/function-registry.ts";
+import { supportsPrivateTmp } from "./runtime/runtime-driver.ts";
+import { loadMigrations, type Migration } from "./store/migrate.ts";
+import { Store } from "./store/store.ts";
+import { Telemetry } from "./telemetry/telemetry.ts";
+
+export interface SimulatorOptions {
+  /** Default 3001; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. Anything but loopback is refused until `--auth` verifies signatures. */
+  host?: string;
+  /** State directory; undefined keeps everything in memory (`--in-memory`). */
+  stateDir?: string;
+  /** Service time; default SystemClock, or a ScaledClock when timeScale is not 1. */
+  clock?: Clock;
+  timeScale?: number;
+  seed?: number | string;
+  region?: string;
+  accountId?: string;
+  functions?: FunctionDefinition[];
+  auth?: boolean;
+  /** Migrations of sources (sqs, kinesis, ...), applied after core's. */
+  migrations?: readonly Migration[];
+}
+
+export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("./store/migrations/", import.meta.url));
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/**
+ * One running lambda-sim: the store, the registry, the invoker and every AWS API on one port.
+ * `lambda-sim start` and the test harness both build this.
+ */
+export class Simulator {
+  readonly clock: Clock;
+  readonly telemetry: Telemetry;
+  readonly store: Store;
+  readonly registry: FunctionRegistry;
+  readonly invoker: Invoker;
+  readonly router: AwsRouter;
+  readonly endpoint: string;
+  readonly port: number;
+  private readonly server: Server;
+  private readonly scratch: string;
+  private closing: Promise<void> | undefined;
+
+  private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: Server; scratch: string }) {
+    this.clock = parts.clock;
+    this.telemetry = parts.telemetry;
+    this.store = parts.store;
+    this.registry = parts.registry;
+    this.invoker = parts.invoker;
+    this.router = parts.router;
+    this.endpoint = parts.endpoint;
+    this.port = parts.port;
+    this.server = parts.server;
+    this.scratch = parts.scratch;
+  }
+
+  static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
+    const host = opts.host ?? "127.0.0.1";
+    if (!LOOPBACK.has(host)) {
+      throw new SimError("ERR_REFUSED", `refusing to listen on ${host}: CreateFunction runs uploaded code, so only loopback is allowed until --auth verifies SigV4 signatures (not implemented yet)`);
+    }
+    const clock = opts.clock ?? (opts.timeScale !== undefined && opts.timeScale !== 1 ? new ScaledClock(opts.timeScale) : new SystemClock());
+    const telemetry = new Telemetry(clock);
+    const rng = new SeededRng(opts.seed ?? randomSeed());
+    const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...(opts.migrations ?? [])]);
+    const region = opts.region ?? "us-east-1";
+    const accountId = opts.accountId ?? "000000000000";
+    // Environments' /tmp directories and (in memory) uploaded code: scratch space, rebuilt each start.
+    const scratch = opts.stateDir === undefined ? mkdtempSync(join(tmpdir(), "lambda-sim-")) : resolve(opts.stateDir, "run");
+    rmSync(join(scratch, "environments"), { recursive: true, force: true });
+    const codeRoot = opts.stateDir === undefined ? join(scratch, "code") : resolve(opts.stateDir, "code");
+    let registry: FunctionRegistry;
+    try {
+      registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
+      registry.applyDefinitions(opts.functions ?? []);
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+    const server = createServer({ keepAlive: true, noDelay: true });
+    const port = await listen(server, opts.port ?? 3001, host).catch((e: unknown) => {
+      store.close();
+      throw e;
+    });
+    const endpoint = `http://${host === "::1" ? "[::1]" : host}:${port}`;
+    const privateTmp = supportsPrivateTmp();
+    if (!privateTmp) {
+      telemetry.emit({ type: "simulator.warning", message: "private /tmp mounts are not permitted here: each environment's TMPDIR points at its own directory instead" });
+    }
+    const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp };
+    const invoker = new Invoker({ registry, ctx, rng, asyncQueue: new AsyncQueue(store, clock, telemetry) });
+    const router = new AwsRouter(rng.stream("request-ids"));
+    router.addRestRoutes("lambda", [...invokeRoutes(invoker), ...lambdaControlRoutes(registry)]);
+    const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
+    const simApp = sim.simApi();
+    server.on("request", (req, res) => {
+      if (req.url !== undefined && req.url.startsWith("/_sim/")) simApp(req, res);
+      else router.handle(req, res);
+    });
+    invoker.start();
+    return sim;
+  }
+
+  /** Stops environments, the server and the database (SIGINT/SIGTERM). Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.server.close();
+      this.server.closeAllConnections();
+      await this.invoker.close();
+      this.store.close();
+      if (this.scratch.includes("lambda-sim-")) rmSync(this.scratch, { recursive: true, force: true });
+    })();
+    return this.closing;
+  }
+
+  /** The simulator's own API (DESIGN.md: `/_sim/...`, never under an AWS path). */
+  private simApi(): express.Express {
+    const app = express();
+    app.get("/_sim/health", (_req, res) => {
+      res.json({ status: "ok" });
+    });
+    app.get("/_sim/state", (_req, res) => {
+      res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts() });
+    });
+    return app;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EADDRINUSE") reject(new SimError("ERR_PORT_IN_USE", `port ${port} on ${host} is already in use (another lambda-sim? choose one with --port)`));
+      else reject(e);
+    });
+    server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
+  });
+}
