@@ -1,0 +1,155 @@
+// bench/invoke: the invoke hot path against its floor, measured in the same run (issue 2).
+//
+//   node bench/invoke.ts [--quick]
+//
+// Warm synchronous invocations of a no-op Node handler through the Lambda REST API with a
+// keep-alive client, 1 and 8 concurrent callers (p50, p99, invocations/s), beside a bare node:http
+// loopback round trip; cold start (new environment to first response) beside a bare `node -e`
+// start; and throughput over 100,000 invocations in 10 blocks (it must not drift down).
+// The simulator and the floor server each run in their own process, like a real deployment.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { Agent, request } from "node:http";
+import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const quick = process.argv.includes("--quick");
+const WARM_N = quick ? 2_000 : 10_000;
+const BIG_N = quick ? 20_000 : 100_000;
+const COLD_N = quick ? 5 : 20;
+const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const PAYLOAD = Buffer.from('{"bench":true}');
+
+function post(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, path, method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": PAYLOAD.length } },
+      (res) => {
+        res.on("data", () => {});
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(PAYLOAD);
+  });
+}
+
+interface Run {
+  p50: number;
+  p99: number;
+  perSecond: number;
+}
+
+async function measure(callers: number, total: number, call: () => Promise<number>): Promise<Run> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < total) {
+        next++;
+        const t0 = performance.now();
+        const status = await call();
+        latencies.push(performance.now() - t0);
+        if (status !== 200) throw new Error(`status ${status}`);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000 };
+}
+
+function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = ready.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.on("exit", (code) => reject(new Error(`process exited with ${code}: ${out}`)));
+  });
+}
+
+const FLOOR_SERVER = `
+const http = require("node:http");
+const body = Buffer.from('{"ok":true}');
+const s = http.createServer({ keepAlive: true }, (req, res) => {
+  req.on("data", () => {});
+  req.on("end", () => { res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length }); res.end(body); });
+});
+s.listen(0, "127.0.0.1", () => console.log("port " + s.address().port));
+`;
+
+function setUpFunctions(): string {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-sim-bench-"));
+  mkdirSync(join(dir, "noop"));
+  writeFileSync(join(dir, "noop", "index.mjs"), "export const handler = async () => ({ ok: true });\n");
+  const fns = ["noop", ...Array.from({ length: COLD_N }, (_, i) => `cold${i}`)]
+    .map((n) => `  ${n}:\n    runtime: nodejs24.x\n    handler: index.handler\n    codeUri: ./noop\n`)
+    .join("");
+  writeFileSync(join(dir, "lambda-sim.yaml"), `functions:\n${fns}`);
+  return join(dir, "lambda-sim.yaml");
+}
+
+function bareNodeStartMs(): number {
+  const runs: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ["-e", ""]);
+    runs.push(performance.now() - t0);
+  }
+  runs.sort((a, b) => a - b);
+  return runs[5]!;
+}
+
+const fmt = (n: number) => n.toFixed(3).padStart(8);
+
+async function main(): Promise<void> {
+  const config = setUpFunctions();
+  const floor = await startProcess(["-e", FLOOR_SERVER], /port (\d+)/);
+  const sim = await startProcess([CLI, "start", "--in-memory", "--port", "0", "--config", config], /listening on http:\/\/127\.0\.0\.1:(\d+)/);
+  const invokePath = (name: string) => `/2015-03-31/functions/${name}/invocations`;
+  try {
+    console.log(`node ${process.version}, ${WARM_N} warm invocations per run${quick ? " (quick)" : ""}\n`);
+    await measure(4, 2_000, () => post(floor.port, "/"));
+    await measure(8, 2_000, () => post(sim.port, invokePath("noop")));
+
+    console.log("warm invoke        |   p50 ms |   p99 ms |    inv/s | floor p50 | floor inv/s | p50 ratio | inv/s ratio");
+    for (const callers of [1, 8]) {
+      const f = await measure(callers, WARM_N, () => post(floor.port, "/"));
+      const s = await measure(callers, WARM_N, () => post(sim.port, invokePath("noop")));
+      console.log(
+        `${String(callers).padStart(2)} caller(s)        | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.perSecond.toFixed(0).padStart(8)} |  ${fmt(f.p50)} | ${f.perSecond.toFixed(0).padStart(11)} | ${(s.p50 / f.p50).toFixed(2).padStart(8)}x | ${(s.perSecond / f.perSecond).toFixed(2).padStart(10)}x`,
+      );
+    }
+
+    const cold: number[] = [];
+    for (let i = 0; i < COLD_N; i++) {
+      const t0 = performance.now();
+      await post(sim.port, invokePath(`cold${i}`));
+      cold.push(performance.now() - t0);
+    }
+    cold.sort((a, b) => a - b);
+    const bare = bareNodeStartMs();
+    const coldMedian = cold[Math.floor(cold.length / 2)]!;
+    console.log(`\ncold start (new environment to first response), median of ${COLD_N}: ${coldMedian.toFixed(1)} ms`);
+    console.log(`bare \`node -e ''\` start to exit, median of 10:                    ${bare.toFixed(1)} ms   ratio ${(coldMedian / bare).toFixed(2)}x`);
+
+    console.log(`\nthroughput over ${BIG_N} invocations, 8 callers, per block of ${BIG_N / 10}:`);
+    const blocks: number[] = [];
+    for (let b = 0; b < 10; b++) blocks.push((await measure(8, BIG_N / 10, () => post(sim.port, invokePath("noop")))).perSecond);
+    console.log(`  ${blocks.map((x) => x.toFixed(0)).join("  ")} inv/s (last/first ${(blocks[9]! / blocks[0]!).toFixed(2)})`);
+  } finally {
+    floor.child.kill();
+    sim.child.kill("SIGTERM");
+    agent.destroy();
+  }
+}
+
+await main();
