@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  PublishVersionCommand,
+  ResourceConflictException,
+  ResourceNotFoundException,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
+import { startTestSimulator, zipDirectory, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/functions/${name}/`, import.meta.url));
+const handlerSource = (version: string) => `export const handler = async () => ({ version: "${version}", pid: process.pid });\n`;
+
+let stateDir: string;
+let t: TestSimulator;
+let lambda: LambdaClient;
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-api-test-"));
+  t = await startTestSimulator({ stateDir });
+  lambda = new LambdaClient(t.clientConfig);
+});
+
+afterAll(async () => {
+  lambda?.destroy();
+  await t?.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+async function invokeJson(name: string, qualifier?: string): Promise<any> {
+  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: qualifier }));
+  return { ...JSON.parse(Buffer.from(out.Payload!).toString()), executedVersion: out.ExecutedVersion };
+}
+
+async function createFromSource(name: string, source: string) {
+  return lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: "nodejs24.x",
+      Handler: "index.handler",
+      Role: "arn:aws:iam::000000000000:role/lambda-role",
+      Code: { ZipFile: await zipFiles([{ name: "index.mjs", data: source }]) },
+    }),
+  );
+}
+
+describe("functions through the Lambda API", () => {
+  it("creates a function from a zip and invokes it", async () => {
+    const created = await createFromSource("api-fn", handlerSource("one"));
+    expect(created.FunctionName).toBe("api-fn");
+    expect(created.FunctionArn).toBe("arn:aws:lambda:us-east-1:000000000000:function:api-fn");
+    expect(created.State).toBe("Pending");
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: "api-fn" }));
+    expect(got.Configuration?.State).toBe("Active");
+    expect((await invokeJson("api-fn")).version).toBe("one");
+  });
+
+  it("refuses a duplicate with ResourceConflictException", async () => {
+    const err = await createFromSource("api-fn", handlerSource("again")).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResourceConflictException);
+  });
+
+  it("retires warm environments when the code changes", async () => {
+    const before = await invokeJson("api-fn");
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "api-fn", ZipFile: await zipFiles([{ name: "index.mjs", data: handlerSource("two") }]) }));
+    const after = await invokeJson("api-fn");
+    expect(after.version).toBe("two");
+    expect(after.pid).not.toBe(before.pid);
+  });
+
+  it("retires warm environments when the configuration changes", async () => {
+    const before = await invokeJson("api-fn");
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "api-fn", MemorySize: 256 }));
+    const after = await invokeJson("api-fn");
+    expect(after.pid).not.toBe(before.pid);
+  });
+
+  it("keeps the exec bit of a provided bootstrap uploaded in a zip", async () => {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "api-bash",
+        Runtime: "provided.al2023",
+        Handler: "function.handler",
+        Role: "arn:aws:iam::000000000000:role/lambda-role",
+        Code: { ZipFile: await zipDirectory(fixture("provided-bash")) },
+      }),
+    );
+    expect(await invokeJson("api-bash")).toMatchObject({ bash: true });
+  });
+
+  it("rejects a zip entry that escapes its directory", async () => {
+    const zip = await zipFiles([{ name: "../../evil.mjs", data: "export const handler = () => 1;" }]);
+    const err = await lambda
+      .send(new CreateFunctionCommand({ FunctionName: "evil", Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: zip } }))
+      .catch((e: unknown) => e);
+    expect((err as { name: string }).name).toBe("InvalidParameterValueException");
+    expect((err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(400);
+  });
+
+  it("routes an alias between two versions by weight and reports the executed version", async () => {
+    await createFromSource("weighted", handlerSource("v1"));
+    const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: "weighted" }));
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "weighted", ZipFile: await zipFiles([{ name: "index.mjs", data: handlerSource("v2") }]) }));
+    const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: "weighted" }));
+    expect([v1.Version, v2.Version]).toEqual(["1", "2"]);
+    await lambda.send(
+      new CreateAliasCommand({ FunctionName: "weighted", Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: { "2": 0.5 } } }),
+    );
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 40; i++) {
+      const r = await invokeJson("weighted", "live");
+      expect(r.version).toBe(`v${r.executedVersion}`);
+      seen[r.executedVersion] = (seen[r.executedVersion] ?? 0) + 1;
+    }
+    expect(seen["1"]).toBeGreaterThan(5);
+    expect(seen["2"]).toBeGreaterThan(5);
+  });
+
+  it("answers Function not found for a missing alias", async () => {
+    const err = await invokeJson("weighted", "nope").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResourceNotFoundException);
+    expect((err as Error).message).toBe("Function not found: arn:aws:lambda:us-east-1:000000000000:function:weighted:nope");
+  });
+
+  it("keeps functions, versions and aliases across a restart on the same state directory", async () => {
+    await t.close();
+    t = await startTestSimulator({ stateDir });
+    lambda.destroy();
+    lambda = new LambdaClient(t.clientConfig);
+    const names = (await lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName).sort();
+    expect(names).toEqual(["api-bash", "api-fn", "weighted"]);
+    expect((await invokeJson("api-fn")).version).toBe("two");
+    expect((await invokeJson("weighted", "1")).version).toBe("v1");
+    expect(["1", "2"]).toContain((await invokeJson("weighted", "live")).executedVersion);
+  });
+
+  it("deletes a function", async () => {
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "api-bash" }));
+    const err = await invokeJson("api-bash").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResourceNotFoundException);
+  });
+});
