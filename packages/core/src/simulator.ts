@@ -17,6 +17,7 @@ import { AwsRouter } from "./protocols/aws-router.ts";
 import { randomSeed, SeededRng } from "./random/seeded-rng.ts";
 import { FunctionRegistry } from "./registry/function-registry.ts";
 import { supportsPrivateTmp } from "./runtime/runtime-driver.ts";
+import { ProcessLedger } from "./runtime/process-ledger.ts";
 import { loadMigrations, type Migration } from "./store/migrate.ts";
 import { Store } from "./store/store.ts";
 import { Telemetry } from "./telemetry/telemetry.ts";
@@ -106,7 +107,10 @@ export class Simulator {
     if (!privateTmp) {
       telemetry.emit({ type: "simulator.warning", message: "private /tmp mounts are not permitted here: each environment's TMPDIR points at its own directory instead" });
     }
-    const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp };
+    const processes = new ProcessLedger(join(scratch, "processes"));
+    const leftovers = processes.reapLeftovers();
+    if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
+    const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes };
     const invoker = new Invoker({ registry, ctx, rng, asyncQueue: new AsyncQueue(store, clock, telemetry) });
     const router = new AwsRouter(rng.stream("request-ids"));
     router.addRestRoutes("lambda", [...invokeRoutes(invoker), ...lambdaControlRoutes(registry)]);

@@ -7,6 +7,7 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
 import { driverFor, entrypointProblem, withPrivateTmp } from "../runtime/runtime-driver.ts";
 import { environmentVariables } from "../runtime/environment-variables.ts";
+import type { ProcessLedger } from "../runtime/process-ledger.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
 import { billedDuration, endLine, InvocationLog, reportLine, startLine } from "./invocation-log.ts";
@@ -24,6 +25,7 @@ export interface EnvironmentContext {
   tmpRoot: string;
   /** Mount each /tmp privately (Linux mount namespaces); otherwise TMPDIR points at it. */
   privateTmp: boolean;
+  processes: ProcessLedger;
 }
 
 /** On-demand init must finish within 10 s (aws-facts §3). */
@@ -71,6 +73,7 @@ export class ExecutionEnvironment {
   private running: Running | undefined;
   private deadline: TimerHandle | undefined;
   private memoryWatch: TimerHandle | undefined;
+  private lastPeakMb = 1;
 
   constructor(id: string, config: FunctionVersionConfig, ctx: EnvironmentContext, logStream: string) {
     this.id = id;
@@ -160,6 +163,7 @@ export class ExecutionEnvironment {
     const child = spawn(cmd.command, cmd.args, { cwd: this.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.pid = child.pid;
+    if (child.pid !== undefined) this.ctx.processes.record(this.id, child.pid, this.logStream);
     child.stdout!.on("data", (b: Buffer) => this.output.write(b, this.running?.request.requestId));
     child.stderr!.on("data", (b: Buffer) => this.output.write(b, this.running?.request.requestId));
     child.on("error", () => this.onExit(child, 127, null));
@@ -168,10 +172,15 @@ export class ExecutionEnvironment {
 
   private onReady(): void {
     if (this.state === "initializing") this.transition("idle");
-    if (this.config.sim.freeze && this.running === undefined && this.child !== undefined) {
-      signalGroup(this.pid, "SIGSTOP");
-      this.frozen = true;
-    }
+    this.freezeIfWaiting();
+  }
+
+  /** AWS freezes an environment once the runtime asks for the next event and none is pending. */
+  private freezeIfWaiting(): void {
+    if (!this.config.sim.freeze || this.frozen || this.running !== undefined || this.child === undefined) return;
+    if (!this.api.runtimeWaiting) return;
+    signalGroup(this.pid, "SIGSTOP");
+    this.frozen = true;
   }
 
   private onDelivered(): void {
@@ -204,6 +213,8 @@ export class ExecutionEnvironment {
       this.finish(result);
       if (this.state === "busy") this.transition("idle");
       this.onAvailable(this);
+      // The runtime may have asked for the next event before we finished.
+      this.freezeIfWaiting();
     });
   }
 
@@ -211,6 +222,7 @@ export class ExecutionEnvironment {
   private onExit(child: ChildProcess | undefined, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== undefined && child !== this.child) return; // a process we already killed
     this.child = undefined;
+    this.ctx.processes.forget(this.id);
     this.frozen = false;
     this.disarm();
     if (this.state === "retiring" || this.state === "retired") return;
@@ -267,7 +279,9 @@ export class ExecutionEnvironment {
   private watchMemory(): void {
     const r = this.running;
     if (r === undefined || this.pid === undefined) return;
-    if (residentMemoryMb(this.pid) > this.config.memorySize) {
+    const rss = residentMemoryMb(this.pid);
+    this.lastPeakMb = Math.max(this.lastPeakMb, Math.round(rss));
+    if (rss > this.config.memorySize) {
       this.killProcess();
       this.finish(this.platformError("Runtime.OutOfMemory", "Runtime exited with error: signal: killed", "error"));
       this.toReset();
@@ -294,11 +308,18 @@ export class ExecutionEnvironment {
       durationMs,
       billedDurationMs: billedDuration(durationMs, r.initDurationMs),
       initDurationMs: r.initDurationMs,
-      maxMemoryUsedMb: Math.max(1, Math.round(peakMemoryMb(this.pid))),
+      maxMemoryUsedMb: this.maxMemoryUsed(),
       coldStart: r.coldStart,
       environmentId: this.id,
       logTail: "",
     };
+  }
+
+  /** Peak RSS of the process (VmHWM); the last reading survives the process being killed. */
+  private maxMemoryUsed(): number {
+    const mb = peakMemoryMb(this.pid);
+    if (mb > 0) this.lastPeakMb = Math.max(1, Math.round(mb));
+    return this.lastPeakMb;
   }
 
   /** Platform-detected failures: `RequestId: <id> Error: <message>` (aws-facts §1.5). */
@@ -372,6 +393,7 @@ export class ExecutionEnvironment {
   private killProcess(): void {
     const pid = this.pid;
     this.child = undefined;
+    this.ctx.processes.forget(this.id);
     this.frozen = false;
     this.api.resetSession();
     signalGroup(pid, "SIGKILL");

@@ -89,6 +89,11 @@ export class RuntimeApiServer {
     }
   }
 
+  /** True while the runtime is blocked on /next with nothing to give it. */
+  get runtimeWaiting(): boolean {
+    return this.heldNext !== undefined;
+  }
+
   /** True if an event was dispatched but not yet handed to the runtime (the caller may take it back). */
   get hasQueuedEvent(): boolean {
     return this.queued !== undefined;
