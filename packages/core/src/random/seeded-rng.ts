@@ -1,0 +1,99 @@
+import { randomInt } from "node:crypto";
+import type { RandomStream, Rng } from "./rng.ts";
+
+/** cyrb128: a fast string hash giving four 32-bit seeds. */
+function cyrb128(str: string): [number, number, number, number] {
+  let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
+  for (let i = 0; i < str.length; i++) {
+    const k = str.charCodeAt(i);
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  }
+  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
+  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
+  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
+  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  h1 ^= h2 ^ h3 ^ h4;
+  h2 ^= h1;
+  h3 ^= h1;
+  h4 ^= h1;
+  return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** sfc32, a small fast PRNG that passes PractRand; one per named stream. */
+class Sfc32Stream implements RandomStream {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: [number, number, number, number]) {
+    [this.a, this.b, this.c, this.d] = seed;
+    for (let i = 0; i < 12; i++) this.u32();
+  }
+
+  private u32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  next(): number {
+    return this.u32() / 4294967296;
+  }
+
+  int(maxExclusive: number): number {
+    return Math.floor(this.next() * maxExclusive);
+  }
+
+  hex(bytes: number): string {
+    let out = "";
+    for (let i = 0; i < bytes; i += 4) {
+      const v = this.u32();
+      out += HEX[v & 255]! + HEX[(v >>> 8) & 255]! + HEX[(v >>> 16) & 255]! + HEX[v >>> 24]!;
+    }
+    return out.slice(0, bytes * 2);
+  }
+
+  uuid(): string {
+    const h = this.hex(16);
+    // Version 4 and the RFC 4122 variant bits, so the id looks like every other request id.
+    const variant = ((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  }
+}
+
+/**
+ * The seeded random source (STYLE.md 7.5): one seed, independent named streams, so adding a
+ * consumer never shifts another consumer's sequence and `--seed` replays stay stable.
+ */
+export class SeededRng implements Rng {
+  readonly seed: string;
+  private readonly streams = new Map<string, RandomStream>();
+
+  constructor(seed: number | string) {
+    this.seed = String(seed);
+  }
+
+  stream(name: string): RandomStream {
+    let s = this.streams.get(name);
+    if (s === undefined) {
+      s = new Sfc32Stream(cyrb128(`${this.seed}\u0000${name}`));
+      this.streams.set(name, s);
+    }
+    return s;
+  }
+}
+
+/** A fresh seed when none is given (the run is then not reproducible, which is the point). */
+export function randomSeed(): number {
+  return randomInt(0, 2 ** 47);
+}
