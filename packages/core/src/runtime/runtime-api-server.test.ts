@@ -98,6 +98,6 @@ describe("RuntimeApiServer", () => {
     await (await fetch(`${base}/invocation/next`)).text();
     const res = await fetch(`${base}/invocation/next`);
     expect(res.status).toBe(403);
-    expect((await res.json()).errorType).toBe("InvalidStateTransition");
+    expect(((await res.json()) as { errorType: string }).errorType).toBe("InvalidStateTransition");
   });
 });

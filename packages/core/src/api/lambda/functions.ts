@@ -1,0 +1,223 @@
+import { environmentProblem } from "../../config/environment-rules.ts";
+import { AwsError } from "../../errors/aws-error.ts";
+import { lambdaErrors } from "../../errors/lambda-errors.ts";
+import type { FunctionRegistry } from "../../registry/function-registry.ts";
+import { SIM_DEFAULTS } from "../../registry/function-registry.ts";
+import type { FunctionVersionConfig } from "../../registry/function-model.ts";
+import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
+import { functionConfiguration } from "./shapes.ts";
+import { FUNCTION_NAME, intInRange, matches } from "./validation.ts";
+import { versionAndAliasRoutes } from "./versions-aliases.ts";
+
+export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "provided.al2023", "provided.al2"] as const;
+const P = "/2015-03-31/functions";
+
+interface ConfigurationInput {
+  Runtime?: string;
+  Handler?: string;
+  Role?: string;
+  Description?: string;
+  Timeout?: number;
+  MemorySize?: number;
+  Environment?: { Variables?: Record<string, string> };
+  EphemeralStorage?: { Size?: number };
+  DeadLetterConfig?: { TargetArn?: string };
+  Architectures?: string[];
+  RevisionId?: string;
+}
+
+interface CreateInput extends ConfigurationInput {
+  FunctionName?: string;
+  Code?: { ZipFile?: string; S3Bucket?: string; ImageUri?: string };
+  Publish?: boolean;
+  PackageType?: string;
+}
+
+/** The Lambda control-plane operations on functions (REST-JSON, botocore lambda 2015-03-31). */
+export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
+  const qualifier = (req: RestRequest) => req.query.get("Qualifier") ?? undefined;
+  return [
+    { method: "POST", path: P, operation: "CreateFunction", handler: (req) => createFunction(registry, jsonBody<CreateInput>(req)) },
+    {
+      method: "GET",
+      path: `${P}/`,
+      operation: "ListFunctions",
+      handler: (req) => {
+        const all = req.query.get("FunctionVersion") === "ALL";
+        const configs = registry.list().flatMap((r) => (all ? [r.latest, ...r.versions.values()] : [r.latest]));
+        return page(configs.map((c) => functionConfiguration(c)), req, "Functions");
+      },
+    },
+    {
+      method: "GET",
+      path: `${P}/{FunctionName}`,
+      operation: "GetFunction",
+      handler: (req) => {
+        const config = configFor(registry, req.params.FunctionName!, qualifier(req));
+        return { body: { Configuration: functionConfiguration(config), Code: { RepositoryType: "S3", Location: `file://${config.codeDir}` } } };
+      },
+    },
+    {
+      method: "GET",
+      path: `${P}/{FunctionName}/configuration`,
+      operation: "GetFunctionConfiguration",
+      handler: (req) => ({ body: functionConfiguration(configFor(registry, req.params.FunctionName!, qualifier(req))) }),
+    },
+    {
+      method: "PUT",
+      path: `${P}/{FunctionName}/configuration`,
+      operation: "UpdateFunctionConfiguration",
+      handler: (req) => {
+        const input = jsonBody<ConfigurationInput>(req);
+        const rec = registry.get(req.params.FunctionName!);
+        checkRevision(rec.latest, input.RevisionId);
+        const patch = validateConfiguration(input, rec.latest.runtime);
+        return { body: functionConfiguration(registry.updateLatest(rec.name, patch, "configuration")) };
+      },
+    },
+    {
+      method: "PUT",
+      path: `${P}/{FunctionName}/code`,
+      operation: "UpdateFunctionCode",
+      handler: async (req) => {
+        const input = jsonBody<{ ZipFile?: string; Publish?: boolean; RevisionId?: string; S3Bucket?: string; ImageUri?: string }>(req);
+        const rec = registry.get(req.params.FunctionName!);
+        checkRevision(rec.latest, input.RevisionId);
+        const code = await registry.code.unpack(rec.name, zipFrom(input));
+        let config = registry.updateLatest(rec.name, { ...code }, "code");
+        if (input.Publish) config = registry.publish(rec.name, undefined);
+        return { body: functionConfiguration(config) };
+      },
+    },
+    {
+      method: "DELETE",
+      path: `${P}/{FunctionName}`,
+      operation: "DeleteFunction",
+      handler: (req) => {
+        const rec = registry.get(req.params.FunctionName!);
+        const q = qualifier(req);
+        if (q === "$LATEST") throw lambdaErrors.invalidParameterValue("$LATEST version cannot be deleted without deleting the function.");
+        if (q === undefined) registry.delete(rec.name);
+        else {
+          if (!rec.versions.has(q)) throw lambdaErrors.functionNotFound(`${registry.arn(rec.name)}:${q}`);
+          registry.deleteVersion(rec.name, q);
+        }
+        return { status: 204 };
+      },
+    },
+    ...versionAndAliasRoutes(registry),
+  ];
+}
+
+async function createFunction(registry: FunctionRegistry, input: CreateInput) {
+  const name = matches(input.FunctionName, "functionName", FUNCTION_NAME, "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?", 64);
+  if (input.PackageType === "Image" || input.Code?.ImageUri) {
+    throw lambdaErrors.invalidParameterValue("lambda-sim does not run container images; upload a .zip with Code.ZipFile.");
+  }
+  if (input.Runtime === undefined) throw lambdaErrors.invalidParameterValue("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+  const patch = validateConfiguration(input, input.Runtime);
+  if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
+  const code = await registry.code.unpack(name, zipFrom(input.Code ?? {}));
+  if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
+  const config: FunctionVersionConfig = {
+    functionName: name,
+    functionArn: registry.arn(name),
+    version: "$LATEST",
+    runtime: input.Runtime,
+    handler: "",
+    role: input.Role ?? "",
+    description: "",
+    memorySize: 128,
+    timeout: 3,
+    ephemeralStorageSize: 512,
+    environment: {},
+    architectures: ["x86_64"],
+    ...patch,
+    ...code,
+    lastModified: registry.now(),
+    revisionId: registry.newRevisionId(),
+    sim: { ...SIM_DEFAULTS },
+  };
+  registry.create(config, "api");
+  const shown = input.Publish ? registry.publish(name, undefined) : config;
+  return { status: 201, body: functionConfiguration(shown, "Pending") };
+}
+
+/** Validates the configuration members present in `input` (aws-facts §2.3, §3). */
+function validateConfiguration(input: ConfigurationInput, runtime: string): Partial<FunctionVersionConfig> {
+  const patch: Partial<FunctionVersionConfig> = {};
+  if (input.Runtime !== undefined) patch.runtime = checkRuntime(input.Runtime);
+  const effectiveRuntime = patch.runtime ?? runtime;
+  if (input.Handler !== undefined) patch.handler = matches(input.Handler, "handler", /^[^\s]+$/, "[^\\s]+", 128);
+  else if (input.Runtime !== undefined && effectiveRuntime.startsWith("nodejs")) {
+    throw lambdaErrors.invalidParameterValue("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+  }
+  if (input.Role !== undefined) patch.role = input.Role;
+  if (input.Description !== undefined) patch.description = String(input.Description);
+  const timeout = intInRange(input.Timeout, "timeout", 1, 900);
+  if (timeout !== undefined) patch.timeout = timeout;
+  const memory = intInRange(input.MemorySize, "memorySize", 128, 10240);
+  if (memory !== undefined) patch.memorySize = memory;
+  const storage = intInRange(input.EphemeralStorage?.Size, "ephemeralStorage.size", 512, 10240);
+  if (storage !== undefined) patch.ephemeralStorageSize = storage;
+  if (input.Environment !== undefined) {
+    const vars = input.Environment.Variables ?? {};
+    const problem = environmentProblem(vars);
+    if (problem !== undefined) throw lambdaErrors.invalidParameterValue(problem);
+    patch.environment = vars;
+  }
+  if (input.DeadLetterConfig !== undefined) patch.deadLetterTargetArn = input.DeadLetterConfig.TargetArn || undefined;
+  if (input.Architectures !== undefined) {
+    if (input.Architectures.length !== 1 || !["x86_64", "arm64"].includes(input.Architectures[0]!)) {
+      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '[${input.Architectures.join(", ")}]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1`, { messageKey: "message" });
+    }
+    patch.architectures = input.Architectures;
+  }
+  return patch;
+}
+
+function checkRuntime(runtime: string): string {
+  if ((SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) return runtime;
+  const node = /^nodejs(\d+)\.x$/.exec(runtime);
+  if (node !== null && Number(node[1]) < 22) {
+    throw lambdaErrors.invalidParameterValue(
+      `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (nodejs24.x) while creating or updating functions.`,
+    );
+  }
+  // AWS may accept it; lambda-sim cannot run it yet.
+  throw lambdaErrors.invalidParameterValue(`lambda-sim does not run the ${runtime} runtime; supported runtimes: ${SUPPORTED_RUNTIMES.join(", ")}.`);
+}
+
+function zipFrom(code: { ZipFile?: string; S3Bucket?: string; ImageUri?: string }): Buffer {
+  if (code.S3Bucket !== undefined) throw lambdaErrors.invalidParameterValue("lambda-sim does not read code from S3; upload it with ZipFile.");
+  if (code.ImageUri !== undefined) throw lambdaErrors.invalidParameterValue("lambda-sim does not run container images; upload a .zip with ZipFile.");
+  if (typeof code.ZipFile !== "string" || code.ZipFile === "") throw lambdaErrors.invalidParameterValue("Please provide a source for function code.");
+  return Buffer.from(code.ZipFile, "base64");
+}
+
+function checkRevision(config: FunctionVersionConfig, revisionId: string | undefined): void {
+  if (revisionId !== undefined && revisionId !== config.revisionId) {
+    throw new AwsError("PreconditionFailedException", 412, "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+  }
+}
+
+export function configFor(registry: FunctionRegistry, name: string, qualifier: string | undefined): FunctionVersionConfig {
+  const rec = registry.get(name);
+  if (qualifier === undefined || qualifier === "$LATEST") return rec.latest;
+  const version = rec.versions.get(qualifier);
+  if (version !== undefined) return version;
+  const alias = rec.aliases.get(qualifier);
+  const target = alias === undefined ? undefined : alias.functionVersion === "$LATEST" ? rec.latest : rec.versions.get(alias.functionVersion);
+  if (target === undefined) throw lambdaErrors.functionNotFound(`${registry.arn(rec.name)}:${qualifier}`);
+  return target;
+}
+
+/** Marker/MaxItems paging (the marker is the index of the next item). */
+export function page(items: unknown[], req: RestRequest, key: string) {
+  const start = Number(req.query.get("Marker") ?? 0) || 0;
+  const max = Math.min(Number(req.query.get("MaxItems") ?? 50) || 50, 10_000);
+  const slice = items.slice(start, start + max);
+  const body: Record<string, unknown> = { [key]: slice };
+  if (start + max < items.length) body.NextMarker = String(start + max);
+  return { body };
+}

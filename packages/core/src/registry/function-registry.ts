@@ -1,0 +1,281 @@
+import type { Clock } from "../clock/clock.ts";
+import type { FunctionDefinition } from "../config/function-definition.ts";
+import { lambdaErrors } from "../errors/lambda-errors.ts";
+import type { RandomStream, Rng } from "../random/rng.ts";
+import type { Store } from "../store/store.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import { pickVersion, type AliasRecord } from "./alias-routing.ts";
+import { CodeStore, fingerprintDirectory } from "./code-store.ts";
+import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
+import { awsTimestamp, parseFunctionName } from "./function-names.ts";
+
+export interface FunctionRegistryOptions {
+  store: Store;
+  clock: Clock;
+  rng: Rng;
+  telemetry: Telemetry;
+  region: string;
+  accountId: string;
+  /** Where uploaded zips are unpacked: <stateDir>/code, or a temp dir for in-memory. */
+  codeRoot: string;
+}
+
+export type RegistryChange = { functionName: string; version: string; kind: "code" | "configuration" | "deleted" };
+
+export interface FunctionRecord {
+  name: string;
+  source: "api" | "config";
+  latest: FunctionVersionConfig;
+  versions: Map<string, FunctionVersionConfig>;
+  aliases: Map<string, AliasRecord>;
+  nextVersion: number;
+}
+
+export const SIM_DEFAULTS = { freeze: true, idleLifetimeMs: 600_000 };
+
+/**
+ * The control plane (DESIGN.md `FunctionRegistry`): functions, published versions and aliases,
+ * persisted in SQLite and held in memory, so `resolve` on the invoke path never touches SQL.
+ * `$LATEST` is the only mutable version (aws-facts §11); every change gets a new revision id and
+ * is announced to `onChange` listeners, which retire warm environments.
+ */
+export class FunctionRegistry {
+  readonly region: string;
+  readonly accountId: string;
+  readonly code: CodeStore;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly telemetry: Telemetry;
+  private readonly ids: RandomStream;
+  private readonly routing: RandomStream;
+  private readonly functions = new Map<string, FunctionRecord>();
+  private listeners: ((c: RegistryChange) => void)[] = [];
+
+  constructor(opts: FunctionRegistryOptions) {
+    this.store = opts.store;
+    this.clock = opts.clock;
+    this.telemetry = opts.telemetry;
+    this.region = opts.region;
+    this.accountId = opts.accountId;
+    this.code = new CodeStore(opts.codeRoot);
+    this.ids = opts.rng.stream("ids");
+    this.routing = opts.rng.stream("alias-routing");
+    this.load();
+  }
+
+  /** `arn:aws:lambda:<region>:<account>:function:<name>` */
+  arn(name: string): string {
+    return `arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`;
+  }
+
+  newRevisionId(): string {
+    return this.ids.uuid();
+  }
+
+  now(): string {
+    return awsTimestamp(this.clock.now());
+  }
+
+  onChange(listener: (change: RegistryChange) => void): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  listFunctionNames(): string[] {
+    return [...this.functions.keys()].sort();
+  }
+
+  list(): FunctionRecord[] {
+    return this.listFunctionNames().map((n) => this.functions.get(n)!);
+  }
+
+  /** The record, or ResourceNotFoundException `Function not found: <arn>` (aws-facts §1.4). */
+  get(nameOrArn: string): FunctionRecord {
+    const { name } = parseFunctionName(nameOrArn);
+    const rec = this.functions.get(name);
+    if (rec === undefined) throw lambdaErrors.functionNotFound(this.arn(name));
+    return rec;
+  }
+
+  has(name: string): boolean {
+    return this.functions.has(name);
+  }
+
+  /**
+   * Name, `name:qualifier`, full or partial ARN (+ Qualifier) → what to run. Aliases with
+   * AdditionalVersionWeights pick a version per call (aws-facts §11: routing is per request).
+   */
+  resolve(functionName: string, qualifier?: string): ResolvedInvocationTarget {
+    const parsed = parseFunctionName(functionName);
+    if (parsed.qualifier !== undefined && qualifier !== undefined && parsed.qualifier !== qualifier) {
+      throw lambdaErrors.invalidParameterValue("The derived qualifier from the function name does not match the specified qualifier.");
+    }
+    const q = qualifier ?? parsed.qualifier;
+    const rec = this.functions.get(parsed.name);
+    const arn = this.arn(parsed.name);
+    // Unqualified: "Function not found: <arn>:$LATEST" in the 2025 recordings (aws-facts §1.4).
+    if (rec === undefined) throw lambdaErrors.functionNotFound(`${arn}:${q ?? "$LATEST"}`);
+    if (q === undefined || q === "$LATEST") {
+      return { config: rec.latest, invokedFunctionArn: q === undefined ? arn : `${arn}:$LATEST`, executedVersion: "$LATEST" };
+    }
+    const version = rec.versions.get(q);
+    if (version !== undefined) return { config: version, invokedFunctionArn: `${arn}:${q}`, executedVersion: q };
+    const alias = rec.aliases.get(q);
+    if (alias === undefined) throw lambdaErrors.functionNotFound(`${arn}:${q}`);
+    const picked = pickVersion(alias, this.routing.next());
+    const config = picked === "$LATEST" ? rec.latest : rec.versions.get(picked);
+    if (config === undefined) throw lambdaErrors.functionNotFound(`${arn}:${picked}`);
+    return { config, invokedFunctionArn: `${arn}:${q}`, executedVersion: picked };
+  }
+
+  /** Adds a new function ($LATEST). The caller validated the input. */
+  create(config: FunctionVersionConfig, source: "api" | "config"): FunctionRecord {
+    const rec: FunctionRecord = { name: config.functionName, source, latest: config, versions: new Map(), aliases: new Map(), nextVersion: 1 };
+    this.store.db.prepare("INSERT INTO functions (name, source, latest, next_version) VALUES (?, ?, ?, 1)").run(rec.name, source, JSON.stringify(config));
+    this.functions.set(rec.name, rec);
+    this.telemetry.emit({ type: "function.changed", functionName: rec.name, change: "created" });
+    return rec;
+  }
+
+  /** Replaces $LATEST with a new revision and retires its warm environments. */
+  updateLatest(name: string, patch: Partial<FunctionVersionConfig>, kind: "code" | "configuration"): FunctionVersionConfig {
+    const rec = this.get(name);
+    const previous = rec.latest;
+    rec.latest = { ...previous, ...patch, lastModified: this.now(), revisionId: this.newRevisionId() };
+    this.store.db.prepare("UPDATE functions SET latest = ? WHERE name = ?").run(JSON.stringify(rec.latest), name);
+    if (kind === "code" && previous.codeDir !== rec.latest.codeDir && !this.isCodeDirInUse(rec, previous.codeDir)) {
+      if (rec.source === "api") this.code.removeDir(previous.codeDir);
+    }
+    this.announce({ functionName: name, version: "$LATEST", kind });
+    this.telemetry.emit({ type: "function.changed", functionName: name, change: kind });
+    return rec.latest;
+  }
+
+  /** Snapshots $LATEST as the next numeric version (aws-facts §11). */
+  publish(name: string, description: string | undefined): FunctionVersionConfig {
+    const rec = this.get(name);
+    const version = String(rec.nextVersion);
+    const config: FunctionVersionConfig = {
+      ...rec.latest,
+      version,
+      description: description ?? rec.latest.description,
+      revisionId: this.newRevisionId(),
+    };
+    rec.versions.set(version, config);
+    rec.nextVersion++;
+    this.store.transaction(() => {
+      this.store.db.prepare("INSERT INTO function_versions (name, version, config) VALUES (?, ?, ?)").run(name, version, JSON.stringify(config));
+      this.store.db.prepare("UPDATE functions SET next_version = ? WHERE name = ?").run(rec.nextVersion, name);
+    });
+    this.telemetry.emit({ type: "function.changed", functionName: name, change: "published", version });
+    return config;
+  }
+
+  deleteVersion(name: string, version: string): void {
+    const rec = this.get(name);
+    const config = rec.versions.get(version);
+    if (config === undefined) return;
+    rec.versions.delete(version);
+    this.store.db.prepare("DELETE FROM function_versions WHERE name = ? AND version = ?").run(name, version);
+    if (rec.source === "api" && !this.isCodeDirInUse(rec, config.codeDir)) this.code.removeDir(config.codeDir);
+    this.announce({ functionName: name, version, kind: "deleted" });
+  }
+
+  delete(name: string): void {
+    const rec = this.get(name);
+    this.functions.delete(name);
+    this.store.db.prepare("DELETE FROM functions WHERE name = ?").run(name);
+    if (rec.source === "api") this.code.remove(name);
+    for (const v of ["$LATEST", ...rec.versions.keys()]) this.announce({ functionName: name, version: v, kind: "deleted" });
+    this.telemetry.emit({ type: "function.changed", functionName: name, change: "deleted" });
+  }
+
+  saveAlias(name: string, alias: AliasRecord): void {
+    const rec = this.get(name);
+    rec.aliases.set(alias.name, alias);
+    this.store.db
+      .prepare("INSERT OR REPLACE INTO aliases (name, alias, function_version, description, routing, revision_id) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(name, alias.name, alias.functionVersion, alias.description, alias.additionalVersionWeights ? JSON.stringify(alias.additionalVersionWeights) : null, alias.revisionId);
+  }
+
+  deleteAlias(name: string, alias: string): void {
+    this.get(name).aliases.delete(alias);
+    this.store.db.prepare("DELETE FROM aliases WHERE name = ? AND alias = ?").run(name, alias);
+  }
+
+  /**
+   * Functions from lambda-sim.yaml: created, updated in place when their definition or files
+   * changed, removed when no longer declared. Unchanged definitions keep their revision.
+   */
+  applyDefinitions(defs: FunctionDefinition[]): void {
+    const declared = new Set(defs.map((d) => d.functionName));
+    for (const rec of this.list()) if (rec.source === "config" && !declared.has(rec.name)) this.delete(rec.name);
+    for (const def of defs) {
+      const existing = this.functions.get(def.functionName);
+      if (existing !== undefined && existing.source === "api") this.delete(def.functionName);
+      const fields = { ...definitionFields(def), ...fingerprintDirectory(def.codeDir) };
+      const current = this.functions.get(def.functionName);
+      if (current === undefined) {
+        this.create({ ...fields, functionArn: this.arn(def.functionName), version: "$LATEST", lastModified: this.now(), revisionId: this.newRevisionId() }, "config");
+      } else if (!sameDefinition(current.latest, fields)) {
+        this.updateLatest(def.functionName, fields, "configuration");
+      }
+    }
+  }
+
+  private isCodeDirInUse(rec: FunctionRecord, dir: string): boolean {
+    return rec.latest.codeDir === dir || [...rec.versions.values()].some((v) => v.codeDir === dir);
+  }
+
+  private announce(change: RegistryChange): void {
+    for (const l of this.listeners) l(change);
+  }
+
+  private load(): void {
+    const db = this.store.db;
+    for (const row of db.prepare("SELECT name, source, latest, next_version FROM functions").all() as { name: string; source: "api" | "config"; latest: string; next_version: number }[]) {
+      this.functions.set(row.name, { name: row.name, source: row.source, latest: JSON.parse(row.latest), versions: new Map(), aliases: new Map(), nextVersion: row.next_version });
+    }
+    for (const row of db.prepare("SELECT name, version, config FROM function_versions").all() as { name: string; version: string; config: string }[]) {
+      this.functions.get(row.name)?.versions.set(row.version, JSON.parse(row.config));
+    }
+    for (const row of db.prepare("SELECT name, alias, function_version, description, routing, revision_id FROM aliases").all() as {
+      name: string; alias: string; function_version: string; description: string; routing: string | null; revision_id: string;
+    }[]) {
+      this.functions.get(row.name)?.aliases.set(row.alias, {
+        name: row.alias,
+        functionVersion: row.function_version,
+        description: row.description,
+        additionalVersionWeights: row.routing === null ? undefined : JSON.parse(row.routing),
+        revisionId: row.revision_id,
+      });
+    }
+  }
+}
+
+type DefinitionFields = Omit<FunctionVersionConfig, "functionArn" | "version" | "lastModified" | "revisionId">;
+
+/** AWS's CreateFunction defaults (aws-facts §3): 128 MB, 3 s, 512 MB of /tmp, x86_64. */
+function definitionFields(def: FunctionDefinition): Omit<DefinitionFields, "codeSha256" | "codeSize"> {
+  return {
+    functionName: def.functionName,
+    runtime: def.runtime,
+    handler: def.handler ?? "",
+    role: def.role ?? "arn:aws:iam::000000000000:role/lambda-sim",
+    description: def.description ?? "",
+    memorySize: def.memorySize ?? 128,
+    timeout: def.timeout ?? 3,
+    ephemeralStorageSize: def.ephemeralStorageSize ?? 512,
+    environment: def.environment ?? {},
+    architectures: def.architectures ?? ["x86_64"],
+    codeDir: def.codeDir,
+    deadLetterTargetArn: def.deadLetterTargetArn,
+    sim: { ...SIM_DEFAULTS, ...def.sim },
+  };
+}
+
+function sameDefinition(current: FunctionVersionConfig, fields: DefinitionFields): boolean {
+  return (Object.keys(fields) as (keyof DefinitionFields)[]).every((k) => JSON.stringify(current[k]) === JSON.stringify(fields[k]));
+}
