@@ -159,7 +159,7 @@ export class ExecutionEnvironment {
       setImmediate(() => this.onExit(undefined, 127, null));
       return;
     }
-    if (this.ctx.privateTmp) cmd = withPrivateTmp(cmd, this.tmpDir);
+    if (this.ctx.privateTmp) cmd = withPrivateTmp(cmd, this.tmpDir, [this.config.codeDir]);
     const child = spawn(cmd.command, cmd.args, { cwd: this.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.pid = child.pid;

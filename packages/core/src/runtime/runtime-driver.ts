@@ -79,22 +79,17 @@ export function supportsPrivateTmp(): boolean {
 }
 
 /**
- * Wraps a command so that the process sees `tmpDir` mounted at `/tmp`. unshare and sh both exec,
- * so the pid we hold is the runtime's own pid.
+ * Wraps a command so that the process sees `tmpDir` mounted at `/tmp`. Paths it needs that live
+ * under the host's /tmp (its code, when the state directory is there) are bound back in at the
+ * same place first. unshare and sh both exec, so the pid we hold is the runtime's own pid.
  */
-export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string): ProcessCommand {
+export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string, keep: readonly string[]): ProcessCommand {
+  const underTmp = keep.filter((p) => p.startsWith("/tmp/"));
+  const script =
+    'set -e; t="$0"; n="$1"; shift; while [ "$n" -gt 0 ]; do p="$1"; shift; n=$((n-1)); ' +
+    'mkdir -p "$t${p#/tmp}"; mount --bind "$p" "$t${p#/tmp}"; done; mount --rbind "$t" /tmp; exec "$@"';
   return {
     command: "unshare",
-    args: [
-      "-m",
-      "--propagation",
-      "private",
-      "sh",
-      "-c",
-      'mount --bind "$0" /tmp && exec "$@"',
-      tmpDir,
-      cmd.command,
-      ...cmd.args,
-    ],
+    args: ["-m", "--propagation", "private", "sh", "-c", script, tmpDir, String(underTmp.length), ...underTmp, cmd.command, ...cmd.args],
   };
 }

@@ -38,16 +38,17 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
   const qualifier = (req: RestRequest) => req.query.get("Qualifier") ?? undefined;
   return [
     { method: "POST", path: P, operation: "CreateFunction", handler: (req) => createFunction(registry, jsonBody<CreateInput>(req)) },
-    {
+    // The model's path is `/functions/`; SDKs send it with or without the slash.
+    ...[P, `${P}/`].map((path) => ({
       method: "GET",
-      path: `${P}/`,
+      path,
       operation: "ListFunctions",
-      handler: (req) => {
+      handler: (req: RestRequest) => {
         const all = req.query.get("FunctionVersion") === "ALL";
         const configs = registry.list().flatMap((r) => (all ? [r.latest, ...r.versions.values()] : [r.latest]));
         return page(configs.map((c) => functionConfiguration(c)), req, "Functions");
       },
-    },
+    })),
     {
       method: "GET",
       path: `${P}/{FunctionName}`,
