@@ -34,10 +34,13 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   sim.telemetry.subscribe(printEvent);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
-  out.write(`lambda-sim listening on ${sim.endpoint}\n`);
-  out.write(`  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}\n`);
-  out.write(`  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n`);
-  out.write(`  try: AWS_ENDPOINT_URL=${sim.endpoint} aws lambda invoke --function-name ${functions[0] ?? "NAME"} out.json\n`);
+  // One write, so a script waiting for "listening on" sees the whole banner.
+  out.write(
+    `lambda-sim listening on ${sim.endpoint}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}\n` +
+      `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
+      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log\n`,
+  );
   const stop = (signal: string) => {
     out.write(`\n${signal}: stopping environments and closing the database\n`);
     void sim.close().then(() => process.exit(0));

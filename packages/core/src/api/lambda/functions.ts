@@ -1,4 +1,5 @@
 import { environmentProblem } from "../../config/environment-rules.ts";
+import { SUPPORTED_RUNTIMES } from "../../config/function-schema.ts";
 import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
@@ -9,7 +10,6 @@ import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches } from "./validation.ts";
 import { versionAndAliasRoutes } from "./versions-aliases.ts";
 
-export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "provided.al2023", "provided.al2"] as const;
 const P = "/2015-03-31/functions";
 
 interface ConfigurationInput {

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { FUNCTION_NAME_PATTERN, functionSchema } from "@lambda-sim/core";
+
+/**
+ * The whole lambda-sim.yaml, strict. Sources add their own top-level keys (`queues`, `streams`,
+ * `eventSourceMappings`, `schedules`) through `extra` as they arrive.
+ */
+export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
+  return z.strictObject({
+    region: z.string({ error: "expected an AWS region such as us-east-1" }).regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region such as us-east-1" }).default("us-east-1"),
+    accountId: z
+      .union([z.string(), z.number()])
+      .transform(String)
+      .pipe(z.string().regex(/^\d{12}$/, { error: "expected a 12-digit account id (quote it in YAML)" }))
+      .default("000000000000"),
+    account: z
+      .strictObject({ concurrentExecutions: z.number().int({ error: "expected a whole number" }).min(1, { error: "expected at least 1" }).default(1000) })
+      .default({ concurrentExecutions: 1000 }),
+    functions: z
+      .record(z.string().regex(FUNCTION_NAME_PATTERN, { error: "expected a function name of 1-64 letters, digits, hyphens or underscores" }), functionSchema, {
+        error: "expected a map of function names to definitions",
+      })
+      .default({}),
+    ...extra,
+  });
+}
+
+export const configSchema = buildConfigSchema();
+export type ConfigFile = z.output<typeof configSchema>;

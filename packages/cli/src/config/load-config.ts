@@ -1,0 +1,72 @@
+import { readFile, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { formatZodError, functionSchema, SimError, toFunctionDefinition, type FunctionDefinition } from "@lambda-sim/core";
+import { configSchema } from "./config-schema.ts";
+
+export interface LoadedConfig {
+  file: string;
+  region: string;
+  accountId: string;
+  account: { concurrentExecutions: number };
+  functions: FunctionDefinition[];
+  raw: unknown;
+}
+
+/**
+ * Reads lambda-sim.yaml (or .json: YAML is a superset), validates it with zod and resolves paths
+ * against the file's directory. Every problem becomes one line naming file, line, key path and
+ * expectation; all of them are thrown together as one ERR_CONFIG.
+ */
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new SimError("ERR_CONFIG", `config file not found: ${path}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new SimError("ERR_CONFIG", `${path}:${lines.linePos(e.pos[0]).line} ${e.message.split("\n")[0]}`);
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), knownKeysAt);
+    throw new SimError("ERR_CONFIG", messages.join("\n"));
+  }
+  const base = dirname(path);
+  const functions = Object.entries(parsed.data.functions).map(([name, f]) => toFunctionDefinition(name, f, base));
+  for (const f of functions) {
+    const isDir = await stat(f.codeDir).then((s) => s.isDirectory(), () => false);
+    if (!isDir) {
+      const line = lineOf(doc, lines, ["functions", f.functionName, "codeUri"]);
+      throw new SimError("ERR_CODE_DIR", `${path}:${line ?? ""} functions.${f.functionName}.codeUri: directory not found: ${f.codeDir}`);
+    }
+  }
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, raw };
+}
+
+/** The line of the deepest key on `path` that exists in the document (1-based). */
+function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = doc.contents;
+  let line: number | undefined = node && (node as Node).range ? lines.linePos((node as Node).range![0]).line : undefined;
+  for (const key of path) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+    if (pair === undefined) break;
+    const keyNode = pair.key as Node;
+    if (keyNode.range) line = lines.linePos(keyNode.range[0]).line;
+    node = pair.value;
+  }
+  return line;
+}
+
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return Object.keys(configSchema.shape);
+  if (path.length === 2 && path[0] === "functions") return Object.keys(functionSchema.shape);
+  return [];
+}

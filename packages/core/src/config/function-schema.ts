@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { resolve } from "node:path";
+import { environmentProblem } from "./environment-rules.ts";
+import type { FunctionDefinition } from "./function-definition.ts";
+
+/** Runtimes lambda-sim can run (the registry's CreateFunction accepts the same list). */
+export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "provided.al2023", "provided.al2"] as const;
+
+/** Every message reads "expected …"; the formatter appends what it got. */
+function intBetween(min: number, max: number) {
+  const expected = `expected an integer between ${min} and ${max}`;
+  return z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
+}
+
+/** Environment values must be strings on AWS; numbers and booleans in YAML are taken as text. */
+const envValue = z.union([z.string(), z.number(), z.boolean()], { error: "expected a string" }).transform(String);
+
+/**
+ * One entry of `functions:` in lambda-sim.yaml: AWS's CreateFunction parameters in lowerCamelCase
+ * (DESIGN.md "Config"), AWS's ranges (aws-facts §3), and simulator-only settings under `sim:`.
+ */
+export const functionSchema = z
+  .strictObject({
+    runtime: z.enum(SUPPORTED_RUNTIMES, { error: `expected one of ${SUPPORTED_RUNTIMES.join(", ")}` }),
+    handler: z.string({ error: "expected a handler such as index.handler" }).regex(/^[^\s]+$/, { error: "expected a handler without spaces" }).max(128).optional(),
+    codeUri: z.string({ error: "expected the path of the function's code directory" }),
+    description: z.string({ error: "expected a string" }).max(256, { error: "expected at most 256 characters" }).optional(),
+    role: z.string({ error: "expected a role ARN" }).optional(),
+    memorySize: intBetween(128, 10240).optional(),
+    timeout: intBetween(1, 900).optional(),
+    ephemeralStorage: z.strictObject({ size: intBetween(512, 10240) }).optional(),
+    environment: z
+      .record(z.string(), envValue, { error: "expected a map of variable names to values" })
+      .superRefine((vars, ctx) => {
+        const problem = environmentProblem(vars);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: `expected valid Lambda environment variables: ${problem}` });
+      })
+      .optional(),
+    architectures: z.tuple([z.enum(["x86_64", "arm64"], { error: "expected x86_64 or arm64" })], { error: "expected [x86_64] or [arm64]" }).optional(),
+    deadLetterConfig: z.strictObject({ targetArn: z.string({ error: "expected an ARN" }) }).optional(),
+    sim: z
+      .strictObject({
+        freeze: z.boolean({ error: "expected true or false" }).optional(),
+        idleLifetimeSeconds: z.number({ error: "expected a number of seconds" }).positive({ error: "expected a positive number of seconds" }).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.runtime.startsWith("nodejs") && f.handler === undefined) {
+      ctx.addIssue({ code: "custom", path: ["handler"], message: "expected a handler such as index.handler (required for Node.js runtimes)" });
+    }
+  });
+
+export type FunctionEntry = z.output<typeof functionSchema>;
+
+/** Function names (AWS): 1-64 characters of letters, digits, hyphens and underscores. */
+export const FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
+
+/** Maps a validated entry to the registry's input, resolving codeUri against the config's directory. */
+export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: string): FunctionDefinition {
+  return {
+    functionName: name,
+    runtime: f.runtime,
+    handler: f.handler,
+    codeDir: resolve(baseDir, f.codeUri),
+    description: f.description,
+    role: f.role,
+    memorySize: f.memorySize,
+    timeout: f.timeout,
+    ephemeralStorageSize: f.ephemeralStorage?.size,
+    environment: f.environment,
+    architectures: f.architectures,
+    deadLetterTargetArn: f.deadLetterConfig?.targetArn,
+    sim: f.sim === undefined ? undefined : { freeze: f.sim.freeze, idleLifetimeMs: f.sim.idleLifetimeSeconds === undefined ? undefined : f.sim.idleLifetimeSeconds * 1000 },
+  };
+}
