@@ -8,7 +8,8 @@
 // start; and throughput over 100,000 invocations in 10 blocks (it must not drift down).
 // The simulator and the floor server each run in their own process, like a real deployment.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { Agent, request } from "node:http";
+import { Agent, createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,6 +77,30 @@ function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProc
   });
 }
 
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/**
+ * The simulator prints every function log line; its stdout goes to /dev/null here so that the
+ * benchmark measures the invoke path, not how fast this process drains a pipe.
+ */
+async function startSimulator(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...args, "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"] });
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`simulator exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/_sim/health`).then((r) => r.ok, () => false);
+    if (ok) return { child, port };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("simulator did not become healthy");
+}
+
 const FLOOR_SERVER = `
 const http = require("node:http");
 const body = Buffer.from('{"ok":true}');
@@ -91,7 +116,8 @@ function setUpFunctions(): string {
   mkdirSync(join(dir, "noop"));
   writeFileSync(join(dir, "noop", "index.mjs"), "export const handler = async () => ({ ok: true });\n");
   const fns = ["noop", ...Array.from({ length: COLD_N }, (_, i) => `cold${i}`)]
-    .map((n) => `  ${n}:\n    runtime: nodejs24.x\n    handler: index.handler\n    codeUri: ./noop\n`)
+    // BENCH_NO_FREEZE=1 measures without SIGSTOP/SIGCONT between invocations.
+    .map((n) => `  ${n}:\n    runtime: nodejs24.x\n    handler: index.handler\n    codeUri: ./noop\n${process.env.BENCH_NO_FREEZE ? "    sim: { freeze: false }\n" : ""}`)
     .join("");
   writeFileSync(join(dir, "lambda-sim.yaml"), `functions:\n${fns}`);
   return join(dir, "lambda-sim.yaml");
@@ -113,7 +139,9 @@ const fmt = (n: number) => n.toFixed(3).padStart(8);
 async function main(): Promise<void> {
   const config = setUpFunctions();
   const floor = await startProcess(["-e", FLOOR_SERVER], /port (\d+)/);
-  const sim = await startProcess([CLI, "start", "--in-memory", "--port", "0", "--config", config], /listening on http:\/\/127\.0\.0\.1:(\d+)/);
+  // BENCH_PROFILE=dir writes a CPU profile of the simulator process there.
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const sim = await startSimulator([...profile, CLI, "start", "--in-memory", "--config", config]);
   const invokePath = (name: string) => `/2015-03-31/functions/${name}/invocations`;
   try {
     console.log(`node ${process.version}, ${WARM_N} warm invocations per run${quick ? " (quick)" : ""}\n`);

@@ -49,9 +49,30 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   process.once("SIGTERM", () => stop("SIGTERM"));
 }
 
+/**
+ * Function output and warnings on the console. Writes to a pipe are synchronous system calls, so
+ * lines are gathered and written once per turn of the event loop: under load this is the
+ * difference between one write per invocation and one per line.
+ */
+let pending = "";
+let scheduled = false;
+
+function print(text: string): void {
+  pending += text;
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(() => {
+    scheduled = false;
+    const out = pending;
+    pending = "";
+    process.stdout.write(out);
+  });
+}
+
 function printEvent(e: TelemetryEvent): void {
   if (e.type === "function.log") {
-    for (const line of e.text.split("\n")) if (line !== "") process.stdout.write(`[${e.functionName}] ${line}\n`);
+    // The Node runtime folds a multi-line message into one record with \r (as on AWS).
+    for (const line of e.text.split("\n")) if (line !== "") print(`[${e.functionName}] ${line.replaceAll("\r", "\n    ")}\n`);
   } else if (e.type === "simulator.warning") {
     process.stderr.write(`lambda-sim: warning: ${e.message}\n`);
   }

@@ -71,6 +71,14 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     environment: f.environment,
     architectures: f.architectures,
     deadLetterTargetArn: f.deadLetterConfig?.targetArn,
-    sim: f.sim === undefined ? undefined : { freeze: f.sim.freeze, idleLifetimeMs: f.sim.idleLifetimeSeconds === undefined ? undefined : f.sim.idleLifetimeSeconds * 1000 },
+    sim: f.sim === undefined ? undefined : simSettings(f.sim),
   };
+}
+
+/** Only the settings given: an absent key must not override the registry's default. */
+function simSettings(sim: NonNullable<FunctionEntry["sim"]>): FunctionDefinition["sim"] {
+  const out: NonNullable<FunctionDefinition["sim"]> = {};
+  if (sim.freeze !== undefined) out.freeze = sim.freeze;
+  if (sim.idleLifetimeSeconds !== undefined) out.idleLifetimeMs = sim.idleLifetimeSeconds * 1000;
+  return out;
 }

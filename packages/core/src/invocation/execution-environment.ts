@@ -32,6 +32,8 @@ export interface EnvironmentContext {
 export const INIT_LIMIT_MS = 10_000;
 /** How often a busy environment's resident memory is compared with its memorySize. */
 const MEMORY_WATCH_MS = 100;
+/** How stale a warm invocation's "Max Memory Used" may be. */
+const MEMORY_SAMPLE_MS = 50;
 
 interface Running {
   request: InvocationRequest;
@@ -74,6 +76,7 @@ export class ExecutionEnvironment {
   private deadline: TimerHandle | undefined;
   private memoryWatch: TimerHandle | undefined;
   private lastPeakMb = 1;
+  private lastPeakReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(id: string, config: FunctionVersionConfig, ctx: EnvironmentContext, logStream: string) {
     this.id = id;
@@ -151,6 +154,7 @@ export class ExecutionEnvironment {
     let cmd = driverFor(this.config.runtime).command(this.config, env);
     this.initError = undefined;
     this.spawnedAt = stopwatch.now();
+    this.lastPeakReadAt = Number.NEGATIVE_INFINITY;
     const problem = entrypointProblem(cmd);
     if (problem !== undefined) {
       // RAPID's fatal error for a missing or non-executable entrypoint (aws-facts §1.5).
@@ -315,8 +319,15 @@ export class ExecutionEnvironment {
     };
   }
 
-  /** Peak RSS of the process (VmHWM); the last reading survives the process being killed. */
+  /**
+   * Peak RSS of the process (VmHWM); the last reading survives the process being killed. Read at
+   * most every MEMORY_SAMPLE_MS on the warm path (a /proc read is four system calls), and always
+   * for an invocation that ran longer than that.
+   */
   private maxMemoryUsed(): number {
+    const now = stopwatch.now();
+    if (now - this.lastPeakReadAt < MEMORY_SAMPLE_MS) return this.lastPeakMb;
+    this.lastPeakReadAt = now;
     const mb = peakMemoryMb(this.pid);
     if (mb > 0) this.lastPeakMb = Math.max(1, Math.round(mb));
     return this.lastPeakMb;

@@ -272,7 +272,10 @@ function definitionFields(def: FunctionDefinition): Omit<DefinitionFields, "code
     architectures: def.architectures ?? ["x86_64"],
     codeDir: def.codeDir,
     deadLetterTargetArn: def.deadLetterTargetArn,
-    sim: { ...SIM_DEFAULTS, ...def.sim },
+    sim: {
+      freeze: def.sim?.freeze ?? SIM_DEFAULTS.freeze,
+      idleLifetimeMs: def.sim?.idleLifetimeMs ?? SIM_DEFAULTS.idleLifetimeMs,
+    },
   };
 }
 
