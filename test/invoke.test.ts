@@ -21,6 +21,8 @@ const FUNCTIONS: FunctionDefinition[] = [
   nodeFn("echo", "echo", { environment: { GREETING: "hello" } }),
   nodeFn("counter", "counter"),
   nodeFn("tmp", "tmp"),
+  nodeFn("wrapped", "echo", { environment: { AWS_LAMBDA_EXEC_WRAPPER: fileURLToPath(new URL("./fixtures/functions/wrapper/wrap.sh", import.meta.url)) } }),
+  nodeFn("leak", "leak", { memorySize: 128, timeout: 20 }),
   nodeFn("cold", "nothing"),
   nodeFn("timer", "timer"),
   nodeFn("sleep", "sleep", { timeout: 1 }),
@@ -75,6 +77,11 @@ describe("synchronous Invoke", () => {
     expect(body.remaining).toBeGreaterThan(2000);
     expect(body.remaining).toBeLessThanOrEqual(3000);
     expect(body.env).toEqual({ AWS_LAMBDA_FUNCTION_NAME: "echo", AWS_ENDPOINT_URL: t.endpoint, AWS_REGION: "us-east-1", GREETING: "hello", TZ: ":UTC" });
+  });
+
+  it("starts the runtime through AWS_LAMBDA_EXEC_WRAPPER", async () => {
+    const { body } = await invoke("wrapped");
+    expect(body.env.WRAPPED_BY).toBe("wrap.sh");
   });
 
   it("returns the log tail with START, END and REPORT lines when LogType is Tail", async () => {
@@ -178,6 +185,13 @@ describe("failures cost only their own environment", () => {
   it("returns Runtime.HandlerNotFound for a missing export", async () => {
     const { body } = await invoke("missing-export");
     expect(body.errorType).toBe("Runtime.HandlerNotFound");
+  });
+
+  it("kills a process that grows past its memorySize with Runtime.OutOfMemory", async () => {
+    const { out, body } = await invoke("leak", {}, { LogType: "Tail" });
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(body.errorType).toBe("Runtime.OutOfMemory");
+    expect(log(out)).toMatch(/Memory Size: 128 MB\tMax Memory Used: 128 MB\t(Init Duration: [\d.]+ ms\t)?Status: error\tError Type: Runtime.OutOfMemory\t\n$/);
   });
 
   it("rejects a response over 6 MB with Function.ResponseSizeTooLarge", async () => {

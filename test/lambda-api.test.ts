@@ -71,6 +71,16 @@ describe("functions through the Lambda API", () => {
     expect(err).toBeInstanceOf(ResourceConflictException);
   });
 
+  it("refuses reserved environment variables with AWS's message", async () => {
+    const err = await lambda
+      .send(new UpdateFunctionConfigurationCommand({ FunctionName: "api-fn", Environment: { Variables: { AWS_REGION: "eu-west-1", OK: "1" } } }))
+      .catch((e: unknown) => e);
+    expect((err as { name: string }).name).toBe("InvalidParameterValueException");
+    expect((err as Error).message).toBe(
+      "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION",
+    );
+  });
+
   it("retires warm environments when the code changes", async () => {
     const before = await invokeJson("api-fn");
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "api-fn", ZipFile: await zipFiles([{ name: "index.mjs", data: handlerSource("two") }]) }));

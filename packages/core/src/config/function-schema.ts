@@ -47,7 +47,7 @@ export const functionSchema = z
   })
   .superRefine((f, ctx) => {
     if (f.runtime.startsWith("nodejs") && f.handler === undefined) {
-      ctx.addIssue({ code: "custom", path: ["handler"], message: "expected a handler such as index.handler (required for Node.js runtimes)" });
+      ctx.addIssue({ code: "custom", path: ["handler"], input: undefined, message: "expected a handler such as index.handler (required for Node.js runtimes)" });
     }
   });
 

@@ -326,11 +326,12 @@ export class ExecutionEnvironment {
    */
   private maxMemoryUsed(): number {
     const now = stopwatch.now();
-    if (now - this.lastPeakReadAt < MEMORY_SAMPLE_MS) return this.lastPeakMb;
+    if (now - this.lastPeakReadAt < MEMORY_SAMPLE_MS) return Math.min(this.lastPeakMb, this.config.memorySize);
     this.lastPeakReadAt = now;
     const mb = peakMemoryMb(this.pid);
     if (mb > 0) this.lastPeakMb = Math.max(1, Math.round(mb));
-    return this.lastPeakMb;
+    // A process is stopped at its memorySize on AWS, so the report never shows more.
+    return Math.min(this.lastPeakMb, this.config.memorySize);
   }
 
   /** Platform-detected failures: `RequestId: <id> Error: <message>` (aws-facts §1.5). */

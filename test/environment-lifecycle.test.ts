@@ -1,0 +1,58 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { VirtualClock } from "@lambda-sim/core";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+
+const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
+let t: TestSimulator | undefined;
+
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+describe("environment lifecycle on the VirtualClock", () => {
+  it("retires an idle environment after its idle lifetime of service time, not before", async () => {
+    const clock = new VirtualClock();
+    t = await startTestSimulator({
+      clock,
+      functions: [{ functionName: "idle", runtime: "nodejs24.x", handler: "index.counter", codeDir, sim: { idleLifetimeMs: 60_000 } }],
+    });
+    const recorder = new TelemetryRecorder(t.sim.telemetry);
+    const lambda = new LambdaClient(t.clientConfig);
+    await lambda.send(new InvokeCommand({ FunctionName: "idle" }));
+    const retired = () => recorder.of("environment.state-changed").filter((e) => e.to === "retired");
+
+    await clock.advanceBy(59_999);
+    expect(retired()).toEqual([]);
+    await clock.advanceBy(1);
+    expect(retired().map((e) => e.reason)).toEqual(["idle-timeout"]);
+
+    // The next invocation is a cold start in a new environment.
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "idle" }));
+    expect(JSON.parse(Buffer.from(out.Payload!).toString()).invocations).toBe(1);
+    lambda.destroy();
+  });
+
+  it("does not jump virtual time while a handler is running", async () => {
+    const clock = new VirtualClock();
+    t = await startTestSimulator({
+      clock,
+      functions: [{ functionName: "slow", runtime: "nodejs24.x", handler: "index.sleep", codeDir, sim: { idleLifetimeMs: 1_000 } }],
+    });
+    const lambda = new LambdaClient(t.clientConfig);
+    const recorder = new TelemetryRecorder(t.sim.telemetry);
+    const running = lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from('{"ms":300}') }));
+    await new Promise((r) => setTimeout(r, 100));
+    const before = clock.now();
+    await clock.runUntilIdle();
+    // The environment could only be reaped after the invocation ended and a second of idle time.
+    const finished = recorder.of("invocation.finished")[0]!;
+    const retired = recorder.of("environment.state-changed").find((e) => e.to === "retired")!;
+    expect(finished.time).toBe(before);
+    expect(retired.time).toBe(before + 1_000);
+    await running;
+    lambda.destroy();
+  });
+});
