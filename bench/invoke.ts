@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 const quick = process.argv.includes("--quick");
 const WARM_N = quick ? 2_000 : 10_000;
 const BIG_N = quick ? 20_000 : 100_000;
-const COLD_N = quick ? 5 : 20;
+const COLD_N = quick ? 9 : 20;
 const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });

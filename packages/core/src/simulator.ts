@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import express from "express";
@@ -37,11 +37,16 @@ export interface SimulatorOptions {
   accountId?: string;
   functions?: FunctionDefinition[];
   auth?: boolean;
+  /** Wall ms an idle environment waits before it is frozen (default 2; 0 freezes at once). */
+  freezeDelayMs?: number;
   /** Migrations of sources (sqs, kinesis, ...), applied after core's. */
   migrations?: readonly Migration[];
 }
 
 export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("./store/migrations/", import.meta.url));
+// Our choice (AWS's freeze latency is not published): short enough that no realistic timer runs
+// while "frozen", long enough that a busy environment is not stopped between back-to-back events.
+export const DEFAULT_FREEZE_DELAY_MS = 2;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 /**
@@ -107,10 +112,11 @@ export class Simulator {
     if (!privateTmp) {
       telemetry.emit({ type: "simulator.warning", message: "private /tmp mounts are not permitted here: each environment's TMPDIR points at its own directory instead" });
     }
+    mkdirSync(join(scratch, "compile-cache"), { recursive: true });
     const processes = new ProcessLedger(join(scratch, "processes"));
     const leftovers = processes.reapLeftovers();
     if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
-    const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes };
+    const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS };
     const invoker = new Invoker({ registry, ctx, rng, asyncQueue: new AsyncQueue(store, clock, telemetry) });
     const router = new AwsRouter(rng.stream("request-ids"));
     router.addRestRoutes("lambda", [...invokeRoutes(invoker), ...lambdaControlRoutes(registry)]);

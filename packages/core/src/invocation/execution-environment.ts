@@ -26,6 +26,10 @@ export interface EnvironmentContext {
   /** Mount each /tmp privately (Linux mount namespaces); otherwise TMPDIR points at it. */
   privateTmp: boolean;
   processes: ProcessLedger;
+  /** Shared V8 compile cache for Node environments. */
+  compileCacheDir?: string;
+  /** Wall ms an environment stays idle before it is frozen (0: at once). */
+  freezeDelayMs: number;
 }
 
 /** On-demand init must finish within 10 s (aws-facts §3). */
@@ -76,6 +80,7 @@ export class ExecutionEnvironment {
   private deadline: TimerHandle | undefined;
   private memoryWatch: TimerHandle | undefined;
   private lastPeakMb = 1;
+  private freezeTimer: TimerHandle | undefined;
   private lastPeakReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(id: string, config: FunctionVersionConfig, ctx: EnvironmentContext, logStream: string) {
@@ -114,6 +119,8 @@ export class ExecutionEnvironment {
       this.arm(INIT_LIMIT_MS, () => this.onInitTimeout());
     } else {
       this.transition("busy");
+      this.freezeTimer?.cancel();
+      this.freezeTimer = undefined;
       if (this.frozen) this.thaw();
     }
     this.api.dispatch({
@@ -150,6 +157,7 @@ export class ExecutionEnvironment {
       logStreamName: this.logStream,
       initializationType: "on-demand",
       tmpDir: this.ctx.privateTmp ? undefined : this.tmpDir,
+      compileCacheDir: this.ctx.compileCacheDir,
     });
     let cmd = driverFor(this.config.runtime).command(this.config, env);
     this.initError = undefined;
@@ -163,7 +171,7 @@ export class ExecutionEnvironment {
       setImmediate(() => this.onExit(undefined, 127, null));
       return;
     }
-    if (this.ctx.privateTmp) cmd = withPrivateTmp(cmd, this.tmpDir, [this.config.codeDir]);
+    if (this.ctx.privateTmp) cmd = withPrivateTmp(cmd, this.tmpDir, [this.config.codeDir, ...(this.ctx.compileCacheDir ? [this.ctx.compileCacheDir] : [])]);
     const child = spawn(cmd.command, cmd.args, { cwd: this.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.pid = child.pid;
@@ -179,12 +187,23 @@ export class ExecutionEnvironment {
     this.freezeIfWaiting();
   }
 
-  /** AWS freezes an environment once the runtime asks for the next event and none is pending. */
+  /**
+   * AWS freezes an environment once the runtime asks for the next event and none is pending. We
+   * freeze after `freezeDelayMs` of wall time: an environment reused sooner (a busy function) is
+   * never stopped, which halves the cost of warm invocations under load, and background work can
+   * run at most that long after the runtime asked for the next event.
+   */
   private freezeIfWaiting(): void {
-    if (!this.config.sim.freeze || this.frozen || this.running !== undefined || this.child === undefined) return;
-    if (!this.api.runtimeWaiting) return;
-    signalGroup(this.pid, "SIGSTOP");
-    this.frozen = true;
+    if (!this.config.sim.freeze || this.frozen || this.freezeTimer !== undefined) return;
+    if (this.running !== undefined || this.child === undefined || !this.api.runtimeWaiting) return;
+    const freeze = () => {
+      this.freezeTimer = undefined;
+      if (this.frozen || this.running !== undefined || this.child === undefined || !this.api.runtimeWaiting) return;
+      signalGroup(this.pid, "SIGSTOP");
+      this.frozen = true;
+    };
+    if (this.ctx.freezeDelayMs <= 0) freeze();
+    else this.freezeTimer = stopwatch.setTimeout(this.ctx.freezeDelayMs, freeze);
   }
 
   private onDelivered(): void {
@@ -404,6 +423,8 @@ export class ExecutionEnvironment {
 
   private killProcess(): void {
     const pid = this.pid;
+    this.freezeTimer?.cancel();
+    this.freezeTimer = undefined;
     this.child = undefined;
     this.ctx.processes.forget(this.id);
     this.frozen = false;

@@ -11,6 +11,8 @@ export interface EnvironmentVariableInputs {
   initializationType: "on-demand" | "provisioned-concurrency";
   /** Set when the process cannot get a private /tmp mount and must use this directory instead. */
   tmpDir?: string;
+  /** V8 compile cache shared by the simulator's Node environments (read and removed by the bootstrap). */
+  compileCacheDir?: string;
 }
 
 const RUNTIME_DIR = fileURLToPath(new URL("../../bootstrap/", import.meta.url));
@@ -49,6 +51,7 @@ export function environmentVariables(i: EnvironmentVariableInputs): Record<strin
   // Managed runtimes only; provided.* has no AWS_EXECUTION_ENV.
   if (c.runtime.startsWith("nodejs")) env.AWS_EXECUTION_ENV = `AWS_Lambda_${c.runtime}`;
   if (i.tmpDir !== undefined) env.TMPDIR = i.tmpDir;
+  if (i.compileCacheDir !== undefined && c.runtime.startsWith("nodejs")) env._LAMBDA_SIM_COMPILE_CACHE = i.compileCacheDir;
   return env;
 }
 
