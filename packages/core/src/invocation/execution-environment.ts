@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Clock, Hold, TimerHandle } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
@@ -171,7 +171,7 @@ export class ExecutionEnvironment {
       setImmediate(() => this.onExit(undefined, 127, null));
       return;
     }
-    if (this.ctx.privateTmp) cmd = withPrivateTmp(cmd, this.tmpDir, [this.config.codeDir, ...(this.ctx.compileCacheDir ? [this.ctx.compileCacheDir] : [])]);
+    if (this.ctx.privateTmp) cmd = withPrivateTmp(cmd, this.tmpDir, this.pathsToKeep(env));
     const child = spawn(cmd.command, cmd.args, { cwd: this.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.pid = child.pid;
@@ -180,6 +180,14 @@ export class ExecutionEnvironment {
     child.stderr!.on("data", (b: Buffer) => this.output.write(b, this.running?.request.requestId));
     child.on("error", () => this.onExit(child, 127, null));
     child.on("exit", (code, signal) => this.onExit(child, code, signal));
+  }
+
+  /** Everything the process must still reach once its own directory hides the host's /tmp. */
+  private pathsToKeep(env: Record<string, string>): string[] {
+    const paths = [this.config.codeDir, env.LAMBDA_RUNTIME_DIR!, dirname(process.execPath)];
+    if (this.ctx.compileCacheDir !== undefined) paths.push(this.ctx.compileCacheDir);
+    if (env.AWS_LAMBDA_EXEC_WRAPPER) paths.push(dirname(env.AWS_LAMBDA_EXEC_WRAPPER));
+    return paths;
   }
 
   private onReady(): void {

@@ -84,7 +84,8 @@ export function supportsPrivateTmp(): boolean {
  * same place first. unshare and sh both exec, so the pid we hold is the runtime's own pid.
  */
 export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string, keep: readonly string[]): ProcessCommand {
-  const underTmp = keep.filter((p) => p.startsWith("/tmp/"));
+  // Parents before children, so a nested path is bound on top of (not hidden by) its parent.
+  const underTmp = [...new Set(keep.filter((p) => p.startsWith("/tmp/")).map((p) => p.replace(/\/+$/, "")))].sort((a, b) => a.length - b.length);
   const script =
     'set -e; t="$0"; n="$1"; shift; while [ "$n" -gt 0 ]; do p="$1"; shift; n=$((n-1)); ' +
     'mkdir -p "$t${p#/tmp}"; mount --bind "$p" "$t${p#/tmp}"; done; mount --rbind "$t" /tmp; exec "$@"';
