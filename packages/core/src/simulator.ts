@@ -12,6 +12,8 @@ import { SimError } from "./errors/sim-error.ts";
 import { invokeRoutes } from "./api/lambda/invoke.ts";
 import { lambdaControlRoutes } from "./api/lambda/functions.ts";
 import { AsyncQueue } from "./invocation/async-queue.ts";
+import { ConcurrencyGovernor, type GovernorSettings } from "./invocation/concurrency-governor.ts";
+import { concurrencyRoutes } from "./api/lambda/concurrency.ts";
 import { Invoker } from "./invocation/invoker.ts";
 import { AwsRouter } from "./protocols/aws-router.ts";
 import { randomSeed, SeededRng } from "./random/seeded-rng.ts";
@@ -37,6 +39,8 @@ export interface SimulatorOptions {
   accountId?: string;
   functions?: FunctionDefinition[];
   auth?: boolean;
+  /** Account concurrency, unreserved minimum and scaling rate (defaults: AWS's, aws-facts §4). */
+  account?: Partial<GovernorSettings>;
   /** Wall ms an idle environment waits before it is frozen (default 2; 0 freezes at once). */
   freezeDelayMs?: number;
   /** Migrations of sources (sqs, kinesis, ...), applied after core's. */
@@ -117,9 +121,19 @@ export class Simulator {
     const leftovers = processes.reapLeftovers();
     if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
     const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS };
-    const invoker = new Invoker({ registry, ctx, rng, asyncQueue: new AsyncQueue(store, clock, telemetry) });
+    const governor = new ConcurrencyGovernor(clock, telemetry, opts.account);
+    for (const rec of registry.list()) {
+      try {
+        governor.setReserved(rec.name, rec.reservedConcurrency);
+      } catch (e) {
+        server.close();
+        store.close();
+        throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
+      }
+    }
+    const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry) });
     const router = new AwsRouter(rng.stream("request-ids"));
-    router.addRestRoutes("lambda", [...invokeRoutes(invoker), ...lambdaControlRoutes(registry)]);
+    router.addRestRoutes("lambda", [...invokeRoutes(invoker), ...lambdaControlRoutes(registry), ...concurrencyRoutes(registry, governor)]);
     const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
     const simApp = sim.simApi();
     server.on("request", (req, res) => {

@@ -30,6 +30,12 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
+    account: config && {
+      accountLimit: config.account.concurrentExecutions,
+      unreservedMinimum: config.account.unreservedConcurrencyMinimum,
+      scalingLimit: config.account.scalingLimit,
+      scalingWindowMs: config.account.scalingWindowSeconds === undefined ? undefined : config.account.scalingWindowSeconds * 1000,
+    },
   });
   sim.telemetry.subscribe(printEvent);
   const functions = sim.registry.listFunctionNames();

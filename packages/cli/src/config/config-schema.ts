@@ -5,6 +5,11 @@ import { FUNCTION_NAME_PATTERN, functionSchema } from "@lambda-sim/core";
  * The whole lambda-sim.yaml, strict. Sources add their own top-level keys (`queues`, `streams`,
  * `eventSourceMappings`, `schedules`) through `extra` as they arrive.
  */
+function wholeNumber(min: number) {
+  const expected = `expected a whole number ≥ ${min}`;
+  return z.number({ error: expected }).int({ error: expected }).min(min, { error: expected });
+}
+
 export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
   return z.strictObject({
     region: z.string({ error: "expected an AWS region such as us-east-1" }).regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region such as us-east-1" }).default("us-east-1"),
@@ -13,8 +18,14 @@ export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
       .transform(String)
       .pipe(z.string().regex(/^\d{12}$/, { error: "expected a 12-digit account id (quote it in YAML)" }))
       .default("000000000000"),
+    // Account concurrency and scaling (aws-facts §4); small numbers let a workshop show throttles.
     account: z
-      .strictObject({ concurrentExecutions: z.number().int({ error: "expected a whole number" }).min(1, { error: "expected at least 1" }).default(1000) })
+      .strictObject({
+        concurrentExecutions: wholeNumber(1).default(1000),
+        unreservedConcurrencyMinimum: wholeNumber(0).optional(),
+        scalingLimit: wholeNumber(1).optional(),
+        scalingWindowSeconds: z.number({ error: "expected a number of seconds" }).positive({ error: "expected a positive number of seconds" }).optional(),
+      })
       .default({ concurrentExecutions: 1000 }),
     functions: z
       .record(z.string().regex(FUNCTION_NAME_PATTERN, { error: "expected a function name of 1-64 letters, digits, hyphens or underscores" }), functionSchema, {

@@ -8,7 +8,7 @@ export interface LoadedConfig {
   file: string;
   region: string;
   accountId: string;
-  account: { concurrentExecutions: number };
+  account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number };
   functions: FunctionDefinition[];
   raw: unknown;
 }

@@ -20,5 +20,7 @@ export interface FunctionDefinition {
   environment?: Record<string, string>;
   architectures?: string[];
   deadLetterTargetArn?: string;
+  /** PutFunctionConcurrency's ReservedConcurrentExecutions. */
+  reservedConcurrency?: number;
   sim?: Partial<SimFunctionSettings>;
 }

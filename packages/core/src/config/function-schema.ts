@@ -38,6 +38,7 @@ export const functionSchema = z
       .optional(),
     architectures: z.tuple([z.enum(["x86_64", "arm64"], { error: "expected x86_64 or arm64" })], { error: "expected [x86_64] or [arm64]" }).optional(),
     deadLetterConfig: z.strictObject({ targetArn: z.string({ error: "expected an ARN" }) }).optional(),
+    reservedConcurrency: z.number({ error: "expected a whole number ≥ 0" }).int({ error: "expected a whole number ≥ 0" }).min(0, { error: "expected a whole number ≥ 0" }).optional(),
     sim: z
       .strictObject({
         freeze: z.boolean({ error: "expected true or false" }).optional(),
@@ -71,6 +72,7 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     environment: f.environment,
     architectures: f.architectures,
     deadLetterTargetArn: f.deadLetterConfig?.targetArn,
+    reservedConcurrency: f.reservedConcurrency,
     sim: f.sim === undefined ? undefined : simSettings(f.sim),
   };
 }

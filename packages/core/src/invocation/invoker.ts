@@ -4,6 +4,7 @@ import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { ResolvedInvocationTarget } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { AsyncQueue } from "./async-queue.ts";
+import type { ConcurrencyGovernor } from "./concurrency-governor.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./execution-environment.ts";
 import type { InvocationResult } from "./invocation-result.ts";
@@ -38,6 +39,7 @@ export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
  */
 export class Invoker {
   readonly asyncQueue: AsyncQueue;
+  readonly governor: ConcurrencyGovernor;
   private readonly registry: FunctionRegistry;
   private readonly ctx: EnvironmentContext;
   private readonly telemetry: Telemetry;
@@ -46,8 +48,9 @@ export class Invoker {
   private readonly pools = new Map<string, EnvironmentPool>();
   private readonly unsubscribe: () => void;
 
-  constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue }) {
+  constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor }) {
     this.registry = opts.registry;
+    this.governor = opts.governor;
     this.ctx = opts.ctx;
     this.telemetry = opts.ctx.telemetry;
     this.ids = opts.rng.stream("ids");
@@ -55,6 +58,7 @@ export class Invoker {
     this.asyncQueue = opts.asyncQueue;
     // A code or configuration change (or a deletion) retires that version's warm environments.
     this.unsubscribe = this.registry.onChange((c) => {
+      if (c.kind === "deleted" && c.version === "$LATEST") this.governor.remove(c.functionName);
       const key = `${c.functionName}:${c.version}`;
       const pool = this.pools.get(key);
       if (pool === undefined) return;
@@ -105,8 +109,19 @@ export class Invoker {
     await Promise.all(pools.map((p) => p.retireAll("shutdown")));
   }
 
-  private runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult> {
+  /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
+  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult> {
     const pool = this.poolFor(target);
+    const admission = this.governor.admit(target.config.functionName, target.executedVersion, pool.idleCount === 0);
+    if (!admission.ok) throw lambdaErrors.tooManyRequests(admission.reason);
+    try {
+      return await this.runIn(pool, target, payload, clientContext, requestId);
+    } finally {
+      admission.lease.release();
+    }
+  }
+
+  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult> {
     return pool.run({
       requestId: requestId ?? this.newRequestId(),
       // An empty payload reaches the handler as `{}`, as Invoke without a payload does on AWS.

@@ -110,7 +110,10 @@ export function signingService(authorization: string | undefined): string | unde
   return scope.length >= 5 ? scope[3] : undefined;
 }
 
+/** The API versions in Lambda's REST paths (botocore lambda 2015-03-31 model). */
+const LAMBDA_PATH_VERSIONS = ["/2015-03-31/", "/2014-11-13/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2018-10-31/", "/2019-09-25/", "/2019-09-30/", "/2020-04-22/", "/2020-06-30/", "/2021-10-31/", "/2021-11-15/"];
+
 function serviceFromPath(url: string): string | undefined {
-  if (url.startsWith("/2015-03-31/") || url.startsWith("/2014-11-13/") || url.startsWith("/2017-03-31/") || url.startsWith("/2016-08-19/")) return "lambda";
+  if (LAMBDA_PATH_VERSIONS.some((v) => url.startsWith(v))) return "lambda";
   return undefined;
 }

@@ -29,6 +29,8 @@ export interface FunctionRecord {
   versions: Map<string, FunctionVersionConfig>;
   aliases: Map<string, AliasRecord>;
   nextVersion: number;
+  /** PutFunctionConcurrency; undefined = the function draws on the unreserved pool. */
+  reservedConcurrency?: number;
 }
 
 export const SIM_DEFAULTS = { freeze: true, idleLifetimeMs: 600_000 };
@@ -192,6 +194,13 @@ export class FunctionRegistry {
     this.telemetry.emit({ type: "function.changed", functionName: name, change: "deleted" });
   }
 
+  /** Persists a reservation the governor has accepted. */
+  saveReservedConcurrency(name: string, reserved: number | undefined): void {
+    const rec = this.get(name);
+    rec.reservedConcurrency = reserved;
+    this.store.db.prepare("UPDATE functions SET reserved_concurrency = ? WHERE name = ?").run(reserved ?? null, name);
+  }
+
   saveAlias(name: string, alias: AliasRecord): void {
     const rec = this.get(name);
     rec.aliases.set(alias.name, alias);
@@ -222,6 +231,7 @@ export class FunctionRegistry {
       } else if (!sameDefinition(current.latest, fields)) {
         this.updateLatest(def.functionName, fields, "configuration");
       }
+      if (this.get(def.functionName).reservedConcurrency !== def.reservedConcurrency) this.saveReservedConcurrency(def.functionName, def.reservedConcurrency);
     }
   }
 
@@ -235,8 +245,19 @@ export class FunctionRegistry {
 
   private load(): void {
     const db = this.store.db;
-    for (const row of db.prepare("SELECT name, source, latest, next_version FROM functions").all() as { name: string; source: "api" | "config"; latest: string; next_version: number }[]) {
-      this.functions.set(row.name, { name: row.name, source: row.source, latest: JSON.parse(row.latest), versions: new Map(), aliases: new Map(), nextVersion: row.next_version });
+    const rows = db.prepare("SELECT name, source, latest, next_version, reserved_concurrency FROM functions").all() as {
+      name: string; source: "api" | "config"; latest: string; next_version: number; reserved_concurrency: number | null;
+    }[];
+    for (const row of rows) {
+      this.functions.set(row.name, {
+        name: row.name,
+        source: row.source,
+        latest: JSON.parse(row.latest),
+        versions: new Map(),
+        aliases: new Map(),
+        nextVersion: row.next_version,
+        reservedConcurrency: row.reserved_concurrency ?? undefined,
+      });
     }
     for (const row of db.prepare("SELECT name, version, config FROM function_versions").all() as { name: string; version: string; config: string }[]) {
       this.functions.get(row.name)?.versions.set(row.version, JSON.parse(row.config));

@@ -1,0 +1,161 @@
+import type { Clock } from "../clock/clock.ts";
+import { lambdaErrors } from "../errors/lambda-errors.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+
+/** ThrottleReason values of botocore's lambda model (aws-facts §1.4). */
+export type ThrottleReason =
+  | "ConcurrentInvocationLimitExceeded"
+  | "FunctionInvocationRateLimitExceeded"
+  | "ReservedFunctionConcurrentInvocationLimitExceeded"
+  | "ReservedFunctionInvocationRateLimitExceeded"
+  | "CallerRateLimitExceeded";
+
+export interface Lease {
+  /** Idempotent: releasing twice frees one slot. */
+  release(): void;
+}
+
+/** A throttle is a value, not an exception: callers decide what it means for them (§4). */
+export type Admission = { ok: true; lease: Lease } | { ok: false; reason: ThrottleReason };
+
+export interface GovernorSettings {
+  /** Account concurrency (aws-facts §4: 1,000 per region by default). */
+  accountLimit: number;
+  /** Concurrency that must stay unreserved (AWS: 100; low-quota accounts see less). */
+  unreservedMinimum: number;
+  /** New environments a function may add per `scalingWindowMs` (AWS since Nov 2023: 1,000 per 10 s). */
+  scalingLimit: number;
+  scalingWindowMs: number;
+}
+
+export const AWS_GOVERNOR_SETTINGS: GovernorSettings = { accountLimit: 1000, unreservedMinimum: 100, scalingLimit: 1000, scalingWindowMs: 10_000 };
+
+interface FunctionState {
+  inFlight: number;
+  reserved: number | undefined;
+  /** Scaling-rate bucket: tokens and the service time they were counted at. */
+  tokens: number;
+  refilledAt: number;
+}
+
+/**
+ * Admission control (DESIGN.md `ConcurrencyGovernor`, aws-facts §4): the account limit shared by
+ * unreserved functions, reserved concurrency that both guarantees and caps a function (0 throttles
+ * everything), and the per-function scaling rate, a bucket refilled continuously on the Clock.
+ */
+export class ConcurrencyGovernor {
+  readonly settings: GovernorSettings;
+  private readonly clock: Clock;
+  private readonly telemetry: Telemetry;
+  private readonly functions = new Map<string, FunctionState>();
+  private unreservedInFlight = 0;
+  private reservedTotal = 0;
+
+  constructor(clock: Clock, telemetry: Telemetry, settings: Partial<GovernorSettings> = {}) {
+    this.clock = clock;
+    this.telemetry = telemetry;
+    const accountLimit = settings.accountLimit ?? AWS_GOVERNOR_SETTINGS.accountLimit;
+    this.settings = {
+      accountLimit,
+      // A small account keeps nothing reservable by default rather than a negative pool.
+      unreservedMinimum: settings.unreservedMinimum ?? Math.min(AWS_GOVERNOR_SETTINGS.unreservedMinimum, accountLimit),
+      scalingLimit: settings.scalingLimit ?? AWS_GOVERNOR_SETTINGS.scalingLimit,
+      scalingWindowMs: settings.scalingWindowMs ?? AWS_GOVERNOR_SETTINGS.scalingWindowMs,
+    };
+  }
+
+  /**
+   * Admits one invocation of `functionName`. `newEnvironment` says whether it needs a cold start,
+   * which draws on the scaling rate.
+   */
+  admit(functionName: string, qualifier: string, newEnvironment: boolean): Admission {
+    const f = this.state(functionName);
+    let reason: ThrottleReason | undefined;
+    if (f.reserved !== undefined) {
+      if (f.inFlight >= f.reserved) reason = "ReservedFunctionConcurrentInvocationLimitExceeded";
+    } else if (this.unreservedInFlight >= this.settings.accountLimit - this.reservedTotal) {
+      reason = "ConcurrentInvocationLimitExceeded";
+    }
+    if (reason === undefined && newEnvironment && !this.takeScalingToken(f)) {
+      // AWS does not document the Reason for scaling-rate throttles; the account-level one is closest.
+      reason = "ConcurrentInvocationLimitExceeded";
+    }
+    if (reason !== undefined) {
+      this.telemetry.emit({ type: "invocation.throttled", functionName, qualifier, reason });
+      return { ok: false, reason };
+    }
+    f.inFlight++;
+    const unreserved = f.reserved === undefined;
+    if (unreserved) this.unreservedInFlight++;
+    let released = false;
+    return {
+      ok: true,
+      lease: {
+        release: () => {
+          if (released) return;
+          released = true;
+          f.inFlight--;
+          if (unreserved) this.unreservedInFlight--;
+        },
+      },
+    };
+  }
+
+  /** PutFunctionConcurrency: refuses a reservation that would break the unreserved minimum. */
+  setReserved(functionName: string, reserved: number | undefined): void {
+    const f = this.state(functionName);
+    const others = this.reservedTotal - (f.reserved ?? 0);
+    if (reserved !== undefined && this.settings.accountLimit - (others + reserved) < this.settings.unreservedMinimum) {
+      throw lambdaErrors.invalidParameterValue(
+        `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${this.settings.unreservedMinimum}].`,
+      );
+    }
+    // Invocations in flight move between pools with the function.
+    if (f.reserved === undefined && reserved !== undefined) this.unreservedInFlight -= f.inFlight;
+    if (f.reserved !== undefined && reserved === undefined) this.unreservedInFlight += f.inFlight;
+    f.reserved = reserved;
+    this.reservedTotal = others + (reserved ?? 0);
+  }
+
+  reserved(functionName: string): number | undefined {
+    return this.functions.get(functionName)?.reserved;
+  }
+
+  /** Forgets a deleted function (its reservation returns to the pool). */
+  remove(functionName: string): void {
+    this.setReserved(functionName, undefined);
+    this.functions.delete(functionName);
+  }
+
+  /** GetAccountSettings' AccountLimit figures. */
+  accountLimits(): { ConcurrentExecutions: number; UnreservedConcurrentExecutions: number } {
+    return { ConcurrentExecutions: this.settings.accountLimit, UnreservedConcurrentExecutions: this.settings.accountLimit - this.reservedTotal };
+  }
+
+  inFlight(functionName?: string): number {
+    if (functionName !== undefined) return this.functions.get(functionName)?.inFlight ?? 0;
+    let n = 0;
+    for (const f of this.functions.values()) n += f.inFlight;
+    return n;
+  }
+
+  private state(name: string): FunctionState {
+    let f = this.functions.get(name);
+    if (f === undefined) {
+      f = { inFlight: 0, reserved: undefined, tokens: this.settings.scalingLimit, refilledAt: this.clock.now() };
+      this.functions.set(name, f);
+    }
+    return f;
+  }
+
+  /** Continuous refill: scalingLimit tokens per window, never more than scalingLimit held (§4). */
+  private takeScalingToken(f: FunctionState): boolean {
+    const now = this.clock.now();
+    const rate = this.settings.scalingLimit / this.settings.scalingWindowMs;
+    f.tokens = Math.min(this.settings.scalingLimit, f.tokens + (now - f.refilledAt) * rate);
+    f.refilledAt = now;
+    if (f.tokens < 1) return false;
+    f.tokens -= 1;
+    return true;
+  }
+}

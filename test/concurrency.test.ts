@@ -1,0 +1,99 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  DeleteFunctionConcurrencyCommand,
+  GetAccountSettingsCommand,
+  GetFunctionConcurrencyCommand,
+  InvalidParameterValueException,
+  InvokeCommand,
+  LambdaClient,
+  PutFunctionConcurrencyCommand,
+  TooManyRequestsException,
+} from "@aws-sdk/client-lambda";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import type { FunctionDefinition } from "@lambda-sim/core";
+
+const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
+const slow = (name: string, extra: Partial<FunctionDefinition> = {}): FunctionDefinition => ({ functionName: name, runtime: "nodejs24.x", handler: "index.sleep", codeDir, ...extra });
+let t: TestSimulator | undefined;
+let lambda: LambdaClient | undefined;
+
+afterEach(async () => {
+  lambda?.destroy();
+  await t?.close();
+  t = undefined;
+});
+
+async function start(opts: Parameters<typeof startTestSimulator>[0]) {
+  t = await startTestSimulator(opts);
+  // maxAttempts 1: the SDK would otherwise retry throttles itself.
+  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  return lambda;
+}
+
+const invokeSlow = (client: LambdaClient, name: string, ms = 400) =>
+  client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ ms })) })).then(
+    (out) => ({ ok: true as const, out }),
+    (err: unknown) => ({ ok: false as const, err }),
+  );
+
+describe("concurrency and throttling", () => {
+  it("reserved concurrency 1 with 4 parallel slow invocations: 1 result, 3 throttles with the reason", async () => {
+    const client = await start({ functions: [slow("reserved-one", { reservedConcurrency: 1 })] });
+    const results = await Promise.all([1, 2, 3, 4].map(() => invokeSlow(client, "reserved-one")));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const throttled = results.filter((r) => !r.ok).map((r) => r.err);
+    expect(throttled).toHaveLength(3);
+    for (const e of throttled) {
+      expect(e).toBeInstanceOf(TooManyRequestsException);
+      expect((e as TooManyRequestsException).Reason).toBe("ReservedFunctionConcurrentInvocationLimitExceeded");
+      expect((e as TooManyRequestsException).$metadata.httpStatusCode).toBe(429);
+      expect((e as Error).message).toBe("Rate Exceeded.");
+    }
+  });
+
+  it("releases the slot after a crash and after a timeout", async () => {
+    const client = await start({
+      functions: [
+        { functionName: "crash", runtime: "nodejs24.x", handler: "index.exit", codeDir, reservedConcurrency: 1 },
+        slow("late", { reservedConcurrency: 1, timeout: 1 }),
+      ],
+    });
+    for (let i = 0; i < 2; i++) {
+      const crashed = await client.send(new InvokeCommand({ FunctionName: "crash", Payload: Buffer.from('{"code":1}') }));
+      expect(crashed.FunctionError).toBe("Unhandled");
+      const timedOut = await client.send(new InvokeCommand({ FunctionName: "late", Payload: Buffer.from('{"ms":3000}') }));
+      expect(JSON.parse(Buffer.from(timedOut.Payload!).toString()).errorType).toBe("Sandbox.Timedout");
+    }
+  });
+
+  it("reserved concurrency 0 throttles every invocation; deleting it lets them run", async () => {
+    const client = await start({ functions: [slow("off")] });
+    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "off", ReservedConcurrentExecutions: 0 }));
+    expect((await client.send(new GetFunctionConcurrencyCommand({ FunctionName: "off" }))).ReservedConcurrentExecutions).toBe(0);
+    const r = await invokeSlow(client, "off", 1);
+    expect(r.ok).toBe(false);
+    expect((r as { err: TooManyRequestsException }).err.Reason).toBe("ReservedFunctionConcurrentInvocationLimitExceeded");
+    await client.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "off" }));
+    expect((await invokeSlow(client, "off", 1)).ok).toBe(true);
+  });
+
+  it("an account limit of 2 gives ConcurrentInvocationLimitExceeded to the third caller", async () => {
+    const client = await start({ account: { accountLimit: 2 }, functions: [slow("a"), slow("b")] });
+    const results = await Promise.all([invokeSlow(client, "a"), invokeSlow(client, "b"), invokeSlow(client, "a")]);
+    expect(results.filter((r) => r.ok)).toHaveLength(2);
+    const err = results.find((r) => !r.ok)!.err as TooManyRequestsException;
+    expect(err.Reason).toBe("ConcurrentInvocationLimitExceeded");
+  });
+
+  it("reports limits in GetAccountSettings and refuses a reservation below the unreserved minimum", async () => {
+    const client = await start({ functions: [slow("a")] });
+    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "a", ReservedConcurrentExecutions: 250 }));
+    const settings = await client.send(new GetAccountSettingsCommand({}));
+    expect(settings.AccountLimit).toMatchObject({ ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 750 });
+    expect(settings.AccountUsage?.FunctionCount).toBe(1);
+    const err = await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "a", ReservedConcurrentExecutions: 901 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidParameterValueException);
+    expect((err as Error).message).toBe("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].");
+  });
+});
