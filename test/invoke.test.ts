@@ -33,6 +33,8 @@ const FUNCTIONS: FunctionDefinition[] = [
   nodeFn("missing-export", "doesNotExist"),
   { functionName: "init-error", runtime: "nodejs22.x", handler: "index.handler", codeDir: fixtures("init-error") },
   { functionName: "bash", runtime: "provided.al2023", handler: "function.handler", codeDir: fixtures("provided-bash") },
+  ...["waits", "noWait", "legacySucceed", "callbackError", "rejects"].map((h) => ({ functionName: `cjs-${h}`, runtime: "nodejs22.x", handler: `index.${h}`, codeDir: fixtures("node-cjs") })),
+  { functionName: "esm-js", runtime: "nodejs24.x", handler: "lib/app.nested.handler", codeDir: fixtures("node-esm-js") },
 ];
 
 let t: TestSimulator;
@@ -242,6 +244,41 @@ describe("invocation types and request errors", () => {
     const err = await lambda.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "Event", Payload: payload })).catch((e: unknown) => e);
     expect((err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(413);
     expect((err as Error).message).toBe(`${payload.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`);
+  });
+});
+
+describe("Node handler styles (our bootstrap, as the AWS runtime interface client)", () => {
+  it("waits for the event loop to empty before answering a callback handler", async () => {
+    await invoke("cjs-waits"); // warm up: the measured call has no Init
+    const started = performance.now();
+    const { body } = await invoke("cjs-waits");
+    expect(body.calledBackAfterMs).toBeLessThan(100);
+    // The handler called back at once; the answer came after its 200 ms timer ran.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+  });
+
+  it("answers at once when callbackWaitsForEmptyEventLoop is false", async () => {
+    const started = performance.now();
+    await invoke("cjs-noWait");
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it("supports context.succeed and callback(error)", async () => {
+    expect((await invoke("cjs-legacySucceed")).body).toEqual({ legacy: true });
+    const { out, body } = await invoke("cjs-callbackError");
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(body).toMatchObject({ errorType: "RangeError", errorMessage: "out of range" });
+  });
+
+  it("fails the invocation on an unhandled rejection with Runtime.UnhandledPromiseRejection", async () => {
+    const { out, body } = await invoke("cjs-rejects");
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(body.errorType).toBe("Runtime.UnhandledPromiseRejection");
+    expect(body.errorMessage).toBe("Error: nobody awaited me");
+  });
+
+  it("loads an ES module .js file under package.json type module, with a nested export path", async () => {
+    expect((await invoke("esm-js")).body).toEqual({ esm: true });
   });
 });
 
