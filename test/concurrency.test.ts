@@ -10,6 +10,15 @@ import {
   PutFunctionConcurrencyCommand,
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  GetProvisionedConcurrencyConfigCommand,
+  ListProvisionedConcurrencyConfigsCommand,
+  PublishVersionCommand,
+  PutProvisionedConcurrencyConfigCommand,
+} from "@aws-sdk/client-lambda";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import type { FunctionDefinition } from "@lambda-sim/core";
 
@@ -95,5 +104,62 @@ describe("concurrency and throttling", () => {
     const err = await client.send(new PutFunctionConcurrencyCommand({ FunctionName: "a", ReservedConcurrentExecutions: 901 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidParameterValueException);
     expect((err as Error).message).toBe("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].");
+  });
+});
+
+describe("provisioned concurrency", () => {
+  async function waitForStatus(client: LambdaClient, name: string, qualifier: string): Promise<string | undefined> {
+    for (let i = 0; i < 100; i++) {
+      const c = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: qualifier }));
+      if (c.Status !== "IN_PROGRESS") return c.Status;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return "IN_PROGRESS";
+  }
+
+  it("initialises environments ahead of traffic, serves the first call warm, and restores them after a restart", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-pc-"));
+    try {
+      const fn: FunctionDefinition = { functionName: "pc", runtime: "nodejs24.x", handler: "index.echo", codeDir };
+      let client = await start({ stateDir, functions: [fn] });
+      const v = await client.send(new PublishVersionCommand({ FunctionName: "pc" }));
+      const put = await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: v.Version, ProvisionedConcurrentExecutions: 2 }));
+      expect(put.Status).toBe("IN_PROGRESS");
+      expect(put.RequestedProvisionedConcurrentExecutions).toBe(2);
+      expect(await waitForStatus(client, "pc", v.Version!)).toBe("READY");
+      const got = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: v.Version }));
+      expect(got).toMatchObject({ AvailableProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
+
+      const out = await client.send(new InvokeCommand({ FunctionName: "pc", Qualifier: v.Version, LogType: "Tail" }));
+      expect(JSON.parse(Buffer.from(out.Payload!).toString()).env.AWS_LAMBDA_INITIALIZATION_TYPE).toBe("provisioned-concurrency");
+      expect(Buffer.from(out.LogResult!, "base64").toString()).not.toContain("Init Duration");
+      // $LATEST is not provisioned: on-demand, with a cold start.
+      const latest = await client.send(new InvokeCommand({ FunctionName: "pc", LogType: "Tail" }));
+      expect(JSON.parse(Buffer.from(latest.Payload!).toString()).env.AWS_LAMBDA_INITIALIZATION_TYPE).toBe("on-demand");
+
+      await t!.close();
+      client.destroy();
+      client = await start({ stateDir, functions: [fn] });
+      expect(await waitForStatus(client, "pc", v.Version!)).toBe("READY");
+      const listed = await client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: "pc" }));
+      expect(listed.ProvisionedConcurrencyConfigs?.map((c) => c.FunctionArn)).toEqual([`arn:aws:lambda:us-east-1:000000000000:function:pc:${v.Version}`]);
+      const after = await client.send(new InvokeCommand({ FunctionName: "pc", Qualifier: v.Version, LogType: "Tail" }));
+      expect(Buffer.from(after.LogResult!, "base64").toString()).not.toContain("Init Duration");
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses $LATEST and reports FAILED when init fails", async () => {
+    const initError = fileURLToPath(new URL("./fixtures/functions/init-error/", import.meta.url));
+    const client = await start({ functions: [{ functionName: "broken", runtime: "nodejs24.x", handler: "index.handler", codeDir: initError }] });
+    const err = await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "broken", Qualifier: "$LATEST", ProvisionedConcurrentExecutions: 1 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidParameterValueException);
+    expect((err as Error).message).toBe("Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
+    const v = await client.send(new PublishVersionCommand({ FunctionName: "broken" }));
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "broken", Qualifier: v.Version, ProvisionedConcurrentExecutions: 1 }));
+    expect(await waitForStatus(client, "broken", v.Version!)).toBe("FAILED");
+    const got = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "broken", Qualifier: v.Version }));
+    expect(got.StatusReason).toBe("FUNCTION_ERROR_INIT_FAILURE");
   });
 });

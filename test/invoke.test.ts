@@ -78,7 +78,14 @@ describe("synchronous Invoke", () => {
     expect(body.awsRequestId).toBe(out.$metadata.requestId);
     expect(body.remaining).toBeGreaterThan(2000);
     expect(body.remaining).toBeLessThanOrEqual(3000);
-    expect(body.env).toEqual({ AWS_LAMBDA_FUNCTION_NAME: "echo", AWS_ENDPOINT_URL: t.endpoint, AWS_REGION: "us-east-1", GREETING: "hello", TZ: ":UTC" });
+    expect(body.env).toEqual({
+      AWS_LAMBDA_FUNCTION_NAME: "echo",
+      AWS_ENDPOINT_URL: t.endpoint,
+      AWS_REGION: "us-east-1",
+      GREETING: "hello",
+      TZ: ":UTC",
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    });
   });
 
   it("starts the runtime through AWS_LAMBDA_EXEC_WRAPPER", async () => {

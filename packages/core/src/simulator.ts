@@ -14,6 +14,8 @@ import { lambdaControlRoutes } from "./api/lambda/functions.ts";
 import { AsyncQueue } from "./invocation/async-queue.ts";
 import { ConcurrencyGovernor, type GovernorSettings } from "./invocation/concurrency-governor.ts";
 import { concurrencyRoutes } from "./api/lambda/concurrency.ts";
+import { provisionedConcurrencyRoutes } from "./api/lambda/provisioned-concurrency.ts";
+import { ProvisionedConcurrency } from "./invocation/provisioned-concurrency.ts";
 import { Invoker } from "./invocation/invoker.ts";
 import { AwsRouter } from "./protocols/aws-router.ts";
 import { randomSeed, SeededRng } from "./random/seeded-rng.ts";
@@ -133,7 +135,13 @@ export class Simulator {
     }
     const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry) });
     const router = new AwsRouter(rng.stream("request-ids"));
-    router.addRestRoutes("lambda", [...invokeRoutes(invoker), ...lambdaControlRoutes(registry), ...concurrencyRoutes(registry, governor)]);
+    const provisioned = new ProvisionedConcurrency(store, registry, invoker);
+    router.addRestRoutes("lambda", [
+      ...invokeRoutes(invoker),
+      ...lambdaControlRoutes(registry),
+      ...concurrencyRoutes(registry, governor),
+      ...provisionedConcurrencyRoutes(registry, provisioned),
+    ]);
     const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
     const simApp = sim.simApi();
     server.on("request", (req, res) => {
@@ -141,6 +149,7 @@ export class Simulator {
       else router.handle(req, res);
     });
     invoker.start();
+    provisioned.restore();
     return sim;
   }
 

@@ -16,6 +16,9 @@ export class EnvironmentPool {
   private readonly ctx: EnvironmentContext;
   private readonly ids: RandomStream;
   private readonly available: ExecutionEnvironment[] = [];
+  /** Provisioned environments waiting for an event: preferred over on-demand ones (aws-facts §4). */
+  private readonly availableProvisioned: ExecutionEnvironment[] = [];
+  private readonly provisioned = new Set<ExecutionEnvironment>();
   private readonly all = new Set<ExecutionEnvironment>();
   private readonly reapTimers = new Map<ExecutionEnvironment, TimerHandle>();
   private closed = false;
@@ -32,18 +35,44 @@ export class EnvironmentPool {
   }
 
   get idleCount(): number {
-    return this.available.length;
+    return this.available.length + this.availableProvisioned.length;
   }
 
   run(request: InvocationRequest): Promise<InvocationResult> {
-    let env = this.available.pop();
-    while (env !== undefined && (env.busy || env.state === "retiring" || env.state === "retired")) env = this.available.pop();
-    if (env === undefined) env = this.create();
+    // Provisioned first; overflow spills to on-demand environments (aws-facts §4).
+    let env = takeUsable(this.availableProvisioned) ?? takeUsable(this.available);
+    if (env === undefined) env = this.create("on-demand");
     else {
       this.reapTimers.get(env)?.cancel();
       this.reapTimers.delete(env);
     }
     return env.invoke(request);
+  }
+
+  /**
+   * Keeps `count` provisioned environments initialised (PutProvisionedConcurrencyConfig). Resolves
+   * with whether every one of them initialised (READY) or not (FAILED).
+   */
+  async provision(count: number, initLimitMs: number): Promise<boolean> {
+    const extra = [...this.provisioned].slice(count);
+    for (const env of extra) {
+      this.provisioned.delete(env);
+      void env.retire("code-updated");
+    }
+    const added: ExecutionEnvironment[] = [];
+    while (this.provisioned.size < count) {
+      const env = this.create("provisioned-concurrency");
+      this.provisioned.add(env);
+      added.push(env);
+    }
+    const results = await Promise.all(added.map((e) => e.prewarm(initLimitMs)));
+    for (const env of added) if (env.state === "idle") this.release(env);
+    return results.every(Boolean);
+  }
+
+  /** Provisioned environments alive, for GetProvisionedConcurrencyConfig's Available count. */
+  get provisionedReady(): number {
+    return [...this.provisioned].filter((e) => e.state !== "initializing" && e.state !== "retired" && e.state !== "retiring").length;
   }
 
   /** Retires every environment: busy ones end their current invocation as a crash would. */
@@ -52,21 +81,26 @@ export class EnvironmentPool {
     for (const t of this.reapTimers.values()) t.cancel();
     this.reapTimers.clear();
     this.available.length = 0;
+    this.availableProvisioned.length = 0;
+    this.provisioned.clear();
     await Promise.all([...this.all].map((e) => e.retire(reason)));
   }
 
-  private create(): ExecutionEnvironment {
+  private create(type: "on-demand" | "provisioned-concurrency"): ExecutionEnvironment {
     const id = this.ids.hex(16);
     const stream = logStreamName(this.ctx.clock.now(), this.config.version, id);
-    const env = new ExecutionEnvironment(id, this.config, this.ctx, stream);
+    const env = new ExecutionEnvironment(id, this.config, this.ctx, stream, type);
     this.all.add(env);
     env.onAvailable = (e) => this.release(e);
     env.onRetired = (e) => {
       this.all.delete(e);
       this.reapTimers.get(e)?.cancel();
       this.reapTimers.delete(e);
-      const i = this.available.indexOf(e);
-      if (i >= 0) this.available.splice(i, 1);
+      this.provisioned.delete(e);
+      for (const list of [this.available, this.availableProvisioned]) {
+        const i = list.indexOf(e);
+        if (i >= 0) list.splice(i, 1);
+      }
     };
     return env;
   }
@@ -76,9 +110,21 @@ export class EnvironmentPool {
       void env.retire("code-updated");
       return;
     }
-    if (env.state === "retiring" || env.state === "retired" || this.available.includes(env)) return;
+    if (env.state === "retiring" || env.state === "retired") return;
+    if (this.provisioned.has(env)) {
+      // Provisioned environments stay initialised: never reaped for idleness.
+      if (!this.availableProvisioned.includes(env)) this.availableProvisioned.push(env);
+      return;
+    }
+    if (this.available.includes(env)) return;
     this.available.push(env);
     const label = `env.idle-reap:${this.config.functionName}:${env.id}`;
     this.reapTimers.set(env, this.ctx.clock.setTimer(this.config.sim.idleLifetimeMs, () => env.retire("idle-timeout"), label));
   }
+}
+
+function takeUsable(list: ExecutionEnvironment[]): ExecutionEnvironment | undefined {
+  let env = list.pop();
+  while (env !== undefined && (env.busy || env.state === "retiring" || env.state === "retired")) env = list.pop();
+  return env;
 }

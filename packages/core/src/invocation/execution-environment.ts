@@ -83,8 +83,13 @@ export class ExecutionEnvironment {
   private freezeTimer: TimerHandle | undefined;
   private lastPeakReadAt = Number.NEGATIVE_INFINITY;
 
-  constructor(id: string, config: FunctionVersionConfig, ctx: EnvironmentContext, logStream: string) {
+  /** `provisioned-concurrency` environments are initialised ahead of traffic (aws-facts §4). */
+  readonly initializationType: "on-demand" | "provisioned-concurrency";
+  private prewarmed: ((ok: boolean) => void) | undefined;
+
+  constructor(id: string, config: FunctionVersionConfig, ctx: EnvironmentContext, logStream: string, initializationType: "on-demand" | "provisioned-concurrency" = "on-demand") {
     this.id = id;
+    this.initializationType = initializationType;
     this.config = config;
     this.ctx = ctx;
     this.logStream = logStream;
@@ -101,6 +106,21 @@ export class ExecutionEnvironment {
 
   get busy(): boolean {
     return this.running !== undefined;
+  }
+
+  /**
+   * Initialises the environment ahead of traffic (provisioned concurrency): resolves true once the
+   * runtime asks for its first event, false if init fails or takes longer than the init limit.
+   */
+  async prewarm(limitMs: number): Promise<boolean> {
+    if (this.child !== undefined || this.running !== undefined) return true;
+    const ready = new Promise<boolean>((resolve) => (this.prewarmed = resolve));
+    if (this.state === "reset") this.transition("initializing");
+    await this.startProcess();
+    const timer = stopwatch.setTimeout(limitMs, () => void this.retire("init-timeout"));
+    const ok = await ready;
+    timer.cancel();
+    return ok;
   }
 
   /** Runs one invocation; a new or reset environment initialises first (a cold start). */
@@ -137,6 +157,7 @@ export class ExecutionEnvironment {
   /** Kills the process and removes /tmp; the environment never runs again. */
   async retire(reason: RetireReason): Promise<void> {
     if (this.state === "retiring" || this.state === "retired") return;
+    this.settlePrewarm(false);
     this.transition("retiring", reason);
     this.killProcess();
     if (this.running !== undefined) this.finish(this.platformError("Runtime.ExitError", "Runtime exited without providing a reason", "error"));
@@ -155,7 +176,7 @@ export class ExecutionEnvironment {
       region: this.ctx.region,
       endpointUrl: this.ctx.endpointUrl,
       logStreamName: this.logStream,
-      initializationType: "on-demand",
+      initializationType: this.initializationType,
       tmpDir: this.ctx.privateTmp ? undefined : this.tmpDir,
       compileCacheDir: this.ctx.compileCacheDir,
     });
@@ -182,6 +203,12 @@ export class ExecutionEnvironment {
     child.on("exit", (code, signal) => this.onExit(child, code, signal));
   }
 
+  private settlePrewarm(ok: boolean): void {
+    const settle = this.prewarmed;
+    this.prewarmed = undefined;
+    settle?.(ok);
+  }
+
   /** Everything the process must still reach once its own directory hides the host's /tmp. */
   private pathsToKeep(env: Record<string, string>): string[] {
     const paths = [this.config.codeDir, env.LAMBDA_RUNTIME_DIR!, dirname(process.execPath)];
@@ -192,6 +219,7 @@ export class ExecutionEnvironment {
 
   private onReady(): void {
     if (this.state === "initializing") this.transition("idle");
+    this.settlePrewarm(true);
     this.freezeIfWaiting();
   }
 
@@ -262,6 +290,7 @@ export class ExecutionEnvironment {
     const exitMessage = reason ? `Runtime exited with error: ${reason}` : "Runtime exited without providing a reason";
     if (r === undefined) {
       if (this.state === "idle") this.transition("reset");
+      else if (this.state === "initializing") void this.retire("init-failed"); // a provisioned init failed
       return;
     }
     if (this.state === "initializing") {

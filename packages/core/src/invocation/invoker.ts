@@ -94,6 +94,29 @@ export class Invoker {
     return { kind: "result", executedVersion: target.executedVersion, result };
   }
 
+  /**
+   * Keeps `count` provisioned environments for a published version or alias (an alias provisions
+   * its primary version). PC init may take max(130 s, timeout) (aws-facts §3).
+   */
+  async provision(functionName: string, qualifier: string, count: number): Promise<boolean> {
+    const target = this.primaryTarget(functionName, qualifier);
+    if (target === undefined) return false;
+    const limit = Math.max(130_000, target.config.timeout * 1000);
+    return this.poolFor(target).provision(count, limit);
+  }
+
+  provisionedReady(functionName: string, qualifier: string): number {
+    const target = this.primaryTarget(functionName, qualifier);
+    return target === undefined ? 0 : (this.pools.get(`${functionName}:${target.config.version}`)?.provisionedReady ?? 0);
+  }
+
+  private primaryTarget(functionName: string, qualifier: string): ResolvedInvocationTarget | undefined {
+    const rec = this.registry.has(functionName) ? this.registry.get(functionName) : undefined;
+    const version = rec?.aliases.get(qualifier)?.functionVersion ?? qualifier;
+    const config = rec?.versions.get(version);
+    return config === undefined ? undefined : { config, invokedFunctionArn: `${config.functionArn}:${qualifier}`, executedVersion: version };
+  }
+
   /** Number of live environments per `name:version`, for tests and the state snapshot. */
   environmentCounts(): Record<string, number> {
     const out: Record<string, number> = {};
