@@ -41,6 +41,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   const base = dirname(path);
   const functions = Object.entries(parsed.data.functions).map(([name, f]) => toFunctionDefinition(name, f, base));
   for (const f of functions) {
+    if (f.runtime === "model") continue;
     const isDir = await stat(f.codeDir).then((s) => s.isDirectory(), () => false);
     if (!isDir) {
       const line = lineOf(doc, lines, ["functions", f.functionName, "codeUri"]);

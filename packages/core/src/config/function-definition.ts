@@ -1,4 +1,4 @@
-import type { SimFunctionSettings } from "../registry/function-model.ts";
+import type { ModelSpec, SimFunctionSettings } from "../registry/function-model.ts";
 
 /**
  * A function declared in lambda-sim.yaml (`functions:`), after validation and path resolution.
@@ -23,4 +23,6 @@ export interface FunctionDefinition {
   /** PutFunctionConcurrency's ReservedConcurrentExecutions. */
   reservedConcurrency?: number;
   sim?: Partial<SimFunctionSettings>;
+  /** `runtime: model` only. */
+  model?: ModelSpec;
 }

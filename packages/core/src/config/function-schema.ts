@@ -5,6 +5,20 @@ import type { FunctionDefinition } from "./function-definition.ts";
 
 /** Runtimes lambda-sim can run (the registry's CreateFunction accepts the same list). */
 export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "provided.al2023", "provided.al2"] as const;
+/** Config-only runtimes: `model` runs no process (issue: concurrency at scale). */
+export const CONFIG_RUNTIMES = [...SUPPORTED_RUNTIMES, "model"] as const;
+
+const durationError = "expected milliseconds: a number, { min, max } or { mean }";
+/** A model duration in ms: fixed, uniform { min, max }, or exponential { mean }. */
+const modelDuration = z.union(
+  [
+    z.number().nonnegative(),
+    z.strictObject({ min: z.number().nonnegative(), max: z.number().nonnegative() }),
+    z.strictObject({ mean: z.number().positive() }),
+  ],
+  { error: durationError },
+);
+const probability = z.number({ error: "expected a probability between 0 and 1" }).min(0, { error: "expected a probability between 0 and 1" }).max(1, { error: "expected a probability between 0 and 1" });
 
 /** Every message reads "expected …"; the formatter appends what it got. */
 function intBetween(min: number, max: number) {
@@ -21,9 +35,9 @@ const envValue = z.union([z.string(), z.number(), z.boolean()], { error: "expect
  */
 export const functionSchema = z
   .strictObject({
-    runtime: z.enum(SUPPORTED_RUNTIMES, { error: `expected one of ${SUPPORTED_RUNTIMES.join(", ")}` }),
+    runtime: z.enum(CONFIG_RUNTIMES, { error: `expected one of ${CONFIG_RUNTIMES.join(", ")}` }),
     handler: z.string({ error: "expected a handler such as index.handler" }).regex(/^[^\s]+$/, { error: "expected a handler without spaces" }).max(128).optional(),
-    codeUri: z.string({ error: "expected the path of the function's code directory" }),
+    codeUri: z.string({ error: "expected the path of the function's code directory" }).optional(),
     description: z.string({ error: "expected a string" }).max(256, { error: "expected at most 256 characters" }).optional(),
     role: z.string({ error: "expected a role ARN" }).optional(),
     memorySize: intBetween(128, 10240).optional(),
@@ -38,6 +52,14 @@ export const functionSchema = z
       .optional(),
     architectures: z.tuple([z.enum(["x86_64", "arm64"], { error: "expected x86_64 or arm64" })], { error: "expected [x86_64] or [arm64]" }).optional(),
     deadLetterConfig: z.strictObject({ targetArn: z.string({ error: "expected an ARN" }) }).optional(),
+    model: z
+      .strictObject({
+        durationMs: modelDuration,
+        coldStartMs: modelDuration.default(0),
+        errorProbability: probability.default(0),
+        timeoutProbability: probability.default(0),
+      })
+      .optional(),
     reservedConcurrency: z.number({ error: "expected a whole number ≥ 0" }).int({ error: "expected a whole number ≥ 0" }).min(0, { error: "expected a whole number ≥ 0" }).optional(),
     sim: z
       .strictObject({
@@ -47,6 +69,11 @@ export const functionSchema = z
       .optional(),
   })
   .superRefine((f, ctx) => {
+    if (f.runtime === "model") {
+      if (f.model === undefined) ctx.addIssue({ code: "custom", path: ["model"], input: undefined, message: "expected a model: { durationMs, coldStartMs, errorProbability, timeoutProbability } for runtime model" });
+      return;
+    }
+    if (f.codeUri === undefined) ctx.addIssue({ code: "custom", path: ["codeUri"], input: undefined, message: "expected the path of the function's code directory" });
     if (f.runtime.startsWith("nodejs") && f.handler === undefined) {
       ctx.addIssue({ code: "custom", path: ["handler"], input: undefined, message: "expected a handler such as index.handler (required for Node.js runtimes)" });
     }
@@ -63,7 +90,7 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     functionName: name,
     runtime: f.runtime,
     handler: f.handler,
-    codeDir: resolve(baseDir, f.codeUri),
+    codeDir: resolve(baseDir, f.codeUri ?? "."),
     description: f.description,
     role: f.role,
     memorySize: f.memorySize,
@@ -73,6 +100,7 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     architectures: f.architectures,
     deadLetterTargetArn: f.deadLetterConfig?.targetArn,
     reservedConcurrency: f.reservedConcurrency,
+    model: f.model,
     sim: f.sim === undefined ? undefined : simSettings(f.sim),
   };
 }

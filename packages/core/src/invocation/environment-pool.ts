@@ -4,6 +4,8 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { logStreamName } from "../runtime/environment-variables.ts";
 import type { RetireReason } from "./environment-state.ts";
 import { ExecutionEnvironment, type EnvironmentContext } from "./execution-environment.ts";
+import type { Environment } from "./environment.ts";
+import { ModelEnvironment } from "./model-environment.ts";
 import type { InvocationRequest, InvocationResult } from "./invocation-result.ts";
 
 /**
@@ -15,12 +17,12 @@ export class EnvironmentPool {
   readonly config: FunctionVersionConfig;
   private readonly ctx: EnvironmentContext;
   private readonly ids: RandomStream;
-  private readonly available: ExecutionEnvironment[] = [];
+  private readonly available: Environment[] = [];
   /** Provisioned environments waiting for an event: preferred over on-demand ones (aws-facts §4). */
-  private readonly availableProvisioned: ExecutionEnvironment[] = [];
-  private readonly provisioned = new Set<ExecutionEnvironment>();
-  private readonly all = new Set<ExecutionEnvironment>();
-  private readonly reapTimers = new Map<ExecutionEnvironment, TimerHandle>();
+  private readonly availableProvisioned: Environment[] = [];
+  private readonly provisioned = new Set<Environment>();
+  private readonly all = new Set<Environment>();
+  private readonly reapTimers = new Map<Environment, TimerHandle>();
   private closed = false;
 
   constructor(config: FunctionVersionConfig, ctx: EnvironmentContext, ids: RandomStream) {
@@ -59,7 +61,7 @@ export class EnvironmentPool {
       this.provisioned.delete(env);
       void env.retire("code-updated");
     }
-    const added: ExecutionEnvironment[] = [];
+    const added: Environment[] = [];
     while (this.provisioned.size < count) {
       const env = this.create("provisioned-concurrency");
       this.provisioned.add(env);
@@ -86,10 +88,12 @@ export class EnvironmentPool {
     await Promise.all([...this.all].map((e) => e.retire(reason)));
   }
 
-  private create(type: "on-demand" | "provisioned-concurrency"): ExecutionEnvironment {
+  private create(type: "on-demand" | "provisioned-concurrency"): Environment {
     const id = this.ids.hex(16);
-    const stream = logStreamName(this.ctx.clock.now(), this.config.version, id);
-    const env = new ExecutionEnvironment(id, this.config, this.ctx, stream, type);
+    const env: Environment =
+      this.config.runtime === "model"
+        ? new ModelEnvironment(id, this.config, this.ctx.clock, this.ctx.telemetry, this.ctx.modelRandom ?? this.ids, type)
+        : new ExecutionEnvironment(id, this.config, this.ctx, logStreamName(this.ctx.clock.now(), this.config.version, id), type);
     this.all.add(env);
     env.onAvailable = (e) => this.release(e);
     env.onRetired = (e) => {
@@ -105,7 +109,7 @@ export class EnvironmentPool {
     return env;
   }
 
-  private release(env: ExecutionEnvironment): void {
+  private release(env: Environment): void {
     if (this.closed) {
       void env.retire("code-updated");
       return;
@@ -123,7 +127,7 @@ export class EnvironmentPool {
   }
 }
 
-function takeUsable(list: ExecutionEnvironment[]): ExecutionEnvironment | undefined {
+function takeUsable(list: Environment[]): Environment | undefined {
   let env = list.pop();
   while (env !== undefined && (env.busy || env.state === "retiring" || env.state === "retired")) env = list.pop();
   return env;

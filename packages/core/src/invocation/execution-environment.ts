@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Clock, Hold, TimerHandle } from "../clock/clock.ts";
+import type { RandomStream } from "../random/rng.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
@@ -13,6 +14,7 @@ import { canTransition, IllegalTransitionError, type EnvironmentState, type Reti
 import { billedDuration, endLine, InvocationLog, reportLine, startLine } from "./invocation-log.ts";
 import { failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
+import type { Environment } from "./environment.ts";
 import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
 
 /** Shared services every environment needs. */
@@ -30,6 +32,8 @@ export interface EnvironmentContext {
   compileCacheDir?: string;
   /** Wall ms an environment stays idle before it is frozen (0: at once). */
   freezeDelayMs: number;
+  /** Draws of the `model` runtime (durations, outcomes). */
+  modelRandom?: RandomStream;
 }
 
 /** On-demand init must finish within 10 s (aws-facts §3). */
@@ -57,14 +61,14 @@ interface Running {
  * "Freeze/thaw"); reset after a timeout or crash (process killed, /tmp kept, the next invocation
  * re-initialises); retired for good after an init failure, its idle lifetime or a code change.
  */
-export class ExecutionEnvironment {
+export class ExecutionEnvironment implements Environment {
   readonly id: string;
   readonly config: FunctionVersionConfig;
   state: EnvironmentState = "initializing";
   invocations = 0;
   /** Called when the environment can take another event, and when it leaves service. */
-  onAvailable: (env: ExecutionEnvironment) => void = () => {};
-  onRetired: (env: ExecutionEnvironment) => void = () => {};
+  onAvailable: (env: Environment) => void = () => {};
+  onRetired: (env: Environment) => void = () => {};
   private readonly ctx: EnvironmentContext;
   private readonly api: RuntimeApiServer;
   private readonly output: OutputForwarder;

@@ -33,6 +33,24 @@ export interface FunctionVersionConfig {
   revisionId: string;
   /** Simulator-only settings (not part of any AWS API). */
   sim: SimFunctionSettings;
+  /** For `runtime: model` only: what each invocation does instead of running code. */
+  model?: ModelSpec;
+}
+
+/** A duration in service ms: fixed, or drawn from the seeded random source. */
+export type ModelDuration = number | { min: number; max: number } | { mean: number };
+
+/**
+ * The `model` runtime (no process): a declared duration and outcome per invocation, so that large
+ * simulations run through the same Invoker, governor and pools in seconds on the VirtualClock.
+ */
+export interface ModelSpec {
+  durationMs: ModelDuration;
+  coldStartMs: ModelDuration;
+  /** Probability (0-1) that an invocation ends in a function error. */
+  errorProbability: number;
+  /** Probability (0-1) that an invocation runs into the function's timeout. */
+  timeoutProbability: number;
 }
 
 export interface SimFunctionSettings {

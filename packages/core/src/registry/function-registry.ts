@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
 import type { FunctionDefinition } from "../config/function-definition.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
@@ -224,7 +225,9 @@ export class FunctionRegistry {
     for (const def of defs) {
       const existing = this.functions.get(def.functionName);
       if (existing !== undefined && existing.source === "api") this.delete(def.functionName);
-      const fields = { ...definitionFields(def), ...fingerprintDirectory(def.codeDir) };
+      // A model function has no code: its "code" is its declared behaviour.
+      const code = def.runtime === "model" ? { codeSha256: createHash("sha256").update(JSON.stringify(def.model)).digest("base64"), codeSize: 0 } : fingerprintDirectory(def.codeDir);
+      const fields = { ...definitionFields(def), ...code };
       const current = this.functions.get(def.functionName);
       if (current === undefined) {
         this.create({ ...fields, functionArn: this.arn(def.functionName), version: "$LATEST", lastModified: this.now(), revisionId: this.newRevisionId() }, "config");
@@ -293,6 +296,7 @@ function definitionFields(def: FunctionDefinition): Omit<DefinitionFields, "code
     architectures: def.architectures ?? ["x86_64"],
     codeDir: def.codeDir,
     deadLetterTargetArn: def.deadLetterTargetArn,
+    model: def.model,
     sim: {
       freeze: def.sim?.freeze ?? SIM_DEFAULTS.freeze,
       idleLifetimeMs: def.sim?.idleLifetimeMs ?? SIM_DEFAULTS.idleLifetimeMs,

@@ -1,0 +1,132 @@
+import type { Clock } from "../clock/clock.ts";
+import type { RandomStream } from "../random/rng.ts";
+import type { FunctionVersionConfig, ModelDuration, ModelSpec } from "../registry/function-model.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import type { Environment } from "./environment.ts";
+import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
+import { billedDuration } from "./invocation-log.ts";
+import { failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+
+const OK: Buffer = Buffer.from("null");
+
+/**
+ * The `model` runtime's sandbox: no process, no Runtime API. Cold start and duration are service
+ * time on the Clock (so the VirtualClock runs 100,000 invocations in seconds); outcomes are drawn
+ * from the seeded "model" stream, so a run repeats exactly from its seed.
+ */
+export class ModelEnvironment implements Environment {
+  readonly id: string;
+  readonly config: FunctionVersionConfig;
+  readonly initializationType: "on-demand" | "provisioned-concurrency";
+  state: EnvironmentState = "initializing";
+  busy = false;
+  onAvailable: (env: Environment) => void = () => {};
+  onRetired: (env: Environment) => void = () => {};
+  private readonly clock: Clock;
+  private readonly telemetry: Telemetry;
+  private readonly random: RandomStream;
+  private readonly spec: ModelSpec;
+  private initialised = false;
+
+  constructor(id: string, config: FunctionVersionConfig, clock: Clock, telemetry: Telemetry, random: RandomStream, initializationType: "on-demand" | "provisioned-concurrency") {
+    this.id = id;
+    this.config = config;
+    this.clock = clock;
+    this.telemetry = telemetry;
+    this.random = random;
+    this.initializationType = initializationType;
+    this.spec = config.model ?? { durationMs: 1, coldStartMs: 0, errorProbability: 0, timeoutProbability: 0 };
+    this.emitState("none", "initializing");
+  }
+
+  async prewarm(): Promise<boolean> {
+    await this.clock.sleep(draw(this.spec.coldStartMs, this.random));
+    this.initialised = true;
+    if (this.state === "initializing") this.transition("idle");
+    return true;
+  }
+
+  async invoke(request: InvocationRequest): Promise<InvocationResult> {
+    this.busy = true;
+    const coldStart = !this.initialised;
+    let initDurationMs: number | undefined;
+    if (coldStart) {
+      initDurationMs = draw(this.spec.coldStartMs, this.random);
+      if (initDurationMs > 0) await this.clock.sleep(initDurationMs);
+      this.initialised = true;
+    }
+    this.transition("busy");
+    const timeoutMs = this.config.timeout * 1000;
+    const roll = this.random.next();
+    const timedOut = roll < this.spec.timeoutProbability;
+    const failed = !timedOut && roll < this.spec.timeoutProbability + this.spec.errorProbability;
+    const durationMs = timedOut ? timeoutMs : Math.min(draw(this.spec.durationMs, this.random), timeoutMs);
+    await this.clock.sleep(durationMs);
+    let payload: Buffer = OK;
+    let errorType: string | undefined;
+    if (timedOut) {
+      errorType = "Sandbox.Timedout";
+      payload = failurePayload(errorType, `RequestId: ${request.requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`);
+      this.initialised = false; // a timeout resets the environment (aws-facts §3)
+    } else if (failed) {
+      errorType = "ModelError";
+      payload = failurePayload(errorType, "declared failure of a model function");
+    }
+    const result: InvocationResult = {
+      requestId: request.requestId,
+      payload,
+      errorType,
+      reportStatus: timedOut ? "timeout" : undefined,
+      durationMs,
+      billedDurationMs: billedDuration(durationMs, initDurationMs),
+      initDurationMs,
+      maxMemoryUsedMb: 1,
+      coldStart,
+      environmentId: this.id,
+      logTail: "",
+    };
+    this.busy = false;
+    this.telemetry.emit({
+      type: "invocation.finished",
+      requestId: request.requestId,
+      functionName: this.config.functionName,
+      version: this.config.version,
+      environmentId: this.id,
+      durationMs,
+      billedDurationMs: result.billedDurationMs,
+      initDurationMs,
+      maxMemoryUsedMb: 1,
+      status: timedOut ? "timeout" : failed ? "error" : "success",
+      errorType,
+    });
+    this.transition("idle");
+    this.onAvailable(this);
+    return result;
+  }
+
+  async retire(reason: RetireReason): Promise<void> {
+    if (this.state === "retiring" || this.state === "retired") return;
+    this.transition("retiring", reason);
+    this.transition("retired", reason);
+    this.onRetired(this);
+  }
+
+  private transition(to: EnvironmentState, reason?: RetireReason): void {
+    const from = this.state;
+    if (from === to) return;
+    if (!canTransition(from, to)) throw new IllegalTransitionError(this.id, from, to);
+    this.state = to;
+    this.emitState(from, to, reason);
+  }
+
+  private emitState(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason): void {
+    this.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason });
+  }
+}
+
+/** Draws a duration: fixed, uniform between min and max, or exponential around a mean. */
+export function draw(d: ModelDuration, random: RandomStream): number {
+  if (typeof d === "number") return d;
+  if ("min" in d) return d.min + random.next() * (d.max - d.min);
+  return -Math.log(1 - random.next()) * d.mean;
+}
