@@ -41,7 +41,7 @@ describe("loadConfig", () => {
     [`${HEAD}    memorySize: 64\n`, "FILE:6 functions.orders.memorySize: expected an integer between 128 and 10240, got 64"],
     [`${HEAD}    timeout: "ten"\n`, "FILE:6 functions.orders.timeout: expected an integer between 1 and 900, got 'ten'"],
     [`${HEAD}    memroySize: 256\n`, "FILE:6 functions.orders.memroySize: unknown key (did you mean 'memorySize'?)"],
-    [HEAD.replace("nodejs24.x", "nodejs18.x"), "FILE:3 functions.orders.runtime: expected one of nodejs22.x, nodejs24.x, provided.al2023, provided.al2, got 'nodejs18.x'"],
+    [HEAD.replace("nodejs24.x", "nodejs18.x"), "FILE:3 functions.orders.runtime: expected one of nodejs22.x, nodejs24.x, provided.al2023, provided.al2, model, got 'nodejs18.x'"],
     [HEAD.replace("    handler: index.handler\n", ""), "FILE:2 functions.orders.handler: expected a handler such as index.handler (required for Node.js runtimes), but it is missing"],
     [`${HEAD}    environment: { AWS_REGION: eu-west-1 }\n`, "FILE:6 functions.orders.environment: expected valid Lambda environment variables: Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION, got a map"],
     ["functions:\n  orders: [1, 2\n", "FILE:3"],
