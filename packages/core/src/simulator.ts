@@ -12,7 +12,7 @@ import { SimError } from "./errors/sim-error.ts";
 import { invokeRoutes } from "./api/lambda/invoke.ts";
 import { lambdaControlRoutes } from "./api/lambda/functions.ts";
 import { AsyncQueue } from "./invocation/async-queue.ts";
-import { ConcurrencyGovernor, type GovernorSettings } from "./invocation/concurrency-governor.ts";
+import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "./invocation/concurrency-governor.ts";
 import { concurrencyRoutes } from "./api/lambda/concurrency.ts";
 import { provisionedConcurrencyRoutes } from "./api/lambda/provisioned-concurrency.ts";
 import { ProvisionedConcurrency } from "./invocation/provisioned-concurrency.ts";
@@ -123,7 +123,7 @@ export class Simulator {
     const leftovers = processes.reapLeftovers();
     if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
     const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
-    const governor = new ConcurrencyGovernor(clock, telemetry, opts.account);
+    const governor = new ConcurrencyGovernor(clock, telemetry, { ...opts.account, burst: opts.account?.burst ?? regionBurst(region) });
     for (const rec of registry.list()) {
       try {
         governor.setReserved(rec.name, rec.reservedConcurrency);

@@ -35,6 +35,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       unreservedMinimum: config.account.unreservedConcurrencyMinimum,
       scalingLimit: config.account.scalingLimit,
       scalingWindowMs: config.account.scalingWindowSeconds === undefined ? undefined : config.account.scalingWindowSeconds * 1000,
+      scalingMode: config.account.scalingMode,
     },
   });
   sim.telemetry.subscribe(printEvent);

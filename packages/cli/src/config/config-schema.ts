@@ -25,6 +25,8 @@ export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
         unreservedConcurrencyMinimum: wholeNumber(0).optional(),
         scalingLimit: wholeNumber(1).optional(),
         scalingWindowSeconds: z.number({ error: "expected a number of seconds" }).positive({ error: "expected a positive number of seconds" }).optional(),
+        // "account-burst": the pre-November-2023 rule (region burst, then +500 per minute, account-wide).
+        scalingMode: z.enum(["per-function", "account-burst"], { error: "expected per-function or account-burst" }).optional(),
       })
       .default({ concurrentExecutions: 1000 }),
     functions: z

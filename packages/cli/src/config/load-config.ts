@@ -8,7 +8,7 @@ export interface LoadedConfig {
   file: string;
   region: string;
   accountId: string;
-  account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number };
+  account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number; scalingMode?: "per-function" | "account-burst" };
   functions: FunctionDefinition[];
   raw: unknown;
 }

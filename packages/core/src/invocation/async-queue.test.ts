@@ -7,6 +7,7 @@ import { CORE_MIGRATIONS } from "../simulator.ts";
 import { Store } from "../store/store.ts";
 import { Telemetry } from "../telemetry/telemetry.ts";
 import { AsyncQueue, type AsyncEvent } from "./async-queue.ts";
+import { AwsError } from "../errors/aws-error.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -31,5 +32,27 @@ describe("AsyncQueue durability", () => {
     expect(ran).toEqual([{ requestId: "req-1", functionName: "f", qualifier: undefined, payload: Buffer.from('{"n":1}'), enqueuedAt: 5_000 }]);
     expect(second.db.prepare("SELECT COUNT(*) AS n FROM async_events").get()).toEqual({ n: 0 });
     second.close();
+  });
+});
+
+describe("AsyncQueue throttles", () => {
+  it("keeps a throttled event and retries it after 1 s, 2 s, 4 s of service time", async () => {
+    const clock = new VirtualClock(0);
+    const store = Store.open(undefined, CORE_MIGRATIONS);
+    const queue = new AsyncQueue(store, clock, new Telemetry(clock));
+    const attempts: number[] = [];
+    queue.start(async () => {
+      attempts.push(clock.now());
+      if (attempts.length < 4) throw new AwsError("TooManyRequestsException", 429, "Rate Exceeded.");
+    });
+    queue.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
+    await queue.onIdle();
+    for (let i = 0; i < 3; i++) {
+      await clock.runNext();
+      await queue.onIdle();
+    }
+    expect(attempts).toEqual([0, 1_000, 3_000, 7_000]);
+    expect(store.db.prepare("SELECT COUNT(*) AS n FROM async_events").get()).toEqual({ n: 0 });
+    store.close();
   });
 });

@@ -2,6 +2,7 @@ import PQueue from "p-queue";
 import type { Store } from "../store/store.ts";
 import type { Clock } from "../clock/clock.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import { isAwsError } from "../errors/aws-error.ts";
 
 export interface AsyncEvent {
   requestId: string;
@@ -14,6 +15,8 @@ export interface AsyncEvent {
 /** Runs one stored event (the Invoker's synchronous path under the event's request id). */
 export type AsyncRunner = (event: AsyncEvent) => Promise<unknown>;
 
+/** Default MaximumEventAgeInSeconds: 21,600 s (aws-facts §5). */
+const MAX_EVENT_AGE_MS = 21_600_000;
 /** How many stored events run at once; the governor (concurrency issue) bounds it further. */
 const DEFAULT_CONCURRENCY = 64;
 
@@ -73,16 +76,30 @@ export class AsyncQueue {
     this.queue.clear();
   }
 
-  private schedule(event: AsyncEvent): void {
+  private schedule(event: AsyncEvent, throttles = 0): void {
     void this.queue.add(async () => {
       const run = this.runner;
       if (run === undefined) return;
       try {
         await run(event);
       } catch (e) {
-        this.telemetry.emit({ type: "simulator.warning", message: `async event ${event.requestId} for ${event.functionName} failed to run: ${String(e)}` });
+        if (isAwsError(e) && e.code === "TooManyRequestsException" && this.retryAfterThrottle(event, throttles)) return;
+        this.telemetry.emit({ type: "simulator.warning", message: `async event ${event.requestId} for ${event.functionName} was not run: ${String(e)}` });
       }
       if (this.runner !== undefined) this.remove.run(event.requestId);
     });
+  }
+
+  /**
+   * A throttled event stays stored and is retried with exponential backoff from 1 s to 5 min,
+   * without consuming retry attempts, until the 6-hour maximum event age (aws-facts §5). Returns
+   * false when the event is too old to try again. (The asynchronous-invocation issue adds jitter,
+   * per-function event age and the failure destinations.)
+   */
+  private retryAfterThrottle(event: AsyncEvent, throttles: number): boolean {
+    const delay = Math.min(1_000 * 2 ** throttles, 300_000);
+    if (this.clock.now() + delay - event.enqueuedAt > MAX_EVENT_AGE_MS) return false;
+    this.clock.setTimer(delay, () => this.schedule(event, throttles + 1), `async.throttle-retry:${event.requestId}`);
+    return true;
   }
 }

@@ -77,4 +77,13 @@ describe("ConcurrencyGovernor (aws-facts §4)", () => {
     await clock.advanceBy(60_000);
     expect(Array.from({ length: 11 }, () => g.admit("f", "$LATEST", true)).filter((a) => a.ok)).toHaveLength(10); // unused rate does not accumulate
   });
+
+  it("shares one account-wide burst bucket in the pre-November-2023 mode, refilled by 500 per minute", async () => {
+    const { g, clock } = governor({ scalingMode: "account-burst", burst: 3 });
+    expect([g.admit("a", "$LATEST", true), g.admit("a", "$LATEST", true), g.admit("b", "$LATEST", true)].map(reason)).toEqual(["ok", "ok", "ok"]);
+    expect(reason(g.admit("b", "$LATEST", true))).toBe("ConcurrentInvocationLimitExceeded");
+    await clock.advanceBy(120); // 500 per minute = one every 120 ms
+    expect(reason(g.admit("c", "$LATEST", true))).toBe("ok");
+    expect(reason(g.admit("a", "$LATEST", true))).toBe("ConcurrentInvocationLimitExceeded");
+  });
 });

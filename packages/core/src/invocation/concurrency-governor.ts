@@ -26,9 +26,31 @@ export interface GovernorSettings {
   /** New environments a function may add per `scalingWindowMs` (AWS since Nov 2023: 1,000 per 10 s). */
   scalingLimit: number;
   scalingWindowMs: number;
+  /**
+   * "per-function" (AWS since 26 Nov 2023): each function adds scalingLimit environments per window.
+   * "account-burst" (before): an account-wide initial burst (3,000 / 1,000 / 500 by region), then
+   * +500 environments per minute shared by all functions (aws-facts §4).
+   */
+  scalingMode: "per-function" | "account-burst";
+  /** account-burst only: the region's initial burst. */
+  burst: number;
 }
 
-export const AWS_GOVERNOR_SETTINGS: GovernorSettings = { accountLimit: 1000, unreservedMinimum: 100, scalingLimit: 1000, scalingWindowMs: 10_000 };
+/** Pre-Nov-2023 initial burst by region (aws-facts §4). */
+export function regionBurst(region: string): number {
+  if (["us-east-1", "us-west-2", "eu-west-1"].includes(region)) return 3000;
+  if (["ap-northeast-1", "eu-central-1", "us-east-2"].includes(region)) return 1000;
+  return 500;
+}
+
+export const AWS_GOVERNOR_SETTINGS: GovernorSettings = {
+  accountLimit: 1000,
+  unreservedMinimum: 100,
+  scalingLimit: 1000,
+  scalingWindowMs: 10_000,
+  scalingMode: "per-function",
+  burst: 3000,
+};
 
 interface FunctionState {
   inFlight: number;
@@ -49,6 +71,8 @@ export class ConcurrencyGovernor {
   private readonly telemetry: Telemetry;
   private readonly functions = new Map<string, FunctionState>();
   private unreservedInFlight = 0;
+  /** account-burst mode: the one bucket all functions share. */
+  private readonly accountBucket: FunctionState;
   private reservedTotal = 0;
 
   constructor(clock: Clock, telemetry: Telemetry, settings: Partial<GovernorSettings> = {}) {
@@ -61,7 +85,10 @@ export class ConcurrencyGovernor {
       unreservedMinimum: settings.unreservedMinimum ?? Math.min(AWS_GOVERNOR_SETTINGS.unreservedMinimum, accountLimit),
       scalingLimit: settings.scalingLimit ?? AWS_GOVERNOR_SETTINGS.scalingLimit,
       scalingWindowMs: settings.scalingWindowMs ?? AWS_GOVERNOR_SETTINGS.scalingWindowMs,
+      scalingMode: settings.scalingMode ?? AWS_GOVERNOR_SETTINGS.scalingMode,
+      burst: settings.burst ?? AWS_GOVERNOR_SETTINGS.burst,
     };
+    this.accountBucket = { inFlight: 0, reserved: undefined, tokens: this.settings.burst, refilledAt: clock.now() };
   }
 
   /**
@@ -84,6 +111,7 @@ export class ConcurrencyGovernor {
       this.telemetry.emit({ type: "invocation.throttled", functionName, qualifier, reason });
       return { ok: false, reason };
     }
+    this.telemetry.emit({ type: "invocation.admitted", functionName, qualifier, newEnvironment });
     f.inFlight++;
     const unreserved = f.reserved === undefined;
     if (unreserved) this.unreservedInFlight++;
@@ -148,14 +176,20 @@ export class ConcurrencyGovernor {
     return f;
   }
 
-  /** Continuous refill: scalingLimit tokens per window, never more than scalingLimit held (§4). */
+  /**
+   * Continuous refill, unused rate never accumulating past the bucket (§4): per function,
+   * scalingLimit per window; in account-burst mode one shared bucket of `burst`, +500 per minute.
+   */
   private takeScalingToken(f: FunctionState): boolean {
+    const accountWide = this.settings.scalingMode === "account-burst";
+    const bucket = accountWide ? this.accountBucket : f;
+    const capacity = accountWide ? this.settings.burst : this.settings.scalingLimit;
+    const rate = accountWide ? 500 / 60_000 : this.settings.scalingLimit / this.settings.scalingWindowMs;
     const now = this.clock.now();
-    const rate = this.settings.scalingLimit / this.settings.scalingWindowMs;
-    f.tokens = Math.min(this.settings.scalingLimit, f.tokens + (now - f.refilledAt) * rate);
-    f.refilledAt = now;
-    if (f.tokens < 1) return false;
-    f.tokens -= 1;
+    bucket.tokens = Math.min(capacity, bucket.tokens + (now - bucket.refilledAt) * rate);
+    bucket.refilledAt = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
     return true;
   }
 }

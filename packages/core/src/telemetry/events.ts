@@ -43,6 +43,7 @@ export type TelemetryEvent = Base &
         status: "success" | "error" | "timeout" | "failure";
         errorType?: string;
       }
+    | { type: "invocation.admitted"; functionName: string; qualifier: string; newEnvironment: boolean }
     | { type: "invocation.throttled"; functionName: string; qualifier: string; reason: string }
     | { type: "function.log"; functionName: string; environmentId: string; requestId?: string; text: string }
     | { type: "function.changed"; functionName: string; change: "created" | "code" | "configuration" | "deleted" | "published"; version?: string }

@@ -55,7 +55,10 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
       operation: "GetFunction",
       handler: (req) => {
         const config = configFor(registry, req.params.FunctionName!, qualifier(req));
-        return { body: { Configuration: functionConfiguration(config), Code: { RepositoryType: "S3", Location: `file://${config.codeDir}` } } };
+        const reserved = registry.get(config.functionName).reservedConcurrency;
+        const body: Record<string, unknown> = { Configuration: functionConfiguration(config), Code: { RepositoryType: "S3", Location: `file://${config.codeDir}` } };
+        if (reserved !== undefined) body.Concurrency = { ReservedConcurrentExecutions: reserved };
+        return { body };
       },
     },
     {
