@@ -11,7 +11,7 @@ const EXEMPT = [/\.test\.ts$/, /^packages\/core\/src\/clock\//, /^packages\/core
 const BANNED: [RegExp, string][] = [
   [/\bDate\.now\(/, "Date.now() → clock.now() (or stopwatch for handler wall time)"],
   [/new Date\(\)/, "new Date() → new Date(clock.now())"],
-  [/(?<![.\w])setTimeout\(/, "setTimeout → clock.setTimer (or stopwatch.setTimeout for handler deadlines)"],
+  [/(?<![.\w])setTimeout\(/, "setTimeout → clock.setTimer (or stopwatch.after for handler deadlines)"],
   [/(?<![.\w])setInterval\(/, "setInterval → clock.setTimer, rescheduled"],
   [/\bMath\.random\(/, "Math.random() → rng.stream(name)"],
 ];

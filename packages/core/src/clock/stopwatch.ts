@@ -15,7 +15,7 @@ export const stopwatch = {
     return Date.now();
   },
   /** A wall-clock timer (unref'd: it never keeps the process alive by itself). */
-  setTimeout(ms: number, fn: () => void): TimerHandle {
+  after(ms: number, fn: () => void): TimerHandle {
     const t = setTimeout(fn, ms);
     t.unref();
     return { cancel: () => clearTimeout(t) };

@@ -121,7 +121,7 @@ export class ExecutionEnvironment implements Environment {
     const ready = new Promise<boolean>((resolve) => (this.prewarmed = resolve));
     if (this.state === "reset") this.transition("initializing");
     await this.startProcess();
-    const timer = stopwatch.setTimeout(limitMs, () => void this.retire("init-timeout"));
+    const timer = stopwatch.after(limitMs, () => void this.retire("init-timeout"));
     const ok = await ready;
     timer.cancel();
     return ok;
@@ -243,7 +243,7 @@ export class ExecutionEnvironment implements Environment {
       this.frozen = true;
     };
     if (this.ctx.freezeDelayMs <= 0) freeze();
-    else this.freezeTimer = stopwatch.setTimeout(this.ctx.freezeDelayMs, freeze);
+    else this.freezeTimer = stopwatch.after(this.ctx.freezeDelayMs, freeze);
   }
 
   private onDelivered(): void {
@@ -255,7 +255,7 @@ export class ExecutionEnvironment implements Environment {
     r.deliveredAt = stopwatch.now();
     this.startLine(r);
     this.arm(this.config.timeout * 1000, () => this.onTimeout());
-    this.memoryWatch = stopwatch.setTimeout(MEMORY_WATCH_MS, () => this.watchMemory());
+    this.memoryWatch = stopwatch.after(MEMORY_WATCH_MS, () => this.watchMemory());
   }
 
   private onOutcome(o: RuntimeOutcome): void {
@@ -351,7 +351,7 @@ export class ExecutionEnvironment implements Environment {
       this.toReset();
       return;
     }
-    this.memoryWatch = stopwatch.setTimeout(MEMORY_WATCH_MS, () => this.watchMemory());
+    this.memoryWatch = stopwatch.after(MEMORY_WATCH_MS, () => this.watchMemory());
   }
 
   /** Timeout, crash or OOM: the process is gone, /tmp stays, the next invocation re-runs Init. */
@@ -447,7 +447,7 @@ export class ExecutionEnvironment implements Environment {
 
   private arm(ms: number, fn: () => void): void {
     this.deadline?.cancel();
-    this.deadline = stopwatch.setTimeout(ms, fn);
+    this.deadline = stopwatch.after(ms, fn);
   }
 
   private disarm(): void {
