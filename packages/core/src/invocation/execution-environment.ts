@@ -1,21 +1,18 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Clock, Hold, TimerHandle } from "../clock/clock.ts";
 import type { RandomStream } from "../random/rng.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
-import { driverFor, entrypointProblem, withPrivateTmp } from "../runtime/runtime-driver.ts";
-import { environmentVariables } from "../runtime/environment-variables.ts";
 import type { ProcessLedger } from "../runtime/process-ledger.ts";
+import { SandboxProcess, signalText } from "../runtime/sandbox-process.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
 import { billedDuration, endLine, InvocationLog, reportLine, startLine } from "./invocation-log.ts";
 import { failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
 import type { Environment } from "./environment.ts";
-import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
 
 /** Shared services every environment needs. */
 export interface EnvironmentContext {
@@ -40,8 +37,6 @@ export interface EnvironmentContext {
 export const INIT_LIMIT_MS = 10_000;
 /** How often a busy environment's resident memory is compared with its memorySize. */
 const MEMORY_WATCH_MS = 100;
-/** How stale a warm invocation's "Max Memory Used" may be. */
-const MEMORY_SAMPLE_MS = 50;
 
 interface Running {
   request: InvocationRequest;
@@ -75,17 +70,15 @@ export class ExecutionEnvironment implements Environment {
   private readonly tmpDir: string;
   private readonly logStream: string;
   private runtimeApi = "";
-  private child: ChildProcess | undefined;
-  private pid: number | undefined;
-  private frozen = false;
+  private process: SandboxProcess | undefined;
+  /** The process of the current or last invocation: its memory reading outlives it. */
+  private lastProcess: SandboxProcess | undefined;
   private spawnedAt = 0;
   private initError: { errorType: string; body: Buffer } | undefined;
   private running: Running | undefined;
   private deadline: TimerHandle | undefined;
   private memoryWatch: TimerHandle | undefined;
-  private lastPeakMb = 1;
   private freezeTimer: TimerHandle | undefined;
-  private lastPeakReadAt = Number.NEGATIVE_INFINITY;
 
   /** `provisioned-concurrency` environments are initialised ahead of traffic (aws-facts §4). */
   readonly initializationType: "on-demand" | "provisioned-concurrency";
@@ -117,7 +110,7 @@ export class ExecutionEnvironment implements Environment {
    * runtime asks for its first event, false if init fails or takes longer than the init limit.
    */
   async prewarm(limitMs: number): Promise<boolean> {
-    if (this.child !== undefined || this.running !== undefined) return true;
+    if (this.process !== undefined || this.running !== undefined) return true;
     const ready = new Promise<boolean>((resolve) => (this.prewarmed = resolve));
     if (this.state === "reset") this.transition("initializing");
     await this.startProcess();
@@ -132,7 +125,7 @@ export class ExecutionEnvironment implements Environment {
     if (this.running !== undefined || this.state === "retiring" || this.state === "retired") {
       throw new Error(`environment ${this.id} cannot take an invocation in state ${this.state}`);
     }
-    const coldStart = this.child === undefined;
+    const coldStart = this.process === undefined;
     const done = new Promise<InvocationResult>((resolve) => {
       this.running = { request, log: new InvocationLog(), resolve, coldStart, hold: this.ctx.clock.hold(`invoke:${request.requestId}`), started: false };
     });
@@ -145,7 +138,7 @@ export class ExecutionEnvironment implements Environment {
       this.transition("busy");
       this.freezeTimer?.cancel();
       this.freezeTimer = undefined;
-      if (this.frozen) this.thaw();
+      if (this.process?.frozen) this.process.thaw();
     }
     this.api.dispatch({
       requestId: request.requestId,
@@ -173,52 +166,40 @@ export class ExecutionEnvironment implements Environment {
 
   private async startProcess(): Promise<void> {
     if (this.runtimeApi === "") this.runtimeApi = await this.api.listen();
-    mkdirSync(this.tmpDir, { recursive: true });
-    const env = environmentVariables({
+    this.initError = undefined;
+    this.spawnedAt = stopwatch.now();
+    const started = SandboxProcess.start({
+      environmentId: this.id,
       config: this.config,
+      initializationType: this.initializationType,
       runtimeApi: this.runtimeApi,
       region: this.ctx.region,
       endpointUrl: this.ctx.endpointUrl,
-      logStreamName: this.logStream,
-      initializationType: this.initializationType,
-      tmpDir: this.ctx.privateTmp ? undefined : this.tmpDir,
+      logStream: this.logStream,
+      tmpDir: this.tmpDir,
+      privateTmp: this.ctx.privateTmp,
       compileCacheDir: this.ctx.compileCacheDir,
+      processes: this.ctx.processes,
+      onOutput: (b) => this.output.write(b, this.running?.request.requestId),
+      onExit: (code, signal) => {
+        if (this.process === started) this.onExit(code, signal);
+      },
     });
-    let cmd = driverFor(this.config.runtime).command(this.config, env);
-    this.initError = undefined;
-    this.spawnedAt = stopwatch.now();
-    this.lastPeakReadAt = Number.NEGATIVE_INFINITY;
-    const problem = entrypointProblem(cmd);
-    if (problem !== undefined) {
-      // RAPID's fatal error for a missing or non-executable entrypoint (aws-facts §1.5).
-      const message = `RequestId: ${this.running?.request.requestId} Error: fork/exec ${cmd.command}: ${problem}`;
-      this.initError = { errorType: "Runtime.InvalidEntrypoint", body: failurePayload("Runtime.InvalidEntrypoint", message) };
-      setImmediate(() => this.onExit(undefined, 127, null));
+    if (started instanceof SandboxProcess) {
+      this.process = started;
+      this.lastProcess = started;
       return;
     }
-    if (this.ctx.privateTmp) cmd = withPrivateTmp(cmd, this.tmpDir, this.pathsToKeep(env));
-    const child = spawn(cmd.command, cmd.args, { cwd: this.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    this.child = child;
-    this.pid = child.pid;
-    if (child.pid !== undefined) this.ctx.processes.record(this.id, child.pid, this.logStream);
-    child.stdout!.on("data", (b: Buffer) => this.output.write(b, this.running?.request.requestId));
-    child.stderr!.on("data", (b: Buffer) => this.output.write(b, this.running?.request.requestId));
-    child.on("error", () => this.onExit(child, 127, null));
-    child.on("exit", (code, signal) => this.onExit(child, code, signal));
+    // RAPID's fatal error for a missing or non-executable entrypoint (aws-facts §1.5).
+    const message = `RequestId: ${this.running?.request.requestId} Error: ${started.invalidEntrypoint}`;
+    this.initError = { errorType: "Runtime.InvalidEntrypoint", body: failurePayload("Runtime.InvalidEntrypoint", message) };
+    setImmediate(() => this.onExit(127, null));
   }
 
   private settlePrewarm(ok: boolean): void {
     const settle = this.prewarmed;
     this.prewarmed = undefined;
     settle?.(ok);
-  }
-
-  /** Everything the process must still reach once its own directory hides the host's /tmp. */
-  private pathsToKeep(env: Record<string, string>): string[] {
-    const paths = [this.config.codeDir, env.LAMBDA_RUNTIME_DIR!, dirname(process.execPath)];
-    if (this.ctx.compileCacheDir !== undefined) paths.push(this.ctx.compileCacheDir);
-    if (env.AWS_LAMBDA_EXEC_WRAPPER) paths.push(dirname(env.AWS_LAMBDA_EXEC_WRAPPER));
-    return paths;
   }
 
   private onReady(): void {
@@ -234,13 +215,13 @@ export class ExecutionEnvironment implements Environment {
    * run at most that long after the runtime asked for the next event.
    */
   private freezeIfWaiting(): void {
-    if (!this.config.sim.freeze || this.frozen || this.freezeTimer !== undefined) return;
-    if (this.running !== undefined || this.child === undefined || !this.api.runtimeWaiting) return;
+    const proc = this.process;
+    if (!this.config.sim.freeze || proc === undefined || proc.frozen || this.freezeTimer !== undefined) return;
+    if (this.running !== undefined || !this.api.runtimeWaiting) return;
     const freeze = () => {
       this.freezeTimer = undefined;
-      if (this.frozen || this.running !== undefined || this.child === undefined || !this.api.runtimeWaiting) return;
-      signalGroup(this.pid, "SIGSTOP");
-      this.frozen = true;
+      if (this.process !== proc || proc.frozen || this.running !== undefined || !this.api.runtimeWaiting) return;
+      proc.freeze();
     };
     if (this.ctx.freezeDelayMs <= 0) freeze();
     else this.freezeTimer = stopwatch.after(this.ctx.freezeDelayMs, freeze);
@@ -281,12 +262,10 @@ export class ExecutionEnvironment implements Environment {
     });
   }
 
-  /** The process exited (or could not start). `child` is undefined for a spawn that never happened. */
-  private onExit(child: ChildProcess | undefined, code: number | null, signal: NodeJS.Signals | null): void {
-    if (child !== undefined && child !== this.child) return; // a process we already killed
-    this.child = undefined;
-    this.ctx.processes.forget(this.id);
-    this.frozen = false;
+  /** The process exited on its own (or could not start). */
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const proc = this.process;
+    this.process = undefined;
     this.disarm();
     if (this.state === "retiring" || this.state === "retired") return;
     const r = this.running;
@@ -315,7 +294,7 @@ export class ExecutionEnvironment implements Environment {
       void this.invoke(r.request).then(r.resolve);
       return;
     }
-    const oom = this.output.sawOutOfMemory || peakMemoryMb(this.pid) >= this.config.memorySize;
+    const oom = this.output.sawOutOfMemory || (proc?.peakMemoryMb() ?? 0) >= this.config.memorySize;
     this.finish(this.platformError(oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", exitMessage, "error"));
     this.toReset();
   }
@@ -342,10 +321,8 @@ export class ExecutionEnvironment implements Environment {
 
   private watchMemory(): void {
     const r = this.running;
-    if (r === undefined || this.pid === undefined) return;
-    const rss = residentMemoryMb(this.pid);
-    this.lastPeakMb = Math.max(this.lastPeakMb, Math.round(rss));
-    if (rss > this.config.memorySize) {
+    if (r === undefined || this.process === undefined) return;
+    if (this.process.residentMemoryMb() > this.config.memorySize) {
       this.killProcess();
       this.finish(this.platformError("Runtime.OutOfMemory", "Runtime exited with error: signal: killed", "error"));
       this.toReset();
@@ -379,19 +356,9 @@ export class ExecutionEnvironment implements Environment {
     };
   }
 
-  /**
-   * Peak RSS of the process (VmHWM); the last reading survives the process being killed. Read at
-   * most every MEMORY_SAMPLE_MS on the warm path (a /proc read is four system calls), and always
-   * for an invocation that ran longer than that.
-   */
+  /** Peak RSS, capped at memorySize: a process is stopped there on AWS, so no report shows more. */
   private maxMemoryUsed(): number {
-    const now = stopwatch.now();
-    if (now - this.lastPeakReadAt < MEMORY_SAMPLE_MS) return Math.min(this.lastPeakMb, this.config.memorySize);
-    this.lastPeakReadAt = now;
-    const mb = peakMemoryMb(this.pid);
-    if (mb > 0) this.lastPeakMb = Math.max(1, Math.round(mb));
-    // A process is stopped at its memorySize on AWS, so the report never shows more.
-    return Math.min(this.lastPeakMb, this.config.memorySize);
+    return Math.min(this.lastProcess?.peakMemoryMb() ?? 1, this.config.memorySize);
   }
 
   /** Platform-detected failures: `RequestId: <id> Error: <message>` (aws-facts §1.5). */
@@ -457,20 +424,12 @@ export class ExecutionEnvironment implements Environment {
     this.memoryWatch = undefined;
   }
 
-  private thaw(): void {
-    signalGroup(this.pid, "SIGCONT");
-    this.frozen = false;
-  }
-
   private killProcess(): void {
-    const pid = this.pid;
     this.freezeTimer?.cancel();
     this.freezeTimer = undefined;
-    this.child = undefined;
-    this.ctx.processes.forget(this.id);
-    this.frozen = false;
+    this.process?.kill();
+    this.process = undefined;
     this.api.resetSession();
-    signalGroup(pid, "SIGKILL");
   }
 
   private transition(to: EnvironmentState, reason?: RetireReason): this {
@@ -484,20 +443,4 @@ export class ExecutionEnvironment implements Environment {
   private emitState(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason | "reset"): void {
     this.ctx.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason });
   }
-}
-
-/** Signals the environment's whole process group (the runtime and anything it spawned). */
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-/** Go's spelling of signals, as RAPID reports them ("signal: killed"). */
-function signalText(signal: NodeJS.Signals): string {
-  const names: Partial<Record<NodeJS.Signals, string>> = { SIGKILL: "killed", SIGABRT: "aborted", SIGSEGV: "segmentation fault", SIGTERM: "terminated" };
-  return names[signal] ?? signal;
 }

@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { stopwatch } from "../clock/stopwatch.ts";
+import { peakMemoryMb, residentMemoryMb } from "../invocation/process-memory.ts";
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { environmentVariables } from "./environment-variables.ts";
+import type { ProcessLedger } from "./process-ledger.ts";
+import { driverFor, entrypointProblem, withPrivateTmp } from "./runtime-driver.ts";
+
+export interface SandboxOptions {
+  environmentId: string;
+  config: FunctionVersionConfig;
+  initializationType: "on-demand" | "provisioned-concurrency";
+  runtimeApi: string;
+  region: string;
+  endpointUrl: string;
+  logStream: string;
+  tmpDir: string;
+  privateTmp: boolean;
+  compileCacheDir?: string;
+  processes: ProcessLedger;
+  onOutput: (chunk: Buffer) => void;
+  /** The process ended (not called after `kill()`, whose outcome the caller already decided). */
+  onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+/** How stale a warm invocation's "Max Memory Used" may be: a /proc read is four system calls. */
+const MEMORY_SAMPLE_MS = 50;
+
+/**
+ * One runtime process of an execution environment: started by its RuntimeDriver in its own
+ * process group (so the whole tree freezes, thaws and dies together), with its own /tmp, noted in
+ * the process ledger while it lives.
+ */
+export class SandboxProcess {
+  readonly pid: number | undefined;
+  frozen = false;
+  private readonly child: ChildProcess;
+  private readonly opts: SandboxOptions;
+  private alive = true;
+  private lastPeakMb = 1;
+  private lastPeakReadAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Starts the runtime, or returns RAPID's Runtime.InvalidEntrypoint message when its executable
+   * is missing or not executable (aws-facts §1.5).
+   */
+  static start(opts: SandboxOptions): SandboxProcess | { invalidEntrypoint: string } {
+    mkdirSync(opts.tmpDir, { recursive: true });
+    const env = environmentVariables({
+      config: opts.config,
+      runtimeApi: opts.runtimeApi,
+      region: opts.region,
+      endpointUrl: opts.endpointUrl,
+      logStreamName: opts.logStream,
+      initializationType: opts.initializationType,
+      tmpDir: opts.privateTmp ? undefined : opts.tmpDir,
+      compileCacheDir: opts.compileCacheDir,
+    });
+    let cmd = driverFor(opts.config.runtime).command(opts.config, env);
+    const problem = entrypointProblem(cmd);
+    if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${cmd.command}: ${problem}` };
+    if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env));
+    const child = spawn(cmd.command, cmd.args, { cwd: opts.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    return new SandboxProcess(child, opts);
+  }
+
+  private constructor(child: ChildProcess, opts: SandboxOptions) {
+    this.child = child;
+    this.opts = opts;
+    this.pid = child.pid;
+    if (child.pid !== undefined) opts.processes.record(opts.environmentId, child.pid, opts.logStream);
+    child.stdout!.on("data", opts.onOutput);
+    child.stderr!.on("data", opts.onOutput);
+    child.on("error", () => this.ended(127, null));
+    child.on("exit", (code, signal) => this.ended(code, signal));
+  }
+
+  /** SIGSTOP the group: the environment is frozen between invocations (aws-facts §3). */
+  freeze(): void {
+    this.signal("SIGSTOP");
+    this.frozen = true;
+  }
+
+  thaw(): void {
+    this.signal("SIGCONT");
+    this.frozen = false;
+  }
+
+  /** SIGKILL the group (timeout, out of memory, retirement); no exit callback follows. */
+  kill(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.opts.processes.forget(this.opts.environmentId);
+    this.signal("SIGKILL");
+  }
+
+  /** Peak RSS (VmHWM) in MB, sampled at most every 50 ms; the last reading outlives the process. */
+  peakMemoryMb(): number {
+    const now = stopwatch.now();
+    if (now - this.lastPeakReadAt >= MEMORY_SAMPLE_MS) {
+      this.lastPeakReadAt = now;
+      const mb = peakMemoryMb(this.pid);
+      if (mb > 0) this.lastPeakMb = Math.max(this.lastPeakMb, Math.round(mb));
+    }
+    return this.lastPeakMb;
+  }
+
+  residentMemoryMb(): number {
+    const mb = residentMemoryMb(this.pid);
+    this.lastPeakMb = Math.max(this.lastPeakMb, Math.round(mb));
+    return mb;
+  }
+
+  private ended(code: number | null, signal: NodeJS.Signals | null): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.frozen = false;
+    this.opts.processes.forget(this.opts.environmentId);
+    this.opts.onExit(code, signal);
+  }
+
+  /** Signals the whole process group (the runtime and anything it spawned). */
+  private signal(signal: NodeJS.Signals): void {
+    if (this.pid === undefined) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Everything the process must still reach once its own directory hides the host's /tmp. */
+function pathsToKeep(opts: SandboxOptions, env: Record<string, string>): string[] {
+  const paths = [opts.config.codeDir, env.LAMBDA_RUNTIME_DIR!, dirname(process.execPath)];
+  if (opts.compileCacheDir !== undefined) paths.push(opts.compileCacheDir);
+  if (env.AWS_LAMBDA_EXEC_WRAPPER) paths.push(dirname(env.AWS_LAMBDA_EXEC_WRAPPER));
+  return paths;
+}
+
+/** Go's spelling of signals, as RAPID reports them ("signal: killed"). */
+export function signalText(signal: NodeJS.Signals): string {
+  const names: Partial<Record<NodeJS.Signals, string>> = { SIGKILL: "killed", SIGABRT: "aborted", SIGSEGV: "segmentation fault", SIGTERM: "terminated" };
+  return names[signal] ?? signal;
+}
