@@ -10,7 +10,7 @@ import { SandboxProcess, signalText } from "../runtime/sandbox-process.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
 import { billedDuration, endLine, InvocationLog, reportLine, startLine } from "./invocation-log.ts";
-import { failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
+import { emitFinished, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
 import type { Environment } from "./environment.ts";
 
@@ -396,19 +396,7 @@ export class ExecutionEnvironment implements Environment {
     this.running = undefined;
     this.invocations++;
     r.hold.release();
-    this.ctx.telemetry.emit({
-      type: "invocation.finished",
-      requestId: id,
-      functionName: this.config.functionName,
-      version: this.config.version,
-      environmentId: this.id,
-      durationMs: result.durationMs,
-      billedDurationMs: result.billedDurationMs,
-      initDurationMs: result.initDurationMs,
-      maxMemoryUsedMb: result.maxMemoryUsedMb,
-      status: result.reportStatus ?? (result.errorType ? "error" : "success"),
-      errorType: result.errorType,
-    });
+    emitFinished(this.ctx.telemetry, this.config, result);
     r.resolve(result);
   }
 

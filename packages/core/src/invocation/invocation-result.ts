@@ -1,3 +1,6 @@
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+
 /** One invocation as an ExecutionEnvironment runs it (after the Invoker resolved and admitted it). */
 export interface InvocationRequest {
   requestId: string;
@@ -31,4 +34,21 @@ export interface InvocationResult {
 /** The platform's own error payloads (aws-facts §1.5) carry errorType and errorMessage only. */
 export function failurePayload(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+/** The `invocation.finished` telemetry event, the same for every kind of environment. */
+export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig, r: InvocationResult): void {
+  telemetry.emit({
+    type: "invocation.finished",
+    requestId: r.requestId,
+    functionName: config.functionName,
+    version: config.version,
+    environmentId: r.environmentId,
+    durationMs: r.durationMs,
+    billedDurationMs: r.billedDurationMs,
+    initDurationMs: r.initDurationMs,
+    maxMemoryUsedMb: r.maxMemoryUsedMb,
+    status: r.reportStatus ?? (r.errorType ? "error" : "success"),
+    errorType: r.errorType,
+  });
 }

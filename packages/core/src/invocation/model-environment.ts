@@ -5,7 +5,7 @@ import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Environment } from "./environment.ts";
 import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
 import { billedDuration } from "./invocation-log.ts";
-import { failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+import { emitFinished, failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 
 const OK: Buffer = Buffer.from("null");
 
@@ -86,19 +86,7 @@ export class ModelEnvironment implements Environment {
       logTail: "",
     };
     this.busy = false;
-    this.telemetry.emit({
-      type: "invocation.finished",
-      requestId: request.requestId,
-      functionName: this.config.functionName,
-      version: this.config.version,
-      environmentId: this.id,
-      durationMs,
-      billedDurationMs: result.billedDurationMs,
-      initDurationMs,
-      maxMemoryUsedMb: 1,
-      status: timedOut ? "timeout" : failed ? "error" : "success",
-      errorType,
-    });
+    emitFinished(this.telemetry, this.config, result);
     this.transition("idle");
     this.onAvailable(this);
     return result;
