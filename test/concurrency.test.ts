@@ -150,6 +150,21 @@ describe("provisioned concurrency", () => {
     }
   });
 
+  it("spills over to on-demand environments when every provisioned one is busy", async () => {
+    const client = await start({ functions: [slow("spill")] });
+    const v = await client.send(new PublishVersionCommand({ FunctionName: "spill" }));
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "spill", Qualifier: v.Version, ProvisionedConcurrentExecutions: 1 }));
+    expect(await waitForStatus(client, "spill", v.Version!)).toBe("READY");
+    const logs = await Promise.all(
+      [1, 2].map(async () => {
+        const out = await client.send(new InvokeCommand({ FunctionName: "spill", Qualifier: v.Version, LogType: "Tail", Payload: Buffer.from('{"ms":300}') }));
+        return Buffer.from(out.LogResult!, "base64").toString();
+      }),
+    );
+    // One ran warm in the provisioned environment, the other paid a cold start on demand.
+    expect(logs.filter((l) => l.includes("Init Duration"))).toHaveLength(1);
+  });
+
   it("refuses $LATEST and reports FAILED when init fails", async () => {
     const initError = fileURLToPath(new URL("./fixtures/functions/init-error/", import.meta.url));
     const client = await start({ functions: [{ functionName: "broken", runtime: "nodejs24.x", handler: "index.handler", codeDir: initError }] });
