@@ -23,3 +23,4 @@ export type { InvocationResult } from "./invocation/invocation-result.ts";
 export { AwsRouter } from "./protocols/aws-router.ts";
 export type { RestRoute, RestRequest, RestResponse } from "./protocols/rest-json.ts";
 export { Simulator, type SimulatorOptions } from "./simulator.ts";
+export type { Source, SourceContext } from "./source.ts";

@@ -23,6 +23,7 @@ import { FunctionRegistry } from "./registry/function-registry.ts";
 import { supportsPrivateTmp } from "./runtime/runtime-driver.ts";
 import { ProcessLedger } from "./runtime/process-ledger.ts";
 import { loadMigrations, type Migration } from "./store/migrate.ts";
+import type { Source } from "./source.ts";
 import { Store } from "./store/store.ts";
 import { Telemetry } from "./telemetry/telemetry.ts";
 
@@ -45,8 +46,8 @@ export interface SimulatorOptions {
   account?: Partial<GovernorSettings>;
   /** Wall ms an idle environment waits before it is frozen (default 2; 0 freezes at once). */
   freezeDelayMs?: number;
-  /** Migrations of sources (sqs, kinesis, ...), applied after core's. */
-  migrations?: readonly Migration[];
+  /** Event sources (sqs, ...), started after core; their migrations run after core's. */
+  sources?: readonly Source[];
 }
 
 export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("./store/migrations/", import.meta.url));
@@ -71,6 +72,7 @@ export class Simulator {
   private readonly server: Server;
   private readonly scratch: string;
   private closing: Promise<void> | undefined;
+  private sources: readonly Source[] = [];
 
   private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: Server; scratch: string }) {
     this.clock = parts.clock;
@@ -93,7 +95,8 @@ export class Simulator {
     const clock = opts.clock ?? (opts.timeScale !== undefined && opts.timeScale !== 1 ? new ScaledClock(opts.timeScale) : new SystemClock());
     const telemetry = new Telemetry(clock);
     const rng = new SeededRng(opts.seed ?? randomSeed());
-    const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...(opts.migrations ?? [])]);
+    const sources = opts.sources ?? [];
+    const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...sources.flatMap((s) => s.migrations)]);
     const region = opts.region ?? "us-east-1";
     const accountId = opts.accountId ?? "000000000000";
     // Environments' /tmp directories and (in memory) uploaded code: scratch space, rebuilt each start.
@@ -150,6 +153,8 @@ export class Simulator {
     });
     invoker.start();
     provisioned.restore();
+    for (const source of sources) await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint });
+    sim.sources = sources;
     return sim;
   }
 
@@ -158,6 +163,7 @@ export class Simulator {
     this.closing ??= (async () => {
       this.server.close();
       this.server.closeAllConnections();
+      for (const source of this.sources) await source.stop();
       await this.invoker.close();
       this.store.close();
       if (this.scratch.includes("lambda-sim-")) rmSync(this.scratch, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
+import { sqsSource } from "@lambda-sim/sources";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 
 export interface StartOptions {
@@ -30,6 +31,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
+    // The explicit source registry (STYLE.md 7.3): no discovery.
+    sources: [sqsSource],
     account: config && {
       accountLimit: config.account.concurrentExecutions,
       unreservedMinimum: config.account.unreservedConcurrencyMinimum,

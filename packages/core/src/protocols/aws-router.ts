@@ -42,7 +42,7 @@ export class AwsRouter {
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = this.ids.uuid();
-    const service = signingService(req.headers.authorization) ?? serviceFromPath(req.url ?? "/");
+    const service = signingService(req.headers.authorization) ?? serviceFromTarget(req.headers["x-amz-target"]) ?? serviceFromPath(req.url ?? "/");
     const handler = service === undefined ? undefined : this.services.get(service);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -108,6 +108,15 @@ export function signingService(authorization: string | undefined): string | unde
   const end = authorization.indexOf(",", i);
   const scope = authorization.slice(i + 11, end < 0 ? undefined : end).split("/");
   return scope.length >= 5 ? scope[3] : undefined;
+}
+
+/** Unsigned JSON-protocol requests name their service in X-Amz-Target. */
+function serviceFromTarget(target: string | string[] | undefined): string | undefined {
+  if (typeof target !== "string") return undefined;
+  if (target.startsWith("AmazonSQS.")) return "sqs";
+  if (target.startsWith("Kinesis_")) return "kinesis";
+  if (target.startsWith("AWSEvents.")) return "events";
+  return undefined;
 }
 
 /** The API versions in Lambda's REST paths (botocore lambda 2015-03-31 model). */

@@ -1,0 +1,32 @@
+import type { Clock } from "./clock/clock.ts";
+import type { Invoker } from "./invocation/invoker.ts";
+import type { AwsRouter } from "./protocols/aws-router.ts";
+import type { Rng } from "./random/rng.ts";
+import type { Migration } from "./store/migrate.ts";
+import type { Store } from "./store/store.ts";
+import type { Telemetry } from "./telemetry/telemetry.ts";
+
+/** What a source is given: generic services only (STYLE.md 7.3: no source-specific fields here). */
+export interface SourceContext {
+  clock: Clock;
+  rng: Rng;
+  store: Store;
+  invoker: Invoker;
+  telemetry: Telemetry;
+  router: AwsRouter;
+  region: string;
+  accountId: string;
+  /** The simulator's endpoint (queue URLs and the like are built on it). */
+  endpoint: string;
+}
+
+/**
+ * An event source plugin (DESIGN.md `Source`): SQS, Kinesis, schedules. A plain object; the cli
+ * lists them explicitly. Each brings its own migrations (tables prefixed with its name).
+ */
+export interface Source {
+  readonly name: string;
+  readonly migrations: readonly Migration[];
+  start(ctx: SourceContext): Promise<void> | void;
+  stop(): Promise<void> | void;
+}

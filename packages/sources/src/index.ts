@@ -1,0 +1,2 @@
+// @lambda-sim/sources: event sources, each a plain `Source` object (DESIGN.md).
+export { sqsSource } from "./sqs/index.ts";

@@ -1,0 +1,165 @@
+import type { Clock } from "@lambda-sim/core";
+import { defaultAttributes, parseRedrivePolicy, READ_ONLY_ATTRIBUTES, validateAttributes } from "./queue-attributes.ts";
+import type { QueueRow, QueueStore } from "./queue-store.ts";
+import { sqsErrors } from "./sqs-errors.ts";
+
+const STANDARD_NAME = /^[a-zA-Z0-9_-]{1,80}$/;
+const FIFO_NAME = /^[a-zA-Z0-9_-]{1,75}\.fifo$/;
+/** PurgeQueue may run once per 60 s per queue (aws-facts §7). */
+const PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * Queue-level SQS operations (CreateQueue, GetQueueUrl, ListQueues, attributes, tags, purge,
+ * delete), protocol-agnostic: inputs and outputs are the API shapes, errors are AwsErrors.
+ */
+export class QueueOperations {
+  private readonly store: QueueStore;
+  private readonly clock: Clock;
+  private readonly urlBase: string;
+  private readonly arnBase: string;
+
+  constructor(store: QueueStore, clock: Clock, opts: { endpoint: string; region: string; accountId: string }) {
+    this.store = store;
+    this.clock = clock;
+    this.urlBase = `${opts.endpoint}/${opts.accountId}/`;
+    this.arnBase = `arn:aws:sqs:${opts.region}:${opts.accountId}:`;
+  }
+
+  url(name: string): string {
+    return this.urlBase + name;
+  }
+
+  arn(name: string): string {
+    return this.arnBase + name;
+  }
+
+  /** The queue a QueueUrl (or a bare name, or an ARN) refers to. */
+  resolve(queueUrl: string | undefined): QueueRow {
+    if (queueUrl === undefined || queueUrl === "") throw sqsErrors.missingParameter("QueueUrl");
+    const name = queueUrl.slice(queueUrl.lastIndexOf(queueUrl.startsWith("arn:") ? ":" : "/") + 1);
+    const q = this.store.getQueue(name);
+    if (q === undefined) throw sqsErrors.queueDoesNotExist();
+    return q;
+  }
+
+  /** The queue behind a dead-letter target ARN. */
+  byArn(arn: string): QueueRow | undefined {
+    return arn.startsWith(this.arnBase) ? this.store.getQueue(arn.slice(this.arnBase.length)) : undefined;
+  }
+
+  createQueue(input: { QueueName?: string; Attributes?: Record<string, string>; tags?: Record<string, string> }): { QueueUrl: string } {
+    const name = input.QueueName;
+    if (name === undefined || name === "") throw sqsErrors.missingParameter("QueueName");
+    const fifo = input.Attributes?.FifoQueue === "true";
+    if (fifo ? !FIFO_NAME.test(name) : !STANDARD_NAME.test(name)) {
+      throw sqsErrors.invalidParameterValue(
+        fifo
+          ? "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length."
+          : "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
+      );
+    }
+    const attributes = { ...defaultAttributes(fifo), ...validateAttributes(input.Attributes, fifo, true) };
+    const existing = this.store.getQueue(name);
+    if (existing !== undefined) {
+      // Same name and same attributes: CreateQueue is idempotent.
+      const differing = Object.keys(input.Attributes ?? {}).filter((k) => existing.attributes[k] !== attributes[k]);
+      if (differing.length > 0) throw sqsErrors.queueNameExists(differing.join(", "));
+      return { QueueUrl: this.url(name) };
+    }
+    const now = this.clock.now();
+    this.store.createQueue({ name, fifo, attributes, tags: input.tags ?? {}, createdAt: now, modifiedAt: now });
+    return { QueueUrl: this.url(name) };
+  }
+
+  getQueueUrl(input: { QueueName?: string }): { QueueUrl: string } {
+    if (!input.QueueName) throw sqsErrors.missingParameter("QueueName");
+    if (this.store.getQueue(input.QueueName) === undefined) throw sqsErrors.queueDoesNotExist();
+    return { QueueUrl: this.url(input.QueueName) };
+  }
+
+  listQueues(input: { QueueNamePrefix?: string; MaxResults?: number; NextToken?: string }): { QueueUrls?: string[]; NextToken?: string } {
+    const names = this.store.listQueues().map((q) => q.name).filter((n) => n.startsWith(input.QueueNamePrefix ?? ""));
+    const start = input.NextToken ? Number(Buffer.from(input.NextToken, "base64").toString()) || 0 : 0;
+    const max = input.MaxResults ?? 1000;
+    const page = names.slice(start, start + max);
+    const out: { QueueUrls?: string[]; NextToken?: string } = {};
+    if (page.length > 0) out.QueueUrls = page.map((n) => this.url(n));
+    if (input.MaxResults !== undefined && start + max < names.length) out.NextToken = Buffer.from(String(start + max)).toString("base64");
+    return out;
+  }
+
+  deleteQueue(input: { QueueUrl?: string }): Record<string, never> {
+    this.store.deleteQueue(this.resolve(input.QueueUrl).name);
+    return {};
+  }
+
+  getQueueAttributes(input: { QueueUrl?: string; AttributeNames?: string[] }): { Attributes?: Record<string, string> } {
+    const q = this.resolve(input.QueueUrl);
+    const now = this.clock.now();
+    const counts = this.store.counts(q.name, now);
+    const all: Record<string, string> = {
+      ...q.attributes,
+      QueueArn: this.arn(q.name),
+      ApproximateNumberOfMessages: String(counts.visible),
+      ApproximateNumberOfMessagesNotVisible: String(counts.inflight),
+      ApproximateNumberOfMessagesDelayed: String(counts.delayed),
+      CreatedTimestamp: String(Math.floor(q.createdAt / 1000)),
+      LastModifiedTimestamp: String(Math.floor(q.modifiedAt / 1000)),
+    };
+    const wanted = input.AttributeNames ?? [];
+    if (wanted.length === 0) return {};
+    if (wanted.includes("All")) return { Attributes: all };
+    const out: Record<string, string> = {};
+    for (const name of wanted) {
+      if (!(name in all) && !READ_ONLY_ATTRIBUTES.includes(name) && !isKnownAttribute(name)) throw sqsErrors.invalidAttributeName(name);
+      if (all[name] !== undefined) out[name] = all[name];
+    }
+    return Object.keys(out).length > 0 ? { Attributes: out } : {};
+  }
+
+  setQueueAttributes(input: { QueueUrl?: string; Attributes?: Record<string, string> }): Record<string, never> {
+    const q = this.resolve(input.QueueUrl);
+    const attributes = { ...q.attributes, ...validateAttributes(input.Attributes, q.fifo, false) };
+    if (attributes.RedrivePolicy === "") delete attributes.RedrivePolicy;
+    this.store.setAttributes(q.name, attributes, this.clock.now());
+    return {};
+  }
+
+  purgeQueue(input: { QueueUrl?: string }): Record<string, never> {
+    const q = this.resolve(input.QueueUrl);
+    const now = this.clock.now();
+    if (q.lastPurgeAt !== null && now - q.lastPurgeAt < PURGE_INTERVAL_MS) throw sqsErrors.purgeInProgress(q.name);
+    this.store.purge(q.name, now);
+    return {};
+  }
+
+  tagQueue(input: { QueueUrl?: string; Tags?: Record<string, string> }): Record<string, never> {
+    const q = this.resolve(input.QueueUrl);
+    this.store.setTags(q.name, { ...q.tags, ...input.Tags });
+    return {};
+  }
+
+  untagQueue(input: { QueueUrl?: string; TagKeys?: string[] }): Record<string, never> {
+    const q = this.resolve(input.QueueUrl);
+    const tags = { ...q.tags };
+    for (const k of input.TagKeys ?? []) delete tags[k];
+    this.store.setTags(q.name, tags);
+    return {};
+  }
+
+  listQueueTags(input: { QueueUrl?: string }): { Tags?: Record<string, string> } {
+    const q = this.resolve(input.QueueUrl);
+    return Object.keys(q.tags).length > 0 ? { Tags: q.tags } : {};
+  }
+
+  listDeadLetterSourceQueues(input: { QueueUrl?: string }): { queueUrls: string[] } {
+    const dlq = this.resolve(input.QueueUrl);
+    const arn = this.arn(dlq.name);
+    const sources = this.store.listQueues().filter((q) => parseRedrivePolicy(q.attributes.RedrivePolicy)?.deadLetterTargetArn === arn);
+    return { queueUrls: sources.map((q) => this.url(q.name)) };
+  }
+}
+
+function isKnownAttribute(name: string): boolean {
+  return ["Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"].includes(name);
+}

@@ -1,0 +1,230 @@
+import type { Store } from "@lambda-sim/core";
+import type { MessageAttributeValue } from "./message-md5.ts";
+
+export interface QueueRow {
+  name: string;
+  fifo: boolean;
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
+  createdAt: number;
+  modifiedAt: number;
+  lastPurgeAt: number | null;
+}
+
+export interface MessageRow {
+  seq: number;
+  queue: string;
+  messageId: string;
+  body: string;
+  messageAttributes?: Record<string, MessageAttributeValue>;
+  md5Body: string;
+  md5Attributes?: string;
+  sentAt: number;
+  visibleAt: number;
+  receiveCount: number;
+  firstReceiveAt: number | null;
+  receiptHandle: string | null;
+  groupId: string | null;
+  dedupId: string | null;
+  sequenceNumber: string | null;
+}
+
+export type NewMessage = Omit<MessageRow, "seq" | "receiveCount" | "firstReceiveAt" | "receiptHandle">;
+
+interface RawMessage {
+  seq: number; queue: string; message_id: string; body: string; message_attributes: string | null; md5_body: string; md5_attributes: string | null;
+  sent_at: number; visible_at: number; receive_count: number; first_receive_at: number | null; receipt_handle: string | null;
+  group_id: string | null; dedup_id: string | null; sequence_number: string | null;
+}
+
+/**
+ * The SQS tables, one named statement per transition (STYLE.md: storage operations are named
+ * transitions, as in BullMQ). Every method is synchronous and runs inside the caller's transaction
+ * when there is one; times are service time from the caller's Clock.
+ */
+export class QueueStore {
+  private readonly store: Store;
+  private readonly s;
+
+  constructor(store: Store) {
+    this.store = store;
+    const db = store.db;
+    this.s = {
+      insertQueue: db.prepare("INSERT INTO sqs_queues (name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?)"),
+      getQueue: db.prepare("SELECT * FROM sqs_queues WHERE name = ?"),
+      listQueues: db.prepare("SELECT * FROM sqs_queues ORDER BY name"),
+      deleteQueue: db.prepare("DELETE FROM sqs_queues WHERE name = ?"),
+      updateAttributes: db.prepare("UPDATE sqs_queues SET attributes = ?, modified_at = ? WHERE name = ?"),
+      updateTags: db.prepare("UPDATE sqs_queues SET tags = ? WHERE name = ?"),
+      setPurge: db.prepare("UPDATE sqs_queues SET last_purge_at = ? WHERE name = ?"),
+      insertMessage: db.prepare(
+        `INSERT INTO sqs_messages (queue, message_id, body, message_attributes, md5_body, md5_attributes, sent_at, visible_at, group_id, dedup_id, sequence_number)
+         VALUES (@queue, @messageId, @body, @messageAttributes, @md5Body, @md5Attributes, @sentAt, @visibleAt, @groupId, @dedupId, @sequenceNumber)`,
+      ),
+      visible: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?"),
+      inFlightGroups: db.prepare("SELECT DISTINCT group_id FROM sqs_messages WHERE queue = ? AND visible_at > ? AND receive_count > 0"),
+      markReceived: db.prepare(
+        "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_receive_at = COALESCE(first_receive_at, ?), receipt_handle = ? WHERE seq = ?",
+      ),
+      byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
+      byMessageId: db.prepare("SELECT * FROM sqs_messages WHERE message_id = ?"),
+      deleteMessage: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
+      setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
+      moveMessage: db.prepare("UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL WHERE seq = ?"),
+      purge: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
+      expire: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
+      counts: db.prepare(
+        `SELECT
+           SUM(CASE WHEN visible_at <= @now THEN 1 ELSE 0 END) AS visible,
+           SUM(CASE WHEN visible_at > @now AND receive_count > 0 THEN 1 ELSE 0 END) AS inflight,
+           SUM(CASE WHEN visible_at > @now AND receive_count = 0 THEN 1 ELSE 0 END) AS delayed
+         FROM sqs_messages WHERE queue = @queue`,
+      ),
+      nextVisible: db.prepare("SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = ? AND visible_at > ?"),
+      findDedup: db.prepare("SELECT message_id, sequence_number FROM sqs_dedup WHERE queue = ? AND dedup_id = ? AND expires_at > ?"),
+      upsertDedup: db.prepare("INSERT OR REPLACE INTO sqs_dedup (queue, dedup_id, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)"),
+      peek: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? ORDER BY seq LIMIT ?"),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.store.transaction(fn);
+  }
+
+  createQueue(q: Omit<QueueRow, "lastPurgeAt">): void {
+    this.s.insertQueue.run(q.name, q.fifo ? 1 : 0, JSON.stringify(q.attributes), JSON.stringify(q.tags), q.createdAt, q.modifiedAt);
+  }
+
+  getQueue(name: string): QueueRow | undefined {
+    const r = this.s.getQueue.get(name) as Record<string, unknown> | undefined;
+    return r === undefined ? undefined : toQueue(r);
+  }
+
+  listQueues(): QueueRow[] {
+    return (this.s.listQueues.all() as Record<string, unknown>[]).map(toQueue);
+  }
+
+  deleteQueue(name: string): void {
+    this.s.deleteQueue.run(name);
+  }
+
+  setAttributes(name: string, attributes: Record<string, string>, now: number): void {
+    this.s.updateAttributes.run(JSON.stringify(attributes), now, name);
+  }
+
+  setTags(name: string, tags: Record<string, string>): void {
+    this.s.updateTags.run(JSON.stringify(tags), name);
+  }
+
+  insertMessage(m: NewMessage): void {
+    this.s.insertMessage.run({
+      ...m,
+      messageAttributes: m.messageAttributes === undefined ? null : JSON.stringify(m.messageAttributes),
+      md5Attributes: m.md5Attributes ?? null,
+    });
+  }
+
+  /** Visible messages in send order (at most `limit`), for a receive to choose from. */
+  visibleMessages(queue: string, now: number, limit: number): MessageRow[] {
+    return (this.s.visible.all(queue, now, limit) as RawMessage[]).map(toMessage);
+  }
+
+  /** FIFO: groups with a message in flight, which block the rest of their group. */
+  inFlightGroups(queue: string, now: number): Set<string> {
+    return new Set((this.s.inFlightGroups.all(queue, now) as { group_id: string }[]).map((r) => r.group_id));
+  }
+
+  markReceived(seq: number, visibleAt: number, now: number, receiptHandle: string): void {
+    this.s.markReceived.run(visibleAt, now, receiptHandle, seq);
+  }
+
+  byReceipt(queue: string, receiptHandle: string): MessageRow | undefined {
+    const r = this.s.byReceipt.get(queue, receiptHandle) as RawMessage | undefined;
+    return r === undefined ? undefined : toMessage(r);
+  }
+
+  byMessageId(messageId: string): MessageRow | undefined {
+    const r = this.s.byMessageId.get(messageId) as RawMessage | undefined;
+    return r === undefined ? undefined : toMessage(r);
+  }
+
+  deleteMessage(seq: number): void {
+    this.s.deleteMessage.run(seq);
+  }
+
+  setVisibleAt(seq: number, visibleAt: number): void {
+    this.s.setVisibleAt.run(visibleAt, seq);
+  }
+
+  /** Redrive: the message moves to the dead-letter queue as a fresh, visible message. */
+  moveMessage(seq: number, toQueue: string, now: number): void {
+    this.s.moveMessage.run(toQueue, now, seq);
+  }
+
+  purge(queue: string, now: number): void {
+    this.s.purge.run(queue, now);
+    this.s.setPurge.run(now, queue);
+  }
+
+  /** Retention: messages sent at or before `sentBefore` are gone. */
+  expire(queue: string, sentBefore: number): void {
+    this.s.expire.run(queue, sentBefore);
+  }
+
+  counts(queue: string, now: number): { visible: number; inflight: number; delayed: number } {
+    const r = this.s.counts.get({ queue, now }) as { visible: number | null; inflight: number | null; delayed: number | null };
+    return { visible: r.visible ?? 0, inflight: r.inflight ?? 0, delayed: r.delayed ?? 0 };
+  }
+
+  /** When the next hidden message becomes visible (for long polls), if any. */
+  nextVisibleAt(queue: string, now: number): number | undefined {
+    const r = this.s.nextVisible.get(queue, now) as { at: number | null };
+    return r.at ?? undefined;
+  }
+
+  findDedup(queue: string, dedupId: string, now: number): { messageId: string; sequenceNumber: string | null } | undefined {
+    const r = this.s.findDedup.get(queue, dedupId, now) as { message_id: string; sequence_number: string | null } | undefined;
+    return r === undefined ? undefined : { messageId: r.message_id, sequenceNumber: r.sequence_number };
+  }
+
+  rememberDedup(queue: string, dedupId: string, messageId: string, sequenceNumber: string | null, expiresAt: number): void {
+    this.s.upsertDedup.run(queue, dedupId, messageId, sequenceNumber, expiresAt);
+  }
+
+  /** Messages as stored, without touching visibility (for `/_sim/queues/NAME/messages`). */
+  peek(queue: string, limit: number): MessageRow[] {
+    return (this.s.peek.all(queue, limit) as RawMessage[]).map(toMessage);
+  }
+}
+
+function toQueue(r: Record<string, unknown>): QueueRow {
+  return {
+    name: r.name as string,
+    fifo: r.fifo === 1,
+    attributes: JSON.parse(r.attributes as string),
+    tags: JSON.parse(r.tags as string),
+    createdAt: r.created_at as number,
+    modifiedAt: r.modified_at as number,
+    lastPurgeAt: (r.last_purge_at as number | null) ?? null,
+  };
+}
+
+function toMessage(r: RawMessage): MessageRow {
+  return {
+    seq: r.seq,
+    queue: r.queue,
+    messageId: r.message_id,
+    body: r.body,
+    messageAttributes: r.message_attributes === null ? undefined : JSON.parse(r.message_attributes),
+    md5Body: r.md5_body,
+    md5Attributes: r.md5_attributes ?? undefined,
+    sentAt: r.sent_at,
+    visibleAt: r.visible_at,
+    receiveCount: r.receive_count,
+    firstReceiveAt: r.first_receive_at,
+    receiptHandle: r.receipt_handle,
+    groupId: r.group_id,
+    dedupId: r.dedup_id,
+    sequenceNumber: r.sequence_number,
+  };
+}

@@ -1,0 +1,36 @@
+import { AwsError } from "@lambda-sim/core";
+
+/**
+ * SQS errors for both protocols (aws-facts §7): JSON answers `__type` with the modern name and the
+ * legacy code in `x-amzn-query-error`; the query protocol answers the legacy code.
+ */
+function sqsError(name: string, legacyCode: string, message: string): AwsError {
+  return new AwsError(name, 400, message, { messageKey: "message", queryCode: legacyCode });
+}
+
+export const sqsErrors = {
+  queueDoesNotExist: () => sqsError("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist."),
+  invalidParameterValue: (message: string) => sqsError("InvalidParameterValueException", "InvalidParameterValue", message),
+  /** `Value <v> for parameter <p> is invalid. Reason: <reason>` */
+  invalidValue: (value: unknown, parameter: string, reason: string) =>
+    sqsError("InvalidParameterValueException", "InvalidParameterValue", `Value ${String(value)} for parameter ${parameter} is invalid. Reason: ${reason}`),
+  missingParameter: (parameter: string) =>
+    sqsError("MissingRequiredParameterException", "MissingParameter", `The request must contain the parameter ${parameter}.`),
+  queueNameExists: (name: string) => sqsError("QueueNameExists", "QueueAlreadyExists", `A queue already exists with the same name and a different value for attribute(s) ${name}`),
+  invalidAttributeName: (name: string) => sqsError("InvalidAttributeName", "InvalidAttributeName", `Unknown Attribute ${name}.`),
+  invalidAttributeValue: (message: string) => sqsError("InvalidAttributeValue", "InvalidAttributeValue", message),
+  receiptHandleIsInvalid: (handle: string) =>
+    sqsError("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", `The input receipt handle "${handle}" is not a valid receipt handle.`),
+  messageNotInflight: () => sqsError("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight", "The message referred to isn't in flight."),
+  purgeInProgress: (name: string) =>
+    sqsError("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress", `Only one PurgeQueue operation on ${name} is allowed every 60 seconds.`),
+  tooManyEntries: (n: number) =>
+    sqsError("TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", `Maximum number of entries per request are 10. You have sent ${n}.`),
+  emptyBatch: () => sqsError("EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request."),
+  batchIdsNotDistinct: () => sqsError("BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "Id is repeated."),
+  invalidBatchEntryId: () =>
+    sqsError("InvalidBatchEntryId", "AWS.SimpleQueueService.InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."),
+  batchTooLong: (n: number) =>
+    sqsError("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", `Batch requests cannot be longer than 1048576 bytes. You have sent ${n} bytes.`),
+  unsupportedOperation: (message: string) => sqsError("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", message),
+};

@@ -1,0 +1,134 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  PurgeQueueCommand,
+  PurgeQueueInProgress,
+  QueueDoesNotExist,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { VirtualClock } from "@lambda-sim/core";
+import { sqsSource } from "@lambda-sim/sources";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+
+let t: TestSimulator;
+let sqs: SQSClient;
+let clock: VirtualClock;
+
+beforeEach(async () => {
+  clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  t = await startTestSimulator({ clock, sources: [sqsSource] });
+  sqs = new SQSClient(t.clientConfig);
+});
+
+afterEach(async () => {
+  sqs.destroy();
+  await t.close();
+});
+
+async function queue(name: string, attributes: Record<string, string> = {}): Promise<string> {
+  return (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
+}
+
+describe("SQS over the JSON protocol with the AWS SDK", () => {
+  it("sends, receives with attributes and MD5s the SDK verifies, and deletes", async () => {
+    const url = await queue("orders");
+    expect(url).toBe(`${t.endpoint}/000000000000/orders`);
+    const sent = await sqs.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: "hello", MessageAttributes: { kind: { DataType: "String", StringValue: "greeting" } } }),
+    );
+    expect(sent.MD5OfMessageBody).toBe("5d41402abc4b2a76b9719d911017c592");
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] }));
+    expect(got.Messages).toHaveLength(1);
+    const m = got.Messages![0]!;
+    expect(m).toMatchObject({ MessageId: sent.MessageId, Body: "hello", MessageAttributes: { kind: { DataType: "String", StringValue: "greeting" } } });
+    expect(m.Attributes).toMatchObject({ ApproximateReceiveCount: "1", SentTimestamp: String(Date.UTC(2026, 0, 1)) });
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }));
+    expect(attrs.Attributes).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0", VisibilityTimeout: "30", MaximumMessageSize: "1048576" });
+  });
+
+  it("hides a received message for its visibility timeout, then delivers it again with a new receipt handle", async () => {
+    const url = await queue("vis", { VisibilityTimeout: "60" });
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x" }));
+    const first = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages![0]!;
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toBeUndefined();
+    await clock.advanceBy(60_000);
+    const again = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }))).Messages![0]!;
+    expect(again.MessageId).toBe(first.MessageId);
+    expect(again.ReceiptHandle).not.toBe(first.ReceiptHandle);
+    expect(again.Attributes?.ApproximateReceiveCount).toBe("2");
+    await expect(sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: again.ReceiptHandle, VisibilityTimeout: 0 }))).resolves.toBeDefined();
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toHaveLength(1);
+  });
+
+  it("long-polls on the Clock: a receive waiting 20 s returns the message sent meanwhile", async () => {
+    const url = await queue("poll");
+    const waiting = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
+    await new Promise((r) => setTimeout(r, 50));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "late" }));
+    expect((await waiting).Messages?.[0]?.Body).toBe("late");
+    const started = clock.now();
+    let done = false;
+    const empty = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 })).finally(() => (done = true));
+    await new Promise((r) => setTimeout(r, 50));
+    await clock.advanceBy(19_999);
+    expect(done).toBe(false);
+    await clock.advanceBy(1);
+    expect((await empty).Messages).toBeUndefined();
+    expect(clock.now() - started).toBe(20_000);
+  });
+
+  it("moves a message to the dead-letter queue once it was received maxReceiveCount times", async () => {
+    const dlq = await queue("dlq");
+    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+    const url = await queue("work", { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }) });
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "poison" }));
+    for (let i = 0; i < 2; i++) {
+      expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toHaveLength(1);
+      await clock.advanceBy(1_000);
+    }
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toBeUndefined();
+    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq }));
+    expect(moved.Messages?.[0]?.Body).toBe("poison");
+  });
+
+  it("keeps FIFO order per group, blocks a group while a message is in flight, and deduplicates for 5 minutes", async () => {
+    const url = await queue("jobs.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    for (const body of ["a1", "a2", "b1"]) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: body[0] }));
+    const dup = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "a1", MessageGroupId: "a" }));
+    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1 }));
+    expect(first.Messages?.[0]?.Body).toBe("a1");
+    expect(first.Messages?.[0]?.MessageId).toBe(dup.MessageId);
+    // Group a is blocked while a1 is in flight; b1 is free.
+    const second = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+    expect(second.Messages?.map((m) => m.Body)).toEqual(["b1"]);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first.Messages![0]!.ReceiptHandle }));
+    const third = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+    expect(third.Messages?.map((m) => m.Body)).toEqual(["a2"]);
+  });
+
+  it("reports batch entries and AWS's errors", async () => {
+    const url = await queue("batch");
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: "ok", MessageBody: "1" }, { Id: "late", MessageBody: "2", DelaySeconds: 901 }] }),
+    );
+    expect(sent.Successful?.map((e) => e.Id)).toEqual(["ok"]);
+    expect(sent.Failed?.[0]).toMatchObject({ Id: "late", SenderFault: true, Code: "InvalidParameterValue" });
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+    const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: got.Messages!.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }));
+    expect(deleted.Successful).toHaveLength(1);
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: "missing" }))).rejects.toBeInstanceOf(QueueDoesNotExist);
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+    const err = await sqs.send(new PurgeQueueCommand({ QueueUrl: url })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PurgeQueueInProgress);
+    expect((err as Error).message).toBe("Only one PurgeQueue operation on batch is allowed every 60 seconds.");
+  });
+});
