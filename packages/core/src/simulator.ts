@@ -47,7 +47,9 @@ export interface SimulatorOptions {
   /** Wall ms an idle environment waits before it is frozen (default 2; 0 freezes at once). */
   freezeDelayMs?: number;
   /** Event sources (sqs, ...), started after core; their migrations run after core's. */
-  sources?: readonly Source[];
+  sources?: readonly Source<any>[];
+  /** Validated lambda-sim.yaml sections of the sources, by their configKey. */
+  sourceConfig?: Record<string, unknown>;
 }
 
 export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("./store/migrations/", import.meta.url));
@@ -72,7 +74,7 @@ export class Simulator {
   private readonly server: Server;
   private readonly scratch: string;
   private closing: Promise<void> | undefined;
-  private sources: readonly Source[] = [];
+  private sources: readonly Source<any>[] = [];
 
   private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: Server; scratch: string }) {
     this.clock = parts.clock;
@@ -147,13 +149,25 @@ export class Simulator {
     ]);
     const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
     const simApp = sim.simApi();
+    const addSimRoute = (path: string, handler: (params: Record<string, string>) => unknown) => {
+      simApp.get(path, (req, res) => {
+        try {
+          res.json(handler(req.params as Record<string, string>));
+        } catch (e) {
+          res.status(404).json({ message: (e as Error).message });
+        }
+      });
+    };
     server.on("request", (req, res) => {
       if (req.url !== undefined && req.url.startsWith("/_sim/")) simApp(req, res);
       else router.handle(req, res);
     });
     invoker.start();
     provisioned.restore();
-    for (const source of sources) await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint });
+    for (const source of sources) {
+      const config = source.configKey === undefined ? undefined : opts.sourceConfig?.[source.configKey];
+      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute }, config);
+    }
     sim.sources = sources;
     return sim;
   }

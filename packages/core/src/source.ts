@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Clock } from "./clock/clock.ts";
 import type { Invoker } from "./invocation/invoker.ts";
 import type { AwsRouter } from "./protocols/aws-router.ts";
@@ -18,15 +19,21 @@ export interface SourceContext {
   accountId: string;
   /** The simulator's endpoint (queue URLs and the like are built on it). */
   endpoint: string;
+  /** Adds a read-only JSON route under `/_sim/` (e.g. `/_sim/queues/:name/messages`). */
+  addSimRoute(path: string, handler: (params: Record<string, string>) => unknown): void;
 }
 
 /**
  * An event source plugin (DESIGN.md `Source`): SQS, Kinesis, schedules. A plain object; the cli
  * lists them explicitly. Each brings its own migrations (tables prefixed with its name).
  */
-export interface Source {
+export interface Source<Config = unknown> {
   readonly name: string;
+  /** Its top-level key in lambda-sim.yaml (`queues`) and the schema of that section. */
+  readonly configKey?: string;
+  readonly configSchema?: z.ZodType<Config>;
   readonly migrations: readonly Migration[];
-  start(ctx: SourceContext): Promise<void> | void;
+  /** `config` is the validated section of lambda-sim.yaml, if the file has one. */
+  start(ctx: SourceContext, config: Config | undefined): Promise<void> | void;
   stop(): Promise<void> | void;
 }

@@ -20,7 +20,9 @@ export interface StartOptions {
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
   const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
-  const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file);
+  // The explicit source registry (STYLE.md 7.3): no discovery.
+  const sources = [sqsSource];
+  const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
   const sim = await Simulator.start({
     port: opts.port,
     host: opts.host,
@@ -31,8 +33,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
-    // The explicit source registry (STYLE.md 7.3): no discovery.
-    sources: [sqsSource],
+    sources,
+    sourceConfig: config?.sources,
     account: config && {
       accountLimit: config.account.concurrentExecutions,
       unreservedMinimum: config.account.unreservedConcurrencyMinimum,

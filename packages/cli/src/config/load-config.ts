@@ -1,8 +1,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { formatZodError, functionSchema, SimError, toFunctionDefinition, type FunctionDefinition } from "@lambda-sim/core";
-import { configSchema } from "./config-schema.ts";
+import { formatZodError, functionSchema, SimError, toFunctionDefinition, type FunctionDefinition, type Source } from "@lambda-sim/core";
+import type { z } from "zod";
+import { buildConfigSchema } from "./config-schema.ts";
 
 export interface LoadedConfig {
   file: string;
@@ -10,6 +11,8 @@ export interface LoadedConfig {
   accountId: string;
   account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number; scalingMode?: "per-function" | "account-burst" };
   functions: FunctionDefinition[];
+  /** The validated sections of the sources (`queues`, ...), by config key. */
+  sources: Record<string, unknown>;
   raw: unknown;
 }
 
@@ -18,7 +21,10 @@ export interface LoadedConfig {
  * against the file's directory. Every problem becomes one line naming file, line, key path and
  * expectation; all of them are thrown together as one ERR_CONFIG.
  */
-export async function loadConfig(file: string): Promise<LoadedConfig> {
+export async function loadConfig(file: string, sources: readonly Source<any>[] = []): Promise<LoadedConfig> {
+  const extra: Record<string, z.ZodType> = {};
+  for (const source of sources) if (source.configKey !== undefined && source.configSchema !== undefined) extra[source.configKey] = source.configSchema.optional();
+  const configSchema = buildConfigSchema(extra);
   const path = resolve(file);
   let text: string;
   try {
@@ -35,7 +41,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   const raw: unknown = doc.toJS() ?? {};
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), knownKeysAt);
+    const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), (p) => knownKeysAt(configSchema.shape, p));
     throw new SimError("ERR_CONFIG", messages.join("\n"));
   }
   const base = dirname(path);
@@ -48,7 +54,9 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       throw new SimError("ERR_CODE_DIR", `${path}:${line ?? ""} functions.${f.functionName}.codeUri: directory not found: ${f.codeDir}`);
     }
   }
-  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, raw };
+  const data = parsed.data as Record<string, unknown>;
+  const sourceSections = Object.fromEntries(Object.keys(extra).map((k) => [k, data[k]]));
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, sources: sourceSections, raw };
 }
 
 /** The line of the deepest key on `path` that exists in the document (1-based). */
@@ -66,8 +74,8 @@ function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[])
   return line;
 }
 
-function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return Object.keys(configSchema.shape);
+function knownKeysAt(shape: Record<string, unknown>, path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return Object.keys(shape);
   if (path.length === 2 && path[0] === "functions") return Object.keys(functionSchema.shape);
   return [];
 }

@@ -1,4 +1,5 @@
-import { loadMigrations, type Source } from "@lambda-sim/core";
+import { loadMigrations, SimError, isAwsError, type Source } from "@lambda-sim/core";
+import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
 import { QueueStore } from "./queue-store.ts";
@@ -10,12 +11,27 @@ let messages: MessageOperations | undefined;
  * The SQS source (DESIGN.md `Source`): durable queues in SQLite on the SQS wire protocol. The
  * event source mapping poller and the query protocol come next (issue 4, still open).
  */
-export const sqsSource: Source = {
+export const sqsSource: Source<QueueConfig> = {
   name: "sqs",
+  configKey: "queues",
+  configSchema: queueConfigSchema,
   migrations: loadMigrations("sqs", new URL("./migrations/", import.meta.url)),
-  start(ctx) {
+  start(ctx, config) {
     const store = new QueueStore(ctx.store);
     const queues = new QueueOperations(store, ctx.clock, ctx);
+    declareQueues(queues, config ?? {});
+    ctx.addSimRoute("/_sim/queues/:name/messages", ({ name }) => {
+      const q = queues.resolve(name);
+      // As stored: reading here changes neither visibility nor receive counts.
+      return store.peek(q.name, 1000).map((m) => ({
+        messageId: m.messageId,
+        body: m.body,
+        sentTimestamp: m.sentAt,
+        visible: m.visibleAt <= ctx.clock.now(),
+        receiveCount: m.receiveCount,
+        messageGroupId: m.groupId ?? undefined,
+      }));
+    });
     messages = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
     const m = messages;
     const ops: Record<string, SqsOperation> = {
@@ -44,3 +60,25 @@ export const sqsSource: Source = {
     messages?.waiters.wakeAll();
   },
 };
+
+/**
+ * Queues from lambda-sim.yaml: created when missing, their attributes set to the file's when they
+ * differ (the file is authoritative), redrive targets after every queue exists.
+ */
+function declareQueues(queues: QueueOperations, config: QueueConfig): void {
+  const names = Object.keys(config);
+  try {
+    for (const name of names) {
+      const { RedrivePolicy: _later, ...attributes } = queueAttributes(config[name]!, (n) => queues.arn(n));
+      const { QueueUrl } = queues.createQueueOrUpdate(name, attributes, config[name]!.tags);
+      void QueueUrl;
+    }
+    for (const name of names) {
+      const redrive = queueAttributes(config[name]!, (n) => queues.arn(n)).RedrivePolicy;
+      queues.setQueueAttributes({ QueueUrl: name, Attributes: { RedrivePolicy: redrive ?? "" } });
+    }
+  } catch (e) {
+    if (isAwsError(e)) throw new SimError("ERR_CONFIG", `queues: ${e.message}`);
+    throw e;
+  }
+}

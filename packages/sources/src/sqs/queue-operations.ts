@@ -71,6 +71,16 @@ export class QueueOperations {
     return { QueueUrl: this.url(name) };
   }
 
+  /** For declared queues: create, or bring an existing queue's attributes in line. */
+  createQueueOrUpdate(name: string, attributes: Record<string, string>, tags: Record<string, string> | undefined): { QueueUrl: string } {
+    const existing = this.store.getQueue(name);
+    if (existing === undefined) return this.createQueue({ QueueName: name, Attributes: attributes, tags });
+    const { FifoQueue: _fifo, ...settable } = attributes;
+    this.setQueueAttributes({ QueueUrl: name, Attributes: settable });
+    if (tags !== undefined) this.store.setTags(name, tags);
+    return { QueueUrl: this.url(name) };
+  }
+
   getQueueUrl(input: { QueueName?: string }): { QueueUrl: string } {
     if (!input.QueueName) throw sqsErrors.missingParameter("QueueName");
     if (this.store.getQueue(input.QueueName) === undefined) throw sqsErrors.queueDoesNotExist();
