@@ -8,18 +8,16 @@
 // start; and throughput over 100,000 invocations in 10 blocks (it must not drift down).
 // The simulator and the floor server each run in their own process, like a real deployment.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { Agent, createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Agent, request } from "node:http";
+import { startSimulator } from "./support.ts";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 const quick = process.argv.includes("--quick");
 const WARM_N = quick ? 2_000 : 10_000;
 const BIG_N = quick ? 20_000 : 100_000;
 const COLD_N = quick ? 9 : 20;
-const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const PAYLOAD = Buffer.from('{"bench":true}');
@@ -77,30 +75,6 @@ function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProc
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/**
- * The simulator prints every function log line; its stdout goes to /dev/null here so that the
- * benchmark measures the invoke path, not how fast this process drains a pipe.
- */
-async function startSimulator(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...args, "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"] });
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`simulator exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/_sim/health`).then((r) => r.ok, () => false);
-    if (ok) return { child, port };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("simulator did not become healthy");
-}
-
 const FLOOR_SERVER = `
 const http = require("node:http");
 const body = Buffer.from('{"ok":true}');
@@ -141,7 +115,7 @@ async function main(): Promise<void> {
   const floor = await startProcess(["-e", FLOOR_SERVER], /port (\d+)/);
   // BENCH_PROFILE=dir writes a CPU profile of the simulator process there.
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const sim = await startSimulator([...profile, CLI, "start", "--in-memory", "--config", config]);
+  const sim = await startSimulator([...profile], ["--in-memory", "--config", config]);
   const invokePath = (name: string) => `/2015-03-31/functions/${name}/invocations`;
   try {
     console.log(`node ${process.version}, ${WARM_N} warm invocations per run${quick ? " (quick)" : ""}\n`);

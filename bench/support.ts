@@ -1,0 +1,31 @@
+// Shared by the benchmarks: a simulator in its own process, like a real deployment.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/**
+ * `lambda-sim start` with `startArgs` (node flags first in `nodeArgs`). Its stdout goes to
+ * /dev/null so that a benchmark measures the service, not how fast this process drains a pipe.
+ */
+export async function startSimulator(nodeArgs: string[], startArgs: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, CLI, "start", ...startArgs, "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"] });
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`simulator exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/_sim/health`).then((r) => r.ok, () => false);
+    if (ok) return { child, port };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("simulator did not become healthy");
+}
