@@ -132,3 +132,40 @@ describe("SQS over the JSON protocol with the AWS SDK", () => {
     expect((err as Error).message).toBe("Only one PurgeQueue operation on batch is allowed every 60 seconds.");
   });
 });
+
+describe("SQS over the query protocol (older SDKs and CLIs)", () => {
+  async function query(params: Record<string, string>, path = "/"): Promise<{ status: number; xml: string }> {
+    const res = await fetch(`${t.endpoint}${path}`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Authorization: "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0",
+      },
+      body: new URLSearchParams({ Version: "2012-11-05", ...params }),
+    });
+    return { status: res.status, xml: await res.text() };
+  }
+
+  it("creates, sends with attributes, receives and deletes, answering XML", async () => {
+    const created = await query({ Action: "CreateQueue", QueueName: "legacy", "Attribute.1.Name": "VisibilityTimeout", "Attribute.1.Value": "45" });
+    expect(created.xml).toContain(`<CreateQueueResult><QueueUrl>${t.endpoint}/000000000000/legacy</QueueUrl></CreateQueueResult>`);
+    const sent = await query(
+      { Action: "SendMessage", MessageBody: "hi <there>", "MessageAttribute.1.Name": "k", "MessageAttribute.1.Value.DataType": "String", "MessageAttribute.1.Value.StringValue": "v" },
+      "/000000000000/legacy",
+    );
+    expect(sent.xml).toMatch(/<SendMessageResult><MessageId>[0-9a-f-]{36}<\/MessageId><MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody><MD5OfMessageAttributes>[0-9a-f]{32}<\/MD5OfMessageAttributes><\/SendMessageResult>/);
+    const got = await query({ Action: "ReceiveMessage", QueueUrl: `${t.endpoint}/000000000000/legacy`, "AttributeName.1": "All", "MessageAttributeName.1": "All" });
+    expect(got.xml).toContain("<Body>hi &lt;there&gt;</Body>");
+    expect(got.xml).toContain("<Attribute><Name>ApproximateReceiveCount</Name><Value>1</Value></Attribute>");
+    expect(got.xml).toContain("<MessageAttribute><Name>k</Name><Value><DataType>String</DataType><StringValue>v</StringValue></Value></MessageAttribute>");
+    const handle = /<ReceiptHandle>([^<]+)<\/ReceiptHandle>/.exec(got.xml)![1]!;
+    const deleted = await query({ Action: "DeleteMessage", QueueUrl: `${t.endpoint}/000000000000/legacy`, ReceiptHandle: handle });
+    expect(deleted.xml).toMatch(/^<\?xml version="1.0"\?><DeleteMessageResponse [^>]+><ResponseMetadata><RequestId>/);
+  });
+
+  it("answers errors with the legacy code and the query protocol's wording", async () => {
+    const r = await query({ Action: "GetQueueUrl", QueueName: "nope" });
+    expect(r.status).toBe(400);
+    expect(r.xml).toContain("<Error><Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist for this wsdl version.</Message>");
+  });
+});

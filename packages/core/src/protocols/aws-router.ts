@@ -124,5 +124,7 @@ const LAMBDA_PATH_VERSIONS = ["/2015-03-31/", "/2014-11-13/", "/2016-08-19/", "/
 
 function serviceFromPath(url: string): string | undefined {
   if (LAMBDA_PATH_VERSIONS.some((v) => url.startsWith(v))) return "lambda";
+  // A queue URL (`/<account>/<queue>`) is SQS's query protocol.
+  if (/^\/\d{12}\/[^/?]+(\?|$)/.test(url)) return "sqs";
   return undefined;
 }

@@ -4,12 +4,13 @@ import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
 import { QueueStore } from "./queue-store.ts";
 import { sqsJsonHandler, type SqsOperation } from "./json-protocol.ts";
+import { sqsQueryHandler } from "./query-protocol.ts";
 
 let messages: MessageOperations | undefined;
 
 /**
- * The SQS source (DESIGN.md `Source`): durable queues in SQLite on the SQS wire protocol. The
- * event source mapping poller and the query protocol come next (issue 4, still open).
+ * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols. The
+ * event source mapping poller comes next (issue 4, still open).
  */
 export const sqsSource: Source<QueueConfig> = {
   name: "sqs",
@@ -54,7 +55,10 @@ export const sqsSource: Source<QueueConfig> = {
       ChangeMessageVisibility: (i) => m.changeMessageVisibility(i),
       ChangeMessageVisibilityBatch: (i) => m.changeMessageVisibilityBatch(i),
     };
-    ctx.router.addService("sqs", sqsJsonHandler(ops));
+    // One set of operations behind two serialisers: JSON 1.0 (X-Amz-Target) and the query protocol.
+    const json = sqsJsonHandler(ops);
+    const query = sqsQueryHandler(ops, (name) => queues.url(name));
+    ctx.router.addService("sqs", (req, res, body, id) => (req.headers["x-amz-target"] !== undefined ? json(req, res, body, id) : query(req, res, body, id)));
   },
   stop() {
     messages?.waiters.wakeAll();
