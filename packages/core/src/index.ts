@@ -24,3 +24,5 @@ export { AwsRouter } from "./protocols/aws-router.ts";
 export type { RestRoute, RestRequest, RestResponse } from "./protocols/rest-json.ts";
 export { Simulator, type SimulatorOptions } from "./simulator.ts";
 export type { Source, SourceContext } from "./source.ts";
+export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
+export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";

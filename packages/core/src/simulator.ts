@@ -16,6 +16,9 @@ import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "./invoc
 import { concurrencyRoutes } from "./api/lambda/concurrency.ts";
 import { provisionedConcurrencyRoutes } from "./api/lambda/provisioned-concurrency.ts";
 import { ProvisionedConcurrency } from "./invocation/provisioned-concurrency.ts";
+import { EventSourceMappings } from "./mappings/event-source-mappings.ts";
+import type { PollerFactory } from "./mappings/poller.ts";
+import { eventSourceMappingRoutes } from "./api/lambda/event-source-mappings.ts";
 import { Invoker } from "./invocation/invoker.ts";
 import { AwsRouter } from "./protocols/aws-router.ts";
 import { randomSeed, SeededRng } from "./random/seeded-rng.ts";
@@ -75,6 +78,7 @@ export class Simulator {
   private readonly scratch: string;
   private closing: Promise<void> | undefined;
   private sources: readonly Source<any>[] = [];
+  private mappings: EventSourceMappings | undefined;
 
   private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: Server; scratch: string }) {
     this.clock = parts.clock;
@@ -141,11 +145,13 @@ export class Simulator {
     const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry) });
     const router = new AwsRouter(rng.stream("request-ids"));
     const provisioned = new ProvisionedConcurrency(store, registry, invoker);
+    const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids") });
     router.addRestRoutes("lambda", [
       ...invokeRoutes(invoker),
       ...lambdaControlRoutes(registry),
       ...concurrencyRoutes(registry, governor),
       ...provisionedConcurrencyRoutes(registry, provisioned),
+      ...eventSourceMappingRoutes(mappings),
     ]);
     const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
     const simApp = sim.simApi();
@@ -166,8 +172,11 @@ export class Simulator {
     provisioned.restore();
     for (const source of sources) {
       const config = source.configKey === undefined ? undefined : opts.sourceConfig?.[source.configKey];
-      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute }, config);
+      const registerPoller = (service: string, factory: PollerFactory) => mappings.registerPoller(service, factory);
+      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller }, config);
     }
+    mappings.start();
+    sim.mappings = mappings;
     sim.sources = sources;
     return sim;
   }
@@ -177,6 +186,7 @@ export class Simulator {
     this.closing ??= (async () => {
       this.server.close();
       this.server.closeAllConnections();
+      await this.mappings?.stop();
       for (const source of this.sources) await source.stop();
       await this.invoker.close();
       this.store.close();

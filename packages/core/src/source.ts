@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Clock } from "./clock/clock.ts";
 import type { Invoker } from "./invocation/invoker.ts";
+import type { PollerFactory } from "./mappings/poller.ts";
 import type { AwsRouter } from "./protocols/aws-router.ts";
 import type { Rng } from "./random/rng.ts";
 import type { Migration } from "./store/migrate.ts";
@@ -19,6 +20,8 @@ export interface SourceContext {
   accountId: string;
   /** The simulator's endpoint (queue URLs and the like are built on it). */
   endpoint: string;
+  /** Registers the poller for event source mappings whose source ARN names this service ("sqs"). */
+  registerPoller(service: string, factory: PollerFactory): void;
   /** Adds a read-only JSON route under `/_sim/` (e.g. `/_sim/queues/:name/messages`). */
   addSimRoute(path: string, handler: (params: Record<string, string>) => unknown): void;
 }

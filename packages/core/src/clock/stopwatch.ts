@@ -1,20 +1,34 @@
 import type { TimerHandle } from "./clock.ts";
 
 /**
- * Wall-clock time for handler execution, which is never scaled (DESIGN.md "Time"): Init and
- * invocation durations, handler timeouts, the deadline the runtime sees. The only sanctioned
- * wall-clock access outside the clocks; service logic uses the Clock.
+ * Wall-clock time for handler execution, which is never scaled nor virtual (DESIGN.md "Time"): a
+ * function's timeout and its measured Init/Duration are real milliseconds even under
+ * `--time-scale 60` or the VirtualClock.
+ *
+ * This is the ONLY sanctioned wall-clock access outside clock/ (service-code-bans.test.ts enforces
+ * it), and it is for runtime drivers and execution environments only: handler timeouts, Init and
+ * Duration measurement, the `Lambda-Runtime-Deadline-Ms` header, process watchdogs. Anything that
+ * is service behaviour (retry delays, visibility timeouts, batching windows, schedules, idle
+ * reaping, event age) reads the `Clock` instead, so scaling and virtual time apply to it.
+ *
+ * Under the VirtualClock, work timed here should hold the clock (`clock.hold()`), so virtual time
+ * does not jump past a handler that is still running.
  */
 export const stopwatch = {
-  /** Monotonic milliseconds (performance.now), for durations. */
+  /** Monotonic milliseconds (performance.now), for durations: subtract two readings. */
   now(): number {
     return performance.now();
   },
-  /** Epoch milliseconds, for `Lambda-Runtime-Deadline-Ms`. */
+
+  /** Epoch milliseconds, for `Lambda-Runtime-Deadline-Ms` (the runtime compares it with its own Date.now()). */
   epochNow(): number {
     return Date.now();
   },
-  /** A wall-clock timer (unref'd: it never keeps the process alive by itself). */
+
+  /**
+   * Runs `fn` after `ms` wall milliseconds (handler timeout, init timeout, freeze delay). Unref'd:
+   * it never keeps the process alive by itself; a running handler's child process or socket does.
+   */
   after(ms: number, fn: () => void): TimerHandle {
     const t = setTimeout(fn, ms);
     t.unref();

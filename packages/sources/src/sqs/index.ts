@@ -5,6 +5,7 @@ import { QueueOperations } from "./queue-operations.ts";
 import { QueueStore } from "./queue-store.ts";
 import { sqsJsonHandler, type SqsOperation } from "./json-protocol.ts";
 import { sqsQueryHandler } from "./query-protocol.ts";
+import { sqsPollerFactory } from "./sqs-poller.ts";
 
 let messages: MessageOperations | undefined;
 
@@ -58,6 +59,7 @@ export const sqsSource: Source<QueueConfig> = {
     // One set of operations behind two serialisers: JSON 1.0 (X-Amz-Target) and the query protocol.
     const json = sqsJsonHandler(ops);
     const query = sqsQueryHandler(ops, (name) => queues.url(name));
+    ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region));
     ctx.router.addService("sqs", (req, res, body, id) => (req.headers["x-amz-target"] !== undefined ? json(req, res, body, id) : query(req, res, body, id)));
   },
   stop() {

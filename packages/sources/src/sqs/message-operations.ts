@@ -103,6 +103,18 @@ export class MessageOperations {
     }
   }
 
+  /** For the event source mapping's poller: one receive pass, rows as stored. */
+  receiveRows(q: QueueRow, max: number, visibilityMs: number): MessageRow[] {
+    return this.store.transaction(() => this.receive(q, max, visibilityMs));
+  }
+
+  /** For the poller: deletes what a batch's successful messages left behind. */
+  deleteHandles(q: QueueRow, handles: string[]): void {
+    this.store.transaction(() => {
+      for (const h of handles) this.delete(q, h);
+    });
+  }
+
   deleteMessage(input: { QueueUrl?: string; ReceiptHandle?: string }): Record<string, never> {
     const q = this.queues.resolve(input.QueueUrl);
     this.store.transaction(() => this.delete(q, input.ReceiptHandle));

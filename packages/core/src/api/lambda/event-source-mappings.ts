@@ -1,0 +1,26 @@
+import type { EventSourceMappings, MappingInput } from "../../mappings/event-source-mappings.ts";
+import { jsonBody, type RestRoute } from "../../protocols/rest-json.ts";
+
+const P = "/2015-03-31/event-source-mappings";
+
+/** Create/Get/List/Update/DeleteEventSourceMapping (REST-JSON; Create/Update/Delete answer 202). */
+export function eventSourceMappingRoutes(mappings: EventSourceMappings): RestRoute[] {
+  return [
+    ...[P, `${P}/`].flatMap((path): RestRoute[] => [
+      { method: "POST", path, operation: "CreateEventSourceMapping", handler: (req) => ({ status: 202, body: mappings.create(jsonBody<MappingInput>(req)) }) },
+      {
+        method: "GET",
+        path,
+        operation: "ListEventSourceMappings",
+        handler: (req) => ({
+          body: {
+            EventSourceMappings: mappings.list({ EventSourceArn: req.query.get("EventSourceArn") ?? undefined, FunctionName: req.query.get("FunctionName") ?? undefined }),
+          },
+        }),
+      },
+    ]),
+    { method: "GET", path: `${P}/{UUID}`, operation: "GetEventSourceMapping", handler: (req) => ({ body: mappings.get(req.params.UUID!) }) },
+    { method: "PUT", path: `${P}/{UUID}`, operation: "UpdateEventSourceMapping", handler: async (req) => ({ status: 202, body: await mappings.update(req.params.UUID!, jsonBody<MappingInput>(req)) }) },
+    { method: "DELETE", path: `${P}/{UUID}`, operation: "DeleteEventSourceMapping", handler: async (req) => ({ status: 202, body: await mappings.delete(req.params.UUID!) }) },
+  ];
+}

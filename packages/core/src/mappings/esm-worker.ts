@@ -1,0 +1,121 @@
+import type { Clock } from "../clock/clock.ts";
+import { isAwsError } from "../errors/aws-error.ts";
+import type { Invoker } from "../invocation/invoker.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import { parseBatchItemFailures } from "./batch-item-failures.ts";
+import type { BatchOutcome, Poller } from "./poller.ts";
+
+export interface WorkerSettings {
+  functionName: string;
+  batchSize: number;
+  batchWindowMs: number;
+  reportBatchItemFailures: boolean;
+  /** ScalingConfig.MaximumConcurrency, or the ESM ceiling. */
+  maxConcurrency: number;
+}
+
+/** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
+export const ESM_SCALING = { initial: 5, perMinute: 300, ceiling: 1250 };
+/** Throttled batches back off from 1 s, doubling, up to this (the messages stay in flight meanwhile). */
+const MAX_THROTTLE_BACKOFF_MS = 60_000;
+/** Our choice: how long a lane waits after its source failed a poll. */
+const POLL_ERROR_BACKOFF_MS = 10_000;
+
+/**
+ * The running side of one enabled event source mapping: lanes that each poll a batch, invoke the
+ * function synchronously and settle the batch. Lanes are added at the scaling rate while batches
+ * keep coming and leave again when their polls come back empty; all waiting is on the Clock.
+ */
+export class EsmWorker {
+  private readonly settings: WorkerSettings;
+  private readonly poller: Poller;
+  private readonly invoker: Invoker;
+  private readonly clock: Clock;
+  private readonly telemetry: Telemetry;
+  private readonly abort = new AbortController();
+  private lanes = 0;
+  private lastScaleUp = Number.NEGATIVE_INFINITY;
+  private readonly done: Promise<void>[] = [];
+
+  constructor(settings: WorkerSettings, poller: Poller, invoker: Invoker, clock: Clock, telemetry: Telemetry) {
+    this.settings = settings;
+    this.poller = poller;
+    this.invoker = invoker;
+    this.clock = clock;
+    this.telemetry = telemetry;
+  }
+
+  get concurrency(): number {
+    return this.lanes;
+  }
+
+  start(): void {
+    const initial = Math.min(ESM_SCALING.initial, this.settings.maxConcurrency);
+    for (let i = 0; i < initial; i++) this.addLane();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled(this.done);
+  }
+
+  private addLane(): void {
+    this.lanes++;
+    this.done.push(this.lane().finally(() => this.lanes--));
+  }
+
+  private async lane(): Promise<void> {
+    const signal = this.abort.signal;
+    let throttles = 0;
+    while (!signal.aborted) {
+      let batch;
+      try {
+        batch = await this.poller.poll(this.settings.batchSize, this.settings.batchWindowMs, signal);
+      } catch (e) {
+        // The source is gone or failing (a deleted queue): say so and try again in a while.
+        this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.settings.functionName}: ${(e as Error).message}` });
+        await this.clock.sleep(POLL_ERROR_BACKOFF_MS, signal).catch(() => {});
+        continue;
+      }
+      if (signal.aborted) {
+        if (batch !== undefined) this.poller.settle(batch, { kind: "failed" });
+        return;
+      }
+      if (batch === undefined) {
+        // An empty poll: surplus lanes leave, so an idle mapping falls back to its initial lanes.
+        if (this.lanes > Math.min(ESM_SCALING.initial, this.settings.maxConcurrency)) return;
+        continue;
+      }
+      this.maybeScaleUp();
+      const outcome = await this.run(batch.payload, batch.itemIds);
+      this.poller.settle(batch, outcome);
+      if (outcome.kind === "throttled") {
+        await this.clock.sleep(Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS), signal).catch(() => {});
+      } else {
+        throttles = 0;
+      }
+    }
+  }
+
+  /** +300 lanes per minute of service time, one at a time, while batches keep arriving. */
+  private maybeScaleUp(): void {
+    const now = this.clock.now();
+    if (this.lanes >= this.settings.maxConcurrency || now - this.lastScaleUp < 60_000 / ESM_SCALING.perMinute) return;
+    this.lastScaleUp = now;
+    this.addLane();
+  }
+
+  private async run(payload: Buffer, itemIds: string[]): Promise<BatchOutcome> {
+    try {
+      const out = await this.invoker.invoke({ functionName: this.settings.functionName, payload, invocationType: "RequestResponse" });
+      if (out.kind !== "result") return { kind: "succeeded" };
+      // A function error or timeout fails the whole batch; it returns after the visibility timeout.
+      if (out.result.errorType !== undefined) return { kind: "failed" };
+      return this.settings.reportBatchItemFailures ? parseBatchItemFailures(out.result.payload, itemIds) : { kind: "succeeded" };
+    } catch (e) {
+      if (isAwsError(e) && e.code === "TooManyRequestsException") return { kind: "throttled" };
+      this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.settings.functionName}: ${String(e)}` });
+      return { kind: "failed" };
+    }
+  }
+}

@@ -1,0 +1,217 @@
+import type { Clock } from "../clock/clock.ts";
+import { AwsError } from "../errors/aws-error.ts";
+import { lambdaErrors } from "../errors/lambda-errors.ts";
+import type { Invoker } from "../invocation/invoker.ts";
+import type { RandomStream } from "../random/rng.ts";
+import type { FunctionRegistry } from "../registry/function-registry.ts";
+import type { Store } from "../store/store.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
+import type { PollerFactory } from "./poller.ts";
+
+export interface MappingInput {
+  FunctionName?: string;
+  EventSourceArn?: string;
+  BatchSize?: number;
+  MaximumBatchingWindowInSeconds?: number;
+  Enabled?: boolean;
+  FunctionResponseTypes?: string[];
+  ScalingConfig?: { MaximumConcurrency?: number };
+}
+
+interface Mapping {
+  uuid: string;
+  functionName: string;
+  sourceArn: string;
+  batchSize: number;
+  batchWindowSeconds: number;
+  enabled: boolean;
+  functionResponseTypes: string[];
+  maximumConcurrency?: number;
+  lastModified: number;
+}
+
+/**
+ * Event source mappings (a Lambda API, so core owns it; STYLE.md 7.3): Create/Get/List/Update/
+ * Delete with AWS's fields, defaults and validation (aws-facts §6), persisted, with one EsmWorker
+ * per enabled mapping. Sources register the poller for their ARN's service.
+ */
+export class EventSourceMappings {
+  private readonly store: Store;
+  private readonly registry: FunctionRegistry;
+  private readonly invoker: Invoker;
+  private readonly clock: Clock;
+  private readonly telemetry: Telemetry;
+  private readonly ids: RandomStream;
+  private readonly pollers = new Map<string, PollerFactory>();
+  private readonly mappings = new Map<string, Mapping>();
+  private readonly workers = new Map<string, EsmWorker>();
+
+  constructor(opts: { store: Store; registry: FunctionRegistry; invoker: Invoker; clock: Clock; telemetry: Telemetry; ids: RandomStream }) {
+    this.store = opts.store;
+    this.registry = opts.registry;
+    this.invoker = opts.invoker;
+    this.clock = opts.clock;
+    this.telemetry = opts.telemetry;
+    this.ids = opts.ids;
+    for (const row of this.store.db.prepare("SELECT config FROM event_source_mappings").all() as { config: string }[]) {
+      const m = JSON.parse(row.config) as Mapping;
+      this.mappings.set(m.uuid, m);
+    }
+  }
+
+  registerPoller(service: string, factory: PollerFactory): void {
+    this.pollers.set(service, factory);
+  }
+
+  /** Starts the workers of enabled mappings (after the sources registered their pollers). */
+  start(): void {
+    for (const m of this.mappings.values()) if (m.enabled) this.startWorker(m);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.workers.clear();
+  }
+
+  create(input: MappingInput): Record<string, unknown> {
+    if (!input.EventSourceArn) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
+    const rec = this.registry.get(input.FunctionName ?? "");
+    const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name);
+    if (duplicate !== undefined) {
+      throw lambdaErrors.resourceConflict(
+        `An event source mapping with SQS arn (" ${input.EventSourceArn} ") and function (" ${rec.name} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
+      );
+    }
+    const m: Mapping = {
+      uuid: this.ids.uuid(),
+      functionName: rec.name,
+      sourceArn: input.EventSourceArn,
+      batchSize: input.BatchSize ?? 10,
+      batchWindowSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
+      enabled: input.Enabled ?? true,
+      functionResponseTypes: input.FunctionResponseTypes ?? [],
+      maximumConcurrency: input.ScalingConfig?.MaximumConcurrency,
+      lastModified: this.clock.now(),
+    };
+    this.validate(m);
+    this.save(m);
+    if (m.enabled) this.startWorker(m);
+    return { ...this.shape(m), State: m.enabled ? "Creating" : "Disabled" };
+  }
+
+  get(uuid: string): Record<string, unknown> {
+    return this.shape(this.find(uuid));
+  }
+
+  list(filter: { EventSourceArn?: string; FunctionName?: string }): Record<string, unknown>[] {
+    const fn = filter.FunctionName === undefined ? undefined : this.registry.get(filter.FunctionName).name;
+    return [...this.mappings.values()]
+      .filter((m) => (filter.EventSourceArn === undefined || m.sourceArn === filter.EventSourceArn) && (fn === undefined || m.functionName === fn))
+      .map((m) => this.shape(m));
+  }
+
+  async update(uuid: string, input: MappingInput): Promise<Record<string, unknown>> {
+    const current = this.find(uuid);
+    const m: Mapping = {
+      ...current,
+      functionName: input.FunctionName === undefined ? current.functionName : this.registry.get(input.FunctionName).name,
+      batchSize: input.BatchSize ?? current.batchSize,
+      batchWindowSeconds: input.MaximumBatchingWindowInSeconds ?? current.batchWindowSeconds,
+      enabled: input.Enabled ?? current.enabled,
+      functionResponseTypes: input.FunctionResponseTypes ?? current.functionResponseTypes,
+      maximumConcurrency: input.ScalingConfig === undefined ? current.maximumConcurrency : input.ScalingConfig.MaximumConcurrency,
+      lastModified: this.clock.now(),
+    };
+    this.validate(m);
+    await this.workers.get(uuid)?.stop();
+    this.workers.delete(uuid);
+    this.save(m);
+    if (m.enabled) this.startWorker(m);
+    return { ...this.shape(m), State: m.enabled ? "Updating" : "Disabling" };
+  }
+
+  async delete(uuid: string): Promise<Record<string, unknown>> {
+    const m = this.find(uuid);
+    await this.workers.get(uuid)?.stop();
+    this.workers.delete(uuid);
+    this.mappings.delete(uuid);
+    this.store.db.prepare("DELETE FROM event_source_mappings WHERE uuid = ?").run(uuid);
+    return { ...this.shape(m), State: "Deleting" };
+  }
+
+  private find(uuid: string): Mapping {
+    const m = this.mappings.get(uuid);
+    if (m === undefined) throw new AwsError("ResourceNotFoundException", 404, `The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: ${uuid})`);
+    return m;
+  }
+
+  /** AWS's rules for SQS mappings (aws-facts §6). */
+  private validate(m: Mapping): void {
+    const factory = this.pollers.get(serviceOf(m.sourceArn));
+    if (factory === undefined) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
+    const fifo = m.sourceArn.endsWith(".fifo");
+    if (m.batchSize < 1 || m.batchSize > (fifo ? 10 : 10_000)) {
+      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchSize}' at 'batchSize' failed to satisfy constraint: Member must have value ${m.batchSize < 1 ? "greater than or equal to 1" : `less than or equal to ${fifo ? 10 : 10000}`}`, { messageKey: "message" });
+    }
+    if (m.batchWindowSeconds < 0 || m.batchWindowSeconds > 300) {
+      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchWindowSeconds}' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 300`, { messageKey: "message" });
+    }
+    if (m.batchSize > 10 && m.batchWindowSeconds < 1) {
+      throw lambdaErrors.invalidParameterValue("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
+    }
+    if (m.maximumConcurrency !== undefined && (m.maximumConcurrency < 2 || m.maximumConcurrency > 1000)) {
+      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.maximumConcurrency}' at 'scalingConfig.maximumConcurrency' failed to satisfy constraint: Member must have value between 2 and 1000`, { messageKey: "message" });
+    }
+    const fn = this.registry.get(m.functionName).latest;
+    factory.validate({ sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds });
+  }
+
+  private save(m: Mapping): void {
+    this.mappings.set(m.uuid, m);
+    this.store.db.prepare("INSERT OR REPLACE INTO event_source_mappings (uuid, function_name, source_arn, config, last_modified) VALUES (?, ?, ?, ?, ?)").run(m.uuid, m.functionName, m.sourceArn, JSON.stringify(m), m.lastModified);
+  }
+
+  private startWorker(m: Mapping): void {
+    const factory = this.pollers.get(serviceOf(m.sourceArn));
+    if (factory === undefined || !this.registry.has(m.functionName)) return;
+    const fn = this.registry.get(m.functionName).latest;
+    const poller = factory.create({ sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds });
+    const worker = new EsmWorker(
+      {
+        functionName: m.functionName,
+        batchSize: m.batchSize,
+        batchWindowMs: m.batchWindowSeconds * 1000,
+        reportBatchItemFailures: m.functionResponseTypes.includes("ReportBatchItemFailures"),
+        maxConcurrency: m.maximumConcurrency ?? ESM_SCALING.ceiling,
+      },
+      poller,
+      this.invoker,
+      this.clock,
+      this.telemetry,
+    );
+    this.workers.set(m.uuid, worker);
+    worker.start();
+  }
+
+  private shape(m: Mapping): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      UUID: m.uuid,
+      BatchSize: m.batchSize,
+      MaximumBatchingWindowInSeconds: m.batchWindowSeconds,
+      EventSourceArn: m.sourceArn,
+      FunctionArn: this.registry.arn(m.functionName),
+      LastModified: m.lastModified / 1000,
+      State: m.enabled ? "Enabled" : "Disabled",
+      StateTransitionReason: "USER_INITIATED",
+      FunctionResponseTypes: m.functionResponseTypes,
+      EventSourceMappingArn: `arn:aws:lambda:${this.registry.region}:${this.registry.accountId}:event-source-mapping:${m.uuid}`,
+    };
+    if (m.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: m.maximumConcurrency };
+    return out;
+  }
+}
+
+function serviceOf(arn: string): string {
+  return arn.split(":")[2] ?? "";
+}

@@ -1,0 +1,37 @@
+/** One batch read from a source, ready to become a function's event. */
+export interface PolledBatch {
+  /** The invocation payload (the source's event shape, e.g. `{"Records":[...]}`). */
+  payload: Buffer;
+  /** Ids the function may name in `batchItemFailures` (SQS: message ids), in delivery order. */
+  itemIds: string[];
+}
+
+/** What happened to a batch, for the poller to settle it with its source. */
+export type BatchOutcome =
+  | { kind: "succeeded" }
+  | { kind: "failed" }
+  | { kind: "partial"; failedIds: string[] }
+  | { kind: "throttled" };
+
+/**
+ * A source's side of an event source mapping (STYLE.md 7.3): it reads batches and settles them;
+ * core owns the mapping's lifecycle, its lanes, scaling and the function invocation.
+ */
+export interface Poller {
+  /** Reads up to `maxRecords`, waiting on the Clock up to the batching window; undefined if none came. */
+  poll(maxRecords: number, batchWindowMs: number, signal: AbortSignal): Promise<PolledBatch | undefined>;
+  settle(batch: PolledBatch, outcome: BatchOutcome): void;
+}
+
+export interface PollerTarget {
+  sourceArn: string;
+  functionTimeoutSeconds: number;
+  batchSize: number;
+  batchWindowSeconds: number;
+}
+
+export interface PollerFactory {
+  /** Validates a new or updated mapping against the source (throws AwsError), e.g. the queue exists. */
+  validate(target: PollerTarget): void;
+  create(target: PollerTarget): Poller;
+}

@@ -1,0 +1,105 @@
+import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerTarget } from "@lambda-sim/core";
+import { lambdaErrors } from "@lambda-sim/core";
+import type { MessageOperations } from "./message-operations.ts";
+import type { QueueOperations } from "./queue-operations.ts";
+import type { MessageRow, QueueRow } from "./queue-store.ts";
+
+/** A batch is cut at the 6 MB synchronous invoke limit, metadata included (aws-facts §6). */
+const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+/** The poller long-polls like Lambda's: 20 s per ReceiveMessage. */
+const LONG_POLL_MS = 20_000;
+
+/**
+ * The SQS side of an event source mapping (aws-facts §6): long-polls the queue, builds the
+ * `{"Records":[...]}` event in AWS's key order, and deletes what succeeded. Failed messages are
+ * left alone: they come back when their visibility timeout ends, and the queue's redrive policy
+ * moves them to its dead-letter queue.
+ */
+export function sqsPollerFactory(queues: QueueOperations, messages: MessageOperations, clock: Clock, region: string): PollerFactory {
+  const queueFor = (arn: string): QueueRow => {
+    const q = queues.byArn(arn);
+    if (q === undefined) {
+      throw new Error("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.");
+    }
+    return q;
+  };
+  return {
+    validate(t: PollerTarget) {
+      const q = queues.byArn(t.sourceArn);
+      if (q === undefined) throw lambdaErrors.invalidParameterValue(`Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.`);
+      const visibility = Number(q.attributes.VisibilityTimeout);
+      if (t.functionTimeoutSeconds > visibility) {
+        throw lambdaErrors.invalidParameterValue(`Queue visibility timeout: ${visibility} seconds is less than Function timeout: ${t.functionTimeoutSeconds} seconds`);
+      }
+      if (q.fifo && t.batchWindowSeconds > 0) throw lambdaErrors.invalidParameterValue("Batching window is not supported for FIFO queues");
+    },
+    create(t: PollerTarget): Poller {
+      const handles = new WeakMap<PolledBatch, Map<string, string>>();
+      return {
+        async poll(max, windowMs, signal) {
+          let q = queueFor(t.sourceArn);
+          // If window + timeout exceed the visibility timeout, Lambda extends it by 30 s (aws-facts §6).
+          const queueVisibility = Number(q.attributes.VisibilityTimeout) * 1000;
+          const needed = windowMs + t.functionTimeoutSeconds * 1000;
+          const visibilityMs = needed > queueVisibility ? needed + 30_000 : queueVisibility;
+          const rows: MessageRow[] = [];
+          let bytes = 0;
+          const started = clock.now();
+          while (!signal.aborted) {
+            for (const m of messages.receiveRows(q, max - rows.length, visibilityMs)) {
+              rows.push(m);
+              bytes += Buffer.byteLength(m.body) + 1024;
+            }
+            const now = clock.now();
+            if (rows.length >= max || bytes >= MAX_BATCH_BYTES || (rows.length > 0 && now - started >= windowMs)) break;
+            const until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
+            if (now >= until) break;
+            await messages.waiters.wait(q.name, until - now, signal);
+            q = queueFor(t.sourceArn);
+          }
+          if (rows.length === 0) return undefined;
+          const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId) };
+          handles.set(batch, new Map(rows.map((m) => [m.messageId, m.receiptHandle!])));
+          return batch;
+        },
+        settle(batch: PolledBatch, outcome: BatchOutcome) {
+          const byId = handles.get(batch);
+          if (byId === undefined || outcome.kind === "failed" || outcome.kind === "throttled") return;
+          const failed = new Set(outcome.kind === "partial" ? outcome.failedIds : []);
+          const q = queues.byArn(t.sourceArn);
+          if (q === undefined) return;
+          messages.deleteHandles(q, [...byId].filter(([id]) => !failed.has(id)).map(([, h]) => h));
+        },
+      };
+    },
+  };
+}
+
+/** One record exactly as §6: key order, string attributes, lower-camel message attributes. */
+function record(m: MessageRow, q: QueueRow, arn: string, region: string): Record<string, unknown> {
+  const attributes: Record<string, string> = {
+    ApproximateReceiveCount: String(m.receiveCount),
+    SentTimestamp: String(m.sentAt),
+    SenderId: "AIDAIT2UOQQY3AUEKVGXU",
+    ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? m.sentAt),
+  };
+  if (q.fifo) {
+    attributes.SequenceNumber = m.sequenceNumber ?? "";
+    attributes.MessageGroupId = m.groupId ?? "";
+    attributes.MessageDeduplicationId = m.dedupId ?? "";
+  }
+  const messageAttributes: Record<string, Record<string, unknown>> = {};
+  for (const [name, a] of Object.entries(m.messageAttributes ?? {})) {
+    const value: Record<string, unknown> = {};
+    if (a.StringValue !== undefined) value.stringValue = a.StringValue;
+    if (a.BinaryValue !== undefined) value.binaryValue = a.BinaryValue;
+    messageAttributes[name] = { ...value, stringListValues: [], binaryListValues: [], dataType: a.DataType };
+  }
+  const out: Record<string, unknown> = { messageId: m.messageId, receiptHandle: m.receiptHandle, body: m.body, attributes, messageAttributes };
+  if (m.md5Attributes !== undefined) out.md5OfMessageAttributes = m.md5Attributes;
+  out.md5OfBody = m.md5Body;
+  out.eventSource = "aws:sqs";
+  out.eventSourceARN = arn;
+  out.awsRegion = region;
+  return out;
+}
