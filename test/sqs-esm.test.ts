@@ -106,3 +106,39 @@ describe("SQS event source mapping", () => {
     expect((dup as Error).message).toContain(`Please update or delete the existing mapping with UUID ${first.UUID}`);
   });
 });
+
+describe("event source mappings declared in lambda-sim.yaml", () => {
+  it("are created at start with sqs:NAME resolved, and updated (not duplicated) on the next start", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { toMappingInput } = await import("@lambda-sim/core");
+    const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
+    const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-esm-config-"));
+    try {
+      const options = (batchSize: number) => ({
+        stateDir,
+        functions: [{ functionName: "declared", ...recorder }],
+        sources: [sqsSource],
+        sourceConfig: { queues: { declared: {} } },
+        eventSourceMappings: [toMappingInput({ functionName: "declared", eventSourceArn: "sqs:declared", batchSize }, "us-east-1", "000000000000")],
+      });
+      t = await startTestSimulator(options(5));
+      lambda = new LambdaClient(t.clientConfig);
+      sqs = new SQSClient(t.clientConfig);
+      const logs = new TelemetryRecorder(t.sim.telemetry);
+      await sqs.send(new SendMessageCommand({ QueueUrl: `${t.endpoint}/000000000000/declared`, MessageBody: "from config" }));
+      await until(async () => logs.of("function.log").some((e) => e.text.includes("from config")));
+      await t.close();
+      lambda.destroy();
+      t = await startTestSimulator(options(7));
+      lambda = new LambdaClient(t.clientConfig);
+      const listed = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "declared" }));
+      expect(listed.EventSourceMappings?.map((m) => [m.EventSourceArn, m.BatchSize])).toEqual([[arn("declared"), 7]]);
+    } finally {
+      await t?.close();
+      t = undefined;
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -16,7 +16,8 @@ import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "./invoc
 import { concurrencyRoutes } from "./api/lambda/concurrency.ts";
 import { provisionedConcurrencyRoutes } from "./api/lambda/provisioned-concurrency.ts";
 import { ProvisionedConcurrency } from "./invocation/provisioned-concurrency.ts";
-import { EventSourceMappings } from "./mappings/event-source-mappings.ts";
+import { EventSourceMappings, type MappingInput } from "./mappings/event-source-mappings.ts";
+import { isAwsError } from "./errors/aws-error.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
 import { eventSourceMappingRoutes } from "./api/lambda/event-source-mappings.ts";
 import { Invoker } from "./invocation/invoker.ts";
@@ -51,6 +52,8 @@ export interface SimulatorOptions {
   freezeDelayMs?: number;
   /** Event sources (sqs, ...), started after core; their migrations run after core's. */
   sources?: readonly Source<any>[];
+  /** Event source mappings from lambda-sim.yaml (CreateEventSourceMapping inputs). */
+  eventSourceMappings?: readonly MappingInput[];
   /** Validated lambda-sim.yaml sections of the sources, by their configKey. */
   sourceConfig?: Record<string, unknown>;
 }
@@ -174,6 +177,12 @@ export class Simulator {
       const config = source.configKey === undefined ? undefined : opts.sourceConfig?.[source.configKey];
       const registerPoller = (service: string, factory: PollerFactory) => mappings.registerPoller(service, factory);
       await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller }, config);
+    }
+    try {
+      await mappings.applyDefinitions(opts.eventSourceMappings ?? []);
+    } catch (e) {
+      await sim.close();
+      throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings: ${e.message}`) : e;
     }
     mappings.start();
     sim.mappings = mappings;

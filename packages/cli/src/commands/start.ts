@@ -35,6 +35,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     functions: config?.functions,
     sources,
     sourceConfig: config?.sources,
+    eventSourceMappings: config?.eventSourceMappings,
     account: config && {
       accountLimit: config.account.concurrentExecutions,
       unreservedMinimum: config.account.unreservedConcurrencyMinimum,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FUNCTION_NAME_PATTERN, functionSchema } from "@lambda-sim/core";
+import { FUNCTION_NAME_PATTERN, functionSchema, mappingSchema } from "@lambda-sim/core";
 
 /**
  * The whole lambda-sim.yaml, strict. Sources add their own top-level keys (`queues`, `streams`,
@@ -34,6 +34,7 @@ export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
         error: "expected a map of function names to definitions",
       })
       .default({}),
+    eventSourceMappings: z.array(mappingSchema, { error: "expected a list of event source mappings" }).default([]),
     ...extra,
   });
 }

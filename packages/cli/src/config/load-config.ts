@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { formatZodError, functionSchema, SimError, toFunctionDefinition, type FunctionDefinition, type Source } from "@lambda-sim/core";
+import { formatZodError, functionSchema, SimError, toFunctionDefinition, toMappingInput, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 
@@ -11,6 +11,7 @@ export interface LoadedConfig {
   accountId: string;
   account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number; scalingMode?: "per-function" | "account-burst" };
   functions: FunctionDefinition[];
+  eventSourceMappings: MappingInput[];
   /** The validated sections of the sources (`queues`, ...), by config key. */
   sources: Record<string, unknown>;
   raw: unknown;
@@ -56,7 +57,7 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   }
   const data = parsed.data as Record<string, unknown>;
   const sourceSections = Object.fromEntries(Object.keys(extra).map((k) => [k, data[k]]));
-  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, sources: sourceSections, raw };
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), sources: sourceSections, raw };
 }
 
 /** The line of the deepest key on `path` that exists in the document (1-based). */

@@ -1,33 +1,63 @@
 import type { Clock, Hold, TimerHandle } from "./clock.ts";
-import { sleepOn } from "./system-clock.ts";
+import { checkDelay, printTimerError, sleepOn, type TimerErrorHandler } from "./system-clock.ts";
 
 interface VirtualTimer {
   dueAt: number;
   seq: number;
   fn: () => void | Promise<void>;
   label: string;
-  cancelled: boolean;
+}
+
+export interface VirtualClockOptions {
+  /** Auto-advance reports a failing timer callback here; the advance methods reject instead. */
+  onTimerError?: TimerErrorHandler;
 }
 
 /**
- * Discrete-event service time (DESIGN.md `VirtualClock`, like Temporal's time-skipping server):
- * time stands still until asked to move, then jumps straight to the next timer. Timers run in
- * due-time order, ties in insertion order. While real work holds the clock (a handler process
- * running), it does not jump: two hours of retries replay in milliseconds, but never past a
- * handler that has not finished.
+ * Timers fired at one virtual instant before the clock gives up: a callback that re-arms itself
+ * with a zero delay would otherwise spin advanceBy forever without time moving.
+ */
+const SAME_INSTANT_LIMIT = 100_000;
+
+/** Order of firing: due time, then insertion order (how Temporal numbers its timer commands). */
+const before = (a: VirtualTimer, b: VirtualTimer) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq > b.seq);
+
+/**
+ * Discrete-event service time (DESIGN.md `VirtualClock`, STYLE.md 7.4; compare Temporal's
+ * time-skipping test server): time stands still until asked to move, then jumps straight to the
+ * next timer, so two hours of retries replay in milliseconds.
+ *
+ * - Timers fire in (dueAt, insertion) order; each callback sees now() equal to its own due time,
+ *   and a returned promise is awaited before the next timer fires.
+ * - Between firings the clock lets async work settle (a setImmediate turn drains promise chains),
+ *   and while any `hold()` is outstanding (a handler process running, a socket awaited) it waits
+ *   for the holds to be released before jumping again. Real work must therefore take a hold for
+ *   as long as it may still set timers that belong before the next jump.
+ * - Control operations (advanceBy, advanceTo, runNext, runUntilIdle, auto-advance steps) run one
+ *   at a time in call order. Do not await one from inside a timer callback: it would wait for
+ *   itself.
+ *
+ * `scale` is +Infinity: virtual time has no fixed ratio to wall time; a service delay converted to
+ * wall time (`ms / scale`) is 0, which is what skipping means.
  */
 export class VirtualClock implements Clock {
-  /** Virtual time has no fixed ratio to wall time. */
   readonly scale: number = Number.POSITIVE_INFINITY;
   private current: number;
   private seq = 0;
-  private timers: VirtualTimer[] = [];
-  private holds = 0;
-  private released: (() => void)[] = [];
+  private readonly timers: VirtualTimer[] = [];
+  private readonly holds = new Map<number, string>();
+  private holdSeq = 0;
+  private holdWaiters: (() => void)[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
   private auto = false;
+  private kickScheduled = false;
+  private instant = Number.NaN;
+  private firedAtInstant = 0;
+  private readonly onTimerError: TimerErrorHandler;
 
-  constructor(startMs: number = Date.UTC(2026, 0, 1)) {
+  constructor(startMs: number = Date.UTC(2026, 0, 1), opts: VirtualClockOptions = {}) {
     this.current = startMs;
+    this.onTimerError = opts.onTimerError ?? printTimerError;
   }
 
   now(): number {
@@ -35,22 +65,16 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void | Promise<void>, label = "timer"): TimerHandle {
-    const timer: VirtualTimer = { dueAt: this.current + Math.max(0, delayMs), seq: this.seq++, fn, label, cancelled: false };
-    // Binary insertion keeps (dueAt, seq) order; seq only grows, so ties land after their peers.
-    let lo = 0;
-    let hi = this.timers.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.timers[mid]!.dueAt <= timer.dueAt) lo = mid + 1;
-      else hi = mid;
-    }
-    this.timers.splice(lo, 0, timer);
-    if (this.auto) this.kick();
+    const dueAt = this.current + checkDelay(delayMs);
+    // An infinite delay never fires; keeping it out of the queue stops runUntilIdle jumping to it.
+    if (dueAt === Number.POSITIVE_INFINITY) return { cancel() {} };
+    const timer: VirtualTimer = { dueAt, seq: this.seq++, fn, label };
+    this.timers.splice(this.lowerBound(timer), 0, timer);
+    this.kick();
     return {
       cancel: () => {
-        timer.cancelled = true;
-        const i = this.timers.indexOf(timer);
-        if (i >= 0) this.timers.splice(i, 1);
+        const i = this.lowerBound(timer);
+        if (this.timers[i] === timer) this.timers.splice(i, 1);
       },
     };
   }
@@ -60,91 +84,198 @@ export class VirtualClock implements Clock {
   }
 
   hold(label = "hold"): Hold {
-    void label;
-    this.holds++;
-    let done = false;
+    const id = this.holdSeq++;
+    this.holds.set(id, label);
+    let released = false;
     const release = () => {
-      if (done) return;
-      done = true;
-      this.holds--;
-      if (this.holds === 0) {
-        for (const r of this.released.splice(0)) r();
-        if (this.auto) this.kick();
-      }
+      if (released) return;
+      released = true;
+      this.holds.delete(id);
+      if (this.holds.size > 0) return;
+      for (const wake of this.holdWaiters.splice(0)) wake();
+      this.kick();
     };
     return { release, [Symbol.dispose]: release };
   }
 
-  /** Timers not yet run, earliest first (for debugging and test failures). */
+  /** Timers not yet fired, in firing order (for debugging, the dashboard and test failures). */
   pendingTimers(): { label: string; dueAt: number }[] {
     return this.timers.map((t) => ({ label: t.label, dueAt: t.dueAt }));
   }
 
-  /** Runs the earliest timer (after real work settles). Returns false when there is none. */
-  async runNext(): Promise<boolean> {
-    await this.settle();
-    const timer = this.timers.shift();
-    if (timer === undefined) return false;
-    this.current = Math.max(this.current, timer.dueAt);
-    await timer.fn();
-    return true;
+  /** Labels of the holds currently blocking time jumps (why is my advanceBy not returning?). */
+  activeHolds(): string[] {
+    return [...this.holds.values()];
   }
 
-  /** Runs every timer due up to `target` in order, then sets the time to `target`. */
-  async advanceTo(target: number): Promise<void> {
-    for (;;) {
+  /**
+   * Fires the earliest timer (after work settles and holds are released), jumping to its due
+   * time, then lets the work it started settle. Resolves false when no timer is pending.
+   */
+  runNext(): Promise<boolean> {
+    return this.exclusive(async () => {
       await this.settle();
-      const next = this.timers[0];
-      if (next === undefined || next.dueAt > target) break;
-      await this.runNext();
-    }
-    this.current = Math.max(this.current, target);
+      const timer = this.takeNext();
+      if (timer === undefined) return false;
+      await timer.fn();
+      await immediate();
+      return true;
+    });
   }
 
-  advanceBy(ms: number): Promise<void> {
-    return this.advanceTo(this.current + ms);
+  /**
+   * Fires every timer due at or before `target` in order, including timers those callbacks create
+   * inside the window, then sets the time to `target`. A target in the past leaves time unchanged.
+   */
+  async advanceTo(target: number): Promise<void> {
+    if (Number.isNaN(target)) throw new RangeError("advanceTo target is NaN");
+    return this.exclusive(() => this.advanceToUnlocked(target));
   }
 
-  /** Jumps from timer to timer until none is left; a runaway periodic timer fails loudly. */
+  /** advanceTo(now() + ms), where now() is read when earlier control operations have finished. */
+  async advanceBy(ms: number): Promise<void> {
+    if (!(ms >= 0)) throw new RangeError(`advanceBy needs a non-negative number of ms, got ${ms}`);
+    return this.exclusive(() => this.advanceToUnlocked(this.current + ms));
+  }
+
+  /**
+   * Jumps from timer to timer until no timer is pending and no hold is outstanding. A runaway
+   * periodic timer fails with the pending labels instead of spinning: raise `maxTimers` for a
+   * workload that really fires more (a 100,000-invocation simulation).
+   */
   async runUntilIdle(opts: { maxTimers?: number } = {}): Promise<void> {
     const max = opts.maxTimers ?? 10_000;
-    for (let n = 0; ; n++) {
-      if (n >= max) {
-        const labels = [...new Set(this.timers.slice(0, 10).map((t) => t.label))].join(", ");
-        throw new Error(`VirtualClock.runUntilIdle ran ${max} timers and timers remain (${labels}): a timer that reschedules itself forever?`);
+    return this.exclusive(async () => {
+      for (let fired = 0; ; fired++) {
+        await this.settle();
+        if (this.timers.length === 0) return;
+        if (fired >= max) {
+          throw new Error(
+            `VirtualClock.runUntilIdle fired ${max} timers and ${this.timers.length} are still pending ` +
+              `(${this.describePending()}). A timer that re-arms itself forever? ` +
+              `If the workload is really this long, pass { maxTimers } higher.`,
+          );
+        }
+        await this.takeNext()!.fn();
       }
-      if (!(await this.runNext())) return;
-    }
+    });
   }
 
-  /** For a live server on virtual time: jump to the next timer whenever nothing real is running. */
+  /**
+   * For a live server on virtual time (`lambda-sim run`): whenever no hold is outstanding and
+   * pending promise and I/O callbacks have run, jump to the next timer. A periodic timer (a
+   * schedule) then makes virtual time race ahead while the server is idle; that is the point.
+   * Timer errors go to `onTimerError`, and auto-advancing continues.
+   */
   startAutoAdvance(): void {
     this.auto = true;
     this.kick();
   }
 
-  stopAutoAdvance(): void {
+  /** Stops auto-advancing; resolves when a step already under way has finished. */
+  stopAutoAdvance(): Promise<void> {
     this.auto = false;
+    return this.chain.then(() => {});
   }
 
-  private kicking = false;
-
   private kick(): void {
-    if (this.kicking) return;
-    this.kicking = true;
+    if (!this.auto || this.kickScheduled) return;
+    this.kickScheduled = true;
     setImmediate(() => {
-      this.kicking = false;
-      if (!this.auto || this.holds > 0 || this.timers.length === 0) return;
-      void this.runNext().then(() => this.auto && this.kick());
+      this.kickScheduled = false;
+      if (!this.auto || this.holds.size > 0 || this.timers.length === 0) return;
+      void this.exclusive(() => this.autoStep()).then(() => this.kick());
     });
   }
 
-  /** Lets promise chains and I/O callbacks run, then waits until no hold is outstanding. */
-  private async settle(): Promise<void> {
-    await new Promise<void>((r) => setImmediate(r));
-    while (this.holds > 0) {
-      await new Promise<void>((r) => this.released.push(r));
-      await new Promise<void>((r) => setImmediate(r));
+  private async autoStep(): Promise<void> {
+    await this.settle();
+    if (!this.auto) return;
+    let timer: VirtualTimer | undefined;
+    try {
+      timer = this.takeNext();
+      if (timer !== undefined) await timer.fn();
+    } catch (e) {
+      // A runaway zero-delay timer would report forever; stop instead (takeNext threw, no timer).
+      if (timer === undefined) this.auto = false;
+      this.onTimerError(e, timer?.label ?? "auto-advance");
     }
   }
+
+  private async advanceToUnlocked(target: number): Promise<void> {
+    for (;;) {
+      await this.settle();
+      const next = this.timers[0];
+      if (next === undefined || next.dueAt > target) break;
+      await this.takeNext()!.fn();
+    }
+    this.current = Math.max(this.current, target);
+  }
+
+  /** Removes the earliest timer and moves time to its due time. */
+  private takeNext(): VirtualTimer | undefined {
+    const timer = this.timers[0];
+    if (timer === undefined) return undefined;
+    const at = Math.max(this.current, timer.dueAt);
+    if (at !== this.instant) {
+      this.instant = at;
+      this.firedAtInstant = 0;
+    }
+    if (++this.firedAtInstant > SAME_INSTANT_LIMIT) {
+      throw new Error(
+        `VirtualClock fired ${SAME_INSTANT_LIMIT} timers at ${iso(at)} without time moving ` +
+          `(${this.describePending()}): a timer that re-arms itself with a zero delay?`,
+      );
+    }
+    this.timers.shift();
+    this.current = at;
+    return timer;
+  }
+
+  /** Lets promise chains and pending I/O callbacks run, then waits until no hold is outstanding. */
+  private async settle(): Promise<void> {
+    for (;;) {
+      await immediate();
+      if (this.holds.size === 0) return;
+      await new Promise<void>((wake) => this.holdWaiters.push(wake));
+    }
+  }
+
+  /** Serialises control operations; a failed one does not block the next. */
+  private exclusive<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(op);
+    this.chain = result.catch(() => {});
+    return result;
+  }
+
+  /** Index of the first timer not before `t` (binary search over the sorted queue). */
+  private lowerBound(t: VirtualTimer): number {
+    let lo = 0;
+    let hi = this.timers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (before(this.timers[mid]!, t)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** "label ×count" for the first few distinct labels, with the next due time. */
+  private describePending(): string {
+    const counts = new Map<string, number>();
+    for (const t of this.timers) counts.set(t.label, (counts.get(t.label) ?? 0) + 1);
+    const shown = [...counts].slice(0, 10).map(([label, n]) => (n > 1 ? `${label} ×${n}` : label));
+    if (counts.size > 10) shown.push(`… ${counts.size - 10} more labels`);
+    const next = this.timers[0];
+    return next === undefined ? "none" : `${shown.join(", ")}; next due ${iso(next.dueAt)}`;
+  }
+}
+
+function iso(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
+}
+
+function immediate(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

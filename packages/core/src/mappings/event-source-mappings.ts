@@ -64,6 +64,19 @@ export class EventSourceMappings {
     this.pollers.set(service, factory);
   }
 
+  /**
+   * Mappings declared in lambda-sim.yaml: created, or updated to match the file when one for the
+   * same function and source exists. Call after the sources registered their pollers.
+   */
+  async applyDefinitions(defs: readonly MappingInput[]): Promise<void> {
+    for (const def of defs) {
+      const fn = this.registry.get(def.FunctionName ?? "").name;
+      const existing = [...this.mappings.values()].find((m) => m.sourceArn === def.EventSourceArn && m.functionName === fn);
+      if (existing === undefined) this.createStopped(def);
+      else await this.update(existing.uuid, def, false);
+    }
+  }
+
   /** Starts the workers of enabled mappings (after the sources registered their pollers). */
   start(): void {
     for (const m of this.mappings.values()) if (m.enabled) this.startWorker(m);
@@ -75,6 +88,12 @@ export class EventSourceMappings {
   }
 
   create(input: MappingInput): Record<string, unknown> {
+    const m = this.createStopped(input);
+    if (m.enabled) this.startWorker(m);
+    return { ...this.shape(m), State: m.enabled ? "Creating" : "Disabled" };
+  }
+
+  private createStopped(input: MappingInput): Mapping {
     if (!input.EventSourceArn) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
     const rec = this.registry.get(input.FunctionName ?? "");
     const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name);
@@ -96,8 +115,7 @@ export class EventSourceMappings {
     };
     this.validate(m);
     this.save(m);
-    if (m.enabled) this.startWorker(m);
-    return { ...this.shape(m), State: m.enabled ? "Creating" : "Disabled" };
+    return m;
   }
 
   get(uuid: string): Record<string, unknown> {
@@ -111,7 +129,7 @@ export class EventSourceMappings {
       .map((m) => this.shape(m));
   }
 
-  async update(uuid: string, input: MappingInput): Promise<Record<string, unknown>> {
+  async update(uuid: string, input: MappingInput, run = true): Promise<Record<string, unknown>> {
     const current = this.find(uuid);
     const m: Mapping = {
       ...current,
@@ -127,7 +145,7 @@ export class EventSourceMappings {
     await this.workers.get(uuid)?.stop();
     this.workers.delete(uuid);
     this.save(m);
-    if (m.enabled) this.startWorker(m);
+    if (m.enabled && run) this.startWorker(m);
     return { ...this.shape(m), State: m.enabled ? "Updating" : "Disabling" };
   }
 

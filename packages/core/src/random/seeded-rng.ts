@@ -51,10 +51,23 @@ class Sfc32Stream implements RandomStream {
   }
 
   int(maxExclusive: number): number {
-    return Math.floor(this.next() * maxExclusive);
+    if (!Number.isSafeInteger(maxExclusive) || maxExclusive < 1) {
+      throw new RangeError(`int() needs a positive safe integer bound, got ${maxExclusive}`);
+    }
+    if (maxExclusive <= 2 ** 32) {
+      // Rejection sampling: plain `floor(next() * n)` over-weights the low values when n does not
+      // divide 2^32. Fewer than half the draws are ever rejected.
+      const limit = 2 ** 32 - (2 ** 32 % maxExclusive);
+      let v = this.u32();
+      while (v >= limit) v = this.u32();
+      return v % maxExclusive;
+    }
+    // Wider bounds: 53 random bits; the bias (about n / 2^53) is negligible for realistic bounds.
+    return Math.floor(((this.u32() >>> 11) * 2 ** 32 + this.u32()) / 2 ** 53 * maxExclusive);
   }
 
   hex(bytes: number): string {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`hex() needs a byte count, got ${bytes}`);
     let out = "";
     for (let i = 0; i < bytes; i += 4) {
       const v = this.u32();
@@ -73,7 +86,12 @@ class Sfc32Stream implements RandomStream {
 
 /**
  * The seeded random source (STYLE.md 7.5): one seed, independent named streams, so adding a
- * consumer never shifts another consumer's sequence and `--seed` replays stay stable.
+ * consumer never shifts another consumer's sequence and `--seed` replays stay stable. Each stream
+ * is sfc32 seeded with cyrb128(seed + NUL + name); `stream(name)` returns the same object for the
+ * same name. The seed is compared as a string: 42 and "42" are the same seed.
+ *
+ * The derivation is part of the replay contract: seeded-rng.test.ts pins golden values, so a
+ * change to it is deliberate.
  */
 export class SeededRng implements Rng {
   readonly seed: string;
@@ -93,7 +111,10 @@ export class SeededRng implements Rng {
   }
 }
 
-/** A fresh seed when none is given (the run is then not reproducible, which is the point). */
+/**
+ * A fresh seed from node:crypto when the user gives none. Callers should report it (the run
+ * summary, telemetry) so a surprising run can be replayed with `--seed`.
+ */
 export function randomSeed(): number {
   return randomInt(0, 2 ** 47);
 }
