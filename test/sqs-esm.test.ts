@@ -66,7 +66,7 @@ describe("SQS event source mapping", () => {
     await start([{ functionName: "partial", ...recorder }], 100);
     await sqs.send(new CreateQueueCommand({ QueueName: "partial-dlq" }));
     const url = (
-      await sqs.send(new CreateQueueCommand({ QueueName: "partial-in", Attributes: { VisibilityTimeout: "5", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn("partial-dlq"), maxReceiveCount: 2 }) } }))
+      await sqs.send(new CreateQueueCommand({ QueueName: "partial-in", Attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn("partial-dlq"), maxReceiveCount: 2 }) } }))
     ).QueueUrl!;
     for (const body of ["ok1", "fail", "ok2"]) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
     await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "partial", EventSourceArn: arn("partial-in"), FunctionResponseTypes: ["ReportBatchItemFailures"] }));

@@ -121,6 +121,10 @@ export class Simulator {
       throw e;
     }
     const server = createServer({ keepAlive: true, noDelay: true });
+    // Idle keep-alive connections stay open a minute, as AWS endpoints' do: a client reusing a
+    // socket the server has just closed gets ECONNRESET (Node's default is only 5 s).
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     const port = await listen(server, opts.port ?? 3001, host).catch((e: unknown) => {
       store.close();
       throw e;

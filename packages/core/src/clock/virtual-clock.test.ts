@@ -73,7 +73,7 @@ describe("VirtualClock advancing", () => {
     const clock = new VirtualClock(0);
     const seen: string[] = [];
     clock.setTimer(10, async () => {
-      await Promise.resolve();
+      for (let i = 0; i < 3; i++) await turn(); // macrotask hops: only awaiting the callback covers them
       seen.push(`first done@${clock.now()}`);
     });
     clock.setTimer(10, () => void seen.push("second"));

@@ -20,7 +20,7 @@ export interface VirtualClockOptions {
 const SAME_INSTANT_LIMIT = 100_000;
 
 /** Order of firing: due time, then insertion order (how Temporal numbers its timer commands). */
-const before = (a: VirtualTimer, b: VirtualTimer) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq > b.seq);
+const before = (a: VirtualTimer, b: VirtualTimer) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
 
 /**
  * Discrete-event service time (DESIGN.md `VirtualClock`, STYLE.md 7.4; compare Temporal's
