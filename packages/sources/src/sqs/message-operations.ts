@@ -67,16 +67,7 @@ export class MessageOperations {
     const entries = checkBatch(input.Entries);
     const total = entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody ?? "") + attributesSize(e.MessageAttributes), 0);
     if (total > 1_048_576) throw sqsErrors.batchTooLong(total);
-    const result: BatchResult<Record<string, string>> = { Successful: [], Failed: [] };
-    this.store.transaction(() => {
-      for (const e of entries) {
-        try {
-          result.Successful.push({ Id: e.Id!, ...this.send(q, e) });
-        } catch (err) {
-          result.Failed.push(failure(e.Id!, err));
-        }
-      }
-    });
+    const result = this.store.transaction(() => eachEntry(entries, (e) => this.send(q, e)));
     this.waiters.notify(q.name);
     return result;
   }
@@ -121,21 +112,10 @@ export class MessageOperations {
     return {};
   }
 
-  deleteMessageBatch(input: { QueueUrl?: string; Entries?: { Id?: string; ReceiptHandle?: string }[] }): BatchResult<{ Id: string }> {
+  deleteMessageBatch(input: { QueueUrl?: string; Entries?: { Id?: string; ReceiptHandle?: string }[] }): BatchResult<Record<string, string>> {
     const q = this.queues.resolve(input.QueueUrl);
     const entries = checkBatch(input.Entries);
-    const result: BatchResult<{ Id: string }> = { Successful: [], Failed: [] };
-    this.store.transaction(() => {
-      for (const e of entries) {
-        try {
-          this.delete(q, e.ReceiptHandle);
-          result.Successful.push({ Id: e.Id! });
-        } catch (err) {
-          result.Failed.push(failure(e.Id!, err));
-        }
-      }
-    });
-    return result;
+    return this.store.transaction(() => eachEntry(entries, (e) => this.delete(q, e.ReceiptHandle)));
   }
 
   changeMessageVisibility(input: { QueueUrl?: string; ReceiptHandle?: string; VisibilityTimeout?: number }): Record<string, never> {
@@ -145,20 +125,10 @@ export class MessageOperations {
     return {};
   }
 
-  changeMessageVisibilityBatch(input: { QueueUrl?: string; Entries?: { Id?: string; ReceiptHandle?: string; VisibilityTimeout?: number }[] }): BatchResult<{ Id: string }> {
+  changeMessageVisibilityBatch(input: { QueueUrl?: string; Entries?: { Id?: string; ReceiptHandle?: string; VisibilityTimeout?: number }[] }): BatchResult<Record<string, string>> {
     const q = this.queues.resolve(input.QueueUrl);
     const entries = checkBatch(input.Entries);
-    const result: BatchResult<{ Id: string }> = { Successful: [], Failed: [] };
-    this.store.transaction(() => {
-      for (const e of entries) {
-        try {
-          this.changeVisibility(q, e.ReceiptHandle, e.VisibilityTimeout);
-          result.Successful.push({ Id: e.Id! });
-        } catch (err) {
-          result.Failed.push(failure(e.Id!, err));
-        }
-      }
-    });
+    const result = this.store.transaction(() => eachEntry(entries, (e) => this.changeVisibility(q, e.ReceiptHandle, e.VisibilityTimeout)));
     this.waiters.notify(q.name);
     return result;
   }
@@ -327,6 +297,19 @@ function checkBatch<T extends { Id?: string }>(entries: T[] | undefined): T[] {
   if (entries.some((e) => e.Id === undefined || !BATCH_ID.test(e.Id))) throw sqsErrors.invalidBatchEntryId();
   if (new Set(entries.map((e) => e.Id)).size !== entries.length) throw sqsErrors.batchIdsNotDistinct();
   return entries;
+}
+
+/** Runs one batch entry at a time: a failing entry is reported, the others go on (aws-facts §7). */
+function eachEntry<E extends { Id?: string }>(entries: E[], run: (e: E) => Record<string, string> | void): BatchResult<Record<string, string>> {
+  const result: BatchResult<Record<string, string>> = { Successful: [], Failed: [] };
+  for (const e of entries) {
+    try {
+      result.Successful.push({ Id: e.Id!, ...run(e) });
+    } catch (err) {
+      result.Failed.push(failure(e.Id!, err));
+    }
+  }
+  return result;
 }
 
 function failure(id: string, err: unknown): { Id: string; SenderFault: boolean; Code: string; Message: string } {
