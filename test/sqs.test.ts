@@ -6,6 +6,8 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListMessageMoveTasksCommand,
+  StartMessageMoveTaskCommand,
   PurgeQueueCommand,
   PurgeQueueInProgress,
   QueueDoesNotExist,
@@ -96,8 +98,16 @@ describe("SQS over the JSON protocol with the AWS SDK", () => {
       await clock.advanceBy(1_000);
     }
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toBeUndefined();
-    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq }));
+    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, VisibilityTimeout: 0 }));
     expect(moved.Messages?.[0]?.Body).toBe("poison");
+    // Redrive from the DLQ back to the queue it came from.
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
+    const tasks = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));
+    expect(tasks.Results?.[0]).toMatchObject({ Status: "COMPLETED", ApproximateNumberOfMessagesMoved: 1 });
+    const back = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }));
+    expect(back.Messages?.[0]).toMatchObject({ Body: "poison", Attributes: { ApproximateReceiveCount: "1" } });
+    const notDlq = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: `arn:aws:sqs:us-east-1:000000000000:work` })).catch((e: unknown) => e);
+    expect((notDlq as Error).message).toBe("Source queue must be configured as a Dead Letter Queue.");
   });
 
   it("keeps FIFO order per group, blocks a group while a message is in flight, and deduplicates for 5 minutes", async () => {

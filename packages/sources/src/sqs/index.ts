@@ -6,6 +6,7 @@ import { QueueStore } from "./queue-store.ts";
 import { sqsJsonHandler, type SqsOperation } from "./json-protocol.ts";
 import { sqsQueryHandler } from "./query-protocol.ts";
 import { sqsPollerFactory } from "./sqs-poller.ts";
+import { MessageMoveTasks } from "./message-move-tasks.ts";
 
 let messages: MessageOperations | undefined;
 
@@ -36,6 +37,7 @@ export const sqsSource: Source<QueueConfig> = {
     });
     messages = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
     const m = messages;
+    const moves = new MessageMoveTasks(store, queues, m.waiters, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
     const ops: Record<string, SqsOperation> = {
       CreateQueue: (i) => queues.createQueue(i),
       GetQueueUrl: (i) => queues.getQueueUrl(i),
@@ -55,6 +57,9 @@ export const sqsSource: Source<QueueConfig> = {
       DeleteMessageBatch: (i) => m.deleteMessageBatch(i),
       ChangeMessageVisibility: (i) => m.changeMessageVisibility(i),
       ChangeMessageVisibilityBatch: (i) => m.changeMessageVisibilityBatch(i),
+      StartMessageMoveTask: (i) => moves.start(i),
+      ListMessageMoveTasks: (i) => moves.list(i),
+      CancelMessageMoveTask: (i) => moves.cancel(i),
     };
     // One set of operations behind two serialisers: JSON 1.0 (X-Amz-Target) and the query protocol.
     const json = sqsJsonHandler(ops);

@@ -195,7 +195,7 @@ export class MessageOperations {
       if (blocked !== undefined && m.groupId !== null && blocked.has(m.groupId) && !taken.some((t) => t.groupId === m.groupId)) continue;
       // Moved when this receive would exceed maxReceiveCount.
       if (redrive !== undefined && dlq !== undefined && m.receiveCount >= redrive.maxReceiveCount) {
-        this.store.moveMessage(m.seq, dlq.name, now);
+        this.store.moveMessage(m.seq, dlq.name, now, q.name);
         this.waiters.notify(dlq.name);
         continue;
       }

@@ -70,7 +70,10 @@ export class QueueStore {
       byMessageId: db.prepare("SELECT * FROM sqs_messages WHERE message_id = ?"),
       deleteMessage: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
       setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
-      moveMessage: db.prepare("UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL WHERE seq = ?"),
+      moveMessage: db.prepare(
+        "UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL, dead_letter_source = ? WHERE seq = ?",
+      ),
+      movableFrom: db.prepare("SELECT seq, dead_letter_source FROM sqs_messages WHERE queue = ? ORDER BY seq"),
       purge: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
       expire: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
       counts: db.prepare(
@@ -157,8 +160,13 @@ export class QueueStore {
   }
 
   /** Redrive: the message moves to the dead-letter queue as a fresh, visible message. */
-  moveMessage(seq: number, toQueue: string, now: number): void {
-    this.s.moveMessage.run(toQueue, now, seq);
+  moveMessage(seq: number, toQueue: string, now: number, deadLetterSource: string | null = null): void {
+    this.s.moveMessage.run(toQueue, now, deadLetterSource, seq);
+  }
+
+  /** Every message of a queue with the queue it was redriven from (StartMessageMoveTask). */
+  movable(queue: string): { seq: number; deadLetterSource: string | null }[] {
+    return (this.s.movableFrom.all(queue) as { seq: number; dead_letter_source: string | null }[]).map((r) => ({ seq: r.seq, deadLetterSource: r.dead_letter_source }));
   }
 
   purge(queue: string, now: number): void {
