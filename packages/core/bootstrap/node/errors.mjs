@@ -1,35 +1,77 @@
 // @ts-check
-// Error types and payloads as AWS's Node runtime interface client (RIC, src/Errors.js) reports
-// them (aws-facts §1.5): the payload key is `trace`, not `stackTrace`.
+// Errors as AWS's Node.js runtime interface client reports them (RIC src/Errors.js; aws-facts §1.5):
+// the runtime's own types are named `Runtime.<Name>`, and a function error travels to the Runtime
+// API as `{"errorType","errorMessage","trace":[...]}` (the key is `trace`, not `stackTrace`).
 
-/** An error whose `name` is one of the runtime's own types (Runtime.ImportModuleError, ...). */
-export class RuntimeError extends Error {
-  /**
-   * @param {string} name
-   * @param {string} message
-   * @param {unknown} [cause]
-   */
-  constructor(name, message, cause) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = name;
+const { types } = /** @type {typeof import("node:util")} */ (process.getBuiltinModule("node:util"));
+
+/**
+ * An error class whose instances are named `Runtime.<name>`. The name lives on the prototype, as in
+ * the RIC, so the stack's first line reads `Runtime.ImportModuleError: Error: Cannot find module...`.
+ * @param {string} name
+ */
+function runtimeError(name) {
+  const RuntimeError = class extends Error {};
+  RuntimeError.prototype.name = `Runtime.${name}`;
+  return RuntimeError;
+}
+
+export const MalformedHandlerName = runtimeError("MalformedHandlerName");
+export const HandlerNotFound = runtimeError("HandlerNotFound");
+/** Its message is the loader's error as a string: `Error: Cannot find module 'x'...`. */
+export const ImportModuleError = runtimeError("ImportModuleError");
+export const UserCodeSyntaxError = runtimeError("UserCodeSyntaxError");
+/** nodejs24.x and later reject callback-style handlers at init (RIC src/function/callback-deprecation.ts). */
+export const CallbackHandlerDeprecated = runtimeError("CallbackHandlerDeprecated");
+/** nodejs24.x and later: a result JSON.stringify cannot serialise (RIC src/utils/serialize.ts). */
+export const JSONStringifyError = runtimeError("JSONStringifyError");
+
+export class NodeJsExit extends Error {
+  constructor() {
+    super(
+      "The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes",
+    );
   }
+}
+NodeJsExit.prototype.name = "Runtime.NodeJsExit";
+
+export class UnhandledPromiseRejection extends Error {
+  /** @param {unknown} reason @param {Promise<unknown>} promise */
+  constructor(reason, promise) {
+    // Error(reason) stringifies it: an Error reason becomes "Error: <message>" (aws-facts §2.4).
+    super(/** @type {string} */ (reason));
+    this.reason = reason;
+    this.promise = promise;
+  }
+}
+UnhandledPromiseRejection.prototype.name = "Runtime.UnhandledPromiseRejection";
+
+/**
+ * @typedef {{ errorType: string, errorMessage: string, trace: string[] }} RapidError
+ */
+
+/** @param {any} obj duck-typed errors (another realm's, or hand-made) count as errors too */
+function isErrorLike(obj) {
+  return obj && typeof obj.name === "string" && obj.name && typeof obj.message === "string" && obj.message && typeof obj.stack === "string" && obj.stack;
 }
 
 /**
- * @param {unknown} error
- * @returns {{ errorType: string, errorMessage: string, trace: string[] }}
+ * The body of an error POST. Non-errors are reported by type: `callback("boom")` gives
+ * `{"errorType":"string","errorMessage":"boom","trace":[]}`. DEL characters are escaped because
+ * the value also travels in a header.
+ * @param {any} error
+ * @returns {RapidError}
  */
 export function toRapidResponse(error) {
   try {
-    if (error instanceof Error || (typeof error === "object" && error !== null && "name" in error && "message" in error)) {
-      const e = /** @type {Error} */ (error);
+    if (types.isNativeError(error) || isErrorLike(error)) {
       return {
-        errorType: String(e.name),
-        errorMessage: String(e.message),
-        trace: typeof e.stack === "string" ? e.stack.split("\n") : [],
+        errorType: error.name?.replaceAll("\x7F", "%7F"),
+        errorMessage: error.message?.replaceAll("\x7F", "%7F"),
+        trace: error.stack.replaceAll("\x7F", "%7F").split("\n"),
       };
     }
-    return { errorType: typeof error, errorMessage: String(error), trace: [] };
+    return { errorType: typeof error, errorMessage: error.toString(), trace: [] };
   } catch {
     return {
       errorType: "handled",
@@ -39,11 +81,29 @@ export function toRapidResponse(error) {
   }
 }
 
-/** The tab-prefixed JSON the RIC prints after "Invoke Error" or "Uncaught Exception". */
+/** @param {unknown} err */
+export function intoError(err) {
+  return err instanceof Error ? err : new Error(/** @type {string} */ (err));
+}
+
+/**
+ * The tab-prefixed JSON the RIC logs after "Invoke Error", "Uncaught Exception" and friends: name,
+ * message and code, the error's own enumerable fields, and the stack as an array of lines.
+ * @param {unknown} error
+ */
 export function toFormatted(error) {
   try {
-    return `\t${JSON.stringify(toRapidResponse(error))}`;
+    return `\t${JSON.stringify(error, (_key, value) => withEnumerableProperties(value))}`;
   } catch {
-    return `\t${JSON.stringify({ errorType: "Runtime.Unknown", errorMessage: String(error) })}`;
+    return `\t${JSON.stringify(toRapidResponse(error))}`;
   }
+}
+
+/** @param {unknown} value */
+function withEnumerableProperties(value) {
+  if (!(value instanceof Error)) return value;
+  /** @type {Record<string, unknown>} */
+  const out = { errorType: value.name, errorMessage: value.message, code: /** @type {any} */ (value).code, ...value };
+  if (typeof value.stack === "string") out.stack = value.stack.split("\n");
+  return out;
 }

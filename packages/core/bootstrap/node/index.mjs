@@ -1,11 +1,121 @@
 // @ts-check
-// Entry point of lambda-sim's Node.js runtime bootstrap. It only switches on V8's compile cache
-// (shared by all environments of one simulator, so the bootstrap and handler modules are
-// compiled once rather than at every cold start) and then loads the runtime loop. The cache
-// directory arrives in a private variable, removed before any user code can see it.
-import { enableCompileCache } from "node:module";
+// lambda-sim's Node.js runtime bootstrap: what AWS's runtime interface client (RIC) does at
+// /var/runtime/index.mjs in a nodejs22.x / nodejs24.x environment. It patches the console, loads
+// the handler, then loops on the Runtime API (aws-facts §2.1) until the process is killed. It
+// imports nothing from the simulator and only talks HTTP to AWS_LAMBDA_RUNTIME_API.
+//
+// Startup cost matters (every cold start pays it): built-ins come from process.getBuiltinModule,
+// not ESM imports, and each extra module of the bootstrap costs about half a millisecond.
+import { CallbackHandlerDeprecated, UnhandledPromiseRejection, toRapidResponse } from "./errors.mjs";
+import { forwardTraceId, invoker, isAsyncFunction, onEventLoopEmpty } from "./invoke-context.mjs";
+import { logError, patchConsole, setLoggingContext } from "./log-patch.mjs";
+import { RuntimeApiClient } from "./runtime-api-client.mjs";
+import { loadHandler } from "./user-function.mjs";
 
+const { enableCompileCache } = /** @type {typeof import("node:module")} */ (process.getBuiltinModule("node:module"));
+
+// V8's compile cache, shared by all environments of one simulator, so the handler's modules are
+// compiled once rather than at every cold start. The directory arrives in a private variable,
+// removed before any user code can see it.
 const cacheDir = process.env._LAMBDA_SIM_COMPILE_CACHE;
 delete process.env._LAMBDA_SIM_COMPILE_CACHE;
 if (cacheDir) enableCompileCache(cacheDir);
-await import("./runtime-loop.mjs");
+
+const CALLBACK_WARNING =
+  "AWS Lambda plans to remove support for callback-based function handlers starting with Node.js 24. You will need to update this function to use an async handler to use Node.js 24 or later. For more information and to provide feedback on this change, see https://github.com/aws/aws-lambda-nodejs-runtime-interface-client/issues/137. To disable this warning, set the AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING environment variable.";
+const CALLBACK_ERROR =
+  "ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.";
+
+// nodejs24.x and later run the rewritten RIC: async handlers only (see invoke-context.mjs).
+const asyncOnly = Number(/^AWS_Lambda_nodejs(\d+)/.exec(process.env.AWS_EXECUTION_ENV ?? "")?.[1] ?? 0) >= 24;
+
+patchConsole();
+const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
+
+/**
+ * Ends the process after a failure the handler did not catch: reported as an init error until the
+ * first invocation, then as an error of the latest invocation, which stays the target after it
+ * is answered, as in the RIC (aws-facts §2.4: uncaught exception 129, unhandled rejection 128).
+ * @type {(error: unknown, exitCode: number) => void}
+ */
+let failProcess = (error, exitCode) => {
+  const exit = () => process.exit(exitCode);
+  client.postInitError(toRapidResponse(error)).then(exit, exit);
+};
+let failing = false;
+
+process.on("uncaughtException", (error) => {
+  logError("Uncaught Exception", error);
+  if (!failing) failProcess(error, 129);
+  failing = true;
+});
+process.on("unhandledRejection", (reason, promise) => {
+  const error = new UnhandledPromiseRejection(reason, promise);
+  logError("Unhandled Promise Rejection", error);
+  if (!failing) failProcess(error, 128);
+  failing = true;
+});
+process.on("beforeExit", onEventLoopEmpty);
+
+const invoke = await init();
+if (invoke) void loop(invoke);
+
+/** Loads the handler; on failure reports an init error and ends the process. */
+async function init() {
+  try {
+    const handler = await loadHandler(process.env.LAMBDA_TASK_ROOT || process.cwd(), process.env._HANDLER ?? "", { defaultExportFallback: asyncOnly });
+    if (asyncOnly && handler.length >= 3) throw new CallbackHandlerDeprecated(CALLBACK_ERROR);
+    if (!asyncOnly && handler.length === 3 && !isAsyncFunction(handler) && process.env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING === undefined) {
+      console.warn(CALLBACK_WARNING);
+    }
+    return invoker(handler, asyncOnly);
+  } catch (error) {
+    if (asyncOnly) {
+      // The nodejs24.x RIC logs and reports the failure, then dies of the rethrown error: status 1.
+      logError("Init Error", error);
+      const exit = () => process.exit(1);
+      client.postInitError(toRapidResponse(error)).then(exit, exit);
+    } else {
+      // nodejs22.x: the loader's rejection reaches the uncaughtException listener.
+      logError("Uncaught Exception", error);
+      failProcess(error, 129);
+    }
+    return undefined;
+  }
+}
+
+/** @param {import("./invoke-context.mjs").Invoke} invoke */
+async function loop(invoke) {
+  for (;;) {
+    /** @type {import("./runtime-api-client.mjs").Invocation} */
+    let invocation;
+    try {
+      invocation = await client.next();
+    } catch (error) {
+      return topLevelError(error);
+    }
+    const { headers, body } = invocation;
+    const id = /** @type {string} */ (headers["lambda-runtime-aws-request-id"]);
+    setLoggingContext(id, /** @type {string | undefined} */ (headers["lambda-runtime-aws-tenant-id"]));
+    forwardTraceId(headers);
+    failProcess = (error, exitCode) => {
+      const exit = () => process.exit(exitCode);
+      client.postError(id, toRapidResponse(error)).then(exit, exit);
+    };
+    await new Promise((answered) => {
+      invoke(headers, body, {
+        response: (json) => void client.postResponse(id, json).then(answered, topLevelError),
+        error: (error) => {
+          logError("Invoke Error", error);
+          client.postError(id, toRapidResponse(error)).then(answered, topLevelError);
+        },
+      });
+    });
+  }
+}
+
+/** The Runtime API is unreachable or broke the protocol: the RIC gives up on the process. @param {unknown} error */
+function topLevelError(error) {
+  console.log(`Unexpected Top Level Error: ${error}`);
+  failProcess(error, 129);
+}
