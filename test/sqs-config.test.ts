@@ -54,3 +54,22 @@ describe("/_sim/queues/NAME/messages", () => {
     sqs.destroy();
   });
 });
+
+describe("the SQS target (for async destinations and dead-letter queues)", () => {
+  it("delivers a record with its message attributes to a queue by ARN", async () => {
+    t = await startTestSimulator({ sources: [sqsSource], sourceConfig: { queues: { failures: {} } } });
+    await t.sim.targets.deliver("arn:aws:sqs:us-east-1:000000000000:failures", '{"event":1}', {
+      RequestID: { DataType: "String", StringValue: "req-1" },
+      ErrorCode: { DataType: "Number", StringValue: "200" },
+    });
+    const sqs = new SQSClient(t.clientConfig);
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t.endpoint}/000000000000/failures`, MessageAttributeNames: ["All"] }));
+    expect(got.Messages?.[0]).toMatchObject({
+      Body: '{"event":1}',
+      MessageAttributes: { RequestID: { DataType: "String", StringValue: "req-1" }, ErrorCode: { DataType: "Number", StringValue: "200" } },
+    });
+    await expect(t.sim.targets.deliver("arn:aws:sqs:us-east-1:000000000000:missing", "{}")).rejects.toThrow("does not exist");
+    await expect(t.sim.targets.deliver("arn:aws:sns:us-east-1:000000000000:topic", "{}")).rejects.toThrow("no target");
+    sqs.destroy();
+  });
+});

@@ -28,3 +28,4 @@ export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } f
 export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
 export { mappingSchema, toMappingInput, type MappingEntry } from "./config/mapping-schema.ts";
 export type { MappingInput } from "./mappings/event-source-mappings.ts";
+export { TargetRegistry, type Target, type TargetAttribute } from "./invocation/targets.ts";

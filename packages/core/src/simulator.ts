@@ -19,6 +19,7 @@ import { ProvisionedConcurrency } from "./invocation/provisioned-concurrency.ts"
 import { EventSourceMappings, type MappingInput } from "./mappings/event-source-mappings.ts";
 import { isAwsError } from "./errors/aws-error.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
+import { TargetRegistry, type Target } from "./invocation/targets.ts";
 import { eventSourceMappingRoutes } from "./api/lambda/event-source-mappings.ts";
 import { Invoker } from "./invocation/invoker.ts";
 import { AwsRouter } from "./protocols/aws-router.ts";
@@ -82,6 +83,8 @@ export class Simulator {
   private closing: Promise<void> | undefined;
   private sources: readonly Source<any>[] = [];
   private mappings: EventSourceMappings | undefined;
+  /** Where destination and DLQ records go (the asynchronous-invocation issue delivers through it). */
+  targets: TargetRegistry = new TargetRegistry();
 
   private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: Server; scratch: string }) {
     this.clock = parts.clock;
@@ -152,6 +155,13 @@ export class Simulator {
     const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry) });
     const router = new AwsRouter(rng.stream("request-ids"));
     const provisioned = new ProvisionedConcurrency(store, registry, invoker);
+    // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.
+    const targets = new TargetRegistry();
+    targets.register("lambda", {
+      deliver: async (arn, body) => {
+        await invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
+      },
+    });
     const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids") });
     router.addRestRoutes("lambda", [
       ...invokeRoutes(invoker),
@@ -180,7 +190,8 @@ export class Simulator {
     for (const source of sources) {
       const config = source.configKey === undefined ? undefined : opts.sourceConfig?.[source.configKey];
       const registerPoller = (service: string, factory: PollerFactory) => mappings.registerPoller(service, factory);
-      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller }, config);
+      const registerTarget = (service: string, target: Target) => targets.register(service, target);
+      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget }, config);
     }
     try {
       await mappings.applyDefinitions(opts.eventSourceMappings ?? []);
@@ -190,6 +201,7 @@ export class Simulator {
     }
     mappings.start();
     sim.mappings = mappings;
+    sim.targets = targets;
     sim.sources = sources;
     return sim;
   }

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Clock } from "./clock/clock.ts";
 import type { Invoker } from "./invocation/invoker.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
+import type { Target } from "./invocation/targets.ts";
 import type { AwsRouter } from "./protocols/aws-router.ts";
 import type { Rng } from "./random/rng.ts";
 import type { Migration } from "./store/migrate.ts";
@@ -20,6 +21,8 @@ export interface SourceContext {
   accountId: string;
   /** The simulator's endpoint (queue URLs and the like are built on it). */
   endpoint: string;
+  /** Registers the Target for destinations and DLQs whose ARN names this service ("sqs"). */
+  registerTarget(service: string, target: Target): void;
   /** Registers the poller for event source mappings whose source ARN names this service ("sqs"). */
   registerPoller(service: string, factory: PollerFactory): void;
   /** Adds a read-only JSON route under `/_sim/` (e.g. `/_sim/queues/:name/messages`). */

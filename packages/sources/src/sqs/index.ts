@@ -65,6 +65,14 @@ export const sqsSource: Source<QueueConfig> = {
     const json = sqsJsonHandler(ops);
     const query = sqsQueryHandler(ops, (name) => queues.url(name));
     ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region));
+    // Async destinations and dead-letter queues deliver to queues through this (DESIGN.md `Target`).
+    ctx.registerTarget("sqs", {
+      deliver: async (arn, body, attributes) => {
+        const q = queues.byArn(arn);
+        if (q === undefined) throw new Error(`the queue ${arn} does not exist`);
+        m.sendMessage({ QueueUrl: queues.url(q.name), MessageBody: body, MessageAttributes: attributes });
+      },
+    });
     ctx.router.addService("sqs", (req, res, body, id) => (req.headers["x-amz-target"] !== undefined ? json(req, res, body, id) : query(req, res, body, id)));
   },
   stop() {

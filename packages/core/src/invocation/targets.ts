@@ -1,0 +1,39 @@
+import { lambdaErrors } from "../errors/lambda-errors.ts";
+
+/** A message attribute as SQS (and the DLQ record of aws-facts §5) carries it. */
+export interface TargetAttribute {
+  DataType: "String" | "Number" | "Binary";
+  StringValue: string;
+}
+
+/** Where a destination or DLQ record goes (DESIGN.md `Target`): sources register their kind. */
+export interface Target {
+  /** Delivers `body` (JSON text) to the resource `arn`; rejects when it cannot (telemetry reports it). */
+  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>): Promise<void>;
+}
+
+/**
+ * Targets by the service named in the ARN (`arn:aws:<service>:...`). Core knows no source: SQS,
+ * SNS or EventBridge register themselves; `lambda` is core's own (an asynchronous invocation).
+ */
+export class TargetRegistry {
+  private readonly targets = new Map<string, Target>();
+
+  register(service: string, target: Target): void {
+    this.targets.set(service, target);
+  }
+
+  has(arn: string): boolean {
+    return this.targets.has(serviceOf(arn));
+  }
+
+  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>): Promise<void> {
+    const target = this.targets.get(serviceOf(arn));
+    if (target === undefined) return Promise.reject(lambdaErrors.invalidParameterValue(`lambda-sim has no target for ${arn}`));
+    return target.deliver(arn, body, attributes);
+  }
+}
+
+function serviceOf(arn: string): string {
+  return arn.split(":")[2] ?? "";
+}
