@@ -16,7 +16,7 @@ export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
     accountId: z
       .union([z.string(), z.number()])
       .transform(String)
-      .pipe(z.string().regex(/^\d{12}$/, { error: "expected a 12-digit account id (quote it in YAML)" }))
+      .pipe(z.string().regex(/^\d{12}$/, { error: "expected a 12-digit account id" }))
       .default("000000000000"),
     // Account concurrency and scaling (aws-facts §4); small numbers let a workshop show throttles.
     account: z

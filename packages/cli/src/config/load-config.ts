@@ -1,9 +1,10 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { formatZodError, functionSchema, SimError, toFunctionDefinition, toMappingInput, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { formatZodError, SimError, toFunctionDefinition, toMappingInput, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
+import { schemaKeysAt } from "./schema-keys.ts";
 
 export interface LoadedConfig {
   file: string;
@@ -30,53 +31,83 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
-    throw new SimError("ERR_CONFIG", `config file not found: ${path}`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new SimError("ERR_CONFIG", `config file not found: ${path}`);
+    throw new SimError("ERR_CONFIG", `cannot read config file ${path}: ${(e as Error).message}`, { cause: e });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new SimError("ERR_CONFIG", `${path}:${lines.linePos(e.pos[0]).line} ${e.message.split("\n")[0]}`);
+    const messages = doc.errors.map((e) => `${path}:${lines.linePos(e.pos[0]).line} invalid YAML: ${e.message.split("\n")[0]}`);
+    throw new SimError("ERR_CONFIG", [...new Set(messages)].join("\n"));
   }
-  const raw: unknown = doc.toJS() ?? {};
+  keepSourceText(doc);
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (e) {
+    // Alias trouble (e.g. too many expansions) only surfaces when the document is built.
+    throw new SimError("ERR_CONFIG", `${path}: invalid YAML: ${(e as Error).message}`, { cause: e });
+  }
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), (p) => knownKeysAt(configSchema.shape, p));
+    const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), (p) => schemaKeysAt(configSchema, p));
     throw new SimError("ERR_CONFIG", messages.join("\n"));
   }
   const base = dirname(path);
   const functions = Object.entries(parsed.data.functions).map(([name, f]) => toFunctionDefinition(name, f, base));
+  const missing: string[] = [];
   for (const f of functions) {
     if (f.runtime === "model") continue;
     const isDir = await stat(f.codeDir).then((s) => s.isDirectory(), () => false);
     if (!isDir) {
       const line = lineOf(doc, lines, ["functions", f.functionName, "codeUri"]);
-      throw new SimError("ERR_CODE_DIR", `${path}:${line ?? ""} functions.${f.functionName}.codeUri: directory not found: ${f.codeDir}`);
+      missing.push(`${path}:${line ?? ""} functions.${f.functionName}.codeUri: directory not found: ${f.codeDir}`);
     }
   }
+  if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   const data = parsed.data as Record<string, unknown>;
   const sourceSections = Object.fromEntries(Object.keys(extra).map((k) => [k, data[k]]));
   return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), sources: sourceSections, raw };
 }
 
-/** The line of the deepest key on `path` that exists in the document (1-based). */
-function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
-  let node: unknown = doc.contents;
-  let line: number | undefined = node && (node as Node).range ? lines.linePos((node as Node).range![0]).line : undefined;
-  for (const key of path) {
-    if (!isMap(node)) break;
-    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
-    if (pair === undefined) break;
-    const keyNode = pair.key as Node;
-    if (keyNode.range) line = lines.linePos(keyNode.range[0]).line;
-    node = pair.value;
+/**
+ * YAML reads `VERSION: 1.10` as the number 1.1 and `accountId: 000000000000` as 0; where the
+ * schema wants text, the user meant the characters they wrote, so those scalars keep their source.
+ */
+function keepSourceText(doc: Document): void {
+  const asWritten = (node: unknown, pattern: RegExp) => {
+    if (isScalar(node) && typeof node.value === "number" && node.source !== undefined && pattern.test(node.source)) node.value = node.source;
+  };
+  asWritten(doc.get("accountId", true), /^\d+$/);
+  const functions = doc.get("functions", true);
+  if (!isMap(functions)) return;
+  for (const fn of functions.items) {
+    const env = isMap(fn.value) ? fn.value.get("environment", true) : undefined;
+    if (isMap(env)) for (const pair of env.items) asWritten(pair.value, /^\S+$/);
   }
-  return line;
 }
 
-function knownKeysAt(shape: Record<string, unknown>, path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return Object.keys(shape);
-  if (path.length === 2 && path[0] === "functions") return Object.keys(functionSchema.shape);
-  return [];
+/**
+ * The line (1-based) of the deepest key on `path` present in the document: a missing key is
+ * reported at its parent, an entry of a list at the entry.
+ */
+function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  const at = (n: unknown) => (n !== null && typeof n === "object" && (n as Node).range ? lines.linePos((n as Node).range![0]).line : undefined);
+  let node: unknown = doc.contents;
+  let line = at(node);
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+      if (pair === undefined) break;
+      line = at(pair.key) ?? line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === "number" && node.items[key] !== undefined) {
+      node = node.items[key];
+      line = at(node) ?? line;
+    } else {
+      break;
+    }
+  }
+  return line;
 }

@@ -26,47 +26,64 @@ function intBetween(min: number, max: number) {
   return z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
 }
 
-/** Environment values must be strings on AWS; numbers and booleans in YAML are taken as text. */
+/**
+ * Environment values are strings on AWS (aws-facts §2.3). `RETRIES: 3` or `DEBUG: true` in YAML are
+ * taken as text rather than rejected: friendlier, and what the user meant. (The YAML loader passes
+ * the scalar's source text, so `VERSION: 1.10` stays "1.10" rather than becoming "1.1".)
+ */
 const envValue = z.union([z.string(), z.number(), z.boolean()], { error: "expected a string" }).transform(String);
+
+/** The keys of one `functions:` entry, with AWS's ranges. */
+const functionFields = {
+  runtime: z.enum(CONFIG_RUNTIMES, { error: `expected one of ${CONFIG_RUNTIMES.join(", ")}` }),
+  // CreateFunction: Handler matches [^\s]+, at most 128 characters.
+  handler: z
+    .string({ error: "expected a handler such as index.handler" })
+    .regex(/^[^\s]+$/, { error: "expected a handler without spaces, such as index.handler" })
+    .max(128, { error: "expected a handler of at most 128 characters" })
+    .optional(),
+  codeUri: z.string({ error: "expected the path of the function's code directory" }).optional(),
+  description: z.string({ error: "expected a string" }).max(256, { error: "expected at most 256 characters" }).optional(),
+  role: z.string({ error: "expected a role ARN" }).optional(),
+  // CreateFunction's defaults (aws-facts §3): 128 MB, 3 seconds.
+  memorySize: intBetween(128, 10240).default(128),
+  timeout: intBetween(1, 900).default(3),
+  ephemeralStorage: z.strictObject({ size: intBetween(512, 10240) }).optional(),
+  environment: z
+    .record(z.string(), envValue, { error: "expected a map of variable names to values" })
+    .superRefine((vars, ctx) => {
+      const problem = environmentProblem(vars);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: `expected valid Lambda environment variables: ${problem}` });
+    })
+    .optional(),
+  architectures: z.tuple([z.enum(["x86_64", "arm64"], { error: "expected x86_64 or arm64" })], { error: "expected [x86_64] or [arm64]" }).optional(),
+  deadLetterConfig: z.strictObject({ targetArn: z.string({ error: "expected an ARN" }) }).optional(),
+  model: z
+    .strictObject({
+      durationMs: modelDuration,
+      coldStartMs: modelDuration.default(0),
+      errorProbability: probability.default(0),
+      timeoutProbability: probability.default(0),
+    })
+    .optional(),
+  reservedConcurrency: z.number({ error: "expected a whole number ≥ 0" }).int({ error: "expected a whole number ≥ 0" }).min(0, { error: "expected a whole number ≥ 0" }).optional(),
+  sim: z
+    .strictObject({
+      freeze: z.boolean({ error: "expected true or false" }).optional(),
+      idleLifetimeSeconds: z.number({ error: "expected a number of seconds" }).positive({ error: "expected a positive number of seconds" }).optional(),
+    })
+    .optional(),
+};
 
 /**
  * One entry of `functions:` in lambda-sim.yaml: AWS's CreateFunction parameters in lowerCamelCase
  * (DESIGN.md "Config"), AWS's ranges (aws-facts §3), and simulator-only settings under `sim:`.
+ * `codeUri` is required except for `runtime: model`, `handler` except for provided.* runtimes
+ * (AWS lets custom runtimes ignore it).
  */
 export const functionSchema = z
-  .strictObject({
-    runtime: z.enum(CONFIG_RUNTIMES, { error: `expected one of ${CONFIG_RUNTIMES.join(", ")}` }),
-    handler: z.string({ error: "expected a handler such as index.handler" }).regex(/^[^\s]+$/, { error: "expected a handler without spaces" }).max(128).optional(),
-    codeUri: z.string({ error: "expected the path of the function's code directory" }).optional(),
-    description: z.string({ error: "expected a string" }).max(256, { error: "expected at most 256 characters" }).optional(),
-    role: z.string({ error: "expected a role ARN" }).optional(),
-    memorySize: intBetween(128, 10240).optional(),
-    timeout: intBetween(1, 900).optional(),
-    ephemeralStorage: z.strictObject({ size: intBetween(512, 10240) }).optional(),
-    environment: z
-      .record(z.string(), envValue, { error: "expected a map of variable names to values" })
-      .superRefine((vars, ctx) => {
-        const problem = environmentProblem(vars);
-        if (problem !== undefined) ctx.addIssue({ code: "custom", message: `expected valid Lambda environment variables: ${problem}` });
-      })
-      .optional(),
-    architectures: z.tuple([z.enum(["x86_64", "arm64"], { error: "expected x86_64 or arm64" })], { error: "expected [x86_64] or [arm64]" }).optional(),
-    deadLetterConfig: z.strictObject({ targetArn: z.string({ error: "expected an ARN" }) }).optional(),
-    model: z
-      .strictObject({
-        durationMs: modelDuration,
-        coldStartMs: modelDuration.default(0),
-        errorProbability: probability.default(0),
-        timeoutProbability: probability.default(0),
-      })
-      .optional(),
-    reservedConcurrency: z.number({ error: "expected a whole number ≥ 0" }).int({ error: "expected a whole number ≥ 0" }).min(0, { error: "expected a whole number ≥ 0" }).optional(),
-    sim: z
-      .strictObject({
-        freeze: z.boolean({ error: "expected true or false" }).optional(),
-        idleLifetimeSeconds: z.number({ error: "expected a number of seconds" }).positive({ error: "expected a positive number of seconds" }).optional(),
-      })
-      .optional(),
+  .strictObject(functionFields, {
+    error: (issue) => (issue.code === "invalid_type" ? "expected a map of function settings (runtime, handler, codeUri, ...)" : undefined),
   })
   .superRefine((f, ctx) => {
     if (f.runtime === "model") {
