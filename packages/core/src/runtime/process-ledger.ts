@@ -3,7 +3,8 @@ import { join } from "node:path";
 
 /**
  * Environment processes run in their own session (so a whole tree can be frozen and killed), which
- * means they outlive a simulator that is SIGKILLed, frozen forever. Each live process is noted in
+ * means they can outlive a simulator that is SIGKILLed: the runtime itself dies with it where
+ * setpriv gives it a parent-death signal, but not what it started, nor anything on other systems. Each live process is noted in
  * a file; the next start kills what is still running from the previous one. A pid is only killed
  * if its environment still carries the environment's unique log stream name, so a recycled pid
  * belonging to someone else is never touched.

@@ -62,6 +62,20 @@ export function entrypointProblem(cmd: ProcessCommand): string | undefined {
 }
 
 let privateTmpSupport: boolean | undefined;
+let deathSignalSupport: boolean | undefined;
+
+/**
+ * Wraps a command so the kernel SIGKILLs the runtime when the simulator dies, however it dies
+ * (PR_SET_PDEATHSIG through util-linux's setpriv, which execs). Without it, a SIGKILLed
+ * lambda-sim leaves its environments running (a handler in a loop spins forever) until the next
+ * start on the same state directory reaps them from the ledger. Elsewhere the command is unchanged.
+ */
+export function withParentDeathSignal(cmd: ProcessCommand): ProcessCommand {
+  if (deathSignalSupport === undefined) {
+    deathSignalSupport = process.platform === "linux" && spawnSync("setpriv", ["--pdeathsig", "KILL", "true"], { stdio: "ignore" }).status === 0;
+  }
+  return deathSignalSupport ? { command: "setpriv", args: ["--pdeathsig", "KILL", cmd.command, ...cmd.args] } : cmd;
+}
 
 /**
  * Whether this machine lets us give each environment its own `/tmp` with a private mount

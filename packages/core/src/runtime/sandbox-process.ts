@@ -6,7 +6,7 @@ import { peakMemoryMb, residentMemoryMb } from "../invocation/process-memory.ts"
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
-import { driverFor, entrypointProblem, withPrivateTmp } from "./runtime-driver.ts";
+import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
   environmentId: string;
@@ -62,6 +62,7 @@ export class SandboxProcess {
     const problem = entrypointProblem(cmd);
     if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${cmd.command}: ${problem}` };
     if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env));
+    cmd = withParentDeathSignal(cmd);
     const child = spawn(cmd.command, cmd.args, { cwd: opts.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     return new SandboxProcess(child, opts);
   }
