@@ -3,7 +3,10 @@ import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { ResolvedInvocationTarget } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import { AsyncQueue } from "./async-queue.ts";
+import { isAwsError } from "../errors/aws-error.ts";
+import type { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
+import type { AsyncDestinations } from "./async-destinations.ts";
+import type { AsyncEvent, AsyncQueue, AttemptResult } from "./async-queue.ts";
 import type { ConcurrencyGovernor } from "./concurrency-governor.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./execution-environment.ts";
@@ -68,8 +71,33 @@ export class Invoker {
   }
 
   /** Starts running stored Event invocations (including those from before a restart). */
-  start(): void {
-    this.asyncQueue.start((e) => this.runSync(this.registry.resolve(e.functionName, e.qualifier), e.payload, undefined, e.requestId));
+  start(configs: EventInvokeConfigs, destinations: AsyncDestinations): void {
+    this.asyncQueue.start({
+      settings: (e) => configs.settings(e.functionName, e.qualifier),
+      run: (e) => this.runAsyncAttempt(e),
+      hasDeliveries: (e, condition) => destinations.destinations(e, condition).length > 0,
+      deliver: (e, condition) => destinations.deliver(e, condition),
+    });
+  }
+
+  /**
+   * One attempt of a stored Event invocation, under the event's own request id (every attempt
+   * keeps it, aws-facts §5). Throttles are values here: the queue backs off (§4).
+   */
+  private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
+    const target = this.registry.resolve(e.functionName, e.qualifier);
+    try {
+      const r = await this.runSync(target, e.payload, undefined, e.requestId);
+      const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
+      if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
+      // Every AWS recording shows `Unhandled` (aws-facts §1.2).
+      return { outcome: { kind: "function-error", errorType: r.errorType }, response: { ...response, functionError: "Unhandled" } };
+    } catch (err) {
+      if (isAwsError(err) && err.code === "TooManyRequestsException") {
+        return { outcome: { kind: "throttled", reason: String(err.fields.Reason), reservedConcurrency: this.governor.reserved(target.config.functionName) } };
+      }
+      return { outcome: { kind: "service-error", message: err instanceof Error ? err.message : String(err) } };
+    }
   }
 
   newRequestId(): string {
