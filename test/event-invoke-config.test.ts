@@ -109,4 +109,9 @@ describe("EventInvokeConfig API", () => {
     const put = await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "other", DestinationConfig: { OnSuccess: { Destination: `${ARN}:f` } } }));
     expect(put.DestinationConfig!.OnSuccess).toEqual({ Destination: `${ARN}:f` });
   });
+
+  it("checks eventInvokeConfig from lambda-sim.yaml with the same rules, as a config error", async () => {
+    const bad = startTestSimulator({ functions: [{ functionName: "g", runtime: "nodejs24.x", handler: "index.succeeds", codeDir, eventInvokeConfig: { onSuccess: "lambda:ghost" } }] });
+    await expect(bad).rejects.toMatchObject({ code: "ERR_CONFIG", message: `functions.g.eventInvokeConfig: The destination ARN ${ARN}:ghost is invalid.` });
+  });
 });

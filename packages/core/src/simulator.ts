@@ -244,10 +244,12 @@ export class Simulator {
 
 /** `functions.<name>.eventInvokeConfig`: AWS's checks, reported as config errors. */
 function applyEventInvokeConfigs(configs: EventInvokeConfigs, functions: readonly FunctionDefinition[]): void {
-  try {
-    configs.applyDefinitions(functions);
-  } catch (e) {
-    throw isAwsError(e) ? new SimError("ERR_CONFIG", `functions: eventInvokeConfig: ${e.message}`) : e;
+  for (const f of functions) {
+    try {
+      configs.applyDefinitions([f]);
+    } catch (e) {
+      throw isAwsError(e) ? new SimError("ERR_CONFIG", `functions.${f.functionName}.eventInvokeConfig: ${e.message}`) : e;
+    }
   }
 }
 
