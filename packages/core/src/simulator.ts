@@ -236,7 +236,7 @@ export class Simulator {
       res.json({ status: "ok" });
     });
     app.get("/_sim/state", (_req, res) => {
-      res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts() });
+      res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts(), asyncEvents: this.invoker.asyncQueue.stored() });
     });
     return app;
   }

@@ -48,7 +48,7 @@ describe("AsyncQueue", () => {
     const clock = new VirtualClock(5_000);
     const first = Store.open(dir, CORE_MIGRATIONS);
     // Accepted (stored) but the process "dies" before any handler picks it up.
-    new AsyncQueue(first, clock, new Telemetry(clock), noJitter).enqueue({ requestId: "req-1", functionName: "f", payload: Buffer.from('{"n":1}') });
+    await new AsyncQueue(first, clock, new Telemetry(clock), noJitter).enqueue({ requestId: "req-1", functionName: "f", payload: Buffer.from('{"n":1}') });
     first.close();
 
     const second = Store.open(dir, CORE_MIGRATIONS);
@@ -56,6 +56,7 @@ describe("AsyncQueue", () => {
     const queue = new AsyncQueue(second, clock, new Telemetry(clock), noJitter);
     queue.start(r.handler);
     await queue.onIdle();
+    await queue.committed();
     expect(r.attempts).toEqual([{ at: 5_000, invocations: 0 }]);
     expect(r.delivered).toEqual([{ condition: "Success", invocations: 1 }]);
     expect(rows(second)).toEqual([]);
@@ -68,9 +69,10 @@ describe("AsyncQueue", () => {
     const r = recorder(clock, () => FAIL);
     const queue = new AsyncQueue(store, clock, new Telemetry(clock), noJitter);
     queue.start(r.handler);
-    queue.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
+    await queue.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
     await clock.runUntilIdle();
     await queue.onIdle();
+    await queue.committed();
     expect(r.attempts).toEqual([{ at: 0, invocations: 0 }, { at: 60_000, invocations: 1 }, { at: 180_000, invocations: 2 }]);
     expect(r.delivered).toEqual([{ condition: "RetriesExhausted", invocations: 3 }]);
     expect(rows(store)).toEqual([]);
@@ -84,9 +86,10 @@ describe("AsyncQueue", () => {
     const r = recorder(clock, () => (++n < 4 ? { outcome: { kind: "throttled", reason: "ConcurrentInvocationLimitExceeded" } } : OK));
     const queue = new AsyncQueue(store, clock, new Telemetry(clock), noJitter);
     queue.start(r.handler);
-    queue.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
+    await queue.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
     await clock.runUntilIdle();
     await queue.onIdle();
+    await queue.committed();
     expect(r.attempts.map((a) => a.at)).toEqual([0, 1_000, 3_000, 7_000]);
     expect(r.delivered).toEqual([{ condition: "Success", invocations: 1 }]);
     store.close();
@@ -98,8 +101,9 @@ describe("AsyncQueue", () => {
     const first = Store.open(dir, CORE_MIGRATIONS);
     const q1 = new AsyncQueue(first, clock, new Telemetry(clock), noJitter);
     q1.start(recorder(clock, () => FAIL).handler);
-    q1.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
+    await q1.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
     await q1.onIdle();
+    await q1.committed();
     expect(rows(first)).toEqual([{ request_id: "r", invocations: 1, next_attempt_at: 60_000, final_condition: null }]);
     q1.stop();
     first.close();
@@ -112,6 +116,7 @@ describe("AsyncQueue", () => {
     q2.start(r.handler);
     await clock.runUntilIdle();
     await q2.onIdle();
+    await q2.committed();
     expect(r.attempts).toEqual([{ at: 60_000, invocations: 1 }, { at: 180_000, invocations: 2 }]);
     expect(r.delivered).toEqual([{ condition: "RetriesExhausted", invocations: 3 }]);
     second.close();
@@ -121,7 +126,7 @@ describe("AsyncQueue", () => {
     const dir = tempDir();
     const clock = new VirtualClock(0);
     const first = Store.open(dir, CORE_MIGRATIONS);
-    new AsyncQueue(first, clock, new Telemetry(clock), noJitter).enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
+    await new AsyncQueue(first, clock, new Telemetry(clock), noJitter).enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
     first.close();
     await clock.advanceBy(61_000);
     const second = Store.open(dir, CORE_MIGRATIONS);
@@ -129,6 +134,7 @@ describe("AsyncQueue", () => {
     const queue = new AsyncQueue(second, clock, new Telemetry(clock), noJitter);
     queue.start(r.handler);
     await queue.onIdle();
+    await queue.committed();
     expect(r.attempts).toEqual([]);
     expect(r.delivered).toEqual([{ condition: "EventAgeExceeded", invocations: 0 }]);
     second.close();
@@ -141,8 +147,8 @@ describe("AsyncQueue", () => {
     const q1 = new AsyncQueue(first, clock, new Telemetry(clock), noJitter);
     const stuck = recorder(clock, () => OK);
     q1.start({ ...stuck.handler, deliver: () => new Promise<void>(() => {}) }); // the "crash": never finishes
-    q1.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
-    await new Promise((resolve) => setImmediate(resolve));
+    await q1.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(rows(first)).toEqual([{ request_id: "r", invocations: 1, next_attempt_at: 0, final_condition: "Success" }]);
     q1.stop();
     first.close();
@@ -152,6 +158,7 @@ describe("AsyncQueue", () => {
     const q2 = new AsyncQueue(second, clock, new Telemetry(clock), noJitter);
     q2.start(r.handler);
     await q2.onIdle();
+    await q2.committed();
     expect(r.attempts).toEqual([]);
     expect(r.delivered).toEqual([{ condition: "Success", invocations: 1 }]);
     expect(rows(second)).toEqual([]);

@@ -49,7 +49,7 @@ export interface AsyncHandler {
 }
 
 /** Stored events run this many at a time; the governor bounds each function further (throttles back off). */
-const DEFAULT_CONCURRENCY = 64;
+const DEFAULT_CONCURRENCY = 32;
 
 type Row = {
   request_id: string; function_name: string; qualifier: string | null; payload: Buffer; enqueued_at: number;
@@ -71,9 +71,15 @@ export class AsyncQueue {
   private readonly queue: PQueue;
   private handler: AsyncHandler | undefined;
   private readonly timers = new Set<TimerHandle>();
+  private readonly store: Store;
   private readonly sql;
+  private readonly commit: (writes: Write[], failed: Map<Write, unknown>) => void;
+  /** Writes waiting for the next group commit, and who waits for it. */
+  private writes: Write[] = [];
+  private flushScheduled = false;
 
   constructor(store: Store, clock: Clock, telemetry: Telemetry, jitter: RandomStream, concurrency = DEFAULT_CONCURRENCY) {
+    this.store = store;
     this.clock = clock;
     this.telemetry = telemetry;
     this.jitter = jitter;
@@ -85,7 +91,18 @@ export class AsyncQueue {
       finish: db.prepare("UPDATE async_events SET invocations = ?, last_response = ?, final_condition = ? WHERE request_id = ?"),
       remove: db.prepare("DELETE FROM async_events WHERE request_id = ?"),
       all: db.prepare("SELECT * FROM async_events ORDER BY seq"),
+      count: db.prepare("SELECT COUNT(*) FROM async_events").pluck(),
     };
+    // Built once: better-sqlite3 compiles a transaction wrapper per db.transaction() call.
+    this.commit = db.transaction((writes: Write[], failed: Map<Write, unknown>) => {
+      for (const w of writes) {
+        try {
+          w.op();
+        } catch (e) {
+          failed.set(w, e);
+        }
+      }
+    });
   }
 
   /** Starts running events, first those left over from before a restart. */
@@ -108,11 +125,15 @@ export class AsyncQueue {
     }
   }
 
-  /** Stores the event (durably) and schedules it. Returns once it is safe to answer 202. */
-  enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer }): AsyncEvent {
+  /**
+   * Stores the event and schedules it; resolves once it is committed, when it is safe to answer
+   * 202. Events accepted in the same turn of the event loop share one commit (a group commit: one
+   * SQLite transaction per event costs more than the rest of the request).
+   */
+  async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer }): Promise<AsyncEvent> {
     const now = this.clock.now();
     const event: AsyncEvent = { ...input, enqueuedAt: now, invocations: 0, throttles: 0 };
-    this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now);
+    await this.write(() => this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now));
     this.telemetry.emit({ type: "async.enqueued", requestId: event.requestId, functionName: event.functionName, qualifier: event.qualifier });
     this.schedule(event);
     return event;
@@ -123,13 +144,24 @@ export class AsyncQueue {
     return this.queue.onIdle();
   }
 
+  /** Resolves when every write queued so far is committed (tests; writes are group-committed). */
+  committed(): Promise<void> {
+    return this.write(() => {});
+  }
+
   /** Events waiting to run or running now (not those waiting for a retry timer). */
   get pending(): number {
     return this.queue.size + this.queue.pending;
   }
 
-  /** Stops taking new work; stored events run after the next start. */
+  /** Events stored: accepted and not yet finished, waiting for a retry included (/_sim/state). */
+  stored(): number {
+    return this.sql.count.get() as number;
+  }
+
+  /** Stops taking new work (writes already accepted are committed); stored events run after the next start. */
   stop(): void {
+    this.flush();
     this.handler = undefined;
     this.queue.clear();
     for (const t of this.timers) t.cancel();
@@ -168,7 +200,7 @@ export class AsyncQueue {
       if (isAwsError(e) && e.code === "ResourceNotFoundException") {
         // The function (or its alias) was deleted while the event waited: AWS drops such events.
         this.telemetry.emit({ type: "simulator.warning", message: `async event ${event.requestId} dropped: ${e.message}` });
-        if (this.handler !== undefined) this.sql.remove.run(event.requestId);
+        if (this.handler !== undefined) this.writeLater(() => this.sql.remove.run(event.requestId));
         return;
       }
       result = { outcome: { kind: "service-error", message: String(e) } };
@@ -189,7 +221,8 @@ export class AsyncQueue {
     }
     if (step.kind === "done") return this.end(event, "Success");
     if (step.kind === "give-up") return this.end(event, step.condition);
-    this.sql.progress.run(event.invocations, event.throttles, step.at, lastResponseJson(event), event.requestId);
+    const row = [event.invocations, event.throttles, step.at, lastResponseJson(event), event.requestId] as const;
+    this.writeLater(() => this.sql.progress.run(...row));
     this.telemetry.emit({ type: "async.retry.scheduled", requestId: event.requestId, functionName: event.functionName, at: step.at, delayMs: step.delayMs, consumesAttempt: step.consumesAttempt });
     this.scheduleAt(event, step.delayMs);
   }
@@ -201,10 +234,12 @@ export class AsyncQueue {
       this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations });
     }
     if (!handler.hasDeliveries(event, condition)) {
-      this.sql.remove.run(event.requestId);
+      this.writeLater(() => this.sql.remove.run(event.requestId));
       return;
     }
-    this.sql.finish.run(event.invocations, lastResponseJson(event), condition, event.requestId);
+    // Committed before delivering: a crash during delivery then delivers again (see the class doc).
+    const row = [event.invocations, lastResponseJson(event), condition, event.requestId] as const;
+    await this.write(() => this.sql.finish.run(...row));
     await this.deliver(event, condition);
   }
 
@@ -212,8 +247,51 @@ export class AsyncQueue {
     const handler = this.handler;
     if (handler === undefined) return;
     await handler.deliver(event, condition);
-    if (this.handler !== undefined) this.sql.remove.run(event.requestId);
+    if (this.handler !== undefined) this.writeLater(() => this.sql.remove.run(event.requestId));
   }
+
+  /** A write nobody waits for (progress, deletion): a failure is reported, not thrown. */
+  private writeLater(op: () => void): void {
+    this.write(op).catch((e: unknown) => this.telemetry.emit({ type: "simulator.warning", message: `async queue: a write failed: ${String(e)}` }));
+  }
+
+  /**
+   * Queues a write for the next group commit, in order. Resolves when committed; rejects when this
+   * write failed (one failing statement does not undo the others in the commit).
+   */
+  private write(op: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.writes.push({ op, resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      // After the current turn's I/O callbacks: every request already read joins this commit.
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const writes = this.writes;
+    if (writes.length === 0) return;
+    this.writes = [];
+    const failed = new Map<Write, unknown>();
+    try {
+      if (!this.store.db.open) throw new Error("the state database is closed");
+      this.commit(writes, failed);
+    } catch (e) {
+      for (const w of writes) failed.set(w, e);
+    }
+    for (const w of writes) {
+      if (failed.has(w)) w.reject(failed.get(w));
+      else w.resolve();
+    }
+  }
+}
+
+interface Write {
+  op: () => void;
+  resolve: () => void;
+  reject: (e: unknown) => void;
 }
 
 function lastResponseJson(event: AsyncEvent): string | null {

@@ -112,7 +112,7 @@ export class Invoker {
         throw lambdaErrors.requestTooLarge(`${input.payload.length} byte payload is too large for the Event invocation type (limit ${MAX_ASYNC_PAYLOAD} bytes)`);
       }
       const requestId = input.requestId ?? this.newRequestId();
-      this.asyncQueue.enqueue({ requestId, functionName: target.config.functionName, qualifier: input.qualifier ?? qualifierOf(target), payload: input.payload });
+      await this.asyncQueue.enqueue({ requestId, functionName: target.config.functionName, qualifier: input.qualifier ?? qualifierOf(target), payload: input.payload });
       return { kind: "accepted", requestId };
     }
     if (input.payload.length > MAX_SYNC_PAYLOAD) {
