@@ -4,12 +4,14 @@
 //
 // (1) 50,000 Invoke calls with InvocationType Event (16 keep-alive callers) against a simulator in
 // its own process with a state directory (WAL, synchronous=NORMAL): accepted/s is 202s per second,
-// each stored in SQLite before it is answered; completed/s is events run by a no-op Node function
-// (real processes) per second, from the first 202 until /_sim/state shows no stored event. The
-// floor: one autocommitted INSERT per event into a table of the same shape, then a DELETE each.
+// each stored in SQLite before it is answered, while the events already accepted run; completed/s
+// is events run by a no-op Node function (real processes) per second, from the first 202 until
+// /_sim/state shows no stored event. Floors: the same callers against a bare node:http server in
+// its own process answering 202, and one autocommitted INSERT + DELETE per event on raw SQLite.
 // (2) On the VirtualClock, in this process: 100,000 Event invocations (through the Invoker, not
 // HTTP) of a `model` function failing 10% of its invocations, run through all their retries (1 and
 // 2 minutes of virtual time apart): wall time and events/s.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createRequire } from "node:module";
@@ -46,6 +48,40 @@ function invokeEvent(port: number, body: Buffer): Promise<number> {
   });
 }
 
+/** HTTP_N Event invocations from CALLERS keep-alive callers; resolves with the wall ms taken. */
+async function callers(port: number): Promise<number> {
+  let sent = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      while (sent < HTTP_N) {
+        const n = sent++;
+        const status = await invokeEvent(port, Buffer.from(`{"n":${n}}`));
+        if (status !== 202) throw new Error(`Invoke answered ${status}`);
+      }
+    }),
+  );
+  return performance.now() - started;
+}
+
+const FLOOR_SERVER = `
+const s = require("node:http").createServer({ keepAlive: true }, (req, res) => {
+  req.on("data", () => {});
+  req.on("end", () => { res.writeHead(202, { "Content-Length": 0 }); res.end(); });
+});
+s.listen(0, "127.0.0.1", () => console.log("port " + s.address().port));
+`;
+
+async function httpFloor(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", FLOOR_SERVER], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const port = await new Promise<number>((resolve) => child.stdout!.once("data", (b: Buffer) => resolve(Number(/port (\d+)/.exec(String(b))![1]))));
+    return (HTTP_N / (await callers(port))) * 1000;
+  } finally {
+    child.kill();
+  }
+}
+
 async function stored(port: number): Promise<number> {
   const state = (await (await fetch(`http://127.0.0.1:${port}/_sim/state`)).json()) as { asyncEvents: number };
   return state.asyncEvents;
@@ -58,18 +94,8 @@ async function throughHttp(dir: string): Promise<{ accepted: number; completed: 
   writeFileSync(config, "functions:\n  noop: { runtime: nodejs24.x, handler: index.handler, codeUri: ./noop }\n");
   const sim = await startSimulator([], ["--state", join(dir, "state"), "--config", config]);
   try {
-    let sent = 0;
     const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CALLERS }, async () => {
-        while (sent < HTTP_N) {
-          const n = sent++;
-          const status = await invokeEvent(sim.port, Buffer.from(`{"n":${n}}`));
-          if (status !== 202) throw new Error(`Invoke answered ${status}`);
-        }
-      }),
-    );
-    const acceptedMs = performance.now() - started;
+    const acceptedMs = await callers(sim.port);
     while ((await stored(sim.port)) > 0) await new Promise((r) => setTimeout(r, 20));
     const completedMs = performance.now() - started;
     return { accepted: (HTTP_N / acceptedMs) * 1000, completed: (HTTP_N / completedMs) * 1000 };
@@ -157,9 +183,11 @@ try {
   }
   const http = await throughHttp(dir);
   const floor = sqliteFloor(dir);
+  const bare = await httpFloor();
   const s = await simulated();
   console.log(`node ${process.version}: ${HTTP_N} Event invocations, ${CALLERS} callers, durable state directory`);
   console.log(`accepted (202, stored in SQLite first): ${http.accepted.toFixed(0)} events/s   (goal ≥ 3,000)`);
+  console.log(`bare node:http answering 202:           ${bare.toFixed(0)} requests/s   (floor; ratio ${(bare / http.accepted).toFixed(1)}x)`);
   console.log(`raw SQLite insert + delete per event:   ${floor.toFixed(0)} events/s   (floor; ratio ${(floor / http.accepted).toFixed(1)}x)`);
   console.log(`completed by a no-op Node function:     ${http.completed.toFixed(0)} events/s`);
   await printSimulated(s);
