@@ -155,13 +155,20 @@ async function simulated(): Promise<{ wallMs: number; invocations: number; retri
 
 /**
  * The floor of (2): the VirtualClock firing as many bare timers as the run fires (one per model
- * invocation and one per retry), each followed by its settle turn, with nothing else to do.
+ * invocation and one per retry), 32 at a time as the queue's concurrency runs them, each timer
+ * re-arming the next one with nothing else to do.
  */
 async function timerFloor(timers: number): Promise<number> {
   const clock = new VirtualClock(0);
-  for (let i = 0; i < timers; i++) clock.setTimer(i % 1000, () => {});
+  let fired = 0;
+  const arm = () => {
+    clock.setTimer(20 + (fired % 180), () => {
+      if (++fired + 32 <= timers) arm();
+    });
+  };
+  for (let i = 0; i < 32; i++) arm();
   const started = performance.now();
-  await clock.runUntilIdle({ maxTimers: timers + 1 });
+  await clock.runUntilIdle({ maxTimers: timers + 64 });
   return performance.now() - started;
 }
 

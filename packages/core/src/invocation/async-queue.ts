@@ -1,9 +1,9 @@
-import PQueue from "p-queue";
 import type { Clock, TimerHandle } from "../clock/clock.ts";
 import { isAwsError } from "../errors/aws-error.ts";
 import type { RandomStream } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import { BoundedRunner } from "./bounded-runner.ts";
 import { isExpired, nextAsyncStep, type AsyncRetryConfig, type GiveUpCondition, type InvocationOutcome } from "./async-retry-policy.ts";
 
 /** The response of the last attempt that ran the function: destination records carry it (aws-facts §5). */
@@ -27,6 +27,8 @@ export interface AsyncEvent {
   /** Throttles and service errors since the function last ran (the backoff exponent). */
   throttles: number;
   lastResponse?: AttemptResponse;
+  /** Its row (rowid), once stored. */
+  seq?: number;
 }
 
 /** One attempt's outcome, and the response when the function ran. */
@@ -52,7 +54,7 @@ export interface AsyncHandler {
 const DEFAULT_CONCURRENCY = 32;
 
 type Row = {
-  request_id: string; function_name: string; qualifier: string | null; payload: Buffer; enqueued_at: number;
+  seq: number; request_id: string; function_name: string; qualifier: string | null; payload: Buffer; enqueued_at: number;
   invocations: number; throttles: number; next_attempt_at: number; last_response: string | null; final_condition: string | null;
 };
 
@@ -68,7 +70,7 @@ export class AsyncQueue {
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
   private readonly jitter: RandomStream;
-  private readonly queue: PQueue;
+  private readonly queue: BoundedRunner;
   private handler: AsyncHandler | undefined;
   private readonly timers = new Set<TimerHandle>();
   private readonly store: Store;
@@ -83,13 +85,13 @@ export class AsyncQueue {
     this.clock = clock;
     this.telemetry = telemetry;
     this.jitter = jitter;
-    this.queue = new PQueue({ concurrency });
+    this.queue = new BoundedRunner(concurrency);
     const db = store.db;
     this.sql = {
       insert: db.prepare("INSERT INTO async_events (request_id, function_name, qualifier, payload, enqueued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)"),
-      progress: db.prepare("UPDATE async_events SET invocations = ?, throttles = ?, next_attempt_at = ?, last_response = ? WHERE request_id = ?"),
-      finish: db.prepare("UPDATE async_events SET invocations = ?, last_response = ?, final_condition = ? WHERE request_id = ?"),
-      remove: db.prepare("DELETE FROM async_events WHERE request_id = ?"),
+      progress: db.prepare("UPDATE async_events SET invocations = ?, throttles = ?, next_attempt_at = ?, last_response = ? WHERE seq = ?"),
+      finish: db.prepare("UPDATE async_events SET invocations = ?, last_response = ?, final_condition = ? WHERE seq = ?"),
+      remove: db.prepare("DELETE FROM async_events WHERE seq = ?"),
       all: db.prepare("SELECT * FROM async_events ORDER BY seq"),
       count: db.prepare("SELECT COUNT(*) FROM async_events").pluck(),
     };
@@ -119,8 +121,9 @@ export class AsyncQueue {
         invocations: r.invocations,
         throttles: r.throttles,
         lastResponse: r.last_response === null ? undefined : JSON.parse(r.last_response),
+        seq: r.seq,
       };
-      if (r.final_condition !== null) void this.queue.add(() => this.deliver(event, r.final_condition as FinalCondition));
+      if (r.final_condition !== null) this.queue.add(() => this.deliver(event, r.final_condition as FinalCondition));
       else this.scheduleAt(event, r.next_attempt_at - now);
     }
   }
@@ -133,7 +136,9 @@ export class AsyncQueue {
   async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer }): Promise<AsyncEvent> {
     const now = this.clock.now();
     const event: AsyncEvent = { ...input, enqueuedAt: now, invocations: 0, throttles: 0 };
-    await this.write(() => this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now));
+    await this.write(() => {
+      event.seq = Number(this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now).lastInsertRowid);
+    });
     this.telemetry.emit({ type: "async.enqueued", requestId: event.requestId, functionName: event.functionName, qualifier: event.qualifier });
     this.schedule(event);
     return event;
@@ -151,7 +156,7 @@ export class AsyncQueue {
 
   /** Events waiting to run or running now (not those waiting for a retry timer). */
   get pending(): number {
-    return this.queue.size + this.queue.pending;
+    return this.queue.pending;
   }
 
   /** Events stored: accepted and not yet finished, waiting for a retry included (/_sim/state). */
@@ -169,7 +174,7 @@ export class AsyncQueue {
   }
 
   private schedule(event: AsyncEvent): void {
-    void this.queue.add(() => this.attempt(event));
+    this.queue.add(() => this.attempt(event));
   }
 
   private scheduleAt(event: AsyncEvent, delayMs: number): void {
@@ -200,7 +205,7 @@ export class AsyncQueue {
       if (isAwsError(e) && e.code === "ResourceNotFoundException") {
         // The function (or its alias) was deleted while the event waited: AWS drops such events.
         this.telemetry.emit({ type: "simulator.warning", message: `async event ${event.requestId} dropped: ${e.message}` });
-        if (this.handler !== undefined) this.writeLater(() => this.sql.remove.run(event.requestId));
+        if (this.handler !== undefined) this.writeLater(() => this.sql.remove.run(event.seq));
         return;
       }
       result = { outcome: { kind: "service-error", message: String(e) } };
@@ -221,7 +226,7 @@ export class AsyncQueue {
     }
     if (step.kind === "done") return this.end(event, "Success");
     if (step.kind === "give-up") return this.end(event, step.condition);
-    const row = [event.invocations, event.throttles, step.at, lastResponseJson(event), event.requestId] as const;
+    const row = [event.invocations, event.throttles, step.at, lastResponseJson(event), event.seq] as const;
     this.writeLater(() => this.sql.progress.run(...row));
     this.telemetry.emit({ type: "async.retry.scheduled", requestId: event.requestId, functionName: event.functionName, at: step.at, delayMs: step.delayMs, consumesAttempt: step.consumesAttempt });
     this.scheduleAt(event, step.delayMs);
@@ -234,11 +239,11 @@ export class AsyncQueue {
       this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations });
     }
     if (!handler.hasDeliveries(event, condition)) {
-      this.writeLater(() => this.sql.remove.run(event.requestId));
+      this.writeLater(() => this.sql.remove.run(event.seq));
       return;
     }
     // Committed before delivering: a crash during delivery then delivers again (see the class doc).
-    const row = [event.invocations, lastResponseJson(event), condition, event.requestId] as const;
+    const row = [event.invocations, lastResponseJson(event), condition, event.seq] as const;
     await this.write(() => this.sql.finish.run(...row));
     await this.deliver(event, condition);
   }
@@ -247,7 +252,7 @@ export class AsyncQueue {
     const handler = this.handler;
     if (handler === undefined) return;
     await handler.deliver(event, condition);
-    if (this.handler !== undefined) this.writeLater(() => this.sql.remove.run(event.requestId));
+    if (this.handler !== undefined) this.writeLater(() => this.sql.remove.run(event.seq));
   }
 
   /** A write nobody waits for (progress, deletion): a failure is reported, not thrown. */
