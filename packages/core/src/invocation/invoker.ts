@@ -3,11 +3,10 @@ import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { ResolvedInvocationTarget } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import { isAwsError } from "../errors/aws-error.ts";
 import type { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import type { AsyncDestinations } from "./async-destinations.ts";
 import type { AsyncEvent, AsyncQueue, AttemptResult } from "./async-queue.ts";
-import type { ConcurrencyGovernor } from "./concurrency-governor.ts";
+import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./execution-environment.ts";
 import type { InvocationResult } from "./invocation-result.ts";
@@ -87,15 +86,13 @@ export class Invoker {
   private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
     const target = this.registry.resolve(e.functionName, e.qualifier);
     try {
-      const r = await this.runSync(target, e.payload, undefined, e.requestId);
+      const r = await this.admitAndRun(target, e.payload, undefined, e.requestId);
+      if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };
       const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
       if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
       // Every AWS recording shows `Unhandled` (aws-facts §1.2).
       return { outcome: { kind: "function-error", errorType: r.errorType }, response: { ...response, functionError: "Unhandled" } };
     } catch (err) {
-      if (isAwsError(err) && err.code === "TooManyRequestsException") {
-        return { outcome: { kind: "throttled", reason: String(err.fields.Reason), reservedConcurrency: this.governor.reserved(target.config.functionName) } };
-      }
       return { outcome: { kind: "service-error", message: err instanceof Error ? err.message : String(err) } };
     }
   }
@@ -162,9 +159,16 @@ export class Invoker {
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
   private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult> {
+    const out = await this.admitAndRun(target, payload, clientContext, requestId);
+    if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
+    return out;
+  }
+
+  /** Admission as a value (STYLE.md 7.7): the async queue backs off without an exception. */
+  private async admitAndRun(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
     const admission = this.governor.admit(target.config.functionName, target.executedVersion, pool.idleCount === 0);
-    if (!admission.ok) throw lambdaErrors.tooManyRequests(admission.reason);
+    if (!admission.ok) return { throttled: admission.reason };
     try {
       return await this.runIn(pool, target, payload, clientContext, requestId);
     } finally {
