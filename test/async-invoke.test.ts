@@ -103,6 +103,23 @@ describe("asynchronous invocation", () => {
     expect(events.of("async.attempt.failed")).toEqual([]);
   });
 
+  it("delivers to a Lambda destination as an Event invocation whose payload is the record", async () => {
+    await start(
+      [
+        { functionName: "first", ...succeeds, eventInvokeConfig: { onSuccess: "lambda:second" } },
+        { functionName: "second", ...succeeds, eventInvokeConfig: { onSuccess: "sqs:out" } },
+      ],
+      600,
+      ["out"],
+    );
+    await invokeEvent("first", { step: 1 });
+    const outer = JSON.parse((await nextMessage("out")).Body!);
+    expect(outer.requestContext.functionArn).toBe(`${ARN}:second:$LATEST`);
+    // second's request payload is first's invocation record.
+    expect(outer.requestPayload).toMatchObject({ version: "1.0", requestContext: { functionArn: `${ARN}:first:$LATEST`, condition: "Success" }, requestPayload: { step: 1 } });
+    expect(outer.responsePayload.got).toEqual(outer.requestPayload);
+  });
+
   it("MaximumRetryAttempts 0: one attempt, then the DLQ gets the original event with RequestID, ErrorCode and ErrorMessage", async () => {
     await start([{ functionName: "once", ...fails, deadLetterTargetArn: "sqs:dlq", eventInvokeConfig: { maximumRetryAttempts: 0, onFailure: "sqs:failed" } }], 600, ["dlq", "failed"]);
     expect(await invokeEvent("once", { id: "a" })).toBe(202);
