@@ -3,6 +3,7 @@ import { isAwsError } from "../errors/aws-error.ts";
 import type { RandomStream } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import { GroupCommit } from "../store/group-commit.ts";
 import { BoundedRunner } from "./bounded-runner.ts";
 import { isExpired, nextAsyncStep, type AsyncRetryConfig, type GiveUpCondition, type InvocationOutcome } from "./async-retry-policy.ts";
 
@@ -73,15 +74,11 @@ export class AsyncQueue {
   private readonly queue: BoundedRunner;
   private handler: AsyncHandler | undefined;
   private readonly timers = new Set<TimerHandle>();
-  private readonly store: Store;
   private readonly sql;
-  private readonly commit: (writes: Write[], failed: Map<Write, unknown>) => void;
-  /** Writes waiting for the next group commit, and who waits for it. */
-  private writes: Write[] = [];
-  private flushScheduled = false;
+  /** Every row change goes through one group commit (see GroupCommit). */
+  private readonly commits: GroupCommit;
 
   constructor(store: Store, clock: Clock, telemetry: Telemetry, jitter: RandomStream, concurrency = DEFAULT_CONCURRENCY) {
-    this.store = store;
     this.clock = clock;
     this.telemetry = telemetry;
     this.jitter = jitter;
@@ -95,16 +92,7 @@ export class AsyncQueue {
       all: db.prepare("SELECT * FROM async_events ORDER BY seq"),
       count: db.prepare("SELECT COUNT(*) FROM async_events").pluck(),
     };
-    // Built once: better-sqlite3 compiles a transaction wrapper per db.transaction() call.
-    this.commit = db.transaction((writes: Write[], failed: Map<Write, unknown>) => {
-      for (const w of writes) {
-        try {
-          w.op();
-        } catch (e) {
-          failed.set(w, e);
-        }
-      }
-    });
+    this.commits = new GroupCommit(store);
   }
 
   /** Starts running events, first those left over from before a restart. */
@@ -130,8 +118,7 @@ export class AsyncQueue {
 
   /**
    * Stores the event and schedules it; resolves once it is committed, when it is safe to answer
-   * 202. Events accepted in the same turn of the event loop share one commit (a group commit: one
-   * SQLite transaction per event costs more than the rest of the request).
+   * 202 (events accepted in the same turn share the commit).
    */
   async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer }): Promise<AsyncEvent> {
     const now = this.clock.now();
@@ -166,7 +153,7 @@ export class AsyncQueue {
 
   /** Stops taking new work (writes already accepted are committed); stored events run after the next start. */
   stop(): void {
-    this.flush();
+    this.commits.flush();
     this.handler = undefined;
     this.queue.clear();
     for (const t of this.timers) t.cancel();
@@ -260,43 +247,9 @@ export class AsyncQueue {
     this.write(op).catch((e: unknown) => this.telemetry.emit({ type: "simulator.warning", message: `async queue: a write failed: ${String(e)}` }));
   }
 
-  /**
-   * Queues a write for the next group commit, in order. Resolves when committed; rejects when this
-   * write failed (one failing statement does not undo the others in the commit).
-   */
   private write(op: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.writes.push({ op, resolve, reject });
-      if (this.flushScheduled) return;
-      this.flushScheduled = true;
-      // After the current turn's I/O callbacks: every request already read joins this commit.
-      setImmediate(() => this.flush());
-    });
+    return this.commits.write(op);
   }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const writes = this.writes;
-    if (writes.length === 0) return;
-    this.writes = [];
-    const failed = new Map<Write, unknown>();
-    try {
-      if (!this.store.db.open) throw new Error("the state database is closed");
-      this.commit(writes, failed);
-    } catch (e) {
-      for (const w of writes) failed.set(w, e);
-    }
-    for (const w of writes) {
-      if (failed.has(w)) w.reject(failed.get(w));
-      else w.resolve();
-    }
-  }
-}
-
-interface Write {
-  op: () => void;
-  resolve: () => void;
-  reject: (e: unknown) => void;
 }
 
 function lastResponseJson(event: AsyncEvent): string | null {
