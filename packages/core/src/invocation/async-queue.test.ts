@@ -76,6 +76,7 @@ describe("AsyncQueue", () => {
     expect(r.attempts).toEqual([{ at: 0, invocations: 0 }, { at: 60_000, invocations: 1 }, { at: 180_000, invocations: 2 }]);
     expect(r.delivered).toEqual([{ condition: "RetriesExhausted", invocations: 3 }]);
     expect(rows(store)).toEqual([]);
+    expect(queue.stored()).toBe(0);
     store.close();
   });
 
@@ -113,6 +114,7 @@ describe("AsyncQueue", () => {
     const second = Store.open(dir, CORE_MIGRATIONS);
     const r = recorder(clock, () => FAIL);
     const q2 = new AsyncQueue(second, clock, new Telemetry(clock), noJitter);
+    expect(q2.stored()).toBe(1);
     q2.start(r.handler);
     await clock.runUntilIdle();
     await q2.onIdle();

@@ -75,6 +75,8 @@ export class AsyncQueue {
   private handler: AsyncHandler | undefined;
   private readonly timers = new Set<TimerHandle>();
   private readonly sql;
+  /** Rows in async_events, counted as they are written (polled by /_sim/state). */
+  private rows: number;
   /** Every row change goes through one group commit (see GroupCommit). */
   private readonly commits: GroupCommit;
 
@@ -93,6 +95,7 @@ export class AsyncQueue {
       count: db.prepare("SELECT COUNT(*) FROM async_events").pluck(),
     };
     this.commits = new GroupCommit(store);
+    this.rows = this.sql.count.get() as number;
   }
 
   /** Starts running events, first those left over from before a restart. */
@@ -125,6 +128,7 @@ export class AsyncQueue {
     const event: AsyncEvent = { ...input, enqueuedAt: now, invocations: 0, throttles: 0 };
     await this.write(() => {
       event.seq = Number(this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now).lastInsertRowid);
+      this.rows++;
     });
     this.telemetry.emit({ type: "async.enqueued", requestId: event.requestId, functionName: event.functionName, qualifier: event.qualifier });
     this.schedule(event);
@@ -148,7 +152,7 @@ export class AsyncQueue {
 
   /** Events stored: accepted and not yet finished, waiting for a retry included (/_sim/state). */
   stored(): number {
-    return this.sql.count.get() as number;
+    return this.rows;
   }
 
   /** Stops taking new work (writes already accepted are committed); stored events run after the next start. */
@@ -192,7 +196,7 @@ export class AsyncQueue {
       if (isAwsError(e) && e.code === "ResourceNotFoundException") {
         // The function (or its alias) was deleted while the event waited: AWS drops such events.
         this.telemetry.emit({ type: "simulator.warning", message: `async event ${event.requestId} dropped: ${e.message}` });
-        if (this.handler !== undefined) this.writeLater(() => this.sql.remove.run(event.seq));
+        if (this.handler !== undefined) this.writeLater(() => this.removeRow(event));
         return;
       }
       result = { outcome: { kind: "service-error", message: String(e) } };
@@ -226,7 +230,7 @@ export class AsyncQueue {
       this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations });
     }
     if (!handler.hasDeliveries(event, condition)) {
-      this.writeLater(() => this.sql.remove.run(event.seq));
+      this.writeLater(() => this.removeRow(event));
       return;
     }
     // Committed before delivering: a crash during delivery then delivers again (see the class doc).
@@ -239,7 +243,7 @@ export class AsyncQueue {
     const handler = this.handler;
     if (handler === undefined) return;
     await handler.deliver(event, condition);
-    if (this.handler !== undefined) this.writeLater(() => this.sql.remove.run(event.seq));
+    if (this.handler !== undefined) this.writeLater(() => this.removeRow(event));
   }
 
   /** A write nobody waits for (progress, deletion): a failure is reported, not thrown. */
@@ -249,6 +253,10 @@ export class AsyncQueue {
 
   private write(op: () => void): Promise<void> {
     return this.commits.write(op);
+  }
+
+  private removeRow(event: AsyncEvent): void {
+    this.rows -= this.sql.remove.run(event.seq).changes;
   }
 }
 
