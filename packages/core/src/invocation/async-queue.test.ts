@@ -174,6 +174,25 @@ describe("AsyncQueue", () => {
     old.close();
     const upgraded = Store.open(dir, CORE_MIGRATIONS);
     expect(rows(upgraded)).toEqual([{ request_id: "old", invocations: 0, next_attempt_at: 1234, final_condition: null }]);
+    // New rows continue the sequence.
+    upgraded.db.prepare("INSERT INTO async_events (request_id, function_name, payload, enqueued_at, next_attempt_at) VALUES ('new', 'f', x'7b7d', 1, 1)").run();
+    expect(upgraded.db.prepare("SELECT seq FROM async_events ORDER BY seq").pluck().all()).toEqual([1, 2]);
     upgraded.close();
+  });
+
+  it("accepts an event whose request id is already stored (the same --seed after a restart draws the same ids)", async () => {
+    const clock = new VirtualClock(0);
+    const store = Store.open(undefined, CORE_MIGRATIONS);
+    const r = recorder(clock, () => OK);
+    const queue = new AsyncQueue(store, clock, new Telemetry(clock), noJitter);
+    await queue.enqueue({ requestId: "same", functionName: "f", payload: Buffer.from("{}") });
+    await queue.enqueue({ requestId: "same", functionName: "f", payload: Buffer.from("{}") });
+    expect(queue.stored()).toBe(2);
+    queue.start(r.handler);
+    await queue.onIdle();
+    await queue.committed();
+    expect(r.delivered).toHaveLength(2);
+    expect(queue.stored()).toBe(0);
+    store.close();
   });
 });
