@@ -29,3 +29,6 @@ export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
 export { mappingSchema, toMappingInput, type MappingEntry } from "./config/mapping-schema.ts";
 export type { MappingInput } from "./mappings/event-source-mappings.ts";
 export { TargetRegistry, type Target, type TargetAttribute } from "./invocation/targets.ts";
+export { nextAsyncStep, type AsyncStep, type InvocationOutcome, type GiveUpCondition } from "./invocation/async-retry-policy.ts";
+export type { EventInvokeConfig } from "./registry/event-invoke-configs.ts";
+export type { InvocationRecord } from "./invocation/async-destinations.ts";

@@ -20,6 +20,9 @@ import { EventSourceMappings, type MappingInput } from "./mappings/event-source-
 import { isAwsError } from "./errors/aws-error.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
 import { TargetRegistry, type Target } from "./invocation/targets.ts";
+import { AsyncDestinations } from "./invocation/async-destinations.ts";
+import { EventInvokeConfigs } from "./registry/event-invoke-configs.ts";
+import { eventInvokeConfigRoutes } from "./api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "./api/lambda/event-source-mappings.ts";
 import { Invoker } from "./invocation/invoker.ts";
 import { AwsRouter } from "./protocols/aws-router.ts";
@@ -116,9 +119,12 @@ export class Simulator {
     rmSync(join(scratch, "environments"), { recursive: true, force: true });
     const codeRoot = opts.stateDir === undefined ? join(scratch, "code") : resolve(opts.stateDir, "code");
     let registry: FunctionRegistry;
+    let eventInvokeConfigs: EventInvokeConfigs;
     try {
       registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
       registry.applyDefinitions(opts.functions ?? []);
+      eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
+      applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
     } catch (e) {
       store.close();
       throw e;
@@ -152,7 +158,7 @@ export class Simulator {
         throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
       }
     }
-    const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry) });
+    const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter")) });
     const router = new AwsRouter(rng.stream("request-ids"));
     const provisioned = new ProvisionedConcurrency(store, registry, invoker);
     // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.
@@ -169,6 +175,7 @@ export class Simulator {
       ...concurrencyRoutes(registry, governor),
       ...provisionedConcurrencyRoutes(registry, provisioned),
       ...eventSourceMappingRoutes(mappings),
+      ...eventInvokeConfigRoutes(registry, eventInvokeConfigs),
     ]);
     const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
     const simApp = sim.simApi();
@@ -185,7 +192,6 @@ export class Simulator {
       if (req.url !== undefined && req.url.startsWith("/_sim/")) simApp(req, res);
       else router.handle(req, res);
     });
-    invoker.start();
     provisioned.restore();
     for (const source of sources) {
       const config = source.configKey === undefined ? undefined : opts.sourceConfig?.[source.configKey];
@@ -199,6 +205,9 @@ export class Simulator {
       await sim.close();
       throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings: ${e.message}`) : e;
     }
+    // After the sources: events resumed from before a restart may end at once, and their
+    // destinations need every target kind registered.
+    invoker.start(eventInvokeConfigs, new AsyncDestinations({ registry, configs: eventInvokeConfigs, targets: () => targets, telemetry, clock }));
     mappings.start();
     sim.mappings = mappings;
     sim.targets = targets;
@@ -227,9 +236,20 @@ export class Simulator {
       res.json({ status: "ok" });
     });
     app.get("/_sim/state", (_req, res) => {
-      res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts() });
+      res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts(), asyncEvents: this.invoker.asyncQueue.stored() });
     });
     return app;
+  }
+}
+
+/** `functions.<name>.eventInvokeConfig`: AWS's checks, reported as config errors. */
+function applyEventInvokeConfigs(configs: EventInvokeConfigs, functions: readonly FunctionDefinition[]): void {
+  for (const f of functions) {
+    try {
+      configs.applyDefinitions([f]);
+    } catch (e) {
+      throw isAwsError(e) ? new SimError("ERR_CONFIG", `functions.${f.functionName}.eventInvokeConfig: ${e.message}`) : e;
+    }
   }
 }
 

@@ -88,5 +88,7 @@ function printEvent(e: TelemetryEvent): void {
     for (const line of e.text.split("\n")) if (line !== "") print(`[${e.functionName}] ${line.replaceAll("\r", "\n    ")}\n`);
   } else if (e.type === "simulator.warning") {
     process.stderr.write(`lambda-sim: warning: ${e.message}\n`);
+  } else if (e.type === "async.delivery-failed") {
+    process.stderr.write(`lambda-sim: warning: ${e.destination} of ${e.functionName} (request ${e.requestId}) not delivered to ${e.targetArn}: ${e.error}\n`);
   }
 }

@@ -25,4 +25,6 @@ export interface FunctionDefinition {
   sim?: Partial<SimFunctionSettings>;
   /** `runtime: model` only. */
   model?: ModelSpec;
+  /** PutFunctionEventInvokeConfig for $LATEST; destinations as written (`sqs:NAME` or an ARN). */
+  eventInvokeConfig?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number; onSuccess?: string; onFailure?: string };
 }

@@ -95,4 +95,15 @@ describe("FUNCTION_NAME_PATTERN", () => {
     for (const ok of ["f", "orders-v2_x", "a".repeat(64)]) expect(FUNCTION_NAME_PATTERN.test(ok)).toBe(true);
     for (const bad of ["", "a".repeat(65), "bad name", "a.b", "ä"]) expect(FUNCTION_NAME_PATTERN.test(bad)).toBe(false);
   });
+
+  it("takes eventInvokeConfig with PutFunctionEventInvokeConfig's ranges and maps it for the registry", () => {
+    expect(problems({ ...node, eventInvokeConfig: { maximumRetryAttempts: 3 } })).toEqual(["eventInvokeConfig.maximumRetryAttempts: expected an integer between 0 and 2"]);
+    expect(problems({ ...node, eventInvokeConfig: { maximumEventAgeInSeconds: 59 } })).toEqual(["eventInvokeConfig.maximumEventAgeInSeconds: expected an integer between 60 and 21600"]);
+    expect(problems({ ...node, eventInvokeConfig: { destinationConfig: { onFailure: { arn: "x" } } } })).toEqual([
+      "eventInvokeConfig.destinationConfig.onFailure.destination: expected sqs:NAME, lambda:NAME or an ARN",
+      "eventInvokeConfig.destinationConfig.onFailure: unknown arn",
+    ]);
+    const entry = functionSchema.parse({ ...node, eventInvokeConfig: { maximumRetryAttempts: 0, destinationConfig: { onSuccess: { destination: "lambda:next" }, onFailure: { destination: "sqs:failed" } } } });
+    expect(toFunctionDefinition("f", entry, "/base").eventInvokeConfig).toEqual({ maximumRetryAttempts: 0, maximumEventAgeInSeconds: undefined, onSuccess: "lambda:next", onFailure: "sqs:failed" });
+  });
 });

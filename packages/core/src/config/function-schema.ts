@@ -57,7 +57,20 @@ const functionFields = {
     })
     .optional(),
   architectures: z.tuple([z.enum(["x86_64", "arm64"], { error: "expected x86_64 or arm64" })], { error: "expected [x86_64] or [arm64]" }).optional(),
-  deadLetterConfig: z.strictObject({ targetArn: z.string({ error: "expected an ARN" }) }).optional(),
+  deadLetterConfig: z.strictObject({ targetArn: z.string({ error: "expected sqs:NAME or an ARN" }) }).optional(),
+  // PutFunctionEventInvokeConfig's ranges (aws-facts §5); destinations checked by the API's rules.
+  eventInvokeConfig: z
+    .strictObject({
+      maximumRetryAttempts: intBetween(0, 2).optional(),
+      maximumEventAgeInSeconds: intBetween(60, 21600).optional(),
+      destinationConfig: z
+        .strictObject({
+          onSuccess: z.strictObject({ destination: z.string({ error: "expected sqs:NAME, lambda:NAME or an ARN" }) }).optional(),
+          onFailure: z.strictObject({ destination: z.string({ error: "expected sqs:NAME, lambda:NAME or an ARN" }) }).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   model: z
     .strictObject({
       durationMs: modelDuration,
@@ -118,6 +131,15 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     deadLetterTargetArn: f.deadLetterConfig?.targetArn,
     reservedConcurrency: f.reservedConcurrency,
     model: f.model,
+    eventInvokeConfig:
+      f.eventInvokeConfig === undefined
+        ? undefined
+        : {
+            maximumRetryAttempts: f.eventInvokeConfig.maximumRetryAttempts,
+            maximumEventAgeInSeconds: f.eventInvokeConfig.maximumEventAgeInSeconds,
+            onSuccess: f.eventInvokeConfig.destinationConfig?.onSuccess?.destination,
+            onFailure: f.eventInvokeConfig.destinationConfig?.onFailure?.destination,
+          },
     sim: f.sim === undefined ? undefined : simSettings(f.sim),
   };
 }

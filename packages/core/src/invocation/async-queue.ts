@@ -1,105 +1,265 @@
-import PQueue from "p-queue";
-import type { Store } from "../store/store.ts";
-import type { Clock } from "../clock/clock.ts";
-import type { Telemetry } from "../telemetry/telemetry.ts";
+import type { Clock, TimerHandle } from "../clock/clock.ts";
 import { isAwsError } from "../errors/aws-error.ts";
+import type { RandomStream } from "../random/rng.ts";
+import type { Store } from "../store/store.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import { GroupCommit } from "../store/group-commit.ts";
+import { BoundedRunner } from "./bounded-runner.ts";
+import { isExpired, nextAsyncStep, type AsyncRetryConfig, type GiveUpCondition, type InvocationOutcome } from "./async-retry-policy.ts";
+
+/** The response of the last attempt that ran the function: destination records carry it (aws-facts §5). */
+export interface AttemptResponse {
+  statusCode: number;
+  executedVersion: string;
+  functionError?: string;
+  /** The function's response bytes as text. */
+  payload: string;
+}
 
 export interface AsyncEvent {
   requestId: string;
   functionName: string;
   qualifier?: string;
   payload: Buffer;
+  /** Clock ms when accepted: the start of the event's age. */
   enqueuedAt: number;
+  /** Attempts that ran the function (approximateInvokeCount). */
+  invocations: number;
+  /** Throttles and service errors since the function last ran (the backoff exponent). */
+  throttles: number;
+  lastResponse?: AttemptResponse;
+  /** Its row (rowid), once stored. */
+  seq?: number;
 }
 
-/** Runs one stored event (the Invoker's synchronous path under the event's request id). */
-export type AsyncRunner = (event: AsyncEvent) => Promise<unknown>;
+/** One attempt's outcome, and the response when the function ran. */
+export interface AttemptResult {
+  outcome: InvocationOutcome;
+  response?: AttemptResponse;
+}
 
-/** Default MaximumEventAgeInSeconds: 21,600 s (aws-facts §5). */
-const MAX_EVENT_AGE_MS = 21_600_000;
-/** How many stored events run at once; the governor (concurrency issue) bounds it further. */
-const DEFAULT_CONCURRENCY = 64;
+export type FinalCondition = "Success" | GiveUpCondition;
+
+/** What the queue asks of the Invoker (running) and of the destinations (delivering). */
+export interface AsyncHandler {
+  settings(event: AsyncEvent): AsyncRetryConfig;
+  /** Runs one attempt under the event's request id; rejects only when the function no longer exists. */
+  run(event: AsyncEvent): Promise<AttemptResult>;
+  /** Whether the event has somewhere to go (destinations, DLQ) once it ends with `condition`. */
+  hasDeliveries(event: AsyncEvent, condition: FinalCondition): boolean;
+  /** Delivers the records; failures are reported by the handler's telemetry, never thrown. */
+  deliver(event: AsyncEvent, condition: FinalCondition): Promise<void>;
+}
+
+/** Stored events run this many at a time; the governor bounds each function further (throttles back off). */
+const DEFAULT_CONCURRENCY = 32;
+
+type Row = {
+  seq: number; request_id: string; function_name: string; qualifier: string | null; payload: Buffer; enqueued_at: number;
+  invocations: number; throttles: number; next_attempt_at: number; last_response: string | null; final_condition: string | null;
+};
 
 /**
- * The durable queue of Event invocations (DESIGN.md `AsyncQueue`). An event is in SQLite before
- * Invoke answers 202, and leaves it only after it ran, so a crash between the two runs it again
- * after a restart (at least once). Here every event runs once; AWS's retries, event age and
- * destinations come with the asynchronous-invocation issue.
+ * The durable queue of Event invocations (DESIGN.md `AsyncQueue`), a thin shell around the pure
+ * `nextAsyncStep` (STYLE.md 7.8). A row exists before Invoke answers 202; each attempt's result is
+ * one UPDATE (invocations, backoff, next attempt), so after a crash and restart an event resumes
+ * with its attempt count and age: due ones run at once, the others wait for their Clock timer.
+ * Once an event ends, its final condition is stored while destinations are delivered, and the row
+ * is deleted after: a crash in between delivers again rather than running the function again.
  */
 export class AsyncQueue {
-  private readonly store: Store;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
-  private readonly queue: PQueue;
-  private runner: AsyncRunner | undefined;
-  private readonly insert;
-  private readonly remove;
+  private readonly jitter: RandomStream;
+  private readonly queue: BoundedRunner;
+  private handler: AsyncHandler | undefined;
+  private readonly timers = new Set<TimerHandle>();
+  private readonly sql;
+  /** Rows in async_events, counted as they are written (polled by /_sim/state). */
+  private rows: number;
+  /** Every row change goes through one group commit (see GroupCommit). */
+  private readonly commits: GroupCommit;
 
-  constructor(store: Store, clock: Clock, telemetry: Telemetry, concurrency = DEFAULT_CONCURRENCY) {
-    this.store = store;
+  constructor(store: Store, clock: Clock, telemetry: Telemetry, jitter: RandomStream, concurrency = DEFAULT_CONCURRENCY) {
     this.clock = clock;
     this.telemetry = telemetry;
-    this.queue = new PQueue({ concurrency });
-    this.insert = store.db.prepare(
-      "INSERT INTO async_events (request_id, function_name, qualifier, payload, enqueued_at) VALUES (?, ?, ?, ?, ?)",
-    );
-    this.remove = store.db.prepare("DELETE FROM async_events WHERE request_id = ?");
+    this.jitter = jitter;
+    this.queue = new BoundedRunner(concurrency);
+    const db = store.db;
+    this.sql = {
+      insert: db.prepare("INSERT INTO async_events (request_id, function_name, qualifier, payload, enqueued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)"),
+      progress: db.prepare("UPDATE async_events SET invocations = ?, throttles = ?, next_attempt_at = ?, last_response = ? WHERE seq = ?"),
+      finish: db.prepare("UPDATE async_events SET invocations = ?, last_response = ?, final_condition = ? WHERE seq = ?"),
+      remove: db.prepare("DELETE FROM async_events WHERE seq = ?"),
+      all: db.prepare("SELECT * FROM async_events ORDER BY seq"),
+      count: db.prepare("SELECT COUNT(*) FROM async_events").pluck(),
+    };
+    this.commits = new GroupCommit(store);
+    this.rows = this.sql.count.get() as number;
   }
 
   /** Starts running events, first those left over from before a restart. */
-  start(runner: AsyncRunner): void {
-    this.runner = runner;
-    const rows = this.store.db
-      .prepare("SELECT request_id, function_name, qualifier, payload, enqueued_at FROM async_events ORDER BY seq")
-      .all() as { request_id: string; function_name: string; qualifier: string | null; payload: Buffer; enqueued_at: number }[];
-    for (const r of rows) {
-      this.schedule({ requestId: r.request_id, functionName: r.function_name, qualifier: r.qualifier ?? undefined, payload: r.payload, enqueuedAt: r.enqueued_at });
+  start(handler: AsyncHandler): void {
+    this.handler = handler;
+    const now = this.clock.now();
+    for (const r of this.sql.all.all() as Row[]) {
+      const event: AsyncEvent = {
+        requestId: r.request_id,
+        functionName: r.function_name,
+        qualifier: r.qualifier ?? undefined,
+        payload: r.payload,
+        enqueuedAt: r.enqueued_at,
+        invocations: r.invocations,
+        throttles: r.throttles,
+        lastResponse: r.last_response === null ? undefined : JSON.parse(r.last_response),
+        seq: r.seq,
+      };
+      if (r.final_condition !== null) this.queue.add(() => this.deliver(event, r.final_condition as FinalCondition));
+      else this.scheduleAt(event, r.next_attempt_at - now);
     }
   }
 
-  /** Stores the event (durably) and schedules it. Returns once it is safe to answer 202. */
-  enqueue(event: Omit<AsyncEvent, "enqueuedAt">): AsyncEvent {
-    const stored: AsyncEvent = { ...event, enqueuedAt: this.clock.now() };
-    this.insert.run(stored.requestId, stored.functionName, stored.qualifier ?? null, stored.payload, stored.enqueuedAt);
-    this.schedule(stored);
-    return stored;
+  /**
+   * Stores the event and schedules it; resolves once it is committed, when it is safe to answer
+   * 202 (events accepted in the same turn share the commit).
+   */
+  async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer }): Promise<AsyncEvent> {
+    const now = this.clock.now();
+    const event: AsyncEvent = { ...input, enqueuedAt: now, invocations: 0, throttles: 0 };
+    await this.write(() => {
+      event.seq = Number(this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now).lastInsertRowid);
+      this.rows++;
+    });
+    this.telemetry.emit({ type: "async.enqueued", requestId: event.requestId, functionName: event.functionName, qualifier: event.qualifier });
+    this.schedule(event);
+    return event;
   }
 
-  /** Resolves when nothing is queued or running (tests, shutdown). */
+  /** Resolves when nothing is queued or running (retries waiting on a timer do not count). */
   onIdle(): Promise<void> {
     return this.queue.onIdle();
   }
 
-  /** Stops taking new work; events still stored run after the next start. */
+  /** Resolves when every write queued so far is committed (tests; writes are group-committed). */
+  committed(): Promise<void> {
+    return this.write(() => {});
+  }
+
+  /** Events waiting to run or running now (not those waiting for a retry timer). */
+  get pending(): number {
+    return this.queue.pending;
+  }
+
+  /** Events stored: accepted and not yet finished, waiting for a retry included (/_sim/state). */
+  stored(): number {
+    return this.rows;
+  }
+
+  /** Stops taking new work (writes already accepted are committed); stored events run after the next start. */
   stop(): void {
-    this.runner = undefined;
+    this.commits.flush();
+    this.handler = undefined;
     this.queue.clear();
+    for (const t of this.timers) t.cancel();
+    this.timers.clear();
   }
 
-  private schedule(event: AsyncEvent, throttles = 0): void {
-    void this.queue.add(async () => {
-      const run = this.runner;
-      if (run === undefined) return;
-      try {
-        await run(event);
-      } catch (e) {
-        if (isAwsError(e) && e.code === "TooManyRequestsException" && this.retryAfterThrottle(event, throttles)) return;
-        this.telemetry.emit({ type: "simulator.warning", message: `async event ${event.requestId} for ${event.functionName} was not run: ${String(e)}` });
+  private schedule(event: AsyncEvent): void {
+    this.queue.add(() => this.attempt(event));
+  }
+
+  private scheduleAt(event: AsyncEvent, delayMs: number): void {
+    if (delayMs <= 0) return this.schedule(event);
+    const timer = this.clock.setTimer(
+      delayMs,
+      () => {
+        this.timers.delete(timer);
+        this.schedule(event);
+      },
+      `async.retry:${event.requestId}`,
+    );
+    this.timers.add(timer);
+  }
+
+  private async attempt(event: AsyncEvent): Promise<void> {
+    const handler = this.handler;
+    if (handler === undefined) return;
+    const settings = handler.settings(event);
+    // Resumed after a long stop, or a timer late: too old to run (aws-facts §5).
+    if (isExpired(event, settings, this.clock.now())) return this.end(event, "EventAgeExceeded");
+    const attempt = event.invocations + 1;
+    this.telemetry.emit({ type: "async.attempt.started", requestId: event.requestId, functionName: event.functionName, attempt });
+    let result: AttemptResult;
+    try {
+      result = await handler.run(event);
+    } catch (e) {
+      if (isAwsError(e) && e.code === "ResourceNotFoundException") {
+        // The function (or its alias) was deleted while the event waited: AWS drops such events.
+        this.telemetry.emit({ type: "simulator.warning", message: `async event ${event.requestId} dropped: ${e.message}` });
+        if (this.handler !== undefined) this.writeLater(() => this.removeRow(event));
+        return;
       }
-      if (this.runner !== undefined) this.remove.run(event.requestId);
-    });
+      result = { outcome: { kind: "service-error", message: String(e) } };
+    }
+    if (this.handler === undefined) return; // stopped meanwhile: the row stays for the next start
+    const throttlesBefore = event.throttles;
+    if (result.response !== undefined) {
+      event.invocations++;
+      event.lastResponse = result.response;
+      event.throttles = 0;
+    } else {
+      event.throttles++;
+    }
+    const now = this.clock.now();
+    const step = nextAsyncStep({ enqueuedAt: event.enqueuedAt, invocations: event.invocations, throttles: throttlesBefore }, result.outcome, settings, now, this.jitter.next());
+    if (result.outcome.kind !== "success") {
+      this.telemetry.emit({ type: "async.attempt.failed", requestId: event.requestId, functionName: event.functionName, attempt, outcome: result.outcome });
+    }
+    if (step.kind === "done") return this.end(event, "Success");
+    if (step.kind === "give-up") return this.end(event, step.condition);
+    const row = [event.invocations, event.throttles, step.at, lastResponseJson(event), event.seq] as const;
+    this.writeLater(() => this.sql.progress.run(...row));
+    this.telemetry.emit({ type: "async.retry.scheduled", requestId: event.requestId, functionName: event.functionName, at: step.at, delayMs: step.delayMs, consumesAttempt: step.consumesAttempt });
+    this.scheduleAt(event, step.delayMs);
   }
 
-  /**
-   * A throttled event stays stored and is retried with exponential backoff from 1 s to 5 min,
-   * without consuming retry attempts, until the 6-hour maximum event age (aws-facts §5). Returns
-   * false when the event is too old to try again. (The asynchronous-invocation issue adds jitter,
-   * per-function event age and the failure destinations.)
-   */
-  private retryAfterThrottle(event: AsyncEvent, throttles: number): boolean {
-    const delay = Math.min(1_000 * 2 ** throttles, 300_000);
-    if (this.clock.now() + delay - event.enqueuedAt > MAX_EVENT_AGE_MS) return false;
-    this.clock.setTimer(delay, () => this.schedule(event, throttles + 1), `async.throttle-retry:${event.requestId}`);
-    return true;
+  private async end(event: AsyncEvent, condition: FinalCondition): Promise<void> {
+    const handler = this.handler;
+    if (handler === undefined) return;
+    if (condition !== "Success") {
+      this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations });
+    }
+    if (!handler.hasDeliveries(event, condition)) {
+      this.writeLater(() => this.removeRow(event));
+      return;
+    }
+    // Committed before delivering: a crash during delivery then delivers again (see the class doc).
+    const row = [event.invocations, lastResponseJson(event), condition, event.seq] as const;
+    await this.write(() => this.sql.finish.run(...row));
+    await this.deliver(event, condition);
   }
+
+  private async deliver(event: AsyncEvent, condition: FinalCondition): Promise<void> {
+    const handler = this.handler;
+    if (handler === undefined) return;
+    await handler.deliver(event, condition);
+    if (this.handler !== undefined) this.writeLater(() => this.removeRow(event));
+  }
+
+  /** A write nobody waits for (progress, deletion): a failure is reported, not thrown. */
+  private writeLater(op: () => void): void {
+    this.write(op).catch((e: unknown) => this.telemetry.emit({ type: "simulator.warning", message: `async queue: a write failed: ${String(e)}` }));
+  }
+
+  private write(op: () => void): Promise<void> {
+    return this.commits.write(op);
+  }
+
+  private removeRow(event: AsyncEvent): void {
+    this.rows -= this.sql.remove.run(event.seq).changes;
+  }
+}
+
+function lastResponseJson(event: AsyncEvent): string | null {
+  return event.lastResponse === undefined ? null : JSON.stringify(event.lastResponse);
 }

@@ -3,8 +3,10 @@ import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { ResolvedInvocationTarget } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import { AsyncQueue } from "./async-queue.ts";
-import type { ConcurrencyGovernor } from "./concurrency-governor.ts";
+import type { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
+import type { AsyncDestinations } from "./async-destinations.ts";
+import type { AsyncEvent, AsyncQueue, AttemptResult } from "./async-queue.ts";
+import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./execution-environment.ts";
 import type { InvocationResult } from "./invocation-result.ts";
@@ -68,8 +70,31 @@ export class Invoker {
   }
 
   /** Starts running stored Event invocations (including those from before a restart). */
-  start(): void {
-    this.asyncQueue.start((e) => this.runSync(this.registry.resolve(e.functionName, e.qualifier), e.payload, undefined, e.requestId));
+  start(configs: EventInvokeConfigs, destinations: AsyncDestinations): void {
+    this.asyncQueue.start({
+      settings: (e) => configs.settings(e.functionName, e.qualifier),
+      run: (e) => this.runAsyncAttempt(e),
+      hasDeliveries: (e, condition) => destinations.destinations(e, condition).length > 0,
+      deliver: (e, condition) => destinations.deliver(e, condition),
+    });
+  }
+
+  /**
+   * One attempt of a stored Event invocation, under the event's own request id (every attempt
+   * keeps it, aws-facts §5). Throttles are values here: the queue backs off (§4).
+   */
+  private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
+    const target = this.registry.resolve(e.functionName, e.qualifier);
+    try {
+      const r = await this.admitAndRun(target, e.payload, undefined, e.requestId);
+      if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };
+      const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
+      if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
+      // Every AWS recording shows `Unhandled` (aws-facts §1.2).
+      return { outcome: { kind: "function-error", errorType: r.errorType }, response: { ...response, functionError: "Unhandled" } };
+    } catch (err) {
+      return { outcome: { kind: "service-error", message: err instanceof Error ? err.message : String(err) } };
+    }
   }
 
   newRequestId(): string {
@@ -84,7 +109,7 @@ export class Invoker {
         throw lambdaErrors.requestTooLarge(`${input.payload.length} byte payload is too large for the Event invocation type (limit ${MAX_ASYNC_PAYLOAD} bytes)`);
       }
       const requestId = input.requestId ?? this.newRequestId();
-      this.asyncQueue.enqueue({ requestId, functionName: target.config.functionName, qualifier: input.qualifier ?? qualifierOf(target), payload: input.payload });
+      await this.asyncQueue.enqueue({ requestId, functionName: target.config.functionName, qualifier: input.qualifier ?? qualifierOf(target), payload: input.payload });
       return { kind: "accepted", requestId };
     }
     if (input.payload.length > MAX_SYNC_PAYLOAD) {
@@ -134,9 +159,16 @@ export class Invoker {
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
   private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult> {
+    const out = await this.admitAndRun(target, payload, clientContext, requestId);
+    if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
+    return out;
+  }
+
+  /** Admission as a value (STYLE.md 7.7): the async queue backs off without an exception. */
+  private async admitAndRun(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
     const admission = this.governor.admit(target.config.functionName, target.executedVersion, pool.idleCount === 0);
-    if (!admission.ok) throw lambdaErrors.tooManyRequests(admission.reason);
+    if (!admission.ok) return { throttled: admission.reason };
     try {
       return await this.runIn(pool, target, payload, clientContext, requestId);
     } finally {

@@ -8,7 +8,7 @@ import type { Telemetry } from "../telemetry/telemetry.ts";
 import { pickVersion, type AliasRecord } from "./alias-routing.ts";
 import { CodeStore, fingerprintDirectory } from "./code-store.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
-import { awsTimestamp, parseFunctionName } from "./function-names.ts";
+import { awsTimestamp, expandArn, parseFunctionName } from "./function-names.ts";
 
 export interface FunctionRegistryOptions {
   store: Store;
@@ -227,7 +227,7 @@ export class FunctionRegistry {
       if (existing !== undefined && existing.source === "api") this.delete(def.functionName);
       // A model function has no code: its "code" is its declared behaviour.
       const code = def.runtime === "model" ? { codeSha256: createHash("sha256").update(JSON.stringify(def.model)).digest("base64"), codeSize: 0 } : fingerprintDirectory(def.codeDir);
-      const fields = { ...definitionFields(def), ...code };
+      const fields = { ...definitionFields(def, (ref) => expandArn(ref, this.region, this.accountId)), ...code };
       const current = this.functions.get(def.functionName);
       if (current === undefined) {
         this.create({ ...fields, functionArn: this.arn(def.functionName), version: "$LATEST", lastModified: this.now(), revisionId: this.newRevisionId() }, "config");
@@ -282,7 +282,7 @@ export class FunctionRegistry {
 type DefinitionFields = Omit<FunctionVersionConfig, "functionArn" | "version" | "lastModified" | "revisionId">;
 
 /** AWS's CreateFunction defaults (aws-facts §3): 128 MB, 3 s, 512 MB of /tmp, x86_64. */
-function definitionFields(def: FunctionDefinition): Omit<DefinitionFields, "codeSha256" | "codeSize"> {
+function definitionFields(def: FunctionDefinition, expand: (ref: string) => string): Omit<DefinitionFields, "codeSha256" | "codeSize"> {
   return {
     functionName: def.functionName,
     runtime: def.runtime,
@@ -295,7 +295,7 @@ function definitionFields(def: FunctionDefinition): Omit<DefinitionFields, "code
     environment: def.environment ?? {},
     architectures: def.architectures ?? ["x86_64"],
     codeDir: def.codeDir,
-    deadLetterTargetArn: def.deadLetterTargetArn,
+    deadLetterTargetArn: def.deadLetterTargetArn === undefined ? undefined : expand(def.deadLetterTargetArn),
     model: def.model,
     sim: {
       freeze: def.sim?.freeze ?? SIM_DEFAULTS.freeze,

@@ -4,6 +4,7 @@
  * `lambda-sim tail`, the invocation log and test assertions all read this stream.
  */
 import type { EnvironmentState, RetireReason } from "../invocation/environment-state.ts";
+import type { GiveUpCondition, InvocationOutcome } from "../invocation/async-retry-policy.ts";
 
 interface Base {
   /** Service time (Clock) of the event, epoch ms; filled in by Telemetry.emit. */
@@ -47,6 +48,14 @@ export type TelemetryEvent = Base &
     | { type: "invocation.throttled"; functionName: string; qualifier: string; reason: string }
     | { type: "function.log"; functionName: string; environmentId: string; requestId?: string; text: string }
     | { type: "function.changed"; functionName: string; change: "created" | "code" | "configuration" | "deleted" | "published"; version?: string }
+    // The async queue (issue 5): an event's life from 202 to its destinations.
+    | { type: "async.enqueued"; requestId: string; functionName: string; qualifier?: string }
+    | { type: "async.attempt.started"; requestId: string; functionName: string; attempt: number }
+    | { type: "async.attempt.failed"; requestId: string; functionName: string; attempt: number; outcome: InvocationOutcome }
+    | { type: "async.retry.scheduled"; requestId: string; functionName: string; at: number; delayMs: number; consumesAttempt: boolean }
+    | { type: "async.given-up"; requestId: string; functionName: string; condition: GiveUpCondition; approximateInvokeCount: number }
+    | { type: "async.delivered"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string }
+    | { type: "async.delivery-failed"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string; error: string }
     | { type: "simulator.warning"; message: string }
   );
 

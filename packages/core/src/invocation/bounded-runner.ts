@@ -1,0 +1,64 @@
+/**
+ * Runs tasks first in, first out, at most `concurrency` at a time: the async queue's pump. p-queue
+ * does the same, but inserts each task into a priority array (O(n) per add), which dominated a
+ * 100,000-event simulation; a FIFO needs none of that.
+ */
+export class BoundedRunner {
+  private readonly concurrency: number;
+  private tasks: (() => Promise<void>)[] = [];
+  private head = 0;
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(concurrency: number) {
+    this.concurrency = concurrency;
+  }
+
+  add(task: () => Promise<void>): void {
+    this.tasks.push(task);
+    this.pump();
+  }
+
+  /** Tasks waiting plus tasks running. */
+  get pending(): number {
+    return this.tasks.length - this.head + this.running;
+  }
+
+  /** Resolves when nothing waits or runs. */
+  onIdle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Drops the waiting tasks (running ones finish). */
+  clear(): void {
+    this.tasks = [];
+    this.head = 0;
+    this.settleIfIdle();
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.head < this.tasks.length) {
+      const task = this.tasks[this.head]!;
+      this.tasks[this.head++] = undefined as never;
+      if (this.head > 1024 && this.head * 2 > this.tasks.length) {
+        this.tasks = this.tasks.slice(this.head);
+        this.head = 0;
+      }
+      this.running++;
+      // A task's failure is its own business (the queue's tasks catch what they expect).
+      void task()
+        .catch(() => {})
+        .finally(() => {
+          this.running--;
+          this.pump();
+          this.settleIfIdle();
+        });
+    }
+  }
+
+  private settleIfIdle(): void {
+    if (this.pending !== 0) return;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}
