@@ -20,6 +20,9 @@ export interface StreamRunSettings {
   onFailureDestination?: string;
 }
 
+/** What the runner needs of the Invoker (a fake in unit tests). */
+export type StreamInvoker = Pick<Invoker, "invoke" | "newRequestId">;
+
 /** A tumbling window's part of the event (aws-facts §8.2). */
 export interface WindowContext {
   shardId: string;
@@ -46,13 +49,13 @@ const MAX_THROTTLE_BACKOFF_MS = 60_000;
  */
 export class StreamBatchRunner {
   private readonly s: StreamRunSettings;
-  private readonly invoker: Invoker;
+  private readonly invoker: StreamInvoker;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
   private readonly targets: TargetRegistry | undefined;
   private readonly retentionMs: () => number;
 
-  constructor(settings: StreamRunSettings, deps: { invoker: Invoker; clock: Clock; telemetry: Telemetry; targets?: TargetRegistry; retentionMs: () => number }) {
+  constructor(settings: StreamRunSettings, deps: { invoker: StreamInvoker; clock: Clock; telemetry: Telemetry; targets?: TargetRegistry; retentionMs: () => number }) {
     this.s = settings;
     this.invoker = deps.invoker;
     this.clock = deps.clock;

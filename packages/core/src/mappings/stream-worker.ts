@@ -1,10 +1,9 @@
 import type { Clock } from "../clock/clock.ts";
-import type { Invoker } from "../invocation/invoker.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { CheckpointStore } from "./checkpoint-store.ts";
 import { ShardConsumer, type ShardConsumerSettings } from "./shard-consumer.ts";
-import { StreamBatchRunner, type StreamRunSettings } from "./stream-batch-runner.ts";
+import { StreamBatchRunner, type StreamInvoker, type StreamRunSettings } from "./stream-batch-runner.ts";
 import type { StreamReader } from "./stream-reader.ts";
 
 export type StreamWorkerSettings = StreamRunSettings & Omit<ShardConsumerSettings, "shardId">;
@@ -21,7 +20,7 @@ const SHARD_DISCOVERY_MS = 10_000;
 export class StreamWorker {
   private readonly settings: StreamWorkerSettings;
   private readonly reader: StreamReader;
-  private readonly deps: { invoker: Invoker; clock: Clock; telemetry: Telemetry; checkpoints: CheckpointStore; targets?: TargetRegistry };
+  private readonly deps: { invoker: StreamInvoker; clock: Clock; telemetry: Telemetry; checkpoints: CheckpointStore; targets?: TargetRegistry };
   private readonly abort = new AbortController();
   private readonly consumers = new Map<string, Promise<void>>();
   private discovery: Promise<void> | undefined;
