@@ -150,6 +150,6 @@ describe("Kinesis data streams over AWS JSON 1.1 (default KinesisClient: h2c)", 
     await start();
     const res = await fetch(`${t!.endpoint}/`, { method: "POST", headers: { "content-type": "application/x-amz-cbor-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" }, body: new Uint8Array([0xa0]) });
     expect(res.status).toBe(415);
-    expect((await res.json()).message).toContain("aws.cborEnabled=false");
+    expect(((await res.json()) as { message: string }).message).toContain("aws.cborEnabled=false");
   });
 });

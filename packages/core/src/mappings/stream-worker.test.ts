@@ -137,6 +137,7 @@ describe("StreamWorker on the VirtualClock (aws-facts §8.2)", () => {
     const fn = fakeInvoker(clock, (batch) => ({ error: batch.some((r) => r.data === "poison") }));
     run({ batchSize: 8, bisectBatchOnFunctionError: true, maximumRetryAttempts: 2, onFailureDestination: "arn:aws:sqs:us-east-1:000000000000:dlq" }, fn.invoker);
     await clock.advanceBy(60_000);
+    // [a b c poison | d e f g] → [a b | c poison] → [c | poison] → poison three times, then [d e f g].
     expect(fn.calls.map((c) => c.data.length)).toEqual([8, 4, 2, 2, 1, 1, 1, 1, 4]);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: 3 }, KinesisBatchInfo: { startSequenceNumber: seq(4), endSequenceNumber: seq(4), batchSize: 1 } });
