@@ -202,6 +202,24 @@ describe("Kinesis event source mapping", () => {
     expect(Date.parse(final.window.end) - Date.parse(final.window.start)).toBe(60_000);
   });
 
+  it("skips records whose data does not match FilterCriteria", async () => {
+    await start([fn("filtered", "recorder"), fn("other", "recorder")]);
+    await kinesis.send(new CreateStreamCommand({ StreamName: "f", ShardCount: 1 }));
+    const data = [{ type: "click", n: 1 }, { type: "view", n: 2 }, "plain text", { type: "click", n: 3 }].map((d) => Buffer.from(typeof d === "string" ? d : JSON.stringify(d)));
+    await kinesis.send(new PutRecordsCommand({ StreamName: "f", Records: data.map((Data) => ({ PartitionKey: "k", Data })) }));
+    const created = await lambda.send(
+      new CreateEventSourceMappingCommand({ FunctionName: "filtered", EventSourceArn: streamArn("f"), StartingPosition: "TRIM_HORIZON", FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { type: ["click"] } }) }] } }),
+    );
+    expect(created.FilterCriteria).toEqual({ Filters: [{ Pattern: '{"data":{"type":["click"]}}' }] });
+    await until(() => batches().length > 0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(batches().flatMap((b) => b.records.map(([, d]) => JSON.parse(d).n))).toEqual([1, 3]);
+    const bad = await lambda
+      .send(new CreateEventSourceMappingCommand({ FunctionName: "other", EventSourceArn: streamArn("f"), StartingPosition: "LATEST", FilterCriteria: { Filters: [{ Pattern: "{nope" }] } }))
+      .catch((e: unknown) => e);
+    expect((bad as Error).message).toBe("Invalid filter pattern definition.");
+  });
+
   it("resumes after its durable checkpoint when the simulator restarts", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-kinesis-restart-"));
     try {

@@ -13,6 +13,7 @@ import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
 import { STREAM_BATCH_SIZE, streamParams, streamShape, validateStreamParams, type StreamMappingInput, type StreamMappingParams } from "./stream-mapping-params.ts";
 import { StreamWorker } from "./stream-worker.ts";
+import { matchesStreamFilters, parseStreamFilterCriteria } from "./stream-filter-stub.ts";
 
 export interface MappingInput extends StreamMappingInput {
   FunctionName?: string;
@@ -247,6 +248,7 @@ export class EventSourceMappings {
     if (factory === undefined || !this.registry.has(m.functionName)) return;
     const fn = this.registry.get(m.functionName).latest;
     const reader = factory.create({ sourceArn: m.sourceArn, roleArn: fn.role });
+    const filters = parseStreamFilterCriteria(p.filterCriteria);
     const worker = new StreamWorker(
       {
         uuid: m.uuid,
@@ -265,6 +267,7 @@ export class EventSourceMappings {
         startingPosition: p.startingPosition,
         startingPositionTimestamp: p.startingPositionTimestamp,
         tumblingWindowMs: p.tumblingWindowInSeconds * 1000,
+        filter: filters === undefined ? undefined : (r) => matchesStreamFilters(filters, r.filterView()),
       },
       reader,
       { invoker: this.invoker, clock: this.clock, telemetry: this.telemetry, checkpoints: this.checkpoints, targets: this.targets },
