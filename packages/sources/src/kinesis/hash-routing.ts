@@ -20,7 +20,8 @@ export function evenHashKeyRanges(shardCount: number): HashKeyRange[] {
 
 /** MD5 of the partition key (UTF-8) read as a 128-bit unsigned big-endian integer (aws-facts §8.1). */
 export function partitionKeyHash(partitionKey: string): bigint {
-  return BigInt(`0x${createHash("md5").update(partitionKey, "utf8").digest("hex")}`);
+  const d = createHash("md5").update(partitionKey, "utf8").digest();
+  return (d.readBigUInt64BE(0) << 64n) | d.readBigUInt64BE(8);
 }
 
 /** ExplicitHashKey: a decimal string of at most 39 digits within the key space, else undefined. */
