@@ -185,8 +185,13 @@ export class Simulator {
       });
     };
     handle = (req, res) => {
-      if (req.url !== undefined && req.url.startsWith("/_sim/")) simApp(req, res);
-      else router.handle(req, res);
+      if (req.url !== undefined && req.url.startsWith("/_sim/")) {
+        // express cannot drive http2's compatibility objects (it would crash the process).
+        if (req.httpVersionMajor === 2) res.writeHead(505, { "content-type": "application/json" }).end('{"message":"the /_sim/ API speaks HTTP/1.1 only"}');
+        else simApp(req, res);
+      } else {
+        router.handle(req, res);
+      }
     };
     invoker.start();
     provisioned.restore();
