@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvalidParameterValueException, LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvalidParameterValueException, LambdaClient, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { kinesisSource, sqsSource } from "@lambda-sim/sources";
@@ -218,6 +218,28 @@ describe("Kinesis event source mapping", () => {
       .send(new CreateEventSourceMappingCommand({ FunctionName: "other", EventSourceArn: streamArn("f"), StartingPosition: "LATEST", FilterCriteria: { Filters: [{ Pattern: "{nope" }] } }))
       .catch((e: unknown) => e);
     expect((bad as Error).message).toBe("Invalid filter pattern definition.");
+  });
+
+  it("starts AT_TIMESTAMP, and takes updates of its stream parameters", async () => {
+    // 100× service time: 30 ms of waiting puts whole seconds between the two records.
+    await start([fn("stamped", "recorder")], { timeScale: 100 });
+    await kinesis.send(new CreateStreamCommand({ StreamName: "ts", ShardCount: 1 }));
+    await kinesis.send(new PutRecordCommand({ StreamName: "ts", PartitionKey: "k", Data: Buffer.from("before") }));
+    await new Promise((r) => setTimeout(r, 30));
+    const at = new Date(Math.floor(t!.sim.clock.now() / 1000) * 1000);
+    await kinesis.send(new PutRecordCommand({ StreamName: "ts", PartitionKey: "k", Data: Buffer.from("after") }));
+    const created = await lambda.send(
+      new CreateEventSourceMappingCommand({ FunctionName: "stamped", EventSourceArn: streamArn("ts"), StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: at }),
+    );
+    expect(created.StartingPositionTimestamp).toEqual(at);
+    await until(() => batches().length > 0);
+    expect(batches().flatMap((b) => b.records.map(([, d]) => d))).toEqual(["after"]);
+    const updated = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, MaximumRetryAttempts: 5, BisectBatchOnFunctionError: true, BatchSize: 50 }));
+    expect(updated).toMatchObject({ State: "Updating", MaximumRetryAttempts: 5, BisectBatchOnFunctionError: true, BatchSize: 50, StartingPosition: "AT_TIMESTAMP" });
+    // The checkpoint stays: nothing is delivered twice after the update restarts the worker.
+    await kinesis.send(new PutRecordCommand({ StreamName: "ts", PartitionKey: "k", Data: Buffer.from("later") }));
+    await until(() => batches().length > 1);
+    expect(batches().flatMap((b) => b.records.map(([, d]) => d))).toEqual(["after", "later"]);
   });
 
   it("resumes after its durable checkpoint when the simulator restarts", async () => {
