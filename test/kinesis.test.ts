@@ -17,6 +17,7 @@ import {
   AddTagsToStreamCommand,
   PutRecordCommand,
   PutRecordsCommand,
+  ProvisionedThroughputExceededException,
   ResourceInUseException,
   ResourceNotFoundException,
   waitUntilStreamExists,
@@ -128,6 +129,25 @@ describe("Kinesis data streams over AWS JSON 1.1 (default KinesisClient: h2c)", 
     expect(noShard).toBeInstanceOf(ResourceNotFoundException);
     const missing = await kinesis.send(new PutRecordCommand({ StreamName: "nope", PartitionKey: "k", Data: Buffer.from("x") })).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it("with sim.enforceShardLimits, throttles a shard past 1,000 records a second: PutRecords fails those entries alone", async () => {
+    const clock = new VirtualClock(Date.parse("2026-01-01T00:00:00Z"));
+    await start({ clock, sourceConfig: { streams: { limited: { shardCount: 1, sim: { enforceShardLimits: true } } } } });
+    const batch = () => kinesis.send(new PutRecordsCommand({ StreamName: "limited", Records: Array.from({ length: 400 }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from("x") })) }));
+    expect((await batch()).FailedRecordCount).toBe(0);
+    expect((await batch()).FailedRecordCount).toBe(0);
+    const third = await batch();
+    expect(third.FailedRecordCount).toBe(200);
+    expect(third.Records![200]).toEqual({ ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: "Rate exceeded for shard shardId-000000000000 in stream limited under account 000000000000." });
+    expect(third.Records![199]!.SequenceNumber).toBeDefined();
+    // (The SDK retries throttles after real delays; once is enough here.)
+    const once = new KinesisClient({ ...t!.clientConfig, maxAttempts: 1 });
+    const one = await once.send(new PutRecordCommand({ StreamName: "limited", PartitionKey: "k", Data: Buffer.from("x") })).catch((e: unknown) => e);
+    once.destroy();
+    expect(one).toBeInstanceOf(ProvisionedThroughputExceededException);
+    await clock.advanceBy(1_000);
+    expect((await batch()).FailedRecordCount).toBe(0);
   });
 
   it("expires iterators after 5 minutes and trims records past the retention period, on the Clock", async () => {

@@ -33,6 +33,7 @@ export const kinesisSource: Source<StreamConfig> = {
     }
     waiters = new ShardWaiters(ctx.clock);
     const records = new RecordOperations(store, streams, ctx.clock, waiters);
+    for (const [name, def] of Object.entries(config ?? {})) if (def.sim?.enforceShardLimits) records.limitedStreams.add(name);
     const ops: Record<string, KinesisOperation> = {
       CreateStream: (i) => streams.createStream(i),
       DescribeStream: (i) => streams.describeStream(i),

@@ -23,4 +23,6 @@ export const kinesisErrors = {
       `Iterator expired. The iterator was created at time ${new Date(issuedAt).toUTCString()} while right now it is ${new Date(now).toUTCString()} which is further in the future than the tolerated delay of 300000 milliseconds.`,
     ),
   limitExceeded: (message: string) => kinesisError("LimitExceededException", message),
+  throughputExceeded: (shardId: string, name: string, accountId: string) =>
+    kinesisError("ProvisionedThroughputExceededException", `Rate exceeded for shard ${shardId} in stream ${name} under account ${accountId}.`),
 };

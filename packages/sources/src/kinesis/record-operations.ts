@@ -4,6 +4,7 @@ import { kinesisErrors } from "./kinesis-errors.ts";
 import { isSequenceNumberShaped, parseSequenceNumber, sequenceNumber, shardId, shardIndexOf } from "./sequence-numbers.ts";
 import { decodeIterator, encodeIterator, ITERATOR_LIFETIME_MS } from "./shard-iterators.ts";
 import type { ShardWaiters } from "./shard-waiters.ts";
+import { ShardWriteLimits } from "./shard-write-limits.ts";
 import type { StreamOperations } from "./stream-operations.ts";
 import type { NewRecord, StreamState, StreamStore } from "./stream-store.ts";
 
@@ -30,6 +31,9 @@ export class RecordOperations {
   private readonly streams: StreamOperations;
   private readonly clock: Clock;
   private readonly waiters: ShardWaiters;
+  private readonly limits = new ShardWriteLimits();
+  /** Streams whose shards enforce AWS's write throughput (lambda-sim.yaml `sim.enforceShardLimits`). */
+  readonly limitedStreams = new Set<string>();
 
   constructor(store: StreamStore, streams: StreamOperations, clock: Clock, waiters: ShardWaiters) {
     this.store = store;
@@ -44,6 +48,7 @@ export class RecordOperations {
     if (input.SequenceNumberForOrdering !== undefined && !isSequenceNumberShaped(input.SequenceNumberForOrdering)) {
       throw kinesisErrors.validation(`'${String(input.SequenceNumberForOrdering)}'`, "sequenceNumberForOrdering", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
     }
+    if (!this.admit(stream, record)) throw this.throttled(stream, record.shardIndex);
     // Our counter is shared and only grows, so the new number is above SequenceNumberForOrdering.
     const [counter] = this.store.append(stream.name, [record], this.clock.now());
     this.waiters.notify(waitKey(stream.name, record.shardIndex));
@@ -58,20 +63,23 @@ export class RecordOperations {
     const records = entries.map((e: Input, i) => this.route(stream, e, `records.${i + 1}.member.`));
     const bytes = records.reduce((n, r) => n + r.data.length + Buffer.byteLength(r.partitionKey), 0);
     if (bytes > MAX_PUT_RECORDS_BYTES) throw kinesisErrors.invalidArgument(`Records size exceeds ${MAX_PUT_RECORDS_BYTES / 1024 / 1024} MB limit`);
-    const counters = this.store.append(stream.name, records, this.clock.now());
+    // Entries over their shard's throughput fail alone; the response keeps the request's order.
+    const admitted = records.map((r) => this.admit(stream, r));
+    const counters = this.store.append(stream.name, records.filter((_, i) => admitted[i]), this.clock.now());
     for (const index of new Set(records.map((r) => r.shardIndex))) this.waiters.notify(waitKey(stream.name, index));
-    // Nothing here throttles, so no entry fails: FailedRecordCount is 0 and the order is the request's.
-    return {
-      FailedRecordCount: 0,
-      Records: records.map((r, i) => ({ SequenceNumber: sequenceNumber(counters[i]!, r.shardIndex), ShardId: shardId(r.shardIndex) })),
-      EncryptionType: "NONE",
-    };
+    let next = 0;
+    const results = records.map((r, i) => {
+      if (admitted[i]) return { SequenceNumber: sequenceNumber(counters[next++]!, r.shardIndex), ShardId: shardId(r.shardIndex) };
+      const e = this.throttled(stream, r.shardIndex);
+      return { ErrorCode: e.code, ErrorMessage: e.message };
+    });
+    return { FailedRecordCount: records.length - counters.length, Records: results, EncryptionType: "NONE" };
   }
 
   getShardIterator(input: Input) {
     const stream = this.streams.resolve(input);
     const index = typeof input.ShardId === "string" ? shardIndexOf(input.ShardId) : undefined;
-    if (index === undefined || index >= stream.shards.length) throw kinesisErrors.shardNotFound(String(input.ShardId), stream.name, this.streams.arn(stream.name).split(":")[4]!);
+    if (index === undefined || index >= stream.shards.length) throw kinesisErrors.shardNotFound(String(input.ShardId), stream.name, this.streams.accountId);
     const type = input.ShardIteratorType;
     const now = this.clock.now();
     let after: number;
@@ -86,7 +94,7 @@ export class RecordOperations {
       case "AFTER_SEQUENCE_NUMBER": {
         const parsed = typeof input.StartingSequenceNumber === "string" ? parseSequenceNumber(input.StartingSequenceNumber) : undefined;
         if (parsed === undefined || parsed.shardIndex !== index) {
-          throw kinesisErrors.invalidArgument(`StartingSequenceNumber ${String(input.StartingSequenceNumber)} used in GetShardIterator on shard ${shardId(index)} in stream ${stream.name} under account ${this.streams.arn(stream.name).split(":")[4]} is invalid.`);
+          throw kinesisErrors.invalidArgument(`StartingSequenceNumber ${String(input.StartingSequenceNumber)} used in GetShardIterator on shard ${shardId(index)} in stream ${stream.name} under account ${this.streams.accountId} is invalid.`);
         }
         after = type === "AT_SEQUENCE_NUMBER" ? parsed.counter - 1 : parsed.counter;
         break;
@@ -113,7 +121,7 @@ export class RecordOperations {
     // Iterators expire five minutes after they are issued (aws-facts §8.1).
     if (now - it.issuedAt > ITERATOR_LIFETIME_MS) throw kinesisErrors.expiredIterator(it.issuedAt, now);
     const stream = this.streams.resolve({ StreamName: it.stream });
-    if (stream.createdAt !== it.createdAt) throw kinesisErrors.streamNotFound(it.stream, this.streams.arn(it.stream).split(":")[4]!);
+    if (stream.createdAt !== it.createdAt) throw kinesisErrors.streamNotFound(it.stream, this.streams.accountId);
     const rows = this.store.read(stream.name, it.shard, it.after, now - retentionMs(stream), limit);
     let bytes = 0;
     let n = 0;
@@ -132,6 +140,14 @@ export class RecordOperations {
       NextShardIterator: encodeIterator({ ...it, after: last?.seq ?? it.after, issuedAt: now }),
       MillisBehindLatest: caughtUp || last === undefined ? 0 : Math.max(0, now - last.arrival_at),
     };
+  }
+
+  private admit(stream: StreamState, r: NewRecord): boolean {
+    return !this.limitedStreams.has(stream.name) || this.limits.admit(stream.name, r.shardIndex, r.data.length + Buffer.byteLength(r.partitionKey), this.clock.now());
+  }
+
+  private throttled(stream: StreamState, shardIndex: number) {
+    return kinesisErrors.throughputExceeded(shardId(shardIndex), stream.name, this.streams.accountId);
   }
 
   /** Validates one entry and finds its shard (BC-KIN PutRecord: key 1-256 chars, data + key ≤ 1 MiB). */

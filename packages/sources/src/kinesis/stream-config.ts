@@ -15,6 +15,13 @@ export const streamConfigSchema = z.record(
       /** @default 24 */
       retentionPeriodHours: z.number({ error: "expected a whole number of hours between 24 and 8760" }).int().min(24, { error: "expected a whole number of hours between 24 and 8760" }).max(8760, { error: "expected a whole number of hours between 24 and 8760" }).optional(),
       tags: z.record(z.string(), z.string(), { error: "expected a map of tag names to values" }).optional(),
+      /** lambda-sim only. */
+      sim: z
+        .strictObject({
+          /** Enforce AWS's per-shard writes (1,000 records and 1 MiB per second). @default false */
+          enforceShardLimits: z.boolean({ error: "expected true or false" }).optional(),
+        })
+        .optional(),
     })
     .superRefine((s, ctx) => {
       if (s.streamMode === "ON_DEMAND" && s.shardCount !== undefined) ctx.addIssue({ code: "custom", path: ["shardCount"], message: "ON_DEMAND streams take no shardCount" });

@@ -35,6 +35,10 @@ export class StreamOperations {
     this.id = id;
   }
 
+  get accountId(): string {
+    return this.id.accountId;
+  }
+
   arn(name: string): string {
     return `arn:aws:kinesis:${this.id.region}:${this.id.accountId}:stream/${name}`;
   }
