@@ -62,6 +62,9 @@ describe("Kinesis data streams over AWS JSON 1.1 (default KinesisClient: h2c)", 
     const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: "auto" }))).StreamDescriptionSummary!;
     expect(summary).toMatchObject({ OpenShardCount: 4, StreamModeDetails: { StreamMode: "ON_DEMAND" } });
     expect((await kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(["auto", "clicks"]);
+    const firstPage = await kinesis.send(new ListStreamsCommand({ Limit: 1 }));
+    expect([firstPage.StreamNames, firstPage.HasMoreStreams]).toEqual([["auto"], true]);
+    expect((await kinesis.send(new ListStreamsCommand({ Limit: 1, NextToken: firstPage.NextToken }))).StreamNames).toEqual(["clicks"]);
     const page = await kinesis.send(new ListShardsCommand({ StreamName: "auto", MaxResults: 3 }));
     expect(page.Shards).toHaveLength(3);
     const rest = await kinesis.send(new ListShardsCommand({ NextToken: page.NextToken }));

@@ -41,8 +41,10 @@ interface Mapping {
 
 /**
  * Event source mappings (a Lambda API, so core owns it; STYLE.md 7.3): Create/Get/List/Update/
- * Delete with AWS's fields, defaults and validation (aws-facts §6), persisted, with one EsmWorker
- * per enabled mapping. Sources register the poller for their ARN's service.
+ * Delete with AWS's fields, defaults and validation (aws-facts §6, §8.2), persisted, with one
+ * worker per enabled mapping. Queue sources (SQS) register a poller and get an EsmWorker's lanes;
+ * stream sources (Kinesis) register a StreamReader and get a StreamWorker (shards in order,
+ * checkpoints); their parameters live in stream-mapping-params.ts.
  */
 export class EventSourceMappings {
   private readonly store: Store;

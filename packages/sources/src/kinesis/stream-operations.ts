@@ -126,14 +126,18 @@ export class StreamOperations {
 
   listStreams(input: Input) {
     const limit = typeof input.Limit === "number" ? input.Limit : 100;
-    const after = typeof input.ExclusiveStartStreamName === "string" ? input.ExclusiveStartStreamName : undefined;
+    // NextToken (the SDK's paginator) and ExclusiveStartStreamName (older clients) both page by name.
+    const token = typeof input.NextToken === "string" ? Buffer.from(input.NextToken, "base64").toString("utf8") : undefined;
+    const after = token ?? (typeof input.ExclusiveStartStreamName === "string" ? input.ExclusiveStartStreamName : undefined);
     const all = this.store.list().filter((s) => after === undefined || s.name > after);
     const page = all.slice(0, limit);
-    return {
+    const out: Record<string, unknown> = {
       StreamNames: page.map((s) => s.name),
       HasMoreStreams: all.length > page.length,
       StreamSummaries: page.map((s) => ({ StreamName: s.name, StreamARN: this.arn(s.name), StreamStatus: "ACTIVE", StreamModeDetails: { StreamMode: s.mode }, StreamCreationTimestamp: s.createdAt / 1000 })),
     };
+    if (all.length > page.length) out.NextToken = Buffer.from(page.at(-1)!.name).toString("base64");
+    return out;
   }
 
   listShards(input: Input) {
