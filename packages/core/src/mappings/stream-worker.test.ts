@@ -131,6 +131,21 @@ describe("StreamWorker on the VirtualClock (aws-facts §8.2)", () => {
     expect(failures[0]).not.toHaveProperty("responseContext");
   });
 
+  it("gives up on records older than MaximumRecordAgeInSeconds: RecordAgeExceeded, then the shard moves on", async () => {
+    const { clock, shard, run, checkpoint, failures } = setup();
+    shard.put("k", "poison");
+    const fn = fakeInvoker(clock, (batch) => ({ error: batch.some((r) => r.data === "poison") }));
+    run({ maximumRecordAgeInSeconds: 60, onFailureDestination: "arn:aws:sqs:us-east-1:000000000000:dlq" }, fn.invoker);
+    await clock.advanceBy(59_000);
+    expect(failures).toHaveLength(0);
+    await clock.advanceBy(60_000);
+    expect(failures).toMatchObject([{ requestContext: { condition: "RecordAgeExceeded" }, KinesisBatchInfo: { batchSize: 1 } }]);
+    expect(checkpoint()).toBe(seq(1));
+    shard.put("k", "fine");
+    await clock.advanceBy(5_000);
+    expect(fn.calls.at(-1)!.data).toEqual(["fine"]);
+  });
+
   it("bisects a failing batch down to the poison record; splits are not retries", async () => {
     const { clock, shard, run, checkpoint, failures } = setup();
     for (const d of ["a", "b", "c", "poison", "d", "e", "f", "g"]) shard.put("k", d);
