@@ -37,6 +37,7 @@ export class StreamStore {
   private readonly store: Store;
   private readonly streams = new Map<string, StreamState>();
   private readonly sql;
+  private readonly appendAll: (stream: string, records: readonly NewRecord[], now: number) => number[];
 
   constructor(store: Store) {
     this.store = store;
@@ -54,6 +55,9 @@ export class StreamStore {
       firstAt: db.prepare("SELECT seq FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT 1").pluck(),
       trim: db.prepare("DELETE FROM kinesis_records WHERE stream = ? AND arrival_at < ?"),
     };
+    this.appendAll = db.transaction((stream: string, records: readonly NewRecord[], now: number) =>
+      records.map((r) => Number(this.sql.insertRecord.run(stream, r.shardIndex, r.partitionKey, r.data, now).lastInsertRowid)),
+    );
     const rows = db.prepare("SELECT name, mode, retention_hours, tags, created_at FROM kinesis_streams").all() as { name: string; mode: StreamState["mode"]; retention_hours: number; tags: string; created_at: number }[];
     const shardRows = db.prepare("SELECT stream, shard_index, starting_hash, ending_hash, starting_seq FROM kinesis_shards ORDER BY stream, shard_index").all() as {
       stream: string;
@@ -103,8 +107,10 @@ export class StreamStore {
 
   /** Inserts records in one transaction (durable before the caller answers); returns their counters. */
   append(stream: string, records: readonly NewRecord[], now: number): number[] {
-    return this.store.transaction(() => records.map((r) => Number(this.sql.insertRecord.run(stream, r.shardIndex, r.partitionKey, r.data, now).lastInsertRowid)));
+    return this.appendAll(stream, records, now);
   }
+
+
 
   /** Up to `limit` retained records of a shard after counter `after`. */
   read(stream: string, shardIndex: number, after: number, retainedSince: number, limit: number): RecordRow[] {
