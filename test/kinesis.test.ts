@@ -112,6 +112,9 @@ describe("Kinesis data streams over AWS JSON 1.1 (default KinesisClient: h2c)", 
     expect(text((await kinesis.send(new GetRecordsCommand({ ShardIterator: after, Limit: 1 }))).Records![0]!.Data)).toBe("second");
     const at = (await kinesis.send(new GetShardIteratorCommand({ StreamName: "s", ShardId: "shardId-000000000000", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: a2.SequenceNumber }))).ShardIterator;
     expect(text((await kinesis.send(new GetRecordsCommand({ ShardIterator: at, Limit: 1 }))).Records![0]!.Data)).toBe("second");
+    const peek = (await (await fetch(`${t!.endpoint}/_sim/streams/s/records`)).json()) as { shardId: string; data: string }[];
+    expect(peek).toHaveLength(24);
+    expect(peek.filter((r) => r.shardId === "shardId-000000000001").map((r) => Buffer.from(r.data, "base64").toString())).toEqual(["other", "x"]);
     const latest = (await kinesis.send(new GetShardIteratorCommand({ StreamName: "s", ShardId: "shardId-000000000000", ShardIteratorType: "LATEST" }))).ShardIterator;
     expect((await kinesis.send(new GetRecordsCommand({ ShardIterator: latest }))).Records).toEqual([]);
     await kinesis.send(new PutRecordCommand({ StreamName: "s", PartitionKey: "a", Data: Buffer.from("new") }));

@@ -3,6 +3,7 @@ import { kinesisJsonHandler, type KinesisOperation } from "./json-protocol.ts";
 import { kinesisReaderFactory } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
 import { ShardWaiters } from "./shard-waiters.ts";
+import { sequenceNumber, shardId } from "./sequence-numbers.ts";
 import { streamConfigSchema, type StreamConfig } from "./stream-config.ts";
 import { StreamOperations } from "./stream-operations.ts";
 import { StreamStore } from "./stream-store.ts";
@@ -52,6 +53,20 @@ export const kinesisSource: Source<StreamConfig> = {
       GetRecords: (i) => records.getRecords(i),
     };
     ctx.router.addService("kinesis", kinesisJsonHandler(ops));
+    // A look at a stream's retained records that moves no iterator (compare /_sim/queues/:name/messages).
+    ctx.addSimRoute("/_sim/streams/:name/records", ({ name }) => {
+      const s = streams.resolve({ StreamName: name });
+      const since = ctx.clock.now() - retentionMs(s);
+      return s.shards.flatMap((sh) =>
+        store.read(s.name, sh.index, 0, since, 1000).map((r) => ({
+          shardId: shardId(sh.index),
+          sequenceNumber: sequenceNumber(r.seq, r.shard_index),
+          partitionKey: r.partition_key,
+          data: r.data.toString("base64"),
+          approximateArrivalTimestamp: r.arrival_at,
+        })),
+      );
+    });
     ctx.registerStreamReader("kinesis", kinesisReaderFactory(store, streams, waiters, ctx.clock, ctx.region));
     // Retention trimming on the Clock (aws-facts §8.1: 24 h by default).
     const trim = () => {
