@@ -194,8 +194,10 @@ export class EventSourceMappings {
   /** AWS's rules for SQS mappings (aws-facts §6); stream mappings have their own (§8.2). */
   private validate(m: Mapping): void {
     if (m.stream !== undefined) {
+      const reader = this.streamReaders.get(serviceOf(m.sourceArn));
+      if (reader === undefined) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
       validateStreamParams(m.stream, m.batchSize, m.batchWindowSeconds, this.clock.now());
-      this.streamReaders.get(serviceOf(m.sourceArn))!.validate(m.sourceArn);
+      reader.validate(m.sourceArn);
       return;
     }
     const factory = this.pollers.get(serviceOf(m.sourceArn));
