@@ -1,6 +1,6 @@
 import type { Clock } from "../clock/clock.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import type { CheckpointStore } from "./checkpoint-store.ts";
+import type { Checkpoint, CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamBatchRunner } from "./stream-batch-runner.ts";
 import { laneOf } from "./stream-batches.ts";
 import type { StartingPosition, StreamReader, StreamRecord } from "./stream-reader.ts";
@@ -86,13 +86,21 @@ export class ShardConsumer {
     this.telemetry = telemetry;
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    let cp = this.checkpoints.get(this.s.uuid, this.s.shardId);
+  /**
+   * The shard's checkpoint, fixing the starting position the first time: LATEST then means "after
+   * what the shard held when the mapping started", across restarts too.
+   */
+  static startingCheckpoint(s: ShardConsumerSettings, reader: StreamReader, checkpoints: CheckpointStore, now: number): Checkpoint {
+    let cp = checkpoints.get(s.uuid, s.shardId);
     if (cp === undefined) {
-      // Fix the starting point now, so LATEST means "after the mapping was created" across restarts.
-      cp = { sequenceNumber: this.reader.startAt(this.s.shardId, this.s.startingPosition, this.s.startingPositionTimestamp) };
-      this.checkpoints.save(this.s.uuid, this.s.shardId, cp, this.clock.now());
+      cp = { sequenceNumber: reader.startAt(s.shardId, s.startingPosition, s.startingPositionTimestamp) };
+      checkpoints.save(s.uuid, s.shardId, cp, now);
     }
+    return cp;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const cp = ShardConsumer.startingCheckpoint(this.s, this.reader, this.checkpoints, this.clock.now());
     this.checkpoint = cp.sequenceNumber;
     this.window = cp.window;
     const count = this.s.tumblingWindowMs > 0 ? 1 : this.s.parallelizationFactor;

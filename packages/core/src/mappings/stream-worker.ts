@@ -32,6 +32,13 @@ export class StreamWorker {
   }
 
   start(): void {
+    // Starting positions are fixed before CreateEventSourceMapping answers, so a record put after
+    // the answer is after LATEST, whenever the consumers get going.
+    try {
+      for (const shardId of this.reader.shards()) ShardConsumer.startingCheckpoint({ ...this.settings, shardId }, this.reader, this.deps.checkpoints, this.deps.clock.now());
+    } catch {
+      // The stream is gone: discovery reports it.
+    }
     this.discovery = this.discover();
   }
 
