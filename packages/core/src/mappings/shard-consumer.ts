@@ -26,6 +26,11 @@ const POLL_ERROR_BACKOFF_MS = 10_000;
 /** A batch is also cut at the 6 MB synchronous invoke limit (aws-facts §8.2). */
 const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 const RECORD_OVERHEAD_BYTES = 512;
+/**
+ * Records read but not yet behind the checkpoint. With ParallelizationFactor > 1 a lane blocked on
+ * a failing batch holds the checkpoint while the other lanes go on; this bounds how far they run ahead.
+ */
+const MAX_PENDING = 100_000;
 
 /** A promise a producer resolves; waiters re-check their condition when it fires. */
 class Signal {
@@ -73,6 +78,8 @@ export class ShardConsumer {
   private pending: { seq: string; done: boolean }[] = [];
   private head = 0;
   private readonly bySeq = new Map<string, { seq: string; done: boolean }>();
+  /** Records dealt to lanes and not done: the read-ahead bound counts these. */
+  private undone = 0;
   private checkpoint: string | undefined;
   private window: { start: number; state: unknown } | undefined;
   private readonly space = new Signal();
@@ -116,7 +123,7 @@ export class ShardConsumer {
     const cap = Math.max(this.s.batchSize, Math.min(this.s.batchSize * lanes.length * 2, 50_000));
     let cursor = this.checkpoint;
     while (!signal.aborted) {
-      const room = cap - (this.pending.length - this.head);
+      const room = Math.min(cap - this.undone, MAX_PENDING - (this.pending.length - this.head));
       if (room <= 0) {
         await this.space.wait(this.clock, undefined, signal);
         continue;
@@ -144,6 +151,7 @@ export class ShardConsumer {
           continue;
         }
         this.bySeq.set(r.sequenceNumber, entry);
+        this.undone++;
         const lane = lanes[laneOf(r.partitionKey, lanes.length)]!;
         if (lane.queue.length === 0) lane.since = now;
         lane.queue.push(r);
@@ -217,9 +225,14 @@ export class ShardConsumer {
     if (this.window !== undefined && state !== undefined) this.window.state = state;
     for (const r of done) {
       const entry = this.bySeq.get(r.sequenceNumber);
-      if (entry !== undefined) entry.done = true;
+      if (entry !== undefined) {
+        entry.done = true;
+        this.undone--;
+      }
       this.bySeq.delete(r.sequenceNumber);
     }
+    // Lanes waiting on a blocked head can read on: what they finished no longer counts.
+    this.space.fire();
     if (!this.advance() && this.window !== undefined) this.save();
   }
 

@@ -192,6 +192,21 @@ describe("StreamWorker on the VirtualClock (aws-facts §8.2)", () => {
     expect(checkpoint()).toBe(seq(6));
   });
 
+  it("with ParallelizationFactor, a failing key blocks only its lane: the other keys keep flowing", async () => {
+    const { clock, shard, run, checkpoint } = setup();
+    const bad = "bad";
+    const good = ["a", "b", "c", "d", "e"].find((k) => laneOf(k, 3) !== laneOf(bad, 3))!;
+    shard.put(bad, "poison");
+    for (let i = 1; i <= 20; i++) shard.put(good, `g${i}`);
+    const fn = fakeInvoker(clock, (batch) => ({ error: batch[0]!.partitionKey === bad }));
+    run({ parallelizationFactor: 3, batchSize: 1 }, fn.invoker);
+    await clock.advanceBy(120_000);
+    // Far more than the read-ahead of 6 records: the blocked lane does not hold the others back.
+    expect(fn.calls.filter((c) => c.data[0]!.startsWith("g")).map((c) => c.data[0])).toEqual(Array.from({ length: 20 }, (_, i) => `g${i + 1}`));
+    expect(fn.calls.filter((c) => c.data[0] === "poison").length).toBeGreaterThan(5);
+    expect(checkpoint()).toBeUndefined();
+  });
+
   it("resumes after the durable checkpoint when a new worker starts (at least once)", async () => {
     const { clock, shard, run, checkpoint } = setup();
     for (const d of ["1", "2", "3"]) shard.put("k", d);
