@@ -1,5 +1,4 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -19,6 +18,7 @@ import { ProvisionedConcurrency } from "./invocation/provisioned-concurrency.ts"
 import { EventSourceMappings, type MappingInput } from "./mappings/event-source-mappings.ts";
 import { isAwsError } from "./errors/aws-error.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
+import type { StreamReaderFactory } from "./mappings/stream-reader.ts";
 import { TargetRegistry, type Target } from "./invocation/targets.ts";
 import { AsyncDestinations } from "./invocation/async-destinations.ts";
 import { EventInvokeConfigs } from "./registry/event-invoke-configs.ts";
@@ -26,6 +26,7 @@ import { eventInvokeConfigRoutes } from "./api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "./api/lambda/event-source-mappings.ts";
 import { Invoker } from "./invocation/invoker.ts";
 import { AwsRouter } from "./protocols/aws-router.ts";
+import { DualProtocolServer } from "./protocols/dual-protocol-server.ts";
 import { randomSeed, SeededRng } from "./random/seeded-rng.ts";
 import { FunctionRegistry } from "./registry/function-registry.ts";
 import { supportsPrivateTmp } from "./runtime/runtime-driver.ts";
@@ -81,7 +82,7 @@ export class Simulator {
   readonly router: AwsRouter;
   readonly endpoint: string;
   readonly port: number;
-  private readonly server: Server;
+  private readonly server: DualProtocolServer;
   private readonly scratch: string;
   private closing: Promise<void> | undefined;
   private sources: readonly Source<any>[] = [];
@@ -89,7 +90,7 @@ export class Simulator {
   /** Where destination and DLQ records go (the asynchronous-invocation issue delivers through it). */
   targets: TargetRegistry = new TargetRegistry();
 
-  private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: Server; scratch: string }) {
+  private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: DualProtocolServer; scratch: string }) {
     this.clock = parts.clock;
     this.telemetry = parts.telemetry;
     this.store = parts.store;
@@ -129,11 +130,13 @@ export class Simulator {
       store.close();
       throw e;
     }
-    const server = createServer({ keepAlive: true, noDelay: true });
+    // HTTP/1.1 and h2c on one port: the JS SDK's Kinesis client speaks HTTP/2 by default.
+    let handle = (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(503).end();
+    const server = new DualProtocolServer((req, res) => handle(req, res));
     // Idle keep-alive connections stay open a minute, as AWS endpoints' do: a client reusing a
     // socket the server has just closed gets ECONNRESET (Node's default is only 5 s).
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
+    server.http.keepAliveTimeout = 65_000;
+    server.http.headersTimeout = 66_000;
     const port = await listen(server, opts.port ?? 3001, host).catch((e: unknown) => {
       store.close();
       throw e;
@@ -168,7 +171,7 @@ export class Simulator {
         await invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
       },
     });
-    const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids") });
+    const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids"), targets });
     router.addRestRoutes("lambda", [
       ...invokeRoutes(invoker),
       ...lambdaControlRoutes(registry),
@@ -188,16 +191,22 @@ export class Simulator {
         }
       });
     };
-    server.on("request", (req, res) => {
-      if (req.url !== undefined && req.url.startsWith("/_sim/")) simApp(req, res);
-      else router.handle(req, res);
-    });
+    handle = (req, res) => {
+      if (req.url !== undefined && req.url.startsWith("/_sim/")) {
+        // express cannot drive http2's compatibility objects (it would crash the process).
+        if (req.httpVersionMajor === 2) res.writeHead(505, { "content-type": "application/json" }).end('{"message":"the /_sim/ API speaks HTTP/1.1 only"}');
+        else simApp(req, res);
+      } else {
+        router.handle(req, res);
+      }
+    };
     provisioned.restore();
     for (const source of sources) {
       const config = source.configKey === undefined ? undefined : opts.sourceConfig?.[source.configKey];
       const registerPoller = (service: string, factory: PollerFactory) => mappings.registerPoller(service, factory);
       const registerTarget = (service: string, target: Target) => targets.register(service, target);
-      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget }, config);
+      const registerStreamReader = (service: string, factory: StreamReaderFactory) => mappings.registerStreamReader(service, factory);
+      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget, registerStreamReader }, config);
     }
     try {
       await mappings.applyDefinitions(opts.eventSourceMappings ?? []);
@@ -219,7 +228,6 @@ export class Simulator {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.server.close();
-      this.server.closeAllConnections();
       await this.mappings?.stop();
       for (const source of this.sources) await source.stop();
       await this.invoker.close();
@@ -253,12 +261,9 @@ function applyEventInvokeConfigs(configs: EventInvokeConfigs, functions: readonl
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    server.once("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "EADDRINUSE") reject(new SimError("ERR_PORT_IN_USE", `port ${port} on ${host} is already in use (another lambda-sim? choose one with --port)`));
-      else reject(e);
-    });
-    server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
+function listen(server: DualProtocolServer, port: number, host: string): Promise<number> {
+  return server.listen(port, host).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "EADDRINUSE") throw new SimError("ERR_PORT_IN_USE", `port ${port} on ${host} is already in use (another lambda-sim? choose one with --port)`);
+    throw e;
   });
 }

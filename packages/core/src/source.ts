@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Clock } from "./clock/clock.ts";
 import type { Invoker } from "./invocation/invoker.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
+import type { StreamReaderFactory } from "./mappings/stream-reader.ts";
 import type { Target } from "./invocation/targets.ts";
 import type { AwsRouter } from "./protocols/aws-router.ts";
 import type { Rng } from "./random/rng.ts";
@@ -25,6 +26,8 @@ export interface SourceContext {
   registerTarget(service: string, target: Target): void;
   /** Registers the poller for event source mappings whose source ARN names this service ("sqs"). */
   registerPoller(service: string, factory: PollerFactory): void;
+  /** Registers the shard reader for stream event source mappings whose source ARN names this service ("kinesis"). */
+  registerStreamReader(service: string, factory: StreamReaderFactory): void;
   /** Adds a read-only JSON route under `/_sim/` (e.g. `/_sim/queues/:name/messages`). */
   addSimRoute(path: string, handler: (params: Record<string, string>) => unknown): void;
 }

@@ -1,2 +1,3 @@
 // @lambda-sim/sources: event sources, each a plain `Source` object (DESIGN.md).
 export { sqsSource } from "./sqs/index.ts";
+export { kinesisSource } from "./kinesis/index.ts";

@@ -7,19 +7,28 @@ import type { MappingInput } from "../mappings/event-source-mappings.ts";
  */
 export const mappingSchema = z.strictObject({
   functionName: z.string({ error: "expected the name of a function" }),
-  eventSourceArn: z.string({ error: "expected sqs:NAME or an ARN" }),
+  eventSourceArn: z.string({ error: "expected sqs:NAME, kinesis:NAME or an ARN" }),
   batchSize: z.number({ error: "expected a whole number" }).int({ error: "expected a whole number" }).optional(),
   maximumBatchingWindowInSeconds: z.number({ error: "expected a whole number of seconds" }).int({ error: "expected a whole number of seconds" }).optional(),
   functionResponseTypes: z.array(z.enum(["ReportBatchItemFailures"], { error: "expected ReportBatchItemFailures" })).optional(),
   enabled: z.boolean({ error: "expected true or false" }).optional(),
   scalingConfig: z.strictObject({ maximumConcurrency: z.number({ error: "expected a whole number between 2 and 1000" }).int().min(2).max(1000) }).optional(),
+  // Stream sources (kinesis:NAME); ranges are checked by the API's own rules (aws-facts §8.2).
+  startingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], { error: "expected TRIM_HORIZON, LATEST or AT_TIMESTAMP" }).optional(),
+  startingPositionTimestamp: z.union([z.number(), z.string()], { error: "expected epoch seconds or an ISO 8601 date" }).optional(),
+  parallelizationFactor: z.number({ error: "expected a whole number between 1 and 10" }).int({ error: "expected a whole number between 1 and 10" }).optional(),
+  bisectBatchOnFunctionError: z.boolean({ error: "expected true or false" }).optional(),
+  maximumRetryAttempts: z.number({ error: "expected a whole number, -1 for no limit" }).int({ error: "expected a whole number, -1 for no limit" }).optional(),
+  maximumRecordAgeInSeconds: z.number({ error: "expected a whole number of seconds, -1 for no limit" }).int({ error: "expected a whole number of seconds, -1 for no limit" }).optional(),
+  tumblingWindowInSeconds: z.number({ error: "expected a whole number of seconds between 0 and 900" }).int({ error: "expected a whole number of seconds between 0 and 900" }).optional(),
+  destinationConfig: z.strictObject({ onFailure: z.strictObject({ destination: z.string({ error: "expected sqs:NAME or an ARN" }) }) }).optional(),
 });
 
 export type MappingEntry = z.output<typeof mappingSchema>;
 
 /** The API input of a declared mapping, `sqs:NAME` turned into the queue's ARN. */
 export function toMappingInput(e: MappingEntry, region: string, accountId: string): MappingInput {
-  const arn = e.eventSourceArn.startsWith("sqs:") ? `arn:aws:sqs:${region}:${accountId}:${e.eventSourceArn.slice(4)}` : e.eventSourceArn;
+  const arn = resolveArn(e.eventSourceArn, region, accountId);
   return {
     FunctionName: e.functionName,
     EventSourceArn: arn,
@@ -28,5 +37,20 @@ export function toMappingInput(e: MappingEntry, region: string, accountId: strin
     FunctionResponseTypes: e.functionResponseTypes,
     Enabled: e.enabled,
     ScalingConfig: e.scalingConfig === undefined ? undefined : { MaximumConcurrency: e.scalingConfig.maximumConcurrency },
+    StartingPosition: e.startingPosition,
+    StartingPositionTimestamp: e.startingPositionTimestamp,
+    ParallelizationFactor: e.parallelizationFactor,
+    BisectBatchOnFunctionError: e.bisectBatchOnFunctionError,
+    MaximumRetryAttempts: e.maximumRetryAttempts,
+    MaximumRecordAgeInSeconds: e.maximumRecordAgeInSeconds,
+    TumblingWindowInSeconds: e.tumblingWindowInSeconds,
+    DestinationConfig: e.destinationConfig === undefined ? undefined : { OnFailure: { Destination: resolveArn(e.destinationConfig.onFailure.destination, region, accountId) } },
   };
+}
+
+/** `sqs:NAME` and `kinesis:NAME` as ARNs (DESIGN.md "Config"); anything else as written. */
+function resolveArn(ref: string, region: string, accountId: string): string {
+  if (ref.startsWith("sqs:")) return `arn:aws:sqs:${region}:${accountId}:${ref.slice(4)}`;
+  if (ref.startsWith("kinesis:")) return `arn:aws:kinesis:${region}:${accountId}:stream/${ref.slice(8)}`;
+  return ref;
 }

@@ -8,8 +8,14 @@ import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
 import type { PollerFactory } from "./poller.ts";
+import type { TargetRegistry } from "../invocation/targets.ts";
+import { CheckpointStore } from "./checkpoint-store.ts";
+import type { StreamReaderFactory } from "./stream-reader.ts";
+import { STREAM_BATCH_SIZE, streamParams, streamShape, validateStreamParams, type StreamMappingInput, type StreamMappingParams } from "./stream-mapping-params.ts";
+import { StreamWorker } from "./stream-worker.ts";
+import { matchesStreamFilters, parseStreamFilterCriteria } from "./stream-filter-stub.ts";
 
-export interface MappingInput {
+export interface MappingInput extends StreamMappingInput {
   FunctionName?: string;
   EventSourceArn?: string;
   BatchSize?: number;
@@ -29,12 +35,16 @@ interface Mapping {
   functionResponseTypes: string[];
   maximumConcurrency?: number;
   lastModified: number;
+  /** Stream sources only (Kinesis): their parameters (stream-mapping-params.ts). */
+  stream?: StreamMappingParams;
 }
 
 /**
  * Event source mappings (a Lambda API, so core owns it; STYLE.md 7.3): Create/Get/List/Update/
- * Delete with AWS's fields, defaults and validation (aws-facts §6), persisted, with one EsmWorker
- * per enabled mapping. Sources register the poller for their ARN's service.
+ * Delete with AWS's fields, defaults and validation (aws-facts §6, §8.2), persisted, with one
+ * worker per enabled mapping. Queue sources (SQS) register a poller and get an EsmWorker's lanes;
+ * stream sources (Kinesis) register a StreamReader and get a StreamWorker (shards in order,
+ * checkpoints); their parameters live in stream-mapping-params.ts.
  */
 export class EventSourceMappings {
   private readonly store: Store;
@@ -44,16 +54,21 @@ export class EventSourceMappings {
   private readonly telemetry: Telemetry;
   private readonly ids: RandomStream;
   private readonly pollers = new Map<string, PollerFactory>();
+  private readonly streamReaders = new Map<string, StreamReaderFactory>();
+  private readonly checkpoints: CheckpointStore;
+  private readonly targets: TargetRegistry | undefined;
   private readonly mappings = new Map<string, Mapping>();
-  private readonly workers = new Map<string, EsmWorker>();
+  private readonly workers = new Map<string, { stop(): Promise<void> }>();
 
-  constructor(opts: { store: Store; registry: FunctionRegistry; invoker: Invoker; clock: Clock; telemetry: Telemetry; ids: RandomStream }) {
+  constructor(opts: { store: Store; registry: FunctionRegistry; invoker: Invoker; clock: Clock; telemetry: Telemetry; ids: RandomStream; targets?: TargetRegistry }) {
     this.store = opts.store;
     this.registry = opts.registry;
     this.invoker = opts.invoker;
     this.clock = opts.clock;
     this.telemetry = opts.telemetry;
     this.ids = opts.ids;
+    this.targets = opts.targets;
+    this.checkpoints = new CheckpointStore(opts.store);
     for (const row of this.store.db.prepare("SELECT config FROM event_source_mappings").all() as { config: string }[]) {
       const m = JSON.parse(row.config) as Mapping;
       this.mappings.set(m.uuid, m);
@@ -62,6 +77,11 @@ export class EventSourceMappings {
 
   registerPoller(service: string, factory: PollerFactory): void {
     this.pollers.set(service, factory);
+  }
+
+  /** Stream sources (Kinesis, later DynamoDB Streams) register their shard reader instead of a poller. */
+  registerStreamReader(service: string, factory: StreamReaderFactory): void {
+    this.streamReaders.set(service, factory);
   }
 
   /**
@@ -99,19 +119,20 @@ export class EventSourceMappings {
     const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name);
     if (duplicate !== undefined) {
       throw lambdaErrors.resourceConflict(
-        `An event source mapping with SQS arn (" ${input.EventSourceArn} ") and function (" ${rec.name} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
+        `An event source mapping with ${this.isStream(input.EventSourceArn) ? "Kinesis" : "SQS"} arn (" ${input.EventSourceArn} ") and function (" ${rec.name} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
     const m: Mapping = {
       uuid: this.ids.uuid(),
       functionName: rec.name,
       sourceArn: input.EventSourceArn,
-      batchSize: input.BatchSize ?? 10,
+      batchSize: input.BatchSize ?? (this.isStream(input.EventSourceArn) ? STREAM_BATCH_SIZE.default : 10),
       batchWindowSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
       enabled: input.Enabled ?? true,
       functionResponseTypes: input.FunctionResponseTypes ?? [],
       maximumConcurrency: input.ScalingConfig?.MaximumConcurrency,
       lastModified: this.clock.now(),
+      stream: this.isStream(input.EventSourceArn) ? streamParams(input, undefined) : undefined,
     };
     this.validate(m);
     this.save(m);
@@ -140,6 +161,7 @@ export class EventSourceMappings {
       functionResponseTypes: input.FunctionResponseTypes ?? current.functionResponseTypes,
       maximumConcurrency: input.ScalingConfig === undefined ? current.maximumConcurrency : input.ScalingConfig.MaximumConcurrency,
       lastModified: this.clock.now(),
+      stream: current.stream === undefined ? undefined : streamParams(input, current.stream),
     };
     this.validate(m);
     await this.workers.get(uuid)?.stop();
@@ -154,6 +176,7 @@ export class EventSourceMappings {
     await this.workers.get(uuid)?.stop();
     this.workers.delete(uuid);
     this.mappings.delete(uuid);
+    this.checkpoints.deleteMapping(uuid);
     this.store.db.prepare("DELETE FROM event_source_mappings WHERE uuid = ?").run(uuid);
     return { ...this.shape(m), State: "Deleting" };
   }
@@ -164,8 +187,19 @@ export class EventSourceMappings {
     return m;
   }
 
-  /** AWS's rules for SQS mappings (aws-facts §6). */
+  private isStream(arn: string | undefined): boolean {
+    return arn !== undefined && this.streamReaders.has(serviceOf(arn));
+  }
+
+  /** AWS's rules for SQS mappings (aws-facts §6); stream mappings have their own (§8.2). */
   private validate(m: Mapping): void {
+    if (m.stream !== undefined) {
+      const reader = this.streamReaders.get(serviceOf(m.sourceArn));
+      if (reader === undefined) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
+      validateStreamParams(m.stream, m.batchSize, m.batchWindowSeconds, this.clock.now());
+      reader.validate(m.sourceArn);
+      return;
+    }
     const factory = this.pollers.get(serviceOf(m.sourceArn));
     if (factory === undefined) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
     const fifo = m.sourceArn.endsWith(".fifo");
@@ -191,6 +225,7 @@ export class EventSourceMappings {
   }
 
   private startWorker(m: Mapping): void {
+    if (m.stream !== undefined) return this.startStreamWorker(m, m.stream);
     const factory = this.pollers.get(serviceOf(m.sourceArn));
     if (factory === undefined || !this.registry.has(m.functionName)) return;
     const fn = this.registry.get(m.functionName).latest;
@@ -212,6 +247,39 @@ export class EventSourceMappings {
     worker.start();
   }
 
+  private startStreamWorker(m: Mapping, p: StreamMappingParams): void {
+    const factory = this.streamReaders.get(serviceOf(m.sourceArn));
+    if (factory === undefined || !this.registry.has(m.functionName)) return;
+    const fn = this.registry.get(m.functionName).latest;
+    const reader = factory.create({ sourceArn: m.sourceArn, roleArn: fn.role });
+    const filters = parseStreamFilterCriteria(p.filterCriteria);
+    const worker = new StreamWorker(
+      {
+        uuid: m.uuid,
+        functionName: m.functionName,
+        functionArn: this.registry.arn(m.functionName),
+        sourceArn: m.sourceArn,
+        batchInfoKey: factory.batchInfoKey,
+        batchSize: m.batchSize,
+        batchWindowMs: m.batchWindowSeconds * 1000,
+        reportBatchItemFailures: m.functionResponseTypes.includes("ReportBatchItemFailures"),
+        bisectBatchOnFunctionError: p.bisectBatchOnFunctionError,
+        maximumRetryAttempts: p.maximumRetryAttempts,
+        maximumRecordAgeInSeconds: p.maximumRecordAgeInSeconds,
+        onFailureDestination: p.onFailureDestination,
+        parallelizationFactor: p.parallelizationFactor,
+        startingPosition: p.startingPosition,
+        startingPositionTimestamp: p.startingPositionTimestamp,
+        tumblingWindowMs: p.tumblingWindowInSeconds * 1000,
+        filter: filters === undefined ? undefined : (r) => matchesStreamFilters(filters, r.filterView()),
+      },
+      reader,
+      { invoker: this.invoker, clock: this.clock, telemetry: this.telemetry, checkpoints: this.checkpoints, targets: this.targets },
+    );
+    this.workers.set(m.uuid, worker);
+    worker.start();
+  }
+
   private shape(m: Mapping): Record<string, unknown> {
     const out: Record<string, unknown> = {
       UUID: m.uuid,
@@ -226,6 +294,7 @@ export class EventSourceMappings {
       EventSourceMappingArn: `arn:aws:lambda:${this.registry.region}:${this.registry.accountId}:event-source-mapping:${m.uuid}`,
     };
     if (m.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: m.maximumConcurrency };
+    if (m.stream !== undefined) Object.assign(out, streamShape(m.stream));
     return out;
   }
 }

@@ -1,0 +1,256 @@
+import type { Clock } from "../clock/clock.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import type { Checkpoint, CheckpointStore } from "./checkpoint-store.ts";
+import type { StreamBatchRunner } from "./stream-batch-runner.ts";
+import { laneOf } from "./stream-batches.ts";
+import type { StartingPosition, StreamReader, StreamRecord } from "./stream-reader.ts";
+
+export interface ShardConsumerSettings {
+  uuid: string;
+  functionName: string;
+  shardId: string;
+  batchSize: number;
+  batchWindowMs: number;
+  parallelizationFactor: number;
+  startingPosition: StartingPosition;
+  startingPositionTimestamp?: number;
+  /** 0: no tumbling window. */
+  tumblingWindowMs: number;
+  /** FilterCriteria: records it rejects are skipped, and the checkpoint passes them (aws-facts §8.2). */
+  filter?: (r: StreamRecord) => boolean;
+}
+
+/** AWS polls each shard about once a second (ADG23); new records wake us sooner. */
+const POLL_INTERVAL_MS = 1_000;
+const POLL_ERROR_BACKOFF_MS = 10_000;
+/** A batch is also cut at the 6 MB synchronous invoke limit (aws-facts §8.2). */
+const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+const RECORD_OVERHEAD_BYTES = 512;
+/**
+ * Records read but not yet behind the checkpoint. With ParallelizationFactor > 1 a lane blocked on
+ * a failing batch holds the checkpoint while the other lanes go on; this bounds how far they run ahead.
+ */
+const MAX_PENDING = 100_000;
+
+/** A promise a producer resolves; waiters re-check their condition when it fires. */
+class Signal {
+  private waiters: (() => void)[] = [];
+  wait(clock: Clock, ms: number | undefined, abort: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : clock.setTimer(Math.max(0, ms), () => done(), "esm.stream.wait");
+      const done = () => {
+        timer?.cancel();
+        abort.removeEventListener("abort", done);
+        resolve();
+      };
+      abort.addEventListener("abort", done, { once: true });
+      this.waiters.push(done);
+    });
+  }
+  fire(): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+}
+
+interface Lane {
+  queue: StreamRecord[];
+  since: number;
+  work: Signal;
+}
+
+/**
+ * One shard of a stream event source mapping (aws-facts §8.2). It reads the shard in order from
+ * its checkpoint and deals the records to ParallelizationFactor lanes by partition key, so each
+ * key keeps its order while up to that many batches run at once. The checkpoint moves only past
+ * records that are all done (the lowest unfinished record holds it back), and is saved durably.
+ * Tumbling windows use one lane, the window's state carried between invocations.
+ */
+export class ShardConsumer {
+  private readonly s: ShardConsumerSettings;
+  private readonly reader: StreamReader;
+  private readonly runner: StreamBatchRunner;
+  private readonly checkpoints: CheckpointStore;
+  private readonly clock: Clock;
+  private readonly telemetry: Telemetry;
+  /** Records read and not yet done, in shard order (from `head`). */
+  private pending: { seq: string; done: boolean }[] = [];
+  private head = 0;
+  private readonly bySeq = new Map<string, { seq: string; done: boolean }>();
+  /** Records dealt to lanes and not done: the read-ahead bound counts these. */
+  private undone = 0;
+  private checkpoint: string | undefined;
+  private window: { start: number; state: unknown } | undefined;
+  private readonly space = new Signal();
+
+  constructor(settings: ShardConsumerSettings, reader: StreamReader, runner: StreamBatchRunner, checkpoints: CheckpointStore, clock: Clock, telemetry: Telemetry) {
+    this.s = settings;
+    this.reader = reader;
+    this.runner = runner;
+    this.checkpoints = checkpoints;
+    this.clock = clock;
+    this.telemetry = telemetry;
+  }
+
+  /**
+   * The shard's checkpoint, fixing the starting position the first time: LATEST then means "after
+   * what the shard held when the mapping started", across restarts too.
+   */
+  static startingCheckpoint(s: ShardConsumerSettings, reader: StreamReader, checkpoints: CheckpointStore, now: number): Checkpoint {
+    let cp = checkpoints.get(s.uuid, s.shardId);
+    if (cp === undefined) {
+      cp = { sequenceNumber: reader.startAt(s.shardId, s.startingPosition, s.startingPositionTimestamp) };
+      checkpoints.save(s.uuid, s.shardId, cp, now);
+    }
+    return cp;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const cp = ShardConsumer.startingCheckpoint(this.s, this.reader, this.checkpoints, this.clock.now());
+    this.checkpoint = cp.sequenceNumber;
+    this.window = cp.window;
+    const count = this.s.tumblingWindowMs > 0 ? 1 : this.s.parallelizationFactor;
+    const lanes: Lane[] = Array.from({ length: count }, () => ({ queue: [], since: 0, work: new Signal() }));
+    const running = lanes.map((lane) => this.lane(lane, signal));
+    await this.fill(lanes, signal);
+    for (const lane of lanes) lane.work.fire();
+    await Promise.allSettled(running);
+  }
+
+  /** Reads ahead of the lanes, up to a bound, and wakes the lanes that got records. */
+  private async fill(lanes: Lane[], signal: AbortSignal): Promise<void> {
+    const cap = Math.max(this.s.batchSize, Math.min(this.s.batchSize * lanes.length * 2, 50_000));
+    let cursor = this.checkpoint;
+    while (!signal.aborted) {
+      const room = Math.min(cap - this.undone, MAX_PENDING - (this.pending.length - this.head));
+      if (room <= 0) {
+        await this.space.wait(this.clock, undefined, signal);
+        continue;
+      }
+      let records: StreamRecord[];
+      try {
+        records = this.reader.read(this.s.shardId, cursor, Math.min(room, 10_000));
+      } catch (e) {
+        this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: ${(e as Error).message}` });
+        await this.clock.sleep(POLL_ERROR_BACKOFF_MS, signal).catch(() => {});
+        continue;
+      }
+      if (records.length === 0) {
+        await this.reader.wait(this.s.shardId, POLL_INTERVAL_MS, signal);
+        continue;
+      }
+      cursor = records.at(-1)!.sequenceNumber;
+      const now = this.clock.now();
+      const woken = new Set<Lane>();
+      for (const r of records) {
+        const entry = { seq: r.sequenceNumber, done: false };
+        this.pending.push(entry);
+        if (this.s.filter !== undefined && !this.s.filter(r)) {
+          entry.done = true;
+          continue;
+        }
+        this.bySeq.set(r.sequenceNumber, entry);
+        this.undone++;
+        const lane = lanes[laneOf(r.partitionKey, lanes.length)]!;
+        if (lane.queue.length === 0) lane.since = now;
+        lane.queue.push(r);
+        woken.add(lane);
+      }
+      this.advance();
+      for (const lane of woken) lane.work.fire();
+    }
+  }
+
+  private async lane(lane: Lane, signal: AbortSignal): Promise<void> {
+    const W = this.s.tumblingWindowMs;
+    while (!signal.aborted) {
+      const now = this.clock.now();
+      if (lane.queue.length === 0) {
+        if (this.window !== undefined && now >= this.window.start + W) {
+          if ((await this.closeWindow(signal)) === "aborted") return;
+          continue;
+        }
+        await lane.work.wait(this.clock, this.window === undefined ? undefined : this.window.start + W - now, signal);
+        continue;
+      }
+      if (lane.queue.length < this.s.batchSize && this.s.batchWindowMs > 0 && now < lane.since + this.s.batchWindowMs) {
+        await lane.work.wait(this.clock, lane.since + this.s.batchWindowMs - now, signal);
+        continue;
+      }
+      let windowStart: number | undefined;
+      if (W > 0) {
+        windowStart = Math.floor(lane.queue[0]!.arrivalMs / W) * W;
+        if (this.window !== undefined && this.window.start !== windowStart) {
+          // The open window has no more records: its final invocation comes first.
+          if ((await this.closeWindow(signal)) === "aborted") return;
+          continue;
+        }
+        this.window ??= { start: windowStart, state: {} };
+      }
+      const batch = this.take(lane, windowStart === undefined ? undefined : windowStart + W);
+      lane.since = this.clock.now();
+      const window = this.window === undefined ? undefined : { shardId: this.s.shardId, start: this.window.start, end: this.window.start + W, state: this.window.state, isFinalInvokeForWindow: false };
+      const result = await this.runner.run(batch, (done, state) => this.complete(done, state), signal, window);
+      if (result === "aborted") return;
+    }
+  }
+
+  /** The next batch of a lane: up to BatchSize, 6 MB, and (with a window) the window's end. */
+  private take(lane: Lane, windowEnd: number | undefined): StreamRecord[] {
+    let n = 0;
+    let bytes = 0;
+    while (n < lane.queue.length && n < this.s.batchSize) {
+      const r = lane.queue[n]!;
+      if (windowEnd !== undefined && r.arrivalMs >= windowEnd) break;
+      bytes += r.eventBytes + RECORD_OVERHEAD_BYTES;
+      if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+      n++;
+    }
+    return lane.queue.splice(0, n);
+  }
+
+  /** The window's final invocation (isFinalInvokeForWindow), then a fresh state for the next one. */
+  private async closeWindow(signal: AbortSignal): Promise<"aborted" | "closed"> {
+    const w = this.window!;
+    const ctx = { shardId: this.s.shardId, start: w.start, end: w.start + this.s.tumblingWindowMs, state: w.state, isFinalInvokeForWindow: true };
+    const result = await this.runner.run([], () => {}, signal, ctx);
+    if (result === "aborted") return "aborted";
+    this.window = undefined;
+    this.save();
+    return "closed";
+  }
+
+  private complete(done: StreamRecord[], state: unknown): void {
+    if (this.window !== undefined && state !== undefined) this.window.state = state;
+    for (const r of done) {
+      const entry = this.bySeq.get(r.sequenceNumber);
+      if (entry !== undefined) {
+        entry.done = true;
+        this.undone--;
+      }
+      this.bySeq.delete(r.sequenceNumber);
+    }
+    // Lanes waiting on a blocked head can read on: what they finished no longer counts.
+    this.space.fire();
+    if (!this.advance() && this.window !== undefined) this.save();
+  }
+
+  /** Moves the checkpoint past the done records at the head; saves it when it moved. */
+  private advance(): boolean {
+    const before = this.head;
+    while (this.head < this.pending.length && this.pending[this.head]!.done) this.checkpoint = this.pending[this.head++]!.seq;
+    if (this.head === before) return false;
+    if (this.head > 1024 && this.head * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+    this.save();
+    this.space.fire();
+    return true;
+  }
+
+  private save(): void {
+    this.checkpoints.save(this.s.uuid, this.s.shardId, { sequenceNumber: this.checkpoint, window: this.window }, this.clock.now());
+  }
+}

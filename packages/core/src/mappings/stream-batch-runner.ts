@@ -1,0 +1,175 @@
+import type { Clock } from "../clock/clock.ts";
+import { isAwsError } from "../errors/aws-error.ts";
+import type { Invoker } from "../invocation/invoker.ts";
+import type { TargetRegistry } from "../invocation/targets.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import { bisect, expiredCount, onFailureRecord, parseStreamResponse, retryDelayMs, type FailureCondition, type StreamResponse } from "./stream-batches.ts";
+import type { StreamRecord } from "./stream-reader.ts";
+
+export interface StreamRunSettings {
+  functionName: string;
+  /** Unqualified, as the OnFailure record names it (aws-facts §8.2). */
+  functionArn: string;
+  sourceArn: string;
+  batchInfoKey: string;
+  reportBatchItemFailures: boolean;
+  bisectBatchOnFunctionError: boolean;
+  /** -1: until the records expire. */
+  maximumRetryAttempts: number;
+  maximumRecordAgeInSeconds: number;
+  onFailureDestination?: string;
+}
+
+/** What the runner needs of the Invoker (a fake in unit tests). */
+export type StreamInvoker = Pick<Invoker, "invoke" | "newRequestId">;
+
+/** A tumbling window's part of the event (aws-facts §8.2). */
+export interface WindowContext {
+  shardId: string;
+  start: number;
+  end: number;
+  state: unknown;
+  isFinalInvokeForWindow: boolean;
+}
+
+interface SubBatch {
+  records: StreamRecord[];
+  retries: number;
+  invokes: number;
+}
+
+const MAX_THROTTLE_BACKOFF_MS = 60_000;
+
+/**
+ * Runs one batch of a shard (or of one partition-key lane) to its end, in order (aws-facts §8.2):
+ * a failing batch is retried until it succeeds, its retries run out or its records expire, split
+ * in two first when BisectBatchOnFunctionError is on (splitting is not a retry). Throttles back
+ * off and are not retries. Records that end badly go to OnFailure and the shard moves on.
+ * `complete` is called for every prefix that is done, so the checkpoint can follow.
+ */
+export class StreamBatchRunner {
+  private readonly s: StreamRunSettings;
+  private readonly invoker: StreamInvoker;
+  private readonly clock: Clock;
+  private readonly telemetry: Telemetry;
+  private readonly targets: TargetRegistry | undefined;
+  private readonly retentionMs: () => number;
+
+  constructor(settings: StreamRunSettings, deps: { invoker: StreamInvoker; clock: Clock; telemetry: Telemetry; targets?: TargetRegistry; retentionMs: () => number }) {
+    this.s = settings;
+    this.invoker = deps.invoker;
+    this.clock = deps.clock;
+    this.telemetry = deps.telemetry;
+    this.targets = deps.targets;
+    this.retentionMs = deps.retentionMs;
+  }
+
+  /** Resolves with the window state the function last returned; "aborted" when the mapping stopped. */
+  async run(records: StreamRecord[], complete: (done: StreamRecord[], state?: unknown) => void, signal: AbortSignal, window?: WindowContext): Promise<{ state?: unknown } | "aborted"> {
+    const queue: SubBatch[] = [{ records, retries: 0, invokes: 0 }];
+    let state = window?.state;
+    let throttles = 0;
+    while (queue.length > 0) {
+      if (signal.aborted) return "aborted";
+      const b = queue[0]!;
+      const expired = expiredCount(b.records, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs());
+      if (expired > 0) {
+        const old = b.records.splice(0, expired);
+        await this.fail(old, "RecordAgeExceeded", b.invokes, undefined);
+        complete(old, state);
+        if (b.records.length === 0) queue.shift();
+        continue;
+      }
+      if (b.records.length === 0 && window === undefined) {
+        queue.shift();
+        continue;
+      }
+      const attempt = await this.invoke(b.records, window === undefined ? undefined : { ...window, state });
+      if (attempt.kind === "throttled") {
+        await this.clock.sleep(Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS), signal).catch(() => {});
+        continue;
+      }
+      throttles = 0;
+      b.invokes++;
+      const outcome = attempt.outcome;
+      if (outcome.kind === "succeeded") {
+        if (outcome.state !== undefined) state = outcome.state;
+        queue.shift();
+        complete(b.records, state);
+        continue;
+      }
+      if (outcome.kind === "partial" && outcome.firstFailed > 0) {
+        // Checkpoint before the lowest failed sequence number; the rest is retried (aws-facts §8.2).
+        if (outcome.state !== undefined) state = outcome.state;
+        complete(b.records.splice(0, outcome.firstFailed), state);
+      } else if (this.s.bisectBatchOnFunctionError && b.records.length > 1) {
+        const [first, second] = bisect(b.records);
+        queue.splice(0, 1, { records: first, retries: b.retries, invokes: 0 }, { records: second, retries: b.retries, invokes: 0 });
+        continue;
+      }
+      if (this.s.maximumRetryAttempts !== -1 && b.retries >= this.s.maximumRetryAttempts) {
+        queue.shift();
+        await this.fail(b.records, "RetryAttemptsExhausted", b.invokes, attempt.response, attempt.requestId);
+        complete(b.records, state);
+        continue;
+      }
+      b.retries++;
+      await this.clock.sleep(retryDelayMs(b.retries), signal).catch(() => {});
+    }
+    return { state };
+  }
+
+  private async invoke(
+    records: StreamRecord[],
+    window: WindowContext | undefined,
+  ): Promise<{ kind: "throttled" } | { kind: "ran"; outcome: StreamResponse; requestId: string; response: { executedVersion: string; functionError?: string } }> {
+    const event: Record<string, unknown> = { Records: records.map((r) => r.event) };
+    if (window !== undefined) {
+      Object.assign(event, {
+        window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
+        state: window.state ?? {},
+        shardId: window.shardId,
+        eventSourceARN: this.s.sourceArn,
+        isFinalInvokeForWindow: window.isFinalInvokeForWindow,
+        isWindowTerminatedEarly: false,
+      });
+    }
+    try {
+      const out = await this.invoker.invoke({ functionName: this.s.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse" });
+      if (out.kind !== "result") return { kind: "ran", outcome: { kind: "succeeded" }, requestId: "", response: { executedVersion: "$LATEST" } };
+      const r = out.result;
+      if (r.errorType !== undefined) return { kind: "ran", outcome: { kind: "failed" }, requestId: r.requestId, response: { executedVersion: out.executedVersion, functionError: "Unhandled" } };
+      const outcome = parseStreamResponse(r.payload, records.map((x) => x.sequenceNumber), this.s.reportBatchItemFailures, window !== undefined);
+      return { kind: "ran", outcome, requestId: r.requestId, response: { executedVersion: out.executedVersion } };
+    } catch (e) {
+      if (isAwsError(e) && e.code === "TooManyRequestsException") return { kind: "throttled" };
+      this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: ${String(e)}` });
+      return { kind: "ran", outcome: { kind: "failed" }, requestId: "", response: { executedVersion: "$LATEST", functionError: "Unhandled" } };
+    }
+  }
+
+  /** Hands records that ended badly to OnFailure (or drops them with a warning when there is none). */
+  private async fail(records: StreamRecord[], condition: FailureCondition, invokes: number, response: { executedVersion: string; functionError?: string } | undefined, requestId = ""): Promise<void> {
+    if (records.length === 0) return;
+    const dest = this.s.onFailureDestination;
+    const what = `${records.length} record(s) of ${records[0]!.shardId} (${condition})`;
+    if (dest === undefined || this.targets === undefined) {
+      this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: discarded ${what}` });
+      return;
+    }
+    const body = onFailureRecord({
+      requestId: requestId || this.invoker.newRequestId(),
+      functionArn: this.s.functionArn,
+      condition,
+      approximateInvokeCount: invokes,
+      response,
+      now: this.clock.now(),
+      batchInfoKey: this.s.batchInfoKey,
+      streamArn: this.s.sourceArn,
+      records,
+    });
+    await this.targets.deliver(dest, JSON.stringify(body)).catch((e: unknown) => {
+      this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: could not deliver ${what} to ${dest}: ${(e as Error).message}` });
+    });
+  }
+}

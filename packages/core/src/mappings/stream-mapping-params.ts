@@ -1,0 +1,125 @@
+import { AwsError } from "../errors/aws-error.ts";
+import { lambdaErrors } from "../errors/lambda-errors.ts";
+import type { StartingPosition } from "./stream-reader.ts";
+import { parseStreamFilterCriteria } from "./stream-filter-stub.ts";
+
+/** CreateEventSourceMapping's stream parameters (botocore lambda model; aws-facts §8.2). */
+export interface StreamMappingInput {
+  StartingPosition?: string;
+  /** Epoch seconds on the wire (REST-JSON timestamps). */
+  StartingPositionTimestamp?: number | string;
+  ParallelizationFactor?: number;
+  BisectBatchOnFunctionError?: boolean;
+  MaximumRetryAttempts?: number;
+  MaximumRecordAgeInSeconds?: number;
+  TumblingWindowInSeconds?: number;
+  DestinationConfig?: { OnFailure?: { Destination?: string }; OnSuccess?: { Destination?: string } };
+  FilterCriteria?: { Filters?: { Pattern?: string }[] };
+}
+
+export interface StreamMappingParams {
+  startingPosition: StartingPosition;
+  /** Epoch ms. */
+  startingPositionTimestamp?: number;
+  parallelizationFactor: number;
+  bisectBatchOnFunctionError: boolean;
+  maximumRetryAttempts: number;
+  maximumRecordAgeInSeconds: number;
+  tumblingWindowInSeconds: number;
+  onFailureDestination?: string;
+  /** As given (validated); TODO(merge): the sqs branch keeps FilterCriteria on the mapping itself. */
+  filterCriteria?: { Filters: { Pattern: string }[] };
+}
+
+/** Stream mappings' BatchSize: default 100, at most 10,000 (aws-facts §8.2). */
+export const STREAM_BATCH_SIZE = { default: 100, max: 10_000 };
+const POSITIONS: readonly string[] = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
+/** OnFailure may name SQS, SNS or S3 (aws-facts §8.2). */
+const ON_FAILURE_SERVICES = new Set(["sqs", "sns", "s3"]);
+
+function validation(value: unknown, member: string, constraint: string): AwsError {
+  return new AwsError("ValidationException", 400, `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${constraint}`, { messageKey: "message" });
+}
+
+function range(value: number, member: string, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min) throw validation(value, member, `Member must have value greater than or equal to ${min}`);
+  if (value > max) throw validation(value, member, `Member must have value less than or equal to ${max}`);
+}
+
+/**
+ * The stream parameters of a new mapping (`current` undefined) or of an update, with AWS's
+ * defaults: ParallelizationFactor 1, retries and record age -1 (until the records expire), no
+ * bisection, no window. StartingPosition is fixed at creation.
+ */
+export function streamParams(input: StreamMappingInput, current: StreamMappingParams | undefined): StreamMappingParams {
+  const p: StreamMappingParams = current === undefined
+    ? {
+        startingPosition: input.StartingPosition as StartingPosition,
+        startingPositionTimestamp: input.StartingPositionTimestamp === undefined ? undefined : timestampMs(input.StartingPositionTimestamp),
+        parallelizationFactor: 1,
+        bisectBatchOnFunctionError: false,
+        maximumRetryAttempts: -1,
+        maximumRecordAgeInSeconds: -1,
+        tumblingWindowInSeconds: 0,
+      }
+    : { ...current };
+  if (input.ParallelizationFactor !== undefined) p.parallelizationFactor = input.ParallelizationFactor;
+  if (input.BisectBatchOnFunctionError !== undefined) p.bisectBatchOnFunctionError = input.BisectBatchOnFunctionError;
+  if (input.MaximumRetryAttempts !== undefined) p.maximumRetryAttempts = input.MaximumRetryAttempts;
+  if (input.MaximumRecordAgeInSeconds !== undefined) p.maximumRecordAgeInSeconds = input.MaximumRecordAgeInSeconds;
+  if (input.TumblingWindowInSeconds !== undefined) p.tumblingWindowInSeconds = input.TumblingWindowInSeconds;
+  if (input.DestinationConfig !== undefined) {
+    if (input.DestinationConfig.OnSuccess?.Destination) throw lambdaErrors.invalidParameterValue("Unsupported DestinationConfig parameter for given event source mapping type.");
+    p.onFailureDestination = input.DestinationConfig.OnFailure?.Destination || undefined;
+  }
+  if (input.FilterCriteria !== undefined) {
+    // An empty filter list removes the filters, as UpdateEventSourceMapping does.
+    p.filterCriteria = parseStreamFilterCriteria(input.FilterCriteria) === undefined ? undefined : (input.FilterCriteria as { Filters: { Pattern: string }[] });
+  }
+  return p;
+}
+
+function timestampMs(t: number | string): number {
+  return typeof t === "number" ? t * 1000 : Date.parse(t);
+}
+
+/** AWS's rules for stream mappings (aws-facts §8.2); `now` for the starting timestamp. */
+export function validateStreamParams(p: StreamMappingParams, batchSize: number, batchWindowSeconds: number, now: number): void {
+  if (p.startingPosition === undefined) throw lambdaErrors.invalidParameterValue("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null");
+  if (!POSITIONS.includes(p.startingPosition)) throw validation(p.startingPosition, "startingPosition", "Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]");
+  if (p.startingPosition === "AT_TIMESTAMP") {
+    if (p.startingPositionTimestamp === undefined || Number.isNaN(p.startingPositionTimestamp)) throw lambdaErrors.invalidParameterValue("StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.");
+    if (p.startingPositionTimestamp > now) throw lambdaErrors.invalidParameterValue("StartingPositionTimestamp cannot be in the future.");
+  } else if (p.startingPositionTimestamp !== undefined) {
+    throw lambdaErrors.invalidParameterValue("StartingPositionTimestamp should only be provided when StartingPosition is AT_TIMESTAMP.");
+  }
+  range(batchSize, "batchSize", 1, STREAM_BATCH_SIZE.max);
+  range(batchWindowSeconds, "maximumBatchingWindowInSeconds", 0, 300);
+  range(p.parallelizationFactor, "parallelizationFactor", 1, 10);
+  range(p.maximumRetryAttempts, "maximumRetryAttempts", -1, 10_000);
+  range(p.maximumRecordAgeInSeconds, "maximumRecordAgeInSeconds", -1, 604_800);
+  // -1 means "until the records expire"; otherwise at least a minute (aws-facts §8.2).
+  if (p.maximumRecordAgeInSeconds !== -1 && p.maximumRecordAgeInSeconds < 60) range(p.maximumRecordAgeInSeconds, "maximumRecordAgeInSeconds", 60, 604_800);
+  range(p.tumblingWindowInSeconds, "tumblingWindowInSeconds", 0, 900);
+  if (p.onFailureDestination !== undefined && !ON_FAILURE_SERVICES.has(p.onFailureDestination.split(":")[2] ?? "")) {
+    throw lambdaErrors.invalidParameterValue(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${p.onFailureDestination})) is invalid.`);
+  }
+}
+
+/** The stream fields of Get/Create/Update/ListEventSourceMappings, as AWS answers them (LS-ESM-KIN). */
+export function streamShape(p: StreamMappingParams): Record<string, unknown> {
+  const out: Record<string, unknown> = { StartingPosition: p.startingPosition };
+  if (p.startingPositionTimestamp !== undefined) out.StartingPositionTimestamp = p.startingPositionTimestamp / 1000;
+  return {
+    ...out,
+    ParallelizationFactor: p.parallelizationFactor,
+    BisectBatchOnFunctionError: p.bisectBatchOnFunctionError,
+    MaximumRetryAttempts: p.maximumRetryAttempts,
+    MaximumRecordAgeInSeconds: p.maximumRecordAgeInSeconds,
+    TumblingWindowInSeconds: p.tumblingWindowInSeconds,
+    DestinationConfig: { OnFailure: p.onFailureDestination === undefined ? {} : { Destination: p.onFailureDestination } },
+    ...(p.filterCriteria === undefined ? {} : { FilterCriteria: p.filterCriteria }),
+    LastProcessingResult: "No records processed",
+    StateTransitionReason: "User action",
+  };
+}

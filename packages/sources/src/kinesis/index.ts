@@ -1,0 +1,83 @@
+import { isAwsError, loadMigrations, SimError, type Source } from "@lambda-sim/core";
+import { kinesisJsonHandler, type KinesisOperation } from "./json-protocol.ts";
+import { kinesisReaderFactory } from "./kinesis-reader.ts";
+import { RecordOperations, retentionMs } from "./record-operations.ts";
+import { ShardWaiters } from "./shard-waiters.ts";
+import { sequenceNumber, shardId } from "./sequence-numbers.ts";
+import { streamConfigSchema, type StreamConfig } from "./stream-config.ts";
+import { StreamOperations } from "./stream-operations.ts";
+import { StreamStore } from "./stream-store.ts";
+
+/** Expired records are deleted this often (service time); reads skip them meanwhile. */
+const TRIM_INTERVAL_MS = 60_000;
+
+let waiters: ShardWaiters | undefined;
+let trimTimer: { cancel(): void } | undefined;
+
+/**
+ * The Kinesis source (DESIGN.md `Source`, aws-facts §8): durable streams in SQLite over AWS JSON
+ * 1.1, and the shard reader behind core's stream event source mappings (`registerStreamReader`).
+ */
+export const kinesisSource: Source<StreamConfig> = {
+  name: "kinesis",
+  configKey: "streams",
+  configSchema: streamConfigSchema,
+  migrations: loadMigrations("kinesis", new URL("./migrations/", import.meta.url)),
+  start(ctx, config) {
+    const store = new StreamStore(ctx.store);
+    const streams = new StreamOperations(store, ctx.clock, { region: ctx.region, accountId: ctx.accountId });
+    try {
+      for (const [name, def] of Object.entries(config ?? {})) streams.declare(name, def);
+    } catch (e) {
+      if (isAwsError(e)) throw new SimError("ERR_CONFIG", `streams: ${e.message}`);
+      throw e;
+    }
+    waiters = new ShardWaiters(ctx.clock);
+    const records = new RecordOperations(store, streams, ctx.clock, waiters);
+    for (const [name, def] of Object.entries(config ?? {})) if (def.sim?.enforceShardLimits) records.limitedStreams.add(name);
+    const ops: Record<string, KinesisOperation> = {
+      CreateStream: (i) => streams.createStream(i),
+      DescribeStream: (i) => streams.describeStream(i),
+      DescribeStreamSummary: (i) => streams.describeStreamSummary(i),
+      ListStreams: (i) => streams.listStreams(i),
+      ListShards: (i) => streams.listShards(i),
+      DeleteStream: (i) => streams.deleteStream(i),
+      IncreaseStreamRetentionPeriod: (i) => streams.increaseStreamRetentionPeriod(i),
+      DecreaseStreamRetentionPeriod: (i) => streams.decreaseStreamRetentionPeriod(i),
+      AddTagsToStream: (i) => streams.addTagsToStream(i),
+      RemoveTagsFromStream: (i) => streams.removeTagsFromStream(i),
+      ListTagsForStream: (i) => streams.listTagsForStream(i),
+      PutRecord: (i) => records.putRecord(i),
+      PutRecords: (i) => records.putRecords(i),
+      GetShardIterator: (i) => records.getShardIterator(i),
+      GetRecords: (i) => records.getRecords(i),
+    };
+    ctx.router.addService("kinesis", kinesisJsonHandler(ops));
+    // A look at a stream's retained records that moves no iterator (compare /_sim/queues/:name/messages).
+    ctx.addSimRoute("/_sim/streams/:name/records", ({ name }) => {
+      const s = streams.resolve({ StreamName: name });
+      const since = ctx.clock.now() - retentionMs(s);
+      return s.shards.flatMap((sh) =>
+        store.read(s.name, sh.index, 0, since, 1000).map((r) => ({
+          shardId: shardId(sh.index),
+          sequenceNumber: sequenceNumber(r.seq, r.shard_index),
+          partitionKey: r.partition_key,
+          data: r.data.toString("base64"),
+          approximateArrivalTimestamp: r.arrival_at,
+        })),
+      );
+    });
+    ctx.registerStreamReader("kinesis", kinesisReaderFactory(store, streams, waiters, ctx.clock, ctx.region));
+    // Retention trimming on the Clock (aws-facts §8.1: 24 h by default).
+    const trim = () => {
+      const now = ctx.clock.now();
+      for (const s of store.list()) store.trim(s.name, now - retentionMs(s));
+      trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+    };
+    trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+  },
+  stop() {
+    trimTimer?.cancel();
+    waiters?.wakeAll();
+  },
+};

@@ -1,0 +1,31 @@
+/**
+ * Sequence numbers (aws-facts §8.1): decimal strings that increase over time within a shard. Ours
+ * are 56 digits like AWS's: "49", the store's record counter (38 digits), the shard index (16
+ * digits). The counter is shared by all shards, so every new record's number is above every
+ * earlier one; that is what SequenceNumberForOrdering asks for, with nothing more to do.
+ */
+const PATTERN = /^49(\d{38})(\d{16})$/;
+
+export function sequenceNumber(counter: number, shardIndex: number): string {
+  return `49${String(counter).padStart(38, "0")}${String(shardIndex).padStart(16, "0")}`;
+}
+
+export function parseSequenceNumber(text: string): { counter: number; shardIndex: number } | undefined {
+  const m = PATTERN.exec(text);
+  if (m === null) return undefined;
+  return { counter: Number(m[1]), shardIndex: Number(m[2]) };
+}
+
+/** AWS's model pattern for any sequence number input (BC-KIN `SequenceNumber`). */
+export function isSequenceNumberShaped(text: unknown): text is string {
+  return typeof text === "string" && /^(0|[1-9]\d{0,128})$/.test(text);
+}
+
+export function shardId(index: number): string {
+  return `shardId-${String(index).padStart(12, "0")}`;
+}
+
+export function shardIndexOf(id: string): number | undefined {
+  const m = /^shardId-(\d{12})$/.exec(id);
+  return m === null ? undefined : Number(m[1]);
+}

@@ -1,0 +1,137 @@
+import type { Store } from "@lambda-sim/core";
+import { evenHashKeyRanges, type HashKeyRange } from "./hash-routing.ts";
+
+export interface ShardState extends HashKeyRange {
+  index: number;
+  startingCounter: number;
+}
+
+export interface StreamState {
+  name: string;
+  mode: "PROVISIONED" | "ON_DEMAND";
+  retentionHours: number;
+  tags: Record<string, string>;
+  createdAt: number;
+  shards: ShardState[];
+}
+
+export interface RecordRow {
+  seq: number;
+  shard_index: number;
+  partition_key: string;
+  data: Buffer;
+  arrival_at: number;
+}
+
+export interface NewRecord {
+  shardIndex: number;
+  partitionKey: string;
+  data: Buffer;
+}
+
+/**
+ * The SQL of the Kinesis source (STYLE.md 7.9: callers never write SQL) and the streams kept in
+ * memory beside their rows, so PutRecord routes without reading the stream back.
+ */
+export class StreamStore {
+  private readonly store: Store;
+  private readonly streams = new Map<string, StreamState>();
+  private readonly sql;
+  private readonly appendAll: (stream: string, records: readonly NewRecord[], now: number) => number[];
+
+  constructor(store: Store) {
+    this.store = store;
+    const db = store.db;
+    this.sql = {
+      insertStream: db.prepare("INSERT INTO kinesis_streams (name, mode, retention_hours, tags, created_at) VALUES (?, ?, ?, ?, ?)"),
+      insertShard: db.prepare("INSERT INTO kinesis_shards (stream, shard_index, starting_hash, ending_hash, starting_seq) VALUES (?, ?, ?, ?, ?)"),
+      updateStream: db.prepare("UPDATE kinesis_streams SET retention_hours = ?, tags = ? WHERE name = ?"),
+      deleteStream: db.prepare("DELETE FROM kinesis_streams WHERE name = ?"),
+      deleteRecords: db.prepare("DELETE FROM kinesis_records WHERE stream = ?"),
+      insertRecord: db.prepare("INSERT INTO kinesis_records (stream, shard_index, partition_key, data, arrival_at) VALUES (?, ?, ?, ?, ?)"),
+      lastCounter: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM kinesis_records").pluck(),
+      read: db.prepare("SELECT seq, shard_index, partition_key, data, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT ?"),
+      newest: db.prepare("SELECT seq, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? ORDER BY seq DESC LIMIT 1"),
+      firstAt: db.prepare("SELECT seq FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT 1").pluck(),
+      trim: db.prepare("DELETE FROM kinesis_records WHERE stream = ? AND arrival_at < ?"),
+    };
+    this.appendAll = db.transaction((stream: string, records: readonly NewRecord[], now: number) =>
+      records.map((r) => Number(this.sql.insertRecord.run(stream, r.shardIndex, r.partitionKey, r.data, now).lastInsertRowid)),
+    );
+    const rows = db.prepare("SELECT name, mode, retention_hours, tags, created_at FROM kinesis_streams").all() as { name: string; mode: StreamState["mode"]; retention_hours: number; tags: string; created_at: number }[];
+    const shardRows = db.prepare("SELECT stream, shard_index, starting_hash, ending_hash, starting_seq FROM kinesis_shards ORDER BY stream, shard_index").all() as {
+      stream: string;
+      shard_index: number;
+      starting_hash: string;
+      ending_hash: string;
+      starting_seq: number;
+    }[];
+    for (const r of rows) this.streams.set(r.name, { name: r.name, mode: r.mode, retentionHours: r.retention_hours, tags: JSON.parse(r.tags), createdAt: r.created_at, shards: [] });
+    for (const s of shardRows) {
+      this.streams.get(s.stream)?.shards.push({ index: s.shard_index, start: BigInt(s.starting_hash), end: BigInt(s.ending_hash), startingCounter: s.starting_seq });
+    }
+  }
+
+  get(name: string): StreamState | undefined {
+    return this.streams.get(name);
+  }
+
+  list(): StreamState[] {
+    return [...this.streams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  create(name: string, mode: StreamState["mode"], shardCount: number, retentionHours: number, tags: Record<string, string>, now: number): StreamState {
+    return this.store.transaction(() => {
+      const counter = this.sql.lastCounter.get() as number;
+      const stream: StreamState = { name, mode, retentionHours, tags, createdAt: now, shards: evenHashKeyRanges(shardCount).map((r, index) => ({ ...r, index, startingCounter: counter })) };
+      // Records of an earlier stream of the same name are gone with it.
+      this.sql.deleteRecords.run(name);
+      this.sql.insertStream.run(name, mode, retentionHours, JSON.stringify(tags), now);
+      for (const s of stream.shards) this.sql.insertShard.run(name, s.index, s.start.toString(), s.end.toString(), s.startingCounter);
+      this.streams.set(name, stream);
+      return stream;
+    });
+  }
+
+  update(stream: StreamState): void {
+    this.sql.updateStream.run(stream.retentionHours, JSON.stringify(stream.tags), stream.name);
+  }
+
+  delete(name: string): void {
+    this.store.transaction(() => {
+      this.sql.deleteStream.run(name);
+      this.sql.deleteRecords.run(name);
+    });
+    this.streams.delete(name);
+  }
+
+  /** Inserts records in one transaction (durable before the caller answers); returns their counters. */
+  append(stream: string, records: readonly NewRecord[], now: number): number[] {
+    return this.appendAll(stream, records, now);
+  }
+
+
+
+  /** Up to `limit` retained records of a shard after counter `after`. */
+  read(stream: string, shardIndex: number, after: number, retainedSince: number, limit: number): RecordRow[] {
+    return this.sql.read.all(stream, shardIndex, after, retainedSince, limit) as RecordRow[];
+  }
+
+  newest(stream: string, shardIndex: number): { seq: number; arrival_at: number } | undefined {
+    return this.sql.newest.get(stream, shardIndex) as { seq: number; arrival_at: number } | undefined;
+  }
+
+  /** The counter of the first retained record at or after `since` (epoch ms), if any. */
+  firstArrivedAtOrAfter(stream: string, shardIndex: number, since: number): number | undefined {
+    return this.sql.firstAt.get(stream, shardIndex, 0, since) as number | undefined;
+  }
+
+  /** The highest counter handed out so far (LATEST points after it). */
+  lastCounter(): number {
+    return this.sql.lastCounter.get() as number;
+  }
+
+  trim(stream: string, before: number): number {
+    return this.sql.trim.run(stream, before).changes;
+  }
+}
