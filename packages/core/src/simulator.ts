@@ -19,7 +19,7 @@ import { ProvisionedConcurrency } from "./invocation/provisioned-concurrency.ts"
 import { EventSourceMappings, type MappingInput } from "./mappings/event-source-mappings.ts";
 import { isAwsError } from "./errors/aws-error.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
-import { TargetRegistry, type Target } from "./invocation/targets.ts";
+import { TargetRegistry, type Target, type TargetAttribute } from "./invocation/targets.ts";
 import { eventSourceMappingRoutes } from "./api/lambda/event-source-mappings.ts";
 import { Invoker } from "./invocation/invoker.ts";
 import { AwsRouter } from "./protocols/aws-router.ts";
@@ -172,10 +172,10 @@ export class Simulator {
     ]);
     const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
     const simApp = sim.simApi();
-    const addSimRoute = (path: string, handler: (params: Record<string, string>) => unknown) => {
-      simApp.get(path, (req, res) => {
+    const addSimRoute = (path: string, handler: (params: Record<string, string>) => unknown, method: "GET" | "POST" = "GET") => {
+      simApp[method === "POST" ? "post" : "get"](path, async (req, res) => {
         try {
-          res.json(handler(req.params as Record<string, string>));
+          res.json(await handler(req.params as Record<string, string>));
         } catch (e) {
           res.status(404).json({ message: (e as Error).message });
         }
@@ -191,7 +191,8 @@ export class Simulator {
       const config = source.configKey === undefined ? undefined : opts.sourceConfig?.[source.configKey];
       const registerPoller = (service: string, factory: PollerFactory) => mappings.registerPoller(service, factory);
       const registerTarget = (service: string, target: Target) => targets.register(service, target);
-      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget }, config);
+      const deliverToTarget = (arn: string, body: string, attributes?: Record<string, TargetAttribute>) => targets.deliver(arn, body, attributes);
+      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget, deliverToTarget }, config);
     }
     try {
       await mappings.applyDefinitions(opts.eventSourceMappings ?? []);

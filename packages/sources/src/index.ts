@@ -1,2 +1,3 @@
 // @lambda-sim/sources: event sources, each a plain `Source` object (DESIGN.md).
 export { sqsSource } from "./sqs/index.ts";
+export { schedulesSource, createSchedulesSource, type SchedulesOptions } from "./schedules/index.ts";
