@@ -31,6 +31,7 @@ import { loadMigrations, type Migration } from "./store/migrate.ts";
 import type { Source } from "./source.ts";
 import { Store } from "./store/store.ts";
 import { Telemetry } from "./telemetry/telemetry.ts";
+import type { TelemetryEvent } from "./telemetry/events.ts";
 
 export interface SimulatorOptions {
   /** Default 3001; 0 picks a free port. */
@@ -57,6 +58,8 @@ export interface SimulatorOptions {
   eventSourceMappings?: readonly MappingInput[];
   /** Validated lambda-sim.yaml sections of the sources, by their configKey. */
   sourceConfig?: Record<string, unknown>;
+  /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
+  onTelemetry?: (event: TelemetryEvent) => void;
 }
 
 export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("./store/migrations/", import.meta.url));
@@ -106,6 +109,7 @@ export class Simulator {
     }
     const clock = opts.clock ?? (opts.timeScale !== undefined && opts.timeScale !== 1 ? new ScaledClock(opts.timeScale) : new SystemClock());
     const telemetry = new Telemetry(clock);
+    if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
     const rng = new SeededRng(opts.seed ?? randomSeed());
     const sources = opts.sources ?? [];
     const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...sources.flatMap((s) => s.migrations)]);

@@ -37,6 +37,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     sources,
     sourceConfig: config?.sources,
     eventSourceMappings: config?.eventSourceMappings,
+    // Before start, so warnings from starting (schedules missed while down, say) are printed.
+    onTelemetry: printEvent,
     account: config && {
       accountLimit: config.account.concurrentExecutions,
       unreservedMinimum: config.account.unreservedConcurrencyMinimum,
@@ -45,7 +47,6 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       scalingMode: config.account.scalingMode,
     },
   });
-  sim.telemetry.subscribe(printEvent);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
   // One write, so a script waiting for "listening on" sees the whole banner.
