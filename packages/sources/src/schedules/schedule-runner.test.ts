@@ -51,7 +51,8 @@ describe("ScheduleRunner", () => {
     const { clock, runner, fired, schedules } = setup();
     runner.save("scheduler", "default", "off", def("rate(1 minute)", { State: "DISABLED" }));
     const on = runner.save("scheduler", "default", "on", def("rate(1 minute)"));
-    await clock.advanceBy(90_000);
+    // Rate fires are delivered at the start of their scheduled minute: 10:00 (now), 10:01.
+    await clock.advanceBy(80_000);
     runner.remove(on);
     await clock.advanceBy(600_000);
     expect(fired).toEqual(["on@2026-03-01T10:00:30.000Z", "on@2026-03-01T10:01:30.000Z"]);

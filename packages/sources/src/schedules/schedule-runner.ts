@@ -1,6 +1,7 @@
 import type { Clock, RandomStream, TimerHandle } from "@lambda-sim/core";
 import { nextFireAfter, type FireWindow } from "./next-fire.ts";
 import { parseScheduleExpression, type ScheduleExpression } from "./schedule-expression.ts";
+import { DueQueue, type Due } from "./due-queue.ts";
 import { keyOf, type ScheduleDefinition, type ScheduleRecord, type ScheduleStore } from "./schedule-store.ts";
 
 /** Hands one fire to the schedule's targets; `scheduledAt` is the fire's scheduled time. */
@@ -17,16 +18,31 @@ export interface MissedFires {
 
 /** Counting stops here: a rate(1 minute) schedule down for a month need not be walked. */
 const MISSED_COUNT_LIMIT = 10_000;
+const MINUTE = 60_000;
+
+/** A schedule's next fire, waiting in the queue. Replaced (not edited) when the schedule changes. */
+interface Armed extends Due {
+  record: ScheduleRecord;
+  key: string;
+  /** The fire's scheduled time; `dueAt` adds the flexible-window delay. */
+  scheduledAt: number;
+}
 
 /**
- * Arms one Clock timer per enabled schedule, at its next fire time; the timer delivers, records
- * the fire in SQLite, and arms the next. Nothing polls: on the VirtualClock a year of schedules
- * costs its fires and nothing more (STYLE.md 7.4).
+ * Keeps every enabled schedule's next fire in a queue and the earliest on the Clock: when it
+ * comes, all schedules due are delivered, their fires recorded in SQLite in one transaction, and
+ * each is re-armed at its next fire. Nothing polls: on the VirtualClock a year of schedules costs
+ * its distinct fire times and nothing more (STYLE.md 7.4).
  */
 export class ScheduleRunner {
-  private readonly armed = new Map<string, { handle: TimerHandle; generation: number }>();
+  /** The live entry of each schedule by key; queue entries not in here are stale and skipped. */
+  private readonly armed = new Map<string, Armed>();
+  private readonly queue = new DueQueue<Armed>();
+  private timer: { handle: TimerHandle; at: number } | undefined;
   private readonly parsed = new Map<string, ScheduleExpression>();
-  private generation = 0;
+  /** Per record: what every re-arm needs, worked out once (re-arming is the per-fire hot path). */
+  private readonly prepared = new WeakMap<ScheduleRecord, { key: string; expr: ScheduleExpression; window: FireWindow }>();
+  private seq = 0;
 
   private readonly clock: Clock;
   private readonly store: ScheduleStore;
@@ -99,22 +115,27 @@ export class ScheduleRunner {
 
   /** (Re-)arms a schedule after it is created, updated, enabled or fired. */
   arm(r: ScheduleRecord): void {
-    this.disarm(r);
+    const { key, expr } = this.prepare(r);
+    this.armed.delete(key);
     if (r.def.State !== "ENABLED") return;
     const next = this.next(r, this.accountedThrough(r));
     if (next === undefined) return this.completed(r);
     // FlexibleTimeWindow: a seeded random delay within the window (aws-facts §9.2).
     const w = r.def.FlexibleTimeWindow;
     const delay = w.Mode === "FLEXIBLE" ? Math.floor(this.flex.next() * (w.MaximumWindowInMinutes ?? 1) * 60_000) : 0;
-    const generation = ++this.generation;
-    const handle = this.clock.setTimer(Math.max(0, next + delay - this.clock.now()), () => this.fire(r, next, generation), `schedule:${keyOf(r)}`);
-    this.armed.set(keyOf(r), { handle, generation });
+    // Recurring fires are delivered at the start of their scheduled minute: AWS's precision is
+    // 60 s (aws-facts §9.1, §9.2), and a rate schedule keeps the minutes of its own anchor. All
+    // schedules due in a minute then share one Clock timer and one SQLite statement, which is
+    // what lets the VirtualClock run 10,000 schedules for a day in seconds (bench/schedules).
+    const at = expr.kind === "at" ? next : Math.floor(next / MINUTE) * MINUTE;
+    const entry: Armed = { record: r, key, scheduledAt: next, dueAt: at + delay, seq: this.seq++ };
+    this.armed.set(key, entry);
+    this.queue.push(entry);
+    this.wake();
   }
 
   disarm(r: { kind: ScheduleRecord["kind"]; group: string; name: string }): void {
-    const key = keyOf(r);
-    this.armed.get(key)?.handle.cancel();
-    this.armed.delete(key);
+    this.armed.delete(keyOf(r));
   }
 
   /** `POST /_sim/schedules/NAME/fire`: one fire now, outside the schedule (its next fire stays). */
@@ -123,22 +144,52 @@ export class ScheduleRunner {
   }
 
   stop(): void {
-    for (const { handle } of this.armed.values()) handle.cancel();
+    this.timer?.handle.cancel();
+    this.timer = undefined;
     this.armed.clear();
+    this.queue.clear();
   }
 
-  private async fire(r: ScheduleRecord, scheduledAt: number, generation: number): Promise<void> {
-    await this.deliver(r, scheduledAt);
-    // Deleted, updated or disabled while its targets were invoked: that change re-armed it.
-    if (this.armed.get(keyOf(r))?.generation !== generation) return;
-    this.store.fired(r, scheduledAt);
-    r.lastFireAt = scheduledAt;
-    this.arm(r);
+  /** The earliest live entry, dropping stale ones (schedules changed or removed since queued). */
+  private peek(): Armed | undefined {
+    for (let e = this.queue.peek(); e !== undefined; e = this.queue.peek()) {
+      if (this.armed.get(e.key) === e) return e;
+      this.queue.pop();
+    }
+    return undefined;
+  }
+
+  /** Keeps one Clock timer at the earliest due time (an earlier timer just finds nothing due). */
+  private wake(): void {
+    const first = this.peek();
+    if (first === undefined || (this.timer !== undefined && this.timer.at <= first.dueAt)) return;
+    this.timer?.handle.cancel();
+    const handle = this.clock.setTimer(Math.max(0, first.dueAt - this.clock.now()), () => this.runDue(), "schedules.next-fire");
+    this.timer = { handle, at: first.dueAt };
+  }
+
+  private async runDue(): Promise<void> {
+    this.timer = undefined;
+    const now = this.clock.now();
+    const due: Armed[] = [];
+    for (let e = this.peek(); e !== undefined && e.dueAt <= now; e = this.peek()) due.push(this.queue.pop()!);
+    for (const e of due) {
+      const p = this.deliver(e.record, e.scheduledAt);
+      if (p !== undefined) await p;
+    }
+    // Deleted, updated or disabled while the targets were invoked: that change re-armed it.
+    const fired = due.filter((e) => this.armed.get(e.key) === e);
+    this.store.fired(fired.map((e) => ({ r: e.record, at: e.scheduledAt })));
+    for (const e of fired) {
+      e.record.lastFireAt = e.scheduledAt;
+      this.arm(e.record);
+    }
+    this.wake();
   }
 
   private async catchUp(r: ScheduleRecord, scheduledAt: number): Promise<void> {
     await this.deliver(r, scheduledAt);
-    this.store.fired(r, scheduledAt);
+    this.store.fired([{ r, at: scheduledAt }]);
     r.lastFireAt = scheduledAt;
   }
 
@@ -151,8 +202,17 @@ export class ScheduleRunner {
   }
 
   private next(r: ScheduleRecord, after: number): number | undefined {
-    const w: FireWindow = { timeZone: r.def.ScheduleExpressionTimezone, anchorMs: r.anchorAt, startMs: r.def.StartDate, endMs: r.def.EndDate };
-    return nextFireAfter(this.expression(r), after, w);
+    const { expr, window } = this.prepare(r);
+    return nextFireAfter(expr, after, window);
+  }
+
+  private prepare(r: ScheduleRecord): { key: string; expr: ScheduleExpression; window: FireWindow } {
+    let p = this.prepared.get(r);
+    if (p === undefined) {
+      const window = { timeZone: r.def.ScheduleExpressionTimezone, anchorMs: r.anchorAt, startMs: r.def.StartDate, endMs: r.def.EndDate };
+      this.prepared.set(r, (p = { key: keyOf(r), expr: this.expression(r), window }));
+    }
+    return p;
   }
 
   private expression(r: ScheduleRecord): ScheduleExpression {

@@ -34,20 +34,29 @@ export function isTimeZone(timeZone: string): boolean {
 }
 
 export function toLocal(epochMs: number, timeZone: string): LocalTime {
-  if (timeZone === "UTC") {
-    const d = new Date(epochMs);
-    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes() };
-  }
-  const out: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(epochMs)) if (p.type !== "literal") out[p.type] = Number(p.value);
-  return { year: out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute! };
+  const d = new Date(timeZone === "UTC" ? epochMs : epochMs + offsetAt(epochMs, timeZone));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes() };
 }
+
+/** Offsets by zone and quarter hour: zones change offset only on quarter hours (tzdb since 1980). */
+const offsets = new Map<string, Map<number, number>>();
+const QUARTER_HOUR = 900_000;
 
 /** The zone's offset from UTC at `epochMs`, in ms (whole minutes). */
 function offsetAt(epochMs: number, timeZone: string): number {
-  const t = Math.floor(epochMs / 60_000) * 60_000;
-  const l = toLocal(t, timeZone);
-  return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute) - t;
+  let byQuarter = offsets.get(timeZone);
+  if (byQuarter === undefined) offsets.set(timeZone, (byQuarter = new Map()));
+  const q = Math.floor(epochMs / QUARTER_HOUR);
+  let o = byQuarter.get(q);
+  if (o === undefined) {
+    if (byQuarter.size > 100_000) byQuarter.clear();
+    const t = q * QUARTER_HOUR;
+    const p: Record<string, number> = {};
+    for (const part of formatter(timeZone).formatToParts(t)) if (part.type !== "literal") p[part.type] = Number(part.value);
+    o = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!) - t;
+    byQuarter.set(q, o);
+  }
+  return o;
 }
 
 /**
