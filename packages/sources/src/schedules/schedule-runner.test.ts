@@ -59,6 +59,17 @@ describe("ScheduleRunner", () => {
     expect(schedules.list().map((s) => s.name)).toEqual(["off"]);
   });
 
+  it("does not catch up on the fires of the time a schedule was disabled", async () => {
+    const { clock, runner, fired } = setup();
+    const r = runner.save("rule", "default", "r", def("rate(10 minutes)"));
+    await clock.advanceBy(11 * 60_000);
+    runner.save("rule", "default", "r", { ...r.def, State: "DISABLED" });
+    await clock.advanceBy(60 * 60_000);
+    runner.save("rule", "default", "r", { ...r.def, State: "ENABLED" });
+    await clock.advanceBy(10 * 60_000);
+    expect(fired).toEqual(["r@2026-03-01T10:10:30.000Z", "r@2026-03-01T11:20:30.000Z"]);
+  });
+
   it("delays each fire by a seeded random amount within the flexible window", async () => {
     const times: number[] = [];
     const { clock, schedules } = setup();

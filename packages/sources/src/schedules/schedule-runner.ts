@@ -118,11 +118,14 @@ export class ScheduleRunner {
     const { key, expr } = this.prepare(r);
     this.armed.delete(key);
     if (r.def.State !== "ENABLED") return;
-    const next = this.next(r, this.accountedThrough(r));
+    const w = r.def.FlexibleTimeWindow;
+    const windowMs = w.Mode === "FLEXIBLE" ? (w.MaximumWindowInMinutes ?? 1) * MINUTE : 0;
+    // A schedule enabled again (or updated) does not fire for the time it was off: fires more
+    // than a minute (and its flexible window) in the past are not due any more.
+    const next = this.next(r, Math.max(this.accountedThrough(r), this.clock.now() - MINUTE - windowMs));
     if (next === undefined) return this.completed(r);
     // FlexibleTimeWindow: a seeded random delay within the window (aws-facts §9.2).
-    const w = r.def.FlexibleTimeWindow;
-    const delay = w.Mode === "FLEXIBLE" ? Math.floor(this.flex.next() * (w.MaximumWindowInMinutes ?? 1) * 60_000) : 0;
+    const delay = windowMs > 0 ? Math.floor(this.flex.next() * windowMs) : 0;
     // Recurring fires are delivered at the start of their scheduled minute: AWS's precision is
     // 60 s (aws-facts §9.1, §9.2), and a rate schedule keeps the minutes of its own anchor. All
     // schedules due in a minute then share one Clock timer and one SQLite statement, which is
