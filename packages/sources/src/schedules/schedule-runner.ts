@@ -30,7 +30,7 @@ interface Armed extends Due {
 
 /**
  * Keeps every enabled schedule's next fire in a queue and the earliest on the Clock: when it
- * comes, all schedules due are delivered, their fires recorded in SQLite in one transaction, and
+ * comes, all schedules due are delivered, their fires recorded in SQLite in one statement, and
  * each is re-armed at its next fire. Nothing polls: on the VirtualClock a year of schedules costs
  * its distinct fire times and nothing more (STYLE.md 7.4).
  */
@@ -176,9 +176,15 @@ export class ScheduleRunner {
     const now = this.clock.now();
     const due: Armed[] = [];
     for (let e = this.peek(); e !== undefined && e.dueAt <= now; e = this.peek()) due.push(this.queue.pop()!);
+    let failure: unknown;
     for (const e of due) {
-      const p = this.deliver(e.record, e.scheduledAt);
-      if (p !== undefined) await p;
+      try {
+        const p = this.deliver(e.record, e.scheduledAt);
+        if (p !== undefined) await p;
+      } catch (err) {
+        // A bug in one delivery must not stop every schedule: re-arm, then report it (below).
+        failure ??= err;
+      }
     }
     // Deleted, updated or disabled while the targets were invoked: that change re-armed it.
     const fired = due.filter((e) => this.armed.get(e.key) === e);
@@ -188,6 +194,7 @@ export class ScheduleRunner {
       this.arm(e.record);
     }
     this.wake();
+    if (failure !== undefined) throw failure;
   }
 
   private async catchUp(r: ScheduleRecord, scheduledAt: number): Promise<void> {
