@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ListSchedulesCommand, ResourceNotFoundException, SchedulerClient, ValidationException } from "@aws-sdk/client-scheduler";
+import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ListSchedulesCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand, ValidationException } from "@aws-sdk/client-scheduler";
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { schedulesSource, sqsSource } from "@lambda-sim/sources";
@@ -69,6 +69,24 @@ describe("EventBridge Scheduler", () => {
     // Another service minute: still exactly one.
     await new Promise((r) => setTimeout(r, 1000));
     expect(received()).toEqual(["hi"]);
+  });
+
+  it("UpdateSchedule replaces the schedule; an unchanged rate keeps its anchor", async () => {
+    const { sim, scheduler, received } = await start({ timeScale: 1 });
+    const input = (Input: string, State?: "ENABLED" | "DISABLED") => ({ Name: "hourly", ScheduleExpression: "rate(1 hour)", State, FlexibleTimeWindow: { Mode: "OFF" as const }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input } });
+    await scheduler.send(new CreateScheduleCommand(input('"a"')));
+    await until(() => received().length === 1);
+    await scheduler.send(new UpdateScheduleCommand(input('"b"')));
+    // Not fired again by the update: the rate still counts from creation, an hour away.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received()).toEqual(["a"]);
+    expect(await scheduler.send(new GetScheduleCommand({ Name: "hourly" }))).toMatchObject({ State: "ENABLED", Target: { Input: '"b"' } });
+    await fetch(`${sim.endpoint}/_sim/schedules/hourly/fire`, { method: "POST" });
+    await until(() => received().length === 2);
+    expect(received()).toEqual(["a", "b"]);
+    await scheduler.send(new UpdateScheduleCommand(input('"b"', "DISABLED")));
+    expect((await scheduler.send(new ListSchedulesCommand({ State: "ENABLED" }))).Schedules).toEqual([]);
+    expect((await scheduler.send(new ListSchedulesCommand({ State: "DISABLED" }))).Schedules?.map((s) => s.Name)).toEqual(["hourly"]);
   });
 
   it("rejects invalid expressions and unknown schedules with AWS's exceptions", async () => {
