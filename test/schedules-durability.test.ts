@@ -68,11 +68,12 @@ describe("schedules across a SIGKILL and restart", () => {
     const dir = project();
     const first = await start(dir);
     let scheduler = client(first.endpoint);
-    // A rate schedule fires as it is created, then each minute; a one-time schedule 1.5 s ahead.
+    // A rate schedule fires as it is created, then each minute; a one-time schedule 1.5 s ahead,
+    // killed before it comes.
     await scheduler.send(new CreateScheduleCommand({ Name: "minutely", ScheduleExpression: "rate(1 minute)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"n":"minutely"}' } }));
+    await until(() => first.output().includes('EVENT {"n":"minutely"}'));
     const at = fireTimeIn(1500);
     await scheduler.send(new CreateScheduleCommand({ Name: "once", ScheduleExpression: `at(${at})`, FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"n":"once"}' } }));
-    await until(() => first.output().includes('EVENT {"n":"minutely"}'));
     await kill(first);
     scheduler.destroy();
     expect(first.output()).not.toContain('EVENT {"n":"once"}');
