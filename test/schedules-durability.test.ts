@@ -89,7 +89,7 @@ describe("schedules across a SIGKILL and restart", () => {
     expect(second.output()).toMatch(/lambda-sim: warning: schedules: \d+ fire\(s\) were due while lambda-sim was down: (minutely \(1\), )?once \(1\); skipped them \(start with --catch-up for one catch-up fire per schedule\)\n/);
     expect(second.output()).not.toContain('EVENT {"n":"once"}');
     scheduler.destroy();
-  });
+  }, 60_000);
 
   it("with --catch-up fire a missed schedule once", async () => {
     const dir = project();
@@ -105,5 +105,5 @@ describe("schedules across a SIGKILL and restart", () => {
     expect(second.output()).toContain("fired each schedule once to catch up (--catch-up)");
     await new Promise((r) => setTimeout(r, 300));
     expect(count(second.output(), 'EVENT {"n":"once"}')).toBe(1);
-  });
+  }, 60_000);
 });
