@@ -33,6 +33,7 @@ program
   .option("--time-scale <n>", "run service timers (retries, schedules, idle reaping) N times faster", positiveNumber, 1)
   .option("--seed <seed>", "seed for every random choice (alias routing, jitter)")
   .option("--auth", "verify SigV4 signatures (required to bind a non-loopback host; not implemented yet)")
+  .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
   .action(startCommand);
 
 program

@@ -19,7 +19,7 @@ import { EventSourceMappings, type MappingInput } from "./mappings/event-source-
 import { isAwsError } from "./errors/aws-error.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
 import type { StreamReaderFactory } from "./mappings/stream-reader.ts";
-import { TargetRegistry, type Target } from "./invocation/targets.ts";
+import { TargetRegistry, type Target, type TargetAttribute } from "./invocation/targets.ts";
 import { AsyncDestinations } from "./invocation/async-destinations.ts";
 import { EventInvokeConfigs } from "./registry/event-invoke-configs.ts";
 import { eventInvokeConfigRoutes } from "./api/lambda/event-invoke-config.ts";
@@ -35,6 +35,7 @@ import { loadMigrations, type Migration } from "./store/migrate.ts";
 import type { Source } from "./source.ts";
 import { Store } from "./store/store.ts";
 import { Telemetry } from "./telemetry/telemetry.ts";
+import type { TelemetryEvent } from "./telemetry/events.ts";
 
 export interface SimulatorOptions {
   /** Default 3001; 0 picks a free port. */
@@ -61,6 +62,8 @@ export interface SimulatorOptions {
   eventSourceMappings?: readonly MappingInput[];
   /** Validated lambda-sim.yaml sections of the sources, by their configKey. */
   sourceConfig?: Record<string, unknown>;
+  /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
+  onTelemetry?: (event: TelemetryEvent) => void;
 }
 
 export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("./store/migrations/", import.meta.url));
@@ -110,6 +113,7 @@ export class Simulator {
     }
     const clock = opts.clock ?? (opts.timeScale !== undefined && opts.timeScale !== 1 ? new ScaledClock(opts.timeScale) : new SystemClock());
     const telemetry = new Telemetry(clock);
+    if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
     const rng = new SeededRng(opts.seed ?? randomSeed());
     const sources = opts.sources ?? [];
     const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...sources.flatMap((s) => s.migrations)]);
@@ -182,10 +186,10 @@ export class Simulator {
     ]);
     const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
     const simApp = sim.simApi();
-    const addSimRoute = (path: string, handler: (params: Record<string, string>) => unknown) => {
-      simApp.get(path, (req, res) => {
+    const addSimRoute = (path: string, handler: (params: Record<string, string>) => unknown, method: "GET" | "POST" = "GET") => {
+      simApp[method === "POST" ? "post" : "get"](path, async (req, res) => {
         try {
-          res.json(handler(req.params as Record<string, string>));
+          res.json(await handler(req.params as Record<string, string>));
         } catch (e) {
           res.status(404).json({ message: (e as Error).message });
         }
@@ -206,7 +210,8 @@ export class Simulator {
       const registerPoller = (service: string, factory: PollerFactory) => mappings.registerPoller(service, factory);
       const registerTarget = (service: string, target: Target) => targets.register(service, target);
       const registerStreamReader = (service: string, factory: StreamReaderFactory) => mappings.registerStreamReader(service, factory);
-      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget, registerStreamReader }, config);
+      const deliverToTarget = (arn: string, body: string, attributes?: Record<string, TargetAttribute>) => targets.deliver(arn, body, attributes);
+      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget, registerStreamReader, deliverToTarget }, config);
     }
     try {
       await mappings.applyDefinitions(opts.eventSourceMappings ?? []);

@@ -1,3 +1,4 @@
 // @lambda-sim/sources: event sources, each a plain `Source` object (DESIGN.md).
 export { sqsSource } from "./sqs/index.ts";
 export { kinesisSource } from "./kinesis/index.ts";
+export { schedulesSource, createSchedulesSource, type SchedulesOptions } from "./schedules/index.ts";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
-import { kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 
 export interface StartOptions {
@@ -12,6 +12,7 @@ export interface StartOptions {
   timeScale: number;
   seed?: string;
   auth?: boolean;
+  catchUp?: boolean;
 }
 
 /**
@@ -21,7 +22,7 @@ export interface StartOptions {
 export async function startCommand(opts: StartOptions): Promise<void> {
   const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
   // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource];
+  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp })];
   const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
   const sim = await Simulator.start({
     port: opts.port,
@@ -36,6 +37,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     sources,
     sourceConfig: config?.sources,
     eventSourceMappings: config?.eventSourceMappings,
+    // Before start, so warnings from starting (schedules missed while down, say) are printed.
+    onTelemetry: printEvent,
     account: config && {
       accountLimit: config.account.concurrentExecutions,
       unreservedMinimum: config.account.unreservedConcurrencyMinimum,
@@ -44,7 +47,6 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       scalingMode: config.account.scalingMode,
     },
   });
-  sim.telemetry.subscribe(printEvent);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
   // One write, so a script waiting for "listening on" sees the whole banner.

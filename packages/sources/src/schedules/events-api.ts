@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AwsError, isAwsError } from "@lambda-sim/core";
+import { parseScheduleExpression } from "./schedule-expression.ts";
+import { eventsErrors } from "./schedule-errors.ts";
+import type { ScheduleRunner } from "./schedule-runner.ts";
+import { scheduleArn, type ScheduleRecord, type ScheduleStore, type ScheduleTarget } from "./schedule-store.ts";
+
+type Input = Record<string, any>;
+export type EventsOperation = (input: Input) => unknown;
+
+const BUS = "default";
+const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+/** Targets per rule (EventBridge quota). */
+const MAX_TARGETS = 5;
+
+/**
+ * EventBridge scheduled rules (aws-facts §9.1) over AWS JSON 1.1, `X-Amz-Target: AWSEvents.<Op>`:
+ * PutRule with a ScheduleExpression on the default bus, targets, enable/disable, describe, list,
+ * delete. Rules with only an EventPattern are refused: events on buses are not simulated yet.
+ */
+export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, region: string, accountId: string): Record<string, EventsOperation> {
+  const arn = (r: ScheduleRecord) => scheduleArn(r, region, accountId);
+  const find = (name: unknown, bus: unknown) => {
+    checkBus(bus);
+    const r = store.get("rule", BUS, String(name));
+    if (r === undefined) throw eventsErrors.ruleNotFound(String(name));
+    return r;
+  };
+  const rule = (r: ScheduleRecord) => ({
+    Name: r.name,
+    Arn: arn(r),
+    ScheduleExpression: r.def.ScheduleExpression,
+    State: r.def.State,
+    Description: r.def.Description,
+    RoleArn: r.def.Extra?.RoleArn,
+    EventBusName: BUS,
+  });
+  const setState = (i: Input, State: "ENABLED" | "DISABLED") => {
+    const r = find(i.Name, i.EventBusName);
+    runner.save("rule", BUS, r.name, { ...r.def, State });
+    return {};
+  };
+  return {
+    PutRule: (i) => {
+      if (typeof i.Name !== "string" || !NAME.test(i.Name)) throw eventsErrors.validation(`1 validation error detected: Value '${i.Name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
+      if (i.ScheduleExpression === undefined && i.EventPattern === undefined) throw eventsErrors.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
+      if (i.ScheduleExpression === undefined) throw eventsErrors.validation("lambda-sim simulates scheduled rules only: EventPattern rules are not supported yet.");
+      if (i.EventBusName !== undefined && busName(i.EventBusName) !== BUS) throw eventsErrors.notDefaultBus();
+      if (parseScheduleExpression(String(i.ScheduleExpression), "rule") === undefined) throw eventsErrors.invalidExpression();
+      const old = store.get("rule", BUS, i.Name);
+      const r = runner.save("rule", BUS, i.Name, {
+        ScheduleExpression: i.ScheduleExpression,
+        // Rules are always UTC (aws-facts §9.1).
+        ScheduleExpressionTimezone: "UTC",
+        State: i.State === "DISABLED" ? "DISABLED" : "ENABLED",
+        Description: i.Description,
+        FlexibleTimeWindow: { Mode: "OFF" },
+        ActionAfterCompletion: "NONE",
+        Targets: old?.def.Targets ?? [],
+        Extra: i.RoleArn === undefined ? undefined : { RoleArn: i.RoleArn },
+      });
+      return { RuleArn: arn(r) };
+    },
+    DescribeRule: (i) => ({ ...rule(find(i.Name, i.EventBusName)), CreatedBy: accountId }),
+    ListRules: (i) => {
+      checkBus(i.EventBusName);
+      const all = store.list("rule").filter((r) => r.name.startsWith(i.NamePrefix ?? ""));
+      const start = Number(i.NextToken ?? 0) || 0;
+      const limit = Math.min(100, i.Limit ?? 100);
+      return { Rules: all.slice(start, start + limit).map(rule), NextToken: start + limit < all.length ? String(start + limit) : undefined };
+    },
+    EnableRule: (i) => setState(i, "ENABLED"),
+    DisableRule: (i) => setState(i, "DISABLED"),
+    DeleteRule: (i) => {
+      checkBus(i.EventBusName);
+      const r = store.get("rule", BUS, String(i.Name));
+      if (r === undefined) return {};
+      if (r.def.Targets.length > 0 && i.Force !== true) throw eventsErrors.validation("Rule can't be deleted since it has targets.");
+      runner.remove(r);
+      return {};
+    },
+    PutTargets: (i) => {
+      const r = find(i.Rule, i.EventBusName);
+      const given = (i.Targets ?? []) as (ScheduleTarget & Input)[];
+      for (const t of given) {
+        if (typeof t.Id !== "string" || !/^[.\-_A-Za-z0-9]{1,64}$/.test(t.Id) || typeof t.Arn !== "string") throw eventsErrors.validation("1 validation error detected: Value null at 'targets.member.id' failed to satisfy constraint: Member must not be null");
+        if (t.InputPath !== undefined || t.InputTransformer !== undefined) throw eventsErrors.validation("lambda-sim does not simulate InputPath or InputTransformer; use Input, or no input for the scheduled event.");
+      }
+      const ids = new Set(given.map((t) => t.Id));
+      const targets = [...r.def.Targets.filter((t) => !ids.has(t.Id)), ...given.map(({ Id, Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig }) => ({ Id, Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig }))];
+      if (targets.length > MAX_TARGETS) throw eventsErrors.limitExceeded(`The requested resource exceeds the maximum number allowed.`);
+      runner.save("rule", BUS, r.name, { ...r.def, Targets: targets });
+      return { FailedEntryCount: 0, FailedEntries: [] };
+    },
+    RemoveTargets: (i) => {
+      const r = find(i.Rule, i.EventBusName);
+      const ids = new Set<string>(i.Ids ?? []);
+      runner.save("rule", BUS, r.name, { ...r.def, Targets: r.def.Targets.filter((t) => !ids.has(t.Id!)) });
+      return { FailedEntryCount: 0, FailedEntries: [] };
+    },
+    ListTargetsByRule: (i) => ({ Targets: find(i.Rule, i.EventBusName).def.Targets }),
+  };
+}
+
+/** `default`, or the default bus's ARN. */
+function busName(bus: unknown): string {
+  const s = String(bus);
+  return s.startsWith("arn:") ? s.slice(s.lastIndexOf("/") + 1) : s;
+}
+
+function checkBus(bus: unknown): void {
+  if (bus !== undefined && busName(bus) !== BUS) throw eventsErrors.busNotFound(busName(bus));
+}
+
+/** AWS JSON 1.1: errors as `{"__type": code, "message": ...}` with the status of the code. */
+export function eventsJsonHandler(operations: Record<string, EventsOperation>) {
+  return (req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): void => {
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const name = target.startsWith("AWSEvents.") ? target.slice("AWSEvents.".length) : target;
+    let status = 200;
+    let out: unknown;
+    try {
+      const op = operations[name];
+      if (op === undefined) throw eventsErrors.unknownOperation(name);
+      let input: Input;
+      try {
+        input = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+      } catch {
+        throw new AwsError("SerializationException", 400, "Could not parse the request body as JSON", { messageKey: "message" });
+      }
+      out = op(input) ?? {};
+    } catch (err) {
+      const e = isAwsError(err) ? err : new AwsError("InternalException", 500, "An internal error occurred.", { messageKey: "message" });
+      status = e.statusCode;
+      out = { __type: e.code, message: e.message };
+    }
+    const text = JSON.stringify(out);
+    res.writeHead(status, { "Content-Type": "application/x-amz-json-1.1", "Content-Length": Buffer.byteLength(text), "x-amzn-RequestId": requestId });
+    res.end(text);
+  };
+}

@@ -1,0 +1,85 @@
+import { loadMigrations, type Source } from "@lambda-sim/core";
+import { eventsJsonHandler, ruleOperations } from "./events-api.ts";
+import { definitionOf, scheduleConfigSchema, type ScheduleConfig } from "./schedule-config.ts";
+import { scheduleDelivery } from "./schedule-delivery.ts";
+import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
+import { ScheduleStore } from "./schedule-store.ts";
+import { schedulerRoutes } from "./scheduler-api.ts";
+
+export interface SchedulesOptions {
+  /** `lambda-sim start --catch-up`: one fire per schedule that missed fires while lambda-sim was down. */
+  catchUp?: boolean;
+}
+
+/**
+ * The schedules source (DESIGN.md `Source`), the one to copy when adding a source: a config
+ * section, its own migrations, two AWS APIs on the router, a `/_sim/` route, and a runner that
+ * keeps one Clock timer per schedule.
+ *
+ * - EventBridge Scheduler (`scheduler`, REST-JSON) and EventBridge scheduled rules (`events`,
+ *   JSON 1.1) share one table and one runner; `schedules:` in lambda-sim.yaml declares Scheduler
+ *   schedules.
+ * - Targets are invoked asynchronously through the AsyncQueue (schedule-delivery.ts).
+ * - After a restart, fires missed while down are skipped and listed in one warning, or fired
+ *   once each with `catchUp`.
+ */
+export function createSchedulesSource(opts: SchedulesOptions = {}): Source<ScheduleConfig> {
+  let runner: ScheduleRunner | undefined;
+  return {
+    name: "schedules",
+    configKey: "schedules",
+    configSchema: scheduleConfigSchema,
+    migrations: loadMigrations("schedules", new URL("./migrations/", import.meta.url)),
+    start(ctx, config) {
+      const store = new ScheduleStore(ctx.store);
+      const deliver = scheduleDelivery({ ...ctx, ids: ctx.rng.stream("schedule-event-ids") });
+      const r = (runner = new ScheduleRunner(ctx.clock, store, deliver, ctx.rng.stream("schedule-flexible-window")));
+      const missed = r.resume(opts.catchUp ?? false);
+      if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
+      // The file is authoritative for the schedules it declares; API-made ones are left alone.
+      const arnOf = (ref: string) => resolveArn(ref, ctx.region, ctx.accountId);
+      for (const [name, declared] of Object.entries(config ?? {})) {
+        const def = definitionOf(declared, arnOf);
+        const old = store.get("scheduler", "default", name);
+        if (old === undefined || JSON.stringify(old.def) !== JSON.stringify(def)) r.save("scheduler", "default", name, def);
+      }
+      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.region, ctx.accountId));
+      ctx.router.addService("events", eventsJsonHandler(ruleOperations(store, r, ctx.region, ctx.accountId)));
+      // On-demand fire for workshops and tests: a Scheduler schedule of the default group, or a rule.
+      ctx.addSimRoute(
+        "/_sim/schedules/:name/fire",
+        async ({ name }) => {
+          const s = store.get("scheduler", "default", name!) ?? store.get("rule", "default", name!);
+          if (s === undefined) throw new Error(`no schedule or rule named ${name}`);
+          await r.fireNow(s);
+          return { fired: name, kind: s.kind, time: new Date(ctx.clock.now()).toISOString() };
+        },
+        "POST",
+      );
+      ctx.addSimRoute("/_sim/schedules", () => {
+        return store.list().map((s) => ({ kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString() }));
+      });
+    },
+    stop() {
+      runner?.stop();
+      runner = undefined;
+    },
+  };
+}
+
+export const schedulesSource = createSchedulesSource();
+
+/** `lambda:NAME` and `sqs:NAME` as ARNs in this region and account; ARNs as they are. */
+function resolveArn(ref: string, region: string, accountId: string): string {
+  if (ref.startsWith("lambda:")) return `arn:aws:lambda:${region}:${accountId}:function:${ref.slice(7)}`;
+  if (ref.startsWith("sqs:")) return `arn:aws:sqs:${region}:${accountId}:${ref.slice(4)}`;
+  return ref;
+}
+
+/** One line for every schedule that missed fires while lambda-sim was down. */
+function missedLine(missed: MissedFires[]): string {
+  const total = missed.reduce((n, m) => n + m.count, 0);
+  const each = missed.map((m) => `${m.schedule.name} (${m.count}${m.more ? "+" : ""})`).join(", ");
+  const what = missed[0]!.caughtUp ? "fired each schedule once to catch up (--catch-up)" : "skipped them (start with --catch-up for one catch-up fire per schedule)";
+  return `schedules: ${total}${missed.some((m) => m.more) ? "+" : ""} fire(s) were due while lambda-sim was down: ${each}; ${what}`;
+}

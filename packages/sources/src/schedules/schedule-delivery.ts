@@ -1,0 +1,99 @@
+import { isAwsError, type Clock, type RandomStream, type SourceContext, type TargetAttribute } from "@lambda-sim/core";
+import type { Deliver } from "./schedule-runner.ts";
+import { scheduleArn, type ScheduleRecord, type ScheduleTarget } from "./schedule-store.ts";
+
+type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry" | "region" | "accountId"> & { clock: Clock; ids: RandomStream };
+
+// Scheduler's RetryPolicy defaults (aws-facts §9.2: 185 attempts, 24 h; defaults unconfirmed).
+const DEFAULT_RETRY_ATTEMPTS = 185;
+const DEFAULT_EVENT_AGE_S = 86_400;
+
+/**
+ * How a fire reaches its targets. A Lambda target is invoked asynchronously through the
+ * AsyncQueue (aws-facts §9: both EventBridge and Scheduler invoke Lambda with Event), so the
+ * function's own async retries apply; other ARNs (an SQS queue) go through the TargetRegistry.
+ *
+ * The schedule's RetryPolicy and DeadLetterConfig cover the delivery of that call, which locally
+ * fails only when the target does not exist or the event is too large: client errors (4xx) are
+ * not retried and go straight to the dead-letter queue; 429 and 5xx are retried with backoff
+ * within MaximumRetryAttempts and MaximumEventAgeInSeconds.
+ */
+export function scheduleDelivery(s: Services): Deliver {
+  return async (r, scheduledAt) => {
+    for (const target of r.def.Targets) {
+      const body = target.Input ?? (r.kind === "rule" ? JSON.stringify(scheduledEvent(r, scheduledAt, s)) : "{}");
+      await attempt(s, r, target, body, 0, s.clock.now());
+    }
+  };
+}
+
+/** The EventBridge scheduled-rule event (aws-facts §9.1, AWS-recorded). */
+export function scheduledEvent(r: ScheduleRecord, scheduledAt: number, s: Pick<Services, "ids" | "region" | "accountId">) {
+  // `time` is the scheduled minute: rules have one-minute resolution.
+  const minute = new Date(Math.floor(scheduledAt / 60_000) * 60_000).toISOString().replace(".000Z", "Z");
+  return {
+    version: "0",
+    id: s.ids.uuid(),
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: s.accountId,
+    time: minute,
+    region: s.region,
+    resources: [scheduleArn(r, s.region, s.accountId)],
+    detail: {},
+  };
+}
+
+async function send(s: Services, arn: string, body: string): Promise<void> {
+  if (arn.split(":")[2] === "lambda") {
+    await s.invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
+  } else {
+    await s.deliverToTarget(arn, body);
+  }
+}
+
+async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, retries: number, firstAt: number): Promise<void> {
+  try {
+    await send(s, target.Arn, body);
+    return;
+  } catch (e) {
+    const code = isAwsError(e) ? e.code : "InternalException";
+    const status = isAwsError(e) ? e.statusCode : 500;
+    const maxAttempts = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+    const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_S) * 1000;
+    // Our choice (Scheduler does not publish its backoff): 1 s doubling, at most a minute.
+    const delay = Math.min(60_000, 1000 * 2 ** retries);
+    const retryable = status === 429 || status >= 500;
+    if (retryable && retries < maxAttempts && s.clock.now() + delay - firstAt <= maxAgeMs) {
+      s.clock.setTimer(delay, () => attempt(s, r, target, body, retries + 1, firstAt), `schedule.retry:${r.name}`);
+      return;
+    }
+    const exhausted = !retryable ? undefined : retries >= maxAttempts ? "MaximumRetryAttempts" : "MaximumEventAgeInSeconds";
+    await deadLetter(s, r, target, body, { code, message: (e as Error).message, retries, exhausted });
+  }
+}
+
+async function deadLetter(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, f: { code: string; message: string; retries: number; exhausted?: string }): Promise<void> {
+  const arn = scheduleArn(r, s.region, s.accountId);
+  const dlq = target.DeadLetterConfig?.Arn;
+  const what = `${r.kind === "rule" ? "rule" : "schedule"} ${r.name} could not deliver to ${target.Arn} (${f.code}: ${f.message})`;
+  if (dlq === undefined) {
+    s.telemetry.emit({ type: "simulator.warning", message: `${what}; it has no DeadLetterConfig, so the event is dropped` });
+    return;
+  }
+  // The dead-letter event: the undelivered input, with what went wrong as message attributes.
+  const attr = (v: string | number): TargetAttribute => ({ DataType: typeof v === "number" ? "Number" : "String", StringValue: String(v) });
+  const attributes: Record<string, TargetAttribute> = {
+    ERROR_CODE: attr(f.code),
+    ERROR_MESSAGE: attr(f.message.slice(0, 1024)),
+    RETRY_ATTEMPTS: attr(f.retries),
+    [r.kind === "rule" ? "RULE_ARN" : "SCHEDULE_ARN"]: attr(arn),
+    TARGET_ARN: attr(target.Arn),
+  };
+  if (f.exhausted !== undefined) attributes.EXHAUSTED_RETRY_CONDITION = attr(f.exhausted);
+  try {
+    await s.deliverToTarget(dlq, body, attributes);
+  } catch (e) {
+    s.telemetry.emit({ type: "simulator.warning", message: `${what}; its dead-letter queue ${dlq} failed too (${(e as Error).message})` });
+  }
+}

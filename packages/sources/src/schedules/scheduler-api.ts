@@ -1,0 +1,163 @@
+import { jsonBody, type RestRequest, type RestRoute } from "@lambda-sim/core";
+import { parseScheduleExpression } from "./schedule-expression.ts";
+import { schedulerErrors } from "./schedule-errors.ts";
+import type { ScheduleRunner } from "./schedule-runner.ts";
+import { scheduleArn, type ScheduleDefinition, type ScheduleRecord, type ScheduleStore, type ScheduleTarget } from "./schedule-store.ts";
+import { isTimeZone } from "./zoned-time.ts";
+
+type Input = Record<string, unknown>;
+
+/** Only the default group exists here (CreateScheduleGroup is not simulated). */
+const DEFAULT_GROUP = "default";
+const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
+
+/**
+ * EventBridge Scheduler over REST-JSON (botocore scheduler 2021-06-30): CreateSchedule,
+ * GetSchedule, UpdateSchedule, DeleteSchedule, ListSchedules under `/schedules`.
+ */
+export function schedulerRoutes(store: ScheduleStore, runner: ScheduleRunner, region: string, accountId: string): RestRoute[] {
+  const arn = (r: ScheduleRecord) => scheduleArn(r, region, accountId);
+  const find = (req: RestRequest, group: string | null | undefined) => {
+    const g = checkGroup(group);
+    const r = store.get("scheduler", g, req.params.Name!);
+    if (r === undefined) throw schedulerErrors.notFound(req.params.Name!);
+    return r;
+  };
+  return [
+    {
+      method: "POST",
+      path: "/schedules/{Name}",
+      operation: "CreateSchedule",
+      handler: (req) => {
+        const input = jsonBody(req);
+        const group = checkGroup(input.GroupName as string | undefined);
+        if (!NAME.test(req.params.Name!)) throw schedulerErrors.validation(`Value '${req.params.Name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9a-zA-Z-_.]+`);
+        if (store.get("scheduler", group, req.params.Name!) !== undefined) throw schedulerErrors.conflict(req.params.Name!);
+        const r = runner.save("scheduler", group, req.params.Name!, schedulerDefinition(input));
+        return { body: { ScheduleArn: arn(r) } };
+      },
+    },
+    {
+      method: "PUT",
+      path: "/schedules/{Name}",
+      operation: "UpdateSchedule",
+      handler: (req) => {
+        const input = jsonBody(req);
+        const old = find(req, input.GroupName as string | undefined);
+        // UpdateSchedule replaces every field; omitted optional ones return to their defaults.
+        const r = runner.save("scheduler", old.group, old.name, schedulerDefinition(input));
+        return { body: { ScheduleArn: arn(r) } };
+      },
+    },
+    {
+      method: "GET",
+      path: "/schedules/{Name}",
+      operation: "GetSchedule",
+      handler: (req) => {
+        const r = find(req, req.query.get("groupName"));
+        return { body: describe(r, arn(r)) };
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/schedules/{Name}",
+      operation: "DeleteSchedule",
+      handler: (req) => {
+        runner.remove(find(req, req.query.get("groupName")));
+        return { body: {} };
+      },
+    },
+    {
+      method: "GET",
+      path: "/schedules",
+      operation: "ListSchedules",
+      handler: (req) => {
+        const group = req.query.get("ScheduleGroup");
+        const prefix = req.query.get("NamePrefix") ?? "";
+        const state = req.query.get("State");
+        const max = Math.min(100, Number(req.query.get("MaxResults") ?? 100) || 100);
+        const start = Number(req.query.get("NextToken") ?? 0) || 0;
+        const all = store.list("scheduler").filter((r) => (group === null || r.group === group) && r.name.startsWith(prefix) && (state === null || r.def.State === state));
+        const page = all.slice(start, start + max);
+        const summaries = page.map((r) => ({ Arn: arn(r), CreationDate: r.createdAt / 1000, GroupName: r.group, LastModificationDate: r.modifiedAt / 1000, Name: r.name, State: r.def.State, Target: { Arn: r.def.Targets[0]!.Arn } }));
+        return { body: { Schedules: summaries, NextToken: start + max < all.length ? String(start + max) : undefined } };
+      },
+    },
+  ];
+}
+
+function checkGroup(group: string | null | undefined): string {
+  const g = group ?? DEFAULT_GROUP;
+  if (g !== DEFAULT_GROUP) throw schedulerErrors.groupNotFound(g);
+  return g;
+}
+
+function describe(r: ScheduleRecord, arn: string) {
+  const d = r.def;
+  return {
+    ActionAfterCompletion: d.ActionAfterCompletion,
+    Arn: arn,
+    CreationDate: r.createdAt / 1000,
+    Description: d.Description,
+    EndDate: d.EndDate === undefined ? undefined : d.EndDate / 1000,
+    FlexibleTimeWindow: d.FlexibleTimeWindow,
+    GroupName: r.group,
+    KmsKeyArn: d.Extra?.KmsKeyArn,
+    LastModificationDate: r.modifiedAt / 1000,
+    Name: r.name,
+    ScheduleExpression: d.ScheduleExpression,
+    ScheduleExpressionTimezone: d.ScheduleExpressionTimezone,
+    StartDate: d.StartDate === undefined ? undefined : d.StartDate / 1000,
+    State: d.State,
+    Target: d.Targets[0],
+  };
+}
+
+/** Validates a CreateSchedule/UpdateSchedule body into the stored definition (aws-facts §9.2). */
+export function schedulerDefinition(input: Input): ScheduleDefinition {
+  const v = schedulerErrors.validation;
+  const expression = input.ScheduleExpression;
+  if (typeof expression !== "string") throw v("1 validation error detected: Value null at 'scheduleExpression' failed to satisfy constraint: Member must not be null");
+  if (parseScheduleExpression(expression, "scheduler") === undefined) throw schedulerErrors.invalidExpression(expression);
+  const timeZone = (input.ScheduleExpressionTimezone as string | undefined) ?? "UTC";
+  if (!isTimeZone(timeZone)) throw v(`Invalid time zone ${timeZone}.`);
+  const window = input.FlexibleTimeWindow as ScheduleDefinition["FlexibleTimeWindow"] | undefined;
+  if (window === undefined || (window.Mode !== "OFF" && window.Mode !== "FLEXIBLE")) throw v("1 validation error detected: Value null at 'flexibleTimeWindow' failed to satisfy constraint: Member must not be null");
+  const minutes = window.MaximumWindowInMinutes;
+  if (window.Mode === "FLEXIBLE" && (minutes === undefined || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) throw v("MaximumWindowInMinutes must be between 1 and 1440 when Mode is FLEXIBLE.");
+  const target = input.Target as ScheduleTarget | undefined;
+  if (target === undefined || typeof target.Arn !== "string") throw v("1 validation error detected: Value null at 'target.arn' failed to satisfy constraint: Member must not be null");
+  if (typeof target.RoleArn !== "string") throw v("1 validation error detected: Value null at 'target.roleArn' failed to satisfy constraint: Member must not be null");
+  const retry = target.RetryPolicy;
+  if (retry?.MaximumRetryAttempts !== undefined && !(retry.MaximumRetryAttempts >= 0 && retry.MaximumRetryAttempts <= 185)) throw v("MaximumRetryAttempts must be between 0 and 185.");
+  if (retry?.MaximumEventAgeInSeconds !== undefined && !(retry.MaximumEventAgeInSeconds >= 60 && retry.MaximumEventAgeInSeconds <= 86_400)) throw v("MaximumEventAgeInSeconds must be between 60 and 86400.");
+  const dlq = target.DeadLetterConfig?.Arn;
+  if (dlq !== undefined && !/^arn:aws(-[a-z]+)?:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9\-_]+$/.test(dlq)) throw v(`Value '${dlq}' at 'target.deadLetterConfig.arn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws(-[a-z]+)?:sqs:[a-z0-9\\-]+:\\d{12}:[a-zA-Z0-9\\-_]+`);
+  const startDate = timestamp(input.StartDate);
+  const endDate = timestamp(input.EndDate);
+  if (startDate !== undefined && endDate !== undefined && endDate <= startDate) throw v("The EndDate must be after the StartDate.");
+  const state = (input.State as string | undefined) ?? "ENABLED";
+  if (state !== "ENABLED" && state !== "DISABLED") throw v(`Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]`);
+  const after = (input.ActionAfterCompletion as string | undefined) ?? "NONE";
+  if (after !== "NONE" && after !== "DELETE") throw v(`Value '${after}' at 'actionAfterCompletion' failed to satisfy constraint: Member must satisfy enum value set: [NONE, DELETE]`);
+  return {
+    ScheduleExpression: expression,
+    ScheduleExpressionTimezone: timeZone,
+    State: state,
+    Description: input.Description as string | undefined,
+    StartDate: startDate,
+    EndDate: endDate,
+    FlexibleTimeWindow: window.Mode === "OFF" ? { Mode: "OFF" } : { Mode: "FLEXIBLE", MaximumWindowInMinutes: minutes },
+    ActionAfterCompletion: after,
+    Targets: [{ Arn: target.Arn, RoleArn: target.RoleArn, Input: target.Input, RetryPolicy: retry, DeadLetterConfig: target.DeadLetterConfig }],
+    Extra: input.KmsKeyArn === undefined ? undefined : { KmsKeyArn: input.KmsKeyArn },
+  };
+}
+
+/** REST-JSON timestamps arrive as epoch seconds (the SDKs' default); ISO text is accepted too. */
+function timestamp(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const ms = typeof v === "number" ? v * 1000 : Date.parse(String(v));
+  if (Number.isNaN(ms)) throw schedulerErrors.validation(`Invalid timestamp ${String(v)}.`);
+  return ms;
+}

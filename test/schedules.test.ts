@@ -1,0 +1,172 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ListSchedulesCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand, ValidationException } from "@aws-sdk/client-scheduler";
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { schedulesSource, sqsSource } from "@lambda-sim/sources";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import type { FunctionDefinition } from "@lambda-sim/core";
+import { loadConfig } from "../packages/cli/src/config/load-config.ts";
+
+const codeDir = fileURLToPath(new URL("./fixtures/functions/schedule-recorder/", import.meta.url));
+const recorder: FunctionDefinition = { functionName: "recorder", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 3 };
+const FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:recorder";
+const ROLE = "arn:aws:iam::000000000000:role/scheduler";
+
+let t: TestSimulator | undefined;
+const clients: { destroy(): void }[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await t?.close();
+  t = undefined;
+});
+
+/** A server whose service timers run 60× faster: a minute of schedule takes a wall second. */
+async function start(opts: { timeScale?: number; sourceConfig?: Record<string, unknown> } = {}) {
+  t = await startTestSimulator({ functions: [recorder], sources: [sqsSource, schedulesSource], timeScale: opts.timeScale ?? 60, sourceConfig: opts.sourceConfig });
+  const scheduler = new SchedulerClient({ ...t.clientConfig, maxAttempts: 1 });
+  const events = new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
+  const sqs = new SQSClient(t.clientConfig);
+  clients.push(scheduler, events, sqs);
+  const logs = new TelemetryRecorder(t.sim.telemetry);
+  /** The events the recorder function logged, in order. */
+  const received = () => logs.of("function.log").flatMap((e) => e.text.split("\n").filter((l) => l.includes("EVENT ")).map((l) => JSON.parse(l.slice(l.indexOf("EVENT ") + 6))));
+  return { sim: t.sim, scheduler, events, sqs, logs, received };
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("EventBridge Scheduler", () => {
+  it("fires a rate(1 minute) schedule at creation and each minute after, with its Input as the event", async () => {
+    const { scheduler, received } = await start();
+    const { ScheduleArn } = await scheduler.send(
+      new CreateScheduleCommand({ Name: "tick", ScheduleExpression: "rate(1 minute)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"x":1}' } }),
+    );
+    expect(ScheduleArn).toBe("arn:aws:scheduler:us-east-1:000000000000:schedule/default/tick");
+    await until(() => received().length >= 2);
+    expect(received().slice(0, 2)).toEqual([{ x: 1 }, { x: 1 }]);
+    const got = await scheduler.send(new GetScheduleCommand({ Name: "tick" }));
+    expect(got).toMatchObject({ Name: "tick", GroupName: "default", State: "ENABLED", ScheduleExpression: "rate(1 minute)", ScheduleExpressionTimezone: "UTC", ActionAfterCompletion: "NONE", Target: { Arn: FUNCTION_ARN, Input: '{"x":1}' } });
+    expect(got.CreationDate).toBeInstanceOf(Date);
+    expect((await scheduler.send(new ListSchedulesCommand({}))).Schedules?.map((s) => [s.Name, s.Target?.Arn])).toEqual([["tick", FUNCTION_ARN]]);
+  });
+
+  it("fires an at() schedule once and then deletes it (ActionAfterCompletion DELETE)", async () => {
+    const { sim, scheduler, received } = await start();
+    const at = new Date(Math.ceil(sim.clock.now() / 1000) * 1000 + 60_000).toISOString().slice(0, 19);
+    await scheduler.send(new CreateScheduleCommand({ Name: "once", ScheduleExpression: `at(${at})`, ActionAfterCompletion: "DELETE", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '"hi"' } }));
+    await until(() => received().length >= 1);
+    await until(async () => (await scheduler.send(new GetScheduleCommand({ Name: "once" })).catch((e: unknown) => e)) instanceof ResourceNotFoundException);
+    // Another service minute: still exactly one.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(received()).toEqual(["hi"]);
+  });
+
+  it("UpdateSchedule replaces the schedule; an unchanged rate keeps its anchor", async () => {
+    const { sim, scheduler, received } = await start({ timeScale: 1 });
+    const input = (Input: string, State?: "ENABLED" | "DISABLED") => ({ Name: "hourly", ScheduleExpression: "rate(1 hour)", State, FlexibleTimeWindow: { Mode: "OFF" as const }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input } });
+    await scheduler.send(new CreateScheduleCommand(input('"a"')));
+    await until(() => received().length === 1);
+    await scheduler.send(new UpdateScheduleCommand(input('"b"')));
+    // Not fired again by the update: the rate still counts from creation, an hour away.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received()).toEqual(["a"]);
+    expect(await scheduler.send(new GetScheduleCommand({ Name: "hourly" }))).toMatchObject({ State: "ENABLED", Target: { Input: '"b"' } });
+    await fetch(`${sim.endpoint}/_sim/schedules/hourly/fire`, { method: "POST" });
+    await until(() => received().length === 2);
+    expect(received()).toEqual(["a", "b"]);
+    await scheduler.send(new UpdateScheduleCommand(input('"b"', "DISABLED")));
+    expect((await scheduler.send(new ListSchedulesCommand({ State: "ENABLED" }))).Schedules).toEqual([]);
+    expect((await scheduler.send(new ListSchedulesCommand({ State: "DISABLED" }))).Schedules?.map((s) => s.Name)).toEqual(["hourly"]);
+  });
+
+  it("rejects invalid expressions and unknown schedules with AWS's exceptions", async () => {
+    const { scheduler } = await start();
+    const create = (expr: string) => scheduler.send(new CreateScheduleCommand({ Name: "bad", ScheduleExpression: expr, FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE } }));
+    for (const expr of ["rate(10 seconds)", "rate(1 minutes)", "cron(0 1 * * * *)", "at(2021-12-31T23:59:59Z)"]) {
+      await expect(create(expr)).rejects.toThrow(ValidationException);
+      await expect(create(expr)).rejects.toThrow(`Invalid Schedule Expression ${expr}.`);
+    }
+    const missing = await scheduler.send(new DeleteScheduleCommand({ Name: "nope" })).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ResourceNotFoundException);
+    expect((missing as ResourceNotFoundException).$metadata.httpStatusCode).toBe(404);
+    expect((missing as Error).message).toBe("Schedule nope does not exist.");
+  });
+
+  it("sends an undeliverable event to the schedule's dead-letter queue", async () => {
+    const { scheduler, sqs } = await start();
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: "dlq" }))).QueueUrl!;
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: "broken",
+        ScheduleExpression: "rate(1 hour)",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: { Arn: "arn:aws:lambda:us-east-1:000000000000:function:missing", RoleArn: ROLE, Input: '{"lost":true}', DeadLetterConfig: { Arn: "arn:aws:sqs:us-east-1:000000000000:dlq" } },
+      }),
+    );
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageAttributeNames: ["All"] }));
+    expect(got.Messages?.[0]?.Body).toBe('{"lost":true}');
+    expect(got.Messages?.[0]?.MessageAttributes).toMatchObject({
+      ERROR_CODE: { StringValue: "ResourceNotFoundException" },
+      SCHEDULE_ARN: { StringValue: "arn:aws:scheduler:us-east-1:000000000000:schedule/default/broken" },
+      TARGET_ARN: { StringValue: "arn:aws:lambda:us-east-1:000000000000:function:missing" },
+    });
+  });
+});
+
+describe("EventBridge scheduled rules", () => {
+  it("invokes a rule's Lambda target with the AWS scheduled-event payload", async () => {
+    const { events, received } = await start();
+    const { RuleArn } = await events.send(new PutRuleCommand({ Name: "every-minute", ScheduleExpression: "rate(1 minute)" }));
+    expect(RuleArn).toBe("arn:aws:events:us-east-1:000000000000:rule/every-minute");
+    await events.send(new PutTargetsCommand({ Rule: "every-minute", Targets: [{ Id: "1", Arn: FUNCTION_ARN }] }));
+    expect(await events.send(new DescribeRuleCommand({ Name: "every-minute" }))).toMatchObject({ Name: "every-minute", Arn: RuleArn, ScheduleExpression: "rate(1 minute)", State: "ENABLED", EventBusName: "default" });
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: "every-minute" }))).Targets).toEqual([{ Id: "1", Arn: FUNCTION_ARN }]);
+    await until(() => received().length >= 1);
+    const event = received()[0];
+    expect(Object.keys(event)).toEqual(["version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"]);
+    expect(event).toMatchObject({ version: "0", "detail-type": "Scheduled Event", source: "aws.events", account: "000000000000", region: "us-east-1", resources: [RuleArn], detail: {} });
+    expect(event.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
+  });
+
+  it("answers an invalid expression and a schedule on another bus with ValidationException", async () => {
+    const { events } = await start();
+    await expect(events.send(new PutRuleCommand({ Name: "r", ScheduleExpression: "rate(10 MINUTES)" }))).rejects.toMatchObject({ name: "ValidationException", message: "Parameter ScheduleExpression is not valid." });
+    await expect(events.send(new PutRuleCommand({ Name: "r", ScheduleExpression: "rate(5 minutes)", EventBusName: "orders" }))).rejects.toMatchObject({
+      name: "ValidationException",
+      message: "ScheduleExpression is supported only on the default event bus.",
+    });
+    await expect(events.send(new DescribeRuleCommand({ Name: "nope" }))).rejects.toMatchObject({ name: "ResourceNotFoundException", message: "Rule nope does not exist on EventBus default." });
+  });
+});
+
+describe("schedules in lambda-sim.yaml and /_sim/schedules/NAME/fire", () => {
+  it("declares a schedule from the file, and fires it on demand", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-schedules-"));
+    const file = join(dir, "lambda-sim.yaml");
+    writeFileSync(file, `schedules:\n  nightly: { scheduleExpression: "cron(0 3 * * ? *)", scheduleExpressionTimezone: Europe/Paris, target: { arn: lambda:recorder, input: '{"x":1}' } }\n`);
+    const config = await loadConfig(file, [schedulesSource]);
+    const { scheduler, received, sim } = await start({ sourceConfig: config.sources, timeScale: 1 });
+    expect(await scheduler.send(new GetScheduleCommand({ Name: "nightly" }))).toMatchObject({ ScheduleExpressionTimezone: "Europe/Paris", Target: { Arn: FUNCTION_ARN, Input: '{"x":1}' } });
+    const res = await fetch(`${sim.endpoint}/_sim/schedules/nightly/fire`, { method: "POST" });
+    expect(res.status).toBe(200);
+    await until(() => received().length === 1);
+    expect(received()).toEqual([{ x: 1 }]);
+    expect((await fetch(`${sim.endpoint}/_sim/schedules/unknown/fire`, { method: "POST" })).status).toBe(404);
+  });
+
+  it("names the file, line and key of an invalid expression", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "lambda-sim-schedules-")), "lambda-sim.yaml");
+    writeFileSync(file, `schedules:\n  bad:\n    scheduleExpression: "rate(1 minutes)"\n    target: { arn: lambda:f }\n`);
+    await expect(loadConfig(file, [schedulesSource])).rejects.toThrow(`${file}:3 schedules.bad.scheduleExpression: expected a valid rate(value unit), cron(6 fields) or at(yyyy-mm-ddThh:mm:ss) expression`);
+  });
+});
