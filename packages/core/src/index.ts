@@ -26,6 +26,7 @@ export { Simulator, type SimulatorOptions } from "./simulator.ts";
 export type { Source, SourceContext } from "./source.ts";
 export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
 export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
+export { matchesFilters, parseFilterCriteria, type ParsedFilters } from "./mappings/filter-criteria.ts";
 export { mappingSchema, toMappingInput, type MappingEntry } from "./config/mapping-schema.ts";
 export type { MappingInput } from "./mappings/event-source-mappings.ts";
 export { TargetRegistry, type Target, type TargetAttribute } from "./invocation/targets.ts";

@@ -13,6 +13,12 @@ export const mappingSchema = z.strictObject({
   functionResponseTypes: z.array(z.enum(["ReportBatchItemFailures"], { error: "expected ReportBatchItemFailures" })).optional(),
   enabled: z.boolean({ error: "expected true or false" }).optional(),
   scalingConfig: z.strictObject({ maximumConcurrency: z.number({ error: "expected a whole number between 2 and 1000" }).int().min(2).max(1000) }).optional(),
+  /** Up to 5 EventBridge-style patterns, each a JSON string as in the API or written as YAML. */
+  filterCriteria: z
+    .strictObject({
+      filters: z.array(z.strictObject({ pattern: z.union([z.string(), z.record(z.string(), z.unknown())], { error: "expected a pattern: a JSON string or an object" }) })),
+    })
+    .optional(),
 });
 
 export type MappingEntry = z.output<typeof mappingSchema>;
@@ -28,5 +34,9 @@ export function toMappingInput(e: MappingEntry, region: string, accountId: strin
     FunctionResponseTypes: e.functionResponseTypes,
     Enabled: e.enabled,
     ScalingConfig: e.scalingConfig === undefined ? undefined : { MaximumConcurrency: e.scalingConfig.maximumConcurrency },
+    FilterCriteria:
+      e.filterCriteria === undefined
+        ? undefined
+        : { Filters: e.filterCriteria.filters.map((f) => ({ Pattern: typeof f.pattern === "string" ? f.pattern : JSON.stringify(f.pattern) })) },
   };
 }
