@@ -187,12 +187,12 @@ export class MessageOperations {
     this.store.expire(q.name, now - Number(q.attributes.MessageRetentionPeriod) * 1000);
     const redrive = parseRedrivePolicy(q.attributes.RedrivePolicy);
     const dlq = redrive === undefined ? undefined : this.queues.byArn(redrive.deadLetterTargetArn);
-    const blocked = q.fifo ? this.store.inFlightGroups(q.name, now) : undefined;
     const taken: MessageRow[] = [];
-    const candidates = this.store.visibleMessages(q.name, now, q.fifo ? 1000 : max * 4);
+    // FIFO: a group with a message in flight is left out until it is deleted, becomes visible
+    // again or is redriven (aws-facts §6 FIFO ordering); its later messages wait behind it.
+    const candidates = q.fifo ? this.store.visibleFifoMessages(q.name, now, max * 4) : this.store.visibleMessages(q.name, now, max * 4);
     for (const m of candidates) {
       if (taken.length >= max) break;
-      if (blocked !== undefined && m.groupId !== null && blocked.has(m.groupId) && !taken.some((t) => t.groupId === m.groupId)) continue;
       // Moved when this receive would exceed maxReceiveCount.
       if (redrive !== undefined && dlq !== undefined && m.receiveCount >= redrive.maxReceiveCount) {
         this.store.moveMessage(m.seq, dlq.name, now, q.name);

@@ -61,8 +61,16 @@ export class QueueStore {
         `INSERT INTO sqs_messages (queue, message_id, body, message_attributes, md5_body, md5_attributes, sent_at, visible_at, group_id, dedup_id, sequence_number)
          VALUES (@queue, @messageId, @body, @messageAttributes, @md5Body, @md5Attributes, @sentAt, @visibleAt, @groupId, @dedupId, @sequenceNumber)`,
       ),
-      visible: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?"),
-      inFlightGroups: db.prepare("SELECT DISTINCT group_id FROM sqs_messages WHERE queue = ? AND visible_at > ? AND receive_count > 0"),
+      // Standard queues promise no order: oldest-visible first walks the visibility index without
+      // sorting the backlog (ORDER BY seq sorted every visible row on each receive).
+      visible: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?"),
+      // FIFO: send order, leaving out groups with a message in flight (aws-facts §6 FIFO ordering),
+      // so a long blocked group cannot hide the other groups' messages behind it.
+      visibleFifo: db.prepare(
+        `SELECT * FROM sqs_messages WHERE queue = @queue AND visible_at <= @now AND (group_id IS NULL OR group_id NOT IN
+           (SELECT group_id FROM sqs_messages WHERE queue = @queue AND visible_at > @now AND receive_count > 0 AND group_id IS NOT NULL))
+         ORDER BY seq LIMIT @limit`,
+      ),
       markReceived: db.prepare(
         "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_receive_at = COALESCE(first_receive_at, ?), receipt_handle = ? WHERE seq = ?",
       ),
@@ -127,14 +135,14 @@ export class QueueStore {
     });
   }
 
-  /** Visible messages in send order (at most `limit`), for a receive to choose from. */
+  /** Visible messages, oldest visible first (at most `limit`), for a receive to choose from. */
   visibleMessages(queue: string, now: number, limit: number): MessageRow[] {
     return (this.s.visible.all(queue, now, limit) as RawMessage[]).map(toMessage);
   }
 
-  /** FIFO: groups with a message in flight, which block the rest of their group. */
-  inFlightGroups(queue: string, now: number): Set<string> {
-    return new Set((this.s.inFlightGroups.all(queue, now) as { group_id: string }[]).map((r) => r.group_id));
+  /** FIFO: visible messages in send order whose group has nothing in flight. */
+  visibleFifoMessages(queue: string, now: number, limit: number): MessageRow[] {
+    return (this.s.visibleFifo.all({ queue, now, limit }) as RawMessage[]).map(toMessage);
   }
 
   markReceived(seq: number, visibleAt: number, now: number, receiptHandle: string): void {
