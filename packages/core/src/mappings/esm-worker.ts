@@ -3,7 +3,7 @@ import { isAwsError } from "../errors/aws-error.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { parseBatchItemFailures } from "./batch-item-failures.ts";
-import type { BatchOutcome, Poller } from "./poller.ts";
+import type { BatchOutcome, PolledBatch, Poller } from "./poller.ts";
 
 export interface WorkerSettings {
   functionName: string;
@@ -91,7 +91,7 @@ export class EsmWorker {
       }
       this.scaleUp(batch.itemIds.length >= this.settings.batchSize);
       const outcome = await this.run(batch.payload, batch.itemIds);
-      this.poller.settle(batch, outcome);
+      this.settle(batch, outcome);
       if (outcome.kind === "throttled") {
         // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
         this.scaledUntil = undefined;
@@ -122,6 +122,15 @@ export class EsmWorker {
     this.scaledUntil += due * SCALE_STEP_MS;
     const room = this.settings.maxConcurrency - this.lanes;
     for (let i = 0; i < Math.min(due, room); i++) this.addLane();
+  }
+
+  /** A source failing to settle a batch is reported; the lane goes on (its records come back). */
+  private settle(batch: PolledBatch, outcome: BatchOutcome): void {
+    try {
+      this.poller.settle(batch, outcome);
+    } catch (e) {
+      this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.settings.functionName}: ${(e as Error).message}` });
+    }
   }
 
   private async run(payload: Buffer, itemIds: string[]): Promise<BatchOutcome> {

@@ -99,10 +99,21 @@ export class MessageOperations {
     return this.store.transaction(() => this.receive(q, max, visibilityMs));
   }
 
-  /** For the poller: deletes what a batch's successful messages left behind. */
+  /**
+   * For the poller: deletes what a batch's successful messages left behind. A handle that is no
+   * longer current (the visibility timeout ended during the invocation and the message was
+   * received again; FIFO calls that expired) leaves its message to be delivered again, at least
+   * once, and does not stop the others being deleted.
+   */
   deleteHandles(q: QueueRow, handles: string[]): void {
     this.store.transaction(() => {
-      for (const h of handles) this.delete(q, h);
+      for (const h of handles) {
+        try {
+          this.delete(q, h);
+        } catch {
+          // expired receipt handle: the message stays
+        }
+      }
     });
   }
 
