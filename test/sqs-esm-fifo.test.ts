@@ -5,8 +5,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 
-const codeDir = fileURLToPath(new URL("./fixtures/functions/sqs-fifo/", import.meta.url));
-const consumer = { functionName: "fifo", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 3 } as const;
+const codeDir = fileURLToPath(new URL("./fixtures/functions/sqs-consumers/", import.meta.url));
+const consumer = { functionName: "fifo", runtime: "nodejs24.x", handler: "index.fifo", codeDir, timeout: 3 } as const;
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 let t: TestSimulator | undefined;
 let lambda: LambdaClient;
