@@ -84,12 +84,13 @@ export class QueueStore {
       movableFrom: db.prepare("SELECT seq, dead_letter_source FROM sqs_messages WHERE queue = ? ORDER BY seq"),
       purge: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
       expire: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
+      // Range counts on the visibility index: the visible backlog is counted in the index alone,
+      // instead of reading every row of the queue (GetQueueAttributes is polled by dashboards).
       counts: db.prepare(
         `SELECT
-           SUM(CASE WHEN visible_at <= @now THEN 1 ELSE 0 END) AS visible,
-           SUM(CASE WHEN visible_at > @now AND receive_count > 0 THEN 1 ELSE 0 END) AS inflight,
-           SUM(CASE WHEN visible_at > @now AND receive_count = 0 THEN 1 ELSE 0 END) AS delayed
-         FROM sqs_messages WHERE queue = @queue`,
+           (SELECT COUNT(*) FROM sqs_messages WHERE queue = @queue AND visible_at <= @now) AS visible,
+           (SELECT COUNT(*) FROM sqs_messages WHERE queue = @queue AND visible_at > @now AND receive_count > 0) AS inflight,
+           (SELECT COUNT(*) FROM sqs_messages WHERE queue = @queue AND visible_at > @now AND receive_count = 0) AS delayed`,
       ),
       nextVisible: db.prepare("SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = ? AND visible_at > ?"),
       findDedup: db.prepare("SELECT message_id, sequence_number FROM sqs_dedup WHERE queue = ? AND dedup_id = ? AND expires_at > ?"),
