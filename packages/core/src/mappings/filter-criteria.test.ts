@@ -63,6 +63,7 @@ describe("FilterCriteria matching (aws-facts §6, EventBridge pattern subset)", 
     expect(matches({ body: [{ prefix: "hel" }] }, { body: "hello" })).toBe(true);
     // A JSON pattern against a plain string: dropped (aws-facts §6 body format check).
     expect(matches({ body: { greeting: ["hello"] } }, { body: "hello" })).toBe(false);
+    expect(matches({ body: { greeting: [{ exists: false }] } }, { body: "hello" })).toBe(false);
   });
 
   it("without filters everything matches", () => {

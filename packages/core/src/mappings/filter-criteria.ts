@@ -170,6 +170,10 @@ function matchNode(node: PatternNode, data: unknown): boolean {
       if (!matchList(sub, leaves(value))) return false;
     } else if (Array.isArray(value)) {
       if (!value.some((v) => matchNode(sub, v))) return false;
+    } else if (value !== undefined && !isPlainObject(value)) {
+      // A nested pattern never matches a value that is there but not an object: a JSON pattern
+      // against a plain-string SQS body drops the message (aws-facts §6), even `exists: false`.
+      return false;
     } else if (!matchNode(sub, value)) {
       return false;
     }
