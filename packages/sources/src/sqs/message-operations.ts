@@ -6,12 +6,12 @@ import type { QueueOperations } from "./queue-operations.ts";
 import type { MessageRow, QueueRow, QueueStore } from "./queue-store.ts";
 import { sqsErrors } from "./sqs-errors.ts";
 import { QueueWaiters } from "./queue-waiters.ts";
+import { checkBatch, eachEntry, type BatchResult } from "./each-entry.ts";
 
 /** FIFO deduplication interval: 5 minutes (aws-facts §7). */
 const DEDUP_WINDOW_MS = 5 * 60_000;
 /** Characters SQS accepts in a body (aws-facts §7 InvalidMessageContents). */
 const INVALID_CHARS = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\uD800-\uDBFF\uDC00-\uDFFF]/u;
-const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 export interface SendInput {
   QueueUrl?: string;
@@ -31,8 +31,6 @@ export interface ReceiveInput {
   MessageSystemAttributeNames?: string[];
   MessageAttributeNames?: string[];
 }
-
-type BatchResult<T> = { Successful: T[]; Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] };
 
 /**
  * Message-level SQS operations: send (delays, MD5s, FIFO groups and deduplication), receive
@@ -299,31 +297,4 @@ function attributesSize(attrs: Record<string, MessageAttributeValue> | undefined
   let n = 0;
   for (const [k, v] of Object.entries(attrs ?? {})) n += Buffer.byteLength(k) + Buffer.byteLength(v.DataType) + Buffer.byteLength(v.StringValue ?? v.BinaryValue ?? "");
   return n;
-}
-
-/** Batch rules: 1-10 entries with distinct, well-formed ids (aws-facts §7). */
-function checkBatch<T extends { Id?: string }>(entries: T[] | undefined): T[] {
-  if (entries === undefined || entries.length === 0) throw sqsErrors.emptyBatch();
-  if (entries.length > 10) throw sqsErrors.tooManyEntries(entries.length);
-  if (entries.some((e) => e.Id === undefined || !BATCH_ID.test(e.Id))) throw sqsErrors.invalidBatchEntryId();
-  if (new Set(entries.map((e) => e.Id)).size !== entries.length) throw sqsErrors.batchIdsNotDistinct();
-  return entries;
-}
-
-/** Runs one batch entry at a time: a failing entry is reported, the others go on (aws-facts §7). */
-function eachEntry<E extends { Id?: string }>(entries: E[], run: (e: E) => Record<string, string> | void): BatchResult<Record<string, string>> {
-  const result: BatchResult<Record<string, string>> = { Successful: [], Failed: [] };
-  for (const e of entries) {
-    try {
-      result.Successful.push({ Id: e.Id!, ...run(e) });
-    } catch (err) {
-      result.Failed.push(failure(e.Id!, err));
-    }
-  }
-  return result;
-}
-
-function failure(id: string, err: unknown): { Id: string; SenderFault: boolean; Code: string; Message: string } {
-  const e = err as { queryCode?: string; code?: string; message?: string };
-  return { Id: id, SenderFault: true, Code: e.queryCode ?? e.code ?? "InternalError", Message: e.message ?? String(err) };
 }
