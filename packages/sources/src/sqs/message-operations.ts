@@ -218,8 +218,7 @@ export class MessageOperations {
   private delete(q: QueueRow, handle: string | undefined): void {
     const decoded = decodeReceipt(handle);
     if (decoded === undefined || decoded.queue !== q.name) throw sqsErrors.receiptHandleIsInvalid(handle ?? "");
-    const m = this.store.byReceipt(q.name, handle!);
-    if (m !== undefined) return this.store.deleteMessage(m.seq);
+    if (this.store.deleteByReceipt(q.name, handle!)) return;
     // An older receipt handle: FIFO refuses it; standard answers success without deleting.
     if (q.fifo && this.store.byMessageId(decoded.messageId) !== undefined) {
       throw sqsErrors.invalidValue(handle, "ReceiptHandle", "The receipt handle has expired.");

@@ -45,6 +45,12 @@ interface RawMessage {
 export class QueueStore {
   private readonly store: Store;
   private readonly s;
+  /**
+   * Queue rows by name: every API call and every poll resolves its queue, and parsing the row's
+   * JSON each time showed in profiles. Filled outside transactions only, dropped on every write
+   * to the queue row; frozen, so nobody edits a shared row by accident.
+   */
+  private readonly queues = new Map<string, QueueRow>();
 
   constructor(store: Store) {
     this.store = store;
@@ -77,6 +83,7 @@ export class QueueStore {
       byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
       byMessageId: db.prepare("SELECT * FROM sqs_messages WHERE message_id = ?"),
       deleteMessage: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
+      deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
       setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
       moveMessage: db.prepare(
         "UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL, dead_letter_source = ? WHERE seq = ?",
@@ -104,12 +111,21 @@ export class QueueStore {
   }
 
   createQueue(q: Omit<QueueRow, "lastPurgeAt">): void {
+    this.queues.delete(q.name);
     this.s.insertQueue.run(q.name, q.fifo ? 1 : 0, JSON.stringify(q.attributes), JSON.stringify(q.tags), q.createdAt, q.modifiedAt);
   }
 
   getQueue(name: string): QueueRow | undefined {
+    const cached = this.queues.get(name);
+    if (cached !== undefined) return cached;
     const r = this.s.getQueue.get(name) as Record<string, unknown> | undefined;
-    return r === undefined ? undefined : toQueue(r);
+    if (r === undefined) return undefined;
+    const q = toQueue(r);
+    Object.freeze(q.attributes);
+    Object.freeze(q.tags);
+    Object.freeze(q);
+    if (!this.store.db.inTransaction) this.queues.set(name, q);
+    return q;
   }
 
   listQueues(): QueueRow[] {
@@ -117,14 +133,17 @@ export class QueueStore {
   }
 
   deleteQueue(name: string): void {
+    this.queues.delete(name);
     this.s.deleteQueue.run(name);
   }
 
   setAttributes(name: string, attributes: Record<string, string>, now: number): void {
+    this.queues.delete(name);
     this.s.updateAttributes.run(JSON.stringify(attributes), now, name);
   }
 
   setTags(name: string, tags: Record<string, string>): void {
+    this.queues.delete(name);
     this.s.updateTags.run(JSON.stringify(tags), name);
   }
 
@@ -164,6 +183,11 @@ export class QueueStore {
     this.s.deleteMessage.run(seq);
   }
 
+  /** Deletes the message this receipt handle is current for; false when it is not current. */
+  deleteByReceipt(queue: string, receiptHandle: string): boolean {
+    return this.s.deleteByReceipt.run(queue, receiptHandle).changes > 0;
+  }
+
   setVisibleAt(seq: number, visibleAt: number): void {
     this.s.setVisibleAt.run(visibleAt, seq);
   }
@@ -179,6 +203,7 @@ export class QueueStore {
   }
 
   purge(queue: string, now: number): void {
+    this.queues.delete(queue);
     this.s.purge.run(queue, now);
     this.s.setPurge.run(now, queue);
   }
