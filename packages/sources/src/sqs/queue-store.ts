@@ -80,10 +80,12 @@ export class QueueStore {
       markReceived: db.prepare(
         "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_receive_at = COALESCE(first_receive_at, ?), receipt_handle = ? WHERE seq = ?",
       ),
-      byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
+      // `+queue`: look the handle up in its own index; with a bare `queue = ?` the planner may pick
+      // an index led by queue and read the whole queue (it did, once the retention index came).
+      byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE +queue = ? AND receipt_handle = ?"),
       byMessageId: db.prepare("SELECT * FROM sqs_messages WHERE message_id = ?"),
       deleteMessage: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
-      deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
+      deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE +queue = ? AND receipt_handle = ?"),
       setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
       moveMessage: db.prepare(
         "UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL, dead_letter_source = ? WHERE seq = ?",
