@@ -71,13 +71,13 @@ describe("FIFO queues through an event source mapping (aws-facts §6 FIFO orderi
   });
 
   it("holds back the rest of a group behind a failed message until it is redriven, while other groups go on", async () => {
-    // 100x: the 60 s visibility timeout lasts 0.6 s. Handlers run in wall time, so two warm
+    // 100x: the 120 s visibility timeout lasts 1.2 s. Handlers run in wall time, so two warm
     // environments (one per group) keep invocations far inside it, where cold starts may not.
     await start(100);
     await Promise.all([1, 2].map(() => lambda.send(new InvokeCommand({ FunctionName: "fifo", Payload: '{"Records":[]}' }))));
     await sqs.send(new CreateQueueCommand({ QueueName: "dlq.fifo", Attributes: { FifoQueue: "true" } }));
     const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: arn("dlq.fifo"), maxReceiveCount: 2 });
-    const url = (await sqs.send(new CreateQueueCommand({ QueueName: "jobs.fifo", Attributes: { FifoQueue: "true", VisibilityTimeout: "60", RedrivePolicy } }))).QueueUrl!;
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: "jobs.fifo", Attributes: { FifoQueue: "true", VisibilityTimeout: "120", RedrivePolicy } }))).QueueUrl!;
     await send(url, [["a", "a1"], ["b", "b1"], ["a", "fail"], ["b", "b2"], ["a", "a3"], ["b", "b3"]]);
     const logs = new TelemetryRecorder(t!.sim.telemetry);
     await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "fifo", EventSourceArn: arn("jobs.fifo"), BatchSize: 1, FunctionResponseTypes: ["ReportBatchItemFailures"] }));
