@@ -41,6 +41,29 @@ describe("queues declared in lambda-sim.yaml", () => {
   });
 });
 
+describe("eventSourceMappings in lambda-sim.yaml", () => {
+  it("takes filterCriteria patterns as JSON strings or as YAML objects", async () => {
+    const path = file(
+      [
+        "functions:",
+        "  f: { runtime: nodejs24.x, handler: index.handler, codeUri: . }",
+        "eventSourceMappings:",
+        "  - functionName: f",
+        "    eventSourceArn: sqs:orders",
+        "    filterCriteria:",
+        "      filters:",
+        `        - pattern: '{"body":{"kind":["order"]}}'`,
+        "        - pattern: { body: { total: [{ numeric: ['>', 100] }] } }",
+        "",
+      ].join("\n"),
+    );
+    const config = await loadConfig(path, [sqsSource]);
+    expect(config.eventSourceMappings[0]?.FilterCriteria).toEqual({
+      Filters: [{ Pattern: '{"body":{"kind":["order"]}}' }, { Pattern: '{"body":{"total":[{"numeric":[">",100]}]}}' }],
+    });
+  });
+});
+
 describe("/_sim/queues/NAME/messages", () => {
   it("shows messages without touching visibility or receive counts", async () => {
     t = await startTestSimulator({ sources: [sqsSource], sourceConfig: { queues: { q: {} } } });

@@ -58,5 +58,6 @@ describe("SQS durability", () => {
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }
-  });
+    // Two `lambda-sim start` processes: on a CPU-starved machine each start alone took 15-25 s.
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvalidParameterValueException, LambdaClient, ResourceConflictException } from "@aws-sdk/client-lambda";
+import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvalidParameterValueException, InvokeCommand, LambdaClient, ResourceConflictException } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
@@ -66,9 +66,12 @@ describe("SQS event source mapping", () => {
     await start([{ functionName: "partial", ...recorder }], 100);
     await sqs.send(new CreateQueueCommand({ QueueName: "partial-dlq" }));
     const url = (
-      await sqs.send(new CreateQueueCommand({ QueueName: "partial-in", Attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn("partial-dlq"), maxReceiveCount: 2 }) } }))
+      await sqs.send(new CreateQueueCommand({ QueueName: "partial-in", Attributes: { VisibilityTimeout: "60", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn("partial-dlq"), maxReceiveCount: 2 }) } }))
     ).QueueUrl!;
     for (const body of ["ok1", "fail", "ok2"]) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    // Handlers run in wall time: a warm environment keeps each invocation far inside the 0.6 s
+    // (60 s at 100x) visibility timeout, where a cold start on a loaded machine may not.
+    await lambda.send(new InvokeCommand({ FunctionName: "partial", Payload: '{"Records":[]}' }));
     await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "partial", EventSourceArn: arn("partial-in"), FunctionResponseTypes: ["ReportBatchItemFailures"] }));
     const dlq = `${t!.endpoint}/000000000000/partial-dlq`;
     await until(async () => (await count(dlq)).visible === 1);

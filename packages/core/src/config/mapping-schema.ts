@@ -22,6 +22,12 @@ export const mappingSchema = z.strictObject({
   maximumRecordAgeInSeconds: z.number({ error: "expected a whole number of seconds, -1 for no limit" }).int({ error: "expected a whole number of seconds, -1 for no limit" }).optional(),
   tumblingWindowInSeconds: z.number({ error: "expected a whole number of seconds between 0 and 900" }).int({ error: "expected a whole number of seconds between 0 and 900" }).optional(),
   destinationConfig: z.strictObject({ onFailure: z.strictObject({ destination: z.string({ error: "expected sqs:NAME or an ARN" }) }) }).optional(),
+  /** Up to 5 EventBridge-style patterns, each a JSON string as in the API or written as YAML. */
+  filterCriteria: z
+    .strictObject({
+      filters: z.array(z.strictObject({ pattern: z.union([z.string(), z.record(z.string(), z.unknown())], { error: "expected a pattern: a JSON string or an object" }) })),
+    })
+    .optional(),
 });
 
 export type MappingEntry = z.output<typeof mappingSchema>;
@@ -45,6 +51,10 @@ export function toMappingInput(e: MappingEntry, region: string, accountId: strin
     MaximumRecordAgeInSeconds: e.maximumRecordAgeInSeconds,
     TumblingWindowInSeconds: e.tumblingWindowInSeconds,
     DestinationConfig: e.destinationConfig === undefined ? undefined : { OnFailure: { Destination: resolveArn(e.destinationConfig.onFailure.destination, region, accountId) } },
+    FilterCriteria:
+      e.filterCriteria === undefined
+        ? undefined
+        : { Filters: e.filterCriteria.filters.map((f) => ({ Pattern: typeof f.pattern === "string" ? f.pattern : JSON.stringify(f.pattern) })) },
   };
 }
 

@@ -3,7 +3,7 @@ import { isAwsError } from "../errors/aws-error.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { parseBatchItemFailures } from "./batch-item-failures.ts";
-import type { BatchOutcome, Poller } from "./poller.ts";
+import type { BatchOutcome, PolledBatch, Poller } from "./poller.ts";
 
 export interface WorkerSettings {
   functionName: string;
@@ -16,6 +16,7 @@ export interface WorkerSettings {
 
 /** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
 export const ESM_SCALING = { initial: 5, perMinute: 300, ceiling: 1250 };
+const SCALE_STEP_MS = 60_000 / ESM_SCALING.perMinute;
 /** Throttled batches back off from 1 s, doubling, up to this (the messages stay in flight meanwhile). */
 const MAX_THROTTLE_BACKOFF_MS = 60_000;
 /** Our choice: how long a lane waits after its source failed a poll. */
@@ -34,7 +35,8 @@ export class EsmWorker {
   private readonly telemetry: Telemetry;
   private readonly abort = new AbortController();
   private lanes = 0;
-  private lastScaleUp = Number.NEGATIVE_INFINITY;
+  /** Lanes are added for the backlog time since this instant; undefined while there is no backlog. */
+  private scaledUntil: number | undefined;
   private readonly done: Promise<void>[] = [];
 
   constructor(settings: WorkerSettings, poller: Poller, invoker: Invoker, clock: Clock, telemetry: Telemetry) {
@@ -82,14 +84,17 @@ export class EsmWorker {
         return;
       }
       if (batch === undefined) {
-        // An empty poll: surplus lanes leave, so an idle mapping falls back to its initial lanes.
+        // An empty poll: no backlog, and surplus lanes leave, so an idle mapping falls back to its initial lanes.
+        this.scaledUntil = undefined;
         if (this.lanes > Math.min(ESM_SCALING.initial, this.settings.maxConcurrency)) return;
         continue;
       }
-      this.maybeScaleUp();
+      this.scaleUp(batch.itemIds.length >= this.settings.batchSize);
       const outcome = await this.run(batch.payload, batch.itemIds);
-      this.poller.settle(batch, outcome);
+      this.settle(batch, outcome);
       if (outcome.kind === "throttled") {
+        // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
+        this.scaledUntil = undefined;
         await this.clock.sleep(Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS), signal).catch(() => {});
       } else {
         throttles = 0;
@@ -97,12 +102,35 @@ export class EsmWorker {
     }
   }
 
-  /** +300 lanes per minute of service time, one at a time, while batches keep arriving. */
-  private maybeScaleUp(): void {
+  /**
+   * +300 lanes per minute of service time for as long as the source has a backlog (aws-facts §6),
+   * the backlog being seen as full batches. Lanes finishing together (a function with a steady
+   * duration) get the lanes due for the whole time since the last step, not one per arrival; a
+   * partial batch or an empty poll ends the backlog, so unused rate never piles up.
+   */
+  private scaleUp(full: boolean): void {
     const now = this.clock.now();
-    if (this.lanes >= this.settings.maxConcurrency || now - this.lastScaleUp < 60_000 / ESM_SCALING.perMinute) return;
-    this.lastScaleUp = now;
-    this.addLane();
+    if (!full) {
+      this.scaledUntil = undefined;
+      return;
+    }
+    if (this.scaledUntil === undefined) {
+      this.scaledUntil = now;
+      return;
+    }
+    const due = Math.floor((now - this.scaledUntil) / SCALE_STEP_MS);
+    this.scaledUntil += due * SCALE_STEP_MS;
+    const room = this.settings.maxConcurrency - this.lanes;
+    for (let i = 0; i < Math.min(due, room); i++) this.addLane();
+  }
+
+  /** A source failing to settle a batch is reported; the lane goes on (its records come back). */
+  private settle(batch: PolledBatch, outcome: BatchOutcome): void {
+    try {
+      this.poller.settle(batch, outcome);
+    } catch (e) {
+      this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.settings.functionName}: ${(e as Error).message}` });
+    }
   }
 
   private async run(payload: Buffer, itemIds: string[]): Promise<BatchOutcome> {

@@ -7,6 +7,7 @@ import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
+import { parseFilterCriteria } from "./filter-criteria.ts";
 import type { PollerFactory } from "./poller.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
@@ -23,6 +24,7 @@ export interface MappingInput extends StreamMappingInput {
   Enabled?: boolean;
   FunctionResponseTypes?: string[];
   ScalingConfig?: { MaximumConcurrency?: number };
+  FilterCriteria?: { Filters?: { Pattern?: string }[] };
 }
 
 interface Mapping {
@@ -34,6 +36,8 @@ interface Mapping {
   enabled: boolean;
   functionResponseTypes: string[];
   maximumConcurrency?: number;
+  /** FilterCriteria as AWS returns it; absent when the mapping does not filter. */
+  filterCriteria?: { Filters: { Pattern: string }[] };
   lastModified: number;
   /** Stream sources only (Kinesis): their parameters (stream-mapping-params.ts). */
   stream?: StreamMappingParams;
@@ -131,6 +135,7 @@ export class EventSourceMappings {
       enabled: input.Enabled ?? true,
       functionResponseTypes: input.FunctionResponseTypes ?? [],
       maximumConcurrency: input.ScalingConfig?.MaximumConcurrency,
+      filterCriteria: filterCriteriaOf(input.FilterCriteria),
       lastModified: this.clock.now(),
       stream: this.isStream(input.EventSourceArn) ? streamParams(input, undefined) : undefined,
     };
@@ -160,6 +165,8 @@ export class EventSourceMappings {
       enabled: input.Enabled ?? current.enabled,
       functionResponseTypes: input.FunctionResponseTypes ?? current.functionResponseTypes,
       maximumConcurrency: input.ScalingConfig === undefined ? current.maximumConcurrency : input.ScalingConfig.MaximumConcurrency,
+      // `FilterCriteria: {}` or an empty Filters list removes the filters.
+      filterCriteria: input.FilterCriteria === undefined ? current.filterCriteria : filterCriteriaOf(input.FilterCriteria),
       lastModified: this.clock.now(),
       stream: current.stream === undefined ? undefined : streamParams(input, current.stream),
     };
@@ -229,7 +236,10 @@ export class EventSourceMappings {
     const factory = this.pollers.get(serviceOf(m.sourceArn));
     if (factory === undefined || !this.registry.has(m.functionName)) return;
     const fn = this.registry.get(m.functionName).latest;
-    const poller = factory.create({ sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds });
+    const poller = factory.create({
+      sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds,
+      filters: parseFilterCriteria(m.filterCriteria),
+    });
     const worker = new EsmWorker(
       {
         functionName: m.functionName,
@@ -293,6 +303,7 @@ export class EventSourceMappings {
       FunctionResponseTypes: m.functionResponseTypes,
       EventSourceMappingArn: `arn:aws:lambda:${this.registry.region}:${this.registry.accountId}:event-source-mapping:${m.uuid}`,
     };
+    if (m.filterCriteria !== undefined) out.FilterCriteria = m.filterCriteria;
     if (m.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: m.maximumConcurrency };
     if (m.stream !== undefined) Object.assign(out, streamShape(m.stream));
     return out;
@@ -301,4 +312,10 @@ export class EventSourceMappings {
 
 function serviceOf(arn: string): string {
   return arn.split(":")[2] ?? "";
+}
+
+/** Validates FilterCriteria (throws InvalidParameterValueException) and keeps the patterns as written. */
+function filterCriteriaOf(input: MappingInput["FilterCriteria"]): Mapping["filterCriteria"] {
+  const filters = parseFilterCriteria(input);
+  return filters === undefined ? undefined : { Filters: filters.map((f) => ({ Pattern: f.pattern })) };
 }

@@ -1,3 +1,5 @@
+import type { ParsedFilters } from "./filter-criteria.ts";
+
 /** One batch read from a source, ready to become a function's event. */
 export interface PolledBatch {
   /** The invocation payload (the source's event shape, e.g. `{"Records":[...]}`). */
@@ -28,6 +30,8 @@ export interface PollerTarget {
   functionTimeoutSeconds: number;
   batchSize: number;
   batchWindowSeconds: number;
+  /** The mapping's FilterCriteria; records that match none are dropped by the source (aws-facts §6). */
+  filters?: ParsedFilters;
 }
 
 export interface PollerFactory {

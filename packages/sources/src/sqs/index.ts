@@ -11,8 +11,8 @@ import { MessageMoveTasks } from "./message-move-tasks.ts";
 let messages: MessageOperations | undefined;
 
 /**
- * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols. The
- * event source mapping poller comes next (issue 4, still open).
+ * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols, the
+ * poller of SQS event source mappings (with FilterCriteria), and the `sqs:` target.
  */
 export const sqsSource: Source<QueueConfig> = {
   name: "sqs",

@@ -6,12 +6,12 @@ import type { QueueOperations } from "./queue-operations.ts";
 import type { MessageRow, QueueRow, QueueStore } from "./queue-store.ts";
 import { sqsErrors } from "./sqs-errors.ts";
 import { QueueWaiters } from "./queue-waiters.ts";
+import { checkBatch, eachEntry, type BatchResult } from "./each-entry.ts";
 
 /** FIFO deduplication interval: 5 minutes (aws-facts §7). */
 const DEDUP_WINDOW_MS = 5 * 60_000;
 /** Characters SQS accepts in a body (aws-facts §7 InvalidMessageContents). */
 const INVALID_CHARS = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\uD800-\uDBFF\uDC00-\uDFFF]/u;
-const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 export interface SendInput {
   QueueUrl?: string;
@@ -31,8 +31,6 @@ export interface ReceiveInput {
   MessageSystemAttributeNames?: string[];
   MessageAttributeNames?: string[];
 }
-
-type BatchResult<T> = { Successful: T[]; Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] };
 
 /**
  * Message-level SQS operations: send (delays, MD5s, FIFO groups and deduplication), receive
@@ -99,10 +97,21 @@ export class MessageOperations {
     return this.store.transaction(() => this.receive(q, max, visibilityMs));
   }
 
-  /** For the poller: deletes what a batch's successful messages left behind. */
+  /**
+   * For the poller: deletes what a batch's successful messages left behind. A handle that is no
+   * longer current (the visibility timeout ended during the invocation and the message was
+   * received again; FIFO calls that expired) leaves its message to be delivered again, at least
+   * once, and does not stop the others being deleted.
+   */
   deleteHandles(q: QueueRow, handles: string[]): void {
     this.store.transaction(() => {
-      for (const h of handles) this.delete(q, h);
+      for (const h of handles) {
+        try {
+          this.delete(q, h);
+        } catch {
+          // expired receipt handle: the message stays
+        }
+      }
     });
   }
 
@@ -187,12 +196,12 @@ export class MessageOperations {
     this.store.expire(q.name, now - Number(q.attributes.MessageRetentionPeriod) * 1000);
     const redrive = parseRedrivePolicy(q.attributes.RedrivePolicy);
     const dlq = redrive === undefined ? undefined : this.queues.byArn(redrive.deadLetterTargetArn);
-    const blocked = q.fifo ? this.store.inFlightGroups(q.name, now) : undefined;
     const taken: MessageRow[] = [];
-    const candidates = this.store.visibleMessages(q.name, now, q.fifo ? 1000 : max * 4);
+    // FIFO: a group with a message in flight is left out until it is deleted, becomes visible
+    // again or is redriven (aws-facts §6 FIFO ordering); its later messages wait behind it.
+    const candidates = q.fifo ? this.store.visibleFifoMessages(q.name, now, max * 4) : this.store.visibleMessages(q.name, now, max * 4);
     for (const m of candidates) {
       if (taken.length >= max) break;
-      if (blocked !== undefined && m.groupId !== null && blocked.has(m.groupId) && !taken.some((t) => t.groupId === m.groupId)) continue;
       // Moved when this receive would exceed maxReceiveCount.
       if (redrive !== undefined && dlq !== undefined && m.receiveCount >= redrive.maxReceiveCount) {
         this.store.moveMessage(m.seq, dlq.name, now, q.name);
@@ -209,8 +218,7 @@ export class MessageOperations {
   private delete(q: QueueRow, handle: string | undefined): void {
     const decoded = decodeReceipt(handle);
     if (decoded === undefined || decoded.queue !== q.name) throw sqsErrors.receiptHandleIsInvalid(handle ?? "");
-    const m = this.store.byReceipt(q.name, handle!);
-    if (m !== undefined) return this.store.deleteMessage(m.seq);
+    if (this.store.deleteByReceipt(q.name, handle!)) return;
     // An older receipt handle: FIFO refuses it; standard answers success without deleting.
     if (q.fifo && this.store.byMessageId(decoded.messageId) !== undefined) {
       throw sqsErrors.invalidValue(handle, "ReceiptHandle", "The receipt handle has expired.");
@@ -288,31 +296,4 @@ function attributesSize(attrs: Record<string, MessageAttributeValue> | undefined
   let n = 0;
   for (const [k, v] of Object.entries(attrs ?? {})) n += Buffer.byteLength(k) + Buffer.byteLength(v.DataType) + Buffer.byteLength(v.StringValue ?? v.BinaryValue ?? "");
   return n;
-}
-
-/** Batch rules: 1-10 entries with distinct, well-formed ids (aws-facts §7). */
-function checkBatch<T extends { Id?: string }>(entries: T[] | undefined): T[] {
-  if (entries === undefined || entries.length === 0) throw sqsErrors.emptyBatch();
-  if (entries.length > 10) throw sqsErrors.tooManyEntries(entries.length);
-  if (entries.some((e) => e.Id === undefined || !BATCH_ID.test(e.Id))) throw sqsErrors.invalidBatchEntryId();
-  if (new Set(entries.map((e) => e.Id)).size !== entries.length) throw sqsErrors.batchIdsNotDistinct();
-  return entries;
-}
-
-/** Runs one batch entry at a time: a failing entry is reported, the others go on (aws-facts §7). */
-function eachEntry<E extends { Id?: string }>(entries: E[], run: (e: E) => Record<string, string> | void): BatchResult<Record<string, string>> {
-  const result: BatchResult<Record<string, string>> = { Successful: [], Failed: [] };
-  for (const e of entries) {
-    try {
-      result.Successful.push({ Id: e.Id!, ...run(e) });
-    } catch (err) {
-      result.Failed.push(failure(e.Id!, err));
-    }
-  }
-  return result;
-}
-
-function failure(id: string, err: unknown): { Id: string; SenderFault: boolean; Code: string; Message: string } {
-  const e = err as { queryCode?: string; code?: string; message?: string };
-  return { Id: id, SenderFault: true, Code: e.queryCode ?? e.code ?? "InternalError", Message: e.message ?? String(err) };
 }

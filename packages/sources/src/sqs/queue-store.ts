@@ -45,6 +45,12 @@ interface RawMessage {
 export class QueueStore {
   private readonly store: Store;
   private readonly s;
+  /**
+   * Queue rows by name: every API call and every poll resolves its queue, and parsing the row's
+   * JSON each time showed in profiles. Filled outside transactions only, dropped on every write
+   * to the queue row; frozen, so nobody edits a shared row by accident.
+   */
+  private readonly queues = new Map<string, QueueRow>();
 
   constructor(store: Store) {
     this.store = store;
@@ -61,14 +67,25 @@ export class QueueStore {
         `INSERT INTO sqs_messages (queue, message_id, body, message_attributes, md5_body, md5_attributes, sent_at, visible_at, group_id, dedup_id, sequence_number)
          VALUES (@queue, @messageId, @body, @messageAttributes, @md5Body, @md5Attributes, @sentAt, @visibleAt, @groupId, @dedupId, @sequenceNumber)`,
       ),
-      visible: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?"),
-      inFlightGroups: db.prepare("SELECT DISTINCT group_id FROM sqs_messages WHERE queue = ? AND visible_at > ? AND receive_count > 0"),
+      // Standard queues promise no order: oldest-visible first walks the visibility index without
+      // sorting the backlog (ORDER BY seq sorted every visible row on each receive).
+      visible: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?"),
+      // FIFO: send order, leaving out groups with a message in flight (aws-facts §6 FIFO ordering),
+      // so a long blocked group cannot hide the other groups' messages behind it.
+      visibleFifo: db.prepare(
+        `SELECT * FROM sqs_messages WHERE queue = @queue AND visible_at <= @now AND (group_id IS NULL OR group_id NOT IN
+           (SELECT group_id FROM sqs_messages WHERE queue = @queue AND visible_at > @now AND receive_count > 0 AND group_id IS NOT NULL))
+         ORDER BY seq LIMIT @limit`,
+      ),
       markReceived: db.prepare(
         "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_receive_at = COALESCE(first_receive_at, ?), receipt_handle = ? WHERE seq = ?",
       ),
-      byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
+      // `+queue`: look the handle up in its own index; with a bare `queue = ?` the planner may pick
+      // an index led by queue and read the whole queue (it did, once the retention index came).
+      byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE +queue = ? AND receipt_handle = ?"),
       byMessageId: db.prepare("SELECT * FROM sqs_messages WHERE message_id = ?"),
       deleteMessage: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
+      deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE +queue = ? AND receipt_handle = ?"),
       setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
       moveMessage: db.prepare(
         "UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL, dead_letter_source = ? WHERE seq = ?",
@@ -76,12 +93,13 @@ export class QueueStore {
       movableFrom: db.prepare("SELECT seq, dead_letter_source FROM sqs_messages WHERE queue = ? ORDER BY seq"),
       purge: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
       expire: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
+      // Range counts on the visibility index: the visible backlog is counted in the index alone,
+      // instead of reading every row of the queue (GetQueueAttributes is polled by dashboards).
       counts: db.prepare(
         `SELECT
-           SUM(CASE WHEN visible_at <= @now THEN 1 ELSE 0 END) AS visible,
-           SUM(CASE WHEN visible_at > @now AND receive_count > 0 THEN 1 ELSE 0 END) AS inflight,
-           SUM(CASE WHEN visible_at > @now AND receive_count = 0 THEN 1 ELSE 0 END) AS delayed
-         FROM sqs_messages WHERE queue = @queue`,
+           (SELECT COUNT(*) FROM sqs_messages WHERE queue = @queue AND visible_at <= @now) AS visible,
+           (SELECT COUNT(*) FROM sqs_messages WHERE queue = @queue AND visible_at > @now AND receive_count > 0) AS inflight,
+           (SELECT COUNT(*) FROM sqs_messages WHERE queue = @queue AND visible_at > @now AND receive_count = 0) AS delayed`,
       ),
       nextVisible: db.prepare("SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = ? AND visible_at > ?"),
       findDedup: db.prepare("SELECT message_id, sequence_number FROM sqs_dedup WHERE queue = ? AND dedup_id = ? AND expires_at > ?"),
@@ -95,12 +113,21 @@ export class QueueStore {
   }
 
   createQueue(q: Omit<QueueRow, "lastPurgeAt">): void {
+    this.queues.delete(q.name);
     this.s.insertQueue.run(q.name, q.fifo ? 1 : 0, JSON.stringify(q.attributes), JSON.stringify(q.tags), q.createdAt, q.modifiedAt);
   }
 
   getQueue(name: string): QueueRow | undefined {
+    const cached = this.queues.get(name);
+    if (cached !== undefined) return cached;
     const r = this.s.getQueue.get(name) as Record<string, unknown> | undefined;
-    return r === undefined ? undefined : toQueue(r);
+    if (r === undefined) return undefined;
+    const q = toQueue(r);
+    Object.freeze(q.attributes);
+    Object.freeze(q.tags);
+    Object.freeze(q);
+    if (!this.store.db.inTransaction) this.queues.set(name, q);
+    return q;
   }
 
   listQueues(): QueueRow[] {
@@ -108,14 +135,17 @@ export class QueueStore {
   }
 
   deleteQueue(name: string): void {
+    this.queues.delete(name);
     this.s.deleteQueue.run(name);
   }
 
   setAttributes(name: string, attributes: Record<string, string>, now: number): void {
+    this.queues.delete(name);
     this.s.updateAttributes.run(JSON.stringify(attributes), now, name);
   }
 
   setTags(name: string, tags: Record<string, string>): void {
+    this.queues.delete(name);
     this.s.updateTags.run(JSON.stringify(tags), name);
   }
 
@@ -127,14 +157,14 @@ export class QueueStore {
     });
   }
 
-  /** Visible messages in send order (at most `limit`), for a receive to choose from. */
+  /** Visible messages, oldest visible first (at most `limit`), for a receive to choose from. */
   visibleMessages(queue: string, now: number, limit: number): MessageRow[] {
     return (this.s.visible.all(queue, now, limit) as RawMessage[]).map(toMessage);
   }
 
-  /** FIFO: groups with a message in flight, which block the rest of their group. */
-  inFlightGroups(queue: string, now: number): Set<string> {
-    return new Set((this.s.inFlightGroups.all(queue, now) as { group_id: string }[]).map((r) => r.group_id));
+  /** FIFO: visible messages in send order whose group has nothing in flight. */
+  visibleFifoMessages(queue: string, now: number, limit: number): MessageRow[] {
+    return (this.s.visibleFifo.all({ queue, now, limit }) as RawMessage[]).map(toMessage);
   }
 
   markReceived(seq: number, visibleAt: number, now: number, receiptHandle: string): void {
@@ -155,6 +185,11 @@ export class QueueStore {
     this.s.deleteMessage.run(seq);
   }
 
+  /** Deletes the message this receipt handle is current for; false when it is not current. */
+  deleteByReceipt(queue: string, receiptHandle: string): boolean {
+    return this.s.deleteByReceipt.run(queue, receiptHandle).changes > 0;
+  }
+
   setVisibleAt(seq: number, visibleAt: number): void {
     this.s.setVisibleAt.run(visibleAt, seq);
   }
@@ -170,6 +205,7 @@ export class QueueStore {
   }
 
   purge(queue: string, now: number): void {
+    this.queues.delete(queue);
     this.s.purge.run(queue, now);
     this.s.setPurge.run(now, queue);
   }

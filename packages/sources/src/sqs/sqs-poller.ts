@@ -1,5 +1,5 @@
 import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerTarget } from "@lambda-sim/core";
-import { lambdaErrors } from "@lambda-sim/core";
+import { lambdaErrors, matchesFilters } from "@lambda-sim/core";
 import type { MessageOperations } from "./message-operations.ts";
 import type { QueueOperations } from "./queue-operations.ts";
 import type { MessageRow, QueueRow } from "./queue-store.ts";
@@ -46,10 +46,20 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           let bytes = 0;
           const started = clock.now();
           while (!signal.aborted) {
-            for (const m of messages.receiveRows(q, max - rows.length, visibilityMs)) {
+            const received = messages.receiveRows(q, max - rows.length, visibilityMs);
+            const dropped: string[] = [];
+            for (const m of received) {
+              if (t.filters !== undefined && !matchesFilters(t.filters, filterView(m, q, queues.arn(q.name), region))) {
+                dropped.push(m.receiptHandle!);
+                continue;
+              }
               rows.push(m);
               bytes += Buffer.byteLength(m.body) + 1024;
             }
+            // Lambda deletes the messages its filters drop (aws-facts §6 "Filtering"); a batch
+            // left empty is not an invocation, the poll goes on.
+            if (dropped.length > 0) messages.deleteHandles(q, dropped);
+            if (dropped.length > 0 && rows.length < max && received.length > 0) continue;
             const now = clock.now();
             if (rows.length >= max || bytes >= MAX_BATCH_BYTES || (rows.length > 0 && now - started >= windowMs)) break;
             const until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
@@ -73,6 +83,24 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
       };
     },
   };
+}
+
+/**
+ * The record the filters see: `body` parsed when it is a JSON object or array, so patterns on its
+ * keys apply; a plain-string body stays a string and only patterns on `body` itself can match it
+ * (aws-facts §6: a JSON pattern against a plain-string body drops the message).
+ */
+function filterView(m: MessageRow, q: QueueRow, arn: string, region: string): Record<string, unknown> {
+  const rec = record(m, q, arn, region);
+  const first = m.body.trimStart()[0];
+  if (first === "{" || first === "[") {
+    try {
+      rec.body = JSON.parse(m.body) as unknown;
+    } catch {
+      // not JSON after all: matched as the string it is
+    }
+  }
+  return rec;
 }
 
 /** One record exactly as §6: key order, string attributes, lower-camel message attributes. */

@@ -1,0 +1,93 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  CreateEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  InvalidParameterValueException,
+  LambdaClient,
+  UpdateEventSourceMappingCommand,
+} from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { sqsSource } from "@lambda-sim/sources";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+
+const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
+const recorder = { functionName: "filtered", runtime: "nodejs24.x", handler: "index.sqsRecorder", codeDir, timeout: 3 } as const;
+const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+let t: TestSimulator | undefined;
+let lambda: LambdaClient;
+let sqs: SQSClient;
+
+afterEach(async () => {
+  lambda?.destroy();
+  sqs?.destroy();
+  await t?.close();
+  t = undefined;
+});
+
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function queueIsEmpty(url: string): Promise<boolean> {
+  const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
+  return a.ApproximateNumberOfMessages === "0" && a.ApproximateNumberOfMessagesNotVisible === "0";
+}
+
+/** The bodies of every record the function received, from its `EVENT {...}` log lines. */
+function delivered(logs: TelemetryRecorder): string[][] {
+  return logs
+    .of("function.log")
+    .filter((e) => e.text.includes("EVENT "))
+    .map((e) => JSON.parse(e.text.slice(e.text.indexOf("EVENT ") + 6).split("\n")[0]!).Records.map((r: { body: string }) => r.body));
+}
+
+describe("SQS event source mapping with FilterCriteria (aws-facts §6)", () => {
+  it("invokes with the matching messages only and deletes the others", async () => {
+    t = await startTestSimulator({ functions: [recorder], sources: [sqsSource] });
+    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+    sqs = new SQSClient(t.clientConfig);
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: "orders" }))).QueueUrl!;
+    const bodies = ['{"kind":"order","total":120}', '{"kind":"order","total":5}', '{"kind":"refund","total":300}', "order", "plain text"];
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: bodies.map((MessageBody, i) => ({ Id: `m${i}`, MessageBody })) }));
+    const logs = new TelemetryRecorder(t.sim.telemetry);
+    const FilterCriteria = { Filters: [{ Pattern: '{"body":{"kind":["order"],"total":[{"numeric":[">",100]}]}}' }, { Pattern: '{"body":["order"]}' }] };
+    const created = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "filtered", EventSourceArn: arn("orders"), FilterCriteria }));
+    expect(created.FilterCriteria).toEqual(FilterCriteria);
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: created.UUID }))).FilterCriteria).toEqual(FilterCriteria);
+
+    await until(() => queueIsEmpty(url));
+    await until(async () => delivered(logs).flat().length === 2);
+    expect(delivered(logs).flat().sort()).toEqual(["order", '{"kind":"order","total":120}']);
+    // No invocation came with an empty batch.
+    expect(delivered(logs).every((records) => records.length > 0)).toBe(true);
+    expect(logs.of("invocation.finished").length).toBe(delivered(logs).length);
+    logs.dispose();
+  });
+
+  it("refuses an invalid pattern, and UpdateEventSourceMapping replaces or removes the filters", async () => {
+    t = await startTestSimulator({ functions: [recorder], sources: [sqsSource] });
+    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+    sqs = new SQSClient(t.clientConfig);
+    await sqs.send(new CreateQueueCommand({ QueueName: "q" }));
+    const bad = await lambda
+      .send(new CreateEventSourceMappingCommand({ FunctionName: "filtered", EventSourceArn: arn("q"), FilterCriteria: { Filters: [{ Pattern: '{"body":{"a":"x"}}' }] } }))
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(InvalidParameterValueException);
+    expect((bad as Error).message).toBe("Invalid filter pattern definition.");
+
+    const m = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "filtered", EventSourceArn: arn("q"), Enabled: false }));
+    expect(m.FilterCriteria).toBeUndefined();
+    const Filters = [{ Pattern: '{"body":{"a":["x"]}}' }];
+    expect((await lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, FilterCriteria: { Filters } }))).FilterCriteria).toEqual({ Filters });
+    const badUpdate = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, FilterCriteria: { Filters: [{ Pattern: "not json" }] } })).catch((e: unknown) => e);
+    expect(badUpdate).toBeInstanceOf(InvalidParameterValueException);
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).FilterCriteria).toEqual({ Filters });
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, FilterCriteria: { Filters: [] } }));
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).FilterCriteria).toBeUndefined();
+  });
+});
