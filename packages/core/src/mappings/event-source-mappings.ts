@@ -7,14 +7,13 @@ import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
-import { parseFilterCriteria } from "./filter-criteria.ts";
+import { matchesFilters, parseFilterCriteria } from "./filter-criteria.ts";
 import type { PollerFactory } from "./poller.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
 import { STREAM_BATCH_SIZE, streamParams, streamShape, validateStreamParams, type StreamMappingInput, type StreamMappingParams } from "./stream-mapping-params.ts";
 import { StreamWorker } from "./stream-worker.ts";
-import { matchesStreamFilters, parseStreamFilterCriteria } from "./stream-filter-stub.ts";
 
 export interface MappingInput extends StreamMappingInput {
   FunctionName?: string;
@@ -262,7 +261,7 @@ export class EventSourceMappings {
     if (factory === undefined || !this.registry.has(m.functionName)) return;
     const fn = this.registry.get(m.functionName).latest;
     const reader = factory.create({ sourceArn: m.sourceArn, roleArn: fn.role });
-    const filters = parseStreamFilterCriteria(p.filterCriteria);
+    const filters = parseFilterCriteria(m.filterCriteria);
     const worker = new StreamWorker(
       {
         uuid: m.uuid,
@@ -281,7 +280,7 @@ export class EventSourceMappings {
         startingPosition: p.startingPosition,
         startingPositionTimestamp: p.startingPositionTimestamp,
         tumblingWindowMs: p.tumblingWindowInSeconds * 1000,
-        filter: filters === undefined ? undefined : (r) => matchesStreamFilters(filters, r.filterView()),
+        filter: filters === undefined ? undefined : (r) => matchesFilters(filters, r.filterView()),
       },
       reader,
       { invoker: this.invoker, clock: this.clock, telemetry: this.telemetry, checkpoints: this.checkpoints, targets: this.targets },

@@ -1,7 +1,6 @@
 import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { StartingPosition } from "./stream-reader.ts";
-import { parseStreamFilterCriteria } from "./stream-filter-stub.ts";
 
 /** CreateEventSourceMapping's stream parameters (botocore lambda model; aws-facts §8.2). */
 export interface StreamMappingInput {
@@ -14,7 +13,6 @@ export interface StreamMappingInput {
   MaximumRecordAgeInSeconds?: number;
   TumblingWindowInSeconds?: number;
   DestinationConfig?: { OnFailure?: { Destination?: string }; OnSuccess?: { Destination?: string } };
-  FilterCriteria?: { Filters?: { Pattern?: string }[] };
 }
 
 export interface StreamMappingParams {
@@ -27,8 +25,6 @@ export interface StreamMappingParams {
   maximumRecordAgeInSeconds: number;
   tumblingWindowInSeconds: number;
   onFailureDestination?: string;
-  /** As given (validated); TODO(merge): the sqs branch keeps FilterCriteria on the mapping itself. */
-  filterCriteria?: { Filters: { Pattern: string }[] };
 }
 
 /** Stream mappings' BatchSize: default 100, at most 10,000 (aws-facts §8.2). */
@@ -72,10 +68,6 @@ export function streamParams(input: StreamMappingInput, current: StreamMappingPa
     if (input.DestinationConfig.OnSuccess?.Destination) throw lambdaErrors.invalidParameterValue("Unsupported DestinationConfig parameter for given event source mapping type.");
     p.onFailureDestination = input.DestinationConfig.OnFailure?.Destination || undefined;
   }
-  if (input.FilterCriteria !== undefined) {
-    // An empty filter list removes the filters, as UpdateEventSourceMapping does.
-    p.filterCriteria = parseStreamFilterCriteria(input.FilterCriteria) === undefined ? undefined : (input.FilterCriteria as { Filters: { Pattern: string }[] });
-  }
   return p;
 }
 
@@ -118,7 +110,6 @@ export function streamShape(p: StreamMappingParams): Record<string, unknown> {
     MaximumRecordAgeInSeconds: p.maximumRecordAgeInSeconds,
     TumblingWindowInSeconds: p.tumblingWindowInSeconds,
     DestinationConfig: { OnFailure: p.onFailureDestination === undefined ? {} : { Destination: p.onFailureDestination } },
-    ...(p.filterCriteria === undefined ? {} : { FilterCriteria: p.filterCriteria }),
     LastProcessingResult: "No records processed",
     StateTransitionReason: "User action",
   };
