@@ -174,7 +174,7 @@ describe("failures cost only their own environment", () => {
     expect(body.errorMessage).toMatch(new RegExp(`^RequestId: ${out.$metadata.requestId} Error: Task timed out after 1\\.\\d\\d seconds$`));
     expect(log(out)).toMatch(/\tStatus: timeout\tError Type: Sandbox.Timedout\t\n$/);
     const next = await invoke("sleep", { ms: 1 }, { LogType: "Tail" });
-    expect(next.body).toEqual({ slept: 1 });
+    expect(next.body).toMatchObject({ slept: 1 });
     expect(log(next.out)).toContain("Init Duration");
   });
 
