@@ -88,13 +88,14 @@ async function stored(port: number): Promise<number> {
   return state.asyncEvents;
 }
 
-async function throughHttp(dir: string): Promise<{ accepted: number; completed: number; acceptedAlone: number }> {
+async function throughHttp(dir: string, extraArgs: string[] = []): Promise<{ accepted: number; completed: number; acceptedAlone: number }> {
   mkdirSync(join(dir, "noop"), { recursive: true });
   writeFileSync(join(dir, "noop", "index.mjs"), "export const handler = async () => null;\n");
   const config = join(dir, "async.yaml");
   // `off` (reserved concurrency 0) runs nothing: each event is stored, given up at once and deleted.
   writeFileSync(config, "functions:\n  noop: { runtime: nodejs24.x, handler: index.handler, codeUri: ./noop }\n  off: { runtime: model, model: { durationMs: 1 }, reservedConcurrency: 0 }\n");
-  const sim = await startSimulator([], ["--state", join(dir, "state"), "--config", config]);
+  const state = join(dir, `state${extraArgs.join("")}`);
+  const sim = await startSimulator([], ["--state", state, "--config", config, ...extraArgs]);
   try {
     const acceptedAlone = (HTTP_N / (await callers(sim.port, "off"))) * 1000;
     while ((await stored(sim.port)) > 0) await new Promise((r) => setTimeout(r, 20));
@@ -193,6 +194,7 @@ try {
     process.exit(0);
   }
   const http = await throughHttp(dir);
+  const http8 = await throughHttp(dir, ["--async-concurrency", "8"]);
   const floor = sqliteFloor(dir);
   const bare = await httpFloor();
   const s = await simulated();
@@ -202,6 +204,7 @@ try {
   console.log(`bare node:http answering 202:           ${bare.toFixed(0)} requests/s   (floor; ratio ${(bare / http.accepted).toFixed(1)}x)`);
   console.log(`raw SQLite insert + delete per event:   ${floor.toFixed(0)} events/s   (floor; ratio ${(floor / http.accepted).toFixed(1)}x)`);
   console.log(`completed by a no-op Node function:     ${http.completed.toFixed(0)} events/s`);
+  console.log(`with --async-concurrency 8:             ${http8.accepted.toFixed(0)} accepted/s, ${http8.completed.toFixed(0)} completed/s`);
   await printSimulated(s);
 } finally {
   agent.destroy();

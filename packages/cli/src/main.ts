@@ -34,6 +34,7 @@ program
   .option("--seed <seed>", "seed for every random choice (alias routing, jitter)")
   .option("--auth", "verify SigV4 signatures (required to bind a non-loopback host; not implemented yet)")
   .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
+  .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
   .action(startCommand);
 
 program

@@ -56,6 +56,8 @@ export interface SimulatorOptions {
   account?: Partial<GovernorSettings>;
   /** Wall ms an idle environment waits before it is frozen (default 2; 0 freezes at once). */
   freezeDelayMs?: number;
+  /** How many stored Event invocations run at once (default 32, DEFAULT_ASYNC_CONCURRENCY). */
+  asyncConcurrency?: number;
   /** Event sources (sqs, ...), started after core; their migrations run after core's. */
   sources?: readonly Source<any>[];
   /** Event source mappings from lambda-sim.yaml (CreateEventSourceMapping inputs). */
@@ -165,7 +167,7 @@ export class Simulator {
         throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
       }
     }
-    const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter")) });
+    const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency) });
     const router = new AwsRouter(rng.stream("request-ids"));
     const provisioned = new ProvisionedConcurrency(store, registry, invoker);
     // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.

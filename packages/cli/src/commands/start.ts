@@ -13,6 +13,7 @@ export interface StartOptions {
   seed?: string;
   auth?: boolean;
   catchUp?: boolean;
+  asyncConcurrency?: number;
 }
 
 /**
@@ -30,6 +31,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     stateDir: opts.inMemory ? undefined : opts.state,
     timeScale: opts.timeScale,
     seed: opts.seed,
+    asyncConcurrency: opts.asyncConcurrency,
     auth: opts.auth,
     region: config?.region,
     accountId: config?.accountId,

@@ -51,8 +51,13 @@ export interface AsyncHandler {
   deliver(event: AsyncEvent, condition: FinalCondition): Promise<void>;
 }
 
-/** Stored events run this many at a time; the governor bounds each function further (throttles back off). */
-const DEFAULT_CONCURRENCY = 32;
+/**
+ * Stored events run this many at a time; the governor bounds each function further (throttles back
+ * off). AWS publishes no figure for its async pollers: our choice, `asyncConcurrency` in
+ * Simulator.start. Lower runs a flood of tiny events faster on a small machine (fewer processes
+ * frozen and thawed per event), higher lets more slow events overlap as they would on AWS.
+ */
+export const DEFAULT_ASYNC_CONCURRENCY = 32;
 
 type Row = {
   seq: number; request_id: string; function_name: string; qualifier: string | null; payload: Buffer; enqueued_at: number;
@@ -80,7 +85,7 @@ export class AsyncQueue {
   /** Every row change goes through one group commit (see GroupCommit). */
   private readonly commits: GroupCommit;
 
-  constructor(store: Store, clock: Clock, telemetry: Telemetry, jitter: RandomStream, concurrency = DEFAULT_CONCURRENCY) {
+  constructor(store: Store, clock: Clock, telemetry: Telemetry, jitter: RandomStream, concurrency = DEFAULT_ASYNC_CONCURRENCY) {
     this.clock = clock;
     this.telemetry = telemetry;
     this.jitter = jitter;
