@@ -1,11 +1,11 @@
 // Sends a burst of clicks to the example's `clicks` stream, one of them poison, then waits for the
 // OnFailure record on `clicks-failed`. Start the example first (`pnpm start`), then:
 //
-//   node examples/send-clicks.mjs [endpoint]      (default http://127.0.0.1:3001)
+//   node examples/send-clicks.mjs [endpoint]      (default $AWS_ENDPOINT_URL, else http://127.0.0.1:3001)
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 
-const endpoint = process.argv[2] ?? "http://127.0.0.1:3001";
+const endpoint = process.argv[2] ?? process.env.AWS_ENDPOINT_URL ?? "http://127.0.0.1:3001";
 const config = { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 const kinesis = new KinesisClient(config);
 const sqs = new SQSClient(config);
