@@ -1,8 +1,7 @@
-import { isAwsError, loadMigrations, SimError, type Source } from "@lambda-sim/core";
+import { isAwsError, KeyedWaiters, loadMigrations, SimError, type Source } from "@lambda-sim/core";
 import { kinesisJsonHandler, type KinesisOperation } from "./json-protocol.ts";
 import { kinesisReaderFactory } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
-import { ShardWaiters } from "./shard-waiters.ts";
 import { sequenceNumber, shardId } from "./sequence-numbers.ts";
 import { streamConfigSchema, type StreamConfig } from "./stream-config.ts";
 import { StreamOperations } from "./stream-operations.ts";
@@ -11,7 +10,7 @@ import { StreamStore } from "./stream-store.ts";
 /** Expired records are deleted this often (service time); reads skip them meanwhile. */
 const TRIM_INTERVAL_MS = 60_000;
 
-let waiters: ShardWaiters | undefined;
+let waiters: KeyedWaiters | undefined;
 let trimTimer: { cancel(): void } | undefined;
 
 /**
@@ -32,7 +31,7 @@ export const kinesisSource: Source<StreamConfig> = {
       if (isAwsError(e)) throw new SimError("ERR_CONFIG", `streams: ${e.message}`);
       throw e;
     }
-    waiters = new ShardWaiters(ctx.clock);
+    waiters = new KeyedWaiters(ctx.clock, "kinesis.wait");
     const records = new RecordOperations(store, streams, ctx.clock, waiters);
     for (const [name, def] of Object.entries(config ?? {})) if (def.sim?.enforceShardLimits) records.limitedStreams.add(name);
     const ops: Record<string, KinesisOperation> = {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { loadMigrations, Store, VirtualClock } from "@lambda-sim/core";
+import { KeyedWaiters, loadMigrations, Store, VirtualClock } from "@lambda-sim/core";
 import { kinesisReaderFactory } from "./kinesis-reader.ts";
 import { RecordOperations } from "./record-operations.ts";
-import { ShardWaiters } from "./shard-waiters.ts";
 import { StreamOperations } from "./stream-operations.ts";
 import { StreamStore } from "./stream-store.ts";
 
@@ -13,7 +12,7 @@ function setup() {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const store = new StreamStore(Store.open(undefined, loadMigrations("kinesis", new URL("./migrations/", import.meta.url))));
   const streams = new StreamOperations(store, clock, { region: "us-east-1", accountId: "000000000000" });
-  const waiters = new ShardWaiters(clock);
+  const waiters = new KeyedWaiters(clock, "kinesis.wait");
   const records = new RecordOperations(store, streams, clock, waiters);
   streams.createStream({ StreamName: "s", ShardCount: 1 });
   const put = (d: string) => records.putRecord({ StreamName: "s", PartitionKey: "k", Data: Buffer.from(d).toString("base64") }).SequenceNumber;

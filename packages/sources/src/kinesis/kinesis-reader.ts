@@ -1,8 +1,7 @@
-import type { Clock, StreamReader, StreamReaderFactory, StreamReaderTarget, StreamRecord } from "@lambda-sim/core";
+import type { Clock, KeyedWaiters, StreamReader, StreamReaderFactory, StreamReaderTarget, StreamRecord } from "@lambda-sim/core";
 import { lambdaErrors } from "@lambda-sim/core";
 import { retentionMs, waitKey } from "./record-operations.ts";
 import { parseSequenceNumber, sequenceNumber, shardId, shardIndexOf } from "./sequence-numbers.ts";
-import type { ShardWaiters } from "./shard-waiters.ts";
 import type { StreamOperations } from "./stream-operations.ts";
 import type { RecordRow, StreamState, StreamStore } from "./stream-store.ts";
 
@@ -11,7 +10,7 @@ import type { RecordRow, StreamState, StreamStore } from "./stream-store.ts";
  * from the store (as Lambda's pollers call GetRecords), and the event record exactly as aws-facts
  * §8.2 shows it (eventID `shardId:sequenceNumber`, base64 data, arrival time in seconds).
  */
-export function kinesisReaderFactory(store: StreamStore, streams: StreamOperations, waiters: ShardWaiters, clock: Clock, region: string): StreamReaderFactory {
+export function kinesisReaderFactory(store: StreamStore, streams: StreamOperations, waiters: KeyedWaiters, clock: Clock, region: string): StreamReaderFactory {
   return {
     batchInfoKey: "KinesisBatchInfo",
     validate(sourceArn) {

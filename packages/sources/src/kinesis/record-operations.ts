@@ -1,9 +1,8 @@
-import type { Clock } from "@lambda-sim/core";
+import type { Clock, KeyedWaiters } from "@lambda-sim/core";
 import { parseExplicitHashKey, partitionKeyHash, shardForHash } from "./hash-routing.ts";
 import { kinesisErrors } from "./kinesis-errors.ts";
 import { isSequenceNumberShaped, parseSequenceNumber, sequenceNumber, shardId, shardIndexOf } from "./sequence-numbers.ts";
 import { decodeIterator, encodeIterator, ITERATOR_LIFETIME_MS } from "./shard-iterators.ts";
-import type { ShardWaiters } from "./shard-waiters.ts";
 import { ShardWriteLimits } from "./shard-write-limits.ts";
 import type { StreamOperations } from "./stream-operations.ts";
 import type { NewRecord, StreamState, StreamStore } from "./stream-store.ts";
@@ -30,12 +29,12 @@ export class RecordOperations {
   private readonly store: StreamStore;
   private readonly streams: StreamOperations;
   private readonly clock: Clock;
-  private readonly waiters: ShardWaiters;
+  private readonly waiters: KeyedWaiters;
   private readonly limits = new ShardWriteLimits();
   /** Streams whose shards enforce AWS's write throughput (lambda-sim.yaml `sim.enforceShardLimits`). */
   readonly limitedStreams = new Set<string>();
 
-  constructor(store: StreamStore, streams: StreamOperations, clock: Clock, waiters: ShardWaiters) {
+  constructor(store: StreamStore, streams: StreamOperations, clock: Clock, waiters: KeyedWaiters) {
     this.store = store;
     this.streams = streams;
     this.clock = clock;

@@ -1,9 +1,8 @@
-import type { Clock, RandomStream } from "@lambda-sim/core";
+import type { Clock, KeyedWaiters, RandomStream } from "@lambda-sim/core";
 import { parseRedrivePolicy } from "./queue-attributes.ts";
 import type { QueueOperations } from "./queue-operations.ts";
 import type { QueueStore } from "./queue-store.ts";
 import { sqsErrors } from "./sqs-errors.ts";
-import type { QueueWaiters } from "./queue-waiters.ts";
 
 interface MoveTask {
   TaskHandle: string;
@@ -24,12 +23,12 @@ interface MoveTask {
 export class MessageMoveTasks {
   private readonly store: QueueStore;
   private readonly queues: QueueOperations;
-  private readonly waiters: QueueWaiters;
+  private readonly waiters: KeyedWaiters;
   private readonly clock: Clock;
   private readonly ids: RandomStream;
   private readonly tasks: MoveTask[] = [];
 
-  constructor(store: QueueStore, queues: QueueOperations, waiters: QueueWaiters, clock: Clock, ids: RandomStream) {
+  constructor(store: QueueStore, queues: QueueOperations, waiters: KeyedWaiters, clock: Clock, ids: RandomStream) {
     this.store = store;
     this.queues = queues;
     this.waiters = waiters;

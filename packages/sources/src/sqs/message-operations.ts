@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
-import type { Clock, RandomStream } from "@lambda-sim/core";
+import { KeyedWaiters, type Clock, type RandomStream } from "@lambda-sim/core";
 import { md5OfAttributes, md5OfBody, type MessageAttributeValue } from "./message-md5.ts";
 import { parseRedrivePolicy } from "./queue-attributes.ts";
 import type { QueueOperations } from "./queue-operations.ts";
 import type { MessageRow, QueueRow, QueueStore } from "./queue-store.ts";
 import { sqsErrors } from "./sqs-errors.ts";
-import { QueueWaiters } from "./queue-waiters.ts";
 import { checkBatch, eachEntry, type BatchResult } from "./each-entry.ts";
 
 /** FIFO deduplication interval: 5 minutes (aws-facts §7). */
@@ -38,7 +37,7 @@ export interface ReceiveInput {
  * Clock), delete and change visibility, single and batched.
  */
 export class MessageOperations {
-  readonly waiters: QueueWaiters;
+  readonly waiters: KeyedWaiters;
   private readonly store: QueueStore;
   private readonly queues: QueueOperations;
   private readonly clock: Clock;
@@ -50,7 +49,7 @@ export class MessageOperations {
     this.queues = queues;
     this.clock = clock;
     this.ids = ids;
-    this.waiters = new QueueWaiters(clock);
+    this.waiters = new KeyedWaiters(clock, "sqs.long-poll");
   }
 
   sendMessage(input: SendInput): Record<string, string> {
