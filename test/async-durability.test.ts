@@ -1,33 +1,18 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
 
-const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
 const codeDir = fileURLToPath(new URL("./fixtures/functions/async/", import.meta.url));
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill("SIGKILL");
-});
-
 /** A `lambda-sim start`; `attempts()` lists the request ids of the START lines it printed. */
-function start(config: string, stateDir: string): Promise<{ child: ChildProcess; endpoint: string; attempts: () => string[] }> {
+async function start(config: string, stateDir: string) {
   // 60×: the 1-minute retry delay is one wall second.
-  const child = spawn(process.execPath, [CLI, "start", "--config", config, "--state", stateDir, "--port", "0", "--time-scale", "60"], { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (b: Buffer) => {
-      out += b;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, endpoint: m[1]!, attempts: () => [...out.matchAll(/START RequestId: (\S+)/g)].map((a) => a[1]!) });
-    });
-    child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
+  const sim = await startLambdaSim(["--config", config, "--state", stateDir, "--time-scale", "60"]);
+  return { ...sim, attempts: () => [...sim.output().matchAll(/START RequestId: (\S+)/g)].map((a) => a[1]!) };
 }
 
 const credentials = { accessKeyId: "x", secretAccessKey: "x" };
@@ -59,8 +44,7 @@ describe("async durability", () => {
       while (first.attempts().length === 0) await new Promise((r) => setTimeout(r, 10));
       // The first attempt failed; its retry is due a wall second later. Kill before it runs.
       await new Promise((r) => setTimeout(r, 200));
-      first.child.kill("SIGKILL");
-      await new Promise((r) => first.child.once("exit", r));
+      await first.kill();
       expect(first.attempts()).toHaveLength(1);
 
       const second = await start(config, stateDir);

@@ -1,48 +1,20 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
 
-const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
 const codeDir = fileURLToPath(new URL("./fixtures/functions/schedule-recorder/", import.meta.url));
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:recorder";
 const ROLE = "arn:aws:iam::000000000000:role/scheduler";
-const children: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) c.kill("SIGKILL");
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-interface Server {
-  child: ChildProcess;
-  endpoint: string;
-  /** Everything written so far (function output on stdout, warnings on stderr). */
-  output(): string;
-}
-
-function start(dir: string, extra: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [CLI, "start", "--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, "state"), "--port", "0", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let out = "";
-  child.stderr!.on("data", (b: Buffer) => (out += b));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (b: Buffer) => {
-      out += b;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, endpoint: m[1]!, output: () => out });
-    });
-    child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-}
-
-async function kill(s: Server): Promise<void> {
-  s.child.kill("SIGKILL");
-  await new Promise((r) => s.child.once("exit", r));
-}
+const start = (dir: string, extra: string[] = []) => startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, "state"), ...extra]);
 
 async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
@@ -74,7 +46,7 @@ describe("schedules across a SIGKILL and restart", () => {
     await until(() => first.output().includes('EVENT {"n":"minutely"}'));
     const at = fireTimeIn(1500);
     await scheduler.send(new CreateScheduleCommand({ Name: "once", ScheduleExpression: `at(${at})`, FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"n":"once"}' } }));
-    await kill(first);
+    await first.kill();
     scheduler.destroy();
     expect(first.output()).not.toContain('EVENT {"n":"once"}');
     await until(() => Date.parse(`${at}Z`) + 300 < Date.now());
@@ -97,7 +69,7 @@ describe("schedules across a SIGKILL and restart", () => {
     const scheduler = client(first.endpoint);
     const at = fireTimeIn(1000);
     await scheduler.send(new CreateScheduleCommand({ Name: "once", ScheduleExpression: `at(${at})`, FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"n":"once"}' } }));
-    await kill(first);
+    await first.kill();
     scheduler.destroy();
     await until(() => Date.parse(`${at}Z`) + 300 < Date.now());
     const second = await start(dir, ["--catch-up"]);

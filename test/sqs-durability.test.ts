@@ -1,30 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 
-const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill("SIGKILL");
-});
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
 
-function start(stateDir: string, extra: string[] = []): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(process.execPath, [CLI, "start", "--state", stateDir, "--port", "0", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (b: Buffer) => {
-      out += b;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, endpoint: m[1]! });
-    });
-    child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-}
+const start = (stateDir: string, extra: string[] = []) => startLambdaSim(["--state", stateDir, ...extra]);
 
 describe("SQS durability", () => {
   it("delivers every accepted, undeleted message again after a SIGKILL and restart", async () => {
@@ -38,8 +20,7 @@ describe("SQS durability", () => {
       }
       // Received (in flight) messages are not deleted: they must come back too.
       await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }));
-      first.child.kill("SIGKILL");
-      await new Promise((r) => first.child.once("exit", r));
+      await first.kill();
       sqs.destroy();
 
       // Restarted 1,200x faster: the 10-minute visibility timeout of the in-flight ten ends in 0.5 s.

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
+
+const CLI = fileURLToPath(new URL("../../packages/cli/bin/lambda-sim.js", import.meta.url));
+
+/** A `lambda-sim start` in its own process, as users run it (the durability tests SIGKILL it). */
+export interface LambdaSimProcess {
+  child: ChildProcess;
+  endpoint: string;
+  /** Everything it wrote so far: function logs on stdout, warnings on stderr. */
+  output(): string;
+  /** SIGKILL, resolved once the process has gone. */
+  kill(): Promise<void>;
+}
+
+const started: ChildProcess[] = [];
+// Whatever a test leaves running dies with it, passing or failing.
+afterEach(() => {
+  for (const c of started.splice(0)) c.kill("SIGKILL");
+});
+
+/** Runs `lambda-sim start --port 0 ...args` and resolves once it listens. */
+export function startLambdaSim(args: readonly string[]): Promise<LambdaSimProcess> {
+  const child = spawn(process.execPath, [CLI, "start", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  started.push(child);
+  let out = "";
+  child.stderr!.on("data", (b: Buffer) => (out += b));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        resolve({
+          child,
+          endpoint: m[1]!,
+          output: () => out,
+          kill: () => {
+            if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+            const gone = new Promise<void>((r) => child.once("exit", () => r()));
+            child.kill("SIGKILL");
+            return gone;
+          },
+        });
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`lambda-sim exited ${code}: ${out}`)));
+  });
+}
