@@ -9,6 +9,7 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/c
 import { kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import type { FunctionDefinition, SimulatorOptions } from "@lambda-sim/core";
+import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/kinesis-consumer/", import.meta.url));
 let t: TestSimulator | undefined;
@@ -37,14 +38,6 @@ async function start(functions: FunctionDefinition[], opts: SimulatorOptions = {
 const fn = (functionName: string, handler: string): FunctionDefinition => ({ functionName, runtime: "nodejs24.x", handler: `index.${handler}`, codeDir, timeout: 3 });
 const streamArn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-
-async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Log lines `<prefix> ...` of successful and failed invocations alike, in order. */
 function lines(prefix: string): string[] {

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/schedule-recorder/", import.meta.url));
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:recorder";
@@ -15,14 +16,6 @@ afterEach(() => {
 });
 
 const start = (dir: string, extra: string[] = []) => startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, "state"), ...extra]);
-
-async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), "lambda-sim-schedules-crash-"));

@@ -10,6 +10,7 @@ import { schedulesSource, sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import type { FunctionDefinition } from "@lambda-sim/core";
 import { loadConfig } from "../packages/cli/src/config/load-config.ts";
+import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/schedule-recorder/", import.meta.url));
 const recorder: FunctionDefinition = { functionName: "recorder", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 3 };
@@ -35,14 +36,6 @@ async function start(opts: { timeScale?: number; sourceConfig?: Record<string, u
   /** The events the recorder function logged, in order. */
   const received = () => logs.of("function.log").flatMap((e) => e.text.split("\n").filter((l) => l.includes("EVENT ")).map((l) => JSON.parse(l.slice(l.indexOf("EVENT ") + 6))));
   return { sim: t.sim, scheduler, events, sqs, logs, received };
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("EventBridge Scheduler", () => {

@@ -4,6 +4,7 @@ import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient } from "@a
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/sqs-consumers/", import.meta.url));
 const consumer = { functionName: "fifo", runtime: "nodejs24.x", handler: "index.fifo", codeDir, timeout: 3 } as const;
@@ -23,14 +24,6 @@ async function start(timeScale = 1): Promise<void> {
   t = await startTestSimulator({ functions: [consumer], sources: [sqsSource], timeScale });
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   sqs = new SQSClient(t.clientConfig);
-}
-
-async function until(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 interface Delivery {

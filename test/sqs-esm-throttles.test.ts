@@ -4,6 +4,7 @@ import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient } from "@a
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { until } from "./support/until.ts";
 
 /**
  * The classic SQS + Lambda trap (aws-facts §4 "What each caller sees when throttled", §6 Backoff):
@@ -25,14 +26,6 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function visible(name: string): Promise<{ visible: number; inflight: number }> {
   const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t!.endpoint}/000000000000/${name}`, AttributeNames: ["All"] }))).Attributes!;

@@ -5,6 +5,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import type { FunctionDefinition } from "@lambda-sim/core";
+import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
 let t: TestSimulator | undefined;
@@ -25,14 +26,6 @@ async function start(functions: FunctionDefinition[], timeScale = 1) {
 }
 
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function count(url: string): Promise<{ visible: number; inflight: number }> {
   const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
