@@ -15,11 +15,10 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Simulator, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { startSimulator } from "./support.ts";
+import { rawSqlite, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const onlySimulated = process.argv.includes("--simulated");
@@ -110,10 +109,7 @@ async function throughHttp(dir: string, extraArgs: string[] = []): Promise<{ acc
 }
 
 function sqliteFloor(dir: string): number {
-  const Database = createRequire(new URL("../packages/core/package.json", import.meta.url))("better-sqlite3");
-  const db = new Database(join(dir, "floor.db"));
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
+  const db = rawSqlite(join(dir, "floor.db"));
   db.exec("CREATE TABLE e (seq INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL UNIQUE, function_name TEXT, payload BLOB, enqueued_at INTEGER, next_attempt_at INTEGER)");
   const insert = db.prepare("INSERT INTO e (request_id, function_name, payload, enqueued_at, next_attempt_at) VALUES (?, 'noop', ?, 0, 0)");
   const del = db.prepare("DELETE FROM e WHERE request_id = ?");

@@ -14,10 +14,9 @@
 // function invoked directly with 100-record events, 4 at a time (the ceiling the mapping works under).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSimulator } from "./support.ts";
+import { rawSqlite, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const PUT_RECORDS = quick ? 50_000 : 200_000;
@@ -64,10 +63,7 @@ async function putThroughApi(port: number): Promise<number> {
 }
 
 function sqliteReference(dir: string): number {
-  const Database = createRequire(new URL("../packages/core/package.json", import.meta.url))("better-sqlite3");
-  const db = new Database(join(dir, "reference.db"));
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
+  const db = rawSqlite(join(dir, "reference.db"));
   db.exec("CREATE TABLE r (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT, shard INTEGER, key TEXT, data BLOB, at INTEGER)");
   db.exec("CREATE INDEX r_shard ON r (stream, shard, seq)");
   const insert = db.prepare("INSERT INTO r (stream, shard, key, data, at) VALUES ('bench', ?, ?, ?, ?)");

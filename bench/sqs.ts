@@ -12,10 +12,9 @@
 // handler (which appends its latencies to a file beside its code).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSimulator } from "./support.ts";
+import { rawSqlite, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const ROUNDS = quick ? 500 : 2_000;
@@ -71,10 +70,7 @@ async function throughApi(port: number): Promise<number> {
 }
 
 function sqliteFloor(dir: string): number {
-  const Database = createRequire(new URL("../packages/core/package.json", import.meta.url))("better-sqlite3");
-  const db = new Database(join(dir, "floor.db"));
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
+  const db = rawSqlite(join(dir, "floor.db"));
   db.exec("CREATE TABLE m (seq INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT, body TEXT, visible_at INTEGER, handle TEXT)");
   db.exec("CREATE INDEX m_vis ON m (queue, visible_at, seq)");
   const insert = db.prepare("INSERT INTO m (queue, body, visible_at) VALUES ('q', ?, 0)");

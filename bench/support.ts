@@ -1,5 +1,6 @@
 // Shared by the benchmarks: a simulator in its own process, like a real deployment.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -28,4 +29,16 @@ export async function startSimulator(nodeArgs: string[], startArgs: string[]): P
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error("simulator did not become healthy");
+}
+
+/**
+ * A bare better-sqlite3 database with the Store's own settings (WAL, synchronous=NORMAL): the floor
+ * the benchmarks print beside the simulator's figures.
+ */
+export function rawSqlite(file: string) {
+  const Database = createRequire(new URL("../packages/core/package.json", import.meta.url))("better-sqlite3");
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  return db;
 }
