@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateAliasCommand,
+  DeleteAliasCommand,
   DeleteFunctionEventInvokeConfigCommand,
   GetFunctionEventInvokeConfigCommand,
   InvalidParameterValueException,
@@ -101,6 +102,15 @@ describe("EventInvokeConfig API", () => {
     expect(e!.name).toBe("ValidationException");
     expect(e!.$metadata!.httpStatusCode).toBe(400);
     expect(e!.message).toBe(`1 validation error detected: ${message}`);
+  });
+
+  it("deletes an alias's config with the alias: a new alias of that name starts without one", async () => {
+    await lambda.send(new CreateAliasCommand({ FunctionName: "f", Name: "brief", FunctionVersion: "1" }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "f", Qualifier: "brief", MaximumRetryAttempts: 0 }));
+    await lambda.send(new DeleteAliasCommand({ FunctionName: "f", Name: "brief" }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: "f", Name: "brief", FunctionVersion: "1" }));
+    const e = await error(lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "f", Qualifier: "brief" })));
+    expect(e).toBeInstanceOf(ResourceNotFoundException);
   });
 
   it("accepts another function as a Lambda destination; Update needs an existing config", async () => {

@@ -21,6 +21,7 @@ export interface FunctionRegistryOptions {
   codeRoot: string;
 }
 
+/** `version` is the qualifier changed: a version, or an alias when an alias is deleted. */
 export type RegistryChange = { functionName: string; version: string; kind: "code" | "configuration" | "deleted" };
 
 export interface FunctionRecord {
@@ -213,6 +214,8 @@ export class FunctionRegistry {
   deleteAlias(name: string, alias: string): void {
     this.get(name).aliases.delete(alias);
     this.store.db.prepare("DELETE FROM aliases WHERE name = ? AND alias = ?").run(name, alias);
+    // What hangs off the alias (its event-invoke config) goes with it, as on AWS.
+    this.announce({ functionName: name, version: alias, kind: "deleted" });
   }
 
   /**
