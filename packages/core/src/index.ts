@@ -28,7 +28,7 @@ export type { Source, SourceContext } from "./source.ts";
 export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
 export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
 export type { StreamReader, StreamReaderFactory, StreamReaderTarget, StreamRecord, StartingPosition } from "./mappings/stream-reader.ts";
-export { matchesFilters, parseFilterCriteria, type ParsedFilters } from "./mappings/filter-criteria.ts";
+export { matchesFilters, parseFilterCriteria, parseFilterData, type ParsedFilters } from "./mappings/filter-criteria.ts";
 export { mappingSchema, toMappingInput, type MappingEntry } from "./config/mapping-schema.ts";
 export type { MappingInput } from "./mappings/event-source-mappings.ts";
 export { TargetRegistry, type Target, type TargetAttribute } from "./invocation/targets.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isAwsError } from "../errors/aws-error.ts";
-import { matchesFilters, parseFilterCriteria } from "./filter-criteria.ts";
+import { matchesFilters, parseFilterCriteria, parseFilterData } from "./filter-criteria.ts";
 
 const one = (pattern: unknown) => parseFilterCriteria({ Filters: [{ Pattern: JSON.stringify(pattern) }] });
 const matches = (pattern: unknown, record: Record<string, unknown>) => matchesFilters(one(pattern), record);
@@ -50,6 +50,18 @@ describe("FilterCriteria matching (aws-facts §6, EventBridge pattern subset)", 
     ["top-level metadata key", { eventSource: ["aws:sqs"] }, true],
   ])("%s", (_name, pattern, expected) => {
     expect(matches(pattern, { ...order, eventSource: "aws:sqs" })).toBe(expected);
+  });
+
+  it.each([
+    ["300 as written", '{"n":300}', "[300]", true],
+    ["300.0 is not 300 (compared as written)", '{"n":300.0}', "[300]", false],
+    ["300.0 matches 300.0", '{"n":300.0}', "[300.0]", true],
+    ["numeric compares the value", '{"n":300.0}', '[{"numeric":["=",300]}]', true],
+    ["anything-but compares as written", '{"n":3e2}', '[{"anything-but":[300]}]', true],
+    ["a number is not its string", '{"n":300}', '["300"]', false],
+  ])("numbers in parsed data: %s", (_name, data, list, expected) => {
+    const filters = parseFilterCriteria({ Filters: [{ Pattern: `{"body":{"n":${list}}}` }] });
+    expect(matchesFilters(filters, { body: parseFilterData(data) })).toBe(expected);
   });
 
   it("ORs between filters", () => {

@@ -7,7 +7,38 @@ const MAX_FILTERS = 5;
 const MAX_PATTERN_CHARS = 4096;
 const NUMERIC_OPS = new Set(["=", "<", "<=", ">", ">="]);
 
-type Scalar = string | number | boolean | null;
+/**
+ * A JSON number with the text it was written as. Filters compare numbers as written (aws-facts §6:
+ * 300 does not match 300.0); only `numeric` compares values.
+ */
+class JsonNumber {
+  readonly value: number;
+  readonly text: string;
+  constructor(value: number, text: string) {
+    this.value = value;
+    this.text = text;
+  }
+}
+
+type Scalar = string | number | JsonNumber | boolean | null;
+
+/** JSON.parse keeping each number's source text (the reviver's `context.source`, Node >= 22). */
+function parseKeepingNumbers(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === "number" && context?.source !== undefined ? new JsonNumber(value, context.source) : value,
+  );
+}
+
+/**
+ * Parses a record's JSON payload (an SQS body, Kinesis `data`) for `matchesFilters`, keeping each
+ * number as written. Throws on text that is not JSON, as JSON.parse does.
+ */
+export function parseFilterData(text: string): unknown {
+  return parseKeepingNumbers(text);
+}
+
+const numberText = (v: unknown): string | undefined => (v instanceof JsonNumber ? v.text : typeof v === "number" ? String(v) : undefined);
+const numberValue = (v: unknown): number | undefined => (v instanceof JsonNumber ? v.value : typeof v === "number" ? v : undefined);
 
 /** One entry of a pattern's value list; the entries of one list are ORed. */
 type Condition =
@@ -59,7 +90,7 @@ export function parseFilterCriteria(input: { Filters?: { Pattern?: string }[] } 
     }
     let json: unknown;
     try {
-      json = JSON.parse(pattern);
+      json = parseKeepingNumbers(pattern);
     } catch {
       throw invalid();
     }
@@ -78,7 +109,7 @@ export function matchesFilters(filters: ParsedFilters | undefined, record: Recor
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 }
 
 function compileNode(json: unknown): PatternNode {
@@ -99,8 +130,8 @@ function compileList(list: unknown[]): Condition[] {
 
 function compileCondition(v: unknown): Condition {
   if (v === null || typeof v === "string" || typeof v === "boolean") return { kind: "equals", value: v };
-  if (typeof v === "number") {
-    if (!Number.isFinite(v)) throw invalid();
+  if (v instanceof JsonNumber || typeof v === "number") {
+    if (!Number.isFinite(numberValue(v))) throw invalid();
     return { kind: "equals", value: v };
   }
   if (!isPlainObject(v)) throw invalid();
@@ -131,8 +162,8 @@ function compileNumeric(arg: unknown): [string, number][] {
   const checks: [string, number][] = [];
   for (let i = 0; i < arg.length; i += 2) {
     const op = arg[i];
-    const bound = arg[i + 1];
-    if (typeof op !== "string" || !NUMERIC_OPS.has(op) || typeof bound !== "number" || !Number.isFinite(bound)) throw invalid();
+    const bound = numberValue(arg[i + 1]);
+    if (typeof op !== "string" || !NUMERIC_OPS.has(op) || bound === undefined || !Number.isFinite(bound)) throw invalid();
     checks.push([op, bound]);
   }
   // "=" stands alone; a range is one lower and one upper bound.
@@ -147,9 +178,10 @@ function compileNumeric(arg: unknown): [string, number][] {
 
 /** `{"anything-but": "x" | 5 | ["x", 5] | {"prefix": "x"} | {"suffix": "x"}}`. */
 function compileAnythingBut(arg: unknown): Condition {
-  if (typeof arg === "string" || (typeof arg === "number" && Number.isFinite(arg))) return { kind: "anything-but", values: [arg] };
+  const valueOk = (x: unknown) => typeof x === "string" || Number.isFinite(numberValue(x));
+  if (valueOk(arg)) return { kind: "anything-but", values: [arg as Scalar] };
   if (Array.isArray(arg)) {
-    if (arg.length === 0 || !arg.every((x) => typeof x === "string" || (typeof x === "number" && Number.isFinite(x)))) throw invalid();
+    if (arg.length === 0 || !arg.every(valueOk)) throw invalid();
     return { kind: "anything-but", values: arg as Scalar[] };
   }
   if (isPlainObject(arg)) {
@@ -200,8 +232,8 @@ function matchList(conditions: Condition[], values: Scalar[]): boolean {
 function matchCondition(c: Exclude<Condition, { kind: "exists" }>, v: Scalar): boolean {
   switch (c.kind) {
     case "equals":
-      // Exact and type-strict: "300" does not match 300, nor "Abc" "abc" (aws-facts §6).
-      return v === c.value;
+      // Exact and type-strict: "300" does not match 300, nor "Abc" "abc", nor 300.0 300 (aws-facts §6).
+      return sameValue(v, c.value);
     case "prefix":
       return typeof v === "string" && v.startsWith(c.value);
     case "suffix":
@@ -209,14 +241,22 @@ function matchCondition(c: Exclude<Condition, { kind: "exists" }>, v: Scalar): b
     case "equals-ignore-case":
       return typeof v === "string" && v.toLowerCase() === c.value.toLowerCase();
     case "anything-but":
-      return !c.values.includes(v);
+      return !c.values.some((x) => sameValue(v, x));
     case "anything-but-prefix":
       return typeof v === "string" && !v.startsWith(c.value);
     case "anything-but-suffix":
       return typeof v === "string" && !v.endsWith(c.value);
-    case "numeric":
-      return typeof v === "number" && c.checks.every(([op, bound]) => compare(op, v, bound));
+    case "numeric": {
+      const n = numberValue(v);
+      return n !== undefined && c.checks.every(([op, bound]) => compare(op, n, bound));
+    }
   }
+}
+
+/** Strings, booleans and null by identity; numbers by the text they were written as. */
+function sameValue(a: Scalar, b: Scalar): boolean {
+  const text = numberText(a);
+  return text === undefined ? a === b : text === numberText(b);
 }
 
 function compare(op: string, v: number, bound: number): boolean {

@@ -1,5 +1,5 @@
 import type { Clock, KeyedWaiters, StreamReader, StreamReaderFactory, StreamReaderTarget, StreamRecord } from "@lambda-sim/core";
-import { lambdaErrors } from "@lambda-sim/core";
+import { lambdaErrors, parseFilterData } from "@lambda-sim/core";
 import { retentionMs, waitKey } from "./record-operations.ts";
 import { parseSequenceNumber, sequenceNumber, shardId, shardIndexOf } from "./sequence-numbers.ts";
 import type { StreamOperations } from "./stream-operations.ts";
@@ -46,7 +46,7 @@ export function kinesisReaderFactory(store: StreamStore, streams: StreamOperatio
           filterView: () => {
             let data: unknown = r.data.toString("utf8");
             try {
-              data = JSON.parse(data as string);
+              data = parseFilterData(data as string);
             } catch {
               // not JSON: patterns on data's fields do not match
             }

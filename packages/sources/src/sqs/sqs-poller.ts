@@ -1,5 +1,5 @@
 import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerTarget } from "@lambda-sim/core";
-import { lambdaErrors, matchesFilters } from "@lambda-sim/core";
+import { lambdaErrors, matchesFilters, parseFilterData } from "@lambda-sim/core";
 import type { MessageOperations } from "./message-operations.ts";
 import type { QueueOperations } from "./queue-operations.ts";
 import type { MessageRow, QueueRow } from "./queue-store.ts";
@@ -95,7 +95,7 @@ function filterView(m: MessageRow, q: QueueRow, arn: string, region: string): Re
   const first = m.body.trimStart()[0];
   if (first === "{" || first === "[") {
     try {
-      rec.body = JSON.parse(m.body) as unknown;
+      rec.body = parseFilterData(m.body);
     } catch {
       // not JSON after all: matched as the string it is
     }
