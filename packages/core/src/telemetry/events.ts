@@ -23,15 +23,6 @@ export type TelemetryEvent = Base &
         reason?: RetireReason | "reset";
       }
     | {
-        type: "invocation.started";
-        requestId: string;
-        functionName: string;
-        version: string;
-        invocationType: "RequestResponse" | "Event";
-        environmentId: string;
-        coldStart: boolean;
-      }
-    | {
         type: "invocation.finished";
         requestId: string;
         functionName: string;
