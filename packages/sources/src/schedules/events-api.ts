@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AwsError, isAwsError } from "@lambda-sim/core";
+import { AwsError, isAwsError, isJsonObject } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { eventsErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
@@ -125,6 +125,7 @@ export function eventsJsonHandler(operations: Record<string, EventsOperation>) {
       let input: Input;
       try {
         input = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+        if (!isJsonObject(input)) throw new Error("not an object");
       } catch {
         throw new AwsError("SerializationException", 400, "Could not parse the request body as JSON", { messageKey: "message" });
       }
