@@ -1,8 +1,13 @@
-import { isAwsError, type Clock, type RandomStream, type SourceContext, type TargetAttribute } from "@lambda-sim/core";
+import { isAwsError, type Clock, type RandomStream, type SourceContext, type TargetAttribute, type TimerHandle } from "@lambda-sim/core";
 import type { Deliver } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleRecord, type ScheduleTarget } from "./schedule-store.ts";
 
-type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry" | "region" | "accountId"> & { clock: Clock; ids: RandomStream };
+type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry" | "region" | "accountId"> & {
+  clock: Clock;
+  ids: RandomStream;
+  /** Retry timers waiting to fire, so that stopping the source cancels them. */
+  retries?: Set<TimerHandle>;
+};
 
 // Scheduler's RetryPolicy defaults (aws-facts §9.2: 185 attempts, 24 h; defaults unconfirmed).
 const DEFAULT_RETRY_ATTEMPTS = 185;
@@ -65,7 +70,15 @@ async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, b
     const delay = Math.min(60_000, 1000 * 2 ** retries);
     const retryable = status === 429 || status >= 500;
     if (retryable && retries < maxAttempts && s.clock.now() + delay - firstAt <= maxAgeMs) {
-      s.clock.setTimer(delay, () => attempt(s, r, target, body, retries + 1, firstAt), `schedule.retry:${r.name}`);
+      const timer = s.clock.setTimer(
+        delay,
+        () => {
+          s.retries?.delete(timer);
+          return attempt(s, r, target, body, retries + 1, firstAt);
+        },
+        `schedule.retry:${r.name}`,
+      );
+      s.retries?.add(timer);
       return;
     }
     const exhausted = !retryable ? undefined : retries >= maxAttempts ? "MaximumRetryAttempts" : "MaximumEventAgeInSeconds";
