@@ -12,7 +12,7 @@ import type { PollerFactory } from "./poller.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
-import { STREAM_BATCH_SIZE, streamParams, streamShape, validateStreamParams, type StreamMappingInput, type StreamMappingParams } from "./stream-mapping-params.ts";
+import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, streamShape, validateStreamParams, type StreamMappingInput, type StreamMappingParams } from "./stream-mapping-params.ts";
 import { StreamWorker } from "./stream-worker.ts";
 
 export interface MappingInput extends StreamMappingInput {
@@ -125,6 +125,7 @@ export class EventSourceMappings {
         `An event source mapping with ${this.isStream(input.EventSourceArn) ? "Kinesis" : "SQS"} arn (" ${input.EventSourceArn} ") and function (" ${rec.name} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
+    if (!this.isStream(input.EventSourceArn)) rejectStreamOnlyParams(input);
     const m: Mapping = {
       uuid: this.ids.uuid(),
       functionName: rec.name,
@@ -156,6 +157,7 @@ export class EventSourceMappings {
 
   async update(uuid: string, input: MappingInput, run = true): Promise<Record<string, unknown>> {
     const current = this.find(uuid);
+    if (current.stream === undefined) rejectStreamOnlyParams(input);
     const m: Mapping = {
       ...current,
       functionName: input.FunctionName === undefined ? current.functionName : this.registry.get(input.FunctionName).name,
