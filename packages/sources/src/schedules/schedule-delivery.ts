@@ -1,4 +1,4 @@
-import { isAwsError, type Clock, type RandomStream, type SourceContext, type TargetAttribute, type TimerHandle } from "@lambda-sim/core";
+import { isAwsError, lambdaErrors, type Clock, type RandomStream, type SourceContext, type TargetAttribute, type TimerHandle } from "@lambda-sim/core";
 import type { Deliver } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleRecord, type ScheduleTarget } from "./schedule-store.ts";
 
@@ -51,6 +51,12 @@ export function scheduledEvent(r: ScheduleRecord, scheduledAt: number, s: Pick<S
 
 async function send(s: Services, arn: string, body: string): Promise<void> {
   if (arn.split(":")[2] === "lambda") {
+    // Lambda's Invoke takes JSON only (aws-facts §1.4): a text Input is refused, not run.
+    try {
+      JSON.parse(body);
+    } catch (e) {
+      throw lambdaErrors.invalidRequestContent(`Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`);
+    }
     await s.invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
   } else {
     await s.deliverToTarget(arn, body);
