@@ -35,3 +35,34 @@ describe("request bodies that are JSON but not an object", () => {
     });
   }
 });
+
+describe("members of the wrong type", () => {
+  const kinesis = (op: string) => ({ "x-amz-target": `Kinesis_20131202.${op}`, "content-type": "application/x-amz-json-1.1", authorization: auth("kinesis") });
+  const events = (op: string) => ({ "x-amz-target": `AWSEvents.${op}`, "content-type": "application/x-amz-json-1.1", authorization: auth("events") });
+  const rest = (service: string) => ({ "content-type": "application/json", authorization: auth(service) });
+  const target = (extra: string) => `{"ScheduleExpression":"rate(5 minutes)","FlexibleTimeWindow":{"Mode":"OFF"},"Target":{"Arn":"arn:aws:lambda:us-east-1:000000000000:function:f","RoleArn":"arn:aws:iam::000000000000:role/r"${extra}}}`;
+
+  it("are 400s, never a 500, and store nothing", async () => {
+    const send = async (method: string, path: string, headers: Record<string, string>, body: string) => {
+      const res = await fetch(t.endpoint + path, { method, headers, body: method === "GET" ? undefined : body });
+      return { status: res.status, text: await res.text() };
+    };
+    expect((await send("POST", "/", kinesis("CreateStream"), '{"StreamName":"s","ShardCount":1}')).status).toBe(200);
+    expect((await send("POST", "/", events("PutRule"), '{"Name":"r","ScheduleExpression":"rate(5 minutes)"}')).status).toBe(200);
+    const bad: [string, string, Record<string, string>, string][] = [
+      ["POST", "/", kinesis("PutRecords"), '{"StreamName":"s","Records":[null]}'],
+      ["POST", "/", events("PutTargets"), '{"Rule":"r","Targets":[null]}'],
+      ["POST", "/", events("PutTargets"), '{"Rule":"r","Targets":{"Id":"a"}}'],
+      ["POST", "/2015-03-31/event-source-mappings/", rest("lambda"), '{"FunctionName":5,"EventSourceArn":"arn:aws:kinesis:us-east-1:000000000000:stream/s","StartingPosition":"LATEST"}'],
+      ["POST", "/schedules/a", rest("scheduler"), '{"ScheduleExpression":"rate(5 minutes)","FlexibleTimeWindow":{"Mode":"OFF"},"Target":7}'],
+      ["POST", "/schedules/b", rest("scheduler"), target(',"Input":{"a":1}')],
+      ["POST", "/schedules/c", rest("scheduler"), target(',"RetryPolicy":"x"')],
+      ["POST", "/schedules/d", rest("scheduler"), target(',"DeadLetterConfig":"y"')],
+    ];
+    for (const [method, path, headers, body] of bad) {
+      const out = await send(method, path, headers, body);
+      expect({ body, status: out.status }).toEqual({ body, status: 400 });
+    }
+    expect(JSON.parse((await send("GET", "/schedules", rest("scheduler"), "")).text).Schedules).toEqual([]);
+  });
+});

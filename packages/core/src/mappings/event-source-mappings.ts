@@ -117,6 +117,7 @@ export class EventSourceMappings {
   }
 
   private createStopped(input: MappingInput): Mapping {
+    checkStringMembers(input);
     if (!input.EventSourceArn) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
     const rec = this.registry.get(input.FunctionName ?? "");
     const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name);
@@ -157,6 +158,7 @@ export class EventSourceMappings {
 
   async update(uuid: string, input: MappingInput, run = true): Promise<Record<string, unknown>> {
     const current = this.find(uuid);
+    checkStringMembers(input);
     if (current.stream === undefined) rejectStreamOnlyParams(input);
     const m: Mapping = {
       ...current,
@@ -319,4 +321,14 @@ function serviceOf(arn: string): string {
 function filterCriteriaOf(input: MappingInput["FilterCriteria"]): Mapping["filterCriteria"] {
   const filters = parseFilterCriteria(input);
   return filters === undefined ? undefined : { Filters: filters.map((f) => ({ Pattern: f.pattern })) };
+}
+
+/** A FunctionName or EventSourceArn that is not a string is a client error, not a crash. */
+function checkStringMembers(input: MappingInput): void {
+  for (const [key, member] of [["FunctionName", "functionName"], ["EventSourceArn", "eventSourceArn"]] as const) {
+    const v: unknown = input[key];
+    if (v !== undefined && v !== null && typeof v !== "string") {
+      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${JSON.stringify(v)}' at '${member}' failed to satisfy constraint: Member must be a string`, { messageKey: "message" });
+    }
+  }
 }
