@@ -127,6 +127,7 @@ export class EventSourceMappings {
       );
     }
     if (!this.isStream(input.EventSourceArn)) rejectStreamOnlyParams(input);
+    else rejectQueueOnlyParams(input);
     const m: Mapping = {
       uuid: this.ids.uuid(),
       functionName: rec.name,
@@ -160,6 +161,7 @@ export class EventSourceMappings {
     const current = this.find(uuid);
     checkStringMembers(input);
     if (current.stream === undefined) rejectStreamOnlyParams(input);
+    else rejectQueueOnlyParams(input);
     const m: Mapping = {
       ...current,
       functionName: input.FunctionName === undefined ? current.functionName : this.registry.get(input.FunctionName).name,
@@ -331,4 +333,9 @@ function checkStringMembers(input: MappingInput): void {
       throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${JSON.stringify(v)}' at '${member}' failed to satisfy constraint: Member must be a string`, { messageKey: "message" });
     }
   }
+}
+
+/** ScalingConfig is "Amazon SQS only" (botocore lambda model): a stream mapping would ignore it. Our wording. */
+function rejectQueueOnlyParams(input: MappingInput): void {
+  if (input.ScalingConfig !== undefined && input.ScalingConfig !== null) throw lambdaErrors.invalidParameterValue("Unsupported ScalingConfig parameter for given event source mapping type.");
 }
