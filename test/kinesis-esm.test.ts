@@ -98,6 +98,8 @@ describe("Kinesis event source mapping", () => {
     expect(noPosition).toBeInstanceOf(InvalidParameterValueException);
     const pf = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "c", EventSourceArn: streamArn("v"), StartingPosition: "LATEST", ParallelizationFactor: 11 })).catch((e: unknown) => e);
     expect((pf as Error).message).toContain("at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10");
+    const scaling = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "c", EventSourceArn: streamArn("v"), StartingPosition: "LATEST", ScalingConfig: { MaximumConcurrency: 5 } })).catch((e: unknown) => e);
+    expect(scaling).toBeInstanceOf(InvalidParameterValueException);
     const retries = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "c", EventSourceArn: streamArn("v"), StartingPosition: "LATEST", MaximumRetryAttempts: 10_001 })).catch((e: unknown) => e);
     expect((retries as Error).message).toContain("'maximumRetryAttempts'");
     const missing = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "c", EventSourceArn: streamArn("nope"), StartingPosition: "LATEST" })).catch((e: unknown) => e);

@@ -114,6 +114,23 @@ describe("EventBridge Scheduler", () => {
       TARGET_ARN: { StringValue: "arn:aws:lambda:us-east-1:000000000000:function:missing" },
     });
   });
+
+  it("an Input that is not JSON is refused by Lambda (InvalidRequestContentException): dead-lettered, the function never runs", async () => {
+    const { scheduler, sqs, logs } = await start();
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: "dlq" }))).QueueUrl!;
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: "text",
+        ScheduleExpression: "rate(1 hour)",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: "hello, not json", DeadLetterConfig: { Arn: "arn:aws:sqs:us-east-1:000000000000:dlq" } },
+      }),
+    );
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageAttributeNames: ["All"] }));
+    expect(got.Messages?.[0]?.Body).toBe("hello, not json");
+    expect(got.Messages?.[0]?.MessageAttributes).toMatchObject({ ERROR_CODE: { StringValue: "InvalidRequestContentException" }, TARGET_ARN: { StringValue: FUNCTION_ARN } });
+    expect(logs.of("async.enqueued")).toEqual([]);
+  });
 });
 
 describe("EventBridge scheduled rules", () => {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvalidParameterValueException, InvokeCommand, LambdaClient, ResourceConflictException } from "@aws-sdk/client-lambda";
+import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvalidParameterValueException, InvokeCommand, LambdaClient, ResourceConflictException, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
@@ -100,6 +100,23 @@ describe("SQS event source mapping", () => {
     const dup = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "quick", EventSourceArn: arn("q") })).catch((e: unknown) => e);
     expect(dup).toBeInstanceOf(ResourceConflictException);
     expect((dup as Error).message).toContain(`Please update or delete the existing mapping with UUID ${first.UUID}`);
+  });
+
+  it("refuses the stream-only parameters (an OnFailure destination, retries, bisection) on an SQS mapping, on create and on update", async () => {
+    await start([{ functionName: "quick", ...recorder }]);
+    await sqs.send(new CreateQueueCommand({ QueueName: "q" }));
+    await sqs.send(new CreateQueueCommand({ QueueName: "failed" }));
+    const withDestination = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "quick", EventSourceArn: arn("q"), DestinationConfig: { OnFailure: { Destination: arn("failed") } } })).catch((e: unknown) => e);
+    expect(withDestination).toBeInstanceOf(InvalidParameterValueException);
+    expect((withDestination as Error).message).toBe("Unsupported DestinationConfig parameter for given event source mapping type.");
+    for (const extra of [{ StartingPosition: "LATEST" as const }, { MaximumRetryAttempts: 2 }, { BisectBatchOnFunctionError: true }, { ParallelizationFactor: 2 }, { TumblingWindowInSeconds: 10 }, { MaximumRecordAgeInSeconds: 60 }]) {
+      const refused = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "quick", EventSourceArn: arn("q"), ...extra })).catch((e: unknown) => e);
+      expect(refused, JSON.stringify(extra)).toBeInstanceOf(InvalidParameterValueException);
+    }
+    const { UUID } = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "quick", EventSourceArn: arn("q") }));
+    const updated = await lambda.send(new UpdateEventSourceMappingCommand({ UUID, DestinationConfig: { OnFailure: { Destination: arn("failed") } } })).catch((e: unknown) => e);
+    expect(updated).toBeInstanceOf(InvalidParameterValueException);
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID }))).DestinationConfig?.OnFailure?.Destination).toBeUndefined();
   });
 });
 

@@ -22,7 +22,7 @@ export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry
 export { Invoker, type InvokeInput, type InvokeOutput } from "./invocation/invoker.ts";
 export type { InvocationResult } from "./invocation/invocation-result.ts";
 export { AwsRouter } from "./protocols/aws-router.ts";
-export { jsonBody, type RestRoute, type RestRequest, type RestResponse } from "./protocols/rest-json.ts";
+export { isJsonObject, jsonBody, type RestRoute, type RestRequest, type RestResponse } from "./protocols/rest-json.ts";
 export { Simulator, type SimulatorOptions } from "./simulator.ts";
 export type { Source, SourceContext } from "./source.ts";
 export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";

@@ -32,7 +32,7 @@ import { FunctionRegistry } from "./registry/function-registry.ts";
 import { supportsPrivateTmp } from "./runtime/runtime-driver.ts";
 import { ProcessLedger } from "./runtime/process-ledger.ts";
 import { loadMigrations, type Migration } from "./store/migrate.ts";
-import type { Source } from "./source.ts";
+import type { Source, SourceContext } from "./source.ts";
 import { Store } from "./store/store.ts";
 import { Telemetry } from "./telemetry/telemetry.ts";
 import type { TelemetryEvent } from "./telemetry/events.ts";
@@ -90,7 +90,8 @@ export class Simulator {
   private readonly server: DualProtocolServer;
   private readonly scratch: string;
   private closing: Promise<void> | undefined;
-  private sources: readonly Source<any>[] = [];
+  /** Sources started (or starting), each with the context it was given, stopped by close(). */
+  private readonly started: { source: Source<any>; ctx: SourceContext }[] = [];
   private mappings: EventSourceMappings | undefined;
   /** Where destination and DLQ records go (the asynchronous-invocation issue delivers through it). */
   targets: TargetRegistry = new TargetRegistry();
@@ -213,7 +214,15 @@ export class Simulator {
       const registerTarget = (service: string, target: Target) => targets.register(service, target);
       const registerStreamReader = (service: string, factory: StreamReaderFactory) => mappings.registerStreamReader(service, factory);
       const deliverToTarget = (arn: string, body: string, attributes?: Record<string, TargetAttribute>) => targets.deliver(arn, body, attributes);
-      await source.start({ clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget, registerStreamReader, deliverToTarget }, config);
+      const sourceCtx: SourceContext = { clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget, registerStreamReader, deliverToTarget };
+      // Recorded first: a start that fails (here or later) is undone by close().
+      sim.started.push({ source, ctx: sourceCtx });
+      try {
+        await source.start(sourceCtx, config);
+      } catch (e) {
+        await sim.close();
+        throw e;
+      }
     }
     try {
       await mappings.applyDefinitions(opts.eventSourceMappings ?? []);
@@ -227,7 +236,6 @@ export class Simulator {
     mappings.start();
     sim.mappings = mappings;
     sim.targets = targets;
-    sim.sources = sources;
     return sim;
   }
 
@@ -236,7 +244,7 @@ export class Simulator {
     this.closing ??= (async () => {
       this.server.close();
       await this.mappings?.stop();
-      for (const source of this.sources) await source.stop();
+      for (const { source, ctx } of this.started) await source.stop(ctx);
       await this.invoker.close();
       this.store.close();
       if (this.scratch.includes("lambda-sim-")) rmSync(this.scratch, { recursive: true, force: true });

@@ -49,5 +49,10 @@ export interface Source<Config = unknown> {
   readonly migrations: readonly Migration[];
   /** `config` is the validated section of lambda-sim.yaml, if the file has one. */
   start(ctx: SourceContext, config: Config | undefined): Promise<void> | void;
-  stop(): Promise<void> | void;
+  /**
+   * Stops what `start(ctx)` started: `ctx` is the very object start was given. One source object
+   * serves every Simulator of a process, so keep per-start state by context (a WeakMap), never in
+   * module variables. Called after a start that threw, too.
+   */
+  stop(ctx: SourceContext): Promise<void> | void;
 }

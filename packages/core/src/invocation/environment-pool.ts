@@ -24,6 +24,7 @@ export class EnvironmentPool {
   private readonly all = new Set<Environment>();
   private readonly reapTimers = new Map<Environment, TimerHandle>();
   private closed = false;
+  private closedReason: RetireReason = "code-updated";
 
   constructor(config: FunctionVersionConfig, ctx: EnvironmentContext, ids: RandomStream) {
     this.config = config;
@@ -77,15 +78,26 @@ export class EnvironmentPool {
     return [...this.provisioned].filter((e) => e.state !== "initializing" && e.state !== "retired" && e.state !== "retiring").length;
   }
 
-  /** Retires every environment: busy ones end their current invocation as a crash would. */
+  /**
+   * Retires every environment. At shutdown busy ones end their current invocation as a crash
+   * would; after a code or configuration update or a deletion they finish it first (AWS does not
+   * cut short invocations in progress) and retire as they come free (release()).
+   */
   async retireAll(reason: RetireReason): Promise<void> {
     this.closed = true;
+    this.closedReason = reason;
     for (const t of this.reapTimers.values()) t.cancel();
     this.reapTimers.clear();
     this.available.length = 0;
     this.availableProvisioned.length = 0;
     this.provisioned.clear();
-    await Promise.all([...this.all].map((e) => e.retire(reason)));
+    const now = reason === "shutdown" ? [...this.all] : [...this.all].filter((e) => !e.busy);
+    await Promise.all(now.map((e) => e.retire(reason)));
+  }
+
+  /** Environments not yet retired (busy ones finishing after retireAll, for instance). */
+  get live(): number {
+    return this.all.size;
   }
 
   private create(type: "on-demand" | "provisioned-concurrency"): Environment {
@@ -111,7 +123,7 @@ export class EnvironmentPool {
 
   private release(env: Environment): void {
     if (this.closed) {
-      void env.retire("code-updated");
+      void env.retire(this.closedReason);
       return;
     }
     if (env.state === "retiring" || env.state === "retired") return;

@@ -9,6 +9,7 @@ import type { AsyncEvent, AsyncQueue, AttemptResult } from "./async-queue.ts";
 import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./execution-environment.ts";
+import type { RetireReason } from "./environment-state.ts";
 import type { InvocationResult } from "./invocation-result.ts";
 
 export type InvocationType = "RequestResponse" | "Event" | "DryRun";
@@ -48,6 +49,8 @@ export class Invoker {
   private readonly ids: RandomStream;
   private readonly envIds: RandomStream;
   private readonly pools = new Map<string, EnvironmentPool>();
+  /** Pools replaced by an update or a deletion whose busy environments are finishing. */
+  private readonly draining = new Set<EnvironmentPool>();
   private readonly unsubscribe: () => void;
 
   constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor }) {
@@ -65,7 +68,7 @@ export class Invoker {
       const pool = this.pools.get(key);
       if (pool === undefined) return;
       this.pools.delete(key);
-      void pool.retireAll(c.kind === "deleted" ? "function-deleted" : "code-updated");
+      this.retire(pool, c.kind === "deleted" ? "function-deleted" : "code-updated");
     });
   }
 
@@ -149,11 +152,19 @@ export class Invoker {
     return out;
   }
 
+  /** A replaced pool: idle environments go now, busy ones when their invocation ends (or at close). */
+  private retire(pool: EnvironmentPool, reason: RetireReason): void {
+    for (const p of this.draining) if (p.live === 0) this.draining.delete(p);
+    this.draining.add(pool);
+    void pool.retireAll(reason);
+  }
+
   async close(): Promise<void> {
     this.unsubscribe();
     this.asyncQueue.stop();
-    const pools = [...this.pools.values()];
+    const pools = [...this.pools.values(), ...this.draining];
     this.pools.clear();
+    this.draining.clear();
     await Promise.all(pools.map((p) => p.retireAll("shutdown")));
   }
 
@@ -192,7 +203,7 @@ export class Invoker {
     const key = `${c.functionName}:${c.version}`;
     let pool = this.pools.get(key);
     if (pool !== undefined && pool.config.revisionId !== c.revisionId) {
-      void pool.retireAll("code-updated");
+      this.retire(pool, "code-updated");
       pool = undefined;
     }
     if (pool === undefined) {

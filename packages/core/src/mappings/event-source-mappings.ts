@@ -12,7 +12,7 @@ import type { PollerFactory } from "./poller.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
-import { STREAM_BATCH_SIZE, streamParams, streamShape, validateStreamParams, type StreamMappingInput, type StreamMappingParams } from "./stream-mapping-params.ts";
+import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, streamShape, validateStreamParams, type StreamMappingInput, type StreamMappingParams } from "./stream-mapping-params.ts";
 import { StreamWorker } from "./stream-worker.ts";
 
 export interface MappingInput extends StreamMappingInput {
@@ -117,6 +117,7 @@ export class EventSourceMappings {
   }
 
   private createStopped(input: MappingInput): Mapping {
+    checkStringMembers(input);
     if (!input.EventSourceArn) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
     const rec = this.registry.get(input.FunctionName ?? "");
     const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name);
@@ -125,6 +126,8 @@ export class EventSourceMappings {
         `An event source mapping with ${this.isStream(input.EventSourceArn) ? "Kinesis" : "SQS"} arn (" ${input.EventSourceArn} ") and function (" ${rec.name} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
+    if (!this.isStream(input.EventSourceArn)) rejectStreamOnlyParams(input);
+    else rejectQueueOnlyParams(input);
     const m: Mapping = {
       uuid: this.ids.uuid(),
       functionName: rec.name,
@@ -156,6 +159,9 @@ export class EventSourceMappings {
 
   async update(uuid: string, input: MappingInput, run = true): Promise<Record<string, unknown>> {
     const current = this.find(uuid);
+    checkStringMembers(input);
+    if (current.stream === undefined) rejectStreamOnlyParams(input);
+    else rejectQueueOnlyParams(input);
     const m: Mapping = {
       ...current,
       functionName: input.FunctionName === undefined ? current.functionName : this.registry.get(input.FunctionName).name,
@@ -317,4 +323,19 @@ function serviceOf(arn: string): string {
 function filterCriteriaOf(input: MappingInput["FilterCriteria"]): Mapping["filterCriteria"] {
   const filters = parseFilterCriteria(input);
   return filters === undefined ? undefined : { Filters: filters.map((f) => ({ Pattern: f.pattern })) };
+}
+
+/** A FunctionName or EventSourceArn that is not a string is a client error, not a crash. */
+function checkStringMembers(input: MappingInput): void {
+  for (const [key, member] of [["FunctionName", "functionName"], ["EventSourceArn", "eventSourceArn"]] as const) {
+    const v: unknown = input[key];
+    if (v !== undefined && v !== null && typeof v !== "string") {
+      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${JSON.stringify(v)}' at '${member}' failed to satisfy constraint: Member must be a string`, { messageKey: "message" });
+    }
+  }
+}
+
+/** ScalingConfig is "Amazon SQS only" (botocore lambda model): a stream mapping would ignore it. Our wording. */
+function rejectQueueOnlyParams(input: MappingInput): void {
+  if (input.ScalingConfig !== undefined && input.ScalingConfig !== null) throw lambdaErrors.invalidParameterValue("Unsupported ScalingConfig parameter for given event source mapping type.");
 }

@@ -27,6 +27,23 @@ export interface StreamMappingParams {
   onFailureDestination?: string;
 }
 
+/**
+ * The stream-only parameters on a mapping of another kind (an SQS queue): AWS documents them as
+ * "available only for DynamoDB and Kinesis event sources" and answers InvalidParameterValue; taking
+ * them silently would let a user believe failed SQS batches go to an OnFailure destination.
+ * The DestinationConfig message is AWS's (aws-facts §8.2); the others' wording is ours.
+ */
+export function rejectStreamOnlyParams(input: StreamMappingInput): void {
+  const d = input.DestinationConfig;
+  if (d !== undefined && d !== null && (d.OnFailure?.Destination || d.OnSuccess?.Destination)) {
+    throw lambdaErrors.invalidParameterValue("Unsupported DestinationConfig parameter for given event source mapping type.");
+  }
+  const streamOnly = ["StartingPosition", "StartingPositionTimestamp", "ParallelizationFactor", "BisectBatchOnFunctionError", "MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "TumblingWindowInSeconds"] as const;
+  for (const key of streamOnly) {
+    if (input[key] !== undefined && input[key] !== null) throw lambdaErrors.invalidParameterValue(`Unsupported ${key} parameter for given event source mapping type.`);
+  }
+}
+
 /** Stream mappings' BatchSize: default 100, at most 10,000 (aws-facts §8.2). */
 export const STREAM_BATCH_SIZE = { default: 100, max: 10_000 };
 const POSITIONS: readonly string[] = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];

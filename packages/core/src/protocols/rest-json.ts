@@ -30,14 +30,23 @@ export interface RestRoute {
   handler: RestHandler;
 }
 
-/** Parses the body as JSON (empty body = {}); invalid JSON is a 400 as the service answers it. */
+/** Parses the body as a JSON object (empty body = {}); anything else is a 400 as the service answers it. */
 export function jsonBody<T = Record<string, unknown>>(req: RestRequest): T {
   if (req.body.length === 0) return {} as T;
+  let parsed: unknown;
   try {
-    return JSON.parse(req.body.toString("utf8")) as T;
+    parsed = JSON.parse(req.body.toString("utf8"));
   } catch {
     throw new AwsError("SerializationException", 400, "Could not parse request body into json");
   }
+  // `null`, `[]` or `5` parse, but no operation's input is anything but an object.
+  if (!isJsonObject(parsed)) throw new AwsError("SerializationException", 400, "Could not parse request body into json");
+  return parsed as T;
+}
+
+/** True for a JSON object (not null, not an array): the only shape an AWS request body has. */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

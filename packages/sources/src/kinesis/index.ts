@@ -1,4 +1,4 @@
-import { isAwsError, KeyedWaiters, loadMigrations, SimError, type Source } from "@lambda-sim/core";
+import { isAwsError, KeyedWaiters, loadMigrations, SimError, type Source, type SourceContext } from "@lambda-sim/core";
 import { kinesisJsonHandler, type KinesisOperation } from "./json-protocol.ts";
 import { kinesisReaderFactory } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
@@ -10,8 +10,8 @@ import { StreamStore } from "./stream-store.ts";
 /** Expired records are deleted this often (service time); reads skip them meanwhile. */
 const TRIM_INTERVAL_MS = 60_000;
 
-let waiters: KeyedWaiters | undefined;
-let trimTimer: { cancel(): void } | undefined;
+/** Per simulator (one source object serves every Simulator of the process). */
+const running = new WeakMap<SourceContext, { waiters: KeyedWaiters; trimTimer?: { cancel(): void } }>();
 
 /**
  * The Kinesis source (DESIGN.md `Source`, aws-facts §8): durable streams in SQLite over AWS JSON
@@ -31,7 +31,9 @@ export const kinesisSource: Source<StreamConfig> = {
       if (isAwsError(e)) throw new SimError("ERR_CONFIG", `streams: ${e.message}`);
       throw e;
     }
-    waiters = new KeyedWaiters(ctx.clock, "kinesis.wait");
+    const waiters = new KeyedWaiters(ctx.clock, "kinesis.wait");
+    const state: { waiters: KeyedWaiters; trimTimer?: { cancel(): void } } = { waiters };
+    running.set(ctx, state);
     const records = new RecordOperations(store, streams, ctx.clock, waiters);
     for (const [name, def] of Object.entries(config ?? {})) if (def.sim?.enforceShardLimits) records.limitedStreams.add(name);
     const ops: Record<string, KinesisOperation> = {
@@ -71,12 +73,14 @@ export const kinesisSource: Source<StreamConfig> = {
     const trim = () => {
       const now = ctx.clock.now();
       for (const s of store.list()) store.trim(s.name, now - retentionMs(s));
-      trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+      state.trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
     };
-    trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+    state.trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
   },
-  stop() {
-    trimTimer?.cancel();
-    waiters?.wakeAll();
+  stop(ctx) {
+    const state = running.get(ctx);
+    running.delete(ctx);
+    state?.trimTimer?.cancel();
+    state?.waiters.wakeAll();
   },
 };

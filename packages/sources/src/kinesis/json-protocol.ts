@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AwsError, isAwsError } from "@lambda-sim/core";
+import { AwsError, isAwsError, isJsonObject } from "@lambda-sim/core";
 
 export type KinesisOperation = (input: Record<string, unknown>) => unknown;
 
@@ -30,6 +30,7 @@ export function kinesisJsonHandler(operations: Record<string, KinesisOperation>)
       let input: Record<string, unknown>;
       try {
         input = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+        if (!isJsonObject(input)) throw new Error("not an object");
       } catch {
         throw new AwsError("SerializationException", 400, "Could not parse the request body as JSON", { messageKey: "message" });
       }

@@ -1,4 +1,4 @@
-import type { Clock, KeyedWaiters } from "@lambda-sim/core";
+import { isJsonObject, type Clock, type KeyedWaiters } from "@lambda-sim/core";
 import { parseExplicitHashKey, partitionKeyHash, shardForHash } from "./hash-routing.ts";
 import { kinesisErrors } from "./kinesis-errors.ts";
 import { isSequenceNumberShaped, parseSequenceNumber, sequenceNumber, shardId, shardIndexOf } from "./sequence-numbers.ts";
@@ -59,7 +59,10 @@ export class RecordOperations {
     const entries = input.Records;
     if (!Array.isArray(entries) || entries.length === 0) throw kinesisErrors.validation("'[]'", "records", "Member must have length greater than or equal to 1");
     if (entries.length > MAX_PUT_RECORDS) throw kinesisErrors.validation(`'[${entries.length} records]'`, "records", `Member must have length less than or equal to ${MAX_PUT_RECORDS}`);
-    const records = entries.map((e: Input, i) => this.route(stream, e, `records.${i + 1}.member.`));
+    const records = entries.map((e: unknown, i) => {
+      if (!isJsonObject(e)) throw kinesisErrors.validation("null", `records.${i + 1}.member`, "Member must not be null");
+      return this.route(stream, e, `records.${i + 1}.member.`);
+    });
     const bytes = records.reduce((n, r) => n + r.data.length + Buffer.byteLength(r.partitionKey), 0);
     if (bytes > MAX_PUT_RECORDS_BYTES) throw kinesisErrors.invalidArgument(`Records size exceeds ${MAX_PUT_RECORDS_BYTES / 1024 / 1024} MB limit`);
     // Entries over their shard's throughput fail alone; the response keeps the request's order.

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AwsError, isAwsError } from "@lambda-sim/core";
+import { AwsError, isAwsError, isJsonObject } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { eventsErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
@@ -82,7 +82,9 @@ export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, reg
     PutTargets: (i) => {
       const r = find(i.Rule, i.EventBusName);
       const given = (i.Targets ?? []) as (ScheduleTarget & Input)[];
+      if (!Array.isArray(given)) throw new AwsError("SerializationException", 400, "Start of list found where not expected", { messageKey: "message" });
       for (const t of given) {
+        if (!isJsonObject(t)) throw eventsErrors.validation("1 validation error detected: Value null at 'targets.member' failed to satisfy constraint: Member must not be null");
         if (typeof t.Id !== "string" || !/^[.\-_A-Za-z0-9]{1,64}$/.test(t.Id) || typeof t.Arn !== "string") throw eventsErrors.validation("1 validation error detected: Value null at 'targets.member.id' failed to satisfy constraint: Member must not be null");
         if (t.InputPath !== undefined || t.InputTransformer !== undefined) throw eventsErrors.validation("lambda-sim does not simulate InputPath or InputTransformer; use Input, or no input for the scheduled event.");
       }
@@ -125,6 +127,7 @@ export function eventsJsonHandler(operations: Record<string, EventsOperation>) {
       let input: Input;
       try {
         input = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+        if (!isJsonObject(input)) throw new Error("not an object");
       } catch {
         throw new AwsError("SerializationException", 400, "Could not parse the request body as JSON", { messageKey: "message" });
       }

@@ -1,4 +1,4 @@
-import { loadMigrations, type Source } from "@lambda-sim/core";
+import { loadMigrations, type Source, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { eventsJsonHandler, ruleOperations } from "./events-api.ts";
 import { definitionOf, scheduleConfigSchema, type ScheduleConfig } from "./schedule-config.ts";
 import { scheduleDelivery } from "./schedule-delivery.ts";
@@ -24,7 +24,8 @@ export interface SchedulesOptions {
  *   once each with `catchUp`.
  */
 export function createSchedulesSource(opts: SchedulesOptions = {}): Source<ScheduleConfig> {
-  let runner: ScheduleRunner | undefined;
+  // Per simulator: one source object serves every Simulator of the process.
+  const running = new WeakMap<SourceContext, { runner: ScheduleRunner; retries: Set<TimerHandle> }>();
   return {
     name: "schedules",
     configKey: "schedules",
@@ -32,8 +33,10 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
     migrations: loadMigrations("schedules", new URL("./migrations/", import.meta.url)),
     start(ctx, config) {
       const store = new ScheduleStore(ctx.store);
-      const deliver = scheduleDelivery({ ...ctx, ids: ctx.rng.stream("schedule-event-ids") });
-      const r = (runner = new ScheduleRunner(ctx.clock, store, deliver, ctx.rng.stream("schedule-flexible-window")));
+      const retries = new Set<TimerHandle>();
+      const deliver = scheduleDelivery({ ...ctx, ids: ctx.rng.stream("schedule-event-ids"), retries });
+      const r = new ScheduleRunner(ctx.clock, store, deliver, ctx.rng.stream("schedule-flexible-window"));
+      running.set(ctx, { runner: r, retries });
       const missed = r.resume(opts.catchUp ?? false);
       if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
       // The file is authoritative for the schedules it declares; API-made ones are left alone.
@@ -60,9 +63,12 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         return store.list().map((s) => ({ kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString() }));
       });
     },
-    stop() {
-      runner?.stop();
-      runner = undefined;
+    stop(ctx) {
+      const state = running.get(ctx);
+      running.delete(ctx);
+      state?.runner.stop();
+      for (const t of state?.retries ?? []) t.cancel();
+      state?.retries.clear();
     },
   };
 }

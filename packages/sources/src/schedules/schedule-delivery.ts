@@ -1,8 +1,13 @@
-import { isAwsError, type Clock, type RandomStream, type SourceContext, type TargetAttribute } from "@lambda-sim/core";
+import { isAwsError, lambdaErrors, type Clock, type RandomStream, type SourceContext, type TargetAttribute, type TimerHandle } from "@lambda-sim/core";
 import type { Deliver } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleRecord, type ScheduleTarget } from "./schedule-store.ts";
 
-type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry" | "region" | "accountId"> & { clock: Clock; ids: RandomStream };
+type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry" | "region" | "accountId"> & {
+  clock: Clock;
+  ids: RandomStream;
+  /** Retry timers waiting to fire, so that stopping the source cancels them. */
+  retries?: Set<TimerHandle>;
+};
 
 // Scheduler's RetryPolicy defaults (aws-facts §9.2: 185 attempts, 24 h; defaults unconfirmed).
 const DEFAULT_RETRY_ATTEMPTS = 185;
@@ -46,6 +51,12 @@ export function scheduledEvent(r: ScheduleRecord, scheduledAt: number, s: Pick<S
 
 async function send(s: Services, arn: string, body: string): Promise<void> {
   if (arn.split(":")[2] === "lambda") {
+    // Lambda's Invoke takes JSON only (aws-facts §1.4): a text Input is refused, not run.
+    try {
+      JSON.parse(body);
+    } catch (e) {
+      throw lambdaErrors.invalidRequestContent(`Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`);
+    }
     await s.invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
   } else {
     await s.deliverToTarget(arn, body);
@@ -65,7 +76,15 @@ async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, b
     const delay = Math.min(60_000, 1000 * 2 ** retries);
     const retryable = status === 429 || status >= 500;
     if (retryable && retries < maxAttempts && s.clock.now() + delay - firstAt <= maxAgeMs) {
-      s.clock.setTimer(delay, () => attempt(s, r, target, body, retries + 1, firstAt), `schedule.retry:${r.name}`);
+      const timer = s.clock.setTimer(
+        delay,
+        () => {
+          s.retries?.delete(timer);
+          return attempt(s, r, target, body, retries + 1, firstAt);
+        },
+        `schedule.retry:${r.name}`,
+      );
+      s.retries?.add(timer);
       return;
     }
     const exhausted = !retryable ? undefined : retries >= maxAttempts ? "MaximumRetryAttempts" : "MaximumEventAgeInSeconds";

@@ -1,4 +1,4 @@
-import { jsonBody, type RestRequest, type RestRoute } from "@lambda-sim/core";
+import { isJsonObject, jsonBody, type RestRequest, type RestRoute } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { schedulerErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
@@ -126,8 +126,12 @@ export function schedulerDefinition(input: Input): ScheduleDefinition {
   const minutes = window.MaximumWindowInMinutes;
   if (window.Mode === "FLEXIBLE" && (minutes === undefined || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) throw v("MaximumWindowInMinutes must be between 1 and 1440 when Mode is FLEXIBLE.");
   const target = input.Target as ScheduleTarget | undefined;
-  if (target === undefined || typeof target.Arn !== "string") throw v("1 validation error detected: Value null at 'target.arn' failed to satisfy constraint: Member must not be null");
+  if (!isJsonObject(target) || typeof target.Arn !== "string") throw v("1 validation error detected: Value null at 'target.arn' failed to satisfy constraint: Member must not be null");
   if (typeof target.RoleArn !== "string") throw v("1 validation error detected: Value null at 'target.roleArn' failed to satisfy constraint: Member must not be null");
+  if (target.Input !== undefined && typeof target.Input !== "string") throw v("1 validation error detected: Value at 'target.input' failed to satisfy constraint: Member must be a string");
+  for (const key of ["RetryPolicy", "DeadLetterConfig"] as const) {
+    if (target[key] !== undefined && !isJsonObject(target[key])) throw v(`1 validation error detected: Value at 'target.${key.charAt(0).toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must be a structure`);
+  }
   const retry = target.RetryPolicy;
   if (retry?.MaximumRetryAttempts !== undefined && !(retry.MaximumRetryAttempts >= 0 && retry.MaximumRetryAttempts <= 185)) throw v("MaximumRetryAttempts must be between 0 and 185.");
   if (retry?.MaximumEventAgeInSeconds !== undefined && !(retry.MaximumEventAgeInSeconds >= 60 && retry.MaximumEventAgeInSeconds <= 86_400)) throw v("MaximumEventAgeInSeconds must be between 60 and 86400.");

@@ -1,4 +1,4 @@
-import { loadMigrations, SimError, isAwsError, type Source } from "@lambda-sim/core";
+import { loadMigrations, SimError, isAwsError, type Source, type SourceContext } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
@@ -8,7 +8,8 @@ import { sqsQueryHandler } from "./query-protocol.ts";
 import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
 
-let messages: MessageOperations | undefined;
+/** Per simulator (one source object serves every Simulator of the process). */
+const running = new WeakMap<SourceContext, MessageOperations>();
 
 /**
  * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols, the
@@ -35,8 +36,8 @@ export const sqsSource: Source<QueueConfig> = {
         messageGroupId: m.groupId ?? undefined,
       }));
     });
-    messages = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
-    const m = messages;
+    const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
+    running.set(ctx, m);
     const moves = new MessageMoveTasks(store, queues, m.waiters, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
     const ops: Record<string, SqsOperation> = {
       CreateQueue: (i) => queues.createQueue(i),
@@ -75,8 +76,9 @@ export const sqsSource: Source<QueueConfig> = {
     });
     ctx.router.addService("sqs", (req, res, body, id) => (req.headers["x-amz-target"] !== undefined ? json(req, res, body, id) : query(req, res, body, id)));
   },
-  stop() {
-    messages?.waiters.wakeAll();
+  stop(ctx) {
+    running.get(ctx)?.waiters.wakeAll();
+    running.delete(ctx);
   },
 };
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AwsError, isAwsError } from "@lambda-sim/core";
+import { AwsError, isAwsError, isJsonObject } from "@lambda-sim/core";
 
 export type SqsOperation = (input: Record<string, unknown>, signal: AbortSignal) => unknown;
 
@@ -19,6 +19,7 @@ export function sqsJsonHandler(operations: Record<string, SqsOperation>) {
       let input: Record<string, unknown>;
       try {
         input = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+        if (!isJsonObject(input)) throw new Error("not an object");
       } catch {
         throw new AwsError("SerializationException", 400, "Could not parse the request body as JSON", { messageKey: "message", queryCode: "InvalidParameterValue" });
       }
