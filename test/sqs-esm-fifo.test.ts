@@ -1,29 +1,20 @@
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { sqsArn as arn, startSqsEsm } from "./support/sqs-esm-harness.ts";
 import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/sqs-consumers/", import.meta.url));
 const consumer = { functionName: "fifo", runtime: "nodejs24.x", handler: "index.fifo", codeDir, timeout: 3 } as const;
-const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 let t: TestSimulator | undefined;
 let lambda: LambdaClient;
 let sqs: SQSClient;
 
-afterEach(async () => {
-  lambda?.destroy();
-  sqs?.destroy();
-  await t?.close();
-  t = undefined;
-});
 
 async function start(timeScale = 1): Promise<void> {
-  t = await startTestSimulator({ functions: [consumer], sources: [sqsSource], timeScale });
-  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-  sqs = new SQSClient(t.clientConfig);
+  ({ t, lambda, sqs } = await startSqsEsm([consumer], timeScale));
 }
 
 interface Delivery {

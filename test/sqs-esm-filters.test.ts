@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CreateEventSourceMappingCommand,
   GetEventSourceMappingCommand,
@@ -8,23 +8,16 @@ import {
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { sqsArn as arn, startSqsEsm } from "./support/sqs-esm-harness.ts";
 import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
 const recorder = { functionName: "filtered", runtime: "nodejs24.x", handler: "index.sqsRecorder", codeDir, timeout: 3 } as const;
-const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 let t: TestSimulator | undefined;
 let lambda: LambdaClient;
 let sqs: SQSClient;
 
-afterEach(async () => {
-  lambda?.destroy();
-  sqs?.destroy();
-  await t?.close();
-  t = undefined;
-});
 
 async function queueIsEmpty(url: string): Promise<boolean> {
   const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
@@ -41,9 +34,7 @@ function delivered(logs: TelemetryRecorder): string[][] {
 
 describe("SQS event source mapping with FilterCriteria (aws-facts §6)", () => {
   it("invokes with the matching messages only and deletes the others", async () => {
-    t = await startTestSimulator({ functions: [recorder], sources: [sqsSource] });
-    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-    sqs = new SQSClient(t.clientConfig);
+    ({ t, lambda, sqs } = await startSqsEsm([recorder]));
     const url = (await sqs.send(new CreateQueueCommand({ QueueName: "orders" }))).QueueUrl!;
     const bodies = ['{"kind":"order","total":120}', '{"kind":"order","total":5}', '{"kind":"refund","total":300}', "order", "plain text"];
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: bodies.map((MessageBody, i) => ({ Id: `m${i}`, MessageBody })) }));
@@ -63,9 +54,7 @@ describe("SQS event source mapping with FilterCriteria (aws-facts §6)", () => {
   });
 
   it("refuses an invalid pattern, and UpdateEventSourceMapping replaces or removes the filters", async () => {
-    t = await startTestSimulator({ functions: [recorder], sources: [sqsSource] });
-    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-    sqs = new SQSClient(t.clientConfig);
+    ({ t, lambda, sqs } = await startSqsEsm([recorder]));
     await sqs.send(new CreateQueueCommand({ QueueName: "q" }));
     const bad = await lambda
       .send(new CreateEventSourceMappingCommand({ FunctionName: "filtered", EventSourceArn: arn("q"), FilterCriteria: { Filters: [{ Pattern: '{"body":{"a":"x"}}' }] } }))

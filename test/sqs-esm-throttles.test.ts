@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { sqsArn as arn, startSqsEsm } from "./support/sqs-esm-harness.ts";
 import { until } from "./support/until.ts";
 
 /**
@@ -14,18 +14,11 @@ import { until } from "./support/until.ts";
  * DLQ. ScalingConfig.MaximumConcurrency at or below the reserved concurrency is AWS's answer.
  */
 const codeDir = fileURLToPath(new URL("./fixtures/functions/sqs-consumers/", import.meta.url));
-const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 const TOTAL = 30;
 let t: TestSimulator | undefined;
 let lambda: LambdaClient;
 let sqs: SQSClient;
 
-afterEach(async () => {
-  lambda?.destroy();
-  sqs?.destroy();
-  await t?.close();
-  t = undefined;
-});
 
 async function visible(name: string): Promise<{ visible: number; inflight: number }> {
   const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t!.endpoint}/000000000000/${name}`, AttributeNames: ["All"] }))).Attributes!;
@@ -35,9 +28,7 @@ async function visible(name: string): Promise<{ visible: number; inflight: numbe
 /** A queue of TOTAL messages (visibility 60 s, maxReceiveCount 2) and a 100 ms consumer with reserved concurrency 2. */
 async function scenario(scalingConfig: { MaximumConcurrency: number } | undefined) {
   // 100x: the 60 s visibility timeout lasts 0.6 s of wall time; handlers run in wall time.
-  t = await startTestSimulator({ functions: [{ functionName: "slow", runtime: "nodejs24.x", handler: "index.slow", codeDir, timeout: 3, reservedConcurrency: 2 }], sources: [sqsSource], timeScale: 100 });
-  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-  sqs = new SQSClient(t.clientConfig);
+  ({ t, lambda, sqs } = await startSqsEsm([{ functionName: "slow", runtime: "nodejs24.x", handler: "index.slow", codeDir, timeout: 3, reservedConcurrency: 2 }], 100));
   await sqs.send(new CreateQueueCommand({ QueueName: "work-dlq" }));
   const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: arn("work-dlq"), maxReceiveCount: 2 });
   const url = (await sqs.send(new CreateQueueCommand({ QueueName: "work", Attributes: { VisibilityTimeout: "60", RedrivePolicy } }))).QueueUrl!;

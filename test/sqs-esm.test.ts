@@ -1,10 +1,11 @@
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvalidParameterValueException, InvokeCommand, LambdaClient, ResourceConflictException, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import type { FunctionDefinition } from "@lambda-sim/core";
+import { sqsArn as arn, startSqsEsm } from "./support/sqs-esm-harness.ts";
 import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
@@ -12,20 +13,11 @@ let t: TestSimulator | undefined;
 let lambda: LambdaClient;
 let sqs: SQSClient;
 
-afterEach(async () => {
-  lambda?.destroy();
-  sqs?.destroy();
-  await t?.close();
-  t = undefined;
-});
 
 async function start(functions: FunctionDefinition[], timeScale = 1) {
-  t = await startTestSimulator({ functions, sources: [sqsSource], timeScale });
-  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-  sqs = new SQSClient(t.clientConfig);
+  ({ t, lambda, sqs } = await startSqsEsm(functions, timeScale));
 }
 
-const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
 async function count(url: string): Promise<{ visible: number; inflight: number }> {
   const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
