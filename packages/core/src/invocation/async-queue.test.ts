@@ -42,18 +42,28 @@ function recorder(clock: VirtualClock, results: (e: AsyncEvent) => AttemptResult
 
 const rows = (store: Store) => store.db.prepare("SELECT request_id, invocations, next_attempt_at, final_condition FROM async_events").all();
 
+/** A queue on `store` with the jitter turned off, so retry times are exact. */
+const queueOn = (store: Store, clock: VirtualClock) => new AsyncQueue(store, clock, new Telemetry(clock), noJitter);
+
+/** Runs every timer, then waits for running events and their writes. */
+async function drain(queue: AsyncQueue, clock: VirtualClock): Promise<void> {
+  await clock.runUntilIdle();
+  await queue.onIdle();
+  await queue.committed();
+}
+
 describe("AsyncQueue", () => {
   it("runs an accepted event after a restart if it had not run before", async () => {
     const dir = tempDir();
     const clock = new VirtualClock(5_000);
     const first = Store.open(dir, CORE_MIGRATIONS);
     // Accepted (stored) but the process "dies" before any handler picks it up.
-    await new AsyncQueue(first, clock, new Telemetry(clock), noJitter).enqueue({ requestId: "req-1", functionName: "f", payload: Buffer.from('{"n":1}') });
+    await queueOn(first, clock).enqueue({ requestId: "req-1", functionName: "f", payload: Buffer.from('{"n":1}') });
     first.close();
 
     const second = Store.open(dir, CORE_MIGRATIONS);
     const r = recorder(clock, () => OK);
-    const queue = new AsyncQueue(second, clock, new Telemetry(clock), noJitter);
+    const queue = queueOn(second, clock);
     queue.start(r.handler);
     await queue.onIdle();
     await queue.committed();
@@ -67,12 +77,10 @@ describe("AsyncQueue", () => {
     const clock = new VirtualClock(0);
     const store = Store.open(undefined, CORE_MIGRATIONS);
     const r = recorder(clock, () => FAIL);
-    const queue = new AsyncQueue(store, clock, new Telemetry(clock), noJitter);
+    const queue = queueOn(store, clock);
     queue.start(r.handler);
     await queue.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
-    await clock.runUntilIdle();
-    await queue.onIdle();
-    await queue.committed();
+    await drain(queue, clock);
     expect(r.attempts).toEqual([{ at: 0, invocations: 0 }, { at: 60_000, invocations: 1 }, { at: 180_000, invocations: 2 }]);
     expect(r.delivered).toEqual([{ condition: "RetriesExhausted", invocations: 3 }]);
     expect(rows(store)).toEqual([]);
@@ -85,12 +93,10 @@ describe("AsyncQueue", () => {
     const store = Store.open(undefined, CORE_MIGRATIONS);
     let n = 0;
     const r = recorder(clock, () => (++n < 4 ? { outcome: { kind: "throttled", reason: "ConcurrentInvocationLimitExceeded" } } : OK));
-    const queue = new AsyncQueue(store, clock, new Telemetry(clock), noJitter);
+    const queue = queueOn(store, clock);
     queue.start(r.handler);
     await queue.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
-    await clock.runUntilIdle();
-    await queue.onIdle();
-    await queue.committed();
+    await drain(queue, clock);
     expect(r.attempts.map((a) => a.at)).toEqual([0, 1_000, 3_000, 7_000]);
     expect(r.delivered).toEqual([{ condition: "Success", invocations: 1 }]);
     store.close();
@@ -100,7 +106,7 @@ describe("AsyncQueue", () => {
     const dir = tempDir();
     const clock = new VirtualClock(0);
     const first = Store.open(dir, CORE_MIGRATIONS);
-    const q1 = new AsyncQueue(first, clock, new Telemetry(clock), noJitter);
+    const q1 = queueOn(first, clock);
     q1.start(recorder(clock, () => FAIL).handler);
     await q1.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
     await q1.onIdle();
@@ -113,12 +119,10 @@ describe("AsyncQueue", () => {
     await clock.advanceBy(20_000);
     const second = Store.open(dir, CORE_MIGRATIONS);
     const r = recorder(clock, () => FAIL);
-    const q2 = new AsyncQueue(second, clock, new Telemetry(clock), noJitter);
+    const q2 = queueOn(second, clock);
     expect(q2.stored()).toBe(1);
     q2.start(r.handler);
-    await clock.runUntilIdle();
-    await q2.onIdle();
-    await q2.committed();
+    await drain(q2, clock);
     expect(r.attempts).toEqual([{ at: 60_000, invocations: 1 }, { at: 180_000, invocations: 2 }]);
     expect(r.delivered).toEqual([{ condition: "RetriesExhausted", invocations: 3 }]);
     second.close();
@@ -128,12 +132,12 @@ describe("AsyncQueue", () => {
     const dir = tempDir();
     const clock = new VirtualClock(0);
     const first = Store.open(dir, CORE_MIGRATIONS);
-    await new AsyncQueue(first, clock, new Telemetry(clock), noJitter).enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
+    await queueOn(first, clock).enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
     first.close();
     await clock.advanceBy(61_000);
     const second = Store.open(dir, CORE_MIGRATIONS);
     const r = recorder(clock, () => OK, 60_000);
-    const queue = new AsyncQueue(second, clock, new Telemetry(clock), noJitter);
+    const queue = queueOn(second, clock);
     queue.start(r.handler);
     await queue.onIdle();
     await queue.committed();
@@ -146,7 +150,7 @@ describe("AsyncQueue", () => {
     const dir = tempDir();
     const clock = new VirtualClock(0);
     const first = Store.open(dir, CORE_MIGRATIONS);
-    const q1 = new AsyncQueue(first, clock, new Telemetry(clock), noJitter);
+    const q1 = queueOn(first, clock);
     const stuck = recorder(clock, () => OK);
     q1.start({ ...stuck.handler, deliver: () => new Promise<void>(() => {}) }); // the "crash": never finishes
     await q1.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
@@ -157,7 +161,7 @@ describe("AsyncQueue", () => {
 
     const second = Store.open(dir, CORE_MIGRATIONS);
     const r = recorder(clock, () => OK);
-    const q2 = new AsyncQueue(second, clock, new Telemetry(clock), noJitter);
+    const q2 = queueOn(second, clock);
     q2.start(r.handler);
     await q2.onIdle();
     await q2.committed();
@@ -184,7 +188,7 @@ describe("AsyncQueue", () => {
     const clock = new VirtualClock(0);
     const store = Store.open(undefined, CORE_MIGRATIONS);
     const r = recorder(clock, () => OK);
-    const queue = new AsyncQueue(store, clock, new Telemetry(clock), noJitter);
+    const queue = queueOn(store, clock);
     await queue.enqueue({ requestId: "same", functionName: "f", payload: Buffer.from("{}") });
     await queue.enqueue({ requestId: "same", functionName: "f", payload: Buffer.from("{}") });
     expect(queue.stored()).toBe(2);
