@@ -125,6 +125,7 @@ export class StreamOperations {
   }
 
   listStreams(input: Input) {
+    // ListStreams: Limit defaults to 100 (Kinesis API reference).
     const limit = typeof input.Limit === "number" ? input.Limit : 100;
     // NextToken (the SDK's paginator) and ExclusiveStartStreamName (older clients) both page by name.
     const token = typeof input.NextToken === "string" ? Buffer.from(input.NextToken, "base64").toString("utf8") : undefined;
@@ -152,6 +153,7 @@ export class StreamOperations {
       }
     }
     const s = this.resolve(token === undefined ? input : { StreamName: token.s });
+    // ListShards: MaxResults defaults to 1,000 (Kinesis API reference).
     const max = typeof input.MaxResults === "number" ? input.MaxResults : 1000;
     const startAfter = token?.i ?? (typeof input.ExclusiveStartShardId === "string" ? s.shards.findIndex((sh) => shardId(sh.index) === input.ExclusiveStartShardId) : -1);
     const rest = s.shards.filter((sh) => sh.index > startAfter);
