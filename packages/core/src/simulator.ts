@@ -35,6 +35,9 @@ import { loadMigrations, type Migration } from "./store/migrate.ts";
 import type { Source, SourceContext } from "./source.ts";
 import { Store } from "./store/store.ts";
 import { Telemetry } from "./telemetry/telemetry.ts";
+import { FaultInjector } from "./faults/fault-injector.ts";
+import { clockRoutes } from "./api/sim/clock-routes.ts";
+import { faultRoutes } from "./api/sim/fault-routes.ts";
 import type { TelemetryEvent } from "./telemetry/events.ts";
 
 export interface SimulatorOptions {
@@ -64,6 +67,8 @@ export interface SimulatorOptions {
   eventSourceMappings?: readonly MappingInput[];
   /** Validated lambda-sim.yaml sections of the sources, by their configKey. */
   sourceConfig?: Record<string, unknown>;
+  /** Faults active from the start (`faults:` in lambda-sim.yaml or a scenario), as POST /_sim/faults takes them. */
+  faults?: readonly unknown[];
   /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
   onTelemetry?: (event: TelemetryEvent) => void;
 }
@@ -87,6 +92,7 @@ export class Simulator {
   readonly router: AwsRouter;
   readonly endpoint: string;
   readonly port: number;
+  readonly faults: FaultInjector;
   private readonly server: DualProtocolServer;
   private readonly scratch: string;
   private closing: Promise<void> | undefined;
@@ -96,7 +102,7 @@ export class Simulator {
   /** Where destination and DLQ records go (the asynchronous-invocation issue delivers through it). */
   targets: TargetRegistry = new TargetRegistry();
 
-  private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: DualProtocolServer; scratch: string }) {
+  private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port" | "faults"> & { server: DualProtocolServer; scratch: string }) {
     this.clock = parts.clock;
     this.telemetry = parts.telemetry;
     this.store = parts.store;
@@ -105,6 +111,7 @@ export class Simulator {
     this.router = parts.router;
     this.endpoint = parts.endpoint;
     this.port = parts.port;
+    this.faults = parts.faults;
     this.server = parts.server;
     this.scratch = parts.scratch;
   }
@@ -158,6 +165,14 @@ export class Simulator {
     const leftovers = processes.reapLeftovers();
     if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
     const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
+    const faults = new FaultInjector(clock, telemetry, rng.stream("faults"));
+    try {
+      (opts.faults ?? []).forEach((f, i) => faults.add(f, `faults[${i}]`));
+    } catch (e) {
+      server.close();
+      store.close();
+      throw e;
+    }
     const governor = new ConcurrencyGovernor(clock, telemetry, { ...opts.account, burst: opts.account?.burst ?? regionBurst(region) });
     for (const rec of registry.list()) {
       try {
@@ -168,11 +183,11 @@ export class Simulator {
         throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
       }
     }
-    const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency) });
+    const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency), faults });
     const router = new AwsRouter(rng.stream("request-ids"));
     const provisioned = new ProvisionedConcurrency(store, registry, invoker);
     // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.
-    const targets = new TargetRegistry();
+    const targets = new TargetRegistry(faults);
     targets.register("lambda", {
       deliver: async (arn, body) => {
         await invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
@@ -187,7 +202,7 @@ export class Simulator {
       ...eventSourceMappingRoutes(mappings),
       ...eventInvokeConfigRoutes(registry, eventInvokeConfigs),
     ]);
-    const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
+    const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch, faults });
     const simApp = sim.simApi();
     const addSimRoute = (path: string, handler: (params: Record<string, string>) => unknown, method: "GET" | "POST" = "GET") => {
       simApp[method === "POST" ? "post" : "get"](path, async (req, res) => {
@@ -261,6 +276,8 @@ export class Simulator {
     app.get("/_sim/state", (_req, res) => {
       res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts(), asyncEvents: this.invoker.asyncQueue.stored() });
     });
+    app.use(clockRoutes(this.clock, this.telemetry));
+    app.use(faultRoutes(this.faults));
     return app;
   }
 }

@@ -4,6 +4,7 @@
  * `lambda-sim tail`, the invocation log and test assertions all read this stream.
  */
 import type { EnvironmentState, RetireReason } from "../invocation/environment-state.ts";
+import type { FaultKind } from "../faults/fault-spec.ts";
 import type { GiveUpCondition, InvocationOutcome } from "../invocation/async-retry-policy.ts";
 
 interface Base {
@@ -48,6 +49,12 @@ export type TelemetryEvent = Base &
     | { type: "async.delivered"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string }
     | { type: "async.delivery-failed"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string; error: string }
     | { type: "simulator.warning"; message: string }
+    // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.
+    | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle" }
+    | { type: "clock.paused" }
+    | { type: "clock.resumed" }
+    // Fault injection (issue 14): every fault that changes an outcome.
+    | { type: "fault.fired"; faultId: string; kind: FaultKind; functionName?: string; targetArn?: string; requestId?: string; detail?: string }
   );
 
 export type TelemetryEventType = TelemetryEvent["type"];
