@@ -93,8 +93,12 @@ export class FaultInjector {
     for (const f of this.faults) {
       const spec = f.spec;
       if (spec.kind === "delivery-failure" || (spec.kind === "slow-cold-start" && !s.coldStart)) continue;
-      if (out?.throttle !== undefined || (out?.outcome !== undefined && spec.kind !== "latency" && spec.kind !== "slow-cold-start")) continue;
-      if (!this.inScope(f, s) || !this.fires(f)) continue;
+      // Every fault in scope counts the invocation (so `nth` means the n-th invocation it matched),
+      // but only the first throttle or outcome applies; delays add up.
+      if (!this.inScope(f, s)) continue;
+      const delay = spec.kind === "latency" || spec.kind === "slow-cold-start";
+      const shadowed = !delay && (out?.throttle !== undefined || out?.outcome !== undefined);
+      if (!this.fires(f, shadowed)) continue;
       out ??= { delayMs: 0 };
       if (spec.kind === "throttle") out.throttle = spec.reason;
       else if (spec.kind === "latency" || spec.kind === "slow-cold-start") out.delayMs += spec.ms;
@@ -134,10 +138,11 @@ export class FaultInjector {
   }
 
   /** Counts a matching invocation and decides whether the fault fires on it. */
-  private fires(f: ActiveFault): boolean {
+  private fires(f: ActiveFault, shadowed = false): boolean {
     const spec = f.spec;
     if (spec.times !== undefined && f.fired >= spec.times) return false;
     const n = ++f.matched;
+    if (shadowed) return false;
     if (spec.nth !== undefined && !(Array.isArray(spec.nth) ? spec.nth.includes(n) : spec.nth === n)) return false;
     if (spec.fraction !== undefined && !(this.random.next() < spec.fraction)) return false;
     f.fired++;

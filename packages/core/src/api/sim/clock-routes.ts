@@ -17,7 +17,7 @@ const DEFAULT_IDLE_LIMIT = 10_000;
  */
 export function clockRoutes(clock: Clock, telemetry: Telemetry): express.Router {
   const r = express.Router();
-  r.use("/_sim/clock", express.json({ strict: false }));
+  r.use("/_sim/clock", express.json({ strict: false, type: () => true }));
 
   r.get("/_sim/clock", (_req, res) => {
     res.json(describeClock(clock));

@@ -8,7 +8,7 @@ import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
  */
 export function faultRoutes(faults: FaultInjector): express.Router {
   const r = express.Router();
-  r.use("/_sim/faults", express.json({ strict: false }));
+  r.use("/_sim/faults", express.json({ strict: false, type: () => true }));
   r.get("/_sim/faults", (_req, res) => {
     res.json({ faults: faults.list().map(view) });
   });
