@@ -4,6 +4,7 @@ export { SystemClock } from "./clock/system-clock.ts";
 export { ScaledClock } from "./clock/scaled-clock.ts";
 export { VirtualClock } from "./clock/virtual-clock.ts";
 export { KeyedWaiters } from "./clock/keyed-waiters.ts";
+export { stopwatch } from "./clock/stopwatch.ts";
 export type { Rng, RandomStream } from "./random/rng.ts";
 export { SeededRng } from "./random/seeded-rng.ts";
 export { Store } from "./store/store.ts";
