@@ -116,9 +116,8 @@ export class Observations {
     }
   };
 
-  /** Async events still stored at the end count with the age they have reached by then. */
-  finish(now: number): void {
-    for (const [id] of this.enqueuedAt) this.age(id, now, true);
+  /** Writes the rest of the trace. */
+  finish(): void {
     this.flush();
   }
 

@@ -78,7 +78,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     const endAt = SCENARIO_START + s.durationMs;
     const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
     await clock.advanceTo(endAt);
-    obs.finish(clock.now());
+    obs.finish();
     const declared = Object.keys((a.sources.queues as Record<string, unknown> | undefined) ?? {});
     end = await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect)])]);
     const wallMs = stopwatch.now() - wallStart;

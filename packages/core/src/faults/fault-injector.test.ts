@@ -17,7 +17,7 @@ describe("FaultInjector", () => {
     const pattern = (seed: number) => {
       const { faults } = injector(seed);
       faults.add({ kind: "error", fraction: 0.3 });
-      return Array.from({ length: 200 }, () => (faults.forInvocation(subject())?.outcome ? 1 : 0)).join("");
+      return Array.from({ length: 200 }, () => (faults.forInvocation(subject(), "run")?.outcome ? 1 : 0)).join("");
     };
     expect(pattern(7)).toBe(pattern(7));
     expect(pattern(7)).not.toBe(pattern(8));
@@ -35,20 +35,22 @@ describe("FaultInjector", () => {
     { name: "kinesis source", spec: { source: "kinesis:clicks" }, s: { sourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks" }, fires: true },
     { name: "mapping", spec: { mapping: "u-1" }, s: { mappingUuid: "u-2", sourceArn: "x" }, fires: false },
     { name: "payload", spec: { payloadContains: "poison" }, s: { payload: Buffer.from('{"Records":["poison"]}') }, fires: true },
+    ...[0, 1, 2].map((k) => ({ name: `payload in base64 data (alignment ${k})`, spec: { payloadContains: '"poison":true' }, s: { payload: Buffer.from(`{"data":"${Buffer.from(`${"x".repeat(k)}{"poison":true}`).toString("base64")}"}`) }, fires: true })),
+    { name: "payload absent from base64 data", spec: { payloadContains: '"poison":true' }, s: { payload: Buffer.from(`{"data":"${Buffer.from('{"poison":false}').toString("base64")}"}`) }, fires: false },
   ])("scopes by $name", ({ spec, s, fires }) => {
     const { faults } = injector();
     faults.add({ kind: "error", ...spec });
-    expect(faults.forInvocation(subject(s))?.outcome !== undefined).toBe(fires);
+    expect(faults.forInvocation(subject(s), "run")?.outcome !== undefined).toBe(fires);
   });
 
   it("is active only in its window of service time, and at most `times` times", async () => {
     const { clock, faults } = injector();
     faults.add({ kind: "throttle", afterSeconds: 10, forSeconds: 5, times: 2 });
-    expect(faults.forInvocation(subject())).toBeUndefined();
+    expect(faults.forInvocation(subject(), "admission")).toBeUndefined();
     await clock.advanceBy(10_000);
-    expect(faults.forInvocation(subject())?.throttle).toBe("ConcurrentInvocationLimitExceeded");
-    expect(faults.forInvocation(subject())?.throttle).toBeDefined();
-    expect(faults.forInvocation(subject())).toBeUndefined();
+    expect(faults.forInvocation(subject(), "admission")?.throttle).toBe("ConcurrentInvocationLimitExceeded");
+    expect(faults.forInvocation(subject(), "admission")?.throttle).toBeDefined();
+    expect(faults.forInvocation(subject(), "admission")).toBeUndefined();
     await clock.advanceBy(5_000);
     expect(faults.list()[0]).toMatchObject({ fired: 2 });
   });

@@ -6,6 +6,7 @@ import { formatZodError } from "../config/format-zod-error.ts";
 import { SimError } from "../errors/sim-error.ts";
 import { faultSchema, type FaultSpec } from "./fault-spec.ts";
 import { arnMatches, functionMatches } from "./arn-match.ts";
+import { payloadMatcher } from "./payload-match.ts";
 
 /** A fault as added: its spec, id, activity window and counters (GET /_sim/faults lists these). */
 export interface ActiveFault {
@@ -17,6 +18,8 @@ export interface ActiveFault {
   /** Matching invocations (or deliveries) seen while active. */
   matched: number;
   fired: number;
+  /** `payloadContains`, compiled once. */
+  matchesPayload?: (payload: Buffer) => boolean;
 }
 
 /** One invocation as the Invoker is about to run it. */
@@ -66,7 +69,7 @@ export class FaultInjector {
     if (!parsed.success) throw new SimError("ERR_CONFIG", formatZodError(parsed.error, where, () => undefined).join("\n"));
     const spec = parsed.data;
     const activeFrom = this.clock.now() + spec.afterSeconds * 1000;
-    const fault: ActiveFault = { id: `fault-${++this.seq}`, spec, activeFrom, activeUntil: spec.forSeconds === undefined ? undefined : activeFrom + spec.forSeconds * 1000, matched: 0, fired: 0 };
+    const fault: ActiveFault = { id: `fault-${++this.seq}`, spec, activeFrom, activeUntil: spec.forSeconds === undefined ? undefined : activeFrom + spec.forSeconds * 1000, matched: 0, fired: 0, matchesPayload: spec.payloadContains === undefined ? undefined : payloadMatcher(spec.payloadContains) };
     this.faults.push(fault);
     return fault;
   }
@@ -86,13 +89,18 @@ export class FaultInjector {
     return this.faults.length < before;
   }
 
-  /** Decides, and reports as telemetry, what the faults do to one invocation (undefined: nothing). */
-  forInvocation(s: InvocationSubject): InvocationFaults | undefined {
+  /**
+   * Decides, and reports as telemetry, what the faults do to one invocation (undefined: nothing).
+   * Asked twice: at `admission` for throttle faults (a throttled invocation never ran), then once
+   * admitted at `run` for the others, so a fault fires only on invocations that really start.
+   */
+  forInvocation(s: InvocationSubject, phase: "admission" | "run"): InvocationFaults | undefined {
     if (this.faults.length === 0) return undefined;
     let out: InvocationFaults | undefined;
     for (const f of this.faults) {
       const spec = f.spec;
       if (spec.kind === "delivery-failure" || (spec.kind === "slow-cold-start" && !s.coldStart)) continue;
+      if ((spec.kind === "throttle") !== (phase === "admission")) continue;
       // Every fault in scope counts the invocation (so `nth` means the n-th invocation it matched),
       // but only the first throttle or outcome applies; delays add up.
       if (!this.inScope(f, s)) continue;
@@ -128,7 +136,7 @@ export class FaultInjector {
     if (spec.qualifier !== undefined && spec.qualifier !== s.qualifier && spec.qualifier !== s.executedVersion) return false;
     if (spec.source !== undefined && (s.sourceArn === undefined || !arnMatches(spec.source, s.sourceArn))) return false;
     if (spec.mapping !== undefined && spec.mapping !== s.mappingUuid) return false;
-    if (spec.payloadContains !== undefined && !s.payload.includes(spec.payloadContains)) return false;
+    if (f.matchesPayload !== undefined && !f.matchesPayload(s.payload)) return false;
     return true;
   }
 

@@ -196,7 +196,7 @@ export class Invoker {
   ): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
     const coldStart = pool.idleCount === 0;
-    const faults = this.faults?.forInvocation({
+    const subject = this.faults && {
       functionName: target.config.functionName,
       qualifier: qualifierOf(target),
       executedVersion: target.executedVersion,
@@ -204,11 +204,13 @@ export class Invoker {
       sourceArn: origin?.sourceArn,
       mappingUuid: origin?.mappingUuid,
       coldStart,
-    });
-    if (faults?.throttle !== undefined) return { throttled: faults.throttle };
+    };
+    const throttle = subject && this.faults?.forInvocation(subject, "admission")?.throttle;
+    if (throttle !== undefined) return { throttled: throttle };
     const admission = this.governor.admit(target.config.functionName, target.executedVersion, coldStart);
     if (!admission.ok) return { throttled: admission.reason };
     try {
+      const faults = subject && this.faults?.forInvocation(subject, "run");
       if (faults !== undefined) {
         // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
         if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
