@@ -10,9 +10,11 @@ const endpointDefault = process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:300
  * move a virtual clock; `clock pause` / `clock resume` stop and restart a wall clock.
  */
 export function registerClockCommand(program: Command): void {
-  const clock = program
-    .command("clock")
-    .description("show or move the service clock of a running simulator")
+  const clock = program.command("clock").description("show or move the service clock of a running simulator");
+  // `lambda-sim clock` alone shows it; the subcommands carry --endpoint (a parent option would take it from them).
+  clock
+    .command("show", { isDefault: true })
+    .description("service time, pending timers and the next due")
     .option("--endpoint <url>", "simulator endpoint", endpointDefault)
     .action(async (opts: { endpoint: string }) => print(await call(opts.endpoint, "GET", "/_sim/clock")));
   clock
