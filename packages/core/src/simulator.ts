@@ -7,7 +7,7 @@ import type { GovernorSettings } from "./invocation/concurrency-governor.ts";
 import type { Invoker } from "./invocation/invoker.ts";
 import type { TargetRegistry } from "./invocation/targets.ts";
 import { AsyncDestinations } from "./invocation/async-destinations.ts";
-import type { MappingInput } from "./mappings/event-source-mappings.ts";
+import type { MappingInput } from "./config/mapping-input.ts";
 import type { AwsRouter } from "./protocols/aws-router.ts";
 import { DualProtocolServer } from "./protocols/dual-protocol-server.ts";
 import type { FunctionRegistry } from "./registry/function-registry.ts";

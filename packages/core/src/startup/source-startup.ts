@@ -4,9 +4,9 @@ import type { CoreServices } from "./core-services.ts";
 import type { CleanupStack } from "./cleanup-stack.ts";
 
 /**
- * Starts each source in order with its own context and its lambda-sim.yaml section. Each stop is
- * deferred before its start runs, so a start that throws is stopped too (Source.stop's contract)
- * and the sources stop in reverse order of starting.
+ * Starts each source in order with its own context and its lambda-sim.yaml section; each handle's
+ * stop goes on the cleanup stack, so the sources stop in reverse order of starting, on close or
+ * when a later step of start-up fails.
  */
 export async function startSources(
   sources: readonly Source<any>[],
@@ -26,7 +26,7 @@ export async function startSources(
       registerStreamReader: (service, factory) => mappings.registerStreamReader(service, factory),
       deliverToTarget: (arn, body, attributes) => targets.deliver(arn, body, attributes),
     };
-    cleanup.defer(() => source.stop(ctx));
-    await source.start(ctx, config);
+    const handle = await source.start(ctx, config);
+    if (handle) cleanup.defer(() => handle.stop());
   }
 }
