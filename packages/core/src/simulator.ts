@@ -24,6 +24,7 @@ import { AsyncDestinations } from "./invocation/async-destinations.ts";
 import { EventInvokeConfigs } from "./registry/event-invoke-configs.ts";
 import { eventInvokeConfigRoutes } from "./api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "./api/lambda/event-source-mappings.ts";
+import { lambdaRestSpec } from "./api/lambda/lambda-protocol.ts";
 import { Invoker } from "./invocation/invoker.ts";
 import { AwsRouter } from "./protocols/aws-router.ts";
 import { DualProtocolServer } from "./protocols/dual-protocol-server.ts";
@@ -186,7 +187,7 @@ export class Simulator {
       ...provisionedConcurrencyRoutes(registry, provisioned),
       ...eventSourceMappingRoutes(mappings),
       ...eventInvokeConfigRoutes(registry, eventInvokeConfigs),
-    ]);
+    ], lambdaRestSpec());
     const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
     const simApp = sim.simApi();
     const addSimRoute = (path: string, handler: (params: Record<string, string>) => unknown, method: "GET" | "POST" = "GET") => {
