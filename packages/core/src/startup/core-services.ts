@@ -8,6 +8,7 @@ import type { FunctionDefinition } from "../config/function-definition.ts";
 import { isAwsError } from "../errors/aws-error.ts";
 import { SimError } from "../errors/sim-error.ts";
 import { concurrencyRoutes } from "../api/lambda/concurrency.ts";
+import { lambdaRestSpec } from "../api/lambda/lambda-protocol.ts";
 import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
 import { lambdaControlRoutes } from "../api/lambda/functions.ts";
@@ -139,7 +140,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...provisionedConcurrencyRoutes(registry, provisioned),
     ...eventSourceMappingRoutes(mappings),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
-  ]);
+  ], lambdaRestSpec());
   return { ...state, governor, invoker, router, provisioned, targets, mappings };
 }
 
