@@ -30,6 +30,7 @@ import { DualProtocolServer } from "./protocols/dual-protocol-server.ts";
 import { randomSeed, SeededRng } from "./random/seeded-rng.ts";
 import { FunctionRegistry } from "./registry/function-registry.ts";
 import { supportsPrivateTmp } from "./runtime/runtime-driver.ts";
+import { noPythonMessage, pythonInterpreter, pythonVersionWarning } from "./runtime/python-interpreter.ts";
 import { ProcessLedger } from "./runtime/process-ledger.ts";
 import { loadMigrations, type Migration } from "./store/migrate.ts";
 import type { Source, SourceContext } from "./source.ts";
@@ -129,6 +130,7 @@ export class Simulator {
     let registry: FunctionRegistry;
     let eventInvokeConfigs: EventInvokeConfigs;
     try {
+      checkPythonFunctions(opts.functions ?? [], telemetry);
       registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
       registry.applyDefinitions(opts.functions ?? []);
       eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
@@ -262,6 +264,22 @@ export class Simulator {
       res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts(), asyncEvents: this.invoker.asyncQueue.stored() });
     });
     return app;
+  }
+}
+
+/**
+ * A python3.x function needs an interpreter on this machine: a config error when there is none,
+ * a warning (once per runtime) when its version is not the runtime's.
+ */
+function checkPythonFunctions(functions: readonly FunctionDefinition[], telemetry: Telemetry): void {
+  const warned = new Set<string>();
+  for (const f of functions) {
+    if (!f.runtime.startsWith("python") || warned.has(f.runtime)) continue;
+    warned.add(f.runtime);
+    const py = pythonInterpreter(f.runtime);
+    if (py === undefined) throw new SimError("ERR_CONFIG", `functions.${f.functionName}.runtime: ${noPythonMessage(f.runtime)}`);
+    const warning = pythonVersionWarning(f.runtime, py);
+    if (warning !== undefined) telemetry.emit({ type: "simulator.warning", message: warning });
   }
 }
 

@@ -6,6 +6,7 @@ import { peakMemoryMb, residentMemoryMb } from "../invocation/process-memory.ts"
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
+import { pythonPathsToKeep } from "./python-driver.ts";
 import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
@@ -138,6 +139,8 @@ function pathsToKeep(opts: SandboxOptions, env: Record<string, string>): string[
   const paths = [opts.config.codeDir, env.LAMBDA_RUNTIME_DIR!, dirname(process.execPath)];
   if (opts.compileCacheDir !== undefined) paths.push(opts.compileCacheDir);
   if (env.AWS_LAMBDA_EXEC_WRAPPER) paths.push(dirname(env.AWS_LAMBDA_EXEC_WRAPPER));
+  if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
+  if (env.NODE_PATH) paths.push(...env.NODE_PATH.split(":"));
   return paths;
 }
 
