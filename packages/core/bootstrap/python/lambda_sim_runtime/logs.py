@@ -39,8 +39,9 @@ _RESERVED = {
 
 class StdoutSink(object):
     def log(self, msg):
-        body, newline = (msg[:-1], "\n") if msg.endswith("\n") else (msg, "")
-        sys.stdout.write(body.replace("\n", "\r") + newline)
+        # A record with an exception has no newline of its own after the traceback.
+        body = msg[:-1] if msg.endswith("\n") else msg
+        sys.stdout.write(body.replace("\n", "\r") + "\n")
 
     def log_error(self, lines):
         sys.stdout.write("\r".join(lines) + "\n")
