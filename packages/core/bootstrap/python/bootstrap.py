@@ -15,7 +15,7 @@ import os
 import sys
 import traceback
 
-from lambda_sim_runtime import logs
+from lambda_sim_runtime import boto3_support, logs
 from lambda_sim_runtime.lambda_context import LambdaContext
 from lambda_sim_runtime.runtime_api_client import RuntimeApiClient
 
@@ -153,29 +153,9 @@ def handle(client, handler, invocation):
     client.post_error(request_id, _ENCODER.encode(error), error["errorType"])
 
 
-def _provide_boto3():
-    """boto3 for handlers when this interpreter has none, from the directory of another interpreter
-    on the machine (python-interpreter.ts): only boto3 and its dependencies are taken from there,
-    and only when neither the function's code nor the interpreter has them, as /var/runtime comes
-    after /var/task on AWS."""
-    directory = os.environ.pop("_LAMBDA_SIM_BOTO3_DIR", None)
-    if not directory:
-        return
-    from importlib.machinery import PathFinder
-
-    names = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"}
-
-    class Boto3Finder(object):
-        @staticmethod
-        def find_spec(name, path=None, target=None):
-            return PathFinder.find_spec(name, [directory]) if name in names else None
-
-    sys.meta_path.append(Boto3Finder)
-
-
 def main():
     logs.setup_logging()
-    _provide_boto3()
+    boto3_support.install()
     client = RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
