@@ -18,9 +18,6 @@ export interface PythonInterpreter {
   hasBoto3: boolean;
 }
 
-/** The Python runtimes lambda-sim runs (aws-facts: the managed python3.x runtimes). */
-export const PYTHON_RUNTIMES = ["python3.12", "python3.13", "python3.14"] as const;
-
 // One line of JSON: where the interpreter really is, its version, and where its boto3 lives.
 // find_spec does not import boto3 (importing botocore takes ~100 ms).
 const PROBE =
