@@ -268,8 +268,10 @@ export class Simulator {
 }
 
 /**
- * A python3.x function needs an interpreter on this machine: a config error when there is none,
- * a warning (once per runtime) when its version is not the runtime's.
+ * A python3.x function needs an interpreter on this machine. Without one the simulator still starts
+ * (the other functions of the architecture run) and warns; the function's invocations fail with
+ * Runtime.InvalidEntrypoint saying why. A warning too (once per runtime) when the interpreter's
+ * version is not the runtime's.
  */
 function checkPythonFunctions(functions: readonly FunctionDefinition[], telemetry: Telemetry): void {
   const warned = new Set<string>();
@@ -277,8 +279,7 @@ function checkPythonFunctions(functions: readonly FunctionDefinition[], telemetr
     if (!f.runtime.startsWith("python") || warned.has(f.runtime)) continue;
     warned.add(f.runtime);
     const py = pythonInterpreter(f.runtime);
-    if (py === undefined) throw new SimError("ERR_CONFIG", `functions.${f.functionName}.runtime: ${noPythonMessage(f.runtime)}`);
-    const warning = pythonVersionWarning(f.runtime, py);
+    const warning = py === undefined ? `functions.${f.functionName}: ${noPythonMessage(f.runtime)}` : pythonVersionWarning(f.runtime, py);
     if (warning !== undefined) telemetry.emit({ type: "simulator.warning", message: warning });
   }
 }

@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import { pythonInterpreter } from "./python-interpreter.ts";
+import { noPythonMessage, pythonInterpreter } from "./python-interpreter.ts";
 import type { ProcessCommand, RuntimeDriver } from "./runtime-driver.ts";
 
 const PYTHON_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/python/bootstrap.py", import.meta.url));
@@ -11,8 +11,8 @@ const PYTHON_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/python/bootstrap
  * job of /var/runtime/bootstrap.py and awslambdaric on AWS), on the interpreter chosen by
  * pythonInterpreter(). `-u`: output unbuffered, as the RIC wraps stdout and stderr, so a print()
  * reaches the log before the response is posted. `AWS_LAMBDA_EXEC_WRAPPER` receives the
- * interpreter and its arguments (aws-facts §2.3). Without an interpreter the command is `python3`,
- * which the entry point check reports as Runtime.InvalidEntrypoint.
+ * interpreter and its arguments (aws-facts §2.3). Without an interpreter every invocation fails
+ * with Runtime.InvalidEntrypoint saying so.
  */
 export const pythonDriver: RuntimeDriver = {
   name: "python",
@@ -23,6 +23,9 @@ export const pythonDriver: RuntimeDriver = {
     const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
     if (wrapper) return { command: wrapper, args: [executable, ...args] };
     return { command: executable, args };
+  },
+  unavailable(config) {
+    return pythonInterpreter(config.runtime) === undefined ? noPythonMessage(config.runtime) : undefined;
   },
 };
 

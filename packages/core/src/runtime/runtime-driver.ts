@@ -15,6 +15,8 @@ export interface RuntimeDriver {
   readonly name: string;
   /** The process to start for `config`; `env` is the complete environment it will get. */
   command(config: FunctionVersionConfig, env: Record<string, string>): ProcessCommand;
+  /** Why this machine cannot run `config` at all (reported as Runtime.InvalidEntrypoint), if it cannot. */
+  unavailable?(config: FunctionVersionConfig): string | undefined;
 }
 
 const NODE_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/node/index.mjs", import.meta.url));

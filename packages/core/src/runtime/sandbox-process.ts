@@ -59,7 +59,10 @@ export class SandboxProcess {
       tmpDir: opts.privateTmp ? undefined : opts.tmpDir,
       compileCacheDir: opts.compileCacheDir,
     });
-    let cmd = driverFor(opts.config.runtime).command(opts.config, env);
+    const driver = driverFor(opts.config.runtime);
+    const unavailable = driver.unavailable?.(opts.config);
+    if (unavailable !== undefined) return { invalidEntrypoint: unavailable };
+    let cmd = driver.command(opts.config, env);
     const problem = entrypointProblem(cmd);
     if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${cmd.command}: ${problem}` };
     if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env));
