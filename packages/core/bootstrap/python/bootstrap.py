@@ -8,7 +8,6 @@ The file must stay named bootstrap.py: as in the RIC, traceback frames of files 
 /bootstrap.py are cut from the stack traces reported for the user's errors.
 """
 
-import decimal
 import importlib
 import json
 import os
@@ -93,7 +92,9 @@ class _Encoder(json.JSONEncoder):
     an integral Decimal becomes an int and any other a float.)"""
 
     def default(self, o):
-        if isinstance(o, decimal.Decimal):
+        # decimal is imported by whoever made the Decimal; not at every cold start here.
+        decimal = sys.modules.get("decimal")
+        if decimal is not None and isinstance(o, decimal.Decimal):
             if o.is_nan():
                 return float("nan")
             return int(o) if o == o.to_integral_value() else float(o)

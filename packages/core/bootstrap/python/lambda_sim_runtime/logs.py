@@ -16,7 +16,6 @@ import os
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
 
 # The request the logs are attributed to; it stays set after the invocation, as on AWS.
 current = {"request_id": None, "tenant_id": None}
@@ -65,6 +64,8 @@ class LambdaLoggerFilter(logging.Filter):
 
 class JsonFormatter(logging.Formatter):
     def formatTime(self, record, datefmt=None):
+        from datetime import datetime, timezone  # JSON format only: not imported at every cold start
+
         return datetime.fromtimestamp(record.created, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
     def format(self, record):
