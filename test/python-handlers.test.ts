@@ -23,6 +23,10 @@ const FUNCTIONS: FunctionDefinition[] = [
   py("sleep", "sleep", { timeout: 1 }),
   py("leak", "leak", { memorySize: 128, timeout: 20 }),
   py("exit", "exit"),
+  py("timer", "timer"),
+  py("coroutine", "coroutine"),
+  py("callable", "callable_object"),
+  py("nothing", "nothing"),
   { functionName: "package-slash", runtime: "python3.13", handler: "pkg/inner.handler", codeDir: fixtures("python-basic") },
   { functionName: "package-dot", runtime: "python3.13", handler: "pkg.inner.handler", codeDir: fixtures("python-basic") },
 ];
@@ -83,6 +87,29 @@ describe.skipIf(!HAS_PYTHON)(pythonTitle("Python handlers"), () => {
   it("imports handlers from packages, written with slashes or dots", async () => {
     expect((await invoke("package-slash")).body).toEqual({ module: "pkg.inner" });
     expect((await invoke("package-dot")).body).toEqual({ module: "pkg.inner" });
+  });
+
+  it("calls any callable the module exports, passes non-object events as they are and returns None as null", async () => {
+    expect((await invoke("callable", "just a string")).body).toEqual({ called: "just a string" });
+    expect((await invoke("nothing", [1, 2])).text).toBe("null");
+  });
+
+  it("does not await an async def handler: its coroutine is a Runtime.MarshalError, as on AWS", async () => {
+    const { body } = await invoke("coroutine");
+    expect(body.errorType).toBe("Runtime.MarshalError");
+    expect(body.errorMessage).toBe("Unable to marshal response: Object of type coroutine is not JSON serializable");
+  });
+
+  it("freezes idle environments: a thread's timer runs only when the next invocation thaws it", async () => {
+    await invoke("timer", { start: "first", delay: 0.05 });
+    await new Promise((r) => setTimeout(r, 400)); // the 50 ms timer is due while the environment is frozen
+    const thawedAt = Date.now();
+    await invoke("timer");
+    await new Promise((r) => setTimeout(r, 100));
+    const { body } = await invoke("timer");
+    expect(body.fired).toHaveLength(1);
+    expect(body.fired[0].label).toBe("first");
+    expect(body.fired[0].at).toBeGreaterThanOrEqual(thawedAt);
   });
 
   it("initialises once per environment: globals and /tmp persist across warm invocations", async () => {
