@@ -14,8 +14,9 @@ function py(functionName: string, handler: string, extra: Partial<FunctionDefini
 const FUNCTIONS: FunctionDefinition[] = [
   py("echo", "echo", { environment: { GREETING: "hello" }, memorySize: 256 }),
   py("echo-313", "echo", { runtime: "python3.13" }),
+  py("wrapped", "echo", { environment: { AWS_LAMBDA_EXEC_WRAPPER: fileURLToPath(new URL("./fixtures/functions/wrapper/wrap.sh", import.meta.url)) } }),
   py("counter", "counter"),
-  py("fail", "fail"),
+  { functionName: "fail", runtime: "python3.12", handler: "failing.fail", codeDir: fixtures("python-basic") },
   py("unserialisable", "unserialisable"),
   py("numbers", "numbers"),
   py("numbers-313", "numbers", { runtime: "python3.14" }),
@@ -84,6 +85,13 @@ describe.skipIf(!HAS_PYTHON)(pythonTitle("Python handlers"), () => {
     expect(body.cwd).toBe(body.task_root);
   });
 
+  it("starts the interpreter through AWS_LAMBDA_EXEC_WRAPPER", async () => {
+    const { body } = await invoke("wrapped");
+    expect(body.wrapped_by).toBe("wrap.sh");
+    expect(body.argv0).toMatch(/\/bootstrap\.py$/);
+    expect((await invoke("echo-313")).body.execution_env).toBe("AWS_Lambda_python3.13");
+  });
+
   it("imports handlers from packages, written with slashes or dots", async () => {
     expect((await invoke("package-slash")).body).toEqual({ module: "pkg.inner" });
     expect((await invoke("package-dot")).body).toEqual({ module: "pkg.inner" });
@@ -127,14 +135,14 @@ describe.skipIf(!HAS_PYTHON)(pythonTitle("Python handlers"), () => {
     expect(body.errorType).toBe("ValueError");
     expect(body.errorMessage).toBe("order has no id");
     expect(body.requestId).toBe(out.$metadata.requestId);
-    const file = `${fixtures("python-basic")}/app.py`;
+    const file = `${fixtures("python-basic")}/failing.py`;
     // The bootstrap's own frames are cut: the trace starts in the handler.
     expect(body.stackTrace).toEqual([
-      `  File "${file}", line 57, in fail\n    _check(event)\n`,
-      `  File "${file}", line 53, in _check\n    raise ValueError("order has no id")\n`,
+      `  File "${file}", line 8, in fail\n    _check(event)\n`,
+      `  File "${file}", line 4, in _check\n    raise ValueError("order has no id")\n`,
     ]);
     // AWS's error record: one record, lines joined by \r, indentation as no-break spaces.
-    expect(tail(out)).toContain(`[ERROR] ValueError: order has no id\rTraceback (most recent call last):\r\u00a0\u00a0File "${file}", line 57, in fail\r\u00a0\u00a0\u00a0\u00a0_check(event)\r`);
+    expect(tail(out)).toContain(`[ERROR] ValueError: order has no id\rTraceback (most recent call last):\r\u00a0\u00a0File "${file}", line 8, in fail\r\u00a0\u00a0\u00a0\u00a0_check(event)\r`);
   });
 
   it("reports a result json cannot encode as Runtime.MarshalError", async () => {
