@@ -53,11 +53,13 @@ const chosen = new Map<string, PythonInterpreter | undefined>();
 /**
  * The interpreter for `runtime` (python3.12, ...): `LAMBDA_SIM_PYTHON` if set; else
  * `python3.<minor>` on PATH when the machine has the runtime's exact version; else `python3` on
- * PATH, whatever its version. Undefined when there is none. Probed once per runtime.
+ * PATH, whatever its version. Undefined when there is none. Probed once per runtime (and value of
+ * LAMBDA_SIM_PYTHON).
  */
 export function pythonInterpreter(runtime: string): PythonInterpreter | undefined {
-  if (chosen.has(runtime)) return chosen.get(runtime);
   const explicit = process.env.LAMBDA_SIM_PYTHON;
+  const key = `${runtime}\0${explicit ?? ""}`;
+  if (chosen.has(key)) return chosen.get(key);
   const candidates = explicit ? [explicit] : [runtime, "python3"];
   let result: PythonInterpreter | undefined;
   for (const command of candidates) {
@@ -77,7 +79,7 @@ export function pythonInterpreter(runtime: string): PythonInterpreter | undefine
     }
     break;
   }
-  chosen.set(runtime, result);
+  chosen.set(key, result);
   return result;
 }
 
@@ -98,4 +100,22 @@ export function pythonVersionWarning(runtime: string, py: PythonInterpreter): st
   const minor = py.version.split(".").slice(0, 2).join(".");
   if (minor === wanted) return undefined;
   return `${runtime} functions run on Python ${py.version} (${py.executable}, from ${py.source}): no ${runtime} was found on PATH; code using ${wanted}-only features will fail. Set LAMBDA_SIM_PYTHON to choose the interpreter.`;
+}
+
+/**
+ * The start-up warnings for configured python3.x functions, one per runtime: no interpreter (the
+ * rest of the configuration still starts; the function's invocations fail with
+ * Runtime.InvalidEntrypoint saying why), or an interpreter of another version.
+ */
+export function pythonWarnings(functions: readonly { functionName: string; runtime: string }[]): string[] {
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  for (const f of functions) {
+    if (!f.runtime.startsWith("python") || seen.has(f.runtime)) continue;
+    seen.add(f.runtime);
+    const py = pythonInterpreter(f.runtime);
+    const warning = py === undefined ? `functions.${f.functionName}: ${noPythonMessage(f.runtime)}` : pythonVersionWarning(f.runtime, py);
+    if (warning !== undefined) warnings.push(warning);
+  }
+  return warnings;
 }

@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { stopwatch } from "../clock/stopwatch.ts";
-import { peakMemoryMb, residentMemoryMb } from "../invocation/process-memory.ts";
+import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
+import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
 import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp } from "./runtime-driver.ts";
 
@@ -143,7 +144,8 @@ function pathsToKeep(opts: SandboxOptions, env: Record<string, string>): string[
   if (opts.compileCacheDir !== undefined) paths.push(opts.compileCacheDir);
   if (env.AWS_LAMBDA_EXEC_WRAPPER) paths.push(dirname(env.AWS_LAMBDA_EXEC_WRAPPER));
   if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
-  if (env.NODE_PATH) paths.push(...env.NODE_PATH.split(":"));
+  // NODE_PATH's SDK directory is links: where they point must be reachable too.
+  if (env.NODE_PATH) paths.push(...env.NODE_PATH.split(":"), ...nodeSdkTargets());
   return paths;
 }
 
