@@ -26,6 +26,7 @@ import { randomSeed, SeededRng } from "../random/seeded-rng.ts";
 import { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import { FunctionRegistry } from "../registry/function-registry.ts";
 import { ProcessLedger } from "../runtime/process-ledger.ts";
+import { pythonWarnings } from "../runtime/python-interpreter.ts";
 import { supportsPrivateTmp } from "../runtime/runtime-driver.ts";
 import { loadMigrations, type Migration } from "../store/migrate.ts";
 import { Store } from "../store/store.ts";
@@ -80,6 +81,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const accountId = opts.accountId ?? "000000000000";
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
   registry.applyDefinitions(opts.functions ?? []);
+  for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
   applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
   return { clock, telemetry, rng, store, registry, eventInvokeConfigs, region, accountId, scratch };
