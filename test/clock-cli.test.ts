@@ -38,7 +38,7 @@ describe("lambda-sim start --clock virtual and lambda-sim clock", () => {
     const moved = await cli(["clock", "advance", "2m", "--endpoint", sim.endpoint]);
     expect(moved.code).toBe(0);
     expect(moved.stdout).toContain(`service time ${new Date(before + 120_000).toISOString()}`);
-    expect((await fetch(`${sim.endpoint}/_sim/faults`).then((r) => r.json())).faults).toMatchObject([{ kind: "throttle", fired: 1 }]);
+    expect(((await fetch(`${sim.endpoint}/_sim/faults`).then((r) => r.json())) as { faults: unknown[] }).faults).toMatchObject([{ kind: "throttle", fired: 1 }]);
 
     const refused = await cli(["clock", "pause", "--endpoint", sim.endpoint]);
     expect(refused.code).toBe(1);
