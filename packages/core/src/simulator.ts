@@ -20,8 +20,8 @@ import { startSources } from "./startup/source-startup.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
 import type { FaultInjector } from "./faults/fault-injector.ts";
-import { clockRoutes } from "./api/sim/clock-routes.ts";
-import { faultRoutes } from "./api/sim/fault-routes.ts";
+import { clockRoutes } from "./sim-api/clock-routes.ts";
+import { faultRoutes } from "./sim-api/fault-routes.ts";
 import type { TelemetryEvent } from "./telemetry/events.ts";
 
 export { CORE_MIGRATIONS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
