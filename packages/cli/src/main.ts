@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { isSimError } from "@lambda-sim/core";
 import { startCommand } from "./commands/start.ts";
 import { invokeCommand } from "./commands/invoke.ts";
+import { envCommand } from "./commands/env.ts";
+import { endpointOption } from "./client/endpoint.ts";
 
 /** Parses an integer option, with commander's one-line error on bad input. */
 function integer(name: string, min: number, max: number) {
@@ -45,8 +47,15 @@ program
   .option("--event", "asynchronous invocation (InvocationType Event)")
   .option("--qualifier <q>", "version or alias")
   .option("--log", "print the last 4 KB of the invocation's log (LogType Tail)")
-  .option("--endpoint <url>", "simulator endpoint", process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:3001")
+  .addOption(endpointOption())
   .action(invokeCommand);
+
+program
+  .command("env")
+  .description("print the shell exports that point AWS tools at the simulator: eval \"$(lambda-sim env)\"")
+  .option("--region <region>", "AWS_REGION to export (default: $AWS_REGION, else us-east-1)")
+  .addOption(endpointOption())
+  .action(envCommand);
 
 try {
   await program.parseAsync();

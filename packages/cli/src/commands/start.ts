@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
 import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { endpointArg } from "../client/endpoint.ts";
 
 export interface StartOptions {
   config?: string;
@@ -56,7 +57,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     `lambda-sim listening on ${sim.endpoint}\n` +
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
-      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log\n`,
+      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
+      `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {
