@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { SimError } from "@lambda-sim/core";
 import { resolveEndpoint } from "../client/endpoint.ts";
 
 export interface InvokeOptions {
@@ -26,7 +25,9 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
   try {
     res = await fetch(url, { method: "POST", headers, body: payload });
   } catch {
-    throw new SimError("ERR_NOT_RUNNING", `no simulator running at ${endpoint} (start one with \`lambda-sim start\`, or pass --endpoint)`);
+    process.stderr.write(`lambda-sim: no simulator running at ${endpoint} (start one with \`lambda-sim start\`, or pass --endpoint)\n`);
+    process.exitCode = 1;
+    return;
   }
   const body = await res.text();
   if (res.status >= 400) {
