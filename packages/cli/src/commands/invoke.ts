@@ -36,6 +36,8 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
     try {
       const parsed = JSON.parse(body) as Record<string, string>;
       message = parsed.message ?? parsed.Message ?? body;
+      // A throttle's Reason says which limit it hit (aws-facts §1.4), as the SDKs expose it.
+      if (parsed.Reason) message += ` (Reason: ${parsed.Reason})`;
     } catch {
       // not JSON: print as is
     }
