@@ -1,4 +1,4 @@
-import { loadMigrations, SimError, isAwsError, type Source, type SourceContext } from "@lambda-sim/core";
+import { loadMigrations, SimError, isAwsError, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
@@ -7,9 +7,6 @@ import { sqsJsonHandler, type SqsOperation } from "./json-protocol.ts";
 import { sqsQueryHandler } from "./query-protocol.ts";
 import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
-
-/** Per simulator (one source object serves every Simulator of the process). */
-const running = new WeakMap<SourceContext, MessageOperations>();
 
 /**
  * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols, the
@@ -37,7 +34,6 @@ export const sqsSource: Source<QueueConfig> = {
       }));
     });
     const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
-    running.set(ctx, m);
     const moves = new MessageMoveTasks(store, queues, m.waiters, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
     const ops: Record<string, SqsOperation> = {
       CreateQueue: (i) => queues.createQueue(i),
@@ -75,10 +71,8 @@ export const sqsSource: Source<QueueConfig> = {
       },
     });
     ctx.router.addService("sqs", (req, res, body, id) => (req.headers["x-amz-target"] !== undefined ? json(req, res, body, id) : query(req, res, body, id)));
-  },
-  stop(ctx) {
-    running.get(ctx)?.waiters.wakeAll();
-    running.delete(ctx);
+    // Long polls in progress return (empty) instead of holding the shutdown.
+    return { stop: () => m.waiters.wakeAll() };
   },
 };
 
