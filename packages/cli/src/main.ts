@@ -1,6 +1,9 @@
 import { Command, InvalidArgumentError } from "commander";
 import { endpointOption } from "./client/endpoint.ts";
+import { ClientError } from "./client/client-error.ts";
 import { cliVersion } from "./version.ts";
+import { registerClockCommand } from "./commands/clock.ts";
+import { registerRunCommand } from "./commands/run.ts";
 
 // Commands are loaded when run: a client command (`invoke`, `env`) starts without loading the
 // simulator (express, SQLite, every service), which is most of a `lambda-sim invoke`'s time.
@@ -33,6 +36,7 @@ program
   .option("--host <host>", "address to bind (loopback only, unless --auth)", "127.0.0.1")
   .option("--state <dir>", "state directory (SQLite database, unpacked code)", ".lambda-sim")
   .option("--in-memory", "keep no state between runs")
+  .option("--clock <kind>", "system (wall time), or virtual: service time stands still until `lambda-sim clock advance`", "system")
   .option("--time-scale <n>", "run service timers (retries, schedules, idle reaping) N times faster", positiveNumber, 1)
   .option("--seed <seed>", "seed for every random choice (alias routing, jitter)")
   .option("--auth", "verify SigV4 signatures (required to bind a non-loopback host; not implemented yet)")
@@ -58,9 +62,16 @@ program
   .addOption(endpointOption())
   .action(async (opts) => (await import("./commands/env.ts")).envCommand(opts));
 
+registerClockCommand(program);
+registerRunCommand(program);
+
 try {
   await program.parseAsync();
 } catch (e) {
+  if (e instanceof ClientError) {
+    process.stderr.write(`lambda-sim: ${e.message}\n`);
+    process.exit(1);
+  }
   const { isSimError } = await import("@lambda-sim/core");
   if (isSimError(e) && e.isUserError) {
     process.stderr.write(`lambda-sim: ${e.message}\n`);

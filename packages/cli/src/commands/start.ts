@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
+import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
 import { createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import { endpointArg } from "../client/endpoint.ts";
@@ -11,6 +11,7 @@ export interface StartOptions {
   state: string;
   inMemory?: boolean;
   timeScale: number;
+  clock?: string;
   seed?: string;
   auth?: boolean;
   catchUp?: boolean;
@@ -26,11 +27,14 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // The explicit source registry (STYLE.md 7.3): no discovery.
   const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource];
   const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
+  const clock = virtualClock(opts);
   const sim = await Simulator.start({
     port: opts.port,
     host: opts.host,
     stateDir: opts.inMemory ? undefined : opts.state,
     timeScale: opts.timeScale,
+    clock,
+    faults: config?.faults,
     seed: opts.seed,
     asyncConcurrency: opts.asyncConcurrency,
     auth: opts.auth,
@@ -55,7 +59,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
-      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
@@ -69,6 +73,20 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/**
+ * `--clock virtual`: service time starts at the wall time of the start (whole seconds) and moves
+ * only when advanced; timers already due (an accepted Event invocation) fire by themselves.
+ */
+function virtualClock(opts: StartOptions): VirtualClock | undefined {
+  const kind = opts.clock ?? "system";
+  if (kind === "system") return undefined;
+  if (kind !== "virtual") throw new SimError("ERR_CONFIG", `--clock: expected system or virtual, got ${kind}`);
+  if (opts.timeScale !== 1) throw new SimError("ERR_CONFIG", "--clock virtual and --time-scale cannot be combined: virtual time moves only when advanced");
+  const clock = new VirtualClock(Math.floor(new SystemClock().now() / 1000) * 1000);
+  clock.startRunningDue();
+  return clock;
 }
 
 /**
