@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { endpointArg } from "../client/endpoint.ts";
 
 export interface StartOptions {
   config?: string;
@@ -24,7 +25,7 @@ export interface StartOptions {
 export async function startCommand(opts: StartOptions): Promise<void> {
   const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
   // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp })];
+  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource];
   const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
   const clock = virtualClock(opts);
   const sim = await Simulator.start({
@@ -58,9 +59,10 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
-      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? ", virtual clock (move it with `lambda-sim clock advance 5m`)" : ""}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
-      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log\n`,
+      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
+      `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {
