@@ -1,14 +1,8 @@
-import { existsSync } from "node:fs";
 import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
 import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
-import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { applyTemplate, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 
-export interface StartOptions {
-  config?: string;
-  port: number;
-  host: string;
-  state: string;
-  inMemory?: boolean;
+export interface StartOptions extends ConfigChoice {
   timeScale: number;
   seed?: string;
   auth?: boolean;
@@ -21,10 +15,10 @@ export interface StartOptions {
  * every environment and close the database on SIGINT/SIGTERM.
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
-  const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
   // The explicit source registry (STYLE.md 7.3): no discovery.
   const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp })];
-  const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
+  // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
+  const config = await loadStartConfig(opts, sources);
   const sim = await Simulator.start({
     port: opts.port,
     host: opts.host,
@@ -49,6 +43,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       scalingMode: config.account.scalingMode,
     },
   });
+  const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
   // One write, so a script waiting for "listening on" sees the whole banner.
@@ -56,6 +51,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     `lambda-sim listening on ${sim.endpoint}\n` +
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
+      templateLines +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log\n`,
   );
   const stop = (signal: string) => {

@@ -24,9 +24,7 @@ export interface LoadedConfig {
  * expectation; all of them are thrown together as one ERR_CONFIG.
  */
 export async function loadConfig(file: string, sources: readonly Source<any>[] = []): Promise<LoadedConfig> {
-  const extra: Record<string, z.ZodType> = {};
-  for (const source of sources) if (source.configKey !== undefined && source.configSchema !== undefined) extra[source.configKey] = source.configSchema.optional();
-  const configSchema = buildConfigSchema(extra);
+  const configSchema = configSchemaFor(sources);
   const path = resolve(file);
   let text: string;
   try {
@@ -54,6 +52,22 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
     const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), (p) => schemaKeysAt(configSchema, p));
     throw new SimError("ERR_CONFIG", messages.join("\n"));
   }
+  return fromValidatedConfig(path, raw, parsed.data, sources, (p) => lineOf(doc, lines, p));
+}
+
+/** The config schema with each source's section (`queues`, `streams`...). */
+export function configSchemaFor(sources: readonly Source<any>[]) {
+  const extra: Record<string, z.ZodType> = {};
+  for (const source of sources) if (source.configKey !== undefined && source.configSchema !== undefined) extra[source.configKey] = source.configSchema.optional();
+  return buildConfigSchema(extra);
+}
+
+/**
+ * A validated config as the simulator takes it (shared with SAM templates, which are translated
+ * into the same sections): paths resolved against the file's directory, code directories checked.
+ */
+export async function fromValidatedConfig(path: string, raw: unknown, validated: z.output<ReturnType<typeof configSchemaFor>>, sources: readonly Source<any>[], lineAt: (p: readonly PropertyKey[]) => number | undefined): Promise<LoadedConfig> {
+  const parsed = { data: validated };
   const base = dirname(path);
   const functions = Object.entries(parsed.data.functions).map(([name, f]) => toFunctionDefinition(name, f, base));
   const missing: string[] = [];
@@ -61,13 +75,13 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
     if (f.runtime === "model") continue;
     const isDir = await stat(f.codeDir).then((s) => s.isDirectory(), () => false);
     if (!isDir) {
-      const line = lineOf(doc, lines, ["functions", f.functionName, "codeUri"]);
+      const line = lineAt(["functions", f.functionName, "codeUri"]);
       missing.push(`${path}:${line ?? ""} functions.${f.functionName}.codeUri: directory not found: ${f.codeDir}`);
     }
   }
   if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   const data = parsed.data as Record<string, unknown>;
-  const sourceSections = Object.fromEntries(Object.keys(extra).map((k) => [k, data[k]]));
+  const sourceSections = Object.fromEntries(sources.flatMap((s) => (s.configKey === undefined || s.configSchema === undefined ? [] : [[s.configKey, data[s.configKey]]])));
   return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), sources: sourceSections, raw };
 }
 
@@ -92,7 +106,7 @@ function keepSourceText(doc: Document): void {
  * The line (1-based) of the deepest key on `path` present in the document: a missing key is
  * reported at its parent, an entry of a list at the entry.
  */
-function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+export function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
   const at = (n: unknown) => (n !== null && typeof n === "object" && (n as Node).range ? lines.linePos((n as Node).range![0]).line : undefined);
   let node: unknown = doc.contents;
   let line = at(node);
