@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { SimError, type Simulator, type Source } from "@lambda-sim/core";
@@ -30,6 +31,9 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
     const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
     return file === undefined ? undefined : loadConfig(file, sources);
   }
+  // Queue URLs in the template's Refs (function environments) carry the port: with --port 0, one
+  // is chosen now rather than by the listener later.
+  if (opts.port === 0) opts.port = await freePort(opts.host);
   const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
   const nativeFile = opts.config ?? (existsSync(beside) ? beside : undefined);
   const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources);
@@ -73,4 +77,15 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
     throw new SimError("ERR_CONFIG", problems.join("\n"));
   }
   return config.template.lines.map((l) => `  ${l}\n`).join("");
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
 }
