@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { GetAliasCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { GetAliasCommand, GetFunctionConfigurationCommand, GetFunctionEventInvokeConfigCommand, InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
@@ -115,6 +117,44 @@ describe("lambda-sim start --template", () => {
       await sim.kill();
     }
   }, 40_000);
+
+  it("applies plain CloudFormation resources through the simulator's APIs: rule and targets, schedule, version, alias, event invoke config", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-cfn-")), "billing");
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, "template.json"),
+      JSON.stringify({
+        Resources: {
+          Failed: { Type: "AWS::SQS::Queue", Properties: { QueueName: "billing-failed" } },
+          Fn: { Type: "AWS::Lambda::Function", Properties: { FunctionName: "bill", Runtime: "nodejs24.x", Handler: "index.handler", Code: { ZipFile: "exports.handler = async (e) => e;" } } },
+          V1: { Type: "AWS::Lambda::Version", Properties: { FunctionName: { Ref: "Fn" } } },
+          Live: { Type: "AWS::Lambda::Alias", Properties: { FunctionName: { Ref: "Fn" }, Name: "live", FunctionVersion: { "Fn::GetAtt": ["V1", "Version"] } } },
+          Async: { Type: "AWS::Lambda::EventInvokeConfig", Properties: { FunctionName: { Ref: "Fn" }, Qualifier: "$LATEST", MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["Failed", "Arn"] } } } } },
+          Tick: { Type: "AWS::Events::Rule", Properties: { Name: "tick", ScheduleExpression: "rate(5 minutes)", Targets: [{ Id: "bill", Arn: { "Fn::GetAtt": ["Fn", "Arn"] }, Input: '{"tick":true}' }] } },
+          Monthly: { Type: "AWS::Scheduler::Schedule", Properties: { Name: "monthly", ScheduleExpression: "cron(0 0 1 * ? *)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: { "Fn::GetAtt": ["Fn", "Arn"] }, RoleArn: "arn:aws:iam::000000000000:role/r" } } },
+        },
+      }),
+    );
+    const sim = await startLambdaSim(["--template", join(dir, "template.json"), "--in-memory"]);
+    const client = { endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } };
+    const lambda = new LambdaClient(client);
+    const events = new EventBridgeClient(client);
+    const scheduler = new SchedulerClient(client);
+    try {
+      expect(await events.send(new DescribeRuleCommand({ Name: "tick" }))).toMatchObject({ ScheduleExpression: "rate(5 minutes)", State: "ENABLED" });
+      expect((await events.send(new ListTargetsByRuleCommand({ Rule: "tick" }))).Targets).toEqual([{ Id: "bill", Arn: "arn:aws:lambda:us-east-1:000000000000:function:bill", Input: '{"tick":true}' }]);
+      expect(await scheduler.send(new GetScheduleCommand({ Name: "monthly" }))).toMatchObject({ ScheduleExpression: "cron(0 0 1 * ? *)", Target: { Arn: "arn:aws:lambda:us-east-1:000000000000:function:bill" } });
+      expect(await lambda.send(new GetAliasCommand({ FunctionName: "bill", Name: "live" }))).toMatchObject({ FunctionVersion: "1" });
+      expect(await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "bill" }))).toMatchObject({ MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:billing-failed" } } });
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "bill", Qualifier: "live", Payload: '{"n":1}' }));
+      expect(Buffer.from(out.Payload!).toString()).toBe('{"n":1}');
+    } finally {
+      lambda.destroy();
+      events.destroy();
+      scheduler.destroy();
+      await sim.kill();
+    }
+  }, 30_000);
 
   it("refuses a template with a !Ref to nothing, naming the file, line and property", async () => {
     const dir = samProject();

@@ -7,7 +7,7 @@ import { defined, num, type Translation } from "./translation.ts";
 type Props = Record<string, unknown>;
 
 /** Properties accepted and not acted on (no effect lambda-sim can show, or IAM). */
-const ACCEPTED = new Set(["Role", "Policies", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument", "Tracing", "TracingConfig", "Tags", "PropagateTags", "KmsKeyArn", "VpcConfig", "Metadata", "CodeSigningConfigArn", "LoggingConfig", "RuntimeManagementConfig", "SnapStart", "DeploymentPreference", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "VersionDescription", "VersionPruningPolicy", "PackageType", "FileSystemConfigs", "RecursiveLoop", "SourceKMSKeyArn", "Description"]);
+const ACCEPTED = new Set(["Role", "Policies", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument", "Tracing", "TracingConfig", "Tags", "PropagateTags", "KmsKeyArn", "VpcConfig", "Metadata", "CodeSigningConfigArn", "LoggingConfig", "RuntimeManagementConfig", "SnapStart", "DeploymentPreference", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "VersionDescription", "VersionPruningPolicy", "PackageType", "FileSystemConfigs", "RecursiveLoop", "SourceKMSKeyArn", "Description", "CapacityProviderConfig", "FunctionScalingConfig", "DurableConfig", "PublishToLatestPublished", "TenancyConfig", "ImageConfig"]);
 
 /**
  * `AWS::Serverless::Function` and `AWS::Lambda::Function` as a lambda-sim.yaml `functions:` entry

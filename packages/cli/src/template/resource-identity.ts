@@ -29,6 +29,7 @@ const NAME_PROPERTY: Record<string, { property: string; max: number }> = {
   "AWS::DynamoDB::Table": { property: "TableName", max: 255 },
   "AWS::Serverless::SimpleTable": { property: "TableName", max: 255 },
   "AWS::S3::Bucket": { property: "BucketName", max: 63 },
+  "AWS::Lambda::Alias": { property: "Name", max: 128 },
 };
 
 export function nameProperty(type: string): string | undefined {
@@ -102,6 +103,13 @@ export function identityOf(type: string, logicalId: string, named: unknown, prop
       const uuid = stableUuid(`${stack.stackName}/${logicalId}`);
       return { name: uuid, ref: uuid, attributes: { Id: uuid, EventSourceMappingArn: `arn:aws:lambda:${r}:${a}:event-source-mapping:${uuid}` } };
     }
+    case "AWS::Lambda::Version":
+      // The version a first publish gets; later ones are numbered on from it.
+      return { name: "1", ref: `${functionArn(props.FunctionName, r, a)}:1`, attributes: { Version: "1", FunctionArn: functionArn(props.FunctionName, r, a) } };
+    case "AWS::Lambda::Alias": {
+      const arn = `${functionArn(props.FunctionName, r, a)}:${String(named)}`;
+      return { name: String(named), ref: arn, attributes: { AliasArn: arn } };
+    }
     case "AWS::Serverless::Api":
     case "AWS::Serverless::HttpApi":
     case "AWS::ApiGateway::RestApi":
@@ -112,4 +120,9 @@ export function identityOf(type: string, logicalId: string, named: unknown, prop
     default:
       return { name, ref: name, attributes: {} };
   }
+}
+
+function functionArn(fn: unknown, region: string, accountId: string): string {
+  const s = String(fn);
+  return s.startsWith("arn:") ? s : `arn:aws:lambda:${region}:${accountId}:function:${s}`;
 }

@@ -8,7 +8,9 @@
 export type TemplateAction =
   | { kind: "rule"; logicalId: string; name: string; rule: Record<string, unknown>; targets: Record<string, unknown>[] }
   | { kind: "publish-alias"; logicalId: string; functionName: string; alias: string; description?: string; provisioned?: number }
-  | { kind: "event-invoke-config"; logicalId: string; functionName: string; qualifier: string; config: Record<string, unknown> };
+  | { kind: "event-invoke-config"; logicalId: string; functionName: string; qualifier: string; config: Record<string, unknown> }
+  | { kind: "publish"; logicalId: string; functionName: string; description?: string; provisioned?: number }
+  | { kind: "alias"; logicalId: string; functionName: string; alias: string; version: string; routingConfig?: unknown; provisioned?: number };
 
 /** Applies every action in order; each failure is one line naming the logical id. */
 export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[]): Promise<string[]> {
@@ -34,16 +36,36 @@ async function apply(endpoint: string, a: TemplateAction): Promise<void> {
     await lambda(endpoint, "PUT", `/2019-09-25/functions/${fn}/event-invoke-config?Qualifier=${encodeURIComponent(a.qualifier)}`, a.config);
     return;
   }
+  if (a.kind === "publish") {
+    const v = await publish(endpoint, fn, a.description);
+    if (a.provisioned !== undefined) await lambda(endpoint, "PUT", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${v}`, { ProvisionedConcurrentExecutions: a.provisioned });
+    return;
+  }
+  if (a.kind === "alias") {
+    await upsertAlias(endpoint, fn, a.alias, a.version, a.routingConfig);
+    if (a.provisioned !== undefined) await lambda(endpoint, "PUT", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${encodeURIComponent(a.alias)}`, { ProvisionedConcurrentExecutions: a.provisioned });
+    return;
+  }
+  const version = await publish(endpoint, fn, a.description);
+  await upsertAlias(endpoint, fn, a.alias, version);
+  if (a.provisioned !== undefined) {
+    await lambda(endpoint, "PUT", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${encodeURIComponent(a.alias)}`, { ProvisionedConcurrentExecutions: a.provisioned });
+  }
+}
+
+async function publish(endpoint: string, fn: string, description: string | undefined): Promise<string> {
   // PublishVersion answers with the latest version when nothing changed since (as on AWS), so a
   // restart does not pile up versions.
-  const version = (await lambda(endpoint, "POST", `/2015-03-31/functions/${fn}/versions`, a.description === undefined ? {} : { Description: a.description })) as { Version: string };
-  const alias = encodeURIComponent(a.alias);
+  const version = (await lambda(endpoint, "POST", `/2015-03-31/functions/${fn}/versions`, description === undefined ? {} : { Description: description })) as { Version: string };
+  return version.Version;
+}
+
+async function upsertAlias(endpoint: string, fn: string, name: string, version: string, routingConfig?: unknown): Promise<void> {
+  const alias = encodeURIComponent(name);
   const existing = await lambda(endpoint, "GET", `/2015-03-31/functions/${fn}/aliases/${alias}`, undefined, true);
-  if (existing === undefined) await lambda(endpoint, "POST", `/2015-03-31/functions/${fn}/aliases`, { Name: a.alias, FunctionVersion: version.Version });
-  else await lambda(endpoint, "PUT", `/2015-03-31/functions/${fn}/aliases/${alias}`, { FunctionVersion: version.Version });
-  if (a.provisioned !== undefined) {
-    await lambda(endpoint, "PUT", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${alias}`, { ProvisionedConcurrentExecutions: a.provisioned });
-  }
+  const body = { FunctionVersion: version, ...(routingConfig === undefined ? {} : { RoutingConfig: routingConfig }) };
+  if (existing === undefined) await lambda(endpoint, "POST", `/2015-03-31/functions/${fn}/aliases`, { Name: name, ...body });
+  else await lambda(endpoint, "PUT", `/2015-03-31/functions/${fn}/aliases/${alias}`, body);
 }
 
 async function lambda(endpoint: string, method: string, path: string, body: unknown, notFoundOk = false): Promise<unknown> {

@@ -104,8 +104,12 @@ export class TemplateStack implements IntrinsicScope {
     try {
       const prop = nameProperty(r.Type);
       const named = prop === undefined || r.Properties[prop] === undefined ? undefined : this.resolver.resolve(r.Properties[prop], ["Resources", logicalId, "Properties", prop]);
-      const fifo = r.Type === "AWS::SQS::Queue" ? { FifoQueue: this.resolver.resolve(r.Properties.FifoQueue, ["Resources", logicalId, "Properties", "FifoQueue"]), GroupName: undefined } : { GroupName: this.resolver.resolve(r.Properties.GroupName, ["Resources", logicalId, "Properties", "GroupName"]) };
-      const id = identityOf(r.Type, logicalId, named, fifo, this.info);
+      // The other properties an identity reads: a queue's FifoQueue, a schedule's GroupName, a version's or alias's FunctionName.
+      const extra: Record<string, unknown> = {};
+      for (const key of ["FifoQueue", "GroupName", "FunctionName"]) {
+        if (key !== prop && r.Properties[key] !== undefined) extra[key] = this.resolver.resolve(r.Properties[key], ["Resources", logicalId, "Properties", key]);
+      }
+      const id = identityOf(r.Type, logicalId, named, extra, this.info);
       this.identities.set(logicalId, id);
       return id;
     } finally {

@@ -2,6 +2,7 @@ import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, shortArn } from "./function-events.ts";
 import { translateFunction } from "./function-resource.ts";
 import { TemplateError } from "./intrinsics.ts";
+import type { TemplateAction } from "./template-actions.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { bool, defined, num, tagMap, Translation } from "./translation.ts";
 
@@ -49,6 +50,8 @@ const HANDLED = new Set([
   "AWS::Kinesis::Stream",
   "AWS::Lambda::EventSourceMapping",
   "AWS::Lambda::EventInvokeConfig",
+  "AWS::Lambda::Version",
+  "AWS::Lambda::Alias",
   "AWS::Events::Rule",
   "AWS::Scheduler::Schedule",
 ]);
@@ -123,9 +126,27 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
         MaximumEventAgeInSeconds: num(p.MaximumEventAgeInSeconds),
         DestinationConfig: dest && defined({ OnSuccess: target(dest.OnSuccess), OnFailure: target(dest.OnFailure) }),
       });
-      const fn = String(p.FunctionName).replace(/^arn:aws:lambda:[^:]*:\d*:function:/, "");
+      const fn = functionNameOf(p.FunctionName);
       t.actions.push({ kind: "event-invoke-config", logicalId: id, functionName: fn, qualifier: String(p.Qualifier ?? "$LATEST"), config });
       t.said(id, `event invoke config of ${fn}:${String(p.Qualifier ?? "$LATEST")}`);
+      return;
+    }
+    case "AWS::Lambda::Version": {
+      const fn = functionNameOf(p.FunctionName);
+      const pc = (p.ProvisionedConcurrencyConfig as Props | undefined)?.ProvisionedConcurrentExecutions;
+      t.actions.push(defined({ kind: "publish" as const, logicalId: id, functionName: fn, description: p.Description as string | undefined, provisioned: num(pc) as number | undefined }) as TemplateAction);
+      t.said(id, `version of ${fn} published at start`);
+      return;
+    }
+    case "AWS::Lambda::Alias": {
+      const fn = functionNameOf(p.FunctionName);
+      const pc = (p.ProvisionedConcurrencyConfig as Props | undefined)?.ProvisionedConcurrentExecutions;
+      const routing = p.RoutingConfig as Props | undefined;
+      // CloudFormation's RoutingConfig: { AdditionalVersionWeights: [{ FunctionVersion, FunctionWeight }] }; the API's is a map.
+      const weights = routing?.AdditionalVersionWeights as Props[] | undefined;
+      const routingConfig = weights === undefined ? undefined : { AdditionalVersionWeights: Object.fromEntries(weights.map((w) => [String(w.FunctionVersion), Number(w.FunctionWeight)])) };
+      t.actions.push(defined({ kind: "alias" as const, logicalId: id, functionName: fn, alias: String(p.Name), version: String(p.FunctionVersion), routingConfig, provisioned: num(pc) as number | undefined }) as TemplateAction);
+      t.said(id, `alias ${fn}:${String(p.Name)} → version ${String(p.FunctionVersion)}`);
       return;
     }
     case "AWS::Events::Rule": {
@@ -181,4 +202,9 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       return;
     }
   }
+}
+
+/** A function named by name or ARN, as FunctionName properties take it. */
+function functionNameOf(v: unknown): string {
+  return String(v).replace(/^arn:aws:lambda:[^:]*:\d*:function:/, "");
 }

@@ -23,8 +23,6 @@ export class Translation {
     schedules: {} as Record<string, Record<string, unknown>>,
   };
   readonly origins: Origin[] = [];
-  /** One start-up line per logical id: what it became. */
-  readonly lines: string[] = [];
   /** `Logical (Type)` of every resource or event lambda-sim does not run. */
   readonly notSimulated: string[] = [];
   /** Logical ids of IAM roles, policies and permissions: accepted, ignored. */
@@ -33,7 +31,15 @@ export class Translation {
   readonly problems: TemplateError[] = [];
 
   said(logicalId: string, what: string): void {
-    this.lines.push(`${logicalId.padEnd(28)} ${what}`);
+    this.entries.push([logicalId, what]);
+  }
+
+  private readonly entries: [string, string][] = [];
+
+  /** The start-up lines, logical ids in one column. */
+  get lines(): string[] {
+    const width = Math.max(0, ...this.entries.map(([id]) => id.length));
+    return this.entries.map(([id, what]) => `${id.padEnd(width)}  ${what}`);
   }
 
   /** Maps a native config path back to the template path it came from. */
