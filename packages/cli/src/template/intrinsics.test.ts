@@ -20,7 +20,7 @@ Conditions:
 Resources:
   Orders: { Type: AWS::SQS::Queue, Properties: { QueueName: !Sub "\${Stage}-orders" } }
   Events: { Type: AWS::SQS::Queue, Properties: { FifoQueue: true } }
-  Fn: { Type: AWS::Serverless::Function, Properties: { AutoPublishAlias: live } }
+  Fn: { Type: AWS::Serverless::Function, Properties: { AutoPublishAlias: live, FunctionUrlConfig: { AuthType: NONE } } }
   Named: { Type: AWS::Lambda::Function, Properties: { FunctionName: !Join ["-", [!Ref Stage, fn]] } }
   Clicks: { Type: AWS::Kinesis::Stream, Properties: { Name: clicks } }
   Topic: { Type: AWS::SNS::Topic }
@@ -65,6 +65,7 @@ describe("intrinsic functions", () => {
     ["GetAtt Arn of a stream", "!GetAtt Clicks.Arn", "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks"],
     ["GetAtt Arn of a function", "!GetAtt Named.Arn", "arn:aws:lambda:eu-west-1:123456789012:function:dev-fn"],
     ["GetAtt of SAM's implicit role", "!GetAtt FnRole.Arn", expect.stringMatching(/^arn:aws:iam::123456789012:role\/shop-FnRole-/)],
+    ["GetAtt of SAM's implicit function URL", "!GetAtt FnUrl.FunctionUrl", expect.stringMatching(/^http:\/\/[0-9a-f]{32}\.lambda-url\.eu-west-1\.localhost:3001\/$/)],
     ["Sub with parameters and pseudo parameters", '!Sub "${AWS::Region}/${Stage}"', "eu-west-1/dev"],
     ["Sub with Resource.Attribute", '!Sub "q=${Orders.Arn}"', "q=arn:aws:sqs:eu-west-1:123456789012:dev-orders"],
     ["Sub keeps ${!Literal}", '!Sub "${!Stage}-${Stage}"', "${Stage}-dev"],

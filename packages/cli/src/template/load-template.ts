@@ -90,6 +90,10 @@ function resourcesOf(template: Record<string, unknown>, fail: (p: TemplateError[
   const out: Record<string, TemplateResource> = {};
   const problems: TemplateError[] = [];
   for (const [id, r] of Object.entries(section as Record<string, Record<string, unknown>>)) {
+    if (id.startsWith("Fn::ForEach::")) {
+      problems.push(new TemplateError(["Resources", id], "Fn::ForEach (AWS::LanguageExtensions) is not supported: write the resources out"));
+      continue;
+    }
     // CloudFormation: logical ids are alphanumeric.
     if (!/^[A-Za-z0-9]+$/.test(id)) problems.push(new TemplateError(["Resources", id], "expected a logical id of letters and digits"));
     if (r === null || typeof r !== "object" || typeof r.Type !== "string") {

@@ -66,7 +66,7 @@ export class TemplateStack implements IntrinsicScope {
 
   getAtt(logicalId: string, attribute: string, path: TemplatePath): unknown {
     const implicit = this.implicit(logicalId, path);
-    if (implicit !== undefined) return this.attribute(implicit, logicalId, "AWS::IAM::Role", attribute, path);
+    if (implicit !== undefined) return this.attribute(implicit, logicalId, logicalId.endsWith("Url") ? "AWS::Lambda::Url" : "AWS::IAM::Role", attribute, path);
     const r = this.resources[logicalId];
     if (r === undefined) throw new TemplateError(path, `!GetAtt ${logicalId}.${attribute}: no resource is named ${logicalId}`);
     return this.attribute(this.identity(logicalId, path), logicalId, r.Type, attribute, path);
@@ -126,12 +126,24 @@ export class TemplateStack implements IntrinsicScope {
     throw new TemplateError(path, `!GetAtt ${logicalId}.${attribute}: ${type} has no attribute ${attribute} (it has ${Object.keys(id.attributes).join(", ")})`);
   }
 
-  /** SAM's generated `<Function>Role` when the function names no Role. */
+  /**
+   * Resources SAM generates beside a function: `<Function>Role` when it names no Role, and
+   * `<Function>Url` for a FunctionUrlConfig (its FunctionUrl in the simulator's URL convention,
+   * DESIGN.md "HTTP surface"; the front itself is not simulated yet).
+   */
   private implicit(name: string, path: TemplatePath): ResourceIdentity | undefined {
-    if (this.resources[name] !== undefined || !name.endsWith("Role")) return undefined;
-    const fn = this.resources[name.slice(0, -4)];
-    if (fn?.Type !== "AWS::Serverless::Function" || fn.Properties.Role !== undefined) return undefined;
-    return identityOf("AWS::IAM::Role", name, undefined, {}, this.info);
+    if (this.resources[name] !== undefined) return undefined;
+    const suffix = name.endsWith("Role") ? "Role" : name.endsWith("Url") ? "Url" : undefined;
+    if (suffix === undefined) return undefined;
+    const fnId = name.slice(0, -suffix.length);
+    const fn = this.resources[fnId];
+    if (fn?.Type !== "AWS::Serverless::Function") return undefined;
+    if (suffix === "Role") return fn.Properties.Role === undefined ? identityOf("AWS::IAM::Role", name, undefined, {}, this.info) : undefined;
+    if (fn.Properties.FunctionUrlConfig === undefined) return undefined;
+    const arn = this.identity(fnId, path).attributes.Arn!;
+    const urlId = stableUuid(`${this.info.stackName}/${name}`).replace(/-/g, "");
+    const port = /:(\d+)$/.exec(this.info.endpoint)?.[1];
+    return { name: urlId, ref: arn, attributes: { FunctionArn: arn, FunctionUrl: `http://${urlId}.lambda-url.${this.info.region}.localhost${port === undefined ? "" : `:${port}`}/` } };
   }
 
   private pseudo(name: string): unknown {
