@@ -156,6 +156,35 @@ describe("lambda-sim start --template", () => {
     }
   }, 30_000);
 
+  it("builds a TypeScript function with esbuild as sam build does (Metadata BuildMethod: esbuild), and names the file and line of a build error", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-ts-")), "typed");
+    mkdirSync(join(dir, "hello", "lib"), { recursive: true });
+    writeFileSync(join(dir, "hello", "lib", "greet.ts"), "export const greet = (name: string): string => `Hello, ${name}`;\n");
+    writeFileSync(join(dir, "hello", "app.ts"), 'import { greet } from "./lib/greet";\ninterface Event { name: string }\nexport const handler = async (event: Event) => ({ message: greet(event.name) });\n');
+    const template = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  HelloFunction:
+    Type: AWS::Serverless::Function
+    Properties: { FunctionName: hello-ts, CodeUri: hello/, Handler: app.handler, Runtime: nodejs22.x }
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties: { Minify: false, Target: es2022, EntryPoints: [app.ts] }
+`;
+    writeFileSync(join(dir, "template.yaml"), template);
+    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--state", join(dir, ".lambda-sim")]);
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    try {
+      expect(sim.output()).toMatch(/HelloFunction +function hello-ts \(nodejs22\.x, app\.handler, built with esbuild\)/);
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "hello-ts", Payload: '{"name":"Ada"}' }));
+      expect(JSON.parse(Buffer.from(out.Payload!).toString())).toEqual({ message: "Hello, Ada" });
+    } finally {
+      lambda.destroy();
+      await sim.kill();
+    }
+    writeFileSync(join(dir, "hello", "lib", "greet.ts"), "// greetings\nexport const greet = (name: string): string => name +;\n");
+    await expect(startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"])).rejects.toThrow(`lambda-sim: ${join(dir, "hello", "lib", "greet.ts")}:2 Resources.HelloFunction (esbuild): Unexpected ";"`);
+  }, 30_000);
+
   it("refuses a template with a !Ref to nothing, naming the file, line and property", async () => {
     const dir = samProject();
     writeFileSync(join(dir, "template.yaml"), TEMPLATE.replace("QUEUE_URL: !Ref OrdersQueue", "QUEUE_URL: !Ref OrderQueue"));

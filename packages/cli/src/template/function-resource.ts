@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { esbuildFunction } from "./esbuild-function.ts";
 import { codeDirectory, type CodePlace } from "./function-code.ts";
 import { TemplateError } from "./intrinsics.ts";
 import { functionEvents } from "./function-events.ts";
@@ -23,7 +25,10 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   }
   const code = serverless ? { uri: p.CodeUri, inline: p.InlineCode } : lambdaCode(p.Code, [...base, "Code"]);
   const codePath = serverless ? [...base, p.InlineCode !== undefined ? "InlineCode" : "CodeUri"] : [...base, "Code"];
-  const codeUri = await codeDirectory(id, code, place, codePath);
+  const sourceDir = await codeDirectory(id, code, place, codePath);
+  const metadata = stack.resolver.resolve(stack.resources[id]!.Metadata ?? {}, ["Resources", id, "Metadata"]) as Props;
+  const codeUri = metadata.BuildMethod === "esbuild" ? await esbuildFunction(id, sourceDir, p.Handler, metadata.BuildProperties, join(place.codeRoot, "build", id), ["Resources", id]) : sourceDir;
+  if (metadata.BuildMethod !== undefined && metadata.BuildMethod !== "esbuild") t.notSimulated.push(`${id} (BuildMethod ${String(metadata.BuildMethod)}: code used as it is)`);
   const env = (p.Environment as Props | undefined)?.Variables;
   const dlq = serverless ? (p.DeadLetterQueue as Props | undefined)?.TargetArn : (p.DeadLetterConfig as Props | undefined)?.TargetArn;
   const entry: Record<string, unknown> = defined({
@@ -48,7 +53,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
     template: base,
     keys: { codeUri: codePath.at(-1)!, environment: "Environment.Variables", reservedConcurrency: "ReservedConcurrentExecutions", deadLetterConfig: serverless ? "DeadLetterQueue" : "DeadLetterConfig", role: "Role", ephemeralStorage: "EphemeralStorage" },
   });
-  t.said(id, `function ${name} (${String(p.Runtime)}, ${String(p.Handler ?? "bootstrap")})`);
+  t.said(id, `function ${name} (${String(p.Runtime)}, ${String(p.Handler ?? "bootstrap")}${codeUri !== sourceDir ? ", built with esbuild" : ""})`);
   if (!serverless) return;
 
   if (p.Layers !== undefined) t.notSimulated.push(`${id}.Layers`);

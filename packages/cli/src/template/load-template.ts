@@ -49,10 +49,10 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const parsed = parseTemplate(text, path);
   if (parsed.errors.length > 0) throw new SimError("ERR_CONFIG", parsed.errors.join("\n"));
   const lineAt = (p: readonly PropertyKey[]) => lineOf(parsed.doc, parsed.lines, p);
-  const fail = (problems: readonly TemplateError[]): never => {
+  const fail = (problems: readonly TemplateError[], more: readonly string[] = []): never => {
     const found = problems.map((e) => ({ line: lineAt(e.path), text: e.message, path: e.path }));
     found.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
-    throw new SimError("ERR_CONFIG", [...new Set(found.map((f) => `${path}:${f.line ?? ""} ${dotted(f.path)}: ${f.text}`))].join("\n"));
+    throw new SimError("ERR_CONFIG", [...new Set([...found.map((f) => `${path}:${f.line ?? ""} ${dotted(f.path)}: ${f.text}`), ...more])].join("\n"));
   };
   const template = parsed.value as Record<string, unknown> | null;
   if (template === null || typeof template !== "object" || Array.isArray(template)) fail([new TemplateError([], "expected a template: a map with Resources")]);
@@ -68,7 +68,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const stackName = opts.stackName ?? (basename(dirname(path)).replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "") || "lambda-sim");
   const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint }, opts.parameterOverrides ?? {});
   const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
-  if (t.problems.length > 0) fail(t.problems);
+  if (t.problems.length > 0 || t.buildErrors.length > 0) fail(t.problems, t.buildErrors);
 
   const schema = configSchemaFor(opts.sources);
   const raw = { region, accountId, ...t.config };

@@ -1,3 +1,4 @@
+import { BuildError } from "./esbuild-function.ts";
 import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, shortArn } from "./function-events.ts";
 import { translateFunction } from "./function-resource.ts";
@@ -36,8 +37,9 @@ export async function translateTemplate(stack: TemplateStack, place: CodePlace):
       const p = stack.resolver.resolve(r.Properties, base) as Props;
       await translateResource(t, stack, id, r.Type, p, place);
     } catch (e) {
-      if (!(e instanceof TemplateError)) throw e;
-      t.problems.push(e);
+      if (e instanceof BuildError) t.buildErrors.push(...e.lines);
+      else if (e instanceof TemplateError) t.problems.push(e);
+      else throw e;
     }
   }
   return t;

@@ -29,6 +29,8 @@ export class Translation {
   readonly iam: string[] = [];
   readonly actions: TemplateAction[] = [];
   readonly problems: TemplateError[] = [];
+  /** esbuild's errors, already naming their source file and line. */
+  readonly buildErrors: string[] = [];
 
   said(logicalId: string, what: string): void {
     this.entries.push([logicalId, what]);
