@@ -185,6 +185,14 @@ Resources:
     await expect(startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"])).rejects.toThrow(`lambda-sim: ${join(dir, "hello", "lib", "greet.ts")}:2 Resources.HelloFunction (esbuild): Unexpected ";"`);
   }, 30_000);
 
+  it("names the template's event when the simulator refuses its mapping (visibility timeout shorter than the function's timeout)", async () => {
+    const dir = samProject();
+    writeFileSync(join(dir, "template.yaml"), TEMPLATE.replace("VisibilityTimeout: 3", "VisibilityTimeout: 2"));
+    await expect(startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"])).rejects.toThrow(
+      `lambda-sim: ${join(dir, "template.yaml")}:31 Resources.ConsumerFunction.Properties.Events.Orders.Properties: Queue visibility timeout: 2 seconds is less than Function timeout: 3 seconds`,
+    );
+  });
+
   it("refuses a template with a !Ref to nothing, naming the file, line and property", async () => {
     const dir = samProject();
     writeFileSync(join(dir, "template.yaml"), TEMPLATE.replace("QUEUE_URL: !Ref OrdersQueue", "QUEUE_URL: !Ref OrderQueue"));

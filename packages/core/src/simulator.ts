@@ -224,11 +224,14 @@ export class Simulator {
         throw e;
       }
     }
-    try {
-      await mappings.applyDefinitions(opts.eventSourceMappings ?? []);
-    } catch (e) {
-      await sim.close();
-      throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings: ${e.message}`) : e;
+    // One at a time, so a refused mapping is named by its place in the config.
+    for (const [i, def] of (opts.eventSourceMappings ?? []).entries()) {
+      try {
+        await mappings.applyDefinitions([def]);
+      } catch (e) {
+        await sim.close();
+        throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings[${i}]: ${e.message}`) : e;
+      }
     }
     // After the sources: events resumed from before a restart may end at once, and their
     // destinations need every target kind registered.

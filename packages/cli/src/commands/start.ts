@@ -1,6 +1,6 @@
 import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
 import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
-import { applyTemplate, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
+import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
@@ -42,6 +42,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       scalingWindowMs: config.account.scalingWindowSeconds === undefined ? undefined : config.account.scalingWindowSeconds * 1000,
       scalingMode: config.account.scalingMode,
     },
+  }).catch((e: unknown) => {
+    throw explainStartError(e, config);
   });
   const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();

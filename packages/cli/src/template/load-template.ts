@@ -19,6 +19,8 @@ export interface TemplateSummary {
   lines: string[];
   /** Applied through the simulator's APIs once it listens (template-actions.ts). */
   actions: TemplateAction[];
+  /** Where each of the config's event source mappings was declared: `<file>:<line> Resources.X...`. */
+  mappingPlaces: string[];
 }
 
 export interface TemplateOptions {
@@ -80,7 +82,11 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     throw new SimError("ERR_CONFIG", lines.join("\n"));
   }
   const config = await fromValidatedConfig(path, raw, checked.data, opts.sources, () => undefined);
-  const summary: TemplateSummary = { file: path, stackName, lines: summaryLines(t, path, stackName), actions: t.actions };
+  const mappingPlaces = t.config.eventSourceMappings.map((_, i) => {
+    const at = t.templatePathOf(["eventSourceMappings", i]) ?? [];
+    return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
+  });
+  const summary: TemplateSummary = { file: path, stackName, lines: summaryLines(t, path, stackName), actions: t.actions, mappingPlaces };
   return { ...(opts.native === undefined ? config : combine(config, opts.native, summary)), template: summary };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { SimError, type Simulator, type Source } from "@lambda-sim/core";
+import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/core";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import { applyTemplateActions } from "./template-actions.ts";
 import { loadTemplate, type TemplateSummary } from "./load-template.ts";
@@ -88,4 +88,14 @@ function freePort(host: string): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
+}
+
+/**
+ * A mapping the simulator refused at start (`eventSourceMappings[2]: Queue visibility timeout...`)
+ * named where the template declared it.
+ */
+export function explainStartError(e: unknown, config: StartConfig | undefined): unknown {
+  const m = isSimError(e) ? /^eventSourceMappings\[(\d+)\]: (.*)$/s.exec(e.message) : null;
+  const place = m === null ? undefined : config?.template?.mappingPlaces[Number(m[1])];
+  return place === undefined ? e : new SimError("ERR_CONFIG", `${place}: ${m![2]}`);
 }
