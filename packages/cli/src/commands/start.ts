@@ -1,9 +1,10 @@
-import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
+import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
 import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
+  clock?: string;
   seed?: string;
   auth?: boolean;
   catchUp?: boolean;
@@ -19,11 +20,14 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp })];
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
+  const clock = virtualClock(opts);
   const sim = await Simulator.start({
     port: opts.port,
     host: opts.host,
     stateDir: opts.inMemory ? undefined : opts.state,
     timeScale: opts.timeScale,
+    clock,
+    faults: config?.faults,
     seed: opts.seed,
     asyncConcurrency: opts.asyncConcurrency,
     auth: opts.auth,
@@ -51,7 +55,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
-      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? ", virtual clock (move it with `lambda-sim clock advance 5m`)" : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
       templateLines +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log\n`,
@@ -65,6 +69,20 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/**
+ * `--clock virtual`: service time starts at the wall time of the start (whole seconds) and moves
+ * only when advanced; timers already due (an accepted Event invocation) fire by themselves.
+ */
+function virtualClock(opts: StartOptions): VirtualClock | undefined {
+  const kind = opts.clock ?? "system";
+  if (kind === "system") return undefined;
+  if (kind !== "virtual") throw new SimError("ERR_CONFIG", `--clock: expected system or virtual, got ${kind}`);
+  if (opts.timeScale !== 1) throw new SimError("ERR_CONFIG", "--clock virtual and --time-scale cannot be combined: virtual time moves only when advanced");
+  const clock = new VirtualClock(Math.floor(new SystemClock().now() / 1000) * 1000);
+  clock.startRunningDue();
+  return clock;
 }
 
 /**

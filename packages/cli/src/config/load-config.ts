@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { formatZodError, SimError, toFunctionDefinition, toMappingInput, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
+import { formatZodError, SimError, toFunctionDefinition, toMappingInput, type FaultSpec, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { schemaKeysAt } from "./schema-keys.ts";
@@ -13,6 +13,7 @@ export interface LoadedConfig {
   account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number; scalingMode?: "per-function" | "account-burst" };
   functions: FunctionDefinition[];
   eventSourceMappings: MappingInput[];
+  faults: FaultSpec[];
   /** The validated sections of the sources (`queues`, ...), by config key. */
   sources: Record<string, unknown>;
   raw: unknown;
@@ -23,8 +24,9 @@ export interface LoadedConfig {
  * against the file's directory. Every problem becomes one line naming file, line, key path and
  * expectation; all of them are thrown together as one ERR_CONFIG.
  */
-export async function loadConfig(file: string, sources: readonly Source<any>[] = []): Promise<LoadedConfig> {
-  const configSchema = configSchemaFor(sources);
+export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}): Promise<LoadedConfig> {
+  const extra = configSections(sources, more);
+  const configSchema = buildConfigSchema(extra);
   const path = resolve(file);
   let text: string;
   try {
@@ -52,21 +54,21 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
     const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), (p) => schemaKeysAt(configSchema, p));
     throw new SimError("ERR_CONFIG", messages.join("\n"));
   }
-  return fromValidatedConfig(path, raw, parsed.data, sources, (p) => lineOf(doc, lines, p));
+  return fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), (p) => lineOf(doc, lines, p));
 }
 
-/** The config schema with each source's section (`queues`, `streams`...). */
-export function configSchemaFor(sources: readonly Source<any>[]) {
-  const extra: Record<string, z.ZodType> = {};
+/** The sections sources (`queues`, `streams`...) and callers (scenarios) add to the config schema. */
+export function configSections(sources: readonly Source<any>[], more: Record<string, z.ZodType> = {}): Record<string, z.ZodType> {
+  const extra: Record<string, z.ZodType> = { ...more };
   for (const source of sources) if (source.configKey !== undefined && source.configSchema !== undefined) extra[source.configKey] = source.configSchema.optional();
-  return buildConfigSchema(extra);
+  return extra;
 }
 
 /**
  * A validated config as the simulator takes it (shared with SAM templates, which are translated
  * into the same sections): paths resolved against the file's directory, code directories checked.
  */
-export async function fromValidatedConfig(path: string, raw: unknown, validated: z.output<ReturnType<typeof configSchemaFor>>, sources: readonly Source<any>[], lineAt: (p: readonly PropertyKey[]) => number | undefined): Promise<LoadedConfig> {
+export async function fromValidatedConfig(path: string, raw: unknown, validated: z.output<ReturnType<typeof buildConfigSchema>>, sectionKeys: readonly string[], lineAt: (p: readonly PropertyKey[]) => number | undefined): Promise<LoadedConfig> {
   const parsed = { data: validated };
   const base = dirname(path);
   const functions = Object.entries(parsed.data.functions).map(([name, f]) => toFunctionDefinition(name, f, base));
@@ -81,8 +83,8 @@ export async function fromValidatedConfig(path: string, raw: unknown, validated:
   }
   if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   const data = parsed.data as Record<string, unknown>;
-  const sourceSections = Object.fromEntries(sources.flatMap((s) => (s.configKey === undefined || s.configSchema === undefined ? [] : [[s.configKey, data[s.configKey]]])));
-  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), sources: sourceSections, raw };
+  const sourceSections = Object.fromEntries(sectionKeys.map((k) => [k, data[k]]));
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), faults: parsed.data.faults, sources: sourceSections, raw };
 }
 
 /**

@@ -198,13 +198,13 @@ Resources:
     Properties:
       CodeUri: src/
       Handler: app.handler
-      Runtime: python3.13
+      Runtime: java21
       MemorySize: 64
       Events:
         Q: { Type: SQS, Properties: { Queue: arn:aws:sqs:us-east-1:000000000000:q, FunctionResponseTypes: [Partial] } }
 `);
     expect(message.split("\n")).toEqual([
-      expect.stringMatching(/^template\.yaml:9 Resources\.Fn\.Properties\.Runtime: expected one of nodejs22\.x, .*, got 'python3\.13'$/),
+      expect.stringMatching(/^template\.yaml:9 Resources\.Fn\.Properties\.Runtime: expected one of nodejs22\.x, .*, got 'java21'$/),
       "template.yaml:10 Resources.Fn.Properties.MemorySize: expected an integer between 128 and 10240, got 64",
       "template.yaml:12 Resources.Fn.Properties.Events.Q.Properties.FunctionResponseTypes[0]: expected ReportBatchItemFailures, got 'Partial'",
     ]);

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { formatZodError, SimError, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
-import { configSchemaFor, fromValidatedConfig, lineOf, type LoadedConfig } from "../config/load-config.ts";
+import { buildConfigSchema } from "../config/config-schema.ts";
+import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "../config/load-config.ts";
 import { schemaKeysAt } from "../config/schema-keys.ts";
 import { parseTemplate } from "./cfn-yaml.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
@@ -72,7 +73,8 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
   if (t.problems.length > 0 || t.buildErrors.length > 0) fail(t.problems, t.buildErrors);
 
-  const schema = configSchemaFor(opts.sources);
+  const sections = configSections(opts.sources);
+  const schema = buildConfigSchema(sections);
   const raw = { region, accountId, ...t.config };
   const checked = schema.safeParse(raw, { reportInput: true });
   if (!checked.success) {
@@ -81,7 +83,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     const lines = formatZodError({ issues } as unknown as z.ZodError, path, lineAt, (p) => schemaKeysAt(schema, p));
     throw new SimError("ERR_CONFIG", lines.join("\n"));
   }
-  const config = await fromValidatedConfig(path, raw, checked.data, opts.sources, () => undefined);
+  const config = await fromValidatedConfig(path, raw, checked.data, Object.keys(sections), () => undefined);
   const mappingPlaces = t.config.eventSourceMappings.map((_, i) => {
     const at = t.templatePathOf(["eventSourceMappings", i]) ?? [];
     return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
