@@ -66,7 +66,7 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       return translateFunction(t, stack, id, type, p, place);
     case "AWS::SQS::Queue": {
       const me = stack.identity(id, base);
-      const redrive = typeof p.RedrivePolicy === "string" ? (JSON.parse(p.RedrivePolicy) as Props) : (p.RedrivePolicy as Props | undefined);
+      const redrive = typeof p.RedrivePolicy === "string" ? jsonProperty(p.RedrivePolicy, [...base, "RedrivePolicy"]) : (p.RedrivePolicy as Props | undefined);
       t.config.queues[me.name] = defined({
         fifoQueue: bool(p.FifoQueue),
         contentBasedDeduplication: bool(p.ContentBasedDeduplication),
@@ -209,4 +209,15 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
 /** A function named by name or ARN, as FunctionName properties take it. */
 function functionNameOf(v: unknown): string {
   return String(v).replace(/^arn:aws:lambda:[^:]*:\d*:function:/, "");
+}
+
+/** A property CloudFormation also takes as JSON text (RedrivePolicy). */
+function jsonProperty(text: string, path: readonly (string | number)[]): Props {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) return v as Props;
+  } catch {
+    // reported below
+  }
+  throw new TemplateError(path, "expected a map or its JSON text");
 }
