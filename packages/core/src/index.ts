@@ -19,6 +19,7 @@ export { functionSchema, toFunctionDefinition, FUNCTION_NAME_PATTERN, SUPPORTED_
 export { formatZodError, dottedPath, suggestion } from "./config/format-zod-error.ts";
 export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environment-rules.ts";
 export { FunctionRegistry } from "./registry/function-registry.ts";
+export { CodeStore } from "./registry/code-store.ts";
 export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
 export { Invoker, type InvokeInput, type InvokeOutput } from "./invocation/invoker.ts";
 export type { InvocationResult } from "./invocation/invocation-result.ts";

@@ -151,10 +151,13 @@ export class Simulator {
     };
     core.provisioned.restore();
     await startSources(sources, core, { endpoint, simApi, sourceConfig: opts.sourceConfig }, cleanup);
-    try {
-      await core.mappings.applyDefinitions(opts.eventSourceMappings ?? []);
-    } catch (e) {
-      throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings: ${e.message}`) : e;
+    // One at a time, so a refused mapping is named by its place in the config.
+    for (const [i, def] of (opts.eventSourceMappings ?? []).entries()) {
+      try {
+        await core.mappings.applyDefinitions([def]);
+      } catch (e) {
+        throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings[${i}]: ${e.message}`) : e;
+      }
     }
     // After the sources: events resumed from before a restart may end at once, and their
     // destinations need every target kind registered.
