@@ -24,6 +24,7 @@ export type { InvocationResult } from "./invocation/invocation-result.ts";
 export { AwsRouter } from "./protocols/aws-router.ts";
 export { isJsonObject, jsonBody, type RestRoute, type RestRequest, type RestResponse } from "./protocols/rest-json.ts";
 export { Simulator, type SimulatorOptions } from "./simulator.ts";
+export type { Credential } from "./protocols/sigv4-verifier.ts";
 export type { Source, SourceContext, SourceHandle } from "./source.ts";
 export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
 export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";

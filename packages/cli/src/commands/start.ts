@@ -33,6 +33,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     seed: opts.seed,
     asyncConcurrency: opts.asyncConcurrency,
     auth: opts.auth,
+    credentials: opts.auth ? authCredentials(config) : undefined,
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
@@ -64,6 +65,13 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+/** `--auth`'s keys: LAMBDA_SIM_ACCESS_KEY_ID / LAMBDA_SIM_SECRET_ACCESS_KEY first, then lambda-sim.yaml's `auth.credentials`. */
+function authCredentials(config: LoadedConfig | undefined): { accessKeyId: string; secretAccessKey: string }[] {
+  const env = process.env;
+  const fromEnv = env.LAMBDA_SIM_ACCESS_KEY_ID && env.LAMBDA_SIM_SECRET_ACCESS_KEY ? [{ accessKeyId: env.LAMBDA_SIM_ACCESS_KEY_ID, secretAccessKey: env.LAMBDA_SIM_SECRET_ACCESS_KEY }] : [];
+  return [...fromEnv, ...(config?.credentials ?? [])];
 }
 
 /**

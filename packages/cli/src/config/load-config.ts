@@ -13,6 +13,8 @@ export interface LoadedConfig {
   account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number; scalingMode?: "per-function" | "account-burst" };
   functions: FunctionDefinition[];
   eventSourceMappings: MappingInput[];
+  /** `auth.credentials`: keys `--auth` accepts. */
+  credentials: { accessKeyId: string; secretAccessKey: string }[];
   /** The validated sections of the sources (`queues`, ...), by config key. */
   sources: Record<string, unknown>;
   raw: unknown;
@@ -68,7 +70,7 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   const data = parsed.data as Record<string, unknown>;
   const sourceSections = Object.fromEntries(Object.keys(extra).map((k) => [k, data[k]]));
-  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), sources: sourceSections, raw };
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), credentials: parsed.data.auth.credentials, sources: sourceSections, raw };
 }
 
 /**

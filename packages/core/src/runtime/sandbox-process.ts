@@ -15,6 +15,7 @@ export interface SandboxOptions {
   runtimeApi: string;
   region: string;
   endpointUrl: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   logStream: string;
   tmpDir: string;
   privateTmp: boolean;
@@ -53,6 +54,7 @@ export class SandboxProcess {
       runtimeApi: opts.runtimeApi,
       region: opts.region,
       endpointUrl: opts.endpointUrl,
+      credentials: opts.credentials,
       logStreamName: opts.logStream,
       initializationType: opts.initializationType,
       tmpDir: opts.privateTmp ? undefined : opts.tmpDir,

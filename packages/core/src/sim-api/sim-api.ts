@@ -7,6 +7,9 @@ export type SimRouteHandler = (params: Record<string, string>) => unknown;
 /** Takes over an HTTP/1.1 upgrade (a WebSocket: `new WebSocketServer({ noServer: true }).handleUpgrade`). */
 export type SimUpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
+/** `/_sim/health` answers without credentials even with `--auth` (readiness probes). */
+const OPEN_PATHS = new Set(["/_sim/health"]);
+
 /** `/_sim`, `/_sim/...` and `/_sim?...`: never an AWS path (DESIGN.md "The HTTP surface"). */
 export function isSimPath(url: string | undefined): boolean {
   return url !== undefined && url.startsWith("/_sim") && (url.length === 5 || url[5] === "/" || url[5] === "?");
@@ -25,9 +28,15 @@ export function isSimPath(url: string | undefined): boolean {
 export class SimApi {
   private readonly app = express();
   private readonly upgrades = new Map<string, SimUpgradeHandler>();
+  private readonly acceptsToken: ((token: string) => boolean) | undefined;
 
-  constructor() {
+  /**
+   * With `acceptsToken` (`--auth`), every route but `/_sim/health` wants
+   * `Authorization: Bearer <token>` (the secret access key of an accepted credential).
+   */
+  constructor(acceptsToken?: (token: string) => boolean) {
     this.app.disable("x-powered-by");
+    this.acceptsToken = acceptsToken;
   }
 
   use(router: express.Router): void {
@@ -56,13 +65,28 @@ export class SimApi {
       res.writeHead(505, { "content-type": "application/json" }).end('{"message":"the /_sim/ API speaks HTTP/1.1 only"}');
       return;
     }
+    if (!this.authorized(req)) {
+      res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="lambda-sim"' }).end('{"message":"/_sim needs Authorization: Bearer <secret access key> when lambda-sim runs with --auth"}');
+      return;
+    }
     this.app(req, res);
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    if (this.acceptsToken === undefined) return true;
+    if (OPEN_PATHS.has((req.url ?? "").split("?")[0]!)) return true;
+    const auth = req.headers.authorization;
+    return auth !== undefined && auth.startsWith("Bearer ") && this.acceptsToken(auth.slice(7).trim());
   }
 
   /** An HTTP/1.1 `upgrade` event: to its registered handler, or the socket is refused. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? "").split("?")[0]!;
     const handler = this.upgrades.get(path);
+    if (!this.authorized(req)) {
+      socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     if (handler === undefined) {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
