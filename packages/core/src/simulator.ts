@@ -22,6 +22,9 @@ import { buildCoreServices, openCoreState } from "./startup/core-services.ts";
 import { startSources } from "./startup/source-startup.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
+import type { FaultInjector } from "./faults/fault-injector.ts";
+import { clockRoutes } from "./api/sim/clock-routes.ts";
+import { faultRoutes } from "./api/sim/fault-routes.ts";
 import type { TelemetryEvent } from "./telemetry/events.ts";
 
 export { CORE_MIGRATIONS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
@@ -59,11 +62,13 @@ export interface SimulatorOptions {
   eventSourceMappings?: readonly MappingInput[];
   /** Validated lambda-sim.yaml sections of the sources, by their configKey. */
   sourceConfig?: Record<string, unknown>;
+  /** Faults active from the start (`faults:` in lambda-sim.yaml or a scenario), as POST /_sim/faults takes them. */
+  faults?: readonly unknown[];
   /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
   onTelemetry?: (event: TelemetryEvent) => void;
 }
 
-type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets"> & { cleanup: CleanupStack };
+type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults"> & { cleanup: CleanupStack };
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
@@ -84,6 +89,7 @@ export class Simulator {
   readonly simApi: SimApi;
   readonly endpoint: string;
   readonly port: number;
+  readonly faults: FaultInjector;
   /** Where destination and DLQ records go (the asynchronous-invocation issue delivers through it). */
   readonly targets: TargetRegistry;
   private readonly cleanup: CleanupStack;
@@ -100,6 +106,7 @@ export class Simulator {
     this.port = parts.port;
     this.targets = parts.targets;
     this.cleanup = parts.cleanup;
+    this.faults = parts.faults;
   }
 
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
@@ -140,6 +147,8 @@ export class Simulator {
     // The /_sim API: one line per module that serves routes there.
     const simApi = new SimApi(verifier && ((token) => verifier.knowsSecret(token)));
     simApi.use(coreSimRoutes(core));
+    simApi.use(clockRoutes(core.clock, core.telemetry));
+    simApi.use(faultRoutes(core.faults));
     server.http.on("upgrade", (req, socket, head) => {
       if (isSimPath(req.url)) simApi.handleUpgrade(req, socket, head);
       else socket.destroy();

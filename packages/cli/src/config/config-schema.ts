@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FUNCTION_NAME_PATTERN, functionSchema, mappingSchema } from "@lambda-sim/core";
+import { faultSchema, FUNCTION_NAME_PATTERN, functionSchema, mappingSchema } from "@lambda-sim/core";
 
 /**
  * The whole lambda-sim.yaml, strict. Sources add their own top-level keys (`queues`, `streams`,
@@ -49,6 +49,8 @@ export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
           .default([]),
       })
       .default({ credentials: [] }),
+    // Faults active from the start, as POST /_sim/faults takes them (issue 14).
+    faults: z.array(faultSchema, { error: "expected a list of faults" }).default([]),
     ...extra,
   });
 }

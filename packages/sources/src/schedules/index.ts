@@ -1,10 +1,10 @@
 import { loadMigrations, type Source, type TimerHandle } from "@lambda-sim/core";
-import { eventsJsonHandler, ruleOperations } from "./events-api.ts";
+import { registerEventsProtocol, ruleOperations } from "./events-api.ts";
 import { definitionOf, scheduleConfigSchema, type ScheduleConfig } from "./schedule-config.ts";
 import { scheduleDelivery } from "./schedule-delivery.ts";
 import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
 import { ScheduleStore } from "./schedule-store.ts";
-import { schedulerRoutes } from "./scheduler-api.ts";
+import { schedulerRestSpec, schedulerRoutes } from "./scheduler-api.ts";
 
 export interface SchedulesOptions {
   /** `lambda-sim start --catch-up`: one fire per schedule that missed fires while lambda-sim was down. */
@@ -55,8 +55,8 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         stop();
         throw e;
       }
-      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.region, ctx.accountId));
-      ctx.router.addService("events", eventsJsonHandler(ruleOperations(store, r, ctx.region, ctx.accountId)));
+      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.region, ctx.accountId), schedulerRestSpec());
+      registerEventsProtocol(ctx, ruleOperations(store, r, ctx.region, ctx.accountId));
       // On-demand fire for workshops and tests: a Scheduler schedule of the default group, or a rule.
       ctx.addSimRoute(
         "/_sim/schedules/:name/fire",
