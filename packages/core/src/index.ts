@@ -32,6 +32,7 @@ export type { QueryServiceSpec } from "./protocols/aws-query.ts";
 export type { RestServiceSpec } from "./protocols/rest-input.ts";
 export { isJsonObject, jsonBody, type RestRoute, type RestRequest, type RestResponse } from "./protocols/rest-json.ts";
 export { Simulator, type SimulatorOptions } from "./simulator.ts";
+export type { Credential } from "./protocols/sigv4-verifier.ts";
 export type { Source, SourceContext, SourceHandle } from "./source.ts";
 export { faultSchema, FAULT_KINDS, type FaultSpec, type FaultInput, type FaultKind } from "./faults/fault-spec.ts";
 export type { FaultInjector, ActiveFault } from "./faults/fault-injector.ts";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
-import type { FunctionDefinition } from "../config/function-definition.ts";
+import { FUNCTION_DEFAULTS, type FunctionDefinition } from "../config/function-definition.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { RandomStream, Rng } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
@@ -296,9 +296,9 @@ function definitionFields(def: FunctionDefinition, expand: (ref: string) => stri
     handler: def.handler ?? "",
     role: def.role ?? "arn:aws:iam::000000000000:role/lambda-sim",
     description: def.description ?? "",
-    memorySize: def.memorySize ?? 128,
-    timeout: def.timeout ?? 3,
-    ephemeralStorageSize: def.ephemeralStorageSize ?? 512,
+    memorySize: def.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+    timeout: def.timeout ?? FUNCTION_DEFAULTS.timeout,
+    ephemeralStorageSize: def.ephemeralStorageSize ?? FUNCTION_DEFAULTS.ephemeralStorageSize,
     environment: def.environment ?? {},
     architectures: def.architectures ?? ["x86_64"],
     codeDir: def.codeDir,
