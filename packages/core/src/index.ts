@@ -36,6 +36,7 @@ export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
 export type { StreamReader, StreamReaderFactory, StreamReaderTarget, StreamRecord, StartingPosition } from "./mappings/stream-reader.ts";
 export { matchesFilters, parseFilterCriteria, parseFilterData, type ParsedFilters } from "./mappings/filter-criteria.ts";
 export { mappingSchema, toMappingInput, type MappingEntry } from "./config/mapping-schema.ts";
+export { expandShortName, registerShortName, type ArnFormat } from "./config/short-names.ts";
 export type { MappingInput } from "./mappings/event-source-mappings.ts";
 export { TargetRegistry, type Target, type TargetAttribute } from "./invocation/targets.ts";
 export { nextAsyncStep, type AsyncStep, type InvocationOutcome, type GiveUpCondition } from "./invocation/async-retry-policy.ts";

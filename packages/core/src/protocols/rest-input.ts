@@ -19,14 +19,27 @@ const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 export class RestInputChecks {
   private readonly checks: InputChecks;
   private readonly spec: RestServiceSpec;
+  /** Operations that share a method and path and differ by a fixed query (`?List=ALL`). */
+  private readonly byFixedQuery = new Map<string, { operation: string; key: string; value: string }[]>();
 
   constructor(spec: RestServiceSpec) {
     this.spec = spec;
     this.checks = new InputChecks({ ...spec, operations: {} }, false);
+    for (const [operation, op] of Object.entries(spec.model?.operations ?? {})) {
+      const [path, fixed] = (op.http?.requestUri ?? "").split("?");
+      if (fixed === undefined || op.http === undefined) continue;
+      const [key, value = ""] = fixed.split("=");
+      const k = `${op.http.method} ${path}`;
+      this.byFixedQuery.set(k, [...(this.byFixedQuery.get(k) ?? []), { operation, key: key!, value }]);
+    }
   }
 
-  check(operation: string, req: RestRequest): void {
+  /** Checks the request as `operation`, or as its sibling that the request's fixed query names. */
+  check(routeOperation: string, req: RestRequest): void {
     const model = this.spec.model;
+    const http = model?.operations[routeOperation]?.http;
+    const siblings = http === undefined ? undefined : this.byFixedQuery.get(`${http.method} ${http.requestUri.split("?")[0]}`);
+    const operation = siblings?.find((s) => req.query.get(s.key) === s.value)?.operation ?? routeOperation;
     const shapeName = model?.operations[operation]?.input;
     if (model === undefined || shapeName === undefined) return;
     const shape = model.shapes[shapeName]!;
