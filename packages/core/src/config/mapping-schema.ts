@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { MappingInput } from "../mappings/event-source-mappings.ts";
+import type { MappingInput } from "./mapping-input.ts";
 import { expandShortName } from "./short-names.ts";
 
 /**

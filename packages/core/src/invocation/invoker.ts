@@ -8,7 +8,7 @@ import type { AsyncDestinations } from "./async-destinations.ts";
 import type { AsyncEvent, AsyncQueue, AttemptResult } from "./async-queue.ts";
 import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
-import type { EnvironmentContext } from "./execution-environment.ts";
+import type { EnvironmentContext } from "./environment-context.ts";
 import type { RetireReason } from "./environment-state.ts";
 import type { InvocationResult } from "./invocation-result.ts";
 

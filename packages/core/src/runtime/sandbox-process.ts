@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { stopwatch } from "../clock/stopwatch.ts";
-import { peakMemoryMb, residentMemoryMb } from "../invocation/process-memory.ts";
+import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";

@@ -3,8 +3,34 @@
  * and (later) the governor, async queue and pollers emit at their choke points only; the dashboard,
  * `lambda-sim tail`, the invocation log and test assertions all read this stream.
  */
-import type { EnvironmentState, RetireReason } from "../invocation/environment-state.ts";
-import type { GiveUpCondition, InvocationOutcome } from "../invocation/async-retry-policy.ts";
+
+/** An environment's states (moves between them: invocation/environment-state.ts). */
+export const ENVIRONMENT_STATES = ["initializing", "idle", "busy", "reset", "retiring", "retired"] as const;
+export type EnvironmentState = (typeof ENVIRONMENT_STATES)[number];
+
+/** Why an environment left service. */
+export const RETIRE_REASONS = [
+  "idle-timeout",
+  "init-failed",
+  "init-timeout",
+  "code-updated",
+  "shutdown",
+  "function-deleted",
+] as const;
+export type RetireReason = (typeof RETIRE_REASONS)[number];
+
+/** What one attempt came to (STYLE.md 7.8: outcomes are values, not exceptions). */
+export type InvocationOutcome =
+  | { kind: "success" }
+  /** The handler failed, or ran into its timeout (`Sandbox.Timedout`): both consume retries. */
+  | { kind: "function-error"; errorType: string }
+  /** The governor refused (429); `reservedConcurrency` is the function's, when it has one. */
+  | { kind: "throttled"; reason: string; reservedConcurrency?: number }
+  /** The service failed to run the event (5xx): retried like a throttle. */
+  | { kind: "service-error"; message: string };
+
+/** Destination `condition` values (aws-facts §5). */
+export type GiveUpCondition = "RetriesExhausted" | "EventAgeExceeded";
 
 interface Base {
   /** Service time (Clock) of the event, epoch ms; filled in by Telemetry.emit. */

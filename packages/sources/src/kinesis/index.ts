@@ -1,4 +1,4 @@
-import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
+import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
 import { registerKinesisProtocol } from "./kinesis-protocol.ts";
 import { kinesisReaderFactory } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
@@ -12,9 +12,6 @@ const TRIM_INTERVAL_MS = 60_000;
 
 // `kinesis:NAME` in lambda-sim.yaml (event source mappings).
 registerShortName("kinesis", (name, region, accountId) => `arn:aws:kinesis:${region}:${accountId}:stream/${name}`);
-
-/** Per simulator (one source object serves every Simulator of the process). */
-const running = new WeakMap<SourceContext, { waiters: KeyedWaiters; trimTimer?: { cancel(): void } }>();
 
 /**
  * The Kinesis source (DESIGN.md `Source`, aws-facts §8): durable streams in SQLite over AWS JSON
@@ -35,8 +32,6 @@ export const kinesisSource: Source<StreamConfig> = {
       throw e;
     }
     const waiters = new KeyedWaiters(ctx.clock, "kinesis.wait");
-    const state: { waiters: KeyedWaiters; trimTimer?: { cancel(): void } } = { waiters };
-    running.set(ctx, state);
     const records = new RecordOperations(store, streams, ctx.clock, waiters);
     for (const [name, def] of Object.entries(config ?? {})) if (def.sim?.enforceShardLimits) records.limitedStreams.add(name);
     const ops: Record<string, Operation> = {
@@ -73,17 +68,18 @@ export const kinesisSource: Source<StreamConfig> = {
     });
     ctx.registerStreamReader("kinesis", kinesisReaderFactory(store, streams, waiters, ctx.clock, ctx.region));
     // Retention trimming on the Clock (aws-facts §8.1: 24 h by default).
+    let trimTimer: TimerHandle;
     const trim = () => {
       const now = ctx.clock.now();
       for (const s of store.list()) store.trim(s.name, now - retentionMs(s));
-      state.trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+      trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
     };
-    state.trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
-  },
-  stop(ctx) {
-    const state = running.get(ctx);
-    running.delete(ctx);
-    state?.trimTimer?.cancel();
-    state?.waiters.wakeAll();
+    trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+    return {
+      stop: () => {
+        trimTimer.cancel();
+        waiters.wakeAll();
+      },
+    };
   },
 };

@@ -12,6 +12,7 @@ import type { RecordRow, StreamState, StreamStore } from "./stream-store.ts";
  */
 export function kinesisReaderFactory(store: StreamStore, streams: StreamOperations, waiters: KeyedWaiters, clock: Clock, region: string): StreamReaderFactory {
   return {
+    kind: "Kinesis",
     batchInfoKey: "KinesisBatchInfo",
     validate(sourceArn) {
       if (streams.byArn(sourceArn) === undefined) throw lambdaErrors.invalidParameterValue(`Stream not found: ${sourceArn}`);

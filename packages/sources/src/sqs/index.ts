@@ -1,4 +1,4 @@
-import { loadMigrations, registerShortName, SimError, isAwsError, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
+import { loadMigrations, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
@@ -9,9 +9,6 @@ import { MessageMoveTasks } from "./message-move-tasks.ts";
 
 // `sqs:NAME` in lambda-sim.yaml (destinations, DLQs, mappings, schedule targets).
 registerShortName("sqs", (name, region, accountId) => `arn:aws:sqs:${region}:${accountId}:${name}`);
-
-/** Per simulator (one source object serves every Simulator of the process). */
-const running = new WeakMap<SourceContext, MessageOperations>();
 
 /**
  * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols, the
@@ -39,7 +36,6 @@ export const sqsSource: Source<QueueConfig> = {
       }));
     });
     const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
-    running.set(ctx, m);
     const moves = new MessageMoveTasks(store, queues, m.waiters, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
     const ops: Record<string, Operation> = {
       CreateQueue: (i) => queues.createQueue(i),
@@ -75,10 +71,8 @@ export const sqsSource: Source<QueueConfig> = {
     });
     // One set of operations behind two front ends: JSON 1.0 (X-Amz-Target) and the query protocol.
     registerSqsProtocols(ctx, ops, (name) => queues.url(name));
-  },
-  stop(ctx) {
-    running.get(ctx)?.waiters.wakeAll();
-    running.delete(ctx);
+    // Long polls in progress return (empty) instead of holding the shutdown.
+    return { stop: () => m.waiters.wakeAll() };
   },
 };
 

@@ -8,6 +8,7 @@ import type { FunctionVersionConfig } from "../../registry/function-model.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches } from "./validation.ts";
+import { page } from "./pagination.ts";
 import { versionAndAliasRoutes } from "./versions-aliases.ts";
 
 const P = "/2015-03-31/functions";
@@ -214,14 +215,4 @@ export function configFor(registry: FunctionRegistry, name: string, qualifier: s
   const target = alias === undefined ? undefined : alias.functionVersion === "$LATEST" ? rec.latest : rec.versions.get(alias.functionVersion);
   if (target === undefined) throw lambdaErrors.functionNotFound(`${registry.arn(rec.name)}:${qualifier}`);
   return target;
-}
-
-/** Marker/MaxItems paging (the marker is the index of the next item). */
-export function page(items: unknown[], req: RestRequest, key: string) {
-  const start = Number(req.query.get("Marker") ?? 0) || 0;
-  const max = Math.min(Number(req.query.get("MaxItems") ?? 50) || 50, 10_000);
-  const slice = items.slice(start, start + max);
-  const body: Record<string, unknown> = { [key]: slice };
-  if (start + max < items.length) body.NextMarker = String(start + max);
-  return { body };
 }
