@@ -1,6 +1,6 @@
 import { isAwsError } from "../errors/aws-error.ts";
 import { parseJsonObject } from "./aws-json.ts";
-import { InputChecks } from "./operation-runner.ts";
+import { InputChecks } from "./input-checks.ts";
 import type { RestRequest } from "./rest-json.ts";
 import type { Shape } from "./service-model.ts";
 import type { ServiceSpec } from "./service-spec.ts";
