@@ -42,6 +42,7 @@ export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
 export type { StreamReader, StreamReaderFactory, StreamReaderTarget, StreamRecord, StartingPosition } from "./mappings/stream-reader.ts";
 export { matchesFilters, parseFilterCriteria, parseFilterData, type ParsedFilters } from "./mappings/filter-criteria.ts";
 export { mappingSchema, toMappingInput, type MappingEntry } from "./config/mapping-schema.ts";
+export { expandShortName, registerShortName, type ArnFormat } from "./config/short-names.ts";
 export type { MappingInput } from "./config/mapping-input.ts";
 export type { PollerLimits } from "./mappings/poller.ts";
 export { TargetRegistry, type Target, type TargetAttribute } from "./invocation/targets.ts";
