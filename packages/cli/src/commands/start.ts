@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
-import { cloudwatchLogsSource, createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 
 export interface StartOptions {
@@ -23,7 +23,7 @@ export interface StartOptions {
 export async function startCommand(opts: StartOptions): Promise<void> {
   const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
   // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), cloudwatchLogsSource];
+  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), cloudwatchLogsSource, cloudwatchMetricsSource];
   const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
   const sim = await Simulator.start({
     port: opts.port,
