@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
   CloudWatchClient,
   GetMetricDataCommand,
@@ -14,6 +14,7 @@ import {
   type Statistic,
 } from "@aws-sdk/client-cloudwatch";
 import { cloudwatchMetricsSource, sqsSource } from "@lambda-sim/sources";
+import { VirtualClock } from "@lambda-sim/core";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { until } from "./support/until.ts";
 
@@ -53,52 +54,52 @@ async function stat(metric: string, statistic: Statistic | string, dimensions: D
   return points.reduce((acc, p) => acc + Number(percentile ? p.ExtendedStatistics![statistic] : p[statistic as Statistic]), 0);
 }
 
-beforeAll(async () => {
-  startedAt = new Date();
-  t = await startTestSimulator({
-    functions: [
-      { functionName: "orders", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5, reservedConcurrency: 1 },
-      { functionName: "async-fails", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5 },
-    ],
-    sources: [sqsSource, cloudwatchMetricsSource],
-  });
-  lambda = new LambdaClient(t.clientConfig);
-  cw = new CloudWatchClient(t.clientConfig);
-  const sqs = new SQSClient(t.clientConfig);
-  await invoke({ id: 1 });
-  await invoke({ id: 2, fail: true });
-  // Reserved concurrency 1: a second call while one runs is refused.
-  const slow = invoke({ id: 3, sleepMs: 1500 });
-  await until(async () => {
-    try {
-      await invoke({ id: 4 });
-      return false;
-    } catch (e) {
-      if (e instanceof TooManyRequestsException) return true;
-      throw e;
-    }
-  });
-  await slow;
-  // An async event that fails with no retries is dropped.
-  await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "async-fails", MaximumRetryAttempts: 0 }));
-  await lambda.send(new InvokeCommand({ FunctionName: "async-fails", InvocationType: "Event", Payload: JSON.stringify({ id: 9, fail: true }) }));
-  const { QueueUrl } = await sqs.send(new (await import("@aws-sdk/client-sqs")).CreateQueueCommand({ QueueName: "jobs" }));
-  for (let i = 0; i < 3; i++) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `job ${i}` }));
-  sqs.destroy();
-}, 60_000);
-
-afterAll(async () => {
-  lambda?.destroy();
-  cw?.destroy();
-  await t?.close();
-});
-
 describe("CloudWatch metrics for Lambda and SQS", () => {
+  beforeAll(async () => {
+    startedAt = new Date();
+    t = await startTestSimulator({
+      functions: [
+        { functionName: "orders", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5, reservedConcurrency: 1 },
+        { functionName: "async-fails", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5 },
+      ],
+      sources: [sqsSource, cloudwatchMetricsSource],
+    });
+    // One attempt: the SDK retries a 429 by default, and AWS counts every refused attempt.
+    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+    cw = new CloudWatchClient(t.clientConfig);
+    const sqs = new SQSClient(t.clientConfig);
+    await invoke({ id: 1 });
+    await invoke({ id: 2, fail: true });
+    // Reserved concurrency 1: a second call while the first one runs (it has logged) is refused.
+    let running!: () => void;
+    const started = new Promise<void>((r) => (running = r));
+    const unsubscribe = t.sim.telemetry.subscribe((e) => {
+      if (e.type === "function.log" && e.text.includes("order 3 accepted")) running();
+    });
+    const slow = invoke({ id: 3, sleepMs: 1500 });
+    await started;
+    unsubscribe();
+    await expect(invoke({ id: 4 })).rejects.toThrow(TooManyRequestsException);
+    await slow;
+    // An async event that fails with no retries is dropped.
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "async-fails", MaximumRetryAttempts: 0 }));
+    await lambda.send(new InvokeCommand({ FunctionName: "async-fails", InvocationType: "Event", Payload: JSON.stringify({ id: 9, fail: true }) }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "jobs" }));
+    for (let i = 0; i < 3; i++) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `job ${i}` }));
+    sqs.destroy();
+  }, 60_000);
+
+  afterAll(async () => {
+    lambda?.destroy();
+    cw?.destroy();
+    await t?.close();
+  });
+
   it("counts invocations, errors and throttles per function, per resource and for the account", async () => {
     const invocations = await stat("Invocations", "Sum");
-    expect(invocations).toBeGreaterThanOrEqual(3);
+    expect(invocations).toBe(3);
     expect(await stat("Errors", "Sum")).toBe(1);
-    expect(await stat("Throttles", "Sum")).toBeGreaterThanOrEqual(1);
+    expect(await stat("Throttles", "Sum")).toBe(1);
     expect(await stat("Invocations", "Sum", [...FN, { Name: "Resource", Value: "orders" }])).toBe(invocations);
     expect(await stat("Throttles", "Sum", [])).toBeGreaterThanOrEqual(1);
     // Exactly that dimension set: a metric with other dimensions does not answer.
@@ -173,4 +174,36 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
     expect(out.Datapoints[0]!.Unit).toBe("Count");
     expect(Date.parse(out.Datapoints[0]!.Timestamp)).toBeGreaterThan(0);
   }, 90_000);
+});
+
+describe("CloudWatch metrics on service time", () => {
+  it("samples SQS's gauges each minute of the Clock, and periods follow it", async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    const v = await startTestSimulator({ clock, sources: [sqsSource, cloudwatchMetricsSource] });
+    const sqs = new SQSClient(v.clientConfig);
+    const client = new CloudWatchClient(v.clientConfig);
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "backlog" }));
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "old" }));
+      await clock.advanceBy(5 * 60_000);
+      const q = [{ Name: "QueueName", Value: "backlog" }];
+      const perMinute = await client.send(
+        new GetMetricStatisticsCommand({ Namespace: "AWS/SQS", MetricName: "ApproximateAgeOfOldestMessage", Dimensions: q, StartTime: new Date(Date.UTC(2026, 0, 1)), EndTime: new Date(clock.now()), Period: 60, Statistics: ["Maximum"] }),
+      );
+      expect(perMinute.Datapoints!.map((d) => [d.Timestamp!.toISOString(), d.Maximum, d.Unit])).toEqual([
+        ["2026-01-01T00:01:00.000Z", 60, "Seconds"],
+        ["2026-01-01T00:02:00.000Z", 120, "Seconds"],
+        ["2026-01-01T00:03:00.000Z", 180, "Seconds"],
+        ["2026-01-01T00:04:00.000Z", 240, "Seconds"],
+      ]);
+      const fiveMinutes = await client.send(
+        new GetMetricStatisticsCommand({ Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Dimensions: q, StartTime: new Date(Date.UTC(2026, 0, 1)), EndTime: new Date(clock.now() + 1), Period: 300, Statistics: ["SampleCount", "Average"] }),
+      );
+      expect(fiveMinutes.Datapoints!.map((d) => [d.Timestamp!.toISOString(), d.SampleCount, d.Average])).toEqual([["2026-01-01T00:00:00.000Z", 4, 1], ["2026-01-01T00:05:00.000Z", 1, 1]]);
+    } finally {
+      sqs.destroy();
+      client.destroy();
+      await v.close();
+    }
+  });
 });

@@ -8,9 +8,10 @@ import type { LogStore } from "./log-store.ts";
  *
  * Event boundaries: on AWS the runtime sends each console.log call as one event (a multi-line
  * message stays one event) and every message ends with its newline. Here the output arrives as
- * pipe chunks, so each line is an event, except that lines starting with whitespace (stack frames,
- * pretty-printed JSON) continue the event before them in the same chunk (chosen: AWS's framing of
- * raw stdout writes is not visible to us).
+ * pipe chunks, so each line is an event: the Node runtime writes a multi-line message as one line
+ * with \r for its newlines (RIC LogPatch without a telemetry fd), turned back into \n here; other
+ * lines starting with whitespace (stack frames written raw to stderr) continue the event before
+ * them in the same chunk (chosen: AWS's framing of raw stdout writes is not visible to us).
  */
 export class LogCapture {
   private readonly store: LogStore;
@@ -44,7 +45,8 @@ export function splitEvents(text: string): string[] {
   const lines = text.split("\n");
   // A chunk ending with "\n" leaves an empty last element.
   if (lines[lines.length - 1] === "") lines.pop();
-  for (const line of lines) {
+  for (const raw of lines) {
+    const line = raw.replaceAll("\r", "\n");
     if (out.length > 0 && /^[ \t]/.test(line) && line.trim() !== "") out[out.length - 1] += `${line}\n`;
     else out.push(`${line}\n`);
   }
