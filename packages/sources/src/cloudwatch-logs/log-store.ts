@@ -56,6 +56,8 @@ export class LogStore {
   private readonly maxEventsPerGroup: number;
   /** Events per group, counted once per group then kept up to date. */
   private readonly counts = new Map<string, number>();
+  /** Streams known to exist (group NUL stream): their rows are not re-inserted for each event. */
+  private readonly known = new Set<string>();
 
   constructor(store: Store, maxEventsPerGroup: number) {
     this.store = store;
@@ -65,7 +67,7 @@ export class LogStore {
       ensureGroup: db.prepare("INSERT OR IGNORE INTO logs_groups (name, created_at) VALUES (?, ?)"),
       ensureStream: db.prepare("INSERT OR IGNORE INTO logs_streams (grp, name, created_at) VALUES (?, ?, ?)"),
       touchStream: db.prepare(
-        "UPDATE logs_streams SET first_event_at = COALESCE(first_event_at, @t), last_event_at = MAX(COALESCE(last_event_at, 0), @t), last_ingestion_at = @t WHERE grp = @grp AND name = @stream",
+        "UPDATE logs_streams SET first_event_at = COALESCE(first_event_at, @first), last_event_at = MAX(COALESCE(last_event_at, 0), @t), last_ingestion_at = @t WHERE grp = @grp AND name = @stream",
       ),
       insert: db.prepare("INSERT INTO logs_events (grp, stream, timestamp, ingested_at, message) VALUES (@group, @stream, @timestamp, @timestamp, @message)"),
       count: db.prepare("SELECT COUNT(*) AS n FROM logs_events WHERE grp = ?"),
@@ -83,13 +85,23 @@ export class LogStore {
     };
     this.flushAll = db.transaction((events: NewLogEvent[]) => {
       const touched = new Map<string, number>();
+      const streams = new Map<string, { group: string; stream: string; first: number; last: number }>();
       for (const e of events) {
-        this.s.ensureGroup.run(e.group, e.timestamp);
-        this.s.ensureStream.run(e.group, e.stream, e.timestamp);
+        const key = `${e.group}\u0000${e.stream}`;
+        let s = streams.get(key);
+        if (s === undefined) {
+          if (!this.known.has(key)) {
+            this.s.ensureGroup.run(e.group, e.timestamp);
+            this.s.ensureStream.run(e.group, e.stream, e.timestamp);
+            this.known.add(key);
+          }
+          streams.set(key, (s = { group: e.group, stream: e.stream, first: e.timestamp, last: e.timestamp }));
+        }
+        if (e.timestamp > s.last) s.last = e.timestamp;
         this.s.insert.run(e);
-        this.s.touchStream.run({ t: e.timestamp, grp: e.group, stream: e.stream });
         touched.set(e.group, (touched.get(e.group) ?? 0) + 1);
       }
+      for (const s of streams.values()) this.s.touchStream.run({ first: s.first, t: s.last, grp: s.group, stream: s.stream });
       for (const [group, added] of touched) {
         const n = (this.counts.get(group) ?? (this.s.count.get(group) as { n: number }).n - added) + added;
         const over = n - this.maxEventsPerGroup;
@@ -157,6 +169,7 @@ export class LogStore {
     return this.store.transaction(() => {
       this.s.deleteGroupEvents.run(name);
       this.counts.delete(name);
+      for (const k of this.known) if (k.startsWith(`${name}\u0000`)) this.known.delete(k);
       return this.s.deleteGroup.run(name).changes > 0;
     });
   }

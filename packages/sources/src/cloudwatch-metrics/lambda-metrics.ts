@@ -1,5 +1,5 @@
 import type { Invoker, TelemetryEvent } from "@lambda-sim/core";
-import type { Dimension, MetricStore } from "./metric-store.ts";
+import { dimensionKey, type MetricStore } from "./metric-store.ts";
 
 const NS = "AWS/Lambda";
 /** Enqueue times of async events awaiting an attempt, for AsyncEventAge; bounded (chosen). */
@@ -25,6 +25,8 @@ export class LambdaMetrics {
   private readonly enqueuedAt = new Map<string, number>();
   /** Functions seen, to split account concurrency into reserved and unreserved. */
   private readonly functions = new Set<string>();
+  /** The three dimension sets of each function and qualifier, as store keys (computed once). */
+  private readonly dimensionCache = new Map<string, string[]>();
 
   constructor(store: MetricStore, governor: Governor) {
     this.store = store;
@@ -83,17 +85,25 @@ export class LambdaMetrics {
     const account = this.governor.inFlight() + 1;
     let reserved = 0;
     for (const f of this.functions) if (this.governor.reserved(f) !== undefined) reserved += this.governor.inFlight(f) + (f === functionName ? 1 : 0);
-    for (const d of this.dimensionSets(functionName, qualifier)) this.put("ConcurrentExecutions", d, d.length === 0 ? account : mine, "Count");
-    this.put("UnreservedConcurrentExecutions", [], account - reserved, "Count");
+    const [accountLevel, ...perFunction] = this.dimensionSets(functionName, qualifier);
+    this.put("ConcurrentExecutions", accountLevel!, account, "Count");
+    for (const d of perFunction) this.put("ConcurrentExecutions", d, mine, "Count");
+    this.put("UnreservedConcurrentExecutions", accountLevel!, account - reserved, "Count");
   }
 
   /** Account level, per function, per function and resource. */
-  private dimensionSets(functionName: string, qualifier: string | undefined): Dimension[][] {
+  private dimensionSets(functionName: string, qualifier: string | undefined): string[] {
     const resource = qualifier === undefined || qualifier === "" || qualifier === "$LATEST" ? functionName : `${functionName}:${qualifier}`;
-    return [[], [{ Name: "FunctionName", Value: functionName }], [{ Name: "FunctionName", Value: functionName }, { Name: "Resource", Value: resource }]];
+    let sets = this.dimensionCache.get(resource);
+    if (sets === undefined) {
+      const fn = { Name: "FunctionName", Value: functionName };
+      sets = [dimensionKey([]), dimensionKey([fn]), dimensionKey([fn, { Name: "Resource", Value: resource }])];
+      this.dimensionCache.set(resource, sets);
+    }
+    return sets;
   }
 
-  private put(name: string, dims: Dimension[], value: number, unit: string): void {
+  private put(name: string, dims: string, value: number, unit: string): void {
     this.store.record(NS, name, dims, value, unit);
   }
 }

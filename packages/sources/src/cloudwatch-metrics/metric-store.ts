@@ -73,8 +73,11 @@ export class MetricStore {
     });
   }
 
-  /** Adds one value (or a statistic set of `count` equal values) at service time now. */
-  record(namespace: string, name: string, dimensions: readonly Dimension[], value: number, unit: string, count = 1): void {
+  /**
+   * Adds one value (or `count` equal values) at service time now. `dimensions` is a Dimension
+   * list or its dimensionKey() already computed (the hot path caches it).
+   */
+  record(namespace: string, name: string, dimensions: readonly Dimension[] | string, value: number, unit: string, count = 1): void {
     const now = this.clock.now();
     const minute = now - (now % MINUTE);
     if (minute !== this.openMinute) {
@@ -82,7 +85,7 @@ export class MetricStore {
       if (this.open.size > 0) this.flush();
       this.openMinute = minute;
     }
-    const dims = dimensionKey(dimensions);
+    const dims = typeof dimensions === "string" ? dimensions : dimensionKey(dimensions);
     const key = `${namespace}\u0000${name}\u0000${dims}`;
     let b = this.open.get(key);
     if (b === undefined) {
