@@ -25,6 +25,9 @@ export interface LogStreamRow {
   stored_bytes: number;
 }
 
+/** Pending events written at once, whatever the event loop does (bounds memory under a flood). */
+const FLUSH_EVENTS = 1000;
+
 export interface NewLogEvent {
   group: string;
   stream: string;
@@ -45,7 +48,8 @@ export interface EventRange {
  * The CloudWatch Logs tables. Writes arrive one function.log chunk at a time on the invocation's
  * hot path, so they are buffered and written in one transaction per turn of the event loop; every
  * read flushes first, so a reader always sees what was logged before it asked. Each group keeps at
- * most `maxEventsPerGroup` events, the oldest dropped first (retention bounded on disk).
+ * most `maxEventsPerGroup` events, the oldest dropped first (retention bounded on disk; a large cap
+ * is enforced in steps of a tenth of it, so a group may briefly hold up to 10% more).
  */
 export class LogStore {
   private readonly store: Store;
@@ -54,69 +58,85 @@ export class LogStore {
   private pending: NewLogEvent[] = [];
   private scheduled = false;
   private readonly maxEventsPerGroup: number;
-  /** Events per group, counted once per group then kept up to date. */
-  private readonly counts = new Map<string, number>();
-  /** Streams known to exist (group NUL stream): their rows are not re-inserted for each event. */
-  private readonly known = new Set<string>();
+  /** Events per group id, counted once per group then kept up to date. */
+  private readonly counts = new Map<number, number>();
+  /** Row ids of the streams written to (key: group NUL stream). */
+  private readonly known = new Map<string, { groupId: number; streamId: number }>();
 
   constructor(store: Store, maxEventsPerGroup: number) {
     this.store = store;
     this.maxEventsPerGroup = maxEventsPerGroup;
     const db = store.db;
+    const streamBytes = "COALESCE((SELECT SUM(LENGTH(message)) FROM logs_events e WHERE e.stream_id = s.id), 0)";
     this.s = {
-      ensureGroup: db.prepare("INSERT OR IGNORE INTO logs_groups (name, created_at) VALUES (?, ?)"),
-      ensureStream: db.prepare("INSERT OR IGNORE INTO logs_streams (grp, name, created_at) VALUES (?, ?, ?)"),
+      groupId: db.prepare("SELECT id FROM logs_groups WHERE name = ?").pluck(),
+      insertGroup: db.prepare("INSERT INTO logs_groups (name, created_at) VALUES (?, ?)"),
+      streamId: db.prepare("SELECT id FROM logs_streams WHERE group_id = ? AND name = ?").pluck(),
+      insertStream: db.prepare("INSERT INTO logs_streams (group_id, name, created_at) VALUES (?, ?, ?)"),
       touchStream: db.prepare(
-        "UPDATE logs_streams SET first_event_at = COALESCE(first_event_at, @first), last_event_at = MAX(COALESCE(last_event_at, 0), @t), last_ingestion_at = @t WHERE grp = @grp AND name = @stream",
+        "UPDATE logs_streams SET first_event_at = COALESCE(first_event_at, @first), last_event_at = MAX(COALESCE(last_event_at, 0), @last), last_ingestion_at = @last WHERE id = @id",
       ),
-      insert: db.prepare("INSERT INTO logs_events (grp, stream, timestamp, ingested_at, message) VALUES (@group, @stream, @timestamp, @timestamp, @message)"),
-      count: db.prepare("SELECT COUNT(*) AS n FROM logs_events WHERE grp = ?"),
-      trim: db.prepare("DELETE FROM logs_events WHERE seq IN (SELECT seq FROM logs_events WHERE grp = ? ORDER BY seq LIMIT ?)"),
+      insert: db.prepare("INSERT INTO logs_events (group_id, stream_id, timestamp, message) VALUES (?, ?, ?, ?)"),
+      count: db.prepare("SELECT COUNT(*) FROM logs_events WHERE group_id = ?").pluck(),
+      // The oldest `n` events of a group: a range of its index, deleted in one statement.
+      trim: db.prepare("DELETE FROM logs_events WHERE group_id = @g AND seq <= (SELECT seq FROM logs_events WHERE group_id = @g ORDER BY seq LIMIT 1 OFFSET @n - 1)"),
       groups: db.prepare(
-        "SELECT g.name, g.created_at, COALESCE((SELECT SUM(LENGTH(message)) FROM logs_events e WHERE e.grp = g.name), 0) AS stored_bytes FROM logs_groups g WHERE g.name >= ? ORDER BY g.name",
+        "SELECT g.name, g.created_at, COALESCE((SELECT SUM(LENGTH(message)) FROM logs_events e WHERE e.group_id = g.id), 0) AS stored_bytes FROM logs_groups g WHERE g.name >= ? ORDER BY g.name",
       ),
       group: db.prepare("SELECT name, created_at, 0 AS stored_bytes FROM logs_groups WHERE name = ?"),
-      streams: db.prepare(
-        "SELECT s.*, COALESCE((SELECT SUM(LENGTH(message)) FROM logs_events e WHERE e.grp = s.grp AND e.stream = s.name), 0) AS stored_bytes FROM logs_streams s WHERE s.grp = ?",
-      ),
-      stream: db.prepare("SELECT *, 0 AS stored_bytes FROM logs_streams WHERE grp = ? AND name = ?"),
-      deleteGroup: db.prepare("DELETE FROM logs_groups WHERE name = ?"),
-      deleteGroupEvents: db.prepare("DELETE FROM logs_events WHERE grp = ?"),
+      streams: db.prepare(`SELECT s.*, g.name AS grp, ${streamBytes} AS stored_bytes FROM logs_streams s JOIN logs_groups g ON g.id = s.group_id WHERE g.name = ?`),
+      stream: db.prepare("SELECT s.*, g.name AS grp, 0 AS stored_bytes FROM logs_streams s JOIN logs_groups g ON g.id = s.group_id WHERE g.name = ? AND s.name = ?"),
+      deleteGroupEvents: db.prepare("DELETE FROM logs_events WHERE group_id = ?"),
+      deleteGroupStreams: db.prepare("DELETE FROM logs_streams WHERE group_id = ?"),
+      deleteGroup: db.prepare("DELETE FROM logs_groups WHERE id = ?"),
     };
     this.flushAll = db.transaction((events: NewLogEvent[]) => {
-      const touched = new Map<string, number>();
-      const streams = new Map<string, { group: string; stream: string; first: number; last: number }>();
+      const touched = new Map<number, number>();
+      const streams = new Map<number, { first: number; last: number }>();
       for (const e of events) {
-        const key = `${e.group}\u0000${e.stream}`;
-        let s = streams.get(key);
-        if (s === undefined) {
-          if (!this.known.has(key)) {
-            this.s.ensureGroup.run(e.group, e.timestamp);
-            this.s.ensureStream.run(e.group, e.stream, e.timestamp);
-            this.known.add(key);
-          }
-          streams.set(key, (s = { group: e.group, stream: e.stream, first: e.timestamp, last: e.timestamp }));
-        }
-        if (e.timestamp > s.last) s.last = e.timestamp;
-        this.s.insert.run(e);
-        touched.set(e.group, (touched.get(e.group) ?? 0) + 1);
+        const { groupId, streamId } = this.ids(e);
+        const s = streams.get(streamId);
+        if (s === undefined) streams.set(streamId, { first: e.timestamp, last: e.timestamp });
+        else if (e.timestamp > s.last) s.last = e.timestamp;
+        this.s.insert.run(groupId, streamId, e.timestamp, e.message);
+        touched.set(groupId, (touched.get(groupId) ?? 0) + 1);
       }
-      for (const s of streams.values()) this.s.touchStream.run({ first: s.first, t: s.last, grp: s.group, stream: s.stream });
-      for (const [group, added] of touched) {
-        const n = (this.counts.get(group) ?? (this.s.count.get(group) as { n: number }).n - added) + added;
+      for (const [id, s] of streams) this.s.touchStream.run({ id, first: s.first, last: s.last });
+      for (const [groupId, added] of touched) {
+        const n = (this.counts.get(groupId) ?? (this.s.count.get(groupId) as number) - added) + added;
+        // Trimmed in steps of a tenth of the cap (at least 100 events): one range delete per step.
         const over = n - this.maxEventsPerGroup;
-        if (over > 0) this.s.trim.run(group, over);
-        this.counts.set(group, Math.min(n, this.maxEventsPerGroup));
+        if (over >= Math.max(100, Math.ceil(this.maxEventsPerGroup / 10)) || (over > 0 && this.maxEventsPerGroup < 1000)) {
+          this.s.trim.run({ g: groupId, n: over });
+          this.counts.set(groupId, this.maxEventsPerGroup);
+        } else this.counts.set(groupId, n);
       }
     });
   }
 
+  /** The group's and stream's row ids, created on their first event (as Lambda's first log line does). */
+  private ids(e: NewLogEvent): { groupId: number; streamId: number } {
+    const key = `${e.group}\u0000${e.stream}`;
+    const known = this.known.get(key);
+    if (known !== undefined) return known;
+    let groupId = this.s.groupId.get(e.group) as number | undefined;
+    if (groupId === undefined) groupId = Number(this.s.insertGroup.run(e.group, e.timestamp).lastInsertRowid);
+    let streamId = this.s.streamId.get(groupId, e.stream) as number | undefined;
+    if (streamId === undefined) streamId = Number(this.s.insertStream.run(groupId, e.stream, e.timestamp).lastInsertRowid);
+    const ids = { groupId, streamId };
+    this.known.set(key, ids);
+    return ids;
+  }
+
   append(event: NewLogEvent): void {
     this.pending.push(event);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // One transaction per turn of the event loop, not one per line (not a timer: no time passes).
-    setImmediate(() => this.flush());
+    if (this.pending.length >= FLUSH_EVENTS) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      // Written when the event loop next turns (not a timer: no time passes), in one transaction
+      // with whatever else arrived meanwhile.
+      setImmediate(() => this.flush());
+    }
   }
 
   flush(): void {
@@ -150,27 +170,35 @@ export class LogStore {
   /** Events of a group (or of some of its streams), in seq order or its reverse, at most `limit`. */
   events(group: string, streams: string[] | undefined, range: EventRange, limit: number, descending = false): LogEventRow[] {
     this.flush();
-    const where = ["grp = ?"];
-    const args: unknown[] = [group];
+    const groupId = this.s.groupId.get(group) as number | undefined;
+    if (groupId === undefined) return [];
+    const where = ["e.group_id = ?"];
+    const args: unknown[] = [groupId];
     if (streams !== undefined) {
-      where.push(`stream IN (${streams.map(() => "?").join(", ")})`);
-      args.push(...streams);
+      where.push(`e.stream_id IN (SELECT id FROM logs_streams WHERE group_id = ? AND name IN (${streams.map(() => "?").join(", ")}))`);
+      args.push(groupId, ...streams);
     }
-    if (range.startTime !== undefined) (where.push("timestamp >= ?"), args.push(range.startTime));
-    if (range.endTime !== undefined) (where.push("timestamp <= ?"), args.push(range.endTime));
-    if (range.afterSeq !== undefined) (where.push("seq > ?"), args.push(range.afterSeq));
-    if (range.beforeSeq !== undefined) (where.push("seq < ?"), args.push(range.beforeSeq));
-    const sql = `SELECT * FROM logs_events WHERE ${where.join(" AND ")} ORDER BY seq ${descending ? "DESC" : "ASC"} LIMIT ?`;
-    return this.store.db.prepare(sql).all(...args, limit) as LogEventRow[];
+    if (range.startTime !== undefined) (where.push("e.timestamp >= ?"), args.push(range.startTime));
+    if (range.endTime !== undefined) (where.push("e.timestamp <= ?"), args.push(range.endTime));
+    if (range.afterSeq !== undefined) (where.push("e.seq > ?"), args.push(range.afterSeq));
+    if (range.beforeSeq !== undefined) (where.push("e.seq < ?"), args.push(range.beforeSeq));
+    const sql =
+      "SELECT e.seq, ? AS grp, s.name AS stream, e.timestamp, e.timestamp AS ingested_at, e.message FROM logs_events e JOIN logs_streams s ON s.id = e.stream_id " +
+      `WHERE ${where.join(" AND ")} ORDER BY e.seq ${descending ? "DESC" : "ASC"} LIMIT ?`;
+    return this.store.db.prepare(sql).all(group, ...args, limit) as LogEventRow[];
   }
 
   deleteGroup(name: string): boolean {
     this.flush();
-    return this.store.transaction(() => {
-      this.s.deleteGroupEvents.run(name);
-      this.counts.delete(name);
-      for (const k of this.known) if (k.startsWith(`${name}\u0000`)) this.known.delete(k);
-      return this.s.deleteGroup.run(name).changes > 0;
+    const groupId = this.s.groupId.get(name) as number | undefined;
+    if (groupId === undefined) return false;
+    this.store.transaction(() => {
+      this.s.deleteGroupEvents.run(groupId);
+      this.s.deleteGroupStreams.run(groupId);
+      this.s.deleteGroup.run(groupId);
     });
+    this.counts.delete(groupId);
+    for (const k of this.known.keys()) if (k.startsWith(`${name}\u0000`)) this.known.delete(k);
+    return true;
   }
 }
