@@ -160,6 +160,10 @@ export class FunctionRegistry {
   /** Snapshots $LATEST as the next numeric version (aws-facts §11). */
   publish(name: string, description: string | undefined): FunctionVersionConfig {
     const rec = this.get(name);
+    // No new version when code and configuration are unchanged since the last publish: AWS
+    // returns that version (aws-facts §11). A template's AutoPublishAlias relies on it at restart.
+    const last = rec.versions.get(String(rec.nextVersion - 1));
+    if (last !== undefined && snapshotOf(last) === snapshotOf(rec.latest)) return last;
     const version = String(rec.nextVersion);
     const config: FunctionVersionConfig = {
       ...rec.latest,
@@ -309,4 +313,10 @@ function definitionFields(def: FunctionDefinition, expand: (ref: string) => stri
 
 function sameDefinition(current: FunctionVersionConfig, fields: DefinitionFields): boolean {
   return (Object.keys(fields) as (keyof DefinitionFields)[]).every((k) => JSON.stringify(current[k]) === JSON.stringify(fields[k]));
+}
+
+/** A version's code and configuration, without what differs between any two versions. */
+function snapshotOf(c: FunctionVersionConfig): string {
+  const { version: _v, revisionId: _r, lastModified: _l, description: _d, ...rest } = c;
+  return JSON.stringify(rest);
 }

@@ -16,6 +16,7 @@ import { invokeRoutes } from "../api/lambda/invoke.ts";
 import { provisionedConcurrencyRoutes } from "../api/lambda/provisioned-concurrency.ts";
 import { AsyncQueue } from "../invocation/async-queue.ts";
 import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "../invocation/concurrency-governor.ts";
+import { FaultInjector } from "../faults/fault-injector.ts";
 import { Invoker } from "../invocation/invoker.ts";
 import { ProvisionedConcurrency } from "../invocation/provisioned-concurrency.ts";
 import { TargetRegistry } from "../invocation/targets.ts";
@@ -25,6 +26,7 @@ import { randomSeed, SeededRng } from "../random/seeded-rng.ts";
 import { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import { FunctionRegistry } from "../registry/function-registry.ts";
 import { ProcessLedger } from "../runtime/process-ledger.ts";
+import { pythonWarnings } from "../runtime/python-interpreter.ts";
 import { supportsPrivateTmp } from "../runtime/runtime-driver.ts";
 import { loadMigrations, type Migration } from "../store/migrate.ts";
 import { Store } from "../store/store.ts";
@@ -79,6 +81,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const accountId = opts.accountId ?? "000000000000";
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
   registry.applyDefinitions(opts.functions ?? []);
+  for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
   applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
   return { clock, telemetry, rng, store, registry, eventInvokeConfigs, region, accountId, scratch };
@@ -89,6 +92,8 @@ export interface CoreServiceOptions {
   account?: Partial<GovernorSettings>;
   freezeDelayMs?: number;
   asyncConcurrency?: number;
+  /** Faults active from the start (`faults:` in lambda-sim.yaml or a scenario), as POST /_sim/faults takes them. */
+  faults?: readonly unknown[];
 }
 
 /** The services on top of the state: concurrency, the invoker, mappings, targets and the Lambda API. */
@@ -99,6 +104,7 @@ export interface CoreServices extends CoreState {
   provisioned: ProvisionedConcurrency;
   targets: TargetRegistry;
   mappings: EventSourceMappings;
+  faults: FaultInjector;
 }
 
 /** Builds the services; `endpoint` is where functions' SDKs reach the simulator (AWS_ENDPOINT_URL). */
@@ -121,12 +127,14 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
       throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
     }
   }
-  const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency) });
+  const faults = new FaultInjector(clock, telemetry, rng.stream("faults"));
+  (opts.faults ?? []).forEach((f, i) => faults.add(f, `faults[${i}]`));
+  const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency), faults });
   cleanup.defer(() => invoker.close());
   const router = new AwsRouter(rng.stream("request-ids"));
   const provisioned = new ProvisionedConcurrency(store, registry, invoker);
   // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.
-  const targets = new TargetRegistry();
+  const targets = new TargetRegistry(faults);
   targets.register("lambda", {
     deliver: async (arn, body) => {
       await invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
@@ -141,7 +149,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...eventSourceMappingRoutes(mappings),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
   ], lambdaRestSpec());
-  return { ...state, governor, invoker, router, provisioned, targets, mappings };
+  return { ...state, governor, invoker, router, provisioned, targets, mappings, faults };
 }
 
 /** `functions.<name>.eventInvokeConfig`: AWS's checks, reported as config errors. */
