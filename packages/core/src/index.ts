@@ -22,7 +22,7 @@ export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environm
 export { FunctionRegistry } from "./registry/function-registry.ts";
 export { CodeStore } from "./registry/code-store.ts";
 export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
-export { Invoker, type InvokeInput, type InvokeOutput } from "./invocation/invoker.ts";
+export { Invoker, type InvokeInput, type InvokeOutput, type InvocationObserver } from "./invocation/invoker.ts";
 export type { InvocationResult } from "./invocation/invocation-result.ts";
 export { AwsRouter, type ServiceHandler, type ServiceRouting } from "./protocols/aws-router.ts";
 export { serviceModel, type ServiceModel } from "./protocols/service-model.ts";

@@ -7,6 +7,10 @@ export interface EndState {
   messages: Record<string, number>;
   /** Failed records reported by stream mappings' on-failure records, per queue. */
   failedRecords: Record<string, number>;
+  /** Records processed out of their key's order, per stream or FIFO queue. */
+  outOfOrder: Record<string, number>;
+  /** Records whose order was checked (undefined: no order expectation). */
+  orderChecked?: number;
 }
 
 export interface ExpectationResult {
@@ -43,6 +47,7 @@ export function checkExpectations(expect: Expectations, obs: Observations, end: 
       if (stat !== undefined) actual = stat(obs.functions.get(name) ?? obs.fn(name));
       else if (key === "messages") actual = end.messages[name] ?? 0;
       else if (key === "failedRecords") actual = end.failedRecords[name] ?? 0;
+      else if (key === "outOfOrderRecords") actual = end.outOfOrder[name] ?? 0;
       else actual = obs.delivered.get(name) ?? 0;
       results.push(result(`${key} of ${name}`, actual, bound));
     }

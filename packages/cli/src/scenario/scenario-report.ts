@@ -40,6 +40,10 @@ export function formatReport(r: ReportInput): string {
   if (r.obs.faultsFired.size > 0) out.push(`  faults fired: ${[...r.obs.faultsFired].map(([k, n]) => `${n} ${k}`).join(", ")}`);
   const queues = Object.entries(r.end.messages);
   if (queues.length > 0) out.push(`  left in queues: ${queues.map(([q, n]) => `${q} ${n}${r.end.failedRecords[q] ? ` (${r.end.failedRecords[q]} failed records)` : ""}`).join(", ")}`);
+  if (r.end.orderChecked !== undefined) {
+    const bad = Object.values(r.end.outOfOrder).reduce((a, b) => a + b, 0);
+    out.push(`  per-key order: ${r.end.orderChecked} processed records checked, ${bad} out of order`);
+  }
   out.push("");
   out.push(`timeline (per ${human(r.obs.bucketSizeMs)}: invocations / errors / throttles / retries)`);
   const peak = Math.max(1, ...r.obs.timeline.map((b) => b.invocations + b.throttles));

@@ -4,6 +4,7 @@ import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sou
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import { checkExpectations, queuesNamed, type EndState, type ExpectationResult } from "./expectations.ts";
 import { Observations } from "./observations.ts";
+import { RecordOrder } from "./record-order.ts";
 import { formatReport } from "./scenario-report.ts";
 import { scenarioKeys, type Expectations, type TrafficStep } from "./scenario-schema.ts";
 import { awsJson, playTraffic } from "./traffic.ts";
@@ -74,18 +75,22 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     },
   });
   let end: EndState;
+  const order = new RecordOrder();
+  // Payloads are read only when an expectation needs them.
+  const unobserve = s.expect.outOfOrderRecords === undefined ? () => {} : sim.invoker.observe(order.observe);
   try {
     const endAt = SCENARIO_START + s.durationMs;
     const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
     await clock.advanceTo(endAt);
     obs.finish();
     const declared = Object.keys((a.sources.queues as Record<string, unknown> | undefined) ?? {});
-    end = await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect)])]);
+    end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect)])])), outOfOrder: Object.fromEntries(order.outOfOrder), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
     const wallMs = stopwatch.now() - wallStart;
     const results = checkExpectations(s.expect, obs, end);
     const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
+    unobserve();
     await sim.close();
   }
 }
@@ -105,8 +110,8 @@ async function loadScenario(file: string, sources: readonly Source<any>[]): Prom
 }
 
 /** Messages left in each queue, and the failed records stream mappings reported into it. */
-async function measureQueues(endpoint: string, queues: string[]): Promise<EndState> {
-  const end: EndState = { messages: {}, failedRecords: {} };
+async function measureQueues(endpoint: string, queues: string[]): Promise<Omit<EndState, "outOfOrder">> {
+  const end: Omit<EndState, "outOfOrder"> = { messages: {}, failedRecords: {} };
   for (const q of queues) {
     const out = await awsJson(endpoint, "AmazonSQS.GetQueueAttributes", "1.0", { QueueUrl: `${endpoint}/000000000000/${q}`, AttributeNames: ["All"] }).catch(() => undefined);
     const at = (out?.Attributes ?? {}) as Record<string, string>;

@@ -70,6 +70,8 @@ export const expectationsSchema = z.strictObject({
   maxEventAgeSeconds: perName.optional(),
   /** Most environments of a function initialising or busy at once. */
   concurrencyPeak: perName.optional(),
+  /** Records a function processed successfully after a later record of the same key (Kinesis partition key, FIFO group), by stream or queue name. */
+  outOfOrderRecords: perName.optional(),
   /** Faults that fired, all kinds together. */
   faultsFired: bound.optional(),
 });

@@ -29,6 +29,8 @@ export interface InvokeInput {
   origin?: InvocationOrigin;
 }
 
+export type InvocationObserver = (invocation: { functionName: string; payload: Buffer; result: InvocationResult }) => void;
+
 export interface InvocationOrigin {
   sourceArn: string;
   mappingUuid: string;
@@ -62,6 +64,7 @@ export class Invoker {
   private readonly draining = new Set<EnvironmentPool>();
   private readonly unsubscribe: () => void;
   private readonly faults: FaultInjector | undefined;
+  private observers: InvocationObserver[] = [];
 
   constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor; faults?: FaultInjector }) {
     this.faults = opts.faults;
@@ -109,6 +112,17 @@ export class Invoker {
     } catch (err) {
       return { outcome: { kind: "service-error", message: err instanceof Error ? err.message : String(err) } };
     }
+  }
+
+  /**
+   * Sees every invocation that ran, with its event and result (a scenario's per-key order check).
+   * Telemetry carries no payloads; this is for the few in-process consumers that need them.
+   */
+  observe(observer: InvocationObserver): () => void {
+    this.observers = [...this.observers, observer];
+    return () => {
+      this.observers = this.observers.filter((o) => o !== observer);
+    };
   }
 
   newRequestId(): string {
@@ -211,18 +225,20 @@ export class Invoker {
     if (!admission.ok) return { throttled: admission.reason };
     try {
       const faults = subject && this.faults?.forInvocation(subject, "run");
+      let result: InvocationResult | undefined;
       if (faults !== undefined) {
         // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
         if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
         if (faults.outcome !== undefined) {
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
-          const result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
+          result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
           emitFinished(this.telemetry, target.config, result);
-          return result;
         }
       }
-      return await this.runIn(pool, target, payload, clientContext, requestId);
+      result ??= await this.runIn(pool, target, payload, clientContext, requestId);
+      for (const o of this.observers) o({ functionName: target.config.functionName, payload, result });
+      return result;
     } finally {
       admission.lease.release();
     }

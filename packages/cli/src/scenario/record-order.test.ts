@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import type { InvocationResult } from "@lambda-sim/core";
+import { RecordOrder } from "./record-order.ts";
+
+const ok = { requestId: "r", payload: Buffer.from("null"), durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 1, coldStart: false, environmentId: "e", logTail: "" } satisfies InvocationResult;
+const kinesis = (...recs: [string, string][]) =>
+  Buffer.from(JSON.stringify({ Records: recs.map(([partitionKey, sequenceNumber]) => ({ kinesis: { partitionKey, sequenceNumber, data: "" }, eventSourceARN: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks" })) }));
+
+describe("RecordOrder", () => {
+  it("counts records processed after a later record of their key; failed batches are not processed", () => {
+    const order = new RecordOrder();
+    const seq = (n: number) => `4960${String(n).padStart(52, "0")}`;
+    order.observe({ functionName: "f", payload: kinesis(["a", seq(1)], ["b", seq(2)], ["a", seq(3)]), result: ok });
+    order.observe({ functionName: "f", payload: kinesis(["a", seq(2)]), result: { ...ok, errorType: "Error" } });
+    expect(order.outOfOrder.get("clicks")).toBeUndefined();
+    order.observe({ functionName: "f", payload: kinesis(["b", seq(4)], ["a", seq(2)]), result: ok });
+    expect(order.outOfOrder.get("clicks")).toBe(1);
+  });
+
+  it("reads SQS FIFO groups by MessageGroupId and SequenceNumber", () => {
+    const order = new RecordOrder();
+    const fifo = (group: string, n: string) => Buffer.from(JSON.stringify({ Records: [{ attributes: { MessageGroupId: group, SequenceNumber: n }, eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:orders.fifo" }] }));
+    order.observe({ functionName: "f", payload: fifo("g1", "20"), result: ok });
+    order.observe({ functionName: "f", payload: fifo("g2", "10"), result: ok });
+    order.observe({ functionName: "f", payload: fifo("g1", "15"), result: ok });
+    expect(Object.fromEntries(order.outOfOrder)).toEqual({ "orders.fifo": 1 });
+  });
+});
