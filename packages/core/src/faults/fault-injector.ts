@@ -74,6 +74,11 @@ export class FaultInjector {
     return fault;
   }
 
+  /** Faults added and not cleared. */
+  get size(): number {
+    return this.faults.length;
+  }
+
   list(): readonly ActiveFault[] {
     return this.faults;
   }

@@ -11,7 +11,7 @@ import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 import type { RetireReason } from "./environment-state.ts";
 import { emitFinished, type InvocationResult } from "./invocation-result.ts";
-import type { FaultInjector } from "../faults/fault-injector.ts";
+import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
 import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
 
 export type InvocationType = "RequestResponse" | "Event" | "DryRun";
@@ -210,15 +210,19 @@ export class Invoker {
   ): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
     const coldStart = pool.idleCount === 0;
-    const subject = this.faults && {
-      functionName: target.config.functionName,
-      qualifier: qualifierOf(target),
-      executedVersion: target.executedVersion,
-      payload,
-      sourceArn: origin?.sourceArn,
-      mappingUuid: origin?.mappingUuid,
-      coldStart,
-    };
+    // No fault, no work: this is every invocation's path.
+    const subject: InvocationSubject | undefined =
+      this.faults === undefined || this.faults.size === 0
+        ? undefined
+        : {
+            functionName: target.config.functionName,
+            qualifier: qualifierOf(target),
+            executedVersion: target.executedVersion,
+            payload,
+            sourceArn: origin?.sourceArn,
+            mappingUuid: origin?.mappingUuid,
+            coldStart,
+          };
     const throttle = subject && this.faults?.forInvocation(subject, "admission")?.throttle;
     if (throttle !== undefined) return { throttled: throttle };
     const admission = this.governor.admit(target.config.functionName, target.executedVersion, coldStart);
