@@ -16,6 +16,7 @@ import { stopwatch } from "./clock/stopwatch.ts";
 import type { FunctionRegistry } from "./registry/function-registry.ts";
 import { coreSimRoutes } from "./sim-api/core-sim-routes.ts";
 import { isSimPath, SimApi } from "./sim-api/sim-api.ts";
+import { StateLock } from "./store/state-lock.ts";
 import type { Source } from "./source.ts";
 import { CleanupStack } from "./startup/cleanup-stack.ts";
 import { buildCoreServices, openCoreState } from "./startup/core-services.ts";
@@ -23,8 +24,8 @@ import { startSources } from "./startup/source-startup.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
 import type { FaultInjector } from "./faults/fault-injector.ts";
-import { clockRoutes } from "./api/sim/clock-routes.ts";
-import { faultRoutes } from "./api/sim/fault-routes.ts";
+import { clockRoutes } from "./sim-api/clock-routes.ts";
+import { faultRoutes } from "./sim-api/fault-routes.ts";
 import type { TelemetryEvent } from "./telemetry/events.ts";
 
 export { CORE_MIGRATIONS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
@@ -128,6 +129,9 @@ export class Simulator {
 
   private static async build(opts: SimulatorOptions, host: string, cleanup: CleanupStack): Promise<Simulator> {
     const sources = opts.sources ?? [];
+    // Before anything touches the state directory (the database, run/'s environments).
+    const lock = opts.stateDir === undefined ? undefined : StateLock.acquire(opts.stateDir);
+    if (lock !== undefined) cleanup.defer(() => lock.release());
     const state = openCoreState(opts, sources.flatMap((s) => s.migrations), cleanup);
     // HTTP/1.1 and h2c on one port: the JS SDK's Kinesis client speaks HTTP/2 by default.
     // Until start-up is done every request gets a 503.
@@ -140,6 +144,7 @@ export class Simulator {
     const port = await listen(server, opts.port ?? 3001, host);
     cleanup.defer(() => server.close());
     const endpoint = `http://${host === "::1" ? "[::1]" : host}:${port}`;
+    lock?.record(endpoint);
     const verifier = opts.auth === true ? new SigV4Verifier(opts.credentials ?? [], () => stopwatch.epochNow()) : undefined;
     const core = buildCoreServices(state, endpoint, { ...opts, functionCredentials: verifier && opts.credentials?.[0] }, cleanup);
     if (verifier !== undefined) core.router.authenticate = sigV4Gate(verifier);
@@ -160,10 +165,13 @@ export class Simulator {
     };
     core.provisioned.restore();
     await startSources(sources, core, { endpoint, simApi, sourceConfig: opts.sourceConfig }, cleanup);
-    try {
-      await core.mappings.applyDefinitions(opts.eventSourceMappings ?? []);
-    } catch (e) {
-      throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings: ${e.message}`) : e;
+    // One at a time, so a refused mapping is named by its place in the config.
+    for (const [i, def] of (opts.eventSourceMappings ?? []).entries()) {
+      try {
+        await core.mappings.applyDefinitions([def]);
+      } catch (e) {
+        throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings[${i}]: ${e.message}`) : e;
+      }
     }
     // After the sources: events resumed from before a restart may end at once, and their
     // destinations need every target kind registered.

@@ -1,14 +1,10 @@
-import { existsSync } from "node:fs";
 import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
-import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
+import type { LoadedConfig } from "../config/load-config.ts";
+import { endpointArg } from "../client/endpoint.ts";
 
-export interface StartOptions {
-  config?: string;
-  port: number;
-  host: string;
-  state: string;
-  inMemory?: boolean;
+export interface StartOptions extends ConfigChoice {
   timeScale: number;
   clock?: string;
   seed?: string;
@@ -22,10 +18,10 @@ export interface StartOptions {
  * every environment and close the database on SIGINT/SIGTERM.
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
-  const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
   // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp })];
-  const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
+  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource];
+  // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
+  const config = await loadStartConfig(opts, sources);
   const clock = virtualClock(opts);
   const sim = await Simulator.start({
     port: opts.port,
@@ -53,15 +49,20 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       scalingWindowMs: config.account.scalingWindowSeconds === undefined ? undefined : config.account.scalingWindowSeconds * 1000,
       scalingMode: config.account.scalingMode,
     },
+  }).catch((e: unknown) => {
+    throw explainStartError(e, config);
   });
+  const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
-      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? ", virtual clock (move it with `lambda-sim clock advance 5m`)" : ""}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
-      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log\n`,
+      templateLines +
+      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
+      `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {
