@@ -1,9 +1,12 @@
 import { Command, InvalidArgumentError } from "commander";
-import { isSimError } from "@lambda-sim/core";
-import { startCommand } from "./commands/start.ts";
-import { invokeCommand } from "./commands/invoke.ts";
+import { endpointOption } from "./client/endpoint.ts";
+import { ClientError } from "./client/client-error.ts";
+import { cliVersion } from "./version.ts";
 import { registerClockCommand } from "./commands/clock.ts";
 import { registerRunCommand } from "./commands/run.ts";
+
+// Commands are loaded when run: a client command (`invoke`, `env`) starts without loading the
+// simulator (express, SQLite, every service), which is most of a `lambda-sim invoke`'s time.
 
 /** Parses an integer option, with commander's one-line error on bad input. */
 function integer(name: string, min: number, max: number) {
@@ -22,6 +25,7 @@ function positiveNumber(value: string): number {
 
 const program = new Command("lambda-sim")
   .description("A local simulator of AWS Lambda and the event sources around it.")
+  .version(cliVersion(), "-V, --version", "print lambda-sim's version")
   .showHelpAfterError();
 
 program
@@ -41,7 +45,7 @@ program
   .option("--auth", "verify SigV4 signatures (required to bind a non-loopback host; not implemented yet)")
   .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
   .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
-  .action(startCommand);
+  .action(async (opts) => (await import("./commands/start.ts")).startCommand(opts));
 
 program
   .command("invoke")
@@ -51,8 +55,15 @@ program
   .option("--event", "asynchronous invocation (InvocationType Event)")
   .option("--qualifier <q>", "version or alias")
   .option("--log", "print the last 4 KB of the invocation's log (LogType Tail)")
-  .option("--endpoint <url>", "simulator endpoint", process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:3001")
-  .action(invokeCommand);
+  .addOption(endpointOption())
+  .action(async (name, opts) => (await import("./commands/invoke.ts")).invokeCommand(name, opts));
+
+program
+  .command("env")
+  .description("print the shell exports that point AWS tools at the simulator: eval \"$(lambda-sim env)\"")
+  .option("--region <region>", "AWS_REGION to export (default: $AWS_REGION, else us-east-1)")
+  .addOption(endpointOption())
+  .action(async (opts) => (await import("./commands/env.ts")).envCommand(opts));
 
 registerClockCommand(program);
 registerRunCommand(program);
@@ -60,6 +71,11 @@ registerRunCommand(program);
 try {
   await program.parseAsync();
 } catch (e) {
+  if (e instanceof ClientError) {
+    process.stderr.write(`lambda-sim: ${e.message}\n`);
+    process.exit(1);
+  }
+  const { isSimError } = await import("@lambda-sim/core");
   if (isSimError(e) && e.isUserError) {
     process.stderr.write(`lambda-sim: ${e.message}\n`);
     process.exit(1);

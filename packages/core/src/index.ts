@@ -16,7 +16,7 @@ export { Telemetry } from "./telemetry/telemetry.ts";
 export type { TelemetryEvent, TelemetryEventType } from "./telemetry/events.ts";
 export type { FunctionDefinition } from "./config/function-definition.ts";
 export { functionSchema, toFunctionDefinition, FUNCTION_NAME_PATTERN, SUPPORTED_RUNTIMES, type FunctionEntry } from "./config/function-schema.ts";
-export { formatZodError } from "./config/format-zod-error.ts";
+export { formatZodError, dottedPath, suggestion } from "./config/format-zod-error.ts";
 export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environment-rules.ts";
 export { FunctionRegistry } from "./registry/function-registry.ts";
 export { CodeStore } from "./registry/code-store.ts";

@@ -13,6 +13,7 @@ import { DualProtocolServer } from "./protocols/dual-protocol-server.ts";
 import type { FunctionRegistry } from "./registry/function-registry.ts";
 import { coreSimRoutes } from "./sim-api/core-sim-routes.ts";
 import { isSimPath, SimApi } from "./sim-api/sim-api.ts";
+import { StateLock } from "./store/state-lock.ts";
 import type { Source } from "./source.ts";
 import { CleanupStack } from "./startup/cleanup-stack.ts";
 import { buildCoreServices, openCoreState } from "./startup/core-services.ts";
@@ -20,8 +21,8 @@ import { startSources } from "./startup/source-startup.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
 import type { FaultInjector } from "./faults/fault-injector.ts";
-import { clockRoutes } from "./api/sim/clock-routes.ts";
-import { faultRoutes } from "./api/sim/fault-routes.ts";
+import { clockRoutes } from "./sim-api/clock-routes.ts";
+import { faultRoutes } from "./sim-api/fault-routes.ts";
 import type { TelemetryEvent } from "./telemetry/events.ts";
 
 export { CORE_MIGRATIONS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
@@ -116,6 +117,9 @@ export class Simulator {
 
   private static async build(opts: SimulatorOptions, host: string, cleanup: CleanupStack): Promise<Simulator> {
     const sources = opts.sources ?? [];
+    // Before anything touches the state directory (the database, run/'s environments).
+    const lock = opts.stateDir === undefined ? undefined : StateLock.acquire(opts.stateDir);
+    if (lock !== undefined) cleanup.defer(() => lock.release());
     const state = openCoreState(opts, sources.flatMap((s) => s.migrations), cleanup);
     // HTTP/1.1 and h2c on one port: the JS SDK's Kinesis client speaks HTTP/2 by default.
     // Until start-up is done every request gets a 503.
@@ -128,6 +132,7 @@ export class Simulator {
     const port = await listen(server, opts.port ?? 3001, host);
     cleanup.defer(() => server.close());
     const endpoint = `http://${host === "::1" ? "[::1]" : host}:${port}`;
+    lock?.record(endpoint);
     const core = buildCoreServices(state, endpoint, opts, cleanup);
 
     // The /_sim API: one line per module that serves routes there.

@@ -5,6 +5,7 @@ import { formatZodError, SimError, toFunctionDefinition, toMappingInput, type Fa
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { schemaKeysAt } from "./schema-keys.ts";
+import { checkReferences } from "./check-references.ts";
 
 export interface LoadedConfig {
   file: string;
@@ -54,6 +55,8 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
     const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), (p) => schemaKeysAt(configSchema, p));
     throw new SimError("ERR_CONFIG", messages.join("\n"));
   }
+  const dangling = checkReferences(raw as Record<string, unknown>, path, (p) => lineOf(doc, lines, p));
+  if (dangling.length > 0) throw new SimError("ERR_CONFIG", dangling.join("\n"));
   return fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), (p) => lineOf(doc, lines, p));
 }
 

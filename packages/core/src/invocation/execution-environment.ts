@@ -112,7 +112,7 @@ export class ExecutionEnvironment implements Environment {
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,
-      deadlineMs: stopwatch.epochNow() + this.config.timeout * 1000,
+      timeoutMs: this.config.timeout * 1000,
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,

@@ -4,6 +4,12 @@ import express from "express";
 
 /** A JSON route's handler: path parameters in, a JSON-serialisable value (or its promise) out. */
 export type SimRouteHandler = (params: Record<string, string>) => unknown;
+/** One entry of `GET /_sim`'s index. */
+export interface SimRoute {
+  method: string;
+  path: string;
+  websocket?: boolean;
+}
 /** Takes over an HTTP/1.1 upgrade (a WebSocket: `new WebSocketServer({ noServer: true }).handleUpgrade`). */
 export type SimUpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -25,16 +31,20 @@ export function isSimPath(url: string | undefined): boolean {
 export class SimApi {
   private readonly app = express();
   private readonly upgrades = new Map<string, SimUpgradeHandler>();
+  private readonly routers: express.Router[] = [];
+  private readonly added: SimRoute[] = [];
 
   constructor() {
     this.app.disable("x-powered-by");
   }
 
   use(router: express.Router): void {
+    this.routers.push(router);
     this.app.use(router);
   }
 
   addRoute(path: string, handler: SimRouteHandler, method: "GET" | "POST" = "GET"): void {
+    this.added.push({ method, path });
     this.app[method === "POST" ? "post" : "get"](path, async (req, res) => {
       try {
         res.json(await handler(req.params as Record<string, string>));
@@ -56,7 +66,43 @@ export class SimApi {
       res.writeHead(505, { "content-type": "application/json" }).end('{"message":"the /_sim/ API speaks HTTP/1.1 only"}');
       return;
     }
-    this.app(req, res);
+    this.app(req as express.Request, res as express.Response, (err?: unknown) => this.unmatched(req, res, err));
+  }
+
+  /** Every route served, for `GET /_sim`: what modules mounted, in path order. */
+  routes(): SimRoute[] {
+    const out: SimRoute[] = [...this.added];
+    for (const router of this.routers) {
+      for (const layer of router.stack) {
+        const route = layer.route as { path?: unknown; methods?: Record<string, boolean> } | undefined;
+        if (typeof route?.path !== "string") continue;
+        for (const m of Object.keys(route.methods ?? {})) if (m !== "_all") out.push({ method: m.toUpperCase(), path: route.path });
+      }
+    }
+    for (const path of this.upgrades.keys()) out.push({ method: "GET", path, websocket: true });
+    return out.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  }
+
+  /**
+   * What no route answered: `GET /_sim` lists the routes, anything else is a JSON 404 (not
+   * express's HTML page), and an error a route let through (a body that is not JSON) its status.
+   */
+  private unmatched(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    const path = (req.url ?? "").split("?")[0]!;
+    let status = 404;
+    let body: unknown;
+    if (err !== undefined && err !== null) {
+      const e = err as { status?: number; statusCode?: number; message?: string };
+      status = e.status ?? e.statusCode ?? 500;
+      body = { message: e.message ?? String(err) };
+    } else if ((path === "/_sim" || path === "/_sim/") && (req.method === "GET" || req.method === "HEAD")) {
+      status = 200;
+      body = { routes: this.routes() };
+    } else {
+      body = { message: `lambda-sim has no ${req.method} ${path}: GET /_sim lists the routes of its own API` };
+    }
+    if (res.headersSent) return void res.end();
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
   }
 
   /** An HTTP/1.1 `upgrade` event: to its registered handler, or the socket is refused. */
