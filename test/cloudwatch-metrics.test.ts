@@ -2,7 +2,8 @@ import { execFile, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { CreateStreamCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
   CloudWatchClient,
@@ -13,7 +14,7 @@ import {
   type Dimension,
   type Statistic,
 } from "@aws-sdk/client-cloudwatch";
-import { cloudwatchMetricsSource, sqsSource } from "@lambda-sim/sources";
+import { cloudwatchMetricsSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { VirtualClock } from "@lambda-sim/core";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { until } from "./support/until.ts";
@@ -206,4 +207,43 @@ describe("CloudWatch metrics on service time", () => {
       await v.close();
     }
   });
+});
+
+describe("IteratorAge", () => {
+  it("is published for each batch a stream mapping hands to its function", async () => {
+    const k = await startTestSimulator({
+      functions: [{ functionName: "clicks", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5 }],
+      sources: [kinesisSource, cloudwatchMetricsSource],
+    });
+    const kinesis = new KinesisClient(k.clientConfig);
+    const client = new CloudWatchClient(k.clientConfig);
+    const functions = new LambdaClient(k.clientConfig);
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: "clicks", ShardCount: 1 }));
+      await kinesis.send(new PutRecordCommand({ StreamName: "clicks", PartitionKey: "k", Data: Buffer.from('{"id":1}') }));
+      await functions.send(new CreateEventSourceMappingCommand({ FunctionName: "clicks", EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks", StartingPosition: "TRIM_HORIZON" }));
+      const age = () =>
+        client.send(
+          new GetMetricStatisticsCommand({
+            Namespace: "AWS/Lambda",
+            MetricName: "IteratorAge",
+            Dimensions: [{ Name: "FunctionName", Value: "clicks" }],
+            StartTime: new Date(Date.now() - 600_000),
+            EndTime: new Date(Date.now() + 60_000),
+            Period: 3600,
+            Statistics: ["SampleCount", "Maximum"],
+          }),
+        );
+      await until(async () => ((await age()).Datapoints ?? []).length > 0, 30_000);
+      const [point] = (await age()).Datapoints!;
+      expect(point!.SampleCount).toBeGreaterThanOrEqual(1);
+      expect(point!.Maximum).toBeGreaterThanOrEqual(0);
+      expect(point!.Unit).toBe("Milliseconds");
+    } finally {
+      kinesis.destroy();
+      client.destroy();
+      functions.destroy();
+      await k.close();
+    }
+  }, 60_000);
 });
