@@ -83,7 +83,14 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
     await expect(invoke({ id: 4 })).rejects.toThrow(TooManyRequestsException);
     await slow;
     // An async event that fails with no retries is dropped.
-    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "async-fails", MaximumRetryAttempts: 0 }));
+    // Its OnFailure destination is a queue that does not exist: the record cannot be delivered.
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "async-fails",
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:missing" } },
+      }),
+    );
     await lambda.send(new InvokeCommand({ FunctionName: "async-fails", InvocationType: "Event", Payload: JSON.stringify({ id: 9, fail: true }) }));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "jobs" }));
     for (let i = 0; i < 3; i++) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `job ${i}` }));
@@ -115,9 +122,10 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
     expect(await stat("UnreservedConcurrentExecutions", "Maximum", [])).toBeGreaterThanOrEqual(0);
   });
 
-  it("counts an async event dropped after its retries", async () => {
+  it("counts an async event dropped after its retries, and its destination's failed delivery", async () => {
     const fn = [{ Name: "FunctionName", Value: "async-fails" }];
     await until(async () => (await stat("AsyncEventsDropped", "Sum", fn)) === 1);
+    await until(async () => (await stat("DestinationDeliveryFailures", "Sum", fn)) === 1);
     expect(await stat("AsyncEventsReceived", "Sum", fn)).toBe(1);
     expect(await stat("AsyncEventAge", "SampleCount", fn)).toBe(1);
   });
