@@ -1,6 +1,7 @@
 import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
 import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
+import type { LoadedConfig } from "../config/load-config.ts";
 import { endpointArg } from "../client/endpoint.ts";
 
 export interface StartOptions extends ConfigChoice {
@@ -32,6 +33,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     seed: opts.seed,
     asyncConcurrency: opts.asyncConcurrency,
     auth: opts.auth,
+    credentials: opts.auth ? authCredentials(config) : undefined,
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
@@ -85,6 +87,13 @@ function virtualClock(opts: StartOptions): VirtualClock | undefined {
   const clock = new VirtualClock(Math.floor(new SystemClock().now() / 1000) * 1000);
   clock.startRunningDue();
   return clock;
+}
+
+/** `--auth`'s keys: LAMBDA_SIM_ACCESS_KEY_ID / LAMBDA_SIM_SECRET_ACCESS_KEY first, then lambda-sim.yaml's `auth.credentials`. */
+function authCredentials(config: LoadedConfig | undefined): { accessKeyId: string; secretAccessKey: string }[] {
+  const env = process.env;
+  const fromEnv = env.LAMBDA_SIM_ACCESS_KEY_ID && env.LAMBDA_SIM_SECRET_ACCESS_KEY ? [{ accessKeyId: env.LAMBDA_SIM_ACCESS_KEY_ID, secretAccessKey: env.LAMBDA_SIM_SECRET_ACCESS_KEY }] : [];
+  return [...fromEnv, ...(config?.credentials ?? [])];
 }
 
 /**
