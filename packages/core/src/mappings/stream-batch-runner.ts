@@ -137,7 +137,7 @@ export class StreamBatchRunner {
       });
     }
     // IteratorAge: how long the batch's last record waited in the stream (Lambda metrics docs).
-    // A tumbling window's final invocation may carry no record: no age to report then.
+    // A tumbling window's final invocation may carry no record: nothing to age.
     const last = records[records.length - 1];
     if (last !== undefined) this.telemetry.emit({ type: "stream.batch-invoked", functionName: this.s.functionName, sourceArn: this.s.sourceArn, records: records.length, iteratorAgeMs: this.clock.now() - last.arrivalMs });
     try {
