@@ -7,9 +7,9 @@ export interface RuntimeEvent {
   requestId: string;
   payload: Buffer;
   /**
-   * The function's timeout in ms. The deadline (epoch ms, wall clock: handler deadlines are never
-   * scaled, DESIGN.md "Time") is counted from delivery, so that a cold start's Init does not eat
-   * into the invocation's time, as on AWS.
+   * The function's timeout in ms. The deadline is stamped when the runtime takes the event, so a
+   * cold start's init does not eat into it (aws-facts §3: init has its own limit); wall clock,
+   * handler deadlines are never scaled (DESIGN.md "Time").
    */
   timeoutMs: number;
   invokedFunctionArn: string;

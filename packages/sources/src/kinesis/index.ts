@@ -1,5 +1,5 @@
-import { isAwsError, KeyedWaiters, loadMigrations, SimError, type Source, type TimerHandle } from "@lambda-sim/core";
-import { kinesisJsonHandler, type KinesisOperation } from "./json-protocol.ts";
+import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
+import { registerKinesisProtocol } from "./kinesis-protocol.ts";
 import { kinesisReaderFactory } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
 import { sequenceNumber, shardId } from "./sequence-numbers.ts";
@@ -9,6 +9,9 @@ import { StreamStore } from "./stream-store.ts";
 
 /** Expired records are deleted this often (service time); reads skip them meanwhile. */
 const TRIM_INTERVAL_MS = 60_000;
+
+// `kinesis:NAME` in lambda-sim.yaml (event source mappings).
+registerShortName("kinesis", (name, region, accountId) => `arn:aws:kinesis:${region}:${accountId}:stream/${name}`);
 
 /**
  * The Kinesis source (DESIGN.md `Source`, aws-facts §8): durable streams in SQLite over AWS JSON
@@ -31,7 +34,7 @@ export const kinesisSource: Source<StreamConfig> = {
     const waiters = new KeyedWaiters(ctx.clock, "kinesis.wait");
     const records = new RecordOperations(store, streams, ctx.clock, waiters);
     for (const [name, def] of Object.entries(config ?? {})) if (def.sim?.enforceShardLimits) records.limitedStreams.add(name);
-    const ops: Record<string, KinesisOperation> = {
+    const ops: Record<string, Operation> = {
       CreateStream: (i) => streams.createStream(i),
       DescribeStream: (i) => streams.describeStream(i),
       DescribeStreamSummary: (i) => streams.describeStreamSummary(i),
@@ -48,7 +51,7 @@ export const kinesisSource: Source<StreamConfig> = {
       GetShardIterator: (i) => records.getShardIterator(i),
       GetRecords: (i) => records.getRecords(i),
     };
-    ctx.router.addService("kinesis", kinesisJsonHandler(ops));
+    registerKinesisProtocol(ctx, ops);
     // A look at a stream's retained records that moves no iterator (compare /_sim/queues/:name/messages).
     ctx.addSimRoute("/_sim/streams/:name/records", ({ name }) => {
       const s = streams.resolve({ StreamName: name });

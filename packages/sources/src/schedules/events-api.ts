@@ -1,15 +1,12 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { AwsError, isAwsError, isJsonObject } from "@lambda-sim/core";
+import { AwsError, serviceModel, validationMessage, type Operation, type SourceContext } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { eventsErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleRecord, type ScheduleStore, type ScheduleTarget } from "./schedule-store.ts";
 
 type Input = Record<string, any>;
-export type EventsOperation = (input: Input) => unknown;
 
 const BUS = "default";
-const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 /** Targets per rule (EventBridge quota). */
 const MAX_TARGETS = 5;
 
@@ -18,7 +15,7 @@ const MAX_TARGETS = 5;
  * PutRule with a ScheduleExpression on the default bus, targets, enable/disable, describe, list,
  * delete. Rules with only an EventPattern are refused: events on buses are not simulated yet.
  */
-export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, region: string, accountId: string): Record<string, EventsOperation> {
+export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, region: string, accountId: string): Record<string, Operation> {
   const arn = (r: ScheduleRecord) => scheduleArn(r, region, accountId);
   const find = (name: unknown, bus: unknown) => {
     checkBus(bus);
@@ -42,7 +39,7 @@ export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, reg
   };
   return {
     PutRule: (i) => {
-      if (typeof i.Name !== "string" || !NAME.test(i.Name)) throw eventsErrors.validation(`1 validation error detected: Value '${i.Name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
+      // Name: 1-64 characters of [.\-_A-Za-z0-9], checked against the model.
       if (i.ScheduleExpression === undefined && i.EventPattern === undefined) throw eventsErrors.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
       if (i.ScheduleExpression === undefined) throw eventsErrors.validation("lambda-sim simulates scheduled rules only: EventPattern rules are not supported yet.");
       if (i.EventBusName !== undefined && busName(i.EventBusName) !== BUS) throw eventsErrors.notDefaultBus();
@@ -81,11 +78,9 @@ export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, reg
     },
     PutTargets: (i) => {
       const r = find(i.Rule, i.EventBusName);
-      const given = (i.Targets ?? []) as (ScheduleTarget & Input)[];
-      if (!Array.isArray(given)) throw new AwsError("SerializationException", 400, "Start of list found where not expected", { messageKey: "message" });
+      // A list of 1-100 targets, each with an Id of [.\-_A-Za-z0-9] and an Arn: the model's checks.
+      const given = i.Targets as (ScheduleTarget & Input)[];
       for (const t of given) {
-        if (!isJsonObject(t)) throw eventsErrors.validation("1 validation error detected: Value null at 'targets.member' failed to satisfy constraint: Member must not be null");
-        if (typeof t.Id !== "string" || !/^[.\-_A-Za-z0-9]{1,64}$/.test(t.Id) || typeof t.Arn !== "string") throw eventsErrors.validation("1 validation error detected: Value null at 'targets.member.id' failed to satisfy constraint: Member must not be null");
         if (t.InputPath !== undefined || t.InputTransformer !== undefined) throw eventsErrors.validation("lambda-sim does not simulate InputPath or InputTransformer; use Input, or no input for the scheduled event.");
       }
       const ids = new Set(given.map((t) => t.Id));
@@ -114,31 +109,22 @@ function checkBus(bus: unknown): void {
   if (bus !== undefined && busName(bus) !== BUS) throw eventsErrors.busNotFound(busName(bus));
 }
 
-/** AWS JSON 1.1: errors as `{"__type": code, "message": ...}` with the status of the code. */
-export function eventsJsonHandler(operations: Record<string, EventsOperation>) {
-  return (req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): void => {
-    const target = String(req.headers["x-amz-target"] ?? "");
-    const name = target.startsWith("AWSEvents.") ? target.slice("AWSEvents.".length) : target;
-    let status = 200;
-    let out: unknown;
-    try {
-      const op = operations[name];
-      if (op === undefined) throw eventsErrors.unknownOperation(name);
-      let input: Input;
-      try {
-        input = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
-        if (!isJsonObject(input)) throw new Error("not an object");
-      } catch {
-        throw new AwsError("SerializationException", 400, "Could not parse the request body as JSON", { messageKey: "message" });
-      }
-      out = op(input) ?? {};
-    } catch (err) {
-      const e = isAwsError(err) ? err : new AwsError("InternalException", 500, "An internal error occurred.", { messageKey: "message" });
-      status = e.statusCode;
-      out = { __type: e.code, message: e.message };
-    }
-    const text = JSON.stringify(out);
-    res.writeHead(status, { "Content-Type": "application/x-amz-json-1.1", "Content-Length": Buffer.byteLength(text), "x-amzn-RequestId": requestId });
-    res.end(text);
-  };
+/**
+ * EventBridge over AWS JSON 1.1 (`X-Amz-Target: AWSEvents.<Op>`): inputs checked against
+ * botocore's events 2015-10-07 model; errors `{"__type": code, "message": ...}`, all 400.
+ */
+export function registerEventsProtocol(ctx: SourceContext, operations: Record<string, Operation>): void {
+  ctx.router.addJsonService({
+    signingName: "events",
+    targetPrefix: "AWSEvents",
+    jsonVersion: "1.1",
+    model: serviceModel("events"),
+    operations,
+    errors: {
+      serialization: (message) => new AwsError("SerializationException", 400, message, { messageKey: "message" }),
+      validation: (violations) => eventsErrors.validation(validationMessage(violations)),
+      unknownOperation: eventsErrors.unknownOperation,
+      internal: () => new AwsError("InternalException", 500, "An internal error occurred.", { messageKey: "message" }),
+    },
+  });
 }

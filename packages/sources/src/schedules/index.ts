@@ -1,10 +1,10 @@
-import { loadMigrations, type Source, type TimerHandle } from "@lambda-sim/core";
-import { eventsJsonHandler, ruleOperations } from "./events-api.ts";
+import { expandShortName, loadMigrations, type Source, type TimerHandle } from "@lambda-sim/core";
+import { registerEventsProtocol, ruleOperations } from "./events-api.ts";
 import { definitionOf, scheduleConfigSchema, type ScheduleConfig } from "./schedule-config.ts";
 import { scheduleDelivery } from "./schedule-delivery.ts";
 import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
 import { ScheduleStore } from "./schedule-store.ts";
-import { schedulerRoutes } from "./scheduler-api.ts";
+import { schedulerRestSpec, schedulerRoutes } from "./scheduler-api.ts";
 
 export interface SchedulesOptions {
   /** `lambda-sim start --catch-up`: one fire per schedule that missed fires while lambda-sim was down. */
@@ -45,7 +45,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         const missed = r.resume(opts.catchUp ?? false);
         if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
         // The file is authoritative for the schedules it declares; API-made ones are left alone.
-        const arnOf = (ref: string) => resolveArn(ref, ctx.region, ctx.accountId);
+        const arnOf = (ref: string) => expandShortName(ref, ctx.region, ctx.accountId);
         for (const [name, declared] of Object.entries(config ?? {})) {
           const def = definitionOf(declared, arnOf);
           const old = store.get("scheduler", "default", name);
@@ -55,8 +55,8 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         stop();
         throw e;
       }
-      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.region, ctx.accountId));
-      ctx.router.addService("events", eventsJsonHandler(ruleOperations(store, r, ctx.region, ctx.accountId)));
+      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.region, ctx.accountId), schedulerRestSpec());
+      registerEventsProtocol(ctx, ruleOperations(store, r, ctx.region, ctx.accountId));
       // On-demand fire for workshops and tests: a Scheduler schedule of the default group, or a rule.
       ctx.addSimRoute(
         "/_sim/schedules/:name/fire",
@@ -69,7 +69,10 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         "POST",
       );
       ctx.addSimRoute("/_sim/schedules", () => {
-        return store.list().map((s) => ({ kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString() }));
+        return store.list().map((s) => {
+          const next = r.nextFireAt(s);
+          return { kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString(), nextFireAt: next === undefined ? null : new Date(next).toISOString() };
+        });
       });
       return { stop };
     },
@@ -77,13 +80,6 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
 }
 
 export const schedulesSource = createSchedulesSource();
-
-/** `lambda:NAME` and `sqs:NAME` as ARNs in this region and account; ARNs as they are. */
-function resolveArn(ref: string, region: string, accountId: string): string {
-  if (ref.startsWith("lambda:")) return `arn:aws:lambda:${region}:${accountId}:function:${ref.slice(7)}`;
-  if (ref.startsWith("sqs:")) return `arn:aws:sqs:${region}:${accountId}:${ref.slice(4)}`;
-  return ref;
-}
 
 /** One line for every schedule that missed fires while lambda-sim was down. */
 function missedLine(missed: MissedFires[]): string {

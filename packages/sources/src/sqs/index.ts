@@ -1,12 +1,14 @@
-import { loadMigrations, SimError, isAwsError, type Source } from "@lambda-sim/core";
+import { loadMigrations, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
 import { QueueStore } from "./queue-store.ts";
-import { sqsJsonHandler, type SqsOperation } from "./json-protocol.ts";
-import { sqsQueryHandler } from "./query-protocol.ts";
+import { registerSqsProtocols } from "./sqs-protocol.ts";
 import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
+
+// `sqs:NAME` in lambda-sim.yaml (destinations, DLQs, mappings, schedule targets).
+registerShortName("sqs", (name, region, accountId) => `arn:aws:sqs:${region}:${accountId}:${name}`);
 
 /**
  * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols, the
@@ -35,7 +37,7 @@ export const sqsSource: Source<QueueConfig> = {
     });
     const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
     const moves = new MessageMoveTasks(store, queues, m.waiters, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
-    const ops: Record<string, SqsOperation> = {
+    const ops: Record<string, Operation> = {
       CreateQueue: (i) => queues.createQueue(i),
       GetQueueUrl: (i) => queues.getQueueUrl(i),
       ListQueues: (i) => queues.listQueues(i),
@@ -49,7 +51,7 @@ export const sqsSource: Source<QueueConfig> = {
       ListDeadLetterSourceQueues: (i) => queues.listDeadLetterSourceQueues(i),
       SendMessage: (i) => m.sendMessage(i),
       SendMessageBatch: (i) => m.sendMessageBatch(i),
-      ReceiveMessage: (i, signal) => m.receiveMessage(i, signal),
+      ReceiveMessage: (i, c) => m.receiveMessage(i, c.signal),
       DeleteMessage: (i) => m.deleteMessage(i),
       DeleteMessageBatch: (i) => m.deleteMessageBatch(i),
       ChangeMessageVisibility: (i) => m.changeMessageVisibility(i),
@@ -58,9 +60,6 @@ export const sqsSource: Source<QueueConfig> = {
       ListMessageMoveTasks: (i) => moves.list(i),
       CancelMessageMoveTask: (i) => moves.cancel(i),
     };
-    // One set of operations behind two serialisers: JSON 1.0 (X-Amz-Target) and the query protocol.
-    const json = sqsJsonHandler(ops);
-    const query = sqsQueryHandler(ops, (name) => queues.url(name));
     ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region));
     // Async destinations and dead-letter queues deliver to queues through this (DESIGN.md `Target`).
     ctx.registerTarget("sqs", {
@@ -70,7 +69,8 @@ export const sqsSource: Source<QueueConfig> = {
         m.sendMessage({ QueueUrl: queues.url(q.name), MessageBody: body, MessageAttributes: attributes });
       },
     });
-    ctx.router.addService("sqs", (req, res, body, id) => (req.headers["x-amz-target"] !== undefined ? json(req, res, body, id) : query(req, res, body, id)));
+    // One set of operations behind two front ends: JSON 1.0 (X-Amz-Target) and the query protocol.
+    registerSqsProtocols(ctx, ops, (name) => queues.url(name));
     // Long polls in progress return (empty) instead of holding the shutdown.
     return { stop: () => m.waiters.wakeAll() };
   },
