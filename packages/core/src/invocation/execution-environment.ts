@@ -112,7 +112,7 @@ export class ExecutionEnvironment implements Environment {
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,
-      deadlineMs: stopwatch.epochNow() + this.config.timeout * 1000,
+      timeoutMs: this.config.timeout * 1000,
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,
@@ -144,6 +144,7 @@ export class ExecutionEnvironment implements Environment {
       runtimeApi: this.runtimeApi,
       region: this.ctx.region,
       endpointUrl: this.ctx.endpointUrl,
+      credentials: this.ctx.credentials,
       logStream: this.logStream,
       tmpDir: this.tmpDir,
       privateTmp: this.ctx.privateTmp,

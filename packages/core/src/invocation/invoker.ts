@@ -10,7 +10,9 @@ import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor
 import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 import type { RetireReason } from "./environment-state.ts";
-import type { InvocationResult } from "./invocation-result.ts";
+import { emitFinished, type InvocationResult } from "./invocation-result.ts";
+import type { FaultInjector } from "../faults/fault-injector.ts";
+import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
 
 export type InvocationType = "RequestResponse" | "Event" | "DryRun";
 
@@ -23,6 +25,13 @@ export interface InvokeInput {
   clientContext?: string;
   /** Reuse a request id (the 202 of an Event invocation already announced it). */
   requestId?: string;
+  /** The event source mapping invoking, if any (fault scopes `source:` and `mapping:`). */
+  origin?: InvocationOrigin;
+}
+
+export interface InvocationOrigin {
+  sourceArn: string;
+  mappingUuid: string;
 }
 
 export type InvokeOutput =
@@ -52,8 +61,10 @@ export class Invoker {
   /** Pools replaced by an update or a deletion whose busy environments are finishing. */
   private readonly draining = new Set<EnvironmentPool>();
   private readonly unsubscribe: () => void;
+  private readonly faults: FaultInjector | undefined;
 
-  constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor }) {
+  constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor; faults?: FaultInjector }) {
+    this.faults = opts.faults;
     this.registry = opts.registry;
     this.governor = opts.governor;
     this.ctx = opts.ctx;
@@ -118,7 +129,7 @@ export class Invoker {
     if (input.payload.length > MAX_SYNC_PAYLOAD) {
       throw lambdaErrors.requestTooLarge(`Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`);
     }
-    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId);
+    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId, input.origin);
     return { kind: "result", executedVersion: target.executedVersion, result };
   }
 
@@ -169,18 +180,48 @@ export class Invoker {
   }
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
-  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult> {
-    const out = await this.admitAndRun(target, payload, clientContext, requestId);
+  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, origin?: InvocationOrigin): Promise<InvocationResult> {
+    const out = await this.admitAndRun(target, payload, clientContext, requestId, origin);
     if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
     return out;
   }
 
   /** Admission as a value (STYLE.md 7.7): the async queue backs off without an exception. */
-  private async admitAndRun(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult | { throttled: ThrottleReason }> {
+  private async admitAndRun(
+    target: ResolvedInvocationTarget,
+    payload: Buffer,
+    clientContext: string | undefined,
+    requestId?: string,
+    origin?: InvocationOrigin,
+  ): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
-    const admission = this.governor.admit(target.config.functionName, target.executedVersion, pool.idleCount === 0);
+    const coldStart = pool.idleCount === 0;
+    const subject = this.faults && {
+      functionName: target.config.functionName,
+      qualifier: qualifierOf(target),
+      executedVersion: target.executedVersion,
+      payload,
+      sourceArn: origin?.sourceArn,
+      mappingUuid: origin?.mappingUuid,
+      coldStart,
+    };
+    const throttle = subject && this.faults?.forInvocation(subject, "admission")?.throttle;
+    if (throttle !== undefined) return { throttled: throttle };
+    const admission = this.governor.admit(target.config.functionName, target.executedVersion, coldStart);
     if (!admission.ok) return { throttled: admission.reason };
     try {
+      const faults = subject && this.faults?.forInvocation(subject, "run");
+      if (faults !== undefined) {
+        // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
+        if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
+        if (faults.outcome !== undefined) {
+          const durationMs = injectedDurationMs(faults, target.config);
+          if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
+          const result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
+          emitFinished(this.telemetry, target.config, result);
+          return result;
+        }
+      }
       return await this.runIn(pool, target, payload, clientContext, requestId);
     } finally {
       admission.lease.release();

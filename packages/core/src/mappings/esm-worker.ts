@@ -1,6 +1,6 @@
 import type { Clock } from "../clock/clock.ts";
 import { isAwsError } from "../errors/aws-error.ts";
-import type { Invoker } from "../invocation/invoker.ts";
+import type { InvocationOrigin, Invoker } from "../invocation/invoker.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { parseBatchItemFailures } from "./batch-item-failures.ts";
 import type { BatchOutcome, PolledBatch, Poller } from "./poller.ts";
@@ -12,6 +12,9 @@ export interface WorkerSettings {
   reportBatchItemFailures: boolean;
   /** ScalingConfig.MaximumConcurrency, or the ESM ceiling. */
   maxConcurrency: number;
+  /** The mapping and its source, for faults scoped to them. */
+  uuid?: string;
+  sourceArn?: string;
 }
 
 /** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
@@ -133,9 +136,14 @@ export class EsmWorker {
     }
   }
 
+  private origin(): InvocationOrigin | undefined {
+    const s = this.settings;
+    return s.uuid === undefined || s.sourceArn === undefined ? undefined : { mappingUuid: s.uuid, sourceArn: s.sourceArn };
+  }
+
   private async run(payload: Buffer, itemIds: string[]): Promise<BatchOutcome> {
     try {
-      const out = await this.invoker.invoke({ functionName: this.settings.functionName, payload, invocationType: "RequestResponse" });
+      const out = await this.invoker.invoke({ functionName: this.settings.functionName, payload, invocationType: "RequestResponse", origin: this.origin() });
       if (out.kind !== "result") return { kind: "succeeded" };
       // A function error or timeout fails the whole batch; it returns after the visibility timeout.
       if (out.result.errorType !== undefined) return { kind: "failed" };

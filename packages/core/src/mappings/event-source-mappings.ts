@@ -228,6 +228,8 @@ export class EventSourceMappings {
         batchWindowMs: m.batchWindowSeconds * 1000,
         reportBatchItemFailures: m.functionResponseTypes.includes("ReportBatchItemFailures"),
         maxConcurrency: m.maximumConcurrency ?? ESM_SCALING.ceiling,
+        uuid: m.uuid,
+        sourceArn: m.sourceArn,
       },
       poller,
       this.invoker,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
-import type { FunctionDefinition } from "../config/function-definition.ts";
+import { FUNCTION_DEFAULTS, type FunctionDefinition } from "../config/function-definition.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { RandomStream, Rng } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
@@ -161,6 +161,10 @@ export class FunctionRegistry {
   /** Snapshots $LATEST as the next numeric version (aws-facts §11). */
   publish(name: string, description: string | undefined): FunctionVersionConfig {
     const rec = this.get(name);
+    // No new version when code and configuration are unchanged since the last publish: AWS
+    // returns that version (aws-facts §11). A template's AutoPublishAlias relies on it at restart.
+    const last = rec.versions.get(String(rec.nextVersion - 1));
+    if (last !== undefined && snapshotOf(last) === snapshotOf(rec.latest)) return last;
     const version = String(rec.nextVersion);
     const config: FunctionVersionConfig = {
       ...rec.latest,
@@ -293,9 +297,9 @@ function definitionFields(def: FunctionDefinition, expand: (ref: string) => stri
     handler: def.handler ?? "",
     role: def.role ?? "arn:aws:iam::000000000000:role/lambda-sim",
     description: def.description ?? "",
-    memorySize: def.memorySize ?? 128,
-    timeout: def.timeout ?? 3,
-    ephemeralStorageSize: def.ephemeralStorageSize ?? 512,
+    memorySize: def.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+    timeout: def.timeout ?? FUNCTION_DEFAULTS.timeout,
+    ephemeralStorageSize: def.ephemeralStorageSize ?? FUNCTION_DEFAULTS.ephemeralStorageSize,
     environment: def.environment ?? {},
     architectures: def.architectures ?? ["x86_64"],
     codeDir: def.codeDir,
@@ -310,4 +314,10 @@ function definitionFields(def: FunctionDefinition, expand: (ref: string) => stri
 
 function sameDefinition(current: FunctionVersionConfig, fields: DefinitionFields): boolean {
   return (Object.keys(fields) as (keyof DefinitionFields)[]).every((k) => JSON.stringify(current[k]) === JSON.stringify(fields[k]));
+}
+
+/** A version's code and configuration, without what differs between any two versions. */
+function snapshotOf(c: FunctionVersionConfig): string {
+  const { version: _v, revisionId: _r, lastModified: _l, description: _d, ...rest } = c;
+  return JSON.stringify(rest);
 }

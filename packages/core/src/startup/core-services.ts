@@ -8,14 +8,15 @@ import type { FunctionDefinition } from "../config/function-definition.ts";
 import { isAwsError } from "../errors/aws-error.ts";
 import { SimError } from "../errors/sim-error.ts";
 import { concurrencyRoutes } from "../api/lambda/concurrency.ts";
+import { lambdaRestSpec } from "../api/lambda/lambda-protocol.ts";
 import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
 import { lambdaControlRoutes } from "../api/lambda/functions.ts";
 import { invokeRoutes } from "../api/lambda/invoke.ts";
-import { lambdaRestSpec } from "../api/lambda/lambda-protocol.ts";
 import { provisionedConcurrencyRoutes } from "../api/lambda/provisioned-concurrency.ts";
 import { AsyncQueue } from "../invocation/async-queue.ts";
 import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "../invocation/concurrency-governor.ts";
+import { FaultInjector } from "../faults/fault-injector.ts";
 import { Invoker } from "../invocation/invoker.ts";
 import { ProvisionedConcurrency } from "../invocation/provisioned-concurrency.ts";
 import { TargetRegistry } from "../invocation/targets.ts";
@@ -25,6 +26,7 @@ import { randomSeed, SeededRng } from "../random/seeded-rng.ts";
 import { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import { FunctionRegistry } from "../registry/function-registry.ts";
 import { ProcessLedger } from "../runtime/process-ledger.ts";
+import { pythonWarnings } from "../runtime/python-interpreter.ts";
 import { supportsPrivateTmp } from "../runtime/runtime-driver.ts";
 import { loadMigrations, type Migration } from "../store/migrate.ts";
 import { Store } from "../store/store.ts";
@@ -79,16 +81,21 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const accountId = opts.accountId ?? "000000000000";
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
   registry.applyDefinitions(opts.functions ?? []);
+  for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
   applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
   return { clock, telemetry, rng, store, registry, eventInvokeConfigs, region, accountId, scratch };
 }
 
 export interface CoreServiceOptions {
+  /** With `--auth`: handed to function environments (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). */
+  functionCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** Account concurrency, unreserved minimum and scaling rate (defaults: AWS's, aws-facts §4). */
   account?: Partial<GovernorSettings>;
   freezeDelayMs?: number;
   asyncConcurrency?: number;
+  /** Faults active from the start (`faults:` in lambda-sim.yaml or a scenario), as POST /_sim/faults takes them. */
+  faults?: readonly unknown[];
 }
 
 /** The services on top of the state: concurrency, the invoker, mappings, targets and the Lambda API. */
@@ -99,6 +106,7 @@ export interface CoreServices extends CoreState {
   provisioned: ProvisionedConcurrency;
   targets: TargetRegistry;
   mappings: EventSourceMappings;
+  faults: FaultInjector;
 }
 
 /** Builds the services; `endpoint` is where functions' SDKs reach the simulator (AWS_ENDPOINT_URL). */
@@ -112,7 +120,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   const processes = new ProcessLedger(join(scratch, "processes"));
   const leftovers = processes.reapLeftovers();
   if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
-  const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
+  const ctx = { clock, telemetry, region, endpointUrl: endpoint, credentials: opts.functionCredentials, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
   const governor = new ConcurrencyGovernor(clock, telemetry, { ...opts.account, burst: opts.account?.burst ?? regionBurst(region) });
   for (const rec of registry.list()) {
     try {
@@ -121,12 +129,14 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
       throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
     }
   }
-  const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency) });
+  const faults = new FaultInjector(clock, telemetry, rng.stream("faults"));
+  (opts.faults ?? []).forEach((f, i) => faults.add(f, `faults[${i}]`));
+  const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency), faults });
   cleanup.defer(() => invoker.close());
   const router = new AwsRouter(rng.stream("request-ids"));
   const provisioned = new ProvisionedConcurrency(store, registry, invoker);
   // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.
-  const targets = new TargetRegistry();
+  const targets = new TargetRegistry(faults);
   targets.register("lambda", {
     deliver: async (arn, body) => {
       await invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
@@ -141,7 +151,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...eventSourceMappingRoutes(mappings),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
   ], lambdaRestSpec());
-  return { ...state, governor, invoker, router, provisioned, targets, mappings };
+  return { ...state, governor, invoker, router, provisioned, targets, mappings, faults };
 }
 
 /** `functions.<name>.eventInvokeConfig`: AWS's checks, reported as config errors. */

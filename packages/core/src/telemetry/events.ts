@@ -3,6 +3,7 @@
  * and (later) the governor, async queue and pollers emit at their choke points only; the dashboard,
  * `lambda-sim tail`, the invocation log and test assertions all read this stream.
  */
+import type { FaultKind } from "../faults/fault-spec.ts";
 
 /** An environment's states (moves between them: invocation/environment-state.ts). */
 export const ENVIRONMENT_STATES = ["initializing", "idle", "busy", "reset", "retiring", "retired"] as const;
@@ -74,6 +75,12 @@ export type TelemetryEvent = Base &
     | { type: "async.delivered"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string }
     | { type: "async.delivery-failed"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string; error: string }
     | { type: "simulator.warning"; message: string }
+    // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.
+    | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle" }
+    | { type: "clock.paused" }
+    | { type: "clock.resumed" }
+    // Fault injection (issue 14): every fault that changes an outcome.
+    | { type: "fault.fired"; faultId: string; kind: FaultKind; functionName?: string; targetArn?: string; requestId?: string; detail?: string }
   );
 
 export type TelemetryEventType = TelemetryEvent["type"];

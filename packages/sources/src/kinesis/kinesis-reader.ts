@@ -71,7 +71,7 @@ export function kinesisReaderFactory(store: StreamStore, streams: StreamOperatio
           const from = after === undefined ? 0 : (parseSequenceNumber(after)?.counter ?? 0);
           return store.read(s.name, index(id), from, clock.now() - retentionMs(s), limit).map(toRecord);
         },
-        wait: (id, ms, signal) => waiters.wait(waitKey(stream().name, index(id)), ms, signal),
+        wait: async (id, ms, signal) => void (await waiters.wait(waitKey(stream().name, index(id)), ms, signal)),
         retentionMs: () => retentionMs(stream()),
       };
     },

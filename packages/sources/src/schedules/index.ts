@@ -69,7 +69,10 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         "POST",
       );
       ctx.addSimRoute("/_sim/schedules", () => {
-        return store.list().map((s) => ({ kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString() }));
+        return store.list().map((s) => {
+          const next = r.nextFireAt(s);
+          return { kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString(), nextFireAt: next === undefined ? null : new Date(next).toISOString() };
+        });
       });
       return { stop };
     },

@@ -59,13 +59,15 @@ export class MessageOperations {
       throw sqsErrors.invalidValue(visibility, "VisibilityTimeout", "Must be >= 0 and <= 43200, if provided.");
     }
     const deadline = this.clock.now() + wait * 1000;
+    let wallElapsed = false;
     for (;;) {
       const received = this.store.transaction(() => this.receive(q, max, visibility * 1000));
       if (received.length > 0) return { Messages: received.map((m) => receivedMessage(q, m, input)) };
       const now = this.clock.now();
-      if (now >= deadline || signal?.aborted) return {};
+      if (now >= deadline || signal?.aborted || wallElapsed) return {};
       const next = this.store.nextVisibleAt(q.name, now);
-      await this.waiters.wait(q.name, Math.min(deadline, next ?? deadline) - now, signal);
+      // A client's long poll: on the VirtualClock it also ends after its wait in wall time.
+      wallElapsed = (await this.waiters.wait(q.name, Math.min(deadline, next ?? deadline) - now, signal, { wallBackstop: true })) === "wall-backstop";
     }
   }
 

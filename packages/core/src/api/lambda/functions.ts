@@ -1,5 +1,7 @@
 import { environmentProblem } from "../../config/environment-rules.ts";
+import { FUNCTION_DEFAULTS } from "../../config/function-definition.ts";
 import { SUPPORTED_RUNTIMES } from "../../config/function-schema.ts";
+import { noPythonMessage, pythonInterpreter } from "../../runtime/python-interpreter.ts";
 import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
@@ -132,9 +134,9 @@ async function createFunction(registry: FunctionRegistry, input: CreateInput) {
     handler: "",
     role: input.Role ?? "",
     description: "",
-    memorySize: 128,
-    timeout: 3,
-    ephemeralStorageSize: 512,
+    memorySize: FUNCTION_DEFAULTS.memorySize,
+    timeout: FUNCTION_DEFAULTS.timeout,
+    ephemeralStorageSize: FUNCTION_DEFAULTS.ephemeralStorageSize,
     environment: {},
     architectures: ["x86_64"],
     ...patch,
@@ -154,7 +156,7 @@ function validateConfiguration(input: ConfigurationInput, runtime: string): Part
   if (input.Runtime !== undefined) patch.runtime = checkRuntime(input.Runtime);
   const effectiveRuntime = patch.runtime ?? runtime;
   if (input.Handler !== undefined) patch.handler = matches(input.Handler, "handler", /^[^\s]+$/, "[^\\s]+", 128);
-  else if (input.Runtime !== undefined && effectiveRuntime.startsWith("nodejs")) {
+  else if (input.Runtime !== undefined && (effectiveRuntime.startsWith("nodejs") || effectiveRuntime.startsWith("python"))) {
     throw lambdaErrors.invalidParameterValue("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
   }
   if (input.Role !== undefined) patch.role = input.Role;
@@ -182,7 +184,11 @@ function validateConfiguration(input: ConfigurationInput, runtime: string): Part
 }
 
 function checkRuntime(runtime: string): string {
-  if ((SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) return runtime;
+  if ((SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
+    // AWS would accept it; refused here, clearly, rather than failing at every invocation.
+    if (runtime.startsWith("python") && pythonInterpreter(runtime) === undefined) throw lambdaErrors.invalidParameterValue(noPythonMessage(runtime));
+    return runtime;
+  }
   const node = /^nodejs(\d+)\.x$/.exec(runtime);
   if (node !== null && Number(node[1]) < 22) {
     throw lambdaErrors.invalidParameterValue(
