@@ -13,6 +13,7 @@ export { AwsError, isAwsError } from "./errors/aws-error.ts";
 export { SimError, isSimError, type SimErrorCode } from "./errors/sim-error.ts";
 export { lambdaErrors } from "./errors/lambda-errors.ts";
 export { Telemetry } from "./telemetry/telemetry.ts";
+export { logStreamName } from "./runtime/environment-variables.ts";
 export type { TelemetryEvent, TelemetryEventType } from "./telemetry/events.ts";
 export type { FunctionDefinition } from "./config/function-definition.ts";
 export { functionSchema, toFunctionDefinition, FUNCTION_NAME_PATTERN, SUPPORTED_RUNTIMES, type FunctionEntry } from "./config/function-schema.ts";
