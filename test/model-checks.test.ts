@@ -117,3 +117,14 @@ describe("REST-JSON (Lambda, Scheduler): path, query, header and body members al
     expect(await rest(service, method, path, body, headers)).toEqual({ status: 400, code: "ValidationException", message });
   });
 });
+
+describe("SQS query protocol: percent-escapes that are not UTF-8", () => {
+  it("are InvalidMessageContents, and nothing is stored", async () => {
+    expect(await query("Action=SendMessage&QueueUrl=checked&MessageBody=a%ff%fe")).toEqual({
+      status: 400,
+      code: "InvalidMessageContents",
+      message: "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF",
+    });
+    expect(await (await fetch(`${t.endpoint}/_sim/queues/checked/messages`)).json()).toEqual([]);
+  });
+});

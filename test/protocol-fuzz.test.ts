@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kinesisSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
+import { cloudwatchLogsSource, cloudwatchMetricsSource, kinesisSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { BAD_SEGMENTS, BAD_VALUES, inputMembers, models, mutate, pick, sampleValue, seeded } from "./support/model-requests.ts";
 
@@ -16,7 +16,7 @@ const KEEP = "fuzz-keep";
 let t: TestSimulator;
 
 beforeAll(async () => {
-  t = await startTestSimulator({ functions: [{ functionName: "f", runtime: "nodejs24.x", handler: "index.succeeds", codeDir }], sources: [sqsSource, kinesisSource, schedulesSource] });
+  t = await startTestSimulator({ functions: [{ functionName: "f", runtime: "nodejs24.x", handler: "index.succeeds", codeDir }], sources: [sqsSource, kinesisSource, schedulesSource, cloudwatchLogsSource, cloudwatchMetricsSource] });
 });
 afterAll(() => t.close());
 
@@ -34,6 +34,8 @@ const JSON_SERVICES = [
   { service: "sqs", prefix: "AmazonSQS", version: "1.0", protocol: "sqs-json" as const, model: models.sqs },
   { service: "kinesis", prefix: "Kinesis_20131202", version: "1.1", protocol: "json" as const, model: models.kinesis },
   { service: "events", prefix: "AWSEvents", version: "1.1", protocol: "json" as const, model: models.events },
+  { service: "logs", prefix: "Logs_20140328", version: "1.1", protocol: "json" as const, model: models.logs },
+  { service: "monitoring", prefix: "GraniteServiceVersion20100801", version: "1.0", protocol: "sqs-json" as const, model: models.cloudwatch },
 ];
 const REST_SERVICES = [
   { service: "lambda", model: models.lambda },

@@ -84,6 +84,8 @@ export const models = {
   kinesis: serviceModel("kinesis"),
   events: serviceModel("events"),
   scheduler: serviceModel("scheduler"),
+  logs: serviceModel("logs"),
+  cloudwatch: serviceModel("cloudwatch"),
 };
 
 /** Every member of an input shape, with the fields a request needs to place it. */

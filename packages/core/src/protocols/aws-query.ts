@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAwsError, type AwsError } from "../errors/aws-error.ts";
 import { InputChecks, closeSignal } from "./input-checks.ts";
@@ -27,8 +28,10 @@ export function awsQueryHandler(spec: QueryServiceSpec) {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     try {
+      const raw = body.toString("utf8");
       const params = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-      for (const [k, v] of new URLSearchParams(body.toString("utf8"))) params.append(k, v);
+      for (const [k, v] of new URLSearchParams(raw)) params.append(k, v);
+      if (!isUtf8(body) || badlyEncoded(params, raw)) throw spec.errors.invalidUtf8?.() ?? spec.errors.serialization("The request is not valid UTF-8");
       const action = params.get("Action") ?? "";
       const operation = Object.hasOwn(spec.operations, action) ? spec.operations[action] : undefined;
       const model = spec.model.operations[action];
@@ -52,6 +55,17 @@ export function awsQueryHandler(spec: QueryServiceSpec) {
       res.end(xml);
     }
   };
+}
+
+/**
+ * URLSearchParams decodes percent-escapes that are not UTF-8 (`%ff%fe`) to U+FFFD without a word;
+ * a U+FFFD the caller did not send itself (`%EF%BF%BD`) means such bytes.
+ */
+function badlyEncoded(params: URLSearchParams, raw: string): boolean {
+  for (const [k, v] of params) {
+    if ((k.includes("\uFFFD") || v.includes("\uFFFD")) && !/%EF%BF%BD/i.test(raw) && !raw.includes("\uFFFD")) return true;
+  }
+  return false;
 }
 
 /** Every dotted prefix of every parameter name, so lists and structures know where they end. */

@@ -27,7 +27,7 @@ interface Registered {
   handler?: ServiceHandler;
   json?: ServiceHandler;
   query?: ServiceHandler;
-  rest?: { router: RestRouter; checks: RestInputChecks | undefined; spec: RestServiceSpec | undefined };
+  rest?: { router: RestRouter; checks: RestInputChecks | undefined; spec: RestServiceSpec | undefined; handler: ServiceHandler };
   paths: RegExp[];
 }
 
@@ -76,7 +76,10 @@ export class AwsRouter {
    */
   addRestRoutes(service: string, routes: readonly RestRoute[], spec?: RestServiceSpec): void {
     const s = this.service(service);
-    s.rest ??= { router: new RestRouter(), checks: undefined, spec: undefined };
+    if (s.rest === undefined) {
+      const rest: NonNullable<Registered["rest"]> = { router: new RestRouter(), checks: undefined, spec: undefined, handler: (rq, res, body, id) => this.handleRest(rest, rq, res, body, id) };
+      s.rest = rest;
+    }
     if (spec !== undefined) {
       s.rest.spec = spec;
       s.rest.checks = new RestInputChecks(spec);
@@ -128,10 +131,7 @@ export class AwsRouter {
   private handlerFor(s: Registered, req: IncomingMessage): ServiceHandler | undefined {
     if (s.handler !== undefined) return s.handler;
     if (s.json !== undefined && req.headers["x-amz-target"] !== undefined) return s.json;
-    if (s.rest !== undefined && (s.query === undefined || req.method !== "POST" || s.rest.router.match("POST", pathOf(req.url ?? "/")) !== undefined)) {
-      const rest = s.rest;
-      return (rq, res, body, id) => this.handleRest(rest, rq, res, body, id);
-    }
+    if (s.rest !== undefined && (s.query === undefined || req.method !== "POST" || s.rest.router.match("POST", pathOf(req.url ?? "/")) !== undefined)) return s.rest.handler;
     return s.query ?? s.json;
   }
 
