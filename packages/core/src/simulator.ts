@@ -36,6 +36,9 @@ import type { Source, SourceContext } from "./source.ts";
 import { Store } from "./store/store.ts";
 import { Telemetry } from "./telemetry/telemetry.ts";
 import type { TelemetryEvent } from "./telemetry/events.ts";
+import { EventHub } from "./telemetry/event-hub.ts";
+import { addCoreViews } from "./telemetry/core-views.ts";
+import { serveEvents } from "./telemetry/events-socket.ts";
 
 export interface SimulatorOptions {
   /** Default 3001; 0 picks a free port. */
@@ -66,6 +69,8 @@ export interface SimulatorOptions {
   sourceConfig?: Record<string, unknown>;
   /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
   onTelemetry?: (event: TelemetryEvent) => void;
+  /** Mounts more of the `/_sim/` surface (the cli's dashboard page at `/_sim/ui`). */
+  simRoutes?: (app: express.Express) => void;
 }
 
 export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("./store/migrations/", import.meta.url));
@@ -81,6 +86,8 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 export class Simulator {
   readonly clock: Clock;
   readonly telemetry: Telemetry;
+  /** Numbered telemetry and state views: `/_sim/events`, the dashboard and `lambda-sim tail`. */
+  readonly hub: EventHub;
   readonly store: Store;
   readonly registry: FunctionRegistry;
   readonly invoker: Invoker;
@@ -93,12 +100,17 @@ export class Simulator {
   /** Sources started (or starting), each with the context it was given, stopped by close(). */
   private readonly started: { source: Source<any>; ctx: SourceContext }[] = [];
   private mappings: EventSourceMappings | undefined;
+  /** Names of the state views the sources added (they appear in `/_sim/state` too). */
+  private readonly sourceViews = new Set<string>();
   /** Where destination and DLQ records go (the asynchronous-invocation issue delivers through it). */
   targets: TargetRegistry = new TargetRegistry();
 
-  private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: DualProtocolServer; scratch: string }) {
+  private eventsSocket: { close(): void } | undefined;
+
+  private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: DualProtocolServer; scratch: string }) {
     this.clock = parts.clock;
     this.telemetry = parts.telemetry;
+    this.hub = parts.hub;
     this.store = parts.store;
     this.registry = parts.registry;
     this.invoker = parts.invoker;
@@ -116,6 +128,7 @@ export class Simulator {
     }
     const clock = opts.clock ?? (opts.timeScale !== undefined && opts.timeScale !== 1 ? new ScaledClock(opts.timeScale) : new SystemClock());
     const telemetry = new Telemetry(clock);
+    const hub = new EventHub(telemetry, clock);
     if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
     const rng = new SeededRng(opts.seed ?? randomSeed());
     const sources = opts.sources ?? [];
@@ -187,8 +200,11 @@ export class Simulator {
       ...eventSourceMappingRoutes(mappings),
       ...eventInvokeConfigRoutes(registry, eventInvokeConfigs),
     ]);
-    const sim = new Simulator({ clock, telemetry, store, registry, invoker, router, endpoint, port, server, scratch });
+    const sim = new Simulator({ clock, telemetry, hub, store, registry, invoker, router, endpoint, port, server, scratch });
+    addCoreViews(hub, { clock, registry, invoker, mappings });
+    sim.eventsSocket = serveEvents(server.http, hub);
     const simApp = sim.simApi();
+    opts.simRoutes?.(simApp);
     const addSimRoute = (path: string, handler: (params: Record<string, string>) => unknown, method: "GET" | "POST" = "GET") => {
       simApp[method === "POST" ? "post" : "get"](path, async (req, res) => {
         try {
@@ -214,7 +230,11 @@ export class Simulator {
       const registerTarget = (service: string, target: Target) => targets.register(service, target);
       const registerStreamReader = (service: string, factory: StreamReaderFactory) => mappings.registerStreamReader(service, factory);
       const deliverToTarget = (arn: string, body: string, attributes?: Record<string, TargetAttribute>) => targets.deliver(arn, body, attributes);
-      const sourceCtx: SourceContext = { clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, registerPoller, registerTarget, registerStreamReader, deliverToTarget };
+      const addStateView = (name: string, view: () => unknown) => {
+        hub.addView(name, view);
+        sim.sourceViews.add(name);
+      };
+      const sourceCtx: SourceContext = { clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, addStateView, registerPoller, registerTarget, registerStreamReader, deliverToTarget };
       // Recorded first: a start that fails (here or later) is undone by close().
       sim.started.push({ source, ctx: sourceCtx });
       try {
@@ -242,6 +262,7 @@ export class Simulator {
   /** Stops environments, the server and the database (SIGINT/SIGTERM). Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.eventsSocket?.close();
       this.server.close();
       await this.mappings?.stop();
       for (const { source, ctx } of this.started) await source.stop(ctx);
@@ -259,7 +280,8 @@ export class Simulator {
       res.json({ status: "ok" });
     });
     app.get("/_sim/state", (_req, res) => {
-      res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts(), asyncEvents: this.invoker.asyncQueue.stored() });
+      const sources = Object.fromEntries([...this.sourceViews].map((n) => [n, this.hub.view(n)]));
+      res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts(), asyncEvents: this.invoker.asyncQueue.stored(), ...sources });
     });
     return app;
   }

@@ -10,7 +10,7 @@ import { SandboxProcess, signalText } from "../runtime/sandbox-process.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
 import { billedDuration, endLine, InvocationLog, reportLine, startLine } from "./invocation-log.ts";
-import { emitFinished, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
+import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
 import type { Environment } from "./environment.ts";
 
@@ -140,6 +140,7 @@ export class ExecutionEnvironment implements Environment {
       this.freezeTimer = undefined;
       if (this.process?.frozen) this.process.thaw();
     }
+    emitStarted(this.ctx.telemetry, this.config, this.id, request, coldStart);
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,
@@ -429,6 +430,6 @@ export class ExecutionEnvironment implements Environment {
   }
 
   private emitState(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason | "reset"): void {
-    this.ctx.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason });
+    this.ctx.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason, provisioned: this.initializationType === "provisioned-concurrency" || undefined });
   }
 }

@@ -23,6 +23,8 @@ export interface InvokeInput {
   clientContext?: string;
   /** Reuse a request id (the 202 of an Event invocation already announced it). */
   requestId?: string;
+  /** Who asks, named in throttle telemetry: a mapping's source ARN; default `sync`. */
+  caller?: string;
 }
 
 export type InvokeOutput =
@@ -89,7 +91,7 @@ export class Invoker {
   private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
     const target = this.registry.resolve(e.functionName, e.qualifier);
     try {
-      const r = await this.admitAndRun(target, e.payload, undefined, e.requestId);
+      const r = await this.admitAndRun(target, e.payload, undefined, e.requestId, "async");
       if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };
       const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
       if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
@@ -118,7 +120,7 @@ export class Invoker {
     if (input.payload.length > MAX_SYNC_PAYLOAD) {
       throw lambdaErrors.requestTooLarge(`Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`);
     }
-    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId);
+    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId, input.caller);
     return { kind: "result", executedVersion: target.executedVersion, result };
   }
 
@@ -152,6 +154,13 @@ export class Invoker {
     return out;
   }
 
+  /** Every live environment (draining ones included), for the dashboard's snapshot. */
+  environments(): { id: string; functionName: string; version: string; state: string; provisioned: boolean }[] {
+    return [...this.pools.values(), ...this.draining].flatMap((p) =>
+      p.environments().map((e) => ({ id: e.id, functionName: e.config.functionName, version: e.config.version, state: e.state, provisioned: e.initializationType === "provisioned-concurrency" })),
+    );
+  }
+
   /** A replaced pool: idle environments go now, busy ones when their invocation ends (or at close). */
   private retire(pool: EnvironmentPool, reason: RetireReason): void {
     for (const p of this.draining) if (p.live === 0) this.draining.delete(p);
@@ -169,16 +178,16 @@ export class Invoker {
   }
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
-  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult> {
-    const out = await this.admitAndRun(target, payload, clientContext, requestId);
+  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, caller?: string): Promise<InvocationResult> {
+    const out = await this.admitAndRun(target, payload, clientContext, requestId, caller);
     if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
     return out;
   }
 
   /** Admission as a value (STYLE.md 7.7): the async queue backs off without an exception. */
-  private async admitAndRun(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult | { throttled: ThrottleReason }> {
+  private async admitAndRun(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, caller = "sync"): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
-    const admission = this.governor.admit(target.config.functionName, target.executedVersion, pool.idleCount === 0);
+    const admission = this.governor.admit(target.config.functionName, target.executedVersion, pool.idleCount === 0, caller);
     if (!admission.ok) return { throttled: admission.reason };
     try {
       return await this.runIn(pool, target, payload, clientContext, requestId);

@@ -5,7 +5,7 @@ import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Environment } from "./environment.ts";
 import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
 import { billedDuration } from "./invocation-log.ts";
-import { emitFinished, failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 
 const OK: Buffer = Buffer.from("null");
 
@@ -56,6 +56,7 @@ export class ModelEnvironment implements Environment {
       this.initialised = true;
     }
     this.transition("busy");
+    emitStarted(this.telemetry, this.config, this.id, request, coldStart);
     const timeoutMs = this.config.timeout * 1000;
     const roll = this.random.next();
     const timedOut = roll < this.spec.timeoutProbability;
@@ -108,7 +109,7 @@ export class ModelEnvironment implements Environment {
   }
 
   private emitState(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason): void {
-    this.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason });
+    this.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason, provisioned: this.initializationType === "provisioned-concurrency" || undefined });
   }
 }
 

@@ -6,6 +6,9 @@ import { parseBatchItemFailures } from "./batch-item-failures.ts";
 import type { BatchOutcome, PolledBatch, Poller } from "./poller.ts";
 
 export interface WorkerSettings {
+  /** The mapping's UUID and source ARN, named in telemetry and in throttles. */
+  mappingId: string;
+  eventSourceArn: string;
   functionName: string;
   batchSize: number;
   batchWindowMs: number;
@@ -63,7 +66,17 @@ export class EsmWorker {
 
   private addLane(): void {
     this.lanes++;
-    this.done.push(this.lane().finally(() => this.lanes--));
+    this.done.push(
+      this.lane().finally(() => {
+        this.lanes--;
+        if (!this.abort.signal.aborted) this.emitScaled("down");
+      }),
+    );
+  }
+
+  private emitScaled(change: "up" | "down" | "backoff", backoffMs?: number): void {
+    const { mappingId, functionName, eventSourceArn } = this.settings;
+    this.telemetry.emit({ type: "mapping.scaled", mappingId, functionName, eventSourceArn, lanes: this.lanes, change, backoffMs });
   }
 
   private async lane(): Promise<void> {
@@ -92,10 +105,15 @@ export class EsmWorker {
       this.scaleUp(batch.itemIds.length >= this.settings.batchSize);
       const outcome = await this.run(batch.payload, batch.itemIds);
       this.settle(batch, outcome);
+      const { mappingId, functionName, eventSourceArn } = this.settings;
+      const failed = outcome.kind === "partial" ? outcome.failedIds.length : undefined;
+      this.telemetry.emit({ type: "mapping.batch", mappingId, functionName, eventSourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes });
       if (outcome.kind === "throttled") {
         // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
         this.scaledUntil = undefined;
-        await this.clock.sleep(Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS), signal).catch(() => {});
+        const backoffMs = Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS);
+        this.emitScaled("backoff", backoffMs);
+        await this.clock.sleep(backoffMs, signal).catch(() => {});
       } else {
         throttles = 0;
       }
@@ -122,6 +140,7 @@ export class EsmWorker {
     this.scaledUntil += due * SCALE_STEP_MS;
     const room = this.settings.maxConcurrency - this.lanes;
     for (let i = 0; i < Math.min(due, room); i++) this.addLane();
+    if (due > 0 && room > 0) this.emitScaled("up");
   }
 
   /** A source failing to settle a batch is reported; the lane goes on (its records come back). */
@@ -135,7 +154,7 @@ export class EsmWorker {
 
   private async run(payload: Buffer, itemIds: string[]): Promise<BatchOutcome> {
     try {
-      const out = await this.invoker.invoke({ functionName: this.settings.functionName, payload, invocationType: "RequestResponse" });
+      const out = await this.invoker.invoke({ functionName: this.settings.functionName, payload, invocationType: "RequestResponse", caller: this.settings.eventSourceArn });
       if (out.kind !== "result") return { kind: "succeeded" };
       // A function error or timeout fails the whole batch; it returns after the visibility timeout.
       if (out.result.errorType !== undefined) return { kind: "failed" };

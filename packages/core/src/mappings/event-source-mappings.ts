@@ -61,7 +61,7 @@ export class EventSourceMappings {
   private readonly checkpoints: CheckpointStore;
   private readonly targets: TargetRegistry | undefined;
   private readonly mappings = new Map<string, Mapping>();
-  private readonly workers = new Map<string, { stop(): Promise<void> }>();
+  private readonly workers = new Map<string, { stop(): Promise<void>; readonly concurrency?: number }>();
 
   constructor(opts: { store: Store; registry: FunctionRegistry; invoker: Invoker; clock: Clock; telemetry: Telemetry; ids: RandomStream; targets?: TargetRegistry }) {
     this.store = opts.store;
@@ -193,6 +193,14 @@ export class EventSourceMappings {
     return { ...this.shape(m), State: "Deleting" };
   }
 
+  /** Every mapping with its running lanes (SQS: concurrent batches), for the dashboard's snapshot. */
+  overview(): { uuid: string; functionName: string; eventSourceArn: string; state: string; batchSize: number; lanes?: number }[] {
+    return this.list({}).map((m) => {
+      const w = this.workers.get(m.UUID as string);
+      return { uuid: m.UUID as string, functionName: String(m.FunctionArn).split(":").pop()!, eventSourceArn: m.EventSourceArn as string, state: m.State as string, batchSize: m.BatchSize as number, lanes: w?.concurrency };
+    });
+  }
+
   private find(uuid: string): Mapping {
     const m = this.mappings.get(uuid);
     if (m === undefined) throw new AwsError("ResourceNotFoundException", 404, `The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: ${uuid})`);
@@ -247,6 +255,8 @@ export class EventSourceMappings {
     });
     const worker = new EsmWorker(
       {
+        mappingId: m.uuid,
+        eventSourceArn: m.sourceArn,
         functionName: m.functionName,
         batchSize: m.batchSize,
         batchWindowMs: m.batchWindowSeconds * 1000,
