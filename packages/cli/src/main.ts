@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { isSimError } from "@lambda-sim/core";
 import { startCommand } from "./commands/start.ts";
 import { invokeCommand } from "./commands/invoke.ts";
+import { tailCommand } from "./commands/tail.ts";
+import { uiCommand } from "./commands/ui.ts";
 
 /** Parses an integer option, with commander's one-line error on bad input. */
 function integer(name: string, min: number, max: number) {
@@ -35,7 +37,26 @@ program
   .option("--auth", "verify SigV4 signatures (required to bind a non-loopback host; not implemented yet)")
   .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
   .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
+  .option("--quiet", "no line per notable event (throttles, messages moved to a DLQ, async retries); function logs stay")
   .action(startCommand);
+
+program
+  .command("tail")
+  .description("print the events of a running simulator, one line each (Ctrl-C to stop)")
+  .option("--function <name>", "only events of this function")
+  .option("--source <name>", "only events of this event source (orders, sqs:orders or its ARN)")
+  .option("--json", "one JSON object per line (the telemetry event schema, with its seq)")
+  .option("--logs", "include the functions' log lines")
+  .option("--endpoint <url>", "simulator endpoint", process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:3001")
+  .action(tailCommand);
+
+program
+  .command("ui")
+  .description("serve the dashboard to play back a trace written by `lambda-sim run --trace`")
+  .requiredOption("--trace <file>", "JSON lines of telemetry events")
+  .option("--port <port>", "port to listen on", integer("--port", 0, 65535), 3002)
+  .option("--speed <n>", "playback speed (1 = as recorded)", positiveNumber, 1)
+  .action(uiCommand);
 
 program
   .command("invoke")

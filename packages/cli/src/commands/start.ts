@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
 import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { describeEvent, paint } from "../console/event-line.ts";
+import { mountDashboard } from "../dashboard/mount-dashboard.ts";
 
 export interface StartOptions {
   config?: string;
@@ -14,6 +16,8 @@ export interface StartOptions {
   auth?: boolean;
   catchUp?: boolean;
   asyncConcurrency?: number;
+  /** No line per notable event (throttles, redrives, retries); function logs and warnings stay. */
+  quiet?: boolean;
 }
 
 /**
@@ -40,7 +44,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     sourceConfig: config?.sources,
     eventSourceMappings: config?.eventSourceMappings,
     // Before start, so warnings from starting (schedules missed while down, say) are printed.
-    onTelemetry: printEvent,
+    onTelemetry: consolePrinter(opts.quiet === true, process.stdout.isTTY === true && process.env.NO_COLOR === undefined),
+    simRoutes: mountDashboard,
     account: config && {
       accountLimit: config.account.concurrentExecutions,
       unreservedMinimum: config.account.unreservedConcurrencyMinimum,
@@ -56,6 +61,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     `lambda-sim listening on ${sim.endpoint}\n` +
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
+      `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${opts.port === 3001 ? "" : ` --endpoint ${sim.endpoint}`}\n` +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log\n`,
   );
   const stop = (signal: string) => {
@@ -84,6 +90,20 @@ function print(text: string): void {
     pending = "";
     process.stdout.write(out);
   });
+}
+
+/**
+ * The console: function output with its prefix, warnings on stderr, and one line per notable event
+ * (a throttle and who hit it, a redrive and why, an async retry or destination, a mapping scaling
+ * up or backing off) unless `quiet`.
+ */
+function consolePrinter(quiet: boolean, colour: boolean): (e: TelemetryEvent) => void {
+  return (e) => {
+    printEvent(e);
+    if (quiet || e.type === "function.log" || e.type === "simulator.warning" || e.type === "async.delivery-failed") return;
+    const line = describeEvent(e);
+    if (line?.notable) print(`${paint(`lambda-sim: ${line.text}`, line.colour, colour)}\n`);
+  };
 }
 
 function printEvent(e: TelemetryEvent): void {

@@ -241,10 +241,11 @@ export class AsyncQueue {
   private async end(event: AsyncEvent, condition: FinalCondition): Promise<void> {
     const handler = this.handler;
     if (handler === undefined) return;
+    const delivers = handler.hasDeliveries(event, condition);
     if (condition !== "Success") {
-      this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations });
+      this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations, dropped: !delivers || undefined });
     }
-    if (!handler.hasDeliveries(event, condition)) {
+    if (!delivers) {
       this.writeLater(() => this.removeRow(event));
       return;
     }

@@ -1,0 +1,65 @@
+import { WebSocket } from "ws";
+import { EVENTS_PATH, SimError, type HubFrame, type SequencedEvent } from "@lambda-sim/core";
+import { concerns, describeEvent, paint } from "../console/event-line.ts";
+
+export interface TailOptions {
+  function?: string;
+  source?: string;
+  json?: boolean;
+  logs?: boolean;
+  endpoint: string;
+}
+
+/**
+ * `lambda-sim tail`: follows `/_sim/events` of a running simulator and prints one line per event
+ * (coloured on a terminal), or the events as JSON lines. Starts with what happens after it
+ * connected (the snapshot is not printed); a gap the server reports is printed as such.
+ */
+export async function tailCommand(opts: TailOptions): Promise<void> {
+  const url = new URL(EVENTS_PATH, opts.endpoint);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const out = process.stdout;
+  const colour = !opts.json && out.isTTY === true && process.env.NO_COLOR === undefined;
+  const ws = new WebSocket(url);
+  let opened = false;
+  const stop = () => {
+    ws.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await new Promise<void>((resolve, reject) => {
+    ws.on("open", () => {
+      opened = true;
+      process.stderr.write(`lambda-sim tail: following ${opts.endpoint} (Ctrl-C to stop)\n`);
+    });
+    ws.on("error", (e: NodeJS.ErrnoException) => {
+      if (!opened) reject(new SimError("ERR_NOT_RUNNING", `no simulator answers at ${opts.endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
+    });
+    ws.on("close", () => {
+      if (opened) process.stderr.write("lambda-sim tail: the simulator closed the stream\n");
+      resolve();
+    });
+    ws.on("message", (data) => {
+      const frame = JSON.parse(String(data)) as HubFrame;
+      let text = "";
+      if (frame.kind === "events") {
+        for (const e of frame.events) text += format(e, opts, colour);
+      } else if (frame.kind === "dropped") {
+        text = opts.json ? `${JSON.stringify(frame)}\n` : `${paint(`lambda-sim tail: ${frame.count} events not shown (${frame.reason})`, "yellow", colour)}\n`;
+      }
+      // One write per frame: a frame carries every event of one turn of the simulator's loop.
+      if (text !== "") out.write(text);
+    });
+  });
+}
+
+function format(e: SequencedEvent, opts: TailOptions, colour: boolean): string {
+  if (e.type === "function.log" && !opts.logs) return "";
+  if (!concerns(e, { functionName: opts.function, source: opts.source })) return "";
+  if (opts.json) return `${JSON.stringify(e)}\n`;
+  const line = describeEvent(e);
+  if (line === undefined) return "";
+  const time = new Date(e.time).toISOString().slice(11, 23);
+  return `${paint(time, "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
+}
