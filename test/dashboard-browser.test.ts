@@ -28,7 +28,9 @@ async function shows(page: Page, selector: string, text: string | RegExp): Promi
   const pattern = typeof text === "string" ? text : text.source;
   await page.waitForFunction(
     ([sel, pat, isRegex]) => {
-      const t = document.querySelector(sel as string)?.textContent ?? "";
+      // Runs in the page (the test's tsconfig has no DOM types).
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+      const t = doc.querySelector(sel as string)?.textContent ?? "";
       return isRegex ? new RegExp(pat as string).test(t) : t.includes(pat as string);
     },
     [selector, pattern, typeof text !== "string"] as const,

@@ -58,7 +58,7 @@ function environments(frames: HubFrame[]): { states: Map<string, string>; gaps: 
   return { states, gaps };
 }
 
-const model = (name: string) => ({ functionName: name, runtime: "model", handler: "x", memorySize: 256, timeout: 3, model: { durationMs: { min: 1, max: 20 }, coldStartMs: 5, errorProbability: 0.1, timeoutProbability: 0 } });
+const model = (name: string) => ({ functionName: name, runtime: "model", handler: "x", codeDir: process.cwd(), memorySize: 256, timeout: 3, model: { durationMs: { min: 1, max: 20 }, coldStartMs: 5, errorProbability: 0.1, timeoutProbability: 0 } });
 
 describe("/_sim/events", () => {
   it("gives clients joining under load a snapshot the stream continues without gap or duplicate", { timeout: 60_000 }, async () => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import type { TelemetryEvent } from "@lambda-sim/core";
+import type { TelemetryEvent, TelemetryEventInput } from "@lambda-sim/core";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { until } from "./support/until.ts";
@@ -34,7 +34,7 @@ function tail(args: string[]) {
 
 const arn = "arn:aws:sqs:us-east-1:000000000000:orders";
 /** One event of every kind, each with the words tail must print for it. */
-const KINDS: [Omit<TelemetryEvent, "time">, string][] = [
+const KINDS: [TelemetryEventInput, string][] = [
   [{ type: "environment.state-changed", environmentId: "e1a2b3c4d5", functionName: "fn", version: "$LATEST", from: "busy", to: "retired", reason: "idle-timeout" }, "environment e1a2b3c4 fn:$LATEST: retired (idle-timeout)"],
   [{ type: "invocation.started", requestId: "r-cold", functionName: "fn", version: "$LATEST", environmentId: "e1a2b3c4d5", coldStart: true, payload: "{}" }, "cold start fn:$LATEST in environment e1a2b3c4 (request r-cold)"],
   [{ type: "invocation.finished", requestId: "r-1", functionName: "fn", version: "$LATEST", environmentId: "e1", durationMs: 12.5, billedDurationMs: 143, initDurationMs: 130, maxMemoryUsedMb: 60, status: "success" }, "invoked fn:$LATEST request r-1: 12.5 ms, billed 143 ms, init 130.0 ms (cold), 60 MB"],
@@ -50,11 +50,11 @@ const KINDS: [Omit<TelemetryEvent, "time">, string][] = [
 
 describe("lambda-sim tail", () => {
   it("prints one line per event kind, and the same events as JSON lines with --json", async () => {
-    t = await startTestSimulator({ functions: [{ functionName: "fn", runtime: "model", handler: "x", memorySize: 128, timeout: 3, model: { durationMs: 5, coldStartMs: 50, errorProbability: 0, timeoutProbability: 0 } }] });
+    t = await startTestSimulator({ functions: [{ functionName: "fn", runtime: "model", handler: "x", codeDir: process.cwd(), memorySize: 128, timeout: 3, model: { durationMs: 5, coldStartMs: 50, errorProbability: 0, timeoutProbability: 0 } }] });
     const text = tail(["--endpoint", t.endpoint]);
     const json = tail(["--endpoint", t.endpoint, "--json"]);
     await until(() => text.err().includes("following") && json.err().includes("following"));
-    for (const [e] of KINDS) t.sim.telemetry.emit(e as never);
+    for (const [e] of KINDS) t.sim.telemetry.emit(e);
     // And a real invocation, from the Lambda API to the model environment.
     const lambda = new LambdaClient(t.clientConfig);
     await lambda.send(new InvokeCommand({ FunctionName: "fn" }));
@@ -82,7 +82,7 @@ describe("lambda-sim tail", () => {
     const bySource = tail(["--endpoint", t.endpoint, "--source", "orders", "--json"]);
     const withLogs = tail(["--endpoint", t.endpoint, "--logs"]);
     await until(() => [byFunction, bySource, withLogs].every((x) => x.err().includes("following")));
-    const emit = (e: Omit<TelemetryEvent, "time">) => t!.sim.telemetry.emit(e as never);
+    const emit = (e: TelemetryEventInput) => t!.sim.telemetry.emit(e);
     emit({ type: "invocation.throttled", functionName: "a", qualifier: "$LATEST", reason: "R-a" });
     emit({ type: "invocation.throttled", functionName: "b", qualifier: "$LATEST", reason: "R-b", caller: arn });
     emit({ type: "function.log", functionName: "a", environmentId: "e", text: "hello from a\n" });

@@ -12,7 +12,7 @@ export { AwsError, isAwsError } from "./errors/aws-error.ts";
 export { SimError, isSimError, type SimErrorCode } from "./errors/sim-error.ts";
 export { lambdaErrors } from "./errors/lambda-errors.ts";
 export { Telemetry } from "./telemetry/telemetry.ts";
-export type { TelemetryEvent, TelemetryEventType } from "./telemetry/events.ts";
+export type { TelemetryEvent, TelemetryEventInput, TelemetryEventType } from "./telemetry/events.ts";
 export { EventHub, SLOW_CLIENT_BYTES, type HubFrame, type HubSink, type SequencedEvent } from "./telemetry/event-hub.ts";
 export { EVENTS_PATH } from "./telemetry/events-socket.ts";
 export { LAMBDA_PRICES_US_EAST_1, invocationCost, type CostView } from "./telemetry/lambda-cost.ts";

@@ -1,0 +1,67 @@
+// bench/subscribers: the cost of watching (issue 15). Warm invocations with nobody watching,
+// beside the same with the dashboard open (a WebSocket client on /_sim/events sampling the views
+// once a second, as the page does) and `lambda-sim tail` attached, in alternating rounds of the
+// same run. The issue's bar: at most 10% fewer invocations per second.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { WebSocket } from "ws";
+
+const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
+
+interface Watchers {
+  events: () => number;
+  stop(): void;
+}
+
+async function watch(port: number): Promise<Watchers> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/_sim/events`);
+  let events = 0;
+  ws.on("message", (data) => {
+    const frame = JSON.parse(String(data)) as { kind: string; events?: unknown[] };
+    if (frame.kind === "events") events += frame.events!.length;
+  });
+  await new Promise((r, j) => ws.once("open", r).once("error", j));
+  const sampler = setInterval(() => ws.send('{"kind":"sample"}'), 1000);
+  // tail writes its lines to a pipe we drain, as a terminal would take them.
+  const tail: ChildProcess = spawn(process.execPath, [CLI, "tail", "--logs", "--endpoint", `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  tail.stdout!.resume();
+  await new Promise<void>((r) => tail.stderr!.once("data", () => r()));
+  return {
+    events: () => events,
+    stop() {
+      clearInterval(sampler);
+      ws.close();
+      tail.kill("SIGINT");
+    },
+  };
+}
+
+export interface SubscriberRun {
+  perSecond: number;
+  p50: number;
+}
+
+/**
+ * Alternates rounds without and with watchers (4 each) and prints the medians side by side.
+ * `run` measures one round of warm invocations.
+ */
+export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>): Promise<void> {
+  const alone: SubscriberRun[] = [];
+  const watched: SubscriberRun[] = [];
+  let seen = 0;
+  for (let round = 0; round < 4; round++) {
+    alone.push(await run());
+    const w = await watch(port);
+    watched.push(await run());
+    seen += w.events();
+    w.stop();
+  }
+  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const a = { perSecond: median(alone.map((r) => r.perSecond)), p50: median(alone.map((r) => r.p50)) };
+  const b = { perSecond: median(watched.map((r) => r.perSecond)), p50: median(watched.map((r) => r.p50)) };
+  const loss = 1 - b.perSecond / a.perSecond;
+  console.log(`\nwatched (dashboard WebSocket + lambda-sim tail --logs), 8 callers, median of 4 alternating rounds:`);
+  console.log(`  nobody watching:  ${a.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${a.p50.toFixed(3)} ms`);
+  console.log(`  watched:          ${b.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${b.p50.toFixed(3)} ms   (${seen} events streamed)`);
+  console.log(`  loss:             ${(loss * 100).toFixed(1)}% (issue 15's bar: at most 10%)`);
+}
