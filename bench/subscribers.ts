@@ -2,6 +2,7 @@
 // beside the same with the dashboard open (a WebSocket client on /_sim/events sampling the views
 // once a second, as the page does) and `lambda-sim tail` attached, in alternating rounds of the
 // same run. The issue's bar: at most 10% fewer invocations per second.
+// BENCH_WATCHERS=ws or =tail attaches only one of the two (to see which costs what).
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
@@ -14,6 +15,7 @@ interface Watchers {
 }
 
 async function watch(port: number): Promise<Watchers> {
+  const which = process.env.BENCH_WATCHERS ?? "both";
   const ws = new WebSocket(`ws://127.0.0.1:${port}/_sim/events`);
   let events = 0;
   ws.on("message", (data) => {
@@ -21,17 +23,18 @@ async function watch(port: number): Promise<Watchers> {
     if (frame.kind === "events") events += frame.events!.length;
   });
   await new Promise((r, j) => ws.once("open", r).once("error", j));
-  const sampler = setInterval(() => ws.send('{"kind":"sample"}'), 1000);
+  if (which === "tail") ws.close();
+  const sampler = setInterval(() => ws.readyState === ws.OPEN && ws.send('{"kind":"sample"}'), 1000);
   // tail writes its lines to a pipe we drain, as a terminal would take them.
-  const tail: ChildProcess = spawn(process.execPath, [CLI, "tail", "--logs", "--endpoint", `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
-  tail.stdout!.resume();
-  await new Promise<void>((r) => tail.stderr!.once("data", () => r()));
+  const tail: ChildProcess | undefined = which === "ws" ? undefined : spawn(process.execPath, [CLI, "tail", "--logs", "--endpoint", `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  tail?.stdout!.resume();
+  if (tail) await new Promise<void>((r) => tail.stderr!.once("data", () => r()));
   return {
     events: () => events,
     stop() {
       clearInterval(sampler);
       ws.close();
-      tail.kill("SIGINT");
+      tail?.kill("SIGINT");
     },
   };
 }

@@ -18,12 +18,12 @@ export interface TailOptions {
 export async function tailCommand(opts: TailOptions): Promise<void> {
   const url = new URL(EVENTS_PATH, opts.endpoint);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const out = process.stdout;
-  const colour = !opts.json && out.isTTY === true && process.env.NO_COLOR === undefined;
+  const colour = !opts.json && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   const ws = new WebSocket(url);
   let opened = false;
   const stop = () => {
     ws.close();
+    process.stdout.write(pending);
     process.exit(0);
   };
   process.once("SIGINT", stop);
@@ -48,10 +48,20 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
       } else if (frame.kind === "dropped") {
         text = opts.json ? `${JSON.stringify(frame)}\n` : `${paint(`lambda-sim tail: ${frame.count} events not shown (${frame.reason})`, "yellow", colour)}\n`;
       }
-      // One write per frame: a frame carries every event of one turn of the simulator's loop.
-      if (text !== "") out.write(text);
+      // Frames that arrive together are written together: one system call, not one per frame.
+      if (text !== "") write(text);
     });
   });
+}
+
+let pending = "";
+
+function write(text: string): void {
+  if (pending === "") setImmediate(() => {
+    process.stdout.write(pending);
+    pending = "";
+  });
+  pending += text;
 }
 
 function format(e: SequencedEvent, opts: TailOptions, colour: boolean): string {

@@ -9,7 +9,7 @@ const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 function hubWithCounter() {
   const clock = new VirtualClock(0);
   const telemetry = new Telemetry(clock);
-  const hub = new EventHub(telemetry, clock);
+  const hub = new EventHub(telemetry, clock, 0);
   let emitted = 0;
   hub.addView("count", () => emitted);
   const emit = () => {

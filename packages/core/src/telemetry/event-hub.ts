@@ -1,4 +1,5 @@
 import type { Clock } from "../clock/clock.ts";
+import { stopwatch } from "../clock/stopwatch.ts";
 import type { TelemetryEvent } from "./events.ts";
 import type { Telemetry } from "./telemetry.ts";
 
@@ -27,6 +28,13 @@ export interface HubSink {
   bufferedBytes(): number;
 }
 
+/**
+ * Our choice: events are sent at most this often (wall ms), in one frame per client. A person
+ * cannot see 20 ms; a frame per event-loop turn instead cost the simulator a third of its warm
+ * invocation rate with `tail` attached (bench/subscribers.ts). Never on the Clock: virtual time
+ * must not wait for the dashboard.
+ */
+export const FLUSH_EVERY_MS = 20;
 /** Events kept for a late joiner's context (not its state: the views carry that). */
 const RECENT = 300;
 /** Our choice: a client with this much unsent is slow; its events are dropped (memory stays bounded) ... */
@@ -45,7 +53,7 @@ interface Client {
 /**
  * The live side of telemetry for the dashboard and `lambda-sim tail`: numbers every event, keeps the
  * last few, answers snapshots of the state views, and fans events out to clients once per turn of
- * the event loop (one JSON text shared by every client that is up to date). A slow client's events
+ * FLUSH_EVERY_MS (one JSON text shared by every client that is up to date). A slow client's events
  * are dropped rather than buffered, and it is told so and resynchronised with a new snapshot.
  */
 export class EventHub {
@@ -58,9 +66,12 @@ export class EventHub {
   private readonly viewProviders = new Map<string, () => unknown>();
   private readonly observers: ((e: SequencedEvent) => void)[] = [];
   private readonly clock: Clock;
+  private readonly flushEveryMs: number;
 
-  constructor(telemetry: Telemetry, clock: Clock) {
+  /** `flushEveryMs` 0 sends at the end of each event-loop turn (tests). */
+  constructor(telemetry: Telemetry, clock: Clock, flushEveryMs = FLUSH_EVERY_MS) {
     this.clock = clock;
+    this.flushEveryMs = flushEveryMs;
     telemetry.subscribe((e) => this.onEvent(e));
   }
 
@@ -133,7 +144,8 @@ export class EventHub {
     this.batch.push(s);
     if (!this.flushing) {
       this.flushing = true;
-      setImmediate(() => this.flush());
+      if (this.flushEveryMs === 0) setImmediate(() => this.flush());
+      else stopwatch.after(this.flushEveryMs, () => this.flush());
     }
   }
 
