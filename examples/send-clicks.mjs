@@ -1,5 +1,5 @@
 // Sends a burst of clicks to the example's `clicks` stream, one of them poison, then waits for the
-// OnFailure record on `clicks-failed`. Start the example first (`pnpm start`), then:
+// OnFailure record on `clicks-failed`. Start the example first (`npm start`), then:
 //
 //   node examples/send-clicks.mjs [endpoint]      (default $AWS_ENDPOINT_URL, else http://127.0.0.1:3001)
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";

@@ -51,7 +51,7 @@ describe("lambda-sim CLI", () => {
 
   it("serves the bundled example, answers health, invokes, and stops cleanly on SIGTERM", async () => {
     const s = await start(["--config", EXAMPLE, "--in-memory", "--port", "0"]);
-    expect(s.output()).toContain("functions (4): hello, process-order, record-clicks, send-receipt");
+    expect(s.output()).toContain("functions (5): hello, process-order, record-clicks, send-receipt, status-report");
     const health = await fetch(`http://127.0.0.1:${s.port}/_sim/health`);
     expect(health.status).toBe(200);
     const r = await run(["invoke", "hello", "--payload", '{"name":"Ada"}', "--endpoint", `http://127.0.0.1:${s.port}`]);

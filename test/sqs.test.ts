@@ -163,11 +163,12 @@ describe("SQS over the query protocol (older SDKs and CLIs)", () => {
       { Action: "SendMessage", MessageBody: "hi <there>", "MessageAttribute.1.Name": "k", "MessageAttribute.1.Value.DataType": "String", "MessageAttribute.1.Value.StringValue": "v" },
       "/000000000000/legacy",
     );
-    expect(sent.xml).toMatch(/<SendMessageResult><MessageId>[0-9a-f-]{36}<\/MessageId><MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody><MD5OfMessageAttributes>[0-9a-f]{32}<\/MD5OfMessageAttributes><\/SendMessageResult>/);
+    // In the model's member order, as AWS's own example answer has it (SendMessage API reference).
+    expect(sent.xml).toMatch(/<SendMessageResult><MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody><MD5OfMessageAttributes>[0-9a-f]{32}<\/MD5OfMessageAttributes><MessageId>[0-9a-f-]{36}<\/MessageId><\/SendMessageResult>/);
     const got = await query({ Action: "ReceiveMessage", QueueUrl: `${t.endpoint}/000000000000/legacy`, "AttributeName.1": "All", "MessageAttributeName.1": "All" });
     expect(got.xml).toContain("<Body>hi &lt;there&gt;</Body>");
     expect(got.xml).toContain("<Attribute><Name>ApproximateReceiveCount</Name><Value>1</Value></Attribute>");
-    expect(got.xml).toContain("<MessageAttribute><Name>k</Name><Value><DataType>String</DataType><StringValue>v</StringValue></Value></MessageAttribute>");
+    expect(got.xml).toContain("<MessageAttribute><Name>k</Name><Value><StringValue>v</StringValue><DataType>String</DataType></Value></MessageAttribute>");
     const handle = /<ReceiptHandle>([^<]+)<\/ReceiptHandle>/.exec(got.xml)![1]!;
     const deleted = await query({ Action: "DeleteMessage", QueueUrl: `${t.endpoint}/000000000000/legacy`, ReceiptHandle: handle });
     expect(deleted.xml).toMatch(/^<\?xml version="1.0"\?><DeleteMessageResponse [^>]+><ResponseMetadata><RequestId>/);

@@ -49,11 +49,12 @@ const KINDS: [TelemetryEventInput, string][] = [
 ];
 
 describe("lambda-sim tail", () => {
-  it("prints one line per event kind, and the same events as JSON lines with --json", async () => {
+  it("prints one line per event kind, and the same events as JSON lines with --json", { timeout: 120_000 }, async () => {
     t = await startTestSimulator({ functions: [{ functionName: "fn", runtime: "model", handler: "x", codeDir: process.cwd(), memorySize: 128, timeout: 3, model: { durationMs: 5, coldStartMs: 50, errorProbability: 0, timeoutProbability: 0 } }] });
     const text = tail(["--endpoint", t.endpoint]);
     const json = tail(["--endpoint", t.endpoint, "--json"]);
-    await until(() => text.err().includes("following") && json.err().includes("following"));
+    // A CLI process takes seconds to start on a loaded machine.
+    await until(() => text.err().includes("following") && json.err().includes("following"), 60_000);
     for (const [e] of KINDS) t.sim.telemetry.emit(e);
     // And a real invocation, from the Lambda API to the model environment.
     const lambda = new LambdaClient(t.clientConfig);
@@ -76,12 +77,12 @@ describe("lambda-sim tail", () => {
     lambda.destroy();
   });
 
-  it("filters by function and by source, and shows function logs only with --logs", async () => {
+  it("filters by function and by source, and shows function logs only with --logs", { timeout: 120_000 }, async () => {
     t = await startTestSimulator();
     const byFunction = tail(["--endpoint", t.endpoint, "--function", "a"]);
     const bySource = tail(["--endpoint", t.endpoint, "--source", "orders", "--json"]);
     const withLogs = tail(["--endpoint", t.endpoint, "--logs"]);
-    await until(() => [byFunction, bySource, withLogs].every((x) => x.err().includes("following")));
+    await until(() => [byFunction, bySource, withLogs].every((x) => x.err().includes("following")), 60_000);
     const emit = (e: TelemetryEventInput) => t!.sim.telemetry.emit(e);
     emit({ type: "invocation.throttled", functionName: "a", qualifier: "$LATEST", reason: "R-a" });
     emit({ type: "invocation.throttled", functionName: "b", qualifier: "$LATEST", reason: "R-b", caller: arn });
@@ -94,7 +95,7 @@ describe("lambda-sim tail", () => {
     expect(withLogs.out()).toContain("[a] hello from a");
   });
 
-  it("says clearly when no simulator answers", async () => {
+  it("says clearly when no simulator answers", { timeout: 60_000 }, async () => {
     const r = tail(["--endpoint", "http://127.0.0.1:9"]);
     expect(await r.exit).toBe(1);
     expect(r.err()).toContain("no simulator answers at http://127.0.0.1:9");

@@ -4,6 +4,8 @@ import { startCommand } from "./commands/start.ts";
 import { invokeCommand } from "./commands/invoke.ts";
 import { tailCommand } from "./commands/tail.ts";
 import { uiCommand } from "./commands/ui.ts";
+import { registerClockCommand } from "./commands/clock.ts";
+import { registerRunCommand } from "./commands/run.ts";
 
 /** Parses an integer option, with commander's one-line error on bad input. */
 function integer(name: string, min: number, max: number) {
@@ -32,6 +34,7 @@ program
   .option("--host <host>", "address to bind (loopback only, unless --auth)", "127.0.0.1")
   .option("--state <dir>", "state directory (SQLite database, unpacked code)", ".lambda-sim")
   .option("--in-memory", "keep no state between runs")
+  .option("--clock <kind>", "system (wall time), or virtual: service time stands still until `lambda-sim clock advance`", "system")
   .option("--time-scale <n>", "run service timers (retries, schedules, idle reaping) N times faster", positiveNumber, 1)
   .option("--seed <seed>", "seed for every random choice (alias routing, jitter)")
   .option("--auth", "verify SigV4 signatures (required to bind a non-loopback host; not implemented yet)")
@@ -68,6 +71,9 @@ program
   .option("--log", "print the last 4 KB of the invocation's log (LogType Tail)")
   .option("--endpoint <url>", "simulator endpoint", process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:3001")
   .action(invokeCommand);
+
+registerClockCommand(program);
+registerRunCommand(program);
 
 try {
   await program.parseAsync();

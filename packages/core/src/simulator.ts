@@ -1,44 +1,32 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import express from "express";
 import type { Clock } from "./clock/clock.ts";
-import { ScaledClock } from "./clock/scaled-clock.ts";
-import { SystemClock } from "./clock/system-clock.ts";
 import type { FunctionDefinition } from "./config/function-definition.ts";
-import { SimError } from "./errors/sim-error.ts";
-import { invokeRoutes } from "./api/lambda/invoke.ts";
-import { lambdaControlRoutes } from "./api/lambda/functions.ts";
-import { AsyncQueue } from "./invocation/async-queue.ts";
-import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "./invocation/concurrency-governor.ts";
-import { concurrencyRoutes } from "./api/lambda/concurrency.ts";
-import { provisionedConcurrencyRoutes } from "./api/lambda/provisioned-concurrency.ts";
-import { ProvisionedConcurrency } from "./invocation/provisioned-concurrency.ts";
-import { EventSourceMappings, type MappingInput } from "./mappings/event-source-mappings.ts";
 import { isAwsError } from "./errors/aws-error.ts";
-import type { PollerFactory } from "./mappings/poller.ts";
-import type { StreamReaderFactory } from "./mappings/stream-reader.ts";
-import { TargetRegistry, type Target, type TargetAttribute } from "./invocation/targets.ts";
+import { SimError } from "./errors/sim-error.ts";
+import type { GovernorSettings } from "./invocation/concurrency-governor.ts";
+import type { Invoker } from "./invocation/invoker.ts";
+import type { TargetRegistry } from "./invocation/targets.ts";
 import { AsyncDestinations } from "./invocation/async-destinations.ts";
-import { EventInvokeConfigs } from "./registry/event-invoke-configs.ts";
-import { eventInvokeConfigRoutes } from "./api/lambda/event-invoke-config.ts";
-import { eventSourceMappingRoutes } from "./api/lambda/event-source-mappings.ts";
-import { Invoker } from "./invocation/invoker.ts";
-import { AwsRouter } from "./protocols/aws-router.ts";
+import type { MappingInput } from "./config/mapping-input.ts";
+import type { AwsRouter } from "./protocols/aws-router.ts";
 import { DualProtocolServer } from "./protocols/dual-protocol-server.ts";
-import { randomSeed, SeededRng } from "./random/seeded-rng.ts";
-import { FunctionRegistry } from "./registry/function-registry.ts";
-import { supportsPrivateTmp } from "./runtime/runtime-driver.ts";
-import { ProcessLedger } from "./runtime/process-ledger.ts";
-import { loadMigrations, type Migration } from "./store/migrate.ts";
-import type { Source, SourceContext } from "./source.ts";
-import { Store } from "./store/store.ts";
-import { Telemetry } from "./telemetry/telemetry.ts";
+import type { FunctionRegistry } from "./registry/function-registry.ts";
+import { coreSimRoutes } from "./sim-api/core-sim-routes.ts";
+import { isSimPath, SimApi } from "./sim-api/sim-api.ts";
+import type { Source } from "./source.ts";
+import { CleanupStack } from "./startup/cleanup-stack.ts";
+import { buildCoreServices, openCoreState } from "./startup/core-services.ts";
+import { startSources } from "./startup/source-startup.ts";
+import type { Store } from "./store/store.ts";
+import type { Telemetry } from "./telemetry/telemetry.ts";
+import type { EventHub } from "./telemetry/event-hub.ts";
+import { EVENTS_PATH, eventsSocket } from "./telemetry/events-socket.ts";
+import type { FaultInjector } from "./faults/fault-injector.ts";
+import { clockRoutes } from "./api/sim/clock-routes.ts";
+import { faultRoutes } from "./api/sim/fault-routes.ts";
 import type { TelemetryEvent } from "./telemetry/events.ts";
-import { EventHub } from "./telemetry/event-hub.ts";
-import { addCoreViews } from "./telemetry/core-views.ts";
-import { serveEvents } from "./telemetry/events-socket.ts";
+
+export { CORE_MIGRATIONS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
 
 export interface SimulatorOptions {
   /** Default 3001; 0 picks a free port. */
@@ -67,21 +55,21 @@ export interface SimulatorOptions {
   eventSourceMappings?: readonly MappingInput[];
   /** Validated lambda-sim.yaml sections of the sources, by their configKey. */
   sourceConfig?: Record<string, unknown>;
+  /** Faults active from the start (`faults:` in lambda-sim.yaml or a scenario), as POST /_sim/faults takes them. */
+  faults?: readonly unknown[];
   /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
   onTelemetry?: (event: TelemetryEvent) => void;
-  /** Mounts more of the `/_sim/` surface (the cli's dashboard page at `/_sim/ui`). */
-  simRoutes?: (app: express.Express) => void;
 }
 
-export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("./store/migrations/", import.meta.url));
-// Our choice (AWS's freeze latency is not published): short enough that no realistic timer runs
-// while "frozen", long enough that a busy environment is not stopped between back-to-back events.
-export const DEFAULT_FREEZE_DELAY_MS = 2;
+type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults"> & { cleanup: CleanupStack };
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 /**
  * One running lambda-sim: the store, the registry, the invoker and every AWS API on one port.
- * `lambda-sim start` and the test harness both build this.
+ * `lambda-sim start` and the test harness both build this. Start-up: core state, the port, core
+ * services, the `/_sim` API, the sources, then the background work; everything acquired is on
+ * one CleanupStack, so a failed start and close() release the same things in reverse.
  */
 export class Simulator {
   readonly clock: Clock;
@@ -92,22 +80,16 @@ export class Simulator {
   readonly registry: FunctionRegistry;
   readonly invoker: Invoker;
   readonly router: AwsRouter;
+  /** `/_sim/...`: add routes with `simApi.use(router)` / `addRoute` / `onUpgrade` (sim-api/sim-api.ts). */
+  readonly simApi: SimApi;
   readonly endpoint: string;
   readonly port: number;
-  private readonly server: DualProtocolServer;
-  private readonly scratch: string;
-  private closing: Promise<void> | undefined;
-  /** Sources started (or starting), each with the context it was given, stopped by close(). */
-  private readonly started: { source: Source<any>; ctx: SourceContext }[] = [];
-  private mappings: EventSourceMappings | undefined;
-  /** Names of the state views the sources added (they appear in `/_sim/state` too). */
-  private readonly sourceViews = new Set<string>();
+  readonly faults: FaultInjector;
   /** Where destination and DLQ records go (the asynchronous-invocation issue delivers through it). */
-  targets: TargetRegistry = new TargetRegistry();
+  readonly targets: TargetRegistry;
+  private readonly cleanup: CleanupStack;
 
-  private eventsSocket: { close(): void } | undefined;
-
-  private constructor(parts: Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "endpoint" | "port"> & { server: DualProtocolServer; scratch: string }) {
+  private constructor(parts: SimulatorParts) {
     this.clock = parts.clock;
     this.telemetry = parts.telemetry;
     this.hub = parts.hub;
@@ -115,10 +97,12 @@ export class Simulator {
     this.registry = parts.registry;
     this.invoker = parts.invoker;
     this.router = parts.router;
+    this.simApi = parts.simApi;
     this.endpoint = parts.endpoint;
     this.port = parts.port;
-    this.server = parts.server;
-    this.scratch = parts.scratch;
+    this.targets = parts.targets;
+    this.cleanup = parts.cleanup;
+    this.faults = parts.faults;
   }
 
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
@@ -126,175 +110,69 @@ export class Simulator {
     if (!LOOPBACK.has(host)) {
       throw new SimError("ERR_REFUSED", `refusing to listen on ${host}: CreateFunction runs uploaded code, so only loopback is allowed until --auth verifies SigV4 signatures (not implemented yet)`);
     }
-    const clock = opts.clock ?? (opts.timeScale !== undefined && opts.timeScale !== 1 ? new ScaledClock(opts.timeScale) : new SystemClock());
-    const telemetry = new Telemetry(clock);
-    const hub = new EventHub(telemetry, clock);
-    if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
-    const rng = new SeededRng(opts.seed ?? randomSeed());
-    const sources = opts.sources ?? [];
-    const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...sources.flatMap((s) => s.migrations)]);
-    const region = opts.region ?? "us-east-1";
-    const accountId = opts.accountId ?? "000000000000";
-    // Environments' /tmp directories and (in memory) uploaded code: scratch space, rebuilt each start.
-    const scratch = opts.stateDir === undefined ? mkdtempSync(join(tmpdir(), "lambda-sim-")) : resolve(opts.stateDir, "run");
-    rmSync(join(scratch, "environments"), { recursive: true, force: true });
-    const codeRoot = opts.stateDir === undefined ? join(scratch, "code") : resolve(opts.stateDir, "code");
-    let registry: FunctionRegistry;
-    let eventInvokeConfigs: EventInvokeConfigs;
+    const cleanup = new CleanupStack();
     try {
-      registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
-      registry.applyDefinitions(opts.functions ?? []);
-      eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
-      applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
+      return await Simulator.build(opts, host, cleanup);
     } catch (e) {
-      store.close();
+      await cleanup.run();
       throw e;
     }
+  }
+
+  private static async build(opts: SimulatorOptions, host: string, cleanup: CleanupStack): Promise<Simulator> {
+    const sources = opts.sources ?? [];
+    const state = openCoreState(opts, sources.flatMap((s) => s.migrations), cleanup);
     // HTTP/1.1 and h2c on one port: the JS SDK's Kinesis client speaks HTTP/2 by default.
+    // Until start-up is done every request gets a 503.
     let handle = (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(503).end();
     const server = new DualProtocolServer((req, res) => handle(req, res));
     // Idle keep-alive connections stay open a minute, as AWS endpoints' do: a client reusing a
     // socket the server has just closed gets ECONNRESET (Node's default is only 5 s).
     server.http.keepAliveTimeout = 65_000;
     server.http.headersTimeout = 66_000;
-    const port = await listen(server, opts.port ?? 3001, host).catch((e: unknown) => {
-      store.close();
-      throw e;
-    });
+    const port = await listen(server, opts.port ?? 3001, host);
+    cleanup.defer(() => server.close());
     const endpoint = `http://${host === "::1" ? "[::1]" : host}:${port}`;
-    const privateTmp = supportsPrivateTmp();
-    if (!privateTmp) {
-      telemetry.emit({ type: "simulator.warning", message: "private /tmp mounts are not permitted here: each environment's TMPDIR points at its own directory instead" });
-    }
-    mkdirSync(join(scratch, "compile-cache"), { recursive: true });
-    const processes = new ProcessLedger(join(scratch, "processes"));
-    const leftovers = processes.reapLeftovers();
-    if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
-    const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
-    const governor = new ConcurrencyGovernor(clock, telemetry, { ...opts.account, burst: opts.account?.burst ?? regionBurst(region) });
-    for (const rec of registry.list()) {
-      try {
-        governor.setReserved(rec.name, rec.reservedConcurrency);
-      } catch (e) {
-        server.close();
-        store.close();
-        throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
-      }
-    }
-    const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency) });
-    const router = new AwsRouter(rng.stream("request-ids"));
-    const provisioned = new ProvisionedConcurrency(store, registry, invoker);
-    // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.
-    const targets = new TargetRegistry();
-    targets.register("lambda", {
-      deliver: async (arn, body) => {
-        await invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
-      },
+    const core = buildCoreServices(state, endpoint, opts, cleanup);
+
+    // The /_sim API: one line per module that serves routes there.
+    const simApi = new SimApi();
+    simApi.use(coreSimRoutes(core));
+    simApi.use(clockRoutes(core.clock, core.telemetry));
+    simApi.use(faultRoutes(core.faults));
+    const events = eventsSocket(core.hub);
+    simApi.onUpgrade(EVENTS_PATH, events.upgrade);
+    cleanup.defer(() => events.close());
+    server.http.on("upgrade", (req, socket, head) => {
+      if (isSimPath(req.url)) simApi.handleUpgrade(req, socket, head);
+      else socket.destroy();
     });
-    const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids"), targets });
-    router.addRestRoutes("lambda", [
-      ...invokeRoutes(invoker),
-      ...lambdaControlRoutes(registry),
-      ...concurrencyRoutes(registry, governor),
-      ...provisionedConcurrencyRoutes(registry, provisioned),
-      ...eventSourceMappingRoutes(mappings),
-      ...eventInvokeConfigRoutes(registry, eventInvokeConfigs),
-    ]);
-    const sim = new Simulator({ clock, telemetry, hub, store, registry, invoker, router, endpoint, port, server, scratch });
-    addCoreViews(hub, { clock, registry, invoker, mappings });
-    sim.eventsSocket = serveEvents(server.http, hub);
-    const simApp = sim.simApi();
-    opts.simRoutes?.(simApp);
-    const addSimRoute = (path: string, handler: (params: Record<string, string>) => unknown, method: "GET" | "POST" = "GET") => {
-      simApp[method === "POST" ? "post" : "get"](path, async (req, res) => {
-        try {
-          res.json(await handler(req.params as Record<string, string>));
-        } catch (e) {
-          res.status(404).json({ message: (e as Error).message });
-        }
-      });
-    };
+
     handle = (req, res) => {
-      if (req.url !== undefined && req.url.startsWith("/_sim/")) {
-        // express cannot drive http2's compatibility objects (it would crash the process).
-        if (req.httpVersionMajor === 2) res.writeHead(505, { "content-type": "application/json" }).end('{"message":"the /_sim/ API speaks HTTP/1.1 only"}');
-        else simApp(req, res);
-      } else {
-        router.handle(req, res);
-      }
+      if (isSimPath(req.url)) simApi.handle(req, res);
+      else core.router.handle(req, res);
     };
-    provisioned.restore();
-    for (const source of sources) {
-      const config = source.configKey === undefined ? undefined : opts.sourceConfig?.[source.configKey];
-      const registerPoller = (service: string, factory: PollerFactory) => mappings.registerPoller(service, factory);
-      const registerTarget = (service: string, target: Target) => targets.register(service, target);
-      const registerStreamReader = (service: string, factory: StreamReaderFactory) => mappings.registerStreamReader(service, factory);
-      const deliverToTarget = (arn: string, body: string, attributes?: Record<string, TargetAttribute>) => targets.deliver(arn, body, attributes);
-      const addStateView = (name: string, view: () => unknown) => {
-        hub.addView(name, view);
-        sim.sourceViews.add(name);
-      };
-      const sourceCtx: SourceContext = { clock, rng, store, invoker, telemetry, router, region, accountId, endpoint, addSimRoute, addStateView, registerPoller, registerTarget, registerStreamReader, deliverToTarget };
-      // Recorded first: a start that fails (here or later) is undone by close().
-      sim.started.push({ source, ctx: sourceCtx });
-      try {
-        await source.start(sourceCtx, config);
-      } catch (e) {
-        await sim.close();
-        throw e;
-      }
-    }
+    core.provisioned.restore();
+    await startSources(sources, core, { endpoint, simApi, sourceConfig: opts.sourceConfig }, cleanup);
     try {
-      await mappings.applyDefinitions(opts.eventSourceMappings ?? []);
+      await core.mappings.applyDefinitions(opts.eventSourceMappings ?? []);
     } catch (e) {
-      await sim.close();
       throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings: ${e.message}`) : e;
     }
     // After the sources: events resumed from before a restart may end at once, and their
     // destinations need every target kind registered.
-    invoker.start(eventInvokeConfigs, new AsyncDestinations({ registry, configs: eventInvokeConfigs, targets: () => targets, telemetry, clock }));
-    mappings.start();
-    sim.mappings = mappings;
-    sim.targets = targets;
-    return sim;
+    const { registry, eventInvokeConfigs, targets, telemetry, clock } = core;
+    core.invoker.start(eventInvokeConfigs, new AsyncDestinations({ registry, configs: eventInvokeConfigs, targets: () => targets, telemetry, clock }));
+    core.mappings.start();
+    cleanup.defer(() => core.mappings.stop());
+    // Last deferred, so first on close: stop taking requests before anything else stops.
+    cleanup.defer(() => server.close());
+    return new Simulator({ ...core, simApi, endpoint, port, cleanup });
   }
 
-  /** Stops environments, the server and the database (SIGINT/SIGTERM). Idempotent. */
+  /** Stops the server, the mappings, the sources, environments and the database (SIGINT/SIGTERM). Idempotent. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.eventsSocket?.close();
-      this.server.close();
-      await this.mappings?.stop();
-      for (const { source, ctx } of this.started) await source.stop(ctx);
-      await this.invoker.close();
-      this.store.close();
-      if (this.scratch.includes("lambda-sim-")) rmSync(this.scratch, { recursive: true, force: true });
-    })();
-    return this.closing;
-  }
-
-  /** The simulator's own API (DESIGN.md: `/_sim/...`, never under an AWS path). */
-  private simApi(): express.Express {
-    const app = express();
-    app.get("/_sim/health", (_req, res) => {
-      res.json({ status: "ok" });
-    });
-    app.get("/_sim/state", (_req, res) => {
-      const sources = Object.fromEntries([...this.sourceViews].map((n) => [n, this.hub.view(n)]));
-      res.json({ time: new Date(this.clock.now()).toISOString(), functions: this.registry.listFunctionNames(), environments: this.invoker.environmentCounts(), asyncEvents: this.invoker.asyncQueue.stored(), ...sources });
-    });
-    return app;
-  }
-}
-
-/** `functions.<name>.eventInvokeConfig`: AWS's checks, reported as config errors. */
-function applyEventInvokeConfigs(configs: EventInvokeConfigs, functions: readonly FunctionDefinition[]): void {
-  for (const f of functions) {
-    try {
-      configs.applyDefinitions([f]);
-    } catch (e) {
-      throw isAwsError(e) ? new SimError("ERR_CONFIG", `functions.${f.functionName}.eventInvokeConfig: ${e.message}`) : e;
-    }
+    return this.cleanup.run();
   }
 }
 

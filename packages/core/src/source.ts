@@ -52,12 +52,16 @@ export interface Source<Config = unknown> {
   readonly configKey?: string;
   readonly configSchema?: z.ZodType<Config>;
   readonly migrations: readonly Migration[];
-  /** `config` is the validated section of lambda-sim.yaml, if the file has one. */
-  start(ctx: SourceContext, config: Config | undefined): Promise<void> | void;
   /**
-   * Stops what `start(ctx)` started: `ctx` is the very object start was given. One source object
-   * serves every Simulator of a process, so keep per-start state by context (a WeakMap), never in
-   * module variables. Called after a start that threw, too.
+   * Starts the source for one simulator with `config`, the validated section of lambda-sim.yaml
+   * (if the file has one), and returns the handle of what it left running. One source object
+   * serves every Simulator of a process: keep per-start state in the handle, never in module
+   * variables. A start that throws releases what it had acquired before rethrowing.
    */
-  stop(ctx: SourceContext): Promise<void> | void;
+  start(ctx: SourceContext, config: Config | undefined): Promise<SourceHandle | void> | SourceHandle | void;
+}
+
+/** What one start of a source left running; the simulator stops it once, on close or a failed start. */
+export interface SourceHandle {
+  stop(): Promise<void> | void;
 }

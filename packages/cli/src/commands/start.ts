@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { Simulator, type TelemetryEvent } from "@lambda-sim/core";
+import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
 import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import { describeEvent, paint } from "../console/event-line.ts";
-import { mountDashboard } from "../dashboard/mount-dashboard.ts";
+import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 
 export interface StartOptions {
   config?: string;
@@ -12,6 +12,7 @@ export interface StartOptions {
   state: string;
   inMemory?: boolean;
   timeScale: number;
+  clock?: string;
   seed?: string;
   auth?: boolean;
   catchUp?: boolean;
@@ -29,11 +30,14 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // The explicit source registry (STYLE.md 7.3): no discovery.
   const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp })];
   const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
+  const clock = virtualClock(opts);
   const sim = await Simulator.start({
     port: opts.port,
     host: opts.host,
     stateDir: opts.inMemory ? undefined : opts.state,
     timeScale: opts.timeScale,
+    clock,
+    faults: config?.faults,
     seed: opts.seed,
     asyncConcurrency: opts.asyncConcurrency,
     auth: opts.auth,
@@ -45,7 +49,6 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     eventSourceMappings: config?.eventSourceMappings,
     // Before start, so warnings from starting (schedules missed while down, say) are printed.
     onTelemetry: consolePrinter(opts.quiet === true, process.stdout.isTTY === true && process.env.NO_COLOR === undefined),
-    simRoutes: mountDashboard,
     account: config && {
       accountLimit: config.account.concurrentExecutions,
       unreservedMinimum: config.account.unreservedConcurrencyMinimum,
@@ -54,22 +57,40 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       scalingMode: config.account.scalingMode,
     },
   });
+  sim.simApi.use(dashboardRouter());
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
-      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? ", virtual clock (move it with `lambda-sim clock advance 5m`)" : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
       `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${opts.port === 3001 ? "" : ` --endpoint ${sim.endpoint}`}\n` +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log\n`,
   );
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     out.write(`\n${signal}: stopping environments and closing the database\n`);
     void sim.close().then(() => process.exit(0));
   };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/**
+ * `--clock virtual`: service time starts at the wall time of the start (whole seconds) and moves
+ * only when advanced; timers already due (an accepted Event invocation) fire by themselves.
+ */
+function virtualClock(opts: StartOptions): VirtualClock | undefined {
+  const kind = opts.clock ?? "system";
+  if (kind === "system") return undefined;
+  if (kind !== "virtual") throw new SimError("ERR_CONFIG", `--clock: expected system or virtual, got ${kind}`);
+  if (opts.timeScale !== 1) throw new SimError("ERR_CONFIG", "--clock virtual and --time-scale cannot be combined: virtual time moves only when advanced");
+  const clock = new VirtualClock(Math.floor(new SystemClock().now() / 1000) * 1000);
+  clock.startRunningDue();
+  return clock;
 }
 
 /**

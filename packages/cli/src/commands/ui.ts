@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import express from "express";
 import { WebSocketServer } from "ws";
 import { EVENTS_PATH, SimError, SystemClock, type HubFrame, type SequencedEvent } from "@lambda-sim/core";
-import { mountDashboard } from "../dashboard/mount-dashboard.ts";
+import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 
 export interface UiOptions {
   trace: string;
@@ -22,7 +22,7 @@ const MAX_GAP_MS = 1000;
 export async function uiCommand(opts: UiOptions): Promise<void> {
   const events = readTrace(opts.trace);
   const app = express();
-  mountDashboard(app);
+  app.use(dashboardRouter());
   const server = createServer(app);
   const wss = new WebSocketServer({ server, path: EVENTS_PATH });
   const clock = new SystemClock();

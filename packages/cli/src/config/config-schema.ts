@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FUNCTION_NAME_PATTERN, functionSchema, mappingSchema } from "@lambda-sim/core";
+import { faultSchema, FUNCTION_NAME_PATTERN, functionSchema, mappingSchema } from "@lambda-sim/core";
 
 /**
  * The whole lambda-sim.yaml, strict. Sources add their own top-level keys (`queues`, `streams`,
@@ -35,6 +35,8 @@ export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
       })
       .default({}),
     eventSourceMappings: z.array(mappingSchema, { error: "expected a list of event source mappings" }).default([]),
+    // Faults active from the start, as POST /_sim/faults takes them (issue 14).
+    faults: z.array(faultSchema, { error: "expected a list of faults" }).default([]),
     ...extra,
   });
 }

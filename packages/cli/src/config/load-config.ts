@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { formatZodError, SimError, toFunctionDefinition, toMappingInput, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
+import { formatZodError, SimError, toFunctionDefinition, toMappingInput, type FaultSpec, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { schemaKeysAt } from "./schema-keys.ts";
@@ -13,6 +13,7 @@ export interface LoadedConfig {
   account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number; scalingMode?: "per-function" | "account-burst" };
   functions: FunctionDefinition[];
   eventSourceMappings: MappingInput[];
+  faults: FaultSpec[];
   /** The validated sections of the sources (`queues`, ...), by config key. */
   sources: Record<string, unknown>;
   raw: unknown;
@@ -23,8 +24,8 @@ export interface LoadedConfig {
  * against the file's directory. Every problem becomes one line naming file, line, key path and
  * expectation; all of them are thrown together as one ERR_CONFIG.
  */
-export async function loadConfig(file: string, sources: readonly Source<any>[] = []): Promise<LoadedConfig> {
-  const extra: Record<string, z.ZodType> = {};
+export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}): Promise<LoadedConfig> {
+  const extra: Record<string, z.ZodType> = { ...more };
   for (const source of sources) if (source.configKey !== undefined && source.configSchema !== undefined) extra[source.configKey] = source.configSchema.optional();
   const configSchema = buildConfigSchema(extra);
   const path = resolve(file);
@@ -68,7 +69,7 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   const data = parsed.data as Record<string, unknown>;
   const sourceSections = Object.fromEntries(Object.keys(extra).map((k) => [k, data[k]]));
-  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), sources: sourceSections, raw };
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), faults: parsed.data.faults, sources: sourceSections, raw };
 }
 
 /**

@@ -6,9 +6,12 @@ export const PAGE_DIR = fileURLToPath(new URL("./page/", import.meta.url));
 
 /**
  * `/_sim/ui`: the dashboard (presentation, so it lives with the cli). It reads everything from
- * `/_sim/events` (core's EventHub) and `/_sim/clock` when the simulator has one.
+ * `/_sim/events` (core's EventHub) and `/_sim/clock` when the simulator has one. Mounted with
+ * `sim.simApi.use(dashboardRouter())`, or on any express app (`lambda-sim ui --trace`).
  */
-export function mountDashboard(app: express.Express): void {
-  app.get("/_sim/ui", (_req, res) => res.sendFile("index.html", { root: PAGE_DIR }));
-  app.use("/_sim/ui", express.static(PAGE_DIR, { index: "index.html", maxAge: 0 }));
+export function dashboardRouter(): express.Router {
+  const router = express.Router();
+  router.get("/_sim/ui", (_req, res) => res.sendFile("index.html", { root: PAGE_DIR }));
+  router.use("/_sim/ui", express.static(PAGE_DIR, { index: "index.html", maxAge: 0 }));
+  return router;
 }

@@ -10,6 +10,7 @@ import { CallbackHandlerDeprecated, UnhandledPromiseRejection, toRapidResponse }
 import { forwardTraceId, invoker, isAsyncFunction, onEventLoopEmpty } from "./invoke-context.mjs";
 import { logError, patchConsole, setLoggingContext } from "./log-patch.mjs";
 import { RuntimeApiClient } from "./runtime-api-client.mjs";
+import { resolveNodePathForImports } from "./sdk-resolution.mjs";
 import { loadHandler } from "./user-function.mjs";
 
 const { enableCompileCache } = /** @type {typeof import("node:module")} */ (process.getBuiltinModule("node:module"));
@@ -30,6 +31,7 @@ const CALLBACK_ERROR =
 const asyncOnly = Number(/^AWS_Lambda_nodejs(\d+)/.exec(process.env.AWS_EXECUTION_ENV ?? "")?.[1] ?? 0) >= 24;
 
 patchConsole();
+resolveNodePathForImports();
 const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
 
 /**

@@ -30,3 +30,14 @@ export interface Clock {
   /** How many service milliseconds pass per wall millisecond (1 for SystemClock). */
   readonly scale: number;
 }
+
+/** A wall clock (system or scaled) that `POST /_sim/clock/pause` can stop and `resume` restart. */
+export interface PausableClock extends Clock {
+  readonly paused: boolean;
+  pause(): void;
+  resume(): void;
+}
+
+export function isPausable(clock: Clock): clock is PausableClock {
+  return typeof (clock as Partial<PausableClock>).pause === "function" && typeof (clock as Partial<PausableClock>).resume === "function";
+}

@@ -87,4 +87,21 @@ describe("ScaledClock", () => {
     hold.release();
     hold[Symbol.dispose]();
   });
+
+  it("pause stops service time and its timers; resume continues from the paused instant", () => {
+    const f = fakeWall();
+    const clock = new ScaledClock(60, { wallNow: f.wallNow, startService: 0, setWallTimer: f.setWallTimer });
+    const seen: number[] = [];
+    clock.setTimer(120_000, () => void seen.push(clock.now()));
+    f.wall.now += 1_000; // 60 s of service time
+    clock.pause();
+    expect(clock.paused).toBe(true);
+    f.fireLast(10_000); // the wall timer wakes long after; paused service time has not reached the due time
+    expect(clock.now()).toBe(60_000);
+    expect(seen).toEqual([]);
+    clock.resume();
+    expect(clock.now()).toBe(60_000);
+    f.fireLast(1_000); // one wall second: the remaining 60 service seconds
+    expect(seen).toEqual([120_000]);
+  });
 });

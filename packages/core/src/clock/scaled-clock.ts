@@ -1,4 +1,5 @@
-import type { Clock, Hold, TimerHandle } from "./clock.ts";
+import type { Hold, PausableClock, TimerHandle } from "./clock.ts";
+import { PauseState } from "./pause-state.ts";
 import {
   checkDelay,
   nodeWallTimer,
@@ -33,13 +34,14 @@ export interface ScaledClockOptions {
  *
  * Handler execution is not affected: runtime drivers time it with the wall-clock `stopwatch`.
  */
-export class ScaledClock implements Clock {
+export class ScaledClock implements PausableClock {
   readonly scale: number;
   private readonly wallNow: () => number;
   private readonly startWall: number;
   private readonly startService: number;
   private readonly setWallTimer: WallTimerFn;
   private readonly onTimerError: TimerErrorHandler;
+  private readonly pauses = new PauseState();
 
   constructor(scale: number, opts: ScaledClockOptions = {}) {
     if (!(scale > 0) || !Number.isFinite(scale)) {
@@ -54,6 +56,22 @@ export class ScaledClock implements Clock {
   }
 
   now(): number {
+    return this.pauses.read(this.unpaused());
+  }
+
+  get paused(): boolean {
+    return this.pauses.paused;
+  }
+
+  pause(): void {
+    this.pauses.pause(this.unpaused());
+  }
+
+  resume(): void {
+    this.pauses.resume(this.unpaused());
+  }
+
+  private unpaused(): number {
     // Floored: service code stores now() in INTEGER columns and ISO strings; a scale such as 0.5
     // or a sub-millisecond wall reading must not leak fractions into them.
     return Math.floor(this.startService + (this.wallNow() - this.startWall) * this.scale);

@@ -1,4 +1,5 @@
-import type { Clock, Hold, TimerHandle } from "./clock.ts";
+import type { Clock, Hold, PausableClock, TimerHandle } from "./clock.ts";
+import { PauseState } from "./pause-state.ts";
 
 /** setTimeout's ceiling (about 24.8 days); longer delays are re-armed in steps. */
 const MAX_WALL_DELAY = 2 ** 31 - 1;
@@ -28,17 +29,30 @@ export const printTimerError: TimerErrorHandler = (error, label) => {
   console.error(`lambda-sim: timer "${label}" failed:`, error);
 };
 
-/** Real time: now() is Date.now(), timers are wall timers, holds mean nothing. */
-export class SystemClock implements Clock {
+/** Real time: now() is Date.now() (less any pauses), timers are wall timers, holds mean nothing. */
+export class SystemClock implements PausableClock {
   readonly scale: number = 1;
   private readonly onTimerError: TimerErrorHandler;
+  private readonly pauses = new PauseState();
 
   constructor(opts: WallClockOptions = {}) {
     this.onTimerError = opts.onTimerError ?? printTimerError;
   }
 
   now(): number {
-    return Date.now();
+    return this.pauses.read(Date.now());
+  }
+
+  get paused(): boolean {
+    return this.pauses.paused;
+  }
+
+  pause(): void {
+    this.pauses.pause(Date.now());
+  }
+
+  resume(): void {
+    this.pauses.resume(Date.now());
   }
 
   setTimer(delayMs: number, fn: () => void | Promise<void>, label = "timer"): TimerHandle {

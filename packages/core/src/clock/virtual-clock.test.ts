@@ -264,4 +264,22 @@ describe("VirtualClock auto-advance", () => {
     expect(errors).toEqual(["bad: boom"]);
     expect(later).toBe(true);
   });
+
+  it("startRunningDue fires timers that are due without ever moving time", async () => {
+    const clock = new VirtualClock(1_000);
+    const seen: string[] = [];
+    clock.startRunningDue();
+    clock.setTimer(0, () => void seen.push(`now@${clock.now()}`));
+    clock.setTimer(5_000, () => void seen.push(`later@${clock.now()}`));
+    for (let i = 0; i < 10; i++) await turn();
+    expect(seen).toEqual(["now@1000"]);
+    expect(clock.now()).toBe(1_000);
+    await clock.advanceBy(5_000);
+    expect(seen).toEqual(["now@1000", "later@6000"]);
+    clock.setTimer(0, () => void clock.setTimer(0, () => void seen.push(`chained@${clock.now()}`)));
+    for (let i = 0; i < 10; i++) await turn();
+    expect(seen.at(-1)).toBe("chained@6000");
+    expect(clock.firedTimers).toBe(4);
+    await clock.stopAutoAdvance();
+  });
 });

@@ -49,7 +49,8 @@ export class VirtualClock implements Clock {
   private holdSeq = 0;
   private holdWaiters: (() => void)[] = [];
   private chain: Promise<unknown> = Promise.resolve();
-  private auto = false;
+  private auto: "off" | "due" | "all" = "off";
+  private fired = 0;
   private kickScheduled = false;
   private instant = Number.NaN;
   private firedAtInstant = 0;
@@ -101,6 +102,16 @@ export class VirtualClock implements Clock {
   /** Timers not yet fired, in firing order (for debugging, the dashboard and test failures). */
   pendingTimers(): { label: string; dueAt: number }[] {
     return this.timers.map((t) => ({ label: t.label, dueAt: t.dueAt }));
+  }
+
+  /** Timers fired since construction (the advance and run-until-idle reports). */
+  get firedTimers(): number {
+    return this.fired;
+  }
+
+  /** Due time of the earliest pending timer, if any. */
+  nextDue(): number | undefined {
+    return this.timers[0]?.dueAt;
   }
 
   /** Labels of the holds currently blocking time jumps (why is my advanceBy not returning?). */
@@ -168,38 +179,53 @@ export class VirtualClock implements Clock {
    * Timer errors go to `onTimerError`, and auto-advancing continues.
    */
   startAutoAdvance(): void {
-    this.auto = true;
+    this.auto = "all";
+    this.kick();
+  }
+
+  /**
+   * For a live server on virtual time (`lambda-sim start --clock virtual`): timers already due
+   * (zero-delay work such as an accepted Event invocation, a retry whose time has come after an
+   * advance) fire by themselves, but time never moves unless advanced.
+   */
+  startRunningDue(): void {
+    this.auto = "due";
     this.kick();
   }
 
   /** Stops auto-advancing; resolves when a step already under way has finished. */
   stopAutoAdvance(): Promise<void> {
-    this.auto = false;
+    this.auto = "off";
     return this.chain.then(() => {});
   }
 
   private kick(): void {
-    if (!this.auto || this.kickScheduled) return;
+    if (this.auto === "off" || this.kickScheduled) return;
     this.kickScheduled = true;
     setImmediate(() => {
       this.kickScheduled = false;
-      if (!this.auto || this.holds.size > 0 || this.timers.length === 0) return;
+      if (this.auto === "off" || this.holds.size > 0 || !this.autoCanFire()) return;
       void this.exclusive(() => this.autoStep()).then(() => this.kick());
     });
   }
 
   private async autoStep(): Promise<void> {
     await this.settle();
-    if (!this.auto) return;
+    if (this.auto === "off" || !this.autoCanFire()) return;
     let timer: VirtualTimer | undefined;
     try {
       timer = this.takeNext();
       if (timer !== undefined) await timer.fn();
     } catch (e) {
       // A runaway zero-delay timer would report forever; stop instead (takeNext threw, no timer).
-      if (timer === undefined) this.auto = false;
+      if (timer === undefined) this.auto = "off";
       this.onTimerError(e, timer?.label ?? "auto-advance");
     }
+  }
+
+  private autoCanFire(): boolean {
+    const next = this.timers[0];
+    return next !== undefined && (this.auto === "all" || next.dueAt <= this.current);
   }
 
   private async advanceToUnlocked(target: number): Promise<void> {
@@ -229,6 +255,7 @@ export class VirtualClock implements Clock {
     }
     this.timers.shift();
     this.current = at;
+    this.fired++;
     return timer;
   }
 

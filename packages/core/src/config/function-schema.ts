@@ -4,7 +4,7 @@ import { environmentProblem } from "./environment-rules.ts";
 import type { FunctionDefinition } from "./function-definition.ts";
 
 /** Runtimes lambda-sim can run (the registry's CreateFunction accepts the same list). */
-export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "provided.al2023", "provided.al2"] as const;
+export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "python3.12", "python3.13", "python3.14", "provided.al2023", "provided.al2"] as const;
 /** Config-only runtimes: `model` runs no process (issue: concurrency at scale). */
 export const CONFIG_RUNTIMES = [...SUPPORTED_RUNTIMES, "model"] as const;
 
@@ -106,6 +106,9 @@ export const functionSchema = z
     if (f.codeUri === undefined) ctx.addIssue({ code: "custom", path: ["codeUri"], input: undefined, message: "expected the path of the function's code directory" });
     if (f.runtime.startsWith("nodejs") && f.handler === undefined) {
       ctx.addIssue({ code: "custom", path: ["handler"], input: undefined, message: "expected a handler such as index.handler (required for Node.js runtimes)" });
+    }
+    if (f.runtime.startsWith("python") && f.handler === undefined) {
+      ctx.addIssue({ code: "custom", path: ["handler"], input: undefined, message: "expected a handler such as app.handler (required for Python runtimes)" });
     }
   });
 

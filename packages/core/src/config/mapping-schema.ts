@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { MappingInput } from "../mappings/event-source-mappings.ts";
+import type { MappingInput } from "./mapping-input.ts";
 
 /**
  * One entry of `eventSourceMappings:` in lambda-sim.yaml: CreateEventSourceMapping's parameters in

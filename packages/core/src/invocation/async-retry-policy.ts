@@ -4,18 +4,12 @@
  * decides nothing itself. Every rule has a row in async-retry-policy.test.ts.
  */
 
-/** What one attempt came to (STYLE.md 7.8: outcomes are values, not exceptions). */
-export type InvocationOutcome =
-  | { kind: "success" }
-  /** The handler failed, or ran into its timeout (`Sandbox.Timedout`): both consume retries. */
-  | { kind: "function-error"; errorType: string }
-  /** The governor refused (429); `reservedConcurrency` is the function's, when it has one. */
-  | { kind: "throttled"; reason: string; reservedConcurrency?: number }
-  /** The service failed to run the event (5xx): retried like a throttle. */
-  | { kind: "service-error"; message: string };
+import type { GiveUpCondition, InvocationOutcome } from "../telemetry/events.ts";
 
-/** Destination `condition` values (aws-facts §5). */
-export type GiveUpCondition = "RetriesExhausted" | "EventAgeExceeded";
+import type { AsyncRetryConfig } from "../registry/async-retry-config.ts";
+
+export type { GiveUpCondition, InvocationOutcome } from "../telemetry/events.ts";
+export type { AsyncRetryConfig } from "../registry/async-retry-config.ts";
 
 export type AsyncStep =
   | { kind: "done" }
@@ -32,18 +26,6 @@ export interface AsyncEventState {
   /** Throttles and service errors since the last time the function ran (the backoff exponent). */
   throttles: number;
 }
-
-/** The event-invoke config that applies (PutFunctionEventInvokeConfig), defaults filled in. */
-export interface AsyncRetryConfig {
-  maximumRetryAttempts: number;
-  maximumEventAgeMs: number;
-}
-
-/** PutFunctionEventInvokeConfig defaults and ranges (aws-facts §5, botocore lambda model). */
-export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 2;
-export const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 21_600;
-export const MAXIMUM_RETRY_ATTEMPTS_RANGE = [0, 2] as const;
-export const MAXIMUM_EVENT_AGE_RANGE = [60, 21_600] as const;
 
 /** "~1 min before the 1st retry, ~2 min before the 2nd" (aws-facts §5, invocation-async-error-handling). */
 export const FUNCTION_ERROR_DELAYS_MS = [60_000, 120_000] as const;

@@ -9,18 +9,10 @@
  * `idle` means frozen (SIGSTOP) unless freezing is switched off for the function. There is one
  * terminal state, `retired`, with a reason.
  */
-export const ENVIRONMENT_STATES = ["initializing", "idle", "busy", "reset", "retiring", "retired"] as const;
-export type EnvironmentState = (typeof ENVIRONMENT_STATES)[number];
+// The names are the telemetry schema's (events.ts carries them); the moves between them are here.
+import type { EnvironmentState, RetireReason } from "../telemetry/events.ts";
 
-export const RETIRE_REASONS = [
-  "idle-timeout",
-  "init-failed",
-  "init-timeout",
-  "code-updated",
-  "shutdown",
-  "function-deleted",
-] as const;
-export type RetireReason = (typeof RETIRE_REASONS)[number];
+export { ENVIRONMENT_STATES, RETIRE_REASONS, type EnvironmentState, type RetireReason } from "../telemetry/events.ts";
 
 const TRANSITIONS: Record<EnvironmentState, readonly EnvironmentState[]> = {
   initializing: ["idle", "busy", "retiring"],

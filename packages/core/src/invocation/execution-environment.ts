@@ -1,55 +1,21 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Clock, Hold, TimerHandle } from "../clock/clock.ts";
-import type { RandomStream } from "../random/rng.ts";
+import type { TimerHandle } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
-import type { ProcessLedger } from "../runtime/process-ledger.ts";
 import { SandboxProcess, signalText } from "../runtime/sandbox-process.ts";
-import type { Telemetry } from "../telemetry/telemetry.ts";
-import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
-import { billedDuration, endLine, InvocationLog, reportLine, startLine } from "./invocation-log.ts";
+import type { EnvironmentState, RetireReason } from "./environment-state.ts";
+import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
+import { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
 import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
+import { RunningInvocation } from "./running-invocation.ts";
 import type { Environment } from "./environment.ts";
-
-/** Shared services every environment needs. */
-export interface EnvironmentContext {
-  clock: Clock;
-  telemetry: Telemetry;
-  region: string;
-  endpointUrl: string;
-  /** Parent of each environment's private /tmp directory. */
-  tmpRoot: string;
-  /** Mount each /tmp privately (Linux mount namespaces); otherwise TMPDIR points at it. */
-  privateTmp: boolean;
-  processes: ProcessLedger;
-  /** Shared V8 compile cache for Node environments. */
-  compileCacheDir?: string;
-  /** Wall ms an environment stays idle before it is frozen (0: at once). */
-  freezeDelayMs: number;
-  /** Draws of the `model` runtime (durations, outcomes). */
-  modelRandom?: RandomStream;
-}
+import type { EnvironmentContext } from "./environment-context.ts";
 
 /** On-demand init must finish within 10 s (aws-facts §3). */
 export const INIT_LIMIT_MS = 10_000;
-/** How often a busy environment's resident memory is compared with its memorySize. */
-const MEMORY_WATCH_MS = 100;
-
-interface Running {
-  request: InvocationRequest;
-  log: InvocationLog;
-  resolve: (r: InvocationResult) => void;
-  coldStart: boolean;
-  hold: Hold;
-  initDurationMs?: number;
-  /** Wall ms when the runtime received the event; undefined while it waits for /next. */
-  deliveredAt?: number;
-  started: boolean;
-}
-
 /**
  * One sandbox (DESIGN.md): a real child process behind its own Runtime API listener, its /tmp and
  * its init duration. Frozen with SIGSTOP while idle and thawed before the next event (aws-facts §3
@@ -59,7 +25,6 @@ interface Running {
 export class ExecutionEnvironment implements Environment {
   readonly id: string;
   readonly config: FunctionVersionConfig;
-  state: EnvironmentState = "initializing";
   invocations = 0;
   /** Called when the environment can take another event, and when it leaves service. */
   onAvailable: (env: Environment) => void = () => {};
@@ -75,9 +40,9 @@ export class ExecutionEnvironment implements Environment {
   private lastProcess: SandboxProcess | undefined;
   private spawnedAt = 0;
   private initError: { errorType: string; body: Buffer } | undefined;
-  private running: Running | undefined;
-  private deadline: TimerHandle | undefined;
-  private memoryWatch: TimerHandle | undefined;
+  private running: RunningInvocation | undefined;
+  private readonly lifecycle: EnvironmentLifecycle;
+  private readonly watchdogs = new EnvironmentWatchdogs();
   private freezeTimer: TimerHandle | undefined;
 
   /** `provisioned-concurrency` environments are initialised ahead of traffic (aws-facts §4). */
@@ -98,7 +63,11 @@ export class ExecutionEnvironment implements Environment {
       onInitError: (errorType, body) => (this.initError = { errorType, body }),
     });
     this.output = new OutputForwarder(ctx.telemetry, config.functionName, id, (text) => this.running?.log.append(text));
-    this.emitState("none", "initializing");
+    this.lifecycle = new EnvironmentLifecycle(id, config, ctx.telemetry, initializationType === "provisioned-concurrency");
+  }
+
+  get state(): EnvironmentState {
+    return this.lifecycle.state;
   }
 
   get busy(): boolean {
@@ -127,13 +96,13 @@ export class ExecutionEnvironment implements Environment {
     }
     const coldStart = this.process === undefined;
     const done = new Promise<InvocationResult>((resolve) => {
-      this.running = { request, log: new InvocationLog(), resolve, coldStart, hold: this.ctx.clock.hold(`invoke:${request.requestId}`), started: false };
+      this.running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
     });
     this.output.resetBudget(request.requestId);
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       await this.startProcess();
-      this.arm(INIT_LIMIT_MS, () => this.onInitTimeout());
+      this.watchdogs.arm(INIT_LIMIT_MS, () => this.onInitTimeout());
     } else {
       this.transition("busy");
       this.freezeTimer?.cancel();
@@ -144,7 +113,7 @@ export class ExecutionEnvironment implements Environment {
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,
-      deadlineMs: stopwatch.epochNow() + this.config.timeout * 1000,
+      timeoutMs: this.config.timeout * 1000,
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,
@@ -231,19 +200,22 @@ export class ExecutionEnvironment implements Environment {
   private onDelivered(): void {
     const r = this.running;
     if (r === undefined) return;
-    this.disarm();
+    this.watchdogs.disarm();
     if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.spawnedAt;
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = stopwatch.now();
     this.startLine(r);
-    this.arm(this.config.timeout * 1000, () => this.onTimeout());
-    this.memoryWatch = stopwatch.after(MEMORY_WATCH_MS, () => this.watchMemory());
+    this.watchdogs.arm(this.config.timeout * 1000, () => this.onTimeout());
+    this.watchdogs.watchMemory(
+      () => this.running === r && this.process !== undefined && this.process.residentMemoryMb() > this.config.memorySize,
+      () => this.onOutOfMemory(),
+    );
   }
 
   private onOutcome(o: RuntimeOutcome): void {
     const r = this.running;
     if (r === undefined || o.requestId !== r.request.requestId) return;
-    this.disarm();
+    this.watchdogs.disarm();
     let result: InvocationResult;
     if (o.kind === "response") result = this.result(o.body, undefined, undefined);
     else if (o.kind === "error") result = this.result(o.body, o.errorType, undefined);
@@ -267,7 +239,7 @@ export class ExecutionEnvironment implements Environment {
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     const proc = this.process;
     this.process = undefined;
-    this.disarm();
+    this.watchdogs.disarm();
     if (this.state === "retiring" || this.state === "retired") return;
     const r = this.running;
     const reason = signal !== null ? `signal: ${signalText(signal)}` : code === 0 ? undefined : `exit status ${code}`;
@@ -320,16 +292,10 @@ export class ExecutionEnvironment implements Environment {
     void this.retire("init-timeout");
   }
 
-  private watchMemory(): void {
-    const r = this.running;
-    if (r === undefined || this.process === undefined) return;
-    if (this.process.residentMemoryMb() > this.config.memorySize) {
-      this.killProcess();
-      this.finish(this.platformError("Runtime.OutOfMemory", "Runtime exited with error: signal: killed", "error"));
-      this.toReset();
-      return;
-    }
-    this.memoryWatch = stopwatch.after(MEMORY_WATCH_MS, () => this.watchMemory());
+  private onOutOfMemory(): void {
+    this.killProcess();
+    this.finish(this.platformError("Runtime.OutOfMemory", "Runtime exited with error: signal: killed", "error"));
+    this.toReset();
   }
 
   /** Timeout, crash or OOM: the process is gone, /tmp stays, the next invocation re-runs Init. */
@@ -340,21 +306,7 @@ export class ExecutionEnvironment implements Environment {
   }
 
   private result(payload: Buffer, errorType: string | undefined, reportStatus: ReportStatus | undefined): InvocationResult {
-    const r = this.running!;
-    const durationMs = r.deliveredAt === undefined ? 0 : stopwatch.now() - r.deliveredAt;
-    return {
-      requestId: r.request.requestId,
-      payload,
-      errorType,
-      reportStatus,
-      durationMs,
-      billedDurationMs: billedDuration(durationMs, r.initDurationMs),
-      initDurationMs: r.initDurationMs,
-      maxMemoryUsedMb: this.maxMemoryUsed(),
-      coldStart: r.coldStart,
-      environmentId: this.id,
-      logTail: "",
-    };
+    return this.running!.result(payload, errorType, reportStatus, this.id, this.maxMemoryUsed());
   }
 
   /** Peak RSS, capped at memorySize: a process is stopped there on AWS, so no report shows more. */
@@ -362,55 +314,28 @@ export class ExecutionEnvironment implements Environment {
     return Math.min(this.lastProcess?.peakMemoryMb() ?? 1, this.config.memorySize);
   }
 
-  /** Platform-detected failures: `RequestId: <id> Error: <message>` (aws-facts §1.5). */
   private platformError(errorType: string, message: string, status: ReportStatus): InvocationResult {
-    const id = this.running!.request.requestId;
-    return this.result(failurePayload(errorType, `RequestId: ${id} Error: ${message}`), errorType, status);
+    return this.running!.platformError(errorType, message, status, this.id, this.maxMemoryUsed());
   }
 
-  private startLine(r: Running): void {
-    if (r.started) return;
-    r.started = true;
-    this.output.platform(startLine(r.request.requestId, this.config.version), r.request.requestId);
+  private startLine(r: RunningInvocation): void {
+    const line = r.startLine(this.config.version);
+    if (line !== undefined) this.output.platform(line, r.requestId);
   }
 
   /** Frames the log with END and REPORT, emits telemetry and hands the result to the caller. */
   private finish(result: InvocationResult): void {
     const r = this.running;
     if (r === undefined) return;
-    this.disarm();
+    this.watchdogs.disarm();
     this.startLine(r);
-    const id = r.request.requestId;
-    this.output.platform(endLine(id), id);
-    const report = reportLine({
-      requestId: id,
-      durationMs: result.durationMs,
-      billedDurationMs: result.billedDurationMs,
-      memorySizeMb: this.config.memorySize,
-      maxMemoryUsedMb: result.maxMemoryUsedMb,
-      initDurationMs: result.initDurationMs,
-      status: result.reportStatus,
-      errorType: result.reportStatus ? result.errorType : undefined,
-    });
-    this.output.platform(report, id);
+    for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
     result.logTail = r.log.tailBase64();
     this.running = undefined;
     this.invocations++;
     r.hold.release();
     emitFinished(this.ctx.telemetry, this.config, result);
     r.resolve(result);
-  }
-
-  private arm(ms: number, fn: () => void): void {
-    this.deadline?.cancel();
-    this.deadline = stopwatch.after(ms, fn);
-  }
-
-  private disarm(): void {
-    this.deadline?.cancel();
-    this.deadline = undefined;
-    this.memoryWatch?.cancel();
-    this.memoryWatch = undefined;
   }
 
   private killProcess(): void {
@@ -421,15 +346,7 @@ export class ExecutionEnvironment implements Environment {
     this.api.resetSession();
   }
 
-  private transition(to: EnvironmentState, reason?: RetireReason): this {
-    const from = this.state;
-    if (!canTransition(from, to)) throw new IllegalTransitionError(this.id, from, to);
-    this.state = to;
-    this.emitState(from, to, reason ?? (to === "reset" ? "reset" : undefined));
-    return this;
-  }
-
-  private emitState(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason | "reset"): void {
-    this.ctx.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason, provisioned: this.initializationType === "provisioned-concurrency" || undefined });
+  private transition(to: EnvironmentState, reason?: RetireReason): void {
+    this.lifecycle.to(to, reason);
   }
 }

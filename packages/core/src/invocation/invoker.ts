@@ -8,9 +8,11 @@ import type { AsyncDestinations } from "./async-destinations.ts";
 import type { AsyncEvent, AsyncQueue, AttemptResult } from "./async-queue.ts";
 import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
-import type { EnvironmentContext } from "./execution-environment.ts";
+import type { EnvironmentContext } from "./environment-context.ts";
 import type { RetireReason } from "./environment-state.ts";
-import type { InvocationResult } from "./invocation-result.ts";
+import { emitFinished, type InvocationResult } from "./invocation-result.ts";
+import type { FaultInjector } from "../faults/fault-injector.ts";
+import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
 
 export type InvocationType = "RequestResponse" | "Event" | "DryRun";
 
@@ -23,8 +25,13 @@ export interface InvokeInput {
   clientContext?: string;
   /** Reuse a request id (the 202 of an Event invocation already announced it). */
   requestId?: string;
-  /** Who asks, named in throttle telemetry: a mapping's source ARN; default `sync`. */
-  caller?: string;
+  /** The event source mapping invoking, if any (fault scopes `source:` and `mapping:`). */
+  origin?: InvocationOrigin;
+}
+
+export interface InvocationOrigin {
+  sourceArn: string;
+  mappingUuid: string;
 }
 
 export type InvokeOutput =
@@ -54,8 +61,10 @@ export class Invoker {
   /** Pools replaced by an update or a deletion whose busy environments are finishing. */
   private readonly draining = new Set<EnvironmentPool>();
   private readonly unsubscribe: () => void;
+  private readonly faults: FaultInjector | undefined;
 
-  constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor }) {
+  constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor; faults?: FaultInjector }) {
+    this.faults = opts.faults;
     this.registry = opts.registry;
     this.governor = opts.governor;
     this.ctx = opts.ctx;
@@ -91,7 +100,7 @@ export class Invoker {
   private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
     const target = this.registry.resolve(e.functionName, e.qualifier);
     try {
-      const r = await this.admitAndRun(target, e.payload, undefined, e.requestId, "async");
+      const r = await this.admitAndRun(target, e.payload, undefined, e.requestId, undefined, "async");
       if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };
       const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
       if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
@@ -120,7 +129,7 @@ export class Invoker {
     if (input.payload.length > MAX_SYNC_PAYLOAD) {
       throw lambdaErrors.requestTooLarge(`Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`);
     }
-    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId, input.caller);
+    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId, input.origin);
     return { kind: "result", executedVersion: target.executedVersion, result };
   }
 
@@ -178,18 +187,50 @@ export class Invoker {
   }
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
-  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, caller?: string): Promise<InvocationResult> {
-    const out = await this.admitAndRun(target, payload, clientContext, requestId, caller);
+  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, origin?: InvocationOrigin): Promise<InvocationResult> {
+    const out = await this.admitAndRun(target, payload, clientContext, requestId, origin);
     if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
     return out;
   }
 
   /** Admission as a value (STYLE.md 7.7): the async queue backs off without an exception. */
-  private async admitAndRun(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, caller = "sync"): Promise<InvocationResult | { throttled: ThrottleReason }> {
+  private async admitAndRun(
+    target: ResolvedInvocationTarget,
+    payload: Buffer,
+    clientContext: string | undefined,
+    requestId?: string,
+    origin?: InvocationOrigin,
+    /** Named in throttle telemetry: a mapping's source ARN, `async` (the async queue) or `sync`. */
+    caller = origin?.sourceArn ?? "sync",
+  ): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
-    const admission = this.governor.admit(target.config.functionName, target.executedVersion, pool.idleCount === 0, caller);
+    const coldStart = pool.idleCount === 0;
+    const subject = this.faults && {
+      functionName: target.config.functionName,
+      qualifier: qualifierOf(target),
+      executedVersion: target.executedVersion,
+      payload,
+      sourceArn: origin?.sourceArn,
+      mappingUuid: origin?.mappingUuid,
+      coldStart,
+    };
+    const throttle = subject && this.faults?.forInvocation(subject, "admission")?.throttle;
+    if (throttle !== undefined) return { throttled: throttle };
+    const admission = this.governor.admit(target.config.functionName, target.executedVersion, coldStart, caller);
     if (!admission.ok) return { throttled: admission.reason };
     try {
+      const faults = subject && this.faults?.forInvocation(subject, "run");
+      if (faults !== undefined) {
+        // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
+        if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
+        if (faults.outcome !== undefined) {
+          const durationMs = injectedDurationMs(faults, target.config);
+          if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
+          const result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
+          emitFinished(this.telemetry, target.config, result);
+          return result;
+        }
+      }
       return await this.runIn(pool, target, payload, clientContext, requestId);
     } finally {
       admission.lease.release();

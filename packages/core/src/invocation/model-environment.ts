@@ -3,7 +3,8 @@ import type { RandomStream } from "../random/rng.ts";
 import type { FunctionVersionConfig, ModelDuration, ModelSpec } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Environment } from "./environment.ts";
-import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
+import type { EnvironmentState, RetireReason } from "./environment-state.ts";
+import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import { billedDuration } from "./invocation-log.ts";
 import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 
@@ -18,7 +19,6 @@ export class ModelEnvironment implements Environment {
   readonly id: string;
   readonly config: FunctionVersionConfig;
   readonly initializationType: "on-demand" | "provisioned-concurrency";
-  state: EnvironmentState = "initializing";
   busy = false;
   onAvailable: (env: Environment) => void = () => {};
   onRetired: (env: Environment) => void = () => {};
@@ -27,6 +27,7 @@ export class ModelEnvironment implements Environment {
   private readonly random: RandomStream;
   private readonly spec: ModelSpec;
   private initialised = false;
+  private readonly lifecycle: EnvironmentLifecycle;
 
   constructor(id: string, config: FunctionVersionConfig, clock: Clock, telemetry: Telemetry, random: RandomStream, initializationType: "on-demand" | "provisioned-concurrency") {
     this.id = id;
@@ -36,7 +37,11 @@ export class ModelEnvironment implements Environment {
     this.random = random;
     this.initializationType = initializationType;
     this.spec = config.model ?? { durationMs: 1, coldStartMs: 0, errorProbability: 0, timeoutProbability: 0 };
-    this.emitState("none", "initializing");
+    this.lifecycle = new EnvironmentLifecycle(id, config, telemetry, initializationType === "provisioned-concurrency");
+  }
+
+  get state(): EnvironmentState {
+    return this.lifecycle.state;
   }
 
   async prewarm(): Promise<boolean> {
@@ -101,15 +106,7 @@ export class ModelEnvironment implements Environment {
   }
 
   private transition(to: EnvironmentState, reason?: RetireReason): void {
-    const from = this.state;
-    if (from === to) return;
-    if (!canTransition(from, to)) throw new IllegalTransitionError(this.id, from, to);
-    this.state = to;
-    this.emitState(from, to, reason);
-  }
-
-  private emitState(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason): void {
-    this.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason, provisioned: this.initializationType === "provisioned-concurrency" || undefined });
+    if (this.lifecycle.state !== to) this.lifecycle.to(to, reason);
   }
 }
 

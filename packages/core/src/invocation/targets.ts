@@ -1,4 +1,5 @@
 import { lambdaErrors } from "../errors/lambda-errors.ts";
+import type { FaultInjector } from "../faults/fault-injector.ts";
 
 /** A message attribute as SQS (and the DLQ record of aws-facts §5) carries it. */
 export interface TargetAttribute {
@@ -18,6 +19,12 @@ export interface Target {
  */
 export class TargetRegistry {
   private readonly targets = new Map<string, Target>();
+  private readonly faults: FaultInjector | undefined;
+
+  /** `faults`: delivery-failure faults make matching deliveries reject, as an unreachable target would. */
+  constructor(faults?: FaultInjector) {
+    this.faults = faults;
+  }
 
   register(service: string, target: Target): void {
     this.targets.set(service, target);
@@ -30,6 +37,8 @@ export class TargetRegistry {
   deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>): Promise<void> {
     const target = this.targets.get(serviceOf(arn));
     if (target === undefined) return Promise.reject(lambdaErrors.invalidParameterValue(`lambda-sim has no target for ${arn}`));
+    const fault = this.faults?.forDelivery(arn);
+    if (fault !== undefined && fault.spec.kind === "delivery-failure") return Promise.reject(new Error(fault.spec.message));
     return target.deliver(arn, body, attributes);
   }
 }

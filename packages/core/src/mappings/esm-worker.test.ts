@@ -52,7 +52,7 @@ function harness(maxConcurrency: number) {
       return { kind: "result", executedVersion: "$LATEST", result: { payload: Buffer.from("null") } };
     },
   } as unknown as Invoker;
-  worker = new EsmWorker({ mappingId: "m", eventSourceArn: "sqs:q", functionName: "f", batchSize: 10, batchWindowMs: 0, reportBatchItemFailures: false, maxConcurrency }, poller, invoker, clock, new Telemetry(clock));
+  worker = new EsmWorker({ functionName: "f", batchSize: 10, batchWindowMs: 0, reportBatchItemFailures: false, maxConcurrency }, poller, invoker, clock, new Telemetry(clock));
   return { state, worker };
 }
 

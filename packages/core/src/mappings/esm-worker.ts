@@ -1,20 +1,20 @@
 import type { Clock } from "../clock/clock.ts";
 import { isAwsError } from "../errors/aws-error.ts";
-import type { Invoker } from "../invocation/invoker.ts";
+import type { InvocationOrigin, Invoker } from "../invocation/invoker.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { parseBatchItemFailures } from "./batch-item-failures.ts";
 import type { BatchOutcome, PolledBatch, Poller } from "./poller.ts";
 
 export interface WorkerSettings {
-  /** The mapping's UUID and source ARN, named in telemetry and in throttles. */
-  mappingId: string;
-  eventSourceArn: string;
   functionName: string;
   batchSize: number;
   batchWindowMs: number;
   reportBatchItemFailures: boolean;
   /** ScalingConfig.MaximumConcurrency, or the ESM ceiling. */
   maxConcurrency: number;
+  /** The mapping and its source, for faults scoped to them, throttles and telemetry. */
+  uuid?: string;
+  sourceArn?: string;
 }
 
 /** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
@@ -75,8 +75,8 @@ export class EsmWorker {
   }
 
   private emitScaled(change: "up" | "down" | "backoff", backoffMs?: number): void {
-    const { mappingId, functionName, eventSourceArn } = this.settings;
-    this.telemetry.emit({ type: "mapping.scaled", mappingId, functionName, eventSourceArn, lanes: this.lanes, change, backoffMs });
+    const { uuid = "", functionName, sourceArn = "" } = this.settings;
+    this.telemetry.emit({ type: "mapping.scaled", mappingId: uuid, functionName, eventSourceArn: sourceArn, lanes: this.lanes, change, backoffMs });
   }
 
   private async lane(): Promise<void> {
@@ -105,9 +105,9 @@ export class EsmWorker {
       this.scaleUp(batch.itemIds.length >= this.settings.batchSize);
       const outcome = await this.run(batch.payload, batch.itemIds);
       this.settle(batch, outcome);
-      const { mappingId, functionName, eventSourceArn } = this.settings;
+      const { uuid = "", functionName, sourceArn = "" } = this.settings;
       const failed = outcome.kind === "partial" ? outcome.failedIds.length : undefined;
-      this.telemetry.emit({ type: "mapping.batch", mappingId, functionName, eventSourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes });
+      this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes });
       if (outcome.kind === "throttled") {
         // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
         this.scaledUntil = undefined;
@@ -152,9 +152,14 @@ export class EsmWorker {
     }
   }
 
+  private origin(): InvocationOrigin | undefined {
+    const s = this.settings;
+    return s.uuid === undefined || s.sourceArn === undefined ? undefined : { mappingUuid: s.uuid, sourceArn: s.sourceArn };
+  }
+
   private async run(payload: Buffer, itemIds: string[]): Promise<BatchOutcome> {
     try {
-      const out = await this.invoker.invoke({ functionName: this.settings.functionName, payload, invocationType: "RequestResponse", caller: this.settings.eventSourceArn });
+      const out = await this.invoker.invoke({ functionName: this.settings.functionName, payload, invocationType: "RequestResponse", origin: this.origin() });
       if (out.kind !== "result") return { kind: "succeeded" };
       // A function error or timeout fails the whole batch; it returns after the visibility timeout.
       if (out.result.errorType !== undefined) return { kind: "failed" };

@@ -1,4 +1,5 @@
 import type { Clock } from "../clock/clock.ts";
+import type { MappingInput } from "../config/mapping-input.ts";
 import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { Invoker } from "../invocation/invoker.ts";
@@ -8,49 +9,26 @@ import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
 import { matchesFilters, parseFilterCriteria } from "./filter-criteria.ts";
+import { mappingShape } from "./mapping-shape.ts";
+import { MappingStore, type MappingRecord as Mapping } from "./mapping-store.ts";
+import { checkStringMembers, filterCriteriaOf, rejectQueueOnlyParams, unrecognizedEventSource, validateQueueMapping } from "./mapping-validation.ts";
 import type { PollerFactory } from "./poller.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
-import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, streamShape, validateStreamParams, type StreamMappingInput, type StreamMappingParams } from "./stream-mapping-params.ts";
+import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, validateStreamParams, type StreamMappingParams } from "./stream-mapping-params.ts";
 import { StreamWorker } from "./stream-worker.ts";
-
-export interface MappingInput extends StreamMappingInput {
-  FunctionName?: string;
-  EventSourceArn?: string;
-  BatchSize?: number;
-  MaximumBatchingWindowInSeconds?: number;
-  Enabled?: boolean;
-  FunctionResponseTypes?: string[];
-  ScalingConfig?: { MaximumConcurrency?: number };
-  FilterCriteria?: { Filters?: { Pattern?: string }[] };
-}
-
-interface Mapping {
-  uuid: string;
-  functionName: string;
-  sourceArn: string;
-  batchSize: number;
-  batchWindowSeconds: number;
-  enabled: boolean;
-  functionResponseTypes: string[];
-  maximumConcurrency?: number;
-  /** FilterCriteria as AWS returns it; absent when the mapping does not filter. */
-  filterCriteria?: { Filters: { Pattern: string }[] };
-  lastModified: number;
-  /** Stream sources only (Kinesis): their parameters (stream-mapping-params.ts). */
-  stream?: StreamMappingParams;
-}
 
 /**
  * Event source mappings (a Lambda API, so core owns it; STYLE.md 7.3): Create/Get/List/Update/
  * Delete with AWS's fields, defaults and validation (aws-facts §6, §8.2), persisted, with one
- * worker per enabled mapping. Queue sources (SQS) register a poller and get an EsmWorker's lanes;
- * stream sources (Kinesis) register a StreamReader and get a StreamWorker (shards in order,
- * checkpoints); their parameters live in stream-mapping-params.ts.
+ * worker per enabled mapping. Polled (queue) sources register a PollerFactory, which carries their
+ * batch limits, and get an EsmWorker's lanes; stream sources register a StreamReaderFactory and
+ * get a StreamWorker (shards in order, checkpoints; parameters in stream-mapping-params.ts). No
+ * source is named here: the service in the EventSourceArn picks the registered factory.
  */
 export class EventSourceMappings {
-  private readonly store: Store;
+  private readonly rows: MappingStore;
   private readonly registry: FunctionRegistry;
   private readonly invoker: Invoker;
   private readonly clock: Clock;
@@ -64,7 +42,7 @@ export class EventSourceMappings {
   private readonly workers = new Map<string, { stop(): Promise<void>; readonly concurrency?: number }>();
 
   constructor(opts: { store: Store; registry: FunctionRegistry; invoker: Invoker; clock: Clock; telemetry: Telemetry; ids: RandomStream; targets?: TargetRegistry }) {
-    this.store = opts.store;
+    this.rows = new MappingStore(opts.store);
     this.registry = opts.registry;
     this.invoker = opts.invoker;
     this.clock = opts.clock;
@@ -72,17 +50,14 @@ export class EventSourceMappings {
     this.ids = opts.ids;
     this.targets = opts.targets;
     this.checkpoints = new CheckpointStore(opts.store);
-    for (const row of this.store.db.prepare("SELECT config FROM event_source_mappings").all() as { config: string }[]) {
-      const m = JSON.parse(row.config) as Mapping;
-      this.mappings.set(m.uuid, m);
-    }
+    for (const m of this.rows.loadAll()) this.mappings.set(m.uuid, m);
   }
 
   registerPoller(service: string, factory: PollerFactory): void {
     this.pollers.set(service, factory);
   }
 
-  /** Stream sources (Kinesis, later DynamoDB Streams) register their shard reader instead of a poller. */
+  /** Stream sources register their shard reader instead of a poller. */
   registerStreamReader(service: string, factory: StreamReaderFactory): void {
     this.streamReaders.set(service, factory);
   }
@@ -118,12 +93,12 @@ export class EventSourceMappings {
 
   private createStopped(input: MappingInput): Mapping {
     checkStringMembers(input);
-    if (!input.EventSourceArn) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
+    if (!input.EventSourceArn) throw unrecognizedEventSource();
     const rec = this.registry.get(input.FunctionName ?? "");
     const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name);
     if (duplicate !== undefined) {
       throw lambdaErrors.resourceConflict(
-        `An event source mapping with ${this.isStream(input.EventSourceArn) ? "Kinesis" : "SQS"} arn (" ${input.EventSourceArn} ") and function (" ${rec.name} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
+        `An event source mapping with ${this.kindOf(input.EventSourceArn)} arn (" ${input.EventSourceArn} ") and function (" ${rec.name} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
     if (!this.isStream(input.EventSourceArn)) rejectStreamOnlyParams(input);
@@ -132,7 +107,7 @@ export class EventSourceMappings {
       uuid: this.ids.uuid(),
       functionName: rec.name,
       sourceArn: input.EventSourceArn,
-      batchSize: input.BatchSize ?? (this.isStream(input.EventSourceArn) ? STREAM_BATCH_SIZE.default : 10),
+      batchSize: input.BatchSize ?? this.defaultBatchSize(input.EventSourceArn),
       batchWindowSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
       enabled: input.Enabled ?? true,
       functionResponseTypes: input.FunctionResponseTypes ?? [],
@@ -189,7 +164,7 @@ export class EventSourceMappings {
     this.workers.delete(uuid);
     this.mappings.delete(uuid);
     this.checkpoints.deleteMapping(uuid);
-    this.store.db.prepare("DELETE FROM event_source_mappings WHERE uuid = ?").run(uuid);
+    this.rows.delete(uuid);
     return { ...this.shape(m), State: "Deleting" };
   }
 
@@ -211,37 +186,38 @@ export class EventSourceMappings {
     return arn !== undefined && this.streamReaders.has(serviceOf(arn));
   }
 
-  /** AWS's rules for SQS mappings (aws-facts §6); stream mappings have their own (§8.2). */
+  /** How AWS's messages name the source kind of `arn`: its factory says (the ARN's service if none is registered). */
+  private kindOf(arn: string): string {
+    const service = serviceOf(arn);
+    return this.streamReaders.get(service)?.kind ?? this.pollers.get(service)?.kind ?? service;
+  }
+
+  /** BatchSize when the request names none: the stream default, or the poller's for this ARN. */
+  private defaultBatchSize(arn: string): number {
+    if (this.isStream(arn)) return STREAM_BATCH_SIZE.default;
+    // No poller: validate() refuses the mapping anyway; any number does until then.
+    return this.pollers.get(serviceOf(arn))?.limits(arn).defaultBatchSize ?? 0;
+  }
+
+  /** Lambda's rules for queue mappings (aws-facts §6) with the poller's limits; stream mappings have their own (§8.2). */
   private validate(m: Mapping): void {
     if (m.stream !== undefined) {
       const reader = this.streamReaders.get(serviceOf(m.sourceArn));
-      if (reader === undefined) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
+      if (reader === undefined) throw unrecognizedEventSource();
       validateStreamParams(m.stream, m.batchSize, m.batchWindowSeconds, this.clock.now());
       reader.validate(m.sourceArn);
       return;
     }
     const factory = this.pollers.get(serviceOf(m.sourceArn));
-    if (factory === undefined) throw lambdaErrors.invalidParameterValue("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
-    const fifo = m.sourceArn.endsWith(".fifo");
-    if (m.batchSize < 1 || m.batchSize > (fifo ? 10 : 10_000)) {
-      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchSize}' at 'batchSize' failed to satisfy constraint: Member must have value ${m.batchSize < 1 ? "greater than or equal to 1" : `less than or equal to ${fifo ? 10 : 10000}`}`, { messageKey: "message" });
-    }
-    if (m.batchWindowSeconds < 0 || m.batchWindowSeconds > 300) {
-      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchWindowSeconds}' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 300`, { messageKey: "message" });
-    }
-    if (m.batchSize > 10 && m.batchWindowSeconds < 1) {
-      throw lambdaErrors.invalidParameterValue("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
-    }
-    if (m.maximumConcurrency !== undefined && (m.maximumConcurrency < 2 || m.maximumConcurrency > 1000)) {
-      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.maximumConcurrency}' at 'scalingConfig.maximumConcurrency' failed to satisfy constraint: Member must have value between 2 and 1000`, { messageKey: "message" });
-    }
+    if (factory === undefined) throw unrecognizedEventSource();
+    validateQueueMapping(m, factory.limits(m.sourceArn));
     const fn = this.registry.get(m.functionName).latest;
     factory.validate({ sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds });
   }
 
   private save(m: Mapping): void {
     this.mappings.set(m.uuid, m);
-    this.store.db.prepare("INSERT OR REPLACE INTO event_source_mappings (uuid, function_name, source_arn, config, last_modified) VALUES (?, ?, ?, ?, ?)").run(m.uuid, m.functionName, m.sourceArn, JSON.stringify(m), m.lastModified);
+    this.rows.save(m);
   }
 
   private startWorker(m: Mapping): void {
@@ -255,13 +231,13 @@ export class EventSourceMappings {
     });
     const worker = new EsmWorker(
       {
-        mappingId: m.uuid,
-        eventSourceArn: m.sourceArn,
         functionName: m.functionName,
         batchSize: m.batchSize,
         batchWindowMs: m.batchWindowSeconds * 1000,
         reportBatchItemFailures: m.functionResponseTypes.includes("ReportBatchItemFailures"),
         maxConcurrency: m.maximumConcurrency ?? ESM_SCALING.ceiling,
+        uuid: m.uuid,
+        sourceArn: m.sourceArn,
       },
       poller,
       this.invoker,
@@ -306,46 +282,10 @@ export class EventSourceMappings {
   }
 
   private shape(m: Mapping): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      UUID: m.uuid,
-      BatchSize: m.batchSize,
-      MaximumBatchingWindowInSeconds: m.batchWindowSeconds,
-      EventSourceArn: m.sourceArn,
-      FunctionArn: this.registry.arn(m.functionName),
-      LastModified: m.lastModified / 1000,
-      State: m.enabled ? "Enabled" : "Disabled",
-      StateTransitionReason: "USER_INITIATED",
-      FunctionResponseTypes: m.functionResponseTypes,
-      EventSourceMappingArn: `arn:aws:lambda:${this.registry.region}:${this.registry.accountId}:event-source-mapping:${m.uuid}`,
-    };
-    if (m.filterCriteria !== undefined) out.FilterCriteria = m.filterCriteria;
-    if (m.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: m.maximumConcurrency };
-    if (m.stream !== undefined) Object.assign(out, streamShape(m.stream));
-    return out;
+    return mappingShape(m, { functionArn: this.registry.arn(m.functionName), region: this.registry.region, accountId: this.registry.accountId });
   }
 }
 
 function serviceOf(arn: string): string {
   return arn.split(":")[2] ?? "";
-}
-
-/** Validates FilterCriteria (throws InvalidParameterValueException) and keeps the patterns as written. */
-function filterCriteriaOf(input: MappingInput["FilterCriteria"]): Mapping["filterCriteria"] {
-  const filters = parseFilterCriteria(input);
-  return filters === undefined ? undefined : { Filters: filters.map((f) => ({ Pattern: f.pattern })) };
-}
-
-/** A FunctionName or EventSourceArn that is not a string is a client error, not a crash. */
-function checkStringMembers(input: MappingInput): void {
-  for (const [key, member] of [["FunctionName", "functionName"], ["EventSourceArn", "eventSourceArn"]] as const) {
-    const v: unknown = input[key];
-    if (v !== undefined && v !== null && typeof v !== "string") {
-      throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${JSON.stringify(v)}' at '${member}' failed to satisfy constraint: Member must be a string`, { messageKey: "message" });
-    }
-  }
-}
-
-/** ScalingConfig is "Amazon SQS only" (botocore lambda model): a stream mapping would ignore it. Our wording. */
-function rejectQueueOnlyParams(input: MappingInput): void {
-  if (input.ScalingConfig !== undefined && input.ScalingConfig !== null) throw lambdaErrors.invalidParameterValue("Unsupported ScalingConfig parameter for given event source mapping type.");
 }

@@ -4,7 +4,7 @@ import type { ParsedFilters } from "./filter-criteria.ts";
 export interface PolledBatch {
   /** The invocation payload (the source's event shape, e.g. `{"Records":[...]}`). */
   payload: Buffer;
-  /** Ids the function may name in `batchItemFailures` (SQS: message ids), in delivery order. */
+  /** Ids the function may name in `batchItemFailures` (a queue's message ids), in delivery order. */
   itemIds: string[];
 }
 
@@ -34,7 +34,21 @@ export interface PollerTarget {
   filters?: ParsedFilters;
 }
 
+/** A polled source's own rules for mappings on it (AWS's, per source and sometimes per ARN). */
+export interface PollerLimits {
+  /** BatchSize when the request names none. */
+  defaultBatchSize: number;
+  /** The largest BatchSize AWS accepts for this source ARN. */
+  maxBatchSize: number;
+  /** A BatchSize above this needs MaximumBatchingWindowInSeconds of at least 1 (undefined: no such rule). */
+  windowRequiredAbove?: number;
+}
+
 export interface PollerFactory {
+  /** How AWS's messages name this kind of source ("An event source mapping with <kind> arn ..."). */
+  readonly kind: string;
+  /** The batch size default and limits of a mapping on `sourceArn`. */
+  limits(sourceArn: string): PollerLimits;
   /** Validates a new or updated mapping against the source (throws AwsError), e.g. the queue exists. */
   validate(target: PollerTarget): void;
   create(target: PollerTarget): Poller;

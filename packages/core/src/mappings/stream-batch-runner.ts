@@ -7,12 +7,12 @@ import { bisect, expiredCount, onFailureRecord, parseStreamResponse, retryDelayM
 import type { StreamRecord } from "./stream-reader.ts";
 
 export interface StreamRunSettings {
-  /** The mapping's UUID, named in telemetry. */
-  uuid?: string;
   functionName: string;
   /** Unqualified, as the OnFailure record names it (aws-facts §8.2). */
   functionArn: string;
   sourceArn: string;
+  /** The mapping's UUID, for faults scoped to it and for telemetry. */
+  uuid?: string;
   batchInfoKey: string;
   reportBatchItemFailures: boolean;
   bisectBatchOnFunctionError: boolean;
@@ -151,7 +151,7 @@ export class StreamBatchRunner {
       });
     }
     try {
-      const out = await this.invoker.invoke({ functionName: this.s.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse" });
+      const out = await this.invoker.invoke({ functionName: this.s.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
       if (out.kind !== "result") return { kind: "ran", outcome: { kind: "succeeded" }, requestId: "", response: { executedVersion: "$LATEST" } };
       const r = out.result;
       if (r.errorType !== undefined) return { kind: "ran", outcome: { kind: "failed" }, requestId: r.requestId, response: { executedVersion: out.executedVersion, functionError: "Unhandled" } };

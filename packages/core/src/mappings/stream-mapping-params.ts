@@ -1,20 +1,9 @@
+import type { StreamMappingInput } from "../config/mapping-input.ts";
 import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { StartingPosition } from "./stream-reader.ts";
 
 /** CreateEventSourceMapping's stream parameters (botocore lambda model; aws-facts §8.2). */
-export interface StreamMappingInput {
-  StartingPosition?: string;
-  /** Epoch seconds on the wire (REST-JSON timestamps). */
-  StartingPositionTimestamp?: number | string;
-  ParallelizationFactor?: number;
-  BisectBatchOnFunctionError?: boolean;
-  MaximumRetryAttempts?: number;
-  MaximumRecordAgeInSeconds?: number;
-  TumblingWindowInSeconds?: number;
-  DestinationConfig?: { OnFailure?: { Destination?: string }; OnSuccess?: { Destination?: string } };
-}
-
 export interface StreamMappingParams {
   startingPosition: StartingPosition;
   /** Epoch ms. */

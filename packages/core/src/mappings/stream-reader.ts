@@ -43,6 +43,8 @@ export interface StreamReaderTarget {
 }
 
 export interface StreamReaderFactory {
+  /** How AWS's messages name this kind of source ("An event source mapping with <kind> arn ..."). */
+  readonly kind: string;
   /** The OnFailure record's key for the batch description (Kinesis: "KinesisBatchInfo"). */
   readonly batchInfoKey: string;
   /** Throws an AwsError when a mapping cannot use this source (e.g. the stream does not exist). */

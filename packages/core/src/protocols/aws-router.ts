@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AwsError } from "../errors/aws-error.ts";
 import type { RandomStream } from "../random/rng.ts";
+import { awsJsonHandler, type JsonServiceSpec } from "./aws-json.ts";
+import { awsQueryHandler, type QueryServiceSpec } from "./aws-query.ts";
+import { RestInputChecks, type RestServiceSpec } from "./rest-input.ts";
 import { writeRestJsonError, writeRestJsonResponse, type RestRoute } from "./rest-json.ts";
 import { RestRouter } from "./rest-router.ts";
 
@@ -10,40 +13,87 @@ export const MAX_REQUEST_BYTES = 70_167_211;
 /** Where a request for a service goes once its body is read. */
 export type ServiceHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string) => void | Promise<void>;
 
+/** How unsigned requests find a service that registered with `addService`. */
+export interface ServiceRouting {
+  /** The `X-Amz-Target` prefix before the dot ("Logs_20140328"). */
+  targetPrefix?: string;
+  /** Request paths (with query string) that belong to the service. */
+  paths?: RegExp[];
+}
+
+/** A service on the router: one handler per protocol it speaks, dispatched per request. */
+interface Registered {
+  /** A whole-service handler (`addService`): it takes every request of the service. */
+  handler?: ServiceHandler;
+  json?: ServiceHandler;
+  query?: ServiceHandler;
+  rest?: { router: RestRouter; checks: RestInputChecks | undefined; spec: RestServiceSpec | undefined };
+  paths: RegExp[];
+}
+
 /**
  * The front door for every AWS API on the one port (DESIGN.md "The HTTP surface"): routed by the
- * SigV4 credential scope's service, then (for JSON protocols) `X-Amz-Target`, then path. Unsigned
- * requests fall back to the path. Sources register their services here.
+ * SigV4 credential scope's service, then (unsigned) the `X-Amz-Target` prefix, then the path.
+ * Services register themselves, with the protocol front ends in this folder (AWS JSON 1.0/1.1,
+ * query/XML, REST-JSON) or with a handler of their own; the router names none of them.
  */
 export class AwsRouter {
-  private readonly rest = new Map<string, RestRouter>();
-  private readonly services = new Map<string, ServiceHandler>();
+  private readonly services = new Map<string, Registered>();
+  private readonly targets = new Map<string, string>();
   private readonly ids: RandomStream;
 
   constructor(ids: RandomStream) {
     this.ids = ids;
   }
 
-  /** Adds REST-JSON operations for `service` (the SigV4 signing name, e.g. "lambda"). */
-  addRestRoutes(service: string, routes: readonly RestRoute[]): void {
-    let router = this.rest.get(service);
-    if (router === undefined) {
-      router = new RestRouter();
-      this.rest.set(service, router);
-      this.services.set(service, (req, res, body, id) => this.handleRest(router!, req, res, body, id));
+  private service(name: string): Registered {
+    let s = this.services.get(name);
+    if (s === undefined) {
+      s = { paths: [] };
+      this.services.set(name, s);
     }
-    for (const r of routes) router.add(r);
+    return s;
   }
 
-  /** Adds a whole service with its own protocol handling (SQS, Kinesis, ...). */
-  addService(service: string, handler: ServiceHandler): void {
-    this.services.set(service, handler);
+  /** An AWS JSON 1.0/1.1 service (`X-Amz-Target: <prefix>.<Operation>`). */
+  addJsonService(spec: JsonServiceSpec): void {
+    this.service(spec.signingName).json = awsJsonHandler(spec);
+    this.targets.set(spec.targetPrefix, spec.signingName);
+  }
+
+  /** A query/XML service; `paths` routes unsigned requests (SQS: a queue URL's path). */
+  addQueryService(spec: QueryServiceSpec, paths: RegExp[] = []): void {
+    const s = this.service(spec.signingName);
+    s.query = awsQueryHandler(spec);
+    s.paths.push(...paths);
+  }
+
+  /**
+   * REST-JSON operations for `service` (the SigV4 signing name, e.g. "lambda"). With a `spec`
+   * (model and errors), every input is checked against the model before its handler runs.
+   */
+  addRestRoutes(service: string, routes: readonly RestRoute[], spec?: RestServiceSpec): void {
+    const s = this.service(service);
+    s.rest ??= { router: new RestRouter(), checks: undefined, spec: undefined };
+    if (spec !== undefined) {
+      s.rest.spec = spec;
+      s.rest.checks = new RestInputChecks(spec);
+    }
+    for (const r of routes) s.rest.router.add(r);
+  }
+
+  /** A whole service with its own protocol handling (the escape hatch for small services). */
+  addService(service: string, handler: ServiceHandler, routing: ServiceRouting = {}): void {
+    const s = this.service(service);
+    s.handler = handler;
+    if (routing.targetPrefix !== undefined) this.targets.set(routing.targetPrefix, service);
+    s.paths.push(...(routing.paths ?? []));
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = this.ids.uuid();
-    const service = signingService(req.headers.authorization) ?? serviceFromTarget(req.headers["x-amz-target"]) ?? serviceFromPath(req.url ?? "/");
-    const handler = service === undefined ? undefined : this.services.get(service);
+    const name = signingService(req.headers.authorization) ?? this.serviceFromTarget(req.headers["x-amz-target"]) ?? this.serviceFromPath(req.method ?? "GET", req.url ?? "/");
+    const service = name === undefined ? undefined : this.services.get(name);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
@@ -53,11 +103,12 @@ export class AwsRouter {
     req.on("error", () => res.destroy());
     req.on("end", () => {
       if (size > MAX_REQUEST_BYTES) {
-        const e = new AwsError("RequestEntityTooLargeException", 413, `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${service ?? "AWS"} operation`, { messageKey: "message" });
+        const e = new AwsError("RequestEntityTooLargeException", 413, `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${name ?? "AWS"} operation`, { messageKey: "message" });
         return writeRestJsonError(res, e, requestId);
       }
+      const handler = service === undefined ? undefined : this.handlerFor(service, req);
       if (handler === undefined) {
-        const e = new AwsError("UnknownServiceException", 400, `lambda-sim does not simulate the service '${service ?? "unknown"}' at ${req.url}`);
+        const e = new AwsError("UnknownServiceException", 400, `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${req.url}`);
         return writeRestJsonError(res, e, requestId);
       }
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
@@ -70,29 +121,61 @@ export class AwsRouter {
     });
   }
 
-  private async handleRest(router: RestRouter, req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): Promise<void> {
+  /** A JSON request names its operation in X-Amz-Target; REST by method and path; else query. */
+  private handlerFor(s: Registered, req: IncomingMessage): ServiceHandler | undefined {
+    if (s.handler !== undefined) return s.handler;
+    if (s.json !== undefined && req.headers["x-amz-target"] !== undefined) return s.json;
+    if (s.rest !== undefined && (s.query === undefined || req.method !== "POST" || s.rest.router.match("POST", pathOf(req.url ?? "/")) !== undefined)) {
+      const rest = s.rest;
+      return (rq, res, body, id) => this.handleRest(rest, rq, res, body, id);
+    }
+    return s.query ?? s.json;
+  }
+
+  private serviceFromTarget(target: string | string[] | undefined): string | undefined {
+    if (typeof target !== "string") return undefined;
+    const dot = target.lastIndexOf(".");
+    return dot < 0 ? undefined : this.targets.get(target.slice(0, dot));
+  }
+
+  /** Unsigned requests: the service whose REST routes or registered paths match. */
+  private serviceFromPath(method: string, url: string): string | undefined {
+    const path = pathOf(url);
+    for (const [name, s] of this.services) if (s.rest?.router.match(method, path) !== undefined) return name;
+    for (const [name, s] of this.services) if (s.paths.some((p) => p.test(url))) return name;
+    return undefined;
+  }
+
+  private async handleRest(rest: NonNullable<Registered["rest"]>, req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): Promise<void> {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q < 0 ? url : url.slice(0, q);
-    const match = router.match(req.method ?? "GET", pathname);
+    const match = rest.router.match(req.method ?? "GET", pathname);
     if (match === undefined) {
-      const e = new AwsError("UnknownOperationException", 404, `Unknown operation ${req.method} ${pathname}`);
+      const e = rest.spec?.errors.unknownOperation(`${req.method} ${pathname}`) ?? new AwsError("UnknownOperationException", 404, `Unknown operation ${req.method} ${pathname}`);
       return writeRestJsonError(res, e, requestId);
     }
     try {
-      const out = await match.route.handler({
+      const request = {
         method: req.method ?? "GET",
         params: match.params,
         query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
         headers: req.headers,
         body,
         requestId,
-      });
+      };
+      rest.checks?.check(match.route.operation, request);
+      const out = await match.route.handler(request);
       writeRestJsonResponse(res, out, requestId);
     } catch (e) {
       writeRestJsonError(res, e, requestId);
     }
   }
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
 }
 
 function internalError(res: ServerResponse, e: unknown, requestId: string): void {
@@ -108,23 +191,4 @@ export function signingService(authorization: string | undefined): string | unde
   const end = authorization.indexOf(",", i);
   const scope = authorization.slice(i + 11, end < 0 ? undefined : end).split("/");
   return scope.length >= 5 ? scope[3] : undefined;
-}
-
-/** Unsigned JSON-protocol requests name their service in X-Amz-Target. */
-function serviceFromTarget(target: string | string[] | undefined): string | undefined {
-  if (typeof target !== "string") return undefined;
-  if (target.startsWith("AmazonSQS.")) return "sqs";
-  if (target.startsWith("Kinesis_")) return "kinesis";
-  if (target.startsWith("AWSEvents.")) return "events";
-  return undefined;
-}
-
-/** The API versions in Lambda's REST paths (botocore lambda 2015-03-31 model). */
-const LAMBDA_PATH_VERSIONS = ["/2015-03-31/", "/2014-11-13/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/", "/2018-10-31/", "/2019-09-25/", "/2019-09-30/", "/2020-04-22/", "/2020-06-30/", "/2021-10-31/", "/2021-11-15/"];
-
-function serviceFromPath(url: string): string | undefined {
-  if (LAMBDA_PATH_VERSIONS.some((v) => url.startsWith(v))) return "lambda";
-  // A queue URL (`/<account>/<queue>`) is SQS's query protocol.
-  if (/^\/\d{12}\/[^/?]+(\?|$)/.test(url)) return "sqs";
-  return undefined;
 }

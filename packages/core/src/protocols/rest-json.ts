@@ -11,6 +11,8 @@ export interface RestRequest {
   body: Buffer;
   /** The request id this response will carry in `x-amzn-RequestId`. */
   requestId: string;
+  /** The body already parsed and checked against the model by the router, if it was. */
+  json?: Record<string, unknown>;
 }
 
 export interface RestResponse {
@@ -32,6 +34,7 @@ export interface RestRoute {
 
 /** Parses the body as a JSON object (empty body = {}); anything else is a 400 as the service answers it. */
 export function jsonBody<T = Record<string, unknown>>(req: RestRequest): T {
+  if (req.json !== undefined) return req.json as T;
   if (req.body.length === 0) return {} as T;
   let parsed: unknown;
   try {

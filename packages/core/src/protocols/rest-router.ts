@@ -57,12 +57,38 @@ function matchSegments(segments: CompiledRoute["segments"], parts: string[]): Re
     }
     if (seg.greedy) {
       if (i >= parts.length) return undefined;
-      params[seg.param] = decodeURIComponent(parts.slice(i).join("/"));
+      params[seg.param] = decodePathSegment(parts.slice(i).join("/"));
       return params;
     }
     const part = parts[i];
     if (part === undefined || part === "") return undefined;
-    params[seg.param] = decodeURIComponent(part);
+    params[seg.param] = decodePathSegment(part);
   }
   return segments.length === parts.length ? params : undefined;
+}
+
+const UTF8 = new TextDecoder("utf-8");
+
+/**
+ * A path parameter, percent-decoded. Invalid escapes or bytes that are not UTF-8
+ * (`/functions/%C3%28/invocations`, `/schedules/%ff%fe`) decode with U+FFFD in their place, so the
+ * value fails the member's pattern (a 400 naming the member) instead of throwing.
+ */
+export function decodePathSegment(s: string): string {
+  if (s.indexOf("%") < 0) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    const bytes: number[] = [];
+    for (let i = 0; i < s.length; i++) {
+      const hex = s[i] === "%" ? s.slice(i + 1, i + 3) : "";
+      if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+        bytes.push(parseInt(hex, 16));
+        i += 2;
+      } else {
+        bytes.push(...Buffer.from(s[i]!, "utf8"));
+      }
+    }
+    return UTF8.decode(Uint8Array.from(bytes));
+  }
 }

@@ -8,7 +8,7 @@ import {
   MAXIMUM_EVENT_AGE_RANGE,
   MAXIMUM_RETRY_ATTEMPTS_RANGE,
   type AsyncRetryConfig,
-} from "../invocation/async-retry-policy.ts";
+} from "./async-retry-config.ts";
 import type { Store } from "../store/store.ts";
 import type { FunctionRegistry } from "./function-registry.ts";
 import { expandArn, parseFunctionName } from "./function-names.ts";

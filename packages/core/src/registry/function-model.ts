@@ -9,7 +9,7 @@ export interface FunctionVersionConfig {
   functionArn: string;
   /** "$LATEST" or a published version number ("1", "2", ...). */
   version: string;
-  /** nodejs22.x, nodejs24.x, provided.al2023, provided.al2, ... */
+  /** nodejs22.x, nodejs24.x, python3.12, python3.13, python3.14, provided.al2023, provided.al2, ... */
   runtime: string;
   handler: string;
   role: string;

@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { nodeSdkPath } from "./node-sdk-path.ts";
+import { pythonInterpreter } from "./python-interpreter.ts";
 
 export interface EnvironmentVariableInputs {
   config: FunctionVersionConfig;
@@ -49,7 +51,14 @@ export function environmentVariables(i: EnvironmentVariableInputs): Record<strin
   // User-set AWS_ENDPOINT_URL wins: the variable is not reserved on AWS.
   env.AWS_ENDPOINT_URL ??= i.endpointUrl;
   // Managed runtimes only; provided.* has no AWS_EXECUTION_ENV.
-  if (c.runtime.startsWith("nodejs")) env.AWS_EXECUTION_ENV = `AWS_Lambda_${c.runtime}`;
+  if (c.runtime.startsWith("nodejs") || c.runtime.startsWith("python")) env.AWS_EXECUTION_ENV = `AWS_Lambda_${c.runtime}`;
+  // The SDK the Node.js runtimes provide, on NODE_PATH as AWS has /var/runtime/node_modules; like
+  // AWS's, a NODE_PATH set by the function replaces it (the variable is not reserved).
+  const sdk = c.runtime.startsWith("nodejs") ? nodeSdkPath() : undefined;
+  if (sdk !== undefined) env.NODE_PATH ??= sdk;
+  // boto3 borrowed from another interpreter (python-interpreter.ts), read and removed by the bootstrap.
+  const boto3Dir = c.runtime.startsWith("python") ? pythonInterpreter(c.runtime)?.boto3Dir : undefined;
+  if (boto3Dir !== undefined) env._LAMBDA_SIM_BOTO3_DIR = boto3Dir;
   if (i.tmpDir !== undefined) env.TMPDIR = i.tmpDir;
   if (i.compileCacheDir !== undefined && c.runtime.startsWith("nodejs")) env._LAMBDA_SIM_COMPILE_CACHE = i.compileCacheDir;
   return env;

@@ -29,16 +29,20 @@ describe("RuntimeApiServer", () => {
     return { seen, address: server.listen() };
   }
 
-  const event = (requestId: string) => ({ requestId, payload: Buffer.from('{"a":1}'), deadlineMs: 1_700_000_000_000, invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:f", traceId: "Root=1-a-b;Parent=c;Sampled=0" });
+  const event = (requestId: string) => ({ requestId, payload: Buffer.from('{"a":1}'), timeoutMs: 3000, invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:f", traceId: "Root=1-a-b;Parent=c;Sampled=0" });
 
   it("serves /next with the invoke headers, then accepts one response for that id", async () => {
     const { seen, address } = start();
     const base = `http://${await address}/2018-06-01/runtime`;
     server!.dispatch(event("req-1"));
+    const before = Date.now();
     const next = await fetch(`${base}/invocation/next`);
     expect(next.status).toBe(200);
+    // Stamped when the runtime takes the event: its timeout from then.
+    const deadline = Number(next.headers.get("lambda-runtime-deadline-ms"));
+    expect(deadline).toBeGreaterThanOrEqual(before + 3000);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 3000);
     expect(next.headers.get("lambda-runtime-aws-request-id")).toBe("req-1");
-    expect(next.headers.get("lambda-runtime-deadline-ms")).toBe("1700000000000");
     expect(next.headers.get("lambda-runtime-invoked-function-arn")).toBe("arn:aws:lambda:us-east-1:000000000000:function:f");
     expect(next.headers.get("lambda-runtime-trace-id")).toBe("Root=1-a-b;Parent=c;Sampled=0");
     expect(next.headers.get("lambda-runtime-client-context")).toBeNull();

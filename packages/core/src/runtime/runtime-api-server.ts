@@ -1,12 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { stopwatch } from "../clock/stopwatch.ts";
 
 /** One event as the runtime receives it from `GET /runtime/invocation/next` (aws-facts §2.1). */
 export interface RuntimeEvent {
   requestId: string;
   payload: Buffer;
-  /** Epoch ms (wall clock): handler deadlines are never scaled (DESIGN.md "Time"). */
-  deadlineMs: number;
+  /**
+   * The function's timeout in ms. The deadline is stamped when the runtime takes the event, so a
+   * cold start's init does not eat into it (aws-facts §3: init has its own limit); wall clock,
+   * handler deadlines are never scaled (DESIGN.md "Time").
+   */
+  timeoutMs: number;
   invokedFunctionArn: string;
   traceId: string;
   /** JSON text, sync invocations only. */
@@ -182,7 +187,7 @@ export class RuntimeApiServer {
       "Content-Type": "application/json",
       "Content-Length": event.payload.length,
       "Lambda-Runtime-Aws-Request-Id": event.requestId,
-      "Lambda-Runtime-Deadline-Ms": event.deadlineMs,
+      "Lambda-Runtime-Deadline-Ms": stopwatch.epochNow() + event.timeoutMs,
       "Lambda-Runtime-Invoked-Function-Arn": event.invokedFunctionArn,
       "Lambda-Runtime-Trace-Id": event.traceId,
     };

@@ -3,6 +3,7 @@ import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { pythonDriver } from "./python-driver.ts";
 
 /** How one environment's process is started; every process driver talks only through the Runtime API. */
 export interface ProcessCommand {
@@ -14,6 +15,8 @@ export interface RuntimeDriver {
   readonly name: string;
   /** The process to start for `config`; `env` is the complete environment it will get. */
   command(config: FunctionVersionConfig, env: Record<string, string>): ProcessCommand;
+  /** Why this machine cannot run `config` at all (reported as Runtime.InvalidEntrypoint), if it cannot. */
+  unavailable?(config: FunctionVersionConfig): string | undefined;
 }
 
 const NODE_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/node/index.mjs", import.meta.url));
@@ -47,6 +50,7 @@ export const providedDriver: RuntimeDriver = {
 export function driverFor(runtime: string): RuntimeDriver {
   if (runtime.startsWith("nodejs")) return nodeDriver;
   if (runtime.startsWith("provided")) return providedDriver;
+  if (runtime.startsWith("python")) return pythonDriver;
   throw new Error(`no runtime driver for ${runtime}`);
 }
 

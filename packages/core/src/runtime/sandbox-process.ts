@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { stopwatch } from "../clock/stopwatch.ts";
-import { peakMemoryMb, residentMemoryMb } from "../invocation/process-memory.ts";
+import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
+import { nodeSdkTargets } from "./node-sdk-path.ts";
+import { pythonPathsToKeep } from "./python-driver.ts";
 import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
@@ -58,7 +60,10 @@ export class SandboxProcess {
       tmpDir: opts.privateTmp ? undefined : opts.tmpDir,
       compileCacheDir: opts.compileCacheDir,
     });
-    let cmd = driverFor(opts.config.runtime).command(opts.config, env);
+    const driver = driverFor(opts.config.runtime);
+    const unavailable = driver.unavailable?.(opts.config);
+    if (unavailable !== undefined) return { invalidEntrypoint: unavailable };
+    let cmd = driver.command(opts.config, env);
     const problem = entrypointProblem(cmd);
     if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${cmd.command}: ${problem}` };
     if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env));
@@ -138,6 +143,9 @@ function pathsToKeep(opts: SandboxOptions, env: Record<string, string>): string[
   const paths = [opts.config.codeDir, env.LAMBDA_RUNTIME_DIR!, dirname(process.execPath)];
   if (opts.compileCacheDir !== undefined) paths.push(opts.compileCacheDir);
   if (env.AWS_LAMBDA_EXEC_WRAPPER) paths.push(dirname(env.AWS_LAMBDA_EXEC_WRAPPER));
+  if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
+  // NODE_PATH's SDK directory is links: where they point must be reachable too.
+  if (env.NODE_PATH) paths.push(...env.NODE_PATH.split(":"), ...nodeSdkTargets());
   return paths;
 }
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Db } from "./store.ts";
+import type Database from "better-sqlite3";
 import { SimError } from "../errors/sim-error.ts";
 
 /** One numbered, append-only schema step. Never edit or reorder a migration that has shipped. */
@@ -31,7 +31,7 @@ export function loadMigrations(owner: string, dir: URL): Migration[] {
  * in the `schema_migrations` ledger. A database whose ledger holds a version this code does not
  * know was written by a newer lambda-sim: refuse it rather than corrupt it.
  */
-export function migrate(db: Db, migrations: readonly Migration[]): void {
+export function migrate(db: Database.Database, migrations: readonly Migration[]): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     owner TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL,
     PRIMARY KEY (owner, version))`);

@@ -64,6 +64,7 @@ export class EventHub {
   private flushing = false;
   private readonly clients = new Set<Client>();
   private readonly viewProviders = new Map<string, () => unknown>();
+  private readonly stateViews = new Set<string>();
   private readonly observers: ((e: SequencedEvent) => void)[] = [];
   private readonly clock: Clock;
   private readonly flushEveryMs: number;
@@ -84,9 +85,15 @@ export class EventHub {
     return this.clients.size;
   }
 
-  /** Adds a named state view (functions, environments, queues, ...) to every snapshot. */
-  addView(name: string, provider: () => unknown): void {
+  /** Adds a named state view (functions, environments, queues, ...) to every snapshot; `inState`: to `GET /_sim/state` too. */
+  addView(name: string, provider: () => unknown, opts: { inState?: boolean } = {}): void {
     this.viewProviders.set(name, provider);
+    if (opts.inState) this.stateViews.add(name);
+  }
+
+  /** The views `GET /_sim/state` shows beside its own fields (the sources': queues, streams, schedules). */
+  stateViewValues(): Record<string, unknown> {
+    return Object.fromEntries([...this.stateViews].map((n) => [n, this.view(n)]));
   }
 
   /** Called with every event as it is numbered (the cost meter). */

@@ -3,8 +3,35 @@
  * and (later) the governor, async queue and pollers emit at their choke points only; the dashboard,
  * `lambda-sim tail`, the invocation log and test assertions all read this stream.
  */
-import type { EnvironmentState, RetireReason } from "../invocation/environment-state.ts";
-import type { GiveUpCondition, InvocationOutcome } from "../invocation/async-retry-policy.ts";
+import type { FaultKind } from "../faults/fault-spec.ts";
+
+/** An environment's states (moves between them: invocation/environment-state.ts). */
+export const ENVIRONMENT_STATES = ["initializing", "idle", "busy", "reset", "retiring", "retired"] as const;
+export type EnvironmentState = (typeof ENVIRONMENT_STATES)[number];
+
+/** Why an environment left service. */
+export const RETIRE_REASONS = [
+  "idle-timeout",
+  "init-failed",
+  "init-timeout",
+  "code-updated",
+  "shutdown",
+  "function-deleted",
+] as const;
+export type RetireReason = (typeof RETIRE_REASONS)[number];
+
+/** What one attempt came to (STYLE.md 7.8: outcomes are values, not exceptions). */
+export type InvocationOutcome =
+  | { kind: "success" }
+  /** The handler failed, or ran into its timeout (`Sandbox.Timedout`): both consume retries. */
+  | { kind: "function-error"; errorType: string }
+  /** The governor refused (429); `reservedConcurrency` is the function's, when it has one. */
+  | { kind: "throttled"; reason: string; reservedConcurrency?: number }
+  /** The service failed to run the event (5xx): retried like a throttle. */
+  | { kind: "service-error"; message: string };
+
+/** Destination `condition` values (aws-facts §5). */
+export type GiveUpCondition = "RetriesExhausted" | "EventAgeExceeded";
 
 interface Base {
   /** Service time (Clock) of the event, epoch ms; filled in by Telemetry.emit. */
@@ -106,6 +133,12 @@ export type TelemetryEvent = Base &
         reachedFunction?: boolean;
       }
     | { type: "simulator.warning"; message: string }
+    // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.
+    | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle" }
+    | { type: "clock.paused" }
+    | { type: "clock.resumed" }
+    // Fault injection (issue 14): every fault that changes an outcome.
+    | { type: "fault.fired"; faultId: string; kind: FaultKind; functionName?: string; targetArn?: string; requestId?: string; detail?: string }
   );
 
 /** How much of a payload or result telemetry carries (the dashboard shows it; the rest stays out of memory). */

@@ -1,5 +1,5 @@
-import { isAwsError, KeyedWaiters, loadMigrations, SimError, type Source, type SourceContext } from "@lambda-sim/core";
-import { kinesisJsonHandler, type KinesisOperation } from "./json-protocol.ts";
+import { isAwsError, KeyedWaiters, loadMigrations, SimError, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
+import { registerKinesisProtocol } from "./kinesis-protocol.ts";
 import { kinesisReaderFactory } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
 import { sequenceNumber, shardId } from "./sequence-numbers.ts";
@@ -9,9 +9,6 @@ import { StreamStore } from "./stream-store.ts";
 
 /** Expired records are deleted this often (service time); reads skip them meanwhile. */
 const TRIM_INTERVAL_MS = 60_000;
-
-/** Per simulator (one source object serves every Simulator of the process). */
-const running = new WeakMap<SourceContext, { waiters: KeyedWaiters; trimTimer?: { cancel(): void } }>();
 
 /**
  * The Kinesis source (DESIGN.md `Source`, aws-facts §8): durable streams in SQLite over AWS JSON
@@ -32,11 +29,9 @@ export const kinesisSource: Source<StreamConfig> = {
       throw e;
     }
     const waiters = new KeyedWaiters(ctx.clock, "kinesis.wait");
-    const state: { waiters: KeyedWaiters; trimTimer?: { cancel(): void } } = { waiters };
-    running.set(ctx, state);
     const records = new RecordOperations(store, streams, ctx.clock, waiters);
     for (const [name, def] of Object.entries(config ?? {})) if (def.sim?.enforceShardLimits) records.limitedStreams.add(name);
-    const ops: Record<string, KinesisOperation> = {
+    const ops: Record<string, Operation> = {
       CreateStream: (i) => streams.createStream(i),
       DescribeStream: (i) => streams.describeStream(i),
       DescribeStreamSummary: (i) => streams.describeStreamSummary(i),
@@ -53,7 +48,7 @@ export const kinesisSource: Source<StreamConfig> = {
       GetShardIterator: (i) => records.getShardIterator(i),
       GetRecords: (i) => records.getRecords(i),
     };
-    ctx.router.addService("kinesis", kinesisJsonHandler(ops));
+    registerKinesisProtocol(ctx, ops);
     // A look at a stream's retained records that moves no iterator (compare /_sim/queues/:name/messages).
     // Shards with their newest record's arrival; the mappings' batches carry iterator ages.
     ctx.addStateView("streams", () =>
@@ -74,17 +69,18 @@ export const kinesisSource: Source<StreamConfig> = {
     });
     ctx.registerStreamReader("kinesis", kinesisReaderFactory(store, streams, waiters, ctx.clock, ctx.region));
     // Retention trimming on the Clock (aws-facts §8.1: 24 h by default).
+    let trimTimer: TimerHandle;
     const trim = () => {
       const now = ctx.clock.now();
       for (const s of store.list()) store.trim(s.name, now - retentionMs(s));
-      state.trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+      trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
     };
-    state.trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
-  },
-  stop(ctx) {
-    const state = running.get(ctx);
-    running.delete(ctx);
-    state?.trimTimer?.cancel();
-    state?.waiters.wakeAll();
+    trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+    return {
+      stop: () => {
+        trimTimer.cancel();
+        waiters.wakeAll();
+      },
+    };
   },
 };

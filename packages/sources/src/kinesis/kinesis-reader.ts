@@ -12,6 +12,7 @@ import type { RecordRow, StreamState, StreamStore } from "./stream-store.ts";
  */
 export function kinesisReaderFactory(store: StreamStore, streams: StreamOperations, waiters: KeyedWaiters, clock: Clock, region: string): StreamReaderFactory {
   return {
+    kind: "Kinesis",
     batchInfoKey: "KinesisBatchInfo",
     validate(sourceArn) {
       if (streams.byArn(sourceArn) === undefined) throw lambdaErrors.invalidParameterValue(`Stream not found: ${sourceArn}`);
@@ -70,7 +71,7 @@ export function kinesisReaderFactory(store: StreamStore, streams: StreamOperatio
           const from = after === undefined ? 0 : (parseSequenceNumber(after)?.counter ?? 0);
           return store.read(s.name, index(id), from, clock.now() - retentionMs(s), limit).map(toRecord);
         },
-        wait: (id, ms, signal) => waiters.wait(waitKey(stream().name, index(id)), ms, signal),
+        wait: async (id, ms, signal) => void (await waiters.wait(waitKey(stream().name, index(id)), ms, signal)),
         retentionMs: () => retentionMs(stream()),
       };
     },

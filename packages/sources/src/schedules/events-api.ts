@@ -1,12 +1,10 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { AwsError, isAwsError, isJsonObject } from "@lambda-sim/core";
+import { AwsError, isJsonObject, serviceModel, validationMessage, type Operation, type SourceContext } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { eventsErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleRecord, type ScheduleStore, type ScheduleTarget } from "./schedule-store.ts";
 
 type Input = Record<string, any>;
-export type EventsOperation = (input: Input) => unknown;
 
 const BUS = "default";
 const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
@@ -18,7 +16,7 @@ const MAX_TARGETS = 5;
  * PutRule with a ScheduleExpression on the default bus, targets, enable/disable, describe, list,
  * delete. Rules with only an EventPattern are refused: events on buses are not simulated yet.
  */
-export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, region: string, accountId: string): Record<string, EventsOperation> {
+export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, region: string, accountId: string): Record<string, Operation> {
   const arn = (r: ScheduleRecord) => scheduleArn(r, region, accountId);
   const find = (name: unknown, bus: unknown) => {
     checkBus(bus);
@@ -114,31 +112,22 @@ function checkBus(bus: unknown): void {
   if (bus !== undefined && busName(bus) !== BUS) throw eventsErrors.busNotFound(busName(bus));
 }
 
-/** AWS JSON 1.1: errors as `{"__type": code, "message": ...}` with the status of the code. */
-export function eventsJsonHandler(operations: Record<string, EventsOperation>) {
-  return (req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): void => {
-    const target = String(req.headers["x-amz-target"] ?? "");
-    const name = target.startsWith("AWSEvents.") ? target.slice("AWSEvents.".length) : target;
-    let status = 200;
-    let out: unknown;
-    try {
-      const op = operations[name];
-      if (op === undefined) throw eventsErrors.unknownOperation(name);
-      let input: Input;
-      try {
-        input = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
-        if (!isJsonObject(input)) throw new Error("not an object");
-      } catch {
-        throw new AwsError("SerializationException", 400, "Could not parse the request body as JSON", { messageKey: "message" });
-      }
-      out = op(input) ?? {};
-    } catch (err) {
-      const e = isAwsError(err) ? err : new AwsError("InternalException", 500, "An internal error occurred.", { messageKey: "message" });
-      status = e.statusCode;
-      out = { __type: e.code, message: e.message };
-    }
-    const text = JSON.stringify(out);
-    res.writeHead(status, { "Content-Type": "application/x-amz-json-1.1", "Content-Length": Buffer.byteLength(text), "x-amzn-RequestId": requestId });
-    res.end(text);
-  };
+/**
+ * EventBridge over AWS JSON 1.1 (`X-Amz-Target: AWSEvents.<Op>`): inputs checked against
+ * botocore's events 2015-10-07 model; errors `{"__type": code, "message": ...}`, all 400.
+ */
+export function registerEventsProtocol(ctx: SourceContext, operations: Record<string, Operation>): void {
+  ctx.router.addJsonService({
+    signingName: "events",
+    targetPrefix: "AWSEvents",
+    jsonVersion: "1.1",
+    model: serviceModel("events"),
+    operations,
+    errors: {
+      serialization: (message) => new AwsError("SerializationException", 400, message, { messageKey: "message" }),
+      validation: (violations) => eventsErrors.validation(validationMessage(violations)),
+      unknownOperation: eventsErrors.unknownOperation,
+      internal: () => new AwsError("InternalException", 500, "An internal error occurred.", { messageKey: "message" }),
+    },
+  });
 }

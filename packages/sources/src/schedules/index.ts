@@ -1,10 +1,10 @@
-import { loadMigrations, type Source, type SourceContext, type TimerHandle } from "@lambda-sim/core";
-import { eventsJsonHandler, ruleOperations } from "./events-api.ts";
+import { loadMigrations, type Source, type TimerHandle } from "@lambda-sim/core";
+import { registerEventsProtocol, ruleOperations } from "./events-api.ts";
 import { definitionOf, scheduleConfigSchema, type ScheduleConfig } from "./schedule-config.ts";
 import { scheduleDelivery } from "./schedule-delivery.ts";
 import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
 import { ScheduleStore } from "./schedule-store.ts";
-import { schedulerRoutes } from "./scheduler-api.ts";
+import { schedulerRestSpec, schedulerRoutes } from "./scheduler-api.ts";
 
 export interface SchedulesOptions {
   /** `lambda-sim start --catch-up`: one fire per schedule that missed fires while lambda-sim was down. */
@@ -25,7 +25,6 @@ export interface SchedulesOptions {
  */
 export function createSchedulesSource(opts: SchedulesOptions = {}): Source<ScheduleConfig> {
   // Per simulator: one source object serves every Simulator of the process.
-  const running = new WeakMap<SourceContext, { runner: ScheduleRunner; retries: Set<TimerHandle> }>();
   return {
     name: "schedules",
     configKey: "schedules",
@@ -36,18 +35,28 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
       const retries = new Set<TimerHandle>();
       const deliver = scheduleDelivery({ ...ctx, ids: ctx.rng.stream("schedule-event-ids"), retries });
       const r = new ScheduleRunner(ctx.clock, store, deliver, ctx.rng.stream("schedule-flexible-window"));
-      running.set(ctx, { runner: r, retries });
-      const missed = r.resume(opts.catchUp ?? false);
-      if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
-      // The file is authoritative for the schedules it declares; API-made ones are left alone.
-      const arnOf = (ref: string) => resolveArn(ref, ctx.region, ctx.accountId);
-      for (const [name, declared] of Object.entries(config ?? {})) {
-        const def = definitionOf(declared, arnOf);
-        const old = store.get("scheduler", "default", name);
-        if (old === undefined || JSON.stringify(old.def) !== JSON.stringify(def)) r.save("scheduler", "default", name, def);
+      const stop = () => {
+        r.stop();
+        for (const t of retries) t.cancel();
+        retries.clear();
+      };
+      // The runner's timers run from resume(); a declared schedule refused afterwards stops them.
+      try {
+        const missed = r.resume(opts.catchUp ?? false);
+        if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
+        // The file is authoritative for the schedules it declares; API-made ones are left alone.
+        const arnOf = (ref: string) => resolveArn(ref, ctx.region, ctx.accountId);
+        for (const [name, declared] of Object.entries(config ?? {})) {
+          const def = definitionOf(declared, arnOf);
+          const old = store.get("scheduler", "default", name);
+          if (old === undefined || JSON.stringify(old.def) !== JSON.stringify(def)) r.save("scheduler", "default", name, def);
+        }
+      } catch (e) {
+        stop();
+        throw e;
       }
-      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.region, ctx.accountId));
-      ctx.router.addService("events", eventsJsonHandler(ruleOperations(store, r, ctx.region, ctx.accountId)));
+      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.region, ctx.accountId), schedulerRestSpec());
+      registerEventsProtocol(ctx, ruleOperations(store, r, ctx.region, ctx.accountId));
       // On-demand fire for workshops and tests: a Scheduler schedule of the default group, or a rule.
       ctx.addSimRoute(
         "/_sim/schedules/:name/fire",
@@ -65,13 +74,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
       ctx.addSimRoute("/_sim/schedules", () => {
         return store.list().map((s) => ({ kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString() }));
       });
-    },
-    stop(ctx) {
-      const state = running.get(ctx);
-      running.delete(ctx);
-      state?.runner.stop();
-      for (const t of state?.retries ?? []) t.cancel();
-      state?.retries.clear();
+      return { stop };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { isJsonObject, jsonBody, type RestRequest, type RestRoute } from "@lambda-sim/core";
+import { AwsError, isJsonObject, jsonBody, serviceModel, validationMessage, type RestRequest, type RestRoute, type RestServiceSpec } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { schedulerErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
@@ -164,4 +164,21 @@ function timestamp(v: unknown): number | undefined {
   const ms = typeof v === "number" ? v * 1000 : Date.parse(String(v));
   if (Number.isNaN(ms)) throw schedulerErrors.validation(`Invalid timestamp ${String(v)}.`);
   return ms;
+}
+
+/**
+ * EventBridge Scheduler's REST-JSON API as the router checks it (botocore scheduler 2021-06-30):
+ * constraint failures are ValidationException 400 with `Message` (aws-facts §9.2).
+ */
+export function schedulerRestSpec(): RestServiceSpec {
+  return {
+    signingName: "scheduler",
+    model: serviceModel("scheduler"),
+    errors: {
+      serialization: (message) => new AwsError("SerializationException", 400, message),
+      validation: (violations) => schedulerErrors.validation(validationMessage(violations)),
+      unknownOperation: (name) => new AwsError("UnknownOperationException", 404, `Unknown operation ${name}`),
+      internal: () => new AwsError("InternalServerException", 500, "Unexpected error during processing of request."),
+    },
+  };
 }

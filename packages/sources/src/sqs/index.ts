@@ -1,17 +1,13 @@
-import { loadMigrations, SimError, isAwsError, type Source, type SourceContext } from "@lambda-sim/core";
+import { loadMigrations, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
 import { QueueStore } from "./queue-store.ts";
-import { sqsJsonHandler, type SqsOperation } from "./json-protocol.ts";
-import { sqsQueryHandler } from "./query-protocol.ts";
+import { registerSqsProtocols } from "./sqs-protocol.ts";
 import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
 import { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import { parseRedrivePolicy } from "./queue-attributes.ts";
-
-/** Per simulator (one source object serves every Simulator of the process). */
-const running = new WeakMap<SourceContext, MessageOperations>();
 
 /**
  * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols, the
@@ -39,7 +35,6 @@ export const sqsSource: Source<QueueConfig> = {
       }));
     });
     const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
-    running.set(ctx, m);
     // Redrives are reported, saying when the function never ran with the message (issue 15).
     const ledger = new DeadLetterLedger();
     m.onDeadLetter = (from, dlq, msg, maxReceiveCount) => {
@@ -59,7 +54,7 @@ export const sqsSource: Source<QueueConfig> = {
       }));
     });
     const moves = new MessageMoveTasks(store, queues, m.waiters, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
-    const ops: Record<string, SqsOperation> = {
+    const ops: Record<string, Operation> = {
       CreateQueue: (i) => queues.createQueue(i),
       GetQueueUrl: (i) => queues.getQueueUrl(i),
       ListQueues: (i) => queues.listQueues(i),
@@ -73,7 +68,7 @@ export const sqsSource: Source<QueueConfig> = {
       ListDeadLetterSourceQueues: (i) => queues.listDeadLetterSourceQueues(i),
       SendMessage: (i) => m.sendMessage(i),
       SendMessageBatch: (i) => m.sendMessageBatch(i),
-      ReceiveMessage: (i, signal) => m.receiveMessage(i, signal),
+      ReceiveMessage: (i, c) => m.receiveMessage(i, c.signal),
       DeleteMessage: (i) => m.deleteMessage(i),
       DeleteMessageBatch: (i) => m.deleteMessageBatch(i),
       ChangeMessageVisibility: (i) => m.changeMessageVisibility(i),
@@ -82,9 +77,6 @@ export const sqsSource: Source<QueueConfig> = {
       ListMessageMoveTasks: (i) => moves.list(i),
       CancelMessageMoveTask: (i) => moves.cancel(i),
     };
-    // One set of operations behind two serialisers: JSON 1.0 (X-Amz-Target) and the query protocol.
-    const json = sqsJsonHandler(ops);
-    const query = sqsQueryHandler(ops, (name) => queues.url(name));
     ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region, ledger));
     // Async destinations and dead-letter queues deliver to queues through this (DESIGN.md `Target`).
     ctx.registerTarget("sqs", {
@@ -94,11 +86,10 @@ export const sqsSource: Source<QueueConfig> = {
         m.sendMessage({ QueueUrl: queues.url(q.name), MessageBody: body, MessageAttributes: attributes });
       },
     });
-    ctx.router.addService("sqs", (req, res, body, id) => (req.headers["x-amz-target"] !== undefined ? json(req, res, body, id) : query(req, res, body, id)));
-  },
-  stop(ctx) {
-    running.get(ctx)?.waiters.wakeAll();
-    running.delete(ctx);
+    // One set of operations behind two front ends: JSON 1.0 (X-Amz-Target) and the query protocol.
+    registerSqsProtocols(ctx, ops, (name) => queues.url(name));
+    // Long polls in progress return (empty) instead of holding the shutdown.
+    return { stop: () => m.waiters.wakeAll() };
   },
 };
 

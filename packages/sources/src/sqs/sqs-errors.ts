@@ -32,5 +32,13 @@ export const sqsErrors = {
     sqsError("InvalidBatchEntryId", "AWS.SimpleQueueService.InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."),
   batchTooLong: (n: number) =>
     sqsError("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", `Batch requests cannot be longer than 1048576 bytes. You have sent ${n} bytes.`),
+  /** aws-facts §7: characters outside #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF, or bytes that are not UTF-8. */
+  invalidMessageContents: () =>
+    sqsError("InvalidMessageContents", "InvalidMessageContents", "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"),
+  serialization: (message: string) => sqsError("SerializationException", "InvalidParameterValue", message),
+  unknownOperation: (name: string) =>
+    new AwsError("UnknownOperationException", 400, `lambda-sim does not simulate the SQS operation '${name}'`, { messageKey: "message", queryCode: "InvalidAction" }),
+  invalidAction: (action: string) => new AwsError("InvalidAction", 400, `The action ${action} is not valid for this endpoint.`, { queryCode: "InvalidAction" }),
+  internal: () => new AwsError("InternalError", 500, "We encountered an internal error. Please try again.", { queryCode: "InternalError" }),
   unsupportedOperation: (message: string) => sqsError("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", message),
 };

@@ -1,4 +1,4 @@
-import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerTarget } from "@lambda-sim/core";
+import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerLimits, PollerTarget } from "@lambda-sim/core";
 import { lambdaErrors, matchesFilters, parseFilterData } from "@lambda-sim/core";
 import type { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import type { MessageOperations } from "./message-operations.ts";
@@ -9,6 +9,15 @@ import type { MessageRow, QueueRow } from "./queue-store.ts";
 const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 /** The poller long-polls like Lambda's: 20 s per ReceiveMessage. */
 const LONG_POLL_MS = 20_000;
+
+/**
+ * BatchSize on an SQS mapping (aws-facts §6): default 10; at most 10,000 on a standard queue, 10 on
+ * a FIFO queue (its ARN ends in `.fifo`); above 10 it needs a batching window of at least 1 s.
+ */
+export const SQS_MAPPING_LIMITS: { standard: PollerLimits; fifo: PollerLimits } = {
+  standard: { defaultBatchSize: 10, maxBatchSize: 10_000, windowRequiredAbove: 10 },
+  fifo: { defaultBatchSize: 10, maxBatchSize: 10, windowRequiredAbove: 10 },
+};
 
 /**
  * The SQS side of an event source mapping (aws-facts §6): long-polls the queue, builds the
@@ -25,6 +34,8 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
     return q;
   };
   return {
+    kind: "SQS",
+    limits: (sourceArn) => (sourceArn.endsWith(".fifo") ? SQS_MAPPING_LIMITS.fifo : SQS_MAPPING_LIMITS.standard),
     validate(t: PollerTarget) {
       const q = queues.byArn(t.sourceArn);
       if (q === undefined) throw lambdaErrors.invalidParameterValue(`Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.`);

@@ -1,4 +1,5 @@
-import type { EventSourceMappings, MappingInput } from "../../mappings/event-source-mappings.ts";
+import type { MappingInput } from "../../config/mapping-input.ts";
+import type { EventSourceMappings } from "../../mappings/event-source-mappings.ts";
 import { jsonBody, type RestRoute } from "../../protocols/rest-json.ts";
 
 const P = "/2015-03-31/event-source-mappings";

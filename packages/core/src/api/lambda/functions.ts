@@ -1,5 +1,6 @@
 import { environmentProblem } from "../../config/environment-rules.ts";
 import { SUPPORTED_RUNTIMES } from "../../config/function-schema.ts";
+import { noPythonMessage, pythonInterpreter } from "../../runtime/python-interpreter.ts";
 import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
@@ -8,6 +9,7 @@ import type { FunctionVersionConfig } from "../../registry/function-model.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches } from "./validation.ts";
+import { page } from "./pagination.ts";
 import { versionAndAliasRoutes } from "./versions-aliases.ts";
 
 const P = "/2015-03-31/functions";
@@ -153,7 +155,7 @@ function validateConfiguration(input: ConfigurationInput, runtime: string): Part
   if (input.Runtime !== undefined) patch.runtime = checkRuntime(input.Runtime);
   const effectiveRuntime = patch.runtime ?? runtime;
   if (input.Handler !== undefined) patch.handler = matches(input.Handler, "handler", /^[^\s]+$/, "[^\\s]+", 128);
-  else if (input.Runtime !== undefined && effectiveRuntime.startsWith("nodejs")) {
+  else if (input.Runtime !== undefined && (effectiveRuntime.startsWith("nodejs") || effectiveRuntime.startsWith("python"))) {
     throw lambdaErrors.invalidParameterValue("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
   }
   if (input.Role !== undefined) patch.role = input.Role;
@@ -181,7 +183,11 @@ function validateConfiguration(input: ConfigurationInput, runtime: string): Part
 }
 
 function checkRuntime(runtime: string): string {
-  if ((SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) return runtime;
+  if ((SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
+    // AWS would accept it; refused here, clearly, rather than failing at every invocation.
+    if (runtime.startsWith("python") && pythonInterpreter(runtime) === undefined) throw lambdaErrors.invalidParameterValue(noPythonMessage(runtime));
+    return runtime;
+  }
   const node = /^nodejs(\d+)\.x$/.exec(runtime);
   if (node !== null && Number(node[1]) < 22) {
     throw lambdaErrors.invalidParameterValue(
@@ -214,14 +220,4 @@ export function configFor(registry: FunctionRegistry, name: string, qualifier: s
   const target = alias === undefined ? undefined : alias.functionVersion === "$LATEST" ? rec.latest : rec.versions.get(alias.functionVersion);
   if (target === undefined) throw lambdaErrors.functionNotFound(`${registry.arn(rec.name)}:${qualifier}`);
   return target;
-}
-
-/** Marker/MaxItems paging (the marker is the index of the next item). */
-export function page(items: unknown[], req: RestRequest, key: string) {
-  const start = Number(req.query.get("Marker") ?? 0) || 0;
-  const max = Math.min(Number(req.query.get("MaxItems") ?? 50) || 50, 10_000);
-  const slice = items.slice(start, start + max);
-  const body: Record<string, unknown> = { [key]: slice };
-  if (start + max < items.length) body.NextMarker = String(start + max);
-  return { body };
 }

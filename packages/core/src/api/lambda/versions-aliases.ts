@@ -4,7 +4,7 @@ import type { AliasRecord } from "../../registry/alias-routing.ts";
 import type { FunctionRecord, FunctionRegistry } from "../../registry/function-registry.ts";
 import type { FunctionVersionConfig } from "../../registry/function-model.ts";
 import { jsonBody, type RestRoute } from "../../protocols/rest-json.ts";
-import { page } from "./functions.ts";
+import { page } from "./pagination.ts";
 import { aliasConfiguration, functionConfiguration } from "./shapes.ts";
 import { ALIAS_NAME, matches, validationError } from "./validation.ts";
 

@@ -1,0 +1,69 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { SimError } from "@lambda-sim/core";
+import { parseDuration } from "./duration.ts";
+
+const endpointDefault = process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:3001";
+
+/**
+ * `lambda-sim clock`: the `/_sim/clock` API of a running simulator from the shell. `clock` shows
+ * service time and pending timers; `clock advance 2m` (or `--to ISO`) and `clock run-until-idle`
+ * move a virtual clock; `clock pause` / `clock resume` stop and restart a wall clock.
+ */
+export function registerClockCommand(program: Command): void {
+  const clock = program
+    .command("clock")
+    .description("show or move the service clock of a running simulator")
+    .option("--endpoint <url>", "simulator endpoint", endpointDefault)
+    .action(async (opts: { endpoint: string }) => print(await call(opts.endpoint, "GET", "/_sim/clock")));
+  clock
+    .command("advance")
+    .description("move a virtual clock forward, firing every timer due on the way (2m, 90s, 1h30m, 2d)")
+    .argument("[duration]", "how far to move", (v: string) => {
+      if (parseDuration(v) === undefined) throw new InvalidArgumentError("expected a duration such as 90s, 2m, 1h30m or 2d.");
+      return v;
+    })
+    .option("--to <time>", "move to this ISO-8601 time instead")
+    .option("--endpoint <url>", "simulator endpoint", endpointDefault)
+    .action(async (duration: string | undefined, opts: { to?: string; endpoint: string }) => {
+      if ((duration === undefined) === (opts.to === undefined)) throw new SimError("ERR_CONFIG", "clock advance: give a duration (2m) or --to <ISO time>, not both");
+      const body = opts.to !== undefined ? { to: opts.to } : { seconds: parseDuration(duration!)! / 1000 };
+      print(await call(opts.endpoint, "POST", "/_sim/clock/advance", body));
+    });
+  clock
+    .command("run-until-idle")
+    .description("fire timers on a virtual clock until none is pending")
+    .option("--max-timers <n>", "give up after this many timers", (v: string) => Number(v), 10_000)
+    .option("--endpoint <url>", "simulator endpoint", endpointDefault)
+    .action(async (opts: { maxTimers: number; endpoint: string }) => print(await call(opts.endpoint, "POST", "/_sim/clock/run-until-idle", { maxTimers: opts.maxTimers })));
+  for (const action of ["pause", "resume"] as const) {
+    clock
+      .command(action)
+      .description(`${action} a wall clock (service timers ${action === "pause" ? "wait" : "run again"})`)
+      .option("--endpoint <url>", "simulator endpoint", endpointDefault)
+      .action(async (opts: { endpoint: string }) => print(await call(opts.endpoint, "POST", `/_sim/clock/${action}`, {})));
+  }
+}
+
+async function call(endpoint: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, endpoint), { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new SimError("ERR_NOT_RUNNING", `no simulator running at ${endpoint} (start one with \`lambda-sim start --clock virtual\`, or pass --endpoint)`);
+  }
+  const out = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new SimError("ERR_CONFIG", String(out.message ?? res.statusText));
+  return out;
+}
+
+function print(c: Record<string, unknown>): void {
+  const lines = [`service time ${c.time} (${c.clock} clock${c.paused ? ", paused" : ""})`];
+  if (c.from !== undefined) lines.push(`moved from ${c.from}, fired ${c.timersFiredNow} timer(s)`);
+  if (c.clock === "virtual") {
+    lines.push(`pending timers: ${c.pendingTimerCount}${c.nextDue ? `, next due ${c.nextDue}` : ""}`);
+    for (const t of (c.pendingTimers as { label: string; due: string }[]).slice(0, 10)) lines.push(`  ${t.due}  ${t.label}`);
+    const holds = c.activeHolds as string[];
+    if (holds.length > 0) lines.push(`running: ${holds.join(", ")}`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}

@@ -1,0 +1,62 @@
+import type { Bound, Expectations } from "./scenario-schema.ts";
+import type { FunctionStats, Observations } from "./observations.ts";
+
+/** What the run measured at the end, beside what telemetry counted. */
+export interface EndState {
+  /** Messages left per queue (visible, in flight or delayed). */
+  messages: Record<string, number>;
+  /** Failed records reported by stream mappings' on-failure records, per queue. */
+  failedRecords: Record<string, number>;
+}
+
+export interface ExpectationResult {
+  what: string;
+  actual: number;
+  expected: string;
+  ok: boolean;
+}
+
+const PER_FUNCTION: Record<string, (s: FunctionStats) => number> = {
+  invocations: (s) => s.invocations,
+  errors: (s) => s.errors,
+  throttles: (s) => s.throttles,
+  retries: (s) => s.retries,
+  coldStarts: (s) => s.coldStarts,
+  givenUp: (s) => s.givenUp,
+  maxEventAgeSeconds: (s) => Math.round(s.maxEventAgeMs / 1000),
+  concurrencyPeak: (s) => s.concurrencyPeak,
+};
+
+/** Checks every expectation of the scenario, in the order written. */
+export function checkExpectations(expect: Expectations, obs: Observations, end: EndState): ExpectationResult[] {
+  const results: ExpectationResult[] = [];
+  for (const [key, byName] of Object.entries(expect)) {
+    if (byName === undefined) continue;
+    if (key === "faultsFired") {
+      const fired = [...obs.faultsFired.values()].reduce((a, b) => a + b, 0);
+      results.push(result("faults fired", fired, byName as Bound));
+      continue;
+    }
+    for (const [name, bound] of Object.entries(byName as Record<string, Bound>)) {
+      let actual: number;
+      const stat = PER_FUNCTION[key];
+      if (stat !== undefined) actual = stat(obs.functions.get(name) ?? obs.fn(name));
+      else if (key === "messages") actual = end.messages[name] ?? 0;
+      else if (key === "failedRecords") actual = end.failedRecords[name] ?? 0;
+      else actual = obs.delivered.get(name) ?? 0;
+      results.push(result(`${key} of ${name}`, actual, bound));
+    }
+  }
+  return results;
+}
+
+function result(what: string, actual: number, bound: Bound): ExpectationResult {
+  if (typeof bound === "number") return { what, actual, expected: `= ${bound}`, ok: actual === bound };
+  const parts = [bound.min === undefined ? "" : `≥ ${bound.min}`, bound.max === undefined ? "" : `≤ ${bound.max}`].filter(Boolean);
+  return { what, actual, expected: parts.join(" and ") || "anything", ok: (bound.min === undefined || actual >= bound.min) && (bound.max === undefined || actual <= bound.max) };
+}
+
+/** The queues an expectation names, so the run measures them at the end. */
+export function queuesNamed(expect: Expectations): string[] {
+  return [...new Set([...Object.keys(expect.messages ?? {}), ...Object.keys(expect.failedRecords ?? {})])];
+}

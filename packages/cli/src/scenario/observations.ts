@@ -1,0 +1,161 @@
+import { appendFileSync, writeFileSync } from "node:fs";
+import type { TelemetryEvent } from "@lambda-sim/core";
+
+/** Per-function counts the report and the expectations read. */
+export interface FunctionStats {
+  invocations: number;
+  errors: number;
+  throttles: number;
+  retries: number;
+  coldStarts: number;
+  givenUp: number;
+  concurrencyPeak: number;
+  maxEventAgeMs: number;
+}
+
+export interface Bucket {
+  invocations: number;
+  errors: number;
+  throttles: number;
+  retries: number;
+}
+
+const ACTIVE = new Set(["initializing", "busy"]);
+const TRACE_FLUSH_BYTES = 1 << 20;
+
+/**
+ * Everything a scenario run learns from telemetry, gathered as it happens (no event is kept):
+ * counts per function, the timeline in buckets, environments active at once, each async event's
+ * age. With a trace file, every event is also written as one JSON line, in emission order, so
+ * two runs with the same seed and `model` functions give byte-identical files.
+ */
+export class Observations {
+  readonly functions = new Map<string, FunctionStats>();
+  readonly delivered = new Map<string, number>();
+  readonly faultsFired = new Map<string, number>();
+  readonly timeline: Bucket[];
+  private readonly start: number;
+  private readonly bucketMs: number;
+  private readonly envState = new Map<string, { fn: string; active: boolean }>();
+  private readonly activeEnvs = new Map<string, number>();
+  private readonly enqueuedAt = new Map<string, { fn: string; at: number }>();
+  private readonly traceFile: string | undefined;
+  private trace = "";
+  events = 0;
+
+  constructor(start: number, durationMs: number, buckets: number, traceFile?: string) {
+    this.start = start;
+    this.bucketMs = Math.max(1, Math.ceil(durationMs / buckets));
+    this.timeline = Array.from({ length: buckets }, () => ({ invocations: 0, errors: 0, throttles: 0, retries: 0 }));
+    this.traceFile = traceFile;
+    if (traceFile !== undefined) writeFileSync(traceFile, "");
+  }
+
+  readonly record = (e: TelemetryEvent): void => {
+    this.events++;
+    if (this.traceFile !== undefined) {
+      this.trace += `${JSON.stringify(e)}\n`;
+      if (this.trace.length > TRACE_FLUSH_BYTES) this.flush();
+    }
+    switch (e.type) {
+      case "invocation.finished": {
+        const s = this.fn(e.functionName);
+        s.invocations++;
+        const b = this.bucket(e.time);
+        if (b) b.invocations++;
+        if (e.status !== "success") {
+          s.errors++;
+          if (b) b.errors++;
+        }
+        break;
+      }
+      case "invocation.throttled": {
+        this.fn(e.functionName).throttles++;
+        const b = this.bucket(e.time);
+        if (b) b.throttles++;
+        break;
+      }
+      case "async.retry.scheduled": {
+        this.fn(e.functionName).retries++;
+        const b = this.bucket(e.time);
+        if (b) b.retries++;
+        break;
+      }
+      case "environment.state-changed": {
+        const was = this.envState.get(e.environmentId);
+        const active = ACTIVE.has(e.to);
+        if (e.from === "none") this.fn(e.functionName).coldStarts++;
+        if ((was?.active ?? false) !== active) {
+          const n = (this.activeEnvs.get(e.functionName) ?? 0) + (active ? 1 : -1);
+          this.activeEnvs.set(e.functionName, n);
+          const s = this.fn(e.functionName);
+          s.concurrencyPeak = Math.max(s.concurrencyPeak, n);
+        }
+        if (e.to === "retired") this.envState.delete(e.environmentId);
+        else this.envState.set(e.environmentId, { fn: e.functionName, active });
+        break;
+      }
+      case "async.enqueued":
+        this.enqueuedAt.set(e.requestId, { fn: e.functionName, at: e.time });
+        break;
+      case "async.attempt.started":
+        this.age(e.requestId, e.time, false);
+        break;
+      case "async.given-up":
+        this.fn(e.functionName).givenUp++;
+        this.age(e.requestId, e.time, true);
+        break;
+      case "async.delivered": {
+        const name = shortName(e.targetArn);
+        this.delivered.set(name, (this.delivered.get(name) ?? 0) + 1);
+        break;
+      }
+      case "fault.fired":
+        this.faultsFired.set(e.kind, (this.faultsFired.get(e.kind) ?? 0) + 1);
+        break;
+    }
+  };
+
+  /** Writes the rest of the trace. */
+  finish(): void {
+    this.flush();
+  }
+
+  fn(name: string): FunctionStats {
+    let s = this.functions.get(name);
+    if (s === undefined) {
+      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, concurrencyPeak: 0, maxEventAgeMs: 0 };
+      this.functions.set(name, s);
+    }
+    return s;
+  }
+
+  get bucketSizeMs(): number {
+    return this.bucketMs;
+  }
+
+  private age(requestId: string, at: number, done: boolean): void {
+    const e = this.enqueuedAt.get(requestId);
+    if (e === undefined) return;
+    const s = this.fn(e.fn);
+    s.maxEventAgeMs = Math.max(s.maxEventAgeMs, at - e.at);
+    if (done) this.enqueuedAt.delete(requestId);
+  }
+
+  private bucket(time: number): Bucket | undefined {
+    return this.timeline[Math.floor((time - this.start) / this.bucketMs)];
+  }
+
+  private flush(): void {
+    if (this.traceFile === undefined || this.trace === "") return;
+    appendFileSync(this.traceFile, this.trace);
+    this.trace = "";
+  }
+}
+
+/** `arn:aws:sqs:...:orders-dlq` → `orders-dlq`; `arn:aws:lambda:...:function:audit` → `audit`. */
+export function shortName(arn: string): string {
+  const parts = arn.split(":");
+  if (parts[2] === "lambda" && parts[5] === "function") return parts[6] ?? arn;
+  return (parts.at(-1) ?? arn).split("/").at(-1) ?? arn;
+}

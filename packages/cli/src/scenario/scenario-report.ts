@@ -1,0 +1,74 @@
+import type { ExpectationResult } from "./expectations.ts";
+import type { EndState } from "./expectations.ts";
+import type { Observations } from "./observations.ts";
+import type { TrafficSent } from "./traffic.ts";
+
+export interface ReportInput {
+  name: string;
+  description?: string;
+  seed: string;
+  durationMs: number;
+  wallMs: number;
+  timersFired: number;
+  sent: TrafficSent;
+  obs: Observations;
+  end: EndState;
+  results: ExpectationResult[];
+  traceFile?: string;
+}
+
+/** The readable report of a scenario run: what happened, a timeline, the expectations. */
+export function formatReport(r: ReportInput): string {
+  const out: string[] = [];
+  out.push(`scenario ${r.name} (seed ${r.seed})`);
+  out.push(`  ${human(r.durationMs)} of service time in ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.timersFired} timers, ${r.obs.events} events`);
+  const sent = [
+    ...Object.entries(r.sent.messages).map(([q, n]) => `${n} messages to ${q}`),
+    ...Object.entries(r.sent.records).map(([s, n]) => `${n} records to ${s}`),
+    ...Object.entries(r.sent.invocations).map(([f, n]) => `${n} async invokes of ${f}`),
+  ];
+  out.push(`  traffic: ${sent.join(", ") || "none"}`);
+  for (const f of r.sent.failures.slice(0, 5)) out.push(`  traffic failed: ${f}`);
+  out.push("");
+  out.push("what happened");
+  for (const [name, s] of [...r.obs.functions].sort(([a], [b]) => a.localeCompare(b))) {
+    const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
+    if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up`, `oldest event ${human(s.maxEventAgeMs)}`);
+    out.push(`  ${name}: ${parts.join(", ")}`);
+  }
+  if (r.obs.delivered.size > 0) out.push(`  delivered: ${[...r.obs.delivered].map(([t, n]) => `${n} to ${t}`).join(", ")}`);
+  if (r.obs.faultsFired.size > 0) out.push(`  faults fired: ${[...r.obs.faultsFired].map(([k, n]) => `${n} ${k}`).join(", ")}`);
+  const queues = Object.entries(r.end.messages);
+  if (queues.length > 0) out.push(`  left in queues: ${queues.map(([q, n]) => `${q} ${n}${r.end.failedRecords[q] ? ` (${r.end.failedRecords[q]} failed records)` : ""}`).join(", ")}`);
+  out.push("");
+  out.push(`timeline (per ${human(r.obs.bucketSizeMs)}: invocations / errors / throttles / retries)`);
+  const peak = Math.max(1, ...r.obs.timeline.map((b) => b.invocations + b.throttles));
+  r.obs.timeline.forEach((b, i) => {
+    const bar = "#".repeat(Math.round((20 * b.invocations) / peak)) + "!".repeat(Math.round((20 * b.throttles) / peak));
+    out.push(`  +${clock(i * r.obs.bucketSizeMs)}  ${String(b.invocations).padStart(6)} ${String(b.errors).padStart(6)} ${String(b.throttles).padStart(6)} ${String(b.retries).padStart(6)}  ${bar}`);
+  });
+  out.push("");
+  out.push("expectations");
+  if (r.results.length === 0) out.push("  (none)");
+  for (const e of r.results) out.push(`  ${e.ok ? "✓" : "✗"} ${e.what}: ${e.actual} (expected ${e.expected})`);
+  const failed = r.results.filter((e) => !e.ok).length;
+  out.push("");
+  out.push(failed === 0 ? `PASS: ${r.results.length} expectation(s) met` : `FAIL: ${failed} of ${r.results.length} expectation(s) not met`);
+  if (r.traceFile !== undefined) out.push(`trace: ${r.traceFile}`);
+  return `${out.join("\n")}\n`;
+}
+
+function human(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return [h > 0 ? `${h} h` : "", m > 0 ? `${m} min` : "", s > 0 && h === 0 ? `${s} s` : ""].filter(Boolean).join(" ");
+}
+
+function clock(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${String(Math.floor(s / 3600)).padStart(2, "0")}:${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+}

@@ -1,0 +1,128 @@
+import { dirname, resolve } from "node:path";
+import { SimError, Simulator, stopwatch, VirtualClock, type Source } from "@lambda-sim/core";
+import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { checkExpectations, queuesNamed, type EndState, type ExpectationResult } from "./expectations.ts";
+import { Observations } from "./observations.ts";
+import { formatReport } from "./scenario-report.ts";
+import { scenarioKeys, type Expectations, type TrafficStep } from "./scenario-schema.ts";
+import { awsJson, playTraffic } from "./traffic.ts";
+
+/** Every scenario starts at the same service time, so traces compare across runs and machines. */
+export const SCENARIO_START = Date.UTC(2026, 0, 1);
+const TIMELINE_BUCKETS = 12;
+
+export interface ScenarioOptions {
+  seed?: string;
+  trace?: string;
+  /** Bucket count of the report's timeline (default 12). */
+  buckets?: number;
+}
+
+export interface ScenarioResult {
+  ok: boolean;
+  report: string;
+  results: ExpectationResult[];
+  obs: Observations;
+  wallMs: number;
+}
+
+interface Scenario {
+  name: string;
+  description?: string;
+  seed?: string | number;
+  durationMs: number;
+  traffic: TrafficStep[];
+  expect: Expectations;
+  architecture: LoadedConfig;
+  faults: unknown[];
+}
+
+/**
+ * `lambda-sim run SCENARIO.yaml`: the architecture on a VirtualClock, in memory, on a free port;
+ * the traffic played on the clock; the clock advanced to the scenario's duration (handlers that
+ * are real processes hold it while they run); then the queues measured, the expectations checked
+ * and the report written. Randomness comes from one seed (the scenario's, or --seed), so a run
+ * with `model` functions replays byte for byte.
+ */
+export async function runScenario(file: string, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
+  const sources: Source<any>[] = [sqsSource, kinesisSource, createSchedulesSource({})];
+  const s = await loadScenario(file, sources);
+  const seed = String(opts.seed ?? s.seed ?? 1);
+  const clock = new VirtualClock(SCENARIO_START);
+  const obs = new Observations(SCENARIO_START, s.durationMs, opts.buckets ?? TIMELINE_BUCKETS, opts.trace);
+  const a = s.architecture;
+  const wallStart = stopwatch.now();
+  const sim = await Simulator.start({
+    port: 0,
+    clock,
+    seed,
+    region: a.region,
+    accountId: a.accountId,
+    functions: a.functions,
+    sources,
+    sourceConfig: a.sources,
+    eventSourceMappings: a.eventSourceMappings,
+    faults: s.faults,
+    onTelemetry: obs.record,
+    account: {
+      accountLimit: a.account.concurrentExecutions,
+      unreservedMinimum: a.account.unreservedConcurrencyMinimum,
+      scalingLimit: a.account.scalingLimit,
+      scalingWindowMs: a.account.scalingWindowSeconds === undefined ? undefined : a.account.scalingWindowSeconds * 1000,
+      scalingMode: a.account.scalingMode,
+    },
+  });
+  let end: EndState;
+  try {
+    const endAt = SCENARIO_START + s.durationMs;
+    const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
+    await clock.advanceTo(endAt);
+    obs.finish();
+    const declared = Object.keys((a.sources.queues as Record<string, unknown> | undefined) ?? {});
+    end = await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect)])]);
+    const wallMs = stopwatch.now() - wallStart;
+    const results = checkExpectations(s.expect, obs, end);
+    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace });
+    return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
+  } finally {
+    await sim.close();
+  }
+}
+
+async function loadScenario(file: string, sources: readonly Source<any>[]): Promise<Scenario> {
+  const loaded = await loadConfig(file, sources, scenarioKeys);
+  const k = loaded.sources as { name?: string; description?: string; architecture?: string; seed?: string | number; duration: number; traffic: TrafficStep[]; expect: Expectations };
+  let architecture = loaded;
+  if (k.architecture !== undefined) {
+    if (loaded.functions.length > 0 || loaded.eventSourceMappings.length > 0) {
+      throw new SimError("ERR_CONFIG", `${file}: a scenario names its architecture (${k.architecture}) or embeds one (functions:, queues: ...), not both`);
+    }
+    architecture = await loadConfig(resolve(dirname(loaded.file), k.architecture), sources);
+  }
+  const name = k.name ?? file.split("/").at(-1)!.replace(/\.ya?ml$/, "");
+  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic: k.traffic, expect: k.expect, architecture, faults: [...architecture.faults, ...(architecture === loaded ? [] : loaded.faults)] };
+}
+
+/** Messages left in each queue, and the failed records stream mappings reported into it. */
+async function measureQueues(endpoint: string, queues: string[]): Promise<EndState> {
+  const end: EndState = { messages: {}, failedRecords: {} };
+  for (const q of queues) {
+    const out = await awsJson(endpoint, "AmazonSQS.GetQueueAttributes", "1.0", { QueueUrl: `${endpoint}/000000000000/${q}`, AttributeNames: ["All"] }).catch(() => undefined);
+    const at = (out?.Attributes ?? {}) as Record<string, string>;
+    end.messages[q] = Number(at.ApproximateNumberOfMessages ?? 0) + Number(at.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(at.ApproximateNumberOfMessagesDelayed ?? 0);
+    const res = await fetch(`${endpoint}/_sim/queues/${encodeURIComponent(q)}/messages`);
+    if (!res.ok) continue;
+    let failed = 0;
+    for (const m of (await res.json()) as { body: string }[]) {
+      try {
+        const body = JSON.parse(m.body) as Record<string, unknown>;
+        for (const [key, info] of Object.entries(body)) if (key.endsWith("BatchInfo")) failed += Number((info as { batchSize?: number }).batchSize ?? 0);
+      } catch {
+        // Not an on-failure record.
+      }
+    }
+    if (failed > 0) end.failedRecords[q] = failed;
+  }
+  return end;
+}

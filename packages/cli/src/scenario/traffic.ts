@@ -1,0 +1,114 @@
+import type { Clock, Simulator } from "@lambda-sim/core";
+import type { TrafficStep } from "./scenario-schema.ts";
+
+/** What a traffic step does at one instant: send `items` (indexes) of the step. */
+interface Shot {
+  at: number;
+  step: Exclude<TrafficStep, { wait: number }>;
+  from: number;
+  to: number;
+}
+
+/** Counts of what the traffic sent, for the report. */
+export interface TrafficSent {
+  messages: Record<string, number>;
+  records: Record<string, number>;
+  invocations: Record<string, number>;
+  failures: string[];
+}
+
+/**
+ * Plays a scenario's traffic on the clock, from `start`: every item at its offset, through the
+ * simulator's own AWS endpoint (SendMessageBatch, PutRecords on the wire) or, for async invokes,
+ * the Invoker directly (100,000 of them would otherwise be 100,000 HTTP requests). Items due at
+ * the same instant go together, up to the API's batch limits. One timer is pending at a time, and
+ * each shot is awaited by the clock before it moves on, so the order is the same on every run.
+ */
+export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: number, steps: readonly TrafficStep[]): TrafficSent {
+  const sent: TrafficSent = { messages: {}, records: {}, invocations: {}, failures: [] };
+  const shots = plan(steps, start).filter((s) => s.at <= endAt);
+  let i = 0;
+  const next = () => {
+    const shot = shots[i++];
+    if (shot === undefined) return;
+    clock.setTimer(shot.at - clock.now(), async () => {
+      await fire(sim, shot, sent).catch((e: unknown) => sent.failures.push(`${describe(shot)}: ${(e as Error).message}`));
+      next();
+    }, "scenario.traffic");
+  };
+  next();
+  return sent;
+}
+
+/** Offsets of every item, grouped by instant and batch limit (10 messages, 500 records). */
+function plan(steps: readonly TrafficStep[], start: number): Shot[] {
+  const shots: Shot[] = [];
+  let cursor = start;
+  for (const step of steps) {
+    if ("wait" in step) {
+      cursor += step.wait;
+      continue;
+    }
+    if (step.at !== undefined) cursor = start + step.at;
+    const body = "send" in step ? step.send : "put" in step ? step.put : step.invoke;
+    const limit = "send" in step ? 10 : "put" in step ? 500 : 1;
+    const gap = body.rate === undefined ? 0 : 1000 / body.rate;
+    let from = 0;
+    while (from < body.count) {
+      const at = Math.floor(cursor + from * gap);
+      let to = from + 1;
+      while (to < body.count && to - from < limit && Math.floor(cursor + to * gap) === at) to++;
+      shots.push({ at, step, from, to });
+      from = to;
+    }
+    cursor += body.count * gap;
+  }
+  return shots.sort((a, b) => a.at - b.at);
+}
+
+async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void> {
+  const { step, from, to } = shot;
+  const indexes = Array.from({ length: to - from }, (_, k) => from + k);
+  if ("send" in step) {
+    const s = step.send;
+    const out = await awsJson(sim.endpoint, "AmazonSQS.SendMessageBatch", "1.0", {
+      QueueUrl: `${sim.endpoint}/000000000000/${s.queue}`,
+      Entries: indexes.map((i) => ({ Id: String(i), MessageBody: fill(s.body, i) })),
+    });
+    if (Array.isArray(out.Failed) && out.Failed.length > 0) throw new Error(JSON.stringify(out.Failed[0]));
+    sent.messages[s.queue] = (sent.messages[s.queue] ?? 0) + indexes.length;
+  } else if ("put" in step) {
+    const p = step.put;
+    await awsJson(sim.endpoint, "Kinesis_20131202.PutRecords", "1.1", {
+      StreamName: p.stream,
+      Records: indexes.map((i) => ({
+        PartitionKey: p.partitionKeys[i % p.partitionKeys.length]!,
+        Data: Buffer.from(fill(p.poison.includes(i) ? p.poisonData : p.data, i, p.partitionKeys[i % p.partitionKeys.length])).toString("base64"),
+      })),
+    });
+    sent.records[p.stream] = (sent.records[p.stream] ?? 0) + indexes.length;
+  } else {
+    const v = step.invoke;
+    for (const i of indexes) await sim.invoker.invoke({ functionName: v.function, payload: Buffer.from(fill(v.payload, i)), invocationType: "Event" });
+    sent.invocations[v.function] = (sent.invocations[v.function] ?? 0) + indexes.length;
+  }
+}
+
+/** Text with `{i}` and `{key}` filled in; an object becomes JSON first (a `"{i}"` value becomes the number). */
+function fill(content: string | Record<string, unknown>, i: number, key = ""): string {
+  if (typeof content === "string") return content.replaceAll("{i}", String(i)).replaceAll("{key}", key);
+  return JSON.stringify(content).replaceAll('"{i}"', String(i)).replaceAll("{i}", String(i)).replaceAll("{key}", key);
+}
+
+/** One AWS JSON-protocol call on the simulator's endpoint, as an SDK sends it. */
+export async function awsJson(endpoint: string, target: string, version: "1.0" | "1.1", body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(endpoint, { method: "POST", headers: { "content-type": `application/x-amz-json-${version}`, "x-amz-target": target }, body: JSON.stringify(body) });
+  const out = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${target}: ${String(out.message ?? out.Message ?? res.status)}`);
+  return out;
+}
+
+function describe(shot: Shot): string {
+  const s = shot.step;
+  return "send" in s ? `send to ${s.send.queue}` : "put" in s ? `put to ${s.put.stream}` : `invoke ${s.invoke.function}`;
+}

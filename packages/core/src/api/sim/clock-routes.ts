@@ -1,0 +1,96 @@
+import express from "express";
+import type { Clock } from "../../clock/clock.ts";
+import { isPausable } from "../../clock/clock.ts";
+import { VirtualClock } from "../../clock/virtual-clock.ts";
+import type { Telemetry } from "../../telemetry/telemetry.ts";
+import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
+
+/** Pending timers listed by GET /_sim/clock (the count is always complete). */
+const LISTED_TIMERS = 100;
+const DEFAULT_IDLE_LIMIT = 10_000;
+
+/**
+ * `/_sim/clock`: time control (issue 14, STYLE.md 7.12). On the VirtualClock (`--clock virtual`,
+ * `lambda-sim run`) time moves only by `advance` and `run-until-idle`, which fire due timers in
+ * order and wait for the invocations they start; the wall clocks (system, `--time-scale`) can be
+ * paused and resumed. Each movement is a telemetry event, so traces and the dashboard show it.
+ */
+export function clockRoutes(clock: Clock, telemetry: Telemetry): express.Router {
+  const r = express.Router();
+  r.use("/_sim/clock", express.json({ strict: false, type: () => true }));
+
+  r.get("/_sim/clock", (_req, res) => {
+    res.json(describeClock(clock));
+  });
+
+  r.post("/_sim/clock/advance", simJson(async (body) => {
+    const virtual = requireVirtual(clock, "advance");
+    const from = virtual.now();
+    let target: number;
+    if (typeof body.seconds === "number" && Number.isFinite(body.seconds) && body.seconds >= 0 && body.to === undefined) target = from + Math.round(body.seconds * 1000);
+    else if (typeof body.to === "string" && body.seconds === undefined && !Number.isNaN(Date.parse(body.to))) target = Date.parse(body.to);
+    else throw simBadRequest('expected {"seconds": N} with N ≥ 0, or {"to": "<ISO-8601 time>"}');
+    if (target < from) throw simBadRequest(`"to" ${new Date(target).toISOString()} is before the current service time ${new Date(from).toISOString()}: time only moves forward`);
+    const firedBefore = virtual.firedTimers;
+    await virtual.advanceTo(target);
+    return moved(virtual, telemetry, from, firedBefore, "advance");
+  }));
+
+  r.post("/_sim/clock/run-until-idle", simJson(async (body) => {
+    const virtual = requireVirtual(clock, "run-until-idle");
+    const limit = body.maxTimers ?? DEFAULT_IDLE_LIMIT;
+    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) throw simBadRequest('expected {"maxTimers": N} with a whole N ≥ 1');
+    const from = virtual.now();
+    const firedBefore = virtual.firedTimers;
+    try {
+      await virtual.runUntilIdle({ maxTimers: limit });
+    } catch (e) {
+      moved(virtual, telemetry, from, firedBefore, "run-until-idle");
+      throw simBadRequest((e as Error).message, 409);
+    }
+    return moved(virtual, telemetry, from, firedBefore, "run-until-idle");
+  }));
+
+  for (const action of ["pause", "resume"] as const) {
+    r.post(`/_sim/clock/${action}`, simJson(async () => {
+      if (!isPausable(clock)) throw simBadRequest(`${action} applies to the wall clocks; the virtual clock stands still until advanced`);
+      const was = clock.paused;
+      clock[action]();
+      if (was !== clock.paused) telemetry.emit({ type: action === "pause" ? "clock.paused" : "clock.resumed" });
+      return describeClock(clock);
+    }));
+  }
+  r.use(jsonSyntaxError);
+  return r;
+}
+
+/** GET /_sim/clock's answer: service time, the kind of clock, and on the VirtualClock its timers. */
+export function describeClock(clock: Clock): Record<string, unknown> {
+  const base = { time: new Date(clock.now()).toISOString(), epochMs: clock.now() };
+  if (clock instanceof VirtualClock) {
+    const pending = clock.pendingTimers();
+    const next = clock.nextDue();
+    return {
+      ...base,
+      clock: "virtual",
+      pendingTimerCount: pending.length,
+      pendingTimers: pending.slice(0, LISTED_TIMERS).map((t) => ({ label: t.label, due: new Date(t.dueAt).toISOString() })),
+      nextDue: next === undefined ? null : new Date(next).toISOString(),
+      activeHolds: clock.activeHolds(),
+      timersFired: clock.firedTimers,
+    };
+  }
+  // Wall clocks arm native timers; they keep no list of them.
+  return { ...base, clock: clock.scale === 1 ? "system" : "scaled", scale: clock.scale, paused: isPausable(clock) ? clock.paused : false };
+}
+
+function requireVirtual(clock: Clock, action: string): VirtualClock {
+  if (clock instanceof VirtualClock) return clock;
+  throw simBadRequest(`${action} needs the virtual clock (lambda-sim start --clock virtual); this simulator runs on wall time (use pause and resume)`);
+}
+
+function moved(clock: VirtualClock, telemetry: Telemetry, from: number, firedBefore: number, how: "advance" | "run-until-idle"): Record<string, unknown> {
+  const timersFired = clock.firedTimers - firedBefore;
+  telemetry.emit({ type: "clock.advanced", from, to: clock.now(), timersFired, how });
+  return { ...describeClock(clock), from: new Date(from).toISOString(), timersFiredNow: timersFired };
+}

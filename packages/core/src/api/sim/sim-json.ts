@@ -1,0 +1,45 @@
+import type express from "express";
+import { isSimError } from "../../errors/sim-error.ts";
+
+/** A 4xx of the /_sim API: `{"code": ..., "message": ...}`. */
+export class SimBadRequest extends Error {
+  readonly status: number;
+  constructor(message: string, status = 400) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export function simBadRequest(message: string, status = 400): SimBadRequest {
+  return new SimBadRequest(message, status);
+}
+
+/**
+ * An express handler for a JSON action of the /_sim API: the body is an object (or empty), the
+ * result is sent as JSON; bad input (SimBadRequest, a config SimError) answers 400 with its
+ * message, never a 500.
+ */
+export function simJson(fn: (body: Record<string, any>, params: Record<string, string>) => unknown): express.RequestHandler {
+  return (req, res) => {
+    const body: unknown = req.body ?? {};
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      res.status(400).json({ code: "BadRequest", message: "expected a JSON object body" });
+      return;
+    }
+    Promise.resolve()
+      .then(() => fn(body as Record<string, any>, req.params as Record<string, string>))
+      .then(
+        (out) => res.json(out ?? {}),
+        (e: unknown) => {
+          if (e instanceof SimBadRequest) res.status(e.status).json({ code: e.status === 404 ? "NotFound" : e.status === 409 ? "Conflict" : "BadRequest", message: e.message });
+          else if (isSimError(e) && e.isUserError) res.status(400).json({ code: "BadRequest", message: e.message });
+          else res.status(500).json({ code: "InternalError", message: String(e) });
+        },
+      );
+  };
+}
+
+/** express.json's parse failures as the /_sim API's 400, not express's HTML page. */
+export const jsonSyntaxError: express.ErrorRequestHandler = (err: { status?: number; message?: string }, _req, res, _next) => {
+  res.status(err.status !== undefined && err.status < 500 ? err.status : 400).json({ code: "BadRequest", message: `the body is not valid JSON: ${err.message ?? err}` });
+};

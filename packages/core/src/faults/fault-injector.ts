@@ -1,0 +1,159 @@
+import type { Clock } from "../clock/clock.ts";
+import type { RandomStream } from "../random/rng.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import type { ThrottleReason } from "../invocation/concurrency-governor.ts";
+import { formatZodError } from "../config/format-zod-error.ts";
+import { SimError } from "../errors/sim-error.ts";
+import { faultSchema, type FaultSpec } from "./fault-spec.ts";
+import { arnMatches, functionMatches } from "./arn-match.ts";
+import { payloadMatcher } from "./payload-match.ts";
+
+/** A fault as added: its spec, id, activity window and counters (GET /_sim/faults lists these). */
+export interface ActiveFault {
+  id: string;
+  spec: FaultSpec;
+  /** Service time, epoch ms, from which it fires. */
+  activeFrom: number;
+  activeUntil?: number;
+  /** Matching invocations (or deliveries) seen while active. */
+  matched: number;
+  fired: number;
+  /** `payloadContains`, compiled once. */
+  matchesPayload?: (payload: Buffer) => boolean;
+}
+
+/** One invocation as the Invoker is about to run it. */
+export interface InvocationSubject {
+  functionName: string;
+  /** The qualifier as invoked (alias or version), if any. */
+  qualifier?: string;
+  executedVersion: string;
+  payload: Buffer;
+  sourceArn?: string;
+  mappingUuid?: string;
+  /** No warm environment is free: this invocation will start one. */
+  coldStart: boolean;
+}
+
+/** What the faults that fired do to one invocation. */
+export interface InvocationFaults {
+  throttle?: ThrottleReason;
+  /** Service ms added before the invocation runs (latency, slow cold start). */
+  delayMs: number;
+  /** Replaces the invocation's outcome: the handler does not run. */
+  outcome?: { fault: ActiveFault; spec: Extract<FaultSpec, { kind: "error" | "timeout" | "crash" | "out-of-memory" }> };
+}
+
+/**
+ * Fault injection (issue 14): `/_sim/faults`, `faults:` in lambda-sim.yaml and in scenarios. The
+ * Invoker asks which faults fire for each invocation before admitting it, the TargetRegistry for
+ * each destination or DLQ delivery. Fractions draw from the seeded "faults" stream, and only when a
+ * fault's scope matches, so a replay with the same seed fires the same faults.
+ */
+export class FaultInjector {
+  private readonly clock: Clock;
+  private readonly telemetry: Telemetry;
+  private readonly random: RandomStream;
+  private faults: ActiveFault[] = [];
+  private seq = 0;
+
+  constructor(clock: Clock, telemetry: Telemetry, random: RandomStream) {
+    this.clock = clock;
+    this.telemetry = telemetry;
+    this.random = random;
+  }
+
+  /** Validates and adds a fault; a bad spec is a user error naming the key. */
+  add(input: unknown, where = "fault"): ActiveFault {
+    const parsed = faultSchema.safeParse(input);
+    if (!parsed.success) throw new SimError("ERR_CONFIG", formatZodError(parsed.error, where, () => undefined).join("\n"));
+    const spec = parsed.data;
+    const activeFrom = this.clock.now() + spec.afterSeconds * 1000;
+    const fault: ActiveFault = { id: `fault-${++this.seq}`, spec, activeFrom, activeUntil: spec.forSeconds === undefined ? undefined : activeFrom + spec.forSeconds * 1000, matched: 0, fired: 0, matchesPayload: spec.payloadContains === undefined ? undefined : payloadMatcher(spec.payloadContains) };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  list(): readonly ActiveFault[] {
+    return this.faults;
+  }
+
+  /** Removes one fault by id (false if unknown), or all of them. */
+  clear(id?: string): boolean {
+    if (id === undefined) {
+      this.faults = [];
+      return true;
+    }
+    const before = this.faults.length;
+    this.faults = this.faults.filter((f) => f.id !== id);
+    return this.faults.length < before;
+  }
+
+  /**
+   * Decides, and reports as telemetry, what the faults do to one invocation (undefined: nothing).
+   * Asked twice: at `admission` for throttle faults (a throttled invocation never ran), then once
+   * admitted at `run` for the others, so a fault fires only on invocations that really start.
+   */
+  forInvocation(s: InvocationSubject, phase: "admission" | "run"): InvocationFaults | undefined {
+    if (this.faults.length === 0) return undefined;
+    let out: InvocationFaults | undefined;
+    for (const f of this.faults) {
+      const spec = f.spec;
+      if (spec.kind === "delivery-failure" || (spec.kind === "slow-cold-start" && !s.coldStart)) continue;
+      if ((spec.kind === "throttle") !== (phase === "admission")) continue;
+      // Every fault in scope counts the invocation (so `nth` means the n-th invocation it matched),
+      // but only the first throttle or outcome applies; delays add up.
+      if (!this.inScope(f, s)) continue;
+      const delay = spec.kind === "latency" || spec.kind === "slow-cold-start";
+      const shadowed = !delay && (out?.throttle !== undefined || out?.outcome !== undefined);
+      if (!this.fires(f, shadowed)) continue;
+      out ??= { delayMs: 0 };
+      if (spec.kind === "throttle") out.throttle = spec.reason;
+      else if (spec.kind === "latency" || spec.kind === "slow-cold-start") out.delayMs += spec.ms;
+      else out.outcome = { fault: f, spec };
+      this.telemetry.emit({ type: "fault.fired", faultId: f.id, kind: spec.kind, functionName: s.functionName, detail: spec.kind === "throttle" ? spec.reason : spec.kind === "error" ? spec.errorType : undefined });
+    }
+    return out;
+  }
+
+  /** The delivery-failure fault that fires for a destination or DLQ delivery, if any. */
+  forDelivery(targetArn: string, functionName?: string): ActiveFault | undefined {
+    for (const f of this.faults) {
+      const spec = f.spec;
+      if (spec.kind !== "delivery-failure" || !arnMatches(spec.target, targetArn)) continue;
+      if (spec.function !== undefined && (functionName === undefined || !functionMatches(spec.function, functionName))) continue;
+      if (!this.active(f) || !this.fires(f)) continue;
+      this.telemetry.emit({ type: "fault.fired", faultId: f.id, kind: spec.kind, functionName, targetArn });
+      return f;
+    }
+    return undefined;
+  }
+
+  private inScope(f: ActiveFault, s: InvocationSubject): boolean {
+    const spec = f.spec;
+    if (!this.active(f)) return false;
+    if (spec.function !== undefined && !functionMatches(spec.function, s.functionName)) return false;
+    if (spec.qualifier !== undefined && spec.qualifier !== s.qualifier && spec.qualifier !== s.executedVersion) return false;
+    if (spec.source !== undefined && (s.sourceArn === undefined || !arnMatches(spec.source, s.sourceArn))) return false;
+    if (spec.mapping !== undefined && spec.mapping !== s.mappingUuid) return false;
+    if (f.matchesPayload !== undefined && !f.matchesPayload(s.payload)) return false;
+    return true;
+  }
+
+  private active(f: ActiveFault): boolean {
+    const now = this.clock.now();
+    return now >= f.activeFrom && (f.activeUntil === undefined || now < f.activeUntil);
+  }
+
+  /** Counts a matching invocation and decides whether the fault fires on it. */
+  private fires(f: ActiveFault, shadowed = false): boolean {
+    const spec = f.spec;
+    if (spec.times !== undefined && f.fired >= spec.times) return false;
+    const n = ++f.matched;
+    if (shadowed) return false;
+    if (spec.nth !== undefined && !(Array.isArray(spec.nth) ? spec.nth.includes(n) : spec.nth === n)) return false;
+    if (spec.fraction !== undefined && !(this.random.next() < spec.fraction)) return false;
+    f.fired++;
+    return true;
+  }
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/** ThrottleReason values of botocore's lambda model (aws-facts §1.4). */
+const THROTTLE_REASONS = [
+  "ConcurrentInvocationLimitExceeded",
+  "FunctionInvocationRateLimitExceeded",
+  "ReservedFunctionConcurrentInvocationLimitExceeded",
+  "ReservedFunctionInvocationRateLimitExceeded",
+  "CallerRateLimitExceeded",
+] as const;
+
+export const FAULT_KINDS = ["error", "timeout", "crash", "out-of-memory", "latency", "slow-cold-start", "throttle", "delivery-failure"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what} > 0` });
+const wholeAtLeast1 = z.number({ error: "expected a whole number ≥ 1" }).int({ error: "expected a whole number ≥ 1" }).min(1, { error: "expected a whole number ≥ 1" });
+
+/** Which invocations (or deliveries) a fault applies to, and when it fires among them. */
+const scope = {
+  /** Function name or ARN the fault applies to. */
+  function: z.string().min(1).optional(),
+  /** Version or alias of `function`, as invoked (`live`, `3`); default any. */
+  qualifier: z.string().min(1).optional(),
+  /** Only invocations by event source mappings reading this source (`sqs:orders`, `kinesis:clicks` or an ARN). */
+  source: z.string().min(1).optional(),
+  /** Only invocations by this event source mapping (its UUID). */
+  mapping: z.string().min(1).optional(),
+  /** Only invocations whose payload contains this text (a poison record). */
+  payloadContains: z.string().min(1).optional(),
+  /** Fire on these matching invocations only, counted from 1 (`3` or `[1, 2]`). */
+  nth: z.union([wholeAtLeast1, z.array(wholeAtLeast1).min(1)]).optional(),
+  /** Fire on this fraction of matching invocations, drawn from the seeded "faults" stream. */
+  fraction: z.number({ error: "expected a fraction between 0 and 1" }).min(0).max(1).optional(),
+  /** Fire at most this many times. */
+  times: wholeAtLeast1.optional(),
+  /** Service seconds after the fault is added before it becomes active (default 0). */
+  afterSeconds: z.number().min(0).default(0),
+  /** Service seconds it stays active (default: until cleared). */
+  forSeconds: positive("a number of seconds").optional(),
+};
+
+/**
+ * One fault, as POSTed to `/_sim/faults` or listed under `faults:` in lambda-sim.yaml and scenarios.
+ * The kind's own fields sit beside the scope.
+ */
+export const faultSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({ kind: z.literal("error"), ...scope, errorType: z.string().min(1).default("Error"), errorMessage: z.string().default("injected fault") }),
+    z.strictObject({ kind: z.literal("timeout"), ...scope }),
+    z.strictObject({ kind: z.literal("crash"), ...scope }),
+    z.strictObject({ kind: z.literal("out-of-memory"), ...scope }),
+    z.strictObject({ kind: z.literal("latency"), ...scope, ms: positive("a number of milliseconds") }),
+    z.strictObject({ kind: z.literal("slow-cold-start"), ...scope, ms: positive("a number of milliseconds") }),
+    z.strictObject({ kind: z.literal("throttle"), ...scope, reason: z.enum(THROTTLE_REASONS).default("ConcurrentInvocationLimitExceeded") }),
+    z.strictObject({
+      kind: z.literal("delivery-failure"),
+      ...scope,
+      /** The destination or DLQ whose deliveries fail (`sqs:orders-dlq`, `lambda:audit` or an ARN). */
+      target: z.string().min(1),
+      message: z.string().default("injected delivery failure"),
+    }),
+  ],
+  { error: `expected kind: one of ${FAULT_KINDS.join(", ")}` },
+);
+
+export type FaultSpec = z.output<typeof faultSchema>;
+export type FaultInput = z.input<typeof faultSchema>;

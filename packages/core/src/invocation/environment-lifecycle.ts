@@ -1,0 +1,41 @@
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
+
+/**
+ * The state an environment is in, moved only along environment-state.ts's table, each move
+ * emitted as `environment.state-changed`: shared by the process-backed ExecutionEnvironment and
+ * the `model` runtime's ModelEnvironment, so both report their lifecycle the same way.
+ */
+export class EnvironmentLifecycle {
+  private current: EnvironmentState = "initializing";
+  private readonly id: string;
+  private readonly config: FunctionVersionConfig;
+  private readonly telemetry: Telemetry;
+  /** A provisioned-concurrency environment: said in every event (the dashboard marks its lane). */
+  private readonly provisioned: true | undefined;
+
+  constructor(id: string, config: FunctionVersionConfig, telemetry: Telemetry, provisioned = false) {
+    this.id = id;
+    this.config = config;
+    this.telemetry = telemetry;
+    this.provisioned = provisioned || undefined;
+    this.emit("none", "initializing");
+  }
+
+  get state(): EnvironmentState {
+    return this.current;
+  }
+
+  /** Moves to `to`; a move the table forbids is a bug (IllegalTransitionError). */
+  to(to: EnvironmentState, reason?: RetireReason): void {
+    const from = this.current;
+    if (!canTransition(from, to)) throw new IllegalTransitionError(this.id, from, to);
+    this.current = to;
+    this.emit(from, to, reason ?? (to === "reset" ? "reset" : undefined));
+  }
+
+  private emit(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason | "reset"): void {
+    this.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason, provisioned: this.provisioned });
+  }
+}

@@ -1,0 +1,78 @@
+import type { Hold } from "../clock/clock.ts";
+import { stopwatch } from "../clock/stopwatch.ts";
+import { billedDuration, endLine, InvocationLog, reportLine, startLine } from "./invocation-log.ts";
+import { failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
+
+/**
+ * The invocation an ExecutionEnvironment is running and its report: the timings it gathers (init,
+ * delivery), the InvocationResult built from them, and the START / END / REPORT lines that frame
+ * its log (aws-facts §2.5).
+ */
+export class RunningInvocation {
+  readonly request: InvocationRequest;
+  readonly log = new InvocationLog();
+  readonly coldStart: boolean;
+  readonly hold: Hold;
+  readonly resolve: (r: InvocationResult) => void;
+  initDurationMs: number | undefined;
+  /** Wall ms when the runtime received the event; undefined while it waits for /next. */
+  deliveredAt: number | undefined;
+  private started = false;
+
+  constructor(request: InvocationRequest, coldStart: boolean, hold: Hold, resolve: (r: InvocationResult) => void) {
+    this.request = request;
+    this.coldStart = coldStart;
+    this.hold = hold;
+    this.resolve = resolve;
+  }
+
+  get requestId(): string {
+    return this.request.requestId;
+  }
+
+  /** The result of this invocation as it stands now; `maxMemoryUsedMb` is the environment's reading. */
+  result(payload: Buffer, errorType: string | undefined, reportStatus: ReportStatus | undefined, environmentId: string, maxMemoryUsedMb: number): InvocationResult {
+    const durationMs = this.deliveredAt === undefined ? 0 : stopwatch.now() - this.deliveredAt;
+    return {
+      requestId: this.request.requestId,
+      payload,
+      errorType,
+      reportStatus,
+      durationMs,
+      billedDurationMs: billedDuration(durationMs, this.initDurationMs),
+      initDurationMs: this.initDurationMs,
+      maxMemoryUsedMb,
+      coldStart: this.coldStart,
+      environmentId,
+      logTail: "",
+    };
+  }
+
+  /** Platform-detected failures: `RequestId: <id> Error: <message>` (aws-facts §1.5). */
+  platformError(errorType: string, message: string, status: ReportStatus, environmentId: string, maxMemoryUsedMb: number): InvocationResult {
+    return this.result(failurePayload(errorType, `RequestId: ${this.request.requestId} Error: ${message}`), errorType, status, environmentId, maxMemoryUsedMb);
+  }
+
+  /** The START line, once: when the runtime takes the event, or when the invocation ends without it. */
+  startLine(version: string): string | undefined {
+    if (this.started) return undefined;
+    this.started = true;
+    return startLine(this.request.requestId, version);
+  }
+
+  /** END and REPORT for `result` (Status and Error Type only when the report has a status). */
+  closingLines(result: InvocationResult, memorySizeMb: number): string[] {
+    const id = this.request.requestId;
+    const report = reportLine({
+      requestId: id,
+      durationMs: result.durationMs,
+      billedDurationMs: result.billedDurationMs,
+      memorySizeMb,
+      maxMemoryUsedMb: result.maxMemoryUsedMb,
+      initDurationMs: result.initDurationMs,
+      status: result.reportStatus,
+      errorType: result.reportStatus ? result.errorType : undefined,
+    });
+    return [endLine(id), report];
+  }
+}

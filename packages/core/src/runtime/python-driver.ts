@@ -1,0 +1,37 @@
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { noPythonMessage, pythonInterpreter } from "./python-interpreter.ts";
+import type { ProcessCommand, RuntimeDriver } from "./runtime-driver.ts";
+
+const PYTHON_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/python/bootstrap.py", import.meta.url));
+
+/**
+ * python3.12 / python3.13 / python3.14: our own standard-library bootstrap loads the handler (the
+ * job of /var/runtime/bootstrap.py and awslambdaric on AWS), on the interpreter chosen by
+ * pythonInterpreter(). `-u`: output unbuffered, as the RIC wraps stdout and stderr, so a print()
+ * reaches the log before the response is posted. `AWS_LAMBDA_EXEC_WRAPPER` receives the
+ * interpreter and its arguments (aws-facts §2.3). Without an interpreter every invocation fails
+ * with Runtime.InvalidEntrypoint saying so.
+ */
+export const pythonDriver: RuntimeDriver = {
+  name: "python",
+  command(config: FunctionVersionConfig, env: Record<string, string>): ProcessCommand {
+    const py = pythonInterpreter(config.runtime);
+    const executable = py?.executable ?? "/usr/bin/python3";
+    const args = ["-u", PYTHON_BOOTSTRAP];
+    const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
+    if (wrapper) return { command: wrapper, args: [executable, ...args] };
+    return { command: executable, args };
+  },
+  unavailable(config) {
+    return pythonInterpreter(config.runtime) === undefined ? noPythonMessage(config.runtime) : undefined;
+  },
+};
+
+/** Paths the python process must still reach under a private /tmp: its interpreter and borrowed boto3. */
+export function pythonPathsToKeep(runtime: string): string[] {
+  const py = pythonInterpreter(runtime);
+  if (py === undefined) return [];
+  return py.boto3Dir === undefined ? [dirname(py.executable)] : [dirname(py.executable), py.boto3Dir];
+}

@@ -1,0 +1,170 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Clock } from "../clock/clock.ts";
+import { ScaledClock } from "../clock/scaled-clock.ts";
+import { SystemClock } from "../clock/system-clock.ts";
+import type { FunctionDefinition } from "../config/function-definition.ts";
+import { isAwsError } from "../errors/aws-error.ts";
+import { SimError } from "../errors/sim-error.ts";
+import { concurrencyRoutes } from "../api/lambda/concurrency.ts";
+import { lambdaRestSpec } from "../api/lambda/lambda-protocol.ts";
+import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
+import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
+import { lambdaControlRoutes } from "../api/lambda/functions.ts";
+import { invokeRoutes } from "../api/lambda/invoke.ts";
+import { provisionedConcurrencyRoutes } from "../api/lambda/provisioned-concurrency.ts";
+import { AsyncQueue } from "../invocation/async-queue.ts";
+import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "../invocation/concurrency-governor.ts";
+import { FaultInjector } from "../faults/fault-injector.ts";
+import { Invoker } from "../invocation/invoker.ts";
+import { ProvisionedConcurrency } from "../invocation/provisioned-concurrency.ts";
+import { TargetRegistry } from "../invocation/targets.ts";
+import { EventSourceMappings } from "../mappings/event-source-mappings.ts";
+import { AwsRouter } from "../protocols/aws-router.ts";
+import { randomSeed, SeededRng } from "../random/seeded-rng.ts";
+import { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
+import { FunctionRegistry } from "../registry/function-registry.ts";
+import { ProcessLedger } from "../runtime/process-ledger.ts";
+import { pythonWarnings } from "../runtime/python-interpreter.ts";
+import { supportsPrivateTmp } from "../runtime/runtime-driver.ts";
+import { loadMigrations, type Migration } from "../store/migrate.ts";
+import { Store } from "../store/store.ts";
+import { Telemetry } from "../telemetry/telemetry.ts";
+import { EventHub } from "../telemetry/event-hub.ts";
+import { addCoreViews } from "../telemetry/core-views.ts";
+import type { TelemetryEvent } from "../telemetry/events.ts";
+import type { CleanupStack } from "./cleanup-stack.ts";
+
+export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("../store/migrations/", import.meta.url));
+// Our choice (AWS's freeze latency is not published): short enough that no realistic timer runs
+// while "frozen", long enough that a busy environment is not stopped between back-to-back events.
+export const DEFAULT_FREEZE_DELAY_MS = 2;
+
+export interface CoreStateOptions {
+  stateDir?: string;
+  clock?: Clock;
+  timeScale?: number;
+  seed?: number | string;
+  region?: string;
+  accountId?: string;
+  functions?: FunctionDefinition[];
+  onTelemetry?: (event: TelemetryEvent) => void;
+}
+
+/** What exists before the port is bound: time, randomness, the database and the functions in it. */
+export interface CoreState {
+  clock: Clock;
+  telemetry: Telemetry;
+  /** Numbered telemetry and state views: `/_sim/events`, the dashboard and `lambda-sim tail`. */
+  hub: EventHub;
+  rng: SeededRng;
+  store: Store;
+  registry: FunctionRegistry;
+  eventInvokeConfigs: EventInvokeConfigs;
+  region: string;
+  accountId: string;
+  /** Environments' /tmp directories and (in memory) uploaded code: scratch space, rebuilt each start. */
+  scratch: string;
+}
+
+/** Opens the store (core's migrations, then `sourceMigrations`) and applies lambda-sim.yaml's functions. */
+export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly Migration[], cleanup: CleanupStack): CoreState {
+  const clock = opts.clock ?? (opts.timeScale !== undefined && opts.timeScale !== 1 ? new ScaledClock(opts.timeScale) : new SystemClock());
+  const telemetry = new Telemetry(clock);
+  const hub = new EventHub(telemetry, clock);
+  if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
+  const rng = new SeededRng(opts.seed ?? randomSeed());
+  const scratch = opts.stateDir === undefined ? mkdtempSync(join(tmpdir(), "lambda-sim-")) : resolve(opts.stateDir, "run");
+  // A temporary scratch directory goes with the run (after the database has closed).
+  if (scratch.includes("lambda-sim-")) cleanup.defer(() => rmSync(scratch, { recursive: true, force: true }));
+  rmSync(join(scratch, "environments"), { recursive: true, force: true });
+  const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...sourceMigrations]);
+  cleanup.defer(() => store.close());
+  const codeRoot = opts.stateDir === undefined ? join(scratch, "code") : resolve(opts.stateDir, "code");
+  const region = opts.region ?? "us-east-1";
+  const accountId = opts.accountId ?? "000000000000";
+  const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
+  registry.applyDefinitions(opts.functions ?? []);
+  for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
+  const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
+  applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
+  return { clock, telemetry, hub, rng, store, registry, eventInvokeConfigs, region, accountId, scratch };
+}
+
+export interface CoreServiceOptions {
+  /** Account concurrency, unreserved minimum and scaling rate (defaults: AWS's, aws-facts §4). */
+  account?: Partial<GovernorSettings>;
+  freezeDelayMs?: number;
+  asyncConcurrency?: number;
+  /** Faults active from the start (`faults:` in lambda-sim.yaml or a scenario), as POST /_sim/faults takes them. */
+  faults?: readonly unknown[];
+}
+
+/** The services on top of the state: concurrency, the invoker, mappings, targets and the Lambda API. */
+export interface CoreServices extends CoreState {
+  governor: ConcurrencyGovernor;
+  invoker: Invoker;
+  router: AwsRouter;
+  provisioned: ProvisionedConcurrency;
+  targets: TargetRegistry;
+  mappings: EventSourceMappings;
+  faults: FaultInjector;
+}
+
+/** Builds the services; `endpoint` is where functions' SDKs reach the simulator (AWS_ENDPOINT_URL). */
+export function buildCoreServices(state: CoreState, endpoint: string, opts: CoreServiceOptions, cleanup: CleanupStack): CoreServices {
+  const { clock, telemetry, rng, store, registry, region, scratch } = state;
+  const privateTmp = supportsPrivateTmp();
+  if (!privateTmp) {
+    telemetry.emit({ type: "simulator.warning", message: "private /tmp mounts are not permitted here: each environment's TMPDIR points at its own directory instead" });
+  }
+  mkdirSync(join(scratch, "compile-cache"), { recursive: true });
+  const processes = new ProcessLedger(join(scratch, "processes"));
+  const leftovers = processes.reapLeftovers();
+  if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
+  const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
+  const governor = new ConcurrencyGovernor(clock, telemetry, { ...opts.account, burst: opts.account?.burst ?? regionBurst(region) });
+  for (const rec of registry.list()) {
+    try {
+      governor.setReserved(rec.name, rec.reservedConcurrency);
+    } catch (e) {
+      throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
+    }
+  }
+  const faults = new FaultInjector(clock, telemetry, rng.stream("faults"));
+  (opts.faults ?? []).forEach((f, i) => faults.add(f, `faults[${i}]`));
+  const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency), faults });
+  cleanup.defer(() => invoker.close());
+  const router = new AwsRouter(rng.stream("request-ids"));
+  const provisioned = new ProvisionedConcurrency(store, registry, invoker);
+  // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.
+  const targets = new TargetRegistry(faults);
+  targets.register("lambda", {
+    deliver: async (arn, body) => {
+      await invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
+    },
+  });
+  const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids"), targets });
+  router.addRestRoutes("lambda", [
+    ...invokeRoutes(invoker),
+    ...lambdaControlRoutes(registry),
+    ...concurrencyRoutes(registry, governor),
+    ...provisionedConcurrencyRoutes(registry, provisioned),
+    ...eventSourceMappingRoutes(mappings),
+    ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
+  ], lambdaRestSpec());
+  addCoreViews(state.hub, { clock, registry, invoker, mappings });
+  return { ...state, governor, invoker, router, provisioned, targets, mappings, faults };
+}
+
+/** `functions.<name>.eventInvokeConfig`: AWS's checks, reported as config errors. */
+function applyEventInvokeConfigs(configs: EventInvokeConfigs, functions: readonly FunctionDefinition[]): void {
+  for (const f of functions) {
+    try {
+      configs.applyDefinitions([f]);
+    } catch (e) {
+      throw isAwsError(e) ? new SimError("ERR_CONFIG", `functions.${f.functionName}.eventInvokeConfig: ${e.message}`) : e;
+    }
+  }
+}

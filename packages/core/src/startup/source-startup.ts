@@ -1,0 +1,33 @@
+import type { Source, SourceContext } from "../source.ts";
+import type { SimApi } from "../sim-api/sim-api.ts";
+import type { CoreServices } from "./core-services.ts";
+import type { CleanupStack } from "./cleanup-stack.ts";
+
+/**
+ * Starts each source in order with its own context and its lambda-sim.yaml section; each handle's
+ * stop goes on the cleanup stack, so the sources stop in reverse order of starting, on close or
+ * when a later step of start-up fails.
+ */
+export async function startSources(
+  sources: readonly Source<any>[],
+  core: CoreServices,
+  deps: { endpoint: string; simApi: SimApi; sourceConfig?: Record<string, unknown> },
+  cleanup: CleanupStack,
+): Promise<void> {
+  const { clock, rng, store, invoker, telemetry, router, region, accountId, mappings, targets, hub } = core;
+  for (const source of sources) {
+    const config = source.configKey === undefined ? undefined : deps.sourceConfig?.[source.configKey];
+    const ctx: SourceContext = {
+      clock, rng, store, invoker, telemetry, router, region, accountId,
+      endpoint: deps.endpoint,
+      addSimRoute: (path, handler, method) => deps.simApi.addRoute(path, handler, method),
+      addStateView: (name, view) => hub.addView(name, view, { inState: true }),
+      registerPoller: (service, factory) => mappings.registerPoller(service, factory),
+      registerTarget: (service, target) => targets.register(service, target),
+      registerStreamReader: (service, factory) => mappings.registerStreamReader(service, factory),
+      deliverToTarget: (arn, body, attributes) => targets.deliver(arn, body, attributes),
+    };
+    const handle = await source.start(ctx, config);
+    if (handle) cleanup.defer(() => handle.stop());
+  }
+}

@@ -1,0 +1,153 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { VirtualClock, type FunctionDefinition } from "@lambda-sim/core";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { sqsSource } from "@lambda-sim/sources";
+import { until } from "./support/until.ts";
+
+const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
+const echo = (name: string, extra: Partial<FunctionDefinition> = {}): FunctionDefinition => ({ functionName: name, runtime: "nodejs24.x", handler: "index.echo", codeDir, timeout: 2, ...extra });
+const model = (name: string, extra: Partial<FunctionDefinition> = {}): FunctionDefinition => ({
+  functionName: name,
+  runtime: "model",
+  codeDir: process.cwd(),
+  timeout: 5,
+  model: { durationMs: 100, coldStartMs: 0, errorProbability: 0, timeoutProbability: 0 },
+  ...extra,
+});
+const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+
+let t: TestSimulator | undefined;
+let lambda: LambdaClient;
+let sqs: SQSClient;
+let clock: VirtualClock;
+afterEach(async () => {
+  lambda?.destroy();
+  sqs?.destroy();
+  await t?.close();
+  t = undefined;
+});
+
+async function start(functions: FunctionDefinition[], faults: unknown[] = []) {
+  clock = new VirtualClock(Date.UTC(2026, 5, 1));
+  clock.startRunningDue();
+  t = await startTestSimulator({ clock, functions, sources: [sqsSource], faults });
+  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  sqs = new SQSClient(t.clientConfig);
+}
+
+async function sim(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${t!.endpoint}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
+
+/** Waits until the invocation in flight is sleeping on the clock, so an advance covers its sleep. */
+async function sleeping(): Promise<void> {
+  await until(async () => (await sim("GET", "/_sim/clock")).json.pendingTimers.some((x: { label: string }) => x.label === "sleep"));
+}
+
+async function invoke(name: string) {
+  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{"n":1}') }));
+  return { functionError: out.FunctionError, payload: JSON.parse(Buffer.from(out.Payload!).toString()) };
+}
+
+describe("fault injection through /_sim/faults, seen as AWS shows the outcome", () => {
+  it("fails the n-th invocation with the chosen errorType and message; lists, counts and clears faults", async () => {
+    await start([echo("orders")]);
+    const added = await sim("POST", "/_sim/faults", { kind: "error", function: "orders", nth: 2, errorType: "PaymentDeclined", errorMessage: "card refused" });
+    expect(added.status).toBe(200);
+    expect(added.json).toMatchObject({ id: "fault-1", kind: "error", function: "orders", nth: 2 });
+    const events = new TelemetryRecorder(t!.sim.telemetry);
+    const outcomes = [await invoke("orders"), await invoke("orders"), await invoke("orders")];
+    expect(outcomes.map((o) => o.functionError)).toEqual([undefined, "Unhandled", undefined]);
+    expect(outcomes[1]!.payload).toEqual({ errorType: "PaymentDeclined", errorMessage: "card refused", trace: [] });
+    expect(outcomes[0]!.payload).toMatchObject({ event: { n: 1 } });
+    expect(events.of("fault.fired")).toMatchObject([{ faultId: "fault-1", kind: "error", functionName: "orders", detail: "PaymentDeclined" }]);
+    expect((await sim("GET", "/_sim/faults")).json.faults).toMatchObject([{ id: "fault-1", matched: 3, fired: 1 }]);
+    expect((await sim("DELETE", "/_sim/faults")).json).toEqual({ cleared: 1 });
+    expect((await sim("GET", "/_sim/faults")).json.faults).toEqual([]);
+    events.dispose();
+  });
+
+  it("times out (Sandbox.Timedout after the function's timeout), crashes (Runtime.ExitError), runs out of memory (Runtime.OutOfMemory)", async () => {
+    await start([echo("a", { timeout: 4 })]);
+    await sim("POST", "/_sim/faults", [{ kind: "timeout", function: "a", nth: 1 }, { kind: "crash", function: "a", nth: 2 }, { kind: "out-of-memory", function: "a", nth: 3 }]);
+    const timedOut = lambda.send(new InvokeCommand({ FunctionName: "a" }));
+    // The timeout occupies the function for its 4 s of service time.
+    await sleeping();
+    await sim("POST", "/_sim/clock/advance", { seconds: 4 });
+    const r1 = await timedOut;
+    expect(r1.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(Buffer.from(r1.Payload!).toString())).toEqual({ errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${r1.$metadata.requestId} Error: Task timed out after 4.00 seconds` });
+    const r2 = await invoke("a");
+    expect(r2.payload).toMatchObject({ errorType: "Runtime.ExitError", errorMessage: expect.stringContaining("Runtime exited with error: exit status 1") });
+    const r3 = await invoke("a");
+    expect(r3.payload).toMatchObject({ errorType: "Runtime.OutOfMemory", errorMessage: expect.stringContaining("signal: killed") });
+    expect((await invoke("a")).functionError).toBeUndefined();
+  });
+
+  it("throttles with the chosen Reason for a window of service time", async () => {
+    await start([echo("busy")]);
+    await sim("POST", "/_sim/faults", { kind: "throttle", function: "busy", reason: "ReservedFunctionConcurrentInvocationLimitExceeded", forSeconds: 60 });
+    const err = await lambda.send(new InvokeCommand({ FunctionName: "busy" })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TooManyRequestsException);
+    expect(err).toMatchObject({ Reason: "ReservedFunctionConcurrentInvocationLimitExceeded", $metadata: { httpStatusCode: 429 } });
+    await sim("POST", "/_sim/clock/advance", { seconds: 60 });
+    expect((await invoke("busy")).functionError).toBeUndefined();
+  });
+
+  it("adds latency, and a slow cold start only to cold starts, in service time", async () => {
+    await start([model("slow", { sim: { idleLifetimeMs: 3_600_000 } })], [{ kind: "slow-cold-start", function: "slow", ms: 5_000 }, { kind: "latency", function: "slow", ms: 1_000, nth: 2 }]);
+    const events = new TelemetryRecorder(t!.sim.telemetry);
+    const took: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = clock.now();
+      const pending = lambda.send(new InvokeCommand({ FunctionName: "slow" }));
+      await sleeping();
+      await sim("POST", "/_sim/clock/advance", { seconds: 10 });
+      await pending;
+      took.push(events.of("invocation.finished")[i]!.time - t0);
+    }
+    // A 5 s cold start + 100 ms; then 1 s latency + 100 ms; then warm, 100 ms.
+    expect(took).toEqual([5_100, 1_100, 100]);
+    events.dispose();
+  });
+
+  it("scopes a fault to a source: messages from that queue fail into its DLQ while direct invokes succeed", async () => {
+    await start([echo("consumer")]);
+    await sqs.send(new CreateQueueCommand({ QueueName: "in-dlq" }));
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: "in", Attributes: { VisibilityTimeout: "60", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn("in-dlq"), maxReceiveCount: 2 }) } }))).QueueUrl!;
+    await sim("POST", "/_sim/faults", { kind: "error", source: "sqs:in" });
+    await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "consumer", EventSourceArn: arn("in"), BatchSize: 1 }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "poison" }));
+    await sim("POST", "/_sim/clock/advance", { seconds: 300 });
+    const dlq = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url.replace(/in$/, "in-dlq") }));
+    expect(dlq.Messages?.map((m) => m.Body)).toEqual(["poison"]);
+    expect((await invoke("consumer")).functionError).toBeUndefined();
+  });
+
+  it("makes a DLQ delivery fail: the async event is dropped, reported, and the DLQ stays empty", async () => {
+    await start([echo("once", { deadLetterTargetArn: "sqs:dlq", eventInvokeConfig: { maximumRetryAttempts: 0 } })], [{ kind: "error", function: "once" }, { kind: "delivery-failure", target: "sqs:dlq", nth: 1 }]);
+    await sqs.send(new CreateQueueCommand({ QueueName: "dlq" }));
+    const events = new TelemetryRecorder(t!.sim.telemetry);
+    for (let i = 0; i < 2; i++) await lambda.send(new InvokeCommand({ FunctionName: "once", InvocationType: "Event", Payload: Buffer.from(`{"i":${i}}`) }));
+    await sim("POST", "/_sim/clock/run-until-idle", {});
+    await until(() => events.of("async.delivered").length + events.of("async.delivery-failed").length === 2);
+    expect(events.of("async.delivery-failed")).toMatchObject([{ destination: "DeadLetterQueue", error: "injected delivery failure" }]);
+    const dlq = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t!.endpoint}/000000000000/dlq`, MaxNumberOfMessages: 10 }));
+    expect(dlq.Messages?.map((m) => JSON.parse(m.Body!))).toEqual([{ i: 1 }]);
+    events.dispose();
+  });
+
+  it("refuses a bad fault with a 400 naming the key", async () => {
+    await start([]);
+    for (const body of [{ kind: "explode" }, { kind: "error", fraction: 2 }, { kind: "throttle", reason: "Busy" }, { kind: "latency" }, { kind: "error", typo: 1 }, "nope"]) {
+      const r = await sim("POST", "/_sim/faults", body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await sim("POST", "/_sim/faults", { kind: "error", fraction: 2 })).json.message).toContain("fraction");
+    expect((await sim("DELETE", "/_sim/faults/fault-99")).status).toBe(404);
+  });
+});

@@ -1,0 +1,98 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../packages/cli/src/scenario/scenario-runner.ts";
+
+const EXAMPLES = fileURLToPath(new URL("../examples/scenarios/", import.meta.url));
+const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
+const scratch = () => mkdtempSync(join(tmpdir(), "lambda-sim-scenario-"));
+
+describe("lambda-sim run: the example scenarios", () => {
+  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml"));
+  it("has the three bugs of the README, each with its fix", () => {
+    expect(files).toEqual(expect.arrayContaining(["sqs-reserved-concurrency-dlq.yaml", "sqs-reserved-concurrency-fixed.yaml", "kinesis-poison-record.yaml", "kinesis-poison-record-bisect.yaml", "async-retry-storm.yaml"]));
+  });
+
+  it.each(files)("%s meets its expectations", async (file) => {
+    const r = await runScenario(join(EXAMPLES, file));
+    expect(r.results.filter((e) => !e.ok), r.report).toEqual([]);
+    expect(r.results.length).toBeGreaterThan(0);
+    expect(r.ok).toBe(true);
+  });
+});
+
+describe("lambda-sim run: replay", () => {
+  it("the same scenario and seed give a byte-identical trace; another seed a different one", async () => {
+    const dir = scratch();
+    const file = join(EXAMPLES, "async-retry-storm.yaml");
+    await runScenario(file, { seed: "42", trace: join(dir, "a.jsonl") });
+    await runScenario(file, { seed: "42", trace: join(dir, "b.jsonl") });
+    await runScenario(file, { seed: "43", trace: join(dir, "c.jsonl") });
+    const a = readFileSync(join(dir, "a.jsonl"));
+    expect(a.length).toBeGreaterThan(100_000);
+    expect(a.equals(readFileSync(join(dir, "b.jsonl")))).toBe(true);
+    expect(a.equals(readFileSync(join(dir, "c.jsonl")))).toBe(false);
+    const first = JSON.parse(a.toString().split("\n")[0]!);
+    expect(first).toMatchObject({ type: expect.any(String), time: Date.UTC(2026, 0, 1) });
+  });
+
+  it("replays the SQS spike with its seed byte for byte", async () => {
+    const dir = scratch();
+    const file = join(EXAMPLES, "sqs-reserved-concurrency-dlq.yaml");
+    await runScenario(file, { trace: join(dir, "a.jsonl") });
+    await runScenario(file, { trace: join(dir, "b.jsonl") });
+    expect(readFileSync(join(dir, "a.jsonl")).equals(readFileSync(join(dir, "b.jsonl")))).toBe(true);
+  });
+});
+
+describe("lambda-sim run: the command", () => {
+  it("prints the report and exits 1 when an expectation fails, naming it", async () => {
+    const dir = scratch();
+    const file = join(dir, "scenario.yaml");
+    writeFileSync(
+      file,
+      [
+        "duration: 5m",
+        "functions:",
+        "  f: { runtime: model, model: { durationMs: 100 } }",
+        "faults:",
+        "  - { kind: error, function: f, nth: [2, 4] }",
+        "traffic:",
+        "  - invoke: { function: f, count: 5, rate: 1 }",
+        "expect:",
+        "  invocations: { f: 7 }",
+        "  errors: { f: 0 }",
+      ].join("\n"),
+    );
+    const r = await cli(["run", file]);
+    expect(r.code).toBe(1);
+    // Five invocations and the async retries of the two that failed.
+    expect(r.stdout).toContain("✓ invocations of f: 7 (expected = 7)");
+    expect(r.stdout).toContain("✗ errors of f: 2 (expected = 0)");
+    expect(r.stdout).toContain("FAIL: 1 of 2 expectation(s) not met");
+  });
+
+  it("reports a bad scenario file by key, with exit 1", async () => {
+    const dir = scratch();
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "duration: soon\ntraffic:\n  - send: { queue: q, count: 0 }\n");
+    const r = await cli(["run", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad\.yaml:1 duration: expected a duration/);
+    expect(r.stderr).toMatch(/bad\.yaml:3 traffic\[0\]\.send\.count: expected a whole number ≥ 1, got 0/);
+  });
+});
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b));
+    child.stderr.on("data", (b: Buffer) => (stderr += b));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
