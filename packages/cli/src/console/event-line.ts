@@ -66,12 +66,20 @@ export function describeEvent(e: TelemetryEvent): EventLine | undefined {
       const why = e.reachedFunction === false ? "; the function never ran with it: every receive was a throttled batch" : "";
       return { text: `message ${e.messageId} moved from ${e.queue} to DLQ ${e.deadLetterQueue}: received ${e.receiveCount} times (maxReceiveCount ${e.maxReceiveCount})${why}`, colour: "magenta", notable: true };
     }
+    case "fault.fired":
+      return { text: `fault ${e.faultId} fired (${e.kind})${e.functionName ? ` on ${e.functionName}` : ""}${e.targetArn ? ` at ${e.targetArn}` : ""}${e.requestId ? ` request ${e.requestId}` : ""}${e.detail ? `: ${e.detail}` : ""}`, colour: "magenta", notable: true };
+    case "clock.advanced":
+      return { text: `clock ${e.how === "advance" ? "advanced" : "ran until idle"} from ${new Date(e.from).toISOString()} to ${new Date(e.to).toISOString()} (${e.timersFired} timer(s) fired)`, colour: "cyan", notable: false };
+    case "clock.paused":
+      return { text: "clock paused", colour: "cyan", notable: false };
+    case "clock.resumed":
+      return { text: "clock resumed", colour: "cyan", notable: false };
     case "simulator.warning":
       return { text: `warning: ${e.message}`, colour: "yellow", notable: true };
     default: {
-      // Event kinds added later (faults, say) still get a line.
+      // Event kinds added later still get a line.
       const other = e as { type: string };
-      return { text: `${other.type} ${JSON.stringify({ ...other, type: undefined, time: undefined })}`, colour: "magenta", notable: other.type.startsWith("fault.") };
+      return { text: `${other.type} ${JSON.stringify({ ...other, type: undefined, time: undefined })}`, colour: "magenta", notable: false };
     }
   }
 }

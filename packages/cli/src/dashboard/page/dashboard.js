@@ -79,7 +79,10 @@ document.addEventListener("click", (ev) => {
   }
 });
 
-// Clock buttons only where the simulator has a controllable clock (`/_sim/clock`).
-fetch("/_sim/clock").then((r) => ($("#clock-controls").hidden = !r.ok)).catch(() => {});
+// Advance buttons only on the virtual clock (`--clock virtual`): GET /_sim/clock says which clock runs.
+fetch("/_sim/clock")
+  .then((r) => (r.ok ? r.json() : {}))
+  .then((c) => ($("#clock-controls").hidden = c.clock !== "virtual"))
+  .catch(() => {});
 connect();
 requestAnimationFrame(frame);
