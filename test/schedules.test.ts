@@ -163,7 +163,8 @@ describe("schedules in lambda-sim.yaml and /_sim/schedules/NAME/fire", () => {
   it("declares a schedule from the file, and fires it on demand", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lambda-sim-schedules-"));
     const file = join(dir, "lambda-sim.yaml");
-    writeFileSync(file, `schedules:\n  nightly: { scheduleExpression: "cron(0 3 * * ? *)", scheduleExpressionTimezone: Europe/Paris, target: { arn: lambda:recorder, input: '{"x":1}' } }\n`);
+    // The function is not declared in this file (the test creates it): named by its full ARN.
+    writeFileSync(file, `schedules:\n  nightly: { scheduleExpression: "cron(0 3 * * ? *)", scheduleExpressionTimezone: Europe/Paris, target: { arn: "${FUNCTION_ARN}", input: '{"x":1}' } }\n`);
     const config = await loadConfig(file, [schedulesSource]);
     const { scheduler, received, sim } = await start({ sourceConfig: config.sources, timeScale: 1 });
     expect(await scheduler.send(new GetScheduleCommand({ Name: "nightly" }))).toMatchObject({ ScheduleExpressionTimezone: "Europe/Paris", Target: { Arn: FUNCTION_ARN, Input: '{"x":1}' } });

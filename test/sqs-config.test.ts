@@ -47,6 +47,8 @@ describe("eventSourceMappings in lambda-sim.yaml", () => {
       [
         "functions:",
         "  f: { runtime: nodejs24.x, handler: index.handler, codeUri: . }",
+        "queues:",
+        "  orders:",
         "eventSourceMappings:",
         "  - functionName: f",
         "    eventSourceArn: sqs:orders",

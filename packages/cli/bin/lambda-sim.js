@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// lambda-sim runs its TypeScript sources directly (no build step), which needs Node >= 22.18 (type
-// stripping on by default; 22.12-22.17 need a flag). Under an older Node, run this same command
-// with the Node 24 that npm installed beside lambda-sim (the `node` package), or say in one line
-// which Node is needed. Kept to syntax every Node since 14 parses, so that line is what users see.
+// In the repository lambda-sim runs its TypeScript sources directly (no build step), which needs
+// Node >= 22.18 (type stripping on by default; 22.12-22.17 need a flag); the packed package
+// (scripts/pack.ts) ships them compiled, beside this file. Under a Node older than 22.12, run this
+// same command with the Node 24 that npm installed beside lambda-sim (the `node` package), or say
+// in one line which Node is needed. Kept to syntax every Node since 14 parses, so that line is
+// what users see.
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
+import module, { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const [major, minor] = process.versions.node.split(".").map(Number);
 
@@ -21,14 +24,20 @@ function bundledNode() {
 
 function rerun(node, flags) {
   const child = spawn(node, [...flags, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
-  // The terminal's Ctrl-C reaches the child too (same process group): wait for it to exit.
-  for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => {});
+  // Passed on, and the child's exit awaited (it ignores the copy a terminal's Ctrl-C also sends).
+  for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => child.kill(s));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-if (process.features && process.features.typescript) {
+const recent = major > 22 || (major === 22 && minor >= 12);
+// V8's code cache on disk: a client command (`lambda-sim invoke`) starts in a fraction of the time.
+if (recent && module.enableCompileCache) module.enableCompileCache();
+
+if (recent && existsSync(fileURLToPath(new URL("../src/main.js", import.meta.url)))) {
+  await import("../src/main.js");
+} else if (process.features && process.features.typescript) {
   await import("../src/main.ts");
-} else if (major > 22 || (major === 22 && minor >= 12)) {
+} else if (recent) {
   rerun(process.execPath, ["--experimental-strip-types", "--disable-warning=ExperimentalWarning"]);
 } else if (bundledNode()) {
   rerun(bundledNode(), []);

@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError } from "commander";
-import { isSimError } from "@lambda-sim/core";
-import { startCommand } from "./commands/start.ts";
-import { invokeCommand } from "./commands/invoke.ts";
-import { tailCommand } from "./commands/tail.ts";
-import { uiCommand } from "./commands/ui.ts";
+import { endpointOption } from "./client/endpoint.ts";
+import { ClientError } from "./client/client-error.ts";
+import { cliVersion } from "./version.ts";
 import { registerClockCommand } from "./commands/clock.ts";
 import { registerRunCommand } from "./commands/run.ts";
+
+// Commands are loaded when run: a client command (`invoke`, `env`) starts without loading the
+// simulator (express, SQLite, every service), which is most of a `lambda-sim invoke`'s time.
 
 /** Parses an integer option, with commander's one-line error on bad input. */
 function integer(name: string, min: number, max: number) {
@@ -24,12 +25,16 @@ function positiveNumber(value: string): number {
 
 const program = new Command("lambda-sim")
   .description("A local simulator of AWS Lambda and the event sources around it.")
+  .version(cliVersion(), "-V, --version", "print lambda-sim's version")
   .showHelpAfterError();
 
 program
   .command("start")
   .description("serve every simulated AWS API on one port")
   .option("--config <file>", "lambda-sim.yaml (or .json) declaring functions")
+  .option("--template <file>", "a SAM or CloudFormation template (default: ./template.yaml or .yml when there is no lambda-sim.yaml)")
+  .option("--parameter-overrides <Key=Value...>", "template parameter values, as SAM CLI takes them")
+  .option("--stack-name <name>", "AWS::StackName and the prefix of generated names (default: the template's folder name)")
   .option("--port <port>", "port to listen on", integer("--port", 0, 65535), 3001)
   .option("--host <host>", "address to bind (loopback only, unless --auth)", "127.0.0.1")
   .option("--state <dir>", "state directory (SQLite database, unpacked code)", ".lambda-sim")
@@ -37,11 +42,11 @@ program
   .option("--clock <kind>", "system (wall time), or virtual: service time stands still until `lambda-sim clock advance`", "system")
   .option("--time-scale <n>", "run service timers (retries, schedules, idle reaping) N times faster", positiveNumber, 1)
   .option("--seed <seed>", "seed for every random choice (alias routing, jitter)")
-  .option("--auth", "verify SigV4 signatures (required to bind a non-loopback host; not implemented yet)")
+  .option("--auth", "verify SigV4 signatures against LAMBDA_SIM_ACCESS_KEY_ID/LAMBDA_SIM_SECRET_ACCESS_KEY or auth.credentials (required to bind a non-loopback host)")
   .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
   .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
   .option("--quiet", "no line per notable event (throttles, messages moved to a DLQ, async retries); function logs stay")
-  .action(startCommand);
+  .action(async (opts) => (await import("./commands/start.ts")).startCommand(opts));
 
 program
   .command("tail")
@@ -50,8 +55,8 @@ program
   .option("--source <name>", "only events of this event source (orders, sqs:orders or its ARN)")
   .option("--json", "one JSON object per line (the telemetry event schema, with its seq)")
   .option("--logs", "include the functions' log lines")
-  .option("--endpoint <url>", "simulator endpoint", process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:3001")
-  .action(tailCommand);
+  .addOption(endpointOption())
+  .action(async (opts) => (await import("./commands/tail.ts")).tailCommand(opts));
 
 program
   .command("ui")
@@ -59,7 +64,8 @@ program
   .requiredOption("--trace <file>", "JSON lines of telemetry events")
   .option("--port <port>", "port to listen on", integer("--port", 0, 65535), 3002)
   .option("--speed <n>", "playback speed (1 = as recorded)", positiveNumber, 1)
-  .action(uiCommand);
+  .action(async (opts) => (await import("./commands/ui.ts")).uiCommand(opts));
+
 
 program
   .command("invoke")
@@ -69,8 +75,15 @@ program
   .option("--event", "asynchronous invocation (InvocationType Event)")
   .option("--qualifier <q>", "version or alias")
   .option("--log", "print the last 4 KB of the invocation's log (LogType Tail)")
-  .option("--endpoint <url>", "simulator endpoint", process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:3001")
-  .action(invokeCommand);
+  .addOption(endpointOption())
+  .action(async (name, opts) => (await import("./commands/invoke.ts")).invokeCommand(name, opts));
+
+program
+  .command("env")
+  .description("print the shell exports that point AWS tools at the simulator: eval \"$(lambda-sim env)\"")
+  .option("--region <region>", "AWS_REGION to export (default: $AWS_REGION, else us-east-1)")
+  .addOption(endpointOption())
+  .action(async (opts) => (await import("./commands/env.ts")).envCommand(opts));
 
 registerClockCommand(program);
 registerRunCommand(program);
@@ -78,6 +91,11 @@ registerRunCommand(program);
 try {
   await program.parseAsync();
 } catch (e) {
+  if (e instanceof ClientError) {
+    process.stderr.write(`lambda-sim: ${e.message}\n`);
+    process.exit(1);
+  }
+  const { isSimError } = await import("@lambda-sim/core");
   if (isSimError(e) && e.isUserError) {
     process.stderr.write(`lambda-sim: ${e.message}\n`);
     process.exit(1);

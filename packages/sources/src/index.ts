@@ -2,3 +2,4 @@
 export { sqsSource } from "./sqs/index.ts";
 export { kinesisSource } from "./kinesis/index.ts";
 export { schedulesSource, createSchedulesSource, type SchedulesOptions } from "./schedules/index.ts";
+export { stsSource } from "./sts/index.ts";

@@ -1,8 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { SimError } from "@lambda-sim/core";
 import { parseDuration } from "./duration.ts";
-
-const endpointDefault = process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:3001";
+import { endpointOption, resolveEndpoint } from "../client/endpoint.ts";
+import { ClientError } from "../client/client-error.ts";
 
 /**
  * `lambda-sim clock`: the `/_sim/clock` API of a running simulator from the shell. `clock` shows
@@ -10,11 +9,13 @@ const endpointDefault = process.env.LAMBDA_SIM_ENDPOINT ?? "http://127.0.0.1:300
  * move a virtual clock; `clock pause` / `clock resume` stop and restart a wall clock.
  */
 export function registerClockCommand(program: Command): void {
-  const clock = program
-    .command("clock")
-    .description("show or move the service clock of a running simulator")
-    .option("--endpoint <url>", "simulator endpoint", endpointDefault)
-    .action(async (opts: { endpoint: string }) => print(await call(opts.endpoint, "GET", "/_sim/clock")));
+  const clock = program.command("clock").description("show or move the service clock of a running simulator");
+  // `lambda-sim clock` alone shows it; the subcommands carry --endpoint (a parent option would take it from them).
+  clock
+    .command("show", { isDefault: true })
+    .description("service time, pending timers and the next due")
+    .addOption(endpointOption())
+    .action(async (opts: { endpoint?: string }) => print(await call(opts.endpoint, "GET", "/_sim/clock")));
   clock
     .command("advance")
     .description("move a virtual clock forward, firing every timer due on the way (2m, 90s, 1h30m, 2d)")
@@ -23,9 +24,9 @@ export function registerClockCommand(program: Command): void {
       return v;
     })
     .option("--to <time>", "move to this ISO-8601 time instead")
-    .option("--endpoint <url>", "simulator endpoint", endpointDefault)
-    .action(async (duration: string | undefined, opts: { to?: string; endpoint: string }) => {
-      if ((duration === undefined) === (opts.to === undefined)) throw new SimError("ERR_CONFIG", "clock advance: give a duration (2m) or --to <ISO time>, not both");
+    .addOption(endpointOption())
+    .action(async (duration: string | undefined, opts: { to?: string; endpoint?: string }) => {
+      if ((duration === undefined) === (opts.to === undefined)) throw new ClientError("clock advance: give a duration (2m) or --to <ISO time>, not both");
       const body = opts.to !== undefined ? { to: opts.to } : { seconds: parseDuration(duration!)! / 1000 };
       print(await call(opts.endpoint, "POST", "/_sim/clock/advance", body));
     });
@@ -33,26 +34,27 @@ export function registerClockCommand(program: Command): void {
     .command("run-until-idle")
     .description("fire timers on a virtual clock until none is pending")
     .option("--max-timers <n>", "give up after this many timers", (v: string) => Number(v), 10_000)
-    .option("--endpoint <url>", "simulator endpoint", endpointDefault)
-    .action(async (opts: { maxTimers: number; endpoint: string }) => print(await call(opts.endpoint, "POST", "/_sim/clock/run-until-idle", { maxTimers: opts.maxTimers })));
+    .addOption(endpointOption())
+    .action(async (opts: { maxTimers: number; endpoint?: string }) => print(await call(opts.endpoint, "POST", "/_sim/clock/run-until-idle", { maxTimers: opts.maxTimers })));
   for (const action of ["pause", "resume"] as const) {
     clock
       .command(action)
       .description(`${action} a wall clock (service timers ${action === "pause" ? "wait" : "run again"})`)
-      .option("--endpoint <url>", "simulator endpoint", endpointDefault)
-      .action(async (opts: { endpoint: string }) => print(await call(opts.endpoint, "POST", `/_sim/clock/${action}`, {})));
+      .addOption(endpointOption())
+      .action(async (opts: { endpoint?: string }) => print(await call(opts.endpoint, "POST", `/_sim/clock/${action}`, {})));
   }
 }
 
-async function call(endpoint: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+async function call(endpointFlag: string | undefined, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const endpoint = resolveEndpoint(endpointFlag);
   let res: Response;
   try {
     res = await fetch(new URL(path, endpoint), { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw new SimError("ERR_NOT_RUNNING", `no simulator running at ${endpoint} (start one with \`lambda-sim start --clock virtual\`, or pass --endpoint)`);
+    throw new ClientError(`no simulator running at ${endpoint} (start one with \`lambda-sim start --clock virtual\`, or pass --endpoint)`);
   }
   const out = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new SimError("ERR_CONFIG", String(out.message ?? res.statusText));
+  if (!res.ok) throw new ClientError(String(out.message ?? res.statusText));
   return out;
 }
 

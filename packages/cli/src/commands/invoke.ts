@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { SimError } from "@lambda-sim/core";
+import { resolveEndpoint } from "../client/endpoint.ts";
 
 export interface InvokeOptions {
   payload: string;
   event?: boolean;
   qualifier?: string;
   log?: boolean;
-  endpoint: string;
+  endpoint?: string;
 }
 
 /**
@@ -16,7 +16,8 @@ export interface InvokeOptions {
  */
 export async function invokeCommand(name: string, opts: InvokeOptions): Promise<void> {
   const payload = opts.payload.startsWith("@") ? await readFile(opts.payload.slice(1)) : Buffer.from(opts.payload);
-  const url = new URL(`/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, opts.endpoint);
+  const endpoint = resolveEndpoint(opts.endpoint);
+  const url = new URL(`/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, endpoint);
   if (opts.qualifier) url.searchParams.set("Qualifier", opts.qualifier);
   const headers: Record<string, string> = { "Content-Type": "application/json", "X-Amz-Invocation-Type": opts.event ? "Event" : "RequestResponse" };
   if (opts.log) headers["X-Amz-Log-Type"] = "Tail";
@@ -24,7 +25,9 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
   try {
     res = await fetch(url, { method: "POST", headers, body: payload });
   } catch {
-    throw new SimError("ERR_NOT_RUNNING", `no simulator running at ${opts.endpoint} (start one with \`lambda-sim start\`, or pass --endpoint)`);
+    process.stderr.write(`lambda-sim: no simulator running at ${endpoint} (start one with \`lambda-sim start\`, or pass --endpoint)\n`);
+    process.exitCode = 1;
+    return;
   }
   const body = await res.text();
   if (res.status >= 400) {
@@ -33,6 +36,8 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
     try {
       const parsed = JSON.parse(body) as Record<string, string>;
       message = parsed.message ?? parsed.Message ?? body;
+      // A throttle's Reason says which limit it hit (aws-facts §1.4), as the SDKs expose it.
+      if (parsed.Reason) message += ` (Reason: ${parsed.Reason})`;
     } catch {
       // not JSON: print as is
     }

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { runScenario } from "../scenario/scenario-runner.ts";
 
 /**
  * `lambda-sim run SCENARIO.yaml`: runs a scenario on the virtual clock, prints its report, and
@@ -13,6 +12,8 @@ export function registerRunCommand(program: Command): void {
     .option("--seed <seed>", "seed for every random choice (overrides the scenario's)")
     .option("--trace <file>", "write every telemetry event as JSON lines")
     .action(async (file: string, opts: { seed?: string; trace?: string }) => {
+      // Loaded when run: registering the command must not load the simulator for every command.
+      const { runScenario } = await import("../scenario/scenario-runner.ts");
       const r = await runScenario(file, opts);
       process.stdout.write(r.report);
       process.exitCode = r.ok ? 0 : 1;

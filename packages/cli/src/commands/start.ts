@@ -1,16 +1,12 @@
-import { existsSync } from "node:fs";
 import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
-import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
+import type { LoadedConfig } from "../config/load-config.ts";
+import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 
-export interface StartOptions {
-  config?: string;
-  port: number;
-  host: string;
-  state: string;
-  inMemory?: boolean;
+export interface StartOptions extends ConfigChoice {
   timeScale: number;
   clock?: string;
   seed?: string;
@@ -26,10 +22,10 @@ export interface StartOptions {
  * every environment and close the database on SIGINT/SIGTERM.
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
-  const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
   // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp })];
-  const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
+  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource];
+  // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
+  const config = await loadStartConfig(opts, sources);
   const clock = virtualClock(opts);
   const sim = await Simulator.start({
     port: opts.port,
@@ -41,6 +37,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     seed: opts.seed,
     asyncConcurrency: opts.asyncConcurrency,
     auth: opts.auth,
+    credentials: opts.auth ? authCredentials(config) : undefined,
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
@@ -56,17 +53,22 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       scalingWindowMs: config.account.scalingWindowSeconds === undefined ? undefined : config.account.scalingWindowSeconds * 1000,
       scalingMode: config.account.scalingMode,
     },
+  }).catch((e: unknown) => {
+    throw explainStartError(e, config);
   });
   sim.simApi.use(dashboardRouter());
+  const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
-      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? ", virtual clock (move it with `lambda-sim clock advance 5m`)" : ""}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
-      `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${opts.port === 3001 ? "" : ` --endpoint ${sim.endpoint}`}\n` +
-      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log\n`,
+      templateLines +
+      `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
+      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
+      `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {
@@ -91,6 +93,13 @@ function virtualClock(opts: StartOptions): VirtualClock | undefined {
   const clock = new VirtualClock(Math.floor(new SystemClock().now() / 1000) * 1000);
   clock.startRunningDue();
   return clock;
+}
+
+/** `--auth`'s keys: LAMBDA_SIM_ACCESS_KEY_ID / LAMBDA_SIM_SECRET_ACCESS_KEY first, then lambda-sim.yaml's `auth.credentials`. */
+function authCredentials(config: LoadedConfig | undefined): { accessKeyId: string; secretAccessKey: string }[] {
+  const env = process.env;
+  const fromEnv = env.LAMBDA_SIM_ACCESS_KEY_ID && env.LAMBDA_SIM_SECRET_ACCESS_KEY ? [{ accessKeyId: env.LAMBDA_SIM_ACCESS_KEY_ID, secretAccessKey: env.LAMBDA_SIM_SECRET_ACCESS_KEY }] : [];
+  return [...fromEnv, ...(config?.credentials ?? [])];
 }
 
 /**

@@ -1,6 +1,8 @@
 import { constants, setPriority } from "node:os";
 import { WebSocket } from "ws";
-import { EVENTS_PATH, SimError, type HubFrame, type SequencedEvent } from "@lambda-sim/core";
+import type { HubFrame, SequencedEvent } from "@lambda-sim/core";
+import { ClientError } from "../client/client-error.ts";
+import { resolveEndpoint } from "../client/endpoint.ts";
 import { concerns, describeEvent, paint } from "../console/event-line.ts";
 
 export interface TailOptions {
@@ -8,8 +10,11 @@ export interface TailOptions {
   source?: string;
   json?: boolean;
   logs?: boolean;
-  endpoint: string;
+  endpoint?: string;
 }
+
+/** core's EVENTS_PATH, written out: a client command starts without loading the simulator. */
+const EVENTS_PATH = "/_sim/events";
 
 /**
  * `lambda-sim tail`: follows `/_sim/events` of a running simulator and prints one line per event
@@ -24,7 +29,8 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   } catch {
     // not permitted here: run at normal priority
   }
-  const url = new URL(EVENTS_PATH, opts.endpoint);
+  const endpoint = resolveEndpoint(opts.endpoint);
+  const url = new URL(EVENTS_PATH, endpoint);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const colour = !opts.json && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   const ws = new WebSocket(url);
@@ -39,10 +45,10 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     ws.on("open", () => {
       opened = true;
-      process.stderr.write(`lambda-sim tail: following ${opts.endpoint} (Ctrl-C to stop)\n`);
+      process.stderr.write(`lambda-sim tail: following ${endpoint} (Ctrl-C to stop)\n`);
     });
     ws.on("error", (e: NodeJS.ErrnoException) => {
-      if (!opened) reject(new SimError("ERR_NOT_RUNNING", `no simulator answers at ${opts.endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
+      if (!opened) reject(new ClientError(`no simulator answers at ${endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
     });
     ws.on("close", () => {
       if (opened) process.stderr.write("lambda-sim tail: the simulator closed the stream\n");

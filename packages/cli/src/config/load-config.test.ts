@@ -101,7 +101,7 @@ describe("loadConfig", () => {
     [
       "unsupported runtime",
       HEAD.replace("nodejs24.x", "nodejs18.x"),
-      "FILE:3 functions.orders.runtime: expected one of nodejs22.x, nodejs24.x, provided.al2023, provided.al2, model, got 'nodejs18.x'",
+      "FILE:3 functions.orders.runtime: expected one of nodejs22.x, nodejs24.x, python3.12, python3.13, python3.14, provided.al2023, provided.al2, model, got 'nodejs18.x'",
     ],
     [
       "missing handler (reported at the function)",

@@ -4,7 +4,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 
 const BOOTSTRAP = fileURLToPath(new URL("./index.mjs", import.meta.url));
@@ -209,6 +210,16 @@ describe("async handlers (nodejs24.x)", () => {
     expect(body.trace[1]).toMatch(/^ {4}at /);
     expect(api.posts()[1]?.path).toBe("/2018-06-01/runtime/invocation/e2/error");
     expect(stdout()).toMatch(new RegExp(`^${ISO}\\te1\\tERROR\\tInvoke Error \\t\\{"errorType":"TypeError","errorMessage":"boom","stack":\\["TypeError: boom",`, "m"));
+  });
+
+  it("ends a handler error's trace, posted and logged, at the user's frames, as AWS shows it", async () => {
+    const { api, stdout } = await serve({ dir: fixture("async"), handler: "index.throws", events: [{ id: "e1" }] });
+    const trace = json(api.posts()[0]).trace as string[];
+    const userFile = pathToFileURL(join(fixture("async"), "index.mjs")).href;
+    expect(trace.length).toBeGreaterThan(1);
+    for (const frame of trace.slice(1)) expect(frame).toContain(userFile);
+    const logged = /"stack":(\[[^\]]*\])/.exec(stdout());
+    expect(JSON.parse(logged![1]!)).toEqual(trace);
   });
 
   it("reports a thrown non-error by its type, with an empty trace", async () => {

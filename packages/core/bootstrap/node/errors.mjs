@@ -50,6 +50,35 @@ UnhandledPromiseRejection.prototype.name = "Runtime.UnhandledPromiseRejection";
  * @typedef {{ errorType: string, errorMessage: string, trace: string[] }} RapidError
  */
 
+/** This bootstrap's own directory, as frames name it: a file URL (ESM) or a path (CommonJS). */
+const OWN_URL = new URL(".", import.meta.url).href;
+const OWN_PATH = decodeURIComponent(new URL(".", import.meta.url).pathname);
+
+/** A frame in one of this directory's own files (not in a folder under it). @param {string} line */
+function isOwnFrame(line) {
+  for (const dir of [OWN_URL, OWN_PATH]) {
+    const i = line.indexOf(dir);
+    if (i >= 0 && !line.slice(i + dir.length).split(":")[0]?.includes("/")) return true;
+  }
+  return false;
+}
+
+/**
+ * A stack as lines, ending with the user's frames: from the first frame of this bootstrap on
+ * (and the promise plumbing under it), the lines describe lambda-sim, not the function, and
+ * AWS's runtime shows no such frames of a local install. An error raised by the bootstrap itself
+ * (no user frame above its own) keeps its stack.
+ * @param {string} stack
+ */
+export function stackLines(stack) {
+  const lines = stack.split("\n");
+  const frames = lines.map((l) => /^\s+at /.test(l));
+  const first = frames.indexOf(true);
+  if (first < 0 || isOwnFrame(lines[first] ?? "")) return lines;
+  const cut = lines.findIndex((l, i) => i > first && frames[i] && isOwnFrame(l));
+  return cut < 0 ? lines : lines.slice(0, cut);
+}
+
 /** @param {any} obj duck-typed errors (another realm's, or hand-made) count as errors too */
 function isErrorLike(obj) {
   return obj && typeof obj.name === "string" && obj.name && typeof obj.message === "string" && obj.message && typeof obj.stack === "string" && obj.stack;
@@ -68,7 +97,7 @@ export function toRapidResponse(error) {
       return {
         errorType: error.name?.replaceAll("\x7F", "%7F"),
         errorMessage: error.message?.replaceAll("\x7F", "%7F"),
-        trace: error.stack.replaceAll("\x7F", "%7F").split("\n"),
+        trace: stackLines(error.stack.replaceAll("\x7F", "%7F")),
       };
     }
     return { errorType: typeof error, errorMessage: error.toString(), trace: [] };
@@ -104,6 +133,6 @@ function withEnumerableProperties(value) {
   if (!(value instanceof Error)) return value;
   /** @type {Record<string, unknown>} */
   const out = { errorType: value.name, errorMessage: value.message, code: /** @type {any} */ (value).code, ...value };
-  if (typeof value.stack === "string") out.stack = value.stack.split("\n");
+  if (typeof value.stack === "string") out.stack = stackLines(value.stack);
   return out;
 }

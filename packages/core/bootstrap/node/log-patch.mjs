@@ -3,7 +3,7 @@
 // stdout, `<ISO time>\t<requestId>\t<LEVEL>\t<util.format(...args)>`, with newlines folded to \r so
 // a multi-line message stays one record; or one JSON object when AWS_LAMBDA_LOG_FORMAT=JSON.
 // AWS_LAMBDA_LOG_LEVEL silences the levels below it; FATAL is never silenced.
-import { intoError, toFormatted } from "./errors.mjs";
+import { intoError, stackLines, toFormatted } from "./errors.mjs";
 
 const { format } = /** @type {typeof import("node:util")} */ (process.getBuiltinModule("node:util"));
 
@@ -90,7 +90,7 @@ function jsonRecord(level, message, params) {
   if (error instanceof Error) {
     record.errorType = error.constructor?.name ?? "UnknownError";
     record.errorMessage = error.message;
-    record.stackTrace = typeof error.stack === "string" ? error.stack.split("\n") : [];
+    record.stackTrace = typeof error.stack === "string" ? stackLines(error.stack) : [];
   }
   return JSON.stringify(record);
 }
@@ -101,7 +101,7 @@ function errorReplacer(_key, value) {
   return {
     errorType: value.constructor?.name ?? "UnknownError",
     errorMessage: value.message,
-    stackTrace: typeof value.stack === "string" ? value.stack.split("\n") : value.stack,
+    stackTrace: typeof value.stack === "string" ? stackLines(value.stack) : value.stack,
     ...value,
   };
 }

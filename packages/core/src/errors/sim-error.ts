@@ -6,6 +6,7 @@
 export type SimErrorCode =
   | "ERR_CONFIG"
   | "ERR_STATE_TOO_NEW"
+  | "ERR_STATE_IN_USE"
   | "ERR_PORT_IN_USE"
   | "ERR_CODE_DIR"
   | "ERR_NOT_RUNNING"
@@ -15,6 +16,7 @@ export type SimErrorCode =
 const USER_CODES: ReadonlySet<SimErrorCode> = new Set([
   "ERR_CONFIG",
   "ERR_STATE_TOO_NEW",
+  "ERR_STATE_IN_USE",
   "ERR_PORT_IN_USE",
   "ERR_CODE_DIR",
   "ERR_NOT_RUNNING",

@@ -70,3 +70,31 @@ describe("/_sim", () => {
     expect(res.headers.get("x-amzn-requestid")).not.toBeNull();
   });
 });
+
+describe("/_sim index and unknown paths", () => {
+  let fresh: TestSimulator;
+  beforeAll(async () => {
+    fresh = await startTestSimulator();
+  });
+  afterAll(() => fresh.close());
+
+  it("GET /_sim answers a JSON index of its routes, those of modules included", async () => {
+    fresh.sim.simApi.addRoute("/_sim/widgets/:name", () => ({}));
+    const res = await fetch(`${fresh.endpoint}/_sim?x=1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const { routes } = (await res.json()) as { routes: { method: string; path: string }[] };
+    expect(routes).toEqual(expect.arrayContaining([
+      { method: "GET", path: "/_sim/health" },
+      { method: "GET", path: "/_sim/state" },
+      { method: "GET", path: "/_sim/widgets/:name" },
+    ]));
+  });
+
+  it("an unknown /_sim/... path answers a JSON 404, not an HTML page", async () => {
+    const res = await fetch(`${fresh.endpoint}/_sim/nope`, { method: "DELETE" });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({ message: "lambda-sim has no DELETE /_sim/nope: GET /_sim lists the routes of its own API" });
+  });
+});

@@ -4,8 +4,17 @@ import express from "express";
 
 /** A JSON route's handler: path parameters in, a JSON-serialisable value (or its promise) out. */
 export type SimRouteHandler = (params: Record<string, string>) => unknown;
+/** One entry of `GET /_sim`'s index. */
+export interface SimRoute {
+  method: string;
+  path: string;
+  websocket?: boolean;
+}
 /** Takes over an HTTP/1.1 upgrade (a WebSocket: `new WebSocketServer({ noServer: true }).handleUpgrade`). */
 export type SimUpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** `/_sim/health` answers without credentials even with `--auth` (readiness probes). */
+const OPEN_PATHS = new Set(["/_sim/health"]);
 
 /** `/_sim`, `/_sim/...` and `/_sim?...`: never an AWS path (DESIGN.md "The HTTP surface"). */
 export function isSimPath(url: string | undefined): boolean {
@@ -25,16 +34,26 @@ export function isSimPath(url: string | undefined): boolean {
 export class SimApi {
   private readonly app = express();
   private readonly upgrades = new Map<string, SimUpgradeHandler>();
+  private readonly routers: express.Router[] = [];
+  private readonly added: SimRoute[] = [];
+  private readonly acceptsToken: ((token: string) => boolean) | undefined;
 
-  constructor() {
+  /**
+   * With `acceptsToken` (`--auth`), every route but `/_sim/health` wants
+   * `Authorization: Bearer <token>` (the secret access key of an accepted credential).
+   */
+  constructor(acceptsToken?: (token: string) => boolean) {
     this.app.disable("x-powered-by");
+    this.acceptsToken = acceptsToken;
   }
 
   use(router: express.Router): void {
+    this.routers.push(router);
     this.app.use(router);
   }
 
   addRoute(path: string, handler: SimRouteHandler, method: "GET" | "POST" = "GET"): void {
+    this.added.push({ method, path });
     this.app[method === "POST" ? "post" : "get"](path, async (req, res) => {
       try {
         res.json(await handler(req.params as Record<string, string>));
@@ -56,13 +75,64 @@ export class SimApi {
       res.writeHead(505, { "content-type": "application/json" }).end('{"message":"the /_sim/ API speaks HTTP/1.1 only"}');
       return;
     }
-    this.app(req, res);
+    if (!this.authorized(req)) {
+      res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="lambda-sim"' }).end('{"message":"/_sim needs Authorization: Bearer <secret access key> when lambda-sim runs with --auth"}');
+      return;
+    }
+    this.app(req as express.Request, res as express.Response, (err?: unknown) => this.unmatched(req, res, err));
+  }
+
+  /** Every route served, for `GET /_sim`: what modules mounted, in path order. */
+  routes(): SimRoute[] {
+    const out: SimRoute[] = [...this.added];
+    for (const router of this.routers) {
+      for (const layer of router.stack) {
+        const route = layer.route as { path?: unknown; methods?: Record<string, boolean> } | undefined;
+        if (typeof route?.path !== "string") continue;
+        for (const m of Object.keys(route.methods ?? {})) if (m !== "_all") out.push({ method: m.toUpperCase(), path: route.path });
+      }
+    }
+    for (const path of this.upgrades.keys()) out.push({ method: "GET", path, websocket: true });
+    return out.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  }
+
+  /**
+   * What no route answered: `GET /_sim` lists the routes, anything else is a JSON 404 (not
+   * express's HTML page), and an error a route let through (a body that is not JSON) its status.
+   */
+  private unmatched(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    const path = (req.url ?? "").split("?")[0]!;
+    let status = 404;
+    let body: unknown;
+    if (err !== undefined && err !== null) {
+      const e = err as { status?: number; statusCode?: number; message?: string };
+      status = e.status ?? e.statusCode ?? 500;
+      body = { message: e.message ?? String(err) };
+    } else if ((path === "/_sim" || path === "/_sim/") && (req.method === "GET" || req.method === "HEAD")) {
+      status = 200;
+      body = { routes: this.routes() };
+    } else {
+      body = { message: `lambda-sim has no ${req.method} ${path}: GET /_sim lists the routes of its own API` };
+    }
+    if (res.headersSent) return void res.end();
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    if (this.acceptsToken === undefined) return true;
+    if (OPEN_PATHS.has((req.url ?? "").split("?")[0]!)) return true;
+    const auth = req.headers.authorization;
+    return auth !== undefined && auth.startsWith("Bearer ") && this.acceptsToken(auth.slice(7).trim());
   }
 
   /** An HTTP/1.1 `upgrade` event: to its registered handler, or the socket is refused. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? "").split("?")[0]!;
     const handler = this.upgrades.get(path);
+    if (!this.authorized(req)) {
+      socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     if (handler === undefined) {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;

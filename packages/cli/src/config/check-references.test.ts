@@ -1,0 +1,85 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isSimError } from "@lambda-sim/core";
+import { kinesisSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
+import { loadConfig } from "./load-config.ts";
+
+const SOURCES = [sqsSource, kinesisSource, schedulesSource];
+
+/** loadConfig's ERR_CONFIG message for `text`, the file's path written FILE; "" when it loads. */
+async function problems(text: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-sim-refs-"));
+  mkdirSync(join(dir, "fn"));
+  const file = join(dir, "lambda-sim.yaml");
+  writeFileSync(file, text);
+  return loadConfig(file, SOURCES).then(
+    () => "",
+    (e: unknown) => {
+      if (!isSimError(e) || e.code !== "ERR_CONFIG") throw e;
+      return e.message.replaceAll(file, "FILE");
+    },
+  );
+}
+
+const FN = (name: string, extra = "") => `  ${name}:\n    runtime: nodejs24.x\n    handler: index.handler\n    codeUri: ./fn\n${extra}`;
+
+describe("config references", () => {
+  it("a redrive target naming an undeclared queue is one line with file, line, key path and did-you-mean", async () => {
+    const text = ["queues:", "  jobs:", "    redrivePolicy: { deadLetterTargetArn: sqs:job-dlq, maxReceiveCount: 3 }", "  jobs-dlq:", ""].join("\n");
+    expect(await problems(text)).toBe("FILE:3 queues.jobs.redrivePolicy.deadLetterTargetArn: sqs:job-dlq names no queue declared under queues: (did you mean 'sqs:jobs-dlq'?)");
+  });
+
+  it("a mapping naming a misspelt function, and one reading an undeclared stream, report where", async () => {
+    const text = [
+      "functions:",
+      FN("worker"),
+      "streams:",
+      "  clicks: { shardCount: 1 }",
+      "eventSourceMappings:",
+      "  - functionName: wroker",
+      "    eventSourceArn: kinesis:click",
+      "    startingPosition: LATEST",
+      "",
+    ].join("\n");
+    expect((await problems(text)).split("\n")).toEqual([
+      "FILE:10 eventSourceMappings[0].functionName: wroker names no function declared under functions: (did you mean 'worker'?)",
+      "FILE:11 eventSourceMappings[0].eventSourceArn: kinesis:click names no stream declared under streams: (did you mean 'kinesis:clicks'?)",
+    ]);
+  });
+
+  it("checks DLQs, destinations, mapping destinations and schedule targets, all at once", async () => {
+    const text = [
+      "functions:",
+      FN("worker", "    deadLetterConfig: { targetArn: sqs:dead }\n    eventInvokeConfig:\n      destinationConfig:\n        onSuccess: { destination: lambda:nobody }\n        onFailure: { destination: sqs:failed }\n"),
+      "queues:",
+      "  failed:",
+      "schedules:",
+      "  nightly:",
+      '    scheduleExpression: "rate(1 day)"',
+      "    target: { arn: lambda:workr, deadLetterConfig: { arn: sqs:faild } }",
+      "",
+    ].join("\n");
+    expect((await problems(text)).split("\n")).toEqual([
+      "FILE:6 functions.worker.deadLetterConfig.targetArn: sqs:dead names no queue declared under queues:",
+      "FILE:9 functions.worker.eventInvokeConfig.destinationConfig.onSuccess.destination: lambda:nobody names no function declared under functions:",
+      "FILE:17 schedules.nightly.target.arn: lambda:workr names no function declared under functions: (did you mean 'lambda:worker'?)",
+      "FILE:17 schedules.nightly.target.deadLetterConfig.arn: sqs:faild names no queue declared under queues: (did you mean 'sqs:failed'?)",
+    ]);
+  });
+
+  it("takes declared names (with qualifiers) and full ARNs, which can name what the API created", async () => {
+    const text = [
+      "functions:",
+      FN("worker", "    deadLetterConfig: { targetArn: arn:aws:sqs:us-east-1:000000000000:made-by-api }\n"),
+      "queues:",
+      "  jobs: { redrivePolicy: { deadLetterTargetArn: sqs:jobs-dlq, maxReceiveCount: 2 } }",
+      "  jobs-dlq:",
+      "eventSourceMappings:",
+      "  - { functionName: 'worker:live', eventSourceArn: sqs:jobs }",
+      "",
+    ].join("\n");
+    expect(await problems(text)).toBe("");
+  });
+});

@@ -1,0 +1,89 @@
+import { dottedPath, suggestion } from "@lambda-sim/core";
+
+type Kind = "sqs" | "kinesis" | "lambda";
+type Path = (string | number)[];
+
+/** What each kind of reference must name, and the config section that declares those. */
+const SECTIONS: Record<Kind, { section: string; noun: string }> = {
+  sqs: { section: "queues", noun: "queue" },
+  kinesis: { section: "streams", noun: "stream" },
+  lambda: { section: "functions", noun: "function" },
+};
+
+/** One place in lambda-sim.yaml that names another resource, and the kinds it may name. */
+interface Reference {
+  path: Path;
+  value: unknown;
+  kinds: Kind[];
+  /** A bare name here (a mapping's functionName) is of this kind. */
+  bare?: Kind;
+}
+
+/**
+ * Every `sqs:`, `kinesis:` and `lambda:` reference in the config (redrive targets, DLQs,
+ * destinations, mapping sources and functions, schedule targets) must name a resource the file
+ * declares; otherwise one line each, `<file>:<line> <key.path>: ...`, with a did-you-mean. AWS
+ * checks these when a resource is created (a redrive target that does not exist is refused by
+ * CreateQueue), and a reference that reaches nothing fails silently later: a poison message
+ * received again and again. A full ARN is taken as written: that is how a config names what
+ * was created with the API, or lives outside lambda-sim.
+ */
+export function checkReferences(config: Record<string, unknown>, file: string, lineOf: (path: Path) => number | undefined): string[] {
+  const declared = (kind: Kind) => Object.keys(asMap(config[SECTIONS[kind].section]));
+  const problems: { line: number | undefined; text: string }[] = [];
+  for (const ref of references(config)) {
+    if (typeof ref.value !== "string" || ref.value.startsWith("arn:")) continue;
+    const m = /^(sqs|kinesis|lambda):(.*)$/.exec(ref.value);
+    const kind = (m?.[1] as Kind | undefined) ?? ref.bare;
+    if (kind === undefined) continue; // neither a reference nor an ARN: the API's own checks say so
+    const line = lineOf(ref.path);
+    const at = `${line === undefined ? `${file}:` : `${file}:${line}`} ${dottedPath(ref.path)}`;
+    if (!ref.kinds.includes(kind)) {
+      problems.push({ line, text: `${at}: expected ${ref.kinds.map((k) => `${k}:NAME`).join(", ")} or an ARN, got ${ref.value}` });
+      continue;
+    }
+    // `lambda:NAME:QUALIFIER` and a mapping's `NAME:QUALIFIER` name the function NAME.
+    const name = (m === null ? ref.value : m[2]!).split(":")[0]!;
+    const names = declared(kind);
+    if (names.includes(name)) continue;
+    const { section, noun } = SECTIONS[kind];
+    problems.push({ line, text: `${at}: ${ref.value} names no ${noun} declared under ${section}:${suggestion(name, names).replace(/'([^']*)'/, `'${m === null ? "" : `${kind}:`}$1'`)}` });
+  }
+  problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  return problems.map((p) => p.text);
+}
+
+function references(config: Record<string, unknown>): Reference[] {
+  const refs: Reference[] = [];
+  const add = (path: Path, value: unknown, kinds: Kind[], bare?: Kind) => {
+    if (value !== undefined) refs.push({ path, value, kinds, bare });
+  };
+  for (const [name, f] of Object.entries(asMap(config.functions))) {
+    const fn = asMap(f);
+    add(["functions", name, "deadLetterConfig", "targetArn"], asMap(fn.deadLetterConfig).targetArn, ["sqs"]);
+    const destinations = asMap(asMap(fn.eventInvokeConfig).destinationConfig);
+    for (const when of ["onSuccess", "onFailure"]) {
+      add(["functions", name, "eventInvokeConfig", "destinationConfig", when, "destination"], asMap(destinations[when]).destination, ["sqs", "lambda"]);
+    }
+  }
+  for (const [name, q] of Object.entries(asMap(config.queues))) {
+    add(["queues", name, "redrivePolicy", "deadLetterTargetArn"], asMap(asMap(q).redrivePolicy).deadLetterTargetArn, ["sqs"]);
+  }
+  const mappings = Array.isArray(config.eventSourceMappings) ? config.eventSourceMappings : [];
+  mappings.forEach((e, i) => {
+    const mapping = asMap(e);
+    add(["eventSourceMappings", i, "functionName"], mapping.functionName, ["lambda"], "lambda");
+    add(["eventSourceMappings", i, "eventSourceArn"], mapping.eventSourceArn, ["sqs", "kinesis"]);
+    add(["eventSourceMappings", i, "destinationConfig", "onFailure", "destination"], asMap(asMap(mapping.destinationConfig).onFailure).destination, ["sqs"]);
+  });
+  for (const [name, s] of Object.entries(asMap(config.schedules))) {
+    const target = asMap(asMap(s).target);
+    add(["schedules", name, "target", "arn"], target.arn, ["lambda", "sqs"]);
+    add(["schedules", name, "target", "deadLetterConfig", "arn"], asMap(target.deadLetterConfig).arn, ["sqs"]);
+  }
+  return refs;
+}
+
+function asMap(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}

@@ -1,0 +1,101 @@
+// Packs lambda-sim as one installable npm package (`npm run pack`): the three workspace packages
+// compiled to JavaScript in their own layout (Node strips no types under node_modules, and
+// bootstrap/ and the SQL migrations are found beside the code), @lambda-sim/* imports made
+// relative, and the external dependencies of all three declared once. Prints the tarball's path.
+//   node scripts/pack.ts [--out DIR]
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PACKAGES = ["core", "sources", "cli"] as const;
+const outArg = process.argv.indexOf("--out");
+const OUT = outArg > 0 ? process.argv[outArg + 1]! : join(ROOT, "dist");
+const STAGE = join(OUT, "lambda-sim");
+
+type Manifest = { version: string; description?: string; dependencies?: Record<string, string> };
+const manifest = (p: string): Manifest => JSON.parse(readFileSync(join(ROOT, p, "package.json"), "utf8")) as Manifest;
+
+rmSync(STAGE, { recursive: true, force: true });
+mkdirSync(STAGE, { recursive: true });
+
+// 1. TypeScript to JavaScript, file for file (tests and core's test helpers stay behind).
+const tsconfig = join(OUT, "tsconfig.pack.json");
+writeFileSync(
+  tsconfig,
+  JSON.stringify({
+    extends: join(ROOT, "tsconfig.base.json"),
+    compilerOptions: { noEmit: false, rewriteRelativeImportExtensions: true, outDir: join(STAGE, "packages"), rootDir: join(ROOT, "packages"), typeRoots: [join(ROOT, "node_modules/@types")] },
+    include: [join(ROOT, "packages/*/src/**/*.ts")],
+    exclude: [join(ROOT, "packages/*/src/**/*.test.ts"), join(ROOT, "packages/core/src/testing/**")],
+  }),
+);
+execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", tsconfig], { stdio: "inherit" });
+rmSync(tsconfig);
+
+// 2. Everything else the code reads at run time: migrations, the Node bootstrap, the bin.
+const copyTree = (from: string, to: string, keep: (file: string) => boolean) => {
+  for (const name of readdirSync(from)) {
+    const src = join(from, name);
+    if (statSync(src).isDirectory()) {
+      if (name !== "fixtures" && name !== "testing" && name !== "node_modules") copyTree(src, join(to, name), keep);
+    } else if (keep(name)) {
+      mkdirSync(to, { recursive: true });
+      cpSync(src, join(to, name));
+    }
+  }
+};
+for (const p of PACKAGES) copyTree(join(ROOT, "packages", p, "src"), join(STAGE, "packages", p, "src"), (f) => !f.endsWith(".ts"));
+copyTree(join(ROOT, "packages/core/bootstrap/node"), join(STAGE, "packages/core/bootstrap/node"), (f) => f.endsWith(".mjs"));
+copyTree(join(ROOT, "packages/cli/bin"), join(STAGE, "packages/cli/bin"), (f) => f.endsWith(".js"));
+cpSync(join(ROOT, "README.md"), join(STAGE, "README.md"));
+
+// 3. `@lambda-sim/core` and `@lambda-sim/sources` become relative imports of their entry points.
+const entry = { core: join(STAGE, "packages/core/src/index.js"), sources: join(STAGE, "packages/sources/src/index.js") };
+const rewrite = (dir: string) => {
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (statSync(file).isDirectory()) rewrite(file);
+    else if (name.endsWith(".js")) {
+      const text = readFileSync(file, "utf8");
+      const out = text.replace(/(from\s+|import\s*\(\s*)"@lambda-sim\/(core|sources)"/g, (_m, lead: string, pkg: "core" | "sources") => {
+        const rel = relative(dirname(file), entry[pkg]);
+        return `${lead}"${rel.startsWith(".") ? rel : `./${rel}`}"`;
+      });
+      if (/(from\s+|import\s*\(\s*)["']@lambda-sim\//.test(out)) throw new Error(`${file}: an @lambda-sim import left that pack.ts cannot rewrite`);
+      if (out !== text) writeFileSync(file, out);
+    }
+  }
+};
+rewrite(join(STAGE, "packages"));
+
+// 4. One manifest: the external dependencies of the three, and Node 24 for machines with an older one.
+const dependencies: Record<string, string> = {};
+for (const p of PACKAGES) {
+  for (const [name, range] of Object.entries(manifest(`packages/${p}`).dependencies ?? {})) {
+    if (!name.startsWith("@lambda-sim/")) dependencies[name] = range;
+  }
+}
+const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+dependencies.node = root.devDependencies.node!;
+const cli = manifest("packages/cli");
+writeFileSync(
+  join(STAGE, "package.json"),
+  JSON.stringify(
+    {
+      name: "lambda-sim",
+      version: cli.version,
+      description: "A local simulator of AWS Lambda and its event sources (SQS, Kinesis, schedules): real processes, real SQLite, real AWS wire protocols.",
+      type: "module",
+      bin: { "lambda-sim": "packages/cli/bin/lambda-sim.js" },
+      files: ["packages", "README.md"],
+      dependencies: Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b))),
+    },
+    null,
+    2,
+  ) + "\n",
+);
+
+const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", OUT], { cwd: STAGE, encoding: "utf8" }).trim().split("\n").pop()!;
+process.stdout.write(`${join(OUT, packed)}\n`);

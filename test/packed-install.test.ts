@@ -1,0 +1,62 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packLambdaSim, scratchProject, startIn } from "./support/scratch-project.ts";
+import { userEnv } from "./support/user-env.ts";
+
+// lambda-sim as a user installs it for a project of their own (issue 13): packed, installed from
+// the tarball by the machine's own npm into a folder outside the repository, started there on
+// that folder's lambda-sim.yaml, and invoked through it.
+const hasNpm = spawnSync("npm", ["--version"]).status === 0;
+let tarball = "";
+const stops: (() => void)[] = [];
+
+beforeAll(() => {
+  if (hasNpm) tarball = packLambdaSim();
+}, 120_000);
+afterAll(() => {
+  for (const stop of stops) {
+    try {
+      stop();
+    } catch {
+      // already gone
+    }
+  }
+});
+
+describe.skipIf(!hasNpm)("the packed package (skipped without npm)", () => {
+  it("npm install -D <tarball>: npx lambda-sim starts on the project's lambda-sim.yaml and invokes through it", async () => {
+    const dir = scratchProject(tarball);
+    const version = execFileSync("npx", ["lambda-sim", "--version"], { cwd: dir, env: userEnv(), encoding: "utf8" });
+    expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+
+    const sim = await startIn(dir, "npm", ["run", "sim", "--", "--port", "0", "--in-memory"]);
+    stops.push(() => process.kill(-sim.child.pid!, "SIGKILL"));
+    expect(sim.output()).toContain("functions (1): greet");
+
+    const out = execFileSync("npx", ["lambda-sim", "invoke", "greet", "--payload", '{"name":"Ada"}'], { cwd: dir, env: userEnv({ AWS_ENDPOINT_URL: sim.endpoint }), encoding: "utf8" });
+    const result = JSON.parse(out) as { greeting: string; node: string };
+    expect(result.greeting).toBe("Hi, Ada!");
+    // The function runs on the Node lambda-sim runs on: 24, whatever the machine's own is.
+    expect(result.node).toMatch(/^v24\./);
+    const queues = await fetch(`${sim.endpoint}/_sim/queues/jobs/messages`);
+    expect(queues.status).toBe(200);
+
+    const exited = new Promise<number | null>((resolve) => sim.child.once("exit", (code) => resolve(code)));
+    process.kill(-sim.child.pid!, "SIGINT");
+    expect(await exited).toBe(0);
+  }, 240_000);
+
+  it("npm install -g <tarball>: the global lambda-sim runs from any folder", () => {
+    const prefix = mkdtempSync(join(tmpdir(), "lambda-sim-global-"));
+    execFileSync("npm", ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--prefer-offline", tarball], { env: userEnv(), stdio: ["ignore", "ignore", "inherit"] });
+    const elsewhere = mkdtempSync(join(tmpdir(), "elsewhere-"));
+    // Started by whatever `node` the user's PATH has (Debian's 20 here), it runs on its own Node 24.
+    const env = execFileSync(join(prefix, "bin/lambda-sim"), ["env", "--endpoint", "http://127.0.0.1:4000"], { cwd: elsewhere, env: userEnv(), encoding: "utf8" });
+    expect(env).toContain("export AWS_ENDPOINT_URL=http://127.0.0.1:4000\n");
+    const help = execFileSync(join(prefix, "bin/lambda-sim"), ["--help"], { cwd: elsewhere, env: userEnv(), encoding: "utf8" });
+    expect(help).toContain("invoke");
+  }, 240_000);
+});
