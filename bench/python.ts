@@ -12,6 +12,7 @@ import { Agent, request } from "node:http";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pythonInterpreter } from "../packages/core/src/runtime/python-interpreter.ts";
 import { startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
@@ -81,23 +82,24 @@ function setUp(): string {
 const fmt = (n: number) => n.toFixed(2).padStart(8);
 
 async function main(): Promise<void> {
-  const probe = spawnSync("python3", ["-c", "import sys; print(sys.executable); print(sys.version.split()[0])"], { encoding: "utf8" });
-  if (probe.status !== 0) {
+  // The interpreter the simulator will choose for python3.12 (README "Python functions").
+  const py = pythonInterpreter("python3.12");
+  if (py === undefined) {
     console.log("no python3 on this machine: nothing to measure");
     return;
   }
-  const [executable, version] = probe.stdout.trim().split("\n") as [string, string];
+  const { executable, version } = py;
   const sim = await startSimulator([], ["--in-memory", "--config", setUp()]);
   try {
-    console.log(`node ${process.version}, python ${version} (${executable}), ${WARM_N} warm invocations per function${quick ? " (quick)" : ""}\n`);
+    console.log(`node ${process.version}, python3.12 functions on Python ${version} (${executable}, from ${py.source}), ${WARM_N} warm invocations per function${quick ? " (quick)" : ""}\n`);
     // The first Python start compiles the bootstrap's .pyc files: not a cold start to count.
     await invoke(sim.port, "py-warm");
-    const py = await warm(sim.port, "py-warm");
+    const pyWarm = await warm(sim.port, "py-warm");
     const node = await warm(sim.port, "node-warm");
     console.log("warm invoke, 1 caller |   p50 ms |   p99 ms");
-    console.log(`python3.12            | ${fmt(py.p50)} | ${fmt(py.p99)}`);
+    console.log(`python3.12            | ${fmt(pyWarm.p50)} | ${fmt(pyWarm.p99)}`);
     console.log(`nodejs24.x            | ${fmt(node.p50)} | ${fmt(node.p99)}`);
-    console.log(`python / node p50: ${(py.p50 / node.p50).toFixed(2)}x (goal <= 1.2x)\n`);
+    console.log(`python / node p50: ${(pyWarm.p50 / node.p50).toFixed(2)}x (goal <= 1.2x)\n`);
 
     const cold: number[] = [];
     for (let i = 0; i < COLD_N; i++) {

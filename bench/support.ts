@@ -22,7 +22,8 @@ export async function freePort(): Promise<number> {
 export async function startSimulator(nodeArgs: string[], startArgs: string[]): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, CLI, "start", ...startArgs, "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"] });
-  for (let i = 0; i < 200; i++) {
+  // Up to a minute: on a loaded machine, type-stripping the simulator's modules alone takes seconds.
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`simulator exited with ${child.exitCode}`);
     const ok = await fetch(`http://127.0.0.1:${port}/_sim/health`).then((r) => r.ok, () => false);
     if (ok) return { child, port };

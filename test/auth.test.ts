@@ -103,6 +103,13 @@ describe("--auth on Kinesis (JSON 1.1 over HTTP/2)", () => {
     expect(await failure(new KinesisClient(config(UNKNOWN_KEY)).send(new ListStreamsCommand({})))).toMatchObject({ name: "UnrecognizedClientException", status: 400 });
     expect(await failure(new KinesisClient(config(GOOD, STALE)).send(new ListStreamsCommand({})))).toMatchObject({ name: "InvalidSignatureException", message: expect.stringMatching(/^Signature expired: /) });
   });
+
+  it("answers in JSON with no query-compatible error header (boto3 would read its code from it)", async () => {
+    const res = await signedFetch(WRONG_SECRET, { method: "POST", path: "/", body: "{}", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" } }, "kinesis");
+    expect(res.status).toBe(400);
+    expect(res.headers.get("x-amzn-query-error")).toBeNull();
+    expect(await res.json()).toEqual({ __type: "InvalidSignatureException", message: expect.stringContaining("does not match") });
+  });
 });
 
 describe("--auth on /_sim", () => {
@@ -147,8 +154,8 @@ class Sha256 {
   reset(): void {}
 }
 
-function signer(creds: Creds): SignatureV4 {
-  return new SignatureV4({ credentials: creds, region: "us-east-1", service: "sqs", sha256: Sha256 });
+function signer(creds: Creds, service = "sqs"): SignatureV4 {
+  return new SignatureV4({ credentials: creds, region: "us-east-1", service, sha256: Sha256 });
 }
 
 function requestFor(method: string, path: string, query: Record<string, string>, headers: Record<string, string>, body?: string) {
@@ -156,8 +163,8 @@ function requestFor(method: string, path: string, query: Record<string, string>,
   return { method, protocol: "http:", hostname: url.hostname, port: Number(url.port), path, query, headers: { host: url.host, ...headers }, body };
 }
 
-async function signedFetch(creds: Creds, r: { method: string; path: string; body: string; headers: Record<string, string> }): Promise<Response> {
-  const signed = await signer(creds).sign(requestFor(r.method, r.path, {}, r.headers, r.body));
+async function signedFetch(creds: Creds, r: { method: string; path: string; body: string; headers: Record<string, string> }, service = "sqs"): Promise<Response> {
+  const signed = await signer(creds, service).sign(requestFor(r.method, r.path, {}, r.headers, r.body));
   const { host: _host, ...headers } = signed.headers as Record<string, string>;
   return fetch(`${t.endpoint}${r.path}`, { method: r.method, headers, body: r.body });
 }

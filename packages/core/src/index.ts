@@ -13,6 +13,7 @@ export { AwsError, isAwsError } from "./errors/aws-error.ts";
 export { SimError, isSimError, type SimErrorCode } from "./errors/sim-error.ts";
 export { lambdaErrors } from "./errors/lambda-errors.ts";
 export { Telemetry } from "./telemetry/telemetry.ts";
+export { logStreamName } from "./runtime/environment-variables.ts";
 export type { TelemetryEvent, TelemetryEventInput, TelemetryEventType } from "./telemetry/events.ts";
 export { EventHub, SLOW_CLIENT_BYTES, type HubFrame, type HubSink, type SequencedEvent } from "./telemetry/event-hub.ts";
 export { EVENTS_PATH } from "./telemetry/events-socket.ts";

@@ -12,7 +12,6 @@ import importlib
 import json
 import os
 import sys
-import traceback
 
 from lambda_sim_runtime import boto3_support, logs
 from lambda_sim_runtime.lambda_context import LambdaContext
@@ -57,6 +56,8 @@ def make_error(message, error_type, stack_trace, request_id=None):
 def fault_result(exc, request_id=None):
     """An exception as AWS reports it: its class name, str() and the traceback from the first frame
     outside the bootstrap, each frame formatted as traceback.format_list does."""
+    import traceback  # on errors only: not at every cold start
+
     frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(exc.__traceback__)]
     for i, frame in enumerate(frames):
         if not frame[0].endswith("/bootstrap.py"):

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { signingService } from "./aws-router.ts";
+import { serviceModel } from "./service-model.ts";
 import type { AuthFailure, SigV4Verifier } from "./sigv4-verifier.ts";
 
 /** AWS's texts for a wrong key and an unknown key (the same on every protocol). */
@@ -56,8 +58,9 @@ export function writeAuthFailure(req: IncomingMessage, res: ServerResponse, fail
   } else if (protocol === "json") {
     body = JSON.stringify({ __type: code, message });
     headers["Content-Type"] = req.headers["content-type"] ?? "application/x-amz-json-1.1";
-    // Query-compatible JSON services (SQS) report the legacy code here; other clients ignore it.
-    headers["x-amzn-query-error"] = `${queryCodeOf(failure)};Sender`;
+    // Services whose model is awsQueryCompatible report the legacy code here too; the SDKs read it
+    // (boto3 reads it from any JSON service, so only those get it).
+    if (queryCompatible(signingService(req.headers.authorization))) headers["x-amzn-query-error"] = `${queryCodeOf(failure)};Sender`;
   } else {
     body = JSON.stringify({ message });
     headers["Content-Type"] = "application/json";
@@ -79,6 +82,16 @@ export function sigV4Gate(verifier: SigV4Verifier) {
     writeAuthFailure(req, res, failure, requestId);
     return false;
   };
+}
+
+/** Whether the served model of `service` carries the awsQueryCompatible trait (botocore metadata). */
+function queryCompatible(service: string | undefined): boolean {
+  if (service === undefined || !/^[a-z0-9-]+$/.test(service)) return false;
+  try {
+    return (serviceModel(service).metadata as { awsQueryCompatible?: unknown }).awsQueryCompatible !== undefined;
+  } catch {
+    return false; // no model of that name: a service lambda-sim does not serve
+  }
 }
 
 function escapeXml(s: string): string {

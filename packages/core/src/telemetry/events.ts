@@ -132,6 +132,8 @@ export type TelemetryEvent = Base &
         /** false when every receive was a poller's batch that the function throttled: it never ran. */
         reachedFunction?: boolean;
       }
+    // A stream event source mapping hands a batch to its function (CloudWatch IteratorAge).
+    | { type: "stream.batch-invoked"; functionName: string; sourceArn: string; records: number; iteratorAgeMs: number }
     | { type: "simulator.warning"; message: string }
     // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.
     | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle" }

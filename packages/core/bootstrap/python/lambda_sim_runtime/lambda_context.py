@@ -2,7 +2,6 @@
 Python runtime (awslambdaric lambda_context.py): snake_case names, memory_limit_in_mb a string,
 client_context and identity as slotted objects whose missing fields read None."""
 
-import logging
 import os
 import sys
 import time
@@ -79,7 +78,8 @@ class LambdaContext(object):
         return dict(self._w3c)
 
     def log(self, msg):
-        for handler in logging.getLogger().handlers:
+        logging = sys.modules.get("logging")  # set up by the runtime once imported (logs.py)
+        for handler in logging.getLogger().handlers if logging else ():
             sink = getattr(handler, "log_sink", None)
             if sink is not None:
                 sink.log(str(msg))

@@ -11,11 +11,10 @@ runtime does.
 """
 
 import json
-import logging
 import os
 import sys
 import time
-import traceback
+from importlib.machinery import PathFinder
 
 # The request the logs are attributed to; it stays set after the invocation, as on AWS.
 current = {"request_id": None, "tenant_id": None}
@@ -46,56 +45,82 @@ class StdoutSink(object):
         sys.stdout.write("\r".join(lines) + "\n")
 
 
-class LambdaLoggerHandler(logging.Handler):
-    def __init__(self, sink):
-        logging.Handler.__init__(self)
-        self.log_sink = sink
-
-    def emit(self, record):
-        self.log_sink.log(self.format(record))
-
-
-class LambdaLoggerFilter(logging.Filter):
-    def filter(self, record):
-        record.aws_request_id = current["request_id"] or ""
-        record.tenant_id = current["tenant_id"]
-        return True
-
-
-class JsonFormatter(logging.Formatter):
-    def formatTime(self, record, datefmt=None):
-        from datetime import datetime, timezone  # JSON format only: not imported at every cold start
-
-        return datetime.fromtimestamp(record.created, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-    def format(self, record):
-        # Custom levels are rounded down to the standard ones (AWS's _format_log_level).
-        record.levelno = min(50, max(0, record.levelno)) // 10 * 10
-        record.levelname = logging.getLevelName(record.levelno)
-        exc = record.exc_info
-        out = {
-            "timestamp": self.formatTime(record),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "stackTrace": traceback.format_tb(exc[2]) if exc else None,
-            "errorType": exc[0].__name__ if exc else None,
-            "errorMessage": str(exc[1]) if exc else None,
-            "requestId": getattr(record, "aws_request_id", None),
-            "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno) if exc else None,
-        }
-        if getattr(record, "tenant_id", None) is not None:
-            out["tenantId"] = record.tenant_id
-        for key, value in record.__dict__.items():
-            if key not in _RESERVED and key not in out:
-                out[key] = value
-        return json.dumps({k: v for k, v in out.items() if v is not None}, ensure_ascii=False, default=str) + "\n"
-
-
 sink = StdoutSink()
 
 
 def setup_logging():
+    """Sets up the root logger as soon as `logging` is first imported, by the handler's code or a
+    library (or at once if it already is): a function that never logs does not pay for importing
+    it at every cold start."""
+    if "logging" in sys.modules:
+        _configure(sys.modules["logging"])
+        return
+
+    class LoggingImportHook(object):
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name != "logging":
+                return None
+            sys.meta_path.remove(LoggingImportHook)
+            spec = PathFinder.find_spec(name, path)
+            exec_module = spec.loader.exec_module
+
+            def exec_and_configure(module):
+                exec_module(module)
+                _configure(module)
+
+            spec.loader.exec_module = exec_and_configure
+            return spec
+
+    sys.meta_path.insert(0, LoggingImportHook)
+
+
+def _configure(logging):
+    import traceback
+
+    class LambdaLoggerHandler(logging.Handler):
+        def __init__(self, sink):
+            logging.Handler.__init__(self)
+            self.log_sink = sink
+
+        def emit(self, record):
+            self.log_sink.log(self.format(record))
+
+    class LambdaLoggerFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = current["request_id"] or ""
+            record.tenant_id = current["tenant_id"]
+            return True
+
+    class JsonFormatter(logging.Formatter):
+        def formatTime(self, record, datefmt=None):
+            from datetime import datetime, timezone  # JSON format only: not imported at every cold start
+
+            return datetime.fromtimestamp(record.created, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+        def format(self, record):
+            # Custom levels are rounded down to the standard ones (AWS's _format_log_level).
+            record.levelno = min(50, max(0, record.levelno)) // 10 * 10
+            record.levelname = logging.getLevelName(record.levelno)
+            exc = record.exc_info
+            out = {
+                "timestamp": self.formatTime(record),
+                "level": record.levelname,
+                "message": record.getMessage(),
+                "logger": record.name,
+                "stackTrace": traceback.format_tb(exc[2]) if exc else None,
+                "errorType": exc[0].__name__ if exc else None,
+                "errorMessage": str(exc[1]) if exc else None,
+                "requestId": getattr(record, "aws_request_id", None),
+                "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno) if exc else None,
+            }
+            if getattr(record, "tenant_id", None) is not None:
+                out["tenantId"] = record.tenant_id
+            for key, value in record.__dict__.items():
+                if key not in _RESERVED and key not in out:
+                    out[key] = value
+            return json.dumps({k: v for k, v in out.items() if v is not None}, ensure_ascii=False, default=str) + "\n"
+
     logging.Formatter.converter = time.gmtime
     root = logging.getLogger()
     handler = LambdaLoggerHandler(sink)

@@ -1,12 +1,12 @@
 """A client of the Lambda Runtime API (2018-06-01, aws-facts 2.1) over one keep-alive connection.
 
 The only place the Python runtime talks to the simulator: GET /invocation/next, then one POST of a
-response or an error per event, and /init/error. Plain HTTP/1.1 over a socket rather than
-http.client, whose import (email parsing and friends) costs several milliseconds of every cold
-start. The simulator always answers with a Content-Length.
+response or an error per event, and /init/error. Plain HTTP/1.1 over the C socket module rather
+than http.client or socket.py, whose imports (email parsing, enum conversions) cost milliseconds of
+every cold start. The simulator always answers with a Content-Length.
 """
 
-import socket
+import _socket
 
 _BASE = "/2018-06-01/runtime"
 
@@ -69,8 +69,14 @@ class RuntimeApiClient:
 
     def _exchange(self, data):
         if self._sock is None:
-            self._sock = socket.create_connection(self._address)
-            self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+            try:
+                sock.connect(self._address)
+                sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+            except OSError:
+                sock.close()
+                raise
+            self._sock = sock
             self._buffer = b""
         self._sock.sendall(data)
         end = self._read_until(b"\r\n\r\n")
