@@ -5,11 +5,13 @@
 // Warm synchronous invocations of a no-op Node handler through the Lambda REST API with a
 // keep-alive client, 1 and 8 concurrent callers (p50, p99, invocations/s), beside a bare node:http
 // loopback round trip; cold start (new environment to first response) beside a bare `node -e`
-// start; and throughput over 100,000 invocations in 10 blocks (it must not drift down).
+// start; throughput over 100,000 invocations in 10 blocks (it must not drift down); and warm
+// invocations with the dashboard and `lambda-sim tail` attached beside nobody watching.
 // The simulator and the floor server each run in their own process, like a real deployment.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
 import { startSimulator } from "./support.ts";
+import { compareSubscribers } from "./subscribers.ts";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,6 +149,8 @@ async function main(): Promise<void> {
     const blocks: number[] = [];
     for (let b = 0; b < 10; b++) blocks.push((await measure(8, BIG_N / 10, () => post(sim.port, invokePath("noop")))).perSecond);
     console.log(`  ${blocks.map((x) => x.toFixed(0)).join("  ")} inv/s (last/first ${(blocks[9]! / blocks[0]!).toFixed(2)})`);
+
+    await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))));
   } finally {
     floor.child.kill();
     sim.child.kill("SIGTERM");

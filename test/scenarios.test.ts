@@ -128,14 +128,15 @@ describe("lambda-sim run: real processes", () => {
     const a = await runScenario(file, { trace: join(dir, "a.jsonl") });
     expect(a.results.filter((e) => !e.ok), a.report).toEqual([]);
     await runScenario(file, { trace: join(dir, "b.jsonl") });
-    // Handlers' wall-clock measurements and output differ run to run; the decisions do not.
+    // Handlers' wall-clock measurements and output (logs, the result telemetry previews) differ run
+    // to run; the decisions do not.
     const decisions = (f: string) =>
       readFileSync(join(dir, f), "utf8")
         .trim()
         .split("\n")
         .map((l) => JSON.parse(l))
         .filter((e) => e.type !== "function.log")
-        .map(({ durationMs, billedDurationMs, initDurationMs, maxMemoryUsedMb, ...rest }) => JSON.stringify(rest));
+        .map(({ durationMs, billedDurationMs, initDurationMs, maxMemoryUsedMb, result, ...rest }) => JSON.stringify(rest));
     expect(decisions("a.jsonl")).toEqual(decisions("b.jsonl"));
   }, 120_000);
 });

@@ -45,7 +45,27 @@ program
   .option("--auth", "verify SigV4 signatures against LAMBDA_SIM_ACCESS_KEY_ID/LAMBDA_SIM_SECRET_ACCESS_KEY or auth.credentials (required to bind a non-loopback host)")
   .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
   .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
+  .option("--quiet", "no line per notable event (throttles, messages moved to a DLQ, async retries); function logs stay")
   .action(async (opts) => (await import("./commands/start.ts")).startCommand(opts));
+
+program
+  .command("tail")
+  .description("print the events of a running simulator, one line each (Ctrl-C to stop)")
+  .option("--function <name>", "only events of this function")
+  .option("--source <name>", "only events of this event source (orders, sqs:orders or its ARN)")
+  .option("--json", "one JSON object per line (the telemetry event schema, with its seq)")
+  .option("--logs", "include the functions' log lines")
+  .addOption(endpointOption())
+  .action(async (opts) => (await import("./commands/tail.ts")).tailCommand(opts));
+
+program
+  .command("ui")
+  .description("serve the dashboard to play back a trace written by `lambda-sim run --trace`")
+  .requiredOption("--trace <file>", "JSON lines of telemetry events")
+  .option("--port <port>", "port to listen on", integer("--port", 0, 65535), 3002)
+  .option("--speed <n>", "playback speed (1 = as recorded)", positiveNumber, 1)
+  .action(async (opts) => (await import("./commands/ui.ts")).uiCommand(opts));
+
 
 program
   .command("invoke")

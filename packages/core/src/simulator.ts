@@ -23,6 +23,8 @@ import { buildCoreServices, openCoreState } from "./startup/core-services.ts";
 import { startSources } from "./startup/source-startup.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
+import type { EventHub } from "./telemetry/event-hub.ts";
+import { EVENTS_PATH, eventsSocket } from "./telemetry/events-socket.ts";
 import type { FaultInjector } from "./faults/fault-injector.ts";
 import { clockRoutes } from "./sim-api/clock-routes.ts";
 import { faultRoutes } from "./sim-api/fault-routes.ts";
@@ -69,7 +71,7 @@ export interface SimulatorOptions {
   onTelemetry?: (event: TelemetryEvent) => void;
 }
 
-type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults"> & { cleanup: CleanupStack };
+type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults"> & { cleanup: CleanupStack };
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
@@ -82,6 +84,8 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 export class Simulator {
   readonly clock: Clock;
   readonly telemetry: Telemetry;
+  /** Numbered telemetry and state views: `/_sim/events`, the dashboard and `lambda-sim tail`. */
+  readonly hub: EventHub;
   readonly store: Store;
   readonly registry: FunctionRegistry;
   readonly invoker: Invoker;
@@ -98,6 +102,7 @@ export class Simulator {
   private constructor(parts: SimulatorParts) {
     this.clock = parts.clock;
     this.telemetry = parts.telemetry;
+    this.hub = parts.hub;
     this.store = parts.store;
     this.registry = parts.registry;
     this.invoker = parts.invoker;
@@ -154,6 +159,9 @@ export class Simulator {
     simApi.use(coreSimRoutes(core));
     simApi.use(clockRoutes(core.clock, core.telemetry));
     simApi.use(faultRoutes(core.faults));
+    const events = eventsSocket(core.hub);
+    simApi.onUpgrade(EVENTS_PATH, events.upgrade);
+    cleanup.defer(() => events.close());
     server.http.on("upgrade", (req, socket, head) => {
       if (isSimPath(req.url)) simApi.handleUpgrade(req, socket, head);
       else socket.destroy();

@@ -34,6 +34,11 @@ export interface SourceContext {
    * Adds a JSON route under `/_sim/`: GET by default (`/_sim/queues/:name/messages`), or POST for
    * an action (`/_sim/schedules/:name/fire`). A thrown error answers 404 with its message.
    */
+  /**
+   * Adds a named read-only view of the source's state (`queues`, `schedules`) to the dashboard's
+   * snapshot and to `GET /_sim/state`. Called on every snapshot and sample: keep it cheap.
+   */
+  addStateView(name: string, view: () => unknown): void;
   addSimRoute(path: string, handler: (params: Record<string, string>) => unknown, method?: "GET" | "POST"): void;
 }
 

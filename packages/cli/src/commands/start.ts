@@ -3,6 +3,8 @@ import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, k
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { endpointArg } from "../client/endpoint.ts";
+import { describeEvent, paint } from "../console/event-line.ts";
+import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
@@ -11,6 +13,8 @@ export interface StartOptions extends ConfigChoice {
   auth?: boolean;
   catchUp?: boolean;
   asyncConcurrency?: number;
+  /** No line per notable event (throttles, redrives, retries); function logs and warnings stay. */
+  quiet?: boolean;
 }
 
 /**
@@ -41,7 +45,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     sourceConfig: config?.sources,
     eventSourceMappings: config?.eventSourceMappings,
     // Before start, so warnings from starting (schedules missed while down, say) are printed.
-    onTelemetry: printEvent,
+    onTelemetry: consolePrinter(opts.quiet === true, process.stdout.isTTY === true && process.env.NO_COLOR === undefined),
     account: config && {
       accountLimit: config.account.concurrentExecutions,
       unreservedMinimum: config.account.unreservedConcurrencyMinimum,
@@ -52,6 +56,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   }).catch((e: unknown) => {
     throw explainStartError(e, config);
   });
+  sim.simApi.use(dashboardRouter());
   const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
@@ -61,6 +66,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
       templateLines +
+      `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
@@ -114,6 +120,20 @@ function print(text: string): void {
     pending = "";
     process.stdout.write(out);
   });
+}
+
+/**
+ * The console: function output with its prefix, warnings on stderr, and one line per notable event
+ * (a throttle and who hit it, a redrive and why, an async retry or destination, a mapping scaling
+ * up or backing off) unless `quiet`.
+ */
+function consolePrinter(quiet: boolean, colour: boolean): (e: TelemetryEvent) => void {
+  return (e) => {
+    printEvent(e);
+    if (quiet || e.type === "function.log" || e.type === "simulator.warning" || e.type === "async.delivery-failed") return;
+    const line = describeEvent(e);
+    if (line?.notable) print(`${paint(`lambda-sim: ${line.text}`, line.colour, colour)}\n`);
+  };
 }
 
 function printEvent(e: TelemetryEvent): void {

@@ -79,6 +79,8 @@ export class AsyncQueue {
   private readonly queue: BoundedRunner;
   private handler: AsyncHandler | undefined;
   private readonly timers = new Set<TimerHandle>();
+  /** Events waiting for a retry timer, with the time it fires (the dashboard lists them). */
+  private readonly waiting = new Map<AsyncEvent, number>();
   private readonly sql;
   /** Rows in async_events, counted as they are written (polled by /_sim/state). */
   private rows: number;
@@ -160,6 +162,11 @@ export class AsyncQueue {
     return this.rows;
   }
 
+  /** Events waiting for a retry: when it runs, and the event's age and attempts so far. */
+  waitingRetries(): { requestId: string; functionName: string; nextAttemptAt: number; enqueuedAt: number; invocations: number; throttles: number }[] {
+    return [...this.waiting].map(([e, at]) => ({ requestId: e.requestId, functionName: e.functionName, nextAttemptAt: at, enqueuedAt: e.enqueuedAt, invocations: e.invocations, throttles: e.throttles }));
+  }
+
   /** Stops taking new work (writes already accepted are committed); stored events run after the next start. */
   stop(): void {
     this.commits.flush();
@@ -167,6 +174,7 @@ export class AsyncQueue {
     this.queue.clear();
     for (const t of this.timers) t.cancel();
     this.timers.clear();
+    this.waiting.clear();
   }
 
   private schedule(event: AsyncEvent): void {
@@ -175,10 +183,12 @@ export class AsyncQueue {
 
   private scheduleAt(event: AsyncEvent, delayMs: number): void {
     if (delayMs <= 0) return this.schedule(event);
+    this.waiting.set(event, this.clock.now() + delayMs);
     const timer = this.clock.setTimer(
       delayMs,
       () => {
         this.timers.delete(timer);
+        this.waiting.delete(event);
         this.schedule(event);
       },
       `async.retry:${event.requestId}`,
@@ -231,10 +241,11 @@ export class AsyncQueue {
   private async end(event: AsyncEvent, condition: FinalCondition): Promise<void> {
     const handler = this.handler;
     if (handler === undefined) return;
+    const delivers = handler.hasDeliveries(event, condition);
     if (condition !== "Success") {
-      this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations });
+      this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations, dropped: !delivers || undefined });
     }
-    if (!handler.hasDeliveries(event, condition)) {
+    if (!delivers) {
       this.writeLater(() => this.removeRow(event));
       return;
     }

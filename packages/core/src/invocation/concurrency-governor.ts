@@ -95,7 +95,7 @@ export class ConcurrencyGovernor {
    * Admits one invocation of `functionName`. `newEnvironment` says whether it needs a cold start,
    * which draws on the scaling rate.
    */
-  admit(functionName: string, qualifier: string, newEnvironment: boolean): Admission {
+  admit(functionName: string, qualifier: string, newEnvironment: boolean, caller?: string): Admission {
     const f = this.state(functionName);
     let reason: ThrottleReason | undefined;
     if (f.reserved !== undefined) {
@@ -108,7 +108,7 @@ export class ConcurrencyGovernor {
       reason = "ConcurrentInvocationLimitExceeded";
     }
     if (reason !== undefined) {
-      this.telemetry.emit({ type: "invocation.throttled", functionName, qualifier, reason });
+      this.telemetry.emit({ type: "invocation.throttled", functionName, qualifier, reason, caller });
       return { ok: false, reason };
     }
     this.telemetry.emit({ type: "invocation.admitted", functionName, qualifier, newEnvironment });

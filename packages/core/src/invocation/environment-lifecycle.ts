@@ -12,11 +12,14 @@ export class EnvironmentLifecycle {
   private readonly id: string;
   private readonly config: FunctionVersionConfig;
   private readonly telemetry: Telemetry;
+  /** A provisioned-concurrency environment: said in every event (the dashboard marks its lane). */
+  private readonly provisioned: true | undefined;
 
-  constructor(id: string, config: FunctionVersionConfig, telemetry: Telemetry) {
+  constructor(id: string, config: FunctionVersionConfig, telemetry: Telemetry, provisioned = false) {
     this.id = id;
     this.config = config;
     this.telemetry = telemetry;
+    this.provisioned = provisioned || undefined;
     this.emit("none", "initializing");
   }
 
@@ -33,6 +36,6 @@ export class EnvironmentLifecycle {
   }
 
   private emit(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason | "reset"): void {
-    this.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason });
+    this.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason, provisioned: this.provisioned });
   }
 }

@@ -38,6 +38,11 @@ export class EnvironmentPool {
     return this.all.size;
   }
 
+  /** The live environments (read-only view for the state snapshot). */
+  environments(): readonly Environment[] {
+    return [...this.all];
+  }
+
   get idleCount(): number {
     return this.available.length + this.availableProvisioned.length;
   }

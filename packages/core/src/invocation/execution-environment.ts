@@ -8,7 +8,7 @@ import { SandboxProcess, signalText } from "../runtime/sandbox-process.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
-import { emitFinished, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
+import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
 import { RunningInvocation } from "./running-invocation.ts";
 import type { Environment } from "./environment.ts";
@@ -63,7 +63,7 @@ export class ExecutionEnvironment implements Environment {
       onInitError: (errorType, body) => (this.initError = { errorType, body }),
     });
     this.output = new OutputForwarder(ctx.telemetry, config.functionName, id, (text) => this.running?.log.append(text));
-    this.lifecycle = new EnvironmentLifecycle(id, config, ctx.telemetry);
+    this.lifecycle = new EnvironmentLifecycle(id, config, ctx.telemetry, initializationType === "provisioned-concurrency");
   }
 
   get state(): EnvironmentState {
@@ -109,6 +109,7 @@ export class ExecutionEnvironment implements Environment {
       this.freezeTimer = undefined;
       if (this.process?.frozen) this.process.thaw();
     }
+    emitStarted(this.ctx.telemetry, this.config, this.id, request, coldStart);
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,

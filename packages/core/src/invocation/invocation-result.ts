@@ -1,5 +1,6 @@
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import { preview } from "../telemetry/events.ts";
 
 /** One invocation as an ExecutionEnvironment runs it (after the Invoker resolved and admitted it). */
 export interface InvocationRequest {
@@ -50,5 +51,12 @@ export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig
     maxMemoryUsedMb: r.maxMemoryUsedMb,
     status: r.reportStatus ?? (r.errorType ? "error" : "success"),
     errorType: r.errorType,
+    result: telemetry.active ? preview(r.payload) : undefined,
   });
+}
+
+/** The `invocation.started` telemetry event: which environment took the event, cold or warm. */
+export function emitStarted(telemetry: Telemetry, config: FunctionVersionConfig, environmentId: string, request: InvocationRequest, coldStart: boolean): void {
+  if (!telemetry.active) return;
+  telemetry.emit({ type: "invocation.started", requestId: request.requestId, functionName: config.functionName, version: config.version, environmentId, coldStart, payload: preview(request.payload) });
 }

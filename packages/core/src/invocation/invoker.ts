@@ -103,7 +103,7 @@ export class Invoker {
   private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
     const target = this.registry.resolve(e.functionName, e.qualifier);
     try {
-      const r = await this.admitAndRun(target, e.payload, undefined, e.requestId);
+      const r = await this.admitAndRun(target, e.payload, undefined, e.requestId, undefined, "async");
       if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };
       const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
       if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
@@ -177,6 +177,13 @@ export class Invoker {
     return out;
   }
 
+  /** Every live environment (draining ones included), for the dashboard's snapshot. */
+  environments(): { id: string; functionName: string; version: string; state: string; provisioned: boolean }[] {
+    return [...this.pools.values(), ...this.draining].flatMap((p) =>
+      p.environments().map((e) => ({ id: e.id, functionName: e.config.functionName, version: e.config.version, state: e.state, provisioned: e.initializationType === "provisioned-concurrency" })),
+    );
+  }
+
   /** A replaced pool: idle environments go now, busy ones when their invocation ends (or at close). */
   private retire(pool: EnvironmentPool, reason: RetireReason): void {
     for (const p of this.draining) if (p.live === 0) this.draining.delete(p);
@@ -207,6 +214,8 @@ export class Invoker {
     clientContext: string | undefined,
     requestId?: string,
     origin?: InvocationOrigin,
+    /** Named in throttle telemetry: a mapping's source ARN, `async` (the async queue) or `sync`. */
+    caller = origin?.sourceArn ?? "sync",
   ): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
     const coldStart = pool.idleCount === 0;
@@ -225,7 +234,7 @@ export class Invoker {
           };
     const throttle = subject && this.faults?.forInvocation(subject, "admission")?.throttle;
     if (throttle !== undefined) return { throttled: throttle };
-    const admission = this.governor.admit(target.config.functionName, target.executedVersion, coldStart);
+    const admission = this.governor.admit(target.config.functionName, target.executedVersion, coldStart, caller);
     if (!admission.ok) return { throttled: admission.reason };
     try {
       const faults = subject && this.faults?.forInvocation(subject, "run");

@@ -6,7 +6,7 @@ import type { Environment } from "./environment.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import { billedDuration } from "./invocation-log.ts";
-import { emitFinished, failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 
 const OK: Buffer = Buffer.from("null");
 
@@ -37,7 +37,7 @@ export class ModelEnvironment implements Environment {
     this.random = random;
     this.initializationType = initializationType;
     this.spec = config.model ?? { durationMs: 1, coldStartMs: 0, errorProbability: 0, timeoutProbability: 0 };
-    this.lifecycle = new EnvironmentLifecycle(id, config, telemetry);
+    this.lifecycle = new EnvironmentLifecycle(id, config, telemetry, initializationType === "provisioned-concurrency");
   }
 
   get state(): EnvironmentState {
@@ -61,6 +61,7 @@ export class ModelEnvironment implements Environment {
       this.initialised = true;
     }
     this.transition("busy");
+    emitStarted(this.telemetry, this.config, this.id, request, coldStart);
     const timeoutMs = this.config.timeout * 1000;
     const roll = this.random.next();
     const timedOut = roll < this.spec.timeoutProbability;

@@ -12,7 +12,7 @@ export interface WorkerSettings {
   reportBatchItemFailures: boolean;
   /** ScalingConfig.MaximumConcurrency, or the ESM ceiling. */
   maxConcurrency: number;
-  /** The mapping and its source, for faults scoped to them. */
+  /** The mapping and its source, for faults scoped to them, throttles and telemetry. */
   uuid?: string;
   sourceArn?: string;
 }
@@ -66,7 +66,17 @@ export class EsmWorker {
 
   private addLane(): void {
     this.lanes++;
-    this.done.push(this.lane().finally(() => this.lanes--));
+    this.done.push(
+      this.lane().finally(() => {
+        this.lanes--;
+        if (!this.abort.signal.aborted) this.emitScaled("down");
+      }),
+    );
+  }
+
+  private emitScaled(change: "up" | "down" | "backoff", backoffMs?: number): void {
+    const { uuid = "", functionName, sourceArn = "" } = this.settings;
+    this.telemetry.emit({ type: "mapping.scaled", mappingId: uuid, functionName, eventSourceArn: sourceArn, lanes: this.lanes, change, backoffMs });
   }
 
   private async lane(): Promise<void> {
@@ -95,10 +105,15 @@ export class EsmWorker {
       this.scaleUp(batch.itemIds.length >= this.settings.batchSize);
       const outcome = await this.run(batch.payload, batch.itemIds);
       this.settle(batch, outcome);
+      const { uuid = "", functionName, sourceArn = "" } = this.settings;
+      const failed = outcome.kind === "partial" ? outcome.failedIds.length : undefined;
+      this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes });
       if (outcome.kind === "throttled") {
         // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
         this.scaledUntil = undefined;
-        await this.clock.sleep(Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS), signal).catch(() => {});
+        const backoffMs = Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS);
+        this.emitScaled("backoff", backoffMs);
+        await this.clock.sleep(backoffMs, signal).catch(() => {});
       } else {
         throttles = 0;
       }
@@ -125,6 +140,7 @@ export class EsmWorker {
     this.scaledUntil += due * SCALE_STEP_MS;
     const room = this.settings.maxConcurrency - this.lanes;
     for (let i = 0; i < Math.min(due, room); i++) this.addLane();
+    if (due > 0 && room > 0) this.emitScaled("up");
   }
 
   /** A source failing to settle a batch is reported; the lane goes on (its records come back). */

@@ -39,7 +39,7 @@ export class EventSourceMappings {
   private readonly checkpoints: CheckpointStore;
   private readonly targets: TargetRegistry | undefined;
   private readonly mappings = new Map<string, Mapping>();
-  private readonly workers = new Map<string, { stop(): Promise<void> }>();
+  private readonly workers = new Map<string, { stop(): Promise<void>; readonly concurrency?: number }>();
 
   constructor(opts: { store: Store; registry: FunctionRegistry; invoker: Invoker; clock: Clock; telemetry: Telemetry; ids: RandomStream; targets?: TargetRegistry }) {
     this.rows = new MappingStore(opts.store);
@@ -166,6 +166,14 @@ export class EventSourceMappings {
     this.checkpoints.deleteMapping(uuid);
     this.rows.delete(uuid);
     return { ...this.shape(m), State: "Deleting" };
+  }
+
+  /** Every mapping with its running lanes (SQS: concurrent batches), for the dashboard's snapshot. */
+  overview(): { uuid: string; functionName: string; eventSourceArn: string; state: string; batchSize: number; lanes?: number }[] {
+    return this.list({}).map((m) => {
+      const w = this.workers.get(m.UUID as string);
+      return { uuid: m.UUID as string, functionName: String(m.FunctionArn).split(":").pop()!, eventSourceArn: m.EventSourceArn as string, state: m.State as string, batchSize: m.BatchSize as number, lanes: w?.concurrency };
+    });
   }
 
   private find(uuid: string): Mapping {

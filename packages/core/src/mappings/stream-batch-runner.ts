@@ -11,7 +11,7 @@ export interface StreamRunSettings {
   /** Unqualified, as the OnFailure record names it (aws-facts §8.2). */
   functionArn: string;
   sourceArn: string;
-  /** The mapping's UUID, for faults scoped to it. */
+  /** The mapping's UUID, for faults scoped to it and for telemetry. */
   uuid?: string;
   batchInfoKey: string;
   reportBatchItemFailures: boolean;
@@ -121,7 +121,21 @@ export class StreamBatchRunner {
     return { state };
   }
 
-  private async invoke(
+  /** One invocation of a batch, reported with its shard's iterator age (the age of its last record, as AWS's IteratorAge metric). */
+  private async invoke(records: StreamRecord[], window: WindowContext | undefined): ReturnType<StreamBatchRunner["invokeOnce"]> {
+    const r = await this.invokeOnce(records, window);
+    if (this.telemetry.active && records.length > 0) {
+      const outcome = r.kind === "throttled" ? "throttled" : r.outcome.kind === "succeeded" ? "succeeded" : r.outcome.kind === "partial" ? "partial" : "failed";
+      const last = records[records.length - 1]!;
+      this.telemetry.emit({
+        type: "mapping.batch", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, size: records.length, outcome,
+        shardId: last.shardId, iteratorAgeMs: Math.max(0, this.clock.now() - last.arrivalMs),
+      });
+    }
+    return r;
+  }
+
+  private async invokeOnce(
     records: StreamRecord[],
     window: WindowContext | undefined,
   ): Promise<{ kind: "throttled" } | { kind: "ran"; outcome: StreamResponse; requestId: string; response: { executedVersion: string; functionError?: string } }> {

@@ -31,6 +31,8 @@ import { supportsPrivateTmp } from "../runtime/runtime-driver.ts";
 import { loadMigrations, type Migration } from "../store/migrate.ts";
 import { Store } from "../store/store.ts";
 import { Telemetry } from "../telemetry/telemetry.ts";
+import { EventHub } from "../telemetry/event-hub.ts";
+import { addCoreViews } from "../telemetry/core-views.ts";
 import type { TelemetryEvent } from "../telemetry/events.ts";
 import type { CleanupStack } from "./cleanup-stack.ts";
 
@@ -54,6 +56,8 @@ export interface CoreStateOptions {
 export interface CoreState {
   clock: Clock;
   telemetry: Telemetry;
+  /** Numbered telemetry and state views: `/_sim/events`, the dashboard and `lambda-sim tail`. */
+  hub: EventHub;
   rng: SeededRng;
   store: Store;
   registry: FunctionRegistry;
@@ -68,6 +72,7 @@ export interface CoreState {
 export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly Migration[], cleanup: CleanupStack): CoreState {
   const clock = opts.clock ?? (opts.timeScale !== undefined && opts.timeScale !== 1 ? new ScaledClock(opts.timeScale) : new SystemClock());
   const telemetry = new Telemetry(clock);
+  const hub = new EventHub(telemetry, clock);
   if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
   const rng = new SeededRng(opts.seed ?? randomSeed());
   const scratch = opts.stateDir === undefined ? mkdtempSync(join(tmpdir(), "lambda-sim-")) : resolve(opts.stateDir, "run");
@@ -84,7 +89,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
   applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
-  return { clock, telemetry, rng, store, registry, eventInvokeConfigs, region, accountId, scratch };
+  return { clock, telemetry, hub, rng, store, registry, eventInvokeConfigs, region, accountId, scratch };
 }
 
 export interface CoreServiceOptions {
@@ -151,6 +156,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...eventSourceMappingRoutes(mappings),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
   ], lambdaRestSpec());
+  addCoreViews(state.hub, { clock, registry, invoker, mappings });
   return { ...state, governor, invoker, router, provisioned, targets, mappings, faults };
 }
 

@@ -14,13 +14,14 @@ export async function startSources(
   deps: { endpoint: string; simApi: SimApi; sourceConfig?: Record<string, unknown> },
   cleanup: CleanupStack,
 ): Promise<void> {
-  const { clock, rng, store, invoker, telemetry, router, region, accountId, mappings, targets } = core;
+  const { clock, rng, store, invoker, telemetry, router, region, accountId, mappings, targets, hub } = core;
   for (const source of sources) {
     const config = source.configKey === undefined ? undefined : deps.sourceConfig?.[source.configKey];
     const ctx: SourceContext = {
       clock, rng, store, invoker, telemetry, router, region, accountId,
       endpoint: deps.endpoint,
       addSimRoute: (path, handler, method) => deps.simApi.addRoute(path, handler, method),
+      addStateView: (name, view) => hub.addView(name, view, { inState: true }),
       registerPoller: (service, factory) => mappings.registerPoller(service, factory),
       registerTarget: (service, target) => targets.register(service, target),
       registerStreamReader: (service, factory) => mappings.registerStreamReader(service, factory),

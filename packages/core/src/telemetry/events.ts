@@ -48,6 +48,18 @@ export type TelemetryEvent = Base &
         from: EnvironmentState | "none";
         to: EnvironmentState;
         reason?: RetireReason | "reset";
+        /** Set on a provisioned-concurrency environment (the dashboard marks its lane). */
+        provisioned?: boolean;
+      }
+    | {
+        type: "invocation.started";
+        requestId: string;
+        functionName: string;
+        version: string;
+        environmentId: string;
+        coldStart: boolean;
+        /** The event, cut to PREVIEW_BYTES: the dashboard's invocation story shows it. */
+        payload: string;
       }
     | {
         type: "invocation.finished";
@@ -61,9 +73,18 @@ export type TelemetryEvent = Base &
         maxMemoryUsedMb: number;
         status: "success" | "error" | "timeout" | "failure";
         errorType?: string;
+        /** The response (or error) payload, cut to PREVIEW_BYTES. */
+        result?: string;
       }
     | { type: "invocation.admitted"; functionName: string; qualifier: string; newEnvironment: boolean }
-    | { type: "invocation.throttled"; functionName: string; qualifier: string; reason: string }
+    | {
+        type: "invocation.throttled";
+        functionName: string;
+        qualifier: string;
+        reason: string;
+        /** Who asked: `sqs:orders` (a mapping's source ARN), `async` (the async queue) or `sync` (Invoke). */
+        caller?: string;
+      }
     | { type: "function.log"; functionName: string; environmentId: string; requestId?: string; text: string }
     | { type: "function.changed"; functionName: string; change: "created" | "code" | "configuration" | "deleted" | "published"; version?: string }
     // The async queue (issue 5): an event's life from 202 to its destinations.
@@ -71,9 +92,46 @@ export type TelemetryEvent = Base &
     | { type: "async.attempt.started"; requestId: string; functionName: string; attempt: number }
     | { type: "async.attempt.failed"; requestId: string; functionName: string; attempt: number; outcome: InvocationOutcome }
     | { type: "async.retry.scheduled"; requestId: string; functionName: string; at: number; delayMs: number; consumesAttempt: boolean }
-    | { type: "async.given-up"; requestId: string; functionName: string; condition: GiveUpCondition; approximateInvokeCount: number }
+    | { type: "async.given-up"; requestId: string; functionName: string; condition: GiveUpCondition; approximateInvokeCount: number; /** No OnFailure destination nor DLQ: the event is gone. */ dropped?: boolean }
     | { type: "async.delivered"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string }
     | { type: "async.delivery-failed"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string; error: string }
+    // Event source mappings (SQS pollers): every batch, and every change of the number of lanes.
+    | {
+        type: "mapping.batch";
+        mappingId: string;
+        functionName: string;
+        eventSourceArn: string;
+        size: number;
+        outcome: "succeeded" | "failed" | "partial" | "throttled";
+        /** Records the function reported failed (ReportBatchItemFailures), for `partial`. */
+        failed?: number;
+        /** Concurrent batches of the mapping (SQS). */
+        lanes?: number;
+        /** Stream mappings: the shard, and the age of the batch's last record (AWS's IteratorAge). */
+        shardId?: string;
+        iteratorAgeMs?: number;
+      }
+    | {
+        type: "mapping.scaled";
+        mappingId: string;
+        functionName: string;
+        eventSourceArn: string;
+        lanes: number;
+        /** up: a backlog added lanes; down: an empty poll let one go; backoff: a throttled lane waits backoffMs. */
+        change: "up" | "down" | "backoff";
+        backoffMs?: number;
+      }
+    // Sources: a message moved by a redrive policy (SQS: receive count reached maxReceiveCount).
+    | {
+        type: "message.moved-to-dlq";
+        queue: string;
+        deadLetterQueue: string;
+        messageId: string;
+        receiveCount: number;
+        maxReceiveCount: number;
+        /** false when every receive was a poller's batch that the function throttled: it never ran. */
+        reachedFunction?: boolean;
+      }
     // A stream event source mapping hands a batch to its function (CloudWatch IteratorAge).
     | { type: "stream.batch-invoked"; functionName: string; sourceArn: string; records: number; iteratorAgeMs: number }
     | { type: "simulator.warning"; message: string }
@@ -84,6 +142,15 @@ export type TelemetryEvent = Base &
     // Fault injection (issue 14): every fault that changes an outcome.
     | { type: "fault.fired"; faultId: string; kind: FaultKind; functionName?: string; targetArn?: string; requestId?: string; detail?: string }
   );
+
+/** How much of a payload or result telemetry carries (the dashboard shows it; the rest stays out of memory). */
+export const PREVIEW_BYTES = 2048;
+
+/** The first PREVIEW_BYTES of a payload as text, with a marker when cut. */
+export function preview(payload: Buffer): string {
+  if (payload.length <= PREVIEW_BYTES) return payload.toString("utf8");
+  return `${payload.subarray(0, PREVIEW_BYTES).toString("utf8")}… (${payload.length} bytes)`;
+}
 
 export type TelemetryEventType = TelemetryEvent["type"];
 /** An event before Telemetry stamps it with the Clock's time. */

@@ -16,6 +16,11 @@ export class Telemetry {
     this.clock = clock;
   }
 
+  /** Whether anyone listens: lets an emitter skip building an expensive field (a payload preview). */
+  get active(): boolean {
+    return this.listeners.length > 0;
+  }
+
   emit(input: TelemetryEventInput): void {
     if (this.listeners.length === 0) return;
     const event = { ...input, time: this.clock.now() } as TelemetryEvent;

@@ -53,6 +53,10 @@ export const kinesisSource: Source<StreamConfig> = {
     };
     registerKinesisProtocol(ctx, ops);
     // A look at a stream's retained records that moves no iterator (compare /_sim/queues/:name/messages).
+    // Shards with their newest record's arrival; the mappings' batches carry iterator ages.
+    ctx.addStateView("streams", () =>
+      store.list().map((s) => ({ name: s.name, mode: s.mode, shards: s.shards.map((sh) => ({ shardId: shardId(sh.index), newestArrival: store.newest(s.name, sh.index)?.arrival_at })) })),
+    );
     ctx.addSimRoute("/_sim/streams/:name/records", ({ name }) => {
       const s = streams.resolve({ StreamName: name });
       const since = ctx.clock.now() - retentionMs(s);

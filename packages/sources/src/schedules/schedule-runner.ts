@@ -216,6 +216,12 @@ export class ScheduleRunner {
     return Math.max(baseline, r.lastFireAt ?? -Infinity, r.skippedThrough ?? -Infinity);
   }
 
+  /** When an enabled schedule fires next (the dashboard shows it); undefined when it never will. */
+  nextFire(r: ScheduleRecord): number | undefined {
+    if (r.def.State !== "ENABLED") return undefined;
+    return this.next(r, Math.max(this.accountedThrough(r), this.clock.now() - 1));
+  }
+
   private next(r: ScheduleRecord, after: number): number | undefined {
     const { expr, window } = this.prepare(r);
     return nextFireAfter(expr, after, window);

@@ -6,6 +6,8 @@ import { QueueStore } from "./queue-store.ts";
 import { registerSqsProtocols } from "./sqs-protocol.ts";
 import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
+import { DeadLetterLedger } from "./dead-letter-ledger.ts";
+import { parseRedrivePolicy } from "./queue-attributes.ts";
 
 // `sqs:NAME` in lambda-sim.yaml (destinations, DLQs, mappings, schedule targets).
 registerShortName("sqs", (name, region, accountId) => `arn:aws:sqs:${region}:${accountId}:${name}`);
@@ -36,6 +38,24 @@ export const sqsSource: Source<QueueConfig> = {
       }));
     });
     const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
+    // Redrives are reported, saying when the function never ran with the message (issue 15).
+    const ledger = new DeadLetterLedger();
+    m.onDeadLetter = (from, dlq, msg, maxReceiveCount) => {
+      const reachedFunction = ledger.moved(from.name, msg.messageId);
+      ctx.telemetry.emit({ type: "message.moved-to-dlq", queue: from.name, deadLetterQueue: dlq.name, messageId: msg.messageId, receiveCount: msg.receiveCount, maxReceiveCount, reachedFunction });
+    };
+    const deadLetters = ledger.byQueue.bind(ledger);
+    ctx.addStateView("queues", () => {
+      const now = ctx.clock.now();
+      const moved = deadLetters();
+      return store.listQueues().map((q) => ({
+        name: q.name,
+        fifo: q.fifo,
+        ...store.counts(q.name, now),
+        deadLetterQueue: queues.byArn(parseRedrivePolicy(q.attributes.RedrivePolicy)?.deadLetterTargetArn ?? "")?.name,
+        deadLetters: moved[q.name] ?? { moved: 0, neverReachedFunction: 0 },
+      }));
+    });
     const moves = new MessageMoveTasks(store, queues, m.waiters, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
     const ops: Record<string, Operation> = {
       CreateQueue: (i) => queues.createQueue(i),
@@ -60,7 +80,7 @@ export const sqsSource: Source<QueueConfig> = {
       ListMessageMoveTasks: (i) => moves.list(i),
       CancelMessageMoveTask: (i) => moves.cancel(i),
     };
-    ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region));
+    ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region, ledger));
     // Async destinations and dead-letter queues deliver to queues through this (DESIGN.md `Target`).
     ctx.registerTarget("sqs", {
       deliver: async (arn, body, attributes) => {

@@ -15,6 +15,8 @@ import { checkBatch, eachEntry, type BatchResult } from "./each-entry.ts";
  */
 export class MessageOperations {
   readonly waiters: KeyedWaiters;
+  /** Told of every redrive to a dead-letter queue (the source reports it in telemetry). */
+  onDeadLetter: (from: QueueRow, dlq: QueueRow, m: MessageRow, maxReceiveCount: number) => void = () => {};
   private readonly store: QueueStore;
   private readonly queues: QueueOperations;
   private readonly clock: Clock;
@@ -137,6 +139,7 @@ export class MessageOperations {
       if (redrive !== undefined && dlq !== undefined && m.receiveCount >= redrive.maxReceiveCount) {
         this.store.moveMessage(m.seq, dlq.name, now, q.name);
         this.waiters.notify(dlq.name);
+        this.onDeadLetter(q, dlq, m, redrive.maxReceiveCount);
         continue;
       }
       const handle = newReceiptHandle(q.name, m.messageId, this.ids);

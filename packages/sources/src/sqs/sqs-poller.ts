@@ -1,5 +1,6 @@
 import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerLimits, PollerTarget } from "@lambda-sim/core";
 import { lambdaErrors, matchesFilters, parseFilterData } from "@lambda-sim/core";
+import type { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import type { MessageOperations } from "./message-operations.ts";
 import type { QueueOperations } from "./queue-operations.ts";
 import type { MessageRow, QueueRow } from "./queue-store.ts";
@@ -24,7 +25,7 @@ export const SQS_MAPPING_LIMITS: { standard: PollerLimits; fifo: PollerLimits } 
  * left alone: they come back when their visibility timeout ends, and the queue's redrive policy
  * moves them to its dead-letter queue.
  */
-export function sqsPollerFactory(queues: QueueOperations, messages: MessageOperations, clock: Clock, region: string): PollerFactory {
+export function sqsPollerFactory(queues: QueueOperations, messages: MessageOperations, clock: Clock, region: string, ledger: DeadLetterLedger): PollerFactory {
   const queueFor = (arn: string): QueueRow => {
     const q = queues.byArn(arn);
     if (q === undefined) {
@@ -85,8 +86,11 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
         },
         settle(batch: PolledBatch, outcome: BatchOutcome) {
           const byId = handles.get(batch);
+          if (outcome.kind === "throttled") ledger.throttled(batch.itemIds);
+          else ledger.invoked(batch.itemIds);
           if (byId === undefined || outcome.kind === "failed" || outcome.kind === "throttled") return;
           const failed = new Set(outcome.kind === "partial" ? outcome.failedIds : []);
+          for (const id of byId.keys()) if (!failed.has(id)) ledger.forget(id);
           const q = queues.byArn(t.sourceArn);
           if (q === undefined) return;
           messages.deleteHandles(q, [...byId].filter(([id]) => !failed.has(id)).map(([, h]) => h));

@@ -1,0 +1,92 @@
+// bench/subscribers: the cost of watching (issue 15). Warm invocations with nobody watching,
+// beside the same with the dashboard open (a WebSocket client on /_sim/events sampling the views
+// once a second, as the page does) and `lambda-sim tail` attached, in alternating rounds of the
+// same run. The issue's bar: at most 10% fewer invocations per second.
+// BENCH_WATCHERS=ws or =tail attaches only one of the two (to see which costs what).
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const WS_MODULE = createRequire(import.meta.url).resolve("ws");
+
+const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
+
+interface Watchers {
+  events: () => number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The dashboard's side, in a process of its own as a browser would be (parsing the stream in the
+ * benchmark's own process would slow its load generator instead of the simulator): a WebSocket
+ * client on /_sim/events that asks for the views once a second and counts the events it gets.
+ */
+const PAGE = `
+const { WebSocket } = require(process.argv[2]);
+const ws = new WebSocket(process.argv[1]);
+let events = 0;
+ws.on("message", (d) => { const f = JSON.parse(String(d)); if (f.kind === "events") events += f.events.length; });
+ws.on("open", () => { console.log("open"); setInterval(() => ws.send('{"kind":"sample"}'), 1000); });
+process.on("SIGINT", () => { console.log("events " + events); process.exit(0); });
+`;
+
+async function watch(port: number): Promise<Watchers> {
+  const which = process.env.BENCH_WATCHERS ?? "both";
+  let events = 0;
+  const page: ChildProcess | undefined =
+    which === "tail" ? undefined : spawn(process.execPath, ["-e", PAGE, `ws://127.0.0.1:${port}/_sim/events`, WS_MODULE], { stdio: ["ignore", "pipe", "inherit"] });
+  if (page) {
+    let out = "";
+    page.stdout!.on("data", (b: Buffer) => {
+      out += b;
+      const m = /events (\d+)/.exec(out);
+      if (m) events = Number(m[1]);
+    });
+    await new Promise<void>((r) => page.stdout!.once("data", () => r()));
+  }
+  // tail writes its lines to a pipe we drain, as a terminal would take them.
+  const tail: ChildProcess | undefined = which === "ws" ? undefined : spawn(process.execPath, [CLI, "tail", "--logs", "--endpoint", `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  tail?.stdout!.resume();
+  if (tail) await new Promise<void>((r) => tail.stderr!.once("data", () => r()));
+  return {
+    events: () => events,
+    async stop() {
+      tail?.kill("SIGINT");
+      if (page) {
+        const gone = new Promise((r) => page.once("exit", r));
+        page.kill("SIGINT");
+        await gone;
+      }
+    },
+  };
+}
+
+export interface SubscriberRun {
+  perSecond: number;
+  p50: number;
+}
+
+/**
+ * Alternates rounds without and with watchers (4 each) and prints the medians side by side.
+ * `run` measures one round of warm invocations.
+ */
+export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>): Promise<void> {
+  const alone: SubscriberRun[] = [];
+  const watched: SubscriberRun[] = [];
+  let seen = 0;
+  for (let round = 0; round < 4; round++) {
+    alone.push(await run());
+    const w = await watch(port);
+    watched.push(await run());
+    await w.stop();
+    seen += w.events();
+  }
+  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const a = { perSecond: median(alone.map((r) => r.perSecond)), p50: median(alone.map((r) => r.p50)) };
+  const b = { perSecond: median(watched.map((r) => r.perSecond)), p50: median(watched.map((r) => r.p50)) };
+  const loss = 1 - b.perSecond / a.perSecond;
+  console.log(`\nwatched (dashboard WebSocket + lambda-sim tail --logs), 8 callers, median of 4 alternating rounds:`);
+  console.log(`  nobody watching:  ${a.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${a.p50.toFixed(3)} ms`);
+  console.log(`  watched:          ${b.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${b.p50.toFixed(3)} ms   (${seen} events streamed)`);
+  console.log(`  loss:             ${(loss * 100).toFixed(1)}% (issue 15's bar: at most 10%)`);
+}

@@ -1,0 +1,89 @@
+import { constants, setPriority } from "node:os";
+import { WebSocket } from "ws";
+import type { HubFrame, SequencedEvent } from "@lambda-sim/core";
+import { ClientError } from "../client/client-error.ts";
+import { resolveEndpoint } from "../client/endpoint.ts";
+import { concerns, describeEvent, paint } from "../console/event-line.ts";
+
+export interface TailOptions {
+  function?: string;
+  source?: string;
+  json?: boolean;
+  logs?: boolean;
+  endpoint?: string;
+}
+
+/** core's EVENTS_PATH, written out: a client command starts without loading the simulator. */
+const EVENTS_PATH = "/_sim/events";
+
+/**
+ * `lambda-sim tail`: follows `/_sim/events` of a running simulator and prints one line per event
+ * (coloured on a terminal), or the events as JSON lines. Starts with what happens after it
+ * connected (the snapshot is not printed); a gap the server reports is printed as such.
+ */
+export async function tailCommand(opts: TailOptions): Promise<void> {
+  // An observer yields the CPU to the simulator it watches: on a small machine, formatting a
+  // thousand lines a second at normal priority costs the service a fifth of its rate (bench/subscribers.ts).
+  try {
+    setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // not permitted here: run at normal priority
+  }
+  const endpoint = resolveEndpoint(opts.endpoint);
+  const url = new URL(EVENTS_PATH, endpoint);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const colour = !opts.json && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  const ws = new WebSocket(url);
+  let opened = false;
+  const stop = () => {
+    ws.close();
+    process.stdout.write(pending);
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await new Promise<void>((resolve, reject) => {
+    ws.on("open", () => {
+      opened = true;
+      process.stderr.write(`lambda-sim tail: following ${endpoint} (Ctrl-C to stop)\n`);
+    });
+    ws.on("error", (e: NodeJS.ErrnoException) => {
+      if (!opened) reject(new ClientError(`no simulator answers at ${endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
+    });
+    ws.on("close", () => {
+      if (opened) process.stderr.write("lambda-sim tail: the simulator closed the stream\n");
+      resolve();
+    });
+    ws.on("message", (data) => {
+      const frame = JSON.parse(String(data)) as HubFrame;
+      let text = "";
+      if (frame.kind === "events") {
+        for (const e of frame.events) text += format(e, opts, colour);
+      } else if (frame.kind === "dropped") {
+        text = opts.json ? `${JSON.stringify(frame)}\n` : `${paint(`lambda-sim tail: ${frame.count} events not shown (${frame.reason})`, "yellow", colour)}\n`;
+      }
+      // Frames that arrive together are written together: one system call, not one per frame.
+      if (text !== "") write(text);
+    });
+  });
+}
+
+let pending = "";
+
+function write(text: string): void {
+  if (pending === "") setImmediate(() => {
+    process.stdout.write(pending);
+    pending = "";
+  });
+  pending += text;
+}
+
+function format(e: SequencedEvent, opts: TailOptions, colour: boolean): string {
+  if (e.type === "function.log" && !opts.logs) return "";
+  if (!concerns(e, { functionName: opts.function, source: opts.source })) return "";
+  if (opts.json) return `${JSON.stringify(e)}\n`;
+  const line = describeEvent(e);
+  if (line === undefined) return "";
+  const time = new Date(e.time).toISOString().slice(11, 23);
+  return `${paint(time, "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
+}

@@ -1,0 +1,84 @@
+import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+import express from "express";
+import { WebSocketServer } from "ws";
+import { EVENTS_PATH, SimError, SystemClock, type HubFrame, type SequencedEvent } from "@lambda-sim/core";
+import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
+
+export interface UiOptions {
+  trace: string;
+  port: number;
+  speed: number;
+}
+
+/** Our choice: a quiet stretch of the trace longer than this (a virtual-clock jump) plays in this long. */
+const MAX_GAP_MS = 1000;
+
+/**
+ * `lambda-sim ui --trace FILE`: the dashboard without a simulator, playing back a trace (JSON lines
+ * of telemetry events, as `lambda-sim run --trace` writes them). Each page that connects watches it
+ * from the start, at the recorded pace times --speed, long quiet stretches shortened.
+ */
+export async function uiCommand(opts: UiOptions): Promise<void> {
+  const events = readTrace(opts.trace);
+  const app = express();
+  app.use(dashboardRouter());
+  const server = createServer(app);
+  const wss = new WebSocketServer({ server, path: EVENTS_PATH });
+  const clock = new SystemClock();
+  wss.on("connection", (ws) => {
+    const abort = new AbortController();
+    ws.on("close", () => abort.abort());
+    void play(events, opts.speed, clock, abort.signal, (frame) => ws.send(JSON.stringify(frame)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) => reject(e.code === "EADDRINUSE" ? new SimError("ERR_PORT_IN_USE", `port ${opts.port} is already in use (choose one with --port)`) : e));
+    server.listen(opts.port, "127.0.0.1", resolve);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : opts.port;
+  process.stdout.write(`lambda-sim ui: playing back ${events.length} events from ${opts.trace}\n  dashboard: http://127.0.0.1:${port}/_sim/ui\n`);
+  const stop = () => {
+    for (const c of wss.clients) c.terminate();
+    server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+export function readTrace(file: string): SequencedEvent[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new SimError("ERR_CONFIG", `--trace ${file}: ${(e as Error).message}`);
+  }
+  const events: SequencedEvent[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let e: SequencedEvent;
+    try {
+      e = JSON.parse(line) as SequencedEvent;
+    } catch {
+      throw new SimError("ERR_CONFIG", `${file}:${i + 1}: not a JSON line`);
+    }
+    if (typeof e.type !== "string" || typeof e.time !== "number") throw new SimError("ERR_CONFIG", `${file}:${i + 1}: expected a telemetry event with "type" and "time"`);
+    events.push({ ...e, seq: events.length + 1 });
+  });
+  return events;
+}
+
+/** An empty snapshot at the trace's first instant, then the events in batches as their time comes. */
+async function play(events: SequencedEvent[], speed: number, clock: SystemClock, signal: AbortSignal, send: (f: HubFrame) => void): Promise<void> {
+  const start = events[0]?.time ?? 0;
+  send({ kind: "snapshot", seq: 0, time: start, views: { time: start, playback: true }, recent: [] });
+  let i = 0;
+  while (i < events.length && !signal.aborted) {
+    const at = events[i]!.time;
+    const batch: SequencedEvent[] = [];
+    while (i < events.length && events[i]!.time <= at) batch.push(events[i++]!);
+    send({ kind: "events", events: batch });
+    if (i < events.length) await clock.sleep(Math.min(MAX_GAP_MS, (events[i]!.time - at) / speed), signal).catch(() => {});
+  }
+}

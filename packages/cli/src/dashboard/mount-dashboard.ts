@@ -1,0 +1,17 @@
+import { fileURLToPath } from "node:url";
+import express from "express";
+
+/** The page's files: plain HTML, CSS and ES modules, served as they are (no build step, nothing from the internet). */
+export const PAGE_DIR = fileURLToPath(new URL("./page/", import.meta.url));
+
+/**
+ * `/_sim/ui`: the dashboard (presentation, so it lives with the cli). It reads everything from
+ * `/_sim/events` (core's EventHub) and `/_sim/clock` when the simulator has one. Mounted with
+ * `sim.simApi.use(dashboardRouter())`, or on any express app (`lambda-sim ui --trace`).
+ */
+export function dashboardRouter(): express.Router {
+  const router = express.Router();
+  router.get("/_sim/ui", (_req, res) => res.sendFile("index.html", { root: PAGE_DIR }));
+  router.use("/_sim/ui", express.static(PAGE_DIR, { index: "index.html", maxAge: 0 }));
+  return router;
+}

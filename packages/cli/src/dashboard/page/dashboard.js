@@ -1,0 +1,88 @@
+// The dashboard: one WebSocket to /_sim/events (snapshot first, then numbered events), state in
+// model.js, HTML from render.js. Events only mark sections dirty; the DOM is written at most once
+// per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap.
+import { applyEvent, applySnapshot, applyViews, createModel } from "./model.js";
+import { clockTime, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
+
+const m = createModel();
+const RENDER = { functions: renderFunctions, sources: renderSources, async: renderAsync, invocations: renderInvocations, story: renderStory, cost: renderCost };
+const $ = (sel) => document.querySelector(sel);
+const status = $("#status");
+let eventsThisSecond = 0;
+let rate = 0;
+let lastRender = 0;
+let socket;
+
+function connect() {
+  socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/_sim/events`);
+  socket.onopen = () => setStatus("live", false);
+  socket.onmessage = (msg) => {
+    const frame = JSON.parse(msg.data);
+    if (frame.kind === "snapshot") applySnapshot(m, frame);
+    else if (frame.kind === "events") {
+      for (const e of frame.events) applyEvent(m, e);
+      eventsThisSecond += frame.events.length;
+    } else if (frame.kind === "views") applyViews(m, frame);
+    else if (frame.kind === "dropped") notice(`This page fell behind: ${frame.count} events were skipped and the view was reloaded from a fresh snapshot.`);
+  };
+  socket.onclose = () => {
+    setStatus(m.playback ? "playback ended" : "disconnected — retrying…", true);
+    setTimeout(connect, 1000);
+  };
+}
+
+function setStatus(text, down) {
+  status.textContent = text;
+  status.classList.toggle("down", down);
+}
+
+function notice(text) {
+  const n = $("#notice");
+  n.textContent = text;
+  n.hidden = false;
+  setTimeout(() => (n.hidden = true), 8000);
+}
+
+function frame(now) {
+  requestAnimationFrame(frame);
+  if (now - lastRender < 120 || m.dirty.size === 0) return;
+  lastRender = now;
+  for (const section of m.dirty) {
+    const body = document.querySelector(`#${section} .body`);
+    if (body) body.innerHTML = RENDER[section](m);
+  }
+  m.dirty.clear();
+  $("#time").textContent = clockTime(m.time);
+}
+
+// Gauges (queue depths, lanes, retries waiting) are sampled once a second.
+setInterval(() => {
+  rate = eventsThisSecond;
+  eventsThisSecond = 0;
+  if (socket?.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify({ kind: "sample" }));
+    setStatus(`live · ${rate} events/s`, false);
+  }
+}, 1000);
+
+document.addEventListener("click", (ev) => {
+  const row = ev.target.closest("[data-request-id]");
+  if (row) {
+    m.selected = row.dataset.requestId;
+    m.dirty.add("story").add("invocations");
+    return;
+  }
+  const adv = ev.target.closest("[data-advance]");
+  if (adv) {
+    fetch("/_sim/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: Number(adv.dataset.advance) }) })
+      .then((r) => (r.ok ? socket?.send(JSON.stringify({ kind: "sample" })) : r.text().then((t) => notice(`clock: ${t}`))));
+  }
+});
+
+// Advance buttons only on the virtual clock (`--clock virtual`): GET /_sim/clock says which clock runs.
+fetch("/_sim/clock")
+  .then((r) => (r.ok ? r.json() : {}))
+  .then((c) => ($("#clock-controls").hidden = c.clock !== "virtual"))
+  .catch(() => {});
+connect();
+requestAnimationFrame(frame);

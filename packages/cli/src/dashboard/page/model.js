@@ -1,0 +1,239 @@
+// The dashboard's state: built from the snapshot, then from each event (telemetry schema,
+// packages/core/src/telemetry/events.ts) and each sampled `views` frame. Plain data, no DOM.
+
+const KEEP_INVOCATIONS = 300;
+const KEEP_RETIRED = 6;
+const KEEP_CHIPS = 24;
+const KEEP_SAMPLES = 120;
+
+export function createModel() {
+  return {
+    seq: 0, time: 0, costSeq: 0, playback: false,
+    functions: new Map(), envs: new Map(), account: {},
+    throttles: new Map(), // functionName -> { count, reason, caller, time }
+    queues: new Map(), mappings: new Map(), shards: new Map(), schedules: [], streams: [],
+    waiting: new Map(), finished: [], dlqMoves: [],
+    invocations: new Map(), selected: undefined,
+    cost: { functions: {}, total: 0, prices: undefined },
+    dirty: new Set(["functions", "sources", "async", "invocations", "story", "cost"]),
+  };
+}
+
+/** A snapshot replaces everything it covers; its `recent` events fill the lists (not the state). */
+export function applySnapshot(m, snap) {
+  m.seq = snap.seq;
+  m.envs.clear();
+  m.waiting.clear();
+  applyViews(m, snap);
+  for (const e of snap.views.environments ?? []) {
+    m.envs.set(e.id, { id: e.id, functionName: e.functionName, version: e.version, state: e.state, provisioned: e.provisioned, chips: [] });
+  }
+  for (const e of snap.recent ?? []) applyEvent(m, e, true);
+  m.seq = snap.seq;
+  markAll(m);
+}
+
+/** A sampled `views` frame: gauges (queues, lanes, retries waiting, cost) drawn over time. */
+export function applyViews(m, frame) {
+  const v = frame.views;
+  if (typeof v.time === "number") m.time = v.time;
+  if (v.playback) m.playback = true;
+  if (v.account) m.account = v.account;
+  for (const f of v.functions ?? []) m.functions.set(f.name, f);
+  if (v.cost) { m.cost = v.cost; m.costSeq = frame.seq; }
+  for (const q of v.queues ?? []) {
+    const prev = m.queues.get(q.name);
+    const history = prev?.history ?? [];
+    history.push({ t: m.time, visible: q.visible, inflight: q.inflight, delayed: q.delayed });
+    if (history.length > KEEP_SAMPLES) history.shift();
+    m.queues.set(q.name, { ...q, history });
+  }
+  for (const mp of v.mappings ?? []) {
+    const prev = m.mappings.get(mp.uuid) ?? newMapping(mp.uuid, mp.functionName, mp.eventSourceArn);
+    m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes });
+  }
+  if (v.schedules) m.schedules = v.schedules;
+  if (v.streams) m.streams = v.streams;
+  if (v.asyncRetries) {
+    m.waiting.clear();
+    for (const r of v.asyncRetries) m.waiting.set(r.requestId, r);
+  }
+  markAll(m);
+}
+
+function markAll(m) {
+  for (const s of ["functions", "sources", "async", "invocations", "story", "cost"]) m.dirty.add(s);
+}
+
+function newMapping(uuid, functionName, eventSourceArn) {
+  return { uuid, functionName, eventSourceArn, lanes: undefined, batches: 0, records: 0, errors: 0, partial: 0, throttled: 0, lastSize: 0, sizes: [] };
+}
+
+function story(m, requestId, functionName) {
+  let s = m.invocations.get(requestId);
+  if (s === undefined) {
+    s = { requestId, functionName, logs: [], attempts: [], time: m.time };
+    m.invocations.set(requestId, s);
+    if (m.invocations.size > KEEP_INVOCATIONS) m.invocations.delete(m.invocations.keys().next().value);
+  }
+  return s;
+}
+
+function env(m, e) {
+  let x = m.envs.get(e.environmentId);
+  if (x === undefined) {
+    x = { id: e.environmentId, functionName: e.functionName, version: e.version, state: "initializing", provisioned: false, chips: [] };
+    m.envs.set(e.environmentId, x);
+  }
+  return x;
+}
+
+/** One event. `history`: from the snapshot's recent list (already reflected in its state views). */
+export function applyEvent(m, e, history = false) {
+  if (!history) {
+    if (e.seq !== undefined && e.seq <= m.seq) return;
+    if (e.seq !== undefined) m.seq = e.seq;
+  }
+  if (e.time > m.time) m.time = e.time;
+  switch (e.type) {
+    case "environment.state-changed": {
+      if (history) return;
+      const x = env(m, e);
+      x.state = e.to;
+      x.reason = e.reason;
+      x.provisioned = x.provisioned || e.provisioned === true;
+      if (e.to === "retired") pruneRetired(m, e.functionName);
+      m.dirty.add("functions");
+      return;
+    }
+    case "invocation.started": {
+      const s = story(m, e.requestId, e.functionName);
+      Object.assign(s, { version: e.version, environmentId: e.environmentId, coldStart: e.coldStart, payload: e.payload, startedAt: e.time });
+      m.dirty.add("invocations");
+      if (m.selected === e.requestId) m.dirty.add("story");
+      return;
+    }
+    case "invocation.finished": {
+      const s = story(m, e.requestId, e.functionName);
+      Object.assign(s, { version: e.version, environmentId: e.environmentId, durationMs: e.durationMs, billedDurationMs: e.billedDurationMs, initDurationMs: e.initDurationMs, maxMemoryUsedMb: e.maxMemoryUsedMb, status: e.status, errorType: e.errorType, result: e.result, finishedAt: e.time });
+      if (s.coldStart === undefined) s.coldStart = e.initDurationMs !== undefined;
+      const x = m.envs.get(e.environmentId);
+      if (x && !x.chips.some((c) => c.requestId === e.requestId)) {
+        x.chips.push({ requestId: e.requestId, cold: s.coldStart, ok: e.status === "success", ms: e.durationMs });
+        if (x.chips.length > KEEP_CHIPS) x.chips.shift();
+      }
+      if (!history && e.seq > m.costSeq) addCost(m, e);
+      if (s.async && !history && e.status === "success") finish(m, e, "success", `attempt ${s.attempts.length}`);
+      m.dirty.add("invocations").add("functions").add("cost");
+      if (m.selected === e.requestId) m.dirty.add("story");
+      return;
+    }
+    case "invocation.throttled": {
+      const t = m.throttles.get(e.functionName) ?? { count: 0 };
+      t.count++;
+      Object.assign(t, { reason: e.reason, caller: e.caller ?? "sync", time: e.time });
+      m.throttles.set(e.functionName, t);
+      m.dirty.add("functions");
+      return;
+    }
+    case "function.log": {
+      if (e.requestId === undefined) return;
+      const s = story(m, e.requestId, e.functionName);
+      if (s.logs.length < 200) s.logs.push(e.text);
+      if (m.selected === e.requestId) m.dirty.add("story");
+      return;
+    }
+    case "function.changed":
+      if (e.change === "deleted") m.functions.delete(e.functionName);
+      m.dirty.add("functions");
+      return;
+    case "async.enqueued": story(m, e.requestId, e.functionName).async = { accepted: e.time }; m.dirty.add("async"); return;
+    case "async.attempt.started": {
+      m.waiting.delete(e.requestId);
+      const s = story(m, e.requestId, e.functionName);
+      s.attempts.push({ attempt: e.attempt, time: e.time });
+      m.dirty.add("async");
+      return;
+    }
+    case "async.attempt.failed": {
+      const s = story(m, e.requestId, e.functionName);
+      const a = s.attempts.find((x) => x.attempt === e.attempt);
+      if (a) a.outcome = e.outcome;
+      return;
+    }
+    case "async.retry.scheduled":
+      m.waiting.set(e.requestId, { requestId: e.requestId, functionName: e.functionName, nextAttemptAt: e.at, enqueuedAt: m.invocations.get(e.requestId)?.async?.accepted, consumesAttempt: e.consumesAttempt });
+      m.dirty.add("async");
+      return;
+    case "async.given-up":
+      finish(m, e, e.dropped ? "dropped" : "gave up", `${e.condition} after ${e.approximateInvokeCount} invocation(s)`);
+      return;
+    case "async.delivered":
+      finish(m, e, e.destination, e.targetArn);
+      return;
+    case "async.delivery-failed":
+      finish(m, e, `${e.destination} failed`, e.error);
+      return;
+    case "mapping.batch": {
+      if (e.shardId !== undefined) {
+        m.shards.set(`${e.eventSourceArn} ${e.shardId}`, { eventSourceArn: e.eventSourceArn, shardId: e.shardId, iteratorAgeMs: e.iteratorAgeMs, functionName: e.functionName, time: e.time });
+      }
+      const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
+      mp.batches++;
+      mp.records += e.size;
+      mp.lastSize = e.size;
+      mp.sizes.push(e.size);
+      if (mp.sizes.length > 30) mp.sizes.shift();
+      if (e.outcome === "failed") mp.errors++;
+      if (e.outcome === "partial") mp.partial++;
+      if (e.outcome === "throttled") mp.throttled++;
+      if (e.lanes !== undefined) mp.lanes = e.lanes;
+      m.mappings.set(e.mappingId, mp);
+      m.dirty.add("sources");
+      return;
+    }
+    case "mapping.scaled": {
+      const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
+      mp.lanes = e.lanes;
+      if (e.change === "backoff") mp.backoffMs = e.backoffMs;
+      m.mappings.set(e.mappingId, mp);
+      m.dirty.add("sources");
+      return;
+    }
+    case "message.moved-to-dlq":
+      m.dlqMoves.unshift(e);
+      if (m.dlqMoves.length > 20) m.dlqMoves.pop();
+      m.dirty.add("sources");
+      return;
+    default:
+      return;
+  }
+}
+
+function finish(m, e, where, detail) {
+  m.waiting.delete(e.requestId);
+  m.finished.unshift({ requestId: e.requestId, functionName: e.functionName, where, detail, time: e.time });
+  if (m.finished.length > 30) m.finished.pop();
+  const s = story(m, e.requestId, e.functionName);
+  s.async = { ...(s.async ?? {}), where, detail };
+  m.dirty.add("async");
+}
+
+function pruneRetired(m, functionName) {
+  const retired = [...m.envs.values()].filter((x) => x.functionName === functionName && x.state === "retired");
+  for (const x of retired.slice(0, Math.max(0, retired.length - KEEP_RETIRED))) m.envs.delete(x.id);
+}
+
+/** requests and GB-seconds at the function's memory and architecture (prices from the server's view). */
+function addCost(m, e) {
+  const prices = m.cost.prices;
+  if (prices === undefined) return;
+  const f = m.functions.get(e.functionName) ?? { memorySize: 128, architecture: "x86_64" };
+  const gbs = (f.memorySize / 1024) * (e.billedDurationMs / 1000);
+  const cost = prices.perRequest + gbs * (prices.perGbSecond[f.architecture] ?? prices.perGbSecond.x86_64);
+  const c = (m.cost.functions[e.functionName] ??= { requests: 0, gbSeconds: 0, cost: 0, memorySize: f.memorySize, architecture: f.architecture });
+  c.requests++;
+  c.gbSeconds += gbs;
+  c.cost += cost;
+  m.cost.total += cost;
+}

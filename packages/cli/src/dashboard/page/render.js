@@ -1,0 +1,132 @@
+// HTML for each section, from the model (model.js). Every string from the simulator is escaped.
+
+const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const short = (id) => esc(String(id ?? "").slice(0, 8));
+const ms = (n) => (n === undefined ? "" : n < 10 ? n.toFixed(2) : n < 1000 ? n.toFixed(1) : n.toFixed(0));
+const dur = (msv) => (msv < 1000 ? `${Math.round(msv)} ms` : msv < 120_000 ? `${(msv / 1000).toFixed(1)} s` : msv < 7_200_000 ? `${(msv / 60_000).toFixed(1)} min` : `${(msv / 3_600_000).toFixed(1)} h`);
+const clockTime = (t) => (t ? new Date(t).toISOString().replace("T", " ").slice(0, 19) : "—");
+const dollars = (n) => `$${n < 0.01 ? n.toFixed(7) : n.toFixed(4)}`;
+const name = (arn) => { const p = String(arn).split(":"); return p.length >= 6 ? `${p[2]}:${p.slice(5).join(":").replace(/^stream\//, "")}` : String(arn); };
+const STATE = { initializing: "initializing", busy: "busy", idle: "frozen", reset: "reset", retiring: "retiring", retired: "retired" };
+
+export function renderFunctions(m) {
+  const names = new Set([...m.functions.keys(), ...[...m.envs.values()].map((e) => e.functionName)]);
+  if (names.size === 0) return `<p class="empty">No functions yet.</p>`;
+  const acct = m.account;
+  const head = acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? 0}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "";
+  return head + [...names].sort().map((fn) => {
+    const f = m.functions.get(fn) ?? {};
+    const envs = [...m.envs.values()].filter((e) => e.functionName === fn);
+    const live = envs.filter((e) => e.state !== "retired");
+    const busy = envs.filter((e) => e.state === "busy").length;
+    const t = m.throttles.get(fn);
+    const reserved = f.reservedConcurrency === undefined || f.reservedConcurrency === null ? "unreserved" : `reserved <b>${f.reservedConcurrency}</b>`;
+    const lanes = envs.map((e) => `
+      <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
+        <span class="id">${short(e.id)} <small>${esc(e.version)}</small></span>
+        <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small>${esc(e.reason)}</small>` : ""}</span>
+        <span class="chips">${e.chips.map((c) => `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" title="${esc(c.requestId)}">${c.cold ? "cold" : "warm"} ${ms(c.ms)} ms</span>`).join("")}</span>
+      </div>`).join("");
+    return `<div class="fn" data-function="${esc(fn)}">
+      <div class="fn-head">
+        <span class="fn-name">${esc(fn)}</span>
+        <small>${esc(f.runtime ?? "")} ${f.memorySize ?? ""} MB ${esc(f.architecture ?? "")}</small>
+        <span class="gauge">concurrency <b class="in-use">${f.inFlight ?? busy}</b> in use, ${reserved}</span>
+        <span class="gauge">${live.length} environment(s)</span>
+        ${t ? `<span class="throttle">throttled ${t.count}× — ${esc(t.reason)} <small>(by ${esc(name(t.caller))})</small></span>` : ""}
+      </div>
+      <div class="lanes">${lanes || `<span class="empty">no environment yet</span>`}</div>
+    </div>`;
+  }).join("");
+}
+
+function spark(history, key, colour, max) {
+  if (history.length < 2) return "";
+  const pts = history.map((h, i) => `${(i / (history.length - 1)) * 100},${30 - (h[key] / max) * 28}`).join(" ");
+  return `<polyline points="${pts}" stroke="${colour}"/>`;
+}
+
+export function renderSources(m) {
+  let html = "";
+  if (m.queues.size > 0) {
+    html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th>dead-letter queue</th></tr>`;
+    for (const q of m.queues.values()) {
+      const max = Math.max(1, ...q.history.map((h) => Math.max(h.visible, h.inflight, h.delayed)));
+      const dl = q.deadLetters ?? { moved: 0, neverReachedFunction: 0 };
+      html += `<tr data-queue="${esc(q.name)}"><td>${esc(q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td>
+        <td><svg class="spark" viewBox="0 0 100 32" preserveAspectRatio="none">${spark(q.history, "visible", "#1d5fd1", max)}${spark(q.history, "inflight", "#a85d00", max)}</svg></td>
+        <td>${q.deadLetterQueue ? `${esc(q.deadLetterQueue)}: <b class="moved">${dl.moved}</b> moved${dl.neverReachedFunction ? `, <span class="bad never">${dl.neverReachedFunction} never reached the function (throttled)</span>` : ""}` : `<small>none</small>`}</td></tr>`;
+    }
+    html += `</table>`;
+  }
+  if (m.dlqMoves.length > 0) {
+    html += `<h3>Moved to a dead-letter queue</h3><table>${m.dlqMoves.slice(0, 6).map((e) => `<tr class="dlq-move"><td>${short(e.messageId)}</td><td>${esc(e.queue)} → ${esc(e.deadLetterQueue)}</td><td>received ${e.receiveCount}× (max ${e.maxReceiveCount})${e.reachedFunction === false ? ` <span class="bad">never reached the function: every receive was throttled</span>` : ""}</td></tr>`).join("")}</table>`;
+  }
+  if (m.mappings.size > 0) {
+    html += `<h3>Event source mappings</h3><table><tr><th>mapping</th><th class="n">lanes</th><th class="n">batches</th><th class="n">last size</th><th class="n">errors</th><th class="n">partial</th><th class="n">throttled</th></tr>`;
+    for (const mp of m.mappings.values()) {
+      html += `<tr data-mapping="${esc(mp.uuid)}"><td>${esc(name(mp.eventSourceArn))} → ${esc(mp.functionName)} <small>${esc(mp.state ?? "")}</small></td><td class="n">${mp.lanes ?? "—"}</td><td class="n">${mp.batches}</td><td class="n">${mp.lastSize}${mp.batchSize ? `<small>/${mp.batchSize}</small>` : ""}</td><td class="n ${mp.errors ? "bad" : ""}">${mp.errors}</td><td class="n">${mp.partial}</td><td class="n ${mp.throttled ? "warn" : ""}">${mp.throttled}${mp.backoffMs ? ` <small>backoff ${dur(mp.backoffMs)}</small>` : ""}</td></tr>`;
+    }
+    html += `</table>`;
+  }
+  const shards = [...m.shards.values()];
+  if (m.streams.length > 0 || shards.length > 0) {
+    html += `<h3>Streams</h3><table><tr><th>stream / shard</th><th>consumer</th><th class="n">iterator age</th></tr>`;
+    for (const s of m.streams) for (const sh of s.shards) {
+      const seen = shards.filter((x) => name(x.eventSourceArn).endsWith(`:${s.name}`) && x.shardId === sh.shardId);
+      html += `<tr><td>${esc(s.name)} / ${esc(sh.shardId)}</td><td>${seen.map((x) => esc(x.functionName)).join(", ") || "<small>—</small>"}</td><td class="n">${seen.map((x) => dur(x.iteratorAgeMs)).join(", ") || "—"}</td></tr>`;
+    }
+    html += `</table>`;
+  }
+  if (m.schedules.length > 0) {
+    html += `<h3>Schedules</h3><table><tr><th>schedule</th><th>expression</th><th>next fire</th></tr>${m.schedules.map((s) => `<tr><td>${esc(s.name)}</td><td><small>${esc(s.expression)}</small></td><td>${s.nextFireAt ? `${clockTime(s.nextFireAt)} <small>(in ${dur(s.nextFireAt - m.time)})</small>` : `<small>${esc(s.state)}</small>`}</td></tr>`).join("")}</table>`;
+  }
+  return html || `<p class="empty">No queues, streams or schedules.</p>`;
+}
+
+export function renderAsync(m) {
+  const waiting = [...m.waiting.values()].sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+  let html = `<h3>Waiting for a retry (${waiting.length})</h3>`;
+  html += waiting.length === 0 ? `<p class="empty">none</p>` : `<table><tr><th>request</th><th>function</th><th>next attempt</th><th class="n">age</th></tr>${waiting.slice(0, 15).map((w) => `<tr class="clickable" data-request-id="${esc(w.requestId)}"><td>${short(w.requestId)}</td><td>${esc(w.functionName)}</td><td>in ${dur(Math.max(0, w.nextAttemptAt - m.time))}</td><td class="n">${w.enqueuedAt ? dur(m.time - w.enqueuedAt) : "—"}</td></tr>`).join("")}</table>`;
+  html += `<h3>Finished</h3>`;
+  html += m.finished.length === 0 ? `<p class="empty">none yet</p>` : `<table>${m.finished.slice(0, 12).map((f) => `<tr class="clickable" data-request-id="${esc(f.requestId)}"><td>${short(f.requestId)}</td><td>${esc(f.functionName)}</td><td class="${f.where === "success" || f.where === "OnSuccess" ? "ok" : "bad"}">${esc(f.where)}</td><td><small>${esc(f.detail)}</small></td></tr>`).join("")}</table>`;
+  return html;
+}
+
+export function renderInvocations(m) {
+  const list = [...m.invocations.values()].filter((s) => s.startedAt !== undefined || s.finishedAt !== undefined).slice(-20).reverse();
+  if (list.length === 0) return `<p class="empty">No invocations yet.</p>`;
+  return `<table><tr><th>request</th><th>function</th><th></th><th class="n">duration</th><th>status</th></tr>${list.map((s) => `
+    <tr class="clickable invocation ${m.selected === s.requestId ? "selected" : ""}" data-request-id="${esc(s.requestId)}">
+      <td>${short(s.requestId)}</td><td>${esc(s.functionName)}</td>
+      <td class="${s.coldStart ? "cold-start" : "warm-start"}">${s.coldStart === undefined ? "" : s.coldStart ? "cold" : "warm"}</td>
+      <td class="n">${s.durationMs === undefined ? "running…" : `${ms(s.durationMs)} ms`}</td>
+      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.errorType)}</small>` : ""}</td></tr>`).join("")}</table>`;
+}
+
+/** START / END / REPORT as CloudWatch shows them (aws-facts §2.5), around the function's own lines. */
+export function renderStory(m) {
+  const s = m.invocations.get(m.selected);
+  if (s === undefined) return `<p class="empty">Click an invocation to see its story.</p>`;
+  const report = s.durationMs === undefined ? "" : `REPORT RequestId: ${s.requestId}\tDuration: ${s.durationMs.toFixed(2)} ms\tBilled Duration: ${s.billedDurationMs} ms\tMemory Size: ${m.functions.get(s.functionName)?.memorySize ?? "?"} MB\tMax Memory Used: ${s.maxMemoryUsedMb} MB\t${s.initDurationMs !== undefined ? `Init Duration: ${s.initDurationMs.toFixed(2)} ms\t` : ""}${s.status && s.status !== "success" ? `Status: ${s.status}\t${s.errorType ? `Error Type: ${s.errorType}` : ""}` : ""}`;
+  // Process runtimes log START/END/REPORT themselves; the model runtime has no log, so they are written here.
+  const own = s.logs.map((l) => l.replace(/\n$/, ""));
+  const log = (own[0]?.startsWith("START ") ? own : [`START RequestId: ${s.requestId} Version: ${s.version ?? "$LATEST"}`, ...own, ...(s.durationMs === undefined ? [] : [`END RequestId: ${s.requestId}`, report])]).join("\n");
+  const attempts = s.attempts.length === 0 ? "" : `<h3>Attempts</h3><table>${s.attempts.map((a) => `<tr><td>attempt ${a.attempt}</td><td>${clockTime(a.time)}</td><td>${a.outcome ? esc(a.outcome.kind + (a.outcome.errorType ? ` ${a.outcome.errorType}` : a.outcome.reason ? ` ${a.outcome.reason}` : "")) : "ran"}</td></tr>`).join("")}</table>`;
+  const where = s.async?.where ? `<p>Finished: <b>${esc(s.async.where)}</b> <small>${esc(s.async.detail)}</small></p>` : "";
+  return `<p><b>${esc(s.functionName)}</b> request <code>${esc(s.requestId)}</code> in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}</p>
+    <h3>Log</h3><pre>${esc(log)}</pre>
+    <h3>Payload</h3><pre>${esc(s.payload ?? "(not seen)")}</pre>
+    <h3>Result</h3><pre>${esc(s.result ?? (s.durationMs === undefined ? "(running)" : ""))}</pre>${attempts}${where}`;
+}
+
+export function renderCost(m) {
+  const fns = Object.entries(m.cost.functions ?? {});
+  const p = m.cost.prices;
+  return `<p><span id="cost-total">${dollars(m.cost.total ?? 0)}</span> <small>total so far</small></p>
+    <table><tr><th>function</th><th class="n">requests</th><th class="n">GB-seconds</th><th>memory</th><th class="n">cost</th></tr>
+    ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${esc(n)}</td><td class="n">${c.requests}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
+    ${p ? `<p><small>$${(p.perRequest * 1e6).toFixed(2)} per million requests; $${p.perGbSecond.x86_64} per GB-s (x86_64), $${p.perGbSecond.arm64} (arm64)</small></p>` : ""}`;
+}
+
+export { clockTime };

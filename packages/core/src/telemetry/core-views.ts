@@ -1,0 +1,42 @@
+import type { Clock } from "../clock/clock.ts";
+import type { Invoker } from "../invocation/invoker.ts";
+import type { EventSourceMappings } from "../mappings/event-source-mappings.ts";
+import type { FunctionRegistry } from "../registry/function-registry.ts";
+import type { EventHub } from "./event-hub.ts";
+import { CostMeter } from "./lambda-cost.ts";
+
+/**
+ * Core's state views in the dashboard's snapshot (the sources add theirs): read-only accessors on
+ * the registry, the invoker, the governor and the mappings. Each is what the matching events then
+ * update, so a late joiner starts from the same place as a client that saw everything.
+ */
+export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: FunctionRegistry; invoker: Invoker; mappings: EventSourceMappings }): void {
+  const { clock, registry, invoker, mappings } = parts;
+  const governor = invoker.governor;
+  const cost = new CostMeter((name, version) => {
+    if (!registry.has(name)) return undefined;
+    const rec = registry.get(name);
+    const c = rec.versions.get(version) ?? rec.latest;
+    return { memorySize: c.memorySize, architecture: c.architectures[0] ?? "x86_64" };
+  });
+  hub.observe((e) => cost.record(e));
+  hub.addView("time", () => clock.now());
+  hub.addView("account", () => ({ ...governor.accountLimits(), inFlight: governor.inFlight() }));
+  hub.addView("functions", () =>
+    registry.list().map((r) => ({
+      name: r.name,
+      runtime: r.latest.runtime,
+      memorySize: r.latest.memorySize,
+      architecture: r.latest.architectures[0] ?? "x86_64",
+      timeout: r.latest.timeout,
+      reservedConcurrency: governor.reserved(r.name),
+      inFlight: governor.inFlight(r.name),
+      versions: [...r.versions.keys()],
+    })),
+  );
+  hub.addView("environments", () => invoker.environments());
+  hub.addView("asyncRetries", () => invoker.asyncQueue.waitingRetries());
+  hub.addView("asyncStored", () => invoker.asyncQueue.stored());
+  hub.addView("mappings", () => mappings.overview());
+  hub.addView("cost", () => cost.view());
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { VirtualClock } from "../clock/virtual-clock.ts";
+import { EventHub, SLOW_CLIENT_BYTES, type HubFrame, type HubSink } from "./event-hub.ts";
+import { Telemetry } from "./telemetry.ts";
+
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/** A hub whose one view counts the warnings emitted: the state a client must end up agreeing with. */
+function hubWithCounter() {
+  const clock = new VirtualClock(0);
+  const telemetry = new Telemetry(clock);
+  const hub = new EventHub(telemetry, clock, 0);
+  let emitted = 0;
+  hub.addView("count", () => emitted);
+  const emit = () => {
+    emitted++;
+    telemetry.emit({ type: "simulator.warning", message: `n${emitted}` });
+  };
+  return { hub, emit, emitted: () => emitted };
+}
+
+/** A sink that writes at once (or holds everything until `drain()` when `stalled`). */
+function sink(stalled = false) {
+  const frames: HubFrame[] = [];
+  const held: { text: string; written: () => void }[] = [];
+  let accepted = 0;
+  const s: HubSink & { frames: HubFrame[]; drain(): void; stalled: boolean; accepted(): number } = {
+    frames,
+    stalled,
+    send(text, written) {
+      accepted += text.length;
+      // Queued behind what is held, as a socket keeps its writes in order.
+      if (s.stalled || held.length > 0) held.push({ text, written });
+      else {
+        frames.push(JSON.parse(text) as HubFrame);
+        written();
+      }
+    },
+    bufferedBytes: () => held.reduce((n, h) => n + h.text.length, 0),
+    drain() {
+      s.stalled = false;
+      // In order, one at a time, as a socket writes: what is still held counts as buffered.
+      while (held.length > 0) {
+        const x = held.shift()!;
+        frames.push(JSON.parse(x.text) as HubFrame);
+        x.written();
+      }
+    },
+    accepted: () => accepted,
+  };
+  return s;
+}
+
+/** Replays frames as a client does: the count it believes in, and whether seqs ran without gaps. */
+function replay(frames: HubFrame[]): { count: number; gaps: string[]; dropped: number } {
+  let count = 0;
+  let seq = 0;
+  let dropped = 0;
+  const gaps: string[] = [];
+  for (const f of frames) {
+    if (f.kind === "snapshot") {
+      count = f.views.count as number;
+      seq = f.seq;
+    } else if (f.kind === "events") {
+      for (const e of f.events) {
+        if (e.seq !== seq + 1) gaps.push(`${seq} -> ${e.seq}`);
+        seq = e.seq;
+        count++;
+      }
+    } else if (f.kind === "dropped") dropped += f.count;
+  }
+  return { count, gaps, dropped };
+}
+
+describe("EventHub", () => {
+  it("gives late joiners a snapshot that the stream continues without a gap or a duplicate, under load", async () => {
+    const { hub, emit, emitted } = hubWithCounter();
+    const clients: ReturnType<typeof sink>[] = [];
+    for (let turn = 0; turn < 50; turn++) {
+      for (let i = 0; i < 200; i++) {
+        emit();
+        // Joining mid-turn: the first events of this turn are already in its snapshot.
+        if (i === 77 && turn % 5 === 0) {
+          const s = sink();
+          hub.connect(s);
+          clients.push(s);
+        }
+      }
+      await nextTurn();
+    }
+    await nextTurn();
+    expect(clients).toHaveLength(10);
+    for (const c of clients) {
+      const r = replay(c.frames);
+      expect(r.gaps).toEqual([]);
+      expect(r.count).toBe(emitted());
+    }
+  });
+
+  it("drops a slow client's events instead of buffering them, says so, and resynchronises it", async () => {
+    const { hub, emit, emitted } = hubWithCounter();
+    const slow = sink(true);
+    hub.connect(slow);
+    for (let turn = 0; turn < 400; turn++) {
+      for (let i = 0; i < 500; i++) emit();
+      await nextTurn();
+    }
+    // 200,000 events of ~100 bytes were emitted; what was accepted for the client stays near the limit.
+    expect(slow.accepted()).toBeLessThan(SLOW_CLIENT_BYTES + 200_000);
+    slow.drain();
+    const dropped = slow.frames.find((f) => f.kind === "dropped");
+    expect(dropped).toMatchObject({ kind: "dropped", reason: expect.stringContaining("read too slowly") });
+    // After the notice, a snapshot: the client's state agrees with the hub's again.
+    expect(slow.frames.at(-1)!.kind).toBe("snapshot");
+    emit();
+    await nextTurn();
+    expect(replay(slow.frames).count).toBe(emitted());
+  });
+
+  it("answers a sample with the views at the current seq", () => {
+    const { hub, emit } = hubWithCounter();
+    const s = sink();
+    const c = hub.connect(s);
+    emit();
+    emit();
+    c.sample();
+    expect(s.frames.at(-1)).toMatchObject({ kind: "views", seq: 2, views: { count: 2 } });
+  });
+});

@@ -1,0 +1,201 @@
+import type { Clock } from "../clock/clock.ts";
+import { stopwatch } from "../clock/stopwatch.ts";
+import type { TelemetryEvent } from "./events.ts";
+import type { Telemetry } from "./telemetry.ts";
+
+/** A telemetry event with its place in the stream: 1, 2, 3, ... since the simulator started. */
+export type SequencedEvent = TelemetryEvent & { seq: number };
+
+/**
+ * What `/_sim/events` sends, one JSON text per WebSocket message:
+ * - `snapshot`: the state views at `seq` (every event up to it is reflected, none after), and the
+ *   last few events for context; sent first, and again after a gap.
+ * - `events`: the events after the previous frame, in order, no gaps.
+ * - `dropped`: the client read too slowly; `count` events were not sent to it (a new snapshot follows).
+ * - `views`: the views sampled on request (`{"kind":"sample"}`), for gauges drawn over time.
+ */
+export type HubFrame =
+  | { kind: "snapshot"; seq: number; time: number; views: Record<string, unknown>; recent: SequencedEvent[] }
+  | { kind: "events"; events: SequencedEvent[] }
+  | { kind: "dropped"; count: number; reason: string }
+  | { kind: "views"; seq: number; time: number; views: Record<string, unknown> };
+
+/** How a client is written to (a WebSocket in production, an array in tests). */
+export interface HubSink {
+  /** Sends one frame; `written` is called once it has left the process. */
+  send(text: string, written: () => void): void;
+  /** Bytes accepted by send() and not yet written out. */
+  bufferedBytes(): number;
+}
+
+/**
+ * Our choice: events are sent at most this often (wall ms), in one frame per client. A person
+ * cannot see 20 ms; a frame per event-loop turn instead cost the simulator a third of its warm
+ * invocation rate with `tail` attached (bench/subscribers.ts). Never on the Clock: virtual time
+ * must not wait for the dashboard.
+ */
+export const FLUSH_EVERY_MS = 20;
+/** Events kept for a late joiner's context (not its state: the views carry that). */
+const RECENT = 300;
+/** Our choice: a client with this much unsent is slow; its events are dropped (memory stays bounded) ... */
+export const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
+/** ... until it has read down to this, when it gets a `dropped` notice and a fresh snapshot. */
+const RESUME_BYTES = 256 * 1024;
+
+interface Client {
+  sink: HubSink;
+  /** The last seq this client has (in its snapshot or an events frame). */
+  seq: number;
+  /** Events not sent since it became slow. */
+  dropped: number;
+}
+
+/**
+ * The live side of telemetry for the dashboard and `lambda-sim tail`: numbers every event, keeps the
+ * last few, answers snapshots of the state views, and fans events out to clients once per turn of
+ * FLUSH_EVERY_MS (one JSON text shared by every client that is up to date). A slow client's events
+ * are dropped rather than buffered, and it is told so and resynchronised with a new snapshot.
+ */
+export class EventHub {
+  private seq = 0;
+  private readonly recent: SequencedEvent[] = [];
+  private recentAt = 0;
+  private batch: SequencedEvent[] = [];
+  private flushing = false;
+  private readonly clients = new Set<Client>();
+  private readonly viewProviders = new Map<string, () => unknown>();
+  private readonly stateViews = new Set<string>();
+  private readonly observers: ((e: SequencedEvent) => void)[] = [];
+  private readonly clock: Clock;
+  private readonly flushEveryMs: number;
+
+  /** `flushEveryMs` 0 sends at the end of each event-loop turn (tests). */
+  constructor(telemetry: Telemetry, clock: Clock, flushEveryMs = FLUSH_EVERY_MS) {
+    this.clock = clock;
+    this.flushEveryMs = flushEveryMs;
+    telemetry.subscribe((e) => this.onEvent(e));
+  }
+
+  /** The last sequence number given out. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Adds a named state view (functions, environments, queues, ...) to every snapshot; `inState`: to `GET /_sim/state` too. */
+  addView(name: string, provider: () => unknown, opts: { inState?: boolean } = {}): void {
+    this.viewProviders.set(name, provider);
+    if (opts.inState) this.stateViews.add(name);
+  }
+
+  /** The views `GET /_sim/state` shows beside its own fields (the sources': queues, streams, schedules). */
+  stateViewValues(): Record<string, unknown> {
+    return Object.fromEntries([...this.stateViews].map((n) => [n, this.view(n)]));
+  }
+
+  /** Called with every event as it is numbered (the cost meter). */
+  observe(fn: (e: SequencedEvent) => void): void {
+    this.observers.push(fn);
+  }
+
+  views(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const name of this.viewProviders.keys()) out[name] = this.view(name);
+    return out;
+  }
+
+  /** One view; a failing provider answers its error instead of breaking the snapshot. */
+  view(name: string): unknown {
+    try {
+      return this.viewProviders.get(name)?.();
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /** Computed in one synchronous step, so no event can fall between the views and `seq`. */
+  snapshot(): Extract<HubFrame, { kind: "snapshot" }> {
+    const n = this.recent.length;
+    const recent = n < RECENT ? this.recent.slice() : [...this.recent.slice(this.recentAt), ...this.recent.slice(0, this.recentAt)];
+    return { kind: "snapshot", seq: this.seq, time: this.clock.now(), views: this.views(), recent };
+  }
+
+  /** A new client gets a snapshot at once, then every later event. Returns its disconnect function. */
+  connect(sink: HubSink): { close(): void; sample(): void } {
+    const client: Client = { sink, seq: 0, dropped: 0 };
+    this.clients.add(client);
+    this.sendSnapshot(client);
+    return {
+      close: () => void this.clients.delete(client),
+      sample: () => {
+        if (client.dropped > 0) return;
+        const frame: HubFrame = { kind: "views", seq: this.seq, time: this.clock.now(), views: this.views() };
+        this.write(client, JSON.stringify(frame));
+      },
+    };
+  }
+
+  private onEvent(e: TelemetryEvent): void {
+    const s = e as SequencedEvent;
+    s.seq = ++this.seq;
+    if (this.recent.length < RECENT) this.recent.push(s);
+    else {
+      this.recent[this.recentAt] = s;
+      this.recentAt = (this.recentAt + 1) % RECENT;
+    }
+    for (const o of this.observers) o(s);
+    if (this.clients.size === 0) return;
+    this.batch.push(s);
+    if (!this.flushing) {
+      this.flushing = true;
+      if (this.flushEveryMs === 0) setImmediate(() => this.flush());
+      else stopwatch.after(this.flushEveryMs, () => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    let shared: string | undefined;
+    for (const c of this.clients) {
+      if (c.dropped > 0 || c.sink.bufferedBytes() > SLOW_CLIENT_BYTES) {
+        c.dropped += batch.filter((e) => e.seq > c.seq).length;
+        c.seq = batch[batch.length - 1]!.seq;
+        continue;
+      }
+      // A client that joined during this turn already has the first events in its snapshot.
+      if (batch[0]!.seq <= c.seq) {
+        const own = batch.filter((e) => e.seq > c.seq);
+        if (own.length > 0) this.write(c, JSON.stringify({ kind: "events", events: own } satisfies HubFrame));
+      } else {
+        shared ??= JSON.stringify({ kind: "events", events: batch } satisfies HubFrame);
+        this.write(c, shared);
+      }
+      c.seq = batch[batch.length - 1]!.seq;
+    }
+  }
+
+  private write(c: Client, text: string): void {
+    c.sink.send(text, () => this.resumeIfDrained(c));
+  }
+
+  /** A slow client that has caught up is told how much it missed, then resynchronised. */
+  private resumeIfDrained(c: Client): void {
+    if (c.dropped === 0 || !this.clients.has(c) || c.sink.bufferedBytes() > RESUME_BYTES) return;
+    const count = c.dropped;
+    c.dropped = 0;
+    c.sink.send(JSON.stringify({ kind: "dropped", count, reason: `the client read too slowly: ${count} events were not sent; a new snapshot follows` } satisfies HubFrame), () => {});
+    this.sendSnapshot(c);
+  }
+
+  private sendSnapshot(c: Client): void {
+    const snap = this.snapshot();
+    c.seq = snap.seq;
+    this.write(c, JSON.stringify(snap));
+  }
+}

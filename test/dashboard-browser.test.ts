@@ -1,0 +1,97 @@
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { DeleteFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
+
+/**
+ * The dashboard as a person sees it, in Debian's chromium driven by playwright-core (no browser
+ * download): the bundled example under `lambda-sim start`, then invocations, a throttle and queue
+ * traffic through the real SDK clients, each checked on the page.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const EXAMPLE = fileURLToPath(new URL("../examples/lambda-sim.yaml", import.meta.url));
+const OUTPUT = fileURLToPath(new URL("./output/", import.meta.url));
+const skip = existsSync(CHROMIUM) ? undefined : `skipped: Debian's chromium is not installed at ${CHROMIUM} (.ci/run installs it)`;
+
+let browser: Browser | undefined;
+afterAll(async () => {
+  await browser?.close();
+});
+
+const credentials = { accessKeyId: "x", secretAccessKey: "x" };
+
+/** Waits until the page shows `text` inside `selector` (the dashboard redraws at most ~8 times a second). */
+async function shows(page: Page, selector: string, text: string | RegExp): Promise<void> {
+  const pattern = typeof text === "string" ? text : text.source;
+  await page.waitForFunction(
+    ([sel, pat, isRegex]) => {
+      // Runs in the page (the test's tsconfig has no DOM types).
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+      const t = doc.querySelector(sel as string)?.textContent ?? "";
+      return isRegex ? new RegExp(pat as string).test(t) : t.includes(pat as string);
+    },
+    [selector, pattern, typeof text !== "string"] as const,
+    { timeout: 15_000 },
+  );
+}
+
+describe("the dashboard in a browser", () => {
+  it.skipIf(skip !== undefined)(`shows lanes, warm reuse, a throttle's reason, a queue rising and falling, and the cost${skip ? ` (${skip})` : ""}`, { timeout: 90_000 }, async () => {
+    const sim = await startLambdaSim(["--config", EXAMPLE, "--in-memory"]);
+    expect(sim.output()).toContain(`dashboard: ${sim.endpoint}/_sim/ui`);
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials });
+    const sqs = new SQSClient({ endpoint: sim.endpoint, region: "us-east-1", credentials });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${sim.endpoint}/_sim/ui`);
+    await shows(page, "#status", "live");
+
+    // Two invocations: a lane appears for the new environment, the second one is warm.
+    await lambda.send(new InvokeCommand({ FunctionName: "hello", Payload: Buffer.from('{"name":"Ada"}') }));
+    await shows(page, '[data-function="hello"] .lanes', "cold");
+    expect(await page.locator('[data-function="hello"] .lane').count()).toBe(1);
+    await lambda.send(new InvokeCommand({ FunctionName: "hello", Payload: Buffer.from('{"name":"Grace"}') }));
+    await shows(page, '[data-function="hello"] .lanes', "warm");
+    expect(await page.locator('[data-function="hello"] .lane').count()).toBe(1);
+    await shows(page, "#invocations", "warm");
+
+    // Clicking an invocation tells its story: the log with START/END/REPORT, the payload and the result.
+    await page.locator("#invocations tr.invocation").first().click();
+    await shows(page, "#story", "REPORT RequestId");
+    await shows(page, "#story", "Grace");
+
+    // A throttle shows its AWS reason, and who hit it.
+    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "hello", ReservedConcurrentExecutions: 0 }));
+    await expect(lambda.send(new InvokeCommand({ FunctionName: "hello" }))).rejects.toBeInstanceOf(TooManyRequestsException);
+    await shows(page, '[data-function="hello"]', "ReservedFunctionConcurrentInvocationLimitExceeded");
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "hello" }));
+
+    // A queue nobody consumes fills, then drains as a consumer deletes its messages.
+    const url = `${sim.endpoint}/000000000000/receipts-sent`;
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [1, 2, 3, 4, 5].map((i) => ({ Id: `m${i}`, MessageBody: `{"id":${i}}` })) }));
+    await shows(page, '[data-queue="receipts-sent"] .visible', /^5$/);
+    // And orders flow through the example's mapping: its batches are counted.
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: `${sim.endpoint}/000000000000/orders`, Entries: [1, 2, 3].map((i) => ({ Id: `o${i}`, MessageBody: `{"id":${i}}` })) }));
+    await shows(page, "#sources", "sqs:orders → process-order");
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: got.Messages!.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })) }));
+    await shows(page, '[data-queue="receipts-sent"] .visible', /^0$/);
+
+    // What it would have cost on AWS: not nothing.
+    await shows(page, "#cost-total", /^\$0\.0000[0-9]*[1-9]/);
+    expect(errors).toEqual([]);
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: `${OUTPUT}dashboard.png`, fullPage: true });
+    if (process.env.UPDATE_DOCS_SCREENSHOT === "1") copyFileSync(`${OUTPUT}dashboard.png`, fileURLToPath(new URL("../docs/dashboard.png", import.meta.url)));
+    await sim.kill();
+  });
+});

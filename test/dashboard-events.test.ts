@@ -1,0 +1,124 @@
+import { WebSocket } from "ws";
+import type { HubFrame, SequencedEvent } from "@lambda-sim/core";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { until } from "./support/until.ts";
+
+/**
+ * `/_sim/events` over a real WebSocket: a client joining under load gets a snapshot the stream
+ * continues exactly (numbered events, no gap, no duplicate), and ends up agreeing with the
+ * simulator; a client that stops reading costs the server a bounded buffer and is told what it missed.
+ */
+let t: TestSimulator | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+interface Client {
+  ws: WebSocket;
+  frames: HubFrame[];
+  bytes: number;
+}
+
+function connect(endpoint: string): Promise<Client> {
+  const ws = new WebSocket(`${endpoint.replace("http", "ws")}/_sim/events`);
+  const c: Client = { ws, frames: [], bytes: 0 };
+  ws.on("message", (data) => {
+    c.bytes += (data as Buffer).length;
+    c.frames.push(JSON.parse(String(data)) as HubFrame);
+  });
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve(c));
+    ws.once("error", reject);
+  });
+}
+
+/** Environments as the dashboard rebuilds them: the snapshot's, then each state change. */
+function environments(frames: HubFrame[]): { states: Map<string, string>; gaps: string[] } {
+  const states = new Map<string, string>();
+  const gaps: string[] = [];
+  let seq = 0;
+  for (const f of frames) {
+    if (f.kind === "snapshot") {
+      seq = f.seq;
+      states.clear();
+      for (const e of f.views.environments as { id: string; state: string }[]) states.set(e.id, e.state);
+    } else if (f.kind === "events") {
+      for (const e of f.events as SequencedEvent[]) {
+        if (e.seq !== seq + 1) gaps.push(`${seq} -> ${e.seq}`);
+        seq = e.seq;
+        if (e.type === "environment.state-changed") {
+          if (e.to === "retired") states.delete(e.environmentId);
+          else states.set(e.environmentId, e.to);
+        }
+      }
+    }
+  }
+  return { states, gaps };
+}
+
+const model = (name: string) => ({ functionName: name, runtime: "model", handler: "x", codeDir: process.cwd(), memorySize: 256, timeout: 3, model: { durationMs: { min: 1, max: 20 }, coldStartMs: 5, errorProbability: 0.1, timeoutProbability: 0 } });
+
+describe("/_sim/events", () => {
+  it("gives clients joining under load a snapshot the stream continues without gap or duplicate", { timeout: 60_000 }, async () => {
+    t = await startTestSimulator({ functions: [model("a"), model("b")] });
+    const sim = t.sim;
+    const early = await connect(t.endpoint);
+    const late: Client[] = [];
+    const load = (async () => {
+      for (let round = 0; round < 40; round++) {
+        await Promise.all(Array.from({ length: 30 }, (_, i) => sim.invoker.invoke({ functionName: i % 2 ? "a" : "b", payload: Buffer.from("{}"), invocationType: "RequestResponse" })));
+        if (round % 10 === 5) late.push(await connect(t!.endpoint));
+      }
+    })();
+    await load;
+    const last = sim.hub.lastSeq;
+    await until(() => [early, ...late].every((c) => environments(c.frames).gaps.length > 0 || lastSeqOf(c) >= last));
+    const truth = new Map(sim.invoker.environments().map((e) => [e.id, e.state]));
+    expect(late).toHaveLength(4);
+    for (const c of [early, ...late]) {
+      const seen = environments(c.frames);
+      expect(seen.gaps).toEqual([]);
+      expect(seen.states).toEqual(truth);
+      c.ws.close();
+    }
+  });
+
+  it("drops events for a client that stops reading, keeps the server's buffer bounded, and says so", { timeout: 60_000 }, async () => {
+    t = await startTestSimulator();
+    const slow = await connect(t.endpoint);
+    await until(() => slow.frames.length > 0);
+    // The client stops reading: the kernel's buffers fill, then the server's.
+    (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const message = "x".repeat(400);
+    let emitted = 0;
+    for (let turn = 0; turn < 200; turn++) {
+      for (let i = 0; i < 1000; i++) t.sim.telemetry.emit({ type: "simulator.warning", message });
+      emitted += 1000;
+      await new Promise((r) => setImmediate(r));
+    }
+    // ~90 MB of events were emitted; the server held at most its limit for this client.
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    await until(() => slow.frames.some((f) => f.kind === "dropped"), 30_000);
+    const dropped = slow.frames.find((f) => f.kind === "dropped") as Extract<HubFrame, { kind: "dropped" }>;
+    expect(dropped.count).toBeGreaterThan(emitted / 2);
+    expect(slow.bytes).toBeLessThan(emitted * 450 * 0.5);
+    // After the notice a fresh snapshot, then the stream again.
+    const i = slow.frames.indexOf(dropped);
+    await until(() => slow.frames.length > i + 1);
+    expect(slow.frames[i + 1]!.kind).toBe("snapshot");
+    t.sim.telemetry.emit({ type: "simulator.warning", message: "after" });
+    await until(() => slow.frames.some((f) => f.kind === "events" && f.events.some((e) => e.type === "simulator.warning" && e.message === "after")));
+    slow.ws.close();
+  });
+});
+
+function lastSeqOf(c: Client): number {
+  let seq = 0;
+  for (const f of c.frames) {
+    if (f.kind === "snapshot") seq = f.seq;
+    else if (f.kind === "events") seq = f.events[f.events.length - 1]!.seq;
+  }
+  return seq;
+}

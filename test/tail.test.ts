@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { TelemetryEvent, TelemetryEventInput } from "@lambda-sim/core";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { until } from "./support/until.ts";
+
+/**
+ * `lambda-sim tail` against a running simulator: one line per event kind (coloured only on a
+ * terminal), JSON lines with --json, filters, function logs only with --logs, a clear message
+ * when nothing answers, and a clean exit on Ctrl-C.
+ */
+const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
+const children: ChildProcess[] = [];
+let t: TestSimulator | undefined;
+
+afterEach(async () => {
+  for (const c of children.splice(0)) c.kill("SIGKILL");
+  await t?.close();
+  t = undefined;
+});
+
+function tail(args: string[]) {
+  const child = spawn(process.execPath, [CLI, "tail", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  children.push(child);
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (b: Buffer) => (out += b));
+  child.stderr.on("data", (b: Buffer) => (err += b));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exit };
+}
+
+const arn = "arn:aws:sqs:us-east-1:000000000000:orders";
+/** One event of every kind, each with the words tail must print for it. */
+const KINDS: [TelemetryEventInput, string][] = [
+  [{ type: "environment.state-changed", environmentId: "e1a2b3c4d5", functionName: "fn", version: "$LATEST", from: "busy", to: "retired", reason: "idle-timeout" }, "environment e1a2b3c4 fn:$LATEST: retired (idle-timeout)"],
+  [{ type: "invocation.started", requestId: "r-cold", functionName: "fn", version: "$LATEST", environmentId: "e1a2b3c4d5", coldStart: true, payload: "{}" }, "cold start fn:$LATEST in environment e1a2b3c4 (request r-cold)"],
+  [{ type: "invocation.finished", requestId: "r-1", functionName: "fn", version: "$LATEST", environmentId: "e1", durationMs: 12.5, billedDurationMs: 143, initDurationMs: 130, maxMemoryUsedMb: 60, status: "success" }, "invoked fn:$LATEST request r-1: 12.5 ms, billed 143 ms, init 130.0 ms (cold), 60 MB"],
+  [{ type: "invocation.throttled", functionName: "fn", qualifier: "$LATEST", reason: "ReservedFunctionConcurrentInvocationLimitExceeded", caller: arn }, `throttled fn:$LATEST (asked by ${arn}): ReservedFunctionConcurrentInvocationLimitExceeded`],
+  [{ type: "async.retry.scheduled", requestId: "r-2", functionName: "fn", at: 0, delayMs: 60_000, consumesAttempt: true }, "async fn request r-2: retry in 60 s"],
+  [{ type: "async.given-up", requestId: "r-3", functionName: "fn", condition: "RetriesExhausted", approximateInvokeCount: 3, dropped: true }, "async fn request r-3: gave up (RetriesExhausted, 3 invocation(s)): dropped, no OnFailure destination or DLQ"],
+  [{ type: "async.delivered", requestId: "r-4", functionName: "fn", destination: "OnFailure", targetArn: arn }, `async fn request r-4: record sent to OnFailure ${arn}`],
+  [{ type: "message.moved-to-dlq", queue: "orders", deadLetterQueue: "orders-dlq", messageId: "m-1", receiveCount: 3, maxReceiveCount: 3, reachedFunction: false }, "message m-1 moved from orders to DLQ orders-dlq: received 3 times (maxReceiveCount 3); the function never ran with it"],
+  [{ type: "mapping.batch", mappingId: "u1", functionName: "fn", eventSourceArn: arn, size: 10, outcome: "partial", failed: 2, lanes: 5 }, "batch fn <- sqs:orders: 10 record(s) partial, 2 failed"],
+  [{ type: "mapping.scaled", mappingId: "u1", functionName: "fn", eventSourceArn: arn, lanes: 5, change: "backoff", backoffMs: 2000 }, "mapping fn <- sqs:orders: throttled, backing off 2.0 s"],
+  [{ type: "fault.fired", faultId: "f1", kind: "error", functionName: "fn", requestId: "r-5" }, "fault f1 fired (error) on fn request r-5"],
+  [{ type: "simulator.warning", message: "something odd" }, "warning: something odd"],
+];
+
+describe("lambda-sim tail", () => {
+  it("prints one line per event kind, and the same events as JSON lines with --json", { timeout: 120_000 }, async () => {
+    t = await startTestSimulator({ functions: [{ functionName: "fn", runtime: "model", handler: "x", codeDir: process.cwd(), memorySize: 128, timeout: 3, model: { durationMs: 5, coldStartMs: 50, errorProbability: 0, timeoutProbability: 0 } }] });
+    const text = tail(["--endpoint", t.endpoint]);
+    const json = tail(["--endpoint", t.endpoint, "--json"]);
+    // A CLI process takes seconds to start on a loaded machine.
+    await until(() => text.err().includes("following") && json.err().includes("following"), 60_000);
+    for (const [e] of KINDS) t.sim.telemetry.emit(e);
+    // And a real invocation, from the Lambda API to the model environment.
+    const lambda = new LambdaClient(t.clientConfig);
+    await lambda.send(new InvokeCommand({ FunctionName: "fn" }));
+    await until(() => text.out().includes("invoked fn:$LATEST request") && json.out().includes('"type":"invocation.started"'));
+    await until(() => json.out().split("\n").filter((l) => l.includes('"type":"invocation.finished"')).length === 2);
+    const lines = text.out().split("\n");
+    for (const [, words] of KINDS) expect(lines.filter((l) => l.includes(words)), words).toHaveLength(1);
+    // Each line starts with the event's service time; NO_COLOR means no escape codes.
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} /);
+    expect(text.out()).not.toContain("\x1b[");
+    const events = json.out().trim().split("\n").map((l) => JSON.parse(l) as TelemetryEvent & { seq: number });
+    for (const [e] of KINDS) expect(events).toContainEqual(expect.objectContaining(e));
+    // Numbered without gaps: nothing lost between the events.
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => events[0]!.seq + i));
+    text.child.kill("SIGINT");
+    json.child.kill("SIGINT");
+    expect(await text.exit).toBe(0);
+    expect(await json.exit).toBe(0);
+    lambda.destroy();
+  });
+
+  it("filters by function and by source, and shows function logs only with --logs", { timeout: 120_000 }, async () => {
+    t = await startTestSimulator();
+    const byFunction = tail(["--endpoint", t.endpoint, "--function", "a"]);
+    const bySource = tail(["--endpoint", t.endpoint, "--source", "orders", "--json"]);
+    const withLogs = tail(["--endpoint", t.endpoint, "--logs"]);
+    await until(() => [byFunction, bySource, withLogs].every((x) => x.err().includes("following")), 60_000);
+    const emit = (e: TelemetryEventInput) => t!.sim.telemetry.emit(e);
+    emit({ type: "invocation.throttled", functionName: "a", qualifier: "$LATEST", reason: "R-a" });
+    emit({ type: "invocation.throttled", functionName: "b", qualifier: "$LATEST", reason: "R-b", caller: arn });
+    emit({ type: "function.log", functionName: "a", environmentId: "e", text: "hello from a\n" });
+    emit({ type: "simulator.warning", message: "end" });
+    await until(() => withLogs.out().includes("warning: end") && byFunction.out().includes("R-a") && bySource.out().includes("R-b"));
+    expect(byFunction.out()).not.toContain("R-b");
+    expect(byFunction.out()).not.toContain("hello from a");
+    expect(bySource.out().trim().split("\n").map((l) => (JSON.parse(l) as { reason: string }).reason)).toEqual(["R-b"]);
+    expect(withLogs.out()).toContain("[a] hello from a");
+  });
+
+  it("says clearly when no simulator answers", { timeout: 60_000 }, async () => {
+    const r = tail(["--endpoint", "http://127.0.0.1:9"]);
+    expect(await r.exit).toBe(1);
+    expect(r.err()).toContain("no simulator answers at http://127.0.0.1:9");
+  });
+});
