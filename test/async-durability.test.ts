@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/async/", import.meta.url));
 /** A `lambda-sim start`; `attempts()` lists the request ids of the START lines it printed. */
@@ -16,6 +18,16 @@ async function start(config: string, stateDir: string) {
 }
 
 const credentials = { accessKeyId: "x", secretAccessKey: "x" };
+
+/** Invocations recorded on disk for the stored event (what a restart resumes from), read from outside. */
+function storedInvocations(stateDir: string): number | undefined {
+  const db = new Database(join(stateDir, "lambda-sim.db"), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare("SELECT invocations FROM async_events").pluck().get() as number | undefined;
+  } finally {
+    db.close();
+  }
+}
 
 describe("async durability", () => {
   it("resumes a pending retry after SIGKILL and restart, with its attempt count and request id", async () => {
@@ -41,20 +53,19 @@ describe("async durability", () => {
       const lambda = new LambdaClient({ endpoint: first.endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
       expect((await lambda.send(new InvokeCommand({ FunctionName: "flaky", InvocationType: "Event", Payload: Buffer.from('{"k":1}') }))).StatusCode).toBe(202);
       lambda.destroy();
-      while (first.attempts().length === 0) await new Promise((r) => setTimeout(r, 10));
-      // The first attempt failed; its retry is due a wall second later. Kill before it runs.
-      await new Promise((r) => setTimeout(r, 200));
+      // The first attempt failed and its retry (due a wall second later) is on disk: kill before it runs.
+      await until(() => first.attempts().length === 1 && storedInvocations(stateDir) === 1, 30_000);
       await first.kill();
       expect(first.attempts()).toHaveLength(1);
 
       const second = await start(config, stateDir);
       const sqs = new SQSClient({ endpoint: second.endpoint, region: "us-east-1", credentials });
       let body: string | undefined;
-      for (let i = 0; i < 2_000 && body === undefined; i++) {
-        const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${second.endpoint}/000000000000/failed`, MaxNumberOfMessages: 1 }));
+      await until(async () => {
+        const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${second.endpoint}/000000000000/failed`, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }));
         body = got.Messages?.[0]?.Body;
-        if (body === undefined) await new Promise((r) => setTimeout(r, 25));
-      }
+        return body !== undefined;
+      }, 50_000);
       sqs.destroy();
       expect(body).toBeDefined();
       const attempts = [...first.attempts(), ...second.attempts()];

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { until } from "./support/until.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { VirtualClock } from "@lambda-sim/core";
@@ -44,7 +45,8 @@ describe("environment lifecycle on the VirtualClock", () => {
     const lambda = new LambdaClient(t.clientConfig);
     const recorder = new TelemetryRecorder(t.sim.telemetry);
     const running = lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from('{"ms":300}') }));
-    await new Promise((r) => setTimeout(r, 100));
+    // The invocation is running: it holds the clock until it ends.
+    await until(() => clock.activeHolds().some((h) => h.startsWith("invoke:")));
     const before = clock.now();
     await clock.runUntilIdle();
     // The environment could only be reaped after the invocation ended and a second of idle time.

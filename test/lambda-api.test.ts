@@ -120,6 +120,14 @@ describe("functions through the Lambda API", () => {
     expect((err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(400);
   });
 
+  it("publishes no new version when code and configuration are unchanged since the last one", async () => {
+    await createFromSource("steady", handlerSource("v1"));
+    const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: "steady" }));
+    const again = await lambda.send(new PublishVersionCommand({ FunctionName: "steady" }));
+    expect([v1.Version, again.Version]).toEqual(["1", "1"]);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "steady" }));
+  });
+
   it("routes an alias between two versions by weight and reports the executed version", async () => {
     await createFromSource("weighted", handlerSource("v1"));
     const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: "weighted" }));

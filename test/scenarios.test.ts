@@ -96,3 +96,46 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+describe("lambda-sim run: real processes", () => {
+  it("holds the virtual clock while real handlers run; a second run makes the same service decisions", async () => {
+    const dir = scratch();
+    const file = join(dir, "real.yaml");
+    const code = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
+    writeFileSync(
+      file,
+      [
+        "seed: 5",
+        "duration: 30m",
+        "functions:",
+        `  consumer: { runtime: nodejs24.x, handler: index.echo, codeUri: ${JSON.stringify(code)}, timeout: 5 }`,
+        "queues:",
+        "  work: { visibilityTimeout: 60, redrivePolicy: { deadLetterTargetArn: sqs:work-dlq, maxReceiveCount: 2 } }",
+        "  work-dlq: {}",
+        "eventSourceMappings:",
+        "  - { functionName: consumer, eventSourceArn: sqs:work, batchSize: 1 }",
+        "faults:",
+        "  - { kind: error, source: sqs:work, payloadContains: poison }",
+        "traffic:",
+        "  - send: { queue: work, count: 4, rate: 0.0166667, body: 'job {i}' }",
+        "  - send: { queue: work, count: 1, body: poison }",
+        "expect:",
+        "  invocations: { consumer: 6 }   # four jobs, the poison message twice",
+        "  errors: { consumer: 2 }",
+        "  messages: { work-dlq: 1, work: 0 }",
+      ].join("\n"),
+    );
+    const a = await runScenario(file, { trace: join(dir, "a.jsonl") });
+    expect(a.results.filter((e) => !e.ok), a.report).toEqual([]);
+    await runScenario(file, { trace: join(dir, "b.jsonl") });
+    // Handlers' wall-clock measurements and output differ run to run; the decisions do not.
+    const decisions = (f: string) =>
+      readFileSync(join(dir, f), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type !== "function.log")
+        .map(({ durationMs, billedDurationMs, initDurationMs, maxMemoryUsedMb, ...rest }) => JSON.stringify(rest));
+    expect(decisions("a.jsonl")).toEqual(decisions("b.jsonl"));
+  }, 120_000);
+});

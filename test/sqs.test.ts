@@ -19,6 +19,7 @@ import {
 import { VirtualClock } from "@lambda-sim/core";
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { until } from "./support/until.ts";
 
 let t: TestSimulator;
 let sqs: SQSClient;
@@ -34,6 +35,11 @@ afterEach(async () => {
   sqs.destroy();
   await t.close();
 });
+
+/** The receive just sent is parked on the Clock (its long-poll timer is set), not still in flight. */
+function longPollWaiting(): Promise<void> {
+  return until(() => clock.pendingTimers().some((timer) => timer.label.startsWith("sqs.long-poll:")));
+}
 
 async function queue(name: string, attributes: Record<string, string> = {}): Promise<string> {
   return (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
@@ -74,13 +80,13 @@ describe("SQS over the JSON protocol with the AWS SDK", () => {
   it("long-polls on the Clock: a receive waiting 20 s returns the message sent meanwhile", async () => {
     const url = await queue("poll");
     const waiting = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
-    await new Promise((r) => setTimeout(r, 50));
+    await longPollWaiting();
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "late" }));
     expect((await waiting).Messages?.[0]?.Body).toBe("late");
     const started = clock.now();
     let done = false;
     const empty = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 })).finally(() => (done = true));
-    await new Promise((r) => setTimeout(r, 50));
+    await longPollWaiting();
     await clock.advanceBy(19_999);
     expect(done).toBe(false);
     await clock.advanceBy(1);

@@ -32,6 +32,9 @@ program
   .command("start")
   .description("serve every simulated AWS API on one port")
   .option("--config <file>", "lambda-sim.yaml (or .json) declaring functions")
+  .option("--template <file>", "a SAM or CloudFormation template (default: ./template.yaml or .yml when there is no lambda-sim.yaml)")
+  .option("--parameter-overrides <Key=Value...>", "template parameter values, as SAM CLI takes them")
+  .option("--stack-name <name>", "AWS::StackName and the prefix of generated names (default: the template's folder name)")
   .option("--port <port>", "port to listen on", integer("--port", 0, 65535), 3001)
   .option("--host <host>", "address to bind (loopback only, unless --auth)", "127.0.0.1")
   .option("--state <dir>", "state directory (SQLite database, unpacked code)", ".lambda-sim")
@@ -39,7 +42,7 @@ program
   .option("--clock <kind>", "system (wall time), or virtual: service time stands still until `lambda-sim clock advance`", "system")
   .option("--time-scale <n>", "run service timers (retries, schedules, idle reaping) N times faster", positiveNumber, 1)
   .option("--seed <seed>", "seed for every random choice (alias routing, jitter)")
-  .option("--auth", "verify SigV4 signatures (required to bind a non-loopback host; not implemented yet)")
+  .option("--auth", "verify SigV4 signatures against LAMBDA_SIM_ACCESS_KEY_ID/LAMBDA_SIM_SECRET_ACCESS_KEY or auth.credentials (required to bind a non-loopback host)")
   .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
   .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
   .action(async (opts) => (await import("./commands/start.ts")).startCommand(opts));

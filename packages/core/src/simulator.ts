@@ -10,6 +10,9 @@ import { AsyncDestinations } from "./invocation/async-destinations.ts";
 import type { MappingInput } from "./config/mapping-input.ts";
 import type { AwsRouter } from "./protocols/aws-router.ts";
 import { DualProtocolServer } from "./protocols/dual-protocol-server.ts";
+import { sigV4Gate } from "./protocols/sigv4-errors.ts";
+import { SigV4Verifier, type Credential } from "./protocols/sigv4-verifier.ts";
+import { stopwatch } from "./clock/stopwatch.ts";
 import type { FunctionRegistry } from "./registry/function-registry.ts";
 import { coreSimRoutes } from "./sim-api/core-sim-routes.ts";
 import { isSimPath, SimApi } from "./sim-api/sim-api.ts";
@@ -21,8 +24,8 @@ import { startSources } from "./startup/source-startup.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
 import type { FaultInjector } from "./faults/fault-injector.ts";
-import { clockRoutes } from "./api/sim/clock-routes.ts";
-import { faultRoutes } from "./api/sim/fault-routes.ts";
+import { clockRoutes } from "./sim-api/clock-routes.ts";
+import { faultRoutes } from "./sim-api/fault-routes.ts";
 import type { TelemetryEvent } from "./telemetry/events.ts";
 
 export { CORE_MIGRATIONS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
@@ -41,7 +44,13 @@ export interface SimulatorOptions {
   region?: string;
   accountId?: string;
   functions?: FunctionDefinition[];
+  /**
+   * `--auth`: every AWS API request must carry a SigV4 signature by one of `credentials`; `/_sim`
+   * (all but /_sim/health) wants `Authorization: Bearer <secret access key>`; any host may be bound.
+   */
   auth?: boolean;
+  /** The keys `auth` accepts (LAMBDA_SIM_ACCESS_KEY_ID / LAMBDA_SIM_SECRET_ACCESS_KEY, `auth.credentials`). */
+  credentials?: readonly Credential[];
   /** Account concurrency, unreserved minimum and scaling rate (defaults: AWS's, aws-facts §4). */
   account?: Partial<GovernorSettings>;
   /** Wall ms an idle environment waits before it is frozen (default 2; 0 freezes at once). */
@@ -103,8 +112,11 @@ export class Simulator {
 
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
     const host = opts.host ?? "127.0.0.1";
-    if (!LOOPBACK.has(host)) {
-      throw new SimError("ERR_REFUSED", `refusing to listen on ${host}: CreateFunction runs uploaded code, so only loopback is allowed until --auth verifies SigV4 signatures (not implemented yet)`);
+    if (!LOOPBACK.has(host) && opts.auth !== true) {
+      throw new SimError("ERR_REFUSED", `refusing to listen on ${host} without --auth: CreateFunction runs uploaded code, so only loopback is open to unsigned requests`);
+    }
+    if (opts.auth === true && (opts.credentials ?? []).length === 0) {
+      throw new SimError("ERR_CONFIG", "--auth needs credentials: set LAMBDA_SIM_ACCESS_KEY_ID and LAMBDA_SIM_SECRET_ACCESS_KEY, or list them under auth.credentials in lambda-sim.yaml");
     }
     const cleanup = new CleanupStack();
     try {
@@ -133,10 +145,12 @@ export class Simulator {
     cleanup.defer(() => server.close());
     const endpoint = `http://${host === "::1" ? "[::1]" : host}:${port}`;
     lock?.record(endpoint);
-    const core = buildCoreServices(state, endpoint, opts, cleanup);
+    const verifier = opts.auth === true ? new SigV4Verifier(opts.credentials ?? [], () => stopwatch.epochNow()) : undefined;
+    const core = buildCoreServices(state, endpoint, { ...opts, functionCredentials: verifier && opts.credentials?.[0] }, cleanup);
+    if (verifier !== undefined) core.router.authenticate = sigV4Gate(verifier);
 
     // The /_sim API: one line per module that serves routes there.
-    const simApi = new SimApi();
+    const simApi = new SimApi(verifier && ((token) => verifier.knowsSecret(token)));
     simApi.use(coreSimRoutes(core));
     simApi.use(clockRoutes(core.clock, core.telemetry));
     simApi.use(faultRoutes(core.faults));
@@ -151,10 +165,13 @@ export class Simulator {
     };
     core.provisioned.restore();
     await startSources(sources, core, { endpoint, simApi, sourceConfig: opts.sourceConfig }, cleanup);
-    try {
-      await core.mappings.applyDefinitions(opts.eventSourceMappings ?? []);
-    } catch (e) {
-      throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings: ${e.message}`) : e;
+    // One at a time, so a refused mapping is named by its place in the config.
+    for (const [i, def] of (opts.eventSourceMappings ?? []).entries()) {
+      try {
+        await core.mappings.applyDefinitions([def]);
+      } catch (e) {
+        throw isAwsError(e) ? new SimError("ERR_CONFIG", `eventSourceMappings[${i}]: ${e.message}`) : e;
+      }
     }
     // After the sources: events resumed from before a restart may end at once, and their
     // destinations need every target kind registered.

@@ -9,9 +9,11 @@ import { ClientError } from "../client/client-error.ts";
  * move a virtual clock; `clock pause` / `clock resume` stop and restart a wall clock.
  */
 export function registerClockCommand(program: Command): void {
-  const clock = program
-    .command("clock")
-    .description("show or move the service clock of a running simulator")
+  const clock = program.command("clock").description("show or move the service clock of a running simulator");
+  // `lambda-sim clock` alone shows it; the subcommands carry --endpoint (a parent option would take it from them).
+  clock
+    .command("show", { isDefault: true })
+    .description("service time, pending timers and the next due")
     .addOption(endpointOption())
     .action(async (opts: { endpoint?: string }) => print(await call(opts.endpoint, "GET", "/_sim/clock")));
   clock

@@ -1,15 +1,10 @@
-import { existsSync } from "node:fs";
 import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
-import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
+import type { LoadedConfig } from "../config/load-config.ts";
 import { endpointArg } from "../client/endpoint.ts";
 
-export interface StartOptions {
-  config?: string;
-  port: number;
-  host: string;
-  state: string;
-  inMemory?: boolean;
+export interface StartOptions extends ConfigChoice {
   timeScale: number;
   clock?: string;
   seed?: string;
@@ -23,10 +18,10 @@ export interface StartOptions {
  * every environment and close the database on SIGINT/SIGTERM.
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
-  const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
   // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource];
-  const config: LoadedConfig | undefined = file === undefined ? undefined : await loadConfig(file, sources);
+  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource];
+  // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
+  const config = await loadStartConfig(opts, sources);
   const clock = virtualClock(opts);
   const sim = await Simulator.start({
     port: opts.port,
@@ -38,6 +33,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     seed: opts.seed,
     asyncConcurrency: opts.asyncConcurrency,
     auth: opts.auth,
+    credentials: opts.auth ? authCredentials(config) : undefined,
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
@@ -53,7 +49,10 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       scalingWindowMs: config.account.scalingWindowSeconds === undefined ? undefined : config.account.scalingWindowSeconds * 1000,
       scalingMode: config.account.scalingMode,
     },
+  }).catch((e: unknown) => {
+    throw explainStartError(e, config);
   });
+  const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
   // One write, so a script waiting for "listening on" sees the whole banner.
@@ -61,6 +60,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     `lambda-sim listening on ${sim.endpoint}\n` +
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
+      templateLines +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
@@ -87,6 +87,13 @@ function virtualClock(opts: StartOptions): VirtualClock | undefined {
   const clock = new VirtualClock(Math.floor(new SystemClock().now() / 1000) * 1000);
   clock.startRunningDue();
   return clock;
+}
+
+/** `--auth`'s keys: LAMBDA_SIM_ACCESS_KEY_ID / LAMBDA_SIM_SECRET_ACCESS_KEY first, then lambda-sim.yaml's `auth.credentials`. */
+function authCredentials(config: LoadedConfig | undefined): { accessKeyId: string; secretAccessKey: string }[] {
+  const env = process.env;
+  const fromEnv = env.LAMBDA_SIM_ACCESS_KEY_ID && env.LAMBDA_SIM_SECRET_ACCESS_KEY ? [{ accessKeyId: env.LAMBDA_SIM_ACCESS_KEY_ID, secretAccessKey: env.LAMBDA_SIM_SECRET_ACCESS_KEY }] : [];
+  return [...fromEnv, ...(config?.credentials ?? [])];
 }
 
 /**

@@ -35,6 +35,20 @@ export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
       })
       .default({}),
     eventSourceMappings: z.array(mappingSchema, { error: "expected a list of event source mappings" }).default([]),
+    // `--auth`: the access keys whose SigV4 signatures are accepted (besides LAMBDA_SIM_ACCESS_KEY_ID).
+    auth: z
+      .strictObject({
+        credentials: z
+          .array(
+            z.strictObject({
+              accessKeyId: z.string({ error: "expected an access key id" }).min(1, { error: "expected an access key id" }),
+              secretAccessKey: z.string({ error: "expected a secret access key" }).min(1, { error: "expected a secret access key" }),
+            }),
+            { error: "expected a list of { accessKeyId, secretAccessKey }" },
+          )
+          .default([]),
+      })
+      .default({ credentials: [] }),
     // Faults active from the start, as POST /_sim/faults takes them (issue 14).
     faults: z.array(faultSchema, { error: "expected a list of faults" }).default([]),
     ...extra,

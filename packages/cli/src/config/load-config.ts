@@ -14,6 +14,8 @@ export interface LoadedConfig {
   account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number; scalingMode?: "per-function" | "account-burst" };
   functions: FunctionDefinition[];
   eventSourceMappings: MappingInput[];
+  /** `auth.credentials`: keys `--auth` accepts. */
+  credentials: { accessKeyId: string; secretAccessKey: string }[];
   faults: FaultSpec[];
   /** The validated sections of the sources (`queues`, ...), by config key. */
   sources: Record<string, unknown>;
@@ -26,8 +28,7 @@ export interface LoadedConfig {
  * expectation; all of them are thrown together as one ERR_CONFIG.
  */
 export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}): Promise<LoadedConfig> {
-  const extra: Record<string, z.ZodType> = { ...more };
-  for (const source of sources) if (source.configKey !== undefined && source.configSchema !== undefined) extra[source.configKey] = source.configSchema.optional();
+  const extra = configSections(sources, more);
   const configSchema = buildConfigSchema(extra);
   const path = resolve(file);
   let text: string;
@@ -58,6 +59,22 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   }
   const dangling = checkReferences(raw as Record<string, unknown>, path, (p) => lineOf(doc, lines, p));
   if (dangling.length > 0) throw new SimError("ERR_CONFIG", dangling.join("\n"));
+  return fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), (p) => lineOf(doc, lines, p));
+}
+
+/** The sections sources (`queues`, `streams`...) and callers (scenarios) add to the config schema. */
+export function configSections(sources: readonly Source<any>[], more: Record<string, z.ZodType> = {}): Record<string, z.ZodType> {
+  const extra: Record<string, z.ZodType> = { ...more };
+  for (const source of sources) if (source.configKey !== undefined && source.configSchema !== undefined) extra[source.configKey] = source.configSchema.optional();
+  return extra;
+}
+
+/**
+ * A validated config as the simulator takes it (shared with SAM templates, which are translated
+ * into the same sections): paths resolved against the file's directory, code directories checked.
+ */
+export async function fromValidatedConfig(path: string, raw: unknown, validated: z.output<ReturnType<typeof buildConfigSchema>>, sectionKeys: readonly string[], lineAt: (p: readonly PropertyKey[]) => number | undefined): Promise<LoadedConfig> {
+  const parsed = { data: validated };
   const base = dirname(path);
   const functions = Object.entries(parsed.data.functions).map(([name, f]) => toFunctionDefinition(name, f, base));
   const missing: string[] = [];
@@ -65,14 +82,14 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
     if (f.runtime === "model") continue;
     const isDir = await stat(f.codeDir).then((s) => s.isDirectory(), () => false);
     if (!isDir) {
-      const line = lineOf(doc, lines, ["functions", f.functionName, "codeUri"]);
+      const line = lineAt(["functions", f.functionName, "codeUri"]);
       missing.push(`${path}:${line ?? ""} functions.${f.functionName}.codeUri: directory not found: ${f.codeDir}`);
     }
   }
   if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   const data = parsed.data as Record<string, unknown>;
-  const sourceSections = Object.fromEntries(Object.keys(extra).map((k) => [k, data[k]]));
-  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), faults: parsed.data.faults, sources: sourceSections, raw };
+  const sourceSections = Object.fromEntries(sectionKeys.map((k) => [k, data[k]]));
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), credentials: parsed.data.auth.credentials, faults: parsed.data.faults, sources: sourceSections, raw };
 }
 
 /**
@@ -96,7 +113,7 @@ function keepSourceText(doc: Document): void {
  * The line (1-based) of the deepest key on `path` present in the document: a missing key is
  * reported at its parent, an entry of a list at the entry.
  */
-function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+export function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
   const at = (n: unknown) => (n !== null && typeof n === "object" && (n as Node).range ? lines.linePos((n as Node).range![0]).line : undefined);
   let node: unknown = doc.contents;
   let line = at(node);

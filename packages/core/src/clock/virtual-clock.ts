@@ -1,9 +1,11 @@
 import type { Clock, Hold, TimerHandle } from "./clock.ts";
 import { checkDelay, printTimerError, sleepOn, type TimerErrorHandler } from "./system-clock.ts";
+import { TimerHeap } from "./timer-heap.ts";
 
 interface VirtualTimer {
   dueAt: number;
   seq: number;
+  removed?: boolean;
   fn: () => void | Promise<void>;
   label: string;
 }
@@ -19,8 +21,6 @@ export interface VirtualClockOptions {
  */
 const SAME_INSTANT_LIMIT = 100_000;
 
-/** Order of firing: due time, then insertion order (how Temporal numbers its timer commands). */
-const before = (a: VirtualTimer, b: VirtualTimer) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
 
 /**
  * Discrete-event service time (DESIGN.md `VirtualClock`, STYLE.md 7.4; compare Temporal's
@@ -44,7 +44,8 @@ export class VirtualClock implements Clock {
   readonly scale: number = Number.POSITIVE_INFINITY;
   private current: number;
   private seq = 0;
-  private readonly timers: VirtualTimer[] = [];
+  /** Fired in (dueAt, insertion) order, as Temporal numbers its timer commands. */
+  private readonly timers = new TimerHeap<VirtualTimer>();
   private readonly holds = new Map<number, string>();
   private holdSeq = 0;
   private holdWaiters: (() => void)[] = [];
@@ -70,14 +71,9 @@ export class VirtualClock implements Clock {
     // An infinite delay never fires; keeping it out of the queue stops runUntilIdle jumping to it.
     if (dueAt === Number.POSITIVE_INFINITY) return { cancel() {} };
     const timer: VirtualTimer = { dueAt, seq: this.seq++, fn, label };
-    this.timers.splice(this.lowerBound(timer), 0, timer);
+    this.timers.push(timer);
     this.kick();
-    return {
-      cancel: () => {
-        const i = this.lowerBound(timer);
-        if (this.timers[i] === timer) this.timers.splice(i, 1);
-      },
-    };
+    return { cancel: () => this.timers.remove(timer) };
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -101,7 +97,7 @@ export class VirtualClock implements Clock {
 
   /** Timers not yet fired, in firing order (for debugging, the dashboard and test failures). */
   pendingTimers(): { label: string; dueAt: number }[] {
-    return this.timers.map((t) => ({ label: t.label, dueAt: t.dueAt }));
+    return this.timers.sorted().map((t) => ({ label: t.label, dueAt: t.dueAt }));
   }
 
   /** Timers fired since construction (the advance and run-until-idle reports). */
@@ -111,7 +107,7 @@ export class VirtualClock implements Clock {
 
   /** Due time of the earliest pending timer, if any. */
   nextDue(): number | undefined {
-    return this.timers[0]?.dueAt;
+    return this.timers.peek()?.dueAt;
   }
 
   /** Labels of the holds currently blocking time jumps (why is my advanceBy not returning?). */
@@ -159,10 +155,10 @@ export class VirtualClock implements Clock {
     return this.exclusive(async () => {
       for (let fired = 0; ; fired++) {
         await this.settle();
-        if (this.timers.length === 0) return;
+        if (this.timers.size === 0) return;
         if (fired >= max) {
           throw new Error(
-            `VirtualClock.runUntilIdle fired ${max} timers and ${this.timers.length} are still pending ` +
+            `VirtualClock.runUntilIdle fired ${max} timers and ${this.timers.size} are still pending ` +
               `(${this.describePending()}). A timer that re-arms itself forever? ` +
               `If the workload is really this long, pass { maxTimers } higher.`,
           );
@@ -224,14 +220,14 @@ export class VirtualClock implements Clock {
   }
 
   private autoCanFire(): boolean {
-    const next = this.timers[0];
+    const next = this.timers.peek();
     return next !== undefined && (this.auto === "all" || next.dueAt <= this.current);
   }
 
   private async advanceToUnlocked(target: number): Promise<void> {
     for (;;) {
       await this.settle();
-      const next = this.timers[0];
+      const next = this.timers.peek();
       if (next === undefined || next.dueAt > target) break;
       await this.takeNext()!.fn();
     }
@@ -240,7 +236,7 @@ export class VirtualClock implements Clock {
 
   /** Removes the earliest timer and moves time to its due time. */
   private takeNext(): VirtualTimer | undefined {
-    const timer = this.timers[0];
+    const timer = this.timers.peek();
     if (timer === undefined) return undefined;
     const at = Math.max(this.current, timer.dueAt);
     if (at !== this.instant) {
@@ -253,7 +249,7 @@ export class VirtualClock implements Clock {
           `(${this.describePending()}): a timer that re-arms itself with a zero delay?`,
       );
     }
-    this.timers.shift();
+    this.timers.pop();
     this.current = at;
     this.fired++;
     return timer;
@@ -275,25 +271,14 @@ export class VirtualClock implements Clock {
     return result;
   }
 
-  /** Index of the first timer not before `t` (binary search over the sorted queue). */
-  private lowerBound(t: VirtualTimer): number {
-    let lo = 0;
-    let hi = this.timers.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (before(this.timers[mid]!, t)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   /** "label ×count" for the first few distinct labels, with the next due time. */
   private describePending(): string {
     const counts = new Map<string, number>();
-    for (const t of this.timers) counts.set(t.label, (counts.get(t.label) ?? 0) + 1);
+    const pending = this.timers.sorted();
+    for (const t of pending) counts.set(t.label, (counts.get(t.label) ?? 0) + 1);
     const shown = [...counts].slice(0, 10).map(([label, n]) => (n > 1 ? `${label} ×${n}` : label));
     if (counts.size > 10) shown.push(`… ${counts.size - 10} more labels`);
-    const next = this.timers[0];
+    const next = pending[0];
     return next === undefined ? "none" : `${shown.join(", ")}; next due ${iso(next.dueAt)}`;
   }
 }

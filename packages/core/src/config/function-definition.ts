@@ -28,3 +28,6 @@ export interface FunctionDefinition {
   /** PutFunctionEventInvokeConfig for $LATEST; destinations as written (`sqs:NAME` or an ARN). */
   eventInvokeConfig?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number; onSuccess?: string; onFailure?: string };
 }
+
+/** CreateFunction's defaults: 128 MB, 3 s, 512 MB of /tmp (botocore lambda model, aws-facts §3). */
+export const FUNCTION_DEFAULTS = { memorySize: 128, timeout: 3, ephemeralStorageSize: 512 } as const;

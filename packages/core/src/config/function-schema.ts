@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { resolve } from "node:path";
 import { environmentProblem } from "./environment-rules.ts";
-import type { FunctionDefinition } from "./function-definition.ts";
+import { FUNCTION_DEFAULTS, type FunctionDefinition } from "./function-definition.ts";
 
 /** Runtimes lambda-sim can run (the registry's CreateFunction accepts the same list). */
 export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "python3.12", "python3.13", "python3.14", "provided.al2023", "provided.al2"] as const;
@@ -46,8 +46,8 @@ const functionFields = {
   description: z.string({ error: "expected a string" }).max(256, { error: "expected at most 256 characters" }).optional(),
   role: z.string({ error: "expected a role ARN" }).optional(),
   // CreateFunction's defaults (aws-facts §3): 128 MB, 3 seconds.
-  memorySize: intBetween(128, 10240).default(128),
-  timeout: intBetween(1, 900).default(3),
+  memorySize: intBetween(128, 10240).default(FUNCTION_DEFAULTS.memorySize),
+  timeout: intBetween(1, 900).default(FUNCTION_DEFAULTS.timeout),
   ephemeralStorage: z.strictObject({ size: intBetween(512, 10240) }).optional(),
   environment: z
     .record(z.string(), envValue, { error: "expected a map of variable names to values" })

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { MappingInput } from "./mapping-input.ts";
+import { expandShortName } from "./short-names.ts";
 
 /**
  * One entry of `eventSourceMappings:` in lambda-sim.yaml: CreateEventSourceMapping's parameters in
@@ -34,7 +35,7 @@ export type MappingEntry = z.output<typeof mappingSchema>;
 
 /** The API input of a declared mapping, `sqs:NAME` turned into the queue's ARN. */
 export function toMappingInput(e: MappingEntry, region: string, accountId: string): MappingInput {
-  const arn = resolveArn(e.eventSourceArn, region, accountId);
+  const arn = expandShortName(e.eventSourceArn, region, accountId);
   return {
     FunctionName: e.functionName,
     EventSourceArn: arn,
@@ -50,17 +51,10 @@ export function toMappingInput(e: MappingEntry, region: string, accountId: strin
     MaximumRetryAttempts: e.maximumRetryAttempts,
     MaximumRecordAgeInSeconds: e.maximumRecordAgeInSeconds,
     TumblingWindowInSeconds: e.tumblingWindowInSeconds,
-    DestinationConfig: e.destinationConfig === undefined ? undefined : { OnFailure: { Destination: resolveArn(e.destinationConfig.onFailure.destination, region, accountId) } },
+    DestinationConfig: e.destinationConfig === undefined ? undefined : { OnFailure: { Destination: expandShortName(e.destinationConfig.onFailure.destination, region, accountId) } },
     FilterCriteria:
       e.filterCriteria === undefined
         ? undefined
         : { Filters: e.filterCriteria.filters.map((f) => ({ Pattern: typeof f.pattern === "string" ? f.pattern : JSON.stringify(f.pattern) })) },
   };
-}
-
-/** `sqs:NAME` and `kinesis:NAME` as ARNs (DESIGN.md "Config"); anything else as written. */
-function resolveArn(ref: string, region: string, accountId: string): string {
-  if (ref.startsWith("sqs:")) return `arn:aws:sqs:${region}:${accountId}:${ref.slice(4)}`;
-  if (ref.startsWith("kinesis:")) return `arn:aws:kinesis:${region}:${accountId}:stream/${ref.slice(8)}`;
-  return ref;
 }

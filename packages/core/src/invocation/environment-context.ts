@@ -9,6 +9,8 @@ export interface EnvironmentContext {
   telemetry: Telemetry;
   region: string;
   endpointUrl: string;
+  /** With `--auth`: the key functions' SDK calls to the simulator are signed with. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Parent of each environment's private /tmp directory. */
   tmpRoot: string;
   /** Mount each /tmp privately (Linux mount namespaces); otherwise TMPDIR points at it. */

@@ -144,6 +144,7 @@ export class ExecutionEnvironment implements Environment {
       runtimeApi: this.runtimeApi,
       region: this.ctx.region,
       endpointUrl: this.ctx.endpointUrl,
+      credentials: this.ctx.credentials,
       logStream: this.logStream,
       tmpDir: this.tmpDir,
       privateTmp: this.ctx.privateTmp,

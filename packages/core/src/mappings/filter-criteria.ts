@@ -2,9 +2,9 @@ import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 
 /** Up to 5 filters per mapping by default (aws-facts §6 "Event filtering basics"). */
-const MAX_FILTERS = 5;
+export const MAX_FILTERS = 5;
 /** FilterCriteria.Filters[].Pattern is at most 4,096 characters (BC-L, aws-facts §6). */
-const MAX_PATTERN_CHARS = 4096;
+export const MAX_PATTERN_CHARS = 4096;
 const NUMERIC_OPS = new Set(["=", "<", "<=", ">", ">="]);
 
 /**

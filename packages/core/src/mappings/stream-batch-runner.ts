@@ -136,6 +136,8 @@ export class StreamBatchRunner {
         isWindowTerminatedEarly: false,
       });
     }
+    // IteratorAge: how long the batch's last record waited in the stream (Lambda metrics docs).
+    this.telemetry.emit({ type: "stream.batch-invoked", functionName: this.s.functionName, sourceArn: this.s.sourceArn, records: records.length, iteratorAgeMs: this.clock.now() - records[records.length - 1]!.arrivalMs });
     try {
       const out = await this.invoker.invoke({ functionName: this.s.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
       if (out.kind !== "result") return { kind: "ran", outcome: { kind: "succeeded" }, requestId: "", response: { executedVersion: "$LATEST" } };

@@ -2,7 +2,7 @@ import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAwsError, type AwsError } from "../errors/aws-error.ts";
 import { isJsonObject } from "./rest-json.ts";
-import { InputChecks, closeSignal } from "./operation-runner.ts";
+import { InputChecks, closeSignal } from "./input-checks.ts";
 import type { OperationContext, ServiceSpec } from "./service-spec.ts";
 
 export interface JsonServiceSpec extends ServiceSpec {

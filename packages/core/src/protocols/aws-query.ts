@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAwsError, type AwsError } from "../errors/aws-error.ts";
-import { InputChecks, closeSignal } from "./operation-runner.ts";
+import { InputChecks, closeSignal } from "./input-checks.ts";
 import type { MemberRef, ServiceModel, Shape } from "./service-model.ts";
 import type { ServiceSpec } from "./service-spec.ts";
 

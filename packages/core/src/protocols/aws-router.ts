@@ -41,6 +41,8 @@ export class AwsRouter {
   private readonly services = new Map<string, Registered>();
   private readonly targets = new Map<string, string>();
   private readonly ids: RandomStream;
+  /** `--auth`: checks every request before its handler; false when it has answered it (sigv4-errors.ts). */
+  authenticate: ((req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string) => boolean) | undefined;
 
   constructor(ids: RandomStream) {
     this.ids = ids;
@@ -106,12 +108,13 @@ export class AwsRouter {
         const e = new AwsError("RequestEntityTooLargeException", 413, `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${name ?? "AWS"} operation`, { messageKey: "message" });
         return writeRestJsonError(res, e, requestId);
       }
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      if (this.authenticate !== undefined && !this.authenticate(req, res, body, requestId)) return;
       const handler = service === undefined ? undefined : this.handlerFor(service, req);
       if (handler === undefined) {
         const e = new AwsError("UnknownServiceException", 400, `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${req.url}`);
         return writeRestJsonError(res, e, requestId);
       }
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       try {
         const p = handler(req, res, body, requestId);
         if (p instanceof Promise) p.catch((e: unknown) => internalError(res, e, requestId));

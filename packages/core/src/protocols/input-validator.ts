@@ -32,6 +32,7 @@ const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 /** JSON 1.x and REST-JSON blobs are base64 (Smithy awsJson1_x "blob"). */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const EPOCH_SECONDS = /^\d+(\.\d+)?$/;
 
 /**
  * Compiles a validator per operation from AWS's model: member kinds, required, length and range
@@ -136,7 +137,8 @@ function compileShape(shape: Shape, compile: (name: string) => Check, options: V
       // JSON protocols send epoch seconds; ISO-8601 strings are accepted as the services do.
       return (v, path, name, out) => {
         if (typeof v === "number" && Number.isFinite(v)) return v;
-        if (typeof v === "string" && !Number.isNaN(options.strings && /^\d+(\.\d+)?$/.test(v) ? Number(v) : Date.parse(v))) return options.strings && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+        if (typeof v === "string" && options.strings && EPOCH_SECONDS.test(v)) return Number(v);
+        if (typeof v === "string" && !Number.isNaN(Date.parse(v))) return v;
         return typeError(v, "Date", path, name, out);
       };
     case "blob":

@@ -1,12 +1,19 @@
 import { isAwsError } from "../errors/aws-error.ts";
 import { parseJsonObject } from "./aws-json.ts";
-import { InputChecks } from "./operation-runner.ts";
+import { InputChecks } from "./input-checks.ts";
 import type { RestRequest } from "./rest-json.ts";
 import type { Shape } from "./service-model.ts";
 import type { ServiceSpec } from "./service-spec.ts";
 
 /** A REST-JSON service: its routes, and the model its inputs are checked against. */
 export interface RestServiceSpec extends Omit<ServiceSpec, "operations"> {}
+
+interface Plan {
+  bindings: { name: string; location: string; key: string; shape: Shape }[];
+  siblings: { operation: string; key: string; value: string }[] | undefined;
+  payloadMember: string | undefined;
+  payload: Shape | undefined;
+}
 
 const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
@@ -19,34 +26,58 @@ const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 export class RestInputChecks {
   private readonly checks: InputChecks;
   private readonly spec: RestServiceSpec;
+  /** Operations that share a method and path and differ by a fixed query (`?List=ALL`). */
+  private readonly byFixedQuery = new Map<string, { operation: string; key: string; value: string }[]>();
+  private readonly plans = new Map<string, Plan | undefined>();
 
   constructor(spec: RestServiceSpec) {
     this.spec = spec;
     this.checks = new InputChecks({ ...spec, operations: {} }, false);
+    for (const [operation, op] of Object.entries(spec.model?.operations ?? {})) {
+      const [path, fixed] = (op.http?.requestUri ?? "").split("?");
+      if (fixed === undefined || op.http === undefined) continue;
+      const [key, value = ""] = fixed.split("=");
+      const k = `${op.http.method} ${path}`;
+      this.byFixedQuery.set(k, [...(this.byFixedQuery.get(k) ?? []), { operation, key: key!, value }]);
+    }
   }
 
-  check(operation: string, req: RestRequest): void {
+  /** Where each member of the operation's input travels, worked out once per operation. */
+  private plan(operation: string): Plan | undefined {
+    if (this.plans.has(operation)) return this.plans.get(operation);
     const model = this.spec.model;
-    const shapeName = model?.operations[operation]?.input;
-    if (model === undefined || shapeName === undefined) return;
-    const shape = model.shapes[shapeName]!;
-    const payload = shape.payload === undefined ? undefined : model.shapes[shape.members![shape.payload]!.shape];
-    let body: Record<string, unknown> = {};
-    if (payload === undefined || payload.type === "structure") {
-      body = parseJsonObject(req.body, this.spec);
+    const op = model?.operations[operation];
+    let plan: Plan | undefined;
+    if (model !== undefined && op?.input !== undefined) {
+      const shape = model.shapes[op.input]!;
+      const bindings = Object.entries(shape.members ?? {})
+        .filter(([, ref]) => ref.location === "uri" || ref.location === "querystring" || ref.location === "header")
+        .map(([name, ref]) => ({ name, location: ref.location!, key: ref.location === "header" ? (ref.locationName ?? name).toLowerCase() : (ref.locationName ?? name), shape: model.shapes[ref.shape]! }));
+      const siblings = op.http === undefined ? undefined : this.byFixedQuery.get(`${op.http.method} ${op.http.requestUri.split("?")[0]}`);
+      plan = { bindings, siblings, payloadMember: shape.payload, payload: shape.payload === undefined ? undefined : model.shapes[shape.members![shape.payload]!.shape] };
     }
+    this.plans.set(operation, plan);
+    return plan;
+  }
+
+  /** Checks the request as `operation`, or as its sibling that the request's fixed query names. */
+  check(routeOperation: string, req: RestRequest): void {
+    const route = this.plan(routeOperation);
+    if (route === undefined) return;
+    const operation = route.siblings?.find((s) => req.query.get(s.key) === s.value)?.operation ?? routeOperation;
+    const plan = operation === routeOperation ? route : this.plan(operation);
+    if (plan === undefined) return;
+    const payload = plan.payload;
+    const body: Record<string, unknown> = payload === undefined || payload.type === "structure" ? parseJsonObject(req.body, this.spec) : {};
     // A copy: the bound members must not show up in the body the operation reads.
     const input: Record<string, unknown> = payload === undefined ? { ...body } : {};
-    if (payload?.type === "structure") input[shape.payload!] = body;
-    for (const [name, ref] of Object.entries(shape.members ?? {})) {
-      if (ref.location === undefined || ref.location === "headers") continue;
-      const memberShape = model.shapes[ref.shape]!;
-      const key = ref.locationName ?? name;
+    if (payload?.type === "structure") input[plan.payloadMember!] = body;
+    for (const b of plan.bindings) {
       let raw: string | string[] | undefined;
-      if (ref.location === "uri") raw = req.params[key];
-      else if (ref.location === "querystring") raw = memberShape.type === "list" ? (req.query.has(key) ? req.query.getAll(key) : undefined) : (req.query.get(key) ?? undefined);
-      else if (ref.location === "header") raw = headerValue(req.headers[key.toLowerCase()]);
-      if (raw !== undefined) input[name] = fromString(raw, memberShape);
+      if (b.location === "uri") raw = req.params[b.key];
+      else if (b.location === "querystring") raw = b.shape.type === "list" ? (req.query.has(b.key) ? req.query.getAll(b.key) : undefined) : (req.query.get(b.key) ?? undefined);
+      else raw = headerValue(req.headers[b.key]);
+      if (raw !== undefined) input[b.name] = fromString(raw, b.shape);
     }
     try {
       this.checks.check(operation, input);

@@ -11,9 +11,9 @@ export interface StoredCode {
 }
 
 /** Direct upload cap: 50 MB zipped (aws-facts §3 "Other"). */
-const MAX_ZIP_BYTES = 50 * 1024 * 1024;
+export const MAX_ZIP_BYTES = 50 * 1024 * 1024;
 /** 250 MB unzipped (aws-facts §3 "Other"). */
-const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
+export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
 const UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again.";
 
 /**

@@ -11,7 +11,8 @@ import {
 } from "./async-retry-config.ts";
 import type { Store } from "../store/store.ts";
 import type { FunctionRegistry } from "./function-registry.ts";
-import { expandArn, parseFunctionName } from "./function-names.ts";
+import { parseFunctionName } from "./function-names.ts";
+import { expandShortName } from "../config/short-names.ts";
 
 /** One PutFunctionEventInvokeConfig, for a function's $LATEST, a version or an alias. */
 export interface EventInvokeConfig {
@@ -137,7 +138,7 @@ export class EventInvokeConfigs {
         if (current !== undefined) this.remove(def.functionName, "$LATEST");
         continue;
       }
-      const expand = (ref: string | undefined) => (ref === undefined ? undefined : expandArn(ref, this.registry.region, this.registry.accountId));
+      const expand = (ref: string | undefined) => (ref === undefined ? undefined : expandShortName(ref, this.registry.region, this.registry.accountId));
       const input: EventInvokeConfigInput = { ...cfg, onSuccess: expand(cfg.onSuccess), onFailure: expand(cfg.onFailure) };
       const same = current !== undefined && (["maximumRetryAttempts", "maximumEventAgeInSeconds", "onSuccess", "onFailure"] as const).every((k) => current[k] === input[k]);
       if (!same) this.save(def.functionName, "$LATEST", input, true);

@@ -15,13 +15,3 @@ export function parseFunctionName(input: string): { name: string; qualifier?: st
 export function awsTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+0000");
 }
-
-/**
- * lambda-sim.yaml's short resource names (DESIGN.md "Config"): `sqs:NAME`, `lambda:NAME`,
- * `sns:NAME` become full ARNs; anything else (an ARN) is returned as written.
- */
-export function expandArn(ref: string, region: string, accountId: string): string {
-  const m = /^(sqs|sns|lambda):([^:]+)$/.exec(ref);
-  if (m === null) return ref;
-  return m[1] === "lambda" ? `arn:aws:lambda:${region}:${accountId}:function:${m[2]}` : `arn:aws:${m[1]}:${region}:${accountId}:${m[2]}`;
-}

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
-import type { FunctionDefinition } from "../config/function-definition.ts";
+import { FUNCTION_DEFAULTS, type FunctionDefinition } from "../config/function-definition.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { RandomStream, Rng } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
@@ -8,7 +8,8 @@ import type { Telemetry } from "../telemetry/telemetry.ts";
 import { pickVersion, type AliasRecord } from "./alias-routing.ts";
 import { CodeStore, fingerprintDirectory } from "./code-store.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
-import { awsTimestamp, expandArn, parseFunctionName } from "./function-names.ts";
+import { awsTimestamp, parseFunctionName } from "./function-names.ts";
+import { expandShortName } from "../config/short-names.ts";
 
 export interface FunctionRegistryOptions {
   store: Store;
@@ -160,6 +161,10 @@ export class FunctionRegistry {
   /** Snapshots $LATEST as the next numeric version (aws-facts §11). */
   publish(name: string, description: string | undefined): FunctionVersionConfig {
     const rec = this.get(name);
+    // No new version when code and configuration are unchanged since the last publish: AWS
+    // returns that version (aws-facts §11). A template's AutoPublishAlias relies on it at restart.
+    const last = rec.versions.get(String(rec.nextVersion - 1));
+    if (last !== undefined && snapshotOf(last) === snapshotOf(rec.latest)) return last;
     const version = String(rec.nextVersion);
     const config: FunctionVersionConfig = {
       ...rec.latest,
@@ -230,7 +235,7 @@ export class FunctionRegistry {
       if (existing !== undefined && existing.source === "api") this.delete(def.functionName);
       // A model function has no code: its "code" is its declared behaviour.
       const code = def.runtime === "model" ? { codeSha256: createHash("sha256").update(JSON.stringify(def.model)).digest("base64"), codeSize: 0 } : fingerprintDirectory(def.codeDir);
-      const fields = { ...definitionFields(def, (ref) => expandArn(ref, this.region, this.accountId)), ...code };
+      const fields = { ...definitionFields(def, (ref) => expandShortName(ref, this.region, this.accountId)), ...code };
       const current = this.functions.get(def.functionName);
       if (current === undefined) {
         this.create({ ...fields, functionArn: this.arn(def.functionName), version: "$LATEST", lastModified: this.now(), revisionId: this.newRevisionId() }, "config");
@@ -292,9 +297,9 @@ function definitionFields(def: FunctionDefinition, expand: (ref: string) => stri
     handler: def.handler ?? "",
     role: def.role ?? "arn:aws:iam::000000000000:role/lambda-sim",
     description: def.description ?? "",
-    memorySize: def.memorySize ?? 128,
-    timeout: def.timeout ?? 3,
-    ephemeralStorageSize: def.ephemeralStorageSize ?? 512,
+    memorySize: def.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+    timeout: def.timeout ?? FUNCTION_DEFAULTS.timeout,
+    ephemeralStorageSize: def.ephemeralStorageSize ?? FUNCTION_DEFAULTS.ephemeralStorageSize,
     environment: def.environment ?? {},
     architectures: def.architectures ?? ["x86_64"],
     codeDir: def.codeDir,
@@ -309,4 +314,10 @@ function definitionFields(def: FunctionDefinition, expand: (ref: string) => stri
 
 function sameDefinition(current: FunctionVersionConfig, fields: DefinitionFields): boolean {
   return (Object.keys(fields) as (keyof DefinitionFields)[]).every((k) => JSON.stringify(current[k]) === JSON.stringify(fields[k]));
+}
+
+/** A version's code and configuration, without what differs between any two versions. */
+function snapshotOf(c: FunctionVersionConfig): string {
+  const { version: _v, revisionId: _r, lastModified: _l, description: _d, ...rest } = c;
+  return JSON.stringify(rest);
 }

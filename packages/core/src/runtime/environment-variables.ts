@@ -9,6 +9,8 @@ export interface EnvironmentVariableInputs {
   region: string;
   /** The simulator's own endpoint, so AWS SDK calls in function code reach lambda-sim. */
   endpointUrl: string;
+  /** With `--auth`: the key function code signs its calls to lambda-sim with. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   logStreamName: string;
   initializationType: "on-demand" | "provisioned-concurrency";
   /** Set when the process cannot get a private /tmp mount and must use this directory instead. */
@@ -41,9 +43,7 @@ export function environmentVariables(i: EnvironmentVariableInputs): Record<strin
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${c.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: i.logStreamName,
     AWS_LAMBDA_RUNTIME_API: i.runtimeApi,
-    AWS_ACCESS_KEY_ID: "AKIALAMBDASIMULATOR0",
-    AWS_SECRET_ACCESS_KEY: "lambda-sim-fake-secret-access-key",
-    AWS_SESSION_TOKEN: "lambda-sim-fake-session-token",
+    ...functionCredentials(i.credentials),
     AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
     LAMBDA_TASK_ROOT: c.codeDir,
     LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
@@ -62,6 +62,15 @@ export function environmentVariables(i: EnvironmentVariableInputs): Record<strin
   if (i.tmpDir !== undefined) env.TMPDIR = i.tmpDir;
   if (i.compileCacheDir !== undefined && c.runtime.startsWith("nodejs")) env._LAMBDA_SIM_COMPILE_CACHE = i.compileCacheDir;
   return env;
+}
+
+/**
+ * AWS gives a function its execution role's temporary keys. Without `--auth` nothing checks them,
+ * so fixed fake ones do; with it, the first accepted key, so calls from function code pass.
+ */
+function functionCredentials(c: EnvironmentVariableInputs["credentials"]): Record<string, string> {
+  if (c === undefined) return { AWS_ACCESS_KEY_ID: "AKIALAMBDASIMULATOR0", AWS_SECRET_ACCESS_KEY: "lambda-sim-fake-secret-access-key", AWS_SESSION_TOKEN: "lambda-sim-fake-session-token" };
+  return { AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey };
 }
 
 /** `YYYY/MM/DD/[$LATEST]<32 hex>` (aws-facts §2.3). */

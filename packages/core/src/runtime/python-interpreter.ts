@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync, readdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 
 /** The interpreter that runs the python3.x runtimes on this machine, as probed once. */
 export interface PythonInterpreter {
@@ -33,11 +36,28 @@ interface Probe {
 
 const probes = new Map<string, Probe | undefined>();
 
+/** `command` itself if it is a path, else its first executable on PATH (no process started). */
+function onPath(command: string): string | undefined {
+  if (command.includes("/")) return command;
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return join(dir, command);
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
+}
+
 function probe(command: string): Probe | undefined {
   if (probes.has(command)) return probes.get(command);
-  const r = spawnSync(command, ["-c", PROBE], { encoding: "utf8", timeout: 10_000 });
+  // Looked up first: starting a missing command through a shell or a shim costs far more.
+  const path = onPath(command);
+  const r = path === undefined ? undefined : spawnSync(path, ["-c", PROBE], { encoding: "utf8", timeout: 10_000 });
   let found: Probe | undefined;
-  if (r.status === 0) {
+  if (r?.status === 0) {
     try {
       found = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Probe;
     } catch {
@@ -52,20 +72,21 @@ const chosen = new Map<string, PythonInterpreter | undefined>();
 
 /**
  * The interpreter for `runtime` (python3.12, ...): `LAMBDA_SIM_PYTHON` if set; else
- * `python3.<minor>` on PATH when the machine has the runtime's exact version; else `python3` on
- * PATH, whatever its version. Undefined when there is none. Probed once per runtime (and value of
+ * `python3.<minor>` on PATH when the machine has the runtime's exact version; else the newest
+ * pyenv installation of that version; else `python3` on PATH, whatever its version. Undefined when there is none. Probed once per runtime (and value of
  * LAMBDA_SIM_PYTHON).
  */
 export function pythonInterpreter(runtime: string): PythonInterpreter | undefined {
   const explicit = process.env.LAMBDA_SIM_PYTHON;
   const key = `${runtime}\0${explicit ?? ""}`;
   if (chosen.has(key)) return chosen.get(key);
-  const candidates = explicit ? [explicit] : [runtime, "python3"];
+  const pyenv = pyenvInstallation(runtime);
+  const candidates = explicit ? [explicit] : [runtime, ...(pyenv ? [pyenv] : []), "python3"];
   let result: PythonInterpreter | undefined;
   for (const command of candidates) {
     const p = probe(command);
     if (p === undefined) continue;
-    result = { executable: p.executable, version: p.version, source: explicit ? "LAMBDA_SIM_PYTHON" : command, hasBoto3: p.boto3 !== null };
+    result = { executable: p.executable, version: p.version, source: explicit ? "LAMBDA_SIM_PYTHON" : command === pyenv ? "pyenv" : command, hasBoto3: p.boto3 !== null };
     if (p.boto3 === null) {
       // AWS's runtimes provide boto3 outside the code: borrow the first one the machine has.
       for (const other of ["python3", "/usr/bin/python3", "/usr/local/bin/python3"]) {
@@ -83,6 +104,29 @@ export function pythonInterpreter(runtime: string): PythonInterpreter | undefine
   return result;
 }
 
+/**
+ * The newest pyenv installation of the runtime's version (`$PYENV_ROOT/versions/3.12.*`), whether
+ * or not it is the active one: with pyenv, `python3.12` on PATH is a shim that refuses to run when
+ * another version is selected.
+ */
+function pyenvInstallation(runtime: string): string | undefined {
+  const minor = pythonRuntimeVersion(runtime);
+  const versions = join(process.env.PYENV_ROOT ?? join(homedir(), ".pyenv"), "versions");
+  let names: string[];
+  try {
+    names = readdirSync(versions);
+  } catch {
+    return undefined;
+  }
+  const patch = (v: string) => Number(v.slice(minor.length + 1));
+  const found = names.filter((v) => v.startsWith(`${minor}.`) && /^\d+$/.test(v.slice(minor.length + 1))).sort((a, b) => patch(b) - patch(a));
+  for (const v of found) {
+    const executable = join(versions, v, "bin", runtime);
+    if (existsSync(executable)) return executable;
+  }
+  return undefined;
+}
+
 /** `python3.12` → `3.12`. */
 export function pythonRuntimeVersion(runtime: string): string {
   return runtime.replace(/^python/, "");
@@ -90,7 +134,7 @@ export function pythonRuntimeVersion(runtime: string): string {
 
 /** The sentence a user sees when a python3.x function cannot run here. */
 export function noPythonMessage(runtime: string): string {
-  const which = process.env.LAMBDA_SIM_PYTHON ? `LAMBDA_SIM_PYTHON (${process.env.LAMBDA_SIM_PYTHON}) does not run` : `neither ${runtime} nor python3 was found on PATH`;
+  const which = process.env.LAMBDA_SIM_PYTHON ? `LAMBDA_SIM_PYTHON (${process.env.LAMBDA_SIM_PYTHON}) does not run` : `neither ${runtime} nor python3 was found on PATH (nor ${runtime} in pyenv)`;
   return `lambda-sim cannot run the ${runtime} runtime: ${which}. Install Python 3 or set LAMBDA_SIM_PYTHON to an interpreter.`;
 }
 
@@ -99,7 +143,7 @@ export function pythonVersionWarning(runtime: string, py: PythonInterpreter): st
   const wanted = pythonRuntimeVersion(runtime);
   const minor = py.version.split(".").slice(0, 2).join(".");
   if (minor === wanted) return undefined;
-  return `${runtime} functions run on Python ${py.version} (${py.executable}, from ${py.source}): no ${runtime} was found on PATH; code using ${wanted}-only features will fail. Set LAMBDA_SIM_PYTHON to choose the interpreter.`;
+  return `${runtime} functions run on Python ${py.version} (${py.executable}, from ${py.source}): no ${runtime} was found on PATH or in pyenv; code using ${wanted}-only features will fail. Set LAMBDA_SIM_PYTHON to choose the interpreter.`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { until } from "../../../../test/support/until.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import { normaliseErrorType, RuntimeApiServer, type RuntimeOutcome } from "./runtime-api-server.ts";
 
@@ -62,8 +63,7 @@ describe("RuntimeApiServer", () => {
     const { seen, address } = start();
     const base = `http://${await address}/2018-06-01/runtime`;
     const pending = fetch(`${base}/invocation/next`);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(seen.ready).toBe(1);
+    await until(() => seen.ready === 1);
     expect(server!.runtimeWaiting).toBe(true);
     server!.dispatch(event("req-2"));
     const next = await pending;

@@ -17,6 +17,7 @@ export interface SandboxOptions {
   runtimeApi: string;
   region: string;
   endpointUrl: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   logStream: string;
   tmpDir: string;
   privateTmp: boolean;
@@ -55,6 +56,7 @@ export class SandboxProcess {
       runtimeApi: opts.runtimeApi,
       region: opts.region,
       endpointUrl: opts.endpointUrl,
+      credentials: opts.credentials,
       logStreamName: opts.logStream,
       initializationType: opts.initializationType,
       tmpDir: opts.privateTmp ? undefined : opts.tmpDir,

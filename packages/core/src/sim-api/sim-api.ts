@@ -13,6 +13,9 @@ export interface SimRoute {
 /** Takes over an HTTP/1.1 upgrade (a WebSocket: `new WebSocketServer({ noServer: true }).handleUpgrade`). */
 export type SimUpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
+/** `/_sim/health` answers without credentials even with `--auth` (readiness probes). */
+const OPEN_PATHS = new Set(["/_sim/health"]);
+
 /** `/_sim`, `/_sim/...` and `/_sim?...`: never an AWS path (DESIGN.md "The HTTP surface"). */
 export function isSimPath(url: string | undefined): boolean {
   return url !== undefined && url.startsWith("/_sim") && (url.length === 5 || url[5] === "/" || url[5] === "?");
@@ -33,9 +36,15 @@ export class SimApi {
   private readonly upgrades = new Map<string, SimUpgradeHandler>();
   private readonly routers: express.Router[] = [];
   private readonly added: SimRoute[] = [];
+  private readonly acceptsToken: ((token: string) => boolean) | undefined;
 
-  constructor() {
+  /**
+   * With `acceptsToken` (`--auth`), every route but `/_sim/health` wants
+   * `Authorization: Bearer <token>` (the secret access key of an accepted credential).
+   */
+  constructor(acceptsToken?: (token: string) => boolean) {
     this.app.disable("x-powered-by");
+    this.acceptsToken = acceptsToken;
   }
 
   use(router: express.Router): void {
@@ -64,6 +73,10 @@ export class SimApi {
     // express cannot drive http2's compatibility objects (it would crash the process).
     if (req.httpVersionMajor === 2) {
       res.writeHead(505, { "content-type": "application/json" }).end('{"message":"the /_sim/ API speaks HTTP/1.1 only"}');
+      return;
+    }
+    if (!this.authorized(req)) {
+      res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="lambda-sim"' }).end('{"message":"/_sim needs Authorization: Bearer <secret access key> when lambda-sim runs with --auth"}');
       return;
     }
     this.app(req as express.Request, res as express.Response, (err?: unknown) => this.unmatched(req, res, err));
@@ -105,10 +118,21 @@ export class SimApi {
     res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
   }
 
+  private authorized(req: IncomingMessage): boolean {
+    if (this.acceptsToken === undefined) return true;
+    if (OPEN_PATHS.has((req.url ?? "").split("?")[0]!)) return true;
+    const auth = req.headers.authorization;
+    return auth !== undefined && auth.startsWith("Bearer ") && this.acceptsToken(auth.slice(7).trim());
+  }
+
   /** An HTTP/1.1 `upgrade` event: to its registered handler, or the socket is refused. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? "").split("?")[0]!;
     const handler = this.upgrades.get(path);
+    if (!this.authorized(req)) {
+      socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     if (handler === undefined) {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;

@@ -88,6 +88,8 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
 }
 
 export interface CoreServiceOptions {
+  /** With `--auth`: handed to function environments (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). */
+  functionCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** Account concurrency, unreserved minimum and scaling rate (defaults: AWS's, aws-facts §4). */
   account?: Partial<GovernorSettings>;
   freezeDelayMs?: number;
@@ -118,7 +120,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   const processes = new ProcessLedger(join(scratch, "processes"));
   const leftovers = processes.reapLeftovers();
   if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
-  const ctx = { clock, telemetry, region, endpointUrl: endpoint, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
+  const ctx = { clock, telemetry, region, endpointUrl: endpoint, credentials: opts.functionCredentials, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
   const governor = new ConcurrencyGovernor(clock, telemetry, { ...opts.account, burst: opts.account?.burst ?? regionBurst(region) });
   for (const rec of registry.list()) {
     try {

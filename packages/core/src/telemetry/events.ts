@@ -74,6 +74,8 @@ export type TelemetryEvent = Base &
     | { type: "async.given-up"; requestId: string; functionName: string; condition: GiveUpCondition; approximateInvokeCount: number }
     | { type: "async.delivered"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string }
     | { type: "async.delivery-failed"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string; error: string }
+    // A stream event source mapping hands a batch to its function (CloudWatch IteratorAge).
+    | { type: "stream.batch-invoked"; functionName: string; sourceArn: string; records: number; iteratorAgeMs: number }
     | { type: "simulator.warning"; message: string }
     // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.
     | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle" }

@@ -1,4 +1,4 @@
-import { isAwsError, KeyedWaiters, loadMigrations, SimError, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
+import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
 import { registerKinesisProtocol } from "./kinesis-protocol.ts";
 import { kinesisReaderFactory } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
@@ -9,6 +9,9 @@ import { StreamStore } from "./stream-store.ts";
 
 /** Expired records are deleted this often (service time); reads skip them meanwhile. */
 const TRIM_INTERVAL_MS = 60_000;
+
+// `kinesis:NAME` in lambda-sim.yaml (event source mappings).
+registerShortName("kinesis", (name, region, accountId) => `arn:aws:kinesis:${region}:${accountId}:stream/${name}`);
 
 /**
  * The Kinesis source (DESIGN.md `Source`, aws-facts §8): durable streams in SQLite over AWS JSON

@@ -1,7 +1,7 @@
-import { isJsonObject, type Clock, type KeyedWaiters } from "@lambda-sim/core";
+import type { Clock, KeyedWaiters } from "@lambda-sim/core";
 import { parseExplicitHashKey, partitionKeyHash, shardForHash } from "./hash-routing.ts";
 import { kinesisErrors } from "./kinesis-errors.ts";
-import { isSequenceNumberShaped, parseSequenceNumber, sequenceNumber, shardId, shardIndexOf } from "./sequence-numbers.ts";
+import { parseSequenceNumber, sequenceNumber, shardId, shardIndexOf } from "./sequence-numbers.ts";
 import { decodeIterator, encodeIterator, ITERATOR_LIFETIME_MS } from "./shard-iterators.ts";
 import { ShardWriteLimits } from "./shard-write-limits.ts";
 import type { StreamOperations } from "./stream-operations.ts";
@@ -43,10 +43,8 @@ export class RecordOperations {
 
   putRecord(input: Input) {
     const stream = this.streams.resolve(input);
+    // Kinds, lengths and patterns (SequenceNumberForOrdering's too) were checked against the model.
     const record = this.route(stream, input, "");
-    if (input.SequenceNumberForOrdering !== undefined && !isSequenceNumberShaped(input.SequenceNumberForOrdering)) {
-      throw kinesisErrors.validation(`'${String(input.SequenceNumberForOrdering)}'`, "sequenceNumberForOrdering", "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
-    }
     if (!this.admit(stream, record)) throw this.throttled(stream, record.shardIndex);
     // Our counter is shared and only grows, so the new number is above SequenceNumberForOrdering.
     const [counter] = this.store.append(stream.name, [record], this.clock.now());
@@ -56,13 +54,9 @@ export class RecordOperations {
 
   putRecords(input: Input) {
     const stream = this.streams.resolve(input);
-    const entries = input.Records;
-    if (!Array.isArray(entries) || entries.length === 0) throw kinesisErrors.validation("'[]'", "records", "Member must have length greater than or equal to 1");
-    if (entries.length > MAX_PUT_RECORDS) throw kinesisErrors.validation(`'[${entries.length} records]'`, "records", `Member must have length less than or equal to ${MAX_PUT_RECORDS}`);
-    const records = entries.map((e: unknown, i) => {
-      if (!isJsonObject(e)) throw kinesisErrors.validation("null", `records.${i + 1}.member`, "Member must not be null");
-      return this.route(stream, e, `records.${i + 1}.member.`);
-    });
+    // 1-500 entries, none null, each with Data and a 1-256 character PartitionKey: the model's checks.
+    const entries = input.Records as Input[];
+    const records = entries.map((e, i) => this.route(stream, e, `records.${i + 1}.member.`));
     const bytes = records.reduce((n, r) => n + r.data.length + Buffer.byteLength(r.partitionKey), 0);
     if (bytes > MAX_PUT_RECORDS_BYTES) throw kinesisErrors.invalidArgument(`Records size exceeds ${MAX_PUT_RECORDS_BYTES / 1024 / 1024} MB limit`);
     // Entries over their shard's throughput fail alone; the response keeps the request's order.
@@ -114,10 +108,8 @@ export class RecordOperations {
   }
 
   getRecords(input: Input) {
-    const limit = input.Limit ?? MAX_GET_RECORDS;
-    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_GET_RECORDS) {
-      throw kinesisErrors.validation(`'${String(limit)}'`, "limit", `Member must have value ${Number(limit) < 1 ? "greater than or equal to 1" : `less than or equal to ${MAX_GET_RECORDS}`}`);
-    }
+    // 1-10,000 (the model's range).
+    const limit = (input.Limit as number | undefined) ?? MAX_GET_RECORDS;
     const it = decodeIterator(input.ShardIterator);
     const now = this.clock.now();
     // Iterators expire five minutes after they are issued (aws-facts §8.1).
@@ -152,13 +144,10 @@ export class RecordOperations {
     return kinesisErrors.throughputExceeded(shardId(shardIndex), stream.name, this.streams.accountId);
   }
 
-  /** Validates one entry and finds its shard (BC-KIN PutRecord: key 1-256 chars, data + key ≤ 1 MiB). */
+  /** Finds an entry's shard; data + key ≤ the stream's record size (BC-KIN PutRecord), a rule across members. */
   private route(stream: StreamState, e: Input, prefix: string): NewRecord {
-    const key = e.PartitionKey;
-    if (typeof key !== "string" || key.length < 1) throw kinesisErrors.validation("null", `${prefix}partitionKey`, "Member must have length greater than or equal to 1");
-    if (key.length > 256) throw kinesisErrors.validation(`'${key}'`, `${prefix}partitionKey`, "Member must have length less than or equal to 256");
-    if (typeof e.Data !== "string") throw kinesisErrors.validation("null", `${prefix}data`, "Member must not be null");
-    const data = Buffer.from(e.Data, "base64");
+    const key = e.PartitionKey as string;
+    const data = Buffer.from(e.Data as string, "base64");
     if (data.length + Buffer.byteLength(key) > MAX_RECORD_BYTES) {
       throw kinesisErrors.validation("'java.nio.HeapByteBuffer'", `${prefix}data`, `Member must have length less than or equal to ${MAX_RECORD_BYTES}`);
     }

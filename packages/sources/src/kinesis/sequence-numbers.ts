@@ -16,11 +16,6 @@ export function parseSequenceNumber(text: string): { counter: number; shardIndex
   return { counter: Number(m[1]), shardIndex: Number(m[2]) };
 }
 
-/** AWS's model pattern for any sequence number input (BC-KIN `SequenceNumber`). */
-export function isSequenceNumberShaped(text: unknown): text is string {
-  return typeof text === "string" && /^(0|[1-9]\d{0,128})$/.test(text);
-}
-
 export function shardId(index: number): string {
   return `shardId-${String(index).padStart(12, "0")}`;
 }

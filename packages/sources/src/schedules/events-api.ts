@@ -1,4 +1,4 @@
-import { AwsError, isJsonObject, serviceModel, validationMessage, type Operation, type SourceContext } from "@lambda-sim/core";
+import { AwsError, serviceModel, validationMessage, type Operation, type SourceContext } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { eventsErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
@@ -7,7 +7,6 @@ import { scheduleArn, type ScheduleRecord, type ScheduleStore, type ScheduleTarg
 type Input = Record<string, any>;
 
 const BUS = "default";
-const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 /** Targets per rule (EventBridge quota). */
 const MAX_TARGETS = 5;
 
@@ -40,7 +39,7 @@ export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, reg
   };
   return {
     PutRule: (i) => {
-      if (typeof i.Name !== "string" || !NAME.test(i.Name)) throw eventsErrors.validation(`1 validation error detected: Value '${i.Name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
+      // Name: 1-64 characters of [.\-_A-Za-z0-9], checked against the model.
       if (i.ScheduleExpression === undefined && i.EventPattern === undefined) throw eventsErrors.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
       if (i.ScheduleExpression === undefined) throw eventsErrors.validation("lambda-sim simulates scheduled rules only: EventPattern rules are not supported yet.");
       if (i.EventBusName !== undefined && busName(i.EventBusName) !== BUS) throw eventsErrors.notDefaultBus();
@@ -79,11 +78,9 @@ export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, reg
     },
     PutTargets: (i) => {
       const r = find(i.Rule, i.EventBusName);
-      const given = (i.Targets ?? []) as (ScheduleTarget & Input)[];
-      if (!Array.isArray(given)) throw new AwsError("SerializationException", 400, "Start of list found where not expected", { messageKey: "message" });
+      // A list of 1-100 targets, each with an Id of [.\-_A-Za-z0-9] and an Arn: the model's checks.
+      const given = i.Targets as (ScheduleTarget & Input)[];
       for (const t of given) {
-        if (!isJsonObject(t)) throw eventsErrors.validation("1 validation error detected: Value null at 'targets.member' failed to satisfy constraint: Member must not be null");
-        if (typeof t.Id !== "string" || !/^[.\-_A-Za-z0-9]{1,64}$/.test(t.Id) || typeof t.Arn !== "string") throw eventsErrors.validation("1 validation error detected: Value null at 'targets.member.id' failed to satisfy constraint: Member must not be null");
         if (t.InputPath !== undefined || t.InputTransformer !== undefined) throw eventsErrors.validation("lambda-sim does not simulate InputPath or InputTransformer; use Input, or no input for the scheduled event.");
       }
       const ids = new Set(given.map((t) => t.Id));

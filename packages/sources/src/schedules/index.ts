@@ -1,4 +1,4 @@
-import { loadMigrations, type Source, type TimerHandle } from "@lambda-sim/core";
+import { expandShortName, loadMigrations, type Source, type TimerHandle } from "@lambda-sim/core";
 import { registerEventsProtocol, ruleOperations } from "./events-api.ts";
 import { definitionOf, scheduleConfigSchema, type ScheduleConfig } from "./schedule-config.ts";
 import { scheduleDelivery } from "./schedule-delivery.ts";
@@ -45,7 +45,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         const missed = r.resume(opts.catchUp ?? false);
         if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
         // The file is authoritative for the schedules it declares; API-made ones are left alone.
-        const arnOf = (ref: string) => resolveArn(ref, ctx.region, ctx.accountId);
+        const arnOf = (ref: string) => expandShortName(ref, ctx.region, ctx.accountId);
         for (const [name, declared] of Object.entries(config ?? {})) {
           const def = definitionOf(declared, arnOf);
           const old = store.get("scheduler", "default", name);
@@ -69,7 +69,10 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         "POST",
       );
       ctx.addSimRoute("/_sim/schedules", () => {
-        return store.list().map((s) => ({ kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString() }));
+        return store.list().map((s) => {
+          const next = r.nextFireAt(s);
+          return { kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString(), nextFireAt: next === undefined ? null : new Date(next).toISOString() };
+        });
       });
       return { stop };
     },
@@ -77,13 +80,6 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
 }
 
 export const schedulesSource = createSchedulesSource();
-
-/** `lambda:NAME` and `sqs:NAME` as ARNs in this region and account; ARNs as they are. */
-function resolveArn(ref: string, region: string, accountId: string): string {
-  if (ref.startsWith("lambda:")) return `arn:aws:lambda:${region}:${accountId}:function:${ref.slice(7)}`;
-  if (ref.startsWith("sqs:")) return `arn:aws:sqs:${region}:${accountId}:${ref.slice(4)}`;
-  return ref;
-}
 
 /** One line for every schedule that missed fires while lambda-sim was down. */
 function missedLine(missed: MissedFires[]): string {

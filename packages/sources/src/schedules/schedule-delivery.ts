@@ -10,8 +10,8 @@ type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry" 
 };
 
 // Scheduler's RetryPolicy defaults (aws-facts §9.2: 185 attempts, 24 h; defaults unconfirmed).
-const DEFAULT_RETRY_ATTEMPTS = 185;
-const DEFAULT_EVENT_AGE_S = 86_400;
+export const DEFAULT_RETRY_ATTEMPTS = 185;
+export const DEFAULT_EVENT_AGE_S = 86_400;
 
 /**
  * How a fire reaches its targets. A Lambda target is invoked asynchronously through the

@@ -141,6 +141,11 @@ export class ScheduleRunner {
     this.armed.delete(keyOf(r));
   }
 
+  /** When the schedule fires next (service time), undefined when no fire is armed (done or disabled). */
+  nextFireAt(r: { kind: ScheduleRecord["kind"]; group: string; name: string }): number | undefined {
+    return this.armed.get(keyOf(r))?.dueAt;
+  }
+
   /** `POST /_sim/schedules/NAME/fire`: one fire now, outside the schedule (its next fire stays). */
   fireNow(r: ScheduleRecord): Promise<void> {
     return Promise.resolve(this.deliver(r, this.clock.now()));

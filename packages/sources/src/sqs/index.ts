@@ -1,4 +1,4 @@
-import { loadMigrations, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
+import { loadMigrations, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
@@ -6,6 +6,9 @@ import { QueueStore } from "./queue-store.ts";
 import { registerSqsProtocols } from "./sqs-protocol.ts";
 import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
+
+// `sqs:NAME` in lambda-sim.yaml (destinations, DLQs, mappings, schedule targets).
+registerShortName("sqs", (name, region, accountId) => `arn:aws:sqs:${region}:${accountId}:${name}`);
 
 /**
  * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols, the

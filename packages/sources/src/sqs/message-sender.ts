@@ -5,7 +5,7 @@ import type { QueueRow, QueueStore } from "./queue-store.ts";
 import { sqsErrors } from "./sqs-errors.ts";
 
 /** FIFO deduplication interval: 5 minutes (aws-facts §7). */
-const DEDUP_WINDOW_MS = 5 * 60_000;
+export const DEDUP_WINDOW_MS = 5 * 60_000;
 /** Characters SQS accepts in a body (aws-facts §7 InvalidMessageContents). */
 // With the u flag a lone surrogate is a code point of its own, outside every range here.
 const INVALID_CHARS = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;

@@ -1,7 +1,7 @@
 import { sqsErrors } from "./sqs-errors.ts";
 
 /** Settable attributes with AWS's ranges and defaults (aws-facts §7). */
-const NUMERIC: Record<string, { min: number; max: number; default: number }> = {
+export const NUMERIC_ATTRIBUTES: Record<string, { min: number; max: number; default: number }> = {
   VisibilityTimeout: { min: 0, max: 43_200, default: 30 },
   MessageRetentionPeriod: { min: 60, max: 1_209_600, default: 345_600 },
   DelaySeconds: { min: 0, max: 900, default: 0 },
@@ -30,7 +30,7 @@ export interface RedrivePolicy {
 /** Defaults for a new queue, as GetQueueAttributes shows them. */
 export function defaultAttributes(fifo: boolean): Record<string, string> {
   const out: Record<string, string> = { SqsManagedSseEnabled: "true" };
-  for (const [k, v] of Object.entries(NUMERIC)) if (k !== "KmsDataKeyReusePeriodSeconds") out[k] = String(v.default);
+  for (const [k, v] of Object.entries(NUMERIC_ATTRIBUTES)) if (k !== "KmsDataKeyReusePeriodSeconds") out[k] = String(v.default);
   if (fifo) {
     out.FifoQueue = "true";
     out.ContentBasedDeduplication = "false";
@@ -45,7 +45,7 @@ export function validateAttributes(input: Record<string, string> | undefined, fi
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(input ?? {})) {
     const value = String(raw);
-    const range = NUMERIC[name];
+    const range = NUMERIC_ATTRIBUTES[name];
     if (range !== undefined) {
       const n = Number(value);
       if (!/^\d+$/.test(value) || n < range.min || n > range.max) throw sqsErrors.invalidAttributeValue(`Invalid value for the parameter ${name}.`);

@@ -101,6 +101,7 @@ export class QueueStore {
            (SELECT COUNT(*) FROM sqs_messages WHERE queue = @queue AND visible_at > @now AND receive_count > 0) AS inflight,
            (SELECT COUNT(*) FROM sqs_messages WHERE queue = @queue AND visible_at > @now AND receive_count = 0) AS delayed`,
       ),
+      oldestSent: db.prepare("SELECT MIN(sent_at) AS at FROM sqs_messages WHERE queue = ?"),
       nextVisible: db.prepare("SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = ? AND visible_at > ?"),
       findDedup: db.prepare("SELECT message_id, sequence_number FROM sqs_dedup WHERE queue = ? AND dedup_id = ? AND expires_at > ?"),
       upsertDedup: db.prepare("INSERT OR REPLACE INTO sqs_dedup (queue, dedup_id, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)"),
@@ -221,6 +222,11 @@ export class QueueStore {
   }
 
   /** When the next hidden message becomes visible (for long polls), if any. */
+  /** When the oldest message still in the queue was sent (ApproximateAgeOfOldestMessage). */
+  oldestSentAt(queue: string): number | undefined {
+    return (this.s.oldestSent.get(queue) as { at: number | null }).at ?? undefined;
+  }
+
   nextVisibleAt(queue: string, now: number): number | undefined {
     const r = this.s.nextVisible.get(queue, now) as { at: number | null };
     return r.at ?? undefined;

@@ -5,9 +5,9 @@ import type { QueueOperations } from "./queue-operations.ts";
 import type { MessageRow, QueueRow } from "./queue-store.ts";
 
 /** A batch is cut at the 6 MB synchronous invoke limit, metadata included (aws-facts §6). */
-const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+export const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 /** The poller long-polls like Lambda's: 20 s per ReceiveMessage. */
-const LONG_POLL_MS = 20_000;
+export const LONG_POLL_MS = 20_000;
 
 /**
  * BatchSize on an SQS mapping (aws-facts §6): default 10; at most 10,000 on a standard queue, 10 on

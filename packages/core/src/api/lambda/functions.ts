@@ -1,4 +1,5 @@
 import { environmentProblem } from "../../config/environment-rules.ts";
+import { FUNCTION_DEFAULTS } from "../../config/function-definition.ts";
 import { SUPPORTED_RUNTIMES } from "../../config/function-schema.ts";
 import { noPythonMessage, pythonInterpreter } from "../../runtime/python-interpreter.ts";
 import { AwsError } from "../../errors/aws-error.ts";
@@ -133,9 +134,9 @@ async function createFunction(registry: FunctionRegistry, input: CreateInput) {
     handler: "",
     role: input.Role ?? "",
     description: "",
-    memorySize: 128,
-    timeout: 3,
-    ephemeralStorageSize: 512,
+    memorySize: FUNCTION_DEFAULTS.memorySize,
+    timeout: FUNCTION_DEFAULTS.timeout,
+    ephemeralStorageSize: FUNCTION_DEFAULTS.ephemeralStorageSize,
     environment: {},
     architectures: ["x86_64"],
     ...patch,

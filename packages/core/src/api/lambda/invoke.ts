@@ -4,7 +4,7 @@ import type { RestRequest, RestResponse, RestRoute } from "../../protocols/rest-
 
 const INVOCATION_TYPES: ReadonlySet<string> = new Set(["RequestResponse", "Event", "DryRun"]);
 /** ClientContext cap: 3,583 bytes of base64 (aws-facts §1.1). */
-const MAX_CLIENT_CONTEXT = 3583;
+export const MAX_CLIENT_CONTEXT = 3583;
 
 /**
  * `POST /2015-03-31/functions/{FunctionName}/invocations` (aws-facts §1.1-1.4): the hot path.

@@ -1,5 +1,5 @@
 import express from "express";
-import type { ActiveFault, FaultInjector } from "../../faults/fault-injector.ts";
+import type { ActiveFault, FaultInjector } from "../faults/fault-injector.ts";
 import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type express from "express";
-import { isSimError } from "../../errors/sim-error.ts";
+import { isSimError } from "../errors/sim-error.ts";
 
 /** A 4xx of the /_sim API: `{"code": ..., "message": ...}`. */
 export class SimBadRequest extends Error {

@@ -1,8 +1,8 @@
 import express from "express";
-import type { Clock } from "../../clock/clock.ts";
-import { isPausable } from "../../clock/clock.ts";
-import { VirtualClock } from "../../clock/virtual-clock.ts";
-import type { Telemetry } from "../../telemetry/telemetry.ts";
+import type { Clock } from "../clock/clock.ts";
+import { isPausable } from "../clock/clock.ts";
+import { VirtualClock } from "../clock/virtual-clock.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
 import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
 
 /** Pending timers listed by GET /_sim/clock (the count is always complete). */

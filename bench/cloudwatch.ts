@@ -1,0 +1,66 @@
+// bench/cloudwatch: what CloudWatch Logs and metrics add to each invocation (issue 15).
+//
+//   node bench/cloudwatch.ts [--quick]
+//
+// The telemetry of one warm invocation as the invoker emits it (invocation.admitted, START, two
+// lines of function output, END, REPORT, invocation.finished) is emitted N times through a
+// simulator with a state directory (WAL, as `lambda-sim start` runs), letting the event loop turn
+// every 50 invocations so the logs' group commits and the metrics' minute flushes happen as they
+// would. Beside it, in the same run: the same events through a simulator without the CloudWatch
+// sources (no subscriber), then with Logs, metrics, and both. The difference is the cost per invocation, to be
+// read beside `npm run bench`'s warm invoke p50 (about 1 ms on a quiet machine).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Simulator, type Source } from "@lambda-sim/core";
+import { cloudwatchLogsSource, cloudwatchMetricsSource } from "@lambda-sim/sources";
+
+const quick = process.argv.includes("--quick");
+const N = quick ? 20_000 : 100_000;
+const RUNS = 3;
+
+async function perInvocationMicros(sources: Source<any>[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-sim-bench-cw-"));
+  const sim = await Simulator.start({ port: 0, seed: 1, stateDir: dir, sources });
+  const t = sim.telemetry;
+  const env = "0123456789abcdef0123456789abcdef";
+  t.emit({ type: "environment.state-changed", environmentId: env, functionName: "noop", version: "$LATEST", from: "none", to: "initializing" });
+  const started = performance.now();
+  for (let i = 0; i < N; i++) {
+    const requestId = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    t.emit({ type: "invocation.admitted", functionName: "noop", qualifier: "$LATEST", newEnvironment: false });
+    t.emit({ type: "function.log", functionName: "noop", environmentId: env, requestId, text: `START RequestId: ${requestId} Version: $LATEST\n` });
+    t.emit({ type: "function.log", functionName: "noop", environmentId: env, requestId, text: `2026-01-01T00:00:00.000Z\t${requestId}\tINFO\thandled order ${i}\n` });
+    t.emit({ type: "function.log", functionName: "noop", environmentId: env, requestId, text: `2026-01-01T00:00:00.000Z\t${requestId}\tINFO\t{"order":${i},"latency":12}\n` });
+    t.emit({ type: "function.log", functionName: "noop", environmentId: env, requestId, text: `END RequestId: ${requestId}\n` });
+    t.emit({
+      type: "function.log",
+      functionName: "noop",
+      environmentId: env,
+      requestId,
+      text: `REPORT RequestId: ${requestId}\tDuration: 1.20 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t\n`,
+    });
+    t.emit({ type: "invocation.finished", requestId, functionName: "noop", version: "$LATEST", environmentId: env, durationMs: 1.2, billedDurationMs: 2, maxMemoryUsedMb: 40, status: "success" });
+    if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+  }
+  await new Promise((r) => setImmediate(r));
+  const elapsed = performance.now() - started;
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+  return (elapsed * 1000) / N;
+}
+
+const fmt = (n: number) => n.toFixed(2).padStart(8);
+console.log(`node ${process.version}, ${N} invocations' telemetry per run, median of ${RUNS} runs each\n`);
+const configs: [string, Source<any>[]][] = [
+  ["no subscriber (reference)", []],
+  ["CloudWatch Logs", [cloudwatchLogsSource]],
+  ["CloudWatch metrics", [cloudwatchMetricsSource]],
+  ["CloudWatch Logs + metrics", [cloudwatchLogsSource, cloudwatchMetricsSource]],
+];
+const results = configs.map(() => [] as number[]);
+for (let r = 0; r < RUNS; r++) for (const [i, [, sources]] of configs.entries()) results[i]!.push(await perInvocationMicros(sources));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const reference = median(results[0]!);
+console.log("                              | µs per invocation | added");
+for (const [i, [name]] of configs.entries()) console.log(`${name.padEnd(30)}| ${fmt(median(results[i]!))}          | ${fmt(median(results[i]!) - reference)}`);

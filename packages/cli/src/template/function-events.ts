@@ -1,0 +1,155 @@
+import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import { generatedName } from "./resource-identity.ts";
+import type { TemplateStack } from "./template-stack.ts";
+import { bool, defined, num, type Translation } from "./translation.ts";
+
+type Props = Record<string, unknown>;
+
+/** SAM event types whose front or source lambda-sim does not run yet: listed, not an error. */
+const NOT_YET: Record<string, string> = {
+  Api: "API Gateway",
+  HttpApi: "HTTP API",
+  SNS: "SNS",
+  EventBridgeRule: "EventBridge pattern",
+  CloudWatchEvent: "EventBridge pattern",
+  FunctionUrl: "function URL",
+  DynamoDB: "DynamoDB stream",
+  S3: "S3",
+  SelfManagedKafka: "Kafka",
+  MSK: "MSK",
+  MQ: "Amazon MQ",
+  DocumentDB: "DocumentDB",
+  CloudWatchLogs: "CloudWatch Logs",
+  IoTRule: "IoT rule",
+  AlexaSkill: "Alexa skill",
+  Cognito: "Cognito",
+};
+
+/**
+ * A serverless function's `Events`, as SAM expands them: SQS and Kinesis events into event source
+ * mappings, `Schedule` into an EventBridge scheduled rule (which sends AWS's "Scheduled Event"),
+ * `ScheduleV2` into an EventBridge Scheduler schedule (which sends its Input).
+ */
+export function functionEvents(t: Translation, stack: TemplateStack, fnId: string, fnName: string, events: unknown, base: TemplatePath): void {
+  if (events === undefined) return;
+  if (events === null || typeof events !== "object" || Array.isArray(events)) throw new TemplateError([...base, "Events"], "expected a map of event names to events");
+  const fnArn = `arn:aws:lambda:${stack.info.region}:${stack.info.accountId}:function:${fnName}`;
+  for (const [evId, ev] of Object.entries(events as Record<string, Props>)) {
+    const path = [...base, "Events", evId];
+    const type = ev?.Type;
+    const p = (ev?.Properties ?? {}) as Props;
+    const label = `${fnId}.${evId}`;
+    if (typeof type === "string" && NOT_YET[type] !== undefined) {
+      t.notSimulated.push(`${label} (${type}: ${NOT_YET[type]})`);
+      continue;
+    }
+    const at = [...path, "Properties"];
+    switch (type) {
+      case "SQS": {
+        const entry = defined({
+          functionName: fnName,
+          eventSourceArn: p.Queue,
+          batchSize: num(p.BatchSize),
+          maximumBatchingWindowInSeconds: num(p.MaximumBatchingWindowInSeconds),
+          functionResponseTypes: p.FunctionResponseTypes,
+          enabled: bool(p.Enabled),
+          scalingConfig: p.ScalingConfig === undefined ? undefined : { maximumConcurrency: num((p.ScalingConfig as Props).MaximumConcurrency) },
+          filterCriteria: filterCriteria(p.FilterCriteria),
+        });
+        mapping(t, entry, at, { eventSourceArn: "Queue" });
+        t.said(label, `mapping ${shortArn(p.Queue)} → ${fnName} (batch ${num(p.BatchSize) ?? 10}${(p.FunctionResponseTypes as unknown[] | undefined)?.includes("ReportBatchItemFailures") ? ", partial batch responses" : ""})`);
+        break;
+      }
+      case "Kinesis": {
+        const onFailure = ((p.DestinationConfig as Props | undefined)?.OnFailure as Props | undefined)?.Destination;
+        const entry = defined({
+          functionName: fnName,
+          eventSourceArn: p.Stream,
+          startingPosition: p.StartingPosition,
+          startingPositionTimestamp: p.StartingPositionTimestamp,
+          batchSize: num(p.BatchSize),
+          maximumBatchingWindowInSeconds: num(p.MaximumBatchingWindowInSeconds),
+          parallelizationFactor: num(p.ParallelizationFactor),
+          bisectBatchOnFunctionError: bool(p.BisectBatchOnFunctionError),
+          maximumRetryAttempts: num(p.MaximumRetryAttempts),
+          maximumRecordAgeInSeconds: num(p.MaximumRecordAgeInSeconds),
+          tumblingWindowInSeconds: num(p.TumblingWindowInSeconds),
+          functionResponseTypes: p.FunctionResponseTypes,
+          enabled: bool(p.Enabled),
+          destinationConfig: onFailure === undefined ? undefined : { onFailure: { destination: onFailure } },
+          filterCriteria: filterCriteria(p.FilterCriteria),
+        });
+        mapping(t, entry, at, { eventSourceArn: "Stream" });
+        t.said(label, `mapping ${shortArn(p.Stream)} → ${fnName} (${String(p.StartingPosition)}, batch ${num(p.BatchSize) ?? 100})`);
+        break;
+      }
+      case "Schedule": {
+        const ruleId = `${fnId}${evId}`;
+        const name = typeof p.Name === "string" ? p.Name : generatedName(stack.info.stackName, ruleId, 64);
+        if (typeof p.Schedule !== "string") throw new TemplateError([...at, "Schedule"], "expected rate(…) or cron(…)");
+        const disabled = bool(p.Enabled) === false || p.State === "DISABLED";
+        const dlq = (p.DeadLetterConfig as Props | undefined)?.Arn;
+        const retry = p.RetryPolicy as Props | undefined;
+        t.actions.push({
+          kind: "rule",
+          logicalId: label,
+          name,
+          rule: defined({ ScheduleExpression: p.Schedule, State: disabled ? "DISABLED" : "ENABLED", Description: p.Description }),
+          // SAM names the rule's target `<Function><Event>LambdaTarget`.
+          targets: [defined({ Id: `${ruleId}LambdaTarget`.slice(0, 64), Arn: fnArn, Input: p.Input, RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }), DeadLetterConfig: dlq === undefined ? undefined : { Arn: dlq } })],
+        });
+        t.said(label, `EventBridge rule ${name}: ${p.Schedule} → ${fnName}${disabled ? " (disabled)" : ""}`);
+        break;
+      }
+      case "ScheduleV2": {
+        const name = typeof p.Name === "string" ? p.Name : generatedName(stack.info.stackName, `${fnId}${evId}`, 64);
+        if (p.GroupName !== undefined && p.GroupName !== "default") {
+          t.notSimulated.push(`${label} (schedule group ${String(p.GroupName)}: only the default group is simulated)`);
+          continue;
+        }
+        const retry = p.RetryPolicy as Props | undefined;
+        const dlq = (p.DeadLetterConfig as Props | undefined)?.Arn;
+        const window = p.FlexibleTimeWindow as Props | undefined;
+        t.config.schedules[name] = defined({
+          scheduleExpression: p.ScheduleExpression,
+          scheduleExpressionTimezone: p.ScheduleExpressionTimezone,
+          state: p.State,
+          description: p.Description,
+          startDate: p.StartDate,
+          endDate: p.EndDate,
+          flexibleTimeWindow: window && defined({ mode: window.Mode, maximumWindowInMinutes: num(window.MaximumWindowInMinutes) }),
+          target: defined({
+            arn: fnArn,
+            input: p.Input,
+            retryPolicy: retry && defined({ maximumRetryAttempts: num(retry.MaximumRetryAttempts), maximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
+            deadLetterConfig: dlq === undefined ? undefined : { arn: dlq },
+          }),
+        });
+        t.origins.push({ native: ["schedules", name], template: at, keys: { target: "Input" } });
+        t.said(label, `schedule ${name}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}`);
+        break;
+      }
+      default:
+        t.problems.push(new TemplateError([...path, "Type"], `expected an event type (SQS, Kinesis, Schedule, ScheduleV2, ${Object.keys(NOT_YET).join(", ")}), got ${JSON.stringify(type)}`));
+    }
+  }
+}
+
+export function mapping(t: Translation, entry: Record<string, unknown>, at: TemplatePath, keys: Record<string, string> = {}): void {
+  t.origins.push({ native: ["eventSourceMappings", t.config.eventSourceMappings.length], template: at, keys });
+  t.config.eventSourceMappings.push(entry);
+}
+
+/** `{ Filters: [{ Pattern: "json" }] }` as the native filterCriteria. */
+export function filterCriteria(v: unknown): unknown {
+  if (v === undefined) return undefined;
+  const filters = (v as Props).Filters;
+  return { filters: Array.isArray(filters) ? filters.map((f: Props) => ({ pattern: f.Pattern })) : filters };
+}
+
+/** `arn:aws:sqs:r:a:orders` → `sqs:orders`, for start-up lines. */
+export function shortArn(arn: unknown): string {
+  const s = String(arn);
+  const m = /^arn:aws:(sqs|kinesis|lambda):[^:]*:\d*:(?:stream\/|function:)?(.+)$/.exec(s);
+  return m === null ? s : `${m[1]}:${m[2]}`;
+}

@@ -1,0 +1,104 @@
+import { join } from "node:path";
+import { esbuildFunction } from "./esbuild-function.ts";
+import { codeDirectory, type CodePlace } from "./function-code.ts";
+import { TemplateError } from "./intrinsics.ts";
+import { functionEvents } from "./function-events.ts";
+import type { TemplateStack } from "./template-stack.ts";
+import { defined, num, type Translation } from "./translation.ts";
+
+type Props = Record<string, unknown>;
+
+/** Properties accepted and not acted on (no effect lambda-sim can show, or IAM). */
+const ACCEPTED = new Set(["Role", "Policies", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument", "Tracing", "TracingConfig", "Tags", "PropagateTags", "KmsKeyArn", "VpcConfig", "Metadata", "CodeSigningConfigArn", "LoggingConfig", "RuntimeManagementConfig", "SnapStart", "DeploymentPreference", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "VersionDescription", "VersionPruningPolicy", "PackageType", "FileSystemConfigs", "RecursiveLoop", "SourceKMSKeyArn", "Description", "CapacityProviderConfig", "FunctionScalingConfig", "DurableConfig", "PublishToLatestPublished", "TenancyConfig", "ImageConfig"]);
+
+/**
+ * `AWS::Serverless::Function` and `AWS::Lambda::Function` as a lambda-sim.yaml `functions:` entry
+ * (CreateFunction's parameters); a serverless function's Events become mappings, schedules and
+ * rules; AutoPublishAlias and ProvisionedConcurrencyConfig are applied through the Lambda API.
+ */
+export async function translateFunction(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
+  const serverless = type === "AWS::Serverless::Function";
+  const base = ["Resources", id, "Properties"];
+  const name = stack.identity(id, base).name;
+  if (p.PackageType === "Image" || p.ImageUri !== undefined || (p.Code as Props | undefined)?.ImageUri !== undefined) {
+    throw new TemplateError([...base, "PackageType"], "container images are not simulated: lambda-sim runs zip and folder code");
+  }
+  const code = serverless ? { uri: p.CodeUri, inline: p.InlineCode } : lambdaCode(p.Code, [...base, "Code"]);
+  const codePath = serverless ? [...base, p.InlineCode !== undefined ? "InlineCode" : "CodeUri"] : [...base, "Code"];
+  const sourceDir = await codeDirectory(id, code, place, codePath);
+  const metadata = stack.resolver.resolve(stack.resources[id]!.Metadata ?? {}, ["Resources", id, "Metadata"]) as Props;
+  const codeUri = metadata.BuildMethod === "esbuild" ? await esbuildFunction(id, sourceDir, p.Handler, metadata.BuildProperties, join(place.codeRoot, "build", id), ["Resources", id]) : sourceDir;
+  if (metadata.BuildMethod !== undefined && metadata.BuildMethod !== "esbuild") t.notSimulated.push(`${id} (BuildMethod ${String(metadata.BuildMethod)}: code used as it is)`);
+  const env = (p.Environment as Props | undefined)?.Variables;
+  const dlq = serverless ? (p.DeadLetterQueue as Props | undefined)?.TargetArn : (p.DeadLetterConfig as Props | undefined)?.TargetArn;
+  const entry: Record<string, unknown> = defined({
+    runtime: p.Runtime,
+    handler: p.Handler,
+    codeUri,
+    description: p.Description,
+    role: typeof p.Role === "string" ? p.Role : undefined,
+    memorySize: num(p.MemorySize),
+    timeout: num(p.Timeout),
+    ephemeralStorage: p.EphemeralStorage === undefined ? undefined : { size: num((p.EphemeralStorage as Props).Size) },
+    environment: env,
+    architectures: p.Architectures,
+    deadLetterConfig: dlq === undefined ? undefined : { targetArn: dlq },
+    reservedConcurrency: num(p.ReservedConcurrentExecutions),
+    eventInvokeConfig: serverless ? eventInvokeConfig(p.EventInvokeConfig) : undefined,
+  });
+  if (t.config.functions[name] !== undefined) throw new TemplateError(base, `function name ${name} is used twice`);
+  t.config.functions[name] = entry;
+  t.origins.push({
+    native: ["functions", name],
+    template: base,
+    keys: { codeUri: codePath.at(-1)!, environment: "Environment.Variables", reservedConcurrency: "ReservedConcurrentExecutions", deadLetterConfig: serverless ? "DeadLetterQueue" : "DeadLetterConfig", role: "Role", ephemeralStorage: "EphemeralStorage" },
+  });
+  t.said(id, `function ${name} (${String(p.Runtime)}, ${String(p.Handler ?? "bootstrap")}${codeUri !== sourceDir ? ", built with esbuild" : ""})`);
+  if (!serverless) return;
+
+  if (p.Layers !== undefined) t.notSimulated.push(`${id}.Layers`);
+  if (p.FunctionUrlConfig !== undefined) t.notSimulated.push(`${id}Url (function URL)`);
+  const alias = p.AutoPublishAlias;
+  if (alias !== undefined) {
+    if (typeof alias !== "string" || !/^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/.test(alias)) throw new TemplateError([...base, "AutoPublishAlias"], "expected an alias name of letters, digits, - and _ (not only digits)");
+    const pc = p.ProvisionedConcurrencyConfig as Props | undefined;
+    const provisioned = pc === undefined ? undefined : num(pc.ProvisionedConcurrentExecutions);
+    if (pc !== undefined && (typeof provisioned !== "number" || !Number.isInteger(provisioned) || provisioned < 1)) {
+      throw new TemplateError([...base, "ProvisionedConcurrencyConfig", "ProvisionedConcurrentExecutions"], "expected a whole number ≥ 1");
+    }
+    t.actions.push({ kind: "publish-alias", functionName: name, alias, description: typeof p.VersionDescription === "string" ? p.VersionDescription : undefined, provisioned: provisioned as number | undefined, logicalId: id });
+    t.said(`${id}Alias${alias}`, `alias ${name}:${alias} on a version published at start${provisioned === undefined ? "" : `, ${provisioned} provisioned environments`}`);
+  } else if (p.ProvisionedConcurrencyConfig !== undefined) {
+    // SAM: "ProvisionedConcurrencyConfig ... requires AutoPublishAlias".
+    throw new TemplateError([...base, "ProvisionedConcurrencyConfig"], "ProvisionedConcurrencyConfig needs AutoPublishAlias (provisioned concurrency applies to a version or alias)");
+  }
+  for (const key of Object.keys(p)) {
+    if (!KNOWN.has(key) && !ACCEPTED.has(key)) t.problems.push(new TemplateError([...base, key], `unknown property of ${type}`));
+  }
+  functionEvents(t, stack, id, name, p.Events, base);
+}
+
+const KNOWN = new Set(["FunctionName", "Runtime", "Handler", "CodeUri", "InlineCode", "MemorySize", "Timeout", "Environment", "Architectures", "DeadLetterQueue", "ReservedConcurrentExecutions", "EventInvokeConfig", "EphemeralStorage", "Layers", "FunctionUrlConfig", "AutoPublishAlias", "ProvisionedConcurrencyConfig", "Events", "ImageUri", "ImageConfig"]);
+
+/** Lambda::Function's `Code`: ZipFile inline, or a local path (what `aws cloudformation package` reads). */
+function lambdaCode(code: unknown, path: readonly (string | number)[]): { uri?: unknown; inline?: unknown } {
+  if (typeof code === "string") return { uri: code };
+  if (code === null || typeof code !== "object") throw new TemplateError(path, "expected { ZipFile: code } or a local folder or zip file");
+  const c = code as Props;
+  if (c.ZipFile !== undefined) return { inline: c.ZipFile };
+  throw new TemplateError(path, "expected { ZipFile: code } or a local folder or zip file: code in S3 is not reachable offline");
+}
+
+/** SAM's EventInvokeConfig as the native eventInvokeConfig ($LATEST). */
+function eventInvokeConfig(v: unknown): unknown {
+  if (v === undefined) return undefined;
+  const c = v as Props;
+  const dest = c.DestinationConfig as Props | undefined;
+  const target = (d: unknown) => (d === undefined ? undefined : { destination: (d as Props).Destination });
+  return defined({
+    maximumRetryAttempts: num(c.MaximumRetryAttempts),
+    maximumEventAgeInSeconds: num(c.MaximumEventAgeInSeconds),
+    destinationConfig: dest === undefined ? undefined : defined({ onSuccess: target(dest.OnSuccess), onFailure: target(dest.OnFailure) }),
+  });
+}
+

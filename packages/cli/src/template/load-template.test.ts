@@ -1,0 +1,248 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { zipFiles } from "@lambda-sim/core/testing";
+import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../config/load-config.ts";
+import { loadTemplate } from "./load-template.ts";
+import { parseParameterOverrides } from "./start-config.ts";
+
+const sources = [sqsSource, kinesisSource, createSchedulesSource()];
+
+/** A project folder named `shop` with a template and a src/ folder of code. */
+function project(template: string, files: Record<string, string | Buffer> = {}): { dir: string; file: string } {
+  const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-template-test-")), "shop");
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "src", "app.mjs"), "export const handler = async () => ({});\n");
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const file = join(dir, "template.yaml");
+  writeFileSync(file, template);
+  return { dir, file };
+}
+
+function load(template: string, opts: { overrides?: Record<string, string>; files?: Record<string, string | Buffer> } = {}) {
+  const { dir, file } = project(template, opts.files);
+  return loadTemplate(file, { sources, parameterOverrides: opts.overrides, endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
+}
+
+async function errorOf(template: string, opts: { overrides?: Record<string, string>; files?: Record<string, string | Buffer> } = {}): Promise<string> {
+  try {
+    await load(template, opts);
+  } catch (e) {
+    return (e as Error).message.replaceAll(/\/\S*\/shop\//g, "");
+  }
+  throw new Error("expected the template to be refused");
+}
+
+const HEADER = "Transform: AWS::Serverless-2016-10-31\n";
+
+describe("loadTemplate", () => {
+  it("maps a SAM SQS consumer onto a function, a queue with its redrive policy, and a mapping", async () => {
+    const config = await load(`${HEADER}
+Globals:
+  Function:
+    Runtime: nodejs24.x
+    Timeout: 10
+    Environment: { Variables: { STAGE: dev, SHARED: "1" } }
+Resources:
+  Orders:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 60
+      RedrivePolicy: { deadLetterTargetArn: !GetAtt OrdersDlq.Arn, maxReceiveCount: 3 }
+  OrdersDlq: { Type: AWS::SQS::Queue, Properties: { QueueName: orders-dlq } }
+  Consumer:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: consumer
+      CodeUri: src/
+      Handler: app.handler
+      MemorySize: 512
+      ReservedConcurrentExecutions: 5
+      Environment: { Variables: { STAGE: prod, QUEUE_URL: !Ref Orders } }
+      Events:
+        Queue:
+          Type: SQS
+          Properties: { Queue: !GetAtt Orders.Arn, BatchSize: 7, MaximumBatchingWindowInSeconds: 2, FunctionResponseTypes: [ReportBatchItemFailures], ScalingConfig: { MaximumConcurrency: 4 } }
+`);
+    const fn = config.functions[0]!;
+    expect(fn).toMatchObject({ functionName: "consumer", runtime: "nodejs24.x", handler: "app.handler", memorySize: 512, timeout: 10, reservedConcurrency: 5 });
+    expect(fn.codeDir).toMatch(/\/shop\/src$/);
+    // Globals' variables merged under the function's own, which win.
+    expect(fn.environment).toEqual({ STAGE: "prod", SHARED: "1", QUEUE_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:3001\/000000000000\/shop-Orders-[A-Z0-9]{12}$/) });
+    const queueName = fn.environment!.QUEUE_URL!.split("/").at(-1)!;
+    expect(config.sources.queues).toEqual({ [queueName]: { visibilityTimeout: 60, redrivePolicy: { deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:orders-dlq", maxReceiveCount: 3 } }, "orders-dlq": {} });
+    expect(config.eventSourceMappings).toEqual([
+      expect.objectContaining({ FunctionName: "consumer", EventSourceArn: `arn:aws:sqs:us-east-1:000000000000:${queueName}`, BatchSize: 7, MaximumBatchingWindowInSeconds: 2, FunctionResponseTypes: ["ReportBatchItemFailures"], ScalingConfig: { MaximumConcurrency: 4 } }),
+    ]);
+    expect(config.template.lines.join("\n")).toMatch(/Queue +mapping sqs:shop-Orders-\w+ → consumer \(batch 7, partial batch responses\)/);
+  });
+
+  it("maps Kinesis events, ScheduleV2 schedules and Schedule rules", async () => {
+    const config = await load(`${HEADER}
+Resources:
+  Clicks: { Type: AWS::Kinesis::Stream, Properties: { Name: clicks, ShardCount: 2, RetentionPeriodHours: 48 } }
+  Failed: { Type: AWS::SQS::Queue, Properties: { QueueName: failed } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: fn
+      Runtime: nodejs22.x
+      Handler: app.handler
+      InlineCode: "exports.handler = async () => 1;"
+      Events:
+        Stream:
+          Type: Kinesis
+          Properties: { Stream: !GetAtt Clicks.Arn, StartingPosition: LATEST, BatchSize: 50, ParallelizationFactor: 2, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Type: SQS, Destination: !GetAtt Failed.Arn } } }
+        Nightly:
+          Type: ScheduleV2
+          Properties: { ScheduleExpression: "cron(0 3 * * ? *)", ScheduleExpressionTimezone: Europe/Paris, Input: '{"a":1}', RetryPolicy: { MaximumRetryAttempts: 1 } }
+        Hourly:
+          Type: Schedule
+          Properties: { Schedule: rate(1 hour), Name: hourly, Input: '{"b":2}', Enabled: false }
+`);
+    expect(readFileSync(join(config.functions[0]!.codeDir, "index.js"), "utf8")).toBe("exports.handler = async () => 1;");
+    expect(config.sources.streams).toEqual({ clicks: { shardCount: 2, retentionPeriodHours: 48 } });
+    expect(config.eventSourceMappings[0]).toMatchObject({ EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks", StartingPosition: "LATEST", BatchSize: 50, ParallelizationFactor: 2, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:failed" } } });
+    const schedules = config.sources.schedules as Record<string, { scheduleExpression: string; target: { arn: string; input: string } }>;
+    const [name, schedule] = Object.entries(schedules)[0]!;
+    expect(name).toMatch(/^shop-FnNightly-[A-Z0-9]{12}$/);
+    expect(schedule).toMatchObject({ scheduleExpression: "cron(0 3 * * ? *)", scheduleExpressionTimezone: "Europe/Paris", target: { arn: "arn:aws:lambda:us-east-1:000000000000:function:fn", input: '{"a":1}', retryPolicy: { maximumRetryAttempts: 1 } } });
+    expect(config.template.actions).toEqual([
+      { kind: "rule", logicalId: "Fn.Hourly", name: "hourly", rule: { ScheduleExpression: "rate(1 hour)", State: "DISABLED" }, targets: [{ Id: "FnHourlyLambdaTarget", Arn: "arn:aws:lambda:us-east-1:000000000000:function:fn", Input: '{"b":2}' }] },
+    ]);
+  });
+
+  it("maps plain CloudFormation: Lambda::Function, EventSourceMapping, Events::Rule, Scheduler::Schedule, and unpacks a zip", async () => {
+    const zip = await zipFiles([{ name: "index.mjs", data: "export const handler = async () => 'zipped';" }]);
+    const config = await load(
+      `
+Parameters: { Batch: { Type: Number, Default: 3 } }
+Resources:
+  Queue: { Type: AWS::SQS::Queue, Properties: { QueueName: jobs.fifo, FifoQueue: true, ContentBasedDeduplication: true } }
+  Worker: { Type: AWS::Lambda::Function, Properties: { FunctionName: worker, Runtime: nodejs24.x, Handler: index.handler, Code: fn.zip, Role: !GetAtt WorkerRole.Arn, Timeout: 30 } }
+  WorkerRole: { Type: AWS::IAM::Role, Properties: { AssumeRolePolicyDocument: {} } }
+  Mapping: { Type: AWS::Lambda::EventSourceMapping, Properties: { FunctionName: !Ref Worker, EventSourceArn: !GetAtt Queue.Arn, BatchSize: !Ref Batch } }
+  Tick: { Type: AWS::Events::Rule, Properties: { ScheduleExpression: rate(5 minutes), Targets: [{ Id: w, Arn: !GetAtt Worker.Arn }] } }
+  Later: { Type: AWS::Scheduler::Schedule, Properties: { ScheduleExpression: "at(2030-01-01T00:00:00)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: !GetAtt Queue.Arn, RoleArn: !GetAtt WorkerRole.Arn, Input: hi } } }
+  Permission: { Type: AWS::Lambda::Permission, Properties: { FunctionName: !Ref Worker, Action: lambda:InvokeFunction, Principal: events.amazonaws.com } }
+  Table: { Type: AWS::DynamoDB::Table, Properties: {} }
+  Topic: { Type: AWS::SNS::Topic, Properties: { Subscription: [{ Protocol: lambda, Endpoint: !GetAtt Worker.Arn }] } }
+`,
+      { files: { "fn.zip": zip } },
+    );
+    expect(readFileSync(join(config.functions[0]!.codeDir, "index.mjs"), "utf8")).toContain("zipped");
+    expect(config.functions[0]).toMatchObject({ functionName: "worker", role: "arn:aws:iam::000000000000:role/shop-WorkerRole-" + config.functions[0]!.role!.split("-").at(-1), timeout: 30 });
+    expect(config.sources.queues).toEqual({ "jobs.fifo": { fifoQueue: true, contentBasedDeduplication: true } });
+    expect(config.eventSourceMappings).toEqual([expect.objectContaining({ FunctionName: "worker", EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:jobs.fifo", BatchSize: 3 })]);
+    expect(Object.values(config.sources.schedules as object)).toEqual([expect.objectContaining({ scheduleExpression: "at(2030-01-01T00:00:00)", target: { arn: "arn:aws:sqs:us-east-1:000000000000:jobs.fifo", input: "hi" } })]);
+    expect(config.template.actions).toEqual([expect.objectContaining({ kind: "rule", name: expect.stringMatching(/^shop-Tick-/), targets: [{ Id: "w", Arn: "arn:aws:lambda:us-east-1:000000000000:function:worker" }] })]);
+    const lines = config.template.lines.join("\n");
+    expect(lines).toContain("not simulated (yet): Table (AWS::DynamoDB::Table), Topic (AWS::SNS::Topic)");
+    expect(lines).toContain("IAM roles, policies and permissions are accepted and ignored (lambda-sim checks no permissions): WorkerRole, Permission");
+  });
+
+  it("lists events whose fronts are not simulated yet in one line, and skips resources whose condition is false", async () => {
+    const config = await load(`${HEADER}
+Parameters: { Stage: { Type: String, Default: dev } }
+Conditions: { IsProd: !Equals [!Ref Stage, prod] }
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      Events:
+        Get: { Type: Api, Properties: { Path: /, Method: get } }
+        Http: { Type: HttpApi }
+        Topic: { Type: SNS, Properties: { Topic: arn:aws:sns:us-east-1:000000000000:t } }
+        Bus: { Type: EventBridgeRule, Properties: { Pattern: { source: [a] } } }
+  ProdOnly: { Type: AWS::SQS::Queue, Condition: IsProd }
+`);
+    expect(config.functions.map((f) => f.functionName)).toEqual([expect.stringMatching(/^shop-Fn-[A-Z0-9]{12}$/)]);
+    const lines = config.template.lines.join("\n");
+    expect(lines).toContain("not simulated (yet): Fn.Get (Api: API Gateway), Fn.Http (HttpApi: HTTP API), Fn.Topic (SNS: SNS), Fn.Bus (EventBridgeRule: EventBridge pattern)");
+    expect(lines).toMatch(/ProdOnly +not created: condition IsProd is false/);
+    expect(config.sources.queues).toEqual({});
+  });
+
+  it("reports errors one per line with the file, line and the template's key path", async () => {
+    const message = await errorOf(`${HEADER}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs24.x
+      Environment: { Variables: { Q: !Ref Nothing } }
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs24.x
+      CodeUri: missing/
+`);
+    expect(message.split("\n")).toEqual([
+      "template.yaml:9 Resources.Fn.Properties.Environment.Variables.Q.Ref: !Ref Nothing: no parameter, pseudo parameter or resource is named Nothing",
+      "template.yaml:15 Resources.Other.Properties.CodeUri: directory not found: missing",
+    ]);
+  });
+
+  it("reports values the config schema refuses at the template's property", async () => {
+    const message = await errorOf(`${HEADER}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: java21
+      MemorySize: 64
+      Events:
+        Q: { Type: SQS, Properties: { Queue: arn:aws:sqs:us-east-1:000000000000:q, FunctionResponseTypes: [Partial] } }
+`);
+    expect(message.split("\n")).toEqual([
+      expect.stringMatching(/^template\.yaml:9 Resources\.Fn\.Properties\.Runtime: expected one of nodejs22\.x, .*, got 'java21'$/),
+      "template.yaml:10 Resources.Fn.Properties.MemorySize: expected an integer between 128 and 10240, got 64",
+      "template.yaml:12 Resources.Fn.Properties.Events.Q.Properties.FunctionResponseTypes[0]: expected ReportBatchItemFailures, got 'Partial'",
+    ]);
+  });
+
+  it("reports a template that does not parse, a cycle, a bad parameter and ImportValue", async () => {
+    expect(await errorOf("Resources:\n  A: [unclosed\n")).toMatch(/^template\.yaml:\d+ invalid YAML: /);
+    expect(await errorOf(`
+Resources:
+  A: { Type: AWS::SQS::Queue, Properties: { Tags: [{ Key: b, Value: !GetAtt B.Arn }] } }
+  B: { Type: AWS::SQS::Queue, Properties: { Tags: [{ Key: a, Value: !Ref A }] } }
+`)).toBe("template.yaml:3 Resources.A: circular dependency between resources: A → B → A");
+    expect(await errorOf("Parameters: { Stage: { Type: String, AllowedValues: [dev, prod] } }\nResources: {}\n", { overrides: { Stage: "qa" } })).toBe("template.yaml:1 Parameters.Stage: parameter Stage: expected one of dev, prod, got 'qa'");
+    expect(await errorOf("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { RedrivePolicy: '{oops' }\n")).toBe("template.yaml:4 Resources.Q.Properties.RedrivePolicy: expected a map or its JSON text");
+    expect(await errorOf("Parameters: { Stage: { Type: String } }\nResources: {}\n")).toBe("template.yaml:1 Parameters.Stage: parameter Stage has no value: give it a Default or pass --parameter-overrides Stage=VALUE");
+    expect(await errorOf("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !ImportValue shared\n")).toBe(
+      "template.yaml:5 Resources.Q.Properties.QueueName.Fn::ImportValue: Fn::ImportValue is not supported: lambda-sim runs one template, with no other stack exporting values (use a parameter)",
+    );
+  });
+
+  it("combines with a lambda-sim.yaml beside it: its settings apply, its entries win on a name both declare", async () => {
+    const { dir, file } = project(`${HEADER}
+Resources:
+  Fn: { Type: AWS::Serverless::Function, Properties: { FunctionName: orders, CodeUri: src/, Handler: app.handler, Runtime: nodejs24.x, Environment: { Variables: { REGION: !Ref AWS::Region } } } }
+  Audit: { Type: AWS::Serverless::Function, Properties: { FunctionName: audit, CodeUri: src/, Handler: app.handler, Runtime: nodejs24.x } }
+  Q: { Type: AWS::SQS::Queue, Properties: { QueueName: orders, VisibilityTimeout: 10 } }
+`);
+    writeFileSync(join(dir, "lambda-sim.yaml"), "region: eu-central-1\naccount: { concurrentExecutions: 20 }\nfunctions:\n  audit: { runtime: model, model: { durationMs: 5 } }\nqueues:\n  orders: { visibilityTimeout: 90 }\n  extra:\n");
+    const native = await loadConfig(join(dir, "lambda-sim.yaml"), sources);
+    const config = await loadTemplate(file, { sources, endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state"), native });
+    expect(config.region).toBe("eu-central-1");
+    expect(config.account.concurrentExecutions).toBe(20);
+    expect(config.functions.map((f) => [f.functionName, f.runtime])).toEqual([["orders", "nodejs24.x"], ["audit", "model"]]);
+    expect(config.functions[0]!.environment).toEqual({ REGION: "eu-central-1" });
+    expect(config.sources.queues).toEqual({ orders: { visibilityTimeout: 90 }, extra: {} });
+  });
+
+  it("parses --parameter-overrides as SAM CLI spells them", () => {
+    expect(parseParameterOverrides(["Stage=prod Size=3", "ParameterKey=Name,ParameterValue=a-b", 'Msg="hello world"'])).toEqual({ Stage: "prod", Size: "3", Name: "a-b", Msg: "hello world" });
+  });
+});

@@ -1,0 +1,152 @@
+import { readFile } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
+import { formatZodError, SimError, type Source } from "@lambda-sim/core";
+import type { z } from "zod";
+import { buildConfigSchema } from "../config/config-schema.ts";
+import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "../config/load-config.ts";
+import { schemaKeysAt } from "../config/schema-keys.ts";
+import { parseTemplate } from "./cfn-yaml.ts";
+import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import { dependencyCycle } from "./resource-dependencies.ts";
+import { applyGlobals } from "./sam-globals.ts";
+import type { TemplateAction } from "./template-actions.ts";
+import { TemplateStack, type TemplateResource } from "./template-stack.ts";
+import { translateTemplate } from "./translate-template.ts";
+
+export interface TemplateSummary {
+  file: string;
+  stackName: string;
+  /** Start-up lines: what each logical id became, what is not simulated, IAM ignored. */
+  lines: string[];
+  /** Applied through the simulator's APIs once it listens (template-actions.ts). */
+  actions: TemplateAction[];
+  /** Where each of the config's event source mappings was declared: `<file>:<line> Resources.X...`. */
+  mappingPlaces: string[];
+}
+
+export interface TemplateOptions {
+  sources: readonly Source<any>[];
+  /** `--parameter-overrides Key=Value ...`. */
+  parameterOverrides?: Record<string, string>;
+  /** AWS::StackName and the prefix of generated names; default: the template's folder name. */
+  stackName?: string;
+  /** The simulator's endpoint, on which queue URLs are built. */
+  endpoint: string;
+  /** Where zipped and inline code is unpacked. */
+  codeRoot: string;
+  /** A lambda-sim.yaml beside the template: its region, account and settings apply, its entries win. */
+  native?: LoadedConfig;
+}
+
+/**
+ * Reads a SAM or CloudFormation template (YAML with short forms, or JSON), resolves its intrinsics
+ * and translates its resources into the same validated config lambda-sim.yaml produces, so nothing
+ * downstream knows where it came from. Every problem is one line naming the file, line and the
+ * template's own key path (`Resources.Orders.Properties.MemorySize`).
+ */
+export async function loadTemplate(file: string, opts: TemplateOptions): Promise<LoadedConfig & { template: TemplateSummary }> {
+  const path = resolve(file);
+  const text = await readFile(path, "utf8").catch((e: NodeJS.ErrnoException) => {
+    throw new SimError("ERR_CONFIG", e.code === "ENOENT" ? `template not found: ${path}` : `cannot read template ${path}: ${e.message}`, { cause: e });
+  });
+  const parsed = parseTemplate(text, path);
+  if (parsed.errors.length > 0) throw new SimError("ERR_CONFIG", parsed.errors.join("\n"));
+  const lineAt = (p: readonly PropertyKey[]) => lineOf(parsed.doc, parsed.lines, p);
+  const fail = (problems: readonly TemplateError[], more: readonly string[] = []): never => {
+    const found = problems.map((e) => ({ line: lineAt(e.path), text: e.message, path: e.path }));
+    found.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+    throw new SimError("ERR_CONFIG", [...new Set([...found.map((f) => `${path}:${f.line ?? ""} ${dotted(f.path)}: ${f.text}`), ...more])].join("\n"));
+  };
+  const template = parsed.value as Record<string, unknown> | null;
+  if (template === null || typeof template !== "object" || Array.isArray(template)) fail([new TemplateError([], "expected a template: a map with Resources")]);
+  const resources = resourcesOf(template!, fail);
+  const problems: TemplateError[] = [];
+  applyGlobals(template!.Globals, resources, problems);
+  const cycle = dependencyCycle(resources);
+  if (cycle !== undefined) problems.push(cycle);
+  if (problems.length > 0) fail(problems);
+
+  const region = opts.native?.region ?? "us-east-1";
+  const accountId = opts.native?.accountId ?? "000000000000";
+  const stackName = opts.stackName ?? (basename(dirname(path)).replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "") || "lambda-sim");
+  const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint }, opts.parameterOverrides ?? {});
+  const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
+  if (t.problems.length > 0 || t.buildErrors.length > 0) fail(t.problems, t.buildErrors);
+
+  const sections = configSections(opts.sources);
+  const schema = buildConfigSchema(sections);
+  const raw = { region, accountId, ...t.config };
+  const checked = schema.safeParse(raw, { reportInput: true });
+  if (!checked.success) {
+    // Issues come on native paths (functions.NAME.memorySize); report them at the template's keys.
+    const issues = checked.error.issues.map((i) => ({ ...i, path: [...(t.templatePathOf(i.path) ?? i.path)] }));
+    const lines = formatZodError({ issues } as unknown as z.ZodError, path, lineAt, (p) => schemaKeysAt(schema, p));
+    throw new SimError("ERR_CONFIG", lines.join("\n"));
+  }
+  const config = await fromValidatedConfig(path, raw, checked.data, Object.keys(sections), () => undefined);
+  const mappingPlaces = t.config.eventSourceMappings.map((_, i) => {
+    const at = t.templatePathOf(["eventSourceMappings", i]) ?? [];
+    return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
+  });
+  const summary: TemplateSummary = { file: path, stackName, lines: summaryLines(t, path, stackName), actions: t.actions, mappingPlaces };
+  return { ...(opts.native === undefined ? config : combine(config, opts.native, summary)), template: summary };
+}
+
+function resourcesOf(template: Record<string, unknown>, fail: (p: TemplateError[]) => never): Record<string, TemplateResource> {
+  const section = template.Resources;
+  if (section === null || typeof section !== "object" || Array.isArray(section)) return fail([new TemplateError(["Resources"], "expected a map of logical ids to resources")]);
+  const out: Record<string, TemplateResource> = {};
+  const problems: TemplateError[] = [];
+  for (const [id, r] of Object.entries(section as Record<string, Record<string, unknown>>)) {
+    if (id.startsWith("Fn::ForEach::")) {
+      problems.push(new TemplateError(["Resources", id], "Fn::ForEach (AWS::LanguageExtensions) is not supported: write the resources out"));
+      continue;
+    }
+    // CloudFormation: logical ids are alphanumeric.
+    if (!/^[A-Za-z0-9]+$/.test(id)) problems.push(new TemplateError(["Resources", id], "expected a logical id of letters and digits"));
+    if (r === null || typeof r !== "object" || typeof r.Type !== "string") {
+      problems.push(new TemplateError(["Resources", id, "Type"], "expected a resource type such as AWS::Serverless::Function"));
+      continue;
+    }
+    const props = r.Properties ?? {};
+    if (typeof props !== "object" || Array.isArray(props)) problems.push(new TemplateError(["Resources", id, "Properties"], "expected a map of properties"));
+    out[id] = { Type: r.Type, Properties: { ...(props as Record<string, unknown>) }, Condition: r.Condition as string | undefined, Metadata: r.Metadata as Record<string, unknown> | undefined, DependsOn: r.DependsOn };
+  }
+  if (problems.length > 0) fail(problems);
+  return out;
+}
+
+function summaryLines(t: Awaited<ReturnType<typeof translateTemplate>>, file: string, stackName: string): string[] {
+  const out = [`template ${basename(file)} (stack ${stackName}):`, ...t.lines.map((l) => `  ${l}`)];
+  if (t.notSimulated.length > 0) out.push(`  not simulated (yet): ${t.notSimulated.join(", ")}`);
+  if (t.iam.length > 0) out.push(`  IAM roles, policies and permissions are accepted and ignored (lambda-sim checks no permissions): ${t.iam.join(", ")}`);
+  return out;
+}
+
+/**
+ * A lambda-sim.yaml beside the template: its region, account and limits apply to the whole run;
+ * its functions, queues, streams and schedules are added, and replace the template's on a name
+ * both declare (a function swapped for a `model`, say); its mappings are added.
+ */
+function combine(fromTemplate: LoadedConfig, native: LoadedConfig, summary: TemplateSummary): LoadedConfig {
+  const names = new Set(native.functions.map((f) => f.functionName));
+  for (const f of fromTemplate.functions) if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
+  const sources: Record<string, unknown> = { ...fromTemplate.sources };
+  for (const [k, v] of Object.entries(native.sources)) {
+    if (v !== undefined) sources[k] = { ...((sources[k] as object | undefined) ?? {}), ...(v as object) };
+  }
+  return {
+    ...native,
+    file: fromTemplate.file,
+    functions: [...fromTemplate.functions.filter((f) => !names.has(f.functionName)), ...native.functions],
+    eventSourceMappings: [...fromTemplate.eventSourceMappings, ...native.eventSourceMappings],
+    sources,
+    raw: fromTemplate.raw,
+  };
+}
+
+/** `Resources.Orders.Properties.Events.Queue[0]`. */
+function dotted(path: TemplatePath): string {
+  if (path.length === 0) return "(top level)";
+  return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
+}

@@ -1,0 +1,101 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/core";
+import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { applyTemplateActions } from "./template-actions.ts";
+import { loadTemplate, type TemplateSummary } from "./load-template.ts";
+
+export interface ConfigChoice {
+  config?: string;
+  template?: string;
+  parameterOverrides?: string[];
+  stackName?: string;
+  port: number;
+  host: string;
+  state: string;
+  inMemory?: boolean;
+}
+
+export type StartConfig = LoadedConfig & { template?: TemplateSummary };
+
+/**
+ * Which files `lambda-sim start` reads: `--template` (with the lambda-sim.yaml beside it, or
+ * `--config`, for simulator settings), else `--config`, else ./lambda-sim.yaml, else
+ * ./template.yaml or ./template.yml (SAM's names), else nothing.
+ */
+export async function loadStartConfig(opts: ConfigChoice, sources: readonly Source<any>[]): Promise<StartConfig | undefined> {
+  const template = opts.template ?? (opts.config === undefined && !existsSync("lambda-sim.yaml") ? ["template.yaml", "template.yml"].find((f) => existsSync(f)) : undefined);
+  if (template === undefined) {
+    const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
+    return file === undefined ? undefined : loadConfig(file, sources);
+  }
+  // Queue URLs in the template's Refs (function environments) carry the port: with --port 0, one
+  // is chosen now rather than by the listener later.
+  if (opts.port === 0) opts.port = await freePort(opts.host);
+  const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
+  const nativeFile = opts.config ?? (existsSync(beside) ? beside : undefined);
+  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources);
+  return loadTemplate(template, {
+    sources,
+    parameterOverrides: parseParameterOverrides(opts.parameterOverrides ?? []),
+    stackName: opts.stackName,
+    endpoint: `http://${opts.host === "::1" ? "[::1]" : opts.host}:${opts.port}`,
+    codeRoot: opts.inMemory ? mkdtempSync(join(tmpdir(), "lambda-sim-template-")) : join(resolve(opts.state), "template-code"),
+    native,
+  });
+}
+
+/**
+ * SAM CLI's spellings: `Key=Value` pairs, several in one argument separated by spaces, or
+ * `ParameterKey=Key,ParameterValue=Value`. A value may be quoted to keep its spaces.
+ */
+export function parseParameterOverrides(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const arg of args) {
+    for (const m of arg.matchAll(/(?:ParameterKey=([^,\s]+),ParameterValue=|([^=\s]+)=)("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)) {
+      const key = m[1] ?? m[2]!;
+      const raw = m[3]!;
+      out[key] = /^["']/.test(raw) ? raw.slice(1, -1).replace(/\\(.)/g, "$1") : raw;
+    }
+    if (!/=/.test(arg)) throw new SimError("ERR_CONFIG", `--parameter-overrides: expected Key=Value, got '${arg}'`);
+  }
+  return out;
+}
+
+/**
+ * Once the simulator listens: the template's rules, versions, aliases and provisioned concurrency
+ * (template-actions.ts), then the start-up lines. A failure stops the simulator and fails the start,
+ * as a config error does.
+ */
+export async function applyTemplate(sim: Simulator, config: StartConfig | undefined): Promise<string> {
+  if (config?.template === undefined) return "";
+  const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions);
+  if (problems.length > 0) {
+    await sim.close();
+    throw new SimError("ERR_CONFIG", problems.join("\n"));
+  }
+  return config.template.lines.map((l) => `  ${l}\n`).join("");
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * A mapping the simulator refused at start (`eventSourceMappings[2]: Queue visibility timeout...`)
+ * named where the template declared it.
+ */
+export function explainStartError(e: unknown, config: StartConfig | undefined): unknown {
+  const m = isSimError(e) ? /^eventSourceMappings\[(\d+)\]: (.*)$/s.exec(e.message) : null;
+  const place = m === null ? undefined : config?.template?.mappingPlaces[Number(m[1])];
+  return place === undefined ? e : new SimError("ERR_CONFIG", `${place}: ${m![2]}`);
+}

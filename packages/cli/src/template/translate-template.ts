@@ -1,0 +1,223 @@
+import { BuildError } from "./esbuild-function.ts";
+import type { CodePlace } from "./function-code.ts";
+import { filterCriteria, mapping, shortArn } from "./function-events.ts";
+import { translateFunction } from "./function-resource.ts";
+import { TemplateError } from "./intrinsics.ts";
+import type { TemplateAction } from "./template-actions.ts";
+import type { TemplateStack } from "./template-stack.ts";
+import { bool, defined, num, tagMap, Translation } from "./translation.ts";
+
+type Props = Record<string, unknown>;
+
+/** IAM, and the permissions that let services call functions: lambda-sim checks none of them. */
+const IAM = /^AWS::IAM::|^AWS::Lambda::Permission$|^AWS::Serverless::Connector$/;
+
+/**
+ * Every resource of a template, in template order, as what lambda-sim runs today. Resources lambda-sim
+ * does not simulate are listed (one start-up line), never an error; IAM is accepted and ignored.
+ */
+export async function translateTemplate(stack: TemplateStack, place: CodePlace): Promise<Translation> {
+  const t = new Translation();
+  t.problems.push(...stack.problems);
+  for (const [id, r] of Object.entries(stack.resources)) {
+    const base = ["Resources", id, "Properties"];
+    try {
+      if (!stack.included(id)) {
+        t.said(id, `not created: condition ${r.Condition} is false`);
+        continue;
+      }
+      if (IAM.test(r.Type)) {
+        t.iam.push(id);
+        continue;
+      }
+      if (!HANDLED.has(r.Type)) {
+        t.notSimulated.push(`${id} (${r.Type})`);
+        continue;
+      }
+      const p = stack.resolver.resolve(r.Properties, base) as Props;
+      await translateResource(t, stack, id, r.Type, p, place);
+    } catch (e) {
+      if (e instanceof BuildError) t.buildErrors.push(...e.lines);
+      else if (e instanceof TemplateError) t.problems.push(e);
+      else throw e;
+    }
+  }
+  return t;
+}
+
+const HANDLED = new Set([
+  "AWS::Serverless::Function",
+  "AWS::Lambda::Function",
+  "AWS::SQS::Queue",
+  "AWS::Kinesis::Stream",
+  "AWS::Lambda::EventSourceMapping",
+  "AWS::Lambda::EventInvokeConfig",
+  "AWS::Lambda::Version",
+  "AWS::Lambda::Alias",
+  "AWS::Events::Rule",
+  "AWS::Scheduler::Schedule",
+]);
+
+async function translateResource(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
+  const base = ["Resources", id, "Properties"];
+  switch (type) {
+    case "AWS::Serverless::Function":
+    case "AWS::Lambda::Function":
+      return translateFunction(t, stack, id, type, p, place);
+    case "AWS::SQS::Queue": {
+      const me = stack.identity(id, base);
+      const redrive = typeof p.RedrivePolicy === "string" ? jsonProperty(p.RedrivePolicy, [...base, "RedrivePolicy"]) : (p.RedrivePolicy as Props | undefined);
+      t.config.queues[me.name] = defined({
+        fifoQueue: bool(p.FifoQueue),
+        contentBasedDeduplication: bool(p.ContentBasedDeduplication),
+        visibilityTimeout: num(p.VisibilityTimeout),
+        messageRetentionPeriod: num(p.MessageRetentionPeriod),
+        delaySeconds: num(p.DelaySeconds),
+        maximumMessageSize: num(p.MaximumMessageSize),
+        receiveMessageWaitTimeSeconds: num(p.ReceiveMessageWaitTimeSeconds),
+        redrivePolicy: redrive && defined({ deadLetterTargetArn: redrive.deadLetterTargetArn, maxReceiveCount: num(redrive.maxReceiveCount) }),
+        tags: tagMap(p.Tags),
+      });
+      // RedrivePolicy's own keys are lowerCamelCase in CloudFormation too.
+      t.origins.push({ native: ["queues", me.name], template: base });
+      t.origins.push({ native: ["queues", me.name, "redrivePolicy"], template: [...base, "RedrivePolicy"], keys: { deadLetterTargetArn: "deadLetterTargetArn", maxReceiveCount: "maxReceiveCount" } });
+      t.said(id, `queue ${me.ref}${redrive ? ` (dead-letter queue ${shortArn(redrive.deadLetterTargetArn)} after ${String(redrive.maxReceiveCount)} receives)` : ""}`);
+      return;
+    }
+    case "AWS::Kinesis::Stream": {
+      const me = stack.identity(id, base);
+      const mode = (p.StreamModeDetails as Props | undefined)?.StreamMode;
+      t.config.streams[me.name] = defined({ shardCount: num(p.ShardCount), streamMode: mode, retentionPeriodHours: num(p.RetentionPeriodHours), tags: tagMap(p.Tags) });
+      t.origins.push({ native: ["streams", me.name], template: base, keys: { streamMode: "StreamModeDetails.StreamMode" } });
+      t.said(id, `stream ${me.name} (${mode === "ON_DEMAND" ? "on demand" : `${String(num(p.ShardCount) ?? 1)} shard(s)`})`);
+      return;
+    }
+    case "AWS::Lambda::EventSourceMapping": {
+      const onFailure = ((p.DestinationConfig as Props | undefined)?.OnFailure as Props | undefined)?.Destination;
+      const scaling = p.ScalingConfig as Props | undefined;
+      mapping(
+        t,
+        defined({
+          functionName: p.FunctionName,
+          eventSourceArn: p.EventSourceArn,
+          batchSize: num(p.BatchSize),
+          maximumBatchingWindowInSeconds: num(p.MaximumBatchingWindowInSeconds),
+          functionResponseTypes: p.FunctionResponseTypes,
+          enabled: bool(p.Enabled),
+          scalingConfig: scaling && { maximumConcurrency: num(scaling.MaximumConcurrency) },
+          startingPosition: p.StartingPosition,
+          startingPositionTimestamp: p.StartingPositionTimestamp,
+          parallelizationFactor: num(p.ParallelizationFactor),
+          bisectBatchOnFunctionError: bool(p.BisectBatchOnFunctionError),
+          maximumRetryAttempts: num(p.MaximumRetryAttempts),
+          maximumRecordAgeInSeconds: num(p.MaximumRecordAgeInSeconds),
+          tumblingWindowInSeconds: num(p.TumblingWindowInSeconds),
+          destinationConfig: onFailure === undefined ? undefined : { onFailure: { destination: onFailure } },
+          filterCriteria: filterCriteria(p.FilterCriteria),
+        }),
+        base,
+      );
+      t.said(id, `mapping ${shortArn(p.EventSourceArn)} → ${shortArn(p.FunctionName)}`);
+      return;
+    }
+    case "AWS::Lambda::EventInvokeConfig": {
+      const dest = p.DestinationConfig as Props | undefined;
+      const target = (d: unknown) => (d === undefined ? undefined : { Destination: (d as Props).Destination });
+      const config = defined({
+        MaximumRetryAttempts: num(p.MaximumRetryAttempts),
+        MaximumEventAgeInSeconds: num(p.MaximumEventAgeInSeconds),
+        DestinationConfig: dest && defined({ OnSuccess: target(dest.OnSuccess), OnFailure: target(dest.OnFailure) }),
+      });
+      const fn = functionNameOf(p.FunctionName);
+      t.actions.push({ kind: "event-invoke-config", logicalId: id, functionName: fn, qualifier: String(p.Qualifier ?? "$LATEST"), config });
+      t.said(id, `event invoke config of ${fn}:${String(p.Qualifier ?? "$LATEST")}`);
+      return;
+    }
+    case "AWS::Lambda::Version": {
+      const fn = functionNameOf(p.FunctionName);
+      const pc = (p.ProvisionedConcurrencyConfig as Props | undefined)?.ProvisionedConcurrentExecutions;
+      t.actions.push(defined({ kind: "publish" as const, logicalId: id, functionName: fn, description: p.Description as string | undefined, provisioned: num(pc) as number | undefined }) as TemplateAction);
+      t.said(id, `version of ${fn} published at start`);
+      return;
+    }
+    case "AWS::Lambda::Alias": {
+      const fn = functionNameOf(p.FunctionName);
+      const pc = (p.ProvisionedConcurrencyConfig as Props | undefined)?.ProvisionedConcurrentExecutions;
+      const routing = p.RoutingConfig as Props | undefined;
+      // CloudFormation's RoutingConfig: { AdditionalVersionWeights: [{ FunctionVersion, FunctionWeight }] }; the API's is a map.
+      const weights = routing?.AdditionalVersionWeights as Props[] | undefined;
+      const routingConfig = weights === undefined ? undefined : { AdditionalVersionWeights: Object.fromEntries(weights.map((w) => [String(w.FunctionVersion), Number(w.FunctionWeight)])) };
+      t.actions.push(defined({ kind: "alias" as const, logicalId: id, functionName: fn, alias: String(p.Name), version: String(p.FunctionVersion), routingConfig, provisioned: num(pc) as number | undefined }) as TemplateAction);
+      t.said(id, `alias ${fn}:${String(p.Name)} → version ${String(p.FunctionVersion)}`);
+      return;
+    }
+    case "AWS::Events::Rule": {
+      const me = stack.identity(id, base);
+      if (p.ScheduleExpression === undefined || p.EventPattern !== undefined) {
+        t.notSimulated.push(`${id} (AWS::Events::Rule with an event pattern)`);
+        return;
+      }
+      if (p.EventBusName !== undefined && p.EventBusName !== "default") {
+        t.notSimulated.push(`${id} (rule on event bus ${String(p.EventBusName)})`);
+        return;
+      }
+      const targets = ((p.Targets ?? []) as Props[]).map((x) => {
+        const retry = x.RetryPolicy as Props | undefined;
+        return defined({
+          Id: x.Id,
+          Arn: x.Arn,
+          Input: x.Input,
+          RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
+          DeadLetterConfig: x.DeadLetterConfig,
+        });
+      });
+      t.actions.push({ kind: "rule", logicalId: id, name: me.name, rule: defined({ ScheduleExpression: p.ScheduleExpression, State: p.State ?? "ENABLED", Description: p.Description }), targets });
+      t.said(id, `EventBridge rule ${me.name}: ${String(p.ScheduleExpression)} → ${targets.map((x) => shortArn(x.Arn)).join(", ") || "no target"}`);
+      return;
+    }
+    case "AWS::Scheduler::Schedule": {
+      const me = stack.identity(id, base);
+      if (p.GroupName !== undefined && p.GroupName !== "default") {
+        t.notSimulated.push(`${id} (schedule group ${String(p.GroupName)}: only the default group is simulated)`);
+        return;
+      }
+      const target = (p.Target ?? {}) as Props;
+      const retry = target.RetryPolicy as Props | undefined;
+      const window = p.FlexibleTimeWindow as Props | undefined;
+      t.config.schedules[me.name] = defined({
+        scheduleExpression: p.ScheduleExpression,
+        scheduleExpressionTimezone: p.ScheduleExpressionTimezone,
+        state: p.State,
+        description: p.Description,
+        startDate: p.StartDate,
+        endDate: p.EndDate,
+        flexibleTimeWindow: window && defined({ mode: window.Mode, maximumWindowInMinutes: num(window.MaximumWindowInMinutes) }),
+        target: defined({
+          arn: target.Arn,
+          input: target.Input,
+          retryPolicy: retry && defined({ maximumRetryAttempts: num(retry.MaximumRetryAttempts), maximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
+          deadLetterConfig: (target.DeadLetterConfig as Props | undefined) && { arn: (target.DeadLetterConfig as Props).Arn },
+        }),
+      });
+      t.origins.push({ native: ["schedules", me.name], template: base });
+      t.said(id, `schedule ${me.name}: ${String(p.ScheduleExpression)} → ${shortArn(target.Arn)}`);
+      return;
+    }
+  }
+}
+
+/** A function named by name or ARN, as FunctionName properties take it. */
+function functionNameOf(v: unknown): string {
+  return String(v).replace(/^arn:aws:lambda:[^:]*:\d*:function:/, "");
+}
+
+/** A property CloudFormation also takes as JSON text (RedrivePolicy). */
+function jsonProperty(text: string, path: readonly (string | number)[]): Props {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) return v as Props;
+  } catch {
+    // reported below
+  }
+  throw new TemplateError(path, "expected a map or its JSON text");
+}

@@ -1,0 +1,82 @@
+import type { TemplateError, TemplatePath } from "./intrinsics.ts";
+import type { TemplateAction } from "./template-actions.ts";
+
+/** Where a part of the native config came from: errors on it are reported at the template's key. */
+export interface Origin {
+  native: readonly (string | number)[];
+  template: TemplatePath;
+  /** Native key → template key where they differ by more than the first letter's case. */
+  keys?: Record<string, string>;
+}
+
+/**
+ * What a template becomes: the same sections a lambda-sim.yaml declares (validated by the same
+ * schema), plus what the native format has no key for (EventBridge rules, published versions,
+ * aliases, provisioned concurrency), applied through the simulator's own APIs once it runs.
+ */
+export class Translation {
+  readonly config = {
+    functions: {} as Record<string, Record<string, unknown>>,
+    queues: {} as Record<string, Record<string, unknown>>,
+    streams: {} as Record<string, Record<string, unknown>>,
+    eventSourceMappings: [] as Record<string, unknown>[],
+    schedules: {} as Record<string, Record<string, unknown>>,
+  };
+  readonly origins: Origin[] = [];
+  /** `Logical (Type)` of every resource or event lambda-sim does not run. */
+  readonly notSimulated: string[] = [];
+  /** Logical ids of IAM roles, policies and permissions: accepted, ignored. */
+  readonly iam: string[] = [];
+  readonly actions: TemplateAction[] = [];
+  readonly problems: TemplateError[] = [];
+  /** esbuild's errors, already naming their source file and line. */
+  readonly buildErrors: string[] = [];
+
+  said(logicalId: string, what: string): void {
+    this.entries.push([logicalId, what]);
+  }
+
+  private readonly entries: [string, string][] = [];
+
+  /** The start-up lines, logical ids in one column. */
+  get lines(): string[] {
+    const width = Math.max(0, ...this.entries.map(([id]) => id.length));
+    return this.entries.map(([id, what]) => `${id.padEnd(width)}  ${what}`);
+  }
+
+  /** Maps a native config path back to the template path it came from. */
+  templatePathOf(native: readonly PropertyKey[]): TemplatePath | undefined {
+    let best: Origin | undefined;
+    for (const o of this.origins) {
+      if (o.native.length <= native.length && o.native.every((k, i) => k === native[i]) && (best === undefined || o.native.length > best.native.length)) best = o;
+    }
+    if (best === undefined) return undefined;
+    const rest = native.slice(best.native.length).flatMap((k, i): (string | number)[] => {
+      if (typeof k === "number") return [k];
+      const key = String(k);
+      const mapped = i === 0 ? best.keys?.[key] : undefined;
+      return mapped !== undefined ? mapped.split(".") : [key.charAt(0).toUpperCase() + key.slice(1)];
+    });
+    return [...best.template, ...rest];
+  }
+}
+
+/** CloudFormation takes "128" for an integer property (a Number parameter is text once referenced). */
+export function num(v: unknown): unknown {
+  return typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
+}
+
+export function bool(v: unknown): unknown {
+  return v === "true" ? true : v === "false" ? false : v;
+}
+
+/** CloudFormation's `Tags: [{ Key, Value }]` as the native `{ key: value }`. */
+export function tagMap(v: unknown): Record<string, string> | undefined {
+  if (!Array.isArray(v)) return v === undefined ? undefined : (v as Record<string, string>);
+  return Object.fromEntries(v.map((t: { Key?: unknown; Value?: unknown }) => [String(t.Key), String(t.Value)]));
+}
+
+/** Drops undefined values, so absent template properties leave the native defaults alone. */
+export function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,28 @@
+/**
+ * lambda-sim.yaml's short resource names (DESIGN.md "Config"): `lambda:NAME`, `sqs:NAME`,
+ * `kinesis:NAME` become full ARNs in the simulator's region and account. Core knows its own
+ * (`lambda`); each source registers the format of its service when its module loads, before any
+ * config is read. Formats are static data, the same for every Simulator of the process.
+ */
+export type ArnFormat = (name: string, region: string, accountId: string) => string;
+
+const formats = new Map<string, ArnFormat>([
+  ["lambda", (name, region, accountId) => `arn:aws:lambda:${region}:${accountId}:function:${name}`],
+  // Destinations may already name SNS topics (accepted, not delivered yet); the SNS source will register this itself.
+  ["sns", (name, region, accountId) => `arn:aws:sns:${region}:${accountId}:${name}`],
+]);
+
+/** Registers `service:NAME` (e.g. `sqs`, `(n, r, a) => arn:aws:sqs:r:a:n`). */
+export function registerShortName(service: string, format: ArnFormat): void {
+  formats.set(service, format);
+}
+
+/** `service:NAME` as an ARN when the service registered a format; anything else as written. */
+export function expandShortName(ref: string, region: string, accountId: string): string {
+  const colon = ref.indexOf(":");
+  if (colon <= 0) return ref;
+  const format = formats.get(ref.slice(0, colon));
+  const name = ref.slice(colon + 1);
+  if (format === undefined || name === "" || name.includes(":")) return ref;
+  return format(name, region, accountId);
+}

@@ -1,0 +1,54 @@
+import { logStreamName, type TelemetryEvent } from "@lambda-sim/core";
+import type { LogStore } from "./log-store.ts";
+
+/**
+ * Turns the function.log telemetry (the one capture path: output-forwarder.ts) into CloudWatch
+ * log events in `/aws/lambda/NAME`, one stream per execution environment, named as the
+ * environment's AWS_LAMBDA_LOG_STREAM_NAME is (`YYYY/MM/DD/[$LATEST]<32 hex>`, aws-facts §2.3).
+ *
+ * Event boundaries: on AWS the runtime sends each console.log call as one event (a multi-line
+ * message stays one event) and every message ends with its newline. Here the output arrives as
+ * pipe chunks, so each line is an event: the Node runtime writes a multi-line message as one line
+ * with \r for its newlines (RIC LogPatch without a telemetry fd), turned back into \n here; other
+ * lines starting with whitespace (stack frames written raw to stderr) continue the event before
+ * them in the same chunk (chosen: AWS's framing of raw stdout writes is not visible to us).
+ */
+export class LogCapture {
+  private readonly store: LogStore;
+  /** The stream of each environment, named when it was created. */
+  private readonly streams = new Map<string, string>();
+
+  constructor(store: LogStore) {
+    this.store = store;
+  }
+
+  readonly onEvent = (e: TelemetryEvent): void => {
+    if (e.type === "environment.state-changed") {
+      if (e.from === "none") this.streams.set(e.environmentId, logStreamName(e.time, e.version, e.environmentId));
+      else if (e.to === "retired") this.streams.delete(e.environmentId);
+      return;
+    }
+    if (e.type !== "function.log") return;
+    let stream = this.streams.get(e.environmentId);
+    if (stream === undefined) {
+      // Output after retirement (a last line flushed late), or an environment older than us.
+      stream = logStreamName(e.time, "$LATEST", e.environmentId);
+    }
+    const group = `/aws/lambda/${e.functionName}`;
+    for (const message of splitEvents(e.text)) this.store.append({ group, stream, timestamp: e.time, message });
+  };
+}
+
+/** One event per line, continuation lines (leading whitespace) joined to the one before. */
+export function splitEvents(text: string): string[] {
+  const out: string[] = [];
+  const lines = text.split("\n");
+  // A chunk ending with "\n" leaves an empty last element.
+  if (lines[lines.length - 1] === "") lines.pop();
+  for (const raw of lines) {
+    const line = raw.replaceAll("\r", "\n");
+    if (out.length > 0 && /^[ \t]/.test(line) && line.trim() !== "") out[out.length - 1] += `${line}\n`;
+    else out.push(`${line}\n`);
+  }
+  return out;
+}

@@ -1,0 +1,204 @@
+import type { Store } from "@lambda-sim/core";
+
+export interface LogEventRow {
+  seq: number;
+  grp: string;
+  stream: string;
+  timestamp: number;
+  ingested_at: number;
+  message: string;
+}
+
+export interface LogGroupRow {
+  name: string;
+  created_at: number;
+  stored_bytes: number;
+}
+
+export interface LogStreamRow {
+  grp: string;
+  name: string;
+  created_at: number;
+  first_event_at: number | null;
+  last_event_at: number | null;
+  last_ingestion_at: number | null;
+  stored_bytes: number;
+}
+
+/** Pending events written at once, whatever the event loop does (bounds memory under a flood). */
+const FLUSH_EVENTS = 1000;
+
+export interface NewLogEvent {
+  group: string;
+  stream: string;
+  timestamp: number;
+  message: string;
+}
+
+/** Events a read may walk: the time window and where a token left off. */
+export interface EventRange {
+  startTime?: number;
+  endTime?: number;
+  /** Exclusive bounds on seq. */
+  afterSeq?: number;
+  beforeSeq?: number;
+}
+
+/**
+ * The CloudWatch Logs tables. Writes arrive one function.log chunk at a time on the invocation's
+ * hot path, so they are buffered and written in one transaction per turn of the event loop; every
+ * read flushes first, so a reader always sees what was logged before it asked. Each group keeps at
+ * most `maxEventsPerGroup` events, the oldest dropped first (retention bounded on disk; a large cap
+ * is enforced in steps of a tenth of it, so a group may briefly hold up to 10% more).
+ */
+export class LogStore {
+  private readonly store: Store;
+  private readonly s;
+  private readonly flushAll: (events: NewLogEvent[]) => void;
+  private pending: NewLogEvent[] = [];
+  private scheduled = false;
+  private readonly maxEventsPerGroup: number;
+  /** Events per group id, counted once per group then kept up to date. */
+  private readonly counts = new Map<number, number>();
+  /** Row ids of the streams written to (key: group NUL stream). */
+  private readonly known = new Map<string, { groupId: number; streamId: number }>();
+
+  constructor(store: Store, maxEventsPerGroup: number) {
+    this.store = store;
+    this.maxEventsPerGroup = maxEventsPerGroup;
+    const db = store.db;
+    const streamBytes = "COALESCE((SELECT SUM(LENGTH(message)) FROM logs_events e WHERE e.stream_id = s.id), 0)";
+    this.s = {
+      groupId: db.prepare("SELECT id FROM logs_groups WHERE name = ?").pluck(),
+      insertGroup: db.prepare("INSERT INTO logs_groups (name, created_at) VALUES (?, ?)"),
+      streamId: db.prepare("SELECT id FROM logs_streams WHERE group_id = ? AND name = ?").pluck(),
+      insertStream: db.prepare("INSERT INTO logs_streams (group_id, name, created_at) VALUES (?, ?, ?)"),
+      touchStream: db.prepare(
+        "UPDATE logs_streams SET first_event_at = COALESCE(first_event_at, @first), last_event_at = MAX(COALESCE(last_event_at, 0), @last), last_ingestion_at = @last WHERE id = @id",
+      ),
+      insert: db.prepare("INSERT INTO logs_events (group_id, stream_id, timestamp, message) VALUES (?, ?, ?, ?)"),
+      count: db.prepare("SELECT COUNT(*) FROM logs_events WHERE group_id = ?").pluck(),
+      // The oldest `n` events of a group: a range of its index, deleted in one statement.
+      trim: db.prepare("DELETE FROM logs_events WHERE group_id = @g AND seq <= (SELECT seq FROM logs_events WHERE group_id = @g ORDER BY seq LIMIT 1 OFFSET @n - 1)"),
+      groups: db.prepare(
+        "SELECT g.name, g.created_at, COALESCE((SELECT SUM(LENGTH(message)) FROM logs_events e WHERE e.group_id = g.id), 0) AS stored_bytes FROM logs_groups g WHERE g.name >= ? ORDER BY g.name",
+      ),
+      group: db.prepare("SELECT name, created_at, 0 AS stored_bytes FROM logs_groups WHERE name = ?"),
+      streams: db.prepare(`SELECT s.*, g.name AS grp, ${streamBytes} AS stored_bytes FROM logs_streams s JOIN logs_groups g ON g.id = s.group_id WHERE g.name = ?`),
+      stream: db.prepare("SELECT s.*, g.name AS grp, 0 AS stored_bytes FROM logs_streams s JOIN logs_groups g ON g.id = s.group_id WHERE g.name = ? AND s.name = ?"),
+      deleteGroupEvents: db.prepare("DELETE FROM logs_events WHERE group_id = ?"),
+      deleteGroupStreams: db.prepare("DELETE FROM logs_streams WHERE group_id = ?"),
+      deleteGroup: db.prepare("DELETE FROM logs_groups WHERE id = ?"),
+    };
+    this.flushAll = db.transaction((events: NewLogEvent[]) => {
+      const touched = new Map<number, number>();
+      const streams = new Map<number, { first: number; last: number }>();
+      for (const e of events) {
+        const { groupId, streamId } = this.ids(e);
+        const s = streams.get(streamId);
+        if (s === undefined) streams.set(streamId, { first: e.timestamp, last: e.timestamp });
+        else if (e.timestamp > s.last) s.last = e.timestamp;
+        this.s.insert.run(groupId, streamId, e.timestamp, e.message);
+        touched.set(groupId, (touched.get(groupId) ?? 0) + 1);
+      }
+      for (const [id, s] of streams) this.s.touchStream.run({ id, first: s.first, last: s.last });
+      for (const [groupId, added] of touched) {
+        const n = (this.counts.get(groupId) ?? (this.s.count.get(groupId) as number) - added) + added;
+        // Trimmed in steps of a tenth of the cap (at least 100 events): one range delete per step.
+        const over = n - this.maxEventsPerGroup;
+        if (over >= Math.max(100, Math.ceil(this.maxEventsPerGroup / 10)) || (over > 0 && this.maxEventsPerGroup < 1000)) {
+          this.s.trim.run({ g: groupId, n: over });
+          this.counts.set(groupId, this.maxEventsPerGroup);
+        } else this.counts.set(groupId, n);
+      }
+    });
+  }
+
+  /** The group's and stream's row ids, created on their first event (as Lambda's first log line does). */
+  private ids(e: NewLogEvent): { groupId: number; streamId: number } {
+    const key = `${e.group}\u0000${e.stream}`;
+    const known = this.known.get(key);
+    if (known !== undefined) return known;
+    let groupId = this.s.groupId.get(e.group) as number | undefined;
+    if (groupId === undefined) groupId = Number(this.s.insertGroup.run(e.group, e.timestamp).lastInsertRowid);
+    let streamId = this.s.streamId.get(groupId, e.stream) as number | undefined;
+    if (streamId === undefined) streamId = Number(this.s.insertStream.run(groupId, e.stream, e.timestamp).lastInsertRowid);
+    const ids = { groupId, streamId };
+    this.known.set(key, ids);
+    return ids;
+  }
+
+  append(event: NewLogEvent): void {
+    this.pending.push(event);
+    if (this.pending.length >= FLUSH_EVENTS) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      // Written when the event loop next turns (not a timer: no time passes), in one transaction
+      // with whatever else arrived meanwhile.
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    this.flushAll(events);
+  }
+
+  groups(fromName: string): LogGroupRow[] {
+    this.flush();
+    return this.s.groups.all(fromName) as LogGroupRow[];
+  }
+
+  group(name: string): LogGroupRow | undefined {
+    this.flush();
+    return this.s.group.get(name) as LogGroupRow | undefined;
+  }
+
+  streams(group: string): LogStreamRow[] {
+    this.flush();
+    return this.s.streams.all(group) as LogStreamRow[];
+  }
+
+  stream(group: string, name: string): LogStreamRow | undefined {
+    this.flush();
+    return this.s.stream.get(group, name) as LogStreamRow | undefined;
+  }
+
+  /** Events of a group (or of some of its streams), in seq order or its reverse, at most `limit`. */
+  events(group: string, streams: string[] | undefined, range: EventRange, limit: number, descending = false): LogEventRow[] {
+    this.flush();
+    const groupId = this.s.groupId.get(group) as number | undefined;
+    if (groupId === undefined) return [];
+    const where = ["e.group_id = ?"];
+    const args: unknown[] = [groupId];
+    if (streams !== undefined) {
+      where.push(`e.stream_id IN (SELECT id FROM logs_streams WHERE group_id = ? AND name IN (${streams.map(() => "?").join(", ")}))`);
+      args.push(groupId, ...streams);
+    }
+    if (range.startTime !== undefined) (where.push("e.timestamp >= ?"), args.push(range.startTime));
+    if (range.endTime !== undefined) (where.push("e.timestamp <= ?"), args.push(range.endTime));
+    if (range.afterSeq !== undefined) (where.push("e.seq > ?"), args.push(range.afterSeq));
+    if (range.beforeSeq !== undefined) (where.push("e.seq < ?"), args.push(range.beforeSeq));
+    const sql =
+      "SELECT e.seq, ? AS grp, s.name AS stream, e.timestamp, e.timestamp AS ingested_at, e.message FROM logs_events e JOIN logs_streams s ON s.id = e.stream_id " +
+      `WHERE ${where.join(" AND ")} ORDER BY e.seq ${descending ? "DESC" : "ASC"} LIMIT ?`;
+    return this.store.db.prepare(sql).all(group, ...args, limit) as LogEventRow[];
+  }
+
+  deleteGroup(name: string): boolean {
+    this.flush();
+    const groupId = this.s.groupId.get(name) as number | undefined;
+    if (groupId === undefined) return false;
+    this.store.transaction(() => {
+      this.s.deleteGroupEvents.run(groupId);
+      this.s.deleteGroupStreams.run(groupId);
+      this.s.deleteGroup.run(groupId);
+    });
+    this.counts.delete(groupId);
+    for (const k of this.known.keys()) if (k.startsWith(`${name}\u0000`)) this.known.delete(k);
+    return true;
+  }
+}

@@ -1,0 +1,109 @@
+import type { Invoker, TelemetryEvent } from "@lambda-sim/core";
+import { dimensionKey, type MetricStore } from "./metric-store.ts";
+
+const NS = "AWS/Lambda";
+/** Enqueue times of async events awaiting an attempt, for AsyncEventAge; bounded (chosen). */
+const MAX_PENDING_ASYNC = 100_000;
+
+type Governor = Invoker["governor"];
+
+/**
+ * Lambda's metrics (AWS/Lambda, "Types of metrics for Lambda functions") from the telemetry stream.
+ * Each is published with the dimension sets Lambda uses: none (account level, for the metrics AWS
+ * aggregates per account), `FunctionName`, and `FunctionName` + `Resource` (the function, or
+ * `function:qualifier` for a version or alias).
+ * - Invocations, Errors (0 or 1 per invocation, so Average is the error rate), Duration (ms);
+ * - Throttles (1 per refused request), ConcurrentExecutions and UnreservedConcurrentExecutions
+ *   (sampled at each admission: their Maximum is the peak, the statistic AWS's console shows);
+ * - AsyncEventsReceived, AsyncEventAge (ms from enqueue to each attempt), AsyncEventsDropped,
+ *   DeadLetterErrors, DestinationDeliveryFailures;
+ * - IteratorAge (ms, stream mappings: age of the batch's last record when it is invoked).
+ */
+export class LambdaMetrics {
+  private readonly store: MetricStore;
+  private readonly governor: Governor;
+  private readonly enqueuedAt = new Map<string, number>();
+  /** Functions seen, to split account concurrency into reserved and unreserved. */
+  private readonly functions = new Set<string>();
+  /** The three dimension sets of each function and qualifier, as store keys (computed once). */
+  private readonly dimensionCache = new Map<string, string[]>();
+
+  constructor(store: MetricStore, governor: Governor) {
+    this.store = store;
+    this.governor = governor;
+  }
+
+  readonly onEvent = (e: TelemetryEvent): void => {
+    switch (e.type) {
+      case "invocation.finished": {
+        const dims = this.dimensionSets(e.functionName, e.version);
+        const failed = e.status !== "success";
+        for (const d of dims) {
+          this.put("Invocations", d, 1, "Count");
+          this.put("Errors", d, failed ? 1 : 0, "Count");
+          this.put("Duration", d, e.durationMs, "Milliseconds");
+        }
+        if (!failed) this.enqueuedAt.delete(e.requestId);
+        return;
+      }
+      case "invocation.throttled":
+        for (const d of this.dimensionSets(e.functionName, e.qualifier)) this.put("Throttles", d, 1, "Count");
+        return;
+      case "invocation.admitted":
+        return this.sampleConcurrency(e.functionName, e.qualifier);
+      case "async.enqueued":
+        if (this.enqueuedAt.size >= MAX_PENDING_ASYNC) this.enqueuedAt.delete(this.enqueuedAt.keys().next().value!);
+        this.enqueuedAt.set(e.requestId, e.time);
+        for (const d of this.dimensionSets(e.functionName, e.qualifier)) this.put("AsyncEventsReceived", d, 1, "Count");
+        return;
+      case "async.attempt.started": {
+        const at = this.enqueuedAt.get(e.requestId);
+        if (at !== undefined) for (const d of this.dimensionSets(e.functionName, undefined)) this.put("AsyncEventAge", d, e.time - at, "Milliseconds");
+        return;
+      }
+      case "async.given-up":
+        this.enqueuedAt.delete(e.requestId);
+        for (const d of this.dimensionSets(e.functionName, undefined)) this.put("AsyncEventsDropped", d, 1, "Count");
+        return;
+      case "async.delivery-failed": {
+        const name = e.destination === "DeadLetterQueue" ? "DeadLetterErrors" : "DestinationDeliveryFailures";
+        for (const d of this.dimensionSets(e.functionName, undefined)) this.put(name, d, 1, "Count");
+        return;
+      }
+      case "stream.batch-invoked":
+        for (const d of this.dimensionSets(e.functionName, undefined)) this.put("IteratorAge", d, e.iteratorAgeMs, "Milliseconds");
+        return;
+      default:
+        return;
+    }
+  };
+
+  /** After admission: the governor counts the admitted invocation only once admit() returns. */
+  private sampleConcurrency(functionName: string, qualifier: string): void {
+    this.functions.add(functionName);
+    const mine = this.governor.inFlight(functionName) + 1;
+    const account = this.governor.inFlight() + 1;
+    let reserved = 0;
+    for (const f of this.functions) if (this.governor.reserved(f) !== undefined) reserved += this.governor.inFlight(f) + (f === functionName ? 1 : 0);
+    const [accountLevel, ...perFunction] = this.dimensionSets(functionName, qualifier);
+    this.put("ConcurrentExecutions", accountLevel!, account, "Count");
+    for (const d of perFunction) this.put("ConcurrentExecutions", d, mine, "Count");
+    this.put("UnreservedConcurrentExecutions", accountLevel!, account - reserved, "Count");
+  }
+
+  /** Account level, per function, per function and resource. */
+  private dimensionSets(functionName: string, qualifier: string | undefined): string[] {
+    const resource = qualifier === undefined || qualifier === "" || qualifier === "$LATEST" ? functionName : `${functionName}:${qualifier}`;
+    let sets = this.dimensionCache.get(resource);
+    if (sets === undefined) {
+      const fn = { Name: "FunctionName", Value: functionName };
+      sets = [dimensionKey([]), dimensionKey([fn]), dimensionKey([fn, { Name: "Resource", Value: resource }])];
+      this.dimensionCache.set(resource, sets);
+    }
+    return sets;
+  }
+
+  private put(name: string, dims: string, value: number, unit: string): void {
+    this.store.record(NS, name, dims, value, unit);
+  }
+}
