@@ -7,13 +7,16 @@
 // simulator with a state directory (WAL, as `lambda-sim start` runs), letting the event loop turn
 // every 50 invocations so the logs' group commits and the metrics' minute flushes happen as they
 // would. Beside it, in the same run: the same events through a simulator without the CloudWatch
-// sources (no subscriber), then with Logs, metrics, and both. The difference is the cost per invocation, to be
+// sources (no subscriber), then with Logs, metrics, and both; and the floor of the logs' writes:
+// the same five rows per invocation inserted straight into SQLite (same settings, one transaction
+// per 50 invocations), with nothing else. The difference is the cost per invocation, to be
 // read beside `npm run bench`'s warm invoke p50 (about 1 ms on a quiet machine).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Simulator, type Source } from "@lambda-sim/core";
 import { cloudwatchLogsSource, cloudwatchMetricsSource } from "@lambda-sim/sources";
+import { rawSqlite } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const N = quick ? 20_000 : 100_000;
@@ -50,6 +53,23 @@ async function perInvocationMicros(sources: Source<any>[]): Promise<number> {
   return (elapsed * 1000) / N;
 }
 
+/** Five 100-byte rows per invocation into a table shaped like logs_events, as raw as it gets. */
+function rawInsertMicros(): number {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-sim-bench-cw-raw-"));
+  const db = rawSqlite(join(dir, "raw.db"));
+  db.exec("CREATE TABLE e (seq INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, stream_id INTEGER NOT NULL, timestamp INTEGER NOT NULL, message TEXT NOT NULL); CREATE INDEX e_by_group ON e (group_id, seq);");
+  const insert = db.prepare("INSERT INTO e (group_id, stream_id, timestamp, message) VALUES (1, 1, ?, ?)");
+  const block = db.transaction((from: number) => {
+    for (let i = from; i < from + 50; i++) for (let l = 0; l < 5; l++) insert.run(i, `2026-01-01T00:00:00.000Z\t00000000-0000-4000-8000-${String(i).padStart(12, "0")}\tINFO\thandled order ${i}\n`);
+  });
+  const started = performance.now();
+  for (let i = 0; i < N; i += 50) block(i);
+  const elapsed = performance.now() - started;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return (elapsed * 1000) / N;
+}
+
 const fmt = (n: number) => n.toFixed(2).padStart(8);
 console.log(`node ${process.version}, ${N} invocations' telemetry per run, median of ${RUNS} runs each\n`);
 const configs: [string, Source<any>[]][] = [
@@ -64,3 +84,5 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const reference = median(results[0]!);
 console.log("                              | µs per invocation | added");
 for (const [i, [name]] of configs.entries()) console.log(`${name.padEnd(30)}| ${fmt(median(results[i]!))}          | ${fmt(median(results[i]!) - reference)}`);
+const raw = median(Array.from({ length: RUNS }, rawInsertMicros));
+console.log(`${"raw SQLite, 5 rows (floor)".padEnd(30)}| ${fmt(raw)}          |`);

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +26,9 @@ const GROUP = "/aws/lambda/orders";
 /** Debian's awscli 2.9 (`aws logs tail`); a pip-installed aws earlier on PATH may lack it. */
 const AWS = process.env.AWS_CLI ?? "/usr/bin/aws";
 const hasAwsCli = spawnSync(AWS, ["--version"], { stdio: "ignore" }).status === 0;
+
+/** A CLI process's environment: fake credentials, no user configuration. */
+const cliEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" });
 
 let t: TestSimulator;
 let lambda: LambdaClient;
@@ -124,8 +127,27 @@ describe("CloudWatch Logs for function logs", () => {
     expect(events.some((e) => e.message!.includes("order 11 accepted"))).toBe(true);
   });
 
+  it.skipIf(!hasAwsCli)(`Debian's aws logs tail --follow prints lines logged after it started${hasAwsCli ? "" : " (skipped: no aws CLI here)"}`, async () => {
+    // Unbuffered: into a pipe, Python would hold the lines until it exits.
+    const child = spawn(AWS, ["logs", "tail", GROUP, "--follow", "--endpoint-url", t.endpoint, "--format", "short"], { env: { ...cliEnv(), PYTHONUNBUFFERED: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    try {
+      await until(() => out.includes("REPORT RequestId: "), 60_000);
+      await invoke({ id: 99 });
+      // The CLI polls FilterLogEvents every 5 s from the newest timestamp it has seen.
+      await until(() => out.includes("order 99 accepted"), 60_000);
+      // Events it has seen are not printed again (eventIds are stable).
+      await until(() => out.split("REPORT RequestId: ").length > 2, 60_000);
+      expect(out.split("order 99 accepted").length).toBe(2);
+    } finally {
+      child.kill();
+    }
+  }, 120_000);
+
   it.skipIf(!hasAwsCli)(`Debian's aws logs tail prints the function's lines${hasAwsCli ? "" : " (skipped: no aws CLI here)"}`, async () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
+    const env = cliEnv();
     let out = "";
     await until(async () => {
       out = (await run(AWS, ["logs", "tail", GROUP, "--endpoint-url", t.endpoint, "--format", "short"], { env, timeout: 30_000 })).stdout;

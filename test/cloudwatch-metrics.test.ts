@@ -2,7 +2,8 @@ import { execFile, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { CreateStreamCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
   CloudWatchClient,
@@ -13,7 +14,7 @@ import {
   type Dimension,
   type Statistic,
 } from "@aws-sdk/client-cloudwatch";
-import { cloudwatchMetricsSource, sqsSource } from "@lambda-sim/sources";
+import { cloudwatchMetricsSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { VirtualClock } from "@lambda-sim/core";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { until } from "./support/until.ts";
@@ -82,7 +83,14 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
     await expect(invoke({ id: 4 })).rejects.toThrow(TooManyRequestsException);
     await slow;
     // An async event that fails with no retries is dropped.
-    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "async-fails", MaximumRetryAttempts: 0 }));
+    // Its OnFailure destination is a queue that does not exist: the record cannot be delivered.
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "async-fails",
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:missing" } },
+      }),
+    );
     await lambda.send(new InvokeCommand({ FunctionName: "async-fails", InvocationType: "Event", Payload: JSON.stringify({ id: 9, fail: true }) }));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "jobs" }));
     for (let i = 0; i < 3; i++) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `job ${i}` }));
@@ -114,9 +122,10 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
     expect(await stat("UnreservedConcurrentExecutions", "Maximum", [])).toBeGreaterThanOrEqual(0);
   });
 
-  it("counts an async event dropped after its retries", async () => {
+  it("counts an async event dropped after its retries, and its destination's failed delivery", async () => {
     const fn = [{ Name: "FunctionName", Value: "async-fails" }];
     await until(async () => (await stat("AsyncEventsDropped", "Sum", fn)) === 1);
+    await until(async () => (await stat("DestinationDeliveryFailures", "Sum", fn)) === 1);
     expect(await stat("AsyncEventsReceived", "Sum", fn)).toBe(1);
     expect(await stat("AsyncEventAge", "SampleCount", fn)).toBe(1);
   });
@@ -206,4 +215,43 @@ describe("CloudWatch metrics on service time", () => {
       await v.close();
     }
   });
+});
+
+describe("IteratorAge", () => {
+  it("is published for each batch a stream mapping hands to its function", async () => {
+    const k = await startTestSimulator({
+      functions: [{ functionName: "clicks", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5 }],
+      sources: [kinesisSource, cloudwatchMetricsSource],
+    });
+    const kinesis = new KinesisClient(k.clientConfig);
+    const client = new CloudWatchClient(k.clientConfig);
+    const functions = new LambdaClient(k.clientConfig);
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: "clicks", ShardCount: 1 }));
+      await kinesis.send(new PutRecordCommand({ StreamName: "clicks", PartitionKey: "k", Data: Buffer.from('{"id":1}') }));
+      await functions.send(new CreateEventSourceMappingCommand({ FunctionName: "clicks", EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks", StartingPosition: "TRIM_HORIZON" }));
+      const age = () =>
+        client.send(
+          new GetMetricStatisticsCommand({
+            Namespace: "AWS/Lambda",
+            MetricName: "IteratorAge",
+            Dimensions: [{ Name: "FunctionName", Value: "clicks" }],
+            StartTime: new Date(Date.now() - 600_000),
+            EndTime: new Date(Date.now() + 60_000),
+            Period: 3600,
+            Statistics: ["SampleCount", "Maximum"],
+          }),
+        );
+      await until(async () => ((await age()).Datapoints ?? []).length > 0, 30_000);
+      const [point] = (await age()).Datapoints!;
+      expect(point!.SampleCount).toBeGreaterThanOrEqual(1);
+      expect(point!.Maximum).toBeGreaterThanOrEqual(0);
+      expect(point!.Unit).toBe("Milliseconds");
+    } finally {
+      kinesis.destroy();
+      client.destroy();
+      functions.destroy();
+      await k.close();
+    }
+  }, 60_000);
 });

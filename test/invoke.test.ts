@@ -147,8 +147,10 @@ describe("synchronous Invoke", () => {
   });
 
   it("freezes idle environments: an un-awaited timer runs only when the next invocation thaws it", async () => {
-    await invoke("timer", { start: "first", delayMs: 50 });
-    await new Promise((r) => setTimeout(r, 400)); // the 50 ms timer is due while the environment is frozen
+    // 300 ms: long enough that a loaded machine still freezes the environment (2 ms after the
+    // answer) before the timer is due; it falls due while the environment is frozen.
+    await invoke("timer", { start: "first", delayMs: 300 });
+    await new Promise((r) => setTimeout(r, 800));
     const thawedAt = Date.now();
     await invoke("timer", {});
     await new Promise((r) => setTimeout(r, 100));

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { build, type BuildOptions, type Message } from "esbuild";
+import type { BuildOptions, Message } from "esbuild";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 
 type Props = Record<string, unknown>;
@@ -45,6 +45,8 @@ export async function esbuildFunction(logicalId: string, sourceDir: string, hand
     loader: pairs(p.Loader) as BuildOptions["loader"],
     define: pairs(p.Define),
   };
+  // Loaded only when a template asks for a build: a start without one pays nothing for esbuild.
+  const { build } = await import("esbuild");
   let result;
   try {
     result = await build(options);

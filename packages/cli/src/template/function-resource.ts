@@ -56,6 +56,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   t.said(id, `function ${name} (${String(p.Runtime)}, ${String(p.Handler ?? "bootstrap")}${codeUri !== sourceDir ? ", built with esbuild" : ""})`);
   if (!serverless) return;
 
+  if (p.Policies !== undefined) t.iam.push(`${id}.Policies`);
   if (p.Layers !== undefined) t.notSimulated.push(`${id}.Layers`);
   if (p.FunctionUrlConfig !== undefined) t.notSimulated.push(`${id}Url (function URL)`);
   const alias = p.AutoPublishAlias;

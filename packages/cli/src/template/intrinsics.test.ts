@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTemplate } from "./cfn-yaml.ts";
+import { parseTemplate } from "./parse-template.ts";
 import { TemplateError } from "./intrinsics.ts";
 import { TemplateStack, type TemplateResource } from "./template-stack.ts";
 

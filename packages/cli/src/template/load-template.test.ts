@@ -65,6 +65,8 @@ Resources:
         Queue:
           Type: SQS
           Properties: { Queue: !GetAtt Orders.Arn, BatchSize: 7, MaximumBatchingWindowInSeconds: 2, FunctionResponseTypes: [ReportBatchItemFailures], ScalingConfig: { MaximumConcurrency: 4 } }
+Outputs:
+  QueueUrl: { Value: !Ref Orders }
 `);
     const fn = config.functions[0]!;
     expect(fn).toMatchObject({ functionName: "consumer", runtime: "nodejs24.x", handler: "app.handler", memorySize: 512, timeout: 10, reservedConcurrency: 5 });
@@ -77,6 +79,7 @@ Resources:
       expect.objectContaining({ FunctionName: "consumer", EventSourceArn: `arn:aws:sqs:us-east-1:000000000000:${queueName}`, BatchSize: 7, MaximumBatchingWindowInSeconds: 2, FunctionResponseTypes: ["ReportBatchItemFailures"], ScalingConfig: { MaximumConcurrency: 4 } }),
     ]);
     expect(config.template.lines.join("\n")).toMatch(/Queue +mapping sqs:shop-Orders-\w+ → consumer \(batch 7, partial batch responses\)/);
+    expect(config.template.lines).toContain(`  output QueueUrl: ${fn.environment!.QUEUE_URL}`);
   });
 
   it("maps Kinesis events, ScheduleV2 schedules and Schedule rules", async () => {

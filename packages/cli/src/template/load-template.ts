@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { buildConfigSchema } from "../config/config-schema.ts";
 import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "../config/load-config.ts";
 import { schemaKeysAt } from "../config/schema-keys.ts";
-import { parseTemplate } from "./cfn-yaml.ts";
+import { parseTemplate } from "./parse-template.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import { dependencyCycle } from "./resource-dependencies.ts";
 import { applyGlobals } from "./sam-globals.ts";
@@ -71,6 +71,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const stackName = opts.stackName ?? (basename(dirname(path)).replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "") || "lambda-sim");
   const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint }, opts.parameterOverrides ?? {});
   const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
+  const outputs = outputLines(template!.Outputs, stack, t.problems);
   if (t.problems.length > 0 || t.buildErrors.length > 0) fail(t.problems, t.buildErrors);
 
   const sections = configSections(opts.sources);
@@ -88,7 +89,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     const at = t.templatePathOf(["eventSourceMappings", i]) ?? [];
     return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
   });
-  const summary: TemplateSummary = { file: path, stackName, lines: summaryLines(t, path, stackName), actions: t.actions, mappingPlaces };
+  const summary: TemplateSummary = { file: path, stackName, lines: [...summaryLines(t, path, stackName), ...outputs], actions: t.actions, mappingPlaces };
   return { ...(opts.native === undefined ? config : combine(config, opts.native, summary)), template: summary };
 }
 
@@ -113,6 +114,23 @@ function resourcesOf(template: Record<string, unknown>, fail: (p: TemplateError[
     out[id] = { Type: r.Type, Properties: { ...(props as Record<string, unknown>) }, Condition: r.Condition as string | undefined, Metadata: r.Metadata as Record<string, unknown> | undefined, DependsOn: r.DependsOn };
   }
   if (problems.length > 0) fail(problems);
+  return out;
+}
+
+/** The template's Outputs, resolved as `sam deploy` prints them (an output whose Condition is false is left out). */
+function outputLines(section: unknown, stack: TemplateStack, problems: TemplateError[]): string[] {
+  if (section === null || typeof section !== "object" || Array.isArray(section)) return [];
+  const out: string[] = [];
+  for (const [name, o] of Object.entries(section as Record<string, { Value?: unknown; Condition?: unknown }>)) {
+    try {
+      if (typeof o?.Condition === "string" && !stack.condition(o.Condition, ["Outputs", name, "Condition"])) continue;
+      const value = stack.resolver.resolve(o?.Value, ["Outputs", name, "Value"]);
+      out.push(`  output ${name}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+    } catch (e) {
+      if (!(e instanceof TemplateError)) throw e;
+      problems.push(e);
+    }
+  }
   return out;
 }
 

@@ -23,6 +23,10 @@ export function templateParameters(section: unknown, overrides: Record<string, s
   for (const name of Object.keys(overrides)) {
     if (!(name in specs)) problems.push(new TemplateError(["Parameters"], `--parameter-overrides ${name}: the template declares no parameter ${name}`));
   }
+  if (typeof specs !== "object" || Array.isArray(specs)) {
+    problems.push(new TemplateError(["Parameters"], "expected a map of parameter names to parameters"));
+    return out;
+  }
   for (const [name, spec] of Object.entries(specs)) {
     const path = ["Parameters", name];
     const given = name in overrides ? overrides[name] : spec?.Default;
@@ -47,7 +51,15 @@ export function templateParameters(section: unknown, overrides: Record<string, s
 function constraintProblem(v: string, type: string, spec: ParameterSpec): string | undefined {
   if ((type === "Number" || type === "List<Number>") && (v.trim() === "" || Number.isNaN(Number(v)))) return `expected a number, got '${v}'`;
   if (spec.AllowedValues !== undefined && !spec.AllowedValues.map(String).includes(v)) return `expected one of ${spec.AllowedValues.join(", ")}, got '${v}'`;
-  if (spec.AllowedPattern !== undefined && !new RegExp(`^(?:${spec.AllowedPattern})$`).test(v)) return `expected a value matching ${spec.AllowedPattern}, got '${v}'`;
+  if (spec.AllowedPattern !== undefined) {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(`^(?:${spec.AllowedPattern})$`);
+    } catch {
+      return `AllowedPattern ${spec.AllowedPattern} is not a valid regular expression`;
+    }
+    if (!pattern.test(v)) return `expected a value matching ${spec.AllowedPattern}, got '${v}'`;
+  }
   if (spec.MinLength !== undefined && v.length < spec.MinLength) return `expected at least ${spec.MinLength} characters, got '${v}'`;
   if (spec.MaxLength !== undefined && v.length > spec.MaxLength) return `expected at most ${spec.MaxLength} characters, got '${v}'`;
   if (spec.MinValue !== undefined && Number(v) < spec.MinValue) return `expected a number ≥ ${spec.MinValue}, got ${v}`;

@@ -39,7 +39,8 @@ export async function translateTemplate(stack: TemplateStack, place: CodePlace):
     } catch (e) {
       if (e instanceof BuildError) t.buildErrors.push(...e.lines);
       else if (e instanceof TemplateError) t.problems.push(e);
-      else throw e;
+      // A shape no rule above expected: still one line naming the resource, never a crash.
+      else t.problems.push(new TemplateError(["Resources", id], `cannot read this ${r.Type}: ${(e as Error).message}`));
     }
   }
   return t;
@@ -146,6 +147,7 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       const routing = p.RoutingConfig as Props | undefined;
       // CloudFormation's RoutingConfig: { AdditionalVersionWeights: [{ FunctionVersion, FunctionWeight }] }; the API's is a map.
       const weights = routing?.AdditionalVersionWeights as Props[] | undefined;
+      if (weights !== undefined && (!Array.isArray(weights) || !weights.every((w) => w !== null && typeof w === "object"))) throw new TemplateError([...base, "RoutingConfig", "AdditionalVersionWeights"], "expected a list of { FunctionVersion, FunctionWeight }");
       const routingConfig = weights === undefined ? undefined : { AdditionalVersionWeights: Object.fromEntries(weights.map((w) => [String(w.FunctionVersion), Number(w.FunctionWeight)])) };
       t.actions.push(defined({ kind: "alias" as const, logicalId: id, functionName: fn, alias: String(p.Name), version: String(p.FunctionVersion), routingConfig, provisioned: num(pc) as number | undefined }) as TemplateAction);
       t.said(id, `alias ${fn}:${String(p.Name)} → version ${String(p.FunctionVersion)}`);
@@ -161,6 +163,7 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
         t.notSimulated.push(`${id} (rule on event bus ${String(p.EventBusName)})`);
         return;
       }
+      if (p.Targets !== undefined && (!Array.isArray(p.Targets) || !p.Targets.every((x) => x !== null && typeof x === "object"))) throw new TemplateError([...base, "Targets"], "expected a list of targets ({ Id, Arn, Input })");
       const targets = ((p.Targets ?? []) as Props[]).map((x) => {
         const retry = x.RetryPolicy as Props | undefined;
         return defined({

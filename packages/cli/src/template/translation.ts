@@ -73,6 +73,8 @@ export function bool(v: unknown): unknown {
 /** CloudFormation's `Tags: [{ Key, Value }]` as the native `{ key: value }`. */
 export function tagMap(v: unknown): Record<string, string> | undefined {
   if (!Array.isArray(v)) return v === undefined ? undefined : (v as Record<string, string>);
+  // Anything but { Key, Value } entries is passed on for the schema to refuse at Tags.
+  if (!v.every((t) => t !== null && typeof t === "object" && "Key" in t)) return v as unknown as Record<string, string>;
   return Object.fromEntries(v.map((t: { Key?: unknown; Value?: unknown }) => [String(t.Key), String(t.Value)]));
 }
 

@@ -12,7 +12,7 @@ function problems(input: unknown): string[] {
 
 describe("functionSchema", () => {
   it("lists the runtimes lambda-sim runs", () => {
-    expect(SUPPORTED_RUNTIMES).toEqual(["nodejs22.x", "nodejs24.x", "provided.al2023", "provided.al2"]);
+    expect(SUPPORTED_RUNTIMES).toEqual(["nodejs22.x", "nodejs24.x", "python3.12", "python3.13", "python3.14", "provided.al2023", "provided.al2"]);
   });
 
   it("fills in CreateFunction's defaults: 128 MB and 3 seconds", () => {
@@ -37,7 +37,7 @@ describe("functionSchema", () => {
     expect(problems({ ...node, handler: "index handler" })).toEqual(["handler: expected a handler without spaces, such as index.handler"]);
     expect(problems({ ...node, handler: "h".repeat(129) })).toEqual(["handler: expected a handler of at most 128 characters"]);
     expect(problems({ ...node, description: "d".repeat(257) })).toEqual(["description: expected at most 256 characters"]);
-    expect(problems({ ...node, runtime: "nodejs18.x" })).toEqual(["runtime: expected one of nodejs22.x, nodejs24.x, provided.al2023, provided.al2, model"]);
+    expect(problems({ ...node, runtime: "nodejs18.x" })).toEqual(["runtime: expected one of nodejs22.x, nodejs24.x, python3.12, python3.13, python3.14, provided.al2023, provided.al2, model"]);
     expect(problems({ ...node, architectures: ["x86_64", "arm64"] })).toEqual(["architectures: expected [x86_64] or [arm64]"]);
     expect(problems({ ...node, architectures: ["arm64"] })).toEqual([]);
   });

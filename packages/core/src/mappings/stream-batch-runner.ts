@@ -137,7 +137,9 @@ export class StreamBatchRunner {
       });
     }
     // IteratorAge: how long the batch's last record waited in the stream (Lambda metrics docs).
-    this.telemetry.emit({ type: "stream.batch-invoked", functionName: this.s.functionName, sourceArn: this.s.sourceArn, records: records.length, iteratorAgeMs: this.clock.now() - records[records.length - 1]!.arrivalMs });
+    // A tumbling window's final invocation may carry no record: nothing to age.
+    const last = records[records.length - 1];
+    if (last !== undefined) this.telemetry.emit({ type: "stream.batch-invoked", functionName: this.s.functionName, sourceArn: this.s.sourceArn, records: records.length, iteratorAgeMs: this.clock.now() - last.arrivalMs });
     try {
       const out = await this.invoker.invoke({ functionName: this.s.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
       if (out.kind !== "result") return { kind: "ran", outcome: { kind: "succeeded" }, requestId: "", response: { executedVersion: "$LATEST" } };

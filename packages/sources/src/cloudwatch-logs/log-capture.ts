@@ -8,10 +8,11 @@ import type { LogStore } from "./log-store.ts";
  *
  * Event boundaries: on AWS the runtime sends each console.log call as one event (a multi-line
  * message stays one event) and every message ends with its newline. Here the output arrives as
- * pipe chunks, so each line is an event: the Node runtime writes a multi-line message as one line
- * with \r for its newlines (RIC LogPatch without a telemetry fd), turned back into \n here; other
- * lines starting with whitespace (stack frames written raw to stderr) continue the event before
- * them in the same chunk (chosen: AWS's framing of raw stdout writes is not visible to us).
+ * pipe chunks, so each line is an event: lambda-sim's Node and Python runtimes write a multi-line
+ * message as one line with \r for its newlines (as AWS's RIC does without a telemetry fd), turned
+ * back into \n here; other lines starting with whitespace (stack frames written raw to stderr)
+ * continue the event before them in the same chunk (chosen: AWS's framing of raw stdout writes is
+ * not visible to us).
  */
 export class LogCapture {
   private readonly store: LogStore;

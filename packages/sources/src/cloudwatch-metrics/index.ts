@@ -28,7 +28,7 @@ export const cloudwatchMetricsSource: Source<MetricsConfig> = {
     const lambda = new LambdaMetrics(store, ctx.invoker.governor);
     const unsubscribe = ctx.telemetry.subscribe(lambda.onEvent);
     const sqs = startSqsGauges(ctx.store, ctx.clock, store);
-    registerMetricsProtocols(ctx, metricOperations(store, ctx.clock, () => sqs?.sampleIfDue()));
+    registerMetricsProtocols(ctx, metricOperations(store, ctx.clock, () => sqs?.sample()));
     return {
       stop: () => {
         unsubscribe();

@@ -18,6 +18,8 @@ export interface MinuteBucket {
   minimum: number;
   maximum: number;
   samples: number[];
+  /** A gauge's minute: its latest sample replaces what the minute held (see setGauge). */
+  gauge?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -66,7 +68,7 @@ export class MetricStore {
     this.write = db.transaction((buckets: MinuteBucket[], before: number) => {
       for (const b of buckets) {
         const old = this.s.get.get(b.namespace, b.name, b.dimensions, b.minute) as RawBucket | undefined;
-        const merged = old === undefined ? b : this.merge(fromRaw(old), b);
+        const merged = old === undefined || b.gauge ? b : this.merge(fromRaw(old), b);
         this.s.put.run({ ...merged, samples: JSON.stringify(merged.samples) });
       }
       this.s.expire.run(before);
@@ -78,13 +80,7 @@ export class MetricStore {
    * list or its dimensionKey() already computed (the hot path caches it).
    */
   record(namespace: string, name: string, dimensions: readonly Dimension[] | string, value: number, unit: string, count = 1): void {
-    const now = this.clock.now();
-    const minute = now - (now % MINUTE);
-    if (minute !== this.openMinute) {
-      // A new minute: the finished ones go to disk (at most once a minute of service time).
-      if (this.open.size > 0) this.flush();
-      this.openMinute = minute;
-    }
+    const minute = this.rollMinute();
     const dims = typeof dimensions === "string" ? dimensions : dimensionKey(dimensions);
     const key = `${namespace}\u0000${name}\u0000${dims}`;
     let b = this.open.get(key);
@@ -97,6 +93,16 @@ export class MetricStore {
     if (value < b.minimum) b.minimum = value;
     if (value > b.maximum) b.maximum = value;
     this.keepSample(b.samples, value, b.sampleCount);
+  }
+
+  /**
+   * A gauge (a queue's backlog): one sample per minute, the latest taken, so that a read during the
+   * minute shows the current value without adding samples to the minute.
+   */
+  setGauge(namespace: string, name: string, dimensions: readonly Dimension[], value: number, unit: string): void {
+    this.rollMinute();
+    const dims = dimensionKey(dimensions);
+    this.open.set(`${namespace}\u0000${name}\u0000${dims}`, { namespace, name, dimensions: dims, minute: this.openMinute, unit, sampleCount: 1, sum: value, minimum: value, maximum: value, samples: [value], gauge: true });
   }
 
   flush(): void {
@@ -116,6 +122,17 @@ export class MetricStore {
   metrics(since: number): { namespace: string; name: string; dimensions: Dimension[] }[] {
     this.flush();
     return (this.s.list.all(since) as { namespace: string; name: string; dimensions: string }[]).map((r) => ({ ...r, dimensions: JSON.parse(r.dimensions) as Dimension[] }));
+  }
+
+  /** The current minute; a new one sends the finished minutes to disk (once a minute of service time). */
+  private rollMinute(): number {
+    const now = this.clock.now();
+    const minute = now - (now % MINUTE);
+    if (minute !== this.openMinute) {
+      if (this.open.size > 0) this.flush();
+      this.openMinute = minute;
+    }
+    return minute;
   }
 
   /** Reservoir sampling: each of the `seen` values is kept with equal probability. */
