@@ -4,12 +4,13 @@
 // relative, and the external dependencies of all three declared once. Prints the tarball's path.
 //   node scripts/pack.ts [--out DIR]
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PACKAGES = ["core", "sources", "cli"] as const;
+// Every workspace package goes in (core, sources, cli, aws-sdk-js: the SDK clients handlers get).
+const PACKAGES = readdirSync(join(ROOT, "packages")).filter((p) => existsSync(join(ROOT, "packages", p, "package.json")));
 const outArg = process.argv.indexOf("--out");
 const OUT = outArg > 0 ? process.argv[outArg + 1]! : join(ROOT, "dist");
 const STAGE = join(OUT, "lambda-sim");
@@ -34,36 +35,53 @@ writeFileSync(
 execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", tsconfig], { stdio: "inherit" });
 rmSync(tsconfig);
 
-// 2. Everything else the code reads at run time: migrations, the Node bootstrap, the bin.
+// 2. Everything else the code reads at run time: manifests, migrations, the runtimes' bootstraps
+//    (Node, Python), the bin. Tests, their fixtures and caches stay behind.
+const SKIP_DIRS = new Set(["fixtures", "testing", "node_modules", "__pycache__", "tests"]);
 const copyTree = (from: string, to: string, keep: (file: string) => boolean) => {
+  if (!existsSync(from)) return;
   for (const name of readdirSync(from)) {
     const src = join(from, name);
     if (statSync(src).isDirectory()) {
-      if (name !== "fixtures" && name !== "testing" && name !== "node_modules") copyTree(src, join(to, name), keep);
+      if (!SKIP_DIRS.has(name)) copyTree(src, join(to, name), keep);
     } else if (keep(name)) {
       mkdirSync(to, { recursive: true });
       cpSync(src, join(to, name));
     }
   }
 };
-for (const p of PACKAGES) copyTree(join(ROOT, "packages", p, "src"), join(STAGE, "packages", p, "src"), (f) => !f.endsWith(".ts"));
-copyTree(join(ROOT, "packages/core/bootstrap/node"), join(STAGE, "packages/core/bootstrap/node"), (f) => f.endsWith(".mjs"));
-copyTree(join(ROOT, "packages/cli/bin"), join(STAGE, "packages/cli/bin"), (f) => f.endsWith(".js"));
+const notTest = (f: string) => !/[._-]test\.\w+$|^test_.*\.py$/.test(f);
+for (const p of PACKAGES) {
+  const from = join(ROOT, "packages", p);
+  const to = join(STAGE, "packages", p);
+  mkdirSync(to, { recursive: true });
+  cpSync(join(from, "package.json"), join(to, "package.json"));
+  copyTree(join(from, "src"), join(to, "src"), (f) => !f.endsWith(".ts"));
+  copyTree(join(from, "bootstrap"), join(to, "bootstrap"), (f) => /\.(mjs|py)$/.test(f) && notTest(f));
+  copyTree(join(from, "bin"), join(to, "bin"), (f) => f.endsWith(".js"));
+}
 cpSync(join(ROOT, "README.md"), join(STAGE, "README.md"));
 
-// 3. `@lambda-sim/core` and `@lambda-sim/sources` become relative imports of their entry points.
-const entry = { core: join(STAGE, "packages/core/src/index.js"), sources: join(STAGE, "packages/sources/src/index.js") };
+// 3. `@lambda-sim/NAME[/sub/path]` specifiers (imports, and resolve() of a manifest) become
+//    relative paths: NAME alone is the package's main export, a subpath is its file.
+const target = (pkg: string, sub: string | undefined): string => {
+  if (sub !== undefined) return join(STAGE, "packages", pkg, sub);
+  const exported = (JSON.parse(readFileSync(join(ROOT, "packages", pkg, "package.json"), "utf8")) as { exports?: Record<string, string> }).exports?.["."];
+  if (exported === undefined) throw new Error(`@lambda-sim/${pkg} has no main export`);
+  return join(STAGE, "packages", pkg, exported.replace(/\.ts$/, ".js"));
+};
 const rewrite = (dir: string) => {
   for (const name of readdirSync(dir)) {
     const file = join(dir, name);
     if (statSync(file).isDirectory()) rewrite(file);
     else if (name.endsWith(".js")) {
       const text = readFileSync(file, "utf8");
-      const out = text.replace(/(from\s+|import\s*\(\s*)"@lambda-sim\/(core|sources)"/g, (_m, lead: string, pkg: "core" | "sources") => {
-        const rel = relative(dirname(file), entry[pkg]);
+      const out = text.replace(/(from\s+|import\s*\(\s*|resolve\(\s*)"@lambda-sim\/([\w-]+)(?:\/([\w./-]+))?"/g, (m, lead: string, pkg: string, sub: string | undefined) => {
+        if (!PACKAGES.includes(pkg)) return m;
+        const rel = relative(dirname(file), target(pkg, sub));
         return `${lead}"${rel.startsWith(".") ? rel : `./${rel}`}"`;
       });
-      if (/(from\s+|import\s*\(\s*)["']@lambda-sim\//.test(out)) throw new Error(`${file}: an @lambda-sim import left that pack.ts cannot rewrite`);
+      if (/(from\s+|import\s*\(\s*|resolve\(\s*)["']@lambda-sim\//.test(out)) throw new Error(`${file}: an @lambda-sim specifier left that pack.ts cannot rewrite`);
       if (out !== text) writeFileSync(file, out);
     }
   }

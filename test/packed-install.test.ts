@@ -37,8 +37,9 @@ describe.skipIf(!hasNpm)("the packed package (skipped without npm)", () => {
     expect(sim.output()).toContain("functions (1): greet");
 
     const out = execFileSync("npx", ["lambda-sim", "invoke", "greet", "--payload", '{"name":"Ada"}'], { cwd: dir, env: userEnv({ AWS_ENDPOINT_URL: sim.endpoint }), encoding: "utf8" });
-    const result = JSON.parse(out) as { greeting: string; node: string };
+    const result = JSON.parse(out) as { greeting: string; node: string; sdk: string };
     expect(result.greeting).toBe("Hi, Ada!");
+    expect(result.sdk).toBe("function");
     // The function runs on the Node lambda-sim runs on: 24, whatever the machine's own is.
     expect(result.node).toMatch(/^v24\./);
     const queues = await fetch(`${sim.endpoint}/_sim/queues/jobs/messages`);

@@ -25,7 +25,9 @@ export function scratchProject(tarball: string): string {
   mkdirSync(join(dir, "src/greet"), { recursive: true });
   writeFileSync(
     join(dir, "src/greet/index.mjs"),
-    'export const handler = async (event) => ({ greeting: `Hi, ${event.name}!`, node: process.version });\n',
+    // The SDK comes from the runtime, un-bundled, as on AWS.
+    'export const handler = async (event) => {\n  const { SQSClient } = await import("@aws-sdk/client-sqs");\n' +
+      '  return { greeting: `Hi, ${event.name}!`, node: process.version, sdk: typeof SQSClient };\n};\n',
   );
   writeFileSync(
     join(dir, "lambda-sim.yaml"),
