@@ -81,11 +81,17 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     const r1 = await timedOut;
     expect(r1.FunctionError).toBe("Unhandled");
     expect(JSON.parse(Buffer.from(r1.Payload!).toString())).toEqual({ errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${r1.$metadata.requestId} Error: Task timed out after 4.00 seconds` });
+    const events = new TelemetryRecorder(t!.sim.telemetry);
     const r2 = await invoke("a");
     expect(r2.payload).toMatchObject({ errorType: "Runtime.ExitError", errorMessage: expect.stringContaining("Runtime exited with error: exit status 1") });
     const r3 = await invoke("a");
     expect(r3.payload).toMatchObject({ errorType: "Runtime.OutOfMemory", errorMessage: expect.stringContaining("signal: killed") });
     expect((await invoke("a")).functionError).toBeUndefined();
+    // A real process died each time: its environment was reset, and the next invocation there paid a new Init.
+    const resets = events.of("environment.state-changed").filter((e) => e.to === "reset");
+    expect(resets).toHaveLength(2);
+    expect(events.of("invocation.started").map((e) => e.coldStart)).toEqual([true, true, true]);
+    events.dispose();
   });
 
   it("throttles with the chosen Reason for a window of service time", async () => {

@@ -211,6 +211,15 @@ export class ExecutionEnvironment implements Environment {
       () => this.running === r && this.process !== undefined && this.process.residentMemoryMb() > this.config.memorySize,
       () => this.onOutOfMemory(),
     );
+    if (r.request.failure !== undefined) this.suffer(r.request.failure);
+  }
+
+  /** An injected crash or out-of-memory: what the process dying under the handler reports (aws-facts §1.5). */
+  private suffer(failure: "crash" | "out-of-memory"): void {
+    if (failure === "out-of-memory") return this.onOutOfMemory();
+    this.killProcess();
+    this.finish(this.platformError("Runtime.ExitError", "Runtime exited with error: exit status 1", "error"));
+    this.toReset();
   }
 
   private onOutcome(o: RuntimeOutcome): void {

@@ -11,6 +11,12 @@ export interface InvocationRequest {
   traceId: string;
   /** JSON text of the decoded X-Amz-Client-Context (sync only). */
   clientContext?: string;
+  /**
+   * An injected platform failure (faults/) to suffer in the environment that takes this event,
+   * once the runtime has it: the process is killed and the environment reset, as a real crash or
+   * out-of-memory does (the next invocation there pays a new Init).
+   */
+  failure?: "crash" | "out-of-memory";
 }
 
 /** REPORT `Status:` values (RIE handleReset): only for invocations that reset or failed init. */

@@ -10,7 +10,7 @@ import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor
 import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 import type { RetireReason } from "./environment-state.ts";
-import { emitFinished, type InvocationResult } from "./invocation-result.ts";
+import { emitFinished, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
 import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
 
@@ -242,7 +242,11 @@ export class Invoker {
       if (faults !== undefined) {
         // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
         if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
-        if (faults.outcome !== undefined) {
+        const kind = faults.outcome?.spec.kind;
+        if ((kind === "crash" || kind === "out-of-memory") && target.config.runtime !== "model") {
+          // A real process dies under the handler: its environment resets, as on AWS.
+          result = await this.runIn(pool, target, payload, clientContext, requestId, kind);
+        } else if (faults.outcome !== undefined) {
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
           result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
@@ -257,8 +261,9 @@ export class Invoker {
     }
   }
 
-  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string): Promise<InvocationResult> {
+  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, failure?: InvocationRequest["failure"]): Promise<InvocationResult> {
     return pool.run({
+      failure,
       requestId: requestId ?? this.newRequestId(),
       // An empty payload reaches the handler as `{}`, as Invoke without a payload does on AWS.
       payload: payload.length === 0 ? EMPTY_EVENT : payload,
