@@ -4,22 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { runCli, startLambdaSim } from "./support/lambda-sim-process.ts";
 
 // What a newcomer runs into first (issue 13), checked from outside as they would.
-const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
+const run = (args: string[]) => runCli(args);
 const HELLO = fileURLToPath(new URL("../examples/functions/hello", import.meta.url));
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b));
-    child.stderr.on("data", (b: Buffer) => (stderr += b));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("CLI rough edges", () => {
   it("--version prints the package's version", async () => {

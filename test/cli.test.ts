@@ -5,25 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { CLI, runCli } from "./support/lambda-sim-process.ts";
 
-const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
+const run = (args: string[]) => runCli(args);
 const EXAMPLE = fileURLToPath(new URL("../examples/lambda-sim.yaml", import.meta.url));
 const children: ChildProcess[] = [];
 
 afterEach(() => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
 });
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b));
-    child.stderr.on("data", (b: Buffer) => (stderr += b));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Starts `lambda-sim start` and resolves with its port once it prints its endpoint. */
 function start(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../packages/cli/src/scenario/scenario-runner.ts";
+import { runCli } from "./support/lambda-sim-process.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples/scenarios/", import.meta.url));
-const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
+const cli = (args: string[]) => runCli(args);
 const scratch = () => mkdtempSync(join(tmpdir(), "lambda-sim-scenario-"));
 
 describe("lambda-sim run: the example scenarios", () => {
@@ -85,17 +86,6 @@ describe("lambda-sim run: the command", () => {
     expect(r.stderr).toMatch(/bad\.yaml:3 traffic\[0\]\.send\.count: expected a whole number ≥ 1, got 0/);
   });
 });
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b));
-    child.stderr.on("data", (b: Buffer) => (stderr += b));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("lambda-sim run: real processes", () => {
   it("holds the virtual clock while real handlers run; a second run makes the same service decisions", async () => {

@@ -2,7 +2,20 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 
-const CLI = fileURLToPath(new URL("../../packages/cli/bin/lambda-sim.js", import.meta.url));
+/** The `lambda-sim` bin, as a user's shell runs it. */
+export const CLI = fileURLToPath(new URL("../../packages/cli/bin/lambda-sim.js", import.meta.url));
+
+/** One `lambda-sim ARGS` run to its exit, its output gathered (`env` replaces the environment when given). */
+export function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b));
+    child.stderr.on("data", (b: Buffer) => (stderr += b));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** A `lambda-sim start` in its own process, as users run it (the durability tests SIGKILL it). */
 export interface LambdaSimProcess {
