@@ -214,8 +214,10 @@ export class ExecutionEnvironment implements Environment {
     if (r.request.failure !== undefined) this.suffer(r.request.failure);
   }
 
-  /** An injected crash or out-of-memory: what the process dying under the handler reports (aws-facts §1.5). */
-  private suffer(failure: "crash" | "out-of-memory"): void {
+  /** An injected failure: what the process dying (or hanging) under the handler reports (aws-facts §1.5). */
+  private suffer(failure: NonNullable<InvocationRequest["failure"]>): void {
+    // A hung handler: its answer never counts, and the timeout watchdog armed above ends it.
+    if (failure === "timeout") return;
     if (failure === "out-of-memory") return this.onOutOfMemory();
     this.killProcess();
     this.finish(this.platformError("Runtime.ExitError", "Runtime exited with error: exit status 1", "error"));
@@ -224,7 +226,7 @@ export class ExecutionEnvironment implements Environment {
 
   private onOutcome(o: RuntimeOutcome): void {
     const r = this.running;
-    if (r === undefined || o.requestId !== r.request.requestId) return;
+    if (r === undefined || o.requestId !== r.request.requestId || r.request.failure === "timeout") return;
     this.watchdogs.disarm();
     let result: InvocationResult;
     if (o.kind === "response") result = this.result(o.body, undefined, undefined);

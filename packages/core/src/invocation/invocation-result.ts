@@ -13,10 +13,11 @@ export interface InvocationRequest {
   clientContext?: string;
   /**
    * An injected platform failure (faults/) to suffer in the environment that takes this event,
-   * once the runtime has it: the process is killed and the environment reset, as a real crash or
-   * out-of-memory does (the next invocation there pays a new Init).
+   * once the runtime has it: the process is killed and the environment reset, as a real crash,
+   * out-of-memory or timeout does (the next invocation there pays a new Init). A timeout ignores
+   * the handler's answer, so the function's own timeout runs out in wall time.
    */
-  failure?: "crash" | "out-of-memory";
+  failure?: "crash" | "out-of-memory" | "timeout";
 }
 
 /** REPORT `Status:` values (RIE handleReset): only for invocations that reset or failed init. */

@@ -243,8 +243,8 @@ export class Invoker {
         // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
         if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
         const kind = faults.outcome?.spec.kind;
-        if ((kind === "crash" || kind === "out-of-memory") && target.config.runtime !== "model") {
-          // A real process dies under the handler: its environment resets, as on AWS.
+        if ((kind === "crash" || kind === "out-of-memory" || kind === "timeout") && target.config.runtime !== "model") {
+          // A real process dies (or hangs) under the handler: its environment resets, as on AWS.
           result = await this.runIn(pool, target, payload, clientContext, requestId, kind);
         } else if (faults.outcome !== undefined) {
           const durationMs = injectedDurationMs(faults, target.config);
