@@ -1,9 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "./clock/clock.ts";
-import type { FunctionDefinition } from "./config/function-definition.ts";
 import { isAwsError } from "./errors/aws-error.ts";
 import { SimError } from "./errors/sim-error.ts";
-import type { GovernorSettings } from "./invocation/concurrency-governor.ts";
 import type { Invoker } from "./invocation/invoker.ts";
 import type { TargetRegistry } from "./invocation/targets.ts";
 import { AsyncDestinations } from "./invocation/async-destinations.ts";
@@ -19,7 +17,7 @@ import { isSimPath, SimApi } from "./sim-api/sim-api.ts";
 import { StateLock } from "./store/state-lock.ts";
 import type { Source } from "./source.ts";
 import { CleanupStack } from "./startup/cleanup-stack.ts";
-import { buildCoreServices, openCoreState } from "./startup/core-services.ts";
+import { buildCoreServices, openCoreState, type CoreServiceOptions, type CoreStateOptions } from "./startup/core-services.ts";
 import { startSources } from "./startup/source-startup.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
@@ -28,24 +26,15 @@ import { EVENTS_PATH, eventsSocket } from "./telemetry/events-socket.ts";
 import type { FaultInjector } from "./faults/fault-injector.ts";
 import { clockRoutes } from "./sim-api/clock-routes.ts";
 import { faultRoutes } from "./sim-api/fault-routes.ts";
-import type { TelemetryEvent } from "./telemetry/events.ts";
 
 export { CORE_MIGRATIONS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
 
-export interface SimulatorOptions {
+/** lambda-sim's options: the core state's and services', then the port, `--auth` and the sources. */
+export interface SimulatorOptions extends CoreStateOptions, Omit<CoreServiceOptions, "functionCredentials"> {
   /** Default 3001; 0 picks a free port. */
   port?: number;
-  /** Default 127.0.0.1. Anything but loopback is refused until `--auth` verifies signatures. */
+  /** Default 127.0.0.1. Anything but loopback is refused without `auth`: CreateFunction runs uploaded code. */
   host?: string;
-  /** State directory; undefined keeps everything in memory (`--in-memory`). */
-  stateDir?: string;
-  /** Service time; default SystemClock, or a ScaledClock when timeScale is not 1. */
-  clock?: Clock;
-  timeScale?: number;
-  seed?: number | string;
-  region?: string;
-  accountId?: string;
-  functions?: FunctionDefinition[];
   /**
    * `--auth`: every AWS API request must carry a SigV4 signature by one of `credentials`; `/_sim`
    * (all but /_sim/health) wants `Authorization: Bearer <secret access key>`; any host may be bound.
@@ -53,22 +42,12 @@ export interface SimulatorOptions {
   auth?: boolean;
   /** The keys `auth` accepts (LAMBDA_SIM_ACCESS_KEY_ID / LAMBDA_SIM_SECRET_ACCESS_KEY, `auth.credentials`). */
   credentials?: readonly Credential[];
-  /** Account concurrency, unreserved minimum and scaling rate (defaults: AWS's, aws-facts §4). */
-  account?: Partial<GovernorSettings>;
-  /** Wall ms an idle environment waits before it is frozen (default 2; 0 freezes at once). */
-  freezeDelayMs?: number;
-  /** How many stored Event invocations run at once (default 32, DEFAULT_ASYNC_CONCURRENCY). */
-  asyncConcurrency?: number;
   /** Event sources (sqs, ...), started after core; their migrations run after core's. */
   sources?: readonly Source<any>[];
   /** Event source mappings from lambda-sim.yaml (CreateEventSourceMapping inputs). */
   eventSourceMappings?: readonly MappingInput[];
   /** Validated lambda-sim.yaml sections of the sources, by their configKey. */
   sourceConfig?: Record<string, unknown>;
-  /** Faults active from the start (`faults:` in lambda-sim.yaml or a scenario), as POST /_sim/faults takes them. */
-  faults?: readonly unknown[];
-  /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
-  onTelemetry?: (event: TelemetryEvent) => void;
 }
 
 type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults"> & { cleanup: CleanupStack };

@@ -107,24 +107,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
           t.notSimulated.push(`${label} (schedule group ${String(p.GroupName)}: only the default group is simulated)`);
           continue;
         }
-        const retry = p.RetryPolicy as Props | undefined;
-        const dlq = (p.DeadLetterConfig as Props | undefined)?.Arn;
-        const window = p.FlexibleTimeWindow as Props | undefined;
-        t.config.schedules[name] = defined({
-          scheduleExpression: p.ScheduleExpression,
-          scheduleExpressionTimezone: p.ScheduleExpressionTimezone,
-          state: p.State,
-          description: p.Description,
-          startDate: p.StartDate,
-          endDate: p.EndDate,
-          flexibleTimeWindow: window && defined({ mode: window.Mode, maximumWindowInMinutes: num(window.MaximumWindowInMinutes) }),
-          target: defined({
-            arn: fnArn,
-            input: p.Input,
-            retryPolicy: retry && defined({ maximumRetryAttempts: num(retry.MaximumRetryAttempts), maximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
-            deadLetterConfig: dlq === undefined ? undefined : { arn: dlq },
-          }),
-        });
+        t.config.schedules[name] = schedulerSchedule(p, { Arn: fnArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: p.DeadLetterConfig });
         t.origins.push({ native: ["schedules", name], template: at, keys: { target: "Input" } });
         t.said(label, `schedule ${name}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}`);
         break;
@@ -152,4 +135,30 @@ export function shortArn(arn: unknown): string {
   const s = String(arn);
   const m = /^arn:aws:(sqs|kinesis|lambda):[^:]*:\d*:(?:stream\/|function:)?(.+)$/.exec(s);
   return m === null ? s : `${m[1]}:${m[2]}`;
+}
+
+/**
+ * A Scheduler schedule (CreateSchedule's members) as lambda-sim.yaml's `schedules:` entry: the
+ * `ScheduleV2` event of a function and `AWS::Scheduler::Schedule` share it; `target` is the
+ * schedule's Target (Arn, Input, RetryPolicy, DeadLetterConfig).
+ */
+export function schedulerSchedule(p: Props, target: Props): Props {
+  const retry = target.RetryPolicy as Props | undefined;
+  const dlq = (target.DeadLetterConfig as Props | undefined)?.Arn;
+  const window = p.FlexibleTimeWindow as Props | undefined;
+  return defined({
+    scheduleExpression: p.ScheduleExpression,
+    scheduleExpressionTimezone: p.ScheduleExpressionTimezone,
+    state: p.State,
+    description: p.Description,
+    startDate: p.StartDate,
+    endDate: p.EndDate,
+    flexibleTimeWindow: window && defined({ mode: window.Mode, maximumWindowInMinutes: num(window.MaximumWindowInMinutes) }),
+    target: defined({
+      arn: target.Arn,
+      input: target.Input,
+      retryPolicy: retry && defined({ maximumRetryAttempts: num(retry.MaximumRetryAttempts), maximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
+      deadLetterConfig: dlq === undefined ? undefined : { arn: dlq },
+    }),
+  });
 }

@@ -1,6 +1,6 @@
 import { BuildError } from "./esbuild-function.ts";
 import type { CodePlace } from "./function-code.ts";
-import { filterCriteria, mapping, shortArn } from "./function-events.ts";
+import { filterCriteria, mapping, schedulerSchedule, shortArn } from "./function-events.ts";
 import { translateFunction } from "./function-resource.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
@@ -185,23 +185,7 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
         return;
       }
       const target = (p.Target ?? {}) as Props;
-      const retry = target.RetryPolicy as Props | undefined;
-      const window = p.FlexibleTimeWindow as Props | undefined;
-      t.config.schedules[me.name] = defined({
-        scheduleExpression: p.ScheduleExpression,
-        scheduleExpressionTimezone: p.ScheduleExpressionTimezone,
-        state: p.State,
-        description: p.Description,
-        startDate: p.StartDate,
-        endDate: p.EndDate,
-        flexibleTimeWindow: window && defined({ mode: window.Mode, maximumWindowInMinutes: num(window.MaximumWindowInMinutes) }),
-        target: defined({
-          arn: target.Arn,
-          input: target.Input,
-          retryPolicy: retry && defined({ maximumRetryAttempts: num(retry.MaximumRetryAttempts), maximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
-          deadLetterConfig: (target.DeadLetterConfig as Props | undefined) && { arn: (target.DeadLetterConfig as Props).Arn },
-        }),
-      });
+      t.config.schedules[me.name] = schedulerSchedule(p, target);
       t.origins.push({ native: ["schedules", me.name], template: base });
       t.said(id, `schedule ${me.name}: ${String(p.ScheduleExpression)} → ${shortArn(target.Arn)}`);
       return;

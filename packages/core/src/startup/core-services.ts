@@ -42,13 +42,16 @@ export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new 
 export const DEFAULT_FREEZE_DELAY_MS = 2;
 
 export interface CoreStateOptions {
+  /** State directory; undefined keeps everything in memory (`--in-memory`). */
   stateDir?: string;
+  /** Service time; default SystemClock, or a ScaledClock when timeScale is not 1. */
   clock?: Clock;
   timeScale?: number;
   seed?: number | string;
   region?: string;
   accountId?: string;
   functions?: FunctionDefinition[];
+  /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
   onTelemetry?: (event: TelemetryEvent) => void;
 }
 
@@ -97,7 +100,9 @@ export interface CoreServiceOptions {
   functionCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** Account concurrency, unreserved minimum and scaling rate (defaults: AWS's, aws-facts §4). */
   account?: Partial<GovernorSettings>;
+  /** Wall ms an idle environment waits before it is frozen (default 2; 0 freezes at once). */
   freezeDelayMs?: number;
+  /** How many stored Event invocations run at once (default 32, DEFAULT_ASYNC_CONCURRENCY). */
   asyncConcurrency?: number;
   /** Faults active from the start (`faults:` in lambda-sim.yaml or a scenario), as POST /_sim/faults takes them. */
   faults?: readonly unknown[];
