@@ -2,7 +2,8 @@
 // lambda-sim's Node.js runtime bootstrap: what AWS's runtime interface client (RIC) does at
 // /var/runtime/index.mjs in a nodejs22.x / nodejs24.x environment. It patches the console, loads
 // the handler, then loops on the Runtime API (aws-facts §2.1) until the process is killed. It
-// imports nothing from the simulator and only talks HTTP to AWS_LAMBDA_RUNTIME_API.
+// imports nothing from the simulator and talks HTTP to AWS_LAMBDA_RUNTIME_API, or the same
+// exchanges over lambda-sim's private channel when it is given one (runtime-channel-client.mjs).
 //
 // Startup cost matters (every cold start pays it): built-ins come from process.getBuiltinModule,
 // not ESM imports, and each extra module of the bootstrap costs about half a millisecond.
@@ -10,6 +11,7 @@ import { CallbackHandlerDeprecated, UnhandledPromiseRejection, toRapidResponse }
 import { forwardTraceId, invoker, isAsyncFunction, onEventLoopEmpty } from "./invoke-context.mjs";
 import { logError, patchConsole, setLoggingContext } from "./log-patch.mjs";
 import { RuntimeApiClient } from "./runtime-api-client.mjs";
+import { RuntimeChannelClient } from "./runtime-channel-client.mjs";
 import { resolveNodePathForImports } from "./sdk-resolution.mjs";
 import { loadHandler } from "./user-function.mjs";
 
@@ -21,6 +23,9 @@ const { enableCompileCache } = /** @type {typeof import("node:module")} */ (proc
 const cacheDir = process.env._LAMBDA_SIM_COMPILE_CACHE;
 delete process.env._LAMBDA_SIM_COMPILE_CACHE;
 if (cacheDir) enableCompileCache(cacheDir);
+// The private channel's fd, likewise hidden from user code.
+const channelFd = process.env._LAMBDA_SIM_RUNTIME_FD;
+delete process.env._LAMBDA_SIM_RUNTIME_FD;
 
 const CALLBACK_WARNING =
   "AWS Lambda plans to remove support for callback-based function handlers starting with Node.js 24. You will need to update this function to use an async handler to use Node.js 24 or later. For more information and to provide feedback on this change, see https://github.com/aws/aws-lambda-nodejs-runtime-interface-client/issues/137. To disable this warning, set the AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING environment variable.";
@@ -32,7 +37,7 @@ const asyncOnly = Number(/^AWS_Lambda_nodejs(\d+)/.exec(process.env.AWS_EXECUTIO
 
 patchConsole();
 resolveNodePathForImports();
-const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
+const client = channelFd ? new RuntimeChannelClient(Number(channelFd)) : new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
 
 /**
  * Ends the process after a failure the handler did not catch: reported as an init error until the
@@ -106,10 +111,11 @@ async function loop(invoke) {
     };
     await new Promise((answered) => {
       invoke(headers, body, {
-        response: (json) => void client.postResponse(id, json).then(answered, topLevelError),
+        // `true`: the loop asks for the next event right after (one message on the private channel).
+        response: (json) => void client.postResponse(id, json, true).then(answered, topLevelError),
         error: (error) => {
           logError("Invoke Error", error);
-          client.postError(id, toRapidResponse(error)).then(answered, topLevelError);
+          client.postError(id, toRapidResponse(error), true).then(answered, topLevelError);
         },
       });
     });

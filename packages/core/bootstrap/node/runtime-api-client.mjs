@@ -36,13 +36,16 @@ export class RuntimeApiClient {
     });
   }
 
-  /** @param {string} id @param {string} json the serialised result */
-  postResponse(id, json) {
+  /**
+   * @param {string} id @param {string} json the serialised result
+   * @param {boolean} [_thenNext] unused over HTTP (the private channel's hint, see runtime-channel-client.mjs)
+   */
+  postResponse(id, json, _thenNext) {
     return this.post(`${BASE}/invocation/${encodeURIComponent(id)}/response`, json, undefined);
   }
 
-  /** @param {string} id @param {RapidError} error */
-  postError(id, error) {
+  /** @param {string} id @param {RapidError} error @param {boolean} [_thenNext] */
+  postError(id, error, _thenNext) {
     return this.post(`${BASE}/invocation/${encodeURIComponent(id)}/error`, JSON.stringify(error), error.errorType);
   }
 

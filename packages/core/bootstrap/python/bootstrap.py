@@ -1,8 +1,9 @@
 """lambda-sim's Python runtime bootstrap: what /var/runtime/bootstrap.py and AWS's runtime interface
 client (awslambdaric) do in a python3.12 / python3.13 / python3.14 environment. It sets up logging,
 imports the handler named by _HANDLER, then loops on the Runtime API (aws-facts 2.1) until the
-process is killed. Standard library only; it imports nothing from the simulator and only talks
-HTTP to AWS_LAMBDA_RUNTIME_API (lambda_sim_runtime/runtime_api_client.py).
+process is killed. Standard library only; it imports nothing from the simulator and talks HTTP to
+AWS_LAMBDA_RUNTIME_API, or the same exchanges over lambda-sim's private channel when it is given one
+(both in lambda_sim_runtime/runtime_api_client.py).
 
 The file must stay named bootstrap.py: as in the RIC, traceback frames of files ending in
 /bootstrap.py are cut from the stack traces reported for the user's errors.
@@ -15,7 +16,7 @@ import sys
 
 from lambda_sim_runtime import boto3_support, logs
 from lambda_sim_runtime.lambda_context import LambdaContext
-from lambda_sim_runtime.runtime_api_client import RuntimeApiClient
+from lambda_sim_runtime.runtime_api_client import connect
 
 # AWS's search path: the function's code, then the layers' Python directories (aws-facts 2.3;
 # "Working with .zip file archives for Python": /var/task, /opt/python/lib/python3.x/site-packages,
@@ -149,16 +150,16 @@ def handle(client, handler, invocation):
     except Exception as e:
         error = fault_result(e, request_id)
     else:
-        client.post_response(request_id, body, content_type)
+        client.post_response(request_id, body, content_type, then_next=True)
         return
     logs.log_error(error)
-    client.post_error(request_id, _ENCODER.encode(error), error["errorType"])
+    client.post_error(request_id, _ENCODER.encode(error), error["errorType"], then_next=True)
 
 
 def main():
     logs.setup_logging()
     boto3_support.install()
-    client = RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
+    client = connect()
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
     except Exception as e:

@@ -4,6 +4,7 @@ import type { TimerHandle } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
+import { RuntimeChannel } from "../runtime/runtime-channel.ts";
 import { SandboxProcess, signalText } from "../runtime/sandbox-process.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
@@ -36,6 +37,8 @@ export class ExecutionEnvironment implements Environment {
   private readonly logStream: string;
   private runtimeApi = "";
   private process: SandboxProcess | undefined;
+  /** The private channel to the current process's bootstrap, when the bootstrap is ours. */
+  private channel: RuntimeChannel | undefined;
   /** The process of the current or last invocation: its memory reading outlives it. */
   private lastProcess: SandboxProcess | undefined;
   private spawnedAt = 0;
@@ -158,6 +161,8 @@ export class ExecutionEnvironment implements Environment {
     });
     if (started instanceof SandboxProcess) {
       this.process = started;
+      this.closeChannel();
+      if (started.channel !== undefined) this.channel = new RuntimeChannel(started.channel, this.api);
       this.lastProcess = started;
       return;
     }
@@ -251,6 +256,7 @@ export class ExecutionEnvironment implements Environment {
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     const proc = this.process;
     this.process = undefined;
+    this.closeChannel();
     this.watchdogs.disarm();
     if (this.state === "retiring" || this.state === "retired") return;
     const r = this.running;
@@ -355,7 +361,13 @@ export class ExecutionEnvironment implements Environment {
     this.freezeTimer = undefined;
     this.process?.kill();
     this.process = undefined;
+    this.closeChannel();
     this.api.resetSession();
+  }
+
+  private closeChannel(): void {
+    this.channel?.close();
+    this.channel = undefined;
   }
 
   private transition(to: EnvironmentState, reason?: RetireReason): void {

@@ -16,6 +16,7 @@ const PYTHON_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/python/bootstrap
  */
 export const pythonDriver: RuntimeDriver = {
   name: "python",
+  privateChannel: true,
   command(config: FunctionVersionConfig, env: Record<string, string>): ProcessCommand {
     const py = pythonInterpreter(config.runtime);
     const executable = py?.executable ?? "/usr/bin/python3";

@@ -37,6 +37,11 @@ export interface RuntimeApiListener {
 /** RIE `interop.MaxPayloadSize` = 6 MiB + 100 bytes (aws-facts §1.3). */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 const PREFIX = "/2018-06-01/runtime/";
+/** /next before answering the current event: RIE rejects the state transition. */
+const INVALID_TRANSITION = {
+  errorMessage: "State transition from RuntimeInvokeResponseSent to RuntimeReady failed: invalid state transition",
+  errorType: "InvalidStateTransition",
+};
 const ERROR_TYPE_PATTERN = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 
 /**
@@ -49,6 +54,9 @@ export function normaliseErrorType(header: string | undefined): string {
   return header.startsWith("Function.") ? "Function.Unknown" : "Runtime.Unknown";
 }
 
+/** Hands an event to whoever asked for it: the HTTP answer to a GET /next, or a private channel. */
+export type EventSender = (event: RuntimeEvent) => void;
+
 /**
  * The Lambda Runtime API (2018-06-01) for ONE execution environment, on its own loopback port, as
  * AWS's runtime interface emulator serves it: the runtime long-polls `/next`, then posts exactly one
@@ -57,7 +65,8 @@ export function normaliseErrorType(header: string | undefined): string {
 export class RuntimeApiServer {
   private readonly server: Server;
   private readonly listener: RuntimeApiListener;
-  private heldNext: ServerResponse | undefined;
+  /** The runtime waiting for an event: a held GET /next, or our bootstrap on its private channel. */
+  private heldNext: EventSender | undefined;
   private queued: RuntimeEvent | undefined;
   /** The request id delivered and not yet answered. */
   private current: string | undefined;
@@ -88,7 +97,7 @@ export class RuntimeApiServer {
     const held = this.heldNext;
     if (held !== undefined) {
       this.heldNext = undefined;
-      this.deliver(held, event);
+      this.handOver(held, event);
     } else {
       this.queued = event;
     }
@@ -123,7 +132,14 @@ export class RuntimeApiServer {
     const url = req.url ?? "";
     if (!url.startsWith(PREFIX)) return reply(res, 404, { errorMessage: "Not Found", errorType: "NotFound" });
     const path = url.slice(PREFIX.length);
-    if (req.method === "GET" && path === "invocation/next") return this.next(res);
+    if (req.method === "GET" && path === "invocation/next") {
+      const send: EventSender = (event) => writeEvent(res, event);
+      if (!this.awaitEvent(send)) return reply(res, 403, INVALID_TRANSITION);
+      res.on("close", () => {
+        if (this.heldNext === send) this.heldNext = undefined;
+      });
+      return;
+    }
     if (req.method !== "POST") return reply(res, 405, { errorMessage: "Method Not Allowed", errorType: "MethodNotAllowed" });
     if (path === "init/error") {
       return readBody(req, MAX_RESPONSE_BYTES, (body) => {
@@ -159,44 +175,67 @@ export class RuntimeApiServer {
     });
   }
 
-  private next(res: ServerResponse): void {
-    if (this.current !== undefined) {
-      // /next before answering the current event: RIE rejects the state transition.
-      return reply(res, 403, {
-        errorMessage: "State transition from RuntimeInvokeResponseSent to RuntimeReady failed: invalid state transition",
-        errorType: "InvalidStateTransition",
-      });
-    }
+  /**
+   * The runtime asks for its next event (GET /next, or our bootstrap's private channel): handed
+   * over now if one is queued, otherwise held until dispatch, and the environment may freeze.
+   * Returns false if the runtime has not answered the current event yet (RIE rejects the state
+   * transition).
+   */
+  awaitEvent(send: EventSender): boolean {
+    if (this.current !== undefined) return false;
     const event = this.queued;
     if (event !== undefined) {
       this.queued = undefined;
-      this.deliver(res, event);
-      return;
+      this.handOver(send, event);
+      return true;
     }
-    this.heldNext = res;
-    res.on("close", () => {
-      if (this.heldNext === res) this.heldNext = undefined;
-    });
+    this.heldNext = send;
     this.listener.onReady();
+    return true;
   }
 
-  private deliver(res: ServerResponse, event: RuntimeEvent): void {
+  /**
+   * The runtime's answer for `requestId`, from the private channel (the HTTP routes above check
+   * the same things). False for a stale, unknown or already-answered id, as RIE's 400.
+   */
+  answer(outcome: RuntimeOutcome): boolean {
+    if (outcome.requestId !== this.current) return false;
+    this.current = undefined;
+    this.listener.onOutcome(outcome);
+    return true;
+  }
+
+  /** An init error from the private channel (the HTTP route: POST /init/error). */
+  initError(errorType: string, body: Buffer): void {
+    this.listener.onInitError(normaliseErrorType(errorType), body);
+  }
+
+  private handOver(send: EventSender, event: RuntimeEvent): void {
     this.current = event.requestId;
-    // Headers are set only when non-empty (RIE renderInvokeHeaders).
-    const headers: Record<string, string | number> = {
-      "Content-Type": "application/json",
-      "Content-Length": event.payload.length,
-      "Lambda-Runtime-Aws-Request-Id": event.requestId,
-      "Lambda-Runtime-Deadline-Ms": stopwatch.epochNow() + event.timeoutMs,
-      "Lambda-Runtime-Invoked-Function-Arn": event.invokedFunctionArn,
-      "Lambda-Runtime-Trace-Id": event.traceId,
-    };
-    if (event.clientContext) headers["Lambda-Runtime-Client-Context"] = event.clientContext;
-    if (event.cognitoIdentity) headers["Lambda-Runtime-Cognito-Identity"] = event.cognitoIdentity;
-    res.writeHead(200, headers);
-    res.end(event.payload);
+    send(event);
     this.listener.onDelivered(event.requestId);
   }
+}
+
+/** The invoke headers a runtime gets with its event; set only when non-empty (RIE renderInvokeHeaders). */
+export function invokeHeaders(event: RuntimeEvent): Record<string, string | number> {
+  const headers: Record<string, string | number> = {
+    "Lambda-Runtime-Aws-Request-Id": event.requestId,
+    "Lambda-Runtime-Deadline-Ms": stopwatch.epochNow() + event.timeoutMs,
+    "Lambda-Runtime-Invoked-Function-Arn": event.invokedFunctionArn,
+    "Lambda-Runtime-Trace-Id": event.traceId,
+  };
+  if (event.clientContext) headers["Lambda-Runtime-Client-Context"] = event.clientContext;
+  if (event.cognitoIdentity) headers["Lambda-Runtime-Cognito-Identity"] = event.cognitoIdentity;
+  return headers;
+}
+
+function writeEvent(res: ServerResponse, event: RuntimeEvent): void {
+  const headers = invokeHeaders(event);
+  headers["Content-Type"] = "application/json";
+  headers["Content-Length"] = event.payload.length;
+  res.writeHead(200, headers);
+  res.end(event.payload);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

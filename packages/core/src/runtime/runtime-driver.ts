@@ -5,7 +5,10 @@ import { fileURLToPath } from "node:url";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { pythonDriver } from "./python-driver.ts";
 
-/** How one environment's process is started; every process driver talks only through the Runtime API. */
+/**
+ * How one environment's process is started. Every process driver talks through the Runtime API;
+ * the drivers of our own bootstraps also get the cheaper private channel (runtime-channel.ts).
+ */
 export interface ProcessCommand {
   command: string;
   args: string[];
@@ -17,6 +20,8 @@ export interface RuntimeDriver {
   command(config: FunctionVersionConfig, env: Record<string, string>): ProcessCommand;
   /** Why this machine cannot run `config` at all (reported as Runtime.InvalidEntrypoint), if it cannot. */
   unavailable?(config: FunctionVersionConfig): string | undefined;
+  /** Our own bootstrap, which speaks the private channel (runtime-channel.ts) as well as the Runtime API. */
+  readonly privateChannel?: boolean;
 }
 
 const NODE_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/node/index.mjs", import.meta.url));
@@ -28,6 +33,7 @@ const NODE_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/node/index.mjs", i
  */
 export const nodeDriver: RuntimeDriver = {
   name: "node",
+  privateChannel: true,
   command(config, env) {
     const args = [`--max-old-space-size=${config.memorySize}`, NODE_BOOTSTRAP];
     const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Duplex } from "node:stream";
 import { stopwatch } from "../clock/stopwatch.ts";
 import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
@@ -8,6 +9,7 @@ import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
+import { RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE } from "./runtime-channel.ts";
 import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
@@ -38,6 +40,8 @@ const MEMORY_SAMPLE_MS = 50;
  */
 export class SandboxProcess {
   readonly pid: number | undefined;
+  /** The private channel to our bootstrap (runtime-channel.ts), for the runtimes whose bootstrap is ours. */
+  readonly channel: Duplex | undefined;
   frozen = false;
   private readonly child: ChildProcess;
   private readonly opts: SandboxOptions;
@@ -70,7 +74,10 @@ export class SandboxProcess {
     if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${cmd.command}: ${problem}` };
     if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env));
     cmd = withParentDeathSignal(cmd);
-    const child = spawn(cmd.command, cmd.args, { cwd: opts.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    if (driver.privateChannel === true) env[RUNTIME_CHANNEL_VARIABLE] = String(RUNTIME_CHANNEL_FD);
+    // fd 3 is a socket pair: the private channel, blocking on the runtime's side.
+    const stdio = driver.privateChannel === true ? ["ignore", "pipe", "pipe", "pipe"] as const : ["ignore", "pipe", "pipe"] as const;
+    const child = spawn(cmd.command, cmd.args, { cwd: opts.config.codeDir, env, detached: true, stdio: [...stdio] });
     return new SandboxProcess(child, opts);
   }
 
@@ -78,6 +85,7 @@ export class SandboxProcess {
     this.child = child;
     this.opts = opts;
     this.pid = child.pid;
+    this.channel = (child.stdio[RUNTIME_CHANNEL_FD] as Duplex | null | undefined) ?? undefined;
     if (child.pid !== undefined) opts.processes.record(opts.environmentId, child.pid, opts.logStream);
     child.stdout!.on("data", opts.onOutput);
     child.stderr!.on("data", opts.onOutput);

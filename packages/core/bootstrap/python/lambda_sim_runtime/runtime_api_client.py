@@ -4,9 +4,17 @@ The only place the Python runtime talks to the simulator: GET /invocation/next, 
 response or an error per event, and /init/error. Plain HTTP/1.1 over the C socket module rather
 than http.client or socket.py, whose imports (email parsing, enum conversions) cost milliseconds of
 every cold start. The simulator always answers with a Content-Length.
+
+When lambda-sim gives the process its private channel (an inherited socket whose fd number is in
+_LAMBDA_SIM_RUNTIME_FD; packages/core/src/runtime/runtime-channel.ts describes the frames),
+connect() returns a RuntimeChannelClient instead: the same exchanges as framed messages, with no
+HTTP and no acknowledgement for an answer that also asks for the next event.
 """
 
 import _socket
+import json
+import os
+import struct
 
 _BASE = "/2018-06-01/runtime"
 
@@ -38,10 +46,10 @@ class RuntimeApiClient:
             raise RuntimeApiError("Runtime API GET /invocation/next answered %d: %s" % (status, body.decode("utf-8", "replace")))
         return Invocation(headers, body)
 
-    def post_response(self, request_id, body, content_type="application/json"):
+    def post_response(self, request_id, body, content_type="application/json", then_next=False):
         return self._request("POST", "%s/invocation/%s/response" % (_BASE, request_id), body, {"Content-Type": content_type})[0]
 
-    def post_error(self, request_id, error_json, error_type):
+    def post_error(self, request_id, error_json, error_type, then_next=False):
         headers = {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error_type}
         return self._request("POST", "%s/invocation/%s/error" % (_BASE, request_id), error_json.encode("utf-8"), headers)[0]
 
@@ -116,3 +124,71 @@ class RuntimeApiClient:
                 pass
         self._sock = None
         self._buffer = b""
+
+
+_PREFIX = struct.Struct(">II")
+
+
+class RuntimeChannelClient:
+    """The Runtime API's exchanges over lambda-sim's private channel, blocking like the HTTP client."""
+
+    def __init__(self, fd):
+        self._fd = fd
+        self._asked = False
+        self._buffer = b""
+        # Not for the handler's child processes.
+        os.set_inheritable(fd, False)
+
+    def next(self):
+        if not self._asked:
+            self._write({"t": "next"}, b"")
+        self._asked = False
+        headers, body = self._read()
+        return Invocation(headers, body)
+
+    def post_response(self, request_id, body, content_type="application/json", then_next=False):
+        return self._answer({"t": "response", "id": request_id, "next": then_next}, body, then_next)
+
+    def post_error(self, request_id, error_json, error_type, then_next=False):
+        return self._answer({"t": "error", "id": request_id, "errorType": error_type, "next": then_next}, error_json.encode("utf-8"), then_next)
+
+    def post_init_error(self, error_json, error_type):
+        return self._answer({"t": "init-error", "errorType": error_type}, error_json.encode("utf-8"), False)
+
+    def _answer(self, header, body, then_next):
+        self._write(header, body)
+        self._asked = then_next
+        if not then_next:
+            # Wait until the simulator has recorded it: the caller may exit next.
+            self._read()
+        return 202
+
+    def _write(self, header, body):
+        head = json.dumps(header).encode("utf-8")
+        data = memoryview(_PREFIX.pack(len(head), len(body)) + head + body)
+        while data:
+            data = data[os.write(self._fd, data) :]
+
+    def _read(self):
+        self._fill(_PREFIX.size)
+        head_length, body_length = _PREFIX.unpack_from(self._buffer)
+        end = _PREFIX.size + head_length + body_length
+        self._fill(end)
+        headers = json.loads(self._buffer[_PREFIX.size : _PREFIX.size + head_length])
+        body, self._buffer = self._buffer[_PREFIX.size + head_length : end], self._buffer[end:]
+        return headers, body
+
+    def _fill(self, size):
+        while len(self._buffer) < size:
+            chunk = os.read(self._fd, max(65536, size - len(self._buffer)))
+            if not chunk:
+                raise RuntimeApiError("lambda-sim closed the runtime channel")
+            self._buffer += chunk
+
+
+def connect():
+    """The private channel when lambda-sim gave one (its variable removed before user code runs), else HTTP."""
+    fd = os.environ.pop("_LAMBDA_SIM_RUNTIME_FD", None)
+    if fd:
+        return RuntimeChannelClient(int(fd))
+    return RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))

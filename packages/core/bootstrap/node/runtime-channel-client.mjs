@@ -1,0 +1,116 @@
+// @ts-check
+// The bootstrap's side of lambda-sim's private channel (packages/core/src/runtime/runtime-channel.ts
+// describes the frames): the Runtime API's exchanges as framed messages on an inherited socket,
+// with the same methods as RuntimeApiClient. Reads and writes are synchronous on purpose: while the
+// bootstrap waits for its next event the whole JavaScript thread is blocked in read(2), so work the
+// handler left running (timers, promises) pauses at once between invocations, as a frozen
+// environment's does, before the simulator's SIGSTOP also stops any threads and child processes.
+
+const { readSync, writeSync } = /** @type {typeof import("node:fs")} */ (process.getBuiltinModule("node:fs"));
+
+const PREFIX_BYTES = 8;
+const EMPTY = Buffer.alloc(0);
+
+export class RuntimeChannelClient {
+  /** @param {number} fd the channel's file descriptor, inherited from the simulator */
+  constructor(fd) {
+    this.fd = fd;
+    /** The last answer also asked for the next event. */
+    this.asked = false;
+    this.buffer = Buffer.allocUnsafe(64 * 1024);
+    this.filled = 0;
+  }
+
+  /**
+   * Blocks (the whole thread) until the next event, after one more turn of the event loop: the
+   * timers and I/O callbacks that came due meanwhile run first, as they would while a runtime
+   * waits for its HTTP answers (without it, a handler that never yields to the loop would starve
+   * its own un-awaited work for good).
+   * @returns {Promise<import("./runtime-api-client.mjs").Invocation>}
+   */
+  next() {
+    return new Promise((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          if (!this.asked) this.write({ t: "next" }, EMPTY);
+          this.asked = false;
+          const { header, body } = this.read();
+          resolve({ headers: header, body: body.toString("utf8") });
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  /**
+   * @param {string} id @param {string} json the serialised result
+   * @param {boolean} [thenNext] the caller asks for its next event right after: the answer says so
+   *   and needs no acknowledgement
+   */
+  postResponse(id, json, thenNext = false) {
+    return this.answer({ t: "response", id, next: thenNext }, Buffer.from(json), thenNext);
+  }
+
+  /** @param {string} id @param {import("./runtime-api-client.mjs").RapidError} error @param {boolean} [thenNext] */
+  postError(id, error, thenNext = false) {
+    return this.answer({ t: "error", id, errorType: error.errorType, next: thenNext }, Buffer.from(JSON.stringify(error)), thenNext);
+  }
+
+  /** @param {import("./runtime-api-client.mjs").RapidError} error */
+  postInitError(error) {
+    return this.answer({ t: "init-error", errorType: error.errorType }, Buffer.from(JSON.stringify(error)), false);
+  }
+
+  /** @param {object} header @param {Buffer} body @param {boolean} thenNext @returns {Promise<number>} */
+  answer(header, body, thenNext) {
+    try {
+      this.write(header, body);
+      this.asked = thenNext;
+      // Wait until the simulator has recorded it: the caller may exit next.
+      if (!thenNext) this.read();
+      return Promise.resolve(202);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** @param {object} header @param {Buffer} body */
+  write(header, body) {
+    const head = Buffer.from(JSON.stringify(header));
+    const frame = Buffer.allocUnsafe(PREFIX_BYTES + head.length + body.length);
+    frame.writeUInt32BE(head.length, 0);
+    frame.writeUInt32BE(body.length, 4);
+    head.copy(frame, PREFIX_BYTES);
+    body.copy(frame, PREFIX_BYTES + head.length);
+    for (let off = 0; off < frame.length; ) off += writeSync(this.fd, frame, off, frame.length - off);
+  }
+
+  /** Reads one frame. @returns {{ header: Record<string, string>, body: Buffer }} */
+  read() {
+    this.fill(PREFIX_BYTES);
+    const headerLength = this.buffer.readUInt32BE(0);
+    const end = PREFIX_BYTES + headerLength + this.buffer.readUInt32BE(4);
+    this.fill(end);
+    const header = JSON.parse(this.buffer.toString("utf8", PREFIX_BYTES, PREFIX_BYTES + headerLength));
+    const body = Buffer.from(this.buffer.subarray(PREFIX_BYTES + headerLength, end));
+    // The simulator sends one frame and waits for the answer, so nothing follows it in the buffer.
+    this.buffer.copy(this.buffer, 0, end, this.filled);
+    this.filled -= end;
+    return { header, body };
+  }
+
+  /** Reads until the buffer holds at least `size` bytes. @param {number} size */
+  fill(size) {
+    if (size > this.buffer.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(size, this.buffer.length * 2));
+      this.buffer.copy(bigger, 0, 0, this.filled);
+      this.buffer = bigger;
+    }
+    while (this.filled < size) {
+      const n = readSync(this.fd, this.buffer, this.filled, this.buffer.length - this.filled, null);
+      if (n === 0) throw new Error("lambda-sim closed the runtime channel");
+      this.filled += n;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import type { Duplex } from "node:stream";
+import { invokeHeaders, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeApiServer, type RuntimeEvent } from "./runtime-api-server.ts";
+
+/**
+ * The private channel between the simulator and OUR bootstraps (Node, Python): the Runtime API's
+ * exchanges as framed messages on a socket pair the process inherits as fd 3, instead of three
+ * HTTP exchanges per invocation. The handler never sees it: the bootstrap reads the fd number
+ * from a private variable and removes it before user code loads, and AWS_LAMBDA_RUNTIME_API keeps
+ * answering for code that calls it (the Runtime API server holds the one protocol state both use).
+ *
+ * A frame is `u32 header length, u32 body length` (big-endian), the header as JSON, the body.
+ *   simulator → runtime   { "lambda-runtime-aws-request-id": …, … }  the invoke headers, lower-case, as on HTTP; body = event
+ *   runtime → simulator   { "t": "next" }                             GET /invocation/next
+ *                         { "t": "response", "id", "next"? }          POST /invocation/{id}/response (+ next: and waits for the next event)
+ *                         { "t": "error", "id", "errorType", "next"? } POST /invocation/{id}/error
+ *                         { "t": "init-error", "errorType" }          POST /init/error
+ * An answer that asks for the next event gets no acknowledgement (RIE's 202 carries nothing); any
+ * other answer, and an init error, gets an empty frame once recorded, so a runtime that reports
+ * and then exits (an uncaught exception, a failed init) is heard before its exit is.
+ */
+export const RUNTIME_CHANNEL_FD = 3;
+/** The variable that tells our bootstrap which fd its channel is (removed before user code runs). */
+export const RUNTIME_CHANNEL_VARIABLE = "_LAMBDA_SIM_RUNTIME_FD";
+
+const PREFIX_BYTES = 8;
+const ACK = frame(Buffer.from("{}"), Buffer.alloc(0));
+
+interface RuntimeFrame {
+  t: "next" | "response" | "error" | "init-error";
+  id?: string;
+  errorType?: string;
+  next?: boolean;
+}
+
+/** Encodes one event as a frame: the invoke headers (lower-case, as node:http hands them) and the payload. */
+export function encodeEvent(event: RuntimeEvent): Buffer {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(invokeHeaders(event))) headers[name.toLowerCase()] = String(value);
+  return frame(Buffer.from(JSON.stringify(headers)), event.payload);
+}
+
+function frame(header: Buffer, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + header.length + body.length);
+  out.writeUInt32BE(header.length, 0);
+  out.writeUInt32BE(body.length, 4);
+  header.copy(out, PREFIX_BYTES);
+  body.copy(out, PREFIX_BYTES + header.length);
+  return out;
+}
+
+/** Serves one runtime process's channel, feeding the environment's RuntimeApiServer. */
+export class RuntimeChannel {
+  private readonly socket: Duplex;
+  private readonly api: RuntimeApiServer;
+  private readonly send = (event: RuntimeEvent) => void this.socket.write(encodeEvent(event));
+  /** Bytes received and not yet parsed, and how many bytes the frame they start needs. */
+  private chunks: Buffer[] = [];
+  private received = 0;
+  private needed = PREFIX_BYTES;
+
+  constructor(socket: Duplex, api: RuntimeApiServer) {
+    this.socket = socket;
+    this.api = api;
+    socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    // The process died or was killed: its environment already handles the exit.
+    socket.on("error", () => {});
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  /** Gathers chunks until a whole frame is there (a large response arrives in many), then parses. */
+  private receive(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+    while (this.received >= this.needed) {
+      const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.received);
+      this.chunks = [data];
+      if (this.needed === PREFIX_BYTES) {
+        this.needed = PREFIX_BYTES + data.readUInt32BE(0) + data.readUInt32BE(4);
+        continue;
+      }
+      const headerEnd = PREFIX_BYTES + data.readUInt32BE(0);
+      const end = this.needed;
+      const header = JSON.parse(data.toString("utf8", PREFIX_BYTES, headerEnd)) as RuntimeFrame;
+      const rest = data.subarray(end);
+      this.chunks = rest.length === 0 ? [] : [rest];
+      this.received = rest.length;
+      this.needed = PREFIX_BYTES;
+      // A copy: the body outlives the chunk it arrived in (it becomes the invocation's result).
+      this.onFrame(header, Buffer.from(data.subarray(headerEnd, end)));
+    }
+  }
+
+  private onFrame(frame: RuntimeFrame, body: Buffer): void {
+    if (frame.t === "init-error") {
+      this.api.initError(frame.errorType ?? "", body);
+      this.socket.write(ACK);
+      return;
+    }
+    if (frame.t === "response" || frame.t === "error") {
+      const requestId = frame.id ?? "";
+      // What the HTTP route answers with 413 and records as Function.ResponseSizeTooLarge.
+      if (body.length > MAX_RESPONSE_BYTES) this.api.answer({ kind: "too-large", requestId });
+      else if (frame.t === "response") this.api.answer({ kind: "response", requestId, body });
+      else this.api.answer({ kind: "error", requestId, errorType: normaliseErrorType(frame.errorType), body });
+      if (frame.next !== true) {
+        this.socket.write(ACK);
+        return;
+      }
+    }
+    // Our bootstraps never ask twice before answering; if one did, it would wait forever, as a
+    // runtime does after RIE's 403.
+    this.api.awaitEvent(this.send);
+  }
+}
