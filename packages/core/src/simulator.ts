@@ -27,7 +27,7 @@ import type { FaultInjector } from "./faults/fault-injector.ts";
 import { clockRoutes } from "./sim-api/clock-routes.ts";
 import { faultRoutes } from "./sim-api/fault-routes.ts";
 
-export { CORE_MIGRATIONS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
+export { CORE_MIGRATIONS, DEFAULT_CHANNEL_FREEZE_DELAY_MS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
 
 /** lambda-sim's options: the core state's and services', then the port, `--auth` and the sources. */
 export interface SimulatorOptions extends CoreStateOptions, Omit<CoreServiceOptions, "functionCredentials"> {

@@ -20,6 +20,8 @@ export interface EnvironmentContext {
   compileCacheDir?: string;
   /** Wall ms an environment stays idle before it is frozen (0: at once). */
   freezeDelayMs: number;
+  /** The same for environments on the private channel, whose main thread is already paused meanwhile. */
+  channelFreezeDelayMs: number;
   /** Draws of the `model` runtime (durations, outcomes). */
   modelRandom?: RandomStream;
 }

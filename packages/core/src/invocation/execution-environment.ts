@@ -188,7 +188,9 @@ export class ExecutionEnvironment implements Environment {
    * AWS freezes an environment once the runtime asks for the next event and none is pending. We
    * freeze after `freezeDelayMs` of wall time: an environment reused sooner (a busy function) is
    * never stopped, which halves the cost of warm invocations under load, and background work can
-   * run at most that long after the runtime asked for the next event.
+   * run at most that long after the runtime asked for the next event. Our own bootstraps (on the
+   * private channel) pause their main thread at once while they wait, so only their threads and
+   * child processes wait for the SIGSTOP, after `channelFreezeDelayMs`.
    */
   private freezeIfWaiting(): void {
     const proc = this.process;
@@ -199,8 +201,9 @@ export class ExecutionEnvironment implements Environment {
       if (this.process !== proc || proc.frozen || this.running !== undefined || !this.api.runtimeWaiting) return;
       proc.freeze();
     };
-    if (this.ctx.freezeDelayMs <= 0) freeze();
-    else this.freezeTimer = stopwatch.after(this.ctx.freezeDelayMs, freeze);
+    const delayMs = this.channel !== undefined ? this.ctx.channelFreezeDelayMs : this.ctx.freezeDelayMs;
+    if (delayMs <= 0) freeze();
+    else this.freezeTimer = stopwatch.after(delayMs, freeze);
   }
 
   private onDelivered(): void {
