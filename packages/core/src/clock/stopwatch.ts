@@ -8,8 +8,9 @@ import type { TimerHandle } from "./clock.ts";
  * This is the ONLY sanctioned wall-clock access outside clock/ (service-code-bans.test.ts enforces
  * it), and it is for runtime drivers and execution environments only: handler timeouts, Init and
  * Duration measurement, the `Lambda-Runtime-Deadline-Ms` header, process watchdogs; the wall
- * time a scenario run reports beside the service time it simulated; and the dashboard stream's
- * flush cadence (presentation to a person, never service behaviour). Anything that
+ * time a scenario run reports beside the service time it simulated; the dashboard stream's
+ * flush cadence (presentation to a person, never service behaviour); and the async queue's
+ * front-door priority (the simulator's own responsiveness, off under the VirtualClock). Anything that
  * is service behaviour (retry delays, visibility timeouts, batching windows, schedules, idle
  * reaping, event age) reads the `Clock` instead, so scaling and virtual time apply to it.
  *

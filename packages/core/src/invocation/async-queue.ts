@@ -5,6 +5,7 @@ import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { GroupCommit } from "../store/group-commit.ts";
 import { BoundedRunner } from "./bounded-runner.ts";
+import { FrontDoorPriority } from "./front-door-priority.ts";
 import { isExpired, nextAsyncStep, type AsyncRetryConfig, type GiveUpCondition, type InvocationOutcome } from "./async-retry-policy.ts";
 
 /** The response of the last attempt that ran the function: destination records carry it (aws-facts §5). */
@@ -77,6 +78,8 @@ export class AsyncQueue {
   private readonly telemetry: Telemetry;
   private readonly jitter: RandomStream;
   private readonly queue: BoundedRunner;
+  /** Off under the VirtualClock (see FrontDoorPriority). */
+  private readonly priority: FrontDoorPriority | undefined;
   private handler: AsyncHandler | undefined;
   private readonly timers = new Set<TimerHandle>();
   /** Events waiting for a retry timer, with the time it fires (the dashboard lists them). */
@@ -91,7 +94,9 @@ export class AsyncQueue {
     this.clock = clock;
     this.telemetry = telemetry;
     this.jitter = jitter;
-    this.queue = new BoundedRunner(concurrency);
+    this.priority = Number.isFinite(clock.scale) ? new FrontDoorPriority(concurrency) : undefined;
+    const priority = this.priority;
+    this.queue = new BoundedRunner(concurrency, priority && (() => priority.concurrency()));
     const db = store.db;
     this.sql = {
       insert: db.prepare("INSERT INTO async_events (request_id, function_name, qualifier, payload, enqueued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)"),
@@ -131,6 +136,7 @@ export class AsyncQueue {
    * 202 (events accepted in the same turn share the commit).
    */
   async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer }): Promise<AsyncEvent> {
+    this.priority?.arrived();
     const now = this.clock.now();
     const event: AsyncEvent = { ...input, enqueuedAt: now, invocations: 0, throttles: 0 };
     await this.write(() => {

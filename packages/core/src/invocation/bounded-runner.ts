@@ -6,13 +6,16 @@
  */
 export class BoundedRunner {
   private readonly concurrency: number;
+  /** The concurrency allowed now, when it varies (at most `concurrency`). */
+  private readonly allowed: (() => number) | undefined;
   private tasks: (() => Promise<void>)[] = [];
   private head = 0;
   private running = 0;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(concurrency: number) {
+  constructor(concurrency: number, allowed?: () => number) {
     this.concurrency = concurrency;
+    this.allowed = allowed;
   }
 
   add(task: () => Promise<void>): void {
@@ -39,7 +42,8 @@ export class BoundedRunner {
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.head < this.tasks.length) {
+    const concurrency = this.allowed?.() ?? this.concurrency;
+    while (this.running < concurrency && this.head < this.tasks.length) {
       const task = this.tasks[this.head]!;
       this.tasks[this.head++] = undefined as never;
       if (this.head > 1024 && this.head * 2 > this.tasks.length) {
