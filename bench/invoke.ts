@@ -8,8 +8,8 @@
 // start; throughput over 100,000 invocations in 10 blocks (it must not drift down); and warm
 // invocations with the dashboard and `lambda-sim tail` attached beside nobody watching.
 // The simulator and the floor server each run in their own process, like a real deployment.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { Agent, request } from "node:http";
+import { spawnSync } from "node:child_process";
+import { agent, measure, post, startFloorServer } from "./http-load.ts";
 import { startSimulator } from "./support.ts";
 import { compareSubscribers } from "./subscribers.ts";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
@@ -20,72 +20,6 @@ const quick = process.argv.includes("--quick");
 const WARM_N = quick ? 2_000 : 10_000;
 const BIG_N = quick ? 20_000 : 100_000;
 const COLD_N = quick ? 9 : 20;
-
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-const PAYLOAD = Buffer.from('{"bench":true}');
-
-function post(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port, path, method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": PAYLOAD.length } },
-      (res) => {
-        res.on("data", () => {});
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.end(PAYLOAD);
-  });
-}
-
-interface Run {
-  p50: number;
-  p99: number;
-  perSecond: number;
-}
-
-async function measure(callers: number, total: number, call: () => Promise<number>): Promise<Run> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: callers }, async () => {
-      while (next < total) {
-        next++;
-        const t0 = performance.now();
-        const status = await call();
-        latencies.push(performance.now() - t0);
-        if (status !== 200) throw new Error(`status ${status}`);
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  latencies.sort((a, b) => a - b);
-  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000 };
-}
-
-function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (b: Buffer) => {
-      out += b.toString();
-      const m = ready.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.on("exit", (code) => reject(new Error(`process exited with ${code}: ${out}`)));
-  });
-}
-
-const FLOOR_SERVER = `
-const http = require("node:http");
-const body = Buffer.from('{"ok":true}');
-const s = http.createServer({ keepAlive: true }, (req, res) => {
-  req.on("data", () => {});
-  req.on("end", () => { res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length }); res.end(body); });
-});
-s.listen(0, "127.0.0.1", () => console.log("port " + s.address().port));
-`;
 
 function setUpFunctions(): string {
   const dir = mkdtempSync(join(tmpdir(), "lambda-sim-bench-"));
@@ -114,7 +48,7 @@ const fmt = (n: number) => n.toFixed(3).padStart(8);
 
 async function main(): Promise<void> {
   const config = setUpFunctions();
-  const floor = await startProcess(["-e", FLOOR_SERVER], /port (\d+)/);
+  const floor = await startFloorServer();
   // BENCH_PROFILE=dir writes a CPU profile of the simulator process there.
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const sim = await startSimulator([...profile], ["--in-memory", "--config", config]);

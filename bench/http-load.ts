@@ -1,0 +1,78 @@
+// Shared by the invoke benchmarks: keep-alive POSTs from N concurrent callers, and the bare
+// node:http floor server they are compared with.
+import { spawn, type ChildProcess } from "node:child_process";
+import { Agent, request } from "node:http";
+
+export const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const PAYLOAD = Buffer.from('{"bench":true}');
+
+/** One POST of a small JSON payload; resolves with the status once the answer is read. */
+export function post(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, path, method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": PAYLOAD.length } },
+      (res) => {
+        res.on("data", () => {});
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(PAYLOAD);
+  });
+}
+
+export interface Run {
+  p50: number;
+  p99: number;
+  perSecond: number;
+}
+
+/** `total` calls from `callers` concurrent callers: latency percentiles and calls per second. */
+export async function measure(callers: number, total: number, call: () => Promise<number>): Promise<Run> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < total) {
+        next++;
+        const t0 = performance.now();
+        const status = await call();
+        latencies.push(performance.now() - t0);
+        if (status !== 200) throw new Error(`status ${status}`);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000 };
+}
+
+/** Starts `node args` and resolves once its stdout matches `ready` (group 1: the port). */
+export function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = ready.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.on("exit", (code) => reject(new Error(`process exited with ${code}: ${out}`)));
+  });
+}
+
+/** The floor: a bare node:http server in its own process answering every POST with a small JSON body. */
+export function startFloorServer(): Promise<{ child: ChildProcess; port: number }> {
+  return startProcess(["-e", FLOOR_SERVER], /port (\d+)/);
+}
+
+const FLOOR_SERVER = `
+const http = require("node:http");
+const body = Buffer.from('{"ok":true}');
+const s = http.createServer({ keepAlive: true }, (req, res) => {
+  req.on("data", () => {});
+  req.on("end", () => { res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length }); res.end(body); });
+});
+s.listen(0, "127.0.0.1", () => console.log("port " + s.address().port));
+`;

@@ -1,0 +1,122 @@
+// bench/peers: lambda-sim's warm invoke beside its peers, in one run with alternating blocks (issue 16).
+//
+//   node bench/peers.ts [--quick]
+//
+// The same no-op handler invoked through the Lambda Invoke API by keep-alive callers (1 and 8):
+// lambda-sim (every invocation in its own environment process), serverless-offline in its default
+// worker-thread mode and in its in-process mode (--useInProcess: no isolation at all), and the
+// floor, a bare node:http server. Each target runs in its own process; blocks alternate so that a
+// loaded machine's noise falls on all of them alike, and the medians and ratios are printed.
+// serverless-offline is installed into a scratch folder from the registry by package name (never a
+// project dependency); when that fails its columns are skipped with the reason.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { agent, measure, post, startFloorServer, type Run } from "./http-load.ts";
+import { freePort, startSimulator } from "./support.ts";
+
+const quick = process.argv.includes("--quick");
+const BLOCK_N = quick ? 1_000 : 4_000;
+const ROUNDS = quick ? 3 : 5;
+const PEERS_DIR = join(tmpdir(), "lambda-sim-bench-peers");
+// serverless-offline 13 is the last line for the Serverless Framework v3 (v4 needs an account).
+const PACKAGES = ["serverless@3", "serverless-offline@13"];
+const HANDLER = "module.exports.handler = async () => ({ ok: true });\n";
+
+interface Target {
+  name: string;
+  port: number;
+  path: string;
+  stop(): void;
+}
+
+/** The scratch project both serverless-offline modes serve; installs the packages on first use. */
+function serverlessProject(): string | { skipped: string } {
+  mkdirSync(PEERS_DIR, { recursive: true });
+  writeFileSync(join(PEERS_DIR, "index.js"), HANDLER);
+  writeFileSync(
+    join(PEERS_DIR, "serverless.yml"),
+    'service: peers\nframeworkVersion: "3"\nprovider: { name: aws, runtime: nodejs20.x, region: us-east-1, stage: dev }\nfunctions:\n  noop: { handler: index.handler }\nplugins: [serverless-offline]\n',
+  );
+  const cli = join(PEERS_DIR, "node_modules", "serverless", "bin", "serverless.js");
+  if (existsSync(cli) && existsSync(join(PEERS_DIR, "node_modules", "serverless-offline"))) return cli;
+  if (!existsSync(join(PEERS_DIR, "package.json"))) writeFileSync(join(PEERS_DIR, "package.json"), '{ "private": true }\n');
+  console.log(`installing ${PACKAGES.join(" ")} into ${PEERS_DIR} ...`);
+  const npm = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...PACKAGES], { cwd: PEERS_DIR, encoding: "utf8", timeout: 15 * 60_000 });
+  if (npm.status !== 0 || !existsSync(cli)) return { skipped: `npm install ${PACKAGES.join(" ")} failed: ${(npm.stderr || npm.error?.message || "").trim().split("\n").slice(-3).join(" / ")}` };
+  return cli;
+}
+
+/** `serverless offline start` in its own process; resolves once its Lambda endpoint answers. */
+async function startServerlessOffline(cli: string, name: string, extra: string[]): Promise<Target> {
+  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  const env = { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off", AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x" };
+  const args = [cli, "offline", "start", "--httpPort", String(httpPort), "--lambdaPort", String(lambdaPort), "--noPrependStageInUrl", ...extra];
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: PEERS_DIR, env, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
+  const path = "/2015-03-31/functions/peers-dev-noop/invocations";
+  for (let i = 0; i < 1200; i++) {
+    if (child.exitCode !== null) throw new Error(`serverless offline exited with ${child.exitCode}: ${stderr.slice(-500)}`);
+    if ((await post(lambdaPort, path).catch(() => 0)) === 200) return { name, port: lambdaPort, path, stop: () => child.kill("SIGINT") };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`serverless offline did not answer: ${stderr.slice(-500)}`);
+}
+
+async function startLambdaSim(): Promise<Target> {
+  const dir = join(tmpdir(), `lambda-sim-bench-peers-sim-${process.pid}`);
+  mkdirSync(join(dir, "noop"), { recursive: true });
+  writeFileSync(join(dir, "noop", "index.js"), HANDLER);
+  writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  noop: { runtime: nodejs24.x, handler: index.handler, codeUri: ./noop }\n");
+  const sim = await startSimulator([], ["--in-memory", "--config", join(dir, "lambda-sim.yaml")]);
+  return { name: "lambda-sim", port: sim.port, path: "/2015-03-31/functions/noop/invocations", stop: () => sim.child.kill("SIGTERM") };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const cell = (n: number, digits: number, width: number) => n.toFixed(digits).padStart(width);
+
+async function main(): Promise<void> {
+  const floorProcess = await startFloorServer();
+  const targets: Target[] = [{ name: "node:http floor", port: floorProcess.port, path: "/", stop: () => floorProcess.child.kill() }];
+  const skipped: string[] = [];
+  try {
+    targets.push(await startLambdaSim());
+    const cli = serverlessProject();
+    if (typeof cli !== "string") skipped.push(`serverless-offline: ${cli.skipped}`);
+    else {
+      for (const [name, extra] of [["serverless-offline (worker threads)", []], ["serverless-offline (in-process)", ["--useInProcess"]]] as const) {
+        try {
+          targets.push(await startServerlessOffline(cli, name, [...extra]));
+        } catch (e) {
+          skipped.push(`${name}: ${(e as Error).message}`);
+        }
+      }
+    }
+    for (const t of targets) await measure(8, 500, () => post(t.port, t.path));
+
+    console.log(`node ${process.version}: ${ROUNDS} alternating rounds of ${BLOCK_N} warm invocations per target and caller count${quick ? " (quick)" : ""}\n`);
+    for (const callers of [1, 8]) {
+      const runs = new Map<Target, Run[]>(targets.map((t) => [t, []]));
+      for (let r = 0; r < ROUNDS; r++) for (const t of targets) runs.get(t)!.push(await measure(callers, BLOCK_N, () => post(t.port, t.path)));
+      const floor = runs.get(targets[0]!)!;
+      const floorP50 = median(floor.map((x) => x.p50));
+      console.log(`${callers} caller(s)                          |   p50 ms |   p99 ms |    inv/s | p50 / floor | inv/s / floor`);
+      for (const t of targets) {
+        const rs = runs.get(t)!;
+        const [p50, p99, rate] = [median(rs.map((x) => x.p50)), median(rs.map((x) => x.p99)), median(rs.map((x) => x.perSecond))];
+        const floorRate = median(floor.map((x) => x.perSecond));
+        console.log(`  ${t.name.padEnd(36)}| ${cell(p50, 3, 8)} | ${cell(p99, 3, 8)} | ${cell(rate, 0, 8)} | ${cell(p50 / floorP50, 2, 10)}x | ${cell(rate / floorRate, 2, 12)}x`);
+      }
+      console.log("");
+    }
+    for (const s of skipped) console.log(`skipped ${s}`);
+  } finally {
+    for (const t of targets) t.stop();
+    agent.destroy();
+  }
+}
+
+await main();
