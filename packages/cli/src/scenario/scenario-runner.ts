@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { SimError, Simulator, stopwatch, VirtualClock, type Source } from "@lambda-sim/core";
-import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { createSchedulesSource, eventsSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import { checkExpectations, queuesNamed, type EndState, type ExpectationResult } from "./expectations.ts";
 import { Observations } from "./observations.ts";
@@ -47,7 +47,7 @@ interface Scenario {
  * with `model` functions replays byte for byte.
  */
 export async function runScenario(file: string, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
-  const sources: Source<any>[] = [sqsSource, kinesisSource, createSchedulesSource({})];
+  const sources: Source<any>[] = [sqsSource, kinesisSource, createSchedulesSource({}), eventsSource];
   const s = await loadScenario(file, sources);
   const seed = String(opts.seed ?? s.seed ?? 1);
   const clock = new VirtualClock(SCENARIO_START);

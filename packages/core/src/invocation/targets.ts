@@ -7,10 +7,16 @@ export interface TargetAttribute {
   StringValue: string;
 }
 
+/** Per-delivery parameters some targets take: EventBridge's `SqsParameters` for FIFO queues. */
+export interface DeliveryOptions {
+  messageGroupId?: string;
+  messageDeduplicationId?: string;
+}
+
 /** Where a destination or DLQ record goes (DESIGN.md `Target`): sources register their kind. */
 export interface Target {
   /** Delivers `body` (JSON text) to the resource `arn`; rejects when it cannot (telemetry reports it). */
-  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>): Promise<void>;
+  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void>;
 }
 
 /**
@@ -34,12 +40,12 @@ export class TargetRegistry {
     return this.targets.has(serviceOf(arn));
   }
 
-  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>): Promise<void> {
+  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void> {
     const target = this.targets.get(serviceOf(arn));
     if (target === undefined) return Promise.reject(lambdaErrors.invalidParameterValue(`lambda-sim has no target for ${arn}`));
     const fault = this.faults?.forDelivery(arn);
     if (fault !== undefined && fault.spec.kind === "delivery-failure") return Promise.reject(new Error(fault.spec.message));
-    return target.deliver(arn, body, attributes);
+    return target.deliver(arn, body, attributes, options);
   }
 }
 
