@@ -144,6 +144,13 @@ export class EventStore {
     this.q.deleteDelivery.run(id);
   }
 
+  deliveredAll(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    this.store.transaction(() => {
+      for (const id of ids) this.q.deleteDelivery.run(id);
+    });
+  }
+
   retryAt(id: number, attempts: number, dueAt: number): void {
     this.q.retryDelivery.run(attempts, dueAt, id);
   }

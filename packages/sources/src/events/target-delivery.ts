@@ -83,19 +83,25 @@ export class DeliveryWorker {
     for (;;) {
       const due = this.store.due(this.clock.now(), CONCURRENCY * 4).filter((d) => !this.inFlight.has(d.id));
       if (due.length === 0 || this.stopped) return;
-      for (let i = 0; i < due.length; i += CONCURRENCY) await Promise.all(due.slice(i, i + CONCURRENCY).map((d) => this.deliverOne(d)));
+      for (let i = 0; i < due.length; i += CONCURRENCY) {
+        const chunk = due.slice(i, i + CONCURRENCY);
+        const ok = await Promise.all(chunk.map((d) => this.deliverOne(d)));
+        // One commit for the chunk's delivered rows, not one each.
+        this.store.deliveredAll(chunk.filter((_, k) => ok[k]).map((d) => d.id));
+        for (const d of chunk) this.inFlight.delete(d.id);
+      }
     }
   }
 
-  private async deliverOne(d: Delivery): Promise<void> {
+  /** True when the target has the event; a failure is rescheduled or dead-lettered here. */
+  private async deliverOne(d: Delivery): Promise<boolean> {
     this.inFlight.add(d.id);
     try {
       await this.send(d.target, d.body, d.event);
-      this.store.delivered(d.id);
+      return true;
     } catch (e) {
       if (!this.stopped) await this.failed(d, e);
-    } finally {
-      this.inFlight.delete(d.id);
+      return false;
     }
   }
 
