@@ -1,4 +1,5 @@
-import { isAwsError, type Clock, type RandomStream, type SourceContext, type TargetAttribute, type TimerHandle } from "@lambda-sim/core";
+import { isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { deadLetterAttributes, type DeliveryFailure } from "./dead-letter-attributes.ts";
 import type { Delivery, EventStore, EventTarget } from "./event-store.ts";
 
 /** EventBridge's RetryPolicy defaults: 24 hours and 185 attempts (user guide "Event retry policy"). */
@@ -140,22 +141,14 @@ export class DeliveryWorker {
    * The dead-letter message: the event as the bus received it, with why it failed as message
    * attributes (user guide "Event retry policy and using dead-letter queues").
    */
-  private async deadLetter(d: Delivery, f: { code: string; message: string; retries: number; exhausted: string | undefined }): Promise<void> {
+  private async deadLetter(d: Delivery, f: DeliveryFailure): Promise<void> {
     const dlq = d.target.DeadLetterConfig?.Arn;
     const what = `rule ${d.ruleArn} could not deliver to ${d.target.Arn} (${f.code}: ${f.message})`;
     if (dlq === undefined) {
       this.s.telemetry.emit({ type: "simulator.warning", message: `${what}; the target has no DeadLetterConfig, so the event is dropped` });
       return;
     }
-    const attr = (v: string | number): TargetAttribute => ({ DataType: typeof v === "number" ? "Number" : "String", StringValue: String(v) });
-    const attributes: Record<string, TargetAttribute> = {
-      ERROR_CODE: attr(f.code),
-      ERROR_MESSAGE: attr(f.message.slice(0, 1024)),
-      RETRY_ATTEMPTS: attr(f.retries),
-      RULE_ARN: attr(d.ruleArn),
-      TARGET_ARN: attr(d.target.Arn),
-    };
-    if (f.exhausted !== undefined) attributes.EXHAUSTED_RETRY_CONDITION = attr(f.exhausted);
+    const attributes = deadLetterAttributes(f, "RULE_ARN", d.ruleArn, d.target.Arn);
     try {
       await this.s.deliverToTarget(dlq, d.event, attributes);
     } catch (e) {
