@@ -161,6 +161,16 @@ describe("EventBridge buses", () => {
     expect(event.detail).toMatchObject({ requestContext: { condition: "Success" }, requestPayload: { hello: 1 } });
   });
 
+  it("transforms a scheduled rule's Scheduled Event for its target too", async () => {
+    const { sim, events, queue, drain } = await start();
+    const url = await queue("ticks");
+    await events.send(new PutRuleCommand({ Name: "hourly", ScheduleExpression: "rate(1 hour)" }));
+    await events.send(new PutTargetsCommand({ Rule: "hourly", Targets: [{ Id: "q", Arn: queueArn("ticks"), InputTransformer: { InputPathsMap: { t: "$.detail-type" }, InputTemplate: '{"kind": "<t>", "rule": "<aws.events.rule-name>"}' } }] }));
+    await fetch(`${sim.endpoint}/_sim/schedules/hourly/fire`, { method: "POST" });
+    const got = (await drain(url, 1)).map((m) => JSON.parse(m.Body!));
+    expect(got[0]).toEqual({ kind: "Scheduled Event", rule: "hourly" });
+  });
+
   it("describes buses and rules, tests patterns, and keeps scheduled rules beside pattern rules", async () => {
     const { events } = await start();
     await events.send(new CreateEventBusCommand({ Name: "b1", Description: "first" }));

@@ -81,10 +81,12 @@ export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, reg
       // A list of 1-100 targets, each with an Id of [.\-_A-Za-z0-9] and an Arn: the model's checks.
       const given = i.Targets as (ScheduleTarget & Input)[];
       for (const t of given) {
-        if (t.InputPath !== undefined || t.InputTransformer !== undefined) throw eventsErrors.validation("lambda-sim does not simulate InputPath or InputTransformer; use Input, or no input for the scheduled event.");
+        if ([t.Input, t.InputPath, t.InputTransformer].filter((x) => x !== undefined).length > 1) {
+          throw eventsErrors.validation("Only one of Input, InputPath, or InputTransformer can be specified for a target.");
+        }
       }
       const ids = new Set(given.map((t) => t.Id));
-      const targets = [...r.def.Targets.filter((t) => !ids.has(t.Id)), ...given.map(({ Id, Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig }) => ({ Id, Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig }))];
+      const targets = [...r.def.Targets.filter((t) => !ids.has(t.Id)), ...given.map(({ Id, Arn, RoleArn, Input, InputPath, InputTransformer, RetryPolicy, DeadLetterConfig }) => ({ Id, Arn, RoleArn, Input, InputPath, InputTransformer, RetryPolicy, DeadLetterConfig }))];
       if (targets.length > MAX_TARGETS) throw eventsErrors.limitExceeded(`The requested resource exceeds the maximum number allowed.`);
       runner.save("rule", BUS, r.name, { ...r.def, Targets: targets });
       return { FailedEntryCount: 0, FailedEntries: [] };

@@ -1,5 +1,6 @@
 import { isAwsError, lambdaErrors, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { deadLetterAttributes, type DeliveryFailure } from "../events/dead-letter-attributes.ts";
+import { targetInput } from "../events/input-transformer.ts";
 import type { Deliver } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleRecord, type ScheduleTarget } from "./schedule-store.ts";
 
@@ -27,7 +28,8 @@ export const DEFAULT_EVENT_AGE_S = 86_400;
 export function scheduleDelivery(s: Services): Deliver {
   return async (r, scheduledAt) => {
     for (const target of r.def.Targets) {
-      const body = target.Input ?? (r.kind === "rule" ? JSON.stringify(scheduledEvent(r, scheduledAt, s)) : "{}");
+      // A rule's target gets the Scheduled Event, through its Input, InputPath or InputTransformer.
+      const body = r.kind === "rule" ? targetInput({ Id: target.Id ?? "", ...target }, { event: scheduledEvent(r, scheduledAt, s), ruleName: r.name, ruleArn: scheduleArn(r, s.region, s.accountId), ingestedAt: scheduledAt }) : (target.Input ?? "{}");
       await attempt(s, r, target, body, 0, s.clock.now());
     }
   };
