@@ -11,7 +11,8 @@ export interface PutEventsEntry {
   DetailType?: string;
   Detail?: string;
   Resources?: string[];
-  Time?: Date | string | number;
+  /** Epoch seconds as the JSON protocol sends it, or ISO-8601 text. */
+  Time?: string | number;
   EventBusName?: string;
   TraceHeader?: string;
 }
@@ -54,7 +55,7 @@ export function putEvents(s: Services, entries: PutEventsEntry[]): { FailedEntry
       "detail-type": entry.DetailType!,
       source: entry.Source!,
       account: s.accountId,
-      time: isoSecond(entry.Time === undefined ? now : new Date(entry.Time).getTime()),
+      time: isoSecond(entry.Time === undefined ? now : typeof entry.Time === "number" ? entry.Time * 1000 : Date.parse(entry.Time)),
       region: s.region,
       resources: entry.Resources ?? [],
       detail: JSON.parse(entry.Detail!) as unknown,
