@@ -144,6 +144,11 @@ export class EventStore {
     this.q.deleteDelivery.run(id);
   }
 
+  /** Runs `fn` in one transaction: what it starts synchronously commits once. */
+  inTransaction<T>(fn: () => T): T {
+    return this.store.transaction(fn);
+  }
+
   deliveredAll(ids: readonly number[]): void {
     if (ids.length === 0) return;
     this.store.transaction(() => {

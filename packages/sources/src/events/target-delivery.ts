@@ -86,7 +86,9 @@ export class DeliveryWorker {
       if (due.length === 0 || this.stopped) return;
       for (let i = 0; i < due.length; i += CONCURRENCY) {
         const chunk = due.slice(i, i + CONCURRENCY);
-        const ok = await Promise.all(chunk.map((d) => this.deliverOne(d)));
+        // The targets' synchronous writes (an SQS send, an Event invoke's store) share one
+        // commit: started inside one transaction, awaited after it.
+        const ok = await Promise.all(this.store.inTransaction(() => chunk.map((d) => this.deliverOne(d))));
         // One commit for the chunk's delivered rows, not one each.
         this.store.deliveredAll(chunk.filter((_, k) => ok[k]).map((d) => d.id));
         for (const d of chunk) this.inFlight.delete(d.id);
