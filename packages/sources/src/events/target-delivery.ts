@@ -54,13 +54,18 @@ export class DeliveryWorker {
       return;
     }
     this.running = true;
-    void this.drain().finally(() => {
-      this.running = false;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      } else this.sleep();
-    });
+    void this.drain()
+      .catch((e: unknown) => {
+        // After stop() the database may be closed under an in-flight delivery: nothing to report.
+        if (!this.stopped) this.s.telemetry.emit({ type: "simulator.warning", message: `EventBridge deliveries: ${(e as Error).message}` });
+      })
+      .finally(() => {
+        this.running = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else this.sleep();
+      });
   }
 
   stop(): void {
@@ -69,6 +74,7 @@ export class DeliveryWorker {
   }
 
   private sleep(): void {
+    if (this.stopped) return;
     const next = this.store.nextDueAt();
     if (next === undefined || this.stopped || next >= this.timerAt) return;
     this.timer?.cancel();
@@ -89,6 +95,7 @@ export class DeliveryWorker {
         // The targets' synchronous writes (an SQS send, an Event invoke's store) share one
         // commit: started inside one transaction, awaited after it.
         const ok = await Promise.all(this.store.inTransaction(() => chunk.map((d) => this.deliverOne(d))));
+        if (this.stopped) return;
         // One commit for the chunk's delivered rows, not one each.
         this.store.deliveredAll(chunk.filter((_, k) => ok[k]).map((d) => d.id));
         for (const d of chunk) this.inFlight.delete(d.id);
