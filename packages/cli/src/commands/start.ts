@@ -1,5 +1,5 @@
 import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, snsSource, sqsSource, stsSource } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { endpointArg } from "../client/endpoint.ts";
@@ -23,7 +23,7 @@ export interface StartOptions extends ConfigChoice {
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
   // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource];
+  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, snsSource];
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
   const clock = virtualClock(opts);

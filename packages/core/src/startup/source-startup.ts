@@ -25,7 +25,7 @@ export async function startSources(
       registerPoller: (service, factory) => mappings.registerPoller(service, factory),
       registerTarget: (service, target) => targets.register(service, target),
       registerStreamReader: (service, factory) => mappings.registerStreamReader(service, factory),
-      deliverToTarget: (arn, body, attributes) => targets.deliver(arn, body, attributes),
+      deliverToTarget: (arn, body, attributes, options) => targets.deliver(arn, body, attributes, options),
     };
     const handle = await source.start(ctx, config);
     if (handle) cleanup.defer(() => handle.stop());
