@@ -54,6 +54,23 @@ describe("topics declared in lambda-sim.yaml", () => {
     sns.destroy();
   });
 
+  it("names a subscription endpoint or topic destination that the file does not declare", async () => {
+    const path = file(
+      [
+        "functions:",
+        "  f: { runtime: nodejs24.x, handler: index.handler, codeUri: ., eventInvokeConfig: { destinationConfig: { onFailure: { destination: sns:ordrs } } } }",
+        "topics:",
+        "  orders:",
+        "    subscriptions:",
+        "      - { protocol: lambda, endpoint: lambda:g }",
+        "",
+      ].join("\n"),
+    );
+    const message = await loadConfig(path, [sqsSource, snsSource]).catch((e: Error) => e.message);
+    expect(message).toContain(`${path}:2 functions.f.eventInvokeConfig.destinationConfig.onFailure.destination: sns:ordrs names no topic declared under topics: (did you mean 'sns:orders'?)`);
+    expect(message).toContain(`${path}:6 topics.orders.subscriptions[0].endpoint: lambda:g names no function declared under functions:`);
+  });
+
   it("names the file, line and key of a bad subscription", async () => {
     const path = file("topics:\n  orders:\n    subscriptions:\n      - protocol: email\n        endpoint: a@b.c\n");
     await expect(loadConfig(path, [snsSource])).rejects.toThrow(`${path}:4 topics.orders.subscriptions[0].protocol: expected lambda, sqs, http or https, got 'email'`);
