@@ -62,7 +62,11 @@ export const snsSource: Source<TopicConfig> = {
     ctx.addStateView("topics", () =>
       store.topics().map((t) => ({ name: t.name, arn: t.arn, fifo: t.fifo, subscriptions: store.subscriptions(t.arn).map((s) => ({ protocol: s.protocol, endpoint: s.endpoint, pending: s.pending })) })),
     );
-    ctx.addSimRoute("/_sim/topics/:name/pending", ({ name }) => ({ pendingDeliveries: store.pendingDeliveries(), topic: topics.resolve(topics.arnOf(name!)).arn }));
+    // Deliveries accepted and not yet settled (delivered, dead-lettered or dropped), per topic.
+    ctx.addSimRoute("/_sim/topics/:name", ({ name }) => {
+      const t = topics.resolve(topics.arnOf(name!));
+      return { topicArn: t.arn, pendingDeliveries: store.pendingDeliveries(t.arn), subscriptions: store.subscriptions(t.arn).map((s) => ({ subscriptionArn: s.arn, protocol: s.protocol, endpoint: s.endpoint, pending: s.pending })) };
+    });
     // Deliveries accepted before a restart are due now.
     worker.wake();
     return { stop: () => worker.stop() };

@@ -86,7 +86,7 @@ export class SnsStore {
          JOIN sns_messages m ON m.id = d.message_id WHERE d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       ),
       nextDueAfter: db.prepare<[number], { at: number | null }>("SELECT min(next_attempt_at) AS at FROM sns_deliveries WHERE next_attempt_at > ?"),
-      pendingCount: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sns_deliveries"),
+      pendingOf: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM sns_deliveries d JOIN sns_messages m ON m.id = d.message_id WHERE m.topic_arn = ?"),
       deleteDelivery: db.prepare("DELETE FROM sns_deliveries WHERE id = ?"),
       deleteMessageIfDone: db.prepare("DELETE FROM sns_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_id = ?)"),
       retry: db.prepare("UPDATE sns_deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?"),
@@ -170,8 +170,9 @@ export class SnsStore {
     return this.s.nextDueAfter.get(now)?.at ?? undefined;
   }
 
-  pendingDeliveries(): number {
-    return this.s.pendingCount.get()!.n;
+  /** Deliveries of the topic's messages not yet settled. */
+  pendingDeliveries(topicArn: string): number {
+    return this.s.pendingOf.get(topicArn)!.n;
   }
 
   /** The delivery is over (delivered, dead-lettered or dropped); the message goes with its last one. */
