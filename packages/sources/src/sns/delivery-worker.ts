@@ -27,6 +27,8 @@ export class DeliveryWorker {
   private readonly env: EnvelopeContext;
   private readonly subscription: (arn: string) => SubscriptionRow | undefined;
   private readonly inFlight = new Set<number>();
+  /** Settled deliveries not yet removed: removed together at the next pass (one transaction, not one each). */
+  private settled: DueDelivery[] = [];
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private stopped = false;
@@ -45,10 +47,11 @@ export class DeliveryWorker {
     this.arm(this.clock.now());
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) this.timer.cancel();
-    return this.idle;
+    await this.idle;
+    this.flush();
   }
 
   /** POSTs the SubscriptionConfirmation to a new HTTP/HTTPS subscription (once; it can be re-sent by subscribing again). */
@@ -64,9 +67,16 @@ export class DeliveryWorker {
     this.timer = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => this.pass(), "sns.deliveries");
   }
 
+  private flush(): void {
+    if (this.settled.length === 0) return;
+    this.store.finish(this.settled);
+    this.settled = [];
+  }
+
   private pass(): void {
     this.timer = undefined;
     this.timerAt = Infinity;
+    this.flush();
     if (this.stopped) return;
     const room = MAX_IN_FLIGHT - this.inFlight.size;
     if (room <= 0) return; // a settling delivery wakes us
@@ -89,7 +99,7 @@ export class DeliveryWorker {
 
   private async attempt(d: DueDelivery): Promise<void> {
     const sub = this.subscription(d.subscriptionArn);
-    if (sub === undefined) return this.store.finish(d); // unsubscribed since: nothing to deliver to
+    if (sub === undefined) return void this.settled.push(d); // unsubscribed since: nothing to deliver to
     // The VirtualClock waits for the delivery (an HTTP answer is real work) before skipping time.
     const hold = this.clock.hold(`sns.delivery:${sub.arn}`);
     let outcome: Outcome;
@@ -98,7 +108,7 @@ export class DeliveryWorker {
     } finally {
       hold.release();
     }
-    if (outcome.kind === "ok") return this.store.finish(d);
+    if (outcome.kind === "ok") return void this.settled.push(d);
     const retry = d.attempts + 1;
     const policy = sub.protocol === "http" || sub.protocol === "https" ? httpRetryPolicy(sub.attributes.DeliveryPolicy, this.store.topic(sub.topicArn)?.attributes.DeliveryPolicy) : MANAGED_ENDPOINT_POLICY;
     const delay = outcome.kind === "retry" ? retryDelayMs(policy, retry) : undefined;
@@ -119,7 +129,7 @@ export class DeliveryWorker {
       }
     }
     this.s.telemetry.emit({ ...base, deadLetterArn: deadLettered ? dlq : undefined, dropped: !deadLettered });
-    this.store.finish(d);
+    this.settled.push(d);
   }
 
   private async send(m: StoredMessage, sub: SubscriptionRow): Promise<Outcome> {

@@ -1,7 +1,7 @@
 import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
 import { DeliveryWorker } from "./delivery-worker.ts";
 import { PublishOperations } from "./publish-operations.ts";
-import { SnsStore } from "./sns-store.ts";
+import { SnsStore, type SubscriptionRow } from "./sns-store.ts";
 import { registerSnsProtocol } from "./sns-protocol.ts";
 import { SubscriptionOperations } from "./subscription-operations.ts";
 import { subscriptionAttributes, topicAttributes, topicConfigSchema, type TopicConfig } from "./topic-config.ts";
@@ -25,15 +25,21 @@ export const snsSource: Source<TopicConfig> = {
     const ids = ctx.rng.stream("sns-ids");
     const topics = new TopicOperations(store, ctx.clock, ctx);
     const subs = new SubscriptionOperations(store, topics, ctx.clock, ids, ctx.accountId);
-    const worker = new DeliveryWorker(store, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, (arn) => store.subscription(arn));
+    // Subscriptions as deliveries read them, kept until a subscription changes.
+    const known = new Map<string, SubscriptionRow | undefined>();
+    const subscription = (arn: string) => (known.has(arn) ? known.get(arn) : known.set(arn, store.subscription(arn)).get(arn));
+    const worker = new DeliveryWorker(store, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription);
     const publish = new PublishOperations(store, topics, ctx.clock, ids, () => worker.wake());
-    subs.onChange = () => publish.invalidate();
+    subs.onChange = () => {
+      known.clear();
+      publish.invalidate();
+    };
     subs.onPending = (s) => worker.confirm(s);
     const ops: Record<string, Operation> = {
       CreateTopic: (i) => topics.createTopic(i),
       DeleteTopic: (i) => {
         topics.deleteTopic(i);
-        publish.invalidate();
+        subs.onChange();
       },
       ListTopics: (i) => topics.listTopics(i),
       GetTopicAttributes: (i) => topics.getTopicAttributes(i),
@@ -56,7 +62,7 @@ export const snsSource: Source<TopicConfig> = {
     // Async destinations and dead-letter queues publish to topics through this (DESIGN.md `Target`).
     ctx.registerTarget("sns", {
       deliver: async (arn, body, attributes) => {
-        publish.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes });
+        await publish.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes });
       },
     });
     ctx.addStateView("topics", () =>

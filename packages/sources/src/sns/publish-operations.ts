@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Clock, RandomStream } from "@lambda-sim/core";
+import { GroupCommit } from "./group-commit.ts";
 import { compileFilterPolicy, type FilterPolicy, type FilterPolicyScope } from "./filter-policy.ts";
 import { attributesSize, checkMessageAttributes, type SnsAttributeValue } from "./message-attributes.ts";
 import { snsErrors } from "./sns-errors.ts";
@@ -46,6 +47,7 @@ export class PublishOperations {
   private readonly routes = new Map<string, { arn: string; filter: FilterPolicy | undefined }[]>();
   private readonly dedup = new Map<string, { messageId: string; sequenceNumber: string; at: number }>();
   private sequence: bigint;
+  private readonly commits: GroupCommit<{ message: StoredMessage; subscriptions: string[] }>;
 
   constructor(store: SnsStore, topics: TopicOperations, clock: Clock, ids: RandomStream, published: () => void) {
     this.store = store;
@@ -55,6 +57,7 @@ export class PublishOperations {
     this.published = published;
     // Increasing across restarts without a stored counter: microseconds of service time.
     this.sequence = BigInt(clock.now()) * 1_000_000n;
+    this.commits = new GroupCommit((items) => store.publish(items, clock.now()));
   }
 
   /** Subscriptions or their attributes changed: recompute routes on the next publish. */
@@ -62,17 +65,20 @@ export class PublishOperations {
     this.routes.clear();
   }
 
-  publish(i: PublishInput): { MessageId: string; SequenceNumber?: string } {
+  async publish(i: PublishInput): Promise<{ MessageId: string; SequenceNumber?: string }> {
     if (i.PhoneNumber !== undefined) throw snsErrors.invalidParameter("PhoneNumber Reason: lambda-sim does not send SMS");
     const t = this.topics.resolve(i.TopicArn ?? i.TargetArn, i.TopicArn === undefined ? "TargetArn" : "TopicArn");
     const m = this.message(t, i);
     if (attributesSize(m.MessageAttributes) + Buffer.byteLength(i.Message ?? "") > MAX_MESSAGE_BYTES) throw snsErrors.invalidParameter("Message too long");
-    const accepted = this.accept(t, m);
-    this.published();
-    return { MessageId: accepted.MessageId, SequenceNumber: accepted.SequenceNumber };
+    const routed = this.route(t, m);
+    if (routed !== undefined) {
+      await this.commits.add([routed]);
+      this.published();
+    }
+    return { MessageId: m.MessageId, SequenceNumber: m.SequenceNumber };
   }
 
-  publishBatch(i: { TopicArn?: string; PublishBatchRequestEntries?: Entry[] }) {
+  async publishBatch(i: { TopicArn?: string; PublishBatchRequestEntries?: Entry[] }) {
     const entries = i.PublishBatchRequestEntries ?? [];
     if (entries.length === 0) throw snsErrors.emptyBatch();
     if (entries.length > MAX_BATCH_ENTRIES) throw snsErrors.tooManyEntries();
@@ -97,8 +103,10 @@ export class PublishOperations {
         Failed.push({ Id: e.Id!, Code: ae.code, Message: ae.message, SenderFault: (ae.statusCode ?? 400) < 500 });
       }
     }
-    this.store.publish(stored, this.clock.now());
-    if (stored.length > 0) this.published();
+    if (stored.length > 0) {
+      await this.commits.add(stored);
+      this.published();
+    }
     return { Successful, Failed };
   }
 
@@ -139,12 +147,6 @@ export class PublishOperations {
       // Standard topics accept MessageGroupId since 2024 and ignore it for ordering (SNS API Publish).
       if (i.MessageGroupId !== undefined) m.MessageGroupId = i.MessageGroupId;
     }
-    return m;
-  }
-
-  private accept(t: TopicRow, m: StoredMessage): StoredMessage {
-    const routed = this.route(t, m);
-    if (routed !== undefined) this.store.publish([routed], this.clock.now());
     return m;
   }
 

@@ -175,11 +175,11 @@ export class SnsStore {
     return this.s.pendingOf.get(topicArn)!.n;
   }
 
-  /** The delivery is over (delivered, dead-lettered or dropped); the message goes with its last one. */
-  finish(d: Pick<DueDelivery, "id" | "messageId">): void {
+  /** These deliveries are over (delivered, dead-lettered or dropped); a message goes with its last one. */
+  finish(done: readonly Pick<DueDelivery, "id" | "messageId">[]): void {
     this.db.transaction(() => {
-      this.s.deleteDelivery.run(d.id);
-      this.s.deleteMessageIfDone.run(d.messageId, d.messageId);
+      for (const d of done) this.s.deleteDelivery.run(d.id);
+      for (const d of done) this.s.deleteMessageIfDone.run(d.messageId, d.messageId);
     })();
   }
 
