@@ -177,6 +177,34 @@ describe("SNS topics", () => {
     expect(events.of("sns.delivery-failed").map((e) => e.retryInMs)).toEqual([20_000, 20_000, 20_000, undefined]);
   }, 30_000);
 
+  it("sends per-protocol messages, dead-letters a delivery to a missing function without retrying, and unsubscribes by the UnsubscribeURL", async () => {
+    await start([recorder("reader")]);
+    for (const q of ["reader-got", "plain", "ghost-dlq", "wrapped"]) await queue(q);
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "structured" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fnArn("reader") }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("plain"), Attributes: { RawMessageDelivery: "true" } }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fnArn("ghost"), Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn("ghost-dlq") }) } }));
+    const { MessageId } = await sns.send(new PublishCommand({ TopicArn, MessageStructure: "json", Message: JSON.stringify({ default: "for everyone", lambda: "for functions", sqs: "for queues" }) }));
+
+    expect(JSON.parse((await messages("reader-got", 1))[0]!.Body!).Records[0].Sns.Message).toBe("for functions");
+    const [plain] = await messages("plain", 1);
+    expect(plain!.Body).toBe("for queues");
+    // The function does not exist: a client-side error, so no retry before the DLQ.
+    const [dead] = await messages("ghost-dlq", 1);
+    expect(JSON.parse(dead!.Body!)).toMatchObject({ Type: "Notification", MessageId, Message: "for functions" });
+    expect(events.of("sns.delivery-failed")).toEqual([expect.objectContaining({ attempt: 1, deadLetterArn: queueArn("ghost-dlq"), dropped: false, error: expect.stringContaining("ResourceNotFoundException") })]);
+
+    // What a subscriber does with the link every notification carries.
+    const { UnsubscribeURL } = JSON.parse((await (async () => {
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("wrapped") }));
+      await sns.send(new PublishCommand({ TopicArn, Message: "envelope" }));
+      return (await messages("wrapped", 1))[0]!.Body!;
+    })()));
+    expect((await fetch(UnsubscribeURL)).status).toBe(200);
+    const left = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions!;
+    expect(left.map((s) => `${s.Protocol} ${s.Endpoint}`).sort()).toEqual([`lambda ${fnArn("ghost")}`, `lambda ${fnArn("reader")}`, `sqs ${queueArn("plain")}`]);
+  }, 60_000);
+
   it("delivers an async function's failure record to a topic destination", async () => {
     await start([{ functionName: "flaky", runtime: "nodejs24.x", handler: "index.fails", codeDir, timeout: 5 }], 600);
     await queue("failures");
