@@ -6,3 +6,4 @@ export { eventsSource } from "./events/index.ts";
 export { stsSource } from "./sts/index.ts";
 export { cloudwatchLogsSource } from "./cloudwatch-logs/index.ts";
 export { cloudwatchMetricsSource } from "./cloudwatch-metrics/index.ts";
+export { snsSource } from "./sns/index.ts";

@@ -76,7 +76,9 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
 
   const sections = configSections(opts.sources);
   const schema = buildConfigSchema(sections);
-  const raw = { region, accountId, ...t.config };
+  // `topics:` only when the template has topics: a run without the SNS source has no such section.
+  const { topics, ...rest } = t.config;
+  const raw = { region, accountId, ...rest, ...(Object.keys(topics).length > 0 ? { topics } : {}) };
   const checked = schema.safeParse(raw, { reportInput: true });
   if (!checked.success) {
     // Issues come on native paths (functions.NAME.memorySize); report them at the template's keys.

@@ -68,7 +68,7 @@ export function stableUuid(seed: string): string {
 export function identityOf(type: string, logicalId: string, named: unknown, props: Record<string, unknown>, stack: StackInfo): ResourceIdentity {
   const { region: r, accountId: a } = stack;
   const spec = NAME_PROPERTY[type];
-  const fifo = type === "AWS::SQS::Queue" && (props.FifoQueue === true || props.FifoQueue === "true");
+  const fifo = (type === "AWS::SQS::Queue" && (props.FifoQueue === true || props.FifoQueue === "true")) || (type === "AWS::SNS::Topic" && (props.FifoTopic === true || props.FifoTopic === "true"));
   let name = typeof named === "string" && named !== "" ? named : spec === undefined ? generatedName(stack.stackName, logicalId, 128) : generatedName(stack.stackName, logicalId, spec.max, fifo ? ".fifo" : "");
   if (type === "AWS::S3::Bucket" && named === undefined) name = name.toLowerCase();
   switch (type) {

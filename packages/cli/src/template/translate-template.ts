@@ -1,6 +1,7 @@
 import { BuildError } from "./esbuild-function.ts";
 import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
+import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
@@ -58,6 +59,8 @@ const HANDLED = new Set([
   "AWS::Events::Rule",
   "AWS::Events::EventBus",
   "AWS::Scheduler::Schedule",
+  "AWS::SNS::Topic",
+  "AWS::SNS::Subscription",
 ]);
 
 async function translateResource(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
@@ -86,6 +89,10 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       t.said(id, `queue ${me.ref}${redrive ? ` (dead-letter queue ${shortArn(redrive.deadLetterTargetArn)} after ${String(redrive.maxReceiveCount)} receives)` : ""}`);
       return;
     }
+    case "AWS::SNS::Topic":
+      return snsTopic(t, stack, id, p);
+    case "AWS::SNS::Subscription":
+      return snsSubscription(t, id, p);
     case "AWS::Kinesis::Stream": {
       const me = stack.identity(id, base);
       const mode = (p.StreamModeDetails as Props | undefined)?.StreamMode;
