@@ -169,9 +169,11 @@ export class AwsRouter {
       };
       rest.checks?.check(match.route.operation, request);
       const out = await match.route.handler(request);
-      writeRestJsonResponse(res, out, requestId);
+      if (out.stream !== undefined) await out.stream(res);
+      else writeRestJsonResponse(res, out, requestId);
     } catch (e) {
-      writeRestJsonError(res, e, requestId);
+      if (res.headersSent) res.destroy();
+      else writeRestJsonError(res, e, requestId);
     }
   }
 }

@@ -13,6 +13,7 @@ import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
 import { lambdaControlRoutes } from "../api/lambda/functions.ts";
 import { invokeRoutes } from "../api/lambda/invoke.ts";
+import { invokeWithResponseStreamRoutes } from "../api/lambda/invoke-with-response-stream.ts";
 import { provisionedConcurrencyRoutes } from "../api/lambda/provisioned-concurrency.ts";
 import { AsyncQueue } from "../invocation/async-queue.ts";
 import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "../invocation/concurrency-governor.ts";
@@ -155,6 +156,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids"), targets });
   router.addRestRoutes("lambda", [
     ...invokeRoutes(invoker),
+    ...invokeWithResponseStreamRoutes(invoker),
     ...lambdaControlRoutes(registry),
     ...concurrencyRoutes(registry, governor),
     ...provisionedConcurrencyRoutes(registry, provisioned),
