@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock, RandomStream } from "@lambda-sim/core";
-import { decode, headerValues, type HttpRequest } from "./http-request.ts";
+import { decode, headerValues, httpRequestOf } from "./http-request.ts";
 import type { ApiHandler } from "./api-request.ts";
 import { messageAnswer, writeAnswer } from "./write-answer.ts";
 
@@ -59,16 +59,8 @@ export class ApiGatewayFront {
       const answer = api.protocolType === "REST" ? messageAnswer(403, '{"message":"Missing Authentication Token"}', { "x-amzn-errortype": "MissingAuthenticationTokenException" }) : messageAnswer(404, '{"message":"Not Found"}');
       return writeAnswer(res, answer);
     }
-    const rawHeaders = req.rawHeaders.filter((_, i, all) => !all[i - (i % 2)]!.startsWith(":"));
-    const http: HttpRequest = {
-      method: req.method ?? "GET",
-      rawPath: path,
-      rawQueryString: q < 0 ? "" : url.slice(q + 1),
-      rawHeaders,
-      body,
-      sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
-      protocol: `HTTP/${req.httpVersion === "2.0" ? "2.0" : req.httpVersion}`,
-    };
+    const http = httpRequestOf(req, path, q < 0 ? "" : url.slice(q + 1), body);
+    const rawHeaders = http.rawHeaders;
     const now = this.clock.now();
     const { answer, headers } = await api.handle({
       http,

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+
 /**
  * One HTTP request as the fronts (API Gateway REST and HTTP APIs, Function URLs) read it, before
  * any payload format: the raw path and query as received, node's raw header list (order and
@@ -16,6 +18,22 @@ export interface HttpRequest {
   sourceIp: string;
   /** "HTTP/1.1", "HTTP/2.0". */
   protocol: string;
+}
+
+/**
+ * The HttpRequest for one request a front took: `rawPath` is the path after the front's own
+ * prefix; HTTP/2 pseudo-headers (`:authority`...) are left out of the headers.
+ */
+export function httpRequestOf(req: IncomingMessage, rawPath: string, rawQueryString: string, body: Buffer): HttpRequest {
+  return {
+    method: req.method ?? "GET",
+    rawPath,
+    rawQueryString,
+    rawHeaders: req.rawHeaders.filter((_, i, all) => !all[i - (i % 2)]!.startsWith(":")),
+    body,
+    sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+    protocol: `HTTP/${req.httpVersion === "2.0" ? "2.0" : req.httpVersion}`,
+  };
 }
 
 /** Headers by lower-case name, each with its values in arrival order. */
