@@ -27,7 +27,7 @@ export { CodeStore } from "./registry/code-store.ts";
 export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
 export { Invoker, type InvokeInput, type InvokeOutput, type InvocationObserver } from "./invocation/invoker.ts";
 export type { InvocationResult } from "./invocation/invocation-result.ts";
-export { AwsRouter, type ServiceHandler, type ServiceRouting } from "./protocols/aws-router.ts";
+export { AwsRouter, type HttpFront, type ServiceHandler, type ServiceRouting } from "./protocols/aws-router.ts";
 export { serviceModel, type ServiceModel } from "./protocols/service-model.ts";
 export { validationMessage, type Violation } from "./protocols/input-validator.ts";
 export type { Operation, OperationContext, ProtocolErrors, ServiceSpec } from "./protocols/service-spec.ts";

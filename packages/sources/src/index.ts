@@ -5,3 +5,4 @@ export { schedulesSource, createSchedulesSource, type SchedulesOptions } from ".
 export { stsSource } from "./sts/index.ts";
 export { cloudwatchLogsSource } from "./cloudwatch-logs/index.ts";
 export { cloudwatchMetricsSource } from "./cloudwatch-metrics/index.ts";
+export { apiGatewaySource, type ApiView } from "./http/index.ts";

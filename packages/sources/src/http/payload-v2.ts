@@ -111,8 +111,8 @@ export function payloadV2Event(req: HttpRequest, ctx: PayloadV2Context): Payload
 /** What goes back to the client once the function's answer is read. */
 export interface HttpAnswer {
   statusCode: number;
-  /** Lower-case names as the function gave them; one value each. */
-  headers: Record<string, string>;
+  /** Header names lower-cased; a list where a header repeats (payload 1.0 `multiValueHeaders`). */
+  headers: Record<string, string | string[]>;
   /** Each becomes its own `set-cookie` header. */
   cookies: string[];
   body: Buffer;
