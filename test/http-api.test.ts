@@ -164,8 +164,8 @@ describe("HTTP API payload 2.0", () => {
   });
 
   it("lists each API's base addresses in /_sim/state", async () => {
-    const state = await (await fetch(`${t.endpoint}/_sim/state`)).json();
-    const shop = (state.apis as ApiView[]).find((a) => a.name === "shop")!;
+    const state = (await (await fetch(`${t.endpoint}/_sim/state`)).json()) as { apis: ApiView[] };
+    const shop = state.apis.find((a) => a.name === "shop")!;
     expect(shop).toMatchObject({ id: SHOP, protocolType: "HTTP", stages: [{ stage: "$default", url: `${t.endpoint}/_aws/execute-api/${SHOP}/` }] });
     expect(shop.routes).toContain("GET /pets/{id}");
   });
