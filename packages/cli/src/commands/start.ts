@@ -1,5 +1,5 @@
-import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { functionUrlAddress, SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
+import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, functionUrlsSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { endpointArg } from "../client/endpoint.ts";
@@ -17,13 +17,24 @@ export interface StartOptions extends ConfigChoice {
   quiet?: boolean;
 }
 
+/** One line per Function URL: its host-form address (as GetFunctionUrlConfig gives it) and path form. */
+function functionUrlLines(sim: Simulator): string {
+  return sim.functionUrls
+    .all()
+    .map((u) => {
+      const name = u.qualifier === undefined ? u.functionName : `${u.functionName}:${u.qualifier}`;
+      return `  function URL ${name}: ${functionUrlAddress(u.urlId, sim.registry.region, sim.endpoint)}  (or ${sim.endpoint}/_aws/lambda-url/${u.urlId}/)\n`;
+    })
+    .join("");
+}
+
 /**
  * `lambda-sim start`: load and validate the config, open the state directory, serve, and stop
  * every environment and close the database on SIGINT/SIGTERM.
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
   // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource];
+  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, functionUrlsSource];
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
   const clock = virtualClock(opts);
@@ -66,6 +77,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
       templateLines +
+      functionUrlLines(sim) +
       `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
