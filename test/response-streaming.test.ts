@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, InvokeWithResponseStreamCommand, LambdaClient, ResourceNotFoundException, type InvokeWithResponseStreamResponseEvent } from "@aws-sdk/client-lambda";
 import { until } from "./support/until.ts";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { functionUrlsSource } from "@lambda-sim/sources";
 import type { FunctionDefinition } from "@lambda-sim/core";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-streaming/", import.meta.url));
@@ -22,7 +23,16 @@ beforeAll(async () => {
   await new Promise<void>((r) => gate.listen(0, "127.0.0.1", r));
   gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/`;
   t = await startTestSimulator({
-    functions: [fn("gated", "gated"), fn("chunks", "chunks"), fn("failing", "failing"), fn("buffered", "buffered"), fn("big", "big", { timeout: 30 }), fn("node22", "chunks", { runtime: "nodejs22.x" })],
+    functions: [
+      fn("gated", "gated", { functionUrl: { authType: "NONE", invokeMode: "RESPONSE_STREAM" } }),
+      fn("chunks", "chunks"),
+      fn("failing", "failing", { functionUrl: { authType: "NONE", invokeMode: "RESPONSE_STREAM" } }),
+      fn("buffered", "buffered", { functionUrl: { authType: "NONE", invokeMode: "RESPONSE_STREAM" } }),
+      fn("big", "big", { timeout: 30 }),
+      fn("node22", "chunks", { runtime: "nodejs22.x" }),
+      fn("http", "http", { functionUrl: { authType: "NONE", invokeMode: "RESPONSE_STREAM", cors: { AllowOrigins: ["*"] } } }),
+    ],
+    sources: [functionUrlsSource],
   });
   lambda = new LambdaClient(t.clientConfig);
 });
@@ -50,6 +60,7 @@ describe("InvokeWithResponseStream", () => {
   });
 
   it("the first chunk reaches the client before the handler finishes", async () => {
+    held = undefined;
     const out = await lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "gated", Payload: Buffer.from(JSON.stringify({ gate: gateUrl })) }));
     const it = out.EventStream![Symbol.asyncIterator]();
     const first = await it.next();
@@ -95,5 +106,51 @@ describe("InvokeWithResponseStream", () => {
 
   it("an unknown function is a ResourceNotFoundException", async () => {
     await expect(lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "nope" }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
+
+/** The path-form address of a function's URL declared in the config. */
+function urlOf(name: string): string {
+  const u = t.sim.functionUrls.list(name)[0]!;
+  return `${t.endpoint}/_aws/lambda-url/${u.urlId}`;
+}
+
+describe("a RESPONSE_STREAM Function URL", () => {
+  it("takes status, headers and cookies from HttpResponseStream.from's prelude", async () => {
+    const res = await fetch(`${urlOf("http")}/some/where`, { headers: { origin: "https://app.example" } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("x-custom")).toBe("yes");
+    expect(res.headers.get("content-type")).toBe("text/plain");
+    expect(res.headers.getSetCookie()).toEqual(["a=1", "b=2; Path=/"]);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("transfer-encoding")).toBe("chunked");
+    expect(await res.text()).toBe("path=/some/where;done");
+  });
+
+  it("the first chunk reaches the client before the handler finishes", async () => {
+    held = undefined;
+    const res = await fetch(`${urlOf("gated")}/`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ gate: gateUrl }) });
+    expect([res.status, res.headers.get("content-type")]).toEqual([200, "text/plain"]);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(Buffer.from(first.value!).toString()).toBe("first;");
+    // The handler is still blocked on the gate: only now may it go on.
+    await until(() => held !== undefined);
+    held!.end("go");
+    let rest = "";
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += Buffer.from(r.value).toString();
+    expect(rest).toBe("second");
+  });
+
+  it("a buffered function behind a streaming URL is read as payload 2.0", async () => {
+    const res = await fetch(`${urlOf("buffered")}/x`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { got: { rawPath: string } }).got.rawPath).toBe("/x");
+  });
+
+  it("a failure after the first bytes cuts the body short; before them it is a 502", async () => {
+    const res = await fetch(`${urlOf("failing")}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("partial");
   });
 });
