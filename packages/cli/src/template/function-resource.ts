@@ -59,7 +59,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   if (p.Policies !== undefined) t.iam.push(`${id}.Policies`);
   if (p.Layers !== undefined) t.notSimulated.push(`${id}.Layers`);
   if (p.FunctionUrlConfig !== undefined) {
-    entry.functionUrl = functionUrl(p.FunctionUrlConfig);
+    entry.functionUrl = { ...(functionUrl(p.FunctionUrlConfig) as Props), urlId: stack.functionUrlId(id) };
     t.said(`${id}Url`, `function URL for ${name} (${String((p.FunctionUrlConfig as Props).AuthType)}, printed below)`);
   }
   const alias = p.AutoPublishAlias;

@@ -82,6 +82,25 @@ Outputs:
     expect(config.template.lines).toContain(`  output QueueUrl: ${fn.environment!.QUEUE_URL}`);
   });
 
+  it("maps FunctionUrlConfig onto functionUrl:, served under the id !GetAtt <Fn>Url.FunctionUrl gives", async () => {
+    const config = await load(`${HEADER}
+Resources:
+  Web:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: web
+      Runtime: nodejs24.x
+      CodeUri: src/
+      Handler: app.handler
+      FunctionUrlConfig: { AuthType: AWS_IAM, InvokeMode: RESPONSE_STREAM, Cors: { AllowOrigins: ["*"], MaxAge: 60 } }
+Outputs:
+  Url: { Value: !GetAtt WebUrl.FunctionUrl }
+`);
+    const fn = config.functions[0]!;
+    expect(fn.functionUrl).toEqual({ authType: "AWS_IAM", invokeMode: "RESPONSE_STREAM", cors: { AllowOrigins: ["*"], MaxAge: 60 }, urlId: expect.stringMatching(/^[a-f0-9]{32}$/) });
+    expect(config.template.lines).toContain(`  output Url: http://${fn.functionUrl!.urlId}.lambda-url.us-east-1.localhost:3001/`);
+  });
+
   it("maps Kinesis events, ScheduleV2 schedules and Schedule rules", async () => {
     const config = await load(`${HEADER}
 Resources:

@@ -84,6 +84,8 @@ const functionFields = {
     .strictObject({
       authType: z.enum(["NONE", "AWS_IAM"], { error: "expected NONE or AWS_IAM" }),
       invokeMode: z.enum(["BUFFERED", "RESPONSE_STREAM"], { error: "expected BUFFERED or RESPONSE_STREAM" }).optional(),
+      // lambda-sim's own: pins the address (a SAM template's !GetAtt <Fn>Url.FunctionUrl uses it).
+      urlId: z.string().regex(/^[a-z0-9]{32}$/, { error: "expected 32 lower-case letters and digits" }).optional(),
       cors: z
         .strictObject({
           allowCredentials: z.boolean({ error: "expected true or false" }).optional(),
@@ -174,7 +176,7 @@ function functionUrlDefinition(u: NonNullable<FunctionEntry["functionUrl"]>): Fu
       : Object.fromEntries(
           Object.entries({ AllowCredentials: c.allowCredentials, AllowHeaders: c.allowHeaders, AllowMethods: c.allowMethods, AllowOrigins: c.allowOrigins, ExposeHeaders: c.exposeHeaders, MaxAge: c.maxAge }).filter(([, v]) => v !== undefined),
         );
-  return { authType: u.authType, invokeMode: u.invokeMode, cors };
+  return { authType: u.authType, invokeMode: u.invokeMode, cors, urlId: u.urlId };
 }
 
 /** Only the settings given: an absent key must not override the registry's default. */

@@ -41,6 +41,8 @@ export interface FunctionUrlDefinition {
   authType: FunctionUrlAuthType;
   invokeMode?: InvokeMode;
   cors?: Cors;
+  /** lambda-sim.yaml only: the url id to serve it under (default: derived from the function's name). */
+  urlId?: string;
 }
 
 interface Row {
@@ -113,7 +115,7 @@ export class FunctionUrls {
       throw lambdaErrors.resourceConflict(`Failed to create function url config for [functionArn = ${arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
     }
     const now = awsTimestamp(this.clock.now());
-    const urlId = source === "config" ? this.derivedId(functionName, qualifier) : this.randomId();
+    const urlId = source === "config" ? (def.urlId ?? this.derivedId(functionName, qualifier)) : this.randomId();
     const u: FunctionUrlConfig = { functionName, qualifier, urlId, authType: def.authType, invokeMode: def.invokeMode ?? "BUFFERED", cors: def.cors, creationTime: now, lastModifiedTime: now, source };
     this.save(u);
     return u;
@@ -145,7 +147,14 @@ export class FunctionUrls {
     const declared = new Map(defs.filter((d) => d.functionUrl !== undefined).map((d) => [d.functionName, d.functionUrl!]));
     for (const u of this.all()) if (u.source === "config" && u.qualifier === undefined && !declared.has(u.functionName)) this.forget(u);
     for (const [name, def] of declared) {
-      const current = this.byKey.get(key(name, undefined));
+      let current = this.byKey.get(key(name, undefined));
+      // A pinned id that changed is a new address: the old URL goes.
+      if (current !== undefined && def.urlId !== undefined && current.urlId !== def.urlId) {
+        this.forget(current);
+        current = undefined;
+      }
+      const taken = def.urlId === undefined ? undefined : this.byId.get(def.urlId);
+      if (taken !== undefined) this.forget(taken);
       if (current === undefined) this.create(name, undefined, def, "config");
       else if (current.authType !== def.authType || current.invokeMode !== (def.invokeMode ?? "BUFFERED") || JSON.stringify(current.cors) !== JSON.stringify(def.cors)) {
         this.save({ ...current, authType: def.authType, invokeMode: def.invokeMode ?? "BUFFERED", cors: def.cors, lastModifiedTime: awsTimestamp(this.clock.now()), source: "config" });
