@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AddPermissionCommand,
   CreateFunctionUrlConfigCommand,
+  DeleteFunctionCommand,
   DeleteFunctionUrlConfigCommand,
   GetFunctionUrlConfigCommand,
   GetPolicyCommand,
@@ -29,6 +30,7 @@ const FUNCTIONS = [
   fn("plain", "plain"),
   fn("fail", "fail"),
   fn("binary", "binary"),
+  fn("throttled", "plain", { reservedConcurrency: 0, functionUrl: { authType: "NONE" } }),
   fn("declared", "plain", { functionUrl: { authType: "NONE", cors: { AllowOrigins: ["https://app.example"], AllowMethods: ["GET", "POST"], AllowHeaders: ["x-api-key"], MaxAge: 300, ExposeHeaders: ["x-total"] } } }),
 ];
 
@@ -161,6 +163,8 @@ describe("calling a Function URL", () => {
     expect([...new Uint8Array(await binary.arrayBuffer())]).toEqual([0, 1, 2, 255]);
     const fail = await fetch(`${await urlFor("fail")}/`);
     expect([fail.status, await fail.text()]).toEqual([502, "Internal Server Error"]);
+    const throttled = await fetch(`${await urlFor("throttled")}/`);
+    expect([throttled.status, throttled.headers.get("x-amzn-errortype")]).toEqual([429, "TooManyRequestsException"]);
     const none = await fetch(`${t.endpoint}/_aws/lambda-url/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/`);
     expect([none.status, await none.text(), none.headers.get("x-amzn-errortype")]).toEqual([403, '{"Message":null}', "AccessDeniedException"]);
   });
@@ -182,6 +186,12 @@ describe("functionUrl: in lambda-sim.yaml", () => {
     expect([get.status, get.headers.get("access-control-allow-origin"), get.headers.get("access-control-expose-headers")]).toEqual([200, "https://app.example", "x-total"]);
     const other = await fetch(`${base}/items`, { headers: { origin: "https://elsewhere.example" } });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("a function's URL goes with the function", async () => {
+    const id = idOf((await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: "binary" }))).FunctionUrl!);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "binary" }));
+    expect((await fetch(`${t.endpoint}/_aws/lambda-url/${id}/`)).status).toBe(403);
   });
 
   it("keeps every URL's address across a restart of the same state", async () => {

@@ -78,7 +78,12 @@ export class FunctionUrls {
     this.registry = opts.registry;
     this.clock = opts.clock;
     this.ids = opts.ids;
-    for (const row of this.store.db.prepare("SELECT * FROM function_url_configs").all() as Row[]) this.remember(fromRow(row));
+    for (const row of this.store.db.prepare("SELECT * FROM function_url_configs").all() as Row[]) {
+      const u = fromRow(row);
+      // A function (or alias) removed while the simulator was down (gone from lambda-sim.yaml) takes its URL along.
+      if (this.exists(u.functionName, u.qualifier)) this.remember(u);
+      else this.forget(u);
+    }
     this.registry.onChange((c) => {
       if (c.kind !== "deleted") return;
       if (c.version === "$LATEST") for (const u of this.list(c.functionName)) this.forget(u);
@@ -87,6 +92,10 @@ export class FunctionUrls {
         if (u !== undefined) this.forget(u);
       }
     });
+  }
+
+  private exists(functionName: string, qualifier: string | undefined): boolean {
+    return this.registry.has(functionName) && (qualifier === undefined || this.registry.get(functionName).aliases.has(qualifier));
   }
 
   byUrlId(urlId: string): FunctionUrlConfig | undefined {

@@ -30,6 +30,9 @@ export class ResourcePolicies {
     this.store = opts.store;
     this.registry = opts.registry;
     this.revisions = opts.revisions;
+    // Statements of functions removed while the simulator was down (gone from lambda-sim.yaml) go too.
+    const names = this.store.db.prepare("SELECT DISTINCT function_name FROM function_policy_statements").pluck().all() as string[];
+    for (const name of names) if (!this.registry.has(name)) this.store.db.prepare("DELETE FROM function_policy_statements WHERE function_name = ?").run(name);
     this.registry.onChange((c) => {
       if (c.kind !== "deleted") return;
       if (c.version === "$LATEST") this.store.db.prepare("DELETE FROM function_policy_statements WHERE function_name = ?").run(c.functionName);
