@@ -1,5 +1,5 @@
 import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource, stsSource, type ApiView } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { endpointArg } from "../client/endpoint.ts";
@@ -23,7 +23,7 @@ export interface StartOptions extends ConfigChoice {
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
   // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource];
+  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, apiGatewaySource];
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
   const clock = virtualClock(opts);
@@ -66,6 +66,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
       templateLines +
+      apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
       `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
@@ -79,6 +80,13 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/** One line per API stage: its base address, path form and host form. */
+function apiLines(apis: ApiView[] | undefined): string {
+  if (apis === undefined || apis.length === 0) return "";
+  const lines = apis.flatMap((a) => a.stages.map((s) => `    ${a.name} (${a.protocolType === "REST" ? "REST API" : "HTTP API"}, stage ${s.stage}): ${s.url}  or  ${s.hostUrl}\n`));
+  return `  APIs (${apis.length}):\n${lines.join("")}`;
 }
 
 /**
