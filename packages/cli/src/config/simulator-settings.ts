@@ -1,5 +1,5 @@
 import type { SimulatorOptions, Source } from "@lambda-sim/core";
-import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, functionUrlsSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, functionUrlsSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
 import type { LoadedConfig } from "./load-config.ts";
 
 /**
@@ -7,7 +7,7 @@ import type { LoadedConfig } from "./load-config.ts";
  * services, so a scenario can drive anything a running simulator offers.
  */
 export function allSources(opts: { catchUp?: boolean } = {}): Source<any>[] {
-  return [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, functionUrlsSource];
+  return [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, apiGatewaySource, functionUrlsSource];
 }
 
 /** lambda-sim.yaml's `account:` section (seconds, AWS's names) as the simulator's governor settings. */

@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zipFiles } from "@lambda-sim/core/testing";
-import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load-config.ts";
 import { loadTemplate } from "./load-template.ts";
 import { parseParameterOverrides } from "./start-config.ts";
 
-const sources = [sqsSource, kinesisSource, createSchedulesSource()];
+const sources = [sqsSource, kinesisSource, createSchedulesSource(), apiGatewaySource];
 
 /** A project folder named `shop` with a template and a src/ folder of code. */
 function project(template: string, files: Record<string, string | Buffer> = {}): { dir: string; file: string } {
@@ -185,7 +185,8 @@ Resources:
 `);
     expect(config.functions.map((f) => f.functionName)).toEqual([expect.stringMatching(/^shop-Fn-[A-Z0-9]{12}$/)]);
     const lines = config.template.lines.join("\n");
-    expect(lines).toContain("not simulated (yet): Fn.Get (Api: API Gateway), Fn.Http (HttpApi: HTTP API), Fn.Topic (SNS: SNS), Fn.Bus (EventBridgeRule: EventBridge pattern)");
+    expect(lines).toContain("not simulated (yet): Fn.Topic (SNS: SNS), Fn.Bus (EventBridgeRule: EventBridge pattern)");
+    expect(lines).toMatch(/Fn\.Get +REST API ServerlessRestApi: GET \/ → shop-Fn-/);
     expect(lines).toMatch(/ProdOnly +not created: condition IsProd is false/);
     expect(config.sources.queues).toEqual({});
   });

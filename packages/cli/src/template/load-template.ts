@@ -76,7 +76,9 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
 
   const sections = configSections(opts.sources);
   const schema = buildConfigSchema(sections);
-  const raw = { region, accountId, ...t.config };
+  // `apis:` only when the template has APIs, so that a run without the API Gateway source still loads it.
+  const { apis, ...sectionsFromTemplate } = t.config;
+  const raw = { region, accountId, ...sectionsFromTemplate, ...(Object.keys(apis).length > 0 ? { apis } : {}) };
   const checked = schema.safeParse(raw, { reportInput: true });
   if (!checked.success) {
     // Issues come on native paths (functions.NAME.memorySize); report them at the template's keys.

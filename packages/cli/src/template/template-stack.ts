@@ -133,6 +133,8 @@ export class TemplateStack implements IntrinsicScope {
    */
   private implicit(name: string, path: TemplatePath): ResourceIdentity | undefined {
     if (this.resources[name] !== undefined) return undefined;
+    // The APIs SAM creates for Api and HttpApi events that name none.
+    if (name === "ServerlessRestApi" || name === "ServerlessHttpApi") return identityOf(name === "ServerlessRestApi" ? "AWS::Serverless::Api" : "AWS::Serverless::HttpApi", name, undefined, {}, this.info);
     const suffix = name.endsWith("Role") ? "Role" : name.endsWith("Url") ? "Url" : undefined;
     if (suffix === undefined) return undefined;
     const fnId = name.slice(0, -suffix.length);

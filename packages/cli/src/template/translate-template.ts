@@ -2,6 +2,7 @@ import { BuildError } from "./esbuild-function.ts";
 import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, schedulerSchedule, shortArn } from "./function-events.ts";
 import { translateFunction } from "./function-resource.ts";
+import { apiResource, finishApis } from "./api-events.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 import type { TemplateStack } from "./template-stack.ts";
@@ -43,6 +44,7 @@ export async function translateTemplate(stack: TemplateStack, place: CodePlace):
       else t.problems.push(new TemplateError(["Resources", id], `cannot read this ${r.Type}: ${(e as Error).message}`));
     }
   }
+  finishApis(t);
   return t;
 }
 
@@ -57,6 +59,8 @@ const HANDLED = new Set([
   "AWS::Lambda::Alias",
   "AWS::Events::Rule",
   "AWS::Scheduler::Schedule",
+  "AWS::Serverless::Api",
+  "AWS::Serverless::HttpApi",
 ]);
 
 async function translateResource(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
@@ -178,6 +182,10 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       t.said(id, `EventBridge rule ${me.name}: ${String(p.ScheduleExpression)} → ${targets.map((x) => shortArn(x.Arn)).join(", ") || "no target"}`);
       return;
     }
+    case "AWS::Serverless::Api":
+    case "AWS::Serverless::HttpApi":
+      apiResource(t, stack, id, type, p, base);
+      return;
     case "AWS::Scheduler::Schedule": {
       const me = stack.identity(id, base);
       if (p.GroupName !== undefined && p.GroupName !== "default") {

@@ -21,6 +21,7 @@ export class Translation {
     streams: {} as Record<string, Record<string, unknown>>,
     eventSourceMappings: [] as Record<string, unknown>[],
     schedules: {} as Record<string, Record<string, unknown>>,
+    apis: {} as Record<string, Record<string, unknown>>,
   };
   readonly origins: Origin[] = [];
   /** `Logical (Type)` of every resource or event lambda-sim does not run. */
