@@ -3,6 +3,7 @@ import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
 import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
+import { apiResource, finishApis } from "./api-events.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 import type { TemplateStack } from "./template-stack.ts";
@@ -44,6 +45,7 @@ export async function translateTemplate(stack: TemplateStack, place: CodePlace):
       else t.problems.push(new TemplateError(["Resources", id], `cannot read this ${r.Type}: ${(e as Error).message}`));
     }
   }
+  finishApis(t);
   return t;
 }
 
@@ -61,6 +63,8 @@ const HANDLED = new Set([
   "AWS::Scheduler::Schedule",
   "AWS::SNS::Topic",
   "AWS::SNS::Subscription",
+  "AWS::Serverless::Api",
+  "AWS::Serverless::HttpApi",
 ]);
 
 async function translateResource(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
@@ -179,6 +183,10 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       t.said(id, `EventBridge bus ${me.name}`);
       return;
     }
+    case "AWS::Serverless::Api":
+    case "AWS::Serverless::HttpApi":
+      apiResource(t, stack, id, type, p, base);
+      return;
     case "AWS::Scheduler::Schedule": {
       const me = stack.identity(id, base);
       if (p.GroupName !== undefined && p.GroupName !== "default") {
