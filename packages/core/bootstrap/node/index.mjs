@@ -8,8 +8,9 @@
 // Startup cost matters (every cold start pays it): built-ins come from process.getBuiltinModule,
 // not ESM imports, and each extra module of the bootstrap costs about half a millisecond.
 import { CallbackHandlerDeprecated, UnhandledPromiseRejection, toRapidResponse } from "./errors.mjs";
-import { forwardTraceId, invoker, isAsyncFunction, onEventLoopEmpty } from "./invoke-context.mjs";
+import { asyncContext, forwardTraceId, invoker, isAsyncFunction, onEventLoopEmpty } from "./invoke-context.mjs";
 import { logError, patchConsole, setLoggingContext } from "./log-patch.mjs";
+import { installAwsLambdaGlobal, isStreamingHandler, streamingInvoker } from "./response-stream.mjs";
 import { RuntimeApiClient } from "./runtime-api-client.mjs";
 import { RuntimeChannelClient } from "./runtime-channel-client.mjs";
 import { resolveNodePathForImports } from "./sdk-resolution.mjs";
@@ -37,7 +38,11 @@ const asyncOnly = Number(/^AWS_Lambda_nodejs(\d+)/.exec(process.env.AWS_EXECUTIO
 
 patchConsole();
 resolveNodePathForImports();
-const client = channelFd ? new RuntimeChannelClient(Number(channelFd)) : new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
+installAwsLambdaGlobal();
+const http = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
+// Streamed responses always go over HTTP (chunked, with trailers); everything else takes the
+// private channel when there is one.
+const client = channelFd ? new RuntimeChannelClient(Number(channelFd)) : http;
 
 /**
  * Ends the process after a failure the handler did not catch: reported as an init error until the
@@ -71,6 +76,7 @@ if (invoke) void loop(invoke);
 async function init() {
   try {
     const handler = await loadHandler(process.env.LAMBDA_TASK_ROOT || process.cwd(), process.env._HANDLER ?? "", { defaultExportFallback: asyncOnly });
+    if (isStreamingHandler(handler)) return streamingInvoker(handler, http, asyncContext);
     if (asyncOnly && handler.length >= 3) throw new CallbackHandlerDeprecated(CALLBACK_ERROR);
     if (!asyncOnly && handler.length === 3 && !isAsyncFunction(handler) && process.env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING === undefined) {
       console.warn(CALLBACK_WARNING);
@@ -113,6 +119,7 @@ async function loop(invoke) {
       invoke(headers, body, {
         // `true`: the loop asks for the next event right after (one message on the private channel).
         response: (json) => void client.postResponse(id, json, true).then(answered, topLevelError),
+        streamed: () => answered(undefined),
         error: (error) => {
           logError("Invoke Error", error);
           client.postError(id, toRapidResponse(error), true).then(answered, topLevelError);
