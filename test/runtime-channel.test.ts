@@ -15,6 +15,7 @@ beforeAll(async () => {
     functions: [
       { functionName: "plumbing", runtime: "nodejs24.x", handler: "index.runtimeApi", codeDir, timeout: 5 },
       { functionName: "echo", runtime: "nodejs22.x", handler: "index.echo", codeDir, timeout: 5 },
+      { functionName: "closed", runtime: "nodejs24.x", handler: "index.echo", codeDir, timeout: 5, environment: { AWS_LAMBDA_EXEC_WRAPPER: fileURLToPath(new URL("./fixtures/functions/wrapper/close-fd3.sh", import.meta.url)) } },
     ],
   });
   lambda = new LambdaClient(t.clientConfig);
@@ -53,6 +54,15 @@ describe("the runtime's private channel", () => {
       expect(body.invokedFunctionArn).toBe("arn:aws:lambda:us-east-1:000000000000:function:echo");
       expect(body.remaining).toBeGreaterThan(4000);
       expect(body.remaining).toBeLessThanOrEqual(5000);
+    }
+  });
+
+  it("is not needed: a wrapper script that closes the descriptor leaves the runtime on the Runtime API's HTTP", async () => {
+    for (let i = 0; i < 3; i++) {
+      const { out, body } = await invoke("closed", { i });
+      expect(out.FunctionError).toBeUndefined();
+      expect(body.event).toEqual({ i });
+      expect(body.env.WRAPPED_BY).toBe("close-fd3.sh");
     }
   });
 });

@@ -42,7 +42,7 @@ installAwsLambdaGlobal();
 const http = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
 // Streamed responses always go over HTTP (chunked, with trailers); everything else takes the
 // private channel when there is one.
-const client = channelFd ? new RuntimeChannelClient(Number(channelFd)) : http;
+const client = RuntimeChannelClient.usable(channelFd) ? new RuntimeChannelClient(Number(channelFd)) : http;
 
 /**
  * Ends the process after a failure the handler did not catch: reported as an init error until the

@@ -6,12 +6,26 @@
 // handler left running (timers, promises) pauses at once between invocations, as a frozen
 // environment's does, before the simulator's SIGSTOP also stops any threads and child processes.
 
-const { readSync, writeSync } = /** @type {typeof import("node:fs")} */ (process.getBuiltinModule("node:fs"));
+const { fstatSync, readSync, writeSync } = /** @type {typeof import("node:fs")} */ (process.getBuiltinModule("node:fs"));
 
 const PREFIX_BYTES = 8;
 const EMPTY = Buffer.alloc(0);
 
 export class RuntimeChannelClient {
+  /**
+   * Whether `fd` (the private variable's value) is still the channel's socket: an
+   * AWS_LAMBDA_EXEC_WRAPPER script may have closed or reused it, and HTTP then serves instead.
+   * @param {string | undefined} fd
+   */
+  static usable(fd) {
+    if (!fd) return false;
+    try {
+      return fstatSync(Number(fd)).isSocket();
+    } catch {
+      return false;
+    }
+  }
+
   /** @param {number} fd the channel's file descriptor, inherited from the simulator */
   constructor(fd) {
     this.fd = fd;

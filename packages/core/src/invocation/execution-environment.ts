@@ -202,7 +202,7 @@ export class ExecutionEnvironment implements Environment {
       if (this.process !== proc || proc.frozen || this.running !== undefined || !this.api.runtimeWaiting) return;
       proc.freeze();
     };
-    const delayMs = this.channel !== undefined ? this.ctx.channelFreezeDelayMs : this.ctx.freezeDelayMs;
+    const delayMs = this.channel?.inUse === true ? this.ctx.channelFreezeDelayMs : this.ctx.freezeDelayMs;
     if (delayMs <= 0) freeze();
     else this.freezeTimer = stopwatch.after(delayMs, freeze);
   }

@@ -53,6 +53,8 @@ export class RuntimeChannel {
   private readonly socket: Duplex;
   private readonly api: RuntimeApiServer;
   private readonly send = (event: RuntimeEvent) => void this.socket.write(encodeEvent(event));
+  /** The runtime has spoken on the channel (a wrapper that closed its fd leaves it on HTTP). */
+  inUse = false;
   /** Bytes received and not yet parsed, and how many bytes the frame they start needs. */
   private chunks: Buffer[] = [];
   private received = 0;
@@ -94,6 +96,7 @@ export class RuntimeChannel {
   }
 
   private onFrame(frame: RuntimeFrame, body: Buffer): void {
+    this.inUse = true;
     if (frame.t === "init-error") {
       this.api.initError(frame.errorType ?? "", body);
       this.socket.write(ACK);

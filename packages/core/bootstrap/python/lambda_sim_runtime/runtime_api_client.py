@@ -189,6 +189,14 @@ class RuntimeChannelClient:
 def connect():
     """The private channel when lambda-sim gave one (its variable removed before user code runs), else HTTP."""
     fd = os.environ.pop("_LAMBDA_SIM_RUNTIME_FD", None)
-    if fd:
+    # An AWS_LAMBDA_EXEC_WRAPPER script may have closed or reused the fd: HTTP then serves instead.
+    if fd and _is_socket(int(fd)):
         return RuntimeChannelClient(int(fd))
     return RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
+
+
+def _is_socket(fd):
+    try:
+        return (os.fstat(fd).st_mode & 0o170000) == 0o140000
+    except OSError:
+        return False
