@@ -53,6 +53,17 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
+  // Handlers before the banner: a Ctrl-C right after "listening on" would otherwise find none and
+  // kill the process without closing the database.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    out.write(`\n${signal}: stopping environments and closing the database\n`);
+    void sim.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
@@ -63,15 +74,6 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    out.write(`\n${signal}: stopping environments and closing the database\n`);
-    void sim.close().then(() => process.exit(0));
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 /**
