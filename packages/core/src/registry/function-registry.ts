@@ -7,6 +7,7 @@ import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { pickVersion, type AliasRecord } from "./alias-routing.ts";
 import { CodeStore, fingerprintDirectory } from "./code-store.ts";
+import { LayerRegistry } from "./layer-registry.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
 import { awsTimestamp, parseFunctionName } from "./function-names.ts";
 import { expandShortName } from "../config/short-names.ts";
@@ -48,6 +49,8 @@ export class FunctionRegistry {
   readonly region: string;
   readonly accountId: string;
   readonly code: CodeStore;
+  /** PublishLayerVersion and friends; functions' `Layers` are resolved against it. */
+  readonly layers: LayerRegistry;
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
@@ -63,6 +66,7 @@ export class FunctionRegistry {
     this.region = opts.region;
     this.accountId = opts.accountId;
     this.code = new CodeStore(opts.codeRoot);
+    this.layers = new LayerRegistry({ store: opts.store, clock: opts.clock, ids: opts.rng.stream("layer-ids"), region: opts.region, accountId: opts.accountId, codeRoot: opts.codeRoot });
     this.ids = opts.rng.stream("ids");
     this.routing = opts.rng.stream("alias-routing");
     this.load();

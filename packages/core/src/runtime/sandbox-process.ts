@@ -8,6 +8,7 @@ import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
+import { addLayerPaths, hostPathOf, optView } from "./layer-paths.ts";
 import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
@@ -62,13 +63,15 @@ export class SandboxProcess {
       tmpDir: opts.privateTmp ? undefined : opts.tmpDir,
       compileCacheDir: opts.compileCacheDir,
     });
+    const opt = optView(opts.config, opts.privateTmp, hostPaths(opts));
+    if (opt !== undefined) addLayerPaths(env, opts.config, opt);
     const driver = driverFor(opts.config.runtime);
     const unavailable = driver.unavailable?.(opts.config);
     if (unavailable !== undefined) return { invalidEntrypoint: unavailable };
     let cmd = driver.command(opts.config, env);
-    const problem = entrypointProblem(cmd);
+    const problem = entrypointProblem({ ...cmd, command: hostPathOf(cmd.command, opt) });
     if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${cmd.command}: ${problem}` };
-    if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env));
+    if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env), opt?.mount);
     cmd = withParentDeathSignal(cmd);
     const child = spawn(cmd.command, cmd.args, { cwd: opts.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     return new SandboxProcess(child, opts);
@@ -138,6 +141,13 @@ export class SandboxProcess {
       // Already gone.
     }
   }
+}
+
+/** The host's paths the process needs (a layer mounted over the host's /opt must not hide them). */
+function hostPaths(opts: SandboxOptions): string[] {
+  const paths = [opts.config.codeDir, dirname(process.execPath), opts.tmpDir, ...nodeSdkTargets()];
+  if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
+  return paths;
 }
 
 /** Everything the process must still reach once its own directory hides the host's /tmp. */

@@ -13,6 +13,7 @@ import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
 import { lambdaControlRoutes } from "../api/lambda/functions.ts";
 import { invokeRoutes } from "../api/lambda/invoke.ts";
+import { layerRoutes } from "../api/lambda/layers.ts";
 import { provisionedConcurrencyRoutes } from "../api/lambda/provisioned-concurrency.ts";
 import { AsyncQueue } from "../invocation/async-queue.ts";
 import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "../invocation/concurrency-governor.ts";
@@ -160,6 +161,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...provisionedConcurrencyRoutes(registry, provisioned),
     ...eventSourceMappingRoutes(mappings),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
+    ...layerRoutes(registry.layers, registry),
   ], lambdaRestSpec());
   addCoreViews(state.hub, { clock, registry, invoker, mappings });
   return { ...state, governor, invoker, router, provisioned, targets, mappings, faults };
