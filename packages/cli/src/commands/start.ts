@@ -1,7 +1,7 @@
 import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
+import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
@@ -22,8 +22,7 @@ export interface StartOptions extends ConfigChoice {
  * every environment and close the database on SIGINT/SIGTERM.
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
-  // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource];
+  const sources = allSources({ catchUp: opts.catchUp });
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
   const clock = virtualClock(opts);
@@ -46,13 +45,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     eventSourceMappings: config?.eventSourceMappings,
     // Before start, so warnings from starting (schedules missed while down, say) are printed.
     onTelemetry: consolePrinter(opts.quiet === true, process.stdout.isTTY === true && process.env.NO_COLOR === undefined),
-    account: config && {
-      accountLimit: config.account.concurrentExecutions,
-      unreservedMinimum: config.account.unreservedConcurrencyMinimum,
-      scalingLimit: config.account.scalingLimit,
-      scalingWindowMs: config.account.scalingWindowSeconds === undefined ? undefined : config.account.scalingWindowSeconds * 1000,
-      scalingMode: config.account.scalingMode,
-    },
+    account: config && accountSettings(config.account),
   }).catch((e: unknown) => {
     throw explainStartError(e, config);
   });
