@@ -40,6 +40,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
+    layers: config?.layers,
     sources,
     sourceConfig: config?.sources,
     eventSourceMappings: config?.eventSourceMappings,

@@ -2,6 +2,7 @@ import { BuildError } from "./esbuild-function.ts";
 import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, schedulerSchedule, shortArn } from "./function-events.ts";
 import { translateFunction } from "./function-resource.ts";
+import { translateLayer } from "./layer-resource.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 import type { TemplateStack } from "./template-stack.ts";
@@ -57,6 +58,8 @@ const HANDLED = new Set([
   "AWS::Lambda::Alias",
   "AWS::Events::Rule",
   "AWS::Scheduler::Schedule",
+  "AWS::Serverless::LayerVersion",
+  "AWS::Lambda::LayerVersion",
 ]);
 
 async function translateResource(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
@@ -65,6 +68,9 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
     case "AWS::Serverless::Function":
     case "AWS::Lambda::Function":
       return translateFunction(t, stack, id, type, p, place);
+    case "AWS::Serverless::LayerVersion":
+    case "AWS::Lambda::LayerVersion":
+      return translateLayer(t, stack, id, type, p, place);
     case "AWS::SQS::Queue": {
       const me = stack.identity(id, base);
       const redrive = typeof p.RedrivePolicy === "string" ? jsonProperty(p.RedrivePolicy, [...base, "RedrivePolicy"]) : (p.RedrivePolicy as Props | undefined);

@@ -79,6 +79,8 @@ const functionFields = {
       timeoutProbability: probability.default(0),
     })
     .optional(),
+  // At most 5 layers per function (aws-facts §3 "Other"): names from `layers:` or ARNs.
+  layers: z.array(z.string({ error: "expected a layer name or ARN" }), { error: "expected a list of layer names or ARNs" }).max(5, { error: "expected at most 5 layers (AWS's limit)" }).optional(),
   reservedConcurrency: z.number({ error: "expected a whole number ≥ 0" }).int({ error: "expected a whole number ≥ 0" }).min(0, { error: "expected a whole number ≥ 0" }).optional(),
   sim: z
     .strictObject({
@@ -133,6 +135,7 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     architectures: f.architectures,
     deadLetterTargetArn: f.deadLetterConfig?.targetArn,
     reservedConcurrency: f.reservedConcurrency,
+    layers: f.layers,
     model: f.model,
     eventInvokeConfig:
       f.eventInvokeConfig === undefined

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
 import { FUNCTION_DEFAULTS, type FunctionDefinition } from "../config/function-definition.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
+import { SimError } from "../errors/sim-error.ts";
 import type { RandomStream, Rng } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
@@ -239,7 +240,7 @@ export class FunctionRegistry {
       if (existing !== undefined && existing.source === "api") this.delete(def.functionName);
       // A model function has no code: its "code" is its declared behaviour.
       const code = def.runtime === "model" ? { codeSha256: createHash("sha256").update(JSON.stringify(def.model)).digest("base64"), codeSize: 0 } : fingerprintDirectory(def.codeDir);
-      const fields = { ...definitionFields(def, (ref) => expandShortName(ref, this.region, this.accountId)), ...code };
+      const fields = { ...definitionFields(def, (ref) => expandShortName(ref, this.region, this.accountId)), ...code, ...this.definitionLayers(def, code.codeSize) };
       const current = this.functions.get(def.functionName);
       if (current === undefined) {
         this.create({ ...fields, functionArn: this.arn(def.functionName), version: "$LATEST", lastModified: this.now(), revisionId: this.newRevisionId() }, "config");
@@ -247,6 +248,16 @@ export class FunctionRegistry {
         this.updateLatest(def.functionName, fields, "configuration");
       }
       if (this.get(def.functionName).reservedConcurrency !== def.reservedConcurrency) this.saveReservedConcurrency(def.functionName, def.reservedConcurrency);
+    }
+  }
+
+  /** `layers:` of a declared function, checked as CreateFunction checks `Layers`. */
+  private definitionLayers(def: FunctionDefinition, codeBytes: number): Pick<FunctionVersionConfig, "layers" | "optDir"> {
+    if (def.layers === undefined || def.layers.length === 0) return { layers: undefined, optDir: undefined };
+    try {
+      return this.layers.resolve(def.layers.map((ref) => this.layers.versionArnOf(ref)), codeBytes);
+    } catch (e) {
+      throw new SimError("ERR_CONFIG", `functions.${def.functionName}.layers: ${(e as Error).message}`);
     }
   }
 

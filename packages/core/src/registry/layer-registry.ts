@@ -8,6 +8,7 @@ import { CodeStore, fingerprintDirectory, MAX_UNZIPPED_BYTES } from "./code-stor
 import type { FunctionLayer } from "./function-model.ts";
 import { awsTimestamp } from "./function-names.ts";
 import { mergedOptDirectory } from "./opt-directory.ts";
+import type { LayerDefinition } from "../config/layer-definition.ts";
 
 export interface LayerVersionRecord {
   name: string;
@@ -170,6 +171,23 @@ export class LayerRegistry {
       throw lambdaErrors.invalidParameterValue(`Function code combined with layers exceeds the maximum allowed size of ${MAX_UNZIPPED_BYTES} bytes. The actual size is ${total} bytes.`);
     }
     return { layers, optDir: layers.length === 0 ? undefined : mergedOptDirectory(this.optRoot, layers.map((l) => l.dir)) };
+  }
+
+  /** `layers:` of lambda-sim.yaml: each published unless its latest version has the same content. */
+  applyDefinitions(defs: readonly LayerDefinition[]): void {
+    for (const d of defs) this.publishDirectory(d.layerName, d.dir, { description: d.description ?? "", licenseInfo: d.licenseInfo, compatibleRuntimes: d.compatibleRuntimes, compatibleArchitectures: d.compatibleArchitectures });
+  }
+
+  /**
+   * A function's layer reference from lambda-sim.yaml or a template: a version ARN as is; a layer
+   * name or a layer ARN without version (what `!Ref` of a template's layer gives) is its latest version.
+   */
+  versionArnOf(ref: string): string {
+    if (VERSION_ARN.test(ref)) return ref;
+    const name = this.nameOf(ref);
+    const latest = this.versions(name)[0];
+    if (latest === undefined) throw lambdaErrors.invalidParameterValue(`Layer ${ref} does not exist: declare it under layers: or use a layer version ARN.`);
+    return this.versionArn(name, latest.version);
   }
 
   /** A layer name, or its ARN (`arn:aws:lambda:<region>:<account>:layer:<name>`), as LayerName takes either. */

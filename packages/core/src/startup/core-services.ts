@@ -5,6 +5,7 @@ import type { Clock } from "../clock/clock.ts";
 import { ScaledClock } from "../clock/scaled-clock.ts";
 import { SystemClock } from "../clock/system-clock.ts";
 import type { FunctionDefinition } from "../config/function-definition.ts";
+import type { LayerDefinition } from "../config/layer-definition.ts";
 import { isAwsError } from "../errors/aws-error.ts";
 import { SimError } from "../errors/sim-error.ts";
 import { concurrencyRoutes } from "../api/lambda/concurrency.ts";
@@ -52,6 +53,8 @@ export interface CoreStateOptions {
   region?: string;
   accountId?: string;
   functions?: FunctionDefinition[];
+  /** `layers:` of lambda-sim.yaml (and a template's layer resources), published before the functions. */
+  layers?: LayerDefinition[];
   /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
   onTelemetry?: (event: TelemetryEvent) => void;
 }
@@ -89,6 +92,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const region = opts.region ?? "us-east-1";
   const accountId = opts.accountId ?? "000000000000";
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
+  registry.layers.applyDefinitions(opts.layers ?? []);
   registry.applyDefinitions(opts.functions ?? []);
   for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
