@@ -37,7 +37,8 @@ const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { meth
     req.on("data", (c) => (body += c));
     req.on("end", async () => { await report("telemetry", JSON.parse(body)); res.end(); });
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  // As extensions written for AWS do: the sandbox's own host name.
+  await new Promise((r) => server.listen(0, "sandbox.localdomain", r));
   const sub = await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port }, types: ["platform", "function"], buffering: { timeoutMs: 25 } }) });
   await report("node-subscribed", { status: sub.status });
   for (;;) {

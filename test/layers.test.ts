@@ -113,6 +113,13 @@ exports.handler = async () => {
     expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "layered" }))).Layers).toBeUndefined();
   });
 
+  it("runs an AWS_LAMBDA_EXEC_WRAPPER that a layer brings in /opt", async () => {
+    const w = await publish("wrapper", [{ name: "wrap.sh", data: '#!/bin/sh\nexport WRAPPED_BY=layer\nexec "$@"\n', mode: 0o755 }]);
+    const code = await zipFiles([{ name: "index.js", data: "exports.handler = async () => ({ wrapped: process.env.WRAPPED_BY });" }]);
+    await lambda.send(new CreateFunctionCommand({ FunctionName: "wrapped", Runtime: "nodejs22.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/x", Code: { ZipFile: code }, Layers: [w.LayerVersionArn!], Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: "/opt/wrap.sh" } } }));
+    expect((await invoke("wrapped")).body).toEqual({ wrapped: "layer" });
+  });
+
   it.skipIf(!HAS_PYTHON)("puts /opt/python on a Python handler's path, later layers first", async () => {
     const a = await publish("py-a", [{ name: "python/helper.py", data: "WHO = 'a'\n" }]);
     const b = await publish("py-b", [{ name: "python/lib/python3.12/site-packages/helper2.py", data: "WHO = 'b'\n" }, { name: "python/helper.py", data: "WHO = 'b'\n" }]);

@@ -8,7 +8,7 @@ import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
-import { addLayerPaths, hostPathOf, optView } from "./layer-paths.ts";
+import { addLayerPaths, hostPathOf, optView, sandboxHostsFile } from "./layer-paths.ts";
 import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
@@ -74,7 +74,7 @@ export class SandboxProcess {
     let cmd = opts.extension === undefined ? driver.command(opts.config, env) : { command: `${opt!.path}/extensions/${opts.extension}`, args: [] };
     const problem = entrypointProblem({ ...cmd, command: hostPathOf(cmd.command, opt) });
     if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${cmd.command}: ${problem}` };
-    if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env), opt?.mount);
+    if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env), opt?.mount, opt?.mount === undefined ? undefined : sandboxHostsFile());
     cmd = withParentDeathSignal(cmd);
     const child = spawn(cmd.command, cmd.args, { cwd: opts.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     return new SandboxProcess(child, opts);
