@@ -35,12 +35,17 @@ const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { meth
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
-    req.on("end", async () => { await report("telemetry", JSON.parse(body)); res.end(); });
+    req.on("end", async () => { await report(req.url === "/logs" ? "logs" : "telemetry", JSON.parse(body)); res.end(); });
   });
   // As extensions written for AWS do: the sandbox's own host name.
   await new Promise((r) => server.listen(0, "sandbox.localdomain", r));
-  const sub = await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port }, types: ["platform", "function"], buffering: { timeoutMs: 25 } }) });
-  await report("node-subscribed", { status: sub.status });
+  const subscribe = (api_, uri, buffering) => fetch(api + api_, { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + uri }, types: ["platform", "function"], buffering }) });
+  const bad = await subscribe("/2022-07-01/telemetry", "/", { timeoutMs: 5 });
+  await report("node-bad-subscription", { status: bad.status, body: await bad.json() });
+  const sub = await subscribe("/2022-07-01/telemetry", "/", { timeoutMs: 25 });
+  await report("node-subscribed", { status: sub.status, body: await sub.text() });
+  const logs = await subscribe("/2020-08-15/logs", "/logs", { timeoutMs: 25 });
+  await report("node-logs-subscribed", { status: logs.status });
   for (;;) {
     const event = await (await fetch(api + "/2020-01-01/extension/event/next", { headers: { "Lambda-Extension-Identifier": id } })).json();
     if (event.eventType === "SHUTDOWN") { await report("node-shutdown", event); process.exit(0); }
@@ -117,7 +122,9 @@ describe("Extensions API and Telemetry API", () => {
     expect(got("bash-invoke").map((e) => e.requestId)).toContain(first.out.$metadata.requestId);
     expect(got("node-invoke")[0]).toMatchObject({ eventType: "INVOKE", requestId: first.out.$metadata.requestId, invokedFunctionArn: expect.stringContaining(":function:observed"), tracing: { type: "X-Amzn-Trace-Id" } });
     expect(got("node-registered")[0]).toEqual({ functionName: "observed", functionVersion: "$LATEST", handler: "index.handler" });
-    expect(got("node-subscribed")[0]).toEqual({ status: 200 });
+    expect(got("node-subscribed")[0]).toEqual({ status: 200, body: "OK" });
+    expect(got("node-logs-subscribed")[0]).toEqual({ status: 200 });
+    expect(got("node-bad-subscription")[0]).toEqual({ status: 400, body: { errorType: "ValidationError", errorMessage: "buffering.timeoutMs must be an integer between 25 and 30000" } });
 
     const second = await invoke("observed");
     expect(second.log).not.toMatch(/EXTENSION/);
@@ -133,6 +140,12 @@ describe("Extensions API and Telemetry API", () => {
     expect(report.record).toMatchObject({ status: "success", metrics: { durationMs: expect.any(Number), billedDurationMs: expect.any(Number), memorySizeMB: 128, maxMemoryUsedMB: expect.any(Number), initDurationMs: expect.any(Number) } });
     expect(records.find((r: any) => r.type === "function").record).toContain("handler ran");
     expect(Date.parse(records[0].time)).not.toBeNaN();
+    // The Logs API's own record shapes.
+    const logRecords = got("logs").flat();
+    const end = logRecords.find((r: any) => r.type === "platform.end" && r.record.requestId === first.out.$metadata.requestId);
+    expect(end).toBeDefined();
+    const logsReport = logRecords.find((r: any) => r.type === "platform.report" && r.record.requestId === first.out.$metadata.requestId);
+    expect(logsReport.record).toEqual({ requestId: first.out.$metadata.requestId, metrics: report.record.metrics });
   });
 
   it("fails the invocation with Extension.Crash when an extension dies during init", async () => {

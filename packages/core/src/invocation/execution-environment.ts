@@ -116,7 +116,7 @@ export class ExecutionEnvironment implements Environment {
     }
     emitStarted(this.ctx.telemetry, this.config, this.id, request, coldStart);
     // Init ends when every extension has asked for its first event too (aws-facts §3 "Phases").
-    if (coldStart && this.extensions.names.length > 0 && (await this.extensionInitFailed())) return done;
+    if (coldStart && this.extensions.running && (await this.extensionInitFailed())) return done;
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,
@@ -133,7 +133,7 @@ export class ExecutionEnvironment implements Environment {
     if (this.state === "retiring" || this.state === "retired") return;
     this.settlePrewarm(false);
     this.transition("retiring", reason);
-    if (this.process !== undefined) await this.extensions.shutdown("spindown");
+    if (this.process !== undefined && this.extensions.running) await this.extensions.shutdown("spindown");
     this.extensions.close();
     this.killProcess();
     if (this.running !== undefined) this.finish(this.platformError("Runtime.ExitError", "Runtime exited without providing a reason", "error"));
@@ -397,6 +397,7 @@ export class ExecutionEnvironment implements Environment {
 
   /** An extension died after its Init: the environment is reset, as after a runtime crash. */
   private onExtensionCrash(f: ExtensionFailure): void {
+    if (this.state === "retiring" || this.state === "retired") return;
     const r = this.running;
     this.killProcess();
     if (r !== undefined && r.deliveredAt !== undefined) {

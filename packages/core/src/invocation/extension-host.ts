@@ -71,6 +71,11 @@ export class ExtensionHost {
     }
   }
 
+  /** External extension processes are running (started by the last Init and alive). */
+  get running(): boolean {
+    return this.processes.size > 0;
+  }
+
   /** Every registered extension is blocked on /event/next: the environment may freeze. */
   get idle(): boolean {
     return this.extensions.idle;
@@ -82,10 +87,10 @@ export class ExtensionHost {
    */
   async start(base: SandboxOptions, limitMs: number): Promise<ExtensionFailure | undefined> {
     this.initFailure = undefined;
-    this.telemetry.initStart(base.initializationType);
     const names = this.names;
+    if (names.length > 0) this.telemetry.watch();
+    this.telemetry.initStart(base.initializationType);
     if (names.length === 0) return undefined;
-    this.telemetry.watch();
     for (const name of names) {
       const started = SandboxProcess.start({
         ...base,
@@ -124,6 +129,7 @@ export class ExtensionHost {
   /** The runtime answered: `platform.runtimeDone`, then `done` once every extension is waiting again. */
   runtimeDone(requestId: string, status: "success" | "error", durationMs: number, producedBytes: number, done: () => void): void {
     this.telemetry.runtimeDone(requestId, status, durationMs, producedBytes);
+    if (this.extensions.idle) return done();
     void this.until(() => this.extensions.idle).then(done);
   }
 

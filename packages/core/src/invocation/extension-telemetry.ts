@@ -39,7 +39,13 @@ export class ExtensionTelemetry {
     this.unsubscribe ??= this.telemetry.subscribe((e) => this.observe(e));
   }
 
+  /** Only environments with extensions, or a subscriber, build records. */
+  private get live(): boolean {
+    return this.unsubscribe !== undefined || this.out.active;
+  }
+
   initStart(initializationType: string): void {
+    if (!this.live) return;
     this.initStartedAt = stopwatch.now();
     this.initializationType = initializationType;
     this.inInit = true;
@@ -49,6 +55,7 @@ export class ExtensionTelemetry {
   }
 
   runtimeDone(requestId: string, status: "success" | "error", durationMs: number, producedBytes: number): void {
+    if (!this.live) return;
     this.out.record("platform", "platform.runtimeDone", { requestId, status, metrics: { durationMs: round(durationMs), producedBytes } }, { requestId, status });
   }
 

@@ -87,8 +87,9 @@ export class TelemetryApi {
         if (r !== undefined && sub.types.has(e.stream)) this.enqueue(sub, r);
       }
       this.subscribedOnce = true;
-      const type = sub.kind === "telemetry" ? "platform.telemetrySubscription" : "platform.logsSubscription";
-      this.record("platform", type, { name: sub.extension, state: "Subscribed", types: [...sub.types] }, { name: sub.extension, state: "Subscribed", types: [...sub.types] });
+      const record = { name: sub.extension, state: "Subscribed", types: [...sub.types] };
+      if (sub.kind === "telemetry") this.record("platform", "platform.telemetrySubscription", record);
+      else this.record("platform", "platform.logsSubscription", undefined, record);
     });
     return true;
   }
