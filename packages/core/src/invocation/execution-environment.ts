@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { TimerHandle } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import { RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
+import { MAX_RESPONSE_BYTES, RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
 import { SandboxProcess, signalText, type SandboxOptions } from "../runtime/sandbox-process.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
@@ -124,6 +124,7 @@ export class ExecutionEnvironment implements Environment {
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,
+      responseSink: request.responseSink,
     });
     return done;
   }
@@ -247,7 +248,7 @@ export class ExecutionEnvironment implements Environment {
     const result = (): InvocationResult => {
       if (o.kind === "response") return this.result(o.body, undefined, undefined);
       if (o.kind === "error") return this.result(o.body, o.errorType, undefined);
-      const message = "Response payload size exceeded maximum allowed payload size (6291556 bytes).";
+      const message = `Response payload size exceeded maximum allowed payload size (${o.limit ?? MAX_RESPONSE_BYTES} bytes).`;
       return this.result(failurePayload("Function.ResponseSizeTooLarge", message), "Function.ResponseSizeTooLarge", undefined);
     };
     const produced = o.kind === "too-large" ? 0 : o.body.length;
