@@ -219,8 +219,7 @@ export class ExecutionEnvironment implements Environment {
     if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.spawnedAt;
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = stopwatch.now();
-    const q = r.request;
-    this.extensions.invoke({ requestId: q.requestId, payload: q.payload, timeoutMs: this.config.timeout * 1000, invokedFunctionArn: q.invokedFunctionArn, traceId: q.traceId });
+    this.extensions.invoke(r.request, this.config.timeout * 1000);
     this.startLine(r);
     this.watchdogs.arm(this.config.timeout * 1000, () => this.onTimeout());
     this.watchdogs.watchMemory(

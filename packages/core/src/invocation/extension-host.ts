@@ -116,10 +116,11 @@ export class ExtensionHost {
   }
 
   /** The runtime took the event: extensions registered for INVOKE get it too. */
-  invoke(event: RuntimeEvent): void {
+  invoke(event: Pick<RuntimeEvent, "requestId" | "invokedFunctionArn" | "traceId">, timeoutMs: number): void {
+    if (this.extensions.registered.size === 0) return;
     this.extensions.send("INVOKE", {
       eventType: "INVOKE",
-      deadlineMs: stopwatch.epochNow() + event.timeoutMs,
+      deadlineMs: stopwatch.epochNow() + timeoutMs,
       requestId: event.requestId,
       invokedFunctionArn: event.invokedFunctionArn,
       tracing: { type: "X-Amzn-Trace-Id", value: event.traceId },
@@ -150,12 +151,14 @@ export class ExtensionHost {
     this.thaw();
     await this.subscriptions.flush();
     this.extensions.send("SHUTDOWN", { eventType: "SHUTDOWN", shutdownReason: reason, deadlineMs: stopwatch.epochNow() + SHUTDOWN_BUDGET_MS });
+    // Only extensions that asked for SHUTDOWN are waited for; the others are simply killed.
+    const waitFor = new Set([...this.extensions.registered.values()].filter((e) => e.events.includes("SHUTDOWN")).map((e) => e.name));
     let expired = false;
     const timer = stopwatch.after(SHUTDOWN_BUDGET_MS, () => {
       expired = true;
       this.changed();
     });
-    await this.until(() => expired || this.processes.size === 0);
+    await this.until(() => expired || ![...waitFor].some((n) => this.processes.has(n)));
     timer.cancel();
     this.kill();
   }
