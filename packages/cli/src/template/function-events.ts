@@ -1,5 +1,7 @@
+import { apiEvent } from "./api-events.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import { generatedName } from "./resource-identity.ts";
+import { addSubscription } from "./sns-resources.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { bool, defined, num, type Translation } from "./translation.ts";
 
@@ -7,9 +9,6 @@ type Props = Record<string, unknown>;
 
 /** SAM event types whose front or source lambda-sim does not run yet: listed, not an error. */
 const NOT_YET: Record<string, string> = {
-  Api: "API Gateway",
-  HttpApi: "HTTP API",
-  SNS: "SNS",
   FunctionUrl: "function URL",
   DynamoDB: "DynamoDB stream",
   S3: "S3",
@@ -26,7 +25,8 @@ const NOT_YET: Record<string, string> = {
 /**
  * A serverless function's `Events`, as SAM expands them: SQS and Kinesis events into event source
  * mappings, `Schedule` into an EventBridge scheduled rule (which sends AWS's "Scheduled Event"),
- * `ScheduleV2` into an EventBridge Scheduler schedule (which sends its Input).
+ * `ScheduleV2` into an EventBridge Scheduler schedule (which sends its Input), `SNS` into a lambda
+ * subscription of the topic.
  */
 export function functionEvents(t: Translation, stack: TemplateStack, fnId: string, fnName: string, events: unknown, base: TemplatePath): void {
   if (events === undefined) return;
@@ -81,6 +81,15 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         t.said(label, `mapping ${shortArn(p.Stream)} → ${fnName} (${String(p.StartingPosition)}, batch ${num(p.BatchSize) ?? 100})`);
         break;
       }
+      case "SNS": {
+        if (p.SqsSubscription !== undefined && p.SqsSubscription !== false) {
+          t.notSimulated.push(`${label} (SNS SqsSubscription: the queue between topic and function is not made; the function is subscribed directly)`);
+        }
+        const redrive = (typeof p.RedrivePolicy === "string" ? JSON.parse(p.RedrivePolicy) : p.RedrivePolicy) as Props | undefined;
+        addSubscription(t, p.Topic, defined({ protocol: "lambda", endpoint: fnArn, filterPolicy: p.FilterPolicy, filterPolicyScope: p.FilterPolicyScope, redrivePolicy: redrive && { deadLetterTargetArn: redrive.deadLetterTargetArn } }), [...at, "Topic"]);
+        t.said(label, `subscription ${String(p.Topic).split(":").at(-1)} → ${fnName}${p.FilterPolicy === undefined ? "" : " (filter policy)"}`);
+        break;
+      }
       case "Schedule": {
         const ruleId = `${fnId}${evId}`;
         const name = typeof p.Name === "string" ? p.Name : generatedName(stack.info.stackName, ruleId, 64);
@@ -123,8 +132,12 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         t.said(label, `schedule ${name}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}`);
         break;
       }
+      case "Api":
+      case "HttpApi":
+        apiEvent(t, stack, type, fnName, p, label, at);
+        break;
       default:
-        t.problems.push(new TemplateError([...path, "Type"], `expected an event type (SQS, Kinesis, Schedule, ScheduleV2, ${Object.keys(NOT_YET).join(", ")}), got ${JSON.stringify(type)}`));
+        t.problems.push(new TemplateError([...path, "Type"], `expected an event type (SQS, Kinesis, SNS, Schedule, ScheduleV2, EventBridgeRule, CloudWatchEvent, Api, HttpApi, ${Object.keys(NOT_YET).join(", ")}), got ${JSON.stringify(type)}`));
     }
   }
 }

@@ -31,6 +31,8 @@ const NAME_PROPERTY: Record<string, { property: string; max: number }> = {
   "AWS::Serverless::SimpleTable": { property: "TableName", max: 255 },
   "AWS::S3::Bucket": { property: "BucketName", max: 63 },
   "AWS::Lambda::Alias": { property: "Name", max: 128 },
+  "AWS::Serverless::LayerVersion": { property: "LayerName", max: 140 },
+  "AWS::Lambda::LayerVersion": { property: "LayerName", max: 140 },
 };
 
 export function nameProperty(type: string): string | undefined {
@@ -68,7 +70,7 @@ export function stableUuid(seed: string): string {
 export function identityOf(type: string, logicalId: string, named: unknown, props: Record<string, unknown>, stack: StackInfo): ResourceIdentity {
   const { region: r, accountId: a } = stack;
   const spec = NAME_PROPERTY[type];
-  const fifo = type === "AWS::SQS::Queue" && (props.FifoQueue === true || props.FifoQueue === "true");
+  const fifo = (type === "AWS::SQS::Queue" && (props.FifoQueue === true || props.FifoQueue === "true")) || (type === "AWS::SNS::Topic" && (props.FifoTopic === true || props.FifoTopic === "true"));
   let name = typeof named === "string" && named !== "" ? named : spec === undefined ? generatedName(stack.stackName, logicalId, 128) : generatedName(stack.stackName, logicalId, spec.max, fifo ? ".fifo" : "");
   if (type === "AWS::S3::Bucket" && named === undefined) name = name.toLowerCase();
   switch (type) {
@@ -108,6 +110,13 @@ export function identityOf(type: string, logicalId: string, named: unknown, prop
     case "AWS::Lambda::EventSourceMapping": {
       const uuid = stableUuid(`${stack.stackName}/${logicalId}`);
       return { name: uuid, ref: uuid, attributes: { Id: uuid, EventSourceMappingArn: `arn:aws:lambda:${r}:${a}:event-source-mapping:${uuid}` } };
+    }
+    case "AWS::Serverless::LayerVersion":
+    case "AWS::Lambda::LayerVersion": {
+      // CloudFormation's Ref is the layer version ARN; its number is only known once published at
+      // start, so the layer ARN stands in, and a function referring to it gets the latest version.
+      const arn = `arn:aws:lambda:${r}:${a}:layer:${name}`;
+      return { name, ref: arn, attributes: { LayerVersionArn: arn } };
     }
     case "AWS::Lambda::Version":
       // The version a first publish gets; later ones are numbered on from it.

@@ -1,13 +1,20 @@
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { FaultInjector } from "../faults/fault-injector.ts";
 
-/** A message attribute as SQS (and the DLQ record of aws-facts §5) carries it. */
+/**
+ * A message attribute as SQS (and the DLQ record of aws-facts §5) carries it; SNS raw delivery
+ * forwards custom types (`Number.float`, `String.Array`) and binary values (base64) too.
+ */
 export interface TargetAttribute {
-  DataType: "String" | "Number" | "Binary";
-  StringValue: string;
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: string;
 }
 
-/** Per-delivery parameters some targets take: EventBridge's `SqsParameters` for FIFO queues. */
+/**
+ * Per-delivery parameters some targets take: EventBridge's `SqsParameters` for FIFO queues, and
+ * what an SNS FIFO topic's delivery to a FIFO queue keeps (its group and deduplication id).
+ */
 export interface DeliveryOptions {
   messageGroupId?: string;
   messageDeduplicationId?: string;

@@ -132,6 +132,18 @@ export type TelemetryEvent = Base &
         /** false when every receive was a poller's batch that the function throttled: it never ran. */
         reachedFunction?: boolean;
       }
+    // SNS: a delivery to a subscriber failed; retried in retryInMs, else dead-lettered or dropped.
+    | {
+        type: "sns.delivery-failed";
+        topicArn: string;
+        subscriptionArn: string;
+        messageId: string;
+        attempt: number;
+        error: string;
+        retryInMs?: number;
+        deadLetterArn?: string;
+        dropped?: boolean;
+      }
     // A stream event source mapping hands a batch to its function (CloudWatch IteratorAge).
     | { type: "stream.batch-invoked"; functionName: string; sourceArn: string; records: number; iteratorAgeMs: number }
     | { type: "simulator.warning"; message: string }
