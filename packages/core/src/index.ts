@@ -20,6 +20,8 @@ export { EVENTS_PATH } from "./telemetry/events-socket.ts";
 export { LAMBDA_PRICES_US_EAST_1, invocationCost, type CostView } from "./telemetry/lambda-cost.ts";
 export type { FunctionDefinition } from "./config/function-definition.ts";
 export { functionSchema, toFunctionDefinition, FUNCTION_NAME_PATTERN, SUPPORTED_RUNTIMES, type FunctionEntry } from "./config/function-schema.ts";
+export { layerSchema, toLayerDefinition, LAYER_NAME_PATTERN, type LayerDefinition, type LayerEntry } from "./config/layer-definition.ts";
+export { unpackLayerZip } from "./registry/layer-zip.ts";
 export { formatZodError, dottedPath, suggestion } from "./config/format-zod-error.ts";
 export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environment-rules.ts";
 export { FunctionRegistry } from "./registry/function-registry.ts";

@@ -52,6 +52,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
+    layers: config?.layers,
     sources,
     sourceConfig: config?.sources,
     eventSourceMappings: config?.eventSourceMappings,
@@ -65,6 +66,17 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
+  // Handlers before the banner: a Ctrl-C right after "listening on" would otherwise find none and
+  // kill the process without closing the database.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    out.write(`\n${signal}: stopping environments and closing the database\n`);
+    void sim.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
@@ -77,15 +89,6 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    out.write(`\n${signal}: stopping environments and closing the database\n`);
-    void sim.close().then(() => process.exit(0));
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 /** One line per API stage: its base address, path form and host form. */

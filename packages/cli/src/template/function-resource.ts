@@ -45,6 +45,8 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
     deadLetterConfig: dlq === undefined ? undefined : { targetArn: dlq },
     reservedConcurrency: num(p.ReservedConcurrentExecutions),
     eventInvokeConfig: serverless ? eventInvokeConfig(p.EventInvokeConfig) : undefined,
+    // `!Ref` of a template's layer gives its layer ARN: the latest version at start (resource-identity.ts).
+    layers: p.Layers,
   });
   if (t.config.functions[name] !== undefined) throw new TemplateError(base, `function name ${name} is used twice`);
   t.config.functions[name] = entry;
@@ -57,7 +59,6 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   if (!serverless) return;
 
   if (p.Policies !== undefined) t.iam.push(`${id}.Policies`);
-  if (p.Layers !== undefined) t.notSimulated.push(`${id}.Layers`);
   if (p.FunctionUrlConfig !== undefined) {
     entry.functionUrl = { ...(functionUrl(p.FunctionUrlConfig) as Props), urlId: stack.functionUrlId(id) };
     t.said(`${id}Url`, `function URL for ${name} (${String((p.FunctionUrlConfig as Props).AuthType)}, printed below)`);

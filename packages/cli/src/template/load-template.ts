@@ -160,6 +160,7 @@ function combine(fromTemplate: LoadedConfig, native: LoadedConfig, summary: Temp
     ...native,
     file: fromTemplate.file,
     functions: [...fromTemplate.functions.filter((f) => !names.has(f.functionName)), ...native.functions],
+    layers: [...fromTemplate.layers.filter((l) => !native.layers.some((n) => n.layerName === l.layerName)), ...native.layers],
     eventSourceMappings: [...fromTemplate.eventSourceMappings, ...native.eventSourceMappings],
     sources,
     raw: fromTemplate.raw,

@@ -3,6 +3,7 @@ import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
 import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
+import { translateLayer } from "./layer-resource.ts";
 import { apiResource, finishApis } from "./api-events.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
@@ -61,6 +62,8 @@ const HANDLED = new Set([
   "AWS::Events::Rule",
   "AWS::Events::EventBus",
   "AWS::Scheduler::Schedule",
+  "AWS::Serverless::LayerVersion",
+  "AWS::Lambda::LayerVersion",
   "AWS::SNS::Topic",
   "AWS::SNS::Subscription",
   "AWS::Serverless::Api",
@@ -73,6 +76,9 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
     case "AWS::Serverless::Function":
     case "AWS::Lambda::Function":
       return translateFunction(t, stack, id, type, p, place);
+    case "AWS::Serverless::LayerVersion":
+    case "AWS::Lambda::LayerVersion":
+      return translateLayer(t, stack, id, type, p, place);
     case "AWS::SQS::Queue": {
       const me = stack.identity(id, base);
       const redrive = typeof p.RedrivePolicy === "string" ? jsonProperty(p.RedrivePolicy, [...base, "RedrivePolicy"]) : (p.RedrivePolicy as Props | undefined);

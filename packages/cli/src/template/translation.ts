@@ -17,6 +17,7 @@ export interface Origin {
 export class Translation {
   readonly config = {
     functions: {} as Record<string, Record<string, unknown>>,
+    layers: {} as Record<string, Record<string, unknown>>,
     queues: {} as Record<string, Record<string, unknown>>,
     streams: {} as Record<string, Record<string, unknown>>,
     eventSourceMappings: [] as Record<string, unknown>[],

@@ -24,6 +24,8 @@ export interface FunctionDefinition {
   /** PutFunctionConcurrency's ReservedConcurrentExecutions. */
   reservedConcurrency?: number;
   sim?: Partial<SimFunctionSettings>;
+  /** `Layers`: layer version ARNs, layer ARNs or names of declared layers (their latest version), in order. */
+  layers?: string[];
   /** `runtime: model` only. */
   model?: ModelSpec;
   /** PutFunctionEventInvokeConfig for $LATEST; destinations as written (`sqs:NAME` or an ARN). */

@@ -79,6 +79,8 @@ const functionFields = {
       timeoutProbability: probability.default(0),
     })
     .optional(),
+  // At most 5 layers per function (aws-facts §3 "Other"): names from `layers:` or ARNs.
+  layers: z.array(z.string({ error: "expected a layer name or ARN" }), { error: "expected a list of layer names or ARNs" }).max(5, { error: "expected at most 5 layers (AWS's limit)" }).optional(),
   // CreateFunctionUrlConfig's parameters (botocore lambda model: MaxAge 0-86400, at most 6 methods).
   functionUrl: z
     .strictObject({
@@ -152,6 +154,7 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     architectures: f.architectures,
     deadLetterTargetArn: f.deadLetterConfig?.targetArn,
     reservedConcurrency: f.reservedConcurrency,
+    layers: f.layers,
     model: f.model,
     eventInvokeConfig:
       f.eventInvokeConfig === undefined

@@ -79,6 +79,7 @@ export class RuntimeApiServer {
   /** Bumped by resetSession: a streamed response from before a reset is dropped. */
   private session = 0;
   private port = 0;
+  private mounted: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 
   constructor(listener: RuntimeApiListener) {
     this.listener = listener;
@@ -89,6 +90,11 @@ export class RuntimeApiServer {
     this.server.headersTimeout = 0;
     this.server.keepAliveTimeout = 0;
     this.server.timeout = 0;
+  }
+
+  /** The other APIs on this port (Extensions, Telemetry, Logs): `handler` says whether it served the request. */
+  mount(handler: (req: IncomingMessage, res: ServerResponse) => boolean): void {
+    this.mounted = handler;
   }
 
   async listen(): Promise<string> {
@@ -140,7 +146,10 @@ export class RuntimeApiServer {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? "";
-    if (!url.startsWith(PREFIX)) return reply(res, 404, { errorMessage: "Not Found", errorType: "NotFound" });
+    if (!url.startsWith(PREFIX)) {
+      if (this.mounted?.(req, res)) return;
+      return reply(res, 404, { errorMessage: "Not Found", errorType: "NotFound" });
+    }
     const path = url.slice(PREFIX.length);
     if (req.method === "GET" && path === "invocation/next") {
       const send: EventSender = (event) => writeEvent(res, event);
@@ -283,7 +292,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** Reads the whole body; calls back with undefined once it passes `limit` (the rest is discarded). */
-function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void): void {
+export function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let over = false;
@@ -297,7 +306,7 @@ function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | und
   req.on("error", () => {});
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
+export function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
   res.end(text);

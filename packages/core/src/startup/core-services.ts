@@ -5,6 +5,7 @@ import type { Clock } from "../clock/clock.ts";
 import { ScaledClock } from "../clock/scaled-clock.ts";
 import { SystemClock } from "../clock/system-clock.ts";
 import type { FunctionDefinition } from "../config/function-definition.ts";
+import type { LayerDefinition } from "../config/layer-definition.ts";
 import { isAwsError } from "../errors/aws-error.ts";
 import { SimError } from "../errors/sim-error.ts";
 import { concurrencyRoutes } from "../api/lambda/concurrency.ts";
@@ -13,6 +14,7 @@ import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
 import { lambdaControlRoutes } from "../api/lambda/functions.ts";
 import { invokeRoutes } from "../api/lambda/invoke.ts";
+import { layerRoutes } from "../api/lambda/layers.ts";
 import { invokeWithResponseStreamRoutes } from "../api/lambda/invoke-with-response-stream.ts";
 import { provisionedConcurrencyRoutes } from "../api/lambda/provisioned-concurrency.ts";
 import { functionUrlRoutes } from "../api/lambda/function-urls.ts";
@@ -62,6 +64,8 @@ export interface CoreStateOptions {
   region?: string;
   accountId?: string;
   functions?: FunctionDefinition[];
+  /** `layers:` of lambda-sim.yaml (and a template's layer resources), published before the functions. */
+  layers?: LayerDefinition[];
   /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
   onTelemetry?: (event: TelemetryEvent) => void;
 }
@@ -102,6 +106,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const region = opts.region ?? "us-east-1";
   const accountId = opts.accountId ?? "000000000000";
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
+  registry.layers.applyDefinitions(opts.layers ?? []);
   registry.applyDefinitions(opts.functions ?? []);
   for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
@@ -180,6 +185,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...provisionedConcurrencyRoutes(registry, provisioned),
     ...eventSourceMappingRoutes(mappings),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
+    ...layerRoutes(registry.layers, registry),
     ...functionUrlRoutes(registry, state.functionUrls, (urlId) => functionUrlAddress(urlId, region, endpoint)),
     ...permissionRoutes(registry, state.policies),
   ], lambdaRestSpec());
