@@ -3,7 +3,7 @@ import type { Clock } from "./clock/clock.ts";
 import type { Invoker } from "./invocation/invoker.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
 import type { StreamReaderFactory } from "./mappings/stream-reader.ts";
-import type { Target, TargetAttribute, TargetDeliveryOptions } from "./invocation/targets.ts";
+import type { DeliveryOptions, Target, TargetAttribute } from "./invocation/targets.ts";
 import type { AwsRouter } from "./protocols/aws-router.ts";
 import type { Rng } from "./random/rng.ts";
 import type { Migration } from "./store/migrate.ts";
@@ -29,7 +29,7 @@ export interface SourceContext {
   /** Registers the shard reader for stream event source mappings whose source ARN names this service ("kinesis"). */
   registerStreamReader(service: string, factory: StreamReaderFactory): void;
   /** Delivers a record to any registered target kind by ARN (`sqs:` DLQs, `lambda:`), as destinations do. */
-  deliverToTarget(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: TargetDeliveryOptions): Promise<void>;
+  deliverToTarget(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void>;
   /**
    * Adds a JSON route under `/_sim/`: GET by default (`/_sim/queues/:name/messages`), or POST for
    * an action (`/_sim/schedules/:name/fire`). A thrown error answers 404 with its message.

@@ -1,5 +1,5 @@
 import type { SimulatorOptions, Source } from "@lambda-sim/core";
-import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, snsSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, eventsSource, kinesisSource, snsSource, sqsSource, stsSource } from "@lambda-sim/sources";
 import type { LoadedConfig } from "./load-config.ts";
 
 /**
@@ -7,7 +7,8 @@ import type { LoadedConfig } from "./load-config.ts";
  * services, so a scenario can drive anything a running simulator offers.
  */
 export function allSources(opts: { catchUp?: boolean } = {}): Source<any>[] {
-  return [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, snsSource];
+  // events after schedules: it takes over the EventBridge API and passes scheduled rules on.
+  return [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), eventsSource, stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, snsSource];
 }
 
 /** lambda-sim.yaml's `account:` section (seconds, AWS's names) as the simulator's governor settings. */

@@ -10,8 +10,6 @@ type Props = Record<string, unknown>;
 const NOT_YET: Record<string, string> = {
   Api: "API Gateway",
   HttpApi: "HTTP API",
-  EventBridgeRule: "EventBridge pattern",
-  CloudWatchEvent: "EventBridge pattern",
   FunctionUrl: "function URL",
   DynamoDB: "DynamoDB stream",
   S3: "S3",
@@ -111,6 +109,19 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         t.said(label, `EventBridge rule ${name}: ${p.Schedule} → ${fnName}${disabled ? " (disabled)" : ""}`);
         break;
       }
+      case "EventBridgeRule":
+      case "CloudWatchEvent": {
+        // SAM: an AWS::Events::Rule with the event's Pattern, on EventBusName, targeting the function.
+        const ruleId = `${fnId}${evId}`;
+        const name = typeof p.RuleName === "string" ? p.RuleName : generatedName(stack.info.stackName, ruleId, 64);
+        if (p.Pattern === undefined) throw new TemplateError([...at, "Pattern"], "expected an event pattern");
+        const pattern = typeof p.Pattern === "string" ? p.Pattern : JSON.stringify(p.Pattern);
+        const targetId = ((p.Target as Props | undefined)?.Id as string | undefined) ?? `${ruleId}LambdaTarget`.slice(0, 64);
+        const rule = defined({ EventPattern: pattern, EventBusName: p.EventBusName, State: p.State ?? (bool(p.Enabled) === false ? "DISABLED" : "ENABLED") });
+        t.actions.push({ kind: "rule", logicalId: label, name, rule, targets: [ruleTarget({ ...p, Id: targetId, Arn: fnArn })] });
+        t.said(label, `EventBridge rule ${name}: pattern on ${String(p.EventBusName ?? "default")} → ${fnName}`);
+        break;
+      }
       case "ScheduleV2": {
         const name = typeof p.Name === "string" ? p.Name : generatedName(stack.info.stackName, `${fnId}${evId}`, 64);
         if (p.GroupName !== undefined && p.GroupName !== "default") {
@@ -123,9 +134,24 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         break;
       }
       default:
-        t.problems.push(new TemplateError([...path, "Type"], `expected an event type (SQS, Kinesis, SNS, Schedule, ScheduleV2, ${Object.keys(NOT_YET).join(", ")}), got ${JSON.stringify(type)}`));
+        t.problems.push(new TemplateError([...path, "Type"], `expected an event type (SQS, Kinesis, SNS, EventBridgeRule, CloudWatchEvent, Schedule, ScheduleV2, ${Object.keys(NOT_YET).join(", ")}), got ${JSON.stringify(type)}`));
     }
   }
+}
+
+/** An EventBridge rule target (AWS::Events::Rule Targets[], or a SAM event's properties) in PutTargets' names. */
+export function ruleTarget(x: Props): Record<string, unknown> {
+  const retry = x.RetryPolicy as Props | undefined;
+  return defined({
+    Id: x.Id,
+    Arn: x.Arn,
+    Input: x.Input,
+    InputPath: x.InputPath,
+    InputTransformer: x.InputTransformer,
+    RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
+    DeadLetterConfig: x.DeadLetterConfig,
+    SqsParameters: x.SqsParameters,
+  });
 }
 
 export function mapping(t: Translation, entry: Record<string, unknown>, at: TemplatePath, keys: Record<string, string> = {}): void {

@@ -191,14 +191,42 @@ Resources:
         Get: { Type: Api, Properties: { Path: /, Method: get } }
         Http: { Type: HttpApi }
         Topic: { Type: SNS, Properties: { Topic: arn:aws:sns:us-east-1:000000000000:t } }
-        Bus: { Type: EventBridgeRule, Properties: { Pattern: { source: [a] } } }
   ProdOnly: { Type: AWS::SQS::Queue, Condition: IsProd }
 `);
     expect(config.functions.map((f) => f.functionName)).toEqual([expect.stringMatching(/^shop-Fn-[A-Z0-9]{12}$/)]);
     const lines = config.template.lines.join("\n");
-    expect(lines).toContain("not simulated (yet): Fn.Get (Api: API Gateway), Fn.Http (HttpApi: HTTP API), Fn.Bus (EventBridgeRule: EventBridge pattern)");
+    expect(lines).toContain("not simulated (yet): Fn.Get (Api: API Gateway), Fn.Http (HttpApi: HTTP API)");
     expect(lines).toMatch(/ProdOnly +not created: condition IsProd is false/);
     expect(config.sources.queues).toEqual({});
+  });
+
+  it("turns EventBridgeRule events, AWS::Events::EventBus and pattern rules into buses, rules and targets", async () => {
+    const config = await load(`${HEADER}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: fn
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      Events:
+        Placed: { Type: EventBridgeRule, Properties: { RuleName: placed, EventBusName: !Ref Orders, Pattern: { source: [shop] }, InputPath: $.detail } }
+  Audit: { Type: AWS::SQS::Queue, Properties: { QueueName: audit } }
+  AllOrders:
+    Type: AWS::Events::Rule
+    Properties:
+      Name: all-orders
+      EventBusName: !GetAtt Orders.Name
+      EventPattern: { source: [{ prefix: sh }] }
+      Targets: [{ Id: audit, Arn: !GetAtt Audit.Arn, InputTransformer: { InputPathsMap: { id: $.id }, InputTemplate: '"<id>"' } }]
+  Orders: { Type: AWS::Events::EventBus, Properties: { Name: orders } }
+`);
+    expect(config.template.actions).toEqual([
+      { kind: "event-bus", logicalId: "Orders", name: "orders" },
+      { kind: "rule", logicalId: "Fn.Placed", name: "placed", rule: { EventPattern: '{"source":["shop"]}', EventBusName: "orders", State: "ENABLED" }, targets: [{ Id: "FnPlacedLambdaTarget", Arn: "arn:aws:lambda:us-east-1:000000000000:function:fn", InputPath: "$.detail" }] },
+      { kind: "rule", logicalId: "AllOrders", name: "all-orders", rule: { EventPattern: '{"source":[{"prefix":"sh"}]}', EventBusName: "orders", State: "ENABLED" }, targets: [{ Id: "audit", Arn: "arn:aws:sqs:us-east-1:000000000000:audit", InputTransformer: { InputPathsMap: { id: "$.id" }, InputTemplate: '"<id>"' } }] },
+    ]);
   });
 
   it("reports errors one per line with the file, line and the template's key path", async () => {

@@ -11,8 +11,11 @@ export interface TargetAttribute {
   BinaryValue?: string;
 }
 
-/** What a FIFO delivery keeps (an SNS FIFO topic to a FIFO queue): its group and deduplication id. */
-export interface TargetDeliveryOptions {
+/**
+ * Per-delivery parameters some targets take: EventBridge's `SqsParameters` for FIFO queues, an SNS
+ * FIFO topic's group and deduplication id.
+ */
+export interface DeliveryOptions {
   messageGroupId?: string;
   messageDeduplicationId?: string;
 }
@@ -20,7 +23,7 @@ export interface TargetDeliveryOptions {
 /** Where a destination or DLQ record goes (DESIGN.md `Target`): sources register their kind. */
 export interface Target {
   /** Delivers `body` (JSON text) to the resource `arn`; rejects when it cannot (telemetry reports it). */
-  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: TargetDeliveryOptions): Promise<void>;
+  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void>;
 }
 
 /**
@@ -44,7 +47,7 @@ export class TargetRegistry {
     return this.targets.has(serviceOf(arn));
   }
 
-  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: TargetDeliveryOptions): Promise<void> {
+  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void> {
     const target = this.targets.get(serviceOf(arn));
     if (target === undefined) return Promise.reject(lambdaErrors.invalidParameterValue(`lambda-sim has no target for ${arn}`));
     const fault = this.faults?.forDelivery(arn);
