@@ -16,7 +16,8 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { LambdaClient, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import { eventsSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { eventsSource, schedulesSource, snsSource, sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import type { FunctionDefinition } from "@lambda-sim/core";
 import { until } from "./support/until.ts";
@@ -37,11 +38,12 @@ afterEach(async () => {
 
 /** Service timers 60× faster: a minute of retry backoff takes a wall second. */
 async function start() {
-  t = await startTestSimulator({ functions: [recorder], sources: [sqsSource, schedulesSource, eventsSource], timeScale: 60 });
+  t = await startTestSimulator({ functions: [recorder], sources: [sqsSource, schedulesSource, eventsSource, snsSource], timeScale: 60 });
   const events = new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
   const sqs = new SQSClient(t.clientConfig);
   const lambda = new LambdaClient(t.clientConfig);
-  clients.push(events, sqs, lambda);
+  const sns = new SNSClient(t.clientConfig);
+  clients.push(events, sqs, lambda, sns);
   const logs = new TelemetryRecorder(t.sim.telemetry);
   const received = () => logs.of("function.log").flatMap((e) => e.text.split("\n").filter((l) => l.includes("EVENT ")).map((l) => JSON.parse(l.slice(l.indexOf("EVENT ") + 6))));
   const queue = async (name: string) => (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: name.endsWith(".fifo") ? { FifoQueue: "true" } : {} }))).QueueUrl!;
@@ -55,7 +57,7 @@ async function start() {
     });
     return got;
   };
-  return { sim: t.sim, events, sqs, lambda, received, queue, drain };
+  return { sim: t.sim, events, sqs, lambda, sns, received, queue, drain };
 }
 
 describe("EventBridge buses", () => {
@@ -145,6 +147,18 @@ describe("EventBridge buses", () => {
     const [m] = await drain(fifo, 1);
     expect(JSON.parse(m!.Body!)).toEqual({ kind: "order", n: 1 });
     expect(m!.Attributes?.MessageGroupId).toBe("g1");
+  });
+
+  it("delivers to an SNS topic target through the TargetRegistry", async () => {
+    const { events, sns, queue, drain } = await start();
+    const url = await queue("from-topic");
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "orders" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("from-topic"), Attributes: { RawMessageDelivery: "true" } }));
+    await events.send(new PutRuleCommand({ Name: "to-topic", EventPattern: '{"source":["shop"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: "to-topic", Targets: [{ Id: "t", Arn: TopicArn, InputPath: "$.detail" }] }));
+    await events.send(new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "X", Detail: '{"n":7}' }] }));
+    const [m] = await drain(url, 1);
+    expect(JSON.parse(m!.Body!)).toEqual({ n: 7 });
   });
 
   it("an async destination delivers its record to a bus as a Lambda Function Invocation Result event", async () => {

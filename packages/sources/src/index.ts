@@ -7,3 +7,5 @@ export { stsSource } from "./sts/index.ts";
 export { cloudwatchLogsSource } from "./cloudwatch-logs/index.ts";
 export { cloudwatchMetricsSource } from "./cloudwatch-metrics/index.ts";
 export { snsSource } from "./sns/index.ts";
+export { apiGatewaySource, type ApiView } from "./http/index.ts";
+export { functionUrlsSource, type FunctionUrlView } from "./function-urls/index.ts";

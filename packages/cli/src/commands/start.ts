@@ -1,4 +1,5 @@
-import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
+import { functionUrlAddress, SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
+import type { ApiView } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { accountSettings, allSources } from "../config/simulator-settings.ts";
@@ -15,6 +16,17 @@ export interface StartOptions extends ConfigChoice {
   asyncConcurrency?: number;
   /** No line per notable event (throttles, redrives, retries); function logs and warnings stay. */
   quiet?: boolean;
+}
+
+/** One line per Function URL: its host-form address (as GetFunctionUrlConfig gives it) and path form. */
+function functionUrlLines(sim: Simulator): string {
+  return sim.functionUrls
+    .all()
+    .map((u) => {
+      const name = u.qualifier === undefined ? u.functionName : `${u.functionName}:${u.qualifier}`;
+      return `  function URL ${name}: ${functionUrlAddress(u.urlId, sim.registry.region, sim.endpoint)}  (or ${sim.endpoint}/_aws/lambda-url/${u.urlId}/)\n`;
+    })
+    .join("");
 }
 
 /**
@@ -40,6 +52,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     region: config?.region,
     accountId: config?.accountId,
     functions: config?.functions,
+    layers: config?.layers,
     sources,
     sourceConfig: config?.sources,
     eventSourceMappings: config?.eventSourceMappings,
@@ -53,16 +66,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
-  // One write, so a script waiting for "listening on" sees the whole banner.
-  out.write(
-    `lambda-sim listening on ${sim.endpoint}\n` +
-      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
-      `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
-      templateLines +
-      `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
-      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
-      `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
-  );
+  // Handlers before the banner: a Ctrl-C right after "listening on" would otherwise find none and
+  // kill the process without closing the database.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -72,6 +77,25 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  // One write, so a script waiting for "listening on" sees the whole banner.
+  out.write(
+    `lambda-sim listening on ${sim.endpoint}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
+      `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
+      templateLines +
+      apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
+      functionUrlLines(sim) +
+      `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
+      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
+      `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
+  );
+}
+
+/** One line per API stage: its base address, path form and host form. */
+function apiLines(apis: ApiView[] | undefined): string {
+  if (apis === undefined || apis.length === 0) return "";
+  const lines = apis.flatMap((a) => a.stages.map((s) => `    ${a.name} (${a.protocolType === "REST" ? "REST API" : "HTTP API"}, stage ${s.stage}): ${s.url}  or  ${s.hostUrl}\n`));
+  return `  APIs (${apis.length}):\n${lines.join("")}`;
 }
 
 /**

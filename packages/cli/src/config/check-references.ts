@@ -90,6 +90,13 @@ function references(config: Record<string, unknown>): Reference[] {
     add(["schedules", name, "target", "arn"], target.arn, ["lambda", "sqs", "sns"]);
     add(["schedules", name, "target", "deadLetterConfig", "arn"], asMap(target.deadLetterConfig).arn, ["sqs"]);
   }
+  for (const [name, a] of Object.entries(asMap(config.apis))) {
+    for (const [key, r] of Object.entries(asMap(asMap(a).routes))) {
+      if (typeof r === "string") add(["apis", name, "routes", key], r, ["lambda"], "lambda");
+      else add(["apis", name, "routes", key, "functionName"], asMap(r).functionName, ["lambda"], "lambda");
+    }
+    for (const [id, z] of Object.entries(asMap(asMap(a).authorizers))) add(["apis", name, "authorizers", id, "functionName"], asMap(z).functionName, ["lambda"], "lambda");
+  }
   return refs;
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { faultSchema, FUNCTION_NAME_PATTERN, functionSchema, mappingSchema } from "@lambda-sim/core";
+import { faultSchema, FUNCTION_NAME_PATTERN, functionSchema, LAYER_NAME_PATTERN, layerSchema, mappingSchema } from "@lambda-sim/core";
 
 /**
  * The whole lambda-sim.yaml, strict. Sources add their own top-level keys (`queues`, `streams`,
@@ -33,6 +33,10 @@ export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
       .record(z.string().regex(FUNCTION_NAME_PATTERN, { error: "expected a function name of 1-64 letters, digits, hyphens or underscores" }), functionSchema, {
         error: "expected a map of function names to definitions",
       })
+      .default({}),
+    // Lambda layers: a folder or .zip each, referenced by name from functions' `layers:`.
+    layers: z
+      .record(z.string().regex(LAYER_NAME_PATTERN, { error: "expected a layer name of 1-140 letters, digits, hyphens or underscores" }), layerSchema, { error: "expected a map of layer names to definitions" })
       .default({}),
     eventSourceMappings: z.array(mappingSchema, { error: "expected a list of event source mappings" }).default([]),
     // `--auth`: the access keys whose SigV4 signatures are accepted (besides LAMBDA_SIM_ACCESS_KEY_ID).

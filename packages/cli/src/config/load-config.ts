@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import { formatZodError, SimError, toFunctionDefinition, toMappingInput, type FaultSpec, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
+import { formatZodError, SimError, toFunctionDefinition, toLayerDefinition, toMappingInput, unpackLayerZip, type LayerDefinition, type FaultSpec, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { schemaKeysAt } from "./schema-keys.ts";
@@ -13,6 +13,8 @@ export interface LoadedConfig {
   accountId: string;
   account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number; scalingMode?: "per-function" | "account-burst" };
   functions: FunctionDefinition[];
+  /** `layers:`, zips unpacked. */
+  layers: LayerDefinition[];
   eventSourceMappings: MappingInput[];
   /** `auth.credentials`: keys `--auth` accepts. */
   credentials: { accessKeyId: string; secretAccessKey: string }[];
@@ -86,10 +88,17 @@ export async function fromValidatedConfig(path: string, raw: unknown, validated:
       missing.push(`${path}:${line ?? ""} functions.${f.functionName}.codeUri: directory not found: ${f.codeDir}`);
     }
   }
+  const layers: LayerDefinition[] = [];
+  for (const [name, l] of Object.entries(parsed.data.layers)) {
+    const def = toLayerDefinition(name, l, base);
+    const kind = await stat(def.dir).then((s) => (s.isDirectory() ? "dir" : "file"), () => undefined);
+    if (kind === undefined) missing.push(`${path}:${lineAt(["layers", name, "contentUri"]) ?? ""} layers.${name}.contentUri: not found: ${def.dir}`);
+    else layers.push(kind === "dir" ? def : { ...def, dir: await unpackLayerZip(def.dir) });
+  }
   if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   const data = parsed.data as Record<string, unknown>;
   const sourceSections = Object.fromEntries(sectionKeys.map((k) => [k, data[k]]));
-  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), credentials: parsed.data.auth.credentials, faults: parsed.data.faults, sources: sourceSections, raw };
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, layers, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), credentials: parsed.data.auth.credentials, faults: parsed.data.faults, sources: sourceSections, raw };
 }
 
 /**

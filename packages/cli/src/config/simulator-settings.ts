@@ -1,5 +1,5 @@
 import type { SimulatorOptions, Source } from "@lambda-sim/core";
-import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, eventsSource, kinesisSource, snsSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, eventsSource, functionUrlsSource, kinesisSource, snsSource, sqsSource, stsSource } from "@lambda-sim/sources";
 import type { LoadedConfig } from "./load-config.ts";
 
 /**
@@ -8,7 +8,7 @@ import type { LoadedConfig } from "./load-config.ts";
  */
 export function allSources(opts: { catchUp?: boolean } = {}): Source<any>[] {
   // events after schedules: it takes over the EventBridge API and passes scheduled rules on.
-  return [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), eventsSource, stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, snsSource];
+  return [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), eventsSource, stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, snsSource, apiGatewaySource, functionUrlsSource];
 }
 
 /** lambda-sim.yaml's `account:` section (seconds, AWS's names) as the simulator's governor settings. */

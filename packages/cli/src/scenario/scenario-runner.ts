@@ -68,6 +68,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     region: a.region,
     accountId: a.accountId,
     functions: a.functions,
+    layers: a.layers,
     sources,
     sourceConfig: a.sources,
     eventSourceMappings: a.eventSourceMappings,

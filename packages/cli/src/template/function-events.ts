@@ -1,3 +1,4 @@
+import { apiEvent } from "./api-events.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import { generatedName } from "./resource-identity.ts";
 import { addSubscription } from "./sns-resources.ts";
@@ -8,8 +9,6 @@ type Props = Record<string, unknown>;
 
 /** SAM event types whose front or source lambda-sim does not run yet: listed, not an error. */
 const NOT_YET: Record<string, string> = {
-  Api: "API Gateway",
-  HttpApi: "HTTP API",
   FunctionUrl: "function URL",
   DynamoDB: "DynamoDB stream",
   S3: "S3",
@@ -133,8 +132,12 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         t.said(label, `schedule ${name}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}`);
         break;
       }
+      case "Api":
+      case "HttpApi":
+        apiEvent(t, stack, type, fnName, p, label, at);
+        break;
       default:
-        t.problems.push(new TemplateError([...path, "Type"], `expected an event type (SQS, Kinesis, SNS, EventBridgeRule, CloudWatchEvent, Schedule, ScheduleV2, ${Object.keys(NOT_YET).join(", ")}), got ${JSON.stringify(type)}`));
+        t.problems.push(new TemplateError([...path, "Type"], `expected an event type (SQS, Kinesis, SNS, Schedule, ScheduleV2, EventBridgeRule, CloudWatchEvent, Api, HttpApi, ${Object.keys(NOT_YET).join(", ")}), got ${JSON.stringify(type)}`));
     }
   }
 }

@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zipFiles } from "@lambda-sim/core/testing";
-import { createSchedulesSource, kinesisSource, snsSource, sqsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, createSchedulesSource, kinesisSource, snsSource, sqsSource } from "@lambda-sim/sources";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load-config.ts";
 import { loadTemplate } from "./load-template.ts";
 import { parseParameterOverrides } from "./start-config.ts";
 
-const sources = [sqsSource, kinesisSource, createSchedulesSource(), snsSource];
+const sources = [sqsSource, kinesisSource, createSchedulesSource(), snsSource, apiGatewaySource];
 
 /** A project folder named `shop` with a template and a src/ folder of code. */
 function project(template: string, files: Record<string, string | Buffer> = {}): { dir: string; file: string } {
@@ -80,6 +80,25 @@ Outputs:
     ]);
     expect(config.template.lines.join("\n")).toMatch(/Queue +mapping sqs:shop-Orders-\w+ → consumer \(batch 7, partial batch responses\)/);
     expect(config.template.lines).toContain(`  output QueueUrl: ${fn.environment!.QUEUE_URL}`);
+  });
+
+  it("maps FunctionUrlConfig onto functionUrl:, served under the id !GetAtt <Fn>Url.FunctionUrl gives", async () => {
+    const config = await load(`${HEADER}
+Resources:
+  Web:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: web
+      Runtime: nodejs24.x
+      CodeUri: src/
+      Handler: app.handler
+      FunctionUrlConfig: { AuthType: AWS_IAM, InvokeMode: RESPONSE_STREAM, Cors: { AllowOrigins: ["*"], MaxAge: 60 } }
+Outputs:
+  Url: { Value: !GetAtt WebUrl.FunctionUrl }
+`);
+    const fn = config.functions[0]!;
+    expect(fn.functionUrl).toEqual({ authType: "AWS_IAM", invokeMode: "RESPONSE_STREAM", cors: { AllowOrigins: ["*"], MaxAge: 60 }, urlId: expect.stringMatching(/^[a-f0-9]{32}$/) });
+    expect(config.template.lines).toContain(`  output Url: http://${fn.functionUrl!.urlId}.lambda-url.us-east-1.localhost:3001/`);
   });
 
   it("maps Kinesis events, ScheduleV2 schedules and Schedule rules", async () => {
@@ -176,7 +195,7 @@ Resources:
     expect(lines).toContain("IAM roles, policies and permissions are accepted and ignored (lambda-sim checks no permissions): WorkerRole, Permission");
   });
 
-  it("lists events whose fronts are not simulated yet in one line, and skips resources whose condition is false", async () => {
+  it("routes Api events, subscribes SNS events, and skips resources whose condition is false", async () => {
     const config = await load(`${HEADER}
 Parameters: { Stage: { Type: String, Default: dev } }
 Conditions: { IsProd: !Equals [!Ref Stage, prod] }
@@ -195,7 +214,8 @@ Resources:
 `);
     expect(config.functions.map((f) => f.functionName)).toEqual([expect.stringMatching(/^shop-Fn-[A-Z0-9]{12}$/)]);
     const lines = config.template.lines.join("\n");
-    expect(lines).toContain("not simulated (yet): Fn.Get (Api: API Gateway), Fn.Http (HttpApi: HTTP API)");
+    expect(lines).toMatch(/Fn\.Get +REST API ServerlessRestApi: GET \/ → shop-Fn-/);
+    expect(lines).not.toContain("not simulated (yet): Fn.");
     expect(lines).toMatch(/ProdOnly +not created: condition IsProd is false/);
     expect(config.sources.queues).toEqual({});
   });

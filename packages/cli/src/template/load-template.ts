@@ -76,9 +76,10 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
 
   const sections = configSections(opts.sources);
   const schema = buildConfigSchema(sections);
-  // `topics:` only when the template has topics: a run without the SNS source has no such section.
-  const { topics, ...rest } = t.config;
-  const raw = { region, accountId, ...rest, ...(Object.keys(topics).length > 0 ? { topics } : {}) };
+  // `topics:` and `apis:` only when the template has some: a run without the SNS or API Gateway
+  // source (a scenario, a test) has no such section.
+  const { topics, apis, ...rest } = t.config;
+  const raw = { region, accountId, ...rest, ...(Object.keys(topics).length > 0 ? { topics } : {}), ...(Object.keys(apis).length > 0 ? { apis } : {}) };
   const checked = schema.safeParse(raw, { reportInput: true });
   if (!checked.success) {
     // Issues come on native paths (functions.NAME.memorySize); report them at the template's keys.
@@ -159,6 +160,7 @@ function combine(fromTemplate: LoadedConfig, native: LoadedConfig, summary: Temp
     ...native,
     file: fromTemplate.file,
     functions: [...fromTemplate.functions.filter((f) => !names.has(f.functionName)), ...native.functions],
+    layers: [...fromTemplate.layers.filter((l) => !native.layers.some((n) => n.layerName === l.layerName)), ...native.layers],
     eventSourceMappings: [...fromTemplate.eventSourceMappings, ...native.eventSourceMappings],
     sources,
     raw: fromTemplate.raw,

@@ -31,6 +31,8 @@ const NAME_PROPERTY: Record<string, { property: string; max: number }> = {
   "AWS::Serverless::SimpleTable": { property: "TableName", max: 255 },
   "AWS::S3::Bucket": { property: "BucketName", max: 63 },
   "AWS::Lambda::Alias": { property: "Name", max: 128 },
+  "AWS::Serverless::LayerVersion": { property: "LayerName", max: 140 },
+  "AWS::Lambda::LayerVersion": { property: "LayerName", max: 140 },
 };
 
 export function nameProperty(type: string): string | undefined {
@@ -108,6 +110,13 @@ export function identityOf(type: string, logicalId: string, named: unknown, prop
     case "AWS::Lambda::EventSourceMapping": {
       const uuid = stableUuid(`${stack.stackName}/${logicalId}`);
       return { name: uuid, ref: uuid, attributes: { Id: uuid, EventSourceMappingArn: `arn:aws:lambda:${r}:${a}:event-source-mapping:${uuid}` } };
+    }
+    case "AWS::Serverless::LayerVersion":
+    case "AWS::Lambda::LayerVersion": {
+      // CloudFormation's Ref is the layer version ARN; its number is only known once published at
+      // start, so the layer ARN stands in, and a function referring to it gets the latest version.
+      const arn = `arn:aws:lambda:${r}:${a}:layer:${name}`;
+      return { name, ref: arn, attributes: { LayerVersionArn: arn } };
     }
     case "AWS::Lambda::Version":
       // The version a first publish gets; later ones are numbered on from it.

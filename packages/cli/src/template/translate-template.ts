@@ -3,6 +3,8 @@ import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
 import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
+import { translateLayer } from "./layer-resource.ts";
+import { apiResource, finishApis } from "./api-events.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 import type { TemplateStack } from "./template-stack.ts";
@@ -44,6 +46,7 @@ export async function translateTemplate(stack: TemplateStack, place: CodePlace):
       else t.problems.push(new TemplateError(["Resources", id], `cannot read this ${r.Type}: ${(e as Error).message}`));
     }
   }
+  finishApis(t);
   return t;
 }
 
@@ -59,8 +62,12 @@ const HANDLED = new Set([
   "AWS::Events::Rule",
   "AWS::Events::EventBus",
   "AWS::Scheduler::Schedule",
+  "AWS::Serverless::LayerVersion",
+  "AWS::Lambda::LayerVersion",
   "AWS::SNS::Topic",
   "AWS::SNS::Subscription",
+  "AWS::Serverless::Api",
+  "AWS::Serverless::HttpApi",
 ]);
 
 async function translateResource(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
@@ -69,6 +76,9 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
     case "AWS::Serverless::Function":
     case "AWS::Lambda::Function":
       return translateFunction(t, stack, id, type, p, place);
+    case "AWS::Serverless::LayerVersion":
+    case "AWS::Lambda::LayerVersion":
+      return translateLayer(t, stack, id, type, p, place);
     case "AWS::SQS::Queue": {
       const me = stack.identity(id, base);
       const redrive = typeof p.RedrivePolicy === "string" ? jsonProperty(p.RedrivePolicy, [...base, "RedrivePolicy"]) : (p.RedrivePolicy as Props | undefined);
@@ -179,6 +189,10 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       t.said(id, `EventBridge bus ${me.name}`);
       return;
     }
+    case "AWS::Serverless::Api":
+    case "AWS::Serverless::HttpApi":
+      apiResource(t, stack, id, type, p, base);
+      return;
     case "AWS::Scheduler::Schedule": {
       const me = stack.identity(id, base);
       if (p.GroupName !== undefined && p.GroupName !== "default") {

@@ -17,11 +17,13 @@ export interface Origin {
 export class Translation {
   readonly config = {
     functions: {} as Record<string, Record<string, unknown>>,
+    layers: {} as Record<string, Record<string, unknown>>,
     queues: {} as Record<string, Record<string, unknown>>,
     streams: {} as Record<string, Record<string, unknown>>,
     eventSourceMappings: [] as Record<string, unknown>[],
     schedules: {} as Record<string, Record<string, unknown>>,
     topics: {} as Record<string, { subscriptions?: Record<string, unknown>[] } & Record<string, unknown>>,
+    apis: {} as Record<string, Record<string, unknown>>,
   };
   readonly origins: Origin[] = [];
   /** `Logical (Type)` of every resource or event lambda-sim does not run. */

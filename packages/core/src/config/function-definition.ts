@@ -1,3 +1,4 @@
+import type { FunctionUrlDefinition } from "../function-urls/function-urls.ts";
 import type { ModelSpec, SimFunctionSettings } from "../registry/function-model.ts";
 
 /**
@@ -23,10 +24,14 @@ export interface FunctionDefinition {
   /** PutFunctionConcurrency's ReservedConcurrentExecutions. */
   reservedConcurrency?: number;
   sim?: Partial<SimFunctionSettings>;
+  /** `Layers`: layer version ARNs, layer ARNs or names of declared layers (their latest version), in order. */
+  layers?: string[];
   /** `runtime: model` only. */
   model?: ModelSpec;
   /** PutFunctionEventInvokeConfig for $LATEST; destinations as written (`sqs:NAME` or an ARN). */
   eventInvokeConfig?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number; onSuccess?: string; onFailure?: string };
+  /** CreateFunctionUrlConfig for the unqualified function; its url id stays the same across starts. */
+  functionUrl?: FunctionUrlDefinition;
 }
 
 /** CreateFunction's defaults: 128 MB, 3 s, 512 MB of /tmp (botocore lambda model, aws-facts §3). */

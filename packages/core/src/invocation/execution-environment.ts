@@ -3,11 +3,12 @@ import { join } from "node:path";
 import type { TimerHandle } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import { RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
-import { SandboxProcess, signalText } from "../runtime/sandbox-process.ts";
+import { MAX_RESPONSE_BYTES, RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
+import { SandboxProcess, signalText, type SandboxOptions } from "../runtime/sandbox-process.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
+import { ExtensionHost, type ExtensionFailure } from "./extension-host.ts";
 import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
 import { RunningInvocation } from "./running-invocation.ts";
@@ -44,6 +45,8 @@ export class ExecutionEnvironment implements Environment {
   private readonly lifecycle: EnvironmentLifecycle;
   private readonly watchdogs = new EnvironmentWatchdogs();
   private freezeTimer: TimerHandle | undefined;
+  /** /opt/extensions, the Extensions API and the Telemetry API of this environment. */
+  private readonly extensions: ExtensionHost;
 
   /** `provisioned-concurrency` environments are initialised ahead of traffic (aws-facts §4). */
   readonly initializationType: "on-demand" | "provisioned-concurrency";
@@ -64,6 +67,7 @@ export class ExecutionEnvironment implements Environment {
     });
     this.output = new OutputForwarder(ctx.telemetry, config.functionName, id, (text) => this.running?.log.append(text));
     this.lifecycle = new EnvironmentLifecycle(id, config, ctx.telemetry, initializationType === "provisioned-concurrency");
+    this.extensions = new ExtensionHost({ environmentId: id, config, telemetry: ctx.telemetry, api: this.api, onOutput: (b) => this.output.write(b, this.running?.request.requestId), onCrash: (f) => this.onExtensionCrash(f) });
   }
 
   get state(): EnvironmentState {
@@ -108,8 +112,11 @@ export class ExecutionEnvironment implements Environment {
       this.freezeTimer?.cancel();
       this.freezeTimer = undefined;
       if (this.process?.frozen) this.process.thaw();
+      this.extensions.thaw();
     }
     emitStarted(this.ctx.telemetry, this.config, this.id, request, coldStart);
+    // Init ends when every extension has asked for its first event too (aws-facts §3 "Phases").
+    if (coldStart && this.extensions.running && (await this.extensionInitFailed())) return done;
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,
@@ -117,6 +124,7 @@ export class ExecutionEnvironment implements Environment {
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,
+      responseSink: request.responseSink,
     });
     return done;
   }
@@ -126,6 +134,8 @@ export class ExecutionEnvironment implements Environment {
     if (this.state === "retiring" || this.state === "retired") return;
     this.settlePrewarm(false);
     this.transition("retiring", reason);
+    if (this.process !== undefined && this.extensions.running) await this.extensions.shutdown("spindown");
+    this.extensions.close();
     this.killProcess();
     if (this.running !== undefined) this.finish(this.platformError("Runtime.ExitError", "Runtime exited without providing a reason", "error"));
     await this.api.close();
@@ -138,7 +148,7 @@ export class ExecutionEnvironment implements Environment {
     if (this.runtimeApi === "") this.runtimeApi = await this.api.listen();
     this.initError = undefined;
     this.spawnedAt = stopwatch.now();
-    const started = SandboxProcess.start({
+    const options: SandboxOptions = {
       environmentId: this.id,
       config: this.config,
       initializationType: this.initializationType,
@@ -155,7 +165,10 @@ export class ExecutionEnvironment implements Environment {
       onExit: (code, signal) => {
         if (this.process === started) this.onExit(code, signal);
       },
-    });
+    };
+    const failure = await this.extensions.start(options, INIT_LIMIT_MS);
+    if (failure !== undefined) return this.failExtensionInit(failure);
+    const started = SandboxProcess.start(options);
     if (started instanceof SandboxProcess) {
       this.process = started;
       this.lastProcess = started;
@@ -188,11 +201,12 @@ export class ExecutionEnvironment implements Environment {
   private freezeIfWaiting(): void {
     const proc = this.process;
     if (!this.config.sim.freeze || proc === undefined || proc.frozen || this.freezeTimer !== undefined) return;
-    if (this.running !== undefined || !this.api.runtimeWaiting) return;
+    if (this.running !== undefined || !this.api.runtimeWaiting || !this.extensions.idle) return;
     const freeze = () => {
       this.freezeTimer = undefined;
-      if (this.process !== proc || proc.frozen || this.running !== undefined || !this.api.runtimeWaiting) return;
+      if (this.process !== proc || proc.frozen || this.running !== undefined || !this.api.runtimeWaiting || !this.extensions.idle) return;
       proc.freeze();
+      this.extensions.freeze();
     };
     if (this.ctx.freezeDelayMs <= 0) freeze();
     else this.freezeTimer = stopwatch.after(this.ctx.freezeDelayMs, freeze);
@@ -205,6 +219,7 @@ export class ExecutionEnvironment implements Environment {
     if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.spawnedAt;
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = stopwatch.now();
+    this.extensions.invoke(r.request, this.config.timeout * 1000);
     this.startLine(r);
     this.watchdogs.arm(this.config.timeout * 1000, () => this.onTimeout());
     this.watchdogs.watchMemory(
@@ -228,29 +243,33 @@ export class ExecutionEnvironment implements Environment {
     const r = this.running;
     if (r === undefined || o.requestId !== r.request.requestId || r.request.failure === "timeout") return;
     this.watchdogs.disarm();
-    let result: InvocationResult;
-    if (o.kind === "response") result = this.result(o.body, undefined, undefined);
-    else if (o.kind === "error") result = this.result(o.body, o.errorType, undefined);
-    else {
-      const message = "Response payload size exceeded maximum allowed payload size (6291556 bytes).";
-      result = this.result(failurePayload("Function.ResponseSizeTooLarge", message), "Function.ResponseSizeTooLarge", undefined);
-    }
+    // Computed when the invocation completes: extensions' post-response work is in its duration.
+    const result = (): InvocationResult => {
+      if (o.kind === "response") return this.result(o.body, undefined, undefined);
+      if (o.kind === "error") return this.result(o.body, o.errorType, undefined);
+      const message = `Response payload size exceeded maximum allowed payload size (${o.limit ?? MAX_RESPONSE_BYTES} bytes).`;
+      return this.result(failurePayload("Function.ResponseSizeTooLarge", message), "Function.ResponseSizeTooLarge", undefined);
+    };
+    const produced = o.kind === "too-large" ? 0 : o.body.length;
+    // Complete once every extension has asked for its next event (aws-facts §3 "Freeze/thaw").
+    this.extensions.runtimeDone(o.requestId, o.kind === "response" ? "success" : "error", stopwatch.now() - (r.deliveredAt ?? stopwatch.now()), produced, () =>
     // Output the runtime wrote before posting is already in the pipe; one turn of the event loop
     // lets it reach the log ahead of END and REPORT.
     setImmediate(() => {
       if (this.running !== r) return;
-      this.finish(result);
+      this.finish(result());
       if (this.state === "busy") this.transition("idle");
       this.onAvailable(this);
       // The runtime may have asked for the next event before we finished.
       this.freezeIfWaiting();
-    });
+    }));
   }
 
   /** The process exited on its own (or could not start). */
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     const proc = this.process;
     this.process = undefined;
+    this.extensions.kill();
     this.watchdogs.disarm();
     if (this.state === "retiring" || this.state === "retired") return;
     const r = this.running;
@@ -355,7 +374,36 @@ export class ExecutionEnvironment implements Environment {
     this.freezeTimer = undefined;
     this.process?.kill();
     this.process = undefined;
+    this.extensions.kill();
     this.api.resetSession();
+  }
+
+  /** An extension failed during Init: this Init fails as the runtime's own failures do. */
+  private failExtensionInit(f: ExtensionFailure): void {
+    this.extensions.kill();
+    const type = f.errorType;
+    this.initError = { errorType: type, body: failurePayload(type, `RequestId: ${this.running?.request.requestId} Error: ${f.message}`) };
+    setImmediate(() => this.onExit(1, null));
+  }
+
+  /** Waits for the extensions' init; true when one failed (the invocation has been answered). */
+  private async extensionInitFailed(): Promise<boolean> {
+    const failure = await this.extensions.initDone();
+    if (failure === undefined || this.running === undefined) return false;
+    this.killProcess();
+    this.failExtensionInit(failure);
+    return true;
+  }
+
+  /** An extension died after its Init: the environment is reset, as after a runtime crash. */
+  private onExtensionCrash(f: ExtensionFailure): void {
+    if (this.state === "retiring" || this.state === "retired") return;
+    const r = this.running;
+    this.killProcess();
+    if (r !== undefined && r.deliveredAt !== undefined) {
+      this.finish(this.platformError(f.errorType, f.message, "error"));
+      this.toReset();
+    } else if (r === undefined && this.state === "idle") this.transition("reset");
   }
 
   private transition(to: EnvironmentState, reason?: RetireReason): void {

@@ -12,8 +12,8 @@ export interface TargetAttribute {
 }
 
 /**
- * Per-delivery parameters some targets take: EventBridge's `SqsParameters` for FIFO queues, an SNS
- * FIFO topic's group and deduplication id.
+ * Per-delivery parameters some targets take: EventBridge's `SqsParameters` for FIFO queues, and
+ * what an SNS FIFO topic's delivery to a FIFO queue keeps (its group and deduplication id).
  */
 export interface DeliveryOptions {
   messageGroupId?: string;

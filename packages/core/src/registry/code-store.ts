@@ -28,9 +28,9 @@ export class CodeStore {
     this.root = root;
   }
 
-  async unpack(functionName: string, zip: Buffer): Promise<StoredCode> {
+  async unpack(functionName: string, zip: Buffer, operation = "CreateFunction"): Promise<StoredCode> {
     if (zip.length > MAX_ZIP_BYTES) {
-      throw lambdaErrors.requestTooLarge(`Request must be smaller than ${MAX_ZIP_BYTES} bytes for the CreateFunction operation`);
+      throw lambdaErrors.requestTooLarge(`Request must be smaller than ${MAX_ZIP_BYTES} bytes for the ${operation} operation`);
     }
     const digest = createHash("sha256").update(zip).digest();
     const codeDir = join(this.root, functionName, digest.toString("hex"));

@@ -27,6 +27,10 @@ export interface FunctionVersionConfig {
   codeSha256: string;
   codeSize: number;
   deadLetterTargetArn?: string;
+  /** `Layers`, in the order they are extracted into /opt (at most 5). */
+  layers?: FunctionLayer[];
+  /** The layers merged as /opt shows them (registry/opt-directory.ts); undefined without layers. */
+  optDir?: string;
   /** AWS format: 2019-11-14T18:16:05.568+0000 */
   lastModified: string;
   /** Changes on every code or configuration change of this version. */
@@ -35,6 +39,17 @@ export interface FunctionVersionConfig {
   sim: SimFunctionSettings;
   /** For `runtime: model` only: what each invocation does instead of running code. */
   model?: ModelSpec;
+}
+
+/** One layer version a function references. */
+export interface FunctionLayer {
+  /** The layer version ARN (`arn:aws:lambda:<region>:<account>:layer:<name>:<version>`). */
+  arn: string;
+  /** Zipped bytes, as FunctionConfiguration.Layers[].CodeSize reports them. */
+  codeSize: number;
+  unzippedSize: number;
+  /** The unpacked content. */
+  dir: string;
 }
 
 /** A duration in service ms: fixed, or drawn from the seeded random source. */

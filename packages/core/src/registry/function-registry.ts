@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
 import { FUNCTION_DEFAULTS, type FunctionDefinition } from "../config/function-definition.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
+import { SimError } from "../errors/sim-error.ts";
 import type { RandomStream, Rng } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { pickVersion, type AliasRecord } from "./alias-routing.ts";
 import { CodeStore, fingerprintDirectory } from "./code-store.ts";
+import { LayerRegistry } from "./layer-registry.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
 import { awsTimestamp, parseFunctionName } from "./function-names.ts";
 import { expandShortName } from "../config/short-names.ts";
@@ -48,6 +50,8 @@ export class FunctionRegistry {
   readonly region: string;
   readonly accountId: string;
   readonly code: CodeStore;
+  /** PublishLayerVersion and friends; functions' `Layers` are resolved against it. */
+  readonly layers: LayerRegistry;
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
@@ -63,6 +67,7 @@ export class FunctionRegistry {
     this.region = opts.region;
     this.accountId = opts.accountId;
     this.code = new CodeStore(opts.codeRoot);
+    this.layers = new LayerRegistry({ store: opts.store, clock: opts.clock, ids: opts.rng.stream("layer-ids"), region: opts.region, accountId: opts.accountId, codeRoot: opts.codeRoot });
     this.ids = opts.rng.stream("ids");
     this.routing = opts.rng.stream("alias-routing");
     this.load();
@@ -235,7 +240,7 @@ export class FunctionRegistry {
       if (existing !== undefined && existing.source === "api") this.delete(def.functionName);
       // A model function has no code: its "code" is its declared behaviour.
       const code = def.runtime === "model" ? { codeSha256: createHash("sha256").update(JSON.stringify(def.model)).digest("base64"), codeSize: 0 } : fingerprintDirectory(def.codeDir);
-      const fields = { ...definitionFields(def, (ref) => expandShortName(ref, this.region, this.accountId)), ...code };
+      const fields = { ...definitionFields(def, (ref) => expandShortName(ref, this.region, this.accountId)), ...code, ...this.definitionLayers(def, code.codeSize) };
       const current = this.functions.get(def.functionName);
       if (current === undefined) {
         this.create({ ...fields, functionArn: this.arn(def.functionName), version: "$LATEST", lastModified: this.now(), revisionId: this.newRevisionId() }, "config");
@@ -243,6 +248,16 @@ export class FunctionRegistry {
         this.updateLatest(def.functionName, fields, "configuration");
       }
       if (this.get(def.functionName).reservedConcurrency !== def.reservedConcurrency) this.saveReservedConcurrency(def.functionName, def.reservedConcurrency);
+    }
+  }
+
+  /** `layers:` of a declared function, checked as CreateFunction checks `Layers`. */
+  private definitionLayers(def: FunctionDefinition, codeBytes: number): Pick<FunctionVersionConfig, "layers" | "optDir"> {
+    if (def.layers === undefined || def.layers.length === 0) return { layers: undefined, optDir: undefined };
+    try {
+      return this.layers.resolve(def.layers.map((ref) => this.layers.versionArnOf(ref)), codeBytes);
+    } catch (e) {
+      throw new SimError("ERR_CONFIG", `functions.${def.functionName}.layers: ${(e as Error).message}`);
     }
   }
 

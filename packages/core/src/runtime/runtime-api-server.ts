@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { stopwatch } from "../clock/stopwatch.ts";
+import { MAX_STREAMED_RESPONSE_BYTES, type ResponseSink } from "../invocation/response-sink.ts";
+import { readStreamedResponse } from "./streamed-response.ts";
 
 /** One event as the runtime receives it from `GET /runtime/invocation/next` (aws-facts §2.1). */
 export interface RuntimeEvent {
@@ -17,13 +19,16 @@ export interface RuntimeEvent {
   /** JSON text, sync invocations only. */
   clientContext?: string;
   cognitoIdentity?: string;
+  /** Where a streamed response's chunks go as they arrive (InvokeWithResponseStream, a streaming URL). */
+  responseSink?: ResponseSink;
 }
 
 /** What the runtime reported for the current event, or for its init. */
 export type RuntimeOutcome =
   | { kind: "response"; requestId: string; body: Buffer }
   | { kind: "error"; requestId: string; errorType: string; body: Buffer }
-  | { kind: "too-large"; requestId: string };
+  /** `limit`: the cap that was passed, when it is not the buffered 6 MB one (a streamed response). */
+  | { kind: "too-large"; requestId: string; limit?: number };
 
 export interface RuntimeApiListener {
   /** The runtime called /next and no event is waiting: it is idle (and may be frozen). */
@@ -61,7 +66,11 @@ export class RuntimeApiServer {
   private queued: RuntimeEvent | undefined;
   /** The request id delivered and not yet answered. */
   private current: string | undefined;
+  private currentSink: ResponseSink | undefined;
+  /** Bumped by resetSession: a streamed response from before a reset is dropped. */
+  private session = 0;
   private port = 0;
+  private mounted: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 
   constructor(listener: RuntimeApiListener) {
     this.listener = listener;
@@ -72,6 +81,11 @@ export class RuntimeApiServer {
     this.server.headersTimeout = 0;
     this.server.keepAliveTimeout = 0;
     this.server.timeout = 0;
+  }
+
+  /** The other APIs on this port (Extensions, Telemetry, Logs): `handler` says whether it served the request. */
+  mount(handler: (req: IncomingMessage, res: ServerResponse) => boolean): void {
+    this.mounted = handler;
   }
 
   async listen(): Promise<string> {
@@ -109,7 +123,9 @@ export class RuntimeApiServer {
     const q = this.queued;
     this.queued = undefined;
     this.current = undefined;
+    this.currentSink = undefined;
     this.heldNext = undefined;
+    this.session++;
     return q;
   }
 
@@ -121,7 +137,10 @@ export class RuntimeApiServer {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? "";
-    if (!url.startsWith(PREFIX)) return reply(res, 404, { errorMessage: "Not Found", errorType: "NotFound" });
+    if (!url.startsWith(PREFIX)) {
+      if (this.mounted?.(req, res)) return;
+      return reply(res, 404, { errorMessage: "Not Found", errorType: "NotFound" });
+    }
     const path = url.slice(PREFIX.length);
     if (req.method === "GET" && path === "invocation/next") return this.next(res);
     if (req.method !== "POST") return reply(res, 405, { errorMessage: "Method Not Allowed", errorType: "MethodNotAllowed" });
@@ -140,6 +159,8 @@ export class RuntimeApiServer {
       return reply(res, 400, { errorMessage: "Invalid request ID", errorType: "InvalidRequestID" });
     }
     const isResponse = m[2] === "response";
+    const mode = header(req, "lambda-runtime-function-response-mode");
+    if (isResponse && mode !== undefined) return this.streamedResponse(req, res, requestId, mode);
     readBody(req, MAX_RESPONSE_BYTES, (body) => {
       this.current = undefined;
       if (body === undefined) {
@@ -156,6 +177,31 @@ export class RuntimeApiServer {
         const errorType = normaliseErrorType(header(req, "lambda-runtime-function-error-type"));
         this.listener.onOutcome({ kind: "error", requestId, errorType, body });
       }
+    });
+  }
+
+  /**
+   * A streamed `/response` (aws-facts §2.1): chunks go to the invocation's sink as they arrive;
+   * the 202 is sent once the stream has ended. Any mode but `streaming` is refused, as RIE does
+   * (its message text is unconfirmed).
+   */
+  private streamedResponse(req: IncomingMessage, res: ServerResponse, requestId: string, mode: string): void {
+    const sink = this.currentSink;
+    this.current = undefined;
+    this.currentSink = undefined;
+    if (mode !== "streaming") {
+      req.resume();
+      reply(res, 400, { errorMessage: `Invalid function response mode: ${mode}`, errorType: "InvalidFunctionResponseMode" });
+      const body = Buffer.from(JSON.stringify({ errorType: "Runtime.InvalidResponseModeHeader", errorMessage: `Invalid function response mode: ${mode}` }));
+      return this.listener.onOutcome({ kind: "error", requestId, errorType: "Runtime.InvalidResponseModeHeader", body });
+    }
+    const session = this.session;
+    const limits = { bufferLimit: MAX_RESPONSE_BYTES, streamLimit: MAX_STREAMED_RESPONSE_BYTES };
+    readStreamedResponse(req, sink, limits, () => this.session === session, (outcome) => {
+      reply(res, 202, { status: "OK" });
+      if (outcome.kind === "too-large") this.listener.onOutcome({ kind: "too-large", requestId, limit: sink === undefined ? undefined : limits.streamLimit });
+      else if (outcome.kind === "response") this.listener.onOutcome({ kind: "response", requestId, body: outcome.body });
+      else this.listener.onOutcome({ kind: "error", requestId, errorType: normaliseErrorType(outcome.errorType), body: outcome.body });
     });
   }
 
@@ -182,6 +228,7 @@ export class RuntimeApiServer {
 
   private deliver(res: ServerResponse, event: RuntimeEvent): void {
     this.current = event.requestId;
+    this.currentSink = event.responseSink;
     // Headers are set only when non-empty (RIE renderInvokeHeaders).
     const headers: Record<string, string | number> = {
       "Content-Type": "application/json",
@@ -205,7 +252,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** Reads the whole body; calls back with undefined once it passes `limit` (the rest is discarded). */
-function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void): void {
+export function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let over = false;
@@ -219,7 +266,7 @@ function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | und
   req.on("error", () => {});
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
+export function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
   res.end(text);

@@ -101,14 +101,18 @@ export function supportsPrivateTmp(): boolean {
  * under the host's /tmp (its code, when the state directory is there) are bound back in at the
  * same place first. unshare and sh both exec, so the pid we hold is the runtime's own pid.
  */
-export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string, keep: readonly string[]): ProcessCommand {
+export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string, keep: readonly string[], optDir = "", hostsFile = ""): ProcessCommand {
   // Parents before children, so a nested path is bound on top of (not hidden by) its parent.
   const underTmp = [...new Set(keep.filter((p) => p.startsWith("/tmp/")).map((p) => p.replace(/\/+$/, "")))].sort((a, b) => a.length - b.length);
+  // The function's layers at /opt, read-only as on AWS (the bind first: a read-only remount
+  // applies to a bind mount, not to the directory it shows), and the sandbox's host names.
   const script =
-    'set -e; t="$0"; n="$1"; shift; while [ "$n" -gt 0 ]; do p="$1"; shift; n=$((n-1)); ' +
-    'mkdir -p "$t${p#/tmp}"; mount --bind "$p" "$t${p#/tmp}"; done; mount --rbind "$t" /tmp; exec "$@"';
+    'set -e; t="$0"; o="$1"; h="$2"; n="$3"; shift 3; while [ "$n" -gt 0 ]; do p="$1"; shift; n=$((n-1)); ' +
+    'mkdir -p "$t${p#/tmp}"; mount --bind "$p" "$t${p#/tmp}"; done; ' +
+    'if [ -n "$o" ]; then mount --bind "$o" /opt; mount -o remount,bind,ro /opt; fi; ' +
+    'if [ -n "$h" ]; then mount --bind "$h" /etc/hosts; fi; mount --rbind "$t" /tmp; exec "$@"';
   return {
     command: "unshare",
-    args: ["-m", "--propagation", "private", "sh", "-c", script, tmpDir, String(underTmp.length), ...underTmp, cmd.command, ...cmd.args],
+    args: ["-m", "--propagation", "private", "sh", "-c", script, tmpDir, optDir, hostsFile, String(underTmp.length), ...underTmp, cmd.command, ...cmd.args],
   };
 }

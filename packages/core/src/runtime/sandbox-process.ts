@@ -8,6 +8,7 @@ import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
+import { addLayerPaths, hostPathOf, optView, sandboxHostsFile } from "./layer-paths.ts";
 import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
@@ -22,6 +23,8 @@ export interface SandboxOptions {
   tmpDir: string;
   privateTmp: boolean;
   compileCacheDir?: string;
+  /** An external extension (`/opt/extensions/<name>`) to start instead of the runtime. */
+  extension?: string;
   processes: ProcessLedger;
   onOutput: (chunk: Buffer) => void;
   /** The process ended (not called after `kill()`, whose outcome the caller already decided). */
@@ -62,13 +65,16 @@ export class SandboxProcess {
       tmpDir: opts.privateTmp ? undefined : opts.tmpDir,
       compileCacheDir: opts.compileCacheDir,
     });
+    const opt = optView(opts.config, opts.privateTmp, hostPaths(opts));
+    if (opt !== undefined) addLayerPaths(env, opts.config, opt);
+    if (opts.extension !== undefined) forExtension(env);
     const driver = driverFor(opts.config.runtime);
-    const unavailable = driver.unavailable?.(opts.config);
+    const unavailable = opts.extension === undefined ? driver.unavailable?.(opts.config) : undefined;
     if (unavailable !== undefined) return { invalidEntrypoint: unavailable };
-    let cmd = driver.command(opts.config, env);
-    const problem = entrypointProblem(cmd);
+    let cmd = opts.extension === undefined ? driver.command(opts.config, env) : { command: `${opt!.path}/extensions/${opts.extension}`, args: [] };
+    const problem = entrypointProblem({ ...cmd, command: hostPathOf(cmd.command, opt) });
     if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${cmd.command}: ${problem}` };
-    if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env));
+    if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env), opt?.mount, opt?.mount === undefined ? undefined : sandboxHostsFile());
     cmd = withParentDeathSignal(cmd);
     const child = spawn(cmd.command, cmd.args, { cwd: opts.config.codeDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     return new SandboxProcess(child, opts);
@@ -140,9 +146,25 @@ export class SandboxProcess {
   }
 }
 
+/**
+ * Extensions get the function's environment less what only the runtime needs (AWS's "Extensions
+ * API" page: these variables are not available to extensions).
+ */
+function forExtension(env: Record<string, string>): void {
+  for (const k of ["AWS_EXECUTION_ENV", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT", "_AWS_XRAY_DAEMON_ADDRESS", "_AWS_XRAY_DAEMON_PORT", "_HANDLER"]) delete env[k];
+}
+
+/** The host's paths the process needs (a layer mounted over the host's /opt must not hide them). */
+function hostPaths(opts: SandboxOptions): string[] {
+  const paths = [opts.config.codeDir, dirname(process.execPath), opts.tmpDir, ...nodeSdkTargets()];
+  if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
+  return paths;
+}
+
 /** Everything the process must still reach once its own directory hides the host's /tmp. */
 function pathsToKeep(opts: SandboxOptions, env: Record<string, string>): string[] {
-  const paths = [opts.config.codeDir, env.LAMBDA_RUNTIME_DIR!, dirname(process.execPath)];
+  const paths = [opts.config.codeDir, dirname(process.execPath)];
+  if (env.LAMBDA_RUNTIME_DIR) paths.push(env.LAMBDA_RUNTIME_DIR);
   if (opts.compileCacheDir !== undefined) paths.push(opts.compileCacheDir);
   if (env.AWS_LAMBDA_EXEC_WRAPPER) paths.push(dirname(env.AWS_LAMBDA_EXEC_WRAPPER));
   if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));

@@ -86,7 +86,7 @@ export const sqsSource: Source<QueueConfig> = {
       deliver: async (arn, body, attributes, options) => {
         const q = queues.byArn(arn);
         if (q === undefined) throw new Error(`the queue ${arn} does not exist`);
-        // A FIFO delivery keeps its group and deduplication id (SNS FIFO topics, EventBridge SqsParameters).
+        // A FIFO topic's delivery keeps its group and deduplication id (SNS FIFO to SQS FIFO).
         m.sendMessage({ QueueUrl: queues.url(q.name), MessageBody: body, MessageAttributes: attributes, MessageGroupId: options?.messageGroupId, MessageDeduplicationId: options?.messageDeduplicationId });
       },
     });

@@ -6,7 +6,8 @@ import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
 import { SIM_DEFAULTS } from "../../registry/function-registry.ts";
-import type { FunctionVersionConfig } from "../../registry/function-model.ts";
+import type { FunctionLayer, FunctionVersionConfig } from "../../registry/function-model.ts";
+import { fingerprintDirectory, MAX_UNZIPPED_BYTES } from "../../registry/code-store.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches } from "./validation.ts";
@@ -26,6 +27,7 @@ interface ConfigurationInput {
   EphemeralStorage?: { Size?: number };
   DeadLetterConfig?: { TargetArn?: string };
   Architectures?: string[];
+  Layers?: string[];
   RevisionId?: string;
 }
 
@@ -79,6 +81,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
         const rec = registry.get(req.params.FunctionName!);
         checkRevision(rec.latest, input.RevisionId);
         const patch = validateConfiguration(input, rec.latest.runtime);
+        if (input.Layers !== undefined) Object.assign(patch, layersOf(registry, input.Layers, rec.latest.codeDir));
         return { body: functionConfiguration(registry.updateLatest(rec.name, patch, "configuration")) };
       },
     },
@@ -91,6 +94,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
         const rec = registry.get(req.params.FunctionName!);
         checkRevision(rec.latest, input.RevisionId);
         const code = await registry.code.unpack(rec.name, zipFrom(input));
+        if (rec.latest.layers !== undefined) checkCombinedSize(code.codeDir, rec.latest.layers);
         let config = registry.updateLatest(rec.name, { ...code }, "code");
         if (input.Publish) config = registry.publish(rec.name, undefined);
         return { body: functionConfiguration(config) };
@@ -125,6 +129,7 @@ async function createFunction(registry: FunctionRegistry, input: CreateInput) {
   const patch = validateConfiguration(input, input.Runtime);
   if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
   const code = await registry.code.unpack(name, zipFrom(input.Code ?? {}));
+  const layers = input.Layers === undefined || input.Layers.length === 0 ? {} : layersOf(registry, input.Layers, code.codeDir);
   if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
   const config: FunctionVersionConfig = {
     functionName: name,
@@ -141,6 +146,7 @@ async function createFunction(registry: FunctionRegistry, input: CreateInput) {
     architectures: ["x86_64"],
     ...patch,
     ...code,
+    ...layers,
     lastModified: registry.now(),
     revisionId: registry.newRevisionId(),
     sim: { ...SIM_DEFAULTS },
@@ -181,6 +187,19 @@ function validateConfiguration(input: ConfigurationInput, runtime: string): Part
     patch.architectures = input.Architectures;
   }
   return patch;
+}
+
+/** `Layers`: AWS's checks (layer-registry.ts), with the unpacked function code counted in the 250 MB. */
+function layersOf(registry: FunctionRegistry, arns: string[], codeDir: string): Pick<FunctionVersionConfig, "layers" | "optDir"> {
+  const { layers, optDir } = registry.layers.resolve(arns, fingerprintDirectory(codeDir).codeSize);
+  return layers.length === 0 ? { layers: undefined, optDir: undefined } : { layers, optDir };
+}
+
+function checkCombinedSize(codeDir: string, layers: FunctionLayer[]): void {
+  const total = fingerprintDirectory(codeDir).codeSize + layers.reduce((n, l) => n + l.unzippedSize, 0);
+  if (total > MAX_UNZIPPED_BYTES) {
+    throw lambdaErrors.invalidParameterValue(`Function code combined with layers exceeds the maximum allowed size of ${MAX_UNZIPPED_BYTES} bytes. The actual size is ${total} bytes.`);
+  }
 }
 
 function checkRuntime(runtime: string): string {

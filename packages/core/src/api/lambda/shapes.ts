@@ -27,6 +27,7 @@ export function functionConfiguration(c: FunctionVersionConfig, state: "Pending"
     LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${c.functionName}` },
   };
   if (Object.keys(c.environment).length > 0) out.Environment = { Variables: c.environment };
+  if (c.layers !== undefined && c.layers.length > 0) out.Layers = c.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize }));
   if (c.deadLetterTargetArn) out.DeadLetterConfig = { TargetArn: c.deadLetterTargetArn };
   if (state === "Pending") {
     // Right after CreateFunction (aws-facts §3 "New functions").

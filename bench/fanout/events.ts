@@ -1,6 +1,6 @@
-// bench/fanout-events: the EventBridge half of issue 19's fan-out benchmark.
+// bench/fanout/events: the EventBridge half of issue 19's fan-out benchmark.
 //
-//   node bench/fanout-events.ts [--quick]
+//   node bench/fanout/events.ts [--quick]
 //
 // (1) Pattern matching on one core, measured alone: each of 10 rule patterns (exact, prefix,
 // anything-but, numeric range, exists, cidr, wildcard, $or, nested arrays) compiled by the one
@@ -16,8 +16,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compilePattern } from "../packages/core/src/index.ts";
-import { rawSqlite, startSimulator } from "./support.ts";
+import { compilePattern } from "../../packages/core/src/index.ts";
+import { rawSqlite, startSimulator } from "../support.ts";
 
 const quick = process.argv.includes("--quick");
 const MATCH_EVENTS = quick ? 100_000 : 500_000;

@@ -1,0 +1,236 @@
+import { accessSync, constants, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { stopwatch } from "../clock/stopwatch.ts";
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { ExtensionsApi } from "../runtime/extensions-api.ts";
+import type { RuntimeApiServer, RuntimeEvent } from "../runtime/runtime-api-server.ts";
+import { SandboxProcess, signalText, type SandboxOptions } from "../runtime/sandbox-process.ts";
+import { TelemetryApi } from "../runtime/telemetry-api.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import { ExtensionTelemetry } from "./extension-telemetry.ts";
+
+/** How an extension failed, as the invocation that pays for it reports it (aws-facts §1.5). */
+export interface ExtensionFailure {
+  errorType: string;
+  message: string;
+}
+
+export interface ExtensionHostOptions {
+  environmentId: string;
+  config: FunctionVersionConfig;
+  telemetry: Telemetry;
+  api: RuntimeApiServer;
+  /** Extension output, to the function's log like the runtime's. */
+  onOutput(chunk: Buffer): void;
+  /** An extension died after its init: the environment must be reset. */
+  onCrash(failure: ExtensionFailure): void;
+}
+
+/**
+ * Shutdown budget with external extensions: 2,000 ms, then SIGKILL (aws-facts §2.2). Our choice:
+ * extensions that have all exited end it sooner.
+ */
+export const SHUTDOWN_BUDGET_MS = 2000;
+
+/**
+ * The extensions of one execution environment: the executables of /opt/extensions started before
+ * the runtime (each in the environment's sandbox, frozen and thawed with it), the Extensions API
+ * they register with, and the Telemetry and Logs APIs they subscribe to. The environment's Init
+ * waits for every registration; an invocation completes once the runtime has responded and every
+ * extension has asked for its next event; retirement sends SHUTDOWN with its deadline.
+ */
+export class ExtensionHost {
+  readonly extensions: ExtensionsApi;
+  readonly subscriptions: TelemetryApi;
+  private readonly opts: ExtensionHostOptions;
+  private readonly telemetry: ExtensionTelemetry;
+  private processes = new Map<string, SandboxProcess>();
+  private waiters: (() => boolean)[] = [];
+  private initFailure: ExtensionFailure | undefined;
+
+  constructor(opts: ExtensionHostOptions) {
+    this.opts = opts;
+    const c = opts.config;
+    this.extensions = new ExtensionsApi(
+      { onChange: () => this.changed(), onError: (e, phase, type) => this.reported(e.name, phase, type) },
+      () => ({ functionName: c.functionName, functionVersion: c.version, handler: c.handler }),
+    );
+    this.subscriptions = new TelemetryApi((id) => (id === undefined ? undefined : this.extensions.registered.get(id)));
+    this.telemetry = new ExtensionTelemetry(opts.telemetry, opts.environmentId, c, this.subscriptions);
+    opts.api.mount((req, res) => this.extensions.handle(req, res) || this.subscriptions.handle(req, res));
+  }
+
+  /** The external extensions this function's layers bring: executable files of /opt/extensions. */
+  get names(): string[] {
+    const dir = this.opts.config.optDir === undefined ? undefined : join(this.opts.config.optDir, "extensions");
+    if (dir === undefined) return [];
+    try {
+      return readdirSync(dir).sort().filter((n) => isExecutable(join(dir, n)));
+    } catch {
+      return [];
+    }
+  }
+
+  /** External extension processes are running (started by the last Init and alive). */
+  get running(): boolean {
+    return this.processes.size > 0;
+  }
+
+  /** Every registered extension is blocked on /event/next: the environment may freeze. */
+  get idle(): boolean {
+    return this.extensions.idle;
+  }
+
+  /**
+   * Extension init: starts each extension and waits until all have registered (or one failed, or
+   * the init limit passed). Resolves with the failure that ends this Init, if any.
+   */
+  async start(base: SandboxOptions, limitMs: number): Promise<ExtensionFailure | undefined> {
+    this.initFailure = undefined;
+    const names = this.names;
+    if (names.length > 0) this.telemetry.watch();
+    this.telemetry.initStart(base.initializationType);
+    if (names.length === 0) return undefined;
+    for (const name of names) {
+      const started = SandboxProcess.start({
+        ...base,
+        environmentId: `${base.environmentId}-ext-${name.replace(/[^\w.-]/g, "_")}`,
+        extension: name,
+        onOutput: (chunk) => this.output(chunk),
+        onExit: (code, signal) => this.exited(name, code, signal),
+      });
+      if (!(started instanceof SandboxProcess)) return (this.initFailure = { errorType: "Extension.LaunchError", message: started.invalidEntrypoint });
+      this.processes.set(name, started);
+    }
+    const timer = stopwatch.after(limitMs, () => this.failInit({ errorType: "Sandbox.Timedout", message: `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds` }));
+    await this.until(() => this.initFailure !== undefined || names.every((n) => this.extensions.byName(n) !== undefined));
+    timer.cancel();
+    for (const e of this.extensions.registered.values()) this.opts.onOutput(Buffer.from(`EXTENSION\tName: ${e.name}\tState: Ready\tEvents: [${e.events.join(",")}]\n`));
+    return this.initFailure;
+  }
+
+  /** Resolves once every registered extension has finished its init (called /event/next), or failed. */
+  async initDone(): Promise<ExtensionFailure | undefined> {
+    await this.until(() => this.initFailure !== undefined || [...this.extensions.registered.values()].every((e) => e.initDone && this.extensions.idle));
+    return this.initFailure;
+  }
+
+  /** The runtime took the event: extensions registered for INVOKE get it too. */
+  invoke(event: Pick<RuntimeEvent, "requestId" | "invokedFunctionArn" | "traceId">, timeoutMs: number): void {
+    if (this.extensions.registered.size === 0) return;
+    this.extensions.send("INVOKE", {
+      eventType: "INVOKE",
+      deadlineMs: stopwatch.epochNow() + timeoutMs,
+      requestId: event.requestId,
+      invokedFunctionArn: event.invokedFunctionArn,
+      tracing: { type: "X-Amzn-Trace-Id", value: event.traceId },
+    });
+  }
+
+  /** The runtime answered: `platform.runtimeDone`, then `done` once every extension is waiting again. */
+  runtimeDone(requestId: string, status: "success" | "error", durationMs: number, producedBytes: number, done: () => void): void {
+    this.telemetry.runtimeDone(requestId, status, durationMs, producedBytes);
+    if (this.extensions.idle) return done();
+    void this.until(() => this.extensions.idle).then(done);
+  }
+
+  freeze(): void {
+    for (const p of this.processes.values()) p.freeze();
+  }
+
+  thaw(): void {
+    for (const p of this.processes.values()) if (p.frozen) p.thaw();
+  }
+
+  /**
+   * Shutdown phase: buffered telemetry is delivered, then extensions registered for SHUTDOWN get
+   * it with a deadline 2,000 ms away; they are killed when they have all exited or at the deadline.
+   */
+  async shutdown(reason: "spindown" | "timeout" | "failure"): Promise<void> {
+    if (this.processes.size === 0) return this.kill();
+    this.thaw();
+    await this.subscriptions.flush();
+    this.extensions.send("SHUTDOWN", { eventType: "SHUTDOWN", shutdownReason: reason, deadlineMs: stopwatch.epochNow() + SHUTDOWN_BUDGET_MS });
+    // Only extensions that asked for SHUTDOWN are waited for; the others are simply killed.
+    const waitFor = new Set([...this.extensions.registered.values()].filter((e) => e.events.includes("SHUTDOWN")).map((e) => e.name));
+    let expired = false;
+    const timer = stopwatch.after(SHUTDOWN_BUDGET_MS, () => {
+      expired = true;
+      this.changed();
+    });
+    await this.until(() => expired || ![...waitFor].some((n) => this.processes.has(n)));
+    timer.cancel();
+    this.kill();
+  }
+
+  /** Kills every extension and forgets their registrations (a reset or a retirement). */
+  kill(): void {
+    const procs = [...this.processes.values()];
+    this.processes.clear();
+    for (const p of procs) p.kill();
+    this.extensions.reset();
+    this.changed();
+  }
+
+  /** The environment is gone: no more telemetry. */
+  close(): void {
+    this.kill();
+    this.subscriptions.close();
+    this.telemetry.close();
+  }
+
+  private output(chunk: Buffer): void {
+    this.telemetry.extensionLog(chunk.toString("utf8"));
+    this.telemetry.muted = true;
+    try {
+      this.opts.onOutput(chunk);
+    } finally {
+      this.telemetry.muted = false;
+    }
+  }
+
+  private reported(name: string, phase: "init" | "exit", errorType: string): void {
+    // Our choice (AWS's exact wording is not published): the type says which extension API was used.
+    if (phase === "init") this.failInit({ errorType: "Extension.InitError", message: `Extension ${name} reported an init error: ${errorType}` });
+  }
+
+  private exited(name: string, code: number | null, signal: NodeJS.Signals | null): void {
+    if (!this.processes.has(name)) return;
+    this.processes.delete(name);
+    const status = signal !== null ? `signal: ${signalText(signal)}` : `exit status ${code}`;
+    const registered = this.extensions.byName(name);
+    if (registered === undefined || !registered.initDone) this.failInit({ errorType: "Extension.Crash", message: status });
+    else if (this.initFailure === undefined && code !== 0) this.opts.onCrash({ errorType: "Extension.Crash", message: status });
+    this.changed();
+  }
+
+  private failInit(failure: ExtensionFailure): void {
+    this.initFailure ??= failure;
+    this.changed();
+  }
+
+  private until(condition: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push(() => {
+        if (!condition()) return false;
+        resolve();
+        return true;
+      });
+    });
+  }
+
+  private changed(): void {
+    this.waiters = this.waiters.filter((w) => !w());
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,110 @@
+import { stopwatch } from "../clock/stopwatch.ts";
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import type { TelemetryApi } from "../runtime/telemetry-api.ts";
+import type { TelemetryEvent } from "../telemetry/events.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+
+const PLATFORM_LINE = /^(START|END|REPORT) RequestId: |^EXTENSION\t/;
+
+/**
+ * The records an environment's Telemetry API and Logs API subscribers receive, shaped as AWS's
+ * "Telemetry API Event schema reference" and "Logs API" pages show them: `platform.initStart`,
+ * `platform.initRuntimeDone`, `platform.initReport`, `platform.start`, `platform.runtimeDone`,
+ * `platform.report` (Logs API: `platform.start`, `platform.end`, `platform.report`), and the
+ * function's and extensions' log lines. Built from the simulator's own telemetry for this
+ * environment, which it listens to only while the environment has extensions.
+ */
+export class ExtensionTelemetry {
+  private readonly telemetry: Telemetry;
+  private readonly environmentId: string;
+  private readonly config: FunctionVersionConfig;
+  private readonly out: TelemetryApi;
+  private unsubscribe: (() => void) | undefined;
+  private initStartedAt = 0;
+  private initializationType = "on-demand";
+  private inInit = false;
+
+  constructor(telemetry: Telemetry, environmentId: string, config: FunctionVersionConfig, out: TelemetryApi) {
+    this.telemetry = telemetry;
+    this.environmentId = environmentId;
+    this.config = config;
+    this.out = out;
+  }
+
+  /** Extension output being written to the function's log: not function output for subscribers. */
+  muted = false;
+
+  /** Listens to this environment's events (only environments with extensions pay for it). */
+  watch(): void {
+    this.unsubscribe ??= this.telemetry.subscribe((e) => this.observe(e));
+  }
+
+  /** Only environments with extensions, or a subscriber, build records. */
+  private get live(): boolean {
+    return this.unsubscribe !== undefined || this.out.active;
+  }
+
+  initStart(initializationType: string): void {
+    if (!this.live) return;
+    this.initStartedAt = stopwatch.now();
+    this.initializationType = initializationType;
+    this.inInit = true;
+    const c = this.config;
+    // No runtime version ARN exists here: the runtime's own name stands in for it.
+    this.out.record("platform", "platform.initStart", { initializationType, phase: "init", runtimeVersion: c.runtime, runtimeVersionArn: `arn:aws:lambda:::runtime:${c.runtime}`, functionName: c.functionName, functionVersion: c.version });
+  }
+
+  runtimeDone(requestId: string, status: "success" | "error", durationMs: number, producedBytes: number): void {
+    if (!this.live) return;
+    this.out.record("platform", "platform.runtimeDone", { requestId, status, metrics: { durationMs: round(durationMs), producedBytes } }, { requestId, status });
+  }
+
+  extensionLog(text: string): void {
+    for (const line of lines(text)) this.out.record("extension", "extension", line, line);
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  private observe(e: TelemetryEvent): void {
+    if (!("environmentId" in e) || e.environmentId !== this.environmentId) return;
+    switch (e.type) {
+      case "environment.state-changed":
+        if (this.inInit && e.from === "initializing" && (e.to === "idle" || e.to === "busy")) this.initDone("success");
+        else if (this.inInit && e.to === "retiring") this.initDone("error");
+        break;
+      case "invocation.started":
+        this.out.record("platform", "platform.start", { requestId: e.requestId, version: e.version }, { requestId: e.requestId, version: e.version });
+        break;
+      case "invocation.finished": {
+        if (this.inInit) this.initDone(e.status === "success" ? "success" : "error");
+        const metrics: Record<string, number> = { durationMs: round(e.durationMs), billedDurationMs: e.billedDurationMs, memorySizeMB: this.config.memorySize, maxMemoryUsedMB: e.maxMemoryUsedMb };
+        if (e.initDurationMs !== undefined) metrics.initDurationMs = round(e.initDurationMs);
+        this.out.record("platform", "platform.end", undefined, { requestId: e.requestId });
+        this.out.record("platform", "platform.report", { requestId: e.requestId, status: e.status, metrics }, { requestId: e.requestId, metrics });
+        break;
+      }
+      case "function.log":
+        if (this.muted) break;
+        for (const line of lines(e.text)) if (!PLATFORM_LINE.test(line)) this.out.record("function", "function", line, line);
+        break;
+    }
+  }
+
+  private initDone(status: "success" | "error"): void {
+    this.inInit = false;
+    const t = this.initializationType;
+    this.out.record("platform", "platform.initRuntimeDone", { initializationType: t, phase: "init", status });
+    this.out.record("platform", "platform.initReport", { initializationType: t, phase: "init", status, metrics: { durationMs: round(stopwatch.now() - this.initStartedAt) } });
+  }
+}
+
+function lines(text: string): string[] {
+  return text.split("\n").filter((l) => l !== "");
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

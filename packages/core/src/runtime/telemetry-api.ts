@@ -1,0 +1,191 @@
+import { request, type IncomingMessage, type ServerResponse } from "node:http";
+import type { TimerHandle } from "../clock/clock.ts";
+import { stopwatch } from "../clock/stopwatch.ts";
+import type { RegisteredExtension } from "./extensions-api.ts";
+import { readBody, reply } from "./runtime-api-server.ts";
+
+export type TelemetryStream = "platform" | "function" | "extension";
+
+/** One record as both APIs deliver it: `{ time, type, record }`. */
+export interface TelemetryRecord {
+  time: string;
+  type: string;
+  record: unknown;
+}
+
+interface Limits {
+  maxItems: [min: number, max: number, dflt: number];
+  maxBytes: [min: number, max: number, dflt: number];
+  timeoutMs: [min: number, max: number, dflt: number];
+}
+
+/**
+ * The two subscription APIs and their buffering limits ("Telemetry API reference", "Logs API"):
+ * the Logs API's default is 10,000 items, the Telemetry API's 1,000.
+ */
+const APIS = {
+  "/2022-07-01/telemetry": { kind: "telemetry", limits: { maxItems: [1000, 10000, 1000], maxBytes: [262144, 1048576, 262144], timeoutMs: [25, 30000, 1000] } },
+  "/2020-08-15/logs": { kind: "logs", limits: { maxItems: [1000, 10000, 10000], maxBytes: [262144, 1048576, 262144], timeoutMs: [25, 30000, 1000] } },
+} as const satisfies Record<string, { kind: string; limits: Limits }>;
+
+interface Subscription {
+  extension: string;
+  kind: "telemetry" | "logs";
+  url: URL;
+  types: Set<TelemetryStream>;
+  maxItems: number;
+  maxBytes: number;
+  timeoutMs: number;
+  buffer: TelemetryRecord[];
+  bytes: number;
+  timer: TimerHandle | undefined;
+  sending: Promise<void> | undefined;
+}
+
+/**
+ * Telemetry API (2022-07-01) and Logs API (2020-08-15) subscriptions of ONE environment's
+ * extensions: records are buffered per subscriber and POSTed as a JSON array to the listener the
+ * extension named, once `maxItems` or `maxBytes` is reached or `timeoutMs` has passed. The
+ * sandbox's own host names (`sandbox`, `sandbox.localdomain`) are this machine's loopback.
+ */
+export class TelemetryApi {
+  private readonly subscriptions: Subscription[] = [];
+  private readonly identify: (id: string | undefined) => RegisteredExtension | undefined;
+  /** Records from before the first subscription (the Init phase's), replayed to each new subscriber. */
+  private readonly early: { stream: TelemetryStream; telemetry?: TelemetryRecord; logs?: TelemetryRecord }[] = [];
+  private subscribedOnce = false;
+
+  constructor(identify: (id: string | undefined) => RegisteredExtension | undefined) {
+    this.identify = identify;
+  }
+
+  get active(): boolean {
+    return this.subscriptions.length > 0;
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = (req.url ?? "").replace(/\/+$/, "");
+    const api = APIS[path as keyof typeof APIS];
+    if (api === undefined) return false;
+    if (req.method !== "PUT") {
+      req.resume();
+      return reply(res, 405, { errorMessage: "Method Not Allowed", errorType: "MethodNotAllowed" }), true;
+    }
+    const extension = this.identify(headerOf(req, "lambda-extension-identifier"));
+    readBody(req, 1024 * 1024, (body) => {
+      if (extension === undefined) return reply(res, 403, { errorMessage: "Missing or invalid Lambda-Extension-Identifier", errorType: "Extension.InvalidExtensionIdentifier" });
+      const parsed = parseSubscription(body, api.limits);
+      if (typeof parsed === "string") return reply(res, 400, { errorMessage: parsed, errorType: "ValidationError" });
+      const sub: Subscription = { extension: extension.name, kind: api.kind, ...parsed, buffer: [], bytes: 0, timer: undefined, sending: undefined };
+      const existing = this.subscriptions.findIndex((s) => s.extension === sub.extension && s.kind === sub.kind);
+      if (existing >= 0) this.subscriptions.splice(existing, 1);
+      this.subscriptions.push(sub);
+      res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": 2 });
+      res.end("OK");
+      for (const e of this.early) {
+        const r = sub.kind === "telemetry" ? e.telemetry : e.logs;
+        if (r !== undefined && sub.types.has(e.stream)) this.enqueue(sub, r);
+      }
+      this.subscribedOnce = true;
+      const record = { name: sub.extension, state: "Subscribed", types: [...sub.types] };
+      if (sub.kind === "telemetry") this.record("platform", "platform.telemetrySubscription", record);
+      else this.record("platform", "platform.logsSubscription", undefined, record);
+    });
+    return true;
+  }
+
+  /**
+   * One record for each API's subscribers to `stream`: `telemetryRecord` for Telemetry API ones,
+   * `logsRecord` for Logs API ones (undefined: that API has no such record).
+   */
+  record(stream: TelemetryStream, type: string, telemetryRecord: unknown, logsRecord?: unknown, logsType = type): void {
+    const time = new Date(stopwatch.epochNow()).toISOString();
+    const telemetry = telemetryRecord === undefined ? undefined : { time, type, record: telemetryRecord };
+    const logs = logsRecord === undefined ? undefined : { time, type: logsType, record: logsRecord };
+    // Bounded: a function that logs without anyone subscribing keeps nothing past its Init.
+    if (!this.subscribedOnce && this.early.length < 1000) this.early.push({ stream, telemetry, logs });
+    for (const s of this.subscriptions) {
+      if (!s.types.has(stream)) continue;
+      const r = s.kind === "telemetry" ? telemetry : logs;
+      if (r !== undefined) this.enqueue(s, r);
+    }
+  }
+
+  /** Sends what is buffered now (before SHUTDOWN), and waits for it to be delivered. */
+  async flush(): Promise<void> {
+    await Promise.all(this.subscriptions.map((s) => this.send(s)));
+  }
+
+  close(): void {
+    for (const s of this.subscriptions) s.timer?.cancel();
+    this.subscriptions.length = 0;
+  }
+
+  private enqueue(s: Subscription, r: TelemetryRecord): void {
+    s.buffer.push(r);
+    s.bytes += Buffer.byteLength(JSON.stringify(r));
+    if (s.buffer.length >= s.maxItems || s.bytes >= s.maxBytes) void this.send(s);
+    else s.timer ??= stopwatch.after(s.timeoutMs, () => void this.send(s));
+  }
+
+  private async send(s: Subscription): Promise<void> {
+    s.timer?.cancel();
+    s.timer = undefined;
+    await s.sending;
+    if (s.buffer.length === 0) return;
+    const batch = s.buffer.splice(0, s.buffer.length);
+    s.bytes = 0;
+    s.sending = post(s.url, JSON.stringify(batch)).finally(() => (s.sending = undefined));
+    await s.sending;
+  }
+}
+
+function parseSubscription(body: Buffer | undefined, limits: Limits): Omit<Subscription, "extension" | "kind" | "buffer" | "bytes" | "timer" | "sending"> | string {
+  let input: any;
+  try {
+    input = JSON.parse((body ?? Buffer.alloc(0)).toString("utf8"));
+  } catch {
+    return "Invalid request body: not JSON";
+  }
+  const destination = input?.destination;
+  // lambda-sim delivers over HTTP only; TCP destinations are refused, saying so.
+  if (destination?.protocol !== "HTTP") return `destination.protocol must be HTTP (lambda-sim does not deliver over ${destination?.protocol ?? "nothing"})`;
+  let url: URL;
+  try {
+    url = new URL(destination.URI);
+  } catch {
+    return "destination.URI must be an http:// URL";
+  }
+  const types = input.types;
+  if (!Array.isArray(types) || types.length === 0 || types.some((t: unknown) => t !== "platform" && t !== "function" && t !== "extension")) {
+    return "types must be a non-empty list of platform, function and extension";
+  }
+  const b = input.buffering ?? {};
+  const out = { url, types: new Set<TelemetryStream>(types), maxItems: 0, maxBytes: 0, timeoutMs: 0 };
+  for (const key of ["maxItems", "maxBytes", "timeoutMs"] as const) {
+    const [min, max, dflt] = limits[key];
+    const v = b[key] ?? dflt;
+    if (!Number.isInteger(v) || v < min || v > max) return `buffering.${key} must be an integer between ${min} and ${max}`;
+    out[key] = v;
+  }
+  return out;
+}
+
+/** POSTs one batch; a listener that is gone loses it, as on AWS (delivery is best effort). */
+function post(url: URL, body: string): Promise<void> {
+  const loopback = url.hostname === "sandbox" || url.hostname === "sandbox.localdomain" ? "127.0.0.1" : url.hostname;
+  return new Promise((resolve) => {
+    const req = request({ host: loopback, port: url.port || 80, path: url.pathname + url.search, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve());
+      res.on("error", () => resolve());
+    });
+    req.on("error", () => resolve());
+    req.end(body);
+  });
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

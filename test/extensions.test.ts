@@ -1,0 +1,177 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+import { until } from "./support/until.ts";
+
+/** An extension in bash: post-response work on INVOKE, a report on SHUTDOWN. */
+const BASH_EXTENSION = `#!/bin/bash
+set -eu
+API="http://\${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
+HDRS=$(mktemp)
+curl -sS -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: $(basename "$0")" -d '{"events":["INVOKE","SHUTDOWN"]}'
+ID=$(grep -i '^Lambda-Extension-Identifier' "$HDRS" | tr -d '\\r' | awk '{print $2}')
+echo "bash extension registered"
+while true; do
+  EVENT=$(curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID")
+  case "$EVENT" in
+    *SHUTDOWN*) curl -sS -X POST "$REPORT_URL/bash-shutdown" -d "$EVENT"; exit 0;;
+    *INVOKE*) sleep 0.3; curl -sS -X POST "$REPORT_URL/bash-invoke" -d "$EVENT";;
+  esac
+done
+`;
+
+/** An extension in Node: subscribes to the Telemetry API on a local listener and forwards what it gets. */
+const NODE_EXTENSION = `#!${process.execPath}
+const http = require("node:http");
+const path = require("node:path");
+const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API;
+const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { method: "POST", body: JSON.stringify(body) });
+(async () => {
+  const reg = await fetch(api + "/2020-01-01/extension/register", { method: "POST", headers: { "Lambda-Extension-Name": path.basename(__filename) }, body: JSON.stringify({ events: ["INVOKE", "SHUTDOWN"] }) });
+  const id = reg.headers.get("lambda-extension-identifier");
+  await report("node-registered", await reg.json());
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", async () => { await report(req.url === "/logs" ? "logs" : "telemetry", JSON.parse(body)); res.end(); });
+  });
+  // As extensions written for AWS do: the sandbox's own host name.
+  await new Promise((r) => server.listen(0, "sandbox.localdomain", r));
+  const subscribe = (api_, uri, buffering) => fetch(api + api_, { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + uri }, types: ["platform", "function"], buffering }) });
+  const bad = await subscribe("/2022-07-01/telemetry", "/", { timeoutMs: 5 });
+  await report("node-bad-subscription", { status: bad.status, body: await bad.json() });
+  const sub = await subscribe("/2022-07-01/telemetry", "/", { timeoutMs: 25 });
+  await report("node-subscribed", { status: sub.status, body: await sub.text() });
+  const logs = await subscribe("/2020-08-15/logs", "/logs", { timeoutMs: 25 });
+  await report("node-logs-subscribed", { status: logs.status });
+  for (;;) {
+    const event = await (await fetch(api + "/2020-01-01/extension/event/next", { headers: { "Lambda-Extension-Identifier": id } })).json();
+    if (event.eventType === "SHUTDOWN") { await report("node-shutdown", event); process.exit(0); }
+    await new Promise((r) => setTimeout(r, 200));
+    await report("node-invoke", event);
+  }
+})();
+`;
+
+const CRASHING = "#!/bin/bash\necho 'about to crash'\nexit 3\n";
+const INIT_ERROR = `#!/bin/bash
+API="http://\${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
+ID=$(curl -sS -D - -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: $(basename "$0")" -d '{"events":["INVOKE"]}' | grep -i '^Lambda-Extension-Identifier' | tr -d '\\r' | awk '{print $2}')
+curl -sS -X POST "$API/init/error" -H "Lambda-Extension-Identifier: $ID" -H "Lambda-Extension-Function-Error-Type: Extension.ConfigInvalid" -d '{}'
+sleep 5
+`;
+const CRASH_ON_INVOKE = `#!/bin/bash
+API="http://\${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
+ID=$(curl -sS -D - -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: $(basename "$0")" -d '{"events":["INVOKE"]}' | grep -i '^Lambda-Extension-Identifier' | tr -d '\\r' | awk '{print $2}')
+curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID" > /dev/null
+exit 2
+`;
+
+let t: TestSimulator;
+let lambda: LambdaClient;
+let reports: Server;
+const received: { what: string; body: any }[] = [];
+let reportUrl = "";
+
+async function fn(name: string, extensions: Record<string, string>): Promise<void> {
+  const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: `${name}-ext`, Content: { ZipFile: await zipFiles(Object.entries(extensions).map(([n, data]) => ({ name: `extensions/${n}`, data, mode: 0o755 }))) } }));
+  const code = await zipFiles([{ name: "index.js", data: "exports.handler = async (e) => { console.log('handler ran'); return { ok: true }; };" }]);
+  await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/x", Code: { ZipFile: code }, Layers: [layer.LayerVersionArn!], Timeout: 5, Environment: { Variables: { REPORT_URL: reportUrl } } }));
+}
+
+async function invoke(name: string) {
+  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from("{}"), LogType: "Tail" }));
+  return { out, body: JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString("utf8")), log: Buffer.from(out.LogResult ?? "", "base64").toString("utf8") };
+}
+
+const got = (what: string) => received.filter((r) => r.what === what).map((r) => r.body);
+
+describe("Extensions API and Telemetry API", () => {
+  beforeAll(async () => {
+    reports = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push({ what: (req.url ?? "").slice(1), body: JSON.parse(body || "null") });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => reports.listen(0, "127.0.0.1", () => r()));
+    reportUrl = `http://127.0.0.1:${(reports.address() as AddressInfo).port}`;
+    t = await startTestSimulator();
+    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  });
+
+  afterAll(async () => {
+    lambda?.destroy();
+    await t?.close();
+    reports?.close();
+  });
+
+  it("runs bash and Node extensions: INVOKE events, billed post-response work, telemetry, SHUTDOWN on retirement", async () => {
+    await fn("observed", { "bash-ext": BASH_EXTENSION, "node-ext": NODE_EXTENSION });
+    const first = await invoke("observed");
+    expect(first.out.FunctionError).toBeUndefined();
+    expect(first.body).toEqual({ ok: true });
+    expect(first.log).toMatch(/EXTENSION\tName: bash-ext\tState: Ready\tEvents: \[INVOKE,SHUTDOWN\]/);
+    // The invocation ends when both extensions have asked for their next event: 300 ms of bash work.
+    const duration = Number(/REPORT RequestId: \S+\tDuration: ([\d.]+) ms/.exec(first.log)![1]);
+    expect(duration).toBeGreaterThanOrEqual(300);
+    expect(got("bash-invoke").map((e) => e.requestId)).toContain(first.out.$metadata.requestId);
+    expect(got("node-invoke")[0]).toMatchObject({ eventType: "INVOKE", requestId: first.out.$metadata.requestId, invokedFunctionArn: expect.stringContaining(":function:observed"), tracing: { type: "X-Amzn-Trace-Id" } });
+    expect(got("node-registered")[0]).toEqual({ functionName: "observed", functionVersion: "$LATEST", handler: "index.handler" });
+    expect(got("node-subscribed")[0]).toEqual({ status: 200, body: "OK" });
+    expect(got("node-logs-subscribed")[0]).toEqual({ status: 200 });
+    expect(got("node-bad-subscription")[0]).toEqual({ status: 400, body: { errorType: "ValidationError", errorMessage: "buffering.timeoutMs must be an integer between 25 and 30000" } });
+
+    const second = await invoke("observed");
+    expect(second.log).not.toMatch(/EXTENSION/);
+
+    // A configuration change retires the environment: SHUTDOWN, after the telemetry still buffered.
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "observed", Description: "changed" }));
+    await until(() => got("bash-shutdown").length > 0 && got("node-shutdown").length > 0);
+    expect(got("node-shutdown")[0]).toMatchObject({ eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: expect.any(Number) });
+    const records = got("telemetry").flat();
+    const types = new Set(records.map((r: any) => r.type));
+    for (const type of ["platform.initStart", "platform.initRuntimeDone", "platform.initReport", "platform.start", "platform.runtimeDone", "platform.report", "function"]) expect(types).toContain(type);
+    const report = records.find((r: any) => r.type === "platform.report" && r.record.requestId === first.out.$metadata.requestId);
+    expect(report.record).toMatchObject({ status: "success", metrics: { durationMs: expect.any(Number), billedDurationMs: expect.any(Number), memorySizeMB: 128, maxMemoryUsedMB: expect.any(Number), initDurationMs: expect.any(Number) } });
+    expect(records.find((r: any) => r.type === "function").record).toContain("handler ran");
+    expect(Date.parse(records[0].time)).not.toBeNaN();
+    // The Logs API's own record shapes.
+    const logRecords = got("logs").flat();
+    const end = logRecords.find((r: any) => r.type === "platform.end" && r.record.requestId === first.out.$metadata.requestId);
+    expect(end).toBeDefined();
+    const logsReport = logRecords.find((r: any) => r.type === "platform.report" && r.record.requestId === first.out.$metadata.requestId);
+    expect(logsReport.record).toEqual({ requestId: first.out.$metadata.requestId, metrics: report.record.metrics });
+  });
+
+  it("fails the invocation with Extension.Crash when an extension dies during init", async () => {
+    await fn("crashing", { crasher: CRASHING });
+    const { out, body, log } = await invoke("crashing");
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(body).toEqual({ errorType: "Extension.Crash", errorMessage: `RequestId: ${out.$metadata.requestId} Error: exit status 3` });
+    expect(log).toContain("about to crash");
+  });
+
+  it("fails the init when an extension reports an init error", async () => {
+    await fn("init-error", { reporter: INIT_ERROR });
+    const { out, body } = await invoke("init-error");
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(body.errorType).toBe("Extension.InitError");
+    expect(body.errorMessage).toContain("Extension.ConfigInvalid");
+  });
+
+  it("fails the invocation with Extension.Crash when an extension dies during it, and starts again after", async () => {
+    await fn("crash-on-invoke", { dies: CRASH_ON_INVOKE });
+    const { out, body } = await invoke("crash-on-invoke");
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(body).toEqual({ errorType: "Extension.Crash", errorMessage: `RequestId: ${out.$metadata.requestId} Error: exit status 2` });
+    // The environment was reset: the next invocation runs a new Init, extensions included.
+    const again = await invoke("crash-on-invoke");
+    expect(again.log).toMatch(/Init Duration/);
+    expect(again.body.errorType).toBe("Extension.Crash");
+  });
+});

@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListLayerVersionsCommand } from "@aws-sdk/client-lambda";
+import { zipFiles } from "@lambda-sim/core/testing";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
+
+const HANDLER = "exports.handler = async () => ({ greet: require('greet'), extra: require('extra') });\n";
+
+/** A project with a folder layer and a zipped one (which overrides the folder's `greet`). */
+async function project(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "layers-config-"));
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "src/index.js"), HANDLER);
+  mkdirSync(join(dir, "layers/base/nodejs/node_modules/greet"), { recursive: true });
+  writeFileSync(join(dir, "layers/base/nodejs/node_modules/greet/index.js"), "module.exports = 'from folder';\n");
+  const zip = await zipFiles([
+    { name: "nodejs/node_modules/greet/index.js", data: "module.exports = 'from zip';\n" },
+    { name: "nodejs/node_modules/extra/index.js", data: "module.exports = 'extra';\n" },
+  ]);
+  writeFileSync(join(dir, "layers/override.zip"), zip);
+  return dir;
+}
+
+async function check(endpoint: string, functionName: string): Promise<void> {
+  const lambda = new LambdaClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+  try {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from("{}") }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toEqual({ greet: "from zip", extra: "extra" });
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    expect(config.Layers?.map((l) => l.Arn)).toEqual([expect.stringMatching(/:layer:base:1$/), expect.stringMatching(/:layer:override:1$/)]);
+    expect((await lambda.send(new ListLayerVersionsCommand({ LayerName: "base" }))).LayerVersions).toHaveLength(1);
+  } finally {
+    lambda.destroy();
+  }
+}
+
+describe("layers from lambda-sim.yaml and SAM templates", () => {
+  it("publishes `layers:` (a folder and a zip) and extracts them in order for functions naming them", async () => {
+    const dir = await project();
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      `layers:
+  base: { contentUri: ./layers/base, compatibleRuntimes: [nodejs24.x] }
+  override: { contentUri: ./layers/override.zip }
+functions:
+  api: { runtime: nodejs24.x, handler: index.handler, codeUri: ./src, layers: [base, override] }
+`,
+    );
+    const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, ".state")]);
+    await check(sim.endpoint, "api");
+    await sim.kill();
+    // A restart with unchanged layers keeps their version numbers.
+    const again = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, ".state")]);
+    await check(again.endpoint, "api");
+    await again.kill();
+  });
+
+  it("reads AWS::Serverless::LayerVersion, AWS::Lambda::LayerVersion and a function's Layers", async () => {
+    const dir = await project();
+    writeFileSync(
+      join(dir, "template.yaml"),
+      `AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  BaseLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: { LayerName: base, ContentUri: layers/base, CompatibleRuntimes: [nodejs24.x] }
+  OverrideLayer:
+    Type: AWS::Lambda::LayerVersion
+    Properties: { LayerName: override, Content: layers/override.zip }
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: api
+      Runtime: nodejs24.x
+      Handler: index.handler
+      CodeUri: src/
+      Layers: [!Ref BaseLayer, !Ref OverrideLayer]
+`,
+    );
+    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
+    await check(sim.endpoint, "api");
+    await sim.kill();
+  });
+});
