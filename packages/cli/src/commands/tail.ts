@@ -1,6 +1,6 @@
 import { constants, setPriority } from "node:os";
 import { WebSocket } from "ws";
-import type { HubFrame, SequencedEvent } from "@lambda-sim/core";
+import type { HubFrame, HubSubscription, SequencedEvent } from "@lambda-sim/core";
 import { ClientError } from "../client/client-error.ts";
 import { resolveEndpoint } from "../client/endpoint.ts";
 import { concerns, describeEvent, paint } from "../console/event-line.ts";
@@ -45,6 +45,7 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     ws.on("open", () => {
       opened = true;
+      ws.send(JSON.stringify({ kind: "subscribe", ...subscription(opts) }));
       process.stderr.write(`lambda-sim tail: following ${endpoint} (Ctrl-C to stop)\n`);
     });
     ws.on("error", (e: NodeJS.ErrnoException) => {
@@ -66,6 +67,20 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
       if (text !== "") write(text);
     });
   });
+}
+
+/**
+ * Only what tail prints: the server leaves out the rest (issue 15: the fewer events a watcher
+ * takes, the less watching costs the simulator). --source stays a filter here: its match is loose.
+ */
+function subscription(opts: TailOptions): HubSubscription {
+  return {
+    // Admissions have no text line (JSON lines have every event); function logs only with --logs.
+    excludeTypes: [...(opts.json ? [] : ["invocation.admitted" as const]), ...(opts.logs ? [] : ["function.log" as const])],
+    functions: opts.function === undefined ? undefined : [opts.function],
+    // The payload and result previews only in JSON lines: the text lines do not show them.
+    previews: opts.json === true,
+  };
 }
 
 let pending = "";

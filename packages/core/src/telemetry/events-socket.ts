@@ -7,7 +7,8 @@ export const EVENTS_PATH = "/_sim/events";
 /**
  * `/_sim/events`: the EventHub over WebSocket (an HTTP/1.1 upgrade on the simulator's port; never
  * on the AWS path). A client may send `{"kind":"sample"}` to get the state views again (the
- * dashboard does, once a second, for its gauges); anything else it sends is ignored.
+ * dashboard does, once a second, for its gauges), and `{"kind":"subscribe", types?, excludeTypes?,
+ * functions?, previews?}` to get only what it shows (HubSubscription); anything else it sends is ignored.
  */
 export function eventsSocket(hub: EventHub): { upgrade: SimUpgradeHandler; close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -28,10 +29,15 @@ function attach(ws: WebSocket, hub: EventHub): void {
     bufferedBytes: () => ws.bufferedAmount,
   });
   ws.on("message", (data) => {
+    let msg: { kind?: unknown };
     try {
-      if ((JSON.parse(String(data)) as { kind?: string }).kind === "sample") client.sample();
+      msg = JSON.parse(String(data)) as { kind?: unknown };
     } catch {
-      // not JSON: ignored
+      return; // not JSON: ignored
+    }
+    if (msg?.kind === "sample") client.sample();
+    else if (msg?.kind === "subscribe" && !client.subscribe(msg)) {
+      ws.send(JSON.stringify({ kind: "error", message: "subscribe: expected { types?: string[], excludeTypes?: string[], functions?: string[], previews?: boolean }" }));
     }
   });
   ws.on("close", () => client.close());

@@ -1,7 +1,7 @@
 // The dashboard: one WebSocket to /_sim/events (snapshot first, then numbered events), state in
 // model.js, HTML from render.js. Events only mark sections dirty; the DOM is written at most once
 // per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap.
-import { applyEvent, applySnapshot, applyViews, createModel } from "./model.js";
+import { applyDetails, applyEvent, applySnapshot, applyViews, createModel, SHOWN_EVENTS } from "./model.js";
 import { clockTime, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const m = createModel();
@@ -15,12 +15,20 @@ let socket;
 
 function connect() {
   socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/_sim/events`);
-  socket.onopen = () => setStatus("live", false);
+  // Only what the page shows, without payloads and log lines: those are fetched when an invocation
+  // is opened (GET /_sim/invocations/:id), so watching costs the simulator less (issue 15's bench).
+  socket.onopen = () => {
+    socket.send(JSON.stringify({ kind: "subscribe", types: SHOWN_EVENTS, previews: false }));
+    setStatus("live", false);
+  };
   socket.onmessage = (msg) => {
     const frame = JSON.parse(msg.data);
     if (frame.kind === "snapshot") applySnapshot(m, frame);
     else if (frame.kind === "events") {
-      for (const e of frame.events) applyEvent(m, e);
+      for (const e of frame.events) {
+        applyEvent(m, e);
+        if (e.type === "invocation.finished" && e.requestId === m.selected) loadDetails(e.requestId);
+      }
       eventsThisSecond += frame.events.length;
     } else if (frame.kind === "views") applyViews(m, frame);
     else if (frame.kind === "dropped") notice(`This page fell behind: ${frame.count} events were skipped and the view was reloaded from a fresh snapshot.`);
@@ -29,6 +37,18 @@ function connect() {
     setStatus(m.playback ? "playback ended" : "disconnected — retrying…", true);
     setTimeout(connect, 1000);
   };
+}
+
+/** The payload, result and log of one invocation (a trace's playback has them in its events: no route there). */
+function loadDetails(requestId) {
+  fetch(`/_sim/invocations/${encodeURIComponent(requestId)}`)
+    .then((r) => (r.ok ? r.json() : undefined))
+    .then((d) => {
+      if (d === undefined) return;
+      applyDetails(m, d);
+      if (m.selected === requestId) m.dirty.add("story");
+    })
+    .catch(() => {});
 }
 
 function setStatus(text, down) {
@@ -70,6 +90,7 @@ document.addEventListener("click", (ev) => {
   if (row) {
     m.selected = row.dataset.requestId;
     m.dirty.add("story").add("invocations");
+    loadDetails(m.selected);
     return;
   }
   const adv = ev.target.closest("[data-advance]");
