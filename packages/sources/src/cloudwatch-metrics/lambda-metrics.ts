@@ -70,8 +70,9 @@ export class LambdaMetrics {
         for (const d of this.dimensionSets(e.functionName, undefined)) this.put(name, d, 1, "Count");
         return;
       }
-      case "stream.batch-invoked":
-        for (const d of this.dimensionSets(e.functionName, undefined)) this.put("IteratorAge", d, e.iteratorAgeMs, "Milliseconds");
+      case "mapping.batch":
+        // Stream mappings only: an SQS batch has no iterator.
+        if (e.iteratorAgeMs !== undefined) for (const d of this.dimensionSets(e.functionName, undefined)) this.put("IteratorAge", d, e.iteratorAgeMs, "Milliseconds");
         return;
       default:
         return;
