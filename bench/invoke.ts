@@ -41,6 +41,7 @@ function post(port: number, path: string): Promise<number> {
 }
 
 interface Run {
+  invocations: number;
   p50: number;
   p99: number;
   perSecond: number;
@@ -63,7 +64,7 @@ async function measure(callers: number, total: number, call: () => Promise<numbe
   );
   const elapsed = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000 };
+  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000, invocations: total };
 }
 
 function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     await measure(8, 2_000, () => post(sim.port, invokePath("noop")));
 
     if (onlySubscribers) {
-      await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))));
+      await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))), sim.child.pid);
       return;
     }
     console.log("warm invoke        |   p50 ms |   p99 ms |    inv/s | floor p50 | floor inv/s | p50 ratio | inv/s ratio");
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
     for (let b = 0; b < 10; b++) blocks.push((await measure(8, BIG_N / 10, () => post(sim.port, invokePath("noop")))).perSecond);
     console.log(`  ${blocks.map((x) => x.toFixed(0)).join("  ")} inv/s (last/first ${(blocks[9]! / blocks[0]!).toFixed(2)})`);
 
-    await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))));
+    await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))), sim.child.pid);
   } finally {
     floor.child.kill();
     sim.child.kill("SIGTERM");

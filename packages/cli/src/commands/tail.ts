@@ -3,6 +3,7 @@ import { WebSocket } from "ws";
 import type { HubFrame, HubSubscription, SequencedEvent } from "@lambda-sim/core";
 import { ClientError } from "../client/client-error.ts";
 import { resolveEndpoint } from "../client/endpoint.ts";
+import { simAuthHeaders, unauthorizedHint } from "../client/sim-auth.ts";
 import { concerns, describeEvent, paint } from "../console/event-line.ts";
 
 export interface TailOptions {
@@ -11,6 +12,7 @@ export interface TailOptions {
   json?: boolean;
   logs?: boolean;
   endpoint?: string;
+  token?: string;
 }
 
 /** core's EVENTS_PATH, written out: a client command starts without loading the simulator. */
@@ -33,7 +35,12 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   const url = new URL(EVENTS_PATH, endpoint);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const colour = !opts.json && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, { headers: simAuthHeaders(opts.token) });
+  let refused: string | undefined;
+  ws.on("unexpected-response", (_req, res) => {
+    refused = res.statusCode === 401 ? unauthorizedHint(endpoint) : `the simulator at ${endpoint} answered ${res.statusCode} to ${EVENTS_PATH}`;
+    ws.terminate();
+  });
   let opened = false;
   const stop = () => {
     ws.close();
@@ -49,9 +56,11 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
       process.stderr.write(`lambda-sim tail: following ${endpoint} (Ctrl-C to stop)\n`);
     });
     ws.on("error", (e: NodeJS.ErrnoException) => {
-      if (!opened) reject(new ClientError(`no simulator answers at ${endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
+      if (refused !== undefined) reject(new ClientError(refused));
+      else if (!opened) reject(new ClientError(`no simulator answers at ${endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
     });
     ws.on("close", () => {
+      if (refused !== undefined) return reject(new ClientError(refused));
       if (opened) process.stderr.write("lambda-sim tail: the simulator closed the stream\n");
       resolve();
     });

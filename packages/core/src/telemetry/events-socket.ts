@@ -1,6 +1,7 @@
 import { WebSocketServer, type WebSocket } from "ws";
 import type { SimUpgradeHandler } from "../sim-api/sim-api.ts";
 import type { EventHub } from "./event-hub.ts";
+import { BEARER_PROTOCOL_PREFIX } from "../sim-api/sim-token.ts";
 
 export const EVENTS_PATH = "/_sim/events";
 
@@ -11,7 +12,12 @@ export const EVENTS_PATH = "/_sim/events";
  * functions?, previews?}` to get only what it shows (HubSubscription); anything else it sends is ignored.
  */
 export function eventsSocket(hub: EventHub): { upgrade: SimUpgradeHandler; close(): void } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // A browser offers ["lambda-sim", "bearer.<token>"] under --auth (SimApi): the token is never echoed back.
+    handleProtocols: (offered) => [...offered].find((p) => !p.startsWith(BEARER_PROTOCOL_PREFIX)) ?? false,
+  });
   return {
     upgrade: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => attach(ws, hub)),
     close() {

@@ -13,11 +13,50 @@ let rate = 0;
 let lastRender = 0;
 let socket;
 
+// --auth: the address `lambda-sim start --auth` prints ends in #token=… (a fragment: browsers never
+// send it, so it stays out of server logs and Referer headers). The page keeps the token in this
+// browser's storage for this origin, takes it out of the address bar, and sends it as a bearer
+// (fetch) or as the WebSocket subprotocol `bearer.<token>` (a browser cannot set headers there).
+const TOKEN_KEY = "lambda-sim.token";
+const fromAddress = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromAddress) {
+  localStorage.setItem(TOKEN_KEY, fromAddress);
+  history.replaceState(null, "", location.pathname + location.search);
+}
+let token = localStorage.getItem(TOKEN_KEY) ?? undefined;
+
+/** fetch() on the /_sim API with the token; a 401 asks the person for one. */
+function api(path, init = {}) {
+  const headers = { ...(init.headers ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  return fetch(path, { ...init, headers }).then((r) => {
+    if (r.status === 401) askToken();
+    return r;
+  });
+}
+
+function askToken() {
+  const form = $("#auth");
+  if (!form.hidden) return;
+  form.hidden = false;
+  setStatus("needs its --auth token", true);
+  form.onsubmit = (ev) => {
+    ev.preventDefault();
+    token = form.elements.token.value.trim() || undefined;
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    form.hidden = true;
+    form.elements.token.value = "";
+    socket?.close();
+    checkClock();
+  };
+}
+
 function connect() {
-  socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/_sim/events`);
+  let opened = false;
+  socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/_sim/events`, token ? ["lambda-sim", `bearer.${token}`] : undefined);
   // Only what the page shows, without payloads and log lines: those are fetched when an invocation
   // is opened (GET /_sim/invocations/:id), so watching costs the simulator less (issue 15's bench).
   socket.onopen = () => {
+    opened = true;
     socket.send(JSON.stringify({ kind: "subscribe", types: SHOWN_EVENTS, previews: false }));
     setStatus("live", false);
   };
@@ -34,14 +73,16 @@ function connect() {
     else if (frame.kind === "dropped") notice(`This page fell behind: ${frame.count} events were skipped and the view was reloaded from a fresh snapshot.`);
   };
   socket.onclose = () => {
-    setStatus(m.playback ? "playback ended" : "disconnected — retrying…", true);
+    // Refused before it opened: with --auth and no token (or a stale one), a fetch gets the 401 and asks for it.
+    if (!opened && !m.playback) api("/_sim/clock").catch(() => {});
+    if ($("#auth").hidden) setStatus(m.playback ? "playback ended" : "disconnected — retrying…", true);
     setTimeout(connect, 1000);
   };
 }
 
 /** The payload, result and log of one invocation (a trace's playback has them in its events: no route there). */
 function loadDetails(requestId) {
-  fetch(`/_sim/invocations/${encodeURIComponent(requestId)}`)
+  api(`/_sim/invocations/${encodeURIComponent(requestId)}`)
     .then((r) => (r.ok ? r.json() : undefined))
     .then((d) => {
       if (d === undefined) return;
@@ -95,15 +136,18 @@ document.addEventListener("click", (ev) => {
   }
   const adv = ev.target.closest("[data-advance]");
   if (adv) {
-    fetch("/_sim/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: Number(adv.dataset.advance) }) })
+    api("/_sim/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: Number(adv.dataset.advance) }) })
       .then((r) => (r.ok ? socket?.send(JSON.stringify({ kind: "sample" })) : r.text().then((t) => notice(`clock: ${t}`))));
   }
 });
 
 // Advance buttons only on the virtual clock (`--clock virtual`): GET /_sim/clock says which clock runs.
-fetch("/_sim/clock")
-  .then((r) => (r.ok ? r.json() : {}))
-  .then((c) => ($("#clock-controls").hidden = c.clock !== "virtual"))
-  .catch(() => {});
+function checkClock() {
+  api("/_sim/clock")
+    .then((r) => (r.ok ? r.json() : {}))
+    .then((c) => ($("#clock-controls").hidden = c.clock !== "virtual"))
+    .catch(() => {});
+}
+checkClock();
 connect();
 requestAnimationFrame(frame);
