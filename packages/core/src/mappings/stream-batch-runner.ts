@@ -13,6 +13,8 @@ export interface StreamRunSettings {
   sourceArn: string;
   /** The mapping's UUID, for faults scoped to it and for telemetry. */
   uuid?: string;
+  /** MetricsConfig asks for EventCount: its batches carry the flag for CloudWatch. */
+  eventCountMetrics?: boolean;
   batchInfoKey: string;
   reportBatchItemFailures: boolean;
   bisectBatchOnFunctionError: boolean;
@@ -134,7 +136,7 @@ export class StreamBatchRunner {
       const last = records[records.length - 1]!;
       this.telemetry.emit({
         type: "mapping.batch", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, size: records.length, outcome,
-        shardId: last.shardId, iteratorAgeMs: Math.max(0, sentAt - last.arrivalMs),
+        shardId: last.shardId, iteratorAgeMs: Math.max(0, sentAt - last.arrivalMs), eventCountMetrics: this.s.eventCountMetrics || undefined,
       });
     }
     return r;

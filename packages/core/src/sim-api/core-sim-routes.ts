@@ -16,6 +16,8 @@ export function coreSimRoutes(deps: { clock: Clock; registry: FunctionRegistry; 
       functions: deps.registry.listFunctionNames(),
       environments: deps.invoker.environmentCounts(),
       asyncEvents: deps.invoker.asyncQueue.stored(),
+      // Each event source mapping with what it did with the records it read (throttled ones included).
+      mappings: deps.hub.view("mappings"),
       // The sources' views (queues with their dead-letter counts, streams, schedules).
       ...deps.hub.stateViewValues(),
     });

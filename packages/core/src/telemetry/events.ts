@@ -111,6 +111,8 @@ export type TelemetryEvent = Base &
         /** Stream mappings: the shard, and the age of the batch's last record when it was sent (AWS's IteratorAge). */
         shardId?: string;
         iteratorAgeMs?: number;
+        /** The mapping's MetricsConfig asks for EventCount metrics (CloudWatch publishes them). */
+        eventCountMetrics?: boolean;
       }
     | {
         type: "mapping.scaled";

@@ -57,7 +57,9 @@ export function applyViews(m, frame) {
   }
   for (const mp of v.mappings ?? []) {
     const prev = m.mappings.get(mp.uuid) ?? newMapping(mp.uuid, mp.functionName, mp.eventSourceArn);
-    m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes });
+    // The server's counts (since it started) win over what this page saw since it opened.
+    const counted = mp.events ? { batches: mp.events.batches, records: mp.events.polled, throttledRecords: mp.events.throttled } : {};
+    m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes, ...counted });
   }
   if (v.schedules) m.schedules = v.schedules;
   if (v.streams) m.streams = v.streams;
@@ -73,7 +75,7 @@ function markAll(m) {
 }
 
 function newMapping(uuid, functionName, eventSourceArn) {
-  return { uuid, functionName, eventSourceArn, lanes: undefined, batches: 0, records: 0, errors: 0, partial: 0, throttled: 0, lastSize: 0, sizes: [] };
+  return { uuid, functionName, eventSourceArn, lanes: undefined, batches: 0, records: 0, errors: 0, partial: 0, throttled: 0, throttledRecords: 0, lastSize: 0, sizes: [] };
 }
 
 function story(m, requestId, functionName) {
@@ -195,7 +197,10 @@ export function applyEvent(m, e, history = false) {
       if (mp.sizes.length > 30) mp.sizes.shift();
       if (e.outcome === "failed") mp.errors++;
       if (e.outcome === "partial") mp.partial++;
-      if (e.outcome === "throttled") mp.throttled++;
+      if (e.outcome === "throttled") {
+        mp.throttled++;
+        mp.throttledRecords += e.size;
+      }
       if (e.lanes !== undefined) mp.lanes = e.lanes;
       m.mappings.set(e.mappingId, mp);
       m.dirty.add("sources");
