@@ -43,3 +43,24 @@ export function rawSqlite(file: string) {
   db.pragma("synchronous = NORMAL");
   return db;
 }
+
+/** Latency percentiles (ms) and rate of `total` calls spread over `callers` concurrent callers. */
+export async function measureCalls(callers: number, total: number, call: () => Promise<number>, okStatus = 200): Promise<{ p50: number; p99: number; perSecond: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < total) {
+        next++;
+        const t0 = performance.now();
+        const status = await call();
+        latencies.push(performance.now() - t0);
+        if (status !== okStatus) throw new Error(`status ${status}`);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000 };
+}

@@ -1,9 +1,9 @@
-import { createHash, createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { KinesisClient, ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "./support/sha256.ts";
 import { kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import type { FunctionDefinition } from "@lambda-sim/core";
@@ -137,22 +137,6 @@ describe("--auth and the address bound", () => {
   });
 });
 
-/** SHA-256 for @smithy/signature-v4 on node:crypto (a keyed one is the HMAC). */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData) => (typeof d === "string" ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
-class Sha256 {
-  private readonly h;
-  constructor(secret?: SourceData) {
-    this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {}
-}
 
 function signer(creds: Creds, service = "sqs"): SignatureV4 {
   return new SignatureV4({ credentials: creds, region: "us-east-1", service, sha256: Sha256 });

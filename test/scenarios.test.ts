@@ -85,6 +85,15 @@ describe("lambda-sim run: the command", () => {
     expect(r.stderr).toMatch(/bad\.yaml:1 duration: expected a duration/);
     expect(r.stderr).toMatch(/bad\.yaml:3 traffic\[0\]\.send\.count: expected a whole number ≥ 1, got 0/);
   });
+
+  it("refuses an expectation naming a function the architecture does not have, listing the ones it has", async () => {
+    const dir = scratch();
+    const file = join(dir, "typo.yaml");
+    writeFileSync(file, "duration: 1m\nfunctions:\n  orders: { runtime: model, model: { durationMs: 5 } }\ntraffic: []\nexpect:\n  errors: { order: 0 }\n");
+    const r = await cli(["run", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("expect.errors: no function named 'order' (the architecture has: orders)");
+  });
 });
 
 describe("lambda-sim run: real processes", () => {

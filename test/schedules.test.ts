@@ -8,7 +8,7 @@ import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, PutRu
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { schedulesSource, sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
-import type { FunctionDefinition } from "@lambda-sim/core";
+import { VirtualClock, type FunctionDefinition } from "@lambda-sim/core";
 import { loadConfig } from "../packages/cli/src/config/load-config.ts";
 import { until } from "./support/until.ts";
 
@@ -26,8 +26,8 @@ afterEach(async () => {
 });
 
 /** A server whose service timers run 60× faster: a minute of schedule takes a wall second. */
-async function start(opts: { timeScale?: number; sourceConfig?: Record<string, unknown> } = {}) {
-  t = await startTestSimulator({ functions: [recorder], sources: [sqsSource, schedulesSource], timeScale: opts.timeScale ?? 60, sourceConfig: opts.sourceConfig });
+async function start(opts: { timeScale?: number; clock?: VirtualClock; sourceConfig?: Record<string, unknown> } = {}) {
+  t = await startTestSimulator({ functions: [recorder], sources: [sqsSource, schedulesSource], timeScale: opts.timeScale ?? 60, clock: opts.clock, sourceConfig: opts.sourceConfig });
   const scheduler = new SchedulerClient({ ...t.clientConfig, maxAttempts: 1 });
   const events = new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
   const sqs = new SQSClient(t.clientConfig);
@@ -54,24 +54,28 @@ describe("EventBridge Scheduler", () => {
   });
 
   it("fires an at() schedule once and then deletes it (ActionAfterCompletion DELETE)", async () => {
-    const { sim, scheduler, received } = await start();
-    const at = new Date(Math.ceil(sim.clock.now() / 1000) * 1000 + 60_000).toISOString().slice(0, 19);
+    const clock = new VirtualClock();
+    const { scheduler, received } = await start({ clock });
+    const at = new Date(clock.now() + 60_000).toISOString().slice(0, 19);
     await scheduler.send(new CreateScheduleCommand({ Name: "once", ScheduleExpression: `at(${at})`, ActionAfterCompletion: "DELETE", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '"hi"' } }));
+    await clock.advanceBy(60_000);
     await until(() => received().length >= 1);
     await until(async () => (await scheduler.send(new GetScheduleCommand({ Name: "once" })).catch((e: unknown) => e)) instanceof ResourceNotFoundException);
-    // Another service minute: still exactly one.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Another service hour: still exactly one.
+    await clock.advanceBy(3_600_000);
     expect(received()).toEqual(["hi"]);
   });
 
   it("UpdateSchedule replaces the schedule; an unchanged rate keeps its anchor", async () => {
-    const { sim, scheduler, received } = await start({ timeScale: 1 });
+    const clock = new VirtualClock();
+    const { sim, scheduler, received } = await start({ clock });
     const input = (Input: string, State?: "ENABLED" | "DISABLED") => ({ Name: "hourly", ScheduleExpression: "rate(1 hour)", State, FlexibleTimeWindow: { Mode: "OFF" as const }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input } });
     await scheduler.send(new CreateScheduleCommand(input('"a"')));
+    await clock.advanceBy(0); // the fire due at creation
     await until(() => received().length === 1);
     await scheduler.send(new UpdateScheduleCommand(input('"b"')));
     // Not fired again by the update: the rate still counts from creation, an hour away.
-    await new Promise((r) => setTimeout(r, 300));
+    await clock.advanceBy(59 * 60_000);
     expect(received()).toEqual(["a"]);
     expect(await scheduler.send(new GetScheduleCommand({ Name: "hourly" }))).toMatchObject({ State: "ENABLED", Target: { Input: '"b"' } });
     await fetch(`${sim.endpoint}/_sim/schedules/hourly/fire`, { method: "POST" });

@@ -20,7 +20,7 @@ import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 
 /** Served services: botocore's name → the file written under src/protocols/models/. */
-const SERVICES = ["lambda", "sqs", "kinesis", "events", "scheduler", "logs", "cloudwatch"];
+const SERVICES = ["lambda", "sqs", "kinesis", "events", "scheduler", "logs", "cloudwatch", "sns"];
 
 const MEMBER_KEYS = ["shape", "location", "locationName", "flattened", "queryName", "jsonvalue"];
 const SHAPE_KEYS = ["type", "required", "min", "max", "pattern", "enum", "flattened", "locationName", "payload", "timestampFormat", "union", "exception", "error"];

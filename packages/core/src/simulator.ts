@@ -25,6 +25,7 @@ import type { Telemetry } from "./telemetry/telemetry.ts";
 import type { EventHub } from "./telemetry/event-hub.ts";
 import { EVENTS_PATH, eventsSocket } from "./telemetry/events-socket.ts";
 import type { FaultInjector } from "./faults/fault-injector.ts";
+import type { FunctionUrls } from "./function-urls/function-urls.ts";
 import { clockRoutes } from "./sim-api/clock-routes.ts";
 import { faultRoutes } from "./sim-api/fault-routes.ts";
 
@@ -51,7 +52,7 @@ export interface SimulatorOptions extends CoreStateOptions, Omit<CoreServiceOpti
   sourceConfig?: Record<string, unknown>;
 }
 
-type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults"> & { cleanup: CleanupStack };
+type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults" | "functionUrls"> & { cleanup: CleanupStack };
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
@@ -77,6 +78,8 @@ export class Simulator {
   readonly faults: FaultInjector;
   /** Where destination and DLQ records go (the asynchronous-invocation issue delivers through it). */
   readonly targets: TargetRegistry;
+  /** Function URL configs: `lambda-sim start` prints each one's address. */
+  readonly functionUrls: FunctionUrls;
   private readonly cleanup: CleanupStack;
 
   private constructor(parts: SimulatorParts) {
@@ -93,6 +96,7 @@ export class Simulator {
     this.targets = parts.targets;
     this.cleanup = parts.cleanup;
     this.faults = parts.faults;
+    this.functionUrls = parts.functionUrls;
   }
 
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
@@ -154,7 +158,7 @@ export class Simulator {
       else core.router.handle(req, res);
     };
     core.provisioned.restore();
-    await startSources(sources, core, { endpoint, simApi, sourceConfig: opts.sourceConfig }, cleanup);
+    await startSources(sources, core, { endpoint, simApi, sourceConfig: opts.sourceConfig, verifier }, cleanup);
     // One at a time, so a refused mapping is named by its place in the config.
     for (const [i, def] of (opts.eventSourceMappings ?? []).entries()) {
       try {

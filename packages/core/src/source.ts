@@ -3,8 +3,11 @@ import type { Clock } from "./clock/clock.ts";
 import type { Invoker } from "./invocation/invoker.ts";
 import type { PollerFactory } from "./mappings/poller.ts";
 import type { StreamReaderFactory } from "./mappings/stream-reader.ts";
-import type { Target, TargetAttribute } from "./invocation/targets.ts";
+import type { DeliveryOptions, Target, TargetAttribute } from "./invocation/targets.ts";
 import type { AwsRouter } from "./protocols/aws-router.ts";
+import type { AuthFailure } from "./protocols/sigv4-verifier.ts";
+import type { FunctionUrls } from "./function-urls/function-urls.ts";
+import type { IncomingMessage } from "node:http";
 import type { Rng } from "./random/rng.ts";
 import type { Migration } from "./store/migrate.ts";
 import type { Store } from "./store/store.ts";
@@ -22,6 +25,13 @@ export interface SourceContext {
   accountId: string;
   /** The simulator's endpoint (queue URLs and the like are built on it). */
   endpoint: string;
+  /** Lambda's Function URL configs (the lambda-url front serves them). */
+  functionUrls: FunctionUrls;
+  /**
+   * With `--auth`: checks a request's SigV4 signature (undefined = signed by a known key, in
+   * time). Undefined without `--auth`, when nothing is checked: fronts with AWS_IAM auth use it.
+   */
+  verifySignature?: (req: IncomingMessage, body: Buffer) => AuthFailure | undefined;
   /** Registers the Target for destinations and DLQs whose ARN names this service ("sqs"). */
   registerTarget(service: string, target: Target): void;
   /** Registers the poller for event source mappings whose source ARN names this service ("sqs"). */
@@ -29,7 +39,7 @@ export interface SourceContext {
   /** Registers the shard reader for stream event source mappings whose source ARN names this service ("kinesis"). */
   registerStreamReader(service: string, factory: StreamReaderFactory): void;
   /** Delivers a record to any registered target kind by ARN (`sqs:` DLQs, `lambda:`), as destinations do. */
-  deliverToTarget(arn: string, body: string, attributes?: Record<string, TargetAttribute>): Promise<void>;
+  deliverToTarget(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void>;
   /**
    * Adds a JSON route under `/_sim/`: GET by default (`/_sim/queues/:name/messages`), or POST for
    * an action (`/_sim/schedules/:name/fire`). A thrown error answers 404 with its message.

@@ -2,6 +2,10 @@
 export { sqsSource } from "./sqs/index.ts";
 export { kinesisSource } from "./kinesis/index.ts";
 export { schedulesSource, createSchedulesSource, type SchedulesOptions } from "./schedules/index.ts";
+export { eventsSource } from "./events/index.ts";
 export { stsSource } from "./sts/index.ts";
 export { cloudwatchLogsSource } from "./cloudwatch-logs/index.ts";
 export { cloudwatchMetricsSource } from "./cloudwatch-metrics/index.ts";
+export { snsSource } from "./sns/index.ts";
+export { apiGatewaySource, type ApiView } from "./http/index.ts";
+export { functionUrlsSource, type FunctionUrlView } from "./function-urls/index.ts";

@@ -1,7 +1,8 @@
-import { SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
-import { cloudwatchLogsSource, cloudwatchMetricsSource, createSchedulesSource, kinesisSource, sqsSource, stsSource } from "@lambda-sim/sources";
+import { functionUrlAddress, SimError, Simulator, SystemClock, VirtualClock, type TelemetryEvent } from "@lambda-sim/core";
+import type { ApiView } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
+import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
@@ -18,13 +19,23 @@ export interface StartOptions extends ConfigChoice {
   quiet?: boolean;
 }
 
+/** One line per Function URL: its host-form address (as GetFunctionUrlConfig gives it) and path form. */
+function functionUrlLines(sim: Simulator): string {
+  return sim.functionUrls
+    .all()
+    .map((u) => {
+      const name = u.qualifier === undefined ? u.functionName : `${u.functionName}:${u.qualifier}`;
+      return `  function URL ${name}: ${functionUrlAddress(u.urlId, sim.registry.region, sim.endpoint)}  (or ${sim.endpoint}/_aws/lambda-url/${u.urlId}/)\n`;
+    })
+    .join("");
+}
+
 /**
  * `lambda-sim start`: load and validate the config, open the state directory, serve, and stop
  * every environment and close the database on SIGINT/SIGTERM.
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
-  // The explicit source registry (STYLE.md 7.3): no discovery.
-  const sources = [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), stsSource, cloudwatchLogsSource, cloudwatchMetricsSource];
+  const sources = allSources({ catchUp: opts.catchUp });
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
   const clock = virtualClock(opts);
@@ -47,13 +58,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     eventSourceMappings: config?.eventSourceMappings,
     // Before start, so warnings from starting (schedules missed while down, say) are printed.
     onTelemetry: consolePrinter(opts.quiet === true, process.stdout.isTTY === true && process.env.NO_COLOR === undefined),
-    account: config && {
-      accountLimit: config.account.concurrentExecutions,
-      unreservedMinimum: config.account.unreservedConcurrencyMinimum,
-      scalingLimit: config.account.scalingLimit,
-      scalingWindowMs: config.account.scalingWindowSeconds === undefined ? undefined : config.account.scalingWindowSeconds * 1000,
-      scalingMode: config.account.scalingMode,
-    },
+    account: config && accountSettings(config.account),
   }).catch((e: unknown) => {
     throw explainStartError(e, config);
   });
@@ -69,6 +74,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
       templateLines +
+      apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
+      functionUrlLines(sim) +
       `  dashboard: ${sim.endpoint}/_sim/ui${dashboardToken(opts, config)}   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
@@ -82,6 +89,13 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/** One line per API stage: its base address, path form and host form. */
+function apiLines(apis: ApiView[] | undefined): string {
+  if (apis === undefined || apis.length === 0) return "";
+  const lines = apis.flatMap((a) => a.stages.map((s) => `    ${a.name} (${a.protocolType === "REST" ? "REST API" : "HTTP API"}, stage ${s.stage}): ${s.url}  or  ${s.hostUrl}\n`));
+  return `  APIs (${apis.length}):\n${lines.join("")}`;
 }
 
 /**

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isSimError } from "@lambda-sim/core";
-import { kinesisSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, kinesisSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig } from "./load-config.ts";
 
-const SOURCES = [sqsSource, kinesisSource, schedulesSource];
+const SOURCES = [sqsSource, kinesisSource, schedulesSource, apiGatewaySource];
 
 /** loadConfig's ERR_CONFIG message for `text`, the file's path written FILE; "" when it loads. */
 async function problems(text: string): Promise<string> {
@@ -29,6 +29,14 @@ describe("config references", () => {
   it("a redrive target naming an undeclared queue is one line with file, line, key path and did-you-mean", async () => {
     const text = ["queues:", "  jobs:", "    redrivePolicy: { deadLetterTargetArn: sqs:job-dlq, maxReceiveCount: 3 }", "  jobs-dlq:", ""].join("\n");
     expect(await problems(text)).toBe("FILE:3 queues.jobs.redrivePolicy.deadLetterTargetArn: sqs:job-dlq names no queue declared under queues: (did you mean 'sqs:jobs-dlq'?)");
+  });
+
+  it("API routes and authorizers naming undeclared functions report where", async () => {
+    const text = ["functions:", FN("orders"), "apis:", "  shop:", "    routes:", '      "GET /orders": order', '      "POST /orders": { functionName: orders, authorizer: auth }', "    authorizers:", "      auth: { functionName: checker }", ""].join("\n");
+    expect((await problems(text)).split("\n")).toEqual([
+      `FILE:10 apis.shop.routes["GET /orders"]: order names no function declared under functions: (did you mean 'orders'?)`,
+      "FILE:13 apis.shop.authorizers.auth.functionName: checker names no function declared under functions:",
+    ]);
   });
 
   it("a mapping naming a misspelt function, and one reading an undeclared stream, report where", async () => {

@@ -1,6 +1,6 @@
 import { dottedPath, suggestion } from "@lambda-sim/core";
 
-type Kind = "sqs" | "kinesis" | "lambda";
+type Kind = "sqs" | "kinesis" | "lambda" | "sns";
 type Path = (string | number)[];
 
 /** What each kind of reference must name, and the config section that declares those. */
@@ -8,6 +8,7 @@ const SECTIONS: Record<Kind, { section: string; noun: string }> = {
   sqs: { section: "queues", noun: "queue" },
   kinesis: { section: "streams", noun: "stream" },
   lambda: { section: "functions", noun: "function" },
+  sns: { section: "topics", noun: "topic" },
 };
 
 /** One place in lambda-sim.yaml that names another resource, and the kinds it may name. */
@@ -20,8 +21,8 @@ interface Reference {
 }
 
 /**
- * Every `sqs:`, `kinesis:` and `lambda:` reference in the config (redrive targets, DLQs,
- * destinations, mapping sources and functions, schedule targets) must name a resource the file
+ * Every `sqs:`, `kinesis:`, `lambda:` and `sns:` reference in the config (redrive targets, DLQs,
+ * destinations, mapping sources and functions, schedule targets, topic subscriptions) must name a resource the file
  * declares; otherwise one line each, `<file>:<line> <key.path>: ...`, with a did-you-mean. AWS
  * checks these when a resource is created (a redrive target that does not exist is refused by
  * CreateQueue), and a reference that reaches nothing fails silently later: a poison message
@@ -33,7 +34,7 @@ export function checkReferences(config: Record<string, unknown>, file: string, l
   const problems: { line: number | undefined; text: string }[] = [];
   for (const ref of references(config)) {
     if (typeof ref.value !== "string" || ref.value.startsWith("arn:")) continue;
-    const m = /^(sqs|kinesis|lambda):(.*)$/.exec(ref.value);
+    const m = /^(sqs|kinesis|lambda|sns):(.*)$/.exec(ref.value);
     const kind = (m?.[1] as Kind | undefined) ?? ref.bare;
     if (kind === undefined) continue; // neither a reference nor an ARN: the API's own checks say so
     const line = lineOf(ref.path);
@@ -60,14 +61,22 @@ function references(config: Record<string, unknown>): Reference[] {
   };
   for (const [name, f] of Object.entries(asMap(config.functions))) {
     const fn = asMap(f);
-    add(["functions", name, "deadLetterConfig", "targetArn"], asMap(fn.deadLetterConfig).targetArn, ["sqs"]);
+    add(["functions", name, "deadLetterConfig", "targetArn"], asMap(fn.deadLetterConfig).targetArn, ["sqs", "sns"]);
     const destinations = asMap(asMap(fn.eventInvokeConfig).destinationConfig);
     for (const when of ["onSuccess", "onFailure"]) {
-      add(["functions", name, "eventInvokeConfig", "destinationConfig", when, "destination"], asMap(destinations[when]).destination, ["sqs", "lambda"]);
+      add(["functions", name, "eventInvokeConfig", "destinationConfig", when, "destination"], asMap(destinations[when]).destination, ["sqs", "sns", "lambda"]);
     }
   }
   for (const [name, q] of Object.entries(asMap(config.queues))) {
     add(["queues", name, "redrivePolicy", "deadLetterTargetArn"], asMap(asMap(q).redrivePolicy).deadLetterTargetArn, ["sqs"]);
+  }
+  for (const [name, t] of Object.entries(asMap(config.topics))) {
+    const subs = asMap(t).subscriptions;
+    (Array.isArray(subs) ? subs : []).forEach((s, i) => {
+      const sub = asMap(s);
+      if (sub.protocol === "lambda" || sub.protocol === "sqs") add(["topics", name, "subscriptions", i, "endpoint"], sub.endpoint, [sub.protocol]);
+      add(["topics", name, "subscriptions", i, "redrivePolicy", "deadLetterTargetArn"], asMap(sub.redrivePolicy).deadLetterTargetArn, ["sqs"]);
+    });
   }
   const mappings = Array.isArray(config.eventSourceMappings) ? config.eventSourceMappings : [];
   mappings.forEach((e, i) => {
@@ -78,8 +87,15 @@ function references(config: Record<string, unknown>): Reference[] {
   });
   for (const [name, s] of Object.entries(asMap(config.schedules))) {
     const target = asMap(asMap(s).target);
-    add(["schedules", name, "target", "arn"], target.arn, ["lambda", "sqs"]);
+    add(["schedules", name, "target", "arn"], target.arn, ["lambda", "sqs", "sns"]);
     add(["schedules", name, "target", "deadLetterConfig", "arn"], asMap(target.deadLetterConfig).arn, ["sqs"]);
+  }
+  for (const [name, a] of Object.entries(asMap(config.apis))) {
+    for (const [key, r] of Object.entries(asMap(asMap(a).routes))) {
+      if (typeof r === "string") add(["apis", name, "routes", key], r, ["lambda"], "lambda");
+      else add(["apis", name, "routes", key, "functionName"], asMap(r).functionName, ["lambda"], "lambda");
+    }
+    for (const [id, z] of Object.entries(asMap(asMap(a).authorizers))) add(["apis", name, "authorizers", id, "functionName"], asMap(z).functionName, ["lambda"], "lambda");
   }
   return refs;
 }

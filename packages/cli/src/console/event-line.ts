@@ -66,6 +66,10 @@ export function describeEvent(e: TelemetryEvent): EventLine | undefined {
       const why = e.reachedFunction === false ? "; the function never ran with it: every receive was a throttled batch" : "";
       return { text: `message ${e.messageId} moved from ${e.queue} to DLQ ${e.deadLetterQueue}: received ${e.receiveCount} times (maxReceiveCount ${e.maxReceiveCount})${why}`, colour: "magenta", notable: true };
     }
+    case "sns.delivery-failed": {
+      const next = e.retryInMs !== undefined ? `retry in ${seconds(e.retryInMs)}` : e.deadLetterArn !== undefined ? `sent to DLQ ${sourceName(e.deadLetterArn)}` : "dropped";
+      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: attempt ${e.attempt} to ${e.subscriptionArn.split(":").pop()} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta", notable: e.retryInMs === undefined };
+    }
     case "fault.fired":
       return { text: `fault ${e.faultId} fired (${e.kind})${e.functionName ? ` on ${e.functionName}` : ""}${e.targetArn ? ` at ${e.targetArn}` : ""}${e.requestId ? ` request ${e.requestId}` : ""}${e.detail ? `: ${e.detail}` : ""}`, colour: "magenta", notable: true };
     case "clock.advanced":

@@ -31,6 +31,21 @@ const PER_FUNCTION: Record<string, (s: FunctionStats) => number> = {
   concurrencyPeak: (s) => s.concurrencyPeak,
 };
 
+/**
+ * Per-function expectations naming a function the architecture does not have: without this check
+ * `errors: { orders: 0 }` would pass for a misspelt name (or a template's generated one).
+ */
+export function unknownFunctionNames(expect: Expectations, known: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const [key, byName] of Object.entries(expect)) {
+    if (PER_FUNCTION[key] === undefined || byName === undefined) continue;
+    for (const name of Object.keys(byName as Record<string, Bound>)) {
+      if (!known.includes(name)) problems.push(`expect.${key}: no function named '${name}' (the architecture has: ${known.join(", ") || "none"})`);
+    }
+  }
+  return problems;
+}
+
 /** Checks every expectation of the scenario, in the order written. */
 export function checkExpectations(expect: Expectations, obs: Observations, end: EndState): ExpectationResult[] {
   const results: ExpectationResult[] = [];

@@ -1,8 +1,12 @@
-import { dirname, resolve } from "node:path";
+import { readFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { SimError, Simulator, stopwatch, VirtualClock, type Source } from "@lambda-sim/core";
-import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
-import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
-import { checkExpectations, queuesNamed, type EndState, type ExpectationResult } from "./expectations.ts";
+import { loadConfig } from "../config/load-config.ts";
+import { accountSettings, allSources } from "../config/simulator-settings.ts";
+import { loadTemplate } from "../template/load-template.ts";
+import { applyTemplate, explainStartError, freePort, type StartConfig } from "../template/start-config.ts";
+import { checkExpectations, queuesNamed, unknownFunctionNames, type EndState, type ExpectationResult } from "./expectations.ts";
 import { Observations } from "./observations.ts";
 import { RecordOrder } from "./record-order.ts";
 import { formatReport } from "./scenario-report.ts";
@@ -35,7 +39,10 @@ interface Scenario {
   durationMs: number;
   traffic: TrafficStep[];
   expect: Expectations;
-  architecture: LoadedConfig;
+  /** A lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config. */
+  architecture: StartConfig;
+  /** The port the simulator listens on: 0 (any), or the one a template's queue URLs were built on. */
+  port: number;
   faults: unknown[];
 }
 
@@ -47,7 +54,7 @@ interface Scenario {
  * with `model` functions replays byte for byte.
  */
 export async function runScenario(file: string, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
-  const sources: Source<any>[] = [sqsSource, kinesisSource, createSchedulesSource({})];
+  const sources = allSources();
   const s = await loadScenario(file, sources);
   const seed = String(opts.seed ?? s.seed ?? 1);
   const clock = new VirtualClock(SCENARIO_START);
@@ -55,7 +62,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
   const a = s.architecture;
   const wallStart = stopwatch.now();
   const sim = await Simulator.start({
-    port: 0,
+    port: s.port,
     clock,
     seed,
     region: a.region,
@@ -66,19 +73,18 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     eventSourceMappings: a.eventSourceMappings,
     faults: s.faults,
     onTelemetry: obs.record,
-    account: {
-      accountLimit: a.account.concurrentExecutions,
-      unreservedMinimum: a.account.unreservedConcurrencyMinimum,
-      scalingLimit: a.account.scalingLimit,
-      scalingWindowMs: a.account.scalingWindowSeconds === undefined ? undefined : a.account.scalingWindowSeconds * 1000,
-      scalingMode: a.account.scalingMode,
-    },
+    account: accountSettings(a.account),
+  }).catch((e: unknown) => {
+    throw explainStartError(e, a);
   });
   let end: EndState;
   const order = new RecordOrder();
   // Payloads are read only when an expectation needs them.
   const unobserve = s.expect.outOfOrderRecords === undefined ? () => {} : sim.invoker.observe(order.observe);
   try {
+    await applyTemplate(sim, a);
+    const unknown = unknownFunctionNames(s.expect, sim.registry.listFunctionNames());
+    if (unknown.length > 0) throw new SimError("ERR_CONFIG", `${file}: ${unknown.join("\n")}`);
     const endAt = SCENARIO_START + s.durationMs;
     const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
     await clock.advanceTo(endAt);
@@ -98,15 +104,33 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
 async function loadScenario(file: string, sources: readonly Source<any>[]): Promise<Scenario> {
   const loaded = await loadConfig(file, sources, scenarioKeys);
   const k = loaded.sources as { name?: string; description?: string; architecture?: string; seed?: string | number; duration: number; traffic: TrafficStep[]; expect: Expectations };
-  let architecture = loaded;
+  let architecture: StartConfig = loaded;
+  let port = 0;
   if (k.architecture !== undefined) {
     if (loaded.functions.length > 0 || loaded.eventSourceMappings.length > 0) {
       throw new SimError("ERR_CONFIG", `${file}: a scenario names its architecture (${k.architecture}) or embeds one (functions:, queues: ...), not both`);
     }
-    architecture = await loadConfig(resolve(dirname(loaded.file), k.architecture), sources);
+    const named = resolve(dirname(loaded.file), k.architecture);
+    if (isTemplate(named)) {
+      // Queue URLs in the template's Refs carry the port, so it is chosen before the simulator listens.
+      port = await freePort("127.0.0.1");
+      architecture = await loadTemplate(named, { sources, endpoint: `http://127.0.0.1:${port}`, codeRoot: mkdtempSync(join(tmpdir(), "lambda-sim-scenario-")) });
+    } else {
+      architecture = await loadConfig(named, sources);
+    }
   }
   const name = k.name ?? file.split("/").at(-1)!.replace(/\.ya?ml$/, "");
-  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic: k.traffic, expect: k.expect, architecture, faults: [...architecture.faults, ...(architecture === loaded ? [] : loaded.faults)] };
+  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic: k.traffic, expect: k.expect, architecture, port, faults: [...architecture.faults, ...(architecture === loaded ? [] : loaded.faults)] };
+}
+
+/** A SAM or CloudFormation template (JSON, or YAML with a top-level Resources/Transform/AWSTemplateFormatVersion), not a lambda-sim.yaml. */
+function isTemplate(file: string): boolean {
+  if (file.endsWith(".json")) return true;
+  try {
+    return /^(AWSTemplateFormatVersion|Transform|Resources)\s*:/m.test(readFileSync(file, "utf8"));
+  } catch {
+    return false; // loadConfig reports the missing file as it always has.
+  }
 }
 
 /** Messages left in each queue, and the failed records stream mappings reported into it. */

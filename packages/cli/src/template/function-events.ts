@@ -1,5 +1,7 @@
+import { apiEvent } from "./api-events.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import { generatedName } from "./resource-identity.ts";
+import { addSubscription } from "./sns-resources.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { bool, defined, num, type Translation } from "./translation.ts";
 
@@ -7,11 +9,6 @@ type Props = Record<string, unknown>;
 
 /** SAM event types whose front or source lambda-sim does not run yet: listed, not an error. */
 const NOT_YET: Record<string, string> = {
-  Api: "API Gateway",
-  HttpApi: "HTTP API",
-  SNS: "SNS",
-  EventBridgeRule: "EventBridge pattern",
-  CloudWatchEvent: "EventBridge pattern",
   FunctionUrl: "function URL",
   DynamoDB: "DynamoDB stream",
   S3: "S3",
@@ -28,7 +25,8 @@ const NOT_YET: Record<string, string> = {
 /**
  * A serverless function's `Events`, as SAM expands them: SQS and Kinesis events into event source
  * mappings, `Schedule` into an EventBridge scheduled rule (which sends AWS's "Scheduled Event"),
- * `ScheduleV2` into an EventBridge Scheduler schedule (which sends its Input).
+ * `ScheduleV2` into an EventBridge Scheduler schedule (which sends its Input), `SNS` into a lambda
+ * subscription of the topic.
  */
 export function functionEvents(t: Translation, stack: TemplateStack, fnId: string, fnName: string, events: unknown, base: TemplatePath): void {
   if (events === undefined) return;
@@ -83,6 +81,15 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         t.said(label, `mapping ${shortArn(p.Stream)} → ${fnName} (${String(p.StartingPosition)}, batch ${num(p.BatchSize) ?? 100})`);
         break;
       }
+      case "SNS": {
+        if (p.SqsSubscription !== undefined && p.SqsSubscription !== false) {
+          t.notSimulated.push(`${label} (SNS SqsSubscription: the queue between topic and function is not made; the function is subscribed directly)`);
+        }
+        const redrive = (typeof p.RedrivePolicy === "string" ? JSON.parse(p.RedrivePolicy) : p.RedrivePolicy) as Props | undefined;
+        addSubscription(t, p.Topic, defined({ protocol: "lambda", endpoint: fnArn, filterPolicy: p.FilterPolicy, filterPolicyScope: p.FilterPolicyScope, redrivePolicy: redrive && { deadLetterTargetArn: redrive.deadLetterTargetArn } }), [...at, "Topic"]);
+        t.said(label, `subscription ${String(p.Topic).split(":").at(-1)} → ${fnName}${p.FilterPolicy === undefined ? "" : " (filter policy)"}`);
+        break;
+      }
       case "Schedule": {
         const ruleId = `${fnId}${evId}`;
         const name = typeof p.Name === "string" ? p.Name : generatedName(stack.info.stackName, ruleId, 64);
@@ -101,6 +108,19 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         t.said(label, `EventBridge rule ${name}: ${p.Schedule} → ${fnName}${disabled ? " (disabled)" : ""}`);
         break;
       }
+      case "EventBridgeRule":
+      case "CloudWatchEvent": {
+        // SAM: an AWS::Events::Rule with the event's Pattern, on EventBusName, targeting the function.
+        const ruleId = `${fnId}${evId}`;
+        const name = typeof p.RuleName === "string" ? p.RuleName : generatedName(stack.info.stackName, ruleId, 64);
+        if (p.Pattern === undefined) throw new TemplateError([...at, "Pattern"], "expected an event pattern");
+        const pattern = typeof p.Pattern === "string" ? p.Pattern : JSON.stringify(p.Pattern);
+        const targetId = ((p.Target as Props | undefined)?.Id as string | undefined) ?? `${ruleId}LambdaTarget`.slice(0, 64);
+        const rule = defined({ EventPattern: pattern, EventBusName: p.EventBusName, State: p.State ?? (bool(p.Enabled) === false ? "DISABLED" : "ENABLED") });
+        t.actions.push({ kind: "rule", logicalId: label, name, rule, targets: [ruleTarget({ ...p, Id: targetId, Arn: fnArn })] });
+        t.said(label, `EventBridge rule ${name}: pattern on ${String(p.EventBusName ?? "default")} → ${fnName}`);
+        break;
+      }
       case "ScheduleV2": {
         const name = typeof p.Name === "string" ? p.Name : generatedName(stack.info.stackName, `${fnId}${evId}`, 64);
         if (p.GroupName !== undefined && p.GroupName !== "default") {
@@ -112,10 +132,29 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         t.said(label, `schedule ${name}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}`);
         break;
       }
+      case "Api":
+      case "HttpApi":
+        apiEvent(t, stack, type, fnName, p, label, at);
+        break;
       default:
-        t.problems.push(new TemplateError([...path, "Type"], `expected an event type (SQS, Kinesis, Schedule, ScheduleV2, ${Object.keys(NOT_YET).join(", ")}), got ${JSON.stringify(type)}`));
+        t.problems.push(new TemplateError([...path, "Type"], `expected an event type (SQS, Kinesis, SNS, Schedule, ScheduleV2, EventBridgeRule, CloudWatchEvent, Api, HttpApi, ${Object.keys(NOT_YET).join(", ")}), got ${JSON.stringify(type)}`));
     }
   }
+}
+
+/** An EventBridge rule target (AWS::Events::Rule Targets[], or a SAM event's properties) in PutTargets' names. */
+export function ruleTarget(x: Props): Record<string, unknown> {
+  const retry = x.RetryPolicy as Props | undefined;
+  return defined({
+    Id: x.Id,
+    Arn: x.Arn,
+    Input: x.Input,
+    InputPath: x.InputPath,
+    InputTransformer: x.InputTransformer,
+    RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
+    DeadLetterConfig: x.DeadLetterConfig,
+    SqsParameters: x.SqsParameters,
+  });
 }
 
 export function mapping(t: Translation, entry: Record<string, unknown>, at: TemplatePath, keys: Record<string, string> = {}): void {

@@ -58,7 +58,10 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
 
   if (p.Policies !== undefined) t.iam.push(`${id}.Policies`);
   if (p.Layers !== undefined) t.notSimulated.push(`${id}.Layers`);
-  if (p.FunctionUrlConfig !== undefined) t.notSimulated.push(`${id}Url (function URL)`);
+  if (p.FunctionUrlConfig !== undefined) {
+    entry.functionUrl = { ...(functionUrl(p.FunctionUrlConfig) as Props), urlId: stack.functionUrlId(id) };
+    t.said(`${id}Url`, `function URL for ${name} (${String((p.FunctionUrlConfig as Props).AuthType)}, printed below)`);
+  }
   const alias = p.AutoPublishAlias;
   if (alias !== undefined) {
     if (typeof alias !== "string" || !/^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/.test(alias)) throw new TemplateError([...base, "AutoPublishAlias"], "expected an alias name of letters, digits, - and _ (not only digits)");
@@ -88,6 +91,20 @@ function lambdaCode(code: unknown, path: readonly (string | number)[]): { uri?: 
   const c = code as Props;
   if (c.ZipFile !== undefined) return { inline: c.ZipFile };
   throw new TemplateError(path, "expected { ZipFile: code } or a local folder or zip file: code in S3 is not reachable offline");
+}
+
+/** SAM's FunctionUrlConfig (AuthType, InvokeMode, Cors) as the native `functionUrl:`. */
+function functionUrl(v: unknown): unknown {
+  const c = (v ?? {}) as Props;
+  const cors = c.Cors as Props | undefined;
+  return defined({
+    authType: c.AuthType,
+    invokeMode: c.InvokeMode,
+    cors:
+      cors === undefined
+        ? undefined
+        : defined({ allowCredentials: cors.AllowCredentials, allowHeaders: cors.AllowHeaders, allowMethods: cors.AllowMethods, allowOrigins: cors.AllowOrigins, exposeHeaders: cors.ExposeHeaders, maxAge: num(cors.MaxAge) }),
+  });
 }
 
 /** SAM's EventInvokeConfig as the native eventInvokeConfig ($LATEST). */

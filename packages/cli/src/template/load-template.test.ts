@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zipFiles } from "@lambda-sim/core/testing";
-import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, createSchedulesSource, kinesisSource, snsSource, sqsSource } from "@lambda-sim/sources";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load-config.ts";
 import { loadTemplate } from "./load-template.ts";
 import { parseParameterOverrides } from "./start-config.ts";
 
-const sources = [sqsSource, kinesisSource, createSchedulesSource()];
+const sources = [sqsSource, kinesisSource, createSchedulesSource(), snsSource, apiGatewaySource];
 
 /** A project folder named `shop` with a template and a src/ folder of code. */
 function project(template: string, files: Record<string, string | Buffer> = {}): { dir: string; file: string } {
@@ -82,6 +82,25 @@ Outputs:
     expect(config.template.lines).toContain(`  output QueueUrl: ${fn.environment!.QUEUE_URL}`);
   });
 
+  it("maps FunctionUrlConfig onto functionUrl:, served under the id !GetAtt <Fn>Url.FunctionUrl gives", async () => {
+    const config = await load(`${HEADER}
+Resources:
+  Web:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: web
+      Runtime: nodejs24.x
+      CodeUri: src/
+      Handler: app.handler
+      FunctionUrlConfig: { AuthType: AWS_IAM, InvokeMode: RESPONSE_STREAM, Cors: { AllowOrigins: ["*"], MaxAge: 60 } }
+Outputs:
+  Url: { Value: !GetAtt WebUrl.FunctionUrl }
+`);
+    const fn = config.functions[0]!;
+    expect(fn.functionUrl).toEqual({ authType: "AWS_IAM", invokeMode: "RESPONSE_STREAM", cors: { AllowOrigins: ["*"], MaxAge: 60 }, urlId: expect.stringMatching(/^[a-f0-9]{32}$/) });
+    expect(config.template.lines).toContain(`  output Url: http://${fn.functionUrl!.urlId}.lambda-url.us-east-1.localhost:3001/`);
+  });
+
   it("maps Kinesis events, ScheduleV2 schedules and Schedule rules", async () => {
     const config = await load(`${HEADER}
 Resources:
@@ -117,6 +136,35 @@ Resources:
     ]);
   });
 
+  it("maps SNS events, AWS::SNS::Topic and AWS::SNS::Subscription onto topics with their subscriptions", async () => {
+    const config = await load(`${HEADER}
+Resources:
+  Notify:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: notify
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      Events:
+        Orders: { Type: SNS, Properties: { Topic: !Ref Orders, FilterPolicy: { total: [{ numeric: [">", 100] }] } } }
+  Audit: { Type: AWS::SQS::Queue, Properties: { QueueName: audit } }
+  AuditSub: { Type: AWS::SNS::Subscription, Properties: { TopicArn: !Ref Orders, Protocol: sqs, Endpoint: !GetAtt Audit.Arn, RawMessageDelivery: true } }
+  Orders: { Type: AWS::SNS::Topic, Properties: { TopicName: orders, DisplayName: Orders } }
+  Ledger: { Type: AWS::SNS::Topic, Properties: { FifoTopic: true } }
+`);
+    expect(config.sources.topics).toMatchObject({
+      orders: {
+        displayName: "Orders",
+        subscriptions: [
+          { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:000000000000:function:notify", filterPolicy: { total: [{ numeric: [">", 100] }] } },
+          { protocol: "sqs", endpoint: "arn:aws:sqs:us-east-1:000000000000:audit", rawMessageDelivery: true },
+        ],
+      },
+    });
+    expect(Object.keys(config.sources.topics as object).find((n) => n !== "orders")).toMatch(/^shop-Ledger-[A-Z0-9]{12}\.fifo$/);
+  });
+
   it("maps plain CloudFormation: Lambda::Function, EventSourceMapping, Events::Rule, Scheduler::Schedule, and unpacks a zip", async () => {
     const zip = await zipFiles([{ name: "index.mjs", data: "export const handler = async () => 'zipped';" }]);
     const config = await load(
@@ -142,11 +190,12 @@ Resources:
     expect(Object.values(config.sources.schedules as object)).toEqual([expect.objectContaining({ scheduleExpression: "at(2030-01-01T00:00:00)", target: { arn: "arn:aws:sqs:us-east-1:000000000000:jobs.fifo", input: "hi" } })]);
     expect(config.template.actions).toEqual([expect.objectContaining({ kind: "rule", name: expect.stringMatching(/^shop-Tick-/), targets: [{ Id: "w", Arn: "arn:aws:lambda:us-east-1:000000000000:function:worker" }] })]);
     const lines = config.template.lines.join("\n");
-    expect(lines).toContain("not simulated (yet): Table (AWS::DynamoDB::Table), Topic (AWS::SNS::Topic)");
+    expect(lines).toContain("not simulated (yet): Table (AWS::DynamoDB::Table)");
+    expect(Object.values(config.sources.topics as object)).toEqual([{ subscriptions: [{ protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:000000000000:function:worker" }] }]);
     expect(lines).toContain("IAM roles, policies and permissions are accepted and ignored (lambda-sim checks no permissions): WorkerRole, Permission");
   });
 
-  it("lists events whose fronts are not simulated yet in one line, and skips resources whose condition is false", async () => {
+  it("routes Api events, subscribes SNS events, and skips resources whose condition is false", async () => {
     const config = await load(`${HEADER}
 Parameters: { Stage: { Type: String, Default: dev } }
 Conditions: { IsProd: !Equals [!Ref Stage, prod] }
@@ -161,14 +210,43 @@ Resources:
         Get: { Type: Api, Properties: { Path: /, Method: get } }
         Http: { Type: HttpApi }
         Topic: { Type: SNS, Properties: { Topic: arn:aws:sns:us-east-1:000000000000:t } }
-        Bus: { Type: EventBridgeRule, Properties: { Pattern: { source: [a] } } }
   ProdOnly: { Type: AWS::SQS::Queue, Condition: IsProd }
 `);
     expect(config.functions.map((f) => f.functionName)).toEqual([expect.stringMatching(/^shop-Fn-[A-Z0-9]{12}$/)]);
     const lines = config.template.lines.join("\n");
-    expect(lines).toContain("not simulated (yet): Fn.Get (Api: API Gateway), Fn.Http (HttpApi: HTTP API), Fn.Topic (SNS: SNS), Fn.Bus (EventBridgeRule: EventBridge pattern)");
+    expect(lines).toMatch(/Fn\.Get +REST API ServerlessRestApi: GET \/ → shop-Fn-/);
+    expect(lines).not.toContain("not simulated (yet): Fn.");
     expect(lines).toMatch(/ProdOnly +not created: condition IsProd is false/);
     expect(config.sources.queues).toEqual({});
+  });
+
+  it("turns EventBridgeRule events, AWS::Events::EventBus and pattern rules into buses, rules and targets", async () => {
+    const config = await load(`${HEADER}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: fn
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      Events:
+        Placed: { Type: EventBridgeRule, Properties: { RuleName: placed, EventBusName: !Ref Orders, Pattern: { source: [shop] }, InputPath: $.detail } }
+  Audit: { Type: AWS::SQS::Queue, Properties: { QueueName: audit } }
+  AllOrders:
+    Type: AWS::Events::Rule
+    Properties:
+      Name: all-orders
+      EventBusName: !GetAtt Orders.Name
+      EventPattern: { source: [{ prefix: sh }] }
+      Targets: [{ Id: audit, Arn: !GetAtt Audit.Arn, InputTransformer: { InputPathsMap: { id: $.id }, InputTemplate: '"<id>"' } }]
+  Orders: { Type: AWS::Events::EventBus, Properties: { Name: orders } }
+`);
+    expect(config.template.actions).toEqual([
+      { kind: "event-bus", logicalId: "Orders", name: "orders" },
+      { kind: "rule", logicalId: "Fn.Placed", name: "placed", rule: { EventPattern: '{"source":["shop"]}', EventBusName: "orders", State: "ENABLED" }, targets: [{ Id: "FnPlacedLambdaTarget", Arn: "arn:aws:lambda:us-east-1:000000000000:function:fn", InputPath: "$.detail" }] },
+      { kind: "rule", logicalId: "AllOrders", name: "all-orders", rule: { EventPattern: '{"source":[{"prefix":"sh"}]}', EventBusName: "orders", State: "ENABLED" }, targets: [{ Id: "audit", Arn: "arn:aws:sqs:us-east-1:000000000000:audit", InputTransformer: { InputPathsMap: { id: "$.id" }, InputTemplate: '"<id>"' } }] },
+    ]);
   });
 
   it("reports errors one per line with the file, line and the template's key path", async () => {

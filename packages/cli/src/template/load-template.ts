@@ -76,7 +76,10 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
 
   const sections = configSections(opts.sources);
   const schema = buildConfigSchema(sections);
-  const raw = { region, accountId, ...t.config };
+  // `topics:` and `apis:` only when the template has some: a run without the SNS or API Gateway
+  // source (a scenario, a test) has no such section.
+  const { topics, apis, ...rest } = t.config;
+  const raw = { region, accountId, ...rest, ...(Object.keys(topics).length > 0 ? { topics } : {}), ...(Object.keys(apis).length > 0 ? { apis } : {}) };
   const checked = schema.safeParse(raw, { reportInput: true });
   if (!checked.success) {
     // Issues come on native paths (functions.NAME.memorySize); report them at the template's keys.

@@ -23,6 +23,7 @@ const NAME_PROPERTY: Record<string, { property: string; max: number }> = {
   "AWS::SQS::Queue": { property: "QueueName", max: 80 },
   "AWS::Kinesis::Stream": { property: "Name", max: 128 },
   "AWS::Events::Rule": { property: "Name", max: 64 },
+  "AWS::Events::EventBus": { property: "Name", max: 256 },
   "AWS::Scheduler::Schedule": { property: "Name", max: 64 },
   "AWS::SNS::Topic": { property: "TopicName", max: 256 },
   "AWS::IAM::Role": { property: "RoleName", max: 64 },
@@ -67,7 +68,7 @@ export function stableUuid(seed: string): string {
 export function identityOf(type: string, logicalId: string, named: unknown, props: Record<string, unknown>, stack: StackInfo): ResourceIdentity {
   const { region: r, accountId: a } = stack;
   const spec = NAME_PROPERTY[type];
-  const fifo = type === "AWS::SQS::Queue" && (props.FifoQueue === true || props.FifoQueue === "true");
+  const fifo = (type === "AWS::SQS::Queue" && (props.FifoQueue === true || props.FifoQueue === "true")) || (type === "AWS::SNS::Topic" && (props.FifoTopic === true || props.FifoTopic === "true"));
   let name = typeof named === "string" && named !== "" ? named : spec === undefined ? generatedName(stack.stackName, logicalId, 128) : generatedName(stack.stackName, logicalId, spec.max, fifo ? ".fifo" : "");
   if (type === "AWS::S3::Bucket" && named === undefined) name = name.toLowerCase();
   switch (type) {
@@ -82,8 +83,13 @@ export function identityOf(type: string, logicalId: string, named: unknown, prop
     }
     case "AWS::Kinesis::Stream":
       return { name, ref: name, attributes: { Arn: `arn:aws:kinesis:${r}:${a}:stream/${name}` } };
-    case "AWS::Events::Rule":
-      return { name, ref: name, attributes: { Arn: `arn:aws:events:${r}:${a}:rule/${name}` } };
+    case "AWS::Events::Rule": {
+      // A rule of a custom bus has the bus in its ARN.
+      const bus = typeof props.EventBusName === "string" && props.EventBusName !== "default" ? `${props.EventBusName.replace(/^arn:.*\//, "")}/` : "";
+      return { name, ref: name, attributes: { Arn: `arn:aws:events:${r}:${a}:rule/${bus}${name}` } };
+    }
+    case "AWS::Events::EventBus":
+      return { name, ref: name, attributes: { Arn: `arn:aws:events:${r}:${a}:event-bus/${name}`, Name: name } };
     case "AWS::Scheduler::Schedule":
       return { name, ref: name, attributes: { Arn: `arn:aws:scheduler:${r}:${a}:schedule/${typeof props.GroupName === "string" ? props.GroupName : "default"}/${name}` } };
     case "AWS::SNS::Topic": {

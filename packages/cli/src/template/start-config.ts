@@ -79,7 +79,8 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
   return config.template.lines.map((l) => `  ${l}\n`).join("");
 }
 
-function freePort(host: string): Promise<number> {
+/** A port free now on `host`, for configs whose addresses must be known before the simulator listens. */
+export function freePort(host: string): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -1,5 +1,5 @@
 /**
- * What a template declares that lambda-sim.yaml has no key for: EventBridge scheduled rules and
+ * What a template declares that lambda-sim.yaml has no key for: EventBridge buses, rules and
  * their targets, versions published by AutoPublishAlias or AWS::Lambda::Version, aliases, and
  * provisioned concurrency. They are applied once the simulator listens, through its own AWS APIs
  * (the requests `aws events put-rule` or `aws lambda publish-version` would send), so they get the
@@ -7,6 +7,7 @@
  */
 export type TemplateAction =
   | { kind: "rule"; logicalId: string; name: string; rule: Record<string, unknown>; targets: Record<string, unknown>[] }
+  | { kind: "event-bus"; logicalId: string; name: string; description?: string }
   | { kind: "publish-alias"; logicalId: string; functionName: string; alias: string; description?: string; provisioned?: number }
   | { kind: "event-invoke-config"; logicalId: string; functionName: string; qualifier: string; config: Record<string, unknown> }
   | { kind: "publish"; logicalId: string; functionName: string; description?: string; provisioned?: number }
@@ -28,7 +29,14 @@ export async function applyTemplateActions(endpoint: string, file: string, actio
 async function apply(endpoint: string, a: TemplateAction): Promise<void> {
   if (a.kind === "rule") {
     await events(endpoint, "PutRule", { Name: a.name, ...a.rule });
-    await events(endpoint, "PutTargets", { Rule: a.name, Targets: a.targets });
+    await events(endpoint, "PutTargets", { Rule: a.name, EventBusName: a.rule.EventBusName, Targets: a.targets });
+    return;
+  }
+  if (a.kind === "event-bus") {
+    // Kept from the last run (the state directory): already there is fine.
+    await events(endpoint, "CreateEventBus", { Name: a.name, Description: a.description }).catch((e: Error) => {
+      if (!e.message.startsWith("ResourceAlreadyExistsException")) throw e;
+    });
     return;
   }
   const fn = encodeURIComponent(a.functionName);

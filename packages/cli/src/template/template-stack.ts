@@ -104,9 +104,9 @@ export class TemplateStack implements IntrinsicScope {
     try {
       const prop = nameProperty(r.Type);
       const named = prop === undefined || r.Properties[prop] === undefined ? undefined : this.resolver.resolve(r.Properties[prop], ["Resources", logicalId, "Properties", prop]);
-      // The other properties an identity reads: a queue's FifoQueue, a schedule's GroupName, a version's or alias's FunctionName.
+      // The other properties an identity reads: a queue's FifoQueue, a topic's FifoTopic, a schedule's GroupName, a version's or alias's FunctionName.
       const extra: Record<string, unknown> = {};
-      for (const key of ["FifoQueue", "GroupName", "FunctionName"]) {
+      for (const key of ["FifoQueue", "FifoTopic", "GroupName", "FunctionName"]) {
         if (key !== prop && r.Properties[key] !== undefined) extra[key] = this.resolver.resolve(r.Properties[key], ["Resources", logicalId, "Properties", key]);
       }
       const id = identityOf(r.Type, logicalId, named, extra, this.info);
@@ -129,10 +129,12 @@ export class TemplateStack implements IntrinsicScope {
   /**
    * Resources SAM generates beside a function: `<Function>Role` when it names no Role, and
    * `<Function>Url` for a FunctionUrlConfig (its FunctionUrl in the simulator's URL convention,
-   * DESIGN.md "HTTP surface"; the front itself is not simulated yet).
+   * DESIGN.md "HTTP surface"), served by the function-urls source under the same id.
    */
   private implicit(name: string, path: TemplatePath): ResourceIdentity | undefined {
     if (this.resources[name] !== undefined) return undefined;
+    // The APIs SAM creates for Api and HttpApi events that name none.
+    if (name === "ServerlessRestApi" || name === "ServerlessHttpApi") return identityOf(name === "ServerlessRestApi" ? "AWS::Serverless::Api" : "AWS::Serverless::HttpApi", name, undefined, {}, this.info);
     const suffix = name.endsWith("Role") ? "Role" : name.endsWith("Url") ? "Url" : undefined;
     if (suffix === undefined) return undefined;
     const fnId = name.slice(0, -suffix.length);
@@ -141,9 +143,14 @@ export class TemplateStack implements IntrinsicScope {
     if (suffix === "Role") return fn.Properties.Role === undefined ? identityOf("AWS::IAM::Role", name, undefined, {}, this.info) : undefined;
     if (fn.Properties.FunctionUrlConfig === undefined) return undefined;
     const arn = this.identity(fnId, path).attributes.Arn!;
-    const urlId = stableUuid(`${this.info.stackName}/${name}`).replace(/-/g, "");
+    const urlId = this.functionUrlId(fnId);
     const port = /:(\d+)$/.exec(this.info.endpoint)?.[1];
     return { name: urlId, ref: arn, attributes: { FunctionArn: arn, FunctionUrl: `http://${urlId}.lambda-url.${this.info.region}.localhost${port === undefined ? "" : `:${port}`}/` } };
+  }
+
+  /** The url id of a function's FunctionUrlConfig: the same at every start of the same stack. */
+  functionUrlId(functionLogicalId: string): string {
+    return stableUuid(`${this.info.stackName}/${functionLogicalId}Url`).replace(/-/g, "");
   }
 
   private pseudo(name: string): unknown {

@@ -1,7 +1,9 @@
 import { BuildError } from "./esbuild-function.ts";
 import type { CodePlace } from "./function-code.ts";
-import { filterCriteria, mapping, schedulerSchedule, shortArn } from "./function-events.ts";
+import { filterCriteria, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
+import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
+import { apiResource, finishApis } from "./api-events.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 import type { TemplateStack } from "./template-stack.ts";
@@ -43,6 +45,7 @@ export async function translateTemplate(stack: TemplateStack, place: CodePlace):
       else t.problems.push(new TemplateError(["Resources", id], `cannot read this ${r.Type}: ${(e as Error).message}`));
     }
   }
+  finishApis(t);
   return t;
 }
 
@@ -56,7 +59,12 @@ const HANDLED = new Set([
   "AWS::Lambda::Version",
   "AWS::Lambda::Alias",
   "AWS::Events::Rule",
+  "AWS::Events::EventBus",
   "AWS::Scheduler::Schedule",
+  "AWS::SNS::Topic",
+  "AWS::SNS::Subscription",
+  "AWS::Serverless::Api",
+  "AWS::Serverless::HttpApi",
 ]);
 
 async function translateResource(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
@@ -85,6 +93,10 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       t.said(id, `queue ${me.ref}${redrive ? ` (dead-letter queue ${shortArn(redrive.deadLetterTargetArn)} after ${String(redrive.maxReceiveCount)} receives)` : ""}`);
       return;
     }
+    case "AWS::SNS::Topic":
+      return snsTopic(t, stack, id, p);
+    case "AWS::SNS::Subscription":
+      return snsSubscription(t, id, p);
     case "AWS::Kinesis::Stream": {
       const me = stack.identity(id, base);
       const mode = (p.StreamModeDetails as Props | undefined)?.StreamMode;
@@ -155,29 +167,26 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
     }
     case "AWS::Events::Rule": {
       const me = stack.identity(id, base);
-      if (p.ScheduleExpression === undefined || p.EventPattern !== undefined) {
-        t.notSimulated.push(`${id} (AWS::Events::Rule with an event pattern)`);
-        return;
-      }
-      if (p.EventBusName !== undefined && p.EventBusName !== "default") {
-        t.notSimulated.push(`${id} (rule on event bus ${String(p.EventBusName)})`);
-        return;
-      }
+      if (p.ScheduleExpression === undefined && p.EventPattern === undefined) throw new TemplateError(base, "expected an EventPattern or a ScheduleExpression");
       if (p.Targets !== undefined && (!Array.isArray(p.Targets) || !p.Targets.every((x) => x !== null && typeof x === "object"))) throw new TemplateError([...base, "Targets"], "expected a list of targets ({ Id, Arn, Input })");
-      const targets = ((p.Targets ?? []) as Props[]).map((x) => {
-        const retry = x.RetryPolicy as Props | undefined;
-        return defined({
-          Id: x.Id,
-          Arn: x.Arn,
-          Input: x.Input,
-          RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
-          DeadLetterConfig: x.DeadLetterConfig,
-        });
-      });
-      t.actions.push({ kind: "rule", logicalId: id, name: me.name, rule: defined({ ScheduleExpression: p.ScheduleExpression, State: p.State ?? "ENABLED", Description: p.Description }), targets });
-      t.said(id, `EventBridge rule ${me.name}: ${String(p.ScheduleExpression)} → ${targets.map((x) => shortArn(x.Arn)).join(", ") || "no target"}`);
+      const targets = ((p.Targets ?? []) as Props[]).map(ruleTarget);
+      const pattern = p.EventPattern === undefined || typeof p.EventPattern === "string" ? p.EventPattern : JSON.stringify(p.EventPattern);
+      const rule = defined({ ScheduleExpression: p.ScheduleExpression, EventPattern: pattern, EventBusName: p.EventBusName, State: p.State ?? "ENABLED", Description: p.Description });
+      t.actions.push({ kind: "rule", logicalId: id, name: me.name, rule, targets });
+      t.said(id, `EventBridge rule ${me.name}: ${String(p.ScheduleExpression ?? `pattern on ${String(p.EventBusName ?? "default")}`)} → ${targets.map((x) => shortArn(x.Arn)).join(", ") || "no target"}`);
       return;
     }
+    case "AWS::Events::EventBus": {
+      const me = stack.identity(id, base);
+      // Buses first: the rules of the template may be on them.
+      t.actions.unshift({ kind: "event-bus", logicalId: id, name: me.name, ...(typeof p.Description === "string" ? { description: p.Description } : {}) });
+      t.said(id, `EventBridge bus ${me.name}`);
+      return;
+    }
+    case "AWS::Serverless::Api":
+    case "AWS::Serverless::HttpApi":
+      apiResource(t, stack, id, type, p, base);
+      return;
     case "AWS::Scheduler::Schedule": {
       const me = stack.identity(id, base);
       if (p.GroupName !== undefined && p.GroupName !== "default") {

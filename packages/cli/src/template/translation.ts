@@ -21,6 +21,8 @@ export class Translation {
     streams: {} as Record<string, Record<string, unknown>>,
     eventSourceMappings: [] as Record<string, unknown>[],
     schedules: {} as Record<string, Record<string, unknown>>,
+    topics: {} as Record<string, { subscriptions?: Record<string, unknown>[] } & Record<string, unknown>>,
+    apis: {} as Record<string, Record<string, unknown>>,
   };
   readonly origins: Origin[] = [];
   /** `Logical (Type)` of every resource or event lambda-sim does not run. */

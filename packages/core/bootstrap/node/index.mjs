@@ -7,8 +7,9 @@
 // Startup cost matters (every cold start pays it): built-ins come from process.getBuiltinModule,
 // not ESM imports, and each extra module of the bootstrap costs about half a millisecond.
 import { CallbackHandlerDeprecated, UnhandledPromiseRejection, toRapidResponse } from "./errors.mjs";
-import { forwardTraceId, invoker, isAsyncFunction, onEventLoopEmpty } from "./invoke-context.mjs";
+import { asyncContext, forwardTraceId, invoker, isAsyncFunction, onEventLoopEmpty } from "./invoke-context.mjs";
 import { logError, patchConsole, setLoggingContext } from "./log-patch.mjs";
+import { installAwsLambdaGlobal, isStreamingHandler, streamingInvoker } from "./response-stream.mjs";
 import { RuntimeApiClient } from "./runtime-api-client.mjs";
 import { resolveNodePathForImports } from "./sdk-resolution.mjs";
 import { loadHandler } from "./user-function.mjs";
@@ -32,6 +33,7 @@ const asyncOnly = Number(/^AWS_Lambda_nodejs(\d+)/.exec(process.env.AWS_EXECUTIO
 
 patchConsole();
 resolveNodePathForImports();
+installAwsLambdaGlobal();
 const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
 
 /**
@@ -66,6 +68,7 @@ if (invoke) void loop(invoke);
 async function init() {
   try {
     const handler = await loadHandler(process.env.LAMBDA_TASK_ROOT || process.cwd(), process.env._HANDLER ?? "", { defaultExportFallback: asyncOnly });
+    if (isStreamingHandler(handler)) return streamingInvoker(handler, client, asyncContext);
     if (asyncOnly && handler.length >= 3) throw new CallbackHandlerDeprecated(CALLBACK_ERROR);
     if (!asyncOnly && handler.length === 3 && !isAsyncFunction(handler) && process.env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING === undefined) {
       console.warn(CALLBACK_WARNING);
@@ -107,6 +110,7 @@ async function loop(invoke) {
     await new Promise((answered) => {
       invoke(headers, body, {
         response: (json) => void client.postResponse(id, json).then(answered, topLevelError),
+        streamed: () => answered(undefined),
         error: (error) => {
           logError("Invoke Error", error);
           client.postError(id, toRapidResponse(error)).then(answered, topLevelError);

@@ -10,8 +10,9 @@ import { JSONStringifyError, NodeJsExit } from "./errors.mjs";
 
 /**
  * @typedef {import("node:http").IncomingHttpHeaders} Headers
- * @typedef {{ response: (json: string) => void, error: (error: unknown) => void }} Answer
- *   posts the answer (an error is also logged as "Invoke Error")
+ * @typedef {{ response: (json: string) => void, error: (error: unknown) => void, streamed?: () => void }} Answer
+ *   posts the answer (an error is also logged as "Invoke Error"); `streamed`: a streaming handler's
+ *   response has been sent whole (response-stream.mjs)
  * @typedef {(headers: Headers, body: string, answer: Answer) => void} Invoke
  */
 
@@ -154,23 +155,30 @@ function invokeAsyncOnly(handler, headers, body, answer) {
   };
   beforeExit = () => fail(new NodeJsExit());
   try {
-    const deadline = Number(headers["lambda-runtime-deadline-ms"]);
-    const context = {
-      clientContext: parseJson(headers["lambda-runtime-client-context"], "ClientContext"),
-      identity: parseJson(headers["lambda-runtime-cognito-identity"], "CognitoIdentity"),
-      invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
-      awsRequestId: headers["lambda-runtime-aws-request-id"],
-      tenantId: headers["lambda-runtime-aws-tenant-id"],
-      xRayTraceId: headers["lambda-runtime-trace-id"],
-      getRemainingTimeInMillis: () => deadline - Date.now(),
-      ...ENV,
-    };
-    const result = handler(JSON.parse(body), context);
+    const result = handler(JSON.parse(body), asyncContext(headers));
     if (isPromise(result)) result.then(succeed, fail);
     else succeed(result);
   } catch (error) {
     fail(error);
   }
+}
+
+/**
+ * The nodejs24.x context (RIC context-builder.ts), also what streaming handlers get.
+ * @param {Headers} headers
+ */
+export function asyncContext(headers) {
+  const deadline = Number(headers["lambda-runtime-deadline-ms"]);
+  return {
+    clientContext: parseJson(headers["lambda-runtime-client-context"], "ClientContext"),
+    identity: parseJson(headers["lambda-runtime-cognito-identity"], "CognitoIdentity"),
+    invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+    awsRequestId: headers["lambda-runtime-aws-request-id"],
+    tenantId: headers["lambda-runtime-aws-tenant-id"],
+    xRayTraceId: headers["lambda-runtime-trace-id"],
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    ...ENV,
+  };
 }
 
 /** The RIC's test (an `async function`) for the unsettled-promise case. @param {Function} handler */

@@ -1,3 +1,4 @@
+import type { FunctionUrlDefinition } from "../function-urls/function-urls.ts";
 import type { ModelSpec, SimFunctionSettings } from "../registry/function-model.ts";
 
 /**
@@ -27,6 +28,8 @@ export interface FunctionDefinition {
   model?: ModelSpec;
   /** PutFunctionEventInvokeConfig for $LATEST; destinations as written (`sqs:NAME` or an ARN). */
   eventInvokeConfig?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number; onSuccess?: string; onFailure?: string };
+  /** CreateFunctionUrlConfig for the unqualified function; its url id stays the same across starts. */
+  functionUrl?: FunctionUrlDefinition;
 }
 
 /** CreateFunction's defaults: 128 MB, 3 s, 512 MB of /tmp (botocore lambda model, aws-facts §3). */

@@ -79,6 +79,25 @@ const functionFields = {
       timeoutProbability: probability.default(0),
     })
     .optional(),
+  // CreateFunctionUrlConfig's parameters (botocore lambda model: MaxAge 0-86400, at most 6 methods).
+  functionUrl: z
+    .strictObject({
+      authType: z.enum(["NONE", "AWS_IAM"], { error: "expected NONE or AWS_IAM" }),
+      invokeMode: z.enum(["BUFFERED", "RESPONSE_STREAM"], { error: "expected BUFFERED or RESPONSE_STREAM" }).optional(),
+      // lambda-sim's own: pins the address (a SAM template's !GetAtt <Fn>Url.FunctionUrl uses it).
+      urlId: z.string().regex(/^[a-z0-9]{32}$/, { error: "expected 32 lower-case letters and digits" }).optional(),
+      cors: z
+        .strictObject({
+          allowCredentials: z.boolean({ error: "expected true or false" }).optional(),
+          allowHeaders: z.array(z.string(), { error: "expected a list of header names" }).max(100).optional(),
+          allowMethods: z.array(z.string(), { error: "expected a list of methods such as GET or *" }).max(6, { error: "expected at most 6 methods" }).optional(),
+          allowOrigins: z.array(z.string(), { error: "expected a list of origins such as https://example.com or *" }).max(100).optional(),
+          exposeHeaders: z.array(z.string(), { error: "expected a list of header names" }).max(100).optional(),
+          maxAge: intBetween(0, 86400).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   reservedConcurrency: z.number({ error: "expected a whole number ≥ 0" }).int({ error: "expected a whole number ≥ 0" }).min(0, { error: "expected a whole number ≥ 0" }).optional(),
   sim: z
     .strictObject({
@@ -144,7 +163,20 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
             onFailure: f.eventInvokeConfig.destinationConfig?.onFailure?.destination,
           },
     sim: f.sim === undefined ? undefined : simSettings(f.sim),
+    functionUrl: f.functionUrl === undefined ? undefined : functionUrlDefinition(f.functionUrl),
   };
+}
+
+/** `functionUrl:` in AWS's own shape (Cors keys capitalised as the API takes them). */
+function functionUrlDefinition(u: NonNullable<FunctionEntry["functionUrl"]>): FunctionDefinition["functionUrl"] {
+  const c = u.cors;
+  const cors =
+    c === undefined
+      ? undefined
+      : Object.fromEntries(
+          Object.entries({ AllowCredentials: c.allowCredentials, AllowHeaders: c.allowHeaders, AllowMethods: c.allowMethods, AllowOrigins: c.allowOrigins, ExposeHeaders: c.exposeHeaders, MaxAge: c.maxAge }).filter(([, v]) => v !== undefined),
+        );
+  return { authType: u.authType, invokeMode: u.invokeMode, cors, urlId: u.urlId };
 }
 
 /** Only the settings given: an absent key must not override the registry's default. */

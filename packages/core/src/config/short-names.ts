@@ -8,8 +8,6 @@ export type ArnFormat = (name: string, region: string, accountId: string) => str
 
 const formats = new Map<string, ArnFormat>([
   ["lambda", (name, region, accountId) => `arn:aws:lambda:${region}:${accountId}:function:${name}`],
-  // Destinations may already name SNS topics (accepted, not delivered yet); the SNS source will register this itself.
-  ["sns", (name, region, accountId) => `arn:aws:sns:${region}:${accountId}:${name}`],
 ]);
 
 /** Registers `service:NAME` (e.g. `sqs`, `(n, r, a) => arn:aws:sqs:r:a:n`). */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { TimerHandle } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import { RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
+import { MAX_RESPONSE_BYTES, RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
 import { SandboxProcess, signalText } from "../runtime/sandbox-process.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
@@ -117,6 +117,7 @@ export class ExecutionEnvironment implements Environment {
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,
+      responseSink: request.responseSink,
     });
     return done;
   }
@@ -232,7 +233,7 @@ export class ExecutionEnvironment implements Environment {
     if (o.kind === "response") result = this.result(o.body, undefined, undefined);
     else if (o.kind === "error") result = this.result(o.body, o.errorType, undefined);
     else {
-      const message = "Response payload size exceeded maximum allowed payload size (6291556 bytes).";
+      const message = `Response payload size exceeded maximum allowed payload size (${o.limit ?? MAX_RESPONSE_BYTES} bytes).`;
       result = this.result(failurePayload("Function.ResponseSizeTooLarge", message), "Function.ResponseSizeTooLarge", undefined);
     }
     // Output the runtime wrote before posting is already in the pipe; one turn of the event loop

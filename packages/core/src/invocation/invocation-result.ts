@@ -1,6 +1,7 @@
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { preview } from "../telemetry/events.ts";
+import type { ResponseSink } from "./response-sink.ts";
 
 /** One invocation as an ExecutionEnvironment runs it (after the Invoker resolved and admitted it). */
 export interface InvocationRequest {
@@ -18,6 +19,8 @@ export interface InvocationRequest {
    * the handler's answer, so the function's own timeout runs out in wall time.
    */
   failure?: "crash" | "out-of-memory" | "timeout";
+  /** A streamed response's destination (response-sink.ts); the model runtime ignores it. */
+  responseSink?: ResponseSink;
 }
 
 /** REPORT `Status:` values (RIE handleReset): only for invocations that reset or failed init. */

@@ -10,6 +10,7 @@ import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor
 import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 import type { RetireReason } from "./environment-state.ts";
+import type { ResponseSink } from "./response-sink.ts";
 import { emitFinished, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
 import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
@@ -27,6 +28,8 @@ export interface InvokeInput {
   requestId?: string;
   /** The event source mapping invoking, if any (fault scopes `source:` and `mapping:`). */
   origin?: InvocationOrigin;
+  /** InvokeWithResponseStream and streaming URLs: chunks go here as the function writes them. */
+  responseSink?: ResponseSink;
 }
 
 export type InvocationObserver = (invocation: { functionName: string; payload: Buffer; result: InvocationResult }) => void;
@@ -143,7 +146,8 @@ export class Invoker {
     if (input.payload.length > MAX_SYNC_PAYLOAD) {
       throw lambdaErrors.requestTooLarge(`Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`);
     }
-    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId, input.origin);
+    input.responseSink?.resolved(target.executedVersion);
+    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId, input.origin, input.responseSink);
     return { kind: "result", executedVersion: target.executedVersion, result };
   }
 
@@ -201,8 +205,8 @@ export class Invoker {
   }
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
-  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, origin?: InvocationOrigin): Promise<InvocationResult> {
-    const out = await this.admitAndRun(target, payload, clientContext, requestId, origin);
+  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, origin?: InvocationOrigin, sink?: ResponseSink): Promise<InvocationResult> {
+    const out = await this.admitAndRun(target, payload, clientContext, requestId, origin, undefined, sink);
     if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
     return out;
   }
@@ -216,6 +220,7 @@ export class Invoker {
     origin?: InvocationOrigin,
     /** Named in throttle telemetry: a mapping's source ARN, `async` (the async queue) or `sync`. */
     caller = origin?.sourceArn ?? "sync",
+    sink?: ResponseSink,
   ): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
     const coldStart = pool.idleCount === 0;
@@ -253,7 +258,7 @@ export class Invoker {
           emitFinished(this.telemetry, target.config, result);
         }
       }
-      result ??= await this.runIn(pool, target, payload, clientContext, requestId);
+      result ??= await this.runIn(pool, target, payload, clientContext, requestId, undefined, sink);
       for (const o of this.observers) o({ functionName: target.config.functionName, payload, result });
       return result;
     } finally {
@@ -261,9 +266,10 @@ export class Invoker {
     }
   }
 
-  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, failure?: InvocationRequest["failure"]): Promise<InvocationResult> {
+  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, failure?: InvocationRequest["failure"], responseSink?: ResponseSink): Promise<InvocationResult> {
     return pool.run({
       failure,
+      responseSink,
       requestId: requestId ?? this.newRequestId(),
       // An empty payload reaches the handler as `{}`, as Invoke without a payload does on AWS.
       payload: payload.length === 0 ? EMPTY_EVENT : payload,

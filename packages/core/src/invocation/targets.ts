@@ -1,16 +1,29 @@
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { FaultInjector } from "../faults/fault-injector.ts";
 
-/** A message attribute as SQS (and the DLQ record of aws-facts §5) carries it. */
+/**
+ * A message attribute as SQS (and the DLQ record of aws-facts §5) carries it; SNS raw delivery
+ * forwards custom types (`Number.float`, `String.Array`) and binary values (base64) too.
+ */
 export interface TargetAttribute {
-  DataType: "String" | "Number" | "Binary";
-  StringValue: string;
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: string;
+}
+
+/**
+ * Per-delivery parameters some targets take: EventBridge's `SqsParameters` for FIFO queues, and
+ * what an SNS FIFO topic's delivery to a FIFO queue keeps (its group and deduplication id).
+ */
+export interface DeliveryOptions {
+  messageGroupId?: string;
+  messageDeduplicationId?: string;
 }
 
 /** Where a destination or DLQ record goes (DESIGN.md `Target`): sources register their kind. */
 export interface Target {
   /** Delivers `body` (JSON text) to the resource `arn`; rejects when it cannot (telemetry reports it). */
-  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>): Promise<void>;
+  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void>;
 }
 
 /**
@@ -34,12 +47,12 @@ export class TargetRegistry {
     return this.targets.has(serviceOf(arn));
   }
 
-  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>): Promise<void> {
+  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void> {
     const target = this.targets.get(serviceOf(arn));
     if (target === undefined) return Promise.reject(lambdaErrors.invalidParameterValue(`lambda-sim has no target for ${arn}`));
     const fault = this.faults?.forDelivery(arn);
     if (fault !== undefined && fault.spec.kind === "delivery-failure") return Promise.reject(new Error(fault.spec.message));
-    return target.deliver(arn, body, attributes);
+    return target.deliver(arn, body, attributes, options);
   }
 }
 

@@ -21,6 +21,18 @@ export interface ServiceRouting {
   paths?: RegExp[];
 }
 
+/**
+ * An HTTP front on the one port (API Gateway's execute-api, Function URLs), found before any AWS
+ * routing by its path prefix (`/_aws/execute-api/`) or a Host containing its label
+ * (`.execute-api.`). Its requests are not AWS API calls: no SigV4 check, no service lookup.
+ */
+export interface HttpFront {
+  name: string;
+  pathPrefix: string;
+  hostLabel: string;
+  handler: ServiceHandler;
+}
+
 /** A service on the router: one handler per protocol it speaks, dispatched per request. */
 interface Registered {
   /** A whole-service handler (`addService`): it takes every request of the service. */
@@ -40,6 +52,7 @@ interface Registered {
 export class AwsRouter {
   private readonly services = new Map<string, Registered>();
   private readonly targets = new Map<string, string>();
+  private readonly fronts: { front: HttpFront; registered: Registered }[] = [];
   private readonly ids: RandomStream;
   /** `--auth`: checks every request before its handler; false when it has answered it (sigv4-errors.ts). */
   authenticate: ((req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string) => boolean) | undefined;
@@ -95,10 +108,23 @@ export class AwsRouter {
     s.paths.push(...(routing.paths ?? []));
   }
 
+  /** An HTTP front (DESIGN.md "The HTTP surface": execute-api and lambda-url addresses). */
+  addFront(front: HttpFront): void {
+    this.fronts.push({ front, registered: { handler: front.handler, paths: [] } });
+  }
+
+  private frontFor(req: IncomingMessage): { front: HttpFront; registered: Registered } | undefined {
+    const url = req.url ?? "/";
+    const host = req.headers.host ?? (req.headers[":authority"] as string | undefined) ?? "";
+    for (const f of this.fronts) if (url.startsWith(f.front.pathPrefix) || host.includes(f.front.hostLabel)) return f;
+    return undefined;
+  }
+
   handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = this.ids.uuid();
-    const name = signingService(req.headers.authorization) ?? this.serviceFromTarget(req.headers["x-amz-target"]) ?? this.serviceFromPath(req.method ?? "GET", req.url ?? "/");
-    const service = name === undefined ? undefined : this.services.get(name);
+    const front = this.fronts.length === 0 ? undefined : this.frontFor(req);
+    const name = front !== undefined ? front.front.name : (signingService(req.headers.authorization) ?? this.serviceFromTarget(req.headers["x-amz-target"]) ?? this.serviceFromPath(req.method ?? "GET", req.url ?? "/"));
+    const service = front !== undefined ? front.registered : name === undefined ? undefined : this.services.get(name);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
@@ -112,7 +138,7 @@ export class AwsRouter {
         return writeRestJsonError(res, e, requestId);
       }
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      if (this.authenticate !== undefined && !this.authenticate(req, res, body, requestId)) return;
+      if (front === undefined && this.authenticate !== undefined && !this.authenticate(req, res, body, requestId)) return;
       const handler = service === undefined ? undefined : this.handlerFor(service, req);
       if (handler === undefined) {
         const e = new AwsError("UnknownServiceException", 400, `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${req.url}`);
@@ -169,9 +195,11 @@ export class AwsRouter {
       };
       rest.checks?.check(match.route.operation, request);
       const out = await match.route.handler(request);
-      writeRestJsonResponse(res, out, requestId);
+      if (out.stream !== undefined) await out.stream(res);
+      else writeRestJsonResponse(res, out, requestId);
     } catch (e) {
-      writeRestJsonError(res, e, requestId);
+      if (res.headersSent) res.destroy();
+      else writeRestJsonError(res, e, requestId);
     }
   }
 }

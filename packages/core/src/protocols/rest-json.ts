@@ -20,6 +20,11 @@ export interface RestResponse {
   headers?: Record<string, string>;
   /** A JSON-serialisable value, or raw bytes (Invoke's payload) sent as-is. */
   body?: unknown;
+  /**
+   * A streamed answer (InvokeWithResponseStream): it writes status, headers and body itself. An
+   * error it throws before writing anything is answered as any operation's error.
+   */
+  stream?: (res: ServerResponse) => Promise<void>;
 }
 
 export type RestHandler = (req: RestRequest) => Promise<RestResponse> | RestResponse;

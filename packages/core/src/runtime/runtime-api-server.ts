@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { stopwatch } from "../clock/stopwatch.ts";
+import { MAX_STREAMED_RESPONSE_BYTES, type ResponseSink } from "../invocation/response-sink.ts";
+import { readStreamedResponse } from "./streamed-response.ts";
 
 /** One event as the runtime receives it from `GET /runtime/invocation/next` (aws-facts §2.1). */
 export interface RuntimeEvent {
@@ -17,13 +19,16 @@ export interface RuntimeEvent {
   /** JSON text, sync invocations only. */
   clientContext?: string;
   cognitoIdentity?: string;
+  /** Where a streamed response's chunks go as they arrive (InvokeWithResponseStream, a streaming URL). */
+  responseSink?: ResponseSink;
 }
 
 /** What the runtime reported for the current event, or for its init. */
 export type RuntimeOutcome =
   | { kind: "response"; requestId: string; body: Buffer }
   | { kind: "error"; requestId: string; errorType: string; body: Buffer }
-  | { kind: "too-large"; requestId: string };
+  /** `limit`: the cap that was passed, when it is not the buffered 6 MB one (a streamed response). */
+  | { kind: "too-large"; requestId: string; limit?: number };
 
 export interface RuntimeApiListener {
   /** The runtime called /next and no event is waiting: it is idle (and may be frozen). */
@@ -61,6 +66,9 @@ export class RuntimeApiServer {
   private queued: RuntimeEvent | undefined;
   /** The request id delivered and not yet answered. */
   private current: string | undefined;
+  private currentSink: ResponseSink | undefined;
+  /** Bumped by resetSession: a streamed response from before a reset is dropped. */
+  private session = 0;
   private port = 0;
 
   constructor(listener: RuntimeApiListener) {
@@ -109,7 +117,9 @@ export class RuntimeApiServer {
     const q = this.queued;
     this.queued = undefined;
     this.current = undefined;
+    this.currentSink = undefined;
     this.heldNext = undefined;
+    this.session++;
     return q;
   }
 
@@ -140,6 +150,8 @@ export class RuntimeApiServer {
       return reply(res, 400, { errorMessage: "Invalid request ID", errorType: "InvalidRequestID" });
     }
     const isResponse = m[2] === "response";
+    const mode = header(req, "lambda-runtime-function-response-mode");
+    if (isResponse && mode !== undefined) return this.streamedResponse(req, res, requestId, mode);
     readBody(req, MAX_RESPONSE_BYTES, (body) => {
       this.current = undefined;
       if (body === undefined) {
@@ -156,6 +168,31 @@ export class RuntimeApiServer {
         const errorType = normaliseErrorType(header(req, "lambda-runtime-function-error-type"));
         this.listener.onOutcome({ kind: "error", requestId, errorType, body });
       }
+    });
+  }
+
+  /**
+   * A streamed `/response` (aws-facts §2.1): chunks go to the invocation's sink as they arrive;
+   * the 202 is sent once the stream has ended. Any mode but `streaming` is refused, as RIE does
+   * (its message text is unconfirmed).
+   */
+  private streamedResponse(req: IncomingMessage, res: ServerResponse, requestId: string, mode: string): void {
+    const sink = this.currentSink;
+    this.current = undefined;
+    this.currentSink = undefined;
+    if (mode !== "streaming") {
+      req.resume();
+      reply(res, 400, { errorMessage: `Invalid function response mode: ${mode}`, errorType: "InvalidFunctionResponseMode" });
+      const body = Buffer.from(JSON.stringify({ errorType: "Runtime.InvalidResponseModeHeader", errorMessage: `Invalid function response mode: ${mode}` }));
+      return this.listener.onOutcome({ kind: "error", requestId, errorType: "Runtime.InvalidResponseModeHeader", body });
+    }
+    const session = this.session;
+    const limits = { bufferLimit: MAX_RESPONSE_BYTES, streamLimit: MAX_STREAMED_RESPONSE_BYTES };
+    readStreamedResponse(req, sink, limits, () => this.session === session, (outcome) => {
+      reply(res, 202, { status: "OK" });
+      if (outcome.kind === "too-large") this.listener.onOutcome({ kind: "too-large", requestId, limit: sink === undefined ? undefined : limits.streamLimit });
+      else if (outcome.kind === "response") this.listener.onOutcome({ kind: "response", requestId, body: outcome.body });
+      else this.listener.onOutcome({ kind: "error", requestId, errorType: normaliseErrorType(outcome.errorType), body: outcome.body });
     });
   }
 
@@ -182,6 +219,7 @@ export class RuntimeApiServer {
 
   private deliver(res: ServerResponse, event: RuntimeEvent): void {
     this.current = event.requestId;
+    this.currentSink = event.responseSink;
     // Headers are set only when non-empty (RIE renderInvokeHeaders).
     const headers: Record<string, string | number> = {
       "Content-Type": "application/json",

@@ -13,7 +13,12 @@ import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
 import { lambdaControlRoutes } from "../api/lambda/functions.ts";
 import { invokeRoutes } from "../api/lambda/invoke.ts";
+import { invokeWithResponseStreamRoutes } from "../api/lambda/invoke-with-response-stream.ts";
 import { provisionedConcurrencyRoutes } from "../api/lambda/provisioned-concurrency.ts";
+import { functionUrlRoutes } from "../api/lambda/function-urls.ts";
+import { permissionRoutes } from "../api/lambda/permissions.ts";
+import { FUNCTION_URL_MIGRATIONS, FunctionUrls } from "../function-urls/function-urls.ts";
+import { ResourcePolicies } from "../function-urls/resource-policies.ts";
 import { AsyncQueue } from "../invocation/async-queue.ts";
 import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "../invocation/concurrency-governor.ts";
 import { FaultInjector } from "../faults/fault-injector.ts";
@@ -69,6 +74,9 @@ export interface CoreState {
   accountId: string;
   /** Environments' /tmp directories and (in memory) uploaded code: scratch space, rebuilt each start. */
   scratch: string;
+  /** Function URL configs (their url ids are durable) and resource-based policies. */
+  functionUrls: FunctionUrls;
+  policies: ResourcePolicies;
 }
 
 /** Opens the store (core's migrations, then `sourceMigrations`) and applies lambda-sim.yaml's functions. */
@@ -82,7 +90,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   // A temporary scratch directory goes with the run (after the database has closed).
   if (scratch.includes("lambda-sim-")) cleanup.defer(() => rmSync(scratch, { recursive: true, force: true }));
   rmSync(join(scratch, "environments"), { recursive: true, force: true });
-  const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...sourceMigrations]);
+  const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...FUNCTION_URL_MIGRATIONS, ...sourceMigrations]);
   cleanup.defer(() => store.close());
   const codeRoot = opts.stateDir === undefined ? join(scratch, "code") : resolve(opts.stateDir, "code");
   const region = opts.region ?? "us-east-1";
@@ -92,7 +100,10 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
   applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
-  return { clock, telemetry, hub, rng, store, registry, eventInvokeConfigs, region, accountId, scratch };
+  const functionUrls = new FunctionUrls({ store, registry, clock, ids: rng.stream("function-url-ids") });
+  functionUrls.applyDefinitions(opts.functions ?? []);
+  const policies = new ResourcePolicies({ store, registry, revisions: rng.stream("policy-revisions") });
+  return { clock, telemetry, hub, rng, store, registry, eventInvokeConfigs, region, accountId, scratch, functionUrls, policies };
 }
 
 export interface CoreServiceOptions {
@@ -155,14 +166,25 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids"), targets });
   router.addRestRoutes("lambda", [
     ...invokeRoutes(invoker),
+    ...invokeWithResponseStreamRoutes(invoker),
     ...lambdaControlRoutes(registry),
     ...concurrencyRoutes(registry, governor),
     ...provisionedConcurrencyRoutes(registry, provisioned),
     ...eventSourceMappingRoutes(mappings),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
+    ...functionUrlRoutes(registry, state.functionUrls, (urlId) => functionUrlAddress(urlId, region, endpoint)),
+    ...permissionRoutes(registry, state.policies),
   ], lambdaRestSpec());
   addCoreViews(state.hub, { clock, registry, invoker, mappings });
   return { ...state, governor, invoker, router, provisioned, targets, mappings, faults };
+}
+
+/**
+ * The address a Function URL is served at, in LocalStack's host form: AWS's is
+ * `https://<url-id>.lambda-url.<region>.on.aws/`; ours keeps the port and plain HTTP.
+ */
+export function functionUrlAddress(urlId: string, region: string, endpoint: string): string {
+  return `http://${urlId}.lambda-url.${region}.localhost:${new URL(endpoint).port}/`;
 }
 
 /** `functions.<name>.eventInvokeConfig`: AWS's checks, reported as config errors. */

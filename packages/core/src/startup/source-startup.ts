@@ -1,5 +1,6 @@
 import type { Source, SourceContext } from "../source.ts";
 import type { SimApi } from "../sim-api/sim-api.ts";
+import type { SigV4Verifier } from "../protocols/sigv4-verifier.ts";
 import type { CoreServices } from "./core-services.ts";
 import type { CleanupStack } from "./cleanup-stack.ts";
 
@@ -11,21 +12,24 @@ import type { CleanupStack } from "./cleanup-stack.ts";
 export async function startSources(
   sources: readonly Source<any>[],
   core: CoreServices,
-  deps: { endpoint: string; simApi: SimApi; sourceConfig?: Record<string, unknown> },
+  deps: { endpoint: string; simApi: SimApi; sourceConfig?: Record<string, unknown>; verifier?: SigV4Verifier },
   cleanup: CleanupStack,
 ): Promise<void> {
-  const { clock, rng, store, invoker, telemetry, router, region, accountId, mappings, targets, hub } = core;
+  const { clock, rng, store, invoker, telemetry, router, region, accountId, mappings, targets, hub, functionUrls } = core;
+  const verifier = deps.verifier;
   for (const source of sources) {
     const config = source.configKey === undefined ? undefined : deps.sourceConfig?.[source.configKey];
     const ctx: SourceContext = {
       clock, rng, store, invoker, telemetry, router, region, accountId,
       endpoint: deps.endpoint,
+      functionUrls,
+      verifySignature: verifier && ((req, body) => verifier.verify(req, body)),
       addSimRoute: (path, handler, method) => deps.simApi.addRoute(path, handler, method),
       addStateView: (name, view) => hub.addView(name, view, { inState: true }),
       registerPoller: (service, factory) => mappings.registerPoller(service, factory),
       registerTarget: (service, target) => targets.register(service, target),
       registerStreamReader: (service, factory) => mappings.registerStreamReader(service, factory),
-      deliverToTarget: (arn, body, attributes) => targets.deliver(arn, body, attributes),
+      deliverToTarget: (arn, body, attributes, options) => targets.deliver(arn, body, attributes, options),
     };
     const handle = await source.start(ctx, config);
     if (handle) cleanup.defer(() => handle.stop());

@@ -135,6 +135,18 @@ export type TelemetryEvent = Base &
         /** false when every receive was a poller's batch that the function throttled: it never ran. */
         reachedFunction?: boolean;
       }
+    // SNS: a delivery to a subscriber failed; retried in retryInMs, else dead-lettered or dropped.
+    | {
+        type: "sns.delivery-failed";
+        topicArn: string;
+        subscriptionArn: string;
+        messageId: string;
+        attempt: number;
+        error: string;
+        retryInMs?: number;
+        deadLetterArn?: string;
+        dropped?: boolean;
+      }
     | { type: "simulator.warning"; message: string }
     // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.
     | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle" }

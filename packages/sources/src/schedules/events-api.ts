@@ -1,4 +1,4 @@
-import { AwsError, serviceModel, validationMessage, type Operation, type SourceContext } from "@lambda-sim/core";
+import type { Operation } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { eventsErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
@@ -13,7 +13,7 @@ const MAX_TARGETS = 5;
 /**
  * EventBridge scheduled rules (aws-facts §9.1) over AWS JSON 1.1, `X-Amz-Target: AWSEvents.<Op>`:
  * PutRule with a ScheduleExpression on the default bus, targets, enable/disable, describe, list,
- * delete. Rules with only an EventPattern are refused: events on buses are not simulated yet.
+ * delete. Rules with an EventPattern, and other buses, are the events source's (events/).
  */
 export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, region: string, accountId: string): Record<string, Operation> {
   const arn = (r: ScheduleRecord) => scheduleArn(r, region, accountId);
@@ -81,10 +81,12 @@ export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, reg
       // A list of 1-100 targets, each with an Id of [.\-_A-Za-z0-9] and an Arn: the model's checks.
       const given = i.Targets as (ScheduleTarget & Input)[];
       for (const t of given) {
-        if (t.InputPath !== undefined || t.InputTransformer !== undefined) throw eventsErrors.validation("lambda-sim does not simulate InputPath or InputTransformer; use Input, or no input for the scheduled event.");
+        if ([t.Input, t.InputPath, t.InputTransformer].filter((x) => x !== undefined).length > 1) {
+          throw eventsErrors.validation("Only one of Input, InputPath, or InputTransformer can be specified for a target.");
+        }
       }
       const ids = new Set(given.map((t) => t.Id));
-      const targets = [...r.def.Targets.filter((t) => !ids.has(t.Id)), ...given.map(({ Id, Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig }) => ({ Id, Arn, RoleArn, Input, RetryPolicy, DeadLetterConfig }))];
+      const targets = [...r.def.Targets.filter((t) => !ids.has(t.Id)), ...given.map(({ Id, Arn, RoleArn, Input, InputPath, InputTransformer, RetryPolicy, DeadLetterConfig }) => ({ Id, Arn, RoleArn, Input, InputPath, InputTransformer, RetryPolicy, DeadLetterConfig }))];
       if (targets.length > MAX_TARGETS) throw eventsErrors.limitExceeded(`The requested resource exceeds the maximum number allowed.`);
       runner.save("rule", BUS, r.name, { ...r.def, Targets: targets });
       return { FailedEntryCount: 0, FailedEntries: [] };
@@ -107,24 +109,4 @@ function busName(bus: unknown): string {
 
 function checkBus(bus: unknown): void {
   if (bus !== undefined && busName(bus) !== BUS) throw eventsErrors.busNotFound(busName(bus));
-}
-
-/**
- * EventBridge over AWS JSON 1.1 (`X-Amz-Target: AWSEvents.<Op>`): inputs checked against
- * botocore's events 2015-10-07 model; errors `{"__type": code, "message": ...}`, all 400.
- */
-export function registerEventsProtocol(ctx: SourceContext, operations: Record<string, Operation>): void {
-  ctx.router.addJsonService({
-    signingName: "events",
-    targetPrefix: "AWSEvents",
-    jsonVersion: "1.1",
-    model: serviceModel("events"),
-    operations,
-    errors: {
-      serialization: (message) => new AwsError("SerializationException", 400, message, { messageKey: "message" }),
-      validation: (violations) => eventsErrors.validation(validationMessage(violations)),
-      unknownOperation: eventsErrors.unknownOperation,
-      internal: () => new AwsError("InternalException", 500, "An internal error occurred.", { messageKey: "message" }),
-    },
-  });
 }

@@ -1,5 +1,6 @@
 import { expandShortName, loadMigrations, type Source, type TimerHandle } from "@lambda-sim/core";
-import { registerEventsProtocol, ruleOperations } from "./events-api.ts";
+import { extendEventsProtocol } from "../events/events-protocol.ts";
+import { ruleOperations } from "./events-api.ts";
 import { definitionOf, scheduleConfigSchema, type ScheduleConfig } from "./schedule-config.ts";
 import { scheduleDelivery } from "./schedule-delivery.ts";
 import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
@@ -56,7 +57,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         throw e;
       }
       ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.region, ctx.accountId), schedulerRestSpec());
-      registerEventsProtocol(ctx, ruleOperations(store, r, ctx.region, ctx.accountId));
+      extendEventsProtocol(ctx, (existing) => ({ ...existing, ...ruleOperations(store, r, ctx.region, ctx.accountId) }));
       // On-demand fire for workshops and tests: a Scheduler schedule of the default group, or a rule.
       ctx.addSimRoute(
         "/_sim/schedules/:name/fire",

@@ -1,4 +1,6 @@
-import { isAwsError, lambdaErrors, type Clock, type RandomStream, type SourceContext, type TargetAttribute, type TimerHandle } from "@lambda-sim/core";
+import { isAwsError, lambdaErrors, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { deadLetterAttributes, type DeliveryFailure } from "../events/dead-letter-attributes.ts";
+import { targetInput } from "../events/input-transformer.ts";
 import type { Deliver } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleRecord, type ScheduleTarget } from "./schedule-store.ts";
 
@@ -26,7 +28,8 @@ export const DEFAULT_EVENT_AGE_S = 86_400;
 export function scheduleDelivery(s: Services): Deliver {
   return async (r, scheduledAt) => {
     for (const target of r.def.Targets) {
-      const body = target.Input ?? (r.kind === "rule" ? JSON.stringify(scheduledEvent(r, scheduledAt, s)) : "{}");
+      // A rule's target gets the Scheduled Event, through its Input, InputPath or InputTransformer.
+      const body = r.kind === "rule" ? targetInput({ Id: target.Id ?? "", ...target }, { event: scheduledEvent(r, scheduledAt, s), ruleName: r.name, ruleArn: scheduleArn(r, s.region, s.accountId), ingestedAt: scheduledAt }) : (target.Input ?? "{}");
       await attempt(s, r, target, body, 0, s.clock.now());
     }
   };
@@ -92,7 +95,7 @@ async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, b
   }
 }
 
-async function deadLetter(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, f: { code: string; message: string; retries: number; exhausted?: string }): Promise<void> {
+async function deadLetter(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, f: DeliveryFailure): Promise<void> {
   const arn = scheduleArn(r, s.region, s.accountId);
   const dlq = target.DeadLetterConfig?.Arn;
   const what = `${r.kind === "rule" ? "rule" : "schedule"} ${r.name} could not deliver to ${target.Arn} (${f.code}: ${f.message})`;
@@ -101,15 +104,7 @@ async function deadLetter(s: Services, r: ScheduleRecord, target: ScheduleTarget
     return;
   }
   // The dead-letter event: the undelivered input, with what went wrong as message attributes.
-  const attr = (v: string | number): TargetAttribute => ({ DataType: typeof v === "number" ? "Number" : "String", StringValue: String(v) });
-  const attributes: Record<string, TargetAttribute> = {
-    ERROR_CODE: attr(f.code),
-    ERROR_MESSAGE: attr(f.message.slice(0, 1024)),
-    RETRY_ATTEMPTS: attr(f.retries),
-    [r.kind === "rule" ? "RULE_ARN" : "SCHEDULE_ARN"]: attr(arn),
-    TARGET_ARN: attr(target.Arn),
-  };
-  if (f.exhausted !== undefined) attributes.EXHAUSTED_RETRY_CONDITION = attr(f.exhausted);
+  const attributes = deadLetterAttributes(f, r.kind === "rule" ? "RULE_ARN" : "SCHEDULE_ARN", arn, target.Arn);
   try {
     await s.deliverToTarget(dlq, body, attributes);
   } catch (e) {

@@ -9,6 +9,9 @@ export interface ScheduleTarget {
   Arn: string;
   RoleArn?: string;
   Input?: string;
+  /** Scheduled rules only (EventBridge "Transforming target input"). */
+  InputPath?: string;
+  InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
   RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
   DeadLetterConfig?: { Arn?: string };
 }

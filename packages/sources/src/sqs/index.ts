@@ -83,10 +83,11 @@ export const sqsSource: Source<QueueConfig> = {
     ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region, ledger));
     // Async destinations and dead-letter queues deliver to queues through this (DESIGN.md `Target`).
     ctx.registerTarget("sqs", {
-      deliver: async (arn, body, attributes) => {
+      deliver: async (arn, body, attributes, options) => {
         const q = queues.byArn(arn);
         if (q === undefined) throw new Error(`the queue ${arn} does not exist`);
-        m.sendMessage({ QueueUrl: queues.url(q.name), MessageBody: body, MessageAttributes: attributes });
+        // A FIFO topic's delivery keeps its group and deduplication id (SNS FIFO to SQS FIFO).
+        m.sendMessage({ QueueUrl: queues.url(q.name), MessageBody: body, MessageAttributes: attributes, MessageGroupId: options?.messageGroupId, MessageDeduplicationId: options?.messageDeduplicationId });
       },
     });
     // One set of operations behind two front ends: JSON 1.0 (X-Amz-Target) and the query protocol.

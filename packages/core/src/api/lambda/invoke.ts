@@ -60,13 +60,13 @@ async function invoke(invoker: Invoker, req: RestRequest): Promise<RestResponse>
   return { status: 200, headers, body: r.payload };
 }
 
-function header(req: RestRequest, name: string): string | undefined {
+export function header(req: RestRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
 /** The payload must be JSON (aws-facts §1.4 InvalidRequestContentException). */
-function assertJson(body: Buffer): void {
+export function assertJson(body: Buffer): void {
   try {
     JSON.parse(body.toString("utf8"));
   } catch (e) {
@@ -74,7 +74,7 @@ function assertJson(body: Buffer): void {
   }
 }
 
-function decodeClientContext(value: string | undefined): string | undefined {
+export function decodeClientContext(value: string | undefined): string | undefined {
   if (value === undefined || value === "") return undefined;
   if (value.length > MAX_CLIENT_CONTEXT) {
     throw lambdaErrors.invalidParameterValue(

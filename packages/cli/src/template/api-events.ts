@@ -1,0 +1,123 @@
+import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import type { TemplateStack } from "./template-stack.ts";
+import { defined, num, type Translation } from "./translation.ts";
+
+type Props = Record<string, unknown>;
+
+/** The APIs SAM creates when an `Api` or `HttpApi` event names no API of the template. */
+const IMPLICIT = { Api: { logicalId: "ServerlessRestApi" }, HttpApi: { logicalId: "ServerlessHttpApi" } } as const;
+
+/** Each API's DefaultAuthorizer, applied to its routes once every resource has been read. */
+const defaults = new WeakMap<Translation, Map<string, string>>();
+
+/**
+ * A function's `Api` or `HttpApi` event as a route of lambda-sim.yaml's `apis:` entry for the API it
+ * names (`RestApiId`/`ApiId`), or of the API SAM creates implicitly (ServerlessRestApi, stage Prod;
+ * ServerlessHttpApi, stage $default). An HttpApi event without Path and Method is the `$default` route.
+ * @see https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-api.html
+ * @see https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-httpapi.html
+ */
+export function apiEvent(t: Translation, stack: TemplateStack, type: "Api" | "HttpApi", fnName: string, p: Props, label: string, at: TemplatePath): void {
+  const named = type === "Api" ? p.RestApiId : p.ApiId;
+  const logicalId = named === undefined ? IMPLICIT[type].logicalId : apiLogicalId(stack, named, at);
+  const api = apiEntry(t, stack, logicalId, type === "Api" ? "REST" : "HTTP");
+  const method = typeof p.Method === "string" ? p.Method.toUpperCase() : undefined;
+  const path = typeof p.Path === "string" ? p.Path : undefined;
+  if (type === "Api" && (method === undefined || path === undefined)) throw new TemplateError(at, "an Api event needs Path and Method");
+  const key = method === undefined && path === undefined ? "$default" : `${method === undefined ? "ANY" : method} ${path ?? "/"}`;
+  const auth = (p.Auth ?? {}) as Props;
+  (api.routes as Props)[key] = defined({
+    functionName: fnName,
+    authorizer: typeof auth.Authorizer === "string" ? auth.Authorizer : undefined,
+    payloadFormatVersion: typeof p.PayloadFormatVersion === "string" ? p.PayloadFormatVersion : undefined,
+    timeoutInMillis: num(p.TimeoutInMillis),
+  });
+  t.origins.push({ native: ["apis", logicalId, "routes", key], template: at });
+  t.said(label, `${type === "Api" ? "REST API" : "HTTP API"} ${logicalId}: ${key} → ${fnName}`);
+}
+
+/** `AWS::Serverless::Api` / `AWS::Serverless::HttpApi`: stages, variables, binary media types, CORS, Lambda authorizers. */
+export function apiResource(t: Translation, stack: TemplateStack, logicalId: string, type: string, p: Props, base: TemplatePath): void {
+  const rest = type === "AWS::Serverless::Api";
+  const api = apiEntry(t, stack, logicalId, rest ? "REST" : "HTTP");
+  const stage = typeof p.StageName === "string" ? p.StageName : rest ? undefined : "$default";
+  if (stage === undefined) throw new TemplateError([...base, "StageName"], "an AWS::Serverless::Api needs a StageName");
+  api.stages = { [stage]: { stageVariables: (rest ? p.Variables : p.StageVariables) ?? {} } };
+  if (rest && Array.isArray(p.BinaryMediaTypes)) api.binaryMediaTypes = p.BinaryMediaTypes.map((m) => String(m).replaceAll("~1", "/"));
+  if (!rest && p.CorsConfiguration !== undefined) api.corsConfiguration = cors(p.CorsConfiguration);
+  if (rest && p.Cors !== undefined) t.notSimulated.push(`${logicalId}.Cors (REST API CORS)`);
+  const auth = (p.Auth ?? {}) as Props;
+  const authorizers: Props = {};
+  for (const [name, a] of Object.entries((auth.Authorizers ?? {}) as Record<string, Props>)) {
+    if (a.FunctionArn === undefined) {
+      t.notSimulated.push(`${logicalId}.Auth.Authorizers.${name} (only Lambda authorizers are simulated)`);
+      continue;
+    }
+    const identity = (a.Identity ?? {}) as Props;
+    const prefix = rest ? "method.request." : "$request.";
+    const sources = [
+      ...(typeof identity.Header === "string" ? [identity.Header] : []),
+      ...((identity.Headers as string[] | undefined) ?? []),
+    ].map((h) => `${prefix}header.${h}`);
+    sources.push(...((identity.QueryStrings as string[] | undefined) ?? []).map((q) => `${prefix}querystring.${q}`));
+    const tokenType = rest && a.FunctionPayloadType !== "REQUEST";
+    authorizers[name] = defined({
+      functionName: String(a.FunctionArn).replace(/^arn:aws:lambda:[^:]*:\d*:function:/, ""),
+      type: rest ? (tokenType ? "TOKEN" : "REQUEST") : undefined,
+      identitySource: sources.length > 0 ? sources : tokenType ? [`${prefix}header.Authorization`] : undefined,
+      identityValidationExpression: typeof identity.ValidationExpression === "string" ? identity.ValidationExpression : undefined,
+      authorizerResultTtlInSeconds: num(identity.ReauthorizeEvery),
+      authorizerPayloadFormatVersion: typeof a.AuthorizerPayloadFormatVersion === "string" ? a.AuthorizerPayloadFormatVersion : a.AuthorizerPayloadFormatVersion === undefined ? undefined : String(a.AuthorizerPayloadFormatVersion),
+      enableSimpleResponses: a.EnableSimpleResponses === true ? true : undefined,
+    });
+  }
+  api.authorizers = authorizers;
+  if (typeof auth.DefaultAuthorizer === "string") {
+    let map = defaults.get(t);
+    if (map === undefined) defaults.set(t, (map = new Map()));
+    map.set(logicalId, auth.DefaultAuthorizer);
+  }
+  t.origins.push({ native: ["apis", logicalId], template: base });
+  t.said(logicalId, `${rest ? "REST API" : "HTTP API"}, stage ${stage}`);
+}
+
+/** Gives the routes of APIs with a DefaultAuthorizer that authorizer, unless a route says otherwise (or NONE). */
+export function finishApis(t: Translation): void {
+  for (const [logicalId, authorizer] of defaults.get(t) ?? []) {
+    const routes = (t.config.apis[logicalId]?.routes ?? {}) as Record<string, Props>;
+    for (const route of Object.values(routes)) route.authorizer ??= authorizer;
+  }
+}
+
+function apiEntry(t: Translation, stack: TemplateStack, logicalId: string, protocolType: "REST" | "HTTP"): Props {
+  let api = t.config.apis[logicalId];
+  if (api === undefined) {
+    // The id CloudFormation's Ref of the API gives (resource-identity.ts), so the address matches it.
+    const id = stack.resources[logicalId] === undefined ? stack.ref(logicalId, ["Resources", logicalId]) : stack.identity(logicalId, ["Resources", logicalId]).ref;
+    api = { protocolType, id: typeof id === "string" ? id : undefined, routes: {}, ...(protocolType === "REST" && stack.resources[logicalId] === undefined ? { stages: { Prod: { stageVariables: {} } } } : {}) };
+    t.config.apis[logicalId] = api;
+  }
+  return api;
+}
+
+/** The logical id of the API a resolved `RestApiId`/`ApiId` (its Ref, the API id) names. */
+function apiLogicalId(stack: TemplateStack, ref: unknown, at: TemplatePath): string {
+  for (const [id, r] of Object.entries(stack.resources)) {
+    if ((r.Type === "AWS::Serverless::Api" || r.Type === "AWS::Serverless::HttpApi") && stack.included(id) && stack.identity(id, at).ref === ref) return id;
+  }
+  throw new TemplateError(at, `names no AWS::Serverless::Api or AWS::Serverless::HttpApi of this template: ${JSON.stringify(ref)}`);
+}
+
+function cors(v: unknown): Props {
+  // `CorsConfiguration: true` allows every origin, method and header (SAM's shorthand).
+  if (v === true) return { allowOrigins: ["*"], allowMethods: ["*"], allowHeaders: ["*"] };
+  const c = (v ?? {}) as Props;
+  return defined({
+    allowOrigins: c.AllowOrigins,
+    allowMethods: c.AllowMethods,
+    allowHeaders: c.AllowHeaders,
+    exposeHeaders: c.ExposeHeaders,
+    maxAge: num(c.MaxAge),
+    allowCredentials: c.AllowCredentials === undefined ? undefined : c.AllowCredentials === true || c.AllowCredentials === "true",
+  });
+}

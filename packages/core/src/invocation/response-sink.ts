@@ -1,0 +1,25 @@
+/**
+ * Where a streamed response goes while the function writes it (InvokeWithResponseStream, a
+ * RESPONSE_STREAM Function URL). The Runtime API hands each chunk over as the runtime sends it;
+ * without a sink (Invoke, a BUFFERED URL) a streamed response is buffered like any other.
+ */
+export interface ResponseSink {
+  /** The invocation resolved to this version (before admission; nothing is written yet). */
+  resolved(executedVersion: string): void;
+  /** The runtime opened a streamed response with this Content-Type (before its first chunk). */
+  start(contentType: string): void;
+  /** One chunk, in order. False asks the runtime to wait for `onDrain`, as a socket would. */
+  write(chunk: Buffer): boolean;
+  onDrain(resume: () => void): void;
+}
+
+/**
+ * The streamed response's cap (aws-facts §1.3): 200 MB since July 2025, 20 MB before; the
+ * `LAMBDA_SIM_STREAM_RESPONSE_LIMIT` environment variable (bytes) restores the old figure.
+ */
+export const MAX_STREAMED_RESPONSE_BYTES = streamLimit(process.env.LAMBDA_SIM_STREAM_RESPONSE_LIMIT);
+
+function streamLimit(value: string | undefined): number {
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n > 0 ? n : 200 * 1024 * 1024;
+}

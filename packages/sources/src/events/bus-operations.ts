@@ -1,0 +1,188 @@
+import { AwsError, compilePattern, isInvalidEventPattern, type Clock, type Operation } from "@lambda-sim/core";
+import { eventsErrors } from "../schedules/schedule-errors.ts";
+import type { EventStore, EventTarget, RuleRecord } from "./event-store.ts";
+import type { RuleIndex } from "./rule-index.ts";
+
+type Input = Record<string, any>;
+type Operations = Record<string, Operation>;
+
+export const DEFAULT_BUS = "default";
+/** Targets per rule (EventBridge quota). */
+const MAX_TARGETS = 5;
+
+const events = (code: string, message: string) => new AwsError(code, 400, message, { messageKey: "message" });
+
+export interface BusNames {
+  busArn: (bus: string) => string;
+  ruleArn: (bus: string, name: string) => string;
+  /** The bus a name or ARN names (`default` when omitted), whether or not it exists. */
+  nameOf: (nameOrArn: string | undefined) => string;
+}
+
+export function busNames(region: string, accountId: string): BusNames {
+  return {
+    busArn: (bus) => `arn:aws:events:${region}:${accountId}:event-bus/${bus}`,
+    // Rules of the default bus keep the short ARN; others name their bus.
+    ruleArn: (bus, name) => `arn:aws:events:${region}:${accountId}:rule/${bus === DEFAULT_BUS ? "" : `${bus}/`}${name}`,
+    nameOf: (v) => (v === undefined || v === "" ? DEFAULT_BUS : v.startsWith("arn:") ? v.slice(v.lastIndexOf("/") + 1) : v),
+  };
+}
+
+/**
+ * Buses and pattern rules over the EventBridge API (user guide "Event buses", "Rules"). Rules with
+ * a ScheduleExpression stay the schedules source's: a call about a rule this source does not hold
+ * goes to the operations registered before (`scheduled`).
+ */
+export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: Clock; names: BusNames; accountId: string; scheduled: Operations }): Operations {
+  const { store, rules, names, scheduled } = o;
+  const existingBus = (v: string | undefined) => {
+    const bus = names.nameOf(v);
+    if (store.bus(bus) === undefined) throw eventsErrors.busNotFound(bus);
+    return bus;
+  };
+  const mine = (i: Input, key = "Name"): RuleRecord | undefined => store.rule(existingBus(i.EventBusName), String(i[key]));
+  const delegate = (op: string, i: Input, ctx: Parameters<Operation>[1], key = "Name") => {
+    const bus = names.nameOf(i.EventBusName);
+    if (bus !== DEFAULT_BUS || scheduled[op] === undefined) throw eventsErrors.ruleNotFound(String(i[key]), bus);
+    return scheduled[op]!(i, ctx);
+  };
+  const save = (r: RuleRecord) => {
+    store.putRule(r.bus, r.name, r.def);
+    rules.rebuild();
+  };
+  const describe = (r: RuleRecord) => ({
+    Name: r.name,
+    Arn: names.ruleArn(r.bus, r.name),
+    EventPattern: r.def.EventPattern,
+    State: r.def.State,
+    Description: r.def.Description,
+    RoleArn: r.def.RoleArn,
+    EventBusName: r.bus,
+  });
+  const busView = (b: { name: string; description?: string; createdAt: number; modifiedAt: number }) => ({
+    Name: b.name,
+    Arn: names.busArn(b.name),
+    Description: b.description,
+    CreationTime: b.createdAt / 1000,
+    LastModifiedTime: b.modifiedAt / 1000,
+  });
+  const setState = (op: string, State: "ENABLED" | "DISABLED"): Operation => (i, ctx) => {
+    const r = mine(i);
+    if (r === undefined) return delegate(op, i, ctx);
+    save({ ...r, def: { ...r.def, State } });
+    return {};
+  };
+  return {
+    ...scheduled,
+    CreateEventBus: (i) => {
+      if (store.bus(i.Name) !== undefined) throw events("ResourceAlreadyExistsException", `Event bus ${i.Name} already exists.`);
+      if (i.EventSourceName !== undefined) throw eventsErrors.validation("lambda-sim does not simulate partner event sources.");
+      store.putBus(i.Name, i.Description, o.clock.now());
+      return { EventBusArn: names.busArn(i.Name), Description: i.Description };
+    },
+    DeleteEventBus: (i) => {
+      if (i.Name === DEFAULT_BUS) throw eventsErrors.validation("Cannot delete event bus default.");
+      store.deleteBus(i.Name);
+      rules.rebuild();
+      return {};
+    },
+    DescribeEventBus: (i) => {
+      const bus = store.bus(existingBus(i.Name));
+      return { ...busView(bus!) };
+    },
+    ListEventBuses: (i) => {
+      const all = store.buses().filter((b) => b.name.startsWith(i.NamePrefix ?? ""));
+      return page(all.map(busView), i, "EventBuses");
+    },
+    PutRule: (i, ctx) => {
+      const bus = names.nameOf(i.EventBusName);
+      if (i.ScheduleExpression !== undefined) {
+        // A scheduled rule: the schedules source's, on the default bus only.
+        if (store.rule(bus, i.Name) !== undefined) store.deleteRule(bus, i.Name);
+        rules.rebuild();
+        return delegate("PutRule", i, ctx);
+      }
+      if (i.EventPattern === undefined) throw eventsErrors.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
+      existingBus(i.EventBusName);
+      validateEventPattern(i.EventPattern);
+      // Replacing a scheduled rule of the same name with a pattern rule.
+      if (bus === DEFAULT_BUS && scheduled.DeleteRule !== undefined) scheduled.DeleteRule({ Name: i.Name, Force: true }, ctx);
+      const old = store.rule(bus, i.Name);
+      save({ bus, name: i.Name, def: { EventPattern: i.EventPattern, State: i.State === "DISABLED" ? "DISABLED" : "ENABLED", Description: i.Description, RoleArn: i.RoleArn, Targets: old?.def.Targets ?? [] } });
+      return { RuleArn: names.ruleArn(bus, i.Name) };
+    },
+    DescribeRule: (i, ctx) => {
+      const r = mine(i);
+      return r === undefined ? delegate("DescribeRule", i, ctx) : { ...describe(r), CreatedBy: o.accountId };
+    },
+    ListRules: (i, ctx) => {
+      const bus = existingBus(i.EventBusName);
+      const own = store.rules().filter((r) => r.bus === bus && r.name.startsWith(i.NamePrefix ?? "")).map(describe);
+      const sched = bus === DEFAULT_BUS && scheduled.ListRules !== undefined ? ((scheduled.ListRules({ NamePrefix: i.NamePrefix, EventBusName: undefined }, ctx) as { Rules: { Name: string }[] }).Rules ?? []) : [];
+      const all = [...own, ...sched].sort((a, b) => a.Name.localeCompare(b.Name));
+      return page(all, i, "Rules");
+    },
+    EnableRule: setState("EnableRule", "ENABLED"),
+    DisableRule: setState("DisableRule", "DISABLED"),
+    DeleteRule: (i, ctx) => {
+      const r = mine(i);
+      if (r === undefined) return names.nameOf(i.EventBusName) === DEFAULT_BUS && scheduled.DeleteRule ? scheduled.DeleteRule(i, ctx) : {};
+      if (r.def.Targets.length > 0 && i.Force !== true) throw eventsErrors.validation("Rule can't be deleted since it has targets.");
+      store.deleteRule(r.bus, r.name);
+      rules.rebuild();
+      return {};
+    },
+    PutTargets: (i, ctx) => {
+      const r = mine(i, "Rule");
+      if (r === undefined) return delegate("PutTargets", i, ctx, "Rule");
+      const given = (i.Targets as EventTarget[]).map(({ Id, Arn, RoleArn, Input, InputPath, InputTransformer, RetryPolicy, DeadLetterConfig, SqsParameters }) => ({ Id, Arn, RoleArn, Input, InputPath, InputTransformer, RetryPolicy, DeadLetterConfig, SqsParameters }));
+      for (const t of given) {
+        if ([t.Input, t.InputPath, t.InputTransformer].filter((x) => x !== undefined).length > 1) {
+          throw eventsErrors.validation("Only one of Input, InputPath, or InputTransformer can be specified for a target.");
+        }
+      }
+      const ids = new Set(given.map((t) => t.Id));
+      const targets = [...r.def.Targets.filter((t) => !ids.has(t.Id)), ...given];
+      if (targets.length > MAX_TARGETS) throw eventsErrors.limitExceeded("The requested resource exceeds the maximum number allowed.");
+      save({ ...r, def: { ...r.def, Targets: targets } });
+      return { FailedEntryCount: 0, FailedEntries: [] };
+    },
+    RemoveTargets: (i, ctx) => {
+      const r = mine(i, "Rule");
+      if (r === undefined) return delegate("RemoveTargets", i, ctx, "Rule");
+      const ids = new Set<string>(i.Ids ?? []);
+      save({ ...r, def: { ...r.def, Targets: r.def.Targets.filter((t) => !ids.has(t.Id)) } });
+      return { FailedEntryCount: 0, FailedEntries: [] };
+    },
+    ListTargetsByRule: (i, ctx) => {
+      const r = mine(i, "Rule");
+      return r === undefined ? delegate("ListTargetsByRule", i, ctx, "Rule") : { Targets: r.def.Targets };
+    },
+    TestEventPattern: (i) => {
+      validateEventPattern(i.EventPattern);
+      let event: unknown;
+      try {
+        event = JSON.parse(i.Event);
+      } catch {
+        throw eventsErrors.validation("Parameter Event is not valid.");
+      }
+      return { Result: compilePattern(i.EventPattern)(event) };
+    },
+  };
+}
+
+/** InvalidEventPatternException with event-ruler's reason (patterns/invalid-event-pattern.ts). */
+export function validateEventPattern(pattern: string): void {
+  try {
+    compilePattern(pattern);
+  } catch (e) {
+    if (isInvalidEventPattern(e)) throw events("InvalidEventPatternException", e.message);
+    throw e;
+  }
+}
+
+function page<T>(all: T[], i: Input, key: string): Record<string, unknown> {
+  const start = Number(i.NextToken ?? 0) || 0;
+  const limit = Math.min(100, i.Limit ?? 100);
+  return { [key]: all.slice(start, start + limit), NextToken: start + limit < all.length ? String(start + limit) : undefined };
+}

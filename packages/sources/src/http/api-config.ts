@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+const name = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+const stringMap = z.record(z.string(), z.string(), { error: "expected a map of names to text values" });
+const seconds = (max: number) => {
+  const expected = `expected a whole number of seconds between 0 and ${max}`;
+  return z.number({ error: expected }).int({ error: expected }).min(0, { error: expected }).max(max, { error: expected });
+};
+// REST APIs: 50 ms to 29 s (raisable); HTTP APIs: 50 ms to 30 s.
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+const timeout = z.number({ error: "expected milliseconds between 50 and 300000" }).int().min(50, { error: "expected at least 50 ms" }).max(300_000, { error: "expected at most 300000 ms" });
+
+/** `GET /pets/{id}`, `ANY /{proxy+}`, `$default` (HTTP APIs only). */
+export const ROUTE_KEY = /^(\$default|(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/|(\/(\{[A-Za-z0-9._-]+\+?\}|[^/{}\s]+))+))$/;
+
+const route = z.union(
+  [
+    name("a function name"),
+    z.strictObject({
+      functionName: name("a function name"),
+      /** An authorizer of this API by name, or NONE. */
+      authorizer: z.string().optional(),
+      /** HTTP APIs only: the format the integration speaks ("2.0" unless told). */
+      payloadFormatVersion: z.enum(["1.0", "2.0"], { error: "expected 1.0 or 2.0" }).optional(),
+      timeoutInMillis: timeout.optional(),
+    }),
+  ],
+  { error: "expected a function name or { functionName, authorizer, payloadFormatVersion, timeoutInMillis }" },
+);
+
+const authorizer = z.strictObject({
+  functionName: name("the authorizer's function name"),
+  /** REST APIs: TOKEN (the default) or REQUEST. HTTP APIs: REQUEST. */
+  type: z.enum(["TOKEN", "REQUEST"], { error: "expected TOKEN or REQUEST" }).optional(),
+  /**
+   * Where the identity comes from: `method.request.header.Authorization` (REST) or
+   * `$request.header.Authorization` (HTTP), several as a list or comma-separated.
+   */
+  identitySource: z.union([z.string(), z.array(z.string())], { error: "expected an identity source or a list of them" }).optional(),
+  /** REST TOKEN authorizers: a regular expression the token must match before the function is called. */
+  identityValidationExpression: z.string().optional(),
+  /** 0 turns caching off; 300 is AWS's default, 3600 its maximum. */
+  authorizerResultTtlInSeconds: seconds(3600).default(300),
+  /** HTTP APIs: the authorizer's event format ("2.0" unless told). */
+  authorizerPayloadFormatVersion: z.enum(["1.0", "2.0"], { error: "expected 1.0 or 2.0" }).optional(),
+  /** HTTP APIs with payload 2.0: the function answers `{ isAuthorized, context }` instead of an IAM policy. */
+  enableSimpleResponses: z.boolean().default(false),
+});
+
+const cors = z.strictObject({
+  allowOrigins: z.array(z.string()).default([]),
+  allowMethods: z.array(z.string()).default([]),
+  allowHeaders: z.array(z.string()).default([]),
+  exposeHeaders: z.array(z.string()).default([]),
+  maxAge: seconds(86_400).optional(),
+  allowCredentials: z.boolean().default(false),
+});
+
+/**
+ * `apis:` in lambda-sim.yaml: API Gateway REST APIs (`protocolType: REST`, payload 1.0) and HTTP
+ * APIs (`protocolType: HTTP`, the default, payload 2.0 unless a route says 1.0), each with its
+ * routes (`"GET /pets/{id}": pets`), stages, authorizers and, for HTTP APIs, CORS.
+ */
+export const apiConfigSchema = z.record(
+  z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, { error: "expected an API name of letters, digits, ., _ or -" }),
+  z.strictObject({
+    protocolType: z.enum(["HTTP", "REST"], { error: "expected HTTP or REST" }).default("HTTP"),
+    /** The API id in its addresses; derived from the name (and so the same at every start) unless given. */
+    id: z.string().regex(/^[a-z0-9]{10}$/, { error: "expected 10 lower-case letters or digits, as API Gateway's ids are" }).optional(),
+    /** Stage names and their variables; `$default` (HTTP) or `Prod` (REST, as SAM names it) unless given. */
+    stages: z.record(z.string().regex(/^(\$default|[A-Za-z0-9_-]{1,128})$/, { error: "expected a stage name of letters, digits, _ or -" }), z.strictObject({ stageVariables: stringMap.default({}) })).optional(),
+    routes: z.record(z.string().regex(ROUTE_KEY, { error: "expected a route key such as GET /pets/{id}, ANY /{proxy+} or $default" }), route, { error: "expected a map of route keys to functions" }),
+    authorizers: z.record(z.string(), authorizer).default({}),
+    /** REST APIs: media types whose request bodies reach the function base64-encoded. */
+    binaryMediaTypes: z.array(z.string()).default([]),
+    corsConfiguration: cors.optional(),
+    /** The integration timeout: 29000 (REST) or 30000 (HTTP) unless given. */
+    timeoutInMillis: timeout.optional(),
+  }),
+  { error: "expected a map of API names to APIs" },
+);
+
+export type ApiConfig = z.output<typeof apiConfigSchema>;
+export type ApiEntry = ApiConfig[string];
+export type AuthorizerEntry = ApiEntry["authorizers"][string];
+export type CorsEntry = NonNullable<ApiEntry["corsConfiguration"]>;
+
+/**
+ * An API's id: 10 lower-case letters and digits as API Gateway's are, derived from the account,
+ * region and name, so the same declaration gets the same address at every start.
+ */
+export function apiId(accountId: string, region: string, apiName: string): string {
+  const digest = createHash("sha256").update(`${accountId}/${region}/${apiName}`).digest();
+  let id = "";
+  for (let i = 0; id.length < 10; i++) id += ALPHABET[digest[i]! % ALPHABET.length];
+  return id;
+}
+
+const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";

@@ -1,0 +1,133 @@
+import type { Clock, Invoker } from "@lambda-sim/core";
+import type { AuthorizerEntry } from "./api-config.ts";
+import { evaluatePolicy } from "./iam-policy.ts";
+import { isObject } from "./payload-v2.ts";
+
+/** What an authorizer decided for one request. */
+export type AuthorizerOutcome =
+  | { kind: "allow"; principalId: string | undefined; context: Record<string, unknown> }
+  /** No identity, a token failing the validation expression, or the function's `Unauthorized` error: 401. */
+  | { kind: "unauthorized" }
+  /** A policy without an Allow for this ARN (`explicit` when a Deny matched) or `isAuthorized: false`: 403. */
+  | { kind: "forbidden"; explicit: boolean }
+  /** The function failed or answered something that is not an authorizer answer: 500. */
+  | { kind: "error" };
+
+/** One request as the authorizer sees it. */
+export interface AuthorizerCall {
+  /** Resolves an identity source (`header.Authorization`, `querystring.q`, `stageVariables.v`, `context.stage`). */
+  lookup(source: IdentitySource): string | undefined;
+  /** `methodArn` (REST) / `routeArn` (HTTP): what the returned policy is checked against. */
+  arn: string;
+  /** The REQUEST event (REST 1.0 or HTTP API 1.0/2.0), given the identity values found. */
+  requestEvent(identity: string[]): Record<string, unknown>;
+}
+
+export interface IdentitySource {
+  where: "header" | "querystring" | "stageVariables" | "context";
+  name: string;
+}
+
+interface CachedAnswer {
+  expiresAt: number;
+  answer: Record<string, unknown>;
+}
+
+/**
+ * A Lambda authorizer of one API (REST TOKEN or REQUEST, HTTP API REQUEST with IAM-policy or simple
+ * answers). The function runs through the Invoker like any other; its answer is cached per identity
+ * for `authorizerResultTtlInSeconds` of service time (the Clock, so `--time-scale` and virtual time
+ * apply), and a cached policy is evaluated again for each method ARN, as API Gateway does.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+ */
+export class LambdaAuthorizer {
+  private readonly cache = new Map<string, CachedAnswer>();
+  private readonly sources: IdentitySource[];
+  private readonly validation: RegExp | undefined;
+  readonly type: "TOKEN" | "REQUEST";
+  readonly simple: boolean;
+  /** HTTP APIs: the REQUEST event's format. */
+  readonly payloadFormatVersion: "1.0" | "2.0";
+
+  private readonly config: AuthorizerEntry;
+  private readonly protocol: "REST" | "HTTP";
+  private readonly deps: { invoker: Invoker; clock: Clock };
+
+  constructor(config: AuthorizerEntry, protocol: "REST" | "HTTP", deps: { invoker: Invoker; clock: Clock }) {
+    this.config = config;
+    this.protocol = protocol;
+    this.deps = deps;
+    this.type = protocol === "HTTP" ? "REQUEST" : (config.type ?? "TOKEN");
+    const declared = config.identitySource ?? (this.type === "TOKEN" || protocol === "HTTP" ? ["header.Authorization"] : []);
+    this.sources = (Array.isArray(declared) ? declared : declared.split(",")).map(parseIdentitySource);
+    this.validation = config.identityValidationExpression === undefined ? undefined : new RegExp(`^(?:${config.identityValidationExpression})$`);
+    this.payloadFormatVersion = config.authorizerPayloadFormatVersion ?? (protocol === "HTTP" ? "2.0" : "1.0");
+    this.simple = protocol === "HTTP" && config.enableSimpleResponses && this.payloadFormatVersion === "2.0";
+  }
+
+  async authorize(call: AuthorizerCall): Promise<AuthorizerOutcome> {
+    const identity = this.sources.map((s) => call.lookup(s));
+    const ttl = this.config.authorizerResultTtlInSeconds;
+    // Identity sources are required, except for REQUEST authorizers without caching.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html#http-api-lambda-authorizer.identity-sources
+    const missing = identity.some((v) => v === undefined || v === "");
+    if (missing && (this.type === "TOKEN" || ttl > 0)) return { kind: "unauthorized" };
+    const values = identity.filter((v): v is string => v !== undefined);
+    if (this.type === "TOKEN" && this.validation !== undefined && !this.validation.test(values[0]!)) return { kind: "unauthorized" };
+    const key = JSON.stringify(values);
+    const now = this.deps.clock.now();
+    let answer = ttl > 0 ? this.cache.get(key) : undefined;
+    if (answer !== undefined && answer.expiresAt <= now) {
+      this.cache.delete(key);
+      answer = undefined;
+    }
+    if (answer === undefined) {
+      const event = this.type === "TOKEN" ? { type: "TOKEN", authorizationToken: values[0], methodArn: call.arn } : call.requestEvent(values);
+      const got = await this.invoke(event);
+      if (got.kind !== "answer") return got;
+      answer = { expiresAt: now + ttl * 1000, answer: got.answer };
+      if (ttl > 0) this.cache.set(key, answer);
+    }
+    return this.decide(answer.answer, call.arn);
+  }
+
+  private async invoke(event: unknown): Promise<{ kind: "answer"; answer: Record<string, unknown> } | { kind: "unauthorized" } | { kind: "error" }> {
+    try {
+      const out = await this.deps.invoker.invoke({ functionName: this.config.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse" });
+      if (out.kind !== "result") return { kind: "error" };
+      const payload: unknown = JSON.parse(out.result.payload.toString("utf8"));
+      // A function that fails with the message "Unauthorized" answers 401; any other failure is 500.
+      if (out.result.errorType !== undefined) return isObject(payload) && payload.errorMessage === "Unauthorized" ? { kind: "unauthorized" } : { kind: "error" };
+      return isObject(payload) ? { kind: "answer", answer: payload } : { kind: "error" };
+    } catch {
+      return { kind: "error" };
+    }
+  }
+
+  private decide(answer: Record<string, unknown>, arn: string): AuthorizerOutcome {
+    const context = answer.context === undefined || answer.context === null ? {} : answer.context;
+    if (!isObject(context)) return { kind: "error" };
+    // REST APIs take only string, number and boolean context values.
+    if (this.protocol === "REST" && Object.values(context).some((v) => typeof v === "object" && v !== null)) return { kind: "error" };
+    if (this.simple) {
+      if (typeof answer.isAuthorized !== "boolean") return { kind: "error" };
+      return answer.isAuthorized ? { kind: "allow", principalId: undefined, context } : { kind: "forbidden", explicit: false };
+    }
+    const verdict = evaluatePolicy(answer.policyDocument, arn);
+    if (verdict === undefined) return { kind: "error" };
+    if (verdict !== "allow") return { kind: "forbidden", explicit: verdict === "explicit-deny" };
+    return { kind: "allow", principalId: typeof answer.principalId === "string" ? answer.principalId : undefined, context };
+  }
+}
+
+/** `method.request.header.Authorization`, `$request.querystring.q`, `$stageVariables.v`, `context.stage`. */
+export function parseIdentitySource(text: string): IdentitySource {
+  const s = text.trim().replace(/^\$/, "").replace(/^method\.request\./, "").replace(/^request\./, "");
+  const dot = s.indexOf(".");
+  const where = s.slice(0, dot);
+  const name = s.slice(dot + 1);
+  if (dot > 0 && (where === "header" || where === "querystring" || where === "stageVariables" || where === "context") && name !== "") return { where, name };
+  // An unknown form is read as a header name (our choice; config validation names the forms).
+  return { where: "header", name: s };
+}

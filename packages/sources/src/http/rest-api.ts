@@ -1,0 +1,125 @@
+import type { ApiEntry } from "./api-config.ts";
+import { forwardedHeaders, identityLookup, type ApiAnswer, type ApiDeps, type ApiHandler, type ApiRequest, type RouteTarget } from "./api-request.ts";
+import { executeApiArn } from "./iam-policy.ts";
+import { invokeIntegration } from "./integration.ts";
+import { LambdaAuthorizer } from "./lambda-authorizer.ts";
+import { isBinaryMediaType, payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
+import type { HttpAnswer } from "./payload-v2.ts";
+import { RouteTable, type RouteMatch } from "./route-table.ts";
+import { messageAnswer } from "./write-answer.ts";
+
+/** REST API payload limit: 10 MB. https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html */
+export const REST_MAX_PAYLOAD = 10 * 1024 * 1024;
+/** The integration timeout's default: 29 s (same page). */
+export const REST_DEFAULT_TIMEOUT_MS = 29_000;
+
+// API Gateway's own answers, written as it writes them (the proxy integration's 502 and the 504 put a
+// space after the colon; the gateway responses' templates do not).
+const MISSING_TOKEN = () => rest(403, '{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException");
+const UNAUTHORIZED = () => rest(401, '{"message":"Unauthorized"}', "UnauthorizedException");
+const DENIED = () => rest(403, '{"Message":"User is not authorized to access this resource"}', "AccessDeniedException");
+const EXPLICIT_DENY = () => rest(403, '{"Message":"User is not authorized to access this resource with an explicit deny"}', "AccessDeniedException");
+const AUTHORIZER_FAILED = () => rest(500, '{"message": null}', "AuthorizerConfigurationException");
+const BAD_RESPONSE = () => rest(502, '{"message": "Internal server error"}', "InternalServerErrorException");
+const TIMED_OUT = () => rest(504, '{"message": "Endpoint request timed out"}', "InternalServerErrorException");
+// A throttled (429) or refused Lambda call is an INTEGRATION_FAILURE: 500, whatever Lambda said.
+// https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ ; https://stackoverflow.com/questions/36363280
+const INTEGRATION_FAILED = () => rest(500, '{"message":"Internal server error"}', "InternalServerErrorException");
+const TOO_LARGE = () => rest(413, '{"message":"Request Too Long"}', "RequestTooLargeException");
+
+function rest(status: number, body: string, errorType: string): HttpAnswer {
+  return messageAnswer(status, body, { "x-amzn-errortype": errorType });
+}
+
+/**
+ * A REST API with Lambda proxy integrations (payload 1.0): routes matched with API Gateway's
+ * precedence, 403 `Missing Authentication Token` where nothing matches, TOKEN and REQUEST
+ * authorizers, binary media types, the 29 s integration timeout and the 10 MB payload limit.
+ */
+export class RestApi implements ApiHandler {
+  readonly protocolType = "REST" as const;
+  readonly stages: readonly string[];
+  private readonly routes = new RouteTable<RouteTarget>();
+  private readonly stageVariables: Record<string, Record<string, string>>;
+
+  readonly name: string;
+  readonly id: string;
+  private readonly entry: ApiEntry;
+  private readonly deps: ApiDeps;
+
+  constructor(name: string, id: string, entry: ApiEntry, deps: ApiDeps) {
+    this.name = name;
+    this.id = id;
+    this.entry = entry;
+    this.deps = deps;
+    const stages = entry.stages ?? { Prod: { stageVariables: {} } };
+    this.stages = Object.keys(stages);
+    this.stageVariables = Object.fromEntries(Object.entries(stages).map(([s, v]) => [s, v.stageVariables]));
+    const authorizers = new Map(Object.entries(entry.authorizers).map(([n, a]) => [n, new LambdaAuthorizer(a, "REST", deps)]));
+    for (const [key, route] of Object.entries(entry.routes)) {
+      const r = typeof route === "string" ? { functionName: route } : route;
+      const authorizer = r.authorizer === undefined || r.authorizer === "NONE" ? undefined : authorizers.get(r.authorizer);
+      if (r.authorizer !== undefined && r.authorizer !== "NONE" && authorizer === undefined) throw new Error(`apis.${name}.routes.${key}.authorizer: no authorizer ${r.authorizer} in apis.${name}.authorizers`);
+      this.routes.add(key, { functionName: r.functionName, authorizer, payloadFormatVersion: "1.0", timeoutMs: r.timeoutInMillis ?? entry.timeoutInMillis ?? REST_DEFAULT_TIMEOUT_MS });
+    }
+  }
+
+  async handle(req: ApiRequest): Promise<ApiAnswer> {
+    const headers = { "x-amzn-RequestId": req.requestId, "x-amz-apigw-id": req.extendedRequestId, "X-Amzn-Trace-Id": req.traceId };
+    return { answer: await this.answer(req), headers };
+  }
+
+  private async answer(req: ApiRequest): Promise<HttpAnswer> {
+    if (req.http.body.length > REST_MAX_PAYLOAD) return TOO_LARGE();
+    const match = this.routes.match(req.http.method, req.path);
+    if (match === undefined) return MISSING_TOKEN();
+    const stageVariables = this.stageVariables[req.stage] ?? {};
+    const target = match.target;
+    let authorizer: Record<string, unknown> | undefined;
+    if (target.authorizer !== undefined) {
+      const started = this.deps.clock.now();
+      const arn = executeApiArn(this.deps.region, this.deps.accountId, this.id, req.stage, req.http.method, req.path);
+      const outcome = await target.authorizer.authorize({
+        arn,
+        lookup: identityLookup(req, stageVariables, match.routeKey),
+        requestEvent: () => {
+          const { body: _b, isBase64Encoded: _i, ...rest } = this.event(req, match, stageVariables, undefined);
+          return { type: "REQUEST", methodArn: arn, ...rest };
+        },
+      });
+      if (outcome.kind === "unauthorized") return UNAUTHORIZED();
+      if (outcome.kind === "forbidden") return outcome.explicit ? EXPLICIT_DENY() : DENIED();
+      if (outcome.kind === "error") return AUTHORIZER_FAILED();
+      authorizer = { ...outcome.context, principalId: outcome.principalId, integrationLatency: this.deps.clock.now() - started };
+    }
+    const event = this.event(req, match, stageVariables, authorizer);
+    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs);
+    if (out.kind === "timeout") return TIMED_OUT();
+    if (out.kind !== "result") return INTEGRATION_FAILED();
+    if (out.functionError) return BAD_RESPONSE();
+    // A base64 body becomes bytes only when the client accepts a binary media type.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html
+    const accept = req.headers.get("accept")?.join(",");
+    return payloadV1Answer(out.payload, isBinaryMediaType(accept, this.entry.binaryMediaTypes)) ?? BAD_RESPONSE();
+  }
+
+  private event(req: ApiRequest, match: RouteMatch<RouteTarget>, stageVariables: Record<string, string>, authorizer: Record<string, unknown> | undefined): Record<string, unknown> {
+    return payloadV1Event(req.http, {
+      accountId: this.deps.accountId,
+      apiId: this.id,
+      domainName: req.domainName,
+      domainPrefix: this.id,
+      requestId: req.requestId,
+      extendedRequestId: req.extendedRequestId,
+      stage: req.stage,
+      resource: match.resourcePath,
+      path: req.path,
+      pathParameters: match.pathParameters,
+      stageVariables,
+      timeEpoch: req.timeEpoch,
+      binaryBody: isBinaryMediaType(req.headers.get("content-type")?.[0], this.entry.binaryMediaTypes),
+      authorizer,
+      addedHeaders: forwardedHeaders(req, false),
+    });
+  }
+}

@@ -1,0 +1,208 @@
+import { isAwsError, type Clock, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { MANAGED_ENDPOINT_POLICY, httpRetryPolicy, retryDelayMs } from "./delivery-policy.ts";
+import { lambdaEvent, messageFor, notificationEnvelope, subscriptionConfirmation, type EnvelopeContext } from "./sns-envelope.ts";
+import type { DueDelivery, SnsStore, StoredMessage, SubscriptionRow } from "./sns-store.ts";
+
+type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry">;
+
+/** At most this many deliveries in progress at once (lambda-sim's choice; AWS publishes none). */
+const MAX_IN_FLIGHT = 64;
+/** How long an HTTP/HTTPS endpoint has to answer, in wall time (lambda-sim's choice, unconfirmed for AWS). */
+const HTTP_TIMEOUT_MS = 15_000;
+
+/** What one attempt came to: delivered, worth retrying (server side), or not (client side). */
+type Outcome = { kind: "ok" } | { kind: "retry"; error: string } | { kind: "client-error"; error: string };
+
+/**
+ * Works the outbox of pending deliveries (sns_deliveries) on the Clock: each due row goes to its
+ * subscriber; a server-side failure is retried by the protocol's delivery policy, a client-side one
+ * (the function or queue is gone, a 4xx answer) is not (SNS message delivery retries). A delivery
+ * that cannot be made goes to the subscription's redrive DLQ, else is dropped. Rows are removed
+ * only once settled, so a SIGKILL leaves them to be delivered after the restart.
+ */
+export class DeliveryWorker {
+  private readonly store: SnsStore;
+  private readonly clock: Clock;
+  private readonly s: Services;
+  private readonly env: EnvelopeContext;
+  private readonly subscription: (arn: string) => SubscriptionRow | undefined;
+  private readonly inFlight = new Set<number>();
+  /** Settled deliveries not yet removed: removed together at the next pass (one transaction, not one each). */
+  private settled: DueDelivery[] = [];
+  private timer: TimerHandle | undefined;
+  private timerAt = Infinity;
+  private stopped = false;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(store: SnsStore, clock: Clock, s: Services, env: EnvelopeContext, subscription: (arn: string) => SubscriptionRow | undefined) {
+    this.store = store;
+    this.clock = clock;
+    this.s = s;
+    this.env = env;
+    this.subscription = subscription;
+  }
+
+  /** Something became due (a publish, a settled delivery): look at the outbox now. */
+  wake(): void {
+    this.arm(this.clock.now());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.timer.cancel();
+    await this.idle;
+    this.flush();
+  }
+
+  /** POSTs the SubscriptionConfirmation to a new HTTP/HTTPS subscription (once; it can be re-sent by subscribing again). */
+  confirm(s: SubscriptionRow): void {
+    const body = subscriptionConfirmation(s, cryptoId(s.token), this.clock.now(), this.env);
+    void this.post(s, JSON.stringify(body), "SubscriptionConfirmation", String(body.MessageId), false).catch(() => {});
+  }
+
+  private arm(at: number): void {
+    if (this.stopped || at >= this.timerAt) return;
+    if (this.timer !== undefined) this.timer.cancel();
+    this.timerAt = at;
+    this.timer = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => this.pass(), "sns.deliveries");
+  }
+
+  private flush(): void {
+    if (this.settled.length === 0) return;
+    this.store.finish(this.settled);
+    this.settled = [];
+  }
+
+  private pass(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.flush();
+    if (this.stopped) return;
+    const room = MAX_IN_FLIGHT - this.inFlight.size;
+    if (room <= 0) return; // a settling delivery wakes us
+    const now = this.clock.now();
+    const fresh = this.store.due(now, room + this.inFlight.size).filter((d) => !this.inFlight.has(d.id)).slice(0, room);
+    const work: Promise<void>[] = [];
+    for (const d of fresh) {
+      this.inFlight.add(d.id);
+      work.push(this.attempt(d).finally(() => {
+        this.inFlight.delete(d.id);
+        this.wake();
+      }));
+    }
+    this.idle = Promise.allSettled([this.idle, ...work]).then(() => {});
+    if (fresh.length === 0) {
+      const next = this.store.nextDueAfter(now);
+      if (next !== undefined) this.arm(next);
+    }
+  }
+
+  private async attempt(d: DueDelivery): Promise<void> {
+    const sub = this.subscription(d.subscriptionArn);
+    if (sub === undefined) return void this.settled.push(d); // unsubscribed since: nothing to deliver to
+    // The VirtualClock waits for the delivery (an HTTP answer is real work) before skipping time.
+    const hold = this.clock.hold(`sns.delivery:${sub.arn}`);
+    let outcome: Outcome;
+    try {
+      outcome = await this.send(d.message, sub);
+    } finally {
+      hold.release();
+    }
+    if (outcome.kind === "ok") return void this.settled.push(d);
+    const retry = d.attempts + 1;
+    const policy = sub.protocol === "http" || sub.protocol === "https" ? httpRetryPolicy(sub.attributes.DeliveryPolicy, this.store.topic(sub.topicArn)?.attributes.DeliveryPolicy) : MANAGED_ENDPOINT_POLICY;
+    const delay = outcome.kind === "retry" ? retryDelayMs(policy, retry) : undefined;
+    const base = { type: "sns.delivery-failed" as const, topicArn: d.message.TopicArn, subscriptionArn: sub.arn, messageId: d.message.MessageId, attempt: retry, error: outcome.error };
+    if (delay !== undefined && !this.stopped) {
+      this.store.retryAt(d.id, this.clock.now() + delay);
+      this.s.telemetry.emit({ ...base, retryInMs: delay });
+      return;
+    }
+    const dlq = deadLetterArn(sub);
+    let deadLettered = false;
+    if (dlq !== undefined) {
+      try {
+        await this.s.deliverToTarget(dlq, this.body(d.message, sub), d.message.MessageAttributes, fifoOptions(d.message));
+        deadLettered = true;
+      } catch {
+        // The DLQ itself is unreachable: the message is dropped, as SNS does.
+      }
+    }
+    this.s.telemetry.emit({ ...base, deadLetterArn: deadLettered ? dlq : undefined, dropped: !deadLettered });
+    this.settled.push(d);
+  }
+
+  private async send(m: StoredMessage, sub: SubscriptionRow): Promise<Outcome> {
+    try {
+      switch (sub.protocol) {
+        case "lambda":
+          // An asynchronous invocation (Lambda with SNS): the function's own retries, destinations and DLQ apply.
+          await this.s.invoker.invoke({ functionName: sub.endpoint, payload: Buffer.from(JSON.stringify(lambdaEvent(m, sub, this.env))), invocationType: "Event" });
+          return { kind: "ok" };
+        case "sqs":
+          await this.s.deliverToTarget(sub.endpoint, this.body(m, sub), raw(sub) ? m.MessageAttributes : undefined, fifoOptions(m));
+          return { kind: "ok" };
+        default:
+          return await this.post(sub, this.body(m, sub), "Notification", m.MessageId, raw(sub));
+      }
+    } catch (e) {
+      // Throttles and service faults are the server side; a missing function or queue is the client side.
+      if (isAwsError(e) && (e.statusCode === 429 || e.statusCode >= 500)) return { kind: "retry", error: `${e.code}: ${e.message}` };
+      return { kind: "client-error", error: isAwsError(e) ? `${e.code}: ${e.message}` : String((e as Error).message ?? e) };
+    }
+  }
+
+  /** The message as this subscriber gets it: the JSON envelope, or the bare message with RawMessageDelivery. */
+  private body(m: StoredMessage, sub: SubscriptionRow): string {
+    return raw(sub) ? messageFor(m, sub.protocol) : JSON.stringify(notificationEnvelope(m, sub, this.env));
+  }
+
+  /** An HTTP/HTTPS POST with SNS's headers (SNS HTTP/HTTPS headers); 2xx delivers, 5xx and 429 are retried. */
+  private async post(sub: SubscriptionRow, body: string, type: string, messageId: string, rawDelivery: boolean): Promise<Outcome> {
+    let res: Response;
+    try {
+      res = await fetch(sub.endpoint, {
+        method: "POST",
+        body,
+        // The request is I/O in wall time, as a handler's run is: not scaled by the Clock.
+        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+        headers: {
+          "content-type": "text/plain; charset=UTF-8",
+          "x-amz-sns-message-type": type,
+          "x-amz-sns-message-id": messageId,
+          "x-amz-sns-topic-arn": sub.topicArn,
+          ...(type === "SubscriptionConfirmation" ? {} : { "x-amz-sns-subscription-arn": sub.arn }),
+          ...(rawDelivery ? { "x-amz-sns-rawdelivery": "true" } : {}),
+          "user-agent": "Amazon Simple Notification Service Agent",
+        },
+      });
+      await res.arrayBuffer();
+    } catch (e) {
+      return { kind: "retry", error: `the endpoint did not answer: ${(e as Error).message}` };
+    }
+    if (res.status >= 200 && res.status < 300) return { kind: "ok" };
+    const error = `the endpoint answered ${res.status}`;
+    return res.status >= 500 || res.status === 429 ? { kind: "retry", error } : { kind: "client-error", error };
+  }
+}
+
+const raw = (sub: SubscriptionRow) => sub.attributes.RawMessageDelivery === "true";
+
+function fifoOptions(m: StoredMessage) {
+  return m.SequenceNumber === undefined ? undefined : { messageGroupId: m.MessageGroupId, messageDeduplicationId: m.MessageDeduplicationId };
+}
+
+function deadLetterArn(sub: SubscriptionRow): string | undefined {
+  try {
+    const arn = JSON.parse(sub.attributes.RedrivePolicy ?? "null")?.deadLetterTargetArn;
+    return typeof arn === "string" ? arn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A message id for the confirmation, stable per subscription. */
+function cryptoId(token: string): string {
+  const h = token.padEnd(32, "0");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,189 @@
+import type { Store } from "@lambda-sim/core";
+
+export interface TopicRow {
+  arn: string;
+  name: string;
+  fifo: boolean;
+  attributes: Record<string, string>;
+  tags: { Key: string; Value: string }[];
+  createdAt: number;
+}
+
+export interface SubscriptionRow {
+  arn: string;
+  topicArn: string;
+  protocol: string;
+  endpoint: string;
+  attributes: Record<string, string>;
+  token: string;
+  pending: boolean;
+}
+
+/** A published message as every delivery needs it (AWS names where the envelope has them). */
+export interface StoredMessage {
+  MessageId: string;
+  TopicArn: string;
+  Message: string;
+  /** The per-protocol bodies of `MessageStructure: json` (`default`, `sqs`, `lambda`, `http`, ...). */
+  Structured?: Record<string, string>;
+  Subject?: string;
+  MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+  /** Epoch ms of acceptance: the envelope's `Timestamp`. */
+  PublishedAt: number;
+  MessageGroupId?: string;
+  MessageDeduplicationId?: string;
+  SequenceNumber?: string;
+}
+
+export interface DueDelivery {
+  id: number;
+  messageId: number;
+  subscriptionArn: string;
+  attempts: number;
+  firstAttemptAt: number;
+  message: StoredMessage;
+}
+
+interface TopicDb { arn: string; name: string; attributes: string; tags: string; created_at: number }
+interface SubDb { arn: string; topic_arn: string; protocol: string; endpoint: string; attributes: string; token: string; pending: number }
+interface DueDb { id: number; message_id: number; subscription_arn: string; attempts: number; first_attempt_at: number; message: string }
+
+const topic = (r: TopicDb): TopicRow => ({ arn: r.arn, name: r.name, fifo: r.name.endsWith(".fifo"), attributes: JSON.parse(r.attributes), tags: JSON.parse(r.tags), createdAt: r.created_at });
+const sub = (r: SubDb): SubscriptionRow => ({ arn: r.arn, topicArn: r.topic_arn, protocol: r.protocol, endpoint: r.endpoint, attributes: JSON.parse(r.attributes), token: r.token, pending: r.pending === 1 });
+
+/**
+ * SNS's tables as named transitions (STYLE.md 7.9): topics, subscriptions, and the outbox of
+ * deliveries. `publish` writes the message and one delivery per matched subscription in one
+ * transaction, so an accepted message survives a SIGKILL until each subscriber has it.
+ */
+export class SnsStore {
+  private readonly db: Store["db"];
+  private readonly s;
+
+  constructor(store: Store) {
+    const db = store.db;
+    this.db = db;
+    const subSelect = "SELECT arn, topic_arn, protocol, endpoint, attributes, token, pending FROM sns_subscriptions";
+    this.s = {
+      topic: db.prepare<[string], TopicDb>("SELECT arn, name, attributes, tags, created_at FROM sns_topics WHERE arn = ?"),
+      topics: db.prepare<[], TopicDb>("SELECT arn, name, attributes, tags, created_at FROM sns_topics ORDER BY arn"),
+      putTopic: db.prepare("INSERT INTO sns_topics (arn, name, attributes, tags, created_at) VALUES (?, ?, ?, ?, ?)"),
+      setTopicAttributes: db.prepare("UPDATE sns_topics SET attributes = ? WHERE arn = ?"),
+      setTags: db.prepare("UPDATE sns_topics SET tags = ? WHERE arn = ?"),
+      deleteTopic: db.prepare("DELETE FROM sns_topics WHERE arn = ?"),
+      sub: db.prepare<[string], SubDb>(`${subSelect} WHERE arn = ?`),
+      subByToken: db.prepare<[string], SubDb>(`${subSelect} WHERE token = ?`),
+      subs: db.prepare<[], SubDb>(`${subSelect} ORDER BY created_at, arn`),
+      subsOf: db.prepare<[string], SubDb>(`${subSelect} WHERE topic_arn = ? ORDER BY created_at, arn`),
+      putSub: db.prepare("INSERT INTO sns_subscriptions (arn, topic_arn, protocol, endpoint, attributes, token, pending, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      setSubAttributes: db.prepare("UPDATE sns_subscriptions SET attributes = ? WHERE arn = ?"),
+      confirm: db.prepare("UPDATE sns_subscriptions SET pending = 0 WHERE arn = ?"),
+      deleteSub: db.prepare("DELETE FROM sns_subscriptions WHERE arn = ?"),
+      putMessage: db.prepare<[string, string], { id: number }>("INSERT INTO sns_messages (topic_arn, message) VALUES (?, ?) RETURNING id"),
+      putDelivery: db.prepare("INSERT INTO sns_deliveries (message_id, subscription_arn, attempts, next_attempt_at, first_attempt_at) VALUES (?, ?, 0, ?, ?)"),
+      due: db.prepare<[number, number], DueDb>(
+        `SELECT d.id, d.message_id, d.subscription_arn, d.attempts, d.first_attempt_at, m.message FROM sns_deliveries d
+         JOIN sns_messages m ON m.id = d.message_id WHERE d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+      ),
+      nextDueAfter: db.prepare<[number], { at: number | null }>("SELECT min(next_attempt_at) AS at FROM sns_deliveries WHERE next_attempt_at > ?"),
+      pendingOf: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM sns_deliveries d JOIN sns_messages m ON m.id = d.message_id WHERE m.topic_arn = ?"),
+      deleteDelivery: db.prepare("DELETE FROM sns_deliveries WHERE id = ?"),
+      deleteMessageIfDone: db.prepare("DELETE FROM sns_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_id = ?)"),
+      retry: db.prepare("UPDATE sns_deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?"),
+    };
+  }
+
+  topic(arn: string): TopicRow | undefined {
+    const r = this.s.topic.get(arn);
+    return r && topic(r);
+  }
+
+  topics(): TopicRow[] {
+    return this.s.topics.all().map(topic);
+  }
+
+  createTopic(t: Omit<TopicRow, "fifo">): void {
+    this.s.putTopic.run(t.arn, t.name, JSON.stringify(t.attributes), JSON.stringify(t.tags), t.createdAt);
+  }
+
+  setTopicAttributes(arn: string, attributes: Record<string, string>): void {
+    this.s.setTopicAttributes.run(JSON.stringify(attributes), arn);
+  }
+
+  setTags(arn: string, tags: { Key: string; Value: string }[]): void {
+    this.s.setTags.run(JSON.stringify(tags), arn);
+  }
+
+  /** Deletes the topic with its subscriptions; deliveries already accepted still go out. */
+  deleteTopic(arn: string): void {
+    this.s.deleteTopic.run(arn);
+  }
+
+  subscription(arn: string): SubscriptionRow | undefined {
+    const r = this.s.sub.get(arn);
+    return r && sub(r);
+  }
+
+  subscriptionByToken(token: string): SubscriptionRow | undefined {
+    const r = this.s.subByToken.get(token);
+    return r && sub(r);
+  }
+
+  subscriptions(topicArn?: string): SubscriptionRow[] {
+    return (topicArn === undefined ? this.s.subs.all() : this.s.subsOf.all(topicArn)).map(sub);
+  }
+
+  subscribe(s: SubscriptionRow, now: number): void {
+    this.s.putSub.run(s.arn, s.topicArn, s.protocol, s.endpoint, JSON.stringify(s.attributes), s.token, s.pending ? 1 : 0, now);
+  }
+
+  setSubscriptionAttributes(arn: string, attributes: Record<string, string>): void {
+    this.s.setSubAttributes.run(JSON.stringify(attributes), arn);
+  }
+
+  confirm(arn: string): void {
+    this.s.confirm.run(arn);
+  }
+
+  unsubscribe(arn: string): void {
+    this.s.deleteSub.run(arn);
+  }
+
+  /** Stores messages with one delivery each per subscription ARN they matched, in one transaction. */
+  publish(messages: { message: StoredMessage; subscriptions: string[] }[], now: number): void {
+    this.db.transaction(() => {
+      for (const { message, subscriptions } of messages) {
+        if (subscriptions.length === 0) continue;
+        const { id } = this.s.putMessage.get(message.TopicArn, JSON.stringify(message))!;
+        for (const arn of subscriptions) this.s.putDelivery.run(id, arn, now, now);
+      }
+    })();
+  }
+
+  /** Deliveries due at `now`, oldest first. */
+  due(now: number, limit: number): DueDelivery[] {
+    return this.s.due.all(now, limit).map((r) => ({ id: r.id, messageId: r.message_id, subscriptionArn: r.subscription_arn, attempts: r.attempts, firstAttemptAt: r.first_attempt_at, message: JSON.parse(r.message) }));
+  }
+
+  /** When the next delivery not yet due falls due (those due now are being worked). */
+  nextDueAfter(now: number): number | undefined {
+    return this.s.nextDueAfter.get(now)?.at ?? undefined;
+  }
+
+  /** Deliveries of the topic's messages not yet settled. */
+  pendingDeliveries(topicArn: string): number {
+    return this.s.pendingOf.get(topicArn)!.n;
+  }
+
+  /** These deliveries are over (delivered, dead-lettered or dropped); a message goes with its last one. */
+  finish(done: readonly Pick<DueDelivery, "id" | "messageId">[]): void {
+    this.db.transaction(() => {
+      for (const d of done) this.s.deleteDelivery.run(d.id);
+      for (const d of done) this.s.deleteMessageIfDone.run(d.messageId, d.messageId);
+    })();
+  }
+
+  retryAt(id: number, at: number): void {
+    this.s.retry.run(at, id);
+  }
+}

@@ -1,0 +1,192 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  CreateEventBusCommand,
+  DescribeEventBusCommand,
+  DescribeRuleCommand,
+  DisableRuleCommand,
+  EventBridgeClient,
+  InvalidEventPatternException,
+  ListEventBusesCommand,
+  ListRulesCommand,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  TestEventPatternCommand,
+} from "@aws-sdk/client-eventbridge";
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { LambdaClient, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { eventsSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import type { FunctionDefinition } from "@lambda-sim/core";
+import { until } from "./support/until.ts";
+
+const codeDir = fileURLToPath(new URL("./fixtures/functions/schedule-recorder/", import.meta.url));
+const recorder: FunctionDefinition = { functionName: "recorder", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 3 };
+const ACCOUNT = "000000000000";
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:recorder`;
+const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
+
+let t: TestSimulator | undefined;
+const clients: { destroy(): void }[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await t?.close();
+  t = undefined;
+});
+
+/** Service timers 60× faster: a minute of retry backoff takes a wall second. */
+async function start() {
+  t = await startTestSimulator({ functions: [recorder], sources: [sqsSource, schedulesSource, eventsSource], timeScale: 60 });
+  const events = new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
+  const sqs = new SQSClient(t.clientConfig);
+  const lambda = new LambdaClient(t.clientConfig);
+  clients.push(events, sqs, lambda);
+  const logs = new TelemetryRecorder(t.sim.telemetry);
+  const received = () => logs.of("function.log").flatMap((e) => e.text.split("\n").filter((l) => l.includes("EVENT ")).map((l) => JSON.parse(l.slice(l.indexOf("EVENT ") + 6))));
+  const queue = async (name: string) => (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: name.endsWith(".fifo") ? { FifoQueue: "true" } : {} }))).QueueUrl!;
+  /** Receives until `n` messages came, with their attributes. */
+  const drain = async (url: string, n: number) => {
+    const got: Message[] = [];
+    await until(async () => {
+      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], AttributeNames: ["All"] }));
+      got.push(...(r.Messages ?? []));
+      return got.length >= n;
+    });
+    return got;
+  };
+  return { sim: t.sim, events, sqs, lambda, received, queue, drain };
+}
+
+describe("EventBridge buses", () => {
+  it("PutEvents → pattern rules → a Lambda target with InputTransformer and a queue with the whole event", async () => {
+    const { events, received, queue, drain } = await start();
+    const url = await queue("orders-audit");
+    const { EventBusArn } = await events.send(new CreateEventBusCommand({ Name: "orders" }));
+    expect(EventBusArn).toBe(`arn:aws:events:us-east-1:${ACCOUNT}:event-bus/orders`);
+    const pattern = { source: ["shop"], "detail-type": ["OrderPlaced"], detail: { total: [{ numeric: [">", 100] }], country: [{ "anything-but": "FR" }] } };
+    const { RuleArn } = await events.send(new PutRuleCommand({ Name: "big-orders", EventBusName: "orders", EventPattern: JSON.stringify(pattern) }));
+    expect(RuleArn).toBe(`arn:aws:events:us-east-1:${ACCOUNT}:rule/orders/big-orders`);
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "big-orders",
+        EventBusName: "orders",
+        Targets: [
+          { Id: "fn", Arn: FUNCTION_ARN, InputTransformer: { InputPathsMap: { id: "$.detail.id", total: "$.detail.total" }, InputTemplate: '{"order": "<id>", "total": <total>, "rule": "<aws.events.rule-name>"}' } },
+          { Id: "audit", Arn: queueArn("orders-audit") },
+        ],
+      }),
+    );
+    const entry = (detail: object, extra: object = {}) => ({ EventBusName: "orders", Source: "shop", DetailType: "OrderPlaced", Detail: JSON.stringify(detail), ...extra });
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          entry({ id: "o-1", total: 250, country: "DE" }),
+          entry({ id: "o-2", total: 50, country: "DE" }), // too small
+          entry({ id: "o-3", total: 900, country: "FR" }), // excluded country
+          { EventBusName: "orders", Source: "shop", DetailType: "OrderPlaced" }, // no Detail
+          entry({ id: "o-4" }, { EventBusName: "nowhere" }),
+          entry({ id: "o-5", total: 101, country: "US" }, { Resources: ["arn:aws:shop:::order/o-5"], Time: new Date("2026-03-01T10:00:00.250Z") }),
+        ],
+      }),
+    );
+    expect(put.FailedEntryCount).toBe(2);
+    expect(put.Entries?.[3]).toEqual({ ErrorCode: "InvalidArgument", ErrorMessage: "Parameter Detail is not valid. Reason: Detail is a required argument." });
+    expect(put.Entries?.[4]).toEqual({ ErrorCode: "ResourceNotFoundException", ErrorMessage: "Event bus nowhere does not exist." });
+    expect(put.Entries?.filter((e) => e.EventId !== undefined)).toHaveLength(4);
+
+    await until(() => received().length >= 2);
+    expect(received().sort((a, b) => a.order.localeCompare(b.order))).toEqual([
+      { order: "o-1", total: 250, rule: "big-orders" },
+      { order: "o-5", total: 101, rule: "big-orders" },
+    ]);
+    const audit = (await drain(url, 2)).map((m) => JSON.parse(m.Body!)).sort((a, b) => a.detail.id.localeCompare(b.detail.id));
+    expect(audit[1]).toMatchObject({ version: "0", id: put.Entries![5]!.EventId, "detail-type": "OrderPlaced", source: "shop", account: ACCOUNT, region: "us-east-1", resources: ["arn:aws:shop:::order/o-5"], detail: { id: "o-5", total: 101, country: "US" } });
+    expect(audit[1].time).toBe("2026-03-01T10:00:00Z");
+    expect(audit[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it("a target that cannot be reached goes to its dead-letter queue with AWS's attributes, after its retries", async () => {
+    const { sim, events, queue, drain } = await start();
+    const dlq = await queue("rule-dlq");
+    await queue("flaky");
+    await events.send(new PutRuleCommand({ Name: "all-shop", EventPattern: '{"source":["shop"]}' }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "all-shop",
+        Targets: [
+          { Id: "gone", Arn: "arn:aws:lambda:us-east-1:000000000000:function:gone", DeadLetterConfig: { Arn: queueArn("rule-dlq") } },
+          { Id: "flaky", Arn: queueArn("flaky"), RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: queueArn("rule-dlq") } },
+        ],
+      }),
+    );
+    const fault = await fetch(`${sim.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "delivery-failure", target: "sqs:flaky", message: "queue unavailable" }) });
+    expect(fault.status).toBeLessThan(300);
+    const put = await events.send(new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "Ping", Detail: '{"n":1}' }] }));
+    const got = await drain(dlq, 2);
+    const byTarget = Object.fromEntries(got.map((m) => [m.MessageAttributes!.TARGET_ARN!.StringValue, m]));
+    const attrs = (m: Message) => Object.fromEntries(Object.entries(m.MessageAttributes!).map(([k, v]) => [k, v.StringValue]));
+    // A missing function: no retry.
+    expect(attrs(byTarget["arn:aws:lambda:us-east-1:000000000000:function:gone"]!)).toMatchObject({ ERROR_CODE: "RESOURCE_NOT_FOUND", RETRY_ATTEMPTS: "0", RULE_ARN: `arn:aws:events:us-east-1:${ACCOUNT}:rule/all-shop` });
+    // A failing queue: retried twice, then given up.
+    expect(attrs(byTarget[queueArn("flaky")]!)).toMatchObject({ ERROR_CODE: "SDK_CLIENT_ERROR", ERROR_MESSAGE: "queue unavailable", RETRY_ATTEMPTS: "2", EXHAUSTED_RETRY_CONDITION: "MaximumRetryAttempts" });
+    expect(JSON.parse(got[0]!.Body!)).toMatchObject({ id: put.Entries![0]!.EventId, source: "shop", detail: { n: 1 } });
+  });
+
+  it("delivers to a FIFO queue with the target's MessageGroupId, and from bus to bus", async () => {
+    const { events, queue, drain } = await start();
+    const fifo = await queue("ordered.fifo");
+    await events.send(new CreateEventBusCommand({ Name: "central" }));
+    await events.send(new PutRuleCommand({ Name: "forward", EventPattern: '{"source":["shop"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: "forward", Targets: [{ Id: "central", Arn: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/central` }] }));
+    await events.send(new PutRuleCommand({ Name: "to-fifo", EventBusName: "central", EventPattern: '{"detail":{"kind":[{"prefix":"ord"}]}}' }));
+    await events.send(new PutTargetsCommand({ Rule: "to-fifo", EventBusName: "central", Targets: [{ Id: "q", Arn: queueArn("ordered.fifo"), InputPath: "$.detail", SqsParameters: { MessageGroupId: "g1" } }] }));
+    await events.send(new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "X", Detail: '{"kind":"order","n":1}' }] }));
+    const [m] = await drain(fifo, 1);
+    expect(JSON.parse(m!.Body!)).toEqual({ kind: "order", n: 1 });
+    expect(m!.Attributes?.MessageGroupId).toBe("g1");
+  });
+
+  it("an async destination delivers its record to a bus as a Lambda Function Invocation Result event", async () => {
+    const { events, lambda, queue, drain } = await start();
+    const url = await queue("results");
+    await events.send(new CreateEventBusCommand({ Name: "results" }));
+    await events.send(new PutRuleCommand({ Name: "successes", EventBusName: "results", EventPattern: '{"source":["lambda"],"detail-type":["Lambda Function Invocation Result - Success"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: "successes", EventBusName: "results", Targets: [{ Id: "q", Arn: queueArn("results") }] }));
+    const bus = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/results`;
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "recorder", DestinationConfig: { OnSuccess: { Destination: bus } } }));
+    await lambda.send(new InvokeCommand({ FunctionName: "recorder", InvocationType: "Event", Payload: Buffer.from('{"hello":1}') }));
+    const [m] = await drain(url, 1);
+    const event = JSON.parse(m!.Body!);
+    expect(event).toMatchObject({ version: "0", source: "lambda", "detail-type": "Lambda Function Invocation Result - Success", resources: [bus, `${FUNCTION_ARN}:$LATEST`] });
+    expect(event.detail).toMatchObject({ requestContext: { condition: "Success" }, requestPayload: { hello: 1 } });
+  });
+
+  it("transforms a scheduled rule's Scheduled Event for its target too", async () => {
+    const { sim, events, queue, drain } = await start();
+    const url = await queue("ticks");
+    await events.send(new PutRuleCommand({ Name: "hourly", ScheduleExpression: "rate(1 hour)" }));
+    await events.send(new PutTargetsCommand({ Rule: "hourly", Targets: [{ Id: "q", Arn: queueArn("ticks"), InputTransformer: { InputPathsMap: { t: "$.detail-type" }, InputTemplate: '{"kind": "<t>", "rule": "<aws.events.rule-name>"}' } }] }));
+    await fetch(`${sim.endpoint}/_sim/schedules/hourly/fire`, { method: "POST" });
+    const got = (await drain(url, 1)).map((m) => JSON.parse(m.Body!));
+    expect(got[0]).toEqual({ kind: "Scheduled Event", rule: "hourly" });
+  });
+
+  it("describes buses and rules, tests patterns, and keeps scheduled rules beside pattern rules", async () => {
+    const { events } = await start();
+    await events.send(new CreateEventBusCommand({ Name: "b1", Description: "first" }));
+    expect(await events.send(new DescribeEventBusCommand({ Name: "b1" }))).toMatchObject({ Name: "b1", Arn: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/b1`, Description: "first" });
+    expect((await events.send(new ListEventBusesCommand({}))).EventBuses?.map((b) => b.Name)).toEqual(["b1", "default"]);
+    await events.send(new PutRuleCommand({ Name: "nightly", ScheduleExpression: "cron(0 3 * * ? *)" }));
+    await events.send(new PutRuleCommand({ Name: "pattern", EventPattern: '{"source":["a"]}' }));
+    await events.send(new DisableRuleCommand({ Name: "pattern" }));
+    expect((await events.send(new ListRulesCommand({}))).Rules?.map((r) => [r.Name, r.State])).toEqual([["nightly", "ENABLED"], ["pattern", "DISABLED"]]);
+    expect(await events.send(new DescribeRuleCommand({ Name: "pattern" }))).toMatchObject({ EventPattern: '{"source":["a"]}', EventBusName: "default" });
+    const event = JSON.stringify({ id: "1", account: ACCOUNT, source: "com.example", time: "2026-01-01T00:00:00Z", region: "us-east-1", "detail-type": "d", detail: { ip: "10.0.0.7" } });
+    expect((await events.send(new TestEventPatternCommand({ EventPattern: '{"detail":{"ip":[{"cidr":"10.0.0.0/24"}]}}', Event: event }))).Result).toBe(true);
+    expect((await events.send(new TestEventPatternCommand({ EventPattern: '{"source":[{"wildcard":"org.*"}]}', Event: event }))).Result).toBe(false);
+    const bad = await events.send(new PutRuleCommand({ Name: "bad", EventPattern: '{"source":"a"}' })).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(InvalidEventPatternException);
+    expect((bad as Error).message).toBe('Event pattern is not valid. Reason: "source" must be an object or an array');
+  });
+});

@@ -1,0 +1,181 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FunctionDefinition } from "@lambda-sim/core";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { apiGatewaySource } from "@lambda-sim/sources";
+import { apiConfigSchema } from "../packages/sources/src/http/api-config.ts";
+import { httpCall } from "./support/http-call.ts";
+
+const codeDir = fileURLToPath(new URL("./fixtures/functions/http-handlers/", import.meta.url));
+const fn = (functionName: string, handler: string, extra: Partial<FunctionDefinition> = {}): FunctionDefinition => ({ functionName, runtime: "nodejs24.x", handler: `index.${handler}`, codeDir, timeout: 5, ...extra });
+
+const PETS = "petsapi001";
+const BARE = "bareapi001";
+const apis = apiConfigSchema.parse({
+  pets: {
+    protocolType: "REST",
+    id: PETS,
+    stages: { prod: { stageVariables: { table: "pets-prod" } } },
+    binaryMediaTypes: ["image/png", "application/octet-stream"],
+    routes: {
+      "GET /pets/{id}": "echo",
+      "ANY /{proxy+}": "echo",
+      "POST /answer": "answer",
+      "GET /slow": { functionName: "slow", timeoutInMillis: 500 },
+      "GET /fail": "fail",
+      "GET /png": "png",
+      "GET /throttled": "throttled",
+      "GET /token/{id}": { functionName: "echo", authorizer: "token" },
+      "POST /token/{id}": { functionName: "echo", authorizer: "token" },
+      "GET /request": { functionName: "echo", authorizer: "request" },
+    },
+    authorizers: {
+      token: { functionName: "policy-auth", type: "TOKEN", identitySource: "method.request.header.Authorization", identityValidationExpression: "[a-z-]+", authorizerResultTtlInSeconds: 300 },
+      request: { functionName: "policy-auth", type: "REQUEST", identitySource: "method.request.header.X-Key, method.request.querystring.q", authorizerResultTtlInSeconds: 0 },
+    },
+  },
+  bare: { protocolType: "REST", id: BARE, routes: { "GET /only": "echo" } },
+});
+
+let t: TestSimulator;
+let logs: TelemetryRecorder;
+const url = (id: string, path: string) => `${t.endpoint}/_aws/execute-api/${id}${path}`;
+const answerOf = (answer: unknown) => httpCall(url(PETS, "/prod/answer"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ answer }) });
+const BAD_GATEWAY = [502, '{"message": "Internal server error"}'];
+
+beforeAll(async () => {
+  t = await startTestSimulator({
+    functions: [fn("echo", "echo"), fn("answer", "answer"), fn("slow", "slow"), fn("fail", "fail"), fn("png", "png"), fn("throttled", "noop", { reservedConcurrency: 0 }), fn("policy-auth", "policyAuthorizer")],
+    sources: [apiGatewaySource],
+    sourceConfig: { apis },
+  });
+  logs = new TelemetryRecorder(t.sim.telemetry);
+});
+afterAll(() => t?.close());
+
+describe("REST API proxy integration (payload 1.0)", () => {
+  it("sends the proxy event field by field, as AWS documents it", async () => {
+    const res = await httpCall(url(PETS, "/prod/pets/7?parameter1=value1&parameter1=value2&parameter2=value"), {
+      headers: { Header1: "value1", Header2: ["value1", "value2"], "User-Agent": "agent" },
+    });
+    expect(res.status).toBe(200);
+    const e = res.json();
+    const port = new URL(t.endpoint).port;
+    expect(e).toEqual({
+      resource: "/pets/{id}",
+      path: "/pets/7",
+      httpMethod: "GET",
+      headers: expect.objectContaining({ Header1: "value1", Header2: "value2", "User-Agent": "agent", "X-Forwarded-For": "127.0.0.1", "X-Forwarded-Port": port, "X-Forwarded-Proto": "http", "X-Amzn-Trace-Id": res.headers["x-amzn-trace-id"] }),
+      multiValueHeaders: expect.objectContaining({ Header1: ["value1"], Header2: ["value1", "value2"] }),
+      queryStringParameters: { parameter1: "value2", parameter2: "value" },
+      multiValueQueryStringParameters: { parameter1: ["value1", "value2"], parameter2: ["value"] },
+      requestContext: {
+        accountId: "000000000000",
+        apiId: PETS,
+        domainName: `${PETS}.execute-api.localhost:${port}`,
+        domainPrefix: PETS,
+        extendedRequestId: res.headers["x-amz-apigw-id"],
+        httpMethod: "GET",
+        identity: { accessKey: null, accountId: null, caller: null, cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: "127.0.0.1", user: null, userAgent: "agent", userArn: null },
+        path: "/prod/pets/7",
+        protocol: "HTTP/1.1",
+        requestId: res.headers["x-amzn-requestid"],
+        requestTime: expect.stringMatching(/^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/),
+        requestTimeEpoch: expect.any(Number),
+        resourceId: expect.stringMatching(/^[0-9a-z]{6}$/),
+        resourcePath: "/pets/{id}",
+        stage: "prod",
+      },
+      pathParameters: { id: "7" },
+      stageVariables: { table: "pets-prod" },
+      body: null,
+      isBase64Encoded: false,
+    });
+  });
+
+  it("matches a literal segment before {param} before {proxy+}; 403 Missing Authentication Token where nothing matches", async () => {
+    const pets = (await httpCall(url(PETS, "/prod/pets/7"))).json();
+    expect([pets.resource, pets.pathParameters]).toEqual(["/pets/{id}", { id: "7" }]);
+    const greedy = (await httpCall(url(PETS, "/prod/pets/7/toys"), { method: "DELETE" })).json();
+    expect([greedy.resource, greedy.pathParameters, greedy.httpMethod]).toEqual(["/{proxy+}", { proxy: "pets/7/toys" }, "DELETE"]);
+    for (const path of ["/prod/", "/prod/nothing", "/prod/only/more"]) {
+      const res = await httpCall(url(BARE, path));
+      expect([path, res.status, res.text, res.headers["x-amzn-errortype"]]).toEqual([path, 403, '{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException"]);
+    }
+    expect((await httpCall(url(BARE, "/prod/only"), { method: "POST" })).status).toBe(403);
+    expect((await httpCall(url(BARE, "/staging/only"))).status).toBe(403);
+  });
+
+  it("reads the response contract: statusCode, headers and multiValueHeaders merged, body", async () => {
+    const res = await answerOf({ statusCode: 201, headers: { "X-One": "1", "X-Both": "single" }, multiValueHeaders: { "X-Both": ["a", "b"], "Set-Cookie": ["a=1", "b=2"] }, body: "made" });
+    expect([res.status, res.headers["x-one"], res.headers["x-both"], res.headers["set-cookie"], res.text]).toEqual([201, "1", "a, b", ["a=1", "b=2"], "made"]);
+  });
+
+  it("answers 502 Internal server error for a malformed answer or a function error, 504 on the 29 s timeout (shortened here), 500 when Lambda throttles", async () => {
+    for (const bad of [{ body: "no status" }, { statusCode: 200, body: { not: "text" } }, { statusCode: 200, extra: 1 }, "a string"]) {
+      const res = await answerOf(bad);
+      expect([JSON.stringify(bad), res.status, res.text]).toEqual([JSON.stringify(bad), ...BAD_GATEWAY]);
+    }
+    const failed = await httpCall(url(PETS, "/prod/fail"));
+    expect([failed.status, failed.text, failed.headers["x-amzn-errortype"]]).toEqual([...BAD_GATEWAY, "InternalServerErrorException"]);
+    const slow = await httpCall(url(PETS, "/prod/slow?ms=2000"));
+    expect([slow.status, slow.text]).toEqual([504, '{"message": "Endpoint request timed out"}']);
+    const throttled = await httpCall(url(PETS, "/prod/throttled"));
+    expect([throttled.status, throttled.text]).toEqual([500, '{"message":"Internal server error"}']);
+    expect(logs.of("invocation.throttled").some((e) => e.functionName === "throttled")).toBe(true);
+  });
+
+  it("passes binary media types base64-encoded and returns binary bodies to clients that accept them (curl)", async () => {
+    const bytes = Buffer.from([0, 1, 2, 254, 255]);
+    const e = (await httpCall(url(PETS, "/prod/upload"), { method: "PUT", headers: { "content-type": "image/png" }, body: bytes })).json();
+    expect([e.isBase64Encoded, Buffer.from(e.body, "base64").equals(bytes)]).toEqual([true, true]);
+    const text = (await httpCall(url(PETS, "/prod/upload"), { method: "PUT", headers: { "content-type": "application/json" }, body: '{"a":1}' })).json();
+    expect([text.isBase64Encoded, text.body]).toEqual([false, '{"a":1}']);
+    const exec = promisify(execFile);
+    const png = await exec("curl", ["-s", "-H", "Accept: image/png", url(PETS, "/prod/png")], { encoding: "buffer" });
+    expect([...png.stdout]).toEqual([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
+    const asText = await exec("curl", ["-s", url(PETS, "/prod/png")]);
+    expect(Buffer.from(asText.stdout, "base64")[1]).toBe(0x50);
+  });
+
+  it("refuses a body over 10 MB with 413", async () => {
+    const res = await httpCall(url(PETS, "/prod/upload"), { method: "POST", headers: { "content-type": "text/plain" }, body: Buffer.alloc(10 * 1024 * 1024 + 1, 97) });
+    expect(res.status).toBe(413);
+  });
+});
+
+describe("REST API Lambda authorizers", () => {
+  const calls = () => logs.of("invocation.finished").filter((e) => e.functionName === "policy-auth").length;
+
+  it("TOKEN: 401 without a token or with one failing the validation expression; Allow passes principalId and context; Deny is 403", async () => {
+    const none = await httpCall(url(PETS, "/prod/token/1"));
+    expect([none.status, none.text]).toEqual([401, '{"message":"Unauthorized"}']);
+    const before = calls();
+    expect((await httpCall(url(PETS, "/prod/token/1"), { headers: { Authorization: "NOT VALID" } })).status).toBe(401);
+    expect(calls()).toBe(before);
+    const allow = await httpCall(url(PETS, "/prod/token/1"), { headers: { Authorization: "allow" } });
+    expect(allow.status).toBe(200);
+    expect(allow.json().requestContext.authorizer).toEqual({ principalId: "user-1", tenant: "t-1", level: 3, admin: true, integrationLatency: expect.any(Number) });
+    const deny = await httpCall(url(PETS, "/prod/token/1"), { headers: { Authorization: "deny" } });
+    expect([deny.status, deny.text]).toEqual([403, '{"Message":"User is not authorized to access this resource with an explicit deny"}']);
+    const unauthorized = await httpCall(url(PETS, "/prod/token/1"), { headers: { Authorization: "unauthorized" } });
+    expect(unauthorized.status).toBe(401);
+    const garbage = await httpCall(url(PETS, "/prod/token/1"), { headers: { Authorization: "garbage" } });
+    expect([garbage.status, garbage.text, garbage.headers["x-amzn-errortype"]]).toEqual([500, '{"message": null}', "AuthorizerConfigurationException"]);
+  });
+
+  it("TOKEN: caches the policy per token for the TTL and checks the cached policy against each method ARN", async () => {
+    const before = calls();
+    expect((await httpCall(url(PETS, "/prod/token/2"), { headers: { Authorization: "allow-other" } })).status).toBe(403);
+    expect((await httpCall(url(PETS, "/prod/token/3"), { method: "POST", headers: { Authorization: "allow-other" } })).status).toBe(403);
+    expect(calls()).toBe(before + 1);
+  });
+
+  it("REQUEST: reads its identity sources, and gets the REQUEST event", async () => {
+    expect((await httpCall(url(PETS, "/prod/request"), { headers: { "X-Key": "allow" } })).status).toBe(200);
+    const deny = await httpCall(url(PETS, "/prod/request?q=1"), { headers: { "X-Key": "deny" } });
+    expect(deny.status).toBe(403);
+  });
+});
