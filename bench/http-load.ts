@@ -22,6 +22,7 @@ export function post(port: number, path: string): Promise<number> {
 }
 
 export interface Run {
+  invocations: number;
   p50: number;
   p99: number;
   perSecond: number;
@@ -45,7 +46,7 @@ export async function measure(callers: number, total: number, call: () => Promis
   );
   const elapsed = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000 };
+  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000, invocations: total };
 }
 
 /** Starts `node args` and resolves once its stdout matches `ready` (group 1: the port). */

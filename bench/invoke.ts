@@ -1,6 +1,6 @@
 // bench/invoke: the invoke hot path against its floor, measured in the same run (issue 2).
 //
-//   node bench/invoke.ts [--quick]
+//   node bench/invoke.ts [--quick] [--subscribers]
 //
 // Warm synchronous invocations of a no-op Node handler through the Lambda REST API with a
 // keep-alive client, 1 and 8 concurrent callers (p50, p99, invocations/s), beside a bare node:http
@@ -17,6 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const quick = process.argv.includes("--quick");
+/** `--subscribers`: only the watched-versus-alone comparison (issue 15's bar), after the warm-up. */
+const onlySubscribers = process.argv.includes("--subscribers");
 const WARM_N = quick ? 2_000 : 10_000;
 const BIG_N = quick ? 20_000 : 100_000;
 const COLD_N = quick ? 9 : 20;
@@ -58,6 +60,10 @@ async function main(): Promise<void> {
     await measure(4, 2_000, () => post(floor.port, "/"));
     await measure(8, 2_000, () => post(sim.port, invokePath("noop")));
 
+    if (onlySubscribers) {
+      await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))), sim.child.pid);
+      return;
+    }
     console.log("warm invoke        |   p50 ms |   p99 ms |    inv/s | floor p50 | floor inv/s | p50 ratio | inv/s ratio");
     for (const callers of [1, 8]) {
       const f = await measure(callers, WARM_N, () => post(floor.port, "/"));
@@ -84,7 +90,7 @@ async function main(): Promise<void> {
     for (let b = 0; b < 10; b++) blocks.push((await measure(8, BIG_N / 10, () => post(sim.port, invokePath("noop")))).perSecond);
     console.log(`  ${blocks.map((x) => x.toFixed(0)).join("  ")} inv/s (last/first ${(blocks[9]! / blocks[0]!).toFixed(2)})`);
 
-    await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))));
+    await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))), sim.child.pid);
   } finally {
     floor.child.kill();
     sim.child.kill("SIGTERM");

@@ -4,6 +4,7 @@
 // same run. The issue's bar: at most 10% fewer invocations per second.
 // BENCH_WATCHERS=ws or =tail attaches only one of the two (to see which costs what).
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 
@@ -13,20 +14,26 @@ const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.me
 
 interface Watchers {
   events: () => number;
+  pids: () => number[];
   stop(): Promise<void>;
 }
+
+/** What the page asks for when it opens (packages/cli/src/dashboard/page: dashboard.js, model.js). */
+const PAGE_MODEL: string = "../packages/cli/src/dashboard/page/model.js";
+const PAGE_SUBSCRIPTION = JSON.stringify({ kind: "subscribe", types: ((await import(PAGE_MODEL)) as { SHOWN_EVENTS: string[] }).SHOWN_EVENTS, previews: false });
 
 /**
  * The dashboard's side, in a process of its own as a browser would be (parsing the stream in the
  * benchmark's own process would slow its load generator instead of the simulator): a WebSocket
- * client on /_sim/events that asks for the views once a second and counts the events it gets.
+ * client on /_sim/events that subscribes as the page does, asks for the views once a second and
+ * counts the events it gets.
  */
 const PAGE = `
 const { WebSocket } = require(process.argv[2]);
 const ws = new WebSocket(process.argv[1]);
 let events = 0;
 ws.on("message", (d) => { const f = JSON.parse(String(d)); if (f.kind === "events") events += f.events.length; });
-ws.on("open", () => { console.log("open"); setInterval(() => ws.send('{"kind":"sample"}'), 1000); });
+ws.on("open", () => { ws.send(process.argv[3]); console.log("open"); setInterval(() => ws.send('{"kind":"sample"}'), 1000); });
 process.on("SIGINT", () => { console.log("events " + events); process.exit(0); });
 `;
 
@@ -34,7 +41,7 @@ async function watch(port: number): Promise<Watchers> {
   const which = process.env.BENCH_WATCHERS ?? "both";
   let events = 0;
   const page: ChildProcess | undefined =
-    which === "tail" ? undefined : spawn(process.execPath, ["-e", PAGE, `ws://127.0.0.1:${port}/_sim/events`, WS_MODULE], { stdio: ["ignore", "pipe", "inherit"] });
+    which === "tail" ? undefined : spawn(process.execPath, ["-e", PAGE, `ws://127.0.0.1:${port}/_sim/events`, WS_MODULE, PAGE_SUBSCRIPTION], { stdio: ["ignore", "pipe", "inherit"] });
   if (page) {
     let out = "";
     page.stdout!.on("data", (b: Buffer) => {
@@ -50,6 +57,7 @@ async function watch(port: number): Promise<Watchers> {
   if (tail) await new Promise<void>((r) => tail.stderr!.once("data", () => r()));
   return {
     events: () => events,
+    pids: () => [page?.pid, tail?.pid].filter((p): p is number => p !== undefined),
     async stop() {
       tail?.kill("SIGINT");
       if (page) {
@@ -62,31 +70,83 @@ async function watch(port: number): Promise<Watchers> {
 }
 
 export interface SubscriberRun {
+  invocations: number;
   perSecond: number;
   p50: number;
 }
 
+/** CPU ms (user + system) used so far by these processes and their living children (the functions' processes), from /proc. */
+function cpuMs(pids: number[]): number {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  let total = 0;
+  const seen = new Set<number>();
+  const visit = (pid: number) => {
+    if (seen.has(pid)) return;
+    seen.add(pid);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(f[11]) + Number(f[12])) * tick;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/)) if (c) visit(Number(c));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  };
+  for (const p of pids) visit(p);
+  return total;
+}
+
 /**
- * Alternates rounds without and with watchers (4 each) and prints the medians side by side.
- * `run` measures one round of warm invocations.
+ * Alternates rounds without and with watchers (BENCH_ROUNDS each, default 4) and prints
+ * - invocations per second, median of each kind of round, and the median of each pair's ratio
+ *   (a pair's rounds run back to back);
+ * - CPU time per invocation of the simulator and its functions' processes, and of the watchers'
+ *   processes: on a machine others load too, throughput swings with their load, while the CPU
+ *   the simulator spends per invocation does not. With every core busy, the rate lost to
+ *   watching is about the CPU added per invocation over the CPU an invocation takes alone.
+ * `run` measures one round; `simPid` is the simulator's process.
  */
-export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>): Promise<void> {
+export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>, simPid?: number): Promise<void> {
   const alone: SubscriberRun[] = [];
   const watched: SubscriberRun[] = [];
+  const cpu = { alone: [] as number[], watchedSim: [] as number[], watchers: [] as number[] };
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
   let seen = 0;
-  for (let round = 0; round < 4; round++) {
-    alone.push(await run());
+  let invocations = 0;
+  for (let round = 0; round < rounds; round++) {
+    let c0 = simPid === undefined ? 0 : cpuMs([simPid]);
+    const a = await run();
+    alone.push(a);
+    if (simPid !== undefined) cpu.alone.push(cpuMs([simPid]) - c0);
     const w = await watch(port);
+    c0 = simPid === undefined ? 0 : cpuMs([simPid]);
+    const w0 = cpuMs(w.pids());
     watched.push(await run());
+    if (simPid !== undefined) cpu.watchedSim.push(cpuMs([simPid]) - c0);
+    cpu.watchers.push(cpuMs(w.pids()) - w0);
     await w.stop();
     seen += w.events();
+    invocations = a.invocations;
   }
-  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]) => xs.slice().sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const a = { perSecond: median(alone.map((r) => r.perSecond)), p50: median(alone.map((r) => r.p50)) };
   const b = { perSecond: median(watched.map((r) => r.perSecond)), p50: median(watched.map((r) => r.p50)) };
   const loss = 1 - b.perSecond / a.perSecond;
-  console.log(`\nwatched (dashboard WebSocket + lambda-sim tail --logs), 8 callers, median of 4 alternating rounds:`);
+  const pairLoss = 1 - median(watched.map((w, i) => w.perSecond / alone[i]!.perSecond));
+  console.log(`\nwatched (dashboard WebSocket + lambda-sim tail --logs), 8 callers, median of ${rounds} alternating rounds:`);
   console.log(`  nobody watching:  ${a.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${a.p50.toFixed(3)} ms`);
-  console.log(`  watched:          ${b.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${b.p50.toFixed(3)} ms   (${seen} events streamed)`);
-  console.log(`  loss:             ${(loss * 100).toFixed(1)}% (issue 15's bar: at most 10%)`);
+  console.log(`  watched:          ${b.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${b.p50.toFixed(3)} ms   (${seen} events streamed to the page)`);
+  console.log(`  loss:             ${(loss * 100).toFixed(1)}% (issue 15's bar: at most 10%); median of the pairs' losses ${(pairLoss * 100).toFixed(1)}%`);
+  console.log(`  rounds (alone/watched inv/s): ${alone.map((x, i) => `${x.perSecond.toFixed(0)}/${watched[i]!.perSecond.toFixed(0)}`).join("  ")}`);
+  if (simPid !== undefined) {
+    const per = (ms: number) => (ms / invocations) * 1000;
+    const simAlone = median(cpu.alone.map(per));
+    const simWatched = median(cpu.watchedSim.map(per));
+    const watchers = median(cpu.watchers.map(per));
+    const added = simWatched - simAlone + watchers;
+    console.log(`  CPU µs per invocation (median): simulator + functions alone ${simAlone.toFixed(0)}, watched ${simWatched.toFixed(0)}; the watchers' processes ${watchers.toFixed(0)}`);
+    console.log(`  CPU added by watching: ${((added / simAlone) * 100).toFixed(1)}% of an invocation's (the simulator's share ${(((simWatched - simAlone) / simAlone) * 100).toFixed(1)}%)`);
+  }
 }

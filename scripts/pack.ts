@@ -63,10 +63,14 @@ for (const p of PACKAGES) {
 cpSync(join(ROOT, "README.md"), join(STAGE, "README.md"));
 
 // 3. `@lambda-sim/NAME[/sub/path]` specifiers (imports, and resolve() of a manifest) become
-//    relative paths: NAME alone is the package's main export, a subpath is its file.
+//    relative paths: NAME alone is the package's main export, a subpath its export or its file.
 const target = (pkg: string, sub: string | undefined): string => {
+  const exports = (JSON.parse(readFileSync(join(ROOT, "packages", pkg, "package.json"), "utf8")) as { exports?: Record<string, string> }).exports;
+  // A subpath the package exports (`@lambda-sim/core/sim-token`) is its compiled file; any other is a file path.
+  const subExport = sub === undefined ? undefined : exports?.[`./${sub}`];
+  if (subExport !== undefined) return join(STAGE, "packages", pkg, subExport.replace(/\.ts$/, ".js"));
   if (sub !== undefined) return join(STAGE, "packages", pkg, sub);
-  const exported = (JSON.parse(readFileSync(join(ROOT, "packages", pkg, "package.json"), "utf8")) as { exports?: Record<string, string> }).exports?.["."];
+  const exported = exports?.["."];
   if (exported === undefined) throw new Error(`@lambda-sim/${pkg} has no main export`);
   return join(STAGE, "packages", pkg, exported.replace(/\.ts$/, ".js"));
 };

@@ -61,12 +61,14 @@ describe("the console of lambda-sim start", () => {
       const work = (await queues(sim.endpoint)).get("work")!;
       return work.visible === 0 && work.inflight === 0;
     }, 60_000);
+    const dlq = (await (await fetch(`${sim.endpoint}/_sim/queues/work-dlq/messages`)).json()) as { messageId: string }[];
+    // The console writes its lines once per turn of the simulator's event loop: the last may still be on its way.
+    await until(() => dlq.every(({ messageId }) => sim.output().includes(`message ${messageId} moved from work to DLQ work-dlq`)), 15_000);
     const out = sim.output();
     const arn = "arn:aws:sqs:us-east-1:000000000000:work";
     expect(out).toContain(`lambda-sim: throttled work:$LATEST (asked by ${arn}): ReservedFunctionConcurrentInvocationLimitExceeded`);
     expect(out).toMatch(/lambda-sim: mapping work <- sqs:work: throttled, backing off/);
 
-    const dlq = (await (await fetch(`${sim.endpoint}/_sim/queues/work-dlq/messages`)).json()) as { messageId: string }[];
     expect(dlq.length).toBeGreaterThan(0);
     const ran = new Set([...out.matchAll(/GOT ([0-9a-f-]+)/g)].map((m) => m[1]));
     let neverRan = 0;

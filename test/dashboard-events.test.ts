@@ -112,6 +112,41 @@ describe("/_sim/events", () => {
     await until(() => slow.frames.some((f) => f.kind === "events" && f.events.some((e) => e.type === "simulator.warning" && e.message === "after")));
     slow.ws.close();
   });
+
+  it("sends a subscribed client only the kinds and functions it asked for, without previews, which GET /_sim/invocations/:id answers", { timeout: 60_000 }, async () => {
+    t = await startTestSimulator({ functions: [model("a"), model("b")] });
+    const everything = await connect(t.endpoint);
+    const narrow = await connect(t.endpoint);
+    await until(() => everything.frames.length > 0 && narrow.frames.length > 0);
+    narrow.ws.send(JSON.stringify({ kind: "subscribe", types: ["invocation.started", "invocation.finished"], functions: ["a"], previews: false }));
+    // The subscription takes effect once the server has read it: a sample answered after it says so.
+    narrow.ws.send('{"kind":"sample"}');
+    await until(() => narrow.frames.some((f) => f.kind === "views"));
+    const ids: string[] = [];
+    for (const fn of ["a", "b", "a"]) {
+      const r = await t.sim.invoker.invoke({ functionName: fn, payload: Buffer.from(`{"to":"${fn}"}`), invocationType: "RequestResponse" });
+      if (fn === "a" && r.kind === "result") ids.push(r.result.requestId);
+    }
+    const events = (c: Client) => c.frames.flatMap((f) => (f.kind === "events" ? f.events : []));
+    await until(() => events(narrow).filter((e) => e.type === "invocation.finished").length === 2 && events(everything).filter((e) => e.type === "invocation.finished").length === 3);
+    expect(new Set(events(narrow).map((e) => e.type))).toEqual(new Set(["invocation.started", "invocation.finished"]));
+    expect(new Set(events(narrow).map((e) => (e as { functionName: string }).functionName))).toEqual(new Set(["a"]));
+    for (const e of events(narrow)) {
+      expect(e).not.toHaveProperty("payload");
+      expect(e).not.toHaveProperty("result");
+    }
+    // Someone who subscribed to nothing still gets everything, previews included.
+    expect(events(everything).find((e) => e.type === "invocation.started")).toHaveProperty("payload", '{"to":"a"}');
+    // What the narrow client left out, when a person opens the invocation.
+    const details = await fetch(`${t.endpoint}/_sim/invocations/${ids[0]}`).then((r) => r.json());
+    expect(details).toMatchObject({ requestId: ids[0], functionName: "a", payload: '{"to":"a"}' });
+    expect((await fetch(`${t.endpoint}/_sim/invocations/no-such-request`)).status).toBe(404);
+    // A malformed subscription is refused, and changes nothing.
+    narrow.ws.send(JSON.stringify({ kind: "subscribe", types: "all" }));
+    await until(() => narrow.frames.some((f) => f.kind === "error"));
+    everything.ws.close();
+    narrow.ws.close();
+  });
 });
 
 function lastSeqOf(c: Client): number {

@@ -44,6 +44,8 @@ const KINDS: [TelemetryEventInput, string][] = [
   [{ type: "async.delivered", requestId: "r-4", functionName: "fn", destination: "OnFailure", targetArn: arn }, `async fn request r-4: record sent to OnFailure ${arn}`],
   [{ type: "message.moved-to-dlq", queue: "orders", deadLetterQueue: "orders-dlq", messageId: "m-1", receiveCount: 3, maxReceiveCount: 3, reachedFunction: false }, "message m-1 moved from orders to DLQ orders-dlq: received 3 times (maxReceiveCount 3); the function never ran with it"],
   [{ type: "mapping.batch", mappingId: "u1", functionName: "fn", eventSourceArn: arn, size: 10, outcome: "partial", failed: 2, lanes: 5 }, "batch fn <- sqs:orders: 10 record(s) partial, 2 failed"],
+  // A stream mapping's batch: the same event kind, with its shard and iterator age.
+  [{ type: "mapping.batch", mappingId: "u2", functionName: "fn", eventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks", size: 100, outcome: "succeeded", shardId: "shardId-000000000000", iteratorAgeMs: 2500 }, "batch fn <- kinesis:clicks: 100 record(s) succeeded, shardId-000000000000 iterator age 2.5 s"],
   [{ type: "mapping.scaled", mappingId: "u1", functionName: "fn", eventSourceArn: arn, lanes: 5, change: "backoff", backoffMs: 2000 }, "mapping fn <- sqs:orders: throttled, backing off 2.0 s"],
   [{ type: "fault.fired", faultId: "f1", kind: "error", functionName: "fn", requestId: "r-5" }, "fault f1 fired (error) on fn request r-5"],
   [{ type: "simulator.warning", message: "something odd" }, "warning: something odd"],

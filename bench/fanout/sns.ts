@@ -1,5 +1,5 @@
-// bench/fanout (SNS half, issue 19): Publish to a topic with 3 Lambda subscribers and 1 queue,
-// beside SQS SendMessage on the same simulator in the same run.
+// bench/fanout/sns (the SNS half of issue 19's fan-out benchmark): Publish to a topic with 3 Lambda
+// subscribers and 1 queue, beside SQS SendMessage on the same simulator in the same run.
 //
 //   node bench/fanout/sns.ts [--quick]
 //
@@ -92,7 +92,7 @@ try {
   await settled(sim.port);
   const delivered = (N / (performance.now() - sns.started)) * 1000;
 
-  console.log(`bench/fanout (SNS): ${N} messages, ${CALLERS} callers, durable state directory`);
+  console.log(`bench/fanout/sns: ${N} messages, ${CALLERS} callers, durable state directory`);
   console.log(`  Publish (3 Lambda + 1 SQS subscribers)  accepted   ${sns.perSecond.toFixed(0).padStart(7)} messages/s   (goal 5,000)`);
   console.log(`  Publish, end to end                     delivered  ${delivered.toFixed(0).padStart(7)} messages/s   (${(delivered * 4).toFixed(0)} deliveries/s, ${(delivered * 3).toFixed(0)} function runs/s)`);
   console.log(`  reference: SQS SendMessage              accepted   ${sqs.perSecond.toFixed(0).padStart(7)} messages/s   (same simulator, same run)`);

@@ -33,9 +33,9 @@ afterEach(() => {
   for (const c of started.splice(0)) c.kill("SIGKILL");
 });
 
-/** Runs `lambda-sim start --port 0 ...args` and resolves once it listens. */
-export function startLambdaSim(args: readonly string[]): Promise<LambdaSimProcess> {
-  const child = spawn(process.execPath, [CLI, "start", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/** Runs `lambda-sim start --port 0 ...args` (with `env` added to the environment) and resolves once it listens. */
+export function startLambdaSim(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<LambdaSimProcess> {
+  const child = spawn(process.execPath, [CLI, "start", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   started.push(child);
   let out = "";
   child.stderr!.on("data", (b: Buffer) => (out += b));

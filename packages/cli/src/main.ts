@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { endpointOption } from "./client/endpoint.ts";
+import { tokenOption } from "./client/sim-auth.ts";
 import { ClientError } from "./client/client-error.ts";
 import { cliVersion } from "./version.ts";
 import { registerClockCommand } from "./commands/clock.ts";
@@ -56,6 +57,7 @@ program
   .option("--json", "one JSON object per line (the telemetry event schema, with its seq)")
   .option("--logs", "include the functions' log lines")
   .addOption(endpointOption())
+  .addOption(tokenOption())
   .action(async (opts) => (await import("./commands/tail.ts")).tailCommand(opts));
 
 program

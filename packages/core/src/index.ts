@@ -17,6 +17,8 @@ export { logStreamName } from "./runtime/environment-variables.ts";
 export type { TelemetryEvent, TelemetryEventInput, TelemetryEventType } from "./telemetry/events.ts";
 export { EventHub, SLOW_CLIENT_BYTES, type HubFrame, type HubSink, type SequencedEvent } from "./telemetry/event-hub.ts";
 export { EVENTS_PATH } from "./telemetry/events-socket.ts";
+export type { HubSubscription } from "./telemetry/hub-subscription.ts";
+export type { InvocationDetails } from "./telemetry/recent-invocations.ts";
 export { LAMBDA_PRICES_US_EAST_1, invocationCost, type CostView } from "./telemetry/lambda-cost.ts";
 export type { FunctionDefinition } from "./config/function-definition.ts";
 export { functionSchema, toFunctionDefinition, FUNCTION_NAME_PATTERN, SUPPORTED_RUNTIMES, type FunctionEntry } from "./config/function-schema.ts";

@@ -14,6 +14,7 @@ import { stopwatch } from "./clock/stopwatch.ts";
 import type { FunctionRegistry } from "./registry/function-registry.ts";
 import { coreSimRoutes } from "./sim-api/core-sim-routes.ts";
 import { isSimPath, SimApi } from "./sim-api/sim-api.ts";
+import { isOneOf, simToken } from "./sim-api/sim-token.ts";
 import { StateLock } from "./store/state-lock.ts";
 import type { Source } from "./source.ts";
 import { CleanupStack } from "./startup/cleanup-stack.ts";
@@ -138,7 +139,9 @@ export class Simulator {
     if (verifier !== undefined) core.router.authenticate = sigV4Gate(verifier);
 
     // The /_sim API: one line per module that serves routes there.
-    const simApi = new SimApi(verifier && ((token) => verifier.knowsSecret(token)));
+    // The bearer: a secret access key, or the token derived from one (sim-token.ts: the dashboard's address carries it).
+    const simTokens = (opts.credentials ?? []).map((c) => simToken(c.secretAccessKey));
+    const simApi = new SimApi(verifier && ((token) => verifier.knowsSecret(token) || isOneOf(token, simTokens)));
     simApi.use(coreSimRoutes(core));
     simApi.use(clockRoutes(core.clock, core.telemetry));
     simApi.use(faultRoutes(core.faults));

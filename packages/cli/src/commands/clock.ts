@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { parseDuration } from "./duration.ts";
 import { endpointOption, resolveEndpoint } from "../client/endpoint.ts";
 import { ClientError } from "../client/client-error.ts";
+import { simAuthHeaders, tokenOption, unauthorizedHint } from "../client/sim-auth.ts";
 
 /**
  * `lambda-sim clock`: the `/_sim/clock` API of a running simulator from the shell. `clock` shows
@@ -15,7 +16,8 @@ export function registerClockCommand(program: Command): void {
     .command("show", { isDefault: true })
     .description("service time, pending timers and the next due")
     .addOption(endpointOption())
-    .action(async (opts: { endpoint?: string }) => print(await call(opts.endpoint, "GET", "/_sim/clock")));
+    .addOption(tokenOption())
+    .action(async (opts: Target) => print(await call(opts, "GET", "/_sim/clock")));
   clock
     .command("advance")
     .description("move a virtual clock forward, firing every timer due on the way (2m, 90s, 1h30m, 2d)")
@@ -25,34 +27,44 @@ export function registerClockCommand(program: Command): void {
     })
     .option("--to <time>", "move to this ISO-8601 time instead")
     .addOption(endpointOption())
-    .action(async (duration: string | undefined, opts: { to?: string; endpoint?: string }) => {
+    .addOption(tokenOption())
+    .action(async (duration: string | undefined, opts: Target & { to?: string }) => {
       if ((duration === undefined) === (opts.to === undefined)) throw new ClientError("clock advance: give a duration (2m) or --to <ISO time>, not both");
       const body = opts.to !== undefined ? { to: opts.to } : { seconds: parseDuration(duration!)! / 1000 };
-      print(await call(opts.endpoint, "POST", "/_sim/clock/advance", body));
+      print(await call(opts, "POST", "/_sim/clock/advance", body));
     });
   clock
     .command("run-until-idle")
     .description("fire timers on a virtual clock until none is pending")
     .option("--max-timers <n>", "give up after this many timers", (v: string) => Number(v), 10_000)
     .addOption(endpointOption())
-    .action(async (opts: { maxTimers: number; endpoint?: string }) => print(await call(opts.endpoint, "POST", "/_sim/clock/run-until-idle", { maxTimers: opts.maxTimers })));
+    .addOption(tokenOption())
+    .action(async (opts: Target & { maxTimers: number }) => print(await call(opts, "POST", "/_sim/clock/run-until-idle", { maxTimers: opts.maxTimers })));
   for (const action of ["pause", "resume"] as const) {
     clock
       .command(action)
       .description(`${action} a wall clock (service timers ${action === "pause" ? "wait" : "run again"})`)
       .addOption(endpointOption())
-      .action(async (opts: { endpoint?: string }) => print(await call(opts.endpoint, "POST", `/_sim/clock/${action}`, {})));
+    .addOption(tokenOption())
+      .action(async (opts: Target) => print(await call(opts, "POST", `/_sim/clock/${action}`, {})));
   }
 }
 
-async function call(endpointFlag: string | undefined, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const endpoint = resolveEndpoint(endpointFlag);
+/** Where a clock subcommand calls: --endpoint and --token. */
+interface Target {
+  endpoint?: string;
+  token?: string;
+}
+
+async function call(target: Target, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const endpoint = resolveEndpoint(target.endpoint);
   let res: Response;
   try {
-    res = await fetch(new URL(path, endpoint), { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(new URL(path, endpoint), { method, headers: { "content-type": "application/json", ...simAuthHeaders(target.token) }, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ClientError(`no simulator running at ${endpoint} (start one with \`lambda-sim start --clock virtual\`, or pass --endpoint)`);
   }
+  if (res.status === 401) throw new ClientError(unauthorizedHint(endpoint));
   const out = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new ClientError(String(out.message ?? res.statusText));
   return out;

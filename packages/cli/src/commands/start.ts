@@ -6,6 +6,7 @@ import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
+import { simToken } from "@lambda-sim/core/sim-token";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
@@ -63,6 +64,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     throw explainStartError(e, config);
   });
   sim.simApi.use(dashboardRouter());
+  // The page's own files load without the token (a browser cannot attach one to <script src>); what they fetch wants it.
+  sim.simApi.allowAnonymous("/_sim/ui");
   const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
   const out = process.stdout;
@@ -85,7 +88,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       templateLines +
       apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
       functionUrlLines(sim) +
-      `  dashboard: ${sim.endpoint}/_sim/ui   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
+      `  dashboard: ${sim.endpoint}/_sim/ui${dashboardToken(opts, config)}   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
@@ -110,6 +113,16 @@ function virtualClock(opts: StartOptions): VirtualClock | undefined {
   const clock = new VirtualClock(Math.floor(new SystemClock().now() / 1000) * 1000);
   clock.startRunningDue();
   return clock;
+}
+
+/**
+ * With --auth, the dashboard's address carries the /_sim token (derived from the first key: it
+ * opens the simulator's own API, not the AWS APIs) in its fragment, which the page keeps.
+ * `tail` and `clock` derive the same token from LAMBDA_SIM_SECRET_ACCESS_KEY themselves.
+ */
+function dashboardToken(opts: StartOptions, config: LoadedConfig | undefined): string {
+  const first = opts.auth ? authCredentials(config)[0] : undefined;
+  return first === undefined ? "" : `#token=${simToken(first.secretAccessKey)}`;
 }
 
 /** `--auth`'s keys: LAMBDA_SIM_ACCESS_KEY_ID / LAMBDA_SIM_SECRET_ACCESS_KEY first, then lambda-sim.yaml's `auth.credentials`. */

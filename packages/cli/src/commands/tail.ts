@@ -1,8 +1,9 @@
 import { constants, setPriority } from "node:os";
 import { WebSocket } from "ws";
-import type { HubFrame, SequencedEvent } from "@lambda-sim/core";
+import type { HubFrame, HubSubscription, SequencedEvent } from "@lambda-sim/core";
 import { ClientError } from "../client/client-error.ts";
 import { resolveEndpoint } from "../client/endpoint.ts";
+import { simAuthHeaders, unauthorizedHint } from "../client/sim-auth.ts";
 import { concerns, describeEvent, paint } from "../console/event-line.ts";
 
 export interface TailOptions {
@@ -11,6 +12,7 @@ export interface TailOptions {
   json?: boolean;
   logs?: boolean;
   endpoint?: string;
+  token?: string;
 }
 
 /** core's EVENTS_PATH, written out: a client command starts without loading the simulator. */
@@ -33,7 +35,12 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   const url = new URL(EVENTS_PATH, endpoint);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const colour = !opts.json && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, { headers: simAuthHeaders(opts.token) });
+  let refused: string | undefined;
+  ws.on("unexpected-response", (_req, res) => {
+    refused = res.statusCode === 401 ? unauthorizedHint(endpoint) : `the simulator at ${endpoint} answered ${res.statusCode} to ${EVENTS_PATH}`;
+    ws.terminate();
+  });
   let opened = false;
   const stop = () => {
     ws.close();
@@ -45,12 +52,15 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     ws.on("open", () => {
       opened = true;
+      ws.send(JSON.stringify({ kind: "subscribe", ...subscription(opts) }));
       process.stderr.write(`lambda-sim tail: following ${endpoint} (Ctrl-C to stop)\n`);
     });
     ws.on("error", (e: NodeJS.ErrnoException) => {
-      if (!opened) reject(new ClientError(`no simulator answers at ${endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
+      if (refused !== undefined) reject(new ClientError(refused));
+      else if (!opened) reject(new ClientError(`no simulator answers at ${endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
     });
     ws.on("close", () => {
+      if (refused !== undefined) return reject(new ClientError(refused));
       if (opened) process.stderr.write("lambda-sim tail: the simulator closed the stream\n");
       resolve();
     });
@@ -66,6 +76,20 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
       if (text !== "") write(text);
     });
   });
+}
+
+/**
+ * Only what tail prints: the server leaves out the rest (issue 15: the fewer events a watcher
+ * takes, the less watching costs the simulator). --source stays a filter here: its match is loose.
+ */
+function subscription(opts: TailOptions): HubSubscription {
+  return {
+    // Admissions have no text line (JSON lines have every event); function logs only with --logs.
+    excludeTypes: [...(opts.json ? [] : ["invocation.admitted" as const]), ...(opts.logs ? [] : ["function.log" as const])],
+    functions: opts.function === undefined ? undefined : [opts.function],
+    // The payload and result previews only in JSON lines: the text lines do not show them.
+    previews: opts.json === true,
+  };
 }
 
 let pending = "";

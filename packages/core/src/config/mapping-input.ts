@@ -25,4 +25,6 @@ export interface MappingInput extends StreamMappingInput {
   FunctionResponseTypes?: string[];
   ScalingConfig?: { MaximumConcurrency?: number };
   FilterCriteria?: { Filters?: { Pattern?: string }[] };
+  /** Which CloudWatch metrics the mapping publishes: `EventCount` (ErrorCount and KafkaMetrics are Kafka's). */
+  MetricsConfig?: { Metrics?: string[] };
 }

@@ -15,6 +15,8 @@ export interface WorkerSettings {
   /** The mapping and its source, for faults scoped to them, throttles and telemetry. */
   uuid?: string;
   sourceArn?: string;
+  /** MetricsConfig asks for EventCount: its batches carry the flag for CloudWatch. */
+  eventCountMetrics?: boolean;
 }
 
 /** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
@@ -107,7 +109,7 @@ export class EsmWorker {
       this.settle(batch, outcome);
       const { uuid = "", functionName, sourceArn = "" } = this.settings;
       const failed = outcome.kind === "partial" ? outcome.failedIds.length : undefined;
-      this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes });
+      this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes, eventCountMetrics: this.settings.eventCountMetrics || undefined });
       if (outcome.kind === "throttled") {
         // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
         this.scaledUntil = undefined;

@@ -11,7 +11,7 @@ import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
 import { matchesFilters, parseFilterCriteria } from "./filter-criteria.ts";
 import { mappingShape } from "./mapping-shape.ts";
 import { MappingStore, type MappingRecord as Mapping } from "./mapping-store.ts";
-import { checkStringMembers, filterCriteriaOf, rejectQueueOnlyParams, unrecognizedEventSource, validateQueueMapping } from "./mapping-validation.ts";
+import { checkStringMembers, filterCriteriaOf, metricsConfigOf, rejectQueueOnlyParams, unrecognizedEventSource, validateQueueMapping } from "./mapping-validation.ts";
 import type { PollerFactory } from "./poller.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
@@ -113,6 +113,7 @@ export class EventSourceMappings {
       functionResponseTypes: input.FunctionResponseTypes ?? [],
       maximumConcurrency: input.ScalingConfig?.MaximumConcurrency,
       filterCriteria: filterCriteriaOf(input.FilterCriteria),
+      metricsConfig: metricsConfigOf(input.MetricsConfig),
       lastModified: this.clock.now(),
       stream: this.isStream(input.EventSourceArn) ? streamParams(input, undefined) : undefined,
     };
@@ -147,6 +148,7 @@ export class EventSourceMappings {
       maximumConcurrency: input.ScalingConfig === undefined ? current.maximumConcurrency : input.ScalingConfig.MaximumConcurrency,
       // `FilterCriteria: {}` or an empty Filters list removes the filters.
       filterCriteria: input.FilterCriteria === undefined ? current.filterCriteria : filterCriteriaOf(input.FilterCriteria),
+      metricsConfig: input.MetricsConfig === undefined ? current.metricsConfig : metricsConfigOf(input.MetricsConfig),
       lastModified: this.clock.now(),
       stream: current.stream === undefined ? undefined : streamParams(input, current.stream),
     };
@@ -238,6 +240,7 @@ export class EventSourceMappings {
         maxConcurrency: m.maximumConcurrency ?? ESM_SCALING.ceiling,
         uuid: m.uuid,
         sourceArn: m.sourceArn,
+        eventCountMetrics: m.metricsConfig?.Metrics.includes("EventCount") === true,
       },
       poller,
       this.invoker,
@@ -260,6 +263,7 @@ export class EventSourceMappings {
         functionName: m.functionName,
         functionArn: this.registry.arn(m.functionName),
         sourceArn: m.sourceArn,
+        eventCountMetrics: m.metricsConfig?.Metrics.includes("EventCount") === true,
         batchInfoKey: factory.batchInfoKey,
         batchSize: m.batchSize,
         batchWindowMs: m.batchWindowSeconds * 1000,

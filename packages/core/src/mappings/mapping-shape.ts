@@ -16,6 +16,7 @@ export function mappingShape(m: MappingRecord, where: { functionArn: string; reg
     EventSourceMappingArn: `arn:aws:lambda:${where.region}:${where.accountId}:event-source-mapping:${m.uuid}`,
   };
   if (m.filterCriteria !== undefined) out.FilterCriteria = m.filterCriteria;
+  if (m.metricsConfig !== undefined) out.MetricsConfig = m.metricsConfig;
   if (m.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: m.maximumConcurrency };
   if (m.stream !== undefined) Object.assign(out, streamShape(m.stream));
   return out;

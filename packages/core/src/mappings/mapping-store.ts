@@ -13,6 +13,8 @@ export interface MappingRecord {
   maximumConcurrency?: number;
   /** FilterCriteria as AWS returns it; absent when the mapping does not filter. */
   filterCriteria?: { Filters: { Pattern: string }[] };
+  /** MetricsConfig as AWS returns it; absent when the mapping publishes no event source mapping metrics. */
+  metricsConfig?: { Metrics: string[] };
   lastModified: number;
   /** Stream sources only: their parameters (stream-mapping-params.ts). */
   stream?: StreamMappingParams;

@@ -50,6 +50,20 @@ export function checkStringMembers(input: MappingInput): void {
   }
 }
 
+/**
+ * MetricsConfig (botocore lambda model: EventSourceMappingMetric EventCount | ErrorCount |
+ * KafkaMetrics): SQS and stream mappings publish the EventCount metrics; the other two are for
+ * Kafka sources, which lambda-sim does not have. `{}` or an empty list turns the metrics off.
+ * The refusal's wording is ours.
+ */
+export function metricsConfigOf(input: MappingInput["MetricsConfig"]): MappingRecord["metricsConfig"] {
+  const metrics = input?.Metrics ?? [];
+  for (const m of metrics) {
+    if (m !== "EventCount") throw lambdaErrors.invalidParameterValue(`Unsupported MetricsConfig metric ${m} for given event source mapping type: only EventCount is available.`);
+  }
+  return metrics.length === 0 ? undefined : { Metrics: [...new Set(metrics)] };
+}
+
 /** ScalingConfig is for polled queue sources only (botocore lambda model): a stream mapping would ignore it. Our wording. */
 export function rejectQueueOnlyParams(input: MappingInput): void {
   if (input.ScalingConfig !== undefined && input.ScalingConfig !== null) throw lambdaErrors.invalidParameterValue("Unsupported ScalingConfig parameter for given event source mapping type.");

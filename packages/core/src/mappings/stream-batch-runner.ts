@@ -13,6 +13,8 @@ export interface StreamRunSettings {
   sourceArn: string;
   /** The mapping's UUID, for faults scoped to it and for telemetry. */
   uuid?: string;
+  /** MetricsConfig asks for EventCount: its batches carry the flag for CloudWatch. */
+  eventCountMetrics?: boolean;
   batchInfoKey: string;
   reportBatchItemFailures: boolean;
   bisectBatchOnFunctionError: boolean;
@@ -121,15 +123,20 @@ export class StreamBatchRunner {
     return { state };
   }
 
-  /** One invocation of a batch, reported with its shard's iterator age (the age of its last record, as AWS's IteratorAge metric). */
+  /**
+   * One invocation of a batch, reported (`mapping.batch`) with its shard's iterator age: how long
+   * the batch's last record waited in the stream until the mapping sent it to the function (AWS's
+   * IteratorAge metric). A tumbling window's final invocation may carry no record: nothing to report.
+   */
   private async invoke(records: StreamRecord[], window: WindowContext | undefined): ReturnType<StreamBatchRunner["invokeOnce"]> {
+    const sentAt = this.clock.now();
     const r = await this.invokeOnce(records, window);
     if (this.telemetry.active && records.length > 0) {
       const outcome = r.kind === "throttled" ? "throttled" : r.outcome.kind === "succeeded" ? "succeeded" : r.outcome.kind === "partial" ? "partial" : "failed";
       const last = records[records.length - 1]!;
       this.telemetry.emit({
         type: "mapping.batch", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, size: records.length, outcome,
-        shardId: last.shardId, iteratorAgeMs: Math.max(0, this.clock.now() - last.arrivalMs),
+        shardId: last.shardId, iteratorAgeMs: Math.max(0, sentAt - last.arrivalMs), eventCountMetrics: this.s.eventCountMetrics || undefined,
       });
     }
     return r;
@@ -150,10 +157,6 @@ export class StreamBatchRunner {
         isWindowTerminatedEarly: false,
       });
     }
-    // IteratorAge: how long the batch's last record waited in the stream (Lambda metrics docs).
-    // A tumbling window's final invocation may carry no record: nothing to age.
-    const last = records[records.length - 1];
-    if (last !== undefined) this.telemetry.emit({ type: "stream.batch-invoked", functionName: this.s.functionName, sourceArn: this.s.sourceArn, records: records.length, iteratorAgeMs: this.clock.now() - last.arrivalMs });
     try {
       const out = await this.invoker.invoke({ functionName: this.s.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
       if (out.kind !== "result") return { kind: "ran", outcome: { kind: "succeeded" }, requestId: "", response: { executedVersion: "$LATEST" } };

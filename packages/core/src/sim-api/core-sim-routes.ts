@@ -4,7 +4,7 @@ import type { Invoker } from "../invocation/invoker.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { EventHub } from "../telemetry/event-hub.ts";
 
-/** `GET /_sim/health` and `GET /_sim/state`: is it up, and what it holds right now. */
+/** `GET /_sim/health`, `GET /_sim/state` and `GET /_sim/invocations/{id}`: is it up, what it holds right now, one invocation's details. */
 export function coreSimRoutes(deps: { clock: Clock; registry: FunctionRegistry; invoker: Invoker; hub: EventHub }): express.Router {
   const router = express.Router();
   router.get("/_sim/health", (_req, res) => {
@@ -16,9 +16,17 @@ export function coreSimRoutes(deps: { clock: Clock; registry: FunctionRegistry; 
       functions: deps.registry.listFunctionNames(),
       environments: deps.invoker.environmentCounts(),
       asyncEvents: deps.invoker.asyncQueue.stored(),
+      // Each event source mapping with what it did with the records it read (throttled ones included).
+      mappings: deps.hub.view("mappings"),
       // The sources' views (queues with their dead-letter counts, streams, schedules).
       ...deps.hub.stateViewValues(),
     });
+  });
+  // An invocation's payload, result and log lines, for clients of /_sim/events that leave them out.
+  router.get("/_sim/invocations/:requestId", (req, res) => {
+    const d = deps.hub.invocations.get(req.params.requestId);
+    if (d === undefined) res.status(404).json({ message: `no recent invocation ${req.params.requestId} (the last 500 are kept)` });
+    else res.json(d);
   });
   return router;
 }

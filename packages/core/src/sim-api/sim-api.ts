@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import express from "express";
+import { BEARER_PROTOCOL_PREFIX } from "./sim-token.ts";
 
 /** A JSON route's handler: path parameters in, a JSON-serialisable value (or its promise) out. */
 export type SimRouteHandler = (params: Record<string, string>) => unknown;
@@ -37,14 +38,25 @@ export class SimApi {
   private readonly routers: express.Router[] = [];
   private readonly added: SimRoute[] = [];
   private readonly acceptsToken: ((token: string) => boolean) | undefined;
+  private readonly anonymousPrefixes: string[] = [];
 
   /**
-   * With `acceptsToken` (`--auth`), every route but `/_sim/health` wants
-   * `Authorization: Bearer <token>` (the secret access key of an accepted credential).
+   * With `acceptsToken` (`--auth`), every route but `/_sim/health` (and allowAnonymous ones) wants
+   * `Authorization: Bearer <token>` (the secret access key of an accepted credential, or its
+   * simToken); a WebSocket may carry it as the subprotocol `bearer.<token>`, since a browser
+   * cannot set headers on one.
    */
   constructor(acceptsToken?: (token: string) => boolean) {
     this.app.disable("x-powered-by");
     this.acceptsToken = acceptsToken;
+  }
+
+  /**
+   * Serves paths under `prefix` without the bearer: static files a browser loads by itself (the
+   * dashboard's page and scripts), which hold no data; the data they fetch still wants it.
+   */
+  allowAnonymous(prefix: string): void {
+    this.anonymousPrefixes.push(prefix);
   }
 
   use(router: express.Router): void {
@@ -120,9 +132,14 @@ export class SimApi {
 
   private authorized(req: IncomingMessage): boolean {
     if (this.acceptsToken === undefined) return true;
-    if (OPEN_PATHS.has((req.url ?? "").split("?")[0]!)) return true;
+    const path = (req.url ?? "").split("?")[0]!;
+    if (OPEN_PATHS.has(path) || this.anonymousPrefixes.some((p) => path === p || path.startsWith(`${p}/`))) return true;
     const auth = req.headers.authorization;
-    return auth !== undefined && auth.startsWith("Bearer ") && this.acceptsToken(auth.slice(7).trim());
+    if (auth !== undefined) return auth.startsWith("Bearer ") && this.acceptsToken(auth.slice(7).trim());
+    // A browser's WebSocket: `new WebSocket(url, ["lambda-sim", "bearer.<token>"])`.
+    const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+    const token = offered.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX))?.slice(BEARER_PROTOCOL_PREFIX.length);
+    return token !== undefined && this.acceptsToken(token);
   }
 
   /** An HTTP/1.1 `upgrade` event: to its registered handler, or the socket is refused. */

@@ -4,6 +4,7 @@ import type { EventSourceMappings } from "../mappings/event-source-mappings.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { EventHub } from "./event-hub.ts";
 import { CostMeter } from "./lambda-cost.ts";
+import { MappingCounters } from "./mapping-counters.ts";
 
 /**
  * Core's state views in the dashboard's snapshot (the sources add theirs): read-only accessors on
@@ -37,6 +38,8 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
   hub.addView("environments", () => invoker.environments());
   hub.addView("asyncRetries", () => invoker.asyncQueue.waitingRetries());
   hub.addView("asyncStored", () => invoker.asyncQueue.stored());
-  hub.addView("mappings", () => mappings.overview());
+  const counts = new MappingCounters();
+  hub.observe((e) => counts.note(e));
+  hub.addView("mappings", () => mappings.overview().map((m) => ({ ...m, events: counts.get(m.uuid) })));
   hub.addView("cost", () => cost.view());
 }

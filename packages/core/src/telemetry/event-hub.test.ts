@@ -117,6 +117,36 @@ describe("EventHub", () => {
     expect(replay(slow.frames).count).toBe(emitted());
   });
 
+  it("sends a subscribed client only what it asked for, previews left out, in one text shared by its like", async () => {
+    const clock = new VirtualClock(0);
+    const telemetry = new Telemetry(clock);
+    const hub = new EventHub(telemetry, clock, 0);
+    const [all, lean1, lean2] = [sink(), sink(), sink()];
+    hub.connect(all);
+    const texts: string[] = [];
+    for (const s of [lean1, lean2]) {
+      const send = s.send;
+      s.send = (text, written) => (texts.push(text), send(text, written));
+      expect(hub.connect(s).subscribe({ types: ["invocation.started", "function.log"], functions: ["a"], previews: false })).toBe(true);
+    }
+    const started = (functionName: string) => ({ type: "invocation.started" as const, requestId: `r-${functionName}`, functionName, version: "$LATEST", environmentId: "e", coldStart: true, payload: '{"secret":1}' });
+    telemetry.emit(started("a"));
+    telemetry.emit(started("b"));
+    telemetry.emit({ type: "function.log", functionName: "a", environmentId: "e", requestId: "r-a", text: "hello\n" });
+    telemetry.emit({ type: "simulator.warning", message: "not asked for" });
+    await nextTurn();
+    const events = (s: ReturnType<typeof sink>) => s.frames.flatMap((f) => (f.kind === "events" ? f.events : []));
+    expect(events(all).map((e) => e.type)).toEqual(["invocation.started", "invocation.started", "function.log", "simulator.warning"]);
+    expect(events(all)[0]).toHaveProperty("payload", '{"secret":1}');
+    expect(events(lean1).map((e) => [e.type, e.seq])).toEqual([["invocation.started", 1], ["function.log", 3]]);
+    expect(events(lean1)[0]).not.toHaveProperty("payload");
+    // The same frame text for both (built once), and the details kept for a click.
+    expect(texts.at(-1)).toBe(texts.at(-2));
+    expect(hub.invocations.get("r-a")).toMatchObject({ functionName: "a", payload: '{"secret":1}', logs: ["hello\n"] });
+    // Not a subscription: refused, nothing changed.
+    expect(hub.connect(sink()).subscribe({ types: "all" })).toBe(false);
+  });
+
   it("answers a sample with the views at the current seq", () => {
     const { hub, emit } = hubWithCounter();
     const s = sink();

@@ -2,6 +2,8 @@ import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { TelemetryEvent } from "./events.ts";
 import type { Telemetry } from "./telemetry.ts";
+import { compileSubscription, EventTexts, EVERYTHING, type CompiledSubscription, type HubSubscription } from "./hub-subscription.ts";
+import { RecentInvocations } from "./recent-invocations.ts";
 
 /** A telemetry event with its place in the stream: 1, 2, 3, ... since the simulator started. */
 export type SequencedEvent = TelemetryEvent & { seq: number };
@@ -13,12 +15,17 @@ export type SequencedEvent = TelemetryEvent & { seq: number };
  * - `events`: the events after the previous frame, in order, no gaps.
  * - `dropped`: the client read too slowly; `count` events were not sent to it (a new snapshot follows).
  * - `views`: the views sampled on request (`{"kind":"sample"}`), for gauges drawn over time.
+ * - `error`: a client message the server could not take.
+ * A client may narrow what it gets with `{"kind":"subscribe", ...}` (HubSubscription): then its
+ * `events` frames hold only the events it asked for, so their seqs are not consecutive.
  */
 export type HubFrame =
   | { kind: "snapshot"; seq: number; time: number; views: Record<string, unknown>; recent: SequencedEvent[] }
   | { kind: "events"; events: SequencedEvent[] }
   | { kind: "dropped"; count: number; reason: string }
-  | { kind: "views"; seq: number; time: number; views: Record<string, unknown> };
+  | { kind: "views"; seq: number; time: number; views: Record<string, unknown> }
+  /** A message from the client that the server could not take (a malformed subscription). */
+  | { kind: "error"; message: string };
 
 /** How a client is written to (a WebSocket in production, an array in tests). */
 export interface HubSink {
@@ -48,13 +55,16 @@ interface Client {
   seq: number;
   /** Events not sent since it became slow. */
   dropped: number;
+  subscription: CompiledSubscription;
 }
 
 /**
  * The live side of telemetry for the dashboard and `lambda-sim tail`: numbers every event, keeps the
  * last few, answers snapshots of the state views, and fans events out to clients once per turn of
- * FLUSH_EVERY_MS (one JSON text shared by every client that is up to date). A slow client's events
- * are dropped rather than buffered, and it is told so and resynchronised with a new snapshot.
+ * FLUSH_EVERY_MS: each event is serialised once, and one frame text is shared by the clients that
+ * asked for the same (a subscription) and are up to date. A slow client's events are dropped
+ * rather than buffered, and it is told so and resynchronised with a new snapshot. It also keeps
+ * the last invocations' payloads, results and log lines for `GET /_sim/invocations/{requestId}`.
  */
 export class EventHub {
   private seq = 0;
@@ -68,6 +78,8 @@ export class EventHub {
   private readonly observers: ((e: SequencedEvent) => void)[] = [];
   private readonly clock: Clock;
   private readonly flushEveryMs: number;
+  /** What clients that leave the previews out fetch when a person opens an invocation. */
+  readonly invocations = new RecentInvocations();
 
   /** `flushEveryMs` 0 sends at the end of each event-loop turn (tests). */
   constructor(telemetry: Telemetry, clock: Clock, flushEveryMs = FLUSH_EVERY_MS) {
@@ -124,8 +136,8 @@ export class EventHub {
   }
 
   /** A new client gets a snapshot at once, then every later event. Returns its disconnect function. */
-  connect(sink: HubSink): { close(): void; sample(): void } {
-    const client: Client = { sink, seq: 0, dropped: 0 };
+  connect(sink: HubSink): { close(): void; sample(): void; subscribe(s: HubSubscription | object): boolean } {
+    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING };
     this.clients.add(client);
     this.sendSnapshot(client);
     return {
@@ -134,6 +146,12 @@ export class EventHub {
         if (client.dropped > 0) return;
         const frame: HubFrame = { kind: "views", seq: this.seq, time: this.clock.now(), views: this.views() };
         this.write(client, JSON.stringify(frame));
+      },
+      /** From the next frame on; false (and nothing changed) when `s` is not a subscription. */
+      subscribe: (s) => {
+        const compiled = compileSubscription(s);
+        if (compiled !== undefined) client.subscription = compiled;
+        return compiled !== undefined;
       },
     };
   }
@@ -147,6 +165,7 @@ export class EventHub {
       this.recentAt = (this.recentAt + 1) % RECENT;
     }
     for (const o of this.observers) o(s);
+    this.invocations.note(s);
     if (this.clients.size === 0) return;
     this.batch.push(s);
     if (!this.flushing) {
@@ -161,22 +180,26 @@ export class EventHub {
     const batch = this.batch;
     this.batch = [];
     if (batch.length === 0) return;
-    let shared: string | undefined;
+    const texts = new EventTexts();
+    // One frame text per subscription (and per join point, for a client that joined this turn).
+    const frames = new Map<string, string | undefined>();
+    const last = batch[batch.length - 1]!.seq;
     for (const c of this.clients) {
       if (c.dropped > 0 || c.sink.bufferedBytes() > SLOW_CLIENT_BYTES) {
-        c.dropped += batch.filter((e) => e.seq > c.seq).length;
-        c.seq = batch[batch.length - 1]!.seq;
+        c.dropped += batch.filter((e) => e.seq > c.seq && c.subscription.matches(e)).length;
+        c.seq = last;
         continue;
       }
       // A client that joined during this turn already has the first events in its snapshot.
-      if (batch[0]!.seq <= c.seq) {
-        const own = batch.filter((e) => e.seq > c.seq);
-        if (own.length > 0) this.write(c, JSON.stringify({ kind: "events", events: own } satisfies HubFrame));
-      } else {
-        shared ??= JSON.stringify({ kind: "events", events: batch } satisfies HubFrame);
-        this.write(c, shared);
+      const from = batch[0]!.seq <= c.seq ? c.seq : 0;
+      const key = `${from} ${c.subscription.key}`;
+      let frame = frames.get(key);
+      if (!frames.has(key)) {
+        frame = eventsFrame(batch, from, c.subscription, texts);
+        frames.set(key, frame);
       }
-      c.seq = batch[batch.length - 1]!.seq;
+      if (frame !== undefined) this.write(c, frame);
+      c.seq = last;
     }
   }
 
@@ -195,7 +218,18 @@ export class EventHub {
 
   private sendSnapshot(c: Client): void {
     const snap = this.snapshot();
+    if (c.subscription !== EVERYTHING) snap.recent = snap.recent.filter((e) => c.subscription.matches(e));
     c.seq = snap.seq;
     this.write(c, JSON.stringify(snap));
   }
+}
+
+/** `{"kind":"events","events":[...]}` of the events after `from` that `sub` wants, built from each event's one text; undefined if none. */
+function eventsFrame(batch: SequencedEvent[], from: number, sub: CompiledSubscription, texts: EventTexts): string | undefined {
+  let out = "";
+  for (const e of batch) {
+    if (e.seq <= from || !sub.matches(e)) continue;
+    out += (out === "" ? "" : ",") + texts.text(e, sub.previews);
+  }
+  return out === "" ? undefined : `{"kind":"events","events":[${out}]}`;
 }

@@ -1,16 +1,23 @@
 import { WebSocketServer, type WebSocket } from "ws";
 import type { SimUpgradeHandler } from "../sim-api/sim-api.ts";
 import type { EventHub } from "./event-hub.ts";
+import { BEARER_PROTOCOL_PREFIX } from "../sim-api/sim-token.ts";
 
 export const EVENTS_PATH = "/_sim/events";
 
 /**
  * `/_sim/events`: the EventHub over WebSocket (an HTTP/1.1 upgrade on the simulator's port; never
  * on the AWS path). A client may send `{"kind":"sample"}` to get the state views again (the
- * dashboard does, once a second, for its gauges); anything else it sends is ignored.
+ * dashboard does, once a second, for its gauges), and `{"kind":"subscribe", types?, excludeTypes?,
+ * functions?, previews?}` to get only what it shows (HubSubscription); anything else it sends is ignored.
  */
 export function eventsSocket(hub: EventHub): { upgrade: SimUpgradeHandler; close(): void } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // A browser offers ["lambda-sim", "bearer.<token>"] under --auth (SimApi): the token is never echoed back.
+    handleProtocols: (offered) => [...offered].find((p) => !p.startsWith(BEARER_PROTOCOL_PREFIX)) ?? false,
+  });
   return {
     upgrade: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => attach(ws, hub)),
     close() {
@@ -28,10 +35,15 @@ function attach(ws: WebSocket, hub: EventHub): void {
     bufferedBytes: () => ws.bufferedAmount,
   });
   ws.on("message", (data) => {
+    let msg: { kind?: unknown };
     try {
-      if ((JSON.parse(String(data)) as { kind?: string }).kind === "sample") client.sample();
+      msg = JSON.parse(String(data)) as { kind?: unknown };
     } catch {
-      // not JSON: ignored
+      return; // not JSON: ignored
+    }
+    if (msg?.kind === "sample") client.sample();
+    else if (msg?.kind === "subscribe" && !client.subscribe(msg)) {
+      ws.send(JSON.stringify({ kind: "error", message: "subscribe: expected { types?: string[], excludeTypes?: string[], functions?: string[], previews?: boolean }" }));
     }
   });
   ws.on("close", () => client.close());

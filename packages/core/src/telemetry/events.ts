@@ -95,7 +95,8 @@ export type TelemetryEvent = Base &
     | { type: "async.given-up"; requestId: string; functionName: string; condition: GiveUpCondition; approximateInvokeCount: number; /** No OnFailure destination nor DLQ: the event is gone. */ dropped?: boolean }
     | { type: "async.delivered"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string }
     | { type: "async.delivery-failed"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string; error: string }
-    // Event source mappings (SQS pollers): every batch, and every change of the number of lanes.
+    // Event source mappings (SQS pollers, stream shard consumers): every batch handed to the
+    // function with its outcome, and every change of the number of lanes.
     | {
         type: "mapping.batch";
         mappingId: string;
@@ -107,9 +108,11 @@ export type TelemetryEvent = Base &
         failed?: number;
         /** Concurrent batches of the mapping (SQS). */
         lanes?: number;
-        /** Stream mappings: the shard, and the age of the batch's last record (AWS's IteratorAge). */
+        /** Stream mappings: the shard, and the age of the batch's last record when it was sent (AWS's IteratorAge). */
         shardId?: string;
         iteratorAgeMs?: number;
+        /** The mapping's MetricsConfig asks for EventCount metrics (CloudWatch publishes them). */
+        eventCountMetrics?: boolean;
       }
     | {
         type: "mapping.scaled";
@@ -144,8 +147,6 @@ export type TelemetryEvent = Base &
         deadLetterArn?: string;
         dropped?: boolean;
       }
-    // A stream event source mapping hands a batch to its function (CloudWatch IteratorAge).
-    | { type: "stream.batch-invoked"; functionName: string; sourceArn: string; records: number; iteratorAgeMs: number }
     | { type: "simulator.warning"; message: string }
     // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.
     | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle" }

@@ -1,4 +1,5 @@
 import type { Invoker, TelemetryEvent } from "@lambda-sim/core";
+import { mappingEventCounts } from "./mapping-event-counts.ts";
 import { dimensionKey, type MetricStore } from "./metric-store.ts";
 
 const NS = "AWS/Lambda";
@@ -17,7 +18,8 @@ type Governor = Invoker["governor"];
  *   (sampled at each admission: their Maximum is the peak, the statistic AWS's console shows);
  * - AsyncEventsReceived, AsyncEventAge (ms from enqueue to each attempt), AsyncEventsDropped,
  *   DeadLetterErrors, DestinationDeliveryFailures;
- * - IteratorAge (ms, stream mappings: age of the batch's last record when it is invoked).
+ * - IteratorAge (ms, stream mappings: age of the batch's last record when it is invoked);
+ * - an event source mapping's EventCount metrics, when its MetricsConfig asks (mapping-event-counts.ts).
  */
 export class LambdaMetrics {
   private readonly store: MetricStore;
@@ -70,8 +72,13 @@ export class LambdaMetrics {
         for (const d of this.dimensionSets(e.functionName, undefined)) this.put(name, d, 1, "Count");
         return;
       }
-      case "stream.batch-invoked":
-        for (const d of this.dimensionSets(e.functionName, undefined)) this.put("IteratorAge", d, e.iteratorAgeMs, "Milliseconds");
+      case "mapping.batch":
+        // Stream mappings only: an SQS batch has no iterator.
+        if (e.iteratorAgeMs !== undefined) for (const d of this.dimensionSets(e.functionName, undefined)) this.put("IteratorAge", d, e.iteratorAgeMs, "Milliseconds");
+        if (e.eventCountMetrics === true) {
+          const d = dimensionKey([{ Name: "EventSourceMappingUUID", Value: e.mappingId }]);
+          for (const [name, n] of mappingEventCounts(e)) this.put(name, d, n, "Count");
+        }
         return;
       default:
         return;

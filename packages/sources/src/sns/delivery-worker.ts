@@ -76,25 +76,29 @@ export class DeliveryWorker {
   private pass(): void {
     this.timer = undefined;
     this.timerAt = Infinity;
-    this.flush();
-    if (this.stopped) return;
-    const room = MAX_IN_FLIGHT - this.inFlight.size;
-    if (room <= 0) return; // a settling delivery wakes us
-    const now = this.clock.now();
-    const fresh = this.store.due(now, room + this.inFlight.size).filter((d) => !this.inFlight.has(d.id)).slice(0, room);
-    const work: Promise<void>[] = [];
-    for (const d of fresh) {
-      this.inFlight.add(d.id);
-      work.push(this.attempt(d).finally(() => {
-        this.inFlight.delete(d.id);
-        this.wake();
-      }));
-    }
-    this.idle = Promise.allSettled([this.idle, ...work]).then(() => {});
-    if (fresh.length === 0) {
-      const next = this.store.nextDueAfter(now);
-      if (next !== undefined) this.arm(next);
-    }
+    if (this.stopped) return this.flush();
+    // One commit for the pass: the settled rows' removal and what the deliveries it starts write
+    // synchronously (an SQS send, an Event invocation's store), awaited after it.
+    this.store.inTransaction(() => {
+      this.flush();
+      const room = MAX_IN_FLIGHT - this.inFlight.size;
+      if (room <= 0) return; // a settling delivery wakes us
+      const now = this.clock.now();
+      const fresh = this.store.due(now, room + this.inFlight.size).filter((d) => !this.inFlight.has(d.id)).slice(0, room);
+      const work: Promise<void>[] = [];
+      for (const d of fresh) {
+        this.inFlight.add(d.id);
+        work.push(this.attempt(d).finally(() => {
+          this.inFlight.delete(d.id);
+          this.wake();
+        }));
+      }
+      this.idle = Promise.allSettled([this.idle, ...work]).then(() => {});
+      if (fresh.length === 0) {
+        const next = this.store.nextDueAfter(now);
+        if (next !== undefined) this.arm(next);
+      }
+    });
   }
 
   private async attempt(d: DueDelivery): Promise<void> {

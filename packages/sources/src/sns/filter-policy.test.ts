@@ -40,5 +40,8 @@ describe("SNS filter policies", () => {
 
   it("refuses a policy that is not valid with InvalidParameter", () => {
     expect(() => compileFilterPolicy('{"a":"bare"}')).toThrow(/^Invalid parameter: FilterPolicy: /);
+    expect(() => compileFilterPolicy("{not json")).toThrow("Invalid parameter: FilterPolicy: failed to parse JSON.");
+    expect(() => compileFilterPolicy('{"a":{"b":["c"]}}')).toThrow("Invalid parameter: FilterPolicy: Filter policy scope MessageAttributes does not support nested filter policy");
+    expect(compileFilterPolicy('{"a":{"b":["c"]}}', "MessageBody")).toBeDefined();
   });
 });

@@ -19,8 +19,10 @@ export function compileFilterPolicy(policy: string | undefined, scope: FilterPol
   if (policy === undefined || policy.trim() === "" || policy.trim() === "{}") return undefined;
   let match: EventMatcher;
   try {
+    if (scope === "MessageAttributes") refuseNesting(JSON.parse(policy));
     match = compilePattern(policy);
   } catch (e) {
+    if (e instanceof SyntaxError) throw snsErrors.invalidParameter("FilterPolicy: failed to parse JSON.");
     if (isInvalidEventPattern(e)) throw snsErrors.invalidParameter(`FilterPolicy: ${e.message}`);
     throw e;
   }
@@ -34,6 +36,18 @@ export function compileFilterPolicy(policy: string | undefined, scope: FilterPol
     };
   }
   return (m) => match(attributeRecord(m));
+}
+
+/** Attributes are flat: a policy on them names each attribute with a list (`$or` branches alike). */
+function refuseNesting(policy: unknown): void {
+  if (typeof policy !== "object" || policy === null || Array.isArray(policy)) return;
+  for (const [key, value] of Object.entries(policy)) {
+    if (key === "$or" && Array.isArray(value)) value.forEach(refuseNesting);
+    else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      // AWS's wording (SNS message filtering, attribute-based policies).
+      throw snsErrors.invalidParameter("FilterPolicy: Filter policy scope MessageAttributes does not support nested filter policy");
+    }
+  }
 }
 
 /** The attributes as a policy sees them: `{ name: value }`, values typed by their DataType. */

@@ -175,6 +175,11 @@ export class SnsStore {
     return this.s.pendingOf.get(topicArn)!.n;
   }
 
+  /** Runs `fn` in one transaction: what it starts synchronously commits once. */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   /** These deliveries are over (delivered, dead-lettered or dropped); a message goes with its last one. */
   finish(done: readonly Pick<DueDelivery, "id" | "messageId">[]): void {
     this.db.transaction(() => {

@@ -60,7 +60,10 @@ export class SubscriptionOperations {
     const existing = this.store.subscriptions(t.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
     if (existing !== undefined) {
       for (const [k, v] of Object.entries(attributes)) if (existing.attributes[k] !== v) throw snsErrors.invalidParameter("Attributes Reason: Subscription already exists with different attributes");
-      return { SubscriptionArn: existing.pending && !i.ReturnSubscriptionArn ? "pending confirmation" : existing.arn };
+      if (!existing.pending) return { SubscriptionArn: existing.arn };
+      // Subscribing a pending endpoint again sends its confirmation again.
+      this.onPending(existing);
+      return { SubscriptionArn: i.ReturnSubscriptionArn ? existing.arn : "pending confirmation" };
     }
     const pending = protocol === "http" || protocol === "https";
     const s: SubscriptionRow = { arn: `${t.arn}:${this.ids.uuid()}`, topicArn: t.arn, protocol, endpoint, attributes, token: this.ids.hex(144), pending };
@@ -176,13 +179,12 @@ export class SubscriptionOperations {
       if (name === "DeliveryPolicy" && value !== "") parseJson(value, `${prefix}DeliveryPolicy`);
       out[name] = value;
     }
+    // The policy is checked for the scope it will have, whichever of the two changes.
     const policy = out.FilterPolicy ?? current.FilterPolicy;
-    if (policy) compileFilterPolicy(prefix === "" || out.FilterPolicy !== undefined ? parseJsonText(policy, `${prefix}FilterPolicy`) : policy, (out.FilterPolicyScope ?? current.FilterPolicyScope) as FilterPolicyScope | undefined);
+    if (policy) {
+      parseJson(policy, `${prefix}FilterPolicy`);
+      compileFilterPolicy(policy, (out.FilterPolicyScope ?? current.FilterPolicyScope) as FilterPolicyScope | undefined);
+    }
     return out;
   }
-}
-
-function parseJsonText(text: string, name: string): string {
-  parseJson(text, name);
-  return text;
 }

@@ -1,7 +1,7 @@
 // The dashboard: one WebSocket to /_sim/events (snapshot first, then numbered events), state in
 // model.js, HTML from render.js. Events only mark sections dirty; the DOM is written at most once
 // per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap.
-import { applyEvent, applySnapshot, applyViews, createModel } from "./model.js";
+import { applyDetails, applyEvent, applySnapshot, applyViews, createModel, SHOWN_EVENTS } from "./model.js";
 import { clockTime, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const m = createModel();
@@ -13,22 +13,83 @@ let rate = 0;
 let lastRender = 0;
 let socket;
 
+// --auth: the address `lambda-sim start --auth` prints ends in #token=… (a fragment: browsers never
+// send it, so it stays out of server logs and Referer headers). The page keeps the token in this
+// browser's storage for this origin, takes it out of the address bar, and sends it as a bearer
+// (fetch) or as the WebSocket subprotocol `bearer.<token>` (a browser cannot set headers there).
+const TOKEN_KEY = "lambda-sim.token";
+const fromAddress = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromAddress) {
+  localStorage.setItem(TOKEN_KEY, fromAddress);
+  history.replaceState(null, "", location.pathname + location.search);
+}
+let token = localStorage.getItem(TOKEN_KEY) ?? undefined;
+
+/** fetch() on the /_sim API with the token; a 401 asks the person for one. */
+function api(path, init = {}) {
+  const headers = { ...(init.headers ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  return fetch(path, { ...init, headers }).then((r) => {
+    if (r.status === 401) askToken();
+    return r;
+  });
+}
+
+function askToken() {
+  const form = $("#auth");
+  if (!form.hidden) return;
+  form.hidden = false;
+  setStatus("needs its --auth token", true);
+  form.onsubmit = (ev) => {
+    ev.preventDefault();
+    token = form.elements.token.value.trim() || undefined;
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    form.hidden = true;
+    form.elements.token.value = "";
+    socket?.close();
+    checkClock();
+  };
+}
+
 function connect() {
-  socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/_sim/events`);
-  socket.onopen = () => setStatus("live", false);
+  let opened = false;
+  socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/_sim/events`, token ? ["lambda-sim", `bearer.${token}`] : undefined);
+  // Only what the page shows, without payloads and log lines: those are fetched when an invocation
+  // is opened (GET /_sim/invocations/:id), so watching costs the simulator less (issue 15's bench).
+  socket.onopen = () => {
+    opened = true;
+    socket.send(JSON.stringify({ kind: "subscribe", types: SHOWN_EVENTS, previews: false }));
+    setStatus("live", false);
+  };
   socket.onmessage = (msg) => {
     const frame = JSON.parse(msg.data);
     if (frame.kind === "snapshot") applySnapshot(m, frame);
     else if (frame.kind === "events") {
-      for (const e of frame.events) applyEvent(m, e);
+      for (const e of frame.events) {
+        applyEvent(m, e);
+        if (e.type === "invocation.finished" && e.requestId === m.selected) loadDetails(e.requestId);
+      }
       eventsThisSecond += frame.events.length;
     } else if (frame.kind === "views") applyViews(m, frame);
     else if (frame.kind === "dropped") notice(`This page fell behind: ${frame.count} events were skipped and the view was reloaded from a fresh snapshot.`);
   };
   socket.onclose = () => {
-    setStatus(m.playback ? "playback ended" : "disconnected — retrying…", true);
+    // Refused before it opened: with --auth and no token (or a stale one), a fetch gets the 401 and asks for it.
+    if (!opened && !m.playback) api("/_sim/clock").catch(() => {});
+    if ($("#auth").hidden) setStatus(m.playback ? "playback ended" : "disconnected — retrying…", true);
     setTimeout(connect, 1000);
   };
+}
+
+/** The payload, result and log of one invocation (a trace's playback has them in its events: no route there). */
+function loadDetails(requestId) {
+  api(`/_sim/invocations/${encodeURIComponent(requestId)}`)
+    .then((r) => (r.ok ? r.json() : undefined))
+    .then((d) => {
+      if (d === undefined) return;
+      applyDetails(m, d);
+      if (m.selected === requestId) m.dirty.add("story");
+    })
+    .catch(() => {});
 }
 
 function setStatus(text, down) {
@@ -70,19 +131,23 @@ document.addEventListener("click", (ev) => {
   if (row) {
     m.selected = row.dataset.requestId;
     m.dirty.add("story").add("invocations");
+    loadDetails(m.selected);
     return;
   }
   const adv = ev.target.closest("[data-advance]");
   if (adv) {
-    fetch("/_sim/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: Number(adv.dataset.advance) }) })
+    api("/_sim/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: Number(adv.dataset.advance) }) })
       .then((r) => (r.ok ? socket?.send(JSON.stringify({ kind: "sample" })) : r.text().then((t) => notice(`clock: ${t}`))));
   }
 });
 
 // Advance buttons only on the virtual clock (`--clock virtual`): GET /_sim/clock says which clock runs.
-fetch("/_sim/clock")
-  .then((r) => (r.ok ? r.json() : {}))
-  .then((c) => ($("#clock-controls").hidden = c.clock !== "virtual"))
-  .catch(() => {});
+function checkClock() {
+  api("/_sim/clock")
+    .then((r) => (r.ok ? r.json() : {}))
+    .then((c) => ($("#clock-controls").hidden = c.clock !== "virtual"))
+    .catch(() => {});
+}
+checkClock();
 connect();
 requestAnimationFrame(frame);

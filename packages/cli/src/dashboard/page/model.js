@@ -6,6 +6,13 @@ const KEEP_RETIRED = 6;
 const KEEP_CHIPS = 24;
 const KEEP_SAMPLES = 120;
 
+/** The event types applyEvent uses: what the page subscribes to (function logs come with an invocation's details). */
+export const SHOWN_EVENTS = [
+  "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "function.changed",
+  "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
+  "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced",
+];
+
 export function createModel() {
   return {
     seq: 0, time: 0, costSeq: 0, playback: false,
@@ -50,7 +57,9 @@ export function applyViews(m, frame) {
   }
   for (const mp of v.mappings ?? []) {
     const prev = m.mappings.get(mp.uuid) ?? newMapping(mp.uuid, mp.functionName, mp.eventSourceArn);
-    m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes });
+    // The server's counts (since it started) win over what this page saw since it opened.
+    const counted = mp.events ? { batches: mp.events.batches, records: mp.events.polled, throttledRecords: mp.events.throttled } : {};
+    m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes, ...counted });
   }
   if (v.schedules) m.schedules = v.schedules;
   if (v.streams) m.streams = v.streams;
@@ -66,7 +75,7 @@ function markAll(m) {
 }
 
 function newMapping(uuid, functionName, eventSourceArn) {
-  return { uuid, functionName, eventSourceArn, lanes: undefined, batches: 0, records: 0, errors: 0, partial: 0, throttled: 0, lastSize: 0, sizes: [] };
+  return { uuid, functionName, eventSourceArn, lanes: undefined, batches: 0, records: 0, errors: 0, partial: 0, throttled: 0, throttledRecords: 0, lastSize: 0, sizes: [] };
 }
 
 function story(m, requestId, functionName) {
@@ -108,14 +117,16 @@ export function applyEvent(m, e, history = false) {
     }
     case "invocation.started": {
       const s = story(m, e.requestId, e.functionName);
-      Object.assign(s, { version: e.version, environmentId: e.environmentId, coldStart: e.coldStart, payload: e.payload, startedAt: e.time });
+      Object.assign(s, { version: e.version, environmentId: e.environmentId, coldStart: e.coldStart, startedAt: e.time });
+      if (e.payload !== undefined) s.payload = e.payload;
       m.dirty.add("invocations");
       if (m.selected === e.requestId) m.dirty.add("story");
       return;
     }
     case "invocation.finished": {
       const s = story(m, e.requestId, e.functionName);
-      Object.assign(s, { version: e.version, environmentId: e.environmentId, durationMs: e.durationMs, billedDurationMs: e.billedDurationMs, initDurationMs: e.initDurationMs, maxMemoryUsedMb: e.maxMemoryUsedMb, status: e.status, errorType: e.errorType, result: e.result, finishedAt: e.time });
+      Object.assign(s, { version: e.version, environmentId: e.environmentId, durationMs: e.durationMs, billedDurationMs: e.billedDurationMs, initDurationMs: e.initDurationMs, maxMemoryUsedMb: e.maxMemoryUsedMb, status: e.status, errorType: e.errorType, finishedAt: e.time });
+      if (e.result !== undefined) s.result = e.result;
       if (s.coldStart === undefined) s.coldStart = e.initDurationMs !== undefined;
       const x = m.envs.get(e.environmentId);
       if (x && !x.chips.some((c) => c.requestId === e.requestId)) {
@@ -186,7 +197,10 @@ export function applyEvent(m, e, history = false) {
       if (mp.sizes.length > 30) mp.sizes.shift();
       if (e.outcome === "failed") mp.errors++;
       if (e.outcome === "partial") mp.partial++;
-      if (e.outcome === "throttled") mp.throttled++;
+      if (e.outcome === "throttled") {
+        mp.throttled++;
+        mp.throttledRecords += e.size;
+      }
       if (e.lanes !== undefined) mp.lanes = e.lanes;
       m.mappings.set(e.mappingId, mp);
       m.dirty.add("sources");
@@ -208,6 +222,14 @@ export function applyEvent(m, e, history = false) {
     default:
       return;
   }
+}
+
+/** GET /_sim/invocations/:id: what the stream leaves out (payload, result, log lines). */
+export function applyDetails(m, d) {
+  const s = story(m, d.requestId, d.functionName);
+  if (d.payload !== undefined) s.payload = d.payload;
+  if (d.result !== undefined) s.result = d.result;
+  if (d.logs.length >= s.logs.length) s.logs = d.logs.slice();
 }
 
 function finish(m, e, where, detail) {

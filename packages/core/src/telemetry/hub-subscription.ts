@@ -1,0 +1,88 @@
+import type { TelemetryEvent, TelemetryEventType } from "./events.ts";
+
+/**
+ * What one `/_sim/events` client asks for (`{"kind":"subscribe", ...}`): only these event types,
+ * only events of these functions, and whether invocation events carry their payload and result
+ * previews. A client that never subscribes gets everything, previews included.
+ */
+export interface HubSubscription {
+  /** Event types wanted; absent: all. */
+  types?: TelemetryEventType[];
+  /** Event types not wanted (kinds added later still come, as `lambda-sim tail` wants). */
+  excludeTypes?: TelemetryEventType[];
+  /** Only events whose `functionName` is one of these (events of no function pass); absent: all. */
+  functions?: string[];
+  /**
+   * false: `invocation.started` without `payload` and `invocation.finished` without `result`
+   * (fetch them with `GET /_sim/invocations/{requestId}` when shown). Default true.
+   */
+  previews?: boolean;
+}
+
+/** A subscription ready to test events against, with the key clients that share one frame have in common. */
+export interface CompiledSubscription {
+  key: string;
+  previews: boolean;
+  matches(e: TelemetryEvent): boolean;
+}
+
+/** Everything, with previews: a client that has not subscribed. */
+export const EVERYTHING: CompiledSubscription = { key: "*", previews: true, matches: () => true };
+
+/** Checks a client's message; undefined when it is not a subscription a hub can hold. */
+export function compileSubscription(msg: unknown): CompiledSubscription | undefined {
+  if (typeof msg !== "object" || msg === null) return undefined;
+  const m = msg as Record<string, unknown>;
+  const strings = (v: unknown): string[] | undefined | false =>
+    v === undefined ? undefined : Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === "string") ? [...new Set(v as string[])].sort() : false;
+  const types = strings(m.types);
+  const excludeTypes = strings(m.excludeTypes);
+  const functions = strings(m.functions);
+  if (types === false || excludeTypes === false || functions === false || (m.previews !== undefined && typeof m.previews !== "boolean")) return undefined;
+  const previews = m.previews !== false;
+  const typeSet = types && new Set<string>(types);
+  const excluded = excludeTypes && new Set<string>(excludeTypes);
+  const fnSet = functions && new Set(functions);
+  return {
+    key: JSON.stringify([types ?? null, excludeTypes ?? null, functions ?? null, previews]),
+    previews,
+    matches: (e) => {
+      if (typeSet && !typeSet.has(e.type)) return false;
+      if (excluded?.has(e.type)) return false;
+      if (fnSet) {
+        const fn = (e as { functionName?: unknown }).functionName;
+        if (typeof fn === "string" && !fnSet.has(fn)) return false;
+      }
+      return true;
+    },
+  };
+}
+
+/**
+ * An event's JSON text, made once per event for every client of a flush: `full` as emitted,
+ * `lean` without the previews (the same text for events that carry none).
+ */
+export class EventTexts {
+  private readonly full = new Map<object, string>();
+  private readonly lean = new Map<object, string>();
+
+  text(e: TelemetryEvent, previews: boolean): string {
+    const cache = previews ? this.full : this.lean;
+    let t = cache.get(e);
+    if (t !== undefined) return t;
+    if (previews || !hasPreview(e)) {
+      t = this.full.get(e) ?? JSON.stringify(e);
+      this.full.set(e, t);
+      if (!hasPreview(e)) this.lean.set(e, t);
+    } else {
+      const { payload: _p, result: _r, ...rest } = e as TelemetryEvent & { payload?: string; result?: string };
+      t = JSON.stringify(rest);
+      this.lean.set(e, t);
+    }
+    return t;
+  }
+}
+
+function hasPreview(e: TelemetryEvent): boolean {
+  return (e.type === "invocation.started" || e.type === "invocation.finished") && ("payload" in e || "result" in e);
+}

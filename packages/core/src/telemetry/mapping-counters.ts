@@ -1,0 +1,49 @@
+import type { TelemetryEvent } from "./events.ts";
+
+/** What an event source mapping did with the records it read, since the simulator started. */
+export interface MappingEventCounts {
+  /** Records read from the source (PolledEventCount). */
+  polled: number;
+  /** Records the function was invoked with (InvokedEventCount). */
+  invoked: number;
+  /**
+   * Records of batches the function was never invoked with because it was throttled (429): SQS
+   * messages go back to the queue at their visibility timeout, each receive counting towards
+   * maxReceiveCount; stream records are retried. GetEventSourceMapping says nothing of them on AWS.
+   */
+  throttled: number;
+  /** Records of invocations that failed, or that the function reported failed (ReportBatchItemFailures). */
+  failed: number;
+  /** Batches handed over, and the last one's outcome. */
+  batches: number;
+  lastOutcome?: string;
+}
+
+/**
+ * Per-mapping counts from `mapping.batch` events, for `GET /_sim/state` and the dashboard's
+ * snapshot: where a person looks for the messages a throttled mapping returned to its queue
+ * (issue 15), beside CloudWatch's EventCount metrics (opt-in on AWS: MetricsConfig).
+ */
+export class MappingCounters {
+  private readonly byId = new Map<string, MappingEventCounts>();
+
+  note(e: TelemetryEvent): void {
+    if (e.type !== "mapping.batch") return;
+    let c = this.byId.get(e.mappingId);
+    if (c === undefined) {
+      c = { polled: 0, invoked: 0, throttled: 0, failed: 0, batches: 0 };
+      this.byId.set(e.mappingId, c);
+    }
+    c.batches++;
+    c.polled += e.size;
+    c.lastOutcome = e.outcome;
+    if (e.outcome === "throttled") c.throttled += e.size;
+    else c.invoked += e.size;
+    if (e.outcome === "failed") c.failed += e.size;
+    if (e.outcome === "partial") c.failed += e.failed ?? 0;
+  }
+
+  get(mappingId: string): MappingEventCounts {
+    return this.byId.get(mappingId) ?? { polled: 0, invoked: 0, throttled: 0, failed: 0, batches: 0 };
+  }
+}
