@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateFunctionCommand, InvokeCommand, LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, PublishLayerVersionCommand, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
 import { until } from "./support/until.ts";
 
@@ -69,17 +69,47 @@ curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID" > /dev/null
 exit 2
 `;
 
+/** Post-response work: a second after each INVOKE, then it says it is done (`slow-done`). */
+const SLOW_EXTENSION = `#!/bin/bash
+set -eu
+API="http://\${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
+ID=$(curl -sS -D - -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: $(basename "$0")" -d '{"events":["INVOKE"]}' | grep -i '^Lambda-Extension-Identifier' | tr -d '\\r' | awk '{print $2}')
+while true; do
+  EVENT=$(curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID")
+  sleep 1
+  curl -sS -X POST "$REPORT_URL/slow-done" -d "$EVENT"
+done
+`;
+
 let t: TestSimulator;
 let lambda: LambdaClient;
 let reports: Server;
 const received: { what: string; body: any }[] = [];
 let reportUrl = "";
 
-async function fn(name: string, extensions: Record<string, string>): Promise<void> {
+const HANDLER = "exports.handler = async (e) => { console.log('handler ran'); return { ok: true }; };";
+
+async function fn(name: string, extensions: Record<string, string>, opts: { handler?: string; timeout?: number } = {}): Promise<void> {
   const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: `${name}-ext`, Content: { ZipFile: await zipFiles(Object.entries(extensions).map(([n, data]) => ({ name: `extensions/${n}`, data, mode: 0o755 }))) } }));
-  const code = await zipFiles([{ name: "index.js", data: "exports.handler = async (e) => { console.log('handler ran'); return { ok: true }; };" }]);
-  await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/x", Code: { ZipFile: code }, Layers: [layer.LayerVersionArn!], Timeout: 5, Environment: { Variables: { REPORT_URL: reportUrl } } }));
+  const code = await zipFiles([{ name: "index.js", data: opts.handler ?? HANDLER }]);
+  await lambda.send(
+    new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/x", Code: { ZipFile: code }, Layers: [layer.LayerVersionArn!], Timeout: opts.timeout ?? 5, Environment: { Variables: { REPORT_URL: reportUrl } } }),
+  );
 }
+
+/** The invocation's REPORT line in the simulator's log (GET /_sim/invocations/{id}), once it has completed. */
+async function reportOf(requestId: string): Promise<string> {
+  let report: string | undefined;
+  await until(async () => {
+    const res = await fetch(`${t.endpoint}/_sim/invocations/${requestId}`);
+    if (res.status !== 200) return false;
+    report = (((await res.json()) as { logs: string[] }).logs).find((l) => l.startsWith("REPORT"));
+    return report !== undefined;
+  });
+  return report!;
+}
+
+const durationIn = (report: string) => Number(/\tDuration: ([\d.]+) ms/.exec(report)![1]);
 
 async function invoke(name: string) {
   const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from("{}"), LogType: "Tail" }));
@@ -87,6 +117,8 @@ async function invoke(name: string) {
 }
 
 const got = (what: string) => received.filter((r) => r.what === what).map((r) => r.body);
+/** The requests whose post-response work SLOW_EXTENSION has finished. */
+const done = () => got("slow-done").map((e) => e.requestId as string);
 
 describe("Extensions API and Telemetry API", () => {
   beforeAll(async () => {
@@ -116,9 +148,9 @@ describe("Extensions API and Telemetry API", () => {
     expect(first.out.FunctionError).toBeUndefined();
     expect(first.body).toEqual({ ok: true });
     expect(first.log).toMatch(/EXTENSION\tName: bash-ext\tState: Ready\tEvents: \[INVOKE,SHUTDOWN\]/);
-    // The invocation ends when both extensions have asked for their next event: 300 ms of bash work.
-    const duration = Number(/REPORT RequestId: \S+\tDuration: ([\d.]+) ms/.exec(first.log)![1]);
-    expect(duration).toBeGreaterThanOrEqual(300);
+    // The caller has its answer; the invocation ends when both extensions have asked for their
+    // next event: 300 ms of bash work in its Duration. Then the environment is free again.
+    expect(durationIn(await reportOf(first.out.$metadata.requestId!))).toBeGreaterThanOrEqual(300);
     expect(got("bash-invoke").map((e) => e.requestId)).toContain(first.out.$metadata.requestId);
     expect(got("node-invoke")[0]).toMatchObject({ eventType: "INVOKE", requestId: first.out.$metadata.requestId, invokedFunctionArn: expect.stringContaining(":function:observed"), tracing: { type: "X-Amzn-Trace-Id" } });
     expect(got("node-registered")[0]).toEqual({ functionName: "observed", functionVersion: "$LATEST", handler: "index.handler" });
@@ -138,6 +170,10 @@ describe("Extensions API and Telemetry API", () => {
     for (const type of ["platform.initStart", "platform.initRuntimeDone", "platform.initReport", "platform.start", "platform.runtimeDone", "platform.report", "function"]) expect(types).toContain(type);
     const report = records.find((r: any) => r.type === "platform.report" && r.record.requestId === first.out.$metadata.requestId);
     expect(report.record).toMatchObject({ status: "success", metrics: { durationMs: expect.any(Number), billedDurationMs: expect.any(Number), memorySizeMB: 128, maxMemoryUsedMB: expect.any(Number), initDurationMs: expect.any(Number) } });
+    // platform.report counts the extensions' post-response work; platform.runtimeDone the runtime's alone.
+    expect(report.record.metrics.durationMs).toBeGreaterThanOrEqual(300);
+    const runtimeDone = records.find((r: any) => r.type === "platform.runtimeDone" && r.record.requestId === first.out.$metadata.requestId);
+    expect(runtimeDone.record.metrics.durationMs).toBeLessThan(report.record.metrics.durationMs);
     expect(records.find((r: any) => r.type === "function").record).toContain("handler ran");
     expect(Date.parse(records[0].time)).not.toBeNaN();
     // The Logs API's own record shapes.
@@ -165,7 +201,8 @@ describe("Extensions API and Telemetry API", () => {
   });
 
   it("fails the invocation with Extension.Crash when an extension dies during it, and starts again after", async () => {
-    await fn("crash-on-invoke", { dies: CRASH_ON_INVOKE });
+    // The handler is still at work when the extension dies (after the response, the caller would have it).
+    await fn("crash-on-invoke", { dies: CRASH_ON_INVOKE }, { handler: "exports.handler = () => new Promise((r) => setTimeout(r, 4000));" });
     const { out, body } = await invoke("crash-on-invoke");
     expect(out.FunctionError).toBe("Unhandled");
     expect(body).toEqual({ errorType: "Extension.Crash", errorMessage: `RequestId: ${out.$metadata.requestId} Error: exit status 2` });
@@ -173,5 +210,46 @@ describe("Extensions API and Telemetry API", () => {
     const again = await invoke("crash-on-invoke");
     expect(again.log).toMatch(/Init Duration/);
     expect(again.body.errorType).toBe("Extension.Crash");
+  });
+
+  it("answers the caller when the runtime responds while an extension's post-response work keeps the environment busy and billed", async () => {
+    await fn("post-response", { slow: SLOW_EXTENSION });
+    const first = await invoke("post-response");
+    const id = first.out.$metadata.requestId!;
+    expect(first.body).toEqual({ ok: true });
+    expect(done()).not.toContain(id);
+    // Meanwhile the environment is still in the Invoke phase: another event gets a new one (an Init).
+    const second = await invoke("post-response");
+    expect(second.body).toEqual({ ok: true });
+    expect(second.log).toMatch(/EXTENSION\tName: slow\tState: Ready/);
+    await until(() => done().includes(id));
+    const report = await reportOf(id);
+    expect(durationIn(report)).toBeGreaterThanOrEqual(1000);
+    expect(Number(/Billed Duration: (\d+) ms/.exec(report)![1])).toBeGreaterThanOrEqual(1000);
+    // Once complete, the first environment takes the next event warm: no extension init in its log.
+    await reportOf(second.out.$metadata.requestId!);
+    expect((await invoke("post-response")).log).not.toMatch(/EXTENSION/);
+  });
+
+  it("counts the post-response work against the function's concurrency: a second event meanwhile is throttled", async () => {
+    await fn("post-response-reserved", { slow: SLOW_EXTENSION });
+    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "post-response-reserved", ReservedConcurrentExecutions: 1 }));
+    const first = await invoke("post-response-reserved");
+    const id = first.out.$metadata.requestId!;
+    expect(first.body).toEqual({ ok: true });
+    const throttled = await invoke("post-response-reserved").catch((e: unknown) => e);
+    expect(throttled).toBeInstanceOf(TooManyRequestsException);
+    expect(done()).not.toContain(id);
+    await reportOf(id);
+    expect((await invoke("post-response-reserved")).body).toEqual({ ok: true });
+  });
+
+  it("sends SHUTDOWN with reason timeout to the extensions of an environment reset by a timeout", async () => {
+    await fn("times-out", { "bash-ext": BASH_EXTENSION }, { handler: "exports.handler = () => new Promise((r) => setTimeout(r, 60_000));", timeout: 1 });
+    const { out, body } = await invoke("times-out");
+    expect(body.errorType).toBe("Sandbox.Timedout");
+    await until(() => got("bash-shutdown").some((e) => e.shutdownReason === "timeout"));
+    expect(got("bash-shutdown").find((e) => e.shutdownReason === "timeout")).toMatchObject({ eventType: "SHUTDOWN", deadlineMs: expect.any(Number) });
+    expect(out.FunctionError).toBe("Unhandled");
   });
 });

@@ -245,35 +245,55 @@ export class ExecutionEnvironment implements Environment {
     // A hung handler: its answer never counts, and the timeout watchdog armed above ends it.
     if (failure === "timeout") return;
     if (failure === "out-of-memory") return this.onOutOfMemory();
-    this.killProcess();
+    this.killRuntime();
     this.finish(this.platformError("Runtime.ExitError", "Runtime exited with error: exit status 1", "error"));
-    this.toReset();
+    this.toReset("failure");
   }
 
   private onOutcome(o: RuntimeOutcome): void {
     const r = this.running;
-    if (r === undefined || o.requestId !== r.request.requestId || r.request.failure === "timeout") return;
-    this.watchdogs.disarm();
-    // Computed when the invocation completes: extensions' post-response work is in its duration.
-    const result = (): InvocationResult => {
-      if (o.kind === "response") return this.result(o.body, undefined, undefined);
-      if (o.kind === "error") return this.result(o.body, o.errorType, undefined);
-      const message = `Response payload size exceeded maximum allowed payload size (${o.limit ?? MAX_RESPONSE_BYTES} bytes).`;
-      return this.result(failurePayload("Function.ResponseSizeTooLarge", message), "Function.ResponseSizeTooLarge", undefined);
-    };
+    if (r === undefined || o.requestId !== r.request.requestId || r.request.failure === "timeout" || r.answered) return;
     const produced = o.kind === "too-large" ? 0 : o.body.length;
-    // Complete once every extension has asked for its next event (aws-facts §3 "Freeze/thaw").
-    this.extensions.runtimeDone(o.requestId, o.kind === "response" ? "success" : "error", stopwatch.now() - (r.deliveredAt ?? stopwatch.now()), produced, () =>
+    const idle = this.extensions.runtimeDone(o.requestId, o.kind === "response" ? "success" : "error", stopwatch.now() - (r.deliveredAt ?? stopwatch.now()), produced);
+    if (!idle) return this.answerEarly(r, o);
+    this.watchdogs.disarm();
     // Output the runtime wrote before posting is already in the pipe; one turn of the event loop
     // lets it reach the log ahead of END and REPORT.
+    setImmediate(() => this.complete(r, o));
+  }
+
+  /**
+   * Extensions still at work after the runtime's response. AWS answers the caller now; the Invoke
+   * phase (its Duration, billing, the environment and its concurrency) lasts until every extension
+   * has asked for its next event, and the function timeout still bounds it (Extensions API
+   * "Invoke phase"). The caller's log tail ends here: END and REPORT come with the completion
+   * (our choice: what AWS's tail holds in this case is not published).
+   */
+  private answerEarly(r: RunningInvocation, o: RuntimeOutcome): void {
     setImmediate(() => {
-      if (this.running !== r) return;
-      this.finish(result());
-      if (this.state === "busy") this.transition("idle");
-      this.onAvailable(this);
-      // The runtime may have asked for the next event before we finished.
-      this.freezeIfWaiting();
-    }));
+      if (this.running !== r || r.answered) return;
+      const early = this.outcomeResult(o);
+      early.logTail = r.log.tailBase64();
+      r.answer(early);
+    });
+    void this.extensions.whenIdle().then(() => setImmediate(() => this.complete(r, o)));
+  }
+
+  /** The invocation is over: its result (duration up to now), and the environment is free again. */
+  private complete(r: RunningInvocation, o: RuntimeOutcome): void {
+    if (this.running !== r) return;
+    this.finish(this.outcomeResult(o));
+    if (this.state === "busy") this.transition("idle");
+    this.onAvailable(this);
+    // The runtime may have asked for the next event before we finished.
+    this.freezeIfWaiting();
+  }
+
+  private outcomeResult(o: RuntimeOutcome): InvocationResult {
+    if (o.kind === "response") return this.result(o.body, undefined, undefined);
+    if (o.kind === "error") return this.result(o.body, o.errorType, undefined);
+    const message = `Response payload size exceeded maximum allowed payload size (${o.limit ?? MAX_RESPONSE_BYTES} bytes).`;
+    return this.result(failurePayload("Function.ResponseSizeTooLarge", message), "Function.ResponseSizeTooLarge", undefined);
   }
 
   /** The process exited on its own (or could not start). */
@@ -281,10 +301,11 @@ export class ExecutionEnvironment implements Environment {
     const proc = this.process;
     this.process = undefined;
     this.closeChannel();
-    this.extensions.kill();
+    const r = this.running;
+    // A runtime dying under an event resets the environment, and its extensions hear why (toReset).
+    if (this.state !== "busy" || r?.deliveredAt === undefined) this.extensions.kill();
     this.watchdogs.disarm();
     if (this.state === "retiring" || this.state === "retired") return;
-    const r = this.running;
     const reason = signal !== null ? `signal: ${signalText(signal)}` : code === 0 ? undefined : `exit status ${code}`;
     const exitMessage = reason ? `Runtime exited with error: ${reason}` : "Runtime exited without providing a reason";
     if (r === undefined) {
@@ -312,17 +333,17 @@ export class ExecutionEnvironment implements Environment {
     }
     const oom = this.output.sawOutOfMemory || (proc?.peakMemoryMb() ?? 0) >= this.config.memorySize;
     this.finish(this.platformError(oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", exitMessage, "error"));
-    this.toReset();
+    this.toReset("failure");
   }
 
   private onTimeout(): void {
     const r = this.running;
     if (r === undefined || r.deliveredAt === undefined) return;
     const seconds = ((stopwatch.now() - r.deliveredAt) / 1000).toFixed(2);
-    this.killProcess();
+    this.killRuntime();
     // Current payload (aws-facts §1.5 "Timeout (current)"), REPORT Status: timeout.
     this.finish(this.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout"));
-    this.toReset();
+    this.toReset("timeout");
   }
 
   private onInitTimeout(): void {
@@ -336,16 +357,21 @@ export class ExecutionEnvironment implements Environment {
   }
 
   private onOutOfMemory(): void {
-    this.killProcess();
+    this.killRuntime();
     this.finish(this.platformError("Runtime.OutOfMemory", "Runtime exited with error: signal: killed", "error"));
-    this.toReset();
+    this.toReset("failure");
   }
 
-  /** Timeout, crash or OOM: the process is gone, /tmp stays, the next invocation re-runs Init. */
-  private toReset(): void {
+  /**
+   * Timeout, crash or OOM: the runtime is gone, /tmp stays, the next invocation re-runs Init. The
+   * extensions still running get SHUTDOWN with the reason first (aws-facts §3 "After timeout or
+   * crash"); the environment takes no event until they are gone.
+   */
+  private toReset(reason: "timeout" | "failure"): void {
     this.api.resetSession();
     if (this.state === "busy" || this.state === "idle") this.transition("reset");
-    this.onAvailable(this);
+    if (!this.extensions.running) return this.onAvailable(this);
+    void this.extensions.shutdown(reason).then(() => this.onAvailable(this));
   }
 
   private result(payload: Buffer, errorType: string | undefined, reportStatus: ReportStatus | undefined): InvocationResult {
@@ -382,12 +408,17 @@ export class ExecutionEnvironment implements Environment {
   }
 
   private killProcess(): void {
+    this.killRuntime();
+    this.extensions.kill();
+  }
+
+  /** Kills the runtime's process only: its extensions are shut down (toReset) or killed after. */
+  private killRuntime(): void {
     this.freezeTimer?.cancel();
     this.freezeTimer = undefined;
     this.process?.kill();
     this.process = undefined;
     this.closeChannel();
-    this.extensions.kill();
     this.api.resetSession();
   }
 
@@ -420,7 +451,7 @@ export class ExecutionEnvironment implements Environment {
     this.killProcess();
     if (r !== undefined && r.deliveredAt !== undefined) {
       this.finish(this.platformError(f.errorType, f.message, "error"));
-      this.toReset();
+      this.toReset("failure");
     } else if (r === undefined && this.state === "idle") this.transition("reset");
   }
 

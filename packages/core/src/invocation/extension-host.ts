@@ -127,11 +127,15 @@ export class ExtensionHost {
     });
   }
 
-  /** The runtime answered: `platform.runtimeDone`, then `done` once every extension is waiting again. */
-  runtimeDone(requestId: string, status: "success" | "error", durationMs: number, producedBytes: number, done: () => void): void {
+  /** The runtime answered: `platform.runtimeDone`. True when every extension is waiting already. */
+  runtimeDone(requestId: string, status: "success" | "error", durationMs: number, producedBytes: number): boolean {
     this.telemetry.runtimeDone(requestId, status, durationMs, producedBytes);
-    if (this.extensions.idle) return done();
-    void this.until(() => this.extensions.idle).then(done);
+    return this.extensions.idle;
+  }
+
+  /** Resolves once every extension has asked for its next event (the Invoke phase is over). */
+  whenIdle(): Promise<void> {
+    return this.until(() => this.extensions.idle);
   }
 
   freeze(): void {

@@ -40,6 +40,11 @@ export interface InvocationResult {
   environmentId: string;
   /** Base64 of the last 4 KB of the invocation's log (for X-Amz-Log-Result). */
   logTail: string;
+  /**
+   * Present when the caller is answered before the invocation completes (extensions still at work
+   * after the runtime's response): settles with the final result once the environment is free.
+   */
+  completion?: Promise<InvocationResult>;
 }
 
 /** The platform's own error payloads (aws-facts §1.5) carry errorType and errorMessage only. */

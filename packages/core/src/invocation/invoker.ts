@@ -241,9 +241,9 @@ export class Invoker {
     if (throttle !== undefined) return { throttled: throttle };
     const admission = this.governor.admit(target.config.functionName, target.executedVersion, coldStart, caller);
     if (!admission.ok) return { throttled: admission.reason };
+    let result: InvocationResult | undefined;
     try {
       const faults = subject && this.faults?.forInvocation(subject, "run");
-      let result: InvocationResult | undefined;
       if (faults !== undefined) {
         // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
         if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
@@ -262,7 +262,10 @@ export class Invoker {
       for (const o of this.observers) o({ functionName: target.config.functionName, payload, result });
       return result;
     } finally {
-      admission.lease.release();
+      // Answered before its extensions finished: the environment, and so its concurrency, stays
+      // taken until the invocation completes (Extensions API "Invoke phase").
+      if (result?.completion === undefined) admission.lease.release();
+      else void result.completion.then(() => admission.lease.release());
     }
   }
 

@@ -13,7 +13,10 @@ export class RunningInvocation {
   readonly log = new InvocationLog();
   readonly coldStart: boolean;
   readonly hold: Hold;
-  readonly resolve: (r: InvocationResult) => void;
+  /** Settles the caller's promise, or once the caller has its answer, the invocation's `completion`. */
+  resolve: (r: InvocationResult) => void;
+  /** The caller has the runtime's response while extensions still work (answer()). */
+  answered = false;
   initDurationMs: number | undefined;
   /** Wall ms when the runtime received the event; undefined while it waits for /next. */
   deliveredAt: number | undefined;
@@ -46,6 +49,17 @@ export class RunningInvocation {
       environmentId,
       logTail: "",
     };
+  }
+
+  /**
+   * Hands the caller `result` before the invocation completes (extensions' post-response work):
+   * the result carries `completion`, settled by the next resolve() with the final result.
+   */
+  answer(result: InvocationResult): void {
+    const caller = this.resolve;
+    const completion = new Promise<InvocationResult>((settle) => (this.resolve = settle));
+    this.answered = true;
+    caller({ ...result, completion });
   }
 
   /** Platform-detected failures: `RequestId: <id> Error: <message>` (aws-facts §1.5). */
