@@ -2,6 +2,7 @@
 // node:http floor server they are compared with.
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
+import { measureCalls } from "./support.ts";
 
 export const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const PAYLOAD = Buffer.from('{"bench":true}');
@@ -30,23 +31,7 @@ export interface Run {
 
 /** `total` calls from `callers` concurrent callers: latency percentiles and calls per second. */
 export async function measure(callers: number, total: number, call: () => Promise<number>): Promise<Run> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: callers }, async () => {
-      while (next < total) {
-        next++;
-        const t0 = performance.now();
-        const status = await call();
-        latencies.push(performance.now() - t0);
-        if (status !== 200) throw new Error(`status ${status}`);
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  latencies.sort((a, b) => a - b);
-  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000, invocations: total };
+  return { ...(await measureCalls(callers, total, call)), invocations: total };
 }
 
 /** Starts `node args` and resolves once its stdout matches `ready` (group 1: the port). */

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startSimulator } from "./support.ts";
+import { freePort, measureCalls as measure, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const noPeer = process.argv.includes("--no-peer");
@@ -37,31 +37,6 @@ function get(port: number, path: string, method = "GET"): Promise<number> {
   });
 }
 
-interface Run {
-  p50: number;
-  p99: number;
-  perSecond: number;
-}
-
-async function measure(clients: number, total: number, call: () => Promise<number>): Promise<Run> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < total) {
-        next++;
-        const t0 = performance.now();
-        const status = await call();
-        latencies.push(performance.now() - t0);
-        if (status !== 200) throw new Error(`status ${status}`);
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  latencies.sort((a, b) => a - b);
-  return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000 };
-}
 
 const HANDLER = "export const handler = async () => ({ statusCode: 200, body: 'ok' });\n";
 

@@ -98,6 +98,25 @@ describe("lambda-sim tail", () => {
     expect(withLogs.out()).toContain("[a] hello from a");
   });
 
+  it("shows environments born and retired, not the busy/frozen flip of every warm invocation (unless --json)", { timeout: 120_000 }, async () => {
+    t = await startTestSimulator();
+    const text = tail(["--endpoint", t.endpoint]);
+    const json = tail(["--endpoint", t.endpoint, "--json"]);
+    await until(() => text.err().includes("following") && json.err().includes("following"), 60_000);
+    const env = (from: "none" | "initializing" | "idle" | "busy", to: "initializing" | "idle" | "busy" | "retired") =>
+      t!.sim.telemetry.emit({ type: "environment.state-changed", environmentId: "e1a2b3c4d5", functionName: "fn", version: "$LATEST", from, to, ...(to === "retired" ? { reason: "idle-timeout" as const } : {}) });
+    env("none", "initializing");
+    env("initializing", "busy");
+    env("busy", "idle");
+    env("idle", "busy");
+    env("busy", "idle");
+    env("idle", "retired");
+    await until(() => text.out().includes("retired (idle-timeout)") && json.out().includes('"to":"retired"'));
+    expect(text.out()).toContain("environment e1a2b3c4 fn:$LATEST: initializing");
+    expect(text.out()).not.toMatch(/: (busy|frozen)\n/);
+    expect(json.out().split("\n").filter((l) => l.includes('"type":"environment.state-changed"'))).toHaveLength(6);
+  });
+
   it("says clearly when no simulator answers", { timeout: 60_000 }, async () => {
     const r = tail(["--endpoint", "http://127.0.0.1:9"]);
     expect(await r.exit).toBe(1);

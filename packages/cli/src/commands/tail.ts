@@ -87,6 +87,9 @@ function subscription(opts: TailOptions): HubSubscription {
     // Admissions have no text line (JSON lines have every event); function logs only with --logs.
     excludeTypes: [...(opts.json ? [] : ["invocation.admitted" as const]), ...(opts.logs ? [] : ["function.log" as const])],
     functions: opts.function === undefined ? undefined : [opts.function],
+    // Environments' births and retirements; not the busy/frozen flip of every warm invocation
+    // (issue 15 lists what tail shows: cold starts, invocations, throttles, retries, DLQ moves, faults).
+    states: opts.json ? undefined : ["initializing", "reset", "retiring", "retired"],
     // The payload and result previews only in JSON lines: the text lines do not show them.
     previews: opts.json === true,
   };

@@ -145,6 +145,7 @@ describe("EventHub", () => {
     expect(hub.invocations.get("r-a")).toMatchObject({ functionName: "a", payload: '{"secret":1}', logs: ["hello\n"] });
     // Not a subscription: refused, nothing changed.
     expect(hub.connect(sink()).subscribe({ types: "all" })).toBe(false);
+    expect(hub.connect(sink()).subscribe({ states: ["asleep"] })).toBe(false);
   });
 
   it("answers a sample with the views at the current seq", () => {

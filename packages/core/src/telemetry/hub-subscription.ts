@@ -1,4 +1,4 @@
-import type { TelemetryEvent, TelemetryEventType } from "./events.ts";
+import { ENVIRONMENT_STATES, type EnvironmentState, type TelemetryEvent, type TelemetryEventType } from "./events.ts";
 
 /**
  * What one `/_sim/events` client asks for (`{"kind":"subscribe", ...}`): only these event types,
@@ -12,6 +12,11 @@ export interface HubSubscription {
   excludeTypes?: TelemetryEventType[];
   /** Only events whose `functionName` is one of these (events of no function pass); absent: all. */
   functions?: string[];
+  /**
+   * `environment.state-changed` only into these states; absent: all. `lambda-sim tail` leaves out
+   * the busy/idle flip of every warm invocation (two events each) and keeps births and retirements.
+   */
+  states?: EnvironmentState[];
   /**
    * false: `invocation.started` without `payload` and `invocation.finished` without `result`
    * (fetch them with `GET /_sim/invocations/{requestId}` when shown). Default true.
@@ -38,17 +43,21 @@ export function compileSubscription(msg: unknown): CompiledSubscription | undefi
   const types = strings(m.types);
   const excludeTypes = strings(m.excludeTypes);
   const functions = strings(m.functions);
-  if (types === false || excludeTypes === false || functions === false || (m.previews !== undefined && typeof m.previews !== "boolean")) return undefined;
+  const states = strings(m.states);
+  if (states && !states.every((x) => (ENVIRONMENT_STATES as readonly string[]).includes(x))) return undefined;
+  if (types === false || excludeTypes === false || functions === false || states === false || (m.previews !== undefined && typeof m.previews !== "boolean")) return undefined;
   const previews = m.previews !== false;
   const typeSet = types && new Set<string>(types);
   const excluded = excludeTypes && new Set<string>(excludeTypes);
   const fnSet = functions && new Set(functions);
+  const stateSet = states && new Set<string>(states);
   return {
-    key: JSON.stringify([types ?? null, excludeTypes ?? null, functions ?? null, previews]),
+    key: JSON.stringify([types ?? null, excludeTypes ?? null, functions ?? null, states ?? null, previews]),
     previews,
     matches: (e) => {
       if (typeSet && !typeSet.has(e.type)) return false;
       if (excluded?.has(e.type)) return false;
+      if (stateSet && e.type === "environment.state-changed" && !stateSet.has(e.to)) return false;
       if (fnSet) {
         const fn = (e as { functionName?: unknown }).functionName;
         if (typeof fn === "string" && !fnSet.has(fn)) return false;

@@ -1,4 +1,4 @@
-import { expandShortName, loadMigrations, registerShortName, type Source, type SourceContext } from "@lambda-sim/core";
+import { expandShortName, GroupCommit, loadMigrations, registerShortName, type Source, type SourceContext } from "@lambda-sim/core";
 import { busConfigSchema, ruleDefinition, type BusConfig } from "./bus-config.ts";
 import { busNames, busOperations, DEFAULT_BUS } from "./bus-operations.ts";
 import { EventStore, type NewDelivery } from "./event-store.ts";
@@ -45,16 +45,22 @@ export const eventsSource: Source<BusConfig> = {
       store.addDeliveries(into, now());
       if (into.length > 0) worker.kick();
     };
+    const commits = new GroupCommit(ctx.store);
     const worker = new DeliveryWorker(ctx.clock, store, ctx, ctx.rng.stream("events-retry-jitter"), (arn, event) => accept(arn, JSON.parse(event) as Record<string, unknown>));
     extendEventsProtocol(ctx, (scheduled) => ({
       ...busOperations({ store, rules, clock: ctx.clock, names, accountId: ctx.accountId, scheduled }),
-      PutEvents: (i) => putEvents({ clock: ctx.clock, ids, store, rules, region: ctx.region, accountId: ctx.accountId, busOf, delivered: () => worker.kick() }, i.Entries),
+      PutEvents: (i) => putEvents({ clock: ctx.clock, ids, store, commits, rules, region: ctx.region, accountId: ctx.accountId, busOf, delivered: () => worker.kick() }, i.Entries),
     }));
     ctx.registerTarget("events", { deliver: async (arn, body) => accept(arn, destinationEvent(ctx, ids.uuid(), arn, body)) });
     ctx.addStateView("buses", () => ({ buses: store.buses().map((b) => b.name), rules: store.rules().length, pendingDeliveries: store.pending() }));
     // Deliveries accepted before a restart go out again.
     worker.kick();
-    return { stop: () => worker.stop() };
+    return {
+      stop: () => {
+        commits.flush(); // PutEvents calls read before the stop are answered, as committed
+        worker.stop();
+      },
+    };
   },
 };
 

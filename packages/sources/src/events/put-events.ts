@@ -1,4 +1,4 @@
-import { AwsError, type Clock, type RandomStream } from "@lambda-sim/core";
+import { AwsError, type Clock, type GroupCommit, type RandomStream } from "@lambda-sim/core";
 import type { EventStore, NewDelivery } from "./event-store.ts";
 import { targetInput } from "./input-transformer.ts";
 import type { RuleIndex } from "./rule-index.ts";
@@ -23,6 +23,8 @@ interface Services {
   clock: Clock;
   ids: RandomStream;
   store: EventStore;
+  /** PutEvents calls that arrive together share one SQLite transaction; each answers after it commits. */
+  commits: GroupCommit;
   rules: RuleIndex;
   region: string;
   accountId: string;
@@ -37,7 +39,7 @@ interface Services {
  * delivery per matched target is stored in one transaction before the call answers. A bad entry
  * fails alone, with an entry-level error, as AWS reports them.
  */
-export function putEvents(s: Services, entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: EntryResult[] } {
+export async function putEvents(s: Services, entries: PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: EntryResult[] }> {
   // AWS counts the UTF-8 bytes of Source, DetailType, Detail and each Resource, plus 14 for a Time
   // (user guide "Calculating PutEvents event entry size").
   const size = entries.reduce((n, e) => n + entrySize(e), 0);
@@ -63,8 +65,10 @@ export function putEvents(s: Services, entries: PutEventsEntry[]): { FailedEntry
     route(s, bus, event, now, deliveries);
     return { EventId: event.id };
   });
-  s.store.addDeliveries(deliveries, now);
-  if (deliveries.length > 0) s.delivered();
+  if (deliveries.length > 0) {
+    await s.commits.write(() => s.store.addDeliveries(deliveries, now));
+    s.delivered();
+  }
   const failed = results.filter((r) => "ErrorCode" in r).length;
   return { FailedEntryCount: failed, Entries: results };
 }

@@ -1,20 +1,14 @@
+import type { EventTarget } from "../events/event-store.ts";
 import type { Store } from "@lambda-sim/core";
 
 /** Which API owns a schedule: EventBridge Scheduler, or an EventBridge scheduled rule. */
 export type ScheduleKind = "scheduler" | "rule";
 
-/** A target as both APIs spell it (Scheduler `Target`, EventBridge `Target`; `Id` is rules' only). */
-export interface ScheduleTarget {
-  Id?: string;
-  Arn: string;
-  RoleArn?: string;
-  Input?: string;
-  /** Scheduled rules only (EventBridge "Transforming target input"). */
-  InputPath?: string;
-  InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
-  RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
-  DeadLetterConfig?: { Arn?: string };
-}
+/**
+ * A target as both APIs spell it (Scheduler `Target`, EventBridge `Target`): a rule's target
+ * (events/event-store.ts) whose `Id` only rules have.
+ */
+export type ScheduleTarget = Omit<EventTarget, "Id"> & { Id?: string };
 
 /** What a schedule is, in AWS's names: stored as JSON, echoed back by Get/Describe. */
 export interface ScheduleDefinition {

@@ -1,4 +1,4 @@
-import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
+import { expandShortName, GroupCommit, isAwsError, loadMigrations, registerShortName, SimError, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
 import { DeliveryWorker } from "./delivery-worker.ts";
 import { PublishOperations } from "./publish-operations.ts";
 import { SnsStore, type SubscriptionRow } from "./sns-store.ts";
@@ -29,7 +29,8 @@ export const snsSource: Source<TopicConfig> = {
     const known = new Map<string, SubscriptionRow | undefined>();
     const subscription = (arn: string) => (known.has(arn) ? known.get(arn) : known.set(arn, store.subscription(arn)).get(arn));
     const worker = new DeliveryWorker(store, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription);
-    const publish = new PublishOperations(store, topics, ctx.clock, ids, () => worker.wake());
+    const commits = new GroupCommit(ctx.store);
+    const publish = new PublishOperations(store, commits, topics, ctx.clock, ids, () => worker.wake());
     subs.onChange = () => {
       known.clear();
       publish.invalidate();
@@ -75,7 +76,12 @@ export const snsSource: Source<TopicConfig> = {
     });
     // Deliveries accepted before a restart are due now.
     worker.wake();
-    return { stop: () => worker.stop() };
+    return {
+      stop: async () => {
+        commits.flush(); // publishes read before the stop are answered, as committed
+        await worker.stop();
+      },
+    };
   },
 };
 

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Clock, RandomStream } from "@lambda-sim/core";
-import { GroupCommit } from "./group-commit.ts";
+import type { Clock, GroupCommit, RandomStream } from "@lambda-sim/core";
 import { compileFilterPolicy, type FilterPolicy, type FilterPolicyScope } from "./filter-policy.ts";
 import { attributesSize, checkMessageAttributes, type SnsAttributeValue } from "./message-attributes.ts";
 import { snsErrors } from "./sns-errors.ts";
@@ -47,9 +46,10 @@ export class PublishOperations {
   private readonly routes = new Map<string, { arn: string; filter: FilterPolicy | undefined }[]>();
   private readonly dedup = new Map<string, { messageId: string; sequenceNumber: string; at: number }>();
   private sequence: bigint;
-  private readonly commits: GroupCommit<{ message: StoredMessage; subscriptions: string[] }>;
+  /** Publishes that arrive together share one SQLite transaction; each answers after it commits. */
+  private readonly commits: GroupCommit;
 
-  constructor(store: SnsStore, topics: TopicOperations, clock: Clock, ids: RandomStream, published: () => void) {
+  constructor(store: SnsStore, commits: GroupCommit, topics: TopicOperations, clock: Clock, ids: RandomStream, published: () => void) {
     this.store = store;
     this.topics = topics;
     this.clock = clock;
@@ -57,7 +57,7 @@ export class PublishOperations {
     this.published = published;
     // Increasing across restarts without a stored counter: microseconds of service time.
     this.sequence = BigInt(clock.now()) * 1_000_000n;
-    this.commits = new GroupCommit((items) => store.publish(items, clock.now()));
+    this.commits = commits;
   }
 
   /** Subscriptions or their attributes changed: recompute routes on the next publish. */
@@ -72,7 +72,7 @@ export class PublishOperations {
     if (attributesSize(m.MessageAttributes) + Buffer.byteLength(i.Message ?? "") > MAX_MESSAGE_BYTES) throw snsErrors.invalidParameter("Message too long");
     const routed = this.route(t, m);
     if (routed !== undefined) {
-      await this.commits.add([routed]);
+      await this.commits.write(() => this.store.publish([routed], this.clock.now()));
       this.published();
     }
     return { MessageId: m.MessageId, SequenceNumber: m.SequenceNumber };
@@ -104,7 +104,7 @@ export class PublishOperations {
       }
     }
     if (stored.length > 0) {
-      await this.commits.add(stored);
+      await this.commits.write(() => this.store.publish(stored, this.clock.now()));
       this.published();
     }
     return { Successful, Failed };
