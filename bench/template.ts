@@ -1,19 +1,19 @@
 // What reading a SAM template costs beside reading the equivalent lambda-sim.yaml: the translation
 // alone (in process), and `lambda-sim start` until /_sim/health answers (in its own process).
-//   pnpm bench:template
+//   node bench/template.ts
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, createSchedulesSource, kinesisSource, snsSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig } from "../packages/cli/src/config/load-config.ts";
 import { loadTemplate } from "../packages/cli/src/template/load-template.ts";
 import { startSimulator } from "./support.ts";
 
 const TEMPLATE = fileURLToPath(new URL("../examples/sam-app/template.yaml", import.meta.url));
 const NATIVE = fileURLToPath(new URL("../examples/lambda-sim.yaml", import.meta.url));
-const sources = [sqsSource, kinesisSource, createSchedulesSource()];
+const sources = [sqsSource, kinesisSource, createSchedulesSource(), snsSource, apiGatewaySource];
 const codeRoot = mkdtempSync(join(tmpdir(), "lambda-sim-bench-template-"));
 
 async function median(runs: number, f: () => Promise<unknown>): Promise<number> {

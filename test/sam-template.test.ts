@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { GetAliasCommand, GetFunctionConfigurationCommand, GetFunctionEventInvokeConfigCommand, InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { DeleteFunctionCommand, GetAliasCommand, GetFunctionConfigurationCommand, GetFunctionEventInvokeConfigCommand, InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
@@ -155,6 +156,73 @@ describe("lambda-sim start --template", () => {
       await sim.kill();
     }
   }, 30_000);
+
+  it("makes the queues SAM makes: a topic's SqsSubscription queue mapped to the function, a rule's DeadLetterConfig { Type: SQS } queue", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-sam-queues-")), "shop");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    writeFileSync(join(dir, "src", "app.mjs"), 'export const handler = async (event) => { for (const r of event.Records) console.log("got " + r.eventSource + " " + JSON.parse(r.body).Message); };\n');
+    const template = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders: { Type: AWS::SNS::Topic, Properties: { TopicName: orders } }
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: worker
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      Events:
+        Placed: { Type: SNS, Properties: { Topic: !Ref Orders, SqsSubscription: true } }
+  Audit:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: audit
+      InlineCode: "exports.handler = async () => 1;"
+      Handler: index.handler
+      Runtime: nodejs24.x
+      Events:
+        Shipped: { Type: EventBridgeRule, Properties: { RuleName: shipped, Pattern: { source: [shop] }, DeadLetterConfig: { Type: SQS } } }
+Outputs:
+  Dlq: { Value: !Ref AuditShippedQueue }
+`;
+    writeFileSync(join(dir, "template.yaml"), template);
+    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
+    const client = { endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } };
+    const sns = new SNSClient(client);
+    const sqs = new SQSClient(client);
+    const lambda = new LambdaClient(client);
+    const events = new EventBridgeClient(client);
+    try {
+      expect(sim.output()).toMatch(/WorkerPlacedQueue +queue http:\/\/127\.0\.0\.1:\d+\/000000000000\/shop-WorkerPlacedQueue-[A-Z0-9]{12} \(created by SAM for Worker\.Placed\)/);
+      expect(sim.output()).toMatch(/Worker\.Placed +subscription orders → sqs:shop-WorkerPlacedQueue-[A-Z0-9]{12} \(WorkerPlacedQueue\) → worker \(batch 10\)/);
+      // SNS → the queue (the SNS envelope as the message body) → the function, through an SQS mapping.
+      await sns.send(new PublishCommand({ TopicArn: "arn:aws:sns:us-east-1:000000000000:orders", Message: "order-1" }));
+      await until(() => sim.output().includes("got aws:sqs order-1"), 20_000);
+      const [mapping] = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "worker" }))).EventSourceMappings!;
+      expect(mapping).toMatchObject({ EventSourceArn: expect.stringMatching(/:shop-WorkerPlacedQueue-[A-Z0-9]{12}$/), BatchSize: 10, State: "Enabled" });
+
+      // The rule's target has the queue SAM made as its dead-letter queue: a delivery to a function
+      // that no longer exists lands there (EventBridge does not retry a missing target).
+      const dlqUrl = /output Dlq: (\S+)/.exec(sim.output())![1]!;
+      const dlqArn = `arn:aws:sqs:us-east-1:000000000000:${dlqUrl.split("/").at(-1)}`;
+      expect((await events.send(new ListTargetsByRuleCommand({ Rule: "shipped" }))).Targets).toEqual([expect.objectContaining({ Id: "AuditShippedLambdaTarget", DeadLetterConfig: { Arn: dlqArn } })]);
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: "audit" }));
+      await events.send(new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "Shipped", Detail: '{"id":7}' }] }));
+      let dead: { body?: string; code?: string }[] = [];
+      await until(async () => {
+        const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1, MessageAttributeNames: ["All"] }));
+        dead = (got.Messages ?? []).map((m) => ({ body: m.Body, code: m.MessageAttributes?.ERROR_CODE?.StringValue }));
+        return dead.length > 0;
+      }, 20_000);
+      expect(dead).toEqual([{ body: expect.stringContaining('"detail":{"id":7}'), code: "RESOURCE_NOT_FOUND" }]);
+    } finally {
+      sns.destroy();
+      sqs.destroy();
+      lambda.destroy();
+      events.destroy();
+      await sim.kill();
+    }
+  }, 40_000);
 
   it("builds a TypeScript function with esbuild as sam build does (Metadata BuildMethod: esbuild), and names the file and line of a build error", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-ts-")), "typed");

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { schemaKeysAt } from "./schema-keys.ts";
 import { checkReferences } from "./check-references.ts";
+import { buildFunctions } from "./function-builds.ts";
 
 export interface LoadedConfig {
   file: string;
@@ -26,10 +27,11 @@ export interface LoadedConfig {
 
 /**
  * Reads lambda-sim.yaml (or .json: YAML is a superset), validates it with zod and resolves paths
- * against the file's directory. Every problem becomes one line naming file, line, key path and
+ * against the file's directory; `build: esbuild` functions are built into `opts.buildRoot` (default:
+ * a temporary folder). Every problem becomes one line naming file, line, key path and
  * expectation; all of them are thrown together as one ERR_CONFIG.
  */
-export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}): Promise<LoadedConfig> {
+export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}, opts: { buildRoot?: string } = {}): Promise<LoadedConfig> {
   const extra = configSections(sources, more);
   const configSchema = buildConfigSchema(extra);
   const path = resolve(file);
@@ -61,7 +63,10 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   }
   const dangling = checkReferences(raw as Record<string, unknown>, path, (p) => lineOf(doc, lines, p));
   if (dangling.length > 0) throw new SimError("ERR_CONFIG", dangling.join("\n"));
-  return fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), (p) => lineOf(doc, lines, p));
+  const lineAt = (p: readonly PropertyKey[]) => lineOf(doc, lines, p);
+  const loaded = await fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), lineAt);
+  // `build: esbuild` functions run from their build folder (function-builds.ts).
+  return { ...loaded, functions: await buildFunctions(path, loaded.functions, parsed.data.functions, lineAt, opts.buildRoot) };
 }
 
 /** The sections sources (`queues`, `streams`...) and callers (scenarios) add to the config schema. */

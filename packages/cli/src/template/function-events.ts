@@ -1,6 +1,7 @@
 import { apiEvent } from "./api-events.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import { generatedName } from "./resource-identity.ts";
+import { deadLetterArn, snsQueue } from "./sam-generated-queues.ts";
 import { addSubscription } from "./sns-resources.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { bool, defined, num, type Translation } from "./translation.ts";
@@ -26,7 +27,8 @@ const NOT_YET: Record<string, string> = {
  * A serverless function's `Events`, as SAM expands them: SQS and Kinesis events into event source
  * mappings, `Schedule` into an EventBridge scheduled rule (which sends AWS's "Scheduled Event"),
  * `ScheduleV2` into an EventBridge Scheduler schedule (which sends its Input), `SNS` into a lambda
- * subscription of the topic.
+ * subscription of the topic (or, with `SqsSubscription`, a queue subscribed to it and mapped to the
+ * function). A `DeadLetterConfig: { Type: SQS }` points at the queue SAM creates (sam-generated-queues.ts).
  */
 export function functionEvents(t: Translation, stack: TemplateStack, fnId: string, fnName: string, events: unknown, base: TemplatePath): void {
   if (events === undefined) return;
@@ -82,12 +84,20 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         break;
       }
       case "SNS": {
-        if (p.SqsSubscription !== undefined && p.SqsSubscription !== false) {
-          t.notSimulated.push(`${label} (SNS SqsSubscription: the queue between topic and function is not made; the function is subscribed directly)`);
-        }
         const redrive = (typeof p.RedrivePolicy === "string" ? JSON.parse(p.RedrivePolicy) : p.RedrivePolicy) as Props | undefined;
-        addSubscription(t, p.Topic, defined({ protocol: "lambda", endpoint: fnArn, filterPolicy: p.FilterPolicy, filterPolicyScope: p.FilterPolicyScope, redrivePolicy: redrive && { deadLetterTargetArn: redrive.deadLetterTargetArn } }), [...at, "Topic"]);
-        t.said(label, `subscription ${String(p.Topic).split(":").at(-1)} → ${fnName}${p.FilterPolicy === undefined ? "" : " (filter policy)"}`);
+        const delivery = defined({ filterPolicy: p.FilterPolicy, filterPolicyScope: p.FilterPolicyScope, redrivePolicy: redrive && { deadLetterTargetArn: redrive.deadLetterTargetArn } });
+        const topic = String(p.Topic).split(":").at(-1);
+        const filtered = p.FilterPolicy === undefined ? "" : " (filter policy)";
+        const queue = snsQueue(stack, fnId, evId, p.SqsSubscription, [...at, "SqsSubscription"]);
+        if (queue === undefined) {
+          addSubscription(t, p.Topic, { protocol: "lambda", endpoint: fnArn, ...delivery }, [...at, "Topic"]);
+          t.said(label, `subscription ${topic} → ${fnName}${filtered}`);
+          break;
+        }
+        // SAM: topic → queue (an sqs subscription, the SNS envelope as the body) → function (an SQS mapping).
+        addSubscription(t, p.Topic, { protocol: "sqs", endpoint: queue.arn, ...delivery }, [...at, "Topic"]);
+        mapping(t, { functionName: fnName, eventSourceArn: queue.arn, batchSize: queue.batchSize, enabled: true }, [...at, "SqsSubscription"], { eventSourceArn: "QueueArn" });
+        t.said(label, `subscription ${topic} → ${shortArn(queue.arn)}${queue.createdAs === undefined ? "" : ` (${queue.createdAs})`} → ${fnName}${filtered} (batch ${String(queue.batchSize)})`);
         break;
       }
       case "Schedule": {
@@ -95,7 +105,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const name = typeof p.Name === "string" ? p.Name : generatedName(stack.info.stackName, ruleId, 64);
         if (typeof p.Schedule !== "string") throw new TemplateError([...at, "Schedule"], "expected rate(…) or cron(…)");
         const disabled = bool(p.Enabled) === false || p.State === "DISABLED";
-        const dlq = (p.DeadLetterConfig as Props | undefined)?.Arn;
+        const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
         const retry = p.RetryPolicy as Props | undefined;
         t.actions.push({
           kind: "rule",
@@ -103,9 +113,9 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
           name,
           rule: defined({ ScheduleExpression: p.Schedule, State: disabled ? "DISABLED" : "ENABLED", Description: p.Description }),
           // SAM names the rule's target `<Function><Event>LambdaTarget`.
-          targets: [defined({ Id: `${ruleId}LambdaTarget`.slice(0, 64), Arn: fnArn, Input: p.Input, RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }), DeadLetterConfig: dlq === undefined ? undefined : { Arn: dlq } })],
+          targets: [defined({ Id: `${ruleId}LambdaTarget`.slice(0, 64), Arn: fnArn, Input: p.Input, RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }), DeadLetterConfig: dlq })],
         });
-        t.said(label, `EventBridge rule ${name}: ${p.Schedule} → ${fnName}${disabled ? " (disabled)" : ""}`);
+        t.said(label, `EventBridge rule ${name}: ${p.Schedule} → ${fnName}${disabled ? " (disabled)" : ""}${deadLetterNote(dlq)}`);
         break;
       }
       case "EventBridgeRule":
@@ -117,8 +127,9 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const pattern = typeof p.Pattern === "string" ? p.Pattern : JSON.stringify(p.Pattern);
         const targetId = ((p.Target as Props | undefined)?.Id as string | undefined) ?? `${ruleId}LambdaTarget`.slice(0, 64);
         const rule = defined({ EventPattern: pattern, EventBusName: p.EventBusName, State: p.State ?? (bool(p.Enabled) === false ? "DISABLED" : "ENABLED") });
-        t.actions.push({ kind: "rule", logicalId: label, name, rule, targets: [ruleTarget({ ...p, Id: targetId, Arn: fnArn })] });
-        t.said(label, `EventBridge rule ${name}: pattern on ${String(p.EventBusName ?? "default")} → ${fnName}`);
+        const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
+        t.actions.push({ kind: "rule", logicalId: label, name, rule, targets: [ruleTarget({ ...p, Id: targetId, Arn: fnArn, DeadLetterConfig: dlq })] });
+        t.said(label, `EventBridge rule ${name}: pattern on ${String(p.EventBusName ?? "default")} → ${fnName}${deadLetterNote(dlq)}`);
         break;
       }
       case "ScheduleV2": {
@@ -127,9 +138,10 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
           t.notSimulated.push(`${label} (schedule group ${String(p.GroupName)}: only the default group is simulated)`);
           continue;
         }
-        t.config.schedules[name] = schedulerSchedule(p, { Arn: fnArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: p.DeadLetterConfig });
+        const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
+        t.config.schedules[name] = schedulerSchedule(p, { Arn: fnArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: dlq });
         t.origins.push({ native: ["schedules", name], template: at, keys: { target: "Input" } });
-        t.said(label, `schedule ${name}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}`);
+        t.said(label, `schedule ${name}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}${deadLetterNote(dlq)}`);
         break;
       }
       case "Api":
@@ -167,6 +179,10 @@ export function filterCriteria(v: unknown): unknown {
   if (v === undefined) return undefined;
   const filters = (v as Props).Filters;
   return { filters: Array.isArray(filters) ? filters.map((f: Props) => ({ pattern: f.Pattern })) : filters };
+}
+
+function deadLetterNote(dlq: { Arn: unknown } | undefined): string {
+  return dlq === undefined ? "" : ` (dead-letter queue ${shortArn(dlq.Arn)})`;
 }
 
 /** `arn:aws:sqs:r:a:orders` → `sqs:orders`, for start-up lines. */

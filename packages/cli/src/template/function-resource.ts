@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { esbuildFunction } from "./esbuild-function.ts";
+import { EntryPointError, esbuildFunction, typescriptOnlyHandler } from "../config/esbuild-function.ts";
 import { codeDirectory, type CodePlace } from "./function-code.ts";
 import { TemplateError } from "./intrinsics.ts";
 import { functionEvents } from "./function-events.ts";
@@ -27,8 +27,13 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   const codePath = serverless ? [...base, p.InlineCode !== undefined ? "InlineCode" : "CodeUri"] : [...base, "Code"];
   const sourceDir = await codeDirectory(id, code, place, codePath);
   const metadata = stack.resolver.resolve(stack.resources[id]!.Metadata ?? {}, ["Resources", id, "Metadata"]) as Props;
-  const codeUri = metadata.BuildMethod === "esbuild" ? await esbuildFunction(id, sourceDir, p.Handler, metadata.BuildProperties, join(place.codeRoot, "build", id), ["Resources", id]) : sourceDir;
+  const codeUri = metadata.BuildMethod === "esbuild" ? await buildFunction(id, sourceDir, p.Handler, metadata.BuildProperties, join(place.codeRoot, "build", id)) : sourceDir;
   if (metadata.BuildMethod !== undefined && metadata.BuildMethod !== "esbuild") t.notSimulated.push(`${id} (BuildMethod ${String(metadata.BuildMethod)}: code used as it is)`);
+  const ts = metadata.BuildMethod === undefined && String(p.Runtime).startsWith("nodejs") && typeof p.Handler === "string" ? typescriptOnlyHandler(sourceDir, p.Handler) : undefined;
+  if (ts !== undefined) {
+    // Lambda's Node.js runtimes load JavaScript only ("Building Lambda functions with TypeScript").
+    throw new TemplateError([...base, "Handler"], `${p.Handler} is in ${ts}, TypeScript, which Lambda's Node.js runtimes do not load: add Metadata: { BuildMethod: esbuild } to build it as sam build does`);
+  }
   const env = (p.Environment as Props | undefined)?.Variables;
   const dlq = serverless ? (p.DeadLetterQueue as Props | undefined)?.TargetArn : (p.DeadLetterConfig as Props | undefined)?.TargetArn;
   const entry: Record<string, unknown> = defined({
@@ -84,6 +89,16 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
 }
 
 const KNOWN = new Set(["FunctionName", "Runtime", "Handler", "CodeUri", "InlineCode", "MemorySize", "Timeout", "Environment", "Architectures", "DeadLetterQueue", "ReservedConcurrentExecutions", "EventInvokeConfig", "EphemeralStorage", "Layers", "FunctionUrlConfig", "AutoPublishAlias", "ProvisionedConcurrencyConfig", "Events", "ImageUri", "ImageConfig"]);
+
+/** SAM's esbuild build; a missing entry point is reported at Metadata.BuildProperties.EntryPoints. */
+async function buildFunction(id: string, sourceDir: string, handler: unknown, properties: unknown, outDir: string): Promise<string> {
+  try {
+    return await esbuildFunction(`Resources.${id}`, sourceDir, handler, properties, outDir);
+  } catch (e) {
+    if (e instanceof EntryPointError) throw new TemplateError(["Resources", id, "Metadata", "BuildProperties", "EntryPoints"], e.message);
+    throw e;
+  }
+}
 
 /** Lambda::Function's `Code`: ZipFile inline, or a local path (what `aws cloudformation package` reads). */
 function lambdaCode(code: unknown, path: readonly (string | number)[]): { uri?: unknown; inline?: unknown } {

@@ -27,16 +27,18 @@ export type StartConfig = LoadedConfig & { template?: TemplateSummary };
  */
 export async function loadStartConfig(opts: ConfigChoice, sources: readonly Source<any>[]): Promise<StartConfig | undefined> {
   const template = opts.template ?? (opts.config === undefined && !existsSync("lambda-sim.yaml") ? ["template.yaml", "template.yml"].find((f) => existsSync(f)) : undefined);
+  // lambda-sim.yaml's `build: esbuild` output: kept in the state directory, so an unchanged build keeps its code.
+  const buildRoot = opts.inMemory ? undefined : join(resolve(opts.state), "build");
   if (template === undefined) {
     const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
-    return file === undefined ? undefined : loadConfig(file, sources);
+    return file === undefined ? undefined : loadConfig(file, sources, {}, { buildRoot });
   }
   // Queue URLs in the template's Refs (function environments) carry the port: with --port 0, one
   // is chosen now rather than by the listener later.
   if (opts.port === 0) opts.port = await freePort(opts.host);
   const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
   const nativeFile = opts.config ?? (existsSync(beside) ? beside : undefined);
-  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources);
+  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot });
   return loadTemplate(template, {
     sources,
     parameterOverrides: parseParameterOverrides(opts.parameterOverrides ?? []),

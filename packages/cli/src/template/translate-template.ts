@@ -1,6 +1,7 @@
-import { BuildError } from "./esbuild-function.ts";
+import { BuildError } from "../config/esbuild-function.ts";
 import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
+import { GENERATED } from "./sam-generated-queues.ts";
 import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
 import { translateLayer } from "./layer-resource.ts";
@@ -96,7 +97,8 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       // RedrivePolicy's own keys are lowerCamelCase in CloudFormation too.
       t.origins.push({ native: ["queues", me.name], template: base });
       t.origins.push({ native: ["queues", me.name, "redrivePolicy"], template: [...base, "RedrivePolicy"], keys: { deadLetterTargetArn: "deadLetterTargetArn", maxReceiveCount: "maxReceiveCount" } });
-      t.said(id, `queue ${me.ref}${redrive ? ` (dead-letter queue ${shortArn(redrive.deadLetterTargetArn)} after ${String(redrive.maxReceiveCount)} receives)` : ""}`);
+      const createdFor = stack.resources[id]!.Metadata?.[GENERATED];
+      t.said(id, `queue ${me.ref}${redrive ? ` (dead-letter queue ${shortArn(redrive.deadLetterTargetArn)} after ${String(redrive.maxReceiveCount)} receives)` : ""}${createdFor === undefined ? "" : ` (created by SAM for ${String(createdFor)})`}`);
       return;
     }
     case "AWS::SNS::Topic":

@@ -33,6 +33,9 @@ function intBetween(min: number, max: number) {
  */
 const envValue = z.union([z.string(), z.number(), z.boolean()], { error: "expected a string" }).transform(String);
 
+const stringList = z.array(z.string(), { error: "expected a list of strings" });
+const pairList = z.union([z.string().regex(/=/), z.array(z.string().regex(/=/))], { error: "expected KEY=value, or a list of them" });
+
 /** The keys of one `functions:` entry, with AWS's ranges. */
 const functionFields = {
   runtime: z.enum(CONFIG_RUNTIMES, { error: `expected one of ${CONFIG_RUNTIMES.join(", ")}` }),
@@ -101,6 +104,26 @@ const functionFields = {
     })
     .optional(),
   reservedConcurrency: z.number({ error: "expected a whole number ≥ 0" }).int({ error: "expected a whole number ≥ 0" }).min(0, { error: "expected a whole number ≥ 0" }).optional(),
+  // `sam build`'s esbuild, run by the CLI at start (cli/src/config/function-builds.ts); the
+  // properties are spelled as SAM's BuildProperties are.
+  build: z.literal("esbuild", { error: "expected esbuild (the only build lambda-sim runs)" }).optional(),
+  buildProperties: z
+    .strictObject({
+      EntryPoints: stringList.optional(),
+      Format: z.enum(["cjs", "esm"], { error: "expected cjs or esm" }).optional(),
+      Target: z.string({ error: "expected an esbuild target such as es2022 or node22" }).optional(),
+      Minify: z.boolean({ error: "expected true or false" }).optional(),
+      Sourcemap: z.boolean({ error: "expected true or false" }).optional(),
+      External: stringList.optional(),
+      MainFields: z.string({ error: "expected field names separated by commas, such as module,main" }).optional(),
+      // As esbuild's CLI spells them: ".js=.mjs", "js=// banner", ".png=file", "KEY=value".
+      OutExtension: pairList.optional(),
+      Banner: pairList.optional(),
+      Footer: pairList.optional(),
+      Loader: pairList.optional(),
+      Define: pairList.optional(),
+    })
+    .optional(),
   sim: z
     .strictObject({
       freeze: z.boolean({ error: "expected true or false" }).optional(),
@@ -125,6 +148,8 @@ export const functionSchema = z
       return;
     }
     if (f.codeUri === undefined) ctx.addIssue({ code: "custom", path: ["codeUri"], input: undefined, message: "expected the path of the function's code directory" });
+    if (f.build !== undefined && !f.runtime.startsWith("nodejs")) ctx.addIssue({ code: "custom", path: ["build"], input: f.build, message: "expected no build: esbuild builds Node.js functions only" });
+    if (f.buildProperties !== undefined && f.build === undefined) ctx.addIssue({ code: "custom", path: ["buildProperties"], input: undefined, message: "expected build: esbuild beside buildProperties" });
     if (f.runtime.startsWith("nodejs") && f.handler === undefined) {
       ctx.addIssue({ code: "custom", path: ["handler"], input: undefined, message: "expected a handler such as index.handler (required for Node.js runtimes)" });
     }

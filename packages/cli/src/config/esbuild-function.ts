@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { BuildOptions, Message } from "esbuild";
-import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 
 type Props = Record<string, unknown>;
 
@@ -14,17 +13,22 @@ export class BuildError extends Error {
   }
 }
 
+/** Neither `EntryPoints` nor a source file for the handler: the caller names its own key. */
+export class EntryPointError extends Error {}
+
 /**
- * `Metadata: { BuildMethod: esbuild, BuildProperties }` built as `sam build` builds it: esbuild
+ * A function built as `sam build` builds `Metadata: { BuildMethod: esbuild, BuildProperties }`
+ * (a SAM template's, or lambda-sim.yaml's `build: esbuild` with `buildProperties`): esbuild
  * bundles the entry points (default: the handler's file) for Node.js, with SAM's defaults (format
  * cjs, target es2020, minified, no source map), into a build folder that becomes the function's
  * code. It runs at every start, so edited sources are rebuilt on restart; files whose content did
  * not change are not rewritten, so an unchanged function keeps its CodeSha256 (and warm
- * environments, and the version AutoPublishAlias published).
+ * environments, and the version AutoPublishAlias published). `label` names the function in
+ * errors (`Resources.Hello`, `functions.hello`).
  */
-export async function esbuildFunction(logicalId: string, sourceDir: string, handler: unknown, buildProperties: unknown, outDir: string, path: TemplatePath): Promise<string> {
+export async function esbuildFunction(label: string, sourceDir: string, handler: unknown, buildProperties: unknown, outDir: string): Promise<string> {
   const p = (buildProperties ?? {}) as Props;
-  const entryPoints = Array.isArray(p.EntryPoints) ? p.EntryPoints.map((e) => join(sourceDir, String(e))) : [handlerEntry(sourceDir, handler, path)];
+  const entryPoints = Array.isArray(p.EntryPoints) ? p.EntryPoints.map((e) => join(sourceDir, String(e))) : [handlerEntry(sourceDir, handler)];
   const options: BuildOptions = {
     entryPoints,
     bundle: true,
@@ -52,8 +56,8 @@ export async function esbuildFunction(logicalId: string, sourceDir: string, hand
     result = await build(options);
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors;
-    if (errors === undefined) throw new TemplateError(path, `esbuild failed: ${(e as Error).message}`);
-    throw new BuildError(errors.map((m) => `${m.location === null ? sourceDir : join(process.cwd(), m.location.file)}:${m.location?.line ?? ""} Resources.${logicalId} (esbuild): ${m.text}`));
+    if (errors === undefined) throw new BuildError([`${sourceDir}: ${label} (esbuild): ${(e as Error).message}`]);
+    throw new BuildError(errors.map((m) => `${m.location === null ? sourceDir : join(process.cwd(), m.location.file)}:${m.location?.line ?? ""} ${label} (esbuild): ${m.text}`));
   }
   mkdirSync(outDir, { recursive: true });
   for (const f of result.outputFiles ?? []) {
@@ -67,14 +71,30 @@ export async function esbuildFunction(logicalId: string, sourceDir: string, hand
 }
 
 /** `app.handler` → app.ts (or .mts, .js, .mjs, .cjs) in the source folder, as SAM finds it. */
-function handlerEntry(sourceDir: string, handler: unknown, path: TemplatePath): string {
+function handlerEntry(sourceDir: string, handler: unknown): string {
   const h = String(handler ?? "");
   const base = h.slice(0, h.lastIndexOf("."));
-  for (const ext of [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"]) {
+  for (const ext of [...TYPESCRIPT, ".js", ".mjs", ".cjs"]) {
     const file = join(sourceDir, base + ext);
     if (existsSync(file)) return file;
   }
-  throw new TemplateError([...path.slice(0, 2), "Metadata", "BuildProperties", "EntryPoints"], `no entry point: neither EntryPoints nor a file for handler ${h} (${relative(process.cwd(), join(sourceDir, base))}.ts) was found`);
+  throw new EntryPointError(`no entry point: neither EntryPoints nor a file for handler ${h} (${relative(process.cwd(), join(sourceDir, base))}.ts) was found`);
+}
+
+const TYPESCRIPT = [".ts", ".mts", ".cts"];
+
+/**
+ * The TypeScript file a Node.js handler names when there is no JavaScript beside it (`app.handler`
+ * → app.ts with no app.js, .mjs or .cjs): Lambda's Node.js runtimes load JavaScript only ("Node.js
+ * doesn't run TypeScript code natively, you must first transpile", Lambda developer guide,
+ * "Building Lambda functions with TypeScript"), so such a function needs a build.
+ */
+export function typescriptOnlyHandler(codeDir: string, handler: string | undefined): string | undefined {
+  if (handler === undefined || !handler.includes(".")) return undefined;
+  const base = join(codeDir, handler.slice(0, handler.lastIndexOf(".")));
+  if ([".js", ".mjs", ".cjs"].some((ext) => existsSync(base + ext))) return undefined;
+  const ts = TYPESCRIPT.map((ext) => base + ext).find((f) => existsSync(f));
+  return ts === undefined ? undefined : relative(codeDir, ts);
 }
 
 function pairs(v: unknown): Record<string, string> | undefined {
