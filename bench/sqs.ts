@@ -11,42 +11,15 @@
 // Node function, until the queue is empty: messages/s, and p50/p99 from SentTimestamp to the
 // handler (which appends its latencies to a file beside its code).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { rawSqlite, startSimulator } from "./support.ts";
+import { awsJsonAgent, awsJsonCall, rawSqlite, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const ROUNDS = quick ? 500 : 2_000;
 const WORKERS = 4;
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
-function call(port: number, operation: string, input: unknown): Promise<any> {
-  const body = Buffer.from(JSON.stringify(input));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/",
-        method: "POST",
-        agent,
-        headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": `AmazonSQS.${operation}`, "Content-Length": body.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString();
-          if (res.statusCode !== 200) reject(new Error(`${operation}: ${res.statusCode} ${text}`));
-          else resolve(JSON.parse(text));
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const call = (port: number, operation: string, input: unknown) => awsJsonCall(port, `AmazonSQS.${operation}`, input);
 
 async function throughApi(port: number): Promise<number> {
   const { QueueUrl } = await call(port, "CreateQueue", { QueueName: "bench" });
@@ -170,6 +143,6 @@ try {
   console.log(`end to end, ${END_TO_END} messages through an ESM (batch 10) into a no-op function: ${e2e.rate.toFixed(0)} messages/s   (goal ≥ 5,000)`);
   console.log(`  send → handler latency: p50 ${e2e.p50} ms, p99 ${e2e.p99} ms`);
 } finally {
-  agent.destroy();
+  awsJsonAgent.destroy();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // Shared by the benchmarks: a simulator in its own process, like a real deployment.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { createServer } from "node:http";
+import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -63,4 +63,27 @@ export async function measureCalls(callers: number, total: number, call: () => P
   const elapsed = performance.now() - started;
   latencies.sort((a, b) => a - b);
   return { p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, perSecond: (total / elapsed) * 1000 };
+}
+
+export const awsJsonAgent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+/**
+ * One AWS JSON-protocol call (`X-Amz-Target: <target>`) on a keep-alive agent; rejects on any
+ * status but 200 with the service's answer.
+ */
+export function awsJsonCall(port: number, target: string, input: unknown, contentType = "application/x-amz-json-1.0"): Promise<any> {
+  const body = Buffer.from(JSON.stringify(input));
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path: "/", method: "POST", agent: awsJsonAgent, headers: { "Content-Type": contentType, "X-Amz-Target": target, "Content-Length": body.length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        if (res.statusCode !== 200) reject(new Error(`${target}: ${res.statusCode} ${text}`));
+        else resolve(JSON.parse(text));
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }

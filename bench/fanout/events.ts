@@ -13,17 +13,15 @@
 // the queues hold every delivery. Reference, same run: the raw SQLite insert of the same
 // delivery rows, one transaction per PutEvents call.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compilePattern } from "../../packages/core/src/index.ts";
-import { rawSqlite, startSimulator } from "../support.ts";
+import { awsJsonAgent, awsJsonCall, rawSqlite, startSimulator } from "../support.ts";
 
 const quick = process.argv.includes("--quick");
 const MATCH_EVENTS = quick ? 100_000 : 500_000;
 const PUT_CALLS = quick ? 500 : 2_000;
 const WORKERS = 4;
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
 const PATTERNS: object[] = [
   { source: ["shop"], "detail-type": ["OrderPlaced"] },
@@ -88,23 +86,8 @@ function matching(): void {
   console.log(`  reference: JSON.parse of the same events      ${Math.round(parseRate).toLocaleString()} events/s`);
 }
 
-function call(port: number, operation: string, input: unknown, target = `AWSEvents.${operation}`, type = "application/x-amz-json-1.1"): Promise<any> {
-  const body = Buffer.from(JSON.stringify(input));
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path: "/", method: "POST", agent, headers: { "Content-Type": type, "X-Amz-Target": target, "Content-Length": body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString();
-        if (res.statusCode !== 200) reject(new Error(`${operation}: ${res.statusCode} ${text}`));
-        else resolve(JSON.parse(text));
-      });
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-const sqs = (port: number, op: string, input: unknown) => call(port, op, input, `AmazonSQS.${op}`, "application/x-amz-json-1.0");
+const call = (port: number, operation: string, input: unknown) => awsJsonCall(port, `AWSEvents.${operation}`, input, "application/x-amz-json-1.1");
+const sqs = (port: number, op: string, input: unknown) => awsJsonCall(port, `AmazonSQS.${op}`, input);
 
 async function throughApi(port: number): Promise<{ accepted: number; delivered: number; deliveries: number }> {
   for (let i = 0; i < PATTERNS.length; i++) {
@@ -178,5 +161,5 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  agent.destroy();
+  awsJsonAgent.destroy();
 }
