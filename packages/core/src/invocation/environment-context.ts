@@ -1,6 +1,7 @@
 import type { Clock } from "../clock/clock.ts";
 import type { RandomStream } from "../random/rng.ts";
 import type { ProcessLedger } from "../runtime/process-ledger.ts";
+import type { SandboxPool } from "../runtime/sandbox-pool.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 
 /** Shared services every environment needs. */
@@ -16,6 +17,8 @@ export interface EnvironmentContext {
   /** Mount each /tmp privately (Linux mount namespaces); otherwise TMPDIR points at it. */
   privateTmp: boolean;
   processes: ProcessLedger;
+  /** Pre-started sandboxes that first starts take when they can (absent: every start spawns). */
+  sandboxes?: SandboxPool;
   /** Shared V8 compile cache for Node environments. */
   compileCacheDir?: string;
   /** Wall ms an environment stays idle before it is frozen (0: at once). */

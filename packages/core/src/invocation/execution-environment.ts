@@ -5,7 +5,8 @@ import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { MAX_RESPONSE_BYTES, RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
 import { RuntimeChannel } from "../runtime/runtime-channel.ts";
-import { SandboxProcess, signalText, type SandboxOptions } from "../runtime/sandbox-process.ts";
+import { mountTablesOf, SandboxProcess, signalText, type SandboxOptions } from "../runtime/sandbox-process.ts";
+import { firstStart } from "../runtime/sandbox-pool.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
@@ -34,7 +35,8 @@ export class ExecutionEnvironment implements Environment {
   private readonly ctx: EnvironmentContext;
   private readonly api: RuntimeApiServer;
   private readonly output: OutputForwarder;
-  private readonly tmpDir: string;
+  /** Its /tmp: its own directory, or the one of the pooled sandbox it took (sandbox-pool.ts). */
+  private tmpDir: string;
   private readonly logStream: string;
   private runtimeApi = "";
   private process: SandboxProcess | undefined;
@@ -43,6 +45,8 @@ export class ExecutionEnvironment implements Environment {
   /** The process of the current or last invocation: its memory reading outlives it. */
   private lastProcess: SandboxProcess | undefined;
   private spawnedAt = 0;
+  /** How the current process was started, until its Init is over (refillSandboxes). */
+  private sandboxOptions: SandboxOptions | undefined;
   private initError: { errorType: string; body: Buffer } | undefined;
   private running: RunningInvocation | undefined;
   private readonly lifecycle: EnvironmentLifecycle;
@@ -146,6 +150,7 @@ export class ExecutionEnvironment implements Environment {
     if (this.running !== undefined) this.finish(this.platformError("Runtime.ExitError", "Runtime exited without providing a reason", "error"));
     await this.api.close();
     rmSync(this.tmpDir, { recursive: true, force: true });
+    rmSync(mountTablesOf(this.tmpDir), { recursive: true, force: true });
     this.transition("retired", reason);
     this.onRetired(this);
   }
@@ -174,7 +179,11 @@ export class ExecutionEnvironment implements Environment {
     };
     const failure = await this.extensions.start(options, INIT_LIMIT_MS);
     if (failure !== undefined) return this.failExtensionInit(failure);
-    const started = SandboxProcess.start(options);
+    // A first start may take a pre-started sandbox; a reset environment keeps its own /tmp.
+    const pooled = firstStart(this.tmpDir) ? this.ctx.sandboxes?.take(options) : undefined;
+    if (pooled !== undefined) this.tmpDir = pooled.tmpDir;
+    const started = pooled?.process ?? SandboxProcess.start(options);
+    this.sandboxOptions = options;
     if (started instanceof SandboxProcess) {
       this.process = started;
       this.closeChannel();
@@ -196,6 +205,7 @@ export class ExecutionEnvironment implements Environment {
 
   private onReady(): void {
     if (this.state === "initializing") this.transition("idle");
+    this.refillSandboxes();
     this.settlePrewarm(true);
     this.freezeIfWaiting();
   }
@@ -223,10 +233,18 @@ export class ExecutionEnvironment implements Environment {
     else this.freezeTimer = stopwatch.after(delayMs, freeze);
   }
 
+  /** After an Init, off its critical path: a sandbox for the next cold start of this kind. */
+  private refillSandboxes(): void {
+    const options = this.sandboxOptions;
+    this.sandboxOptions = undefined;
+    if (options !== undefined) setImmediate(() => this.ctx.sandboxes?.refill(options));
+  }
+
   private onDelivered(): void {
     const r = this.running;
     if (r === undefined) return;
     this.watchdogs.disarm();
+    this.refillSandboxes();
     if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.spawnedAt;
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = stopwatch.now();

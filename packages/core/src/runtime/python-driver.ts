@@ -5,6 +5,7 @@ import { noPythonMessage, pythonInterpreter } from "./python-interpreter.ts";
 import type { ProcessCommand, RuntimeDriver } from "./runtime-driver.ts";
 
 const PYTHON_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/python/bootstrap.py", import.meta.url));
+const PYTHON_SANDBOX = fileURLToPath(new URL("../../bootstrap/python/sandbox.py", import.meta.url));
 
 /**
  * python3.12 / python3.13 / python3.14: our own standard-library bootstrap loads the handler (the
@@ -24,6 +25,10 @@ export const pythonDriver: RuntimeDriver = {
     const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
     if (wrapper) return { command: wrapper, args: [executable, ...args] };
     return { command: executable, args };
+  },
+  sandboxCommand(config) {
+    const py = pythonInterpreter(config.runtime);
+    return py === undefined ? undefined : { command: py.executable, args: ["-u", PYTHON_SANDBOX] };
   },
   unavailable(config) {
     return pythonInterpreter(config.runtime) === undefined ? noPythonMessage(config.runtime) : undefined;

@@ -14,6 +14,8 @@ import { invokeHeaders, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeApiS
  *                         { "t": "response", "id", "next"? }          POST /invocation/{id}/response (+ next: and waits for the next event)
  *                         { "t": "error", "id", "errorType", "next"? } POST /invocation/{id}/error
  *                         { "t": "init-error", "errorType" }          POST /init/error
+ *   simulator → pooled sandbox  { "cwd": … }, body = the function's environment as JSON
+ *                         once, first: the function a pre-started sandbox is to serve (sandbox-pool.ts)
  * An answer that asks for the next event gets no acknowledgement (RIE's 202 carries nothing); any
  * other answer, and an init error, gets an empty frame once recorded, so a runtime that reports
  * and then exits (an uncaught exception, a failed init) is heard before its exit is.
@@ -37,6 +39,11 @@ export function encodeEvent(event: RuntimeEvent): Buffer {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(invokeHeaders(event))) headers[name.toLowerCase()] = String(value);
   return frame(Buffer.from(JSON.stringify(headers)), event.payload);
+}
+
+/** The frame that specialises a pooled sandbox: its code directory and its complete environment. */
+export function specialisationFrame(cwd: string, env: Record<string, string>): Buffer {
+  return frame(Buffer.from(JSON.stringify({ cwd })), Buffer.from(JSON.stringify(env)));
 }
 
 function frame(header: Buffer, body: Buffer): Buffer {

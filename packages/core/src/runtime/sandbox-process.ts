@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { Duplex } from "node:stream";
 import { stopwatch } from "../clock/stopwatch.ts";
 import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
@@ -11,7 +11,7 @@ import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
 import { RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE } from "./runtime-channel.ts";
 import { addLayerPaths, hostPathOf, optView, sandboxHostsFile } from "./layer-paths.ts";
-import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp } from "./runtime-driver.ts";
+import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
   environmentId: string;
@@ -57,7 +57,19 @@ export class SandboxProcess {
    * is missing or not executable (aws-facts §1.5).
    */
   static start(opts: SandboxOptions): SandboxProcess | { invalidEntrypoint: string } {
+    const plan = SandboxProcess.plan(opts);
+    if ("invalidEntrypoint" in plan) return plan;
     mkdirSync(opts.tmpDir, { recursive: true });
+    const cmd = plan.privateTmp === undefined ? plan.command : withPrivateTmp(plan.command, opts.tmpDir, plan.privateTmp.keep, mountTableFile(opts.tmpDir), plan.privateTmp.optDir, plan.privateTmp.hostsFile);
+    const child = spawnSandbox(withParentDeathSignal(cmd), plan.env, opts.config.codeDir, plan.channel);
+    return new SandboxProcess(child, opts, opts.logStream);
+  }
+
+  /**
+   * What starting `opts` takes: the runtime's command, its complete environment, and the mounts of
+   * its private /tmp (applied by start(), or already in place in a pooled sandbox).
+   */
+  static plan(opts: SandboxOptions): SandboxPlan | { invalidEntrypoint: string } {
     const env = environmentVariables({
       config: opts.config,
       runtimeApi: opts.runtimeApi,
@@ -75,29 +87,37 @@ export class SandboxProcess {
     const driver = driverFor(opts.config.runtime);
     const unavailable = opts.extension === undefined ? driver.unavailable?.(opts.config) : undefined;
     if (unavailable !== undefined) return { invalidEntrypoint: unavailable };
-    let cmd = opts.extension === undefined ? driver.command(opts.config, env) : { command: `${opt!.path}/extensions/${opts.extension}`, args: [] };
-    const problem = entrypointProblem({ ...cmd, command: hostPathOf(cmd.command, opt) });
-    if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${cmd.command}: ${problem}` };
-    if (opts.privateTmp) cmd = withPrivateTmp(cmd, opts.tmpDir, pathsToKeep(opts, env), opt?.mount, opt?.mount === undefined ? undefined : sandboxHostsFile());
-    cmd = withParentDeathSignal(cmd);
+    const command = opts.extension === undefined ? driver.command(opts.config, env) : { command: `${opt!.path}/extensions/${opts.extension}`, args: [] };
+    const problem = entrypointProblem({ ...command, command: hostPathOf(command.command, opt) });
+    if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${command.command}: ${problem}` };
+    const privateTmp = opts.privateTmp ? { keep: pathsToKeep(opts, env), optDir: opt?.mount, hostsFile: opt?.mount === undefined ? undefined : sandboxHostsFile() } : undefined;
     // fd 3 is a socket pair: the private channel to our bootstrap (never to an extension), blocking on its side.
     const channel = driver.privateChannel === true && opts.extension === undefined;
     if (channel) env[RUNTIME_CHANNEL_VARIABLE] = String(RUNTIME_CHANNEL_FD);
-    const stdio = channel ? ["ignore", "pipe", "pipe", "pipe"] as const : ["ignore", "pipe", "pipe"] as const;
-    const child = spawn(cmd.command, cmd.args, { cwd: opts.config.codeDir, env, detached: true, stdio: [...stdio] });
-    return new SandboxProcess(child, opts);
+    return { command, env, privateTmp, channel };
   }
 
-  private constructor(child: ChildProcess, opts: SandboxOptions) {
+  /**
+   * A process started ahead of its function (a pooled sandbox, sandbox-pool.ts) now serving
+   * `opts`. `ledgerMarker` is the log stream name its own start-up environment carries, which
+   * the process ledger checks before killing a leftover pid.
+   */
+  static adopt(child: ChildProcess, opts: SandboxOptions, ledgerMarker: string): SandboxProcess {
+    return new SandboxProcess(child, opts, ledgerMarker);
+  }
+
+  private constructor(child: ChildProcess, opts: SandboxOptions, ledgerMarker: string) {
     this.child = child;
     this.opts = opts;
     this.pid = child.pid;
     this.channel = (child.stdio[RUNTIME_CHANNEL_FD] as Duplex | null | undefined) ?? undefined;
-    if (child.pid !== undefined) opts.processes.record(opts.environmentId, child.pid, opts.logStream);
+    if (child.pid !== undefined) opts.processes.record(opts.environmentId, child.pid, ledgerMarker);
     child.stdout!.on("data", opts.onOutput);
     child.stderr!.on("data", opts.onOutput);
     child.on("error", () => this.ended(127, null));
     child.on("exit", (code, signal) => this.ended(code, signal));
+    // A pooled process may have ended before it was adopted.
+    if (child.exitCode !== null || child.signalCode !== null) setImmediate(() => this.ended(child.exitCode, child.signalCode));
   }
 
   /** SIGSTOP the group: the environment is frozen between invocations (aws-facts §3). */
@@ -153,6 +173,33 @@ export class SandboxProcess {
       // Already gone.
     }
   }
+}
+
+export interface SandboxPlan {
+  command: ProcessCommand;
+  env: Record<string, string>;
+  /** The host paths to bind back under the private /tmp, and the /opt and /etc/hosts mounts. */
+  privateTmp?: { keep: string[]; optDir?: string; hostsFile?: string };
+  channel: boolean;
+}
+
+/** Spawns a runtime in its own process group, with fd 3 as its private channel when `channel`. */
+export function spawnSandbox(cmd: ProcessCommand, env: Record<string, string>, cwd: string, channel: boolean): ChildProcess {
+  const stdio = channel ? ["ignore", "pipe", "pipe", "pipe"] as const : ["ignore", "pipe", "pipe"] as const;
+  return spawn(cmd.command, cmd.args, { cwd, env, detached: true, stdio: [...stdio] });
+}
+
+let mountTables = 0;
+
+/** Where a process's mount table is written (beside its /tmp directory, removed with it: mountTablesOf). */
+export function mountTableFile(tmpDir: string): string {
+  const dir = mountTablesOf(tmpDir);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${++mountTables}.fstab`);
+}
+
+export function mountTablesOf(tmpDir: string): string {
+  return `${tmpDir}.mounts`;
 }
 
 /**

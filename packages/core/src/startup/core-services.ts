@@ -33,6 +33,7 @@ import { randomSeed, SeededRng } from "../random/seeded-rng.ts";
 import { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import { FunctionRegistry } from "../registry/function-registry.ts";
 import { ProcessLedger } from "../runtime/process-ledger.ts";
+import { DEFAULT_SANDBOX_POOL_KEYS, DEFAULT_SANDBOX_POOL_SIZE, SandboxPool } from "../runtime/sandbox-pool.ts";
 import { pythonWarnings } from "../runtime/python-interpreter.ts";
 import { supportsPrivateTmp } from "../runtime/runtime-driver.ts";
 import { loadMigrations, type Migration } from "../store/migrate.ts";
@@ -128,6 +129,8 @@ export interface CoreServiceOptions {
   channelFreezeDelayMs?: number;
   /** How many stored Event invocations run at once (default 32, DEFAULT_ASYNC_CONCURRENCY). */
   asyncConcurrency?: number;
+  /** Pre-started sandboxes kept per runtime command line (default 1, DEFAULT_SANDBOX_POOL_SIZE; 0 disables). */
+  sandboxPool?: number;
   /** Faults active from the start (`faults:` in lambda-sim.yaml or a scenario), as POST /_sim/faults takes them. */
   faults?: readonly unknown[];
 }
@@ -154,7 +157,10 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   const processes = new ProcessLedger(join(scratch, "processes"));
   const leftovers = processes.reapLeftovers();
   if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
-  const ctx = { clock, telemetry, region, endpointUrl: endpoint, credentials: opts.functionCredentials, tmpRoot: join(scratch, "environments"), privateTmp, processes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, channelFreezeDelayMs: opts.channelFreezeDelayMs ?? DEFAULT_CHANNEL_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
+  const tmpRoot = join(scratch, "environments");
+  const sandboxes = new SandboxPool({ size: opts.sandboxPool ?? sandboxPoolSize(), maxKeys: DEFAULT_SANDBOX_POOL_KEYS, tmpRoot, processes });
+  cleanup.defer(() => sandboxes.close());
+  const ctx = { clock, telemetry, region, endpointUrl: endpoint, credentials: opts.functionCredentials, tmpRoot, privateTmp, processes, sandboxes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, channelFreezeDelayMs: opts.channelFreezeDelayMs ?? DEFAULT_CHANNEL_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
   const governor = new ConcurrencyGovernor(clock, telemetry, { ...opts.account, burst: opts.account?.burst ?? regionBurst(region) });
   for (const rec of registry.list()) {
     try {
@@ -210,4 +216,10 @@ function applyEventInvokeConfigs(configs: EventInvokeConfigs, functions: readonl
       throw isAwsError(e) ? new SimError("ERR_CONFIG", `functions.${f.functionName}.eventInvokeConfig: ${e.message}`) : e;
     }
   }
+}
+
+/** `LAMBDA_SIM_SANDBOX_POOL` (a count; 0 disables), else DEFAULT_SANDBOX_POOL_SIZE. */
+function sandboxPoolSize(): number {
+  const n = Number(process.env.LAMBDA_SIM_SANDBOX_POOL);
+  return process.env.LAMBDA_SIM_SANDBOX_POOL !== undefined && Number.isInteger(n) && n >= 0 ? n : DEFAULT_SANDBOX_POOL_SIZE;
 }

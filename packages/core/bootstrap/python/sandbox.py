@@ -1,0 +1,42 @@
+"""A pre-started, unspecialised sandbox (packages/core/src/runtime/sandbox-pool.ts): the
+interpreter is up and the bootstrap's standard-library imports are done before any function is
+known. It then blocks on its private channel until lambda-sim sends the function it is to serve
+(its environment variables and code directory), takes them as its own, and runs bootstrap.py as
+__main__ exactly as a process started for that function would: Init (the handler's import) starts
+only now, and so does the Init Duration lambda-sim measures.
+"""
+
+import importlib  # noqa: F401  (what bootstrap.py imports, loaded ahead)
+import importlib.util
+import json
+import os
+import sys
+import time
+
+from lambda_sim_runtime import boto3_support, lambda_context, runtime_api_client  # noqa: F401
+
+_BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap.py")
+
+
+def specialise():
+    try:
+        header, body = runtime_api_client.RuntimeChannelClient(int(os.environ["_LAMBDA_SIM_RUNTIME_FD"]))._read()
+    except Exception:
+        # The channel closed: lambda-sim is shutting the pool down.
+        sys.exit(0)
+    env = json.loads(body)
+    os.environ.clear()
+    os.environ.update(env)
+    time.tzset()
+    os.chdir(header.get("cwd") or "/")
+    sys.argv[0] = _BOOTSTRAP
+    # bootstrap.py as __main__ (not importable as `bootstrap`, which stays free for the function's
+    # own module of that name), from its cached bytecode.
+    spec = importlib.util.spec_from_file_location("__main__", _BOOTSTRAP)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["__main__"] = module
+    spec.loader.exec_module(module)
+
+
+if __name__ == "__main__":
+    specialise()

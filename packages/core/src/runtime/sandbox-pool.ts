@@ -1,0 +1,204 @@
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import { randomBytes } from "node:crypto";
+import type { ProcessLedger } from "./process-ledger.ts";
+import { RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE, specialisationFrame } from "./runtime-channel.ts";
+import { driverFor, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
+import { mountTableFile, mountTablesOf, SandboxProcess, spawnSandbox, type SandboxOptions, type SandboxPlan } from "./sandbox-process.ts";
+
+export interface SandboxPoolOptions {
+  /** Ready sandboxes kept per key (0 disables the pool). */
+  size: number;
+  /** Keys kept at once; the least recently used one's sandboxes go first. */
+  maxKeys: number;
+  tmpRoot: string;
+  processes: ProcessLedger;
+}
+
+/** The default `size`: one ready sandbox per runtime command line that has been used. */
+export const DEFAULT_SANDBOX_POOL_SIZE = 1;
+export const DEFAULT_SANDBOX_POOL_KEYS = 8;
+
+/**
+ * Variables a runtime reads while it starts, before our bootstrap runs: the interpreter's own
+ * options and paths (NODE_OPTIONS, NODE_PATH, PYTHON*), locale, home (user site-packages,
+ * ~/.node_modules), the dynamic loader, OpenSSL. A sandbox starts with the function's values of
+ * these (they are part of its key); the rest of the environment arrives with the function.
+ */
+const STARTUP_VARIABLE = /^(NODE_|UV_|PYTHON|LC_|LANG$|LANGUAGE$|HOME$|LD_|GLIBC_TUNABLES$|MALLOC_|OPENSSL_|SSL_CERT_)/;
+
+interface Pooled {
+  id: string;
+  child: ChildProcess;
+  tmpDir: string;
+  /** The log stream name in its start-up environment (what the process ledger matches). */
+  marker: string;
+  discard: () => void;
+}
+
+/**
+ * Pre-started, unspecialised sandboxes (issue 16's cold-start lever): the whole start chain
+ * (parent-death signal, private mount namespace with /tmp on a fresh directory, the interpreter,
+ * our bootstrap loaded with its private channel) already run, waiting for the function it will
+ * serve. A cold start of a function that a generic sandbox can serve takes one: its Init (the
+ * handler's import, Init Duration, init errors and timeouts) then runs as in a process started
+ * for it. Which can: our own bootstraps (Node, Python) without layers, a wrapper script, or
+ * variables the runtime reads at start-up (STARTUP_VARIABLE) other than the ones every sandbox
+ * gets. Sandboxes are keyed by their command line (runtime, interpreter flags such as the heap
+ * cap that follows memorySize) and the host paths bound under their /tmp; a key gets `size`
+ * ready sandboxes once a function of that key has started, refilled off the critical path (after
+ * an Init, not during one), and at most `maxKeys` keys are kept. Pooled processes are in the
+ * process ledger and die with the simulator like any environment's.
+ */
+export class SandboxPool {
+  private readonly opts: SandboxPoolOptions;
+  /** Ready (or still starting) sandboxes per key, in least-recently-used key order. */
+  private readonly ready = new Map<string, Pooled[]>();
+  private closed = false;
+
+  constructor(opts: SandboxPoolOptions) {
+    this.opts = opts;
+  }
+
+  /**
+   * A pooled sandbox specialised for `opts` (the function's variables and code directory sent on
+   * its channel), with the directory its /tmp is (the environment's from now on), or undefined
+   * when there is none for its key or it cannot take one. Only for an environment's first start:
+   * a reset environment keeps its own /tmp. The sandbox may still be starting: the frame waits in
+   * its channel, and it still has a head start on a new process.
+   */
+  take(opts: SandboxOptions): { process: SandboxProcess; tmpDir: string } | undefined {
+    const pooled = this.keyOf(opts);
+    if (pooled === undefined) return undefined;
+    const list = this.ready.get(pooled.key);
+    let sandbox = list?.shift();
+    // One that died a moment ago, before its exit was heard, is dropped.
+    while (sandbox !== undefined && (sandbox.child.exitCode !== null || sandbox.child.signalCode !== null)) sandbox = list!.shift();
+    if (sandbox === undefined) return undefined;
+    this.touch(pooled.key, list!);
+    this.opts.processes.forget(sandbox.id);
+    sandbox.discard();
+    // Without a private /tmp the function's TMPDIR names its directory, which the frame carries.
+    const plan = opts.privateTmp ? pooled.plan : SandboxProcess.plan({ ...opts, tmpDir: sandbox.tmpDir });
+    if ("invalidEntrypoint" in plan) return undefined;
+    const channel = sandbox.child.stdio[RUNTIME_CHANNEL_FD] as Duplex;
+    channel.write(specialisationFrame(opts.config.codeDir, plan.env));
+    return { process: SandboxProcess.adopt(sandbox.child, { ...opts, tmpDir: sandbox.tmpDir }, sandbox.marker), tmpDir: sandbox.tmpDir };
+  }
+
+  /** Starts sandboxes for `opts`'s key until it has `size` of them (after an Init: off the critical path). */
+  refill(opts: SandboxOptions): void {
+    if (this.closed || this.opts.size <= 0) return;
+    const pooled = this.keyOf(opts);
+    if (pooled === undefined) return;
+    const list = this.ready.get(pooled.key) ?? [];
+    this.touch(pooled.key, list);
+    while (list.length < this.opts.size) list.push(this.spawn(pooled.command, pooled.plan, list));
+    for (const key of [...this.ready.keys()].slice(0, Math.max(0, this.ready.size - this.opts.maxKeys))) {
+      for (const s of this.ready.get(key)!) this.kill(s);
+      this.ready.delete(key);
+    }
+  }
+
+  /** Kills every pooled sandbox (shutdown). */
+  close(): void {
+    this.closed = true;
+    for (const list of this.ready.values()) for (const s of list) this.kill(s);
+    this.ready.clear();
+  }
+
+  /** How many sandboxes wait (for tests and the state view). */
+  get size(): number {
+    let n = 0;
+    for (const list of this.ready.values()) n += list.length;
+    return n;
+  }
+
+  /** Process ids of the waiting sandboxes. */
+  pids(): number[] {
+    return [...this.ready.values()].flat().flatMap((s) => (s.child.pid === undefined ? [] : [s.child.pid]));
+  }
+
+  private keyOf(opts: SandboxOptions): { key: string; command: ProcessCommand; plan: SandboxPlan } | undefined {
+    if (this.opts.size <= 0 || opts.extension !== undefined || opts.config.optDir !== undefined) return undefined;
+    const driver = driverFor(opts.config.runtime);
+    const command = driver.sandboxCommand?.(opts.config);
+    if (command === undefined) return undefined;
+    const plan = SandboxProcess.plan(opts);
+    if ("invalidEntrypoint" in plan || !plan.channel) return undefined;
+    if (plan.env.AWS_LAMBDA_EXEC_WRAPPER !== undefined) return undefined;
+    const underTmp = (plan.privateTmp?.keep ?? []).filter((p) => p.startsWith("/tmp/")).sort();
+    return { key: JSON.stringify([command.command, command.args, underTmp, opts.privateTmp, startupVariables(plan.env)]), command, plan };
+  }
+
+  private spawn(command: ProcessCommand, plan: SandboxPlan, list: Pooled[]): Pooled {
+    const id = `sandbox-${randomBytes(8).toString("hex")}`;
+    const marker = `lambda-sim-${id}`;
+    const tmpDir = join(this.opts.tmpRoot, id);
+    mkdirSync(tmpDir, { recursive: true });
+    const cmd = plan.privateTmp === undefined ? command : withPrivateTmp(command, tmpDir, plan.privateTmp.keep, mountTableFile(tmpDir));
+    const child = spawnSandbox(withParentDeathSignal(cmd), genericEnvironment(plan.env, marker), this.opts.tmpRoot, true);
+    const drop = () => {};
+    child.stdout!.on("data", drop);
+    child.stderr!.on("data", drop);
+    // A sandbox that dies while it waits leaves the pool (the next cold start starts normally).
+    const gone = () => {
+      const i = list.indexOf(sandbox);
+      if (i >= 0) list.splice(i, 1);
+      this.opts.processes.forget(id);
+      rmSync(tmpDir, { recursive: true, force: true });
+      rmSync(mountTablesOf(tmpDir), { recursive: true, force: true });
+    };
+    child.on("exit", gone);
+    child.on("error", gone);
+    const sandbox: Pooled = {
+      id,
+      child,
+      tmpDir,
+      marker,
+      discard: () => {
+        child.stdout!.off("data", drop);
+        child.stderr!.off("data", drop);
+        child.off("exit", gone);
+        child.off("error", gone);
+      },
+    };
+    if (child.pid !== undefined) this.opts.processes.record(id, child.pid, marker);
+    return sandbox;
+  }
+
+  private kill(s: Pooled): void {
+    try {
+      if (s.child.pid !== undefined) process.kill(-s.child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private touch(key: string, list: Pooled[]): void {
+    this.ready.delete(key);
+    this.ready.set(key, list);
+  }
+}
+
+function startupVariables(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => STARTUP_VARIABLE.test(name)));
+}
+
+/**
+ * What a sandbox starts with: the function's start-up variables (the same for its whole key),
+ * PATH and TZ as every environment starts, V8's compile cache, the channel's fd, and `marker` as
+ * its log stream name for the process ledger. Everything else arrives with the function.
+ */
+function genericEnvironment(env: Record<string, string>, marker: string): Record<string, string> {
+  const generic: Record<string, string> = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", TZ: ":UTC", ...startupVariables(env), AWS_LAMBDA_LOG_STREAM_NAME: marker };
+  for (const name of ["_LAMBDA_SIM_COMPILE_CACHE", RUNTIME_CHANNEL_VARIABLE]) if (env[name] !== undefined) generic[name] = env[name];
+  return generic;
+}
+
+/** Whether an environment's /tmp directory was never created (a first start, which a pooled sandbox can serve). */
+export function firstStart(tmpDir: string): boolean {
+  return !existsSync(tmpDir);
+}
