@@ -16,6 +16,10 @@ import time
 from lambda_sim_runtime import boto3_support, lambda_context, runtime_api_client  # noqa: F401
 
 _BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap.py")
+# Set by the interpreter itself as it started (PEP 538 locale coercion), from the locale variables
+# the sandbox shares with its function (they are part of its pool key): a process started for the
+# function has it too.
+_COERCED = os.environ.get("LC_CTYPE")
 
 
 def specialise():
@@ -27,6 +31,8 @@ def specialise():
     env = json.loads(body)
     os.environ.clear()
     os.environ.update(env)
+    if _COERCED is not None and "LC_CTYPE" not in env:
+        os.environ["LC_CTYPE"] = _COERCED
     time.tzset()
     os.chdir(header.get("cwd") or "/")
     sys.argv[0] = _BOOTSTRAP

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { randomBytes } from "node:crypto";
@@ -83,8 +83,11 @@ export class SandboxPool {
     // Without a private /tmp the function's TMPDIR names its directory, which the frame carries.
     const plan = opts.privateTmp ? pooled.plan : SandboxProcess.plan({ ...opts, tmpDir: sandbox.tmpDir });
     if ("invalidEntrypoint" in plan) return undefined;
+    // The private /tmp's sh exports PWD (its working directory, resolved) to a process started
+    // for the function; the sandbox's sh saw the pool's directory instead.
+    const env = opts.privateTmp ? { ...plan.env, PWD: realpathSync(opts.config.codeDir) } : plan.env;
     const channel = sandbox.child.stdio[RUNTIME_CHANNEL_FD] as Duplex;
-    channel.write(specialisationFrame(opts.config.codeDir, plan.env));
+    channel.write(specialisationFrame(opts.config.codeDir, env));
     return { process: SandboxProcess.adopt(sandbox.child, { ...opts, tmpDir: sandbox.tmpDir }, sandbox.marker), tmpDir: sandbox.tmpDir };
   }
 

@@ -1,0 +1,172 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { FunctionDefinition } from "@lambda-sim/core";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { HAS_PYTHON } from "./support/python.ts";
+import { until } from "./support/until.ts";
+
+// Cold starts served by a pre-started sandbox (README "Cold starts") must look to the function
+// exactly like a process started for it: its own variables, its code directory as cwd, a /tmp as
+// empty as a fresh start's, its Init (errors, timeouts, Init Duration) as before; and the pool's
+// processes must not outlive the simulator.
+
+const NODE_PROBE = `import { readdirSync } from "node:fs";
+export const handler = async () => ({ pid: process.pid, ppid: process.ppid, cwd: process.cwd(), env: { ...process.env }, tmp: readdirSync("/tmp").sort(), hour: new Date(0).getHours() });
+export const write = async () => { (await import("node:fs")).writeFileSync("/tmp/left-by-a", "x"); return "ok"; };
+`;
+const NODE_BAD = `throw new Error("cannot initialise");\n`;
+const NODE_SLOW = `await new Promise((r) => setTimeout(r, 60_000));\nexport const handler = async () => "never";\n`;
+const PY_PROBE = `import os
+def handler(event, context):
+    return {"pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd(), "env": dict(os.environ), "tmp": sorted(os.listdir("/tmp"))}
+def write(event, context):
+    open("/tmp/left-by-a", "w").write("x")
+    return "ok"
+`;
+
+let stateDir: string;
+let codeDir: string;
+let t: TestSimulator;
+let lambda: LambdaClient;
+
+const fn = (functionName: string, runtime: string, handler: string, environment: Record<string, string>): FunctionDefinition => ({ functionName, runtime, handler, codeDir, environment, timeout: 15 });
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-pool-state-"));
+  codeDir = mkdtempSync(join(tmpdir(), "lambda-sim-pool-code-"));
+  writeFileSync(join(codeDir, "probe.mjs"), NODE_PROBE);
+  writeFileSync(join(codeDir, "bad.mjs"), NODE_BAD);
+  writeFileSync(join(codeDir, "slow.mjs"), NODE_SLOW);
+  writeFileSync(join(codeDir, "probe.py"), PY_PROBE);
+  mkdirSync(join(codeDir, "unused"));
+  t = await startTestSimulator({
+    stateDir,
+    sandboxPool: 1,
+    functions: [
+      fn("node-a", "nodejs24.x", "probe.write", { WHO: "a", ONLY_A: "1" }),
+      fn("node-b", "nodejs24.x", "probe.handler", { WHO: "b", TZ: "Asia/Tokyo" }),
+      fn("node-fresh", "nodejs24.x", "probe.handler", { WHO: "fresh" }),
+      fn("node-c", "nodejs24.x", "probe.write", {}),
+      fn("node-bad", "nodejs24.x", "bad.handler", {}),
+      fn("node-slow", "nodejs24.x", "slow.handler", {}),
+      fn("py-a", "python3.12", "probe.write", { WHO: "a", ONLY_A: "1" }),
+      fn("py-b", "python3.12", "probe.handler", { WHO: "b" }),
+      fn("py-fresh", "python3.12", "probe.handler", { WHO: "fresh" }),
+    ],
+  });
+  lambda = new LambdaClient(t.clientConfig);
+});
+
+let closed = false;
+async function close(): Promise<void> {
+  if (closed) return;
+  closed = true;
+  lambda?.destroy();
+  await t?.close();
+}
+
+afterAll(async () => {
+  await close();
+  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(codeDir, { recursive: true, force: true });
+});
+
+/** The pids of the sandboxes waiting in the pool, from the process ledger. */
+function pooledPids(): number[] {
+  const ledger = join(stateDir, "run", "processes");
+  return readdirSync(ledger)
+    .filter((f) => f.startsWith("sandbox-"))
+    .map((f) => Number(readFileSync(join(ledger, f), "utf8").split(" ")[0]));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+  } catch {
+    return false;
+  }
+}
+
+async function invoke(name: string) {
+  const out = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: "Tail" }));
+  return { out, body: JSON.parse(Buffer.from(out.Payload!).toString()), log: Buffer.from(out.LogResult ?? "", "base64").toString() };
+}
+
+/** Cold-starts `first` (which leaves a file in its /tmp) and waits for the sandbox the pool starts after its Init. */
+async function poolAfter(first: string): Promise<number[]> {
+  const before = pooledPids();
+  expect((await invoke(first)).body).toBe("ok");
+  await until(() => pooledPids().some((p) => !before.includes(p)));
+  return pooledPids().filter((p) => !before.includes(p));
+}
+
+describe.runIf(process.platform === "linux")("cold starts from the sandbox pool", () => {
+  it("a Node function gets its own variables, its code directory as cwd and a fresh /tmp, and reports Init Duration", async () => {
+    // A first start without the pool, for reference.
+    const fresh = (await invoke("node-fresh")).body;
+    const pooled = await poolAfter("node-a");
+    const { body, log } = await invoke("node-b");
+    expect(pooled).toContain(body.pid);
+    expect(body.env.WHO).toBe("b");
+    expect(body.env.ONLY_A).toBeUndefined();
+    expect(body.env.AWS_LAMBDA_FUNCTION_NAME).toBe("node-b");
+    expect(body.env.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+    expect(Object.keys(body.env).filter((k) => k.startsWith("_LAMBDA_SIM"))).toEqual([]);
+    // The same variables as a process started for it, no more, no fewer.
+    expect(Object.keys(body.env).sort()).toEqual(Object.keys(fresh.env).sort());
+    expect(body.env.PWD).toBe(fresh.env.PWD);
+    expect(body.hour).toBe(9); // TZ=Asia/Tokyo, set by the function, is in force
+    expect(body.cwd).toBe(codeDir.replace(/\/$/, ""));
+    expect(body.tmp).toEqual(fresh.tmp);
+    expect(body.tmp).not.toContain("left-by-a");
+    expect(body.ppid).toBe(process.pid);
+    expect(log).toMatch(/\tInit Duration: \d+\.\d\d ms\t\n$/);
+  });
+
+  it("reports an init error and an init timeout as a process started for the function does", async () => {
+    await until(() => pooledPids().length > 0);
+    let pooled = pooledPids();
+    const bad = await invoke("node-bad");
+    expect(pooled.some(alive)).toBe(false);
+    expect(bad.out.FunctionError).toBe("Unhandled");
+    expect(bad.body).toMatchObject({ errorType: "Error", errorMessage: "cannot initialise" });
+    expect(bad.log).toMatch(/Init Duration: [\d.]+ ms\t/);
+
+    // The failed Init refills nothing; a successful one does.
+    pooled = await poolAfter("node-c");
+    const slow = await invoke("node-slow");
+    expect(pooled.some(alive)).toBe(false);
+    expect(slow.body).toEqual({ errorType: "Sandbox.Timedout", errorMessage: expect.stringMatching(/Task timed out after 10.00 seconds$/) });
+    expect(slow.log).toMatch(/Init Duration: 1\d{4}\.\d\d ms\tStatus: timeout/);
+  }, 30_000);
+
+  it.runIf(HAS_PYTHON)("a Python function gets its own variables, its code directory as cwd and a fresh /tmp", async () => {
+    const fresh = (await invoke("py-fresh")).body;
+    const pooled = await poolAfter("py-a");
+    const { body, log } = await invoke("py-b");
+    expect(Object.keys(body.env).sort()).toEqual(Object.keys(fresh.env).sort());
+    expect(body.env.PWD).toBe(fresh.env.PWD);
+    expect(body.tmp).toEqual(fresh.tmp);
+    expect(pooled).toContain(body.pid);
+    expect(body.env.WHO).toBe("b");
+    expect(body.env.ONLY_A).toBeUndefined();
+    expect(body.env.AWS_LAMBDA_FUNCTION_NAME).toBe("py-b");
+    expect(Object.keys(body.env).filter((k) => k.startsWith("_LAMBDA_SIM"))).toEqual([]);
+    expect(body.cwd).toBe(codeDir.replace(/\/$/, ""));
+    expect(body.tmp).not.toContain("left-by-a");
+    expect(body.ppid).toBe(process.pid);
+    expect(log).toContain("Init Duration");
+  });
+
+  it("leaves no pooled process behind after shutdown", async () => {
+    await until(() => pooledPids().length > 0);
+    const pids = pooledPids();
+    expect(pids.every(alive)).toBe(true);
+    await close();
+    await until(() => !pids.some(alive));
+  });
+});
