@@ -1,16 +1,17 @@
 // bench/invoke: the invoke hot path against its floor, measured in the same run (issue 2).
 //
-//   node bench/invoke.ts [--quick] [--subscribers]
+//   node bench/invoke.ts [--quick] [--subscribers] [--cold]
 //
 // Warm synchronous invocations of a no-op Node handler through the Lambda REST API with a
 // keep-alive client, 1 and 8 concurrent callers (p50, p99, invocations/s), beside a bare node:http
-// loopback round trip; cold start (new environment to first response) beside a bare `node -e`
-// start; throughput over 100,000 invocations in 10 blocks (it must not drift down); and warm
+// loopback round trip; cold start (new environment to first response) with a ready pooled
+// sandbox, back to back, in a burst and with no pool, beside bare `node -e ''` starts
+// (bench/cold-start.ts says what each measures); throughput over 100,000 invocations in 10 blocks (it must not drift down); and warm
 // invocations with the dashboard and `lambda-sim tail` attached beside nobody watching.
 // The simulator and the floor server each run in their own process, like a real deployment.
-import { spawnSync } from "node:child_process";
 import { agent, measure, post, startFloorServer } from "./http-load.ts";
 import { startSimulator } from "./support.ts";
+import { bareBurst, bareStart, coldNames, coldStarts, printCold, spreadColdStarts } from "./cold-start.ts";
 import { compareSubscribers } from "./subscribers.ts";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +20,8 @@ import { join } from "node:path";
 const quick = process.argv.includes("--quick");
 /** `--subscribers`: only the watched-versus-alone comparison (issue 15's bar), after the warm-up. */
 const onlySubscribers = process.argv.includes("--subscribers");
+/** `--cold`: only the cold-start figures, after the warm-up. */
+const onlyCold = process.argv.includes("--cold");
 const WARM_N = quick ? 2_000 : 10_000;
 const BIG_N = quick ? 20_000 : 100_000;
 const COLD_N = quick ? 9 : 20;
@@ -27,23 +30,12 @@ function setUpFunctions(): string {
   const dir = mkdtempSync(join(tmpdir(), "lambda-sim-bench-"));
   mkdirSync(join(dir, "noop"));
   writeFileSync(join(dir, "noop", "index.mjs"), "export const handler = async () => ({ ok: true });\n");
-  const fns = ["noop", ...Array.from({ length: COLD_N }, (_, i) => `cold${i}`)]
+  const fns = ["noop", ...coldNames("cold", COLD_N)]
     // BENCH_NO_FREEZE=1 measures without SIGSTOP/SIGCONT between invocations.
     .map((n) => `  ${n}:\n    runtime: nodejs24.x\n    handler: index.handler\n    codeUri: ./noop\n${process.env.BENCH_NO_FREEZE ? "    sim: { freeze: false }\n" : ""}`)
     .join("");
   writeFileSync(join(dir, "lambda-sim.yaml"), `functions:\n${fns}`);
   return join(dir, "lambda-sim.yaml");
-}
-
-function bareNodeStartMs(): number {
-  const runs: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    const t0 = performance.now();
-    spawnSync(process.execPath, ["-e", ""]);
-    runs.push(performance.now() - t0);
-  }
-  runs.sort((a, b) => a - b);
-  return runs[5]!;
 }
 
 const fmt = (n: number) => n.toFixed(3).padStart(8);
@@ -64,26 +56,28 @@ async function main(): Promise<void> {
       await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))), sim.child.pid);
       return;
     }
-    console.log("warm invoke        |   p50 ms |   p99 ms |    inv/s | floor p50 | floor inv/s | p50 ratio | inv/s ratio");
-    for (const callers of [1, 8]) {
-      const f = await measure(callers, WARM_N, () => post(floor.port, "/"));
-      const s = await measure(callers, WARM_N, () => post(sim.port, invokePath("noop")));
-      console.log(
-        `${String(callers).padStart(2)} caller(s)        | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.perSecond.toFixed(0).padStart(8)} |  ${fmt(f.p50)} | ${f.perSecond.toFixed(0).padStart(11)} | ${(s.p50 / f.p50).toFixed(2).padStart(8)}x | ${(s.perSecond / f.perSecond).toFixed(2).padStart(10)}x`,
-      );
+    if (!onlyCold) {
+      console.log("warm invoke        |   p50 ms |   p99 ms |    inv/s | floor p50 | floor inv/s | p50 ratio | inv/s ratio");
+      for (const callers of [1, 8]) {
+        const f = await measure(callers, WARM_N, () => post(floor.port, "/"));
+        const s = await measure(callers, WARM_N, () => post(sim.port, invokePath("noop")));
+        console.log(
+          `${String(callers).padStart(2)} caller(s)        | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.perSecond.toFixed(0).padStart(8)} |  ${fmt(f.p50)} | ${f.perSecond.toFixed(0).padStart(11)} | ${(s.p50 / f.p50).toFixed(2).padStart(8)}x | ${(s.perSecond / f.perSecond).toFixed(2).padStart(10)}x`,
+        );
+      }
     }
 
-    const cold: number[] = [];
-    for (let i = 0; i < COLD_N; i++) {
-      const t0 = performance.now();
-      await post(sim.port, invokePath(`cold${i}`));
-      cold.push(performance.now() - t0);
+    // The pool's sandbox for this key was started after noop's first Init; 500 ms lets each refill come up.
+    const pooled = await coldStarts((name) => post(sim.port, invokePath(name)), "cold", COLD_N, 500);
+    const noPoolSim = await startSimulator([], ["--in-memory", "--config", config], { LAMBDA_SIM_SANDBOX_POOL: "0" });
+    let noPool: number;
+    try {
+      noPool = await spreadColdStarts((name) => post(noPoolSim.port, invokePath(name)), "cold", COLD_N, 100);
+    } finally {
+      noPoolSim.child.kill("SIGTERM");
     }
-    cold.sort((a, b) => a - b);
-    const bare = bareNodeStartMs();
-    const coldMedian = cold[Math.floor(cold.length / 2)]!;
-    console.log(`\ncold start (new environment to first response), median of ${COLD_N}: ${coldMedian.toFixed(1)} ms`);
-    console.log(`bare \`node -e ''\` start to exit, median of 10:                    ${bare.toFixed(1)} ms   ratio ${(coldMedian / bare).toFixed(2)}x`);
+    printCold(`median of ${COLD_N}`, pooled, noPool, bareStart(process.execPath, ["-e", ""]), await bareBurst(process.execPath, ["-e", ""]), 1.3);
+    if (onlyCold) return;
 
     console.log(`\nthroughput over ${BIG_N} invocations, 8 callers, per block of ${BIG_N / 10}:`);
     const blocks: number[] = [];

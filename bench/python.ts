@@ -1,11 +1,13 @@
 // bench/python: the Python runtime beside its references, measured in the same run (issue 20).
 //
-//   node bench/python.ts [--quick]
+//   node bench/python.ts [--quick] [--cold]
 //
 // Warm synchronous invocations of a no-op Python handler through the Lambda REST API (1 caller,
 // p50 and p99) beside the same for a no-op Node.js handler; cold start (new environment to first
-// response) of the Python handler beside a bare `python3 -c pass` of the interpreter the simulator
-// uses, and of the `python3` on PATH as a user would type it (a pyenv shim costs much more).
+// response) of the Python handler with a ready pooled sandbox, back to back, in a burst and with
+// no pool (bench/cold-start.ts says what each measures), beside a bare `python3 -c pass` of the
+// interpreter the simulator uses, and of the `python3` on PATH as a user would type it (a pyenv
+// shim costs much more).
 // Goals: cold <= 1.5x the bare interpreter start; warm p50 within 1.2x of Node's.
 import { spawnSync } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -14,8 +16,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pythonInterpreter } from "../packages/core/src/runtime/python-interpreter.ts";
 import { startSimulator } from "./support.ts";
+import { bareBurst, coldNames, coldStarts, printCold, spreadColdStarts } from "./cold-start.ts";
 
 const quick = process.argv.includes("--quick");
+/** `--cold`: only the cold-start figures. */
+const onlyCold = process.argv.includes("--cold");
 const WARM_N = quick ? 1_000 : 5_000;
 const COLD_N = quick ? 9 : 20;
 
@@ -73,7 +78,7 @@ function setUp(): string {
   const fns = [
     fn("py-warm", "python3.12", "app.handler", "py"),
     fn("node-warm", "nodejs24.x", "index.handler", "node"),
-    ...Array.from({ length: COLD_N }, (_, i) => fn(`py-cold${i}`, "python3.12", "app.handler", "py")),
+    ...coldNames("py-cold", COLD_N).map((name) => fn(name, "python3.12", "app.handler", "py")),
   ];
   writeFileSync(join(dir, "lambda-sim.yaml"), `functions:\n${fns.join("")}`);
   return join(dir, "lambda-sim.yaml");
@@ -89,30 +94,34 @@ async function main(): Promise<void> {
     return;
   }
   const { executable, version } = py;
-  const sim = await startSimulator([], ["--in-memory", "--config", setUp()]);
+  const config = setUp();
+  const sim = await startSimulator([], ["--in-memory", "--config", config]);
   try {
     console.log(`node ${process.version}, python3.12 functions on Python ${version} (${executable}, from ${py.source}), ${WARM_N} warm invocations per function${quick ? " (quick)" : ""}\n`);
     // The first Python start compiles the bootstrap's .pyc files: not a cold start to count.
     await invoke(sim.port, "py-warm");
-    const pyWarm = await warm(sim.port, "py-warm");
-    const node = await warm(sim.port, "node-warm");
-    console.log("warm invoke, 1 caller |   p50 ms |   p99 ms");
-    console.log(`python3.12            | ${fmt(pyWarm.p50)} | ${fmt(pyWarm.p99)}`);
-    console.log(`nodejs24.x            | ${fmt(node.p50)} | ${fmt(node.p99)}`);
-    console.log(`python / node p50: ${(pyWarm.p50 / node.p50).toFixed(2)}x (goal <= 1.2x)\n`);
-
-    const cold: number[] = [];
-    for (let i = 0; i < COLD_N; i++) {
-      const t0 = performance.now();
-      await invoke(sim.port, `py-cold${i}`);
-      cold.push(performance.now() - t0);
+    if (!onlyCold) {
+      const pyWarm = await warm(sim.port, "py-warm");
+      const node = await warm(sim.port, "node-warm");
+      console.log("warm invoke, 1 caller |   p50 ms |   p99 ms");
+      console.log(`python3.12            | ${fmt(pyWarm.p50)} | ${fmt(pyWarm.p99)}`);
+      console.log(`nodejs24.x            | ${fmt(node.p50)} | ${fmt(node.p99)}`);
+      console.log(`python / node p50: ${(pyWarm.p50 / node.p50).toFixed(2)}x (goal <= 1.2x)\n`);
     }
-    const coldMedian = percentiles(cold).p50;
+    // py-warm's first Init started the pool's sandbox for this key; 500 ms lets each refill come up.
+    const pooled = await coldStarts((name) => invoke(sim.port, name), "py-cold", COLD_N, 500);
+    const noPoolSim = await startSimulator([], ["--in-memory", "--config", config], { LAMBDA_SIM_SANDBOX_POOL: "0" });
+    let noPool: number;
+    try {
+      await invoke(noPoolSim.port, "py-warm");
+      noPool = await spreadColdStarts((name) => invoke(noPoolSim.port, name), "py-cold", COLD_N, 100);
+    } finally {
+      noPoolSim.child.kill("SIGTERM");
+    }
     const bare = bareStartMs(executable);
+    printCold(`median of ${COLD_N}, against \`${executable} -c pass\``, pooled, noPool, bare, await bareBurst(executable, ["-c", "pass"]), 1.5);
     const barePath = bareStartMs("python3");
-    console.log(`cold start (new environment to first response), median of ${COLD_N}: ${coldMedian.toFixed(1)} ms`);
-    console.log(`bare \`${executable} -c pass\`, median of 11:     ${bare.toFixed(1)} ms   ratio ${(coldMedian / bare).toFixed(2)}x (goal <= 1.5x)`);
-    console.log(`bare \`python3 -c pass\` through PATH, median of 11: ${barePath.toFixed(1)} ms   ratio ${(coldMedian / barePath).toFixed(2)}x`);
+    console.log(`  bare \`python3 -c pass\` through PATH, median of 11: ${barePath.toFixed(1)} ms (ready sandbox ${(pooled.ready / barePath).toFixed(2)}x, no pool ${(noPool / barePath).toFixed(2)}x)`);
   } finally {
     sim.child.kill("SIGTERM");
     agent.destroy();

@@ -19,9 +19,9 @@ export async function freePort(): Promise<number> {
  * `lambda-sim start` with `startArgs` (node flags first in `nodeArgs`). Its stdout goes to
  * /dev/null so that a benchmark measures the service, not how fast this process drains a pipe.
  */
-export async function startSimulator(nodeArgs: string[], startArgs: string[]): Promise<{ child: ChildProcess; port: number }> {
+export async function startSimulator(nodeArgs: string[], startArgs: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, CLI, "start", ...startArgs, "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, "start", ...startArgs, "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ...env } });
   // Up to a minute: on a loaded machine, type-stripping the simulator's modules alone takes seconds.
   for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`simulator exited with ${child.exitCode}`);
