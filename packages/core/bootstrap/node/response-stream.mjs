@@ -10,8 +10,7 @@
 // Kept in its own module: the bootstrap's buffered path does not load more for it.
 import { toRapidResponse } from "./errors.mjs";
 import { logError } from "./log-patch.mjs";
-
-const { request } = /** @type {typeof import("node:http")} */ (process.getBuiltinModule("node:http"));
+import { nodeHttp } from "./runtime-api-client.mjs";
 
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
 const STREAM_RESPONSE = "response";
@@ -117,7 +116,7 @@ export function streamingInvoker(handler, api, makeContext) {
  */
 function openResponseStream(api, id) {
   const stream = /** @type {ResponseStream} */ (
-    request({
+    nodeHttp().request({
       host: api.host,
       port: api.port,
       agent: api.agent,

@@ -4,7 +4,11 @@
 
 // node:http through getBuiltinModule rather than `import`: the ESM facade of node:http evaluates
 // every export, WebSocket (undici) included, which costs several milliseconds of each cold start.
-const { Agent, request } = /** @type {typeof import("node:http")} */ (process.getBuiltinModule("node:http"));
+// And only at the first request: on lambda-sim's private channel a runtime that streams no
+// response never needs it, and loading it costs 10-20 ms of every cold start.
+/** @type {typeof import("node:http") | undefined} */
+let http;
+export const nodeHttp = () => (http ??= /** @type {typeof import("node:http")} */ (process.getBuiltinModule("node:http")));
 
 const BASE = "/2018-06-01/runtime";
 const ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type";
@@ -20,7 +24,13 @@ export class RuntimeApiClient {
     const colon = hostPort.lastIndexOf(":");
     this.host = hostPort.slice(0, colon);
     this.port = Number(hostPort.slice(colon + 1));
-    this.agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    /** @type {import("node:http").Agent | undefined} */
+    this.keepAlive = undefined;
+  }
+
+  /** The one keep-alive connection's agent, made at the first request. */
+  get agent() {
+    return (this.keepAlive ??= new (nodeHttp().Agent)({ keepAlive: true, maxSockets: 1 }));
   }
 
   /**
@@ -81,7 +91,7 @@ export class RuntimeApiClient {
       headers["Content-Length"] = Buffer.byteLength(body);
     }
     if (errorType !== undefined) headers[ERROR_TYPE_HEADER] = errorType;
-    const req = request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
+    const req = nodeHttp().request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (chunk) => (text += chunk));
