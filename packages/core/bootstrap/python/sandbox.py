@@ -2,20 +2,18 @@
 interpreter is up and the bootstrap's standard-library imports are done before any function is
 known. It then blocks on its private channel until lambda-sim sends the function it is to serve
 (its environment variables and code directory), takes them as its own, and runs bootstrap.py as
-__main__ exactly as a process started for that function would: Init (the handler's import) starts
+__main__ (lambda_sim_runtime/entry.py) exactly as a process started for that function would: Init (the handler's import) starts
 only now, and so does the Init Duration lambda-sim measures.
 """
 
 import importlib  # noqa: F401  (what bootstrap.py imports, loaded ahead)
-import importlib.util
 import json
 import os
 import sys
 import time
 
 from lambda_sim_runtime import boto3_support, lambda_context, runtime_api_client  # noqa: F401
-
-_BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap.py")
+from lambda_sim_runtime.entry import run_bootstrap
 # Set by the interpreter itself as it started (PEP 538 locale coercion), from the locale variables
 # the sandbox shares with its function (they are part of its pool key): a process started for the
 # function has it too.
@@ -35,13 +33,7 @@ def specialise():
         os.environ["LC_CTYPE"] = _COERCED
     time.tzset()
     os.chdir(header.get("cwd") or "/")
-    sys.argv[0] = _BOOTSTRAP
-    # bootstrap.py as __main__ (not importable as `bootstrap`, which stays free for the function's
-    # own module of that name), from its cached bytecode.
-    spec = importlib.util.spec_from_file_location("__main__", _BOOTSTRAP)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["__main__"] = module
-    spec.loader.exec_module(module)
+    run_bootstrap()
 
 
 if __name__ == "__main__":

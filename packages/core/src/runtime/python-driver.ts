@@ -4,7 +4,8 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { noPythonMessage, pythonInterpreter } from "./python-interpreter.ts";
 import type { ProcessCommand, RuntimeDriver } from "./runtime-driver.ts";
 
-const PYTHON_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/python/bootstrap.py", import.meta.url));
+/** bootstrap.py, run from its cached bytecode (run.py: a script named on the command line is compiled at every start). */
+const PYTHON_BOOTSTRAP = fileURLToPath(new URL("../../bootstrap/python/run.py", import.meta.url));
 const PYTHON_SANDBOX = fileURLToPath(new URL("../../bootstrap/python/sandbox.py", import.meta.url));
 
 /**
