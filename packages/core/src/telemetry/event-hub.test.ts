@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import { EventHub, SLOW_CLIENT_BYTES, type HubFrame, type HubSink } from "./event-hub.ts";
 import { Telemetry } from "./telemetry.ts";
+import type { EnvironmentState } from "./events.ts";
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
@@ -146,6 +147,40 @@ describe("EventHub", () => {
     // Not a subscription: refused, nothing changed.
     expect(hub.connect(sink()).subscribe({ types: "all" })).toBe(false);
     expect(hub.connect(sink()).subscribe({ states: ["asleep"] })).toBe(false);
+  });
+
+  it("sends a lastFlips client only the last busy/idle change of each environment in a frame, and a warmStarts:false client only cold starts", async () => {
+    const clock = new VirtualClock(0);
+    const telemetry = new Telemetry(clock);
+    const hub = new EventHub(telemetry, clock, 0);
+    const [all, page, tail] = [sink(), sink(), sink()];
+    hub.connect(all);
+    expect(hub.connect(page).subscribe({ lastFlips: true })).toBe(true);
+    expect(hub.connect(tail).subscribe({ warmStarts: false })).toBe(true);
+    const state = (environmentId: string, from: EnvironmentState | "none", to: EnvironmentState) =>
+      telemetry.emit({ type: "environment.state-changed", environmentId, functionName: "fn", version: "$LATEST", from, to, ...(to === "retired" ? { reason: "idle-timeout" as const } : {}) });
+    const started = (requestId: string, coldStart: boolean) => telemetry.emit({ type: "invocation.started", requestId, functionName: "fn", version: "$LATEST", environmentId: "e1", coldStart, payload: "{}" });
+    state("e1", "none", "initializing");
+    state("e1", "initializing", "busy");
+    started("r1", true);
+    state("e1", "busy", "idle");
+    state("e2", "none", "initializing");
+    state("e1", "idle", "busy");
+    started("r2", false);
+    state("e2", "initializing", "busy");
+    state("e1", "busy", "idle");
+    state("e2", "busy", "idle");
+    state("e2", "idle", "retiring");
+    state("e2", "retiring", "retired");
+    await nextTurn();
+    const events = (s: ReturnType<typeof sink>) => s.frames.flatMap((f) => (f.kind === "events" ? f.events : []));
+    const changes = (s: ReturnType<typeof sink>) => events(s).flatMap((e) => (e.type === "environment.state-changed" ? [`${e.environmentId} ${e.to}`] : []));
+    expect(changes(all)).toHaveLength(10);
+    // The page draws each lane's last state of a frame: e1 ends idle; births and retirements all come.
+    expect(changes(page)).toEqual(["e1 initializing", "e2 initializing", "e1 idle", "e2 idle", "e2 retiring", "e2 retired"]);
+    expect(events(page).filter((e) => e.type === "invocation.started")).toHaveLength(2);
+    expect(events(tail).flatMap((e) => (e.type === "invocation.started" ? [e.requestId] : []))).toEqual(["r1"]);
+    expect(hub.connect(sink()).subscribe({ lastFlips: "yes" })).toBe(false);
   });
 
   it("answers a sample with the views at the current seq", () => {

@@ -13,6 +13,14 @@ export const SHOWN_EVENTS = [
   "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced",
 ];
 
+/**
+ * What the page asks /_sim/events for (HubSubscription): the events it shows, without payloads and
+ * log lines (fetched when an invocation is opened, GET /_sim/invocations/:id), and of each lane's
+ * busy/frozen flips within a frame only the last (a frame is applied whole before the page draws,
+ * so the others were never seen): watching costs the simulator less (issue 15's bench).
+ */
+export const PAGE_SUBSCRIPTION = { kind: "subscribe", types: SHOWN_EVENTS, previews: false, lastFlips: true };
+
 export function createModel() {
   return {
     seq: 0, time: 0, costSeq: 0, playback: false,
