@@ -149,26 +149,32 @@ describe("EventHub", () => {
     expect(hub.connect(sink()).subscribe({ states: ["asleep"] })).toBe(false);
   });
 
-  it("sends a lastFlips client only the last busy/idle change of each environment in a frame, and a warmStarts:false client only cold starts", async () => {
+  it("leaves out for a coalesce client what a frame's later events hide, and sends a warmStarts:false client only cold starts", async () => {
     const clock = new VirtualClock(0);
     const telemetry = new Telemetry(clock);
     const hub = new EventHub(telemetry, clock, 0);
-    const [all, page, tail] = [sink(), sink(), sink()];
+    const [all, page, tail, previews] = [sink(), sink(), sink(), sink()];
     hub.connect(all);
-    expect(hub.connect(page).subscribe({ lastFlips: true })).toBe(true);
+    expect(hub.connect(page).subscribe({ coalesce: true, previews: false })).toBe(true);
+    expect(hub.connect(previews).subscribe({ coalesce: true })).toBe(true);
     expect(hub.connect(tail).subscribe({ warmStarts: false })).toBe(true);
     const state = (environmentId: string, from: EnvironmentState | "none", to: EnvironmentState) =>
       telemetry.emit({ type: "environment.state-changed", environmentId, functionName: "fn", version: "$LATEST", from, to, ...(to === "retired" ? { reason: "idle-timeout" as const } : {}) });
     const started = (requestId: string, coldStart: boolean) => telemetry.emit({ type: "invocation.started", requestId, functionName: "fn", version: "$LATEST", environmentId: "e1", coldStart, payload: "{}" });
+    const finished = (requestId: string) =>
+      telemetry.emit({ type: "invocation.finished", requestId, functionName: "fn", version: "$LATEST", environmentId: "e1", durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 60, status: "success" });
     state("e1", "none", "initializing");
     state("e1", "initializing", "busy");
     started("r1", true);
+    finished("r1");
     state("e1", "busy", "idle");
     state("e2", "none", "initializing");
     state("e1", "idle", "busy");
     started("r2", false);
+    finished("r2");
     state("e2", "initializing", "busy");
     state("e1", "busy", "idle");
+    started("r3", false);
     state("e2", "busy", "idle");
     state("e2", "idle", "retiring");
     state("e2", "retiring", "retired");
@@ -178,9 +184,14 @@ describe("EventHub", () => {
     expect(changes(all)).toHaveLength(10);
     // The page draws each lane's last state of a frame: e1 ends idle; births and retirements all come.
     expect(changes(page)).toEqual(["e1 initializing", "e2 initializing", "e1 idle", "e2 idle", "e2 retiring", "e2 retired"]);
-    expect(events(page).filter((e) => e.type === "invocation.started")).toHaveLength(2);
-    expect(events(tail).flatMap((e) => (e.type === "invocation.started" ? [e.requestId] : []))).toEqual(["r1"]);
-    expect(hub.connect(sink()).subscribe({ lastFlips: "yes" })).toBe(false);
+    // Cold starts always; a warm start finished in the same frame only through its invocation.finished.
+    const starts = (s: ReturnType<typeof sink>) => events(s).flatMap((e) => (e.type === "invocation.started" ? [e.requestId] : []));
+    expect(starts(page)).toEqual(["r1", "r3"]);
+    expect(starts(all)).toEqual(["r1", "r2", "r3"]);
+    // One that asked for previews still gets every start's payload.
+    expect(starts(previews)).toEqual(["r1", "r2", "r3"]);
+    expect(starts(tail)).toEqual(["r1"]);
+    expect(hub.connect(sink()).subscribe({ coalesce: "yes" })).toBe(false);
   });
 
   it("answers a sample with the views at the current seq", () => {

@@ -2,7 +2,7 @@ import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { TelemetryEvent } from "./events.ts";
 import type { Telemetry } from "./telemetry.ts";
-import { compileSubscription, EventTexts, EVERYTHING, supersededFlips, type CompiledSubscription, type HubSubscription } from "./hub-subscription.ts";
+import { compileSubscription, EventTexts, EVERYTHING, supersededInFrame, type CompiledSubscription, type HubSubscription } from "./hub-subscription.ts";
 import { RecentInvocations } from "./recent-invocations.ts";
 
 /** A telemetry event with its place in the stream: 1, 2, 3, ... since the simulator started. */
@@ -198,7 +198,7 @@ export class EventHub {
       const key = `${from} ${c.subscription.key}`;
       let frame = frames.get(key);
       if (!frames.has(key)) {
-        if (c.subscription.lastFlips) superseded ??= supersededFlips(batch);
+        if (c.subscription.coalesce) superseded ??= supersededInFrame(batch);
         frame = eventsFrame(batch, from, c.subscription, texts, superseded);
         frames.set(key, frame);
       }
@@ -230,12 +230,14 @@ export class EventHub {
 
 /**
  * `{"kind":"events","events":[...]}` of the events after `from` that `sub` wants (less the
- * `superseded` flips, for a lastFlips subscriber), built from each event's one text; undefined if none.
+ * events a later one hides, for a coalesce subscriber), built from each event's one text; undefined if none.
  */
 function eventsFrame(batch: SequencedEvent[], from: number, sub: CompiledSubscription, texts: EventTexts, superseded?: Set<object>): string | undefined {
   let out = "";
   for (const e of batch) {
-    if (e.seq <= from || !sub.matches(e) || superseded?.has(e)) continue;
+    if (e.seq <= from || !sub.matches(e)) continue;
+    // A client that asked for previews still gets a warm start's payload.
+    if (superseded?.has(e) && !(sub.previews && e.type === "invocation.started")) continue;
     out += (out === "" ? "" : ",") + texts.text(e, sub.previews);
   }
   return out === "" ? undefined : `{"kind":"events","events":[${out}]}`;

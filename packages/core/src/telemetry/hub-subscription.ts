@@ -25,23 +25,25 @@ export interface HubSubscription {
   /** false: `invocation.started` of cold starts only (`lambda-sim tail` has no line for a warm one). Default true. */
   warmStarts?: boolean;
   /**
-   * true: of an environment's busy/idle changes within one `events` frame, only the last is sent
-   * (the dashboard draws a lane's state once per frame, so the flips before it were never seen;
-   * births, resets and retirements always come). Default false: every change.
+   * true: within one `events` frame, what a later event of the frame hides from a client that
+   * applies the frame whole before drawing (the dashboard) is left out: an environment's busy/idle
+   * changes before its last, and the start of a warm invocation that finished in the same frame
+   * (its `invocation.finished` carries the rest). Births, resets, retirements and cold starts
+   * always come. Default false: every event.
    */
-  lastFlips?: boolean;
+  coalesce?: boolean;
 }
 
 /** A subscription ready to test events against, with the key clients that share one frame have in common. */
 export interface CompiledSubscription {
   key: string;
   previews: boolean;
-  lastFlips: boolean;
+  coalesce: boolean;
   matches(e: TelemetryEvent): boolean;
 }
 
 /** Everything, with previews: a client that has not subscribed. */
-export const EVERYTHING: CompiledSubscription = { key: "*", previews: true, lastFlips: false, matches: () => true };
+export const EVERYTHING: CompiledSubscription = { key: "*", previews: true, coalesce: false, matches: () => true };
 
 /** Checks a client's message; undefined when it is not a subscription a hub can hold. */
 export function compileSubscription(msg: unknown): CompiledSubscription | undefined {
@@ -54,18 +56,18 @@ export function compileSubscription(msg: unknown): CompiledSubscription | undefi
   const functions = strings(m.functions);
   const states = strings(m.states);
   if (states && !states.every((x) => (ENVIRONMENT_STATES as readonly string[]).includes(x))) return undefined;
-  if (types === false || excludeTypes === false || functions === false || states === false || !optionalBoolean(m.previews) || !optionalBoolean(m.warmStarts) || !optionalBoolean(m.lastFlips)) return undefined;
+  if (types === false || excludeTypes === false || functions === false || states === false || !optionalBoolean(m.previews) || !optionalBoolean(m.warmStarts) || !optionalBoolean(m.coalesce)) return undefined;
   const previews = m.previews !== false;
   const warmStarts = m.warmStarts !== false;
-  const lastFlips = m.lastFlips === true;
+  const coalesce = m.coalesce === true;
   const typeSet = types && new Set<string>(types);
   const excluded = excludeTypes && new Set<string>(excludeTypes);
   const fnSet = functions && new Set(functions);
   const stateSet = states && new Set<string>(states);
   return {
-    key: JSON.stringify([types ?? null, excludeTypes ?? null, functions ?? null, states ?? null, previews, warmStarts, lastFlips]),
+    key: JSON.stringify([types ?? null, excludeTypes ?? null, functions ?? null, states ?? null, previews, warmStarts, coalesce]),
     previews,
-    lastFlips,
+    coalesce,
     matches: (e) => {
       if (typeSet && !typeSet.has(e.type)) return false;
       if (excluded?.has(e.type)) return false;
@@ -88,18 +90,24 @@ export function isFlip(e: TelemetryEvent): boolean {
 }
 
 /**
- * The busy/idle changes of a batch that a later one of the same environment follows with no other
- * change of that environment between them (what a `lastFlips` subscriber is not sent).
+ * What a `coalesce` subscriber is not sent of a batch: each busy/idle change that a later one of
+ * the same environment follows with no other change of that environment between them, and each
+ * warm `invocation.started` whose `invocation.finished` is in the batch.
  */
-export function supersededFlips(batch: readonly TelemetryEvent[]): Set<TelemetryEvent> {
+export function supersededInFrame(batch: readonly TelemetryEvent[]): Set<TelemetryEvent> {
   const out = new Set<TelemetryEvent>();
   const flipFollows = new Set<string>();
+  const finished = new Set<string>();
   for (let i = batch.length - 1; i >= 0; i--) {
     const e = batch[i]!;
-    if (e.type !== "environment.state-changed") continue;
-    if (!isFlip(e)) flipFollows.delete(e.environmentId);
-    else if (flipFollows.has(e.environmentId)) out.add(e);
-    else flipFollows.add(e.environmentId);
+    if (e.type === "invocation.finished") finished.add(e.requestId);
+    else if (e.type === "invocation.started") {
+      if (!e.coldStart && finished.has(e.requestId)) out.add(e);
+    } else if (e.type === "environment.state-changed") {
+      if (!isFlip(e)) flipFollows.delete(e.environmentId);
+      else if (flipFollows.has(e.environmentId)) out.add(e);
+      else flipFollows.add(e.environmentId);
+    }
   }
   return out;
 }
