@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAwsError, type AwsError } from "../errors/aws-error.ts";
-import { InputChecks, closeSignal } from "./input-checks.ts";
+import { InputChecks, operationContext } from "./input-checks.ts";
 import type { MemberRef, ServiceModel, Shape } from "./service-model.ts";
 import type { ServiceSpec } from "./service-spec.ts";
 
@@ -40,7 +40,7 @@ export function awsQueryHandler(spec: QueryServiceSpec) {
       const input = inputShape === undefined ? {} : (readStructure(params, keyPrefixes(params), "", inputShape, shapes) ?? {});
       spec.completeInput?.(input, q < 0 ? url : url.slice(0, q));
       checks.check(action, input);
-      const out = (await operation(input, { requestId, headers: req.headers, signal: closeSignal(res) })) as Record<string, unknown> | undefined;
+      const out = (await operation(input, operationContext(res, req.headers, requestId))) as Record<string, unknown> | undefined;
       const outputShape = model?.output === undefined ? undefined : shapes[model.output];
       const result = outputShape === undefined ? "" : `<${model!.resultWrapper ?? `${action}Result`}>${writeMembers(out ?? {}, outputShape, shapes)}</${model!.resultWrapper ?? `${action}Result`}>`;
       const xml = `<?xml version="1.0"?><${action}Response xmlns="${spec.xmlNamespace}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;

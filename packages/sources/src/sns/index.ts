@@ -29,7 +29,7 @@ export const snsSource: Source<TopicConfig> = {
     const known = new Map<string, SubscriptionRow | undefined>();
     const subscription = (arn: string) => (known.has(arn) ? known.get(arn) : known.set(arn, store.subscription(arn)).get(arn));
     const worker = new DeliveryWorker(store, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription);
-    const commits = new GroupCommit(ctx.store);
+    const commits = GroupCommit.of(ctx.store);
     const publish = new PublishOperations(store, commits, topics, ctx.clock, ids, () => worker.wake());
     subs.onChange = () => {
       known.clear();
