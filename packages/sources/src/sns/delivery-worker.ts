@@ -1,4 +1,4 @@
-import { isAwsError, type Clock, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { isAwsError, type Clock, type GroupCommit, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { MANAGED_ENDPOINT_POLICY, httpRetryPolicy, retryDelayMs } from "./delivery-policy.ts";
 import { lambdaEvent, messageFor, notificationEnvelope, subscriptionConfirmation, type EnvelopeContext } from "./sns-envelope.ts";
 import type { DueDelivery, SnsStore, StoredMessage, SubscriptionRow } from "./sns-store.ts";
@@ -22,6 +22,7 @@ type Outcome = { kind: "ok" } | { kind: "retry"; error: string } | { kind: "clie
  */
 export class DeliveryWorker {
   private readonly store: SnsStore;
+  private readonly commits: GroupCommit;
   private readonly clock: Clock;
   private readonly s: Services;
   private readonly env: EnvelopeContext;
@@ -31,11 +32,13 @@ export class DeliveryWorker {
   private settled: DueDelivery[] = [];
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
+  private passQueued = false;
   private stopped = false;
   private idle: Promise<void> = Promise.resolve();
 
-  constructor(store: SnsStore, clock: Clock, s: Services, env: EnvelopeContext, subscription: (arn: string) => SubscriptionRow | undefined) {
+  constructor(store: SnsStore, commits: GroupCommit, clock: Clock, s: Services, env: EnvelopeContext, subscription: (arn: string) => SubscriptionRow | undefined) {
     this.store = store;
+    this.commits = commits;
     this.clock = clock;
     this.s = s;
     this.env = env;
@@ -77,9 +80,14 @@ export class DeliveryWorker {
     this.timer = undefined;
     this.timerAt = Infinity;
     if (this.stopped) return this.flush();
-    // One commit for the pass: the settled rows' removal and what the deliveries it starts write
-    // synchronously (an SQS send, an Event invocation's store), awaited after it.
-    this.store.inTransaction(() => {
+    if (this.passQueued) return;
+    this.passQueued = true;
+    // One commit for the pass, the store's group commit: the settled rows' removal and what the
+    // deliveries it starts write synchronously (an SQS send) share it with the publishes read in
+    // the same turn; the deliveries are awaited after it.
+    void this.commits.write(() => {
+      this.passQueued = false;
+      if (this.stopped) return;
       this.flush();
       const room = MAX_IN_FLIGHT - this.inFlight.size;
       if (room <= 0) return; // a settling delivery wakes us

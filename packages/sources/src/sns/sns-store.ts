@@ -96,7 +96,6 @@ export class SnsStore {
     const s = this.s;
     // Built once: better-sqlite3 compiles a wrapper per db.transaction() call.
     this.tx = {
-      run: db.transaction((fn: () => unknown) => fn()),
       publish: db.transaction((messages: { message: StoredMessage; subscriptions: string[] }[], now: number) => {
         for (const { message, subscriptions } of messages) {
           if (subscriptions.length === 0) continue;
@@ -201,11 +200,6 @@ export class SnsStore {
   /** Deliveries of the topic's messages not yet settled. */
   pendingDeliveries(topicArn: string): number {
     return this.s.pendingOf.get(topicArn)!.n;
-  }
-
-  /** Runs `fn` in one transaction: what it starts synchronously commits once. */
-  inTransaction<T>(fn: () => T): T {
-    return this.tx.run(fn) as T;
   }
 
   /** These deliveries are over (delivered, dead-lettered or dropped); a message goes with its last one. */
