@@ -3,6 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { SimError } from "../errors/sim-error.ts";
 import { migrate, type Migration } from "./migrate.ts";
+import { BACKSTOP_CHECKPOINT_PAGES, WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type Db = Database.Database;
 
@@ -15,10 +16,12 @@ export type Db = Database.Database;
 export class Store {
   readonly db: Db;
   readonly path: string;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
-  private constructor(db: Db, path: string) {
+  private constructor(db: Db, path: string, checkpointer: WalCheckpointer | undefined) {
     this.db = db;
     this.path = path;
+    this.checkpointer = checkpointer;
   }
 
   /** Opens `<stateDir>/lambda-sim.db`, or an in-memory database when `stateDir` is undefined. */
@@ -48,7 +51,13 @@ export class Store {
       db.close();
       throw e;
     }
-    return new Store(db, path);
+    let checkpointer: WalCheckpointer | undefined;
+    if (path !== ":memory:") {
+      // Checkpoints (and their fsyncs) off the event loop; its own stays as a backstop.
+      db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+      checkpointer = new WalCheckpointer(path);
+    }
+    return new Store(db, path, checkpointer);
   }
 
   /** Runs `fn` in one transaction (better-sqlite3 transactions are synchronous). */
@@ -57,6 +66,7 @@ export class Store {
   }
 
   close(): void {
+    this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }

@@ -32,7 +32,6 @@ export class DeliveryWorker {
   private settled: DueDelivery[] = [];
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
-  private passQueued = false;
   private stopped = false;
   private idle: Promise<void> = Promise.resolve();
 
@@ -80,14 +79,11 @@ export class DeliveryWorker {
     this.timer = undefined;
     this.timerAt = Infinity;
     if (this.stopped) return this.flush();
-    if (this.passQueued) return;
-    this.passQueued = true;
-    // One commit for the pass, the store's group commit: the settled rows' removal and what the
-    // deliveries it starts write synchronously (an SQS send) share it with the publishes read in
-    // the same turn; the deliveries are awaited after it.
+    // One commit for the pass, the store's group commit flushed now (not a turn later: a caller
+    // receiving right after publishing finds the delivery): the settled rows' removal and what the
+    // deliveries it starts write synchronously (an SQS send) share it with the writes queued so
+    // far; the deliveries are awaited after it.
     void this.commits.write(() => {
-      this.passQueued = false;
-      if (this.stopped) return;
       this.flush();
       const room = MAX_IN_FLIGHT - this.inFlight.size;
       if (room <= 0) return; // a settling delivery wakes us
@@ -107,6 +103,7 @@ export class DeliveryWorker {
         if (next !== undefined) this.arm(next);
       }
     });
+    this.commits.flush();
   }
 
   private async attempt(d: DueDelivery): Promise<void> {
