@@ -29,8 +29,9 @@ export function awsQueryHandler(spec: QueryServiceSpec) {
     const q = url.indexOf("?");
     try {
       const raw = body.toString("utf8");
-      const params = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-      for (const [k, v] of new URLSearchParams(raw)) params.append(k, v);
+      // The URL's parameters first, then the body's (an SDK sends them all in the body).
+      const params = new URLSearchParams(q < 0 ? raw : url.slice(q + 1));
+      if (q >= 0) for (const [k, v] of new URLSearchParams(raw)) params.append(k, v);
       if (!isUtf8(body) || badlyEncoded(params, raw)) throw spec.errors.invalidUtf8?.() ?? spec.errors.serialization("The request is not valid UTF-8");
       const action = params.get("Action") ?? "";
       const operation = Object.hasOwn(spec.operations, action) ? spec.operations[action] : undefined;
