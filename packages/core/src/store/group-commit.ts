@@ -1,5 +1,8 @@
 import type { Store } from "./store.ts";
 
+/** Commits after which a store counts as busy (a few seconds of steady traffic; chosen). */
+const BUSY_AFTER_COMMITS = 1_000;
+
 interface Write {
   op: () => void;
   resolve: () => void;
@@ -30,6 +33,7 @@ export class GroupCommit {
   private readonly commit: (writes: Write[], failed: Map<Write, unknown>) => void;
   private writes: Write[] = [];
   private scheduled = false;
+  private commits = 0;
 
   constructor(store: Store) {
     this.store = store;
@@ -72,5 +76,7 @@ export class GroupCommit {
       if (failed.has(w)) w.reject(failed.get(w));
       else w.resolve();
     }
+    // A busy store: its checkpoints move off the event loop (Store.checkpointInBackground).
+    if (++this.commits === BUSY_AFTER_COMMITS) this.store.checkpointInBackground();
   }
 }
