@@ -1,4 +1,4 @@
-import { KeyedWaiters, type Clock, type RandomStream } from "@lambda-sim/core";
+import { KeyedWaiters, type Clock, type GroupCommit, type RandomStream } from "@lambda-sim/core";
 import { attributesSize, MessageSender, type SendInput } from "./message-sender.ts";
 import { decodeReceipt, newReceiptHandle } from "./receipt-handles.ts";
 import { receivedMessage, type ReceiveInput } from "./received-message.ts";
@@ -22,9 +22,11 @@ export class MessageOperations {
   private readonly clock: Clock;
   private readonly ids: RandomStream;
   private readonly sender: MessageSender;
+  private readonly commits: GroupCommit;
 
-  constructor(store: QueueStore, queues: QueueOperations, clock: Clock, ids: RandomStream) {
+  constructor(store: QueueStore, queues: QueueOperations, clock: Clock, ids: RandomStream, commits: GroupCommit) {
     this.store = store;
+    this.commits = commits;
     this.queues = queues;
     this.clock = clock;
     this.ids = ids;
@@ -32,6 +34,7 @@ export class MessageOperations {
     this.sender = new MessageSender(store, clock, ids);
   }
 
+  /** A send inside a running transaction (a delivery from SNS or a destination); committed with it. */
   sendMessage(input: SendInput): Record<string, string> {
     const q = this.queues.resolve(input.QueueUrl);
     const out = this.store.transaction(() => this.sender.send(q, input));
@@ -39,14 +42,34 @@ export class MessageOperations {
     return out;
   }
 
-  sendMessageBatch(input: { QueueUrl?: string; Entries?: (SendInput & { Id?: string })[] }): BatchResult<Record<string, string>> {
-    const q = this.queues.resolve(input.QueueUrl);
-    const entries = checkBatch(input.Entries);
-    const total = entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody ?? "") + attributesSize(e.MessageAttributes), 0);
-    if (total > 1_048_576) throw sqsErrors.batchTooLong(total);
-    const result = this.store.transaction(() => eachEntry(entries, (e) => this.sender.send(q, e)));
-    this.waiters.notify(q.name);
-    return result;
+  /** SendMessage from a caller: answered once its message is committed, in the store's group commit. */
+  sendMessageCommitted(input: SendInput): Promise<Record<string, string>> {
+    return this.committed(() => this.sendMessage(input));
+  }
+
+  sendMessageBatch(input: { QueueUrl?: string; Entries?: (SendInput & { Id?: string })[] }): Promise<BatchResult<Record<string, string>>> {
+    return this.committed(() => {
+      const q = this.queues.resolve(input.QueueUrl);
+      const entries = checkBatch(input.Entries);
+      const total = entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody ?? "") + attributesSize(e.MessageAttributes), 0);
+      if (total > 1_048_576) throw sqsErrors.batchTooLong(total);
+      const result = this.store.transaction(() => eachEntry(entries, (e) => this.sender.send(q, e)));
+      this.waiters.notify(q.name);
+      return result;
+    });
+  }
+
+  /**
+   * Runs `send` in the store's group commit (sends that arrive together share one commit, as
+   * Publish does): its queue is resolved and its checks run there, in a savepoint of its own, so
+   * a failing send answers its own error and leaves the others.
+   */
+  private async committed<T>(send: () => T): Promise<T> {
+    let out: T | undefined;
+    await this.commits.write(() => {
+      out = send();
+    });
+    return out as T;
   }
 
   /** ReceiveMessage with long polling: waits on the Clock up to WaitTimeSeconds for a message. */

@@ -47,10 +47,12 @@ export class QueueStore {
   private readonly s;
   /**
    * Queue rows by name: every API call and every poll resolves its queue, and parsing the row's
-   * JSON each time showed in profiles. Filled outside transactions only, dropped on every write
-   * to the queue row; frozen, so nobody edits a shared row by accident.
+   * JSON each time showed in profiles. Dropped on every write to the queue row; filled inside a
+   * transaction only for rows no transaction wrote since the last read outside one (a write
+   * could still roll back); frozen, so nobody edits a shared row by accident.
    */
   private readonly queues = new Map<string, QueueRow>();
+  private readonly writtenInTransaction = new Set<string>();
 
   constructor(store: Store) {
     this.store = store;
@@ -114,11 +116,12 @@ export class QueueStore {
   }
 
   createQueue(q: Omit<QueueRow, "lastPurgeAt">): void {
-    this.queues.delete(q.name);
+    this.changing(q.name);
     this.s.insertQueue.run(q.name, q.fifo ? 1 : 0, JSON.stringify(q.attributes), JSON.stringify(q.tags), q.createdAt, q.modifiedAt);
   }
 
   getQueue(name: string): QueueRow | undefined {
+    if (!this.store.db.inTransaction) this.writtenInTransaction.clear(); // every transaction before this read is over
     const cached = this.queues.get(name);
     if (cached !== undefined) return cached;
     const r = this.s.getQueue.get(name) as Record<string, unknown> | undefined;
@@ -127,8 +130,14 @@ export class QueueStore {
     Object.freeze(q.attributes);
     Object.freeze(q.tags);
     Object.freeze(q);
-    if (!this.store.db.inTransaction) this.queues.set(name, q);
+    if (!this.store.db.inTransaction || !this.writtenInTransaction.has(name)) this.queues.set(name, q);
     return q;
+  }
+
+  /** The queue row changes: its cached copy goes. */
+  private changing(name: string): void {
+    this.queues.delete(name);
+    if (this.store.db.inTransaction) this.writtenInTransaction.add(name);
   }
 
   listQueues(): QueueRow[] {
@@ -136,17 +145,17 @@ export class QueueStore {
   }
 
   deleteQueue(name: string): void {
-    this.queues.delete(name);
+    this.changing(name);
     this.s.deleteQueue.run(name);
   }
 
   setAttributes(name: string, attributes: Record<string, string>, now: number): void {
-    this.queues.delete(name);
+    this.changing(name);
     this.s.updateAttributes.run(JSON.stringify(attributes), now, name);
   }
 
   setTags(name: string, tags: Record<string, string>): void {
-    this.queues.delete(name);
+    this.changing(name);
     this.s.updateTags.run(JSON.stringify(tags), name);
   }
 
@@ -206,7 +215,7 @@ export class QueueStore {
   }
 
   purge(queue: string, now: number): void {
-    this.queues.delete(queue);
+    this.changing(queue);
     this.s.purge.run(queue, now);
     this.s.setPurge.run(now, queue);
   }
