@@ -132,9 +132,11 @@ async function endToEnd(port: number, statsDir: string): Promise<{ rate: number;
 const dir = mkdtempSync(join(tmpdir(), "lambda-sim-bench-sqs-"));
 try {
   const { config, statsDir } = endToEndConfig(dir);
-  const e2eSim = await startSimulator([], ["--state", join(dir, "e2e-state"), "--config", config]);
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the simulator (as bench/kinesis.ts).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ") ?? [];
+  const e2eSim = await startSimulator(nodeArgs, ["--state", join(dir, "e2e-state"), "--config", config]);
   const e2e = await endToEnd(e2eSim.port, statsDir).finally(() => e2eSim.child.kill("SIGTERM"));
-  const apiSim = await startSimulator([], ["--state", join(dir, "api-state")]);
+  const apiSim = await startSimulator(nodeArgs, ["--state", join(dir, "api-state")]);
   const api = await throughApi(apiSim.port).finally(() => apiSim.child.kill("SIGTERM"));
   const floor = sqliteFloor(dir);
   console.log(`node ${process.version}: ${ROUNDS} rounds of send 10 / receive 10 / delete 10, ${WORKERS} workers`);

@@ -130,21 +130,27 @@ export class MessageOperations {
     const redrive = parseRedrivePolicy(q.attributes.RedrivePolicy);
     const dlq = redrive === undefined ? undefined : this.queues.byArn(redrive.deadLetterTargetArn);
     const taken: MessageRow[] = [];
-    // FIFO: a group with a message in flight is left out until it is deleted, becomes visible
-    // again or is redriven (aws-facts §6 FIFO ordering); its later messages wait behind it.
-    const candidates = q.fifo ? this.store.visibleFifoMessages(q.name, now, max * 4) : this.store.visibleMessages(q.name, now, max * 4);
-    for (const m of candidates) {
-      if (taken.length >= max) break;
-      // Moved when this receive would exceed maxReceiveCount.
-      if (redrive !== undefined && dlq !== undefined && m.receiveCount >= redrive.maxReceiveCount) {
-        this.store.moveMessage(m.seq, dlq.name, now, q.name);
-        this.waiters.notify(dlq.name);
-        this.onDeadLetter(q, dlq, m, redrive.maxReceiveCount);
-        continue;
+    // Reads only as many rows as it still needs (each row carries its body), again after redrives.
+    for (let moved = -1; moved !== 0 && taken.length < max; ) {
+      moved = 0;
+      // FIFO: a group with a message in flight is left out until it is deleted, becomes visible
+      // again or is redriven (aws-facts §6 FIFO ordering); its later messages wait behind it.
+      const want = max - taken.length;
+      const candidates = q.fifo ? this.store.visibleFifoMessages(q.name, now, want) : this.store.visibleMessages(q.name, now, want);
+      for (const m of candidates) {
+        // Moved when this receive would exceed maxReceiveCount.
+        if (redrive !== undefined && dlq !== undefined && m.receiveCount >= redrive.maxReceiveCount) {
+          this.store.moveMessage(m.seq, dlq.name, now, q.name);
+          this.waiters.notify(dlq.name);
+          this.onDeadLetter(q, dlq, m, redrive.maxReceiveCount);
+          moved++;
+          continue;
+        }
+        const handle = newReceiptHandle(q.name, m.messageId, this.ids);
+        this.store.markReceived(m.seq, now + visibilityMs, now, handle);
+        taken.push({ ...m, receiveCount: m.receiveCount + 1, firstReceiveAt: m.firstReceiveAt ?? now, receiptHandle: handle, visibleAt: now + visibilityMs });
       }
-      const handle = newReceiptHandle(q.name, m.messageId, this.ids);
-      this.store.markReceived(m.seq, now + visibilityMs, now, handle);
-      taken.push({ ...m, receiveCount: m.receiveCount + 1, firstReceiveAt: m.firstReceiveAt ?? now, receiptHandle: handle, visibleAt: now + visibilityMs });
+      if (candidates.length < want) break;
     }
     return taken;
   }

@@ -47,6 +47,8 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
     },
     create(t: PollerTarget): Poller {
       const handles = new WeakMap<PolledBatch, Map<string, string>>();
+      // This mapping's lanes wait as one group: a send wakes one of them, not all (KeyedWaiters.notify).
+      const lanes = {};
       return {
         async poll(max, windowMs, signal) {
           let q = queueFor(t.sourceArn);
@@ -76,10 +78,12 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
             if (rows.length >= max || bytes >= MAX_BATCH_BYTES || (rows.length > 0 && now - started >= windowMs)) break;
             const until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
             if (now >= until) break;
-            await messages.waiters.wait(q.name, until - now, signal);
+            await messages.waiters.wait(q.name, until - now, signal, { group: lanes });
             q = queueFor(t.sourceArn);
           }
           if (rows.length === 0) return undefined;
+          // A full batch may have left more behind: the next waiting lane takes its turn.
+          if (rows.length >= max) messages.waiters.notify(q.name);
           const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId) };
           handles.set(batch, new Map(rows.map((m) => [m.messageId, m.receiptHandle!])));
           return batch;
