@@ -73,9 +73,16 @@ export class MessageOperations {
     }
   }
 
-  /** For the event source mapping's poller: one receive pass, rows as stored. */
-  receiveRows(q: QueueRow, max: number, visibilityMs: number): MessageRow[] {
-    return this.store.transaction(() => this.receive(q, max, visibilityMs));
+  /**
+   * For the event source mapping's poller: one receive pass, rows as stored, and whether more were
+   * visible than it took. `deleteFirst` (a settled batch's handles) shares its transaction: one
+   * commit per batch instead of two.
+   */
+  receiveRows(q: QueueRow, max: number, visibilityMs: number, deleteFirst?: { queue: QueueRow; handles: string[] }): { rows: MessageRow[]; more: boolean } {
+    return this.store.transaction(() => {
+      if (deleteFirst !== undefined) this.deleteEach(deleteFirst.queue, deleteFirst.handles);
+      return this.receive(q, max, visibilityMs, true);
+    });
   }
 
   /**
@@ -85,15 +92,17 @@ export class MessageOperations {
    * once, and does not stop the others being deleted.
    */
   deleteHandles(q: QueueRow, handles: string[]): void {
-    this.store.transaction(() => {
-      for (const h of handles) {
-        try {
-          this.delete(q, h);
-        } catch {
-          // expired receipt handle: the message stays
-        }
+    this.store.transaction(() => this.deleteEach(q, handles));
+  }
+
+  private deleteEach(q: QueueRow, handles: string[]): void {
+    for (const h of handles) {
+      try {
+        this.delete(q, h);
+      } catch {
+        // expired receipt handle: the message stays
       }
-    });
+    }
   }
 
   deleteMessage(input: { QueueUrl?: string; ReceiptHandle?: string }): Record<string, never> {
@@ -124,20 +133,29 @@ export class MessageOperations {
   }
 
   /** One receive pass: retention, redrive, FIFO group blocking, visibility (aws-facts §7). */
-  private receive(q: QueueRow, max: number, visibilityMs: number): MessageRow[] {
+  private receive(q: QueueRow, max: number, visibilityMs: number): MessageRow[];
+  /** With `peek`: also whether another message was visible (one row more is read). */
+  private receive(q: QueueRow, max: number, visibilityMs: number, peek: true): { rows: MessageRow[]; more: boolean };
+  private receive(q: QueueRow, max: number, visibilityMs: number, peek = false): MessageRow[] | { rows: MessageRow[]; more: boolean } {
     const now = this.clock.now();
     this.store.expire(q.name, now - Number(q.attributes.MessageRetentionPeriod) * 1000);
     const redrive = parseRedrivePolicy(q.attributes.RedrivePolicy);
     const dlq = redrive === undefined ? undefined : this.queues.byArn(redrive.deadLetterTargetArn);
     const taken: MessageRow[] = [];
+    let more = false;
     // Reads only as many rows as it still needs (each row carries its body), again after redrives.
     for (let moved = -1; moved !== 0 && taken.length < max; ) {
       moved = 0;
       // FIFO: a group with a message in flight is left out until it is deleted, becomes visible
       // again or is redriven (aws-facts §6 FIFO ordering); its later messages wait behind it.
       const want = max - taken.length;
-      const candidates = q.fifo ? this.store.visibleFifoMessages(q.name, now, want) : this.store.visibleMessages(q.name, now, want);
+      const limit = peek ? want + 1 : want;
+      const candidates = q.fifo ? this.store.visibleFifoMessages(q.name, now, limit) : this.store.visibleMessages(q.name, now, limit);
       for (const m of candidates) {
+        if (taken.length >= max) {
+          more = true;
+          break;
+        }
         // Moved when this receive would exceed maxReceiveCount.
         if (redrive !== undefined && dlq !== undefined && m.receiveCount >= redrive.maxReceiveCount) {
           this.store.moveMessage(m.seq, dlq.name, now, q.name);
@@ -150,9 +168,9 @@ export class MessageOperations {
         this.store.markReceived(m.seq, now + visibilityMs, now, handle);
         taken.push({ ...m, receiveCount: m.receiveCount + 1, firstReceiveAt: m.firstReceiveAt ?? now, receiptHandle: handle, visibleAt: now + visibilityMs });
       }
-      if (candidates.length < want) break;
+      if (candidates.length < limit) break;
     }
-    return taken;
+    return peek ? { rows: taken, more } : taken;
   }
 
   private delete(q: QueueRow, handle: string | undefined): void {
