@@ -164,7 +164,7 @@ export class MessageOperations {
           moved++;
           continue;
         }
-        const handle = newReceiptHandle(q.name, m.messageId, this.ids);
+        const handle = newReceiptHandle(q.name, m.messageId, m.seq, this.ids);
         this.store.markReceived(m.seq, now + visibilityMs, now, handle);
         taken.push({ ...m, receiveCount: m.receiveCount + 1, firstReceiveAt: m.firstReceiveAt ?? now, receiptHandle: handle, visibleAt: now + visibilityMs });
       }
@@ -176,9 +176,9 @@ export class MessageOperations {
   private delete(q: QueueRow, handle: string | undefined): void {
     const decoded = decodeReceipt(handle);
     if (decoded === undefined || decoded.queue !== q.name) throw sqsErrors.receiptHandleIsInvalid(handle ?? "");
-    if (this.store.deleteByReceipt(q.name, handle!)) return;
+    if (this.store.deleteByReceipt(q.name, handle!, decoded.seq)) return;
     // An older receipt handle: FIFO refuses it; standard answers success without deleting.
-    if (q.fifo && this.store.byMessageId(decoded.messageId) !== undefined) {
+    if (q.fifo && (decoded.seq === undefined ? this.store.byMessageId(decoded.messageId) !== undefined : this.store.exists(decoded.seq))) {
       throw sqsErrors.invalidValue(handle, "ReceiptHandle", "The receipt handle has expired.");
     }
   }
@@ -190,7 +190,7 @@ export class MessageOperations {
     }
     const decoded = decodeReceipt(handle);
     if (decoded === undefined || decoded.queue !== q.name) throw sqsErrors.receiptHandleIsInvalid(handle ?? "");
-    const m = this.store.byReceipt(q.name, handle!);
+    const m = this.store.byReceipt(q.name, handle!, decoded.seq);
     const now = this.clock.now();
     if (m === undefined || m.visibleAt <= now) throw sqsErrors.messageNotInflight();
     this.store.setVisibleAt(m.seq, now + timeout * 1000);
