@@ -82,12 +82,15 @@ export class QueueStore {
       markReceived: db.prepare(
         "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_receive_at = COALESCE(first_receive_at, ?), receipt_handle = ? WHERE seq = ?",
       ),
-      // `+queue`: look the handle up in its own index; with a bare `queue = ?` the planner may pick
-      // an index led by queue and read the whole queue (it did, once the retention index came).
-      byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE +queue = ? AND receipt_handle = ?"),
+      // A receipt handle names its message's row: a primary-key lookup, then the handle must match.
+      byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE seq = ? AND +queue = ? AND receipt_handle = ?"),
+      deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE seq = ? AND +queue = ? AND receipt_handle = ?"),
+      // Handles given out before they named the row (in flight across the upgrade): read the queue.
+      byReceiptOfOld: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
+      deleteByReceiptOfOld: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
+      exists: db.prepare("SELECT 1 FROM sqs_messages WHERE seq = ?").pluck(),
       byMessageId: db.prepare("SELECT * FROM sqs_messages WHERE message_id = ?"),
       deleteMessage: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
-      deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE +queue = ? AND receipt_handle = ?"),
       setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
       moveMessage: db.prepare(
         "UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL, dead_letter_source = ? WHERE seq = ?",
@@ -181,11 +184,18 @@ export class QueueStore {
     this.s.markReceived.run(visibleAt, now, receiptHandle, seq);
   }
 
-  byReceipt(queue: string, receiptHandle: string): MessageRow | undefined {
-    const r = this.s.byReceipt.get(queue, receiptHandle) as RawMessage | undefined;
+  /** The message this receipt handle is current for; `seq` from the handle (undefined: an old handle). */
+  byReceipt(queue: string, receiptHandle: string, seq: number | undefined): MessageRow | undefined {
+    const r = (seq === undefined ? this.s.byReceiptOfOld.get(queue, receiptHandle) : this.s.byReceipt.get(seq, queue, receiptHandle)) as RawMessage | undefined;
     return r === undefined ? undefined : toMessage(r);
   }
 
+  /** Whether the message in this row is still stored (in any queue). */
+  exists(seq: number): boolean {
+    return this.s.exists.get(seq) !== undefined;
+  }
+
+  /** Reads every message: only for receipt handles from before they named the row. */
   byMessageId(messageId: string): MessageRow | undefined {
     const r = this.s.byMessageId.get(messageId) as RawMessage | undefined;
     return r === undefined ? undefined : toMessage(r);
@@ -196,8 +206,8 @@ export class QueueStore {
   }
 
   /** Deletes the message this receipt handle is current for; false when it is not current. */
-  deleteByReceipt(queue: string, receiptHandle: string): boolean {
-    return this.s.deleteByReceipt.run(queue, receiptHandle).changes > 0;
+  deleteByReceipt(queue: string, receiptHandle: string, seq: number | undefined): boolean {
+    return (seq === undefined ? this.s.deleteByReceiptOfOld.run(queue, receiptHandle) : this.s.deleteByReceipt.run(seq, queue, receiptHandle)).changes > 0;
   }
 
   setVisibleAt(seq: number, visibleAt: number): void {
