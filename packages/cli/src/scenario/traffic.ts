@@ -89,7 +89,7 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
     sent.records[p.stream] = (sent.records[p.stream] ?? 0) + indexes.length;
   } else {
     const v = step.invoke;
-    for (const i of indexes) await sim.invoker.invoke({ functionName: v.function, payload: Buffer.from(fill(v.payload, i)), invocationType: "Event" });
+    for (const i of indexes) await sim.invoker.invoke({ functionName: v.function, payload: Buffer.from(fill(v.payload, i)), invocationType: "Event", frontDoor: true });
     sent.invocations[v.function] = (sent.invocations[v.function] ?? 0) + indexes.length;
   }
 }

@@ -94,7 +94,7 @@ export class AsyncQueue {
     this.clock = clock;
     this.telemetry = telemetry;
     this.jitter = jitter;
-    this.priority = Number.isFinite(clock.scale) ? new FrontDoorPriority(concurrency) : undefined;
+    this.priority = FrontDoorPriority.on(clock, concurrency);
     const priority = this.priority;
     this.queue = new BoundedRunner(concurrency, priority && (() => priority.concurrency()));
     const db = store.db;
@@ -135,10 +135,12 @@ export class AsyncQueue {
    * Stores the event and schedules it; resolves once it is committed, when it is safe to answer
    * 202 (events accepted in the same turn share the commit).
    */
-  async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer }): Promise<AsyncEvent> {
-    this.priority?.arrived();
+  async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer; frontDoor?: boolean }): Promise<AsyncEvent> {
+    // An SNS or EventBridge delivery is not an arrival: counted, it would throttle the runs of
+    // what those sources deliver while they catch up after a burst (their own workers yield).
+    if (input.frontDoor === true) this.priority?.arrived();
     const now = this.clock.now();
-    const event: AsyncEvent = { ...input, enqueuedAt: now, invocations: 0, throttles: 0 };
+    const event: AsyncEvent = { requestId: input.requestId, functionName: input.functionName, qualifier: input.qualifier, payload: input.payload, enqueuedAt: now, invocations: 0, throttles: 0 };
     await this.write(() => {
       event.seq = Number(this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now).lastInsertRowid);
       this.rows++;

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 
 /** How often the share is reconsidered, in wall ms. */
@@ -10,47 +11,67 @@ const SATURATED = 0.9;
  * machine short of cores the loop waits for CPU the runtimes take rather than for work (1 per ms).
  */
 const BUSY_ARRIVALS = WINDOW_MS;
+/** Front-door arrivals per simulator (one Clock each), so every worker on it yields to all of them. */
+const arrivalsOn = new WeakMap<Clock, { count: number }>();
 
 /**
- * Keeps the front door ahead of the work it accepted (issue 16): Event invocations are stored and
- * answered 202 on the same event loop (and the same cores) that then run them, so with the async
- * queue at full concurrency the accept rate fell to the completion rate. While Event invocations
- * arrive at 1,000/s or more, or keep arriving while the loop is saturated, the concurrency the
- * queue may use halves each window (down to one event at a time: running never stops); it grows
- * back by an eighth of the maximum per window once the arrivals slow down. Accepted events wait
- * durably in the meantime.
+ * Keeps the front door ahead of the work it accepted (issue 16): Event invocations, SNS Publish and
+ * EventBridge PutEvents are stored and answered on the same event loop (and the same cores) that
+ * then run or deliver them, so with the worker at full concurrency the accept rate fell to the
+ * completion rate. While accepts arrive at 1,000/s or more, or keep arriving while the loop is
+ * saturated, the concurrency the worker may use halves each window (down to one at a time: work
+ * never stops, and it starts in the same order); it grows back by an eighth of the maximum per
+ * window once the arrivals slow down. Accepted work waits durably in the meantime.
  *
- * This is the simulator protecting its own responsiveness (AWS's async pollers are not observable
- * at this grain), so it reads the loop's wall-clock utilisation; it is off under the VirtualClock,
- * where the queue's concurrency must not depend on how fast the host is.
+ * The workers of one simulator share the count: a Publish burst also slows the async queue that
+ * runs what SNS delivers. Only the front door's own requests are arrivals: a delivery one worker
+ * makes to another (SNS or EventBridge invoking a function asynchronously) is work, not an
+ * arrival, or catching up after a burst would throttle the next stage.
+ *
+ * This is the simulator protecting its own responsiveness (AWS's pollers are not observable at
+ * this grain), so it reads the loop's wall-clock utilisation; it is off under the VirtualClock,
+ * where a worker's concurrency must not depend on how fast the host is.
  */
 export class FrontDoorPriority {
   private readonly max: number;
   private limit: number;
-  private arrivals = 0;
+  private readonly arrivals: { count: number };
+  /** `arrivals.count` when the window began. */
+  private seen = 0;
   private windowStart = stopwatch.now();
   private loop = performance.eventLoopUtilization();
 
-  constructor(max: number) {
+  /** The policy for a worker running at most `max` at once, on `clock`; undefined (off) under the VirtualClock. */
+  static on(clock: Clock, max: number): FrontDoorPriority | undefined {
+    if (!Number.isFinite(clock.scale)) return undefined;
+    let arrivals = arrivalsOn.get(clock);
+    if (arrivals === undefined) arrivalsOn.set(clock, (arrivals = { count: 0 }));
+    return new FrontDoorPriority(max, arrivals);
+  }
+
+  private constructor(max: number, arrivals: { count: number }) {
     this.max = max;
     this.limit = max;
+    this.arrivals = arrivals;
+    this.seen = arrivals.count;
   }
 
-  /** An Event invocation arrived at the front door. */
+  /** A request arrived at the front door (an Event Invoke, a Publish, a PutEvents). */
   arrived(): void {
-    this.arrivals++;
+    this.arrivals.count++;
   }
 
-  /** How many stored events may run at once now. */
+  /** How many stored items may run at once now. */
   concurrency(): number {
     const now = stopwatch.now();
     if (now - this.windowStart < WINDOW_MS) return this.limit;
     const current = performance.eventLoopUtilization();
     const utilisation = performance.eventLoopUtilization(current, this.loop).utilization;
     this.loop = current;
-    if (this.arrivals >= BUSY_ARRIVALS || (this.arrivals > 0 && utilisation > SATURATED)) this.limit = Math.max(1, this.limit >> 1);
+    const arrivals = this.arrivals.count - this.seen;
+    if (arrivals >= BUSY_ARRIVALS || (arrivals > 0 && utilisation > SATURATED)) this.limit = Math.max(1, this.limit >> 1);
     else this.limit = Math.min(this.max, this.limit + Math.max(1, this.max >> 3));
-    this.arrivals = 0;
+    this.seen = this.arrivals.count;
     this.windowStart = now;
     return this.limit;
   }

@@ -30,6 +30,8 @@ export interface InvokeInput {
   origin?: InvocationOrigin;
   /** InvokeWithResponseStream and streaming URLs: chunks go here as the function writes them. */
   responseSink?: ResponseSink;
+  /** A caller's request (the Invoke API), not a delivery made by a source: counts as a front-door arrival (FrontDoorPriority). */
+  frontDoor?: boolean;
 }
 
 export type InvocationObserver = (invocation: { functionName: string; payload: Buffer; result: InvocationResult }) => void;
@@ -140,7 +142,7 @@ export class Invoker {
         throw lambdaErrors.requestTooLarge(`${input.payload.length} byte payload is too large for the Event invocation type (limit ${MAX_ASYNC_PAYLOAD} bytes)`);
       }
       const requestId = input.requestId ?? this.newRequestId();
-      await this.asyncQueue.enqueue({ requestId, functionName: target.config.functionName, qualifier: input.qualifier ?? qualifierOf(target), payload: input.payload });
+      await this.asyncQueue.enqueue({ requestId, functionName: target.config.functionName, qualifier: input.qualifier ?? qualifierOf(target), payload: input.payload, frontDoor: input.frontDoor });
       return { kind: "accepted", requestId };
     }
     if (input.payload.length > MAX_SYNC_PAYLOAD) {

@@ -49,7 +49,10 @@ export const eventsSource: Source<BusConfig> = {
     const worker = new DeliveryWorker(ctx.clock, store, ctx, ctx.rng.stream("events-retry-jitter"), (arn, event) => accept(arn, JSON.parse(event) as Record<string, unknown>));
     extendEventsProtocol(ctx, (scheduled) => ({
       ...busOperations({ store, rules, clock: ctx.clock, names, accountId: ctx.accountId, scheduled }),
-      PutEvents: (i) => putEvents({ clock: ctx.clock, ids, store, commits, rules, region: ctx.region, accountId: ctx.accountId, busOf, delivered: () => worker.kick() }, i.Entries),
+      PutEvents: (i) => {
+        worker.arrived();
+        return putEvents({ clock: ctx.clock, ids, store, commits, rules, region: ctx.region, accountId: ctx.accountId, busOf, delivered: () => worker.kick() }, i.Entries);
+      },
     }));
     ctx.registerTarget("events", { deliver: async (arn, body) => accept(arn, destinationEvent(ctx, ids.uuid(), arn, body)) });
     ctx.addStateView("buses", () => ({ buses: store.buses().map((b) => b.name), rules: store.rules().length, pendingDeliveries: store.pending() }));

@@ -1,4 +1,4 @@
-import { isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { FrontDoorPriority, isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { deadLetterAttributes, type DeliveryFailure } from "./dead-letter-attributes.ts";
 import type { Delivery, EventStore, EventTarget } from "./event-store.ts";
 
@@ -37,6 +37,8 @@ export class DeliveryWorker {
   private readonly s: Services;
   private readonly jitter: RandomStream;
   private readonly forward: ForwardToBus;
+  /** Smaller chunks while PutEvents calls arrive fast (issue 16); off under the VirtualClock. */
+  private readonly priority: FrontDoorPriority | undefined;
 
   constructor(clock: Clock, store: EventStore, s: Services, jitter: RandomStream, forward: ForwardToBus) {
     this.clock = clock;
@@ -44,6 +46,12 @@ export class DeliveryWorker {
     this.s = s;
     this.jitter = jitter;
     this.forward = forward;
+    this.priority = FrontDoorPriority.on(clock, CONCURRENCY);
+  }
+
+  /** A PutEvents call arrived at the front door. */
+  arrived(): void {
+    this.priority?.arrived();
   }
 
   /** Delivers what is due now, then sleeps until the next retry is due. */
@@ -90,8 +98,9 @@ export class DeliveryWorker {
     for (;;) {
       const due = this.store.due(this.clock.now(), CONCURRENCY * 4).filter((d) => !this.inFlight.has(d.id));
       if (due.length === 0 || this.stopped) return;
-      for (let i = 0; i < due.length; i += CONCURRENCY) {
-        const chunk = due.slice(i, i + CONCURRENCY);
+      for (let i = 0, size = CONCURRENCY; i < due.length; i += size) {
+        size = this.priority?.concurrency() ?? CONCURRENCY;
+        const chunk = due.slice(i, i + size);
         // The targets' synchronous writes (an SQS send, an Event invoke's store) share one
         // commit: started inside one transaction, awaited after it.
         const ok = await Promise.all(this.store.inTransaction(() => chunk.map((d) => this.deliverOne(d))));

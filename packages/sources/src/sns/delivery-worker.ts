@@ -1,4 +1,4 @@
-import { isAwsError, type Clock, type GroupCommit, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { FrontDoorPriority, isAwsError, type Clock, type GroupCommit, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { MANAGED_ENDPOINT_POLICY, httpRetryPolicy, retryDelayMs } from "./delivery-policy.ts";
 import { lambdaEvent, messageFor, notificationEnvelope, subscriptionConfirmation, type EnvelopeContext } from "./sns-envelope.ts";
 import type { DueDelivery, SnsStore, StoredMessage, SubscriptionRow } from "./sns-store.ts";
@@ -28,6 +28,8 @@ export class DeliveryWorker {
   private readonly env: EnvelopeContext;
   private readonly subscription: (arn: string) => SubscriptionRow | undefined;
   private readonly inFlight = new Set<number>();
+  /** Fewer deliveries in flight while Publish calls arrive fast (issue 16); off under the VirtualClock. */
+  private readonly priority: FrontDoorPriority | undefined;
   /** Settled deliveries not yet removed: removed together at the next pass (one transaction, not one each). */
   private settled: DueDelivery[] = [];
   private timer: TimerHandle | undefined;
@@ -42,6 +44,13 @@ export class DeliveryWorker {
     this.s = s;
     this.env = env;
     this.subscription = subscription;
+    this.priority = FrontDoorPriority.on(clock, MAX_IN_FLIGHT);
+  }
+
+  /** A Publish or PublishBatch call stored its messages: a front-door arrival, and work is due. */
+  published(): void {
+    this.priority?.arrived();
+    this.wake();
   }
 
   /** Something became due (a publish, a settled delivery): look at the outbox now. */
@@ -85,7 +94,8 @@ export class DeliveryWorker {
     // far; the deliveries are awaited after it.
     void this.commits.write(() => {
       this.flush();
-      const room = MAX_IN_FLIGHT - this.inFlight.size;
+      // Oldest first whatever the room, so a FIFO topic's order and retry timing are unchanged.
+      const room = (this.priority?.concurrency() ?? MAX_IN_FLIGHT) - this.inFlight.size;
       if (room <= 0) return; // a settling delivery wakes us
       const now = this.clock.now();
       const fresh = this.store.due(now, room + this.inFlight.size).filter((d) => !this.inFlight.has(d.id)).slice(0, room);

@@ -30,7 +30,7 @@ export const snsSource: Source<TopicConfig> = {
     const subscription = (arn: string) => (known.has(arn) ? known.get(arn) : known.set(arn, store.subscription(arn)).get(arn));
     const commits = GroupCommit.of(ctx.store);
     const worker = new DeliveryWorker(store, commits, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription);
-    const publish = new PublishOperations(store, commits, topics, ctx.clock, ids, () => worker.wake());
+    const publish = new PublishOperations(store, commits, topics, ctx.clock, ids, () => worker.published());
     subs.onChange = () => {
       known.clear();
       publish.invalidate();

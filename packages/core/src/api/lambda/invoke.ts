@@ -20,7 +20,7 @@ export function invokeRoutes(invoker: Invoker): RestRoute[] {
       path: "/2014-11-13/functions/{FunctionName}/invoke-async",
       operation: "InvokeAsync",
       handler: async (req) => {
-        await invoker.invoke({ functionName: req.params.FunctionName!, payload: req.body, invocationType: "Event", requestId: req.requestId });
+        await invoker.invoke({ functionName: req.params.FunctionName!, payload: req.body, invocationType: "Event", requestId: req.requestId, frontDoor: true });
         return { status: 202, body: { Status: 202 } };
       },
     },
@@ -49,6 +49,7 @@ async function invoke(invoker: Invoker, req: RestRequest): Promise<RestResponse>
     invocationType: type as InvocationType,
     clientContext,
     requestId: req.requestId,
+    frontDoor: true,
   });
   if (out.kind === "dry-run") return { status: 204 };
   if (out.kind === "accepted") return { status: 202 };
