@@ -38,6 +38,7 @@ export class FrontDoorPriority {
   private readonly arrivals: { count: number };
   /** `arrivals.count` when the window began. */
   private seen = 0;
+  private floodedLastWindow = false;
   private windowStart = stopwatch.now();
   private loop = performance.eventLoopUtilization();
 
@@ -61,6 +62,14 @@ export class FrontDoorPriority {
     this.arrivals.count++;
   }
 
+  /**
+   * Whether the last window saw the front door flooded (1,000 arrivals/s or more), as against only
+   * a saturated loop: what a single caller could notice is not deferred for the latter.
+   */
+  get flooded(): boolean {
+    return this.floodedLastWindow;
+  }
+
   /** How many stored items may run at once now. */
   concurrency(): number {
     const now = stopwatch.now();
@@ -69,6 +78,7 @@ export class FrontDoorPriority {
     const utilisation = performance.eventLoopUtilization(current, this.loop).utilization;
     this.loop = current;
     const arrivals = this.arrivals.count - this.seen;
+    this.floodedLastWindow = arrivals >= BUSY_ARRIVALS;
     if (arrivals >= BUSY_ARRIVALS || (arrivals > 0 && utilisation > SATURATED)) this.limit = Math.max(1, this.limit >> 1);
     else this.limit = Math.min(this.max, this.limit + Math.max(1, this.max >> 3));
     this.seen = this.arrivals.count;

@@ -88,14 +88,16 @@ export class DeliveryWorker {
     this.timer = undefined;
     this.timerAt = Infinity;
     if (this.stopped) return this.flush();
+    // Oldest first whatever the limit, so a FIFO topic's order and retry timing are unchanged.
+    const limit = this.priority?.concurrency() ?? MAX_IN_FLIGHT;
     // One commit for the pass, the store's group commit flushed now (not a turn later: a caller
     // receiving right after publishing finds the delivery): the settled rows' removal and what the
     // deliveries it starts write synchronously (an SQS send) share it with the writes queued so
-    // far; the deliveries are awaited after it.
+    // far; the deliveries are awaited after it. While Publish calls flood in, the pass joins their
+    // commit at the end of the turn instead, or every pass would cut their group commit short.
     void this.commits.write(() => {
       this.flush();
-      // Oldest first whatever the room, so a FIFO topic's order and retry timing are unchanged.
-      const room = (this.priority?.concurrency() ?? MAX_IN_FLIGHT) - this.inFlight.size;
+      const room = limit - this.inFlight.size;
       if (room <= 0) return; // a settling delivery wakes us
       const now = this.clock.now();
       const fresh = this.store.due(now, room + this.inFlight.size).filter((d) => !this.inFlight.has(d.id)).slice(0, room);
@@ -113,7 +115,7 @@ export class DeliveryWorker {
         if (next !== undefined) this.arm(next);
       }
     });
-    this.commits.flush();
+    if (this.priority?.flooded !== true) this.commits.flush();
   }
 
   private async attempt(d: DueDelivery): Promise<void> {
