@@ -154,6 +154,8 @@ export class Simulator {
     });
 
     handle = (req, res) => {
+      // Events deferred at the end of an invocation are recorded before anything can read them.
+      core.telemetry.flush();
       if (isSimPath(req.url)) simApi.handle(req, res);
       else core.router.handle(req, res);
     };

@@ -121,7 +121,8 @@ export class ExecutionEnvironment implements Environment {
       if (this.process?.frozen) this.process.thaw();
       this.extensions.thaw();
     }
-    emitStarted(this.ctx.telemetry, this.config, this.id, request, coldStart);
+    // Delivered while the runtime works (Telemetry.deferred).
+    this.ctx.telemetry.deferred(() => emitStarted(this.ctx.telemetry, this.config, this.id, request, coldStart));
     // Init ends when every extension has asked for its first event too (aws-facts §3 "Phases").
     if (coldStart && this.extensions.running && (await this.extensionInitFailed())) return done;
     this.api.dispatch({
@@ -249,7 +250,7 @@ export class ExecutionEnvironment implements Environment {
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = stopwatch.now();
     this.extensions.invoke(r.request, this.config.timeout * 1000);
-    this.startLine(r);
+    this.ctx.telemetry.deferred(() => this.startLine(r));
     this.watchdogs.arm(this.config.timeout * 1000, () => this.onTimeout());
     this.watchdogs.watchMemory(
       () => this.running === r && this.process !== undefined && this.process.residentMemoryMb() > this.config.memorySize,
@@ -415,13 +416,17 @@ export class ExecutionEnvironment implements Environment {
     const r = this.running;
     if (r === undefined) return;
     this.watchdogs.disarm();
-    this.startLine(r);
-    for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
+    // The lines reach the tail now; their telemetry (log store, metrics, console) after the caller
+    // has its answer (Telemetry.deferred).
+    this.ctx.telemetry.deferred(() => {
+      this.startLine(r);
+      for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
+      emitFinished(this.ctx.telemetry, this.config, result);
+    });
     result.logTail = r.log.tailBase64();
     this.running = undefined;
     this.invocations++;
     r.hold.release();
-    emitFinished(this.ctx.telemetry, this.config, result);
     r.resolve(result);
   }
 

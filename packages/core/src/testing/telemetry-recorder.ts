@@ -3,11 +3,19 @@ import type { TelemetryEvent, TelemetryEventType } from "../telemetry/events.ts"
 
 /** Records telemetry for assertions: `recorder.of("invocation.finished")`. */
 export class TelemetryRecorder {
-  readonly events: TelemetryEvent[] = [];
+  private readonly recorded: TelemetryEvent[] = [];
+  private readonly telemetry: Telemetry;
   private readonly stop: () => void;
 
   constructor(telemetry: Telemetry) {
-    this.stop = telemetry.subscribe((e) => this.events.push(e));
+    this.telemetry = telemetry;
+    this.stop = telemetry.subscribe((e) => this.recorded.push(e));
+  }
+
+  /** Everything emitted so far, deferred events included (Telemetry.deferred). */
+  get events(): TelemetryEvent[] {
+    this.telemetry.flush();
+    return this.recorded;
   }
 
   of<T extends TelemetryEventType>(type: T): Extract<TelemetryEvent, { type: T }>[] {
