@@ -22,7 +22,9 @@ export class TelemetryRecorder {
     return this.events.filter((e): e is Extract<TelemetryEvent, { type: T }> => e.type === type);
   }
 
+  /** Stops recording, after what was emitted until now (deferred events included). */
   dispose(): void {
+    this.telemetry.flush();
     this.stop();
   }
 }
