@@ -20,7 +20,7 @@ interface Watchers {
 
 /** What the page asks for when it opens (packages/cli/src/dashboard/page: dashboard.js, model.js). */
 const PAGE_MODEL: string = "../packages/cli/src/dashboard/page/model.js";
-const PAGE_SUBSCRIPTION = JSON.stringify({ kind: "subscribe", types: ((await import(PAGE_MODEL)) as { SHOWN_EVENTS: string[] }).SHOWN_EVENTS, previews: false });
+const PAGE_SUBSCRIPTION = JSON.stringify(((await import(PAGE_MODEL)) as { PAGE_SUBSCRIPTION: object }).PAGE_SUBSCRIPTION);
 
 /**
  * The dashboard's side, in a process of its own as a browser would be (parsing the stream in the
@@ -99,47 +99,69 @@ function cpuMs(pids: number[]): number {
 }
 
 /**
- * Alternates rounds without and with watchers (BENCH_ROUNDS each, default 4) and prints
- * - invocations per second, median of each kind of round, and the median of each pair's ratio
- *   (a pair's rounds run back to back);
+ * Alternates rounds without and with watchers (BENCH_ROUNDS pairs, default 6), each pair's two
+ * rounds back to back and in turn in either order (alone first, then watched first: a trend in
+ * the machine's load does not favour one side), each round after a short unmeasured block in
+ * the same condition (`settle`: the watchers' code warmed up, or their exit behind us), and prints
+ * - invocations per second, median of each kind of round, and the median of the pairs' ratios;
  * - CPU time per invocation of the simulator and its functions' processes, and of the watchers'
  *   processes: on a machine others load too, throughput swings with their load, while the CPU
  *   the simulator spends per invocation does not. With every core busy, the rate lost to
  *   watching is about the CPU added per invocation over the CPU an invocation takes alone.
  * `run` measures one round; `simPid` is the simulator's process.
  */
-export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>, simPid?: number): Promise<void> {
+export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>, simPid?: number, settle: () => Promise<unknown> = async () => {}): Promise<void> {
   const alone: SubscriberRun[] = [];
   const watched: SubscriberRun[] = [];
   const cpu = { alone: [] as number[], watchedSim: [] as number[], watchers: [] as number[] };
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
+  const simCpu = () => (simPid === undefined ? 0 : cpuMs([simPid]));
   let seen = 0;
   let invocations = 0;
-  for (let round = 0; round < rounds; round++) {
-    let c0 = simPid === undefined ? 0 : cpuMs([simPid]);
+  const measureAlone = async () => {
+    await settle();
+    const c0 = simCpu();
     const a = await run();
     alone.push(a);
-    if (simPid !== undefined) cpu.alone.push(cpuMs([simPid]) - c0);
+    cpu.alone.push(simCpu() - c0);
+    invocations = a.invocations;
+  };
+  const measureWatched = async () => {
     const w = await watch(port);
-    c0 = simPid === undefined ? 0 : cpuMs([simPid]);
+    await settle();
+    const c0 = simCpu();
     const w0 = cpuMs(w.pids());
     watched.push(await run());
-    if (simPid !== undefined) cpu.watchedSim.push(cpuMs([simPid]) - c0);
+    cpu.watchedSim.push(simCpu() - c0);
     cpu.watchers.push(cpuMs(w.pids()) - w0);
     await w.stop();
     seen += w.events();
-    invocations = a.invocations;
+  };
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      await measureAlone();
+      await measureWatched();
+    } else {
+      await measureWatched();
+      await measureAlone();
+    }
   }
-  const median = (xs: number[]) => xs.slice().sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]) => {
+    const s = xs.slice().sort((x, y) => x - y);
+    const mid = s.length / 2;
+    return s.length % 2 === 1 ? s[Math.floor(mid)]! : (s[mid - 1]! + s[mid]!) / 2;
+  };
   const a = { perSecond: median(alone.map((r) => r.perSecond)), p50: median(alone.map((r) => r.p50)) };
   const b = { perSecond: median(watched.map((r) => r.perSecond)), p50: median(watched.map((r) => r.p50)) };
   const loss = 1 - b.perSecond / a.perSecond;
   const pairLoss = 1 - median(watched.map((w, i) => w.perSecond / alone[i]!.perSecond));
-  console.log(`\nwatched (dashboard WebSocket + lambda-sim tail --logs), 8 callers, median of ${rounds} alternating rounds:`);
+  const which = process.env.BENCH_WATCHERS ?? "both";
+  const who = which === "ws" ? "dashboard WebSocket" : which === "tail" ? "lambda-sim tail --logs" : "dashboard WebSocket + lambda-sim tail --logs";
+  console.log(`\nwatched (${who}), 8 callers, median of ${rounds} pairs of rounds, alternating which goes first:`);
   console.log(`  nobody watching:  ${a.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${a.p50.toFixed(3)} ms`);
-  console.log(`  watched:          ${b.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${b.p50.toFixed(3)} ms   (${seen} events streamed to the page)`);
+  console.log(`  watched:          ${b.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${b.p50.toFixed(3)} ms   (${which === "tail" ? "page not attached" : `${seen} events streamed to the page`})`);
   console.log(`  loss:             ${(loss * 100).toFixed(1)}% (issue 15's bar: at most 10%); median of the pairs' losses ${(pairLoss * 100).toFixed(1)}%`);
-  console.log(`  rounds (alone/watched inv/s): ${alone.map((x, i) => `${x.perSecond.toFixed(0)}/${watched[i]!.perSecond.toFixed(0)}`).join("  ")}`);
+  console.log(`  pairs (alone/watched inv/s): ${alone.map((x, i) => `${x.perSecond.toFixed(0)}/${watched[i]!.perSecond.toFixed(0)}`).join("  ")}`);
   if (simPid !== undefined) {
     const per = (ms: number) => (ms / invocations) * 1000;
     const simAlone = median(cpu.alone.map(per));

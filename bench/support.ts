@@ -1,5 +1,6 @@
 // Shared by the benchmarks: a simulator in its own process, like a real deployment.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -86,4 +87,17 @@ export function awsJsonCall(port: number, target: string, input: unknown, conten
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux; undefined elsewhere).
+ * On a shared machine a rate moves with the load; the simulator's CPU per message much less.
+ */
+export function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }

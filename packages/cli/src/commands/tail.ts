@@ -92,6 +92,8 @@ function subscription(opts: TailOptions): HubSubscription {
     states: opts.json ? undefined : ["initializing", "reset", "retiring", "retired"],
     // The payload and result previews only in JSON lines: the text lines do not show them.
     previews: opts.json === true,
+    // A text line for cold starts only (describeEvent); JSON lines have every start.
+    warmStarts: opts.json === true,
   };
 }
 
@@ -111,6 +113,22 @@ function format(e: SequencedEvent, opts: TailOptions, colour: boolean): string {
   if (opts.json) return `${JSON.stringify(e)}\n`;
   const line = describeEvent(e);
   if (line === undefined) return "";
-  const time = new Date(e.time).toISOString().slice(11, 23);
-  return `${paint(time, "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
+  return `${paint(clockText(e.time), "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
+}
+
+let second = Number.NaN;
+let secondText = "";
+
+/**
+ * `HH:MM:SS.mmm` (UTC) of an event's time. The events of a second share their `HH:MM:SS.`, made
+ * once: a Date and its ISO string per line were a third of tail's formatting at a thousand lines a second.
+ */
+function clockText(time: number): string {
+  const ms = Math.floor(time);
+  const s = Math.floor(ms / 1000);
+  if (s !== second) {
+    second = s;
+    secondText = new Date(s * 1000).toISOString().slice(11, 20);
+  }
+  return secondText + String(ms - s * 1000).padStart(3, "0");
 }

@@ -33,4 +33,21 @@ describe("KeyedWaiters", () => {
     await waiters.wait("q", 60_000, aborted.signal);
     expect(clock.pendingTimers()).toEqual([]);
   });
+
+  it("wakes only the longest waiter of a group on notify, and every waiter outside groups", async () => {
+    const clock = new VirtualClock(0);
+    const waiters = new KeyedWaiters(clock, "test");
+    const lanes = {};
+    const woken: string[] = [];
+    for (const name of ["lane1", "lane2", "lane3"]) void waiters.wait("q", 20_000, undefined, { group: lanes }).then(() => woken.push(name));
+    void waiters.wait("q", 20_000).then(() => woken.push("client"));
+    waiters.notify("q");
+    await Promise.resolve();
+    expect(woken).toEqual(["lane1", "client"]);
+    waiters.notify("q");
+    await Promise.resolve();
+    expect(woken).toEqual(["lane1", "client", "lane2"]);
+    await clock.advanceBy(20_000);
+    expect(woken).toEqual(["lane1", "client", "lane2", "lane3"]);
+  });
 });

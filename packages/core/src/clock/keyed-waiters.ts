@@ -1,6 +1,8 @@
 import type { Clock, TimerHandle } from "./clock.ts";
 import { nodeWallTimer } from "./system-clock.ts";
 
+type Wake = ((why?: "woken" | "wall-backstop") => void) & { group?: object };
+
 /**
  * Callers waiting on a named thing (a queue's long polls, a shard's readers): woken by `notify`
  * when it changes, or by the Clock when their wait ends, so the VirtualClock and --time-scale apply
@@ -9,7 +11,7 @@ import { nodeWallTimer } from "./system-clock.ts";
 export class KeyedWaiters {
   private readonly clock: Clock;
   private readonly label: string;
-  private readonly waiting = new Map<string, Set<(why?: "woken") => void>>();
+  private readonly waiting = new Map<string, Set<Wake>>();
 
   /** `label` names the timers (`sqs.long-poll` → `sqs.long-poll:<key>`). */
   constructor(clock: Clock, label: string) {
@@ -22,15 +24,16 @@ export class KeyedWaiters {
    * `wallBackstop` (a client's long poll), on a clock that only moves when told to (the
    * VirtualClock) the wait also ends after `ms` of wall time: a user's test that long-polls an empty
    * queue and never advances the clock gets its empty answer no later than AWS would give it.
+   * With `group`, a notify wakes only the group's longest waiter (see `notify`).
    */
-  wait(key: string, ms: number, signal?: AbortSignal, opts: { wallBackstop?: boolean } = {}): Promise<"woken" | "wall-backstop"> {
+  wait(key: string, ms: number, signal?: AbortSignal, opts: { wallBackstop?: boolean; group?: object } = {}): Promise<"woken" | "wall-backstop"> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve("woken");
       let timer: TimerHandle | undefined;
       let backstop: TimerHandle | undefined;
       const set = this.waiting.get(key) ?? new Set();
       this.waiting.set(key, set);
-      const wake = (why: "woken" | "wall-backstop" = "woken") => {
+      const wake: Wake = (why: "woken" | "wall-backstop" = "woken") => {
         timer?.cancel();
         backstop?.cancel();
         set.delete(wake);
@@ -39,6 +42,7 @@ export class KeyedWaiters {
         resolve(why);
       };
       const onAbort = () => wake();
+      wake.group = opts.group;
       set.add(wake);
       signal?.addEventListener("abort", onAbort, { once: true });
       timer = this.clock.setTimer(Math.max(0, ms), () => wake(), `${this.label}:${key}`);
@@ -46,10 +50,23 @@ export class KeyedWaiters {
     });
   }
 
+  /**
+   * Wakes every waiter of `key`, except that of each group only the one waiting longest wakes: the
+   * lanes of one event source mapping would otherwise all run an empty receive for each send. The
+   * woken one notifies again when it found more than it could take, to pass the work on.
+   */
   notify(key: string): void {
     const set = this.waiting.get(key);
     if (set === undefined) return;
-    for (const wake of [...set]) wake();
+    let groups: Set<object> | undefined;
+    for (const wake of [...set]) {
+      if (wake.group !== undefined) {
+        groups ??= new Set();
+        if (groups.has(wake.group)) continue;
+        groups.add(wake.group);
+      }
+      wake();
+    }
   }
 
   /** Wakes every waiter (shutdown). */

@@ -106,7 +106,7 @@ export class AsyncQueue {
       all: db.prepare("SELECT * FROM async_events ORDER BY seq"),
       count: db.prepare("SELECT COUNT(*) FROM async_events").pluck(),
     };
-    this.commits = new GroupCommit(store);
+    this.commits = GroupCommit.of(store);
     this.rows = this.sql.count.get() as number;
   }
 

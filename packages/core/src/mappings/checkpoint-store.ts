@@ -7,24 +7,53 @@ export interface Checkpoint {
   window?: { start: number; state: unknown };
 }
 
+interface PendingSave {
+  uuid: string;
+  shardId: string;
+  sequenceNumber: string | undefined;
+  /** Serialised when saved: the consumer goes on with its window state. */
+  window: { start: number; state: string | null } | undefined;
+  now: number;
+}
+
 /**
  * Durable checkpoints of stream event source mappings (DESIGN.md "State and durability"): written
  * once a batch is done (succeeded, or handed to OnFailure), so after a crash processing resumes
  * after the last checkpoint; records past it run again (at least once, as on AWS).
+ *
+ * Saves made in one turn of the event loop are committed together at its end, the latest per
+ * shard: a commit per batch sat between one batch and the next on every shard. A crash before
+ * that commit runs the shard's last batch again, which at-least-once allows.
  */
 export class CheckpointStore {
+  private readonly store: Store;
   private readonly sql;
+  private readonly pending = new Map<string, PendingSave>();
+  private scheduled = false;
+  /** Built once: better-sqlite3 compiles a wrapper per db.transaction() call. */
+  private readonly commit: (saves: PendingSave[]) => void;
 
   constructor(store: Store) {
+    this.store = store;
     const db = store.db;
     this.sql = {
       get: db.prepare("SELECT sequence_number, window_start, window_state FROM esm_checkpoints WHERE mapping_uuid = ? AND shard_id = ?"),
       save: db.prepare("INSERT OR REPLACE INTO esm_checkpoints (mapping_uuid, shard_id, sequence_number, window_start, window_state, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
       deleteMapping: db.prepare("DELETE FROM esm_checkpoints WHERE mapping_uuid = ?"),
     };
+    this.commit = db.transaction((saves: PendingSave[]) => {
+      for (const { uuid, shardId, sequenceNumber, window, now } of saves) {
+        this.sql.save.run(uuid, shardId, sequenceNumber ?? null, window?.start ?? null, window?.state ?? null, now);
+      }
+    });
   }
 
   get(uuid: string, shardId: string): Checkpoint | undefined {
+    const saving = this.pending.get(key(uuid, shardId));
+    if (saving !== undefined) {
+      const { sequenceNumber, window } = saving;
+      return window === undefined ? { sequenceNumber } : { sequenceNumber, window: { start: window.start, state: JSON.parse(window.state ?? "{}") } };
+    }
     const row = this.sql.get.get(uuid, shardId) as { sequence_number: string | null; window_start: number | null; window_state: string | null } | undefined;
     if (row === undefined) return undefined;
     const cp: Checkpoint = { sequenceNumber: row.sequence_number ?? undefined };
@@ -33,10 +62,26 @@ export class CheckpointStore {
   }
 
   save(uuid: string, shardId: string, cp: Checkpoint, now: number): void {
-    this.sql.save.run(uuid, shardId, cp.sequenceNumber ?? null, cp.window?.start ?? null, cp.window === undefined ? null : JSON.stringify(cp.window.state), now);
+    const window = cp.window === undefined ? undefined : { start: cp.window.start, state: (JSON.stringify(cp.window.state) as string | undefined) ?? null };
+    this.pending.set(key(uuid, shardId), { uuid, shardId, sequenceNumber: cp.sequenceNumber, window, now });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Commits the saves not committed yet (also before the mappings stop). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.size === 0) return;
+    const saves = [...this.pending.values()];
+    this.pending.clear();
+    if (this.store.db.open) this.commit(saves);
   }
 
   deleteMapping(uuid: string): void {
+    for (const [k, p] of this.pending) if (p.uuid === uuid) this.pending.delete(k);
     this.sql.deleteMapping.run(uuid);
   }
 }
+
+const key = (uuid: string, shardId: string) => `${uuid}\n${shardId}`;

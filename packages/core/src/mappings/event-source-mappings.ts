@@ -82,6 +82,7 @@ export class EventSourceMappings {
 
   async stop(): Promise<void> {
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.checkpoints.flush();
     this.workers.clear();
   }
 

@@ -126,6 +126,9 @@ export class ShardConsumer {
       const room = Math.min(cap - this.undone, MAX_PENDING - (this.pending.length - this.head));
       if (room <= 0) {
         await this.space.wait(this.clock, undefined, signal);
+        // The lanes hand their next batches (already read) to the function first; reading on
+        // overlaps with those invocations instead of standing between one batch and the next.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       let records: StreamRecord[];
@@ -152,6 +155,7 @@ export class ShardConsumer {
         }
         this.bySeq.set(r.sequenceNumber, entry);
         this.undone++;
+        r.eventJson = JSON.stringify(r.event);
         const lane = lanes[laneOf(r.partitionKey, lanes.length)]!;
         if (lane.queue.length === 0) lane.since = now;
         lane.queue.push(r);

@@ -146,8 +146,12 @@ export class StreamBatchRunner {
     records: StreamRecord[],
     window: WindowContext | undefined,
   ): Promise<{ kind: "throttled" } | { kind: "ran"; outcome: StreamResponse; requestId: string; response: { executedVersion: string; functionError?: string } }> {
-    const event: Record<string, unknown> = { Records: records.map((r) => r.event) };
-    if (window !== undefined) {
+    let payload: Buffer;
+    if (window === undefined) {
+      // The records' JSON as the read-ahead left it: the same bytes as JSON.stringify({ Records }).
+      payload = Buffer.from(`{"Records":[${records.map((r) => (r.eventJson ??= JSON.stringify(r.event))).join(",")}]}`);
+    } else {
+      const event: Record<string, unknown> = { Records: records.map((r) => r.event) };
       Object.assign(event, {
         window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
         state: window.state ?? {},
@@ -156,9 +160,10 @@ export class StreamBatchRunner {
         isFinalInvokeForWindow: window.isFinalInvokeForWindow,
         isWindowTerminatedEarly: false,
       });
+      payload = Buffer.from(JSON.stringify(event));
     }
     try {
-      const out = await this.invoker.invoke({ functionName: this.s.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
+      const out = await this.invoker.invoke({ functionName: this.s.functionName, payload, invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
       if (out.kind !== "result") return { kind: "ran", outcome: { kind: "succeeded" }, requestId: "", response: { executedVersion: "$LATEST" } };
       const r = out.result;
       if (r.errorType !== undefined) return { kind: "ran", outcome: { kind: "failed" }, requestId: r.requestId, response: { executedVersion: out.executedVersion, functionError: "Unhandled" } };

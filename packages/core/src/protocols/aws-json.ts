@@ -2,8 +2,8 @@ import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAwsError, type AwsError } from "../errors/aws-error.ts";
 import { isJsonObject } from "./rest-json.ts";
-import { InputChecks, closeSignal } from "./input-checks.ts";
-import type { OperationContext, ServiceSpec } from "./service-spec.ts";
+import { InputChecks, operationContext } from "./input-checks.ts";
+import type { ServiceSpec } from "./service-spec.ts";
 
 export interface JsonServiceSpec extends ServiceSpec {
   /** `X-Amz-Target: <prefix>.<Operation>` ("AmazonSQS", "Kinesis_20131202", "AWSEvents"). */
@@ -38,16 +38,7 @@ export function awsJsonHandler(spec: JsonServiceSpec) {
       if (operation === undefined) throw spec.errors.unknownOperation(name || target);
       const input = parseJsonObject(body, spec);
       checks.check(name, input);
-      let signal: AbortSignal | undefined;
-      const ctx: OperationContext = {
-        requestId,
-        headers: req.headers,
-        // Made on first use: only long polls listen for the caller leaving.
-        get signal() {
-          return (signal ??= closeSignal(res));
-        },
-      };
-      let out = operation(input, ctx);
+      let out = operation(input, operationContext(res, req.headers, requestId));
       if (out instanceof Promise) out = await out;
       const text = JSON.stringify(out ?? {});
       res.writeHead(200, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), "x-amzn-RequestId": requestId });

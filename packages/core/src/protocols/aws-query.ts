@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAwsError, type AwsError } from "../errors/aws-error.ts";
-import { InputChecks, closeSignal } from "./input-checks.ts";
+import { InputChecks, operationContext } from "./input-checks.ts";
 import type { MemberRef, ServiceModel, Shape } from "./service-model.ts";
 import type { ServiceSpec } from "./service-spec.ts";
 
@@ -29,8 +29,9 @@ export function awsQueryHandler(spec: QueryServiceSpec) {
     const q = url.indexOf("?");
     try {
       const raw = body.toString("utf8");
-      const params = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-      for (const [k, v] of new URLSearchParams(raw)) params.append(k, v);
+      // The URL's parameters first, then the body's (an SDK sends them all in the body).
+      const params = new URLSearchParams(q < 0 ? raw : url.slice(q + 1));
+      if (q >= 0) for (const [k, v] of new URLSearchParams(raw)) params.append(k, v);
       if (!isUtf8(body) || badlyEncoded(params, raw)) throw spec.errors.invalidUtf8?.() ?? spec.errors.serialization("The request is not valid UTF-8");
       const action = params.get("Action") ?? "";
       const operation = Object.hasOwn(spec.operations, action) ? spec.operations[action] : undefined;
@@ -40,7 +41,7 @@ export function awsQueryHandler(spec: QueryServiceSpec) {
       const input = inputShape === undefined ? {} : (readStructure(params, keyPrefixes(params), "", inputShape, shapes) ?? {});
       spec.completeInput?.(input, q < 0 ? url : url.slice(0, q));
       checks.check(action, input);
-      const out = (await operation(input, { requestId, headers: req.headers, signal: closeSignal(res) })) as Record<string, unknown> | undefined;
+      const out = (await operation(input, operationContext(res, req.headers, requestId))) as Record<string, unknown> | undefined;
       const outputShape = model?.output === undefined ? undefined : shapes[model.output];
       const result = outputShape === undefined ? "" : `<${model!.resultWrapper ?? `${action}Result`}>${writeMembers(out ?? {}, outputShape, shapes)}</${model!.resultWrapper ?? `${action}Result`}>`;
       const xml = `<?xml version="1.0"?><${action}Response xmlns="${spec.xmlNamespace}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;

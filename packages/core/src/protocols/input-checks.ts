@@ -1,6 +1,6 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { compileInputValidator, type InputValidator, type Violation } from "./input-validator.ts";
-import type { ServiceSpec } from "./service-spec.ts";
+import type { OperationContext, ServiceSpec } from "./service-spec.ts";
 
 /**
  * The model check every front end runs before an operation: validators compiled once per
@@ -32,10 +32,25 @@ export class InputChecks {
   }
 }
 
+/** What an operation gets besides its input; the signal is made on first use, as only long polls listen for the caller leaving. */
+export function operationContext(res: ServerResponse, headers: IncomingHttpHeaders, requestId: string): OperationContext {
+  let signal: AbortSignal | undefined;
+  return {
+    requestId,
+    headers,
+    get signal() {
+      return (signal ??= closeSignal(res));
+    },
+  };
+}
+
 /** An AbortSignal that fires when the caller closes the connection before the answer. */
 export function closeSignal(res: ServerResponse): AbortSignal {
   const abort = new AbortController();
-  res.on("close", () => abort.abort());
+  // "close" also follows every answer sent: aborting then would cost a DOMException per request for nobody.
+  res.on("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
   return abort.signal;
 }
 

@@ -1,5 +1,8 @@
 import type { Store } from "./store.ts";
 
+/** Commits after which a store counts as busy (a few seconds of steady traffic; chosen). */
+const BUSY_AFTER_COMMITS = 1_000;
+
 interface Write {
   op: () => void;
   resolve: () => void;
@@ -13,11 +16,24 @@ interface Write {
  * the order queued; one failing statement rejects its own promise and does not undo the others.
  */
 export class GroupCommit {
+  private static readonly shared = new WeakMap<Store, GroupCommit>();
+
+  /**
+   * The one group commit of a store: the services writing to it (the async queue, SNS, event
+   * buses) share each turn's transaction instead of committing once each.
+   */
+  static of(store: Store): GroupCommit {
+    let commits = GroupCommit.shared.get(store);
+    if (commits === undefined) GroupCommit.shared.set(store, (commits = new GroupCommit(store)));
+    return commits;
+  }
+
   private readonly store: Store;
   /** Built once: better-sqlite3 compiles a wrapper per db.transaction() call. */
   private readonly commit: (writes: Write[], failed: Map<Write, unknown>) => void;
   private writes: Write[] = [];
   private scheduled = false;
+  private commits = 0;
 
   constructor(store: Store) {
     this.store = store;
@@ -60,5 +76,7 @@ export class GroupCommit {
       if (failed.has(w)) w.reject(failed.get(w));
       else w.resolve();
     }
+    // A busy store: its checkpoints move off the event loop (Store.checkpointInBackground).
+    if (++this.commits === BUSY_AFTER_COMMITS) this.store.checkpointInBackground();
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import { EventHub, SLOW_CLIENT_BYTES, type HubFrame, type HubSink } from "./event-hub.ts";
 import { Telemetry } from "./telemetry.ts";
+import type { EnvironmentState } from "./events.ts";
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
@@ -146,6 +147,51 @@ describe("EventHub", () => {
     // Not a subscription: refused, nothing changed.
     expect(hub.connect(sink()).subscribe({ types: "all" })).toBe(false);
     expect(hub.connect(sink()).subscribe({ states: ["asleep"] })).toBe(false);
+  });
+
+  it("leaves out for a coalesce client what a frame's later events hide, and sends a warmStarts:false client only cold starts", async () => {
+    const clock = new VirtualClock(0);
+    const telemetry = new Telemetry(clock);
+    const hub = new EventHub(telemetry, clock, 0);
+    const [all, page, tail, previews] = [sink(), sink(), sink(), sink()];
+    hub.connect(all);
+    expect(hub.connect(page).subscribe({ coalesce: true, previews: false })).toBe(true);
+    expect(hub.connect(previews).subscribe({ coalesce: true })).toBe(true);
+    expect(hub.connect(tail).subscribe({ warmStarts: false })).toBe(true);
+    const state = (environmentId: string, from: EnvironmentState | "none", to: EnvironmentState) =>
+      telemetry.emit({ type: "environment.state-changed", environmentId, functionName: "fn", version: "$LATEST", from, to, ...(to === "retired" ? { reason: "idle-timeout" as const } : {}) });
+    const started = (requestId: string, coldStart: boolean) => telemetry.emit({ type: "invocation.started", requestId, functionName: "fn", version: "$LATEST", environmentId: "e1", coldStart, payload: "{}" });
+    const finished = (requestId: string) =>
+      telemetry.emit({ type: "invocation.finished", requestId, functionName: "fn", version: "$LATEST", environmentId: "e1", durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 60, status: "success" });
+    state("e1", "none", "initializing");
+    state("e1", "initializing", "busy");
+    started("r1", true);
+    finished("r1");
+    state("e1", "busy", "idle");
+    state("e2", "none", "initializing");
+    state("e1", "idle", "busy");
+    started("r2", false);
+    finished("r2");
+    state("e2", "initializing", "busy");
+    state("e1", "busy", "idle");
+    started("r3", false);
+    state("e2", "busy", "idle");
+    state("e2", "idle", "retiring");
+    state("e2", "retiring", "retired");
+    await nextTurn();
+    const events = (s: ReturnType<typeof sink>) => s.frames.flatMap((f) => (f.kind === "events" ? f.events : []));
+    const changes = (s: ReturnType<typeof sink>) => events(s).flatMap((e) => (e.type === "environment.state-changed" ? [`${e.environmentId} ${e.to}`] : []));
+    expect(changes(all)).toHaveLength(10);
+    // The page draws each lane's last state of a frame: e1 ends idle; births and retirements all come.
+    expect(changes(page)).toEqual(["e1 initializing", "e2 initializing", "e1 idle", "e2 idle", "e2 retiring", "e2 retired"]);
+    // Cold starts always; a warm start finished in the same frame only through its invocation.finished.
+    const starts = (s: ReturnType<typeof sink>) => events(s).flatMap((e) => (e.type === "invocation.started" ? [e.requestId] : []));
+    expect(starts(page)).toEqual(["r1", "r3"]);
+    expect(starts(all)).toEqual(["r1", "r2", "r3"]);
+    // One that asked for previews still gets every start's payload.
+    expect(starts(previews)).toEqual(["r1", "r2", "r3"]);
+    expect(starts(tail)).toEqual(["r1"]);
+    expect(hub.connect(sink()).subscribe({ coalesce: "yes" })).toBe(false);
   });
 
   it("answers a sample with the views at the current seq", () => {

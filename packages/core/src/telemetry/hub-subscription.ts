@@ -22,17 +22,28 @@ export interface HubSubscription {
    * (fetch them with `GET /_sim/invocations/{requestId}` when shown). Default true.
    */
   previews?: boolean;
+  /** false: `invocation.started` of cold starts only (`lambda-sim tail` has no line for a warm one). Default true. */
+  warmStarts?: boolean;
+  /**
+   * true: within one `events` frame, what a later event of the frame hides from a client that
+   * applies the frame whole before drawing (the dashboard) is left out: an environment's busy/idle
+   * changes before its last, and the start of a warm invocation that finished in the same frame
+   * (its `invocation.finished` carries the rest). Births, resets, retirements and cold starts
+   * always come. Default false: every event.
+   */
+  coalesce?: boolean;
 }
 
 /** A subscription ready to test events against, with the key clients that share one frame have in common. */
 export interface CompiledSubscription {
   key: string;
   previews: boolean;
+  coalesce: boolean;
   matches(e: TelemetryEvent): boolean;
 }
 
 /** Everything, with previews: a client that has not subscribed. */
-export const EVERYTHING: CompiledSubscription = { key: "*", previews: true, matches: () => true };
+export const EVERYTHING: CompiledSubscription = { key: "*", previews: true, coalesce: false, matches: () => true };
 
 /** Checks a client's message; undefined when it is not a subscription a hub can hold. */
 export function compileSubscription(msg: unknown): CompiledSubscription | undefined {
@@ -45,18 +56,22 @@ export function compileSubscription(msg: unknown): CompiledSubscription | undefi
   const functions = strings(m.functions);
   const states = strings(m.states);
   if (states && !states.every((x) => (ENVIRONMENT_STATES as readonly string[]).includes(x))) return undefined;
-  if (types === false || excludeTypes === false || functions === false || states === false || (m.previews !== undefined && typeof m.previews !== "boolean")) return undefined;
+  if (types === false || excludeTypes === false || functions === false || states === false || !optionalBoolean(m.previews) || !optionalBoolean(m.warmStarts) || !optionalBoolean(m.coalesce)) return undefined;
   const previews = m.previews !== false;
+  const warmStarts = m.warmStarts !== false;
+  const coalesce = m.coalesce === true;
   const typeSet = types && new Set<string>(types);
   const excluded = excludeTypes && new Set<string>(excludeTypes);
   const fnSet = functions && new Set(functions);
   const stateSet = states && new Set<string>(states);
   return {
-    key: JSON.stringify([types ?? null, excludeTypes ?? null, functions ?? null, states ?? null, previews]),
+    key: JSON.stringify([types ?? null, excludeTypes ?? null, functions ?? null, states ?? null, previews, warmStarts, coalesce]),
     previews,
+    coalesce,
     matches: (e) => {
       if (typeSet && !typeSet.has(e.type)) return false;
       if (excluded?.has(e.type)) return false;
+      if (!warmStarts && e.type === "invocation.started" && !e.coldStart) return false;
       if (stateSet && e.type === "environment.state-changed" && !stateSet.has(e.to)) return false;
       if (fnSet) {
         const fn = (e as { functionName?: unknown }).functionName;
@@ -65,6 +80,36 @@ export function compileSubscription(msg: unknown): CompiledSubscription | undefi
       return true;
     },
   };
+}
+
+const optionalBoolean = (v: unknown) => v === undefined || typeof v === "boolean";
+
+/** busy ⇄ idle: the two changes every warm invocation makes. */
+export function isFlip(e: TelemetryEvent): boolean {
+  return e.type === "environment.state-changed" && (e.to === "busy" || e.to === "idle");
+}
+
+/**
+ * What a `coalesce` subscriber is not sent of a batch: each busy/idle change that a later one of
+ * the same environment follows with no other change of that environment between them, and each
+ * warm `invocation.started` whose `invocation.finished` is in the batch.
+ */
+export function supersededInFrame(batch: readonly TelemetryEvent[]): Set<TelemetryEvent> {
+  const out = new Set<TelemetryEvent>();
+  const flipFollows = new Set<string>();
+  const finished = new Set<string>();
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const e = batch[i]!;
+    if (e.type === "invocation.finished") finished.add(e.requestId);
+    else if (e.type === "invocation.started") {
+      if (!e.coldStart && finished.has(e.requestId)) out.add(e);
+    } else if (e.type === "environment.state-changed") {
+      if (!isFlip(e)) flipFollows.delete(e.environmentId);
+      else if (flipFollows.has(e.environmentId)) out.add(e);
+      else flipFollows.add(e.environmentId);
+    }
+  }
+  return out;
 }
 
 /**

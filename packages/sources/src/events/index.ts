@@ -45,7 +45,7 @@ export const eventsSource: Source<BusConfig> = {
       store.addDeliveries(into, now());
       if (into.length > 0) worker.kick();
     };
-    const commits = new GroupCommit(ctx.store);
+    const commits = GroupCommit.of(ctx.store);
     const worker = new DeliveryWorker(ctx.clock, store, ctx, ctx.rng.stream("events-retry-jitter"), (arn, event) => accept(arn, JSON.parse(event) as Record<string, unknown>));
     extendEventsProtocol(ctx, (scheduled) => ({
       ...busOperations({ store, rules, clock: ctx.clock, names, accountId: ctx.accountId, scheduled }),

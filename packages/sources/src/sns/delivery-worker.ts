@@ -1,4 +1,4 @@
-import { isAwsError, type Clock, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { isAwsError, type Clock, type GroupCommit, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { MANAGED_ENDPOINT_POLICY, httpRetryPolicy, retryDelayMs } from "./delivery-policy.ts";
 import { lambdaEvent, messageFor, notificationEnvelope, subscriptionConfirmation, type EnvelopeContext } from "./sns-envelope.ts";
 import type { DueDelivery, SnsStore, StoredMessage, SubscriptionRow } from "./sns-store.ts";
@@ -22,6 +22,7 @@ type Outcome = { kind: "ok" } | { kind: "retry"; error: string } | { kind: "clie
  */
 export class DeliveryWorker {
   private readonly store: SnsStore;
+  private readonly commits: GroupCommit;
   private readonly clock: Clock;
   private readonly s: Services;
   private readonly env: EnvelopeContext;
@@ -34,8 +35,9 @@ export class DeliveryWorker {
   private stopped = false;
   private idle: Promise<void> = Promise.resolve();
 
-  constructor(store: SnsStore, clock: Clock, s: Services, env: EnvelopeContext, subscription: (arn: string) => SubscriptionRow | undefined) {
+  constructor(store: SnsStore, commits: GroupCommit, clock: Clock, s: Services, env: EnvelopeContext, subscription: (arn: string) => SubscriptionRow | undefined) {
     this.store = store;
+    this.commits = commits;
     this.clock = clock;
     this.s = s;
     this.env = env;
@@ -77,9 +79,11 @@ export class DeliveryWorker {
     this.timer = undefined;
     this.timerAt = Infinity;
     if (this.stopped) return this.flush();
-    // One commit for the pass: the settled rows' removal and what the deliveries it starts write
-    // synchronously (an SQS send, an Event invocation's store), awaited after it.
-    this.store.inTransaction(() => {
+    // One commit for the pass, the store's group commit flushed now (not a turn later: a caller
+    // receiving right after publishing finds the delivery): the settled rows' removal and what the
+    // deliveries it starts write synchronously (an SQS send) share it with the writes queued so
+    // far; the deliveries are awaited after it.
+    void this.commits.write(() => {
       this.flush();
       const room = MAX_IN_FLIGHT - this.inFlight.size;
       if (room <= 0) return; // a settling delivery wakes us
@@ -99,6 +103,7 @@ export class DeliveryWorker {
         if (next !== undefined) this.arm(next);
       }
     });
+    this.commits.flush();
   }
 
   private async attempt(d: DueDelivery): Promise<void> {

@@ -28,8 +28,8 @@ export const snsSource: Source<TopicConfig> = {
     // Subscriptions as deliveries read them, kept until a subscription changes.
     const known = new Map<string, SubscriptionRow | undefined>();
     const subscription = (arn: string) => (known.has(arn) ? known.get(arn) : known.set(arn, store.subscription(arn)).get(arn));
-    const worker = new DeliveryWorker(store, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription);
-    const commits = new GroupCommit(ctx.store);
+    const commits = GroupCommit.of(ctx.store);
+    const worker = new DeliveryWorker(store, commits, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription);
     const publish = new PublishOperations(store, commits, topics, ctx.clock, ids, () => worker.wake());
     subs.onChange = () => {
       known.clear();

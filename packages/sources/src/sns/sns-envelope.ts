@@ -17,6 +17,17 @@ function signature(fields: string): string {
   return createHash("sha256").update(fields).digest("base64");
 }
 
+/** A message's deliveries share one parsed copy (SnsStore.due): its signature is computed once for them. */
+const signatures = new WeakMap<StoredMessage, { message: string; signature: string }>();
+
+function messageSignature(m: StoredMessage, message: string): string {
+  const known = signatures.get(m);
+  if (known !== undefined && known.message === message) return known.signature;
+  const s = signature(`${m.MessageId}\n${message}\n${m.TopicArn}`);
+  signatures.set(m, { message, signature: s });
+  return s;
+}
+
 function signingCertUrl(c: EnvelopeContext): string {
   return `https://sns.${c.region}.amazonaws.com/SimpleNotificationService-lambda-sim.pem`;
 }
@@ -52,7 +63,7 @@ export function notificationEnvelope(m: StoredMessage, s: SubscriptionRow, c: En
     Message: message,
     Timestamp: iso(m.PublishedAt),
     SignatureVersion: "1",
-    Signature: signature(`${m.MessageId}\n${message}\n${m.TopicArn}`),
+    Signature: messageSignature(m, message),
     SigningCertURL: signingCertUrl(c),
     UnsubscribeURL: unsubscribeUrl(c, s),
     ...(m.MessageAttributes !== undefined ? { MessageAttributes: envelopeAttributes(m) } : {}),
@@ -79,7 +90,7 @@ export function lambdaEvent(m: StoredMessage, s: SubscriptionRow, c: EnvelopeCon
           Message: message,
           Timestamp: iso(m.PublishedAt),
           SignatureVersion: "1",
-          Signature: signature(`${m.MessageId}\n${message}\n${m.TopicArn}`),
+          Signature: messageSignature(m, message),
           SigningCertUrl: signingCertUrl(c),
           UnsubscribeUrl: unsubscribeUrl(c, s),
           MessageAttributes: envelopeAttributes(m) ?? {},

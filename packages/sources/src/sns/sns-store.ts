@@ -59,6 +59,8 @@ const sub = (r: SubDb): SubscriptionRow => ({ arn: r.arn, topicArn: r.topic_arn,
 export class SnsStore {
   private readonly db: Store["db"];
   private readonly s;
+  private readonly tx;
+  private readonly topicCache = new Map<string, TopicRow>();
 
   constructor(store: Store) {
     const db = store.db;
@@ -91,11 +93,32 @@ export class SnsStore {
       deleteMessageIfDone: db.prepare("DELETE FROM sns_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_id = ?)"),
       retry: db.prepare("UPDATE sns_deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?"),
     };
+    const s = this.s;
+    // Built once: better-sqlite3 compiles a wrapper per db.transaction() call.
+    this.tx = {
+      publish: db.transaction((messages: { message: StoredMessage; subscriptions: string[] }[], now: number) => {
+        for (const { message, subscriptions } of messages) {
+          if (subscriptions.length === 0) continue;
+          const { id } = s.putMessage.get(message.TopicArn, JSON.stringify(message))!;
+          for (const arn of subscriptions) s.putDelivery.run(id, arn, now, now);
+        }
+      }),
+      finish: db.transaction((done: readonly Pick<DueDelivery, "id" | "messageId">[]) => {
+        for (const d of done) s.deleteDelivery.run(d.id);
+        for (const id of new Set(done.map((d) => d.messageId))) s.deleteMessageIfDone.run(id, id);
+      }),
+    };
   }
 
+  /** Every Publish reads its topic: kept parsed until any topic changes (this class makes every change). */
   topic(arn: string): TopicRow | undefined {
+    const cached = this.topicCache.get(arn);
+    if (cached !== undefined) return cached;
     const r = this.s.topic.get(arn);
-    return r && topic(r);
+    if (r === undefined) return undefined; // not remembered: a caller naming many missing topics would grow the cache
+    const t = topic(r);
+    this.topicCache.set(arn, t);
+    return t;
   }
 
   topics(): TopicRow[] {
@@ -103,19 +126,23 @@ export class SnsStore {
   }
 
   createTopic(t: Omit<TopicRow, "fifo">): void {
+    this.topicCache.clear();
     this.s.putTopic.run(t.arn, t.name, JSON.stringify(t.attributes), JSON.stringify(t.tags), t.createdAt);
   }
 
   setTopicAttributes(arn: string, attributes: Record<string, string>): void {
+    this.topicCache.clear();
     this.s.setTopicAttributes.run(JSON.stringify(attributes), arn);
   }
 
   setTags(arn: string, tags: { Key: string; Value: string }[]): void {
+    this.topicCache.clear();
     this.s.setTags.run(JSON.stringify(tags), arn);
   }
 
   /** Deletes the topic with its subscriptions; deliveries already accepted still go out. */
   deleteTopic(arn: string): void {
+    this.topicCache.clear();
     this.s.deleteTopic.run(arn);
   }
 
@@ -151,18 +178,18 @@ export class SnsStore {
 
   /** Stores messages with one delivery each per subscription ARN they matched, in one transaction. */
   publish(messages: { message: StoredMessage; subscriptions: string[] }[], now: number): void {
-    this.db.transaction(() => {
-      for (const { message, subscriptions } of messages) {
-        if (subscriptions.length === 0) continue;
-        const { id } = this.s.putMessage.get(message.TopicArn, JSON.stringify(message))!;
-        for (const arn of subscriptions) this.s.putDelivery.run(id, arn, now, now);
-      }
-    })();
+    this.tx.publish(messages, now);
   }
 
   /** Deliveries due at `now`, oldest first. */
   due(now: number, limit: number): DueDelivery[] {
-    return this.s.due.all(now, limit).map((r) => ({ id: r.id, messageId: r.message_id, subscriptionArn: r.subscription_arn, attempts: r.attempts, firstAttemptAt: r.first_attempt_at, message: JSON.parse(r.message) }));
+    // A message's deliveries share one parsed copy (they only read it).
+    const parsed = new Map<number, StoredMessage>();
+    return this.s.due.all(now, limit).map((r) => {
+      let message = parsed.get(r.message_id);
+      if (message === undefined) parsed.set(r.message_id, (message = JSON.parse(r.message) as StoredMessage));
+      return { id: r.id, messageId: r.message_id, subscriptionArn: r.subscription_arn, attempts: r.attempts, firstAttemptAt: r.first_attempt_at, message };
+    });
   }
 
   /** When the next delivery not yet due falls due (those due now are being worked). */
@@ -175,17 +202,9 @@ export class SnsStore {
     return this.s.pendingOf.get(topicArn)!.n;
   }
 
-  /** Runs `fn` in one transaction: what it starts synchronously commits once. */
-  inTransaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
-  }
-
   /** These deliveries are over (delivered, dead-lettered or dropped); a message goes with its last one. */
   finish(done: readonly Pick<DueDelivery, "id" | "messageId">[]): void {
-    this.db.transaction(() => {
-      for (const d of done) this.s.deleteDelivery.run(d.id);
-      for (const d of done) this.s.deleteMessageIfDone.run(d.messageId, d.messageId);
-    })();
+    this.tx.finish(done);
   }
 
   retryAt(id: number, at: number): void {

@@ -1,4 +1,4 @@
-import { loadMigrations, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
+import { GroupCommit, loadMigrations, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
@@ -37,7 +37,8 @@ export const sqsSource: Source<QueueConfig> = {
         messageGroupId: m.groupId ?? undefined,
       }));
     });
-    const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"));
+    const commits = GroupCommit.of(ctx.store);
+    const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"), commits);
     // Redrives are reported, saying when the function never ran with the message (issue 15).
     const ledger = new DeadLetterLedger();
     m.onDeadLetter = (from, dlq, msg, maxReceiveCount) => {
@@ -69,7 +70,7 @@ export const sqsSource: Source<QueueConfig> = {
       UntagQueue: (i) => queues.untagQueue(i),
       ListQueueTags: (i) => queues.listQueueTags(i),
       ListDeadLetterSourceQueues: (i) => queues.listDeadLetterSourceQueues(i),
-      SendMessage: (i) => m.sendMessage(i),
+      SendMessage: (i) => m.sendMessageCommitted(i),
       SendMessageBatch: (i) => m.sendMessageBatch(i),
       ReceiveMessage: (i, c) => m.receiveMessage(i, c.signal),
       DeleteMessage: (i) => m.deleteMessage(i),
@@ -93,7 +94,12 @@ export const sqsSource: Source<QueueConfig> = {
     // One set of operations behind two front ends: JSON 1.0 (X-Amz-Target) and the query protocol.
     registerSqsProtocols(ctx, ops, (name) => queues.url(name));
     // Long polls in progress return (empty) instead of holding the shutdown.
-    return { stop: () => m.waiters.wakeAll() };
+    return {
+      stop: () => {
+        commits.flush(); // sends read before the stop are answered, as committed
+        m.waiters.wakeAll();
+      },
+    };
   },
 };
 

@@ -1,4 +1,4 @@
-import { KeyedWaiters, type Clock, type RandomStream } from "@lambda-sim/core";
+import { KeyedWaiters, type Clock, type GroupCommit, type RandomStream } from "@lambda-sim/core";
 import { attributesSize, MessageSender, type SendInput } from "./message-sender.ts";
 import { decodeReceipt, newReceiptHandle } from "./receipt-handles.ts";
 import { receivedMessage, type ReceiveInput } from "./received-message.ts";
@@ -22,9 +22,11 @@ export class MessageOperations {
   private readonly clock: Clock;
   private readonly ids: RandomStream;
   private readonly sender: MessageSender;
+  private readonly commits: GroupCommit;
 
-  constructor(store: QueueStore, queues: QueueOperations, clock: Clock, ids: RandomStream) {
+  constructor(store: QueueStore, queues: QueueOperations, clock: Clock, ids: RandomStream, commits: GroupCommit) {
     this.store = store;
+    this.commits = commits;
     this.queues = queues;
     this.clock = clock;
     this.ids = ids;
@@ -32,6 +34,7 @@ export class MessageOperations {
     this.sender = new MessageSender(store, clock, ids);
   }
 
+  /** A send inside a running transaction (a delivery from SNS or a destination); committed with it. */
   sendMessage(input: SendInput): Record<string, string> {
     const q = this.queues.resolve(input.QueueUrl);
     const out = this.store.transaction(() => this.sender.send(q, input));
@@ -39,14 +42,34 @@ export class MessageOperations {
     return out;
   }
 
-  sendMessageBatch(input: { QueueUrl?: string; Entries?: (SendInput & { Id?: string })[] }): BatchResult<Record<string, string>> {
-    const q = this.queues.resolve(input.QueueUrl);
-    const entries = checkBatch(input.Entries);
-    const total = entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody ?? "") + attributesSize(e.MessageAttributes), 0);
-    if (total > 1_048_576) throw sqsErrors.batchTooLong(total);
-    const result = this.store.transaction(() => eachEntry(entries, (e) => this.sender.send(q, e)));
-    this.waiters.notify(q.name);
-    return result;
+  /** SendMessage from a caller: answered once its message is committed, in the store's group commit. */
+  sendMessageCommitted(input: SendInput): Promise<Record<string, string>> {
+    return this.committed(() => this.sendMessage(input));
+  }
+
+  sendMessageBatch(input: { QueueUrl?: string; Entries?: (SendInput & { Id?: string })[] }): Promise<BatchResult<Record<string, string>>> {
+    return this.committed(() => {
+      const q = this.queues.resolve(input.QueueUrl);
+      const entries = checkBatch(input.Entries);
+      const total = entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody ?? "") + attributesSize(e.MessageAttributes), 0);
+      if (total > 1_048_576) throw sqsErrors.batchTooLong(total);
+      const result = this.store.transaction(() => eachEntry(entries, (e) => this.sender.send(q, e)));
+      this.waiters.notify(q.name);
+      return result;
+    });
+  }
+
+  /**
+   * Runs `send` in the store's group commit (sends that arrive together share one commit, as
+   * Publish does): its queue is resolved and its checks run there, in a savepoint of its own, so
+   * a failing send answers its own error and leaves the others.
+   */
+  private async committed<T>(send: () => T): Promise<T> {
+    let out: T | undefined;
+    await this.commits.write(() => {
+      out = send();
+    });
+    return out as T;
   }
 
   /** ReceiveMessage with long polling: waits on the Clock up to WaitTimeSeconds for a message. */
@@ -73,9 +96,16 @@ export class MessageOperations {
     }
   }
 
-  /** For the event source mapping's poller: one receive pass, rows as stored. */
-  receiveRows(q: QueueRow, max: number, visibilityMs: number): MessageRow[] {
-    return this.store.transaction(() => this.receive(q, max, visibilityMs));
+  /**
+   * For the event source mapping's poller: one receive pass, rows as stored, and whether more were
+   * visible than it took. `deleteFirst` (a settled batch's handles) shares its transaction: one
+   * commit per batch instead of two.
+   */
+  receiveRows(q: QueueRow, max: number, visibilityMs: number, deleteFirst?: { queue: QueueRow; handles: string[] }): { rows: MessageRow[]; more: boolean } {
+    return this.store.transaction(() => {
+      if (deleteFirst !== undefined) this.deleteEach(deleteFirst.queue, deleteFirst.handles);
+      return this.receive(q, max, visibilityMs, true);
+    });
   }
 
   /**
@@ -85,15 +115,17 @@ export class MessageOperations {
    * once, and does not stop the others being deleted.
    */
   deleteHandles(q: QueueRow, handles: string[]): void {
-    this.store.transaction(() => {
-      for (const h of handles) {
-        try {
-          this.delete(q, h);
-        } catch {
-          // expired receipt handle: the message stays
-        }
+    this.store.transaction(() => this.deleteEach(q, handles));
+  }
+
+  private deleteEach(q: QueueRow, handles: string[]): void {
+    for (const h of handles) {
+      try {
+        this.delete(q, h);
+      } catch {
+        // expired receipt handle: the message stays
       }
-    });
+    }
   }
 
   deleteMessage(input: { QueueUrl?: string; ReceiptHandle?: string }): Record<string, never> {
@@ -124,37 +156,52 @@ export class MessageOperations {
   }
 
   /** One receive pass: retention, redrive, FIFO group blocking, visibility (aws-facts §7). */
-  private receive(q: QueueRow, max: number, visibilityMs: number): MessageRow[] {
+  private receive(q: QueueRow, max: number, visibilityMs: number): MessageRow[];
+  /** With `peek`: also whether another message was visible (one row more is read). */
+  private receive(q: QueueRow, max: number, visibilityMs: number, peek: true): { rows: MessageRow[]; more: boolean };
+  private receive(q: QueueRow, max: number, visibilityMs: number, peek = false): MessageRow[] | { rows: MessageRow[]; more: boolean } {
     const now = this.clock.now();
     this.store.expire(q.name, now - Number(q.attributes.MessageRetentionPeriod) * 1000);
     const redrive = parseRedrivePolicy(q.attributes.RedrivePolicy);
     const dlq = redrive === undefined ? undefined : this.queues.byArn(redrive.deadLetterTargetArn);
     const taken: MessageRow[] = [];
-    // FIFO: a group with a message in flight is left out until it is deleted, becomes visible
-    // again or is redriven (aws-facts §6 FIFO ordering); its later messages wait behind it.
-    const candidates = q.fifo ? this.store.visibleFifoMessages(q.name, now, max * 4) : this.store.visibleMessages(q.name, now, max * 4);
-    for (const m of candidates) {
-      if (taken.length >= max) break;
-      // Moved when this receive would exceed maxReceiveCount.
-      if (redrive !== undefined && dlq !== undefined && m.receiveCount >= redrive.maxReceiveCount) {
-        this.store.moveMessage(m.seq, dlq.name, now, q.name);
-        this.waiters.notify(dlq.name);
-        this.onDeadLetter(q, dlq, m, redrive.maxReceiveCount);
-        continue;
+    let more = false;
+    // Reads only as many rows as it still needs (each row carries its body), again after redrives.
+    for (let moved = -1; moved !== 0 && taken.length < max; ) {
+      moved = 0;
+      // FIFO: a group with a message in flight is left out until it is deleted, becomes visible
+      // again or is redriven (aws-facts §6 FIFO ordering); its later messages wait behind it.
+      const want = max - taken.length;
+      const limit = peek ? want + 1 : want;
+      const candidates = q.fifo ? this.store.visibleFifoMessages(q.name, now, limit) : this.store.visibleMessages(q.name, now, limit);
+      for (const m of candidates) {
+        if (taken.length >= max) {
+          more = true;
+          break;
+        }
+        // Moved when this receive would exceed maxReceiveCount.
+        if (redrive !== undefined && dlq !== undefined && m.receiveCount >= redrive.maxReceiveCount) {
+          this.store.moveMessage(m.seq, dlq.name, now, q.name);
+          this.waiters.notify(dlq.name);
+          this.onDeadLetter(q, dlq, m, redrive.maxReceiveCount);
+          moved++;
+          continue;
+        }
+        const handle = newReceiptHandle(q.name, m.messageId, m.seq, this.ids);
+        this.store.markReceived(m.seq, now + visibilityMs, now, handle);
+        taken.push({ ...m, receiveCount: m.receiveCount + 1, firstReceiveAt: m.firstReceiveAt ?? now, receiptHandle: handle, visibleAt: now + visibilityMs });
       }
-      const handle = newReceiptHandle(q.name, m.messageId, this.ids);
-      this.store.markReceived(m.seq, now + visibilityMs, now, handle);
-      taken.push({ ...m, receiveCount: m.receiveCount + 1, firstReceiveAt: m.firstReceiveAt ?? now, receiptHandle: handle, visibleAt: now + visibilityMs });
+      if (candidates.length < limit) break;
     }
-    return taken;
+    return peek ? { rows: taken, more } : taken;
   }
 
   private delete(q: QueueRow, handle: string | undefined): void {
     const decoded = decodeReceipt(handle);
     if (decoded === undefined || decoded.queue !== q.name) throw sqsErrors.receiptHandleIsInvalid(handle ?? "");
-    if (this.store.deleteByReceipt(q.name, handle!)) return;
+    if (this.store.deleteByReceipt(q.name, handle!, decoded.seq)) return;
     // An older receipt handle: FIFO refuses it; standard answers success without deleting.
-    if (q.fifo && this.store.byMessageId(decoded.messageId) !== undefined) {
+    if (q.fifo && (decoded.seq === undefined ? this.store.byMessageId(decoded.messageId) !== undefined : this.store.exists(decoded.seq))) {
       throw sqsErrors.invalidValue(handle, "ReceiptHandle", "The receipt handle has expired.");
     }
   }
@@ -166,7 +213,7 @@ export class MessageOperations {
     }
     const decoded = decodeReceipt(handle);
     if (decoded === undefined || decoded.queue !== q.name) throw sqsErrors.receiptHandleIsInvalid(handle ?? "");
-    const m = this.store.byReceipt(q.name, handle!);
+    const m = this.store.byReceipt(q.name, handle!, decoded.seq);
     const now = this.clock.now();
     if (m === undefined || m.visibleAt <= now) throw sqsErrors.messageNotInflight();
     this.store.setVisibleAt(m.seq, now + timeout * 1000);

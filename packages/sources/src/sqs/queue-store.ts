@@ -47,10 +47,12 @@ export class QueueStore {
   private readonly s;
   /**
    * Queue rows by name: every API call and every poll resolves its queue, and parsing the row's
-   * JSON each time showed in profiles. Filled outside transactions only, dropped on every write
-   * to the queue row; frozen, so nobody edits a shared row by accident.
+   * JSON each time showed in profiles. Dropped on every write to the queue row; filled inside a
+   * transaction only for rows no transaction wrote since the last read outside one (a write
+   * could still roll back); frozen, so nobody edits a shared row by accident.
    */
   private readonly queues = new Map<string, QueueRow>();
+  private readonly writtenInTransaction = new Set<string>();
 
   constructor(store: Store) {
     this.store = store;
@@ -80,12 +82,15 @@ export class QueueStore {
       markReceived: db.prepare(
         "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_receive_at = COALESCE(first_receive_at, ?), receipt_handle = ? WHERE seq = ?",
       ),
-      // `+queue`: look the handle up in its own index; with a bare `queue = ?` the planner may pick
-      // an index led by queue and read the whole queue (it did, once the retention index came).
-      byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE +queue = ? AND receipt_handle = ?"),
+      // A receipt handle names its message's row: a primary-key lookup, then the handle must match.
+      byReceipt: db.prepare("SELECT * FROM sqs_messages WHERE seq = ? AND +queue = ? AND receipt_handle = ?"),
+      deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE seq = ? AND +queue = ? AND receipt_handle = ?"),
+      // Handles given out before they named the row (in flight across the upgrade): read the queue.
+      byReceiptOfOld: db.prepare("SELECT * FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
+      deleteByReceiptOfOld: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND receipt_handle = ?"),
+      exists: db.prepare("SELECT 1 FROM sqs_messages WHERE seq = ?").pluck(),
       byMessageId: db.prepare("SELECT * FROM sqs_messages WHERE message_id = ?"),
       deleteMessage: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
-      deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE +queue = ? AND receipt_handle = ?"),
       setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
       moveMessage: db.prepare(
         "UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL, dead_letter_source = ? WHERE seq = ?",
@@ -114,11 +119,12 @@ export class QueueStore {
   }
 
   createQueue(q: Omit<QueueRow, "lastPurgeAt">): void {
-    this.queues.delete(q.name);
+    this.changing(q.name);
     this.s.insertQueue.run(q.name, q.fifo ? 1 : 0, JSON.stringify(q.attributes), JSON.stringify(q.tags), q.createdAt, q.modifiedAt);
   }
 
   getQueue(name: string): QueueRow | undefined {
+    if (!this.store.db.inTransaction) this.writtenInTransaction.clear(); // every transaction before this read is over
     const cached = this.queues.get(name);
     if (cached !== undefined) return cached;
     const r = this.s.getQueue.get(name) as Record<string, unknown> | undefined;
@@ -127,8 +133,14 @@ export class QueueStore {
     Object.freeze(q.attributes);
     Object.freeze(q.tags);
     Object.freeze(q);
-    if (!this.store.db.inTransaction) this.queues.set(name, q);
+    if (!this.store.db.inTransaction || !this.writtenInTransaction.has(name)) this.queues.set(name, q);
     return q;
+  }
+
+  /** The queue row changes: its cached copy goes. */
+  private changing(name: string): void {
+    this.queues.delete(name);
+    if (this.store.db.inTransaction) this.writtenInTransaction.add(name);
   }
 
   listQueues(): QueueRow[] {
@@ -136,17 +148,17 @@ export class QueueStore {
   }
 
   deleteQueue(name: string): void {
-    this.queues.delete(name);
+    this.changing(name);
     this.s.deleteQueue.run(name);
   }
 
   setAttributes(name: string, attributes: Record<string, string>, now: number): void {
-    this.queues.delete(name);
+    this.changing(name);
     this.s.updateAttributes.run(JSON.stringify(attributes), now, name);
   }
 
   setTags(name: string, tags: Record<string, string>): void {
-    this.queues.delete(name);
+    this.changing(name);
     this.s.updateTags.run(JSON.stringify(tags), name);
   }
 
@@ -172,11 +184,18 @@ export class QueueStore {
     this.s.markReceived.run(visibleAt, now, receiptHandle, seq);
   }
 
-  byReceipt(queue: string, receiptHandle: string): MessageRow | undefined {
-    const r = this.s.byReceipt.get(queue, receiptHandle) as RawMessage | undefined;
+  /** The message this receipt handle is current for; `seq` from the handle (undefined: an old handle). */
+  byReceipt(queue: string, receiptHandle: string, seq: number | undefined): MessageRow | undefined {
+    const r = (seq === undefined ? this.s.byReceiptOfOld.get(queue, receiptHandle) : this.s.byReceipt.get(seq, queue, receiptHandle)) as RawMessage | undefined;
     return r === undefined ? undefined : toMessage(r);
   }
 
+  /** Whether the message in this row is still stored (in any queue). */
+  exists(seq: number): boolean {
+    return this.s.exists.get(seq) !== undefined;
+  }
+
+  /** Reads every message: only for receipt handles from before they named the row. */
   byMessageId(messageId: string): MessageRow | undefined {
     const r = this.s.byMessageId.get(messageId) as RawMessage | undefined;
     return r === undefined ? undefined : toMessage(r);
@@ -187,8 +206,8 @@ export class QueueStore {
   }
 
   /** Deletes the message this receipt handle is current for; false when it is not current. */
-  deleteByReceipt(queue: string, receiptHandle: string): boolean {
-    return this.s.deleteByReceipt.run(queue, receiptHandle).changes > 0;
+  deleteByReceipt(queue: string, receiptHandle: string, seq: number | undefined): boolean {
+    return (seq === undefined ? this.s.deleteByReceiptOfOld.run(queue, receiptHandle) : this.s.deleteByReceipt.run(seq, queue, receiptHandle)).changes > 0;
   }
 
   setVisibleAt(seq: number, visibleAt: number): void {
@@ -206,7 +225,7 @@ export class QueueStore {
   }
 
   purge(queue: string, now: number): void {
-    this.queues.delete(queue);
+    this.changing(queue);
     this.s.purge.run(queue, now);
     this.s.setPurge.run(now, queue);
   }

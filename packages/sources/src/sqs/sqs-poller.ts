@@ -47,6 +47,16 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
     },
     create(t: PollerTarget): Poller {
       const handles = new WeakMap<PolledBatch, Map<string, string>>();
+      // This mapping's lanes wait as one group: a send wakes one of them, not all (KeyedWaiters.notify).
+      const lanes = {};
+      // A settled batch's deletes ride on the lane's next receive (it polls again at once), or are
+      // committed on their own before this turn of the event loop ends.
+      let settled: { queue: QueueRow; handles: string[] } | undefined;
+      const flushSettled = () => {
+        const s = settled;
+        settled = undefined;
+        if (s !== undefined) messages.deleteHandles(s.queue, s.handles);
+      };
       return {
         async poll(max, windowMs, signal) {
           let q = queueFor(t.sourceArn);
@@ -55,10 +65,21 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           const needed = windowMs + t.functionTimeoutSeconds * 1000;
           const visibilityMs = needed > queueVisibility ? needed + 30_000 : queueVisibility;
           const rows: MessageRow[] = [];
+          let more = false;
           let bytes = 0;
           const started = clock.now();
           while (!signal.aborted) {
-            const received = messages.receiveRows(q, max - rows.length, visibilityMs);
+            const deletes = settled;
+            settled = undefined;
+            let received: MessageRow[];
+            try {
+              ({ rows: received, more } = messages.receiveRows(q, max - rows.length, visibilityMs, deletes));
+            } catch (e) {
+              // The receive failed and took the deletes with it: they are done on their own.
+              settled = deletes;
+              flushSettled();
+              throw e;
+            }
             const dropped: string[] = [];
             for (const m of received) {
               if (t.filters !== undefined && !matchesFilters(t.filters, filterView(m, q, queues.arn(q.name), region))) {
@@ -76,10 +97,12 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
             if (rows.length >= max || bytes >= MAX_BATCH_BYTES || (rows.length > 0 && now - started >= windowMs)) break;
             const until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
             if (now >= until) break;
-            await messages.waiters.wait(q.name, until - now, signal);
+            await messages.waiters.wait(q.name, until - now, signal, { group: lanes });
             q = queueFor(t.sourceArn);
           }
           if (rows.length === 0) return undefined;
+          // Messages left behind: the next waiting lane takes its turn.
+          if (more) messages.waiters.notify(q.name);
           const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId) };
           handles.set(batch, new Map(rows.map((m) => [m.messageId, m.receiptHandle!])));
           return batch;
@@ -93,7 +116,9 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           for (const id of byId.keys()) if (!failed.has(id)) ledger.forget(id);
           const q = queues.byArn(t.sourceArn);
           if (q === undefined) return;
-          messages.deleteHandles(q, [...byId].filter(([id]) => !failed.has(id)).map(([, h]) => h));
+          if (settled !== undefined) flushSettled();
+          settled = { queue: q, handles: [...byId].filter(([id]) => !failed.has(id)).map(([, h]) => h) };
+          queueMicrotask(flushSettled);
         },
       };
     },

@@ -1,7 +1,7 @@
 // The dashboard: one WebSocket to /_sim/events (snapshot first, then numbered events), state in
 // model.js, HTML from render.js. Events only mark sections dirty; the DOM is written at most once
 // per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap.
-import { applyDetails, applyEvent, applySnapshot, applyViews, createModel, SHOWN_EVENTS } from "./model.js";
+import { applyDetails, applyEvent, applySnapshot, applyViews, createModel, PAGE_SUBSCRIPTION } from "./model.js";
 import { clockTime, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const m = createModel();
@@ -53,11 +53,9 @@ function askToken() {
 function connect() {
   let opened = false;
   socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/_sim/events`, token ? ["lambda-sim", `bearer.${token}`] : undefined);
-  // Only what the page shows, without payloads and log lines: those are fetched when an invocation
-  // is opened (GET /_sim/invocations/:id), so watching costs the simulator less (issue 15's bench).
   socket.onopen = () => {
     opened = true;
-    socket.send(JSON.stringify({ kind: "subscribe", types: SHOWN_EVENTS, previews: false }));
+    socket.send(JSON.stringify(PAGE_SUBSCRIPTION));
     setStatus("live", false);
   };
   socket.onmessage = (msg) => {

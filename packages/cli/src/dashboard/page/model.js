@@ -13,6 +13,15 @@ export const SHOWN_EVENTS = [
   "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced",
 ];
 
+/**
+ * What the page asks /_sim/events for (HubSubscription): the events it shows, without payloads and
+ * log lines (fetched when an invocation is opened, GET /_sim/invocations/:id), and without what a
+ * frame's later events hide (`coalesce`: a lane's busy/frozen flips before its last, a warm start
+ * finished in the same frame; a frame is applied whole before the page draws, and an invocation's
+ * `invocation.finished` tells it cold or warm): watching costs the simulator less (issue 15's bench).
+ */
+export const PAGE_SUBSCRIPTION = { kind: "subscribe", types: SHOWN_EVENTS, previews: false, coalesce: true };
+
 export function createModel() {
   return {
     seq: 0, time: 0, costSeq: 0, playback: false,
