@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { spawn, type ChildProcess } from "node:child_process";
 import { measure, post } from "./http-load.ts";
-import { startSimulator } from "./support.ts";
+import { cpuMs, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const INVOCATIONS = Number(process.env.BENCH_INVOCATIONS ?? (quick ? 200_000 : 1_000_000));
@@ -109,10 +109,12 @@ async function overInvocations(): Promise<void> {
     let afterWarmUp = start;
     let last = start;
     for (let i = 1; i <= 10; i++) {
+      const cpu0 = cpuMs(sim.child.pid) ?? 0;
       const run = await measure(8, tenth, () => post(sim.port, path));
+      const cpuPerInvocation = (((cpuMs(sim.child.pid) ?? 0) - cpu0) * 1000) / tenth;
       last = rss(sim.child.pid!);
       if (i === 1) afterWarmUp = last;
-      console.log(`${(i * tenth).toLocaleString("en-US").padStart(10)}  ${mb(last.total)} MB   ${run.perSecond.toFixed(0)} inv/s`);
+      console.log(`${(i * tenth).toLocaleString("en-US").padStart(10)}  ${mb(last.total)} MB   ${run.perSecond.toFixed(0).padStart(6)} inv/s   server CPU ${cpuPerInvocation.toFixed(0)} µs/invocation`);
     }
     const growth = last.total - afterWarmUp.total;
     console.log(`growth after the first tenth: ${growth.toFixed(1)} MB over ${(INVOCATIONS - tenth).toLocaleString("en-US")} invocations (${((growth * 1048576 * 1000) / (INVOCATIONS - tenth)).toFixed(0)} bytes per 1,000 invocations)`);

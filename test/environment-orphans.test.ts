@@ -5,17 +5,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { alive } from "./support/process-alive.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../examples/lambda-sim.yaml", import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
-  } catch {
-    return false;
-  }
-}
 
 describe.runIf(process.platform === "linux")("environments of a killed simulator", () => {
   it("die with it: a SIGKILLed lambda-sim leaves no frozen or running environment behind", async () => {

@@ -7,6 +7,7 @@ import type { FunctionDefinition } from "@lambda-sim/core";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { HAS_PYTHON } from "./support/python.ts";
 import { until } from "./support/until.ts";
+import { alive } from "./support/process-alive.ts";
 
 // Cold starts served by a pre-started sandbox (README "Cold starts") must look to the function
 // exactly like a process started for it: its own variables, its code directory as cwd, a /tmp as
@@ -80,15 +81,6 @@ function pooledPids(): number[] {
   return readdirSync(ledger)
     .filter((f) => f.startsWith("sandbox-"))
     .map((f) => Number(readFileSync(join(ledger, f), "utf8").split(" ")[0]));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
-  } catch {
-    return false;
-  }
 }
 
 async function invoke(name: string) {

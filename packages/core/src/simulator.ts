@@ -153,7 +153,12 @@ export class Simulator {
       else socket.destroy();
     });
 
+    const flushTelemetry = () => core.telemetry.flush();
     handle = (req, res) => {
+      // Events deferred at the end of an invocation are recorded before anything can read them,
+      // and as soon as its answer is written (while the caller reads it).
+      flushTelemetry();
+      res.once("finish", flushTelemetry);
       if (isSimPath(req.url)) simApi.handle(req, res);
       else core.router.handle(req, res);
     };

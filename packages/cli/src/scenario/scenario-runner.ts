@@ -89,6 +89,8 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     const endAt = SCENARIO_START + s.durationMs;
     const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
     await clock.advanceTo(endAt);
+    // The last invocations' events may wait for the next turn of the loop (Telemetry.deferred).
+    sim.telemetry.flush();
     obs.finish();
     const declared = Object.keys((a.sources.queues as Record<string, unknown> | undefined) ?? {});
     end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect)])])), outOfOrder: Object.fromEntries(order.outOfOrder), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };

@@ -68,7 +68,7 @@ export class ExecutionEnvironment implements Environment {
     this.tmpDir = join(ctx.tmpRoot, id);
     this.api = new RuntimeApiServer({
       onReady: () => this.onReady(),
-      onDelivered: () => this.onDelivered(),
+      onDelivered: (_id, at) => this.onDelivered(at),
       onOutcome: (o) => this.onOutcome(o),
       onInitError: (errorType, body) => (this.initError = { errorType, body }),
     });
@@ -115,13 +115,15 @@ export class ExecutionEnvironment implements Environment {
       await this.startProcess();
       this.watchdogs.arm(INIT_LIMIT_MS, () => this.onInitTimeout());
     } else {
-      this.transition("busy");
+      // Its telemetry is delivered while the runtime works (Telemetry.deferred).
+      this.ctx.telemetry.deferred(() => this.transition("busy"));
       this.freezeTimer?.cancel();
       this.freezeTimer = undefined;
       if (this.process?.frozen) this.process.thaw();
       this.extensions.thaw();
     }
-    emitStarted(this.ctx.telemetry, this.config, this.id, request, coldStart);
+    // Delivered while the runtime works (Telemetry.deferred).
+    this.ctx.telemetry.deferred(() => emitStarted(this.ctx.telemetry, this.config, this.id, request, coldStart));
     // Init ends when every extension has asked for its first event too (aws-facts §3 "Phases").
     if (coldStart && this.extensions.running && (await this.extensionInitFailed())) return done;
     this.api.dispatch({
@@ -240,16 +242,17 @@ export class ExecutionEnvironment implements Environment {
     if (options !== undefined) setImmediate(() => this.ctx.sandboxes?.refill(options));
   }
 
-  private onDelivered(): void {
+  /** `at`: the stopwatch reading just before the event was written to the runtime. */
+  private onDelivered(at: number): void {
     const r = this.running;
     if (r === undefined) return;
     this.watchdogs.disarm();
     this.refillSandboxes();
-    if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.spawnedAt;
+    if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = at - this.spawnedAt;
     if (this.state === "initializing") this.transition("busy");
-    r.deliveredAt = stopwatch.now();
+    r.deliveredAt = at;
     this.extensions.invoke(r.request, this.config.timeout * 1000);
-    this.startLine(r);
+    this.ctx.telemetry.deferred(() => this.startLine(r));
     this.watchdogs.arm(this.config.timeout * 1000, () => this.onTimeout());
     this.watchdogs.watchMemory(
       () => this.running === r && this.process !== undefined && this.process.residentMemoryMb() > this.config.memorySize,
@@ -300,8 +303,11 @@ export class ExecutionEnvironment implements Environment {
   /** The invocation is over: its result (duration up to now), and the environment is free again. */
   private complete(r: RunningInvocation, o: RuntimeOutcome): void {
     if (this.running !== r) return;
-    this.finish(this.outcomeResult(o));
-    if (this.state === "busy") this.transition("idle");
+    // Telemetry after the caller has its answer (Telemetry.deferred).
+    this.ctx.telemetry.deferred(() => {
+      this.finish(this.outcomeResult(o));
+      if (this.state === "busy") this.transition("idle");
+    });
     this.onAvailable(this);
     // The runtime may have asked for the next event before we finished.
     this.freezeIfWaiting();
@@ -415,13 +421,17 @@ export class ExecutionEnvironment implements Environment {
     const r = this.running;
     if (r === undefined) return;
     this.watchdogs.disarm();
-    this.startLine(r);
-    for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
+    // The lines reach the tail now; their telemetry (log store, metrics, console) after the caller
+    // has its answer (Telemetry.deferred).
+    this.ctx.telemetry.deferred(() => {
+      this.startLine(r);
+      for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
+      emitFinished(this.ctx.telemetry, this.config, result);
+    });
     result.logTail = r.log.tailBase64();
     this.running = undefined;
     this.invocations++;
     r.hold.release();
-    emitFinished(this.ctx.telemetry, this.config, result);
     r.resolve(result);
   }
 

@@ -155,7 +155,7 @@ export class ShardConsumer {
         }
         this.bySeq.set(r.sequenceNumber, entry);
         this.undone++;
-        r.eventJson = JSON.stringify(r.event);
+        r.eventJson ??= JSON.stringify(r.event);
         const lane = lanes[laneOf(r.partitionKey, lanes.length)]!;
         if (lane.queue.length === 0) lane.since = now;
         lane.queue.push(r);

@@ -12,7 +12,10 @@ export interface StreamRecord {
   arrivalMs: number;
   /** The record as the function's event carries it, in AWS's key order. */
   event: Record<string, unknown>;
-  /** `event` serialised, once, by the consumer's read-ahead (while the previous batch runs). */
+  /**
+   * `event` serialised: by the reader straight from its row (Kinesis), else once by the consumer's
+   * read-ahead (while the previous batch runs).
+   */
   eventJson?: string;
   /** About how many bytes the record adds to the event (its base64 data), for the 6 MB cap. */
   eventBytes: number;

@@ -34,7 +34,7 @@ export interface RuntimeApiListener {
   /** The runtime called /next and no event is waiting: it is idle (and may be frozen). */
   onReady(): void;
   /** An event was handed to the runtime (at /next, or at dispatch to a waiting /next). */
-  onDelivered(requestId: string): void;
+  onDelivered(requestId: string, at: number): void;
   onOutcome(outcome: RuntimeOutcome): void;
   onInitError(errorType: string, body: Buffer): void;
 }
@@ -260,8 +260,11 @@ export class RuntimeApiServer {
   private handOver(send: EventSender, event: RuntimeEvent): void {
     this.current = event.requestId;
     this.currentSink = event.responseSink;
+    // Stamped before the write: on a busy machine the runtime may run (and its handler start its
+    // timers) before the write returns, and Duration must not come out shorter than the handler.
+    const at = stopwatch.now();
     send(event);
-    this.listener.onDelivered(event.requestId);
+    this.listener.onDelivered(event.requestId, at);
   }
 }
 

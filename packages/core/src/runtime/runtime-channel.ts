@@ -25,7 +25,7 @@ export const RUNTIME_CHANNEL_FD = 3;
 export const RUNTIME_CHANNEL_VARIABLE = "_LAMBDA_SIM_RUNTIME_FD";
 
 const PREFIX_BYTES = 8;
-const ACK = frame(Buffer.from("{}"), Buffer.alloc(0));
+const ACK = frame("{}", Buffer.alloc(0));
 
 interface RuntimeFrame {
   t: "next" | "response" | "error" | "init-error";
@@ -37,21 +37,24 @@ interface RuntimeFrame {
 /** Encodes one event as a frame: the invoke headers (lower-case, as node:http hands them) and the payload. */
 export function encodeEvent(event: RuntimeEvent): Buffer {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(invokeHeaders(event))) headers[name.toLowerCase()] = String(value);
-  return frame(Buffer.from(JSON.stringify(headers)), event.payload);
+  const given = invokeHeaders(event);
+  for (const name in given) headers[name.toLowerCase()] = String(given[name]);
+  return frame(JSON.stringify(headers), event.payload);
 }
 
 /** The frame that specialises a pooled sandbox: its code directory and its complete environment. */
 export function specialisationFrame(cwd: string, env: Record<string, string>): Buffer {
-  return frame(Buffer.from(JSON.stringify({ cwd })), Buffer.from(JSON.stringify(env)));
+  return frame(JSON.stringify({ cwd }), Buffer.from(JSON.stringify(env)));
 }
 
-function frame(header: Buffer, body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(PREFIX_BYTES + header.length + body.length);
-  out.writeUInt32BE(header.length, 0);
+/** One buffer, the header encoded straight into it: one allocation and one write(2) per frame. */
+function frame(header: string, body: Buffer): Buffer {
+  const headerBytes = Buffer.byteLength(header);
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + headerBytes + body.length);
+  out.writeUInt32BE(headerBytes, 0);
   out.writeUInt32BE(body.length, 4);
-  header.copy(out, PREFIX_BYTES);
-  body.copy(out, PREFIX_BYTES + header.length);
+  out.write(header, PREFIX_BYTES);
+  body.copy(out, PREFIX_BYTES + headerBytes);
   return out;
 }
 

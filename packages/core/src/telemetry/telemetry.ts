@@ -6,9 +6,24 @@ export type TelemetryListener = (event: TelemetryEvent) => void;
 /**
  * Fan-out of typed events to subscribers. Emitting with no subscriber costs one array check, so
  * the hot path can emit freely. A throwing listener is isolated from the emitter.
+ *
+ * Events emitted inside `deferred(fn)` are stamped at once and delivered on the next turn of the
+ * event loop (issue 16): the end of an invocation answers its caller first, and the subscribers
+ * (log store, metrics, console, dashboard) do their work while the caller reads the answer. Order
+ * is kept: any other emit, a new subscriber and `flush()` deliver what waits first, and the
+ * server flushes before it handles any request, so nothing read over HTTP can miss an event.
+ * Only events whose subscribers read nothing but the event itself may be deferred
+ * (`invocation.admitted` may not: the metrics read the governor's count beside it).
  */
 export class Telemetry {
   private listeners: TelemetryListener[] = [];
+  private pending: TelemetryEvent[] = [];
+  private deferring = false;
+  private scheduled = false;
+  private readonly deliverPending = () => {
+    this.scheduled = false;
+    this.flush();
+  };
 
   private readonly clock: Clock;
 
@@ -24,6 +39,39 @@ export class Telemetry {
   emit(input: TelemetryEventInput): void {
     if (this.listeners.length === 0) return;
     const event = { ...input, time: this.clock.now() } as TelemetryEvent;
+    if (this.deferring) {
+      this.pending.push(event);
+      return;
+    }
+    if (this.pending.length > 0) this.flush();
+    this.deliver(event);
+  }
+
+  /** Runs `fn`; the events it emits are delivered on the next turn of the loop (or at the next flush). */
+  deferred(fn: () => void): void {
+    if (this.deferring) return fn();
+    this.deferring = true;
+    try {
+      fn();
+    } finally {
+      this.deferring = false;
+    }
+    if (this.pending.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.deliverPending);
+    }
+  }
+
+  /** Delivers the deferred events now, in order. */
+  flush(): void {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      for (const event of batch) this.deliver(event);
+    }
+  }
+
+  private deliver(event: TelemetryEvent): void {
     for (const l of this.listeners) {
       try {
         l(event);
@@ -34,6 +82,7 @@ export class Telemetry {
   }
 
   subscribe(listener: TelemetryListener): () => void {
+    this.flush();
     this.listeners = [...this.listeners, listener];
     return () => {
       this.listeners = this.listeners.filter((l) => l !== listener);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** The hash key space of a stream: 0 … 2^128 − 1 (aws-facts §8.1). */
 export const MAX_HASH_KEY = (1n << 128n) - 1n;
@@ -20,7 +20,8 @@ export function evenHashKeyRanges(shardCount: number): HashKeyRange[] {
 
 /** MD5 of the partition key (UTF-8) read as a 128-bit unsigned big-endian integer (aws-facts §8.1). */
 export function partitionKeyHash(partitionKey: string): bigint {
-  const d = createHash("md5").update(partitionKey, "utf8").digest();
+  // One-shot hash: no Hash object per record on the PutRecords path.
+  const d = hash("md5", partitionKey, "buffer");
   return (d.readBigUInt64BE(0) << 64n) | d.readBigUInt64BE(8);
 }
 

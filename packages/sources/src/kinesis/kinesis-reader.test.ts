@@ -19,7 +19,7 @@ function setup() {
   const factory = kinesisReaderFactory(store, streams, waiters, clock, "us-east-1");
   const reader = factory.create({ sourceArn: ARN, roleArn: "arn:aws:iam::000000000000:role/r" });
   const data = (after: string | undefined) => reader.read(SHARD, after, 100).map((r) => Buffer.from((r.event.kinesis as { data: string }).data, "base64").toString());
-  return { clock, put, factory, reader, data };
+  return { clock, put, records, factory, reader, data };
 }
 
 describe("the Kinesis shard reader (stream ESM side)", () => {
@@ -32,6 +32,20 @@ describe("the Kinesis shard reader (stream ESM side)", () => {
     expect(data(undefined)).toEqual(["a", "b", "c"]);
     expect(data(a)).toEqual(["b", "c"]);
     expect(reader.read(SHARD, a, 1).map((r) => r.eventBytes > 0)).toEqual([true]);
+  });
+
+  it("writes each record's event JSON as JSON.stringify of its event would, whatever the partition key", async () => {
+    const { clock, records, reader } = setup();
+    for (const key of ["plain", 'quote " and \\ backslash', "line\nbreak", "ünïcødé ✓", "\u0001"]) {
+      records.putRecord({ StreamName: "s", PartitionKey: key, Data: Buffer.from(key).toString("base64") });
+      await clock.advanceBy(1.5);
+    }
+    const read = reader.read(SHARD, undefined, 100);
+    expect(read).toHaveLength(5);
+    for (const r of read) {
+      expect(r.eventJson).toBe(JSON.stringify(r.event));
+      expect(JSON.parse(r.eventJson!).kinesis.partitionKey).toBe(r.partitionKey);
+    }
   });
 
   it("starts at TRIM_HORIZON, LATEST (after what is there) or AT_TIMESTAMP", async () => {

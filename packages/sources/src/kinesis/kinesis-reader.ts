@@ -24,24 +24,35 @@ export function kinesisReaderFactory(store: StreamStore, streams: StreamOperatio
         return s;
       };
       const index = (id: string) => shardIndexOf(id) ?? -1;
+      // The event's constant tail, serialised once per mapping.
+      const tail = `"invokeIdentityArn":${JSON.stringify(target.roleArn)},"awsRegion":${JSON.stringify(region)},"eventSourceARN":${JSON.stringify(target.sourceArn)}}`;
       const toRecord = (r: RecordRow): StreamRecord => {
         const seq = sequenceNumber(r.seq, r.shard_index);
         const id = shardId(r.shard_index);
+        const data = r.data.toString("base64");
+        // The event's JSON written straight from the row (the consumer reads ahead ~one batch per
+        // shard, so this runs for every record): the same bytes as JSON.stringify(event) below.
+        const eventJson = `{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":${JSON.stringify(r.partition_key)},"sequenceNumber":"${seq}","data":"${data}","approximateArrivalTimestamp":${r.arrival_at / 1000}},"eventSource":"aws:kinesis","eventVersion":"1.0","eventID":"${id}:${seq}","eventName":"aws:kinesis:record",${tail}`;
+        let event: Record<string, unknown> | undefined;
         return {
           shardId: id,
           sequenceNumber: seq,
           partitionKey: r.partition_key,
           arrivalMs: r.arrival_at,
-          eventBytes: Math.ceil(r.data.length / 3) * 4 + r.partition_key.length,
-          event: {
-            kinesis: { kinesisSchemaVersion: "1.0", partitionKey: r.partition_key, sequenceNumber: seq, data: r.data.toString("base64"), approximateArrivalTimestamp: r.arrival_at / 1000 },
-            eventSource: "aws:kinesis",
-            eventVersion: "1.0",
-            eventID: `${id}:${seq}`,
-            eventName: "aws:kinesis:record",
-            invokeIdentityArn: target.roleArn,
-            awsRegion: region,
-            eventSourceARN: target.sourceArn,
+          eventBytes: data.length + r.partition_key.length,
+          eventJson,
+          // The record in AWS's key order (aws-facts §8.2); built only when asked (tumbling windows, tests).
+          get event() {
+            return (event ??= {
+              kinesis: { kinesisSchemaVersion: "1.0", partitionKey: r.partition_key, sequenceNumber: seq, data, approximateArrivalTimestamp: r.arrival_at / 1000 },
+              eventSource: "aws:kinesis",
+              eventVersion: "1.0",
+              eventID: `${id}:${seq}`,
+              eventName: "aws:kinesis:record",
+              invokeIdentityArn: target.roleArn,
+              awsRegion: region,
+              eventSourceARN: target.sourceArn,
+            });
           },
           // Filters see the record's fields with `data` parsed as JSON when it is JSON (aws-facts §8.2).
           filterView: () => {

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { VirtualClock } from "../clock/virtual-clock.ts";
+import { Telemetry } from "./telemetry.ts";
+import type { TelemetryEvent } from "./events.ts";
+
+function setUp() {
+  const clock = new VirtualClock(1_000);
+  const telemetry = new Telemetry(clock);
+  const seen: TelemetryEvent[] = [];
+  telemetry.subscribe((e) => seen.push(e));
+  const log = (text: string) => telemetry.emit({ type: "function.log", functionName: "f", environmentId: "e", requestId: "r", text });
+  const texts = () => seen.map((e) => (e.type === "function.log" ? e.text : e.type));
+  return { clock, telemetry, seen, log, texts };
+}
+
+describe("Telemetry.deferred", () => {
+  it("delivers its events on the next turn of the loop, stamped when they were emitted", async () => {
+    const { clock, telemetry, seen, log, texts } = setUp();
+    telemetry.deferred(() => log("END"));
+    expect(seen).toHaveLength(0);
+    await clock.advanceBy(5);
+    await new Promise((r) => setImmediate(r));
+    expect(texts()).toEqual(["END"]);
+    expect(seen[0]!.time).toBe(1_000);
+  });
+
+  it("keeps the order: a later emit, a flush or a new subscriber delivers what waits first", () => {
+    const { telemetry, log, texts } = setUp();
+    telemetry.deferred(() => {
+      log("END");
+      log("REPORT");
+    });
+    log("next invocation's output");
+    expect(texts()).toEqual(["END", "REPORT", "next invocation's output"]);
+
+    telemetry.deferred(() => log("END 2"));
+    telemetry.flush();
+    expect(texts().at(-1)).toBe("END 2");
+
+    telemetry.deferred(() => log("END 3"));
+    const late: TelemetryEvent[] = [];
+    telemetry.subscribe((e) => late.push(e));
+    expect(texts().at(-1)).toBe("END 3");
+    expect(late).toHaveLength(0);
+  });
+
+  it("nests: events of an inner deferred block wait with the outer ones", () => {
+    const { telemetry, log, texts } = setUp();
+    telemetry.deferred(() => {
+      log("a");
+      telemetry.deferred(() => log("b"));
+      log("c");
+    });
+    expect(texts()).toEqual([]);
+    telemetry.flush();
+    expect(texts()).toEqual(["a", "b", "c"]);
+  });
+});
