@@ -68,6 +68,9 @@ describe("async durability", () => {
       }, 50_000);
       sqs.destroy();
       expect(body).toBeDefined();
+      // The console writes its lines in batches (up to 16 ms): the last START line may follow the
+      // destination's message by that much.
+      await until(() => second.attempts().length >= 2, 5_000);
       const attempts = [...first.attempts(), ...second.attempts()];
       // Two retries after the restart, not three: the first attempt was remembered.
       expect(second.attempts()).toHaveLength(2);
