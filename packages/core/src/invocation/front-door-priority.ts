@@ -25,9 +25,10 @@ const arrivalsOn = new WeakMap<Clock, { count: number }>();
  *
  * The workers of one simulator share the count: a Publish burst also slows the async queue that
  * runs what SNS delivers. (EventBridge only counts its PutEvents: its delivery chunks are one
- * commit each, and smaller ones measured slower for accepting and delivering alike.) Only the front door's own requests are arrivals: a delivery one worker
- * makes to another (SNS or EventBridge invoking a function asynchronously) is work, not an
- * arrival, or catching up after a burst would throttle the next stage.
+ * commit each, and smaller ones measured slower for accepting and delivering alike.) Only the
+ * front door's own requests are arrivals: a delivery one worker makes to another (SNS or
+ * EventBridge invoking a function asynchronously) is work, not an arrival, or catching up after
+ * a burst would throttle the next stage.
  *
  * This is the simulator protecting its own responsiveness (AWS's pollers are not observable at
  * this grain), so it reads the loop's wall-clock utilisation; it is off under the VirtualClock,
