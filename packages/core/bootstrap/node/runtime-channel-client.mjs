@@ -9,6 +9,12 @@
 const { fstatSync, readSync, writeSync } = /** @type {typeof import("node:fs")} */ (process.getBuiltinModule("node:fs"));
 
 const PREFIX_BYTES = 8;
+
+/**
+ * This process's peak resident set in kB (getrusage's ru_maxrss, /proc's VmHWM): sent with each
+ * answer, it is REPORT's "Max Memory Used" without the simulator reading /proc per invocation.
+ */
+const peakMemoryKb = () => process.resourceUsage().maxRSS;
 const EMPTY = Buffer.alloc(0);
 
 export class RuntimeChannelClient {
@@ -63,12 +69,12 @@ export class RuntimeChannelClient {
    *   and needs no acknowledgement
    */
   postResponse(id, json, thenNext = false) {
-    return this.answer({ t: "response", id, next: thenNext }, Buffer.from(json), thenNext);
+    return this.answer({ t: "response", id, next: thenNext, m: peakMemoryKb() }, Buffer.from(json), thenNext);
   }
 
   /** @param {string} id @param {import("./runtime-api-client.mjs").RapidError} error @param {boolean} [thenNext] */
   postError(id, error, thenNext = false) {
-    return this.answer({ t: "error", id, errorType: error.errorType, next: thenNext }, Buffer.from(JSON.stringify(error)), thenNext);
+    return this.answer({ t: "error", id, errorType: error.errorType, next: thenNext, m: peakMemoryKb() }, Buffer.from(JSON.stringify(error)), thenNext);
   }
 
   /** @param {import("./runtime-api-client.mjs").RapidError} error */

@@ -1,21 +1,20 @@
-import type { TimerHandle } from "../clock/clock.ts";
-import { stopwatch } from "../clock/stopwatch.ts";
+import { WallAlarm } from "../clock/wall-alarm.ts";
 
 /** How often a busy environment's resident memory is compared with its memorySize. */
 export const MEMORY_WATCH_MS = 100;
 
 /**
  * An environment's two watchdogs: one deadline (the init limit, then the function's timeout) and
- * the memory watch of a running invocation. Wall time (the stopwatch): they bound real processes.
+ * the memory watch of a running invocation. Wall time: they bound real processes. WallAlarms, so
+ * that arming them per invocation costs no timer.
  */
 export class EnvironmentWatchdogs {
-  private deadline: TimerHandle | undefined;
-  private memoryWatch: TimerHandle | undefined;
+  private readonly deadline = new WallAlarm();
+  private readonly memoryWatch = new WallAlarm();
 
   /** Replaces the deadline: `fn` runs after `ms` unless disarmed first. */
   arm(ms: number, fn: () => void): void {
-    this.deadline?.cancel();
-    this.deadline = stopwatch.after(ms, fn);
+    this.deadline.set(ms, fn);
   }
 
   /**
@@ -23,23 +22,22 @@ export class EnvironmentWatchdogs {
    * stops. AWS stops a function at its memorySize (aws-facts §3).
    */
   watchMemory(overLimit: () => boolean, onOver: () => void): void {
-    this.memoryWatch?.cancel();
     const check = () => {
-      if (overLimit()) {
-        this.memoryWatch = undefined;
-        onOver();
-        return;
-      }
-      this.memoryWatch = stopwatch.after(MEMORY_WATCH_MS, check);
+      if (overLimit()) onOver();
+      else this.memoryWatch.set(MEMORY_WATCH_MS, check);
     };
-    this.memoryWatch = stopwatch.after(MEMORY_WATCH_MS, check);
+    this.memoryWatch.set(MEMORY_WATCH_MS, check);
   }
 
   /** Cancels the deadline and the memory watch. */
   disarm(): void {
-    this.deadline?.cancel();
-    this.deadline = undefined;
-    this.memoryWatch?.cancel();
-    this.memoryWatch = undefined;
+    this.deadline.clear();
+    this.memoryWatch.clear();
+  }
+
+  /** disarm(), and no timer is left pending: the environment is retired. */
+  stop(): void {
+    this.deadline.stop();
+    this.memoryWatch.stop();
   }
 }

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { TimerHandle } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
+import { WallAlarm } from "../clock/wall-alarm.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { MAX_RESPONSE_BYTES, RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
 import { RuntimeChannel } from "../runtime/runtime-channel.ts";
@@ -51,7 +51,7 @@ export class ExecutionEnvironment implements Environment {
   private running: RunningInvocation | undefined;
   private readonly lifecycle: EnvironmentLifecycle;
   private readonly watchdogs = new EnvironmentWatchdogs();
-  private freezeTimer: TimerHandle | undefined;
+  private readonly freezeAlarm = new WallAlarm();
   /** /opt/extensions, the Extensions API and the Telemetry API of this environment. */
   private readonly extensions: ExtensionHost;
 
@@ -117,8 +117,7 @@ export class ExecutionEnvironment implements Environment {
     } else {
       // Its telemetry is delivered while the runtime works (Telemetry.deferred).
       this.ctx.telemetry.deferred(() => this.transition("busy"));
-      this.freezeTimer?.cancel();
-      this.freezeTimer = undefined;
+      this.freezeAlarm.clear();
       if (this.process?.frozen) this.process.thaw();
       this.extensions.thaw();
     }
@@ -144,12 +143,12 @@ export class ExecutionEnvironment implements Environment {
     this.settlePrewarm(false);
     this.transition("retiring", reason);
     // A freeze still pending would stop the extensions in the middle of their SHUTDOWN.
-    this.freezeTimer?.cancel();
-    this.freezeTimer = undefined;
+    this.freezeAlarm.stop();
     if (this.process !== undefined && this.extensions.running) await this.extensions.shutdown("spindown");
     this.extensions.close();
     this.killProcess();
     if (this.running !== undefined) this.finish(this.platformError("Runtime.ExitError", "Runtime exited without providing a reason", "error"));
+    this.watchdogs.stop();
     await this.api.close();
     rmSync(this.tmpDir, { recursive: true, force: true });
     rmSync(mountTablesOf(this.tmpDir), { recursive: true, force: true });
@@ -222,17 +221,16 @@ export class ExecutionEnvironment implements Environment {
    */
   private freezeIfWaiting(): void {
     const proc = this.process;
-    if (!this.config.sim.freeze || proc === undefined || proc.frozen || this.freezeTimer !== undefined) return;
+    if (!this.config.sim.freeze || proc === undefined || proc.frozen || this.freezeAlarm.armed) return;
     if (this.running !== undefined || !this.api.runtimeWaiting || !this.extensions.idle) return;
     const freeze = () => {
-      this.freezeTimer = undefined;
       if (this.process !== proc || proc.frozen || this.running !== undefined || !this.api.runtimeWaiting || !this.extensions.idle) return;
       proc.freeze();
       this.extensions.freeze();
     };
     const delayMs = this.channel?.inUse === true ? this.ctx.channelFreezeDelayMs : this.ctx.freezeDelayMs;
     if (delayMs <= 0) freeze();
-    else this.freezeTimer = stopwatch.after(delayMs, freeze);
+    else this.freezeAlarm.set(delayMs, freeze);
   }
 
   /** After an Init, off its critical path: a sandbox for the next cold start of this kind. */
@@ -274,6 +272,7 @@ export class ExecutionEnvironment implements Environment {
   private onOutcome(o: RuntimeOutcome): void {
     const r = this.running;
     if (r === undefined || o.requestId !== r.request.requestId || r.request.failure === "timeout" || r.answered) return;
+    if (o.kind !== "too-large" && o.peakMemoryKb !== undefined) this.process?.notePeakKb(o.peakMemoryKb);
     const produced = o.kind === "too-large" ? 0 : o.body.length;
     const idle = this.extensions.runtimeDone(o.requestId, o.kind === "response" ? "success" : "error", stopwatch.now() - (r.deliveredAt ?? stopwatch.now()), produced);
     if (!idle) return this.answerEarly(r, o);
@@ -428,7 +427,7 @@ export class ExecutionEnvironment implements Environment {
       for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
       emitFinished(this.ctx.telemetry, this.config, result);
     });
-    result.logTail = r.log.tailBase64();
+    r.attachLogTail(result);
     this.running = undefined;
     this.invocations++;
     r.hold.release();
@@ -442,8 +441,7 @@ export class ExecutionEnvironment implements Environment {
 
   /** Kills the runtime's process only: its extensions are shut down (toReset) or killed after. */
   private killRuntime(): void {
-    this.freezeTimer?.cancel();
-    this.freezeTimer = undefined;
+    this.freezeAlarm.clear();
     this.process?.kill();
     this.process = undefined;
     this.closeChannel();
@@ -487,3 +485,4 @@ export class ExecutionEnvironment implements Environment {
     this.lifecycle.to(to, reason);
   }
 }
+

@@ -23,10 +23,13 @@ export interface RuntimeEvent {
   responseSink?: ResponseSink;
 }
 
-/** What the runtime reported for the current event, or for its init. */
+/**
+ * What the runtime reported for the current event, or for its init. `peakMemoryKb`: the peak
+ * resident set our bootstrap read of itself as it answered (private channel only; runtime-channel.ts).
+ */
 export type RuntimeOutcome =
-  | { kind: "response"; requestId: string; body: Buffer }
-  | { kind: "error"; requestId: string; errorType: string; body: Buffer }
+  | { kind: "response"; requestId: string; body: Buffer; peakMemoryKb?: number }
+  | { kind: "error"; requestId: string; errorType: string; body: Buffer; peakMemoryKb?: number }
   /** `limit`: the cap that was passed, when it is not the buffered 6 MB one (a streamed response). */
   | { kind: "too-large"; requestId: string; limit?: number };
 
@@ -272,13 +275,18 @@ export class RuntimeApiServer {
 export function invokeHeaders(event: RuntimeEvent): Record<string, string | number> {
   const headers: Record<string, string | number> = {
     "Lambda-Runtime-Aws-Request-Id": event.requestId,
-    "Lambda-Runtime-Deadline-Ms": stopwatch.epochNow() + event.timeoutMs,
+    "Lambda-Runtime-Deadline-Ms": deadlineMs(event),
     "Lambda-Runtime-Invoked-Function-Arn": event.invokedFunctionArn,
     "Lambda-Runtime-Trace-Id": event.traceId,
   };
   if (event.clientContext) headers["Lambda-Runtime-Client-Context"] = event.clientContext;
   if (event.cognitoIdentity) headers["Lambda-Runtime-Cognito-Identity"] = event.cognitoIdentity;
   return headers;
+}
+
+/** `Lambda-Runtime-Deadline-Ms`: stamped as the runtime takes the event (see RuntimeEvent.timeoutMs). */
+export function deadlineMs(event: RuntimeEvent): number {
+  return stopwatch.epochNow() + event.timeoutMs;
 }
 
 function writeEvent(res: ServerResponse, event: RuntimeEvent): void {

@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import { invokeHeaders, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeApiServer, type RuntimeEvent } from "./runtime-api-server.ts";
+import { deadlineMs, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeApiServer, type RuntimeEvent } from "./runtime-api-server.ts";
 
 /**
  * The private channel between the simulator and OUR bootstraps (Node, Python): the Runtime API's
@@ -11,11 +11,15 @@ import { invokeHeaders, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeApiS
  * A frame is `u32 header length, u32 body length` (big-endian), the header as JSON, the body.
  *   simulator → runtime   { "lambda-runtime-aws-request-id": …, … }  the invoke headers, lower-case, as on HTTP; body = event
  *   runtime → simulator   { "t": "next" }                             GET /invocation/next
- *                         { "t": "response", "id", "next"? }          POST /invocation/{id}/response (+ next: and waits for the next event)
- *                         { "t": "error", "id", "errorType", "next"? } POST /invocation/{id}/error
+ *                         { "t": "response", "id", "next"?, "m"? }    POST /invocation/{id}/response (+ next: and waits for the next event)
+ *                         { "t": "error", "id", "errorType", "next"?, "m"? } POST /invocation/{id}/error
  *                         { "t": "init-error", "errorType" }          POST /init/error
  *   simulator → pooled sandbox  { "cwd": … }, body = the function's environment as JSON
  *                         once, first: the function a pre-started sandbox is to serve (sandbox-pool.ts)
+ * `m` is the runtime process's peak resident set in kB (getrusage's ru_maxrss, what /proc's VmHWM
+ * reads), taken by the bootstrap as it answers: "Max Memory Used" without a /proc read per
+ * invocation in the simulator (sandbox-process.ts). The Node bootstrap sends it; the Python one
+ * does not (importing `resource` costs about 0.5 ms of every cold start), so /proc serves it.
  * An answer that asks for the next event gets no acknowledgement (RIE's 202 carries nothing); any
  * other answer, and an init error, gets an empty frame once recorded, so a runtime that reports
  * and then exits (an uncaught exception, a failed init) is heard before its exit is.
@@ -32,14 +36,24 @@ interface RuntimeFrame {
   id?: string;
   errorType?: string;
   next?: boolean;
+  /** Peak RSS in kB, on answers. */
+  m?: number;
 }
 
-/** Encodes one event as a frame: the invoke headers (lower-case, as node:http hands them) and the payload. */
+/**
+ * Encodes one event as a frame: the invoke headers (lower-case, as node:http hands them, strings)
+ * and the payload. The header JSON is written out directly: the same fields as invokeHeaders(),
+ * without building and lower-casing an object per invocation on the hot path.
+ */
 export function encodeEvent(event: RuntimeEvent): Buffer {
-  const headers: Record<string, string> = {};
-  const given = invokeHeaders(event);
-  for (const name in given) headers[name.toLowerCase()] = String(given[name]);
-  return frame(JSON.stringify(headers), event.payload);
+  let header =
+    `{"lambda-runtime-aws-request-id":${JSON.stringify(event.requestId)},` +
+    `"lambda-runtime-deadline-ms":"${deadlineMs(event)}",` +
+    `"lambda-runtime-invoked-function-arn":${JSON.stringify(event.invokedFunctionArn)},` +
+    `"lambda-runtime-trace-id":${JSON.stringify(event.traceId)}`;
+  if (event.clientContext) header += `,"lambda-runtime-client-context":${JSON.stringify(event.clientContext)}`;
+  if (event.cognitoIdentity) header += `,"lambda-runtime-cognito-identity":${JSON.stringify(event.cognitoIdentity)}`;
+  return frame(`${header}}`, event.payload);
 }
 
 /** The frame that specialises a pooled sandbox: its code directory and its complete environment. */
@@ -116,8 +130,8 @@ export class RuntimeChannel {
       const requestId = frame.id ?? "";
       // What the HTTP route answers with 413 and records as Function.ResponseSizeTooLarge.
       if (body.length > MAX_RESPONSE_BYTES) this.api.answer({ kind: "too-large", requestId });
-      else if (frame.t === "response") this.api.answer({ kind: "response", requestId, body });
-      else this.api.answer({ kind: "error", requestId, errorType: normaliseErrorType(frame.errorType), body });
+      else if (frame.t === "response") this.api.answer({ kind: "response", requestId, body, peakMemoryKb: frame.m });
+      else this.api.answer({ kind: "error", requestId, errorType: normaliseErrorType(frame.errorType), body, peakMemoryKb: frame.m });
       if (frame.next !== true) {
         this.socket.write(ACK);
         return;

@@ -139,6 +139,16 @@ export class SandboxProcess {
     this.signal("SIGKILL");
   }
 
+  /**
+   * A peak RSS the process read of itself (our bootstraps send it with each answer): it counts as
+   * a fresh sample, so peakMemoryMb() has no /proc file to read for this invocation.
+   */
+  notePeakKb(kb: number): void {
+    if (!(kb > 0)) return;
+    this.lastPeakReadAt = stopwatch.now();
+    this.lastPeakMb = Math.max(this.lastPeakMb, Math.round(kb / 1024));
+  }
+
   /** Peak RSS (VmHWM) in MB, sampled at most every 50 ms; the last reading outlives the process. */
   peakMemoryMb(): number {
     const now = stopwatch.now();
