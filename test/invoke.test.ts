@@ -24,6 +24,7 @@ const FUNCTIONS: FunctionDefinition[] = [
   nodeFn("wrapped", "echo", { environment: { AWS_LAMBDA_EXEC_WRAPPER: fileURLToPath(new URL("./fixtures/functions/wrapper/wrap.sh", import.meta.url)) } }),
   nodeFn("leak", "leak", { memorySize: 128, timeout: 20 }),
   nodeFn("cold", "nothing"),
+  nodeFn("allocate", "allocate", { memorySize: 512 }),
   nodeFn("timer", "timer"),
   nodeFn("sleep", "sleep", { timeout: 1 }),
   nodeFn("fail", "fail"),
@@ -208,6 +209,15 @@ describe("failures cost only their own environment", () => {
     expect(out.FunctionError).toBe("Unhandled");
     expect(body.errorType).toBe("Runtime.OutOfMemory");
     expect(log(out)).toMatch(/Memory Size: 128 MB\tMax Memory Used: 128 MB\t(Init Duration: [\d.]+ ms\t)?Status: error\tError Type: Runtime.OutOfMemory\t\n$/);
+  });
+
+  it("reports the environment's peak memory as Max Memory Used: it grows with the handler's and never falls back", async () => {
+    const used = async (mb: number) => Number(/Max Memory Used: (\d+) MB/.exec(log((await invoke("allocate", { mb }, { LogType: "Tail" })).out))![1]);
+    const idle = await used(0);
+    const peak = await used(96);
+    expect(peak).toBeGreaterThanOrEqual(idle + 90);
+    expect(peak).toBeLessThan(512);
+    expect(await used(0)).toBeGreaterThanOrEqual(peak);
   });
 
   it("rejects a response over 6 MB with Function.ResponseSizeTooLarge", async () => {
