@@ -53,6 +53,8 @@ beforeAll(async () => {
       fn("node-c", "nodejs24.x", "probe.write", {}),
       fn("node-bad", "nodejs24.x", "bad.handler", {}),
       fn("node-slow", "nodejs24.x", "slow.handler", {}),
+      // memorySize sets Node's heap cap: a kind of sandbox of their own.
+      ...[0, 1, 2, 3].map((i) => ({ ...fn(`burst-${i}`, "nodejs24.x", "probe.handler", {}), memorySize: 256 })),
       fn("py-a", "python3.12", "probe.write", { WHO: "a", ONLY_A: "1" }),
       fn("py-b", "python3.12", "probe.handler", { WHO: "b" }),
       fn("py-fresh", "python3.12", "probe.handler", { WHO: "fresh" }),
@@ -129,7 +131,7 @@ describe.runIf(process.platform === "linux")("cold starts from the sandbox pool"
     expect(bad.body).toMatchObject({ errorType: "Error", errorMessage: "cannot initialise" });
     expect(bad.log).toMatch(/Init Duration: [\d.]+ ms\t/);
 
-    // The failed Init refills nothing; a successful one does.
+    // A successful Init leaves a sandbox ready for the next cold start.
     pooled = await poolAfter("node-c");
     const slow = await invoke("node-slow");
     await until(() => !pooled.some(alive), 5_000);
@@ -153,6 +155,14 @@ describe.runIf(process.platform === "linux")("cold starts from the sandbox pool"
     expect(body.tmp).not.toContain("left-by-a");
     expect(body.ppid).toBe(process.pid);
     expect(log).toContain("Init Duration");
+  });
+
+  it("keeps as many sandboxes of a kind ready as the burst of its cold starts it has seen", async () => {
+    const before = pooledPids();
+    const burst = await Promise.all([0, 1, 2, 3].map((i) => invoke(`burst-${i}`)));
+    expect(new Set(burst.map((b) => b.body.pid)).size).toBe(4);
+    // Refilled after the Inits (LAMBDA_SIM_SANDBOX_POOL_BURST, default 4): four of this kind now wait.
+    await until(() => pooledPids().filter((p) => !before.includes(p)).length >= 4);
   });
 
   it("leaves no pooled process behind after shutdown", async () => {

@@ -141,6 +141,9 @@ export class ExecutionEnvironment implements Environment {
   async retire(reason: RetireReason): Promise<void> {
     if (this.state === "retiring" || this.state === "retired") return;
     this.settlePrewarm(false);
+    // An Init that never finished (failed, timed out) is over for the sandbox pool's burst count.
+    if (this.sandboxOptions !== undefined) this.ctx.sandboxes?.initFailed(this.sandboxOptions);
+    this.sandboxOptions = undefined;
     this.transition("retiring", reason);
     // A freeze still pending would stop the extensions in the middle of their SHUTDOWN.
     this.freezeAlarm.stop();

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { randomBytes } from "node:crypto";
+import { ColdStartBursts } from "./cold-start-bursts.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE, specialisationFrame } from "./runtime-channel.ts";
 import { driverFor, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
@@ -11,6 +12,11 @@ import { mountTableFile, mountTablesOf, SandboxProcess, spawnSandbox, type Sandb
 export interface SandboxPoolOptions {
   /** Ready sandboxes kept per key (0 disables the pool). */
   size: number;
+  /**
+   * The most ready sandboxes one key grows to after a burst of its cold starts (ColdStartBursts),
+   * while the whole pool holds fewer than `maxKeys` sandboxes. Default DEFAULT_SANDBOX_POOL_BURST.
+   */
+  burst?: number;
   /** Keys kept at once; the least recently used one's sandboxes go first. */
   maxKeys: number;
   tmpRoot: string;
@@ -20,6 +26,8 @@ export interface SandboxPoolOptions {
 /** The default `size`: one ready sandbox per runtime command line that has been used. */
 export const DEFAULT_SANDBOX_POOL_SIZE = 1;
 export const DEFAULT_SANDBOX_POOL_KEYS = 8;
+/** Our choice: the burst of 4 cold starts that bench/cold-start.ts measures, at most. */
+export const DEFAULT_SANDBOX_POOL_BURST = 4;
 
 /**
  * Variables a runtime reads while it starts, before our bootstrap runs: the interpreter's own
@@ -48,18 +56,21 @@ interface Pooled {
  * variables the runtime reads at start-up (STARTUP_VARIABLE) other than the ones every sandbox
  * gets. Sandboxes are keyed by their command line (runtime, interpreter flags such as the heap
  * cap that follows memorySize) and the host paths bound under their /tmp; a key gets `size`
- * ready sandboxes once a function of that key has started, refilled off the critical path (after
- * an Init, not during one), and at most `maxKeys` keys are kept. Pooled processes are in the
- * process ledger and die with the simulator like any environment's.
+ * ready sandboxes once a function of that key has started, more after a burst of its cold starts
+ * (up to `burst`, ColdStartBursts), and at most `maxKeys` keys are kept. A sandbox taken by a lone
+ * cold start is replaced as it is taken; otherwise the key is refilled after an Init. Pooled
+ * processes are in the process ledger and die with the simulator like any environment's.
  */
 export class SandboxPool {
   private readonly opts: SandboxPoolOptions;
   /** Ready (or still starting) sandboxes per key, in least-recently-used key order. */
   private readonly ready = new Map<string, Pooled[]>();
+  private readonly bursts: ColdStartBursts;
   private closed = false;
 
   constructor(opts: SandboxPoolOptions) {
     this.opts = opts;
+    this.bursts = new ColdStartBursts(opts.size, opts.burst ?? DEFAULT_SANDBOX_POOL_BURST);
   }
 
   /**
@@ -72,6 +83,7 @@ export class SandboxPool {
   take(opts: SandboxOptions): { process: SandboxProcess; tmpDir: string } | undefined {
     const pooled = this.keyOf(opts);
     if (pooled === undefined) return undefined;
+    const together = this.bursts.began(pooled.key, opts.environmentId);
     const list = this.ready.get(pooled.key);
     let sandbox = list?.shift();
     // One that died a moment ago, before its exit was heard, is dropped.
@@ -88,20 +100,40 @@ export class SandboxPool {
     const env = opts.privateTmp ? { ...plan.env, PWD: realpathSync(opts.config.codeDir) } : plan.env;
     const channel = sandbox.child.stdio[RUNTIME_CHANNEL_FD] as Duplex;
     channel.write(specialisationFrame(opts.config.codeDir, env));
+    // A lone cold start's sandbox is replaced at once, while its Init runs in the sandbox taken
+    // (a cold start right behind it finds a head start, not a process spawned a moment before).
+    // In a burst, the Inits get the cores and the refills wait for them (refill() after Init).
+    if (together === 1) setImmediate(() => this.fill(opts));
     return { process: SandboxProcess.adopt(sandbox.child, { ...opts, tmpDir: sandbox.tmpDir }, sandbox.marker), tmpDir: sandbox.tmpDir };
   }
 
-  /** Starts sandboxes for `opts`'s key until it has `size` of them (after an Init: off the critical path). */
+  /** An Init of `opts`'s kind succeeded: its key is refilled, off that Init's critical path. */
   refill(opts: SandboxOptions): void {
+    this.fill(opts, true);
+  }
+
+  /** An Init of `opts`'s kind failed or timed out: it no longer counts in a burst. */
+  initFailed(opts: SandboxOptions): void {
+    const pooled = this.keyOf(opts);
+    if (pooled !== undefined) this.bursts.ended(pooled.key, opts.environmentId);
+  }
+
+  /** Starts sandboxes for `opts`'s key until it has as many as it wants (`initEnded`: called by refill()). */
+  private fill(opts: SandboxOptions, initEnded = false): void {
     if (this.closed || this.opts.size <= 0) return;
     const pooled = this.keyOf(opts);
     if (pooled === undefined) return;
+    if (initEnded) this.bursts.ended(pooled.key, opts.environmentId);
     const list = this.ready.get(pooled.key) ?? [];
     this.touch(pooled.key, list);
-    while (list.length < this.opts.size) list.push(this.spawn(pooled.command, pooled.plan, list));
+    // Beyond `size`, only as many as the key's bursts call for, and while the pool holds fewer
+    // than `maxKeys` sandboxes in all: the memory the pool may take stays bounded.
+    const target = this.bursts.target(pooled.key);
+    while (list.length < this.opts.size || (list.length < target && this.size < this.opts.maxKeys)) list.push(this.spawn(pooled.command, pooled.plan, list));
     for (const key of [...this.ready.keys()].slice(0, Math.max(0, this.ready.size - this.opts.maxKeys))) {
       for (const s of this.ready.get(key)!) this.kill(s);
       this.ready.delete(key);
+      this.bursts.forget(key);
     }
   }
 

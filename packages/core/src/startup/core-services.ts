@@ -33,7 +33,7 @@ import { randomSeed, SeededRng } from "../random/seeded-rng.ts";
 import { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import { FunctionRegistry } from "../registry/function-registry.ts";
 import { ProcessLedger } from "../runtime/process-ledger.ts";
-import { DEFAULT_SANDBOX_POOL_KEYS, DEFAULT_SANDBOX_POOL_SIZE, SandboxPool } from "../runtime/sandbox-pool.ts";
+import { DEFAULT_SANDBOX_POOL_BURST, DEFAULT_SANDBOX_POOL_KEYS, DEFAULT_SANDBOX_POOL_SIZE, SandboxPool } from "../runtime/sandbox-pool.ts";
 import { pythonWarnings } from "../runtime/python-interpreter.ts";
 import { supportsPrivateTmp } from "../runtime/runtime-driver.ts";
 import { loadMigrations, type Migration } from "../store/migrate.ts";
@@ -158,7 +158,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   const leftovers = processes.reapLeftovers();
   if (leftovers > 0) telemetry.emit({ type: "simulator.warning", message: `killed ${leftovers} environment process(es) left running by a previous run` });
   const tmpRoot = join(scratch, "environments");
-  const sandboxes = new SandboxPool({ size: opts.sandboxPool ?? sandboxPoolSize(), maxKeys: DEFAULT_SANDBOX_POOL_KEYS, tmpRoot, processes });
+  const sandboxes = new SandboxPool({ size: opts.sandboxPool ?? sandboxPoolSize(), burst: countVariable("LAMBDA_SIM_SANDBOX_POOL_BURST", DEFAULT_SANDBOX_POOL_BURST), maxKeys: DEFAULT_SANDBOX_POOL_KEYS, tmpRoot, processes });
   cleanup.defer(() => sandboxes.close());
   const ctx = { clock, telemetry, region, endpointUrl: endpoint, credentials: opts.functionCredentials, tmpRoot, privateTmp, processes, sandboxes, compileCacheDir: join(scratch, "compile-cache"), freezeDelayMs: opts.freezeDelayMs ?? DEFAULT_FREEZE_DELAY_MS, channelFreezeDelayMs: opts.channelFreezeDelayMs ?? DEFAULT_CHANNEL_FREEZE_DELAY_MS, modelRandom: rng.stream("model") };
   const governor = new ConcurrencyGovernor(clock, telemetry, { ...opts.account, burst: opts.account?.burst ?? regionBurst(region) });
@@ -220,6 +220,11 @@ function applyEventInvokeConfigs(configs: EventInvokeConfigs, functions: readonl
 
 /** `LAMBDA_SIM_SANDBOX_POOL` (a count; 0 disables), else DEFAULT_SANDBOX_POOL_SIZE. */
 function sandboxPoolSize(): number {
-  const n = Number(process.env.LAMBDA_SIM_SANDBOX_POOL);
-  return process.env.LAMBDA_SIM_SANDBOX_POOL !== undefined && Number.isInteger(n) && n >= 0 ? n : DEFAULT_SANDBOX_POOL_SIZE;
+  return countVariable("LAMBDA_SIM_SANDBOX_POOL", DEFAULT_SANDBOX_POOL_SIZE);
+}
+
+/** A count from lambda-sim's own environment, or `fallback` when unset or not a whole number ≥ 0. */
+function countVariable(name: string, fallback: number): number {
+  const n = Number(process.env[name]);
+  return process.env[name] !== undefined && Number.isInteger(n) && n >= 0 ? n : fallback;
 }
