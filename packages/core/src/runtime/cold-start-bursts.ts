@@ -38,6 +38,11 @@ export class ColdStartBursts {
     this.keys.get(key)?.starts.delete(id);
   }
 
+  /** How many cold starts of `key` are in Init now. */
+  inInit(key: string): number {
+    return this.keys.get(key)?.starts.size ?? 0;
+  }
+
   /** Ready sandboxes `key` wants now. */
   target(key: string): number {
     return this.keys.get(key)?.target ?? this.base;

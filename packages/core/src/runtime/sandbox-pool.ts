@@ -83,7 +83,7 @@ export class SandboxPool {
   take(opts: SandboxOptions): { process: SandboxProcess; tmpDir: string } | undefined {
     const pooled = this.keyOf(opts);
     if (pooled === undefined) return undefined;
-    const together = this.bursts.began(pooled.key, opts.environmentId);
+    this.bursts.began(pooled.key, opts.environmentId);
     const list = this.ready.get(pooled.key);
     let sandbox = list?.shift();
     // One that died a moment ago, before its exit was heard, is dropped.
@@ -102,8 +102,10 @@ export class SandboxPool {
     channel.write(specialisationFrame(opts.config.codeDir, env));
     // A lone cold start's sandbox is replaced at once, while its Init runs in the sandbox taken
     // (a cold start right behind it finds a head start, not a process spawned a moment before).
-    // In a burst, the Inits get the cores and the refills wait for them (refill() after Init).
-    if (together === 1) setImmediate(() => this.fill(opts));
+    // In a burst, the Inits get the cores and the key is refilled after the last (refill()).
+    setImmediate(() => {
+      if (this.bursts.inInit(pooled.key) <= 1) this.fill(opts);
+    });
     return { process: SandboxProcess.adopt(sandbox.child, { ...opts, tmpDir: sandbox.tmpDir }, sandbox.marker), tmpDir: sandbox.tmpDir };
   }
 
@@ -126,9 +128,10 @@ export class SandboxPool {
     if (initEnded) this.bursts.ended(pooled.key, opts.environmentId);
     const list = this.ready.get(pooled.key) ?? [];
     this.touch(pooled.key, list);
-    // Beyond `size`, only as many as the key's bursts call for, and while the pool holds fewer
-    // than `maxKeys` sandboxes in all: the memory the pool may take stays bounded.
-    const target = this.bursts.target(pooled.key);
+    // Beyond `size`, as many as the key's bursts call for once none of its Inits is running (they
+    // get the cores first), and while the pool holds fewer than `maxKeys` sandboxes in all: the
+    // memory the pool may take stays bounded.
+    const target = this.bursts.inInit(pooled.key) > 0 ? this.opts.size : this.bursts.target(pooled.key);
     while (list.length < this.opts.size || (list.length < target && this.size < this.opts.maxKeys)) list.push(this.spawn(pooled.command, pooled.plan, list));
     for (const key of [...this.ready.keys()].slice(0, Math.max(0, this.ready.size - this.opts.maxKeys))) {
       for (const s of this.ready.get(key)!) this.kill(s);
