@@ -1,8 +1,9 @@
 // Shared by the invoke benchmarks: keep-alive POSTs from N concurrent callers, and the bare
 // node:http floor server they are compared with.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { measureCalls } from "./support.ts";
+import { cpuMs, measureCalls } from "./support.ts";
 
 export const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const PAYLOAD = Buffer.from('{"bench":true}');
@@ -62,3 +63,23 @@ const s = http.createServer({ keepAlive: true }, (req, res) => {
 });
 s.listen(0, "127.0.0.1", () => console.log("port " + s.address().port));
 `;
+
+/**
+ * Waits until process `pid` and its children have used under 10% of a core for 200 ms (at most
+ * 10 s; at once where /proc is missing). After a warm-up the sandbox pool is starting the
+ * sandboxes its burst of cold starts called for (README "Cold starts"); a warm figure measured
+ * meanwhile would measure their start-up instead.
+ */
+export async function settled(pid: number): Promise<void> {
+  const treeCpu = () => [pid, ...childrenOf(pid)].reduce((sum, p) => sum + (cpuMs(p) ?? 0), 0);
+  for (let waited = 0; waited < 10_000 && cpuMs(pid) !== undefined; waited += 200) {
+    const before = treeCpu();
+    await new Promise((r) => setTimeout(r, 200));
+    if (treeCpu() - before < 20) return;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  const parentOf = (p: string) => readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ")[1];
+  return readdirSync("/proc").filter((p) => /^\d+$/.test(p) && (() => { try { return parentOf(p) === String(pid); } catch { return false; } })()).map(Number);
+}

@@ -9,7 +9,7 @@
 // (bench/cold-start.ts says what each measures); throughput over 100,000 invocations in 10 blocks (it must not drift down); and warm
 // invocations with the dashboard and `lambda-sim tail` attached beside nobody watching.
 // The simulator and the floor server each run in their own process, like a real deployment.
-import { agent, measure, post, startFloorServer } from "./http-load.ts";
+import { agent, measure, post, settled, startFloorServer } from "./http-load.ts";
 import { startSimulator } from "./support.ts";
 import { bareBurst, bareStart, coldNames, coldStarts, printCold, spreadColdStarts } from "./cold-start.ts";
 import { compareSubscribers } from "./subscribers.ts";
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     console.log(`node ${process.version}, ${WARM_N} warm invocations per run${quick ? " (quick)" : ""}\n`);
     await measure(4, 2_000, () => post(floor.port, "/"));
     await measure(8, 2_000, () => post(sim.port, invokePath("noop")));
+    await settled(sim.child.pid!);
     /** Unmeasured, before each round of the subscribers' comparison. */
     const settle = () => measure(8, WARM_N / 10, () => post(sim.port, invokePath("noop")));
 

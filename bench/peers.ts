@@ -13,7 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agent, measure, post, startFloorServer, type Run } from "./http-load.ts";
+import { agent, measure, post, settled, startFloorServer, type Run } from "./http-load.ts";
 import { freePort, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
@@ -28,6 +28,8 @@ interface Target {
   name: string;
   port: number;
   path: string;
+  /** Its server process, whose settling is awaited after the warm-up (settled()). */
+  pid?: number;
   stop(): void;
 }
 
@@ -59,7 +61,7 @@ async function startServerlessOffline(cli: string, name: string, extra: string[]
   const path = "/2015-03-31/functions/peers-dev-noop/invocations";
   for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`serverless offline exited with ${child.exitCode}: ${stderr.slice(-500)}`);
-    if ((await post(lambdaPort, path).catch(() => 0)) === 200) return { name, port: lambdaPort, path, stop: () => child.kill("SIGINT") };
+    if ((await post(lambdaPort, path).catch(() => 0)) === 200) return { name, port: lambdaPort, path, pid: child.pid, stop: () => child.kill("SIGINT") };
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill("SIGKILL");
@@ -72,7 +74,7 @@ async function startLambdaSim(): Promise<Target> {
   writeFileSync(join(dir, "noop", "index.js"), HANDLER);
   writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  noop: { runtime: nodejs24.x, handler: index.handler, codeUri: ./noop }\n");
   const sim = await startSimulator([], ["--in-memory", "--config", join(dir, "lambda-sim.yaml")]);
-  return { name: "lambda-sim", port: sim.port, path: "/2015-03-31/functions/noop/invocations", stop: () => sim.child.kill("SIGTERM") };
+  return { name: "lambda-sim", port: sim.port, path: "/2015-03-31/functions/noop/invocations", pid: sim.child.pid, stop: () => sim.child.kill("SIGTERM") };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
       }
     }
     for (const t of targets) await measure(8, 500, () => post(t.port, t.path));
+    for (const t of targets) if (t.pid !== undefined) await settled(t.pid);
 
     console.log(`node ${process.version}: ${ROUNDS} alternating rounds of ${BLOCK_N} warm invocations per target and caller count${quick ? " (quick)" : ""}\n`);
     for (const callers of [1, 8]) {
