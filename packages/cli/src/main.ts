@@ -48,8 +48,8 @@ program
   .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
   .option("--quiet", "no line per notable event (throttles, messages moved to a DLQ, async retries); function logs stay")
   .action(async (opts) => {
-    // Before the simulator's modules load (commands/young-generation.ts says why).
-    (await import("./commands/young-generation.ts")).holdYoungGeneration();
+    // Before the simulator's modules load (commands/start-heap.ts says why).
+    (await import("./commands/start-heap.ts")).holdYoungGeneration();
     await (await import("./commands/start.ts")).startCommand(opts);
   });
 
