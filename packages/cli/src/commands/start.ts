@@ -7,7 +7,7 @@ import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
-import { settleHeap } from "./start-heap.ts";
+import { settleHeapWhenIdle } from "./start-heap.ts";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
@@ -81,8 +81,6 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
-  // Before the banner: a script that waits for it never meets the collection's pause.
-  settleHeap();
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
@@ -95,6 +93,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
+  settleHeapWhenIdle(() => sim.invoker.governor.inFlight());
 }
 
 /** One line per API stage: its base address, path form and host form. */
