@@ -19,7 +19,7 @@ function setup() {
   const factory = kinesisReaderFactory(store, streams, waiters, clock, "us-east-1");
   const reader = factory.create({ sourceArn: ARN, roleArn: "arn:aws:iam::000000000000:role/r" });
   const data = (after: string | undefined) => reader.read(SHARD, after, 100).map((r) => Buffer.from((r.event.kinesis as { data: string }).data, "base64").toString());
-  return { clock, put, records, factory, reader, data };
+  return { clock, put, records, streams, factory, reader, data };
 }
 
 describe("the Kinesis shard reader (stream ESM side)", () => {
@@ -45,6 +45,21 @@ describe("the Kinesis shard reader (stream ESM side)", () => {
     for (const r of read) {
       expect(r.eventJson).toBe(JSON.stringify(r.event));
       expect(JSON.parse(r.eventJson!).kinesis.partitionKey).toBe(r.partitionKey);
+    }
+  });
+
+  it("numbers each record as PutRecord answered, on every shard", () => {
+    const { records, streams, factory } = setup();
+    streams.createStream({ StreamName: "wide", ShardCount: 3 });
+    const reader = factory.create({ sourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/wide", roleArn: "arn:aws:iam::000000000000:role/r" });
+    const answers = Array.from({ length: 12 }, (_, i) => records.putRecord({ StreamName: "wide", PartitionKey: `key-${i}`, Data: Buffer.from(String(i)).toString("base64") }));
+    for (const shard of reader.shards()) {
+      const read = reader.read(shard, undefined, 100);
+      expect(read.map((r) => r.sequenceNumber)).toEqual(answers.filter((a) => a.ShardId === shard).map((a) => a.SequenceNumber));
+      for (const r of read) {
+        expect(JSON.parse(r.eventJson!)).toMatchObject({ kinesis: { sequenceNumber: r.sequenceNumber }, eventID: `${shard}:${r.sequenceNumber}` });
+        expect(r.eventJson).toBe(JSON.stringify(r.event));
+      }
     }
   });
 

@@ -1,5 +1,6 @@
 import type { Store } from "@lambda-sim/core";
 import { evenHashKeyRanges, type HashKeyRange } from "./hash-routing.ts";
+import type { RecordTuple } from "./kinesis-event-record.ts";
 
 export interface ShardState extends HashKeyRange {
   index: number;
@@ -51,6 +52,8 @@ export class StreamStore {
       insertRecord: db.prepare("INSERT INTO kinesis_records (stream, shard_index, partition_key, data, arrival_at) VALUES (?, ?, ?, ?, ?)"),
       lastCounter: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM kinesis_records").pluck(),
       read: db.prepare("SELECT seq, shard_index, partition_key, data, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT ?"),
+      // Rows as arrays: the mapping's reader reads every record of a busy shard (no object per row).
+      readTuples: db.prepare("SELECT seq, shard_index, partition_key, data, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT ?").raw(),
       newest: db.prepare("SELECT seq, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? ORDER BY seq DESC LIMIT 1"),
       firstAt: db.prepare("SELECT seq FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT 1").pluck(),
       trim: db.prepare("DELETE FROM kinesis_records WHERE stream = ? AND arrival_at < ?"),
@@ -110,11 +113,14 @@ export class StreamStore {
     return this.appendAll(stream, records, now);
   }
 
-
-
   /** Up to `limit` retained records of a shard after counter `after`. */
   read(stream: string, shardIndex: number, after: number, retainedSince: number, limit: number): RecordRow[] {
     return this.sql.read.all(stream, shardIndex, after, retainedSince, limit) as RecordRow[];
+  }
+
+  /** `read` with each row as a RecordTuple. */
+  readTuples(stream: string, shardIndex: number, after: number, retainedSince: number, limit: number): RecordTuple[] {
+    return this.sql.readTuples.all(stream, shardIndex, after, retainedSince, limit) as RecordTuple[];
   }
 
   newest(stream: string, shardIndex: number): { seq: number; arrival_at: number } | undefined {
