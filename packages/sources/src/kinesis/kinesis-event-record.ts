@@ -1,15 +1,13 @@
 import type { StreamRecord } from "@lambda-sim/core";
 import { parseFilterData } from "@lambda-sim/core";
-import { shardId } from "./sequence-numbers.ts";
+import { sequenceNumber, shardId } from "./sequence-numbers.ts";
 
 /** A row as the reader selects it (raw, no object per row): seq, shard_index, partition_key, data, arrival_at. */
 export type RecordTuple = [seq: number, shardIndex: number, partitionKey: string, data: Buffer, arrivalAt: number];
 
-/** What every record of one mapping's shard shares: its id, the sequence numbers' suffix, the event's tail. */
+/** What every record of one mapping's shard shares: its id and the event's tail. */
 export interface ShardEventParts {
   shardId: string;
-  /** The shard index as the last 16 digits of a sequence number (sequence-numbers.ts). */
-  seqSuffix: string;
   /** The event's constant end: invokeIdentityArn, awsRegion, eventSourceARN, closing brace. */
   tail: string;
   roleArn: string;
@@ -20,15 +18,12 @@ export interface ShardEventParts {
 export function shardEventParts(shardIndex: number, roleArn: string, region: string, sourceArn: string): ShardEventParts {
   return {
     shardId: shardId(shardIndex),
-    seqSuffix: String(shardIndex).padStart(16, "0"),
     tail: `"invokeIdentityArn":${JSON.stringify(roleArn)},"awsRegion":${JSON.stringify(region)},"eventSourceARN":${JSON.stringify(sourceArn)}}`,
     roleArn,
     region,
     sourceArn,
   };
 }
-
-const ZEROS = "0".repeat(38);
 
 /**
  * One Kinesis record as a stream mapping hands it to the function (aws-facts §8.2: eventID
@@ -50,9 +45,7 @@ export class KinesisEventRecord implements StreamRecord {
   private built: Record<string, unknown> | undefined;
 
   constructor(row: RecordTuple, parts: ShardEventParts) {
-    const counter = String(row[0]);
-    // sequenceNumber(counter, shardIndex) with the shard's half done once (sequence-numbers.ts).
-    const seq = `49${ZEROS.slice(counter.length)}${counter}${parts.seqSuffix}`;
+    const seq = sequenceNumber(row[0], row[1]);
     const key = row[2];
     const data = row[3].toString("base64");
     this.shardId = parts.shardId;
