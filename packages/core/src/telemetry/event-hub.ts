@@ -23,6 +23,7 @@ export type SequencedEvent = TelemetryEvent & { seq: number };
  */
 export type HubFrame =
   | { kind: "snapshot"; seq: number; time: number; views: Record<string, unknown>; recent: SequencedEvent[] }
+  /** For a `compact` subscriber, some of these are arrays: read them with the `compact` frame's fields. */
   | { kind: "events"; events: SequencedEvent[] }
   | { kind: "dropped"; count: number; reason: string }
   | { kind: "views"; seq: number; time: number; views: Record<string, unknown> }
