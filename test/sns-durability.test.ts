@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CreateTopicCommand, PublishBatchCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { HAS_PYTHON } from "./support/python.ts";
 import { until } from "./support/until.ts";
@@ -58,6 +58,31 @@ describe("SNS durability", () => {
       rmSync(stateDir, { recursive: true, force: true });
     }
     // Two `lambda-sim start` processes: on a CPU-starved machine each start alone took 15-25 s.
+  }, 120_000);
+
+  it("still recognises a FIFO topic's duplicate after a SIGKILL and restart within the 5-minute window", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-sns-dedup-"));
+    try {
+      const first = await startLambdaSim(["--state", stateDir]);
+      let sns = client(first.endpoint);
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "orders.fifo", Attributes: { FifoTopic: "true" } }));
+      const original = await sns.send(new PublishCommand({ TopicArn, Message: "order 1", MessageGroupId: "g", MessageDeduplicationId: "order-1" }));
+      await first.kill();
+      sns.destroy();
+
+      // A producer retrying its publish after the simulator restarted: the same id within 5 minutes.
+      const second = await startLambdaSim(["--state", stateDir]);
+      sns = client(second.endpoint);
+      const retried = await sns.send(new PublishCommand({ TopicArn, Message: "order 1", MessageGroupId: "g", MessageDeduplicationId: "order-1" }));
+      expect(retried).toMatchObject({ MessageId: original.MessageId, SequenceNumber: original.SequenceNumber });
+      const fresh = await sns.send(new PublishCommand({ TopicArn, Message: "order 2", MessageGroupId: "g", MessageDeduplicationId: "order-2" }));
+      expect(fresh.MessageId).not.toBe(original.MessageId);
+      expect(BigInt(fresh.SequenceNumber!)).toBeGreaterThan(BigInt(original.SequenceNumber!));
+      sns.destroy();
+      await second.kill();
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
 

@@ -3,15 +3,13 @@ import type { Clock, GroupCommit, RandomStream } from "@lambda-sim/core";
 import { compileFilterPolicy, type FilterPolicy, type FilterPolicyScope } from "./filter-policy.ts";
 import { attributesSize, checkMessageAttributes, type SnsAttributeValue } from "./message-attributes.ts";
 import { snsErrors } from "./sns-errors.ts";
-import type { SnsStore, StoredMessage, TopicRow } from "./sns-store.ts";
+import { DEDUP_WINDOW_MS, type SnsStore, type StoredMessage, type TopicRow } from "./sns-store.ts";
 import type { TopicOperations } from "./topic-operations.ts";
 
 /** 256 KiB, message and attributes together, for Publish and for a whole PublishBatch (SNS quotas). */
 export const MAX_MESSAGE_BYTES = 262_144;
 /** 10 entries per PublishBatch (SNS API PublishBatch). */
 export const MAX_BATCH_ENTRIES = 10;
-/** FIFO topics drop a deduplication id seen within 5 minutes (SNS FIFO message deduplication). */
-export const DEDUP_WINDOW_MS = 5 * 60_000;
 const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 interface PublishInput {
@@ -155,7 +153,13 @@ export class PublishOperations {
     if (m.MessageDeduplicationId !== undefined && t.fifo) {
       const now = this.clock.now();
       const key = `${t.arn}\n${m.MessageDeduplicationId}`;
-      const seen = this.dedup.get(key);
+      // Remembered here until committed (a duplicate may arrive in the same group commit), and in
+      // SQLite for the whole window, across restarts.
+      let seen = this.dedup.get(key);
+      if (seen === undefined || now - seen.at >= DEDUP_WINDOW_MS) {
+        const stored = this.store.duplicateOf(t.arn, m.MessageDeduplicationId, now);
+        seen = stored && { messageId: stored.messageId, sequenceNumber: stored.sequenceNumber, at: stored.expiresAt - DEDUP_WINDOW_MS };
+      }
       if (seen !== undefined && now - seen.at < DEDUP_WINDOW_MS) {
         m.MessageId = seen.messageId;
         m.SequenceNumber = seen.sequenceNumber;

@@ -1,5 +1,8 @@
 import type { Store } from "@lambda-sim/core";
 
+/** FIFO topics drop a deduplication id seen within 5 minutes (SNS FIFO message deduplication). */
+export const DEDUP_WINDOW_MS = 5 * 60_000;
+
 export interface TopicRow {
   arn: string;
   name: string;
@@ -61,6 +64,8 @@ export class SnsStore {
   private readonly s;
   private readonly tx;
   private readonly topicCache = new Map<string, TopicRow>();
+  /** FIFO deduplication ids written; expired ones are deleted every 1,000th. */
+  private dedupWrites = 0;
 
   constructor(store: Store) {
     const db = store.db;
@@ -92,12 +97,22 @@ export class SnsStore {
       deleteDelivery: db.prepare("DELETE FROM sns_deliveries WHERE id = ?"),
       deleteMessageIfDone: db.prepare("DELETE FROM sns_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_id = ?)"),
       retry: db.prepare("UPDATE sns_deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?"),
+      findDedup: db.prepare<[string, string, number], { message_id: string; sequence_number: string; expires_at: number }>(
+        "SELECT message_id, sequence_number, expires_at FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ? AND expires_at > ?",
+      ),
+      upsertDedup: db.prepare("INSERT OR REPLACE INTO sns_dedup (topic_arn, dedup_id, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)"),
+      pruneDedup: db.prepare("DELETE FROM sns_dedup WHERE expires_at <= ?"),
     };
     const s = this.s;
     // Built once: better-sqlite3 compiles a wrapper per db.transaction() call.
     this.tx = {
       publish: db.transaction((messages: { message: StoredMessage; subscriptions: string[] }[], now: number) => {
         for (const { message, subscriptions } of messages) {
+          // A FIFO message's deduplication id is remembered even when no subscription matched it.
+          if (message.SequenceNumber !== undefined && message.MessageDeduplicationId !== undefined) {
+            s.upsertDedup.run(message.TopicArn, message.MessageDeduplicationId, message.MessageId, message.SequenceNumber, message.PublishedAt + DEDUP_WINDOW_MS);
+            if (++this.dedupWrites % 1_000 === 0) s.pruneDedup.run(now);
+          }
           if (subscriptions.length === 0) continue;
           const { id } = s.putMessage.get(message.TopicArn, JSON.stringify(message))!;
           for (const arn of subscriptions) s.putDelivery.run(id, arn, now, now);
@@ -174,6 +189,12 @@ export class SnsStore {
 
   unsubscribe(arn: string): void {
     this.s.deleteSub.run(arn);
+  }
+
+  /** The message a FIFO topic accepted with this deduplication id within the last 5 minutes. */
+  duplicateOf(topicArn: string, dedupId: string, now: number): { messageId: string; sequenceNumber: string; expiresAt: number } | undefined {
+    const r = this.s.findDedup.get(topicArn, dedupId, now);
+    return r === undefined ? undefined : { messageId: r.message_id, sequenceNumber: r.sequence_number, expiresAt: r.expires_at };
   }
 
   /** Stores messages with one delivery each per subscription ARN they matched, in one transaction. */
