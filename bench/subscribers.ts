@@ -20,28 +20,40 @@ interface Watchers {
 
 /** What the page asks for when it opens (packages/cli/src/dashboard/page: dashboard.js, model.js). */
 const PAGE_MODEL: string = "../packages/cli/src/dashboard/page/model.js";
+const PAGE_DECODER = new URL("../packages/cli/src/dashboard/page/compact-events.js", import.meta.url).href;
 const PAGE_SUBSCRIPTION = JSON.stringify(((await import(PAGE_MODEL)) as { PAGE_SUBSCRIPTION: object }).PAGE_SUBSCRIPTION);
 
 /**
  * The dashboard's side, in a process of its own as a browser would be (parsing the stream in the
  * benchmark's own process would slow its load generator instead of the simulator): a WebSocket
- * client on /_sim/events that subscribes as the page does, asks for the views once a second and
- * counts the events it gets.
+ * client on /_sim/events that subscribes as the page does, asks for the views once a second, and
+ * parses and decodes the events it gets as the page does (it does not model the page's own work
+ * on them: its model and its drawing, at most every 120 ms) and counts them.
  */
 const PAGE = `
 const { WebSocket } = require(process.argv[2]);
-const ws = new WebSocket(process.argv[1]);
 let events = 0;
-ws.on("message", (d) => { const f = JSON.parse(String(d)); if (f.kind === "events") events += f.events.length; });
-ws.on("open", () => { ws.send(process.argv[3]); console.log("open"); setInterval(() => ws.send('{"kind":"sample"}'), 1000); });
+import(process.argv[4]).then(({ decodeEvent }) => {
+  const ws = new WebSocket(process.argv[1]);
+  let fields = [];
+  ws.on("message", (d) => {
+    const f = JSON.parse(String(d));
+    if (f.kind === "compact") fields = f.fields;
+    else if (f.kind === "events") for (const e of f.events) if (decodeEvent(e, fields).seq > 0) events++;
+  });
+  ws.on("open", () => { ws.send(process.argv[3]); console.log("open"); setInterval(() => ws.send('{"kind":"sample"}'), 1000); });
+});
 process.on("SIGINT", () => { console.log("events " + events); process.exit(0); });
 `;
+
+/** BENCH_PROFILE=dir (bench/invoke.ts) profiles the watchers too, in dir/page and dir/tail. */
+const profile = (who: string) => (process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}/${who}`] : []);
 
 async function watch(port: number): Promise<Watchers> {
   const which = process.env.BENCH_WATCHERS ?? "both";
   let events = 0;
   const page: ChildProcess | undefined =
-    which === "tail" ? undefined : spawn(process.execPath, ["-e", PAGE, `ws://127.0.0.1:${port}/_sim/events`, WS_MODULE, PAGE_SUBSCRIPTION], { stdio: ["ignore", "pipe", "inherit"] });
+    which === "tail" ? undefined : spawn(process.execPath, [...profile("page"), "-e", PAGE, `ws://127.0.0.1:${port}/_sim/events`, WS_MODULE, PAGE_SUBSCRIPTION, PAGE_DECODER], { stdio: ["ignore", "pipe", "inherit"] });
   if (page) {
     let out = "";
     page.stdout!.on("data", (b: Buffer) => {
@@ -52,7 +64,7 @@ async function watch(port: number): Promise<Watchers> {
     await new Promise<void>((r) => page.stdout!.once("data", () => r()));
   }
   // tail writes its lines to a pipe we drain, as a terminal would take them.
-  const tail: ChildProcess | undefined = which === "ws" ? undefined : spawn(process.execPath, [CLI, "tail", "--logs", "--endpoint", `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  const tail: ChildProcess | undefined = which === "ws" ? undefined : spawn(process.execPath, [...profile("tail"), CLI, "tail", "--logs", "--endpoint", `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
   tail?.stdout!.resume();
   if (tail) await new Promise<void>((r) => tail.stderr!.once("data", () => r()));
   return {

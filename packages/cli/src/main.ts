@@ -47,7 +47,11 @@ program
   .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
   .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
   .option("--quiet", "no line per notable event (throttles, messages moved to a DLQ, async retries); function logs stay")
-  .action(async (opts) => (await import("./commands/start.ts")).startCommand(opts));
+  .action(async (opts) => {
+    // Before the simulator's modules load (commands/start-heap.ts says why).
+    (await import("./commands/start-heap.ts")).holdYoungGeneration();
+    await (await import("./commands/start.ts")).startCommand(opts);
+  });
 
 program
   .command("tail")

@@ -7,6 +7,7 @@ import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
+import { settleHeapWhenIdle } from "./start-heap.ts";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
@@ -92,6 +93,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
+  settleHeapWhenIdle(() => sim.invoker.governor.inFlight());
 }
 
 /** One line per API stage: its base address, path form and host form. */

@@ -5,6 +5,7 @@ import { ClientError } from "../client/client-error.ts";
 import { resolveEndpoint } from "../client/endpoint.ts";
 import { simAuthHeaders, unauthorizedHint } from "../client/sim-auth.ts";
 import { concerns, describeEvent, paint } from "../console/event-line.ts";
+import { decodeEvent } from "../dashboard/page/compact-events.js";
 
 export interface TailOptions {
   function?: string;
@@ -64,11 +65,13 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
       if (opened) process.stderr.write("lambda-sim tail: the simulator closed the stream\n");
       resolve();
     });
+    let fields: readonly (readonly string[])[] = [];
     ws.on("message", (data) => {
       const frame = JSON.parse(String(data)) as HubFrame;
       let text = "";
-      if (frame.kind === "events") {
-        for (const e of frame.events) text += format(e, opts, colour);
+      if (frame.kind === "compact") fields = frame.fields;
+      else if (frame.kind === "events") {
+        for (const e of frame.events) text += format(decodeEvent(e, fields), opts, colour);
       } else if (frame.kind === "dropped") {
         text = opts.json ? `${JSON.stringify(frame)}\n` : `${paint(`lambda-sim tail: ${frame.count} events not shown (${frame.reason})`, "yellow", colour)}\n`;
       }
@@ -94,6 +97,8 @@ function subscription(opts: TailOptions): HubSubscription {
     previews: opts.json === true,
     // A text line for cold starts only (describeEvent); JSON lines have every start.
     warmStarts: opts.json === true,
+    // Arrays for the high-rate events: fewer bytes to send and to parse (JSON lines print objects).
+    compact: opts.json !== true,
   };
 }
 

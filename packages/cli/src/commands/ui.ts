@@ -1,9 +1,11 @@
-import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import express from "express";
 import { WebSocketServer } from "ws";
 import { EVENTS_PATH, SimError, SystemClock, type HubFrame, type SequencedEvent } from "@lambda-sim/core";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
+
+// node:http's CommonJS exports, not an ES import: see builtin-imports.test.ts (undici stays unloaded).
+const { createServer } = process.getBuiltinModule("node:http");
 
 export interface UiOptions {
   trace: string;

@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/core";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
-import { applyTemplateActions } from "./template-actions.ts";
-import { loadTemplate, type TemplateSummary } from "./load-template.ts";
+import type { TemplateSummary } from "./load-template.ts";
 
 export interface ConfigChoice {
   config?: string;
@@ -39,6 +38,9 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
   const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
   const nativeFile = opts.config ?? (existsSync(beside) ? beside : undefined);
   const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot });
+  // The template reader (SAM translation, intrinsics) only with a template: ~20 modules a
+  // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
+  const { loadTemplate } = await import("./load-template.ts");
   return loadTemplate(template, {
     sources,
     parameterOverrides: parseParameterOverrides(opts.parameterOverrides ?? []),
@@ -73,6 +75,7 @@ export function parseParameterOverrides(args: readonly string[]): Record<string,
  */
 export async function applyTemplate(sim: Simulator, config: StartConfig | undefined): Promise<string> {
   if (config?.template === undefined) return "";
+  const { applyTemplateActions } = await import("./template-actions.ts");
   const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions);
   if (problems.length > 0) {
     await sim.close();

@@ -35,15 +35,20 @@ const MAX_PENDING = 100_000;
 /** A promise a producer resolves; waiters re-check their condition when it fires. */
 class Signal {
   private waiters: (() => void)[] = [];
+  /** The abort signal it listens to: once, not once per wait (an EventTarget listener costs per wait). */
+  private hooked: AbortSignal | undefined;
   wait(clock: Clock, ms: number | undefined, abort: AbortSignal): Promise<void> {
+    if (abort.aborted) return Promise.resolve();
+    if (this.hooked !== abort) {
+      this.hooked = abort;
+      abort.addEventListener("abort", () => this.fire(), { once: true });
+    }
     return new Promise((resolve) => {
       const timer = ms === undefined ? undefined : clock.setTimer(Math.max(0, ms), () => done(), "esm.stream.wait");
       const done = () => {
         timer?.cancel();
-        abort.removeEventListener("abort", done);
         resolve();
       };
-      abort.addEventListener("abort", done, { once: true });
       this.waiters.push(done);
     });
   }
@@ -56,6 +61,8 @@ class Signal {
 
 interface Lane {
   queue: StreamRecord[];
+  /** Each queued record's position in the shard's pending records (absolute: see `dropped`). */
+  at: number[];
   since: number;
   work: Signal;
 }
@@ -74,10 +81,15 @@ export class ShardConsumer {
   private readonly checkpoints: CheckpointStore;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
-  /** Records read and not yet done, in shard order (from `head`). */
-  private pending: { seq: string; done: boolean }[] = [];
+  /**
+   * Records read and not yet behind the checkpoint, in shard order from `head`: their sequence
+   * numbers, and the records themselves until they are done (null then, or when filtered out).
+   * Positions are absolute: `dropped` entries before these were let go.
+   */
+  private seqs: string[] = [];
+  private live: (StreamRecord | null)[] = [];
   private head = 0;
-  private readonly bySeq = new Map<string, { seq: string; done: boolean }>();
+  private dropped = 0;
   /** Records dealt to lanes and not done: the read-ahead bound counts these. */
   private undone = 0;
   private checkpoint: string | undefined;
@@ -111,7 +123,7 @@ export class ShardConsumer {
     this.checkpoint = cp.sequenceNumber;
     this.window = cp.window;
     const count = this.s.tumblingWindowMs > 0 ? 1 : this.s.parallelizationFactor;
-    const lanes: Lane[] = Array.from({ length: count }, () => ({ queue: [], since: 0, work: new Signal() }));
+    const lanes: Lane[] = Array.from({ length: count }, () => ({ queue: [], at: [], since: 0, work: new Signal() }));
     const running = lanes.map((lane) => this.lane(lane, signal));
     await this.fill(lanes, signal);
     for (const lane of lanes) lane.work.fire();
@@ -123,7 +135,7 @@ export class ShardConsumer {
     const cap = Math.max(this.s.batchSize, Math.min(this.s.batchSize * lanes.length * 2, 50_000));
     let cursor = this.checkpoint;
     while (!signal.aborted) {
-      const room = Math.min(cap - this.undone, MAX_PENDING - (this.pending.length - this.head));
+      const room = Math.min(cap - this.undone, MAX_PENDING - (this.live.length - this.head));
       if (room <= 0) {
         await this.space.wait(this.clock, undefined, signal);
         // The lanes hand their next batches (already read) to the function first; reading on
@@ -147,18 +159,19 @@ export class ShardConsumer {
       const now = this.clock.now();
       const woken = new Set<Lane>();
       for (const r of records) {
-        const entry = { seq: r.sequenceNumber, done: false };
-        this.pending.push(entry);
+        const at = this.dropped + this.live.length;
+        this.seqs.push(r.sequenceNumber);
         if (this.s.filter !== undefined && !this.s.filter(r)) {
-          entry.done = true;
+          this.live.push(null);
           continue;
         }
-        this.bySeq.set(r.sequenceNumber, entry);
+        this.live.push(r);
         this.undone++;
         r.eventJson ??= JSON.stringify(r.event);
         const lane = lanes[laneOf(r.partitionKey, lanes.length)]!;
         if (lane.queue.length === 0) lane.since = now;
         lane.queue.push(r);
+        lane.at.push(at);
         woken.add(lane);
       }
       this.advance();
@@ -192,16 +205,17 @@ export class ShardConsumer {
         }
         this.window ??= { start: windowStart, state: {} };
       }
-      const batch = this.take(lane, windowStart === undefined ? undefined : windowStart + W);
+      const { batch, at } = this.take(lane, windowStart === undefined ? undefined : windowStart + W);
       lane.since = this.clock.now();
       const window = this.window === undefined ? undefined : { shardId: this.s.shardId, start: this.window.start, end: this.window.start + W, state: this.window.state, isFinalInvokeForWindow: false };
-      const result = await this.runner.run(batch, (done, state) => this.complete(done, state), signal, window);
+      let next = 0;
+      const result = await this.runner.run(batch, (done, state) => (next = this.complete(done, at, next, state)), signal, window);
       if (result === "aborted") return;
     }
   }
 
   /** The next batch of a lane: up to BatchSize, 6 MB, and (with a window) the window's end. */
-  private take(lane: Lane, windowEnd: number | undefined): StreamRecord[] {
+  private take(lane: Lane, windowEnd: number | undefined): { batch: StreamRecord[]; at: number[] } {
     let n = 0;
     let bytes = 0;
     while (n < lane.queue.length && n < this.s.batchSize) {
@@ -211,7 +225,7 @@ export class ShardConsumer {
       if (n > 0 && bytes > MAX_BATCH_BYTES) break;
       n++;
     }
-    return lane.queue.splice(0, n);
+    return { batch: lane.queue.splice(0, n), at: lane.at.splice(0, n) };
   }
 
   /** The window's final invocation (isFinalInvokeForWindow), then a fresh state for the next one. */
@@ -225,28 +239,35 @@ export class ShardConsumer {
     return "closed";
   }
 
-  private complete(done: StreamRecord[], state: unknown): void {
+  /**
+   * Marks a batch's records done. The runner completes a batch's records in its order, so the one
+   * after the last marked (`next`, into `at`) is the one to check first; any other is looked up.
+   * Returns where the next call starts.
+   */
+  private complete(done: StreamRecord[], at: number[], next: number, state: unknown): number {
     if (this.window !== undefined && state !== undefined) this.window.state = state;
     for (const r of done) {
-      const entry = this.bySeq.get(r.sequenceNumber);
-      if (entry !== undefined) {
-        entry.done = true;
-        this.undone--;
-      }
-      this.bySeq.delete(r.sequenceNumber);
+      const i = next < at.length && this.live[at[next]! - this.dropped] === r ? next : at.findIndex((p) => this.live[p - this.dropped] === r);
+      if (i < 0) continue;
+      this.live[at[i]! - this.dropped] = null;
+      this.undone--;
+      next = i + 1;
     }
     // Lanes waiting on a blocked head can read on: what they finished no longer counts.
     this.space.fire();
     if (!this.advance() && this.window !== undefined) this.save();
+    return next;
   }
 
   /** Moves the checkpoint past the done records at the head; saves it when it moved. */
   private advance(): boolean {
     const before = this.head;
-    while (this.head < this.pending.length && this.pending[this.head]!.done) this.checkpoint = this.pending[this.head++]!.seq;
+    while (this.head < this.live.length && this.live[this.head] === null) this.checkpoint = this.seqs[this.head++]!;
     if (this.head === before) return false;
-    if (this.head > 1024 && this.head * 2 > this.pending.length) {
-      this.pending = this.pending.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.live.length) {
+      this.live = this.live.slice(this.head);
+      this.seqs = this.seqs.slice(this.head);
+      this.dropped += this.head;
       this.head = 0;
     }
     this.save();

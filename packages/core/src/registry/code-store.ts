@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
-import yauzl from "yauzl";
+import { createRequire } from "node:module";
+import type { Entry } from "yauzl";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 
 export interface StoredCode {
@@ -84,6 +85,8 @@ export function fingerprintDirectory(dir: string): { codeSha256: string; codeSiz
 }
 
 function extract(zip: Buffer, dest: string): Promise<void> {
+  // yauzl at the first upload: a simulator serving code from disk never unzips (issue 16, idle RSS).
+  const yauzl = createRequire(import.meta.url)("yauzl") as typeof import("yauzl");
   return new Promise((resolvePromise, reject) => {
     yauzl.fromBuffer(zip, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true }, (err, zipfile) => {
       if (err || zipfile === undefined) return reject(lambdaErrors.invalidParameterValue(UNZIP_FAILED));
@@ -94,7 +97,7 @@ function extract(zip: Buffer, dest: string): Promise<void> {
       };
       zipfile.on("error", (e: Error) => fail(escapes(e) ? zipSlip(e.message) : lambdaErrors.invalidParameterValue(UNZIP_FAILED)));
       zipfile.on("end", () => resolvePromise());
-      zipfile.on("entry", (entry: yauzl.Entry) => {
+      zipfile.on("entry", (entry: Entry) => {
         const target = resolve(dest, entry.fileName);
         if (!target.startsWith(dest + sep)) return fail(zipSlip(entry.fileName));
         if (entry.fileName.endsWith("/")) {

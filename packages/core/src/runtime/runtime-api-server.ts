@@ -1,8 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { stopwatch } from "../clock/stopwatch.ts";
 import { MAX_STREAMED_RESPONSE_BYTES, type ResponseSink } from "../invocation/response-sink.ts";
 import { readStreamedResponse } from "./streamed-response.ts";
+
+// node:http's CommonJS exports, not an ES import: see builtin-imports.test.ts (undici stays unloaded).
+const { createServer } = process.getBuiltinModule("node:http");
 
 /** One event as the runtime receives it from `GET /runtime/invocation/next` (aws-facts §2.1). */
 export interface RuntimeEvent {

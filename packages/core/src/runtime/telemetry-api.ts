@@ -1,8 +1,11 @@
-import { request, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TimerHandle } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { RegisteredExtension } from "./extensions-api.ts";
 import { readBody, reply } from "./runtime-api-server.ts";
+
+// node:http's CommonJS exports, not an ES import: see builtin-imports.test.ts (undici stays unloaded).
+const { request } = process.getBuiltinModule("node:http");
 
 export type TelemetryStream = "platform" | "function" | "extension";
 

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 
 /** How often the worker copies the WAL into the database (wall time: a storage chore, not service time). */
 const CHECKPOINT_EVERY_MS = 100;
@@ -42,6 +42,8 @@ export class WalCheckpointer {
 
   constructor(path: string) {
     const betterSqlite3 = createRequire(import.meta.url).resolve("better-sqlite3");
+    // node:worker_threads only once a checkpointer starts (an idle simulator has none: issue 16).
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
     this.worker = new Worker(WORKER, { eval: true, workerData: { path, betterSqlite3, stop: this.stopFlag.buffer, everyMs: CHECKPOINT_EVERY_MS } });
     // A chore: it neither keeps the process alive nor takes it down.
     this.worker.unref();

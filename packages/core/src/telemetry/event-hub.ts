@@ -3,6 +3,7 @@ import { stopwatch } from "../clock/stopwatch.ts";
 import type { TelemetryEvent } from "./events.ts";
 import type { Telemetry } from "./telemetry.ts";
 import { compileSubscription, EventTexts, EVERYTHING, supersededInFrame, type CompiledSubscription, type HubSubscription } from "./hub-subscription.ts";
+import { COMPACT_FRAME } from "./compact-events.ts";
 import { RecentInvocations } from "./recent-invocations.ts";
 
 /** A telemetry event with its place in the stream: 1, 2, 3, ... since the simulator started. */
@@ -17,13 +18,17 @@ export type SequencedEvent = TelemetryEvent & { seq: number };
  * - `views`: the views sampled on request (`{"kind":"sample"}`), for gauges drawn over time.
  * - `error`: a client message the server could not take.
  * A client may narrow what it gets with `{"kind":"subscribe", ...}` (HubSubscription): then its
- * `events` frames hold only the events it asked for, so their seqs are not consecutive.
+ * `events` frames hold only the events it asked for, so their seqs are not consecutive; with
+ * `compact: true`, a `compact` frame first, then the high-rate events as arrays (compact-events.ts).
  */
 export type HubFrame =
   | { kind: "snapshot"; seq: number; time: number; views: Record<string, unknown>; recent: SequencedEvent[] }
+  /** For a `compact` subscriber, some of these are arrays: read them with the `compact` frame's fields. */
   | { kind: "events"; events: SequencedEvent[] }
   | { kind: "dropped"; count: number; reason: string }
   | { kind: "views"; seq: number; time: number; views: Record<string, unknown> }
+  /** Sent on a subscription with `compact: true`: how to read the arrays in later `events` frames (compact-events.ts). */
+  | { kind: "compact"; fields: readonly (readonly string[])[] }
   /** A message from the client that the server could not take (a malformed subscription). */
   | { kind: "error"; message: string };
 
@@ -153,6 +158,8 @@ export class EventHub {
       subscribe: (s) => {
         const compiled = compileSubscription(s);
         if (compiled !== undefined) client.subscription = compiled;
+        // Before any events frame in the compact form: frames are written in order.
+        if (compiled?.compact) this.write(client, COMPACT_FRAME);
         return compiled !== undefined;
       },
     };
@@ -238,7 +245,7 @@ function eventsFrame(batch: SequencedEvent[], from: number, sub: CompiledSubscri
     if (e.seq <= from || !sub.matches(e)) continue;
     // A client that asked for previews still gets a warm start's payload.
     if (superseded?.has(e) && !(sub.previews && e.type === "invocation.started")) continue;
-    out += (out === "" ? "" : ",") + texts.text(e, sub.previews);
+    out += (out === "" ? "" : ",") + texts.text(e, sub.previews, sub.compact);
   }
   return out === "" ? undefined : `{"kind":"events","events":[${out}]}`;
 }

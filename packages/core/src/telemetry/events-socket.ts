@@ -1,4 +1,5 @@
-import { WebSocketServer, type WebSocket } from "ws";
+import { createRequire } from "node:module";
+import type { WebSocket, WebSocketServer } from "ws";
 import type { SimUpgradeHandler } from "../sim-api/sim-api.ts";
 import type { EventHub } from "./event-hub.ts";
 import { BEARER_PROTOCOL_PREFIX } from "../sim-api/sim-token.ts";
@@ -9,18 +10,22 @@ export const EVENTS_PATH = "/_sim/events";
  * `/_sim/events`: the EventHub over WebSocket (an HTTP/1.1 upgrade on the simulator's port; never
  * on the AWS path). A client may send `{"kind":"sample"}` to get the state views again (the
  * dashboard does, once a second, for its gauges), and `{"kind":"subscribe", types?, excludeTypes?,
- * functions?, states?, previews?, warmStarts?, coalesce?}` to get only what it shows (HubSubscription); anything else it sends is ignored.
+ * functions?, states?, previews?, warmStarts?, coalesce?, compact?}` to get only what it shows (HubSubscription); anything else it sends is ignored.
  */
 export function eventsSocket(hub: EventHub): { upgrade: SimUpgradeHandler; close(): void } {
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: 64 * 1024,
-    // A browser offers ["lambda-sim", "bearer.<token>"] under --auth (SimApi): the token is never echoed back.
-    handleProtocols: (offered) => [...offered].find((p) => !p.startsWith(BEARER_PROTOCOL_PREFIX)) ?? false,
-  });
+  // ws (and the TLS stack it loads) at the first subscriber: ~2 MB of an idle server's RSS (issue 16).
+  let wss: WebSocketServer | undefined;
+  const server = (): WebSocketServer =>
+    (wss ??= new (createRequire(import.meta.url)("ws") as typeof import("ws")).WebSocketServer({
+      noServer: true,
+      maxPayload: 64 * 1024,
+      // A browser offers ["lambda-sim", "bearer.<token>"] under --auth (SimApi): the token is never echoed back.
+      handleProtocols: (offered) => [...offered].find((p) => !p.startsWith(BEARER_PROTOCOL_PREFIX)) ?? false,
+    }));
   return {
-    upgrade: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => attach(ws, hub)),
+    upgrade: (req, socket, head) => server().handleUpgrade(req, socket, head, (ws) => attach(ws, hub)),
     close() {
+      if (wss === undefined) return;
       for (const ws of wss.clients) ws.terminate();
       wss.close();
     },
@@ -43,7 +48,7 @@ function attach(ws: WebSocket, hub: EventHub): void {
     }
     if (msg?.kind === "sample") client.sample();
     else if (msg?.kind === "subscribe" && !client.subscribe(msg)) {
-      ws.send(JSON.stringify({ kind: "error", message: "subscribe: expected { types?: string[], excludeTypes?: string[], functions?: string[], states?: string[], previews?: boolean, warmStarts?: boolean, coalesce?: boolean }" }));
+      ws.send(JSON.stringify({ kind: "error", message: "subscribe: expected { types?: string[], excludeTypes?: string[], functions?: string[], states?: string[], previews?: boolean, warmStarts?: boolean, coalesce?: boolean, compact?: boolean }" }));
     }
   });
   ws.on("close", () => client.close());

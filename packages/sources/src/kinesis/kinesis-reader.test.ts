@@ -19,7 +19,7 @@ function setup() {
   const factory = kinesisReaderFactory(store, streams, waiters, clock, "us-east-1");
   const reader = factory.create({ sourceArn: ARN, roleArn: "arn:aws:iam::000000000000:role/r" });
   const data = (after: string | undefined) => reader.read(SHARD, after, 100).map((r) => Buffer.from((r.event.kinesis as { data: string }).data, "base64").toString());
-  return { clock, put, records, factory, reader, data };
+  return { clock, put, records, streams, factory, reader, data };
 }
 
 describe("the Kinesis shard reader (stream ESM side)", () => {
@@ -45,6 +45,27 @@ describe("the Kinesis shard reader (stream ESM side)", () => {
     for (const r of read) {
       expect(r.eventJson).toBe(JSON.stringify(r.event));
       expect(JSON.parse(r.eventJson!).kinesis.partitionKey).toBe(r.partitionKey);
+    }
+  });
+
+  it("numbers each record as PutRecord and PutRecords answered, on every shard", () => {
+    const { records, streams, factory } = setup();
+    streams.createStream({ StreamName: "wide", ShardCount: 3 });
+    const reader = factory.create({ sourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/wide", roleArn: "arn:aws:iam::000000000000:role/r" });
+    const entry = (i: number) => ({ PartitionKey: `key-${i % 40}`, Data: Buffer.from(String(i)).toString("base64") });
+    const answers = [
+      ...Array.from({ length: 12 }, (_, i) => records.putRecord({ StreamName: "wide", ...entry(i) })),
+      // 300 entries: stored by several multi-row statements.
+      ...(records.putRecords({ StreamName: "wide", Records: Array.from({ length: 300 }, (_, i) => entry(i)) }).Records as { SequenceNumber: string; ShardId: string }[]),
+      records.putRecord({ StreamName: "wide", ...entry(7) }),
+    ];
+    for (const shard of reader.shards()) {
+      const read = reader.read(shard, undefined, 1000);
+      expect(read.map((r) => r.sequenceNumber)).toEqual(answers.filter((a) => a.ShardId === shard).map((a) => a.SequenceNumber));
+      for (const r of read) {
+        expect(JSON.parse(r.eventJson!)).toMatchObject({ kinesis: { sequenceNumber: r.sequenceNumber }, eventID: `${shard}:${r.sequenceNumber}` });
+        expect(r.eventJson).toBe(JSON.stringify(r.event));
+      }
     }
   });
 

@@ -6,8 +6,14 @@
  */
 const PATTERN = /^49(\d{38})(\d{16})$/;
 
+const ZEROS = "0".repeat(38);
+/** Per shard index, its 16 digits and its id: PutRecords and the mappings' reads number every record. */
+const suffixes: string[] = [];
+const ids: string[] = [];
+
 export function sequenceNumber(counter: number, shardIndex: number): string {
-  return `49${String(counter).padStart(38, "0")}${String(shardIndex).padStart(16, "0")}`;
+  const c = String(counter);
+  return `49${ZEROS.slice(c.length)}${c}${(suffixes[shardIndex] ??= String(shardIndex).padStart(16, "0"))}`;
 }
 
 export function parseSequenceNumber(text: string): { counter: number; shardIndex: number } | undefined {
@@ -17,7 +23,7 @@ export function parseSequenceNumber(text: string): { counter: number; shardIndex
 }
 
 export function shardId(index: number): string {
-  return `shardId-${String(index).padStart(12, "0")}`;
+  return (ids[index] ??= `shardId-${String(index).padStart(12, "0")}`);
 }
 
 export function shardIndexOf(id: string): number | undefined {

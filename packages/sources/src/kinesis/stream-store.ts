@@ -1,5 +1,6 @@
 import type { Store } from "@lambda-sim/core";
 import { evenHashKeyRanges, type HashKeyRange } from "./hash-routing.ts";
+import type { RecordTuple } from "./kinesis-event-record.ts";
 
 export interface ShardState extends HashKeyRange {
   index: number;
@@ -48,16 +49,35 @@ export class StreamStore {
       updateStream: db.prepare("UPDATE kinesis_streams SET retention_hours = ?, tags = ? WHERE name = ?"),
       deleteStream: db.prepare("DELETE FROM kinesis_streams WHERE name = ?"),
       deleteRecords: db.prepare("DELETE FROM kinesis_records WHERE stream = ?"),
-      insertRecord: db.prepare("INSERT INTO kinesis_records (stream, shard_index, partition_key, data, arrival_at) VALUES (?, ?, ?, ?, ?)"),
       lastCounter: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM kinesis_records").pluck(),
       read: db.prepare("SELECT seq, shard_index, partition_key, data, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT ?"),
+      // Rows as arrays: the mapping's reader reads every record of a busy shard (no object per row).
+      readTuples: db.prepare("SELECT seq, shard_index, partition_key, data, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT ?").raw(),
       newest: db.prepare("SELECT seq, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? ORDER BY seq DESC LIMIT 1"),
       firstAt: db.prepare("SELECT seq FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT 1").pluck(),
       trim: db.prepare("DELETE FROM kinesis_records WHERE stream = ? AND arrival_at < ?"),
     };
-    this.appendAll = db.transaction((stream: string, records: readonly NewRecord[], now: number) =>
-      records.map((r) => Number(this.sql.insertRecord.run(stream, r.shardIndex, r.partitionKey, r.data, now).lastInsertRowid)),
+    // Rows go in by statements of 256, 128, ... 1 rows (PutRecords' 500: six statements, not 500).
+    // One statement's rows get consecutive counters: AUTOINCREMENT gives each the highest so far
+    // plus one, and this connection is the only writer, so they end at lastInsertRowid.
+    const inserts = Array.from({ length: 9 }, (_, k) =>
+      db.prepare(`INSERT INTO kinesis_records (stream, shard_index, partition_key, data, arrival_at) VALUES ${Array.from({ length: 1 << k }, () => "(?, ?, ?, ?, ?)").join(", ")}`),
     );
+    this.appendAll = db.transaction((stream: string, records: readonly NewRecord[], now: number) => {
+      const counters: number[] = [];
+      let i = 0;
+      for (let k = inserts.length - 1; k >= 0; k--) {
+        const n = 1 << k;
+        while (records.length - i >= n) {
+          const params: unknown[] = [];
+          for (const r of records.slice(i, i + n)) params.push(stream, r.shardIndex, r.partitionKey, r.data, now);
+          const last = Number(inserts[k]!.run(params).lastInsertRowid);
+          for (let c = last - n + 1; c <= last; c++) counters.push(c);
+          i += n;
+        }
+      }
+      return counters;
+    });
     const rows = db.prepare("SELECT name, mode, retention_hours, tags, created_at FROM kinesis_streams").all() as { name: string; mode: StreamState["mode"]; retention_hours: number; tags: string; created_at: number }[];
     const shardRows = db.prepare("SELECT stream, shard_index, starting_hash, ending_hash, starting_seq FROM kinesis_shards ORDER BY stream, shard_index").all() as {
       stream: string;
@@ -110,11 +130,14 @@ export class StreamStore {
     return this.appendAll(stream, records, now);
   }
 
-
-
   /** Up to `limit` retained records of a shard after counter `after`. */
   read(stream: string, shardIndex: number, after: number, retainedSince: number, limit: number): RecordRow[] {
     return this.sql.read.all(stream, shardIndex, after, retainedSince, limit) as RecordRow[];
+  }
+
+  /** `read` with each row as a RecordTuple. */
+  readTuples(stream: string, shardIndex: number, after: number, retainedSince: number, limit: number): RecordTuple[] {
+    return this.sql.readTuples.all(stream, shardIndex, after, retainedSince, limit) as RecordTuple[];
   }
 
   newest(stream: string, shardIndex: number): { seq: number; arrival_at: number } | undefined {

@@ -1,6 +1,7 @@
 // The dashboard: one WebSocket to /_sim/events (snapshot first, then numbered events), state in
 // model.js, HTML from render.js. Events only mark sections dirty; the DOM is written at most once
 // per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap.
+import { decodeEvent } from "./compact-events.js";
 import { applyDetails, applyEvent, applySnapshot, applyViews, createModel, PAGE_SUBSCRIPTION } from "./model.js";
 import { clockTime, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
@@ -50,6 +51,9 @@ function askToken() {
   };
 }
 
+/** How to read the compact events of this connection (its `compact` frame). */
+let compactFields = [];
+
 function connect() {
   let opened = false;
   socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/_sim/events`, token ? ["lambda-sim", `bearer.${token}`] : undefined);
@@ -61,8 +65,10 @@ function connect() {
   socket.onmessage = (msg) => {
     const frame = JSON.parse(msg.data);
     if (frame.kind === "snapshot") applySnapshot(m, frame);
+    else if (frame.kind === "compact") compactFields = frame.fields;
     else if (frame.kind === "events") {
-      for (const e of frame.events) {
+      for (const item of frame.events) {
+        const e = decodeEvent(item, compactFields);
         applyEvent(m, e);
         if (e.type === "invocation.finished" && e.requestId === m.selected) loadDetails(e.requestId);
       }

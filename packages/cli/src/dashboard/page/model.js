@@ -18,9 +18,10 @@ export const SHOWN_EVENTS = [
  * log lines (fetched when an invocation is opened, GET /_sim/invocations/:id), and without what a
  * frame's later events hide (`coalesce`: a lane's busy/frozen flips before its last, a warm start
  * finished in the same frame; a frame is applied whole before the page draws, and an invocation's
- * `invocation.finished` tells it cold or warm): watching costs the simulator less (issue 15's bench).
+ * `invocation.finished` tells it cold or warm), and the high-rate events as arrays (`compact`,
+ * decoded by compact-events.js): watching costs the simulator less (issue 15's bench).
  */
-export const PAGE_SUBSCRIPTION = { kind: "subscribe", types: SHOWN_EVENTS, previews: false, coalesce: true };
+export const PAGE_SUBSCRIPTION = { kind: "subscribe", types: SHOWN_EVENTS, previews: false, coalesce: true, compact: true };
 
 export function createModel() {
   return {
