@@ -15,7 +15,7 @@ import { runInNewContext } from "node:vm";
  * as before (no more CPU per invocation). Then, the first time the event loop has been idle for a
  * whole second with no invocation in flight, one collection of the kind V8 runs before giving up on memory (it compacts, and
  * drops the bytecode of functions not running, which are compiled again when next called) gives
- * the start-up's leftovers back: ~5 MB, for one pause (70-400 ms measured on a loaded 2-core machine) that
+ * the start-up's leftovers back: ~5 MB, for one pause (~80 ms quiet, up to 400 ms loaded, on 2 cores) that
  * falls where no request is waiting. Node flags of the user's own
  * (`node --max-semi-space-size=...`) are left alone.
  */
