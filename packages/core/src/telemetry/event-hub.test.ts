@@ -158,6 +158,9 @@ describe("EventHub", () => {
     expect(hub.connect(page).subscribe({ coalesce: true, previews: false })).toBe(true);
     expect(hub.connect(previews).subscribe({ coalesce: true })).toBe(true);
     expect(hub.connect(tail).subscribe({ warmStarts: false })).toBe(true);
+    // A client that does not coalesce, subscribed after the coalescing ones: it gets every event.
+    const late = sink();
+    expect(hub.connect(late).subscribe({ previews: false })).toBe(true);
     const state = (environmentId: string, from: EnvironmentState | "none", to: EnvironmentState) =>
       telemetry.emit({ type: "environment.state-changed", environmentId, functionName: "fn", version: "$LATEST", from, to, ...(to === "retired" ? { reason: "idle-timeout" as const } : {}) });
     const started = (requestId: string, coldStart: boolean) => telemetry.emit({ type: "invocation.started", requestId, functionName: "fn", version: "$LATEST", environmentId: "e1", coldStart, payload: "{}" });
@@ -182,12 +185,14 @@ describe("EventHub", () => {
     const events = (s: ReturnType<typeof sink>) => s.frames.flatMap((f) => (f.kind === "events" ? f.events : []));
     const changes = (s: ReturnType<typeof sink>) => events(s).flatMap((e) => (e.type === "environment.state-changed" ? [`${e.environmentId} ${e.to}`] : []));
     expect(changes(all)).toHaveLength(10);
+    expect(changes(late)).toEqual(changes(all));
     // The page draws each lane's last state of a frame: e1 ends idle; births and retirements all come.
     expect(changes(page)).toEqual(["e1 initializing", "e2 initializing", "e1 idle", "e2 idle", "e2 retiring", "e2 retired"]);
     // Cold starts always; a warm start finished in the same frame only through its invocation.finished.
     const starts = (s: ReturnType<typeof sink>) => events(s).flatMap((e) => (e.type === "invocation.started" ? [e.requestId] : []));
     expect(starts(page)).toEqual(["r1", "r3"]);
     expect(starts(all)).toEqual(["r1", "r2", "r3"]);
+    expect(starts(late)).toEqual(["r1", "r2", "r3"]);
     // One that asked for previews still gets every start's payload.
     expect(starts(previews)).toEqual(["r1", "r2", "r3"]);
     expect(starts(tail)).toEqual(["r1"]);

@@ -205,8 +205,9 @@ export class EventHub {
       const key = `${from} ${c.subscription.key}`;
       let frame = frames.get(key);
       if (!frames.has(key)) {
+        // Only coalescing clients skip what a later event hides; the others get every event.
         if (c.subscription.coalesce) superseded ??= supersededInFrame(batch);
-        frame = eventsFrame(batch, from, c.subscription, texts, superseded);
+        frame = eventsFrame(batch, from, c.subscription, texts, c.subscription.coalesce ? superseded : undefined);
         frames.set(key, frame);
       }
       if (frame !== undefined) this.write(c, frame);

@@ -55,4 +55,22 @@ describe("Telemetry.deferred", () => {
     telemetry.flush();
     expect(texts()).toEqual(["a", "b", "c"]);
   });
+
+  it("delivers what a block emitted before it threw, and what a leaving listener was owed", async () => {
+    const { telemetry, log, texts } = setUp();
+    expect(() =>
+      telemetry.deferred(() => {
+        log("END");
+        throw new Error("broken");
+      }),
+    ).toThrow("broken");
+    await new Promise((r) => setImmediate(r));
+    expect(texts()).toEqual(["END"]);
+
+    const leaving: string[] = [];
+    const unsubscribe = telemetry.subscribe((e) => leaving.push(e.type));
+    telemetry.deferred(() => log("REPORT"));
+    unsubscribe();
+    expect(leaving).toEqual(["function.log"]);
+  });
 });

@@ -55,10 +55,11 @@ export class Telemetry {
       fn();
     } finally {
       this.deferring = false;
-    }
-    if (this.pending.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.deliverPending);
+      // Even when `fn` threw: what it emitted before is delivered all the same.
+      if (this.pending.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.deliverPending);
+      }
     }
   }
 
@@ -85,6 +86,8 @@ export class Telemetry {
     this.flush();
     this.listeners = [...this.listeners, listener];
     return () => {
+      // A listener leaving still gets what was emitted while it listened.
+      this.flush();
       this.listeners = this.listeners.filter((l) => l !== listener);
     };
   }
