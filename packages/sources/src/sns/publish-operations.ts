@@ -3,7 +3,7 @@ import type { Clock, GroupCommit, RandomStream } from "@lambda-sim/core";
 import { compileFilterPolicy, type FilterPolicy, type FilterPolicyScope } from "./filter-policy.ts";
 import { attributesSize, checkMessageAttributes, type SnsAttributeValue } from "./message-attributes.ts";
 import { snsErrors } from "./sns-errors.ts";
-import { DEDUP_WINDOW_MS, type SnsStore, type StoredMessage, type TopicRow } from "./sns-store.ts";
+import type { SnsStore, StoredMessage, TopicRow } from "./sns-store.ts";
 import type { TopicOperations } from "./topic-operations.ts";
 
 /** 256 KiB, message and attributes together, for Publish and for a whole PublishBatch (SNS quotas). */
@@ -42,7 +42,8 @@ export class PublishOperations {
   private readonly published: () => void;
   /** Per topic ARN: its confirmed subscriptions with compiled policies; dropped on any change. */
   private readonly routes = new Map<string, { arn: string; filter: FilterPolicy | undefined }[]>();
-  private readonly dedup = new Map<string, { messageId: string; sequenceNumber: string; at: number }>();
+  /** FIFO deduplication ids of messages accepted but not yet committed (SQLite's sns_dedup has the rest). */
+  private readonly uncommitted = new Map<string, { messageId: string; sequenceNumber: string }>();
   private sequence: bigint;
   /** Publishes that arrive together share one SQLite transaction; each answers after it commits. */
   private readonly commits: GroupCommit;
@@ -69,10 +70,7 @@ export class PublishOperations {
     const m = this.message(t, i);
     if (attributesSize(m.MessageAttributes) + Buffer.byteLength(i.Message ?? "") > MAX_MESSAGE_BYTES) throw snsErrors.invalidParameter("Message too long");
     const routed = this.route(t, m);
-    if (routed !== undefined) {
-      await this.commits.write(() => this.store.publish([routed], this.clock.now()));
-      this.published();
-    }
+    if (routed !== undefined) await this.commit([routed]);
     return { MessageId: m.MessageId, SequenceNumber: m.SequenceNumber };
   }
 
@@ -101,11 +99,19 @@ export class PublishOperations {
         Failed.push({ Id: e.Id!, Code: ae.code, Message: ae.message, SenderFault: (ae.statusCode ?? 400) < 500 });
       }
     }
-    if (stored.length > 0) {
-      await this.commits.write(() => this.store.publish(stored, this.clock.now()));
-      this.published();
-    }
+    if (stored.length > 0) await this.commit(stored);
     return { Successful, Failed };
+  }
+
+  /** Commits routed messages (with publishes arriving together); their dedup ids are then in SQLite. */
+  private async commit(routed: { message: StoredMessage; subscriptions: string[] }[]): Promise<void> {
+    try {
+      await this.commits.write(() => this.store.publish(routed, this.clock.now()));
+    } finally {
+      // Committed, or failed and not accepted: either way no longer this map's to remember.
+      for (const { message: m } of routed) if (m.MessageDeduplicationId !== undefined) this.uncommitted.delete(`${m.TopicArn}\n${m.MessageDeduplicationId}`);
+    }
+    this.published();
   }
 
   /** The message as stored, after SNS's checks for its topic's type. */
@@ -151,22 +157,15 @@ export class PublishOperations {
   /** The subscriptions this message goes to; undefined for a FIFO duplicate (answered, not delivered). */
   private route(t: TopicRow, m: StoredMessage): { message: StoredMessage; subscriptions: string[] } | undefined {
     if (m.MessageDeduplicationId !== undefined && t.fifo) {
-      const now = this.clock.now();
       const key = `${t.arn}\n${m.MessageDeduplicationId}`;
-      // Remembered here until committed (a duplicate may arrive in the same group commit), and in
-      // SQLite for the whole window, across restarts.
-      let seen = this.dedup.get(key);
-      if (seen === undefined || now - seen.at >= DEDUP_WINDOW_MS) {
-        const stored = this.store.duplicateOf(t.arn, m.MessageDeduplicationId, now);
-        seen = stored && { messageId: stored.messageId, sequenceNumber: stored.sequenceNumber, at: stored.expiresAt - DEDUP_WINDOW_MS };
-      }
-      if (seen !== undefined && now - seen.at < DEDUP_WINDOW_MS) {
+      // A duplicate of a publish in the same group commit, or of one committed in the last 5 minutes.
+      const seen = this.uncommitted.get(key) ?? this.store.duplicateOf(t.arn, m.MessageDeduplicationId, this.clock.now());
+      if (seen !== undefined) {
         m.MessageId = seen.messageId;
         m.SequenceNumber = seen.sequenceNumber;
         return undefined;
       }
-      this.dedup.set(key, { messageId: m.MessageId, sequenceNumber: m.SequenceNumber!, at: now });
-      if (this.dedup.size > 10_000) for (const [k, v] of this.dedup) if (now - v.at >= DEDUP_WINDOW_MS) this.dedup.delete(k);
+      this.uncommitted.set(key, { messageId: m.MessageId, sequenceNumber: m.SequenceNumber! });
     }
     const subscriptions = this.routesOf(t.arn).filter((r) => r.filter === undefined || r.filter(m)).map((r) => r.arn);
     return { message: m, subscriptions };

@@ -97,8 +97,8 @@ export class SnsStore {
       deleteDelivery: db.prepare("DELETE FROM sns_deliveries WHERE id = ?"),
       deleteMessageIfDone: db.prepare("DELETE FROM sns_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_id = ?)"),
       retry: db.prepare("UPDATE sns_deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?"),
-      findDedup: db.prepare<[string, string, number], { message_id: string; sequence_number: string; expires_at: number }>(
-        "SELECT message_id, sequence_number, expires_at FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ? AND expires_at > ?",
+      findDedup: db.prepare<[string, string, number], { message_id: string; sequence_number: string }>(
+        "SELECT message_id, sequence_number FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ? AND expires_at > ?",
       ),
       upsertDedup: db.prepare("INSERT OR REPLACE INTO sns_dedup (topic_arn, dedup_id, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)"),
       pruneDedup: db.prepare("DELETE FROM sns_dedup WHERE expires_at <= ?"),
@@ -192,9 +192,9 @@ export class SnsStore {
   }
 
   /** The message a FIFO topic accepted with this deduplication id within the last 5 minutes. */
-  duplicateOf(topicArn: string, dedupId: string, now: number): { messageId: string; sequenceNumber: string; expiresAt: number } | undefined {
+  duplicateOf(topicArn: string, dedupId: string, now: number): { messageId: string; sequenceNumber: string } | undefined {
     const r = this.s.findDedup.get(topicArn, dedupId, now);
-    return r === undefined ? undefined : { messageId: r.message_id, sequenceNumber: r.sequence_number, expiresAt: r.expires_at };
+    return r === undefined ? undefined : { messageId: r.message_id, sequenceNumber: r.sequence_number };
   }
 
   /** Stores messages with one delivery each per subscription ARN they matched, in one transaction. */

@@ -55,7 +55,13 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
       const flushSettled = () => {
         const s = settled;
         settled = undefined;
-        if (s !== undefined) messages.deleteHandles(s.queue, s.handles);
+        if (s === undefined || s.handles.length === 0) return;
+        try {
+          messages.deleteHandles(s.queue, s.handles);
+        } catch {
+          // Outside the lane's own error handling (a microtask): the messages come back when their
+          // visibility timeout ends, as any message whose delete did not happen (at-least-once).
+        }
       };
       return {
         async poll(max, windowMs, signal) {
