@@ -3,7 +3,7 @@ import { isAwsError } from "../errors/aws-error.ts";
 import type { RandomStream } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import { GroupCommit } from "../store/group-commit.ts";
+import type { GroupCommit } from "../store/group-commit.ts";
 import { BoundedRunner } from "./bounded-runner.ts";
 import { FrontDoorPriority } from "./front-door-priority.ts";
 import { isExpired, nextAsyncStep, type AsyncRetryConfig, type GiveUpCondition, type InvocationOutcome } from "./async-retry-policy.ts";
@@ -106,7 +106,7 @@ export class AsyncQueue {
       all: db.prepare("SELECT * FROM async_events ORDER BY seq"),
       count: db.prepare("SELECT COUNT(*) FROM async_events").pluck(),
     };
-    this.commits = GroupCommit.of(store);
+    this.commits = store.commits;
     this.rows = this.sql.count.get() as number;
   }
 

@@ -22,16 +22,15 @@ interface PendingSave {
  * after the last checkpoint; records past it run again (at least once, as on AWS).
  *
  * Saves made in one turn of the event loop are committed together at its end, the latest per
- * shard: a commit per batch sat between one batch and the next on every shard. A crash before
- * that commit runs the shard's last batch again, which at-least-once allows.
+ * shard, in the store's group commit (shared with the other writers of that turn): a commit per
+ * batch sat between one batch and the next on every shard. A crash before that commit, or a
+ * commit that fails, runs the shard's last batch again, which at-least-once allows.
  */
 export class CheckpointStore {
   private readonly store: Store;
   private readonly sql;
   private readonly pending = new Map<string, PendingSave>();
   private scheduled = false;
-  /** Built once: better-sqlite3 compiles a wrapper per db.transaction() call. */
-  private readonly commit: (saves: PendingSave[]) => void;
 
   constructor(store: Store) {
     this.store = store;
@@ -41,11 +40,6 @@ export class CheckpointStore {
       save: db.prepare("INSERT OR REPLACE INTO esm_checkpoints (mapping_uuid, shard_id, sequence_number, window_start, window_state, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
       deleteMapping: db.prepare("DELETE FROM esm_checkpoints WHERE mapping_uuid = ?"),
     };
-    this.commit = db.transaction((saves: PendingSave[]) => {
-      for (const { uuid, shardId, sequenceNumber, window, now } of saves) {
-        this.sql.save.run(uuid, shardId, sequenceNumber ?? null, window?.start ?? null, window?.state ?? null, now);
-      }
-    });
   }
 
   get(uuid: string, shardId: string): Checkpoint | undefined {
@@ -66,16 +60,25 @@ export class CheckpointStore {
     this.pending.set(key(uuid, shardId), { uuid, shardId, sequenceNumber: cp.sequenceNumber, window, now });
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    this.store.commits.write(() => this.writePending()).catch(() => {
+      // Not saved (the database closed, a failed commit): the shard would resume from its
+      // previous checkpoint (at least once); the saves stay pending for the next commit.
+      this.scheduled = false;
+    });
   }
 
   /** Commits the saves not committed yet (also before the mappings stop). */
   flush(): void {
+    this.store.commits.flush();
+  }
+
+  /** Inside the group commit's transaction. */
+  private writePending(): void {
     this.scheduled = false;
-    if (this.pending.size === 0) return;
-    const saves = [...this.pending.values()];
+    for (const { uuid, shardId, sequenceNumber, window, now } of this.pending.values()) {
+      this.sql.save.run(uuid, shardId, sequenceNumber ?? null, window?.start ?? null, window?.state ?? null, now);
+    }
     this.pending.clear();
-    if (this.store.db.open) this.commit(saves);
   }
 
   deleteMapping(uuid: string): void {

@@ -16,18 +16,6 @@ interface Write {
  * the order queued; one failing statement rejects its own promise and does not undo the others.
  */
 export class GroupCommit {
-  private static readonly shared = new WeakMap<Store, GroupCommit>();
-
-  /**
-   * The one group commit of a store: the services writing to it (the async queue, SNS, event
-   * buses) share each turn's transaction instead of committing once each.
-   */
-  static of(store: Store): GroupCommit {
-    let commits = GroupCommit.shared.get(store);
-    if (commits === undefined) GroupCommit.shared.set(store, (commits = new GroupCommit(store)));
-    return commits;
-  }
-
   private readonly store: Store;
   /** Built once: better-sqlite3 compiles a wrapper per db.transaction() call. */
   private readonly commit: (writes: Write[], failed: Map<Write, unknown>) => void;

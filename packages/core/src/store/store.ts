@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { SimError } from "../errors/sim-error.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { migrate, type Migration } from "./migrate.ts";
 import { BACKSTOP_CHECKPOINT_PAGES, WalCheckpointer } from "./wal-checkpointer.ts";
 
@@ -17,6 +18,7 @@ export class Store {
   readonly db: Db;
   readonly path: string;
   private checkpointer: WalCheckpointer | undefined;
+  private groupCommit: GroupCommit | undefined;
 
   private constructor(db: Db, path: string) {
     this.db = db;
@@ -51,6 +53,14 @@ export class Store {
       throw e;
     }
     return new Store(db, path);
+  }
+
+  /**
+   * The store's one group commit: the services writing to it (the async queue, SNS, SQS, event
+   * buses) share each turn's transaction instead of committing once each.
+   */
+  get commits(): GroupCommit {
+    return (this.groupCommit ??= new GroupCommit(this));
   }
 
   /** Runs `fn` in one transaction (better-sqlite3 transactions are synchronous). */

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BACKSTOP_CHECKPOINT_PAGES } from "./wal-checkpointer.ts";
-import { GroupCommit } from "./group-commit.ts";
 import { Store } from "./store.ts";
 
 /** Polls `check` until it holds (the worker thread runs on its own schedule). */
@@ -26,7 +25,7 @@ describe("WAL checkpoints off the event loop", () => {
     const store = Store.open(dir, []);
     store.db.exec("CREATE TABLE t (v BLOB)");
     const insert = store.db.prepare("INSERT INTO t (v) VALUES (?)");
-    const commits = GroupCommit.of(store);
+    const commits = store.commits;
     expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
     for (let i = 0; i < 1000; i++) await commits.write(() => void insert.run(Buffer.alloc(16)));
     expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(BACKSTOP_CHECKPOINT_PAGES);

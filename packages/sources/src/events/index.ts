@@ -1,4 +1,4 @@
-import { expandShortName, GroupCommit, loadMigrations, registerShortName, type Source, type SourceContext } from "@lambda-sim/core";
+import { expandShortName, loadMigrations, registerShortName, type Source, type SourceContext } from "@lambda-sim/core";
 import { busConfigSchema, ruleDefinition, type BusConfig } from "./bus-config.ts";
 import { busNames, busOperations, DEFAULT_BUS } from "./bus-operations.ts";
 import { EventStore, type NewDelivery } from "./event-store.ts";
@@ -45,7 +45,7 @@ export const eventsSource: Source<BusConfig> = {
       store.addDeliveries(into, now());
       if (into.length > 0) worker.kick();
     };
-    const commits = GroupCommit.of(ctx.store);
+    const commits = ctx.store.commits;
     const worker = new DeliveryWorker(ctx.clock, store, ctx, ctx.rng.stream("events-retry-jitter"), (arn, event) => accept(arn, JSON.parse(event) as Record<string, unknown>));
     extendEventsProtocol(ctx, (scheduled) => ({
       ...busOperations({ store, rules, clock: ctx.clock, names, accountId: ctx.accountId, scheduled }),

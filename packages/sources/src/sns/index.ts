@@ -1,4 +1,4 @@
-import { expandShortName, GroupCommit, isAwsError, loadMigrations, registerShortName, SimError, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
+import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
 import { DeliveryWorker } from "./delivery-worker.ts";
 import { PublishOperations } from "./publish-operations.ts";
 import { SnsStore, type SubscriptionRow } from "./sns-store.ts";
@@ -28,7 +28,7 @@ export const snsSource: Source<TopicConfig> = {
     // Subscriptions as deliveries read them, kept until a subscription changes.
     const known = new Map<string, SubscriptionRow | undefined>();
     const subscription = (arn: string) => (known.has(arn) ? known.get(arn) : known.set(arn, store.subscription(arn)).get(arn));
-    const commits = GroupCommit.of(ctx.store);
+    const commits = ctx.store.commits;
     const worker = new DeliveryWorker(store, commits, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription);
     const publish = new PublishOperations(store, commits, topics, ctx.clock, ids, () => worker.published());
     subs.onChange = () => {

@@ -1,4 +1,4 @@
-import { GroupCommit, loadMigrations, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
+import { loadMigrations, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
@@ -37,7 +37,7 @@ export const sqsSource: Source<QueueConfig> = {
         messageGroupId: m.groupId ?? undefined,
       }));
     });
-    const commits = GroupCommit.of(ctx.store);
+    const commits = ctx.store.commits;
     const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"), commits);
     // Redrives are reported, saying when the function never ran with the message (issue 15).
     const ledger = new DeadLetterLedger();
