@@ -61,8 +61,8 @@ export class CheckpointStore {
     if (this.scheduled) return;
     this.scheduled = true;
     this.store.commits.write(() => this.writePending()).catch(() => {
-      // Not saved (the database closed, a failed commit): the shard would resume from its
-      // previous checkpoint (at least once); the saves stay pending for the next commit.
+      // Not saved (the database closed, a failed commit): a restart resumes the shard from its
+      // previous checkpoint, running those records again (at least once).
       this.scheduled = false;
     });
   }
