@@ -61,7 +61,7 @@ export { mappingSchema, toMappingInput, type MappingEntry } from "./config/mappi
 export { expandShortName, registerShortName, type ArnFormat } from "./config/short-names.ts";
 export type { MappingInput } from "./config/mapping-input.ts";
 export type { PollerLimits } from "./mappings/poller.ts";
-export { FrontDoorPriority } from "./invocation/front-door-priority.ts";
+export { FrontDoorArrivals, FrontDoorPriority } from "./invocation/front-door-priority.ts";
 export { TargetRegistry, type DeliveryOptions, type Target, type TargetAttribute } from "./invocation/targets.ts";
 export { nextAsyncStep, type AsyncStep, type InvocationOutcome, type GiveUpCondition } from "./invocation/async-retry-policy.ts";
 export type { EventInvokeConfig } from "./registry/event-invoke-configs.ts";

@@ -12,6 +12,7 @@ import type { Rng } from "./random/rng.ts";
 import type { Migration } from "./store/migrate.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
+import type { FrontDoorArrivals } from "./invocation/front-door-priority.ts";
 
 /** What a source is given: generic services only (STYLE.md 7.3: no source-specific fields here). */
 export interface SourceContext {
@@ -23,6 +24,8 @@ export interface SourceContext {
   router: AwsRouter;
   region: string;
   accountId: string;
+  /** Count a request that stores work for later (Publish, PutEvents) as a front-door arrival (FrontDoorPriority). */
+  frontDoor: FrontDoorArrivals;
   /** The simulator's endpoint (queue URLs and the like are built on it). */
   endpoint: string;
   /** Lambda's Function URL configs (the lambda-url front serves them). */

@@ -5,7 +5,7 @@ import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { GroupCommit } from "../store/group-commit.ts";
 import { BoundedRunner } from "./bounded-runner.ts";
-import { FrontDoorPriority } from "./front-door-priority.ts";
+import { FrontDoorArrivals, FrontDoorPriority } from "./front-door-priority.ts";
 import { isExpired, nextAsyncStep, type AsyncRetryConfig, type GiveUpCondition, type InvocationOutcome } from "./async-retry-policy.ts";
 
 /** The response of the last attempt that ran the function: destination records carry it (aws-facts §5). */
@@ -78,8 +78,8 @@ export class AsyncQueue {
   private readonly telemetry: Telemetry;
   private readonly jitter: RandomStream;
   private readonly queue: BoundedRunner;
-  /** Off under the VirtualClock (see FrontDoorPriority). */
-  private readonly priority: FrontDoorPriority | undefined;
+  /** The simulator's front-door arrivals, which Event Invokes count in and the runs yield to. */
+  private readonly arrivals: FrontDoorArrivals;
   private handler: AsyncHandler | undefined;
   private readonly timers = new Set<TimerHandle>();
   /** Events waiting for a retry timer, with the time it fires (the dashboard lists them). */
@@ -90,12 +90,13 @@ export class AsyncQueue {
   /** Every row change goes through one group commit (see GroupCommit). */
   private readonly commits: GroupCommit;
 
-  constructor(store: Store, clock: Clock, telemetry: Telemetry, jitter: RandomStream, concurrency = DEFAULT_ASYNC_CONCURRENCY) {
+  constructor(store: Store, clock: Clock, telemetry: Telemetry, jitter: RandomStream, concurrency = DEFAULT_ASYNC_CONCURRENCY, arrivals = new FrontDoorArrivals()) {
     this.clock = clock;
     this.telemetry = telemetry;
     this.jitter = jitter;
-    this.priority = FrontDoorPriority.on(clock, concurrency);
-    const priority = this.priority;
+    this.arrivals = arrivals;
+    // Off under the VirtualClock (see FrontDoorPriority).
+    const priority = FrontDoorPriority.on(clock, concurrency, arrivals);
     this.queue = new BoundedRunner(concurrency, priority && (() => priority.concurrency()));
     const db = store.db;
     this.sql = {
@@ -138,7 +139,7 @@ export class AsyncQueue {
   async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer; frontDoor?: boolean }): Promise<AsyncEvent> {
     // An SNS or EventBridge delivery is not an arrival: counted, it would throttle the runs of
     // what those sources deliver while they catch up after a burst (their own workers yield).
-    if (input.frontDoor === true) this.priority?.arrived();
+    if (input.frontDoor === true) this.arrivals.arrived();
     const now = this.clock.now();
     const event: AsyncEvent = { requestId: input.requestId, functionName: input.functionName, qualifier: input.qualifier, payload: input.payload, enqueuedAt: now, invocations: 0, throttles: 0 };
     await this.write(() => {

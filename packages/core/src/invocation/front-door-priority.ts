@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 
@@ -6,13 +5,18 @@ import { stopwatch } from "../clock/stopwatch.ts";
 const WINDOW_MS = 20;
 /** Event-loop utilisation above which the loop counts as saturated. */
 const SATURATED = 0.9;
+
 /**
- * Arrivals per window at which the front door counts as busy however idle the loop looks: on a
- * machine short of cores the loop waits for CPU the runtimes take rather than for work (1 per ms).
+ * The front door's arrivals (an Event Invoke, a Publish, a PutEvents), one count per simulator:
+ * every worker with a FrontDoorPriority yields to all of them.
  */
-const BUSY_ARRIVALS = WINDOW_MS;
-/** Front-door arrivals per simulator (one Clock each), so every worker on it yields to all of them. */
-const arrivalsOn = new WeakMap<Clock, { count: number }>();
+export class FrontDoorArrivals {
+  count = 0;
+
+  arrived(): void {
+    this.count++;
+  }
+}
 
 /**
  * Keeps the front door ahead of the work it accepted (issue 16): Event invocations, SNS Publish and
@@ -37,7 +41,7 @@ const arrivalsOn = new WeakMap<Clock, { count: number }>();
 export class FrontDoorPriority {
   private readonly max: number;
   private limit: number;
-  private readonly arrivals: { count: number };
+  private readonly arrivals: FrontDoorArrivals;
   /** `arrivals.count` when the window began. */
   private seen = 0;
   private floodedLastWindow = false;
@@ -45,23 +49,15 @@ export class FrontDoorPriority {
   private loop = performance.eventLoopUtilization();
 
   /** The policy for a worker running at most `max` at once, on `clock`; undefined (off) under the VirtualClock. */
-  static on(clock: Clock, max: number): FrontDoorPriority | undefined {
-    if (!Number.isFinite(clock.scale)) return undefined;
-    let arrivals = arrivalsOn.get(clock);
-    if (arrivals === undefined) arrivalsOn.set(clock, (arrivals = { count: 0 }));
-    return new FrontDoorPriority(max, arrivals);
+  static on(clock: Clock, max: number, arrivals: FrontDoorArrivals): FrontDoorPriority | undefined {
+    return Number.isFinite(clock.scale) ? new FrontDoorPriority(max, arrivals) : undefined;
   }
 
-  private constructor(max: number, arrivals: { count: number }) {
+  private constructor(max: number, arrivals: FrontDoorArrivals) {
     this.max = max;
     this.limit = max;
     this.arrivals = arrivals;
     this.seen = arrivals.count;
-  }
-
-  /** A request arrived at the front door (an Event Invoke, a Publish, a PutEvents). */
-  arrived(): void {
-    this.arrivals.count++;
   }
 
   /**
@@ -80,8 +76,11 @@ export class FrontDoorPriority {
     const utilisation = performance.eventLoopUtilization(current, this.loop).utilization;
     this.loop = current;
     const arrivals = this.arrivals.count - this.seen;
-    this.floodedLastWindow = arrivals >= BUSY_ARRIVALS;
-    if (arrivals >= BUSY_ARRIVALS || (arrivals > 0 && utilisation > SATURATED)) this.limit = Math.max(1, this.limit >> 1);
+    // Busy at 1 arrival per ms however idle the loop looks (on a machine short of cores the loop
+    // waits for CPU the runtimes take rather than for work), over the time since this worker last
+    // looked: a window may have lasted seconds, and the count is shared with the other workers.
+    this.floodedLastWindow = arrivals >= now - this.windowStart;
+    if (this.floodedLastWindow || (arrivals > 0 && utilisation > SATURATED)) this.limit = Math.max(1, this.limit >> 1);
     else this.limit = Math.min(this.max, this.limit + Math.max(1, this.max >> 3));
     this.seen = this.arrivals.count;
     this.windowStart = now;

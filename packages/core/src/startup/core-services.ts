@@ -22,6 +22,7 @@ import { permissionRoutes } from "../api/lambda/permissions.ts";
 import { FUNCTION_URL_MIGRATIONS, FunctionUrls } from "../function-urls/function-urls.ts";
 import { ResourcePolicies } from "../function-urls/resource-policies.ts";
 import { AsyncQueue } from "../invocation/async-queue.ts";
+import { FrontDoorArrivals } from "../invocation/front-door-priority.ts";
 import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "../invocation/concurrency-governor.ts";
 import { FaultInjector } from "../faults/fault-injector.ts";
 import { Invoker } from "../invocation/invoker.ts";
@@ -144,6 +145,8 @@ export interface CoreServices extends CoreState {
   targets: TargetRegistry;
   mappings: EventSourceMappings;
   faults: FaultInjector;
+  /** Requests arriving at the front door, which the workers running accepted work yield to. */
+  frontDoor: FrontDoorArrivals;
 }
 
 /** Builds the services; `endpoint` is where functions' SDKs reach the simulator (AWS_ENDPOINT_URL). */
@@ -170,8 +173,9 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     }
   }
   const faults = new FaultInjector(clock, telemetry, rng.stream("faults"));
+  const frontDoor = new FrontDoorArrivals();
   (opts.faults ?? []).forEach((f, i) => faults.add(f, `faults[${i}]`));
-  const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency), faults });
+  const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency, frontDoor), faults });
   cleanup.defer(() => invoker.close());
   const router = new AwsRouter(rng.stream("request-ids"));
   const provisioned = new ProvisionedConcurrency(store, registry, invoker);
@@ -196,7 +200,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...permissionRoutes(registry, state.policies),
   ], lambdaRestSpec());
   addCoreViews(state.hub, { clock, registry, invoker, mappings });
-  return { ...state, governor, invoker, router, provisioned, targets, mappings, faults };
+  return { ...state, governor, invoker, router, provisioned, targets, mappings, faults, frontDoor };
 }
 
 /**

@@ -15,12 +15,12 @@ export async function startSources(
   deps: { endpoint: string; simApi: SimApi; sourceConfig?: Record<string, unknown>; verifier?: SigV4Verifier },
   cleanup: CleanupStack,
 ): Promise<void> {
-  const { clock, rng, store, invoker, telemetry, router, region, accountId, mappings, targets, hub, functionUrls } = core;
+  const { clock, rng, store, invoker, telemetry, router, region, accountId, mappings, targets, hub, functionUrls, frontDoor } = core;
   const verifier = deps.verifier;
   for (const source of sources) {
     const config = source.configKey === undefined ? undefined : deps.sourceConfig?.[source.configKey];
     const ctx: SourceContext = {
-      clock, rng, store, invoker, telemetry, router, region, accountId,
+      clock, rng, store, invoker, telemetry, router, region, accountId, frontDoor,
       endpoint: deps.endpoint,
       functionUrls,
       verifySignature: verifier && ((req, body) => verifier.verify(req, body)),

@@ -1,4 +1,4 @@
-import { FrontDoorPriority, isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { deadLetterAttributes, type DeliveryFailure } from "./dead-letter-attributes.ts";
 import type { Delivery, EventStore, EventTarget } from "./event-store.ts";
 
@@ -37,12 +37,6 @@ export class DeliveryWorker {
   private readonly s: Services;
   private readonly jitter: RandomStream;
   private readonly forward: ForwardToBus;
-  /**
-   * Counts PutEvents as front-door arrivals, so the async queue running the Lambda targets yields to
-   * them (issue 16). The chunks themselves stay whole: each is one commit, and smaller chunks under
-   * load measured slower for both accepting and delivering (bench/fanout/events).
-   */
-  private readonly priority: FrontDoorPriority | undefined;
 
   constructor(clock: Clock, store: EventStore, s: Services, jitter: RandomStream, forward: ForwardToBus) {
     this.clock = clock;
@@ -50,12 +44,6 @@ export class DeliveryWorker {
     this.s = s;
     this.jitter = jitter;
     this.forward = forward;
-    this.priority = FrontDoorPriority.on(clock, CONCURRENCY);
-  }
-
-  /** A PutEvents call arrived at the front door. */
-  arrived(): void {
-    this.priority?.arrived();
   }
 
   /** Delivers what is due now, then sleeps until the next retry is due. */

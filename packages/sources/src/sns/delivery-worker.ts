@@ -1,9 +1,9 @@
-import { FrontDoorPriority, isAwsError, type Clock, type GroupCommit, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { FrontDoorPriority, isAwsError, type Clock, type FrontDoorArrivals, type GroupCommit, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { MANAGED_ENDPOINT_POLICY, httpRetryPolicy, retryDelayMs } from "./delivery-policy.ts";
 import { lambdaEvent, messageFor, notificationEnvelope, subscriptionConfirmation, type EnvelopeContext } from "./sns-envelope.ts";
 import type { DueDelivery, SnsStore, StoredMessage, SubscriptionRow } from "./sns-store.ts";
 
-type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry">;
+type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry" | "frontDoor">;
 
 /** At most this many deliveries in progress at once (lambda-sim's choice; AWS publishes none). */
 const MAX_IN_FLIGHT = 64;
@@ -28,6 +28,7 @@ export class DeliveryWorker {
   private readonly env: EnvelopeContext;
   private readonly subscription: (arn: string) => SubscriptionRow | undefined;
   private readonly inFlight = new Set<number>();
+  private readonly arrivals: FrontDoorArrivals;
   /** Fewer deliveries in flight while Publish calls arrive fast (issue 16); off under the VirtualClock. */
   private readonly priority: FrontDoorPriority | undefined;
   /** Settled deliveries not yet removed: removed together at the next pass (one transaction, not one each). */
@@ -44,12 +45,13 @@ export class DeliveryWorker {
     this.s = s;
     this.env = env;
     this.subscription = subscription;
-    this.priority = FrontDoorPriority.on(clock, MAX_IN_FLIGHT);
+    this.arrivals = s.frontDoor;
+    this.priority = FrontDoorPriority.on(clock, MAX_IN_FLIGHT, s.frontDoor);
   }
 
   /** A Publish or PublishBatch call stored its messages: a front-door arrival, and work is due. */
   published(): void {
-    this.priority?.arrived();
+    this.arrivals.arrived();
     this.wake();
   }
 
