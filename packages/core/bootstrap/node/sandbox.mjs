@@ -7,6 +7,7 @@
 // starts only now, and so does the Init Duration lambda-sim measures.
 
 const { enableCompileCache } = /** @type {typeof import("node:module")} */ (process.getBuiltinModule("node:module"));
+const { fileURLToPath } = /** @type {typeof import("node:url")} */ (process.getBuiltinModule("node:url"));
 
 const cacheDir = process.env._LAMBDA_SIM_COMPILE_CACHE;
 if (cacheDir) enableCompileCache(cacheDir);
@@ -34,5 +35,6 @@ for (const name of Object.keys(process.env)) delete process.env[name];
 // Assigning TZ also resets Node's time zone cache.
 Object.assign(process.env, env);
 process.chdir(frame.header.cwd ?? "/");
-process.argv[1] = new URL("./index.mjs", import.meta.url).pathname;
+// A file path as a started process has it (a URL's pathname keeps %-escapes of spaces and such).
+process.argv[1] = fileURLToPath(new URL("./index.mjs", import.meta.url));
 await import("./index.mjs");

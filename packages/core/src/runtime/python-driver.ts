@@ -16,20 +16,23 @@ const PYTHON_SANDBOX = fileURLToPath(new URL("../../bootstrap/python/sandbox.py"
  * interpreter and its arguments (aws-facts §2.3). Without an interpreter every invocation fails
  * with Runtime.InvalidEntrypoint saying so.
  */
+/** The interpreter's flags for a function's process and a pooled sandbox alike: unbuffered output (lines reach the log as written). */
+const PYTHON_FLAGS = ["-u"];
+
 export const pythonDriver: RuntimeDriver = {
   name: "python",
   privateChannel: true,
   command(config: FunctionVersionConfig, env: Record<string, string>): ProcessCommand {
     const py = pythonInterpreter(config.runtime);
     const executable = py?.executable ?? "/usr/bin/python3";
-    const args = ["-u", PYTHON_BOOTSTRAP];
+    const args = [...PYTHON_FLAGS, PYTHON_BOOTSTRAP];
     const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
     if (wrapper) return { command: wrapper, args: [executable, ...args] };
     return { command: executable, args };
   },
   sandboxCommand(config) {
     const py = pythonInterpreter(config.runtime);
-    return py === undefined ? undefined : { command: py.executable, args: ["-u", PYTHON_SANDBOX] };
+    return py === undefined ? undefined : { command: py.executable, args: [...PYTHON_FLAGS, PYTHON_SANDBOX] };
   },
   unavailable(config) {
     return pythonInterpreter(config.runtime) === undefined ? noPythonMessage(config.runtime) : undefined;

@@ -41,15 +41,20 @@ export const nodeDriver: RuntimeDriver = {
   name: "node",
   privateChannel: true,
   command(config, env) {
-    const args = [`--max-old-space-size=${config.memorySize}`, NODE_BOOTSTRAP];
+    const args = [...nodeFlags(config), NODE_BOOTSTRAP];
     const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
     if (wrapper) return { command: wrapper, args: [process.execPath, ...args] };
     return { command: process.execPath, args };
   },
   sandboxCommand(config) {
-    return { command: process.execPath, args: [`--max-old-space-size=${config.memorySize}`, NODE_SANDBOX] };
+    return { command: process.execPath, args: [...nodeFlags(config), NODE_SANDBOX] };
   },
 };
+
+/** The interpreter's flags, the same for a process started for a function and a pooled sandbox: the heap capped at memorySize. */
+function nodeFlags(config: FunctionVersionConfig): string[] {
+  return [`--max-old-space-size=${config.memorySize}`];
+}
 
 /**
  * provided.al2023 / provided.al2: the user's executable `bootstrap` at the code root, any language.

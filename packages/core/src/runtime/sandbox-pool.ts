@@ -14,7 +14,7 @@ export interface SandboxPoolOptions {
   size: number;
   /**
    * The most ready sandboxes one key grows to after a burst of its cold starts (ColdStartBursts),
-   * while the whole pool holds fewer than `maxKeys` sandboxes. Default DEFAULT_SANDBOX_POOL_BURST.
+   * while the whole pool holds fewer than `maxKeys` × `size` sandboxes. Default DEFAULT_SANDBOX_POOL_BURST.
    */
   burst?: number;
   /** Keys kept at once; the least recently used one's sandboxes go first. */
@@ -52,10 +52,10 @@ interface Pooled {
  * our bootstrap loaded with its private channel) already run, waiting for the function it will
  * serve. A cold start of a function that a generic sandbox can serve takes one: its Init (the
  * handler's import, Init Duration, init errors and timeouts) then runs as in a process started
- * for it. Which can: our own bootstraps (Node, Python) without layers, a wrapper script, or
- * variables the runtime reads at start-up (STARTUP_VARIABLE) other than the ones every sandbox
- * gets. Sandboxes are keyed by their command line (runtime, interpreter flags such as the heap
- * cap that follows memorySize) and the host paths bound under their /tmp; a key gets `size`
+ * for it. Which can: our own bootstraps (Node, Python) without layers, extensions or a wrapper
+ * script. Sandboxes are keyed by their command line (runtime, interpreter flags such as the heap
+ * cap that follows memorySize), the host paths bound under their /tmp, whether /tmp is private,
+ * and the variables the runtime reads at start-up (STARTUP_VARIABLE); a key gets `size`
  * ready sandboxes once a function of that key has started, more after a burst of its cold starts
  * (up to `burst`, ColdStartBursts), and at most `maxKeys` keys are kept. A sandbox taken by a lone
  * cold start is replaced as it is taken; otherwise the key is refilled after an Init. Pooled
@@ -129,10 +129,10 @@ export class SandboxPool {
     const list = this.ready.get(pooled.key) ?? [];
     this.touch(pooled.key, list);
     // Beyond `size`, as many as the key's bursts call for once none of its Inits is running (they
-    // get the cores first), and while the pool holds fewer than `maxKeys` sandboxes in all: the
-    // memory the pool may take stays bounded.
+    // get the cores first), and while the pool holds fewer than it does with every key at `size`:
+    // the memory the pool may take stays bounded.
     const target = this.bursts.inInit(pooled.key) > 0 ? this.opts.size : this.bursts.target(pooled.key);
-    while (list.length < this.opts.size || (list.length < target && this.size < this.opts.maxKeys)) list.push(this.spawn(pooled.command, pooled.plan, list));
+    while (list.length < this.opts.size || (list.length < target && this.size < this.opts.maxKeys * this.opts.size)) list.push(this.spawn(pooled.command, pooled.plan, list));
     for (const key of [...this.ready.keys()].slice(0, Math.max(0, this.ready.size - this.opts.maxKeys))) {
       for (const s of this.ready.get(key)!) this.kill(s);
       this.ready.delete(key);
@@ -147,16 +147,11 @@ export class SandboxPool {
     this.ready.clear();
   }
 
-  /** How many sandboxes wait (for tests and the state view). */
+  /** How many sandboxes wait (started or starting). */
   get size(): number {
     let n = 0;
     for (const list of this.ready.values()) n += list.length;
     return n;
-  }
-
-  /** Process ids of the waiting sandboxes. */
-  pids(): number[] {
-    return [...this.ready.values()].flat().flatMap((s) => (s.child.pid === undefined ? [] : [s.child.pid]));
   }
 
   private keyOf(opts: SandboxOptions): { key: string; command: ProcessCommand; plan: SandboxPlan } | undefined {
