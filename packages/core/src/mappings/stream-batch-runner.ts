@@ -146,13 +146,12 @@ export class StreamBatchRunner {
     records: StreamRecord[],
     window: WindowContext | undefined,
   ): Promise<{ kind: "throttled" } | { kind: "ran"; outcome: StreamResponse; requestId: string; response: { executedVersion: string; functionError?: string } }> {
+    // The records' JSON as the read-ahead left it: the same bytes as JSON.stringify({ Records, ... }).
+    const recordsJson = `{"Records":[${records.map((r) => (r.eventJson ??= JSON.stringify(r.event))).join(",")}]`;
     let payload: Buffer;
-    if (window === undefined) {
-      // The records' JSON as the read-ahead left it: the same bytes as JSON.stringify({ Records }).
-      payload = Buffer.from(`{"Records":[${records.map((r) => (r.eventJson ??= JSON.stringify(r.event))).join(",")}]}`);
-    } else {
-      const event: Record<string, unknown> = { Records: records.map((r) => r.event) };
-      Object.assign(event, {
+    if (window === undefined) payload = Buffer.from(`${recordsJson}}`);
+    else {
+      const rest = JSON.stringify({
         window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
         state: window.state ?? {},
         shardId: window.shardId,
@@ -160,7 +159,7 @@ export class StreamBatchRunner {
         isFinalInvokeForWindow: window.isFinalInvokeForWindow,
         isWindowTerminatedEarly: false,
       });
-      payload = Buffer.from(JSON.stringify(event));
+      payload = Buffer.from(`${recordsJson},${rest.slice(1)}`);
     }
     try {
       const out = await this.invoker.invoke({ functionName: this.s.functionName, payload, invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
