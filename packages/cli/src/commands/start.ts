@@ -160,7 +160,8 @@ function flushPrinted(): void {
   pending = "";
   process.stdout.write(out);
 }
-// Standard output to a file, pipe or terminal is written synchronously: nothing gathered is lost.
+// Written at exit, before the process ends: to a file or terminal synchronously; a pipe may drop
+// what it cannot take at once (Node writes pipes asynchronously on POSIX).
 process.on("exit", flushPrinted);
 
 /**

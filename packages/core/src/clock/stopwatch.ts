@@ -9,8 +9,10 @@ import type { TimerHandle } from "./clock.ts";
  * it), and it is for runtime drivers and execution environments only: handler timeouts, Init and
  * Duration measurement, the `Lambda-Runtime-Deadline-Ms` header, process watchdogs; the wall
  * time a scenario run reports beside the service time it simulated; the dashboard stream's
- * flush cadence (presentation to a person, never service behaviour); and the async queue's
- * front-door priority (the simulator's own responsiveness, off under the VirtualClock). Anything that
+ * flush cadence and the console's print cadence (presentation to a person, never service
+ * behaviour); the start-up heap's idle check and the sandbox pool's burst overlap (the
+ * simulator's own memory and processes); and the workers' front-door priority (the simulator's
+ * own responsiveness, off under the VirtualClock). Anything that
  * is service behaviour (retry delays, visibility timeouts, batching windows, schedules, idle
  * reaping, event age) reads the `Clock` instead, so scaling and virtual time apply to it.
  *

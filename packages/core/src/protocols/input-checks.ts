@@ -45,7 +45,7 @@ export function operationContext(res: ServerResponse, headers: IncomingHttpHeade
 }
 
 /** An AbortSignal that fires when the caller closes the connection before the answer. */
-export function closeSignal(res: ServerResponse): AbortSignal {
+function closeSignal(res: ServerResponse): AbortSignal {
   const abort = new AbortController();
   // "close" also follows every answer sent: aborting then would cost a DOMException per request for nobody.
   res.on("close", () => {

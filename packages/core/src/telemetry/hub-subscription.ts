@@ -95,7 +95,7 @@ export function compileSubscription(msg: unknown): CompiledSubscription | undefi
 const optionalBoolean = (v: unknown) => v === undefined || typeof v === "boolean";
 
 /** busy ⇄ idle: the two changes every warm invocation makes. */
-export function isFlip(e: TelemetryEvent): boolean {
+function isFlip(e: TelemetryEvent): boolean {
   return e.type === "environment.state-changed" && (e.to === "busy" || e.to === "idle");
 }
 
