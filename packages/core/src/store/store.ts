@@ -14,6 +14,9 @@ export type Db = Database.Database;
  * (core, sqs, kinesis, ...) brings its own numbered migrations; the ledger refuses a database
  * written by newer code.
  */
+/** SQLite's own automatic checkpoint size (PRAGMA wal_autocheckpoint default). */
+const SQLITE_CHECKPOINT_PAGES = 1_000;
+
 export class Store {
   readonly db: Db;
   readonly path: string;
@@ -76,7 +79,10 @@ export class Store {
   checkpointInBackground(): void {
     if (this.checkpointer !== undefined || this.path === ":memory:" || !this.db.open) return;
     try {
-      this.checkpointer = new WalCheckpointer(this.path);
+      // Without its worker the event loop checkpoints again at SQLite's default size.
+      this.checkpointer = new WalCheckpointer(this.path, () => {
+        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_CHECKPOINT_PAGES}`);
+      });
     } catch {
       return; // no worker threads here: SQLite keeps checkpointing on the event loop
     }

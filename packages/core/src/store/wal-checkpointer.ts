@@ -40,7 +40,8 @@ export class WalCheckpointer {
   private readonly worker: Worker;
   private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(path: string) {
+  /** `onExit`: the worker ended without being told to (it could not open the database, or it broke). */
+  constructor(path: string, onExit: () => void) {
     const betterSqlite3 = createRequire(import.meta.url).resolve("better-sqlite3");
     // node:worker_threads only once a checkpointer starts (an idle simulator has none: issue 16).
     const { Worker } = process.getBuiltinModule("node:worker_threads");
@@ -48,6 +49,9 @@ export class WalCheckpointer {
     // A chore: it neither keeps the process alive nor takes it down.
     this.worker.unref();
     this.worker.on("error", () => {});
+    this.worker.on("exit", () => {
+      if (Atomics.load(this.stopFlag, 0) === 0) onExit();
+    });
   }
 
   /** Tells the worker to finish its checkpoint in progress, close its connection and exit. */
