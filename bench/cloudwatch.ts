@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Simulator, type Source } from "@lambda-sim/core";
 import { cloudwatchLogsSource, cloudwatchMetricsSource } from "@lambda-sim/sources";
-import { rawSqlite } from "./support.ts";
+import { median, rawSqlite } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const N = quick ? 20_000 : 100_000;
@@ -80,7 +80,6 @@ const configs: [string, Source<any>[]][] = [
 ];
 const results = configs.map(() => [] as number[]);
 for (let r = 0; r < RUNS; r++) for (const [i, [, sources]] of configs.entries()) results[i]!.push(await perInvocationMicros(sources));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const reference = median(results[0]!);
 console.log("                              | µs per invocation | added");
 for (const [i, [name]] of configs.entries()) console.log(`${name.padEnd(30)}| ${fmt(median(results[i]!))}          | ${fmt(median(results[i]!) - reference)}`);

@@ -10,6 +10,7 @@
 //   no pool         a simulator started with LAMBDA_SIM_SANDBOX_POOL=0: the whole start chain
 //                   (setpriv, unshare, mount, interpreter, bootstrap) on the critical path
 import { spawn, spawnSync } from "node:child_process";
+import { median } from "./support.ts";
 
 export const BURST = 4;
 
@@ -24,7 +25,6 @@ export interface ColdFigures {
   burst: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function timed(call: () => Promise<unknown>): Promise<number> {

@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { measureCalls, startSimulator } from "./support.ts";
+import { measureCalls, median, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const N = quick ? 2_000 : 10_000;
@@ -81,7 +81,6 @@ export const slow = awslambda.streamifyResponse(async (_event, stream) => {
 }
 
 const fmt = (n: number) => n.toFixed(3).padStart(8);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const floor = await floorServer();

@@ -1,9 +1,8 @@
 // Shared by the invoke benchmarks: keep-alive POSTs from N concurrent callers, and the bare
 // node:http floor server they are compared with.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { cpuMs, measureCalls } from "./support.ts";
+import { cpuMs, measureCalls, treeCpuMs } from "./support.ts";
 
 export const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const PAYLOAD = Buffer.from('{"bench":true}');
@@ -71,7 +70,7 @@ s.listen(0, "127.0.0.1", () => console.log("port " + s.address().port));
  * meanwhile would measure their start-up instead.
  */
 export async function settled(pid: number): Promise<void> {
-  const treeCpu = () => [pid, ...childrenOf(pid)].reduce((sum, p) => sum + (cpuMs(p) ?? 0), 0);
+  const treeCpu = () => treeCpuMs([pid]);
   for (let waited = 0; waited < 10_000 && cpuMs(pid) !== undefined; waited += 200) {
     const before = treeCpu();
     await new Promise((r) => setTimeout(r, 200));
@@ -79,7 +78,3 @@ export async function settled(pid: number): Promise<void> {
   }
 }
 
-function childrenOf(pid: number): number[] {
-  const parentOf = (p: string) => readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ")[1];
-  return readdirSync("/proc").filter((p) => /^\d+$/.test(p) && (() => { try { return parentOf(p) === String(pid); } catch { return false; } })()).map(Number);
-}

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agent, measure, post, settled, startFloorServer, type Run } from "./http-load.ts";
-import { freePort, startSimulator } from "./support.ts";
+import { freePort, median, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
 const BLOCK_N = quick ? 1_000 : 4_000;
@@ -77,7 +77,6 @@ async function startLambdaSim(): Promise<Target> {
   return { name: "lambda-sim", port: sim.port, path: "/2015-03-31/functions/noop/invocations", pid: sim.child.pid, stop: () => sim.child.kill("SIGTERM") };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cell = (n: number, digits: number, width: number) => n.toFixed(digits).padStart(width);
 
 async function main(): Promise<void> {

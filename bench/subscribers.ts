@@ -4,9 +4,9 @@
 // same run. The issue's bar: at most 10% fewer invocations per second.
 // BENCH_WATCHERS=ws or =tail attaches only one of the two (to see which costs what).
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { median, treeCpuMs as cpuMs } from "./support.ts";
 
 const WS_MODULE = createRequire(import.meta.url).resolve("ws");
 
@@ -87,29 +87,6 @@ export interface SubscriberRun {
   p50: number;
 }
 
-/** CPU ms (user + system) used so far by these processes and their living children (the functions' processes), from /proc. */
-function cpuMs(pids: number[]): number {
-  const tick = 1000 / 100; // USER_HZ is 100 on Linux
-  let total = 0;
-  const seen = new Set<number>();
-  const visit = (pid: number) => {
-    if (seen.has(pid)) return;
-    seen.add(pid);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(f[11]) + Number(f[12])) * tick;
-      for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/)) if (c) visit(Number(c));
-      }
-    } catch {
-      // gone meanwhile
-    }
-  };
-  for (const p of pids) visit(p);
-  return total;
-}
-
 /**
  * Alternates rounds without and with watchers (BENCH_ROUNDS pairs, default 6), each pair's two
  * rounds back to back and in turn in either order (alone first, then watched first: a trend in
@@ -158,11 +135,6 @@ export async function compareSubscribers(port: number, run: () => Promise<Subscr
       await measureAlone();
     }
   }
-  const median = (xs: number[]) => {
-    const s = xs.slice().sort((x, y) => x - y);
-    const mid = s.length / 2;
-    return s.length % 2 === 1 ? s[Math.floor(mid)]! : (s[mid - 1]! + s[mid]!) / 2;
-  };
   const a = { perSecond: median(alone.map((r) => r.perSecond)), p50: median(alone.map((r) => r.p50)) };
   const b = { perSecond: median(watched.map((r) => r.perSecond)), p50: median(watched.map((r) => r.p50)) };
   const loss = 1 - b.perSecond / a.perSecond;

@@ -1,6 +1,6 @@
 // Shared by the benchmarks: a simulator in its own process, like a real deployment.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -100,4 +100,34 @@ export function cpuMs(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU ms (user + system) used so far by these processes and their living children (the functions' processes), from /proc. */
+export function treeCpuMs(pids: number[]): number {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  let total = 0;
+  const seen = new Set<number>();
+  const visit = (pid: number) => {
+    if (seen.has(pid)) return;
+    seen.add(pid);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(f[11]) + Number(f[12])) * tick;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/)) if (c) visit(Number(c));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  };
+  for (const p of pids) visit(p);
+  return total;
+}
+
+/** The median (of an even count, the mean of the middle two). */
+export function median(xs: number[]): number {
+  const s = xs.slice().sort((x, y) => x - y);
+  const mid = s.length / 2;
+  return s.length % 2 === 1 ? s[Math.floor(mid)]! : (s[mid - 1]! + s[mid]!) / 2;
 }
