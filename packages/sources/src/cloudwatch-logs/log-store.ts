@@ -96,7 +96,7 @@ export class LogStore {
       deleteGroup: db.prepare("DELETE FROM logs_groups WHERE id = ?"),
     };
     const insert = new BatchInsert(db, "logs_events", ["group_id", "stream_id", "timestamp", "message"], 64);
-    this.flushAll = db.transaction((events: NewLogEvent[]) => {
+    this.flushAll = store.writer((events: NewLogEvent[]) => {
       const touched = new Map<number, number>();
       const streams = new Map<number, { first: number; last: number }>();
       const ids = events.map((e) => this.ids(e));

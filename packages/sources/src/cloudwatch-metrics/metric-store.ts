@@ -70,7 +70,7 @@ export class MetricStore {
       range: db.prepare("SELECT * FROM metrics_minutes WHERE namespace = ? AND name = ? AND dimensions = ? AND minute >= ? AND minute < ? ORDER BY minute"),
       list: db.prepare("SELECT DISTINCT namespace, name, dimensions FROM metrics_minutes WHERE minute >= ? ORDER BY namespace, name, dimensions"),
     };
-    this.write = db.transaction((buckets: MinuteBucket[], before: number) => {
+    this.write = store.writer((buckets: MinuteBucket[], before: number) => {
       for (const b of buckets) {
         const old = this.s.get.get(b.namespace, b.name, b.dimensions, b.minute) as RawBucket | undefined;
         const merged = old === undefined || b.gauge ? b : this.merge(fromRaw(old), b);

@@ -59,7 +59,7 @@ export class StreamStore {
     };
     // The records' counters are their rowids (AUTOINCREMENT).
     const insert = new BatchInsert(db, "kinesis_records", ["stream", "shard_index", "partition_key", "data", "arrival_at"]);
-    this.appendAll = db.transaction((stream: string, records: readonly NewRecord[], now: number) =>
+    this.appendAll = store.writer((stream: string, records: readonly NewRecord[], now: number) =>
       insert.run(records.length, (i, into) => {
         const r = records[i]!;
         into.push(stream, r.shardIndex, r.partitionKey, r.data, now);
