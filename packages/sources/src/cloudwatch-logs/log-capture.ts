@@ -46,7 +46,7 @@ export class LogCapture {
 /** One event per line, continuation lines (leading whitespace) joined to the one before. */
 export function splitEvents(text: string): string[] {
   // One whole line (START, END, REPORT, most console.log calls): itself.
-  if (text.indexOf("\n") === text.length - 1 && !text.includes("\r")) return [text];
+  if (text.length > 0 && text.indexOf("\n") === text.length - 1 && !text.includes("\r")) return [text];
   const out: string[] = [];
   const lines = text.split("\n");
   // A chunk ending with "\n" leaves an empty last element.
