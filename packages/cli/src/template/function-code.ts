@@ -13,14 +13,15 @@ export interface CodePlace {
 
 /**
  * The directory of a function's code: a folder used in place (edit and restart, as with
- * lambda-sim.yaml), a zip unpacked once per content, or inline code written as `index.js`, the
- * file name CloudFormation gives `InlineCode`/`ZipFile` for Node.js runtimes.
+ * lambda-sim.yaml), a zip unpacked once per content, or inline code written as a single file
+ * (see inlineFileName).
  */
-export async function codeDirectory(logicalId: string, code: { uri?: unknown; inline?: unknown }, place: CodePlace, path: TemplatePath): Promise<string> {
+export async function codeDirectory(logicalId: string, code: { uri?: unknown; inline?: unknown; runtime?: unknown }, place: CodePlace, path: TemplatePath): Promise<string> {
   if (typeof code.inline === "string") {
+    const file = inlineFileName(code.runtime, path);
     const dir = join(place.codeRoot, "inline", logicalId);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "index.js"), code.inline);
+    writeFileSync(join(dir, file), code.inline);
     return dir;
   }
   const uri = code.uri;
@@ -45,4 +46,16 @@ export async function codeDirectory(logicalId: string, code: { uri?: unknown; in
     return stored.codeDir;
   }
   throw new TemplateError(path, kind === "file" ? `expected a folder or a .zip file, got ${full}` : `directory not found: ${full}`);
+}
+
+/**
+ * CloudFormation writes `InlineCode`/`ZipFile` as a file named `index` with the runtime's
+ * extension, `.js` for Node.js (a CommonJS module) and `.py` for Python: inline code is for those
+ * two only ("AWS::Lambda::Function Code": "For Node.js and Python functions, you can specify the
+ * function code inline").
+ */
+function inlineFileName(runtime: unknown, path: TemplatePath): string {
+  if (typeof runtime === "string" && runtime.startsWith("nodejs")) return "index.js";
+  if (typeof runtime === "string" && runtime.startsWith("python")) return "index.py";
+  throw new TemplateError(path, `inline code is written for Node.js and Python runtimes only (as CloudFormation does), got Runtime ${JSON.stringify(runtime)}: use CodeUri (a folder or a zip file)`);
 }

@@ -23,7 +23,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   if (p.PackageType === "Image" || p.ImageUri !== undefined || (p.Code as Props | undefined)?.ImageUri !== undefined) {
     throw new TemplateError([...base, "PackageType"], "container images are not simulated: lambda-sim runs zip and folder code");
   }
-  const code = serverless ? { uri: p.CodeUri, inline: p.InlineCode } : lambdaCode(p.Code, [...base, "Code"]);
+  const code = { ...(serverless ? { uri: p.CodeUri, inline: p.InlineCode } : lambdaCode(p.Code, [...base, "Code"])), runtime: p.Runtime };
   const codePath = serverless ? [...base, p.InlineCode !== undefined ? "InlineCode" : "CodeUri"] : [...base, "Code"];
   const sourceDir = await codeDirectory(id, code, place, codePath);
   const metadata = stack.resolver.resolve(stack.resources[id]!.Metadata ?? {}, ["Resources", id, "Metadata"]) as Props;
