@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,6 +94,52 @@ describe("lambda-sim run: the command", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("expect.errors: no function named 'order' (the architecture has: orders)");
   });
+});
+
+describe("lambda-sim run: a SAM template's logical ids", () => {
+  // Cloned under another folder name, the stack name and so every generated name changes; the
+  // logical ids stay. Both are accepted wherever a scenario names a function, queue or stream.
+  const cloned = () => {
+    const dir = scratch();
+    cpSync(fileURLToPath(new URL("../examples/sam-app/", import.meta.url)), join(dir, "nu-project"), { recursive: true });
+    return dir;
+  };
+
+  it("names functions, queues and streams by logical id in traffic, faults and expectations, and by their generated names too", async () => {
+    const dir = cloned();
+    const file = join(dir, "scenario.yaml");
+    writeFileSync(
+      file,
+      [
+        "duration: 2m",
+        "architecture: nu-project/template.yaml",
+        "faults:",
+        "  - { kind: error, function: RecordClicksFunction, source: 'kinesis:ClicksStream', nth: [1] }",
+        "traffic:",
+        "  - send: { queue: OrdersQueue, count: 6, body: '{\"id\": {i}}' }",
+        "  - put: { stream: ClicksStream, count: 4, data: { user: u, page: '/p{i}' } }",
+        "expect:",
+        "  invocations: { ProcessOrderFunction: { min: 2 }, RecordClicksFunction: { min: 1 } }",
+        "  errors: { ProcessOrderFunction: 0, RecordClicksFunction: 1, nu-project-ProcessOrderFunction-FNJ67CSARBGI: 0 }",
+        "  faultsFired: 1",
+        "  messages: { OrdersQueue: 0, dev-orders-dlq: 0 }",
+      ].join("\n"),
+    );
+    const r = await runScenario(file);
+    expect(r.results.filter((e) => !e.ok), r.report).toEqual([]);
+    expect(r.results.map((e) => e.what)).toContain("invocations of RecordClicksFunction");
+    expect(r.report).toContain("6 messages to OrdersQueue");
+    expect(r.ok, r.report).toBe(true);
+  }, 60_000);
+
+  it("refuses a logical id the template does not have, listing names and logical ids", async () => {
+    const dir = cloned();
+    const file = join(dir, "typo.yaml");
+    writeFileSync(file, "duration: 1m\narchitecture: nu-project/template.yaml\nexpect:\n  errors: { ProcessOrdersFunction: 0 }\n");
+    const r = await cli(["run", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/expect\.errors: no function named 'ProcessOrdersFunction' \(the architecture has: .*nu-project-ProcessOrderFunction-\w+.*ProcessOrderFunction/);
+  }, 30_000);
 });
 
 describe("lambda-sim run: real processes", () => {

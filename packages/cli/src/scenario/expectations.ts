@@ -1,5 +1,21 @@
+import type { NamedKind } from "../template/logical-names.ts";
 import type { Bound, Expectations } from "./scenario-schema.ts";
 import type { FunctionStats, Observations } from "./observations.ts";
+
+/**
+ * The simulator's name for a name a scenario writes, of one of `kinds`: the architecture's own
+ * name, or a template's logical id (template/logical-names.ts).
+ */
+export type ResolveName = (kinds: readonly NamedKind[], name: string) => string;
+const asWritten: ResolveName = (_kinds, name) => name;
+
+/** What each keyed expectation names, other than a function: a queue, a stream, any delivery target. */
+const NAMED: Record<string, readonly NamedKind[]> = {
+  messages: ["queue"],
+  failedRecords: ["queue"],
+  outOfOrderRecords: ["stream", "queue"],
+  delivered: ["queue", "function", "topic", "bus"],
+};
 
 /** What the run measured at the end, beside what telemetry counted. */
 export interface EndState {
@@ -35,19 +51,19 @@ const PER_FUNCTION: Record<string, (s: FunctionStats) => number> = {
  * Per-function expectations naming a function the architecture does not have: without this check
  * `errors: { orders: 0 }` would pass for a misspelt name (or a template's generated one).
  */
-export function unknownFunctionNames(expect: Expectations, known: readonly string[]): string[] {
+export function unknownFunctionNames(expect: Expectations, known: readonly string[], resolve: ResolveName = asWritten): string[] {
   const problems: string[] = [];
   for (const [key, byName] of Object.entries(expect)) {
     if (PER_FUNCTION[key] === undefined || byName === undefined) continue;
     for (const name of Object.keys(byName as Record<string, Bound>)) {
-      if (!known.includes(name)) problems.push(`expect.${key}: no function named '${name}' (the architecture has: ${known.join(", ") || "none"})`);
+      if (!known.includes(resolve(["function"], name))) problems.push(`expect.${key}: no function named '${name}' (the architecture has: ${known.join(", ") || "none"})`);
     }
   }
   return problems;
 }
 
-/** Checks every expectation of the scenario, in the order written. */
-export function checkExpectations(expect: Expectations, obs: Observations, end: EndState): ExpectationResult[] {
+/** Checks every expectation of the scenario, in the order written (and reported with the names written). */
+export function checkExpectations(expect: Expectations, obs: Observations, end: EndState, resolve: ResolveName = asWritten): ExpectationResult[] {
   const results: ExpectationResult[] = [];
   for (const [key, byName] of Object.entries(expect)) {
     if (byName === undefined) continue;
@@ -56,15 +72,16 @@ export function checkExpectations(expect: Expectations, obs: Observations, end: 
       results.push(result("faults fired", fired, byName as Bound));
       continue;
     }
-    for (const [name, bound] of Object.entries(byName as Record<string, Bound>)) {
+    for (const [written, bound] of Object.entries(byName as Record<string, Bound>)) {
       let actual: number;
       const stat = PER_FUNCTION[key];
+      const name = resolve(stat === undefined ? (NAMED[key] ?? []) : ["function"], written);
       if (stat !== undefined) actual = stat(obs.functions.get(name) ?? obs.fn(name));
       else if (key === "messages") actual = end.messages[name] ?? 0;
       else if (key === "failedRecords") actual = end.failedRecords[name] ?? 0;
       else if (key === "outOfOrderRecords") actual = end.outOfOrder[name] ?? 0;
       else actual = obs.delivered.get(name) ?? 0;
-      results.push(result(`${key} of ${name}`, actual, bound));
+      results.push(result(`${key} of ${written}`, actual, bound));
     }
   }
   return results;
@@ -77,6 +94,6 @@ function result(what: string, actual: number, bound: Bound): ExpectationResult {
 }
 
 /** The queues an expectation names, so the run measures them at the end. */
-export function queuesNamed(expect: Expectations): string[] {
-  return [...new Set([...Object.keys(expect.messages ?? {}), ...Object.keys(expect.failedRecords ?? {})])];
+export function queuesNamed(expect: Expectations, resolve: ResolveName = asWritten): string[] {
+  return [...new Set([...Object.keys(expect.messages ?? {}), ...Object.keys(expect.failedRecords ?? {})].map((q) => resolve(["queue"], q)))];
 }

@@ -1,12 +1,13 @@
 import { readFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { SimError, Simulator, stopwatch, VirtualClock, type Source } from "@lambda-sim/core";
+import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source } from "@lambda-sim/core";
 import { loadConfig } from "../config/load-config.ts";
 import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { loadTemplate } from "../template/load-template.ts";
+import { physicalName, type LogicalNames, type NamedKind } from "../template/logical-names.ts";
 import { applyTemplate, explainStartError, freePort, type StartConfig } from "../template/start-config.ts";
-import { checkExpectations, queuesNamed, unknownFunctionNames, type EndState, type ExpectationResult } from "./expectations.ts";
+import { checkExpectations, queuesNamed, unknownFunctionNames, type EndState, type ExpectationResult, type ResolveName } from "./expectations.ts";
 import { Observations } from "./observations.ts";
 import { RecordOrder } from "./record-order.ts";
 import { formatReport } from "./scenario-report.ts";
@@ -79,23 +80,25 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     throw explainStartError(e, a);
   });
   let end: EndState;
+  // A template's logical ids name its resources as well as their names (which hold the stack's).
+  const resolve: ResolveName = (kinds, name) => physicalName(a.template?.names, kinds, name);
   const order = new RecordOrder();
   // Payloads are read only when an expectation needs them.
   const unobserve = s.expect.outOfOrderRecords === undefined ? () => {} : sim.invoker.observe(order.observe);
   try {
     await applyTemplate(sim, a);
-    const unknown = unknownFunctionNames(s.expect, sim.registry.listFunctionNames());
+    const unknown = unknownFunctionNames(s.expect, [...sim.registry.listFunctionNames(), ...functionIds(a)], resolve);
     if (unknown.length > 0) throw new SimError("ERR_CONFIG", `${file}: ${unknown.join("\n")}`);
     const endAt = SCENARIO_START + s.durationMs;
-    const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
+    const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic, resolve);
     await clock.advanceTo(endAt);
     // The last invocations' events may wait for the next turn of the loop (Telemetry.deferred).
     sim.telemetry.flush();
     obs.finish();
     const declared = Object.keys((a.sources.queues as Record<string, unknown> | undefined) ?? {});
-    end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect)])])), outOfOrder: Object.fromEntries(order.outOfOrder), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
+    end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, resolve)])])), outOfOrder: Object.fromEntries(order.outOfOrder), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
     const wallMs = stopwatch.now() - wallStart;
-    const results = checkExpectations(s.expect, obs, end);
+    const results = checkExpectations(s.expect, obs, end, resolve);
     const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
@@ -123,7 +126,30 @@ async function loadScenario(file: string, sources: readonly Source<any>[]): Prom
     }
   }
   const name = k.name ?? file.split("/").at(-1)!.replace(/\.ya?ml$/, "");
-  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic: k.traffic, expect: k.expect, architecture, port, faults: [...architecture.faults, ...(architecture === loaded ? [] : loaded.faults)] };
+  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic: k.traffic, expect: k.expect, architecture, port, faults: [...architecture.faults, ...(architecture === loaded ? [] : withPhysicalNames(loaded.faults, architecture.template?.names))] };
+}
+
+const PREFIX_KIND: Record<string, NamedKind> = { lambda: "function", sqs: "queue", kinesis: "stream", sns: "topic" };
+
+/** A scenario's faults with a template's logical ids resolved: `function: WorkerFunction`, `source: sqs:OrdersQueue`, `target: sqs:OrdersDLQ`. */
+function withPhysicalNames(faults: FaultSpec[], names: LogicalNames | undefined): FaultSpec[] {
+  if (names === undefined) return faults;
+  const prefixed = (v: string) => {
+    const m = /^(lambda|sqs|kinesis|sns):(.+)$/.exec(v);
+    return m === null ? v : `${m[1]}:${physicalName(names, [PREFIX_KIND[m[1]!]!], m[2]!)}`;
+  };
+  return faults.map((f) => {
+    const out = { ...f };
+    if (out.function !== undefined) out.function = physicalName(names, ["function"], out.function);
+    if (out.source !== undefined) out.source = prefixed(out.source);
+    if (out.kind === "delivery-failure") out.target = prefixed(out.target);
+    return out;
+  });
+}
+
+/** A template's functions' logical ids, listed beside their names when an expectation names neither. */
+function functionIds(a: StartConfig): string[] {
+  return Object.entries(a.template?.names ?? {}).flatMap(([id, n]) => (n.kind === "function" ? [id] : []));
 }
 
 /** A SAM or CloudFormation template (JSON, or YAML with a top-level Resources/Transform/AWSTemplateFormatVersion), not a lambda-sim.yaml. */

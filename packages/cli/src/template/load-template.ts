@@ -7,6 +7,7 @@ import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "
 import { schemaKeysAt } from "../config/schema-keys.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import { logicalNames, type LogicalNames } from "./logical-names.ts";
 import { dependencyCycle } from "./resource-dependencies.ts";
 import { applyGlobals } from "./sam-globals.ts";
 import { addGeneratedQueues } from "./sam-generated-queues.ts";
@@ -23,6 +24,8 @@ export interface TemplateSummary {
   actions: TemplateAction[];
   /** Where each of the config's event source mappings was declared: `<file>:<line> Resources.X...`. */
   mappingPlaces: string[];
+  /** Logical id → physical name of its functions, queues, streams, topics and buses (scenarios and tail accept either). */
+  names: LogicalNames;
 }
 
 export interface TemplateOptions {
@@ -94,7 +97,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     const at = t.templatePathOf(["eventSourceMappings", i]) ?? [];
     return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
   });
-  const summary: TemplateSummary = { file: path, stackName, lines: [...summaryLines(t, path, stackName), ...outputs], actions: t.actions, mappingPlaces };
+  const summary: TemplateSummary = { file: path, stackName, lines: [...summaryLines(t, path, stackName), ...outputs], actions: t.actions, mappingPlaces, names: logicalNames(stack) };
   return { ...(opts.native === undefined ? config : combine(config, opts.native, summary)), template: summary };
 }
 
