@@ -6,6 +6,7 @@ import { resolveEndpoint } from "../client/endpoint.ts";
 import { simAuthHeaders, unauthorizedHint } from "../client/sim-auth.ts";
 import { concerns, describeEvent, paint } from "../console/event-line.ts";
 import { decodeEvent } from "../dashboard/page/compact-events.js";
+import { tailFunction } from "./tail-function.ts";
 
 export interface TailOptions {
   function?: string;
@@ -36,6 +37,11 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   const url = new URL(EVENTS_PATH, endpoint);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const colour = !opts.json && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  if (opts.function !== undefined) {
+    const fn = await tailFunction(endpoint, opts.function, simAuthHeaders(opts.token));
+    if (fn.note !== undefined) process.stderr.write(`lambda-sim tail: ${fn.note}\n`);
+    opts = { ...opts, function: fn.name };
+  }
   const ws = new WebSocket(url, { headers: simAuthHeaders(opts.token) });
   let refused: string | undefined;
   ws.on("unexpected-response", (_req, res) => {

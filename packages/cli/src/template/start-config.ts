@@ -70,7 +70,8 @@ export function parseParameterOverrides(args: readonly string[]): Record<string,
 
 /**
  * Once the simulator listens: the template's rules, versions, aliases and provisioned concurrency
- * (template-actions.ts), then the start-up lines. A failure stops the simulator and fails the start,
+ * (template-actions.ts), `GET /_sim/template` (its logical ids and the names they became), then
+ * the start-up lines. A failure stops the simulator and fails the start,
  * as a config error does.
  */
 export async function applyTemplate(sim: Simulator, config: StartConfig | undefined): Promise<string> {
@@ -81,6 +82,9 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
     await sim.close();
     throw new SimError("ERR_CONFIG", problems.join("\n"));
   }
+  // What the template's logical ids became, for clients that take either (`lambda-sim tail --function`).
+  const { file, stackName, names } = config.template;
+  sim.simApi.addRoute("/_sim/template", () => ({ file, stackName, names }));
   return config.template.lines.map((l) => `  ${l}\n`).join("");
 }
 

@@ -1,0 +1,37 @@
+/** One named resource of the template the simulator was started from (template/logical-names.ts, served by start-config.ts). */
+interface TemplateNames {
+  names?: Record<string, { kind: string; name: string }>;
+}
+
+/** The function `tail --function NAME` follows, and what to tell the user about it on stderr. */
+export interface TailFunction {
+  name: string;
+  note?: string;
+}
+
+/**
+ * `tail --function NAME`: NAME is a function's name or, when the simulator was started from a
+ * template, its logical id (`ProcessOrderFunction` for `sam-app-ProcessOrderFunction-PCG4UBR9LKO3`).
+ * A name the simulator has no function for is still followed (the function may be created later),
+ * with a note listing the functions it has, rather than printing nothing forever.
+ */
+export async function tailFunction(endpoint: string, name: string, headers: Record<string, string>): Promise<TailFunction> {
+  const get = async <T>(path: string): Promise<T | undefined> => {
+    try {
+      const res = await fetch(new URL(path, endpoint), { headers });
+      return res.ok ? ((await res.json()) as T) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const [state, template] = await Promise.all([get<{ functions?: string[] }>("/_sim/state"), get<TemplateNames>("/_sim/template")]);
+  // No simulator, or one that refuses the token: the events socket says which.
+  if (state?.functions === undefined) return { name };
+  const functions = state.functions;
+  if (functions.includes(name)) return { name };
+  const logical = template?.names?.[name];
+  if (logical?.kind === "function") return { name: logical.name, note: `${name} is the template's logical id of function ${logical.name}` };
+  const ids = Object.entries(template?.names ?? {}).flatMap(([id, n]) => (n.kind === "function" ? [id] : []));
+  const has = [...functions, ...ids].join(", ") || "none yet";
+  return { name, note: `no function named '${name}' (the simulator has: ${has}); following it in case it is created` };
+}

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { afterEach, describe, expect, it } from "vitest";
+import { CLI, startLambdaSim } from "./support/lambda-sim-process.ts";
+import { until } from "./support/until.ts";
+
+/**
+ * `lambda-sim tail --function NAME` with the names a user has at hand: a template's logical id
+ * (SAM's generated function names hold the stack's name), and a name that is no function, which
+ * is said on stderr instead of printing nothing forever.
+ */
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill("SIGKILL");
+});
+
+function tail(args: string[]) {
+  const child = spawn(process.execPath, [CLI, "tail", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  children.push(child);
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (b: Buffer) => (out += b));
+  child.stderr.on("data", (b: Buffer) => (err += b));
+  return { child, out: () => out, err: () => err };
+}
+
+const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  WorkerFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async (e) => e;"
+  OtherFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async () => 'other';"
+`;
+
+describe("lambda-sim tail --function", () => {
+  it("follows a function named by its template logical id, and says so", { timeout: 120_000 }, async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-tail-")), "shop");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "template.yaml"), TEMPLATE);
+    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
+    const worker = /function (shop-WorkerFunction-\w+)/.exec(sim.output())![1]!;
+    const other = /function (shop-OtherFunction-\w+)/.exec(sim.output())![1]!;
+    const t = tail(["--endpoint", sim.endpoint, "--function", "WorkerFunction"]);
+    // A CLI process takes seconds to start on a loaded machine.
+    await until(() => t.err().includes("following"), 60_000);
+    expect(t.err()).toContain(`WorkerFunction is the template's logical id of function ${worker}`);
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    try {
+      await lambda.send(new InvokeCommand({ FunctionName: other }));
+      await lambda.send(new InvokeCommand({ FunctionName: worker, Payload: "{}" }));
+      await until(() => t.out().includes(`invoked ${worker}:$LATEST`), 30_000);
+      expect(t.out()).not.toContain(other);
+    } finally {
+      lambda.destroy();
+      await sim.kill();
+    }
+  });
+
+  it("says on stderr when no function has the name, listing the ones there are, and keeps following", { timeout: 120_000 }, async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-tail-")), "shop");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "template.yaml"), TEMPLATE);
+    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
+    const t = tail(["--endpoint", sim.endpoint, "--function", "ProcessOrderFunction"]);
+    try {
+      await until(() => t.err().includes("following"), 60_000);
+      expect(t.err()).toMatch(/no function named 'ProcessOrderFunction' \(the simulator has: shop-OtherFunction-\w+, shop-WorkerFunction-\w+, WorkerFunction, OtherFunction\); following it in case it is created/);
+      expect(t.child.exitCode).toBeNull();
+    } finally {
+      await sim.kill();
+    }
+  });
+});
