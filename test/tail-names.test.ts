@@ -74,8 +74,8 @@ describe("lambda-sim tail --function", () => {
     const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
     const t = tail(["--endpoint", sim.endpoint, "--function", "ProcessOrderFunction"]);
     try {
-      await until(() => t.err().includes("following"), 60_000);
-      expect(t.err()).toMatch(/no function named 'ProcessOrderFunction' \(the simulator has: shop-OtherFunction-\w+, shop-WorkerFunction-\w+, WorkerFunction, OtherFunction\); following it in case it is created/);
+      await until(() => t.err().includes("lambda-sim tail: following"), 60_000);
+      expect(t.err()).toMatch(/no function named 'ProcessOrderFunction' \(the simulator has: shop-OtherFunction-\w+, shop-WorkerFunction-\w+, WorkerFunction, OtherFunction\); its events are shown if it is created later/);
       expect(t.child.exitCode).toBeNull();
     } finally {
       await sim.kill();

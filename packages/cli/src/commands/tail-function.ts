@@ -33,5 +33,5 @@ export async function tailFunction(endpoint: string, name: string, headers: Reco
   if (logical?.kind === "function") return { name: logical.name, note: `${name} is the template's logical id of function ${logical.name}` };
   const ids = Object.entries(template?.names ?? {}).flatMap(([id, n]) => (n.kind === "function" ? [id] : []));
   const has = [...functions, ...ids].join(", ") || "none yet";
-  return { name, note: `no function named '${name}' (the simulator has: ${has}); following it in case it is created` };
+  return { name, note: `no function named '${name}' (the simulator has: ${has}); its events are shown if it is created later` };
 }
