@@ -107,8 +107,8 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   // Service time never goes backwards across a restart of the same state (README "Time control").
   const mark = readServiceTimeMark(store);
   const clock = typeof opts.clock === "function" ? opts.clock(mark) : (opts.clock ?? startWallClock(opts.timeScale, mark));
-  if (opts.stateDir !== undefined) keepServiceTimeMark(store, clock, cleanup);
   const telemetry = new Telemetry(clock);
+  if (opts.stateDir !== undefined) keepServiceTimeMark(store, clock, telemetry, cleanup);
   const hub = new EventHub(telemetry, clock);
   if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
   const rng = new SeededRng(opts.seed ?? randomSeed());
