@@ -31,7 +31,7 @@ async function perInvocationMicros(sources: Source<any>[]): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < N; i++) {
     const requestId = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-    t.emit({ type: "invocation.admitted", functionName: "noop", qualifier: "$LATEST", newEnvironment: false });
+    t.emit({ type: "invocation.admitted", functionName: "noop", qualifier: "$LATEST", newEnvironment: false, concurrentExecutions: 1, accountConcurrentExecutions: 1, unreservedConcurrentExecutions: 1 });
     t.emit({ type: "function.log", functionName: "noop", environmentId: env, requestId, text: `START RequestId: ${requestId} Version: $LATEST\n` });
     t.emit({ type: "function.log", functionName: "noop", environmentId: env, requestId, text: `2026-01-01T00:00:00.000Z\t${requestId}\tINFO\thandled order ${i}\n` });
     t.emit({ type: "function.log", functionName: "noop", environmentId: env, requestId, text: `2026-01-01T00:00:00.000Z\t${requestId}\tINFO\t{"order":${i},"latency":12}\n` });

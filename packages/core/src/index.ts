@@ -9,6 +9,7 @@ export type { Rng, RandomStream } from "./random/rng.ts";
 export { SeededRng } from "./random/seeded-rng.ts";
 export { Store } from "./store/store.ts";
 export { GroupCommit } from "./store/group-commit.ts";
+export { BatchInsert } from "./store/batch-insert.ts";
 export { loadMigrations, type Migration } from "./store/migrate.ts";
 export { AwsError, isAwsError } from "./errors/aws-error.ts";
 export { SimError, isSimError, type SimErrorCode } from "./errors/sim-error.ts";

@@ -37,7 +37,7 @@ const env = "5fb3bb343bb79f83c05b970674a3137c";
 /** One event of each kind with a compact form, optional fields with and without values, and some without one. */
 const EVENTS: TelemetryEventInput[] = [
   { type: "environment.state-changed", environmentId: env, functionName: "fn", version: "$LATEST", from: "none", to: "initializing", provisioned: true },
-  { type: "invocation.admitted", functionName: "fn", qualifier: "$LATEST", newEnvironment: true },
+  { type: "invocation.admitted", functionName: "fn", qualifier: "$LATEST", newEnvironment: true, concurrentExecutions: 2, accountConcurrentExecutions: 3, unreservedConcurrentExecutions: 1 },
   { type: "invocation.started", requestId: r, functionName: "fn", version: "$LATEST", environmentId: env, coldStart: true, payload: '{"a":"é\\n"}' },
   { type: "function.log", functionName: "fn", environmentId: env, requestId: r, text: `START RequestId: ${r} Version: $LATEST\n` },
   { type: "function.log", functionName: "fn", environmentId: env, requestId: undefined, text: "between invocations\ttab \u2028 null\n" },

@@ -71,6 +71,7 @@ export class ConcurrencyGovernor {
   private readonly telemetry: Telemetry;
   private readonly functions = new Map<string, FunctionState>();
   private unreservedInFlight = 0;
+  private accountInFlight = 0;
   /** account-burst mode: the one bucket all functions share. */
   private readonly accountBucket: FunctionState;
   private reservedTotal = 0;
@@ -111,10 +112,22 @@ export class ConcurrencyGovernor {
       this.telemetry.emit({ type: "invocation.throttled", functionName, qualifier, reason, caller });
       return { ok: false, reason };
     }
-    this.telemetry.emit({ type: "invocation.admitted", functionName, qualifier, newEnvironment });
     f.inFlight++;
+    this.accountInFlight++;
     const unreserved = f.reserved === undefined;
     if (unreserved) this.unreservedInFlight++;
+    // The counts travel with the event, so its subscribers read nothing else and it can wait
+    // for the server's next quiet moment like the invocation's other events (Telemetry.deferred).
+    const admitted = {
+      type: "invocation.admitted",
+      functionName,
+      qualifier,
+      newEnvironment,
+      concurrentExecutions: f.inFlight,
+      accountConcurrentExecutions: this.accountInFlight,
+      unreservedConcurrentExecutions: this.unreservedInFlight,
+    } as const;
+    this.telemetry.deferred(() => this.telemetry.emit(admitted));
     let released = false;
     return {
       ok: true,
@@ -123,6 +136,7 @@ export class ConcurrencyGovernor {
           if (released) return;
           released = true;
           f.inFlight--;
+          this.accountInFlight--;
           if (unreserved) this.unreservedInFlight--;
         },
       },
@@ -162,9 +176,7 @@ export class ConcurrencyGovernor {
 
   inFlight(functionName?: string): number {
     if (functionName !== undefined) return this.functions.get(functionName)?.inFlight ?? 0;
-    let n = 0;
-    for (const f of this.functions.values()) n += f.inFlight;
-    return n;
+    return this.accountInFlight;
   }
 
   private state(name: string): FunctionState {

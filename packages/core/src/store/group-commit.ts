@@ -1,7 +1,5 @@
 import type { Store } from "./store.ts";
 
-/** Commits after which a store counts as busy (a few seconds of steady traffic; chosen). */
-const BUSY_AFTER_COMMITS = 1_000;
 
 interface Write {
   op: () => void;
@@ -21,11 +19,10 @@ export class GroupCommit {
   private readonly commit: (writes: Write[], failed: Map<Write, unknown>) => void;
   private writes: Write[] = [];
   private scheduled = false;
-  private commits = 0;
 
   constructor(store: Store) {
     this.store = store;
-    this.commit = store.db.transaction((writes: Write[], failed: Map<Write, unknown>) => {
+    this.commit = store.writer((writes: Write[], failed: Map<Write, unknown>) => {
       for (const w of writes) {
         try {
           w.op();
@@ -64,7 +61,5 @@ export class GroupCommit {
       if (failed.has(w)) w.reject(failed.get(w));
       else w.resolve();
     }
-    // A busy store: its checkpoints move off the event loop (Store.checkpointInBackground).
-    if (++this.commits === BUSY_AFTER_COMMITS) this.store.checkpointInBackground();
   }
 }

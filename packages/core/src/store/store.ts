@@ -16,12 +16,15 @@ export type Db = Database.Database;
  */
 /** SQLite's own automatic checkpoint size (PRAGMA wal_autocheckpoint default). */
 const SQLITE_CHECKPOINT_PAGES = 1_000;
+/** Commits after which a store counts as busy (a few seconds of steady traffic; chosen). */
+const BUSY_AFTER_COMMITS = 1_000;
 
 export class Store {
   readonly db: Db;
   readonly path: string;
   private checkpointer: WalCheckpointer | undefined;
   private groupCommit: GroupCommit | undefined;
+  private commitCount = 0;
 
   private constructor(db: Db, path: string) {
     this.db = db;
@@ -64,6 +67,26 @@ export class Store {
    */
   get commits(): GroupCommit {
     return (this.groupCommit ??= new GroupCommit(this));
+  }
+
+  /**
+   * `fn` as a transaction, built once (better-sqlite3 compiles a wrapper per db.transaction()
+   * call), for a writer that commits often: its commits count towards the store being busy, as
+   * the group commit's do (the SQS and async queues, SNS, buses), so that a simulator writing
+   * mostly Kinesis records, log lines or SNS deliveries moves its checkpoints off the event loop too.
+   */
+  writer<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    const tx = this.db.transaction(fn);
+    return (...args) => {
+      const out = tx(...args);
+      this.noteCommit();
+      return out;
+    };
+  }
+
+  /** One more commit: a busy store's checkpoints move off the event loop (checkpointInBackground). */
+  noteCommit(): void {
+    if (++this.commitCount === BUSY_AFTER_COMMITS) this.checkpointInBackground();
   }
 
   /** Runs `fn` in one transaction (better-sqlite3 transactions are synchronous). */

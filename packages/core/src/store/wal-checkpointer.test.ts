@@ -40,4 +40,20 @@ describe("WAL checkpoints off the event loop", () => {
     expect(store.db.prepare("SELECT count(*) FROM t").pluck().get()).toBe(3000);
     store.close();
   });
+
+  it("start too once a store's writers (Kinesis records, log lines) have committed a thousand times between them", () => {
+    dir = mkdtempSync(join(tmpdir(), "lambda-sim-wal-"));
+    const store = Store.open(dir, []);
+    store.db.exec("CREATE TABLE t (v BLOB)");
+    const insert = store.db.prepare("INSERT INTO t (v) VALUES (?)");
+    const records = store.writer((n: number) => void insert.run(Buffer.alloc(n)));
+    const logs = store.writer(() => void insert.run(Buffer.alloc(8)));
+    for (let i = 0; i < 499; i++) (records(16), logs());
+    records(16);
+    expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+    logs();
+    expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(BACKSTOP_CHECKPOINT_PAGES);
+    expect(store.db.prepare("SELECT count(*) FROM t").pluck().get()).toBe(1000);
+    store.close();
+  });
 });

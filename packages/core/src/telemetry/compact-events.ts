@@ -17,7 +17,7 @@ export const COMPACT_FIELDS = [
   ["invocation.finished", "requestId", "functionName", "version", "environmentId", "durationMs", "billedDurationMs", "maxMemoryUsedMb", "status", "initDurationMs", "errorType", "result"],
   ["invocation.started", "requestId", "functionName", "version", "environmentId", "coldStart", "payload"],
   ["environment.state-changed", "environmentId", "functionName", "version", "from", "to", "reason", "provisioned"],
-  ["invocation.admitted", "functionName", "qualifier", "newEnvironment"],
+  ["invocation.admitted", "functionName", "qualifier", "newEnvironment", "concurrentExecutions", "accountConcurrentExecutions", "unreservedConcurrentExecutions"],
 ] as const satisfies readonly (readonly [TelemetryEventType, ...string[]])[];
 
 type Row = (typeof COMPACT_FIELDS)[number];

@@ -199,6 +199,25 @@ describe("EventHub", () => {
     expect(hub.connect(sink()).subscribe({ coalesce: "yes" })).toBe(false);
   });
 
+  it("hides for a coalesce client only behind events that client is sent", async () => {
+    const clock = new VirtualClock(0);
+    const telemetry = new Telemetry(clock);
+    const hub = new EventHub(telemetry, clock, 0);
+    const [busyOnly, startsOnly] = [sink(), sink()];
+    expect(hub.connect(busyOnly).subscribe({ coalesce: true, previews: false, states: ["busy"] })).toBe(true);
+    expect(hub.connect(startsOnly).subscribe({ coalesce: true, previews: false, types: ["invocation.started"] })).toBe(true);
+    const state = (from: EnvironmentState, to: EnvironmentState) => telemetry.emit({ type: "environment.state-changed", environmentId: "e1", functionName: "fn", version: "$LATEST", from, to });
+    state("idle", "busy");
+    telemetry.emit({ type: "invocation.started", requestId: "r1", functionName: "fn", version: "$LATEST", environmentId: "e1", coldStart: false, payload: "{}" });
+    telemetry.emit({ type: "invocation.finished", requestId: "r1", functionName: "fn", version: "$LATEST", environmentId: "e1", durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 60, status: "success" });
+    state("busy", "idle");
+    await nextTurn();
+    const events = (s: ReturnType<typeof sink>) => s.frames.flatMap((f) => (f.kind === "events" ? f.events : []));
+    // The idle that follows is not theirs to see: the busy stays (the warm start still goes behind its finish).
+    expect(events(busyOnly).map((e) => (e.type === "environment.state-changed" ? e.to : e.type))).toEqual(["busy", "invocation.finished"]);
+    expect(events(startsOnly).map((e) => e.type)).toEqual(["invocation.started"]);
+  });
+
   it("answers a sample with the views at the current seq", () => {
     const { hub, emit } = hubWithCounter();
     const s = sink();

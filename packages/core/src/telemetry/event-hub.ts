@@ -190,7 +190,6 @@ export class EventHub {
     this.batch = [];
     if (batch.length === 0) return;
     const texts = new EventTexts();
-    let superseded: Set<object> | undefined;
     // One frame text per subscription (and per join point, for a client that joined this turn).
     const frames = new Map<string, string | undefined>();
     const last = batch[batch.length - 1]!.seq;
@@ -206,8 +205,8 @@ export class EventHub {
       let frame = frames.get(key);
       if (!frames.has(key)) {
         // Only coalescing clients skip what a later event hides; the others get every event.
-        if (c.subscription.coalesce) superseded ??= supersededInFrame(batch);
-        frame = eventsFrame(batch, from, c.subscription, texts, c.subscription.coalesce ? superseded : undefined);
+        const superseded = c.subscription.coalesce ? supersededInFrame(batch, c.subscription) : undefined;
+        frame = eventsFrame(batch, from, c.subscription, texts, superseded);
         frames.set(key, frame);
       }
       if (frame !== undefined) this.write(c, frame);

@@ -76,7 +76,16 @@ export type TelemetryEvent = Base &
         /** The response (or error) payload, cut to PREVIEW_BYTES. */
         result?: string;
       }
-    | { type: "invocation.admitted"; functionName: string; qualifier: string; newEnvironment: boolean }
+    | {
+        type: "invocation.admitted";
+        functionName: string;
+        qualifier: string;
+        newEnvironment: boolean;
+        /** In flight once this one is counted: the function's, the account's, and those of functions without reserved concurrency. */
+        concurrentExecutions: number;
+        accountConcurrentExecutions: number;
+        unreservedConcurrentExecutions: number;
+      }
     | {
         type: "invocation.throttled";
         functionName: string;

@@ -102,14 +102,17 @@ function isFlip(e: TelemetryEvent): boolean {
 /**
  * What a `coalesce` subscriber is not sent of a batch: each busy/idle change that a later one of
  * the same environment follows with no other change of that environment between them, and each
- * warm `invocation.started` whose `invocation.finished` is in the batch.
+ * warm `invocation.started` whose `invocation.finished` is in the batch. Only events `sub` is sent
+ * hide others: a client that takes `idle` but not `busy` (or starts but not finishes) still
+ * learns of every change it asked for.
  */
-export function supersededInFrame(batch: readonly TelemetryEvent[]): Set<TelemetryEvent> {
+export function supersededInFrame(batch: readonly TelemetryEvent[], sub: CompiledSubscription): Set<TelemetryEvent> {
   const out = new Set<TelemetryEvent>();
   const flipFollows = new Set<string>();
   const finished = new Set<string>();
   for (let i = batch.length - 1; i >= 0; i--) {
     const e = batch[i]!;
+    if (!sub.matches(e)) continue;
     if (e.type === "invocation.finished") finished.add(e.requestId);
     else if (e.type === "invocation.started") {
       if (!e.coldStart && finished.has(e.requestId)) out.add(e);

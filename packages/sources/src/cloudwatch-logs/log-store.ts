@@ -1,4 +1,4 @@
-import { stopwatch, type Store } from "@lambda-sim/core";
+import { BatchInsert, stopwatch, type Store } from "@lambda-sim/core";
 
 export interface LogEventRow {
   seq: number;
@@ -82,7 +82,6 @@ export class LogStore {
       touchStream: db.prepare(
         "UPDATE logs_streams SET first_event_at = COALESCE(first_event_at, @first), last_event_at = MAX(COALESCE(last_event_at, 0), @last), last_ingestion_at = @last WHERE id = @id",
       ),
-      insert: db.prepare("INSERT INTO logs_events (group_id, stream_id, timestamp, message) VALUES (?, ?, ?, ?)"),
       count: db.prepare("SELECT COUNT(*) FROM logs_events WHERE group_id = ?").pluck(),
       // The oldest `n` events of a group: a range of its index, deleted in one statement.
       trim: db.prepare("DELETE FROM logs_events WHERE group_id = @g AND seq <= (SELECT seq FROM logs_events WHERE group_id = @g ORDER BY seq LIMIT 1 OFFSET @n - 1)"),
@@ -96,17 +95,19 @@ export class LogStore {
       deleteGroupStreams: db.prepare("DELETE FROM logs_streams WHERE group_id = ?"),
       deleteGroup: db.prepare("DELETE FROM logs_groups WHERE id = ?"),
     };
-    this.flushAll = db.transaction((events: NewLogEvent[]) => {
+    const insert = new BatchInsert(db, "logs_events", ["group_id", "stream_id", "timestamp", "message"], 64);
+    this.flushAll = store.writer((events: NewLogEvent[]) => {
       const touched = new Map<number, number>();
       const streams = new Map<number, { first: number; last: number }>();
-      for (const e of events) {
-        const { groupId, streamId } = this.ids(e);
+      const ids = events.map((e) => this.ids(e));
+      for (const [i, e] of events.entries()) {
+        const { groupId, streamId } = ids[i]!;
         const s = streams.get(streamId);
         if (s === undefined) streams.set(streamId, { first: e.timestamp, last: e.timestamp });
         else if (e.timestamp > s.last) s.last = e.timestamp;
-        this.s.insert.run(groupId, streamId, e.timestamp, e.message);
         touched.set(groupId, (touched.get(groupId) ?? 0) + 1);
       }
+      insert.run(events.length, (i, into) => into.push(ids[i]!.groupId, ids[i]!.streamId, events[i]!.timestamp, events[i]!.message));
       for (const [id, s] of streams) this.s.touchStream.run({ id, first: s.first, last: s.last });
       for (const [groupId, added] of touched) {
         const n = (this.counts.get(groupId) ?? (this.s.count.get(groupId) as number) - added) + added;

@@ -25,7 +25,7 @@ export const cloudwatchMetricsSource: Source<MetricsConfig> = {
   migrations: loadMigrations("metrics", new URL("./migrations/", import.meta.url)),
   start(ctx, config) {
     const store = new MetricStore(ctx.store, ctx.clock, ctx.rng.stream("cloudwatch-metrics"), config?.retentionDays ?? 15);
-    const lambda = new LambdaMetrics(store, ctx.invoker.governor);
+    const lambda = new LambdaMetrics(store);
     const unsubscribe = ctx.telemetry.subscribe(lambda.onEvent);
     const sqs = startSqsGauges(ctx.store, ctx.clock, store);
     registerMetricsProtocols(ctx, metricOperations(store, ctx.clock, () => sqs?.sample()));

@@ -1,12 +1,10 @@
-import type { Invoker, TelemetryEvent } from "@lambda-sim/core";
+import type { TelemetryEvent } from "@lambda-sim/core";
 import { mappingEventCounts } from "./mapping-event-counts.ts";
 import { dimensionKey, type MetricStore } from "./metric-store.ts";
 
 const NS = "AWS/Lambda";
 /** Enqueue times of async events awaiting an attempt, for AsyncEventAge; bounded (chosen). */
 const MAX_PENDING_ASYNC = 100_000;
-
-type Governor = Invoker["governor"];
 
 /**
  * Lambda's metrics (AWS/Lambda, "Types of metrics for Lambda functions") from the telemetry stream.
@@ -23,16 +21,12 @@ type Governor = Invoker["governor"];
  */
 export class LambdaMetrics {
   private readonly store: MetricStore;
-  private readonly governor: Governor;
   private readonly enqueuedAt = new Map<string, number>();
-  /** Functions seen, to split account concurrency into reserved and unreserved. */
-  private readonly functions = new Set<string>();
   /** The three dimension sets of each function and qualifier, as store keys (computed once). */
   private readonly dimensionCache = new Map<string, string[]>();
 
-  constructor(store: MetricStore, governor: Governor) {
+  constructor(store: MetricStore) {
     this.store = store;
-    this.governor = governor;
   }
 
   readonly onEvent = (e: TelemetryEvent): void => {
@@ -51,8 +45,14 @@ export class LambdaMetrics {
       case "invocation.throttled":
         for (const d of this.dimensionSets(e.functionName, e.qualifier)) this.put("Throttles", d, 1, "Count");
         return;
-      case "invocation.admitted":
-        return this.sampleConcurrency(e.functionName, e.qualifier);
+      case "invocation.admitted": {
+        // Sampled at each admission: their Maximum is the peak (the counts come with the event).
+        const [accountLevel, ...perFunction] = this.dimensionSets(e.functionName, e.qualifier);
+        this.put("ConcurrentExecutions", accountLevel!, e.accountConcurrentExecutions, "Count");
+        for (const d of perFunction) this.put("ConcurrentExecutions", d, e.concurrentExecutions, "Count");
+        this.put("UnreservedConcurrentExecutions", accountLevel!, e.unreservedConcurrentExecutions, "Count");
+        return;
+      }
       case "async.enqueued":
         if (this.enqueuedAt.size >= MAX_PENDING_ASYNC) this.enqueuedAt.delete(this.enqueuedAt.keys().next().value!);
         this.enqueuedAt.set(e.requestId, e.time);
@@ -84,19 +84,6 @@ export class LambdaMetrics {
         return;
     }
   };
-
-  /** After admission: the governor counts the admitted invocation only once admit() returns. */
-  private sampleConcurrency(functionName: string, qualifier: string): void {
-    this.functions.add(functionName);
-    const mine = this.governor.inFlight(functionName) + 1;
-    const account = this.governor.inFlight() + 1;
-    let reserved = 0;
-    for (const f of this.functions) if (this.governor.reserved(f) !== undefined) reserved += this.governor.inFlight(f) + (f === functionName ? 1 : 0);
-    const [accountLevel, ...perFunction] = this.dimensionSets(functionName, qualifier);
-    this.put("ConcurrentExecutions", accountLevel!, account, "Count");
-    for (const d of perFunction) this.put("ConcurrentExecutions", d, mine, "Count");
-    this.put("UnreservedConcurrentExecutions", accountLevel!, account - reserved, "Count");
-  }
 
   /** Account level, per function, per function and resource. */
   private dimensionSets(functionName: string, qualifier: string | undefined): string[] {

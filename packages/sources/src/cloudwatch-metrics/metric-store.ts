@@ -44,7 +44,12 @@ export class MetricStore {
   private readonly clock: Clock;
   private readonly random: RandomStream;
   private readonly retentionMs: number;
-  private readonly open = new Map<string, MinuteBucket>();
+  /**
+   * The open minute's buckets by namespace, name and dimensions: three lookups of strings the hot
+   * path reuses (their hashes cached), not one of a key concatenated per sample (12 per invocation).
+   */
+  private readonly open = new Map<string, Map<string, Map<string, MinuteBucket>>>();
+  private openCount = 0;
   private openMinute = -1;
   private readonly s;
   private readonly write: (buckets: MinuteBucket[], before: number) => void;
@@ -65,7 +70,7 @@ export class MetricStore {
       range: db.prepare("SELECT * FROM metrics_minutes WHERE namespace = ? AND name = ? AND dimensions = ? AND minute >= ? AND minute < ? ORDER BY minute"),
       list: db.prepare("SELECT DISTINCT namespace, name, dimensions FROM metrics_minutes WHERE minute >= ? ORDER BY namespace, name, dimensions"),
     };
-    this.write = db.transaction((buckets: MinuteBucket[], before: number) => {
+    this.write = store.writer((buckets: MinuteBucket[], before: number) => {
       for (const b of buckets) {
         const old = this.s.get.get(b.namespace, b.name, b.dimensions, b.minute) as RawBucket | undefined;
         const merged = old === undefined || b.gauge ? b : this.merge(fromRaw(old), b);
@@ -82,11 +87,10 @@ export class MetricStore {
   record(namespace: string, name: string, dimensions: readonly Dimension[] | string, value: number, unit: string, count = 1): void {
     const minute = this.rollMinute();
     const dims = typeof dimensions === "string" ? dimensions : dimensionKey(dimensions);
-    const key = `${namespace}\u0000${name}\u0000${dims}`;
-    let b = this.open.get(key);
+    let b = this.open.get(namespace)?.get(name)?.get(dims);
     if (b === undefined) {
       b = { namespace, name, dimensions: dims, minute, unit, sampleCount: 0, sum: 0, minimum: value, maximum: value, samples: [] };
-      this.open.set(key, b);
+      this.keep(b);
     }
     b.sampleCount += count;
     b.sum += value * count;
@@ -102,13 +106,25 @@ export class MetricStore {
   setGauge(namespace: string, name: string, dimensions: readonly Dimension[], value: number, unit: string): void {
     this.rollMinute();
     const dims = dimensionKey(dimensions);
-    this.open.set(`${namespace}\u0000${name}\u0000${dims}`, { namespace, name, dimensions: dims, minute: this.openMinute, unit, sampleCount: 1, sum: value, minimum: value, maximum: value, samples: [value], gauge: true });
+    this.keep({ namespace, name, dimensions: dims, minute: this.openMinute, unit, sampleCount: 1, sum: value, minimum: value, maximum: value, samples: [value], gauge: true });
+  }
+
+  /** Adds (or replaces) the open minute's bucket of `b`'s metric. */
+  private keep(b: MinuteBucket): void {
+    let names = this.open.get(b.namespace);
+    if (names === undefined) this.open.set(b.namespace, (names = new Map()));
+    let byDims = names.get(b.name);
+    if (byDims === undefined) names.set(b.name, (byDims = new Map()));
+    if (!byDims.has(b.dimensions)) this.openCount++;
+    byDims.set(b.dimensions, b);
   }
 
   flush(): void {
-    if (this.open.size === 0) return;
-    const buckets = [...this.open.values()];
+    if (this.openCount === 0) return;
+    const buckets: MinuteBucket[] = [];
+    for (const names of this.open.values()) for (const byDims of names.values()) buckets.push(...byDims.values());
     this.open.clear();
+    this.openCount = 0;
     this.write(buckets, this.clock.now() - this.retentionMs);
   }
 
@@ -129,7 +145,7 @@ export class MetricStore {
     const now = this.clock.now();
     const minute = now - (now % MINUTE);
     if (minute !== this.openMinute) {
-      if (this.open.size > 0) this.flush();
+      if (this.openCount > 0) this.flush();
       this.openMinute = minute;
     }
     return minute;

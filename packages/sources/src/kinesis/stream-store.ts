@@ -1,4 +1,4 @@
-import type { Store } from "@lambda-sim/core";
+import { BatchInsert, type Store } from "@lambda-sim/core";
 import { evenHashKeyRanges, type HashKeyRange } from "./hash-routing.ts";
 import type { RecordTuple } from "./kinesis-event-record.ts";
 
@@ -57,27 +57,14 @@ export class StreamStore {
       firstAt: db.prepare("SELECT seq FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT 1").pluck(),
       trim: db.prepare("DELETE FROM kinesis_records WHERE stream = ? AND arrival_at < ?"),
     };
-    // Rows go in by statements of 256, 128, ... 1 rows (PutRecords' 500: six statements, not 500).
-    // One statement's rows get consecutive counters: AUTOINCREMENT gives each the highest so far
-    // plus one, and this connection is the only writer, so they end at lastInsertRowid.
-    const inserts = Array.from({ length: 9 }, (_, k) =>
-      db.prepare(`INSERT INTO kinesis_records (stream, shard_index, partition_key, data, arrival_at) VALUES ${Array.from({ length: 1 << k }, () => "(?, ?, ?, ?, ?)").join(", ")}`),
+    // The records' counters are their rowids (AUTOINCREMENT).
+    const insert = new BatchInsert(db, "kinesis_records", ["stream", "shard_index", "partition_key", "data", "arrival_at"]);
+    this.appendAll = store.writer((stream: string, records: readonly NewRecord[], now: number) =>
+      insert.run(records.length, (i, into) => {
+        const r = records[i]!;
+        into.push(stream, r.shardIndex, r.partitionKey, r.data, now);
+      }),
     );
-    this.appendAll = db.transaction((stream: string, records: readonly NewRecord[], now: number) => {
-      const counters: number[] = [];
-      let i = 0;
-      for (let k = inserts.length - 1; k >= 0; k--) {
-        const n = 1 << k;
-        while (records.length - i >= n) {
-          const params: unknown[] = [];
-          for (const r of records.slice(i, i + n)) params.push(stream, r.shardIndex, r.partitionKey, r.data, now);
-          const last = Number(inserts[k]!.run(params).lastInsertRowid);
-          for (let c = last - n + 1; c <= last; c++) counters.push(c);
-          i += n;
-        }
-      }
-      return counters;
-    });
     const rows = db.prepare("SELECT name, mode, retention_hours, tags, created_at FROM kinesis_streams").all() as { name: string; mode: StreamState["mode"]; retention_hours: number; tags: string; created_at: number }[];
     const shardRows = db.prepare("SELECT stream, shard_index, starting_hash, ending_hash, starting_seq FROM kinesis_shards ORDER BY stream, shard_index").all() as {
       stream: string;

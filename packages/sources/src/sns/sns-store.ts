@@ -104,9 +104,8 @@ export class SnsStore {
       pruneDedup: db.prepare("DELETE FROM sns_dedup WHERE expires_at <= ?"),
     };
     const s = this.s;
-    // Built once: better-sqlite3 compiles a wrapper per db.transaction() call.
     this.tx = {
-      publish: db.transaction((messages: { message: StoredMessage; subscriptions: string[] }[], now: number) => {
+      publish: store.writer((messages: { message: StoredMessage; subscriptions: string[] }[], now: number) => {
         for (const { message, subscriptions } of messages) {
           // A FIFO message's deduplication id is remembered even when no subscription matched it.
           if (message.SequenceNumber !== undefined && message.MessageDeduplicationId !== undefined) {
@@ -118,7 +117,7 @@ export class SnsStore {
           for (const arn of subscriptions) s.putDelivery.run(id, arn, now, now);
         }
       }),
-      finish: db.transaction((done: readonly Pick<DueDelivery, "id" | "messageId">[]) => {
+      finish: store.writer((done: readonly Pick<DueDelivery, "id" | "messageId">[]) => {
         for (const d of done) s.deleteDelivery.run(d.id);
         for (const id of new Set(done.map((d) => d.messageId))) s.deleteMessageIfDone.run(id, id);
       }),
