@@ -160,7 +160,7 @@ export class EnvironmentFailures {
   }
 
   /** An extension failed during Init: this Init fails as the runtime's own failures do. */
-  extensionInitFailed(f: ExtensionFailure): void {
+  failExtensionInit(f: ExtensionFailure): void {
     this.extensions.kill();
     const type = f.errorType;
     this.initError = { errorType: type, body: failurePayload(type, `RequestId: ${this.report.running?.request.requestId} Error: ${f.message}`) };
@@ -168,11 +168,11 @@ export class EnvironmentFailures {
   }
 
   /** Waits for the extensions' init; true when one failed (the invocation has been answered). */
-  async extensionInitFails(): Promise<boolean> {
+  async extensionInitFailed(): Promise<boolean> {
     const failure = await this.extensions.initDone();
     if (failure === undefined || this.report.running === undefined) return false;
     this.kill();
-    this.extensionInitFailed(failure);
+    this.failExtensionInit(failure);
     return true;
   }
 

@@ -44,12 +44,16 @@ export class EnvironmentProcess {
   /** The start whose Init is not over yet (initSucceeded / initFailed), and its pool kind once known (null: none). */
   private pending: SandboxOptions | undefined;
   private pendingKind: SandboxKind | null | undefined;
-  /** Stopwatch reading when the current process's start began (extensions included). */
-  spawnedAt = 0;
+  private startedAt = 0;
 
   constructor(opts: EnvironmentProcessOptions) {
     this.opts = opts;
     this.tmpDir = join(opts.ctx.tmpRoot, opts.environmentId);
+  }
+
+  /** Stopwatch reading when the current process's start began (extensions included): Init Duration counts from it. */
+  get spawnedAt(): number {
+    return this.startedAt;
   }
 
   /** The runtime's process, while it runs. */
@@ -65,7 +69,7 @@ export class EnvironmentProcess {
   /** A start begins (Init Duration counts from now): the options it runs with, for the extensions too. */
   prepare(runtimeApi: string): SandboxOptions {
     const { ctx, environmentId } = this.opts;
-    this.spawnedAt = stopwatch.now();
+    this.startedAt = stopwatch.now();
     const options: SandboxOptions = {
       environmentId,
       config: this.opts.config,

@@ -137,7 +137,7 @@ export class ExecutionEnvironment implements Environment {
     }
     this.report.started(request, coldStart);
     // Init ends when every extension has asked for its first event too (aws-facts §3 "Phases").
-    if (coldStart && this.extensions.running && (await this.failures.extensionInitFails())) return done;
+    if (coldStart && this.extensions.running && (await this.failures.extensionInitFailed())) return done;
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,
@@ -154,6 +154,7 @@ export class ExecutionEnvironment implements Environment {
   async retire(reason: RetireReason): Promise<void> {
     if (this.state === "retiring" || this.state === "retired") return;
     this.settlePrewarm(false);
+    // An Init still running never finished: the sandbox pool stops counting it in a burst.
     this.process.initFailed();
     this.transition("retiring", reason);
     // A freeze still pending would stop the extensions in the middle of their SHUTDOWN.
@@ -174,7 +175,7 @@ export class ExecutionEnvironment implements Environment {
     this.failures.initStarts();
     const options = this.process.prepare(this.runtimeApi);
     const failure = await this.extensions.start(options, INIT_LIMIT_MS);
-    if (failure !== undefined) return this.failures.extensionInitFailed(failure);
+    if (failure !== undefined) return this.failures.failExtensionInit(failure);
     const invalidEntrypoint = this.process.start(options);
     if (invalidEntrypoint !== undefined) this.failures.invalidEntrypoint(invalidEntrypoint);
   }
