@@ -3,6 +3,8 @@
 // once a second, as the page does) and `lambda-sim tail` attached, in alternating rounds of the
 // same run. The issue's bar: at most 10% fewer invocations per second.
 // BENCH_WATCHERS=ws or =tail attaches only one of the two (to see which costs what).
+// BENCH_TAIL_LOGS=0 attaches `lambda-sim tail` as it starts by default, without --logs (one line
+// per invocation instead of four: START, END and REPORT as well).
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -64,7 +66,8 @@ async function watch(port: number): Promise<Watchers> {
     await new Promise<void>((r) => page.stdout!.once("data", () => r()));
   }
   // tail writes its lines to a pipe we drain, as a terminal would take them.
-  const tail: ChildProcess | undefined = which === "ws" ? undefined : spawn(process.execPath, [...profile("tail"), CLI, "tail", "--logs", "--endpoint", `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  const logs = process.env.BENCH_TAIL_LOGS === "0" ? [] : ["--logs"];
+  const tail: ChildProcess | undefined = which === "ws" ? undefined : spawn(process.execPath, [...profile("tail"), CLI, "tail", ...logs, "--endpoint", `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
   tail?.stdout!.resume();
   if (tail) await new Promise<void>((r) => tail.stderr!.once("data", () => r()));
   return {
@@ -140,7 +143,8 @@ export async function compareSubscribers(port: number, run: () => Promise<Subscr
   const loss = 1 - b.perSecond / a.perSecond;
   const pairLoss = 1 - median(watched.map((w, i) => w.perSecond / alone[i]!.perSecond));
   const which = process.env.BENCH_WATCHERS ?? "both";
-  const who = which === "ws" ? "dashboard WebSocket" : which === "tail" ? "lambda-sim tail --logs" : "dashboard WebSocket + lambda-sim tail --logs";
+  const tail = process.env.BENCH_TAIL_LOGS === "0" ? "lambda-sim tail" : "lambda-sim tail --logs";
+  const who = which === "ws" ? "dashboard WebSocket" : which === "tail" ? tail : `dashboard WebSocket + ${tail}`;
   console.log(`\nwatched (${who}), 8 callers, median of ${rounds} pairs of rounds, alternating which goes first:`);
   console.log(`  nobody watching:  ${a.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${a.p50.toFixed(3)} ms`);
   console.log(`  watched:          ${b.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${b.p50.toFixed(3)} ms   (${which === "tail" ? "page not attached" : `${seen} events streamed to the page`})`);

@@ -27,7 +27,7 @@ afterAll(async () => {
 /** The environment of a shell with none of the simulator's credentials in it. */
 function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...extra };
-  for (const k of ["LAMBDA_SIM_TOKEN", "LAMBDA_SIM_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"]) if (!(k in extra)) delete env[k];
+  for (const k of ["LAMBDA_SIM_TOKEN", "LAMBDA_SIM_ACCESS_KEY_ID", "LAMBDA_SIM_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) if (!(k in extra)) delete env[k];
   return env;
 }
 
@@ -124,6 +124,24 @@ describe("lambda-sim start --auth", () => {
     const clock = await runCli(["clock", "--endpoint", sim.endpoint, "--token", token], bareEnv());
     expect(clock.stderr).toBe("");
     expect(clock.stdout).toContain("service time");
+    await sim.kill();
+  });
+
+  it("lets `lambda-sim invoke` sign with the keys the AWS tools or `start --auth` read, and says why when refused", { timeout: 180_000 }, async () => {
+    const { sim } = await startWithAuth();
+    const invoke = (env: NodeJS.ProcessEnv) => runCli(["invoke", "hello", "--payload", '{"name":"cli"}', "--endpoint", sim.endpoint], env);
+    for (const env of [bareEnv({ AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey }), bareEnv(AUTH_ENV)]) {
+      const r = await invoke(env);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("cli");
+    }
+    const unsigned = await invoke(bareEnv());
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toContain("MissingAuthenticationTokenException");
+    const wrong = await invoke(bareEnv({ AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: "not-the-secret" }));
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("InvalidSignatureException");
     await sim.kill();
   });
 });

@@ -91,12 +91,16 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     events.dispose();
   });
 
-  it("throttles with the chosen Reason for a window of service time", async () => {
+  it("throttles with the chosen Reason for a window of service time, told as any throttle is", async () => {
     await start([echo("busy")]);
+    const events = new TelemetryRecorder(t!.sim.telemetry);
     await sim("POST", "/_sim/faults", { kind: "throttle", function: "busy", reason: "ReservedFunctionConcurrentInvocationLimitExceeded", forSeconds: 60 });
     const err = await lambda.send(new InvokeCommand({ FunctionName: "busy" })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TooManyRequestsException);
     expect(err).toMatchObject({ Reason: "ReservedFunctionConcurrentInvocationLimitExceeded", $metadata: { httpStatusCode: 429 } });
+    // What the console's throttle line, the Throttles metric and the dashboard are made from.
+    expect(events.of("invocation.throttled")).toMatchObject([{ functionName: "busy", reason: "ReservedFunctionConcurrentInvocationLimitExceeded", caller: "sync" }]);
+    events.dispose();
     await sim("POST", "/_sim/clock/advance", { seconds: 60 });
     expect((await invoke("busy")).functionError).toBeUndefined();
   });

@@ -48,7 +48,7 @@ describe("the AWS SDK for JavaScript v3 provided to Node.js handlers", () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "from-esm" }));
     const body = await invoke("esm", { queue: "from-esm" });
     expect(body.functions).toEqual(["cjs", "esm"]);
-    expect(body.clients).toEqual(["CloudWatchClient", "CloudWatchLogsClient", "EventBridgeClient", "KinesisClient", "SchedulerClient", "STSClient"]);
+    expect(body.clients).toEqual(["CloudWatchClient", "CloudWatchLogsClient", "EventBridgeClient", "KinesisClient", "SchedulerClient", "SNSClient", "STSClient"]);
     expect(body.other).toBe("ERR_MODULE_NOT_FOUND");
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
     expect(Messages?.map((m) => [m.MessageId, m.Body])).toEqual([[body.MessageId, "from esm"]]);

@@ -44,6 +44,18 @@ describe.skipIf(!hasNpm)("the packed package (skipped without npm)", () => {
     expect(result.node).toMatch(/^v24\./);
     const queues = await fetch(`${sim.endpoint}/_sim/queues/jobs/messages`);
     expect(queues.status).toBe(200);
+    // The event stream and the dashboard, as `tail` and a browser reach them: the packed build is
+    // compiled, not type-stripped, and its first subscriber once crashed it.
+    const { WebSocket } = await import("ws");
+    const ws = new WebSocket(`${sim.endpoint.replace(/^http/, "ws")}/_sim/events`);
+    const first = await new Promise<string>((resolve, reject) => {
+      ws.once("message", (d) => resolve(String(d)));
+      ws.once("error", reject);
+    });
+    expect(JSON.parse(first)).toMatchObject({ kind: "snapshot" });
+    ws.close();
+    expect((await fetch(`${sim.endpoint}/_sim/ui`)).status).toBe(200);
+    expect((await fetch(`${sim.endpoint}/_sim/health`)).status).toBe(200);
 
     const exited = new Promise<number | null>((resolve) => sim.child.once("exit", (code) => resolve(code)));
     process.kill(-sim.child.pid!, "SIGINT");

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolveEndpoint } from "../client/endpoint.ts";
+import { signedHeaders, signingKeys } from "../client/request-signer.ts";
 
 export interface InvokeOptions {
   payload: string;
@@ -12,7 +13,9 @@ export interface InvokeOptions {
 /**
  * `lambda-sim invoke NAME`: one Invoke call on the Lambda REST API of a running simulator. Prints
  * the payload on stdout, the function error type and the log tail on stderr; exits 1 when the
- * function failed, so scripts can test it.
+ * function failed, so scripts can test it. Unsigned first (a simulator without --auth, the usual
+ * case, costs no signer); a 403 asking for a signature gets the same request signed with the AWS
+ * tools' keys (AWS_ACCESS_KEY_ID...), else those `start --auth` reads (LAMBDA_SIM_ACCESS_KEY_ID...).
  */
 export async function invokeCommand(name: string, opts: InvokeOptions): Promise<void> {
   const payload = opts.payload.startsWith("@") ? await readFile(opts.payload.slice(1)) : Buffer.from(opts.payload);
@@ -24,6 +27,12 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
   let res: Response;
   try {
     res = await fetch(url, { method: "POST", headers, body: payload });
+    const keys = signingKeys();
+    if (res.status === 403 && res.headers.get("x-amzn-errortype")?.startsWith("MissingAuthenticationToken") && keys !== undefined) {
+      await res.arrayBuffer();
+      const { host: _, ...signed } = await signedHeaders(url, "POST", headers, payload, "lambda", keys);
+      res = await fetch(url, { method: "POST", headers: signed, body: payload });
+    }
   } catch {
     process.stderr.write(`lambda-sim: no simulator running at ${endpoint} (start one with \`lambda-sim start\`, or pass --endpoint)\n`);
     process.exitCode = 1;

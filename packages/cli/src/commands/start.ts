@@ -180,8 +180,11 @@ function consolePrinter(quiet: boolean, colour: boolean): (e: TelemetryEvent) =>
 
 function printEvent(e: TelemetryEvent): void {
   if (e.type === "function.log") {
+    const text = e.text;
+    // One whole line (START, END, REPORT, most output): as it is.
+    if (text.length > 1 && text.indexOf("\n") === text.length - 1 && !text.includes("\r")) return print(`[${e.functionName}] ${text}`);
     // The Node runtime folds a multi-line message into one record with \r (as on AWS).
-    for (const line of e.text.split("\n")) if (line !== "") print(`[${e.functionName}] ${line.replaceAll("\r", "\n    ")}\n`);
+    for (const line of text.split("\n")) if (line !== "") print(`[${e.functionName}] ${line.replaceAll("\r", "\n    ")}\n`);
   } else if (e.type === "simulator.warning") {
     process.stderr.write(`lambda-sim: warning: ${e.message}\n`);
   } else if (e.type === "async.delivery-failed") {

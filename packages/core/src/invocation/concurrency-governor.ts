@@ -108,10 +108,7 @@ export class ConcurrencyGovernor {
       // AWS does not document the Reason for scaling-rate throttles; the account-level one is closest.
       reason = "ConcurrentInvocationLimitExceeded";
     }
-    if (reason !== undefined) {
-      this.telemetry.emit({ type: "invocation.throttled", functionName, qualifier, reason, caller });
-      return { ok: false, reason };
-    }
+    if (reason !== undefined) return this.refuse(functionName, qualifier, reason, caller);
     f.inFlight++;
     this.accountInFlight++;
     const unreserved = f.reserved === undefined;
@@ -141,6 +138,15 @@ export class ConcurrencyGovernor {
         },
       },
     };
+  }
+
+  /**
+   * A refusal, told as every throttle is (the console line, the Throttles metric, the dashboard):
+   * the governor's own, and an injected `throttle` fault's, which AWS would have been the one to give.
+   */
+  refuse(functionName: string, qualifier: string, reason: ThrottleReason, caller?: string): { ok: false; reason: ThrottleReason } {
+    this.telemetry.emit({ type: "invocation.throttled", functionName, qualifier, reason, caller });
+    return { ok: false, reason };
   }
 
   /** PutFunctionConcurrency: refuses a reservation that would break the unreserved minimum. */

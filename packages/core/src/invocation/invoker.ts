@@ -240,7 +240,7 @@ export class Invoker {
             coldStart,
           };
     const throttle = subject && this.faults?.forInvocation(subject, "admission")?.throttle;
-    if (throttle !== undefined) return { throttled: throttle };
+    if (throttle !== undefined) return { throttled: this.governor.refuse(target.config.functionName, target.executedVersion, throttle, caller).reason };
     const admission = this.governor.admit(target.config.functionName, target.executedVersion, coldStart, caller);
     if (!admission.ok) return { throttled: admission.reason };
     let result: InvocationResult | undefined;

@@ -15,13 +15,18 @@ export const EVENTS_PATH = "/_sim/events";
 export function eventsSocket(hub: EventHub): { upgrade: SimUpgradeHandler; close(): void } {
   // ws (and the TLS stack it loads) at the first subscriber: ~2 MB of an idle server's RSS (issue 16).
   let wss: WebSocketServer | undefined;
-  const server = (): WebSocketServer =>
-    (wss ??= new (createRequire(import.meta.url)("ws") as typeof import("ws")).WebSocketServer({
+  const server = (): WebSocketServer => {
+    if (wss !== undefined) return wss;
+    // The class taken out first: `new (require("ws") as …).WebSocketServer(…)` lost its
+    // parentheses in the packed build's TypeScript emit, calling the class without `new`.
+    const { WebSocketServer: Server } = createRequire(import.meta.url)("ws") as typeof import("ws");
+    return (wss = new Server({
       noServer: true,
       maxPayload: 64 * 1024,
       // A browser offers ["lambda-sim", "bearer.<token>"] under --auth (SimApi): the token is never echoed back.
       handleProtocols: (offered) => [...offered].find((p) => !p.startsWith(BEARER_PROTOCOL_PREFIX)) ?? false,
     }));
+  };
   return {
     upgrade: (req, socket, head) => server().handleUpgrade(req, socket, head, (ws) => attach(ws, hub)),
     close() {

@@ -55,6 +55,8 @@ describe("log events from function output", () => {
   it("makes one event per line, keeping the newline", () => {
     expect(splitEvents("a\nb\n")).toEqual(["a\n", "b\n"]);
     expect(splitEvents("no newline")).toEqual(["no newline\n"]);
+    expect(splitEvents("one line\n")).toEqual(["one line\n"]);
+    expect(splitEvents("")).toEqual([]);
   });
 
   it("keeps a multi-line message (\\r from the Node runtime, or indented stack frames) as one event", () => {

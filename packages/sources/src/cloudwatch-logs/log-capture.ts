@@ -18,6 +18,8 @@ export class LogCapture {
   private readonly store: LogStore;
   /** The stream of each environment, named when it was created. */
   private readonly streams = new Map<string, string>();
+  /** `/aws/lambda/NAME` per function: one string for all its events (the log store keys by it). */
+  private readonly groups = new Map<string, string>();
 
   constructor(store: LogStore) {
     this.store = store;
@@ -35,13 +37,16 @@ export class LogCapture {
       // Output after retirement (a last line flushed late), or an environment older than us.
       stream = logStreamName(e.time, "$LATEST", e.environmentId);
     }
-    const group = `/aws/lambda/${e.functionName}`;
+    let group = this.groups.get(e.functionName);
+    if (group === undefined) this.groups.set(e.functionName, (group = `/aws/lambda/${e.functionName}`));
     for (const message of splitEvents(e.text)) this.store.append({ group, stream, timestamp: e.time, message });
   };
 }
 
 /** One event per line, continuation lines (leading whitespace) joined to the one before. */
 export function splitEvents(text: string): string[] {
+  // One whole line (START, END, REPORT, most console.log calls): itself.
+  if (text.length > 0 && text.indexOf("\n") === text.length - 1 && !text.includes("\r")) return [text];
   const out: string[] = [];
   const lines = text.split("\n");
   // A chunk ending with "\n" leaves an empty last element.

@@ -66,8 +66,8 @@ export class LogStore {
   private readonly maxEventsPerGroup: number;
   /** Events per group id, counted once per group then kept up to date. */
   private readonly counts = new Map<number, number>();
-  /** Row ids of the streams written to (key: group NUL stream). */
-  private readonly known = new Map<string, { groupId: number; streamId: number }>();
+  /** Row ids of the streams written to, by group and stream name. */
+  private readonly known = new Map<string, Map<string, { groupId: number; streamId: number }>>();
 
   constructor(store: Store, maxEventsPerGroup: number) {
     this.store = store;
@@ -123,15 +123,16 @@ export class LogStore {
 
   /** The group's and stream's row ids, created on their first event (as Lambda's first log line does). */
   private ids(e: NewLogEvent): { groupId: number; streamId: number } {
-    const key = `${e.group}\u0000${e.stream}`;
-    const known = this.known.get(key);
+    let streams = this.known.get(e.group);
+    const known = streams?.get(e.stream);
     if (known !== undefined) return known;
     let groupId = this.s.groupId.get(e.group) as number | undefined;
     if (groupId === undefined) groupId = Number(this.s.insertGroup.run(e.group, e.timestamp).lastInsertRowid);
     let streamId = this.s.streamId.get(groupId, e.stream) as number | undefined;
     if (streamId === undefined) streamId = Number(this.s.insertStream.run(groupId, e.stream, e.timestamp).lastInsertRowid);
     const ids = { groupId, streamId };
-    this.known.set(key, ids);
+    if (streams === undefined) this.known.set(e.group, (streams = new Map()));
+    streams.set(e.stream, ids);
     return ids;
   }
 
@@ -201,7 +202,7 @@ export class LogStore {
       this.s.deleteGroup.run(groupId);
     });
     this.counts.delete(groupId);
-    for (const k of this.known.keys()) if (k.startsWith(`${name}\u0000`)) this.known.delete(k);
+    this.known.delete(name);
     return true;
   }
 }
