@@ -13,7 +13,7 @@ import { logError, patchConsole, setLoggingContext } from "./log-patch.mjs";
 import { installAwsLambdaGlobal, isStreamingHandler, streamingInvoker } from "./response-stream.mjs";
 import { RuntimeApiClient } from "./runtime-api-client.mjs";
 import { RuntimeChannelClient } from "./runtime-channel-client.mjs";
-import { resolveNodePathForImports } from "./sdk-resolution.mjs";
+import { confineHandlerImports, resolveNodePathForImports } from "./module-resolution.mjs";
 import { loadHandler } from "./user-function.mjs";
 
 const { enableCompileCache } = /** @type {typeof import("node:module")} */ (process.getBuiltinModule("node:module"));
@@ -38,6 +38,7 @@ const asyncOnly = Number(/^AWS_Lambda_nodejs(\d+)/.exec(process.env.AWS_EXECUTIO
 
 patchConsole();
 resolveNodePathForImports();
+confineHandlerImports();
 installAwsLambdaGlobal();
 const http = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
 // Streamed responses always go over HTTP (chunked, with trailers); everything else takes the

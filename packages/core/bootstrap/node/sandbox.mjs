@@ -18,7 +18,7 @@ await Promise.all([
   import("./response-stream.mjs"),
   import("./runtime-api-client.mjs"),
   import("./user-function.mjs"),
-  import("./sdk-resolution.mjs"),
+  import("./module-resolution.mjs"),
 ]);
 const { RuntimeChannelClient } = await import("./runtime-channel-client.mjs");
 

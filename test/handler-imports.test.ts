@@ -1,0 +1,100 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+
+// A project as developers have one: the function's code in a folder of it, packages installed in
+// the project's node_modules above it. Deployed, the function has only its folder (and what its
+// package.json declares, which `sam build` installs into it), its layers and the runtime's SDK.
+let project: string;
+let t: TestSimulator;
+let lambda: LambdaClient;
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+function cjsPackage(dir: string, name: string, value: string): void {
+  write(join(dir, "node_modules", name, "package.json"), JSON.stringify({ name, version: "1.0.0", main: "index.js" }));
+  write(join(dir, "node_modules", name, "index.js"), `module.exports = ${JSON.stringify(value)};\n`);
+}
+
+describe("what a Node.js handler's imports reach", () => {
+  beforeAll(async () => {
+    // Not under /tmp: a function's private /tmp would hide the project around its code anyway.
+    const output = fileURLToPath(new URL("./output/", import.meta.url));
+    mkdirSync(output, { recursive: true });
+    project = mkdtempSync(join(output, "imports-"));
+    cjsPackage(project, "undeclared-pkg", "from the project");
+    cjsPackage(project, "declared-pkg", "hoisted by npm");
+    // The project's own copy of an SDK client: the runtime's is the one a function gets.
+    cjsPackage(project, "@aws-sdk/client-sqs", "the project's copy");
+    const fn = join(project, "functions", "orders");
+    cjsPackage(fn, "bundled-pkg", "shipped with the code");
+    write(join(fn, "package.json"), JSON.stringify({ name: "orders", dependencies: { "declared-pkg": "^1.0.0" } }));
+    write(
+      join(fn, "esm.mjs"),
+      `const load = (s) => import(s).then((m) => m.default ?? m, (e) => ({ code: e.code, message: e.message }));
+export const handler = async () => ({
+  bundled: await load("bundled-pkg"),
+  declared: await load("declared-pkg"),
+  undeclared: await load("undeclared-pkg"),
+  sdk: typeof (await import("@aws-sdk/client-sqs")).SQSClient,
+});
+`,
+    );
+    write(
+      join(fn, "cjs.js"),
+      `exports.handler = async () => {
+  const sdk = typeof require("@aws-sdk/client-sqs").SQSClient;
+  try { require("undeclared-pkg"); return "found"; } catch (e) { return { sdk, code: e.code, message: e.message.split("\\n")[0] }; }
+};
+`,
+    );
+    write(join(fn, "top.mjs"), `import value from "undeclared-pkg";\nexport const handler = async () => value;\n`);
+    t = await startTestSimulator({
+      functions: [
+        { functionName: "esm", runtime: "nodejs24.x", handler: "esm.handler", codeDir: fn, timeout: 10 },
+        { functionName: "cjs", runtime: "nodejs22.x", handler: "cjs.handler", codeDir: fn, timeout: 10 },
+        { functionName: "top", runtime: "nodejs24.x", handler: "top.handler", codeDir: fn, timeout: 10 },
+      ],
+    });
+    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  });
+
+  afterAll(async () => {
+    lambda?.destroy();
+    await t?.close();
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  async function invoke(name: string) {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: name }));
+    return { error: out.FunctionError, body: JSON.parse(Buffer.from(out.Payload!).toString("utf8")) };
+  }
+
+  it("reaches the function's own node_modules, the packages its package.json declares and the runtime's SDK, not the project's other packages", async () => {
+    const { error, body } = await invoke("esm");
+    expect(error).toBeUndefined();
+    expect(body.bundled).toBe("shipped with the code");
+    expect(body.declared).toBe("hoisted by npm");
+    expect(body.undeclared).toMatchObject({ code: "ERR_MODULE_NOT_FOUND", message: expect.stringContaining("Cannot find package 'undeclared-pkg' imported from") });
+    expect(body.sdk).toBe("function");
+  });
+
+  it("fails a CommonJS require() as Node does when nothing is found, and gives it the runtime's SDK", async () => {
+    const { body } = await invoke("cjs");
+    expect(body).toEqual({ sdk: "function", code: "MODULE_NOT_FOUND", message: "Cannot find module 'undeclared-pkg'" });
+  });
+
+  it("fails the Init of a handler that imports one, as on AWS after the deploy", async () => {
+    const { error, body } = await invoke("top");
+    expect(error).toBe("Unhandled");
+    // The RIC reports ESM's ERR_MODULE_NOT_FOUND as it is (only CommonJS's becomes Runtime.ImportModuleError).
+    expect(body.errorType).toBe("Error");
+    expect(body.errorMessage).toContain("Cannot find package 'undeclared-pkg'");
+  });
+});
