@@ -6,7 +6,7 @@ import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD } from "../packages/core/src/invoca
 import { MAX_RESPONSE_BYTES } from "../packages/core/src/runtime/runtime-api-server.ts";
 import { MAX_CLIENT_CONTEXT } from "../packages/core/src/api/lambda/invoke.ts";
 import { TAIL_BYTES } from "../packages/core/src/invocation/invocation-log.ts";
-import { INIT_LIMIT_MS } from "../packages/core/src/invocation/execution-environment.ts";
+import { INIT_LIMIT_MS } from "../packages/core/src/runtime/init-limit.ts";
 import { MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES } from "../packages/core/src/registry/code-store.ts";
 import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, MAXIMUM_EVENT_AGE_RANGE, MAXIMUM_RETRY_ATTEMPTS_RANGE } from "../packages/core/src/registry/async-retry-config.ts";
 import { FUNCTION_ERROR_DELAYS_MS, THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_MIN_MS } from "../packages/core/src/invocation/async-retry-policy.ts";

@@ -49,10 +49,12 @@ describe("environment lifecycle on the VirtualClock", () => {
     await until(() => clock.activeHolds().some((h) => h.startsWith("invoke:")));
     const before = clock.now();
     await clock.runUntilIdle();
-    // The environment could only be reaped after the invocation ended and a second of idle time.
     const finished = recorder.of("invocation.finished")[0]!;
-    const retired = recorder.of("environment.state-changed").find((e) => e.to === "retired")!;
     expect(finished.time).toBe(before);
+    // The idle reap is housekeeping: run-until-idle leaves it pending; a second of idle time reaps.
+    expect(clock.pendingWork).toBe(0);
+    await clock.advanceBy(1_000);
+    const retired = recorder.of("environment.state-changed").find((e) => e.to === "retired")!;
     expect(retired.time).toBe(before + 1_000);
     await running;
     lambda.destroy();

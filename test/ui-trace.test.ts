@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import type { HubFrame } from "@lambda-sim/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
 /** `lambda-sim ui --trace FILE`: the dashboard playing back telemetry JSON lines (`lambda-sim run --trace`). */
@@ -50,6 +51,27 @@ describe("lambda-sim ui --trace", () => {
     expect(frames[0]).toMatchObject({ kind: "snapshot", seq: 0, views: { playback: true, time: t0 } });
     const played = frames.flatMap((f) => (f.kind === "events" ? f.events : []));
     expect(played.map((e) => [e.seq, e.type])).toEqual([[1, "environment.state-changed"], [2, "invocation.throttled"], [3, "message.moved-to-dlq"]]);
+    ws.close();
+  });
+
+  it("plays a scenario's trace with its functions' settings: memory and reserved concurrency", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-trace-"));
+    const trace = join(dir, "run.jsonl");
+    const scenario = fileURLToPath(new URL("../examples/scenarios/sqs-reserved-concurrency-dlq.yaml", import.meta.url));
+    const run = await runCli(["run", scenario, "--trace", trace]);
+    expect(run.code, run.stderr).toBe(0);
+    const p = ui(["--trace", trace, "--port", "0", "--speed", "100"]);
+    await until(() => /dashboard: (http:\S+)/.test(p.out()), 30_000);
+    const url = /dashboard: (http:\S+)/.exec(p.out())![1]!;
+    const ws = new WebSocket(url.replace("http", "ws").replace("/_sim/ui", "/_sim/events"));
+    const frames: HubFrame[] = [];
+    ws.on("message", (d) => frames.push(JSON.parse(String(d)) as HubFrame));
+    await until(() => frames.some((f) => f.kind === "views"), 30_000);
+    const views = frames.find((f) => f.kind === "views")!;
+    expect(views).toMatchObject({ views: { playback: true, functions: [{ name: "orders", reservedConcurrency: 2 }] } });
+    expect((views.views.functions as { memorySize: number }[])[0]!.memorySize).toBeGreaterThan(0);
+    // Not an event: the page's event list never sees it.
+    expect(frames.flatMap((f) => (f.kind === "events" ? f.events : [])).some((e) => (e.type as string) === "trace.views")).toBe(false);
     ws.close();
   });
 

@@ -35,11 +35,18 @@ export function registerClockCommand(program: Command): void {
     });
   clock
     .command("run-until-idle")
-    .description("fire timers on a virtual clock until none is pending")
+    .description("fire timers on a virtual clock until no work is pending (housekeeping timers do not count)")
     .option("--max-timers <n>", "give up after this many timers", (v: string) => Number(v), 10_000)
+    .option("--max-advance <duration>", "give up rather than move service time further than this (default 6h)", (v: string) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) throw new InvalidArgumentError("expected a duration such as 90s, 2m, 1h30m or 2d.");
+      return ms;
+    })
     .addOption(endpointOption())
     .addOption(tokenOption())
-    .action(async (opts: Target & { maxTimers: number }) => print(await call(opts, "POST", "/_sim/clock/run-until-idle", { maxTimers: opts.maxTimers })));
+    .action(async (opts: Target & { maxTimers: number; maxAdvance?: number }) =>
+      print(await call(opts, "POST", "/_sim/clock/run-until-idle", { maxTimers: opts.maxTimers, maxAdvanceSeconds: opts.maxAdvance === undefined ? undefined : opts.maxAdvance / 1000 })),
+    );
   for (const action of ["pause", "resume"] as const) {
     clock
       .command(action)
@@ -74,8 +81,8 @@ function print(c: Record<string, unknown>): void {
   const lines = [`service time ${c.time} (${c.clock} clock${c.paused ? ", paused" : ""})`];
   if (c.from !== undefined) lines.push(`moved from ${c.from}, fired ${c.timersFiredNow} timer(s)`);
   if (c.clock === "virtual") {
-    lines.push(`pending timers: ${c.pendingTimerCount}${c.nextDue ? `, next due ${c.nextDue}` : ""}`);
-    for (const t of (c.pendingTimers as { label: string; due: string }[]).slice(0, 10)) lines.push(`  ${t.due}  ${t.label}`);
+    lines.push(`pending timers: ${c.pendingTimerCount} (${c.pendingWorkCount} work, the rest housekeeping)${c.nextDue ? `, next due ${c.nextDue}` : ""}`);
+    for (const t of (c.pendingTimers as { label: string; due: string; housekeeping?: boolean }[]).slice(0, 10)) lines.push(`  ${t.due}  ${t.label}${t.housekeeping ? "  (housekeeping)" : ""}`);
     const holds = c.activeHolds as string[];
     if (holds.length > 0) lines.push(`running: ${holds.join(", ")}`);
   }

@@ -104,17 +104,20 @@ function apiLines(apis: ApiView[] | undefined): string {
 }
 
 /**
- * `--clock virtual`: service time starts at the wall time of the start (whole seconds) and moves
- * only when advanced; timers already due (an accepted Event invocation) fire by themselves.
+ * `--clock virtual`: service time starts at the wall time of the start (whole seconds), or where a
+ * previous run on the state left it if that is later, and moves only when advanced; timers already
+ * due (an accepted Event invocation) fire by themselves.
  */
-function virtualClock(opts: StartOptions): VirtualClock | undefined {
+function virtualClock(opts: StartOptions): ((resumeAt: number | undefined) => VirtualClock) | undefined {
   const kind = opts.clock ?? "system";
   if (kind === "system") return undefined;
   if (kind !== "virtual") throw new SimError("ERR_CONFIG", `--clock: expected system or virtual, got ${kind}`);
   if (opts.timeScale !== 1) throw new SimError("ERR_CONFIG", "--clock virtual and --time-scale cannot be combined: virtual time moves only when advanced");
-  const clock = new VirtualClock(Math.floor(new SystemClock().now() / 1000) * 1000);
-  clock.startRunningDue();
-  return clock;
+  return (resumeAt) => {
+    const clock = new VirtualClock(Math.max(resumeAt ?? 0, Math.floor(new SystemClock().now() / 1000) * 1000));
+    clock.startRunningDue();
+    return clock;
+  };
 }
 
 /**

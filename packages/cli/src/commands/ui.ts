@@ -3,6 +3,7 @@ import express from "express";
 import { WebSocketServer } from "ws";
 import { EVENTS_PATH, SimError, SystemClock, type HubFrame, type SequencedEvent } from "@lambda-sim/core";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
+import { TRACE_VIEWS } from "../scenario/observations.ts";
 
 // node:http's CommonJS exports, not an ES import: see builtin-imports.test.ts (undici stays unloaded).
 const { createServer } = process.getBuiltinModule("node:http");
@@ -79,8 +80,13 @@ async function play(events: SequencedEvent[], speed: number, clock: SystemClock,
   while (i < events.length && !signal.aborted) {
     const at = events[i]!.time;
     const batch: SequencedEvent[] = [];
-    while (i < events.length && events[i]!.time <= at) batch.push(events[i++]!);
-    send({ kind: "events", events: batch });
+    while (i < events.length && events[i]!.time <= at) {
+      const e = events[i++]!;
+      // What the simulator's views frames would have said (functions' memory, reserved concurrency).
+      if ((e.type as string) === TRACE_VIEWS) send({ kind: "views", seq: e.seq, time: e.time, views: { ...(e as unknown as { views: Record<string, unknown> }).views, playback: true } });
+      else batch.push(e);
+    }
+    if (batch.length > 0) send({ kind: "events", events: batch });
     if (i < events.length) await clock.sleep(Math.min(MAX_GAP_MS, (events[i]!.time - at) / speed), signal).catch(() => {});
   }
 }

@@ -29,6 +29,9 @@ const TRACE_FLUSH_BYTES = 1 << 20;
  * age. With a trace file, every event is also written as one JSON line, in emission order, so
  * two runs with the same seed and `model` functions give byte-identical files.
  */
+/** The `type` of a trace's views lines (Observations.views). */
+export const TRACE_VIEWS = "trace.views";
+
 export class Observations {
   readonly functions = new Map<string, FunctionStats>();
   readonly delivered = new Map<string, number>();
@@ -115,6 +118,15 @@ export class Observations {
         break;
     }
   };
+
+  /**
+   * A trace line that is not an event: the dashboard's views of the architecture (functions with
+   * their memory and reserved concurrency, the account's limits), which `lambda-sim ui --trace`
+   * hands the page as the simulator's views frames would.
+   */
+  views(time: number, views: Record<string, unknown>): void {
+    if (this.traceFile !== undefined) this.trace += `${JSON.stringify({ type: TRACE_VIEWS, time, views })}\n`;
+  }
 
   /** Writes the rest of the trace. */
   finish(): void {

@@ -87,6 +87,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
   const unobserve = s.expect.outOfOrderRecords === undefined ? () => {} : sim.invoker.observe(order.observe);
   try {
     await applyTemplate(sim, a);
+    obs.views(clock.now(), { functions: sim.hub.view("functions"), account: sim.hub.view("account") });
     const unknown = unknownFunctionNames(s.expect, [...sim.registry.listFunctionNames(), ...functionIds(a)], resolve);
     if (unknown.length > 0) throw new SimError("ERR_CONFIG", `${file}: ${unknown.join("\n")}`);
     const endAt = SCENARIO_START + s.durationMs;

@@ -9,6 +9,16 @@ export interface TimerHandle {
   cancel(): void;
 }
 
+/**
+ * How a timer counts. `unref` (as Node's `timeout.unref()`): the timer only looks after the
+ * simulator (a metrics sample, a trimmer, an idle long poll), so it never counts as pending work
+ * for `VirtualClock.runUntilIdle`; it still fires in order when time passes it on the way to work.
+ * Wall clocks ignore it (their timers never keep the process alive anyway).
+ */
+export interface TimerOptions {
+  unref?: boolean;
+}
+
 /** Blocks the VirtualClock from jumping while real work (a handler process, a socket) runs. */
 export interface Hold extends Disposable {
   release(): void;
@@ -22,9 +32,9 @@ export interface Clock {
    * test failures, e.g. "env.idle-reap:orders". A returned promise is awaited by the VirtualClock
    * before it jumps again.
    */
-  setTimer(delayMs: number, fn: () => void | Promise<void>, label?: string): TimerHandle;
+  setTimer(delayMs: number, fn: () => void | Promise<void>, label?: string, opts?: TimerOptions): TimerHandle;
   /** Resolves after `ms` of service time; rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: AbortSignal, opts?: TimerOptions): Promise<void>;
   /** Marks real work in progress; the VirtualClock does not skip time until every hold is released. */
   hold(label?: string): Hold;
   /** How many service milliseconds pass per wall millisecond (1 for SystemClock). */

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock, TimerHandle, TimerOptions } from "./clock.ts";
 import { nodeWallTimer } from "./system-clock.ts";
 
 type Wake = ((why?: "woken" | "wall-backstop") => void) & { group?: object };
@@ -24,9 +24,10 @@ export class KeyedWaiters {
    * `wallBackstop` (a client's long poll), on a clock that only moves when told to (the
    * VirtualClock) the wait also ends after `ms` of wall time: a user's test that long-polls an empty
    * queue and never advances the clock gets its empty answer no later than AWS would give it.
-   * With `group`, a notify wakes only the group's longest waiter (see `notify`).
+   * With `group`, a notify wakes only the group's longest waiter (see `notify`). With `unref`, the
+   * wait's timer is housekeeping (TimerOptions): an idle poll that run-until-idle does not wait for.
    */
-  wait(key: string, ms: number, signal?: AbortSignal, opts: { wallBackstop?: boolean; group?: object } = {}): Promise<"woken" | "wall-backstop"> {
+  wait(key: string, ms: number, signal?: AbortSignal, opts: { wallBackstop?: boolean; group?: object } & TimerOptions = {}): Promise<"woken" | "wall-backstop"> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve("woken");
       let timer: TimerHandle | undefined;
@@ -45,7 +46,7 @@ export class KeyedWaiters {
       wake.group = opts.group;
       set.add(wake);
       signal?.addEventListener("abort", onAbort, { once: true });
-      timer = this.clock.setTimer(Math.max(0, ms), () => wake(), `${this.label}:${key}`);
+      timer = this.clock.setTimer(Math.max(0, ms), () => wake(), `${this.label}:${key}`, opts.unref === true ? { unref: true } : undefined);
       if (opts.wallBackstop === true && this.clock.scale === Number.POSITIVE_INFINITY) backstop = nodeWallTimer(Math.max(0, ms), () => wake("wall-backstop"));
     });
   }

@@ -1,4 +1,4 @@
-import type { Clock, Hold, PausableClock, TimerHandle } from "./clock.ts";
+import type { Clock, Hold, PausableClock, TimerHandle, TimerOptions } from "./clock.ts";
 import { PauseState } from "./pause-state.ts";
 
 /** setTimeout's ceiling (about 24.8 days); longer delays are re-armed in steps. */
@@ -133,7 +133,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** Clock.sleep in terms of setTimer, shared by the clocks: one timer, cancelled on abort. */
-export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal, opts?: TimerOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
@@ -147,6 +147,7 @@ export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise
         resolve();
       },
       "sleep",
+      opts,
     );
     signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -1,4 +1,4 @@
-import type { Clock, Hold, TimerHandle } from "./clock.ts";
+import type { Clock, Hold, TimerHandle, TimerOptions } from "./clock.ts";
 import { checkDelay, printTimerError, sleepOn, type TimerErrorHandler } from "./system-clock.ts";
 import { TimerHeap } from "./timer-heap.ts";
 
@@ -8,6 +8,8 @@ interface VirtualTimer {
   removed?: boolean;
   fn: () => void | Promise<void>;
   label: string;
+  /** Housekeeping (TimerOptions.unref): not pending work for runUntilIdle. */
+  unref: boolean;
 }
 
 export interface VirtualClockOptions {
@@ -21,6 +23,13 @@ export interface VirtualClockOptions {
  */
 const SAME_INSTANT_LIMIT = 100_000;
 
+/**
+ * How far runUntilIdle may move service time by default before it gives up: 6 hours, Lambda's
+ * longest maximum event age (aws-facts: MaximumEventAgeInSeconds ≤ 21600), so the longest work
+ * Lambda keeps retrying on its own (a throttled async event) still runs to its end, while a
+ * recurring schedule fails without dragging pending work through days of service time.
+ */
+export const RUN_UNTIL_IDLE_MAX_ADVANCE_MS = 6 * 60 * 60 * 1000;
 
 /**
  * Discrete-event service time (DESIGN.md `VirtualClock`, STYLE.md 7.4; compare Temporal's
@@ -44,8 +53,12 @@ export class VirtualClock implements Clock {
   readonly scale: number = Number.POSITIVE_INFINITY;
   private current: number;
   private seq = 0;
-  /** Fired in (dueAt, insertion) order, as Temporal numbers its timer commands. */
-  private readonly timers = new TimerHeap<VirtualTimer>();
+  /**
+   * Fired in (dueAt, insertion) order across both heaps, as Temporal numbers its timer commands.
+   * Work and unref'd housekeeping are kept apart so runUntilIdle finds the next work in O(1).
+   */
+  private readonly work = new TimerHeap<VirtualTimer>();
+  private readonly housekeeping = new TimerHeap<VirtualTimer>();
   private readonly holds = new Map<number, string>();
   private holdSeq = 0;
   private holdWaiters: (() => void)[] = [];
@@ -66,18 +79,19 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  setTimer(delayMs: number, fn: () => void | Promise<void>, label = "timer"): TimerHandle {
+  setTimer(delayMs: number, fn: () => void | Promise<void>, label = "timer", opts?: TimerOptions): TimerHandle {
     const dueAt = this.current + checkDelay(delayMs);
     // An infinite delay never fires; keeping it out of the queue stops runUntilIdle jumping to it.
     if (dueAt === Number.POSITIVE_INFINITY) return { cancel() {} };
-    const timer: VirtualTimer = { dueAt, seq: this.seq++, fn, label };
-    this.timers.push(timer);
+    const timer: VirtualTimer = { dueAt, seq: this.seq++, fn, label, unref: opts?.unref === true };
+    const heap = timer.unref ? this.housekeeping : this.work;
+    heap.push(timer);
     this.kick();
-    return { cancel: () => this.timers.remove(timer) };
+    return { cancel: () => heap.remove(timer) };
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return sleepOn(this, ms, signal);
+  sleep(ms: number, signal?: AbortSignal, opts?: TimerOptions): Promise<void> {
+    return sleepOn(this, ms, signal, opts);
   }
 
   hold(label = "hold"): Hold {
@@ -95,9 +109,17 @@ export class VirtualClock implements Clock {
     return { release, [Symbol.dispose]: release };
   }
 
-  /** Timers not yet fired, in firing order (for debugging, the dashboard and test failures). */
-  pendingTimers(): { label: string; dueAt: number }[] {
-    return this.timers.sorted().map((t) => ({ label: t.label, dueAt: t.dueAt }));
+  /**
+   * Timers not yet fired, in firing order (for debugging, the dashboard and test failures);
+   * housekeeping timers carry `unref: true`.
+   */
+  pendingTimers(): { label: string; dueAt: number; unref?: true }[] {
+    return this.sorted().map((t) => (t.unref ? { label: t.label, dueAt: t.dueAt, unref: true } : { label: t.label, dueAt: t.dueAt }));
+  }
+
+  /** Pending timers that count as work for runUntilIdle (all but the unref'd ones). */
+  get pendingWork(): number {
+    return this.work.size;
   }
 
   /** Timers fired since construction (the advance and run-until-idle reports). */
@@ -107,7 +129,7 @@ export class VirtualClock implements Clock {
 
   /** Due time of the earliest pending timer, if any. */
   nextDue(): number | undefined {
-    return this.timers.peek()?.dueAt;
+    return this.peek()?.dueAt;
   }
 
   /** Labels of the holds currently blocking time jumps (why is my advanceBy not returning?). */
@@ -146,21 +168,40 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * Jumps from timer to timer until no timer is pending and no hold is outstanding. A runaway
-   * periodic timer fails with the pending labels instead of spinning: raise `maxTimers` for a
-   * workload that really fires more (a 100,000-invocation simulation).
+   * Jumps from timer to timer until no work is pending (no timer other than unref'd ones) and no
+   * hold is outstanding. Unref'd timers due on the way fire in order; those left after the last
+   * piece of work stay pending, and time stops at that work.
+   *
+   * A runaway fails with the pending work's labels instead of spinning, in two ways: after
+   * `maxTimers` firings (raise it for a workload that really fires more, a 100,000-invocation
+   * simulation), and, before jumping, when the next work is due more than `maxAdvanceMs` after
+   * the call's start. The second is what bounds the damage of a recurring timer (a schedule):
+   * counting firings alone let a failing call drag service time days ahead, ageing every pending
+   * async event past its maximum age; the bound stops it at a known distance, and time is left at
+   * the last timer fired inside it, never moved to the bound itself.
    */
-  async runUntilIdle(opts: { maxTimers?: number } = {}): Promise<void> {
+  async runUntilIdle(opts: { maxTimers?: number; maxAdvanceMs?: number } = {}): Promise<void> {
     const max = opts.maxTimers ?? 10_000;
+    const maxAdvance = opts.maxAdvanceMs ?? RUN_UNTIL_IDLE_MAX_ADVANCE_MS;
+    if (!(maxAdvance >= 0)) throw new RangeError(`runUntilIdle needs a non-negative maxAdvanceMs, got ${maxAdvance}`);
     return this.exclusive(async () => {
+      const horizon = this.current + maxAdvance;
       for (let fired = 0; ; fired++) {
         await this.settle();
-        if (this.timers.size === 0) return;
+        const work = this.work.peek();
+        if (work === undefined) return;
         if (fired >= max) {
           throw new Error(
-            `VirtualClock.runUntilIdle fired ${max} timers and ${this.timers.size} are still pending ` +
-              `(${this.describePending()}). A timer that re-arms itself forever? ` +
+            `VirtualClock.runUntilIdle fired ${max} timers and ${this.work.size} are still pending ` +
+              `(${this.describePending(true)}). A timer that re-arms itself forever? ` +
               `If the workload is really this long, pass { maxTimers } higher.`,
+          );
+        }
+        if (work.dueAt > horizon) {
+          throw new Error(
+            `VirtualClock.runUntilIdle stopped at ${iso(this.current)}: the next pending work is due after ` +
+              `${iso(horizon)}, ${formatSpan(maxAdvance)} past where it started (${this.describePending(true)}). ` +
+              `A timer that re-arms itself forever, such as a schedule? Advance the clock explicitly, or pass { maxAdvanceMs } higher.`,
           );
         }
         await this.takeNext()!.fn();
@@ -220,14 +261,14 @@ export class VirtualClock implements Clock {
   }
 
   private autoCanFire(): boolean {
-    const next = this.timers.peek();
+    const next = this.peek();
     return next !== undefined && (this.auto === "all" || next.dueAt <= this.current);
   }
 
   private async advanceToUnlocked(target: number): Promise<void> {
     for (;;) {
       await this.settle();
-      const next = this.timers.peek();
+      const next = this.peek();
       if (next === undefined || next.dueAt > target) break;
       await this.takeNext()!.fn();
     }
@@ -236,7 +277,7 @@ export class VirtualClock implements Clock {
 
   /** Removes the earliest timer and moves time to its due time. */
   private takeNext(): VirtualTimer | undefined {
-    const timer = this.timers.peek();
+    const timer = this.peek();
     if (timer === undefined) return undefined;
     const at = Math.max(this.current, timer.dueAt);
     if (at !== this.instant) {
@@ -249,7 +290,7 @@ export class VirtualClock implements Clock {
           `(${this.describePending()}): a timer that re-arms itself with a zero delay?`,
       );
     }
-    this.timers.pop();
+    (timer.unref ? this.housekeeping : this.work).pop();
     this.current = at;
     this.fired++;
     return timer;
@@ -264,6 +305,19 @@ export class VirtualClock implements Clock {
     }
   }
 
+  /** The earliest pending timer of either heap. */
+  private peek(): VirtualTimer | undefined {
+    const w = this.work.peek();
+    const h = this.housekeeping.peek();
+    if (w === undefined || h === undefined) return w ?? h;
+    return h.dueAt < w.dueAt || (h.dueAt === w.dueAt && h.seq < w.seq) ? h : w;
+  }
+
+  /** Every pending timer in firing order (views and error messages, not the hot path). */
+  private sorted(): VirtualTimer[] {
+    return [...this.work.sorted(), ...this.housekeeping.sorted()].sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq);
+  }
+
   /** Serialises control operations; a failed one does not block the next. */
   private exclusive<T>(op: () => Promise<T>): Promise<T> {
     const result = this.chain.then(op);
@@ -271,10 +325,10 @@ export class VirtualClock implements Clock {
     return result;
   }
 
-  /** "label ×count" for the first few distinct labels, with the next due time. */
-  private describePending(): string {
+  /** "label ×count" for the first few distinct labels, with the next due time; `work`: unref'd timers left out. */
+  private describePending(work = false): string {
     const counts = new Map<string, number>();
-    const pending = this.timers.sorted();
+    const pending = work ? this.work.sorted() : this.sorted();
     for (const t of pending) counts.set(t.label, (counts.get(t.label) ?? 0) + 1);
     const shown = [...counts].slice(0, 10).map(([label, n]) => (n > 1 ? `${label} ×${n}` : label));
     if (counts.size > 10) shown.push(`… ${counts.size - 10} more labels`);
@@ -286,6 +340,13 @@ export class VirtualClock implements Clock {
 function iso(ms: number): string {
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
+}
+
+/** "6h", "90m", "45s": a span as a person reads it in an error message. */
+function formatSpan(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
 }
 
 function immediate(): Promise<void> {

@@ -141,7 +141,8 @@ export class EnvironmentPool {
     if (this.available.includes(env)) return;
     this.available.push(env);
     const label = `env.idle-reap:${this.config.functionName}:${env.id}`;
-    this.reapTimers.set(env, this.ctx.clock.setTimer(this.config.sim.idleLifetimeMs, () => env.retire("idle-timeout"), label));
+    // Housekeeping (unref): reaping an idle environment is not work run-until-idle waits for.
+    this.reapTimers.set(env, this.ctx.clock.setTimer(this.config.sim.idleLifetimeMs, () => env.retire("idle-timeout"), label, { unref: true }));
   }
 }
 

@@ -91,7 +91,8 @@ export class EsmWorker {
       } catch (e) {
         // The source is gone or failing (a deleted queue): say so and try again in a while.
         this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.settings.functionName}: ${(e as Error).message}` });
-        await this.clock.sleep(POLL_ERROR_BACKOFF_MS, signal).catch(() => {});
+        // Unref: a deleted queue's retries would keep run-until-idle going forever.
+        await this.clock.sleep(POLL_ERROR_BACKOFF_MS, signal, { unref: true }).catch(() => {});
         continue;
       }
       if (signal.aborted) {

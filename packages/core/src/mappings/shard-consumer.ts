@@ -148,7 +148,8 @@ export class ShardConsumer {
         records = this.reader.read(this.s.shardId, cursor, Math.min(room, 10_000));
       } catch (e) {
         this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: ${(e as Error).message}` });
-        await this.clock.sleep(POLL_ERROR_BACKOFF_MS, signal).catch(() => {});
+        // Unref: a failing source's retries would keep run-until-idle going forever.
+        await this.clock.sleep(POLL_ERROR_BACKOFF_MS, signal, { unref: true }).catch(() => {});
         continue;
       }
       if (records.length === 0) {

@@ -70,7 +70,8 @@ export class StreamWorker {
           }),
         );
       }
-      await clock.sleep(SHARD_DISCOVERY_MS, signal).catch(() => {});
+      // Housekeeping (unref): looking for new shards is not work run-until-idle waits for.
+      await clock.sleep(SHARD_DISCOVERY_MS, signal, { unref: true }).catch(() => {});
     }
   }
 }

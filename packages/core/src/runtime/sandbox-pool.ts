@@ -37,6 +37,17 @@ export const DEFAULT_SANDBOX_POOL_BURST = 4;
  */
 const STARTUP_VARIABLE = /^(NODE_|UV_|PYTHON|LC_|LANG$|LANGUAGE$|HOME$|LD_|GLIBC_TUNABLES$|MALLOC_|OPENSSL_|SSL_CERT_)/;
 
+/**
+ * One start as the pool sees it (SandboxPool.kindOf): the key of the sandboxes that can serve it,
+ * how such a sandbox is started (command and plan), and the start's options.
+ */
+export interface SandboxKind {
+  readonly key: string;
+  readonly command: ProcessCommand;
+  readonly plan: SandboxPlan;
+  readonly opts: SandboxOptions;
+}
+
 interface Pooled {
   id: string;
   child: ChildProcess;
@@ -74,26 +85,43 @@ export class SandboxPool {
   }
 
   /**
-   * A pooled sandbox specialised for `opts` (the function's variables and code directory sent on
-   * its channel), with the directory its /tmp is (the environment's from now on), or undefined
-   * when there is none for its key or it cannot take one. Only for an environment's first start:
-   * a reset environment keeps its own /tmp. The sandbox may still be starting: the frame waits in
+   * The pool's view of starting `opts`: its key and how a sandbox of that key is started, or
+   * undefined when no pooled sandbox can serve it (or the pool is off). Computed once per start
+   * and passed to take(), refill() and initFailed(): it checks the entrypoint and plans the
+   * environment, so it is not free.
+   */
+  kindOf(opts: SandboxOptions): SandboxKind | undefined {
+    if (this.opts.size <= 0 || opts.extension !== undefined || opts.config.optDir !== undefined) return undefined;
+    const driver = driverFor(opts.config.runtime);
+    const command = driver.sandboxCommand?.(opts.config);
+    if (command === undefined) return undefined;
+    const plan = SandboxProcess.plan(opts);
+    if ("invalidEntrypoint" in plan || !plan.channel) return undefined;
+    if (plan.env.AWS_LAMBDA_EXEC_WRAPPER !== undefined) return undefined;
+    const underTmp = (plan.privateTmp?.keep ?? []).filter((p) => p.startsWith("/tmp/")).sort();
+    return { key: JSON.stringify([command.command, command.args, underTmp, opts.privateTmp, startupVariables(plan.env)]), command, plan, opts };
+  }
+
+  /**
+   * A pooled sandbox of `kind` specialised for its options (the function's variables and code
+   * directory sent on its channel), with the directory its /tmp is (the environment's from now
+   * on), or undefined when there is none for its key. Only for an environment's first start: a
+   * reset environment keeps its own /tmp. The sandbox may still be starting: the frame waits in
    * its channel, and it still has a head start on a new process.
    */
-  take(opts: SandboxOptions): { process: SandboxProcess; tmpDir: string } | undefined {
-    const pooled = this.keyOf(opts);
-    if (pooled === undefined) return undefined;
-    this.bursts.began(pooled.key, opts.environmentId);
-    const list = this.ready.get(pooled.key);
+  take(kind: SandboxKind): { process: SandboxProcess; tmpDir: string } | undefined {
+    const opts = kind.opts;
+    this.bursts.began(kind.key, opts.environmentId);
+    const list = this.ready.get(kind.key);
     let sandbox = list?.shift();
     // One that died a moment ago, before its exit was heard, is dropped.
     while (sandbox !== undefined && (sandbox.child.exitCode !== null || sandbox.child.signalCode !== null)) sandbox = list!.shift();
     if (sandbox === undefined) return undefined;
-    this.touch(pooled.key, list!);
+    this.touch(kind.key, list!);
     this.opts.processes.forget(sandbox.id);
     sandbox.discard();
     // Without a private /tmp the function's TMPDIR names its directory, which the frame carries.
-    const plan = opts.privateTmp ? pooled.plan : SandboxProcess.plan({ ...opts, tmpDir: sandbox.tmpDir });
+    const plan = opts.privateTmp ? kind.plan : SandboxProcess.plan({ ...opts, tmpDir: sandbox.tmpDir });
     if ("invalidEntrypoint" in plan) return undefined;
     // The private /tmp's sh exports PWD (its working directory, resolved) to a process started
     // for the function; the sandbox's sh saw the pool's directory instead.
@@ -104,39 +132,37 @@ export class SandboxPool {
     // (a cold start right behind it finds a head start, not a process spawned a moment before).
     // In a burst, the Inits get the cores and the key is refilled after the last (refill()).
     setImmediate(() => {
-      if (this.bursts.inInit(pooled.key) <= 1) this.fill(opts);
+      if (this.bursts.inInit(kind.key) <= 1) this.fill(kind);
     });
     return { process: SandboxProcess.adopt(sandbox.child, { ...opts, tmpDir: sandbox.tmpDir }, sandbox.marker), tmpDir: sandbox.tmpDir };
   }
 
-  /** An Init of `opts`'s kind succeeded: its key is refilled, off that Init's critical path. */
-  refill(opts: SandboxOptions): void {
-    this.fill(opts, true);
+  /** An Init of `kind` succeeded: its key is refilled, off that Init's critical path. */
+  refill(kind: SandboxKind): void {
+    this.fill(kind, true);
   }
 
-  /** An Init of `opts`'s kind failed or timed out: it no longer counts in a burst. */
-  initFailed(opts: SandboxOptions): void {
-    const pooled = this.keyOf(opts);
-    if (pooled !== undefined) this.bursts.ended(pooled.key, opts.environmentId);
+  /** An Init of `kind` failed or timed out: it no longer counts in a burst. */
+  initFailed(kind: SandboxKind): void {
+    this.bursts.ended(kind.key, kind.opts.environmentId);
   }
 
-  /** Starts sandboxes for `opts`'s key until it has as many as it wants (`initEnded`: called by refill()). */
-  private fill(opts: SandboxOptions, initEnded = false): void {
+  /** Starts sandboxes for `kind`'s key until it has as many as it wants (`initEnded`: called by refill()). */
+  private fill(kind: SandboxKind, initEnded = false): void {
     if (this.closed || this.opts.size <= 0) return;
-    const pooled = this.keyOf(opts);
-    if (pooled === undefined) return;
-    if (initEnded) this.bursts.ended(pooled.key, opts.environmentId);
-    const list = this.ready.get(pooled.key) ?? [];
-    this.touch(pooled.key, list);
+    const key = kind.key;
+    if (initEnded) this.bursts.ended(key, kind.opts.environmentId);
+    const list = this.ready.get(key) ?? [];
+    this.touch(key, list);
     // Beyond `size`, as many as the key's bursts call for once none of its Inits is running (they
     // get the cores first), and while the pool holds fewer than it does with every key at `size`:
     // the memory the pool may take stays bounded.
-    const target = this.bursts.inInit(pooled.key) > 0 ? this.opts.size : this.bursts.target(pooled.key);
-    while (list.length < this.opts.size || (list.length < target && this.size < this.opts.maxKeys * this.opts.size)) list.push(this.spawn(pooled.command, pooled.plan, list));
-    for (const key of [...this.ready.keys()].slice(0, Math.max(0, this.ready.size - this.opts.maxKeys))) {
-      for (const s of this.ready.get(key)!) this.kill(s);
-      this.ready.delete(key);
-      this.bursts.forget(key);
+    const target = this.bursts.inInit(key) > 0 ? this.opts.size : this.bursts.target(key);
+    while (list.length < this.opts.size || (list.length < target && this.size < this.opts.maxKeys * this.opts.size)) list.push(this.spawn(kind.command, kind.plan, list));
+    for (const k of [...this.ready.keys()].slice(0, Math.max(0, this.ready.size - this.opts.maxKeys))) {
+      for (const s of this.ready.get(k)!) this.kill(s);
+      this.ready.delete(k);
+      this.bursts.forget(k);
     }
   }
 
@@ -152,18 +178,6 @@ export class SandboxPool {
     let n = 0;
     for (const list of this.ready.values()) n += list.length;
     return n;
-  }
-
-  private keyOf(opts: SandboxOptions): { key: string; command: ProcessCommand; plan: SandboxPlan } | undefined {
-    if (this.opts.size <= 0 || opts.extension !== undefined || opts.config.optDir !== undefined) return undefined;
-    const driver = driverFor(opts.config.runtime);
-    const command = driver.sandboxCommand?.(opts.config);
-    if (command === undefined) return undefined;
-    const plan = SandboxProcess.plan(opts);
-    if ("invalidEntrypoint" in plan || !plan.channel) return undefined;
-    if (plan.env.AWS_LAMBDA_EXEC_WRAPPER !== undefined) return undefined;
-    const underTmp = (plan.privateTmp?.keep ?? []).filter((p) => p.startsWith("/tmp/")).sort();
-    return { key: JSON.stringify([command.command, command.args, underTmp, opts.privateTmp, startupVariables(plan.env)]), command, plan };
   }
 
   private spawn(command: ProcessCommand, plan: SandboxPlan, list: Pooled[]): Pooled {

@@ -1,7 +1,7 @@
 import express from "express";
 import type { Clock } from "../clock/clock.ts";
 import { isPausable } from "../clock/clock.ts";
-import { VirtualClock } from "../clock/virtual-clock.ts";
+import { RUN_UNTIL_IDLE_MAX_ADVANCE_MS, VirtualClock } from "../clock/virtual-clock.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
 
@@ -40,10 +40,12 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry): express.Router 
     const virtual = requireVirtual(clock, "run-until-idle");
     const limit = body.maxTimers ?? DEFAULT_IDLE_LIMIT;
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) throw simBadRequest('expected {"maxTimers": N} with a whole N ≥ 1');
+    const maxAdvance = body.maxAdvanceSeconds ?? RUN_UNTIL_IDLE_MAX_ADVANCE_MS / 1000;
+    if (typeof maxAdvance !== "number" || !Number.isFinite(maxAdvance) || maxAdvance < 0) throw simBadRequest('expected {"maxAdvanceSeconds": N} with N ≥ 0');
     const from = virtual.now();
     const firedBefore = virtual.firedTimers;
     try {
-      await virtual.runUntilIdle({ maxTimers: limit });
+      await virtual.runUntilIdle({ maxTimers: limit, maxAdvanceMs: Math.round(maxAdvance * 1000) });
     } catch (e) {
       moved(virtual, telemetry, from, firedBefore, "run-until-idle");
       throw simBadRequest((e as Error).message, 409);
@@ -74,7 +76,9 @@ export function describeClock(clock: Clock): Record<string, unknown> {
       ...base,
       clock: "virtual",
       pendingTimerCount: pending.length,
-      pendingTimers: pending.slice(0, LISTED_TIMERS).map((t) => ({ label: t.label, due: new Date(t.dueAt).toISOString() })),
+      // What run-until-idle waits for: every pending timer but the simulator's own housekeeping.
+      pendingWorkCount: clock.pendingWork,
+      pendingTimers: pending.slice(0, LISTED_TIMERS).map((t) => ({ label: t.label, due: new Date(t.dueAt).toISOString(), ...(t.unref ? { housekeeping: true } : {}) })),
       nextDue: next === undefined ? null : new Date(next).toISOString(),
       activeHolds: clock.activeHolds(),
       timersFired: clock.firedTimers,

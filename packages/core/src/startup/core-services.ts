@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Clock } from "../clock/clock.ts";
-import { ScaledClock } from "../clock/scaled-clock.ts";
-import { SystemClock } from "../clock/system-clock.ts";
+import { startWallClock } from "../clock/start-wall-clock.ts";
 import type { FunctionDefinition } from "../config/function-definition.ts";
 import type { LayerDefinition } from "../config/layer-definition.ts";
 import { isAwsError } from "../errors/aws-error.ts";
@@ -44,6 +43,7 @@ import { EventHub } from "../telemetry/event-hub.ts";
 import { addCoreViews } from "../telemetry/core-views.ts";
 import type { TelemetryEvent } from "../telemetry/events.ts";
 import type { CleanupStack } from "./cleanup-stack.ts";
+import { keepServiceTimeMark, readServiceTimeMark } from "./service-time-mark.ts";
 
 export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("../store/migrations/", import.meta.url));
 // Our choice (AWS's freeze latency is not published): short enough that no realistic timer runs
@@ -59,8 +59,13 @@ export const DEFAULT_CHANNEL_FREEZE_DELAY_MS = 20;
 export interface CoreStateOptions {
   /** State directory; undefined keeps everything in memory (`--in-memory`). */
   stateDir?: string;
-  /** Service time; default SystemClock, or a ScaledClock when timeScale is not 1. */
-  clock?: Clock;
+  /**
+   * Service time; default SystemClock, or a ScaledClock when timeScale is not 1, started no earlier
+   * than the service time a previous run on the state reached. A function is given that time
+   * (undefined on new or in-memory state) to build its own clock from it (`--clock virtual`); a
+   * Clock given as is starts where it says.
+   */
+  clock?: Clock | ((resumeAt: number | undefined) => Clock);
   timeScale?: number;
   seed?: number | string;
   region?: string;
@@ -93,17 +98,20 @@ export interface CoreState {
 
 /** Opens the store (core's migrations, then `sourceMigrations`) and applies lambda-sim.yaml's functions. */
 export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly Migration[], cleanup: CleanupStack): CoreState {
-  const clock = opts.clock ?? (opts.timeScale !== undefined && opts.timeScale !== 1 ? new ScaledClock(opts.timeScale) : new SystemClock());
-  const telemetry = new Telemetry(clock);
-  const hub = new EventHub(telemetry, clock);
-  if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
-  const rng = new SeededRng(opts.seed ?? randomSeed());
   const scratch = opts.stateDir === undefined ? mkdtempSync(join(tmpdir(), "lambda-sim-")) : resolve(opts.stateDir, "run");
   // A temporary scratch directory goes with the run (after the database has closed).
   if (scratch.includes("lambda-sim-")) cleanup.defer(() => rmSync(scratch, { recursive: true, force: true }));
   rmSync(join(scratch, "environments"), { recursive: true, force: true });
   const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...FUNCTION_URL_MIGRATIONS, ...sourceMigrations]);
   cleanup.defer(() => store.close());
+  // Service time never goes backwards across a restart of the same state (README "Time control").
+  const mark = readServiceTimeMark(store);
+  const clock = typeof opts.clock === "function" ? opts.clock(mark) : (opts.clock ?? startWallClock(opts.timeScale, mark));
+  const telemetry = new Telemetry(clock);
+  if (opts.stateDir !== undefined) keepServiceTimeMark(store, clock, telemetry, cleanup);
+  const hub = new EventHub(telemetry, clock);
+  if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
+  const rng = new SeededRng(opts.seed ?? randomSeed());
   const codeRoot = opts.stateDir === undefined ? join(scratch, "code") : resolve(opts.stateDir, "code");
   const region = opts.region ?? "us-east-1";
   const accountId = opts.accountId ?? "000000000000";

@@ -41,7 +41,8 @@ export function startSqsGauges(store: Store, clock: Clock, metrics: MetricStore)
     timer = clock.setTimer(MINUTE - (now % MINUTE), () => {
       sample();
       arm();
-    }, "cloudwatch.sqs-metrics");
+      // Housekeeping: sampling never keeps run-until-idle going (it fires on the way to work).
+    }, "cloudwatch.sqs-metrics", { unref: true });
   };
   arm();
   return {

@@ -76,9 +76,10 @@ export const kinesisSource: Source<StreamConfig> = {
     const trim = () => {
       const now = ctx.clock.now();
       for (const s of store.list()) store.trim(s.name, now - retentionMs(s));
-      trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+      trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim", { unref: true });
     };
-    trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim");
+    // Housekeeping (unref): trimming is not work run-until-idle waits for.
+    trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim", { unref: true });
     return {
       stop: () => {
         trimTimer.cancel();

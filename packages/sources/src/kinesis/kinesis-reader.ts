@@ -46,7 +46,8 @@ export function kinesisReaderFactory(store: StreamStore, streams: StreamOperatio
           const parts = partsOf(i);
           return store.readTuples(s.name, i, from, clock.now() - retentionMs(s), limit).map((row) => new KinesisEventRecord(row, parts));
         },
-        wait: async (id, ms, signal) => void (await waiters.wait(waitKey(stream().name, index(id)), ms, signal)),
+        // A mapping's idle poll of its shard: housekeeping (unref); a put wakes it.
+        wait: async (id, ms, signal) => void (await waiters.wait(waitKey(stream().name, index(id)), ms, signal, { unref: true })),
         retentionMs: () => retentionMs(stream()),
       };
     },

@@ -172,7 +172,7 @@ export class ScheduleRunner {
     const first = this.peek();
     if (first === undefined || (this.timer !== undefined && this.timer.at <= first.dueAt)) return;
     this.timer?.handle.cancel();
-    const handle = this.clock.setTimer(Math.max(0, first.dueAt - this.clock.now()), () => this.runDue(), "schedules.next-fire");
+    const handle = this.clock.setTimer(Math.max(0, first.dueAt - this.clock.now()), () => this.runDue(), `schedules.next-fire:${first.record.name}`);
     this.timer = { handle, at: first.dueAt };
   }
 

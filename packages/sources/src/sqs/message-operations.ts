@@ -96,6 +96,11 @@ export class MessageOperations {
     }
   }
 
+  /** When the queue's next delayed or in-flight message becomes visible, if one will. */
+  nextVisibleAt(queue: string): number | undefined {
+    return this.store.nextVisibleAt(queue, this.clock.now());
+  }
+
   /**
    * For the event source mapping's poller: one receive pass, rows as stored, and whether more were
    * visible than it took. `deleteFirst` (a settled batch's handles) shares its transaction: one

@@ -101,9 +101,14 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
             if (dropped.length > 0 && rows.length < max && received.length > 0) continue;
             const now = clock.now();
             if (rows.length >= max || bytes >= MAX_BATCH_BYTES || (rows.length > 0 && now - started >= windowMs)) break;
-            const until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
+            let until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
+            // A long poll returns a message as soon as it becomes visible (its delay or visibility
+            // timeout runs out). Waiting for one is work; an empty queue's long poll is
+            // housekeeping (unref), so it never keeps run-until-idle going by itself.
+            const next = rows.length === 0 ? messages.nextVisibleAt(q.name) : undefined;
+            if (next !== undefined) until = Math.min(until, next);
             if (now >= until) break;
-            await messages.waiters.wait(q.name, until - now, signal, { group: lanes });
+            await messages.waiters.wait(q.name, until - now, signal, { group: lanes, unref: rows.length === 0 && next === undefined });
             q = queueFor(t.sourceArn);
           }
           if (rows.length === 0) return undefined;

@@ -1,0 +1,214 @@
+import { stopwatch } from "../clock/stopwatch.ts";
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { INIT_LIMIT_MS } from "../runtime/init-limit.ts";
+import type { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
+import { signalText } from "../runtime/sandbox-process.ts";
+import type { EnvironmentLifecycle } from "./environment-lifecycle.ts";
+import type { EnvironmentProcess } from "./environment-process.ts";
+import type { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
+import type { RetireReason } from "./environment-state.ts";
+import type { ExtensionFailure, ExtensionHost } from "./extension-host.ts";
+import type { FreezePolicy } from "./freeze-policy.ts";
+import { failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+import type { InvocationReporter } from "./invocation-reporter.ts";
+import type { OutputForwarder } from "./output-forwarder.ts";
+
+/** The parts of an ExecutionEnvironment its failures act on. */
+export interface EnvironmentFailuresOptions {
+  config: FunctionVersionConfig;
+  lifecycle: EnvironmentLifecycle;
+  process: EnvironmentProcess;
+  api: RuntimeApiServer;
+  extensions: ExtensionHost;
+  freezer: FreezePolicy;
+  report: InvocationReporter;
+  output: OutputForwarder;
+  watchdogs: EnvironmentWatchdogs;
+  /** The environment leaves service (ExecutionEnvironment.retire). */
+  retire: (reason: RetireReason) => Promise<void>;
+  /** The environment can take another event (its onAvailable). */
+  available: () => void;
+  /** Runs `request` in the environment again, which initialises first (ExecutionEnvironment.invoke). */
+  invoke: (request: InvocationRequest) => Promise<InvocationResult>;
+}
+
+/**
+ * What ends an invocation or an Init of an ExecutionEnvironment other than the runtime's answer:
+ * the runtime exiting or failing to start, the function's timeout or the Init limit, running out
+ * of memory, an injected fault, an extension failing. Each answers the invocation with the payload
+ * and REPORT status AWS gives (aws-facts §1.5) and moves the environment on: to `reset` (the
+ * runtime killed, /tmp kept, the next invocation re-runs Init) or, after a failed Init, retired
+ * (aws-facts §3).
+ */
+export class EnvironmentFailures {
+  private readonly config: FunctionVersionConfig;
+  private readonly lifecycle: EnvironmentLifecycle;
+  private readonly process: EnvironmentProcess;
+  private readonly api: RuntimeApiServer;
+  private readonly extensions: ExtensionHost;
+  private readonly freezer: FreezePolicy;
+  private readonly report: InvocationReporter;
+  private readonly watchdogs: EnvironmentWatchdogs;
+  private readonly opts: EnvironmentFailuresOptions;
+  /** What the current Init failed with, if it reported it: the runtime's /init/error, or the platform's. */
+  private initError: { errorType: string; body: Buffer } | undefined;
+
+  constructor(opts: EnvironmentFailuresOptions) {
+    this.opts = opts;
+    this.config = opts.config;
+    this.lifecycle = opts.lifecycle;
+    this.process = opts.process;
+    this.api = opts.api;
+    this.extensions = opts.extensions;
+    this.freezer = opts.freezer;
+    this.report = opts.report;
+    this.watchdogs = opts.watchdogs;
+  }
+
+  /** A new Init begins: it has no error yet. */
+  initStarts(): void {
+    this.initError = undefined;
+  }
+
+  /** The runtime posted /runtime/init/error. */
+  initErrored(errorType: string, body: Buffer): void {
+    this.initError = { errorType, body };
+  }
+
+  /** RAPID's fatal error for a missing or non-executable entrypoint (aws-facts §1.5). */
+  invalidEntrypoint(message: string): void {
+    const text = `RequestId: ${this.report.running?.request.requestId} Error: ${message}`;
+    this.initError = { errorType: "Runtime.InvalidEntrypoint", body: failurePayload("Runtime.InvalidEntrypoint", text) };
+    setImmediate(() => this.onExit(127, null));
+  }
+
+  /** The process exited on its own (or could not start). */
+  onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const proc = this.process.exited();
+    const r = this.report.running;
+    // A runtime dying under an event resets the environment, and its extensions hear why (toReset).
+    if (this.lifecycle.state !== "busy" || r?.deliveredAt === undefined) this.extensions.kill();
+    this.watchdogs.disarm();
+    if (this.lifecycle.state === "retiring" || this.lifecycle.state === "retired") return;
+    const reason = signal !== null ? `signal: ${signalText(signal)}` : code === 0 ? undefined : `exit status ${code}`;
+    const exitMessage = reason ? `Runtime exited with error: ${reason}` : "Runtime exited without providing a reason";
+    if (r === undefined) {
+      if (this.lifecycle.state === "idle") this.lifecycle.to("reset");
+      else if (this.lifecycle.state === "initializing") void this.opts.retire("init-failed"); // a provisioned init failed
+      return;
+    }
+    if (this.lifecycle.state === "initializing") {
+      // Init failed: this invocation gets the init error and the environment is not reused.
+      if (r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
+      const e = this.initError;
+      this.report.finish(e ? this.report.result(e.body, e.errorType, "error") : this.report.platformError("Runtime.ExitError", exitMessage, "error"));
+      void this.opts.retire("init-failed");
+      return;
+    }
+    if (r.deliveredAt === undefined) {
+      // The last process died before taking this event (say, exit after an uncaught error):
+      // the environment is reset and this invocation pays a new Init, as on AWS.
+      this.api.resetSession();
+      this.report.running = undefined;
+      r.hold.release();
+      this.lifecycle.to("reset");
+      void this.opts.invoke(r.request).then(r.resolve);
+      return;
+    }
+    const oom = this.opts.output.sawOutOfMemory || (proc?.peakMemoryMb() ?? 0) >= this.config.memorySize;
+    this.report.finish(this.report.platformError(oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", exitMessage, "error"));
+    this.toReset("failure");
+  }
+
+  /** The function's timeout ran out while the runtime had the event. */
+  onTimeout(): void {
+    const r = this.report.running;
+    if (r === undefined || r.deliveredAt === undefined) return;
+    const seconds = ((stopwatch.now() - r.deliveredAt) / 1000).toFixed(2);
+    this.killRuntime();
+    // Current payload (aws-facts §1.5 "Timeout (current)"), REPORT Status: timeout.
+    this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout"));
+    this.toReset("timeout");
+  }
+
+  /** The Init outlasted INIT_LIMIT_MS: the invocation times out and the environment is retired. */
+  onInitTimeout(): void {
+    const r = this.report.running;
+    if (r === undefined) return;
+    r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
+    this.kill();
+    const seconds = (INIT_LIMIT_MS / 1000).toFixed(2);
+    this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout"));
+    void this.opts.retire("init-timeout");
+  }
+
+  /** The runtime's resident memory went over memorySize: AWS stops it there (aws-facts §3). */
+  onOutOfMemory(): void {
+    this.killRuntime();
+    this.report.finish(this.report.platformError("Runtime.OutOfMemory", "Runtime exited with error: signal: killed", "error"));
+    this.toReset("failure");
+  }
+
+  /** An injected failure: what the process dying (or hanging) under the handler reports (aws-facts §1.5). */
+  suffer(failure: NonNullable<InvocationRequest["failure"]>): void {
+    // A hung handler: its answer never counts, and the timeout watchdog (armed on delivery) ends it.
+    if (failure === "timeout") return;
+    if (failure === "out-of-memory") return this.onOutOfMemory();
+    this.killRuntime();
+    this.report.finish(this.report.platformError("Runtime.ExitError", "Runtime exited with error: exit status 1", "error"));
+    this.toReset("failure");
+  }
+
+  /** An extension failed during Init: this Init fails as the runtime's own failures do. */
+  failExtensionInit(f: ExtensionFailure): void {
+    this.extensions.kill();
+    const type = f.errorType;
+    this.initError = { errorType: type, body: failurePayload(type, `RequestId: ${this.report.running?.request.requestId} Error: ${f.message}`) };
+    setImmediate(() => this.onExit(1, null));
+  }
+
+  /** Waits for the extensions' init; true when one failed (the invocation has been answered). */
+  async extensionInitFailed(): Promise<boolean> {
+    const failure = await this.extensions.initDone();
+    if (failure === undefined || this.report.running === undefined) return false;
+    this.kill();
+    this.failExtensionInit(failure);
+    return true;
+  }
+
+  /** An extension died after its Init: the environment is reset, as after a runtime crash. */
+  onExtensionCrash(f: ExtensionFailure): void {
+    if (this.lifecycle.state === "retiring" || this.lifecycle.state === "retired") return;
+    const r = this.report.running;
+    this.kill();
+    if (r !== undefined && r.deliveredAt !== undefined) {
+      this.report.finish(this.report.platformError(f.errorType, f.message, "error"));
+      this.toReset("failure");
+    } else if (r === undefined && this.lifecycle.state === "idle") this.lifecycle.to("reset");
+  }
+
+  /** Kills the runtime's process and the extensions' (retirement, a failed Init). */
+  kill(): void {
+    this.killRuntime();
+    this.extensions.kill();
+  }
+
+  /** Kills the runtime's process only: its extensions are shut down (toReset) or killed after. */
+  private killRuntime(): void {
+    this.freezer.clear();
+    this.process.kill();
+    this.api.resetSession();
+  }
+
+  /**
+   * Timeout, crash or OOM: the runtime is gone, /tmp stays, the next invocation re-runs Init. The
+   * extensions still running get SHUTDOWN with the reason first (aws-facts §3 "After timeout or
+   * crash"); the environment takes no event until they are gone.
+   */
+  private toReset(reason: "timeout" | "failure"): void {
+    this.api.resetSession();
+    if (this.lifecycle.state === "busy" || this.lifecycle.state === "idle") this.lifecycle.to("reset");
+    if (!this.extensions.running) return this.opts.available();
+    void this.extensions.shutdown(reason).then(() => this.opts.available());
+  }
+}

@@ -1,0 +1,86 @@
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { MAX_RESPONSE_BYTES, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import type { EnvironmentProcess } from "./environment-process.ts";
+import type { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
+import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
+import type { OutputForwarder } from "./output-forwarder.ts";
+import type { RunningInvocation } from "./running-invocation.ts";
+
+/**
+ * The invocation an ExecutionEnvironment runs and what the environment says about it: its result,
+ * with the environment's own figures (its id, Max Memory Used from its process), the START line
+ * when the runtime takes the event, END and REPORT when it ends (aws-facts §2.5), the
+ * `invocation.started` / `invocation.finished` telemetry, and the hand-over of the result to the
+ * caller (finish()), however the invocation ended. Telemetry and log lines are deferred
+ * (Telemetry.deferred): they are delivered after the caller has its answer.
+ */
+export class InvocationReporter {
+  /** The invocation being run, from invoke() until finish() hands its result over. */
+  running: RunningInvocation | undefined;
+  /** Invocations finished in this environment. */
+  finished = 0;
+  private readonly environmentId: string;
+  private readonly config: FunctionVersionConfig;
+  private readonly telemetry: Telemetry;
+  private readonly output: OutputForwarder;
+  private readonly process: EnvironmentProcess;
+  private readonly watchdogs: EnvironmentWatchdogs;
+
+  constructor(environmentId: string, config: FunctionVersionConfig, telemetry: Telemetry, output: OutputForwarder, process: EnvironmentProcess, watchdogs: EnvironmentWatchdogs) {
+    this.environmentId = environmentId;
+    this.config = config;
+    this.telemetry = telemetry;
+    this.output = output;
+    this.process = process;
+    this.watchdogs = watchdogs;
+  }
+
+  /** The environment takes `request`: `invocation.started`, delivered while the runtime works. */
+  started(request: InvocationRequest, coldStart: boolean): void {
+    this.telemetry.deferred(() => emitStarted(this.telemetry, this.config, this.environmentId, request, coldStart));
+  }
+
+  /** START, once per invocation (RunningInvocation.startLine). */
+  startLine(r: RunningInvocation): void {
+    const line = r.startLine(this.config.version);
+    if (line !== undefined) this.output.platform(line, r.requestId);
+  }
+
+  /** The running invocation's result as it stands now. */
+  result(payload: Buffer, errorType: string | undefined, reportStatus: ReportStatus | undefined): InvocationResult {
+    return this.running!.result(payload, errorType, reportStatus, this.environmentId, this.process.maxMemoryUsed());
+  }
+
+  /** A platform-detected failure of the running invocation (aws-facts §1.5). */
+  platformError(errorType: string, message: string, status: ReportStatus): InvocationResult {
+    return this.running!.platformError(errorType, message, status, this.environmentId, this.process.maxMemoryUsed());
+  }
+
+  /** The result of the runtime's answer: its response, its error, or a response over the size limit. */
+  outcome(o: RuntimeOutcome): InvocationResult {
+    if (o.kind === "response") return this.result(o.body, undefined, undefined);
+    if (o.kind === "error") return this.result(o.body, o.errorType, undefined);
+    const message = `Response payload size exceeded maximum allowed payload size (${o.limit ?? MAX_RESPONSE_BYTES} bytes).`;
+    return this.result(failurePayload("Function.ResponseSizeTooLarge", message), "Function.ResponseSizeTooLarge", undefined);
+  }
+
+  /** Frames the log with END and REPORT, emits telemetry and hands the result to the caller. */
+  finish(result: InvocationResult): void {
+    const r = this.running;
+    if (r === undefined) return;
+    this.watchdogs.disarm();
+    // The lines reach the tail now; their telemetry (log store, metrics, console) after the caller
+    // has its answer (Telemetry.deferred).
+    this.telemetry.deferred(() => {
+      this.startLine(r);
+      for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
+      emitFinished(this.telemetry, this.config, result);
+    });
+    r.attachLogTail(result);
+    this.running = undefined;
+    this.finished++;
+    r.hold.release();
+    r.resolve(result);
+  }
+}

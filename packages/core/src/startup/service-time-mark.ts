@@ -1,0 +1,51 @@
+import type { Clock } from "../clock/clock.ts";
+import { stopwatch } from "../clock/stopwatch.ts";
+import type { Store } from "../store/store.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import type { CleanupStack } from "./cleanup-stack.ts";
+
+/**
+ * How often (wall ms) service time is written to the store: cheap (one tiny UPDATE, none while
+ * time stands still), and all a SIGKILL can lose; a clean stop writes it once more. Our choice.
+ */
+export const SERVICE_TIME_MARK_EVERY_MS = 5_000;
+
+/** The service time a previous run on this state reached, if any. */
+export function readServiceTimeMark(store: Store): number | undefined {
+  const row = store.db.prepare("SELECT high_water_ms AS ms FROM service_time WHERE id = 1").get() as { ms: number } | undefined;
+  return row?.ms;
+}
+
+/**
+ * Writes `clock.now()` to the store every SERVICE_TIME_MARK_EVERY_MS wall ms, after each move of
+ * the virtual clock (`clock.advanced`: a jump of hours is not left to the next tick), and when the
+ * simulator stops (deferred after the store opened, so it runs before the store closes). A wall
+ * cadence on purpose: the VirtualClock's timers fire only when time moves, and the mark is the
+ * simulator's own bookkeeping, not service behaviour. A SIGKILL loses at most the service time
+ * that passed since the last write: one interval of wall time (times --time-scale).
+ */
+export function keepServiceTimeMark(store: Store, clock: Clock, telemetry: Telemetry, cleanup: CleanupStack): void {
+  const write = store.db.prepare(
+    "INSERT INTO service_time (id, high_water_ms) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET high_water_ms = MAX(high_water_ms, excluded.high_water_ms)",
+  );
+  let written = Number.NEGATIVE_INFINITY;
+  const save = () => {
+    const now = clock.now();
+    if (now <= written || !store.db.open) return;
+    write.run(now);
+    written = now;
+  };
+  save();
+  let timer = stopwatch.after(SERVICE_TIME_MARK_EVERY_MS, function tick() {
+    save();
+    timer = stopwatch.after(SERVICE_TIME_MARK_EVERY_MS, tick);
+  });
+  const unsubscribe = telemetry.subscribe((e) => {
+    if (e.type === "clock.advanced") save();
+  });
+  cleanup.defer(() => {
+    unsubscribe();
+    timer.cancel();
+    save();
+  });
+}
