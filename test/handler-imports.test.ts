@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
@@ -24,10 +24,9 @@ function cjsPackage(dir: string, name: string, value: string): void {
 
 describe("what a Node.js handler's imports reach", () => {
   beforeAll(async () => {
-    // Not under /tmp: a function's private /tmp would hide the project around its code anyway.
-    const output = fileURLToPath(new URL("./output/", import.meta.url));
-    mkdirSync(output, { recursive: true });
-    project = mkdtempSync(join(output, "imports-"));
+    // Not under /tmp (where a clone of the repository may be): a function's private /tmp would
+    // hide the project around its code, and nothing above the code would be found anyway.
+    project = mkdtempSync(join(homedir(), ".lambda-sim-test-imports-"));
     cjsPackage(project, "undeclared-pkg", "from the project");
     cjsPackage(project, "declared-pkg", "hoisted by npm");
     // The project's own copy of an SDK client: the runtime's is the one a function gets.
