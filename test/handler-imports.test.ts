@@ -33,12 +33,17 @@ describe("what a Node.js handler's imports reach", () => {
     cjsPackage(project, "@aws-sdk/client-sqs", "the project's copy");
     const fn = join(project, "functions", "orders");
     cjsPackage(fn, "bundled-pkg", "shipped with the code");
+    // npm nests a package in the function's node_modules and hoists its own dependency above.
+    cjsPackage(project, "hoisted-dep", "a dependency's dependency");
+    write(join(fn, "node_modules", "nested-pkg", "package.json"), JSON.stringify({ name: "nested-pkg", version: "1.0.0", main: "index.js" }));
+    write(join(fn, "node_modules", "nested-pkg", "index.js"), `module.exports = require("hoisted-dep");\n`);
     write(join(fn, "package.json"), JSON.stringify({ name: "orders", dependencies: { "declared-pkg": "^1.0.0" } }));
     write(
       join(fn, "esm.mjs"),
       `const load = (s) => import(s).then((m) => m.default ?? m, (e) => ({ code: e.code, message: e.message }));
 export const handler = async () => ({
   bundled: await load("bundled-pkg"),
+  nested: await load("nested-pkg"),
   declared: await load("declared-pkg"),
   undeclared: await load("undeclared-pkg"),
   sdk: typeof (await import("@aws-sdk/client-sqs")).SQSClient,
@@ -79,6 +84,7 @@ export const handler = async () => ({
     const { error, body } = await invoke("esm");
     expect(error).toBeUndefined();
     expect(body.bundled).toBe("shipped with the code");
+    expect(body.nested).toBe("a dependency's dependency");
     expect(body.declared).toBe("hoisted by npm");
     expect(body.undeclared).toMatchObject({ code: "ERR_MODULE_NOT_FOUND", message: expect.stringContaining("Cannot find package 'undeclared-pkg' imported from") });
     expect(body.sdk).toBe("function");

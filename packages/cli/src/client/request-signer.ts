@@ -1,6 +1,6 @@
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 
-/** Keys a client command signs with: the AWS tools' (AWS_ACCESS_KEY_ID...), else the ones `start --auth` reads. */
+/** Keys a client command signs with: the ones `start --auth` reads (LAMBDA_SIM_ACCESS_KEY_ID...), else the AWS tools'. */
 export interface SigningKeys {
   accessKeyId: string;
   secretAccessKey: string;
@@ -8,8 +8,9 @@ export interface SigningKeys {
 }
 
 export function signingKeys(env: NodeJS.ProcessEnv = process.env): SigningKeys | undefined {
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+  // As sim-auth.ts and `start --auth` choose: the simulator's own keys first (a shell often holds real AWS keys too).
   if (env.LAMBDA_SIM_ACCESS_KEY_ID && env.LAMBDA_SIM_SECRET_ACCESS_KEY) return { accessKeyId: env.LAMBDA_SIM_ACCESS_KEY_ID, secretAccessKey: env.LAMBDA_SIM_SECRET_ACCESS_KEY };
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
   return undefined;
 }
 

@@ -14,8 +14,8 @@ export interface InvokeOptions {
  * `lambda-sim invoke NAME`: one Invoke call on the Lambda REST API of a running simulator. Prints
  * the payload on stdout, the function error type and the log tail on stderr; exits 1 when the
  * function failed, so scripts can test it. Unsigned first (a simulator without --auth, the usual
- * case, costs no signer); a 403 asking for a signature gets the same request signed with the AWS
- * tools' keys (AWS_ACCESS_KEY_ID...), else those `start --auth` reads (LAMBDA_SIM_ACCESS_KEY_ID...).
+ * case, costs no signer); a 403 asking for a signature gets the same request signed with the keys
+ * `start --auth` reads (LAMBDA_SIM_ACCESS_KEY_ID...), else the AWS tools' (AWS_ACCESS_KEY_ID...).
  */
 export async function invokeCommand(name: string, opts: InvokeOptions): Promise<void> {
   const payload = opts.payload.startsWith("@") ? await readFile(opts.payload.slice(1)) : Buffer.from(opts.payload);
@@ -24,16 +24,15 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
   if (opts.qualifier) url.searchParams.set("Qualifier", opts.qualifier);
   const headers: Record<string, string> = { "Content-Type": "application/json", "X-Amz-Invocation-Type": opts.event ? "Event" : "RequestResponse" };
   if (opts.log) headers["X-Amz-Log-Type"] = "Tail";
-  let res: Response;
-  try {
-    res = await fetch(url, { method: "POST", headers, body: payload });
-    const keys = signingKeys();
-    if (res.status === 403 && res.headers.get("x-amzn-errortype")?.startsWith("MissingAuthenticationToken") && keys !== undefined) {
-      await res.arrayBuffer();
-      const { host: _, ...signed } = await signedHeaders(url, "POST", headers, payload, "lambda", keys);
-      res = await fetch(url, { method: "POST", headers: signed, body: payload });
-    }
-  } catch {
+  const post = (h: Record<string, string>) => fetch(url, { method: "POST", headers: h, body: payload }).catch(() => undefined);
+  let res = await post(headers);
+  const keys = signingKeys();
+  if (res?.status === 403 && res.headers.get("x-amzn-errortype")?.startsWith("MissingAuthenticationToken") && keys !== undefined) {
+    await res.arrayBuffer();
+    const { host: _, ...signed } = await signedHeaders(url, "POST", headers, payload, "lambda", keys);
+    res = await post(signed);
+  }
+  if (res === undefined) {
     process.stderr.write(`lambda-sim: no simulator running at ${endpoint} (start one with \`lambda-sim start\`, or pass --endpoint)\n`);
     process.exitCode = 1;
     return;

@@ -41,8 +41,8 @@ export function resolveNodePathForImports() {
 }
 
 /**
- * A bare import made by the function's code (LAMBDA_TASK_ROOT, its node_modules included, and its
- * layers under /opt) that resolves outside what the deployed function would have fails as on AWS
+ * A bare import made by the function's code (under LAMBDA_TASK_ROOT or its layers' /opt, outside
+ * any node_modules) that resolves outside what the deployed function would have fails as on AWS
  * ("Cannot find package"), instead of working here and failing after the deploy. What it has: its
  * code directory, its layers, the NODE_PATH directories (the runtime's SDK; a NODE_PATH of the
  * function's own), and the packages its package.json declares, which `sam build` and the like
@@ -60,7 +60,9 @@ export function confineHandlerImports() {
       const parent = context.parentURL;
       if (!out.url.startsWith("file:") || parent === undefined || !parent.startsWith("file:") || !isBare(specifier)) return out;
       const from = fileURLToPath(parent);
-      if (!code.some((d) => from.startsWith(d))) return out;
+      // The function's own code only: a package in its node_modules may have its dependencies
+      // hoisted above by npm, and `sam build` installs them into the deployed node_modules.
+      if (!code.some((d) => from.startsWith(d)) || from.includes(`${path.sep}node_modules${path.sep}`)) return out;
       reach ??= reachable(taskRoot);
       const file = fileURLToPath(out.url);
       if (reach.roots.some((d) => file.startsWith(d)) || reach.declared.has(packageName(specifier))) return out;

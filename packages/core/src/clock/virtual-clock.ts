@@ -186,7 +186,8 @@ export class VirtualClock implements Clock {
     if (!(maxAdvance >= 0)) throw new RangeError(`runUntilIdle needs a non-negative maxAdvanceMs, got ${maxAdvance}`);
     return this.exclusive(async () => {
       const horizon = this.current + maxAdvance;
-      for (let fired = 0; ; fired++) {
+      // Only work counts: idle polls and gauges firing on the way are bounded by maxAdvance.
+      for (let fired = 0; ; ) {
         await this.settle();
         const work = this.work.peek();
         if (work === undefined) return;
@@ -204,7 +205,9 @@ export class VirtualClock implements Clock {
               `A timer that re-arms itself forever, such as a schedule? Advance the clock explicitly, or pass { maxAdvanceMs } higher.`,
           );
         }
-        await this.takeNext()!.fn();
+        const timer = this.takeNext()!;
+        if (!timer.unref) fired++;
+        await timer.fn();
       }
     });
   }

@@ -115,16 +115,18 @@ export class ConcurrencyGovernor {
     if (unreserved) this.unreservedInFlight++;
     // The counts travel with the event, so its subscribers read nothing else and it can wait
     // for the server's next quiet moment like the invocation's other events (Telemetry.deferred).
-    const admitted = {
-      type: "invocation.admitted",
-      functionName,
-      qualifier,
-      newEnvironment,
-      concurrentExecutions: f.inFlight,
-      accountConcurrentExecutions: this.accountInFlight,
-      unreservedConcurrentExecutions: this.unreservedInFlight,
-    } as const;
-    this.telemetry.deferred(() => this.telemetry.emit(admitted));
+    if (this.telemetry.active) {
+      const admitted = {
+        type: "invocation.admitted",
+        functionName,
+        qualifier,
+        newEnvironment,
+        concurrentExecutions: f.inFlight,
+        accountConcurrentExecutions: this.accountInFlight,
+        unreservedConcurrentExecutions: this.unreservedInFlight,
+      } as const;
+      this.telemetry.deferred(() => this.telemetry.emit(admitted));
+    }
     let released = false;
     return {
       ok: true,

@@ -26,9 +26,13 @@ export class Store {
   private groupCommit: GroupCommit | undefined;
   private commitCount = 0;
 
+  /** Built once: better-sqlite3 compiles a wrapper per db.transaction() call. */
+  private readonly runInTransaction: (fn: () => unknown) => unknown;
+
   private constructor(db: Db, path: string) {
     this.db = db;
     this.path = path;
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
   /** Opens `<stateDir>/lambda-sim.db`, or an in-memory database when `stateDir` is undefined. */
@@ -84,15 +88,18 @@ export class Store {
     };
   }
 
-  /** One more commit: a busy store's checkpoints move off the event loop (checkpointInBackground). */
-  noteCommit(): void {
-    if (++this.commitCount === BUSY_AFTER_COMMITS) this.checkpointInBackground();
+  /** A commit, not a savepoint inside one (a writer called from a group commit's write). */
+  private noteCommit(): void {
+    if (!this.db.inTransaction && ++this.commitCount === BUSY_AFTER_COMMITS) this.checkpointInBackground();
   }
 
-  /** Runs `fn` in one transaction (better-sqlite3 transactions are synchronous). */
+  /** Runs `fn` in one transaction (better-sqlite3 transactions are synchronous); it counts as a writer's. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    const out = this.runInTransaction(fn) as T;
+    this.noteCommit();
+    return out;
   }
+
 
   /**
    * A database written at a high rate moves its WAL checkpoints (and their fsyncs) off the event

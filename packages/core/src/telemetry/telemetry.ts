@@ -13,7 +13,7 @@ export type TelemetryListener = (event: TelemetryEvent) => void;
  * is kept: any other emit, a new subscriber and `flush()` deliver what waits first, and the
  * server flushes before it handles any request, so nothing read over HTTP can miss an event.
  * Only events whose subscribers read nothing but the event itself may be deferred
- * (`invocation.admitted` may not: the metrics read the governor's count beside it).
+ * (`invocation.admitted` carries the governor's counts for that reason).
  */
 export class Telemetry {
   private listeners: TelemetryListener[] = [];

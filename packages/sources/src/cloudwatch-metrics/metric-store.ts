@@ -49,7 +49,6 @@ export class MetricStore {
    * path reuses (their hashes cached), not one of a key concatenated per sample (12 per invocation).
    */
   private readonly open = new Map<string, Map<string, Map<string, MinuteBucket>>>();
-  private openCount = 0;
   private openMinute = -1;
   private readonly s;
   private readonly write: (buckets: MinuteBucket[], before: number) => void;
@@ -115,16 +114,14 @@ export class MetricStore {
     if (names === undefined) this.open.set(b.namespace, (names = new Map()));
     let byDims = names.get(b.name);
     if (byDims === undefined) names.set(b.name, (byDims = new Map()));
-    if (!byDims.has(b.dimensions)) this.openCount++;
     byDims.set(b.dimensions, b);
   }
 
   flush(): void {
-    if (this.openCount === 0) return;
+    if (this.open.size === 0) return;
     const buckets: MinuteBucket[] = [];
     for (const names of this.open.values()) for (const byDims of names.values()) buckets.push(...byDims.values());
     this.open.clear();
-    this.openCount = 0;
     this.write(buckets, this.clock.now() - this.retentionMs);
   }
 
@@ -145,7 +142,7 @@ export class MetricStore {
     const now = this.clock.now();
     const minute = now - (now % MINUTE);
     if (minute !== this.openMinute) {
-      if (this.openCount > 0) this.flush();
+      if (this.open.size > 0) this.flush();
       this.openMinute = minute;
     }
     return minute;
