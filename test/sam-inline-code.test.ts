@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -43,10 +43,14 @@ Resources:
 
 describe("inline code in a template", () => {
   it("runs an inline python3.13 function (InlineCode and Code.ZipFile) and an inline Node.js one, invoked through the SDK", async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-inline-")), "inline-app");
+    // Under the home directory, not /tmp: a function's private /tmp would hide the project's package.json.
+    const root = mkdtempSync(join(homedir(), ".lambda-sim-test-inline-"));
+    const dir = join(root, "inline-app");
     mkdirSync(dir);
     writeFileSync(join(dir, "template.yaml"), TEMPLATE);
-    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
+    // An ES module project: the inline index.js, written under its state directory, is CommonJS all the same.
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--state", join(dir, ".lambda-sim")]);
     const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
     const invoke = async (name: string, payload: unknown) => {
       const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: JSON.stringify(payload) }));
@@ -59,6 +63,7 @@ describe("inline code in a template", () => {
     } finally {
       lambda.destroy();
       await sim.kill();
+      rmSync(root, { recursive: true, force: true });
     }
   }, 30_000);
 

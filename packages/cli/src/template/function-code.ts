@@ -22,6 +22,8 @@ export async function codeDirectory(logicalId: string, code: { uri?: unknown; in
     const dir = join(place.codeRoot, "inline", logicalId);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, file), code.inline);
+    // index.js is CommonJS, as on AWS, even under a project whose package.json says "type": "module".
+    if (file === "index.js") writeFileSync(join(dir, "package.json"), '{ "type": "commonjs" }\n');
     return dir;
   }
   const uri = code.uri;
