@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI, startLambdaSim } from "./support/lambda-sim-process.ts";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
+import { startTail } from "./support/tail-process.ts";
 
 /**
  * `lambda-sim tail --function NAME` with the names a user has at hand: a template's logical id
@@ -17,15 +18,7 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
 });
 
-function tail(args: string[]) {
-  const child = spawn(process.execPath, [CLI, "tail", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-  children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (b: Buffer) => (out += b));
-  child.stderr.on("data", (b: Buffer) => (err += b));
-  return { child, out: () => out, err: () => err };
-}
+const tail = (args: string[]) => startTail(args, children);
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:

@@ -1,17 +1,16 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { TelemetryEvent, TelemetryEventInput } from "@lambda-sim/core";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { until } from "./support/until.ts";
+import { startTail } from "./support/tail-process.ts";
 
 /**
  * `lambda-sim tail` against a running simulator: one line per event kind (coloured only on a
  * terminal), JSON lines with --json, filters, function logs only with --logs, a clear message
  * when nothing answers, and a clean exit on Ctrl-C.
  */
-const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
 const children: ChildProcess[] = [];
 let t: TestSimulator | undefined;
 
@@ -21,16 +20,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-function tail(args: string[]) {
-  const child = spawn(process.execPath, [CLI, "tail", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-  children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (b: Buffer) => (out += b));
-  child.stderr.on("data", (b: Buffer) => (err += b));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
-}
+const tail = (args: string[]) => startTail(args, children);
 
 const arn = "arn:aws:sqs:us-east-1:000000000000:orders";
 /** One event of every kind, each with the words tail must print for it. */

@@ -143,7 +143,7 @@ export class Simulator {
     const simTokens = (opts.credentials ?? []).map((c) => simToken(c.secretAccessKey));
     const simApi = new SimApi(verifier && ((token) => verifier.knowsSecret(token) || isOneOf(token, simTokens)));
     simApi.use(coreSimRoutes(core));
-    simApi.use(clockRoutes(core.clock, core.telemetry));
+    simApi.use(clockRoutes(core.clock, core.telemetry, core.markServiceTime));
     simApi.use(faultRoutes(core.faults));
     const events = eventsSocket(core.hub);
     simApi.onUpgrade(EVENTS_PATH, events.upgrade);

@@ -21,27 +21,20 @@ export function registerClockCommand(program: Command): void {
   clock
     .command("advance")
     .description("move a virtual clock forward, firing every timer due on the way (2m, 90s, 1h30m, 2d)")
-    .argument("[duration]", "how far to move", (v: string) => {
-      if (parseDuration(v) === undefined) throw new InvalidArgumentError("expected a duration such as 90s, 2m, 1h30m or 2d.");
-      return v;
-    })
+    .argument("[duration]", "how far to move", durationMs)
     .option("--to <time>", "move to this ISO-8601 time instead")
     .addOption(endpointOption())
     .addOption(tokenOption())
-    .action(async (duration: string | undefined, opts: Target & { to?: string }) => {
+    .action(async (duration: number | undefined, opts: Target & { to?: string }) => {
       if ((duration === undefined) === (opts.to === undefined)) throw new ClientError("clock advance: give a duration (2m) or --to <ISO time>, not both");
-      const body = opts.to !== undefined ? { to: opts.to } : { seconds: parseDuration(duration!)! / 1000 };
+      const body = opts.to !== undefined ? { to: opts.to } : { seconds: duration! / 1000 };
       print(await call(opts, "POST", "/_sim/clock/advance", body));
     });
   clock
     .command("run-until-idle")
     .description("fire timers on a virtual clock until no work is pending (housekeeping timers do not count)")
     .option("--max-timers <n>", "give up after this many timers", (v: string) => Number(v), 10_000)
-    .option("--max-advance <duration>", "give up rather than move service time further than this (default 6h)", (v: string) => {
-      const ms = parseDuration(v);
-      if (ms === undefined) throw new InvalidArgumentError("expected a duration such as 90s, 2m, 1h30m or 2d.");
-      return ms;
-    })
+    .option("--max-advance <duration>", "give up rather than move service time further than this (default 6h)", durationMs)
     .addOption(endpointOption())
     .addOption(tokenOption())
     .action(async (opts: Target & { maxTimers: number; maxAdvance?: number }) =>
@@ -87,4 +80,11 @@ function print(c: Record<string, unknown>): void {
     if (holds.length > 0) lines.push(`running: ${holds.join(", ")}`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** A duration argument (90s, 2m, 1h30m, 2d) as milliseconds. */
+function durationMs(v: string): number {
+  const ms = parseDuration(v);
+  if (ms === undefined) throw new InvalidArgumentError("expected a duration such as 90s, 2m, 1h30m or 2d.");
+  return ms;
 }

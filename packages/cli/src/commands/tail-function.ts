@@ -1,7 +1,4 @@
-/** One named resource of the template the simulator was started from (template/logical-names.ts, served by start-config.ts). */
-interface TemplateNames {
-  names?: Record<string, { kind: string; name: string }>;
-}
+import { logicalIds, type LogicalNames } from "../template/logical-names.ts";
 
 /** The function `tail --function NAME` follows, and what to tell the user about it on stderr. */
 export interface TailFunction {
@@ -24,14 +21,14 @@ export async function tailFunction(endpoint: string, name: string, headers: Reco
       return undefined;
     }
   };
-  const [state, template] = await Promise.all([get<{ functions?: string[] }>("/_sim/state"), get<TemplateNames>("/_sim/template")]);
+  const [state, template] = await Promise.all([get<{ functions?: string[] }>("/_sim/state"), get<{ names?: LogicalNames }>("/_sim/template")]);
   // No simulator, or one that refuses the token: the events socket says which.
   if (state?.functions === undefined) return { name };
   const functions = state.functions;
   if (functions.includes(name)) return { name };
   const logical = template?.names?.[name];
   if (logical?.kind === "function") return { name: logical.name, note: `${name} is the template's logical id of function ${logical.name}` };
-  const ids = Object.entries(template?.names ?? {}).flatMap(([id, n]) => (n.kind === "function" ? [id] : []));
+  const ids = logicalIds(template?.names, "function");
   const has = [...functions, ...ids].join(", ") || "none yet";
   return { name, note: `no function named '${name}' (the simulator has: ${has}); its events are shown if it is created later` };
 }

@@ -5,7 +5,7 @@ import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Sour
 import { loadConfig } from "../config/load-config.ts";
 import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { loadTemplate } from "../template/load-template.ts";
-import { physicalName, type LogicalNames, type NamedKind } from "../template/logical-names.ts";
+import { logicalIds, physicalName, type LogicalNames, type NamedKind } from "../template/logical-names.ts";
 import { applyTemplate, explainStartError, freePort, type StartConfig } from "../template/start-config.ts";
 import { checkExpectations, queuesNamed, unknownFunctionNames, type EndState, type ExpectationResult, type ResolveName } from "./expectations.ts";
 import { Observations } from "./observations.ts";
@@ -150,7 +150,7 @@ function withPhysicalNames(faults: FaultSpec[], names: LogicalNames | undefined)
 
 /** A template's functions' logical ids, listed beside their names when an expectation names neither. */
 function functionIds(a: StartConfig): string[] {
-  return Object.entries(a.template?.names ?? {}).flatMap(([id, n]) => (n.kind === "function" ? [id] : []));
+  return logicalIds(a.template?.names, "function");
 }
 
 /** A SAM or CloudFormation template (JSON, or YAML with a top-level Resources/Transform/AWSTemplateFormatVersion), not a lambda-sim.yaml. */

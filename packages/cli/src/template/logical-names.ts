@@ -46,3 +46,8 @@ export function physicalName(names: LogicalNames | undefined, kinds: readonly Na
   const logical = names[name];
   return !own && logical !== undefined && kinds.includes(logical.kind) ? logical.name : name;
 }
+
+/** The logical ids of one kind of resource (a "no function named" message lists them). */
+export function logicalIds(names: LogicalNames | undefined, kind: NamedKind): string[] {
+  return Object.entries(names ?? {}).flatMap(([id, n]) => (n.kind === kind ? [id] : []));
+}

@@ -6,7 +6,8 @@ export interface HeapTimer {
   removed?: boolean;
 }
 
-const before = (a: HeapTimer, b: HeapTimer) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
+/** Firing order: `a` fires before `b`. */
+export const before = (a: HeapTimer, b: HeapTimer) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
 
 /**
  * The VirtualClock's pending timers: a binary min-heap on (dueAt, seq), O(log n) to add and to

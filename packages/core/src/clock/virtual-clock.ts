@@ -1,6 +1,6 @@
 import type { Clock, Hold, TimerHandle, TimerOptions } from "./clock.ts";
 import { checkDelay, printTimerError, sleepOn, type TimerErrorHandler } from "./system-clock.ts";
-import { TimerHeap } from "./timer-heap.ts";
+import { before, TimerHeap } from "./timer-heap.ts";
 
 interface VirtualTimer {
   dueAt: number;
@@ -313,12 +313,12 @@ export class VirtualClock implements Clock {
     const w = this.work.peek();
     const h = this.housekeeping.peek();
     if (w === undefined || h === undefined) return w ?? h;
-    return h.dueAt < w.dueAt || (h.dueAt === w.dueAt && h.seq < w.seq) ? h : w;
+    return before(h, w) ? h : w;
   }
 
   /** Every pending timer in firing order (views and error messages, not the hot path). */
   private sorted(): VirtualTimer[] {
-    return [...this.work.sorted(), ...this.housekeeping.sorted()].sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq);
+    return [...this.work.sorted(), ...this.housekeeping.sorted()].sort((a, b) => (before(a, b) ? -1 : 1));
   }
 
   /** Serialises control operations; a failed one does not block the next. */

@@ -1,7 +1,7 @@
 import express from "express";
 import type { Clock } from "../clock/clock.ts";
 import { isPausable } from "../clock/clock.ts";
-import { RUN_UNTIL_IDLE_MAX_ADVANCE_MS, VirtualClock } from "../clock/virtual-clock.ts";
+import { VirtualClock } from "../clock/virtual-clock.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
 
@@ -15,7 +15,7 @@ const DEFAULT_IDLE_LIMIT = 10_000;
  * order and wait for the invocations they start; the wall clocks (system, `--time-scale`) can be
  * paused and resumed. Each movement is a telemetry event, so traces and the dashboard show it.
  */
-export function clockRoutes(clock: Clock, telemetry: Telemetry): express.Router {
+export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => void = () => {}): express.Router {
   const r = express.Router();
   r.use("/_sim/clock", express.json({ strict: false, type: () => true }));
 
@@ -33,24 +33,24 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry): express.Router 
     if (target < from) throw simBadRequest(`"to" ${new Date(target).toISOString()} is before the current service time ${new Date(from).toISOString()}: time only moves forward`);
     const firedBefore = virtual.firedTimers;
     await virtual.advanceTo(target);
-    return moved(virtual, telemetry, from, firedBefore, "advance");
+    return moved(virtual, telemetry, onMoved, from, firedBefore, "advance");
   }));
 
   r.post("/_sim/clock/run-until-idle", simJson(async (body) => {
     const virtual = requireVirtual(clock, "run-until-idle");
     const limit = body.maxTimers ?? DEFAULT_IDLE_LIMIT;
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) throw simBadRequest('expected {"maxTimers": N} with a whole N ≥ 1');
-    const maxAdvance = body.maxAdvanceSeconds ?? RUN_UNTIL_IDLE_MAX_ADVANCE_MS / 1000;
-    if (typeof maxAdvance !== "number" || !Number.isFinite(maxAdvance) || maxAdvance < 0) throw simBadRequest('expected {"maxAdvanceSeconds": N} with N ≥ 0');
+    const maxAdvance = body.maxAdvanceSeconds;
+    if (maxAdvance !== undefined && (typeof maxAdvance !== "number" || !Number.isFinite(maxAdvance) || maxAdvance < 0)) throw simBadRequest('expected {"maxAdvanceSeconds": N} with N ≥ 0');
     const from = virtual.now();
     const firedBefore = virtual.firedTimers;
     try {
-      await virtual.runUntilIdle({ maxTimers: limit, maxAdvanceMs: Math.round(maxAdvance * 1000) });
+      await virtual.runUntilIdle({ maxTimers: limit, maxAdvanceMs: maxAdvance === undefined ? undefined : Math.round(maxAdvance * 1000) });
     } catch (e) {
-      moved(virtual, telemetry, from, firedBefore, "run-until-idle");
+      moved(virtual, telemetry, onMoved, from, firedBefore, "run-until-idle");
       throw simBadRequest((e as Error).message, 409);
     }
-    return moved(virtual, telemetry, from, firedBefore, "run-until-idle");
+    return moved(virtual, telemetry, onMoved, from, firedBefore, "run-until-idle");
   }));
 
   for (const action of ["pause", "resume"] as const) {
@@ -93,8 +93,9 @@ function requireVirtual(clock: Clock, action: string): VirtualClock {
   throw simBadRequest(`${action} needs the virtual clock (lambda-sim start --clock virtual); this simulator runs on wall time (use pause and resume)`);
 }
 
-function moved(clock: VirtualClock, telemetry: Telemetry, from: number, firedBefore: number, how: "advance" | "run-until-idle"): Record<string, unknown> {
+function moved(clock: VirtualClock, telemetry: Telemetry, onMoved: () => void, from: number, firedBefore: number, how: "advance" | "run-until-idle"): Record<string, unknown> {
   const timersFired = clock.firedTimers - firedBefore;
+  onMoved();
   telemetry.emit({ type: "clock.advanced", from, to: clock.now(), timersFired, how });
   return { ...describeClock(clock), from: new Date(from).toISOString(), timersFiredNow: timersFired };
 }

@@ -94,6 +94,8 @@ export interface CoreState {
   /** Function URL configs (their url ids are durable) and resource-based policies. */
   functionUrls: FunctionUrls;
   policies: ResourcePolicies;
+  /** Writes service time to the store now (after the virtual clock moves; service-time-mark.ts). */
+  markServiceTime: () => void;
 }
 
 /** Opens the store (core's migrations, then `sourceMigrations`) and applies lambda-sim.yaml's functions. */
@@ -108,7 +110,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const mark = readServiceTimeMark(store);
   const clock = typeof opts.clock === "function" ? opts.clock(mark) : (opts.clock ?? startWallClock(opts.timeScale, mark));
   const telemetry = new Telemetry(clock);
-  if (opts.stateDir !== undefined) keepServiceTimeMark(store, clock, telemetry, cleanup);
+  const markServiceTime = opts.stateDir === undefined ? () => {} : keepServiceTimeMark(store, clock, cleanup);
   const hub = new EventHub(telemetry, clock);
   if (opts.onTelemetry !== undefined) telemetry.subscribe(opts.onTelemetry);
   const rng = new SeededRng(opts.seed ?? randomSeed());
@@ -124,7 +126,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const functionUrls = new FunctionUrls({ store, registry, clock, ids: rng.stream("function-url-ids") });
   functionUrls.applyDefinitions(opts.functions ?? []);
   const policies = new ResourcePolicies({ store, registry, revisions: rng.stream("policy-revisions") });
-  return { clock, telemetry, hub, rng, store, registry, eventInvokeConfigs, region, accountId, scratch, functionUrls, policies };
+  return { clock, telemetry, hub, rng, store, registry, eventInvokeConfigs, region, accountId, scratch, functionUrls, policies, markServiceTime };
 }
 
 export interface CoreServiceOptions {

@@ -1,7 +1,6 @@
 import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { Store } from "../store/store.ts";
-import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { CleanupStack } from "./cleanup-stack.ts";
 
 /**
@@ -17,14 +16,14 @@ export function readServiceTimeMark(store: Store): number | undefined {
 }
 
 /**
- * Writes `clock.now()` to the store every SERVICE_TIME_MARK_EVERY_MS wall ms, after each move of
- * the virtual clock (`clock.advanced`: a jump of hours is not left to the next tick), and when the
- * simulator stops (deferred after the store opened, so it runs before the store closes). A wall
+ * Writes `clock.now()` to the store every SERVICE_TIME_MARK_EVERY_MS wall ms, when the returned
+ * function is called (after each move of the virtual clock: a jump of hours is not left to the
+ * next tick), and when the simulator stops (deferred after the store opened, so it runs before the store closes). A wall
  * cadence on purpose: the VirtualClock's timers fire only when time moves, and the mark is the
  * simulator's own bookkeeping, not service behaviour. A SIGKILL loses at most the service time
  * that passed since the last write: one interval of wall time (times --time-scale).
  */
-export function keepServiceTimeMark(store: Store, clock: Clock, telemetry: Telemetry, cleanup: CleanupStack): void {
+export function keepServiceTimeMark(store: Store, clock: Clock, cleanup: CleanupStack): () => void {
   const write = store.db.prepare(
     "INSERT INTO service_time (id, high_water_ms) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET high_water_ms = MAX(high_water_ms, excluded.high_water_ms)",
   );
@@ -40,12 +39,9 @@ export function keepServiceTimeMark(store: Store, clock: Clock, telemetry: Telem
     save();
     timer = stopwatch.after(SERVICE_TIME_MARK_EVERY_MS, tick);
   });
-  const unsubscribe = telemetry.subscribe((e) => {
-    if (e.type === "clock.advanced") save();
-  });
   cleanup.defer(() => {
-    unsubscribe();
     timer.cancel();
     save();
   });
+  return save;
 }

@@ -73,13 +73,16 @@ export const kinesisSource: Source<StreamConfig> = {
     ctx.registerStreamReader("kinesis", kinesisReaderFactory(store, streams, waiters, ctx.clock, ctx.region));
     // Retention trimming on the Clock (aws-facts §8.1: 24 h by default).
     let trimTimer: TimerHandle;
+    // Housekeeping (unref): trimming is not work run-until-idle waits for.
+    const arm = () => {
+      trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim", { unref: true });
+    };
     const trim = () => {
       const now = ctx.clock.now();
       for (const s of store.list()) store.trim(s.name, now - retentionMs(s));
-      trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim", { unref: true });
+      arm();
     };
-    // Housekeeping (unref): trimming is not work run-until-idle waits for.
-    trimTimer = ctx.clock.setTimer(TRIM_INTERVAL_MS, trim, "kinesis.trim", { unref: true });
+    arm();
     return {
       stop: () => {
         trimTimer.cancel();

@@ -103,7 +103,7 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
             if (rows.length >= max || bytes >= MAX_BATCH_BYTES || (rows.length > 0 && now - started >= windowMs)) break;
             let until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
             // A long poll returns a message as soon as it becomes visible (its delay or visibility
-            // timeout runs out). Waiting for one is work; an empty queue's long poll is
+            // timeout runs out; WaitTimeSeconds up to 20, aws-facts §7). Waiting for one is work; an empty queue's long poll is
             // housekeeping (unref), so it never keeps run-until-idle going by itself.
             const next = rows.length === 0 ? messages.nextVisibleAt(q.name) : undefined;
             if (next !== undefined) until = Math.min(until, next);
