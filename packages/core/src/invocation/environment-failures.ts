@@ -49,12 +49,14 @@ export class EnvironmentFailures {
   private readonly freezer: FreezePolicy;
   private readonly report: InvocationReporter;
   private readonly watchdogs: EnvironmentWatchdogs;
-  private readonly opts: EnvironmentFailuresOptions;
+  private readonly output: OutputForwarder;
+  private readonly retire: EnvironmentFailuresOptions["retire"];
+  private readonly available: EnvironmentFailuresOptions["available"];
+  private readonly invoke: EnvironmentFailuresOptions["invoke"];
   /** What the current Init failed with, if it reported it: the runtime's /init/error, or the platform's. */
   private initError: { errorType: string; body: Buffer } | undefined;
 
   constructor(opts: EnvironmentFailuresOptions) {
-    this.opts = opts;
     this.config = opts.config;
     this.lifecycle = opts.lifecycle;
     this.process = opts.process;
@@ -63,6 +65,10 @@ export class EnvironmentFailures {
     this.freezer = opts.freezer;
     this.report = opts.report;
     this.watchdogs = opts.watchdogs;
+    this.output = opts.output;
+    this.retire = opts.retire;
+    this.available = opts.available;
+    this.invoke = opts.invoke;
   }
 
   /** A new Init begins: it has no error yet. */
@@ -94,7 +100,7 @@ export class EnvironmentFailures {
     const exitMessage = reason ? `Runtime exited with error: ${reason}` : "Runtime exited without providing a reason";
     if (r === undefined) {
       if (this.lifecycle.state === "idle") this.lifecycle.to("reset");
-      else if (this.lifecycle.state === "initializing") void this.opts.retire("init-failed"); // a provisioned init failed
+      else if (this.lifecycle.state === "initializing") void this.retire("init-failed"); // a provisioned init failed
       return;
     }
     if (this.lifecycle.state === "initializing") {
@@ -102,7 +108,7 @@ export class EnvironmentFailures {
       if (r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
       const e = this.initError;
       this.report.finish(e ? this.report.result(e.body, e.errorType, "error") : this.report.platformError("Runtime.ExitError", exitMessage, "error"));
-      void this.opts.retire("init-failed");
+      void this.retire("init-failed");
       return;
     }
     if (r.deliveredAt === undefined) {
@@ -112,10 +118,10 @@ export class EnvironmentFailures {
       this.report.running = undefined;
       r.hold.release();
       this.lifecycle.to("reset");
-      void this.opts.invoke(r.request).then(r.resolve);
+      void this.invoke(r.request).then(r.resolve);
       return;
     }
-    const oom = this.opts.output.sawOutOfMemory || (proc?.peakMemoryMb() ?? 0) >= this.config.memorySize;
+    const oom = this.output.sawOutOfMemory || (proc?.peakMemoryMb() ?? 0) >= this.config.memorySize;
     this.report.finish(this.report.platformError(oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", exitMessage, "error"));
     this.toReset("failure");
   }
@@ -139,7 +145,7 @@ export class EnvironmentFailures {
     this.kill();
     const seconds = (INIT_LIMIT_MS / 1000).toFixed(2);
     this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout"));
-    void this.opts.retire("init-timeout");
+    void this.retire("init-timeout");
   }
 
   /** The runtime's resident memory went over memorySize: AWS stops it there (aws-facts §3). */
@@ -208,7 +214,7 @@ export class EnvironmentFailures {
   private toReset(reason: "timeout" | "failure"): void {
     this.api.resetSession();
     if (this.lifecycle.state === "busy" || this.lifecycle.state === "idle") this.lifecycle.to("reset");
-    if (!this.extensions.running) return this.opts.available();
-    void this.extensions.shutdown(reason).then(() => this.opts.available());
+    if (!this.extensions.running) return this.available();
+    void this.extensions.shutdown(reason).then(() => this.available());
   }
 }
