@@ -4,7 +4,7 @@ import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PutFuncti
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { VirtualClock, type FunctionDefinition } from "@lambda-sim/core";
+import { VirtualClock, type FunctionDefinition, type Source } from "@lambda-sim/core";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import { cloudwatchMetricsSource, eventsSource, sqsSource } from "@lambda-sim/sources";
 import { until } from "./support/until.ts";
@@ -32,7 +32,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function start(functions: FunctionDefinition[], faults: unknown[] = [], sources = [sqsSource]) {
+async function start(functions: FunctionDefinition[], faults: unknown[] = [], sources: Source<any>[] = [sqsSource]) {
   clock = new VirtualClock(Date.UTC(2026, 5, 1));
   clock.startRunningDue();
   t = await startTestSimulator({ clock, functions, sources, faults });
