@@ -10,8 +10,8 @@ export type LogicalNameMap = Record<string, { kind: string; name: string }>;
 /** The names of one kind the simulator has now; undefined when it cannot tell (that source is not loaded). */
 export type KnownNames = (kind: FaultNameKind) => readonly string[] | undefined;
 
-/** `service:NAME` references as destinations and lambda-sim.yaml spell them (DESIGN.md "Config"). */
-const PREFIX_KIND: Record<string, FaultNameKind> = { lambda: "function", sqs: "queue", kinesis: "stream", sns: "topic", events: "bus" };
+/** `service:NAME` references as destinations and lambda-sim.yaml spell them (DESIGN.md "Config"), by the kind they name. */
+export const REFERENCE_KINDS: Readonly<Record<string, FaultNameKind>> = { lambda: "function", sqs: "queue", kinesis: "stream", sns: "topic", events: "bus" };
 const TITLE: Record<FaultNameKind, string> = { function: "Function", queue: "Queue", stream: "Stream", topic: "Topic", bus: "Event bus" };
 
 /** What resolving a fault's names gave: the spec with the names the simulator knows, and a warning if any. */
@@ -76,8 +76,8 @@ export class FaultNames {
   /** A `service:NAME[:QUALIFIER]` reference with NAME resolved; an ARN, or a service we do not check, as written. */
   private reference(ref: string, where: string): string {
     const m = /^([a-z]+):([^:]+)(:.*)?$/.exec(ref);
-    if (ref.startsWith("arn:") || m === null || PREFIX_KIND[m[1]!] === undefined) return ref;
-    return `${m[1]}:${this.name(PREFIX_KIND[m[1]!]!, m[2]!, where)}${m[3] ?? ""}`;
+    if (ref.startsWith("arn:") || m === null || REFERENCE_KINDS[m[1]!] === undefined) return ref;
+    return `${m[1]}:${this.name(REFERENCE_KINDS[m[1]!]!, m[2]!, where)}${m[3] ?? ""}`;
   }
 }
 
