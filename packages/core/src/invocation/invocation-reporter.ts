@@ -77,7 +77,6 @@ export class InvocationReporter {
       for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
       emitFinished(this.telemetry, this.config, result);
     });
-    r.attachLogTail(result);
     this.running = undefined;
     this.finished++;
     r.hold.release();

@@ -36,6 +36,8 @@ export class RunningInvocation {
   /** The result of this invocation as it stands now; `maxMemoryUsedMb` is the environment's reading. */
   result(payload: Buffer, errorType: string | undefined, reportStatus: ReportStatus | undefined, environmentId: string, maxMemoryUsedMb: number): InvocationResult {
     const durationMs = this.deliveredAt === undefined ? 0 : stopwatch.now() - this.deliveredAt;
+    const log = this.log;
+    let tail: string | undefined;
     return {
       requestId: this.request.requestId,
       payload,
@@ -47,7 +49,15 @@ export class RunningInvocation {
       maxMemoryUsedMb,
       coldStart: this.coldStart,
       environmentId,
-      logTail: "",
+      // Encoded only if someone reads it (LogType: Tail; most callers never do), from the log as
+      // it ends: nothing is appended once the invocation has finished. An accessor in the literal
+      // keeps the result's shape the same for every invocation (defining it afterwards did not).
+      get logTail() {
+        return (tail ??= log.tailBase64());
+      },
+      set logTail(text: string) {
+        tail = text;
+      },
     };
   }
 
@@ -60,16 +70,6 @@ export class RunningInvocation {
     const completion = new Promise<InvocationResult>((settle) => (this.resolve = settle));
     this.answered = true;
     caller({ ...result, completion });
-  }
-
-  /**
-   * Gives the finished `result` this invocation's log tail, encoded only if someone reads it
-   * (LogType: Tail; most callers never do). Nothing is appended to the log once it has finished.
-   */
-  attachLogTail(result: InvocationResult): void {
-    const log = this.log;
-    let tail: string | undefined;
-    Object.defineProperty(result, "logTail", { get: () => (tail ??= log.tailBase64()), enumerable: true, configurable: true });
   }
 
   /** Platform-detected failures: `RequestId: <id> Error: <message>` (aws-facts §1.5). */
