@@ -36,8 +36,6 @@ export class RunningInvocation {
   /** The result of this invocation as it stands now; `maxMemoryUsedMb` is the environment's reading. */
   result(payload: Buffer, errorType: string | undefined, reportStatus: ReportStatus | undefined, environmentId: string, maxMemoryUsedMb: number): InvocationResult {
     const durationMs = this.deliveredAt === undefined ? 0 : stopwatch.now() - this.deliveredAt;
-    const log = this.log;
-    let tail: string | undefined;
     return {
       requestId: this.request.requestId,
       payload,
@@ -49,15 +47,7 @@ export class RunningInvocation {
       maxMemoryUsedMb,
       coldStart: this.coldStart,
       environmentId,
-      // Encoded only if someone reads it (LogType: Tail; most callers never do), from the log as
-      // it ends: nothing is appended once the invocation has finished. An accessor in the literal
-      // keeps the result's shape the same for every invocation (defining it afterwards did not).
-      get logTail() {
-        return (tail ??= log.tailBase64());
-      },
-      set logTail(text: string) {
-        tail = text;
-      },
+      logTail: "",
     };
   }
 
