@@ -97,8 +97,11 @@ export function simulatorNames(functions: () => readonly string[], view: (name: 
         return named(view("streams"));
       case "topic":
         return named(view("topics"));
-      case "bus":
-        return (view("buses") as { buses?: string[] } | undefined)?.buses;
+      case "bus": {
+        // EventBridge's default bus always exists.
+        const buses = (view("buses") as { buses?: string[] } | undefined)?.buses;
+        return buses === undefined ? undefined : [...new Set([...buses, "default"])];
+      }
     }
   };
 }
