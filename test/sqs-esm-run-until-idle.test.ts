@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
@@ -118,13 +118,7 @@ describe("run-until-idle after an SQS burst drained by several lanes", () => {
 
   it("FIFO: a group blocked behind a message another consumer deletes is delivered at once", async () => {
     const { sim, sqs, lambda, url } = await start();
-    await sendBatches(sqs, url("jobs.fifo"), ["first-0"], true);
-    // Another consumer holds the group's head; the mapping's lanes wait behind it (aws-facts §6 FIFO ordering).
-    const taken = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url("jobs.fifo"), MaxNumberOfMessages: 1 }));
-    expect(taken.Messages?.map((m) => m.Body)).toEqual(["first-0"]);
-    await sendBatches(sqs, url("jobs.fifo"), Array.from({ length: 5 }, (_, i) => `next-${i}`), true);
-    await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "fifo-worker", EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:jobs.fifo", BatchSize: 1, ScalingConfig: { MaximumConcurrency: 2 } }));
-    await until(async () => (await clock(sim.endpoint)).pendingTimers.filter((t) => t.label === "sqs.long-poll:jobs.fifo").length === 2);
+    const { taken } = await blockedGroup(sim, sqs, lambda, url);
     const before = await clock(sim.endpoint);
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url("jobs.fifo"), ReceiptHandle: taken.Messages![0]!.ReceiptHandle }));
     const after = await clock(sim.endpoint, "/run-until-idle");
@@ -133,4 +127,30 @@ describe("run-until-idle after an SQS burst drained by several lanes", () => {
     await until(() => handled(sim, "next").length === 5);
     expect(handled(sim, "first")).toEqual([]);
   }, 120_000);
+
+  it("a mapping deleted while its lanes wait on a message in flight elsewhere leaves no work behind", async () => {
+    const { sim, sqs, lambda, url } = await start();
+    const { uuid } = await blockedGroup(sim, sqs, lambda, url);
+    await lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid }));
+    await until(async () => !(await clock(sim.endpoint)).pendingTimers.some((t) => t.label === "sqs.long-poll:jobs.fifo"));
+    const before = await clock(sim.endpoint);
+    const after = await clock(sim.endpoint, "/run-until-idle");
+    // Nobody consumes the queue any more: its head's visibility timeout is nobody's work.
+    expect(after.epochMs - before.epochMs).toBe(0);
+    expect(after.pendingTimers.map((t) => t.label)).not.toContain("sqs.visible:jobs.fifo");
+  }, 120_000);
 });
+
+/**
+ * `jobs.fifo` with a group whose head another consumer holds, and a mapping (batch 1, 2 lanes)
+ * whose lanes wait behind it (aws-facts §6 FIFO ordering): the head as received, and the mapping's UUID.
+ */
+async function blockedGroup(sim: LambdaSimProcess, sqs: SQSClient, lambda: LambdaClient, url: (queue: string) => string) {
+  await sendBatches(sqs, url("jobs.fifo"), ["first-0"], true);
+  const taken = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url("jobs.fifo"), MaxNumberOfMessages: 1 }));
+  expect(taken.Messages?.map((m) => m.Body)).toEqual(["first-0"]);
+  await sendBatches(sqs, url("jobs.fifo"), Array.from({ length: 5 }, (_, i) => `next-${i}`), true);
+  const mapping = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "fifo-worker", EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:jobs.fifo", BatchSize: 1, ScalingConfig: { MaximumConcurrency: 2 } }));
+  await until(async () => (await clock(sim.endpoint)).pendingTimers.filter((t) => t.label === "sqs.long-poll:jobs.fifo").length === 2);
+  return { taken, uuid: mapping.UUID! };
+}

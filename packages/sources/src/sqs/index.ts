@@ -62,7 +62,7 @@ export const sqsSource: Source<QueueConfig> = {
     const removing = <T>(i: { QueueUrl?: string }, op: () => T): T => {
       const name = queues.resolve(i.QueueUrl).name;
       const out = op();
-      m.visibility.removed(name);
+      m.visibility.recheck(name);
       return out;
     };
     const ops: Record<string, Operation> = {

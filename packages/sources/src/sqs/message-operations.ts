@@ -111,7 +111,7 @@ export class MessageOperations {
       return this.receive(q, max, visibilityMs, true);
     });
     // No FIFO notify here: this receive took the messages the deletes unblocked, and says if there are more.
-    if (deleteFirst !== undefined) this.visibility.removed(deleteFirst.queue.name);
+    if (deleteFirst !== undefined) this.visibility.recheck(deleteFirst.queue.name);
     return out;
   }
 
@@ -158,7 +158,7 @@ export class MessageOperations {
    */
   private deleted(q: QueueRow): void {
     if (q.fifo) this.waiters.notify(q.name);
-    this.visibility.removed(q.name);
+    this.visibility.recheck(q.name);
   }
 
   changeMessageVisibility(input: { QueueUrl?: string; ReceiptHandle?: string; VisibilityTimeout?: number }): Record<string, never> {

@@ -114,6 +114,8 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
             await messages.waiters.wait(q.name, until - now, signal, { group: lanes, unref: rows.length === 0 });
             q = queueFor(t.sourceArn);
           }
+          // A mapping disabled or deleted: its lanes no longer wait on the queue's next message.
+          if (signal.aborted) messages.visibility.recheck(q.name);
           if (rows.length === 0) return undefined;
           // Messages left behind: the next waiting lane takes its turn.
           if (more) messages.waiters.notify(q.name);

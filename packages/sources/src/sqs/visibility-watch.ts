@@ -44,12 +44,20 @@ export class VisibilityWatch {
   }
 
   /**
-   * Messages of `queue` were deleted or purged (or the queue itself): the watched one may be gone.
-   * Costs nothing while no poller waits on the queue, as during a burst, when the lanes find
-   * messages at each receive.
+   * Messages of `queue` were deleted or purged (or the queue itself), or a poller stopped: the
+   * watched message may be gone, or nobody may be left waiting for it (the next to wait watches
+   * again). Costs nothing while no timer is armed, as during a burst, when the lanes find messages
+   * at each receive.
    */
-  removed(queue: string): void {
-    if (this.armed.has(queue)) this.watch(queue);
+  recheck(queue: string): void {
+    const armed = this.armed.get(queue);
+    if (armed === undefined) return;
+    if (this.waiters.has(queue)) {
+      this.watch(queue);
+      return;
+    }
+    armed.timer.cancel();
+    this.armed.delete(queue);
   }
 
   /** Shutdown: no timer left behind. */
