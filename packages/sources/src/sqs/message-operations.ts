@@ -106,13 +106,13 @@ export class MessageOperations {
    * commit per batch instead of two.
    */
   receiveRows(q: QueueRow, max: number, visibilityMs: number, deleteFirst?: { queue: QueueRow; handles: string[] }): { rows: MessageRow[]; more: boolean } {
-    const out = this.store.transaction(() => {
+    // Unlike the other deletes (`deleted`), nobody is told: this receive takes what a FIFO delete
+    // unblocked and says if there is more, and the poller watches the queue's next visible message
+    // (VisibilityWatch.watch) before it waits, so the timer is put right before anything can jump to it.
+    return this.store.transaction(() => {
       if (deleteFirst !== undefined) this.deleteEach(deleteFirst.queue, deleteFirst.handles);
       return this.receive(q, max, visibilityMs, true);
     });
-    // No FIFO notify here: this receive took the messages the deletes unblocked, and says if there are more.
-    if (deleteFirst !== undefined) this.visibility.recheck(deleteFirst.queue.name);
-    return out;
   }
 
   /**
