@@ -58,11 +58,16 @@ export const faultSchema = z.discriminatedUnion(
       ...scope,
       /**
        * The destination or DLQ whose deliveries fail, spelt as destinations are: `sqs:NAME`,
-       * `sns:NAME`, `lambda:NAME`, `events:BUS` or an ARN. With `function`, only that function's
-       * records (its async destinations and DLQ, its mappings' on-failure records).
+       * `sns:NAME`, `lambda:NAME`, `events:BUS` or an ARN. With `function` (and `qualifier`), only
+       * that function's records (its async destinations and DLQ, its stream mappings' on-failure
+       * records); with `source` or `mapping`, only a stream mapping's on-failure records.
        */
       target: z.string().min(1),
       message: z.string().default("injected delivery failure"),
+    }).refine((d) => d.payloadContains === undefined, {
+      // Our choice: a delivery carries a record, not the invocation's payload; refused rather than silently ignored.
+      path: ["payloadContains"],
+      error: "does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)",
     }),
   ],
   { error: `expected kind: one of ${FAULT_KINDS.join(", ")}` },
