@@ -1,4 +1,5 @@
-import { dottedPath, REFERENCE_KINDS, SimError, type FaultSpec } from "@lambda-sim/core";
+import { builtInNames, dottedPath, parseReference, SimError, type FaultSpec } from "@lambda-sim/core";
+import { CONFIG_SECTION } from "../config/check-references.ts";
 import { logicalIds, physicalName, type NamedKind } from "../template/logical-names.ts";
 import type { StartConfig } from "../template/start-config.ts";
 import { PER_FUNCTION_KEYS, type ResolveName } from "./expectations.ts";
@@ -7,8 +8,6 @@ import type { ResolvedStep } from "./traffic.ts";
 
 type Path = (string | number)[];
 
-/** The config section declaring each kind other than functions (the sources' configKeys). */
-const SECTION: Record<Exclude<NamedKind, "function">, string> = { queue: "queues", stream: "streams", topic: "topics", bus: "buses" };
 /** What a fault's scope may name with a prefix: mapping sources, and destination or DLQ targets. */
 const FAULT_PREFIXES = { source: ["sqs", "kinesis"], target: ["sqs", "sns", "lambda", "events"] } as const;
 
@@ -94,25 +93,24 @@ export class ScenarioNames {
   /** A `service:NAME` reference with NAME resolved; an ARN as written. */
   private reference(ref: string, prefixes: readonly string[], path: Path): string {
     if (ref.startsWith("arn:")) return ref;
-    const m = /^([a-z]+):(.+)$/.exec(ref);
-    if (m === null || !prefixes.includes(m[1]!)) {
+    const r = parseReference(ref);
+    if (r === undefined || r.name === "" || !prefixes.includes(r.service)) {
       this.problem(path, `${dottedPath(path)}: expected ${prefixes.map((p) => `${p}:NAME`).join(", ")} or an ARN, got ${ref}`);
       return ref;
     }
     // `lambda:NAME:QUALIFIER` names the function NAME.
-    const [name, ...qualifier] = m[2]!.split(":");
-    return [`${m[1]}:${this.name(REFERENCE_KINDS[m[1]!]!, name!, path)}`, ...qualifier].join(":");
+    return `${r.service}:${this.name(r.kind, r.name, path)}${r.qualifier === undefined ? "" : `:${r.qualifier}`}`;
   }
 
   /**
    * The names of one kind the architecture declares: its config sections, and what a template
-   * creates once the simulator listens (its buses: template-actions.ts). EventBridge's default bus
-   * always exists.
+   * creates once the simulator listens (its buses: template-actions.ts), and what always exists
+   * (EventBridge's default bus: core's builtInNames).
    */
   private declared(kind: NamedKind): string[] {
-    const own = kind === "function" ? this.a.functions.map((f) => f.functionName) : Object.keys((this.a.sources[SECTION[kind]] as Record<string, unknown> | undefined) ?? {});
+    const own = kind === "function" ? this.a.functions.map((f) => f.functionName) : Object.keys((this.a.sources[CONFIG_SECTION[kind]] as Record<string, unknown> | undefined) ?? {});
     const created = Object.values(this.a.template?.names ?? {}).flatMap((n) => (n.kind === kind ? [n.name] : []));
-    return [...new Set([...own, ...created, ...(kind === "bus" ? ["default"] : [])])];
+    return [...new Set([...own, ...created, ...builtInNames(kind)])];
   }
 
   private problem(path: Path, text: string): void {
