@@ -36,9 +36,9 @@ export class ScenarioNames {
   /** The scenario's traffic, each step naming its queue, stream or function as the simulator knows it. */
   traffic(steps: readonly TrafficStep[]): ResolvedStep[] {
     return steps.map((step, i) => {
-      if ("send" in step) return { ...step, to: this.name("queue", step.send.queue, ["traffic", i, "send", "queue"]) };
-      if ("put" in step) return { ...step, to: this.name("stream", step.put.stream, ["traffic", i, "put", "stream"]) };
-      if ("invoke" in step) return { ...step, to: this.qualifiedFunction(step.invoke.function, ["traffic", i, "invoke", "function"]) };
+      if ("send" in step) return { ...step, target: this.name("queue", step.send.queue, ["traffic", i, "send", "queue"]) };
+      if ("put" in step) return { ...step, target: this.name("stream", step.put.stream, ["traffic", i, "put", "stream"]) };
+      if ("invoke" in step) return { ...step, target: this.qualifiedFunction(step.invoke.function, ["traffic", i, "invoke", "function"]) };
       return step;
     });
   }
