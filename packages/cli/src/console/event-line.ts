@@ -29,6 +29,7 @@ export const MAY_BE_NOTABLE: ReadonlySet<string> = new Set([
   "message.moved-to-dlq",
   "sns.delivery-failed",
   "fault.fired",
+  "http.integration-failed",
   "simulator.warning",
 ]);
 
