@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAwsError, type AuthFailure, type Clock, type FunctionUrlConfig, type FunctionUrls, type Invoker, type RandomStream, type Telemetry } from "@lambda-sim/core";
 import { CorsPolicy, withoutCorsHeaders } from "../http/cors.ts";
 import { headerValues, httpRequestOf, type HttpRequest } from "../http/http-request.ts";
-import { functionError, reportFailure } from "../http/integration.ts";
+import { functionErrorText, reportFailure } from "../http/integration.ts";
 import { isMalformed, payloadV2Answer, payloadV2Event, type HttpAnswer } from "../http/payload-v2.ts";
 import { messageAnswer, writeAnswer } from "../http/write-answer.ts";
 import { UrlStreamSink } from "./url-stream-sink.ts";
@@ -19,12 +19,12 @@ const HOST_FORM = /^([a-zA-Z0-9]+)\.lambda-url\./;
 const NO_SUCH_URL = messageAnswer(403, '{"Message":null}', { "x-amzn-errortype": "AccessDeniedException" });
 const FORBIDDEN = messageAnswer(403, '{"Message":"Forbidden"}', { "x-amzn-errortype": "AccessDeniedException" });
 const BAD_GATEWAY: HttpAnswer = { statusCode: 502, headers: { "content-type": "text/plain; charset=utf-8" }, cookies: [], body: Buffer.from("Internal Server Error") };
-// Lambda's throttle (429) and payload (413) refusals reach the caller with their status; the
-// bodies a Function URL shows for them are not documented (our choice: Lambda's own message).
 // Function URLs keep no log of their own; a 502's reason is our wording, as an HTTP API's
 // integrationErrorMessage words the same payload 2.0 failures.
 const MALFORMED_REASON = "The response from the Lambda function doesn't match the format that Function URLs expect.";
 const FUNCTION_ERROR_REASON = "The Lambda function returned an error.";
+// Lambda's throttle (429) and payload (413) refusals reach the caller with their status; the
+// bodies a Function URL shows for them are not documented (our choice: Lambda's own message).
 const refusal = (status: number, message: string) => messageAnswer(status, JSON.stringify({ Message: message }), { "x-amzn-errortype": status === 429 ? "TooManyRequestsException" : "RequestEntityTooLargeException" });
 
 export interface FunctionUrlFrontDeps {
@@ -118,16 +118,12 @@ export class FunctionUrlFront {
     }
     if (out.kind !== "result" || res.destroyed) return;
     const r = out.result;
-    const failure = () => {
-      const e = functionError(r.payload);
-      return `${e.errorType}: ${e.errorMessage}`;
-    };
     if (sink?.started) {
       // A failure after the status went out can only cut the body short.
-      if (r.errorType !== undefined && !res.headersSent) return badGateway(FUNCTION_ERROR_REASON, failure());
+      if (r.errorType !== undefined && !res.headersSent) return badGateway(FUNCTION_ERROR_REASON, functionErrorText(r.payload));
       return sink.finish();
     }
-    if (r.errorType !== undefined) return badGateway(FUNCTION_ERROR_REASON, failure());
+    if (r.errorType !== undefined) return badGateway(FUNCTION_ERROR_REASON, functionErrorText(r.payload));
     const answer = payloadV2Answer(r.payload);
     if (isMalformed(answer)) return badGateway(MALFORMED_REASON, answer.malformed);
     // Configured CORS headers replace the function's own.

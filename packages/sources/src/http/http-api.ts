@@ -3,7 +3,7 @@ import { forwardedHeaders, identityLookup, type ApiAnswer, type ApiDeps, type Ap
 import { CorsPolicy, withoutCorsHeaders } from "./cors.ts";
 import { executeApiArn } from "./iam-policy.ts";
 import { isTextContentType } from "./http-request.ts";
-import { functionError, invokeIntegration, reportFailure, type IntegrationOutcome } from "./integration.ts";
+import { functionErrorText, invokeIntegration, reportFailure, type IntegrationOutcome } from "./integration.ts";
 import { LambdaAuthorizer } from "./lambda-authorizer.ts";
 import { payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
 import { isMalformed, payloadV2Answer, payloadV2Event, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
@@ -120,10 +120,7 @@ export class HttpApi implements ApiHandler {
     if (out.kind === "timeout") return failed(TIMED_OUT(), TIMEOUT_REASON, `no answer within the integration timeout (${match.target.timeoutMs} ms)`);
     if (out.kind === "throttled") return failed(INTERNAL(), invocationFailedReason(429), "Lambda throttled the call (TooManyRequestsException)");
     if (out.kind === "failed") return failed(INTERNAL(), invocationFailedReason(out.status), `Lambda refused the call (${out.code})`);
-    if (out.functionError) {
-      const e = functionError(out.payload);
-      return failed(INTERNAL(), FUNCTION_ERROR_REASON, `${e.errorType}: ${e.errorMessage}`);
-    }
+    if (out.functionError) return failed(INTERNAL(), FUNCTION_ERROR_REASON, functionErrorText(out.payload));
     const answer = parse(out.payload);
     return isMalformed(answer) ? failed(INTERNAL(), MALFORMED_REASON, answer.malformed) : answer;
   }

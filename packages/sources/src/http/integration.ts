@@ -69,3 +69,9 @@ export function functionError(payload: Buffer): { errorType: string; errorMessag
     return { errorType: "Error", errorMessage: payload.toString("utf8").slice(0, 200) };
   }
 }
+
+/** `errorType: errorMessage` of a function's error payload, a failure's detail. */
+export function functionErrorText(payload: Buffer): string {
+  const e = functionError(payload);
+  return e.errorMessage === "" ? e.errorType : `${e.errorType}: ${e.errorMessage}`;
+}
