@@ -29,6 +29,7 @@ export const MAY_BE_NOTABLE: ReadonlySet<string> = new Set([
   "message.moved-to-dlq",
   "sns.delivery-failed",
   "fault.fired",
+  "http.integration-failed",
   "simulator.warning",
 ]);
 
@@ -96,6 +97,10 @@ export function describeEvent(e: TelemetryEvent): EventLine | undefined {
       return { text: "clock paused", colour: "cyan", notable: false };
     case "clock.resumed":
       return { text: "clock resumed", colour: "cyan", notable: false };
+    case "http.integration-failed": {
+      const where = e.front === "function-url" ? `function URL ${e.apiId}` : `${e.front === "rest-api" ? "REST API" : "HTTP API"} ${e.apiId} stage ${e.stage} route ${e.routeKey}`;
+      return { text: `${where} answered ${e.status}: ${e.reason}${e.detail ? ` (${e.detail})` : ""}; function ${e.functionName} request ${e.requestId}`, colour: "red", notable: true };
+    }
     case "simulator.warning":
       return { text: `warning: ${e.message}`, colour: "yellow", notable: true };
     default: {
