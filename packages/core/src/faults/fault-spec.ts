@@ -15,7 +15,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what} > 0` });
 const wholeAtLeast1 = z.number({ error: "expected a whole number ≥ 1" }).int({ error: "expected a whole number ≥ 1" }).min(1, { error: "expected a whole number ≥ 1" });
 
-/** Which invocations (or deliveries) a fault applies to, and when it fires among them. */
+/** Which invocations (or deliveries of their records) a fault applies to, and when it fires among them. */
 const scope = {
   /** Function name or ARN the fault applies to. */
   function: z.string().min(1).optional(),
@@ -25,7 +25,7 @@ const scope = {
   source: z.string().min(1).optional(),
   /** Only invocations by this event source mapping (its UUID). */
   mapping: z.string().min(1).optional(),
-  /** Only invocations whose payload contains this text (a poison record). */
+  /** Only invocations whose payload contains this text (a poison record); not for delivery-failure. */
   payloadContains: z.string().min(1).optional(),
   /** Fire on these matching invocations only, counted from 1 (`3` or `[1, 2]`). */
   nth: z.union([wholeAtLeast1, z.array(wholeAtLeast1).min(1)]).optional(),
