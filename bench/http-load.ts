@@ -64,6 +64,76 @@ s.listen(0, "127.0.0.1", () => console.log("port " + s.address().port));
 `;
 
 /**
+ * The isolation floor: the same node:http server, handing each request's body to a child process
+ * of its own over a socket pair (length-prefixed frames; the child blocks in read(2) between them,
+ * as our bootstrap does; one child per request in flight, reused once it has answered) and
+ * answering with the child's reply. The least any design pays that runs every invocation in a
+ * process of its own: two more cross-process wake-ups and their system calls.
+ */
+export function startIsolationFloorServer(): Promise<{ child: ChildProcess; port: number }> {
+  return startProcess(["-e", ISOLATION_FLOOR_SERVER], /port (\d+)/);
+}
+
+const ISOLATION_FLOOR_CHILD = `
+const { readSync, writeSync } = require("node:fs");
+const buf = Buffer.allocUnsafe(65536);
+let filled = 0;
+const fill = (n) => { while (filled < n) { const r = readSync(3, buf, filled, buf.length - filled, null); if (r === 0) process.exit(0); filled += r; } };
+const loop = () => {
+  fill(4);
+  const n = buf.readUInt32BE(0);
+  fill(4 + n);
+  const out = Buffer.from(JSON.stringify(JSON.parse(buf.toString("utf8", 4, 4 + n)) && { ok: true }));
+  buf.copy(buf, 0, 4 + n, filled);
+  filled -= 4 + n;
+  const frame = Buffer.allocUnsafe(4 + out.length);
+  frame.writeUInt32BE(out.length, 0);
+  out.copy(frame, 4);
+  writeSync(3, frame);
+  setImmediate(loop);
+};
+loop();
+`;
+
+const ISOLATION_FLOOR_SERVER = `
+const http = require("node:http");
+const { spawn } = require("node:child_process");
+// One child per event in flight, reused once it has answered (as warm environments are).
+const idle = [];
+const children = [];
+const start = () => {
+  const child = spawn(process.execPath, ["-e", ${JSON.stringify(ISOLATION_FLOOR_CHILD)}], { stdio: ["ignore", "inherit", "inherit", "pipe"] });
+  children.push(child);
+  const c = { channel: child.stdio[3], done: undefined, pending: Buffer.alloc(0) };
+  c.channel.on("data", (d) => {
+    c.pending = c.pending.length ? Buffer.concat([c.pending, d]) : d;
+    if (c.pending.length < 4 || c.pending.length < 4 + c.pending.readUInt32BE(0)) return;
+    const body = c.pending.subarray(4, 4 + c.pending.readUInt32BE(0));
+    c.pending = Buffer.alloc(0);
+    const done = c.done;
+    idle.push(c);
+    done(body);
+  });
+  return c;
+};
+const s = http.createServer({ keepAlive: true }, (req, res) => {
+  const parts = [];
+  req.on("data", (d) => parts.push(d));
+  req.on("end", () => {
+    const payload = Buffer.concat(parts);
+    const c = idle.pop() ?? start();
+    c.done = (body) => { res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length }); res.end(body); };
+    const frame = Buffer.allocUnsafe(4 + payload.length);
+    frame.writeUInt32BE(payload.length, 0);
+    payload.copy(frame, 4);
+    c.channel.write(frame);
+  });
+});
+s.listen(0, "127.0.0.1", () => console.log("port " + s.address().port));
+process.on("SIGTERM", () => { for (const c of children) c.kill(); process.exit(0); });
+`;
+
+/**
  * Waits until process `pid` and its children have used under 10% of a core for 200 ms (at most
  * 10 s; at once where /proc is missing). After a warm-up the sandbox pool is starting the
  * sandboxes its burst of cold starts called for (README "Cold starts"); a warm figure measured

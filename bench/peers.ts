@@ -4,8 +4,9 @@
 //
 // The same no-op handler invoked through the Lambda Invoke API by keep-alive callers (1 and 8):
 // lambda-sim (every invocation in its own environment process), serverless-offline in its default
-// worker-thread mode and in its in-process mode (--useInProcess: no isolation at all), and the
-// floor, a bare node:http server. Each target runs in its own process; blocks alternate so that a
+// worker-thread mode and in its in-process mode (--useInProcess: no isolation at all), the floor, a
+// bare node:http server, and the isolation floor: that server handing each event to one child
+// process over a socket pair, the least a design with a process per environment pays. Each target runs in its own process; blocks alternate so that a
 // loaded machine's noise falls on all of them alike, and the medians and ratios are printed.
 // serverless-offline is installed into a scratch folder from the registry by package name (never a
 // project dependency); when that fails its columns are skipped with the reason.
@@ -13,7 +14,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agent, measure, post, settled, startFloorServer, type Run } from "./http-load.ts";
+import { agent, measure, post, settled, startFloorServer, startIsolationFloorServer, type Run } from "./http-load.ts";
 import { freePort, median, startSimulator } from "./support.ts";
 
 const quick = process.argv.includes("--quick");
@@ -81,7 +82,11 @@ const cell = (n: number, digits: number, width: number) => n.toFixed(digits).pad
 
 async function main(): Promise<void> {
   const floorProcess = await startFloorServer();
-  const targets: Target[] = [{ name: "node:http floor", port: floorProcess.port, path: "/", stop: () => floorProcess.child.kill() }];
+  const isolationProcess = await startIsolationFloorServer();
+  const targets: Target[] = [
+    { name: "node:http floor", port: floorProcess.port, path: "/", stop: () => floorProcess.child.kill() },
+    { name: "isolation floor (a process each)", port: isolationProcess.port, path: "/", stop: () => isolationProcess.child.kill() },
+  ];
   const skipped: string[] = [];
   try {
     targets.push(await startLambdaSim());
@@ -112,6 +117,9 @@ async function main(): Promise<void> {
         const floorRate = median(floor.map((x) => x.perSecond));
         console.log(`  ${t.name.padEnd(36)}| ${cell(p50, 3, 8)} | ${cell(p99, 3, 8)} | ${cell(rate, 0, 8)} | ${cell(p50 / floorP50, 2, 10)}x | ${cell(rate / floorRate, 2, 12)}x`);
       }
+      // What lambda-sim adds beyond the process boundary itself.
+      const p50Of = (name: string) => median(runs.get(targets.find((t) => t.name.startsWith(name))!)!.map((x) => x.p50));
+      console.log(`  lambda-sim p50 / isolation floor p50: ${(p50Of("lambda-sim") / p50Of("isolation floor")).toFixed(2)}x`);
       console.log("");
     }
     for (const s of skipped) console.log(`skipped ${s}`);

@@ -36,6 +36,30 @@ describe("environment lifecycle on the VirtualClock", () => {
     lambda.destroy();
   });
 
+  it("counts an environment's idle lifetime from its last invocation, however often it was used before", async () => {
+    const clock = new VirtualClock();
+    t = await startTestSimulator({
+      clock,
+      functions: [{ functionName: "idle", runtime: "nodejs24.x", handler: "index.counter", codeDir, sim: { idleLifetimeMs: 60_000 } }],
+    });
+    const recorder = new TelemetryRecorder(t.sim.telemetry);
+    const lambda = new LambdaClient(t.clientConfig);
+    const retired = () => recorder.of("environment.state-changed").filter((e) => e.to === "retired");
+    const count = async () => JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: "idle" }))).Payload!).toString()).invocations;
+    expect(await count()).toBe(1);
+    // Used again at 40 s and 80 s: never idle for 60 s, so the same warm environment answers.
+    await clock.advanceBy(40_000);
+    expect(await count()).toBe(2);
+    await clock.advanceBy(40_000);
+    expect(await count()).toBe(3);
+    await clock.advanceBy(59_999);
+    expect(retired()).toEqual([]);
+    await clock.advanceBy(1);
+    expect(retired().map((e) => e.reason)).toEqual(["idle-timeout"]);
+    expect(retired()[0]!.time).toBe(clock.now());
+    lambda.destroy();
+  });
+
   it("does not jump virtual time while a handler is running", async () => {
     const clock = new VirtualClock();
     t = await startTestSimulator({

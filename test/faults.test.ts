@@ -1,10 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { VirtualClock, type FunctionDefinition } from "@lambda-sim/core";
+import { VirtualClock, type FunctionDefinition, type Source } from "@lambda-sim/core";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
-import { sqsSource } from "@lambda-sim/sources";
+import { cloudwatchMetricsSource, eventsSource, sqsSource } from "@lambda-sim/sources";
 import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
@@ -30,10 +32,10 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function start(functions: FunctionDefinition[], faults: unknown[] = []) {
+async function start(functions: FunctionDefinition[], faults: unknown[] = [], sources: Source<any>[] = [sqsSource]) {
   clock = new VirtualClock(Date.UTC(2026, 5, 1));
   clock.startRunningDue();
-  t = await startTestSimulator({ clock, functions, sources: [sqsSource], faults });
+  t = await startTestSimulator({ clock, functions, sources, faults });
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   sqs = new SQSClient(t.clientConfig);
 }
@@ -146,6 +148,56 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     const dlq = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t!.endpoint}/000000000000/dlq`, MaxNumberOfMessages: 10 }));
     expect(dlq.Messages?.map((m) => JSON.parse(m.Body!))).toEqual([{ i: 1 }]);
     events.dispose();
+  });
+
+  it("makes an EventBridge bus destination (events:NAME) fail for one function's events: after its async retries, that OnFailure record is lost and counted", async () => {
+    await start([model("notify"), model("billing")], [], [sqsSource, eventsSource, cloudwatchMetricsSource]);
+    const events = new EventBridgeClient(t!.clientConfig);
+    const cw = new CloudWatchClient(t!.clientConfig);
+    try {
+      const copies = (await sqs.send(new CreateQueueCommand({ QueueName: "failures-copy" }))).QueueUrl!;
+      await events.send(new CreateEventBusCommand({ Name: "failures" }));
+      await events.send(new PutRuleCommand({ Name: "all", EventBusName: "failures", EventPattern: '{"source":["lambda"]}' }));
+      await events.send(new PutTargetsCommand({ Rule: "all", EventBusName: "failures", Targets: [{ Id: "q", Arn: arn("failures-copy") }] }));
+      const bus = "arn:aws:events:us-east-1:000000000000:event-bus/failures";
+      for (const fn of ["notify", "billing"]) {
+        await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: fn, MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: bus } } }));
+      }
+      // Both functions fail every time; notify's first OnFailure delivery to the bus fails, billing's are untouched.
+      const added = await sim("POST", "/_sim/faults", [{ kind: "error", errorType: "Declined" }, { kind: "delivery-failure", function: "notify", target: "events:failures", nth: 1 }]);
+      expect(added.status).toBe(200);
+      const seen = new TelemetryRecorder(t!.sim.telemetry);
+      for (const [fn, n] of [["notify", 1], ["notify", 2], ["billing", 3]] as const) {
+        await lambda.send(new InvokeCommand({ FunctionName: fn, InvocationType: "Event", Payload: Buffer.from(`{"n":${n}}`) }));
+      }
+      expect((await sim("POST", "/_sim/clock/run-until-idle", {})).status).toBe(200);
+      // Every event was retried once (AWS retries function errors; a destination failure is not a function error).
+      expect(seen.of("async.retry.scheduled")).toHaveLength(3);
+      await until(() => seen.of("async.delivered").length + seen.of("async.delivery-failed").length === 3);
+      expect(seen.of("async.delivery-failed")).toMatchObject([{ functionName: "notify", destination: "OnFailure", targetArn: bus, error: "injected delivery failure" }]);
+      expect(seen.of("fault.fired").filter((e) => e.kind === "delivery-failure")).toMatchObject([{ functionName: "notify", targetArn: bus }]);
+      // What reached the bus: one of notify's two events (the other's delivery failed) and billing's,
+      // as Lambda Function Invocation Result events after the retry.
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: copies, MaxNumberOfMessages: 10 }));
+      const records = (got.Messages ?? []).map((m) => JSON.parse(m.Body!)).sort((a, b) => a.detail.requestPayload.n - b.detail.requestPayload.n);
+      expect(records.map((r) => [r["detail-type"], r.detail.requestContext.condition, r.detail.requestContext.approximateInvokeCount])).toEqual([
+        ["Lambda Function Invocation Result - Failure", "RetriesExhausted", 2],
+        ["Lambda Function Invocation Result - Failure", "RetriesExhausted", 2],
+      ]);
+      expect(records.map((r) => r.detail.requestContext.functionArn.split(":")[6])).toEqual(["notify", "billing"]);
+      expect(records[0].detail.requestContext.requestId).not.toBe(seen.of("async.delivery-failed")[0]!.requestId);
+      // As AWS counts it: DestinationDeliveryFailures of notify only.
+      const failures = async (fn: string) => {
+        const out = await cw.send(new GetMetricStatisticsCommand({ Namespace: "AWS/Lambda", MetricName: "DestinationDeliveryFailures", Dimensions: [{ Name: "FunctionName", Value: fn }], StartTime: new Date(Date.UTC(2026, 5, 1)), EndTime: new Date(clock.now() + 60_000), Period: 3600, Statistics: ["Sum"] }));
+        return (out.Datapoints ?? []).reduce((a, p) => a + (p.Sum ?? 0), 0);
+      };
+      await until(async () => (await failures("notify")) === 1);
+      expect(await failures("billing")).toBe(0);
+      seen.dispose();
+    } finally {
+      events.destroy();
+      cw.destroy();
+    }
   });
 
   it("refuses a bad fault with a 400 naming the key", async () => {

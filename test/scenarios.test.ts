@@ -94,6 +94,41 @@ describe("lambda-sim run: the command", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("expect.errors: no function named 'order' (the architecture has: orders)");
   });
+  it("refuses misspelt names in traffic and faults when it loads, each with its line, before any traffic runs", async () => {
+    const dir = scratch();
+    const file = join(dir, "typos.yaml");
+    writeFileSync(
+      file,
+      [
+        "duration: 1m",
+        "functions:",
+        "  notify: { runtime: model, model: { durationMs: 5 } }",
+        "queues:",
+        "  jobs: {}",
+        "buses:",
+        "  audit: {}",
+        "faults:",
+        "  - { kind: error, function: notfy }",
+        "  - { kind: error, source: 'sqs:job' }",
+        "  - { kind: delivery-failure, target: 'events:adit' }",
+        "  - { kind: delivery-failure, target: 'events:default' }",
+        "traffic:",
+        "  - send: { queue: jbos }",
+        "  - invoke: { function: notify }",
+        "  - put: { stream: clicks }",
+      ].join("\n"),
+    );
+    const r = await cli(["run", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain("scenario typos");
+    expect(r.stderr.replace(/^lambda-sim: /, "").trim().split("\n")).toEqual([
+      `${file}:9 faults[0].function: no function named 'notfy' (the architecture has: notify)`,
+      `${file}:10 faults[1].source: no queue named 'job' (the architecture has: jobs)`,
+      `${file}:11 faults[2].target: no bus named 'adit' (the architecture has: audit, default)`,
+      `${file}:14 traffic[0].send.queue: no queue named 'jbos' (the architecture has: jobs)`,
+      `${file}:16 traffic[2].put.stream: no stream named 'clicks' (the architecture has: none)`,
+    ]);
+  });
 });
 
 describe("lambda-sim run: a SAM template's logical ids", () => {
@@ -140,6 +175,62 @@ describe("lambda-sim run: a SAM template's logical ids", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/expect\.errors: no function named 'ProcessOrdersFunction' \(the architecture has: .*nu-project-ProcessOrderFunction-\w+.*ProcessOrderFunction/);
   }, 30_000);
+  it("refuses a misspelt logical id in traffic and faults when it loads, with its line, listing names and logical ids", async () => {
+    const dir = cloned();
+    const file = join(dir, "typo.yaml");
+    writeFileSync(file, ["duration: 1m", "architecture: nu-project/template.yaml", "faults:", "  - { kind: error, source: 'sqs:OrdersQeue' }", "traffic:", "  - send: { queue: OrdersQeue }", "  - invoke: { function: CreateOrderFunction }"].join("\n"));
+    const r = await cli(["run", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/typo\.yaml:4 faults\[0\]\.source: no queue named 'OrdersQeue' \(the architecture has: dev-orders, .*OrdersQueue, OrdersDeadLetterQueue/);
+    expect(r.stderr).toMatch(/typo\.yaml:6 traffic\[0\]\.send\.queue: no queue named 'OrdersQeue'/);
+    expect(r.stderr).not.toContain("CreateOrderFunction");
+  }, 30_000);
+});
+
+describe("lambda-sim run: an EventBridge bus destination by logical id", () => {
+  it("fails one delivery to the bus a fault names as events:<logical id>, scoped to the function by its logical id", async () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, "template.yaml"),
+      [
+        "Transform: AWS::Serverless-2016-10-31",
+        "Resources:",
+        "  AuditBus:",
+        "    Type: AWS::Events::EventBus",
+        "    Properties: { Name: audit }",
+        "  NotifyFunction:",
+        "    Type: AWS::Serverless::Function",
+        "    Properties:",
+        "      Runtime: nodejs24.x",
+        "      Handler: index.handler",
+        '      InlineCode: "exports.handler = async (e) => ({ ok: e.n });"',
+        "      EventInvokeConfig:",
+        "        MaximumRetryAttempts: 0",
+        "        DestinationConfig:",
+        "          OnSuccess: { Type: EventBridge, Destination: !GetAtt AuditBus.Arn }",
+      ].join("\n"),
+    );
+    const file = join(dir, "scenario.yaml");
+    writeFileSync(
+      file,
+      [
+        "duration: 1m",
+        "architecture: template.yaml",
+        "faults:",
+        "  - { kind: delivery-failure, function: NotifyFunction, target: 'events:AuditBus', nth: 1 }",
+        "traffic:",
+        "  - invoke: { function: NotifyFunction, count: 3 }",
+        "expect:",
+        "  invocations: { NotifyFunction: 3 }",
+        "  delivered: { AuditBus: 2 }",
+        "  faultsFired: 1",
+      ].join("\n"),
+    );
+    const r = await runScenario(file);
+    expect(r.results.filter((e) => !e.ok), r.report).toEqual([]);
+    expect(r.report).toContain("2 to audit");
+  }, 60_000);
 });
 
 describe("lambda-sim run: real processes", () => {

@@ -1,10 +1,10 @@
-import { functionUrlAddress, SimError, Simulator, stopwatch, SystemClock, VirtualClock, type TelemetryEvent, type TimerHandle } from "@lambda-sim/core";
+import { functionUrlAddress, Simulator, stopwatch, type ClockKind, type TelemetryEvent, type TimerHandle } from "@lambda-sim/core";
 import type { ApiView } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
-import { describeEvent, paint } from "../console/event-line.ts";
+import { describeEvent, MAY_BE_NOTABLE, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeapWhenIdle } from "./start-heap.ts";
@@ -39,13 +39,13 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   const sources = allSources({ catchUp: opts.catchUp });
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
-  const clock = virtualClock(opts);
   const sim = await Simulator.start({
     port: opts.port,
     host: opts.host,
     stateDir: opts.inMemory ? undefined : opts.state,
     timeScale: opts.timeScale,
-    clock,
+    // Started where a previous run on the state left service time, if later (core's service-clock.ts).
+    clock: opts.clock as ClockKind | undefined,
     faults: config?.faults,
     seed: opts.seed,
     asyncConcurrency: opts.asyncConcurrency,
@@ -84,7 +84,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
-      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${clock ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${opts.clock === "virtual" ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
       templateLines +
       apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
@@ -101,23 +101,6 @@ function apiLines(apis: ApiView[] | undefined): string {
   if (apis === undefined || apis.length === 0) return "";
   const lines = apis.flatMap((a) => a.stages.map((s) => `    ${a.name} (${a.protocolType === "REST" ? "REST API" : "HTTP API"}, stage ${s.stage}): ${s.url}  or  ${s.hostUrl}\n`));
   return `  APIs (${apis.length}):\n${lines.join("")}`;
-}
-
-/**
- * `--clock virtual`: service time starts at the wall time of the start (whole seconds), or where a
- * previous run on the state left it if that is later, and moves only when advanced; timers already
- * due (an accepted Event invocation) fire by themselves.
- */
-function virtualClock(opts: StartOptions): ((resumeAt: number | undefined) => VirtualClock) | undefined {
-  const kind = opts.clock ?? "system";
-  if (kind === "system") return undefined;
-  if (kind !== "virtual") throw new SimError("ERR_CONFIG", `--clock: expected system or virtual, got ${kind}`);
-  if (opts.timeScale !== 1) throw new SimError("ERR_CONFIG", "--clock virtual and --time-scale cannot be combined: virtual time moves only when advanced");
-  return (resumeAt) => {
-    const clock = new VirtualClock(Math.max(resumeAt ?? 0, Math.floor(new SystemClock().now() / 1000) * 1000));
-    clock.startRunningDue();
-    return clock;
-  };
 }
 
 /**
@@ -175,7 +158,7 @@ process.on("exit", flushPrinted);
 function consolePrinter(quiet: boolean, colour: boolean): (e: TelemetryEvent) => void {
   return (e) => {
     printEvent(e);
-    if (quiet || e.type === "function.log" || e.type === "simulator.warning" || e.type === "async.delivery-failed") return;
+    if (quiet || !MAY_BE_NOTABLE.has(e.type) || e.type === "simulator.warning" || e.type === "async.delivery-failed") return;
     const line = describeEvent(e);
     if (line?.notable) print(`${paint(`lambda-sim: ${line.text}`, line.colour, colour)}\n`);
   };

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isSimError } from "@lambda-sim/core";
-import { apiGatewaySource, kinesisSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, eventsSource, kinesisSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig } from "./load-config.ts";
 
-const SOURCES = [sqsSource, kinesisSource, schedulesSource, apiGatewaySource];
+const SOURCES = [sqsSource, kinesisSource, schedulesSource, eventsSource, apiGatewaySource];
 
 /** loadConfig's ERR_CONFIG message for `text`, the file's path written FILE; "" when it loads. */
 async function problems(text: string): Promise<string> {
@@ -75,6 +75,16 @@ describe("config references", () => {
       "FILE:17 schedules.nightly.target.arn: lambda:workr names no function declared under functions: (did you mean 'lambda:worker'?)",
       "FILE:17 schedules.nightly.target.deadLetterConfig.arn: sqs:faild names no queue declared under queues: (did you mean 'sqs:failed'?)",
     ]);
+  });
+
+  it("a destination on an EventBridge bus is events:NAME of a bus under buses: (or the default bus); a DLQ cannot be one", async () => {
+    const dest = (success: string, failure: string) => `    deadLetterConfig: { targetArn: events:audit }\n    eventInvokeConfig:\n      destinationConfig:\n        onSuccess: { destination: ${success} }\n        onFailure: { destination: ${failure} }\n`;
+    const text = ["buses:", "  audit: {}", "functions:", FN("worker", dest("events:default", "events:audt")), ""].join("\n");
+    expect((await problems(text)).split("\n")).toEqual([
+      "FILE:8 functions.worker.deadLetterConfig.targetArn: expected sqs:NAME, sns:NAME or an ARN, got events:audit",
+      "FILE:12 functions.worker.eventInvokeConfig.destinationConfig.onFailure.destination: events:audt names no bus declared under buses: (did you mean 'events:audit'?)",
+    ]);
+    expect(await problems(["buses:", "  audit: {}", "functions:", FN("worker", dest("events:default", "events:audit")).replace(/ *deadLetterConfig.*\n/, ""), ""].join("\n"))).toBe("");
   });
 
   it("takes declared names (with qualifiers) and full ARNs, which can name what the API created", async () => {

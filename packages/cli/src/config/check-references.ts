@@ -1,6 +1,6 @@
 import { dottedPath, suggestion } from "@lambda-sim/core";
 
-type Kind = "sqs" | "kinesis" | "lambda" | "sns";
+type Kind = "sqs" | "kinesis" | "lambda" | "sns" | "events";
 type Path = (string | number)[];
 
 /** What each kind of reference must name, and the config section that declares those. */
@@ -9,6 +9,7 @@ const SECTIONS: Record<Kind, { section: string; noun: string }> = {
   kinesis: { section: "streams", noun: "stream" },
   lambda: { section: "functions", noun: "function" },
   sns: { section: "topics", noun: "topic" },
+  events: { section: "buses", noun: "bus" },
 };
 
 /** One place in lambda-sim.yaml that names another resource, and the kinds it may name. */
@@ -21,7 +22,7 @@ interface Reference {
 }
 
 /**
- * Every `sqs:`, `kinesis:`, `lambda:` and `sns:` reference in the config (redrive targets, DLQs,
+ * Every `sqs:`, `kinesis:`, `lambda:`, `sns:` and `events:` reference in the config (redrive targets, DLQs,
  * destinations, mapping sources and functions, schedule targets, topic subscriptions) must name a resource the file
  * declares; otherwise one line each, `<file>:<line> <key.path>: ...`, with a did-you-mean. AWS
  * checks these when a resource is created (a redrive target that does not exist is refused by
@@ -30,11 +31,12 @@ interface Reference {
  * was created with the API, or lives outside lambda-sim.
  */
 export function checkReferences(config: Record<string, unknown>, file: string, lineOf: (path: Path) => number | undefined): string[] {
-  const declared = (kind: Kind) => Object.keys(asMap(config[SECTIONS[kind].section]));
+  // The default bus always exists (EventBridge creates it with the account).
+  const declared = (kind: Kind) => [...Object.keys(asMap(config[SECTIONS[kind].section])), ...(kind === "events" ? ["default"] : [])];
   const problems: { line: number | undefined; text: string }[] = [];
   for (const ref of references(config)) {
     if (typeof ref.value !== "string" || ref.value.startsWith("arn:")) continue;
-    const m = /^(sqs|kinesis|lambda|sns):(.*)$/.exec(ref.value);
+    const m = /^(sqs|kinesis|lambda|sns|events):(.*)$/.exec(ref.value);
     const kind = (m?.[1] as Kind | undefined) ?? ref.bare;
     if (kind === undefined) continue; // neither a reference nor an ARN: the API's own checks say so
     const line = lineOf(ref.path);
@@ -64,7 +66,7 @@ function references(config: Record<string, unknown>): Reference[] {
     add(["functions", name, "deadLetterConfig", "targetArn"], asMap(fn.deadLetterConfig).targetArn, ["sqs", "sns"]);
     const destinations = asMap(asMap(fn.eventInvokeConfig).destinationConfig);
     for (const when of ["onSuccess", "onFailure"]) {
-      add(["functions", name, "eventInvokeConfig", "destinationConfig", when, "destination"], asMap(destinations[when]).destination, ["sqs", "sns", "lambda"]);
+      add(["functions", name, "eventInvokeConfig", "destinationConfig", when, "destination"], asMap(destinations[when]).destination, ["sqs", "sns", "lambda", "events"]);
     }
   }
   for (const [name, q] of Object.entries(asMap(config.queues))) {

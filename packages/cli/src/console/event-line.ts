@@ -15,6 +15,24 @@ const seconds = (n: number) => (n < 10_000 ? `${(n / 1000).toFixed(1)} s` : n < 
 const STATE_WORDS: Record<string, string> = { idle: "frozen", busy: "busy", initializing: "initializing", reset: "reset", retiring: "retiring", retired: "retired" };
 
 /**
+ * The event types whose line can be notable (kept in step with describeEvent's `notable: true`
+ * cases): the console of `lambda-sim start` describes no other, so the events every invocation
+ * emits cost it nothing.
+ */
+export const MAY_BE_NOTABLE: ReadonlySet<string> = new Set([
+  "invocation.throttled",
+  "async.retry.scheduled",
+  "async.given-up",
+  "async.delivered",
+  "async.delivery-failed",
+  "mapping.scaled",
+  "message.moved-to-dlq",
+  "sns.delivery-failed",
+  "fault.fired",
+  "simulator.warning",
+]);
+
+/**
  * The words for each telemetry event, shared by the console of `lambda-sim start` and by
  * `lambda-sim tail`. Undefined: nothing to say (function logs are printed by their own rule).
  */

@@ -47,20 +47,8 @@ const PER_FUNCTION: Record<string, (s: FunctionStats) => number> = {
   concurrencyPeak: (s) => s.concurrencyPeak,
 };
 
-/**
- * Per-function expectations naming a function the architecture does not have: without this check
- * `errors: { orders: 0 }` would pass for a misspelt name (or a template's generated one).
- */
-export function unknownFunctionNames(expect: Expectations, known: readonly string[], resolve: ResolveName = asWritten): string[] {
-  const problems: string[] = [];
-  for (const [key, byName] of Object.entries(expect)) {
-    if (PER_FUNCTION[key] === undefined || byName === undefined) continue;
-    for (const name of Object.keys(byName as Record<string, Bound>)) {
-      if (!known.includes(resolve(["function"], name))) problems.push(`expect.${key}: no function named '${name}' (the architecture has: ${known.join(", ") || "none"})`);
-    }
-  }
-  return problems;
-}
+/** The expectations counted per function (the others name queues, streams or delivery targets). */
+export const PER_FUNCTION_KEYS = Object.keys(PER_FUNCTION) as (keyof Expectations)[];
 
 /** Checks every expectation of the scenario, in the order written (and reported with the names written). */
 export function checkExpectations(expect: Expectations, obs: Observations, end: EndState, resolve: ResolveName = asWritten): ExpectationResult[] {

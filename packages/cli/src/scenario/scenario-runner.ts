@@ -5,14 +5,14 @@ import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Sour
 import { loadConfig } from "../config/load-config.ts";
 import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { loadTemplate } from "../template/load-template.ts";
-import { logicalIds, physicalName, type LogicalNames, type NamedKind } from "../template/logical-names.ts";
 import { applyTemplate, explainStartError, freePort, type StartConfig } from "../template/start-config.ts";
-import { checkExpectations, queuesNamed, unknownFunctionNames, type EndState, type ExpectationResult, type ResolveName } from "./expectations.ts";
+import { checkExpectations, queuesNamed, type EndState, type ExpectationResult } from "./expectations.ts";
 import { Observations } from "./observations.ts";
 import { RecordOrder } from "./record-order.ts";
 import { formatReport } from "./scenario-report.ts";
+import { ScenarioNames } from "./scenario-names.ts";
 import { scenarioKeys, type Expectations, type TrafficStep } from "./scenario-schema.ts";
-import { awsJson, playTraffic } from "./traffic.ts";
+import { awsJson, playTraffic, type ResolvedStep } from "./traffic.ts";
 
 /** Every scenario starts at the same service time, so traces compare across runs and machines. */
 export const SCENARIO_START = Date.UTC(2026, 0, 1);
@@ -38,13 +38,15 @@ interface Scenario {
   description?: string;
   seed?: string | number;
   durationMs: number;
-  traffic: TrafficStep[];
+  /** Names resolved and checked when the scenario loaded (scenario-names.ts). */
+  traffic: ResolvedStep[];
   expect: Expectations;
+  names: ScenarioNames;
   /** A lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config. */
   architecture: StartConfig;
   /** The port the simulator listens on: 0 (any), or the one a template's queue URLs were built on. */
   port: number;
-  faults: unknown[];
+  faults: FaultSpec[];
 }
 
 /**
@@ -80,18 +82,15 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     throw explainStartError(e, a);
   });
   let end: EndState;
-  // A template's logical ids name its resources as well as their names (which hold the stack's).
-  const resolve: ResolveName = (kinds, name) => physicalName(a.template?.names, kinds, name);
+  const resolve = s.names.resolve;
   const order = new RecordOrder();
   // Payloads are read only when an expectation needs them.
   const unobserve = s.expect.outOfOrderRecords === undefined ? () => {} : sim.invoker.observe(order.observe);
   try {
     await applyTemplate(sim, a);
     obs.views(clock.now(), { functions: sim.hub.view("functions"), account: sim.hub.view("account") });
-    const unknown = unknownFunctionNames(s.expect, [...sim.registry.listFunctionNames(), ...functionIds(a)], resolve);
-    if (unknown.length > 0) throw new SimError("ERR_CONFIG", `${file}: ${unknown.join("\n")}`);
     const endAt = SCENARIO_START + s.durationMs;
-    const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic, resolve);
+    const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
     await clock.advanceTo(endAt);
     // The last invocations' events may wait for the next turn of the loop (Telemetry.deferred).
     sim.telemetry.flush();
@@ -127,30 +126,14 @@ async function loadScenario(file: string, sources: readonly Source<any>[]): Prom
     }
   }
   const name = k.name ?? file.split("/").at(-1)!.replace(/\.ya?ml$/, "");
-  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic: k.traffic, expect: k.expect, architecture, port, faults: [...architecture.faults, ...(architecture === loaded ? [] : withPhysicalNames(loaded.faults, architecture.template?.names))] };
-}
-
-const PREFIX_KIND: Record<string, NamedKind> = { lambda: "function", sqs: "queue", kinesis: "stream", sns: "topic" };
-
-/** A scenario's faults with a template's logical ids resolved: `function: WorkerFunction`, `source: sqs:OrdersQueue`, `target: sqs:OrdersDLQ`. */
-function withPhysicalNames(faults: FaultSpec[], names: LogicalNames | undefined): FaultSpec[] {
-  if (names === undefined) return faults;
-  const prefixed = (v: string) => {
-    const m = /^(lambda|sqs|kinesis|sns):(.+)$/.exec(v);
-    return m === null ? v : `${m[1]}:${physicalName(names, [PREFIX_KIND[m[1]!]!], m[2]!)}`;
-  };
-  return faults.map((f) => {
-    const out = { ...f };
-    if (out.function !== undefined) out.function = physicalName(names, ["function"], out.function);
-    if (out.source !== undefined) out.source = prefixed(out.source);
-    if (out.kind === "delivery-failure") out.target = prefixed(out.target);
-    return out;
-  });
-}
-
-/** A template's functions' logical ids, listed beside their names when an expectation names neither. */
-function functionIds(a: StartConfig): string[] {
-  return logicalIds(a.template?.names, "function");
+  // Every name the scenario writes, resolved and checked now: a typo fails here, with its line.
+  const names = new ScenarioNames(architecture, loaded.file, loaded.lineAt);
+  const traffic = names.traffic(k.traffic);
+  const faults = names.faults(loaded.faults);
+  names.expectations(k.expect);
+  names.check();
+  // A named architecture's own faults (from its lambda-sim.yaml) first, then the scenario's.
+  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic, expect: k.expect, names, architecture, port, faults: [...(architecture === loaded ? [] : architecture.faults), ...faults] };
 }
 
 /** A SAM or CloudFormation template (JSON, or YAML with a top-level Resources/Transform/AWSTemplateFormatVersion), not a lambda-sim.yaml. */

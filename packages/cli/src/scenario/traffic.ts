@@ -1,11 +1,16 @@
 import type { Clock, Simulator } from "@lambda-sim/core";
-import type { ResolveName } from "./expectations.ts";
 import type { TrafficStep } from "./scenario-schema.ts";
+
+/**
+ * A traffic step as loaded: `to` is the queue, stream or function (`NAME[:QUALIFIER]`) it names,
+ * as the simulator knows it (scenario-names.ts); the step keeps the name written, for the report.
+ */
+export type ResolvedStep = (Exclude<TrafficStep, { wait: number }> & { to: string }) | Extract<TrafficStep, { wait: number }>;
 
 /** What a traffic step does at one instant: send `items` (indexes) of the step. */
 interface Shot {
   at: number;
-  step: Exclude<TrafficStep, { wait: number }>;
+  step: Exclude<ResolvedStep, { wait: number }>;
   from: number;
   to: number;
 }
@@ -25,7 +30,7 @@ export interface TrafficSent {
  * the same instant go together, up to the API's batch limits. One timer is pending at a time, and
  * each shot is awaited by the clock before it moves on, so the order is the same on every run.
  */
-export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: number, steps: readonly TrafficStep[], resolve: ResolveName = (_k, name) => name): TrafficSent {
+export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: number, steps: readonly ResolvedStep[]): TrafficSent {
   const sent: TrafficSent = { messages: {}, records: {}, invocations: {}, failures: [] };
   const shots = plan(steps, start).filter((s) => s.at <= endAt);
   let i = 0;
@@ -33,7 +38,7 @@ export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: 
     const shot = shots[i++];
     if (shot === undefined) return;
     clock.setTimer(shot.at - clock.now(), async () => {
-      await fire(sim, shot, sent, resolve).catch((e: unknown) => sent.failures.push(`${describe(shot)}: ${(e as Error).message}`));
+      await fire(sim, shot, sent).catch((e: unknown) => sent.failures.push(`${describe(shot)}: ${(e as Error).message}`));
       next();
     }, "scenario.traffic");
   };
@@ -42,7 +47,7 @@ export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: 
 }
 
 /** Offsets of every item, grouped by instant and batch limit (10 messages, 500 records). */
-function plan(steps: readonly TrafficStep[], start: number): Shot[] {
+function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
   const shots: Shot[] = [];
   let cursor = start;
   for (const step of steps) {
@@ -67,14 +72,14 @@ function plan(steps: readonly TrafficStep[], start: number): Shot[] {
   return shots.sort((a, b) => a.at - b.at);
 }
 
-/** Sends one shot, to the names the simulator knows (a logical id resolved); counted under the names written. */
-async function fire(sim: Simulator, shot: Shot, sent: TrafficSent, resolve: ResolveName): Promise<void> {
+/** Sends one shot, to the names the simulator knows (`to`); counted under the names written. */
+async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void> {
   const { step, from, to } = shot;
   const indexes = Array.from({ length: to - from }, (_, k) => from + k);
   if ("send" in step) {
     const s = step.send;
     const out = await awsJson(sim.endpoint, "AmazonSQS.SendMessageBatch", "1.0", {
-      QueueUrl: `${sim.endpoint}/000000000000/${resolve(["queue"], s.queue)}`,
+      QueueUrl: `${sim.endpoint}/000000000000/${step.to}`,
       Entries: indexes.map((i) => ({ Id: String(i), MessageBody: fill(s.body, i) })),
     });
     if (Array.isArray(out.Failed) && out.Failed.length > 0) throw new Error(JSON.stringify(out.Failed[0]));
@@ -82,7 +87,7 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent, resolve: Reso
   } else if ("put" in step) {
     const p = step.put;
     await awsJson(sim.endpoint, "Kinesis_20131202.PutRecords", "1.1", {
-      StreamName: resolve(["stream"], p.stream),
+      StreamName: step.to,
       Records: indexes.map((i) => ({
         PartitionKey: p.partitionKeys[i % p.partitionKeys.length]!,
         Data: Buffer.from(fill(p.poison.includes(i) ? p.poisonData : p.data, i, p.partitionKeys[i % p.partitionKeys.length])).toString("base64"),
@@ -91,7 +96,7 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent, resolve: Reso
     sent.records[p.stream] = (sent.records[p.stream] ?? 0) + indexes.length;
   } else {
     const v = step.invoke;
-    for (const i of indexes) await sim.invoker.invoke({ functionName: resolve(["function"], v.function), payload: Buffer.from(fill(v.payload, i)), invocationType: "Event", frontDoor: true });
+    for (const i of indexes) await sim.invoker.invoke({ functionName: step.to, payload: Buffer.from(fill(v.payload, i)), invocationType: "Event", frontDoor: true });
     sent.invocations[v.function] = (sent.invocations[v.function] ?? 0) + indexes.length;
   }
 }

@@ -70,6 +70,11 @@ export class KeyedWaiters {
     }
   }
 
+  /** Whether anyone is waiting on `key`. */
+  has(key: string): boolean {
+    return this.waiting.has(key);
+  }
+
   /** Wakes every waiter (shutdown). */
   wakeAll(): void {
     for (const set of [...this.waiting.values()]) for (const wake of [...set]) wake();

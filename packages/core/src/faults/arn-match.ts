@@ -11,7 +11,7 @@ export function arnMatches(ref: string, arn: string): boolean {
   const name = ref.slice(i + 1);
   const parts = arn.split(":");
   if (parts[2] !== service) return false;
-  // lambda: function:NAME[:qualifier]; kinesis: stream/NAME; sqs and sns: NAME.
+  // lambda: function:NAME[:qualifier]; kinesis: stream/NAME; events: event-bus/NAME; sqs and sns: NAME.
   if (parts[5] === "function") return parts[6] === name;
   const resource = parts.slice(5).join(":");
   return resource === name || resource.endsWith(`/${name}`);

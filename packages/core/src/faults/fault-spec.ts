@@ -56,7 +56,11 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({
       kind: z.literal("delivery-failure"),
       ...scope,
-      /** The destination or DLQ whose deliveries fail (`sqs:orders-dlq`, `lambda:audit` or an ARN). */
+      /**
+       * The destination or DLQ whose deliveries fail, spelt as destinations are: `sqs:NAME`,
+       * `sns:NAME`, `lambda:NAME`, `events:BUS` or an ARN. With `function`, only that function's
+       * records (its async destinations and DLQ, its mappings' on-failure records).
+       */
       target: z.string().min(1),
       message: z.string().default("injected delivery failure"),
     }),

@@ -49,8 +49,9 @@ export class AsyncDestinations {
       this.destinations(event, condition).map(async ({ destination, arn }) => {
         const base = { requestId: event.requestId, functionName: event.functionName, destination, targetArn: arn };
         try {
-          if (destination === "DeadLetterQueue") await targets.deliver(arn, event.payload.toString("utf8"), deadLetterAttributes(event));
-          else await targets.deliver(arn, JSON.stringify(this.record(event, condition)));
+          const from = { functionName: event.functionName };
+          if (destination === "DeadLetterQueue") await targets.deliver(arn, event.payload.toString("utf8"), deadLetterAttributes(event), from);
+          else await targets.deliver(arn, JSON.stringify(this.record(event, condition)), undefined, from);
           this.telemetry.emit({ type: "async.delivered", ...base });
         } catch (e) {
           this.telemetry.emit({ type: "async.delivery-failed", ...base, error: e instanceof Error ? e.message : String(e) });

@@ -23,7 +23,13 @@ export class EnvironmentPool {
   private readonly availableProvisioned: Environment[] = [];
   private readonly provisioned = new Set<Environment>();
   private readonly all = new Set<Environment>();
-  private readonly reapTimers = new Map<Environment, TimerHandle>();
+  /**
+   * Each idle environment's reaping: when it falls due (service time) and the timer pending for it.
+   * A busy function releases its environment on every invocation; moving `dueAt` then arms
+   * nothing, and a timer that wakes before the environment has been idle its whole lifetime
+   * re-arms for the rest (a timer per invocation showed in the warm invoke's profile, issue 16).
+   */
+  private readonly reaping = new Map<Environment, { dueAt: number; timer: TimerHandle | undefined }>();
   private closed = false;
   private closedReason: RetireReason = "code-updated";
 
@@ -50,11 +56,9 @@ export class EnvironmentPool {
   run(request: InvocationRequest): Promise<InvocationResult> {
     // Provisioned first; overflow spills to on-demand environments (aws-facts §4).
     let env = takeUsable(this.availableProvisioned) ?? takeUsable(this.available);
-    if (env === undefined) env = this.create("on-demand");
-    else {
-      this.reapTimers.get(env)?.cancel();
-      this.reapTimers.delete(env);
-    }
+    // A warm environment's pending reap timer stays: it finds the environment busy, or idle for
+    // less than its lifetime, when it wakes.
+    env ??= this.create("on-demand");
     return env.invoke(request);
   }
 
@@ -92,8 +96,8 @@ export class EnvironmentPool {
   async retireAll(reason: RetireReason): Promise<void> {
     this.closed = true;
     this.closedReason = reason;
-    for (const t of this.reapTimers.values()) t.cancel();
-    this.reapTimers.clear();
+    for (const r of this.reaping.values()) r.timer?.cancel();
+    this.reaping.clear();
     this.available.length = 0;
     this.availableProvisioned.length = 0;
     this.provisioned.clear();
@@ -116,8 +120,8 @@ export class EnvironmentPool {
     env.onAvailable = (e) => this.release(e);
     env.onRetired = (e) => {
       this.all.delete(e);
-      this.reapTimers.get(e)?.cancel();
-      this.reapTimers.delete(e);
+      this.reaping.get(e)?.timer?.cancel();
+      this.reaping.delete(e);
       this.provisioned.delete(e);
       for (const list of [this.available, this.availableProvisioned]) {
         const i = list.indexOf(e);
@@ -140,9 +144,29 @@ export class EnvironmentPool {
     }
     if (this.available.includes(env)) return;
     this.available.push(env);
-    const label = `env.idle-reap:${this.config.functionName}:${env.id}`;
-    // Housekeeping (unref): reaping an idle environment is not work run-until-idle waits for.
-    this.reapTimers.set(env, this.ctx.clock.setTimer(this.config.sim.idleLifetimeMs, () => env.retire("idle-timeout"), label, { unref: true }));
+    const dueAt = this.ctx.clock.now() + this.config.sim.idleLifetimeMs;
+    const reaping = this.reaping.get(env);
+    if (reaping === undefined) this.reaping.set(env, { dueAt, timer: this.armReap(env, this.config.sim.idleLifetimeMs) });
+    else {
+      reaping.dueAt = dueAt;
+      reaping.timer ??= this.armReap(env, this.config.sim.idleLifetimeMs);
+    }
+  }
+
+  /** Housekeeping (unref): reaping an idle environment is not work run-until-idle waits for. */
+  private armReap(env: Environment, delayMs: number): TimerHandle {
+    return this.ctx.clock.setTimer(delayMs, () => this.reapIfIdle(env), `env.idle-reap:${this.config.functionName}:${env.id}`, { unref: true });
+  }
+
+  private reapIfIdle(env: Environment): void {
+    const reaping = this.reaping.get(env);
+    if (reaping === undefined) return;
+    reaping.timer = undefined;
+    // Busy: its next release arms a timer again.
+    if (!this.available.includes(env)) return;
+    const left = reaping.dueAt - this.ctx.clock.now();
+    if (left > 0) reaping.timer = this.armReap(env, left);
+    else void env.retire("idle-timeout");
   }
 }
 

@@ -237,7 +237,7 @@ export class ExecutionEnvironment implements Environment {
     setImmediate(() => {
       if (this.report.running !== r || r.answered) return;
       const early = this.report.outcome(o);
-      early.logTail = r.log.tailBase64();
+      if (r.request.logTail === true) early.logTail = r.log.tailBase64();
       r.answer(early);
     });
     void this.extensions.whenIdle().then(() => setImmediate(() => this.complete(r, o)));

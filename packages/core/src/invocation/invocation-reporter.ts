@@ -77,7 +77,8 @@ export class InvocationReporter {
       for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
       emitFinished(this.telemetry, this.config, result);
     });
-    r.attachLogTail(result);
+    // The log as it ends, and only for a caller who asked (LogType: Tail; most never do).
+    if (r.request.logTail === true) result.logTail = r.log.tailBase64();
     this.running = undefined;
     this.finished++;
     r.hold.release();

@@ -21,6 +21,8 @@ export interface InvocationRequest {
   failure?: "crash" | "out-of-memory" | "timeout";
   /** A streamed response's destination (response-sink.ts); the model runtime ignores it. */
   responseSink?: ResponseSink;
+  /** The caller asked for the log tail (LogType: Tail): the result's `logTail` is filled in. */
+  logTail?: boolean;
 }
 
 /** REPORT `Status:` values (RIE handleReset): only for invocations that reset or failed init. */
@@ -38,7 +40,7 @@ export interface InvocationResult {
   maxMemoryUsedMb: number;
   coldStart: boolean;
   environmentId: string;
-  /** Base64 of the last 4 KB of the invocation's log (for X-Amz-Log-Result). */
+  /** Base64 of the last 4 KB of the invocation's log (X-Amz-Log-Result), when the request asked for it; else "". */
   logTail: string;
   /**
    * Present when the caller is answered before the invocation completes (extensions still at work

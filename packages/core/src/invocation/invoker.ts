@@ -32,7 +32,13 @@ export interface InvokeInput {
   responseSink?: ResponseSink;
   /** A caller's request (the Invoke API), not a delivery made by a source: counts as a front-door arrival (FrontDoorPriority). */
   frontDoor?: boolean;
+  /** LogType: Tail: the result carries the last 4 KB of the invocation's log (encoded only when asked for). */
+  logTail?: boolean;
 }
+
+/** What only a synchronous caller brings to the environment. */
+type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail">;
+const NO_SYNC_OPTIONS: SyncOptions = {};
 
 export type InvocationObserver = (invocation: { functionName: string; payload: Buffer; result: InvocationResult }) => void;
 
@@ -108,7 +114,7 @@ export class Invoker {
   private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
     const target = this.registry.resolve(e.functionName, e.qualifier);
     try {
-      const r = await this.admitAndRun(target, e.payload, undefined, e.requestId, undefined, "async");
+      const r = await this.admitAndRun(target, e.payload, e.requestId, undefined, "async");
       if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };
       const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
       if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
@@ -149,7 +155,7 @@ export class Invoker {
       throw lambdaErrors.requestTooLarge(`Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`);
     }
     input.responseSink?.resolved(target.executedVersion);
-    const result = await this.runSync(target, input.payload, input.clientContext, input.requestId, input.origin, input.responseSink);
+    const result = await this.runSync(target, input);
     return { kind: "result", executedVersion: target.executedVersion, result };
   }
 
@@ -207,8 +213,8 @@ export class Invoker {
   }
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
-  private async runSync(target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, origin?: InvocationOrigin, sink?: ResponseSink): Promise<InvocationResult> {
-    const out = await this.admitAndRun(target, payload, clientContext, requestId, origin, undefined, sink);
+  private async runSync(target: ResolvedInvocationTarget, input: InvokeInput): Promise<InvocationResult> {
+    const out = await this.admitAndRun(target, input.payload, input.requestId, input.origin, undefined, input);
     if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
     return out;
   }
@@ -217,12 +223,11 @@ export class Invoker {
   private async admitAndRun(
     target: ResolvedInvocationTarget,
     payload: Buffer,
-    clientContext: string | undefined,
     requestId?: string,
     origin?: InvocationOrigin,
     /** Named in throttle telemetry: a mapping's source ARN, `async` (the async queue) or `sync`. */
     caller = origin?.sourceArn ?? "sync",
-    sink?: ResponseSink,
+    sync: SyncOptions = NO_SYNC_OPTIONS,
   ): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.poolFor(target);
     const coldStart = pool.idleCount === 0;
@@ -252,7 +257,7 @@ export class Invoker {
         const kind = faults.outcome?.spec.kind;
         if ((kind === "crash" || kind === "out-of-memory" || kind === "timeout") && target.config.runtime !== "model") {
           // A real process dies (or hangs) under the handler: its environment resets, as on AWS.
-          result = await this.runIn(pool, target, payload, clientContext, requestId, kind);
+          result = await this.runIn(pool, target, payload, requestId, kind, sync);
         } else if (faults.outcome !== undefined) {
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
@@ -260,7 +265,7 @@ export class Invoker {
           emitFinished(this.telemetry, target.config, result);
         }
       }
-      result ??= await this.runIn(pool, target, payload, clientContext, requestId, undefined, sink);
+      result ??= await this.runIn(pool, target, payload, requestId, undefined, sync);
       for (const o of this.observers) o({ functionName: target.config.functionName, payload, result });
       return result;
     } finally {
@@ -271,16 +276,17 @@ export class Invoker {
     }
   }
 
-  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, clientContext: string | undefined, requestId?: string, failure?: InvocationRequest["failure"], responseSink?: ResponseSink): Promise<InvocationResult> {
+  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, requestId: string | undefined, failure: InvocationRequest["failure"], sync: SyncOptions): Promise<InvocationResult> {
     return pool.run({
       failure,
-      responseSink,
+      responseSink: sync.responseSink,
+      logTail: sync.logTail,
       requestId: requestId ?? this.newRequestId(),
       // An empty payload reaches the handler as `{}`, as Invoke without a payload does on AWS.
       payload: payload.length === 0 ? EMPTY_EVENT : payload,
       invokedFunctionArn: target.invokedFunctionArn,
       traceId: this.traceId(),
-      clientContext,
+      clientContext: sync.clientContext,
     });
   }
 

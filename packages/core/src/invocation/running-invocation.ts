@@ -62,16 +62,6 @@ export class RunningInvocation {
     caller({ ...result, completion });
   }
 
-  /**
-   * Gives the finished `result` this invocation's log tail, encoded only if someone reads it
-   * (LogType: Tail; most callers never do). Nothing is appended to the log once it has finished.
-   */
-  attachLogTail(result: InvocationResult): void {
-    const log = this.log;
-    let tail: string | undefined;
-    Object.defineProperty(result, "logTail", { get: () => (tail ??= log.tailBase64()), enumerable: true, configurable: true });
-  }
-
   /** Platform-detected failures: `RequestId: <id> Error: <message>` (aws-facts §1.5). */
   platformError(errorType: string, message: string, status: ReportStatus, environmentId: string, maxMemoryUsedMb: number): InvocationResult {
     return this.result(failurePayload(errorType, `RequestId: ${this.request.requestId} Error: ${message}`), errorType, status, environmentId, maxMemoryUsedMb);

@@ -18,6 +18,11 @@ export interface TargetAttribute {
 export interface DeliveryOptions {
   messageGroupId?: string;
   messageDeduplicationId?: string;
+  /**
+   * The function whose record this is (an async destination or DLQ, a mapping's on-failure
+   * record), so that a delivery-failure fault scoped to a function fires on its deliveries only.
+   */
+  functionName?: string;
 }
 
 /** Where a destination or DLQ record goes (DESIGN.md `Target`): sources register their kind. */
@@ -50,7 +55,7 @@ export class TargetRegistry {
   deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void> {
     const target = this.targets.get(serviceOf(arn));
     if (target === undefined) return Promise.reject(lambdaErrors.invalidParameterValue(`lambda-sim has no target for ${arn}`));
-    const fault = this.faults?.forDelivery(arn);
+    const fault = this.faults?.forDelivery(arn, options?.functionName);
     if (fault !== undefined && fault.spec.kind === "delivery-failure") return Promise.reject(new Error(fault.spec.message));
     return target.deliver(arn, body, attributes, options);
   }

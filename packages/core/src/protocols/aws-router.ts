@@ -188,7 +188,7 @@ export class AwsRouter {
       const request = {
         method: req.method ?? "GET",
         params: match.params,
-        query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
+        query: q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1)),
         headers: req.headers,
         body,
         requestId,
@@ -203,6 +203,9 @@ export class AwsRouter {
     }
   }
 }
+
+/** Most requests have no query string: one empty, shared instance (operations only read it). */
+const NO_QUERY: URLSearchParams = new URLSearchParams();
 
 function pathOf(url: string): string {
   const q = url.indexOf("?");

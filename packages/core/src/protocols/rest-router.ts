@@ -40,6 +40,7 @@ export class RestRouter {
     if (!routes) return undefined;
     const parts = pathname.split("/").slice(1);
     for (const { route, segments } of routes) {
+      if (!fixedSegmentsMatch(segments, parts)) continue;
       const params = matchSegments(segments, parts);
       if (params) return { route, params };
     }
@@ -47,14 +48,22 @@ export class RestRouter {
   }
 }
 
+/** The literal segments alone, compared first: most routes fail here, before any decoding or allocation. */
+function fixedSegmentsMatch(segments: CompiledRoute["segments"], parts: string[]): boolean {
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    if (typeof seg === "string") {
+      if (parts[i] !== seg) return false;
+    } else if (seg.greedy) return true;
+  }
+  return segments.length === parts.length;
+}
+
 function matchSegments(segments: CompiledRoute["segments"], parts: string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
-    if (typeof seg === "string") {
-      if (parts[i] !== seg) return undefined;
-      continue;
-    }
+    if (typeof seg === "string") continue;
     if (seg.greedy) {
       if (i >= parts.length) return undefined;
       params[seg.param] = decodePathSegment(parts.slice(i).join("/"));

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Clock } from "../clock/clock.ts";
-import { startWallClock } from "../clock/start-wall-clock.ts";
 import type { FunctionDefinition } from "../config/function-definition.ts";
 import type { LayerDefinition } from "../config/layer-definition.ts";
 import { isAwsError } from "../errors/aws-error.ts";
@@ -44,6 +43,7 @@ import { addCoreViews } from "../telemetry/core-views.ts";
 import type { TelemetryEvent } from "../telemetry/events.ts";
 import type { CleanupStack } from "./cleanup-stack.ts";
 import { keepServiceTimeMark, readServiceTimeMark } from "./service-time-mark.ts";
+import { startServiceClock, type ClockKind } from "./service-clock.ts";
 
 export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("../store/migrations/", import.meta.url));
 // Our choice (AWS's freeze latency is not published): short enough that no realistic timer runs
@@ -60,12 +60,11 @@ export interface CoreStateOptions {
   /** State directory; undefined keeps everything in memory (`--in-memory`). */
   stateDir?: string;
   /**
-   * Service time; default SystemClock, or a ScaledClock when timeScale is not 1, started no earlier
-   * than the service time a previous run on the state reached. A function is given that time
-   * (undefined on new or in-memory state) to build its own clock from it (`--clock virtual`); a
-   * Clock given as is starts where it says.
+   * Service time: `system` (default: the wall clock, scaled by timeScale) or `virtual` (moves only
+   * when advanced), started no earlier than the service time a previous run on the state reached
+   * (service-clock.ts); a Clock given as is starts where it says.
    */
-  clock?: Clock | ((resumeAt: number | undefined) => Clock);
+  clock?: Clock | ClockKind;
   timeScale?: number;
   seed?: number | string;
   region?: string;
@@ -108,7 +107,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   cleanup.defer(() => store.close());
   // Service time never goes backwards across a restart of the same state (README "Time control").
   const mark = readServiceTimeMark(store);
-  const clock = typeof opts.clock === "function" ? opts.clock(mark) : (opts.clock ?? startWallClock(opts.timeScale, mark));
+  const clock = startServiceClock(opts, mark);
   const telemetry = new Telemetry(clock);
   const markServiceTime = opts.stateDir === undefined ? () => {} : keepServiceTimeMark(store, clock, cleanup);
   const hub = new EventHub(telemetry, clock);

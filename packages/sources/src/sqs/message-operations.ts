@@ -7,6 +7,7 @@ import type { QueueOperations } from "./queue-operations.ts";
 import type { MessageRow, QueueRow, QueueStore } from "./queue-store.ts";
 import { sqsErrors } from "./sqs-errors.ts";
 import { checkBatch, eachEntry, type BatchResult } from "./each-entry.ts";
+import { VisibilityWatch } from "./visibility-watch.ts";
 
 /**
  * Message-level SQS operations: send (through MessageSender), receive
@@ -15,6 +16,8 @@ import { checkBatch, eachEntry, type BatchResult } from "./each-entry.ts";
  */
 export class MessageOperations {
   readonly waiters: KeyedWaiters;
+  /** When each queue's next message becomes visible, for the pollers waiting on it. */
+  readonly visibility: VisibilityWatch;
   /** Told of every redrive to a dead-letter queue (the source reports it in telemetry). */
   onDeadLetter: (from: QueueRow, dlq: QueueRow, m: MessageRow, maxReceiveCount: number) => void = () => {};
   private readonly store: QueueStore;
@@ -31,6 +34,7 @@ export class MessageOperations {
     this.clock = clock;
     this.ids = ids;
     this.waiters = new KeyedWaiters(clock, "sqs.long-poll");
+    this.visibility = new VisibilityWatch(store, clock, this.waiters);
     this.sender = new MessageSender(store, clock, ids);
   }
 
@@ -96,17 +100,15 @@ export class MessageOperations {
     }
   }
 
-  /** When the queue's next delayed or in-flight message becomes visible, if one will. */
-  nextVisibleAt(queue: string): number | undefined {
-    return this.store.nextVisibleAt(queue, this.clock.now());
-  }
-
   /**
    * For the event source mapping's poller: one receive pass, rows as stored, and whether more were
    * visible than it took. `deleteFirst` (a settled batch's handles) shares its transaction: one
    * commit per batch instead of two.
    */
   receiveRows(q: QueueRow, max: number, visibilityMs: number, deleteFirst?: { queue: QueueRow; handles: string[] }): { rows: MessageRow[]; more: boolean } {
+    // Unlike the other deletes (`deleted`), nobody is told: this receive takes what a FIFO delete
+    // unblocked and says if there is more, and the poller watches the queue's next visible message
+    // (VisibilityWatch.watch) before it waits, so the timer is put right before anything can jump to it.
     return this.store.transaction(() => {
       if (deleteFirst !== undefined) this.deleteEach(deleteFirst.queue, deleteFirst.handles);
       return this.receive(q, max, visibilityMs, true);
@@ -121,6 +123,7 @@ export class MessageOperations {
    */
   deleteHandles(q: QueueRow, handles: string[]): void {
     this.store.transaction(() => this.deleteEach(q, handles));
+    this.deleted(q);
   }
 
   private deleteEach(q: QueueRow, handles: string[]): void {
@@ -136,13 +139,26 @@ export class MessageOperations {
   deleteMessage(input: { QueueUrl?: string; ReceiptHandle?: string }): Record<string, never> {
     const q = this.queues.resolve(input.QueueUrl);
     this.store.transaction(() => this.delete(q, input.ReceiptHandle));
+    this.deleted(q);
     return {};
   }
 
   deleteMessageBatch(input: { QueueUrl?: string; Entries?: { Id?: string; ReceiptHandle?: string }[] }): BatchResult<Record<string, string>> {
     const q = this.queues.resolve(input.QueueUrl);
     const entries = checkBatch(input.Entries);
-    return this.store.transaction(() => eachEntry(entries, (e) => this.delete(q, e.ReceiptHandle)));
+    const result = this.store.transaction(() => eachEntry(entries, (e) => this.delete(q, e.ReceiptHandle)));
+    this.deleted(q);
+    return result;
+  }
+
+  /**
+   * After deletes: the message a waiting poller's timer stood for may be gone (VisibilityWatch),
+   * and on a FIFO queue the group it blocked is receivable again (aws-facts §6 FIFO ordering):
+   * the waiters are told, as for a send.
+   */
+  private deleted(q: QueueRow): void {
+    if (q.fifo) this.waiters.notify(q.name);
+    this.visibility.recheck(q.name);
   }
 
   changeMessageVisibility(input: { QueueUrl?: string; ReceiptHandle?: string; VisibilityTimeout?: number }): Record<string, never> {

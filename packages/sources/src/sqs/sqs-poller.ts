@@ -103,14 +103,19 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
             if (rows.length >= max || bytes >= MAX_BATCH_BYTES || (rows.length > 0 && now - started >= windowMs)) break;
             let until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
             // A long poll returns a message as soon as it becomes visible (its delay or visibility
-            // timeout runs out; WaitTimeSeconds up to 20, aws-facts §7). Waiting for one is work; an empty queue's long poll is
-            // housekeeping (unref), so it never keeps run-until-idle going by itself.
-            const next = rows.length === 0 ? messages.nextVisibleAt(q.name) : undefined;
+            // timeout runs out; WaitTimeSeconds up to 20, aws-facts §7). That instant is work, kept
+            // by the queue's VisibilityWatch (moved or cancelled when messages are deleted); the
+            // poll's own wait is housekeeping (unref), so a lane waiting on a message another lane
+            // has in flight never keeps run-until-idle going once that message is deleted. A lane
+            // holding messages for its batching window waits as work: they are in flight meanwhile.
+            const next = rows.length === 0 ? messages.visibility.watch(q.name) : undefined;
             if (next !== undefined) until = Math.min(until, next);
             if (now >= until) break;
-            await messages.waiters.wait(q.name, until - now, signal, { group: lanes, unref: rows.length === 0 && next === undefined });
+            await messages.waiters.wait(q.name, until - now, signal, { group: lanes, unref: rows.length === 0 });
             q = queueFor(t.sourceArn);
           }
+          // A mapping disabled or deleted: its lanes no longer wait on the queue's next message.
+          if (signal.aborted) messages.visibility.recheck(q.name);
           if (rows.length === 0) return undefined;
           // Messages left behind: the next waiting lane takes its turn.
           if (more) messages.waiters.notify(q.name);

@@ -41,6 +41,7 @@ async function streamInvoke(invoker: Invoker, req: RestRequest, res: ServerRespo
     clientContext,
     requestId: req.requestId,
     responseSink: sink,
+    logTail: header(req, "x-amz-log-type") === "Tail",
   });
   if (out.kind !== "result") return;
   const r = out.result;

@@ -50,6 +50,7 @@ async function invoke(invoker: Invoker, req: RestRequest): Promise<RestResponse>
     clientContext,
     requestId: req.requestId,
     frontDoor: true,
+    logTail: logType === "Tail",
   });
   if (out.kind === "dry-run") return { status: 204 };
   if (out.kind === "accepted") return { status: 202 };

@@ -1,0 +1,124 @@
+import { dottedPath, SimError, type FaultSpec } from "@lambda-sim/core";
+import { logicalIds, physicalName, type NamedKind } from "../template/logical-names.ts";
+import type { StartConfig } from "../template/start-config.ts";
+import { PER_FUNCTION_KEYS, type ResolveName } from "./expectations.ts";
+import type { Expectations, TrafficStep } from "./scenario-schema.ts";
+import type { ResolvedStep } from "./traffic.ts";
+
+type Path = (string | number)[];
+
+/** The config section declaring each kind other than functions (the sources' configKeys). */
+const SECTION: Record<Exclude<NamedKind, "function">, string> = { queue: "queues", stream: "streams", topic: "topics", bus: "buses" };
+/** `service:NAME` references as destinations and lambda-sim.yaml spell them (DESIGN.md "Config"). */
+const PREFIX_KIND: Record<string, NamedKind> = { lambda: "function", sqs: "queue", kinesis: "stream", sns: "topic", events: "bus" };
+/** What a fault's scope may name with a prefix: mapping sources, and destination or DLQ targets. */
+const FAULT_PREFIXES = { source: ["sqs", "kinesis"], target: ["sqs", "sns", "lambda", "events"] } as const;
+
+/**
+ * The one resolver of the names a scenario writes (traffic, faults, expectations): a resource of
+ * the architecture by its own name or, with a template, by its logical id (template/logical-names.ts),
+ * turned into the name the simulator knows when the scenario loads. A name the architecture does
+ * not have is an error there, `<file>:<line> <key.path>: ...` as every config error, listing the
+ * names it has, rather than traffic that fails or a fault that never fires mid-run. A full ARN is
+ * taken as written.
+ */
+export class ScenarioNames {
+  /** Logical ids first resolved, then the names the simulator knows (exact names win: physicalName). */
+  readonly resolve: ResolveName;
+  private readonly a: StartConfig;
+  private readonly file: string;
+  private readonly lineAt: (p: readonly PropertyKey[]) => number | undefined;
+  private readonly problems: { line: number | undefined; text: string }[] = [];
+
+  constructor(architecture: StartConfig, file: string, lineAt: (p: readonly PropertyKey[]) => number | undefined) {
+    this.a = architecture;
+    this.file = file;
+    this.lineAt = lineAt;
+    this.resolve = (kinds, name) => physicalName(architecture.template?.names, kinds, name);
+  }
+
+  /** The scenario's traffic, each step naming its queue, stream or function as the simulator knows it. */
+  traffic(steps: readonly TrafficStep[]): ResolvedStep[] {
+    return steps.map((step, i) => {
+      if ("send" in step) return { ...step, to: this.name("queue", step.send.queue, ["traffic", i, "send", "queue"]) };
+      if ("put" in step) return { ...step, to: this.name("stream", step.put.stream, ["traffic", i, "put", "stream"]) };
+      if ("invoke" in step) return { ...step, to: this.qualifiedFunction(step.invoke.function, ["traffic", i, "invoke", "function"]) };
+      return step;
+    });
+  }
+
+  /** The scenario's faults with their scope's function, source and target resolved. */
+  faults(faults: readonly FaultSpec[]): FaultSpec[] {
+    return faults.map((f, i) => {
+      const out = { ...f };
+      if (out.function !== undefined && !out.function.startsWith("arn:")) out.function = this.name("function", out.function, ["faults", i, "function"]);
+      if (out.source !== undefined) out.source = this.reference(out.source, FAULT_PREFIXES.source, ["faults", i, "source"]);
+      if (out.kind === "delivery-failure") out.target = this.reference(out.target, FAULT_PREFIXES.target, ["faults", i, "target"]);
+      return out;
+    });
+  }
+
+  /**
+   * Per-function expectations name functions the architecture has: without this check
+   * `errors: { orders: 0 }` would pass for a misspelt name (or a template's generated one).
+   * Other keys name queues or targets that a run may create, and are taken as written.
+   */
+  expectations(expect: Expectations): void {
+    for (const key of PER_FUNCTION_KEYS) {
+      for (const name of Object.keys((expect[key] as Record<string, unknown> | undefined) ?? {})) this.name("function", name, ["expect", key, name], ["expect", key]);
+    }
+  }
+
+  /** Throws every problem found, in the order of the file, as one ERR_CONFIG. */
+  check(): void {
+    if (this.problems.length === 0) return;
+    this.problems.sort((x, y) => (x.line ?? Infinity) - (y.line ?? Infinity));
+    throw new SimError("ERR_CONFIG", this.problems.map((p) => p.text).join("\n"));
+  }
+
+  /** `written`'s name as the simulator knows it; a problem recorded (at `path`, shown as `shown`) when the architecture has none. */
+  private name(kind: NamedKind, written: string, path: Path, shown: Path = path): string {
+    const resolved = this.resolve([kind], written);
+    const names = this.declared(kind);
+    if (!names.includes(resolved)) {
+      this.problem(path, `${dottedPath(shown)}: no ${kind} named '${written}' (the architecture has: ${[...names, ...logicalIds(this.a.template?.names, kind)].join(", ") || "none"})`);
+    }
+    return resolved;
+  }
+
+  /** A traffic invoke's `NAME[:QUALIFIER]`: NAME resolved, the qualifier kept. */
+  private qualifiedFunction(written: string, path: Path): string {
+    if (written.startsWith("arn:")) return written;
+    const [name, ...qualifier] = written.split(":");
+    return [this.name("function", name!, path), ...qualifier].join(":");
+  }
+
+  /** A `service:NAME` reference with NAME resolved; an ARN as written. */
+  private reference(ref: string, prefixes: readonly string[], path: Path): string {
+    if (ref.startsWith("arn:")) return ref;
+    const m = /^([a-z]+):(.+)$/.exec(ref);
+    if (m === null || !prefixes.includes(m[1]!)) {
+      this.problem(path, `${dottedPath(path)}: expected ${prefixes.map((p) => `${p}:NAME`).join(", ")} or an ARN, got ${ref}`);
+      return ref;
+    }
+    // `lambda:NAME:QUALIFIER` names the function NAME.
+    const [name, ...qualifier] = m[2]!.split(":");
+    return [`${m[1]}:${this.name(PREFIX_KIND[m[1]!]!, name!, path)}`, ...qualifier].join(":");
+  }
+
+  /**
+   * The names of one kind the architecture declares: its config sections, and what a template
+   * creates once the simulator listens (its buses: template-actions.ts). EventBridge's default bus
+   * always exists.
+   */
+  private declared(kind: NamedKind): string[] {
+    const own = kind === "function" ? this.a.functions.map((f) => f.functionName) : Object.keys((this.a.sources[SECTION[kind]] as Record<string, unknown> | undefined) ?? {});
+    const created = Object.values(this.a.template?.names ?? {}).flatMap((n) => (n.kind === kind ? [n.name] : []));
+    return [...new Set([...own, ...created, ...(kind === "bus" ? ["default"] : [])])];
+  }
+
+  private problem(path: Path, text: string): void {
+    const line = this.lineAt(path);
+    this.problems.push({ line, text: `${this.file}:${line ?? ""} ${text}` });
+  }
+}
