@@ -21,7 +21,7 @@ import { join } from "node:path";
  * file is written once per address, not once per environment.
  */
 export class SandboxAddresses {
-  static readonly BLOCK = 1024;
+  private static readonly BLOCK = 1024;
   private static readonly SPACE = 254 * 65536;
   private readonly base: number;
   private readonly free: number[] = [];
