@@ -126,9 +126,9 @@ export class MessageOperations {
    * received again; FIFO calls that expired) leaves its message to be delivered again, at least
    * once, and does not stop the others being deleted.
    */
-  deleteHandles(q: QueueRow, handles: string[]): void {
+  deleteHandles(q: QueueRow, handles: string[], opts?: { receivingAgain?: boolean }): void {
     this.store.transaction(() => this.deleteEach(q, handles));
-    this.deleted(q);
+    this.deleted(q, opts?.receivingAgain === true);
   }
 
   private deleteEach(q: QueueRow, handles: string[]): void {
@@ -158,10 +158,12 @@ export class MessageOperations {
 
   /**
    * After deletes: on a FIFO queue the group a deleted message blocked is receivable again
-   * (aws-facts §6 FIFO ordering), so the waiters are told, as for a send.
+   * (aws-facts §6 FIFO ordering), so the waiters are told, as for a send, unless the deleting
+   * poller lane is `receivingAgain` itself (its filters dropped the messages, sqs-poller.ts): a
+   * sibling woken then would find an empty receive, as for receiveRows' deletes.
    */
-  private deleted(q: QueueRow): void {
-    if (q.fifo) this.waiters.notify(q.name);
+  private deleted(q: QueueRow, receivingAgain = false): void {
+    if (q.fifo && !receivingAgain) this.waiters.notify(q.name);
     this.removed(q.name);
   }
 
