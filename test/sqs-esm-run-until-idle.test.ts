@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, PurgeQueueCommand, SendMessageBatchCommand, SQSClient, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
 import { startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
@@ -139,11 +139,25 @@ describe("run-until-idle after an SQS burst drained by several lanes", () => {
     expect(after.epochMs - before.epochMs).toBe(0);
     expect(after.pendingTimers.map((t) => t.label)).not.toContain("sqs.visible:jobs.fifo");
   }, 120_000);
+});
 
-  it("a move task takes a DLQ's message another consumer had in flight: its visibility timeout is nobody's work", async () => {
+// A message leaves its queue other than by a delete, in flight or not: a purge takes every message
+// sent before it, a move task every message of the DLQ, retention expires them. Meanwhile the
+// mapping's lanes were waiting for it to become visible; before, run-until-idle still jumped there.
+describe("run-until-idle after a message in flight elsewhere leaves its queue", () => {
+  it("PurgeQueue: its visibility timeout is nobody's work", async () => {
+    const { sim, sqs, lambda, url } = await start();
+    await heldByAnotherConsumer(sim, sqs, lambda, url("jobs-dlq"), "purged-0");
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: url("jobs-dlq") }));
+    const before = await clock(sim.endpoint);
+    const after = await clock(sim.endpoint, "/run-until-idle");
+    expect(after.epochMs - before.epochMs).toBeLessThan(1_000);
+    expect(after.pendingTimers.map((t) => t.label)).not.toContain("sqs.visible:jobs-dlq");
+  }, 120_000);
+
+  it("a move task (every message of the DLQ goes): its visibility timeout is nobody's work", async () => {
     const { sim, sqs, lambda, url } = await start();
     await heldByAnotherConsumer(sim, sqs, lambda, url("jobs-dlq"), "moved-0");
-    // Every message of the DLQ goes, the one in flight included (message-move-tasks.ts).
     await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:jobs-dlq", DestinationArn: "arn:aws:sqs:us-east-1:000000000000:jobs" }));
     const before = await clock(sim.endpoint);
     const after = await clock(sim.endpoint, "/run-until-idle");
@@ -153,7 +167,7 @@ describe("run-until-idle after an SQS burst drained by several lanes", () => {
     expect(await counts(sqs, url("jobs-dlq"))).toEqual({ visible: 0, inFlight: 0 });
   }, 120_000);
 
-  it("a message in flight elsewhere that outlives its retention period, expired by a receive, is nobody's work", async () => {
+  it("retention: expired by a client's receive, its visibility timeout is nobody's work", async () => {
     const { sim, sqs, lambda, url } = await start();
     // 60 s is the least MessageRetentionPeriod SQS takes.
     await sqs.send(new CreateQueueCommand({ QueueName: "short", Attributes: { MessageRetentionPeriod: "60" } }));
