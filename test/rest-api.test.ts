@@ -125,6 +125,14 @@ describe("REST API proxy integration (payload 1.0)", () => {
     const throttled = await httpCall(url(PETS, "/prod/throttled"));
     expect([throttled.status, throttled.text]).toEqual([500, '{"message":"Internal server error"}']);
     expect(logs.of("invocation.throttled").some((e) => e.functionName === "throttled")).toBe(true);
+    // Each says why, as the stage's execution log would (http.integration-failed).
+    const why = Object.fromEntries(logs.of("http.integration-failed").map((e) => [e.routeKey, [e.status, e.reason]]));
+    expect(why).toMatchObject({
+      "POST /answer": [502, "Execution failed due to configuration error: Malformed Lambda proxy response"],
+      "GET /fail": [502, expect.stringMatching(/^Lambda execution failed with status 200 due to customer function error: boom\. Lambda request id: /)],
+      "GET /slow": [504, "Execution failed due to a timeout error"],
+      "GET /throttled": [500, "Execution failed due to configuration error: Lambda invocation failed with status: 429"],
+    });
   });
 
   it("passes binary media types base64-encoded and returns binary bodies to clients that accept them (curl)", async () => {

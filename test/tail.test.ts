@@ -39,6 +39,7 @@ const KINDS: [TelemetryEventInput, string][] = [
   [{ type: "mapping.scaled", mappingId: "u1", functionName: "fn", eventSourceArn: arn, lanes: 5, change: "backoff", backoffMs: 2000 }, "mapping fn <- sqs:orders: throttled, backing off 2.0 s"],
   [{ type: "fault.fired", faultId: "f1", kind: "error", functionName: "fn", requestId: "r-5" }, "fault f1 fired (error) on fn request r-5"],
   [{ type: "simulator.warning", message: "something odd" }, "warning: something odd"],
+  [{ type: "http.integration-failed", front: "rest-api", apiId: "abc123", stage: "Prod", routeKey: "GET /x", functionName: "fn", status: 502, requestId: "r-6", reason: "Execution failed due to configuration error: Malformed Lambda proxy response", detail: "body is not a string: 1" }, "REST API abc123 stage Prod route GET /x answered 502: Execution failed due to configuration error: Malformed Lambda proxy response (body is not a string: 1); function fn request r-6"],
 ];
 
 describe("lambda-sim tail", () => {

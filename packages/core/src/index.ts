@@ -51,6 +51,7 @@ export type { Credential } from "./protocols/sigv4-verifier.ts";
 export type { Source, SourceContext, SourceHandle } from "./source.ts";
 export { faultSchema, FAULT_KINDS, type FaultSpec, type FaultInput, type FaultKind } from "./faults/fault-spec.ts";
 export type { FaultInjector, ActiveFault } from "./faults/fault-injector.ts";
+export { REFERENCE_KINDS } from "./faults/fault-names.ts";
 export { isPausable, type PausableClock } from "./clock/clock.ts";
 export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
 export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";

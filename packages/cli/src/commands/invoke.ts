@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { resolveEndpoint } from "../client/endpoint.ts";
 import { signedHeaders, signingKeys } from "../client/request-signer.ts";
+import { simAuthHeaders } from "../client/sim-auth.ts";
+import { logicalIdNote, templateFunction } from "./tail-function.ts";
 
 export interface InvokeOptions {
   payload: string;
@@ -16,21 +18,34 @@ export interface InvokeOptions {
  * function failed, so scripts can test it. Unsigned first (a simulator without --auth, the usual
  * case, costs no signer); a 403 asking for a signature gets the same request signed with the keys
  * `start --auth` reads (LAMBDA_SIM_ACCESS_KEY_ID...), else the AWS tools' (AWS_ACCESS_KEY_ID...).
+ * NAME may be a template's logical id, as for `tail --function`: a function the simulator does not
+ * have by that name is looked up in its `/_sim/template`, and invoked by its own name.
  */
 export async function invokeCommand(name: string, opts: InvokeOptions): Promise<void> {
   const payload = opts.payload.startsWith("@") ? await readFile(opts.payload.slice(1)) : Buffer.from(opts.payload);
   const endpoint = resolveEndpoint(opts.endpoint);
-  const url = new URL(`/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, endpoint);
-  if (opts.qualifier) url.searchParams.set("Qualifier", opts.qualifier);
   const headers: Record<string, string> = { "Content-Type": "application/json", "X-Amz-Invocation-Type": opts.event ? "Event" : "RequestResponse" };
   if (opts.log) headers["X-Amz-Log-Type"] = "Tail";
-  const post = (h: Record<string, string>) => fetch(url, { method: "POST", headers: h, body: payload }).catch(() => undefined);
-  let res = await post(headers);
   const keys = signingKeys();
-  if (res?.status === 403 && res.headers.get("x-amzn-errortype")?.startsWith("MissingAuthenticationToken") && keys !== undefined) {
+  const invoke = async (functionName: string) => {
+    const url = new URL(`/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`, endpoint);
+    if (opts.qualifier) url.searchParams.set("Qualifier", opts.qualifier);
+    const post = (h: Record<string, string>) => fetch(url, { method: "POST", headers: h, body: payload }).catch(() => undefined);
+    const res = await post(headers);
+    if (res?.status !== 403 || !res.headers.get("x-amzn-errortype")?.startsWith("MissingAuthenticationToken") || keys === undefined) return res;
     await res.arrayBuffer();
     const { host: _, ...signed } = await signedHeaders(url, "POST", headers, payload, "lambda", keys);
-    res = await post(signed);
+    return post(signed);
+  };
+  let res = await invoke(name);
+  if (res?.status === 404 && res.headers.get("x-amzn-errortype")?.startsWith("ResourceNotFoundException")) {
+    // Only a name the simulator lacks is looked up: an exact name wins over a logical id spelt the same.
+    const physical = await templateFunction(endpoint, name, simAuthHeaders());
+    if (physical !== undefined) {
+      await res.arrayBuffer();
+      process.stderr.write(`lambda-sim invoke: ${logicalIdNote(name, physical)}\n`);
+      res = await invoke(physical);
+    }
   }
   if (res === undefined) {
     process.stderr.write(`lambda-sim: no simulator running at ${endpoint} (start one with \`lambda-sim start\`, or pass --endpoint)\n`);
@@ -50,6 +65,8 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
       // not JSON: print as is
     }
     process.stderr.write(`${type}: ${message}\n`);
+    // Unsigned because no keys were found: say which to set, as `tail` does for its token.
+    if (type.startsWith("MissingAuthenticationToken") && keys === undefined) process.stderr.write(`lambda-sim invoke: ${missingKeysHint(endpoint)}\n`);
     process.exitCode = 1;
     return;
   }
@@ -65,4 +82,9 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
     process.stderr.write(`function error (${fnError}), executed version ${res.headers.get("x-amz-executed-version")}\n`);
     process.exitCode = 1;
   }
+}
+
+/** What to tell a user whose unsigned call a simulator under --auth refused. */
+function missingKeysHint(endpoint: string): string {
+  return `the simulator at ${endpoint} runs with --auth and wants signed requests: set LAMBDA_SIM_ACCESS_KEY_ID and LAMBDA_SIM_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) to the keys it was started with`;
 }

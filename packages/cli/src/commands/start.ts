@@ -4,7 +4,7 @@ import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } 
 import type { LoadedConfig } from "../config/load-config.ts";
 import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
-import { describeEvent, MAY_BE_NOTABLE, paint } from "../console/event-line.ts";
+import { describeEvent, mayBeNotable, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeapWhenIdle } from "./start-heap.ts";
@@ -158,7 +158,7 @@ process.on("exit", flushPrinted);
 function consolePrinter(quiet: boolean, colour: boolean): (e: TelemetryEvent) => void {
   return (e) => {
     printEvent(e);
-    if (quiet || !MAY_BE_NOTABLE.has(e.type) || e.type === "simulator.warning" || e.type === "async.delivery-failed") return;
+    if (quiet || !mayBeNotable(e.type) || e.type === "simulator.warning" || e.type === "async.delivery-failed") return;
     const line = describeEvent(e);
     if (line?.notable) print(`${paint(`lambda-sim: ${line.text}`, line.colour, colour)}\n`);
   };

@@ -27,8 +27,28 @@ export async function tailFunction(endpoint: string, name: string, headers: Reco
   const functions = state.functions;
   if (functions.includes(name)) return { name };
   const logical = template?.names?.[name];
-  if (logical?.kind === "function") return { name: logical.name, note: `${name} is the template's logical id of function ${logical.name}` };
+  if (logical?.kind === "function") return { name: logical.name, note: logicalIdNote(name, logical.name) };
   const ids = logicalIds(template?.names, "function");
   const has = [...functions, ...ids].join(", ") || "none yet";
   return { name, note: `no function named '${name}' (the simulator has: ${has}); its events are shown if it is created later` };
+}
+
+/** What `tail --function` and `invoke` tell the user when they resolve a logical id. */
+export function logicalIdNote(id: string, name: string): string {
+  return `${id} is the template's logical id of function ${name}`;
+}
+
+/**
+ * The function a simulator started from a template created for logical id `id`, read from its
+ * `/_sim/template`; undefined when there is none (no template, not a function's id, no simulator).
+ */
+export async function templateFunction(endpoint: string, id: string, headers: Record<string, string>): Promise<string | undefined> {
+  try {
+    const res = await fetch(new URL("/_sim/template", endpoint), { headers });
+    if (!res.ok) return undefined;
+    const logical = ((await res.json()) as { names?: LogicalNames }).names?.[id];
+    return logical?.kind === "function" ? logical.name : undefined;
+  } catch {
+    return undefined;
+  }
 }

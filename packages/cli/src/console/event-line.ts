@@ -14,94 +14,115 @@ const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 1000 ? n.toFixed(1) : n.t
 const seconds = (n: number) => (n < 10_000 ? `${(n / 1000).toFixed(1)} s` : n < 120_000 ? `${Math.round(n / 1000)} s` : `${(n / 60_000).toFixed(1)} min`);
 const STATE_WORDS: Record<string, string> = { idle: "frozen", busy: "busy", initializing: "initializing", reset: "reset", retiring: "retiring", retired: "retired" };
 
+type EventOf<T extends TelemetryEvent["type"]> = Extract<TelemetryEvent, { type: T }>;
+
 /**
- * The event types whose line can be notable (kept in step with describeEvent's `notable: true`
- * cases): the console of `lambda-sim start` describes no other, so the events every invocation
+ * Which events `lambda-sim start` prints a line for (unless --quiet), and when: the one place
+ * that decides. The console describes no event of another type, so the events every invocation
  * emits cost it nothing.
  */
-export const MAY_BE_NOTABLE: ReadonlySet<string> = new Set([
-  "invocation.throttled",
-  "async.retry.scheduled",
-  "async.given-up",
-  "async.delivered",
-  "async.delivery-failed",
-  "mapping.scaled",
-  "message.moved-to-dlq",
-  "sns.delivery-failed",
-  "fault.fired",
-  "simulator.warning",
-]);
+const NOTABLE: { [T in TelemetryEvent["type"]]?: (e: EventOf<T>) => boolean } = {
+  "invocation.throttled": () => true,
+  "async.retry.scheduled": () => true,
+  "async.given-up": () => true,
+  "async.delivered": () => true,
+  "async.delivery-failed": () => true,
+  "mapping.scaled": (e) => e.change !== "down",
+  "message.moved-to-dlq": () => true,
+  // A failed delivery that will be retried is not yet news; its last attempt is.
+  "sns.delivery-failed": (e) => e.retryInMs === undefined,
+  "fault.fired": () => true,
+  "http.integration-failed": () => true,
+  "simulator.warning": () => true,
+};
+
+/** Whether an event of this type can be notable at all (the console's first, cheap test). */
+export function mayBeNotable(type: string): boolean {
+  return type in NOTABLE;
+}
+
+/** The event's line, marked notable as NOTABLE says. */
+export function describeEvent(e: TelemetryEvent): EventLine | undefined {
+  const words = eventWords(e);
+  if (words === undefined) return undefined;
+  const notable = (NOTABLE[e.type] as ((e: TelemetryEvent) => boolean) | undefined)?.(e) ?? false;
+  return { ...words, notable };
+}
 
 /**
  * The words for each telemetry event, shared by the console of `lambda-sim start` and by
  * `lambda-sim tail`. Undefined: nothing to say (function logs are printed by their own rule).
  */
-export function describeEvent(e: TelemetryEvent): EventLine | undefined {
+function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
   switch (e.type) {
     case "environment.state-changed": {
       const what = e.to === "retired" || e.to === "retiring" ? `${STATE_WORDS[e.to]} (${e.reason ?? "?"})` : (STATE_WORDS[e.to] ?? e.to);
-      return { text: `environment ${short(e.environmentId)} ${e.functionName}:${e.version}${e.provisioned ? " [provisioned]" : ""}: ${what}`, colour: e.to === "retired" ? "gray" : "blue", notable: false };
+      return { text: `environment ${short(e.environmentId)} ${e.functionName}:${e.version}${e.provisioned ? " [provisioned]" : ""}: ${what}`, colour: e.to === "retired" ? "gray" : "blue" };
     }
     case "invocation.started":
       if (!e.coldStart) return undefined;
-      return { text: `cold start ${e.functionName}:${e.version} in environment ${short(e.environmentId)} (request ${e.requestId})`, colour: "cyan", notable: false };
+      return { text: `cold start ${e.functionName}:${e.version} in environment ${short(e.environmentId)} (request ${e.requestId})`, colour: "cyan" };
     case "invocation.finished": {
       const init = e.initDurationMs === undefined ? "" : `, init ${ms(e.initDurationMs)} ms (cold)`;
       const status = e.status === "success" ? "" : ` ${e.status}${e.errorType ? ` ${e.errorType}` : ""}`;
-      return { text: `invoked ${e.functionName}:${e.version} request ${e.requestId}: ${ms(e.durationMs)} ms, billed ${e.billedDurationMs} ms${init}, ${e.maxMemoryUsedMb} MB${status}`, colour: e.status === "success" ? "green" : "red", notable: false };
+      return { text: `invoked ${e.functionName}:${e.version} request ${e.requestId}: ${ms(e.durationMs)} ms, billed ${e.billedDurationMs} ms${init}, ${e.maxMemoryUsedMb} MB${status}`, colour: e.status === "success" ? "green" : "red" };
     }
     case "invocation.admitted":
       return undefined;
     case "invocation.throttled":
-      return { text: `throttled ${e.functionName}:${e.qualifier} (asked by ${e.caller ?? "sync"}): ${e.reason}`, colour: "yellow", notable: true };
+      return { text: `throttled ${e.functionName}:${e.qualifier} (asked by ${e.caller ?? "sync"}): ${e.reason}`, colour: "yellow" };
     case "function.log":
-      return { text: `[${e.functionName}] ${e.text.replace(/\n$/, "").replaceAll("\r", "\n    ")}`, colour: "gray", notable: false };
+      return { text: `[${e.functionName}] ${e.text.replace(/\n$/, "").replaceAll("\r", "\n    ")}`, colour: "gray" };
     case "function.changed":
-      return { text: `function ${e.functionName}: ${e.change}${e.version ? ` ${e.version}` : ""}`, colour: "blue", notable: false };
+      return { text: `function ${e.functionName}: ${e.change}${e.version ? ` ${e.version}` : ""}`, colour: "blue" };
     case "async.enqueued":
-      return { text: `async ${e.functionName} request ${e.requestId}: accepted`, colour: "blue", notable: false };
+      return { text: `async ${e.functionName} request ${e.requestId}: accepted`, colour: "blue" };
     case "async.attempt.started":
-      return { text: `async ${e.functionName} request ${e.requestId}: attempt ${e.attempt}`, colour: "blue", notable: false };
+      return { text: `async ${e.functionName} request ${e.requestId}: attempt ${e.attempt}`, colour: "blue" };
     case "async.attempt.failed":
-      return { text: `async ${e.functionName} request ${e.requestId}: attempt ${e.attempt} ${e.outcome.kind}${"errorType" in e.outcome ? ` ${e.outcome.errorType}` : "reason" in e.outcome ? ` ${e.outcome.reason}` : ""}`, colour: "red", notable: false };
+      return { text: `async ${e.functionName} request ${e.requestId}: attempt ${e.attempt} ${e.outcome.kind}${"errorType" in e.outcome ? ` ${e.outcome.errorType}` : "reason" in e.outcome ? ` ${e.outcome.reason}` : ""}`, colour: "red" };
     case "async.retry.scheduled":
-      return { text: `async ${e.functionName} request ${e.requestId}: retry in ${seconds(e.delayMs)}${e.consumesAttempt ? "" : " (throttle backoff, not counted as a retry)"}`, colour: "yellow", notable: true };
+      return { text: `async ${e.functionName} request ${e.requestId}: retry in ${seconds(e.delayMs)}${e.consumesAttempt ? "" : " (throttle backoff, not counted as a retry)"}`, colour: "yellow" };
     case "async.given-up":
-      return { text: `async ${e.functionName} request ${e.requestId}: gave up (${e.condition}, ${e.approximateInvokeCount} invocation(s))${e.dropped ? ": dropped, no OnFailure destination or DLQ" : ""}`, colour: "red", notable: true };
+      return { text: `async ${e.functionName} request ${e.requestId}: gave up (${e.condition}, ${e.approximateInvokeCount} invocation(s))${e.dropped ? ": dropped, no OnFailure destination or DLQ" : ""}`, colour: "red" };
     case "async.delivered":
-      return { text: `async ${e.functionName} request ${e.requestId}: record sent to ${e.destination} ${e.targetArn}`, colour: e.destination === "OnSuccess" ? "green" : "magenta", notable: true };
+      return { text: `async ${e.functionName} request ${e.requestId}: record sent to ${e.destination} ${e.targetArn}`, colour: e.destination === "OnSuccess" ? "green" : "magenta" };
     case "async.delivery-failed":
-      return { text: `async ${e.functionName} request ${e.requestId}: ${e.destination} ${e.targetArn} not delivered: ${e.error}`, colour: "red", notable: true };
+      return { text: `async ${e.functionName} request ${e.requestId}: ${e.destination} ${e.targetArn} not delivered: ${e.error}`, colour: "red" };
     case "mapping.batch": {
       const detail = e.outcome === "partial" ? `partial, ${e.failed} failed` : e.outcome;
       const age = e.iteratorAgeMs === undefined ? "" : `, ${e.shardId} iterator age ${seconds(e.iteratorAgeMs)}`;
-      return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.size} record(s) ${detail}${age}`, colour: e.outcome === "succeeded" ? "green" : e.outcome === "throttled" ? "yellow" : "red", notable: false };
+      return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.size} record(s) ${detail}${age}`, colour: e.outcome === "succeeded" ? "green" : e.outcome === "throttled" ? "yellow" : "red" };
     }
     case "mapping.scaled":
-      if (e.change === "backoff") return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: throttled, backing off ${seconds(e.backoffMs ?? 0)} (messages stay in flight)`, colour: "yellow", notable: true };
-      return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.change === "up" ? "scaled up" : "scaled down"} to ${e.lanes} concurrent batch(es)`, colour: "cyan", notable: e.change === "up" };
+      if (e.change === "backoff") return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: throttled, backing off ${seconds(e.backoffMs ?? 0)} (messages stay in flight)`, colour: "yellow" };
+      return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.change === "up" ? "scaled up" : "scaled down"} to ${e.lanes} concurrent batch(es)`, colour: "cyan" };
     case "message.moved-to-dlq": {
       const why = e.reachedFunction === false ? "; the function never ran with it: every receive was a throttled batch" : "";
-      return { text: `message ${e.messageId} moved from ${e.queue} to DLQ ${e.deadLetterQueue}: received ${e.receiveCount} times (maxReceiveCount ${e.maxReceiveCount})${why}`, colour: "magenta", notable: true };
+      return { text: `message ${e.messageId} moved from ${e.queue} to DLQ ${e.deadLetterQueue}: received ${e.receiveCount} times (maxReceiveCount ${e.maxReceiveCount})${why}`, colour: "magenta" };
     }
     case "sns.delivery-failed": {
       const next = e.retryInMs !== undefined ? `retry in ${seconds(e.retryInMs)}` : e.deadLetterArn !== undefined ? `sent to DLQ ${sourceName(e.deadLetterArn)}` : "dropped";
-      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: attempt ${e.attempt} to ${e.subscriptionArn.split(":").pop()} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta", notable: e.retryInMs === undefined };
+      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: attempt ${e.attempt} to ${e.subscriptionArn.split(":").pop()} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta" };
     }
     case "fault.fired":
-      return { text: `fault ${e.faultId} fired (${e.kind})${e.functionName ? ` on ${e.functionName}` : ""}${e.targetArn ? ` at ${e.targetArn}` : ""}${e.requestId ? ` request ${e.requestId}` : ""}${e.detail ? `: ${e.detail}` : ""}`, colour: "magenta", notable: true };
+      return { text: `fault ${e.faultId} fired (${e.kind})${e.functionName ? ` on ${e.functionName}` : ""}${e.targetArn ? ` at ${e.targetArn}` : ""}${e.requestId ? ` request ${e.requestId}` : ""}${e.detail ? `: ${e.detail}` : ""}`, colour: "magenta" };
     case "clock.advanced":
-      return { text: `clock ${e.how === "advance" ? "advanced" : "ran until idle"} from ${new Date(e.from).toISOString()} to ${new Date(e.to).toISOString()} (${e.timersFired} timer(s) fired)`, colour: "cyan", notable: false };
+      return { text: `clock ${e.how === "advance" ? "advanced" : "ran until idle"} from ${new Date(e.from).toISOString()} to ${new Date(e.to).toISOString()} (${e.timersFired} timer(s) fired)`, colour: "cyan" };
     case "clock.paused":
-      return { text: "clock paused", colour: "cyan", notable: false };
+      return { text: "clock paused", colour: "cyan" };
     case "clock.resumed":
-      return { text: "clock resumed", colour: "cyan", notable: false };
+      return { text: "clock resumed", colour: "cyan" };
+    case "http.integration-failed": {
+      const where = e.front === "function-url" ? `function URL ${e.apiId}` : `${e.front === "rest-api" ? "REST API" : "HTTP API"} ${e.apiId} stage ${e.stage} route ${e.routeKey}`;
+      return { text: `${where} answered ${e.status}: ${e.reason}${e.detail ? ` (${e.detail})` : ""}; function ${e.functionName} request ${e.requestId}`, colour: "red" };
+    }
     case "simulator.warning":
-      return { text: `warning: ${e.message}`, colour: "yellow", notable: true };
+      return { text: `warning: ${e.message}`, colour: "yellow" };
     default: {
       // Event kinds added later still get a line.
       const other = e as { type: string };
-      return { text: `${other.type} ${JSON.stringify({ ...other, type: undefined, time: undefined })}`, colour: "magenta", notable: false };
+      return { text: `${other.type} ${JSON.stringify({ ...other, type: undefined, time: undefined })}`, colour: "magenta" };
     }
   }
 }

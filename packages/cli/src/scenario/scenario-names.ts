@@ -1,4 +1,4 @@
-import { dottedPath, SimError, type FaultSpec } from "@lambda-sim/core";
+import { dottedPath, REFERENCE_KINDS, SimError, type FaultSpec } from "@lambda-sim/core";
 import { logicalIds, physicalName, type NamedKind } from "../template/logical-names.ts";
 import type { StartConfig } from "../template/start-config.ts";
 import { PER_FUNCTION_KEYS, type ResolveName } from "./expectations.ts";
@@ -9,8 +9,6 @@ type Path = (string | number)[];
 
 /** The config section declaring each kind other than functions (the sources' configKeys). */
 const SECTION: Record<Exclude<NamedKind, "function">, string> = { queue: "queues", stream: "streams", topic: "topics", bus: "buses" };
-/** `service:NAME` references as destinations and lambda-sim.yaml spell them (DESIGN.md "Config"). */
-const PREFIX_KIND: Record<string, NamedKind> = { lambda: "function", sqs: "queue", kinesis: "stream", sns: "topic", events: "bus" };
 /** What a fault's scope may name with a prefix: mapping sources, and destination or DLQ targets. */
 const FAULT_PREFIXES = { source: ["sqs", "kinesis"], target: ["sqs", "sns", "lambda", "events"] } as const;
 
@@ -103,7 +101,7 @@ export class ScenarioNames {
     }
     // `lambda:NAME:QUALIFIER` names the function NAME.
     const [name, ...qualifier] = m[2]!.split(":");
-    return [`${m[1]}:${this.name(PREFIX_KIND[m[1]!]!, name!, path)}`, ...qualifier].join(":");
+    return [`${m[1]}:${this.name(REFERENCE_KINDS[m[1]!]!, name!, path)}`, ...qualifier].join(":");
   }
 
   /**

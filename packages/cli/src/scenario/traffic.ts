@@ -29,6 +29,12 @@ export interface TrafficSent {
  * the Invoker directly (100,000 of them would otherwise be 100,000 HTTP requests). Items due at
  * the same instant go together, up to the API's batch limits. One timer is pending at a time, and
  * each shot is awaited by the clock before it moves on, so the order is the same on every run.
+ *
+ * An invoke burst is one shot: the VirtualClock fires no other timer while a real handler holds
+ * it, so events sent one timer each would each wait for the previous one's whole run, and a
+ * reserved concurrency would never throttle (newuser2 N2). In one shot every event is accepted
+ * (202) at the burst's instant, and their runs overlap as the async queue and the function's
+ * concurrency allow.
  */
 export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: number, steps: readonly ResolvedStep[]): TrafficSent {
   const sent: TrafficSent = { messages: {}, records: {}, invocations: {}, failures: [] };
@@ -57,7 +63,8 @@ function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
     }
     if (step.at !== undefined) cursor = start + step.at;
     const body = "send" in step ? step.send : "put" in step ? step.put : step.invoke;
-    const limit = "send" in step ? 10 : "put" in step ? 500 : 1;
+    // Invokes have no batch API: a burst's events all go in the one shot of their instant.
+    const limit = "send" in step ? 10 : "put" in step ? 500 : Number.POSITIVE_INFINITY;
     const gap = body.rate === undefined ? 0 : 1000 / body.rate;
     let from = 0;
     while (from < body.count) {
@@ -96,8 +103,14 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
     sent.records[p.stream] = (sent.records[p.stream] ?? 0) + indexes.length;
   } else {
     const v = step.invoke;
-    for (const i of indexes) await sim.invoker.invoke({ functionName: step.to, payload: Buffer.from(fill(v.payload, i)), invocationType: "Event", frontDoor: true });
-    sent.invocations[v.function] = (sent.invocations[v.function] ?? 0) + indexes.length;
+    // Concurrent callers: every Invoke is made in this turn, in index order, so all are stored
+    // (one group commit) and their first attempts admitted in that order, with no I/O between
+    // them: which ones a reserved concurrency throttles does not depend on how fast handlers run.
+    const out = await Promise.allSettled(indexes.map((i) => sim.invoker.invoke({ functionName: step.to, payload: Buffer.from(fill(v.payload, i)), invocationType: "Event", frontDoor: true })));
+    const accepted = out.filter((o) => o.status === "fulfilled").length;
+    if (accepted > 0) sent.invocations[v.function] = (sent.invocations[v.function] ?? 0) + accepted;
+    const refused = out.find((o) => o.status === "rejected");
+    if (refused !== undefined) throw new Error(`${out.length - accepted} of ${out.length} refused: ${(refused.reason as Error).message}`);
   }
 }
 

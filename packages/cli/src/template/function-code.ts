@@ -21,9 +21,9 @@ export async function codeDirectory(logicalId: string, code: { uri?: unknown; in
     const file = inlineFileName(code.runtime, path);
     const dir = join(place.codeRoot, "inline", logicalId);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, file), code.inline);
+    writeIfChanged(join(dir, file), code.inline);
     // index.js is CommonJS, as on AWS, even under a project whose package.json says "type": "module".
-    if (file === "index.js") writeFileSync(join(dir, "package.json"), '{ "type": "commonjs" }\n');
+    if (file === "index.js") writeIfChanged(join(dir, "package.json"), '{ "type": "commonjs" }\n');
     return dir;
   }
   const uri = code.uri;
@@ -60,4 +60,18 @@ function inlineFileName(runtime: unknown, path: TemplatePath): string {
   if (typeof runtime === "string" && runtime.startsWith("nodejs")) return "index.js";
   if (typeof runtime === "string" && runtime.startsWith("python")) return "index.py";
   throw new TemplateError(path, `inline code is written for Node.js and Python runtimes only (as CloudFormation does), got Runtime ${JSON.stringify(runtime)}: use CodeUri (a folder or a zip file)`);
+}
+
+/**
+ * Writes `text` unless the file holds it already: the code's fingerprint counts modification
+ * times, so rewriting unchanged inline code at each start would make it a new CodeSha256 (and
+ * AutoPublishAlias a new version) every time.
+ */
+function writeIfChanged(file: string, text: string): void {
+  try {
+    if (readFileSync(file, "utf8") === text) return;
+  } catch {
+    // not there yet
+  }
+  writeFileSync(file, text);
 }

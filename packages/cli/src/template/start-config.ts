@@ -85,6 +85,8 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
   // What the template's logical ids became, for clients that take either (`lambda-sim tail --function`).
   const { file, stackName, names } = config.template;
   sim.simApi.addRoute("/_sim/template", () => ({ file, stackName, names }));
+  // POST /_sim/faults takes them too, as tail and scenarios do.
+  sim.faults.names?.useLogicalNames(names);
   return config.template.lines.map((l) => `  ${l}\n`).join("");
 }
 

@@ -54,11 +54,34 @@ async function apply(endpoint: string, a: TemplateAction): Promise<void> {
     if (a.provisioned !== undefined) await lambda(endpoint, "PUT", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${encodeURIComponent(a.alias)}`, { ProvisionedConcurrentExecutions: a.provisioned });
     return;
   }
-  const version = await publish(endpoint, fn, a.description);
-  await upsertAlias(endpoint, fn, a.alias, version);
+  // AutoPublishAlias: SAM names its version resource after a hash of the code and configuration, so
+  // a re-deploy of an unchanged function creates no version and leaves the alias (CloudFormation
+  // updates nothing). Here the alias's own version stands for it, when $LATEST (the template's
+  // function, applied again at start) still equals it; PublishVersion would compare with the
+  // last version instead, which a user may have published out of band since.
+  const kept = await aliasVersionIfUnchanged(endpoint, fn, a.alias);
+  if (kept === undefined) await upsertAlias(endpoint, fn, a.alias, await publish(endpoint, fn, a.description));
   if (a.provisioned !== undefined) {
-    await lambda(endpoint, "PUT", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${encodeURIComponent(a.alias)}`, { ProvisionedConcurrentExecutions: a.provisioned });
+    const qualifier = encodeURIComponent(a.alias);
+    const current = kept === undefined ? undefined : ((await lambda(endpoint, "GET", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${qualifier}`, undefined, true)) as { RequestedProvisionedConcurrentExecutions?: number } | undefined);
+    // The same setting on the same version: nothing to do (a PUT would start its environments again).
+    if (current?.RequestedProvisionedConcurrentExecutions !== a.provisioned) {
+      await lambda(endpoint, "PUT", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${qualifier}`, { ProvisionedConcurrentExecutions: a.provisioned });
+    }
   }
+}
+
+/** Fields of GetFunctionConfiguration that differ between $LATEST and a version of the same code and configuration. */
+const PER_VERSION = ["Version", "FunctionArn", "RevisionId", "LastModified", "Description", "State", "StateReason", "StateReasonCode", "LastUpdateStatus", "LastUpdateStatusReason", "LastUpdateStatusReasonCode"];
+
+/** The version alias `name` points to, when its code and configuration are $LATEST's; else undefined. */
+async function aliasVersionIfUnchanged(endpoint: string, fn: string, name: string): Promise<string | undefined> {
+  const alias = (await lambda(endpoint, "GET", `/2015-03-31/functions/${fn}/aliases/${encodeURIComponent(name)}`, undefined, true)) as { FunctionVersion?: string; RoutingConfig?: unknown } | undefined;
+  const version = alias?.FunctionVersion;
+  if (version === undefined || version === "$LATEST" || alias?.RoutingConfig !== undefined) return undefined;
+  const [latest, published] = await Promise.all(["$LATEST", version].map((q) => lambda(endpoint, "GET", `/2015-03-31/functions/${fn}/configuration?Qualifier=${encodeURIComponent(q)}`, undefined) as Promise<Record<string, unknown>>));
+  const same = (c: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(c).filter(([k]) => !PER_VERSION.includes(k)).sort(([x], [y]) => x.localeCompare(y))));
+  return same(latest!) === same(published!) ? version : undefined;
 }
 
 async function publish(endpoint: string, fn: string, description: string | undefined): Promise<string> {

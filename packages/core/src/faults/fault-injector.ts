@@ -7,6 +7,7 @@ import { SimError } from "../errors/sim-error.ts";
 import { faultSchema, type FaultSpec } from "./fault-spec.ts";
 import { arnMatches, functionMatches } from "./arn-match.ts";
 import { payloadMatcher } from "./payload-match.ts";
+import type { FaultNames } from "./fault-names.ts";
 
 /** A fault as added: its spec, id, activity window and counters (GET /_sim/faults lists these). */
 export interface ActiveFault {
@@ -20,6 +21,8 @@ export interface ActiveFault {
   fired: number;
   /** `payloadContains`, compiled once. */
   matchesPayload?: (payload: Buffer) => boolean;
+  /** Said when it was added: an ARN naming no function yet (FaultNames). */
+  warning?: string;
 }
 
 /** One invocation as the Invoker is about to run it. */
@@ -56,20 +59,26 @@ export class FaultInjector {
   private readonly random: RandomStream;
   private faults: ActiveFault[] = [];
   private seq = 0;
+  /** Resolves and checks the names a fault's scope writes; without it names are taken as written. */
+  readonly names: FaultNames | undefined;
 
-  constructor(clock: Clock, telemetry: Telemetry, random: RandomStream) {
+  constructor(clock: Clock, telemetry: Telemetry, random: RandomStream, names?: FaultNames) {
     this.clock = clock;
     this.telemetry = telemetry;
     this.random = random;
+    this.names = names;
   }
 
-  /** Validates and adds a fault; a bad spec is a user error naming the key. */
+  /**
+   * Validates and adds a fault; a bad spec is a user error naming the key, a name the simulator
+   * does not have a ResourceNotFoundException (FaultNames).
+   */
   add(input: unknown, where = "fault"): ActiveFault {
     const parsed = faultSchema.safeParse(input);
     if (!parsed.success) throw new SimError("ERR_CONFIG", formatZodError(parsed.error, where, () => undefined).join("\n"));
-    const spec = parsed.data;
+    const { spec, warning } = this.names?.resolve(parsed.data, where) ?? { spec: parsed.data };
     const activeFrom = this.clock.now() + spec.afterSeconds * 1000;
-    const fault: ActiveFault = { id: `fault-${++this.seq}`, spec, activeFrom, activeUntil: spec.forSeconds === undefined ? undefined : activeFrom + spec.forSeconds * 1000, matched: 0, fired: 0, matchesPayload: spec.payloadContains === undefined ? undefined : payloadMatcher(spec.payloadContains) };
+    const fault: ActiveFault = { id: `fault-${++this.seq}`, spec, activeFrom, activeUntil: spec.forSeconds === undefined ? undefined : activeFrom + spec.forSeconds * 1000, matched: 0, fired: 0, matchesPayload: spec.payloadContains === undefined ? undefined : payloadMatcher(spec.payloadContains), warning };
     this.faults.push(fault);
     return fault;
   }

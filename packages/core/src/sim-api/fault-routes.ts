@@ -1,10 +1,14 @@
 import express from "express";
+import { isAwsError } from "../errors/aws-error.ts";
+import { isSimError } from "../errors/sim-error.ts";
 import type { ActiveFault, FaultInjector } from "../faults/fault-injector.ts";
 import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
 
 /**
  * `/_sim/faults` (issue 14): POST adds a fault (or a list of them), GET lists them with their
- * counters, DELETE clears them all (or `/_sim/faults/:id` one).
+ * counters, DELETE clears them all (or `/_sim/faults/:id` one). A fault naming a function, queue,
+ * stream, topic or bus the simulator does not have is refused (FaultNames): 404
+ * ResourceNotFoundException, as Lambda answers for a function it does not have.
  */
 export function faultRoutes(faults: FaultInjector): express.Router {
   const r = express.Router();
@@ -12,24 +16,24 @@ export function faultRoutes(faults: FaultInjector): express.Router {
   r.get("/_sim/faults", (_req, res) => {
     res.json({ faults: faults.list().map(view) });
   });
-  r.post("/_sim/faults", (req, res, next) => {
+  r.post("/_sim/faults", (req, res) => {
+    const body: unknown = req.body ?? {};
     // A list adds several at once, all or none.
-    if (Array.isArray(req.body)) {
-      const added: ActiveFault[] = [];
-      try {
-        req.body.forEach((f: unknown, i: number) => added.push(faults.add(f, `faults[${i}]`)));
-      } catch (e) {
-        for (const f of added) faults.clear(f.id);
-        res.status(400).json({ code: "BadRequest", message: (e as Error).message });
-        return;
-      }
-      res.json({ faults: added.map(view) });
+    const list = Array.isArray(body);
+    if (!list && (typeof body !== "object" || body === null)) {
+      res.status(400).json({ code: "BadRequest", message: "expected a JSON object body, or a list of them" });
       return;
     }
-    next();
-  }, simJson((body) => {
-    return view(faults.add(body));
-  }));
+    const added: ActiveFault[] = [];
+    try {
+      (list ? body : [body]).forEach((f: unknown, i: number) => added.push(faults.add(f, list ? `faults[${i}]` : "fault")));
+    } catch (e) {
+      for (const f of added) faults.clear(f.id);
+      refuse(res, e);
+      return;
+    }
+    res.json(list ? { faults: added.map(view) } : view(added[0]!));
+  });
   r.delete("/_sim/faults", (_req, res) => {
     const cleared = faults.list().length;
     faults.clear();
@@ -43,6 +47,13 @@ export function faultRoutes(faults: FaultInjector): express.Router {
   return r;
 }
 
+/** A name not found: the AWS error's status and code (and header, as Lambda's REST-JSON errors carry it); a bad spec a 400. */
+function refuse(res: express.Response, e: unknown): void {
+  if (isAwsError(e)) res.status(e.statusCode).set("x-amzn-errortype", e.code).json({ code: e.code, message: e.message });
+  else if (isSimError(e) && e.isUserError) res.status(400).json({ code: "BadRequest", message: e.message });
+  else res.status(500).json({ code: "InternalError", message: String(e) });
+}
+
 function view(f: ActiveFault): Record<string, unknown> {
-  return { id: f.id, ...f.spec, activeFrom: new Date(f.activeFrom).toISOString(), activeUntil: f.activeUntil === undefined ? null : new Date(f.activeUntil).toISOString(), matched: f.matched, fired: f.fired };
+  return { id: f.id, ...(f.warning === undefined ? {} : { warning: f.warning }), ...f.spec, activeFrom: new Date(f.activeFrom).toISOString(), activeUntil: f.activeUntil === undefined ? null : new Date(f.activeUntil).toISOString(), matched: f.matched, fired: f.fired };
 }

@@ -23,6 +23,7 @@ import { AsyncQueue } from "../invocation/async-queue.ts";
 import { FrontDoorArrivals } from "../invocation/front-door-priority.ts";
 import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "../invocation/concurrency-governor.ts";
 import { FaultInjector } from "../faults/fault-injector.ts";
+import { FaultNames, simulatorNames } from "../faults/fault-names.ts";
 import { Invoker } from "../invocation/invoker.ts";
 import { ProvisionedConcurrency } from "../invocation/provisioned-concurrency.ts";
 import { TargetRegistry } from "../invocation/targets.ts";
@@ -182,9 +183,16 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
       throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
     }
   }
-  const faults = new FaultInjector(clock, telemetry, rng.stream("faults"));
+  const faults = new FaultInjector(clock, telemetry, rng.stream("faults"), new FaultNames(simulatorNames(() => registry.list().map((r) => r.name), (v) => state.hub.view(v))));
   const frontDoor = new FrontDoorArrivals();
-  (opts.faults ?? []).forEach((f, i) => faults.add(f, `faults[${i}]`));
+  (opts.faults ?? []).forEach((f, i) => {
+    try {
+      faults.add(f, `faults[${i}]`);
+    } catch (e) {
+      // A name the config does not declare fails the start, as a scenario's does when it loads.
+      throw isAwsError(e) ? new SimError("ERR_CONFIG", e.message) : e;
+    }
+  });
   const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency, frontDoor), faults });
   cleanup.defer(() => invoker.close());
   const router = new AwsRouter(rng.stream("request-ids"));

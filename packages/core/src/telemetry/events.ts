@@ -156,6 +156,26 @@ export type TelemetryEvent = Base &
         deadLetterArn?: string;
         dropped?: boolean;
       }
+    // HTTP fronts (API Gateway REST and HTTP APIs, Function URLs): an answer the front made itself
+    // because its call to the function failed, with the words AWS's own logs give for it.
+    | {
+        type: "http.integration-failed";
+        front: "rest-api" | "http-api" | "function-url";
+        /** The API's id, or the Function URL's url id. */
+        apiId: string;
+        stage: string;
+        /** The matched route ("GET /broken"); "$default" for a Function URL. */
+        routeKey: string;
+        functionName: string;
+        /** The status the client got (502, 500, 504...). */
+        status: number;
+        /** The invocation's request id, as the function's logs and `invocation.finished` name it. */
+        requestId: string;
+        /** AWS's text (a REST stage's execution log, an HTTP API's integrationErrorMessage). */
+        reason: string;
+        /** What was wrong in the function's answer, or the function's error. */
+        detail?: string;
+      }
     | { type: "simulator.warning"; message: string }
     // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.
     | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle" }

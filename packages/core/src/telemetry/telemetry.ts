@@ -37,6 +37,7 @@ export class Telemetry {
     return this.listeners.length > 0;
   }
 
+  /** Stamps and delivers `input`, which it takes over: pass a fresh object (its `time` is set in place). */
   emit(input: TelemetryEventInput): void {
     if (this.listeners.length === 0) return;
     // Stamped in place, not copied: every emitter passes a fresh literal, and a spread per event

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isAwsError, type AuthFailure, type Clock, type FunctionUrlConfig, type FunctionUrls, type Invoker, type RandomStream } from "@lambda-sim/core";
+import { isAwsError, type AuthFailure, type Clock, type FunctionUrlConfig, type FunctionUrls, type Invoker, type RandomStream, type Telemetry } from "@lambda-sim/core";
 import { CorsPolicy, withoutCorsHeaders } from "../http/cors.ts";
 import { headerValues, httpRequestOf, type HttpRequest } from "../http/http-request.ts";
-import { payloadV2Answer, payloadV2Event, type HttpAnswer } from "../http/payload-v2.ts";
+import { functionErrorText, reportFailure } from "../http/integration.ts";
+import { isMalformed, payloadV2Answer, payloadV2Event, type HttpAnswer } from "../http/payload-v2.ts";
 import { messageAnswer, writeAnswer } from "../http/write-answer.ts";
 import { UrlStreamSink } from "./url-stream-sink.ts";
 
@@ -18,6 +19,10 @@ const HOST_FORM = /^([a-zA-Z0-9]+)\.lambda-url\./;
 const NO_SUCH_URL = messageAnswer(403, '{"Message":null}', { "x-amzn-errortype": "AccessDeniedException" });
 const FORBIDDEN = messageAnswer(403, '{"Message":"Forbidden"}', { "x-amzn-errortype": "AccessDeniedException" });
 const BAD_GATEWAY: HttpAnswer = { statusCode: 502, headers: { "content-type": "text/plain; charset=utf-8" }, cookies: [], body: Buffer.from("Internal Server Error") };
+// Function URLs keep no log of their own; a 502's reason is our wording, as an HTTP API's
+// integrationErrorMessage words the same payload 2.0 failures.
+const MALFORMED_REASON = "The response from the Lambda function doesn't match the format that Function URLs expect.";
+const FUNCTION_ERROR_REASON = "The Lambda function returned an error.";
 // Lambda's throttle (429) and payload (413) refusals reach the caller with their status; the
 // bodies a Function URL shows for them are not documented (our choice: Lambda's own message).
 const refusal = (status: number, message: string) => messageAnswer(status, JSON.stringify({ Message: message }), { "x-amzn-errortype": status === 429 ? "TooManyRequestsException" : "RequestEntityTooLargeException" });
@@ -25,6 +30,7 @@ const refusal = (status: number, message: string) => messageAnswer(status, JSON.
 export interface FunctionUrlFrontDeps {
   urls: FunctionUrls;
   invoker: Invoker;
+  telemetry: Telemetry;
   clock: Clock;
   ids: RandomStream;
   accountId: string;
@@ -101,22 +107,25 @@ export class FunctionUrlFront {
     const corsHeaders = cors?.responseHeaders(headers.get("origin")?.[0]) ?? {};
     const answerHeaders = { ...front, "x-amzn-trace-id": traceId };
     const sink = config.invokeMode === "RESPONSE_STREAM" ? new UrlStreamSink(res, { ...answerHeaders, ...corsHeaders }) : undefined;
+    const scope = { front: "function-url" as const, apiId: config.urlId, stage: "$default", routeKey: "$default", functionName: config.functionName };
+    const badGateway = (reason: string, detail: string) => writeAnswer(res, reportFailure(this.deps.telemetry, scope, requestId, BAD_GATEWAY, reason, detail), answerHeaders);
     let out;
     try {
       out = await this.deps.invoker.invoke({ functionName: config.functionName, qualifier: config.qualifier, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", requestId, responseSink: sink });
     } catch (e) {
       if (isAwsError(e) && (e.statusCode === 429 || e.statusCode === 413)) return writeAnswer(res, refusal(e.statusCode, e.message), answerHeaders);
-      return writeAnswer(res, BAD_GATEWAY, answerHeaders);
+      return badGateway(`Lambda invocation failed with status: ${isAwsError(e) ? e.statusCode : 500}.`, `Lambda refused the call (${isAwsError(e) ? e.code : "ServiceException"})`);
     }
     if (out.kind !== "result" || res.destroyed) return;
     const r = out.result;
     if (sink?.started) {
       // A failure after the status went out can only cut the body short.
-      if (r.errorType !== undefined && !res.headersSent) return writeAnswer(res, BAD_GATEWAY, answerHeaders);
+      if (r.errorType !== undefined && !res.headersSent) return badGateway(FUNCTION_ERROR_REASON, functionErrorText(r.payload));
       return sink.finish();
     }
-    const answer = r.errorType === undefined ? payloadV2Answer(r.payload) : undefined;
-    if (answer === undefined) return writeAnswer(res, BAD_GATEWAY, answerHeaders);
+    if (r.errorType !== undefined) return badGateway(FUNCTION_ERROR_REASON, functionErrorText(r.payload));
+    const answer = payloadV2Answer(r.payload);
+    if (isMalformed(answer)) return badGateway(MALFORMED_REASON, answer.malformed);
     // Configured CORS headers replace the function's own.
     const withCors = cors === undefined ? answer : { ...answer, headers: { ...(withoutCorsHeaders(answer.headers) as Record<string, string>), ...corsHeaders } };
     writeAnswer(res, withCors, answerHeaders);

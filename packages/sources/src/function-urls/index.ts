@@ -24,6 +24,7 @@ export const functionUrlsSource: Source = {
     const front = new FunctionUrlFront({
       urls: ctx.functionUrls,
       invoker: ctx.invoker,
+      telemetry: ctx.telemetry,
       clock: ctx.clock,
       ids: ctx.rng.stream("function-url-requests"),
       accountId: ctx.accountId,

@@ -1,4 +1,4 @@
-import type { Clock, Invoker } from "@lambda-sim/core";
+import type { Clock, Invoker, Telemetry } from "@lambda-sim/core";
 import { decode, type HttpRequest } from "./http-request.ts";
 import type { IdentitySource, LambdaAuthorizer } from "./lambda-authorizer.ts";
 import type { HttpAnswer } from "./payload-v2.ts";
@@ -29,6 +29,7 @@ export interface ApiAnswer {
 
 export interface ApiDeps {
   invoker: Invoker;
+  telemetry: Telemetry;
   clock: Clock;
   accountId: string;
   region: string;

@@ -3,10 +3,10 @@ import { forwardedHeaders, identityLookup, type ApiAnswer, type ApiDeps, type Ap
 import { CorsPolicy, withoutCorsHeaders } from "./cors.ts";
 import { executeApiArn } from "./iam-policy.ts";
 import { isTextContentType } from "./http-request.ts";
-import { invokeIntegration } from "./integration.ts";
+import { functionErrorText, invokeIntegration, reportFailure, type IntegrationOutcome } from "./integration.ts";
 import { LambdaAuthorizer } from "./lambda-authorizer.ts";
 import { payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
-import { payloadV2Answer, payloadV2Event, type HttpAnswer } from "./payload-v2.ts";
+import { isMalformed, payloadV2Answer, payloadV2Event, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
 import { RouteTable, type RouteMatch } from "./route-table.ts";
 import { messageAnswer } from "./write-answer.ts";
 
@@ -22,6 +22,14 @@ const INTERNAL = () => messageAnswer(500, '{"message":"Internal Server Error"}')
 // developer guide does not state the status).
 const TIMED_OUT = () => messageAnswer(503, '{"message":"Service Unavailable"}');
 const TOO_LARGE = () => messageAnswer(413, '{"message":"Request Entity Too Large"}');
+
+// HTTP APIs have no execution log; their access log's $context.integrationErrorMessage says why.
+// The malformed answer's text is AWS's (as its access logs show it: middyjs/middy#1005); the
+// others are our wording where AWS's is not published.
+export const MALFORMED_REASON = "The response from the Lambda function doesn't match the format that API Gateway expects.";
+const FUNCTION_ERROR_REASON = "The Lambda function returned an error.";
+const TIMEOUT_REASON = "The integration timed out.";
+const invocationFailedReason = (status: number) => `Lambda invocation failed with status: ${status}.`;
 
 /**
  * An HTTP API (payload 2.0, or 1.0 per route): routes with `$default`, Lambda authorizers with
@@ -97,17 +105,24 @@ export class HttpApi implements ApiHandler {
       context = outcome.context;
       principalId = outcome.principalId;
     }
-    if (target.payloadFormatVersion === "1.0") {
-      const authorizer = context === undefined ? undefined : { ...context, principalId, integrationLatency: 0 };
-      const out = await invokeIntegration(this.deps.invoker, target.functionName, this.v1Event(req, match, stageVariables, authorizer), target.timeoutMs);
-      if (out.kind === "timeout") return TIMED_OUT();
-      if (out.kind !== "result" || out.functionError) return INTERNAL();
-      return payloadV1Answer(out.payload, false) ?? INTERNAL();
-    }
-    const out = await invokeIntegration(this.deps.invoker, target.functionName, this.v2Event(req, match, stageVariables, context === undefined ? undefined : { lambda: context }), target.timeoutMs);
-    if (out.kind === "timeout") return TIMED_OUT();
-    if (out.kind !== "result" || out.functionError) return INTERNAL();
-    return payloadV2Answer(out.payload) ?? INTERNAL();
+    const v1 = target.payloadFormatVersion === "1.0";
+    const event = v1
+      ? this.v1Event(req, match, stageVariables, context === undefined ? undefined : { ...context, principalId, integrationLatency: 0 })
+      : this.v2Event(req, match, stageVariables, context === undefined ? undefined : { lambda: context });
+    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs);
+    return this.read(out, v1 ? (p) => payloadV1Answer(p, false) : payloadV2Answer, req, match);
+  }
+
+  /** The function's answer, or the one the API gives when the call failed (reported as `http.integration-failed`). */
+  private read(out: IntegrationOutcome, parse: (payload: Buffer) => HttpAnswer | MalformedAnswer, req: ApiRequest, match: RouteMatch<RouteTarget>): HttpAnswer {
+    const failed = (answer: HttpAnswer, reason: string, detail?: string) =>
+      reportFailure(this.deps.telemetry, { front: "http-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, functionName: match.target.functionName }, out.requestId, answer, reason, detail);
+    if (out.kind === "timeout") return failed(TIMED_OUT(), TIMEOUT_REASON, `no answer within the integration timeout (${match.target.timeoutMs} ms)`);
+    if (out.kind === "throttled") return failed(INTERNAL(), invocationFailedReason(429), "Lambda throttled the call (TooManyRequestsException)");
+    if (out.kind === "failed") return failed(INTERNAL(), invocationFailedReason(out.status), `Lambda refused the call (${out.code})`);
+    if (out.functionError) return failed(INTERNAL(), FUNCTION_ERROR_REASON, functionErrorText(out.payload));
+    const answer = parse(out.payload);
+    return isMalformed(answer) ? failed(INTERNAL(), MALFORMED_REASON, answer.malformed) : answer;
   }
 
   private v2Event(req: ApiRequest, match: RouteMatch<RouteTarget>, stageVariables: Record<string, string>, authorizer: unknown) {

@@ -28,7 +28,7 @@ export const apiGatewaySource: Source<ApiConfig> = {
   migrations: [],
   start(ctx, config) {
     const front = new ApiGatewayFront(ctx.clock, ctx.rng.stream("api-gateway"));
-    const deps = { invoker: ctx.invoker, clock: ctx.clock, accountId: ctx.accountId, region: ctx.region };
+    const deps = { invoker: ctx.invoker, telemetry: ctx.telemetry, clock: ctx.clock, accountId: ctx.accountId, region: ctx.region };
     const routes = new Map<string, string[]>();
     for (const [name, entry] of Object.entries(config ?? {})) {
       const id = entry.id ?? apiId(ctx.accountId, ctx.region, name);

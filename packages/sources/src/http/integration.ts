@@ -1,32 +1,37 @@
-import { isAwsError, stopwatch, type Invoker } from "@lambda-sim/core";
+import { isAwsError, stopwatch, type Invoker, type Telemetry } from "@lambda-sim/core";
+import type { HttpAnswer } from "./payload-v2.ts";
 
-/** How a front's call to its function ended. */
-export type IntegrationOutcome =
+/** How a front's call to its function ended; `requestId` is the invocation's (its logs name it). */
+export type IntegrationOutcome = { requestId: string } & (
   /** The function answered; `functionError` when it failed (unhandled error, its own timeout, a crash). */
   | { kind: "result"; payload: Buffer; functionError: boolean }
   /** Lambda refused it with 429 (concurrency, reserved 0, scaling rate). */
   | { kind: "throttled" }
   /** Lambda refused it otherwise (payload over 6 MB, function missing, not Active). */
-  | { kind: "failed"; code: string }
+  | { kind: "failed"; code: string; status: number }
   /** The integration timeout passed first; the function keeps running, as on AWS. */
-  | { kind: "timeout" };
+  | { kind: "timeout" }
+);
 
 /**
  * Calls a front's function synchronously through the one Invoker (so concurrency, throttles, cold
  * starts and telemetry apply) and stops waiting after `timeoutMs`. The timeout runs in wall time,
  * like the function's own timeout it races (DESIGN.md "Time": handler execution is never scaled).
+ * The request id is chosen here, so that a failure the front reports names the invocation even
+ * when the front stopped waiting for it.
  */
 export async function invokeIntegration(invoker: Invoker, functionName: string, event: unknown, timeoutMs: number): Promise<IntegrationOutcome> {
   const payload = Buffer.from(JSON.stringify(event), "utf8");
+  const requestId = invoker.newRequestId();
   let timer: { cancel(): void } | undefined;
   const timeout = new Promise<IntegrationOutcome>((resolve) => {
-    timer = stopwatch.after(timeoutMs, () => resolve({ kind: "timeout" }));
+    timer = stopwatch.after(timeoutMs, () => resolve({ kind: "timeout", requestId }));
   });
-  const call = invoker.invoke({ functionName, payload, invocationType: "RequestResponse" }).then(
-    (out): IntegrationOutcome => (out.kind === "result" ? { kind: "result", payload: out.result.payload, functionError: out.result.errorType !== undefined } : { kind: "failed", code: out.kind }),
+  const call = invoker.invoke({ functionName, payload, invocationType: "RequestResponse", requestId }).then(
+    (out): IntegrationOutcome => (out.kind === "result" ? { kind: "result", requestId, payload: out.result.payload, functionError: out.result.errorType !== undefined } : { kind: "failed", requestId, code: out.kind, status: 500 }),
     (e: unknown): IntegrationOutcome => {
-      if (isAwsError(e) && e.statusCode === 429) return { kind: "throttled" };
-      return { kind: "failed", code: isAwsError(e) ? e.code : "ServiceException" };
+      if (isAwsError(e) && e.statusCode === 429) return { kind: "throttled", requestId };
+      return isAwsError(e) ? { kind: "failed", requestId, code: e.code, status: e.statusCode } : { kind: "failed", requestId, code: "ServiceException", status: 500 };
     },
   );
   try {
@@ -34,4 +39,39 @@ export async function invokeIntegration(invoker: Invoker, functionName: string, 
   } finally {
     timer?.cancel();
   }
+}
+
+/** Where a front's failed call happened: the fields of `http.integration-failed` it knows before calling. */
+export interface IntegrationScope {
+  front: "rest-api" | "http-api" | "function-url";
+  apiId: string;
+  stage: string;
+  routeKey: string;
+  functionName: string;
+}
+
+/**
+ * Emits `http.integration-failed` for an answer the front made itself because the call failed, so
+ * the console, `tail` and the dashboard say why a client got a 502 where AWS's stage logs would,
+ * and returns that answer.
+ */
+export function reportFailure(telemetry: Telemetry, scope: IntegrationScope, requestId: string, answer: HttpAnswer, reason: string, detail?: string): HttpAnswer {
+  telemetry.emit({ type: "http.integration-failed", ...scope, status: answer.statusCode, requestId, reason, ...(detail === undefined ? {} : { detail }) });
+  return answer;
+}
+
+/** The `errorType` and `errorMessage` of a function's error payload (aws-facts §1.5). */
+export function functionError(payload: Buffer): { errorType: string; errorMessage: string } {
+  try {
+    const e = JSON.parse(payload.toString("utf8")) as { errorType?: unknown; errorMessage?: unknown };
+    return { errorType: typeof e.errorType === "string" ? e.errorType : "Error", errorMessage: typeof e.errorMessage === "string" ? e.errorMessage : "" };
+  } catch {
+    return { errorType: "Error", errorMessage: payload.toString("utf8").slice(0, 200) };
+  }
+}
+
+/** `errorType: errorMessage` of a function's error payload, a failure's detail. */
+export function functionErrorText(payload: Buffer): string {
+  const e = functionError(payload);
+  return e.errorMessage === "" ? e.errorType : `${e.errorType}: ${e.errorMessage}`;
 }

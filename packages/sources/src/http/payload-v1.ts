@@ -1,5 +1,5 @@
 import { headerValues, queryValues, requestTime, type HttpRequest } from "./http-request.ts";
-import { isObject, stringValues, type HttpAnswer } from "./payload-v2.ts";
+import { isObject, malformed, shown, stringValues, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
 
 /**
  * Payload format 1.0: the event of API Gateway's Lambda proxy integration (REST APIs, and HTTP API
@@ -126,30 +126,33 @@ const V1_KEYS = new Set(["statusCode", "headers", "multiValueHeaders", "body", "
  * `multiValueHeaders` merge, the multi-value list winning for a name in both. `decodeBase64`: REST
  * APIs turn a base64 body into bytes only when the request's Accept matches a binary media type.
  */
-export function payloadV1Answer(payload: Buffer | string, decodeBase64: boolean): HttpAnswer | undefined {
+export function payloadV1Answer(payload: Buffer | string, decodeBase64: boolean): HttpAnswer | MalformedAnswer {
   let value: unknown;
   try {
     value = JSON.parse(typeof payload === "string" ? payload : payload.toString("utf8"));
   } catch {
-    return undefined;
+    return malformed("the response is not JSON");
   }
-  if (!isObject(value) || Object.keys(value).some((k) => !V1_KEYS.has(k))) return undefined;
+  if (!isObject(value)) return malformed(`the response is not a JSON object: ${shown(value)}`);
+  // "Additional fields are not allowed" (the proxy integration's output format).
+  const extra = Object.keys(value).find((k) => !V1_KEYS.has(k));
+  if (extra !== undefined) return malformed(`unexpected field "${extra}" (allowed: ${[...V1_KEYS].join(", ")})`);
   // A numeric string is taken as API Gateway's JSON mapper takes it (our choice).
   const status = typeof value.statusCode === "string" && /^\d{3}$/.test(value.statusCode) ? Number(value.statusCode) : value.statusCode;
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) return malformed(`statusCode is not an HTTP status: ${shown(value.statusCode)}`);
   const single = stringValues(value.headers);
-  if (single === undefined) return undefined;
+  if (single === undefined) return malformed(`headers is not an object of text values: ${shown(value.headers)}`);
   const headers: Record<string, string | string[]> = { ...single };
   if (value.multiValueHeaders !== undefined && value.multiValueHeaders !== null) {
-    if (!isObject(value.multiValueHeaders)) return undefined;
+    if (!isObject(value.multiValueHeaders)) return malformed(`multiValueHeaders is not an object: ${shown(value.multiValueHeaders)}`);
     for (const [name, list] of Object.entries(value.multiValueHeaders)) {
       if (list === null) continue;
-      if (!Array.isArray(list) || list.some((v) => typeof v === "object")) return undefined;
+      if (!Array.isArray(list) || list.some((v) => typeof v === "object")) return malformed(`multiValueHeaders.${name} is not a list of text values: ${shown(list)}`);
       headers[name.toLowerCase()] = list.map(String);
     }
   }
   const body = value.body;
-  if (body !== undefined && body !== null && typeof body !== "string") return undefined;
+  if (body !== undefined && body !== null && typeof body !== "string") return malformed(`body is not a string: ${shown(body)}`);
   const base64 = value.isBase64Encoded === true && decodeBase64;
   const bytes = body === undefined || body === null ? Buffer.alloc(0) : Buffer.from(body, base64 ? "base64" : "utf8");
   return { statusCode: status, headers, cookies: [], body: bytes };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HttpRequest } from "./http-request.ts";
-import { payloadV2Answer, payloadV2Event } from "./payload-v2.ts";
+import { isMalformed, payloadV2Answer, payloadV2Event } from "./payload-v2.ts";
 
 const TIME = Date.parse("2020-03-12T19:03:58.390Z");
 
@@ -106,7 +106,7 @@ describe("payloadV2Event", () => {
 });
 
 describe("payloadV2Answer", () => {
-  const text = (a: ReturnType<typeof payloadV2Answer>) => a && { ...a, body: a.body.toString("utf8") };
+  const text = (a: ReturnType<typeof payloadV2Answer>) => (isMalformed(a) ? { ...a, body: undefined } : { ...a, body: a.body.toString("utf8") });
 
   it("infers a 200 JSON answer from a result without statusCode", () => {
     expect(text(payloadV2Answer(JSON.stringify({ message: "Hello, world!" })))).toEqual({ statusCode: 200, headers: { "content-type": "application/json" }, cookies: [], body: '{"message":"Hello, world!"}' });
@@ -122,12 +122,21 @@ describe("payloadV2Answer", () => {
 
   it("decodes a base64 body", () => {
     const answer = payloadV2Answer(JSON.stringify({ statusCode: 200, body: Buffer.from([1, 2, 3]).toString("base64"), isBase64Encoded: true }));
-    expect([...answer!.body]).toEqual([1, 2, 3]);
+    expect(isMalformed(answer) ? answer : [...answer.body]).toEqual([1, 2, 3]);
   });
 
-  it("refuses what it cannot read", () => {
-    for (const bad of ["not json", '{"statusCode":"200"}', '{"statusCode":99}', '{"statusCode":200.5}', '{"statusCode":200,"body":{}}', '{"statusCode":200,"headers":[1]}', '{"statusCode":200,"cookies":"a=1"}', '{"statusCode":200,"headers":{"a":{}}}']) {
-      expect([bad, payloadV2Answer(bad)]).toEqual([bad, undefined]);
-    }
+  it("refuses what it cannot read, saying what is wrong", () => {
+    const why = (bad: string) => {
+      const a = payloadV2Answer(bad);
+      return isMalformed(a) ? a.malformed : "read";
+    };
+    expect(why("not json")).toBe("the response is not JSON");
+    expect(why('{"statusCode":"200"}')).toBe('statusCode is not an HTTP status: "200"');
+    expect(why('{"statusCode":99}')).toBe("statusCode is not an HTTP status: 99");
+    expect(why('{"statusCode":200.5}')).toBe("statusCode is not an HTTP status: 200.5");
+    expect(why('{"statusCode":200,"body":{}}')).toBe("body is not a string: {}");
+    expect(why('{"statusCode":200,"headers":[1]}')).toBe("headers is not an object of text values: [1]");
+    expect(why('{"statusCode":200,"cookies":"a=1"}')).toBe('cookies is not a list of strings: "a=1"');
+    expect(why('{"statusCode":200,"headers":{"a":{}}}')).toBe('headers is not an object of text values: {"a":{}}');
   });
 });

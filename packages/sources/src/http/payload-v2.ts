@@ -122,16 +122,16 @@ export interface HttpAnswer {
  * Reads a function's result as payload format 2.0 does. A JSON answer without `statusCode` is a
  * 200 with `content-type: application/json` and that answer as the body (a JSON string's text as
  * it is); an object with `statusCode` gives its `statusCode`, `headers`, `cookies`, and `body`,
- * base64-decoded when `isBase64Encoded`. Undefined when the answer cannot be read (not JSON, a
- * status that is not a whole number from 100 to 599, a non-string body): the caller answers as its
- * front does (HTTP APIs: 500 `{"message":"Internal Server Error"}`).
+ * base64-decoded when `isBase64Encoded`. What is wrong, when the answer cannot be read (not JSON,
+ * a status that is not a whole number from 100 to 599, a non-string body): the caller answers as
+ * its front does (HTTP APIs: 500 `{"message":"Internal Server Error"}`).
  */
-export function payloadV2Answer(payload: Buffer | string): HttpAnswer | undefined {
+export function payloadV2Answer(payload: Buffer | string): HttpAnswer | MalformedAnswer {
   let value: unknown;
   try {
     value = JSON.parse(typeof payload === "string" ? payload : payload.toString("utf8"));
   } catch {
-    return undefined;
+    return malformed("the response is not JSON");
   }
   if (!isObject(value) || !("statusCode" in value)) {
     // "If your Lambda function returns valid JSON and doesn't return a statusCode, API Gateway
@@ -141,17 +141,36 @@ export function payloadV2Answer(payload: Buffer | string): HttpAnswer | undefine
     return { statusCode: 200, headers: { "content-type": "application/json" }, cookies: [], body: Buffer.from(body, "utf8") };
   }
   const status = value.statusCode;
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) return malformed(`statusCode is not an HTTP status: ${shown(status)}`);
   const headers = stringValues(value.headers);
-  if (headers === undefined) return undefined;
+  if (headers === undefined) return malformed(`headers is not an object of text values: ${shown(value.headers)}`);
   const cookies = value.cookies === undefined || value.cookies === null ? [] : value.cookies;
-  if (!Array.isArray(cookies) || cookies.some((c) => typeof c !== "string")) return undefined;
+  if (!Array.isArray(cookies) || cookies.some((c) => typeof c !== "string")) return malformed(`cookies is not a list of strings: ${shown(value.cookies)}`);
   const body = value.body;
   // A non-string body with a statusCode: AWS's answer is not documented; we refuse it (our choice).
-  if (body !== undefined && body !== null && typeof body !== "string") return undefined;
+  if (body !== undefined && body !== null && typeof body !== "string") return malformed(`body is not a string: ${shown(body)}`);
   const base64 = value.isBase64Encoded === true;
   const bytes = body === undefined || body === null ? Buffer.alloc(0) : Buffer.from(body, base64 ? "base64" : "utf8");
   return { statusCode: status, headers, cookies: cookies as string[], body: bytes };
+}
+
+/** An answer the front cannot read: what is wrong with it, for the `http.integration-failed` event. */
+export interface MalformedAnswer {
+  malformed: string;
+}
+
+export function malformed(why: string): MalformedAnswer {
+  return { malformed: why };
+}
+
+export function isMalformed(a: HttpAnswer | MalformedAnswer): a is MalformedAnswer {
+  return "malformed" in a;
+}
+
+/** A value of the function's answer, cut short, as a reason quotes it. */
+export function shown(v: unknown): string {
+  const text = v === undefined ? "missing" : JSON.stringify(v);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

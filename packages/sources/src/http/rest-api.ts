@@ -1,10 +1,10 @@
 import type { ApiEntry } from "./api-config.ts";
 import { forwardedHeaders, identityLookup, type ApiAnswer, type ApiDeps, type ApiHandler, type ApiRequest, type RouteTarget } from "./api-request.ts";
 import { executeApiArn } from "./iam-policy.ts";
-import { invokeIntegration } from "./integration.ts";
+import { functionError, invokeIntegration, reportFailure } from "./integration.ts";
 import { LambdaAuthorizer } from "./lambda-authorizer.ts";
 import { isBinaryMediaType, payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
-import type { HttpAnswer } from "./payload-v2.ts";
+import { isMalformed, type HttpAnswer } from "./payload-v2.ts";
 import { RouteTable, type RouteMatch } from "./route-table.ts";
 import { messageAnswer } from "./write-answer.ts";
 
@@ -26,6 +26,13 @@ const TIMED_OUT = () => rest(504, '{"message": "Endpoint request timed out"}', "
 // https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ ; https://stackoverflow.com/questions/36363280
 const INTEGRATION_FAILED = () => rest(500, '{"message":"Internal server error"}', "InternalServerErrorException");
 const TOO_LARGE = () => rest(413, '{"message":"Request Too Long"}', "RequestTooLargeException");
+
+// What a stage's execution log says when the integration fails (re:Post knowledge center
+// "malformed-502-api-gateway" and "api-gateway-504-errors"); the throttle's line is our wording.
+const MALFORMED_REASON = "Execution failed due to configuration error: Malformed Lambda proxy response";
+const TIMEOUT_REASON = "Execution failed due to a timeout error";
+const functionErrorReason = (message: string, requestId: string) => `Lambda execution failed with status 200 due to customer function error: ${message}. Lambda request id: ${requestId}`;
+const invocationFailedReason = (status: string) => `Execution failed due to configuration error: Lambda invocation failed with status: ${status}`;
 
 function rest(status: number, body: string, errorType: string): HttpAnswer {
   return messageAnswer(status, body, { "x-amzn-errortype": errorType });
@@ -94,13 +101,20 @@ export class RestApi implements ApiHandler {
     }
     const event = this.event(req, match, stageVariables, authorizer);
     const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs);
-    if (out.kind === "timeout") return TIMED_OUT();
-    if (out.kind !== "result") return INTEGRATION_FAILED();
-    if (out.functionError) return BAD_RESPONSE();
+    const failed = (answer: HttpAnswer, reason: string, detail?: string) =>
+      reportFailure(this.deps.telemetry, { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, functionName: target.functionName }, out.requestId, answer, reason, detail);
+    if (out.kind === "timeout") return failed(TIMED_OUT(), TIMEOUT_REASON, `no answer within the integration timeout (${target.timeoutMs} ms)`);
+    if (out.kind === "throttled") return failed(INTEGRATION_FAILED(), invocationFailedReason("429"), "Lambda throttled the call (TooManyRequestsException)");
+    if (out.kind === "failed") return failed(INTEGRATION_FAILED(), invocationFailedReason(String(out.status)), `Lambda refused the call (${out.code})`);
+    if (out.functionError) {
+      const e = functionError(out.payload);
+      return failed(BAD_RESPONSE(), functionErrorReason(e.errorMessage, out.requestId), e.errorType);
+    }
     // A base64 body becomes bytes only when the client accepts a binary media type.
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html
     const accept = req.headers.get("accept")?.join(",");
-    return payloadV1Answer(out.payload, isBinaryMediaType(accept, this.entry.binaryMediaTypes)) ?? BAD_RESPONSE();
+    const answer = payloadV1Answer(out.payload, isBinaryMediaType(accept, this.entry.binaryMediaTypes));
+    return isMalformed(answer) ? failed(BAD_RESPONSE(), MALFORMED_REASON, answer.malformed) : answer;
   }
 
   private event(req: ApiRequest, match: RouteMatch<RouteTarget>, stageVariables: Record<string, string>, authorizer: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -5,12 +5,13 @@ const KEEP_INVOCATIONS = 300;
 const KEEP_RETIRED = 6;
 const KEEP_CHIPS = 24;
 const KEEP_SAMPLES = 120;
+const KEEP_ASYNC = 5000;
 
 /** The event types applyEvent uses: what the page subscribes to (function logs come with an invocation's details). */
 export const SHOWN_EVENTS = [
   "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "function.changed",
   "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
-  "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced",
+  "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "http.integration-failed",
 ];
 
 /**
@@ -29,7 +30,9 @@ export function createModel() {
     functions: new Map(), envs: new Map(), account: {},
     throttles: new Map(), // functionName -> { count, reason, caller, time }
     queues: new Map(), mappings: new Map(), shards: new Map(), schedules: [], streams: [],
-    waiting: new Map(), finished: [], dlqMoves: [],
+    // Async events not finished yet (requestId -> when accepted, if known), kept apart from the
+    // stories: a busy function's invocations push those out long before a throttled event succeeds.
+    waiting: new Map(), pendingAsync: new Map(), finished: [], dlqMoves: [],
     invocations: new Map(), selected: undefined,
     cost: { functions: {}, total: 0, prices: undefined },
     dirty: new Set(["functions", "sources", "async", "invocations", "story", "cost"]),
@@ -75,7 +78,10 @@ export function applyViews(m, frame) {
   if (v.streams) m.streams = v.streams;
   if (v.asyncRetries) {
     m.waiting.clear();
-    for (const r of v.asyncRetries) m.waiting.set(r.requestId, r);
+    for (const r of v.asyncRetries) {
+      m.waiting.set(r.requestId, r);
+      pending(m, r.requestId, r.enqueuedAt);
+    }
   }
   markAll(m);
 }
@@ -144,7 +150,8 @@ export function applyEvent(m, e, history = false) {
         if (x.chips.length > KEEP_CHIPS) x.chips.shift();
       }
       if (!history && e.seq > m.costSeq) addCost(m, e);
-      if (s.async && !history && e.status === "success") finish(m, e, "success", `attempt ${s.attempts.length}`);
+      // A success is where an event without an OnSuccess destination ends (one with it also gets async.delivered).
+      if (m.pendingAsync.has(e.requestId) && !history && e.status === "success") finish(m, e, "success", s.attempts.length > 0 ? `attempt ${s.attempts.length}` : "");
       m.dirty.add("invocations").add("functions").add("cost");
       if (m.selected === e.requestId) m.dirty.add("story");
       return;
@@ -168,9 +175,10 @@ export function applyEvent(m, e, history = false) {
       if (e.change === "deleted") m.functions.delete(e.functionName);
       m.dirty.add("functions");
       return;
-    case "async.enqueued": story(m, e.requestId, e.functionName).async = { accepted: e.time }; m.dirty.add("async"); return;
+    case "async.enqueued": story(m, e.requestId, e.functionName).async = { accepted: e.time }; pending(m, e.requestId, e.time); m.dirty.add("async"); return;
     case "async.attempt.started": {
       m.waiting.delete(e.requestId);
+      pending(m, e.requestId, undefined);
       const s = story(m, e.requestId, e.functionName);
       s.attempts.push({ attempt: e.attempt, time: e.time });
       m.dirty.add("async");
@@ -183,7 +191,8 @@ export function applyEvent(m, e, history = false) {
       return;
     }
     case "async.retry.scheduled":
-      m.waiting.set(e.requestId, { requestId: e.requestId, functionName: e.functionName, nextAttemptAt: e.at, enqueuedAt: m.invocations.get(e.requestId)?.async?.accepted, consumesAttempt: e.consumesAttempt });
+      pending(m, e.requestId, undefined);
+      m.waiting.set(e.requestId, { requestId: e.requestId, functionName: e.functionName, nextAttemptAt: e.at, enqueuedAt: m.pendingAsync.get(e.requestId) ?? m.waiting.get(e.requestId)?.enqueuedAt, consumesAttempt: e.consumesAttempt });
       m.dirty.add("async");
       return;
     case "async.given-up":
@@ -224,6 +233,12 @@ export function applyEvent(m, e, history = false) {
       m.dirty.add("sources");
       return;
     }
+    case "http.integration-failed": {
+      story(m, e.requestId, e.functionName).front = e;
+      m.dirty.add("invocations");
+      if (m.selected === e.requestId) m.dirty.add("story");
+      return;
+    }
     case "message.moved-to-dlq":
       m.dlqMoves.unshift(e);
       if (m.dlqMoves.length > 20) m.dlqMoves.pop();
@@ -242,8 +257,17 @@ export function applyDetails(m, d) {
   if (d.logs.length >= s.logs.length) s.logs = d.logs.slice();
 }
 
+/** Notes an async event as not finished; `accepted`: when it was enqueued, when this tells it. */
+function pending(m, requestId, accepted) {
+  const known = m.pendingAsync.get(requestId);
+  if (known !== undefined || (accepted === undefined && m.pendingAsync.has(requestId))) return;
+  m.pendingAsync.set(requestId, accepted);
+  if (m.pendingAsync.size > KEEP_ASYNC) m.pendingAsync.delete(m.pendingAsync.keys().next().value);
+}
+
 function finish(m, e, where, detail) {
   m.waiting.delete(e.requestId);
+  m.pendingAsync.delete(e.requestId);
   m.finished.unshift({ requestId: e.requestId, functionName: e.functionName, where, detail, time: e.time });
   if (m.finished.length > 30) m.finished.pop();
   const s = story(m, e.requestId, e.functionName);

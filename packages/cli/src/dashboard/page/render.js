@@ -101,7 +101,7 @@ export function renderInvocations(m) {
       <td>${short(s.requestId)}</td><td>${esc(s.functionName)}</td>
       <td class="${s.coldStart ? "cold-start" : "warm-start"}">${s.coldStart === undefined ? "" : s.coldStart ? "cold" : "warm"}</td>
       <td class="n">${s.durationMs === undefined ? "running…" : `${ms(s.durationMs)} ms`}</td>
-      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.errorType)}</small>` : ""}</td></tr>`).join("")}</table>`;
+      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}</small>` : ""}</td></tr>`).join("")}</table>`;
 }
 
 /** START / END / REPORT as CloudWatch shows them (aws-facts §2.5), around the function's own lines. */
@@ -113,11 +113,19 @@ export function renderStory(m) {
   const own = s.logs.map((l) => l.replace(/\n$/, ""));
   const log = (own[0]?.startsWith("START ") ? own : [`START RequestId: ${s.requestId} Version: ${s.version ?? "$LATEST"}`, ...own, ...(s.durationMs === undefined ? [] : [`END RequestId: ${s.requestId}`, report])]).join("\n");
   const attempts = s.attempts.length === 0 ? "" : `<h3>Attempts</h3><table>${s.attempts.map((a) => `<tr><td>attempt ${a.attempt}</td><td>${clockTime(a.time)}</td><td>${a.outcome ? esc(a.outcome.kind + (a.outcome.errorType ? ` ${a.outcome.errorType}` : a.outcome.reason ? ` ${a.outcome.reason}` : "")) : "ran"}</td></tr>`).join("")}</table>`;
+  // The answer an HTTP front made itself from this invocation (a malformed answer, a function error).
+  const front = s.front === undefined ? "" : `<p class="bad front-failure">${esc(frontText(s.front))}</p>`;
   const where = s.async?.where ? `<p>Finished: <b>${esc(s.async.where)}</b> <small>${esc(s.async.detail)}</small></p>` : "";
   return `<p><b>${esc(s.functionName)}</b> request <code>${esc(s.requestId)}</code> in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}</p>
     <h3>Log</h3><pre>${esc(log)}</pre>
     <h3>Payload</h3><pre>${esc(s.payload ?? "(not seen)")}</pre>
-    <h3>Result</h3><pre>${esc(s.result ?? (s.durationMs === undefined ? "(running)" : ""))}</pre>${attempts}${where}`;
+    <h3>Result</h3><pre>${esc(s.result ?? (s.durationMs === undefined ? "(running)" : ""))}</pre>${front}${attempts}${where}`;
+}
+
+/** An `http.integration-failed` event in the console's words (packages/cli/src/console/event-line.ts). */
+function frontText(f) {
+  const where = f.front === "function-url" ? `function URL ${f.apiId}` : `${f.front === "rest-api" ? "REST API" : "HTTP API"} ${f.apiId} stage ${f.stage} route ${f.routeKey}`;
+  return `${where} answered ${f.status}: ${f.reason}${f.detail ? ` (${f.detail})` : ""}`;
 }
 
 export function renderCost(m) {

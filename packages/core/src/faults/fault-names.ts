@@ -1,0 +1,107 @@
+import { AwsError } from "../errors/aws-error.ts";
+import type { FaultSpec } from "./fault-spec.ts";
+
+/** The kinds of resource a fault's scope names. */
+export type FaultNameKind = "function" | "queue" | "stream" | "topic" | "bus";
+
+/** A template's logical ids and the names they became (`NotifyFunction` → `app-NotifyFunction-SSELE2ILW5TY`). */
+export type LogicalNameMap = Record<string, { kind: string; name: string }>;
+
+/** The names of one kind the simulator has now; undefined when it cannot tell (that source is not loaded). */
+export type KnownNames = (kind: FaultNameKind) => readonly string[] | undefined;
+
+/** `service:NAME` references as destinations and lambda-sim.yaml spell them (DESIGN.md "Config"), by the kind they name. */
+export const REFERENCE_KINDS: Readonly<Record<string, FaultNameKind>> = { lambda: "function", sqs: "queue", kinesis: "stream", sns: "topic", events: "bus" };
+const TITLE: Record<FaultNameKind, string> = { function: "Function", queue: "Queue", stream: "Stream", topic: "Topic", bus: "Event bus" };
+
+/** What resolving a fault's names gave: the spec with the names the simulator knows, and a warning if any. */
+export interface ResolvedFault {
+  spec: FaultSpec;
+  warning?: string;
+}
+
+/**
+ * The names a fault's scope writes (`function`, `source`, a delivery-failure's `target`), checked
+ * and resolved when the fault is added, as a scenario does when it loads (newuser2 N4): a fault
+ * naming nothing the simulator has would count `matched: 0` forever, and the user would doubt the
+ * retry machinery rather than the typo. A name is a resource's own name or, when the simulator was
+ * started from a template, its logical id; anything else is a 404 ResourceNotFoundException
+ * naming it and listing what the simulator has.
+ *
+ * A full ARN is taken as written, with a `warning` when it names no function yet: that is how a
+ * fault is set up for a function a test creates later through the API (our choice: refusing a
+ * bare name catches typos, and the ARN says the user means that exact resource).
+ */
+export class FaultNames {
+  private readonly known: KnownNames;
+  private logical: LogicalNameMap = {};
+
+  constructor(known: KnownNames) {
+    this.known = known;
+  }
+
+  /** The template's logical ids, once the simulator knows them (`lambda-sim start --template`). */
+  useLogicalNames(names: LogicalNameMap): void {
+    this.logical = names;
+  }
+
+  resolve(spec: FaultSpec, where: string): ResolvedFault {
+    const out: FaultSpec = { ...spec };
+    const warnings: string[] = [];
+    if (out.function !== undefined) {
+      if (out.function.startsWith("arn:")) {
+        const name = out.function.split(":")[6] ?? "";
+        const functions = this.known("function");
+        if (functions !== undefined && !functions.includes(name)) warnings.push(`no function named '${name}' yet: the fault applies once it is created`);
+      } else {
+        out.function = this.name("function", out.function, `${where}.function`);
+      }
+    }
+    if (out.source !== undefined) out.source = this.reference(out.source, `${where}.source`);
+    if (out.kind === "delivery-failure") out.target = this.reference(out.target, `${where}.target`);
+    return warnings.length === 0 ? { spec: out } : { spec: out, warning: warnings.join("; ") };
+  }
+
+  /** `written` as the simulator knows it: its own name first, then a logical id of that kind. */
+  private name(kind: FaultNameKind, written: string, where: string): string {
+    const names = this.known(kind);
+    if (names === undefined || names.includes(written)) return written;
+    const logical = this.logical[written];
+    if (logical !== undefined && logical.kind === kind) return logical.name;
+    const ids = Object.entries(this.logical).flatMap(([id, n]) => (n.kind === kind ? [id] : []));
+    const has = [...names, ...ids].join(", ") || "none";
+    throw new AwsError("ResourceNotFoundException", 404, `${where}: ${TITLE[kind]} not found: ${written} (the simulator has: ${has})`);
+  }
+
+  /** A `service:NAME[:QUALIFIER]` reference with NAME resolved; an ARN, or a service we do not check, as written. */
+  private reference(ref: string, where: string): string {
+    const m = /^([a-z]+):([^:]+)(:.*)?$/.exec(ref);
+    if (ref.startsWith("arn:") || m === null || REFERENCE_KINDS[m[1]!] === undefined) return ref;
+    return `${m[1]}:${this.name(REFERENCE_KINDS[m[1]!]!, m[2]!, where)}${m[3] ?? ""}`;
+  }
+}
+
+/**
+ * The names the simulator has now: its functions, and what the sources' state views list (queues,
+ * streams, topics, buses). A kind whose source is not loaded is not checked.
+ */
+export function simulatorNames(functions: () => readonly string[], view: (name: string) => unknown): KnownNames {
+  const named = (v: unknown) => (Array.isArray(v) ? v.map((x: { name: string }) => x.name) : undefined);
+  return (kind) => {
+    switch (kind) {
+      case "function":
+        return functions();
+      case "queue":
+        return named(view("queues"));
+      case "stream":
+        return named(view("streams"));
+      case "topic":
+        return named(view("topics"));
+      case "bus": {
+        // EventBridge's default bus always exists.
+        const buses = (view("buses") as { buses?: string[] } | undefined)?.buses;
+        return buses === undefined ? undefined : [...new Set([...buses, "default"])];
+      }
+    }
+  };
+}

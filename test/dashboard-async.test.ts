@@ -1,0 +1,108 @@
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { until } from "./support/until.ts";
+
+/**
+ * The dashboard's Async panel and invocation story as a person sees them, in Debian's chromium:
+ * an async event that succeeded without an OnSuccess destination is listed as finished (success),
+ * an event waiting for a retry since before the page opened shows its age, and an invocation whose
+ * answer an API could not read tells the API's 502 and why.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const HANDLERS = fileURLToPath(new URL("./fixtures/functions/http-handlers/", import.meta.url));
+const skip = existsSync(CHROMIUM) ? undefined : `skipped: Debian's chromium is not installed at ${CHROMIUM} (.ci/run installs it)`;
+
+let browser: Browser | undefined;
+afterAll(async () => {
+  await browser?.close();
+});
+
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), "dashboard-async-"));
+  const code = JSON.stringify(HANDLERS);
+  writeFileSync(
+    join(dir, "lambda-sim.yaml"),
+    [
+      "functions:",
+      `  ok: { runtime: nodejs24.x, handler: index.noop, codeUri: ${code} }`,
+      `  fail: { runtime: nodejs24.x, handler: index.fail, codeUri: ${code} }`,
+      `  slow: { runtime: nodejs24.x, handler: index.slow, codeUri: ${code}, reservedConcurrency: 1, timeout: 30 }`,
+      "  busy: { runtime: model, handler: x, codeUri: ., model: { durationMs: 1 } }",
+      `  answer: { runtime: nodejs24.x, handler: index.answer, codeUri: ${code} }`,
+      "apis:",
+      '  shop: { protocolType: REST, id: shopapi001, routes: { "POST /broken": answer } }',
+      "",
+    ].join("\n"),
+  );
+  return join(dir, "lambda-sim.yaml");
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return (await page.locator(selector).first().textContent()) ?? "";
+}
+
+/** Waits until `selector` holds `pattern` (the dashboard redraws at most ~8 times a second). */
+async function shows(page: Page, selector: string, pattern: RegExp, ms = 15_000): Promise<void> {
+  await until(async () => pattern.test(await text(page, selector)), ms).catch(async (e: Error) => {
+    throw new Error(`${selector} never matched ${pattern}; it shows: ${await text(page, selector)}\n${e.message}`);
+  });
+}
+
+describe("the dashboard's async panel and story in a browser", () => {
+  it.skipIf(skip !== undefined)(`lists a successful async event as finished, the age of a retry enqueued before the page opened, and an API's 502 in the story${skip ? ` (${skip})` : ""}`, { timeout: 150_000 }, async () => {
+    const sim = await startLambdaSim(["--config", project(), "--in-memory"]);
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    // An event that fails its first attempt waits a minute (service time) for its retry.
+    const failing = await lambda.send(new InvokeCommand({ FunctionName: "fail", InvocationType: "Event" }));
+    await until(() => sim.output().includes("retry in"), 30_000).catch((e: Error) => { throw new Error(sim.output() + e.message); });
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${sim.endpoint}/_sim/ui`);
+    await shows(page, "#status", /live/);
+
+    // Waiting since before the page connected: its age comes from the snapshot, not "—".
+    const waitingRow = `#async tr[data-request-id="${failing.$metadata.requestId}"]`;
+    await shows(page, waitingRow, /fail/);
+    expect(await text(page, `${waitingRow} td:last-child`)).toMatch(/^\d+(\.\d)? (ms|s|min)$/);
+
+    // A success without an OnSuccess destination is finished all the same.
+    const ok = await lambda.send(new InvokeCommand({ FunctionName: "ok", InvocationType: "Event" }));
+    const finishedRow = `#async tr[data-request-id="${ok.$metadata.requestId}"]`;
+    await shows(page, finishedRow, /ok.*success/);
+    // And so are events that were throttled first (reserved concurrency 1, a burst of 6).
+    const burst = await Promise.all([1, 2, 3, 4, 5, 6].map(() => lambda.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event", Payload: Buffer.from('{"queryStringParameters":{"ms":"200"}}') }))));
+    for (const b of burst) await shows(page, `#async tr[data-request-id="${b.$metadata.requestId}"]`, /slow.*success/);
+
+    // An event throttled while hundreds of other invocations come and go (the page keeps the last
+    // 300 invocations' stories) is still listed when it finally succeeds.
+    const starts = () => sim.output().split("[slow] START").length;
+    const before = starts();
+    const hold = lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from('{"queryStringParameters":{"ms":"8000"}}') }));
+    await until(() => starts() > before);
+    const gated = await lambda.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event" }));
+    for (let round = 0; round < 16; round++) await Promise.all(Array.from({ length: 20 }, () => lambda.send(new InvokeCommand({ FunctionName: "busy" }))));
+    await hold;
+    await shows(page, `#async tr[data-request-id="${gated.$metadata.requestId}"]`, /slow.*success/, 60_000);
+
+    // A REST API that cannot read the function's answer: the invocation's story tells the 502 and why.
+    const res = await fetch(`${sim.endpoint}/_aws/execute-api/shopapi001/Prod/broken`, { method: "POST", body: JSON.stringify({ answer: { statusCode: 200, bodyy: 1 } }) });
+    expect(res.status).toBe(502);
+    await shows(page, "#invocations", /answer/);
+    await page.locator("#invocations tr.invocation", { hasText: "answer" }).first().click();
+    await shows(page, "#story", /REST API shopapi001 stage Prod route POST \/broken answered 502: Execution failed due to configuration error: Malformed Lambda proxy response/);
+    await shows(page, "#story", /unexpected field "bodyy"/);
+    await shows(page, "#invocations", /502/);
+    expect(errors).toEqual([]);
+    lambda.destroy();
+    await sim.kill();
+  });
+});
