@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,4 +45,17 @@ describe("lambda-sim start --clock virtual and lambda-sim clock", () => {
     expect(refused.stderr).toContain("wall clocks");
     expect((await cli(["clock", "advance", "soon"])).stderr).toContain("expected a duration");
   }, 120_000); // five CLI processes, each a Node start-up
+
+  it("a clock that cannot start is refused before the state directory is touched", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-clock-refused-"));
+    const state = join(dir, "state");
+    const scaled = await cli(["start", "--state", state, "--port", "0", "--clock", "virtual", "--time-scale", "60"]);
+    expect(scaled.code).toBe(1);
+    expect(scaled.stderr).toContain("--clock virtual and --time-scale cannot be combined");
+    const unknown = await cli(["start", "--state", state, "--port", "0", "--clock", "sundial"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("argument 'sundial' is invalid. Allowed choices are system, virtual.");
+    // No lambda-sim.db migrated, nothing locked: the directory was never created.
+    expect(existsSync(state)).toBe(false);
+  }, 60_000);
 });

@@ -55,7 +55,7 @@ async function shows(page: Page, selector: string, pattern: RegExp, ms = 15_000)
 }
 
 describe("the dashboard's async panel and story in a browser", () => {
-  it.skipIf(skip !== undefined)(`lists a successful async event as finished, the age of a retry enqueued before the page opened, and an API's 502 in the story${skip ? ` (${skip})` : ""}`, { timeout: 150_000 }, async () => {
+  it.skipIf(skip !== undefined)(`lists a successful async event as finished, the age of a retry enqueued before the page opened, and an API's 502 in the story${skip ? ` (${skip})` : ""}`, { timeout: 240_000 }, async () => {
     const sim = await startLambdaSim(["--config", project(), "--in-memory"]);
     const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
     // An event that fails its first attempt waits a minute (service time) for its retry.
@@ -80,7 +80,8 @@ describe("the dashboard's async panel and story in a browser", () => {
     await shows(page, finishedRow, /ok.*success/);
     // And so are events that were throttled first (reserved concurrency 1, a burst of 6).
     const burst = await Promise.all([1, 2, 3, 4, 5, 6].map(() => lambda.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event", Payload: Buffer.from('{"queryStringParameters":{"ms":"200"}}') }))));
-    for (const b of burst) await shows(page, `#async tr[data-request-id="${b.$metadata.requestId}"]`, /slow.*success/);
+    // Throttled attempts back off in wall time (1 s, 2 s, 4 s...: the async queue's throttle backoff), so the last may take a while.
+    for (const b of burst) await shows(page, `#async tr[data-request-id="${b.$metadata.requestId}"]`, /slow.*success/, 60_000);
 
     // An event throttled while hundreds of other invocations come and go (the page keeps the last
     // 300 invocations' stories) is still listed when it finally succeeds.

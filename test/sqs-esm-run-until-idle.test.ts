@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, PurgeQueueCommand, SendMessageBatchCommand, SQSClient, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
 import { startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
@@ -67,8 +67,8 @@ interface ClockView {
   pendingTimers: { label: string }[];
 }
 
-async function clock(endpoint: string, path = ""): Promise<ClockView> {
-  const res = await fetch(`${endpoint}/_sim/clock${path}`, { method: path === "" ? "GET" : "POST", headers: { "content-type": "application/json" }, body: path === "" ? undefined : "{}" });
+async function clock(endpoint: string, path = "", body: unknown = {}): Promise<ClockView> {
+  const res = await fetch(`${endpoint}/_sim/clock${path}`, { method: path === "" ? "GET" : "POST", headers: { "content-type": "application/json" }, body: path === "" ? undefined : JSON.stringify(body) });
   expect(res.status).toBe(200);
   return (await res.json()) as ClockView;
 }
@@ -140,6 +140,63 @@ describe("run-until-idle after an SQS burst drained by several lanes", () => {
     expect(after.pendingTimers.map((t) => t.label)).not.toContain("sqs.visible:jobs.fifo");
   }, 120_000);
 });
+
+// A message leaves its queue other than by a delete, in flight or not: a purge takes every message
+// sent before it, a move task every message of the DLQ, retention expires them. Meanwhile the
+// mapping's lanes were waiting for it to become visible; before, run-until-idle still jumped there.
+describe("run-until-idle after a message in flight elsewhere leaves its queue", () => {
+  it("PurgeQueue: its visibility timeout is nobody's work", async () => {
+    const { sim, sqs, lambda, url } = await start();
+    await heldByAnotherConsumer(sim, sqs, lambda, url("jobs-dlq"), "purged-0");
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: url("jobs-dlq") }));
+    const before = await clock(sim.endpoint);
+    const after = await clock(sim.endpoint, "/run-until-idle");
+    expect(after.epochMs - before.epochMs).toBeLessThan(1_000);
+    expect(after.pendingTimers.map((t) => t.label)).not.toContain("sqs.visible:jobs-dlq");
+  }, 120_000);
+
+  it("a move task (every message of the DLQ goes): its visibility timeout is nobody's work", async () => {
+    const { sim, sqs, lambda, url } = await start();
+    await heldByAnotherConsumer(sim, sqs, lambda, url("jobs-dlq"), "moved-0");
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: "arn:aws:sqs:us-east-1:000000000000:jobs-dlq", DestinationArn: "arn:aws:sqs:us-east-1:000000000000:jobs" }));
+    const before = await clock(sim.endpoint);
+    const after = await clock(sim.endpoint, "/run-until-idle");
+    expect(after.epochMs - before.epochMs).toBeLessThan(1_000);
+    expect(after.pendingTimers.map((t) => t.label)).not.toContain("sqs.visible:jobs-dlq");
+    await until(() => handled(sim, "moved").length === 1);
+    expect(await counts(sqs, url("jobs-dlq"))).toEqual({ visible: 0, inFlight: 0 });
+  }, 120_000);
+
+  it("retention: expired by a client's receive, its visibility timeout is nobody's work", async () => {
+    const { sim, sqs, lambda, url } = await start();
+    // 60 s is the least MessageRetentionPeriod SQS takes.
+    await sqs.send(new CreateQueueCommand({ QueueName: "short", Attributes: { MessageRetentionPeriod: "60" } }));
+    await heldByAnotherConsumer(sim, sqs, lambda, url("short"), "expiring-0", 10);
+    // Past its retention period, between two of the lanes' 20 s long polls (at +30 s and +70 s).
+    await clock(sim.endpoint, "/advance", { seconds: 51 });
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url("short") }))).Messages).toBeUndefined();
+    const before = await clock(sim.endpoint);
+    const after = await clock(sim.endpoint, "/run-until-idle");
+    expect(after.epochMs - before.epochMs).toBeLessThan(1_000);
+    expect(after.pendingTimers.map((t) => t.label)).not.toContain("sqs.visible:short");
+  }, 120_000);
+});
+
+/**
+ * A message of `queueUrl` (sent `sentAgo` seconds of service time earlier) that a consumer other
+ * than the mapping then created on the queue has in flight for an hour, with the mapping's lanes
+ * waiting for it to become visible.
+ */
+async function heldByAnotherConsumer(sim: LambdaSimProcess, sqs: SQSClient, lambda: LambdaClient, queueUrl: string, body: string, sentAgo = 0): Promise<void> {
+  await sendBatches(sqs, queueUrl, [body]);
+  if (sentAgo > 0) await clock(sim.endpoint, "/advance", { seconds: sentAgo });
+  const taken = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 3600 }));
+  expect(taken.Messages?.map((m) => m.Body)).toEqual([body]);
+  const queue = queueUrl.slice(queueUrl.lastIndexOf("/") + 1);
+  await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "fifo-worker", EventSourceArn: `arn:aws:sqs:us-east-1:000000000000:${queue}`, BatchSize: 1 }));
+  await until(async () => (await clock(sim.endpoint)).pendingTimers.some((t) => t.label === `sqs.visible:${queue}`));
+  expect(await counts(sqs, queueUrl)).toEqual({ visible: 0, inFlight: 1 });
+}
 
 /**
  * `jobs.fifo` with a group whose head another consumer holds, and a mapping (batch 1, 2 lanes)

@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { CLOCK_KINDS } from "@lambda-sim/core/clock-choice";
 import { endpointOption } from "./client/endpoint.ts";
 import { tokenOption } from "./client/sim-auth.ts";
 import { ClientError } from "./client/client-error.ts";
@@ -40,7 +41,7 @@ program
   .option("--host <host>", "address to bind (loopback only, unless --auth)", "127.0.0.1")
   .option("--state <dir>", "state directory (SQLite database, unpacked code)", ".lambda-sim")
   .option("--in-memory", "keep no state between runs")
-  .option("--clock <kind>", "system (wall time), or virtual: service time stands still until `lambda-sim clock advance`", "system")
+  .addOption(new Option("--clock <kind>", "system (wall time), or virtual: service time stands still until `lambda-sim clock advance`").choices(CLOCK_KINDS).default("system"))
   .option("--time-scale <n>", "run service timers (retries, schedules, idle reaping) N times faster", positiveNumber, 1)
   .option("--seed <seed>", "seed for every random choice (alias routing, jitter)")
   .option("--auth", "verify SigV4 signatures against LAMBDA_SIM_ACCESS_KEY_ID/LAMBDA_SIM_SECRET_ACCESS_KEY or auth.credentials (required to bind a non-loopback host)")

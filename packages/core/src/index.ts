@@ -37,7 +37,7 @@ export type { ResponseSink } from "./invocation/response-sink.ts";
 export type { FunctionUrls, FunctionUrlConfig, FunctionUrlDefinition, Cors } from "./function-urls/function-urls.ts";
 export type { AuthFailure } from "./protocols/sigv4-verifier.ts";
 export { functionUrlAddress } from "./startup/core-services.ts";
-export { CLOCK_KINDS, type ClockKind } from "./startup/service-clock.ts";
+export { CLOCK_KINDS, type ClockKind } from "./startup/clock-choice.ts";
 export { AwsRouter, type HttpFront, type ServiceHandler, type ServiceRouting } from "./protocols/aws-router.ts";
 export { serviceModel, type ServiceModel } from "./protocols/service-model.ts";
 export { validationMessage, type Violation } from "./protocols/input-validator.ts";

@@ -18,6 +18,7 @@ import { isOneOf, simToken } from "./sim-api/sim-token.ts";
 import { StateLock } from "./store/state-lock.ts";
 import type { Source } from "./source.ts";
 import { CleanupStack } from "./startup/cleanup-stack.ts";
+import { checkClockChoice } from "./startup/clock-choice.ts";
 import { buildCoreServices, openCoreState, type CoreServiceOptions, type CoreStateOptions } from "./startup/core-services.ts";
 import { startSources } from "./startup/source-startup.ts";
 import type { Store } from "./store/store.ts";
@@ -100,6 +101,8 @@ export class Simulator {
   }
 
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
+    // Before the state directory is locked, cleaned or migrated: a refused start leaves none behind.
+    checkClockChoice(opts);
     const host = opts.host ?? "127.0.0.1";
     if (!LOOPBACK.has(host) && opts.auth !== true) {
       throw new SimError("ERR_REFUSED", `refusing to listen on ${host} without --auth: CreateFunction runs uploaded code, so only loopback is open to unsigned requests`);

@@ -11,7 +11,7 @@ import { settleHeapWhenIdle } from "./start-heap.ts";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
-  clock?: string;
+  clock?: ClockKind;
   seed?: string;
   auth?: boolean;
   catchUp?: boolean;
@@ -45,7 +45,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     stateDir: opts.inMemory ? undefined : opts.state,
     timeScale: opts.timeScale,
     // Started where a previous run on the state left service time, if later (core's service-clock.ts).
-    clock: opts.clock as ClockKind | undefined,
+    clock: opts.clock,
     faults: config?.faults,
     seed: opts.seed,
     asyncConcurrency: opts.asyncConcurrency,

@@ -5,6 +5,7 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
 import { RuntimeChannel } from "../runtime/runtime-channel.ts";
 import { firstStart, type SandboxKind } from "../runtime/sandbox-pool.ts";
+import { sandboxAddresses } from "../runtime/sandbox-addresses.ts";
 import { mountTablesOf, SandboxProcess, type SandboxOptions } from "../runtime/sandbox-process.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 
@@ -45,6 +46,8 @@ export class EnvironmentProcess {
   private pending: SandboxOptions | undefined;
   private pendingKind: SandboxKind | null | undefined;
   private startedAt = 0;
+  /** Its own loopback address, `sandbox.localdomain` inside it (sandbox-addresses.ts), while it has one. */
+  private address: string | undefined;
 
   constructor(opts: EnvironmentProcessOptions) {
     this.opts = opts;
@@ -81,6 +84,7 @@ export class EnvironmentProcess {
       logStream: this.opts.logStream,
       tmpDir: this.tmpDir,
       privateTmp: ctx.privateTmp,
+      address: this.sandboxAddress(),
       compileCacheDir: ctx.compileCacheDir,
       processes: ctx.processes,
       onOutput: this.opts.onOutput,
@@ -154,10 +158,21 @@ export class EnvironmentProcess {
     return Math.min(this.last?.peakMemoryMb() ?? 1, this.opts.config.memorySize);
   }
 
-  /** The environment is retired: its /tmp goes. */
+  /** The environment is retired: its /tmp goes, and its address may serve another environment. */
   removeTmp(): void {
     rmSync(this.tmpDir, { recursive: true, force: true });
     rmSync(mountTablesOf(this.tmpDir), { recursive: true, force: true });
+    if (this.address !== undefined) sandboxAddresses.release(this.address);
+    this.address = undefined;
+  }
+
+  /**
+   * Only environments with layers (where extensions live) mounted in a private mount namespace
+   * get an address of their own: elsewhere no /etc/hosts of theirs could name it.
+   */
+  private sandboxAddress(): string | undefined {
+    if (this.opts.ctx.privateTmp && this.opts.config.optDir !== undefined) this.address ??= sandboxAddresses.acquire();
+    return this.address;
   }
 
   private closeChannel(): void {

@@ -157,6 +157,7 @@ export class ExecutionEnvironment implements Environment {
     // An Init still running never finished: the sandbox pool stops counting it in a burst.
     this.process.initFailed();
     this.transition("retiring", reason);
+    if (reason === "init-failed") this.output.initFailed();
     // A freeze still pending would stop the extensions in the middle of their SHUTDOWN.
     this.freezer.stop();
     if (this.process.current !== undefined && this.extensions.running) await this.extensions.shutdown("spindown");

@@ -87,6 +87,7 @@ export class ExtensionHost {
    */
   async start(base: SandboxOptions, limitMs: number): Promise<ExtensionFailure | undefined> {
     this.initFailure = undefined;
+    this.subscriptions.sandboxAddress = base.address ?? "127.0.0.1";
     const names = this.names;
     if (names.length > 0) this.telemetry.watch();
     this.telemetry.initStart(base.initializationType);

@@ -27,6 +27,8 @@ export class FreezePolicy {
   /** The process the pending freeze is for: it no longer applies once that process is gone. */
   private target: SandboxProcess | undefined;
   private readonly freezeTarget = () => this.freeze();
+  /** The environment is retiring: nothing freezes it again (stop()). */
+  private stopped = false;
 
   constructor(config: FunctionVersionConfig, ctx: EnvironmentContext, process: EnvironmentProcess, api: RuntimeApiServer, extensions: ExtensionHost, environment: { readonly busy: boolean }) {
     this.config = config;
@@ -40,7 +42,7 @@ export class FreezePolicy {
   /** The environment may be waiting for its next event: freeze it (after the delay) if it is. */
   ifWaiting(): void {
     const proc = this.process.current;
-    if (!this.config.sim.freeze || proc === undefined || proc.frozen || this.alarm.armed) return;
+    if (this.stopped || !this.config.sim.freeze || proc === undefined || proc.frozen || this.alarm.armed) return;
     if (!this.waiting()) return;
     this.target = proc;
     const delayMs = this.process.onChannel ? this.ctx.channelFreezeDelayMs : this.ctx.freezeDelayMs;
@@ -61,8 +63,14 @@ export class FreezePolicy {
     this.alarm.clear();
   }
 
-  /** clear(), and no timer is left: the environment is retiring. */
+  /**
+   * clear(), no timer is left, and none is armed again: the environment is retiring. An invocation
+   * whose extensions' post-response work ends during the retirement completes then, and a freeze
+   * it armed would stop the extensions in the middle of the Shutdown phase (the telemetry flush
+   * before SHUTDOWN then waits forever on a frozen listener).
+   */
   stop(): void {
+    this.stopped = true;
     this.alarm.stop();
   }
 

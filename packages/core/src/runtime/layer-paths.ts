@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 
@@ -23,27 +22,6 @@ export function optView(config: FunctionVersionConfig, privateMounts: boolean, h
   const hostNeedsOpt = hostPaths.some((p) => p === "/opt" || p.startsWith("/opt/"));
   if (privateMounts && !hostNeedsOpt && existsSync("/opt")) return { path: "/opt", mount: dir };
   return { path: dir };
-}
-
-let hostsFile: string | undefined;
-
-/**
- * An /etc/hosts for sandboxes: the machine's own, plus `sandbox` and `sandbox.localdomain` on the
- * loopback, the names extensions written for AWS bind their Telemetry API listeners to.
- */
-export function sandboxHostsFile(): string {
-  if (hostsFile === undefined) {
-    let hosts = "";
-    try {
-      hosts = readFileSync("/etc/hosts", "utf8");
-    } catch {
-      hosts = "127.0.0.1\tlocalhost\n";
-    }
-    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-hosts-"));
-    hostsFile = join(dir, "hosts");
-    writeFileSync(hostsFile, `${hosts.endsWith("\n") || hosts === "" ? hosts : `${hosts}\n`}127.0.0.1\tsandbox sandbox.localdomain\n`);
-  }
-  return hostsFile;
 }
 
 /** `/opt/...` as this machine can reach it (to check a wrapper script before starting it). */

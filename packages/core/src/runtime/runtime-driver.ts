@@ -85,7 +85,8 @@ export function entrypointProblem(cmd: ProcessCommand): string | undefined {
   }
 }
 
-let privateTmpSupport: boolean | undefined;
+/** unshare's options for a private mount namespace on this machine (probed once), or null: none. */
+let namespaceOptions: string[] | null | undefined;
 let deathSignalSupport: boolean | undefined;
 
 /**
@@ -102,18 +103,34 @@ export function withParentDeathSignal(cmd: ProcessCommand): ProcessCommand {
 }
 
 /**
- * Whether this machine lets us give each environment its own `/tmp` with a private mount
- * namespace (Linux, root or user namespaces allowed). Probed once per process.
+ * Whether this machine lets us give each environment its own `/tmp` (and `/opt`, `/etc/hosts`)
+ * with a private mount namespace: as root, or, for a user, inside a user namespace of its own.
+ * Probed once per process.
  */
 export function supportsPrivateTmp(): boolean {
-  if (privateTmpSupport === undefined) {
-    if (process.platform !== "linux") privateTmpSupport = false;
-    else {
-      const probe = spawnSync("unshare", ["-m", "--propagation", "private", "true"], { stdio: "ignore" });
-      privateTmpSupport = probe.status === 0;
+  return privateNamespaceOptions() !== null;
+}
+
+/**
+ * Root gets a mount namespace alone. A user gets one inside its own user namespace, mapped to its
+ * own uid (what a handler sees of itself is unchanged) and keeping the namespace's capabilities
+ * across exec so the shell can mount (they are only over that namespace's own mounts). Elsewhere
+ * (not Linux, user namespaces disabled) null: each environment's TMPDIR is its own directory instead.
+ */
+function privateNamespaceOptions(): string[] | null {
+  if (namespaceOptions === undefined) {
+    namespaceOptions = null;
+    if (process.platform === "linux") {
+      for (const options of [["-m"], ["-U", "--map-current-user", "--keep-caps", "-m"]]) {
+        const probe = spawnSync("unshare", [...options, "--propagation", "private", "true"], { stdio: "ignore" });
+        if (probe.status === 0) {
+          namespaceOptions = options;
+          break;
+        }
+      }
     }
   }
-  return privateTmpSupport;
+  return namespaceOptions;
 }
 
 /**
@@ -128,7 +145,7 @@ export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string, keep: readon
   writeFileSync(fstabFile, privateMountTable(tmpDir, keep, optDir, hostsFile));
   return {
     command: "unshare",
-    args: ["-m", "--propagation", "private", "sh", "-c", 'mount --all --fstab "$0" || exit 1; exec "$@"', fstabFile, cmd.command, ...cmd.args],
+    args: [...(privateNamespaceOptions() ?? ["-m"]), "--propagation", "private", "sh", "-c", 'mount --all --fstab "$0" || exit 1; exec "$@"', fstabFile, cmd.command, ...cmd.args],
   };
 }
 

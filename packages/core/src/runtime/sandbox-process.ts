@@ -10,7 +10,8 @@ import type { ProcessLedger } from "./process-ledger.ts";
 import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
 import { RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE } from "./runtime-channel.ts";
-import { addLayerPaths, hostPathOf, optView, sandboxHostsFile } from "./layer-paths.ts";
+import { addLayerPaths, hostPathOf, optView } from "./layer-paths.ts";
+import { sandboxAddresses } from "./sandbox-addresses.ts";
 import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
@@ -24,6 +25,11 @@ export interface SandboxOptions {
   logStream: string;
   tmpDir: string;
   privateTmp: boolean;
+  /**
+   * The environment's own loopback address (sandbox-addresses.ts): `sandbox.localdomain` inside
+   * it, when its layers are mounted in its private mount namespace.
+   */
+  address?: string;
   compileCacheDir?: string;
   /** An external extension (`/opt/extensions/<name>`) to start instead of the runtime. */
   extension?: string;
@@ -90,7 +96,7 @@ export class SandboxProcess {
     const command = opts.extension === undefined ? driver.command(opts.config, env) : { command: `${opt!.path}/extensions/${opts.extension}`, args: [] };
     const problem = entrypointProblem({ ...command, command: hostPathOf(command.command, opt) });
     if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${command.command}: ${problem}` };
-    const privateTmp = opts.privateTmp ? { keep: pathsToKeep(opts, env), optDir: opt?.mount, hostsFile: opt?.mount === undefined ? undefined : sandboxHostsFile() } : undefined;
+    const privateTmp = opts.privateTmp ? { keep: pathsToKeep(opts, env), optDir: opt?.mount, hostsFile: opt?.mount === undefined || opts.address === undefined ? undefined : sandboxAddresses.hostsFile(opts.address) } : undefined;
     // fd 3 is a socket pair: the private channel to our bootstrap (never to an extension), blocking on its side.
     const channel = driver.privateChannel === true && opts.extension === undefined;
     if (channel) env[RUNTIME_CHANNEL_VARIABLE] = String(RUNTIME_CHANNEL_FD);

@@ -49,7 +49,9 @@ interface Subscription {
  * Telemetry API (2022-07-01) and Logs API (2020-08-15) subscriptions of ONE environment's
  * extensions: records are buffered per subscriber and POSTed as a JSON array to the listener the
  * extension named, once `maxItems` or `maxBytes` is reached or `timeoutMs` has passed. The
- * sandbox's own host names (`sandbox`, `sandbox.localdomain`) are this machine's loopback.
+ * sandbox's own host names (`sandbox`, `sandbox.localdomain`) are the environment's own loopback
+ * address (sandbox-addresses.ts), as its /etc/hosts says, so each environment's listener on the
+ * same port gets its own environment's records.
  */
 export class TelemetryApi {
   private readonly subscriptions: Subscription[] = [];
@@ -57,6 +59,8 @@ export class TelemetryApi {
   /** Records from before the first subscription (the Init phase's), replayed to each new subscriber. */
   private readonly early: { stream: TelemetryStream; telemetry?: TelemetryRecord; logs?: TelemetryRecord }[] = [];
   private subscribedOnce = false;
+  /** What `sandbox` and `sandbox.localdomain` resolve to in this environment. */
+  sandboxAddress = "127.0.0.1";
 
   constructor(identify: (id: string | undefined) => RegisteredExtension | undefined) {
     this.identify = identify;
@@ -138,7 +142,7 @@ export class TelemetryApi {
     if (s.buffer.length === 0) return;
     const batch = s.buffer.splice(0, s.buffer.length);
     s.bytes = 0;
-    s.sending = post(s.url, JSON.stringify(batch)).finally(() => (s.sending = undefined));
+    s.sending = post(s.url, this.sandboxAddress, JSON.stringify(batch)).finally(() => (s.sending = undefined));
     await s.sending;
   }
 }
@@ -175,8 +179,8 @@ function parseSubscription(body: Buffer | undefined, limits: Limits): Omit<Subsc
 }
 
 /** POSTs one batch; a listener that is gone loses it, as on AWS (delivery is best effort). */
-function post(url: URL, body: string): Promise<void> {
-  const loopback = url.hostname === "sandbox" || url.hostname === "sandbox.localdomain" ? "127.0.0.1" : url.hostname;
+function post(url: URL, sandboxAddress: string, body: string): Promise<void> {
+  const loopback = url.hostname === "sandbox" || url.hostname === "sandbox.localdomain" ? sandboxAddress : url.hostname;
   return new Promise((resolve) => {
     const req = request({ host: loopback, port: url.port || 80, path: url.pathname + url.search, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } }, (res) => {
       res.resume();

@@ -44,7 +44,8 @@ import { addCoreViews } from "../telemetry/core-views.ts";
 import type { TelemetryEvent } from "../telemetry/events.ts";
 import type { CleanupStack } from "./cleanup-stack.ts";
 import { keepServiceTimeMark, readServiceTimeMark } from "./service-time-mark.ts";
-import { startServiceClock, type ClockKind } from "./service-clock.ts";
+import type { ClockKind } from "./clock-choice.ts";
+import { startServiceClock } from "./service-clock.ts";
 
 export const CORE_MIGRATIONS: readonly Migration[] = loadMigrations("core", new URL("../store/migrations/", import.meta.url));
 // Our choice (AWS's freeze latency is not published): short enough that no realistic timer runs

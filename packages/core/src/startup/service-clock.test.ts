@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ScaledClock } from "../clock/scaled-clock.ts";
 import { SystemClock } from "../clock/system-clock.ts";
 import { VirtualClock } from "../clock/virtual-clock.ts";
-import { serviceClockStart, startServiceClock, type ClockChoice, type ServiceClockStart } from "./service-clock.ts";
+import type { ClockChoice } from "./clock-choice.ts";
+import { serviceClockStart, startServiceClock, type ServiceClockStart } from "./service-clock.ts";
 
 const WALL = Date.UTC(2026, 5, 1, 12, 0, 0, 750);
 const HOUR = 3_600_000;

@@ -2,18 +2,7 @@ import type { Clock } from "../clock/clock.ts";
 import { ScaledClock } from "../clock/scaled-clock.ts";
 import { SystemClock } from "../clock/system-clock.ts";
 import { VirtualClock } from "../clock/virtual-clock.ts";
-import { SimError } from "../errors/sim-error.ts";
-
-/** `--clock`: wall time (scaled by `--time-scale`), or virtual time that moves only when advanced. */
-export const CLOCK_KINDS = ["system", "virtual"] as const;
-export type ClockKind = (typeof CLOCK_KINDS)[number];
-
-/** What a start asks for: the clock kind and, on the wall clock, its scale. */
-export interface ClockChoice {
-  clock?: ClockKind;
-  /** Service ms per wall ms on the wall clock (default 1). */
-  timeScale?: number;
-}
+import { checkClockChoice, type ClockChoice, type ClockKind } from "./clock-choice.ts";
 
 /** Where service time starts, decided from the state's mark (serviceClockStart). */
 export type ServiceClockStart = { kind: "wall"; scale: number; startService?: number } | { kind: "virtual"; startService: number };
@@ -27,11 +16,9 @@ export type ServiceClockStart = { kind: "wall"; scale: number; startService?: nu
  * virtual clock starts at whole seconds (our choice: easier to read in `lambda-sim clock`).
  */
 export function serviceClockStart(choice: ClockChoice, mark: number | undefined, wallNow: number): ServiceClockStart {
+  checkClockChoice(choice);
   const scale = choice.timeScale ?? 1;
-  const kind = choice.clock ?? "system";
-  if (!CLOCK_KINDS.includes(kind)) throw new SimError("ERR_CONFIG", `--clock: expected ${CLOCK_KINDS.join(" or ")}, got ${kind}`);
-  if (kind === "virtual") {
-    if (scale !== 1) throw new SimError("ERR_CONFIG", "--clock virtual and --time-scale cannot be combined: virtual time moves only when advanced");
+  if (choice.clock === "virtual") {
     return { kind: "virtual", startService: Math.max(mark ?? 0, Math.floor(wallNow / 1000) * 1000) };
   }
   return mark === undefined || mark <= wallNow ? { kind: "wall", scale } : { kind: "wall", scale, startService: mark };

@@ -57,22 +57,17 @@ export const sqsSource: Source<QueueConfig> = {
         deadLetters: moved[q.name] ?? { moved: 0, neverReachedFunction: 0 },
       }));
     });
-    const moves = new MessageMoveTasks(store, queues, m.waiters, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
+    const moves = new MessageMoveTasks(store, queues, m, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
     // A purge or a queue's deletion takes its in-flight messages: pollers stop waiting on them.
-    const removing = <T>(i: { QueueUrl?: string }, op: () => T): T => {
-      const name = queues.resolve(i.QueueUrl).name;
-      const out = op();
-      m.visibility.recheck(name);
-      return out;
-    };
+    queues.onRemoved = (name) => m.removed(name);
     const ops: Record<string, Operation> = {
       CreateQueue: (i) => queues.createQueue(i),
       GetQueueUrl: (i) => queues.getQueueUrl(i),
       ListQueues: (i) => queues.listQueues(i),
-      DeleteQueue: (i) => removing(i, () => queues.deleteQueue(i)),
+      DeleteQueue: (i) => queues.deleteQueue(i),
       GetQueueAttributes: (i) => queues.getQueueAttributes(i),
       SetQueueAttributes: (i) => queues.setQueueAttributes(i),
-      PurgeQueue: (i) => removing(i, () => queues.purgeQueue(i)),
+      PurgeQueue: (i) => queues.purgeQueue(i),
       TagQueue: (i) => queues.tagQueue(i),
       UntagQueue: (i) => queues.untagQueue(i),
       ListQueueTags: (i) => queues.listQueueTags(i),

@@ -1,4 +1,5 @@
-import type { Clock, KeyedWaiters, RandomStream } from "@lambda-sim/core";
+import type { Clock, RandomStream } from "@lambda-sim/core";
+import type { MessageOperations } from "./message-operations.ts";
 import { parseRedrivePolicy } from "./queue-attributes.ts";
 import type { QueueOperations } from "./queue-operations.ts";
 import type { QueueStore } from "./queue-store.ts";
@@ -23,15 +24,15 @@ interface MoveTask {
 export class MessageMoveTasks {
   private readonly store: QueueStore;
   private readonly queues: QueueOperations;
-  private readonly waiters: KeyedWaiters;
+  private readonly messages: Pick<MessageOperations, "waiters" | "removed">;
   private readonly clock: Clock;
   private readonly ids: RandomStream;
   private readonly tasks: MoveTask[] = [];
 
-  constructor(store: QueueStore, queues: QueueOperations, waiters: KeyedWaiters, clock: Clock, ids: RandomStream) {
+  constructor(store: QueueStore, queues: QueueOperations, messages: Pick<MessageOperations, "waiters" | "removed">, clock: Clock, ids: RandomStream) {
     this.store = store;
     this.queues = queues;
-    this.waiters = waiters;
+    this.messages = messages;
     this.clock = clock;
     this.ids = ids;
   }
@@ -55,7 +56,9 @@ export class MessageMoveTasks {
         touched.add(to);
       }
     });
-    for (const q of touched) this.waiters.notify(q);
+    for (const q of touched) this.messages.waiters.notify(q);
+    // Every message goes, those in flight included: a poller's timer may stand for one of them.
+    if (touched.size > 0) this.messages.removed(source.name);
     const task: MoveTask = {
       TaskHandle: Buffer.from(JSON.stringify({ taskId: this.ids.uuid(), sourceArn: input.SourceArn })).toString("base64"),
       Status: "COMPLETED",

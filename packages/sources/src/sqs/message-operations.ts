@@ -90,7 +90,8 @@ export class MessageOperations {
     const deadline = this.clock.now() + wait * 1000;
     let wallElapsed = false;
     for (;;) {
-      const received = this.store.transaction(() => this.receive(q, max, visibility * 1000));
+      const { rows: received, expired } = this.store.transaction(() => this.receive(q, max, visibility * 1000));
+      if (expired) this.removed(q.name);
       if (received.length > 0) return { Messages: received.map((m) => receivedMessage(q, m, input)) };
       const now = this.clock.now();
       if (now >= deadline || signal?.aborted || wallElapsed) return {};
@@ -109,10 +110,14 @@ export class MessageOperations {
     // Unlike the other deletes (`deleted`), nobody is told: this receive takes what a FIFO delete
     // unblocked and says if there is more, and the poller watches the queue's next visible message
     // (VisibilityWatch.watch) before it waits, so the timer is put right before anything can jump to it.
-    return this.store.transaction(() => {
+    const out = this.store.transaction(() => {
       if (deleteFirst !== undefined) this.deleteEach(deleteFirst.queue, deleteFirst.handles);
       return this.receive(q, max, visibilityMs, true);
     });
+    // Expired messages are told: the timer a sibling lane waits on may stand for one of them, and
+    // this lane may not wait (and watch again) before the clock reaches it.
+    if (out.expired) this.removed(q.name);
+    return out;
   }
 
   /**
@@ -121,9 +126,9 @@ export class MessageOperations {
    * received again; FIFO calls that expired) leaves its message to be delivered again, at least
    * once, and does not stop the others being deleted.
    */
-  deleteHandles(q: QueueRow, handles: string[]): void {
+  deleteHandles(q: QueueRow, handles: string[], opts?: { receivingAgain?: boolean }): void {
     this.store.transaction(() => this.deleteEach(q, handles));
-    this.deleted(q);
+    this.deleted(q, opts?.receivingAgain === true);
   }
 
   private deleteEach(q: QueueRow, handles: string[]): void {
@@ -152,13 +157,23 @@ export class MessageOperations {
   }
 
   /**
-   * After deletes: the message a waiting poller's timer stood for may be gone (VisibilityWatch),
-   * and on a FIFO queue the group it blocked is receivable again (aws-facts §6 FIFO ordering):
-   * the waiters are told, as for a send.
+   * After deletes: on a FIFO queue the group a deleted message blocked is receivable again
+   * (aws-facts §6 FIFO ordering), so the waiters are told, as for a send, unless the deleting
+   * poller lane is `receivingAgain` itself (its filters dropped the messages, sqs-poller.ts): a
+   * sibling woken then would find an empty receive, as for receiveRows' deletes.
    */
-  private deleted(q: QueueRow): void {
-    if (q.fifo) this.waiters.notify(q.name);
-    this.visibility.recheck(q.name);
+  private deleted(q: QueueRow, receivingAgain = false): void {
+    if (q.fifo && !receivingAgain) this.waiters.notify(q.name);
+    this.removed(q.name);
+  }
+
+  /**
+   * Messages left `queue` other than by a receive: deleted, purged, moved by a move task, expired
+   * past the retention period, or the queue itself deleted. One of them may be the message a
+   * waiting poller's timer stands for (VisibilityWatch): the timer moves to the next or goes.
+   */
+  removed(queue: string): void {
+    this.visibility.recheck(queue);
   }
 
   changeMessageVisibility(input: { QueueUrl?: string; ReceiptHandle?: string; VisibilityTimeout?: number }): Record<string, never> {
@@ -176,13 +191,14 @@ export class MessageOperations {
     return result;
   }
 
-  /** One receive pass: retention, redrive, FIFO group blocking, visibility (aws-facts §7). */
-  private receive(q: QueueRow, max: number, visibilityMs: number): MessageRow[];
-  /** With `peek`: also whether another message was visible (one row more is read). */
-  private receive(q: QueueRow, max: number, visibilityMs: number, peek: true): { rows: MessageRow[]; more: boolean };
-  private receive(q: QueueRow, max: number, visibilityMs: number, peek = false): MessageRow[] | { rows: MessageRow[]; more: boolean } {
+  /**
+   * One receive pass: retention, redrive, FIFO group blocking, visibility (aws-facts §7), and
+   * whether any message had expired. With `peek`, also whether another message was visible (one
+   * row more is read).
+   */
+  private receive(q: QueueRow, max: number, visibilityMs: number, peek = false): { rows: MessageRow[]; more: boolean; expired: boolean } {
     const now = this.clock.now();
-    this.store.expire(q.name, now - Number(q.attributes.MessageRetentionPeriod) * 1000);
+    const expired = this.store.expire(q.name, now - Number(q.attributes.MessageRetentionPeriod) * 1000);
     const redrive = parseRedrivePolicy(q.attributes.RedrivePolicy);
     const dlq = redrive === undefined ? undefined : this.queues.byArn(redrive.deadLetterTargetArn);
     const taken: MessageRow[] = [];
@@ -214,7 +230,7 @@ export class MessageOperations {
       }
       if (candidates.length < limit) break;
     }
-    return peek ? { rows: taken, more } : taken;
+    return { rows: taken, more, expired };
   }
 
   private delete(q: QueueRow, handle: string | undefined): void {

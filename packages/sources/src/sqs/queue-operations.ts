@@ -13,6 +13,8 @@ const PURGE_INTERVAL_MS = 60_000;
  * delete), protocol-agnostic: inputs and outputs are the API shapes, errors are AwsErrors.
  */
 export class QueueOperations {
+  /** Told when a purge or a queue's deletion takes its messages, in flight ones included (MessageOperations.removed). */
+  onRemoved: (queue: string) => void = () => {};
   private readonly store: QueueStore;
   private readonly clock: Clock;
   private readonly urlBase: string;
@@ -99,7 +101,9 @@ export class QueueOperations {
   }
 
   deleteQueue(input: { QueueUrl?: string }): Record<string, never> {
-    this.store.deleteQueue(this.resolve(input.QueueUrl).name);
+    const { name } = this.resolve(input.QueueUrl);
+    this.store.deleteQueue(name);
+    this.onRemoved(name);
     return {};
   }
 
@@ -140,6 +144,7 @@ export class QueueOperations {
     const now = this.clock.now();
     if (q.lastPurgeAt !== null && now - q.lastPurgeAt < PURGE_INTERVAL_MS) throw sqsErrors.purgeInProgress(q.name);
     this.store.purge(q.name, now);
+    this.onRemoved(q.name);
     return {};
   }
 

@@ -230,9 +230,9 @@ export class QueueStore {
     this.s.setPurge.run(now, queue);
   }
 
-  /** Retention: messages sent at or before `sentBefore` are gone. */
-  expire(queue: string, sentBefore: number): void {
-    this.s.expire.run(queue, sentBefore);
+  /** Retention: messages sent at or before `sentBefore` are gone. Whether any were. */
+  expire(queue: string, sentBefore: number): boolean {
+    return this.s.expire.run(queue, sentBefore).changes > 0;
   }
 
   counts(queue: string, now: number): { visible: number; inflight: number; delayed: number } {

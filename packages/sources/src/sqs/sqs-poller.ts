@@ -96,9 +96,13 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
               bytes += Buffer.byteLength(m.body) + 1024;
             }
             // Lambda deletes the messages its filters drop (aws-facts §6 "Filtering"); a batch
-            // left empty is not an invocation, the poll goes on.
-            if (dropped.length > 0) messages.deleteHandles(q, dropped);
-            if (dropped.length > 0 && rows.length < max && received.length > 0) continue;
+            // left empty is not an invocation, the poll goes on. The drops left room in the batch
+            // (this receive asked for no more than it had), so this lane receives again at once:
+            // it takes the FIFO groups they unblocked, and no sibling is woken for an empty receive.
+            if (dropped.length > 0) {
+              messages.deleteHandles(q, dropped, { receivingAgain: true });
+              continue;
+            }
             const now = clock.now();
             if (rows.length >= max || bytes >= MAX_BATCH_BYTES || (rows.length > 0 && now - started >= windowMs)) break;
             let until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
