@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -200,13 +200,40 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     }
   });
 
+  it("makes a destination fail for an alias's invocations only when the fault is scoped with qualifier", async () => {
+    await start([model("notify")], [{ kind: "error" }, { kind: "delivery-failure", function: "notify", qualifier: "live", target: "sqs:failures" }]);
+    const failures = (await sqs.send(new CreateQueueCommand({ QueueName: "failures" }))).QueueUrl!;
+    const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: "notify" }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: "notify", Name: "live", FunctionVersion: Version! }));
+    for (const qualifier of [undefined, "live", Version!]) {
+      await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "notify", Qualifier: qualifier, MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: arn("failures") } } }));
+    }
+    const seen = new TelemetryRecorder(t!.sim.telemetry);
+    // The alias's record fails; the same version invoked by number, and $LATEST, deliver theirs.
+    const requestIds: string[] = [];
+    for (const qualifier of [undefined, "live", Version!]) {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "notify", Qualifier: qualifier, InvocationType: "Event", Payload: Buffer.from("{}") }));
+      requestIds.push(out.$metadata.requestId!);
+    }
+    await sim("POST", "/_sim/clock/run-until-idle", {});
+    await until(() => seen.of("async.delivered").length + seen.of("async.delivery-failed").length === 3);
+    expect(seen.of("async.delivery-failed")).toMatchObject([{ requestId: requestIds[1], destination: "OnFailure", error: "injected delivery failure" }]);
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: failures, MaxNumberOfMessages: 10 }));
+    const arns = (got.Messages ?? []).map((m) => JSON.parse(m.Body!).requestContext.functionArn.split(":").slice(6).join(":")).sort();
+    expect(arns).toEqual(["notify:$LATEST", `notify:${Version}`]);
+    seen.dispose();
+  });
+
   it("refuses a bad fault with a 400 naming the key", async () => {
     await start([]);
     for (const body of [{ kind: "explode" }, { kind: "error", fraction: 2 }, { kind: "throttle", reason: "Busy" }, { kind: "latency" }, { kind: "error", typo: 1 }, "nope"]) {
       const r = await sim("POST", "/_sim/faults", body);
       expect(r.status, JSON.stringify(body)).toBe(400);
     }
-    expect((await sim("POST", "/_sim/faults", { kind: "error", fraction: 2 })).json.message).toContain("fraction");
+    expect((await sim("POST", "/_sim/faults", { kind: "error", fraction: 2 })).json.message).toBe("fault: fraction: expected a fraction between 0 and 1, got 2");
+    // A delivery carries a record, not the invocation's payload: that scope key is refused for it, not ignored.
+    const poison = await sim("POST", "/_sim/faults", { kind: "delivery-failure", target: "sqs:dlq", payloadContains: "poison" });
+    expect([poison.status, poison.json.message]).toEqual([400, "fault: payloadContains: does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)"]);
     expect((await sim("DELETE", "/_sim/faults/fault-99")).status).toBe(404);
   });
 });

@@ -51,7 +51,7 @@ export type { Credential } from "./protocols/sigv4-verifier.ts";
 export type { Source, SourceContext, SourceHandle } from "./source.ts";
 export { faultSchema, FAULT_KINDS, type FaultSpec, type FaultInput, type FaultKind } from "./faults/fault-spec.ts";
 export type { FaultInjector, ActiveFault } from "./faults/fault-injector.ts";
-export { REFERENCE_KINDS } from "./faults/fault-names.ts";
+export { builtInNames, parseReference, REFERENCE_KINDS, type ReferenceService, type ServiceReference } from "./faults/fault-names.ts";
 export { isPausable, type PausableClock } from "./clock/clock.ts";
 export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
 export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
@@ -65,7 +65,7 @@ export { expandShortName, registerShortName, type ArnFormat } from "./config/sho
 export type { MappingInput } from "./config/mapping-input.ts";
 export type { PollerLimits } from "./mappings/poller.ts";
 export { FrontDoorArrivals, FrontDoorPriority } from "./invocation/front-door-priority.ts";
-export { TargetRegistry, type DeliveryOptions, type Target, type TargetAttribute } from "./invocation/targets.ts";
+export { TargetRegistry, type DeliveryOptions, type DeliveryOrigin, type Target, type TargetAttribute } from "./invocation/targets.ts";
 export { nextAsyncStep, type AsyncStep, type InvocationOutcome, type GiveUpCondition } from "./invocation/async-retry-policy.ts";
 export type { EventInvokeConfig } from "./registry/event-invoke-configs.ts";
 export type { InvocationRecord } from "./invocation/async-destinations.ts";

@@ -1,16 +1,11 @@
-import { dottedPath, suggestion } from "@lambda-sim/core";
+import { builtInNames, dottedPath, parseReference, REFERENCE_KINDS, suggestion, type ReferenceService } from "@lambda-sim/core";
+import type { NamedKind } from "../template/logical-names.ts";
 
-type Kind = "sqs" | "kinesis" | "lambda" | "sns" | "events";
+type Kind = ReferenceService;
 type Path = (string | number)[];
 
-/** What each kind of reference must name, and the config section that declares those. */
-const SECTIONS: Record<Kind, { section: string; noun: string }> = {
-  sqs: { section: "queues", noun: "queue" },
-  kinesis: { section: "streams", noun: "stream" },
-  lambda: { section: "functions", noun: "function" },
-  sns: { section: "topics", noun: "topic" },
-  events: { section: "buses", noun: "bus" },
-};
+/** The config section that declares each kind of resource a reference names (core's REFERENCE_KINDS). */
+export const CONFIG_SECTION: Record<NamedKind, string> = { function: "functions", queue: "queues", stream: "streams", topic: "topics", bus: "buses" };
 
 /** One place in lambda-sim.yaml that names another resource, and the kinds it may name. */
 interface Reference {
@@ -31,13 +26,12 @@ interface Reference {
  * was created with the API, or lives outside lambda-sim.
  */
 export function checkReferences(config: Record<string, unknown>, file: string, lineOf: (path: Path) => number | undefined): string[] {
-  // The default bus always exists (EventBridge creates it with the account).
-  const declared = (kind: Kind) => [...Object.keys(asMap(config[SECTIONS[kind].section])), ...(kind === "events" ? ["default"] : [])];
+  const declared = (noun: NamedKind) => [...Object.keys(asMap(config[CONFIG_SECTION[noun]])), ...builtInNames(noun)];
   const problems: { line: number | undefined; text: string }[] = [];
   for (const ref of references(config)) {
     if (typeof ref.value !== "string" || ref.value.startsWith("arn:")) continue;
-    const m = /^(sqs|kinesis|lambda|sns|events):(.*)$/.exec(ref.value);
-    const kind = (m?.[1] as Kind | undefined) ?? ref.bare;
+    const r = parseReference(ref.value);
+    const kind = r?.service ?? ref.bare;
     if (kind === undefined) continue; // neither a reference nor an ARN: the API's own checks say so
     const line = lineOf(ref.path);
     const at = `${line === undefined ? `${file}:` : `${file}:${line}`} ${dottedPath(ref.path)}`;
@@ -46,11 +40,11 @@ export function checkReferences(config: Record<string, unknown>, file: string, l
       continue;
     }
     // `lambda:NAME:QUALIFIER` and a mapping's `NAME:QUALIFIER` name the function NAME.
-    const name = (m === null ? ref.value : m[2]!).split(":")[0]!;
-    const names = declared(kind);
+    const name = r?.name ?? ref.value.split(":")[0]!;
+    const noun = REFERENCE_KINDS[kind];
+    const names = declared(noun);
     if (names.includes(name)) continue;
-    const { section, noun } = SECTIONS[kind];
-    problems.push({ line, text: `${at}: ${ref.value} names no ${noun} declared under ${section}:${suggestion(name, names).replace(/'([^']*)'/, `'${m === null ? "" : `${kind}:`}$1'`)}` });
+    problems.push({ line, text: `${at}: ${ref.value} names no ${noun} declared under ${CONFIG_SECTION[noun]}:${suggestion(name, names).replace(/'([^']*)'/, `'${r === undefined ? "" : `${kind}:`}$1'`)}` });
   }
   problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return problems.map((p) => p.text);

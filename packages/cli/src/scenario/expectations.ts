@@ -3,14 +3,14 @@ import type { Bound, Expectations } from "./scenario-schema.ts";
 import type { FunctionStats, Observations } from "./observations.ts";
 
 /**
- * The simulator's name for a name a scenario writes, of one of `kinds`: the architecture's own
- * name, or a template's logical id (template/logical-names.ts).
+ * The simulator's name for each name the expectations write, by expectation key then name as
+ * written (`errors: { WorkerFunction: app-WorkerFunction-511QZUZXGMCE }`): resolved once, when the
+ * scenario loads (ScenarioNames.expectations). A name missing here is taken as written.
  */
-export type ResolveName = (kinds: readonly NamedKind[], name: string) => string;
-const asWritten: ResolveName = (_kinds, name) => name;
+export type ExpectationNames = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
 /** What each keyed expectation names, other than a function: a queue, a stream, any delivery target. */
-const NAMED: Record<string, readonly NamedKind[]> = {
+export const NAMED_BY_KEY: Readonly<Record<string, readonly NamedKind[]>> = {
   messages: ["queue"],
   failedRecords: ["queue"],
   outOfOrderRecords: ["stream", "queue"],
@@ -51,7 +51,7 @@ const PER_FUNCTION: Record<string, (s: FunctionStats) => number> = {
 export const PER_FUNCTION_KEYS = Object.keys(PER_FUNCTION) as (keyof Expectations)[];
 
 /** Checks every expectation of the scenario, in the order written (and reported with the names written). */
-export function checkExpectations(expect: Expectations, obs: Observations, end: EndState, resolve: ResolveName = asWritten): ExpectationResult[] {
+export function checkExpectations(expect: Expectations, obs: Observations, end: EndState, names: ExpectationNames = {}): ExpectationResult[] {
   const results: ExpectationResult[] = [];
   for (const [key, byName] of Object.entries(expect)) {
     if (byName === undefined) continue;
@@ -63,7 +63,7 @@ export function checkExpectations(expect: Expectations, obs: Observations, end: 
     for (const [written, bound] of Object.entries(byName as Record<string, Bound>)) {
       let actual: number;
       const stat = PER_FUNCTION[key];
-      const name = resolve(stat === undefined ? (NAMED[key] ?? []) : ["function"], written);
+      const name = names[key]?.[written] ?? written;
       if (stat !== undefined) actual = stat(obs.functions.get(name) ?? obs.fn(name));
       else if (key === "messages") actual = end.messages[name] ?? 0;
       else if (key === "failedRecords") actual = end.failedRecords[name] ?? 0;
@@ -82,6 +82,7 @@ function result(what: string, actual: number, bound: Bound): ExpectationResult {
 }
 
 /** The queues an expectation names, so the run measures them at the end. */
-export function queuesNamed(expect: Expectations, resolve: ResolveName = asWritten): string[] {
-  return [...new Set([...Object.keys(expect.messages ?? {}), ...Object.keys(expect.failedRecords ?? {})].map((q) => resolve(["queue"], q)))];
+export function queuesNamed(expect: Expectations, names: ExpectationNames = {}): string[] {
+  const named = (key: "messages" | "failedRecords") => Object.keys(expect[key] ?? {}).map((q) => names[key]?.[q] ?? q);
+  return [...new Set([...named("messages"), ...named("failedRecords")])];
 }

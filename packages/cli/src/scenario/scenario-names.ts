@@ -1,28 +1,27 @@
-import { dottedPath, REFERENCE_KINDS, SimError, type FaultSpec } from "@lambda-sim/core";
+import { builtInNames, dottedPath, parseReference, SimError, type FaultSpec } from "@lambda-sim/core";
+import { CONFIG_SECTION } from "../config/check-references.ts";
 import { logicalIds, physicalName, type NamedKind } from "../template/logical-names.ts";
 import type { StartConfig } from "../template/start-config.ts";
-import { PER_FUNCTION_KEYS, type ResolveName } from "./expectations.ts";
+import { NAMED_BY_KEY, PER_FUNCTION_KEYS, type ExpectationNames } from "./expectations.ts";
 import type { Expectations, TrafficStep } from "./scenario-schema.ts";
 import type { ResolvedStep } from "./traffic.ts";
 
 type Path = (string | number)[];
 
-/** The config section declaring each kind other than functions (the sources' configKeys). */
-const SECTION: Record<Exclude<NamedKind, "function">, string> = { queue: "queues", stream: "streams", topic: "topics", bus: "buses" };
 /** What a fault's scope may name with a prefix: mapping sources, and destination or DLQ targets. */
 const FAULT_PREFIXES = { source: ["sqs", "kinesis"], target: ["sqs", "sns", "lambda", "events"] } as const;
 
 /**
- * The one resolver of the names a scenario writes (traffic, faults, expectations): a resource of
- * the architecture by its own name or, with a template, by its logical id (template/logical-names.ts),
- * turned into the name the simulator knows when the scenario loads. A name the architecture does
- * not have is an error there, `<file>:<line> <key.path>: ...` as every config error, listing the
- * names it has, rather than traffic that fails or a fault that never fires mid-run. A full ARN is
- * taken as written.
+ * The one resolver of the names a scenario writes: a resource of the architecture by its own name
+ * or, with a template, by its logical id (template/logical-names.ts), turned into the name the
+ * simulator knows. Everything is resolved once, when the scenario loads, and the run uses what
+ * came back: traffic steps' targets, faults' function, source and target, and every name an
+ * expectation keys (ExpectationNames). Traffic, faults and per-function expectations are also
+ * checked then: a name the architecture does not have is an error, `<file>:<line> <key.path>: ...`
+ * as every config error, listing the names it has, rather than traffic that fails or a fault that
+ * never fires mid-run. A full ARN is taken as written.
  */
 export class ScenarioNames {
-  /** Logical ids first resolved, then the names the simulator knows (exact names win: physicalName). */
-  readonly resolve: ResolveName;
   private readonly a: StartConfig;
   private readonly file: string;
   private readonly lineAt: (p: readonly PropertyKey[]) => number | undefined;
@@ -32,15 +31,14 @@ export class ScenarioNames {
     this.a = architecture;
     this.file = file;
     this.lineAt = lineAt;
-    this.resolve = (kinds, name) => physicalName(architecture.template?.names, kinds, name);
   }
 
   /** The scenario's traffic, each step naming its queue, stream or function as the simulator knows it. */
   traffic(steps: readonly TrafficStep[]): ResolvedStep[] {
     return steps.map((step, i) => {
-      if ("send" in step) return { ...step, to: this.name("queue", step.send.queue, ["traffic", i, "send", "queue"]) };
-      if ("put" in step) return { ...step, to: this.name("stream", step.put.stream, ["traffic", i, "put", "stream"]) };
-      if ("invoke" in step) return { ...step, to: this.qualifiedFunction(step.invoke.function, ["traffic", i, "invoke", "function"]) };
+      if ("send" in step) return { ...step, target: this.name("queue", step.send.queue, ["traffic", i, "send", "queue"]) };
+      if ("put" in step) return { ...step, target: this.name("stream", step.put.stream, ["traffic", i, "put", "stream"]) };
+      if ("invoke" in step) return { ...step, target: this.qualifiedFunction(step.invoke.function, ["traffic", i, "invoke", "function"]) };
       return step;
     });
   }
@@ -57,14 +55,21 @@ export class ScenarioNames {
   }
 
   /**
-   * Per-function expectations name functions the architecture has: without this check
-   * `errors: { orders: 0 }` would pass for a misspelt name (or a template's generated one).
-   * Other keys name queues or targets that a run may create, and are taken as written.
+   * The simulator's name for every name the expectations key. Per-function expectations must name
+   * functions the architecture has: without this check `errors: { orders: 0 }` would pass for a
+   * misspelt name (or a template's generated one). Other keys name queues or targets that a run
+   * may create: resolved when they are logical ids, else taken as written.
    */
-  expectations(expect: Expectations): void {
-    for (const key of PER_FUNCTION_KEYS) {
-      for (const name of Object.keys((expect[key] as Record<string, unknown> | undefined) ?? {})) this.name("function", name, ["expect", key, name], ["expect", key]);
+  expectations(expect: Expectations): ExpectationNames {
+    const out: Record<string, Record<string, string>> = {};
+    for (const [key, byName] of Object.entries(expect)) {
+      const perFunction = PER_FUNCTION_KEYS.includes(key as keyof Expectations);
+      const kinds = NAMED_BY_KEY[key];
+      if (!perFunction && kinds === undefined) continue; // faultsFired: a bound, naming nothing
+      const resolved = (name: string) => (perFunction ? this.name("function", name, ["expect", key, name], ["expect", key]) : this.resolve(kinds!, name));
+      out[key] = Object.fromEntries(Object.keys(byName as Record<string, unknown>).map((name) => [name, resolved(name)]));
     }
+    return out;
   }
 
   /** Throws every problem found, in the order of the file, as one ERR_CONFIG. */
@@ -72,6 +77,11 @@ export class ScenarioNames {
     if (this.problems.length === 0) return;
     this.problems.sort((x, y) => (x.line ?? Infinity) - (y.line ?? Infinity));
     throw new SimError("ERR_CONFIG", this.problems.map((p) => p.text).join("\n"));
+  }
+
+  /** A logical id (of one of `kinds`) as the name it became; any other name as is (exact names win: physicalName). */
+  private resolve(kinds: readonly NamedKind[], name: string): string {
+    return physicalName(this.a.template?.names, kinds, name);
   }
 
   /** `written`'s name as the simulator knows it; a problem recorded (at `path`, shown as `shown`) when the architecture has none. */
@@ -94,25 +104,24 @@ export class ScenarioNames {
   /** A `service:NAME` reference with NAME resolved; an ARN as written. */
   private reference(ref: string, prefixes: readonly string[], path: Path): string {
     if (ref.startsWith("arn:")) return ref;
-    const m = /^([a-z]+):(.+)$/.exec(ref);
-    if (m === null || !prefixes.includes(m[1]!)) {
+    const r = parseReference(ref);
+    if (r === undefined || r.name === "" || !prefixes.includes(r.service)) {
       this.problem(path, `${dottedPath(path)}: expected ${prefixes.map((p) => `${p}:NAME`).join(", ")} or an ARN, got ${ref}`);
       return ref;
     }
     // `lambda:NAME:QUALIFIER` names the function NAME.
-    const [name, ...qualifier] = m[2]!.split(":");
-    return [`${m[1]}:${this.name(REFERENCE_KINDS[m[1]!]!, name!, path)}`, ...qualifier].join(":");
+    return `${r.service}:${this.name(r.kind, r.name, path)}${r.qualifier === undefined ? "" : `:${r.qualifier}`}`;
   }
 
   /**
    * The names of one kind the architecture declares: its config sections, and what a template
-   * creates once the simulator listens (its buses: template-actions.ts). EventBridge's default bus
-   * always exists.
+   * creates once the simulator listens (its buses: template-actions.ts), and what always exists
+   * (EventBridge's default bus: core's builtInNames).
    */
   private declared(kind: NamedKind): string[] {
-    const own = kind === "function" ? this.a.functions.map((f) => f.functionName) : Object.keys((this.a.sources[SECTION[kind]] as Record<string, unknown> | undefined) ?? {});
+    const own = kind === "function" ? this.a.functions.map((f) => f.functionName) : Object.keys((this.a.sources[CONFIG_SECTION[kind]] as Record<string, unknown> | undefined) ?? {});
     const created = Object.values(this.a.template?.names ?? {}).flatMap((n) => (n.kind === kind ? [n.name] : []));
-    return [...new Set([...own, ...created, ...(kind === "bus" ? ["default"] : [])])];
+    return [...new Set([...own, ...created, ...builtInNames(kind)])];
   }
 
   private problem(path: Path, text: string): void {

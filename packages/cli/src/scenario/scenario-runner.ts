@@ -6,7 +6,7 @@ import { loadConfig } from "../config/load-config.ts";
 import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { loadTemplate } from "../template/load-template.ts";
 import { applyTemplate, explainStartError, freePort, type StartConfig } from "../template/start-config.ts";
-import { checkExpectations, queuesNamed, type EndState, type ExpectationResult } from "./expectations.ts";
+import { checkExpectations, queuesNamed, type EndState, type ExpectationNames, type ExpectationResult } from "./expectations.ts";
 import { Observations } from "./observations.ts";
 import { RecordOrder } from "./record-order.ts";
 import { formatReport } from "./scenario-report.ts";
@@ -38,10 +38,11 @@ interface Scenario {
   description?: string;
   seed?: string | number;
   durationMs: number;
-  /** Names resolved and checked when the scenario loaded (scenario-names.ts). */
+  /** Names resolved and checked when the scenario loaded (scenario-names.ts), as are `faults` and `expectationNames`. */
   traffic: ResolvedStep[];
   expect: Expectations;
-  names: ScenarioNames;
+  /** The simulator's name for each name `expect` writes. */
+  expectationNames: ExpectationNames;
   /** A lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config. */
   architecture: StartConfig;
   /** The port the simulator listens on: 0 (any), or the one a template's queue URLs were built on. */
@@ -82,7 +83,6 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     throw explainStartError(e, a);
   });
   let end: EndState;
-  const resolve = s.names.resolve;
   const order = new RecordOrder();
   // Payloads are read only when an expectation needs them.
   const unobserve = s.expect.outOfOrderRecords === undefined ? () => {} : sim.invoker.observe(order.observe);
@@ -96,9 +96,9 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     sim.telemetry.flush();
     obs.finish();
     const declared = Object.keys((a.sources.queues as Record<string, unknown> | undefined) ?? {});
-    end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, resolve)])])), outOfOrder: Object.fromEntries(order.outOfOrder), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
+    end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, s.expectationNames)])])), outOfOrder: Object.fromEntries(order.outOfOrder), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
     const wallMs = stopwatch.now() - wallStart;
-    const results = checkExpectations(s.expect, obs, end, resolve);
+    const results = checkExpectations(s.expect, obs, end, s.expectationNames);
     const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
@@ -130,10 +130,10 @@ async function loadScenario(file: string, sources: readonly Source<any>[]): Prom
   const names = new ScenarioNames(architecture, loaded.file, loaded.lineAt);
   const traffic = names.traffic(k.traffic);
   const faults = names.faults(loaded.faults);
-  names.expectations(k.expect);
+  const expectationNames = names.expectations(k.expect);
   names.check();
   // A named architecture's own faults (from its lambda-sim.yaml) first, then the scenario's.
-  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic, expect: k.expect, names, architecture, port, faults: [...(architecture === loaded ? [] : architecture.faults), ...faults] };
+  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic, expect: k.expect, expectationNames, architecture, port, faults: [...(architecture === loaded ? [] : architecture.faults), ...faults] };
 }
 
 /** A SAM or CloudFormation template (JSON, or YAML with a top-level Resources/Transform/AWSTemplateFormatVersion), not a lambda-sim.yaml. */

@@ -2,12 +2,12 @@ import type { Clock, Simulator } from "@lambda-sim/core";
 import type { TrafficStep } from "./scenario-schema.ts";
 
 /**
- * A traffic step as loaded: `to` is the queue, stream or function (`NAME[:QUALIFIER]`) it names,
+ * A traffic step as loaded: `target` is the queue, stream or function (`NAME[:QUALIFIER]`) it names,
  * as the simulator knows it (scenario-names.ts); the step keeps the name written, for the report.
  */
-export type ResolvedStep = (Exclude<TrafficStep, { wait: number }> & { to: string }) | Extract<TrafficStep, { wait: number }>;
+export type ResolvedStep = (Exclude<TrafficStep, { wait: number }> & { target: string }) | Extract<TrafficStep, { wait: number }>;
 
-/** What a traffic step does at one instant: send `items` (indexes) of the step. */
+/** What a traffic step does at one instant: send its items `from` up to (not including) `to`. */
 interface Shot {
   at: number;
   step: Exclude<ResolvedStep, { wait: number }>;
@@ -79,14 +79,14 @@ function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
   return shots.sort((a, b) => a.at - b.at);
 }
 
-/** Sends one shot, to the names the simulator knows (`to`); counted under the names written. */
+/** Sends one shot, to the names the simulator knows (`step.target`); counted under the names written. */
 async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void> {
   const { step, from, to } = shot;
   const indexes = Array.from({ length: to - from }, (_, k) => from + k);
   if ("send" in step) {
     const s = step.send;
     const out = await awsJson(sim.endpoint, "AmazonSQS.SendMessageBatch", "1.0", {
-      QueueUrl: `${sim.endpoint}/000000000000/${step.to}`,
+      QueueUrl: `${sim.endpoint}/000000000000/${step.target}`,
       Entries: indexes.map((i) => ({ Id: String(i), MessageBody: fill(s.body, i) })),
     });
     if (Array.isArray(out.Failed) && out.Failed.length > 0) throw new Error(JSON.stringify(out.Failed[0]));
@@ -94,7 +94,7 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
   } else if ("put" in step) {
     const p = step.put;
     await awsJson(sim.endpoint, "Kinesis_20131202.PutRecords", "1.1", {
-      StreamName: step.to,
+      StreamName: step.target,
       Records: indexes.map((i) => ({
         PartitionKey: p.partitionKeys[i % p.partitionKeys.length]!,
         Data: Buffer.from(fill(p.poison.includes(i) ? p.poisonData : p.data, i, p.partitionKeys[i % p.partitionKeys.length])).toString("base64"),
@@ -106,7 +106,7 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
     // Concurrent callers: every Invoke is made in this turn, in index order, so all are stored
     // (one group commit) and their first attempts admitted in that order, with no I/O between
     // them: which ones a reserved concurrency throttles does not depend on how fast handlers run.
-    const out = await Promise.allSettled(indexes.map((i) => sim.invoker.invoke({ functionName: step.to, payload: Buffer.from(fill(v.payload, i)), invocationType: "Event", frontDoor: true })));
+    const out = await Promise.allSettled(indexes.map((i) => sim.invoker.invoke({ functionName: step.target, payload: Buffer.from(fill(v.payload, i)), invocationType: "Event", frontDoor: true })));
     const accepted = out.filter((o) => o.status === "fulfilled").length;
     if (accepted > 0) sent.invocations[v.function] = (sent.invocations[v.function] ?? 0) + accepted;
     const refused = out.find((o) => o.status === "rejected");

@@ -55,6 +55,22 @@ describe("FaultInjector", () => {
     expect(faults.list()[0]).toMatchObject({ fired: 2 });
   });
 
+  it("scopes a delivery-failure by whose record it carries, as it scopes invocations", () => {
+    const { faults } = injector();
+    const dlq = "arn:aws:sqs:us-east-1:000000000000:dlq";
+    const stream = "arn:aws:kinesis:us-east-1:000000000000:stream/clicks";
+    faults.add({ kind: "delivery-failure", target: "sqs:dlq", source: stream, mapping: "m-1" });
+    expect(faults.forDelivery(dlq, { functionName: "f", sourceArn: stream, mappingUuid: "m-2" })).toBeUndefined();
+    expect(faults.forDelivery(dlq, { functionName: "f", qualifier: "live", executedVersion: "3" })).toBeUndefined();
+    // A source's own delivery (an SNS or EventBridge DLQ) is no mapping's record.
+    expect(faults.forDelivery(dlq)).toBeUndefined();
+    expect(faults.forDelivery(dlq, { functionName: "f", sourceArn: stream, mappingUuid: "m-1" })).toMatchObject({ fired: 1 });
+    faults.clear();
+    faults.add({ kind: "delivery-failure", target: "sqs:dlq", qualifier: "3" });
+    expect(faults.forDelivery(dlq, { functionName: "f", qualifier: "live", executedVersion: "3" })).toMatchObject({ fired: 1 });
+    expect(faults.forDelivery(dlq, { functionName: "f", executedVersion: "$LATEST" })).toBeUndefined();
+  });
+
   it("matches target references by service and name", () => {
     expect(arnMatches("sqs:dlq", "arn:aws:sqs:us-east-1:000000000000:dlq")).toBe(true);
     expect(arnMatches("sqs:dlq", "arn:aws:sqs:us-east-1:000000000000:dlq2")).toBe(false);

@@ -2,6 +2,7 @@ import type { Clock } from "../clock/clock.ts";
 import type { RandomStream } from "../random/rng.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { ThrottleReason } from "../invocation/concurrency-governor.ts";
+import type { DeliveryOrigin } from "../invocation/targets.ts";
 import { formatZodError } from "../config/format-zod-error.ts";
 import { SimError } from "../errors/sim-error.ts";
 import { faultSchema, type FaultSpec } from "./fault-spec.ts";
@@ -74,7 +75,7 @@ export class FaultInjector {
    * does not have a ResourceNotFoundException (FaultNames).
    */
   add(input: unknown, where = "fault"): ActiveFault {
-    const parsed = faultSchema.safeParse(input);
+    const parsed = faultSchema.safeParse(input, { reportInput: true });
     if (!parsed.success) throw new SimError("ERR_CONFIG", formatZodError(parsed.error, where, () => undefined).join("\n"));
     const { spec, warning } = this.names?.resolve(parsed.data, where) ?? { spec: parsed.data };
     const activeFrom = this.clock.now() + spec.afterSeconds * 1000;
@@ -117,7 +118,7 @@ export class FaultInjector {
       if ((spec.kind === "throttle") !== (phase === "admission")) continue;
       // Every fault in scope counts the invocation (so `nth` means the n-th invocation it matched),
       // but only the first throttle or outcome applies; delays add up.
-      if (!this.inScope(f, s)) continue;
+      if (!this.inScope(f, s) || (f.matchesPayload !== undefined && !f.matchesPayload(s.payload))) continue;
       const delay = spec.kind === "latency" || spec.kind === "slow-cold-start";
       const shadowed = !delay && (out?.throttle !== undefined || out?.outcome !== undefined);
       if (!this.fires(f, shadowed)) continue;
@@ -130,27 +131,30 @@ export class FaultInjector {
     return out;
   }
 
-  /** The delivery-failure fault that fires for a destination or DLQ delivery, if any. */
-  forDelivery(targetArn: string, functionName?: string): ActiveFault | undefined {
+  /**
+   * The delivery-failure fault that fires for a destination or DLQ delivery, if any. `from` is whose
+   * record it carries, matched as an invocation is (a source's own deliveries have none, so only
+   * faults without `function`, `qualifier`, `source` or `mapping` reach them).
+   */
+  forDelivery(targetArn: string, from?: DeliveryOrigin): ActiveFault | undefined {
     for (const f of this.faults) {
       const spec = f.spec;
       if (spec.kind !== "delivery-failure" || !arnMatches(spec.target, targetArn)) continue;
-      if (spec.function !== undefined && (functionName === undefined || !functionMatches(spec.function, functionName))) continue;
-      if (!this.active(f) || !this.fires(f)) continue;
-      this.telemetry.emit({ type: "fault.fired", faultId: f.id, kind: spec.kind, functionName, targetArn });
+      if (!this.inScope(f, from ?? {}) || !this.fires(f)) continue;
+      this.telemetry.emit({ type: "fault.fired", faultId: f.id, kind: spec.kind, functionName: from?.functionName, targetArn });
       return f;
     }
     return undefined;
   }
 
-  private inScope(f: ActiveFault, s: InvocationSubject): boolean {
+  /** Active, and the subject is what the scope names; `payloadContains` is the invocation's own check (the schema refuses it for deliveries). */
+  private inScope(f: ActiveFault, s: Partial<DeliveryOrigin>): boolean {
     const spec = f.spec;
     if (!this.active(f)) return false;
-    if (spec.function !== undefined && !functionMatches(spec.function, s.functionName)) return false;
+    if (spec.function !== undefined && (s.functionName === undefined || !functionMatches(spec.function, s.functionName))) return false;
     if (spec.qualifier !== undefined && spec.qualifier !== s.qualifier && spec.qualifier !== s.executedVersion) return false;
     if (spec.source !== undefined && (s.sourceArn === undefined || !arnMatches(spec.source, s.sourceArn))) return false;
     if (spec.mapping !== undefined && spec.mapping !== s.mappingUuid) return false;
-    if (f.matchesPayload !== undefined && !f.matchesPayload(s.payload)) return false;
     return true;
   }
 

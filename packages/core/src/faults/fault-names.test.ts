@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isAwsError } from "../errors/aws-error.ts";
 import { faultSchema } from "./fault-spec.ts";
-import { FaultNames, simulatorNames } from "./fault-names.ts";
+import { FaultNames, parseReference, simulatorNames } from "./fault-names.ts";
 
 const VIEWS: Record<string, unknown> = { queues: [{ name: "orders" }, { name: "app-DlqQueue-X1" }], buses: { buses: ["audit"] } };
 const names = () => {
@@ -37,5 +37,11 @@ describe("FaultNames", () => {
     expect(resolve({ kind: "error", source: "arn:aws:sqs:us-east-1:000000000000:elsewhere" }).warning).toBeUndefined();
     expect(resolve({ kind: "error", function: "arn:aws:lambda:us-east-1:000000000000:function:later" }).warning).toBe("no function named 'later' yet: the fault applies once it is created");
     expect(resolve({ kind: "error", function: "arn:aws:lambda:us-east-1:000000000000:function:notify" }).warning).toBeUndefined();
+  });
+
+  it("parses service:NAME[:QUALIFIER] of the services in REFERENCE_KINDS only", () => {
+    expect(parseReference("lambda:notify:live")).toEqual({ service: "lambda", kind: "function", name: "notify", qualifier: "live" });
+    expect(parseReference("events:default")).toEqual({ service: "events", kind: "bus", name: "default", qualifier: undefined });
+    for (const other of ["notify", "notify:live", "arn:aws:sqs:us-east-1:000000000000:q", "constructor:x", "https://example.com"]) expect(parseReference(other), other).toBeUndefined();
   });
 });

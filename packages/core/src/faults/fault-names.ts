@@ -10,8 +10,33 @@ export type LogicalNameMap = Record<string, { kind: string; name: string }>;
 /** The names of one kind the simulator has now; undefined when it cannot tell (that source is not loaded). */
 export type KnownNames = (kind: FaultNameKind) => readonly string[] | undefined;
 
-/** `service:NAME` references as destinations and lambda-sim.yaml spell them (DESIGN.md "Config"), by the kind they name. */
-export const REFERENCE_KINDS: Readonly<Record<string, FaultNameKind>> = { lambda: "function", sqs: "queue", kinesis: "stream", sns: "topic", events: "bus" };
+/**
+ * `service:NAME` references as destinations and lambda-sim.yaml spell them (DESIGN.md "Config"), by
+ * the kind they name: the one list for config references, fault names and scenario names.
+ */
+export const REFERENCE_KINDS = { lambda: "function", sqs: "queue", kinesis: "stream", sns: "topic", events: "bus" } as const satisfies Record<string, FaultNameKind>;
+export type ReferenceService = keyof typeof REFERENCE_KINDS;
+
+/** A `service:NAME[:QUALIFIER]` reference, split; `lambda:NAME:QUALIFIER` names the function NAME. */
+export interface ServiceReference {
+  service: ReferenceService;
+  kind: FaultNameKind;
+  name: string;
+  qualifier?: string;
+}
+
+/** `ref` split when its service is one of REFERENCE_KINDS; an ARN, a bare name or another service is undefined. */
+export function parseReference(ref: string): ServiceReference | undefined {
+  const m = /^([a-z]+):([^:]*)(?::(.*))?$/s.exec(ref);
+  if (m === null || !Object.hasOwn(REFERENCE_KINDS, m[1]!)) return undefined;
+  const service = m[1] as ReferenceService;
+  return { service, kind: REFERENCE_KINDS[service], name: m[2]!, qualifier: m[3] };
+}
+
+/** Names of a kind that exist without being declared or created: EventBridge's default bus comes with the account. */
+export function builtInNames(kind: FaultNameKind): readonly string[] {
+  return kind === "bus" ? ["default"] : [];
+}
 const TITLE: Record<FaultNameKind, string> = { function: "Function", queue: "Queue", stream: "Stream", topic: "Topic", bus: "Event bus" };
 
 /** What resolving a fault's names gave: the spec with the names the simulator knows, and a warning if any. */
@@ -75,9 +100,9 @@ export class FaultNames {
 
   /** A `service:NAME[:QUALIFIER]` reference with NAME resolved; an ARN, or a service we do not check, as written. */
   private reference(ref: string, where: string): string {
-    const m = /^([a-z]+):([^:]+)(:.*)?$/.exec(ref);
-    if (ref.startsWith("arn:") || m === null || REFERENCE_KINDS[m[1]!] === undefined) return ref;
-    return `${m[1]}:${this.name(REFERENCE_KINDS[m[1]!]!, m[2]!, where)}${m[3] ?? ""}`;
+    const r = parseReference(ref);
+    if (r === undefined || r.name === "") return ref;
+    return `${r.service}:${this.name(r.kind, r.name, where)}${r.qualifier === undefined ? "" : `:${r.qualifier}`}`;
   }
 }
 
@@ -98,9 +123,8 @@ export function simulatorNames(functions: () => readonly string[], view: (name: 
       case "topic":
         return named(view("topics"));
       case "bus": {
-        // EventBridge's default bus always exists.
         const buses = (view("buses") as { buses?: string[] } | undefined)?.buses;
-        return buses === undefined ? undefined : [...new Set([...buses, "default"])];
+        return buses === undefined ? undefined : [...new Set([...buses, ...builtInNames("bus")])];
       }
     }
   };

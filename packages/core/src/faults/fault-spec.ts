@@ -15,7 +15,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what} > 0` });
 const wholeAtLeast1 = z.number({ error: "expected a whole number ≥ 1" }).int({ error: "expected a whole number ≥ 1" }).min(1, { error: "expected a whole number ≥ 1" });
 
-/** Which invocations (or deliveries) a fault applies to, and when it fires among them. */
+/** Which invocations (or deliveries of their records) a fault applies to, and when it fires among them. */
 const scope = {
   /** Function name or ARN the fault applies to. */
   function: z.string().min(1).optional(),
@@ -25,7 +25,7 @@ const scope = {
   source: z.string().min(1).optional(),
   /** Only invocations by this event source mapping (its UUID). */
   mapping: z.string().min(1).optional(),
-  /** Only invocations whose payload contains this text (a poison record). */
+  /** Only invocations whose payload contains this text (a poison record); not for delivery-failure. */
   payloadContains: z.string().min(1).optional(),
   /** Fire on these matching invocations only, counted from 1 (`3` or `[1, 2]`). */
   nth: z.union([wholeAtLeast1, z.array(wholeAtLeast1).min(1)]).optional(),
@@ -58,11 +58,16 @@ export const faultSchema = z.discriminatedUnion(
       ...scope,
       /**
        * The destination or DLQ whose deliveries fail, spelt as destinations are: `sqs:NAME`,
-       * `sns:NAME`, `lambda:NAME`, `events:BUS` or an ARN. With `function`, only that function's
-       * records (its async destinations and DLQ, its mappings' on-failure records).
+       * `sns:NAME`, `lambda:NAME`, `events:BUS` or an ARN. With `function` (and `qualifier`), only
+       * that function's records (its async destinations and DLQ, its stream mappings' on-failure
+       * records); with `source` or `mapping`, only a stream mapping's on-failure records.
        */
       target: z.string().min(1),
       message: z.string().default("injected delivery failure"),
+    }).refine((d) => d.payloadContains === undefined, {
+      // Our choice: a delivery carries a record, not the invocation's payload; refused rather than silently ignored.
+      path: ["payloadContains"],
+      error: "does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)",
     }),
   ],
   { error: `expected kind: one of ${FAULT_KINDS.join(", ")}` },

@@ -49,9 +49,9 @@ export class AsyncDestinations {
       this.destinations(event, condition).map(async ({ destination, arn }) => {
         const base = { requestId: event.requestId, functionName: event.functionName, destination, targetArn: arn };
         try {
-          const from = { functionName: event.functionName };
-          if (destination === "DeadLetterQueue") await targets.deliver(arn, event.payload.toString("utf8"), deadLetterAttributes(event), from);
-          else await targets.deliver(arn, JSON.stringify(this.record(event, condition)), undefined, from);
+          const from = { functionName: event.functionName, qualifier: event.qualifier, executedVersion: this.versionOf(event) };
+          if (destination === "DeadLetterQueue") await targets.deliver(arn, event.payload.toString("utf8"), deadLetterAttributes(event), undefined, from);
+          else await targets.deliver(arn, JSON.stringify(this.record(event, condition)), undefined, undefined, from);
           this.telemetry.emit({ type: "async.delivered", ...base });
         } catch (e) {
           this.telemetry.emit({ type: "async.delivery-failed", ...base, error: e instanceof Error ? e.message : String(e) });

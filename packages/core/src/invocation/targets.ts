@@ -18,11 +18,21 @@ export interface TargetAttribute {
 export interface DeliveryOptions {
   messageGroupId?: string;
   messageDeduplicationId?: string;
-  /**
-   * The function whose record this is (an async destination or DLQ, a mapping's on-failure
-   * record), so that a delivery-failure fault scoped to a function fires on its deliveries only.
-   */
-  functionName?: string;
+}
+
+/**
+ * Whose record a delivery carries (an async destination or DLQ, a stream mapping's on-failure
+ * record), so that a delivery-failure fault's scope (`function`, `qualifier`, `source`, `mapping`)
+ * picks its deliveries as it picks invocations. It only scopes faults: targets never see it.
+ */
+export interface DeliveryOrigin {
+  functionName: string;
+  /** The qualifier the function was invoked with (alias or version), if any. */
+  qualifier?: string;
+  /** The version that ran, which a fault's `qualifier` also matches (as for invocations). */
+  executedVersion?: string;
+  sourceArn?: string;
+  mappingUuid?: string;
 }
 
 /** Where a destination or DLQ record goes (DESIGN.md `Target`): sources register their kind. */
@@ -52,10 +62,11 @@ export class TargetRegistry {
     return this.targets.has(serviceOf(arn));
   }
 
-  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions): Promise<void> {
+  /** `from`: whose record this is (a source's own deliveries have none); delivery-failure faults are scoped by it. */
+  deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions, from?: DeliveryOrigin): Promise<void> {
     const target = this.targets.get(serviceOf(arn));
     if (target === undefined) return Promise.reject(lambdaErrors.invalidParameterValue(`lambda-sim has no target for ${arn}`));
-    const fault = this.faults?.forDelivery(arn, options?.functionName);
+    const fault = this.faults?.forDelivery(arn, from);
     if (fault !== undefined && fault.spec.kind === "delivery-failure") return Promise.reject(new Error(fault.spec.message));
     return target.deliver(arn, body, attributes, options);
   }

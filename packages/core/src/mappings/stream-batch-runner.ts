@@ -195,7 +195,7 @@ export class StreamBatchRunner {
       streamArn: this.s.sourceArn,
       records,
     });
-    await this.targets.deliver(dest, JSON.stringify(body), undefined, { functionName: this.s.functionName }).catch((e: unknown) => {
+    await this.targets.deliver(dest, JSON.stringify(body), undefined, undefined, { functionName: this.s.functionName, sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid }).catch((e: unknown) => {
       this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: could not deliver ${what} to ${dest}: ${(e as Error).message}` });
     });
   }
