@@ -13,17 +13,24 @@ afterEach(async () => {
   t = undefined;
 });
 
+/** Function `idle` (an idle lifetime of 60 s) on a VirtualClock; `count()` invokes it: its environment's invocation count. */
+async function idleFunction() {
+  const clock = new VirtualClock();
+  t = await startTestSimulator({
+    clock,
+    functions: [{ functionName: "idle", runtime: "nodejs24.x", handler: "index.counter", codeDir, sim: { idleLifetimeMs: 60_000 } }],
+  });
+  const recorder = new TelemetryRecorder(t.sim.telemetry);
+  const lambda = new LambdaClient(t.clientConfig);
+  const retired = () => recorder.of("environment.state-changed").filter((e) => e.to === "retired");
+  const count = async (): Promise<number> => JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: "idle" }))).Payload!).toString()).invocations;
+  return { clock, lambda, retired, count };
+}
+
 describe("environment lifecycle on the VirtualClock", () => {
   it("retires an idle environment after its idle lifetime of service time, not before", async () => {
-    const clock = new VirtualClock();
-    t = await startTestSimulator({
-      clock,
-      functions: [{ functionName: "idle", runtime: "nodejs24.x", handler: "index.counter", codeDir, sim: { idleLifetimeMs: 60_000 } }],
-    });
-    const recorder = new TelemetryRecorder(t.sim.telemetry);
-    const lambda = new LambdaClient(t.clientConfig);
-    await lambda.send(new InvokeCommand({ FunctionName: "idle" }));
-    const retired = () => recorder.of("environment.state-changed").filter((e) => e.to === "retired");
+    const { clock, lambda, retired, count } = await idleFunction();
+    expect(await count()).toBe(1);
 
     await clock.advanceBy(59_999);
     expect(retired()).toEqual([]);
@@ -31,21 +38,12 @@ describe("environment lifecycle on the VirtualClock", () => {
     expect(retired().map((e) => e.reason)).toEqual(["idle-timeout"]);
 
     // The next invocation is a cold start in a new environment.
-    const out = await lambda.send(new InvokeCommand({ FunctionName: "idle" }));
-    expect(JSON.parse(Buffer.from(out.Payload!).toString()).invocations).toBe(1);
+    expect(await count()).toBe(1);
     lambda.destroy();
   });
 
   it("counts an environment's idle lifetime from its last invocation, however often it was used before", async () => {
-    const clock = new VirtualClock();
-    t = await startTestSimulator({
-      clock,
-      functions: [{ functionName: "idle", runtime: "nodejs24.x", handler: "index.counter", codeDir, sim: { idleLifetimeMs: 60_000 } }],
-    });
-    const recorder = new TelemetryRecorder(t.sim.telemetry);
-    const lambda = new LambdaClient(t.clientConfig);
-    const retired = () => recorder.of("environment.state-changed").filter((e) => e.to === "retired");
-    const count = async () => JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: "idle" }))).Payload!).toString()).invocations;
+    const { clock, lambda, retired, count } = await idleFunction();
     expect(await count()).toBe(1);
     // Used again at 40 s and 80 s: never idle for 60 s, so the same warm environment answers.
     await clock.advanceBy(40_000);

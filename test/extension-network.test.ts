@@ -1,10 +1,10 @@
-import { createServer, type Server } from "node:http";
 import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, PublishLayerVersionCommand } from "@aws-sdk/client-lambda";
 import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
 import { HAS_PYTHON, pythonTitle } from "./support/python.ts";
 import { until } from "./support/until.ts";
+import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 
 /**
  * An external extension as AWS's Telemetry API samples write it, in Python: an HTTP listener on
@@ -59,9 +59,7 @@ const HANDLER = "exports.handler = async () => { await new Promise((r) => setTim
 
 let t: TestSimulator;
 let lambda: LambdaClient;
-let reports: Server;
-let reportUrl = "";
-const received: { what: string; body: any }[] = [];
+let reports: ReportCollector;
 const warnings: string[] = [];
 
 async function fn(name: string, variables: Record<string, string> = {}): Promise<void> {
@@ -75,7 +73,7 @@ async function fn(name: string, variables: Record<string, string> = {}): Promise
       Code: { ZipFile: await zipFiles([{ name: "index.js", data: HANDLER }]) },
       Layers: [layer.LayerVersionArn!],
       Timeout: 10,
-      Environment: { Variables: { REPORT_URL: reportUrl, ...variables } },
+      Environment: { Variables: { REPORT_URL: reports.url, ...variables } },
     }),
   );
 }
@@ -99,20 +97,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const got = (what: string) => received.filter((r) => r.what === what).map((r) => r.body);
+const got = (what: string) => reports.got(what);
 
 describe.skipIf(!HAS_PYTHON)(pythonTitle("Extensions listening on a fixed port, one per execution environment"), () => {
   beforeAll(async () => {
-    reports = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => (body += c));
-      req.on("end", () => {
-        received.push({ what: (req.url ?? "").slice(1), body: JSON.parse(body || "null") });
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => reports.listen(0, "127.0.0.1", () => r()));
-    reportUrl = `http://127.0.0.1:${(reports.address() as AddressInfo).port}`;
+    reports = await startReportCollector();
     t = await startTestSimulator();
     t.sim.telemetry.subscribe((e) => {
       if (e.type === "simulator.warning") warnings.push(e.message);

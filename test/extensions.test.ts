@@ -1,9 +1,8 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, PublishLayerVersionCommand, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
 import { until } from "./support/until.ts";
+import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 
 /** An extension in bash: post-response work on INVOKE, a report on SHUTDOWN. */
 const BASH_EXTENSION = `#!/bin/bash
@@ -83,9 +82,7 @@ done
 
 let t: TestSimulator;
 let lambda: LambdaClient;
-let reports: Server;
-const received: { what: string; body: any }[] = [];
-let reportUrl = "";
+let reports: ReportCollector;
 
 const HANDLER = "exports.handler = async (e) => { console.log('handler ran'); return { ok: true }; };";
 
@@ -93,7 +90,7 @@ async function fn(name: string, extensions: Record<string, string>, opts: { hand
   const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: `${name}-ext`, Content: { ZipFile: await zipFiles(Object.entries(extensions).map(([n, data]) => ({ name: `extensions/${n}`, data, mode: 0o755 }))) } }));
   const code = await zipFiles([{ name: "index.js", data: opts.handler ?? HANDLER }]);
   await lambda.send(
-    new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/x", Code: { ZipFile: code }, Layers: [layer.LayerVersionArn!], Timeout: opts.timeout ?? 5, Environment: { Variables: { REPORT_URL: reportUrl } } }),
+    new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/x", Code: { ZipFile: code }, Layers: [layer.LayerVersionArn!], Timeout: opts.timeout ?? 5, Environment: { Variables: { REPORT_URL: reports.url } } }),
   );
 }
 
@@ -116,22 +113,13 @@ async function invoke(name: string) {
   return { out, body: JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString("utf8")), log: Buffer.from(out.LogResult ?? "", "base64").toString("utf8") };
 }
 
-const got = (what: string) => received.filter((r) => r.what === what).map((r) => r.body);
+const got = (what: string) => reports.got(what);
 /** The requests whose post-response work SLOW_EXTENSION has finished. */
 const done = () => got("slow-done").map((e) => e.requestId as string);
 
 describe("Extensions API and Telemetry API", () => {
   beforeAll(async () => {
-    reports = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => (body += c));
-      req.on("end", () => {
-        received.push({ what: (req.url ?? "").slice(1), body: JSON.parse(body || "null") });
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => reports.listen(0, "127.0.0.1", () => r()));
-    reportUrl = `http://127.0.0.1:${(reports.address() as AddressInfo).port}`;
+    reports = await startReportCollector();
     t = await startTestSimulator();
     lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   });

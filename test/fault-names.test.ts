@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { generatedName, writeStackTemplate } from "./support/sam-stack.ts";
 
 /**
  * `POST /_sim/faults` with the names a user has at hand (newuser2 N4): a template's logical id
@@ -34,11 +35,8 @@ async function post(endpoint: string, body: unknown): Promise<{ status: number; 
 
 describe("POST /_sim/faults: names", () => {
   it("takes a template's logical ids and refuses names the simulator does not have, listing those it has", { timeout: 120_000 }, async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-fault-names-")), "shop");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "template.yaml"), TEMPLATE);
-    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
-    const worker = /function (shop-WorkerFunction-\w+)/.exec(sim.output())![1]!;
+    const sim = await startLambdaSim(["--template", writeStackTemplate(TEMPLATE), "--in-memory"]);
+    const worker = generatedName(sim.output(), "WorkerFunction");
     const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
     try {
       // A typo: 404, as Lambda answers for a function it does not have, naming what there is.

@@ -1,8 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, startLambdaSim } from "./support/lambda-sim-process.ts";
+import { generatedName, writeStackTemplate } from "./support/sam-stack.ts";
 
 /**
  * `lambda-sim invoke NAME` with the names a user has at hand: a template's logical id works as it
@@ -26,17 +24,10 @@ function withoutKeys(): NodeJS.ProcessEnv {
   return env;
 }
 
-function template(): string {
-  const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-invoke-")), "shop");
-  mkdirSync(dir);
-  writeFileSync(join(dir, "template.yaml"), TEMPLATE);
-  return join(dir, "template.yaml");
-}
-
 describe("lambda-sim invoke NAME", () => {
   it("invokes a function named by its template logical id, and says so; an unknown name is ResourceNotFoundException", { timeout: 120_000 }, async () => {
-    const sim = await startLambdaSim(["--template", template(), "--in-memory"]);
-    const worker = /function (shop-WorkerFunction-\w+)/.exec(sim.output())![1]!;
+    const sim = await startLambdaSim(["--template", writeStackTemplate(TEMPLATE), "--in-memory"]);
+    const worker = generatedName(sim.output(), "WorkerFunction");
     const byId = await runCli(["invoke", "WorkerFunction", "--payload", '{"x":1}', "--endpoint", sim.endpoint], withoutKeys());
     expect(byId).toEqual({ code: 0, stdout: '{"got":{"x":1}}\n', stderr: `lambda-sim invoke: WorkerFunction is the template's logical id of function ${worker}\n` });
     // Its own name needs no note.
@@ -49,7 +40,7 @@ describe("lambda-sim invoke NAME", () => {
   });
 
   it("says which keys to set when a simulator under --auth refuses an unsigned call", { timeout: 120_000 }, async () => {
-    const sim = await startLambdaSim(["--template", template(), "--in-memory", "--auth"], { LAMBDA_SIM_ACCESS_KEY_ID: "AKIDEXAMPLE", LAMBDA_SIM_SECRET_ACCESS_KEY: "secret-example" });
+    const sim = await startLambdaSim(["--template", writeStackTemplate(TEMPLATE), "--in-memory", "--auth"], { LAMBDA_SIM_ACCESS_KEY_ID: "AKIDEXAMPLE", LAMBDA_SIM_SECRET_ACCESS_KEY: "secret-example" });
     const unsigned = await runCli(["invoke", "WorkerFunction", "--endpoint", sim.endpoint], withoutKeys());
     expect(unsigned.code).toBe(1);
     expect(unsigned.stderr).toBe(

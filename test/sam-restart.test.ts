@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient, ListVersionsByFunctionCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { generatedName, writeStackTemplate } from "./support/sam-stack.ts";
 
 /**
  * A template's functions across a restart on the same state: the template is applied again, so a
@@ -25,13 +24,10 @@ Resources:
 
 describe("a template's functions across a restart", () => {
   it("re-applies $LATEST from the template; AutoPublishAlias reuses the version it published and leaves the alias", { timeout: 120_000 }, async () => {
-    const root = mkdtempSync(join(tmpdir(), "lambda-sim-restart-"));
-    const dir = join(root, "shop");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "template.yaml"), TEMPLATE);
-    const args = ["--template", join(dir, "template.yaml"), "--state", join(root, "state")];
+    const template = writeStackTemplate(TEMPLATE);
+    const args = ["--template", template, "--state", join(dirname(dirname(template)), "state")];
     let sim = await startLambdaSim(args);
-    const name = /function (shop-WarmFunction-\w+)/.exec(sim.output())![1]!;
+    const name = generatedName(sim.output(), "WarmFunction");
     let lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
     expect(await lambda.send(new GetAliasCommand({ FunctionName: name, Name: "live" }))).toMatchObject({ FunctionVersion: "1" });
     // Out of band, as a user does with the AWS CLI: a new configuration, published as version 2.

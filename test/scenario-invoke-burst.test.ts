@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./support/lambda-sim-process.ts";
+import { traceDecisions } from "./support/trace-decisions.ts";
 
 const NODE_BASIC = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
 
@@ -59,15 +60,7 @@ describe("lambda-sim run: an invoke burst arrives as a burst", () => {
       const r = await runCli(["run", file, "--trace", join(dir, `${t}.jsonl`)]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
     }
-    // Handlers' wall-clock measurements and output differ run to run; the decisions do not.
-    const decisions = (f: string) =>
-      readFileSync(join(dir, f), "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .filter((e) => e.type !== "function.log")
-        .map(({ durationMs, billedDurationMs, initDurationMs, maxMemoryUsedMb, result, ...rest }) => JSON.stringify(rest));
-    expect(decisions("a.jsonl")).toEqual(decisions("b.jsonl"));
+    expect(traceDecisions(join(dir, "a.jsonl"))).toEqual(traceDecisions(join(dir, "b.jsonl")));
   }, 120_000);
 
   it("gives the model runtime its throttles as before, byte for byte on a replay", async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../packages/cli/src/scenario/scenario-runner.ts";
 import { runCli } from "./support/lambda-sim-process.ts";
+import { traceDecisions } from "./support/trace-decisions.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples/scenarios/", import.meta.url));
 const cli = (args: string[]) => runCli(args);
@@ -264,15 +265,6 @@ describe("lambda-sim run: real processes", () => {
     const a = await runScenario(file, { trace: join(dir, "a.jsonl") });
     expect(a.results.filter((e) => !e.ok), a.report).toEqual([]);
     await runScenario(file, { trace: join(dir, "b.jsonl") });
-    // Handlers' wall-clock measurements and output (logs, the result telemetry previews) differ run
-    // to run; the decisions do not.
-    const decisions = (f: string) =>
-      readFileSync(join(dir, f), "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-        .filter((e) => e.type !== "function.log")
-        .map(({ durationMs, billedDurationMs, initDurationMs, maxMemoryUsedMb, result, ...rest }) => JSON.stringify(rest));
-    expect(decisions("a.jsonl")).toEqual(decisions("b.jsonl"));
+    expect(traceDecisions(join(dir, "a.jsonl"))).toEqual(traceDecisions(join(dir, "b.jsonl")));
   }, 120_000);
 });

@@ -1,12 +1,10 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterEach, describe, expect, it } from "vitest";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 import { startTail } from "./support/tail-process.ts";
+import { generatedName, writeStackTemplate } from "./support/sam-stack.ts";
 
 /**
  * `lambda-sim tail --function NAME` with the names a user has at hand: a template's logical id
@@ -38,12 +36,9 @@ Resources:
 
 describe("lambda-sim tail --function", () => {
   it("follows a function named by its template logical id, and says so", { timeout: 120_000 }, async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-tail-")), "shop");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "template.yaml"), TEMPLATE);
-    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
-    const worker = /function (shop-WorkerFunction-\w+)/.exec(sim.output())![1]!;
-    const other = /function (shop-OtherFunction-\w+)/.exec(sim.output())![1]!;
+    const sim = await startLambdaSim(["--template", writeStackTemplate(TEMPLATE), "--in-memory"]);
+    const worker = generatedName(sim.output(), "WorkerFunction");
+    const other = generatedName(sim.output(), "OtherFunction");
     const t = tail(["--endpoint", sim.endpoint, "--function", "WorkerFunction"]);
     // A CLI process takes seconds to start on a loaded machine.
     await until(() => t.err().includes("following"), 60_000);
@@ -61,10 +56,7 @@ describe("lambda-sim tail --function", () => {
   });
 
   it("says on stderr when no function has the name, listing the ones there are, and keeps following", { timeout: 120_000 }, async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "lambda-sim-tail-")), "shop");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "template.yaml"), TEMPLATE);
-    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
+    const sim = await startLambdaSim(["--template", writeStackTemplate(TEMPLATE), "--in-memory"]);
     const t = tail(["--endpoint", sim.endpoint, "--function", "ProcessOrderFunction"]);
     try {
       await until(() => t.err().includes("lambda-sim tail: following"), 60_000);
