@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -68,7 +68,12 @@ export class SandboxAddresses {
   hostsFile(address: string): string {
     let file = this.hostsFiles.get(address);
     if (file === undefined) {
-      this.hostsDir ??= mkdtempSync(join(tmpdir(), "lambda-sim-hosts-"));
+      if (this.hostsDir === undefined) {
+        const dir = mkdtempSync(join(tmpdir(), "lambda-sim-hosts-"));
+        // One folder per simulator process, gone with it (they piled up in the OS temp directory).
+        process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+        this.hostsDir = dir;
+      }
       this.hostLines ??= machineHosts();
       file = join(this.hostsDir, address);
       writeFileSync(file, `${this.hostLines}${address}\tsandbox sandbox.localdomain\n`);
