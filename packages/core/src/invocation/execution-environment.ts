@@ -167,7 +167,11 @@ export class ExecutionEnvironment implements Environment {
     if (reason === "init-failed") this.output.initFailed();
     // A freeze still pending would stop the extensions in the middle of their SHUTDOWN.
     this.freezer.stop();
-    if (this.process.current !== undefined && this.extensions.running) await this.extensions.shutdown("spindown");
+    if (this.process.current !== undefined && this.extensions.shutdownBudgetMs > 0) {
+      // Thawed, runtime included: an internal extension's telemetry listener lives in its process.
+      this.freezer.thaw();
+      await this.extensions.shutdown("spindown");
+    }
     this.extensions.close();
     this.failures.kill();
     if (this.report.running !== undefined) this.report.finish(this.report.platformError("Runtime.ExitError", "Runtime exited without providing a reason", "error"));
