@@ -13,17 +13,17 @@ const STUCK_SUBSCRIBER = `#!${process.execPath}
 const http = require("node:http");
 const path = require("node:path");
 const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API;
-const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { method: "POST", body: JSON.stringify(body) });
+const report = (what) => fetch(process.env.REPORT_URL + "/" + what, { method: "POST", body: "{}" });
 (async () => {
   const reg = await fetch(api + "/2020-01-01/extension/register", { method: "POST", headers: { "Lambda-Extension-Name": path.basename(__filename) }, body: JSON.stringify({ events: ["INVOKE", "SHUTDOWN"] }) });
   const id = reg.headers.get("lambda-extension-identifier");
   // Takes every batch in, and never answers one.
-  const server = http.createServer((req) => { req.resume(); req.on("end", () => void report("batch", {})); });
+  const server = http.createServer((req) => { req.resume(); req.on("end", () => void report("batch")); });
   await new Promise((r) => server.listen(0, "sandbox.localdomain", r));
   await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + "/" }, types: ["platform", "function"], buffering: { timeoutMs: 25 } }) });
   for (;;) {
     const event = await (await fetch(api + "/2020-01-01/extension/event/next", { headers: { "Lambda-Extension-Identifier": id } })).json();
-    if (event.eventType === "SHUTDOWN") { await report("shutdown", event); process.exit(0); }
+    if (event.eventType === "SHUTDOWN") process.exit(0);
   }
 })();
 `;
@@ -70,6 +70,5 @@ describe("the Shutdown phase's budget", () => {
     const [retiring, retired] = moves();
     // The whole budget went on the flush the subscriber never answered; then the extension was killed.
     expect(retired!.time - retiring!.time).toBeGreaterThanOrEqual(1_900);
-    expect(reports.got("shutdown")).toEqual([]);
   }, 30_000);
 });
