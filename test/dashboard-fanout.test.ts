@@ -1,0 +1,177 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import type { HubFrame } from "@lambda-sim/core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { until } from "./support/until.ts";
+
+/**
+ * SNS topics and EventBridge buses on the dashboard, as a workshop shows fan-out: one message
+ * published to a topic with three subscriptions (one delivered, one kept out by its filter
+ * policy, one to a missing function that goes to its DLQ), and events put on a bus whose rule has
+ * three targets (two delivered, one to its DLQ), all through the real SDK clients; then what the
+ * page shows, a delivery's story, and the same counts for a client that connects afterwards.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const HANDLERS = fileURLToPath(new URL("./fixtures/functions/http-handlers/", import.meta.url));
+const OUTPUT = fileURLToPath(new URL("./output/", import.meta.url));
+const skip = existsSync(CHROMIUM) ? undefined : `skipped: Debian's chromium is not installed at ${CHROMIUM} (.ci/run installs it)`;
+const ACCOUNT = "000000000000";
+const fn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
+const queue = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
+
+let browser: Browser | undefined;
+afterAll(async () => {
+  await browser?.close();
+});
+
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), "dashboard-fanout-"));
+  const code = JSON.stringify(HANDLERS);
+  writeFileSync(
+    join(dir, "lambda-sim.yaml"),
+    [
+      "functions:",
+      `  ship: { runtime: nodejs24.x, handler: index.echo, codeUri: ${code} }`,
+      `  bill: { runtime: nodejs24.x, handler: index.echo, codeUri: ${code} }`,
+      "queues:",
+      "  audit: {}",
+      "  fanout-dlq: {}",
+      "",
+    ].join("\n"),
+  );
+  return join(dir, "lambda-sim.yaml");
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? "").trim();
+}
+
+/** Waits until `selector` holds `pattern` (the dashboard redraws at most ~8 times a second). */
+async function shows(page: Page, selector: string, pattern: RegExp, ms = 20_000): Promise<void> {
+  await until(async () => pattern.test(await text(page, selector)), ms).catch(async (e: Error) => {
+    throw new Error(`${selector} never matched ${pattern}; it shows: ${await text(page, selector)}\n${e.message}`);
+  });
+}
+
+/** What the page shows of the topic and the bus, as a person reads the table cells. */
+async function expectFanout(page: Page): Promise<void> {
+  const sub = (endpoint: string, cell: string) => `#sources tr.subscription[data-endpoint="${endpoint}"] td.${cell}`;
+  const target = (id: string, cell: string) => `#sources tr.target[data-target="big-orders/${id}"] td.${cell}`;
+  await shows(page, '#sources tr.topic[data-topic="orders"] .published', /^1$/);
+  await shows(page, sub("lambda:ship", "delivered"), /^1$/);
+  await shows(page, sub("lambda:ship", "filtered"), /^0$/);
+  await shows(page, sub("sqs:audit", "filtered"), /^1$/);
+  await shows(page, sub("sqs:audit", "delivered"), /^0$/);
+  await shows(page, sub("lambda:ghost", "dead-lettered"), /^1$/);
+  expect(await text(page, `#sources tr.subscription[data-endpoint="sqs:audit"]`)).toMatch(/filter policy · raw delivery/);
+  expect(await text(page, `#sources tr.subscription[data-endpoint="lambda:ghost"]`)).toMatch(/DLQ sqs:fanout-dlq/);
+
+  await shows(page, '#sources tr.bus[data-bus="shop"] .accepted', /^2$/);
+  await shows(page, '#sources tr.rule[data-rule="big-orders"] td.matched', /^1$/);
+  expect(await text(page, '#sources tr.rule[data-rule="big-orders"]')).toMatch(/enabled.*source = "shop"; detail\.total > 100/);
+  await shows(page, target("bill", "delivered"), /^1$/);
+  await shows(page, target("audit", "delivered"), /^1$/);
+  await shows(page, target("ghost", "dead-lettered"), /^1$/);
+  await shows(page, target("ghost", "failed"), /^1$/);
+}
+
+describe("SNS topics and EventBridge buses on the dashboard", () => {
+  it.skipIf(skip !== undefined)(`shows each subscription's and target's deliveries, filtered-out and dead-lettered messages, opens a delivery's story, and a late client gets the same${skip ? ` (${skip})` : ""}`, { timeout: 180_000 }, async () => {
+    const sim = await startLambdaSim(["--config", project(), "--in-memory"]);
+    const config = { endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } };
+    const sns = new SNSClient(config);
+    const events = new EventBridgeClient(config);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${sim.endpoint}/_sim/ui`);
+    await shows(page, "#status", /live/);
+
+    // A topic: a function, a queue whose filter policy keeps this message out, a function that does not exist (to the DLQ).
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "orders" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fn("ship") }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queue("audit"), Attributes: { FilterPolicy: '{"kind":["refund"]}', RawMessageDelivery: "true" } }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fn("ghost"), Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queue("fanout-dlq") }) } }));
+    await sns.send(new PublishCommand({ TopicArn, Message: '{"order":1}', MessageAttributes: { kind: { DataType: "String", StringValue: "order" } } }));
+
+    // A bus: one rule with three targets; of two events, one matches.
+    await events.send(new CreateEventBusCommand({ Name: "shop" }));
+    await events.send(new PutRuleCommand({ Name: "big-orders", EventBusName: "shop", EventPattern: JSON.stringify({ source: ["shop"], detail: { total: [{ numeric: [">", 100] }] } }) }));
+    await events.send(new PutTargetsCommand({
+      Rule: "big-orders",
+      EventBusName: "shop",
+      Targets: [
+        { Id: "bill", Arn: fn("bill") },
+        { Id: "audit", Arn: queue("audit") },
+        { Id: "ghost", Arn: fn("ghost"), DeadLetterConfig: { Arn: queue("fanout-dlq") }, RetryPolicy: { MaximumRetryAttempts: 2 } },
+      ],
+    }));
+    const put = await events.send(new PutEventsCommand({
+      Entries: [
+        { EventBusName: "shop", Source: "shop", DetailType: "OrderPlaced", Detail: '{"total":500}' },
+        { EventBusName: "shop", Source: "shop", DetailType: "OrderPlaced", Detail: '{"total":5}' },
+      ],
+    }));
+    expect(put.FailedEntryCount).toBe(0);
+
+    await expectFanout(page);
+    expect(await text(page, '#sources tr.target[data-target="big-orders/ghost"]')).toMatch(/2 retries · DLQ sqs:fanout-dlq/);
+
+    // A delivery that invoked a function opens its story: the function ran with SNS's event.
+    await shows(page, "#sources tr.delivery[data-request-id]", /orders → lambda:ship/);
+    await page.locator("#sources tr.delivery[data-request-id]", { hasText: "lambda:ship" }).first().click();
+    await shows(page, "#story", /ship/);
+    await shows(page, "#story", /"TopicArn":/);
+    await shows(page, "#story", /REPORT RequestId/);
+    // And one of the bus's: the rule's event.
+    await page.locator("#sources tr.delivery[data-request-id]", { hasText: "lambda:bill" }).first().click();
+    await shows(page, "#story", /"detail-type":"OrderPlaced"/);
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: `${OUTPUT}dashboard-fanout.png`, fullPage: true });
+    if (process.env.UPDATE_DOCS_SCREENSHOT === "1") copyFileSync(`${OUTPUT}dashboard-fanout.png`, fileURLToPath(new URL("../docs/dashboard-fanout.png", import.meta.url)));
+
+    // A client that connects afterwards: the snapshot carries the same counts ...
+    const snapshot = await firstFrame(sim.endpoint);
+    const topics = snapshot.views.topics as { name: string; published: number; subscriptions: { endpoint: string; delivered: number; filteredOut: number; deadLettered: number }[] }[];
+    const orders = topics.find((t) => t.name === "orders")!;
+    expect(orders.published).toBe(1);
+    expect(Object.fromEntries(orders.subscriptions.map((s) => [s.endpoint.split(":").pop(), [s.delivered, s.filteredOut, s.deadLettered]]))).toEqual({ ship: [1, 0, 0], audit: [0, 1, 0], ghost: [0, 0, 1] });
+    const buses = snapshot.views.buses as { list: { name: string; accepted: number; rules: { name: string; matched: number; targets: { id: string; delivered: number; deadLettered: number }[] }[] }[] };
+    const shop = buses.list.find((b) => b.name === "shop")!;
+    expect(shop.accepted).toBe(2);
+    expect(shop.rules.map((r) => [r.name, r.matched, r.targets.map((t) => [t.id, t.delivered, t.deadLettered])])).toEqual([["big-orders", 1, [["bill", 1, 0], ["audit", 1, 0], ["ghost", 0, 1]]]]);
+    // ... and a page opened now shows what the first one does.
+    const late = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    late.on("pageerror", (e) => errors.push(e.message));
+    await late.goto(`${sim.endpoint}/_sim/ui`);
+    await shows(late, "#status", /live/);
+    await expectFanout(late);
+    // Its last deliveries come from the snapshot's recent events.
+    await shows(late, "#sources", /orders → lambda:ship/);
+    expect(errors).toEqual([]);
+    sns.destroy();
+    events.destroy();
+    await sim.kill();
+  });
+});
+
+/** The first frame `/_sim/events` sends a new client: its snapshot. */
+function firstFrame(endpoint: string): Promise<Extract<HubFrame, { kind: "snapshot" }>> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${endpoint.replace("http", "ws")}/_sim/events`);
+    ws.once("message", (data) => {
+      ws.close();
+      resolve(JSON.parse(String(data)) as Extract<HubFrame, { kind: "snapshot" }>);
+    });
+    ws.once("error", reject);
+  });
+}
