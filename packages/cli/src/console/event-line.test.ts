@@ -1,6 +1,6 @@
 import type { TelemetryEvent } from "@lambda-sim/core";
 import { describe, expect, it } from "vitest";
-import { describeEvent, mayBeNotable } from "./event-line.ts";
+import { concerns, describeEvent, mayBeNotable } from "./event-line.ts";
 
 const at = { time: 0 };
 
@@ -39,5 +39,18 @@ describe("the lines of SNS and EventBridge fan-out events", () => {
     [{ type: "events.delivery-failed", ruleArn, targetId: "q", targetArn: "arn:aws:sqs:us-east-1:000000000000:slow", eventId: "e1", attempt: 2, error: "THROTTLING: x", retryInMs: 1500 }, "events rule big-orders target q sqs:slow: event e1 attempt 2 failed (THROTTLING: x); retry in 1.5 s", false],
   ])("%j", (e, text, notable) => {
     expect(line(e)).toMatchObject({ text, notable });
+  });
+});
+
+describe("tail --source for topics and buses", () => {
+  it("follows a topic by its name or sns:NAME, and a bus's events and its rules' deliveries by the bus's name", () => {
+    const published = { ...at, type: "sns.published", topicArn: "arn:aws:sns:us-east-1:000000000000:orders", messageId: "m", deliveries: 1 } as TelemetryEvent;
+    const routed = { ...at, type: "events.routed", busName: "shop", eventId: "e", source: "s", detailType: "d", rules: [] } as TelemetryEvent;
+    const delivered = (ruleArn: string) => ({ ...at, type: "events.delivered", ruleArn, targetId: "t", targetArn: "arn:aws:sqs:us-east-1:000000000000:q", eventId: "e", attempt: 1 }) as TelemetryEvent;
+    expect([concerns(published, { source: "orders" }), concerns(published, { source: "sns:orders" }), concerns(published, { source: "shop" })]).toEqual([true, true, false]);
+    expect(concerns(routed, { source: "shop" })).toBe(true);
+    expect(concerns(delivered("arn:aws:events:us-east-1:000000000000:rule/shop/big"), { source: "shop" })).toBe(true);
+    expect(concerns(delivered("arn:aws:events:us-east-1:000000000000:rule/big"), { source: "default" })).toBe(true);
+    expect(concerns(delivered("arn:aws:events:us-east-1:000000000000:rule/big"), { source: "shop" })).toBe(false);
   });
 });

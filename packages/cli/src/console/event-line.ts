@@ -162,7 +162,10 @@ export function concerns(e: TelemetryEvent, filter: { functionName?: string; sou
   const rec = e as unknown as Record<string, unknown>;
   if (filter.functionName !== undefined && rec.functionName !== filter.functionName) return false;
   if (filter.source !== undefined) {
-    const names = [rec.eventSourceArn, rec.caller, rec.queue, rec.deadLetterQueue, rec.topicArn, rec.busName, rec.ruleArn].filter((x): x is string => typeof x === "string");
+    // A rule's deliveries concern its bus: `rule/NAME` is on `default`, `rule/BUS/NAME` on BUS.
+    const bus = typeof rec.ruleArn === "string" ? (rec.ruleArn.split(":rule/")[1]?.split("/") ?? []) : [];
+    const ruleBus = bus.length === 0 ? undefined : bus.length === 1 ? "default" : bus[0];
+    const names = [rec.eventSourceArn, rec.caller, rec.queue, rec.deadLetterQueue, rec.topicArn, rec.busName, ruleBus].filter((x): x is string => typeof x === "string");
     if (!names.some((n) => n === filter.source || sourceName(n) === filter.source || sourceName(n).endsWith(`:${filter.source}`) || n.endsWith(`:${filter.source}`))) return false;
   }
   return true;
