@@ -1,15 +1,15 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import type { HubFrame } from "@lambda-sim/core";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { chromiumSkip as skip, dashboardPages, shows as showsWithin, text } from "./support/dashboard-page.ts";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
-import { until } from "./support/until.ts";
 
 /**
  * SNS topics and EventBridge buses on the dashboard, as a workshop shows fan-out: one message
@@ -18,18 +18,13 @@ import { until } from "./support/until.ts";
  * three targets (two delivered, one to its DLQ), all through the real SDK clients; then what the
  * page shows, a delivery's story, and the same counts for a client that connects afterwards.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const HANDLERS = fileURLToPath(new URL("./fixtures/functions/http-handlers/", import.meta.url));
 const OUTPUT = fileURLToPath(new URL("./output/", import.meta.url));
-const skip = existsSync(CHROMIUM) ? undefined : `skipped: Debian's chromium is not installed at ${CHROMIUM} (.ci/run installs it)`;
 const ACCOUNT = "000000000000";
 const fn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
 const queue = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 
-let browser: Browser | undefined;
-afterAll(async () => {
-  await browser?.close();
-});
+const openPage = dashboardPages();
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), "dashboard-fanout-"));
@@ -49,16 +44,8 @@ function project(): string {
   return join(dir, "lambda-sim.yaml");
 }
 
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent()) ?? "").trim();
-}
-
-/** Waits until `selector` holds `pattern` (the dashboard redraws at most ~8 times a second). */
-async function shows(page: Page, selector: string, pattern: RegExp, ms = 20_000): Promise<void> {
-  await until(async () => pattern.test(await text(page, selector)), ms).catch(async (e: Error) => {
-    throw new Error(`${selector} never matched ${pattern}; it shows: ${await text(page, selector)}\n${e.message}`);
-  });
-}
+/** A loaded machine takes a while to start two functions: a little longer than the default. */
+const shows = (page: Page, selector: string, pattern: RegExp) => showsWithin(page, selector, pattern, 20_000);
 
 /** What the page shows of the topic and the bus, as a person reads the table cells. */
 async function expectFanout(page: Page): Promise<void> {
@@ -88,11 +75,8 @@ describe("SNS topics and EventBridge buses on the dashboard", () => {
     const config = { endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } };
     const sns = new SNSClient(config);
     const events = new EventBridgeClient(config);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${sim.endpoint}/_sim/ui`);
+    const page = await openPage(`${sim.endpoint}/_sim/ui`, errors);
     await shows(page, "#status", /live/);
 
     // A topic: a function, a queue whose filter policy keeps this message out, a function that does not exist (to the DLQ).
@@ -150,9 +134,7 @@ describe("SNS topics and EventBridge buses on the dashboard", () => {
     expect(shop.accepted).toBe(2);
     expect(shop.rules.map((r) => [r.name, r.matched, r.targets.map((t) => [t.id, t.delivered, t.deadLettered])])).toEqual([["big-orders", 1, [["bill", 1, 0], ["audit", 1, 0], ["ghost", 0, 1]]]]);
     // ... and a page opened now shows what the first one does.
-    const late = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    late.on("pageerror", (e) => errors.push(e.message));
-    await late.goto(`${sim.endpoint}/_sim/ui`);
+    const late = await openPage(`${sim.endpoint}/_sim/ui`, errors);
     await shows(late, "#status", /live/);
     await expectFanout(late);
     // Its last deliveries come from the snapshot's recent events.
