@@ -13,8 +13,9 @@ import { startLambdaSim } from "./support/lambda-sim-process.ts";
  * SNS topics and EventBridge buses on the dashboard, as a workshop shows fan-out: one message
  * published to a topic with three subscriptions (one delivered, one kept out by its filter
  * policy, one to a missing function that goes to its DLQ), and events put on a bus whose rule has
- * three targets (two delivered, one to its DLQ), all through the real SDK clients; then what the
- * page shows, a delivery's story, and the same counts for a client that connects afterwards.
+ * three targets (two delivered, one to its DLQ), beside a disabled rule and a scheduled one, all
+ * through the real SDK clients; then what the page shows, a delivery's story, and the same for a
+ * page opened afterwards.
  */
 const HANDLERS = fileURLToPath(new URL("./fixtures/functions/http-handlers/", import.meta.url));
 const OUTPUT = fileURLToPath(new URL("./output/", import.meta.url));
@@ -65,6 +66,9 @@ async function expectFanout(page: Page): Promise<void> {
   await shows(page, target("audit", "delivered"), /^1$/);
   await shows(page, target("ghost", "dead-lettered"), /^1$/);
   await shows(page, target("ghost", "failed"), /^1$/);
+  await shows(page, '#sources tr.rule[data-rule="everything"]', /everything disabled/);
+  expect(await text(page, '#sources tr.rule[data-rule="everything"] td.matched')).toBe("0");
+  await shows(page, '#sources tr.rule[data-rule="nightly"]', /nightly disabled\s*cron\(0 3 \* \* \? \*\)\s*→ lambda:bill/);
 }
 
 describe("SNS topics and EventBridge buses on the dashboard", () => {
@@ -96,6 +100,11 @@ describe("SNS topics and EventBridge buses on the dashboard", () => {
         { Id: "ghost", Arn: fn("ghost"), DeadLetterConfig: { Arn: queue("fanout-dlq") }, RetryPolicy: { MaximumRetryAttempts: 2 } },
       ],
     }));
+    // A disabled rule matches nothing; a scheduled rule on the default bus shows its schedule.
+    await events.send(new PutRuleCommand({ Name: "everything", EventBusName: "shop", EventPattern: '{"source":["shop"]}', State: "DISABLED" }));
+    await events.send(new PutTargetsCommand({ Rule: "everything", EventBusName: "shop", Targets: [{ Id: "audit", Arn: queue("audit") }] }));
+    await events.send(new PutRuleCommand({ Name: "nightly", ScheduleExpression: "cron(0 3 * * ? *)", State: "DISABLED" }));
+    await events.send(new PutTargetsCommand({ Rule: "nightly", Targets: [{ Id: "bill", Arn: fn("bill") }] }));
     const put = await events.send(new PutEventsCommand({
       Entries: [
         { EventBusName: "shop", Source: "shop", DetailType: "OrderPlaced", Detail: '{"total":500}' },
