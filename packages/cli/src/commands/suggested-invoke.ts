@@ -33,9 +33,9 @@ export function suggestedInvoke(feeds: FunctionFeeds): SuggestedInvoke | undefin
   const known = new Set(feeds.functions);
   for (const s of feeds.schedules ?? []) {
     if (s.state !== "ENABLED") continue;
-    for (const t of s.targets) {
+    for (const t of s.inputs) {
       const m = LAMBDA_ARN.exec(t.arn);
-      if (m === null || t.input === undefined || !known.has(m[1]!)) continue;
+      if (m === null || !known.has(m[1]!)) continue;
       return { functionName: m[1]!, ...(m[2] === undefined ? {} : { qualifier: m[2] }), payload: t.input };
     }
   }
@@ -43,7 +43,7 @@ export function suggestedInvoke(feeds: FunctionFeeds): SuggestedInvoke | undefin
     ...(feeds.mappings ?? []).map((m) => m.functionName),
     ...(feeds.apis ?? []).flatMap((a) => a.functions),
     ...(feeds.functionUrls ?? []).map((u) => u.functionName),
-    ...(feeds.schedules ?? []).flatMap((s) => s.targets.map((t) => LAMBDA_ARN.exec(t.arn)?.[1])),
+    ...(feeds.schedules ?? []).flatMap((s) => s.targets.map((arn) => LAMBDA_ARN.exec(arn)?.[1])),
   ]);
   const direct = feeds.functions.find((f) => !triggered.has(f)) ?? feeds.functions[0];
   return direct === undefined ? undefined : { functionName: direct, payload: "{}" };

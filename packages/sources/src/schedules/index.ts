@@ -15,8 +15,10 @@ export interface ScheduleView {
   state: "ENABLED" | "DISABLED";
   lastFireAt: number | undefined;
   nextFireAt: number | undefined;
-  /** Each target's ARN and its constant Input (the payload a Lambda target gets), when it has one. */
-  targets: { arn: string; input?: string }[];
+  /** Its targets' ARNs. */
+  targets: string[];
+  /** The targets with a constant Input, and that Input (the payload a Lambda target gets). */
+  inputs: { arn: string; input: string }[];
 }
 
 export interface SchedulesOptions {
@@ -89,7 +91,8 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
           state: s.def.State,
           lastFireAt: s.lastFireAt,
           nextFireAt: r.nextFire(s),
-          targets: s.def.Targets.map((t) => ({ arn: t.Arn, ...(t.Input === undefined ? {} : { input: t.Input }) })),
+          targets: s.def.Targets.map((t) => t.Arn),
+          inputs: s.def.Targets.flatMap((t) => (t.Input === undefined ? [] : [{ arn: t.Arn, input: t.Input }])),
         })),
       );
       ctx.addSimRoute("/_sim/schedules", () => {
