@@ -83,6 +83,12 @@ export const scenarioKeys = {
   /** A lambda-sim.yaml to run, relative to the scenario; without it the scenario embeds one. */
   architecture: z.string().optional(),
   seed: z.union([z.string(), z.number()]).optional(),
+  /**
+   * Per function of real code, the service time each invocation takes (`worker: 200ms`): its
+   * environment and concurrency, and a mapping's lane, stay taken that long on the virtual clock
+   * while the code still runs and answers. Without it real handlers take no service time.
+   */
+  serviceTime: z.record(z.string(), duration, { error: "expected a map of function names to a duration such as 200ms" }).optional(),
   /** Service time simulated from the start (traffic beyond it is not sent). */
   duration,
   traffic: z.array(trafficStepSchema, { error: "expected a list of traffic steps" }).default([]),
