@@ -35,7 +35,7 @@ export function formatReport(r: ReportInput): string {
   out.push("what happened");
   for (const [name, s] of [...r.obs.functions].sort(([a], [b]) => a.localeCompare(b))) {
     const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
-    if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up`, `oldest event ${human(s.maxEventAgeMs)}`);
+    if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
     out.push(`  ${name}: ${parts.join(", ")}`);
   }
   for (const name of r.realCode ?? []) {

@@ -64,7 +64,11 @@ export const expectationsSchema = z.strictObject({
   failedRecords: perName.optional(),
   /** Async events that reached a destination or DLQ, by target name (`orders-dlq`, `audit`). */
   delivered: perName.optional(),
-  /** Async events given up (retries exhausted or too old), by function. */
+  /**
+   * Async events given up (retries exhausted or too old), by function, whether an OnFailure
+   * destination or DLQ then took them or not: what AWS counts as AsyncEventsDropped (the event
+   * leaves the async queue; a destination or DLQ gets it "before it is dropped").
+   */
   givenUp: perName.optional(),
   /** The oldest an async event got between its acceptance and its last attempt or end, seconds, by function. */
   maxEventAgeSeconds: perName.optional(),
