@@ -158,10 +158,13 @@ export class Simulator {
 
     const flushTelemetry = () => core.telemetry.flush();
     handle = (req, res) => {
-      // Events deferred at the end of an invocation are recorded before anything can read them,
-      // and as soon as its answer is written (while the caller reads it).
-      flushTelemetry();
-      res.once("finish", flushTelemetry);
+      // Events left waiting are recorded before anything can read them, and as soon as an answer
+      // is written. An invocation reads none of them: what the last one left (Telemetry.later) is
+      // delivered while this one's handler runs, not before it starts.
+      if (!isInvocation(req)) {
+        flushTelemetry();
+        res.once("finish", flushTelemetry);
+      }
       if (isSimPath(req.url)) simApi.handle(req, res);
       else core.router.handle(req, res);
     };
@@ -197,4 +200,12 @@ function listen(server: DualProtocolServer, port: number, host: string): Promise
     if (e.code === "EADDRINUSE") throw new SimError("ERR_PORT_IN_USE", `port ${port} on ${host} is already in use (another lambda-sim? choose one with --port)`);
     throw e;
   });
+}
+
+/** Invoke and InvokeWithResponseStream (`POST .../functions/NAME/invocations`, `.../response-streaming-invocations`). */
+function isInvocation(req: IncomingMessage): boolean {
+  const url = req.url;
+  if (req.method !== "POST" || url === undefined) return false;
+  const q = url.indexOf("?");
+  return (q < 0 ? url : url.slice(0, q)).endsWith("invocations");
 }

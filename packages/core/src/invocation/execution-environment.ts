@@ -256,8 +256,8 @@ export class ExecutionEnvironment implements Environment {
   /** The invocation is over: its result (duration up to now), and the environment is free again. */
   private complete(r: RunningInvocation, o: RuntimeOutcome): void {
     if (this.report.running !== r) return;
-    // Telemetry after the caller has its answer (Telemetry.deferred).
-    this.ctx.telemetry.deferred(() => {
+    // Telemetry after the caller has its answer, while the next invocation runs (Telemetry.later).
+    this.ctx.telemetry.later(() => {
       this.report.finish(this.report.outcome(o));
       if (this.state === "busy") this.transition("idle");
     });

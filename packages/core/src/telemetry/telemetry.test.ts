@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import { Telemetry } from "./telemetry.ts";
 import type { TelemetryEvent } from "./events.ts";
@@ -72,5 +72,27 @@ describe("Telemetry.deferred", () => {
     telemetry.deferred(() => log("REPORT"));
     unsubscribe();
     expect(leaving).toEqual(["function.log"]);
+  });
+});
+
+describe("Telemetry.later", () => {
+  it("leaves its events for the next deferral's turn of the loop, in order", async () => {
+    const { telemetry, log, texts } = setUp();
+    telemetry.later(() => log("END"));
+    await new Promise((r) => setImmediate(r));
+    // Nothing else happened: still waiting (for the next invocation, or the fallback timer).
+    expect(texts()).toEqual([]);
+    telemetry.deferred(() => log("next START"));
+    await new Promise((r) => setImmediate(r));
+    expect(texts()).toEqual(["END", "next START"]);
+  });
+
+  it("delivers within a few wall milliseconds when nothing comes after, even on a stopped virtual clock", async () => {
+    const { telemetry, log, texts } = setUp();
+    telemetry.later(() => log("REPORT"));
+    await vi.waitFor(() => expect(texts()).toEqual(["REPORT"]), { timeout: 2_000, interval: 1 });
+    // The timer is gone once it has run: a second block arms another.
+    telemetry.later(() => log("REPORT 2"));
+    await vi.waitFor(() => expect(texts()).toEqual(["REPORT", "REPORT 2"]), { timeout: 2_000, interval: 1 });
   });
 });

@@ -1,5 +1,9 @@
-import type { Clock } from "../clock/clock.ts";
+import type { Clock, TimerHandle } from "../clock/clock.ts";
+import { stopwatch } from "../clock/stopwatch.ts";
 import type { TelemetryEvent, TelemetryEventInput } from "./events.ts";
+
+/** Our choice: events left waiting by later() are delivered within this many wall milliseconds. */
+const LATER_MS = 2;
 
 export type TelemetryListener = (event: TelemetryEvent) => void;
 
@@ -23,6 +27,13 @@ export class Telemetry {
   private scheduled: NodeJS.Immediate | undefined;
   private readonly deliverPending = () => {
     this.scheduled = undefined;
+    this.flush();
+  };
+
+  /** The wall timer that delivers what `later()` left waiting when nothing else does first. */
+  private fallback: TimerHandle | undefined;
+  private readonly deliverLate = () => {
+    this.fallback = undefined;
     this.flush();
   };
 
@@ -62,6 +73,25 @@ export class Telemetry {
       this.deferring = false;
       // Even when `fn` threw: what it emitted before is delivered all the same.
       if (this.pending.length > 0 && this.scheduled === undefined) this.scheduled = setImmediate(this.deliverPending);
+    }
+  }
+
+  /**
+   * Runs `fn`; the events it emits wait for the next delivery: another emit or deferral's turn of
+   * the loop, a flush(), or at the latest LATER_MS of wall time. The end of an invocation uses it:
+   * its subscribers' work then runs while the next invocation's handler runs, on a core that would
+   * otherwise wait, not while the caller reads its answer and turns round (issue 16: on two cores
+   * the caller, the simulator and the runtime share them).
+   */
+  later(fn: () => void): void {
+    if (this.deferring) return fn();
+    this.deferring = true;
+    try {
+      fn();
+    } finally {
+      this.deferring = false;
+      // One wall timer at a time, left to run out: arming and cancelling one per invocation costs more.
+      if (this.pending.length > 0 && this.fallback === undefined) this.fallback = stopwatch.after(LATER_MS, this.deliverLate);
     }
   }
 
