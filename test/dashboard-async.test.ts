@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { chromiumSkip as skip, dashboardPages, shows, text } from "./support/dashboard-page.ts";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
@@ -14,14 +14,8 @@ import { until } from "./support/until.ts";
  * an event waiting for a retry since before the page opened shows its age, and an invocation whose
  * answer an API could not read tells the API's 502 and why.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const HANDLERS = fileURLToPath(new URL("./fixtures/functions/http-handlers/", import.meta.url));
-const skip = existsSync(CHROMIUM) ? undefined : `skipped: Debian's chromium is not installed at ${CHROMIUM} (.ci/run installs it)`;
-
-let browser: Browser | undefined;
-afterAll(async () => {
-  await browser?.close();
-});
+const openPage = dashboardPages();
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), "dashboard-async-"));
@@ -43,17 +37,6 @@ function project(): string {
   return join(dir, "lambda-sim.yaml");
 }
 
-async function text(page: Page, selector: string): Promise<string> {
-  return (await page.locator(selector).first().textContent()) ?? "";
-}
-
-/** Waits until `selector` holds `pattern` (the dashboard redraws at most ~8 times a second). */
-async function shows(page: Page, selector: string, pattern: RegExp, ms = 15_000): Promise<void> {
-  await until(async () => pattern.test(await text(page, selector)), ms).catch(async (e: Error) => {
-    throw new Error(`${selector} never matched ${pattern}; it shows: ${await text(page, selector)}\n${e.message}`);
-  });
-}
-
 describe("the dashboard's async panel and story in a browser", () => {
   it.skipIf(skip !== undefined)(`lists a successful async event as finished, the age of a retry enqueued before the page opened, and an API's 502 in the story${skip ? ` (${skip})` : ""}`, { timeout: 240_000 }, async () => {
     const sim = await startLambdaSim(["--config", project(), "--in-memory"]);
@@ -62,11 +45,8 @@ describe("the dashboard's async panel and story in a browser", () => {
     const failing = await lambda.send(new InvokeCommand({ FunctionName: "fail", InvocationType: "Event" }));
     await until(() => sim.output().includes("retry in"), 30_000).catch((e: Error) => { throw new Error(sim.output() + e.message); });
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${sim.endpoint}/_sim/ui`);
+    const page = await openPage(`${sim.endpoint}/_sim/ui`, errors);
     await shows(page, "#status", /live/);
 
     // Waiting since before the page connected: its age comes from the snapshot, not "—".

@@ -1,6 +1,6 @@
 import type { TelemetryEvent } from "@lambda-sim/core";
 import { describe, expect, it } from "vitest";
-import { describeEvent, mayBeNotable } from "./event-line.ts";
+import { concerns, describeEvent, mayBeNotable } from "./event-line.ts";
 
 const at = { time: 0 };
 
@@ -20,5 +20,37 @@ describe("which event lines are notable (printed by lambda-sim start)", () => {
   it("a mapping scaling up or backing off is, scaling down is not", () => {
     const scaled = (change: string) => describeEvent({ ...at, type: "mapping.scaled", functionName: "f", eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:q", change, lanes: 2, backoffMs: 1000 } as TelemetryEvent)?.notable;
     expect([scaled("up"), scaled("backoff"), scaled("down")]).toEqual([true, true, false]);
+  });
+});
+
+describe("the lines of SNS and EventBridge fan-out events", () => {
+  const topicArn = "arn:aws:sns:us-east-1:000000000000:orders";
+  const ruleArn = "arn:aws:events:us-east-1:000000000000:rule/shop/big-orders";
+  const line = (e: object) => describeEvent({ ...at, ...e } as TelemetryEvent);
+
+  it.each([
+    [{ type: "sns.published", topicArn, messageId: "m1", deliveries: 2, filteredOut: [`${topicArn}:s3`] }, "sns sns:orders message m1: published, 2 delivery(ies), filtered out by s3", false],
+    [{ type: "sns.delivered", topicArn, subscriptionArn: `${topicArn}:s1`, messageId: "m1", attempt: 1, requestId: "r1" }, "sns sns:orders message m1: delivered to s1 (request r1)", false],
+    [{ type: "sns.delivered", topicArn, subscriptionArn: `${topicArn}:s2`, messageId: "m1", attempt: 3 }, "sns sns:orders message m1: delivered to s2 at attempt 3", false],
+    [{ type: "events.routed", busName: "shop", eventId: "e1", source: "shop", detailType: "OrderPlaced", rules: [ruleArn] }, "events shop event e1 (shop, OrderPlaced): matched big-orders", false],
+    [{ type: "events.routed", busName: "shop", eventId: "e2", source: "shop", detailType: "Other", rules: [] }, "events shop event e2 (shop, Other): matched no rule", false],
+    [{ type: "events.delivered", ruleArn, targetId: "fn", targetArn: "arn:aws:lambda:us-east-1:000000000000:function:bill", eventId: "e1", attempt: 1, requestId: "r2" }, "events rule big-orders target fn lambda:function:bill: delivered event e1 (request r2)", false],
+    [{ type: "events.delivery-failed", ruleArn, targetId: "q", targetArn: "arn:aws:sqs:us-east-1:000000000000:gone", eventId: "e1", attempt: 1, error: "RESOURCE_NOT_FOUND: the queue does not exist", deadLetterArn: "arn:aws:sqs:us-east-1:000000000000:dlq" }, "events rule big-orders target q sqs:gone: event e1 attempt 1 failed (RESOURCE_NOT_FOUND: the queue does not exist); sent to DLQ sqs:dlq", true],
+    [{ type: "events.delivery-failed", ruleArn, targetId: "q", targetArn: "arn:aws:sqs:us-east-1:000000000000:slow", eventId: "e1", attempt: 2, error: "THROTTLING: x", retryInMs: 1500 }, "events rule big-orders target q sqs:slow: event e1 attempt 2 failed (THROTTLING: x); retry in 1.5 s", false],
+  ])("%j", (e, text, notable) => {
+    expect(line(e)).toMatchObject({ text, notable });
+  });
+});
+
+describe("tail --source for topics and buses", () => {
+  it("follows a topic by its name or sns:NAME, and a bus's events and its rules' deliveries by the bus's name", () => {
+    const published = { ...at, type: "sns.published", topicArn: "arn:aws:sns:us-east-1:000000000000:orders", messageId: "m", deliveries: 1 } as TelemetryEvent;
+    const routed = { ...at, type: "events.routed", busName: "shop", eventId: "e", source: "s", detailType: "d", rules: [] } as TelemetryEvent;
+    const delivered = (ruleArn: string) => ({ ...at, type: "events.delivered", ruleArn, targetId: "t", targetArn: "arn:aws:sqs:us-east-1:000000000000:q", eventId: "e", attempt: 1 }) as TelemetryEvent;
+    expect([concerns(published, { source: "orders" }), concerns(published, { source: "sns:orders" }), concerns(published, { source: "shop" })]).toEqual([true, true, false]);
+    expect(concerns(routed, { source: "shop" })).toBe(true);
+    expect(concerns(delivered("arn:aws:events:us-east-1:000000000000:rule/shop/big"), { source: "shop" })).toBe(true);
+    expect(concerns(delivered("arn:aws:events:us-east-1:000000000000:rule/big"), { source: "default" })).toBe(true);
+    expect(concerns(delivered("arn:aws:events:us-east-1:000000000000:rule/big"), { source: "shop" })).toBe(false);
   });
 });

@@ -31,6 +31,7 @@ const NOTABLE: { [T in TelemetryEvent["type"]]?: (e: EventOf<T>) => boolean } = 
   "message.moved-to-dlq": () => true,
   // A failed delivery that will be retried is not yet news; its last attempt is.
   "sns.delivery-failed": (e) => e.retryInMs === undefined,
+  "events.delivery-failed": (e) => e.retryInMs === undefined,
   "fault.fired": () => true,
   "http.integration-failed": () => true,
   "simulator.warning": () => true,
@@ -101,9 +102,23 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       const why = e.reachedFunction === false ? "; the function never ran with it: every receive was a throttled batch" : "";
       return { text: `message ${e.messageId} moved from ${e.queue} to DLQ ${e.deadLetterQueue}: received ${e.receiveCount} times (maxReceiveCount ${e.maxReceiveCount})${why}`, colour: "magenta" };
     }
+    case "sns.published": {
+      const filtered = e.filteredOut === undefined ? "" : `, filtered out by ${e.filteredOut.map(lastPart).join(", ")}`;
+      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: published, ${e.deliveries} delivery(ies)${filtered}`, colour: "blue" };
+    }
+    case "sns.delivered":
+      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: delivered to ${lastPart(e.subscriptionArn)}${e.attempt > 1 ? ` at attempt ${e.attempt}` : ""}${e.requestId ? ` (request ${e.requestId})` : ""}`, colour: "green" };
+    case "events.routed":
+      return { text: `events ${e.busName} event ${e.eventId} (${e.source}, ${e.detailType}): matched ${e.rules.length === 0 ? "no rule" : e.rules.map(lastPart).join(", ")}`, colour: "blue" };
+    case "events.delivered":
+      return { text: `events rule ${lastPart(e.ruleArn)} target ${e.targetId} ${sourceName(e.targetArn)}: delivered event ${e.eventId}${e.attempt > 1 ? ` at attempt ${e.attempt}` : ""}${e.requestId ? ` (request ${e.requestId})` : ""}`, colour: "green" };
+    case "events.delivery-failed": {
+      const next = e.retryInMs !== undefined ? `retry in ${seconds(e.retryInMs)}` : e.deadLetterArn !== undefined ? `sent to DLQ ${sourceName(e.deadLetterArn)}` : "dropped";
+      return { text: `events rule ${lastPart(e.ruleArn)} target ${e.targetId} ${sourceName(e.targetArn)}: event ${e.eventId} attempt ${e.attempt} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta" };
+    }
     case "sns.delivery-failed": {
       const next = e.retryInMs !== undefined ? `retry in ${seconds(e.retryInMs)}` : e.deadLetterArn !== undefined ? `sent to DLQ ${sourceName(e.deadLetterArn)}` : "dropped";
-      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: attempt ${e.attempt} to ${e.subscriptionArn.split(":").pop()} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta" };
+      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: attempt ${e.attempt} to ${lastPart(e.subscriptionArn)} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta" };
     }
     case "fault.fired":
       return { text: `fault ${e.faultId} fired (${e.kind})${e.functionName ? ` on ${e.functionName}` : ""}${e.targetArn ? ` at ${e.targetArn}` : ""}${e.requestId ? ` request ${e.requestId}` : ""}${e.detail ? `: ${e.detail}` : ""}`, colour: "magenta" };
@@ -127,6 +142,9 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
   }
 }
 
+/** A subscription's id (the end of its ARN), a rule's name (the end of its ARN). */
+const lastPart = (arn: string) => arn.slice(Math.max(arn.lastIndexOf(":"), arn.lastIndexOf("/")) + 1);
+
 /** `arn:aws:sqs:us-east-1:000000000000:orders` → `sqs:orders`. */
 export function sourceName(arn: string): string {
   const p = arn.split(":");
@@ -144,7 +162,10 @@ export function concerns(e: TelemetryEvent, filter: { functionName?: string; sou
   const rec = e as unknown as Record<string, unknown>;
   if (filter.functionName !== undefined && rec.functionName !== filter.functionName) return false;
   if (filter.source !== undefined) {
-    const names = [rec.eventSourceArn, rec.caller, rec.queue, rec.deadLetterQueue].filter((x): x is string => typeof x === "string");
+    // A rule's deliveries concern its bus: `rule/NAME` is on `default`, `rule/BUS/NAME` on BUS.
+    const bus = typeof rec.ruleArn === "string" ? (rec.ruleArn.split(":rule/")[1]?.split("/") ?? []) : [];
+    const ruleBus = bus.length === 0 ? undefined : bus.length === 1 ? "default" : bus[0];
+    const names = [rec.eventSourceArn, rec.caller, rec.queue, rec.deadLetterQueue, rec.topicArn, rec.busName, ruleBus].filter((x): x is string => typeof x === "string");
     if (!names.some((n) => n === filter.source || sourceName(n) === filter.source || sourceName(n).endsWith(`:${filter.source}`) || n.endsWith(`:${filter.source}`))) return false;
   }
   return true;

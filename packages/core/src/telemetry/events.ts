@@ -144,6 +144,11 @@ export type TelemetryEvent = Base &
         /** false when every receive was a poller's batch that the function throttled: it never ran. */
         reachedFunction?: boolean;
       }
+    // SNS: a message Publish or PublishBatch stored (FIFO duplicates are not), with the number of
+    // deliveries it made and the subscriptions whose filter policy kept it out.
+    | { type: "sns.published"; topicArn: string; messageId: string; deliveries: number; filteredOut?: string[] }
+    // SNS: a subscriber has the message; `requestId`: the asynchronous invocation of a Lambda subscriber.
+    | { type: "sns.delivered"; topicArn: string; subscriptionArn: string; messageId: string; attempt: number; requestId?: string }
     // SNS: a delivery to a subscriber failed; retried in retryInMs, else dead-lettered or dropped.
     | {
         type: "sns.delivery-failed";
@@ -151,6 +156,23 @@ export type TelemetryEvent = Base &
         subscriptionArn: string;
         messageId: string;
         attempt: number;
+        error: string;
+        retryInMs?: number;
+        deadLetterArn?: string;
+        dropped?: boolean;
+      }
+    // EventBridge buses: an event accepted on a bus (PutEvents, another bus, a destination) with
+    // the ARNs of the rules it matched; then each matched target's delivery, as SNS's above.
+    | { type: "events.routed"; busName: string; eventId: string; source: string; detailType: string; rules: string[] }
+    | { type: "events.delivered"; ruleArn: string; targetId: string; targetArn: string; eventId: string; attempt: number; requestId?: string }
+    | {
+        type: "events.delivery-failed";
+        ruleArn: string;
+        targetId: string;
+        targetArn: string;
+        eventId: string;
+        attempt: number;
+        /** EventBridge's ERROR_CODE and message (as the dead-letter message's attributes carry them). */
         error: string;
         retryInMs?: number;
         deadLetterArn?: string;

@@ -1,9 +1,11 @@
 import { expandShortName, loadMigrations, registerShortName, type Source, type SourceContext } from "@lambda-sim/core";
 import { busConfigSchema, ruleDefinition, type BusConfig } from "./bus-config.ts";
 import { busNames, busOperations, DEFAULT_BUS } from "./bus-operations.ts";
+import { busesView } from "./buses-view.ts";
 import { EventStore, type NewDelivery } from "./event-store.ts";
 import { extendEventsProtocol } from "./events-protocol.ts";
-import { isoSecond, putEvents, route } from "./put-events.ts";
+import { isoSecond, putEvents, route, type RoutedEvent } from "./put-events.ts";
+import { RuleActivity } from "./rule-activity.ts";
 import { RuleIndex } from "./rule-index.ts";
 import { DeliveryWorker } from "./target-delivery.ts";
 
@@ -32,6 +34,12 @@ export const eventsSource: Source<BusConfig> = {
     declare(ctx, store, config ?? {});
     const rules = new RuleIndex(store, names.ruleArn);
     const ids = ctx.rng.stream("event-ids");
+    const activity = new RuleActivity(ctx.telemetry);
+    const routed = (events: readonly RoutedEvent[]) => {
+      for (const { bus, event, rules: matched } of events) {
+        activity.report({ type: "events.routed", busName: bus, eventId: String(event.id), source: String(event.source), detailType: String(event["detail-type"]), rules: matched });
+      }
+    };
     const busOf = (v: string | undefined) => {
       const bus = names.nameOf(v);
       return store.bus(bus) === undefined ? undefined : bus;
@@ -41,12 +49,13 @@ export const eventsSource: Source<BusConfig> = {
       const bus = busOf(busArn);
       if (bus === undefined) throw new Error(`Event bus ${names.nameOf(busArn)} does not exist.`);
       const into: NewDelivery[] = [];
-      route({ rules }, bus, event, now(), into);
+      const matched = route({ rules }, bus, event, now(), into);
       store.addDeliveries(into, now());
+      routed([{ bus, event, rules: matched }]);
       if (into.length > 0) worker.kick();
     };
     const commits = ctx.store.commits;
-    const worker = new DeliveryWorker(ctx.clock, store, ctx, ctx.rng.stream("events-retry-jitter"), (arn, event) => accept(arn, JSON.parse(event) as Record<string, unknown>));
+    const worker = new DeliveryWorker(ctx.clock, store, ctx, ctx.rng.stream("events-retry-jitter"), (arn, event) => accept(arn, JSON.parse(event) as Record<string, unknown>), activity);
     extendEventsProtocol(ctx, (scheduled) => ({
       ...busOperations({ store, rules, clock: ctx.clock, names, accountId: ctx.accountId, scheduled }),
       PutEvents: (i) => {
@@ -54,11 +63,11 @@ export const eventsSource: Source<BusConfig> = {
         // (issue 16). Delivery chunks stay whole: each is one commit, and smaller ones under load
         // measured slower for both accepting and delivering (bench/fanout/events).
         ctx.frontDoor.arrived();
-        return putEvents({ clock: ctx.clock, ids, store, commits, rules, region: ctx.region, accountId: ctx.accountId, busOf, delivered: () => worker.kick() }, i.Entries);
+        return putEvents({ clock: ctx.clock, ids, store, commits, rules, region: ctx.region, accountId: ctx.accountId, busOf, delivered: () => worker.kick(), routed }, i.Entries);
       },
     }));
     ctx.registerTarget("events", { deliver: async (arn, body) => accept(arn, destinationEvent(ctx, ids.uuid(), arn, body)) });
-    ctx.addStateView("buses", () => ({ buses: store.buses().map((b) => b.name), rules: store.rules().length, pendingDeliveries: store.pending() }));
+    ctx.addStateView("buses", () => busesView(store, names.ruleArn, activity));
     // Deliveries accepted before a restart go out again.
     worker.kick();
     return {

@@ -32,6 +32,15 @@ interface Services {
   busOf: (nameOrArn: string | undefined) => string | undefined;
   /** Wakes the delivery worker after new deliveries are stored. */
   delivered: () => void;
+  /** Told of the accepted events, once their deliveries are durable. */
+  routed: (events: readonly RoutedEvent[]) => void;
+}
+
+/** An event a bus accepted, with the ARNs of the rules it matched. */
+export interface RoutedEvent {
+  bus: string;
+  event: Record<string, unknown>;
+  rules: string[];
 }
 
 /**
@@ -46,6 +55,7 @@ export async function putEvents(s: Services, entries: PutEventsEntry[]): Promise
   if (size > MAX_PUT_EVENTS_BYTES) throw new AwsError("ValidationException", 400, "Total size of the entries in the request is over the limit.", { messageKey: "message" });
   const now = s.clock.now();
   const deliveries: NewDelivery[] = [];
+  const routed: RoutedEvent[] = [];
   const results = entries.map((entry): EntryResult => {
     const failure = entryProblem(entry);
     if (failure !== undefined) return failure;
@@ -62,27 +72,29 @@ export async function putEvents(s: Services, entries: PutEventsEntry[]): Promise
       resources: entry.Resources ?? [],
       detail: JSON.parse(entry.Detail!) as unknown,
     };
-    route(s, bus, event, now, deliveries);
+    routed.push({ bus, event, rules: route(s, bus, event, now, deliveries) });
     return { EventId: event.id };
   });
   if (deliveries.length > 0) {
     await s.commits.write(() => s.store.addDeliveries(deliveries, now));
     s.delivered();
   }
+  if (routed.length > 0) s.routed(routed);
   const failed = results.filter((r) => "ErrorCode" in r).length;
   return { FailedEntryCount: failed, Entries: results };
 }
 
-/** Matches one event against `bus`'s rules and queues a delivery for each target of each match. */
-export function route(s: Pick<Services, "rules">, bus: string, event: Record<string, unknown>, now: number, into: NewDelivery[]): void {
+/** Matches one event against `bus`'s rules and queues a delivery for each target of each match; returns the matched rules' ARNs. */
+export function route(s: Pick<Services, "rules">, bus: string, event: Record<string, unknown>, now: number, into: NewDelivery[]): string[] {
   const matched = s.rules.matching(bus, event);
-  if (matched.length === 0) return;
+  if (matched.length === 0) return [];
   const text = JSON.stringify(event);
   for (const r of matched) {
     for (const target of r.rule.def.Targets) {
       into.push({ ruleArn: r.arn, target, body: targetInput(target, { event, ruleName: r.rule.name, ruleArn: r.arn, ingestedAt: now }), event: text });
     }
   }
+  return matched.map((r) => r.arn);
 }
 
 /** AWS's entry-level refusals (texts as the EventBridge API answers them; unconfirmed ones noted). */

@@ -1,6 +1,7 @@
 import { isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { deadLetterAttributes, type DeliveryFailure } from "./dead-letter-attributes.ts";
 import type { Delivery, EventStore, EventTarget } from "./event-store.ts";
+import type { RuleActivity } from "./rule-activity.ts";
 
 /** EventBridge's RetryPolicy defaults: 24 hours and 185 attempts (user guide "Event retry policy"). */
 export const DEFAULT_RETRY_ATTEMPTS = 185;
@@ -37,13 +38,16 @@ export class DeliveryWorker {
   private readonly s: Services;
   private readonly jitter: RandomStream;
   private readonly forward: ForwardToBus;
+  /** Where the outcomes are reported (telemetry) and counted. */
+  private readonly activity: RuleActivity;
 
-  constructor(clock: Clock, store: EventStore, s: Services, jitter: RandomStream, forward: ForwardToBus) {
+  constructor(clock: Clock, store: EventStore, s: Services, jitter: RandomStream, forward: ForwardToBus, activity: RuleActivity) {
     this.clock = clock;
     this.store = store;
     this.s = s;
     this.jitter = jitter;
     this.forward = forward;
+    this.activity = activity;
   }
 
   /** Delivers what is due now, then sleeps until the next retry is due. */
@@ -107,7 +111,8 @@ export class DeliveryWorker {
   private async deliverOne(d: Delivery): Promise<boolean> {
     this.inFlight.add(d.id);
     try {
-      await this.send(d.target, d.body, d.event);
+      const requestId = await this.send(d.target, d.body, d.event);
+      this.activity.report({ type: "events.delivered", ...this.about(d), attempt: d.attempts + 1, requestId });
       return true;
     } catch (e) {
       if (!this.stopped) await this.failed(d, e);
@@ -115,10 +120,12 @@ export class DeliveryWorker {
     }
   }
 
-  private async send(t: EventTarget, body: string, event: string): Promise<void> {
+  /** Delivers to the target; for a Lambda target, the asynchronous invocation's request id. */
+  private async send(t: EventTarget, body: string, event: string): Promise<string | undefined> {
     const service = t.Arn.split(":")[2];
     if (service === "lambda") {
-      await this.s.invoker.invoke({ functionName: t.Arn, payload: Buffer.from(body), invocationType: "Event" });
+      const out = await this.s.invoker.invoke({ functionName: t.Arn, payload: Buffer.from(body), invocationType: "Event" });
+      return out.kind === "accepted" ? out.requestId : undefined;
     } else if (service === "events") {
       // Bus to bus: the event travels as it is; the target's input settings do not apply.
       this.forward(t.Arn, event);
@@ -128,6 +135,12 @@ export class DeliveryWorker {
       const options = group === undefined ? undefined : { messageGroupId: group, messageDeduplicationId: (JSON.parse(event) as { id: string }).id };
       await this.s.deliverToTarget(t.Arn, body, undefined, options);
     }
+    return undefined;
+  }
+
+  /** The delivery's rule, target and event, as its telemetry events name them. */
+  private about(d: Delivery) {
+    return { ruleArn: d.ruleArn, targetId: d.target.Id, targetArn: d.target.Arn, eventId: eventIdOf(d.event) };
   }
 
   private async failed(d: Delivery, e: unknown): Promise<void> {
@@ -137,31 +150,32 @@ export class DeliveryWorker {
     const maxAgeMs = (d.target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_S) * 1000;
     const base = Math.min(300_000, 1000 * 2 ** d.attempts);
     const dueAt = this.clock.now() + base / 2 + this.jitter.next() * (base / 2);
+    const failed = { type: "events.delivery-failed" as const, ...this.about(d), attempt: attempts, error: `${f.code}: ${f.message}` };
     if (f.retryable && d.attempts < maxRetries && dueAt - d.acceptedAt <= maxAgeMs) {
       this.store.retryAt(d.id, attempts, Math.round(dueAt));
+      this.activity.report({ ...failed, retryInMs: Math.round(dueAt) - this.clock.now() });
       return;
     }
     const exhausted = !f.retryable ? undefined : d.attempts >= maxRetries ? "MaximumRetryAttempts" : "MaximumEventAgeInSeconds";
-    await this.deadLetter(d, { ...f, retries: d.attempts, exhausted });
+    const dlq = await this.deadLetter(d, { ...f, retries: d.attempts, exhausted });
+    this.activity.report({ ...failed, ...dlq });
     this.store.delivered(d.id);
   }
 
   /**
    * The dead-letter message: the event as the bus received it, with why it failed as message
-   * attributes (user guide "Event retry policy and using dead-letter queues").
+   * attributes (user guide "Event retry policy and using dead-letter queues"). Without a
+   * DeadLetterConfig, or when the dead-letter queue fails too, the event is dropped.
    */
-  private async deadLetter(d: Delivery, f: DeliveryFailure): Promise<void> {
+  private async deadLetter(d: Delivery, f: DeliveryFailure): Promise<{ deadLetterArn: string } | { dropped: true; error?: string }> {
     const dlq = d.target.DeadLetterConfig?.Arn;
-    const what = `rule ${d.ruleArn} could not deliver to ${d.target.Arn} (${f.code}: ${f.message})`;
-    if (dlq === undefined) {
-      this.s.telemetry.emit({ type: "simulator.warning", message: `${what}; the target has no DeadLetterConfig, so the event is dropped` });
-      return;
-    }
+    if (dlq === undefined) return { dropped: true };
     const attributes = deadLetterAttributes(f, "RULE_ARN", d.ruleArn, d.target.Arn);
     try {
       await this.s.deliverToTarget(dlq, d.event, attributes);
+      return { deadLetterArn: dlq };
     } catch (e) {
-      this.s.telemetry.emit({ type: "simulator.warning", message: `${what}; its dead-letter queue ${dlq} failed too (${(e as Error).message})` });
+      return { dropped: true, error: `${f.code}: ${f.message}; its dead-letter queue ${dlq} failed too (${(e as Error).message})` };
     }
   }
 }
@@ -178,4 +192,13 @@ function classify(e: unknown): { code: string; message: string; retryable: boole
   }
   if (status === 429) return { code: "THROTTLING", message, retryable: true };
   return { code: "SDK_CLIENT_ERROR", message, retryable: status >= 500 };
+}
+
+/**
+ * The `id` of a stored event without parsing it: every event a bus accepts is serialised with
+ * `version` then `id` first (put-events.ts, destination events, and events forwarded from another
+ * bus keep the order they were built in), so the first `"id":` is the event's own.
+ */
+export function eventIdOf(event: string): string {
+  return /"id":"([^"]*)"/.exec(event.slice(0, 200))?.[1] ?? "";
 }

@@ -2,8 +2,9 @@ import { FrontDoorPriority, isAwsError, type Clock, type FrontDoorArrivals, type
 import { MANAGED_ENDPOINT_POLICY, httpRetryPolicy, retryDelayMs } from "./delivery-policy.ts";
 import { lambdaEvent, messageFor, notificationEnvelope, subscriptionConfirmation, type EnvelopeContext } from "./sns-envelope.ts";
 import type { DueDelivery, SnsStore, StoredMessage, SubscriptionRow } from "./sns-store.ts";
+import type { TopicActivity } from "./topic-activity.ts";
 
-type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "telemetry" | "frontDoor">;
+type Services = Pick<SourceContext, "invoker" | "deliverToTarget" | "frontDoor">;
 
 /** At most this many deliveries in progress at once (lambda-sim's choice; AWS publishes none). */
 const MAX_IN_FLIGHT = 64;
@@ -11,7 +12,7 @@ const MAX_IN_FLIGHT = 64;
 const HTTP_TIMEOUT_MS = 15_000;
 
 /** What one attempt came to: delivered, worth retrying (server side), or not (client side). */
-type Outcome = { kind: "ok" } | { kind: "retry"; error: string } | { kind: "client-error"; error: string };
+type Outcome = { kind: "ok"; requestId?: string } | { kind: "retry"; error: string } | { kind: "client-error"; error: string };
 
 /**
  * Works the outbox of pending deliveries (sns_deliveries) on the Clock: each due row goes to its
@@ -27,6 +28,8 @@ export class DeliveryWorker {
   private readonly s: Services;
   private readonly env: EnvelopeContext;
   private readonly subscription: (arn: string) => SubscriptionRow | undefined;
+  /** Where the outcomes are reported (telemetry) and counted. */
+  private readonly activity: TopicActivity;
   private readonly inFlight = new Set<number>();
   private readonly arrivals: FrontDoorArrivals;
   /** Fewer deliveries in flight while Publish calls arrive fast (issue 16); off under the VirtualClock. */
@@ -38,13 +41,14 @@ export class DeliveryWorker {
   private stopped = false;
   private idle: Promise<void> = Promise.resolve();
 
-  constructor(store: SnsStore, commits: GroupCommit, clock: Clock, s: Services, env: EnvelopeContext, subscription: (arn: string) => SubscriptionRow | undefined) {
+  constructor(store: SnsStore, commits: GroupCommit, clock: Clock, s: Services, env: EnvelopeContext, subscription: (arn: string) => SubscriptionRow | undefined, activity: TopicActivity) {
     this.store = store;
     this.commits = commits;
     this.clock = clock;
     this.s = s;
     this.env = env;
     this.subscription = subscription;
+    this.activity = activity;
     this.arrivals = s.frontDoor;
     this.priority = FrontDoorPriority.on(clock, MAX_IN_FLIGHT, s.frontDoor);
   }
@@ -131,14 +135,17 @@ export class DeliveryWorker {
     } finally {
       hold.release();
     }
-    if (outcome.kind === "ok") return void this.settled.push(d);
-    const retry = d.attempts + 1;
+    const attempt = d.attempts + 1;
+    if (outcome.kind === "ok") {
+      this.activity.report({ type: "sns.delivered", topicArn: d.message.TopicArn, subscriptionArn: sub.arn, messageId: d.message.MessageId, attempt, requestId: outcome.requestId });
+      return void this.settled.push(d);
+    }
     const policy = sub.protocol === "http" || sub.protocol === "https" ? httpRetryPolicy(sub.attributes.DeliveryPolicy, this.store.topic(sub.topicArn)?.attributes.DeliveryPolicy) : MANAGED_ENDPOINT_POLICY;
-    const delay = outcome.kind === "retry" ? retryDelayMs(policy, retry) : undefined;
-    const base = { type: "sns.delivery-failed" as const, topicArn: d.message.TopicArn, subscriptionArn: sub.arn, messageId: d.message.MessageId, attempt: retry, error: outcome.error };
+    const delay = outcome.kind === "retry" ? retryDelayMs(policy, attempt) : undefined;
+    const base = { type: "sns.delivery-failed" as const, topicArn: d.message.TopicArn, subscriptionArn: sub.arn, messageId: d.message.MessageId, attempt, error: outcome.error };
     if (delay !== undefined && !this.stopped) {
       this.store.retryAt(d.id, this.clock.now() + delay);
-      this.s.telemetry.emit({ ...base, retryInMs: delay });
+      this.activity.report({ ...base, retryInMs: delay });
       return;
     }
     const dlq = deadLetterArn(sub);
@@ -151,7 +158,7 @@ export class DeliveryWorker {
         // The DLQ itself is unreachable: the message is dropped, as SNS does.
       }
     }
-    this.s.telemetry.emit({ ...base, deadLetterArn: deadLettered ? dlq : undefined, dropped: !deadLettered });
+    this.activity.report({ ...base, deadLetterArn: deadLettered ? dlq : undefined, dropped: !deadLettered });
     this.settled.push(d);
   }
 
@@ -160,8 +167,8 @@ export class DeliveryWorker {
       switch (sub.protocol) {
         case "lambda":
           // An asynchronous invocation (Lambda with SNS): the function's own retries, destinations and DLQ apply.
-          await this.s.invoker.invoke({ functionName: sub.endpoint, payload: Buffer.from(JSON.stringify(lambdaEvent(m, sub, this.env))), invocationType: "Event" });
-          return { kind: "ok" };
+          const out = await this.s.invoker.invoke({ functionName: sub.endpoint, payload: Buffer.from(JSON.stringify(lambdaEvent(m, sub, this.env))), invocationType: "Event" });
+          return { kind: "ok", requestId: out.kind === "accepted" ? out.requestId : undefined };
         case "sqs":
           await this.s.deliverToTarget(sub.endpoint, this.body(m, sub), raw(sub) ? m.MessageAttributes : undefined, fifoOptions(m));
           return { kind: "ok" };
@@ -215,7 +222,8 @@ function fifoOptions(m: StoredMessage) {
   return m.SequenceNumber === undefined ? undefined : { messageGroupId: m.MessageGroupId, messageDeduplicationId: m.MessageDeduplicationId };
 }
 
-function deadLetterArn(sub: SubscriptionRow): string | undefined {
+/** The subscription's redrive DLQ (its RedrivePolicy's deadLetterTargetArn), if it has one. */
+export function deadLetterArn(sub: SubscriptionRow): string | undefined {
   try {
     const arn = JSON.parse(sub.attributes.RedrivePolicy ?? "null")?.deadLetterTargetArn;
     return typeof arn === "string" ? arn : undefined;

@@ -1,10 +1,11 @@
 import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
-import { DeliveryWorker } from "./delivery-worker.ts";
+import { deadLetterArn, DeliveryWorker } from "./delivery-worker.ts";
 import { PublishOperations } from "./publish-operations.ts";
 import { SnsStore, type SubscriptionRow } from "./sns-store.ts";
 import { registerSnsProtocol } from "./sns-protocol.ts";
 import { SubscriptionOperations } from "./subscription-operations.ts";
 import { subscriptionAttributes, topicAttributes, topicConfigSchema, type TopicConfig } from "./topic-config.ts";
+import { TopicActivity } from "./topic-activity.ts";
 import { TopicOperations } from "./topic-operations.ts";
 
 // `sns:NAME` in lambda-sim.yaml (destinations, DLQs, schedule targets).
@@ -29,8 +30,12 @@ export const snsSource: Source<TopicConfig> = {
     const known = new Map<string, SubscriptionRow | undefined>();
     const subscription = (arn: string) => (known.has(arn) ? known.get(arn) : known.set(arn, store.subscription(arn)).get(arn));
     const commits = ctx.store.commits;
-    const worker = new DeliveryWorker(store, commits, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription);
-    const publish = new PublishOperations(store, commits, topics, ctx.clock, ids, () => worker.published());
+    const activity = new TopicActivity(ctx.telemetry);
+    const worker = new DeliveryWorker(store, commits, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription, activity);
+    const publish = new PublishOperations(store, commits, topics, ctx.clock, ids, (routed) => {
+      for (const r of routed) activity.report({ type: "sns.published", topicArn: r.message.TopicArn, messageId: r.message.MessageId, deliveries: r.subscriptions.length, filteredOut: r.filteredOut });
+      worker.published();
+    });
     subs.onChange = () => {
       known.clear();
       publish.invalidate();
@@ -66,8 +71,24 @@ export const snsSource: Source<TopicConfig> = {
         await publish.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes });
       },
     });
+    // With what each topic and subscription did, for the dashboard (counts since the simulator started).
     ctx.addStateView("topics", () =>
-      store.topics().map((t) => ({ name: t.name, arn: t.arn, fifo: t.fifo, subscriptions: store.subscriptions(t.arn).map((s) => ({ protocol: s.protocol, endpoint: s.endpoint, pending: s.pending })) })),
+      store.topics().map((t) => ({
+        name: t.name,
+        arn: t.arn,
+        fifo: t.fifo,
+        ...activity.topic(t.arn),
+        subscriptions: store.subscriptions(t.arn).map((s) => ({
+          arn: s.arn,
+          protocol: s.protocol,
+          endpoint: s.endpoint,
+          pending: s.pending,
+          filterPolicy: s.attributes.FilterPolicy !== undefined && s.attributes.FilterPolicy !== "",
+          rawMessageDelivery: s.attributes.RawMessageDelivery === "true",
+          deadLetterArn: deadLetterArn(s),
+          ...activity.subscription(s.arn),
+        })),
+      })),
     );
     // Deliveries accepted and not yet settled (delivered, dead-lettered or dropped), per topic.
     ctx.addSimRoute("/_sim/topics/:name", ({ name }) => {

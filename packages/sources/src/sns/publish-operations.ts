@@ -24,6 +24,13 @@ interface PublishInput {
   MessageGroupId?: string;
 }
 
+/** A message with the subscriptions it goes to, and those whose filter policy kept it out. */
+export interface Routed {
+  message: StoredMessage;
+  subscriptions: string[];
+  filteredOut?: string[];
+}
+
 interface Entry extends PublishInput {
   Id?: string;
 }
@@ -39,7 +46,7 @@ export class PublishOperations {
   private readonly topics: TopicOperations;
   private readonly clock: Clock;
   private readonly ids: RandomStream;
-  private readonly published: () => void;
+  private readonly published: (routed: readonly Routed[]) => void;
   /** Per topic ARN: its confirmed subscriptions with compiled policies; dropped on any change. */
   private readonly routes = new Map<string, { arn: string; filter: FilterPolicy | undefined }[]>();
   /** FIFO deduplication ids of messages accepted but not yet committed (SQLite's sns_dedup has the rest). */
@@ -48,7 +55,8 @@ export class PublishOperations {
   /** Publishes that arrive together share one SQLite transaction; each answers after it commits. */
   private readonly commits: GroupCommit;
 
-  constructor(store: SnsStore, commits: GroupCommit, topics: TopicOperations, clock: Clock, ids: RandomStream, published: () => void) {
+  /** `published`: called with the messages of each commit, once they are durable. */
+  constructor(store: SnsStore, commits: GroupCommit, topics: TopicOperations, clock: Clock, ids: RandomStream, published: (routed: readonly Routed[]) => void) {
     this.store = store;
     this.topics = topics;
     this.clock = clock;
@@ -85,7 +93,7 @@ export class PublishOperations {
     if (total > MAX_MESSAGE_BYTES) throw snsErrors.batchTooLong();
     const Successful: { Id: string; MessageId: string; SequenceNumber?: string }[] = [];
     const Failed: { Id: string; Code: string; Message: string; SenderFault: boolean }[] = [];
-    const stored: { message: StoredMessage; subscriptions: string[] }[] = [];
+    const stored: Routed[] = [];
     for (const e of entries) {
       try {
         const m = this.message(t, e);
@@ -104,14 +112,14 @@ export class PublishOperations {
   }
 
   /** Commits routed messages (with publishes arriving together); their dedup ids are then in SQLite. */
-  private async commit(routed: { message: StoredMessage; subscriptions: string[] }[]): Promise<void> {
+  private async commit(routed: Routed[]): Promise<void> {
     try {
       await this.commits.write(() => this.store.publish(routed, this.clock.now()));
     } finally {
       // Committed, or failed and not accepted: either way no longer this map's to remember.
       for (const { message: m } of routed) if (m.MessageDeduplicationId !== undefined) this.uncommitted.delete(`${m.TopicArn}\n${m.MessageDeduplicationId}`);
     }
-    this.published();
+    this.published(routed);
   }
 
   /** The message as stored, after SNS's checks for its topic's type. */
@@ -155,7 +163,7 @@ export class PublishOperations {
   }
 
   /** The subscriptions this message goes to; undefined for a FIFO duplicate (answered, not delivered). */
-  private route(t: TopicRow, m: StoredMessage): { message: StoredMessage; subscriptions: string[] } | undefined {
+  private route(t: TopicRow, m: StoredMessage): Routed | undefined {
     if (m.MessageDeduplicationId !== undefined && t.fifo) {
       const key = `${t.arn}\n${m.MessageDeduplicationId}`;
       // A duplicate of a publish in the same group commit, or of one committed in the last 5 minutes.
@@ -167,8 +175,13 @@ export class PublishOperations {
       }
       this.uncommitted.set(key, { messageId: m.MessageId, sequenceNumber: m.SequenceNumber! });
     }
-    const subscriptions = this.routesOf(t.arn).filter((r) => r.filter === undefined || r.filter(m)).map((r) => r.arn);
-    return { message: m, subscriptions };
+    const subscriptions: string[] = [];
+    let filteredOut: string[] | undefined;
+    for (const r of this.routesOf(t.arn)) {
+      if (r.filter === undefined || r.filter(m)) subscriptions.push(r.arn);
+      else (filteredOut ??= []).push(r.arn);
+    }
+    return { message: m, subscriptions, filteredOut };
   }
 
   private routesOf(topicArn: string) {

@@ -1,5 +1,6 @@
 // The dashboard's state: built from the snapshot, then from each event (telemetry schema,
 // packages/core/src/telemetry/events.ts) and each sampled `views` frame. Plain data, no DOM.
+import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
 
 const KEEP_INVOCATIONS = 300;
 const KEEP_RETIRED = 6;
@@ -13,6 +14,7 @@ export const SHOWN_EVENTS = [
   "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "function.changed",
   "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
   "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "http.integration-failed",
+  ...FANOUT_EVENTS,
 ];
 
 /**
@@ -31,6 +33,8 @@ export function createModel() {
     functions: new Map(), envs: new Map(), account: {},
     throttles: new Map(), // functionName -> { count, reason, caller, time }
     queues: new Map(), mappings: new Map(), shards: new Map(), schedules: [], streams: [],
+    // SNS topics and EventBridge buses (fanout-model.js).
+    fanout: createFanout(),
     // Async events not finished yet (requestId -> when accepted, if known), kept apart from the
     // stories: a busy function's invocations push those out long before a throttled event succeeds.
     waiting: new Map(), pendingAsync: new Map(), finished: [], dlqMoves: [],
@@ -76,6 +80,7 @@ export function applyViews(m, frame) {
     m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes, ...counted });
   }
   if (v.schedules) m.schedules = v.schedules;
+  applyFanoutViews(m.fanout, v, frame.seq, m.time);
   if (v.streams) m.streams = v.streams;
   if (v.asyncRetries) {
     m.waiting.clear();
@@ -246,6 +251,7 @@ export function applyEvent(m, e, history = false) {
       m.dirty.add("sources");
       return;
     default:
+      if (applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");
       return;
   }
 }

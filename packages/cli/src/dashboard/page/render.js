@@ -1,17 +1,13 @@
 // HTML for each section, from the model (model.js). Every string from the simulator is escaped.
+import { renderBuses, renderTopics } from "./fanout-render.js";
+import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
 import { plainSuccess } from "./model.js";
 
 /** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
 const FINISHED_ROWS = 25;
 const FINISHED_SUCCESS_ROWS = 10;
 
-const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const short = (id) => esc(String(id ?? "").slice(0, 8));
-const ms = (n) => (n === undefined ? "" : n < 10 ? n.toFixed(2) : n < 1000 ? n.toFixed(1) : n.toFixed(0));
-const dur = (msv) => (msv < 1000 ? `${Math.round(msv)} ms` : msv < 120_000 ? `${(msv / 1000).toFixed(1)} s` : msv < 7_200_000 ? `${(msv / 60_000).toFixed(1)} min` : `${(msv / 3_600_000).toFixed(1)} h`);
-const clockTime = (t) => (t ? new Date(t).toISOString().replace("T", " ").slice(0, 19) : "—");
 const dollars = (n) => `$${n < 0.01 ? n.toFixed(7) : n.toFixed(4)}`;
-const name = (arn) => { const p = String(arn).split(":"); return p.length >= 6 ? `${p[2]}:${p.slice(5).join(":").replace(/^stream\//, "")}` : String(arn); };
 const STATE = { initializing: "initializing", busy: "busy", idle: "frozen", reset: "reset", retiring: "retiring", retired: "retired" };
 
 export function renderFunctions(m) {
@@ -43,12 +39,6 @@ export function renderFunctions(m) {
       <div class="lanes">${lanes || `<span class="empty">no environment yet</span>`}</div>
     </div>`;
   }).join("");
-}
-
-function spark(history, key, colour, max) {
-  if (history.length < 2) return "";
-  const pts = history.map((h, i) => `${(i / (history.length - 1)) * 100},${30 - (h[key] / max) * 28}`).join(" ");
-  return `<polyline points="${pts}" stroke="${colour}"/>`;
 }
 
 export function renderSources(m) {
@@ -86,7 +76,9 @@ export function renderSources(m) {
   if (m.schedules.length > 0) {
     html += `<h3>Schedules</h3><table><tr><th>schedule</th><th>expression</th><th>next fire</th></tr>${m.schedules.map((s) => `<tr><td>${esc(s.name)}</td><td><small>${esc(s.expression)}</small></td><td>${s.nextFireAt ? `${clockTime(s.nextFireAt)} <small>(in ${dur(s.nextFireAt - m.time)})</small>` : `<small>${esc(s.state)}</small>`}</td></tr>`).join("")}</table>`;
   }
-  return html || `<p class="empty">No queues, streams or schedules.</p>`;
+  // SNS topics and EventBridge buses with what fanned out through them (fanout-render.js).
+  html += renderTopics(m) + renderBuses(m);
+  return html || `<p class="empty">No queues, streams, schedules, topics or buses.</p>`;
 }
 
 export function renderAsync(m) {
