@@ -15,7 +15,11 @@ const README = readFileSync(join(ROOT, "README.md"), "utf8");
 /** The README's fenced blocks whose first line names a file (`// test/dlq.test.ts`, `# lambda-sim.yaml`). */
 function readmeFiles(text: string): Map<string, string> {
   const files = new Map<string, string>();
-  for (const m of text.matchAll(/```\w+\n(?:\/\/|#) ([\w./-]+\.(?:js|mjs|ts|yaml))\n([\s\S]*?)```/g)) files.set(m[1]!, m[2]!);
+  for (const m of text.matchAll(/```\w+\n(?:\/\/|#) ([\w./-]+\.(?:js|mjs|ts|yaml))\n([\s\S]*?)```/g)) {
+    // One block per file name: a second `# lambda-sim.yaml` elsewhere would be ambiguous.
+    if (files.has(m[1]!)) throw new Error(`the README has two blocks named ${m[1]}: name one differently`);
+    files.set(m[1]!, m[2]!);
+  }
   return files;
 }
 
