@@ -70,7 +70,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         "POST",
       );
       ctx.addStateView("schedules", () =>
-        store.list().map((s) => ({ kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt, nextFireAt: r.nextFire(s), targets: s.def.Targets.map((t) => t.Arn) })),
+        store.list().map((s) => ({ kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt, nextFireAt: r.nextFireAt(s), targets: s.def.Targets.map((t) => t.Arn) })),
       );
       ctx.addSimRoute("/_sim/schedules", () => {
         return store.list().map((s) => {
