@@ -91,6 +91,8 @@ describe("run-until-idle on a running simulator", () => {
     const bounded = await clockJson(sim.endpoint, "POST", "/_sim/clock/run-until-idle", { maxAdvanceSeconds: 3600 });
     expect(bounded.status).toBe(409);
     expect(bounded.json.message).toMatch(/next pending work is due after .*, 1h past where it started \(schedules\.next-fire:every-5m; next due /);
+    // The limit as the caller sets it, not the VirtualClock's internal option.
+    expect(bounded.json.message).toContain('Advance the clock explicitly, or pass "maxAdvanceSeconds" (lambda-sim clock run-until-idle --max-advance 12h) higher.');
     const atBound = await clockJson(sim.endpoint);
     expect(atBound.json.epochMs - before.json.epochMs).toBeLessThanOrEqual(3_600_000);
     expect(atBound.json.epochMs - before.json.epochMs).toBeGreaterThanOrEqual(3_300_000);
@@ -99,6 +101,8 @@ describe("run-until-idle on a running simulator", () => {
     const cli = await runCli(["clock", "run-until-idle", "--endpoint", sim.endpoint]);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/6h past where it started \(schedules\.next-fire:every-5m/);
+    expect(cli.stderr).toContain("--max-advance 12h");
+    expect(cli.stderr).not.toContain("maxAdvanceMs");
     const after = await clockJson(sim.endpoint);
     expect(after.json.epochMs - atBound.json.epochMs).toBeLessThanOrEqual(6 * 3_600_000);
   }, 120_000);

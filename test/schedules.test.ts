@@ -66,6 +66,35 @@ describe("EventBridge Scheduler", () => {
     expect(received()).toEqual(["hi"]);
   });
 
+  it("shows a rate schedule's next and last fire at the start of the minute it fires in, on /_sim/schedules and the dashboard's view alike", async () => {
+    // newuser3 R3: created 08:24:58, rate(2 minutes) fires 08:24:58, 08:26:00, 08:28:00 (AWS's
+    // 60 s precision, aws-facts §9.2), so that is what both views say, never 08:26:58.
+    const clock = new VirtualClock(Date.parse("2026-12-05T08:24:58Z"));
+    const { scheduler, received, sim } = await start({ clock });
+    await scheduler.send(new CreateScheduleCommand({ Name: "every-2min", ScheduleExpression: "rate(2 minutes)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: "{}" } }));
+    const views = async () => {
+      const listed = (await (await fetch(`${sim.endpoint}/_sim/schedules`)).json()) as { name: string; lastFireAt?: string; nextFireAt: string | null }[];
+      const state = (await (await fetch(`${sim.endpoint}/_sim/state`)).json()) as { schedules: { name: string; lastFireAt?: number; nextFireAt?: number }[] };
+      const dashboard = state.schedules.find((s) => s.name === "every-2min")!;
+      const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+      return { listed: listed.find((s) => s.name === "every-2min"), dashboard: { lastFireAt: iso(dashboard.lastFireAt), nextFireAt: iso(dashboard.nextFireAt) } };
+    };
+    await clock.advanceBy(0); // the fire due at creation
+    await until(() => received().length === 1);
+    expect(await views()).toEqual({
+      listed: expect.objectContaining({ lastFireAt: "2026-12-05T08:24:58.000Z", nextFireAt: "2026-12-05T08:26:00.000Z" }),
+      dashboard: { lastFireAt: "2026-12-05T08:24:58.000Z", nextFireAt: "2026-12-05T08:26:00.000Z" },
+    });
+    const advanced = await fetch(`${sim.endpoint}/_sim/clock/advance`, { method: "POST", body: JSON.stringify({ to: "2026-12-05T08:26:30Z" }) });
+    expect(advanced.status).toBe(200);
+    await until(() => received().length === 2);
+    // The last fire is when it fired, not 28 s in the future.
+    expect(await views()).toEqual({
+      listed: expect.objectContaining({ lastFireAt: "2026-12-05T08:26:00.000Z", nextFireAt: "2026-12-05T08:28:00.000Z" }),
+      dashboard: { lastFireAt: "2026-12-05T08:26:00.000Z", nextFireAt: "2026-12-05T08:28:00.000Z" },
+    });
+  });
+
   it("UpdateSchedule replaces the schedule; an unchanged rate keeps its anchor", async () => {
     const clock = new VirtualClock();
     const { sim, scheduler, received } = await start({ clock });

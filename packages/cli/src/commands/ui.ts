@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import express from "express";
 import { WebSocketServer } from "ws";
-import { EVENTS_PATH, SimError, SystemClock, type HubFrame, type SequencedEvent } from "@lambda-sim/core";
+import { EVENTS_PATH, LAMBDA_PRICES_US_EAST_1, SimError, SystemClock, type CostView, type HubFrame, type SequencedEvent } from "@lambda-sim/core";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { TRACE_VIEWS } from "../scenario/observations.ts";
 
@@ -75,7 +75,10 @@ export function readTrace(file: string): SequencedEvent[] {
 /** An empty snapshot at the trace's first instant, then the events in batches as their time comes. */
 async function play(events: SequencedEvent[], speed: number, clock: SystemClock, signal: AbortSignal, send: (f: HubFrame) => void): Promise<void> {
   const start = events[0]?.time ?? 0;
-  send({ kind: "snapshot", seq: 0, time: start, views: { time: start, playback: true }, recent: [] });
+  // Nothing spent yet, at AWS's prices: the page adds up each invocation.finished from there, at
+  // the memory the trace's views line gives each function.
+  const cost: CostView = { prices: LAMBDA_PRICES_US_EAST_1, functions: {}, total: 0 };
+  send({ kind: "snapshot", seq: 0, time: start, views: { time: start, playback: true, cost }, recent: [] });
   let i = 0;
   while (i < events.length && !signal.aborted) {
     const at = events[i]!.time;

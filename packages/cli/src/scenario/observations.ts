@@ -9,6 +9,8 @@ export interface FunctionStats {
   retries: number;
   coldStarts: number;
   givenUp: number;
+  /** Of those, the ones no OnFailure destination nor DLQ took: gone. */
+  lost: number;
   concurrencyPeak: number;
   maxEventAgeMs: number;
 }
@@ -111,6 +113,7 @@ export class Observations {
         break;
       case "async.given-up":
         this.fn(e.functionName).givenUp++;
+        if (e.dropped === true) this.fn(e.functionName).lost++;
         this.age(e.requestId, e.time, true);
         break;
       case "async.delivered": {
@@ -141,7 +144,7 @@ export class Observations {
   fn(name: string): FunctionStats {
     let s = this.functions.get(name);
     if (s === undefined) {
-      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, concurrencyPeak: 0, maxEventAgeMs: 0 };
+      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0 };
       this.functions.set(name, s);
     }
     return s;

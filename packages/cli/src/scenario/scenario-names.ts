@@ -72,6 +72,18 @@ export class ScenarioNames {
     return out;
   }
 
+  /** `serviceTime:`'s functions as the simulator knows them; a `model` function's duration is its model's. */
+  serviceTimes(byName: Readonly<Record<string, number>>): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [written, ms] of Object.entries(byName)) {
+      const name = this.name("function", written, ["serviceTime", written], ["serviceTime"]);
+      const fn = this.a.functions.find((f) => f.functionName === name);
+      if (fn?.runtime === "model") this.problem(["serviceTime", written], `serviceTime.${written}: ${written} is runtime: model, whose model.durationMs is its service time`);
+      else out.set(name, ms);
+    }
+    return out;
+  }
+
   /** Throws every problem found, in the order of the file, as one ERR_CONFIG. */
   check(): void {
     if (this.problems.length === 0) return;

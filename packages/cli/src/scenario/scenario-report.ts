@@ -15,6 +15,8 @@ export interface ReportInput {
   end: EndState;
   results: ExpectationResult[];
   traceFile?: string;
+  /** Functions that ran real code with no `serviceTime:` (their handlers take no service time). */
+  realCode?: readonly string[];
 }
 
 /** The readable report of a scenario run: what happened, a timeline, the expectations. */
@@ -33,8 +35,14 @@ export function formatReport(r: ReportInput): string {
   out.push("what happened");
   for (const [name, s] of [...r.obs.functions].sort(([a], [b]) => a.localeCompare(b))) {
     const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
-    if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up`, `oldest event ${human(s.maxEventAgeMs)}`);
+    if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
     out.push(`  ${name}: ${parts.join(", ")}`);
+  }
+  for (const name of r.realCode ?? []) {
+    const s = r.obs.functions.get(name);
+    if (s === undefined || s.invocations === 0) continue;
+    const overlap = s.concurrencyPeak <= 1 ? "no two of its invocations overlapped" : "its invocations overlapped only when they started at the same instant";
+    out.push(`  note: ${name} ran real code, which takes no service time here, so ${overlap}: a throttle storm driven by handler duration cannot show (give it the time its handler takes: serviceTime: { ${name}: 200ms })`);
   }
   if (r.obs.delivered.size > 0) out.push(`  delivered: ${[...r.obs.delivered].map(([t, n]) => `${n} to ${t}`).join(", ")}`);
   if (r.obs.faultsFired.size > 0) out.push(`  faults fired: ${[...r.obs.faultsFired].map(([k, n]) => `${n} ${k}`).join(", ")}`);

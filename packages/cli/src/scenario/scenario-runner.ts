@@ -88,7 +88,9 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
   const unobserve = s.expect.outOfOrderRecords === undefined ? () => {} : sim.invoker.observe(order.observe);
   try {
     await applyTemplate(sim, a);
-    obs.views(clock.now(), { functions: sim.hub.view("functions"), account: sim.hub.view("account") });
+    // The trace records each function's settings, a scenario's service times among them.
+    const functions = (sim.hub.view("functions") as { name: string }[]).map((f) => ({ ...f, serviceTimeMs: serviceTimeOf(a, f.name) }));
+    obs.views(clock.now(), { functions, account: sim.hub.view("account") });
     const endAt = SCENARIO_START + s.durationMs;
     const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
     await clock.advanceTo(endAt);
@@ -99,7 +101,8 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, s.expectationNames)])])), outOfOrder: Object.fromEntries(order.outOfOrder), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
     const wallMs = stopwatch.now() - wallStart;
     const results = checkExpectations(s.expect, obs, end, s.expectationNames);
-    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace });
+    const realCode = a.functions.filter((f) => f.runtime !== "model" && serviceTimeOf(a, f.functionName) === undefined).map((f) => f.functionName);
+    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
     unobserve();
@@ -110,7 +113,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
 async function loadScenario(file: string, sources: readonly Source<any>[]): Promise<Scenario> {
   // Its faults name the architecture's resources: ScenarioNames checks them below, with their lines.
   const loaded = await loadConfig(file, sources, scenarioKeys, { faultReferences: false });
-  const k = loaded.sources as { name?: string; description?: string; architecture?: string; seed?: string | number; duration: number; traffic: TrafficStep[]; expect: Expectations };
+  const k = loaded.sources as { name?: string; description?: string; architecture?: string; seed?: string | number; serviceTime?: Record<string, number>; duration: number; traffic: TrafficStep[]; expect: Expectations };
   let architecture: StartConfig = loaded;
   let port = 0;
   if (k.architecture !== undefined) {
@@ -132,9 +135,16 @@ async function loadScenario(file: string, sources: readonly Source<any>[]): Prom
   const traffic = names.traffic(k.traffic);
   const faults = names.faults(loaded.faults);
   const expectationNames = names.expectations(k.expect);
+  const serviceTimes = names.serviceTimes(k.serviceTime ?? {});
   names.check();
   // A named architecture's own faults (from its lambda-sim.yaml) first, then the scenario's.
-  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic, expect: k.expect, expectationNames, architecture, port, faults: [...(architecture === loaded ? [] : architecture.faults), ...faults] };
+  const allFaults = [...(architecture === loaded ? [] : architecture.faults), ...faults];
+  const functions = architecture.functions.map((f) => (serviceTimes.has(f.functionName) ? { ...f, sim: { ...f.sim, serviceTimeMs: serviceTimes.get(f.functionName) } } : f));
+  return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic, expect: k.expect, expectationNames, architecture: { ...architecture, functions }, port, faults: allFaults };
+}
+
+function serviceTimeOf(a: StartConfig, name: string): number | undefined {
+  return a.functions.find((f) => f.functionName === name)?.sim?.serviceTimeMs;
 }
 
 /** A SAM or CloudFormation template (JSON, or YAML with a top-level Resources/Transform/AWSTemplateFormatVersion), not a lambda-sim.yaml. */

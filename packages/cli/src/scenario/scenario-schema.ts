@@ -64,7 +64,11 @@ export const expectationsSchema = z.strictObject({
   failedRecords: perName.optional(),
   /** Async events that reached a destination or DLQ, by target name (`orders-dlq`, `audit`). */
   delivered: perName.optional(),
-  /** Async events given up (retries exhausted or too old), by function. */
+  /**
+   * Async events given up (retries exhausted or too old), by function, whether an OnFailure
+   * destination or DLQ then took them or not: what AWS counts as AsyncEventsDropped (the event
+   * leaves the async queue; a destination or DLQ gets it "before it is dropped").
+   */
   givenUp: perName.optional(),
   /** The oldest an async event got between its acceptance and its last attempt or end, seconds, by function. */
   maxEventAgeSeconds: perName.optional(),
@@ -83,6 +87,12 @@ export const scenarioKeys = {
   /** A lambda-sim.yaml to run, relative to the scenario; without it the scenario embeds one. */
   architecture: z.string().optional(),
   seed: z.union([z.string(), z.number()]).optional(),
+  /**
+   * Per function of real code, the service time each invocation takes (`worker: 200ms`): its
+   * environment and concurrency, and a mapping's lane, stay taken that long on the virtual clock
+   * while the code still runs and answers. Without it real handlers take no service time.
+   */
+  serviceTime: z.record(z.string(), duration, { error: "expected a map of function names to a duration such as 200ms" }).optional(),
   /** Service time simulated from the start (traffic beyond it is not sent). */
   duration,
   traffic: z.array(trafficStepSchema, { error: "expected a list of traffic steps" }).default([]),

@@ -178,9 +178,11 @@ export class VirtualClock implements Clock {
    * the call's start. The second is what bounds the damage of a recurring timer (a schedule):
    * counting firings alone let a failing call drag service time days ahead, ageing every pending
    * async event past its maximum age; the bound stops it at a known distance, and time is left at
-   * the last timer fired inside it, never moved to the bound itself.
+   * the last timer fired inside it, never moved to the bound itself. `limitNames` are how the
+   * caller's own user sets the two limits, for the messages (an HTTP body's keys, a CLI's flags).
    */
-  async runUntilIdle(opts: { maxTimers?: number; maxAdvanceMs?: number } = {}): Promise<void> {
+  async runUntilIdle(opts: { maxTimers?: number; maxAdvanceMs?: number; limitNames?: { maxTimers: string; maxAdvance: string } } = {}): Promise<void> {
+    const names = opts.limitNames ?? { maxTimers: "{ maxTimers }", maxAdvance: "{ maxAdvanceMs }" };
     const max = opts.maxTimers ?? 10_000;
     const maxAdvance = opts.maxAdvanceMs ?? RUN_UNTIL_IDLE_MAX_ADVANCE_MS;
     if (!(maxAdvance >= 0)) throw new RangeError(`runUntilIdle needs a non-negative maxAdvanceMs, got ${maxAdvance}`);
@@ -195,14 +197,14 @@ export class VirtualClock implements Clock {
           throw new Error(
             `VirtualClock.runUntilIdle fired ${max} timers and ${this.work.size} are still pending ` +
               `(${this.describePending(true)}). A timer that re-arms itself forever? ` +
-              `If the workload is really this long, pass { maxTimers } higher.`,
+              `If the workload is really this long, pass ${names.maxTimers} higher.`,
           );
         }
         if (work.dueAt > horizon) {
           throw new Error(
             `VirtualClock.runUntilIdle stopped at ${iso(this.current)}: the next pending work is due after ` +
               `${iso(horizon)}, ${formatSpan(maxAdvance)} past where it started (${this.describePending(true)}). ` +
-              `A timer that re-arms itself forever, such as a schedule? Advance the clock explicitly, or pass { maxAdvanceMs } higher.`,
+              `A timer that re-arms itself forever, such as a schedule? Advance the clock explicitly, or pass ${names.maxAdvance} higher.`,
           );
         }
         const timer = this.takeNext()!;

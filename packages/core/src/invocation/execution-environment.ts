@@ -11,6 +11,7 @@ import { ExtensionHost } from "./extension-host.ts";
 import { FreezePolicy } from "./freeze-policy.ts";
 import type { InvocationRequest, InvocationResult } from "./invocation-result.ts";
 import { InvocationReporter } from "./invocation-reporter.ts";
+import { ServiceTime } from "./service-time.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
 import { RunningInvocation } from "./running-invocation.ts";
 import type { Environment } from "./environment.ts";
@@ -45,6 +46,8 @@ export class ExecutionEnvironment implements Environment {
   private readonly freezer: FreezePolicy;
   /** The running invocation, its result and report. */
   private readonly report: InvocationReporter;
+  /** The running invocation's service time, when the function has one (ServiceTime). */
+  private serviceTime: ServiceTime | undefined;
   /** Exits, timeouts, out-of-memory, injected faults and extension failures: reset or retirement. */
   private readonly failures: EnvironmentFailures;
   /** /opt/extensions, the Extensions API and the Telemetry API of this environment. */
@@ -133,6 +136,8 @@ export class ExecutionEnvironment implements Environment {
       this.report.running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
     });
     this.output.resetBudget(request.requestId);
+    const serviceTimeMs = this.config.sim.serviceTimeMs;
+    this.serviceTime = serviceTimeMs === undefined ? undefined : new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`);
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       await this.startProcess();
@@ -234,7 +239,12 @@ export class ExecutionEnvironment implements Environment {
     this.watchdogs.disarm();
     // Output the runtime wrote before posting is already in the pipe; one turn of the event loop
     // lets it reach the log ahead of END and REPORT.
-    setImmediate(() => this.complete(r, o));
+    const serviceTime = this.serviceTime;
+    if (serviceTime === undefined || serviceTime.passed) return void setImmediate(() => this.complete(r, o));
+    // The rest of its service time: the environment and its concurrency stay taken on the Clock,
+    // which the handler's hold would stop.
+    r.hold.release();
+    serviceTime.whenPassed(() => this.complete(r, o));
   }
 
   /**

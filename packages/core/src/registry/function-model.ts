@@ -73,6 +73,12 @@ export interface SimFunctionSettings {
   freeze: boolean;
   /** Service-time ms an idle environment lives before it is retired (default 10 minutes). */
   idleLifetimeMs: number;
+  /**
+   * Service-time ms each invocation of real code holds its environment and concurrency after its
+   * handler answered (a scenario's `serviceTime:`): real handlers otherwise take no service time
+   * on the VirtualClock, so their invocations never overlap the way long handlers do on AWS.
+   */
+  serviceTimeMs?: number;
 }
 
 /** What the Invoker runs for one request after resolving name, qualifier and alias routing. */

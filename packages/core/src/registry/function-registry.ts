@@ -323,6 +323,7 @@ function definitionFields(def: FunctionDefinition, expand: (ref: string) => stri
     sim: {
       freeze: def.sim?.freeze ?? SIM_DEFAULTS.freeze,
       idleLifetimeMs: def.sim?.idleLifetimeMs ?? SIM_DEFAULTS.idleLifetimeMs,
+      serviceTimeMs: def.sim?.serviceTimeMs,
     },
   };
 }

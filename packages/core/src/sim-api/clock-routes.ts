@@ -8,6 +8,11 @@ import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
 /** Pending timers listed by GET /_sim/clock (the count is always complete). */
 const LISTED_TIMERS = 100;
 const DEFAULT_IDLE_LIMIT = 10_000;
+/** run-until-idle's limits as this API's callers set them: the body's keys, and the CLI's flags that send them. */
+const RUN_UNTIL_IDLE_LIMITS = {
+  maxTimers: '"maxTimers" (lambda-sim clock run-until-idle --max-timers N)',
+  maxAdvance: '"maxAdvanceSeconds" (lambda-sim clock run-until-idle --max-advance 12h)',
+};
 
 /**
  * `/_sim/clock`: time control (issue 14, STYLE.md 7.12). On the VirtualClock (`--clock virtual`,
@@ -45,7 +50,7 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => v
     const from = virtual.now();
     const firedBefore = virtual.firedTimers;
     try {
-      await virtual.runUntilIdle({ maxTimers: limit, maxAdvanceMs: maxAdvance === undefined ? undefined : Math.round(maxAdvance * 1000) });
+      await virtual.runUntilIdle({ maxTimers: limit, maxAdvanceMs: maxAdvance === undefined ? undefined : Math.round(maxAdvance * 1000), limitNames: RUN_UNTIL_IDLE_LIMITS });
     } catch (e) {
       moved(virtual, telemetry, onMoved, from, firedBefore, "run-until-idle");
       throw simBadRequest((e as Error).message, 409);

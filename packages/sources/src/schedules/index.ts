@@ -90,7 +90,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
           expression: s.def.ScheduleExpression,
           state: s.def.State,
           lastFireAt: s.lastFireAt,
-          nextFireAt: r.nextFire(s),
+          nextFireAt: r.nextFireAt(s),
           targets: s.def.Targets.map((t) => t.Arn),
           inputs: s.def.Targets.flatMap((t) => (t.Input === undefined ? [] : [{ arn: t.Arn, input: t.Input }])),
         })),

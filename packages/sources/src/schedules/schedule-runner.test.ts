@@ -24,19 +24,21 @@ const def = (expr: string, more: Partial<ScheduleDefinition> = {}): ScheduleDefi
 });
 
 describe("ScheduleRunner", () => {
-  it("fires a Scheduler rate schedule at creation and every period after, and records the last fire", async () => {
+  it("fires a Scheduler rate schedule at creation and at the start of each period's minute after, and records the fire's time", async () => {
     const { clock, runner, fired, schedules } = setup();
     runner.save("scheduler", "default", "tick", def("rate(10 minutes)"));
     await clock.advanceBy(25 * 60_000);
-    expect(fired).toEqual(["tick@2026-03-01T10:00:30.000Z", "tick@2026-03-01T10:10:30.000Z", "tick@2026-03-01T10:20:30.000Z"]);
-    expect(iso(schedules.get("scheduler", "default", "tick")!.lastFireAt!)).toBe("2026-03-01T10:20:30.000Z");
+    // 10:10:30 and 10:20:30 fire at the start of their minute (AWS's 60 s precision).
+    expect(fired).toEqual(["tick@2026-03-01T10:00:30.000Z", "tick@2026-03-01T10:10:00.000Z", "tick@2026-03-01T10:20:00.000Z"]);
+    expect(iso(schedules.get("scheduler", "default", "tick")!.lastFireAt!)).toBe("2026-03-01T10:20:00.000Z");
+    expect(iso(runner.nextFireAt(schedules.get("scheduler", "default", "tick")!)!)).toBe("2026-03-01T10:30:00.000Z");
   });
 
   it("counts a rule's first period from its creation", async () => {
     const { clock, runner, fired } = setup();
     runner.save("rule", "default", "r", def("rate(1 hour)"));
     await clock.advanceBy(2 * 3_600_000);
-    expect(fired).toEqual(["r@2026-03-01T11:00:30.000Z", "r@2026-03-01T12:00:30.000Z"]);
+    expect(fired).toEqual(["r@2026-03-01T11:00:00.000Z", "r@2026-03-01T12:00:00.000Z"]);
   });
 
   it("fires an at() schedule once and deletes it when ActionAfterCompletion is DELETE", async () => {
@@ -55,7 +57,7 @@ describe("ScheduleRunner", () => {
     await clock.advanceBy(80_000);
     runner.remove(on);
     await clock.advanceBy(600_000);
-    expect(fired).toEqual(["on@2026-03-01T10:00:30.000Z", "on@2026-03-01T10:01:30.000Z"]);
+    expect(fired).toEqual(["on@2026-03-01T10:00:30.000Z", "on@2026-03-01T10:01:00.000Z"]);
     expect(schedules.list().map((s) => s.name)).toEqual(["off"]);
   });
 
@@ -67,7 +69,7 @@ describe("ScheduleRunner", () => {
     await clock.advanceBy(60 * 60_000);
     runner.save("rule", "default", "r", { ...r.def, State: "ENABLED" });
     await clock.advanceBy(10 * 60_000);
-    expect(fired).toEqual(["r@2026-03-01T10:10:30.000Z", "r@2026-03-01T11:20:30.000Z"]);
+    expect(fired).toEqual(["r@2026-03-01T10:10:00.000Z", "r@2026-03-01T11:20:00.000Z"]);
   });
 
   it("delays each fire by a seeded random amount within the flexible window", async () => {
@@ -92,7 +94,7 @@ describe("ScheduleRunner", () => {
     const missed = b.runner.resume(false);
     expect(missed.map((m) => [m.schedule.name, m.count])).toEqual([["every10", 6]]);
     await b.clock.advanceBy(20 * 60_000);
-    expect(b.fired).toEqual(["every10@2026-03-01T11:10:30.000Z", "every10@2026-03-01T11:20:30.000Z"]);
+    expect(b.fired).toEqual(["every10@2026-03-01T11:10:00.000Z", "every10@2026-03-01T11:20:00.000Z"]);
     b.runner.stop();
     const c = setup(a.store, new VirtualClock(b.clock.now() + 1000));
     expect(c.runner.resume(false)).toEqual([]);

@@ -24,7 +24,7 @@ const MINUTE = 60_000;
 interface Armed extends Due {
   record: ScheduleRecord;
   key: string;
-  /** The fire's scheduled time; `dueAt` adds the flexible-window delay. */
+  /** The fire's time (what lastFireAt records, the event's time); `dueAt` adds the flexible-window delay. */
   scheduledAt: number;
 }
 
@@ -126,12 +126,8 @@ export class ScheduleRunner {
     if (next === undefined) return this.completed(r);
     // FlexibleTimeWindow: a seeded random delay within the window (aws-facts §9.2).
     const delay = windowMs > 0 ? Math.floor(this.flex.next() * windowMs) : 0;
-    // Recurring fires are delivered at the start of their scheduled minute: AWS's precision is
-    // 60 s (aws-facts §9.1, §9.2), and a rate schedule keeps the minutes of its own anchor. All
-    // schedules due in a minute then share one Clock timer and one SQLite statement, which is
-    // what lets the VirtualClock run 10,000 schedules for a day in seconds (bench/schedules).
-    const at = expr.kind === "at" ? next : Math.floor(next / MINUTE) * MINUTE;
-    const entry: Armed = { record: r, key, scheduledAt: next, dueAt: at + delay, seq: this.seq++ };
+    const at = this.fireTime(expr, next);
+    const entry: Armed = { record: r, key, scheduledAt: at, dueAt: at + delay, seq: this.seq++ };
     this.armed.set(key, entry);
     this.queue.push(entry);
     this.wake();
@@ -141,7 +137,7 @@ export class ScheduleRunner {
     this.armed.delete(keyOf(r));
   }
 
-  /** When the schedule fires next (service time), undefined when no fire is armed (done or disabled). */
+  /** When the schedule fires next (service time), undefined when no fire is armed (done or disabled): /_sim/schedules and the dashboard show it. */
   nextFireAt(r: { kind: ScheduleRecord["kind"]; group: string; name: string }): number | undefined {
     return this.armed.get(keyOf(r))?.dueAt;
   }
@@ -208,18 +204,26 @@ export class ScheduleRunner {
     r.lastFireAt = scheduledAt;
   }
 
+  /**
+   * When a fire scheduled at `nominal` happens. Recurring fires happen at the start of their
+   * minute: AWS's precision is 60 s (aws-facts §9.1, §9.2), and a rate schedule keeps the minutes
+   * of its own anchor; one whose minute has already begun (a rate schedule fires at its creation)
+   * fires now, one already past (re-enabled, resumed) at its own time. Either way it stays in the
+   * nominal fire's minute, which accountedThrough counts on. All schedules due in a minute then share one Clock timer and one SQLite statement,
+   * which is what lets the VirtualClock run 10,000 schedules for a day in seconds (bench/schedules).
+   */
+  private fireTime(expr: ScheduleExpression, nominal: number): number {
+    return expr.kind === "at" ? nominal : Math.max(Math.floor(nominal / MINUTE) * MINUTE, Math.min(this.clock.now(), nominal));
+  }
+
   /** Fires at or before this time happened, or were reported missed. */
   private accountedThrough(r: ScheduleRecord): number {
     // Rules count the first period from creation; a Scheduler rate schedule without StartDate
     // "starts invoking the target immediately" (D: scheduler schedule-types), so one ms earlier.
     const baseline = r.kind === "rule" ? r.anchorAt : r.anchorAt - 1;
-    return Math.max(baseline, r.lastFireAt ?? -Infinity, r.skippedThrough ?? -Infinity);
-  }
-
-  /** When an enabled schedule fires next (the dashboard shows it); undefined when it never will. */
-  nextFire(r: ScheduleRecord): number | undefined {
-    if (r.def.State !== "ENABLED") return undefined;
-    return this.next(r, Math.max(this.accountedThrough(r), this.clock.now() - 1));
+    // A recurring fire stands for its whole minute: the fire of 10:02 was the one scheduled 10:02:58.
+    const last = r.lastFireAt === undefined ? -Infinity : this.prepare(r).expr.kind === "at" ? r.lastFireAt : Math.floor(r.lastFireAt / MINUTE) * MINUTE + MINUTE - 1;
+    return Math.max(baseline, last, r.skippedThrough ?? -Infinity);
   }
 
   private next(r: ScheduleRecord, after: number): number | undefined {

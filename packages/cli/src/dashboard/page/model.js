@@ -7,6 +7,7 @@ const KEEP_RETIRED = 6;
 const KEEP_CHIPS = 24;
 const KEEP_SAMPLES = 120;
 const KEEP_ASYNC = 5000;
+const KEEP_FINISHED = 60;
 
 /** The event types applyEvent uses: what the page subscribes to (function logs come with an invocation's details). */
 export const SHOWN_EVENTS = [
@@ -271,14 +272,33 @@ function pending(m, requestId, accepted) {
   if (m.pendingAsync.size > KEEP_ASYNC) m.pendingAsync.delete(m.pendingAsync.keys().next().value);
 }
 
+/**
+ * An async event's outcome: one row per event, its outcomes in order (gave up → OnFailure →
+ * DeadLetterQueue), moved to the top. Past KEEP_FINISHED rows a plain success goes first, so a
+ * schedule's minutely successes do not push failures and destinations off the list.
+ */
 function finish(m, e, where, detail) {
   m.waiting.delete(e.requestId);
   m.pendingAsync.delete(e.requestId);
-  m.finished.unshift({ requestId: e.requestId, functionName: e.functionName, where, detail, time: e.time });
-  if (m.finished.length > 30) m.finished.pop();
+  const i = m.finished.findIndex((f) => f.requestId === e.requestId);
+  const row = i >= 0 ? m.finished.splice(i, 1)[0] : { requestId: e.requestId, functionName: e.functionName, outcomes: [] };
+  row.outcomes.push({ where, detail });
+  row.time = e.time;
+  row.where = row.outcomes.map((o) => o.where).join(" → ");
+  row.detail = row.outcomes.map((o) => o.detail).filter(Boolean).join("; ");
+  m.finished.unshift(row);
+  if (m.finished.length > KEEP_FINISHED) {
+    const success = m.finished.findLastIndex(plainSuccess);
+    m.finished.splice(success >= 0 ? success : m.finished.length - 1, 1);
+  }
   const s = story(m, e.requestId, e.functionName);
-  s.async = { ...(s.async ?? {}), where, detail };
+  s.async = { ...(s.async ?? {}), where: row.where, detail: row.detail };
   m.dirty.add("async");
+}
+
+/** A finished async event that only succeeded (no OnSuccess destination): the least telling row. */
+export function plainSuccess(f) {
+  return f.outcomes.every((o) => o.where === "success");
 }
 
 function pruneRetired(m, functionName) {

@@ -1,6 +1,11 @@
 // HTML for each section, from the model (model.js). Every string from the simulator is escaped.
 import { renderBuses, renderTopics } from "./fanout-render.js";
 import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
+import { plainSuccess } from "./model.js";
+
+/** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
+const FINISHED_ROWS = 25;
+const FINISHED_SUCCESS_ROWS = 10;
 
 const dollars = (n) => `$${n < 0.01 ? n.toFixed(7) : n.toFixed(4)}`;
 const STATE = { initializing: "initializing", busy: "busy", idle: "frozen", reset: "reset", retiring: "retiring", retired: "retired" };
@@ -81,7 +86,10 @@ export function renderAsync(m) {
   let html = `<h3>Waiting for a retry (${waiting.length})</h3>`;
   html += waiting.length === 0 ? `<p class="empty">none</p>` : `<table><tr><th>request</th><th>function</th><th>next attempt</th><th class="n">age</th></tr>${waiting.slice(0, 15).map((w) => `<tr class="clickable" data-request-id="${esc(w.requestId)}"><td>${short(w.requestId)}</td><td>${esc(w.functionName)}</td><td>in ${dur(Math.max(0, w.nextAttemptAt - m.time))}</td><td class="n">${w.enqueuedAt ? dur(m.time - w.enqueuedAt) : "—"}</td></tr>`).join("")}</table>`;
   html += `<h3>Finished</h3>`;
-  html += m.finished.length === 0 ? `<p class="empty">none yet</p>` : `<table>${m.finished.slice(0, 12).map((f) => `<tr class="clickable" data-request-id="${esc(f.requestId)}"><td>${short(f.requestId)}</td><td>${esc(f.functionName)}</td><td class="${f.where === "success" || f.where === "OnSuccess" ? "ok" : "bad"}">${esc(f.where)}</td><td><small>${esc(f.detail)}</small></td></tr>`).join("")}</table>`;
+  // The latest successes without a destination, and every other outcome kept, up to FINISHED_ROWS.
+  let successes = 0;
+  const rows = m.finished.filter((f) => !plainSuccess(f) || successes++ < FINISHED_SUCCESS_ROWS).slice(0, FINISHED_ROWS);
+  html += rows.length === 0 ? `<p class="empty">none yet</p>` : `<table>${rows.map((f) => `<tr class="clickable" data-request-id="${esc(f.requestId)}"><td>${short(f.requestId)}</td><td>${esc(f.functionName)}</td><td class="${f.outcomes.every((o) => o.where === "success" || o.where === "OnSuccess") ? "ok" : "bad"}">${esc(f.where)}</td><td><small>${esc(f.detail)}</small></td></tr>`).join("")}</table>`;
   return html;
 }
 

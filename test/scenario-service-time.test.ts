@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./support/lambda-sim-process.ts";
+import { traceDecisions } from "./support/trace-decisions.ts";
+
+const NODE_BASIC = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
+
+/**
+ * The walkthrough's storm (newuser3 R1): a worker of real code with reserved concurrency 2 behind
+ * an SQS mapping, 40 messages at once. Live, with its 200 ms handler, the mapping's pollers outran
+ * the reservation: throttled batches counted towards maxReceiveCount and messages the function
+ * never ran reached the DLQ (aws-facts §4, §6). The scenario names that architecture unchanged.
+ */
+function project(serviceTime: string[]): { dir: string; scenario: string } {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-sim-service-time-"));
+  writeFileSync(
+    join(dir, "lambda-sim.yaml"),
+    [
+      "functions:",
+      `  worker: { runtime: nodejs24.x, handler: index.echo, codeUri: ${JSON.stringify(NODE_BASIC)}, reservedConcurrency: 2, timeout: 5 }`,
+      "queues:",
+      "  jobs: { visibilityTimeout: 30, redrivePolicy: { deadLetterTargetArn: sqs:jobs-dlq, maxReceiveCount: 3 } }",
+      "  jobs-dlq: {}",
+      "eventSourceMappings:",
+      "  - { functionName: worker, eventSourceArn: sqs:jobs, batchSize: 1 }",
+    ].join("\n"),
+  );
+  const scenario = join(dir, "storm.yaml");
+  writeFileSync(scenario, ["architecture: lambda-sim.yaml", "seed: 5", "duration: 5m", ...serviceTime, "traffic:", "  - send: { queue: jobs, count: 40 }"].join("\n"));
+  return { dir, scenario };
+}
+
+/** The report's `worker: N invocations, E errors, T throttles, ...` figures, and what was left in jobs-dlq. */
+function figures(stdout: string): { invocations: number; throttles: number; dlq: number } {
+  const m = /worker: (\d+) invocations?, \d+ errors?, (\d+) throttles?/.exec(stdout);
+  return { invocations: Number(m?.[1]), throttles: Number(m?.[2]), dlq: Number(/jobs-dlq (\d+)/.exec(stdout)?.[1]) };
+}
+
+/**
+ * Decisions by service instant: which process finished its Init first (two cold starts at one
+ * instant) is wall time's to decide, so the order of events within an instant may differ.
+ */
+function perInstant(decisions: string[]): string[] {
+  return decisions.map((d) => {
+    const { seq: _seq, ...rest } = JSON.parse(d) as Record<string, unknown>;
+    return `${String(rest.time)} ${JSON.stringify(rest)}`;
+  }).sort();
+}
+
+describe("lambda-sim run: serviceTime gives a real-code function the time its handler takes", () => {
+  it("without it, the storm does not show, and the summary says why", async () => {
+    const { scenario } = project([]);
+    const r = await runCli(["run", scenario]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    // Batches polled at one instant overlap; nothing holds a lane while the handler "runs".
+    expect(r.stdout).toContain("note: worker ran real code, which takes no service time here, so its invocations overlapped only when they started at the same instant");
+    expect(r.stdout).toContain("(give it the time its handler takes: serviceTime: { worker: 200ms })");
+    expect(figures(r.stdout)).toMatchObject({ invocations: 40, dlq: 0 });
+  }, 120_000);
+
+  it("with it, the storm reproduces: throttles, and messages the function never ran in the DLQ, the same decisions every run", async () => {
+    const { dir, scenario } = project(["serviceTime: { worker: 200ms }"]);
+    const traces: string[][] = [];
+    const reports: string[] = [];
+    for (const t of ["a", "b"]) {
+      const trace = join(dir, `${t}.jsonl`);
+      const r = await runCli(["run", scenario, "--trace", trace]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const f = figures(r.stdout);
+      expect(f.throttles).toBeGreaterThan(0);
+      expect(f.dlq).toBeGreaterThan(0);
+      // Every message ran once or went to the DLQ without running (the handler never fails).
+      expect(f.invocations + f.dlq).toBe(40);
+      expect(r.stdout).not.toContain("note: worker ran real code");
+      expect(r.stdout).toMatch(/worker: .*concurrency peak 2/);
+      traces.push(perInstant(traceDecisions(trace)));
+      reports.push(r.stdout.slice(r.stdout.indexOf("what happened"), r.stdout.indexOf("expectations")));
+      // The replay file records the setting beside the functions' others.
+      const views = readFileSync(trace, "utf8").split("\n").map((l) => (l === "" ? {} : JSON.parse(l))).find((e) => e.type === "trace.views");
+      expect(views.views.functions).toEqual([expect.objectContaining({ name: "worker", serviceTimeMs: 200, reservedConcurrency: 2 })]);
+    }
+    expect(traces[1]).toEqual(traces[0]);
+    expect(reports[1]).toBe(reports[0]);
+  }, 180_000);
+
+  it("refuses a function the architecture does not have, and a model function, naming the line", async () => {
+    const { dir, scenario } = project(["serviceTime: { wroker: 200ms }"]);
+    const r = await runCli(["run", scenario]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/storm\.yaml:4 serviceTime: no function named 'wroker' \(the architecture has: worker\)/);
+    writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  worker: { runtime: model, model: { durationMs: 200 } }\n");
+    writeFileSync(scenario, "architecture: lambda-sim.yaml\nduration: 1m\nserviceTime: { worker: 1s }\n");
+    const m = await runCli(["run", scenario]);
+    expect(m.code).not.toBe(0);
+    expect(m.stderr).toContain("serviceTime.worker: worker is runtime: model, whose model.durationMs is its service time");
+  }, 60_000);
+});
