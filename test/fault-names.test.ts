@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { generatedName, writeStackTemplate } from "./support/sam-stack.ts";
@@ -78,13 +78,59 @@ describe("POST /_sim/faults: names", () => {
     }
   });
 
-  it("fails `lambda-sim start` whose lambda-sim.yaml has a fault naming a function it does not declare", { timeout: 60_000 }, async () => {
+  it("fails `lambda-sim start` whose lambda-sim.yaml has faults naming a function, queue, stream, topic or bus it does not declare, each at its file:line", { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "lambda-sim-fault-names-"));
+    const file = join(dir, "lambda-sim.yaml");
     writeFileSync(
-      join(dir, "lambda-sim.yaml"),
-      ["functions:", "  orders: { runtime: model, model: { durationMs: 10 } }", "faults:", "  - { kind: error, function: order }"].join("\n"),
+      file,
+      [
+        "functions:",
+        "  orders: { runtime: model, model: { durationMs: 10 } }",
+        "queues:",
+        "  jobs:",
+        "streams:",
+        "  clicks: { shardCount: 1 }",
+        "topics:",
+        "  alerts: {}",
+        "faults:",
+        "  - { kind: error, function: order }",
+        "  - { kind: error, source: sqs:job }",
+        "  - { kind: timeout, source: kinesis:click }",
+        "  - { kind: delivery-failure, target: sns:alert }",
+        "  - { kind: delivery-failure, target: events:ops }",
+        "  - { kind: crash, source: sns:alerts }",
+        "",
+      ].join("\n"),
     );
     // Refused when it starts (were it to listen instead, the helper kills it after the test).
-    await expect(startLambdaSim(["--in-memory", "--config", join(dir, "lambda-sim.yaml")])).rejects.toThrow("faults[0].function: Function not found: order (the simulator has: orders)");
+    const refused = await startLambdaSim(["--in-memory", "--config", file]).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    expect(refused.replaceAll(file, "FILE")).toContain(
+      [
+        "FILE:10 faults[0].function: order names no function declared under functions: (did you mean 'orders'?)",
+        "FILE:11 faults[1].source: sqs:job names no queue declared under queues: (did you mean 'sqs:jobs'?)",
+        "FILE:12 faults[2].source: kinesis:click names no stream declared under streams: (did you mean 'kinesis:clicks'?)",
+        "FILE:13 faults[3].target: sns:alert names no topic declared under topics: (did you mean 'sns:alerts'?)",
+        "FILE:14 faults[4].target: events:ops names no bus declared under buses:",
+        "FILE:15 faults[5].source: expected sqs:NAME, kinesis:NAME or an ARN, got sns:alerts",
+      ].join("\n"),
+    );
+  });
+  it("refuses a fault scoped to a mapping UUID no mapping has, listing the mappings there are", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-fault-mapping-"));
+    const file = join(dir, "lambda-sim.yaml");
+    writeFileSync(file, ["functions:", "  orders: { runtime: model, model: { durationMs: 10 } }", "queues:", "  jobs:", "eventSourceMappings:", "  - { functionName: orders, eventSourceArn: sqs:jobs }", ""].join("\n"));
+    const sim = await startLambdaSim(["--in-memory", "--config", file]);
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const { EventSourceMappings } = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "orders" }));
+    const uuid = EventSourceMappings![0]!.UUID!;
+    const bad = await post(sim.endpoint, { kind: "error", mapping: "nope" });
+    expect(bad.status).toBe(404);
+    expect(bad.errorType).toBe("ResourceNotFoundException");
+    expect(bad.json.message).toBe(`fault.mapping: Event source mapping not found: nope (the simulator has: ${uuid})`);
+    expect((await post(sim.endpoint, { kind: "error", mapping: uuid })).status).toBe(200);
+    await sim.kill();
   });
 });

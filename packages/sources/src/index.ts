@@ -1,7 +1,7 @@
 // @lambda-sim/sources: event sources, each a plain `Source` object (DESIGN.md).
 export { sqsSource } from "./sqs/index.ts";
 export { kinesisSource } from "./kinesis/index.ts";
-export { schedulesSource, createSchedulesSource, type SchedulesOptions } from "./schedules/index.ts";
+export { schedulesSource, createSchedulesSource, type SchedulesOptions, type ScheduleView } from "./schedules/index.ts";
 export { eventsSource } from "./events/index.ts";
 export { stsSource } from "./sts/index.ts";
 export { cloudwatchLogsSource } from "./cloudwatch-logs/index.ts";

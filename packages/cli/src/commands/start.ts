@@ -1,5 +1,5 @@
 import { functionUrlAddress, Simulator, stopwatch, type ClockKind, type TelemetryEvent, type TimerHandle } from "@lambda-sim/core";
-import type { ApiView } from "@lambda-sim/sources";
+import type { ApiView, FunctionUrlView, ScheduleView } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { accountSettings, allSources } from "../config/simulator-settings.ts";
@@ -8,6 +8,7 @@ import { describeEvent, mayBeNotable, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeapWhenIdle } from "./start-heap.ts";
+import { suggestedInvoke, suggestedInvokeLine } from "./suggested-invoke.ts";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
@@ -69,6 +70,18 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   sim.simApi.allowAnonymous("/_sim/ui");
   const templateLines = await applyTemplate(sim, config);
   const functions = sim.registry.listFunctionNames();
+  // A view whose source is absent is undefined; a failing one answers { error } (event-hub.ts).
+  const list = <T>(name: string) => {
+    const v = sim.hub.view(name);
+    return Array.isArray(v) ? (v as T[]) : undefined;
+  };
+  const suggestion = suggestedInvoke({
+    functions,
+    mappings: list<{ functionName: string }>("mappings"),
+    schedules: list<ScheduleView>("schedules"),
+    apis: list<ApiView>("apis"),
+    functionUrls: list<FunctionUrlView>("functionUrls"),
+  });
   const out = process.stdout;
   // Handlers before the banner: a Ctrl-C right after "listening on" would otherwise find none and
   // kill the process without closing the database.
@@ -90,7 +103,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
       functionUrlLines(sim) +
       `  dashboard: ${sim.endpoint}/_sim/ui${dashboardToken(opts, config)}   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
-      `  try: lambda-sim invoke ${functions[0] ?? "NAME"} --payload '{}' --log${endpointArg(sim.endpoint)}\n` +
+      `  try: ${suggestedInvokeLine(suggestion, endpointArg(sim.endpoint))}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
   settleHeapWhenIdle(() => sim.invoker.governor.inFlight());

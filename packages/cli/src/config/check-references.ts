@@ -18,17 +18,19 @@ interface Reference {
 
 /**
  * Every `sqs:`, `kinesis:`, `lambda:`, `sns:` and `events:` reference in the config (redrive targets, DLQs,
- * destinations, mapping sources and functions, schedule targets, topic subscriptions) must name a resource the file
+ * destinations, mapping sources and functions, schedule targets, topic subscriptions, the functions, sources and
+ * delivery targets of faults) must name a resource the file
  * declares; otherwise one line each, `<file>:<line> <key.path>: ...`, with a did-you-mean. AWS
  * checks these when a resource is created (a redrive target that does not exist is refused by
  * CreateQueue), and a reference that reaches nothing fails silently later: a poison message
  * received again and again. A full ARN is taken as written: that is how a config names what
- * was created with the API, or lives outside lambda-sim.
+ * was created with the API, or lives outside lambda-sim. `faults: false`: a scenario's faults name
+ * its architecture's resources, logical ids included, and its own checks say where (scenario-names.ts).
  */
-export function checkReferences(config: Record<string, unknown>, file: string, lineOf: (path: Path) => number | undefined): string[] {
+export function checkReferences(config: Record<string, unknown>, file: string, lineOf: (path: Path) => number | undefined, opts: { faults?: boolean } = {}): string[] {
   const declared = (noun: NamedKind) => [...Object.keys(asMap(config[CONFIG_SECTION[noun]])), ...builtInNames(noun)];
   const problems: { line: number | undefined; text: string }[] = [];
-  for (const ref of references(config)) {
+  for (const ref of references(config, opts.faults ?? true)) {
     if (typeof ref.value !== "string" || ref.value.startsWith("arn:")) continue;
     const r = parseReference(ref.value);
     const kind = r?.service ?? ref.bare;
@@ -50,7 +52,7 @@ export function checkReferences(config: Record<string, unknown>, file: string, l
   return problems.map((p) => p.text);
 }
 
-function references(config: Record<string, unknown>): Reference[] {
+function references(config: Record<string, unknown>, faults: boolean): Reference[] {
   const refs: Reference[] = [];
   const add = (path: Path, value: unknown, kinds: Kind[], bare?: Kind) => {
     if (value !== undefined) refs.push({ path, value, kinds, bare });
@@ -93,6 +95,13 @@ function references(config: Record<string, unknown>): Reference[] {
     }
     for (const [id, z] of Object.entries(asMap(asMap(a).authorizers))) add(["apis", name, "authorizers", id, "functionName"], asMap(z).functionName, ["lambda"], "lambda");
   }
+  // Faults active from the start: a name that reaches nothing would count `matched: 0` forever.
+  (faults && Array.isArray(config.faults) ? config.faults : []).forEach((f, i) => {
+    const fault = asMap(f);
+    add(["faults", i, "function"], fault.function, ["lambda"], "lambda");
+    add(["faults", i, "source"], fault.source, ["sqs", "kinesis"]);
+    add(["faults", i, "target"], fault.target, ["sqs", "sns", "lambda", "events"]);
+  });
   return refs;
 }
 

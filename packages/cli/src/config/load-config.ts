@@ -33,7 +33,7 @@ export interface LoadedConfig {
  * a temporary folder). Every problem becomes one line naming file, line, key path and
  * expectation; all of them are thrown together as one ERR_CONFIG.
  */
-export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}, opts: { buildRoot?: string } = {}): Promise<LoadedConfig> {
+export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}, opts: { buildRoot?: string; faultReferences?: boolean } = {}): Promise<LoadedConfig> {
   const extra = configSections(sources, more);
   const configSchema = buildConfigSchema(extra);
   const path = resolve(file);
@@ -63,7 +63,7 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
     const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), (p) => schemaKeysAt(configSchema, p));
     throw new SimError("ERR_CONFIG", messages.join("\n"));
   }
-  const dangling = checkReferences(raw as Record<string, unknown>, path, (p) => lineOf(doc, lines, p));
+  const dangling = checkReferences(raw as Record<string, unknown>, path, (p) => lineOf(doc, lines, p), { faults: opts.faultReferences });
   if (dangling.length > 0) throw new SimError("ERR_CONFIG", dangling.join("\n"));
   const lineAt = (p: readonly PropertyKey[]) => lineOf(doc, lines, p);
   const loaded = await fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), lineAt);

@@ -76,6 +76,8 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       return { text: `[${e.functionName}] ${e.text.replace(/\n$/, "").replaceAll("\r", "\n    ")}`, colour: "gray" };
     case "function.changed":
       return { text: `function ${e.functionName}: ${e.change}${e.version ? ` ${e.version}` : ""}`, colour: "blue" };
+    case "provisioned-concurrency.changed":
+      return { text: `provisioned concurrency ${e.functionName}:${e.qualifier}${e.qualifier === e.version ? "" : ` (version ${e.version})`}: ${e.requested === 0 ? "removed" : `${e.requested} environment(s)`}`, colour: "blue" };
     case "async.enqueued":
       return { text: `async ${e.functionName} request ${e.requestId}: accepted`, colour: "blue" };
     case "async.attempt.started":

@@ -63,6 +63,12 @@ export class Observations {
       if (this.trace.length > TRACE_FLUSH_BYTES) this.flush();
     }
     switch (e.type) {
+      // A cold start is an invocation that initialised its environment, as AWS counts it (its REPORT
+      // has an Init Duration): not an environment provisioned concurrency initialised ahead of any
+      // invocation, and again after a crash or timeout reset one.
+      case "invocation.started":
+        if (e.coldStart) this.fn(e.functionName).coldStarts++;
+        break;
       case "invocation.finished": {
         const s = this.fn(e.functionName);
         s.invocations++;
@@ -89,7 +95,6 @@ export class Observations {
       case "environment.state-changed": {
         const was = this.envState.get(e.environmentId);
         const active = ACTIVE.has(e.to);
-        if (e.from === "none") this.fn(e.functionName).coldStarts++;
         if ((was?.active ?? false) !== active) {
           const n = (this.activeEnvs.get(e.functionName) ?? 0) + (active ? 1 : -1);
           this.activeEnvs.set(e.functionName, n);

@@ -111,7 +111,8 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
 }
 
 async function loadScenario(file: string, sources: readonly Source<any>[]): Promise<Scenario> {
-  const loaded = await loadConfig(file, sources, scenarioKeys);
+  // Its faults name the architecture's resources: ScenarioNames checks them below, with their lines.
+  const loaded = await loadConfig(file, sources, scenarioKeys, { faultReferences: false });
   const k = loaded.sources as { name?: string; description?: string; architecture?: string; seed?: string | number; serviceTime?: Record<string, number>; duration: number; traffic: TrafficStep[]; expect: Expectations };
   let architecture: StartConfig = loaded;
   let port = 0;

@@ -56,7 +56,7 @@ export const expectationsSchema = z.strictObject({
   throttles: perName.optional(),
   /** Asynchronous retries scheduled (function errors and throttles), by function. */
   retries: perName.optional(),
-  /** Cold starts (new environments), by function. */
+  /** Cold starts (invocations that initialised their environment; not provisioned environments' own init), by function. */
   coldStarts: perName.optional(),
   /** Messages left in a queue at the end (visible, in flight or delayed), by queue name: DLQs, destinations. */
   messages: perName.optional(),

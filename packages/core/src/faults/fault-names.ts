@@ -59,10 +59,13 @@ export interface ResolvedFault {
  */
 export class FaultNames {
   private readonly known: KnownNames;
+  private readonly mappingIds: () => readonly string[] | undefined;
   private logical: LogicalNameMap = {};
 
-  constructor(known: KnownNames) {
+  /** `mappingIds`: the UUIDs of the event source mappings there are now (undefined: not checked). */
+  constructor(known: KnownNames, mappingIds: () => readonly string[] | undefined = () => undefined) {
     this.known = known;
+    this.mappingIds = mappingIds;
   }
 
   /** The template's logical ids, once the simulator knows them (`lambda-sim start --template`). */
@@ -83,6 +86,7 @@ export class FaultNames {
       }
     }
     if (out.source !== undefined) out.source = this.reference(out.source, `${where}.source`);
+    if (out.mapping !== undefined) this.mapping(out.mapping, `${where}.mapping`);
     if (out.kind === "delivery-failure") out.target = this.reference(out.target, `${where}.target`);
     return warnings.length === 0 ? { spec: out } : { spec: out, warning: warnings.join("; ") };
   }
@@ -96,6 +100,13 @@ export class FaultNames {
     const ids = Object.entries(this.logical).flatMap(([id, n]) => (n.kind === kind ? [id] : []));
     const has = [...names, ...ids].join(", ") || "none";
     throw new AwsError("ResourceNotFoundException", 404, `${where}: ${TITLE[kind]} not found: ${written} (the simulator has: ${has})`);
+  }
+
+  /** A mapping is named by its UUID, as GetEventSourceMapping takes it (CreateEventSourceMapping answers it). */
+  private mapping(uuid: string, where: string): void {
+    const ids = this.mappingIds();
+    if (ids === undefined || ids.includes(uuid)) return;
+    throw new AwsError("ResourceNotFoundException", 404, `${where}: Event source mapping not found: ${uuid} (the simulator has: ${ids.join(", ") || "none"})`);
   }
 
   /** A `service:NAME[:QUALIFIER]` reference with NAME resolved; an ARN, or a service we do not check, as written. */
@@ -128,4 +139,10 @@ export function simulatorNames(functions: () => readonly string[], view: (name: 
       }
     }
   };
+}
+
+/** The UUIDs the mappings view lists; undefined before the view is there (the simulator still starting). */
+export function simulatorMappingIds(view: (name: string) => unknown): readonly string[] | undefined {
+  const v = view("mappings");
+  return Array.isArray(v) ? v.map((m: { uuid: string }) => m.uuid) : undefined;
 }

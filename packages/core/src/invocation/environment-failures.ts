@@ -214,7 +214,7 @@ export class EnvironmentFailures {
   private toReset(reason: "timeout" | "failure"): void {
     this.api.resetSession();
     if (this.lifecycle.state === "busy" || this.lifecycle.state === "idle") this.lifecycle.to("reset");
-    if (!this.extensions.running) return this.available();
+    if (this.extensions.shutdownBudgetMs === 0) return this.available();
     void this.extensions.shutdown(reason).then(() => this.available());
   }
 }

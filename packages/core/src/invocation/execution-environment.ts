@@ -111,12 +111,19 @@ export class ExecutionEnvironment implements Environment {
   async prewarm(limitMs: number): Promise<boolean> {
     if (this.process.current !== undefined || this.report.running !== undefined) return true;
     const ready = new Promise<boolean>((resolve) => (this.prewarmed = resolve));
-    if (this.state === "reset") this.transition("initializing");
-    await this.startProcess();
-    const timer = stopwatch.after(limitMs, () => void this.retire("init-timeout"));
-    const ok = await ready;
-    timer.cancel();
-    return ok;
+    // Real work, as an on-demand init inside an invocation is: the VirtualClock waits for it, so
+    // traffic after the allocation finds the environment ready rather than spilling over.
+    const hold = this.ctx.clock.hold(`prewarm:${this.id}`);
+    try {
+      if (this.state === "reset") this.transition("initializing");
+      await this.startProcess();
+      const timer = stopwatch.after(limitMs, () => void this.retire("init-timeout"));
+      const ok = await ready;
+      timer.cancel();
+      return ok;
+    } finally {
+      hold.release();
+    }
   }
 
   /** Runs one invocation; a new or reset environment initialises first (a cold start). */
@@ -165,7 +172,11 @@ export class ExecutionEnvironment implements Environment {
     if (reason === "init-failed") this.output.initFailed();
     // A freeze still pending would stop the extensions in the middle of their SHUTDOWN.
     this.freezer.stop();
-    if (this.process.current !== undefined && this.extensions.running) await this.extensions.shutdown("spindown");
+    if (this.process.current !== undefined && this.extensions.shutdownBudgetMs > 0) {
+      // Thawed, runtime included: an internal extension's telemetry listener lives in its process.
+      this.freezer.thaw();
+      await this.extensions.shutdown("spindown");
+    }
     this.extensions.close();
     this.failures.kill();
     if (this.report.running !== undefined) this.report.finish(this.report.platformError("Runtime.ExitError", "Runtime exited without providing a reason", "error"));

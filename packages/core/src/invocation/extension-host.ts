@@ -31,6 +31,8 @@ export interface ExtensionHostOptions {
  * extensions that have all exited end it sooner.
  */
 export const SHUTDOWN_BUDGET_MS = 2000;
+/** With internal extensions only (registered from the runtime's process): 500 ms (aws-facts §2.2). */
+export const INTERNAL_SHUTDOWN_BUDGET_MS = 500;
 
 /**
  * The extensions of one execution environment: the executables of /opt/extensions started before
@@ -74,6 +76,15 @@ export class ExtensionHost {
   /** External extension processes are running (started by the last Init and alive). */
   get running(): boolean {
     return this.processes.size > 0;
+  }
+
+  /**
+   * The Shutdown phase's budget (aws-facts §2.2): 2,000 ms with external extensions, 500 ms with
+   * internal ones only, 0 without extensions (no phase: the runtime is simply killed).
+   */
+  get shutdownBudgetMs(): number {
+    if (this.processes.size > 0) return SHUTDOWN_BUDGET_MS;
+    return this.extensions.registered.size > 0 ? INTERNAL_SHUTDOWN_BUDGET_MS : 0;
   }
 
   /** Every registered extension is blocked on /event/next: the environment may freeze. */
@@ -148,22 +159,35 @@ export class ExtensionHost {
   }
 
   /**
-   * Shutdown phase: buffered telemetry is delivered, then extensions registered for SHUTDOWN get
-   * it with a deadline 2,000 ms away; they are killed when they have all exited or at the deadline.
+   * Shutdown phase, within its budget (shutdownBudgetMs) from its start: buffered telemetry is
+   * delivered, then extensions registered for SHUTDOWN (external ones: internal extensions cannot
+   * register for it) get it with the phase's deadline; they are killed when they have all exited
+   * or at the deadline. A subscriber that never accepts the last batch only uses up the budget:
+   * it does not hold the environment's retirement. Wall time, as the function's own timeout is
+   * (stopwatch.ts): the phase is the environment's processes at work, never scaled nor virtual.
    */
   async shutdown(reason: "spindown" | "timeout" | "failure"): Promise<void> {
-    if (this.processes.size === 0) return this.kill();
-    this.thaw();
-    await this.subscriptions.flush();
-    this.extensions.send("SHUTDOWN", { eventType: "SHUTDOWN", shutdownReason: reason, deadlineMs: stopwatch.epochNow() + SHUTDOWN_BUDGET_MS });
-    // Only extensions that asked for SHUTDOWN are waited for; the others are simply killed.
-    const waitFor = new Set([...this.extensions.registered.values()].filter((e) => e.events.includes("SHUTDOWN")).map((e) => e.name));
+    const budgetMs = this.shutdownBudgetMs;
+    if (budgetMs === 0) return this.kill();
+    const deadlineMs = stopwatch.epochNow() + budgetMs;
     let expired = false;
-    const timer = stopwatch.after(SHUTDOWN_BUDGET_MS, () => {
+    const timer = stopwatch.after(budgetMs, () => {
       expired = true;
       this.changed();
     });
-    await this.until(() => expired || ![...waitFor].some((n) => this.processes.has(n)));
+    this.thaw();
+    let flushed = false;
+    void this.subscriptions.flush().then(() => {
+      flushed = true;
+      this.changed();
+    });
+    await this.until(() => expired || flushed);
+    if (!expired && this.processes.size > 0) {
+      this.extensions.send("SHUTDOWN", { eventType: "SHUTDOWN", shutdownReason: reason, deadlineMs });
+      // Only extensions that asked for SHUTDOWN are waited for; the others are simply killed.
+      const waitFor = new Set([...this.extensions.registered.values()].filter((e) => e.events.includes("SHUTDOWN")).map((e) => e.name));
+      await this.until(() => expired || ![...waitFor].some((n) => this.processes.has(n)));
+    }
     timer.cancel();
     this.kill();
   }

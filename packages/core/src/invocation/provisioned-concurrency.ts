@@ -2,6 +2,7 @@ import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { Store } from "../store/store.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Invoker } from "./invoker.ts";
 
 export type ProvisionedStatus = "IN_PROGRESS" | "READY" | "FAILED";
@@ -25,12 +26,14 @@ export class ProvisionedConcurrency {
   private readonly store: Store;
   private readonly registry: FunctionRegistry;
   private readonly invoker: Invoker;
+  private readonly telemetry: Telemetry;
   private readonly configs = new Map<string, ProvisionedConfig>();
 
-  constructor(store: Store, registry: FunctionRegistry, invoker: Invoker) {
+  constructor(store: Store, registry: FunctionRegistry, invoker: Invoker, telemetry: Telemetry) {
     this.store = store;
     this.registry = registry;
     this.invoker = invoker;
+    this.telemetry = telemetry;
   }
 
   /** Provisions every stored config again (after a restart). */
@@ -81,6 +84,7 @@ export class ProvisionedConcurrency {
     const config = this.get(functionName, qualifier);
     this.configs.delete(key(config.functionName, config.qualifier));
     this.store.db.prepare("DELETE FROM provisioned_concurrency WHERE name = ? AND qualifier = ?").run(config.functionName, config.qualifier);
+    this.announce(config.functionName, config.qualifier, 0);
     void this.invoker.provision(config.functionName, config.qualifier, 0);
   }
 
@@ -91,11 +95,18 @@ export class ProvisionedConcurrency {
 
   private start(config: ProvisionedConfig): void {
     this.configs.set(key(config.functionName, config.qualifier), config);
+    this.announce(config.functionName, config.qualifier, config.requested);
     void this.invoker.provision(config.functionName, config.qualifier, config.requested).then((ok) => {
       if (this.configs.get(key(config.functionName, config.qualifier)) !== config) return;
       config.status = ok ? "READY" : "FAILED";
       if (!ok) config.statusReason = "FUNCTION_ERROR_INIT_FAILURE";
     });
+  }
+
+  /** Which version the qualifier's provisioned environments run: the CloudWatch metrics name them by the qualifier. */
+  private announce(functionName: string, qualifier: string, requested: number): void {
+    const version = this.registry.get(functionName).aliases.get(qualifier)?.functionVersion ?? qualifier;
+    this.telemetry.emit({ type: "provisioned-concurrency.changed", functionName, qualifier, version, requested });
   }
 }
 

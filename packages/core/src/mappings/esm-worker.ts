@@ -7,6 +7,8 @@ import type { BatchOutcome, PolledBatch, Poller } from "./poller.ts";
 
 export interface WorkerSettings {
   functionName: string;
+  /** The version or alias the mapping invokes (its FunctionArn's qualifier); none: $LATEST. */
+  qualifier?: string;
   batchSize: number;
   batchWindowMs: number;
   reportBatchItemFailures: boolean;
@@ -162,7 +164,7 @@ export class EsmWorker {
 
   private async run(payload: Buffer, itemIds: string[]): Promise<BatchOutcome> {
     try {
-      const out = await this.invoker.invoke({ functionName: this.settings.functionName, payload, invocationType: "RequestResponse", origin: this.origin() });
+      const out = await this.invoker.invoke({ functionName: this.settings.functionName, qualifier: this.settings.qualifier, payload, invocationType: "RequestResponse", origin: this.origin() });
       if (out.kind !== "result") return { kind: "succeeded" };
       // A function error or timeout fails the whole batch; it returns after the visibility timeout.
       if (out.result.errorType !== undefined) return { kind: "failed" };

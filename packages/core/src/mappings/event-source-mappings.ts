@@ -5,6 +5,7 @@ import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { RandomStream } from "../random/rng.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
+import { parseFunctionName } from "../registry/function-names.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
@@ -95,7 +96,7 @@ export class EventSourceMappings {
   private createStopped(input: MappingInput): Mapping {
     checkStringMembers(input);
     if (!input.EventSourceArn) throw unrecognizedEventSource();
-    const rec = this.registry.get(input.FunctionName ?? "");
+    const rec = this.target(input.FunctionName ?? "");
     const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name);
     if (duplicate !== undefined) {
       throw lambdaErrors.resourceConflict(
@@ -107,6 +108,7 @@ export class EventSourceMappings {
     const m: Mapping = {
       uuid: this.ids.uuid(),
       functionName: rec.name,
+      qualifier: rec.qualifier,
       sourceArn: input.EventSourceArn,
       batchSize: input.BatchSize ?? this.defaultBatchSize(input.EventSourceArn),
       batchWindowSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
@@ -139,9 +141,11 @@ export class EventSourceMappings {
     checkStringMembers(input);
     if (current.stream === undefined) rejectStreamOnlyParams(input);
     else rejectQueueOnlyParams(input);
+    const target = input.FunctionName === undefined ? { name: current.functionName, qualifier: current.qualifier } : this.target(input.FunctionName);
     const m: Mapping = {
       ...current,
-      functionName: input.FunctionName === undefined ? current.functionName : this.registry.get(input.FunctionName).name,
+      functionName: target.name,
+      qualifier: target.qualifier,
       batchSize: input.BatchSize ?? current.batchSize,
       batchWindowSeconds: input.MaximumBatchingWindowInSeconds ?? current.batchWindowSeconds,
       enabled: input.Enabled ?? current.enabled,
@@ -175,8 +179,21 @@ export class EventSourceMappings {
   overview(): { uuid: string; functionName: string; eventSourceArn: string; state: string; batchSize: number; lanes?: number }[] {
     return this.list({}).map((m) => {
       const w = this.workers.get(m.UUID as string);
-      return { uuid: m.UUID as string, functionName: String(m.FunctionArn).split(":").pop()!, eventSourceArn: m.EventSourceArn as string, state: m.State as string, batchSize: m.BatchSize as number, lanes: w?.concurrency };
+      return { uuid: m.UUID as string, functionName: this.mappings.get(m.UUID as string)!.functionName, eventSourceArn: m.EventSourceArn as string, state: m.State as string, batchSize: m.BatchSize as number, lanes: w?.concurrency };
     });
+  }
+
+  /**
+   * The function FunctionName names and the version or alias it qualifies, which must exist: a
+   * mapping may invoke a version or an alias (CreateEventSourceMapping's FunctionName takes
+   * `name:qualifier` and version and alias ARNs), and reports it in its FunctionArn.
+   */
+  private target(functionName: string): { name: string; qualifier?: string } {
+    const rec = this.registry.get(functionName);
+    const { qualifier } = parseFunctionName(functionName);
+    if (qualifier === undefined || qualifier === "$LATEST") return { name: rec.name };
+    if (!rec.versions.has(qualifier) && !rec.aliases.has(qualifier)) throw lambdaErrors.functionNotFound(`${this.registry.arn(rec.name)}:${qualifier}`);
+    return { name: rec.name, qualifier };
   }
 
   private find(uuid: string): Mapping {
@@ -235,6 +252,7 @@ export class EventSourceMappings {
     const worker = new EsmWorker(
       {
         functionName: m.functionName,
+        qualifier: m.qualifier,
         batchSize: m.batchSize,
         batchWindowMs: m.batchWindowSeconds * 1000,
         reportBatchItemFailures: m.functionResponseTypes.includes("ReportBatchItemFailures"),
@@ -262,6 +280,7 @@ export class EventSourceMappings {
       {
         uuid: m.uuid,
         functionName: m.functionName,
+        qualifier: m.qualifier,
         functionArn: this.registry.arn(m.functionName),
         sourceArn: m.sourceArn,
         eventCountMetrics: m.metricsConfig?.Metrics.includes("EventCount") === true,
@@ -287,7 +306,8 @@ export class EventSourceMappings {
   }
 
   private shape(m: Mapping): Record<string, unknown> {
-    return mappingShape(m, { functionArn: this.registry.arn(m.functionName), region: this.registry.region, accountId: this.registry.accountId });
+    const arn = this.registry.arn(m.functionName);
+    return mappingShape(m, { functionArn: m.qualifier === undefined ? arn : `${arn}:${m.qualifier}`, region: this.registry.region, accountId: this.registry.accountId });
   }
 }
 

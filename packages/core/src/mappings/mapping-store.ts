@@ -5,6 +5,8 @@ import type { StreamMappingParams } from "./stream-mapping-params.ts";
 export interface MappingRecord {
   uuid: string;
   functionName: string;
+  /** The version or alias FunctionName named (`orders:live`, a version ARN): it is what the mapping invokes. */
+  qualifier?: string;
   sourceArn: string;
   batchSize: number;
   batchWindowSeconds: number;

@@ -8,6 +8,8 @@ import type { StreamRecord } from "./stream-reader.ts";
 
 export interface StreamRunSettings {
   functionName: string;
+  /** The version or alias the mapping invokes (its FunctionArn's qualifier); none: $LATEST. */
+  qualifier?: string;
   /** Unqualified, as the OnFailure record names it (aws-facts §8.2). */
   functionArn: string;
   sourceArn: string;
@@ -162,8 +164,8 @@ export class StreamBatchRunner {
       payload = Buffer.from(`${recordsJson},${rest.slice(1)}`);
     }
     try {
-      const out = await this.invoker.invoke({ functionName: this.s.functionName, payload, invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
-      if (out.kind !== "result") return { kind: "ran", outcome: { kind: "succeeded" }, requestId: "", response: { executedVersion: "$LATEST" } };
+      const out = await this.invoker.invoke({ functionName: this.s.functionName, qualifier: this.s.qualifier, payload, invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
+      if (out.kind !== "result") return { kind: "ran", outcome: { kind: "succeeded" }, requestId: "", response: { executedVersion: this.notRun() } };
       const r = out.result;
       if (r.errorType !== undefined) return { kind: "ran", outcome: { kind: "failed" }, requestId: r.requestId, response: { executedVersion: out.executedVersion, functionError: "Unhandled" } };
       const outcome = parseStreamResponse(r.payload, records.map((x) => x.sequenceNumber), this.s.reportBatchItemFailures, window !== undefined);
@@ -171,8 +173,17 @@ export class StreamBatchRunner {
     } catch (e) {
       if (isAwsError(e) && e.code === "TooManyRequestsException") return { kind: "throttled" };
       this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: ${String(e)}` });
-      return { kind: "ran", outcome: { kind: "failed" }, requestId: "", response: { executedVersion: "$LATEST", functionError: "Unhandled" } };
+      return { kind: "ran", outcome: { kind: "failed" }, requestId: "", response: { executedVersion: this.notRun(), functionError: "Unhandled" } };
     }
+  }
+
+  /**
+   * The responseContext's executedVersion when no invocation answered (it threw before running):
+   * the qualifier the mapping invokes, $LATEST when unqualified. Our choice for an alias, whose
+   * version is only picked as it runs: its name.
+   */
+  private notRun(): string {
+    return this.s.qualifier ?? "$LATEST";
   }
 
   /** Hands records that ended badly to OnFailure (or drops them with a warning when there is none). */
@@ -195,7 +206,15 @@ export class StreamBatchRunner {
       streamArn: this.s.sourceArn,
       records,
     });
-    await this.targets.deliver(dest, JSON.stringify(body), undefined, undefined, { functionName: this.s.functionName, sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid }).catch((e: unknown) => {
+    await this.targets.deliver(dest, JSON.stringify(body), undefined, undefined, {
+      functionName: this.s.functionName,
+      qualifier: this.s.qualifier,
+      // The version that ran, as the record's responseContext says: a delivery-failure fault's
+      // `qualifier` matches it as it matches invocations ($LATEST for an unqualified mapping).
+      executedVersion: response?.executedVersion ?? this.notRun(),
+      sourceArn: this.s.sourceArn,
+      mappingUuid: this.s.uuid,
+    }).catch((e: unknown) => {
       this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: could not deliver ${what} to ${dest}: ${(e as Error).message}` });
     });
   }

@@ -23,7 +23,7 @@ import { AsyncQueue } from "../invocation/async-queue.ts";
 import { FrontDoorArrivals } from "../invocation/front-door-priority.ts";
 import { ConcurrencyGovernor, regionBurst, type GovernorSettings } from "../invocation/concurrency-governor.ts";
 import { FaultInjector } from "../faults/fault-injector.ts";
-import { FaultNames, simulatorNames } from "../faults/fault-names.ts";
+import { FaultNames, simulatorMappingIds, simulatorNames } from "../faults/fault-names.ts";
 import { Invoker } from "../invocation/invoker.ts";
 import { ProvisionedConcurrency } from "../invocation/provisioned-concurrency.ts";
 import { TargetRegistry } from "../invocation/targets.ts";
@@ -183,7 +183,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
       throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
     }
   }
-  const faults = new FaultInjector(clock, telemetry, rng.stream("faults"), new FaultNames(simulatorNames(() => registry.list().map((r) => r.name), (v) => state.hub.view(v))));
+  const faults = new FaultInjector(clock, telemetry, rng.stream("faults"), new FaultNames(simulatorNames(() => registry.list().map((r) => r.name), (v) => state.hub.view(v)), () => simulatorMappingIds((v) => state.hub.view(v))));
   const frontDoor = new FrontDoorArrivals();
   (opts.faults ?? []).forEach((f, i) => {
     try {
@@ -196,7 +196,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency, frontDoor), faults });
   cleanup.defer(() => invoker.close());
   const router = new AwsRouter(rng.stream("request-ids"));
-  const provisioned = new ProvisionedConcurrency(store, registry, invoker);
+  const provisioned = new ProvisionedConcurrency(store, registry, invoker, telemetry);
   // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.
   const targets = new TargetRegistry(faults);
   targets.register("lambda", {

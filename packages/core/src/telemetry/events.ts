@@ -96,6 +96,8 @@ export type TelemetryEvent = Base &
       }
     | { type: "function.log"; functionName: string; environmentId: string; requestId?: string; text: string }
     | { type: "function.changed"; functionName: string; change: "created" | "code" | "configuration" | "deleted" | "published"; version?: string }
+    // PutProvisionedConcurrencyConfig (requested > 0) or its deletion (0): which version the qualifier's environments run.
+    | { type: "provisioned-concurrency.changed"; functionName: string; qualifier: string; version: string; requested: number }
     // The async queue (issue 5): an event's life from 202 to its destinations.
     | { type: "async.enqueued"; requestId: string; functionName: string; qualifier?: string }
     | { type: "async.attempt.started"; requestId: string; functionName: string; attempt: number }

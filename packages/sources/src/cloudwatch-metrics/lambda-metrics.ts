@@ -1,6 +1,7 @@
 import type { TelemetryEvent } from "@lambda-sim/core";
 import { mappingEventCounts } from "./mapping-event-counts.ts";
 import { dimensionKey, type MetricStore } from "./metric-store.ts";
+import { ProvisionedMetrics, type MetricSample } from "./provisioned-metrics.ts";
 
 const NS = "AWS/Lambda";
 /** Enqueue times of async events awaiting an attempt, for AsyncEventAge; bounded (chosen). */
@@ -17,13 +18,15 @@ const MAX_PENDING_ASYNC = 100_000;
  * - AsyncEventsReceived, AsyncEventAge (ms from enqueue to each attempt), AsyncEventsDropped,
  *   DeadLetterErrors, DestinationDeliveryFailures;
  * - IteratorAge (ms, stream mappings: age of the batch's last record when it is invoked);
- * - an event source mapping's EventCount metrics, when its MetricsConfig asks (mapping-event-counts.ts).
+ * - an event source mapping's EventCount metrics, when its MetricsConfig asks (mapping-event-counts.ts);
+ * - the provisioned concurrency metrics (provisioned-metrics.ts).
  */
 export class LambdaMetrics {
   private readonly store: MetricStore;
   private readonly enqueuedAt = new Map<string, number>();
   /** The three dimension sets of each function and qualifier, as store keys (computed once). */
   private readonly dimensionCache = new Map<string, string[]>();
+  private readonly provisioned = new ProvisionedMetrics();
 
   constructor(store: MetricStore) {
     this.store = store;
@@ -40,8 +43,13 @@ export class LambdaMetrics {
           this.put("Duration", d, e.durationMs, "Milliseconds");
         }
         if (!failed) this.enqueuedAt.delete(e.requestId);
+        this.putAll(this.provisioned.samples(e));
         return;
       }
+      case "environment.state-changed":
+      case "provisioned-concurrency.changed":
+        this.putAll(this.provisioned.samples(e));
+        return;
       case "invocation.throttled":
         for (const d of this.dimensionSets(e.functionName, e.qualifier)) this.put("Throttles", d, 1, "Count");
         return;
@@ -95,6 +103,10 @@ export class LambdaMetrics {
       this.dimensionCache.set(resource, sets);
     }
     return sets;
+  }
+
+  private putAll(samples: MetricSample[] | undefined): void {
+    if (samples !== undefined) for (const [name, dims, value, unit] of samples) this.put(name, dims, value, unit);
   }
 
   private put(name: string, dims: string, value: number, unit: string): void {

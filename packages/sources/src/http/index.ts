@@ -13,6 +13,8 @@ export interface ApiView {
   /** Base address of each stage, path form and host form. */
   stages: { stage: string; url: string; hostUrl: string }[];
   routes: string[];
+  /** The functions its routes call (the start banner suggests invoking others directly). */
+  functions: string[];
 }
 
 /**
@@ -30,11 +32,13 @@ export const apiGatewaySource: Source<ApiConfig> = {
     const front = new ApiGatewayFront(ctx.clock, ctx.rng.stream("api-gateway"));
     const deps = { invoker: ctx.invoker, telemetry: ctx.telemetry, clock: ctx.clock, accountId: ctx.accountId, region: ctx.region };
     const routes = new Map<string, string[]>();
+    const functions = new Map<string, string[]>();
     for (const [name, entry] of Object.entries(config ?? {})) {
       const id = entry.id ?? apiId(ctx.accountId, ctx.region, name);
       const api: ApiHandler = entry.protocolType === "REST" ? new RestApi(name, id, entry, deps) : new HttpApi(name, id, entry, deps);
       front.add(api);
       routes.set(id, Object.keys(entry.routes));
+      functions.set(id, [...new Set(Object.values(entry.routes).map((r) => (typeof r === "string" ? r : r.functionName)))]);
     }
     ctx.router.addFront({ name: "execute-api", pathPrefix: EXECUTE_API_PREFIX, hostLabel: EXECUTE_API_HOST_LABEL, handler: front.handle });
     const endpoint = new URL(ctx.endpoint);
@@ -48,6 +52,7 @@ export const apiGatewaySource: Source<ApiConfig> = {
           return { stage, url: `${ctx.endpoint}${EXECUTE_API_PREFIX}${api.id}${suffix}`, hostUrl: `${endpoint.protocol}//${api.id}.execute-api.localhost:${endpoint.port}${suffix}` };
         }),
         routes: routes.get(api.id) ?? [],
+        functions: functions.get(api.id) ?? [],
       })),
     );
   },

@@ -7,6 +7,20 @@ import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
 import { ScheduleStore } from "./schedule-store.ts";
 import { schedulerRestSpec, schedulerRoutes } from "./scheduler-api.ts";
 
+/** What `/_sim/state` and the start banner show of one schedule or scheduled rule. */
+export interface ScheduleView {
+  kind: "scheduler" | "rule";
+  name: string;
+  expression: string;
+  state: "ENABLED" | "DISABLED";
+  lastFireAt: number | undefined;
+  nextFireAt: number | undefined;
+  /** Its targets' ARNs. */
+  targets: string[];
+  /** The targets with a constant Input, and that Input (the payload a Lambda target gets). */
+  inputs: { arn: string; input: string }[];
+}
+
 export interface SchedulesOptions {
   /** `lambda-sim start --catch-up`: one fire per schedule that missed fires while lambda-sim was down. */
   catchUp?: boolean;
@@ -70,7 +84,16 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         "POST",
       );
       ctx.addStateView("schedules", () =>
-        store.list().map((s) => ({ kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt, nextFireAt: r.nextFireAt(s), targets: s.def.Targets.map((t) => t.Arn) })),
+        store.list().map((s): ScheduleView => ({
+          kind: s.kind,
+          name: s.name,
+          expression: s.def.ScheduleExpression,
+          state: s.def.State,
+          lastFireAt: s.lastFireAt,
+          nextFireAt: r.nextFireAt(s),
+          targets: s.def.Targets.map((t) => t.Arn),
+          inputs: s.def.Targets.flatMap((t) => (t.Input === undefined ? [] : [{ arn: t.Arn, input: t.Input }])),
+        })),
       );
       ctx.addSimRoute("/_sim/schedules", () => {
         return store.list().map((s) => {

@@ -1,0 +1,83 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { CreateAliasCommand, GetProvisionedConcurrencyConfigCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutProvisionedConcurrencyConfigCommand } from "@aws-sdk/client-lambda";
+import { CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, type Dimension, type Statistic } from "@aws-sdk/client-cloudwatch";
+import { cloudwatchMetricsSource } from "@lambda-sim/sources";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { until } from "./support/until.ts";
+
+/**
+ * AWS/Lambda's provisioned concurrency metrics, read as a user reads them after traffic on an
+ * alias with provisioned concurrency: ProvisionedConcurrentExecutions, ProvisionedConcurrencyUtilization
+ * (Maximum), ProvisionedConcurrencyInvocations and ProvisionedConcurrencySpilloverInvocations (Sum).
+ */
+const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
+const FN: Dimension[] = [{ Name: "FunctionName", Value: "pc" }];
+const ALIAS: Dimension[] = [...FN, { Name: "Resource", Value: "pc:live" }];
+
+let t: TestSimulator | undefined;
+let lambda: LambdaClient;
+let cw: CloudWatchClient;
+
+afterEach(async () => {
+  lambda?.destroy();
+  cw?.destroy();
+  await t?.close();
+  t = undefined;
+});
+
+async function stat(metric: string, statistic: Statistic, dimensions: Dimension[]): Promise<number | undefined> {
+  const out = await cw.send(
+    new GetMetricStatisticsCommand({ Namespace: "AWS/Lambda", MetricName: metric, Dimensions: dimensions, StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 60_000), Period: 3600, Statistics: [statistic] }),
+  );
+  const points = out.Datapoints ?? [];
+  return points.length === 0 ? undefined : points.reduce((n, p) => n + p[statistic]!, 0);
+}
+
+const invokeLive = (ms: number) => lambda.send(new InvokeCommand({ FunctionName: "pc", Qualifier: "live", Payload: Buffer.from(JSON.stringify({ ms })) }));
+
+describe("provisioned concurrency metrics", () => {
+  it("counts invocations on provisioned environments, spillover to on-demand ones, the peak in use and the utilization, per alias and per function", async () => {
+    t = await startTestSimulator({ functions: [{ functionName: "pc", runtime: "nodejs24.x", handler: "index.sleep", codeDir }], sources: [cloudwatchMetricsSource] });
+    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+    cw = new CloudWatchClient(t.clientConfig);
+    const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: "pc" }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: "pc", Name: "live", FunctionVersion: Version }));
+    await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live", ProvisionedConcurrentExecutions: 2 }));
+    await until(async () => (await lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live" }))).Status === "READY");
+
+    // One at a time: a provisioned environment each time (1 of 2 in use).
+    await invokeLive(1);
+    await invokeLive(1);
+    // Three at once: both provisioned environments busy (2 of 2), the third spills over on demand.
+    await Promise.all([invokeLive(400), invokeLive(400), invokeLive(400)]);
+    // $LATEST has no provisioned concurrency: neither provisioned nor spillover.
+    await lambda.send(new InvokeCommand({ FunctionName: "pc", Payload: Buffer.from('{"ms":1}') }));
+
+    for (const dims of [ALIAS, FN]) {
+      expect(await stat("ProvisionedConcurrencyInvocations", "Sum", dims)).toBe(4);
+      expect(await stat("ProvisionedConcurrencySpilloverInvocations", "Sum", dims)).toBe(1);
+      expect(await stat("ProvisionedConcurrentExecutions", "Maximum", dims)).toBe(2);
+    }
+    expect(await stat("ProvisionedConcurrencyUtilization", "Maximum", ALIAS)).toBe(1);
+    expect(await stat("ProvisionedConcurrencyUtilization", "Minimum", ALIAS)).toBe(0.5);
+    // The utilization is a version's or alias's: AWS gives no per-function figure.
+    expect(await stat("ProvisionedConcurrencyUtilization", "Maximum", FN)).toBeUndefined();
+    // Every invocation still counts in Invocations (5 on the version, 1 on $LATEST).
+    expect(await stat("Invocations", "Sum", FN)).toBe(6);
+
+    const listed = await cw.send(new ListMetricsCommand({ Namespace: "AWS/Lambda", Dimensions: [{ Name: "Resource", Value: "pc:live" }] }));
+    expect(new Set(listed.Metrics?.map((m) => m.MetricName))).toEqual(
+      new Set(["ProvisionedConcurrencyInvocations", "ProvisionedConcurrencySpilloverInvocations", "ProvisionedConcurrentExecutions", "ProvisionedConcurrencyUtilization"]),
+    );
+
+    const data = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(Date.now() - 3_600_000),
+        EndTime: new Date(Date.now() + 60_000),
+        MetricDataQueries: [{ Id: "spill", MetricStat: { Metric: { Namespace: "AWS/Lambda", MetricName: "ProvisionedConcurrencySpilloverInvocations", Dimensions: ALIAS }, Period: 3600, Stat: "Sum" } }],
+      }),
+    );
+    expect(data.MetricDataResults?.[0]?.Values).toEqual([1]);
+  });
+});

@@ -1,0 +1,70 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { CLI, startLambdaSim } from "./support/lambda-sim-process.ts";
+
+/**
+ * A newcomer's first command is the start banner's `try:` line, copied into a shell as it is. It
+ * must succeed for every bundled example: the function named gets a payload it accepts.
+ */
+const EXAMPLES = fileURLToPath(new URL("../examples/", import.meta.url));
+
+/** The banner's suggested command, run by a POSIX shell with `lambda-sim` standing for our bin. */
+async function runSuggestion(output: string): Promise<{ command: string; code: number | null; stdout: string; stderr: string }> {
+  const command = /try: (lambda-sim invoke .*)\n/.exec(output)?.[1];
+  expect(command, output).toBeDefined();
+  // `lambda-sim` on PATH, as an installed package puts it (dash takes no hyphen in a function name).
+  const bin = mkdtempSync(join(tmpdir(), "bin-"));
+  writeFileSync(join(bin, "lambda-sim"), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+  return new Promise((resolve) => {
+    const child = spawn("sh", ["-c", command!], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b));
+    child.stderr.on("data", (b: Buffer) => (stderr += b));
+    child.on("exit", (code) => resolve({ command: command!, code, stdout, stderr }));
+  });
+}
+
+describe("the start banner's suggested invoke", () => {
+  it("succeeds for examples/lambda-sim.yaml: hello with the input its schedule sends", async () => {
+    const sim = await startLambdaSim(["--config", join(EXAMPLES, "lambda-sim.yaml"), "--in-memory"]);
+    const r = await runSuggestion(sim.output());
+    expect(r.command).toBe(`lambda-sim invoke hello --payload '{"name":"Paris"}' --log --endpoint ${sim.endpoint}`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ message: "Hello, Paris!" });
+  }, 60_000);
+
+  it("succeeds for the SAM example: not the API's function (it wants an API Gateway event), the scheduled one with its Input", async () => {
+    const sim = await startLambdaSim(["--template", join(EXAMPLES, "sam-app/template.yaml"), "--parameter-overrides", "Stage=dev", "--in-memory"]);
+    const r = await runSuggestion(sim.output());
+    expect(r.command).toMatch(/^lambda-sim invoke sam-app-NightlyReportFunction-\w+ --payload '\{"report":"nightly"\}' --log/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("nightly: 0 order(s) waiting, 0 dead-lettered");
+  }, 60_000);
+
+  it("passes over a queue consumer for a function nothing triggers, which `{}` suits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "banner-"));
+    const config = join(dir, "lambda-sim.yaml");
+    writeFileSync(
+      config,
+      [
+        "functions:",
+        `  a-consumer: { runtime: nodejs24.x, handler: index.handler, codeUri: ${join(EXAMPLES, "functions/orders")} }`,
+        `  b-direct: { runtime: nodejs24.x, handler: index.handler, codeUri: ${join(EXAMPLES, "functions/hello")} }`,
+        "queues:",
+        "  orders:",
+        "eventSourceMappings:",
+        "  - { functionName: a-consumer, eventSourceArn: sqs:orders }",
+        "",
+      ].join("\n"),
+    );
+    const sim = await startLambdaSim(["--config", config, "--in-memory"]);
+    const r = await runSuggestion(sim.output());
+    expect(r.command).toBe(`lambda-sim invoke b-direct --payload '{}' --log --endpoint ${sim.endpoint}`);
+    expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+});
