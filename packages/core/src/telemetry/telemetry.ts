@@ -65,15 +65,9 @@ export class Telemetry {
 
   /** Runs `fn`; the events it emits are delivered on the next turn of the loop (or at the next flush). */
   deferred(fn: () => void): void {
-    if (this.deferring) return fn();
-    this.deferring = true;
-    try {
-      fn();
-    } finally {
-      this.deferring = false;
-      // Even when `fn` threw: what it emitted before is delivered all the same.
-      if (this.pending.length > 0 && this.scheduled === undefined) this.scheduled = setImmediate(this.deliverPending);
-    }
+    this.holding(fn, () => {
+      if (this.scheduled === undefined) this.scheduled = setImmediate(this.deliverPending);
+    });
   }
 
   /**
@@ -84,14 +78,22 @@ export class Telemetry {
    * the caller, the simulator and the runtime share them).
    */
   later(fn: () => void): void {
+    this.holding(fn, () => {
+      // One wall timer at a time, left to run out: arming and cancelling one per invocation costs more.
+      if (this.fallback === undefined) this.fallback = stopwatch.after(LATER_MS, this.deliverLate);
+    });
+  }
+
+  /** Runs `fn` holding back what it emits (inside another block: that block's rule applies), then `schedule`s its delivery. */
+  private holding(fn: () => void, schedule: () => void): void {
     if (this.deferring) return fn();
     this.deferring = true;
     try {
       fn();
     } finally {
       this.deferring = false;
-      // One wall timer at a time, left to run out: arming and cancelling one per invocation costs more.
-      if (this.pending.length > 0 && this.fallback === undefined) this.fallback = stopwatch.after(LATER_MS, this.deliverLate);
+      // Even when `fn` threw: what it emitted before is delivered all the same.
+      if (this.pending.length > 0) schedule();
     }
   }
 
