@@ -125,12 +125,19 @@ export class AwsRouter {
     const front = this.fronts.length === 0 ? undefined : this.frontFor(req);
     const name = front !== undefined ? front.front.name : (signingService(req.headers.authorization) ?? this.serviceFromTarget(req.headers["x-amz-target"]) ?? this.serviceFromPath(req.method ?? "GET", req.url ?? "/"));
     const service = front !== undefined ? front.registered : name === undefined ? undefined : this.services.get(name);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(c);
+    });
     req.on("error", () => res.destroy());
-    receiveBody(req, (body) => {
-      if (body === undefined) {
+    req.on("end", () => {
+      if (size > MAX_REQUEST_BYTES) {
         const e = new AwsError("RequestEntityTooLargeException", 413, `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${name ?? "AWS"} operation`, { messageKey: "message" });
         return writeRestJsonError(res, e, requestId);
       }
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       if (front === undefined && this.authenticate !== undefined && !this.authenticate(req, res, body, requestId)) return;
       const handler = service === undefined ? undefined : this.handlerFor(service, req);
       if (handler === undefined) {
@@ -211,31 +218,6 @@ function internalError(res: ServerResponse, e: unknown, requestId: string): void
 }
 
 /** `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/lambda/aws4_request, ...` → "lambda". */
-/**
- * Calls `done` with the request's body (undefined when over MAX_REQUEST_BYTES). A body that came
- * with its headers, as a small JSON request's does, is complete once the parser's turn is over:
- * read at once then, rather than through the stream's flowing mode, whose 'data' and 'end' take
- * three more ticks of the event loop's queue on every request (issue 16: the front door's share of
- * a warm invoke). Otherwise the body is gathered as it arrives.
- */
-function receiveBody(req: IncomingMessage, done: (body: Buffer | undefined) => void): void {
-  queueMicrotask(() => {
-    if (req.complete && !req.destroyed && req.readableLength <= MAX_REQUEST_BYTES) {
-      const buffered = req.read() as Buffer | null;
-      return done(buffered ?? EMPTY_BODY);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(c);
-    });
-    req.on("end", () => done(size > MAX_REQUEST_BYTES ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-  });
-}
-
-const EMPTY_BODY = Buffer.alloc(0);
-
 export function signingService(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
   const i = authorization.indexOf("Credential=");
