@@ -9,7 +9,7 @@ interface VersionPool {
   /** Initialised and not retiring: the allocated provisioned concurrency. */
   ready: number;
   busy: number;
-  /** Set by provisioned-concurrency.changed; a config restored before this source started is named by its version. */
+  /** The alias or version the config is on (provisioned-concurrency.changed). */
   qualifier?: string;
   /** Its FunctionName and FunctionName + Resource dimension keys, once computed. */
   dims?: [string, string];
