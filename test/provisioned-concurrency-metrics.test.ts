@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateAliasCommand, GetProvisionedConcurrencyConfigCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutProvisionedConcurrencyConfigCommand } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, GetProvisionedConcurrencyConfigCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutProvisionedConcurrencyConfigCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, type Dimension, type Statistic } from "@aws-sdk/client-cloudwatch";
 import { cloudwatchMetricsSource } from "@lambda-sim/sources";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
@@ -112,5 +112,24 @@ describe("provisioned concurrency metrics", () => {
     expect(await stat("ProvisionedConcurrencyInvocations", "Sum", ALIAS)).toBe(1);
     expect(await stat("ProvisionedConcurrentExecutions", "Maximum", ALIAS)).toBe(1);
     expect(await stat("ProvisionedConcurrencyInvocations", "Sum", [...FN, { Name: "Resource", Value: `pc:${Version}` }])).toBeUndefined();
+  });
+
+  it("per function, ProvisionedConcurrentExecutions counts every alias's provisioned environments in use together", async () => {
+    await start();
+    const blue = await lambda.send(new PublishVersionCommand({ FunctionName: "pc" }));
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "pc", MemorySize: 256 }));
+    const green = await lambda.send(new PublishVersionCommand({ FunctionName: "pc" }));
+    for (const [Name, FunctionVersion] of [["blue", blue.Version], ["green", green.Version]] as const) {
+      await lambda.send(new CreateAliasCommand({ FunctionName: "pc", Name, FunctionVersion }));
+      await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: Name, ProvisionedConcurrentExecutions: 1 }));
+      await ready(Name);
+    }
+    // One invocation on each alias at once: each alias's one environment busy, two for the function.
+    const invoke = (Qualifier: string) => lambda.send(new InvokeCommand({ FunctionName: "pc", Qualifier, Payload: Buffer.from('{"ms":400}') }));
+    await Promise.all([invoke("blue"), invoke("green")]);
+    expect(await stat("ProvisionedConcurrencyInvocations", "Sum", FN)).toBe(2);
+    expect(await stat("ProvisionedConcurrentExecutions", "Maximum", [...FN, { Name: "Resource", Value: "pc:blue" }])).toBe(1);
+    expect(await stat("ProvisionedConcurrentExecutions", "Maximum", [...FN, { Name: "Resource", Value: "pc:green" }])).toBe(1);
+    expect(await stat("ProvisionedConcurrentExecutions", "Maximum", FN)).toBe(2);
   });
 });
