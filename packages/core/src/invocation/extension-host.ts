@@ -32,7 +32,7 @@ export interface ExtensionHostOptions {
  */
 export const SHUTDOWN_BUDGET_MS = 2000;
 /** With internal extensions only (registered from the runtime's process): 500 ms (aws-facts §2.2). */
-export const INTERNAL_SHUTDOWN_BUDGET_MS = 500;
+const INTERNAL_SHUTDOWN_BUDGET_MS = 500;
 
 /**
  * The extensions of one execution environment: the executables of /opt/extensions started before

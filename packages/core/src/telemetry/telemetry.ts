@@ -12,11 +12,12 @@ export type TelemetryListener = (event: TelemetryEvent) => void;
  * the hot path can emit freely. A throwing listener is isolated from the emitter.
  *
  * Events emitted inside `deferred(fn)` are stamped at once and delivered on the next turn of the
- * event loop (issue 16): the end of an invocation answers its caller first, and the subscribers
- * (log store, metrics, console, dashboard) do their work while the caller reads the answer. Order
- * is kept: any other emit, a new subscriber and `flush()` deliver what waits first, and the
- * server flushes before it handles any request, so nothing read over HTTP can miss an event.
- * Only events whose subscribers read nothing but the event itself may be deferred
+ * event loop, those inside `later(fn)` at the next delivery (issue 16): an invocation hands its
+ * event to the runtime and answers its caller first, and the subscribers (log store, metrics,
+ * console, dashboard) do their work while a runtime works. Order is kept: any other emit, a new
+ * subscriber and `flush()` deliver what waits first, and the server flushes before it handles any
+ * request but an invocation (which reads none of them), so nothing read over HTTP can miss an
+ * event. Only events whose subscribers read nothing but the event itself may be held back
  * (`invocation.admitted` carries the governor's counts for that reason).
  */
 export class Telemetry {
@@ -98,9 +99,10 @@ export class Telemetry {
   }
 
   /**
-   * Delivers the deferred events now, in order. The server flushes as soon as an answer is written,
-   * so the turn of the loop scheduled for them is called off: it would cost an extra poll of the
-   * loop per invocation for nothing.
+   * Delivers the held-back events now, in order. The server flushes before it handles a request
+   * (an invocation excepted) and once its answer is written, so the turn of the loop scheduled
+   * for them is called off: it would cost an extra poll of the loop for nothing. The fallback
+   * timer of later() is left to run out (it finds nothing to deliver).
    */
   flush(): void {
     if (this.scheduled !== undefined) {
