@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateAliasCommand, GetProvisionedConcurrencyConfigCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutProvisionedConcurrencyConfigCommand } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, GetProvisionedConcurrencyConfigCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutProvisionedConcurrencyConfigCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, type Dimension, type Statistic } from "@aws-sdk/client-cloudwatch";
 import { cloudwatchMetricsSource } from "@lambda-sim/sources";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import type { SimulatorOptions } from "@lambda-sim/core";
 import { until } from "./support/until.ts";
 
 /**
@@ -18,13 +22,26 @@ const ALIAS: Dimension[] = [...FN, { Name: "Resource", Value: "pc:live" }];
 let t: TestSimulator | undefined;
 let lambda: LambdaClient;
 let cw: CloudWatchClient;
+const dirs: string[] = [];
 
 afterEach(async () => {
   lambda?.destroy();
   cw?.destroy();
   await t?.close();
   t = undefined;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+/** Function `pc` (its handler sleeps `ms`) with the CloudWatch metrics source. */
+async function start(opts: SimulatorOptions = {}): Promise<void> {
+  lambda?.destroy();
+  cw?.destroy();
+  t = await startTestSimulator({ functions: [{ functionName: "pc", runtime: "nodejs24.x", handler: "index.sleep", codeDir }], sources: [cloudwatchMetricsSource], ...opts });
+  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  cw = new CloudWatchClient(t.clientConfig);
+}
+
+const ready = (qualifier: string) => until(async () => (await lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: qualifier }))).Status === "READY");
 
 async function stat(metric: string, statistic: Statistic, dimensions: Dimension[]): Promise<number | undefined> {
   const out = await cw.send(
@@ -38,13 +55,11 @@ const invokeLive = (ms: number) => lambda.send(new InvokeCommand({ FunctionName:
 
 describe("provisioned concurrency metrics", () => {
   it("counts invocations on provisioned environments, spillover to on-demand ones, the peak in use and the utilization, per alias and per function", async () => {
-    t = await startTestSimulator({ functions: [{ functionName: "pc", runtime: "nodejs24.x", handler: "index.sleep", codeDir }], sources: [cloudwatchMetricsSource] });
-    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-    cw = new CloudWatchClient(t.clientConfig);
+    await start();
     const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: "pc" }));
     await lambda.send(new CreateAliasCommand({ FunctionName: "pc", Name: "live", FunctionVersion: Version }));
     await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live", ProvisionedConcurrentExecutions: 2 }));
-    await until(async () => (await lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live" }))).Status === "READY");
+    await ready("live");
 
     // One at a time: a provisioned environment each time (1 of 2 in use).
     await invokeLive(1);
@@ -79,5 +94,42 @@ describe("provisioned concurrency metrics", () => {
       }),
     );
     expect(data.MetricDataResults?.[0]?.Values).toEqual([1]);
+  });
+
+  it("after a restart, the restored config's metrics still name its alias", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-pc-metrics-"));
+    dirs.push(stateDir);
+    await start({ stateDir });
+    const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: "pc" }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: "pc", Name: "live", FunctionVersion: Version }));
+    await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: "live", ProvisionedConcurrentExecutions: 1 }));
+    await ready("live");
+    await t!.close();
+
+    await start({ stateDir });
+    await ready("live");
+    await invokeLive(1);
+    expect(await stat("ProvisionedConcurrencyInvocations", "Sum", ALIAS)).toBe(1);
+    expect(await stat("ProvisionedConcurrentExecutions", "Maximum", ALIAS)).toBe(1);
+    expect(await stat("ProvisionedConcurrencyInvocations", "Sum", [...FN, { Name: "Resource", Value: `pc:${Version}` }])).toBeUndefined();
+  });
+
+  it("per function, ProvisionedConcurrentExecutions counts every alias's provisioned environments in use together", async () => {
+    await start();
+    const blue = await lambda.send(new PublishVersionCommand({ FunctionName: "pc" }));
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "pc", MemorySize: 256 }));
+    const green = await lambda.send(new PublishVersionCommand({ FunctionName: "pc" }));
+    for (const [Name, FunctionVersion] of [["blue", blue.Version], ["green", green.Version]] as const) {
+      await lambda.send(new CreateAliasCommand({ FunctionName: "pc", Name, FunctionVersion }));
+      await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc", Qualifier: Name, ProvisionedConcurrentExecutions: 1 }));
+      await ready(Name);
+    }
+    // One invocation on each alias at once: each alias's one environment busy, two for the function.
+    const invoke = (Qualifier: string) => lambda.send(new InvokeCommand({ FunctionName: "pc", Qualifier, Payload: Buffer.from('{"ms":400}') }));
+    await Promise.all([invoke("blue"), invoke("green")]);
+    expect(await stat("ProvisionedConcurrencyInvocations", "Sum", FN)).toBe(2);
+    expect(await stat("ProvisionedConcurrentExecutions", "Maximum", [...FN, { Name: "Resource", Value: "pc:blue" }])).toBe(1);
+    expect(await stat("ProvisionedConcurrentExecutions", "Maximum", [...FN, { Name: "Resource", Value: "pc:green" }])).toBe(1);
+    expect(await stat("ProvisionedConcurrentExecutions", "Maximum", FN)).toBe(2);
   });
 });

@@ -97,4 +97,16 @@ describe("lambda-sim run: serviceTime gives a real-code function the time its ha
     expect(m.code).not.toBe(0);
     expect(m.stderr).toContain("serviceTime.worker: worker is runtime: model, whose model.durationMs is its service time");
   }, 60_000);
+
+  it("refuses a service time longer than the function's timeout (on AWS that invocation times out), naming the line", async () => {
+    const { scenario } = project(["serviceTime: { worker: 6s }"]);
+    const r = await runCli(["run", scenario]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/storm\.yaml:4 serviceTime\.worker: 6000 ms is longer than worker's timeout of 5 s \(on AWS that invocation times out\)/);
+    // Up to the timeout itself is accepted.
+    const ok = project(["serviceTime: { worker: 5s }"]);
+    writeFileSync(ok.scenario, readFileSync(ok.scenario, "utf8").replace("count: 40", "count: 1"));
+    const accepted = await runCli(["run", ok.scenario]);
+    expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
+  }, 60_000);
 });

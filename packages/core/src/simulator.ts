@@ -168,8 +168,10 @@ export class Simulator {
       if (isSimPath(req.url)) simApi.handle(req, res);
       else core.router.handle(req, res);
     };
-    core.provisioned.restore();
     await startSources(sources, core, { endpoint, simApi, sourceConfig: opts.sourceConfig, verifier }, cleanup);
+    // After the sources: their subscribers (CloudWatch's provisioned metrics) see each restored
+    // config's provisioned-concurrency.changed, and so its alias.
+    core.provisioned.restore();
     // One at a time, so a refused mapping is named by its place in the config.
     for (const [i, def] of (opts.eventSourceMappings ?? []).entries()) {
       try {

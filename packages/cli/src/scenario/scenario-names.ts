@@ -1,4 +1,4 @@
-import { builtInNames, dottedPath, parseReference, SimError, type FaultSpec } from "@lambda-sim/core";
+import { builtInNames, dottedPath, FUNCTION_DEFAULTS, parseReference, SimError, type FaultSpec } from "@lambda-sim/core";
 import { CONFIG_SECTION } from "../config/check-references.ts";
 import { logicalIds, physicalName, type NamedKind } from "../template/logical-names.ts";
 import type { StartConfig } from "../template/start-config.ts";
@@ -72,13 +72,19 @@ export class ScenarioNames {
     return out;
   }
 
-  /** `serviceTime:`'s functions as the simulator knows them; a `model` function's duration is its model's. */
+  /**
+   * `serviceTime:`'s functions as the simulator knows them; a `model` function's duration is its
+   * model's. A service time longer than the function's timeout is refused: on AWS that invocation
+   * times out (Sandbox.Timedout, aws-facts §1), it never succeeds after outlasting it.
+   */
   serviceTimes(byName: Readonly<Record<string, number>>): Map<string, number> {
     const out = new Map<string, number>();
     for (const [written, ms] of Object.entries(byName)) {
       const name = this.name("function", written, ["serviceTime", written], ["serviceTime"]);
       const fn = this.a.functions.find((f) => f.functionName === name);
+      const timeout = fn?.timeout ?? FUNCTION_DEFAULTS.timeout;
       if (fn?.runtime === "model") this.problem(["serviceTime", written], `serviceTime.${written}: ${written} is runtime: model, whose model.durationMs is its service time`);
+      else if (fn !== undefined && ms > timeout * 1000) this.problem(["serviceTime", written], `serviceTime.${written}: ${ms} ms is longer than ${written}'s timeout of ${timeout} s (on AWS that invocation times out)`);
       else out.set(name, ms);
     }
     return out;

@@ -46,8 +46,6 @@ export class ExecutionEnvironment implements Environment {
   private readonly freezer: FreezePolicy;
   /** The running invocation, its result and report. */
   private readonly report: InvocationReporter;
-  /** The running invocation's service time, when the function has one (ServiceTime). */
-  private serviceTime: ServiceTime | undefined;
   /** Exits, timeouts, out-of-memory, injected faults and extension failures: reset or retirement. */
   private readonly failures: EnvironmentFailures;
   /** /opt/extensions, the Extensions API and the Telemetry API of this environment. */
@@ -132,12 +130,13 @@ export class ExecutionEnvironment implements Environment {
       throw new Error(`environment ${this.id} cannot take an invocation in state ${this.state}`);
     }
     const coldStart = this.process.current === undefined;
+    let running!: RunningInvocation;
     const done = new Promise<InvocationResult>((resolve) => {
-      this.report.running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
+      running = this.report.running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
     });
     this.output.resetBudget(request.requestId);
     const serviceTimeMs = this.config.sim.serviceTimeMs;
-    this.serviceTime = serviceTimeMs === undefined ? undefined : new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`);
+    if (serviceTimeMs !== undefined) running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`);
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       await this.startProcess();
@@ -237,9 +236,14 @@ export class ExecutionEnvironment implements Environment {
     const idle = this.extensions.runtimeDone(o.requestId, o.kind === "response" ? "success" : "error", stopwatch.now() - (r.deliveredAt ?? stopwatch.now()), produced);
     if (!idle) return this.answerEarly(r, o);
     this.watchdogs.disarm();
+    this.completeAfterServiceTime(r, o);
+  }
+
+  /** Completes `r` now, or once its service time has passed. */
+  private completeAfterServiceTime(r: RunningInvocation, o: RuntimeOutcome): void {
     // Output the runtime wrote before posting is already in the pipe; one turn of the event loop
     // lets it reach the log ahead of END and REPORT.
-    const serviceTime = this.serviceTime;
+    const serviceTime = r.serviceTime;
     if (serviceTime === undefined || serviceTime.passed) return void setImmediate(() => this.complete(r, o));
     // The rest of its service time: the environment and its concurrency stay taken on the Clock,
     // which the handler's hold would stop.
@@ -261,7 +265,12 @@ export class ExecutionEnvironment implements Environment {
       if (r.request.logTail === true) early.logTail = r.log.tailBase64();
       r.answer(early);
     });
-    void this.extensions.whenIdle().then(() => setImmediate(() => this.complete(r, o)));
+    // The Invoke phase lasts until the extensions are done and the service time has passed.
+    void this.extensions.whenIdle().then(() => {
+      if (this.report.running !== r) return;
+      this.watchdogs.disarm();
+      this.completeAfterServiceTime(r, o);
+    });
   }
 
   /** The invocation is over: its result (duration up to now), and the environment is free again. */

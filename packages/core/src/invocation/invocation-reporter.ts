@@ -81,6 +81,7 @@ export class InvocationReporter {
     if (r.request.logTail === true) result.logTail = r.log.tailBase64();
     this.running = undefined;
     this.finished++;
+    r.serviceTime?.cancel();
     r.hold.release();
     r.resolve(result);
   }

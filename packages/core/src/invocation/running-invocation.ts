@@ -2,6 +2,7 @@ import type { Hold } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import { billedDuration, endLine, InvocationLog, reportLine, startLine } from "./invocation-log.ts";
 import { failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
+import type { ServiceTime } from "./service-time.ts";
 
 /**
  * The invocation an ExecutionEnvironment is running and its report: the timings it gathers (init,
@@ -13,6 +14,8 @@ export class RunningInvocation {
   readonly log = new InvocationLog();
   readonly coldStart: boolean;
   readonly hold: Hold;
+  /** Its service time, when the function has one; cancelled however the invocation ends (finish). */
+  serviceTime: ServiceTime | undefined;
   /** Settles the caller's promise, or once the caller has its answer, the invocation's `completion`. */
   resolve: (r: InvocationResult) => void;
   /** The caller has the runtime's response while extensions still work (answer()). */

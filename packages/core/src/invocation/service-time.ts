@@ -1,4 +1,4 @@
-import type { Clock } from "../clock/clock.ts";
+import type { Clock, TimerHandle } from "../clock/clock.ts";
 
 /**
  * The service time one invocation of real code takes (SimFunctionSettings.serviceTimeMs, a
@@ -11,9 +11,10 @@ import type { Clock } from "../clock/clock.ts";
 export class ServiceTime {
   private up = false;
   private onUp: (() => void) | undefined;
+  private readonly timer: TimerHandle;
 
   constructor(clock: Clock, ms: number, label: string) {
-    clock.setTimer(
+    this.timer = clock.setTimer(
       ms,
       () => {
         this.up = true;
@@ -32,5 +33,14 @@ export class ServiceTime {
   whenPassed(fn: () => void): void {
     if (this.up) fn();
     else this.onUp = fn;
+  }
+
+  /**
+   * The invocation ended another way (timeout, crash, retirement): its service time is no longer
+   * pending work, which a VirtualClock's run-until-idle would otherwise advance to.
+   */
+  cancel(): void {
+    this.timer.cancel();
+    this.onUp = undefined;
   }
 }

@@ -97,10 +97,12 @@ export class EventSourceMappings {
     checkStringMembers(input);
     if (!input.EventSourceArn) throw unrecognizedEventSource();
     const rec = this.target(input.FunctionName ?? "");
-    const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name);
+    // AWS's conflict is one source and one qualified function ARN: `fn:blue` beside `fn:green` is two mappings.
+    const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name && m.qualifier === rec.qualifier);
     if (duplicate !== undefined) {
+      const fn = rec.qualifier === undefined ? rec.name : `${rec.name}:${rec.qualifier}`;
       throw lambdaErrors.resourceConflict(
-        `An event source mapping with ${this.kindOf(input.EventSourceArn)} arn (" ${input.EventSourceArn} ") and function (" ${rec.name} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
+        `An event source mapping with ${this.kindOf(input.EventSourceArn)} arn (" ${input.EventSourceArn} ") and function (" ${fn} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
     if (!this.isStream(input.EventSourceArn)) rejectStreamOnlyParams(input);
@@ -130,9 +132,12 @@ export class EventSourceMappings {
   }
 
   list(filter: { EventSourceArn?: string; FunctionName?: string }): Record<string, unknown>[] {
-    const fn = filter.FunctionName === undefined ? undefined : this.registry.get(filter.FunctionName).name;
+    const fn = filter.FunctionName === undefined ? undefined : this.target(filter.FunctionName);
+    // A qualified FunctionName lists that version's or alias's mappings (ListEventSourceMappings'
+    // FunctionName). Unqualified, every mapping of the function: AWS does not say; our choice.
+    const matches = (m: Mapping) => fn === undefined || (m.functionName === fn.name && (fn.qualifier === undefined || m.qualifier === fn.qualifier));
     return [...this.mappings.values()]
-      .filter((m) => (filter.EventSourceArn === undefined || m.sourceArn === filter.EventSourceArn) && (fn === undefined || m.functionName === fn))
+      .filter((m) => (filter.EventSourceArn === undefined || m.sourceArn === filter.EventSourceArn) && matches(m))
       .map((m) => this.shape(m));
   }
 

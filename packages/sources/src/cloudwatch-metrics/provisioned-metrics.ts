@@ -9,7 +9,7 @@ interface VersionPool {
   /** Initialised and not retiring: the allocated provisioned concurrency. */
   ready: number;
   busy: number;
-  /** Set by provisioned-concurrency.changed; a config restored before this source started is named by its version. */
+  /** The alias or version the config is on (provisioned-concurrency.changed). */
   qualifier?: string;
   /** Its FunctionName and FunctionName + Resource dimension keys, once computed. */
   dims?: [string, string];
@@ -21,7 +21,8 @@ interface VersionPool {
  * provisioned concurrency configured (dimensions FunctionName + Resource `function:qualifier`)
  * and, but for the utilization, per function (FunctionName):
  * - ProvisionedConcurrentExecutions: provisioned environments processing an invocation, sampled
- *   as each one starts one (view it with Maximum);
+ *   as each one starts one (view it with Maximum); per function, those of all its versions and
+ *   aliases together;
  * - ProvisionedConcurrencyUtilization: that count divided by the provisioned concurrency
  *   allocated (0.5: half in use; Maximum);
  * - ProvisionedConcurrencyInvocations: invocations run by a provisioned environment (Sum);
@@ -34,6 +35,8 @@ export class ProvisionedMetrics {
   private readonly pools = new Map<string, VersionPool>();
   /** Provisioned environments alive: their version's pool key, and whether they count as ready or busy. */
   private readonly envs = new Map<string, { pool: string; ready: boolean; busy: boolean }>();
+  /** Busy provisioned environments per function, all versions and aliases together (its FunctionName-only figure). */
+  private readonly busyByFunction = new Map<string, number>();
 
   /** The samples `e` gives (none for most events: this runs on every one). */
   samples(e: TelemetryEvent): MetricSample[] | undefined {
@@ -70,14 +73,18 @@ export class ProvisionedMetrics {
     const ready = e.to === "idle" || e.to === "busy";
     if (ready !== env.ready) pool.ready += ready ? 1 : -1;
     const busy = e.to === "busy";
-    if (busy !== env.busy) pool.busy += busy ? 1 : -1;
+    if (busy !== env.busy) {
+      pool.busy += busy ? 1 : -1;
+      this.busyByFunction.set(e.functionName, (this.busyByFunction.get(e.functionName) ?? 0) + (busy ? 1 : -1));
+    }
     env.ready = ready;
     env.busy = busy;
     if (e.to === "retired") this.envs.delete(e.environmentId);
     if (!busy) return undefined;
     const [byFunction, byResource] = this.dimensions(e.functionName, key);
     return [
-      ["ProvisionedConcurrentExecutions", byFunction, pool.busy, "Count"],
+      // Per function, every version and alias with provisioned concurrency counts.
+      ["ProvisionedConcurrentExecutions", byFunction, this.busyByFunction.get(e.functionName)!, "Count"],
       ["ProvisionedConcurrentExecutions", byResource, pool.busy, "Count"],
       // A ratio: CloudWatch's unit for it is None (our reading; the guide gives no unit).
       ["ProvisionedConcurrencyUtilization", byResource, pool.ready === 0 ? 0 : pool.busy / pool.ready, "None"],
