@@ -2,9 +2,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { generatedName, writeStackTemplate } from "./support/sam-stack.ts";
+import { until } from "./support/until.ts";
 
 /**
  * `POST /_sim/faults` with the names a user has at hand (newuser2 N4): a template's logical id
@@ -118,6 +120,50 @@ describe("POST /_sim/faults: names", () => {
       ].join("\n"),
     );
   });
+  it("starts a template whose lambda-sim.yaml has faults naming the template's function and queue by logical id, and they fire; a misspelt one fails at its file:line", { timeout: 120_000 }, async () => {
+    const template = writeStackTemplate(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  OrdersFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async (e) => e;"
+      Events:
+        Jobs: { Type: SQS, Properties: { Queue: !GetAtt JobsQueue.Arn, BatchSize: 1 } }
+  JobsQueue:
+    Type: AWS::SQS::Queue
+    Properties: { QueueName: jobs }
+`);
+    const beside = join(template, "..", "lambda-sim.yaml");
+    const faults = (fn: string) => ["faults:", "  - { kind: error, source: sqs:JobsQueue, errorType: FromQueue }", `  - { kind: error, function: ${fn}, errorType: Boom }`, ""].join("\n");
+    writeFileSync(beside, faults("OrdersFunctoin"));
+    const refused = await startLambdaSim(["--template", template, "--in-memory"]).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    expect(refused.replaceAll(beside, "FILE")).toMatch(/FILE:3 faults\[1\]\.function: no function named 'OrdersFunctoin' \(the architecture has: shop-OrdersFunction-\w+, OrdersFunction\)/);
+
+    writeFileSync(beside, faults("OrdersFunction"));
+    const sim = await startLambdaSim(["--template", template, "--in-memory"]);
+    const orders = generatedName(sim.output(), "OrdersFunction");
+    const credentials = { accessKeyId: "x", secretAccessKey: "x" };
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
+    const sqs = new SQSClient({ endpoint: sim.endpoint, region: "us-east-1", credentials });
+    try {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: orders, Payload: "{}" }));
+      expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ errorType: "Boom" });
+      // The first matching fault fires: a delivery from the queue meets the source's.
+      await sqs.send(new SendMessageCommand({ QueueUrl: `${sim.endpoint}/000000000000/jobs`, MessageBody: "job" }));
+      await until(async () => ((await listed(sim.endpoint)) as { source?: string; fired: number }[]).some((f) => f.source === "sqs:jobs" && f.fired > 0));
+      expect(await listed(sim.endpoint)).toContainEqual(expect.objectContaining({ function: orders, errorType: "Boom" }));
+    } finally {
+      lambda.destroy();
+      sqs.destroy();
+      await sim.kill();
+    }
+  });
+
   it("refuses a fault scoped to a mapping UUID no mapping has, listing the mappings there are", { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "lambda-sim-fault-mapping-"));
     const file = join(dir, "lambda-sim.yaml");

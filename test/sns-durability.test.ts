@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { HAS_PYTHON } from "./support/python.ts";
 import { until } from "./support/until.ts";
@@ -58,6 +59,62 @@ describe("SNS durability", () => {
       rmSync(stateDir, { recursive: true, force: true });
     }
     // Two `lambda-sim start` processes: on a CPU-starved machine each start alone took 15-25 s.
+  }, 120_000);
+
+  it("keeps a delivery that fails while the simulator stops gracefully, and delivers it after the restart (not dead-lettered, not dropped)", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-sns-stop-"));
+    // An HTTP subscriber that holds the first notification until told to answer 503; then healthy.
+    let held: ((status: number) => void) | undefined;
+    const delivered: string[] = [];
+    const server = createServer((req, res) => {
+      let text = "";
+      req.on("data", (c) => (text += c));
+      req.on("end", async () => {
+        const body = JSON.parse(text);
+        if (body.Type === "SubscriptionConfirmation") {
+          await fetch(body.SubscribeURL);
+          return void res.writeHead(200).end();
+        }
+        if (delivered.length === 0 && held === undefined) return void (held = (status) => res.writeHead(status).end());
+        delivered.push(body.Message);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const credentials = { accessKeyId: "x", secretAccessKey: "x" };
+    try {
+      const first = await startLambdaSim(["--state", stateDir]);
+      const sns = client(first.endpoint);
+      const sqs = new SQSClient({ endpoint: first.endpoint, region: "us-east-1", credentials });
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "sub-dlq" }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "stopping" }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn }) } }));
+      await until(async () => !(await fetch(`${first.endpoint}/_sim/state`).then((r) => r.text())).includes('"pending":true'));
+      await sns.send(new PublishCommand({ TopicArn, Message: "m1" }));
+      await until(() => held !== undefined);
+      sns.destroy();
+      sqs.destroy();
+
+      // Ctrl-C while the delivery is in flight; it fails (the endpoint going away with the shutdown) once stopping has begun.
+      const exited = new Promise<number | null>((r) => first.child.once("exit", (code) => r(code)));
+      first.child.kill("SIGTERM");
+      await until(() => first.output().includes("SIGTERM: stopping"));
+      held!(503);
+      expect(await exited).toBe(0);
+
+      const second = await startLambdaSim(["--state", stateDir]);
+      await until(() => delivered.length > 0);
+      expect(delivered).toEqual(["m1"]);
+      const dlq = new SQSClient({ endpoint: second.endpoint, region: "us-east-1", credentials });
+      expect((await dlq.send(new ReceiveMessageCommand({ QueueUrl: `${second.endpoint}/000000000000/sub-dlq`, WaitTimeSeconds: 0 }))).Messages ?? []).toEqual([]);
+      dlq.destroy();
+      await second.kill();
+    } finally {
+      server.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("still recognises a FIFO topic's duplicate after a SIGKILL and restart within the 5-minute window", async () => {

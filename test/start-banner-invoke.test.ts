@@ -67,4 +67,35 @@ describe("the start banner's suggested invoke", () => {
     expect(r.command).toBe(`lambda-sim invoke b-direct --payload '{}' --log --endpoint ${sim.endpoint}`);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
+
+  it("passes over a topic's Lambda subscriber and a bus rule's target (each wants its own event) for a function called directly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "banner-"));
+    const config = join(dir, "lambda-sim.yaml");
+    const fn = (name: string, code: string) => `  ${name}: { runtime: nodejs24.x, handler: index.handler, codeUri: ${join(EXAMPLES, `functions/${code}`)} }`;
+    writeFileSync(
+      config,
+      [
+        "functions:",
+        fn("a-subscriber", "orders"),
+        fn("b-rule-target", "orders"),
+        fn("c-direct", "hello"),
+        "topics:",
+        "  orders:",
+        "    subscriptions:",
+        "      - { protocol: lambda, endpoint: lambda:a-subscriber }",
+        "buses:",
+        "  shop:",
+        "    rules:",
+        "      shipped:",
+        "        eventPattern: { source: [shop] }",
+        "        targets:",
+        "          - { id: ship, arn: lambda:b-rule-target }",
+        "",
+      ].join("\n"),
+    );
+    const sim = await startLambdaSim(["--config", config, "--in-memory"]);
+    const r = await runSuggestion(sim.output());
+    expect(r.command).toBe(`lambda-sim invoke c-direct --payload '{}' --log --endpoint ${sim.endpoint}`);
+    expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
 });

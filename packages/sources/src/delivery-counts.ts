@@ -30,8 +30,9 @@ export class DeliveryCounts {
     const c = this.of(key);
     c.failed++;
     if (outcome.retrying) {
-      if (!this.waiting.has(`${key}\n${id}`)) c.retrying++;
-      this.waiting.add(`${key}\n${id}`);
+      const waiting = `${key}\n${id}`;
+      if (!this.waiting.has(waiting)) c.retrying++;
+      this.waiting.add(waiting);
       return;
     }
     this.settle(key, id);
@@ -44,6 +45,8 @@ export class DeliveryCounts {
   }
 
   private settle(key: string, id: string): void {
+    // Every delivery settles here: no key string built while nothing waits for a retry.
+    if (this.waiting.size === 0) return;
     if (this.waiting.delete(`${key}\n${id}`)) this.of(key).retrying--;
   }
 

@@ -8,7 +8,7 @@ import { describeEvent, mayBeNotable, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeapWhenIdle } from "./start-heap.ts";
-import { suggestedInvoke, suggestedInvokeLine } from "./suggested-invoke.ts";
+import { suggestedInvoke, suggestedInvokeLine, type BusFeeds, type TopicFeeds } from "./suggested-invoke.ts";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
@@ -81,6 +81,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     schedules: list<ScheduleView>("schedules"),
     apis: list<ApiView>("apis"),
     functionUrls: list<FunctionUrlView>("functionUrls"),
+    topics: list<TopicFeeds>("topics"),
+    buses: (sim.hub.view("buses") as { list?: BusFeeds[] } | undefined)?.list,
   });
   const out = process.stdout;
   // Handlers before the banner: a Ctrl-C right after "listening on" would otherwise find none and

@@ -14,6 +14,19 @@ export interface FunctionFeeds {
   schedules?: ScheduleView[];
   apis?: ApiView[];
   functionUrls?: FunctionUrlView[];
+  topics?: TopicFeeds[];
+  /** The `buses` view's `list`. */
+  buses?: BusFeeds[];
+}
+
+/** A topic of the `topics` view: a `lambda` subscription's endpoint is the function's ARN. */
+export interface TopicFeeds {
+  subscriptions: { protocol: string; endpoint: string }[];
+}
+
+/** A bus of the `buses` view: its rules' targets by ARN. */
+export interface BusFeeds {
+  rules: { targets: { arn: string }[] }[];
 }
 
 // `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`, as schedule targets store them.
@@ -24,7 +37,8 @@ const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::([^:]
  * and nothing else is known of it, so the suggestion follows the triggers:
  * - a function an enabled schedule or rule invokes with a constant Input: that Input, the very
  *   payload it gets on AWS;
- * - else a function nothing triggers (no mapping, API route or function URL), called directly by
+ * - else a function nothing triggers (no mapping, API route, function URL, topic subscription or
+ *   rule target: each sends its own event shape), called directly by
  *   its users: `{}`, as `aws lambda invoke` sends with no --payload;
  * - else the first function with `{}` (a queue or stream consumer wants its source's events: the
  *   banner cannot make one up).
@@ -43,10 +57,17 @@ export function suggestedInvoke(feeds: FunctionFeeds): SuggestedInvoke | undefin
     ...(feeds.mappings ?? []).map((m) => m.functionName),
     ...(feeds.apis ?? []).flatMap((a) => a.functions),
     ...(feeds.functionUrls ?? []).map((u) => u.functionName),
-    ...(feeds.schedules ?? []).flatMap((s) => s.targets.map((arn) => LAMBDA_ARN.exec(arn)?.[1])),
+    ...(feeds.schedules ?? []).flatMap((s) => s.targets.map(functionOf)),
+    ...(feeds.topics ?? []).flatMap((t) => t.subscriptions.flatMap((s) => (s.protocol === "lambda" ? [functionOf(s.endpoint)] : []))),
+    ...(feeds.buses ?? []).flatMap((b) => b.rules.flatMap((r) => r.targets.map((t) => functionOf(t.arn)))),
   ]);
   const direct = feeds.functions.find((f) => !triggered.has(f)) ?? feeds.functions[0];
   return direct === undefined ? undefined : { functionName: direct, payload: "{}" };
+}
+
+/** The function NAME of a Lambda ARN; undefined for any other ARN. */
+function functionOf(arn: string): string | undefined {
+  return LAMBDA_ARN.exec(arn)?.[1];
 }
 
 /** The `try:` command line: the payload quoted for a POSIX shell. */

@@ -24,8 +24,9 @@ interface Reference {
  * checks these when a resource is created (a redrive target that does not exist is refused by
  * CreateQueue), and a reference that reaches nothing fails silently later: a poison message
  * received again and again. A full ARN is taken as written: that is how a config names what
- * was created with the API, or lives outside lambda-sim. `faults: false`: a scenario's faults name
- * its architecture's resources, logical ids included, and its own checks say where (scenario-names.ts).
+ * was created with the API, or lives outside lambda-sim. `faults: false`: a scenario's faults, or
+ * those of the lambda-sim.yaml beside a template, name the architecture's (the template's) resources,
+ * logical ids included, and are checked once those are known (scenario-names.ts, start-config.ts).
  */
 export function checkReferences(config: Record<string, unknown>, file: string, lineOf: (path: Path) => number | undefined, opts: { faults?: boolean } = {}): string[] {
   const declared = (noun: NamedKind) => [...Object.keys(asMap(config[CONFIG_SECTION[noun]])), ...builtInNames(noun)];

@@ -12,7 +12,8 @@ type Path = (string | number)[];
 const FAULT_PREFIXES = { source: ["sqs", "kinesis"], target: ["sqs", "sns", "lambda", "events"] } as const;
 
 /**
- * The one resolver of the names a scenario writes: a resource of the architecture by its own name
+ * The one resolver of the names a scenario, or the lambda-sim.yaml beside a template
+ * (start-config.ts: its faults), writes: a resource of the architecture by its own name
  * or, with a template, by its logical id (template/logical-names.ts), turned into the name the
  * simulator knows. Everything is resolved once, when the scenario loads, and the run uses what
  * came back: traffic steps' targets, faults' function, source and target, and every name an

@@ -37,11 +37,12 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
   if (opts.port === 0) opts.port = await freePort(opts.host);
   const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
   const nativeFile = opts.config ?? (existsSync(beside) ? beside : undefined);
-  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot });
+  // Its faults may name the template's resources (by logical id too): checked below, once those are known.
+  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot, faultReferences: false });
   // The template reader (SAM translation, intrinsics) only with a template: ~20 modules a
   // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
   const { loadTemplate } = await import("./load-template.ts");
-  return loadTemplate(template, {
+  const config = await loadTemplate(template, {
     sources,
     parameterOverrides: parseParameterOverrides(opts.parameterOverrides ?? []),
     stackName: opts.stackName,
@@ -49,6 +50,15 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
     codeRoot: opts.inMemory ? mkdtempSync(join(tmpdir(), "lambda-sim-template-")) : join(resolve(opts.state), "template-code"),
     native,
   });
+  if (native === undefined) return config;
+  // The faults of the lambda-sim.yaml beside the template, checked against both files' resources
+  // and resolved as a scenario's are: a logical id becomes the name the simulator knows, a name
+  // neither declares fails the start at its file:line.
+  const { ScenarioNames } = await import("../scenario/scenario-names.ts");
+  const names = new ScenarioNames(config, native.file, native.lineAt);
+  const faults = names.faults(native.faults);
+  names.check();
+  return { ...config, faults };
 }
 
 /**

@@ -140,10 +140,13 @@ export class DeliveryWorker {
       this.activity.report({ type: "sns.delivered", topicArn: d.message.TopicArn, subscriptionArn: sub.arn, messageId: d.message.MessageId, attempt, requestId: outcome.requestId });
       return void this.settled.push(d);
     }
+    // Failed while the simulator stops (perhaps because it stops): the row stays as it was, due
+    // again at the next start, as after a SIGKILL; as the EventBridge worker does (target-delivery.ts).
+    if (this.stopped) return;
     const policy = sub.protocol === "http" || sub.protocol === "https" ? httpRetryPolicy(sub.attributes.DeliveryPolicy, this.store.topic(sub.topicArn)?.attributes.DeliveryPolicy) : MANAGED_ENDPOINT_POLICY;
     const delay = outcome.kind === "retry" ? retryDelayMs(policy, attempt) : undefined;
     const base = { type: "sns.delivery-failed" as const, topicArn: d.message.TopicArn, subscriptionArn: sub.arn, messageId: d.message.MessageId, attempt, error: outcome.error };
-    if (delay !== undefined && !this.stopped) {
+    if (delay !== undefined) {
       this.store.retryAt(d.id, this.clock.now() + delay);
       this.activity.report({ ...base, retryInMs: delay });
       return;
