@@ -42,31 +42,31 @@ async function start(fn: FunctionDefinition, layerDir?: string) {
   const recorder = new TelemetryRecorder(t.sim.telemetry);
   const lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   const invoke = async (payload: unknown) => lambda.send(new InvokeCommand({ FunctionName: fn.functionName, Payload: Buffer.from(JSON.stringify(payload)) }));
-  const serviceTimers = () => clock.pendingTimers().filter((p) => p.label.startsWith(SERVICE_TIME));
-  return { clock, recorder, lambda, invoke, serviceTimers };
+  /** No service time is left pending, so run-until-idle has nothing to advance to. */
+  const expectNoServiceTimePending = async () => {
+    expect(clock.pendingTimers().filter((p) => p.label.startsWith(SERVICE_TIME))).toEqual([]);
+    const before = clock.now();
+    await clock.runUntilIdle();
+    expect(clock.now()).toBe(before);
+  };
+  return { clock, recorder, lambda, invoke, expectNoServiceTimePending };
 }
 
 describe("a function's service time lasts as long as its invocation", () => {
   it("an invocation that times out or crashes leaves no service time pending: run-until-idle does not move the clock", async () => {
-    const { clock, lambda, invoke, serviceTimers } = await start({ functionName: "worker", runtime: "nodejs24.x", handler: "index.sleep", codeDir, timeout: 1, sim: { serviceTimeMs: 600_000 } });
+    const { lambda, invoke, expectNoServiceTimePending } = await start({ functionName: "worker", runtime: "nodejs24.x", handler: "index.sleep", codeDir, timeout: 1, sim: { serviceTimeMs: 600_000 } });
     const timedOut = await invoke({ ms: 5_000 });
     expect(timedOut.FunctionError).toBe("Unhandled");
     expect(JSON.parse(Buffer.from(timedOut.Payload!).toString()).errorType).toBe("Sandbox.Timedout");
-    expect(serviceTimers()).toEqual([]);
-    const before = clock.now();
-    await clock.runUntilIdle();
-    expect(clock.now()).toBe(before);
+    await expectNoServiceTimePending();
     lambda.destroy();
   }, 30_000);
 
   it("a crash (the runtime exits) ends its service time too", async () => {
-    const { clock, lambda, invoke, serviceTimers } = await start({ functionName: "crasher", runtime: "nodejs24.x", handler: "index.exit", codeDir, sim: { serviceTimeMs: 600_000 } });
+    const { lambda, invoke, expectNoServiceTimePending } = await start({ functionName: "crasher", runtime: "nodejs24.x", handler: "index.exit", codeDir, sim: { serviceTimeMs: 600_000 } });
     const crashed = await invoke({ code: 3 });
     expect(JSON.parse(Buffer.from(crashed.Payload!).toString()).errorType).toBe("Runtime.ExitError");
-    expect(serviceTimers()).toEqual([]);
-    const before = clock.now();
-    await clock.runUntilIdle();
-    expect(clock.now()).toBe(before);
+    await expectNoServiceTimePending();
     lambda.destroy();
   }, 30_000);
 

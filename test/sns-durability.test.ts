@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,27 @@ import { until } from "./support/until.ts";
 
 const client = (endpoint: string) => new SNSClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
 
+/**
+ * An HTTP endpoint that confirms its subscription and hands each notification's message to
+ * `answer`, which answers it (or keeps it to answer later). Resolves with its URL and server.
+ */
+async function httpSubscriber(answer: (message: string, res: ServerResponse) => void): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    let text = "";
+    req.on("data", (c) => (text += c));
+    req.on("end", async () => {
+      const body = JSON.parse(text);
+      if (body.Type === "SubscriptionConfirmation") {
+        await fetch(body.SubscribeURL);
+        return void res.writeHead(200).end();
+      }
+      answer(body.Message, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
 describe("SNS durability", () => {
   it("delivers messages accepted but not yet delivered after a SIGKILL and restart", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-sns-crash-"));
@@ -20,21 +41,10 @@ describe("SNS durability", () => {
     let healthy = false;
     const failed = new Set<string>();
     const delivered = new Set<string>();
-    const server = createServer((req, res) => {
-      let text = "";
-      req.on("data", (c) => (text += c));
-      req.on("end", async () => {
-        const body = JSON.parse(text);
-        if (body.Type === "SubscriptionConfirmation") {
-          await fetch(body.SubscribeURL);
-          return void res.writeHead(200).end();
-        }
-        (healthy ? delivered : failed).add(body.Message);
-        res.writeHead(healthy ? 200 : 500).end();
-      });
+    const { url, server } = await httpSubscriber((message, res) => {
+      (healthy ? delivered : failed).add(message);
+      res.writeHead(healthy ? 200 : 500).end();
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     try {
       const first = await startLambdaSim(["--state", stateDir]);
       let sns = client(first.endpoint);
@@ -66,22 +76,11 @@ describe("SNS durability", () => {
     // An HTTP subscriber that holds the first notification until told to answer 503; then healthy.
     let held: ((status: number) => void) | undefined;
     const delivered: string[] = [];
-    const server = createServer((req, res) => {
-      let text = "";
-      req.on("data", (c) => (text += c));
-      req.on("end", async () => {
-        const body = JSON.parse(text);
-        if (body.Type === "SubscriptionConfirmation") {
-          await fetch(body.SubscribeURL);
-          return void res.writeHead(200).end();
-        }
-        if (delivered.length === 0 && held === undefined) return void (held = (status) => res.writeHead(status).end());
-        delivered.push(body.Message);
-        res.writeHead(200).end();
-      });
+    const { url, server } = await httpSubscriber((message, res) => {
+      if (delivered.length === 0 && held === undefined) return void (held = (status) => res.writeHead(status).end());
+      delivered.push(message);
+      res.writeHead(200).end();
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const credentials = { accessKeyId: "x", secretAccessKey: "x" };
     try {
       const first = await startLambdaSim(["--state", stateDir]);

@@ -130,13 +130,13 @@ export class ExecutionEnvironment implements Environment {
       throw new Error(`environment ${this.id} cannot take an invocation in state ${this.state}`);
     }
     const coldStart = this.process.current === undefined;
-    let running!: RunningInvocation;
+    const serviceTimeMs = this.config.sim.serviceTimeMs;
     const done = new Promise<InvocationResult>((resolve) => {
-      running = this.report.running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
+      const running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
+      if (serviceTimeMs !== undefined) running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`);
+      this.report.running = running;
     });
     this.output.resetBudget(request.requestId);
-    const serviceTimeMs = this.config.sim.serviceTimeMs;
-    if (serviceTimeMs !== undefined) running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`);
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       await this.startProcess();
