@@ -24,8 +24,8 @@ const { enableCompileCache } = /** @type {typeof import("node:module")} */ (proc
 const cacheDir = process.env._LAMBDA_SIM_COMPILE_CACHE;
 delete process.env._LAMBDA_SIM_COMPILE_CACHE;
 if (cacheDir) enableCompileCache(cacheDir);
-// The private channel's fd, likewise hidden from user code.
-const channelFd = process.env._LAMBDA_SIM_RUNTIME_FD;
+// The private channel's fds, likewise hidden from user code.
+const channelFds = process.env._LAMBDA_SIM_RUNTIME_FD;
 delete process.env._LAMBDA_SIM_RUNTIME_FD;
 
 const CALLBACK_WARNING =
@@ -43,7 +43,7 @@ installAwsLambdaGlobal();
 const http = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
 // Streamed responses always go over HTTP (chunked, with trailers); everything else takes the
 // private channel when there is one.
-const client = RuntimeChannelClient.usable(channelFd) ? new RuntimeChannelClient(Number(channelFd)) : http;
+const client = RuntimeChannelClient.open(channelFds) ?? http;
 
 /**
  * Ends the process after a failure the handler did not catch: reported as an init error until the

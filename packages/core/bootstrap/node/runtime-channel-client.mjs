@@ -1,6 +1,7 @@
 // @ts-check
 // The bootstrap's side of lambda-sim's private channel (packages/core/src/runtime/runtime-channel.ts
-// describes the frames): the Runtime API's exchanges as framed messages on an inherited socket,
+// describes the frames): the Runtime API's exchanges as framed messages on two inherited sockets,
+// events read from one and answers written to the other,
 // with the same methods as RuntimeApiClient. Reads and writes are synchronous on purpose: while the
 // bootstrap waits for its next event the whole JavaScript thread is blocked in read(2), so work the
 // handler left running (timers, promises) pauses at once between invocations, as a frozen
@@ -44,22 +45,24 @@ const EMPTY = Buffer.alloc(0);
 
 export class RuntimeChannelClient {
   /**
-   * Whether `fd` (the private variable's value) is still the channel's socket: an
-   * AWS_LAMBDA_EXEC_WRAPPER script may have closed or reused it, and HTTP then serves instead.
-   * @param {string | undefined} fd
+   * The channel the private variable (`events,answers`: two fd numbers) names, if both are still
+   * its sockets: an AWS_LAMBDA_EXEC_WRAPPER script may have closed or reused them, and HTTP then
+   * serves instead.
+   * @param {string | undefined} fds
    */
-  static usable(fd) {
-    if (!fd) return false;
+  static open(fds) {
+    const [events, answers] = (fds ?? "").split(",").map(Number);
     try {
-      return fstatSync(Number(fd)).isSocket();
+      return fstatSync(events).isSocket() && fstatSync(answers).isSocket() ? new RuntimeChannelClient(events, answers) : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   }
 
-  /** @param {number} fd the channel's file descriptor, inherited from the simulator */
-  constructor(fd) {
+  /** @param {number} fd the events' file descriptor @param {number} answerFd the answers' */
+  constructor(fd, answerFd) {
     this.fd = fd;
+    this.answerFd = answerFd;
     /** The last answer also asked for the next event. */
     this.asked = false;
     this.buffer = Buffer.allocUnsafe(64 * 1024);
@@ -128,7 +131,7 @@ export class RuntimeChannelClient {
     frame.writeUInt32BE(body.length, 4);
     head.copy(frame, PREFIX_BYTES);
     body.copy(frame, PREFIX_BYTES + head.length);
-    for (let off = 0; off < frame.length; ) off += writeSync(this.fd, frame, off, frame.length - off);
+    for (let off = 0; off < frame.length; ) off += writeSync(this.answerFd, frame, off, frame.length - off);
   }
 
   /** Reads one frame. @returns {{ header: Record<string, string>, body: Buffer }} */

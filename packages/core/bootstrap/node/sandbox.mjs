@@ -26,7 +26,7 @@ const { RuntimeChannelClient } = await import("./runtime-channel-client.mjs");
 // closed channel (lambda-sim shutting the pool down) ends the process.
 let frame;
 try {
-  frame = new RuntimeChannelClient(Number(process.env._LAMBDA_SIM_RUNTIME_FD)).read();
+  frame = /** @type {import("./runtime-channel-client.mjs").RuntimeChannelClient} */ (RuntimeChannelClient.open(process.env._LAMBDA_SIM_RUNTIME_FD)).read();
 } catch {
   process.exit(0);
 }

@@ -22,7 +22,7 @@ _COERCED = os.environ.get("LC_CTYPE")
 
 def specialise():
     try:
-        header, body = runtime_api_client.RuntimeChannelClient(int(os.environ["_LAMBDA_SIM_RUNTIME_FD"]))._read()
+        header, body = runtime_api_client.open_channel(os.environ["_LAMBDA_SIM_RUNTIME_FD"])._read()
     except Exception:
         # The channel closed: lambda-sim is shutting the pool down.
         sys.exit(0)

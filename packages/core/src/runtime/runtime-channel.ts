@@ -3,10 +3,17 @@ import { deadlineMs, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeApiServ
 
 /**
  * The private channel between the simulator and OUR bootstraps (Node, Python): the Runtime API's
- * exchanges as framed messages on a socket pair the process inherits as fd 3, instead of three
- * HTTP exchanges per invocation. The handler never sees it: the bootstrap reads the fd number
- * from a private variable and removes it before user code loads, and AWS_LAMBDA_RUNTIME_API keeps
- * answering for code that calls it (the Runtime API server holds the one protocol state both use).
+ * exchanges as framed messages on two socket pairs the process inherits, instead of three HTTP
+ * exchanges per invocation: events arrive on fd 3, answers leave on fd 4. The handler never sees
+ * them: the bootstrap reads the fd numbers from a private variable (`3,4`) and removes it before
+ * user code loads, and AWS_LAMBDA_RUNTIME_API keeps answering for code that calls it (the Runtime
+ * API server holds the one protocol state both use).
+ *
+ * One socket per direction, because the runtime waits for its next event blocked in read(2): on a
+ * single socket, the simulator reading an answer frees the runtime's send buffer, and Linux then
+ * wakes every sleeper on that socket (unix_write_space), the runtime's blocked read included, for
+ * nothing. Measured: about two invocations in three woke the runtime a second time so, and the
+ * simulator's read(2) paid for the wake-up on the answer's critical path.
  *
  * A frame is `u32 header length, u32 body length` (big-endian), the header as JSON, the body.
  *   simulator → runtime   { "lambda-runtime-aws-request-id": …, … }  the invoke headers, lower-case, as on HTTP; body = event
@@ -25,7 +32,9 @@ import { deadlineMs, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeApiServ
  * and then exits (an uncaught exception, a failed init) is heard before its exit is.
  */
 export const RUNTIME_CHANNEL_FD = 3;
-/** The variable that tells our bootstrap which fd its channel is (removed before user code runs). */
+/** The fd the runtime writes its answers to. */
+export const RUNTIME_ANSWER_FD = 4;
+/** The variable that tells our bootstrap its channel's fds, `events,answers` (removed before user code runs). */
 export const RUNTIME_CHANNEL_VARIABLE = "_LAMBDA_SIM_RUNTIME_FD";
 
 const PREFIX_BYTES = 8;
@@ -72,9 +81,16 @@ function frame(header: string, body: Buffer): Buffer {
   return out;
 }
 
+/** The simulator's ends of a runtime's channel: it writes events to one and reads answers from the other. */
+export interface ChannelSockets {
+  events: Duplex;
+  answers: Duplex;
+}
+
 /** Serves one runtime process's channel, feeding the environment's RuntimeApiServer. */
 export class RuntimeChannel {
   private readonly socket: Duplex;
+  private readonly answers: Duplex;
   private readonly api: RuntimeApiServer;
   private readonly send = (event: RuntimeEvent) => void this.socket.write(encodeEvent(event));
   /** The runtime has spoken on the channel (a wrapper that closed its fd leaves it on HTTP). */
@@ -84,16 +100,19 @@ export class RuntimeChannel {
   private received = 0;
   private needed = PREFIX_BYTES;
 
-  constructor(socket: Duplex, api: RuntimeApiServer) {
-    this.socket = socket;
+  constructor(sockets: ChannelSockets, api: RuntimeApiServer) {
+    this.socket = sockets.events;
+    this.answers = sockets.answers;
     this.api = api;
-    socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    this.answers.on("data", (chunk: Buffer) => this.receive(chunk));
     // The process died or was killed: its environment already handles the exit.
-    socket.on("error", () => {});
+    this.socket.on("error", () => {});
+    this.answers.on("error", () => {});
   }
 
   close(): void {
     this.socket.destroy();
+    this.answers.destroy();
   }
 
   /** Gathers chunks until a whole frame is there (a large response arrives in many), then parses. */

@@ -1,13 +1,12 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Duplex } from "node:stream";
 import { randomBytes } from "node:crypto";
 import { ColdStartBursts } from "./cold-start-bursts.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
-import { RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE, specialisationFrame } from "./runtime-channel.ts";
+import { RUNTIME_CHANNEL_VARIABLE, specialisationFrame } from "./runtime-channel.ts";
 import { driverFor, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
-import { mountTableFile, mountTablesOf, SandboxProcess, spawnSandbox, type SandboxOptions, type SandboxPlan } from "./sandbox-process.ts";
+import { channelOf, mountTableFile, mountTablesOf, SandboxProcess, spawnSandbox, type SandboxOptions, type SandboxPlan } from "./sandbox-process.ts";
 
 export interface SandboxPoolOptions {
   /** Ready sandboxes kept per key (0 disables the pool). */
@@ -126,8 +125,8 @@ export class SandboxPool {
     // The private /tmp's sh exports PWD (its working directory, resolved) to a process started
     // for the function; the sandbox's sh saw the pool's directory instead.
     const env = opts.privateTmp ? { ...plan.env, PWD: realpathSync(opts.config.codeDir) } : plan.env;
-    const channel = sandbox.child.stdio[RUNTIME_CHANNEL_FD] as Duplex;
-    channel.write(specialisationFrame(opts.config.codeDir, env));
+    const channel = channelOf(sandbox.child)!;
+    channel.events.write(specialisationFrame(opts.config.codeDir, env));
     // A lone cold start's sandbox is replaced at once, while its Init runs in the sandbox taken
     // (a cold start right behind it finds a head start, not a process spawned a moment before).
     // In a burst, the Inits get the cores and the key is refilled after the last (refill()).

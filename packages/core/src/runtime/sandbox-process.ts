@@ -9,7 +9,7 @@ import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
-import { RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE } from "./runtime-channel.ts";
+import { RUNTIME_ANSWER_FD, RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE, type ChannelSockets } from "./runtime-channel.ts";
 import { addLayerPaths, hostPathOf, optView } from "./layer-paths.ts";
 import { sandboxAddresses } from "./sandbox-addresses.ts";
 import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
@@ -50,7 +50,7 @@ const MEMORY_SAMPLE_MS = 50;
 export class SandboxProcess {
   readonly pid: number | undefined;
   /** The private channel to our bootstrap (runtime-channel.ts), for the runtimes whose bootstrap is ours. */
-  readonly channel: Duplex | undefined;
+  readonly channel: ChannelSockets | undefined;
   frozen = false;
   private readonly child: ChildProcess;
   private readonly opts: SandboxOptions;
@@ -97,9 +97,9 @@ export class SandboxProcess {
     const problem = entrypointProblem({ ...command, command: hostPathOf(command.command, opt) });
     if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${command.command}: ${problem}` };
     const privateTmp = opts.privateTmp ? { keep: pathsToKeep(opts, env), optDir: opt?.mount, hostsFile: opt?.mount === undefined || opts.address === undefined ? undefined : sandboxAddresses.hostsFile(opts.address) } : undefined;
-    // fd 3 is a socket pair: the private channel to our bootstrap (never to an extension), blocking on its side.
+    // fds 3 and 4 are socket pairs: the private channel to our bootstrap (never to an extension), blocking on its side.
     const channel = driver.privateChannel === true && opts.extension === undefined;
-    if (channel) env[RUNTIME_CHANNEL_VARIABLE] = String(RUNTIME_CHANNEL_FD);
+    if (channel) env[RUNTIME_CHANNEL_VARIABLE] = `${RUNTIME_CHANNEL_FD},${RUNTIME_ANSWER_FD}`;
     return { command, env, privateTmp, channel };
   }
 
@@ -116,7 +116,7 @@ export class SandboxProcess {
     this.child = child;
     this.opts = opts;
     this.pid = child.pid;
-    this.channel = (child.stdio[RUNTIME_CHANNEL_FD] as Duplex | null | undefined) ?? undefined;
+    this.channel = channelOf(child);
     if (child.pid !== undefined) opts.processes.record(opts.environmentId, child.pid, ledgerMarker);
     child.stdout!.on("data", opts.onOutput);
     child.stderr!.on("data", opts.onOutput);
@@ -199,10 +199,17 @@ export interface SandboxPlan {
   channel: boolean;
 }
 
-/** Spawns a runtime in its own process group, with fd 3 as its private channel when `channel`. */
+/** Spawns a runtime in its own process group, with fds 3 and 4 as its private channel when `channel`. */
 export function spawnSandbox(cmd: ProcessCommand, env: Record<string, string>, cwd: string, channel: boolean): ChildProcess {
-  const stdio = channel ? ["ignore", "pipe", "pipe", "pipe"] as const : ["ignore", "pipe", "pipe"] as const;
+  const stdio = channel ? ["ignore", "pipe", "pipe", "pipe", "pipe"] as const : ["ignore", "pipe", "pipe"] as const;
   return spawn(cmd.command, cmd.args, { cwd, env, detached: true, stdio: [...stdio] });
+}
+
+/** The simulator's ends of a spawned runtime's channel, when it has one. */
+export function channelOf(child: ChildProcess): ChannelSockets | undefined {
+  const events = child.stdio[RUNTIME_CHANNEL_FD] as Duplex | null | undefined;
+  const answers = child.stdio[RUNTIME_ANSWER_FD] as Duplex | null | undefined;
+  return events && answers ? { events, answers } : undefined;
 }
 
 let mountTables = 0;

@@ -5,8 +5,9 @@ response or an error per event, and /init/error. Plain HTTP/1.1 over the C socke
 than http.client or socket.py, whose imports (email parsing, enum conversions) cost milliseconds of
 every cold start. The simulator always answers with a Content-Length.
 
-When lambda-sim gives the process its private channel (an inherited socket whose fd number is in
-_LAMBDA_SIM_RUNTIME_FD; packages/core/src/runtime/runtime-channel.ts describes the frames),
+When lambda-sim gives the process its private channel (two inherited sockets, events in and
+answers out, whose fd numbers are in _LAMBDA_SIM_RUNTIME_FD; packages/core/src/runtime/runtime-channel.ts
+describes the frames),
 connect() returns a RuntimeChannelClient instead: the same exchanges as framed messages, with no
 HTTP and no acknowledgement for an answer that also asks for the next event.
 """
@@ -132,12 +133,15 @@ _PREFIX = struct.Struct(">II")
 class RuntimeChannelClient:
     """The Runtime API's exchanges over lambda-sim's private channel, blocking like the HTTP client."""
 
-    def __init__(self, fd):
+    def __init__(self, fd, answer_fd):
+        """Events are read from `fd`, answers written to `answer_fd` (one socket per direction)."""
         self._fd = fd
+        self._answer_fd = answer_fd
         self._asked = False
         self._buffer = b""
         # Not for the handler's child processes.
         os.set_inheritable(fd, False)
+        os.set_inheritable(answer_fd, False)
 
     def next(self):
         if not self._asked:
@@ -167,7 +171,7 @@ class RuntimeChannelClient:
         head = json.dumps(header).encode("utf-8")
         data = memoryview(_PREFIX.pack(len(head), len(body)) + head + body)
         while data:
-            data = data[os.write(self._fd, data) :]
+            data = data[os.write(self._answer_fd, data) :]
 
     def _read(self):
         self._fill(_PREFIX.size)
@@ -188,11 +192,19 @@ class RuntimeChannelClient:
 
 def connect():
     """The private channel when lambda-sim gave one (its variable removed before user code runs), else HTTP."""
-    fd = os.environ.pop("_LAMBDA_SIM_RUNTIME_FD", None)
-    # An AWS_LAMBDA_EXEC_WRAPPER script may have closed or reused the fd: HTTP then serves instead.
-    if fd and _is_socket(int(fd)):
-        return RuntimeChannelClient(int(fd))
-    return RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
+    channel = open_channel(os.environ.pop("_LAMBDA_SIM_RUNTIME_FD", None))
+    return channel or RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
+
+
+def open_channel(fds):
+    """The channel the private variable (`events,answers`: two fd numbers) names, if both are still
+    its sockets: an AWS_LAMBDA_EXEC_WRAPPER script may have closed or reused them, and HTTP then
+    serves instead."""
+    try:
+        events, answers = (int(fd) for fd in (fds or "").split(","))
+    except ValueError:
+        return None
+    return RuntimeChannelClient(events, answers) if _is_socket(events) and _is_socket(answers) else None
 
 
 def _is_socket(fd):
