@@ -89,10 +89,10 @@ export interface ChannelSockets {
 
 /** Serves one runtime process's channel, feeding the environment's RuntimeApiServer. */
 export class RuntimeChannel {
-  private readonly socket: Duplex;
+  private readonly events: Duplex;
   private readonly answers: Duplex;
   private readonly api: RuntimeApiServer;
-  private readonly send = (event: RuntimeEvent) => void this.socket.write(encodeEvent(event));
+  private readonly send = (event: RuntimeEvent) => void this.events.write(encodeEvent(event));
   /** The runtime has spoken on the channel (a wrapper that closed its fd leaves it on HTTP). */
   inUse = false;
   /** Bytes received and not yet parsed, and how many bytes the frame they start needs. */
@@ -101,17 +101,17 @@ export class RuntimeChannel {
   private needed = PREFIX_BYTES;
 
   constructor(sockets: ChannelSockets, api: RuntimeApiServer) {
-    this.socket = sockets.events;
+    this.events = sockets.events;
     this.answers = sockets.answers;
     this.api = api;
     this.answers.on("data", (chunk: Buffer) => this.receive(chunk));
     // The process died or was killed: its environment already handles the exit.
-    this.socket.on("error", () => {});
+    this.events.on("error", () => {});
     this.answers.on("error", () => {});
   }
 
   close(): void {
-    this.socket.destroy();
+    this.events.destroy();
     this.answers.destroy();
   }
 
@@ -142,7 +142,7 @@ export class RuntimeChannel {
     this.inUse = true;
     if (frame.t === "init-error") {
       this.api.initError(frame.errorType ?? "", body);
-      this.socket.write(ACK);
+      this.events.write(ACK);
       return;
     }
     if (frame.t === "response" || frame.t === "error") {
@@ -152,7 +152,7 @@ export class RuntimeChannel {
       else if (frame.t === "response") this.api.answer({ kind: "response", requestId, body, peakMemoryKb: frame.m });
       else this.api.answer({ kind: "error", requestId, errorType: normaliseErrorType(frame.errorType), body, peakMemoryKb: frame.m });
       if (frame.next !== true) {
-        this.socket.write(ACK);
+        this.events.write(ACK);
         return;
       }
     }
