@@ -10,7 +10,7 @@
 // invocations with the dashboard and `lambda-sim tail` attached beside nobody watching.
 // The simulator and the floor server each run in their own process, like a real deployment.
 import { agent, measure, post, settled, startFloorServer } from "./http-load.ts";
-import { startSimulator } from "./support.ts";
+import { sleeps, startSimulator } from "./support.ts";
 import { bareBurst, bareStart, coldNames, coldStarts, printCold, spreadColdStarts } from "./cold-start.ts";
 import { compareSubscribers } from "./subscribers.ts";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
@@ -61,13 +61,18 @@ async function main(): Promise<void> {
     }
     if (!onlyCold) {
       console.log("warm invoke        |   p50 ms |   p99 ms |    inv/s | floor p50 | floor inv/s | p50 ratio | inv/s ratio");
+      let wakeUps = "";
       for (const callers of [1, 8]) {
         const f = await measure(callers, WARM_N, () => post(floor.port, "/"));
+        const before = sleeps(sim.child.pid!);
         const s = await measure(callers, WARM_N, () => post(sim.port, invokePath("noop")));
+        const after = sleeps(sim.child.pid!);
         console.log(
           `${String(callers).padStart(2)} caller(s)        | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.perSecond.toFixed(0).padStart(8)} |  ${fmt(f.p50)} | ${f.perSecond.toFixed(0).padStart(11)} | ${(s.p50 / f.p50).toFixed(2).padStart(8)}x | ${(s.perSecond / f.perSecond).toFixed(2).padStart(10)}x`,
         );
+        if (callers === 1) wakeUps = `wake-ups per warm invocation, 1 caller: simulator ${((after.own - before.own) / WARM_N).toFixed(2)} (2 when it sleeps while the runtime works), runtimes ${((after.children - before.children) / WARM_N).toFixed(2)} (1: woken by the event alone)`;
       }
+      console.log(`${wakeUps}\n`);
     }
 
     // The pool's sandbox for this key was started after noop's first Init; 500 ms lets each refill come up.

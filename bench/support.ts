@@ -125,6 +125,29 @@ export function treeCpuMs(pids: number[]): number {
   return total;
 }
 
+/**
+ * How many times a process's main thread and its children's have gone to sleep so far
+ * (voluntary_ctxt_switches in /proc/PID/status): `{ own, children }`. Each sleep is a wake-up to
+ * come, and on a virtual machine a wake-up on an idle CPU costs about as much as a no-op
+ * invocation's JavaScript (issue 16), so wake-ups per invocation are a figure of their own.
+ */
+export function sleeps(pid: number): { own: number; children: number } {
+  const count = (p: number | string) => {
+    try {
+      return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      return 0; // gone meanwhile
+    }
+  };
+  let children = 0;
+  try {
+    for (const c of readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)) if (c) children += count(c);
+  } catch {
+    // not Linux, or gone
+  }
+  return { own: count(pid), children };
+}
+
 /** The median (of an even count, the mean of the middle two). */
 export function median(xs: number[]): number {
   const s = xs.slice().sort((x, y) => x - y);
