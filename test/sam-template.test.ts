@@ -81,13 +81,14 @@ describe("lambda-sim start --template", () => {
     try {
       // What the template became, as the start-up lines say it.
       expect(sim.output()).toMatch(/OrdersQueue +queue http:\/\/127\.0\.0\.1:\d+\/000000000000\/test-orders \(dead-letter queue sqs:test-orders-dlq after 2 receives\)/);
-      expect(sim.output()).toMatch(/ConsumerFunction\.Orders +mapping sqs:test-orders → shop-ConsumerFunction-[A-Z0-9]{12} \(batch 3, partial batch responses\)/);
+      expect(sim.output()).toMatch(/ConsumerFunction\.Orders +mapping sqs:test-orders → shop-ConsumerFunction-[A-Z0-9]{12}:live \(batch 3, partial batch responses\)/);
       expect(sim.output()).toContain("IAM roles, policies and permissions are accepted and ignored (lambda-sim checks no permissions): ReportRole");
       const functionName = /function (shop-ConsumerFunction-[A-Z0-9]{12})/.exec(sim.output())![1]!;
 
       const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "test-orders" }));
       const [mapping] = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }))).EventSourceMappings!;
-      expect(mapping).toMatchObject({ EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:test-orders", BatchSize: 3, FunctionResponseTypes: ["ReportBatchItemFailures"] });
+      // AutoPublishAlias: the mapping invokes the alias (SAM points every event source at it).
+      expect(mapping).toMatchObject({ EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:test-orders", FunctionArn: expect.stringMatching(/:function:shop-ConsumerFunction-[A-Z0-9]{12}:live$/), BatchSize: 3, FunctionResponseTypes: ["ReportBatchItemFailures"] });
       const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
       expect(config.Environment?.Variables).toEqual({ STAGE: "test", QUEUE_URL: QueueUrl });
       // AutoPublishAlias: a version and its alias exist once the simulator listens.

@@ -55,7 +55,8 @@ export function suggestedInvoke(feeds: FunctionFeeds): SuggestedInvoke | undefin
   }
   const triggered = new Set([
     ...(feeds.mappings ?? []).map((m) => m.functionName),
-    ...(feeds.apis ?? []).flatMap((a) => a.functions),
+    // A route's function may be qualified (`name:live`: a template's AutoPublishAlias).
+    ...(feeds.apis ?? []).flatMap((a) => a.functions.map((f) => f.split(":")[0]!)),
     ...(feeds.functionUrls ?? []).map((u) => u.functionName),
     ...(feeds.schedules ?? []).flatMap((s) => s.targets.map(functionOf)),
     ...(feeds.topics ?? []).flatMap((t) => t.subscriptions.flatMap((s) => (s.protocol === "lambda" ? [functionOf(s.endpoint)] : []))),

@@ -4,8 +4,38 @@ import { defined, num, type Translation } from "./translation.ts";
 
 type Props = Record<string, unknown>;
 
-/** The APIs SAM creates when an `Api` or `HttpApi` event names no API of the template. */
+/** The APIs SAM creates when an `Api` or `HttpApi` event names no API of the template (sam-implicit-apis.ts). */
 const IMPLICIT = { Api: { logicalId: "ServerlessRestApi" }, HttpApi: { logicalId: "ServerlessHttpApi" } } as const;
+
+/**
+ * Properties of AWS::Serverless::Api / HttpApi that change what an API answers and that lambda-sim
+ * does not simulate: listed at start with the API's logical id, never silently dropped. (Logging,
+ * tracing, tags, names and descriptions change no answer and are accepted.)
+ */
+const NOT_SIMULATED: Record<"REST" | "HTTP", Record<string, string>> = {
+  REST: {
+    DefinitionBody: "OpenAPI definition: routes come from Api events only",
+    DefinitionUri: "OpenAPI definition: routes come from Api events only",
+    Cors: "REST API CORS",
+    GatewayResponses: "custom gateway responses",
+    Domain: "custom domain",
+    Models: "request models",
+    MinimumCompressionSize: "compression",
+    CacheClusterEnabled: "caching",
+    DisableExecuteApiEndpoint: "disabling the execute-api endpoint",
+  },
+  HTTP: {
+    DefinitionBody: "OpenAPI definition: routes come from HttpApi events only",
+    DefinitionUri: "OpenAPI definition: routes come from HttpApi events only",
+    Domain: "custom domain",
+    DefaultRouteSettings: "route throttling",
+    RouteSettings: "route throttling",
+    DisableExecuteApiEndpoint: "disabling the execute-api endpoint",
+  },
+};
+
+/** Auth keys of an API or of an Api event that lambda-sim does not simulate. */
+const AUTH_NOT_SIMULATED: Record<string, string> = { ApiKeyRequired: "API keys", UsagePlan: "usage plans and API keys", ResourcePolicy: "resource policies" };
 
 /** Each API's DefaultAuthorizer, applied to its routes once every resource has been read. */
 const defaults = new WeakMap<Translation, Map<string, string>>();
@@ -26,6 +56,8 @@ export function apiEvent(t: Translation, stack: TemplateStack, type: "Api" | "Ht
   if (type === "Api" && (method === undefined || path === undefined)) throw new TemplateError(at, "an Api event needs Path and Method");
   const key = method === undefined && path === undefined ? "$default" : `${method === undefined ? "ANY" : method} ${path ?? "/"}`;
   const auth = (p.Auth ?? {}) as Props;
+  for (const k of Object.keys(auth)) if (AUTH_NOT_SIMULATED[k] !== undefined && auth[k] !== false) t.notSimulated.push(`${label}.Auth.${k} (${AUTH_NOT_SIMULATED[k]})`);
+  if (type === "Api" && p.RequestModel !== undefined) t.notSimulated.push(`${label}.RequestModel (request validation)`);
   (api.routes as Props)[key] = defined({
     functionName: fnName,
     authorizer: typeof auth.Authorizer === "string" ? auth.Authorizer : undefined,
@@ -45,8 +77,9 @@ export function apiResource(t: Translation, stack: TemplateStack, logicalId: str
   api.stages = { [stage]: { stageVariables: (rest ? p.Variables : p.StageVariables) ?? {} } };
   if (rest && Array.isArray(p.BinaryMediaTypes)) api.binaryMediaTypes = p.BinaryMediaTypes.map((m) => String(m).replaceAll("~1", "/"));
   if (!rest && p.CorsConfiguration !== undefined) api.corsConfiguration = cors(p.CorsConfiguration);
-  if (rest && p.Cors !== undefined) t.notSimulated.push(`${logicalId}.Cors (REST API CORS)`);
+  for (const [k, why] of Object.entries(NOT_SIMULATED[rest ? "REST" : "HTTP"])) if (p[k] !== undefined) t.notSimulated.push(`${logicalId}.${k} (${why})`);
   const auth = (p.Auth ?? {}) as Props;
+  for (const k of Object.keys(auth)) if (AUTH_NOT_SIMULATED[k] !== undefined && auth[k] !== false) t.notSimulated.push(`${logicalId}.Auth.${k} (${AUTH_NOT_SIMULATED[k]})`);
   const authorizers: Props = {};
   for (const [name, a] of Object.entries((auth.Authorizers ?? {}) as Record<string, Props>)) {
     if (a.FunctionArn === undefined) {
@@ -93,8 +126,8 @@ function apiEntry(t: Translation, stack: TemplateStack, logicalId: string, proto
   let api = t.config.apis[logicalId];
   if (api === undefined) {
     // The id CloudFormation's Ref of the API gives (resource-identity.ts), so the address matches it.
-    const id = stack.resources[logicalId] === undefined ? stack.ref(logicalId, ["Resources", logicalId]) : stack.identity(logicalId, ["Resources", logicalId]).ref;
-    api = { protocolType, id: typeof id === "string" ? id : undefined, routes: {}, ...(protocolType === "REST" && stack.resources[logicalId] === undefined ? { stages: { Prod: { stageVariables: {} } } } : {}) };
+    const id = stack.identity(logicalId, ["Resources", logicalId]).ref;
+    api = { protocolType, id: typeof id === "string" ? id : undefined, routes: {} };
     t.config.apis[logicalId] = api;
   }
   return api;

@@ -4,7 +4,7 @@ import { codeDirectory, type CodePlace } from "./function-code.ts";
 import { TemplateError } from "./intrinsics.ts";
 import { functionEvents } from "./function-events.ts";
 import type { TemplateStack } from "./template-stack.ts";
-import { defined, num, type Translation } from "./translation.ts";
+import { defined, eventInvokeConfigInput, num, type Translation } from "./translation.ts";
 
 type Props = Record<string, unknown>;
 
@@ -78,6 +78,12 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
     }
     t.actions.push({ kind: "publish-alias", functionName: name, alias, description: typeof p.VersionDescription === "string" ? p.VersionDescription : undefined, provisioned: provisioned as number | undefined, logicalId: id });
     t.said(`${id}Alias${alias}`, `alias ${name}:${alias} on a version published at start${provisioned === undefined ? "" : `, ${provisioned} provisioned environments`}`);
+    if (entry.eventInvokeConfig !== undefined) {
+      // SAM's EventInvokeConfig of a function with an alias is the alias's (Qualifier: the alias),
+      // which its asynchronous event sources invoke; $LATEST keeps none.
+      delete entry.eventInvokeConfig;
+      t.actions.push({ kind: "event-invoke-config", logicalId: `${id}.Properties.EventInvokeConfig`, functionName: name, qualifier: alias, config: eventInvokeConfigInput(p.EventInvokeConfig as Props) });
+    }
   } else if (p.ProvisionedConcurrencyConfig !== undefined) {
     // SAM: "ProvisionedConcurrencyConfig ... requires AutoPublishAlias".
     throw new TemplateError([...base, "ProvisionedConcurrencyConfig"], "ProvisionedConcurrencyConfig needs AutoPublishAlias (provisioned concurrency applies to a version or alias)");
@@ -85,7 +91,9 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   for (const key of Object.keys(p)) {
     if (!KNOWN.has(key) && !ACCEPTED.has(key)) t.problems.push(new TemplateError([...base, key], `unknown property of ${type}`));
   }
-  functionEvents(t, stack, id, name, p.Events, base);
+  // SAM: "When Alias is provided, connect all event sources to the alias and *not* the function"
+  // (sam_resources.py): mappings, API integrations, subscriptions, rule and schedule targets.
+  functionEvents(t, stack, id, alias === undefined ? name : `${name}:${String(alias)}`, p.Events, base);
 }
 
 const KNOWN = new Set(["FunctionName", "Runtime", "Handler", "CodeUri", "InlineCode", "MemorySize", "Timeout", "Environment", "Architectures", "DeadLetterQueue", "ReservedConcurrentExecutions", "EventInvokeConfig", "EphemeralStorage", "Layers", "FunctionUrlConfig", "AutoPublishAlias", "ProvisionedConcurrencyConfig", "Events", "ImageUri", "ImageConfig"]);

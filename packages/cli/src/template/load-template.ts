@@ -11,6 +11,8 @@ import { logicalNames, type LogicalNames } from "./logical-names.ts";
 import { dependencyCycle } from "./resource-dependencies.ts";
 import { applyGlobals } from "./sam-globals.ts";
 import { addGeneratedQueues } from "./sam-generated-queues.ts";
+import { addImplicitApis } from "./sam-implicit-apis.ts";
+import { deferAliasTargets } from "./alias-targets.ts";
 import type { TemplateAction } from "./template-actions.ts";
 import { TemplateStack, type TemplateResource } from "./template-stack.ts";
 import { translateTemplate } from "./translate-template.ts";
@@ -64,7 +66,8 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const template = parsed.value as Record<string, unknown> | null;
   if (template === null || typeof template !== "object" || Array.isArray(template)) fail([new TemplateError([], "expected a template: a map with Resources")]);
   const problems: TemplateError[] = [];
-  const declared = resourcesOf(template!, fail);
+  // SAM adds the implicit APIs before its Globals, which so reach them too.
+  const declared = addImplicitApis(resourcesOf(template!, fail));
   applyGlobals(template!.Globals, declared, problems);
   const resources = addGeneratedQueues(declared, problems);
   const cycle = dependencyCycle(resources);
@@ -92,13 +95,14 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     const lines = formatZodError({ issues } as unknown as z.ZodError, path, lineAt, (p) => schemaKeysAt(schema, p));
     throw new SimError("ERR_CONFIG", lines.join("\n"));
   }
-  const config = await fromValidatedConfig(path, raw, checked.data, Object.keys(sections), () => undefined);
-  const mappingPlaces = t.config.eventSourceMappings.map((_, i) => {
+  const validated = await fromValidatedConfig(path, raw, checked.data, Object.keys(sections), () => undefined);
+  const places = t.config.eventSourceMappings.map((_, i) => {
     const at = t.templatePathOf(["eventSourceMappings", i]) ?? [];
     return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
   });
+  const { config: startConfig, mappingPlaces } = deferAliasTargets(validated, t.actions, places);
   const summary: TemplateSummary = { file: path, stackName, lines: [...summaryLines(t, path, stackName), ...outputs], actions: t.actions, mappingPlaces, names: logicalNames(stack) };
-  return { ...(opts.native === undefined ? config : combine(config, opts.native, summary)), template: summary };
+  return { ...(opts.native === undefined ? startConfig : combine(startConfig, opts.native, summary)), template: summary };
 }
 
 function resourcesOf(template: Record<string, unknown>, fail: (p: TemplateError[]) => never): Record<string, TemplateResource> {

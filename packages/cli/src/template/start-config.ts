@@ -87,7 +87,7 @@ export function parseParameterOverrides(args: readonly string[]): Record<string,
 export async function applyTemplate(sim: Simulator, config: StartConfig | undefined): Promise<string> {
   if (config?.template === undefined) return "";
   const { applyTemplateActions } = await import("./template-actions.ts");
-  const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions);
+  const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions, sim.functionUrls);
   if (problems.length > 0) {
     await sim.close();
     throw new SimError("ERR_CONFIG", problems.join("\n"));

@@ -1,7 +1,10 @@
+import type { FunctionUrlDefinition, FunctionUrls, MappingInput } from "@lambda-sim/core";
+
 /**
  * What a template declares that lambda-sim.yaml has no key for: EventBridge buses, rules and
  * their targets, versions published by AutoPublishAlias or AWS::Lambda::Version, aliases, and
- * provisioned concurrency. They are applied once the simulator listens, through its own AWS APIs
+ * provisioned concurrency; and what needs one of those first: the mappings and function URL of an
+ * alias (alias-targets.ts). They are applied once the simulator listens, through its own AWS APIs
  * (the requests `aws events put-rule` or `aws lambda publish-version` would send), so they get the
  * API's validation and errors and change nothing downstream.
  */
@@ -11,22 +14,48 @@ export type TemplateAction =
   | { kind: "publish-alias"; logicalId: string; functionName: string; alias: string; description?: string; provisioned?: number }
   | { kind: "event-invoke-config"; logicalId: string; functionName: string; qualifier: string; config: Record<string, unknown> }
   | { kind: "publish"; logicalId: string; functionName: string; description?: string; provisioned?: number }
-  | { kind: "alias"; logicalId: string; functionName: string; alias: string; version: string; routingConfig?: unknown; provisioned?: number };
+  | { kind: "alias"; logicalId: string; functionName: string; alias: string; version: string; routingConfig?: unknown; provisioned?: number }
+  /** `place`: where the template declares it (`<file>:<line> Resources.F.Properties.Events.Q.Properties`), as a refused start-up mapping is named. */
+  | { kind: "mapping"; logicalId: string; place: string; input: MappingInput }
+  | { kind: "function-url"; logicalId: string; functionName: string; qualifier: string; url: FunctionUrlDefinition };
 
-/** Applies every action in order; each failure is one line naming the logical id. */
-export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[]): Promise<string[]> {
+/** Applies every action in order; each failure is one line naming the logical id (a mapping: its place). */
+export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[], urls: FunctionUrls): Promise<string[]> {
   const problems: string[] = [];
+  forgetUndeclaredAliasUrls(urls, actions);
   for (const a of actions) {
     try {
-      await apply(endpoint, a);
+      if (a.kind === "function-url") putFunctionUrl(urls, a);
+      else await apply(endpoint, a);
     } catch (e) {
-      problems.push(`${file}: Resources.${a.logicalId}: ${(e as Error).message}`);
+      if (a.kind === "mapping") problems.push(`${a.place}: ${e instanceof ApiError ? e.detail : (e as Error).message}`);
+      else problems.push(`${file}: Resources.${a.logicalId}: ${(e as Error).message}`);
     }
   }
   return problems;
 }
 
-async function apply(endpoint: string, a: TemplateAction): Promise<void> {
+/**
+ * An alias's function URL, at the address the template's `!GetAtt <Fn>Url.FunctionUrl` gave (its
+ * pinned url id), which CreateFunctionUrlConfig cannot choose: put in place as lambda-sim.yaml's
+ * `functionUrl:` is, replacing the one a previous start made.
+ */
+function putFunctionUrl(urls: FunctionUrls, a: Extract<TemplateAction, { kind: "function-url" }>): void {
+  for (const u of urls.all()) {
+    if ((u.functionName === a.functionName && u.qualifier === a.qualifier) || u.urlId === a.url.urlId) urls.delete(u.functionName, u.qualifier);
+  }
+  urls.create(a.functionName, a.qualifier, a.url, "config");
+}
+
+/** The alias URLs an earlier start of the template made that it no longer declares go, as lambda-sim.yaml's do. */
+function forgetUndeclaredAliasUrls(urls: FunctionUrls, actions: readonly TemplateAction[]): void {
+  const declared = new Set(actions.flatMap((a) => (a.kind === "function-url" ? [`${a.functionName}:${a.qualifier}`] : [])));
+  for (const u of urls.all()) {
+    if (u.source === "config" && u.qualifier !== undefined && !declared.has(`${u.functionName}:${u.qualifier}`)) urls.delete(u.functionName, u.qualifier);
+  }
+}
+
+async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "function-url" }>): Promise<void> {
   if (a.kind === "rule") {
     await events(endpoint, "PutRule", { Name: a.name, ...a.rule });
     await events(endpoint, "PutTargets", { Rule: a.name, EventBusName: a.rule.EventBusName, Targets: a.targets });
@@ -37,6 +66,20 @@ async function apply(endpoint: string, a: TemplateAction): Promise<void> {
     await events(endpoint, "CreateEventBus", { Name: a.name, Description: a.description }).catch((e: Error) => {
       if (!e.message.startsWith("ResourceAlreadyExistsException")) throw e;
     });
+    return;
+  }
+  if (a.kind === "mapping") {
+    // Created, or updated to match the template when a start on the same state made it already
+    // (as lambda-sim.yaml's mappings are): one mapping per source and qualified function, as on AWS.
+    const query = new URLSearchParams({ EventSourceArn: String(a.input.EventSourceArn), FunctionName: String(a.input.FunctionName) });
+    const listed = (await lambda(endpoint, "GET", `/2015-03-31/event-source-mappings/?${query}`, undefined)) as { EventSourceMappings?: { UUID: string }[] };
+    const existing = listed.EventSourceMappings?.[0];
+    if (existing === undefined) await lambda(endpoint, "POST", "/2015-03-31/event-source-mappings/", a.input);
+    else {
+      // UpdateEventSourceMapping takes neither the source nor the starting position.
+      const { EventSourceArn: _source, StartingPosition: _position, StartingPositionTimestamp: _timestamp, ...update } = a.input;
+      await lambda(endpoint, "PUT", `/2015-03-31/event-source-mappings/${existing.UUID}`, update);
+    }
     return;
   }
   const fn = encodeURIComponent(a.functionName);
@@ -103,23 +146,32 @@ async function lambda(endpoint: string, method: string, path: string, body: unkn
   const res = await fetch(endpoint + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   if (notFoundOk && res.status === 404) return undefined;
-  if (!res.ok) throw new Error(awsMessage(res, text));
+  if (!res.ok) throw awsError(res, text);
   return text === "" ? {} : JSON.parse(text);
 }
 
 async function events(endpoint: string, operation: string, body: unknown): Promise<unknown> {
   const res = await fetch(endpoint + "/", { method: "POST", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AWSEvents.${operation}` }, body: JSON.stringify(body) });
   const text = await res.text();
-  if (!res.ok) throw new Error(awsMessage(res, text));
+  if (!res.ok) throw awsError(res, text);
   return JSON.parse(text);
 }
 
-function awsMessage(res: Response, text: string): string {
+/** An AWS error answer: `Code: message`, the message alone in `detail`. */
+class ApiError extends Error {
+  readonly detail: string;
+  constructor(code: string, detail: string) {
+    super(`${code}: ${detail}`);
+    this.detail = detail;
+  }
+}
+
+function awsError(res: Response, text: string): ApiError {
   try {
     const b = JSON.parse(text) as { __type?: string; message?: string; Message?: string };
     const code = res.headers.get("x-amzn-errortype")?.split(":")[0] ?? b.__type?.split("#").at(-1);
-    return `${code ?? res.status}: ${b.message ?? b.Message ?? text}`;
+    return new ApiError(code ?? String(res.status), b.message ?? b.Message ?? text);
   } catch {
-    return `${res.status}: ${text}`;
+    return new ApiError(String(res.status), text);
   }
 }

@@ -142,7 +142,9 @@ export class TemplateStack implements IntrinsicScope {
     if (fn?.Type !== "AWS::Serverless::Function") return undefined;
     if (suffix === "Role") return fn.Properties.Role === undefined ? identityOf("AWS::IAM::Role", name, undefined, {}, this.info) : undefined;
     if (fn.Properties.FunctionUrlConfig === undefined) return undefined;
-    const arn = this.identity(fnId, path).attributes.Arn!;
+    // With AutoPublishAlias the URL is the alias's (SAM's TargetFunctionArn: the alias ARN).
+    const alias = fn.Properties.AutoPublishAlias;
+    const arn = `${this.identity(fnId, path).attributes.Arn!}${typeof alias === "string" ? `:${alias}` : ""}`;
     const urlId = this.functionUrlId(fnId);
     const port = /:(\d+)$/.exec(this.info.endpoint)?.[1];
     return { name: urlId, ref: arn, attributes: { FunctionArn: arn, FunctionUrl: `http://${urlId}.lambda-url.${this.info.region}.localhost${port === undefined ? "" : `:${port}`}/` } };

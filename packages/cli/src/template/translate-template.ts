@@ -9,7 +9,7 @@ import { apiResource, finishApis } from "./api-events.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 import type { TemplateStack } from "./template-stack.ts";
-import { bool, defined, num, tagMap, Translation } from "./translation.ts";
+import { bool, defined, eventInvokeConfigInput, num, tagMap, Translation } from "./translation.ts";
 
 type Props = Record<string, unknown>;
 
@@ -142,13 +142,7 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       return;
     }
     case "AWS::Lambda::EventInvokeConfig": {
-      const dest = p.DestinationConfig as Props | undefined;
-      const target = (d: unknown) => (d === undefined ? undefined : { Destination: (d as Props).Destination });
-      const config = defined({
-        MaximumRetryAttempts: num(p.MaximumRetryAttempts),
-        MaximumEventAgeInSeconds: num(p.MaximumEventAgeInSeconds),
-        DestinationConfig: dest && defined({ OnSuccess: target(dest.OnSuccess), OnFailure: target(dest.OnFailure) }),
-      });
+      const config = eventInvokeConfigInput(p);
       const fn = functionNameOf(p.FunctionName);
       t.actions.push({ kind: "event-invoke-config", logicalId: id, functionName: fn, qualifier: String(p.Qualifier ?? "$LATEST"), config });
       t.said(id, `event invoke config of ${fn}:${String(p.Qualifier ?? "$LATEST")}`);

@@ -85,3 +85,14 @@ export function tagMap(v: unknown): Record<string, string> | undefined {
 export function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** An EventInvokeConfig (AWS::Lambda::EventInvokeConfig's, SAM's) as PutFunctionEventInvokeConfig's request. */
+export function eventInvokeConfigInput(p: Record<string, unknown>): Record<string, unknown> {
+  const dest = p.DestinationConfig as Record<string, unknown> | undefined;
+  const target = (d: unknown) => (d === undefined ? undefined : { Destination: (d as Record<string, unknown>).Destination });
+  return defined({
+    MaximumRetryAttempts: num(p.MaximumRetryAttempts),
+    MaximumEventAgeInSeconds: num(p.MaximumEventAgeInSeconds),
+    DestinationConfig: dest && defined({ OnSuccess: target(dest.OnSuccess), OnFailure: target(dest.OnFailure) }),
+  });
+}
