@@ -88,4 +88,18 @@ describe("SAM Api and HttpApi events", () => {
     expect(apis.ServerlessHttpApi).toMatchObject({ stages: { beta: { stageVariables: { mode: "m" } } }, corsConfiguration: { allowOrigins: ["*"] } });
     expect(config.template?.lines.join("\n")).toContain("not simulated (yet): Pets.Get.Auth.ApiKeyRequired (API keys), ServerlessRestApi.Cors (REST API CORS)");
   });
+
+  it("leave routes whose authorizer is not simulated (AWS_IAM, JWT) open and say so; refuse an authorizer the API does not declare", async () => {
+    const globals = (http: string) =>
+      ["Transform: AWS::Serverless-2016-10-31", "Globals:", "  Api: { Auth: { DefaultAuthorizer: AWS_IAM } }", `  HttpApi: { Auth: { DefaultAuthorizer: ${http}, Authorizers: { Jwt: { JwtConfiguration: { issuer: 'https://i' } } } } }`, "Resources:"];
+    const events = "        A:\n          Type: Api\n          Properties: { Path: /a, Method: get }\n        B:\n          Type: HttpApi\n          Properties: { Path: /b, Method: get }\n";
+    const config = await load([...globals("Jwt"), FN("Pets", events), ""].join("\n"));
+    const apis = config.sources.apis as Record<string, any>;
+    expect(apis.ServerlessRestApi.routes["GET /a"]).toEqual({ functionName: "pets" });
+    expect(apis.ServerlessHttpApi.routes["GET /b"]).toEqual({ functionName: "pets" });
+    expect(config.template?.lines.join("\n")).toContain(
+      "not simulated (yet): ServerlessHttpApi.Auth.Authorizers.Jwt (only Lambda authorizers are simulated: its routes are open), ServerlessRestApi AWS_IAM authorization (lambda-sim checks no permissions: its routes are open)",
+    );
+    await expect(load([...globals("Jtw"), FN("Pets", events), ""].join("\n"))).rejects.toThrow(/:19 Resources\.Pets\.Properties\.Events\.B\.Properties: authorizer Jtw is not one of ServerlessHttpApi's Auth\.Authorizers \(it has Jwt\)/);
+  });
 });

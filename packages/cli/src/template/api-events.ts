@@ -39,6 +39,8 @@ const AUTH_NOT_SIMULATED: Record<string, string> = { ApiKeyRequired: "API keys",
 
 /** Each API's DefaultAuthorizer, applied to its routes once every resource has been read. */
 const defaults = new WeakMap<Translation, Map<string, string>>();
+/** Each API's authorizers that are declared and not simulated (JWT, Cognito...): routes naming them are open. */
+const unsimulated = new WeakMap<Translation, Map<string, Set<string>>>();
 
 /**
  * A function's `Api` or `HttpApi` event as a route of lambda-sim.yaml's `apis:` entry for the API it
@@ -83,7 +85,10 @@ export function apiResource(t: Translation, stack: TemplateStack, logicalId: str
   const authorizers: Props = {};
   for (const [name, a] of Object.entries((auth.Authorizers ?? {}) as Record<string, Props>)) {
     if (a.FunctionArn === undefined) {
-      t.notSimulated.push(`${logicalId}.Auth.Authorizers.${name} (only Lambda authorizers are simulated)`);
+      t.notSimulated.push(`${logicalId}.Auth.Authorizers.${name} (only Lambda authorizers are simulated: its routes are open)`);
+      let map = unsimulated.get(t);
+      if (map === undefined) unsimulated.set(t, (map = new Map()));
+      map.set(logicalId, (map.get(logicalId) ?? new Set()).add(name));
       continue;
     }
     const identity = (a.Identity ?? {}) as Props;
@@ -114,11 +119,31 @@ export function apiResource(t: Translation, stack: TemplateStack, logicalId: str
   t.said(logicalId, `${rest ? "REST API" : "HTTP API"}, stage ${stage}`);
 }
 
-/** Gives the routes of APIs with a DefaultAuthorizer that authorizer, unless a route says otherwise (or NONE). */
+/**
+ * Gives the routes of APIs with a DefaultAuthorizer that authorizer, unless a route says otherwise
+ * (or NONE). A route whose authorizer lambda-sim does not simulate (AWS_IAM, JWT, Cognito) is left
+ * open and said so; one naming no authorizer of its API is refused, as SAM's transform refuses it.
+ */
 export function finishApis(t: Translation): void {
   for (const [logicalId, authorizer] of defaults.get(t) ?? []) {
     const routes = (t.config.apis[logicalId]?.routes ?? {}) as Record<string, Props>;
     for (const route of Object.values(routes)) route.authorizer ??= authorizer;
+  }
+  for (const [logicalId, api] of Object.entries(t.config.apis)) {
+    const declared = Object.keys((api.authorizers ?? {}) as Props);
+    let iam = false;
+    for (const [key, route] of Object.entries((api.routes ?? {}) as Record<string, Props>)) {
+      const name = route.authorizer;
+      if (typeof name !== "string" || name === "NONE" || declared.includes(name)) continue;
+      delete route.authorizer;
+      if (name === "AWS_IAM") iam = true;
+      else if (!unsimulated.get(t)?.get(logicalId)?.has(name)) {
+        const at = t.templatePathOf(["apis", logicalId, "routes", key]) ?? ["Resources", logicalId];
+        const all = [...declared, ...(unsimulated.get(t)?.get(logicalId) ?? [])];
+        t.problems.push(new TemplateError(at, `authorizer ${name} is not one of ${logicalId}'s Auth.Authorizers (${all.length === 0 ? "it has none" : `it has ${all.join(", ")}`})`));
+      }
+    }
+    if (iam) t.notSimulated.push(`${logicalId} AWS_IAM authorization (lambda-sim checks no permissions: its routes are open)`);
   }
 }
 
