@@ -1,11 +1,9 @@
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import { IMPLICIT_APIS } from "./sam-implicit-apis.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { defined, num, type Translation } from "./translation.ts";
 
 type Props = Record<string, unknown>;
-
-/** The APIs SAM creates when an `Api` or `HttpApi` event names no API of the template (sam-implicit-apis.ts). */
-const IMPLICIT = { Api: { logicalId: "ServerlessRestApi" }, HttpApi: { logicalId: "ServerlessHttpApi" } } as const;
 
 /**
  * Properties of AWS::Serverless::Api / HttpApi that change what an API answers and that lambda-sim
@@ -51,7 +49,7 @@ const unsimulated = new WeakMap<Translation, Map<string, Set<string>>>();
  */
 export function apiEvent(t: Translation, stack: TemplateStack, type: "Api" | "HttpApi", fnName: string, p: Props, label: string, at: TemplatePath): void {
   const named = type === "Api" ? p.RestApiId : p.ApiId;
-  const logicalId = named === undefined ? IMPLICIT[type].logicalId : apiLogicalId(stack, named, at);
+  const logicalId = named === undefined ? IMPLICIT_APIS[type].logicalId : apiLogicalId(stack, named, at);
   const api = apiEntry(t, stack, logicalId, type === "Api" ? "REST" : "HTTP");
   const method = typeof p.Method === "string" ? p.Method.toUpperCase() : undefined;
   const path = typeof p.Path === "string" ? p.Path : undefined;

@@ -3,7 +3,7 @@ import type { TemplateResource } from "./template-stack.ts";
 type Props = Record<string, unknown>;
 
 /** The API SAM creates for each event type whose events name no API (RestApiId / ApiId). */
-const IMPLICIT = {
+export const IMPLICIT_APIS = {
   Api: { logicalId: "ServerlessRestApi", type: "AWS::Serverless::Api", names: "RestApiId" },
   HttpApi: { logicalId: "ServerlessHttpApi", type: "AWS::Serverless::HttpApi", names: "ApiId" },
 } as const;
@@ -21,7 +21,7 @@ const IMPLICIT = {
  */
 export function addImplicitApis(resources: Record<string, TemplateResource>): Record<string, TemplateResource> {
   const out = { ...resources };
-  for (const [event, api] of Object.entries(IMPLICIT)) {
+  for (const [event, api] of Object.entries(IMPLICIT_APIS)) {
     if (api.logicalId in resources) continue;
     const conditions = new Set<string | undefined>();
     for (const r of Object.values(resources)) {
