@@ -70,13 +70,13 @@ describe("SAM Api and HttpApi events", () => {
     });
   });
 
-  it("take Globals on the implicit APIs as on declared ones: the REST API keeps stage Prod (SAM sets it), the HTTP API takes a global StageName", async () => {
+  it("take Globals on the implicit APIs as on declared ones: the REST API keeps stage Prod (SAM sets it; StageName is no Globals property)", async () => {
     const config = await load(
       [
         "Transform: AWS::Serverless-2016-10-31",
         "Globals:",
         "  Api: { StageName: v2, Variables: { table: t1 }, BinaryMediaTypes: [image~1png], Cors: \"'*'\" }",
-        "  HttpApi: { StageName: beta, StageVariables: { mode: m }, CorsConfiguration: true }",
+        "  HttpApi: { StageVariables: { mode: m }, CorsConfiguration: true }",
         "Resources:",
         FN("Pets", "        Get:\n          Type: Api\n          Properties: { Path: /pets, Method: get, Auth: { ApiKeyRequired: true } }\n        Any:\n          Type: HttpApi\n"),
         "",
@@ -85,7 +85,7 @@ describe("SAM Api and HttpApi events", () => {
     const apis = config.sources.apis as Record<string, any>;
     expect(apis.ServerlessRestApi).toMatchObject({ stages: { Prod: { stageVariables: { table: "t1" } } }, binaryMediaTypes: ["image/png"], routes: { "GET /pets": { functionName: "pets" } } });
     expect(Object.keys(apis.ServerlessRestApi.stages)).toEqual(["Prod"]);
-    expect(apis.ServerlessHttpApi).toMatchObject({ stages: { beta: { stageVariables: { mode: "m" } } }, corsConfiguration: { allowOrigins: ["*"] } });
+    expect(apis.ServerlessHttpApi).toMatchObject({ stages: { $default: { stageVariables: { mode: "m" } } }, corsConfiguration: { allowOrigins: ["*"] } });
     expect(config.template?.lines.join("\n")).toContain("not simulated (yet): Pets.Get.Auth.ApiKeyRequired (API keys), ServerlessRestApi.Cors (REST API CORS)");
   });
 

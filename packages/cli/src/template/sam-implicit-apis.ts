@@ -14,8 +14,8 @@ export const IMPLICIT_APIS = {
  * `ServerlessRestApi` with `StageName: Prod`, an `AWS::Serverless::HttpApi` `ServerlessHttpApi`,
  * added before the Globals are applied, so `Globals: Api` / `Globals: HttpApi` reach them as they
  * reach declared APIs (SAM's globals.rst: "You can use Globals to override all properties of
- * Implicit APIs as well"). The REST API's StageName is set here, so a global StageName does not
- * change it: SAM's own note ("customers cannot override StageName with Globals"). A template that
+ * Implicit APIs as well"). The REST API's StageName is set here, so no global changes it:
+ * SAM's own note ("customers cannot override StageName with Globals"). A template that
  * declares a resource of that logical id keeps its own. The API gets its functions' Condition
  * when they all have the same one (SAM makes it conditional on theirs).
  */
