@@ -98,4 +98,23 @@ describe("the start banner's suggested invoke", () => {
     expect(r.command).toBe(`lambda-sim invoke c-direct --payload '{}' --log --endpoint ${sim.endpoint}`);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
+
+  it("names no function when every one wants its source's events (here a queue's consumer)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "banner-"));
+    const config = join(dir, "lambda-sim.yaml");
+    writeFileSync(
+      config,
+      [
+        "functions:",
+        `  a-consumer: { runtime: nodejs24.x, handler: index.handler, codeUri: ${join(EXAMPLES, "functions/orders")} }`,
+        "queues:",
+        "  orders:",
+        "eventSourceMappings:",
+        "  - { functionName: a-consumer, eventSourceArn: sqs:orders }",
+        "",
+      ].join("\n"),
+    );
+    const sim = await startLambdaSim(["--config", config, "--in-memory"]);
+    expect(sim.output()).toContain(`try: lambda-sim invoke NAME --payload '{}' --log --endpoint ${sim.endpoint}`);
+  }, 60_000);
 });

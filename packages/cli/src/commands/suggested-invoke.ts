@@ -40,8 +40,9 @@ const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::([^:]
  * - else a function nothing triggers (no mapping, API route, function URL, topic subscription or
  *   rule target: each sends its own event shape), called directly by
  *   its users: `{}`, as `aws lambda invoke` sends with no --payload;
- * - else the first function with `{}` (a queue or stream consumer wants its source's events: the
- *   banner cannot make one up).
+ * - else none: every function wants its source's events, which the banner cannot make up (the
+ *   README promises never a queue's, an API's, a topic's or a rule's function), and the line
+ *   names no function.
  */
 export function suggestedInvoke(feeds: FunctionFeeds): SuggestedInvoke | undefined {
   const known = new Set(feeds.functions);
@@ -61,7 +62,7 @@ export function suggestedInvoke(feeds: FunctionFeeds): SuggestedInvoke | undefin
     ...(feeds.topics ?? []).flatMap((t) => t.subscriptions.flatMap((s) => (s.protocol === "lambda" ? [functionOf(s.endpoint)] : []))),
     ...(feeds.buses ?? []).flatMap((b) => b.rules.flatMap((r) => r.targets.map((t) => functionOf(t.arn)))),
   ]);
-  const direct = feeds.functions.find((f) => !triggered.has(f)) ?? feeds.functions[0];
+  const direct = feeds.functions.find((f) => !triggered.has(f));
   return direct === undefined ? undefined : { functionName: direct, payload: "{}" };
 }
 

@@ -7,7 +7,7 @@ const at = { time: 0 };
 describe("which event lines are notable (printed by lambda-sim start)", () => {
   it("a throttle, a message moved to a DLQ and a last failed SNS delivery are; a finished invocation and an SNS retry are not", () => {
     const throttled = { ...at, type: "invocation.throttled", functionName: "f", qualifier: "$LATEST", reason: "ReservedFunctionConcurrentInvocationLimitExceeded", caller: "sync" } as TelemetryEvent;
-    const retrying = { ...at, type: "sns.delivery-failed", topicArn: "arn:aws:sns:us-east-1:000000000000:t", messageId: "m", subscriptionArn: "arn:aws:sns:us-east-1:000000000000:t:s", attempt: 1, error: "x", retryInMs: 1000 } as TelemetryEvent;
+    const retrying = { ...at, type: "sns.delivery-failed", topicArn: "arn:aws:sns:us-east-1:000000000000:t", messageId: "m", subscriptionArn: "arn:aws:sns:us-east-1:000000000000:t:s", endpoint: "arn:aws:sqs:us-east-1:000000000000:q", attempt: 1, error: "x", retryInMs: 1000 } as TelemetryEvent;
     const lastTry = { ...retrying, retryInMs: undefined, dropped: true } as TelemetryEvent;
     expect(describeEvent(throttled)?.notable).toBe(true);
     expect(describeEvent(retrying)?.notable).toBe(false);
@@ -30,8 +30,9 @@ describe("the lines of SNS and EventBridge fan-out events", () => {
 
   it.each([
     [{ type: "sns.published", topicArn, messageId: "m1", deliveries: 2, filteredOut: [`${topicArn}:s3`] }, "sns sns:orders message m1: published, 2 delivery(ies), filtered out by s3", false],
-    [{ type: "sns.delivered", topicArn, subscriptionArn: `${topicArn}:s1`, messageId: "m1", attempt: 1, requestId: "r1" }, "sns sns:orders message m1: delivered to s1 (request r1)", false],
-    [{ type: "sns.delivered", topicArn, subscriptionArn: `${topicArn}:s2`, messageId: "m1", attempt: 3 }, "sns sns:orders message m1: delivered to s2 at attempt 3", false],
+    [{ type: "sns.delivered", topicArn, subscriptionArn: `${topicArn}:s1`, endpoint: "arn:aws:lambda:us-east-1:000000000000:function:bill", messageId: "m1", attempt: 1, requestId: "r1" }, "sns sns:orders message m1: delivered to lambda:function:bill (request r1)", false],
+    [{ type: "sns.delivered", topicArn, subscriptionArn: `${topicArn}:s2`, endpoint: "arn:aws:sqs:us-east-1:000000000000:audit", messageId: "m1", attempt: 3 }, "sns sns:orders message m1: delivered to sqs:audit at attempt 3", false],
+    [{ type: "sns.delivery-failed", topicArn, subscriptionArn: `${topicArn}:s3`, endpoint: "http://127.0.0.1:8080/hook", messageId: "m1", attempt: 1, error: "HTTP 500", retryInMs: 20000 }, "sns sns:orders message m1: attempt 1 to http://127.0.0.1:8080/hook failed (HTTP 500); retry in 20 s", false],
     [{ type: "events.routed", busName: "shop", eventId: "e1", source: "shop", detailType: "OrderPlaced", rules: [ruleArn] }, "events shop event e1 (shop, OrderPlaced): matched big-orders", false],
     [{ type: "events.routed", busName: "shop", eventId: "e2", source: "shop", detailType: "Other", rules: [] }, "events shop event e2 (shop, Other): matched no rule", false],
     [{ type: "events.delivered", ruleArn, targetId: "fn", targetArn: "arn:aws:lambda:us-east-1:000000000000:function:bill", eventId: "e1", attempt: 1, requestId: "r2" }, "events rule big-orders target fn lambda:function:bill: delivered event e1 (request r2)", false],

@@ -109,7 +109,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: published, ${e.deliveries} delivery(ies)${filtered}`, colour: "blue" };
     }
     case "sns.delivered":
-      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: delivered to ${lastPart(e.subscriptionArn)}${e.attempt > 1 ? ` at attempt ${e.attempt}` : ""}${e.requestId ? ` (request ${e.requestId})` : ""}`, colour: "green" };
+      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: delivered to ${sourceName(e.endpoint)}${e.attempt > 1 ? ` at attempt ${e.attempt}` : ""}${e.requestId ? ` (request ${e.requestId})` : ""}`, colour: "green" };
     case "events.routed":
       return { text: `events ${e.busName} event ${e.eventId} (${e.source}, ${e.detailType}): matched ${e.rules.length === 0 ? "no rule" : e.rules.map(lastPart).join(", ")}`, colour: "blue" };
     case "events.delivered":
@@ -120,7 +120,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     }
     case "sns.delivery-failed": {
       const next = e.retryInMs !== undefined ? `retry in ${seconds(e.retryInMs)}` : e.deadLetterArn !== undefined ? `sent to DLQ ${sourceName(e.deadLetterArn)}` : "dropped";
-      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: attempt ${e.attempt} to ${lastPart(e.subscriptionArn)} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta" };
+      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: attempt ${e.attempt} to ${sourceName(e.endpoint)} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta" };
     }
     case "fault.fired":
       return { text: `fault ${e.faultId} fired (${e.kind})${e.functionName ? ` on ${e.functionName}` : ""}${e.targetArn ? ` at ${e.targetArn}` : ""}${e.requestId ? ` request ${e.requestId}` : ""}${e.detail ? `: ${e.detail}` : ""}`, colour: "magenta" };

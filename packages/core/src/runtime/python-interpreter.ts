@@ -143,7 +143,10 @@ export function pythonVersionWarning(runtime: string, py: PythonInterpreter): st
   const wanted = pythonRuntimeVersion(runtime);
   const minor = py.version.split(".").slice(0, 2).join(".");
   if (minor === wanted) return undefined;
-  return `${runtime} functions run on Python ${py.version} (${py.executable}, from ${py.source}): no ${runtime} was found on PATH or in pyenv; code using ${wanted}-only features will fail. Set LAMBDA_SIM_PYTHON to choose the interpreter.`;
+  // The variable chose this interpreter whatever else the machine has; otherwise none of the runtime's version was found.
+  const why = py.source === "LAMBDA_SIM_PYTHON" ? "LAMBDA_SIM_PYTHON chose it" : `no ${runtime} was found on PATH or in pyenv`;
+  const advice = py.source === "LAMBDA_SIM_PYTHON" ? `unset it or point it at a Python ${wanted}` : "Set LAMBDA_SIM_PYTHON to choose the interpreter";
+  return `${runtime} functions run on Python ${py.version} (${py.executable}, from ${py.source}): ${why}; code using ${wanted}-only features will fail. ${advice[0]!.toUpperCase()}${advice.slice(1)}.`;
 }
 
 /**

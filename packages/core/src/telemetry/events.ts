@@ -150,12 +150,14 @@ export type TelemetryEvent = Base &
     // deliveries it made and the subscriptions whose filter policy kept it out.
     | { type: "sns.published"; topicArn: string; messageId: string; deliveries: number; filteredOut?: string[] }
     // SNS: a subscriber has the message; `requestId`: the asynchronous invocation of a Lambda subscriber.
-    | { type: "sns.delivered"; topicArn: string; subscriptionArn: string; messageId: string; attempt: number; requestId?: string }
+    | { type: "sns.delivered"; topicArn: string; subscriptionArn: string; endpoint: string; messageId: string; attempt: number; requestId?: string }
     // SNS: a delivery to a subscriber failed; retried in retryInMs, else dead-lettered or dropped.
     | {
         type: "sns.delivery-failed";
         topicArn: string;
         subscriptionArn: string;
+        /** The subscriber: a function's or queue's ARN, an HTTP(S) URL. */
+        endpoint: string;
         messageId: string;
         attempt: number;
         error: string;

@@ -137,7 +137,7 @@ export class DeliveryWorker {
     }
     const attempt = d.attempts + 1;
     if (outcome.kind === "ok") {
-      this.activity.report({ type: "sns.delivered", topicArn: d.message.TopicArn, subscriptionArn: sub.arn, messageId: d.message.MessageId, attempt, requestId: outcome.requestId });
+      this.activity.report({ type: "sns.delivered", topicArn: d.message.TopicArn, subscriptionArn: sub.arn, endpoint: sub.endpoint, messageId: d.message.MessageId, attempt, requestId: outcome.requestId });
       return void this.settled.push(d);
     }
     // Failed while the simulator stops (perhaps because it stops): the row stays as it was, due
@@ -145,7 +145,7 @@ export class DeliveryWorker {
     if (this.stopped) return;
     const policy = sub.protocol === "http" || sub.protocol === "https" ? httpRetryPolicy(sub.attributes.DeliveryPolicy, this.store.topic(sub.topicArn)?.attributes.DeliveryPolicy) : MANAGED_ENDPOINT_POLICY;
     const delay = outcome.kind === "retry" ? retryDelayMs(policy, attempt) : undefined;
-    const base = { type: "sns.delivery-failed" as const, topicArn: d.message.TopicArn, subscriptionArn: sub.arn, messageId: d.message.MessageId, attempt, error: outcome.error };
+    const base = { type: "sns.delivery-failed" as const, topicArn: d.message.TopicArn, subscriptionArn: sub.arn, endpoint: sub.endpoint, messageId: d.message.MessageId, attempt, error: outcome.error };
     if (delay !== undefined) {
       this.store.retryAt(d.id, this.clock.now() + delay);
       this.activity.report({ ...base, retryInMs: delay });
