@@ -115,7 +115,7 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
     const p = step.publish;
     const entries = indexes.map((i) => ({ Id: String(i), Message: fill(p.message, i), Subject: p.subject, MessageAttributes: snsAttributes(p.attributes) }));
     const failed = /<Failed>\s*<member>[\s\S]*?<Code>([^<]*)<\/Code>[\s\S]*?<Message>([^<]*)<\/Message>/.exec(await awsQuery(sim.endpoint, "PublishBatch", { TopicArn: step.target, PublishBatchRequestEntries: entries }));
-    if (failed !== null) throw new Error(`${failed[1]}: ${failed[2]}`);
+    if (failed !== null) throw new Error(`${failed[1]}: ${unxml(failed[2]!)}`);
     sent.published[p.topic] = (sent.published[p.topic] ?? 0) + indexes.length;
   } else if ("putEvents" in step) {
     const e = step.putEvents;
@@ -199,6 +199,12 @@ async function awsQuery(endpoint: string, action: string, params: Record<string,
   const headers = await signedHeaders(new URL(endpoint), "POST", { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body, "sns", SCENARIO_KEYS);
   const res = await fetch(endpoint, { method: "POST", headers, body });
   const text = await res.text();
-  if (!res.ok) throw new Error(`${action}: ${/<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? res.status}`);
+  if (!res.ok) throw new Error(`${action}: ${unxml(/<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? String(res.status))}`);
   return text;
+}
+
+/** XML text as written: the five entities an XML answer escapes. */
+function unxml(text: string): string {
+  const entities: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+  return text.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => entities[e]!);
 }
