@@ -65,7 +65,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       return { text: `cold start ${e.functionName}:${e.version} in environment ${short(e.environmentId)} (request ${e.requestId})`, colour: "cyan" };
     case "invocation.finished": {
       const init = e.initDurationMs === undefined ? "" : `, init ${ms(e.initDurationMs)} ms (cold)`;
-      const status = e.status === "success" ? "" : ` ${e.status}${e.errorType ? ` ${e.errorType}` : ""}`;
+      const status = e.status === "success" ? "" : ` ${e.status}${e.errorType ? ` ${e.functionErrorType ?? e.errorType}` : ""}`;
       return { text: `invoked ${e.functionName}:${e.version} request ${e.requestId}: ${ms(e.durationMs)} ms, billed ${e.billedDurationMs} ms${init}, ${e.maxMemoryUsedMb} MB${status}`, colour: e.status === "success" ? "green" : "red" };
     }
     case "invocation.admitted":

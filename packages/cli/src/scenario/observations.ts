@@ -46,9 +46,12 @@ export class Observations {
   private readonly enqueuedAt = new Map<string, { fn: string; at: number }>();
   private readonly traceFile: string | undefined;
   private trace = "";
+  /** The simulator's address, which differs from run to run (its port), as the trace writes it. */
+  private readonly endpoint: string | undefined;
   events = 0;
 
-  constructor(start: number, durationMs: number, buckets: number, traceFile?: string) {
+  constructor(start: number, durationMs: number, buckets: number, traceFile?: string, endpoint?: string) {
+    this.endpoint = endpoint;
     this.start = start;
     this.bucketMs = Math.max(1, Math.ceil(durationMs / buckets));
     this.timeline = Array.from({ length: buckets }, () => ({ invocations: 0, errors: 0, throttles: 0, retries: 0 }));
@@ -59,7 +62,9 @@ export class Observations {
   readonly record = (e: TelemetryEvent): void => {
     this.events++;
     if (this.traceFile !== undefined) {
-      this.trace += `${JSON.stringify(e)}\n`;
+      // SNS envelopes carry the endpoint (UnsubscribeURL): written as port 0, so a replay's trace is byte-identical.
+      const line = JSON.stringify(e);
+      this.trace += `${this.endpoint === undefined ? line : line.replaceAll(this.endpoint, "http://127.0.0.1:0")}\n`;
       if (this.trace.length > TRACE_FLUSH_BYTES) this.flush();
     }
     switch (e.type) {

@@ -34,11 +34,13 @@ export class ScenarioNames {
     this.lineAt = lineAt;
   }
 
-  /** The scenario's traffic, each step naming its queue, stream or function as the simulator knows it. */
+  /** The scenario's traffic, each step naming its queue, stream, topic (its ARN), bus or function as the simulator knows it. */
   traffic(steps: readonly TrafficStep[]): ResolvedStep[] {
     return steps.map((step, i) => {
       if ("send" in step) return { ...step, target: this.name("queue", step.send.queue, ["traffic", i, "send", "queue"]) };
       if ("put" in step) return { ...step, target: this.name("stream", step.put.stream, ["traffic", i, "put", "stream"]) };
+      if ("publish" in step) return { ...step, target: this.topicArn(step.publish.topic, ["traffic", i, "publish", "topic"]) };
+      if ("putEvents" in step) return { ...step, target: this.asWritten("bus", step.putEvents.bus, ["traffic", i, "putEvents", "bus"]) };
       if ("invoke" in step) return { ...step, target: this.qualifiedFunction(step.invoke.function, ["traffic", i, "invoke", "function"]) };
       return step;
     });
@@ -111,6 +113,16 @@ export class ScenarioNames {
       this.problem(path, `${dottedPath(shown)}: no ${kind} named '${written}' (the architecture has: ${[...names, ...logicalIds(this.a.template?.names, kind)].join(", ") || "none"})`);
     }
     return resolved;
+  }
+
+  /** A full ARN as written; any other name resolved and checked. */
+  private asWritten(kind: NamedKind, written: string, path: Path): string {
+    return written.startsWith("arn:") ? written : this.name(kind, written, path);
+  }
+
+  /** A traffic publish's topic as the ARN Publish takes (SNS names topics only by ARN). */
+  private topicArn(written: string, path: Path): string {
+    return written.startsWith("arn:") ? written : `arn:aws:sns:${this.a.region}:${this.a.accountId}:${this.name("topic", written, path)}`;
   }
 
   /** A traffic invoke's `NAME[:QUALIFIER]`: NAME resolved, the qualifier kept. */

@@ -28,6 +28,8 @@ export function formatReport(r: ReportInput): string {
     ...Object.entries(r.sent.messages).map(([q, n]) => `${n} messages to ${q}`),
     ...Object.entries(r.sent.records).map(([s, n]) => `${n} records to ${s}`),
     ...Object.entries(r.sent.invocations).map(([f, n]) => `${n} async invokes of ${f}`),
+    ...Object.entries(r.sent.published).map(([t, n]) => `${n} messages published to ${t}`),
+    ...Object.entries(r.sent.events).map(([b, n]) => `${n} events put on ${b}`),
   ];
   out.push(`  traffic: ${sent.join(", ") || "none"}`);
   for (const f of r.sent.failures.slice(0, 5)) out.push(`  traffic failed: ${f}`);

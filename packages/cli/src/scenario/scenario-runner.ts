@@ -62,11 +62,13 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
   const s = await loadScenario(file, sources);
   const seed = String(opts.seed ?? s.seed ?? 1);
   const clock = new VirtualClock(SCENARIO_START);
-  const obs = new Observations(SCENARIO_START, s.durationMs, opts.buckets ?? TIMELINE_BUCKETS, opts.trace);
+  // The port is chosen first, so the trace can write the address it appears in (SNS envelopes) as one every run shares.
+  const port = s.port === 0 ? await freePort("127.0.0.1") : s.port;
+  const obs = new Observations(SCENARIO_START, s.durationMs, opts.buckets ?? TIMELINE_BUCKETS, opts.trace, `http://127.0.0.1:${port}`);
   const a = s.architecture;
   const wallStart = stopwatch.now();
   const sim = await Simulator.start({
-    port: s.port,
+    port,
     clock,
     seed,
     region: a.region,

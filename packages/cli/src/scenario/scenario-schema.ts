@@ -15,33 +15,80 @@ const rate = z.number({ error: "expected a number per second" }).positive({ erro
 /** Text, or JSON written as YAML; `{i}` in either is replaced by the item's index (0-based). */
 const content = z.union([z.string(), z.record(z.string(), z.unknown())], { error: "expected text or an object" });
 
+/** Each kind of traffic step, by the key that names it. */
+const stepKinds = {
+  send: z.strictObject({ at: duration.optional(), send: z.strictObject({ queue: z.string().min(1), count: count.default(1), rate: rate.optional(), body: content.default("message {i}") }) }),
+  put: z.strictObject({
+    at: duration.optional(),
+    put: z.strictObject({
+      stream: z.string().min(1),
+      count: count.default(1),
+      rate: rate.optional(),
+      /** Cycled over the records: record i gets partitionKeys[i % n]. */
+      partitionKeys: z.array(z.string().min(1)).min(1).default(["key"]),
+      data: content.default({ seq: "{i}" }),
+      /** Indexes of records whose data is replaced by `poisonData` (a record no handler can process). */
+      poison: z.array(z.number().int().min(0)).default([]),
+      poisonData: content.default({ poison: true }),
+    }),
+  }),
+  publish: z.strictObject({
+    at: duration.optional(),
+    publish: z.strictObject({
+      topic: z.string().min(1),
+      count: count.default(1),
+      rate: rate.optional(),
+      message: content.default("message {i}"),
+      /** SNS's Subject: 1-100 characters (SNS API Publish). */
+      subject: z.string().min(1).max(100).optional(),
+      /** Message attributes: a string is DataType String, a number Number, a list String.Array. */
+      attributes: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))], { error: "expected text, a number or a list" })).default({}),
+    }),
+  }),
+  putEvents: z.strictObject({
+    at: duration.optional(),
+    putEvents: z.strictObject({
+      bus: z.string().min(1).default("default"),
+      source: z.string().min(1),
+      detailType: z.string().min(1),
+      count: count.default(1),
+      rate: rate.optional(),
+      /** The event's Detail: a JSON object written as YAML, or its JSON text. */
+      detail: content.default({ n: "{i}" }),
+    }),
+  }),
+  invoke: z.strictObject({ at: duration.optional(), invoke: z.strictObject({ function: z.string().min(1), count: count.default(1), rate: rate.optional(), payload: content.default({ n: "{i}" }) }) }),
+  wait: z.strictObject({ wait: duration }),
+};
+type StepKind = keyof typeof stepKinds;
+const STEP_KEYS = Object.keys(stepKinds) as StepKind[];
+
 /**
  * One traffic step. Steps run one after another from the scenario's start: a step with a `rate`
  * lasts count / rate seconds, a burst (no rate) takes no time, `wait` lets time pass, and `at`
- * starts a step at that offset from the start instead.
+ * starts a step at that offset from the start instead. The step's key chooses its kind, so a
+ * mistake inside it is reported there (`traffic[2].putEvents.source`), not as "no kind matched".
  */
-export const trafficStepSchema = z.union(
-  [
-    z.strictObject({ at: duration.optional(), send: z.strictObject({ queue: z.string().min(1), count: count.default(1), rate: rate.optional(), body: content.default("message {i}") }) }),
-    z.strictObject({
-      at: duration.optional(),
-      put: z.strictObject({
-        stream: z.string().min(1),
-        count: count.default(1),
-        rate: rate.optional(),
-        /** Cycled over the records: record i gets partitionKeys[i % n]. */
-        partitionKeys: z.array(z.string().min(1)).min(1).default(["key"]),
-        data: content.default({ seq: "{i}" }),
-        /** Indexes of records whose data is replaced by `poisonData` (a record no handler can process). */
-        poison: z.array(z.number().int().min(0)).default([]),
-        poisonData: content.default({ poison: true }),
-      }),
-    }),
-    z.strictObject({ at: duration.optional(), invoke: z.strictObject({ function: z.string().min(1), count: count.default(1), rate: rate.optional(), payload: content.default({ n: "{i}" }) }) }),
-    z.strictObject({ wait: duration }),
-  ],
-  { error: "expected a traffic step: send, put, invoke or wait" },
-);
+export const trafficStepSchema = z
+  // Accepts anything (z.unknown() comes first); the kinds beside it are there for the "did you
+  // mean" hint on an unknown key, which reads the schema (config/schema-keys.ts).
+  .union([z.unknown(), ...Object.values(stepKinds)])
+  .transform((v, ctx): z.output<(typeof stepKinds)[StepKind]> => {
+    const map = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    const kind = map === undefined ? undefined : STEP_KEYS.find((k) => k in map);
+    if (kind === undefined) {
+      ctx.addIssue({ code: "custom", message: `expected a traffic step: ${STEP_KEYS.slice(0, -1).join(", ")} or ${STEP_KEYS.at(-1)}`, input: v });
+      // `pubish:` gets its "did you mean 'publish'?".
+      const unknown = Object.keys(map ?? {}).filter((k) => k !== "at");
+      if (map !== undefined && unknown.length > 0) ctx.addIssue({ code: "unrecognized_keys", keys: unknown, input: map });
+      return z.NEVER;
+    }
+    const r = stepKinds[kind].safeParse(v, { reportInput: true });
+    if (r.success) return r.data;
+    // Kept as they are, `input: undefined` (a missing key) included: zod would put the whole step there.
+    for (const issue of r.error.issues) ctx.addIssue({ ...issue, input: issue.input } as z.core.$ZodRawIssue);
+    return z.NEVER;
+  });
 
 /** An expected count: exact, or `{ min, max }`. */
 const bound = z.union([z.number(), z.strictObject({ min: z.number().optional(), max: z.number().optional() })], { error: "expected a number or { min, max }" });

@@ -1,9 +1,14 @@
 import type { Clock, Simulator } from "@lambda-sim/core";
+import { signedHeaders } from "../client/request-signer.ts";
 import type { TrafficStep } from "./scenario-schema.ts";
 
+/** A scenario's simulator runs without --auth: any keys sign its query-protocol calls. */
+const SCENARIO_KEYS = { accessKeyId: "scenario", secretAccessKey: "scenario" };
+
 /**
- * A traffic step as loaded: `target` is the queue, stream or function (`NAME[:QUALIFIER]`) it names,
- * as the simulator knows it (scenario-names.ts); the step keeps the name written, for the report.
+ * A traffic step as loaded: `target` is the queue, stream, topic ARN, bus or function
+ * (`NAME[:QUALIFIER]`) it names, as the simulator knows it (scenario-names.ts); the step keeps the
+ * name written, for the report.
  */
 export type ResolvedStep = (Exclude<TrafficStep, { wait: number }> & { target: string }) | Extract<TrafficStep, { wait: number }>;
 
@@ -20,12 +25,16 @@ export interface TrafficSent {
   messages: Record<string, number>;
   records: Record<string, number>;
   invocations: Record<string, number>;
+  /** SNS messages published, by topic. */
+  published: Record<string, number>;
+  /** EventBridge events put, by bus. */
+  events: Record<string, number>;
   failures: string[];
 }
 
 /**
  * Plays a scenario's traffic on the clock, from `start`: every item at its offset, through the
- * simulator's own AWS endpoint (SendMessageBatch, PutRecords on the wire) or, for async invokes,
+ * simulator's own AWS endpoint (SendMessageBatch, PutRecords, PublishBatch, PutEvents on the wire) or, for async invokes,
  * the Invoker directly (100,000 of them would otherwise be 100,000 HTTP requests). Items due at
  * the same instant go together, up to the API's batch limits. One timer is pending at a time, and
  * each shot is awaited by the clock before it moves on, so the order is the same on every run.
@@ -37,7 +46,7 @@ export interface TrafficSent {
  * concurrency allow.
  */
 export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: number, steps: readonly ResolvedStep[]): TrafficSent {
-  const sent: TrafficSent = { messages: {}, records: {}, invocations: {}, failures: [] };
+  const sent: TrafficSent = { messages: {}, records: {}, invocations: {}, published: {}, events: {}, failures: [] };
   const shots = plan(steps, start).filter((s) => s.at <= endAt);
   let i = 0;
   const next = () => {
@@ -52,7 +61,7 @@ export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: 
   return sent;
 }
 
-/** Offsets of every item, grouped by instant and batch limit (10 messages, 500 records). */
+/** Offsets of every item, grouped by instant and batch limit (10 messages, 500 records, 10 SNS messages or events). */
 function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
   const shots: Shot[] = [];
   let cursor = start;
@@ -62,9 +71,10 @@ function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
       continue;
     }
     if (step.at !== undefined) cursor = start + step.at;
-    const body = "send" in step ? step.send : "put" in step ? step.put : step.invoke;
-    // Invokes have no batch API: a burst's events all go in the one shot of their instant.
-    const limit = "send" in step ? 10 : "put" in step ? 500 : Number.POSITIVE_INFINITY;
+    const body = stepBody(step);
+    // PublishBatch and PutEvents take 10 entries (SNS and EventBridge API references). Invokes
+    // have no batch API: a burst's events all go in the one shot of their instant.
+    const limit = "put" in step ? 500 : "invoke" in step ? Number.POSITIVE_INFINITY : 10;
     const gap = body.rate === undefined ? 0 : 1000 / body.rate;
     let from = 0;
     while (from < body.count) {
@@ -101,6 +111,20 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
       })),
     });
     sent.records[p.stream] = (sent.records[p.stream] ?? 0) + indexes.length;
+  } else if ("publish" in step) {
+    const p = step.publish;
+    const entries = indexes.map((i) => ({ Id: String(i), Message: fill(p.message, i), Subject: p.subject, MessageAttributes: snsAttributes(p.attributes) }));
+    const failed = /<Failed>\s*<member>[\s\S]*?<Code>([^<]*)<\/Code>[\s\S]*?<Message>([^<]*)<\/Message>/.exec(await awsQuery(sim.endpoint, "PublishBatch", { TopicArn: step.target, PublishBatchRequestEntries: entries }));
+    if (failed !== null) throw new Error(`${failed[1]}: ${unxml(failed[2]!)}`);
+    sent.published[p.topic] = (sent.published[p.topic] ?? 0) + indexes.length;
+  } else if ("putEvents" in step) {
+    const e = step.putEvents;
+    const out = await awsJson(sim.endpoint, "AWSEvents.PutEvents", "1.1", {
+      Entries: indexes.map((i) => ({ EventBusName: step.target, Source: e.source, DetailType: e.detailType, Detail: fill(e.detail, i) })),
+    });
+    const failed = (out.Entries as { ErrorCode?: string; ErrorMessage?: string }[] | undefined)?.find((x) => x.ErrorCode !== undefined);
+    if (failed !== undefined) throw new Error(`${failed.ErrorCode}: ${failed.ErrorMessage}`);
+    sent.events[e.bus] = (sent.events[e.bus] ?? 0) + indexes.length;
   } else {
     const v = step.invoke;
     // Concurrent callers: every Invoke is made in this turn, in index order, so all are stored
@@ -130,5 +154,57 @@ export async function awsJson(endpoint: string, target: string, version: "1.0" |
 
 function describe(shot: Shot): string {
   const s = shot.step;
-  return "send" in s ? `send to ${s.send.queue}` : "put" in s ? `put to ${s.put.stream}` : `invoke ${s.invoke.function}`;
+  if ("send" in s) return `send to ${s.send.queue}`;
+  if ("put" in s) return `put to ${s.put.stream}`;
+  if ("publish" in s) return `publish to ${s.publish.topic}`;
+  if ("putEvents" in s) return `putEvents on ${s.putEvents.bus}`;
+  return `invoke ${s.invoke.function}`;
+}
+
+function stepBody(step: Exclude<ResolvedStep, { wait: number }>): { count: number; rate?: number } {
+  if ("send" in step) return step.send;
+  if ("put" in step) return step.put;
+  if ("publish" in step) return step.publish;
+  if ("putEvents" in step) return step.putEvents;
+  return step.invoke;
+}
+
+/** A step's attributes as SNS MessageAttributes: text is String, a number Number, a list String.Array. */
+function snsAttributes(attributes: Record<string, string | number | unknown[]>): Record<string, { DataType: string; StringValue: string }> {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, v]) => [name, typeof v === "number" ? { DataType: "Number", StringValue: String(v) } : Array.isArray(v) ? { DataType: "String.Array", StringValue: JSON.stringify(v) } : { DataType: "String", StringValue: v }]),
+  );
+}
+
+/**
+ * One AWS query-protocol call (SNS's only protocol) on the simulator's endpoint, its parameters
+ * flattened as the SDKs do (`Entries.member.1.Id`, `MessageAttributes.entry.1.Name`); the XML answer.
+ */
+async function awsQuery(endpoint: string, action: string, params: Record<string, unknown>): Promise<string> {
+  const form = new URLSearchParams({ Action: action, Version: "2010-03-31" });
+  const flatten = (prefix: string, v: unknown): void => {
+    if (v === undefined) return;
+    if (Array.isArray(v)) v.forEach((x, i) => flatten(`${prefix}.member.${i + 1}`, x));
+    else if (typeof v === "object" && v !== null && prefix.endsWith("MessageAttributes")) {
+      Object.entries(v).forEach(([name, value], i) => {
+        form.append(`${prefix}.entry.${i + 1}.Name`, name);
+        flatten(`${prefix}.entry.${i + 1}.Value`, value);
+      });
+    } else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) flatten(`${prefix}.${k}`, x);
+    else form.append(prefix, String(v));
+  };
+  for (const [k, v] of Object.entries(params)) flatten(k, v);
+  const body = new TextEncoder().encode(form.toString());
+  // Signed as the SDKs sign: the query protocol has no X-Amz-Target, the signature's scope names the service.
+  const headers = await signedHeaders(new URL(endpoint), "POST", { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body, "sns", SCENARIO_KEYS);
+  const res = await fetch(endpoint, { method: "POST", headers, body });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${action}: ${unxml(/<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? String(res.status))}`);
+  return text;
+}
+
+/** XML text as written: the five entities an XML answer escapes. */
+function unxml(text: string): string {
+  const entities: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+  return text.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => entities[e]!);
 }

@@ -14,7 +14,7 @@ import type { SequencedEvent } from "./event-hub.ts";
  */
 export const COMPACT_FIELDS = [
   ["function.log", "functionName", "environmentId", "requestId", "text"],
-  ["invocation.finished", "requestId", "functionName", "version", "environmentId", "durationMs", "billedDurationMs", "maxMemoryUsedMb", "status", "initDurationMs", "errorType", "result"],
+  ["invocation.finished", "requestId", "functionName", "version", "environmentId", "durationMs", "billedDurationMs", "maxMemoryUsedMb", "status", "initDurationMs", "errorType", "result", "functionErrorType"],
   ["invocation.started", "requestId", "functionName", "version", "environmentId", "coldStart", "payload"],
   ["environment.state-changed", "environmentId", "functionName", "version", "from", "to", "reason", "provisioned"],
   ["invocation.admitted", "functionName", "qualifier", "newEnvironment", "concurrentExecutions", "accountConcurrentExecutions", "unreservedConcurrentExecutions"],

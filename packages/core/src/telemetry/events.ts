@@ -72,7 +72,10 @@ export type TelemetryEvent = Base &
         initDurationMs?: number;
         maxMemoryUsedMb: number;
         status: "success" | "error" | "timeout" | "failure";
+        /** The platform's error type: a handler's own error is Runtime.Unknown (RIE normalises it, aws-facts §2.1). */
         errorType?: string;
+        /** The errorType the function's error payload names (`TypeError`, `ValueError`), when it is not errorType. */
+        functionErrorType?: string;
         /** The response (or error) payload, cut to PREVIEW_BYTES. */
         result?: string;
       }

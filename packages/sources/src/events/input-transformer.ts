@@ -21,11 +21,20 @@ export function targetInput(target: EventTarget, c: TransformContext): string {
 }
 
 /**
- * `<name>` placeholders are replaced by the values InputPathsMap selects, and by the reserved
- * `aws.events.*` variables. Inside quotes a string is inserted JSON-escaped; outside quotes a
- * string goes in bare (templates such as `"<instance> is <state>"` or plain text), anything else
- * as JSON. A path the event lacks gives nothing inside quotes and `null` outside (our choice where
- * AWS's documentation is silent).
+ * `<name>` placeholders are replaced by the values InputPathsMap selects and by the reserved
+ * `aws.events.*` variables, following the EventBridge user guide's "Input transform examples"
+ * (eb-transform-target-input) and the InputTransformer API reference:
+ * - a JSON template ("If InputTemplate is a JSON object (surrounded by curly braces)"): a string
+ *   standing as a JSON value gets quoted, `{"instance": <instance>}` → `{"instance": "i-0123456789"}`
+ *   ("Simple JSON"; also inside arrays, "JSON with a mix of variables and static information";
+ *   and the reserved rule-arn, rule-name and ingestion-time, "Including reserved variables in JSON");
+ * - inside quotes a string goes in escaped, without quotes ("JSON with strings and variables",
+ *   `"instance \"<instance>\" is in <state>"`);
+ * - a plain-text template (`<instance> is in state <status>`) gets the raw string;
+ * - numbers, booleans, objects and arrays go in as JSON wherever they stand, and so do
+ *   `aws.events.event` / `aws.events.event.json` ("its contents are not escaped").
+ * A path the event lacks gives nothing inside quotes and `null` outside (the guide says only that
+ * the variable "won't appear in the output"; `null` keeps a JSON template valid: our choice).
  */
 function fillTemplate(t: NonNullable<EventTarget["InputTransformer"]>, c: TransformContext): string {
   const values = new Map<string, unknown>();
@@ -33,16 +42,22 @@ function fillTemplate(t: NonNullable<EventTarget["InputTransformer"]>, c: Transf
   values.set("aws.events.rule-arn", c.ruleArn);
   values.set("aws.events.rule-name", c.ruleName);
   values.set("aws.events.event.ingestion-time", new Date(c.ingestedAt).toISOString());
-  values.set("aws.events.event", c.event);
-  values.set("aws.events.event.json", JSON.stringify(c.event));
+  // The user guide: aws.events.event is the original payload "without the detail field",
+  // aws.events.event.json the full payload "with the detail field".
+  const { detail: _detail, ...withoutDetail } = c.event;
+  values.set("aws.events.event", withoutDetail);
+  values.set("aws.events.event.json", c.event);
   const tpl = t.InputTemplate;
+  // AWS speaks of JSON objects only; a template that is a JSON array is treated alike (our choice).
+  const json = /^\s*[{[]/.test(tpl);
   return tpl.replace(/<([A-Za-z0-9_.:-]+)>/g, (whole, name: string, at: number) => {
     if (!values.has(name)) return whole;
     const v = values.get(name);
-    const quoted = tpl[at - 1] === '"' || insideQuotes(tpl, at);
+    const quoted = insideQuotes(tpl, at);
     if (v === undefined) return quoted ? "" : "null";
-    if (typeof v === "string") return quoted ? JSON.stringify(v).slice(1, -1) : v;
-    return JSON.stringify(v);
+    if (typeof v !== "string") return JSON.stringify(v);
+    if (quoted) return JSON.stringify(v).slice(1, -1);
+    return json ? JSON.stringify(v) : v;
   });
 }
 

@@ -147,7 +147,7 @@ export function applyEvent(m, e, history = false) {
     }
     case "invocation.finished": {
       const s = story(m, e.requestId, e.functionName);
-      Object.assign(s, { version: e.version, environmentId: e.environmentId, durationMs: e.durationMs, billedDurationMs: e.billedDurationMs, initDurationMs: e.initDurationMs, maxMemoryUsedMb: e.maxMemoryUsedMb, status: e.status, errorType: e.errorType, finishedAt: e.time });
+      Object.assign(s, { version: e.version, environmentId: e.environmentId, durationMs: e.durationMs, billedDurationMs: e.billedDurationMs, initDurationMs: e.initDurationMs, maxMemoryUsedMb: e.maxMemoryUsedMb, status: e.status, errorType: e.errorType, functionErrorType: e.functionErrorType, finishedAt: e.time });
       if (e.result !== undefined) s.result = e.result;
       if (s.coldStart === undefined) s.coldStart = e.initDurationMs !== undefined;
       const x = m.envs.get(e.environmentId);

@@ -101,7 +101,7 @@ export function renderInvocations(m) {
       <td>${short(s.requestId)}</td><td>${esc(s.functionName)}</td>
       <td class="${s.coldStart ? "cold-start" : "warm-start"}">${s.coldStart === undefined ? "" : s.coldStart ? "cold" : "warm"}</td>
       <td class="n">${s.durationMs === undefined ? "running…" : `${ms(s.durationMs)} ms`}</td>
-      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}</small>` : ""}</td></tr>`).join("")}</table>`;
+      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}</small>` : ""}</td></tr>`).join("")}</table>`;
 }
 
 /** START / END / REPORT as CloudWatch shows them (aws-facts §2.5), around the function's own lines. */
