@@ -65,10 +65,11 @@ s.listen(0, "127.0.0.1", () => console.log("port " + s.address().port));
 
 /**
  * The isolation floor: the same node:http server, handing each request's body to a child process
- * of its own over a socket pair (length-prefixed frames; the child blocks in read(2) between them,
- * as our bootstrap does; one child per request in flight, reused once it has answered) and
- * answering with the child's reply. The least any design pays that runs every invocation in a
- * process of its own: two more cross-process wake-ups and their system calls.
+ * of its own over a socket pair per direction (length-prefixed frames; the child blocks in read(2)
+ * between them, as our bootstrap does, and answers on the other socket, so that the server reading
+ * an answer does not wake it again: runtime-channel.ts; one child per request in flight, reused
+ * once it has answered) and answering with the child's reply. The least any design pays that runs
+ * every invocation in a process of its own: two more cross-process wake-ups and their system calls.
  */
 export function startIsolationFloorServer(): Promise<{ child: ChildProcess; port: number }> {
   return startProcess(["-e", ISOLATION_FLOOR_SERVER], /port (\d+)/);
@@ -89,7 +90,7 @@ const loop = () => {
   const frame = Buffer.allocUnsafe(4 + out.length);
   frame.writeUInt32BE(out.length, 0);
   out.copy(frame, 4);
-  writeSync(3, frame);
+  writeSync(4, frame);
   setImmediate(loop);
 };
 loop();
@@ -102,10 +103,10 @@ const { spawn } = require("node:child_process");
 const idle = [];
 const children = [];
 const start = () => {
-  const child = spawn(process.execPath, ["-e", ${JSON.stringify(ISOLATION_FLOOR_CHILD)}], { stdio: ["ignore", "inherit", "inherit", "pipe"] });
+  const child = spawn(process.execPath, ["-e", ${JSON.stringify(ISOLATION_FLOOR_CHILD)}], { stdio: ["ignore", "inherit", "inherit", "pipe", "pipe"] });
   children.push(child);
   const c = { channel: child.stdio[3], done: undefined, pending: Buffer.alloc(0) };
-  c.channel.on("data", (d) => {
+  child.stdio[4].on("data", (d) => {
     c.pending = c.pending.length ? Buffer.concat([c.pending, d]) : d;
     if (c.pending.length < 4 || c.pending.length < 4 + c.pending.readUInt32BE(0)) return;
     const body = c.pending.subarray(4, 4 + c.pending.readUInt32BE(0));

@@ -6,7 +6,7 @@
 // lambda-sim (every invocation in its own environment process), serverless-offline in its default
 // worker-thread mode and in its in-process mode (--useInProcess: no isolation at all), the floor, a
 // bare node:http server, and the isolation floor: that server handing each event to one child
-// process over a socket pair, the least a design with a process per environment pays. Each target runs in its own process; blocks alternate so that a
+// process over a socket pair per direction, the least a design with a process per environment pays. Each target runs in its own process; blocks alternate so that a
 // loaded machine's noise falls on all of them alike, and the medians and ratios are printed.
 // serverless-offline is installed into a scratch folder from the registry by package name (never a
 // project dependency); when that fails its columns are skipped with the reason.

@@ -23,18 +23,24 @@ const FAN_OUT = [
   // Fails every time: two async retries (1 min, then 2 min later), then the DLQ.
   "  notify: { runtime: model, model: { durationMs: 20, errorProbability: 1 }, eventInvokeConfig: { maximumRetryAttempts: 2 }, deadLetterConfig: { targetArn: sqs:notify-dlq } }",
   "  audit: { runtime: model, model: { durationMs: 5 } }",
+  "  copy: { runtime: model, model: { durationMs: 5 } }",
   "queues:",
   "  notify-dlq: {}",
+  // An SQS subscriber's messages are SNS envelopes, whose MD5 reaches the trace: it must replay too.
+  "  orders-copy: {}",
   "topics:",
   "  orders:",
   "    subscriptions:",
   "      - { protocol: lambda, endpoint: lambda:notify, filterPolicy: { kind: [order] } }",
+  "      - { protocol: sqs, endpoint: sqs:orders-copy }",
   "buses:",
   "  shop:",
   "    rules:",
   "      placed:",
   "        eventPattern: { source: [shop], detail-type: [OrderPlaced], detail: { total: [{ numeric: ['>', 100] }] } }",
   "        targets: [{ arn: lambda:audit }]",
+  "eventSourceMappings:",
+  "  - { functionName: copy, eventSourceArn: sqs:orders-copy }",
   "traffic:",
   "  - publish: { topic: orders, count: 5, rate: 1, message: '{\"order\": {i}}', subject: New order, attributes: { kind: order, n: 1 } }",
   "  - publish: { topic: orders, count: 3, attributes: { kind: [refund] } }   # filtered out",
@@ -82,17 +88,17 @@ describe("lambda-sim run: publish and putEvents traffic", () => {
     const r = await runCli(["run", bad]);
     expect(r.code).toBe(1);
     expect(r.stderr.replace(/^lambda-sim: /, "").trim().split("\n")).toEqual([
-      `${bad}:19 traffic[0].putEvents.source: expected a string, but it is missing`,
-      `${bad}:20 traffic[1].publish.cuont: unknown key (did you mean 'count'?)`,
-      `${bad}:21 traffic[2]: expected a traffic step: send, put, publish, putEvents, invoke or wait`,
-      `${bad}:21 traffic[2].pubish: unknown key (did you mean 'publish'?)`,
+      `${bad}:${head.length + 2} traffic[0].putEvents.source: expected a string, but it is missing`,
+      `${bad}:${head.length + 3} traffic[1].publish.cuont: unknown key (did you mean 'count'?)`,
+      `${bad}:${head.length + 4} traffic[2]: expected a traffic step: send, put, publish, putEvents, invoke or wait`,
+      `${bad}:${head.length + 4} traffic[2].pubish: unknown key (did you mean 'publish'?)`,
     ]);
     const typos = write([...head, "traffic:", "  - publish: { topic: ordres }", "  - putEvents: { bus: shpo, source: shop, detailType: x }"]);
     const t = await runCli(["run", typos]);
     expect(t.code).toBe(1);
     expect(t.stderr.replace(/^lambda-sim: /, "").trim().split("\n")).toEqual([
-      `${typos}:19 traffic[0].publish.topic: no topic named 'ordres' (the architecture has: orders)`,
-      `${typos}:20 traffic[1].putEvents.bus: no bus named 'shpo' (the architecture has: shop, default)`,
+      `${typos}:${head.length + 2} traffic[0].publish.topic: no topic named 'ordres' (the architecture has: orders)`,
+      `${typos}:${head.length + 3} traffic[1].putEvents.bus: no bus named 'shpo' (the architecture has: shop, default)`,
     ]);
   }, 60_000);
 

@@ -51,6 +51,8 @@ export interface SimulatorOptions extends CoreStateOptions, Omit<CoreServiceOpti
   eventSourceMappings?: readonly MappingInput[];
   /** Validated lambda-sim.yaml sections of the sources, by their configKey. */
   sourceConfig?: Record<string, unknown>;
+  /** SourceContext.publicEndpoint: the address SNS envelopes carry, when not the endpoint (scenarios). */
+  publicEndpoint?: string;
 }
 
 type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults" | "functionUrls"> & { cleanup: CleanupStack };
@@ -168,7 +170,7 @@ export class Simulator {
       if (isSimPath(req.url)) simApi.handle(req, res);
       else core.router.handle(req, res);
     };
-    await startSources(sources, core, { endpoint, simApi, sourceConfig: opts.sourceConfig, verifier }, cleanup);
+    await startSources(sources, core, { endpoint, publicEndpoint: opts.publicEndpoint, simApi, sourceConfig: opts.sourceConfig, verifier }, cleanup);
     // After the sources: their subscribers (CloudWatch's provisioned metrics) see each restored
     // config's provisioned-concurrency.changed, and so its alias.
     core.provisioned.restore();

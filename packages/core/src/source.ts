@@ -28,6 +28,12 @@ export interface SourceContext {
   frontDoor: FrontDoorArrivals;
   /** The simulator's endpoint (queue URLs and the like are built on it). */
   endpoint: string;
+  /**
+   * The address written into what is handed out for later use (SNS envelopes' UnsubscribeUrl and
+   * SigningCertURL): the endpoint, unless the simulator was started with another (a scenario
+   * writes the same one every run, so that its trace replays byte for byte).
+   */
+  publicEndpoint: string;
   /** Lambda's Function URL configs (the lambda-url front serves them). */
   functionUrls: FunctionUrls;
   /**

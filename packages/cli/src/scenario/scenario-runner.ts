@@ -73,6 +73,8 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     seed,
     region: a.region,
     accountId: a.accountId,
+    // SNS envelopes carry an address every run shares: their bytes (and an SQS message's MD5 of them) replay as they are.
+    publicEndpoint: "http://127.0.0.1:0",
     functions: a.functions,
     layers: a.layers,
     sources,

@@ -12,7 +12,7 @@ import type { CleanupStack } from "./cleanup-stack.ts";
 export async function startSources(
   sources: readonly Source<any>[],
   core: CoreServices,
-  deps: { endpoint: string; simApi: SimApi; sourceConfig?: Record<string, unknown>; verifier?: SigV4Verifier },
+  deps: { endpoint: string; publicEndpoint?: string; simApi: SimApi; sourceConfig?: Record<string, unknown>; verifier?: SigV4Verifier },
   cleanup: CleanupStack,
 ): Promise<void> {
   const { clock, rng, store, invoker, telemetry, router, region, accountId, mappings, targets, hub, functionUrls, frontDoor } = core;
@@ -22,6 +22,7 @@ export async function startSources(
     const ctx: SourceContext = {
       clock, rng, store, invoker, telemetry, router, region, accountId, frontDoor,
       endpoint: deps.endpoint,
+      publicEndpoint: deps.publicEndpoint ?? deps.endpoint,
       functionUrls,
       verifySignature: verifier && ((req, body) => verifier.verify(req, body)),
       addSimRoute: (path, handler, method) => deps.simApi.addRoute(path, handler, method),

@@ -31,7 +31,7 @@ export const snsSource: Source<TopicConfig> = {
     const subscription = (arn: string) => (known.has(arn) ? known.get(arn) : known.set(arn, store.subscription(arn)).get(arn));
     const commits = ctx.store.commits;
     const activity = new TopicActivity(ctx.telemetry);
-    const worker = new DeliveryWorker(store, commits, ctx.clock, ctx, { endpoint: ctx.endpoint, region: ctx.region }, subscription, activity);
+    const worker = new DeliveryWorker(store, commits, ctx.clock, ctx, { endpoint: ctx.endpoint, publicEndpoint: ctx.publicEndpoint, region: ctx.region }, subscription, activity);
     const publish = new PublishOperations(store, commits, topics, ctx.clock, ids, (routed) => {
       for (const r of routed) activity.report({ type: "sns.published", topicArn: r.message.TopicArn, messageId: r.message.MessageId, deliveries: r.subscriptions.length, filteredOut: r.filteredOut });
       worker.published();

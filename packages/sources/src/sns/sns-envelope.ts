@@ -3,7 +3,10 @@ import type { SubscriptionRow, StoredMessage } from "./sns-store.ts";
 
 /** Where the links of a notification point: the simulator (so an UnsubscribeURL works) and the region. */
 export interface EnvelopeContext {
+  /** Where a confirmation's SubscribeURL points: the subscriber must reach it. */
   endpoint: string;
+  /** Where a notification's UnsubscribeURL points (SourceContext.publicEndpoint: fixed in scenarios, whose traces replay byte for byte). */
+  publicEndpoint?: string;
   region: string;
 }
 
@@ -33,7 +36,7 @@ function signingCertUrl(c: EnvelopeContext): string {
 }
 
 function unsubscribeUrl(c: EnvelopeContext, s: SubscriptionRow): string {
-  return `${c.endpoint}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(s.arn)}`;
+  return `${c.publicEndpoint ?? c.endpoint}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(s.arn)}`;
 }
 
 /** The message this protocol gets: its own entry of a `MessageStructure: json` message, else `default`. */
