@@ -4,6 +4,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import { describeEvent } from "../packages/cli/src/console/event-line.ts";
 import { HAS_PYTHON } from "./support/python.ts";
+import { until } from "./support/until.ts";
 
 const fixtures = (name: string) => fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url));
 
@@ -51,6 +52,18 @@ describe("a handler's error, as tail and the dashboard label it", () => {
     const e = await finished("python-fail");
     expect(e).toMatchObject({ status: "error", errorType: "Runtime.Unknown", functionErrorType: "ValueError" });
     expect(describeEvent(e)?.text).toMatch(/ error ValueError$/);
+  });
+
+  it("names it in an async attempt's failure too", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "node-fail", InvocationType: "Event", Payload: Buffer.from("{}") }));
+    const requestId = out.$metadata.requestId;
+    const failed = () => recorder.of("async.attempt.failed").find((x) => x.requestId === requestId);
+    await until(() => {
+      t.sim.telemetry.flush();
+      return failed() !== undefined;
+    });
+    expect(failed()!.outcome).toMatchObject({ kind: "function-error", errorType: "Runtime.Unknown", functionErrorType: "TypeError" });
+    expect(describeEvent(failed()!)?.text).toMatch(/attempt 1 function-error TypeError$/);
   });
 
   it("adds nothing to a platform failure, whose payload carries the platform's own type", async () => {

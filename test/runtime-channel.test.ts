@@ -16,6 +16,7 @@ beforeAll(async () => {
       { functionName: "plumbing", runtime: "nodejs24.x", handler: "index.runtimeApi", codeDir, timeout: 5 },
       { functionName: "echo", runtime: "nodejs22.x", handler: "index.echo", codeDir, timeout: 5 },
       { functionName: "closed", runtime: "nodejs24.x", handler: "index.echo", codeDir, timeout: 5, environment: { AWS_LAMBDA_EXEC_WRAPPER: fileURLToPath(new URL("./fixtures/functions/wrapper/close-fd3.sh", import.meta.url)) } },
+      { functionName: "closed-answers", runtime: "nodejs24.x", handler: "index.echo", codeDir, timeout: 5, environment: { AWS_LAMBDA_EXEC_WRAPPER: fileURLToPath(new URL("./fixtures/functions/wrapper/close-fd4.sh", import.meta.url)) } },
     ],
   });
   lambda = new LambdaClient(t.clientConfig);
@@ -57,12 +58,15 @@ describe("the runtime's private channel", () => {
     }
   });
 
-  it("is not needed: a wrapper script that closes the descriptor leaves the runtime on the Runtime API's HTTP", async () => {
+  it.each([
+    ["closed", "close-fd3.sh"],
+    ["closed-answers", "close-fd4.sh"],
+  ])("is not needed: a wrapper script that closes one of its descriptors leaves the runtime on the Runtime API's HTTP (%s)", async (name, wrapper) => {
     for (let i = 0; i < 3; i++) {
-      const { out, body } = await invoke("closed", { i });
+      const { out, body } = await invoke(name, { i });
       expect(out.FunctionError).toBeUndefined();
       expect(body.event).toEqual({ i });
-      expect(body.env.WRAPPED_BY).toBe("close-fd3.sh");
+      expect(body.env.WRAPPED_BY).toBe(wrapper);
     }
   });
 });

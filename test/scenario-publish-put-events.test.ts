@@ -79,7 +79,7 @@ describe("lambda-sim run: publish and putEvents traffic", () => {
   it("reports what SNS or EventBridge refused as a traffic failure, and the run fails", async () => {
     const r = await runScenario(write([...FAN_OUT.slice(0, FAN_OUT.indexOf("traffic:")), "traffic:", "  - putEvents: { bus: shop, source: shop, detailType: x, detail: 'not json' }"]));
     expect(r.ok).toBe(false);
-    expect(r.report).toMatch(/traffic failed: putEvents on shop: MalformedDetail/);
+    expect(r.report).toMatch(/traffic failed: putEvents on shop: 1 of 1 refused: MalformedDetail/);
   }, 60_000);
 
   it("refuses a step missing its source, an unknown key and a misspelt topic or bus, each with its line", async () => {

@@ -83,7 +83,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     case "async.attempt.started":
       return { text: `async ${e.functionName} request ${e.requestId}: attempt ${e.attempt}`, colour: "blue" };
     case "async.attempt.failed":
-      return { text: `async ${e.functionName} request ${e.requestId}: attempt ${e.attempt} ${e.outcome.kind}${"errorType" in e.outcome ? ` ${e.outcome.errorType}` : "reason" in e.outcome ? ` ${e.outcome.reason}` : ""}`, colour: "red" };
+      return { text: `async ${e.functionName} request ${e.requestId}: attempt ${e.attempt} ${e.outcome.kind}${e.outcome.kind === "function-error" ? ` ${e.outcome.functionErrorType ?? e.outcome.errorType}` : "errorType" in e.outcome ? ` ${e.outcome.errorType}` : "reason" in e.outcome ? ` ${e.outcome.reason}` : ""}`, colour: "red" };
     case "async.retry.scheduled":
       return { text: `async ${e.functionName} request ${e.requestId}: retry in ${seconds(e.delayMs)}${e.consumesAttempt ? "" : " (throttle backoff, not counted as a retry)"}`, colour: "yellow" };
     case "async.given-up":
@@ -109,7 +109,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: published, ${e.deliveries} delivery(ies)${filtered}`, colour: "blue" };
     }
     case "sns.delivered":
-      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: delivered to ${sourceName(e.endpoint)}${e.attempt > 1 ? ` at attempt ${e.attempt}` : ""}${e.requestId ? ` (request ${e.requestId})` : ""}`, colour: "green" };
+      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: delivered to ${subscriber(e.endpoint)}${e.attempt > 1 ? ` at attempt ${e.attempt}` : ""}${e.requestId ? ` (request ${e.requestId})` : ""}`, colour: "green" };
     case "events.routed":
       return { text: `events ${e.busName} event ${e.eventId} (${e.source}, ${e.detailType}): matched ${e.rules.length === 0 ? "no rule" : e.rules.map(lastPart).join(", ")}`, colour: "blue" };
     case "events.delivered":
@@ -120,7 +120,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     }
     case "sns.delivery-failed": {
       const next = e.retryInMs !== undefined ? `retry in ${seconds(e.retryInMs)}` : e.deadLetterArn !== undefined ? `sent to DLQ ${sourceName(e.deadLetterArn)}` : "dropped";
-      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: attempt ${e.attempt} to ${sourceName(e.endpoint)} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta" };
+      return { text: `sns ${sourceName(e.topicArn)} message ${e.messageId}: attempt ${e.attempt} to ${subscriber(e.endpoint)} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta" };
     }
     case "fault.fired":
       return { text: `fault ${e.faultId} fired (${e.kind})${e.functionName ? ` on ${e.functionName}` : ""}${e.targetArn ? ` at ${e.targetArn}` : ""}${e.requestId ? ` request ${e.requestId}` : ""}${e.detail ? `: ${e.detail}` : ""}`, colour: "magenta" };
@@ -148,6 +148,11 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
 const lastPart = (arn: string) => arn.slice(Math.max(arn.lastIndexOf(":"), arn.lastIndexOf("/")) + 1);
 
 /** `arn:aws:sqs:us-east-1:000000000000:orders` → `sqs:orders`. */
+/** An SNS subscriber: a function's or queue's short name, or its URL as it is. */
+function subscriber(endpoint: string): string {
+  return endpoint.startsWith("arn:") ? sourceName(endpoint) : endpoint;
+}
+
 export function sourceName(arn: string): string {
   const p = arn.split(":");
   return p.length >= 6 ? `${p[2]}:${p.slice(5).join(":").replace(/^stream\//, "")}` : arn;

@@ -39,8 +39,8 @@ const stepKinds = {
       count: count.default(1),
       rate: rate.optional(),
       message: content.default("message {i}"),
-      /** SNS's Subject: 1-100 characters (SNS API Publish). */
-      subject: z.string().min(1).max(100).optional(),
+      /** SNS's Subject, checked as the simulator's Publish checks it: 1-100 characters, no line break (SNS API Publish: "no line breaks or control characters"). */
+      subject: z.string().min(1).max(100).regex(/^[^\r\n]*$/, { error: "expected no line breaks (SNS refuses them in a Subject)" }).optional(),
       /** Message attributes: a string is DataType String, a number Number, a list String.Array. */
       attributes: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))], { error: "expected text, a number or a list" })).default({}),
     }),

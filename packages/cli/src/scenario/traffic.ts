@@ -61,6 +61,8 @@ export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: 
   return sent;
 }
 
+const BATCH_BYTES = 256 * 1024;
+
 /** Offsets of every item, grouped by instant and batch limit (10 messages, 500 records, 10 SNS messages or events). */
 function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
   const shots: Shot[] = [];
@@ -75,12 +77,17 @@ function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
     // PublishBatch and PutEvents take 10 entries (SNS and EventBridge API references). Invokes
     // have no batch API: a burst's events all go in the one shot of their instant.
     const limit = "put" in step ? 500 : "invoke" in step ? Number.POSITIVE_INFINITY : 10;
+    // Their entries also total at most 256 KiB a call (SNS PublishBatch, EventBridge PutEvents):
+    // big messages go fewer to a batch rather than the whole batch being refused.
+    const size = "publish" in step ? (i: number) => Buffer.byteLength(fill(step.publish.message, i)) : "putEvents" in step ? (i: number) => Buffer.byteLength(fill(step.putEvents.detail, i)) : undefined;
     const gap = body.rate === undefined ? 0 : 1000 / body.rate;
     let from = 0;
     while (from < body.count) {
       const at = Math.floor(cursor + from * gap);
       let to = from + 1;
-      while (to < body.count && to - from < limit && Math.floor(cursor + to * gap) === at) to++;
+      let bytes = size?.(from) ?? 0;
+      const fits = (i: number) => size === undefined || (bytes += size(i)) <= BATCH_BYTES;
+      while (to < body.count && to - from < limit && Math.floor(cursor + to * gap) === at && fits(to)) to++;
       shots.push({ at, step, from, to });
       from = to;
     }
@@ -114,17 +121,23 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
   } else if ("publish" in step) {
     const p = step.publish;
     const entries = indexes.map((i) => ({ Id: String(i), Message: fill(p.message, i), Subject: p.subject, MessageAttributes: snsAttributes(p.attributes) }));
-    const failed = /<Failed>\s*<member>[\s\S]*?<Code>([^<]*)<\/Code>[\s\S]*?<Message>([^<]*)<\/Message>/.exec(await awsQuery(sim.endpoint, "PublishBatch", { TopicArn: step.target, PublishBatchRequestEntries: entries }));
-    if (failed !== null) throw new Error(`${failed[1]}: ${unxml(failed[2]!)}`);
-    sent.published[p.topic] = (sent.published[p.topic] ?? 0) + indexes.length;
+    // Signed in the topic's region (its ARN's), as an SDK configured for it signs.
+    const xml = await awsQuery(sim.endpoint, "PublishBatch", { TopicArn: step.target, PublishBatchRequestEntries: entries }, step.target.split(":")[3]);
+    const failedMembers = /<Failed>([\s\S]*?)<\/Failed>/.exec(xml)?.[1]?.match(/<member>/g)?.length ?? 0;
+    // What SNS accepted is delivered and counted, even when some entries of the batch were refused.
+    sent.published[p.topic] = (sent.published[p.topic] ?? 0) + indexes.length - failedMembers;
+    const failed = /<Failed>\s*<member>[\s\S]*?<Code>([^<]*)<\/Code>[\s\S]*?<Message>([^<]*)<\/Message>/.exec(xml);
+    if (failed !== null) throw new Error(`${failedMembers} of ${indexes.length} refused: ${failed[1]}: ${unxml(failed[2]!)}`);
   } else if ("putEvents" in step) {
     const e = step.putEvents;
     const out = await awsJson(sim.endpoint, "AWSEvents.PutEvents", "1.1", {
       Entries: indexes.map((i) => ({ EventBusName: step.target, Source: e.source, DetailType: e.detailType, Detail: fill(e.detail, i) })),
     });
-    const failed = (out.Entries as { ErrorCode?: string; ErrorMessage?: string }[] | undefined)?.find((x) => x.ErrorCode !== undefined);
-    if (failed !== undefined) throw new Error(`${failed.ErrorCode}: ${failed.ErrorMessage}`);
-    sent.events[e.bus] = (sent.events[e.bus] ?? 0) + indexes.length;
+    const refused = (out.Entries as { ErrorCode?: string; ErrorMessage?: string }[] | undefined)?.filter((x) => x.ErrorCode !== undefined) ?? [];
+    // The entries EventBridge accepted are routed and counted, even when others were refused.
+    sent.events[e.bus] = (sent.events[e.bus] ?? 0) + indexes.length - refused.length;
+    const failed = refused[0];
+    if (failed !== undefined) throw new Error(`${refused.length} of ${indexes.length} refused: ${failed.ErrorCode}: ${failed.ErrorMessage}`);
   } else {
     const v = step.invoke;
     // Concurrent callers: every Invoke is made in this turn, in index order, so all are stored
@@ -180,7 +193,7 @@ function snsAttributes(attributes: Record<string, string | number | unknown[]>):
  * One AWS query-protocol call (SNS's only protocol) on the simulator's endpoint, its parameters
  * flattened as the SDKs do (`Entries.member.1.Id`, `MessageAttributes.entry.1.Name`); the XML answer.
  */
-async function awsQuery(endpoint: string, action: string, params: Record<string, unknown>): Promise<string> {
+async function awsQuery(endpoint: string, action: string, params: Record<string, unknown>, region: string | undefined): Promise<string> {
   const form = new URLSearchParams({ Action: action, Version: "2010-03-31" });
   const flatten = (prefix: string, v: unknown): void => {
     if (v === undefined) return;
@@ -196,7 +209,7 @@ async function awsQuery(endpoint: string, action: string, params: Record<string,
   for (const [k, v] of Object.entries(params)) flatten(k, v);
   const body = new TextEncoder().encode(form.toString());
   // Signed as the SDKs sign: the query protocol has no X-Amz-Target, the signature's scope names the service.
-  const headers = await signedHeaders(new URL(endpoint), "POST", { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body, "sns", SCENARIO_KEYS);
+  const headers = await signedHeaders(new URL(endpoint), "POST", { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body, "sns", SCENARIO_KEYS, { AWS_REGION: region });
   const res = await fetch(endpoint, { method: "POST", headers, body });
   const text = await res.text();
   if (!res.ok) throw new Error(`${action}: ${unxml(/<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? String(res.status))}`);

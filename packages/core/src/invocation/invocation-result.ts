@@ -69,7 +69,7 @@ export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig
     status: r.reportStatus ?? (r.errorType ? "error" : "success"),
     errorType: r.errorType,
     result: telemetry.active ? preview(r.payload) : undefined,
-    functionErrorType: r.errorType === undefined || !telemetry.active ? undefined : functionErrorType(r),
+    functionErrorType: telemetry.active ? functionErrorType(r) : undefined,
   });
 }
 
@@ -78,9 +78,9 @@ export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig
  * people reading the console, tail and the dashboard: the platform's type of any error a handler
  * raises is Runtime.Unknown. Undefined when it says nothing else (a platform failure's payload).
  */
-function functionErrorType(r: InvocationResult): string | undefined {
-  // Error payloads are small; a huge one is not worth parsing for a label.
-  if (r.payload.length > 64 * 1024) return undefined;
+export function functionErrorType(r: InvocationResult): string | undefined {
+  // Only errors have one; error payloads are small, and a huge one is not worth parsing for a label.
+  if (r.errorType === undefined || r.payload.length > 64 * 1024) return undefined;
   try {
     const t = (JSON.parse(r.payload.toString("utf8")) as { errorType?: unknown } | null)?.errorType;
     return typeof t === "string" && t !== "" && t !== r.errorType ? t : undefined;

@@ -11,7 +11,7 @@ import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 import type { RetireReason } from "./environment-state.ts";
 import type { ResponseSink } from "./response-sink.ts";
-import { emitFinished, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+import { emitFinished, functionErrorType, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
 import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
 
@@ -119,7 +119,7 @@ export class Invoker {
       const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
       if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
       // Every AWS recording shows `Unhandled` (aws-facts §1.2).
-      return { outcome: { kind: "function-error", errorType: r.errorType }, response: { ...response, functionError: "Unhandled" } };
+      return { outcome: { kind: "function-error", errorType: r.errorType, functionErrorType: functionErrorType(r) }, response: { ...response, functionError: "Unhandled" } };
     } catch (err) {
       return { outcome: { kind: "service-error", message: err instanceof Error ? err.message : String(err) } };
     }

@@ -24,7 +24,7 @@ export type RetireReason = (typeof RETIRE_REASONS)[number];
 export type InvocationOutcome =
   | { kind: "success" }
   /** The handler failed, or ran into its timeout (`Sandbox.Timedout`): both consume retries. */
-  | { kind: "function-error"; errorType: string }
+  | { kind: "function-error"; errorType: string; /** The type the function's error payload names, when not errorType (invocation.finished's). */ functionErrorType?: string }
   /** The governor refused (429); `reservedConcurrency` is the function's, when it has one. */
   | { kind: "throttled"; reason: string; reservedConcurrency?: number }
   /** The service failed to run the event (5xx): retried like a throttle. */

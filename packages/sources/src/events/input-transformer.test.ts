@@ -48,6 +48,8 @@ describe("target input", () => {
       Transformed: "Yes",
     });
     expect(JSON.parse(transform("[<instance>, <state>]", paths))).toEqual(["i-0123456789", "RUNNING"]);
+    // Plain text that only starts with a bracket stays text.
+    expect(transform("[ALERT] <instance> is <state>", paths)).toBe("[ALERT] i-0123456789 is RUNNING");
   });
 
   it("Including reserved variables in JSON: rule ARN, name and ingestion time quoted, the event as JSON", () => {

@@ -48,8 +48,10 @@ function fillTemplate(t: NonNullable<EventTarget["InputTransformer"]>, c: Transf
   values.set("aws.events.event", withoutDetail);
   values.set("aws.events.event.json", c.event);
   const tpl = t.InputTemplate;
-  // AWS speaks of JSON objects only; a template that is a JSON array is treated alike (our choice).
-  const json = /^\s*[{[]/.test(tpl);
+  // AWS: "If InputTemplate is a JSON object (surrounded by curly braces)". It says nothing of
+  // arrays: one that is a JSON array once filled (`[<a>, <b>]`) is treated alike, plain text that
+  // merely starts with a bracket (`[ALERT] <id> is <state>`) is not (our choice).
+  const json = /^\s*\{/.test(tpl) || isJsonArray(tpl);
   return tpl.replace(/<([A-Za-z0-9_.:-]+)>/g, (whole, name: string, at: number) => {
     if (!values.has(name)) return whole;
     const v = values.get(name);
@@ -59,6 +61,16 @@ function fillTemplate(t: NonNullable<EventTarget["InputTransformer"]>, c: Transf
     if (quoted) return JSON.stringify(v).slice(1, -1);
     return json ? JSON.stringify(v) : v;
   });
+}
+
+/** Whether `tpl` is a JSON array with its placeholders filled in. */
+function isJsonArray(tpl: string): boolean {
+  if (!/^\s*\[/.test(tpl)) return false;
+  try {
+    return Array.isArray(JSON.parse(tpl.replace(/<[A-Za-z0-9_.:-]+>/g, "null")));
+  } catch {
+    return false;
+  }
 }
 
 /** Whether position `at` of a JSON-ish template lies inside a string literal. */
