@@ -7,7 +7,7 @@ import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, mayBeNotable, paint } from "../console/event-line.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
-import { settleHeapWhenIdle } from "./start-heap.ts";
+import { settleHeap } from "./start-heap.ts";
 import { suggestedInvoke, suggestedInvokeLine, type BusFeeds, type TopicFeeds } from "./suggested-invoke.ts";
 
 export interface StartOptions extends ConfigChoice {
@@ -96,6 +96,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  // Start-up's garbage collected before anyone is told to send requests.
+  settleHeap();
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
@@ -108,7 +110,6 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  try: ${suggestedInvokeLine(suggestion, endpointArg(sim.endpoint))}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
-  settleHeapWhenIdle(() => sim.invoker.governor.inFlight());
 }
 
 /** One line per API stage: its base address, path form and host form. */
