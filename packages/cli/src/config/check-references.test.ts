@@ -39,6 +39,11 @@ describe("config references", () => {
     ]);
   });
 
+  it("a route naming an authorizer its API does not declare reports where, with the API's authorizers, instead of crashing the start", async () => {
+    const text = ["functions:", FN("orders"), "apis:", "  shop:", "    routes:", '      "POST /orders": { functionName: orders, authorizer: tokn }', '      "GET /orders": { functionName: orders, authorizer: NONE }', "    authorizers:", "      token: { functionName: orders }", ""].join("\n");
+    expect(await problems(text)).toBe(`FILE:10 apis.shop.routes["POST /orders"].authorizer: no authorizer 'tokn' in this API's authorizers (it has: token; NONE for no authorizer)`);
+  });
+
   it("a mapping naming a misspelt function, and one reading an undeclared stream, report where", async () => {
     const text = [
       "functions:",

@@ -77,6 +77,13 @@ export const apiConfigSchema = z.record(
     corsConfiguration: cors.optional(),
     /** The integration timeout: 29000 (REST) or 30000 (HTTP) unless given. */
     timeoutInMillis: timeout.optional(),
+  }).superRefine((api, ctx) => {
+    // A route's authorizer is one of its API's (API Gateway refuses a route naming another: NotFoundException).
+    for (const [key, r] of Object.entries(api.routes)) {
+      if (typeof r === "string" || r.authorizer === undefined || r.authorizer === "NONE" || api.authorizers[r.authorizer] !== undefined) continue;
+      const known = Object.keys(api.authorizers);
+      ctx.addIssue({ code: "custom", path: ["routes", key, "authorizer"], message: `no authorizer '${r.authorizer}' in this API's authorizers (${known.length === 0 ? "it has none" : `it has: ${known.join(", ")}`}; NONE for no authorizer)` });
+    }
   }),
   { error: "expected a map of API names to APIs" },
 );
