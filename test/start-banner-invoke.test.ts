@@ -29,6 +29,16 @@ async function runSuggestion(output: string): Promise<{ command: string; code: n
   });
 }
 
+/** `lambda-sim start` on a lambda-sim.yaml of these lines, in a folder of its own. */
+async function startWith(lines: string[]) {
+  const config = join(mkdtempSync(join(tmpdir(), "banner-")), "lambda-sim.yaml");
+  writeFileSync(config, [...lines, ""].join("\n"));
+  return startLambdaSim(["--config", config, "--in-memory"]);
+}
+
+/** A function of the examples' code, as a lambda-sim.yaml line. */
+const fn = (name: string, code: string) => `  ${name}: { runtime: nodejs24.x, handler: index.handler, codeUri: ${join(EXAMPLES, `functions/${code}`)} }`;
+
 describe("the start banner's suggested invoke", () => {
   it("succeeds for examples/lambda-sim.yaml: hello with the input its schedule sends", async () => {
     const sim = await startLambdaSim(["--config", join(EXAMPLES, "lambda-sim.yaml"), "--in-memory"]);
@@ -47,74 +57,37 @@ describe("the start banner's suggested invoke", () => {
   }, 60_000);
 
   it("passes over a queue consumer for a function nothing triggers, which `{}` suits", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "banner-"));
-    const config = join(dir, "lambda-sim.yaml");
-    writeFileSync(
-      config,
-      [
-        "functions:",
-        `  a-consumer: { runtime: nodejs24.x, handler: index.handler, codeUri: ${join(EXAMPLES, "functions/orders")} }`,
-        `  b-direct: { runtime: nodejs24.x, handler: index.handler, codeUri: ${join(EXAMPLES, "functions/hello")} }`,
-        "queues:",
-        "  orders:",
-        "eventSourceMappings:",
-        "  - { functionName: a-consumer, eventSourceArn: sqs:orders }",
-        "",
-      ].join("\n"),
-    );
-    const sim = await startLambdaSim(["--config", config, "--in-memory"]);
+    const sim = await startWith(["functions:", fn("a-consumer", "orders"), fn("b-direct", "hello"), "queues:", "  orders:", "eventSourceMappings:", "  - { functionName: a-consumer, eventSourceArn: sqs:orders }"]);
     const r = await runSuggestion(sim.output());
     expect(r.command).toBe(`lambda-sim invoke b-direct --payload '{}' --log --endpoint ${sim.endpoint}`);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
 
   it("passes over a topic's Lambda subscriber and a bus rule's target (each wants its own event) for a function called directly", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "banner-"));
-    const config = join(dir, "lambda-sim.yaml");
-    const fn = (name: string, code: string) => `  ${name}: { runtime: nodejs24.x, handler: index.handler, codeUri: ${join(EXAMPLES, `functions/${code}`)} }`;
-    writeFileSync(
-      config,
-      [
-        "functions:",
-        fn("a-subscriber", "orders"),
-        fn("b-rule-target", "orders"),
-        fn("c-direct", "hello"),
-        "topics:",
-        "  orders:",
-        "    subscriptions:",
-        "      - { protocol: lambda, endpoint: lambda:a-subscriber }",
-        "buses:",
-        "  shop:",
-        "    rules:",
-        "      shipped:",
-        "        eventPattern: { source: [shop] }",
-        "        targets:",
-        "          - { id: ship, arn: lambda:b-rule-target }",
-        "",
-      ].join("\n"),
-    );
-    const sim = await startLambdaSim(["--config", config, "--in-memory"]);
+    const sim = await startWith([
+      "functions:",
+      fn("a-subscriber", "orders"),
+      fn("b-rule-target", "orders"),
+      fn("c-direct", "hello"),
+      "topics:",
+      "  orders:",
+      "    subscriptions:",
+      "      - { protocol: lambda, endpoint: lambda:a-subscriber }",
+      "buses:",
+      "  shop:",
+      "    rules:",
+      "      shipped:",
+      "        eventPattern: { source: [shop] }",
+      "        targets:",
+      "          - { id: ship, arn: lambda:b-rule-target }",
+    ]);
     const r = await runSuggestion(sim.output());
     expect(r.command).toBe(`lambda-sim invoke c-direct --payload '{}' --log --endpoint ${sim.endpoint}`);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
 
   it("names no function when every one wants its source's events (here a queue's consumer)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "banner-"));
-    const config = join(dir, "lambda-sim.yaml");
-    writeFileSync(
-      config,
-      [
-        "functions:",
-        `  a-consumer: { runtime: nodejs24.x, handler: index.handler, codeUri: ${join(EXAMPLES, "functions/orders")} }`,
-        "queues:",
-        "  orders:",
-        "eventSourceMappings:",
-        "  - { functionName: a-consumer, eventSourceArn: sqs:orders }",
-        "",
-      ].join("\n"),
-    );
-    const sim = await startLambdaSim(["--config", config, "--in-memory"]);
+    const sim = await startWith(["functions:", fn("a-consumer", "orders"), "queues:", "  orders:", "eventSourceMappings:", "  - { functionName: a-consumer, eventSourceArn: sqs:orders }"]);
     expect(sim.output()).toContain(`try: lambda-sim invoke NAME --payload '{}' --log --endpoint ${sim.endpoint}`);
   }, 60_000);
 });

@@ -55,10 +55,9 @@ export function suggestedInvoke(feeds: FunctionFeeds): SuggestedInvoke | undefin
     }
   }
   const triggered = new Set([
-    ...(feeds.mappings ?? []).map((m) => m.functionName),
-    // A route's function may be qualified (`name:live`: a template's AutoPublishAlias).
-    ...(feeds.apis ?? []).flatMap((a) => a.functions.map((f) => f.split(":")[0]!)),
-    ...(feeds.functionUrls ?? []).map((u) => u.functionName),
+    ...(feeds.mappings ?? []).map((m) => functionOf(m.functionName)),
+    ...(feeds.apis ?? []).flatMap((a) => a.functions.map(functionOf)),
+    ...(feeds.functionUrls ?? []).map((u) => functionOf(u.functionName)),
     ...(feeds.schedules ?? []).flatMap((s) => s.targets.map(functionOf)),
     ...(feeds.topics ?? []).flatMap((t) => t.subscriptions.flatMap((s) => (s.protocol === "lambda" ? [functionOf(s.endpoint)] : []))),
     ...(feeds.buses ?? []).flatMap((b) => b.rules.flatMap((r) => r.targets.map((t) => functionOf(t.arn)))),
@@ -67,9 +66,13 @@ export function suggestedInvoke(feeds: FunctionFeeds): SuggestedInvoke | undefin
   return direct === undefined ? undefined : { functionName: direct, payload: "{}" };
 }
 
-/** The function NAME of a Lambda ARN; undefined for any other ARN. */
-function functionOf(arn: string): string | undefined {
-  return LAMBDA_ARN.exec(arn)?.[1];
+/**
+ * The function NAME a trigger names: a Lambda ARN's, or `NAME[:QUALIFIER]`'s (a template's
+ * AutoPublishAlias qualifies its routes and mappings); undefined for any other ARN.
+ */
+function functionOf(ref: string): string | undefined {
+  if (ref.startsWith("arn:")) return LAMBDA_ARN.exec(ref)?.[1];
+  return ref.split(":")[0];
 }
 
 /** The `try:` command line: the payload quoted for a POSIX shell. */

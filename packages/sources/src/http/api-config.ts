@@ -78,7 +78,7 @@ export const apiConfigSchema = z.record(
     /** The integration timeout: 29000 (REST) or 30000 (HTTP) unless given. */
     timeoutInMillis: timeout.optional(),
   }).superRefine((api, ctx) => {
-    // A route's authorizer is one of its API's (API Gateway refuses a route naming another: NotFoundException).
+    // A route's authorizer is one of its own API's (API Gateway's AuthorizerId names an authorizer of that API).
     for (const [key, r] of Object.entries(api.routes)) {
       if (typeof r === "string" || r.authorizer === undefined || r.authorizer === "NONE" || api.authorizers[r.authorizer] !== undefined) continue;
       const known = Object.keys(api.authorizers);
