@@ -91,12 +91,14 @@ describe("AutoPublishAlias points the function's event sources at the alias", ()
       await events.send(new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "Shipped", Detail: "{}" }] }));
 
       const from = ["/x", "/u", "aws:sqs", "aws:sns", "events"];
-      await until(() => from.every((f) => sim.output().includes(`ran ${f} version`)), 30_000);
+      const reportLines = () => sim.output().match(new RegExp(`\\[${name}\\] REPORT .*`, "g")) ?? [];
+      // Each handler's line, and each invocation's REPORT (printed once its telemetry is delivered, after the answer).
+      await until(() => from.every((f) => sim.output().includes(`ran ${f} version`)) && reportLines().length >= 5, 30_000);
       for (const f of from) expect(sim.output()).toContain(`ran ${f} version 1 as ${aliasArn} provisioned-concurrency`);
       const starts = sim.output().match(new RegExp(`\\[${name}\\] START RequestId: \\S+ Version: \\S+`, "g")) ?? [];
       expect(starts.map((s) => s.split(" ").at(-1))).toEqual(["1", "1", "1", "1", "1"]);
       // Provisioned environments were initialized before the traffic: no invocation reports an Init Duration.
-      const reports = sim.output().match(new RegExp(`\\[${name}\\] REPORT .*`, "g")) ?? [];
+      const reports = reportLines();
       expect(reports).toHaveLength(5);
       expect(reports.filter((r) => r.includes("Init Duration"))).toEqual([]);
     } finally {
