@@ -22,6 +22,8 @@ export class EnvironmentPool {
   /** Provisioned environments waiting for an event: preferred over on-demand ones (aws-facts §4). */
   private readonly availableProvisioned: Environment[] = [];
   private readonly provisioned = new Set<Environment>();
+  /** Provisioned environments still initialising, and what their init comes to. */
+  private readonly prewarming = new Map<Environment, Promise<boolean>>();
   private readonly all = new Set<Environment>();
   /**
    * Each idle environment's reaping: when it falls due (service time) and the timer pending for it.
@@ -63,8 +65,9 @@ export class EnvironmentPool {
   }
 
   /**
-   * Keeps `count` provisioned environments initialised (PutProvisionedConcurrencyConfig). Resolves
-   * with whether every one of them initialised (READY) or not (FAILED).
+   * Keeps `count` provisioned environments initialised (PutProvisionedConcurrencyConfig, an alias
+   * moving to this version). Resolves with whether every one of them is initialised (READY) or one
+   * failed (FAILED), those a call before this one is still starting included.
    */
   async provision(count: number, initLimitMs: number): Promise<boolean> {
     const extra = [...this.provisioned].slice(count);
@@ -72,14 +75,19 @@ export class EnvironmentPool {
       this.provisioned.delete(env);
       void env.retire("code-updated");
     }
-    const added: Environment[] = [];
     while (this.provisioned.size < count) {
       const env = this.create("provisioned-concurrency");
       this.provisioned.add(env);
-      added.push(env);
+      this.prewarming.set(
+        env,
+        env.prewarm(initLimitMs).then((ok) => {
+          this.prewarming.delete(env);
+          if (env.state === "idle") this.release(env);
+          return ok;
+        }),
+      );
     }
-    const results = await Promise.all(added.map((e) => e.prewarm(initLimitMs)));
-    for (const env of added) if (env.state === "idle") this.release(env);
+    const results = await Promise.all([...this.provisioned].map((e) => this.prewarming.get(e) ?? true));
     return results.every(Boolean);
   }
 

@@ -88,6 +88,7 @@ export class Invoker {
     this.asyncQueue = opts.asyncQueue;
     // A code or configuration change (or a deletion) retires that version's warm environments.
     this.unsubscribe = this.registry.onChange((c) => {
+      if (c.kind === "alias") return;
       if (c.kind === "deleted" && c.version === "$LATEST") this.governor.remove(c.functionName);
       const key = `${c.functionName}:${c.version}`;
       const pool = this.pools.get(key);
@@ -160,26 +161,20 @@ export class Invoker {
   }
 
   /**
-   * Keeps `count` provisioned environments for a published version or alias (an alias provisions
-   * its primary version). PC init may take max(130 s, timeout) (aws-facts §3).
+   * Keeps `count` provisioned environments for a published version (ProvisionedConcurrency works
+   * out which versions an alias's configuration puts them on). PC init may take max(130 s,
+   * timeout) (aws-facts §3). False when the version is gone or an init failed.
    */
-  async provision(functionName: string, qualifier: string, count: number): Promise<boolean> {
-    const target = this.primaryTarget(functionName, qualifier);
-    if (target === undefined) return false;
-    const limit = Math.max(130_000, target.config.timeout * 1000);
-    return this.poolFor(target).provision(count, limit);
+  async provision(functionName: string, version: string, count: number): Promise<boolean> {
+    const config = this.registry.has(functionName) ? this.registry.get(functionName).versions.get(version) : undefined;
+    if (config === undefined) return false;
+    const limit = Math.max(130_000, config.timeout * 1000);
+    return this.poolFor({ config, invokedFunctionArn: `${config.functionArn}:${version}`, executedVersion: version }).provision(count, limit);
   }
 
-  provisionedReady(functionName: string, qualifier: string): number {
-    const target = this.primaryTarget(functionName, qualifier);
-    return target === undefined ? 0 : (this.pools.get(`${functionName}:${target.config.version}`)?.provisionedReady ?? 0);
-  }
-
-  private primaryTarget(functionName: string, qualifier: string): ResolvedInvocationTarget | undefined {
-    const rec = this.registry.has(functionName) ? this.registry.get(functionName) : undefined;
-    const version = rec?.aliases.get(qualifier)?.functionVersion ?? qualifier;
-    const config = rec?.versions.get(version);
-    return config === undefined ? undefined : { config, invokedFunctionArn: `${config.functionArn}:${qualifier}`, executedVersion: version };
+  /** Provisioned environments of a version initialised and not retiring. */
+  provisionedReady(functionName: string, version: string): number {
+    return this.pools.get(`${functionName}:${version}`)?.provisionedReady ?? 0;
   }
 
   /** Number of live environments per `name:version`, for tests and the state snapshot. */

@@ -1,6 +1,7 @@
 import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
-import type { FunctionRegistry } from "../registry/function-registry.ts";
+import type { AliasRecord } from "../registry/alias-routing.ts";
+import type { FunctionRegistry, RegistryChange } from "../registry/function-registry.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Invoker } from "./invoker.ts";
@@ -14,13 +15,22 @@ export interface ProvisionedConfig {
   status: ProvisionedStatus;
   statusReason?: string;
   lastModified: string;
+  /** The versions its environments are on, and how many each: an alias's follow the alias. */
+  allocation: Record<string, number>;
+  /** Versions it left whose environments stay until the new ones are up. */
+  leaving: string[];
+  /** The old version an alias's traffic is held on meanwhile. */
+  held?: string;
 }
 
 /**
  * Provisioned concurrency (aws-facts §4): environments of a published version or alias initialised
  * ahead of traffic with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency, IN_PROGRESS until
- * they are all up (READY) or one fails its init (FAILED, FUNCTION_ERROR_INIT_FAILURE). Configs
- * persist; their environments are provisioned again after a restart.
+ * they are all up (READY) or one fails its init (FAILED, FUNCTION_ERROR_INIT_FAILURE). A config on
+ * an alias follows the alias: UpdateAlias to another version allocates that version's
+ * environments (IN_PROGRESS, the alias's traffic staying on the old version meanwhile), then READY
+ * and the old version's are released. DeleteAlias (or deleting the version or function) removes
+ * the config, as on AWS. Configs persist; their environments are provisioned again after a restart.
  */
 export class ProvisionedConcurrency {
   private readonly store: Store;
@@ -34,16 +44,23 @@ export class ProvisionedConcurrency {
     this.registry = registry;
     this.invoker = invoker;
     this.telemetry = telemetry;
+    registry.onChange((c) => this.registryChanged(c));
   }
 
-  /** Provisions every stored config again (after a restart). */
+  /** Provisions every stored config again (after a restart); drops those whose version or alias is gone. */
   restore(): void {
     const rows = this.store.db.prepare("SELECT name, qualifier, requested, last_modified FROM provisioned_concurrency").all() as {
       name: string; qualifier: string; requested: number; last_modified: string;
     }[];
     for (const r of rows) {
-      if (!this.registry.has(r.name)) continue;
-      this.start({ functionName: r.name, qualifier: r.qualifier, requested: r.requested, status: "IN_PROGRESS", lastModified: r.last_modified });
+      const rec = this.registry.has(r.name) ? this.registry.get(r.name) : undefined;
+      if (rec === undefined || (!rec.versions.has(r.qualifier) && !rec.aliases.has(r.qualifier))) {
+        this.store.db.prepare("DELETE FROM provisioned_concurrency WHERE name = ? AND qualifier = ?").run(r.name, r.qualifier);
+        continue;
+      }
+      const config: ProvisionedConfig = { functionName: r.name, qualifier: r.qualifier, requested: r.requested, status: "IN_PROGRESS", lastModified: r.last_modified, allocation: {}, leaving: [] };
+      this.configs.set(key(r.name, r.qualifier), config);
+      void this.allocate(config);
     }
   }
 
@@ -57,14 +74,24 @@ export class ProvisionedConcurrency {
     if (alias !== undefined && alias.functionVersion === "$LATEST") {
       throw lambdaErrors.invalidParameterValue("Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
     }
+    // AWS's refusal (terraform-provider-aws#13329). AWS refuses it during its own hold after an
+    // UpdateAlias too; accepted here, so a template's start need not wait between the two calls.
+    if (alias?.additionalVersionWeights !== undefined && alias.heldFor === undefined) {
+      throw lambdaErrors.invalidParameterValue("Alias with weights can not be used with Provisioned Concurrency");
+    }
     if (rec.reservedConcurrency !== undefined && requested > rec.reservedConcurrency) {
       throw lambdaErrors.invalidParameterValue("Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function");
     }
-    const config: ProvisionedConfig = { functionName: rec.name, qualifier, requested, status: "IN_PROGRESS", lastModified: this.registry.now() };
+    const previous = this.configs.get(key(rec.name, qualifier));
+    const config: ProvisionedConfig = {
+      functionName: rec.name, qualifier, requested, status: "IN_PROGRESS", lastModified: this.registry.now(),
+      allocation: previous?.allocation ?? {}, leaving: previous?.leaving ?? [], held: previous?.held,
+    };
     this.store.db
       .prepare("INSERT OR REPLACE INTO provisioned_concurrency (name, qualifier, requested, last_modified) VALUES (?, ?, ?, ?)")
       .run(rec.name, qualifier, requested, config.lastModified);
-    this.start(config);
+    this.configs.set(key(rec.name, qualifier), config);
+    void this.allocate(config);
     return config;
   }
 
@@ -81,35 +108,119 @@ export class ProvisionedConcurrency {
   }
 
   delete(functionName: string, qualifier: string | undefined): void {
-    const config = this.get(functionName, qualifier);
+    this.remove(this.get(functionName, qualifier));
+  }
+
+  /** Available = environments of its versions up (at most what it allocates to each); Allocated = the requested count once READY. */
+  available(config: ProvisionedConfig): number {
+    return Object.entries(config.allocation).reduce((n, [version, count]) => n + Math.min(count, this.invoker.provisionedReady(config.functionName, version)), 0);
+  }
+
+  private registryChanged(c: RegistryChange): void {
+    if (c.kind === "alias") {
+      const config = this.configs.get(key(c.functionName, c.version));
+      if (config !== undefined && !sameAllocation(config.allocation, this.allocationOf(config))) {
+        config.status = "IN_PROGRESS";
+        config.statusReason = undefined;
+        void this.allocate(config);
+      }
+    } else if (c.kind === "deleted") {
+      // A deleted alias or version takes its config along; a deleted function ($LATEST) all of them.
+      for (const config of [...this.configs.values()]) {
+        if (config.functionName === c.functionName && (c.version === "$LATEST" || config.qualifier === c.version)) this.remove(config, c.version === "$LATEST");
+      }
+    }
+  }
+
+  /**
+   * Puts the config's environments where its qualifier points now: the new versions' first, then
+   * (READY) the versions it left are released. An alias moving from one version to another keeps
+   * its traffic on the old one until then.
+   */
+  private async allocate(config: ProvisionedConfig): Promise<void> {
+    const previous = config.allocation;
+    const next = this.allocationOf(config);
+    config.allocation = next;
+    config.leaving = [...new Set([...config.leaving, ...Object.keys(previous)])].filter((v) => !(v in next));
+    const to = Object.keys(next);
+    const from = Object.keys(previous);
+    // One version to another (a deploy's UpdateAlias) with the old one's environments up: hold.
+    if (config.held === undefined && from.length === 1 && to.length === 1 && from[0] !== to[0] && this.invoker.provisionedReady(config.functionName, from[0]!) > 0) config.held = from[0];
+    if (config.held !== undefined && (to.length !== 1 || config.held in next)) this.release(config);
+    if (config.held !== undefined) this.registry.holdAliasRouting(config.functionName, config.qualifier, config.held);
+    for (const [version, count] of Object.entries(next)) this.announce(config, version, count);
+    const results = await Promise.all(to.map((v) => this.reconcile(config.functionName, v)));
+    if (this.configs.get(key(config.functionName, config.qualifier)) !== config || config.allocation !== next) return;
+    config.status = results.every(Boolean) ? "READY" : "FAILED";
+    if (config.status === "FAILED") config.statusReason = "FUNCTION_ERROR_INIT_FAILURE";
+    // Failed or not, the alias then runs as the user set it, and the old environments go.
+    this.release(config);
+    for (const version of config.leaving) {
+      this.announce(config, version, 0);
+      void this.reconcile(config.functionName, version);
+    }
+    config.leaving = [];
+  }
+
+  /** Ends an alias's hold on its old version. */
+  private release(config: ProvisionedConfig): void {
+    if (config.held === undefined) return;
+    config.held = undefined;
+    this.registry.holdAliasRouting(config.functionName, config.qualifier, undefined);
+  }
+
+  /**
+   * The versions a qualifier's environments belong on. A weighted alias (a canary or linear
+   * deployment) splits them by its weights: AWS's Allocated count "fluctuates depending on the
+   * amount of concurrency that is provisioned for the function versions" (API reference); the
+   * split in proportion, rounded, is our choice.
+   */
+  private allocationOf(config: ProvisionedConfig): Record<string, number> {
+    const rec = this.registry.has(config.functionName) ? this.registry.get(config.functionName) : undefined;
+    const alias: AliasRecord | undefined = rec?.aliases.get(config.qualifier);
+    if (alias === undefined) return rec?.versions.has(config.qualifier) ? { [config.qualifier]: config.requested } : {};
+    // During our own hold the alias's target is its FunctionVersion.
+    const weights = alias.heldFor === undefined ? Object.entries(alias.additionalVersionWeights ?? {}) : [];
+    const out: Record<string, number> = {};
+    let left = config.requested;
+    for (const [version, weight] of weights) {
+      const n = Math.round(config.requested * weight);
+      if (n > 0) out[version] = n;
+      left -= n;
+    }
+    if (left > 0) out[alias.functionVersion] = left;
+    return out;
+  }
+
+  /** A version's provisioned environments: what every config of the function allocates to it. */
+  private reconcile(functionName: string, version: string): Promise<boolean> {
+    let total = 0;
+    for (const c of this.configs.values()) if (c.functionName === functionName) total += c.allocation[version] ?? 0;
+    return this.invoker.provision(functionName, version, total);
+  }
+
+  private remove(config: ProvisionedConfig, functionGone = false): void {
     this.configs.delete(key(config.functionName, config.qualifier));
     this.store.db.prepare("DELETE FROM provisioned_concurrency WHERE name = ? AND qualifier = ?").run(config.functionName, config.qualifier);
-    this.announce(config.functionName, config.qualifier, 0);
-    void this.invoker.provision(config.functionName, config.qualifier, 0);
-  }
-
-  /** Available = environments up; Allocated = the requested count once READY. */
-  available(config: ProvisionedConfig): number {
-    return this.invoker.provisionedReady(config.functionName, config.qualifier);
-  }
-
-  private start(config: ProvisionedConfig): void {
-    this.configs.set(key(config.functionName, config.qualifier), config);
-    this.announce(config.functionName, config.qualifier, config.requested);
-    void this.invoker.provision(config.functionName, config.qualifier, config.requested).then((ok) => {
-      if (this.configs.get(key(config.functionName, config.qualifier)) !== config) return;
-      config.status = ok ? "READY" : "FAILED";
-      if (!ok) config.statusReason = "FUNCTION_ERROR_INIT_FAILURE";
-    });
+    this.release(config);
+    for (const version of [...Object.keys(config.allocation), ...config.leaving]) {
+      this.announce(config, version, 0);
+      // A deleted function's pools are retired by the Invoker already.
+      if (!functionGone) void this.reconcile(config.functionName, version);
+    }
   }
 
   /** Which version the qualifier's provisioned environments run: the CloudWatch metrics name them by the qualifier. */
-  private announce(functionName: string, qualifier: string, requested: number): void {
-    const version = this.registry.get(functionName).aliases.get(qualifier)?.functionVersion ?? qualifier;
-    this.telemetry.emit({ type: "provisioned-concurrency.changed", functionName, qualifier, version, requested });
+  private announce(config: ProvisionedConfig, version: string, requested: number): void {
+    this.telemetry.emit({ type: "provisioned-concurrency.changed", functionName: config.functionName, qualifier: config.qualifier, version, requested });
   }
 }
 
 function key(name: string, qualifier: string): string {
   return `${name}:${qualifier}`;
+}
+
+function sameAllocation(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

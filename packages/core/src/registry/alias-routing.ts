@@ -6,6 +6,11 @@ export interface AliasRecord {
   /** RoutingConfig.AdditionalVersionWeights: { "<version>": weight 0.0-1.0 } */
   additionalVersionWeights?: Record<string, number>;
   revisionId: string;
+  /**
+   * Set while provisioned concurrency moves to `functionVersion`: the weights above are then the
+   * service's own (all traffic on this, the previous version), not the user's (FunctionRegistry.holdAliasRouting).
+   */
+  heldFor?: string;
 }
 
 /**

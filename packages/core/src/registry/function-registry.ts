@@ -24,8 +24,8 @@ export interface FunctionRegistryOptions {
   codeRoot: string;
 }
 
-/** `version` is the qualifier changed: a version, or an alias when an alias is deleted. */
-export type RegistryChange = { functionName: string; version: string; kind: "code" | "configuration" | "deleted" };
+/** `version` is the qualifier changed: a version, or an alias when an alias is saved (`alias`) or deleted. */
+export type RegistryChange = { functionName: string; version: string; kind: "code" | "configuration" | "deleted" | "alias" };
 
 export interface FunctionRecord {
   name: string;
@@ -219,6 +219,21 @@ export class FunctionRegistry {
     this.store.db
       .prepare("INSERT OR REPLACE INTO aliases (name, alias, function_version, description, routing, revision_id) VALUES (?, ?, ?, ?, ?, ?)")
       .run(name, alias.name, alias.functionVersion, alias.description, alias.additionalVersionWeights ? JSON.stringify(alias.additionalVersionWeights) : null, alias.revisionId);
+    // Provisioned concurrency on the alias follows it to its new version(s).
+    this.announce({ functionName: name, version: alias.name, kind: "alias" });
+  }
+
+  /**
+   * While provisioned concurrency moves to the alias's new version, its traffic stays on `version`
+   * (the old one, still provisioned): AWS shows the alias meanwhile with RoutingConfig
+   * `{ <old>: 1 }` (terraform-provider-aws#48116 waits for it to clear). In memory only: after a
+   * restart nothing is warm, and the alias runs as saved. `undefined` ends the hold.
+   */
+  holdAliasRouting(name: string, alias: string, version: string | undefined): void {
+    const current = this.functions.get(name)?.aliases.get(alias);
+    if (current === undefined) return;
+    if (version !== undefined) this.functions.get(name)!.aliases.set(alias, { ...current, additionalVersionWeights: { [version]: 1 }, heldFor: version });
+    else if (current.heldFor !== undefined) this.functions.get(name)!.aliases.set(alias, { ...current, additionalVersionWeights: undefined, heldFor: undefined });
   }
 
   deleteAlias(name: string, alias: string): void {

@@ -108,7 +108,8 @@ export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
           name: current.name,
           functionVersion: input.FunctionVersion ?? current.functionVersion,
           description: input.Description ?? current.description,
-          additionalVersionWeights: input.RoutingConfig === undefined ? current.additionalVersionWeights : input.RoutingConfig.AdditionalVersionWeights,
+          // Weights the service holds the alias on (provisioned concurrency moving) are not the user's.
+          additionalVersionWeights: input.RoutingConfig !== undefined ? input.RoutingConfig.AdditionalVersionWeights : current.heldFor === undefined ? current.additionalVersionWeights : undefined,
           revisionId: registry.newRevisionId(),
         });
         registry.saveAlias(rec.name, alias);

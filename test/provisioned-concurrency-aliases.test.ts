@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  CreateAliasCommand,
+  DeleteAliasCommand,
+  GetAliasCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  InvalidParameterValueException,
+  InvokeCommand,
+  LambdaClient,
+  ListProvisionedConcurrencyConfigsCommand,
+  ProvisionedConcurrencyConfigNotFoundException,
+  PublishVersionCommand,
+  PutProvisionedConcurrencyConfigCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import type { FunctionDefinition } from "@lambda-sim/core";
+
+/**
+ * Provisioned concurrency configured on an alias, as a deploy moves the alias: "publish a version,
+ * point the alias at it" keeps the alias warm (AWS: the config follows the alias; IN_PROGRESS while
+ * the new version's environments initialise, the alias's traffic held on the old version
+ * meanwhile, then READY and the old version's environments released).
+ */
+const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
+const fn: FunctionDefinition = { functionName: "pc-alias", runtime: "nodejs24.x", handler: "index.echo", codeDir };
+let t: TestSimulator | undefined;
+let lambda: LambdaClient | undefined;
+
+afterEach(async () => {
+  lambda?.destroy();
+  await t?.close();
+  t = undefined;
+});
+
+async function start(opts: Parameters<typeof startTestSimulator>[0]): Promise<LambdaClient> {
+  t = await startTestSimulator(opts);
+  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  return lambda;
+}
+
+async function ready(client: LambdaClient, qualifier: string): Promise<string | undefined> {
+  for (let i = 0; i < 200; i++) {
+    const c = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: qualifier }));
+    if (c.Status !== "IN_PROGRESS") return c.Status;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return "IN_PROGRESS";
+}
+
+/** Publishes a new version (a configuration change makes it differ from the last). */
+async function publish(client: LambdaClient, deploy: string): Promise<string> {
+  await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn.functionName, Environment: { Variables: { DEPLOY: deploy } } }));
+  return (await client.send(new PublishVersionCommand({ FunctionName: fn.functionName }))).Version!;
+}
+
+async function invoke(client: LambdaClient, qualifier: string) {
+  const out = await client.send(new InvokeCommand({ FunctionName: fn.functionName, Qualifier: qualifier, LogType: "Tail" }));
+  return {
+    version: out.ExecutedVersion,
+    initType: JSON.parse(Buffer.from(out.Payload!).toString()).env.AWS_LAMBDA_INITIALIZATION_TYPE as string,
+    cold: Buffer.from(out.LogResult!, "base64").toString().includes("Init Duration"),
+  };
+}
+
+describe("provisioned concurrency on an alias", () => {
+  it("follows UpdateAlias to the new version: IN_PROGRESS with traffic held on the old one, then READY, the old environments released; and after a restart", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-pc-alias-"));
+    try {
+      let client = await start({ stateDir, functions: [fn] });
+      const v1 = await publish(client, "one");
+      await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "live", FunctionVersion: v1 }));
+      await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live", ProvisionedConcurrentExecutions: 2 }));
+      expect(await ready(client, "live")).toBe("READY");
+      expect(await invoke(client, "live")).toEqual({ version: v1, initType: "provisioned-concurrency", cold: false });
+
+      const v2 = await publish(client, "two");
+      await client.send(new UpdateAliasCommand({ FunctionName: fn.functionName, Name: "live", FunctionVersion: v2 }));
+      // While version 2's environments initialise, the alias says so and its traffic stays on version 1.
+      // (A process takes far longer to start than these two calls.)
+      const held = await client.send(new GetAliasCommand({ FunctionName: fn.functionName, Name: "live" }));
+      expect(held.FunctionVersion).toBe(v2);
+      expect(held.RoutingConfig?.AdditionalVersionWeights).toEqual({ [v1]: 1 });
+      const during = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live" }));
+      expect(during).toMatchObject({ Status: "IN_PROGRESS", AllocatedProvisionedConcurrentExecutions: 0 });
+      expect(await ready(client, "live")).toBe("READY");
+
+      const after = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live" }));
+      expect(after).toMatchObject({ RequestedProvisionedConcurrentExecutions: 2, AvailableProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
+      expect((await client.send(new GetAliasCommand({ FunctionName: fn.functionName, Name: "live" }))).RoutingConfig).toBeUndefined();
+      // Two at once: both on version 2's provisioned environments, warm.
+      expect(await Promise.all([invoke(client, "live"), invoke(client, "live")])).toEqual([
+        { version: v2, initType: "provisioned-concurrency", cold: false },
+        { version: v2, initType: "provisioned-concurrency", cold: false },
+      ]);
+      // Version 1 has no provisioned environment any more: a cold start on demand.
+      expect(await invoke(client, v1)).toEqual({ version: v1, initType: "on-demand", cold: true });
+
+      await t!.close();
+      client.destroy();
+      client = await start({ stateDir, functions: [fn] });
+      expect(await ready(client, "live")).toBe("READY");
+      expect(await invoke(client, "live")).toEqual({ version: v2, initType: "provisioned-concurrency", cold: false });
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("DeleteAlias removes the alias's provisioned concurrency config", async () => {
+    const client = await start({ functions: [fn] });
+    const v1 = await publish(client, "one");
+    await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "live", FunctionVersion: v1 }));
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live", ProvisionedConcurrentExecutions: 1 }));
+    expect(await ready(client, "live")).toBe("READY");
+    await client.send(new DeleteAliasCommand({ FunctionName: fn.functionName, Name: "live" }));
+    const err = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live" })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProvisionedConcurrencyConfigNotFoundException);
+    expect((await client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: fn.functionName }))).ProvisionedConcurrencyConfigs).toEqual([]);
+    // Its environment went with it.
+    expect(await invoke(client, v1)).toEqual({ version: v1, initType: "on-demand", cold: true });
+  });
+
+  it("refuses a config on a weighted alias; one already there is split by the weights when the alias gets some", async () => {
+    const client = await start({ functions: [fn] });
+    const v1 = await publish(client, "one");
+    const v2 = await publish(client, "two");
+    await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "canary", FunctionVersion: v1, RoutingConfig: { AdditionalVersionWeights: { [v2]: 0.5 } } }));
+    const err = await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "canary", ProvisionedConcurrentExecutions: 2 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidParameterValueException);
+    expect((err as Error).message).toBe("Alias with weights can not be used with Provisioned Concurrency");
+
+    await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "live", FunctionVersion: v1 }));
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live", ProvisionedConcurrentExecutions: 2 }));
+    expect(await ready(client, "live")).toBe("READY");
+    // A canary step: half the traffic to version 2, and one of the two environments with it.
+    await client.send(new UpdateAliasCommand({ FunctionName: fn.functionName, Name: "live", RoutingConfig: { AdditionalVersionWeights: { [v2]: 0.5 } } }));
+    expect(await ready(client, "live")).toBe("READY");
+    expect(await invoke(client, v1)).toEqual({ version: v1, initType: "provisioned-concurrency", cold: false });
+    expect(await invoke(client, v2)).toEqual({ version: v2, initType: "provisioned-concurrency", cold: false });
+    const got = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live" }));
+    expect(got).toMatchObject({ AvailableProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
+  });
+});
