@@ -19,6 +19,7 @@ import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
 import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, validateStreamParams, type StreamMappingParams } from "./stream-mapping-params.ts";
 import { StreamWorker } from "./stream-worker.ts";
+import type { LastProcessingResult } from "./stream-batch-runner.ts";
 
 /**
  * Event source mappings (a Lambda API, so core owns it; STYLE.md 7.3): Create/Get/List/Update/
@@ -302,12 +303,20 @@ export class EventSourceMappings {
         startingPositionTimestamp: p.startingPositionTimestamp,
         tumblingWindowMs: p.tumblingWindowInSeconds * 1000,
         filter: filters === undefined ? undefined : (r) => matchesFilters(filters, r.filterView()),
+        onProcessed: (result) => this.processed(m.uuid, result),
       },
       reader,
       { invoker: this.invoker, clock: this.clock, telemetry: this.telemetry, checkpoints: this.checkpoints, targets: this.targets },
     );
     this.workers.set(m.uuid, worker);
     worker.start();
+  }
+
+  /** LastProcessingResult: per batch a comparison; saved only when it changes (a stuck shard fails the same way each time). */
+  private processed(uuid: string, result: LastProcessingResult): void {
+    const m = this.mappings.get(uuid);
+    if (m === undefined || m.lastProcessingResult === result) return;
+    this.save({ ...m, lastProcessingResult: result });
   }
 
   private shape(m: Mapping): Record<string, unknown> {

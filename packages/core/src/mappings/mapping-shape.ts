@@ -18,6 +18,7 @@ export function mappingShape(m: MappingRecord, where: { functionArn: string; reg
   if (m.filterCriteria !== undefined) out.FilterCriteria = m.filterCriteria;
   if (m.metricsConfig !== undefined) out.MetricsConfig = m.metricsConfig;
   if (m.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: m.maximumConcurrency };
-  if (m.stream !== undefined) Object.assign(out, streamShape(m.stream));
+  // SQS mappings have none: AWS's answers for them carry no LastProcessingResult (LS-ESM-SQS).
+  if (m.stream !== undefined) Object.assign(out, streamShape(m.stream, m.lastProcessingResult));
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.ts";
+import type { LastProcessingResult } from "./stream-batch-runner.ts";
 import type { StreamMappingParams } from "./stream-mapping-params.ts";
 
 /** One event source mapping as stored (the `config` column holds it as JSON). */
@@ -20,6 +21,8 @@ export interface MappingRecord {
   lastModified: number;
   /** Stream sources only: their parameters (stream-mapping-params.ts). */
   stream?: StreamMappingParams;
+  /** Stream sources only: what the last invocation came to (saved when it changes). */
+  lastProcessingResult?: LastProcessingResult;
 }
 
 /** The `event_source_mappings` table: every mapping, read once at start and written through. */

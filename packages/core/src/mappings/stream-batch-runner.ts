@@ -24,7 +24,16 @@ export interface StreamRunSettings {
   maximumRetryAttempts: number;
   maximumRecordAgeInSeconds: number;
   onFailureDestination?: string;
+  /** Told what each invocation of a batch came to, as LastProcessingResult says it. */
+  onProcessed?: (result: LastProcessingResult) => void;
 }
+
+/**
+ * GetEventSourceMapping's LastProcessingResult of a stream mapping: "No records processed" until a
+ * batch ran, then AWS's `OK` or `PROBLEM: Function call failed` (AWS CLI guide's
+ * update-event-source-mapping example) for the last invocation.
+ */
+export type LastProcessingResult = "No records processed" | "OK" | "PROBLEM: Function call failed";
 
 /** What the runner needs of the Invoker (a fake in unit tests). */
 export type StreamInvoker = Pick<Invoker, "invoke" | "newRequestId">;
@@ -133,6 +142,9 @@ export class StreamBatchRunner {
   private async invoke(records: StreamRecord[], window: WindowContext | undefined): ReturnType<StreamBatchRunner["invokeOnce"]> {
     const sentAt = this.clock.now();
     const r = await this.invokeOnce(records, window);
+    // A throttle is a call that failed too (AWS's text for it is unconfirmed); a partial batch
+    // failure is a call that succeeded.
+    this.s.onProcessed?.(r.kind === "ran" && r.outcome.kind !== "failed" ? "OK" : "PROBLEM: Function call failed");
     if (this.telemetry.active && records.length > 0) {
       const outcome = r.kind === "throttled" ? "throttled" : r.outcome.kind === "succeeded" ? "succeeded" : r.outcome.kind === "partial" ? "partial" : "failed";
       const last = records[records.length - 1]!;

@@ -2,6 +2,7 @@ import type { StreamMappingInput } from "../config/mapping-input.ts";
 import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { StartingPosition } from "./stream-reader.ts";
+import type { LastProcessingResult } from "./stream-batch-runner.ts";
 
 /** CreateEventSourceMapping's stream parameters (botocore lambda model; aws-facts §8.2). */
 export interface StreamMappingParams {
@@ -105,7 +106,7 @@ export function validateStreamParams(p: StreamMappingParams, batchSize: number, 
 }
 
 /** The stream fields of Get/Create/Update/ListEventSourceMappings, as AWS answers them (LS-ESM-KIN). */
-export function streamShape(p: StreamMappingParams): Record<string, unknown> {
+export function streamShape(p: StreamMappingParams, lastProcessingResult: LastProcessingResult = "No records processed"): Record<string, unknown> {
   const out: Record<string, unknown> = { StartingPosition: p.startingPosition };
   if (p.startingPositionTimestamp !== undefined) out.StartingPositionTimestamp = p.startingPositionTimestamp / 1000;
   return {
@@ -116,7 +117,7 @@ export function streamShape(p: StreamMappingParams): Record<string, unknown> {
     MaximumRecordAgeInSeconds: p.maximumRecordAgeInSeconds,
     TumblingWindowInSeconds: p.tumblingWindowInSeconds,
     DestinationConfig: { OnFailure: p.onFailureDestination === undefined ? {} : { Destination: p.onFailureDestination } },
-    LastProcessingResult: "No records processed",
+    LastProcessingResult: lastProcessingResult,
     StateTransitionReason: "User action",
   };
 }
