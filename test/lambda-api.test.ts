@@ -8,6 +8,7 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
+  GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
@@ -163,6 +164,15 @@ describe("functions through the Lambda API", () => {
     expect((await invokeJson("api-fn")).version).toBe("two");
     expect((await invokeJson("weighted", "1")).version).toBe("v1");
     expect(["1", "2"]).toContain((await invokeJson("weighted", "live")).executedVersion);
+  });
+
+  it("reports LoggingConfig: Text and the function's log group, or JSON and its levels when its environment asks for JSON logs", async () => {
+    await createFromSource("api-logs", handlerSource("one"));
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: "api-logs" }));
+    expect(got.Configuration?.LoggingConfig).toEqual({ LogFormat: "Text", LogGroup: "/aws/lambda/api-logs" });
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "api-logs", Environment: { Variables: { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "WARN" } } }));
+    const json = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "api-logs" }));
+    expect(json.LoggingConfig).toEqual({ LogFormat: "JSON", ApplicationLogLevel: "WARN", SystemLogLevel: "INFO", LogGroup: "/aws/lambda/api-logs" });
   });
 
   it("deletes a function", async () => {
