@@ -17,6 +17,8 @@ import {
   ResourceNotFoundException,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { startTestSimulator, zipDirectory, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
 
@@ -168,9 +170,12 @@ describe("functions through the Lambda API", () => {
 
   it("reports LoggingConfig: Text and the function's log group, or JSON and its levels when its environment asks for JSON logs", async () => {
     await createFromSource("api-logs", handlerSource("one"));
+    // The waiters a deploy script uses (the README: states are immediate here) return at once.
+    expect((await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 10 }, { FunctionName: "api-logs" })).state).toBe("SUCCESS");
     const got = await lambda.send(new GetFunctionCommand({ FunctionName: "api-logs" }));
     expect(got.Configuration?.LoggingConfig).toEqual({ LogFormat: "Text", LogGroup: "/aws/lambda/api-logs" });
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "api-logs", Environment: { Variables: { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "WARN" } } }));
+    expect((await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10 }, { FunctionName: "api-logs" })).state).toBe("SUCCESS");
     const json = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "api-logs" }));
     expect(json.LoggingConfig).toEqual({ LogFormat: "JSON", ApplicationLogLevel: "WARN", SystemLogLevel: "INFO", LogGroup: "/aws/lambda/api-logs" });
   });
