@@ -76,6 +76,7 @@ export class Invoker {
   private readonly unsubscribe: () => void;
   private readonly faults: FaultInjector | undefined;
   private observers: InvocationObserver[] = [];
+  private closed = false;
 
   constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor; faults?: FaultInjector }) {
     this.faults = opts.faults;
@@ -166,6 +167,8 @@ export class Invoker {
    * timeout) (aws-facts §3). False when the version is gone or an init failed.
    */
   async provision(functionName: string, version: string, count: number): Promise<boolean> {
+    // An allocation finishing after close() starts nothing.
+    if (this.closed) return false;
     const config = this.registry.has(functionName) ? this.registry.get(functionName).versions.get(version) : undefined;
     if (config === undefined) return false;
     const limit = Math.max(130_000, config.timeout * 1000);
@@ -199,6 +202,7 @@ export class Invoker {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.unsubscribe();
     this.asyncQueue.stop();
     const pools = [...this.pools.values(), ...this.draining];
