@@ -57,7 +57,11 @@ export class ExtensionHost {
       { onChange: () => this.changed(), onError: (e, phase, type) => this.reported(e.name, phase, type) },
       () => ({ functionName: c.functionName, functionVersion: c.version, handler: c.handler }),
     );
-    this.subscriptions = new TelemetryApi((id) => (id === undefined ? undefined : this.extensions.registered.get(id)));
+    this.subscriptions = new TelemetryApi(
+      (id) => (id === undefined ? undefined : this.extensions.registered.get(id)),
+      // Not AWS's (it drops such a batch without a word): the vendor testing an agent needs to know.
+      (d) => opts.telemetry.emit({ type: "simulator.warning", message: `${c.functionName}: the ${d.api === "telemetry" ? "Telemetry" : "Logs"} API could not deliver ${d.records} record(s) to ${d.extension}'s listener ${d.url} (${d.reason}); they are dropped` }),
+    );
     this.telemetry = new ExtensionTelemetry(opts.telemetry, opts.environmentId, c, this.subscriptions);
     opts.api.mount((req, res) => this.extensions.handle(req, res) || this.subscriptions.handle(req, res));
   }
