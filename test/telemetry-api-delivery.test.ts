@@ -128,4 +128,45 @@ describe("Telemetry API delivery", () => {
     await until(() => events!.of("simulator.warning").length > 0);
     expect(events!.of("simulator.warning")[0]!.message).toMatch(/^listener-gone: the Telemetry API could not deliver \d+ record\(s\) to vendor-agent's listener http:\/\/sandbox\.localdomain:\d+\/ \(connect ECONNREFUSED [\d.:]+\); they are dropped$/);
   }, 30_000);
+
+  it("sends a cold start's Init records first, then the invocation's platform.start, as AWS's phases run", async () => {
+    await start();
+    await fn("cold-order", "console.log('init code'); exports.handler = async () => { console.log('handler ran'); return 1; };");
+    const first = await invoke("cold-order");
+    // The caller has its answer before the agent asks for its next event: the next event waits for
+    // the invocation to complete, to find the same environment warm.
+    await until(() => events!.of("invocation.finished").some((e) => e.requestId === first));
+    const second = await invoke("cold-order");
+    await retire("cold-order");
+
+    const got = timeline().filter((r) => r !== "SHUTDOWN");
+    const at = (type: string, requestId?: string) => {
+      const i = got.findIndex(isRecord(type, requestId));
+      expect(i, type).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const order = [
+      at("platform.initStart"),
+      at("platform.telemetrySubscription"),
+      at("platform.initRuntimeDone"),
+      at("platform.initReport"),
+      at("platform.start", first),
+      at("platform.runtimeDone", first),
+      at("platform.report", first),
+      at("platform.start", second),
+      at("platform.runtimeDone", second),
+      at("platform.report", second),
+    ];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(got.filter(isRecord("platform.initStart"))).toHaveLength(1);
+    expect(got.filter(isRecord("platform.start"))).toHaveLength(2);
+    // The handler's own log line is the invocation's, inside its Invoke phase.
+    const handlerRan = got.findIndex((r) => r.type === "function" && r.record.includes("handler ran"));
+    expect(handlerRan).toBeGreaterThan(at("platform.start", first));
+    expect(handlerRan).toBeLessThan(at("platform.report", first));
+    // Stamped as they happen: the records' times never go back.
+    const times = got.map((r) => Date.parse(r.time));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(got[at("platform.start", first)].record).toEqual({ requestId: first, version: "$LATEST" });
+  }, 30_000);
 });

@@ -131,9 +131,10 @@ export class ExtensionHost {
     return this.initFailure;
   }
 
-  /** The runtime took the event: extensions registered for INVOKE get it too. */
+  /** The runtime took the event: `platform.start`, and extensions registered for INVOKE get it too. */
   invoke(event: Pick<RuntimeEvent, "requestId" | "invokedFunctionArn" | "traceId">, timeoutMs: number): void {
     if (this.extensions.registered.size === 0) return;
+    this.telemetry.invocationStarted(event.requestId);
     this.extensions.send("INVOKE", {
       eventType: "INVOKE",
       deadlineMs: stopwatch.epochNow() + timeoutMs,
