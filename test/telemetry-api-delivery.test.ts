@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateFunctionCommand, InvokeCommand, LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, TelemetryRecorder, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { createExtensionFunction } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
 import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 
@@ -66,18 +67,7 @@ async function start(): Promise<void> {
 }
 
 async function fn(name: string, handler: string, variables: Record<string, string> = {}): Promise<void> {
-  const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: `${name}-agent`, Content: { ZipFile: await zipFiles([{ name: "extensions/vendor-agent", data: AGENT, mode: 0o755 }]) } }));
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs24.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/x",
-      Code: { ZipFile: await zipFiles([{ name: "index.js", data: handler }]) },
-      Layers: [layer.LayerVersionArn!],
-      Environment: { Variables: { REPORT_URL: reports!.url, ...variables } },
-    }),
-  );
+  await createExtensionFunction(lambda, name, { extensions: { "vendor-agent": AGENT }, handler, variables: { REPORT_URL: reports!.url, ...variables } });
 }
 
 async function invoke(name: string): Promise<string> {
