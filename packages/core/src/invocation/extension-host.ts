@@ -59,7 +59,7 @@ export class ExtensionHost {
     );
     this.subscriptions = new TelemetryApi(
       (id) => (id === undefined ? undefined : this.extensions.registered.get(id)),
-      // Not AWS's (it drops such a batch without a word): the vendor testing an agent needs to know.
+      // Our addition, for whoever is testing an agent here: a lost batch is never silent.
       (d) => opts.telemetry.emit({ type: "simulator.warning", message: `${c.functionName}: the ${d.api === "telemetry" ? "Telemetry" : "Logs"} API could not deliver ${d.records} record(s) to ${d.extension}'s listener ${d.url} (${d.reason}); they are dropped` }),
     );
     this.telemetry = new ExtensionTelemetry(opts.telemetry, opts.environmentId, c, this.subscriptions);
