@@ -1,7 +1,8 @@
 import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateFunctionCommand, InvokeCommand, LambdaClient, PublishLayerVersionCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { createExtensionFunction } from "./support/extension-function.ts";
 import { HAS_PYTHON, pythonTitle } from "./support/python.ts";
 import { until } from "./support/until.ts";
 import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
@@ -63,19 +64,7 @@ let reports: ReportCollector;
 const warnings: string[] = [];
 
 async function fn(name: string, variables: Record<string, string> = {}): Promise<void> {
-  const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: `${name}-agent`, Content: { ZipFile: await zipFiles([{ name: "extensions/telemetry-agent", data: LISTENING_EXTENSION, mode: 0o755 }]) } }));
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs24.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/x",
-      Code: { ZipFile: await zipFiles([{ name: "index.js", data: HANDLER }]) },
-      Layers: [layer.LayerVersionArn!],
-      Timeout: 10,
-      Environment: { Variables: { REPORT_URL: reports.url, ...variables } },
-    }),
-  );
+  await createExtensionFunction(lambda, name, { extensions: { "telemetry-agent": LISTENING_EXTENSION }, handler: HANDLER, timeout: 10, variables: { REPORT_URL: reports.url, ...variables } });
 }
 
 /** Three events at once, as a burst does. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateFunctionCommand, InvokeCommand, LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, TelemetryRecorder, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { createExtensionFunction } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
 import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 
@@ -47,18 +48,11 @@ describe("the Shutdown phase's budget", () => {
     t = await startTestSimulator();
     events = new TelemetryRecorder(t.sim.telemetry);
     lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-    const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: "stuck-ext", Content: { ZipFile: await zipFiles([{ name: "extensions/stuck-ext", data: STUCK_SUBSCRIBER, mode: 0o755 }]) } }));
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: "stuck",
-        Runtime: "nodejs24.x",
-        Handler: "index.handler",
-        Role: "arn:aws:iam::000000000000:role/x",
-        Code: { ZipFile: await zipFiles([{ name: "index.js", data: "exports.handler = async () => { console.log('ran'); return 1; };" }]) },
-        Layers: [layer.LayerVersionArn!],
-        Environment: { Variables: { REPORT_URL: reports.url } },
-      }),
-    );
+    await createExtensionFunction(lambda, "stuck", {
+      extensions: { "stuck-ext": STUCK_SUBSCRIBER },
+      handler: "exports.handler = async () => { console.log('ran'); return 1; };",
+      variables: { REPORT_URL: reports.url },
+    });
     const out = await lambda.send(new InvokeCommand({ FunctionName: "stuck", Payload: Buffer.from("{}") }));
     expect(out.FunctionError).toBeUndefined();
     await until(() => reports!.got("batch").length > 0);

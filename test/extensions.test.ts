@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateFunctionCommand, InvokeCommand, LambdaClient, PublishLayerVersionCommand, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+import { InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { createExtensionFunction } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
 import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 
@@ -87,11 +88,7 @@ let reports: ReportCollector;
 const HANDLER = "exports.handler = async (e) => { console.log('handler ran'); return { ok: true }; };";
 
 async function fn(name: string, extensions: Record<string, string>, opts: { handler?: string; timeout?: number } = {}): Promise<void> {
-  const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: `${name}-ext`, Content: { ZipFile: await zipFiles(Object.entries(extensions).map(([n, data]) => ({ name: `extensions/${n}`, data, mode: 0o755 }))) } }));
-  const code = await zipFiles([{ name: "index.js", data: opts.handler ?? HANDLER }]);
-  await lambda.send(
-    new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/x", Code: { ZipFile: code }, Layers: [layer.LayerVersionArn!], Timeout: opts.timeout ?? 5, Environment: { Variables: { REPORT_URL: reports.url } } }),
-  );
+  await createExtensionFunction(lambda, name, { extensions, handler: opts.handler ?? HANDLER, timeout: opts.timeout ?? 5, variables: { REPORT_URL: reports.url } });
 }
 
 /** The invocation's REPORT line in the simulator's log (GET /_sim/invocations/{id}), once it has completed. */

@@ -57,7 +57,11 @@ export class ExtensionHost {
       { onChange: () => this.changed(), onError: (e, phase, type) => this.reported(e.name, phase, type) },
       () => ({ functionName: c.functionName, functionVersion: c.version, handler: c.handler }),
     );
-    this.subscriptions = new TelemetryApi((id) => (id === undefined ? undefined : this.extensions.registered.get(id)));
+    this.subscriptions = new TelemetryApi(
+      (id) => (id === undefined ? undefined : this.extensions.registered.get(id)),
+      // Our addition, for whoever is testing an agent here: a lost batch is never silent.
+      (d) => opts.telemetry.emit({ type: "simulator.warning", message: `${c.functionName}: the ${d.api === "telemetry" ? "Telemetry" : "Logs"} API could not deliver ${d.records} record(s) to ${d.extension}'s listener ${d.url} (${d.reason}); they are dropped` }),
+    );
     this.telemetry = new ExtensionTelemetry(opts.telemetry, opts.environmentId, c, this.subscriptions);
     opts.api.mount((req, res) => this.extensions.handle(req, res) || this.subscriptions.handle(req, res));
   }
@@ -127,9 +131,10 @@ export class ExtensionHost {
     return this.initFailure;
   }
 
-  /** The runtime took the event: extensions registered for INVOKE get it too. */
+  /** The runtime took the event: `platform.start`, and extensions registered for INVOKE get it too. */
   invoke(event: Pick<RuntimeEvent, "requestId" | "invokedFunctionArn" | "traceId">, timeoutMs: number): void {
     if (this.extensions.registered.size === 0) return;
+    this.telemetry.invocationStarted(event.requestId);
     this.extensions.send("INVOKE", {
       eventType: "INVOKE",
       deadlineMs: stopwatch.epochNow() + timeoutMs,

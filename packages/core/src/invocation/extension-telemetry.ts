@@ -23,6 +23,10 @@ export class ExtensionTelemetry {
   private initStartedAt = 0;
   private initializationType = "on-demand";
   private inInit = false;
+  /** The request whose `platform.start` went out last. */
+  private started: string | undefined;
+  /** A cold start's request: its `platform.start` waits for the end of the Init phase. */
+  private pendingStart: string | undefined;
 
   constructor(telemetry: Telemetry, environmentId: string, config: FunctionVersionConfig, out: TelemetryApi) {
     this.telemetry = telemetry;
@@ -54,6 +58,20 @@ export class ExtensionTelemetry {
     this.out.record("platform", "platform.initStart", { initializationType, phase: "init", runtimeVersion: c.runtime, runtimeVersionArn: `arn:aws:lambda:::runtime:${c.runtime}`, functionName: c.functionName, functionVersion: c.version });
   }
 
+  /**
+   * The runtime takes the event. The Invoke phase follows the Init phase (aws-facts §3 "Phases"):
+   * a cold start's `platform.start` comes now, after the Init records, stamped now, rather than
+   * when the environment was given the event (before its Init ran). A warm one's came with
+   * `invocation.started`, in the simulator's telemetry order (after the previous invocation's
+   * `platform.report`, which waits in Telemetry.later while the next one starts).
+   */
+  invocationStarted(requestId: string): void {
+    if (this.pendingStart !== requestId && !this.inInit) return;
+    if (!this.live) return;
+    if (this.inInit) this.initDone("success");
+    this.start(requestId);
+  }
+
   runtimeDone(requestId: string, status: "success" | "error", durationMs: number, producedBytes: number): void {
     if (!this.live) return;
     this.out.record("platform", "platform.runtimeDone", { requestId, status, metrics: { durationMs: round(durationMs), producedBytes } }, { requestId, status });
@@ -76,10 +94,15 @@ export class ExtensionTelemetry {
         else if (this.inInit && e.to === "retiring") this.initDone("error");
         break;
       case "invocation.started":
-        this.out.record("platform", "platform.start", { requestId: e.requestId, version: e.version }, { requestId: e.requestId, version: e.version });
+        if (this.started === e.requestId) break;
+        if (this.inInit) this.pendingStart = e.requestId;
+        else this.start(e.requestId);
         break;
       case "invocation.finished": {
         if (this.inInit) this.initDone(e.status === "success" ? "success" : "error");
+        // Never given to the runtime (its Init failed): AWS retries the Init inside the invocation's
+        // Invoke phase (aws-facts §3 "Init limit"), which has its platform.start all the same.
+        if (this.pendingStart === e.requestId) this.start(e.requestId);
         const metrics: Record<string, number> = { durationMs: round(e.durationMs), billedDurationMs: e.billedDurationMs, memorySizeMB: this.config.memorySize, maxMemoryUsedMB: e.maxMemoryUsedMb };
         if (e.initDurationMs !== undefined) metrics.initDurationMs = round(e.initDurationMs);
         this.out.record("platform", "platform.end", undefined, { requestId: e.requestId });
@@ -91,6 +114,13 @@ export class ExtensionTelemetry {
         for (const line of lines(e.text)) if (!PLATFORM_LINE.test(line)) this.out.record("function", "function", line, line);
         break;
     }
+  }
+
+  private start(requestId: string): void {
+    this.started = requestId;
+    this.pendingStart = undefined;
+    const record = { requestId, version: this.config.version };
+    this.out.record("platform", "platform.start", record, record);
   }
 
   private initDone(status: "success" | "error"): void {

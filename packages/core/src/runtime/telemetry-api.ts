@@ -16,6 +16,15 @@ export interface TelemetryRecord {
   record: unknown;
 }
 
+/** A batch that could not be delivered, even on a new connection. */
+export interface DroppedBatch {
+  extension: string;
+  api: "telemetry" | "logs";
+  url: string;
+  records: number;
+  reason: string;
+}
+
 interface Limits {
   maxItems: [min: number, max: number, dflt: number];
   maxBytes: [min: number, max: number, dflt: number];
@@ -59,11 +68,16 @@ export class TelemetryApi {
   /** Records from before the first subscription (the Init phase's), replayed to each new subscriber. */
   private readonly early: { stream: TelemetryStream; telemetry?: TelemetryRecord; logs?: TelemetryRecord }[] = [];
   private subscribedOnce = false;
+  private readonly onDropped: (failure: DroppedBatch) => void;
+  /** The environment is gone (close()): what fails now was cut off by its end, not dropped. */
+  private closed = false;
   /** What `sandbox` and `sandbox.localdomain` resolve to in this environment. */
   sandboxAddress = "127.0.0.1";
 
-  constructor(identify: (id: string | undefined) => RegisteredExtension | undefined) {
+  /** `onDropped`: a batch could not be delivered (its listener gone, or not answering). */
+  constructor(identify: (id: string | undefined) => RegisteredExtension | undefined, onDropped: (failure: DroppedBatch) => void) {
     this.identify = identify;
+    this.onDropped = onDropped;
   }
 
   get active(): boolean {
@@ -124,6 +138,7 @@ export class TelemetryApi {
   }
 
   close(): void {
+    this.closed = true;
     for (const s of this.subscriptions) s.timer?.cancel();
     this.subscriptions.length = 0;
   }
@@ -142,7 +157,10 @@ export class TelemetryApi {
     if (s.buffer.length === 0) return;
     const batch = s.buffer.splice(0, s.buffer.length);
     s.bytes = 0;
-    s.sending = post(s.url, this.sandboxAddress, JSON.stringify(batch)).finally(() => (s.sending = undefined));
+    s.sending = post(s.url, this.sandboxAddress, JSON.stringify(batch)).then((reason) => {
+      s.sending = undefined;
+      if (reason !== undefined && !this.closed) this.onDropped({ extension: s.extension, api: s.kind, url: s.url.href, records: batch.length, reason });
+    });
     await s.sending;
   }
 }
@@ -178,16 +196,29 @@ function parseSubscription(body: Buffer | undefined, limits: Limits): Omit<Subsc
   return out;
 }
 
-/** POSTs one batch; a listener that is gone loses it, as on AWS (delivery is best effort). */
-function post(url: URL, sandboxAddress: string, body: string): Promise<void> {
+/**
+ * POSTs one batch; resolves with why it was not delivered, if it was not. A listener that is gone
+ * loses it, as on AWS (delivery is best effort). A kept-alive connection the listener closed while
+ * idle fails before any answer: its keep-alive timeout ran late, with the environment frozen after
+ * the request was written (the timer runs before the read on the thaw), or raced the request. The
+ * batch never reached the listener, so it is sent again once on a new connection, as HTTP clients
+ * do for a request on a stale kept-alive socket (Node's `request.reusedSocket`).
+ */
+function post(url: URL, sandboxAddress: string, body: string, fresh = false): Promise<string | undefined> {
   const loopback = url.hostname === "sandbox" || url.hostname === "sandbox.localdomain" ? sandboxAddress : url.hostname;
   return new Promise((resolve) => {
-    const req = request({ host: loopback, port: url.port || 80, path: url.pathname + url.search, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } }, (res) => {
+    let answered = false;
+    const options = { host: loopback, port: url.port || 80, path: url.pathname + url.search, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } };
+    const req = request(fresh ? { ...options, agent: false } : options, (res) => {
+      answered = true;
       res.resume();
-      res.on("end", () => resolve());
-      res.on("error", () => resolve());
+      res.on("end", () => resolve(undefined));
+      res.on("error", (e) => resolve(e.message));
     });
-    req.on("error", () => resolve());
+    req.on("error", (e) => {
+      if (!answered && !fresh && req.reusedSocket) resolve(post(url, sandboxAddress, body, true));
+      else resolve(e.message);
+    });
     req.end(body);
   });
 }
