@@ -1,5 +1,5 @@
-// Where finished async events went: one row per event, its outcomes in order (gave up → OnFailure
-// → DeadLetterQueue), newest first. Shared by the page (model.js) and the simulator's
+// Where finished async events went: one row per event ({ requestId, functionName, outcomes }), its
+// outcomes in order (gave up → OnFailure → DeadLetterQueue), newest first. Shared by the page (model.js) and the simulator's
 // `asyncFinished` view (dashboard-views.ts), which seeds a page opened late; plain JS, served as it is.
 
 /** Rows kept: past this, a plain success goes first, so a schedule's minutely successes do not push failures and destinations off. */
@@ -25,9 +25,6 @@ export function addOutcome(rows, e, where, detail) {
   const i = rows.findIndex((f) => f.requestId === e.requestId);
   const row = i >= 0 ? rows.splice(i, 1)[0] : { requestId: e.requestId, functionName: e.functionName, outcomes: [] };
   row.outcomes.push({ where, detail });
-  row.time = e.time;
-  row.where = row.outcomes.map((o) => o.where).join(" → ");
-  row.detail = row.outcomes.map((o) => o.detail).filter(Boolean).join("; ");
   rows.unshift(row);
   if (rows.length > KEEP_FINISHED) {
     const success = rows.findLastIndex(plainSuccess);
@@ -35,6 +32,10 @@ export function addOutcome(rows, e, where, detail) {
   }
   return row;
 }
+
+/** A row's outcomes in a few words: `gave up → OnFailure`, and their details (computed when drawn: the view carries the outcomes only). */
+export const rowWhere = (f) => f.outcomes.map((o) => o.where).join(" → ");
+export const rowDetail = (f) => f.outcomes.map((o) => o.detail).filter(Boolean).join("; ");
 
 /** A finished async event that only succeeded (no OnSuccess destination): the least telling row. */
 export function plainSuccess(f) {

@@ -1,6 +1,6 @@
 // The dashboard's state: built from the snapshot, then from each event (telemetry schema,
 // packages/core/src/telemetry/events.ts) and each sampled `views` frame. Plain data, no DOM.
-import { addOutcome, asyncOutcome, successOutcome } from "./async-finished.js";
+import { addOutcome, asyncOutcome, rowDetail, rowWhere, successOutcome } from "./async-finished.js";
 import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
 
 const KEEP_INVOCATIONS = 300;
@@ -64,7 +64,7 @@ export function applySnapshot(m, snap) {
   for (const e of snap.recent ?? []) applyEvent(m, e, true);
   for (const f of m.finished) {
     const s = m.invocations.get(f.requestId);
-    if (s) s.async = { ...(s.async ?? {}), where: f.where, detail: f.detail };
+    if (s) s.async = { ...(s.async ?? {}), where: rowWhere(f), detail: rowDetail(f) };
   }
   m.seq = snap.seq;
   markAll(m);
@@ -291,7 +291,7 @@ function finish(m, e, where, detail) {
   m.pendingAsync.delete(e.requestId);
   const row = addOutcome(m.finished, e, where, detail);
   const s = story(m, e.requestId, e.functionName);
-  s.async = { ...(s.async ?? {}), where: row.where, detail: row.detail };
+  s.async = { ...(s.async ?? {}), where: rowWhere(row), detail: rowDetail(row) };
   m.dirty.add("async");
 }
 

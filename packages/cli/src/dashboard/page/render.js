@@ -1,7 +1,7 @@
 // HTML for each section, from the model (model.js). Every string from the simulator is escaped.
 import { renderBuses, renderTopics } from "./fanout-render.js";
 import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
-import { plainSuccess } from "./async-finished.js";
+import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
 
 /** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
 const FINISHED_ROWS = 25;
@@ -114,7 +114,7 @@ export function renderAsync(m) {
   // The latest successes without a destination, and every other outcome kept, up to FINISHED_ROWS.
   let successes = 0;
   const rows = m.finished.filter((f) => !plainSuccess(f) || successes++ < FINISHED_SUCCESS_ROWS).slice(0, FINISHED_ROWS);
-  html += rows.length === 0 ? `<p class="empty">none yet</p>` : `<table>${rows.map((f) => `<tr class="clickable" data-request-id="${esc(f.requestId)}"><td>${short(f.requestId)}</td><td>${esc(f.functionName)}</td><td class="${f.outcomes.every((o) => o.where === "success" || o.where === "OnSuccess") ? "ok" : "bad"}">${esc(f.where)}</td><td><small>${esc(f.detail)}</small></td></tr>`).join("")}</table>`;
+  html += rows.length === 0 ? `<p class="empty">none yet</p>` : `<table>${rows.map((f) => `<tr class="clickable" data-request-id="${esc(f.requestId)}"><td>${short(f.requestId)}</td><td>${esc(f.functionName)}</td><td class="${f.outcomes.every((o) => o.where === "success" || o.where === "OnSuccess") ? "ok" : "bad"}">${esc(rowWhere(f))}</td><td><small>${esc(rowDetail(f))}</small></td></tr>`).join("")}</table>`;
   return html;
 }
 
