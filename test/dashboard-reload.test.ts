@@ -106,6 +106,12 @@ describe("the dashboard opened late", () => {
     expect(column("sqs:held", RETURNED), "records returned to the queue").toBeGreaterThanOrEqual(2);
     expect(column("kinesis:clicks", ERRORS), rows["kinesis:clicks"]!.join(" | ")).toBeGreaterThanOrEqual(5);
 
+    // The function's throttles too: since the start, with their reason and who hit them.
+    const throttle = `#functions [data-function="never"] .throttle`;
+    await shows(late, throttle, /^throttled \d+× — ReservedFunctionConcurrentInvocationLimitExceeded \(by sqs:held\)$/);
+    expect(await text(late, throttle)).toBe(await text(early, throttle));
+    expect(Number(/throttled (\d+)×/.exec(await text(late, throttle))![1])).toBe(column("sqs:held", THROTTLED));
+
     // The async events that finished before the page opened, the schedule's fire among them.
     for (const id of asyncIds) await shows(late, `#async tr[data-request-id="${id}"]`, /ok.*success|fail.*dropped/);
     expect(await late.locator("#async tr[data-request-id]").count()).toBe(5);

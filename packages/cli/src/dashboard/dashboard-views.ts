@@ -26,12 +26,15 @@ const KEEP_ATTEMPTS = 10_000;
  *   rows), and the attempts running now, whose success the page has yet to see.
  * - `shardConsumers`: each stream shard's consumer as its last batch left it, so a shard stalled
  *   on a failing batch shows its consumer and growing iterator age between the (backed-off) retries.
+ * - `throttles`: each function's throttles since the start, the last one's reason and caller.
  */
 export class DashboardViews {
   private readonly finished: FinishedRow[] = [];
   /** requestId -> the async attempt running (from async.attempt.started until it finishes or fails): as many as run at once. */
   private readonly attempts = new Map<string, number>();
   private readonly shards = new Map<string, ShardConsumerView>();
+  /** functionName -> its throttles since the start, and the last one's reason and caller. */
+  private readonly throttles = new Map<string, { count: number; reason: string; caller: string; time: number }>();
 
   readonly note = (e: TelemetryEvent): void => {
     switch (e.type) {
@@ -56,6 +59,12 @@ export class DashboardViews {
         this.attempts.delete(e.requestId);
         addOutcome(this.finished, e, ...asyncOutcome(e)!);
         return;
+      case "invocation.throttled": {
+        const t = this.throttles.get(e.functionName);
+        if (t === undefined) this.throttles.set(e.functionName, { count: 1, reason: e.reason, caller: e.caller ?? "sync", time: e.time });
+        else Object.assign(t, { count: t.count + 1, reason: e.reason, caller: e.caller ?? "sync", time: e.time });
+        return;
+      }
       case "mapping.batch":
         if (e.shardId === undefined) return;
         this.shards.set(`${e.mappingId} ${e.shardId}`, { mappingId: e.mappingId, eventSourceArn: e.eventSourceArn, shardId: e.shardId, functionName: e.functionName, iteratorAgeMs: e.iteratorAgeMs, time: e.time, outcome: e.outcome });
@@ -69,5 +78,6 @@ export class DashboardViews {
   addTo(hub: EventHub): void {
     hub.addView("asyncFinished", () => ({ rows: this.finished, running: [...this.attempts.keys()] }));
     hub.addView("shardConsumers", () => [...this.shards.values()]);
+    hub.addView("throttles", () => Object.fromEntries(this.throttles));
   }
 }

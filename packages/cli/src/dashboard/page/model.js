@@ -56,6 +56,9 @@ export function applySnapshot(m, snap) {
   // Finished async events from the server's view (dashboard-views.ts), which saw them all: the
   // snapshot's recent events are too few to rebuild the list once anything busy ran.
   const done = snap.views.asyncFinished;
+  // Each function's throttles since the start (the page counts on from there).
+  m.throttlesFromView = snap.views.throttles !== undefined;
+  if (m.throttlesFromView) m.throttles = new Map(Object.entries(snap.views.throttles).map(([fn, t]) => [fn, { ...t }]));
   m.finishedFromView = done !== undefined;
   if (done) {
     m.finished = done.rows.map((r) => ({ ...r, outcomes: r.outcomes.slice() }));
@@ -179,6 +182,8 @@ export function applyEvent(m, e, history = false) {
       return;
     }
     case "invocation.throttled": {
+      // The snapshot's view, when the server has it, counted the recent ones already.
+      if (history && m.throttlesFromView) return;
       const t = m.throttles.get(e.functionName) ?? { count: 0 };
       t.count++;
       Object.assign(t, { reason: e.reason, caller: e.caller ?? "sync", time: e.time });

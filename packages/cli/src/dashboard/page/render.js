@@ -69,7 +69,10 @@ export function renderSources(m) {
     html += `<h3>Streams</h3><table><tr><th>stream / shard</th><th>consumer</th><th class="n">iterator age</th></tr>`;
     for (const s of m.streams) for (const sh of s.shards) {
       const seen = shards.filter((x) => name(x.eventSourceArn).endsWith(`:${s.name}`) && x.shardId === sh.shardId);
-      html += `<tr data-shard="${esc(s.name)} ${esc(sh.shardId)}"><td>${esc(s.name)} / ${esc(sh.shardId)}</td><td class="consumer">${seen.map(consumer).join(", ") || "<small>—</small>"}</td><td class="n age">${seen.map((x) => iteratorAge(x, m.time)).join(", ") || "—"}</td></tr>`;
+      // A mapping that has not sent this shard a batch yet (nothing to read) is its consumer all the same.
+      const waiting = [...m.mappings.values()].filter((mp) => name(mp.eventSourceArn) === `kinesis:${s.name}` && !seen.some((x) => x.mappingId === mp.uuid));
+      const consumers = [...seen.map(consumer), ...waiting.map((mp) => `${esc(mp.functionName)} <small>no batch yet</small>`)];
+      html += `<tr data-shard="${esc(s.name)} ${esc(sh.shardId)}"><td>${esc(s.name)} / ${esc(sh.shardId)}</td><td class="consumer">${consumers.join(", ") || "<small>—</small>"}</td><td class="n age">${seen.map((x) => iteratorAge(x, m.time)).join(", ") || "—"}</td></tr>`;
     }
     html += `</table>`;
   }
