@@ -53,12 +53,12 @@ export function applySnapshot(m, snap) {
   for (const e of snap.views.environments ?? []) {
     m.envs.set(e.id, { id: e.id, functionName: e.functionName, version: e.version, state: e.state, provisioned: e.provisioned, chips: [] });
   }
-  // Finished async events from the server's view (dashboard-views.ts), which saw them all: the
-  // snapshot's recent events are too few to rebuild the list once anything busy ran.
-  const done = snap.views.asyncFinished;
-  // Each function's throttles since the start (the page counts on from there).
+  // Each function's throttles since the start, from the server's view (dashboard-views.ts): the page counts on from there.
   m.throttlesFromView = snap.views.throttles !== undefined;
   if (m.throttlesFromView) m.throttles = new Map(Object.entries(snap.views.throttles).map(([fn, t]) => [fn, { ...t }]));
+  // Finished async events from the server's view, which saw them all: the snapshot's recent
+  // events are too few to rebuild the list once anything busy ran.
+  const done = snap.views.asyncFinished;
   m.finishedFromView = done !== undefined;
   if (done) {
     m.finished = done.rows.map((r) => ({ ...r, outcomes: r.outcomes.slice() }));

@@ -85,9 +85,9 @@ export function renderSources(m) {
 }
 
 /**
- * When a schedule fires next. An enabled one with no fire left (an at() whose time passed, an
- * EndDate passed) stays ENABLED on AWS (ActionAfterCompletion NONE; DELETE removes it), but will
- * not fire again: said so, not its state.
+ * When a schedule fires next. One with no fire left (an at() whose time passed, an EndDate passed)
+ * stays listed on AWS unless its ActionAfterCompletion is DELETE, and ENABLED (Scheduler's State
+ * is only ENABLED or DISABLED, aws-facts §9.2): the page says it will not fire again, not its state.
  */
 function nextFire(s, now) {
   if (s.nextFireAt) return `${clockTime(s.nextFireAt)} <small>(in ${dur(s.nextFireAt - now)})</small>`;
