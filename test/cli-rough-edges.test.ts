@@ -26,4 +26,27 @@ describe("CLI rough edges", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("TooManyRequestsException: Rate Exceeded. (Reason: ReservedFunctionConcurrentInvocationLimitExceeded)\n");
   });
+
+  it("invoke --log ends the log and the payload each with a newline, so a terminal shows them on lines of their own", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-invoke-log-"));
+    const config = join(dir, "lambda-sim.yaml");
+    writeFileSync(config, `functions:\n  hello:\n    runtime: nodejs24.x\n    handler: index.handler\n    codeUri: ${HELLO}\n`);
+    const sim = await startLambdaSim(["--config", config, "--in-memory"]);
+    const r = await run(["invoke", "hello", "--log", "--payload", '{"name":"Paris"}', "--endpoint", sim.endpoint]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^START RequestId: [\s\S]*\nREPORT RequestId: [^\n]*\n$/);
+    expect(r.stdout).toMatch(/^\{[^\n]*\}\n$/);
+  });
+
+  it("run names a missing scenario as a scenario, and a missing architecture file by the scenario's line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-scenario-"));
+    const missing = await run(["run", join(dir, "nope.yaml")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`scenario file not found: ${join(dir, "nope.yaml")}`);
+    const spike = join(dir, "spike.yaml");
+    writeFileSync(spike, "name: spike\nduration: 10s\ntraffic: []\narchitecture: ../architecture/lambda-sim.yaml\n");
+    const r = await run(["run", spike]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${spike}:4 architecture: file not found: ${join(dir, "../architecture/lambda-sim.yaml")}`);
+  });
 });

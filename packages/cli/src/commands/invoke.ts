@@ -74,15 +74,19 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
     process.stdout.write(`accepted (202), request id ${res.headers.get("x-amzn-requestid")}\n`);
     return;
   }
+  // The log tail, then the payload on a line of its own: in a terminal both streams share the
+  // screen, so neither may end mid-line (a log cut to its last 4 KB, or a payload without a newline).
   const log = res.headers.get("x-amz-log-result");
-  if (log) process.stderr.write(Buffer.from(log, "base64").toString("utf8"));
-  process.stdout.write(`${body}\n`);
+  if (log) process.stderr.write(endLine(Buffer.from(log, "base64").toString("utf8")));
+  process.stdout.write(endLine(body));
   const fnError = res.headers.get("x-amz-function-error");
   if (fnError) {
     process.stderr.write(`function error (${fnError}), executed version ${res.headers.get("x-amz-executed-version")}\n`);
     process.exitCode = 1;
   }
 }
+
+const endLine = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
 
 /** What to tell a user whose unsigned call a simulator under --auth refused. */
 function missingKeysHint(endpoint: string): string {

@@ -5,6 +5,7 @@ import type { LoadedConfig } from "../config/load-config.ts";
 import { accountSettings, allSources } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, mayBeNotable, paint } from "../console/event-line.ts";
+import { DashboardViews } from "../dashboard/dashboard-views.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeap } from "./start-heap.ts";
@@ -40,6 +41,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   const sources = allSources({ catchUp: opts.catchUp });
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
+  const dashboardViews = new DashboardViews();
   const sim = await Simulator.start({
     port: opts.port,
     host: opts.host,
@@ -59,12 +61,14 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     sources,
     sourceConfig: config?.sources,
     eventSourceMappings: config?.eventSourceMappings,
-    // Before start, so warnings from starting (schedules missed while down, say) are printed.
-    onTelemetry: consolePrinter(opts.quiet === true, process.stdout.isTTY === true && process.env.NO_COLOR === undefined),
+    // Before start, so warnings from starting (schedules missed while down, say) are printed, and
+    // the dashboard's views count the events of starting (async retries run at once, say).
+    onTelemetry: both(consolePrinter(opts.quiet === true, process.stdout.isTTY === true && process.env.NO_COLOR === undefined), dashboardViews.note),
     account: config && accountSettings(config.account),
   }).catch((e: unknown) => {
     throw explainStartError(e, config);
   });
+  dashboardViews.addTo(sim.hub);
   sim.simApi.use(dashboardRouter());
   // The page's own files load without the token (a browser cannot attach one to <script src>); what they fetch wants it.
   sim.simApi.allowAnonymous("/_sim/ui");
@@ -177,6 +181,14 @@ function consolePrinter(quiet: boolean, colour: boolean): (e: TelemetryEvent) =>
     if (quiet || !mayBeNotable(e.type) || e.type === "simulator.warning" || e.type === "async.delivery-failed") return;
     const line = describeEvent(e);
     if (line?.notable) print(`${paint(`lambda-sim: ${line.text}`, line.colour, colour)}\n`);
+  };
+}
+
+/** One listener for two: the console and the dashboard's views. */
+function both(a: (e: TelemetryEvent) => void, b: (e: TelemetryEvent) => void): (e: TelemetryEvent) => void {
+  return (e) => {
+    a(e);
+    b(e);
   };
 }
 

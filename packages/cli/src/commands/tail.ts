@@ -122,9 +122,22 @@ function format(e: SequencedEvent, opts: TailOptions, colour: boolean): string {
   if (e.type === "function.log" && !opts.logs) return "";
   if (!concerns(e, { functionName: opts.function, source: opts.source })) return "";
   if (opts.json) return `${JSON.stringify(e)}\n`;
+  if (e.type === "function.log") return logLines(e.functionName, e.text, clockText(e.time), colour);
   const line = describeEvent(e);
   if (line === undefined) return "";
   return `${paint(clockText(e.time), "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
+}
+
+/**
+ * A function's log record, a line per line, each with its time and `[function]`, so every line
+ * of a stack trace says whose it is (and a grep finds it). The Node runtime folds a multi-line
+ * message into one record with \r (as on AWS); Python's logging sends it with \n.
+ */
+function logLines(functionName: string, text: string, time: string, colour: boolean): string {
+  const head = `${paint(time, "gray", colour)} `;
+  let out = "";
+  for (const line of text.replace(/\n$/, "").split(/\r\n|\r|\n/)) out += `${head}${paint(`[${functionName}] ${line}`, "gray", colour)}\n`;
+  return out;
 }
 
 let second = Number.NaN;

@@ -102,7 +102,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.change === "up" ? "scaled up" : "scaled down"} to ${e.lanes} concurrent batch(es)`, colour: "cyan" };
     case "message.moved-to-dlq": {
       const why = e.reachedFunction === false ? "; the function never ran with it: every receive was a throttled batch" : "";
-      return { text: `message ${e.messageId} moved from ${e.queue} to DLQ ${e.deadLetterQueue}: received ${e.receiveCount} times (maxReceiveCount ${e.maxReceiveCount})${why}`, colour: "magenta" };
+      return { text: `message ${e.messageId} moved from ${e.queue} to DLQ ${e.deadLetterQueue}: received ${e.receiveCount} ${e.receiveCount === 1 ? "time" : "times"} (maxReceiveCount ${e.maxReceiveCount})${why}`, colour: "magenta" };
     }
     case "sns.published": {
       const filtered = e.filteredOut === undefined ? "" : `, filtered out by ${e.filteredOut.map(lastPart).join(", ")}`;
@@ -172,8 +172,12 @@ export function concerns(e: TelemetryEvent, filter: { functionName?: string; sou
     // A rule's deliveries concern its bus: `rule/NAME` is on `default`, `rule/BUS/NAME` on BUS.
     const bus = typeof rec.ruleArn === "string" ? (rec.ruleArn.split(":rule/")[1]?.split("/") ?? []) : [];
     const ruleBus = bus.length === 0 ? undefined : bus.length === 1 ? "default" : bus[0];
-    const names = [rec.eventSourceArn, rec.caller, rec.queue, rec.deadLetterQueue, rec.topicArn, rec.busName, ruleBus].filter((x): x is string => typeof x === "string");
-    if (!names.some((n) => n === filter.source || sourceName(n) === filter.source || sourceName(n).endsWith(`:${filter.source}`) || n.endsWith(`:${filter.source}`))) return false;
+    // A message moved to a DLQ concerns both queues (named plainly in the event): `--source sqs:jobs` shows jobs's moves out.
+    const queues = [rec.queue, rec.deadLetterQueue].filter((x): x is string => typeof x === "string").map((q) => `sqs:${q}`);
+    const names = [rec.eventSourceArn, rec.caller, ...queues, rec.topicArn, rec.busName, ruleBus].filter((x): x is string => typeof x === "string");
+    // Written as a full ARN, the source is matched by its short name.
+    const wanted = sourceName(filter.source);
+    if (!names.some((n) => n === wanted || sourceName(n) === wanted || sourceName(n).endsWith(`:${wanted}`) || n.endsWith(`:${wanted}`))) return false;
   }
   return true;
 }

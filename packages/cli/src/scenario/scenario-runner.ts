@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync } from "node:fs";
+import { existsSync, readFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source } from "@lambda-sim/core";
@@ -115,6 +115,8 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
 }
 
 async function loadScenario(file: string, sources: readonly Source<any>[]): Promise<Scenario> {
+  // A scenario is not a config file: a missing one is called what it is.
+  if (!existsSync(resolve(file))) throw new SimError("ERR_CONFIG", `scenario file not found: ${resolve(file)}`);
   // Its faults name the architecture's resources: ScenarioNames checks them below, with their lines.
   const loaded = await loadConfig(file, sources, scenarioKeys, { faultReferences: false });
   const k = loaded.sources as { name?: string; description?: string; architecture?: string; seed?: string | number; serviceTime?: Record<string, number>; duration: number; traffic: TrafficStep[]; expect: Expectations };
@@ -125,6 +127,8 @@ async function loadScenario(file: string, sources: readonly Source<any>[]): Prom
       throw new SimError("ERR_CONFIG", `${file}: a scenario names its architecture (${k.architecture}) or embeds one (functions:, queues: ...), not both`);
     }
     const named = resolve(dirname(loaded.file), k.architecture);
+    // Said where it is written (a colleague's copy of the scenario without the architecture beside it).
+    if (!existsSync(named)) throw new SimError("ERR_CONFIG", `${loaded.file}:${loaded.lineAt(["architecture"]) ?? ""} architecture: file not found: ${named} (the path is relative to the scenario's folder)`);
     if (isTemplate(named)) {
       // Queue URLs in the template's Refs carry the port, so it is chosen before the simulator listens.
       port = await freePort("127.0.0.1");

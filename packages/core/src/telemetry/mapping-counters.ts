@@ -16,6 +16,10 @@ export interface MappingEventCounts {
   failed: number;
   /** Batches handed over, and the last one's outcome. */
   batches: number;
+  /** Of them, batches that failed, that the function reported in part failed, and that were throttled (the dashboard's columns). */
+  failedBatches: number;
+  partialBatches: number;
+  throttledBatches: number;
   lastOutcome?: string;
 }
 
@@ -31,19 +35,31 @@ export class MappingCounters {
     if (e.type !== "mapping.batch") return;
     let c = this.byId.get(e.mappingId);
     if (c === undefined) {
-      c = { polled: 0, invoked: 0, throttled: 0, failed: 0, batches: 0 };
+      c = none();
       this.byId.set(e.mappingId, c);
     }
     c.batches++;
     c.polled += e.size;
     c.lastOutcome = e.outcome;
-    if (e.outcome === "throttled") c.throttled += e.size;
-    else c.invoked += e.size;
-    if (e.outcome === "failed") c.failed += e.size;
-    if (e.outcome === "partial") c.failed += e.failed ?? 0;
+    if (e.outcome === "throttled") {
+      c.throttled += e.size;
+      c.throttledBatches++;
+    } else c.invoked += e.size;
+    if (e.outcome === "failed") {
+      c.failed += e.size;
+      c.failedBatches++;
+    }
+    if (e.outcome === "partial") {
+      c.failed += e.failed ?? 0;
+      c.partialBatches++;
+    }
   }
 
   get(mappingId: string): MappingEventCounts {
-    return this.byId.get(mappingId) ?? { polled: 0, invoked: 0, throttled: 0, failed: 0, batches: 0 };
+    return this.byId.get(mappingId) ?? none();
   }
+}
+
+function none(): MappingEventCounts {
+  return { polled: 0, invoked: 0, throttled: 0, failed: 0, batches: 0, failedBatches: 0, partialBatches: 0, throttledBatches: 0 };
 }

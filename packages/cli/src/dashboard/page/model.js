@@ -1,5 +1,6 @@
 // The dashboard's state: built from the snapshot, then from each event (telemetry schema,
 // packages/core/src/telemetry/events.ts) and each sampled `views` frame. Plain data, no DOM.
+import { addOutcome, asyncOutcome, rowDetail, rowWhere, successOutcome } from "./async-finished.js";
 import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
 
 const KEEP_INVOCATIONS = 300;
@@ -7,7 +8,6 @@ const KEEP_RETIRED = 6;
 const KEEP_CHIPS = 24;
 const KEEP_SAMPLES = 120;
 const KEEP_ASYNC = 5000;
-const KEEP_FINISHED = 60;
 
 /** The event types applyEvent uses: what the page subscribes to (function logs come with an invocation's details). */
 export const SHOWN_EVENTS = [
@@ -53,7 +53,22 @@ export function applySnapshot(m, snap) {
   for (const e of snap.views.environments ?? []) {
     m.envs.set(e.id, { id: e.id, functionName: e.functionName, version: e.version, state: e.state, provisioned: e.provisioned, chips: [] });
   }
+  // Each function's throttles since the start, from the server's view (dashboard-views.ts): the page counts on from there.
+  m.throttlesFromView = snap.views.throttles !== undefined;
+  if (m.throttlesFromView) m.throttles = new Map(Object.entries(snap.views.throttles).map(([fn, t]) => [fn, { ...t }]));
+  // Finished async events from the server's view, which saw them all: the snapshot's recent
+  // events are too few to rebuild the list once anything busy ran.
+  const done = snap.views.asyncFinished;
+  m.finishedFromView = done !== undefined;
+  if (done) {
+    m.finished = done.rows.map((r) => ({ ...r, outcomes: r.outcomes.slice() }));
+    for (const id of done.running) pending(m, id, undefined);
+  }
   for (const e of snap.recent ?? []) applyEvent(m, e, true);
+  for (const f of m.finished) {
+    const s = m.invocations.get(f.requestId);
+    if (s) s.async = { ...(s.async ?? {}), where: rowWhere(f), detail: rowDetail(f) };
+  }
   m.seq = snap.seq;
   markAll(m);
 }
@@ -75,13 +90,17 @@ export function applyViews(m, frame) {
   }
   for (const mp of v.mappings ?? []) {
     const prev = m.mappings.get(mp.uuid) ?? newMapping(mp.uuid, mp.functionName, mp.eventSourceArn);
-    // The server's counts (since it started) win over what this page saw since it opened.
-    const counted = mp.events ? { batches: mp.events.batches, records: mp.events.polled, throttledRecords: mp.events.throttled } : {};
+    // The server's counts (since it started) win over what this page saw since it opened: every
+    // column counts since the start, whenever the page was opened (a trace's playback has none).
+    const c = mp.events;
+    const counted = c ? { batches: c.batches, records: c.polled, throttledRecords: c.throttled, errors: c.failedBatches ?? prev.errors, partial: c.partialBatches ?? prev.partial, throttled: c.throttledBatches ?? prev.throttled } : {};
     m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes, ...counted });
   }
   if (v.schedules) m.schedules = v.schedules;
   applyFanoutViews(m.fanout, v, frame.seq, m.time);
   if (v.streams) m.streams = v.streams;
+  // Each shard's consumer as its last batch left it (dashboard-views.ts): the server's is never older than the page's.
+  for (const sh of v.shardConsumers ?? []) m.shards.set(`${sh.mappingId} ${sh.shardId}`, sh);
   if (v.asyncRetries) {
     m.waiting.clear();
     for (const r of v.asyncRetries) {
@@ -157,12 +176,14 @@ export function applyEvent(m, e, history = false) {
       }
       if (!history && e.seq > m.costSeq) addCost(m, e);
       // A success is where an event without an OnSuccess destination ends (one with it also gets async.delivered).
-      if (m.pendingAsync.has(e.requestId) && !history && e.status === "success") finish(m, e, "success", s.attempts.length > 0 ? `attempt ${s.attempts.length}` : "");
+      if (m.pendingAsync.has(e.requestId) && !history && e.status === "success") finish(m, e, ...successOutcome(s.attempts.at(-1)?.attempt));
       m.dirty.add("invocations").add("functions").add("cost");
       if (m.selected === e.requestId) m.dirty.add("story");
       return;
     }
     case "invocation.throttled": {
+      // The snapshot's view, when the server has it, counted the recent ones already.
+      if (history && m.throttlesFromView) return;
       const t = m.throttles.get(e.functionName) ?? { count: 0 };
       t.count++;
       Object.assign(t, { reason: e.reason, caller: e.caller ?? "sync", time: e.time });
@@ -202,17 +223,14 @@ export function applyEvent(m, e, history = false) {
       m.dirty.add("async");
       return;
     case "async.given-up":
-      finish(m, e, e.dropped ? "dropped" : "gave up", `${e.condition} after ${e.approximateInvokeCount} invocation(s)`);
-      return;
     case "async.delivered":
-      finish(m, e, e.destination, e.targetArn);
-      return;
     case "async.delivery-failed":
-      finish(m, e, `${e.destination} failed`, e.error);
+      // The snapshot's view, when the server has it, holds the outcomes of its recent events already.
+      if (!history || !m.finishedFromView) finish(m, e, ...asyncOutcome(e));
       return;
     case "mapping.batch": {
       if (e.shardId !== undefined) {
-        m.shards.set(`${e.eventSourceArn} ${e.shardId}`, { eventSourceArn: e.eventSourceArn, shardId: e.shardId, iteratorAgeMs: e.iteratorAgeMs, functionName: e.functionName, time: e.time });
+        m.shards.set(`${e.mappingId} ${e.shardId}`, { mappingId: e.mappingId, eventSourceArn: e.eventSourceArn, shardId: e.shardId, iteratorAgeMs: e.iteratorAgeMs, functionName: e.functionName, time: e.time, outcome: e.outcome });
       }
       const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
       mp.batches++;
@@ -272,33 +290,14 @@ function pending(m, requestId, accepted) {
   if (m.pendingAsync.size > KEEP_ASYNC) m.pendingAsync.delete(m.pendingAsync.keys().next().value);
 }
 
-/**
- * An async event's outcome: one row per event, its outcomes in order (gave up → OnFailure →
- * DeadLetterQueue), moved to the top. Past KEEP_FINISHED rows a plain success goes first, so a
- * schedule's minutely successes do not push failures and destinations off the list.
- */
+/** An async event's outcome, added to its row of the Finished list (async-finished.js). */
 function finish(m, e, where, detail) {
   m.waiting.delete(e.requestId);
   m.pendingAsync.delete(e.requestId);
-  const i = m.finished.findIndex((f) => f.requestId === e.requestId);
-  const row = i >= 0 ? m.finished.splice(i, 1)[0] : { requestId: e.requestId, functionName: e.functionName, outcomes: [] };
-  row.outcomes.push({ where, detail });
-  row.time = e.time;
-  row.where = row.outcomes.map((o) => o.where).join(" → ");
-  row.detail = row.outcomes.map((o) => o.detail).filter(Boolean).join("; ");
-  m.finished.unshift(row);
-  if (m.finished.length > KEEP_FINISHED) {
-    const success = m.finished.findLastIndex(plainSuccess);
-    m.finished.splice(success >= 0 ? success : m.finished.length - 1, 1);
-  }
+  const row = addOutcome(m.finished, e, where, detail);
   const s = story(m, e.requestId, e.functionName);
-  s.async = { ...(s.async ?? {}), where: row.where, detail: row.detail };
+  s.async = { ...(s.async ?? {}), where: rowWhere(row), detail: rowDetail(row) };
   m.dirty.add("async");
-}
-
-/** A finished async event that only succeeded (no OnSuccess destination): the least telling row. */
-export function plainSuccess(f) {
-  return f.outcomes.every((o) => o.where === "success");
 }
 
 function pruneRetired(m, functionName) {

@@ -1,7 +1,7 @@
 // HTML for each section, from the model (model.js). Every string from the simulator is escaped.
 import { renderBuses, renderTopics } from "./fanout-render.js";
 import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
-import { plainSuccess } from "./model.js";
+import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
 
 /** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
 const FINISHED_ROWS = 25;
@@ -69,16 +69,44 @@ export function renderSources(m) {
     html += `<h3>Streams</h3><table><tr><th>stream / shard</th><th>consumer</th><th class="n">iterator age</th></tr>`;
     for (const s of m.streams) for (const sh of s.shards) {
       const seen = shards.filter((x) => name(x.eventSourceArn).endsWith(`:${s.name}`) && x.shardId === sh.shardId);
-      html += `<tr><td>${esc(s.name)} / ${esc(sh.shardId)}</td><td>${seen.map((x) => esc(x.functionName)).join(", ") || "<small>—</small>"}</td><td class="n">${seen.map((x) => dur(x.iteratorAgeMs)).join(", ") || "—"}</td></tr>`;
+      // A mapping that has not sent this shard a batch yet (nothing to read) is its consumer all the same.
+      const waiting = [...m.mappings.values()].filter((mp) => name(mp.eventSourceArn) === `kinesis:${s.name}` && !seen.some((x) => x.mappingId === mp.uuid));
+      const consumers = [...seen.map(consumer), ...waiting.map((mp) => `${esc(mp.functionName)} <small>no batch yet</small>`)];
+      html += `<tr data-shard="${esc(s.name)} ${esc(sh.shardId)}"><td>${esc(s.name)} / ${esc(sh.shardId)}</td><td class="consumer">${consumers.join(", ") || "<small>—</small>"}</td><td class="n age">${seen.map((x) => iteratorAge(x, m.time)).join(", ") || "—"}</td></tr>`;
     }
     html += `</table>`;
   }
   if (m.schedules.length > 0) {
-    html += `<h3>Schedules</h3><table><tr><th>schedule</th><th>expression</th><th>next fire</th></tr>${m.schedules.map((s) => `<tr><td>${esc(s.name)}</td><td><small>${esc(s.expression)}</small></td><td>${s.nextFireAt ? `${clockTime(s.nextFireAt)} <small>(in ${dur(s.nextFireAt - m.time)})</small>` : `<small>${esc(s.state)}</small>`}</td></tr>`).join("")}</table>`;
+    html += `<h3>Schedules</h3><table><tr><th>schedule</th><th>expression</th><th>next fire</th></tr>${m.schedules.map((s) => `<tr data-schedule="${esc(s.name)}"><td>${esc(s.name)}</td><td><small>${esc(s.expression)}</small></td><td class="next-fire">${nextFire(s, m.time)}</td></tr>`).join("")}</table>`;
   }
   // SNS topics and EventBridge buses with what fanned out through them (fanout-render.js).
   html += renderTopics(m) + renderBuses(m);
   return html || `<p class="empty">No queues, streams, schedules, topics or buses.</p>`;
+}
+
+/**
+ * When a schedule fires next. One with no fire left (an at() whose time passed, an EndDate passed)
+ * stays listed on AWS unless its ActionAfterCompletion is DELETE, and ENABLED (Scheduler's State
+ * is only ENABLED or DISABLED, aws-facts §9.2): the page says it will not fire again, not its state.
+ */
+function nextFire(s, now) {
+  if (s.nextFireAt) return `${clockTime(s.nextFireAt)} <small>(in ${dur(s.nextFireAt - now)})</small>`;
+  if (s.state !== "ENABLED") return `<small>${esc(s.state)}</small>`;
+  return `none: will not fire again <small>(${s.lastFireAt ? `last fired ${clockTime(s.lastFireAt)}` : "its time passed without a fire"}; still ENABLED, as on AWS)</small>`;
+}
+
+/** A shard's consumer; held on a batch that did not succeed (failed, throttled, in part failed), it is retried. */
+const stalled = (x) => x.outcome !== undefined && x.outcome !== "succeeded";
+const consumer = (x) => `${esc(x.functionName)}${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)})</small>` : ""}`;
+
+/**
+ * AWS's IteratorAge: the age of the batch's last record when it was sent. While the shard is held
+ * on that batch, that record only gets older between the retries (backed off up to a minute
+ * apart): the age grows with service time. Otherwise the last batch's.
+ */
+function iteratorAge(x, now) {
+  if (x.iteratorAgeMs === undefined) return "—";
+  return dur(stalled(x) ? x.iteratorAgeMs + Math.max(0, now - x.time) : x.iteratorAgeMs);
 }
 
 export function renderAsync(m) {
@@ -89,7 +117,7 @@ export function renderAsync(m) {
   // The latest successes without a destination, and every other outcome kept, up to FINISHED_ROWS.
   let successes = 0;
   const rows = m.finished.filter((f) => !plainSuccess(f) || successes++ < FINISHED_SUCCESS_ROWS).slice(0, FINISHED_ROWS);
-  html += rows.length === 0 ? `<p class="empty">none yet</p>` : `<table>${rows.map((f) => `<tr class="clickable" data-request-id="${esc(f.requestId)}"><td>${short(f.requestId)}</td><td>${esc(f.functionName)}</td><td class="${f.outcomes.every((o) => o.where === "success" || o.where === "OnSuccess") ? "ok" : "bad"}">${esc(f.where)}</td><td><small>${esc(f.detail)}</small></td></tr>`).join("")}</table>`;
+  html += rows.length === 0 ? `<p class="empty">none yet</p>` : `<table>${rows.map((f) => `<tr class="clickable" data-request-id="${esc(f.requestId)}"><td>${short(f.requestId)}</td><td>${esc(f.functionName)}</td><td class="${f.outcomes.every((o) => o.where === "success" || o.where === "OnSuccess") ? "ok" : "bad"}">${esc(rowWhere(f))}</td><td><small>${esc(rowDetail(f))}</small></td></tr>`).join("")}</table>`;
   return html;
 }
 

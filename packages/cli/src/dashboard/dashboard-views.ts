@@ -1,0 +1,83 @@
+import type { EventHub, TelemetryEvent } from "@lambda-sim/core";
+import { addOutcome, asyncOutcome, successOutcome, type FinishedRow } from "./page/async-finished.js";
+
+/** A stream shard as its consumer last left it: what the dashboard shows of a shard between batches. */
+export interface ShardConsumerView {
+  mappingId: string;
+  eventSourceArn: string;
+  shardId: string;
+  functionName: string;
+  /** AWS's IteratorAge of the last batch when it was sent, and when that was (service time). */
+  iteratorAgeMs: number | undefined;
+  time: number;
+  /** The last batch's outcome: anything but `succeeded` means the shard is held on that batch and retried. */
+  outcome: string;
+}
+
+/** Our bound: async attempts being followed at once (an attempt that never ends, as a dead simulator's, is not kept forever). */
+const KEEP_ATTEMPTS = 10_000;
+
+/**
+ * The dashboard's own views, beside core's and the sources': what a page opened late (or
+ * reloaded) cannot rebuild from the snapshot's last few events. Fed every event from the start
+ * (`lambda-sim start` passes note() as onTelemetry, so the events of starting count too); each
+ * event costs a switch on its type, and only async events and stream batches more.
+ * - `asyncFinished`: where the last finished async events went (async-finished.js, the page's own
+ *   rows), and the attempts running now, whose success the page has yet to see.
+ * - `shardConsumers`: each stream shard's consumer as its last batch left it, so a shard stalled
+ *   on a failing batch shows its consumer and growing iterator age between the (backed-off) retries.
+ * - `throttles`: each function's throttles since the start, the last one's reason and caller.
+ */
+export class DashboardViews {
+  private readonly finished: FinishedRow[] = [];
+  /** requestId -> the async attempt running (from async.attempt.started until it finishes or fails): as many as run at once. */
+  private readonly attempts = new Map<string, number>();
+  private readonly shards = new Map<string, ShardConsumerView>();
+  /** functionName -> its throttles since the start, and the last one's reason and caller. */
+  private readonly throttles = new Map<string, { count: number; reason: string; caller: string; time: number }>();
+
+  readonly note = (e: TelemetryEvent): void => {
+    switch (e.type) {
+      case "async.attempt.started":
+        this.attempts.set(e.requestId, e.attempt);
+        if (this.attempts.size > KEEP_ATTEMPTS) this.attempts.delete(this.attempts.keys().next().value!);
+        return;
+      case "invocation.finished": {
+        const attempt = this.attempts.get(e.requestId);
+        if (attempt === undefined) return;
+        this.attempts.delete(e.requestId);
+        if (e.status === "success") addOutcome(this.finished, e, ...successOutcome(attempt));
+        return;
+      }
+      // An attempt that failed or was throttled is no longer running: the map holds what runs now.
+      case "async.attempt.failed":
+        this.attempts.delete(e.requestId);
+        return;
+      case "async.given-up":
+      case "async.delivered":
+      case "async.delivery-failed":
+        this.attempts.delete(e.requestId);
+        addOutcome(this.finished, e, ...asyncOutcome(e)!);
+        return;
+      case "invocation.throttled": {
+        const t = this.throttles.get(e.functionName);
+        if (t === undefined) this.throttles.set(e.functionName, { count: 1, reason: e.reason, caller: e.caller ?? "sync", time: e.time });
+        else Object.assign(t, { count: t.count + 1, reason: e.reason, caller: e.caller ?? "sync", time: e.time });
+        return;
+      }
+      case "mapping.batch":
+        if (e.shardId === undefined) return;
+        this.shards.set(`${e.mappingId} ${e.shardId}`, { mappingId: e.mappingId, eventSourceArn: e.eventSourceArn, shardId: e.shardId, functionName: e.functionName, iteratorAgeMs: e.iteratorAgeMs, time: e.time, outcome: e.outcome });
+        return;
+      default:
+        return;
+    }
+  };
+
+  /** Adds the views to the snapshot (and sampled `views` frames) of `/_sim/events`. */
+  addTo(hub: EventHub): void {
+    hub.addView("asyncFinished", () => ({ rows: this.finished, running: [...this.attempts.keys()] }));
+    hub.addView("shardConsumers", () => [...this.shards.values()]);
+    hub.addView("throttles", () => Object.fromEntries(this.throttles));
+  }
+}
