@@ -41,7 +41,6 @@ function peakMemoryKb() {
   }
   return peakKb;
 }
-const EMPTY = Buffer.alloc(0);
 
 export class RuntimeChannelClient {
   /**
@@ -80,10 +79,10 @@ export class RuntimeChannelClient {
     return new Promise((resolve, reject) => {
       setImmediate(() => {
         try {
-          if (!this.asked) this.write({ t: "next" }, EMPTY);
+          if (!this.asked) this.write({ t: "next" }, "");
           this.asked = false;
           const { header, body } = this.read();
-          resolve({ headers: header, body: body.toString("utf8") });
+          resolve({ headers: header, body });
         } catch (error) {
           reject(error);
         }
@@ -97,20 +96,20 @@ export class RuntimeChannelClient {
    *   and needs no acknowledgement
    */
   postResponse(id, json, thenNext = false) {
-    return this.answer({ t: "response", id, next: thenNext, m: peakMemoryKb() }, Buffer.from(json), thenNext);
+    return this.answer({ t: "response", id, next: thenNext, m: peakMemoryKb() }, json, thenNext);
   }
 
   /** @param {string} id @param {import("./runtime-api-client.mjs").RapidError} error @param {boolean} [thenNext] */
   postError(id, error, thenNext = false) {
-    return this.answer({ t: "error", id, errorType: error.errorType, next: thenNext, m: peakMemoryKb() }, Buffer.from(JSON.stringify(error)), thenNext);
+    return this.answer({ t: "error", id, errorType: error.errorType, next: thenNext, m: peakMemoryKb() }, JSON.stringify(error), thenNext);
   }
 
   /** @param {import("./runtime-api-client.mjs").RapidError} error */
   postInitError(error) {
-    return this.answer({ t: "init-error", errorType: error.errorType }, Buffer.from(JSON.stringify(error)), false);
+    return this.answer({ t: "init-error", errorType: error.errorType }, JSON.stringify(error), false);
   }
 
-  /** @param {object} header @param {Buffer} body @param {boolean} thenNext @returns {Promise<number>} */
+  /** @param {object} header @param {string} body @param {boolean} thenNext @returns {Promise<number>} */
   answer(header, body, thenNext) {
     try {
       this.write(header, body);
@@ -123,25 +122,27 @@ export class RuntimeChannelClient {
     }
   }
 
-  /** @param {object} header @param {Buffer} body */
+  /** One buffer, both strings encoded straight into it. @param {object} header @param {string} body */
   write(header, body) {
-    const head = Buffer.from(JSON.stringify(header));
-    const frame = Buffer.allocUnsafe(PREFIX_BYTES + head.length + body.length);
-    frame.writeUInt32BE(head.length, 0);
-    frame.writeUInt32BE(body.length, 4);
-    head.copy(frame, PREFIX_BYTES);
-    body.copy(frame, PREFIX_BYTES + head.length);
+    const head = JSON.stringify(header);
+    const headLength = Buffer.byteLength(head);
+    const bodyLength = Buffer.byteLength(body);
+    const frame = Buffer.allocUnsafe(PREFIX_BYTES + headLength + bodyLength);
+    frame.writeUInt32BE(headLength, 0);
+    frame.writeUInt32BE(bodyLength, 4);
+    frame.write(head, PREFIX_BYTES);
+    frame.write(body, PREFIX_BYTES + headLength);
     for (let off = 0; off < frame.length; ) off += writeSync(this.answerFd, frame, off, frame.length - off);
   }
 
-  /** Reads one frame. @returns {{ header: Record<string, string>, body: Buffer }} */
+  /** Reads one frame; its body decoded as UTF-8 (events and environments are JSON). @returns {{ header: Record<string, string>, body: string }} */
   read() {
     this.fill(PREFIX_BYTES);
     const headerLength = this.buffer.readUInt32BE(0);
     const end = PREFIX_BYTES + headerLength + this.buffer.readUInt32BE(4);
     this.fill(end);
     const header = JSON.parse(this.buffer.toString("utf8", PREFIX_BYTES, PREFIX_BYTES + headerLength));
-    const body = Buffer.from(this.buffer.subarray(PREFIX_BYTES + headerLength, end));
+    const body = this.buffer.toString("utf8", PREFIX_BYTES + headerLength, end);
     // The simulator sends one frame and waits for the answer, so nothing follows it in the buffer.
     this.buffer.copy(this.buffer, 0, end, this.filled);
     this.filled -= end;

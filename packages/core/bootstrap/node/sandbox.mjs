@@ -30,7 +30,7 @@ try {
 } catch {
   process.exit(0);
 }
-const env = /** @type {Record<string, string>} */ (JSON.parse(frame.body.toString("utf8")));
+const env = /** @type {Record<string, string>} */ (JSON.parse(frame.body));
 for (const name of Object.keys(process.env)) delete process.env[name];
 // Assigning TZ also resets Node's time zone cache.
 Object.assign(process.env, env);

@@ -244,7 +244,12 @@ export class ExecutionEnvironment implements Environment {
     // Output the runtime wrote before posting is already in the pipe; one turn of the event loop
     // lets it reach the log ahead of END and REPORT.
     const serviceTime = r.serviceTime;
-    if (serviceTime === undefined || serviceTime.passed) return void setImmediate(() => this.complete(r, o));
+    if (serviceTime === undefined || serviceTime.passed) {
+      // An API caller's answer need not wait for that turn, only the log does (issue 16: a whole
+      // turn of the loop on every Invoke's answer).
+      if (r.request.answerFirst === true && !r.answered) r.answer(this.report.outcome(o));
+      return void setImmediate(() => this.complete(r, o));
+    }
     // The rest of its service time: the environment and its concurrency stay taken on the Clock,
     // which the handler's hold would stop.
     r.hold.release();

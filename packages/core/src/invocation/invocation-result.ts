@@ -23,6 +23,12 @@ export interface InvocationRequest {
   responseSink?: ResponseSink;
   /** The caller asked for the log tail (LogType: Tail): the result's `logTail` is filled in. */
   logTail?: boolean;
+  /**
+   * The caller is an API client over HTTP: it may have the runtime's answer before the invocation
+   * completes (END, REPORT and its telemetry a turn of the loop later). Not for callers in the
+   * simulator (async queue, pollers, scenarios), who take the answer as the invocation's end.
+   */
+  answerFirst?: boolean;
 }
 
 /** REPORT `Status:` values (RIE handleReset): only for invocations that reset or failed init. */

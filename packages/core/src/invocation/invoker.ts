@@ -37,7 +37,7 @@ export interface InvokeInput {
 }
 
 /** What only a synchronous caller brings to the environment. */
-type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail">;
+type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail" | "frontDoor">;
 const NO_SYNC_OPTIONS: SyncOptions = {};
 
 export type InvocationObserver = (invocation: { functionName: string; payload: Buffer; result: InvocationResult }) => void;
@@ -280,6 +280,7 @@ export class Invoker {
       failure,
       responseSink: sync.responseSink,
       logTail: sync.logTail,
+      answerFirst: sync.frontDoor === true && sync.logTail !== true && sync.responseSink === undefined,
       requestId: requestId ?? this.newRequestId(),
       // An empty payload reaches the handler as `{}`, as Invoke without a payload does on AWS.
       payload: payload.length === 0 ? EMPTY_EVENT : payload,

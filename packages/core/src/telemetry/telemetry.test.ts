@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { VirtualClock } from "../clock/virtual-clock.ts";
-import { Telemetry } from "./telemetry.ts";
+import { Telemetry, TELEMETRY_BACKLOG } from "./telemetry.ts";
 import type { TelemetryEvent } from "./events.ts";
 
 function setUp() {
@@ -22,6 +22,31 @@ describe("Telemetry.deferred", () => {
     await new Promise((r) => setImmediate(r));
     expect(texts()).toEqual(["END"]);
     expect(seen[0]!.time).toBe(1_000);
+  });
+
+  it("delivers one event per turn of the loop, in order, so that I/O is served between them", async () => {
+    const { telemetry, log, texts } = setUp();
+    telemetry.deferred(() => {
+      log("START");
+      log("END");
+      log("REPORT");
+    });
+    const turn = () => new Promise((r) => setImmediate(r));
+    await turn();
+    expect(texts()).toEqual(["START"]);
+    await turn();
+    await turn();
+    expect(texts()).toEqual(["START", "END", "REPORT"]);
+  });
+
+  it("delivers a backlog whole: past TELEMETRY_BACKLOG waiting events, one turn takes them all", async () => {
+    const { telemetry, log, texts } = setUp();
+    telemetry.deferred(() => {
+      for (let i = 0; i <= TELEMETRY_BACKLOG; i++) log(String(i));
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(texts()).toHaveLength(TELEMETRY_BACKLOG + 1);
+    expect(texts().at(-1)).toBe(String(TELEMETRY_BACKLOG));
   });
 
   it("keeps the order: a later emit, a flush or a new subscriber delivers what waits first", () => {
@@ -83,6 +108,8 @@ describe("Telemetry.later", () => {
     // Nothing else happened: still waiting (for the next invocation, or the fallback timer).
     expect(texts()).toEqual([]);
     telemetry.deferred(() => log("next START"));
+    // One event per turn (or both at once, should the fallback timer come first).
+    await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
     expect(texts()).toEqual(["END", "next START"]);
   });

@@ -4,6 +4,8 @@ import type { TelemetryEvent, TelemetryEventInput } from "./events.ts";
 
 /** Our choice: events left waiting by later() are delivered within this many wall milliseconds. */
 const LATER_MS = 2;
+/** Our choice: past this many held-back events, a turn of the loop delivers them all, not one. */
+export const TELEMETRY_BACKLOG = 64;
 
 export type TelemetryListener = (event: TelemetryEvent) => void;
 
@@ -11,10 +13,10 @@ export type TelemetryListener = (event: TelemetryEvent) => void;
  * Fan-out of typed events to subscribers. Emitting with no subscriber costs one array check, so
  * the hot path can emit freely. A throwing listener is isolated from the emitter.
  *
- * Events emitted inside `deferred(fn)` are stamped at once and delivered on the next turn of the
- * event loop, those inside `later(fn)` at the next delivery (issue 16): an invocation hands its
- * event to the runtime and answers its caller first, and the subscribers (log store, metrics,
- * console, dashboard) do their work while a runtime works. Order is kept: any other emit, a new
+ * Events emitted inside `deferred(fn)` are stamped at once and delivered from the next turn of the
+ * event loop on, one per turn; those inside `later(fn)` at the next delivery (issue 16): an
+ * invocation hands its event to the runtime and answers its caller first, and the subscribers (log
+ * store, metrics, console, dashboard) do their work while a runtime works. Order is kept: any other emit, a new
  * subscriber and `flush()` deliver what waits first, and the server flushes before it handles any
  * request but an invocation (which reads none of them), so nothing read over HTTP can miss an
  * event. Only events whose subscribers read nothing but the event itself may be held back
@@ -26,9 +28,19 @@ export class Telemetry {
   private deferring = false;
   /** The turn of the loop that delivers what waits, unless a flush() comes first. */
   private scheduled: NodeJS.Immediate | undefined;
+  /**
+   * One held-back event per turn of the loop, so that a runtime's answer or a caller's request
+   * arriving meanwhile waits for one event's subscribers at most, not for a whole invocation's
+   * (issue 16: eight events' work, about 30 µs, lay across the answer of the invocation it
+   * overlapped; one at a time, they fill the gaps on both sides of it). A backlog (a burst, many
+   * callers) is delivered whole: the loop must not fall behind the events it makes.
+   */
   private readonly deliverPending = () => {
     this.scheduled = undefined;
-    this.flush();
+    if (this.pending.length > TELEMETRY_BACKLOG) return this.flush();
+    const event = this.pending.shift();
+    if (event !== undefined) this.deliver(event);
+    if (this.pending.length > 0) this.scheduled = setImmediate(this.deliverPending);
   };
 
   /** The wall timer that delivers what `later()` left waiting when nothing else does first. */
@@ -64,7 +76,7 @@ export class Telemetry {
     this.deliver(event);
   }
 
-  /** Runs `fn`; the events it emits are delivered on the next turn of the loop (or at the next flush). */
+  /** Runs `fn`; the events it emits are delivered from the next turn of the loop on (or at the next flush). */
   deferred(fn: () => void): void {
     this.holding(fn, () => {
       if (this.scheduled === undefined) this.scheduled = setImmediate(this.deliverPending);
