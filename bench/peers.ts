@@ -3,7 +3,8 @@
 //   node bench/peers.ts [--quick]
 //
 // The same no-op handler invoked through the Lambda Invoke API by keep-alive callers (1 and 8):
-// lambda-sim (every invocation in its own environment process), serverless-offline in its default
+// lambda-sim (every invocation in its own environment process; also with --busy-poll 0, its event
+// loop sleeping whenever idle as the other servers' do), serverless-offline in its default
 // worker-thread mode and in its in-process mode (--useInProcess: no isolation at all), the floor, a
 // bare node:http server, and the isolation floor: that server handing each event to one child
 // process over a socket pair per direction, the least a design with a process per environment pays. Each target runs in its own process; blocks alternate so that a
@@ -69,13 +70,14 @@ async function startServerlessOffline(cli: string, name: string, extra: string[]
   throw new Error(`serverless offline did not answer: ${stderr.slice(-500)}`);
 }
 
-async function startLambdaSim(): Promise<Target> {
+/** `extra`: start options (`--busy-poll 0`: the event loop sleeps as soon as it is idle, as the floors' do). */
+async function startLambdaSim(name: string, extra: string[]): Promise<Target> {
   const dir = join(tmpdir(), `lambda-sim-bench-peers-sim-${process.pid}`);
   mkdirSync(join(dir, "noop"), { recursive: true });
   writeFileSync(join(dir, "noop", "index.js"), HANDLER);
   writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  noop: { runtime: nodejs24.x, handler: index.handler, codeUri: ./noop }\n");
-  const sim = await startSimulator([], ["--in-memory", "--config", join(dir, "lambda-sim.yaml")]);
-  return { name: "lambda-sim", port: sim.port, path: "/2015-03-31/functions/noop/invocations", pid: sim.child.pid, stop: () => sim.child.kill("SIGTERM") };
+  const sim = await startSimulator([], ["--in-memory", "--config", join(dir, "lambda-sim.yaml"), ...extra]);
+  return { name, port: sim.port, path: "/2015-03-31/functions/noop/invocations", pid: sim.child.pid, stop: () => sim.child.kill("SIGTERM") };
 }
 
 const cell = (n: number, digits: number, width: number) => n.toFixed(digits).padStart(width);
@@ -89,7 +91,8 @@ async function main(): Promise<void> {
   ];
   const skipped: string[] = [];
   try {
-    targets.push(await startLambdaSim());
+    targets.push(await startLambdaSim("lambda-sim", []));
+    targets.push(await startLambdaSim("lambda-sim --busy-poll 0", ["--busy-poll", "0"]));
     const cli = serverlessProject();
     if (typeof cli !== "string") skipped.push(`serverless-offline: ${cli.skipped}`);
     else {

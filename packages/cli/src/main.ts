@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { CLOCK_KINDS } from "@lambda-sim/core/clock-choice";
+import { DEFAULT_BUSY_POLL_US } from "@lambda-sim/core/busy-poll";
 import { endpointOption } from "./client/endpoint.ts";
 import { tokenOption } from "./client/sim-auth.ts";
 import { ClientError } from "./client/client-error.ts";
@@ -48,6 +49,7 @@ program
   .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
   .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
   .option("--quiet", "no line per notable event (throttles, messages moved to a DLQ, async retries); function logs stay")
+  .option("--busy-poll <µs>", "after handing a runtime its event or a caller its answer, keep polling this long instead of sleeping (lower latency, more CPU; 0: off)", integer("--busy-poll", 0, 100_000), DEFAULT_BUSY_POLL_US)
   .action(async (opts) => {
     // Before the simulator's modules load (commands/start-heap.ts says why).
     (await import("./commands/start-heap.ts")).holdYoungGeneration();

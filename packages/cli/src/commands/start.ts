@@ -1,4 +1,4 @@
-import { functionUrlAddress, Simulator, stopwatch, type ClockKind, type TelemetryEvent, type TimerHandle } from "@lambda-sim/core";
+import { busyPoll, DEFAULT_BUSY_POLL_US, functionUrlAddress, Simulator, stopwatch, type ClockKind, type TelemetryEvent, type TimerHandle } from "@lambda-sim/core";
 import type { ApiView, FunctionUrlView, ScheduleView } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
@@ -20,6 +20,8 @@ export interface StartOptions extends ConfigChoice {
   asyncConcurrency?: number;
   /** No line per notable event (throttles, redrives, retries); function logs and warnings stay. */
   quiet?: boolean;
+  /** µs the event loop keeps polling after handing out an event or an answer (core's busy-poll.ts). */
+  busyPoll?: number;
 }
 
 /** One line per Function URL: its host-form address (as GetFunctionUrlConfig gives it) and path form. */
@@ -42,6 +44,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
   const dashboardViews = new DashboardViews();
+  busyPoll.configure(opts.busyPoll ?? DEFAULT_BUSY_POLL_US);
   const sim = await Simulator.start({
     port: opts.port,
     host: opts.host,

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { busyPoll } from "../clock/busy-poll.ts";
 import { AwsError, isAwsError } from "../errors/aws-error.ts";
 
 /** A parsed REST-JSON request, as handed to an operation. */
@@ -91,4 +92,6 @@ export function writeRestJsonResponse(res: ServerResponse, out: RestResponse, re
   headers["Content-Length"] = payload === undefined ? 0 : Buffer.byteLength(payload);
   res.writeHead(status, headers);
   res.end(payload);
+  // A caller invoking in a loop sends its next request within a few tens of µs.
+  busyPoll.expect();
 }

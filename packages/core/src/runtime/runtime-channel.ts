@@ -1,4 +1,5 @@
 import type { Duplex } from "node:stream";
+import { busyPoll } from "../clock/busy-poll.ts";
 import { deadlineMs, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeApiServer, type RuntimeEvent } from "./runtime-api-server.ts";
 
 /**
@@ -92,7 +93,11 @@ export class RuntimeChannel {
   private readonly events: Duplex;
   private readonly answers: Duplex;
   private readonly api: RuntimeApiServer;
-  private readonly send = (event: RuntimeEvent) => void this.events.write(encodeEvent(event));
+  private readonly send = (event: RuntimeEvent) => {
+    this.events.write(encodeEvent(event));
+    // The runtime's answer is due in tens of µs.
+    busyPoll.expect();
+  };
   /** The runtime has spoken on the channel (a wrapper that closed its fd leaves it on HTTP). */
   inUse = false;
   /** Bytes received and not yet parsed, and how many bytes the frame they start needs. */
