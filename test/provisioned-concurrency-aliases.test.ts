@@ -54,8 +54,8 @@ async function ready(client: LambdaClient, qualifier: string): Promise<string | 
 }
 
 /** Publishes a new version (a configuration change makes it differ from the last). */
-async function publish(client: LambdaClient, deploy: string): Promise<string> {
-  await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn.functionName, Environment: { Variables: { DEPLOY: deploy } } }));
+async function publish(client: LambdaClient, deploy: string, variables: Record<string, string> = {}): Promise<string> {
+  await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn.functionName, Environment: { Variables: { DEPLOY: deploy, ...variables } } }));
   return (await client.send(new PublishVersionCommand({ FunctionName: fn.functionName }))).Version!;
 }
 
@@ -79,10 +79,10 @@ describe("provisioned concurrency on an alias", () => {
       expect(await ready(client, "live")).toBe("READY");
       expect(await invoke(client, "live")).toEqual({ version: v1, initType: "provisioned-concurrency", cold: false });
 
-      const v2 = await publish(client, "two");
+      // Version 2's Init takes a second and a half: long enough to look at the alias meanwhile.
+      const v2 = await publish(client, "two", { INIT_SLEEP_MS: "1500" });
       await client.send(new UpdateAliasCommand({ FunctionName: fn.functionName, Name: "live", FunctionVersion: v2 }));
       // While version 2's environments initialise, the alias says so and its traffic stays on version 1.
-      // (A process takes far longer to start than these two calls.)
       const held = await client.send(new GetAliasCommand({ FunctionName: fn.functionName, Name: "live" }));
       expect(held.FunctionVersion).toBe(v2);
       expect(held.RoutingConfig?.AdditionalVersionWeights).toEqual({ [v1]: 1 });

@@ -83,7 +83,8 @@ export class EnvironmentPool {
         env.prewarm(initLimitMs).then((ok) => {
           this.prewarming.delete(env);
           if (env.state === "idle") this.release(env);
-          return ok;
+          // One scaled away while it started (a smaller count since) has not failed.
+          return ok || !this.provisioned.has(env);
         }),
       );
     }

@@ -74,6 +74,9 @@ export class ExtensionTelemetry {
 
   runtimeDone(requestId: string, status: "success" | "error", durationMs: number, producedBytes: number): void {
     if (!this.live) return;
+    // Its platform.start (and the previous invocation's report) may still wait in the simulator's
+    // telemetry, delivered one event per turn of the loop: they go out first.
+    if (this.started !== requestId) this.telemetry.flush();
     this.out.record("platform", "platform.runtimeDone", { requestId, status, metrics: { durationMs: round(durationMs), producedBytes } }, { requestId, status });
   }
 

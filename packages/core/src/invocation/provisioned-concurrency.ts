@@ -119,10 +119,14 @@ export class ProvisionedConcurrency {
   private registryChanged(c: RegistryChange): void {
     if (c.kind === "alias") {
       const config = this.configs.get(key(c.functionName, c.version));
-      if (config !== undefined && !sameAllocation(config.allocation, this.allocationOf(config))) {
+      if (config === undefined) return;
+      if (!sameAllocation(config.allocation, this.allocationOf(config))) {
         config.status = "IN_PROGRESS";
         config.statusReason = undefined;
         void this.allocate(config);
+      } else if (config.held !== undefined) {
+        // Saved again mid-move (its description, say): the record as saved dropped the hold.
+        this.registry.holdAliasRouting(c.functionName, c.version, config.held);
       }
     } else if (c.kind === "deleted") {
       // A deleted alias or version takes its config along; a deleted function ($LATEST) all of them.

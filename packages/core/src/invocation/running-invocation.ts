@@ -18,7 +18,7 @@ export class RunningInvocation {
   serviceTime: ServiceTime | undefined;
   /** Settles the caller's promise, or once the caller has its answer, the invocation's `completion`. */
   resolve: (r: InvocationResult) => void;
-  /** The caller has the runtime's response while extensions still work (answer()). */
+  /** The caller has the runtime's response before the invocation completes (answer()). */
   answered = false;
   initDurationMs: number | undefined;
   /** Wall ms when the runtime received the event; undefined while it waits for /next. */
@@ -55,8 +55,9 @@ export class RunningInvocation {
   }
 
   /**
-   * Hands the caller `result` before the invocation completes (extensions' post-response work):
-   * the result carries `completion`, settled by the next resolve() with the final result.
+   * Hands the caller `result` before the invocation completes (extensions' post-response work, or
+   * an API caller's answer ahead of END and REPORT: `answerFirst`): the result carries
+   * `completion`, settled by the next resolve() with the final result.
    */
   answer(result: InvocationResult): void {
     const caller = this.resolve;

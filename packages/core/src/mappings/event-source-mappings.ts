@@ -166,6 +166,8 @@ export class EventSourceMappings {
     this.validate(m);
     await this.workers.get(uuid)?.stop();
     this.workers.delete(uuid);
+    // A batch that ended while the worker stopped has recorded its result since `current` was read.
+    m.lastProcessingResult = this.mappings.get(uuid)?.lastProcessingResult ?? m.lastProcessingResult;
     this.save(m);
     if (m.enabled && run) this.startWorker(m);
     return { ...this.shape(m), State: m.enabled ? "Updating" : "Disabling" };

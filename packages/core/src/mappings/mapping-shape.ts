@@ -18,7 +18,8 @@ export function mappingShape(m: MappingRecord, where: { functionArn: string; reg
   if (m.filterCriteria !== undefined) out.FilterCriteria = m.filterCriteria;
   if (m.metricsConfig !== undefined) out.MetricsConfig = m.metricsConfig;
   if (m.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: m.maximumConcurrency };
-  // SQS mappings have none: AWS's answers for them carry no LastProcessingResult (LS-ESM-SQS).
+  // SQS mappings have none: AWS's recorded answers for working ones carry no LastProcessingResult
+  // (LS-ESM-SQS); one whose queue was deleted shows the ReceiveMessage error there, not simulated.
   if (m.stream !== undefined) Object.assign(out, streamShape(m.stream, m.lastProcessingResult));
   return out;
 }

@@ -94,7 +94,8 @@ export function applyViews(m, frame) {
     // column counts since the start, whenever the page was opened (a trace's playback has none).
     const c = mp.events;
     const counted = c ? { batches: c.batches, records: c.polled, throttledRecords: c.throttled, errors: c.failedBatches ?? prev.errors, partial: c.partialBatches ?? prev.partial, throttled: c.throttledBatches ?? prev.throttled } : {};
-    m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes, ...counted });
+    // `viewsSeq`: the last event these counts include; batches up to it are not counted again.
+    m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes, ...counted, viewsSeq: c ? frame.seq : prev.viewsSeq });
   }
   if (v.schedules) m.schedules = v.schedules;
   applyFanoutViews(m.fanout, v, frame.seq, m.time);
@@ -116,7 +117,7 @@ function markAll(m) {
 }
 
 function newMapping(uuid, functionName, eventSourceArn) {
-  return { uuid, functionName, eventSourceArn, lanes: undefined, batches: 0, records: 0, errors: 0, partial: 0, throttled: 0, throttledRecords: 0, lastSize: 0, sizes: [] };
+  return { uuid, functionName, eventSourceArn, lanes: undefined, batches: 0, records: 0, errors: 0, partial: 0, throttled: 0, throttledRecords: 0, lastSize: 0, sizes: [], viewsSeq: undefined };
 }
 
 function story(m, requestId, functionName) {
@@ -233,16 +234,20 @@ export function applyEvent(m, e, history = false) {
         m.shards.set(`${e.mappingId} ${e.shardId}`, { mappingId: e.mappingId, eventSourceArn: e.eventSourceArn, shardId: e.shardId, iteratorAgeMs: e.iteratorAgeMs, functionName: e.functionName, time: e.time, outcome: e.outcome });
       }
       const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
-      mp.batches++;
-      mp.records += e.size;
       mp.lastSize = e.size;
       mp.sizes.push(e.size);
       if (mp.sizes.length > 30) mp.sizes.shift();
-      if (e.outcome === "failed") mp.errors++;
-      if (e.outcome === "partial") mp.partial++;
-      if (e.outcome === "throttled") {
-        mp.throttled++;
-        mp.throttledRecords += e.size;
+      // Counted already when the server's counts (a snapshot's or a sampled frame's) include it
+      // (a trace's playback has no such counts: its events are all there is).
+      if (mp.viewsSeq === undefined || (!history && e.seq > mp.viewsSeq)) {
+        mp.batches++;
+        mp.records += e.size;
+        if (e.outcome === "failed") mp.errors++;
+        if (e.outcome === "partial") mp.partial++;
+        if (e.outcome === "throttled") {
+          mp.throttled++;
+          mp.throttledRecords += e.size;
+        }
       }
       if (e.lanes !== undefined) mp.lanes = e.lanes;
       m.mappings.set(e.mappingId, mp);

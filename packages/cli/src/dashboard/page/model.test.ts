@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
+import { applyEvent, applySnapshot, applyViews, createModel } from "./model.js";
+
+const ARN = "arn:aws:sqs:us-east-1:000000000000:jobs";
+const batch = (seq: number, outcome: string) => ({ type: "mapping.batch", seq, time: seq, mappingId: "m1", functionName: "worker", eventSourceArn: ARN, size: 2, outcome });
+const mappingView = (batches: number, failedBatches: number) => [{ uuid: "m1", functionName: "worker", eventSourceArn: ARN, state: "Enabled", batchSize: 10, events: { batches, polled: batches * 2, throttled: 0, failedBatches, partialBatches: 0, throttledBatches: 0 } }];
+
+describe("the page's mapping counts", () => {
+  it("counts a batch once: the server's counts include the snapshot's recent events and those a sampled frame already covers", () => {
+    const m = createModel();
+    // The server counted 3 batches (one failed) up to seq 10; two of them are among the recent events.
+    applySnapshot(m, { seq: 10, views: { mappings: mappingView(3, 1) }, recent: [batch(8, "success"), batch(9, "failed")] });
+    expect(m.mappings.get("m1")).toMatchObject({ batches: 3, records: 6, errors: 1 });
+    applyEvent(m, batch(11, "failed"));
+    expect(m.mappings.get("m1")).toMatchObject({ batches: 4, records: 8, errors: 2 });
+    // A sampled frame at seq 13 counts batches 12 and 13, which reach the page after it.
+    applyViews(m, { seq: 13, views: { mappings: mappingView(6, 2) } });
+    applyEvent(m, batch(12, "success"));
+    applyEvent(m, batch(13, "success"));
+    applyEvent(m, batch(14, "success"));
+    expect(m.mappings.get("m1")).toMatchObject({ batches: 7, records: 14, errors: 2 });
+  });
+
+  it("counts every event of a trace's playback, which has no server counts", () => {
+    const m = createModel();
+    applySnapshot(m, { seq: 2, views: {}, recent: [batch(1, "success"), batch(2, "failed")] });
+    applyEvent(m, batch(3, "success"));
+    expect(m.mappings.get("m1")).toMatchObject({ batches: 3, errors: 1 });
+  });
+});
