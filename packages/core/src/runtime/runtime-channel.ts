@@ -95,9 +95,13 @@ export class RuntimeChannel {
   private readonly api: RuntimeApiServer;
   private readonly send = (event: RuntimeEvent) => {
     this.events.write(encodeEvent(event));
+    if (!this.working) busyPoll.runtimeWorking(1);
+    this.working = true;
     // The runtime's answer is due in tens of µs.
     busyPoll.expect();
   };
+  /** The runtime holds an event: from its write until the runtime's next frame (or the channel's end). */
+  private working = false;
   /** The runtime has spoken on the channel (a wrapper that closed its fd leaves it on HTTP). */
   inUse = false;
   /** Bytes received and not yet parsed, and how many bytes the frame they start needs. */
@@ -113,11 +117,18 @@ export class RuntimeChannel {
     // The process died or was killed: its environment already handles the exit.
     this.events.on("error", () => {});
     this.answers.on("error", () => {});
+    this.answers.on("close", () => this.idle());
   }
 
   close(): void {
+    this.idle();
     this.events.destroy();
     this.answers.destroy();
+  }
+
+  private idle(): void {
+    if (this.working) busyPoll.runtimeWorking(-1);
+    this.working = false;
   }
 
   /** Gathers chunks until a whole frame is there (a large response arrives in many), then parses. */
@@ -145,6 +156,8 @@ export class RuntimeChannel {
 
   private onFrame(frame: RuntimeFrame, body: Buffer): void {
     this.inUse = true;
+    // Whatever it says (an answer, or a next after a response streamed over HTTP), it is done.
+    this.idle();
     if (frame.t === "init-error") {
       this.api.initError(frame.errorType ?? "", body);
       this.events.write(ACK);
