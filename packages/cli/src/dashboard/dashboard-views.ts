@@ -76,8 +76,9 @@ export class DashboardViews {
 
   /** Adds the views to the snapshot (and sampled `views` frames) of `/_sim/events`. */
   addTo(hub: EventHub): void {
-    hub.addView("asyncFinished", () => ({ rows: this.finished, running: [...this.attempts.keys()] }));
+    // The page reads these two from a snapshot only (model.js applySnapshot): not resent every second.
+    hub.addView("asyncFinished", () => ({ rows: this.finished, running: [...this.attempts.keys()] }), { snapshotOnly: true });
     hub.addView("shardConsumers", () => [...this.shards.values()]);
-    hub.addView("throttles", () => Object.fromEntries(this.throttles));
+    hub.addView("throttles", () => Object.fromEntries(this.throttles), { snapshotOnly: true });
   }
 }

@@ -74,6 +74,18 @@ function replay(frames: HubFrame[]): { count: number; gaps: string[]; dropped: n
 }
 
 describe("EventHub", () => {
+  it("sends a snapshot-only view in snapshots and not in the sampled views frames", () => {
+    const { hub } = hubWithCounter();
+    hub.addView("seed", () => ({ rows: [1, 2, 3] }), { snapshotOnly: true });
+    const s = sink();
+    const client = hub.connect(s);
+    client.sample();
+    const [snapshot, sampled] = s.frames;
+    expect(snapshot).toMatchObject({ kind: "snapshot", views: { count: 0, seed: { rows: [1, 2, 3] } } });
+    expect(sampled).toMatchObject({ kind: "views", views: { count: 0 } });
+    expect(sampled?.kind === "views" && "seed" in sampled.views).toBe(false);
+  });
+
   it("gives late joiners a snapshot that the stream continues without a gap or a duplicate, under load", async () => {
     const { hub, emit, emitted } = hubWithCounter();
     const clients: ReturnType<typeof sink>[] = [];

@@ -82,6 +82,7 @@ export class EventHub {
   private readonly clients = new Set<Client>();
   private readonly viewProviders = new Map<string, () => unknown>();
   private readonly stateViews = new Set<string>();
+  private readonly snapshotViews = new Set<string>();
   private readonly observers: ((e: SequencedEvent) => void)[] = [];
   private readonly clock: Clock;
   private readonly flushEveryMs: number;
@@ -104,10 +105,15 @@ export class EventHub {
     return this.clients.size;
   }
 
-  /** Adds a named state view (functions, environments, queues, ...) to every snapshot; `inState`: to `GET /_sim/state` too. */
-  addView(name: string, provider: () => unknown, opts: { inState?: boolean } = {}): void {
+  /**
+   * Adds a named state view (functions, environments, queues, ...) to every snapshot and sampled
+   * views frame; `inState`: to `GET /_sim/state` too; `snapshotOnly`: not to the sampled frames
+   * (what seeds a page opened late, which the events keep up to date after).
+   */
+  addView(name: string, provider: () => unknown, opts: { inState?: boolean; snapshotOnly?: boolean } = {}): void {
     this.viewProviders.set(name, provider);
     if (opts.inState) this.stateViews.add(name);
+    if (opts.snapshotOnly) this.snapshotViews.add(name);
   }
 
   /** The views `GET /_sim/state` shows beside its own fields (the sources': queues, streams, schedules). */
@@ -120,9 +126,10 @@ export class EventHub {
     this.observers.push(fn);
   }
 
-  views(): Record<string, unknown> {
+  /** Every view; `sampled`: those a sampled views frame carries. */
+  views(sampled = false): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const name of this.viewProviders.keys()) out[name] = this.view(name);
+    for (const name of this.viewProviders.keys()) if (!sampled || !this.snapshotViews.has(name)) out[name] = this.view(name);
     return out;
   }
 
@@ -151,7 +158,7 @@ export class EventHub {
       close: () => void this.clients.delete(client),
       sample: () => {
         if (client.dropped > 0) return;
-        const frame: HubFrame = { kind: "views", seq: this.seq, time: this.clock.now(), views: this.views() };
+        const frame: HubFrame = { kind: "views", seq: this.seq, time: this.clock.now(), views: this.views(true) };
         this.write(client, JSON.stringify(frame));
       },
       /** From the next frame on; false (and nothing changed) when `s` is not a subscription. */
