@@ -19,6 +19,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { until } from "./support/until.ts";
 import type { FunctionDefinition } from "@lambda-sim/core";
 
 /**
@@ -44,13 +45,14 @@ async function start(opts: Parameters<typeof startTestSimulator>[0]): Promise<La
   return lambda;
 }
 
+/** The config's status once it has left IN_PROGRESS. */
 async function ready(client: LambdaClient, qualifier: string): Promise<string | undefined> {
-  for (let i = 0; i < 200; i++) {
-    const c = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: qualifier }));
-    if (c.Status !== "IN_PROGRESS") return c.Status;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return "IN_PROGRESS";
+  let status: string | undefined;
+  await until(async () => {
+    status = (await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: qualifier }))).Status;
+    return status !== "IN_PROGRESS";
+  });
+  return status;
 }
 
 /** Publishes a new version (a configuration change makes it differ from the last). */
