@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   CreateAliasCommand,
   DeleteAliasCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
   GetAliasCommand,
   GetProvisionedConcurrencyConfigCommand,
   InvalidParameterValueException,
@@ -15,10 +16,11 @@ import {
   ProvisionedConcurrencyConfigNotFoundException,
   PublishVersionCommand,
   PutProvisionedConcurrencyConfigCommand,
+  ResourceConflictException,
   UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import { until } from "./support/until.ts";
 import type { FunctionDefinition } from "@lambda-sim/core";
 
@@ -61,6 +63,11 @@ async function publish(client: LambdaClient, deploy: string, variables: Record<s
   return (await client.send(new PublishVersionCommand({ FunctionName: fn.functionName }))).Version!;
 }
 
+/** Why each environment of `version` that retired did. */
+function retireReasons(recorder: TelemetryRecorder, version: string): (string | undefined)[] {
+  return recorder.of("environment.state-changed").filter((e) => e.version === version && e.to === "retired").map((e) => e.reason);
+}
+
 async function invoke(client: LambdaClient, qualifier: string) {
   const out = await client.send(new InvokeCommand({ FunctionName: fn.functionName, Qualifier: qualifier, LogType: "Tail" }));
   return {
@@ -71,10 +78,11 @@ async function invoke(client: LambdaClient, qualifier: string) {
 }
 
 describe("provisioned concurrency on an alias", () => {
-  it("follows UpdateAlias to the new version: IN_PROGRESS with traffic held on the old one, then READY, the old environments released; and after a restart", async () => {
+  it("follows UpdateAlias to the new version: IN_PROGRESS with traffic held on the old one (no Put meanwhile), then READY, the old environments released; and after a restart", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-pc-alias-"));
     try {
       let client = await start({ stateDir, functions: [fn] });
+      const recorder = new TelemetryRecorder(t!.sim.telemetry);
       const v1 = await publish(client, "one");
       await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "live", FunctionVersion: v1 }));
       await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live", ProvisionedConcurrentExecutions: 2 }));
@@ -90,7 +98,15 @@ describe("provisioned concurrency on an alias", () => {
       expect(held.RoutingConfig?.AdditionalVersionWeights).toEqual({ [v1]: 1 });
       const during = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live" }));
       expect(during).toMatchObject({ Status: "IN_PROGRESS", AllocatedProvisionedConcurrentExecutions: 0 });
+      // AWS's weights meanwhile are weights: a Put on the alias is refused until they clear.
+      const refused = await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live", ProvisionedConcurrentExecutions: 3 })).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(InvalidParameterValueException);
+      expect((refused as Error).message).toBe("Alias with weights can not be used with Provisioned Concurrency");
       expect(await ready(client, "live")).toBe("READY");
+      // Version 1's two environments were let go because provisioned concurrency moved away, not because code changed.
+      await until(() => retireReasons(recorder, v1).length === 2);
+      expect(retireReasons(recorder, v1)).toEqual(["provisioned-released", "provisioned-released"]);
+      recorder.dispose();
 
       const after = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live" }));
       expect(after).toMatchObject({ RequestedProvisionedConcurrentExecutions: 2, AvailableProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
@@ -146,5 +162,53 @@ describe("provisioned concurrency on an alias", () => {
     expect(await invoke(client, v2)).toEqual({ version: v2, initType: "provisioned-concurrency", cold: false });
     const got = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live" }));
     expect(got).toMatchObject({ AvailableProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
+  });
+  it("one configuration per version: refuses an alias's on a version with its own or another alias's, and a version's an alias already provisions; a deleted one releases its environments", async () => {
+    const client = await start({ functions: [fn] });
+    const recorder = new TelemetryRecorder(t!.sim.telemetry);
+    const v1 = await publish(client, "one");
+    const put = (Qualifier: string) => client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier, ProvisionedConcurrentExecutions: 1 }));
+    const conflict = async (qualifier: string, message: string) => {
+      const err = await put(qualifier).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ResourceConflictException);
+      expect((err as Error).message).toBe(message);
+    };
+    await put(v1);
+    await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "live", FunctionVersion: v1 }));
+    await conflict("live", "Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version");
+
+    await client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: v1 }));
+    await put("live");
+    expect(await ready(client, "live")).toBe("READY");
+    await conflict(v1, "Version is pointed by a Provisioned Concurrency alias");
+    await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "other", FunctionVersion: v1 }));
+    await conflict("other", "Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version");
+    // Put again on the same alias is an update, not a second configuration.
+    await put("live");
+    expect(await ready(client, "live")).toBe("READY");
+
+    // The version's own configuration's environment and then the alias's: each released, not updated.
+    await client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: "live" }));
+    await until(() => retireReasons(recorder, v1).length === 2);
+    expect(retireReasons(recorder, v1)).toEqual(["provisioned-released", "provisioned-released"]);
+    recorder.dispose();
+  });
+  it("an invocation running on a provisioned environment whose configuration is deleted finishes; the environment goes after it", async () => {
+    const sleeper: FunctionDefinition = { ...fn, functionName: "pc-sleeper", handler: "index.sleep" };
+    t = await startTestSimulator({ functions: [sleeper] });
+    const client = (lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 }));
+    const recorder = new TelemetryRecorder(t.sim.telemetry);
+    const v1 = (await client.send(new PublishVersionCommand({ FunctionName: "pc-sleeper" }))).Version!;
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc-sleeper", Qualifier: v1, ProvisionedConcurrentExecutions: 1 }));
+    await until(async () => (await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc-sleeper", Qualifier: v1 }))).Status === "READY");
+    const running = client.send(new InvokeCommand({ FunctionName: "pc-sleeper", Qualifier: v1, Payload: Buffer.from('{"ms":600}') }));
+    await until(() => recorder.of("invocation.started").length === 1);
+    await client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: "pc-sleeper", Qualifier: v1 }));
+    const out = await running;
+    expect(out.FunctionError).toBeUndefined();
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ slept: 600 });
+    await until(() => retireReasons(recorder, v1).length === 1);
+    expect(retireReasons(recorder, v1)).toEqual(["provisioned-released"]);
+    recorder.dispose();
   });
 });

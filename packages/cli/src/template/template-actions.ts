@@ -93,8 +93,7 @@ async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "funct
     return;
   }
   if (a.kind === "alias") {
-    await upsertAlias(endpoint, fn, a.alias, a.version, a.routingConfig);
-    if (a.provisioned !== undefined) await lambda(endpoint, "PUT", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${encodeURIComponent(a.alias)}`, { ProvisionedConcurrentExecutions: a.provisioned });
+    await provisionAlias(endpoint, fn, a.alias, a.provisioned, () => upsertAlias(endpoint, fn, a.alias, a.version, a.routingConfig));
     return;
   }
   // AutoPublishAlias: SAM names its version resource after a hash of the code and configuration, so
@@ -103,15 +102,25 @@ async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "funct
   // function, applied again at start) still equals it; PublishVersion would compare with the
   // last version instead, which a user may have published out of band since.
   const kept = await aliasVersionIfUnchanged(endpoint, fn, a.alias);
-  if (kept === undefined) await upsertAlias(endpoint, fn, a.alias, await publish(endpoint, fn, a.description));
-  if (a.provisioned !== undefined) {
-    const qualifier = encodeURIComponent(a.alias);
-    const current = kept === undefined ? undefined : ((await lambda(endpoint, "GET", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${qualifier}`, undefined, true)) as { RequestedProvisionedConcurrentExecutions?: number } | undefined);
-    // The same setting on the same version: nothing to do (a PUT would start its environments again).
-    if (current?.RequestedProvisionedConcurrentExecutions !== a.provisioned) {
-      await lambda(endpoint, "PUT", `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${qualifier}`, { ProvisionedConcurrentExecutions: a.provisioned });
-    }
-  }
+  await provisionAlias(endpoint, fn, a.alias, a.provisioned, async () => {
+    if (kept === undefined) await upsertAlias(endpoint, fn, a.alias, await publish(endpoint, fn, a.description));
+  });
+}
+
+/**
+ * An alias saved with `move` and given `provisioned` environments. A config already on the alias
+ * follows it to its new version, and while its environments start there AWS refuses a Put on the
+ * alias (its RoutingConfig then has weights): so a changed count is put before the move, and the
+ * same count not again (a PUT would start its environments again); a new config goes on after.
+ */
+async function provisionAlias(endpoint: string, fn: string, alias: string, provisioned: number | undefined, move: () => Promise<void>): Promise<void> {
+  if (provisioned === undefined) return move();
+  const path = `/2019-09-30/functions/${fn}/provisioned-concurrency?Qualifier=${encodeURIComponent(alias)}`;
+  const current = (await lambda(endpoint, "GET", path, undefined, true)) as { RequestedProvisionedConcurrentExecutions?: number } | undefined;
+  const put = () => lambda(endpoint, "PUT", path, { ProvisionedConcurrentExecutions: provisioned });
+  if (current !== undefined && current.RequestedProvisionedConcurrentExecutions !== provisioned) await put();
+  await move();
+  if (current === undefined) await put();
 }
 
 /** Fields of GetFunctionConfiguration that differ between $LATEST and a version of the same code and configuration. */

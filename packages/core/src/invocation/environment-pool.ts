@@ -22,6 +22,8 @@ export class EnvironmentPool {
   /** Provisioned environments waiting for an event: preferred over on-demand ones (aws-facts §4). */
   private readonly availableProvisioned: Environment[] = [];
   private readonly provisioned = new Set<Environment>();
+  /** Provisioned environments no longer wanted, retired as soon as their invocation ends. */
+  private readonly released = new Set<Environment>();
   /** Provisioned environments still initialising, and what their init comes to. */
   private readonly prewarming = new Map<Environment, Promise<boolean>>();
   private readonly all = new Set<Environment>();
@@ -73,7 +75,9 @@ export class EnvironmentPool {
     const extra = [...this.provisioned].slice(count);
     for (const env of extra) {
       this.provisioned.delete(env);
-      void env.retire("code-updated");
+      // AWS does not cut short an invocation in progress: a busy one goes when it comes free.
+      if (env.busy) this.released.add(env);
+      else void env.retire("provisioned-released");
     }
     while (this.provisioned.size < count) {
       const env = this.create("provisioned-concurrency");
@@ -132,6 +136,7 @@ export class EnvironmentPool {
       this.reaping.get(e)?.timer?.cancel();
       this.reaping.delete(e);
       this.provisioned.delete(e);
+      this.released.delete(e);
       for (const list of [this.available, this.availableProvisioned]) {
         const i = list.indexOf(e);
         if (i >= 0) list.splice(i, 1);
@@ -146,6 +151,10 @@ export class EnvironmentPool {
       return;
     }
     if (env.state === "retiring" || env.state === "retired") return;
+    if (this.released.delete(env)) {
+      void env.retire("provisioned-released");
+      return;
+    }
     if (this.provisioned.has(env)) {
       // Provisioned environments stay initialised: never reaped for idleness.
       if (!this.availableProvisioned.includes(env)) this.availableProvisioned.push(env);

@@ -30,7 +30,7 @@ export interface ProvisionedConfig {
  * an alias follows the alias: UpdateAlias to another version allocates that version's
  * environments (IN_PROGRESS, the alias's traffic staying on the old version meanwhile), then READY
  * and the old version's are released. DeleteAlias (or deleting the version or function) removes
- * the config, as on AWS. Configs persist; their environments are provisioned again after a restart.
+ * the config, as on AWS. A version has one config at most: its own or one alias's. Configs persist; their environments are provisioned again after a restart.
  */
 export class ProvisionedConcurrency {
   private readonly store: Store;
@@ -74,14 +74,16 @@ export class ProvisionedConcurrency {
     if (alias !== undefined && alias.functionVersion === "$LATEST") {
       throw lambdaErrors.invalidParameterValue("Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
     }
-    // AWS's refusal (terraform-provider-aws#13329). AWS refuses it during its own hold after an
-    // UpdateAlias too; accepted here, so a template's start need not wait between the two calls.
-    if (alias?.additionalVersionWeights !== undefined && alias.heldFor === undefined) {
+    // AWS's refusal (terraform-provider-aws#13329), also during its own hold after an UpdateAlias,
+    // whose RoutingConfig {old: 1} is weights too (hashicorp/terraform#24957; terraform-provider-aws
+    // #48116 waits for the weights to clear before it puts the config).
+    if (alias?.additionalVersionWeights !== undefined) {
       throw lambdaErrors.invalidParameterValue("Alias with weights can not be used with Provisioned Concurrency");
     }
     if (rec.reservedConcurrency !== undefined && requested > rec.reservedConcurrency) {
       throw lambdaErrors.invalidParameterValue("Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function");
     }
+    this.checkOneConfigPerVersion(rec.name, qualifier, alias);
     const previous = this.configs.get(key(rec.name, qualifier));
     const config: ProvisionedConfig = {
       functionName: rec.name, qualifier, requested, status: "IN_PROGRESS", lastModified: this.registry.now(),
@@ -114,6 +116,27 @@ export class ProvisionedConcurrency {
   /** Available = environments of its versions up (at most what it allocates to each); Allocated = the requested count once READY. */
   available(config: ProvisionedConfig): number {
     return Object.entries(config.allocation).reduce((n, [version, count]) => n + Math.min(count, this.invoker.provisionedReady(config.functionName, version)), 0);
+  }
+
+  /**
+   * "Each version of a function can only have one provisioned concurrency configuration. This can
+   * be directly on the version itself, or on an alias that points to the version. Two aliases can't
+   * allocate provisioned concurrency for the same version." (Lambda developer guide,
+   * provisioned-concurrency.md). Messages as LocalStack's provider has them (the first also in a
+   * CloudFormation user's notes of AWS's errors); the second unconfirmed against AWS.
+   */
+  private checkOneConfigPerVersion(functionName: string, qualifier: string, alias: AliasRecord | undefined): void {
+    const rec = this.registry.get(functionName);
+    const others = [...this.configs.values()].filter((c) => c.functionName === functionName && c.qualifier !== qualifier);
+    if (alias !== undefined) {
+      const version = alias.functionVersion;
+      // Another alias's config on the version: AWS's message for it is unknown; chosen: the same one.
+      if (others.some((c) => c.qualifier === version || pointsTo(rec.aliases.get(c.qualifier), version))) {
+        throw lambdaErrors.resourceConflict("Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version");
+      }
+    } else if (others.some((c) => pointsTo(rec.aliases.get(c.qualifier), qualifier))) {
+      throw lambdaErrors.resourceConflict("Version is pointed by a Provisioned Concurrency alias");
+    }
   }
 
   private registryChanged(c: RegistryChange): void {
@@ -222,6 +245,12 @@ export class ProvisionedConcurrency {
 
 function key(name: string, qualifier: string): string {
   return `${name}:${qualifier}`;
+}
+
+/** Whether the alias routes to `version`: its own, or the user's additional version (not our hold's). */
+function pointsTo(alias: AliasRecord | undefined, version: string): boolean {
+  if (alias === undefined) return false;
+  return alias.functionVersion === version || (alias.heldFor === undefined && alias.additionalVersionWeights?.[version] !== undefined);
 }
 
 function sameAllocation(a: Record<string, number>, b: Record<string, number>): boolean {

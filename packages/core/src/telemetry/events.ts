@@ -17,6 +17,8 @@ export const RETIRE_REASONS = [
   "code-updated",
   "shutdown",
   "function-deleted",
+  /** Provisioned concurrency no longer wants it: its config deleted or lowered, or its alias moved to another version. */
+  "provisioned-released",
 ] as const;
 export type RetireReason = (typeof RETIRE_REASONS)[number];
 

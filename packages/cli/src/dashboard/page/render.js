@@ -9,13 +9,26 @@ const FINISHED_SUCCESS_ROWS = 10;
 
 const dollars = (n) => `$${n < 0.01 ? n.toFixed(7) : n.toFixed(4)}`;
 const STATE = { initializing: "initializing", busy: "busy", idle: "frozen", reset: "reset", retiring: "retiring", retired: "retired" };
+/** Why an environment left service (RETIRE_REASONS in core's telemetry/events.ts), for the lane legend. */
+const RETIRE_REASONS = {
+  "idle-timeout": "idle for its lifetime",
+  "code-updated": "code or configuration updated",
+  "provisioned-released": "provisioned concurrency released (config deleted or lowered, alias moved)",
+  "function-deleted": "function or version deleted",
+  "init-failed": "Init failed",
+  "init-timeout": "Init timed out",
+  shutdown: "simulator stopped",
+};
+const LANE_LEGEND = `<p class="legend lane-legend">One lane per execution environment; a retired one says why: ${Object.entries(RETIRE_REASONS)
+  .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
+  .join("")}</p>`;
 
 export function renderFunctions(m) {
   const names = new Set([...m.functions.keys(), ...[...m.envs.values()].map((e) => e.functionName)]);
   if (names.size === 0) return `<p class="empty">No functions yet.</p>`;
   const acct = m.account;
   const head = acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? 0}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "";
-  return head + [...names].sort().map((fn) => {
+  return head + LANE_LEGEND + [...names].sort().map((fn) => {
     const f = m.functions.get(fn) ?? {};
     const envs = [...m.envs.values()].filter((e) => e.functionName === fn);
     const live = envs.filter((e) => e.state !== "retired");
@@ -25,7 +38,7 @@ export function renderFunctions(m) {
     const lanes = envs.map((e) => `
       <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
         <span class="id">${short(e.id)} <small>${esc(e.version)}</small></span>
-        <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small>${esc(e.reason)}</small>` : ""}</span>
+        <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small title="${esc(RETIRE_REASONS[e.reason] ?? "")}">${esc(e.reason)}</small>` : ""}</span>
         <span class="chips">${e.chips.map((c) => `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" title="${esc(c.requestId)}">${c.cold ? "cold" : "warm"} ${ms(c.ms)} ms</span>`).join("")}</span>
       </div>`).join("");
     return `<div class="fn" data-function="${esc(fn)}">
