@@ -9,7 +9,7 @@ import { defined, eventInvokeConfigInput, num, type Translation } from "./transl
 type Props = Record<string, unknown>;
 
 /** Properties accepted and not acted on (no effect lambda-sim can show, or IAM). */
-const ACCEPTED = new Set(["Role", "Policies", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument", "Tracing", "TracingConfig", "Tags", "PropagateTags", "KmsKeyArn", "VpcConfig", "Metadata", "CodeSigningConfigArn", "LoggingConfig", "RuntimeManagementConfig", "SnapStart", "DeploymentPreference", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "VersionDescription", "VersionPruningPolicy", "PackageType", "FileSystemConfigs", "RecursiveLoop", "SourceKMSKeyArn", "Description", "CapacityProviderConfig", "FunctionScalingConfig", "DurableConfig", "PublishToLatestPublished", "TenancyConfig", "ImageConfig"]);
+const ACCEPTED = new Set(["Role", "Policies", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument", "Tracing", "TracingConfig", "Tags", "PropagateTags", "KmsKeyArn", "VpcConfig", "Metadata", "CodeSigningConfigArn", "RuntimeManagementConfig", "SnapStart", "DeploymentPreference", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "VersionDescription", "VersionPruningPolicy", "PackageType", "FileSystemConfigs", "RecursiveLoop", "SourceKMSKeyArn", "Description", "CapacityProviderConfig", "FunctionScalingConfig", "DurableConfig", "PublishToLatestPublished", "TenancyConfig", "ImageConfig"]);
 
 /**
  * `AWS::Serverless::Function` and `AWS::Lambda::Function` as a lambda-sim.yaml `functions:` entry
@@ -48,6 +48,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
     environment: env,
     architectures: p.Architectures,
     deadLetterConfig: dlq === undefined ? undefined : { targetArn: dlq },
+    loggingConfig: loggingConfig(p.LoggingConfig),
     reservedConcurrency: num(p.ReservedConcurrentExecutions),
     eventInvokeConfig: serverless ? eventInvokeConfig(p.EventInvokeConfig) : undefined,
     // `!Ref` of a template's layer gives its layer ARN: the latest version at start (resource-identity.ts).
@@ -58,7 +59,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   t.origins.push({
     native: ["functions", name],
     template: base,
-    keys: { codeUri: codePath.at(-1)!, environment: "Environment.Variables", reservedConcurrency: "ReservedConcurrentExecutions", deadLetterConfig: serverless ? "DeadLetterQueue" : "DeadLetterConfig", role: "Role", ephemeralStorage: "EphemeralStorage" },
+    keys: { codeUri: codePath.at(-1)!, environment: "Environment.Variables", reservedConcurrency: "ReservedConcurrentExecutions", deadLetterConfig: serverless ? "DeadLetterQueue" : "DeadLetterConfig", role: "Role", ephemeralStorage: "EphemeralStorage", loggingConfig: "LoggingConfig" },
   });
   t.said(id, `function ${name} (${String(p.Runtime)}, ${String(p.Handler ?? "bootstrap")}${codeUri !== sourceDir ? ", built with esbuild" : ""})`);
   if (!serverless) return;
@@ -96,7 +97,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   functionEvents(t, stack, id, alias === undefined ? name : `${name}:${String(alias)}`, p.Events, base);
 }
 
-const KNOWN = new Set(["FunctionName", "Runtime", "Handler", "CodeUri", "InlineCode", "MemorySize", "Timeout", "Environment", "Architectures", "DeadLetterQueue", "ReservedConcurrentExecutions", "EventInvokeConfig", "EphemeralStorage", "Layers", "FunctionUrlConfig", "AutoPublishAlias", "ProvisionedConcurrencyConfig", "Events", "ImageUri", "ImageConfig"]);
+const KNOWN = new Set(["FunctionName", "Runtime", "Handler", "CodeUri", "InlineCode", "MemorySize", "Timeout", "Environment", "Architectures", "DeadLetterQueue", "ReservedConcurrentExecutions", "EventInvokeConfig", "EphemeralStorage", "Layers", "FunctionUrlConfig", "AutoPublishAlias", "ProvisionedConcurrencyConfig", "LoggingConfig", "Events", "ImageUri", "ImageConfig"]);
 
 /** SAM's esbuild build; a missing entry point is reported at Metadata.BuildProperties.EntryPoints. */
 async function buildFunction(id: string, sourceDir: string, handler: unknown, properties: unknown, outDir: string): Promise<string> {
@@ -129,6 +130,13 @@ function functionUrl(v: unknown): unknown {
         ? undefined
         : defined({ allowCredentials: cors.AllowCredentials, allowHeaders: cors.AllowHeaders, allowMethods: cors.AllowMethods, allowOrigins: cors.AllowOrigins, exposeHeaders: cors.ExposeHeaders, maxAge: num(cors.MaxAge) }),
   });
+}
+
+/** LoggingConfig (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup) as the native `loggingConfig:`. */
+function loggingConfig(v: unknown): unknown {
+  if (v === undefined) return undefined;
+  const c = (v ?? {}) as Props;
+  return defined({ logFormat: c.LogFormat, applicationLogLevel: c.ApplicationLogLevel, systemLogLevel: c.SystemLogLevel, logGroup: c.LogGroup });
 }
 
 /** SAM's EventInvokeConfig as the native eventInvokeConfig ($LATEST). */

@@ -1,5 +1,6 @@
 import type { FunctionUrlDefinition } from "../function-urls/function-urls.ts";
 import type { ModelSpec, SimFunctionSettings } from "../registry/function-model.ts";
+import type { LoggingSettings } from "../registry/logging-config.ts";
 
 /**
  * A function declared in lambda-sim.yaml (`functions:`), after validation and path resolution.
@@ -21,6 +22,8 @@ export interface FunctionDefinition {
   environment?: Record<string, string>;
   architectures?: string[];
   deadLetterTargetArn?: string;
+  /** CreateFunction's LoggingConfig, defaults applied (registry/logging-config.ts). */
+  loggingConfig?: LoggingSettings;
   /** PutFunctionConcurrency's ReservedConcurrentExecutions. */
   reservedConcurrency?: number;
   sim?: Partial<SimFunctionSettings>;

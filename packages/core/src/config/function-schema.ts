@@ -2,6 +2,7 @@ import { z } from "zod";
 import { resolve } from "node:path";
 import { environmentProblem } from "./environment-rules.ts";
 import { FUNCTION_DEFAULTS, type FunctionDefinition } from "./function-definition.ts";
+import { APPLICATION_LOG_LEVELS, applyLoggingInput, LOG_FORMATS, SYSTEM_LOG_LEVELS } from "../registry/logging-config.ts";
 
 /** Runtimes lambda-sim can run (the registry's CreateFunction accepts the same list). */
 export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "python3.12", "python3.13", "python3.14", "provided.al2023", "provided.al2"] as const;
@@ -61,6 +62,24 @@ const functionFields = {
     .optional(),
   architectures: z.tuple([z.enum(["x86_64", "arm64"], { error: "expected x86_64 or arm64" })], { error: "expected [x86_64] or [arm64]" }).optional(),
   deadLetterConfig: z.strictObject({ targetArn: z.string({ error: "expected sqs:NAME or an ARN" }) }).optional(),
+  // CreateFunction's LoggingConfig (botocore lambda): the same rules as through the API.
+  loggingConfig: z
+    .strictObject({
+      logFormat: z.enum(LOG_FORMATS, { error: "expected JSON or Text" }).optional(),
+      applicationLogLevel: z.enum(APPLICATION_LOG_LEVELS, { error: `expected one of ${APPLICATION_LOG_LEVELS.join(", ")}` }).optional(),
+      systemLogLevel: z.enum(SYSTEM_LOG_LEVELS, { error: `expected one of ${SYSTEM_LOG_LEVELS.join(", ")}` }).optional(),
+      logGroup: z
+        .string({ error: "expected a log group name" })
+        .regex(/^[.\-_/#A-Za-z0-9]+$/, { error: "expected a log group name of letters, digits and . - _ / #" })
+        .max(512, { error: "expected a log group name of at most 512 characters" })
+        .optional(),
+    })
+    .superRefine((l, ctx) => {
+      if (l.logFormat !== "JSON" && (l.applicationLogLevel !== undefined || l.systemLogLevel !== undefined)) {
+        ctx.addIssue({ code: "custom", message: "expected logFormat: JSON with a log level (AWS: LogLevel is not supported when LogFormat is set to \"Text\")" });
+      }
+    })
+    .optional(),
   // PutFunctionEventInvokeConfig's ranges (aws-facts §5); destinations checked by the API's rules.
   eventInvokeConfig: z
     .strictObject({
@@ -178,6 +197,7 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     environment: f.environment,
     architectures: f.architectures,
     deadLetterTargetArn: f.deadLetterConfig?.targetArn,
+    loggingConfig: f.loggingConfig === undefined ? undefined : applyLoggingInput(undefined, { LogFormat: f.loggingConfig.logFormat, ApplicationLogLevel: f.loggingConfig.applicationLogLevel, SystemLogLevel: f.loggingConfig.systemLogLevel, LogGroup: f.loggingConfig.logGroup }, name),
     reservedConcurrency: f.reservedConcurrency,
     layers: f.layers,
     model: f.model,

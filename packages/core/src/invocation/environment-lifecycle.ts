@@ -1,4 +1,5 @@
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { effectiveLogging } from "../registry/logging-config.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
 
@@ -36,6 +37,9 @@ export class EnvironmentLifecycle {
   }
 
   private emit(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason | "reset"): void {
-    this.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason, provisioned: this.provisioned });
+    // Where its logs go (CloudWatch Logs capture), said once.
+    const group = from === "none" ? effectiveLogging(this.config).LogGroup : undefined;
+    const logGroup = group === `/aws/lambda/${this.config.functionName}` ? undefined : group;
+    this.telemetry.emit({ type: "environment.state-changed", environmentId: this.id, functionName: this.config.functionName, version: this.config.version, from, to, reason, provisioned: this.provisioned, logGroup });
   }
 }

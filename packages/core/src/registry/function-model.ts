@@ -1,3 +1,5 @@
+import type { LoggingSettings } from "./logging-config.ts";
+
 /**
  * The data-plane view of one function version: everything an execution environment needs to run
  * it. Published versions are immutable snapshots; `$LATEST` changes with each update, and its
@@ -27,6 +29,8 @@ export interface FunctionVersionConfig {
   codeSha256: string;
   codeSize: number;
   deadLetterTargetArn?: string;
+  /** LoggingConfig set through the API; undefined: derived from `environment` (registry/logging-config.ts). */
+  loggingConfig?: LoggingSettings;
   /** `Layers`, in the order they are extracted into /opt (at most 5). */
   layers?: FunctionLayer[];
   /** The layers merged as /opt shows them (registry/opt-directory.ts); undefined without layers. */

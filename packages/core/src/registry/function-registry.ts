@@ -334,6 +334,8 @@ function definitionFields(def: FunctionDefinition, expand: (ref: string) => stri
     architectures: def.architectures ?? ["x86_64"],
     codeDir: def.codeDir,
     deadLetterTargetArn: def.deadLetterTargetArn === undefined ? undefined : expand(def.deadLetterTargetArn),
+    // Declared or not: one set through the API does not outlive the next start, as no other setting does.
+    loggingConfig: def.loggingConfig,
     model: def.model,
     sim: {
       freeze: def.sim?.freeze ?? SIM_DEFAULTS.freeze,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { loggingVariables } from "../registry/logging-config.ts";
 import { nodeSdkPath } from "./node-sdk-path.ts";
 import { pythonInterpreter } from "./python-interpreter.ts";
 
@@ -40,7 +41,6 @@ export function environmentVariables(i: EnvironmentVariableInputs): Record<strin
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: c.version,
     AWS_LAMBDA_INITIALIZATION_TYPE: i.initializationType,
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${c.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: i.logStreamName,
     AWS_LAMBDA_RUNTIME_API: i.runtimeApi,
     ...functionCredentials(i.credentials),
@@ -48,6 +48,11 @@ export function environmentVariables(i: EnvironmentVariableInputs): Record<strin
     LAMBDA_TASK_ROOT: c.codeDir,
     LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
   };
+  // The log group and, once set through the API, the log format and level (LoggingConfig).
+  for (const [k, v] of Object.entries(loggingVariables(c))) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
   // User-set AWS_ENDPOINT_URL wins: the variable is not reserved on AWS.
   env.AWS_ENDPOINT_URL ??= i.endpointUrl;
   // Managed runtimes only; provided.* has no AWS_EXECUTION_ENV.

@@ -16,7 +16,7 @@ export const COMPACT_FIELDS = [
   ["function.log", "functionName", "environmentId", "requestId", "text"],
   ["invocation.finished", "requestId", "functionName", "version", "environmentId", "durationMs", "billedDurationMs", "maxMemoryUsedMb", "status", "initDurationMs", "errorType", "result", "functionErrorType"],
   ["invocation.started", "requestId", "functionName", "version", "environmentId", "coldStart", "payload"],
-  ["environment.state-changed", "environmentId", "functionName", "version", "from", "to", "reason", "provisioned"],
+  ["environment.state-changed", "environmentId", "functionName", "version", "from", "to", "reason", "provisioned", "logGroup"],
   ["invocation.admitted", "functionName", "qualifier", "newEnvironment", "concurrentExecutions", "accountConcurrentExecutions", "unreservedConcurrentExecutions"],
 ] as const satisfies readonly (readonly [TelemetryEventType, ...string[]])[];
 

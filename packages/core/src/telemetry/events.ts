@@ -52,6 +52,8 @@ export type TelemetryEvent = Base &
         reason?: RetireReason | "reset";
         /** Set on a provisioned-concurrency environment (the dashboard marks its lane). */
         provisioned?: boolean;
+        /** On its first event (from "none"), when its LoggingConfig names a group other than `/aws/lambda/NAME`. */
+        logGroup?: string;
       }
     | {
         type: "invocation.started";

@@ -3,7 +3,7 @@ import type { LogStore } from "./log-store.ts";
 
 /**
  * Turns the function.log telemetry (the one capture path: output-forwarder.ts) into CloudWatch
- * log events in `/aws/lambda/NAME`, one stream per execution environment, named as the
+ * log events in `/aws/lambda/NAME` (or the group its LoggingConfig names), one stream per execution environment, named as the
  * environment's AWS_LAMBDA_LOG_STREAM_NAME is (`YYYY/MM/DD/[$LATEST]<32 hex>`, aws-facts §2.3).
  *
  * Event boundaries: on AWS the runtime sends each console.log call as one event (a multi-line
@@ -18,6 +18,8 @@ export class LogCapture {
   private readonly store: LogStore;
   /** The stream of each environment, named when it was created. */
   private readonly streams = new Map<string, string>();
+  /** The log group of each environment whose LoggingConfig names one (the default otherwise). */
+  private readonly customGroups = new Map<string, string>();
   /** `/aws/lambda/NAME` per function: one string for all its events (the log store keys by it). */
   private readonly groups = new Map<string, string>();
 
@@ -27,8 +29,13 @@ export class LogCapture {
 
   readonly onEvent = (e: TelemetryEvent): void => {
     if (e.type === "environment.state-changed") {
-      if (e.from === "none") this.streams.set(e.environmentId, logStreamName(e.time, e.version, e.environmentId));
-      else if (e.to === "retired") this.streams.delete(e.environmentId);
+      if (e.from === "none") {
+        this.streams.set(e.environmentId, logStreamName(e.time, e.version, e.environmentId));
+        if (e.logGroup !== undefined) this.customGroups.set(e.environmentId, e.logGroup);
+      } else if (e.to === "retired") {
+        this.streams.delete(e.environmentId);
+        this.customGroups.delete(e.environmentId);
+      }
       return;
     }
     if (e.type !== "function.log") return;
@@ -37,7 +44,7 @@ export class LogCapture {
       // Output after retirement (a last line flushed late), or an environment older than us.
       stream = logStreamName(e.time, "$LATEST", e.environmentId);
     }
-    let group = this.groups.get(e.functionName);
+    let group = this.customGroups.get(e.environmentId) ?? this.groups.get(e.functionName);
     if (group === undefined) this.groups.set(e.functionName, (group = `/aws/lambda/${e.functionName}`));
     for (const message of splitEvents(e.text)) this.store.append({ group, stream, timestamp: e.time, message });
   };

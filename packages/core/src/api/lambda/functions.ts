@@ -7,10 +7,11 @@ import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
 import { SIM_DEFAULTS } from "../../registry/function-registry.ts";
 import type { FunctionLayer, FunctionVersionConfig } from "../../registry/function-model.ts";
+import { APPLICATION_LOG_LEVELS, applyLoggingInput, currentLogging, LOG_FORMATS, SYSTEM_LOG_LEVELS, type LoggingInput } from "../../registry/logging-config.ts";
 import { fingerprintDirectory, MAX_UNZIPPED_BYTES } from "../../registry/code-store.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { functionConfiguration } from "./shapes.ts";
-import { FUNCTION_NAME, intInRange, matches } from "./validation.ts";
+import { FUNCTION_NAME, intInRange, matches, oneOf } from "./validation.ts";
 import { page } from "./pagination.ts";
 import { versionAndAliasRoutes } from "./versions-aliases.ts";
 
@@ -28,6 +29,7 @@ interface ConfigurationInput {
   DeadLetterConfig?: { TargetArn?: string };
   Architectures?: string[];
   Layers?: string[];
+  LoggingConfig?: Record<string, unknown>;
   RevisionId?: string;
 }
 
@@ -80,7 +82,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
         const input = jsonBody<ConfigurationInput>(req);
         const rec = registry.get(req.params.FunctionName!);
         checkRevision(rec.latest, input.RevisionId);
-        const patch = validateConfiguration(input, rec.latest.runtime);
+        const patch = validateConfiguration(input, rec.latest.runtime, rec.name, rec.latest);
         if (input.Layers !== undefined) Object.assign(patch, layersOf(registry, input.Layers, rec.latest.codeDir));
         return { body: functionConfiguration(registry.updateLatest(rec.name, patch, "configuration")) };
       },
@@ -126,7 +128,7 @@ async function createFunction(registry: FunctionRegistry, input: CreateInput) {
     throw lambdaErrors.invalidParameterValue("lambda-sim does not run container images; upload a .zip with Code.ZipFile.");
   }
   if (input.Runtime === undefined) throw lambdaErrors.invalidParameterValue("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
-  const patch = validateConfiguration(input, input.Runtime);
+  const patch = validateConfiguration(input, input.Runtime, name);
   if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
   const code = await registry.code.unpack(name, zipFrom(input.Code ?? {}));
   const layers = input.Layers === undefined || input.Layers.length === 0 ? {} : layersOf(registry, input.Layers, code.codeDir);
@@ -156,8 +158,8 @@ async function createFunction(registry: FunctionRegistry, input: CreateInput) {
   return { status: 201, body: functionConfiguration(shown, "Pending") };
 }
 
-/** Validates the configuration members present in `input` (aws-facts §2.3, §3). */
-function validateConfiguration(input: ConfigurationInput, runtime: string): Partial<FunctionVersionConfig> {
+/** Validates the configuration members present in `input` (aws-facts §2.3, §3); `current`: $LATEST before an update. */
+function validateConfiguration(input: ConfigurationInput, runtime: string, functionName: string, current?: FunctionVersionConfig): Partial<FunctionVersionConfig> {
   const patch: Partial<FunctionVersionConfig> = {};
   if (input.Runtime !== undefined) patch.runtime = checkRuntime(input.Runtime);
   const effectiveRuntime = patch.runtime ?? runtime;
@@ -186,7 +188,21 @@ function validateConfiguration(input: ConfigurationInput, runtime: string): Part
     }
     patch.architectures = input.Architectures;
   }
+  if (input.LoggingConfig !== undefined && input.LoggingConfig !== null) {
+    patch.loggingConfig = applyLoggingInput(current === undefined ? undefined : currentLogging(current), loggingInput(input.LoggingConfig), functionName);
+  }
   return patch;
+}
+
+/** LoggingConfig's members against botocore's shapes (enums; LogGroup 1-512 of `[\.\-_/#A-Za-z0-9]+`). */
+function loggingInput(i: Record<string, unknown>): LoggingInput {
+  const LogGroup = i.LogGroup === undefined || i.LogGroup === null ? undefined : matches(i.LogGroup, "loggingConfig.logGroup", /^[.\-_/#A-Za-z0-9]+$/, "[\\.\\-_/#A-Za-z0-9]+", 512);
+  return {
+    LogFormat: oneOf(i.LogFormat, "loggingConfig.logFormat", LOG_FORMATS),
+    ApplicationLogLevel: oneOf(i.ApplicationLogLevel, "loggingConfig.applicationLogLevel", APPLICATION_LOG_LEVELS),
+    SystemLogLevel: oneOf(i.SystemLogLevel, "loggingConfig.systemLogLevel", SYSTEM_LOG_LEVELS),
+    LogGroup,
+  };
 }
 
 /** `Layers`: AWS's checks (layer-registry.ts), with the unpacked function code counted in the 250 MB. */

@@ -28,3 +28,10 @@ export function matches(value: unknown, member: string, pattern: RegExp, source:
 export const FUNCTION_NAME = /^[a-zA-Z0-9-_]+$/;
 /** Alias names (aws-facts §11): not all digits, 1-128 characters of [a-zA-Z0-9-_]. */
 export const ALIAS_NAME = /^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/;
+
+/** An enum member: undefined when absent, else one of `values` (ValidationException otherwise). */
+export function oneOf<T extends string>(value: unknown, member: string, values: readonly T[]): T | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!(values as readonly unknown[]).includes(value)) throw validationError(value, member, `Member must satisfy enum value set: [${values.join(", ")}]`);
+  return value as T;
+}
