@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { busyPoll } from "../clock/busy-poll.ts";
 import { isAwsError, type AwsError } from "../errors/aws-error.ts";
 import { isJsonObject } from "./rest-json.ts";
 import { InputChecks, operationContext } from "./input-checks.ts";
@@ -43,6 +44,8 @@ export function awsJsonHandler(spec: JsonServiceSpec) {
       const text = JSON.stringify(out ?? {});
       res.writeHead(200, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), "x-amzn-RequestId": requestId });
       res.end(text);
+      // A caller in a loop (a producer sending, a consumer receiving) sends its next request within tens of µs.
+      busyPoll.expect();
     } catch (e) {
       writeJsonError(res, e, requestId, spec, contentType);
     }

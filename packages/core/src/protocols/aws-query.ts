@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { busyPoll } from "../clock/busy-poll.ts";
 import { isAwsError, type AwsError } from "../errors/aws-error.ts";
 import { InputChecks, operationContext } from "./input-checks.ts";
 import type { MemberRef, ServiceModel, Shape } from "./service-model.ts";
@@ -47,6 +48,8 @@ export function awsQueryHandler(spec: QueryServiceSpec) {
       const xml = `<?xml version="1.0"?><${action}Response xmlns="${spec.xmlNamespace}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
       res.writeHead(200, { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(xml), "x-amzn-RequestId": requestId });
       res.end(xml);
+      // A caller in a loop (a producer sending, a consumer receiving) sends its next request within tens of µs.
+      busyPoll.expect();
     } catch (err) {
       if (res.headersSent) return void res.destroy();
       const e = isAwsError(err) ? err : spec.errors.internal();
