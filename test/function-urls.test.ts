@@ -24,6 +24,7 @@ import type { FunctionDefinition } from "@lambda-sim/core";
 import { httpCall } from "./support/http-call.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-function-url/", import.meta.url));
+const PINNED = "0123456789abcdefghijklmnopqrstuv";
 const fn = (functionName: string, handler: string, extra: Partial<FunctionDefinition> = {}): FunctionDefinition => ({ functionName, runtime: "nodejs24.x", handler: `index.${handler}`, codeDir, timeout: 5, ...extra });
 const FUNCTIONS = [
   fn("echo", "echo"),
@@ -31,6 +32,8 @@ const FUNCTIONS = [
   fn("fail", "fail"),
   fn("binary", "binary"),
   fn("throttled", "plain", { reservedConcurrency: 0, functionUrl: { authType: "NONE" } }),
+  // A pinned id, as a SAM template's FunctionUrlConfig gets (a stable id derived from the stack).
+  fn("pinned", "plain", { functionUrl: { authType: "NONE", urlId: PINNED } }),
   fn("declared", "plain", { functionUrl: { authType: "NONE", cors: { AllowOrigins: ["https://app.example"], AllowMethods: ["GET", "POST"], AllowHeaders: ["x-api-key"], MaxAge: 300, ExposeHeaders: ["x-total"] } } }),
 ];
 
@@ -207,5 +210,18 @@ describe("functionUrl: in lambda-sim.yaml", () => {
     expect((await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: "echo" }))).FunctionUrl).toBe(echoBefore.FunctionUrl);
     const res = await fetch(`${t.endpoint}/_aws/lambda-url/${idOf(echoBefore.FunctionUrl!)}/again`);
     expect(((await res.json()) as { rawPath: string }).rawPath).toBe("/again");
+  });
+
+  it("keeps a declared URL with a pinned id on every restart, not every second one", async () => {
+    const port = Number(new URL(t.endpoint).port);
+    for (let start = 0; start < 3; start++) {
+      const got = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: "pinned" }));
+      expect(idOf(got.FunctionUrl!), `start ${start}`).toBe(PINNED);
+      expect((await fetch(`${t.endpoint}/_aws/lambda-url/${PINNED}/`)).status, `start ${start}`).toBe(200);
+      lambda.destroy();
+      await t.close();
+      t = await startTestSimulator({ stateDir: state, functions: FUNCTIONS, sources: [functionUrlsSource], port });
+      lambda = new LambdaClient(t.clientConfig);
+    }
   });
 });

@@ -59,7 +59,8 @@ async function create(name: string, LoggingConfig?: Record<string, string>) {
 async function invoke(name: string, n: number) {
   const out = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: "Tail", Payload: JSON.stringify({ n }) }));
   const lines = Buffer.from(out.LogResult!, "base64").toString().split("\n");
-  return { lines: lines.filter((l) => l.includes(`-${n}`)), logGroupName: (JSON.parse(Buffer.from(out.Payload!).toString()) as { logGroupName: string }).logGroupName };
+  // The function's own lines (not the platform's JSON records, whose request ids may hold `-${n}` too).
+  return { lines: lines.filter((l) => l.includes(`-${n}`) && !l.startsWith('{"time"')), logGroupName: (JSON.parse(Buffer.from(out.Payload!).toString()) as { logGroupName: string }).logGroupName };
 }
 
 describe("LoggingConfig", () => {

@@ -162,8 +162,10 @@ export class FunctionUrls {
         this.forget(current);
         current = undefined;
       }
+      // Another config holding the pinned id gives it up; on a restart the holder is `current`
+      // itself (a template's derived id), which stays.
       const taken = def.urlId === undefined ? undefined : this.byId.get(def.urlId);
-      if (taken !== undefined) this.forget(taken);
+      if (taken !== undefined && taken !== current) this.forget(taken);
       if (current === undefined) this.create(name, undefined, def, "config");
       else if (current.authType !== def.authType || current.invokeMode !== (def.invokeMode ?? "BUFFERED") || JSON.stringify(current.cors) !== JSON.stringify(def.cors)) {
         this.save({ ...current, authType: def.authType, invokeMode: def.invokeMode ?? "BUFFERED", cors: def.cors, lastModifiedTime: awsTimestamp(this.clock.now()), source: "config" });

@@ -13,6 +13,7 @@ import type { InvocationRequest, InvocationResult } from "./invocation-result.ts
 import { InvocationReporter } from "./invocation-reporter.ts";
 import { ServiceTime } from "./service-time.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
+import { PlatformLog } from "./platform-log.ts";
 import { RunningInvocation } from "./running-invocation.ts";
 import type { Environment } from "./environment.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
@@ -72,7 +73,8 @@ export class ExecutionEnvironment implements Environment {
     this.extensions = new ExtensionHost({ environmentId: id, config, telemetry: ctx.telemetry, api: this.api, onOutput, onCrash: (f) => this.failures.onExtensionCrash(f) });
     this.process = new EnvironmentProcess({ environmentId: id, config, ctx, api: this.api, initializationType, logStream, onOutput, onExit: (code, signal) => this.failures.onExit(code, signal) });
     this.freezer = new FreezePolicy(config, ctx, this.process, this.api, this.extensions, this);
-    this.report = new InvocationReporter(id, config, ctx.telemetry, this.output, this.process, this.watchdogs);
+    const platformLog = new PlatformLog({ config, logStream, initializationType, now: () => ctx.clock.now() });
+    this.report = new InvocationReporter(id, config, ctx.telemetry, this.output, this.process, this.watchdogs, platformLog);
     this.failures = new EnvironmentFailures({
       config,
       lifecycle: this.lifecycle,
@@ -189,6 +191,7 @@ export class ExecutionEnvironment implements Environment {
   private async startProcess(): Promise<void> {
     if (this.runtimeApi === "") this.runtimeApi = await this.api.listen();
     this.failures.initStarts();
+    this.report.initStart();
     const options = this.process.prepare(this.runtimeApi);
     const failure = await this.extensions.start(options, INIT_LIMIT_MS);
     if (failure !== undefined) return this.failures.failExtensionInit(failure);
@@ -203,6 +206,8 @@ export class ExecutionEnvironment implements Environment {
   }
 
   private onReady(): void {
+    // A provisioned environment's Init ends here; an invocation's, when the runtime takes its event (onDelivered).
+    if (this.report.running === undefined) this.report.initDone("success", stopwatch.now() - this.process.spawnedAt);
     if (this.state === "initializing") this.transition("idle");
     this.process.initSucceeded();
     this.settlePrewarm(true);
@@ -219,7 +224,10 @@ export class ExecutionEnvironment implements Environment {
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = at;
     this.extensions.invoke(r.request, this.config.timeout * 1000);
-    this.ctx.telemetry.deferred(() => this.report.startLine(r));
+    this.ctx.telemetry.deferred(() => {
+      if (r.coldStart) this.report.initDone("success", r.initDurationMs ?? 0);
+      this.report.startLine(r);
+    });
     this.watchdogs.arm(this.config.timeout * 1000, () => this.failures.onTimeout());
     this.watchdogs.watchMemory(
       () => this.report.running === r && (this.process.current?.residentMemoryMb() ?? 0) > this.config.memorySize,

@@ -4,7 +4,8 @@ import type { TelemetryApi } from "../runtime/telemetry-api.ts";
 import type { TelemetryEvent } from "../telemetry/events.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 
-const PLATFORM_LINE = /^(START|END|REPORT) RequestId: |^EXTENSION\t/;
+/** The platform's own lines in the function's log, Text or JSON (platform-log.ts): not function records. */
+const PLATFORM_LINE = /^(START|END|REPORT) RequestId: |^EXTENSION\t|^\{"time":"[^"]*","type":"platform\./;
 
 /**
  * The records an environment's Telemetry API and Logs API subscribers receive, shaped as AWS's

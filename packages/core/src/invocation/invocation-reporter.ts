@@ -1,3 +1,4 @@
+import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { MAX_RESPONSE_BYTES, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
@@ -5,6 +6,7 @@ import type { EnvironmentProcess } from "./environment-process.ts";
 import type { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
 import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import type { OutputForwarder } from "./output-forwarder.ts";
+import type { PlatformLog } from "./platform-log.ts";
 import type { RunningInvocation } from "./running-invocation.ts";
 
 /**
@@ -26,14 +28,18 @@ export class InvocationReporter {
   private readonly output: OutputForwarder;
   private readonly process: EnvironmentProcess;
   private readonly watchdogs: EnvironmentWatchdogs;
+  private readonly platformLog: PlatformLog;
+  /** An Init began (initStart) and its end is not in the log yet. */
+  private initOpen = false;
 
-  constructor(environmentId: string, config: FunctionVersionConfig, telemetry: Telemetry, output: OutputForwarder, process: EnvironmentProcess, watchdogs: EnvironmentWatchdogs) {
+  constructor(environmentId: string, config: FunctionVersionConfig, telemetry: Telemetry, output: OutputForwarder, process: EnvironmentProcess, watchdogs: EnvironmentWatchdogs, platformLog: PlatformLog) {
     this.environmentId = environmentId;
     this.config = config;
     this.telemetry = telemetry;
     this.output = output;
     this.process = process;
     this.watchdogs = watchdogs;
+    this.platformLog = platformLog;
   }
 
   /** The environment takes `request`: `invocation.started`, delivered while the runtime works. */
@@ -43,8 +49,22 @@ export class InvocationReporter {
 
   /** START, once per invocation (RunningInvocation.startLine). */
   startLine(r: RunningInvocation): void {
-    const line = r.startLine(this.config.version);
+    const line = r.startLine(this.platformLog);
     if (line !== undefined) this.output.platform(line, r.requestId);
+  }
+
+  /** An Init begins (cold start, reset or provisioned environment): platform.initStart with JSON logs. */
+  initStart(): void {
+    this.initOpen = true;
+    const line = this.platformLog.initStart();
+    if (line !== undefined) this.output.platform(line, this.running?.requestId);
+  }
+
+  /** The Init that initStart() began ended: its initRuntimeDone and initReport (JSON logs at DEBUG, or WARN when it failed). */
+  initDone(status: "success" | "error", durationMs: number, errorType?: string): void {
+    if (!this.initOpen) return;
+    this.initOpen = false;
+    for (const line of this.platformLog.initDone(status, durationMs, errorType)) this.output.platform(line, this.running?.requestId);
   }
 
   /** The running invocation's result as it stands now. */
@@ -73,8 +93,10 @@ export class InvocationReporter {
     // The lines reach the tail now; their telemetry (log store, metrics, console) after the caller
     // has its answer (Telemetry.deferred).
     this.telemetry.deferred(() => {
+      // Never given to the runtime: its Init did not complete.
+      if (r.deliveredAt === undefined) this.initDone("error", stopwatch.now() - this.process.spawnedAt, result.errorType);
       this.startLine(r);
-      for (const line of r.closingLines(result, this.config.memorySize)) this.output.platform(line, r.requestId);
+      for (const line of this.platformLog.closing(result)) this.output.platform(line, r.requestId);
       emitFinished(this.telemetry, this.config, result);
     });
     // The log as it ends, and only for a caller who asked (LogType: Tail; most never do).

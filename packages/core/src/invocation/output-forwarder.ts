@@ -49,8 +49,8 @@ export class OutputForwarder {
     this.emit(text, requestId);
   }
 
-  /** Platform lines (START/END/REPORT) always go out. */
-  platform(text: string, requestId: string): void {
+  /** Platform lines (START/END/REPORT, or their JSON records) always go out. */
+  platform(text: string, requestId: string | undefined): void {
     this.toTail(text);
     this.emit(text, requestId);
   }

@@ -1,13 +1,14 @@
 import type { Hold } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
-import { billedDuration, endLine, InvocationLog, reportLine, startLine } from "./invocation-log.ts";
+import { billedDuration, InvocationLog } from "./invocation-log.ts";
 import { failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
+import type { PlatformLog } from "./platform-log.ts";
 import type { ServiceTime } from "./service-time.ts";
 
 /**
  * The invocation an ExecutionEnvironment is running and its report: the timings it gathers (init,
- * delivery), the InvocationResult built from them, and the START / END / REPORT lines that frame
- * its log (aws-facts §2.5).
+ * delivery), the InvocationResult built from them, and whether its START line is out yet (the
+ * lines themselves: platform-log.ts).
  */
 export class RunningInvocation {
   readonly request: InvocationRequest;
@@ -71,26 +72,10 @@ export class RunningInvocation {
     return this.result(failurePayload(errorType, `RequestId: ${this.request.requestId} Error: ${message}`), errorType, status, environmentId, maxMemoryUsedMb);
   }
 
-  /** The START line, once: when the runtime takes the event, or when the invocation ends without it. */
-  startLine(version: string): string | undefined {
+  /** The START line (or JSON record), once: when the runtime takes the event, or when the invocation ends without it. */
+  startLine(log: PlatformLog): string | undefined {
     if (this.started) return undefined;
     this.started = true;
-    return startLine(this.request.requestId, version);
-  }
-
-  /** END and REPORT for `result` (Status and Error Type only when the report has a status). */
-  closingLines(result: InvocationResult, memorySizeMb: number): string[] {
-    const id = this.request.requestId;
-    const report = reportLine({
-      requestId: id,
-      durationMs: result.durationMs,
-      billedDurationMs: result.billedDurationMs,
-      memorySizeMb,
-      maxMemoryUsedMb: result.maxMemoryUsedMb,
-      initDurationMs: result.initDurationMs,
-      status: result.reportStatus,
-      errorType: result.reportStatus ? result.errorType : undefined,
-    });
-    return [endLine(id), report];
+    return log.start(this.request);
   }
 }

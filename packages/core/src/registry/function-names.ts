@@ -1,3 +1,5 @@
+import { lambdaErrors } from "../errors/lambda-errors.ts";
+
 /**
  * FunctionName forms Lambda accepts (aws-facts §1.1): `name`, `name:qualifier`, the full ARN
  * `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` and the partial ARN
@@ -9,6 +11,22 @@ export function parseFunctionName(input: string): { name: string; qualifier?: st
   if (parts.length >= 3 && parts[1] === "function") return { name: parts[2]!, qualifier: parts[3] };
   if (parts.length === 2) return { name: parts[0]!, qualifier: parts[1] };
   return { name: input };
+}
+
+/**
+ * FunctionName plus the operation's `Qualifier` parameter → the function and the one qualifier
+ * they name. The API reference's "You can append a version number or alias to any of the
+ * formats" (GetFunction, GetPolicy, PutFunctionEventInvokeConfig, ...): the name's own qualifier
+ * counts as the parameter would; both given and different is AWS's InvalidParameterValueException
+ * (EventBridge Scheduler user guide, troubleshooting universal targets, quotes its message).
+ */
+export function qualifiedFunctionName(functionName: string, qualifier: string | undefined): { name: string; qualifier?: string } {
+  const parsed = parseFunctionName(functionName);
+  if (parsed.qualifier !== undefined && qualifier !== undefined && parsed.qualifier !== qualifier) {
+    throw lambdaErrors.invalidParameterValue("The derived qualifier from the function name does not match the specified qualifier.");
+  }
+  const q = qualifier ?? parsed.qualifier;
+  return q === undefined ? { name: parsed.name } : { name: parsed.name, qualifier: q };
 }
 
 /** Lambda's LastModified format: `2019-11-14T18:16:05.568+0000`. */

@@ -10,7 +10,7 @@ import { pickVersion, type AliasRecord } from "./alias-routing.ts";
 import { CodeStore, fingerprintDirectory } from "./code-store.ts";
 import { LayerRegistry } from "./layer-registry.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
-import { awsTimestamp, parseFunctionName } from "./function-names.ts";
+import { awsTimestamp, parseFunctionName, qualifiedFunctionName } from "./function-names.ts";
 import { expandShortName } from "../config/short-names.ts";
 
 export interface FunctionRegistryOptions {
@@ -118,11 +118,8 @@ export class FunctionRegistry {
    * AdditionalVersionWeights pick a version per call (aws-facts §11: routing is per request).
    */
   resolve(functionName: string, qualifier?: string): ResolvedInvocationTarget {
-    const parsed = parseFunctionName(functionName);
-    if (parsed.qualifier !== undefined && qualifier !== undefined && parsed.qualifier !== qualifier) {
-      throw lambdaErrors.invalidParameterValue("The derived qualifier from the function name does not match the specified qualifier.");
-    }
-    const q = qualifier ?? parsed.qualifier;
+    const parsed = qualifiedFunctionName(functionName, qualifier);
+    const q = parsed.qualifier;
     const rec = this.functions.get(parsed.name);
     const arn = this.arn(parsed.name);
     // Unqualified: "Function not found: <arn>:$LATEST" in the 2025 recordings (aws-facts §1.4).

@@ -1,7 +1,7 @@
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { EventInvokeConfig, EventInvokeConfigs } from "../../registry/event-invoke-configs.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
-import { parseFunctionName } from "../../registry/function-names.ts";
+import { parseFunctionName, qualifiedFunctionName } from "../../registry/function-names.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { intInRange } from "./validation.ts";
 
@@ -74,12 +74,8 @@ export function eventInvokeConfigRoutes(registry: FunctionRegistry, configs: Eve
  * ($LATEST when none). A version or alias that does not exist is a ResourceNotFoundException.
  */
 function target(registry: FunctionRegistry, req: RestRequest, notFound: string | undefined): { name: string; qualifier: string } {
-  const parsed = parseFunctionName(req.params.FunctionName!);
-  const query = req.query.get("Qualifier") ?? undefined;
-  if (parsed.qualifier !== undefined && query !== undefined && parsed.qualifier !== query) {
-    throw lambdaErrors.invalidParameterValue("The derived qualifier from the function name does not match the specified qualifier.");
-  }
-  const qualifier = query ?? parsed.qualifier ?? "$LATEST";
+  const parsed = qualifiedFunctionName(req.params.FunctionName!, req.query.get("Qualifier") ?? undefined);
+  const qualifier = parsed.qualifier ?? "$LATEST";
   const rec = registry.has(parsed.name) ? registry.get(parsed.name) : undefined;
   const exists = rec !== undefined && (qualifier === "$LATEST" || rec.versions.has(qualifier) || rec.aliases.has(qualifier));
   if (!exists) throw notFound !== undefined ? lambdaErrors.resourceNotFound(notFound) : missing(registry, parsed.name, qualifier);

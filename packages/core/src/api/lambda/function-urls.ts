@@ -2,7 +2,7 @@ import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { Cors, FunctionUrlConfig, FunctionUrlDefinition, FunctionUrls } from "../../function-urls/function-urls.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
-import { parseFunctionName } from "../../registry/function-names.ts";
+import { parseFunctionName, qualifiedFunctionName } from "../../registry/function-names.ts";
 import { page } from "./pagination.ts";
 import { validationError } from "./validation.ts";
 
@@ -82,12 +82,8 @@ export function functionUrlRoutes(registry: FunctionRegistry, urls: FunctionUrls
 
 /** The function and alias a URL operation names (`name`, `name:alias`, an ARN, or `?Qualifier=`). */
 function target(req: RestRequest, registry: FunctionRegistry, missing: string): { name: string; qualifier: string | undefined } {
-  const parsed = parseFunctionName(req.params.FunctionName!);
-  const fromQuery = req.query.get("Qualifier") ?? undefined;
-  if (parsed.qualifier !== undefined && fromQuery !== undefined && parsed.qualifier !== fromQuery) {
-    throw lambdaErrors.invalidParameterValue("The derived qualifier from the function name does not match the specified qualifier.");
-  }
-  const qualifier = fromQuery ?? parsed.qualifier;
+  const parsed = qualifiedFunctionName(req.params.FunctionName!, req.query.get("Qualifier") ?? undefined);
+  const qualifier = parsed.qualifier;
   if (qualifier !== undefined && !new RegExp(QUALIFIER_PATTERN).test(qualifier)) {
     throw validationError(qualifier, "qualifier", `Member must satisfy regular expression pattern: ${QUALIFIER_PATTERN}`);
   }

@@ -5,6 +5,7 @@ import { noPythonMessage, pythonInterpreter } from "../../runtime/python-interpr
 import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
+import { qualifiedFunctionName } from "../../registry/function-names.ts";
 import { SIM_DEFAULTS } from "../../registry/function-registry.ts";
 import type { FunctionLayer, FunctionVersionConfig } from "../../registry/function-model.ts";
 import { APPLICATION_LOG_LEVELS, applyLoggingInput, currentLogging, LOG_FORMATS, SYSTEM_LOG_LEVELS, type LoggingInput } from "../../registry/logging-config.ts";
@@ -107,8 +108,9 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
       path: `${P}/{FunctionName}`,
       operation: "DeleteFunction",
       handler: (req) => {
+        // `fn:1` deletes version 1, as `?Qualifier=1` does, never the whole function.
+        const { qualifier: q } = qualifiedFunctionName(req.params.FunctionName!, qualifier(req));
         const rec = registry.get(req.params.FunctionName!);
-        const q = qualifier(req);
         if (q === "$LATEST") throw lambdaErrors.invalidParameterValue("$LATEST version cannot be deleted without deleting the function.");
         if (q === undefined) registry.delete(rec.name);
         else {
@@ -247,7 +249,11 @@ function checkRevision(config: FunctionVersionConfig, revisionId: string | undef
   }
 }
 
-export function configFor(registry: FunctionRegistry, name: string, qualifier: string | undefined): FunctionVersionConfig {
+/** The configuration FunctionName (`fn`, `fn:live`, an ARN) and `?Qualifier=` name together. */
+export function configFor(registry: FunctionRegistry, functionName: string, query: string | undefined): FunctionVersionConfig {
+  const { name, qualifier } = qualifiedFunctionName(functionName, query);
+  // A qualified name of a missing function: "Function not found: <arn>:<qualifier>" (LocalStack's provider).
+  if (!registry.has(name) && qualifier !== undefined) throw lambdaErrors.functionNotFound(`${registry.arn(name)}:${qualifier}`);
   const rec = registry.get(name);
   if (qualifier === undefined || qualifier === "$LATEST") return rec.latest;
   const version = rec.versions.get(qualifier);

@@ -2,7 +2,7 @@ import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { PermissionInput, ResourcePolicies } from "../../function-urls/resource-policies.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
-import { parseFunctionName } from "../../registry/function-names.ts";
+import { qualifiedFunctionName } from "../../registry/function-names.ts";
 
 /**
  * AddPermission / GetPolicy / RemovePermission: statements are kept per function and qualifier
@@ -44,13 +44,12 @@ export function permissionRoutes(registry: FunctionRegistry, policies: ResourceP
   ];
 }
 
-/** The function (it must exist) and its version or alias, if one is named. */
+/** The function (it must exist) and its version or alias, if one is named (`fn:live` or `?Qualifier=live`). */
 function target(req: RestRequest, registry: FunctionRegistry): { name: string; qualifier: string | undefined } {
-  const parsed = parseFunctionName(req.params.FunctionName!);
-  const qualifier = req.query.get("Qualifier") ?? parsed.qualifier;
-  const rec = registry.get(parsed.name);
+  const { name, qualifier } = qualifiedFunctionName(req.params.FunctionName!, req.query.get("Qualifier") ?? undefined);
+  const rec = registry.get(name);
   if (qualifier !== undefined && qualifier !== "$LATEST" && !rec.versions.has(qualifier) && !rec.aliases.has(qualifier)) {
-    throw lambdaErrors.functionNotFound(`${registry.arn(parsed.name)}:${qualifier}`);
+    throw lambdaErrors.functionNotFound(`${registry.arn(name)}:${qualifier}`);
   }
-  return { name: parsed.name, qualifier };
+  return { name, qualifier };
 }

@@ -1,6 +1,8 @@
 import type { ProvisionedConcurrency, ProvisionedConfig } from "../../invocation/provisioned-concurrency.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
-import { jsonBody, type RestRoute } from "../../protocols/rest-json.ts";
+import { lambdaErrors } from "../../errors/lambda-errors.ts";
+import { qualifiedFunctionName } from "../../registry/function-names.ts";
+import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { intInRange, validationError } from "./validation.ts";
 
 const PATH = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency";
@@ -27,7 +29,8 @@ export function provisionedConcurrencyRoutes(registry: FunctionRegistry, pc: Pro
         const input = jsonBody<{ ProvisionedConcurrentExecutions?: number }>(req);
         if (input.ProvisionedConcurrentExecutions === undefined) throw validationError("null", "provisionedConcurrentExecutions", "Member must not be null");
         const n = intInRange(input.ProvisionedConcurrentExecutions, "provisionedConcurrentExecutions", 1, Number.MAX_SAFE_INTEGER)!;
-        return { status: 202, body: shape(pc.put(req.params.FunctionName!, req.query.get("Qualifier") ?? undefined, n)) };
+        const { name, qualifier } = named(req);
+        return { status: 202, body: shape(pc.put(name, qualifier, n)) };
       },
     },
     {
@@ -41,7 +44,8 @@ export function provisionedConcurrencyRoutes(registry: FunctionRegistry, pc: Pro
           const configs = pc.list(rec.name).map((c) => ({ FunctionArn: `${registry.arn(rec.name)}:${c.qualifier}`, ...shape(c) }));
           return { body: { ProvisionedConcurrencyConfigs: configs } };
         }
-        return { body: shape(pc.get(req.params.FunctionName!, req.query.get("Qualifier") ?? undefined)) };
+        const { name, qualifier } = published(req);
+        return { body: shape(pc.get(name, qualifier)) };
       },
     },
     {
@@ -49,9 +53,22 @@ export function provisionedConcurrencyRoutes(registry: FunctionRegistry, pc: Pro
       path: PATH,
       operation: "DeleteProvisionedConcurrencyConfig",
       handler: (req) => {
-        pc.delete(req.params.FunctionName!, req.query.get("Qualifier") ?? undefined);
+        const { name, qualifier } = published(req);
+        pc.delete(name, qualifier);
         return { status: 204 };
       },
     },
   ];
+}
+
+/** FunctionName (`fn:live`, a qualified ARN) and `?Qualifier=` name the version or alias together. */
+function named(req: RestRequest): { name: string; qualifier?: string } {
+  return qualifiedFunctionName(req.params.FunctionName!, req.query.get("Qualifier") ?? undefined);
+}
+
+/** Get/Delete on $LATEST: LocalStack's provider message (AWS's wording unconfirmed). */
+function published(req: RestRequest): { name: string; qualifier?: string } {
+  const target = named(req);
+  if (target.qualifier === "$LATEST") throw lambdaErrors.invalidParameterValue("The function resource provided must be an alias or a published version.");
+  return target;
 }

@@ -1,0 +1,115 @@
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AddPermissionCommand,
+  CreateAliasCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  GetFunctionEventInvokeConfigCommand,
+  GetPolicyCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  LambdaClient,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  PutFunctionEventInvokeConfigCommand,
+  PutProvisionedConcurrencyConfigCommand,
+  RemovePermissionCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from "@aws-sdk/client-lambda";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+
+/**
+ * A version or alias written into FunctionName (`fn:live`, a qualified full or partial ARN) names
+ * it as `Qualifier` does, on every operation whose API reference says "You can append a version
+ * number or alias to any of the formats"; both given and different is AWS's
+ * InvalidParameterValueException (its message quoted by the EventBridge Scheduler user guide).
+ */
+const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
+const ARN = "arn:aws:lambda:us-east-1:000000000000:function:fn";
+const MISMATCH = "The derived qualifier from the function name does not match the specified qualifier.";
+let t: TestSimulator;
+let lambda: LambdaClient;
+
+beforeAll(async () => {
+  t = await startTestSimulator({ functions: [{ functionName: "fn", runtime: "nodejs24.x", handler: "index.handler", codeDir }] });
+  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  await lambda.send(new PublishVersionCommand({ FunctionName: "fn" }));
+  await lambda.send(new CreateAliasCommand({ FunctionName: "fn", Name: "live", FunctionVersion: "1" }));
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "fn", Timeout: 7 }));
+  await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30 }, { FunctionName: "fn" });
+  await lambda.send(new PublishVersionCommand({ FunctionName: "fn" }));
+});
+afterAll(async () => {
+  lambda?.destroy();
+  await t?.close();
+});
+
+const error = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }));
+
+describe("a qualifier written in FunctionName", () => {
+  it("GetFunctionConfiguration and GetFunction read the version or alias it names", async () => {
+    for (const FunctionName of ["fn:live", `${ARN}:live`, "000000000000:function:fn:1", "fn:1"]) {
+      expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName }))).Version, FunctionName).toBe("1");
+    }
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn:2" }))).Timeout).toBe(7);
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn:live", Qualifier: "live" }))).Version).toBe("1");
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: "fn:live" }))).Configuration?.Version).toBe("1");
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: `${ARN}:$LATEST` }))).Configuration?.Version).toBe("$LATEST");
+  });
+
+  it("a version or alias that does not exist is a 404, and one that differs from Qualifier is refused", async () => {
+    expect(await error(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn:nope" })))).toEqual({ name: "ResourceNotFoundException", message: `Function not found: ${ARN}:nope`, status: 404 });
+    expect(await error(lambda.send(new GetFunctionCommand({ FunctionName: `${ARN}:9` })))).toEqual({ name: "ResourceNotFoundException", message: `Function not found: ${ARN}:9`, status: 404 });
+    expect(await error(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "missing:live" })))).toMatchObject({ message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing:live" });
+    for (const send of [
+      () => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn:live", Qualifier: "1" })),
+      () => lambda.send(new GetFunctionCommand({ FunctionName: `${ARN}:1`, Qualifier: "2" })),
+      () => lambda.send(new DeleteFunctionCommand({ FunctionName: "fn:1", Qualifier: "2" })),
+      () => lambda.send(new GetPolicyCommand({ FunctionName: "fn:live", Qualifier: "1" })),
+      () => lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "fn:live", Qualifier: "1" })),
+      () => lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "fn:live", Qualifier: "1", ProvisionedConcurrentExecutions: 1 })),
+    ]) {
+      expect(await error(send())).toEqual({ name: "InvalidParameterValueException", message: MISMATCH, status: 400 });
+    }
+  });
+
+  it("AddPermission, GetPolicy and RemovePermission act on the alias it names", async () => {
+    const added = await lambda.send(new AddPermissionCommand({ FunctionName: "fn:live", StatementId: "from-sns", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com" }));
+    expect(JSON.parse(added.Statement!).Resource).toBe(`${ARN}:live`);
+    const policy = JSON.parse((await lambda.send(new GetPolicyCommand({ FunctionName: `${ARN}:live` }))).Policy!);
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["from-sns"]);
+    await lambda.send(new RemovePermissionCommand({ FunctionName: "fn:live", StatementId: "from-sns" }));
+    expect(await error(lambda.send(new GetPolicyCommand({ FunctionName: "fn:live" })))).toMatchObject({ name: "ResourceNotFoundException" });
+    expect(await error(lambda.send(new AddPermissionCommand({ FunctionName: "fn:$LATEST", StatementId: "x", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com" })))).toEqual({
+      name: "InvalidParameterValueException",
+      message: "We currently do not support adding policies for $LATEST.",
+      status: 400,
+    });
+  });
+
+  it("EventInvokeConfig and provisioned concurrency operations take it as Qualifier", async () => {
+    const put = await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "fn:live", MaximumRetryAttempts: 0 }));
+    expect(put.FunctionArn).toBe(`${ARN}:live`);
+    expect((await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: `${ARN}:live` }))).MaximumRetryAttempts).toBe(0);
+    // The SDK requires Qualifier here; the name's own may repeat it.
+    expect(await error(lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "fn:live", Qualifier: "live" })))).toMatchObject({ name: "ProvisionedConcurrencyConfigNotFoundException" });
+    expect(await error(lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "fn", Qualifier: "$LATEST" })))).toEqual({
+      name: "InvalidParameterValueException",
+      message: "The function resource provided must be an alias or a published version.",
+      status: 400,
+    });
+  });
+
+  it("DeleteFunction with `fn:2` deletes version 2 and keeps the function; `fn:$LATEST` is refused", async () => {
+    expect(await error(lambda.send(new DeleteFunctionCommand({ FunctionName: "fn:$LATEST" })))).toEqual({
+      name: "InvalidParameterValueException",
+      message: "$LATEST version cannot be deleted without deleting the function.",
+      status: 400,
+    });
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: `${ARN}:2` }));
+    const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "fn" }))).Versions!.map((v) => v.Version);
+    expect(versions).toEqual(["$LATEST", "1"]);
+  });
+});
