@@ -170,6 +170,9 @@ export function applyEvent(m, e, history = false) {
       Object.assign(s, { version: e.version, environmentId: e.environmentId, durationMs: e.durationMs, billedDurationMs: e.billedDurationMs, initDurationMs: e.initDurationMs, maxMemoryUsedMb: e.maxMemoryUsedMb, status: e.status, errorType: e.errorType, functionErrorType: e.functionErrorType, finishedAt: e.time });
       if (e.result !== undefined) s.result = e.result;
       if (s.coldStart === undefined) s.coldStart = e.initDurationMs !== undefined;
+      // The attempt that ran has ended (async.attempt.failed, which follows a failure, says more).
+      const ran = s.attempts.at(-1);
+      if (ran !== undefined && ran.outcome === undefined) ran.outcome = { kind: e.status };
       const x = m.envs.get(e.environmentId);
       if (x && !x.chips.some((c) => c.requestId === e.requestId)) {
         x.chips.push({ requestId: e.requestId, cold: s.coldStart, ok: e.status === "success", ms: e.durationMs });
@@ -214,7 +217,9 @@ export function applyEvent(m, e, history = false) {
     }
     case "async.attempt.failed": {
       const s = story(m, e.requestId, e.functionName);
-      const a = s.attempts.find((x) => x.attempt === e.attempt);
+      // Throttles do not use up an attempt (aws-facts §5): the same number comes again, and the
+      // outcome belongs to its latest row.
+      const a = s.attempts.findLast((x) => x.attempt === e.attempt);
       if (a) a.outcome = e.outcome;
       return;
     }

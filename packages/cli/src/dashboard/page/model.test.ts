@@ -29,3 +29,28 @@ describe("the page's mapping counts", () => {
     expect(m.mappings.get("m1")).toMatchObject({ batches: 3, errors: 1 });
   });
 });
+
+describe("an async event's attempts in its story", () => {
+  it("gives each throttled try its own outcome (throttles do not use up an attempt) and shows the try in progress as running", async () => {
+    // @ts-expect-error: the page's own JavaScript.
+    const { renderStory } = await import("./render.js");
+    const m = createModel();
+    const id = "e14f8e47-0000-4000-8000-000000000000";
+    const base = { requestId: id, functionName: "slow" };
+    let seq = 0;
+    const ev = (type: string, extra: object = {}) => applyEvent(m, { type, seq: ++seq, time: 1_700_000_000_000 + seq * 1000, ...base, ...extra });
+    const throttled = { kind: "throttled", reason: "ReservedFunctionConcurrentInvocationLimitExceeded" };
+    ev("async.enqueued");
+    ev("async.attempt.started", { attempt: 1 });
+    ev("async.attempt.failed", { attempt: 1, outcome: throttled });
+    ev("async.attempt.started", { attempt: 1 });
+    ev("async.attempt.failed", { attempt: 1, outcome: throttled });
+    ev("async.attempt.started", { attempt: 1 });
+    ev("invocation.started", { version: "$LATEST", environmentId: "env1", coldStart: false });
+    m.selected = id;
+    const rows = () => [...renderStory(m).matchAll(/<tr><td>attempt (\d)<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><\/tr>/g)].map((r) => `${r[1]} ${r[2]}`);
+    expect(rows()).toEqual(["1 throttled ReservedFunctionConcurrentInvocationLimitExceeded", "1 throttled ReservedFunctionConcurrentInvocationLimitExceeded", "1 running…"]);
+    ev("invocation.finished", { version: "$LATEST", environmentId: "env1", durationMs: 2500, billedDurationMs: 2500, maxMemoryUsedMb: 60, status: "success" });
+    expect(rows().at(-1)).toBe("1 success");
+  });
+});

@@ -153,7 +153,7 @@ export function renderStory(m) {
   // Process runtimes log START/END/REPORT themselves; the model runtime has no log, so they are written here.
   const own = s.logs.map((l) => l.replace(/\n$/, ""));
   const log = (own[0]?.startsWith("START ") ? own : [`START RequestId: ${s.requestId} Version: ${s.version ?? "$LATEST"}`, ...own, ...(s.durationMs === undefined ? [] : [`END RequestId: ${s.requestId}`, report])]).join("\n");
-  const attempts = s.attempts.length === 0 ? "" : `<h3>Attempts</h3><table>${s.attempts.map((a) => `<tr><td>attempt ${a.attempt}</td><td>${clockTime(a.time)}</td><td>${a.outcome ? esc(a.outcome.kind + (a.outcome.errorType ? ` ${a.outcome.functionErrorType ?? a.outcome.errorType}` : a.outcome.reason ? ` ${a.outcome.reason}` : "")) : "ran"}</td></tr>`).join("")}</table>`;
+  const attempts = s.attempts.length === 0 ? "" : `<h3>Attempts</h3><table>${s.attempts.map((a) => `<tr><td>attempt ${a.attempt}</td><td>${clockTime(a.time)}</td><td>${a.outcome ? esc(a.outcome.kind + (a.outcome.errorType ? ` ${a.outcome.functionErrorType ?? a.outcome.errorType}` : a.outcome.reason ? ` ${a.outcome.reason}` : "")) : "running…"}</td></tr>`).join("")}</table>`;
   // The answer an HTTP front made itself from this invocation (a malformed answer, a function error).
   const front = s.front === undefined ? "" : `<p class="bad front-failure">${esc(frontText(s.front))}</p>`;
   const where = s.async?.where ? `<p>Finished: <b>${esc(s.async.where)}</b> <small>${esc(s.async.detail)}</small></p>` : "";
