@@ -5,6 +5,7 @@ export { ScaledClock } from "./clock/scaled-clock.ts";
 export { VirtualClock } from "./clock/virtual-clock.ts";
 export { KeyedWaiters } from "./clock/keyed-waiters.ts";
 export { stopwatch } from "./clock/stopwatch.ts";
+export { binaryOrder } from "./text/binary-order.ts";
 export { busyPoll, DEFAULT_BUSY_POLL_US } from "./clock/busy-poll.ts";
 export type { Rng, RandomStream } from "./random/rng.ts";
 export { SeededRng } from "./random/seeded-rng.ts";

@@ -1,3 +1,4 @@
+import { binaryOrder } from "@lambda-sim/core";
 import type { ExpectationResult } from "./expectations.ts";
 import type { EndState } from "./expectations.ts";
 import type { Observations } from "./observations.ts";
@@ -35,7 +36,7 @@ export function formatReport(r: ReportInput): string {
   for (const f of r.sent.failures.slice(0, 5)) out.push(`  traffic failed: ${f}`);
   out.push("");
   out.push("what happened");
-  for (const [name, s] of [...r.obs.functions].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, s] of [...r.obs.functions].sort(([a], [b]) => binaryOrder(a, b))) {
     const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
     if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
     out.push(`  ${name}: ${parts.join(", ")}`);

@@ -1,3 +1,4 @@
+import { binaryOrder } from "@lambda-sim/core";
 import type { FunctionUrlDefinition, FunctionUrls, MappingInput } from "@lambda-sim/core";
 
 /**
@@ -132,7 +133,7 @@ async function aliasVersionIfUnchanged(endpoint: string, fn: string, name: strin
   const version = alias?.FunctionVersion;
   if (version === undefined || version === "$LATEST" || alias?.RoutingConfig !== undefined) return undefined;
   const [latest, published] = await Promise.all(["$LATEST", version].map((q) => lambda(endpoint, "GET", `/2015-03-31/functions/${fn}/configuration?Qualifier=${encodeURIComponent(q)}`, undefined) as Promise<Record<string, unknown>>));
-  const same = (c: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(c).filter(([k]) => !PER_VERSION.includes(k)).sort(([x], [y]) => x.localeCompare(y))));
+  const same = (c: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(c).filter(([k]) => !PER_VERSION.includes(k)).sort(([x], [y]) => binaryOrder(x, y))));
   return same(latest!) === same(published!) ? version : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { binaryOrder } from "../text/binary-order.ts";
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
@@ -103,7 +104,7 @@ export class FunctionUrls {
   }
 
   all(): FunctionUrlConfig[] {
-    return [...this.byKey.values()].sort((a, b) => key(a.functionName, a.qualifier).localeCompare(key(b.functionName, b.qualifier)));
+    return [...this.byKey.values()].sort((a, b) => binaryOrder(key(a.functionName, a.qualifier), key(b.functionName, b.qualifier)));
   }
 
   /** ListFunctionUrlConfigs: the unqualified function's first, then its aliases'. */

@@ -1,3 +1,4 @@
+import { binaryOrder } from "../text/binary-order.ts";
 import type { Clock } from "../clock/clock.ts";
 import type { FunctionDefinition } from "../config/function-definition.ts";
 import { AwsError } from "../errors/aws-error.ts";
@@ -91,7 +92,7 @@ export class EventInvokeConfigs {
   }
 
   list(functionName: string): EventInvokeConfig[] {
-    return [...this.configs.values()].filter((c) => c.functionName === functionName).sort((a, b) => a.qualifier.localeCompare(b.qualifier));
+    return [...this.configs.values()].filter((c) => c.functionName === functionName).sort((a, b) => binaryOrder(a.qualifier, b.qualifier));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { binaryOrder } from "../text/binary-order.ts";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import express from "express";
@@ -105,7 +106,7 @@ export class SimApi {
       }
     }
     for (const path of this.upgrades.keys()) out.push({ method: "GET", path, websocket: true });
-    return out.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+    return out.sort((a, b) => binaryOrder(a.path, b.path) || binaryOrder(a.method, b.method));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { binaryOrder } from "../text/binary-order.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type Database from "better-sqlite3";
@@ -51,7 +52,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   }
   const done = new Set(applied.length ? (db.prepare("SELECT owner || ':' || version AS k FROM schema_migrations").pluck().all() as string[]) : []);
   const record = db.prepare("INSERT INTO schema_migrations (owner, version, name, applied_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
-  for (const m of [...migrations].sort((a, b) => a.owner.localeCompare(b.owner) || a.version - b.version)) {
+  for (const m of [...migrations].sort((a, b) => binaryOrder(a.owner, b.owner) || a.version - b.version)) {
     if (done.has(`${m.owner}:${m.version}`)) continue;
     db.transaction(() => {
       db.exec(m.sql);

@@ -1,4 +1,4 @@
-import type { Operation } from "@lambda-sim/core";
+import { binaryOrder, type Operation } from "@lambda-sim/core";
 import { compileFilterPattern, FilterPatternError } from "./filter-pattern.ts";
 import { logsErrors } from "./logs-errors.ts";
 import type { LogEventRow, LogStore, LogStreamRow } from "./log-store.ts";
@@ -66,7 +66,7 @@ export function logOperations(store: LogStore, region: string, accountId: string
       const prefix: string | undefined = i.logStreamNamePrefix;
       if (orderBy === "LastEventTime" && prefix !== undefined) throw logsErrors.invalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
       let rows = store.streams(group).filter((s) => prefix === undefined || s.name.startsWith(prefix));
-      rows.sort(orderBy === "LastEventTime" ? (a, b) => (a.last_event_at ?? 0) - (b.last_event_at ?? 0) || cmp(a.name, b.name) : (a, b) => cmp(a.name, b.name));
+      rows.sort(orderBy === "LastEventTime" ? (a, b) => (a.last_event_at ?? 0) - (b.last_event_at ?? 0) || binaryOrder(a.name, b.name) : (a, b) => binaryOrder(a.name, b.name));
       if (i.descending === true) rows.reverse();
       const from = i.nextToken === undefined ? 0 : Number(decodeName(i.nextToken));
       if (!Number.isInteger(from) || from < 0) throw logsErrors.invalidToken();
@@ -142,10 +142,6 @@ export function logOperations(store: LogStore, region: string, accountId: string
       return {};
     },
   };
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** At most 1 MB per answer: the newest events kept when reading backwards, the oldest otherwise. */

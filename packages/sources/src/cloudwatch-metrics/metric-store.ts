@@ -1,4 +1,4 @@
-import type { Clock, RandomStream, Store } from "@lambda-sim/core";
+import { binaryOrder, type Clock, type RandomStream, type Store } from "@lambda-sim/core";
 
 export interface Dimension {
   Name: string;
@@ -30,7 +30,7 @@ const MINUTE = 60_000;
 export const SAMPLES_PER_MINUTE = 1000;
 
 export function dimensionKey(dimensions: readonly Dimension[] | undefined): string {
-  return JSON.stringify([...(dimensions ?? [])].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0)).map((d) => ({ Name: d.Name, Value: d.Value })));
+  return JSON.stringify([...(dimensions ?? [])].sort((a, b) => binaryOrder(a.Name, b.Name)).map((d) => ({ Name: d.Name, Value: d.Value })));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AwsError, compilePattern, isInvalidEventPattern, type Clock, type Operation } from "@lambda-sim/core";
+import { AwsError, compilePattern, isInvalidEventPattern, type Clock, type Operation, binaryOrder } from "@lambda-sim/core";
 import { eventsErrors } from "../schedules/schedule-errors.ts";
 import type { EventStore, EventTarget, RuleRecord } from "./event-store.ts";
 import type { RuleIndex } from "./rule-index.ts";
@@ -119,7 +119,7 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
       const bus = existingBus(i.EventBusName);
       const own = store.rules().filter((r) => r.bus === bus && r.name.startsWith(i.NamePrefix ?? "")).map(describe);
       const sched = bus === DEFAULT_BUS && scheduled.ListRules !== undefined ? ((scheduled.ListRules({ NamePrefix: i.NamePrefix, EventBusName: undefined }, ctx) as { Rules: { Name: string }[] }).Rules ?? []) : [];
-      const all = [...own, ...sched].sort((a, b) => a.Name.localeCompare(b.Name));
+      const all = [...own, ...sched].sort((a, b) => binaryOrder(a.Name, b.Name));
       return page(all, i, "Rules");
     },
     EnableRule: setState("EnableRule", "ENABLED"),

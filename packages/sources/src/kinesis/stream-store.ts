@@ -1,4 +1,4 @@
-import { BatchInsert, type Store } from "@lambda-sim/core";
+import { BatchInsert, type Store, binaryOrder } from "@lambda-sim/core";
 import { evenHashKeyRanges, type HashKeyRange } from "./hash-routing.ts";
 import type { RecordTuple } from "./kinesis-event-record.ts";
 
@@ -84,7 +84,7 @@ export class StreamStore {
   }
 
   list(): StreamState[] {
-    return [...this.streams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.streams.values()].sort((a, b) => binaryOrder(a.name, b.name));
   }
 
   create(name: string, mode: StreamState["mode"], shardCount: number, retentionHours: number, tags: Record<string, string>, now: number): StreamState {
