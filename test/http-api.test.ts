@@ -108,6 +108,13 @@ describe("HTTP API payload 2.0", () => {
     expect((await httpCall(url(SHOP, "/pets/a%20b"))).json().pathParameters).toEqual({ id: "a b" });
   });
 
+  it("sends the path percent-decoded, in rawPath and requestContext.http.path (2.0) and in path (1.0), as HTTP APIs do", async () => {
+    const v2 = (await httpCall(url(SHOP, "/pets/a%40b%20c%C3%A9/toys"))).json();
+    expect([v2.rawPath, v2.requestContext.http.path, v2.pathParameters]).toEqual(["/pets/a@b cé/toys", "/pets/a@b cé/toys", { proxy: "a@b cé/toys" }]);
+    const v1 = (await httpCall(url(SHOP, "/v1/a%40b"))).json();
+    expect([v1.path, v1.requestContext.path, v1.pathParameters]).toEqual(["/v1/a@b", "/v1/a@b", { id: "a@b" }]);
+  });
+
   it("base64-encodes a binary request body and keeps a text one", async () => {
     const bytes = Buffer.from([0, 1, 2, 254, 255]);
     const binary = (await httpCall(url(SHOP, "/pets/1/photo"), { method: "PUT", headers: { "content-type": "image/png" }, body: bytes })).json();

@@ -2,7 +2,7 @@ import type { ApiEntry } from "./api-config.ts";
 import { forwardedHeaders, identityLookup, type ApiAnswer, type ApiDeps, type ApiHandler, type ApiRequest, type RouteTarget } from "./api-request.ts";
 import { CorsPolicy, withoutCorsHeaders } from "./cors.ts";
 import { executeApiArn } from "./iam-policy.ts";
-import { isTextContentType } from "./http-request.ts";
+import { decode, isTextContentType } from "./http-request.ts";
 import { functionErrorText, invokeIntegration, reportFailure, type IntegrationOutcome } from "./integration.ts";
 import { LambdaAuthorizer } from "./lambda-authorizer.ts";
 import { payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
@@ -128,8 +128,10 @@ export class HttpApi implements ApiHandler {
   private v2Event(req: ApiRequest, match: RouteMatch<RouteTarget>, stageVariables: Record<string, string>, authorizer: unknown) {
     const params = match.pathParameters;
     return payloadV2Event(
-      // rawPath names the stage for a named stage ("/prod/pets/7"), as API Gateway sends it.
-      { ...req.http, rawPath: req.stage === "$default" ? req.path : `/${req.stage}${req.path}` },
+      // rawPath names the stage for a named stage ("/prod/pets/7"), as API Gateway sends it, and
+      // HTTP APIs send it percent-decoded (REST APIs and Function URLs do not): live captures in
+      // honojs/hono#2156 ("/RSC/%40id%2F..." arrives as "/RSC/@id/...") and hotsock/voker#8.
+      { ...req.http, rawPath: decode(req.stage === "$default" ? req.path : `/${req.stage}${req.path}`) },
       {
         accountId: this.deps.accountId,
         apiId: this.id,
@@ -157,7 +159,8 @@ export class HttpApi implements ApiHandler {
       extendedRequestId: req.extendedRequestId,
       stage: req.stage,
       resource: match.resourcePath,
-      path: req.path,
+      // Decoded on an HTTP API, as rawPath is in 2.0 (above).
+      path: decode(req.path),
       pathParameters: match.pathParameters,
       stageVariables,
       timeEpoch: req.timeEpoch,
