@@ -8,7 +8,7 @@ import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
 import { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import { parseRedrivePolicy } from "./queue-attributes.ts";
-import { QueueActivity } from "./queue-activity.ts";
+import { QueueActivity, queueNameOf } from "./queue-activity.ts";
 
 // `sqs:NAME` in lambda-sim.yaml (destinations, DLQs, mappings, schedule targets).
 registerShortName("sqs", (name, region, accountId) => `arn:aws:sqs:${region}:${accountId}:${name}`);
@@ -97,7 +97,7 @@ export const sqsSource: Source<QueueConfig> = {
       },
     });
     // One set of operations behind two front ends: JSON 1.0 (X-Amz-Target) and the query protocol.
-    registerSqsProtocols(ctx, touching(ops, activity, ctx.clock), (name) => queues.url(name));
+    registerSqsProtocols(ctx, touching(ops, activity, ctx.clock, (name) => store.getQueue(name) !== undefined), (name) => queues.url(name));
     // Long polls in progress return (empty) instead of holding the shutdown.
     return {
       stop: () => {
@@ -111,16 +111,21 @@ export const sqsSource: Source<QueueConfig> = {
 
 /**
  * The operations, each recording that it accessed its queue (QueueActivity: SQS publishes a
- * queue's metrics while any action accesses it), whether it succeeds or not: AWS's guide notes an
- * unauthorized call activates a queue too.
+ * queue's metrics while any action accesses it), whether it succeeds or not (AWS's guide notes an
+ * unauthorized call activates a queue too), once the queue exists (after CreateQueue's own call):
+ * names of queues that do not exist are not kept.
  */
-function touching(ops: Record<string, Operation>, activity: QueueActivity, clock: { now(): number }): Record<string, Operation> {
+function touching(ops: Record<string, Operation>, activity: QueueActivity, clock: { now(): number }, exists: (name: string) => boolean): Record<string, Operation> {
   const out: Record<string, Operation> = {};
   for (const [name, op] of Object.entries(ops)) {
     out[name] = (input, c) => {
-      const queue = input.QueueUrl ?? input.QueueName ?? input.SourceArn;
-      if (typeof queue === "string" && queue !== "") activity.touch(queue, clock.now());
-      return op(input, c);
+      const named = input.QueueUrl ?? input.QueueName ?? input.SourceArn;
+      const queue = typeof named === "string" && named !== "" ? queueNameOf(named) : undefined;
+      try {
+        return op(input, c);
+      } finally {
+        if (queue !== undefined && exists(queue)) activity.touch(queue, clock.now());
+      }
     };
   }
   return out;

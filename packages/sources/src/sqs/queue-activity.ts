@@ -40,7 +40,8 @@ export class QueueActivity {
   }
 }
 
-function queueNameOf(nameOrUrl: string): string {
+/** The queue a QueueUrl, queue ARN or bare name names: its last segment. */
+export function queueNameOf(nameOrUrl: string): string {
   const cut = Math.max(nameOrUrl.lastIndexOf("/"), nameOrUrl.lastIndexOf(":"));
   return cut < 0 ? nameOrUrl : nameOrUrl.slice(cut + 1);
 }
