@@ -99,6 +99,42 @@ describe("/_sim/clock on the virtual clock", () => {
     expect((await sim("POST", "/_sim/clock/pause", {})).json.message).toContain("wall clocks");
   });
 
+  it("refuses an advance past 366 days or past what a Date holds with a 400 that says why, and accepts 366 days", async () => {
+    await startVirtual();
+    for (const body of [{ seconds: 366 * 86_400 + 1 }, { seconds: 7_200_000 * 10 }, { seconds: 1e20 }, { to: "+275760-09-13T00:00:00.000Z" }]) {
+      const r = await sim("POST", "/_sim/clock/advance", body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.json).toMatchObject({ code: "BadRequest", message: expect.stringContaining("an advance moves service time at most 366 days per call") });
+    }
+    expect((await sim("POST", "/_sim/clock/advance", { seconds: 1e20 })).json.message).toContain("past the latest time a Date holds");
+    expect((await sim("GET", "/_sim/clock")).json.time).toBe(new Date(START).toISOString());
+    const year = await sim("POST", "/_sim/clock/advance", { seconds: 366 * 86_400 });
+    expect(year.status).toBe(200);
+    expect(year.json.time).toBe(new Date(START + 366 * 86_400_000).toISOString());
+  });
+
+  it("stops an advance whose HTTP client has gone: time stays where it got to, and the next call is not queued behind it", async () => {
+    const { clock, t } = await startVirtual();
+    const logs = new TelemetryRecorder(t.sim.telemetry);
+    // A housekeeping timer every second of service time: a year of them would take hours.
+    const again = () => void clock.setTimer(1_000, again, "test.every-second", { unref: true });
+    again();
+    const gone = new AbortController();
+    const advance = fetch(`${t.endpoint}/_sim/clock/advance`, { method: "POST", body: JSON.stringify({ seconds: 365 * 86_400 }), signal: gone.signal }).catch((e: Error) => e.name);
+    await until(() => clock.firedTimers > 2_000);
+    gone.abort();
+    expect(await advance).toBe("AbortError");
+    await until(() => logs.of("clock.advanced").length > 0);
+    const [stopped] = logs.of("clock.advanced");
+    expect(stopped).toMatchObject({ how: "advance", cancelled: true, from: START });
+    expect(stopped!.to).toBeGreaterThan(START);
+    expect(stopped!.to).toBeLessThan(START + 365 * 86_400_000);
+    // Time stays where the loop stopped; the next advance starts from there at once.
+    const next = await sim("POST", "/_sim/clock/advance", { seconds: 1 });
+    expect(next.status).toBe(200);
+    expect(next.json.from).toBe(new Date(stopped!.to).toISOString());
+  });
+
   it("an SQS long poll returns when a message arrives, when service time passes its wait, or after its wait in wall time", async () => {
     const { sqs } = await startVirtual();
     const url = (await sqs.send(new CreateQueueCommand({ QueueName: "polled" }))).QueueUrl!;

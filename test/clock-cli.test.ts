@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { until } from "./support/until.ts";
 
 const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
 const exec = promisify(execFile);
@@ -45,6 +46,34 @@ describe("lambda-sim start --clock virtual and lambda-sim clock", () => {
     expect(refused.stderr).toContain("wall clocks");
     expect((await cli(["clock", "advance", "soon"])).stderr).toContain("expected a duration");
   }, 120_000); // five CLI processes, each a Node start-up
+
+  it("says the simulator is busy, not missing, when a long advance holds the clock; the advance its caller abandons stops", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-clock-busy-"));
+    const config = join(dir, "lambda-sim.yaml");
+    // An idle SQS mapping: five lanes long-polling every 20 s of service time, so a year takes minutes.
+    writeFileSync(config, ["functions:", "  f: { runtime: model, model: { durationMs: 1 } }", "queues:", "  q: {}", "eventSourceMappings:", "  - { functionName: f, eventSourceArn: sqs:q }"].join("\n"));
+    const sim = await startLambdaSim(["--in-memory", "--clock", "virtual", "--config", config]);
+    const clockNow = async () => ((await (await fetch(`${sim.endpoint}/_sim/clock`)).json()) as { epochMs: number; timersFired: number });
+    const start = await clockNow();
+    const gone = new AbortController();
+    const long = fetch(`${sim.endpoint}/_sim/clock/advance`, { method: "POST", body: JSON.stringify({ seconds: 365 * 86_400 }), signal: gone.signal }).catch((e: Error) => e.name);
+    await until(async () => (await clockNow()).timersFired > start.timersFired + 1_000);
+
+    const queued = await cli(["clock", "advance", "90s", "--timeout", "2s", "--endpoint", sim.endpoint]);
+    expect(queued.code).toBe(1);
+    expect(queued.stderr).toContain(`lambda-sim: the simulator at ${sim.endpoint} is running but did not answer within 2s: it is busy`);
+    expect(queued.stderr).not.toContain("no simulator running");
+
+    gone.abort();
+    expect(await long).toBe("AbortError");
+    // The abandoned advance stops where it got to, and the clock answers moves again.
+    const moved = await cli(["clock", "advance", "1s", "--timeout", "30s", "--endpoint", sim.endpoint]);
+    expect(moved.code, moved.stderr).toBe(0);
+    const from = Date.parse(/moved from (\S+),/.exec(moved.stdout)![1]!);
+    expect(from).toBeGreaterThan(start.epochMs);
+    expect(from).toBeLessThan(start.epochMs + 365 * 86_400_000);
+    expect((await cli(["clock", "--endpoint", "http://127.0.0.1:1"])).stderr).toContain("no simulator running at http://127.0.0.1:1");
+  }, 120_000);
 
   it("a clock that cannot start is refused before the state directory is touched", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lambda-sim-clock-refused-"));

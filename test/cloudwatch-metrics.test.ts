@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { CreateStreamCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
   CloudWatchClient,
   GetMetricDataCommand,
@@ -209,6 +209,51 @@ describe("CloudWatch metrics on service time", () => {
         new GetMetricStatisticsCommand({ Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Dimensions: q, StartTime: new Date(Date.UTC(2026, 0, 1)), EndTime: new Date(clock.now() + 1), Period: 300, Statistics: ["SampleCount", "Average"] }),
       );
       expect(fiveMinutes.Datapoints!.map((d) => [d.Timestamp!.toISOString(), d.SampleCount, d.Average])).toEqual([["2026-01-01T00:00:00.000Z", 4, 1], ["2026-01-01T00:05:00.000Z", 1, 1]]);
+    } finally {
+      sqs.destroy();
+      client.destroy();
+      await v.close();
+    }
+  });
+});
+
+describe("SQS publishes metrics only for active queues", () => {
+  // SQS developer guide, "Monitoring Amazon SQS queues using CloudWatch": a queue is active for up
+  // to six hours if it contains any messages or if any action accesses it.
+  it("an idle queue's gauges stop six hours after its last call, a queue holding messages keeps publishing, and a call wakes the idle one", async () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const clock = new VirtualClock(t0);
+    const v = await startTestSimulator({ clock, sources: [sqsSource, cloudwatchMetricsSource] });
+    const sqs = new SQSClient(v.clientConfig);
+    const client = new CloudWatchClient(v.clientConfig);
+    const hourly = async (queue: string) =>
+      (
+        await client.send(
+          new GetMetricStatisticsCommand({
+            Namespace: "AWS/SQS",
+            MetricName: "ApproximateNumberOfMessagesVisible",
+            Dimensions: [{ Name: "QueueName", Value: queue }],
+            StartTime: new Date(t0),
+            EndTime: new Date(clock.now() + 3_600_000),
+            Period: 3600,
+            Statistics: ["SampleCount", "Maximum"],
+          }),
+        )
+      ).Datapoints!.map((d) => [d.Timestamp!.toISOString().slice(11, 16), d.SampleCount, d.Maximum]);
+    try {
+      const idle = (await sqs.send(new CreateQueueCommand({ QueueName: "idle" }))).QueueUrl!;
+      const { QueueUrl: busy } = await sqs.send(new CreateQueueCommand({ QueueName: "busy" }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: busy, MessageBody: "waiting" }));
+      await clock.advanceBy(10 * 3_600_000);
+      // Sampled at each minute's start from 00:01; the last at 06:00, six hours after CreateQueue.
+      expect(await hourly("idle")).toEqual([["00:00", 59, 0], ["01:00", 60, 0], ["02:00", 60, 0], ["03:00", 60, 0], ["04:00", 60, 0], ["05:00", 60, 0], ["06:00", 1, 0]]);
+      const busyHours = await hourly("busy");
+      expect(busyHours).toHaveLength(11); // 00:00 to 10:00 (the read samples the current minute)
+      expect(busyHours.at(-2)).toEqual(["09:00", 60, 1]);
+      // Any action accesses it: GetQueueAttributes wakes the idle queue's metrics.
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: idle, AttributeNames: ["All"] }));
+      await clock.advanceBy(5 * 60_000);
+      expect((await hourly("idle")).at(-1)).toEqual(["10:00", 5, 0]); // 10:01 to 10:05
     } finally {
       sqs.destroy();
       client.destroy();

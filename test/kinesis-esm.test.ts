@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvalidParameterValueException, LambdaClient, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
-import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, DeleteStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
-import type { FunctionDefinition, SimulatorOptions } from "@lambda-sim/core";
+import { VirtualClock, type FunctionDefinition, type SimulatorOptions } from "@lambda-sim/core";
 import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/kinesis-consumer/", import.meta.url));
@@ -89,6 +89,23 @@ describe("Kinesis event source mapping", () => {
     });
     // Seconds, with millisecond precision.
     expect(Math.abs(r.kinesis.approximateArrivalTimestamp * 1000 - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("consumes the shards of a stream recreated with more of them at once, without service time passing (a stream created or deleted wakes shard discovery)", async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    clock.startRunningDue();
+    await start([fn("grows", "recorder")], { clock });
+    await kinesis.send(new CreateStreamCommand({ StreamName: "grows", ShardCount: 1 }));
+    await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "grows", EventSourceArn: streamArn("grows"), StartingPosition: "TRIM_HORIZON" }));
+    await kinesis.send(new PutRecordCommand({ StreamName: "grows", PartitionKey: "a", Data: Buffer.from("one") }));
+    await until(() => batches().length === 1);
+    await kinesis.send(new DeleteStreamCommand({ StreamName: "grows" }));
+    await kinesis.send(new CreateStreamCommand({ StreamName: "grows", ShardCount: 2 }));
+    // md5("b") ≥ 2^127: the new second shard, which only discovery can find.
+    await kinesis.send(new PutRecordCommand({ StreamName: "grows", PartitionKey: "b", Data: Buffer.from("two") }));
+    await until(() => batches().some((b) => b.shard === "shardId-000000000001"));
+    expect(batches().find((b) => b.shard === "shardId-000000000001")!.records).toEqual([["b", "two"]]);
+    expect(clock.now()).toBe(Date.UTC(2026, 0, 1));
   });
 
   it("refuses what AWS refuses", async () => {

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { parseDuration } from "./duration.ts";
 import { endpointOption, resolveEndpoint } from "../client/endpoint.ts";
 import { ClientError } from "../client/client-error.ts";
+import { simRequest } from "../client/sim-request.ts";
 import { simAuthHeaders, tokenOption, unauthorizedHint } from "../client/sim-auth.ts";
 
 /**
@@ -15,6 +16,7 @@ export function registerClockCommand(program: Command): void {
   clock
     .command("show", { isDefault: true })
     .description("service time, pending timers and the next due")
+    .option("--timeout <duration>", "give up when the simulator has not answered after this long (it is busy)", durationMs, QUICK_TIMEOUT_MS)
     .addOption(endpointOption())
     .addOption(tokenOption())
     .action(async (opts: Target) => print(await call(opts, "GET", "/_sim/clock")));
@@ -23,6 +25,7 @@ export function registerClockCommand(program: Command): void {
     .description("move a virtual clock forward, firing every timer due on the way (2m, 90s, 1h30m, 2d)")
     .argument("[duration]", "how far to move", durationMs)
     .option("--to <time>", "move to this ISO-8601 time instead")
+    .option("--timeout <duration>", "give up when the simulator has not answered after this long (default: wait for the advance to end; giving up stops it where it got to)", durationMs)
     .addOption(endpointOption())
     .addOption(tokenOption())
     .action(async (duration: number | undefined, opts: Target & { to?: string }) => {
@@ -35,6 +38,7 @@ export function registerClockCommand(program: Command): void {
     .description("fire timers on a virtual clock until no work is pending (housekeeping timers do not count)")
     .option("--max-timers <n>", "give up after this many timers", (v: string) => Number(v), 10_000)
     .option("--max-advance <duration>", "give up rather than move service time further than this (default 6h)", durationMs)
+    .option("--timeout <duration>", "give up when the simulator has not answered after this long (default: wait; giving up stops it where it got to)", durationMs)
     .addOption(endpointOption())
     .addOption(tokenOption())
     .action(async (opts: Target & { maxTimers: number; maxAdvance?: number }) =>
@@ -44,30 +48,45 @@ export function registerClockCommand(program: Command): void {
     clock
       .command(action)
       .description(`${action} a wall clock (service timers ${action === "pause" ? "wait" : "run again"})`)
+      .option("--timeout <duration>", "give up when the simulator has not answered after this long (it is busy)", durationMs, QUICK_TIMEOUT_MS)
       .addOption(endpointOption())
     .addOption(tokenOption())
       .action(async (opts: Target) => print(await call(opts, "POST", `/_sim/clock/${action}`, {})));
   }
 }
 
-/** Where a clock subcommand calls: --endpoint and --token. */
+/** Where a clock subcommand calls: --endpoint and --token, and how long to wait for the answer. */
 interface Target {
   endpoint?: string;
   token?: string;
+  timeout?: number;
 }
+
+/** How long `clock`, `pause` and `resume` wait: they answer at once unless the simulator is busy. */
+const QUICK_TIMEOUT_MS = 10_000;
+/** When a move that has not answered yet says why the wait (it goes on waiting). */
+const SLOW_NOTICE_MS = 10_000;
 
 async function call(target: Target, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const endpoint = resolveEndpoint(target.endpoint);
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, endpoint), { method, headers: { "content-type": "application/json", ...simAuthHeaders(target.token) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ClientError(`no simulator running at ${endpoint} (start one with \`lambda-sim start --clock virtual\`, or pass --endpoint)`);
-  }
+  const moving = method === "POST" && (path.endsWith("/advance") || path.endsWith("/run-until-idle"));
+  const res = await simRequest(new URL(path, endpoint), method, {
+    headers: simAuthHeaders(target.token),
+    body,
+    timeoutMs: target.timeout,
+    slowMs: SLOW_NOTICE_MS,
+    onGiveUp: moving ? "this call gave up, so its move stops where it got to (or never starts)" : undefined,
+    onSlow: moving
+      ? () =>
+          process.stderr.write(
+            `lambda-sim: the simulator at ${endpoint} is still moving service time (every timer on the way fires, ` +
+              `after any advance already running); waiting. Ctrl-C stops this one where it got to.\n`,
+          )
+      : undefined,
+  });
   if (res.status === 401) throw new ClientError(unauthorizedHint(endpoint));
-  const out = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new ClientError(String(out.message ?? res.statusText));
-  return out;
+  if (res.status < 200 || res.status > 299) throw new ClientError(String(res.json.message ?? `HTTP ${res.status}`));
+  return res.json;
 }
 
 function print(c: Record<string, unknown>): void {

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { schemaKeysAt } from "./schema-keys.ts";
 import { checkReferences } from "./check-references.ts";
+import { checkReservedConcurrency } from "./check-reserved-concurrency.ts";
 import { buildFunctions } from "./function-builds.ts";
 
 export interface LoadedConfig {
@@ -67,6 +68,8 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   if (dangling.length > 0) throw new SimError("ERR_CONFIG", dangling.join("\n"));
   const lineAt = (p: readonly PropertyKey[]) => lineOf(doc, lines, p);
   const loaded = await fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), lineAt);
+  const overReserved = checkReservedConcurrency(loaded.functions, loaded.account, path, lineAt);
+  if (overReserved.length > 0) throw new SimError("ERR_CONFIG", overReserved.join("\n"));
   // `build: esbuild` functions run from their build folder (function-builds.ts).
   return { ...loaded, functions: await buildFunctions(path, loaded.functions, parsed.data.functions, lineAt, opts.buildRoot) };
 }

@@ -125,7 +125,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     case "fault.fired":
       return { text: `fault ${e.faultId} fired (${e.kind})${e.functionName ? ` on ${e.functionName}` : ""}${e.targetArn ? ` at ${e.targetArn}` : ""}${e.requestId ? ` request ${e.requestId}` : ""}${e.detail ? `: ${e.detail}` : ""}`, colour: "magenta" };
     case "clock.advanced":
-      return { text: `clock ${e.how === "advance" ? "advanced" : "ran until idle"} from ${new Date(e.from).toISOString()} to ${new Date(e.to).toISOString()} (${e.timersFired} timer(s) fired)`, colour: "cyan" };
+      return { text: `clock ${e.how === "advance" ? "advanced" : "ran until idle"} from ${new Date(e.from).toISOString()} to ${new Date(e.to).toISOString()} (${e.timersFired} timer(s) fired)${e.cancelled ? ", stopped there: its caller left" : ""}`, colour: "cyan" };
     case "clock.paused":
       return { text: "clock paused", colour: "cyan" };
     case "clock.resumed":

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { VirtualClock } from "./virtual-clock.ts";
 
 /** One macrotask turn: lets promise chains run without any real waiting. */
@@ -281,5 +281,45 @@ describe("VirtualClock auto-advance", () => {
     expect(seen.at(-1)).toBe("chained@6000");
     expect(clock.firedTimers).toBe(4);
     await clock.stopAutoAdvance();
+  });
+
+  it("queues at most one auto-step behind a long advance, however many timers the advance fires (F3: they piled up, one per timer)", async () => {
+    const clock = new VirtualClock(0);
+    clock.startRunningDue();
+    const steps = vi.spyOn(clock as unknown as { autoStep(): Promise<void> }, "autoStep");
+    // Each poll hands something on at once (a zero-delay timer), which kicks the auto-stepper.
+    const tick = () => {
+      clock.setTimer(0, () => {}, "hand-on");
+      clock.setTimer(1_000, tick, "poll", { unref: true });
+    };
+    tick();
+    await clock.advanceBy(10_000 * 1_000);
+    expect(clock.firedTimers).toBeGreaterThanOrEqual(20_000);
+    for (let i = 0; i < 10; i++) await turn();
+    expect(steps.mock.calls.length).toBeLessThanOrEqual(2);
+    await clock.stopAutoAdvance();
+  });
+});
+
+describe("VirtualClock advance cancelled", () => {
+  it("stops before the next timer when its signal aborts: time stays at the last timer fired, the rest stay pending", async () => {
+    const clock = new VirtualClock(0);
+    const stop = new AbortController();
+    const fired: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      clock.setTimer(i * 1_000, () => {
+        fired.push(clock.now());
+        if (i === 3) stop.abort(new Error("client gone"));
+      });
+    }
+    await expect(clock.advanceTo(60_000, stop.signal)).rejects.toThrow("client gone");
+    expect(fired).toEqual([1_000, 2_000, 3_000]);
+    expect(clock.now()).toBe(3_000);
+    expect(clock.pendingTimers().map((t) => t.dueAt)).toEqual([4_000, 5_000]);
+    // An advance queued behind it whose caller has already left does nothing.
+    await expect(clock.advanceTo(60_000, stop.signal)).rejects.toThrow("client gone");
+    expect(clock.now()).toBe(3_000);
+    await clock.advanceTo(60_000);
+    expect(fired).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
   });
 });

@@ -66,6 +66,13 @@ export class VirtualClock implements Clock {
   private auto: "off" | "due" | "all" = "off";
   private fired = 0;
   private kickScheduled = false;
+  /**
+   * An auto-step is queued in `chain` and has not started. One is enough: it fires whatever is
+   * due when it runs. Queuing one per kick let a long advance (every timer it fires kicks) pile up
+   * an auto-step per timer behind itself: 150,000 pending promises after ten idle days, then as
+   * many setImmediate turns to drain them (F3).
+   */
+  private autoQueued = false;
   private instant = Number.NaN;
   private firedAtInstant = 0;
   private readonly onTimerError: TimerErrorHandler;
@@ -155,10 +162,13 @@ export class VirtualClock implements Clock {
   /**
    * Fires every timer due at or before `target` in order, including timers those callbacks create
    * inside the window, then sets the time to `target`. A target in the past leaves time unchanged.
+   * When `signal` aborts (the HTTP client that asked has gone), the advance stops before the next
+   * timer and rejects with the signal's reason: time stays at the last timer fired, never jumps to
+   * `target`.
    */
-  async advanceTo(target: number): Promise<void> {
+  async advanceTo(target: number, signal?: AbortSignal): Promise<void> {
     if (Number.isNaN(target)) throw new RangeError("advanceTo target is NaN");
-    return this.exclusive(() => this.advanceToUnlocked(target));
+    return this.exclusive(() => this.advanceToUnlocked(target, signal));
   }
 
   /** advanceTo(now() + ms), where now() is read when earlier control operations have finished. */
@@ -180,8 +190,9 @@ export class VirtualClock implements Clock {
    * async event past its maximum age; the bound stops it at a known distance, and time is left at
    * the last timer fired inside it, never moved to the bound itself. `limitNames` are how the
    * caller's own user sets the two limits, for the messages (an HTTP body's keys, a CLI's flags).
+   * `signal` stops it as it stops advanceTo.
    */
-  async runUntilIdle(opts: { maxTimers?: number; maxAdvanceMs?: number; limitNames?: { maxTimers: string; maxAdvance: string } } = {}): Promise<void> {
+  async runUntilIdle(opts: { maxTimers?: number; maxAdvanceMs?: number; limitNames?: { maxTimers: string; maxAdvance: string }; signal?: AbortSignal } = {}): Promise<void> {
     const names = opts.limitNames ?? { maxTimers: "{ maxTimers }", maxAdvance: "{ maxAdvanceMs }" };
     const max = opts.maxTimers ?? 10_000;
     const maxAdvance = opts.maxAdvanceMs ?? RUN_UNTIL_IDLE_MAX_ADVANCE_MS;
@@ -190,7 +201,9 @@ export class VirtualClock implements Clock {
       const horizon = this.current + maxAdvance;
       // Only work counts: idle polls and gauges firing on the way are bounded by maxAdvance.
       for (let fired = 0; ; ) {
+        opts.signal?.throwIfAborted();
         await this.settle();
+        opts.signal?.throwIfAborted();
         const work = this.work.peek();
         if (work === undefined) return;
         if (fired >= max) {
@@ -246,8 +259,12 @@ export class VirtualClock implements Clock {
     this.kickScheduled = true;
     setImmediate(() => {
       this.kickScheduled = false;
-      if (this.auto === "off" || this.holds.size > 0 || !this.autoCanFire()) return;
-      void this.exclusive(() => this.autoStep()).then(() => this.kick());
+      if (this.auto === "off" || this.autoQueued || this.holds.size > 0 || !this.autoCanFire()) return;
+      this.autoQueued = true;
+      void this.exclusive(() => {
+        this.autoQueued = false;
+        return this.autoStep();
+      }).then(() => this.kick());
     });
   }
 
@@ -270,9 +287,11 @@ export class VirtualClock implements Clock {
     return next !== undefined && (this.auto === "all" || next.dueAt <= this.current);
   }
 
-  private async advanceToUnlocked(target: number): Promise<void> {
+  private async advanceToUnlocked(target: number, signal?: AbortSignal): Promise<void> {
     for (;;) {
+      signal?.throwIfAborted();
       await this.settle();
+      signal?.throwIfAborted();
       const next = this.peek();
       if (next === undefined || next.dueAt > target) break;
       await this.takeNext()!.fn();

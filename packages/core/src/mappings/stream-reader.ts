@@ -37,6 +37,11 @@ export interface StreamReader {
   read(shardId: string, after: string | undefined, limit: number): StreamRecord[];
   /** Resolves when the shard gets a record, after `ms` of service time, or on abort. */
   wait(shardId: string, ms: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves when the stream's shards may have changed (a stream created or deleted), after `ms`
+   * of service time, or on abort. Without it, the worker looks for new shards every 10 s.
+   */
+  waitForShards?(ms: number, signal: AbortSignal): Promise<void>;
   /** Records older than this are gone from the stream (its retention period). */
   retentionMs(): number;
 }

@@ -10,6 +10,11 @@ export type StreamWorkerSettings = StreamRunSettings & Omit<ShardConsumerSetting
 
 /** How often the worker looks for shards it does not consume yet (new streams, recreated ones). */
 const SHARD_DISCOVERY_MS = 10_000;
+/**
+ * With a reader that says when shards change (StreamReader.waitForShards), the look is a backstop
+ * (chosen): an idle day then fires 1,440 discovery timers per mapping instead of 8,640.
+ */
+const SHARD_DISCOVERY_BACKSTOP_MS = 60_000;
 
 /**
  * The running side of one enabled stream event source mapping (Kinesis; DynamoDB Streams can
@@ -71,7 +76,8 @@ export class StreamWorker {
         );
       }
       // Housekeeping (unref): looking for new shards is not work run-until-idle waits for.
-      await clock.sleep(SHARD_DISCOVERY_MS, signal, { unref: true }).catch(() => {});
+      if (this.reader.waitForShards !== undefined) await this.reader.waitForShards(SHARD_DISCOVERY_BACKSTOP_MS, signal).catch(() => {});
+      else await clock.sleep(SHARD_DISCOVERY_MS, signal, { unref: true }).catch(() => {});
     }
   }
 }

@@ -8,6 +8,16 @@ import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
 /** Pending timers listed by GET /_sim/clock (the count is always complete). */
 const LISTED_TIMERS = 100;
 const DEFAULT_IDLE_LIMIT = 10_000;
+/**
+ * The furthest one advance may move service time (chosen, not AWS's: the simulator's own API). An
+ * idle simulator fires a few thousand housekeeping timers per virtual hour (SQS mappings' long
+ * polls), so a year takes minutes of wall time; a number meant as ms but sent as seconds (7200000,
+ * 83 days) would otherwise run on silently. Longer spans: several calls.
+ */
+export const MAX_ADVANCE_MS = 366 * 86_400_000;
+/** The latest time a Date holds (ECMAScript: ±8.64e15 ms around the epoch). */
+const MAX_DATE_MS = 8.64e15;
+
 /** run-until-idle's limits as this API's callers set them: the body's keys, and the CLI's flags that send them. */
 const RUN_UNTIL_IDLE_LIMITS = {
   maxTimers: '"maxTimers" (lambda-sim clock run-until-idle --max-timers N)',
@@ -20,7 +30,7 @@ const RUN_UNTIL_IDLE_LIMITS = {
  * order and wait for the invocations they start; the wall clocks (system, `--time-scale`) can be
  * paused and resumed. Each movement is a telemetry event, so traces and the dashboard show it.
  */
-export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => void = () => {}): express.Router {
+export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => void = () => {}, maxAdvanceMs: number = MAX_ADVANCE_MS): express.Router {
   const r = express.Router();
   r.use("/_sim/clock", express.json({ strict: false, type: () => true }));
 
@@ -28,7 +38,7 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => v
     res.json(describeClock(clock));
   });
 
-  r.post("/_sim/clock/advance", simJson(async (body) => {
+  r.post("/_sim/clock/advance", simJson(async (body, _params, gone) => {
     const virtual = requireVirtual(clock, "advance");
     const from = virtual.now();
     let target: number;
@@ -36,12 +46,19 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => v
     else if (typeof body.to === "string" && body.seconds === undefined && !Number.isNaN(Date.parse(body.to))) target = Date.parse(body.to);
     else throw simBadRequest('expected {"seconds": N} with N ≥ 0, or {"to": "<ISO-8601 time>"}');
     if (target < from) throw simBadRequest(`"to" ${new Date(target).toISOString()} is before the current service time ${new Date(from).toISOString()}: time only moves forward`);
+    if (target - from > maxAdvanceMs || target > MAX_DATE_MS) throw simBadRequest(tooFar(from, target, maxAdvanceMs));
     const firedBefore = virtual.firedTimers;
-    await virtual.advanceTo(target);
+    try {
+      await virtual.advanceTo(target, gone);
+    } catch (e) {
+      // The caller left: time stays where the loop got to (recorded, as after any movement).
+      if (gone.aborted) moved(virtual, telemetry, onMoved, from, firedBefore, "advance", true);
+      throw e;
+    }
     return moved(virtual, telemetry, onMoved, from, firedBefore, "advance");
   }));
 
-  r.post("/_sim/clock/run-until-idle", simJson(async (body) => {
+  r.post("/_sim/clock/run-until-idle", simJson(async (body, _params, gone) => {
     const virtual = requireVirtual(clock, "run-until-idle");
     const limit = body.maxTimers ?? DEFAULT_IDLE_LIMIT;
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) throw simBadRequest('expected {"maxTimers": N} with a whole N ≥ 1');
@@ -50,9 +67,10 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => v
     const from = virtual.now();
     const firedBefore = virtual.firedTimers;
     try {
-      await virtual.runUntilIdle({ maxTimers: limit, maxAdvanceMs: maxAdvance === undefined ? undefined : Math.round(maxAdvance * 1000), limitNames: RUN_UNTIL_IDLE_LIMITS });
+      await virtual.runUntilIdle({ maxTimers: limit, maxAdvanceMs: maxAdvance === undefined ? undefined : Math.round(maxAdvance * 1000), limitNames: RUN_UNTIL_IDLE_LIMITS, signal: gone });
     } catch (e) {
-      moved(virtual, telemetry, onMoved, from, firedBefore, "run-until-idle");
+      moved(virtual, telemetry, onMoved, from, firedBefore, "run-until-idle", gone.aborted);
+      if (gone.aborted) throw e;
       throw simBadRequest((e as Error).message, 409);
     }
     return moved(virtual, telemetry, onMoved, from, firedBefore, "run-until-idle");
@@ -98,9 +116,20 @@ function requireVirtual(clock: Clock, action: string): VirtualClock {
   throw simBadRequest(`${action} needs the virtual clock (lambda-sim start --clock virtual); this simulator runs on wall time (use pause and resume)`);
 }
 
-function moved(clock: VirtualClock, telemetry: Telemetry, onMoved: () => void, from: number, firedBefore: number, how: "advance" | "run-until-idle"): Record<string, unknown> {
+/** The refusal of an advance past the cap or past what a Date holds, with the way round it. */
+function tooFar(from: number, target: number, maxAdvanceMs: number): string {
+  const days = maxAdvanceMs / 86_400_000;
+  const to = target > MAX_DATE_MS ? `${target} ms since the epoch, past the latest time a Date holds` : new Date(target).toISOString();
+  return (
+    `an advance moves service time at most ${Number.isInteger(days) ? `${days} days` : `${maxAdvanceMs / 1000} seconds`} per call; ` +
+    `${to} is ${Math.round((target - from) / 86_400_000)} days after ${new Date(from).toISOString()} ` +
+    `(is "seconds" in ms by mistake?). Advance in several calls; each fires every timer on the way`
+  );
+}
+
+function moved(clock: VirtualClock, telemetry: Telemetry, onMoved: () => void, from: number, firedBefore: number, how: "advance" | "run-until-idle", cancelled = false): Record<string, unknown> {
   const timersFired = clock.firedTimers - firedBefore;
   onMoved();
-  telemetry.emit({ type: "clock.advanced", from, to: clock.now(), timersFired, how });
+  telemetry.emit({ type: "clock.advanced", from, to: clock.now(), timersFired, how, ...(cancelled ? { cancelled: true as const } : {}) });
   return { ...describeClock(clock), from: new Date(from).toISOString(), timersFiredNow: timersFired };
 }

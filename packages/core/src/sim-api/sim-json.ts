@@ -14,23 +14,40 @@ export function simBadRequest(message: string, status = 400): SimBadRequest {
   return new SimBadRequest(message, status);
 }
 
+/** Why a /_sim action's signal aborted: its HTTP client closed the connection before the answer. */
+export class ClientGone extends Error {
+  constructor() {
+    super("the client closed the connection before the answer");
+    this.name = "ClientGone";
+  }
+}
+
 /**
  * An express handler for a JSON action of the /_sim API: the body is an object (or empty), the
  * result is sent as JSON; bad input (SimBadRequest, a config SimError) answers 400 with its
  * message, never a 500.
  */
-export function simJson(fn: (body: Record<string, any>, params: Record<string, string>) => unknown): express.RequestHandler {
+export function simJson(fn: (body: Record<string, any>, params: Record<string, string>, gone: AbortSignal) => unknown): express.RequestHandler {
   return (req, res) => {
+    // Aborts when the connection closes before the answer is sent (the caller gave up or died):
+    // a long action (a clock advance) stops instead of running on for nobody.
+    const left = new AbortController();
+    res.once("close", () => {
+      if (!res.writableEnded) left.abort(new ClientGone());
+    });
     const body: unknown = req.body ?? {};
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       res.status(400).json({ code: "BadRequest", message: "expected a JSON object body" });
       return;
     }
     Promise.resolve()
-      .then(() => fn(body as Record<string, any>, req.params as Record<string, string>))
+      .then(() => fn(body as Record<string, any>, req.params as Record<string, string>, left.signal))
       .then(
-        (out) => res.json(out ?? {}),
+        (out) => {
+          if (!left.signal.aborted) res.json(out ?? {});
+        },
         (e: unknown) => {
+          if (left.signal.aborted) return;
           if (e instanceof SimBadRequest) res.status(e.status).json({ code: e.status === 404 ? "NotFound" : e.status === 409 ? "Conflict" : "BadRequest", message: e.message });
           else if (isSimError(e) && e.isUserError) res.status(400).json({ code: "BadRequest", message: e.message });
           else res.status(500).json({ code: "InternalError", message: String(e) });

@@ -180,7 +180,13 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     try {
       governor.setReserved(rec.name, rec.reservedConcurrency);
     } catch (e) {
-      throw new SimError("ERR_CONFIG", `functions.${rec.name}.reservedConcurrency: ${(e as Error).message}`);
+      // Reached by a template's ReservedConcurrentExecutions or a state directory's functions (a
+      // lambda-sim.yaml's are checked with file and line when it loads): the same way out.
+      throw new SimError(
+        "ERR_CONFIG",
+        `functions.${rec.name}.reservedConcurrency: ${(e as Error).message} ` +
+          "Lower the reservation, or set account.unreservedConcurrencyMinimum (e.g. 10) or a larger account.concurrentExecutions in lambda-sim.yaml",
+      );
     }
   }
   const faults = new FaultInjector(clock, telemetry, rng.stream("faults"), new FaultNames(simulatorNames(() => registry.list().map((r) => r.name), (v) => state.hub.view(v)), () => simulatorMappingIds((v) => state.hub.view(v))));

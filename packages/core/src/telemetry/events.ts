@@ -211,7 +211,7 @@ export type TelemetryEvent = Base &
       }
     | { type: "simulator.warning"; message: string }
     // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.
-    | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle" }
+    | { type: "clock.advanced"; from: number; to: number; timersFired: number; how: "advance" | "run-until-idle"; /** The HTTP client left before the answer: time stopped at `to`. */ cancelled?: true }
     | { type: "clock.paused" }
     | { type: "clock.resumed" }
     // Fault injection (issue 14): every fault that changes an outcome.

@@ -1,6 +1,6 @@
 import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
 import { registerKinesisProtocol } from "./kinesis-protocol.ts";
-import { kinesisReaderFactory } from "./kinesis-reader.ts";
+import { kinesisReaderFactory, SHARDS_KEY } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
 import { sequenceNumber, shardId } from "./sequence-numbers.ts";
 import { streamConfigSchema, type StreamConfig } from "./stream-config.ts";
@@ -32,15 +32,21 @@ export const kinesisSource: Source<StreamConfig> = {
       throw e;
     }
     const waiters = new KeyedWaiters(ctx.clock, "kinesis.wait");
+    // Mappings looking for new shards wait on these; a stream created or deleted wakes them.
+    const shardChanges = new KeyedWaiters(ctx.clock, "kinesis.shards");
+    const shardsChanged = <T>(result: T): T => {
+      shardChanges.notify(SHARDS_KEY);
+      return result;
+    };
     const records = new RecordOperations(store, streams, ctx.clock, waiters);
     for (const [name, def] of Object.entries(config ?? {})) if (def.sim?.enforceShardLimits) records.limitedStreams.add(name);
     const ops: Record<string, Operation> = {
-      CreateStream: (i) => streams.createStream(i),
+      CreateStream: (i) => shardsChanged(streams.createStream(i)),
       DescribeStream: (i) => streams.describeStream(i),
       DescribeStreamSummary: (i) => streams.describeStreamSummary(i),
       ListStreams: (i) => streams.listStreams(i),
       ListShards: (i) => streams.listShards(i),
-      DeleteStream: (i) => streams.deleteStream(i),
+      DeleteStream: (i) => shardsChanged(streams.deleteStream(i)),
       IncreaseStreamRetentionPeriod: (i) => streams.increaseStreamRetentionPeriod(i),
       DecreaseStreamRetentionPeriod: (i) => streams.decreaseStreamRetentionPeriod(i),
       AddTagsToStream: (i) => streams.addTagsToStream(i),
@@ -70,7 +76,7 @@ export const kinesisSource: Source<StreamConfig> = {
         })),
       );
     });
-    ctx.registerStreamReader("kinesis", kinesisReaderFactory(store, streams, waiters, ctx.clock, ctx.region));
+    ctx.registerStreamReader("kinesis", kinesisReaderFactory(store, streams, waiters, ctx.clock, ctx.region, shardChanges));
     // Retention trimming on the Clock (aws-facts §8.1: 24 h by default).
     let trimTimer: TimerHandle;
     // Housekeeping (unref): trimming is not work run-until-idle waits for.
@@ -87,6 +93,7 @@ export const kinesisSource: Source<StreamConfig> = {
       stop: () => {
         trimTimer.cancel();
         waiters.wakeAll();
+        shardChanges.wakeAll();
       },
     };
   },

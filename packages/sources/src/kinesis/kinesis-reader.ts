@@ -6,12 +6,15 @@ import { parseSequenceNumber, sequenceNumber, shardId, shardIndexOf } from "./se
 import type { StreamOperations } from "./stream-operations.ts";
 import type { StreamState, StreamStore } from "./stream-store.ts";
 
+/** The one key of the shard-change waiters: any stream created or deleted wakes every mapping's look. */
+export const SHARDS_KEY = "streams";
+
 /**
  * The Kinesis side of a stream event source mapping: shard listing and in-order reads straight
  * from the store (as Lambda's pollers call GetRecords), and the event record exactly as aws-facts
  * §8.2 shows it (eventID `shardId:sequenceNumber`, base64 data, arrival time in seconds).
  */
-export function kinesisReaderFactory(store: StreamStore, streams: StreamOperations, waiters: KeyedWaiters, clock: Clock, region: string): StreamReaderFactory {
+export function kinesisReaderFactory(store: StreamStore, streams: StreamOperations, waiters: KeyedWaiters, clock: Clock, region: string, shardChanges?: KeyedWaiters): StreamReaderFactory {
   return {
     kind: "Kinesis",
     batchInfoKey: "KinesisBatchInfo",
@@ -49,6 +52,8 @@ export function kinesisReaderFactory(store: StreamStore, streams: StreamOperatio
         // A mapping's idle poll of its shard: housekeeping (unref); a put wakes it.
         wait: async (id, ms, signal) => void (await waiters.wait(waitKey(stream().name, index(id)), ms, signal, { unref: true })),
         retentionMs: () => retentionMs(stream()),
+        // Shards change only when a stream is created or deleted (no resharding here), which wakes it.
+        ...(shardChanges === undefined ? {} : { waitForShards: async (ms: number, signal: AbortSignal) => void (await shardChanges.wait(SHARDS_KEY, ms, signal, { unref: true })) }),
       };
     },
   };

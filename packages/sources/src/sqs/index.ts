@@ -8,6 +8,7 @@ import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
 import { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import { parseRedrivePolicy } from "./queue-attributes.ts";
+import { QueueActivity, queueNameOf } from "./queue-activity.ts";
 
 // `sqs:NAME` in lambda-sim.yaml (destinations, DLQs, mappings, schedule targets).
 registerShortName("sqs", (name, region, accountId) => `arn:aws:sqs:${region}:${accountId}:${name}`);
@@ -83,18 +84,20 @@ export const sqsSource: Source<QueueConfig> = {
       ListMessageMoveTasks: (i) => moves.list(i),
       CancelMessageMoveTask: (i) => moves.cancel(i),
     };
-    ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region, ledger));
+    const activity = QueueActivity.of(ctx.store);
+    ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region, ledger, activity));
     // Async destinations and dead-letter queues deliver to queues through this (DESIGN.md `Target`).
     ctx.registerTarget("sqs", {
       deliver: async (arn, body, attributes, options) => {
         const q = queues.byArn(arn);
         if (q === undefined) throw new Error(`the queue ${arn} does not exist`);
+        activity.touch(q.name, ctx.clock.now());
         // A FIFO topic's delivery keeps its group and deduplication id (SNS FIFO to SQS FIFO).
         m.sendMessage({ QueueUrl: queues.url(q.name), MessageBody: body, MessageAttributes: attributes, MessageGroupId: options?.messageGroupId, MessageDeduplicationId: options?.messageDeduplicationId });
       },
     });
     // One set of operations behind two front ends: JSON 1.0 (X-Amz-Target) and the query protocol.
-    registerSqsProtocols(ctx, ops, (name) => queues.url(name));
+    registerSqsProtocols(ctx, touching(ops, activity, ctx.clock, (name) => store.getQueue(name) !== undefined), (name) => queues.url(name));
     // Long polls in progress return (empty) instead of holding the shutdown.
     return {
       stop: () => {
@@ -105,6 +108,28 @@ export const sqsSource: Source<QueueConfig> = {
     };
   },
 };
+
+/**
+ * The operations, each recording that it accessed its queue (QueueActivity: SQS publishes a
+ * queue's metrics while any action accesses it), whether it succeeds or not (AWS's guide notes an
+ * unauthorized call activates a queue too), once the queue exists (after CreateQueue's own call):
+ * names of queues that do not exist are not kept.
+ */
+function touching(ops: Record<string, Operation>, activity: QueueActivity, clock: { now(): number }, exists: (name: string) => boolean): Record<string, Operation> {
+  const out: Record<string, Operation> = {};
+  for (const [name, op] of Object.entries(ops)) {
+    out[name] = (input, c) => {
+      const named = input.QueueUrl ?? input.QueueName ?? input.SourceArn;
+      const queue = typeof named === "string" && named !== "" ? queueNameOf(named) : undefined;
+      try {
+        return op(input, c);
+      } finally {
+        if (queue !== undefined && exists(queue)) activity.touch(queue, clock.now());
+      }
+    };
+  }
+  return out;
+}
 
 /**
  * Queues from lambda-sim.yaml: created when missing, their attributes set to the file's when they

@@ -1,6 +1,7 @@
 import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerLimits, PollerTarget } from "@lambda-sim/core";
 import { lambdaErrors, matchesFilters, parseFilterData } from "@lambda-sim/core";
 import type { DeadLetterLedger } from "./dead-letter-ledger.ts";
+import type { QueueActivity } from "./queue-activity.ts";
 import type { MessageOperations } from "./message-operations.ts";
 import type { QueueOperations } from "./queue-operations.ts";
 import type { MessageRow, QueueRow } from "./queue-store.ts";
@@ -25,7 +26,7 @@ export const SQS_MAPPING_LIMITS: { standard: PollerLimits; fifo: PollerLimits } 
  * left alone: they come back when their visibility timeout ends, and the queue's redrive policy
  * moves them to its dead-letter queue.
  */
-export function sqsPollerFactory(queues: QueueOperations, messages: MessageOperations, clock: Clock, region: string, ledger: DeadLetterLedger): PollerFactory {
+export function sqsPollerFactory(queues: QueueOperations, messages: MessageOperations, clock: Clock, region: string, ledger: DeadLetterLedger, activity?: QueueActivity): PollerFactory {
   const queueFor = (arn: string): QueueRow => {
     const q = queues.byArn(arn);
     if (q === undefined) {
@@ -78,6 +79,8 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
             const deletes = settled;
             settled = undefined;
             let received: MessageRow[];
+            // Lambda's poll is a ReceiveMessage: an action that keeps the queue's metrics published.
+            activity?.touch(q.name, clock.now());
             try {
               ({ rows: received, more } = messages.receiveRows(q, max - rows.length, visibilityMs, deletes));
             } catch (e) {
