@@ -64,7 +64,9 @@ export class RunningInvocation {
     const caller = this.resolve;
     const completion = new Promise<InvocationResult>((settle) => (this.resolve = settle));
     this.answered = true;
-    caller({ ...result, completion });
+    // `result` is built for this answer alone (no copy on the Invoke hot path).
+    result.completion = completion;
+    caller(result);
   }
 
   /** Platform-detected failures: `RequestId: <id> Error: <message>` (aws-facts §1.5). */
