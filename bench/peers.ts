@@ -123,6 +123,9 @@ async function main(): Promise<void> {
       // What lambda-sim adds beyond the process boundary itself.
       const p50Of = (name: string) => median(runs.get(targets.find((t) => t.name.startsWith(name))!)!.map((x) => x.p50));
       console.log(`  lambda-sim p50 / isolation floor p50: ${(p50Of("lambda-sim") / p50Of("isolation floor")).toFixed(2)}x`);
+      // How much the floor itself moves between rounds, beside lambda-sim's ratio to the floor block of its own round.
+      const sim = runs.get(targets.find((t) => t.name === "lambda-sim")!)!;
+      console.log(`  by round: floor p50 ${floor.map((x) => (x.p50 * 1000).toFixed(0)).join(" / ")} µs; lambda-sim / floor ${sim.map((x, i) => (x.p50 / floor[i]!.p50).toFixed(2)).join(" / ")}`);
       console.log("");
     }
     for (const s of skipped) console.log(`skipped ${s}`);
