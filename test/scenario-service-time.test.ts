@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./support/lambda-sim-process.ts";
-import { traceDecisions } from "./support/trace-decisions.ts";
+import { decisionsByInstant } from "./support/trace-decisions.ts";
 
 const NODE_BASIC = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
 
@@ -39,17 +39,6 @@ function figures(stdout: string): { invocations: number; throttles: number; dlq:
   return { invocations: Number(m?.[1]), throttles: Number(m?.[2]), dlq: Number(/jobs-dlq (\d+)/.exec(stdout)?.[1]) };
 }
 
-/**
- * Decisions by service instant: which process finished its Init first (two cold starts at one
- * instant) is wall time's to decide, so the order of events within an instant may differ.
- */
-function perInstant(decisions: string[]): string[] {
-  return decisions.map((d) => {
-    const { seq: _seq, ...rest } = JSON.parse(d) as Record<string, unknown>;
-    return `${String(rest.time)} ${JSON.stringify(rest)}`;
-  }).sort();
-}
-
 describe("lambda-sim run: serviceTime gives a real-code function the time its handler takes", () => {
   it("without it, the storm does not show, and the summary says why", async () => {
     const { scenario } = project([]);
@@ -76,7 +65,7 @@ describe("lambda-sim run: serviceTime gives a real-code function the time its ha
       expect(f.invocations + f.dlq).toBe(40);
       expect(r.stdout).not.toContain("note: worker ran real code");
       expect(r.stdout).toMatch(/worker: .*concurrency peak 2/);
-      traces.push(perInstant(traceDecisions(trace)));
+      traces.push(decisionsByInstant(trace));
       reports.push(r.stdout.slice(r.stdout.indexOf("what happened"), r.stdout.indexOf("expectations")));
       // The replay file records the setting beside the functions' others.
       const views = readFileSync(trace, "utf8").split("\n").map((l) => (l === "" ? {} : JSON.parse(l))).find((e) => e.type === "trace.views");

@@ -41,6 +41,16 @@ export interface Clock {
   readonly scale: number;
 }
 
+/**
+ * Runs `work` holding `clock` until its promise settles: work that must happen at the instant it
+ * started (what follows an invocation's end, a read-ahead) though it awaits a turn of the event
+ * loop (a commit) in which a VirtualClock with nothing else holding it would jump to its next timer.
+ */
+export function whileHeld<T>(clock: Clock, label: string, work: () => Promise<T>): Promise<T> {
+  const hold = clock.hold(label);
+  return work().finally(() => hold.release());
+}
+
 /** A wall clock (system or scaled) that `POST /_sim/clock/pause` can stop and `resume` restart. */
 export interface PausableClock extends Clock {
   readonly paused: boolean;

@@ -102,6 +102,31 @@ describe("AsyncQueue", () => {
     store.close();
   });
 
+  it("delivers at the instant the run ended, though the clock has a later timer and the run was the last thing holding it", async () => {
+    const clock = new VirtualClock(0);
+    const store = Store.open(undefined, CORE_MIGRATIONS);
+    clock.setTimer(1_000, () => {}, "later work");
+    const delivered: number[] = [];
+    const queue = queueOn(store, clock);
+    queue.start({
+      ...recorder(clock, () => OK).handler,
+      // As a real process's invocation: it holds the clock while it runs, and releases it as it answers.
+      run: () => new Promise<AttemptResult>((resolve) => {
+        const hold = clock.hold("invoke");
+        setImmediate(() => {
+          hold.release();
+          resolve(OK);
+        });
+      }),
+      deliver: async () => void delivered.push(clock.now()),
+    });
+    await queue.enqueue({ requestId: "r", functionName: "f", payload: Buffer.from("{}") });
+    await clock.advanceTo(5_000);
+    // Ending the event awaits a commit: unheld, the clock jumped to 1 s in that turn (walkthrough F7).
+    expect(delivered).toEqual([0]);
+    store.close();
+  });
+
   it("resumes a pending retry after a restart with its invocation count and age", async () => {
     const dir = tempDir();
     const clock = new VirtualClock(0);

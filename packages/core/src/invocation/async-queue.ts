@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../clock/clock.ts";
+import { whileHeld, type Clock, type TimerHandle } from "../clock/clock.ts";
 import { isAwsError } from "../errors/aws-error.ts";
 import type { RandomStream } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
@@ -127,7 +127,7 @@ export class AsyncQueue {
         lastResponse: r.last_response === null ? undefined : JSON.parse(r.last_response),
         seq: r.seq,
       };
-      if (r.final_condition !== null) this.queue.add(() => this.deliver(event, r.final_condition as FinalCondition));
+      if (r.final_condition !== null) this.queue.add(() => whileHeld(this.clock, `async.event:${event.requestId}`, () => this.deliver(event, r.final_condition as FinalCondition)));
       else this.scheduleAt(event, r.next_attempt_at - now);
     }
   }
@@ -142,13 +142,16 @@ export class AsyncQueue {
     if (input.frontDoor === true) this.arrivals.arrived();
     const now = this.clock.now();
     const event: AsyncEvent = { requestId: input.requestId, functionName: input.functionName, qualifier: input.qualifier, payload: input.payload, enqueuedAt: now, invocations: 0, throttles: 0 };
-    await this.write(() => {
-      event.seq = Number(this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now).lastInsertRowid);
-      this.rows++;
+    // Accepted, and first tried, at `now`: held over the commit's turn (see attempt()).
+    return whileHeld(this.clock, `async.event:${event.requestId}`, async () => {
+      await this.write(() => {
+        event.seq = Number(this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now).lastInsertRowid);
+        this.rows++;
+      });
+      this.telemetry.emit({ type: "async.enqueued", requestId: event.requestId, functionName: event.functionName, qualifier: event.qualifier });
+      this.schedule(event);
+      return event;
     });
-    this.telemetry.emit({ type: "async.enqueued", requestId: event.requestId, functionName: event.functionName, qualifier: event.qualifier });
-    this.schedule(event);
-    return event;
   }
 
   /** Resolves when nothing is queued or running (retries waiting on a timer do not count). */
@@ -205,12 +208,19 @@ export class AsyncQueue {
     this.timers.add(timer);
   }
 
+  /**
+   * One attempt. What follows the run (a retry's time, the destinations' records) belongs to the
+   * instant the run ended: held from its result on, or the commit's turn of the event loop let a
+   * VirtualClock jump to its next timer first (walkthrough F7: the last handler to finish had its
+   * delivery a second late). Not held during the run: the invocation holds the clock while its
+   * process runs, and service time (serviceTime, injected latency, model durations) must pass.
+   */
   private async attempt(event: AsyncEvent): Promise<void> {
     const handler = this.handler;
     if (handler === undefined) return;
     const settings = handler.settings(event);
     // Resumed after a long stop, or a timer late: too old to run (aws-facts §5).
-    if (isExpired(event, settings, this.clock.now())) return this.end(event, "EventAgeExceeded");
+    if (isExpired(event, settings, this.clock.now())) return whileHeld(this.clock, `async.event:${event.requestId}`, () => this.end(event, "EventAgeExceeded"));
     const attempt = event.invocations + 1;
     this.telemetry.emit({ type: "async.attempt.started", requestId: event.requestId, functionName: event.functionName, attempt });
     let result: AttemptResult;
@@ -225,6 +235,11 @@ export class AsyncQueue {
       }
       result = { outcome: { kind: "service-error", message: String(e) } };
     }
+    return whileHeld(this.clock, `async.event:${event.requestId}`, () => this.afterRun(event, settings, attempt, result));
+  }
+
+  /** The attempt's consequences: success, a retry scheduled, or the event given up. */
+  private async afterRun(event: AsyncEvent, settings: AsyncRetryConfig, attempt: number, result: AttemptResult): Promise<void> {
     if (this.handler === undefined) return; // stopped meanwhile: the row stays for the next start
     const throttlesBefore = event.throttles;
     if (result.response !== undefined) {

@@ -22,6 +22,8 @@ export class EnvironmentPool {
   /** Provisioned environments waiting for an event: preferred over on-demand ones (aws-facts §4). */
   private readonly availableProvisioned: Environment[] = [];
   private readonly provisioned = new Set<Environment>();
+  /** When each available environment was released, in service time (makeAvailable). */
+  private readonly releasedAt = new Map<Environment, number>();
   /** Provisioned environments no longer wanted, retired as soon as their invocation ends. */
   private readonly released = new Set<Environment>();
   /** Provisioned environments still initialising, and what their init comes to. */
@@ -113,6 +115,7 @@ export class EnvironmentPool {
     this.reaping.clear();
     this.available.length = 0;
     this.availableProvisioned.length = 0;
+    this.releasedAt.clear();
     this.provisioned.clear();
     const now = reason === "shutdown" ? [...this.all] : [...this.all].filter((e) => !e.busy);
     await Promise.all(now.map((e) => e.retire(reason)));
@@ -137,6 +140,7 @@ export class EnvironmentPool {
       this.reaping.delete(e);
       this.provisioned.delete(e);
       this.released.delete(e);
+      this.releasedAt.delete(e);
       for (const list of [this.available, this.availableProvisioned]) {
         const i = list.indexOf(e);
         if (i >= 0) list.splice(i, 1);
@@ -157,11 +161,11 @@ export class EnvironmentPool {
     }
     if (this.provisioned.has(env)) {
       // Provisioned environments stay initialised: never reaped for idleness.
-      if (!this.availableProvisioned.includes(env)) this.availableProvisioned.push(env);
+      if (!this.availableProvisioned.includes(env)) this.makeAvailable(this.availableProvisioned, env);
       return;
     }
     if (this.available.includes(env)) return;
-    this.available.push(env);
+    this.makeAvailable(this.available, env);
     const dueAt = this.ctx.clock.now() + this.config.sim.idleLifetimeMs;
     const reaping = this.reaping.get(env);
     if (reaping === undefined) this.reaping.set(env, { dueAt, timer: this.armReap(env, this.config.sim.idleLifetimeMs) });
@@ -169,6 +173,20 @@ export class EnvironmentPool {
       reaping.dueAt = dueAt;
       reaping.timer ??= this.armReap(env, this.config.sim.idleLifetimeMs);
     }
+  }
+
+  /**
+   * Puts `env` last in `list`, where run() takes from (most recently used first), except that
+   * environments released at one service instant go by id: which of their processes answered first
+   * is wall time's, and a replay must reuse the same one (README "Replay"). Ids come from the
+   * seeded stream in creation order. Which warm environment AWS picks is not published: our choice.
+   */
+  private makeAvailable(list: Environment[], env: Environment): void {
+    const now = this.ctx.clock.now();
+    this.releasedAt.set(env, now);
+    let i = list.length;
+    while (i > 0 && this.releasedAt.get(list[i - 1]!) === now && list[i - 1]!.id > env.id) i--;
+    list.splice(i, 0, env);
   }
 
   /** Housekeeping (unref): reaping an idle environment is not work run-until-idle waits for. */

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock/clock.ts";
+import { whileHeld, type Clock } from "../clock/clock.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Checkpoint, CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamBatchRunner } from "./stream-batch-runner.ts";
@@ -144,7 +144,9 @@ export class ShardConsumer {
         await this.space.wait(this.clock, undefined, signal);
         // The lanes hand their next batches (already read) to the function first; reading on
         // overlaps with those invocations instead of standing between one batch and the next.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // Held: the records are read at the instant space was made, not at whatever timer a
+        // VirtualClock with no invocation holding it (a lane sleeping before a retry) jumps to.
+        await whileHeld(this.clock, `esm.stream.read-ahead:${this.s.shardId}`, () => new Promise<void>((resolve) => setImmediate(resolve)));
         continue;
       }
       let records: StreamRecord[];

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock/clock.ts";
+import { whileHeld, type Clock } from "../clock/clock.ts";
 import { isAwsError } from "../errors/aws-error.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
@@ -203,7 +203,8 @@ export class StreamBatchRunner {
     if (records.length === 0) return;
     const dest = this.s.onFailureDestination;
     const what = `${records.length} record(s) of ${records[0]!.shardId} (${condition})`;
-    if (dest === undefined || this.targets === undefined) {
+    const targets = this.targets;
+    if (dest === undefined || targets === undefined) {
       this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: discarded ${what}` });
       return;
     }
@@ -218,7 +219,9 @@ export class StreamBatchRunner {
       streamArn: this.s.sourceArn,
       records,
     });
-    await this.targets.deliver(dest, JSON.stringify(body), undefined, undefined, {
+    // Held: the records go on (and the checkpoint after them) at this instant, though an SNS
+    // destination awaits a commit's turn of the event loop, in which a VirtualClock would jump on.
+    await whileHeld(this.clock, `esm.stream.on-failure:${this.s.functionName}`, () => targets.deliver(dest, JSON.stringify(body), undefined, undefined, {
       functionName: this.s.functionName,
       qualifier: this.s.qualifier,
       // The version that ran, as the record's responseContext says: a delivery-failure fault's
@@ -228,6 +231,6 @@ export class StreamBatchRunner {
       mappingUuid: this.s.uuid,
     }).catch((e: unknown) => {
       this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: could not deliver ${what} to ${dest}: ${(e as Error).message}` });
-    });
+    }));
   }
 }

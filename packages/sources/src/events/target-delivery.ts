@@ -58,6 +58,9 @@ export class DeliveryWorker {
       return;
     }
     this.running = true;
+    // Held: what is due is delivered, and the next retry armed, at this instant, though an SNS
+    // target awaits a commit's turn of the event loop, in which a VirtualClock would jump on.
+    const hold = this.clock.hold("events.delivery");
     void this.drain()
       .catch((e: unknown) => {
         // After stop() the database may be closed under an in-flight delivery: nothing to report.
@@ -69,6 +72,7 @@ export class DeliveryWorker {
           this.again = false;
           this.kick();
         } else this.sleep();
+        hold.release();
       });
   }
 
