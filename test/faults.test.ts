@@ -234,6 +234,12 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     // A delivery carries a record, not the invocation's payload: that scope key is refused for it, not ignored.
     const poison = await sim("POST", "/_sim/faults", { kind: "delivery-failure", target: "sqs:dlq", payloadContains: "poison" });
     expect([poison.status, poison.json.message]).toEqual([400, "fault: payloadContains: does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)"]);
+    // A hold longer than Lambda's maximum timeout (15 minutes) is a unit mistake, not a fault (walkthrough F7).
+    for (const kind of ["latency", "slow-cold-start"]) {
+      const long = await sim("POST", "/_sim/faults", { kind, ms: 1e300 });
+      expect([long.status, long.json.message]).toEqual([400, "fault: ms: expected at most 900000 milliseconds (15 minutes, the longest a Lambda function runs), got 1e+300"]);
+    }
+    expect((await sim("POST", "/_sim/faults", { kind: "latency", ms: 900_000, times: 1 })).status).toBe(200);
     expect((await sim("DELETE", "/_sim/faults/fault-99")).status).toBe(404);
   });
 });

@@ -33,6 +33,21 @@ describe("lambda-sim invoke NAME", () => {
     // Its own name needs no note.
     const byName = await runCli(["invoke", worker, "--payload", '{"x":2}', "--endpoint", sim.endpoint], withoutKeys());
     expect(byName).toEqual({ code: 0, stdout: '{"got":{"x":2}}\n', stderr: "" });
+    await sim.kill();
+  });
+
+  it("resolves a logical id with a qualifier (LogicalId:alias, LogicalId:version) as it does without (walkthrough F7)", { timeout: 120_000 }, async () => {
+    const template = TEMPLATE.replace("      Handler: index.handler\n", "      Handler: index.handler\n      AutoPublishAlias: live\n");
+    const sim = await startLambdaSim(["--template", writeStackTemplate(template), "--in-memory"]);
+    const worker = generatedName(sim.output(), "WorkerFunction");
+    for (const qualifier of ["live", "1"]) {
+      const byId = await runCli(["invoke", `WorkerFunction:${qualifier}`, "--payload", '{"x":3}', "--endpoint", sim.endpoint], withoutKeys());
+      expect(byId).toEqual({ code: 0, stdout: '{"got":{"x":3}}\n', stderr: `lambda-sim invoke: WorkerFunction is the template's logical id of function ${worker}\n` });
+    }
+    // A qualifier the function lacks is Lambda's answer for the function's own name.
+    const noAlias = await runCli(["invoke", "WorkerFunction:nope", "--endpoint", sim.endpoint], withoutKeys());
+    expect(noAlias.code).toBe(1);
+    expect(noAlias.stderr).toContain(`ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:000000000000:function:${worker}:nope\n`);
     const unknown = await runCli(["invoke", "NoSuchFunction", "--endpoint", sim.endpoint], withoutKeys());
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe("ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:000000000000:function:NoSuchFunction:$LATEST\n");

@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer, get, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -148,9 +148,33 @@ describe("a RESPONSE_STREAM Function URL", () => {
     expect(((await res.json()) as { got: { rawPath: string } }).got.rawPath).toBe("/x");
   });
 
-  it("a failure after the first bytes cuts the body short; before them it is a 502", async () => {
-    const res = await fetch(`${urlOf("failing")}/`);
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe("partial");
+  it("a failure after the first bytes cuts the body short: the connection closes without the last chunk, so clients see an incomplete response (walkthrough F9)", async () => {
+    const cut = await rawGet(`${urlOf("failing")}/`);
+    expect(cut).toEqual({ status: 200, body: "partial", complete: false });
+    // fetch (undici) raises on it, as on any truncated response.
+    await expect(fetch(`${urlOf("failing")}/`).then((r) => r.text())).rejects.toThrow();
+  });
+
+  it("LAMBDA_SIM_URL_STREAM_FAILURE=end ends such a response as if complete instead", async () => {
+    process.env.LAMBDA_SIM_URL_STREAM_FAILURE = "end";
+    try {
+      expect(await rawGet(`${urlOf("failing")}/`)).toEqual({ status: 200, body: "partial", complete: true });
+    } finally {
+      delete process.env.LAMBDA_SIM_URL_STREAM_FAILURE;
+    }
   });
 });
+
+/** A GET with node:http: status, the body received, and whether the response arrived complete (its last chunk). */
+function rawGet(url: string): Promise<{ status: number; body: string; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      // An incomplete response errors ("aborted") before it closes: what was received is kept.
+      res.on("error", () => {});
+      res.on("close", () => resolve({ status: res.statusCode!, body, complete: res.complete }));
+    }).on("error", reject);
+  });
+}

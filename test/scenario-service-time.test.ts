@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./support/lambda-sim-process.ts";
+import { writeStackTemplate } from "./support/sam-stack.ts";
 import { decisionsByInstant } from "./support/trace-decisions.ts";
 
 const NODE_BASIC = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
@@ -14,13 +15,15 @@ const NODE_BASIC = fileURLToPath(new URL("./fixtures/functions/node-basic/", imp
  * the reservation: throttled batches counted towards maxReceiveCount and messages the function
  * never ran reached the DLQ (aws-facts §4, §6). The scenario names that architecture unchanged.
  */
-function project(serviceTime: string[]): { dir: string; scenario: string } {
+function project(serviceTime: string[], withOther = false, count = 40): { dir: string; scenario: string } {
   const dir = mkdtempSync(join(tmpdir(), "lambda-sim-service-time-"));
   writeFileSync(
     join(dir, "lambda-sim.yaml"),
     [
       "functions:",
       `  worker: { runtime: nodejs24.x, handler: index.echo, codeUri: ${JSON.stringify(NODE_BASIC)}, reservedConcurrency: 2, timeout: 5 }`,
+      // Real code without a reservation or a mapping's MaximumConcurrency: its duration decides no throttle.
+      ...(withOther ? [`  other: { runtime: nodejs24.x, handler: index.echo, codeUri: ${JSON.stringify(NODE_BASIC)} }`] : []),
       "queues:",
       "  jobs: { visibilityTimeout: 30, redrivePolicy: { deadLetterTargetArn: sqs:jobs-dlq, maxReceiveCount: 3 } }",
       "  jobs-dlq: {}",
@@ -29,7 +32,7 @@ function project(serviceTime: string[]): { dir: string; scenario: string } {
     ].join("\n"),
   );
   const scenario = join(dir, "storm.yaml");
-  writeFileSync(scenario, ["architecture: lambda-sim.yaml", "seed: 5", "duration: 5m", ...serviceTime, "traffic:", "  - send: { queue: jobs, count: 40 }"].join("\n"));
+  writeFileSync(scenario, ["architecture: lambda-sim.yaml", "seed: 5", "duration: 5m", ...serviceTime, "traffic:", `  - send: { queue: jobs, count: ${count} }`, ...(withOther ? ["  - invoke: { function: other, count: 3 }"] : [])].join("\n"));
   return { dir, scenario };
 }
 
@@ -41,17 +44,23 @@ function figures(stdout: string): { invocations: number; throttles: number; dlq:
 
 describe("lambda-sim run: serviceTime gives a real-code function the time its handler takes", () => {
   it("without it, the storm does not show, and the summary says why", async () => {
-    const { scenario } = project([]);
+    const { scenario } = project([], true);
     const r = await runCli(["run", scenario]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     // Batches polled at one instant overlap; nothing holds a lane while the handler "runs".
     expect(r.stdout).toContain("note: worker ran real code, which takes no service time here, so its invocations overlapped only when they started at the same instant");
     expect(r.stdout).toContain("(give it the time its handler takes: serviceTime: { worker: 200ms })");
+    // Said only where a handler's duration could make a throttle: not for `other` (walkthrough F7).
+    expect(r.stdout).toMatch(/other: 3 invocations/);
+    expect(r.stdout).not.toContain("note: other");
     expect(figures(r.stdout)).toMatchObject({ invocations: 40, dlq: 0 });
   }, 120_000);
 
   it("with it, the storm reproduces: throttles, and messages the function never ran in the DLQ, the same decisions every run", async () => {
-    const { dir, scenario } = project(["serviceTime: { worker: 200ms }"]);
+    // 100 messages: a backlog that lasts (the mapping scales up only while more messages are
+    // visible than its lanes take, walkthrough F6), so throttled messages come back to a scaled-up
+    // mapping and are throttled again until maxReceiveCount.
+    const { dir, scenario } = project(["serviceTime: { worker: 200ms }"], false, 100);
     const traces: string[][] = [];
     const reports: string[] = [];
     for (const t of ["a", "b"]) {
@@ -62,7 +71,7 @@ describe("lambda-sim run: serviceTime gives a real-code function the time its ha
       expect(f.throttles).toBeGreaterThan(0);
       expect(f.dlq).toBeGreaterThan(0);
       // Every message ran once or went to the DLQ without running (the handler never fails).
-      expect(f.invocations + f.dlq).toBe(40);
+      expect(f.invocations + f.dlq).toBe(100);
       expect(r.stdout).not.toContain("note: worker ran real code");
       expect(r.stdout).toMatch(/worker: .*concurrency peak 2/);
       traces.push(decisionsByInstant(trace));
@@ -98,4 +107,35 @@ describe("lambda-sim run: serviceTime gives a real-code function the time its ha
     const accepted = await runCli(["run", ok.scenario]);
     expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
   }, 60_000);
+
+  it("names a template's function by its logical id, as the scenario can, and only one that a throttle could show on", async () => {
+    const template = writeStackTemplate(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  WorkerFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async () => ({});"
+      Events:
+        Work:
+          Type: SQS
+          Properties: { Queue: !GetAtt Jobs.Arn, BatchSize: 1, ScalingConfig: { MaximumConcurrency: 2 } }
+  NotifyFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async () => ({});"
+`);
+    const scenario = join(dirname(template), "storm.yaml");
+    writeFileSync(scenario, ["architecture: template.yaml", "duration: 1m", "traffic:", "  - send: { queue: Jobs, count: 10 }", "  - invoke: { function: NotifyFunction, count: 2 }"].join("\n"));
+    const r = await runCli(["run", scenario]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("note: WorkerFunction ran real code, which takes no service time here");
+    expect(r.stdout).toContain("(give it the time its handler takes: serviceTime: { WorkerFunction: 200ms })");
+    expect(r.stdout).not.toMatch(/note: (shop-|NotifyFunction)/);
+  }, 120_000);
 });

@@ -19,7 +19,8 @@ export interface InvokeOptions {
  * case, costs no signer); a 403 asking for a signature gets the same request signed with the keys
  * `start --auth` reads (LAMBDA_SIM_ACCESS_KEY_ID...), else the AWS tools' (AWS_ACCESS_KEY_ID...).
  * NAME may be a template's logical id, as for `tail --function`: a function the simulator does not
- * have by that name is looked up in its `/_sim/template`, and invoked by its own name.
+ * have by that name is looked up in its `/_sim/template`, and invoked by its own name (with the
+ * qualifier NAME carries, as in `LogicalId:live`).
  */
 export async function invokeCommand(name: string, opts: InvokeOptions): Promise<void> {
   const payload = opts.payload.startsWith("@") ? await readFile(opts.payload.slice(1)) : Buffer.from(opts.payload);
@@ -40,11 +41,15 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
   let res = await invoke(name);
   if (res?.status === 404 && res.headers.get("x-amzn-errortype")?.startsWith("ResourceNotFoundException")) {
     // Only a name the simulator lacks is looked up: an exact name wins over a logical id spelt the same.
-    const physical = await templateFunction(endpoint, name, simAuthHeaders());
+    // `LogicalId:alias` (or `:version`), AWS's partial-name form with a qualifier, is looked up by
+    // its id and invoked as `physical-name:alias`; an ARN is left as it is.
+    const sep = name.startsWith("arn:") ? -1 : name.indexOf(":");
+    const [id, suffix] = sep > 0 ? [name.slice(0, sep), name.slice(sep)] : [name, ""];
+    const physical = await templateFunction(endpoint, id, simAuthHeaders());
     if (physical !== undefined) {
       await res.arrayBuffer();
-      process.stderr.write(`lambda-sim invoke: ${logicalIdNote(name, physical)}\n`);
-      res = await invoke(physical);
+      process.stderr.write(`lambda-sim invoke: ${logicalIdNote(id, physical)}\n`);
+      res = await invoke(physical + suffix);
     }
   }
   if (res === undefined) {

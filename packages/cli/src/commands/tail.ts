@@ -5,6 +5,7 @@ import { ClientError } from "../client/client-error.ts";
 import { resolveEndpoint } from "../client/endpoint.ts";
 import { simAuthHeaders, unauthorizedHint } from "../client/sim-auth.ts";
 import { concerns, describeEvent, paint } from "../console/event-line.ts";
+import { ScaleDownLines } from "../console/scale-down-lines.ts";
 import { decodeEvent } from "../dashboard/page/compact-events.js";
 import { tailFunction } from "./tail-function.ts";
 
@@ -37,6 +38,10 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   const url = new URL(EVENTS_PATH, endpoint);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const colour = !opts.json && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  scaleDowns = new ScaleDownLines((e, from) => {
+    const line = describeEvent(e)!;
+    return `${paint(clockText(e.time), "gray", colour)} ${paint(`${line.text}${from === undefined ? "" : ` (from ${from})`}`, line.colour, colour)}\n`;
+  }, write);
   if (opts.function !== undefined) {
     const fn = await tailFunction(endpoint, opts.function, simAuthHeaders(opts.token));
     if (fn.note !== undefined) process.stderr.write(`lambda-sim tail: ${fn.note}\n`);
@@ -51,7 +56,7 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   let opened = false;
   const stop = () => {
     ws.close();
-    process.stdout.write(pending);
+    process.stdout.write(pending + scaleDowns.release());
     process.exit(0);
   };
   process.once("SIGINT", stop);
@@ -118,14 +123,19 @@ function write(text: string): void {
   pending += text;
 }
 
+/** A mapping's scale-down steps, a burst as one text line (JSON lines keep every event). */
+let scaleDowns = new ScaleDownLines(() => "", write);
+
 function format(e: SequencedEvent, opts: TailOptions, colour: boolean): string {
   if (e.type === "function.log" && !opts.logs) return "";
   if (!concerns(e, { functionName: opts.function, source: opts.source })) return "";
   if (opts.json) return `${JSON.stringify(e)}\n`;
-  if (e.type === "function.log") return logLines(e.functionName, e.text, clockText(e.time), colour);
+  if (scaleDowns.hold(e)) return "";
+  const before = scaleDowns.release();
+  if (e.type === "function.log") return before + logLines(e.functionName, e.text, clockText(e.time), colour);
   const line = describeEvent(e);
-  if (line === undefined) return "";
-  return `${paint(clockText(e.time), "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
+  if (line === undefined) return before;
+  return `${before}${paint(clockText(e.time), "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { binaryOrder } from "@lambda-sim/core";
 import type { ExpectationResult } from "./expectations.ts";
 import type { EndState } from "./expectations.ts";
 import type { Observations } from "./observations.ts";
+import type { RealCodeFunction } from "./real-code-notes.ts";
 import type { TrafficSent } from "./traffic.ts";
 
 export interface ReportInput {
@@ -16,8 +17,8 @@ export interface ReportInput {
   end: EndState;
   results: ExpectationResult[];
   traceFile?: string;
-  /** Functions that ran real code with no `serviceTime:` (their handlers take no service time). */
-  realCode?: readonly string[];
+  /** Functions that ran real code with no `serviceTime:` where a throttle could depend on it (real-code-notes.ts). */
+  realCode?: readonly RealCodeFunction[];
 }
 
 /** The readable report of a scenario run: what happened, a timeline, the expectations. */
@@ -41,11 +42,11 @@ export function formatReport(r: ReportInput): string {
     if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
     out.push(`  ${name}: ${parts.join(", ")}`);
   }
-  for (const name of r.realCode ?? []) {
+  for (const { name, shown } of r.realCode ?? []) {
     const s = r.obs.functions.get(name);
     if (s === undefined || s.invocations === 0) continue;
     const overlap = s.concurrencyPeak <= 1 ? "no two of its invocations overlapped" : "its invocations overlapped only when they started at the same instant";
-    out.push(`  note: ${name} ran real code, which takes no service time here, so ${overlap}: a throttle storm driven by handler duration cannot show (give it the time its handler takes: serviceTime: { ${name}: 200ms })`);
+    out.push(`  note: ${shown} ran real code, which takes no service time here, so ${overlap}: a throttle storm driven by handler duration cannot show (give it the time its handler takes: serviceTime: { ${shown}: 200ms })`);
   }
   if (r.obs.delivered.size > 0) out.push(`  delivered: ${[...r.obs.delivered].map(([t, n]) => `${n} to ${t}`).join(", ")}`);
   if (r.obs.faultsFired.size > 0) out.push(`  faults fired: ${[...r.obs.faultsFired].map(([k, n]) => `${n} ${k}`).join(", ")}`);

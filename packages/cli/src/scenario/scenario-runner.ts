@@ -8,6 +8,7 @@ import { loadTemplate } from "../template/load-template.ts";
 import { applyTemplate, explainStartError, freePort, type StartConfig } from "../template/start-config.ts";
 import { checkExpectations, queuesNamed, type EndState, type ExpectationNames, type ExpectationResult } from "./expectations.ts";
 import { Observations } from "./observations.ts";
+import { realCodeNotes } from "./real-code-notes.ts";
 import { RecordOrder } from "./record-order.ts";
 import { formatReport } from "./scenario-report.ts";
 import { ScenarioNames } from "./scenario-names.ts";
@@ -95,6 +96,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     // The trace records each function's settings, a scenario's service times among them.
     const functions = (sim.hub.view("functions") as { name: string }[]).map((f) => ({ ...f, serviceTimeMs: serviceTimeOf(a, f.name) }));
     obs.views(clock.now(), { functions, account: sim.hub.view("account") });
+    const realCode = await realCodeNotes(sim, a, (name) => serviceTimeOf(a, name) !== undefined);
     const endAt = SCENARIO_START + s.durationMs;
     const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
     await clock.advanceTo(endAt);
@@ -105,7 +107,6 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, s.expectationNames)])])), outOfOrder: Object.fromEntries(order.outOfOrder), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
     const wallMs = stopwatch.now() - wallStart;
     const results = checkExpectations(s.expect, obs, end, s.expectationNames);
-    const realCode = a.functions.filter((f) => f.runtime !== "model" && serviceTimeOf(a, f.functionName) === undefined).map((f) => f.functionName);
     const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {

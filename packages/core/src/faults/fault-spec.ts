@@ -13,6 +13,13 @@ export const FAULT_KINDS = ["error", "timeout", "crash", "out-of-memory", "laten
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what} > 0` });
+/**
+ * 15 minutes, Lambda's maximum function timeout (aws-facts §3: Timeout 1–900 s): no invocation is held longer, so
+ * an injected hold beyond it (`ms: 1e300`, seconds typed as ms times 1000) is a unit mistake that
+ * would keep the invocation and its concurrency forever.
+ */
+export const MAX_FAULT_HOLD_MS = 900_000;
+const holdMs = positive("a number of milliseconds").max(MAX_FAULT_HOLD_MS, { error: `expected at most ${MAX_FAULT_HOLD_MS} milliseconds (15 minutes, the longest a Lambda function runs)` });
 const wholeAtLeast1 = z.number({ error: "expected a whole number ≥ 1" }).int({ error: "expected a whole number ≥ 1" }).min(1, { error: "expected a whole number ≥ 1" });
 
 /** Which invocations (or deliveries of their records) a fault applies to, and when it fires among them. */
@@ -50,8 +57,8 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal("timeout"), ...scope }),
     z.strictObject({ kind: z.literal("crash"), ...scope }),
     z.strictObject({ kind: z.literal("out-of-memory"), ...scope }),
-    z.strictObject({ kind: z.literal("latency"), ...scope, ms: positive("a number of milliseconds") }),
-    z.strictObject({ kind: z.literal("slow-cold-start"), ...scope, ms: positive("a number of milliseconds") }),
+    z.strictObject({ kind: z.literal("latency"), ...scope, ms: holdMs }),
+    z.strictObject({ kind: z.literal("slow-cold-start"), ...scope, ms: holdMs }),
     z.strictObject({ kind: z.literal("throttle"), ...scope, reason: z.enum(THROTTLE_REASONS).default("ConcurrentInvocationLimitExceeded") }),
     z.strictObject({
       kind: z.literal("delivery-failure"),

@@ -32,12 +32,12 @@ async function stop(): Promise<void> {
  */
 function harness(maxConcurrency: number) {
   clock = new VirtualClock();
-  const state = { backlog: Number.POSITIVE_INFINITY, full: true, maxLanes: 0, invocations: 0 };
+  const state = { backlog: Number.POSITIVE_INFINITY, full: true, reportsMore: undefined as boolean | undefined, maxLanes: 0, invocations: 0 };
   const poller: Poller = {
     async poll(_max, _window, signal) {
       if (state.backlog > 0) {
         state.backlog--;
-        return { payload: Buffer.from('{"Records":[]}'), itemIds: state.full ? FULL_BATCH : ["m0"] };
+        return { payload: Buffer.from('{"Records":[]}'), itemIds: state.full ? FULL_BATCH : ["m0"], backlog: state.reportsMore };
       }
       await clock.sleep(20_000, signal).catch(() => {});
       return undefined;
@@ -108,5 +108,23 @@ describe("EsmWorker scaling (aws-facts §6)", () => {
     await clock.advanceBy(60_000);
     expect(state.invocations).toBeGreaterThan(100);
     expect(state.maxLanes).toBe(5);
+  });
+
+  it("does not scale up on full batches when the source says nothing more was waiting (walkthrough F6)", async () => {
+    // batchSize 1 and a message at a time: every batch is full, none leaves a backlog behind.
+    const { state, worker } = harness(ESM_SCALING.ceiling);
+    state.reportsMore = false;
+    worker.start();
+    await clock.advanceBy(60_000);
+    expect(state.invocations).toBeGreaterThan(100);
+    expect(state.maxLanes).toBe(5);
+    await stop();
+
+    // The same source saying more is waiting: a backlog, scaled up as before.
+    const more = harness(ESM_SCALING.ceiling);
+    more.state.reportsMore = true;
+    more.worker.start();
+    await clock.advanceBy(60_000);
+    expect(more.worker.concurrency).toBeGreaterThan(200);
   });
 });

@@ -107,7 +107,7 @@ export class EsmWorker {
         if (this.lanes > Math.min(ESM_SCALING.initial, this.settings.maxConcurrency)) return;
         continue;
       }
-      this.scaleUp(batch.itemIds.length >= this.settings.batchSize);
+      this.scaleUp(batch.backlog ?? batch.itemIds.length >= this.settings.batchSize);
       const outcome = await this.run(batch.payload, batch.itemIds);
       this.settle(batch, outcome);
       const { uuid = "", functionName, sourceArn = "" } = this.settings;
@@ -126,14 +126,17 @@ export class EsmWorker {
   }
 
   /**
-   * +300 lanes per minute of service time for as long as the source has a backlog (aws-facts §6),
-   * the backlog being seen as full batches. Lanes finishing together (a function with a steady
-   * duration) get the lanes due for the whole time since the last step, not one per arrival; a
-   * partial batch or an empty poll ends the backlog, so unused rate never piles up.
+   * +300 lanes per minute of service time for as long as the source has a backlog (aws-facts §6:
+   * Lambda scales up "if messages are still available"), the backlog being what the source says
+   * was still waiting after a batch (or, when it cannot tell, a full batch). A message alone in its
+   * queue is no backlog, even with batchSize 1 and however long it was in flight. Lanes finishing
+   * together (a function with a steady duration) get the lanes due for the whole time since the
+   * last step, not one per arrival; a batch without backlog or an empty poll ends the backlog, so
+   * unused rate never piles up.
    */
-  private scaleUp(full: boolean): void {
+  private scaleUp(backlog: boolean): void {
     const now = this.clock.now();
-    if (!full) {
+    if (!backlog) {
       this.scaledUntil = undefined;
       return;
     }

@@ -6,6 +6,11 @@ export interface PolledBatch {
   payload: Buffer;
   /** Ids the function may name in `batchItemFailures` (a queue's message ids), in delivery order. */
   itemIds: string[];
+  /**
+   * Whether the source had more records waiting than this batch took (SQS: a full receive that saw
+   * another visible message). Undefined: the source cannot tell, and a full batch stands for it.
+   */
+  backlog?: boolean;
 }
 
 /** What happened to a batch, for the poller to settle it with its source. */

@@ -4,6 +4,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { createRequire } from "node:module";
 import type { Entry } from "yauzl";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
+import { snapshotDirectory } from "./code-snapshot.ts";
 
 export interface StoredCode {
   codeDir: string;
@@ -50,6 +51,38 @@ export class CodeStore {
     return stored;
   }
 
+  /**
+   * A published version's copy of a local code folder (code-snapshot.ts), under
+   * `<codeRoot>/<function>/published-<fingerprint hex>/`: one per distinct folder state, shared
+   * by versions that published the same one. `previous` (an earlier snapshot) lends its
+   * unchanged files. The simulator's own state directory, when the folder holds it, is left out.
+   */
+  snapshot(functionName: string, srcDir: string, codeSha256: string, previous?: string): string {
+    const dest = join(this.root, functionName, `published-${Buffer.from(codeSha256, "base64").toString("hex")}`);
+    if (existsSync(dest)) return dest;
+    const staging = `${dest}.partial`;
+    rmSync(staging, { recursive: true, force: true });
+    const earlier = previous !== undefined && this.owns(previous) && existsSync(previous) ? previous : undefined;
+    try {
+      snapshotDirectory(srcDir, staging, { previous: earlier, skip: (p) => this.withinState(p) });
+    } catch (e) {
+      rmSync(staging, { recursive: true, force: true });
+      throw e;
+    }
+    renameSync(staging, dest);
+    return dest;
+  }
+
+  /** Whether `dir` is one of this store's directories (an unpacked package or a snapshot). */
+  owns(dir: string): boolean {
+    return dir.startsWith(this.root + sep);
+  }
+
+  /** Whether `path` holds this store (the state directory inside a code folder): never code. */
+  withinState(path: string): boolean {
+    return this.root === path || this.root.startsWith(path + sep);
+  }
+
   /** Removes every unpacked package of a function (DeleteFunction). */
   remove(functionName: string): void {
     rmSync(join(this.root, functionName), { recursive: true, force: true });
@@ -57,21 +90,24 @@ export class CodeStore {
 
   /** Removes one package if no configuration refers to it any more. */
   removeDir(codeDir: string): void {
-    if (codeDir.startsWith(this.root + sep)) rmSync(codeDir, { recursive: true, force: true });
+    if (this.owns(codeDir)) rmSync(codeDir, { recursive: true, force: true });
   }
 }
 
 /**
  * For functions declared in lambda-sim.yaml, whose directory is used in place: a fingerprint of
  * the file list with sizes and modification times (cheap; a content hash of node_modules is not),
- * so an edited file changes CodeSha256 and retires warm environments on the next start.
+ * so an edited file changes CodeSha256 and retires warm environments on the next start. `skip`
+ * leaves out the simulator's state directory when the folder holds it (`codeUri: .`): its
+ * database changes at every start, the code does not.
  */
-export function fingerprintDirectory(dir: string): { codeSha256: string; codeSize: number } {
+export function fingerprintDirectory(dir: string, skip?: (path: string) => boolean): { codeSha256: string; codeSize: number } {
   const hash = createHash("sha256");
   let size = 0;
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
+      if (skip?.(p)) continue;
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
       else {

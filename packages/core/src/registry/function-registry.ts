@@ -170,6 +170,7 @@ export class FunctionRegistry {
     const version = String(rec.nextVersion);
     const config: FunctionVersionConfig = {
       ...rec.latest,
+      ...this.publishedCode(rec, last),
       version,
       description: description ?? rec.latest.description,
       revisionId: this.newRevisionId(),
@@ -184,13 +185,27 @@ export class FunctionRegistry {
     return config;
   }
 
+  /**
+   * A version's code is immutable (aws-facts §11). API-uploaded code already is (one directory per
+   * zip's sha256); a declared function's folder, which $LATEST uses in place (edit and restart), is
+   * copied for the version as it is now (CodeStore.snapshot: unchanged files shared with the last
+   * version's copy). A `model` function has no code.
+   */
+  private publishedCode(rec: FunctionRecord, last: FunctionVersionConfig | undefined): Pick<FunctionVersionConfig, "codeDir"> | undefined {
+    const latest = rec.latest;
+    if (latest.runtime === "model" || this.code.owns(latest.codeDir)) return undefined;
+    const previous = last ?? [...rec.versions.values()].at(-1);
+    return { codeDir: this.code.snapshot(rec.name, latest.codeDir, latest.codeSha256, previous?.codeDir) };
+  }
+
   deleteVersion(name: string, version: string): void {
     const rec = this.get(name);
     const config = rec.versions.get(version);
     if (config === undefined) return;
     rec.versions.delete(version);
     this.store.db.prepare("DELETE FROM function_versions WHERE name = ? AND version = ?").run(name, version);
-    if (rec.source === "api" && !this.isCodeDirInUse(rec, config.codeDir)) this.code.removeDir(config.codeDir);
+    // An uploaded package or a published copy of a folder; a declared function's folder itself is not ours.
+    if (!this.isCodeDirInUse(rec, config.codeDir)) this.code.removeDir(config.codeDir);
     this.announce({ functionName: name, version, kind: "deleted" });
   }
 
@@ -198,7 +213,8 @@ export class FunctionRegistry {
     const rec = this.get(name);
     this.functions.delete(name);
     this.store.db.prepare("DELETE FROM functions WHERE name = ?").run(name);
-    if (rec.source === "api") this.code.remove(name);
+    // Uploaded packages, or the published copies of a declared function's folder.
+    this.code.remove(name);
     for (const v of ["$LATEST", ...rec.versions.keys()]) this.announce({ functionName: name, version: v, kind: "deleted" });
     this.telemetry.emit({ type: "function.changed", functionName: name, change: "deleted" });
   }
@@ -251,7 +267,7 @@ export class FunctionRegistry {
       const existing = this.functions.get(def.functionName);
       if (existing !== undefined && existing.source === "api") this.delete(def.functionName);
       // A model function has no code: its "code" is its declared behaviour.
-      const code = def.runtime === "model" ? { codeSha256: createHash("sha256").update(JSON.stringify(def.model)).digest("base64"), codeSize: 0 } : fingerprintDirectory(def.codeDir);
+      const code = def.runtime === "model" ? { codeSha256: createHash("sha256").update(JSON.stringify(def.model)).digest("base64"), codeSize: 0 } : fingerprintDirectory(def.codeDir, (p) => this.code.withinState(p));
       const fields = { ...definitionFields(def, (ref) => expandShortName(ref, this.region, this.accountId)), ...code, ...this.definitionLayers(def, code.codeSize) };
       const current = this.functions.get(def.functionName);
       if (current === undefined) {
@@ -346,8 +362,11 @@ function sameDefinition(current: FunctionVersionConfig, fields: DefinitionFields
   return (Object.keys(fields) as (keyof DefinitionFields)[]).every((k) => JSON.stringify(current[k]) === JSON.stringify(fields[k]));
 }
 
-/** A version's code and configuration, without what differs between any two versions. */
+/**
+ * A version's code and configuration, without what differs between any two versions. The code is
+ * its CodeSha256: a published version's codeDir is its own copy of $LATEST's folder.
+ */
 function snapshotOf(c: FunctionVersionConfig): string {
-  const { version: _v, revisionId: _r, lastModified: _l, description: _d, ...rest } = c;
+  const { version: _v, revisionId: _r, lastModified: _l, description: _d, codeDir: _c, ...rest } = c;
   return JSON.stringify(rest);
 }

@@ -81,16 +81,24 @@ function isRunning(h: Holder): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  const now = startTicks(h.pid);
-  return h.started === undefined || now === undefined || now === h.started;
+  const now = procStat(h.pid);
+  // A zombie (Z) or dead (X) process answers kill(0) until its parent reaps it (in a container,
+  // init may take a second or more after a SIGKILL): it holds nothing, so its lock is stale.
+  if (now !== undefined && (now.state === "Z" || now.state === "X")) return false;
+  return h.started === undefined || now === undefined || now.started === h.started;
 }
 
-/** Field 22 of /proc/PID/stat (after the parenthesised command name); undefined off Linux. */
+/** Field 22 of /proc/PID/stat: the start time in clock ticks since boot; undefined off Linux. */
 function startTicks(pid: number): number | undefined {
+  return procStat(pid)?.started;
+}
+
+/** Fields 3 (state) and 22 (start time) of /proc/PID/stat, after the parenthesised command name. */
+function procStat(pid: number): { state: string; started: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[19]);
+    return { state: fields[0]!, started: Number(fields[19]) };
   } catch {
     return undefined;
   }

@@ -22,6 +22,16 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
   });
   hub.observe((e) => cost.record(e));
   hub.addView("time", () => clock.now());
+  // Environments retired since the start, by function and reason: a page opened after a function's
+  // last one went says they all retired, and why, not that it never had one (walkthrough F7).
+  const retired = new Map<string, Record<string, number>>();
+  hub.observe((e) => {
+    if (e.type !== "environment.state-changed" || e.to !== "retired") return;
+    let byReason = retired.get(e.functionName);
+    if (byReason === undefined) retired.set(e.functionName, (byReason = {}));
+    const reason = e.reason ?? "unknown";
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
+  });
   hub.addView("account", () => ({ ...governor.accountLimits(), inFlight: governor.inFlight() }));
   hub.addView("functions", () =>
     registry.list().map((r) => ({
@@ -33,6 +43,7 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
       reservedConcurrency: governor.reserved(r.name),
       inFlight: governor.inFlight(r.name),
       versions: [...r.versions.keys()],
+      retired: retired.get(r.name),
     })),
   );
   hub.addView("environments", () => invoker.environments());

@@ -119,8 +119,8 @@ export class FunctionUrlFront {
     if (out.kind !== "result" || res.destroyed) return;
     const r = out.result;
     if (sink?.started) {
-      // A failure after the status went out can only cut the body short.
-      if (r.errorType !== undefined && !res.headersSent) return badGateway(FUNCTION_ERROR_REASON, functionErrorText(r.payload));
+      // A failure after the status went out can only cut the body short (UrlStreamSink.abort).
+      if (r.errorType !== undefined) return res.headersSent ? sink.abort() : badGateway(FUNCTION_ERROR_REASON, functionErrorText(r.payload));
       return sink.finish();
     }
     if (r.errorType !== undefined) return badGateway(FUNCTION_ERROR_REASON, functionErrorText(r.payload));

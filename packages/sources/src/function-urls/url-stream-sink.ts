@@ -5,6 +5,8 @@ import { isObject, stringValues } from "../http/payload-v2.ts";
 /** What the RIC's HttpResponseStream.from announces (aws-facts §2.1 "Response streaming"). */
 const HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response";
 const DELIMITER = Buffer.alloc(8);
+/** RST_STREAM's INTERNAL_ERROR (RFC 9113 §7), for a request that came over h2c. */
+const NGHTTP2_INTERNAL_ERROR = 2;
 
 /**
  * A RESPONSE_STREAM Function URL's answer, written as the function streams it. A stream with the
@@ -68,6 +70,22 @@ export class UrlStreamSink implements ResponseSink {
     if (this.prelude !== undefined) this.head(parsePrelude(this.prelude));
     this.head();
     this.res.end();
+  }
+
+  /**
+   * The function failed (error, timeout, out of memory) after the status went out: the answer is
+   * cut off without HTTP's end of message (the terminating chunk; on h2c, RST_STREAM), so a client
+   * or a proxy sees a truncated response, not a complete 200. AWS does not document what a
+   * RESPONSE_STREAM URL does here; a connection that closes mid-body is what any HTTP client
+   * reports as incomplete and what a proxy in front of a crashed server sees, so it is our choice.
+   * `LAMBDA_SIM_URL_STREAM_FAILURE=end` ends the answer as if complete instead (read per failure).
+   */
+  abort(): void {
+    if (process.env.LAMBDA_SIM_URL_STREAM_FAILURE === "end") return this.finish();
+    const h2 = (this.res as unknown as { stream?: { close(code: number): void } }).stream;
+    if (h2 !== undefined) return h2.close(NGHTTP2_INTERNAL_ERROR);
+    // The bytes written so far are flushed first, then the connection closes.
+    this.res.socket?.end();
   }
 
   private head(prelude?: Prelude): void {

@@ -126,7 +126,7 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           if (rows.length === 0) return undefined;
           // Messages left behind: the next waiting lane takes its turn.
           if (more) messages.waiters.notify(q.name);
-          const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId) };
+          const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId), backlog: more };
           handles.set(batch, new Map(rows.map((m) => [m.messageId, m.receiptHandle!])));
           return batch;
         },

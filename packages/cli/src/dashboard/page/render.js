@@ -23,6 +23,17 @@ const LANE_LEGEND = `<p class="legend lane-legend">One lane per execution enviro
   .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
   .join("")}</p>`;
 
+/**
+ * What a function without a lane to draw says: it never had an environment, or (a page opened after
+ * they went: the snapshot holds live environments only) they all retired, counted by reason.
+ */
+function noLanes(retired) {
+  const reasons = Object.entries(retired ?? {});
+  if (reasons.length === 0) return "no environment yet";
+  const total = reasons.reduce((n, [, c]) => n + c, 0);
+  return `all ${total} environment(s) retired (${reasons.map(([r, c]) => `${c} ${esc(RETIRE_REASONS[r] ?? r)}`).join(", ")})`;
+}
+
 export function renderFunctions(m) {
   const names = new Set([...m.functions.keys(), ...[...m.envs.values()].map((e) => e.functionName)]);
   if (names.size === 0) return `<p class="empty">No functions yet.</p>`;
@@ -49,7 +60,7 @@ export function renderFunctions(m) {
         <span class="gauge">${live.length} environment(s)</span>
         ${t ? `<span class="throttle">throttled ${t.count}× — ${esc(t.reason)} <small>(by ${esc(name(t.caller))})</small></span>` : ""}
       </div>
-      <div class="lanes">${lanes || `<span class="empty">no environment yet</span>`}</div>
+      <div class="lanes">${lanes || `<span class="empty">${noLanes(f.retired)}</span>`}</div>
     </div>`;
   }).join("");
 }
