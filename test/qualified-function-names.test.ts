@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AddPermissionCommand,
   CreateAliasCommand,
+  DeleteAliasCommand,
   DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
+  GetFunctionConcurrencyCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
@@ -12,9 +15,12 @@ import {
   LambdaClient,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
   PutProvisionedConcurrencyConfigCommand,
   RemovePermissionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
@@ -111,5 +117,30 @@ describe("a qualifier written in FunctionName", () => {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: `${ARN}:2` }));
     const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "fn" }))).Versions!.map((v) => v.Version);
     expect(versions).toEqual(["$LATEST", "1"]);
+  });
+
+  it("operations on the function itself refuse a qualified name rather than act on $LATEST", async () => {
+    const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn" }));
+    const zip = Buffer.from("UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==", "base64");
+    const sends: [string, () => Promise<unknown>][] = [
+      ["UpdateFunctionConfiguration", () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "fn:1", Timeout: 9 }))],
+      ["UpdateFunctionCode", () => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: `${ARN}:live`, ZipFile: zip }))],
+      ["PublishVersion", () => lambda.send(new PublishVersionCommand({ FunctionName: "000000000000:function:fn:1" }))],
+      ["PutFunctionConcurrency", () => lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "fn:1", ReservedConcurrentExecutions: 3 }))],
+      ["GetFunctionConcurrency", () => lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: "fn:live" }))],
+      ["DeleteFunctionConcurrency", () => lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: `${ARN}:1` }))],
+      ["CreateAlias", () => lambda.send(new CreateAliasCommand({ FunctionName: "fn:1", Name: "other", FunctionVersion: "1" }))],
+      ["UpdateAlias", () => lambda.send(new UpdateAliasCommand({ FunctionName: "fn:1", Name: "live", FunctionVersion: "1" }))],
+      ["DeleteAlias", () => lambda.send(new DeleteAliasCommand({ FunctionName: "fn:live", Name: "live" }))],
+    ];
+    for (const [operation, send] of sends) {
+      expect(await error(send()), operation).toEqual({ name: "InvalidParameterValueException", message: expect.stringContaining(`${operation} acts on the function`), status: 400 });
+    }
+    // Nothing was done to $LATEST, the versions, the aliases or the reservation.
+    const after = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn" }));
+    expect([after.Timeout, after.CodeSha256, after.RevisionId]).toEqual([before.Timeout, before.CodeSha256, before.RevisionId]);
+    expect((await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "fn" }))).Versions!.map((v) => v.Version)).toEqual(["$LATEST", "1"]);
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn:live" }))).Version).toBe("1");
+    expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: "fn" }))).ReservedConcurrentExecutions).toBeUndefined();
   });
 });

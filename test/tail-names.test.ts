@@ -1,5 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterEach, describe, expect, it } from "vitest";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
@@ -61,6 +63,58 @@ describe("lambda-sim tail --function", () => {
     try {
       await until(() => t.err().includes("lambda-sim tail: following"), 60_000);
       expect(t.err()).toMatch(/no function named 'ProcessOrderFunction' \(the simulator has: shop-OtherFunction-\w+, shop-WorkerFunction-\w+, WorkerFunction, OtherFunction\); its events are shown if it is created later/);
+      expect(t.child.exitCode).toBeNull();
+    } finally {
+      await sim.kill();
+    }
+  });
+});
+
+const SOURCES = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  ShopBus:
+    Type: AWS::Events::EventBus
+    Properties:
+      Name: shop-bus
+  OrdersTopic:
+    Type: AWS::SNS::Topic
+  OrdersQueue:
+    Type: AWS::SQS::Queue
+`;
+
+describe("lambda-sim tail --source", () => {
+  it("takes a bus's or topic's template logical id, bare or after its prefix, says so, and follows it", { timeout: 120_000 }, async () => {
+    const sim = await startLambdaSim(["--template", writeStackTemplate(SOURCES), "--in-memory"]);
+    const topic = /topic (shop-OrdersTopic-\w+)/.exec(sim.output())![1]!;
+    const bus = tail(["--endpoint", sim.endpoint, "--source", "ShopBus"]);
+    const byTopic = tail(["--endpoint", sim.endpoint, "--source", "sns:OrdersTopic"]);
+    const creds = { endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } };
+    const events = new EventBridgeClient(creds);
+    const sns = new SNSClient(creds);
+    try {
+      await until(() => bus.err().includes("following") && byTopic.err().includes("following"), 60_000);
+      expect(bus.err()).toContain("ShopBus is the template's logical id of bus shop-bus");
+      expect(byTopic.err()).toContain(`OrdersTopic is the template's logical id of topic ${topic}`);
+      await events.send(new PutEventsCommand({ Entries: [{ EventBusName: "shop-bus", Source: "shop", DetailType: "order", Detail: "{}" }] }));
+      await sns.send(new PublishCommand({ TopicArn: `arn:aws:sns:us-east-1:000000000000:${topic}`, Message: "hi" }));
+      await until(() => bus.out().includes("events shop-bus event") && byTopic.out().includes(`sns sns:${topic} message`), 30_000);
+      expect(bus.out()).not.toContain("sns ");
+      expect(byTopic.out()).not.toContain("events shop-bus");
+    } finally {
+      events.destroy();
+      sns.destroy();
+      await sim.kill();
+    }
+  });
+
+  it("says on stderr when no queue, stream, topic or bus has the name, listing those there are", { timeout: 120_000 }, async () => {
+    const sim = await startLambdaSim(["--template", writeStackTemplate(SOURCES), "--in-memory"]);
+    const t = tail(["--endpoint", sim.endpoint, "--source", "nosuchthing"]);
+    const q = tail(["--endpoint", sim.endpoint, "--source", "sqs:OrdersQueu"]);
+    try {
+      await until(() => t.err().includes("lambda-sim tail: following") && q.err().includes("lambda-sim tail: following"), 60_000);
+      expect(t.err()).toMatch(/no queue, stream, topic or bus named 'nosuchthing' \(the simulator has: shop-OrdersQueue-\w+, shop-OrdersTopic-\w+, default, shop-bus, ShopBus, OrdersTopic, OrdersQueue\); its events are shown if it is created later/);
+      expect(q.err()).toMatch(/no queue named 'OrdersQueu' \(the simulator has: sqs:shop-OrdersQueue-\w+, OrdersQueue\)/);
       expect(t.child.exitCode).toBeNull();
     } finally {
       await sim.kill();

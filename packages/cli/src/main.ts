@@ -60,7 +60,7 @@ program
   .command("tail")
   .description("print the events of a running simulator, one line each (Ctrl-C to stop)")
   .option("--function <name>", "only events of this function (its name, or its logical id in the template the simulator started from)")
-  .option("--source <name>", "only events of this event source (orders, sqs:orders or its ARN)")
+  .option("--source <name>", "only events of this event source (orders, sqs:orders, its ARN, or its template logical id)")
   .option("--json", "one JSON object per line (the telemetry event schema, with its seq)")
   .option("--logs", "include the functions' log lines")
   .addOption(endpointOption())

@@ -8,6 +8,7 @@ import { concerns, describeEvent, paint } from "../console/event-line.ts";
 import { ScaleDownLines } from "../console/scale-down-lines.ts";
 import { decodeEvent } from "../dashboard/page/compact-events.js";
 import { tailFunction } from "./tail-function.ts";
+import { tailSource } from "./tail-source.ts";
 
 export interface TailOptions {
   function?: string;
@@ -46,6 +47,11 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
     const fn = await tailFunction(endpoint, opts.function, simAuthHeaders(opts.token));
     if (fn.note !== undefined) process.stderr.write(`lambda-sim tail: ${fn.note}\n`);
     opts = { ...opts, function: fn.name };
+  }
+  if (opts.source !== undefined) {
+    const src = await tailSource(endpoint, opts.source, simAuthHeaders(opts.token));
+    if (src.note !== undefined) process.stderr.write(`lambda-sim tail: ${src.note}\n`);
+    opts = { ...opts, source: src.source };
   }
   const ws = new WebSocket(url, { headers: simAuthHeaders(opts.token) });
   let refused: string | undefined;

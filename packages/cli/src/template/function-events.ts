@@ -57,6 +57,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
           filterCriteria: filterCriteria(p.FilterCriteria),
         });
         mapping(t, entry, at, { eventSourceArn: "Queue" });
+        t.created[`${fnId}${evId}`] = { type: "AWS::Lambda::EventSourceMapping", functionName: fnName, eventSourceArn: String(p.Queue) };
         t.said(label, `mapping ${shortArn(p.Queue)} → ${fnName} (batch ${num(p.BatchSize) ?? 10}${(p.FunctionResponseTypes as unknown[] | undefined)?.includes("ReportBatchItemFailures") ? ", partial batch responses" : ""})`);
         break;
       }
@@ -80,6 +81,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
           filterCriteria: filterCriteria(p.FilterCriteria),
         });
         mapping(t, entry, at, { eventSourceArn: "Stream" });
+        t.created[`${fnId}${evId}`] = { type: "AWS::Lambda::EventSourceMapping", functionName: fnName, eventSourceArn: String(p.Stream) };
         t.said(label, `mapping ${shortArn(p.Stream)} → ${fnName} (${String(p.StartingPosition)}, batch ${num(p.BatchSize) ?? 100})`);
         break;
       }
@@ -91,11 +93,13 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const queue = snsQueue(stack, fnId, evId, p.SqsSubscription, [...at, "SqsSubscription"]);
         if (queue === undefined) {
           addSubscription(t, p.Topic, { protocol: "lambda", endpoint: fnArn, ...delivery }, [...at, "Topic"]);
+          t.created[`${fnId}${evId}`] = { type: "AWS::SNS::Subscription", topicArn: String(p.Topic), protocol: "lambda", endpoint: fnArn };
           t.said(label, `subscription ${topic} → ${fnName}${filtered}`);
           break;
         }
         // SAM: topic → queue (an sqs subscription, the SNS envelope as the body) → function (an SQS mapping).
         addSubscription(t, p.Topic, { protocol: "sqs", endpoint: queue.arn, ...delivery }, [...at, "Topic"]);
+        t.created[`${fnId}${evId}`] = { type: "AWS::SNS::Subscription", topicArn: String(p.Topic), protocol: "sqs", endpoint: queue.arn };
         mapping(t, { functionName: fnName, eventSourceArn: queue.arn, batchSize: queue.batchSize, enabled: true }, [...at, "SqsSubscription"], { eventSourceArn: "QueueArn" });
         t.said(label, `subscription ${topic} → ${shortArn(queue.arn)}${queue.createdAs === undefined ? "" : ` (${queue.createdAs})`} → ${fnName}${filtered} (batch ${String(queue.batchSize)})`);
         break;
@@ -116,6 +120,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
           targets: [defined({ Id: `${ruleId}LambdaTarget`.slice(0, 64), Arn: fnArn, Input: p.Input, RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }), DeadLetterConfig: dlq })],
         });
         t.said(label, `EventBridge rule ${name}: ${p.Schedule} → ${fnName}${disabled ? " (disabled)" : ""}${deadLetterNote(dlq)}`);
+        t.created[ruleId] = { type: "AWS::Events::Rule", name, arn: `arn:aws:events:${stack.info.region}:${stack.info.accountId}:rule/${name}` };
         break;
       }
       case "EventBridgeRule":
@@ -130,6 +135,8 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
         t.actions.push({ kind: "rule", logicalId: label, name, rule, targets: [ruleTarget({ ...p, Id: targetId, Arn: fnArn, DeadLetterConfig: dlq })] });
         t.said(label, `EventBridge rule ${name}: pattern on ${String(p.EventBusName ?? "default")} → ${fnName}${deadLetterNote(dlq)}`);
+        const bus = typeof p.EventBusName === "string" && p.EventBusName !== "default" ? `${p.EventBusName.replace(/^arn:.*\//, "")}/` : "";
+        t.created[ruleId] = { type: "AWS::Events::Rule", name, arn: `arn:aws:events:${stack.info.region}:${stack.info.accountId}:rule/${bus}${name}` };
         break;
       }
       case "ScheduleV2": {
@@ -141,6 +148,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
         t.config.schedules[name] = schedulerSchedule(p, { Arn: fnArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: dlq });
         t.origins.push({ native: ["schedules", name], template: at, keys: { target: "Input" } });
+        t.created[`${fnId}${evId}`] = { type: "AWS::Scheduler::Schedule", name, arn: `arn:aws:scheduler:${stack.info.region}:${stack.info.accountId}:schedule/default/${name}` };
         t.said(label, `schedule ${name}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}${deadLetterNote(dlq)}`);
         break;
       }

@@ -68,6 +68,8 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   if (p.FunctionUrlConfig !== undefined) {
     entry.functionUrl = { ...(functionUrl(p.FunctionUrlConfig) as Props), urlId: stack.functionUrlId(id) };
     t.said(`${id}Url`, `function URL for ${name} (${String((p.FunctionUrlConfig as Props).AuthType)}, printed below)`);
+    // SAM's AWS::Lambda::Url is on the AutoPublishAlias when there is one.
+    t.created[`${id}Url`] = { type: "AWS::Lambda::Url", functionName: name, qualifier: typeof p.AutoPublishAlias === "string" ? p.AutoPublishAlias : undefined };
   }
   const alias = p.AutoPublishAlias;
   if (alias !== undefined) {
@@ -79,6 +81,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
     }
     t.actions.push({ kind: "publish-alias", functionName: name, alias, description: typeof p.VersionDescription === "string" ? p.VersionDescription : undefined, provisioned: provisioned as number | undefined, logicalId: id });
     t.said(`${id}Alias${alias}`, `alias ${name}:${alias} on a version published at start${provisioned === undefined ? "" : `, ${provisioned} provisioned environments`}`);
+    t.created[`${id}Alias${alias}`] = { type: "AWS::Lambda::Alias", name: alias, arn: `${stack.identity(id, base).attributes.Arn!}:${alias}`, functionName: name };
     if (entry.eventInvokeConfig !== undefined) {
       // SAM's EventInvokeConfig of a function with an alias is the alias's (Qualifier: the alias),
       // which its asynchronous event sources invoke; $LATEST keeps none.

@@ -7,6 +7,7 @@ import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "
 import { schemaKeysAt } from "../config/schema-keys.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import type { CreatedResource } from "./created-resources.ts";
 import { logicalNames, type LogicalNames } from "./logical-names.ts";
 import { dependencyCycle } from "./resource-dependencies.ts";
 import { applyGlobals } from "./sam-globals.ts";
@@ -28,6 +29,10 @@ export interface TemplateSummary {
   mappingPlaces: string[];
   /** Logical id → physical name of its functions, queues, streams, topics and buses (scenarios and tail accept either). */
   names: LogicalNames;
+  /** Every logical id lambda-sim created something for, and what (`GET /_sim/template`). */
+  created: Record<string, CreatedResource>;
+  /** The template's Outputs, resolved (an output whose Condition is false is left out). */
+  outputs: Record<string, unknown>;
 }
 
 export interface TemplateOptions {
@@ -79,7 +84,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const stackName = opts.stackName ?? (basename(dirname(path)).replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "") || "lambda-sim");
   const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint }, opts.parameterOverrides ?? {});
   const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
-  const outputs = outputLines(template!.Outputs, stack, t.problems);
+  const outputs = outputValues(template!.Outputs, stack, t.problems);
   if (t.problems.length > 0 || t.buildErrors.length > 0) fail(t.problems, t.buildErrors);
 
   const sections = configSections(opts.sources);
@@ -101,7 +106,13 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
   });
   const { config: startConfig, mappingPlaces } = deferAliasTargets(validated, t.actions, places);
-  const summary: TemplateSummary = { file: path, stackName, lines: [...summaryLines(t, path, stackName), ...outputs], actions: t.actions, mappingPlaces, names: logicalNames(stack) };
+  const summary: TemplateSummary = { file: path, stackName, lines: [...summaryLines(t, path, stackName), ...Object.entries(outputs).map(([name, value]) => `  output ${name}: ${typeof value === "string" ? value : JSON.stringify(value)}`)],
+    actions: t.actions,
+    mappingPlaces,
+    names: logicalNames(stack),
+    created: t.created,
+    outputs,
+  };
   return { ...(opts.native === undefined ? startConfig : combine(startConfig, opts.native, summary)), template: summary };
 }
 
@@ -130,14 +141,14 @@ function resourcesOf(template: Record<string, unknown>, fail: (p: TemplateError[
 }
 
 /** The template's Outputs, resolved as `sam deploy` prints them (an output whose Condition is false is left out). */
-function outputLines(section: unknown, stack: TemplateStack, problems: TemplateError[]): string[] {
-  if (section === null || typeof section !== "object" || Array.isArray(section)) return [];
-  const out: string[] = [];
+function outputValues(section: unknown, stack: TemplateStack, problems: TemplateError[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (section === null || typeof section !== "object" || Array.isArray(section)) return out;
   for (const [name, o] of Object.entries(section as Record<string, { Value?: unknown; Condition?: unknown }>)) {
     try {
       if (typeof o?.Condition === "string" && !stack.condition(o.Condition, ["Outputs", name, "Condition"])) continue;
       const value = stack.resolver.resolve(o?.Value, ["Outputs", name, "Value"]);
-      out.push(`  output ${name}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+      out[name] = value;
     } catch (e) {
       if (!(e instanceof TemplateError)) throw e;
       problems.push(e);

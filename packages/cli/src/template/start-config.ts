@@ -92,11 +92,13 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
     await sim.close();
     throw new SimError("ERR_CONFIG", problems.join("\n"));
   }
-  // What the template's logical ids became, for clients that take either (`lambda-sim tail --function`).
-  const { file, stackName, names } = config.template;
-  sim.simApi.addRoute("/_sim/template", () => ({ file, stackName, names }));
+  // What the template's logical ids became, for clients that take either (`lambda-sim tail --function`),
+  // and everything else it created, with the addresses known now (template-view.ts).
+  const { templateView } = await import("./template-view.ts");
+  const summary = config.template;
+  sim.simApi.addRoute("/_sim/template", () => templateView(sim, summary));
   // POST /_sim/faults takes them too, as tail and scenarios do.
-  sim.faults.names?.useLogicalNames(names);
+  sim.faults.names?.useLogicalNames(summary.names);
   return config.template.lines.map((l) => `  ${l}\n`).join("");
 }
 

@@ -104,9 +104,9 @@ export class TemplateStack implements IntrinsicScope {
     try {
       const prop = nameProperty(r.Type);
       const named = prop === undefined || r.Properties[prop] === undefined ? undefined : this.resolver.resolve(r.Properties[prop], ["Resources", logicalId, "Properties", prop]);
-      // The other properties an identity reads: a queue's FifoQueue, a topic's FifoTopic, a schedule's GroupName, a version's or alias's FunctionName.
+      // The other properties an identity reads: a queue's FifoQueue, a topic's FifoTopic, a schedule's GroupName, a version's or alias's FunctionName, a rule's EventBusName.
       const extra: Record<string, unknown> = {};
-      for (const key of ["FifoQueue", "FifoTopic", "GroupName", "FunctionName"]) {
+      for (const key of ["FifoQueue", "FifoTopic", "GroupName", "FunctionName", "EventBusName"]) {
         if (key !== prop && r.Properties[key] !== undefined) extra[key] = this.resolver.resolve(r.Properties[key], ["Resources", logicalId, "Properties", key]);
       }
       const id = identityOf(r.Type, logicalId, named, extra, this.info);

@@ -1,4 +1,5 @@
 import { BuildError } from "../config/esbuild-function.ts";
+import { declaredResource } from "./created-resources.ts";
 import type { CodePlace } from "./function-code.ts";
 import { filterCriteria, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
 import { GENERATED } from "./sam-generated-queues.ts";
@@ -39,6 +40,7 @@ export async function translateTemplate(stack: TemplateStack, place: CodePlace):
         continue;
       }
       const p = stack.resolver.resolve(r.Properties, base) as Props;
+      t.created[id] = declaredResource(stack, id, r.Type, p);
       await translateResource(t, stack, id, r.Type, p, place);
     } catch (e) {
       if (e instanceof BuildError) t.buildErrors.push(...e.lines);

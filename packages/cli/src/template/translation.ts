@@ -1,3 +1,4 @@
+import type { CreatedResource } from "./created-resources.ts";
 import type { TemplateError, TemplatePath } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 
@@ -34,6 +35,8 @@ export class Translation {
   readonly problems: TemplateError[] = [];
   /** esbuild's errors, already naming their source file and line. */
   readonly buildErrors: string[] = [];
+  /** Every logical id lambda-sim created something for, SAM's generated ones included (`GET /_sim/template`). */
+  readonly created: Record<string, CreatedResource> = {};
 
   said(logicalId: string, what: string): void {
     this.entries.push([logicalId, what]);

@@ -10,6 +10,11 @@ import { arnMatches, functionMatches } from "./arn-match.ts";
 import { payloadMatcher } from "./payload-match.ts";
 import type { FaultNames } from "./fault-names.ts";
 
+
+/** The last instant a Date holds (ECMAScript: 8.64e15 ms after the epoch), and its ISO text. */
+const LAST_DATE_MS = 8.64e15;
+const LAST_DATE = "+275760-09-13T00:00:00.000Z";
+
 /** A fault as added: its spec, id, activity window and counters (GET /_sim/faults lists these). */
 export interface ActiveFault {
   id: string;
@@ -74,12 +79,16 @@ export class FaultInjector {
    * Validates and adds a fault; a bad spec is a user error naming the key, a name the simulator
    * does not have a ResourceNotFoundException (FaultNames).
    */
-  add(input: unknown, where = "fault"): ActiveFault {
+  add(input: unknown, where = "fault", opts: { checkQualifier?: boolean } = {}): ActiveFault {
     const parsed = faultSchema.safeParse(input, { reportInput: true });
     if (!parsed.success) throw new SimError("ERR_CONFIG", formatZodError(parsed.error, where, () => undefined).join("\n"));
-    const { spec, warning } = this.names?.resolve(parsed.data, where) ?? { spec: parsed.data };
+    const { spec, warning } = this.names?.resolve(parsed.data, where, opts.checkQualifier) ?? { spec: parsed.data };
     const activeFrom = this.clock.now() + spec.afterSeconds * 1000;
-    const fault: ActiveFault = { id: `fault-${++this.seq}`, spec, activeFrom, activeUntil: spec.forSeconds === undefined ? undefined : activeFrom + spec.forSeconds * 1000, matched: 0, fired: 0, matchesPayload: spec.payloadContains === undefined ? undefined : payloadMatcher(spec.payloadContains), warning };
+    const activeUntil = spec.forSeconds === undefined ? undefined : activeFrom + spec.forSeconds * 1000;
+    // The window's ends are dates (GET /_sim/faults shows them): past the last one, name the key.
+    if (!(activeFrom <= LAST_DATE_MS)) throw new SimError("ERR_CONFIG", `${where}: afterSeconds: expected a number of seconds that starts the fault before ${LAST_DATE}, got ${spec.afterSeconds}`);
+    if (activeUntil !== undefined && !(activeUntil <= LAST_DATE_MS)) throw new SimError("ERR_CONFIG", `${where}: forSeconds: expected a number of seconds that ends the fault before ${LAST_DATE}, got ${spec.forSeconds}`);
+    const fault: ActiveFault = { id: `fault-${++this.seq}`, spec, activeFrom, activeUntil, matched: 0, fired: 0, matchesPayload: spec.payloadContains === undefined ? undefined : payloadMatcher(spec.payloadContains), warning };
     this.faults.push(fault);
     return fault;
   }

@@ -60,12 +60,17 @@ export interface ResolvedFault {
 export class FaultNames {
   private readonly known: KnownNames;
   private readonly mappingIds: () => readonly string[] | undefined;
+  private readonly qualifiers: (functionName: string) => readonly string[] | undefined;
   private logical: LogicalNameMap = {};
 
-  /** `mappingIds`: the UUIDs of the event source mappings there are now (undefined: not checked). */
-  constructor(known: KnownNames, mappingIds: () => readonly string[] | undefined = () => undefined) {
+  /**
+   * `mappingIds`: the UUIDs of the event source mappings there are now; `qualifiers`: a function's
+   * `$LATEST`, versions and aliases now (undefined: not checked).
+   */
+  constructor(known: KnownNames, mappingIds: () => readonly string[] | undefined = () => undefined, qualifiers: (functionName: string) => readonly string[] | undefined = () => undefined) {
     this.known = known;
     this.mappingIds = mappingIds;
+    this.qualifiers = qualifiers;
   }
 
   /** The template's logical ids, once the simulator knows them (`lambda-sim start --template`). */
@@ -73,7 +78,12 @@ export class FaultNames {
     this.logical = names;
   }
 
-  resolve(spec: FaultSpec, where: string): ResolvedFault {
+  /**
+   * `checkQualifier`: a `qualifier` the function has no version or alias of is refused too. Only
+   * once the simulator runs: the faults of its config are added before a template's versions and
+   * aliases are published.
+   */
+  resolve(spec: FaultSpec, where: string, checkQualifier = false): ResolvedFault {
     const out: FaultSpec = { ...spec };
     const warnings: string[] = [];
     if (out.function !== undefined) {
@@ -81,8 +91,10 @@ export class FaultNames {
         const name = out.function.split(":")[6] ?? "";
         const functions = this.known("function");
         if (functions !== undefined && !functions.includes(name)) warnings.push(`no function named '${name}' yet: the fault applies once it is created`);
+        else if (checkQualifier) this.qualifier(name, out.qualifier, `${where}.qualifier`);
       } else {
         out.function = this.name("function", out.function, `${where}.function`);
+        if (checkQualifier) this.qualifier(out.function, out.qualifier, `${where}.qualifier`);
       }
     }
     if (out.source !== undefined) out.source = this.reference(out.source, `${where}.source`);
@@ -100,6 +112,14 @@ export class FaultNames {
     const ids = Object.entries(this.logical).flatMap(([id, n]) => (n.kind === kind ? [id] : []));
     const has = [...names, ...ids].join(", ") || "none";
     throw new AwsError("ResourceNotFoundException", 404, `${where}: ${TITLE[kind]} not found: ${written} (the simulator has: ${has})`);
+  }
+
+  /** A version or alias of `fn` (or `$LATEST`), as Invoke's Qualifier names one: else the 404 a misspelt function gets. */
+  private qualifier(fn: string, qualifier: string | undefined, where: string): void {
+    if (qualifier === undefined) return;
+    const has = this.qualifiers(fn);
+    if (has === undefined || has.includes(qualifier)) return;
+    throw new AwsError("ResourceNotFoundException", 404, `${where}: Function not found: ${fn}:${qualifier} (${fn} has: ${has.join(", ")})`);
   }
 
   /** A mapping is named by its UUID, as GetEventSourceMapping takes it (CreateEventSourceMapping answers it). */

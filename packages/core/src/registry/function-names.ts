@@ -29,6 +29,22 @@ export function qualifiedFunctionName(functionName: string, qualifier: string | 
   return q === undefined ? { name: parsed.name } : { name: parsed.name, qualifier: q };
 }
 
+/**
+ * FunctionName of an operation that acts on the function itself (UpdateFunctionConfiguration,
+ * UpdateFunctionCode, PublishVersion, Put/Get/DeleteFunctionConcurrency, Create/Update/DeleteAlias):
+ * their API reference lists only the unqualified forms. What AWS answers for `fn:1` there is not
+ * recorded anywhere we found; refusing it, rather than acting on $LATEST, is our choice.
+ */
+export function unqualifiedFunctionName(functionName: string, operation: string): string {
+  const { qualifier } = parseFunctionName(functionName);
+  if (qualifier !== undefined) {
+    throw lambdaErrors.invalidParameterValue(
+      `${operation} acts on the function, not on a version or alias: name it without the qualifier ':${qualifier}' (${functionName}).`,
+    );
+  }
+  return functionName;
+}
+
 /** Lambda's LastModified format: `2019-11-14T18:16:05.568+0000`. */
 export function awsTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+0000");

@@ -26,7 +26,7 @@ export function faultRoutes(faults: FaultInjector): express.Router {
     }
     const added: ActiveFault[] = [];
     try {
-      (list ? body : [body]).forEach((f: unknown, i: number) => added.push(faults.add(f, list ? `faults[${i}]` : "fault")));
+      (list ? body : [body]).forEach((f: unknown, i: number) => added.push(faults.add(f, list ? `faults[${i}]` : "fault", { checkQualifier: true })));
     } catch (e) {
       for (const f of added) faults.clear(f.id);
       refuse(res, e);

@@ -189,7 +189,9 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
       );
     }
   }
-  const faults = new FaultInjector(clock, telemetry, rng.stream("faults"), new FaultNames(simulatorNames(() => registry.list().map((r) => r.name), (v) => state.hub.view(v)), () => simulatorMappingIds((v) => state.hub.view(v))));
+  // A fault's qualifier names what Invoke's Qualifier may: $LATEST, a version or an alias.
+  const functionQualifiers = (r: FunctionRegistry, fn: string) => (r.has(fn) ? ["$LATEST", ...r.get(fn).versions.keys(), ...r.get(fn).aliases.keys()] : undefined);
+  const faults = new FaultInjector(clock, telemetry, rng.stream("faults"), new FaultNames(simulatorNames(() => registry.list().map((r) => r.name), (v) => state.hub.view(v)), () => simulatorMappingIds((v) => state.hub.view(v)), (fn) => functionQualifiers(registry, fn)));
   const frontDoor = new FrontDoorArrivals();
   (opts.faults ?? []).forEach((f, i) => {
     try {

@@ -1,5 +1,6 @@
 import { loadMigrations, type Source } from "@lambda-sim/core";
 import { z } from "zod";
+import { EventsMetrics } from "./events-metrics.ts";
 import { LambdaMetrics } from "./lambda-metrics.ts";
 import { metricOperations } from "./metric-operations.ts";
 import { MetricStore } from "./metric-store.ts";
@@ -15,7 +16,7 @@ export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
 
 /**
  * CloudWatch metrics for Lambda and its sources (issue 15): AWS/Lambda from the telemetry stream,
- * AWS/SQS queue gauges sampled each minute, read through GetMetricStatistics, GetMetricData and
+ * AWS/Events rule matches (events-metrics.ts), AWS/SQS queue gauges sampled each minute, read through GetMetricStatistics, GetMetricData and
  * ListMetrics on both of CloudWatch's protocols, on service time.
  */
 export const cloudwatchMetricsSource: Source<MetricsConfig> = {
@@ -26,7 +27,11 @@ export const cloudwatchMetricsSource: Source<MetricsConfig> = {
   start(ctx, config) {
     const store = new MetricStore(ctx.store, ctx.clock, ctx.rng.stream("cloudwatch-metrics"), config?.retentionDays ?? 15);
     const lambda = new LambdaMetrics(store);
-    const unsubscribe = ctx.telemetry.subscribe(lambda.onEvent);
+    const events = new EventsMetrics(store);
+    const unsubscribe = ctx.telemetry.subscribe((e) => {
+      lambda.onEvent(e);
+      events.onEvent(e);
+    });
     const sqs = startSqsGauges(ctx.store, ctx.clock, store);
     registerMetricsProtocols(ctx, metricOperations(store, ctx.clock, () => sqs?.sample()));
     return {

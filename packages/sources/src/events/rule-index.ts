@@ -25,7 +25,9 @@ export class RuleIndex {
   rebuild(): void {
     const byBus = new Map<string, Compiled[]>();
     for (const rule of this.store.rules()) {
-      if (rule.def.State !== "ENABLED" || rule.def.Targets.length === 0) continue;
+      // A rule without targets still matches: AWS counts it in MatchedEvents and TriggeredRules
+      // (EventBridge user guide, Monitoring: neither metric depends on a target); it delivers nothing.
+      if (rule.def.State !== "ENABLED") continue;
       const list = byBus.get(rule.bus) ?? [];
       list.push({ rule, arn: this.ruleArn(rule.bus, rule.name), match: compilePattern(rule.def.EventPattern) });
       byBus.set(rule.bus, list);

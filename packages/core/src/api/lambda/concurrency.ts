@@ -1,5 +1,6 @@
 import type { ConcurrencyGovernor } from "../../invocation/concurrency-governor.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
+import { unqualifiedFunctionName } from "../../registry/function-names.ts";
 import { jsonBody, type RestRoute } from "../../protocols/rest-json.ts";
 import { intInRange, validationError } from "./validation.ts";
 
@@ -11,7 +12,7 @@ export function concurrencyRoutes(registry: FunctionRegistry, governor: Concurre
       path: "/2017-10-31/functions/{FunctionName}/concurrency",
       operation: "PutFunctionConcurrency",
       handler: (req) => {
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "PutFunctionConcurrency"));
         const input = jsonBody<{ ReservedConcurrentExecutions?: number }>(req);
         if (input.ReservedConcurrentExecutions === undefined) throw validationError("null", "reservedConcurrentExecutions", "Member must not be null");
         const reserved = intInRange(input.ReservedConcurrentExecutions, "reservedConcurrentExecutions", 0, Number.MAX_SAFE_INTEGER)!;
@@ -25,7 +26,7 @@ export function concurrencyRoutes(registry: FunctionRegistry, governor: Concurre
       path: "/2019-09-30/functions/{FunctionName}/concurrency",
       operation: "GetFunctionConcurrency",
       handler: (req) => {
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "GetFunctionConcurrency"));
         return { body: rec.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: rec.reservedConcurrency } };
       },
     },
@@ -34,7 +35,7 @@ export function concurrencyRoutes(registry: FunctionRegistry, governor: Concurre
       path: "/2017-10-31/functions/{FunctionName}/concurrency",
       operation: "DeleteFunctionConcurrency",
       handler: (req) => {
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "DeleteFunctionConcurrency"));
         governor.setReserved(rec.name, undefined);
         registry.saveReservedConcurrency(rec.name, undefined);
         return { status: 204 };

@@ -5,7 +5,7 @@ import { noPythonMessage, pythonInterpreter } from "../../runtime/python-interpr
 import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
-import { qualifiedFunctionName } from "../../registry/function-names.ts";
+import { qualifiedFunctionName, unqualifiedFunctionName } from "../../registry/function-names.ts";
 import { SIM_DEFAULTS } from "../../registry/function-registry.ts";
 import type { FunctionLayer, FunctionVersionConfig } from "../../registry/function-model.ts";
 import { APPLICATION_LOG_LEVELS, applyLoggingInput, currentLogging, LOG_FORMATS, SYSTEM_LOG_LEVELS, type LoggingInput } from "../../registry/logging-config.ts";
@@ -81,7 +81,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
       operation: "UpdateFunctionConfiguration",
       handler: (req) => {
         const input = jsonBody<ConfigurationInput>(req);
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "UpdateFunctionConfiguration"));
         checkRevision(rec.latest, input.RevisionId);
         const patch = validateConfiguration(input, rec.latest.runtime, rec.name, rec.latest);
         if (input.Layers !== undefined) Object.assign(patch, layersOf(registry, input.Layers, rec.latest.codeDir));
@@ -94,7 +94,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
       operation: "UpdateFunctionCode",
       handler: async (req) => {
         const input = jsonBody<{ ZipFile?: string; Publish?: boolean; RevisionId?: string; S3Bucket?: string; ImageUri?: string }>(req);
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "UpdateFunctionCode"));
         checkRevision(rec.latest, input.RevisionId);
         const code = await registry.code.unpack(rec.name, zipFrom(input));
         if (rec.latest.layers !== undefined) checkCombinedSize(code.codeDir, rec.latest.layers);

@@ -3,6 +3,7 @@ import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { AliasRecord } from "../../registry/alias-routing.ts";
 import type { FunctionRecord, FunctionRegistry } from "../../registry/function-registry.ts";
 import type { FunctionVersionConfig } from "../../registry/function-model.ts";
+import { unqualifiedFunctionName } from "../../registry/function-names.ts";
 import { jsonBody, type RestRoute } from "../../protocols/rest-json.ts";
 import { page } from "./pagination.ts";
 import { aliasConfiguration, functionConfiguration } from "./shapes.ts";
@@ -27,7 +28,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
       operation: "PublishVersion",
       handler: (req) => {
         const input = jsonBody<{ CodeSha256?: string; Description?: string; RevisionId?: string }>(req);
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "PublishVersion"));
         const latest = rec.latest;
         if (input.CodeSha256 !== undefined && input.CodeSha256 !== latest.codeSha256) {
           throw lambdaErrors.invalidParameterValue(
@@ -58,7 +59,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
       operation: "CreateAlias",
       handler: (req) => {
         const input = jsonBody<AliasInput>(req);
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "CreateAlias"));
         const name = matches(input.Name, "name", ALIAS_NAME, "(?!^[0-9]+$)([a-zA-Z0-9-_]+)", 128);
         const arn = registry.arn(rec.name);
         if (rec.aliases.has(name)) throw lambdaErrors.resourceConflict(`Alias already exists: ${arn}:${name}`);
@@ -99,7 +100,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
       operation: "UpdateAlias",
       handler: (req) => {
         const input = jsonBody<AliasInput>(req);
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "UpdateAlias"));
         const current = findAlias(registry, rec, req.params.Name!);
         if (input.RevisionId !== undefined && input.RevisionId !== current.revisionId) {
           throw new AwsError("PreconditionFailedException", 412, "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
@@ -121,7 +122,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
       path: `${P}/aliases/{Name}`,
       operation: "DeleteAlias",
       handler: (req) => {
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "DeleteAlias"));
         registry.deleteAlias(rec.name, req.params.Name!);
         return { status: 204 };
       },
