@@ -1,5 +1,8 @@
 import http from "node:http";
 import https from "node:https";
+// The stopwatch alone (wall time): a client command does not load the simulator.
+import { stopwatch } from "@lambda-sim/core/stopwatch";
+import type { TimerHandle } from "@lambda-sim/core";
 import { ClientError } from "./client-error.ts";
 
 export interface SimResponse {
@@ -38,19 +41,20 @@ export function simRequest(url: URL, method: string, opts: SimRequestOptions = {
       method,
       headers: { "content-type": "application/json", ...(body === undefined ? {} : { "content-length": Buffer.byteLength(body) }), ...opts.headers },
     });
-    let slow: NodeJS.Timeout | undefined;
-    let deadline: NodeJS.Timeout | undefined;
+    // A client's waits are wall time (stopwatch), never the simulator's Clock.
+    let slow: TimerHandle | undefined;
+    let deadline: TimerHandle | undefined;
     const done = () => {
-      clearTimeout(slow);
-      clearTimeout(deadline);
+      slow?.cancel();
+      deadline?.cancel();
     };
-    if (opts.onSlow !== undefined) slow = setTimeout(opts.onSlow, opts.slowMs ?? 10_000);
+    if (opts.onSlow !== undefined) slow = stopwatch.after(opts.slowMs ?? 10_000, opts.onSlow);
     if (opts.timeoutMs !== undefined) {
-      deadline = setTimeout(() => {
+      deadline = stopwatch.after(opts.timeoutMs, () => {
         req.destroy();
         done();
         reject(busy(endpoint, opts.timeoutMs!, opts.onGiveUp));
-      }, opts.timeoutMs);
+      });
     }
     req.on("error", (e: NodeJS.ErrnoException) => {
       done();

@@ -1,4 +1,6 @@
-import type { TelemetryEvent } from "@lambda-sim/core";
+// The stopwatch alone (wall time): a client command does not load the simulator.
+import { stopwatch } from "@lambda-sim/core/stopwatch";
+import type { TelemetryEvent, TimerHandle } from "@lambda-sim/core";
 
 type ScaledEvent = Extract<TelemetryEvent, { type: "mapping.scaled" }>;
 
@@ -23,7 +25,7 @@ export const SCALE_DOWN_QUIET_MS = 300;
  */
 export class ScaleDownLines {
   private held: Held | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private readonly render: (e: ScaledEvent, fromLanes: number | undefined) => string;
   private readonly write: (text: string) => void;
   private readonly quietMs: number;
@@ -48,13 +50,12 @@ export class ScaleDownLines {
       this.held = { first: e, last: e, steps: 1 };
     }
     // The tail command is a client: its quiet period is wall time, not the simulator's Clock.
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.timer?.cancel();
+    this.timer = stopwatch.after(this.quietMs, () => {
       this.timer = undefined;
       const text = this.release();
       if (text !== "") this.write(text);
-    }, this.quietMs);
-    this.timer.unref();
+    });
     return true;
   }
 
@@ -63,7 +64,7 @@ export class ScaleDownLines {
     const held = this.held;
     if (held === undefined) return "";
     this.held = undefined;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     // A step lets one lane go: the burst started from the first step's lanes plus one.
     return this.render(held.last, held.steps > 1 ? held.first.lanes + 1 : undefined);
