@@ -108,15 +108,24 @@ describe("a qualifier written in FunctionName", () => {
     });
   });
 
-  it("DeleteFunction with `fn:2` deletes version 2 and keeps the function; `fn:$LATEST` is refused", async () => {
+  it("DeleteFunction with `fn:2` deletes version 2 and keeps the function; `fn:$LATEST` and a version an alias references are refused", async () => {
     expect(await error(lambda.send(new DeleteFunctionCommand({ FunctionName: "fn:$LATEST" })))).toEqual({
       name: "InvalidParameterValueException",
       message: "$LATEST version cannot be deleted without deleting the function.",
       status: 400,
     });
+    // Version 1 is what `live` points at: AWS refuses, and the alias keeps working.
+    expect(await error(lambda.send(new DeleteFunctionCommand({ FunctionName: "fn:1" })))).toEqual({
+      name: "ResourceConflictException",
+      message: "Unable to delete version because the following aliases reference it: [live]",
+      status: 409,
+    });
     await lambda.send(new DeleteFunctionCommand({ FunctionName: `${ARN}:2` }));
+    // A version that is not there: 204 and nothing done, as AWS answers.
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "fn", Qualifier: "99" }));
     const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "fn" }))).Versions!.map((v) => v.Version);
     expect(versions).toEqual(["$LATEST", "1"]);
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn:live" }))).Version).toBe("1");
   });
 
   it("operations on the function itself refuse a qualified name rather than act on $LATEST", async () => {

@@ -113,10 +113,14 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
         const rec = registry.get(req.params.FunctionName!);
         if (q === "$LATEST") throw lambdaErrors.invalidParameterValue("$LATEST version cannot be deleted without deleting the function.");
         if (q === undefined) registry.delete(rec.name);
-        else {
-          if (!rec.versions.has(q)) throw lambdaErrors.functionNotFound(`${registry.arn(rec.name)}:${q}`);
+        else if (rec.versions.has(q)) {
+          // "You can't delete a version that an alias references" (DeleteFunction API reference);
+          // AWS's 409 as users quote it (go-lambda-cleanup#45, cloud-custodian#6739).
+          const aliases = [...rec.aliases.values()].filter((a) => a.functionVersion === q || a.additionalVersionWeights?.[q] !== undefined).map((a) => a.name);
+          if (aliases.length > 0) throw lambdaErrors.resourceConflict(`Unable to delete version because the following aliases reference it: [${aliases.join(", ")}]`);
           registry.deleteVersion(rec.name, q);
         }
+        // A version that does not exist: 204 and nothing done, as measured on AWS (floci-io/floci#2824).
         return { status: 204 };
       },
     },
