@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { CodeStore } from "./code-store.ts";
 import { snapshotDirectory } from "./code-snapshot.ts";
 
 const dirs: string[] = [];
@@ -49,5 +50,30 @@ describe("snapshotDirectory (a published version's copy of a code folder)", () =
     // The source's own files are never linked: editing them in place leaves both copies alone.
     writeFileSync(join(src, "node_modules", "dep", "big.js"), "edited in place");
     expect(readFileSync(join(second, "node_modules", "dep", "big.js"), "utf8")).toBe("x".repeat(100_000));
+  });
+
+  it("makes a link written absolute into the folder relative, so the copy does not follow the live folder", () => {
+    const root = scratch();
+    const src = join(root, "src");
+    mkdirSync(join(src, "lib"), { recursive: true });
+    writeFileSync(join(src, "lib", "util.mjs"), "v1");
+    symlinkSync(join(src, "lib", "util.mjs"), join(src, "util.mjs"));
+    const copy = join(root, "v1");
+    snapshotDirectory(src, copy);
+    expect(readlinkSync(join(copy, "util.mjs"))).toBe(join("lib", "util.mjs"));
+    writeFileSync(join(src, "lib", "util.mjs"), "v2");
+    expect(readFileSync(join(copy, "util.mjs"), "utf8")).toBe("v1");
+  });
+
+  it("leaves out exactly the state directory: a folder that holds it is code, copied with the rest", () => {
+    const project = scratch();
+    mkdirSync(join(project, "build", ".lambda-sim", "code"), { recursive: true });
+    writeFileSync(join(project, "package.json"), "{}");
+    writeFileSync(join(project, "build", "index.mjs"), "export const handler = () => 1;");
+    writeFileSync(join(project, "build", ".lambda-sim", "db.sqlite"), "state");
+    const store = new CodeStore(join(project, "build", ".lambda-sim", "code"));
+    const copy = store.snapshot("fn", project, Buffer.from("sha").toString("base64"));
+    expect(readFileSync(join(copy, "build", "index.mjs"), "utf8")).toBe("export const handler = () => 1;");
+    expect(existsSync(join(copy, "build", ".lambda-sim"))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync, type Stats } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 export interface SnapshotOptions {
   /** An earlier snapshot of the same folder: files unchanged since (size and mtime) are hard-linked from it. */
@@ -25,8 +25,9 @@ export interface SnapshotCost {
  * system has them, a full copy elsewhere) unless the previous snapshot holds it unchanged (same
  * size and modification time, which the copies keep), in which case that immutable file is
  * hard-linked. A second version of a folder with a large node_modules then costs the files that
- * changed, in time and disk. Symbolic links stay links: one within the folder as written, one
- * leaving it (a workspace package) by its absolute target, as `cp -r` resolves it.
+ * changed, in time and disk. Symbolic links stay links: one within the folder relative (as written,
+ * or made relative when written absolute), one leaving it (a workspace package) by its absolute
+ * target, as `cp -r` resolves it.
  */
 export function snapshotDirectory(src: string, dest: string, opts: SnapshotOptions = {}): SnapshotCost {
   const cost: SnapshotCost = { copiedFiles: 0, copiedBytes: 0, linkedFiles: 0 };
@@ -41,7 +42,9 @@ export function snapshotDirectory(src: string, dest: string, opts: SnapshotOptio
       if (entry.isSymbolicLink()) {
         const target = readlinkSync(from);
         const absolute = resolve(dirname(from), target);
-        symlinkSync(absolute === root || absolute.startsWith(root + sep) ? target : absolute, to);
+        const inside = absolute === root || absolute.startsWith(root + sep);
+        // Within the folder a link must stay within the copy: an absolute one is made relative.
+        symlinkSync(!inside ? absolute : isAbsolute(target) ? relative(dirname(from), absolute) || "." : target, to);
       } else if (entry.isDirectory()) {
         walk(from);
       } else if (entry.isFile()) {

@@ -78,9 +78,13 @@ export class CodeStore {
     return dir.startsWith(this.root + sep);
   }
 
-  /** Whether `path` holds this store (the state directory inside a code folder): never code. */
+  /**
+   * Whether `path` is the state directory (or this store in it) inside a code folder: never code.
+   * Exactly those two: a folder that merely contains the state directory (`build/` holding
+   * `build/.lambda-sim`) is code, walked into so that only the state directory is left out.
+   */
   withinState(path: string): boolean {
-    return this.root === path || this.root.startsWith(path + sep);
+    return path === this.root || path === dirname(this.root);
   }
 
   /** Removes every unpacked package of a function (DeleteFunction). */
