@@ -163,7 +163,9 @@ export function renderStory(m) {
   const report = s.durationMs === undefined ? "" : `REPORT RequestId: ${s.requestId}\tDuration: ${s.durationMs.toFixed(2)} ms\tBilled Duration: ${s.billedDurationMs} ms\tMemory Size: ${m.functions.get(s.functionName)?.memorySize ?? "?"} MB\tMax Memory Used: ${s.maxMemoryUsedMb} MB\t${s.initDurationMs !== undefined ? `Init Duration: ${s.initDurationMs.toFixed(2)} ms\t` : ""}${s.status && s.status !== "success" ? `Status: ${s.status}\t${s.errorType ? `Error Type: ${s.errorType}` : ""}` : ""}`;
   // Process runtimes log START/END/REPORT themselves; the model runtime has no log, so they are written here.
   const own = s.logs.map((l) => l.replace(/\n$/, ""));
-  const log = (own[0]?.startsWith("START ") ? own : [`START RequestId: ${s.requestId} Version: ${s.version ?? "$LATEST"}`, ...own, ...(s.durationMs === undefined ? [] : [`END RequestId: ${s.requestId}`, report])]).join("\n");
+  // Its platform lines are there as text (START) or, with LoggingConfig JSON, as platform.* records.
+  const logged = own.some((l) => l.startsWith("START RequestId: ") || /^\{"time":"[^"]*","type":"platform\./.test(l));
+  const log = (logged ? own : [`START RequestId: ${s.requestId} Version: ${s.version ?? "$LATEST"}`, ...own, ...(s.durationMs === undefined ? [] : [`END RequestId: ${s.requestId}`, report])]).join("\n");
   const attempts = s.attempts.length === 0 ? "" : `<h3>Attempts</h3><table>${s.attempts.map((a) => `<tr><td>attempt ${a.attempt}</td><td>${clockTime(a.time)}</td><td>${a.outcome ? esc(a.outcome.kind + (a.outcome.errorType ? ` ${a.outcome.functionErrorType ?? a.outcome.errorType}` : a.outcome.reason ? ` ${a.outcome.reason}` : "")) : "running…"}</td></tr>`).join("")}</table>`;
   // The answer an HTTP front made itself from this invocation (a malformed answer, a function error).
   const front = s.front === undefined ? "" : `<p class="bad front-failure">${esc(frontText(s.front))}</p>`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RETIRE_REASONS } from "@lambda-sim/core";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
-import { renderFunctions } from "./render.js";
+import { renderFunctions, renderStory } from "./render.js";
 
 const lane = (id: string, state: string, reason?: string) => ({ id, functionName: "fn", version: "1", state, reason, provisioned: true, chips: [] });
 
@@ -15,5 +15,23 @@ describe("the functions section's lanes", () => {
     });
     for (const reason of RETIRE_REASONS) expect(html).toContain(`data-reason="${reason}"`);
     expect(html).toContain('<small title="provisioned concurrency released (config deleted or lowered, alias moved)">provisioned-released</small>');
+  });
+});
+
+describe("an invocation's story", () => {
+  const storyOf = (logs: string[]) =>
+    renderStory({
+      selected: "r1",
+      functions: new Map([["fn", { memorySize: 128 }]]),
+      invocations: new Map([["r1", { requestId: "r1", functionName: "fn", version: "$LATEST", logs, attempts: [], durationMs: 2, billedDurationMs: 2, maxMemoryUsedMb: 60, status: "success" }]]),
+    }) as string;
+
+  it("adds START, END and REPORT only where the runtime logged none: not around JSON platform records", () => {
+    const json = storyOf(['{"time":"2026-12-05T16:00:00.000Z","type":"platform.start","record":{"requestId":"r1","version":"$LATEST"}}\n', "hello\n"]);
+    expect(json).not.toContain("START RequestId");
+    expect(json).not.toContain("REPORT RequestId");
+    const none = storyOf(["hello\n"]);
+    expect(none).toContain("START RequestId: r1 Version: $LATEST");
+    expect(none).toContain("REPORT RequestId: r1");
   });
 });
