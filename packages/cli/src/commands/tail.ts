@@ -79,6 +79,9 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
     });
     ws.on("close", () => {
       if (refused !== undefined) return reject(new ClientError(refused));
+      // A burst of scale-down steps held back for its one line is written before we go.
+      const held = scaleDowns.release();
+      if (held !== "") process.stdout.write(held);
       if (opened) process.stderr.write("lambda-sim tail: the simulator closed the stream\n");
       resolve();
     });

@@ -117,6 +117,8 @@ export class EnvironmentPool {
     this.availableProvisioned.length = 0;
     this.releasedAt.clear();
     this.provisioned.clear();
+    // Retired for `reason` now (a code update, shutdown), not as released provisioned ones later.
+    this.released.clear();
     const now = reason === "shutdown" ? [...this.all] : [...this.all].filter((e) => !e.busy);
     await Promise.all(now.map((e) => e.retire(reason)));
   }
