@@ -1,9 +1,11 @@
-import http from "node:http";
-import https from "node:https";
 // The stopwatch alone (wall time): a client command does not load the simulator.
 import { stopwatch } from "@lambda-sim/core/stopwatch";
 import type { TimerHandle } from "@lambda-sim/core";
 import { ClientError } from "./client-error.ts";
+
+// CommonJS exports, not an ES import (builtin-imports.test.ts: node:http's namespace loads undici).
+const http = process.getBuiltinModule("node:http");
+const https = process.getBuiltinModule("node:https");
 
 export interface SimResponse {
   status: number;
