@@ -3,10 +3,6 @@ import { stopwatch } from "@lambda-sim/core/stopwatch";
 import type { TimerHandle } from "@lambda-sim/core";
 import { ClientError } from "./client-error.ts";
 
-// CommonJS exports, not an ES import (builtin-imports.test.ts: node:http's namespace loads undici).
-const http = process.getBuiltinModule("node:http");
-const https = process.getBuiltinModule("node:https");
-
 export interface SimResponse {
   status: number;
   json: Record<string, unknown>;
@@ -39,7 +35,11 @@ export function simRequest(url: URL, method: string, opts: SimRequestOptions = {
   const endpoint = url.origin;
   const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   return new Promise((resolve, reject) => {
-    const req = (url.protocol === "https:" ? https : http).request(url, {
+    // Taken when a call is made, with getBuiltinModule: `start` registers this command too, and an
+    // ES import of node:http builds its namespace, which loads undici (builtin-imports.test.ts);
+    // node:https loads TLS. Either costs the idle server megabytes for a call it never makes.
+    const transport = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
+    const req = transport.request(url, {
       method,
       headers: { "content-type": "application/json", ...(body === undefined ? {} : { "content-length": Buffer.byteLength(body) }), ...opts.headers },
     });
