@@ -1,3 +1,4 @@
+import { simGet } from "../client/sim-get.ts";
 import { logicalIds, type LogicalNames } from "../template/logical-names.ts";
 
 /** The function `tail --function NAME` follows, and what to tell the user about it on stderr. */
@@ -13,15 +14,7 @@ export interface TailFunction {
  * with a note listing the functions it has, rather than printing nothing forever.
  */
 export async function tailFunction(endpoint: string, name: string, headers: Record<string, string>): Promise<TailFunction> {
-  const get = async <T>(path: string): Promise<T | undefined> => {
-    try {
-      const res = await fetch(new URL(path, endpoint), { headers });
-      return res.ok ? ((await res.json()) as T) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const [state, template] = await Promise.all([get<{ functions?: string[] }>("/_sim/state"), get<{ names?: LogicalNames }>("/_sim/template")]);
+  const [state, template] = await Promise.all([simGet<{ functions?: string[] }>(endpoint, "/_sim/state", headers), simGet<{ names?: LogicalNames }>(endpoint, "/_sim/template", headers)]);
   // No simulator, or one that refuses the token: the events socket says which.
   if (state?.functions === undefined) return { name };
   const functions = state.functions;
@@ -43,12 +36,6 @@ export function logicalIdNote(id: string, name: string): string {
  * `/_sim/template`; undefined when there is none (no template, not a function's id, no simulator).
  */
 export async function templateFunction(endpoint: string, id: string, headers: Record<string, string>): Promise<string | undefined> {
-  try {
-    const res = await fetch(new URL("/_sim/template", endpoint), { headers });
-    if (!res.ok) return undefined;
-    const logical = ((await res.json()) as { names?: LogicalNames }).names?.[id];
-    return logical?.kind === "function" ? logical.name : undefined;
-  } catch {
-    return undefined;
-  }
+  const logical = (await simGet<{ names?: LogicalNames }>(endpoint, "/_sim/template", headers))?.names?.[id];
+  return logical?.kind === "function" ? logical.name : undefined;
 }

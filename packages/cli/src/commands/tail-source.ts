@@ -1,3 +1,4 @@
+import { simGet } from "../client/sim-get.ts";
 import type { LogicalNames, NamedKind } from "../template/logical-names.ts";
 
 /** The event source `tail --source X` follows, and what to tell the user about it on stderr. */
@@ -29,15 +30,7 @@ interface State {
  */
 export async function tailSource(endpoint: string, written: string, headers: Record<string, string>): Promise<TailSource> {
   if (written.startsWith("arn:")) return { source: written };
-  const get = async <T>(path: string): Promise<T | undefined> => {
-    try {
-      const res = await fetch(new URL(path, endpoint), { headers });
-      return res.ok ? ((await res.json()) as T) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const [state, template] = await Promise.all([get<State>("/_sim/state"), get<{ names?: LogicalNames }>("/_sim/template")]);
+  const [state, template] = await Promise.all([simGet<State>(endpoint, "/_sim/state", headers), simGet<{ names?: LogicalNames }>(endpoint, "/_sim/template", headers)]);
   // No simulator, or one that refuses the token: the events socket says which.
   if (state === undefined) return { source: written };
   const colon = written.indexOf(":");
