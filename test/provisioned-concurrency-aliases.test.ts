@@ -195,9 +195,8 @@ describe("provisioned concurrency on an alias", () => {
   });
   it("an invocation running on a provisioned environment whose configuration is deleted finishes; the environment goes after it", async () => {
     const sleeper: FunctionDefinition = { ...fn, functionName: "pc-sleeper", handler: "index.sleep" };
-    t = await startTestSimulator({ functions: [sleeper] });
-    const client = (lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 }));
-    const recorder = new TelemetryRecorder(t.sim.telemetry);
+    const client = await start({ functions: [sleeper] });
+    const recorder = new TelemetryRecorder(t!.sim.telemetry);
     const v1 = (await client.send(new PublishVersionCommand({ FunctionName: "pc-sleeper" }))).Version!;
     await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc-sleeper", Qualifier: v1, ProvisionedConcurrentExecutions: 1 }));
     await until(async () => (await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc-sleeper", Qualifier: v1 }))).Status === "READY");
