@@ -111,6 +111,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
         // `fn:1` deletes version 1, as `?Qualifier=1` does, never the whole function.
         const { qualifier: q } = qualifiedFunctionName(req.params.FunctionName!, qualifier(req));
         const rec = registry.get(req.params.FunctionName!);
+        // AWS's message as LocalStack's provider and other emulators reproduce it (not in the API reference).
         if (q === "$LATEST") throw lambdaErrors.invalidParameterValue("$LATEST version cannot be deleted without deleting the function.");
         if (q === undefined) registry.delete(rec.name);
         else if (rec.versions.has(q)) {
