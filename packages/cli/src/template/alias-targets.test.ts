@@ -45,7 +45,12 @@ describe("AutoPublishAlias in translation", () => {
     const actions = config.template.actions;
     // Schedules and rules invoke the alias ARN.
     expect(actions.find((a) => a.kind === "rule")).toMatchObject({ targets: [{ Arn: ALIAS }] });
-    expect(Object.values(config.sources.schedules as Record<string, { target: { arn: string } }>).map((s) => s.target.arn)).toEqual([ALIAS]);
+    // The Scheduler schedule is created once the alias is there (it fires as it is created), the rule after it too.
+    expect(config.sources.schedules).toEqual({});
+    expect(actions.find((a) => a.kind === "schedule")).toMatchObject({ input: { ScheduleExpression: "rate(1 day)", Target: { Arn: ALIAS } } });
+    const kinds = actions.map((a) => a.kind);
+    expect(kinds.indexOf("publish-alias")).toBeLessThan(kinds.indexOf("schedule"));
+    expect(kinds.indexOf("publish-alias")).toBeLessThan(kinds.indexOf("rule"));
     // Mappings (the stream's, the SNS queue's, and a declared one on the alias) wait for the alias; none start on $LATEST.
     expect(config.eventSourceMappings).toEqual([]);
     const mappings = actions.flatMap((a) => (a.kind === "mapping" ? [a.input] : []));

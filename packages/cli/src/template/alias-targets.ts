@@ -1,3 +1,4 @@
+import { expandShortName } from "@lambda-sim/core";
 import type { LoadedConfig } from "../config/load-config.ts";
 import type { TemplateAction } from "./template-actions.ts";
 
@@ -9,9 +10,15 @@ import type { TemplateAction } from "./template-actions.ts";
  * qualified by the alias (function-resource.ts: SAM "points all event sources to the Alias"), and
  * its `FunctionUrlConfig` is on the alias (SAM's AWS::Lambda::Url gets the alias ARN as
  * TargetFunctionArn).
- * `mappingPlaces` are where each config mapping was declared; those of the ones taken out go with them.
+ * Schedules on a version or alias wait for it too: a Scheduler rate() schedule "starts invoking the
+ * target immediately" (Scheduler user guide, schedule types) and would fire at an alias not yet
+ * there, its delivery refused and dropped; a scheduled rule's first fire, one period after its
+ * creation, is counted from after the alias exists, as CloudFormation creates a rule after the
+ * alias it targets (SAM's rule and schedule depend on the alias: sam_resources.py).
+ * `mappingPlaces` are where each config mapping was declared; those of the ones taken out go with
+ * them. `placeOf` names where the template declares a native key path (a schedule's).
  */
-export function deferAliasTargets(config: LoadedConfig, actions: TemplateAction[], mappingPlaces: string[]): { config: LoadedConfig; mappingPlaces: string[] } {
+export function deferAliasTargets(config: LoadedConfig, actions: TemplateAction[], mappingPlaces: string[], placeOf: (path: readonly PropertyKey[]) => string = () => ""): { config: LoadedConfig; mappingPlaces: string[] } {
   const published = new Map(actions.flatMap((a) => (a.kind === "publish-alias" ? [[a.functionName, a] as const] : [])));
   const kept: LoadedConfig["eventSourceMappings"] = [];
   const places: string[] = [];
@@ -31,7 +38,64 @@ export function deferAliasTargets(config: LoadedConfig, actions: TemplateAction[
     const { functionUrl: _onTheAlias, ...rest } = f;
     return rest;
   });
-  return { config: { ...config, eventSourceMappings: kept, functions }, mappingPlaces: places };
+  const schedules: Record<string, DeclaredSchedule> = {};
+  for (const [name, s] of Object.entries((config.sources.schedules ?? {}) as Record<string, DeclaredSchedule>)) {
+    if (!onVersionOrAlias(expandShortName(s.target.arn, config.region, config.accountId))) schedules[name] = s;
+    else actions.push({ kind: "schedule", logicalId: name, place: placeOf(["schedules", name]), name, input: createScheduleInput(s, config) });
+  }
+  // Rules on a version or alias after every alias and version the template makes, in their order.
+  const rules = actions.filter((a) => a.kind === "rule" && a.targets.some((t) => typeof t.Arn === "string" && onVersionOrAlias(t.Arn)));
+  for (const r of rules) actions.splice(actions.indexOf(r), 1);
+  actions.push(...rules);
+  const sources = config.sources.schedules === undefined ? config.sources : { ...config.sources, schedules };
+  return { config: { ...config, eventSourceMappings: kept, functions, sources }, mappingPlaces: places };
+}
+
+/** A validated `schedules:` entry (the schedules source's schema output). */
+interface DeclaredSchedule {
+  scheduleExpression: string;
+  scheduleExpressionTimezone: string;
+  state: string;
+  description?: string;
+  startDate?: number;
+  endDate?: number;
+  flexibleTimeWindow: { mode: string; maximumWindowInMinutes?: number };
+  actionAfterCompletion: string;
+  target: {
+    arn: string;
+    input?: string | Record<string, unknown>;
+    retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
+    deadLetterConfig?: { arn: string };
+  };
+}
+
+/** The CreateSchedule request a declared schedule is (REST-JSON: dates in epoch seconds). */
+function createScheduleInput(s: DeclaredSchedule, config: LoadedConfig): Record<string, unknown> {
+  const arnOf = (ref: string) => expandShortName(ref, config.region, config.accountId);
+  const t = s.target;
+  return {
+    ScheduleExpression: s.scheduleExpression,
+    ScheduleExpressionTimezone: s.scheduleExpressionTimezone,
+    State: s.state,
+    Description: s.description,
+    StartDate: s.startDate === undefined ? undefined : s.startDate / 1000,
+    EndDate: s.endDate === undefined ? undefined : s.endDate / 1000,
+    FlexibleTimeWindow: { Mode: s.flexibleTimeWindow.mode, MaximumWindowInMinutes: s.flexibleTimeWindow.maximumWindowInMinutes },
+    ActionAfterCompletion: s.actionAfterCompletion,
+    Target: {
+      Arn: arnOf(t.arn),
+      // CreateSchedule requires a role; lambda-sim checks no IAM, and the template's (or the one SAM makes) is not kept: a placeholder.
+      RoleArn: `arn:aws:iam::${config.accountId}:role/lambda-sim-scheduler`,
+      Input: t.input === undefined || typeof t.input === "string" ? t.input : JSON.stringify(t.input),
+      RetryPolicy: t.retryPolicy && { MaximumRetryAttempts: t.retryPolicy.maximumRetryAttempts, MaximumEventAgeInSeconds: t.retryPolicy.maximumEventAgeInSeconds },
+      DeadLetterConfig: t.deadLetterConfig && { Arn: arnOf(t.deadLetterConfig.arn) },
+    },
+  };
+}
+
+/** A Lambda ARN naming a version or alias. */
+function onVersionOrAlias(arn: string): boolean {
+  return arn.split(":")[2] === "lambda" && qualifierOf(arn) !== undefined;
 }
 
 /** `name:live`, `arn:aws:lambda:r:a:function:name:live` → `live`; unqualified or `$LATEST` → undefined. */

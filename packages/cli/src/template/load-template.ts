@@ -105,7 +105,11 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     const at = t.templatePathOf(["eventSourceMappings", i]) ?? [];
     return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
   });
-  const { config: startConfig, mappingPlaces } = deferAliasTargets(validated, t.actions, places);
+  const placeOf = (native: readonly PropertyKey[]) => {
+    const at = t.templatePathOf(native) ?? [];
+    return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
+  };
+  const { config: startConfig, mappingPlaces } = deferAliasTargets(validated, t.actions, places, placeOf);
   const summary: TemplateSummary = { file: path, stackName, lines: [...summaryLines(t, path, stackName), ...Object.entries(outputs).map(([name, value]) => `  output ${name}: ${typeof value === "string" ? value : JSON.stringify(value)}`)],
     actions: t.actions,
     mappingPlaces,
@@ -173,6 +177,9 @@ function combine(fromTemplate: LoadedConfig, native: LoadedConfig, summary: Temp
   const names = new Set(native.functions.map((f) => f.functionName));
   for (const f of fromTemplate.functions) if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
   const sources: Record<string, unknown> = { ...fromTemplate.sources };
+  // A schedule the template makes once its alias exists (alias-targets.ts) is replaced by the native one of its name too.
+  const nativeSchedules = (native.sources.schedules ?? {}) as Record<string, unknown>;
+  summary.actions = summary.actions.filter((a) => a.kind !== "schedule" || nativeSchedules[a.name] === undefined);
   for (const [k, v] of Object.entries(native.sources)) {
     if (v !== undefined) sources[k] = { ...((sources[k] as object | undefined) ?? {}), ...(v as object) };
   }

@@ -18,7 +18,9 @@ export type TemplateAction =
   | { kind: "alias"; logicalId: string; functionName: string; alias: string; version: string; routingConfig?: unknown; provisioned?: number }
   /** `place`: where the template declares it (`<file>:<line> Resources.F.Properties.Events.Q.Properties`), as a refused start-up mapping is named. */
   | { kind: "mapping"; logicalId: string; place: string; input: MappingInput }
-  | { kind: "function-url"; logicalId: string; functionName: string; qualifier: string; url: FunctionUrlDefinition };
+  | { kind: "function-url"; logicalId: string; functionName: string; qualifier: string; url: FunctionUrlDefinition }
+  /** A Scheduler schedule on a version or alias (alias-targets.ts); `input` is its CreateSchedule request. */
+  | { kind: "schedule"; logicalId: string; place: string; name: string; input: Record<string, unknown> };
 
 /** Applies every action in order; each failure is one line naming the logical id (a mapping: its place). */
 export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[], urls: FunctionUrls): Promise<string[]> {
@@ -29,7 +31,7 @@ export async function applyTemplateActions(endpoint: string, file: string, actio
       if (a.kind === "function-url") putFunctionUrl(urls, a);
       else await apply(endpoint, a);
     } catch (e) {
-      if (a.kind === "mapping") problems.push(`${a.place}: ${e instanceof ApiError ? e.detail : (e as Error).message}`);
+      if (a.kind === "mapping" || (a.kind === "schedule" && a.place !== "")) problems.push(`${a.place}: ${e instanceof ApiError ? e.detail : (e as Error).message}`);
       else problems.push(`${file}: Resources.${a.logicalId}: ${(e as Error).message}`);
     }
   }
@@ -81,6 +83,15 @@ async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "funct
       const { EventSourceArn: _source, StartingPosition: _position, StartingPositionTimestamp: _timestamp, ...update } = a.input;
       await lambda(endpoint, "PUT", `/2015-03-31/event-source-mappings/${existing.UUID}`, update);
     }
+    return;
+  }
+  if (a.kind === "schedule") {
+    // Created, or replaced by the template's when a start on the same state made it already (as
+    // lambda-sim.yaml's schedules are); UpdateSchedule keeps a rate schedule's anchor when its
+    // expression and StartDate are unchanged.
+    const path = `/schedules/${encodeURIComponent(a.name)}`;
+    const existing = await rest(endpoint, "GET", path, undefined, true);
+    await rest(endpoint, existing === undefined ? "POST" : "PUT", path, a.input);
     return;
   }
   const fn = encodeURIComponent(a.functionName);
@@ -152,13 +163,16 @@ async function upsertAlias(endpoint: string, fn: string, name: string, version: 
   else await lambda(endpoint, "PUT", `/2015-03-31/functions/${fn}/aliases/${alias}`, body);
 }
 
-async function lambda(endpoint: string, method: string, path: string, body: unknown, notFoundOk = false): Promise<unknown> {
+/** A REST-JSON call (Lambda's, Scheduler's: the router tells them apart by path). */
+async function rest(endpoint: string, method: string, path: string, body: unknown, notFoundOk = false): Promise<unknown> {
   const res = await fetch(endpoint + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   if (notFoundOk && res.status === 404) return undefined;
   if (!res.ok) throw awsError(res, text);
   return text === "" ? {} : JSON.parse(text);
 }
+
+const lambda = rest;
 
 async function events(endpoint: string, operation: string, body: unknown): Promise<unknown> {
   const res = await fetch(endpoint + "/", { method: "POST", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AWSEvents.${operation}` }, body: JSON.stringify(body) });
