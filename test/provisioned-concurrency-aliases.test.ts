@@ -193,6 +193,26 @@ describe("provisioned concurrency on an alias", () => {
     expect(retireReasons(recorder, v1)).toEqual(["provisioned-released", "provisioned-released"]);
     recorder.dispose();
   });
+  it("refuses a Put while the same version's or alias's configuration is IN_PROGRESS, as AWS does; takes it once READY", async () => {
+    const slow: FunctionDefinition = { ...fn, functionName: "pc-slow", environment: { INIT_SLEEP_MS: "1500" } };
+    const client = await start({ functions: [slow] });
+    const v1 = (await client.send(new PublishVersionCommand({ FunctionName: "pc-slow" }))).Version!;
+    await client.send(new CreateAliasCommand({ FunctionName: "pc-slow", Name: "live", FunctionVersion: v1 }));
+    const put = (Qualifier: string, n: number) => client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: "pc-slow", Qualifier, ProvisionedConcurrentExecutions: n }));
+    const status = async () => (await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc-slow", Qualifier: "live" }))).Status;
+    expect((await put("live", 2)).Status).toBe("IN_PROGRESS");
+    // The first Put's environments are still initialising (Init takes 1.5 s): a second is refused, whatever its count.
+    for (const n of [1, 2, 3]) {
+      const err = await put("live", n).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ResourceConflictException);
+      expect((err as Error).message).toBe("A previous request is being processed. Please try again shortly");
+    }
+    expect(await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc-slow", Qualifier: "live" }))).toMatchObject({ Status: "IN_PROGRESS", RequestedProvisionedConcurrentExecutions: 2 });
+    await until(async () => (await status()) === "READY");
+    expect((await put("live", 1)).RequestedProvisionedConcurrentExecutions).toBe(1);
+    await until(async () => (await status()) === "READY");
+    expect(await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc-slow", Qualifier: "live" }))).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 1, AvailableProvisionedConcurrentExecutions: 1 });
+  });
   it("an invocation running on a provisioned environment whose configuration is deleted finishes; the environment goes after it", async () => {
     const sleeper: FunctionDefinition = { ...fn, functionName: "pc-sleeper", handler: "index.sleep" };
     const client = await start({ functions: [sleeper] });

@@ -21,6 +21,8 @@ export interface ProvisionedConfig {
   leaving: string[];
   /** The old version an alias's traffic is held on meanwhile. */
   held?: string;
+  /** Provisioned again after a restart: no request of the user's is being processed (on AWS it stayed READY). */
+  restored?: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export class ProvisionedConcurrency {
         this.store.db.prepare("DELETE FROM provisioned_concurrency WHERE name = ? AND qualifier = ?").run(r.name, r.qualifier);
         continue;
       }
-      const config: ProvisionedConfig = { functionName: r.name, qualifier: r.qualifier, requested: r.requested, status: "IN_PROGRESS", lastModified: r.last_modified, allocation: {}, leaving: [] };
+      const config: ProvisionedConfig = { functionName: r.name, qualifier: r.qualifier, requested: r.requested, status: "IN_PROGRESS", lastModified: r.last_modified, allocation: {}, leaving: [], restored: true };
       this.configs.set(key(r.name, r.qualifier), config);
       void this.allocate(config);
     }
@@ -85,6 +87,9 @@ export class ProvisionedConcurrency {
     }
     this.checkOneConfigPerVersion(rec.name, qualifier, alias);
     const previous = this.configs.get(key(rec.name, qualifier));
+    // AWS refuses a Put while the last one is still being applied (409, as users quote it:
+    // hashicorp/terraform-provider-aws#13967); a deploy waits for READY first, as CloudFormation does.
+    if (previous?.status === "IN_PROGRESS" && previous.restored !== true) throw lambdaErrors.resourceConflict("A previous request is being processed. Please try again shortly");
     const config: ProvisionedConfig = {
       functionName: rec.name, qualifier, requested, status: "IN_PROGRESS", lastModified: this.registry.now(),
       allocation: previous?.allocation ?? {}, leaving: previous?.leaving ?? [], held: previous?.held,
