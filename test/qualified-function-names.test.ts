@@ -9,10 +9,12 @@ import {
   GetFunctionConcurrencyCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  GetAliasCommand,
   GetFunctionEventInvokeConfigCommand,
   GetPolicyCommand,
   GetProvisionedConcurrencyConfigCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
@@ -126,6 +128,29 @@ describe("a qualifier written in FunctionName", () => {
     const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "fn" }))).Versions!.map((v) => v.Version);
     expect(versions).toEqual(["$LATEST", "1"]);
     expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn:live" }))).Version).toBe("1");
+  });
+
+  it("DeleteFunction on an alias (`fn:live`, a qualified ARN, or Qualifier) is refused as AWS refuses it, and deletes nothing", async () => {
+    for (const input of [{ FunctionName: "fn:live" }, { FunctionName: `${ARN}:live` }, { FunctionName: "fn", Qualifier: "live" }, { FunctionName: "000000000000:function:fn:nope" }]) {
+      expect(await error(lambda.send(new DeleteFunctionCommand(input))), JSON.stringify(input)).toEqual({
+        name: "InvalidParameterValueException",
+        message: "Deletion of aliases is not currently supported.",
+        status: 400,
+      });
+    }
+    expect((await lambda.send(new GetAliasCommand({ FunctionName: "fn", Name: "live" }))).FunctionVersion).toBe("1");
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "fn" }))).Version).toBe("$LATEST");
+  });
+
+  it("GetAlias, ListAliases and ListVersionsByFunction answer for the function a qualified name belongs to", async () => {
+    const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: "fn" }))).Versions!.map((v) => v.Version);
+    const aliases = (await lambda.send(new ListAliasesCommand({ FunctionName: "fn" }))).Aliases!.map((a) => a.AliasArn);
+    for (const FunctionName of ["fn:live", "fn:1", `${ARN}:live`, "000000000000:function:fn:1"]) {
+      expect((await lambda.send(new ListVersionsByFunctionCommand({ FunctionName }))).Versions!.map((v) => v.Version), FunctionName).toEqual(versions);
+      expect((await lambda.send(new ListAliasesCommand({ FunctionName }))).Aliases!.map((a) => a.AliasArn), FunctionName).toEqual(aliases);
+      expect((await lambda.send(new GetAliasCommand({ FunctionName, Name: "live" }))).AliasArn, FunctionName).toBe(`${ARN}:live`);
+    }
+    expect(await error(lambda.send(new GetAliasCommand({ FunctionName: "fn:live", Name: "nope" })))).toEqual({ name: "ResourceNotFoundException", message: `Cannot find alias arn: ${ARN}:nope`, status: 404 });
   });
 
   it("operations on the function itself refuse a qualified name rather than act on $LATEST", async () => {

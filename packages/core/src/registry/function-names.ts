@@ -45,6 +45,17 @@ export function unqualifiedFunctionName(functionName: string, operation: string)
   return functionName;
 }
 
+/**
+ * FunctionName of an operation that reads the function's versions or aliases (GetAlias,
+ * ListAliases, ListVersionsByFunction): their model takes a qualified name, their API reference
+ * lists only the unqualified forms, and what AWS answers for `fn:live` is not recorded anywhere we
+ * found. LocalStack's provider reads the function's name out of it (get_function_name) and answers
+ * for the function; so do we.
+ */
+export function functionNameOf(functionName: string): string {
+  return parseFunctionName(functionName).name;
+}
+
 /** Lambda's LastModified format: `2019-11-14T18:16:05.568+0000`. */
 export function awsTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+0000");

@@ -113,6 +113,9 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
         const rec = registry.get(req.params.FunctionName!);
         // AWS's message as LocalStack's provider and other emulators reproduce it (not in the API reference).
         if (q === "$LATEST") throw lambdaErrors.invalidParameterValue("$LATEST version cannot be deleted without deleting the function.");
+        // An alias (any qualifier not a version number, there or not): AWS refuses, as measured by
+        // floci-io/floci's DeleteFunction qualifier tests and LocalStack's provider; DeleteAlias deletes one.
+        if (q !== undefined && !/^[0-9]+$/.test(q)) throw lambdaErrors.invalidParameterValue("Deletion of aliases is not currently supported.");
         if (q === undefined) registry.delete(rec.name);
         else if (rec.versions.has(q)) {
           // "You can't delete a version that an alias references" (DeleteFunction API reference);

@@ -3,7 +3,7 @@ import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import type { AliasRecord } from "../../registry/alias-routing.ts";
 import type { FunctionRecord, FunctionRegistry } from "../../registry/function-registry.ts";
 import type { FunctionVersionConfig } from "../../registry/function-model.ts";
-import { unqualifiedFunctionName } from "../../registry/function-names.ts";
+import { functionNameOf, unqualifiedFunctionName } from "../../registry/function-names.ts";
 import { jsonBody, type RestRoute } from "../../protocols/rest-json.ts";
 import { page } from "./pagination.ts";
 import { aliasConfiguration, functionConfiguration } from "./shapes.ts";
@@ -49,7 +49,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
       path: `${P}/versions`,
       operation: "ListVersionsByFunction",
       handler: (req) => {
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(functionNameOf(req.params.FunctionName!));
         return page([rec.latest, ...rec.versions.values()].map((c) => functionConfiguration(c)), req, "Versions");
       },
     },
@@ -79,7 +79,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
       path: `${P}/aliases`,
       operation: "ListAliases",
       handler: (req) => {
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(functionNameOf(req.params.FunctionName!));
         const version = req.query.get("FunctionVersion");
         const aliases = [...rec.aliases.values()].filter((a) => version === null || a.functionVersion === version);
         return page(aliases.map((a) => aliasConfiguration(registry.arn(rec.name), a)), req, "Aliases");
@@ -90,7 +90,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
       path: `${P}/aliases/{Name}`,
       operation: "GetAlias",
       handler: (req) => {
-        const rec = registry.get(req.params.FunctionName!);
+        const rec = registry.get(functionNameOf(req.params.FunctionName!));
         return { body: aliasConfiguration(registry.arn(rec.name), findAlias(registry, rec, req.params.Name!)) };
       },
     },
