@@ -213,6 +213,36 @@ describe("provisioned concurrency on an alias", () => {
     await until(async () => (await status()) === "READY");
     expect(await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "pc-slow", Qualifier: "live" }))).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 1, AvailableProvisionedConcurrentExecutions: 1 });
   });
+  it("refuses UpdateAlias moving an alias with a configuration onto a version with its own or another alias's, and leaves the alias where it was", async () => {
+    const client = await start({ functions: [fn] });
+    const v1 = await publish(client, "one");
+    const v2 = await publish(client, "two");
+    const v3 = await publish(client, "three");
+    const put = (Qualifier: string) => client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier, ProvisionedConcurrentExecutions: 1 }));
+    await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "live", FunctionVersion: v1 }));
+    await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "other", FunctionVersion: v3 }));
+    await put("live");
+    await put(v2);
+    await put("other");
+    for (const [input, what] of [
+      [{ FunctionVersion: v2 }, "onto a version with its own"],
+      [{ FunctionVersion: v1, RoutingConfig: { AdditionalVersionWeights: { [v2]: 0.5 } } }, "weighted onto it"],
+      [{ FunctionVersion: v3 }, "onto another alias's"],
+    ] as const) {
+      const err = await client.send(new UpdateAliasCommand({ FunctionName: fn.functionName, Name: "live", ...input })).catch((e: unknown) => e);
+      expect(err, what).toBeInstanceOf(ResourceConflictException);
+      expect((err as Error).message, what).toBe("Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version");
+    }
+    const live = await client.send(new GetAliasCommand({ FunctionName: fn.functionName, Name: "live" }));
+    expect([live.FunctionVersion, live.RoutingConfig]).toEqual([v1, undefined]);
+    // An alias without a configuration moves onto a provisioned version as before.
+    await client.send(new CreateAliasCommand({ FunctionName: fn.functionName, Name: "plain", FunctionVersion: v1 }));
+    expect((await client.send(new UpdateAliasCommand({ FunctionName: fn.functionName, Name: "plain", FunctionVersion: v2 }))).FunctionVersion).toBe(v2);
+    // Once the version's own configuration is gone, the alias's follows it there.
+    await client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: fn.functionName, Qualifier: v2 }));
+    expect((await client.send(new UpdateAliasCommand({ FunctionName: fn.functionName, Name: "live", FunctionVersion: v2 }))).FunctionVersion).toBe(v2);
+    expect(await ready(client, "live")).toBe("READY");
+  });
   it("an invocation running on a provisioned environment whose configuration is deleted finishes; the environment goes after it", async () => {
     const sleeper: FunctionDefinition = { ...fn, functionName: "pc-sleeper", handler: "index.sleep" };
     const client = await start({ functions: [sleeper] });

@@ -144,6 +144,23 @@ export class ProvisionedConcurrency {
     }
   }
 
+  /**
+   * UpdateAlias moving an alias with a config (its FunctionVersion, or a weighted version) onto a
+   * version with its own config or another alias's: the mirror of the Put refused above, refused
+   * with the same ResourceConflictException before the alias moves (AWS refuses it; its message
+   * for UpdateAlias is not recorded anywhere we found: chosen, the Put's).
+   */
+  checkAliasMove(functionName: string, alias: AliasRecord): void {
+    if (!this.configs.has(key(functionName, alias.name))) return;
+    const rec = this.registry.get(functionName);
+    const others = [...this.configs.values()].filter((c) => c.functionName === functionName && c.qualifier !== alias.name);
+    for (const version of [alias.functionVersion, ...Object.keys(alias.additionalVersionWeights ?? {})]) {
+      if (others.some((c) => c.qualifier === version || pointsTo(rec.aliases.get(c.qualifier), version))) {
+        throw lambdaErrors.resourceConflict("Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version");
+      }
+    }
+  }
+
   private registryChanged(c: RegistryChange): void {
     if (c.kind === "alias") {
       const config = this.configs.get(key(c.functionName, c.version));

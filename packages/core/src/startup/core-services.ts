@@ -216,7 +216,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   router.addRestRoutes("lambda", [
     ...invokeRoutes(invoker),
     ...invokeWithResponseStreamRoutes(invoker),
-    ...lambdaControlRoutes(registry),
+    ...lambdaControlRoutes(registry, provisioned),
     ...concurrencyRoutes(registry, governor),
     ...provisionedConcurrencyRoutes(registry, provisioned),
     ...eventSourceMappingRoutes(mappings),

@@ -14,7 +14,7 @@ import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest
 import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches, oneOf } from "./validation.ts";
 import { page } from "./pagination.ts";
-import { versionAndAliasRoutes } from "./versions-aliases.ts";
+import { versionAndAliasRoutes, type AliasMoveCheck } from "./versions-aliases.ts";
 
 const P = "/2015-03-31/functions";
 
@@ -42,7 +42,7 @@ interface CreateInput extends ConfigurationInput {
 }
 
 /** The Lambda control-plane operations on functions (REST-JSON, botocore lambda 2015-03-31). */
-export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
+export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: AliasMoveCheck): RestRoute[] {
   const qualifier = (req: RestRequest) => req.query.get("Qualifier") ?? undefined;
   return [
     { method: "POST", path: P, operation: "CreateFunction", handler: (req) => createFunction(registry, jsonBody<CreateInput>(req)) },
@@ -128,7 +128,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry): RestRoute[] {
         return { status: 204 };
       },
     },
-    ...versionAndAliasRoutes(registry),
+    ...versionAndAliasRoutes(registry, aliasMoves),
   ];
 }
 

@@ -19,8 +19,13 @@ interface AliasInput {
   RevisionId?: string;
 }
 
+/** What may refuse an alias's move before it is saved (provisioned concurrency: one config per version). */
+export interface AliasMoveCheck {
+  checkAliasMove(functionName: string, alias: AliasRecord): void;
+}
+
 /** PublishVersion, ListVersionsByFunction and the alias operations (aws-facts §11). */
-export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
+export function versionAndAliasRoutes(registry: FunctionRegistry, moves?: AliasMoveCheck): RestRoute[] {
   return [
     {
       method: "POST",
@@ -113,6 +118,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry): RestRoute[] {
           additionalVersionWeights: input.RoutingConfig !== undefined ? input.RoutingConfig.AdditionalVersionWeights : current.heldFor === undefined ? current.additionalVersionWeights : undefined,
           revisionId: registry.newRevisionId(),
         });
+        moves?.checkAliasMove(rec.name, alias);
         registry.saveAlias(rec.name, alias);
         return { body: aliasConfiguration(registry.arn(rec.name), alias) };
       },
