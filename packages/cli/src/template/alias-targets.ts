@@ -1,4 +1,5 @@
 import { expandShortName } from "@lambda-sim/core";
+import { scheduleDefinitionOf, type ScheduleConfig } from "@lambda-sim/sources";
 import type { LoadedConfig } from "../config/load-config.ts";
 import type { TemplateAction } from "./template-actions.ts";
 
@@ -52,44 +53,17 @@ export function deferAliasTargets(config: LoadedConfig, actions: TemplateAction[
 }
 
 /** A validated `schedules:` entry (the schedules source's schema output). */
-interface DeclaredSchedule {
-  scheduleExpression: string;
-  scheduleExpressionTimezone: string;
-  state: string;
-  description?: string;
-  startDate?: number;
-  endDate?: number;
-  flexibleTimeWindow: { mode: string; maximumWindowInMinutes?: number };
-  actionAfterCompletion: string;
-  target: {
-    arn: string;
-    input?: string | Record<string, unknown>;
-    retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
-    deadLetterConfig?: { arn: string };
-  };
-}
+type DeclaredSchedule = ScheduleConfig[string];
 
-/** The CreateSchedule request a declared schedule is (REST-JSON: dates in epoch seconds). */
+/** The CreateSchedule request a declared schedule is: its stored definition, one target, dates in epoch seconds (REST-JSON). */
 function createScheduleInput(s: DeclaredSchedule, config: LoadedConfig): Record<string, unknown> {
-  const arnOf = (ref: string) => expandShortName(ref, config.region, config.accountId);
-  const t = s.target;
+  const { Targets, StartDate, EndDate, ...rest } = scheduleDefinitionOf(s, (ref) => expandShortName(ref, config.region, config.accountId));
   return {
-    ScheduleExpression: s.scheduleExpression,
-    ScheduleExpressionTimezone: s.scheduleExpressionTimezone,
-    State: s.state,
-    Description: s.description,
-    StartDate: s.startDate === undefined ? undefined : s.startDate / 1000,
-    EndDate: s.endDate === undefined ? undefined : s.endDate / 1000,
-    FlexibleTimeWindow: { Mode: s.flexibleTimeWindow.mode, MaximumWindowInMinutes: s.flexibleTimeWindow.maximumWindowInMinutes },
-    ActionAfterCompletion: s.actionAfterCompletion,
-    Target: {
-      Arn: arnOf(t.arn),
-      // CreateSchedule requires a role; lambda-sim checks no IAM, and the template's (or the one SAM makes) is not kept: a placeholder.
-      RoleArn: `arn:aws:iam::${config.accountId}:role/lambda-sim-scheduler`,
-      Input: t.input === undefined || typeof t.input === "string" ? t.input : JSON.stringify(t.input),
-      RetryPolicy: t.retryPolicy && { MaximumRetryAttempts: t.retryPolicy.maximumRetryAttempts, MaximumEventAgeInSeconds: t.retryPolicy.maximumEventAgeInSeconds },
-      DeadLetterConfig: t.deadLetterConfig && { Arn: arnOf(t.deadLetterConfig.arn) },
-    },
+    ...rest,
+    StartDate: StartDate === undefined ? undefined : StartDate / 1000,
+    EndDate: EndDate === undefined ? undefined : EndDate / 1000,
+    // CreateSchedule requires a role; lambda-sim checks no IAM, and the template's (or the one SAM makes) is not kept: a placeholder.
+    Target: { ...Targets[0], RoleArn: `arn:aws:iam::${config.accountId}:role/lambda-sim-scheduler` },
   };
 }
 
