@@ -27,6 +27,15 @@ describe("CLI rough edges", () => {
     expect(r.stderr).toBe("TooManyRequestsException: Rate Exceeded. (Reason: ReservedFunctionConcurrentInvocationLimitExceeded)\n");
   });
 
+  it("the banner names a dozen functions and counts the rest, however many the state holds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-banner-many-"));
+    const config = join(dir, "lambda-sim.yaml");
+    const names = Array.from({ length: 20 }, (_, i) => `fn-${String(i).padStart(2, "0")}`);
+    writeFileSync(config, `functions:\n${names.map((n) => `  ${n}: { runtime: nodejs24.x, handler: index.handler, codeUri: ${HELLO} }\n`).join("")}`);
+    const sim = await startLambdaSim(["--config", config, "--in-memory"]);
+    expect(sim.output()).toContain(`functions (20): ${names.slice(0, 12).join(", ")} and 8 more (aws lambda list-functions)\n`);
+  });
+
   it("invoke --log ends the log and the payload each with a newline, so a terminal shows them on lines of their own", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lambda-sim-invoke-log-"));
     const config = join(dir, "lambda-sim.yaml");

@@ -109,7 +109,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${opts.clock === "virtual" ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
-      `  functions (${functions.length}): ${functions.join(", ") || "none yet (create some with the AWS CLI or SDK)"}\n` +
+      `  functions (${functions.length}): ${functionList(functions)}\n` +
       templateLines +
       apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
       functionUrlLines(sim) +
@@ -117,6 +117,15 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       `  try: ${suggestedInvokeLine(suggestion, endpointArg(sim.endpoint))}\n` +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
+}
+
+/** Our choice: the banner names this many functions at most, so it stays a few lines whatever the state holds. */
+const BANNER_FUNCTIONS = 12;
+
+function functionList(functions: string[]): string {
+  if (functions.length === 0) return "none yet (create some with the AWS CLI or SDK)";
+  if (functions.length <= BANNER_FUNCTIONS) return functions.join(", ");
+  return `${functions.slice(0, BANNER_FUNCTIONS).join(", ")} and ${functions.length - BANNER_FUNCTIONS} more (aws lambda list-functions)`;
 }
 
 /** One line per API stage: its base address, path form and host form. */
