@@ -144,6 +144,8 @@ export class Invoker {
 
   async invoke(input: InvokeInput): Promise<InvokeOutput> {
     const target = this.registry.resolve(input.functionName, input.qualifier);
+    // A function still Pending after CreateFunction refuses every invocation (function-transitions.ts).
+    this.registry.transitions.check(target.config.functionName, "Invoke", target.config.functionArn);
     if (input.invocationType === "DryRun") return { kind: "dry-run" };
     if (input.invocationType === "Event") {
       if (input.payload.length > MAX_ASYNC_PAYLOAD) {

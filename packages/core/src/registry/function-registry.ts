@@ -8,6 +8,7 @@ import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { pickVersion, type AliasRecord } from "./alias-routing.ts";
 import { CodeStore, fingerprintDirectory } from "./code-store.ts";
+import { FunctionTransitions, type TransitionTimes } from "./function-transitions.ts";
 import { LayerRegistry } from "./layer-registry.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
 import { awsTimestamp, parseFunctionName, qualifiedFunctionName } from "./function-names.ts";
@@ -22,6 +23,8 @@ export interface FunctionRegistryOptions {
   accountId: string;
   /** Where uploaded zips are unpacked: <stateDir>/code, or a temp dir for in-memory. */
   codeRoot: string;
+  /** How long API-made changes stay Pending / InProgress (function-transitions.ts); instant by default. */
+  transitions?: TransitionTimes;
 }
 
 /** `version` is the qualifier changed: a version, or an alias when an alias is saved (`alias`) or deleted. */
@@ -52,6 +55,8 @@ export class FunctionRegistry {
   readonly code: CodeStore;
   /** PublishLayerVersion and friends; functions' `Layers` are resolved against it. */
   readonly layers: LayerRegistry;
+  /** Pending after CreateFunction, InProgress after an update: what the API shows and refuses meanwhile. */
+  readonly transitions: FunctionTransitions;
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
@@ -67,6 +72,7 @@ export class FunctionRegistry {
     this.region = opts.region;
     this.accountId = opts.accountId;
     this.code = new CodeStore(opts.codeRoot);
+    this.transitions = new FunctionTransitions(opts.clock, opts.transitions);
     this.layers = new LayerRegistry({ store: opts.store, clock: opts.clock, ids: opts.rng.stream("layer-ids"), region: opts.region, accountId: opts.accountId, codeRoot: opts.codeRoot });
     this.ids = opts.rng.stream("ids");
     this.routing = opts.rng.stream("alias-routing");
@@ -212,6 +218,7 @@ export class FunctionRegistry {
   delete(name: string): void {
     const rec = this.get(name);
     this.functions.delete(name);
+    this.transitions.deleted(name);
     this.store.db.prepare("DELETE FROM functions WHERE name = ?").run(name);
     // Uploaded packages, or the published copies of a declared function's folder.
     this.code.remove(name);

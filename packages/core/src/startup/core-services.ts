@@ -32,6 +32,7 @@ import { AwsRouter } from "../protocols/aws-router.ts";
 import { randomSeed, SeededRng } from "../random/seeded-rng.ts";
 import { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import { FunctionRegistry } from "../registry/function-registry.ts";
+import type { TransitionTimes } from "../registry/function-transitions.ts";
 import { ProcessLedger } from "../runtime/process-ledger.ts";
 import { DEFAULT_SANDBOX_POOL_BURST, DEFAULT_SANDBOX_POOL_KEYS, DEFAULT_SANDBOX_POOL_SIZE, SandboxPool } from "../runtime/sandbox-pool.ts";
 import { pythonWarnings } from "../runtime/python-interpreter.ts";
@@ -76,6 +77,8 @@ export interface CoreStateOptions {
   layers?: LayerDefinition[];
   /** Subscribed before anything starts, so warnings emitted during start are seen (the cli prints them). */
   onTelemetry?: (event: TelemetryEvent) => void;
+  /** How long API-made changes stay Pending / InProgress (lambda-sim.yaml `functionStates:`); instant by default. */
+  functionStates?: TransitionTimes;
 }
 
 /** What exists before the port is bound: time, randomness, the database and the functions in it. */
@@ -118,7 +121,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const codeRoot = opts.stateDir === undefined ? join(scratch, "code") : resolve(opts.stateDir, "code");
   const region = opts.region ?? "us-east-1";
   const accountId = opts.accountId ?? "000000000000";
-  const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
+  const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot, transitions: opts.functionStates });
   registry.layers.applyDefinitions(opts.layers ?? []);
   registry.applyDefinitions(opts.functions ?? []);
   for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });

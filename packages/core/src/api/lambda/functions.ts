@@ -54,7 +54,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
       handler: (req: RestRequest) => {
         const all = req.query.get("FunctionVersion") === "ALL";
         const configs = registry.list().flatMap((r) => (all ? [r.latest, ...r.versions.values()] : [r.latest]));
-        return page(configs.map((c) => functionConfiguration(c)), req, "Functions");
+        return page(configs.map((c) => functionConfiguration(c, statusOf(registry, c))), req, "Functions");
       },
     })),
     {
@@ -64,7 +64,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
       handler: (req) => {
         const config = configFor(registry, req.params.FunctionName!, qualifier(req));
         const reserved = registry.get(config.functionName).reservedConcurrency;
-        const body: Record<string, unknown> = { Configuration: functionConfiguration(config), Code: { RepositoryType: "S3", Location: `file://${config.codeDir}` } };
+        const body: Record<string, unknown> = { Configuration: functionConfiguration(config, statusOf(registry, config)), Code: { RepositoryType: "S3", Location: `file://${config.codeDir}` } };
         if (reserved !== undefined) body.Concurrency = { ReservedConcurrentExecutions: reserved };
         return { body };
       },
@@ -73,7 +73,10 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
       method: "GET",
       path: `${P}/{FunctionName}/configuration`,
       operation: "GetFunctionConfiguration",
-      handler: (req) => ({ body: functionConfiguration(configFor(registry, req.params.FunctionName!, qualifier(req))) }),
+      handler: (req) => {
+        const config = configFor(registry, req.params.FunctionName!, qualifier(req));
+        return { body: functionConfiguration(config, statusOf(registry, config)) };
+      },
     },
     {
       method: "PUT",
@@ -82,10 +85,13 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
       handler: (req) => {
         const input = jsonBody<ConfigurationInput>(req);
         const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "UpdateFunctionConfiguration"));
+        registry.transitions.check(rec.name, "UpdateFunctionConfiguration", registry.arn(rec.name));
         checkRevision(rec.latest, input.RevisionId);
         const patch = validateConfiguration(input, rec.latest.runtime, rec.name, rec.latest);
         if (input.Layers !== undefined) Object.assign(patch, layersOf(registry, input.Layers, rec.latest.codeDir));
-        return { body: functionConfiguration(registry.updateLatest(rec.name, patch, "configuration")) };
+        const config = registry.updateLatest(rec.name, patch, "configuration");
+        registry.transitions.updated(rec.name);
+        return { body: functionConfiguration(config, statusOf(registry, config)) };
       },
     },
     {
@@ -95,12 +101,14 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
       handler: async (req) => {
         const input = jsonBody<{ ZipFile?: string; Publish?: boolean; RevisionId?: string; S3Bucket?: string; ImageUri?: string }>(req);
         const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "UpdateFunctionCode"));
+        registry.transitions.check(rec.name, "UpdateFunctionCode", registry.arn(rec.name));
         checkRevision(rec.latest, input.RevisionId);
         const code = await registry.code.unpack(rec.name, zipFrom(input));
         if (rec.latest.layers !== undefined) checkCombinedSize(code.codeDir, rec.latest.layers);
         let config = registry.updateLatest(rec.name, { ...code }, "code");
         if (input.Publish) config = registry.publish(rec.name, undefined);
-        return { body: functionConfiguration(config) };
+        registry.transitions.updated(rec.name);
+        return { body: functionConfiguration(config, statusOf(registry, config)) };
       },
     },
     {
@@ -165,7 +173,9 @@ async function createFunction(registry: FunctionRegistry, input: CreateInput) {
   };
   registry.create(config, "api");
   const shown = input.Publish ? registry.publish(name, undefined) : config;
-  return { status: 201, body: functionConfiguration(shown, "Pending") };
+  registry.transitions.created(name);
+  // Pending in the answer whatever the window (aws-facts §3 "New functions").
+  return { status: 201, body: functionConfiguration(shown, { state: "Pending" }) };
 }
 
 /** Validates the configuration members present in `input` (aws-facts §2.3, §3); `current`: $LATEST before an update. */
@@ -270,4 +280,9 @@ export function configFor(registry: FunctionRegistry, functionName: string, quer
   const target = alias === undefined ? undefined : alias.functionVersion === "$LATEST" ? rec.latest : rec.versions.get(alias.functionVersion);
   if (target === undefined) throw lambdaErrors.functionNotFound(`${registry.arn(rec.name)}:${qualifier}`);
   return target;
+}
+
+/** $LATEST's Pending / InProgress while its window lasts (function-transitions.ts); versions are always Active. */
+export function statusOf(registry: FunctionRegistry, c: FunctionVersionConfig) {
+  return c.version === "$LATEST" ? registry.transitions.status(c.functionName) : undefined;
 }

@@ -1,9 +1,11 @@
 import type { AliasRecord } from "../../registry/alias-routing.ts";
 import type { FunctionVersionConfig } from "../../registry/function-model.ts";
 import { effectiveLogging } from "../../registry/logging-config.ts";
+import type { FunctionStatus } from "../../registry/function-transitions.ts";
 
 /** The FunctionConfiguration shape of botocore's lambda model, as GetFunctionConfiguration returns it. */
-export function functionConfiguration(c: FunctionVersionConfig, state: "Pending" | "Active" = "Active"): Record<string, unknown> {
+export function functionConfiguration(c: FunctionVersionConfig, status?: FunctionStatus): Record<string, unknown> {
+  const state = status?.state ?? "Active";
   const out: Record<string, unknown> = {
     FunctionName: c.functionName,
     FunctionArn: c.version === "$LATEST" ? c.functionArn : `${c.functionArn}:${c.version}`,
@@ -35,6 +37,11 @@ export function functionConfiguration(c: FunctionVersionConfig, state: "Pending"
     out.StateReason = "The function is being created.";
     out.StateReasonCode = "Creating";
     out.LastUpdateStatus = undefined;
+  } else if (status !== undefined && "lastUpdateStatus" in status) {
+    // The developer guide's GetFunctionConfiguration example of a function being updated ("Lambda function states").
+    out.LastUpdateStatus = "InProgress";
+    out.LastUpdateStatusReason = "The function is being created.";
+    out.LastUpdateStatusReasonCode = "Creating";
   }
   return out;
 }

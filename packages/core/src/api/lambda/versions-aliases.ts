@@ -34,6 +34,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry, moves?: AliasM
       handler: (req) => {
         const input = jsonBody<{ CodeSha256?: string; Description?: string; RevisionId?: string }>(req);
         const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "PublishVersion"));
+        registry.transitions.check(rec.name, "PublishVersion", registry.arn(rec.name));
         const latest = rec.latest;
         if (input.CodeSha256 !== undefined && input.CodeSha256 !== latest.codeSha256) {
           throw lambdaErrors.invalidParameterValue(
