@@ -20,8 +20,8 @@ export function eventSourceMappingRoutes(mappings: EventSourceMappings): RestRou
         }),
       },
     ]),
-    { method: "GET", path: `${P}/{UUID}`, operation: "GetEventSourceMapping", handler: (req) => ({ body: mappings.get(req.params.UUID!) }) },
-    { method: "PUT", path: `${P}/{UUID}`, operation: "UpdateEventSourceMapping", handler: async (req) => ({ status: 202, body: await mappings.update(req.params.UUID!, jsonBody<MappingInput>(req)) }) },
-    { method: "DELETE", path: `${P}/{UUID}`, operation: "DeleteEventSourceMapping", handler: async (req) => ({ status: 202, body: await mappings.delete(req.params.UUID!) }) },
+    { method: "GET", path: `${P}/{UUID}`, operation: "GetEventSourceMapping", handler: (req) => ({ body: mappings.get(req.params.UUID!, req.requestId) }) },
+    { method: "PUT", path: `${P}/{UUID}`, operation: "UpdateEventSourceMapping", handler: async (req) => ({ status: 202, body: await mappings.update(req.params.UUID!, jsonBody<MappingInput>(req), { requestId: req.requestId }) }) },
+    { method: "DELETE", path: `${P}/{UUID}`, operation: "DeleteEventSourceMapping", handler: async (req) => ({ status: 202, body: await mappings.delete(req.params.UUID!, req.requestId) }) },
   ];
 }
