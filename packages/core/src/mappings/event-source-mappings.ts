@@ -18,6 +18,7 @@ import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
 import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, validateStreamParams, type StreamMappingParams } from "./stream-mapping-params.ts";
 import { StreamWorker } from "./stream-worker.ts";
+import { updateState } from "./update-state.ts";
 import type { LastProcessingResult } from "./stream-batch-runner.ts";
 
 /**
@@ -171,7 +172,7 @@ export class EventSourceMappings {
     m.lastProcessingResult = this.mappings.get(uuid)?.lastProcessingResult ?? m.lastProcessingResult;
     this.save(m);
     if (m.enabled && (opts.run ?? true)) this.startWorker(m);
-    return { ...this.shape(m), State: m.enabled ? "Updating" : "Disabling" };
+    return { ...this.shape(m), State: updateState(current.enabled, input.Enabled) };
   }
 
   async delete(uuid: string, requestId?: string): Promise<Record<string, unknown>> {
