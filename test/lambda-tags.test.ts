@@ -102,7 +102,7 @@ describe("Lambda tags", () => {
     const over = await refusal(lambda.send(new TagResourceCommand({ Resource: fn, Tags: { one: "more" } })));
     expect([over.name, over.message]).toEqual(["InvalidParameterValueException", "Number of tags exceeds resource tag limit."]);
     expect(await refusal(create(lambda, "g", { ...fifty, k50: "v" }))).toBeInstanceOf(InvalidParameterValueException);
-    for (const tags of [{ "aws:team": "a" }, { ["k".repeat(129)]: "v" }, { k: "v".repeat(257) }]) {
+    for (const tags of [{ "aws:team": "a" }, { ["k".repeat(129)]: "v" }, { k: "v".repeat(257) }] as Record<string, string>[]) {
       expect(await refusal(lambda.send(new TagResourceCommand({ Resource: `${ARN}:function:g`, Tags: tags }))), JSON.stringify(tags).slice(0, 30)).toBeInstanceOf(ResourceNotFoundException);
       expect(await refusal(create(lambda, "g", tags)), JSON.stringify(tags).slice(0, 30)).toBeInstanceOf(InvalidParameterValueException);
     }
