@@ -231,6 +231,9 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
       expect(r.status, JSON.stringify(body)).toBe(400);
     }
     expect((await sim("POST", "/_sim/faults", { kind: "error", fraction: 2 })).json.message).toBe("fault: fraction: expected a fraction between 0 and 1, got 2");
+    // What it got is the kind's value, not the map around it (walkthrough newuser7 F12.5).
+    expect((await sim("POST", "/_sim/faults", { kind: "nope" })).json.message).toBe("fault: kind: expected kind: one of error, timeout, crash, out-of-memory, latency, slow-cold-start, throttle, delivery-failure, got 'nope'");
+    expect((await sim("POST", "/_sim/faults", { function: "f" })).json.message).toBe("fault: kind: expected kind: one of error, timeout, crash, out-of-memory, latency, slow-cold-start, throttle, delivery-failure, but it is missing");
     // A delivery carries a record, not the invocation's payload: that scope key is refused for it, not ignored.
     const poison = await sim("POST", "/_sim/faults", { kind: "delivery-failure", target: "sqs:dlq", payloadContains: "poison" });
     expect([poison.status, poison.json.message]).toEqual([400, "fault: payloadContains: does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)"]);

@@ -74,6 +74,13 @@ describe("formatZodError", () => {
     expect(format(schema, { environment: { AWS_REGION: "x" } }, { environment: 9 })).toEqual(["cfg.yaml:9 environment: reserved key AWS_REGION"]);
   });
 
+  it("says what a discriminated union's discriminator holds, not that it got a map", () => {
+    const schema = z.discriminatedUnion("kind", [z.object({ kind: z.literal("a") }), z.object({ kind: z.literal("b") })], { error: "expected kind: one of a, b" });
+    expect(format(schema, { kind: "nope" }, { kind: 3 })).toEqual(["cfg.yaml:3 kind: expected kind: one of a, b, got 'nope'"]);
+    expect(format(schema, { kind: 5 }, { kind: 3 })).toEqual(["cfg.yaml:3 kind: expected kind: one of a, b, got 5"]);
+    expect(format(schema, { other: 1 })).toEqual(["cfg.yaml: kind: expected kind: one of a, b, but it is missing"]);
+  });
+
   it("sorts the lines by line number", () => {
     const schema = z.strictObject({ a: z.string(), b: z.string() });
     expect(format(schema, { a: 1, b: 2, zz: 3 }, { a: 5, b: 3, zz: 1 })).toEqual([

@@ -53,11 +53,19 @@ export function dottedPath(path: Path): string {
 }
 
 function tail(issue: Issue): string {
+  // A discriminated union's miss sits at the discriminator's path but carries the whole map as its
+  // input: what was got is the discriminator's value (`kind: 'nope'`), not "a map".
+  if (issue.code === "invalid_union" && issue.discriminator !== undefined && isMap(issue.input)) {
+    const value = issue.input[issue.discriminator];
+    return value === undefined ? ", but it is missing" : `, got ${describe(value)}`;
+  }
   if (issue.input === undefined) return ", but it is missing";
   // A refinement over a whole map or list says what is wrong itself; "got a map" adds nothing.
   if (issue.code === "custom" && typeof issue.input === "object" && issue.input !== null) return "";
   return `, got ${describe(issue.input)}`;
 }
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The "expected …" part: the schema's own message, or one built from a stock zod issue. */
 function expectation(issue: Issue): string {

@@ -8,6 +8,12 @@ export const lambdaErrors = {
   resourceNotFound: (message: string) => new AwsError("ResourceNotFoundException", 404, message),
   functionNotFound: (qualifiedArn: string) =>
     new AwsError("ResourceNotFoundException", 404, `Function not found: ${qualifiedArn}`),
+  /**
+   * A UUID no event source mapping has: the Java SDK's service-exception wording, whose "Request
+   * ID" is the request's own (x-amzn-RequestId), not the UUID asked for.
+   */
+  mappingNotFound: (requestId: string) =>
+    new AwsError("ResourceNotFoundException", 404, `The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: ${requestId})`),
   resourceConflict: (message: string) => new AwsError("ResourceConflictException", 409, message),
   invalidParameterValue: (message: string) => new AwsError("InvalidParameterValueException", 400, message),
   /** Throttle (aws-facts §1.4): `Reason` is one of the ThrottleReason values; message "Rate Exceeded.". */

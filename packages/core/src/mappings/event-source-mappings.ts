@@ -1,6 +1,5 @@
 import type { Clock } from "../clock/clock.ts";
 import type { MappingInput } from "../config/mapping-input.ts";
-import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { RandomStream } from "../random/rng.ts";
@@ -19,6 +18,7 @@ import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
 import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, validateStreamParams, type StreamMappingParams } from "./stream-mapping-params.ts";
 import { StreamWorker } from "./stream-worker.ts";
+import { updateState } from "./update-state.ts";
 import type { LastProcessingResult } from "./stream-batch-runner.ts";
 
 /**
@@ -73,7 +73,7 @@ export class EventSourceMappings {
       const fn = this.registry.get(def.FunctionName ?? "").name;
       const existing = [...this.mappings.values()].find((m) => m.sourceArn === def.EventSourceArn && m.functionName === fn);
       if (existing === undefined) this.createStopped(def);
-      else await this.update(existing.uuid, def, false);
+      else await this.update(existing.uuid, def, { run: false });
     }
   }
 
@@ -128,8 +128,9 @@ export class EventSourceMappings {
     return m;
   }
 
-  get(uuid: string): Record<string, unknown> {
-    return this.shape(this.find(uuid));
+  /** `requestId`: the API request's, which AWS's not-found message quotes. */
+  get(uuid: string, requestId?: string): Record<string, unknown> {
+    return this.shape(this.find(uuid, requestId));
   }
 
   list(filter: { EventSourceArn?: string; FunctionName?: string }): Record<string, unknown>[] {
@@ -142,8 +143,9 @@ export class EventSourceMappings {
       .map((m) => this.shape(m));
   }
 
-  async update(uuid: string, input: MappingInput, run = true): Promise<Record<string, unknown>> {
-    const current = this.find(uuid);
+  /** `run: false` leaves the worker stopped (start() starts it); `requestId` as for get(). */
+  async update(uuid: string, input: MappingInput, opts: { run?: boolean; requestId?: string } = {}): Promise<Record<string, unknown>> {
+    const current = this.find(uuid, opts.requestId);
     checkStringMembers(input);
     if (current.stream === undefined) rejectStreamOnlyParams(input);
     else rejectQueueOnlyParams(input);
@@ -169,12 +171,12 @@ export class EventSourceMappings {
     // A batch that ended while the worker stopped has recorded its result since `current` was read.
     m.lastProcessingResult = this.mappings.get(uuid)?.lastProcessingResult ?? m.lastProcessingResult;
     this.save(m);
-    if (m.enabled && run) this.startWorker(m);
-    return { ...this.shape(m), State: m.enabled ? "Updating" : "Disabling" };
+    if (m.enabled && (opts.run ?? true)) this.startWorker(m);
+    return { ...this.shape(m), State: updateState(current.enabled, input.Enabled) };
   }
 
-  async delete(uuid: string): Promise<Record<string, unknown>> {
-    const m = this.find(uuid);
+  async delete(uuid: string, requestId?: string): Promise<Record<string, unknown>> {
+    const m = this.find(uuid, requestId);
     await this.workers.get(uuid)?.stop();
     this.workers.delete(uuid);
     this.mappings.delete(uuid);
@@ -204,9 +206,10 @@ export class EventSourceMappings {
     return { name: rec.name, qualifier };
   }
 
-  private find(uuid: string): Mapping {
+  private find(uuid: string, requestId?: string): Mapping {
     const m = this.mappings.get(uuid);
-    if (m === undefined) throw new AwsError("ResourceNotFoundException", 404, `The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: ${uuid})`);
+    // Only API calls name a UUID that may be missing, and they pass their request id.
+    if (m === undefined) throw lambdaErrors.mappingNotFound(requestId ?? "none");
     return m;
   }
 
@@ -330,3 +333,4 @@ export class EventSourceMappings {
 function serviceOf(arn: string): string {
   return arn.split(":")[2] ?? "";
 }
+

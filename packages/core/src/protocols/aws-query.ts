@@ -84,16 +84,27 @@ function keyPrefixes(params: URLSearchParams): Set<string> {
 
 const join = (prefix: string, name: string) => (prefix === "" ? name : `${prefix}.${name}`);
 
-/** The wire name of a member (botocore serializers.py QuerySerializer). */
-function wireName(name: string, ref: MemberRef): string {
-  return ref.locationName ?? name;
+/**
+ * The wire name of a member, a list's member or a map's key or value: the reference's own
+ * locationName, else its target shape's, else the default. botocore resolves a member reference
+ * over its shape (model.py ShapeResolver.resolve_shape_ref) and QuerySerializer and the XML parser
+ * read the resolved `serialization['name']`: SQS's TagQueueRequest.Tags has no locationName, its
+ * shape TagMap has `Tag` (flattened), so the CLI sends `Tag.1.Key`, not `Tags.1.Key`.
+ */
+function wireName(fallback: string, ref: MemberRef, shapes: Record<string, Shape>): string {
+  return ref.locationName ?? shapes[ref.shape]?.locationName ?? fallback;
+}
+
+/** The member's name if it has one of its own or through its shape (botocore: `shape.member.serialization.get('name')`). */
+function ownName(ref: MemberRef, shapes: Record<string, Shape>): string | undefined {
+  return ref.locationName ?? shapes[ref.shape]?.locationName;
 }
 
 function readStructure(params: URLSearchParams, keys: Set<string>, prefix: string, shape: Shape, shapes: Record<string, Shape>): Record<string, unknown> | undefined {
   if (prefix !== "" && !keys.has(prefix)) return undefined;
   const out: Record<string, unknown> = {};
   for (const [name, ref] of Object.entries(shape.members ?? {})) {
-    const v = readValue(params, keys, join(prefix, wireName(name, ref)), ref, shapes);
+    const v = readValue(params, keys, join(prefix, wireName(name, ref, shapes)), ref, shapes);
     if (v !== undefined) out[name] = v;
   }
   return out;
@@ -107,7 +118,8 @@ function readValue(params: URLSearchParams, keys: Set<string>, prefix: string, r
     case "list": {
       const member = shape.member!;
       // Flattened: `Name.1`, with the member's own name in place of the list's; else `Name.member.1`.
-      const base = shape.flattened || ref.flattened ? (member.locationName === undefined ? prefix : replaceLast(prefix, member.locationName)) : `${prefix}.${member.locationName ?? "member"}`;
+      const memberName = ownName(member, shapes);
+      const base = shape.flattened || ref.flattened ? (memberName === undefined ? prefix : replaceLast(prefix, memberName)) : `${prefix}.${memberName ?? "member"}`;
       if (!keys.has(`${base}.1`)) return keys.has(prefix) && params.get(prefix) === "" ? [] : undefined;
       const out: unknown[] = [];
       for (let i = 1; keys.has(`${base}.${i}`); i++) out.push(readValue(params, keys, `${base}.${i}`, member, shapes));
@@ -115,8 +127,8 @@ function readValue(params: URLSearchParams, keys: Set<string>, prefix: string, r
     }
     case "map": {
       const base = shape.flattened || ref.flattened ? prefix : `${prefix}.entry`;
-      const key = shape.key!.locationName ?? "key";
-      const value = shape.value!.locationName ?? "value";
+      const key = wireName("key", shape.key!, shapes);
+      const value = wireName("value", shape.value!, shapes);
       if (!keys.has(`${base}.1`)) return undefined;
       const out: Record<string, unknown> = {};
       for (let i = 1; keys.has(`${base}.${i}`); i++) {
@@ -140,7 +152,7 @@ function writeMembers(value: Record<string, unknown>, shape: Shape, shapes: Reco
   let xml = "";
   for (const [name, ref] of Object.entries(shape.members ?? {})) {
     const v = value[name];
-    if (v !== undefined && v !== null) xml += writeValue(wireName(name, ref), v, ref, shapes);
+    if (v !== undefined && v !== null) xml += writeValue(wireName(name, ref, shapes), v, ref, shapes);
   }
   return xml;
 }
@@ -153,15 +165,15 @@ function writeValue(name: string, v: unknown, ref: MemberRef, shapes: Record<str
     case "list": {
       const items = v as unknown[];
       if (shape.flattened || ref.flattened) {
-        const item = shape.member!.locationName ?? name;
+        const item = wireName(name, shape.member!, shapes);
         return items.map((e) => writeValue(item, e, shape.member!, shapes)).join("");
       }
-      const item = shape.member!.locationName ?? "member";
+      const item = wireName("member", shape.member!, shapes);
       return `<${name}>${items.map((e) => writeValue(item, e, shape.member!, shapes)).join("")}</${name}>`;
     }
     case "map": {
-      const key = shape.key!.locationName ?? "key";
-      const val = shape.value!.locationName ?? "value";
+      const key = wireName("key", shape.key!, shapes);
+      const val = wireName("value", shape.value!, shapes);
       const entries = Object.entries(v as Record<string, unknown>).map(([k, e]) => `<${key}>${escapeXml(k)}</${key}>${writeValue(val, e, shape.value!, shapes)}`);
       return shape.flattened || ref.flattened ? entries.map((e) => `<${name}>${e}</${name}>`).join("") : `<${name}>${entries.map((e) => `<entry>${e}</entry>`).join("")}</${name}>`;
     }

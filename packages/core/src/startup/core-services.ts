@@ -11,6 +11,8 @@ import { lambdaRestSpec } from "../api/lambda/lambda-protocol.ts";
 import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
 import { lambdaControlRoutes } from "../api/lambda/functions.ts";
+import { tagRoutes } from "../api/lambda/tags.ts";
+import { LambdaTags } from "../registry/lambda-tags.ts";
 import { invokeRoutes } from "../api/lambda/invoke.ts";
 import { layerRoutes } from "../api/lambda/layers.ts";
 import { invokeWithResponseStreamRoutes } from "../api/lambda/invoke-with-response-stream.ts";
@@ -216,13 +218,15 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     },
   });
   const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids"), targets });
+  const tags = new LambdaTags(store, registry);
   router.addRestRoutes("lambda", [
     ...invokeRoutes(invoker),
     ...invokeWithResponseStreamRoutes(invoker),
-    ...lambdaControlRoutes(registry, provisioned),
+    ...lambdaControlRoutes(registry, tags, provisioned),
     ...concurrencyRoutes(registry, governor),
     ...provisionedConcurrencyRoutes(registry, provisioned),
-    ...eventSourceMappingRoutes(mappings),
+    ...eventSourceMappingRoutes(mappings, tags),
+    ...tagRoutes(registry, mappings, tags),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
     ...layerRoutes(registry.layers, registry),
     ...functionUrlRoutes(registry, state.functionUrls, (urlId) => functionUrlAddress(urlId, region, endpoint)),

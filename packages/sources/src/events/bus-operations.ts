@@ -1,6 +1,7 @@
 import { AwsError, compilePattern, isInvalidEventPattern, type Clock, type Operation, binaryOrder } from "@lambda-sim/core";
 import { eventsErrors } from "../schedules/schedule-errors.ts";
 import type { EventStore, EventTarget, RuleRecord } from "./event-store.ts";
+import { EventTags, type TagList } from "./event-tags.ts";
 import type { RuleIndex } from "./rule-index.ts";
 
 type Input = Record<string, any>;
@@ -33,8 +34,8 @@ export function busNames(region: string, accountId: string): BusNames {
  * a ScheduleExpression stay the schedules source's: a call about a rule this source does not hold
  * goes to the operations registered before (`scheduled`).
  */
-export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: Clock; names: BusNames; accountId: string; scheduled: Operations }): Operations {
-  const { store, rules, names, scheduled } = o;
+export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: Clock; names: BusNames; accountId: string; scheduled: Operations; tags: EventTags }): Operations {
+  const { store, rules, names, scheduled, tags } = o;
   const existingBus = (v: string | undefined) => {
     const bus = names.nameOf(v);
     if (store.bus(bus) === undefined) throw eventsErrors.busNotFound(bus);
@@ -72,17 +73,38 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
     save({ ...r, def: { ...r.def, State } });
     return {};
   };
+  const putRule: Operation = (i, ctx) => {
+    const bus = names.nameOf(i.EventBusName);
+    if (i.ScheduleExpression !== undefined) {
+      // A scheduled rule: the schedules source's, on the default bus only.
+      if (store.rule(bus, i.Name) !== undefined) store.deleteRule(bus, i.Name);
+      rules.rebuild();
+      return delegate("PutRule", i, ctx);
+    }
+    if (i.EventPattern === undefined) throw eventsErrors.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
+    existingBus(i.EventBusName);
+    validateEventPattern(i.EventPattern);
+    // Replacing a scheduled rule of the same name with a pattern rule.
+    if (bus === DEFAULT_BUS && scheduled.DeleteRule !== undefined) scheduled.DeleteRule({ Name: i.Name, Force: true }, ctx);
+    const old = store.rule(bus, i.Name);
+    save({ bus, name: i.Name, def: { EventPattern: i.EventPattern, State: i.State === "DISABLED" ? "DISABLED" : "ENABLED", Description: i.Description, RoleArn: i.RoleArn, Targets: old?.def.Targets ?? [] } });
+    return { RuleArn: names.ruleArn(bus, i.Name) };
+  };
   return {
     ...scheduled,
     CreateEventBus: (i) => {
       if (store.bus(i.Name) !== undefined) throw events("ResourceAlreadyExistsException", `Event bus ${i.Name} already exists.`);
       if (i.EventSourceName !== undefined) throw eventsErrors.validation("lambda-sim does not simulate partner event sources.");
+      EventTags.check(i.Tags as TagList | undefined);
       store.putBus(i.Name, i.Description, o.clock.now());
+      tags.tag(EventTags.bus(i.Name), i.Tags as TagList | undefined);
       return { EventBusArn: names.busArn(i.Name), Description: i.Description };
     },
     DeleteEventBus: (i) => {
       if (i.Name === DEFAULT_BUS) throw eventsErrors.validation("Cannot delete event bus default.");
       store.deleteBus(i.Name);
+      tags.forget(EventTags.bus(i.Name));
+      tags.forget(EventTags.rule(i.Name, ""), true);
       rules.rebuild();
       return {};
     },
@@ -95,21 +117,12 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
       return page(all.map(busView), i, "EventBuses");
     },
     PutRule: (i, ctx) => {
-      const bus = names.nameOf(i.EventBusName);
-      if (i.ScheduleExpression !== undefined) {
-        // A scheduled rule: the schedules source's, on the default bus only.
-        if (store.rule(bus, i.Name) !== undefined) store.deleteRule(bus, i.Name);
-        rules.rebuild();
-        return delegate("PutRule", i, ctx);
-      }
-      if (i.EventPattern === undefined) throw eventsErrors.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
-      existingBus(i.EventBusName);
-      validateEventPattern(i.EventPattern);
-      // Replacing a scheduled rule of the same name with a pattern rule.
-      if (bus === DEFAULT_BUS && scheduled.DeleteRule !== undefined) scheduled.DeleteRule({ Name: i.Name, Force: true }, ctx);
-      const old = store.rule(bus, i.Name);
-      save({ bus, name: i.Name, def: { EventPattern: i.EventPattern, State: i.State === "DISABLED" ? "DISABLED" : "ENABLED", Description: i.Description, RoleArn: i.RoleArn, Targets: old?.def.Targets ?? [] } });
-      return { RuleArn: names.ruleArn(bus, i.Name) };
+      // A rule's Tags are added as TagResource adds them, also to a rule that exists (our choice:
+      // AWS's PutRule documents no rule for the tags of a rule it replaces).
+      EventTags.check(i.Tags as TagList | undefined);
+      const out = putRule(i, ctx);
+      tags.tag(EventTags.rule(names.nameOf(i.EventBusName), i.Name), i.Tags as TagList | undefined);
+      return out;
     },
     DescribeRule: (i, ctx) => {
       const r = mine(i);
@@ -126,9 +139,16 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
     DisableRule: setState("DisableRule", "DISABLED"),
     DeleteRule: (i, ctx) => {
       const r = mine(i);
-      if (r === undefined) return names.nameOf(i.EventBusName) === DEFAULT_BUS && scheduled.DeleteRule ? scheduled.DeleteRule(i, ctx) : {};
+      const bus = names.nameOf(i.EventBusName);
+      if (r === undefined) {
+        if (bus !== DEFAULT_BUS || scheduled.DeleteRule === undefined) return {};
+        const out = scheduled.DeleteRule(i, ctx);
+        tags.forget(EventTags.rule(bus, i.Name));
+        return out;
+      }
       if (r.def.Targets.length > 0 && i.Force !== true) throw eventsErrors.validation("Rule can't be deleted since it has targets.");
       store.deleteRule(r.bus, r.name);
+      tags.forget(EventTags.rule(r.bus, r.name));
       rules.rebuild();
       return {};
     },

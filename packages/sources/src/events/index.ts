@@ -3,6 +3,7 @@ import { busConfigSchema, ruleDefinition, type BusConfig } from "./bus-config.ts
 import { busNames, busOperations, DEFAULT_BUS } from "./bus-operations.ts";
 import { busesView } from "./buses-view.ts";
 import { EventStore, type NewDelivery } from "./event-store.ts";
+import { EventTags, tagOperations } from "./event-tags.ts";
 import { extendEventsProtocol } from "./events-protocol.ts";
 import { isoSecond, putEvents, route, type RoutedEvent } from "./put-events.ts";
 import { RuleActivity } from "./rule-activity.ts";
@@ -56,8 +57,10 @@ export const eventsSource: Source<BusConfig> = {
     };
     const commits = ctx.store.commits;
     const worker = new DeliveryWorker(ctx.clock, store, ctx, ctx.rng.stream("events-retry-jitter"), (arn, event) => accept(arn, JSON.parse(event) as Record<string, unknown>), activity);
+    const tags = new EventTags(ctx.store);
     extendEventsProtocol(ctx, (scheduled) => ({
-      ...busOperations({ store, rules, clock: ctx.clock, names, accountId: ctx.accountId, scheduled }),
+      ...busOperations({ store, rules, clock: ctx.clock, names, accountId: ctx.accountId, scheduled, tags }),
+      ...tagOperations({ tags, store, region: ctx.region, accountId: ctx.accountId, scheduled }),
       PutEvents: (i) => {
         // A front-door arrival, so the async queue running the Lambda targets yields to PutEvents
         // (issue 16). Delivery chunks stay whole: each is one commit, and smaller ones under load

@@ -8,6 +8,7 @@ import type { FunctionRegistry } from "../../registry/function-registry.ts";
 import { qualifiedFunctionName, unqualifiedFunctionName } from "../../registry/function-names.ts";
 import { SIM_DEFAULTS } from "../../registry/function-registry.ts";
 import type { FunctionLayer, FunctionVersionConfig } from "../../registry/function-model.ts";
+import { checkTags, type LambdaTags } from "../../registry/lambda-tags.ts";
 import { APPLICATION_LOG_LEVELS, applyLoggingInput, currentLogging, LOG_FORMATS, SYSTEM_LOG_LEVELS, type LoggingInput } from "../../registry/logging-config.ts";
 import { fingerprintDirectory, MAX_UNZIPPED_BYTES } from "../../registry/code-store.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
@@ -39,13 +40,14 @@ interface CreateInput extends ConfigurationInput {
   Code?: { ZipFile?: string; S3Bucket?: string; ImageUri?: string };
   Publish?: boolean;
   PackageType?: string;
+  Tags?: Record<string, string>;
 }
 
 /** The Lambda control-plane operations on functions (REST-JSON, botocore lambda 2015-03-31). */
-export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: AliasMoveCheck): RestRoute[] {
+export function lambdaControlRoutes(registry: FunctionRegistry, tags: LambdaTags, aliasMoves?: AliasMoveCheck): RestRoute[] {
   const qualifier = (req: RestRequest) => req.query.get("Qualifier") ?? undefined;
   return [
-    { method: "POST", path: P, operation: "CreateFunction", handler: (req) => createFunction(registry, jsonBody<CreateInput>(req)) },
+    { method: "POST", path: P, operation: "CreateFunction", handler: (req) => createFunction(registry, tags, jsonBody<CreateInput>(req)) },
     // The model's path is `/functions/`; SDKs send it with or without the slash.
     ...[P, `${P}/`].map((path) => ({
       method: "GET",
@@ -66,6 +68,9 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
         const reserved = registry.get(config.functionName).reservedConcurrency;
         const body: Record<string, unknown> = { Configuration: functionConfiguration(config, statusOf(registry, config)), Code: { RepositoryType: "S3", Location: `file://${config.codeDir}` } };
         if (reserved !== undefined) body.Concurrency = { ReservedConcurrentExecutions: reserved };
+        // The function's tags, whichever version or alias is asked for; none: no Tags member (as AWS answers).
+        const functionTags = tags.get("function", config.functionName);
+        if (Object.keys(functionTags).length > 0) body.Tags = functionTags;
         return { body };
       },
     },
@@ -140,13 +145,14 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
   ];
 }
 
-async function createFunction(registry: FunctionRegistry, input: CreateInput) {
+async function createFunction(registry: FunctionRegistry, tags: LambdaTags, input: CreateInput) {
   const name = matches(input.FunctionName, "functionName", FUNCTION_NAME, "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?", 64);
   if (input.PackageType === "Image" || input.Code?.ImageUri) {
     throw lambdaErrors.invalidParameterValue("lambda-sim does not run container images; upload a .zip with Code.ZipFile.");
   }
   if (input.Runtime === undefined) throw lambdaErrors.invalidParameterValue("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
   const patch = validateConfiguration(input, input.Runtime, name);
+  const functionTags = checkTags(input.Tags);
   if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
   const code = await registry.code.unpack(name, zipFrom(input.Code ?? {}));
   const layers = input.Layers === undefined || input.Layers.length === 0 ? {} : layersOf(registry, input.Layers, code.codeDir);
@@ -172,6 +178,7 @@ async function createFunction(registry: FunctionRegistry, input: CreateInput) {
     sim: { ...SIM_DEFAULTS },
   };
   registry.create(config, "api");
+  if (Object.keys(functionTags).length > 0) tags.tag("function", name, functionTags);
   const shown = input.Publish ? registry.publish(name, undefined) : config;
   registry.transitions.created(name);
   // Pending in the answer whatever the window (aws-facts §3 "New functions").

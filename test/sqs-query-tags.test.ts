@@ -1,0 +1,58 @@
+import { execFile, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { sqsSource } from "@lambda-sim/sources";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+
+/**
+ * SQS queue tags over the query protocol, as Debian's AWS CLI v2 (2.9) and boto3 1.26 speak it:
+ * TagQueueRequest.Tags has no locationName of its own, its shape TagMap has `Tag` (flattened), so
+ * botocore sends `Tag.1.Key=a&Tag.1.Value=b`, and reads ListQueueTags' `<Tag>` elements the same way.
+ */
+const run = promisify(execFile);
+const DEBIAN_AWS = "/usr/bin/aws";
+const DEBIAN_PYTHON = "/usr/bin/python3";
+const script = fileURLToPath(new URL("./fixtures/clients/boto3_sqs_tags.py", import.meta.url));
+const debianBoto3 = existsSync(DEBIAN_PYTHON) && spawnSync(DEBIAN_PYTHON, ["-c", "import boto3"], { stdio: "ignore" }).status === 0;
+
+let t: TestSimulator | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** A client process's environment: fake credentials, none of this machine's AWS configuration. */
+const clientEnv = (endpoint: string): NodeJS.ProcessEnv => ({
+  PATH: "/usr/bin:/bin",
+  HOME: process.env.HOME,
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  AWS_DEFAULT_REGION: "us-east-1",
+  AWS_CONFIG_FILE: "/dev/null",
+  AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+});
+
+describe("SQS queue tags over the query protocol", () => {
+  it.skipIf(!existsSync(DEBIAN_AWS))(`Debian's aws 2.9 tags, lists and untags a queue${existsSync(DEBIAN_AWS) ? "" : " (skipped: no /usr/bin/aws)"}`, async () => {
+    t = await startTestSimulator({ sources: [sqsSource] });
+    const env = clientEnv(t.endpoint);
+    // Debian's CLI 2.9 ignores AWS_ENDPOINT_URL: every call passes --endpoint-url.
+    const aws = async (...args: string[]) => (await run(DEBIAN_AWS, ["--endpoint-url", t!.endpoint, "--output", "json", ...args], { env, timeout: 30_000 })).stdout;
+    const url = `${t.endpoint}/000000000000/jobs.fifo`;
+    await aws("sqs", "create-queue", "--queue-name", "jobs.fifo", "--attributes", "FifoQueue=true");
+    expect(await aws("sqs", "tag-queue", "--queue-url", url, "--tags", "a=b,team=x")).toBe("");
+    expect(JSON.parse(await aws("sqs", "list-queue-tags", "--queue-url", url))).toEqual({ Tags: { a: "b", team: "x" } });
+    await aws("sqs", "untag-queue", "--queue-url", url, "--tag-keys", "a");
+    expect(JSON.parse(await aws("sqs", "list-queue-tags", "--queue-url", url))).toEqual({ Tags: { team: "x" } });
+  }, 90_000);
+
+  it.skipIf(!debianBoto3)(`boto3 1.26 (Debian's) tags, lists and untags a queue${debianBoto3 ? "" : " (skipped: no boto3 in /usr/bin/python3)"}`, async () => {
+    t = await startTestSimulator({ sources: [sqsSource] });
+    const { stdout } = await run(DEBIAN_PYTHON, [script], { env: clientEnv(t.endpoint), timeout: 30_000 });
+    const out = JSON.parse(stdout) as { protocol: string };
+    expect(out).toEqual({ protocol: out.protocol, tagged: { made: "create", team: "a", env: "dev" }, untagged: { team: "a" } });
+  }, 40_000);
+});
