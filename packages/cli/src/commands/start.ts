@@ -2,7 +2,7 @@ import { busyPoll, DEFAULT_BUSY_POLL_US, functionUrlAddress, Simulator, stopwatc
 import type { ApiView, FunctionUrlView, ScheduleView } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
-import { accountSettings, allSources } from "../config/simulator-settings.ts";
+import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, mayBeNotable, paint } from "../console/event-line.ts";
 import { DashboardViews } from "../dashboard/dashboard-views.ts";
@@ -68,6 +68,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     // the dashboard's views count the events of starting (async retries run at once, say).
     onTelemetry: both(consolePrinter(opts.quiet === true, process.stdout.isTTY === true && process.env.NO_COLOR === undefined), dashboardViews.note),
     account: config && accountSettings(config.account),
+    functionStates: functionStateTimes(config?.functionStates),
   }).catch((e: unknown) => {
     throw explainStartError(e, config);
   });

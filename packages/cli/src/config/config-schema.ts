@@ -29,6 +29,13 @@ export function buildConfigSchema(extra: Record<string, z.ZodType> = {}) {
         scalingMode: z.enum(["per-function", "account-burst"], { error: "expected per-function or account-burst" }).optional(),
       })
       .default({ concurrentExecutions: 1000 }),
+    // AWS's Pending (after CreateFunction) and InProgress (after an update) windows; instant by default.
+    functionStates: z
+      .strictObject({
+        pendingSeconds: z.number({ error: "expected a number of seconds" }).min(0, { error: "expected 0 to 300 seconds" }).max(300, { error: "expected 0 to 300 seconds" }).default(0),
+        updateSeconds: z.number({ error: "expected a number of seconds" }).min(0, { error: "expected 0 to 300 seconds" }).max(300, { error: "expected 0 to 300 seconds" }).default(0),
+      })
+      .optional(),
     functions: z
       .record(z.string().regex(FUNCTION_NAME_PATTERN, { error: "expected a function name of 1-64 letters, digits, hyphens or underscores" }), functionSchema, {
         error: "expected a map of function names to definitions",

@@ -14,6 +14,8 @@ export interface LoadedConfig {
   region: string;
   accountId: string;
   account: { concurrentExecutions: number; unreservedConcurrencyMinimum?: number; scalingLimit?: number; scalingWindowSeconds?: number; scalingMode?: "per-function" | "account-burst" };
+  /** `functionStates:`: how long API-made changes stay Pending / InProgress (seconds). */
+  functionStates?: { pendingSeconds: number; updateSeconds: number };
   functions: FunctionDefinition[];
   /** `layers:`, zips unpacked. */
   layers: LayerDefinition[];
@@ -108,7 +110,7 @@ export async function fromValidatedConfig(path: string, raw: unknown, validated:
   if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   const data = parsed.data as Record<string, unknown>;
   const sourceSections = Object.fromEntries(sectionKeys.map((k) => [k, data[k]]));
-  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functions, layers, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), credentials: parsed.data.auth.credentials, faults: parsed.data.faults, sources: sourceSections, raw, lineAt };
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functionStates: parsed.data.functionStates, functions, layers, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), credentials: parsed.data.auth.credentials, faults: parsed.data.faults, sources: sourceSections, raw, lineAt };
 }
 
 /**

@@ -11,6 +11,11 @@ export function allSources(opts: { catchUp?: boolean } = {}): Source<any>[] {
   return [sqsSource, kinesisSource, createSchedulesSource({ catchUp: opts.catchUp }), eventsSource, stsSource, cloudwatchLogsSource, cloudwatchMetricsSource, snsSource, apiGatewaySource, functionUrlsSource];
 }
 
+/** lambda-sim.yaml's `functionStates:` in service milliseconds (core's function-transitions.ts). */
+export function functionStateTimes(states: LoadedConfig["functionStates"]): SimulatorOptions["functionStates"] {
+  return states && { pendingMs: states.pendingSeconds * 1000, updateMs: states.updateSeconds * 1000 };
+}
+
 /** lambda-sim.yaml's `account:` section (seconds, AWS's names) as the simulator's governor settings. */
 export function accountSettings(account: LoadedConfig["account"]): NonNullable<SimulatorOptions["account"]> {
   return {

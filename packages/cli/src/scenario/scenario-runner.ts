@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source } from "@lambda-sim/core";
 import { loadConfig } from "../config/load-config.ts";
-import { accountSettings, allSources } from "../config/simulator-settings.ts";
+import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
 import { loadTemplate } from "../template/load-template.ts";
 import { applyTemplate, explainStartError, freePort, type StartConfig } from "../template/start-config.ts";
 import { checkExpectations, queuesNamed, type EndState, type ExpectationNames, type ExpectationResult } from "./expectations.ts";
@@ -84,6 +84,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     faults: s.faults,
     onTelemetry: obs.record,
     account: accountSettings(a.account),
+    functionStates: functionStateTimes(a.functionStates),
   }).catch((e: unknown) => {
     throw explainStartError(e, a);
   });
