@@ -172,6 +172,9 @@ export class AwsRouter {
     const path = pathOf(url);
     for (const [name, s] of this.services) if (s.rest?.router.match(method, path) !== undefined) return name;
     for (const [name, s] of this.services) if (s.paths.some((p) => p.test(url))) return name;
+    // Lambda's REST paths all start with an API date (/2015-03-31/, /2024-08-31/, ...): an operation
+    // not served is still Lambda's, and answered as an unknown Lambda operation.
+    if (/^\/\d{4}-\d\d-\d\d\//.test(path) && this.services.get("lambda")?.rest !== undefined) return "lambda";
     return undefined;
   }
 

@@ -39,6 +39,8 @@ export interface FunctionRecord {
   nextVersion: number;
   /** PutFunctionConcurrency; undefined = the function draws on the unreserved pool. */
   reservedConcurrency?: number;
+  /** PutFunctionRecursionConfig; undefined = AWS's default, Terminate. */
+  recursiveLoop?: "Allow" | "Terminate";
 }
 
 export const SIM_DEFAULTS = { freeze: true, idleLifetimeMs: 600_000 };
@@ -233,6 +235,11 @@ export class FunctionRegistry {
     this.store.db.prepare("UPDATE functions SET reserved_concurrency = ? WHERE name = ?").run(reserved ?? null, name);
   }
 
+  saveRecursiveLoop(name: string, loop: "Allow" | "Terminate"): void {
+    this.get(name).recursiveLoop = loop;
+    this.store.db.prepare("UPDATE functions SET recursive_loop = ? WHERE name = ?").run(loop, name);
+  }
+
   saveAlias(name: string, alias: AliasRecord): void {
     const rec = this.get(name);
     rec.aliases.set(alias.name, alias);
@@ -306,8 +313,8 @@ export class FunctionRegistry {
 
   private load(): void {
     const db = this.store.db;
-    const rows = db.prepare("SELECT name, source, latest, next_version, reserved_concurrency FROM functions").all() as {
-      name: string; source: "api" | "config"; latest: string; next_version: number; reserved_concurrency: number | null;
+    const rows = db.prepare("SELECT name, source, latest, next_version, reserved_concurrency, recursive_loop FROM functions").all() as {
+      name: string; source: "api" | "config"; latest: string; next_version: number; reserved_concurrency: number | null; recursive_loop: "Allow" | "Terminate" | null;
     }[];
     for (const row of rows) {
       this.functions.set(row.name, {
@@ -318,6 +325,7 @@ export class FunctionRegistry {
         aliases: new Map(),
         nextVersion: row.next_version,
         reservedConcurrency: row.reserved_concurrency ?? undefined,
+        recursiveLoop: row.recursive_loop ?? undefined,
       });
     }
     for (const row of db.prepare("SELECT name, version, config FROM function_versions").all() as { name: string; version: string; config: string }[]) {

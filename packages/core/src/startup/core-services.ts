@@ -11,6 +11,7 @@ import { lambdaRestSpec } from "../api/lambda/lambda-protocol.ts";
 import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
 import { lambdaControlRoutes } from "../api/lambda/functions.ts";
+import { functionSettingsRoutes } from "../api/lambda/function-settings.ts";
 import { tagRoutes } from "../api/lambda/tags.ts";
 import { LambdaTags } from "../registry/lambda-tags.ts";
 import { invokeRoutes } from "../api/lambda/invoke.ts";
@@ -224,6 +225,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...invokeWithResponseStreamRoutes(invoker),
     ...lambdaControlRoutes(registry, tags, provisioned),
     ...concurrencyRoutes(registry, governor),
+    ...functionSettingsRoutes(registry),
     ...provisionedConcurrencyRoutes(registry, provisioned),
     ...eventSourceMappingRoutes(mappings, tags),
     ...tagRoutes(registry, mappings, tags),
