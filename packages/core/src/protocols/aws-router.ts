@@ -7,7 +7,11 @@ import { RestInputChecks, type RestServiceSpec } from "./rest-input.ts";
 import { writeRestJsonError, writeRestJsonResponse, type RestRoute } from "./rest-json.ts";
 import { RestRouter } from "./rest-router.ts";
 
-/** CreateFunction's request cap in the service's error text (aws-facts §3 "Other"). */
+/**
+ * CreateFunction's request cap in the service's error text (aws-facts §3 "Other"), read of any
+ * request at most. AWS names the operation: "Request must be smaller than 70167211 bytes for the
+ * UpdateFunctionCode operation" (older reports quote 69905067, the cap before).
+ */
 export const MAX_REQUEST_BYTES = 70_167_211;
 
 /** Where a request for a service goes once its body is read. */
@@ -134,7 +138,9 @@ export class AwsRouter {
     req.on("error", () => res.destroy());
     req.on("end", () => {
       if (size > MAX_REQUEST_BYTES) {
-        const e = new AwsError("RequestEntityTooLargeException", 413, `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${name ?? "AWS"} operation`, { messageKey: "message" });
+        // Only for an over-large body: which operation it is costs a route match.
+        const operation = service?.rest?.router.match(req.method ?? "GET", pathOf(req.url ?? "/"))?.route.operation;
+        const e = new AwsError("RequestEntityTooLargeException", 413, `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${operation ?? name ?? "AWS"} operation`, { messageKey: "message" });
         return writeRestJsonError(res, e, requestId);
       }
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
