@@ -66,6 +66,8 @@ export class FunctionRegistry {
     this.telemetry = opts.telemetry;
     this.region = opts.region;
     this.accountId = opts.accountId;
+    // What a crash left half unpacked (packages, layers, a merged /opt) goes before anything is read.
+    CodeStore.removeStaging(opts.codeRoot);
     this.code = new CodeStore(opts.codeRoot);
     this.layers = new LayerRegistry({ store: opts.store, clock: opts.clock, ids: opts.rng.stream("layer-ids"), region: opts.region, accountId: opts.accountId, codeRoot: opts.codeRoot });
     this.ids = opts.rng.stream("ids");

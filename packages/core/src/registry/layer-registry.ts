@@ -77,7 +77,7 @@ export class LayerRegistry {
   async publish(nameOrArn: string, zip: Buffer, meta: LayerMetadata): Promise<LayerVersionRecord> {
     const name = this.nameOf(nameOrArn);
     const code = await this.code.unpack(name, zip, "PublishLayerVersion");
-    return this.insert(name, { ...code, unzippedSize: fingerprintDirectory(code.codeDir).codeSize }, meta, "api");
+    return this.insert(name, { ...code, unzippedSize: this.code.unzippedSize(code.codeDir) }, meta, "api");
   }
 
   /**

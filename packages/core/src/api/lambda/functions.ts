@@ -9,7 +9,7 @@ import { qualifiedFunctionName, unqualifiedFunctionName } from "../../registry/f
 import { SIM_DEFAULTS } from "../../registry/function-registry.ts";
 import type { FunctionLayer, FunctionVersionConfig } from "../../registry/function-model.ts";
 import { APPLICATION_LOG_LEVELS, applyLoggingInput, currentLogging, LOG_FORMATS, SYSTEM_LOG_LEVELS, type LoggingInput } from "../../registry/logging-config.ts";
-import { fingerprintDirectory, MAX_UNZIPPED_BYTES } from "../../registry/code-store.ts";
+import { MAX_UNZIPPED_BYTES } from "../../registry/code-store.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches, oneOf } from "./validation.ts";
@@ -97,7 +97,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
         const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "UpdateFunctionCode"));
         checkRevision(rec.latest, input.RevisionId);
         const code = await registry.code.unpack(rec.name, zipFrom(input));
-        if (rec.latest.layers !== undefined) checkCombinedSize(code.codeDir, rec.latest.layers);
+        if (rec.latest.layers !== undefined) checkCombinedSize(registry.code.unzippedSize(code.codeDir), rec.latest.layers);
         let config = registry.updateLatest(rec.name, { ...code }, "code");
         if (input.Publish) config = registry.publish(rec.name, undefined);
         return { body: functionConfiguration(config) };
@@ -217,12 +217,12 @@ function loggingInput(i: Record<string, unknown>): LoggingInput {
 
 /** `Layers`: AWS's checks (layer-registry.ts), with the unpacked function code counted in the 250 MB. */
 function layersOf(registry: FunctionRegistry, arns: string[], codeDir: string): Pick<FunctionVersionConfig, "layers" | "optDir"> {
-  const { layers, optDir } = registry.layers.resolve(arns, fingerprintDirectory(codeDir).codeSize);
+  const { layers, optDir } = registry.layers.resolve(arns, registry.code.unzippedSize(codeDir));
   return layers.length === 0 ? { layers: undefined, optDir: undefined } : { layers, optDir };
 }
 
-function checkCombinedSize(codeDir: string, layers: FunctionLayer[]): void {
-  const total = fingerprintDirectory(codeDir).codeSize + layers.reduce((n, l) => n + l.unzippedSize, 0);
+function checkCombinedSize(codeBytes: number, layers: FunctionLayer[]): void {
+  const total = codeBytes + layers.reduce((n, l) => n + l.unzippedSize, 0);
   if (total > MAX_UNZIPPED_BYTES) {
     throw lambdaErrors.invalidParameterValue(`Function code combined with layers exceeds the maximum allowed size of ${MAX_UNZIPPED_BYTES} bytes. The actual size is ${total} bytes.`);
   }
