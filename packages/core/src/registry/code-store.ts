@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, stat
 import { dirname, join, sep } from "node:path";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import { snapshotDirectory } from "./code-snapshot.ts";
+import type { CodeCollector } from "./code-collector.ts";
 import { extractZip, MAX_UNZIPPED_BYTES } from "./zip-extract.ts";
 
 export interface StoredCode {
@@ -19,15 +20,20 @@ export { MAX_UNZIPPED_BYTES };
  * Uploaded deployment packages, unpacked once per distinct zip under
  * `<codeRoot>/<function>/<sha256 hex>/` (zip-extract.ts: modes and links kept, nothing written
  * outside). A package is unpacked into `<dir>.partial` and renamed when complete, so a directory
- * without the suffix is always whole; a `.partial` one is what a crash interrupted.
+ * without the suffix is always whole; a `.partial` one is what a crash interrupted. With a
+ * collector (the state directory's code folder, code-collector.ts), an unpacked package is held
+ * until its caller release()s it: kept if a function or layer version now uses it, removed if the
+ * request was refused after all.
  */
 export class CodeStore {
   private readonly root: string;
+  private readonly collector: CodeCollector | undefined;
   /** Unpacks in progress, by directory: the same zip uploaded twice at once is unpacked once. */
   private readonly unpacking = new Map<string, Promise<void>>();
 
-  constructor(root: string) {
+  constructor(root: string, collector?: CodeCollector) {
     this.root = root;
+    this.collector = collector;
   }
 
   async unpack(functionName: string, zip: Buffer, operation = "CreateFunction"): Promise<StoredCode> {
@@ -37,14 +43,25 @@ export class CodeStore {
     const digest = createHash("sha256").update(zip).digest();
     const codeDir = join(this.root, functionName, digest.toString("hex"));
     const stored = { codeDir, codeSha256: digest.toString("base64"), codeSize: zip.length };
+    this.collector?.hold(codeDir);
     if (existsSync(codeDir)) return stored;
     let pending = this.unpacking.get(codeDir);
     if (pending === undefined) {
       pending = this.extractInto(zip, codeDir).finally(() => this.unpacking.delete(codeDir));
       this.unpacking.set(codeDir, pending);
     }
-    await pending;
+    try {
+      await pending;
+    } catch (e) {
+      this.release(codeDir);
+      throw e;
+    }
     return stored;
+  }
+
+  /** The request that unpacked `codeDir` is answered (see the class comment). */
+  release(codeDir: string): void {
+    this.collector?.release(codeDir);
   }
 
   private async extractInto(zip: Buffer, codeDir: string): Promise<void> {
@@ -57,28 +74,6 @@ export class CodeStore {
     } catch (e) {
       rmSync(staging, { recursive: true, force: true });
       throw e;
-    }
-  }
-
-  /**
-   * Removes the `.partial` directories an interrupted unpack, snapshot or /opt merge left under
-   * `root` (a crash mid-upload), at start: nothing is unpacking yet.
-   */
-  static removeStaging(root: string): void {
-    const list = (dir: string): string[] => {
-      try {
-        return readdirSync(dir);
-      } catch {
-        return [];
-      }
-    };
-    const removePartials = (dir: string) => {
-      for (const name of list(dir)) if (name.endsWith(".partial")) rmSync(join(dir, name), { recursive: true, force: true });
-    };
-    // <function>/<sha>.partial and .opt/<key>.partial; a layer's one level deeper, under .layers/<layer>/.
-    for (const name of list(root)) {
-      if (name === ".layers") for (const layer of list(join(root, name))) removePartials(join(root, name, layer));
-      else removePartials(join(root, name));
     }
   }
 
@@ -135,16 +130,6 @@ export class CodeStore {
    */
   withinState(path: string): boolean {
     return path === this.root || path === dirname(this.root);
-  }
-
-  /** Removes every unpacked package of a function (DeleteFunction). */
-  remove(functionName: string): void {
-    rmSync(join(this.root, functionName), { recursive: true, force: true });
-  }
-
-  /** Removes one package if no configuration refers to it any more. */
-  removeDir(codeDir: string): void {
-    if (this.owns(codeDir)) rmSync(codeDir, { recursive: true, force: true });
   }
 }
 

@@ -121,6 +121,8 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot });
   registry.layers.applyDefinitions(opts.layers ?? []);
   registry.applyDefinitions(opts.functions ?? []);
+  // What an earlier run left in the code folder: half-unpacked uploads, code nothing uses any more.
+  registry.collectCode();
   for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
   applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
@@ -221,7 +223,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...provisionedConcurrencyRoutes(registry, provisioned),
     ...eventSourceMappingRoutes(mappings),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
-    ...layerRoutes(registry.layers, registry),
+    ...layerRoutes(registry.layers),
     ...functionUrlRoutes(registry, state.functionUrls, (urlId) => functionUrlAddress(urlId, region, endpoint)),
     ...permissionRoutes(registry, state.policies),
   ], lambdaRestSpec());

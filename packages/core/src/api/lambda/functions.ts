@@ -9,7 +9,7 @@ import { qualifiedFunctionName, unqualifiedFunctionName } from "../../registry/f
 import { SIM_DEFAULTS } from "../../registry/function-registry.ts";
 import type { FunctionLayer, FunctionVersionConfig } from "../../registry/function-model.ts";
 import { APPLICATION_LOG_LEVELS, applyLoggingInput, currentLogging, LOG_FORMATS, SYSTEM_LOG_LEVELS, type LoggingInput } from "../../registry/logging-config.ts";
-import { MAX_UNZIPPED_BYTES } from "../../registry/code-store.ts";
+import { MAX_UNZIPPED_BYTES, type StoredCode } from "../../registry/code-store.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches, oneOf } from "./validation.ts";
@@ -97,10 +97,15 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
         const rec = registry.get(unqualifiedFunctionName(req.params.FunctionName!, "UpdateFunctionCode"));
         checkRevision(rec.latest, input.RevisionId);
         const code = await registry.code.unpack(rec.name, zipFrom(input));
-        if (rec.latest.layers !== undefined) checkCombinedSize(registry.code.unzippedSize(code.codeDir), rec.latest.layers);
-        let config = registry.updateLatest(rec.name, { ...code }, "code");
-        if (input.Publish) config = registry.publish(rec.name, undefined);
-        return { body: functionConfiguration(config) };
+        try {
+          if (rec.latest.layers !== undefined) checkCombinedSize(registry.code.unzippedSize(code.codeDir), rec.latest.layers);
+          let config = registry.updateLatest(rec.name, { ...code }, "code");
+          if (input.Publish) config = registry.publish(rec.name, undefined);
+          return { body: functionConfiguration(config) };
+        } finally {
+          // Refused after all: the package unpacked for it goes.
+          registry.code.release(code.codeDir);
+        }
       },
     },
     {
@@ -141,13 +146,23 @@ async function createFunction(registry: FunctionRegistry, input: CreateInput) {
   const patch = validateConfiguration(input, input.Runtime, name);
   if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
   const code = await registry.code.unpack(name, zipFrom(input.Code ?? {}));
+  try {
+    return createUnpacked(registry, input, name, input.Runtime, patch, code);
+  } finally {
+    // Refused after all (a layer that does not exist, a name taken meanwhile): the package unpacked for it goes.
+    registry.code.release(code.codeDir);
+  }
+}
+
+/** CreateFunction once its package is unpacked: the layers' checks, then the function. */
+function createUnpacked(registry: FunctionRegistry, input: CreateInput, name: string, runtime: string, patch: Partial<FunctionVersionConfig>, code: StoredCode) {
   const layers = input.Layers === undefined || input.Layers.length === 0 ? {} : layersOf(registry, input.Layers, code.codeDir);
   if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
   const config: FunctionVersionConfig = {
     functionName: name,
     functionArn: registry.arn(name),
     version: "$LATEST",
-    runtime: input.Runtime,
+    runtime,
     handler: "",
     role: input.Role ?? "",
     description: "",
