@@ -103,7 +103,9 @@ export interface CoreState {
 export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly Migration[], cleanup: CleanupStack): CoreState {
   const scratch = opts.stateDir === undefined ? mkdtempSync(join(tmpdir(), "lambda-sim-")) : resolve(opts.stateDir, "run");
   // A temporary scratch directory goes with the run (after the database has closed).
-  if (scratch.includes("lambda-sim-")) cleanup.defer(() => rmSync(scratch, { recursive: true, force: true }));
+  // Only that one: a state directory's `run/` stays, whatever its path says (one under a folder
+  // named `lambda-sim-demo` was taken for temporary and lost its compile cache and process ledger).
+  if (opts.stateDir === undefined) cleanup.defer(() => rmSync(scratch, { recursive: true, force: true }));
   rmSync(join(scratch, "environments"), { recursive: true, force: true });
   const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...FUNCTION_URL_MIGRATIONS, ...sourceMigrations]);
   cleanup.defer(() => store.close());
