@@ -92,6 +92,18 @@ describe("deployment packages whose entries collide", () => {
     expect(partials()).toEqual([]);
   });
 
+  it("refuses a package the state directory cannot take (its folder is a file) the same way, and still answers", async () => {
+    writeFileSync(join(stateDir, "code", "blocked"), "not a folder");
+    const e = await refusal(create("blocked", [{ name: "index.mjs", data: HANDLER("x") }]));
+    expect(e).toEqual({ name: "InvalidParameterValueException", message: UNZIP_FAILED, status: 400 });
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName)).not.toContain("blocked");
+  });
+
+  it("takes a `./` entry (the package's root) as nothing to make", async () => {
+    await create("dot-root", [{ name: "./", data: "" }, { name: "index.mjs", data: HANDLER("dot") }]);
+    expect(await invoke("dot-root")).toEqual({ error: undefined, body: "dot" });
+  });
+
   it("refuses such a package on UpdateFunctionCode and keeps running the code it had", async () => {
     await create("collide-update", [{ name: "index.mjs", data: HANDLER("before") }]);
     for (const [, files] of COLLIDING) {

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
+import { isAwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import { snapshotDirectory } from "./code-snapshot.ts";
 import type { CodeCollector } from "./code-collector.ts";
-import { extractZip, MAX_UNZIPPED_BYTES } from "./zip-extract.ts";
+import { extractZip, MAX_UNZIPPED_BYTES, UNZIP_FAILED } from "./zip-extract.ts";
 
 export interface StoredCode {
   codeDir: string;
@@ -73,7 +74,8 @@ export class CodeStore {
       renameSync(staging, codeDir);
     } catch (e) {
       rmSync(staging, { recursive: true, force: true });
-      throw e;
+      // Whatever the filesystem refused (the staging directory too): the upload is refused as AWS refuses a bad zip.
+      throw isAwsError(e) ? e : lambdaErrors.invalidParameterValue(UNZIP_FAILED);
     }
   }
 

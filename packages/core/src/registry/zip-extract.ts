@@ -59,6 +59,8 @@ export function extractZip(zip: Buffer, dest: string): Promise<void> {
       zipfile.on("entry", (entry: Entry) => {
         if (settled) return;
         const target = resolve(dest, entry.fileName);
+        // `./` (some archivers write the root itself): nothing to make.
+        if (target === dest && entry.fileName.endsWith("/")) return next();
         if (!target.startsWith(dest + sep)) return fail(zipSlip(entry.fileName));
         // AWS's handling of entries under a link is unrecorded: refused as a bad package, our choice.
         if (atOrUnderLink(target, dest, links)) return fail(unzipFailed());
@@ -83,9 +85,7 @@ export function extractZip(zip: Buffer, dest: string): Promise<void> {
             const ok = attempt(() => {
               mkdirSync(dirname(target), { recursive: true });
               if ((mode & S_IFMT) === S_IFLNK) {
-                // Kept as a link wherever it points, as on AWS: a function zip's `node_modules ->
-                // /opt/nodejs/node_modules` reaches its layer (vibe/aws-esm-modules-layer-support,
-                // aws-sam-cli#3600); `zip --symlinks` is how node_modules/.bin survives (blackboard/lambda-selenium#19).
+                // Kept wherever it points, as AWS keeps `node_modules -> /opt/nodejs/node_modules` (vibe/aws-esm-modules-layer-support).
                 symlinkSync(data.toString("utf8"), target);
                 links.add(target);
               } else {
