@@ -51,8 +51,13 @@ export class CodeCollector {
   /** Removes every directory of the code folder that nothing uses (see the class comment). */
   collect(): void {
     const inUse = new Set<string>();
-    for (const [dir] of this.held) addKeys(addKeys(inUse, dir), `${dir}.partial`);
-    for (const users of this.users) for (const dir of users()) if (dir !== undefined) addKeys(inUse, dir);
+    try {
+      for (const [dir] of this.held) addKeys(addKeys(inUse, dir), `${dir}.partial`);
+      for (const users of this.users) for (const dir of users()) if (dir !== undefined) addKeys(inUse, dir);
+    } catch {
+      // What is in use cannot be told (the database closing at shutdown): nothing is removed.
+      return;
+    }
     for (const name of list(this.root)) {
       const dir = join(this.root, name);
       if (name === ".layers") {
