@@ -171,5 +171,7 @@ describe.runIf(process.platform === "linux")("cold starts from the sandbox pool"
     expect(pids.every(alive)).toBe(true);
     await close();
     await until(() => !pids.some(alive));
+    // Nor their entries in the process ledger: a clean shutdown leaves nothing for the next start to reap.
+    expect(readdirSync(join(stateDir, "run", "processes"))).toEqual([]);
   });
 });

@@ -38,6 +38,8 @@ export class EnvironmentPool {
   private readonly reaping = new Map<Environment, { dueAt: number; timer: TimerHandle | undefined }>();
   private closed = false;
   private closedReason: RetireReason = "code-updated";
+  /** After retireAll(), called when its last environment has retired (its code is free then). */
+  onDrained: (() => void) | undefined;
 
   constructor(config: FunctionVersionConfig, ctx: EnvironmentContext, ids: RandomStream) {
     this.config = config;
@@ -147,6 +149,7 @@ export class EnvironmentPool {
         const i = list.indexOf(e);
         if (i >= 0) list.splice(i, 1);
       }
+      if (this.closed && this.all.size === 0) this.onDrained?.();
     };
     return env;
   }

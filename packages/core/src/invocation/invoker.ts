@@ -97,6 +97,18 @@ export class Invoker {
       this.pools.delete(key);
       this.retire(pool, c.kind === "deleted" ? "function-deleted" : "code-updated");
     });
+    // A live environment's code, /opt and layers stay while it runs (a deleted function's busy one
+    // finishes its invocation from them, as on AWS); they go when its pool has drained (retire()).
+    this.registry.useCode(() => this.codeInUse());
+  }
+
+  private *codeInUse(): Iterable<string | undefined> {
+    for (const pool of [...this.pools.values(), ...this.draining]) {
+      if (pool.live === 0) continue;
+      yield pool.config.codeDir;
+      yield pool.config.optDir;
+      for (const l of pool.config.layers ?? []) yield l.dir;
+    }
   }
 
   /** Starts running stored Event invocations (including those from before a restart). */
@@ -200,6 +212,11 @@ export class Invoker {
   private retire(pool: EnvironmentPool, reason: RetireReason): void {
     for (const p of this.draining) if (p.live === 0) this.draining.delete(p);
     this.draining.add(pool);
+    pool.onDrained = () => {
+      this.draining.delete(pool);
+      // Its code may be used by nothing now (a deleted function's, an updated one's old package).
+      if (!this.closed) this.registry.collectCode();
+    };
     void pool.retireAll(reason);
   }
 

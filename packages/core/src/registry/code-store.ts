@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
-import { createRequire } from "node:module";
-import type { Entry } from "yauzl";
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
+import { isAwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import { snapshotDirectory } from "./code-snapshot.ts";
+import type { CodeCollector } from "./code-collector.ts";
+import { extractZip, MAX_UNZIPPED_BYTES, UNZIP_FAILED } from "./zip-extract.ts";
 
 export interface StoredCode {
   codeDir: string;
@@ -14,20 +15,26 @@ export interface StoredCode {
 
 /** Direct upload cap: 50 MB zipped (aws-facts §3 "Other"). */
 export const MAX_ZIP_BYTES = 50 * 1024 * 1024;
-/** 250 MB unzipped (aws-facts §3 "Other"). */
-export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
-const UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again.";
+export { MAX_UNZIPPED_BYTES };
 
 /**
  * Uploaded deployment packages, unpacked once per distinct zip under
- * `<codeRoot>/<function>/<sha256 hex>/`. Unix modes survive (a `bootstrap` stays executable) and
- * no entry may land outside its directory (zip slip).
+ * `<codeRoot>/<function>/<sha256 hex>/` (zip-extract.ts: modes and links kept, nothing written
+ * outside). A package is unpacked into `<dir>.partial` and renamed when complete, so a directory
+ * without the suffix is always whole; a `.partial` one is what a crash interrupted. With a
+ * collector (the state directory's code folder, code-collector.ts), an unpacked package is held
+ * until its caller release()s it: kept if a function or layer version now uses it, removed if the
+ * request was refused after all.
  */
 export class CodeStore {
   private readonly root: string;
+  private readonly collector: CodeCollector | undefined;
+  /** Unpacks in progress, by directory: the same zip uploaded twice at once is unpacked once. */
+  private readonly unpacking = new Map<string, Promise<void>>();
 
-  constructor(root: string) {
+  constructor(root: string, collector?: CodeCollector) {
     this.root = root;
+    this.collector = collector;
   }
 
   async unpack(functionName: string, zip: Buffer, operation = "CreateFunction"): Promise<StoredCode> {
@@ -37,18 +44,58 @@ export class CodeStore {
     const digest = createHash("sha256").update(zip).digest();
     const codeDir = join(this.root, functionName, digest.toString("hex"));
     const stored = { codeDir, codeSha256: digest.toString("base64"), codeSize: zip.length };
+    this.collector?.hold(codeDir);
     if (existsSync(codeDir)) return stored;
-    const staging = `${codeDir}.partial`;
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
+    let pending = this.unpacking.get(codeDir);
+    if (pending === undefined) {
+      pending = this.extractInto(zip, codeDir).finally(() => this.unpacking.delete(codeDir));
+      this.unpacking.set(codeDir, pending);
+    }
     try {
-      await extract(zip, staging);
+      await pending;
     } catch (e) {
-      rmSync(staging, { recursive: true, force: true });
+      this.release(codeDir);
       throw e;
     }
-    renameSync(staging, codeDir);
     return stored;
+  }
+
+  /** The request that unpacked `codeDir` is answered (see the class comment). */
+  release(codeDir: string): void {
+    this.collector?.release(codeDir);
+  }
+
+  private async extractInto(zip: Buffer, codeDir: string): Promise<void> {
+    const staging = `${codeDir}.partial`;
+    try {
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging, { recursive: true });
+      await extractZip(zip, staging);
+      renameSync(staging, codeDir);
+    } catch (e) {
+      rmSync(staging, { recursive: true, force: true });
+      // Whatever the filesystem refused (the staging directory too): the upload is refused as AWS refuses a bad zip.
+      throw isAwsError(e) ? e : lambdaErrors.invalidParameterValue(UNZIP_FAILED);
+    }
+  }
+
+  /**
+   * The unzipped size of one of this store's packages: files and links as the zip held them
+   * (a link counts its target's name, never followed: it may point anywhere, or at itself). A
+   * folder used in place is measured as its fingerprint measures it.
+   */
+  unzippedSize(dir: string): number {
+    if (!this.owns(dir)) return fingerprintDirectory(dir).codeSize;
+    let size = 0;
+    const walk = (d: string) => {
+      for (const entry of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, entry.name);
+        if (entry.isDirectory()) walk(p);
+        else size += lstatSync(p).size;
+      }
+    };
+    walk(dir);
+    return size;
   }
 
   /**
@@ -86,16 +133,6 @@ export class CodeStore {
   withinState(path: string): boolean {
     return path === this.root || path === dirname(this.root);
   }
-
-  /** Removes every unpacked package of a function (DeleteFunction). */
-  remove(functionName: string): void {
-    rmSync(join(this.root, functionName), { recursive: true, force: true });
-  }
-
-  /** Removes one package if no configuration refers to it any more. */
-  removeDir(codeDir: string): void {
-    if (this.owns(codeDir)) rmSync(codeDir, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -122,57 +159,4 @@ export function fingerprintDirectory(dir: string, skip?: (path: string) => boole
   };
   walk(dir);
   return { codeSha256: hash.digest("base64"), codeSize: size };
-}
-
-function extract(zip: Buffer, dest: string): Promise<void> {
-  // yauzl at the first upload: a simulator serving code from disk never unzips (issue 16, idle RSS).
-  const yauzl = createRequire(import.meta.url)("yauzl") as typeof import("yauzl");
-  return new Promise((resolvePromise, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true }, (err, zipfile) => {
-      if (err || zipfile === undefined) return reject(lambdaErrors.invalidParameterValue(UNZIP_FAILED));
-      let total = 0;
-      const fail = (e: unknown) => {
-        zipfile.close();
-        reject(e);
-      };
-      zipfile.on("error", (e: Error) => fail(escapes(e) ? zipSlip(e.message) : lambdaErrors.invalidParameterValue(UNZIP_FAILED)));
-      zipfile.on("end", () => resolvePromise());
-      zipfile.on("entry", (entry: Entry) => {
-        const target = resolve(dest, entry.fileName);
-        if (!target.startsWith(dest + sep)) return fail(zipSlip(entry.fileName));
-        if (entry.fileName.endsWith("/")) {
-          mkdirSync(target, { recursive: true });
-          return zipfile.readEntry();
-        }
-        total += entry.uncompressedSize;
-        if (total > MAX_UNZIPPED_BYTES) {
-          return fail(lambdaErrors.invalidParameterValue(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`));
-        }
-        zipfile.openReadStream(entry, (e, stream) => {
-          if (e || stream === undefined) return fail(lambdaErrors.invalidParameterValue(UNZIP_FAILED));
-          const chunks: Buffer[] = [];
-          stream.on("data", (c: Buffer) => chunks.push(c));
-          stream.on("error", () => fail(lambdaErrors.invalidParameterValue(UNZIP_FAILED)));
-          stream.on("end", () => {
-            mkdirSync(dirname(target), { recursive: true });
-            writeFileSync(target, Buffer.concat(chunks));
-            // Unix permissions live in the high 16 bits of the external attributes.
-            const mode = (entry.externalFileAttributes >>> 16) & 0o777;
-            chmodSync(target, mode === 0 ? 0o644 : mode | 0o400);
-            zipfile.readEntry();
-          });
-        });
-      });
-      zipfile.readEntry();
-    });
-  });
-}
-
-function escapes(e: Error): boolean {
-  return /invalid relative path|absolute path/.test(e.message);
-}
-
-// AWS's own wording for a path-traversal entry is not documented; this names the entry.
-function zipSlip(name: string) {
-  return lambdaErrors.invalidParameterValue(`Could not unzip uploaded file: the entry '${name}' would be written outside the function's directory.`);
 }

@@ -7,6 +7,7 @@ import type { RandomStream, Rng } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { pickVersion, type AliasRecord } from "./alias-routing.ts";
+import { CodeCollector, type CodeUsers } from "./code-collector.ts";
 import { CodeStore, fingerprintDirectory } from "./code-store.ts";
 import { FunctionTransitions, type TransitionTimes } from "./function-transitions.ts";
 import { LayerRegistry } from "./layer-registry.ts";
@@ -55,6 +56,8 @@ export class FunctionRegistry {
   readonly region: string;
   readonly accountId: string;
   readonly code: CodeStore;
+  /** What of the code folder is in use, and the removal of the rest (code-collector.ts). */
+  private readonly collector: CodeCollector;
   /** PublishLayerVersion and friends; functions' `Layers` are resolved against it. */
   readonly layers: LayerRegistry;
   /** Pending after CreateFunction, InProgress after an update: what the API shows and refuses meanwhile. */
@@ -73,9 +76,11 @@ export class FunctionRegistry {
     this.telemetry = opts.telemetry;
     this.region = opts.region;
     this.accountId = opts.accountId;
-    this.code = new CodeStore(opts.codeRoot);
+    this.collector = new CodeCollector(opts.codeRoot);
+    this.code = new CodeStore(opts.codeRoot, this.collector);
     this.transitions = new FunctionTransitions(opts.clock, opts.transitions);
-    this.layers = new LayerRegistry({ store: opts.store, clock: opts.clock, ids: opts.rng.stream("layer-ids"), region: opts.region, accountId: opts.accountId, codeRoot: opts.codeRoot });
+    this.layers = new LayerRegistry({ store: opts.store, clock: opts.clock, ids: opts.rng.stream("layer-ids"), region: opts.region, accountId: opts.accountId, codeRoot: opts.codeRoot, collector: this.collector });
+    this.collector.use(() => this.codeInUse());
     this.ids = opts.rng.stream("ids");
     this.routing = opts.rng.stream("alias-routing");
     this.load();
@@ -160,10 +165,9 @@ export class FunctionRegistry {
     const previous = rec.latest;
     rec.latest = { ...previous, ...patch, lastModified: this.now(), revisionId: this.newRevisionId() };
     this.store.db.prepare("UPDATE functions SET latest = ? WHERE name = ?").run(JSON.stringify(rec.latest), name);
-    if (kind === "code" && previous.codeDir !== rec.latest.codeDir && !this.isCodeDirInUse(rec, previous.codeDir)) {
-      if (rec.source === "api") this.code.removeDir(previous.codeDir);
-    }
     this.announce({ functionName: name, version: "$LATEST", kind });
+    // The previous package or /opt, unless a version (or a live environment) still uses it.
+    if (previous.codeDir !== rec.latest.codeDir || previous.optDir !== rec.latest.optDir) this.collectCode();
     this.telemetry.emit({ type: "function.changed", functionName: name, change: kind });
     return rec.latest;
   }
@@ -212,9 +216,9 @@ export class FunctionRegistry {
     if (config === undefined) return;
     rec.versions.delete(version);
     this.store.db.prepare("DELETE FROM function_versions WHERE name = ? AND version = ?").run(name, version);
-    // An uploaded package or a published copy of a folder; a declared function's folder itself is not ours.
-    if (!this.isCodeDirInUse(rec, config.codeDir)) this.code.removeDir(config.codeDir);
     this.announce({ functionName: name, version, kind: "deleted" });
+    // Its package or published copy of a folder, and its /opt, unless something else uses them.
+    this.collectCode();
   }
 
   delete(name: string): void {
@@ -222,9 +226,10 @@ export class FunctionRegistry {
     this.functions.delete(name);
     this.transitions.deleted(name);
     this.store.db.prepare("DELETE FROM functions WHERE name = ?").run(name);
-    // Uploaded packages, or the published copies of a declared function's folder.
-    this.code.remove(name);
     for (const v of ["$LATEST", ...rec.versions.keys()]) this.announce({ functionName: name, version: v, kind: "deleted" });
+    // Uploaded packages or published copies of a declared function's folder, and merged /opts:
+    // those a busy environment still runs from go when it retires (the invoker collects again).
+    this.collectCode();
     this.telemetry.emit({ type: "function.changed", functionName: name, change: "deleted" });
   }
 
@@ -303,8 +308,29 @@ export class FunctionRegistry {
     }
   }
 
-  private isCodeDirInUse(rec: FunctionRecord, dir: string): boolean {
-    return rec.latest.codeDir === dir || [...rec.versions.values()].some((v) => v.codeDir === dir);
+  /**
+   * Removes what nothing uses from the code folder (code-collector.ts): after a deletion or an
+   * update here, a layer version's deletion, an environment's retirement, and at start for what
+   * an earlier run left.
+   */
+  collectCode(): void {
+    this.collector.collect();
+  }
+
+  /** Adds a source of code directories in use that the registry does not know of (live environments). */
+  useCode(users: CodeUsers): void {
+    this.collector.use(users);
+  }
+
+  /** Every directory a function's $LATEST or published version runs from: its code, its layers, its /opt. */
+  private *codeInUse(): Iterable<string | undefined> {
+    for (const rec of this.functions.values()) {
+      for (const c of [rec.latest, ...rec.versions.values()]) {
+        yield c.codeDir;
+        yield c.optDir;
+        for (const l of c.layers ?? []) yield l.dir;
+      }
+    }
   }
 
   private announce(change: RegistryChange): void {

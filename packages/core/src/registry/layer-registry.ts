@@ -4,6 +4,7 @@ import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { RandomStream } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
+import type { CodeCollector } from "./code-collector.ts";
 import { CodeStore, fingerprintDirectory, MAX_UNZIPPED_BYTES } from "./code-store.ts";
 import type { FunctionLayer } from "./function-model.ts";
 import { awsTimestamp } from "./function-names.ts";
@@ -43,7 +44,7 @@ const LAYER_ARN = /^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:([a-zA-Z
  * Lambda layers (PublishLayerVersion and friends): versions numbered per name and never reused,
  * their content unpacked once under `<codeRoot>/.layers/` (durable like function code) and their
  * permissions, all in SQLite. A deleted version stays usable by the functions that reference it,
- * as on AWS: its files go only when nothing refers to them any more.
+ * as on AWS: its files go only when nothing refers to them any more (code-collector.ts).
  */
 export class LayerRegistry {
   readonly region: string;
@@ -53,16 +54,20 @@ export class LayerRegistry {
   private readonly ids: RandomStream;
   private readonly code: CodeStore;
   private readonly optRoot: string;
+  private readonly collector: CodeCollector | undefined;
 
-  constructor(opts: { store: Store; clock: Clock; ids: RandomStream; region: string; accountId: string; codeRoot: string }) {
+  constructor(opts: { store: Store; clock: Clock; ids: RandomStream; region: string; accountId: string; codeRoot: string; collector?: CodeCollector }) {
     this.store = opts.store;
     this.clock = opts.clock;
     this.ids = opts.ids;
     this.region = opts.region;
     this.accountId = opts.accountId;
     // Dot-prefixed: no function can be named so, so these never meet a function's directory.
-    this.code = new CodeStore(join(opts.codeRoot, ".layers"));
+    this.code = new CodeStore(join(opts.codeRoot, ".layers"), opts.collector);
     this.optRoot = join(opts.codeRoot, ".opt");
+    this.collector = opts.collector;
+    // Every version listed keeps its content (a deleted one's is kept by the functions using it).
+    opts.collector?.use(() => this.store.db.prepare("SELECT code_dir FROM layer_versions").pluck().all() as string[]);
   }
 
   layerArn(name: string): string {
@@ -77,7 +82,11 @@ export class LayerRegistry {
   async publish(nameOrArn: string, zip: Buffer, meta: LayerMetadata): Promise<LayerVersionRecord> {
     const name = this.nameOf(nameOrArn);
     const code = await this.code.unpack(name, zip, "PublishLayerVersion");
-    return this.insert(name, { ...code, unzippedSize: fingerprintDirectory(code.codeDir).codeSize }, meta, "api");
+    try {
+      return this.insert(name, { ...code, unzippedSize: this.code.unzippedSize(code.codeDir) }, meta, "api");
+    } finally {
+      this.code.release(code.codeDir);
+    }
   }
 
   /**
@@ -122,15 +131,15 @@ export class LayerRegistry {
     });
   }
 
-  /** DeleteLayerVersion: succeeds for an unknown version too, as AWS's does. */
-  delete(nameOrArn: string, version: number, inUse: (codeDir: string) => boolean): void {
+  /**
+   * DeleteLayerVersion: succeeds for an unknown version too, as AWS's does. Its content goes
+   * unless a function's version (or a live environment) still uses it; then with the last of them.
+   */
+  delete(nameOrArn: string, version: number): void {
     if (version < 1) throw lambdaErrors.invalidParameterValue("Layer Version Cannot be less than 1");
     const name = this.nameOf(nameOrArn);
-    const row = this.store.db.prepare("SELECT * FROM layer_versions WHERE name = ? AND version = ?").get(name, version) as Row | undefined;
-    if (row === undefined) return;
-    this.store.db.prepare("DELETE FROM layer_versions WHERE name = ? AND version = ?").run(name, version);
-    const stillListed = this.store.db.prepare("SELECT 1 FROM layer_versions WHERE code_dir = ?").get(row.code_dir) !== undefined;
-    if (row.source === "api" && !stillListed && !inUse(row.code_dir)) this.code.removeDir(row.code_dir);
+    const deleted = this.store.db.prepare("DELETE FROM layer_versions WHERE name = ? AND version = ?").run(name, version).changes > 0;
+    if (deleted) this.collector?.collect();
   }
 
   savePolicy(record: LayerVersionRecord, policy: LayerPolicy | undefined): void {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { lambdaErrors } from "../errors/lambda-errors.ts";
 
 /**
  * What a function's /opt holds: its layers extracted in order, a later layer's files replacing an
@@ -13,8 +14,16 @@ export function mergedOptDirectory(root: string, layerDirs: readonly string[]): 
   if (existsSync(dir)) return dir;
   const staging = `${dir}.partial`;
   rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  for (const layer of layerDirs) cpSync(layer, staging, { recursive: true, force: true, verbatimSymlinks: true });
-  renameSync(staging, dir);
+  try {
+    mkdirSync(staging, { recursive: true });
+    // Links copied as links; a file replacing a link replaces the link itself (cp unlinks it first).
+    for (const layer of layerDirs) cpSync(layer, staging, { recursive: true, force: true, verbatimSymlinks: true });
+    renameSync(staging, dir);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    // Layers that cannot be laid over one another (a directory over an earlier layer's link or file):
+    // AWS's answer is unrecorded; refused here, naming what the filesystem said.
+    throw lambdaErrors.invalidParameterValue(`The function's layers cannot be extracted together into /opt: ${(e as Error).message}`);
+  }
   return dir;
 }

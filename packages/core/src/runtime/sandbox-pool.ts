@@ -165,10 +165,19 @@ export class SandboxPool {
     }
   }
 
-  /** Kills every pooled sandbox (shutdown). */
+  /**
+   * Kills every pooled sandbox (shutdown), and forgets them in the process ledger now: the
+   * simulator may exit before their exits are heard, and an entry left would be reaped, for
+   * nothing, at the next start.
+   */
   close(): void {
     this.closed = true;
-    for (const list of this.ready.values()) for (const s of list) this.kill(s);
+    for (const list of this.ready.values()) {
+      for (const s of list) {
+        this.kill(s);
+        this.opts.processes.forget(s.id);
+      }
+    }
     this.ready.clear();
   }
 

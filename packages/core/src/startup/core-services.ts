@@ -109,7 +109,9 @@ export interface CoreState {
 export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly Migration[], cleanup: CleanupStack): CoreState {
   const scratch = opts.stateDir === undefined ? mkdtempSync(join(tmpdir(), "lambda-sim-")) : resolve(opts.stateDir, "run");
   // A temporary scratch directory goes with the run (after the database has closed).
-  if (scratch.includes("lambda-sim-")) cleanup.defer(() => rmSync(scratch, { recursive: true, force: true }));
+  // Only that one: a state directory's `run/` stays, whatever its path says (one under a folder
+  // named `lambda-sim-demo` was taken for temporary and lost its compile cache and process ledger).
+  if (opts.stateDir === undefined) cleanup.defer(() => rmSync(scratch, { recursive: true, force: true }));
   rmSync(join(scratch, "environments"), { recursive: true, force: true });
   const store = Store.open(opts.stateDir, [...CORE_MIGRATIONS, ...FUNCTION_URL_MIGRATIONS, ...sourceMigrations]);
   cleanup.defer(() => store.close());
@@ -127,6 +129,8 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot, transitions: opts.functionStates });
   registry.layers.applyDefinitions(opts.layers ?? []);
   registry.applyDefinitions(opts.functions ?? []);
+  // What an earlier run left in the code folder: half-unpacked uploads, code nothing uses any more.
+  registry.collectCode();
   for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
   applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
@@ -230,7 +234,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...eventSourceMappingRoutes(mappings, tags),
     ...tagRoutes(registry, mappings, tags),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
-    ...layerRoutes(registry.layers, registry),
+    ...layerRoutes(registry.layers),
     ...functionUrlRoutes(registry, state.functionUrls, (urlId) => functionUrlAddress(urlId, region, endpoint)),
     ...permissionRoutes(registry, state.policies),
   ], lambdaRestSpec());

@@ -16,11 +16,16 @@ export function zipDirectory(dir: string): Promise<Buffer> {
   return zipFiles(files);
 }
 
-/** Builds a zip from entries; names are used verbatim (tests use this to craft `../` entries). */
+/**
+ * Builds a zip from entries, in order; names are used verbatim (tests use this to craft `../`
+ * entries and entries that collide). A name ending in `/` is a directory entry; `mode`
+ * 0o120777 makes a symbolic link whose target is `data`, as `zip --symlinks` stores one.
+ */
 export function zipFiles(files: { name: string; data: Buffer | string; mode?: number }[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const f of files) {
-    zip.addBuffer(Buffer.isBuffer(f.data) ? f.data : Buffer.from(f.data), f.name, { mode: f.mode ?? 0o100644 });
+    if (f.name.endsWith("/")) zip.addEmptyDirectory(f.name.slice(0, -1), { mode: f.mode ?? 0o40755 });
+    else zip.addBuffer(Buffer.isBuffer(f.data) ? f.data : Buffer.from(f.data), f.name, { mode: f.mode ?? 0o100644 });
   }
   zip.end();
   const chunks: Buffer[] = [];

@@ -10,7 +10,7 @@ import { SIM_DEFAULTS } from "../../registry/function-registry.ts";
 import type { FunctionLayer, FunctionVersionConfig } from "../../registry/function-model.ts";
 import { checkTags, type LambdaTags } from "../../registry/lambda-tags.ts";
 import { APPLICATION_LOG_LEVELS, applyLoggingInput, currentLogging, LOG_FORMATS, SYSTEM_LOG_LEVELS, type LoggingInput } from "../../registry/logging-config.ts";
-import { fingerprintDirectory, MAX_UNZIPPED_BYTES } from "../../registry/code-store.ts";
+import { MAX_UNZIPPED_BYTES, type StoredCode } from "../../registry/code-store.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches, oneOf } from "./validation.ts";
@@ -109,11 +109,16 @@ export function lambdaControlRoutes(registry: FunctionRegistry, tags: LambdaTags
         registry.transitions.check(rec.name, "UpdateFunctionCode", registry.arn(rec.name));
         checkRevision(rec.latest, input.RevisionId);
         const code = await registry.code.unpack(rec.name, zipFrom(input));
-        if (rec.latest.layers !== undefined) checkCombinedSize(code.codeDir, rec.latest.layers);
-        let config = registry.updateLatest(rec.name, { ...code }, "code");
-        if (input.Publish) config = registry.publish(rec.name, undefined);
-        registry.transitions.updated(rec.name);
-        return { body: functionConfiguration(config, statusOf(registry, config)) };
+        try {
+          if (rec.latest.layers !== undefined) checkCombinedSize(registry.code.unzippedSize(code.codeDir), rec.latest.layers);
+          let config = registry.updateLatest(rec.name, { ...code }, "code");
+          if (input.Publish) config = registry.publish(rec.name, undefined);
+          registry.transitions.updated(rec.name);
+          return { body: functionConfiguration(config, statusOf(registry, config)) };
+        } finally {
+          // Refused after all: the package unpacked for it goes.
+          registry.code.release(code.codeDir);
+        }
       },
     },
     {
@@ -155,13 +160,23 @@ async function createFunction(registry: FunctionRegistry, tags: LambdaTags, inpu
   const functionTags = checkTags(input.Tags);
   if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
   const code = await registry.code.unpack(name, zipFrom(input.Code ?? {}));
+  try {
+    return createUnpacked(registry, tags, input, name, input.Runtime, patch, functionTags, code);
+  } finally {
+    // Refused after all (a layer that does not exist, a name taken meanwhile): the package unpacked for it goes.
+    registry.code.release(code.codeDir);
+  }
+}
+
+/** CreateFunction once its package is unpacked: the layers' checks, then the function. */
+function createUnpacked(registry: FunctionRegistry, tags: LambdaTags, input: CreateInput, name: string, runtime: string, patch: Partial<FunctionVersionConfig>, functionTags: Record<string, string>, code: StoredCode) {
   const layers = input.Layers === undefined || input.Layers.length === 0 ? {} : layersOf(registry, input.Layers, code.codeDir);
   if (registry.has(name)) throw lambdaErrors.resourceConflict(`Function already exist: ${name}`);
   const config: FunctionVersionConfig = {
     functionName: name,
     functionArn: registry.arn(name),
     version: "$LATEST",
-    runtime: input.Runtime,
+    runtime,
     handler: "",
     role: input.Role ?? "",
     description: "",
@@ -234,12 +249,12 @@ function loggingInput(i: Record<string, unknown>): LoggingInput {
 
 /** `Layers`: AWS's checks (layer-registry.ts), with the unpacked function code counted in the 250 MB. */
 function layersOf(registry: FunctionRegistry, arns: string[], codeDir: string): Pick<FunctionVersionConfig, "layers" | "optDir"> {
-  const { layers, optDir } = registry.layers.resolve(arns, fingerprintDirectory(codeDir).codeSize);
+  const { layers, optDir } = registry.layers.resolve(arns, registry.code.unzippedSize(codeDir));
   return layers.length === 0 ? { layers: undefined, optDir: undefined } : { layers, optDir };
 }
 
-function checkCombinedSize(codeDir: string, layers: FunctionLayer[]): void {
-  const total = fingerprintDirectory(codeDir).codeSize + layers.reduce((n, l) => n + l.unzippedSize, 0);
+function checkCombinedSize(codeBytes: number, layers: FunctionLayer[]): void {
+  const total = codeBytes + layers.reduce((n, l) => n + l.unzippedSize, 0);
   if (total > MAX_UNZIPPED_BYTES) {
     throw lambdaErrors.invalidParameterValue(`Function code combined with layers exceeds the maximum allowed size of ${MAX_UNZIPPED_BYTES} bytes. The actual size is ${total} bytes.`);
   }

@@ -1,7 +1,6 @@
 import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
-import type { FunctionRegistry } from "../../registry/function-registry.ts";
 import type { LayerPolicy, LayerRegistry, LayerVersionRecord } from "../../registry/layer-registry.ts";
 import { page } from "./pagination.ts";
 
@@ -20,7 +19,7 @@ interface PublishInput {
  * versions, lists and layer version permissions. Permissions are stored and returned as AWS
  * shapes them; nothing enforces them (lambda-sim has one account).
  */
-export function layerRoutes(layers: LayerRegistry, functions: FunctionRegistry): RestRoute[] {
+export function layerRoutes(layers: LayerRegistry): RestRoute[] {
   const version = (req: RestRequest) => layers.get(req.params.LayerName!, Number(req.params.VersionNumber));
   return [
     {
@@ -65,7 +64,7 @@ export function layerRoutes(layers: LayerRegistry, functions: FunctionRegistry):
       path: `${P}/{LayerName}/versions/{VersionNumber}`,
       operation: "DeleteLayerVersion",
       handler: (req) => {
-        layers.delete(req.params.LayerName!, Number(req.params.VersionNumber), (dir) => functions.list().some((f) => [f.latest, ...f.versions.values()].some((c) => c.layers?.some((l) => l.dir === dir))));
+        layers.delete(req.params.LayerName!, Number(req.params.VersionNumber));
         return { status: 204 };
       },
     },
