@@ -4,7 +4,7 @@ import { DeleteFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunct
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { runCli, startLambdaSim } from "./support/lambda-sim-process.ts";
 
 /**
  * The dashboard as a person sees it, in Debian's chromium driven by playwright-core (no browser
@@ -93,5 +93,51 @@ describe("the dashboard in a browser", () => {
     await page.screenshot({ path: `${OUTPUT}dashboard.png`, fullPage: true });
     if (process.env.UPDATE_DOCS_SCREENSHOT === "1") copyFileSync(`${OUTPUT}dashboard.png`, fileURLToPath(new URL("../docs/dashboard.png", import.meta.url)));
     await sim.kill();
+  });
+
+  it.skipIf(skip !== undefined)(`says how service time runs (×10, paused from the page or the CLI, real time) and offers pause and resume${skip ? ` (${skip})` : ""}`, { timeout: 90_000 }, async () => {
+    // newuser7 F9.1: a workshop on --time-scale 10 could not tell the scale, nor a paused clock from an idle one.
+    const sim = await startLambdaSim(["--config", EXAMPLE, "--in-memory", "--time-scale", "10"]);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.goto(`${sim.endpoint}/_sim/ui`);
+    await shows(page, "#status", /^live · \d+ events\/s$/);
+    await shows(page, "#clock-mode", /^×10$/);
+    expect(await page.locator("#clock-controls").isVisible(), "advance buttons belong to the virtual clock").toBe(false);
+    expect(await page.locator('[data-clock="resume"]').isVisible()).toBe(false);
+
+    // Paused from the page: the label, the status and the button say so; service time stands still.
+    await page.locator('[data-clock="pause"]').click();
+    await shows(page, "#clock-mode", /^paused \(×10\)$/);
+    await shows(page, "#status", /^paused/);
+    expect(await page.locator('[data-clock="pause"]').isVisible()).toBe(false);
+    const stopped = (await (await fetch(`${sim.endpoint}/_sim/clock`)).json()) as { epochMs: number; paused: boolean };
+    expect(stopped.paused).toBe(true);
+    const frozen = new Date(stopped.epochMs).toISOString().replace("T", " ").slice(0, 19);
+    await shows(page, "#time", frozen);
+
+    // Resumed from the CLI, paused from the CLI again: the open page follows without a reload.
+    const clock = async (action: string) => expect((await runCli(["clock", action, "--endpoint", sim.endpoint])).code).toBe(0);
+    await clock("resume");
+    await shows(page, "#clock-mode", /^×10$/);
+    await shows(page, "#status", /^live · /);
+    await shows(page, "#time", new RegExp(`^(?!${frozen}$)`));
+    await clock("pause");
+    await shows(page, "#clock-mode", /^paused \(×10\)$/);
+    await shows(page, "#status", /^paused/);
+    await page.locator('[data-clock="resume"]').click();
+    await shows(page, "#clock-mode", /^×10$/);
+    expect(errors).toEqual([]);
+    await sim.kill();
+
+    // The wall clock at its own pace.
+    const plain = await startLambdaSim(["--config", EXAMPLE, "--in-memory"]);
+    await page.goto(`${plain.endpoint}/_sim/ui`);
+    await shows(page, "#clock-mode", /^real time$/);
+    expect(await page.locator('[data-clock="pause"]').isVisible()).toBe(true);
+    await plain.kill();
   });
 });

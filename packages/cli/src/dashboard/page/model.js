@@ -13,7 +13,7 @@ const KEEP_ASYNC = 5000;
 export const SHOWN_EVENTS = [
   "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "function.changed",
   "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
-  "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "http.integration-failed",
+  "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "clock.paused", "clock.resumed", "http.integration-failed",
   ...FANOUT_EVENTS,
 ];
 
@@ -30,6 +30,8 @@ export const PAGE_SUBSCRIPTION = { kind: "subscribe", types: SHOWN_EVENTS, previ
 export function createModel() {
   return {
     seq: 0, time: 0, costSeq: 0, playback: false,
+    // How service time runs (the `clock` view): { clock: "virtual" | "system" | "scaled" | "playback", scale, paused, speed, ended }.
+    clock: undefined,
     functions: new Map(), envs: new Map(), account: {},
     throttles: new Map(), // functionName -> { count, reason, caller, time }
     queues: new Map(), mappings: new Map(), shards: new Map(), schedules: [], streams: [],
@@ -78,6 +80,10 @@ export function applyViews(m, frame) {
   const v = frame.views;
   if (typeof v.time === "number") m.time = v.time;
   if (v.playback) m.playback = true;
+  if (v.clock) {
+    m.clock = v.clock;
+    m.dirty.add("header");
+  }
   if (v.account) m.account = v.account;
   for (const f of v.functions ?? []) m.functions.set(f.name, f);
   if (v.cost) { m.cost = v.cost; m.costSeq = frame.seq; }
@@ -267,6 +273,12 @@ export function applyEvent(m, e, history = false) {
       m.dirty.add("sources");
       return;
     }
+    case "clock.paused":
+    case "clock.resumed":
+      // Between two sampled frames: the header says it at once. A trace's are history (its clock is the playback's).
+      if (m.clock !== undefined && m.clock.clock !== "playback" && m.clock.clock !== "virtual") m.clock = { ...m.clock, paused: e.type === "clock.paused" };
+      m.dirty.add("header");
+      return;
     case "http.integration-failed": {
       story(m, e.requestId, e.functionName).front = e;
       m.dirty.add("invocations");
