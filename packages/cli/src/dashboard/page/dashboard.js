@@ -60,7 +60,8 @@ function connect() {
   socket.onopen = () => {
     opened = true;
     socket.send(JSON.stringify(PAGE_SUBSCRIPTION));
-    setStatus(statusText(m.clock, 0), false);
+    // Live or a playback: the snapshot, next, says which (its `clock` view).
+    setStatus("connected", false);
   };
   socket.onmessage = (msg) => {
     const frame = JSON.parse(msg.data);

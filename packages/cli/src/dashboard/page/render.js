@@ -91,7 +91,7 @@ export function renderSources(m) {
   const shards = [...m.shards.values()];
   if (m.streams.length > 0 || shards.length > 0) {
     html += `<h3>Streams</h3><table><tr><th>stream / shard</th><th>consumer</th><th class="n">iterator age</th></tr>`;
-    for (const s of m.streams) for (const sh of s.shards) {
+    for (const s of streamsOf(m, shards)) for (const sh of s.shards) {
       const seen = shards.filter((x) => name(x.eventSourceArn).endsWith(`:${s.name}`) && x.shardId === sh.shardId);
       // A mapping that has not sent this shard a batch yet (nothing to read) is its consumer all the same.
       const waiting = [...m.mappings.values()].filter((mp) => name(mp.eventSourceArn) === `kinesis:${s.name}` && !seen.some((x) => x.mappingId === mp.uuid));
@@ -117,6 +117,23 @@ function nextFire(s, now) {
   if (s.nextFireAt) return `${clockTime(s.nextFireAt)} <small>(in ${dur(s.nextFireAt - now)})</small>`;
   if (s.state !== "ENABLED") return `<small>${esc(s.state)}</small>`;
   return `none: will not fire again <small>(${s.lastFireAt ? `last fired ${clockTime(s.lastFireAt)}` : "its time passed without a fire"}; still ENABLED, as on AWS)</small>`;
+}
+
+/**
+ * The streams and their shards: the simulator's `streams` view, and the shards its batches name
+ * that the view does not list (a trace's playback has no views: its `mapping.batch` events are all
+ * it knows of the shards).
+ */
+function streamsOf(m, shards) {
+  const streams = m.streams.map((s) => ({ name: s.name, shards: [...s.shards] }));
+  for (const x of shards) {
+    const streamName = name(x.eventSourceArn).replace(/^kinesis:/, "");
+    let s = streams.find((y) => y.name === streamName);
+    if (s === undefined) streams.push((s = { name: streamName, shards: [], seen: true }));
+    if (!s.shards.some((sh) => sh.shardId === x.shardId)) s.shards.push({ shardId: x.shardId });
+  }
+  for (const s of streams) if (s.seen) s.shards.sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
+  return streams;
 }
 
 /** A shard's consumer; held on a batch that did not succeed (failed, throttled, in part failed), it is retried. */
