@@ -1,10 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeleteFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli, startLambdaSim } from "./support/lambda-sim-process.ts";
+import { until } from "./support/until.ts";
 
 /**
  * The dashboard as a person sees it, in Debian's chromium driven by playwright-core (no browser
@@ -139,5 +142,47 @@ describe("the dashboard in a browser", () => {
     await shows(page, "#clock-mode", /^real time$/);
     expect(await page.locator('[data-clock="pause"]').isVisible()).toBe(true);
     await plain.kill();
+  });
+
+  it.skipIf(skip !== undefined)(`shows a throttled mapping's backoff while it lasts, and no longer once the queue drained${skip ? ` (${skip})` : ""}`, { timeout: 90_000 }, async () => {
+    // newuser7 F9.3: `throttled … backoff 60.0 s` stayed minutes after the queue drained.
+    const dir = mkdtempSync(join(tmpdir(), "dashboard-backoff-"));
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      ["functions:", "  worker: { runtime: model, handler: x, codeUri: ., reservedConcurrency: 0, model: { durationMs: 1 } }", "queues:", "  jobs: { visibilityTimeout: 30 }", "eventSourceMappings:", "  - { functionName: worker, eventSourceArn: sqs:jobs, batchSize: 1 }", ""].join("\n"),
+    );
+    const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--in-memory", "--clock", "virtual"]);
+    const config = { endpoint: sim.endpoint, region: "us-east-1", credentials };
+    const sqs = new SQSClient(config);
+    const lambda = new LambdaClient(config);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${sim.endpoint}/_sim/ui`);
+    await shows(page, "#clock-mode", /^virtual$/);
+    expect(await page.locator("#clock-controls").isVisible()).toBe(true);
+    expect(await page.locator("#wall-controls").isVisible()).toBe(false);
+
+    const QueueUrl = `${sim.endpoint}/000000000000/jobs`;
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "job" }));
+    const advance = (seconds: number) => fetch(`${sim.endpoint}/_sim/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds }) }).then((r) => expect(r.status).toBe(200));
+    const row = '#sources tr[data-mapping]';
+    // The lane waits a second of service time, which the virtual clock does not move on its own.
+    await shows(page, row, /backoff 1\.0 s/);
+    await advance(5);
+    await until(async () => !/backoff/.test((await page.locator(row).textContent()) ?? ""), 15_000);
+    await shows(page, `${row} .n.warn`, /^1$/);
+
+    // The function may run again: the message comes back at its visibility timeout, and the queue drains.
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "worker" }));
+    await advance(60);
+    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+    expect([attrs.Attributes!.ApproximateNumberOfMessages, attrs.Attributes!.ApproximateNumberOfMessagesNotVisible]).toEqual(["0", "0"]);
+    await shows(page, `${row} .n.warn`, /^\d+$/);
+    expect(await page.locator(row).textContent()).not.toMatch(/backoff/);
+    expect(errors).toEqual([]);
+    for (const c of [sqs, lambda]) c.destroy();
+    await sim.kill();
   });
 });

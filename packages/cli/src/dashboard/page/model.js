@@ -268,7 +268,12 @@ export function applyEvent(m, e, history = false) {
     case "mapping.scaled": {
       const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
       mp.lanes = e.lanes;
-      if (e.change === "backoff") mp.backoffMs = e.backoffMs;
+      // The lane waits backoffMs of service time, then polls again: the label lasts that long
+      // (render.js), not until the next throttle (newuser7 F9.3: shown minutes after the queue drained).
+      if (e.change === "backoff") {
+        mp.backoffMs = e.backoffMs;
+        mp.backoffUntil = e.time + (e.backoffMs ?? 0);
+      }
       m.mappings.set(e.mappingId, mp);
       m.dirty.add("sources");
       return;
