@@ -152,6 +152,10 @@ describe("the dashboard playing back a scenario's trace", () => {
     // Both shards, rebuilt from the trace's batches (a trace has no streams view).
     for (const shard of ["shardId-000000000000", "shardId-000000000001"]) await shows(page, `#sources tr[data-shard="clicks ${shard}"] .consumer`, /^clicks/);
     await shows(page, "#status", /^playback ended$/, 90_000);
+    // The shard whose batch held the poison record gave it up to OnFailure after its one retry; the other lost nothing.
+    const givenUp = await page.locator("#sources tr[data-shard] .given-up").allTextContents();
+    expect(givenUp.filter((t) => /^1 batch, [1-5] records? → sqs:clicks-failed RetryAttemptsExhausted\s*last failure /.test(t)), givenUp.join(" | ")).toHaveLength(1);
+    expect(givenUp.filter((t) => t === "—")).toHaveLength(1);
     expect(await page.locator("#clock-mode").isVisible(), "the status says it: no clock label").toBe(false);
     expect(await page.locator("#wall-controls").isVisible()).toBe(false);
     expect(await page.locator("#clock-controls").isVisible()).toBe(false);

@@ -2,6 +2,7 @@
 // packages/core/src/telemetry/events.ts) and each sampled `views` frame. Plain data, no DOM.
 import { addOutcome, asyncOutcome, rowDetail, rowWhere, successOutcome } from "./async-finished.js";
 import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
+import { nextShard } from "./shard-consumers.js";
 
 const KEEP_INVOCATIONS = 300;
 const KEEP_RETIRED = 6;
@@ -13,7 +14,7 @@ const KEEP_ASYNC = 5000;
 export const SHOWN_EVENTS = [
   "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "function.changed",
   "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
-  "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "clock.paused", "clock.resumed", "http.integration-failed",
+  "mapping.batch", "mapping.batch-given-up", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "clock.paused", "clock.resumed", "http.integration-failed",
   ...FANOUT_EVENTS,
 ];
 
@@ -99,15 +100,16 @@ export function applyViews(m, frame) {
     // The server's counts (since it started) win over what this page saw since it opened: every
     // column counts since the start, whenever the page was opened (a trace's playback has none).
     const c = mp.events;
-    const counted = c ? { batches: c.batches, records: c.polled, throttledRecords: c.throttled, errors: c.failedBatches ?? prev.errors, partial: c.partialBatches ?? prev.partial, throttled: c.throttledBatches ?? prev.throttled } : {};
+    const counted = c ? { batches: c.batches, records: c.polled, throttledRecords: c.throttled, errors: c.failedBatches ?? prev.errors, partial: c.partialBatches ?? prev.partial, throttled: c.throttledBatches ?? prev.throttled, lastSize: c.lastSize ?? prev.lastSize } : {};
     // `viewsSeq`: the last event these counts include; batches up to it are not counted again.
     m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes, ...counted, viewsSeq: c ? frame.seq : prev.viewsSeq });
   }
   if (v.schedules) m.schedules = v.schedules;
   applyFanoutViews(m.fanout, v, frame.seq, m.time);
   if (v.streams) m.streams = v.streams;
-  // Each shard's consumer as its last batch left it (dashboard-views.ts): the server's is never older than the page's.
-  for (const sh of v.shardConsumers ?? []) m.shards.set(`${sh.mappingId} ${sh.shardId}`, sh);
+  // Each shard's consumer as its last batch left it (dashboard-views.ts): the server's is never
+  // older than the page's; `viewsSeq`: the last event it includes, not applied again.
+  for (const sh of v.shardConsumers ?? []) m.shards.set(`${sh.mappingId} ${sh.shardId}`, { ...sh, viewsSeq: frame.seq });
   if (v.asyncRetries) {
     m.waiting.clear();
     for (const r of v.asyncRetries) {
@@ -240,10 +242,12 @@ export function applyEvent(m, e, history = false) {
       // The snapshot's view, when the server has it, holds the outcomes of its recent events already.
       if (!history || !m.finishedFromView) finish(m, e, ...asyncOutcome(e));
       return;
+    case "mapping.batch-given-up":
+      shardEvent(m, e, history);
+      m.dirty.add("sources");
+      return;
     case "mapping.batch": {
-      if (e.shardId !== undefined) {
-        m.shards.set(`${e.mappingId} ${e.shardId}`, { mappingId: e.mappingId, eventSourceArn: e.eventSourceArn, shardId: e.shardId, iteratorAgeMs: e.iteratorAgeMs, functionName: e.functionName, time: e.time, outcome: e.outcome });
-      }
+      if (e.shardId !== undefined) shardEvent(m, e, history);
       const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
       mp.lastSize = e.size;
       mp.sizes.push(e.size);
@@ -299,6 +303,14 @@ export function applyEvent(m, e, history = false) {
       if (applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");
       return;
   }
+}
+
+/** A stream shard's batch or given-up batch, unless the server's view of the shard includes it already (a trace's playback has none). */
+function shardEvent(m, e, history) {
+  const key = `${e.mappingId} ${e.shardId}`;
+  const prev = m.shards.get(key);
+  if (prev?.viewsSeq !== undefined && (history || e.seq <= prev.viewsSeq)) return;
+  m.shards.set(key, nextShard(prev, e));
 }
 
 /** GET /_sim/invocations/:id: what the stream leaves out (payload, result, log lines). */

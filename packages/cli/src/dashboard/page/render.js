@@ -2,6 +2,7 @@
 import { renderBuses, renderTopics } from "./fanout-render.js";
 import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
 import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
+import { stalled } from "./shard-consumers.js";
 
 /** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
 const FINISHED_ROWS = 25;
@@ -90,13 +91,15 @@ export function renderSources(m) {
   }
   const shards = [...m.shards.values()];
   if (m.streams.length > 0 || shards.length > 0) {
-    html += `<h3>Streams</h3><table><tr><th>stream / shard</th><th>consumer</th><th class="n">iterator age</th></tr>`;
+    html += `<h3>Streams</h3><table class="shards"><tr><th>stream / shard</th><th>consumer</th><th>given up → OnFailure</th><th class="n">iterator age</th></tr>`;
     for (const s of streamsOf(m, shards)) for (const sh of s.shards) {
       const seen = shards.filter((x) => name(x.eventSourceArn).endsWith(`:${s.name}`) && x.shardId === sh.shardId);
       // A mapping that has not sent this shard a batch yet (nothing to read) is its consumer all the same.
       const waiting = [...m.mappings.values()].filter((mp) => name(mp.eventSourceArn) === `kinesis:${s.name}` && !seen.some((x) => x.mappingId === mp.uuid));
       const consumers = [...seen.map(consumer), ...waiting.map((mp) => `${esc(mp.functionName)} <small>no batch yet</small>`)];
-      html += `<tr data-shard="${esc(s.name)} ${esc(sh.shardId)}"><td>${esc(s.name)} / ${esc(sh.shardId)}</td><td class="consumer">${consumers.join(", ") || "<small>—</small>"}</td><td class="n age">${seen.map((x) => iteratorAge(x, m.time)).join(", ") || "—"}</td></tr>`;
+      // The simulator's `streams` view knows each shard's newest record (a trace's playback does not).
+      const newest = s.seen ? false : sh.newestArrival;
+      html += `<tr data-shard="${esc(s.name)} ${esc(sh.shardId)}"><td>${esc(s.name)} / <span class="shard-id">${esc(sh.shardId)}</span></td><td class="consumer">${consumers.join("<br>") || "<small>—</small>"}</td><td class="given-up">${seen.map((x) => givenUp(x, m.time)).join("<br>") || "<small>—</small>"}</td><td class="n age">${seen.map((x) => iteratorAge(x, m.time, newest)).join("<br>") || "—"}</td></tr>`;
     }
     html += `</table>`;
   }
@@ -137,7 +140,6 @@ function streamsOf(m, shards) {
 }
 
 /** A shard's consumer; held on a batch that did not succeed (failed, throttled, in part failed), it is retried. */
-const stalled = (x) => x.outcome !== undefined && x.outcome !== "succeeded";
 const consumer = (x) => `${esc(x.functionName)}${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)})</small>` : ""}`;
 
 /**
@@ -145,9 +147,26 @@ const consumer = (x) => `${esc(x.functionName)}${stalled(x) ? ` <small class="ba
  * on that batch, that record only gets older between the retries (backed off up to a minute
  * apart): the age grows with service time. Otherwise the last batch's.
  */
-function iteratorAge(x, now) {
+function iteratorAge(x, now, newest) {
   if (x.iteratorAgeMs === undefined) return "—";
-  return dur(stalled(x) ? x.iteratorAgeMs + Math.max(0, now - x.time) : x.iteratorAgeMs);
+  if (stalled(x)) return dur(x.iteratorAgeMs + Math.max(0, now - x.time));
+  // Nothing left to read: AWS publishes no IteratorAge without a batch; the last one's would look frozen.
+  const last = `its last batch's iterator age was ${dur(x.iteratorAgeMs)}`;
+  if (newest === undefined) return `<span class="idle" title="the shard holds no record now (${last})">idle</span>`;
+  if (newest !== false && x.readToMs !== undefined && x.readToMs >= newest) return `<span class="caught-up" title="read to the shard's newest record (${last})">caught up</span>`;
+  return dur(x.iteratorAgeMs);
+}
+
+/** A shard's batches given up (after MaximumRetryAttempts, or records past MaximumRecordAgeInSeconds) and where their records went; its last failure. */
+function givenUp(x, now) {
+  const g = x.givenUp;
+  const when = (t) => `${clockTime(t).slice(11)}, ${dur(Math.max(0, now - t))} ago`;
+  const failure = x.lastFailureAt === undefined ? "" : `<small class="last-failure">last failure ${when(x.lastFailureAt)}</small>`;
+  if (g === undefined) return failure || "<small>—</small>";
+  const where = g.last.destination === undefined ? "discarded (no OnFailure destination)" : `→ ${esc(name(g.last.destination))}`;
+  const lost = g.records - g.sent;
+  const head = `<span class="bad">${g.batches} batch${g.batches === 1 ? "" : "es"}, ${g.records} record${g.records === 1 ? "" : "s"}</span> ${where}${lost > 0 && g.sent > 0 ? ` <small class="bad">(${lost} not delivered)</small>` : g.last.error ? ` <small class="bad">not delivered: ${esc(g.last.error)}</small>` : ""}`;
+  return `${head} <small title="${esc(g.last.condition)}">${esc(g.last.condition)}</small><br>${failure}`;
 }
 
 export function renderAsync(m) {
