@@ -110,6 +110,32 @@ describe("the dashboard in a browser", () => {
     await shows(page, "#status", /^live · \d+ events\/s$/);
     await shows(page, "#clock-mode", /^×10$/);
     expect(await page.locator("#clock-controls").isVisible(), "advance buttons belong to the virtual clock").toBe(false);
+
+    // newuser7 F9.4: at 1280x720 the first screen shows the event sources beside the lanes (the
+    // lane legend folded), no source row wraps to three lines, and no width scrolls sideways.
+    await shows(page, "#sources", "sqs:orders → process-order");
+    const layout = () =>
+      page.evaluate(`(() => {
+        const lines = (el) => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight);
+        return {
+          sourcesTop: document.querySelector("#sources").getBoundingClientRect().top,
+          legendOpen: document.querySelector("#lane-legend").open,
+          overflow: document.documentElement.scrollWidth - innerWidth,
+          lines: Math.max(...[...document.querySelectorAll("#sources tr[data-mapping] td:first-child, #sources tr[data-queue] td:first-child")].map(lines)),
+        };
+      })()`) as Promise<{ sourcesTop: number; legendOpen: boolean; overflow: number; lines: number }>;
+    const first = await layout();
+    expect(first.sourcesTop).toBeLessThan(200);
+    expect(first.legendOpen).toBe(false);
+    expect(first.overflow).toBe(0);
+    expect(first.lines).toBeLessThan(2.5);
+    await page.locator("#lane-legend summary").click();
+    expect(await page.locator('#lane-legend [data-reason="provisioned-released"]').isVisible()).toBe(true);
+    for (const width of [800, 1920]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect((await layout()).overflow, `at ${width} px`).toBe(0);
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
     expect(await page.locator('[data-clock="resume"]').isVisible()).toBe(false);
 
     // Paused from the page: the label, the status and the button say so; service time stands still.

@@ -154,7 +154,7 @@ describe("the dashboard playing back a scenario's trace", () => {
     await shows(page, "#status", /^playback ended$/, 90_000);
     // The shard whose batch held the poison record gave it up to OnFailure after its one retry; the other lost nothing.
     const givenUp = await page.locator("#sources tr[data-shard] .given-up").allTextContents();
-    expect(givenUp.filter((t) => /^1 batch, [1-5] records? → sqs:clicks-failed RetryAttemptsExhausted\s*last failure /.test(t)), givenUp.join(" | ")).toHaveLength(1);
+    expect(givenUp.filter((t) => /^1 batch, [1-5] records? → sqs:clicks-failed\s*RetryAttemptsExhausted · last failure /.test(t)), givenUp.join(" | ")).toHaveLength(1);
     expect(givenUp.filter((t) => t === "—")).toHaveLength(1);
     expect(await page.locator("#clock-mode").isVisible(), "the status says it: no clock label").toBe(false);
     expect(await page.locator("#wall-controls").isVisible()).toBe(false);

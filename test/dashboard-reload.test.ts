@@ -137,7 +137,7 @@ describe("the dashboard opened late", () => {
     const other = ["shardId-000000000000", "shardId-000000000001"].find((id) => id !== poisoned)!;
     for (const page of [early, late]) {
       const row = `#sources tr[data-shard="poison ${poisoned}"]`;
-      await shows(page, `${row} .given-up`, /^1 batch, 1 record → sqs:poison-failed RetryAttemptsExhausted\s*last failure \d\d:\d\d:\d\d, [\d.]+ min ago$/);
+      await shows(page, `${row} .given-up`, /^1 batch, 1 record → sqs:poison-failed\s*RetryAttemptsExhausted · last failure \d\d:\d\d:\d\d, [\d.]+ min ago$/);
       await shows(page, `${row} .age`, /^caught up$/);
       expect(await text(page, `${row} .consumer`)).toBe("fail");
       await shows(page, `#sources tr[data-shard="poison ${other}"] .consumer`, /^fail no batch yet$/);

@@ -4,7 +4,7 @@
 import { decodeEvent } from "./compact-events.js";
 import { applyDetails, applyEvent, applySnapshot, applyViews, createModel, PAGE_SUBSCRIPTION } from "./model.js";
 import { clockControls, clockLabel, statusText } from "./header.js";
-import { clockTime, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
+import { clockTime, laneLegend, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const m = createModel();
 const RENDER = { functions: renderFunctions, sources: renderSources, async: renderAsync, invocations: renderInvocations, story: renderStory, cost: renderCost };
@@ -175,5 +175,6 @@ document.addEventListener("click", (ev) => {
 
 // The clock's kind comes with the snapshot (its `clock` view), so the page never asks /_sim/clock
 // before it knows it watches a simulator: a trace's playback server has no such route.
+$("#lane-legend").innerHTML = laneLegend();
 connect();
 requestAnimationFrame(frame);

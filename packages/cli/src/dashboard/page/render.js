@@ -20,9 +20,16 @@ const RETIRE_REASONS = {
   "init-timeout": "Init timed out",
   shutdown: "simulator stopped",
 };
-const LANE_LEGEND = `<p class="legend lane-legend">One lane per execution environment; a retired one says why: ${Object.entries(RETIRE_REASONS)
-  .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
-  .join("")}</p>`;
+/**
+ * What the lanes and a retired one's reason mean: drawn once, folded (a <details> outside the
+ * redrawn body keeps its open state), so at 1280x720 the lanes and the event sources share the
+ * first screen (newuser7 F9.4).
+ */
+export function laneLegend() {
+  return `<summary>One lane per execution environment; a retired one says why</summary>${Object.entries(RETIRE_REASONS)
+    .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
+    .join("")}`;
+}
 
 /**
  * What a function without a lane to draw says: it never had an environment, or (a page opened after
@@ -40,7 +47,7 @@ export function renderFunctions(m) {
   if (names.size === 0) return `<p class="empty">No functions yet.</p>`;
   const acct = m.account;
   const head = acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? 0}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "";
-  return head + LANE_LEGEND + [...names].sort().map((fn) => {
+  return head + [...names].sort().map((fn) => {
     const f = m.functions.get(fn) ?? {};
     const envs = [...m.envs.values()].filter((e) => e.functionName === fn);
     const live = envs.filter((e) => e.state !== "retired");
@@ -51,7 +58,7 @@ export function renderFunctions(m) {
       <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
         <span class="id">${short(e.id)} <small>${esc(e.version)}</small></span>
         <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small title="${esc(RETIRE_REASONS[e.reason] ?? "")}">${esc(e.reason)}</small>` : ""}</span>
-        <span class="chips">${e.chips.map((c) => `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" title="${esc(c.requestId)}">${c.cold ? "cold" : "warm"} ${ms(c.ms)} ms</span>`).join("")}</span>
+        <span class="chips">${e.chips.toReversed().map((c) => `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" title="${esc(c.requestId)}">${c.cold ? "cold" : "warm"} ${ms(c.ms)} ms</span>`).join("")}</span>
       </div>`).join("");
     return `<div class="fn" data-function="${esc(fn)}">
       <div class="fn-head">
@@ -69,11 +76,11 @@ export function renderFunctions(m) {
 export function renderSources(m) {
   let html = "";
   if (m.queues.size > 0) {
-    html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th>dead-letter queue</th></tr>`;
+    html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th title="its redrive policy's dead-letter queue">DLQ</th></tr>`;
     for (const q of m.queues.values()) {
       const max = Math.max(1, ...q.history.map((h) => Math.max(h.visible, h.inflight, h.delayed)));
       const dl = q.deadLetters ?? { moved: 0, neverReachedFunction: 0 };
-      html += `<tr data-queue="${esc(q.name)}"><td>${esc(q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td>
+      html += `<tr data-queue="${esc(q.name)}"><td class="nw">${esc(q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td>
         <td><svg class="spark" viewBox="0 0 100 32" preserveAspectRatio="none">${spark(q.history, "visible", "#1d5fd1", max)}${spark(q.history, "inflight", "#a85d00", max)}</svg></td>
         <td>${q.deadLetterQueue ? `${esc(q.deadLetterQueue)}: <b class="moved">${dl.moved}</b> moved${dl.neverReachedFunction ? `, <span class="bad never">${dl.neverReachedFunction} never reached the function (throttled)</span>` : ""}` : `<small>none</small>`}</td></tr>`;
     }
@@ -83,23 +90,26 @@ export function renderSources(m) {
     html += `<h3>Moved to a dead-letter queue</h3><table>${m.dlqMoves.slice(0, 6).map((e) => `<tr class="dlq-move"><td>${short(e.messageId)}</td><td>${esc(e.queue)} → ${esc(e.deadLetterQueue)}</td><td>received ${e.receiveCount}× (max ${e.maxReceiveCount})${e.reachedFunction === false ? ` <span class="bad">never reached the function: every receive was throttled</span>` : ""}</td></tr>`).join("")}</table>`;
   }
   if (m.mappings.size > 0) {
-    html += `<h3>Event source mappings</h3><table><tr><th>mapping</th><th class="n">lanes</th><th class="n">batches</th><th class="n">last size</th><th class="n">errors</th><th class="n">partial</th><th class="n">throttled</th><th class="n">returned to source</th></tr>`;
+    html += `<h3>Event source mappings</h3><table class="mappings"><tr><th>mapping</th><th class="n">lanes</th><th class="n">batches</th><th class="n">last size</th><th class="n">errors</th><th class="n">partial</th><th class="n">throttled</th><th class="n" title="records of throttled batches, returned to their source">returned</th></tr>`;
     for (const mp of m.mappings.values()) {
-      html += `<tr data-mapping="${esc(mp.uuid)}"><td>${esc(name(mp.eventSourceArn))} → ${esc(mp.functionName)} <small>${esc(mp.state ?? "")}</small></td><td class="n">${mp.lanes ?? "—"}</td><td class="n">${mp.batches}</td><td class="n">${mp.lastSize}${mp.batchSize ? `<small>/${mp.batchSize}</small>` : ""}</td><td class="n ${mp.errors ? "bad" : ""}">${mp.errors}</td><td class="n">${mp.partial}</td><td class="n ${mp.throttled ? "warn" : ""}">${mp.throttled}${mp.backoffMs && m.time < mp.backoffUntil ? ` <small class="backoff">backoff ${dur(mp.backoffMs)}</small>` : ""}</td><td class="n returned ${mp.throttledRecords ? "warn" : ""}" title="records of throttled batches: the function never ran with them; SQS messages come back at their visibility timeout and each receive counts towards maxReceiveCount">${mp.throttledRecords ?? 0}</td></tr>`;
+      html += `<tr data-mapping="${esc(mp.uuid)}"><td><span class="nw">${esc(name(mp.eventSourceArn))}</span> → <span class="nw">${esc(mp.functionName)}</span>${mp.state && mp.state !== "Enabled" ? ` <small>${esc(mp.state)}</small>` : ""}</td><td class="n">${mp.lanes ?? "—"}</td><td class="n">${mp.batches}</td><td class="n">${mp.lastSize}${mp.batchSize ? `<small>/${mp.batchSize}</small>` : ""}</td><td class="n ${mp.errors ? "bad" : ""}">${mp.errors}</td><td class="n">${mp.partial}</td><td class="n ${mp.throttled ? "warn" : ""}">${mp.throttled}${mp.backoffMs && m.time < mp.backoffUntil ? ` <small class="backoff">backoff ${dur(mp.backoffMs)}</small>` : ""}</td><td class="n returned ${mp.throttledRecords ? "warn" : ""}" title="records of throttled batches: the function never ran with them; SQS messages come back at their visibility timeout and each receive counts towards maxReceiveCount">${mp.throttledRecords ?? 0}</td></tr>`;
     }
     html += `</table>`;
   }
   const shards = [...m.shards.values()];
   if (m.streams.length > 0 || shards.length > 0) {
     html += `<h3>Streams</h3><table class="shards"><tr><th>stream / shard</th><th>consumer</th><th>given up → OnFailure</th><th class="n">iterator age</th></tr>`;
-    for (const s of streamsOf(m, shards)) for (const sh of s.shards) {
+    for (const s of streamsOf(m, shards)) {
+      html += `<tr class="stream" data-stream="${esc(s.name)}"><td colspan="4">${esc(s.name)} <small>${s.shards.length} shard${s.shards.length === 1 ? "" : "s"}</small></td></tr>`;
+      for (const sh of s.shards) {
       const seen = shards.filter((x) => name(x.eventSourceArn).endsWith(`:${s.name}`) && x.shardId === sh.shardId);
       // A mapping that has not sent this shard a batch yet (nothing to read) is its consumer all the same.
       const waiting = [...m.mappings.values()].filter((mp) => name(mp.eventSourceArn) === `kinesis:${s.name}` && !seen.some((x) => x.mappingId === mp.uuid));
-      const consumers = [...seen.map(consumer), ...waiting.map((mp) => `${esc(mp.functionName)} <small>no batch yet</small>`)];
+      const consumers = [...seen.map(consumer), ...waiting.map((mp) => `<span class="nw">${esc(mp.functionName)}</span> <small>no batch yet</small>`)];
       // The simulator's `streams` view knows each shard's newest record (a trace's playback does not).
       const newest = s.seen ? false : sh.newestArrival;
-      html += `<tr data-shard="${esc(s.name)} ${esc(sh.shardId)}"><td>${esc(s.name)} / <span class="shard-id">${esc(sh.shardId)}</span></td><td class="consumer">${consumers.join("<br>") || "<small>—</small>"}</td><td class="given-up">${seen.map((x) => givenUp(x, m.time)).join("<br>") || "<small>—</small>"}</td><td class="n age">${seen.map((x) => iteratorAge(x, m.time, newest)).join("<br>") || "—"}</td></tr>`;
+      html += `<tr data-shard="${esc(s.name)} ${esc(sh.shardId)}"><td class="shard-id" title="${esc(s.name)} / ${esc(sh.shardId)}">${esc(sh.shardId)}</td><td class="consumer">${consumers.join("<br>") || "<small>—</small>"}</td><td class="given-up">${seen.map((x) => givenUp(x, m.time)).join("<br>") || "<small>—</small>"}</td><td class="n age">${seen.map((x) => iteratorAge(x, m.time, newest)).join("<br>") || "—"}</td></tr>`;
+      }
     }
     html += `</table>`;
   }
@@ -140,7 +150,7 @@ function streamsOf(m, shards) {
 }
 
 /** A shard's consumer; held on a batch that did not succeed (failed, throttled, in part failed), it is retried. */
-const consumer = (x) => `${esc(x.functionName)}${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)})</small>` : ""}`;
+const consumer = (x) => `<span class="nw">${esc(x.functionName)}</span>${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)})</small>` : ""}`;
 
 /**
  * AWS's IteratorAge: the age of the batch's last record when it was sent. While the shard is held
@@ -166,7 +176,7 @@ function givenUp(x, now) {
   const where = g.last.destination === undefined ? "discarded (no OnFailure destination)" : `→ ${esc(name(g.last.destination))}`;
   const lost = g.records - g.sent;
   const head = `<span class="bad">${g.batches} batch${g.batches === 1 ? "" : "es"}, ${g.records} record${g.records === 1 ? "" : "s"}</span> ${where}${lost > 0 && g.sent > 0 ? ` <small class="bad">(${lost} not delivered)</small>` : g.last.error ? ` <small class="bad">not delivered: ${esc(g.last.error)}</small>` : ""}`;
-  return `${head} <small title="${esc(g.last.condition)}">${esc(g.last.condition)}</small><br>${failure}`;
+  return `${head}<br><small>${esc(g.last.condition)}</small>${failure ? ` · ${failure}` : ""}`;
 }
 
 export function renderAsync(m) {
