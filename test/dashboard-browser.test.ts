@@ -1,10 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeleteFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { runCli, startLambdaSim } from "./support/lambda-sim-process.ts";
+import { until } from "./support/until.ts";
 
 /**
  * The dashboard as a person sees it, in Debian's chromium driven by playwright-core (no browser
@@ -92,6 +95,120 @@ describe("the dashboard in a browser", () => {
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: `${OUTPUT}dashboard.png`, fullPage: true });
     if (process.env.UPDATE_DOCS_SCREENSHOT === "1") copyFileSync(`${OUTPUT}dashboard.png`, fileURLToPath(new URL("../docs/dashboard.png", import.meta.url)));
+    await sim.kill();
+  });
+
+  it.skipIf(skip !== undefined)(`says how service time runs (×10, paused from the page or the CLI, real time) and offers pause and resume${skip ? ` (${skip})` : ""}`, { timeout: 90_000 }, async () => {
+    // newuser7 F9.1: a workshop on --time-scale 10 could not tell the scale, nor a paused clock from an idle one.
+    const sim = await startLambdaSim(["--config", EXAMPLE, "--in-memory", "--time-scale", "10"]);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.goto(`${sim.endpoint}/_sim/ui`);
+    await shows(page, "#status", /^live · \d+ events\/s$/);
+    await shows(page, "#clock-mode", /^×10$/);
+    expect(await page.locator("#clock-controls").isVisible(), "advance buttons belong to the virtual clock").toBe(false);
+
+    // newuser7 F9.4: at 1280x720 the first screen shows the event sources beside the lanes (the
+    // lane legend folded), no source row wraps to three lines, and no width scrolls sideways.
+    await shows(page, "#sources", "sqs:orders → process-order");
+    const layout = () =>
+      page.evaluate(`(() => {
+        const lines = (el) => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight);
+        return {
+          sourcesTop: document.querySelector("#sources").getBoundingClientRect().top,
+          legendOpen: document.querySelector("#lane-legend").open,
+          overflow: document.documentElement.scrollWidth - innerWidth,
+          lines: Math.max(...[...document.querySelectorAll("#sources tr[data-mapping] td:first-child, #sources tr[data-queue] td:first-child")].map(lines)),
+        };
+      })()`) as Promise<{ sourcesTop: number; legendOpen: boolean; overflow: number; lines: number }>;
+    const first = await layout();
+    expect(first.sourcesTop).toBeLessThan(200);
+    expect(first.legendOpen).toBe(false);
+    expect(first.overflow).toBe(0);
+    expect(first.lines).toBeLessThan(2.5);
+    await page.locator("#lane-legend summary").click();
+    expect(await page.locator('#lane-legend [data-reason="provisioned-released"]').isVisible()).toBe(true);
+    for (const width of [800, 1920]) {
+      await page.setViewportSize({ width, height: 900 });
+      expect((await layout()).overflow, `at ${width} px`).toBe(0);
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+    expect(await page.locator('[data-clock="resume"]').isVisible()).toBe(false);
+
+    // Paused from the page: the label, the status and the button say so; service time stands still.
+    await page.locator('[data-clock="pause"]').click();
+    await shows(page, "#clock-mode", /^paused \(×10\)$/);
+    await shows(page, "#status", /^paused/);
+    expect(await page.locator('[data-clock="pause"]').isVisible()).toBe(false);
+    const stopped = (await (await fetch(`${sim.endpoint}/_sim/clock`)).json()) as { epochMs: number; paused: boolean };
+    expect(stopped.paused).toBe(true);
+    const frozen = new Date(stopped.epochMs).toISOString().replace("T", " ").slice(0, 19);
+    await shows(page, "#time", frozen);
+
+    // Resumed from the CLI, paused from the CLI again: the open page follows without a reload.
+    const clock = async (action: string) => expect((await runCli(["clock", action, "--endpoint", sim.endpoint])).code).toBe(0);
+    await clock("resume");
+    await shows(page, "#clock-mode", /^×10$/);
+    await shows(page, "#status", /^live · /);
+    await shows(page, "#time", new RegExp(`^(?!${frozen}$)`));
+    await clock("pause");
+    await shows(page, "#clock-mode", /^paused \(×10\)$/);
+    await shows(page, "#status", /^paused/);
+    await page.locator('[data-clock="resume"]').click();
+    await shows(page, "#clock-mode", /^×10$/);
+    expect(errors).toEqual([]);
+    await sim.kill();
+
+    // The wall clock at its own pace.
+    const plain = await startLambdaSim(["--config", EXAMPLE, "--in-memory"]);
+    await page.goto(`${plain.endpoint}/_sim/ui`);
+    await shows(page, "#clock-mode", /^real time$/);
+    expect(await page.locator('[data-clock="pause"]').isVisible()).toBe(true);
+    await plain.kill();
+  });
+
+  it.skipIf(skip !== undefined)(`shows a throttled mapping's backoff while it lasts, and no longer once the queue drained${skip ? ` (${skip})` : ""}`, { timeout: 90_000 }, async () => {
+    // newuser7 F9.3: `throttled … backoff 60.0 s` stayed minutes after the queue drained.
+    const dir = mkdtempSync(join(tmpdir(), "dashboard-backoff-"));
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      ["functions:", "  worker: { runtime: model, handler: x, codeUri: ., reservedConcurrency: 0, model: { durationMs: 1 } }", "queues:", "  jobs: { visibilityTimeout: 30 }", "eventSourceMappings:", "  - { functionName: worker, eventSourceArn: sqs:jobs, batchSize: 1 }", ""].join("\n"),
+    );
+    const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--in-memory", "--clock", "virtual"]);
+    const config = { endpoint: sim.endpoint, region: "us-east-1", credentials };
+    const sqs = new SQSClient(config);
+    const lambda = new LambdaClient(config);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${sim.endpoint}/_sim/ui`);
+    await shows(page, "#clock-mode", /^virtual$/);
+    expect(await page.locator("#clock-controls").isVisible()).toBe(true);
+    expect(await page.locator("#wall-controls").isVisible()).toBe(false);
+
+    const QueueUrl = `${sim.endpoint}/000000000000/jobs`;
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "job" }));
+    const advance = (seconds: number) => fetch(`${sim.endpoint}/_sim/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds }) }).then((r) => expect(r.status).toBe(200));
+    const row = '#sources tr[data-mapping]';
+    // The lane waits a second of service time, which the virtual clock does not move on its own.
+    await shows(page, row, /backoff 1\.0 s/);
+    await advance(5);
+    await until(async () => !/backoff/.test((await page.locator(row).textContent()) ?? ""), 15_000);
+    await shows(page, `${row} .n.warn`, /^1$/);
+
+    // The function may run again: the message comes back at its visibility timeout, and the queue drains.
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "worker" }));
+    await advance(60);
+    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+    expect([attrs.Attributes!.ApproximateNumberOfMessages, attrs.Attributes!.ApproximateNumberOfMessagesNotVisible]).toEqual(["0", "0"]);
+    await shows(page, `${row} .n.warn`, /^\d+$/);
+    expect(await page.locator(row).textContent()).not.toMatch(/backoff/);
+    expect(errors).toEqual([]);
+    for (const c of [sqs, lambda]) c.destroy();
     await sim.kill();
   });
 });

@@ -95,4 +95,73 @@ describe("the dashboard playing back a scenario's trace", () => {
     expect(await text(page, "#cost-total")).not.toBe("$0.0000000");
     expect(errors).toEqual([]);
   });
+
+  it.skipIf(skip !== undefined)(`says playback and its speed, then that it ended, never live; asks no /_sim/clock; shows the shards its batches name${skip ? ` (${skip})` : ""}`, { timeout: 180_000 }, async () => {
+    // newuser7 F10: a scenario as a live demo looked like the running simulator, had no shard rows and 404ed on /_sim/clock.
+    const dir = mkdtempSync(join(tmpdir(), "dashboard-playback-"));
+    writeFileSync(
+      join(dir, "poison.yaml"),
+      [
+        "seed: 3",
+        "duration: 5m",
+        "functions:",
+        "  clicks: { runtime: model, model: { durationMs: 50 } }",
+        "streams:",
+        "  clicks: { shardCount: 2 }",
+        "queues:",
+        "  clicks-failed: {}",
+        "eventSourceMappings:",
+        "  - { functionName: clicks, eventSourceArn: kinesis:clicks, startingPosition: TRIM_HORIZON, batchSize: 5, maximumRetryAttempts: 1, destinationConfig: { onFailure: { destination: sqs:clicks-failed } } }",
+        "faults:",
+        "  - { kind: error, function: clicks, payloadContains: '\"poison\":true', errorType: SyntaxError, errorMessage: bad click }",
+        "traffic:",
+        "  - put: { stream: clicks, count: 40, rate: 5, partitionKeys: [a, b, c, d], data: { user: \"{key}\", click: \"{i}\" }, poison: [13] }",
+      ].join("\n"),
+    );
+    const trace = join(dir, "run.jsonl");
+    const run = await runCli(["run", join(dir, "poison.yaml"), "--trace", trace]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+
+    const child = spawn(process.execPath, [CLI, "ui", "--trace", trace, "--port", "0", "--speed", "2"], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b));
+    await until(() => /dashboard: (http:\S+)/.test(out), 30_000);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+    // Every text the status shows, from the first.
+    await page.addInitScript(() => {
+      const g = globalThis as unknown as { statuses: string[]; document: { querySelector(s: string): unknown }; MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void } };
+      g.statuses = [];
+      const watch = () => {
+        const el = g.document.querySelector("#status") as { textContent: string } | null;
+        if (el === null) return void setTimeout(watch, 5);
+        g.statuses.push(el.textContent);
+        new g.MutationObserver(() => g.statuses.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+      };
+      watch();
+    });
+    await page.goto(/dashboard: (http:\S+)/.exec(out)![1]!);
+
+    await shows(page, "#status", /^playback ×2 · \d+ events\/s$/);
+    // Both shards, rebuilt from the trace's batches (a trace has no streams view).
+    for (const shard of ["shardId-000000000000", "shardId-000000000001"]) await shows(page, `#sources tr[data-shard="clicks ${shard}"] .consumer`, /^clicks/);
+    await shows(page, "#status", /^playback ended$/, 90_000);
+    // The shard whose batch held the poison record gave it up to OnFailure after its one retry; the other lost nothing.
+    const givenUp = await page.locator("#sources tr[data-shard] .given-up").allTextContents();
+    expect(givenUp.filter((t) => /^1 batch, [1-5] records? → sqs:clicks-failed\s*RetryAttemptsExhausted · last failure /.test(t)), givenUp.join(" | ")).toHaveLength(1);
+    expect(givenUp.filter((t) => t === "—")).toHaveLength(1);
+    expect(await page.locator("#clock-mode").isVisible(), "the status says it: no clock label").toBe(false);
+    expect(await page.locator("#wall-controls").isVisible()).toBe(false);
+    expect(await page.locator("#clock-controls").isVisible()).toBe(false);
+    const statuses = await page.evaluate(() => (globalThis as unknown as { statuses: string[] }).statuses);
+    expect(statuses.filter((t) => /live/.test(t))).toEqual([]);
+    expect(requests.filter((p) => p.startsWith("/_sim/clock"))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
 });

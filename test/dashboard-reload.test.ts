@@ -37,12 +37,15 @@ function project(): string {
       "queues:",
       "  jobs: { visibilityTimeout: 30 }",
       "  held: { visibilityTimeout: 30 }",
+      "  poison-failed: {}",
       "streams:",
       "  clicks: { shardCount: 1 }",
+      "  poison: { shardCount: 2 }",
       "eventSourceMappings:",
       "  - { functionName: fail, eventSourceArn: sqs:jobs, batchSize: 1 }",
       "  - { functionName: never, eventSourceArn: sqs:held, batchSize: 1 }",
       "  - { functionName: fail, eventSourceArn: kinesis:clicks, startingPosition: TRIM_HORIZON }",
+      "  - { functionName: fail, eventSourceArn: kinesis:poison, startingPosition: TRIM_HORIZON, maximumRetryAttempts: 1, destinationConfig: { onFailure: { destination: sqs:poison-failed } } }",
       "schedules:",
       `  once: { scheduleExpression: "${atMinutesAhead(5)}", target: { arn: lambda:ok } }`,
       "",
@@ -72,6 +75,7 @@ describe("the dashboard opened late", () => {
     const errors: string[] = [];
     const early = await openPage(`${sim.endpoint}/_sim/ui`, errors);
     await shows(early, "#status", /live/);
+    await shows(early, "#clock-mode", /^virtual$/);
 
     const sqs = new SQSClient(config);
     const lambda = new LambdaClient(config);
@@ -81,6 +85,7 @@ describe("the dashboard opened late", () => {
       for (const body of ["a", "b"]) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
     }
     await kinesis.send(new PutRecordCommand({ StreamName: "clicks", PartitionKey: "k", Data: Buffer.from("poison") }));
+    const { ShardId: poisoned } = await kinesis.send(new PutRecordCommand({ StreamName: "poison", PartitionKey: "k", Data: Buffer.from("poison") }));
     const asyncIds: string[] = [];
     for (const fn of ["ok", "ok", "ok", "fail"]) asyncIds.push((await lambda.send(new InvokeCommand({ FunctionName: fn, InvocationType: "Event" }))).$metadata.requestId!);
     for (const id of asyncIds) await shows(early, `#async tr[data-request-id="${id}"]`, /ok.*success|fail.*dropped/, 60_000);
@@ -94,7 +99,7 @@ describe("the dashboard opened late", () => {
     const late = await openPage(`${sim.endpoint}/_sim/ui`, errors);
     await shows(late, "#status", /live/);
     // Every column since the simulator started, on both pages (the early one samples the server's counts too).
-    await until(async () => JSON.stringify(await mappingRows(late)) === JSON.stringify(await mappingRows(early)) && Object.keys(await mappingRows(late)).length === 3, 30_000).catch(async (e: Error) => {
+    await until(async () => JSON.stringify(await mappingRows(late)) === JSON.stringify(await mappingRows(early)) && Object.keys(await mappingRows(late)).length === 4, 30_000).catch(async (e: Error) => {
       throw new Error(`late ${JSON.stringify(await mappingRows(late))}\nearly ${JSON.stringify(await mappingRows(early))}\n${e.message}`);
     });
     const rows = await mappingRows(late);
@@ -126,6 +131,18 @@ describe("the dashboard opened late", () => {
     await advance(30);
     await until(async () => (await ageMinutes(late)) >= before + 0.4, 15_000);
     expect(await ageMinutes(late)).toBeLessThanOrEqual(before + 0.6);
+
+    // The shard that gave its batch up (one retry, then OnFailure): how many batches and records went
+    // where, its last failure, and read to its end; the other shard of that stream never had a record.
+    const other = ["shardId-000000000000", "shardId-000000000001"].find((id) => id !== poisoned)!;
+    for (const page of [early, late]) {
+      const row = `#sources tr[data-shard="poison ${poisoned}"]`;
+      await shows(page, `${row} .given-up`, /^1 batch, 1 record → sqs:poison-failed\s*RetryAttemptsExhausted · last failure \d\d:\d\d:\d\d, [\d.]+ min ago$/);
+      await shows(page, `${row} .age`, /^caught up$/);
+      expect(await text(page, `${row} .consumer`)).toBe("fail");
+      await shows(page, `#sources tr[data-shard="poison ${other}"] .consumer`, /^fail no batch yet$/);
+      expect(await text(page, `#sources tr[data-shard="poison ${other}"] .given-up`)).toBe("—");
+    }
 
     await shows(late, `#sources tr[data-schedule="once"] .next-fire`, /will not fire again.*last fired/);
     expect(errors).toEqual([]);

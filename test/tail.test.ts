@@ -36,6 +36,8 @@ const KINDS: [TelemetryEventInput, string][] = [
   [{ type: "mapping.batch", mappingId: "u1", functionName: "fn", eventSourceArn: arn, size: 10, outcome: "partial", failed: 2, lanes: 5 }, "batch fn <- sqs:orders: 10 record(s) partial, 2 failed"],
   // A stream mapping's batch: the same event kind, with its shard and iterator age.
   [{ type: "mapping.batch", mappingId: "u2", functionName: "fn", eventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks", size: 100, outcome: "succeeded", shardId: "shardId-000000000000", iteratorAgeMs: 2500 }, "batch fn <- kinesis:clicks: 100 record(s) succeeded, shardId-000000000000 iterator age 2.5 s"],
+  // A stream batch given up: which shard lost how many records, and where they went.
+  [{ type: "mapping.batch-given-up", mappingId: "u2", functionName: "fn", eventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks", shardId: "shardId-000000000001", size: 5, condition: "RetryAttemptsExhausted", destination: "arn:aws:sqs:us-east-1:000000000000:clicks-failed" }, "batch fn <- kinesis:clicks: 5 record(s) of shardId-000000000001 given up (RetryAttemptsExhausted), sent to OnFailure sqs:clicks-failed"],
   [{ type: "mapping.scaled", mappingId: "u1", functionName: "fn", eventSourceArn: arn, lanes: 5, change: "backoff", backoffMs: 2000 }, "mapping fn <- sqs:orders: throttled, backing off 2.0 s"],
   [{ type: "fault.fired", faultId: "f1", kind: "error", functionName: "fn", requestId: "r-5" }, "fault f1 fired (error) on fn request r-5"],
   [{ type: "simulator.warning", message: "something odd" }, "warning: something odd"],

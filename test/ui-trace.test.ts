@@ -48,9 +48,12 @@ describe("lambda-sim ui --trace", () => {
     const frames: HubFrame[] = [];
     ws.on("message", (d) => frames.push(JSON.parse(String(d)) as HubFrame));
     await until(() => frames.flatMap((f) => (f.kind === "events" ? f.events : [])).length === 3, 30_000);
-    expect(frames[0]).toMatchObject({ kind: "snapshot", seq: 0, views: { playback: true, time: t0 } });
+    expect(frames[0]).toMatchObject({ kind: "snapshot", seq: 0, views: { playback: true, time: t0, clock: { clock: "playback", speed: 10, ended: false } } });
     const played = frames.flatMap((f) => (f.kind === "events" ? f.events : []));
     expect(played.map((e) => [e.seq, e.type])).toEqual([[1, "environment.state-changed"], [2, "invocation.throttled"], [3, "message.moved-to-dlq"]]);
+    // Then that it has ended (the page's header says "playback ended"), on a socket left open.
+    await until(() => frames.at(-1)?.kind === "views", 10_000);
+    expect(frames.at(-1)).toMatchObject({ kind: "views", seq: 3, views: { clock: { clock: "playback", speed: 10, ended: true } } });
     ws.close();
   });
 

@@ -78,7 +78,10 @@ async function play(events: SequencedEvent[], speed: number, clock: SystemClock,
   // Nothing spent yet, at AWS's prices: the page adds up each invocation.finished from there, at
   // the memory the trace's views line gives each function.
   const cost: CostView = { prices: LAMBDA_PRICES_US_EAST_1, functions: {}, total: 0 };
-  send({ kind: "snapshot", seq: 0, time: start, views: { time: start, playback: true, cost }, recent: [] });
+  // The `clock` view says a playback, at what speed, and when it has ended: the page's header shows
+  // it (never "live"), and the page asks no /_sim/clock (this server has none).
+  const clockView = (ended: boolean) => ({ clock: "playback", speed, ended });
+  send({ kind: "snapshot", seq: 0, time: start, views: { time: start, playback: true, cost, clock: clockView(events.length === 0) }, recent: [] });
   let i = 0;
   while (i < events.length && !signal.aborted) {
     const at = events[i]!.time;
@@ -92,4 +95,6 @@ async function play(events: SequencedEvent[], speed: number, clock: SystemClock,
     if (batch.length > 0) send({ kind: "events", events: batch });
     if (i < events.length) await clock.sleep(Math.min(MAX_GAP_MS, (events[i]!.time - at) / speed), signal).catch(() => {});
   }
+  const last = events.at(-1);
+  if (last !== undefined && !signal.aborted) send({ kind: "views", seq: last.seq, time: last.time, views: { playback: true, clock: clockView(true) } });
 }

@@ -97,6 +97,10 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       const age = e.iteratorAgeMs === undefined ? "" : `, ${e.shardId} iterator age ${seconds(e.iteratorAgeMs)}`;
       return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.size} record(s) ${detail}${age}`, colour: e.outcome === "succeeded" ? "green" : e.outcome === "throttled" ? "yellow" : "red" };
     }
+    case "mapping.batch-given-up": {
+      const where = e.destination === undefined ? "discarded: no OnFailure destination" : e.error === undefined ? `sent to OnFailure ${sourceName(e.destination)}` : `OnFailure ${sourceName(e.destination)} not delivered: ${e.error}`;
+      return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.size} record(s) of ${e.shardId} given up (${e.condition}), ${where}`, colour: e.destination !== undefined && e.error === undefined ? "magenta" : "red" };
+    }
     case "mapping.scaled":
       if (e.change === "backoff") return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: throttled, backing off ${seconds(e.backoffMs ?? 0)} (messages stay in flight)`, colour: "yellow" };
       return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.change === "up" ? "scaled up" : "scaled down"} to ${e.lanes} concurrent batch(es)`, colour: "cyan" };

@@ -1,18 +1,8 @@
 import type { EventHub, TelemetryEvent } from "@lambda-sim/core";
 import { addOutcome, asyncOutcome, successOutcome, type FinishedRow } from "./page/async-finished.js";
+import { nextShard, type ShardConsumerView } from "./page/shard-consumers.js";
 
-/** A stream shard as its consumer last left it: what the dashboard shows of a shard between batches. */
-export interface ShardConsumerView {
-  mappingId: string;
-  eventSourceArn: string;
-  shardId: string;
-  functionName: string;
-  /** AWS's IteratorAge of the last batch when it was sent, and when that was (service time). */
-  iteratorAgeMs: number | undefined;
-  time: number;
-  /** The last batch's outcome: anything but `succeeded` means the shard is held on that batch and retried. */
-  outcome: string;
-}
+export type { ShardConsumerView };
 
 /** Our bound: async attempts being followed at once (an attempt that never ends, as a dead simulator's, is not kept forever). */
 const KEEP_ATTEMPTS = 10_000;
@@ -25,7 +15,8 @@ const KEEP_ATTEMPTS = 10_000;
  * - `asyncFinished`: where the last finished async events went (async-finished.js, the page's own
  *   rows), and the attempts running now, whose success the page has yet to see.
  * - `shardConsumers`: each stream shard's consumer as its last batch left it, so a shard stalled
- *   on a failing batch shows its consumer and growing iterator age between the (backed-off) retries.
+ *   on a failing batch shows its consumer and growing iterator age between the (backed-off) retries,
+ *   with the batches given up and where their records went, and how far it has read.
  * - `throttles`: each function's throttles since the start, the last one's reason and caller.
  */
 export class DashboardViews {
@@ -66,9 +57,12 @@ export class DashboardViews {
         return;
       }
       case "mapping.batch":
+      case "mapping.batch-given-up": {
         if (e.shardId === undefined) return;
-        this.shards.set(`${e.mappingId} ${e.shardId}`, { mappingId: e.mappingId, eventSourceArn: e.eventSourceArn, shardId: e.shardId, functionName: e.functionName, iteratorAgeMs: e.iteratorAgeMs, time: e.time, outcome: e.outcome });
+        const key = `${e.mappingId} ${e.shardId}`;
+        this.shards.set(key, nextShard(this.shards.get(key), e));
         return;
+      }
       default:
         return;
     }

@@ -150,7 +150,7 @@ export class StreamBatchRunner {
       const last = records[records.length - 1]!;
       this.telemetry.emit({
         type: "mapping.batch", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, size: records.length, outcome,
-        shardId: last.shardId, iteratorAgeMs: Math.max(0, sentAt - last.arrivalMs), eventCountMetrics: this.s.eventCountMetrics || undefined,
+        shardId: last.shardId, iteratorAgeMs: Math.max(0, sentAt - last.arrivalMs), lastArrivalMs: last.arrivalMs, eventCountMetrics: this.s.eventCountMetrics || undefined,
       });
     }
     return r;
@@ -204,7 +204,10 @@ export class StreamBatchRunner {
     const dest = this.s.onFailureDestination;
     const what = `${records.length} record(s) of ${records[0]!.shardId} (${condition})`;
     const targets = this.targets;
+    // Which shard lost which records, and where they went (the dashboard's shard rows, tail).
+    const givenUp = { type: "mapping.batch-given-up", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, shardId: records[0]!.shardId, size: records.length, condition } as const;
     if (dest === undefined || targets === undefined) {
+      this.telemetry.emit(givenUp);
       this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: discarded ${what}` });
       return;
     }
@@ -229,8 +232,12 @@ export class StreamBatchRunner {
       executedVersion: response?.executedVersion ?? this.notRun(),
       sourceArn: this.s.sourceArn,
       mappingUuid: this.s.uuid,
-    }).catch((e: unknown) => {
-      this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: could not deliver ${what} to ${dest}: ${(e as Error).message}` });
-    }));
+    }).then(
+      () => this.telemetry.emit({ ...givenUp, destination: dest }),
+      (e: unknown) => {
+        this.telemetry.emit({ ...givenUp, destination: dest, error: (e as Error).message });
+        this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: could not deliver ${what} to ${dest}: ${(e as Error).message}` });
+      },
+    ));
   }
 }

@@ -1,6 +1,7 @@
 import express from "express";
 import type { Clock } from "../clock/clock.ts";
 import { isPausable } from "../clock/clock.ts";
+import { clockMode } from "../clock/clock-mode.ts";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
@@ -108,7 +109,7 @@ export function describeClock(clock: Clock): Record<string, unknown> {
     };
   }
   // Wall clocks arm native timers; they keep no list of them.
-  return { ...base, clock: clock.scale === 1 ? "system" : "scaled", scale: clock.scale, paused: isPausable(clock) ? clock.paused : false };
+  return { ...base, ...clockMode(clock) };
 }
 
 function requireVirtual(clock: Clock, action: string): VirtualClock {

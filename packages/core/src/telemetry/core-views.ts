@@ -1,4 +1,5 @@
 import type { Clock } from "../clock/clock.ts";
+import { clockMode } from "../clock/clock-mode.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { EventSourceMappings } from "../mappings/event-source-mappings.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
@@ -22,6 +23,8 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
   });
   hub.observe((e) => cost.record(e));
   hub.addView("time", () => clock.now());
+  // How that time runs (×N, paused, virtual): the dashboard's header, kept live by the sampled frames.
+  hub.addView("clock", () => clockMode(clock));
   // Environments retired since the start, by function and reason: a page opened after a function's
   // last one went says they all retired, and why, not that it never had one (walkthrough F7).
   const retired = new Map<string, Record<string, number>>();

@@ -129,8 +129,26 @@ export type TelemetryEvent = Base &
         /** Stream mappings: the shard, and the age of the batch's last record when it was sent (AWS's IteratorAge). */
         shardId?: string;
         iteratorAgeMs?: number;
+        /** Stream mappings: when the batch's last record arrived in the shard (its ApproximateArrivalTimestamp), so a watcher can tell a shard read to its end. */
+        lastArrivalMs?: number;
         /** The mapping's MetricsConfig asks for EventCount metrics (CloudWatch publishes them). */
         eventCountMetrics?: boolean;
+      }
+    // Stream mappings: a batch given up (retries exhausted, records too old) and its records sent to
+    // the mapping's OnFailure destination, or discarded without one; the shard then moves on.
+    | {
+        type: "mapping.batch-given-up";
+        mappingId: string;
+        functionName: string;
+        eventSourceArn: string;
+        shardId: string;
+        /** The records given up. */
+        size: number;
+        condition: "RetryAttemptsExhausted" | "RecordAgeExceeded";
+        /** The OnFailure destination's ARN the invocation record went to; absent: the records were discarded. */
+        destination?: string;
+        /** The delivery to the destination failed: the records are lost all the same. */
+        error?: string;
       }
     | {
         type: "mapping.scaled";

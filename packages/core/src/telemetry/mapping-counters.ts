@@ -21,6 +21,8 @@ export interface MappingEventCounts {
   partialBatches: number;
   throttledBatches: number;
   lastOutcome?: string;
+  /** The last batch's records (the dashboard's "last size", for a page opened after it). */
+  lastSize?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export class MappingCounters {
     c.batches++;
     c.polled += e.size;
     c.lastOutcome = e.outcome;
+    c.lastSize = e.size;
     if (e.outcome === "throttled") {
       c.throttled += e.size;
       c.throttledBatches++;

@@ -3,7 +3,8 @@
 // per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap.
 import { decodeEvent } from "./compact-events.js";
 import { applyDetails, applyEvent, applySnapshot, applyViews, createModel, PAGE_SUBSCRIPTION } from "./model.js";
-import { clockTime, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
+import { clockControls, clockLabel, statusText } from "./header.js";
+import { clockTime, laneLegend, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const m = createModel();
 const RENDER = { functions: renderFunctions, sources: renderSources, async: renderAsync, invocations: renderInvocations, story: renderStory, cost: renderCost };
@@ -47,7 +48,6 @@ function askToken() {
     form.hidden = true;
     form.elements.token.value = "";
     socket?.close();
-    checkClock();
   };
 }
 
@@ -60,7 +60,8 @@ function connect() {
   socket.onopen = () => {
     opened = true;
     socket.send(JSON.stringify(PAGE_SUBSCRIPTION));
-    setStatus("live", false);
+    // Live or a playback: the snapshot, next, says which (its `clock` view).
+    setStatus("connected", false);
   };
   socket.onmessage = (msg) => {
     const frame = JSON.parse(msg.data);
@@ -113,11 +114,30 @@ function frame(now) {
   if (now - lastRender < 120 || m.dirty.size === 0) return;
   lastRender = now;
   for (const section of m.dirty) {
-    const body = document.querySelector(`#${section} .body`);
+    const body = RENDER[section] && document.querySelector(`#${section} .body`);
     if (body) body.innerHTML = RENDER[section](m);
   }
+  if (m.dirty.has("header")) drawClock();
   m.dirty.clear();
   $("#time").textContent = clockTime(m.time);
+}
+
+/** How service time runs, and its buttons: advance on the virtual clock, pause or resume on a wall clock. */
+function drawClock() {
+  const label = clockLabel(m.clock);
+  const el = $("#clock-mode");
+  el.hidden = label === undefined;
+  if (label) {
+    el.textContent = label.text;
+    el.title = label.title;
+    el.classList.toggle("paused", label.paused);
+  }
+  const show = clockControls(m.clock);
+  $("#clock-controls").hidden = !show.advance;
+  $("#wall-controls").hidden = !(show.pause || show.resume);
+  $('[data-clock="pause"]').hidden = !show.pause;
+  $('[data-clock="resume"]').hidden = !show.resume;
+  if (socket?.readyState === WebSocket.OPEN) setStatus(statusText(m.clock, rate), false);
 }
 
 // Gauges (queue depths, lanes, retries waiting) are sampled once a second.
@@ -126,7 +146,7 @@ setInterval(() => {
   eventsThisSecond = 0;
   if (socket?.readyState === WebSocket.OPEN) {
     socket.send(JSON.stringify({ kind: "sample" }));
-    setStatus(`live · ${rate} events/s`, false);
+    setStatus(statusText(m.clock, rate), false);
   }
 }, 1000);
 
@@ -142,16 +162,19 @@ document.addEventListener("click", (ev) => {
   if (adv) {
     api("/_sim/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: Number(adv.dataset.advance) }) })
       .then((r) => (r.ok ? socket?.send(JSON.stringify({ kind: "sample" })) : r.text().then((t) => notice(`clock: ${t}`))));
+    return;
+  }
+  const wall = ev.target.closest("[data-clock]");
+  if (wall) {
+    // The answer is GET /_sim/clock's: the header says it at once (clock.paused follows on the socket).
+    api(`/_sim/clock/${wall.dataset.clock}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+      .then((r) => (r.ok ? r.json().then((c) => { m.clock = { clock: c.clock, scale: c.scale, paused: c.paused }; drawClock(); }) : r.text().then((t) => notice(`clock: ${t}`))))
+      .catch(() => {});
   }
 });
 
-// Advance buttons only on the virtual clock (`--clock virtual`): GET /_sim/clock says which clock runs.
-function checkClock() {
-  api("/_sim/clock")
-    .then((r) => (r.ok ? r.json() : {}))
-    .then((c) => ($("#clock-controls").hidden = c.clock !== "virtual"))
-    .catch(() => {});
-}
-checkClock();
+// The clock's kind comes with the snapshot (its `clock` view), so the page never asks /_sim/clock
+// before it knows it watches a simulator: a trace's playback server has no such route.
+$("#lane-legend").innerHTML = laneLegend();
 connect();
 requestAnimationFrame(frame);

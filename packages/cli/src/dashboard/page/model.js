@@ -2,6 +2,7 @@
 // packages/core/src/telemetry/events.ts) and each sampled `views` frame. Plain data, no DOM.
 import { addOutcome, asyncOutcome, rowDetail, rowWhere, successOutcome } from "./async-finished.js";
 import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
+import { nextShard } from "./shard-consumers.js";
 
 const KEEP_INVOCATIONS = 300;
 const KEEP_RETIRED = 6;
@@ -13,7 +14,7 @@ const KEEP_ASYNC = 5000;
 export const SHOWN_EVENTS = [
   "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "function.changed",
   "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
-  "mapping.batch", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "http.integration-failed",
+  "mapping.batch", "mapping.batch-given-up", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "clock.paused", "clock.resumed", "http.integration-failed",
   ...FANOUT_EVENTS,
 ];
 
@@ -30,6 +31,8 @@ export const PAGE_SUBSCRIPTION = { kind: "subscribe", types: SHOWN_EVENTS, previ
 export function createModel() {
   return {
     seq: 0, time: 0, costSeq: 0, playback: false,
+    // How service time runs (the `clock` view): { clock: "virtual" | "system" | "scaled" | "playback", scale, paused, speed, ended }.
+    clock: undefined,
     functions: new Map(), envs: new Map(), account: {},
     throttles: new Map(), // functionName -> { count, reason, caller, time }
     queues: new Map(), mappings: new Map(), shards: new Map(), schedules: [], streams: [],
@@ -78,6 +81,10 @@ export function applyViews(m, frame) {
   const v = frame.views;
   if (typeof v.time === "number") m.time = v.time;
   if (v.playback) m.playback = true;
+  if (v.clock) {
+    m.clock = v.clock;
+    m.dirty.add("header");
+  }
   if (v.account) m.account = v.account;
   for (const f of v.functions ?? []) m.functions.set(f.name, f);
   if (v.cost) { m.cost = v.cost; m.costSeq = frame.seq; }
@@ -93,15 +100,16 @@ export function applyViews(m, frame) {
     // The server's counts (since it started) win over what this page saw since it opened: every
     // column counts since the start, whenever the page was opened (a trace's playback has none).
     const c = mp.events;
-    const counted = c ? { batches: c.batches, records: c.polled, throttledRecords: c.throttled, errors: c.failedBatches ?? prev.errors, partial: c.partialBatches ?? prev.partial, throttled: c.throttledBatches ?? prev.throttled } : {};
+    const counted = c ? { batches: c.batches, records: c.polled, throttledRecords: c.throttled, errors: c.failedBatches ?? prev.errors, partial: c.partialBatches ?? prev.partial, throttled: c.throttledBatches ?? prev.throttled, lastSize: c.lastSize ?? prev.lastSize } : {};
     // `viewsSeq`: the last event these counts include; batches up to it are not counted again.
     m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes, ...counted, viewsSeq: c ? frame.seq : prev.viewsSeq });
   }
   if (v.schedules) m.schedules = v.schedules;
   applyFanoutViews(m.fanout, v, frame.seq, m.time);
   if (v.streams) m.streams = v.streams;
-  // Each shard's consumer as its last batch left it (dashboard-views.ts): the server's is never older than the page's.
-  for (const sh of v.shardConsumers ?? []) m.shards.set(`${sh.mappingId} ${sh.shardId}`, sh);
+  // Each shard's consumer as its last batch left it (dashboard-views.ts): the server's is never
+  // older than the page's; `viewsSeq`: the last event it includes, not applied again.
+  for (const sh of v.shardConsumers ?? []) m.shards.set(`${sh.mappingId} ${sh.shardId}`, { ...sh, viewsSeq: frame.seq });
   if (v.asyncRetries) {
     m.waiting.clear();
     for (const r of v.asyncRetries) {
@@ -234,10 +242,12 @@ export function applyEvent(m, e, history = false) {
       // The snapshot's view, when the server has it, holds the outcomes of its recent events already.
       if (!history || !m.finishedFromView) finish(m, e, ...asyncOutcome(e));
       return;
+    case "mapping.batch-given-up":
+      shardEvent(m, e, history);
+      m.dirty.add("sources");
+      return;
     case "mapping.batch": {
-      if (e.shardId !== undefined) {
-        m.shards.set(`${e.mappingId} ${e.shardId}`, { mappingId: e.mappingId, eventSourceArn: e.eventSourceArn, shardId: e.shardId, iteratorAgeMs: e.iteratorAgeMs, functionName: e.functionName, time: e.time, outcome: e.outcome });
-      }
+      if (e.shardId !== undefined) shardEvent(m, e, history);
       const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
       mp.lastSize = e.size;
       mp.sizes.push(e.size);
@@ -262,11 +272,22 @@ export function applyEvent(m, e, history = false) {
     case "mapping.scaled": {
       const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
       mp.lanes = e.lanes;
-      if (e.change === "backoff") mp.backoffMs = e.backoffMs;
+      // The lane waits backoffMs of service time, then polls again: the label lasts that long
+      // (render.js), not until the next throttle (newuser7 F9.3: shown minutes after the queue drained).
+      if (e.change === "backoff") {
+        mp.backoffMs = e.backoffMs;
+        mp.backoffUntil = e.time + (e.backoffMs ?? 0);
+      }
       m.mappings.set(e.mappingId, mp);
       m.dirty.add("sources");
       return;
     }
+    case "clock.paused":
+    case "clock.resumed":
+      // Between two sampled frames: the header says it at once. A trace's are history (its clock is the playback's).
+      if (m.clock !== undefined && m.clock.clock !== "playback" && m.clock.clock !== "virtual") m.clock = { ...m.clock, paused: e.type === "clock.paused" };
+      m.dirty.add("header");
+      return;
     case "http.integration-failed": {
       story(m, e.requestId, e.functionName).front = e;
       m.dirty.add("invocations");
@@ -282,6 +303,14 @@ export function applyEvent(m, e, history = false) {
       if (applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");
       return;
   }
+}
+
+/** A stream shard's batch or given-up batch, unless the server's view of the shard includes it already (a trace's playback has none). */
+function shardEvent(m, e, history) {
+  const key = `${e.mappingId} ${e.shardId}`;
+  const prev = m.shards.get(key);
+  if (prev?.viewsSeq !== undefined && (history || e.seq <= prev.viewsSeq)) return;
+  m.shards.set(key, nextShard(prev, e));
 }
 
 /** GET /_sim/invocations/:id: what the stream leaves out (payload, result, log lines). */

@@ -2,6 +2,7 @@
 import { renderBuses, renderTopics } from "./fanout-render.js";
 import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
 import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
+import { stalled } from "./shard-consumers.js";
 
 /** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
 const FINISHED_ROWS = 25;
@@ -19,9 +20,16 @@ const RETIRE_REASONS = {
   "init-timeout": "Init timed out",
   shutdown: "simulator stopped",
 };
-const LANE_LEGEND = `<p class="legend lane-legend">One lane per execution environment; a retired one says why: ${Object.entries(RETIRE_REASONS)
-  .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
-  .join("")}</p>`;
+/**
+ * What the lanes and a retired one's reason mean: drawn once, folded (a <details> outside the
+ * redrawn body keeps its open state), so at 1280x720 the lanes and the event sources share the
+ * first screen (newuser7 F9.4).
+ */
+export function laneLegend() {
+  return `<summary>One lane per execution environment; a retired one says why</summary>${Object.entries(RETIRE_REASONS)
+    .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
+    .join("")}`;
+}
 
 /**
  * What a function without a lane to draw says: it never had an environment, or (a page opened after
@@ -39,7 +47,7 @@ export function renderFunctions(m) {
   if (names.size === 0) return `<p class="empty">No functions yet.</p>`;
   const acct = m.account;
   const head = acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? 0}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "";
-  return head + LANE_LEGEND + [...names].sort().map((fn) => {
+  return head + [...names].sort().map((fn) => {
     const f = m.functions.get(fn) ?? {};
     const envs = [...m.envs.values()].filter((e) => e.functionName === fn);
     const live = envs.filter((e) => e.state !== "retired");
@@ -50,7 +58,7 @@ export function renderFunctions(m) {
       <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
         <span class="id">${short(e.id)} <small>${esc(e.version)}</small></span>
         <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small title="${esc(RETIRE_REASONS[e.reason] ?? "")}">${esc(e.reason)}</small>` : ""}</span>
-        <span class="chips">${e.chips.map((c) => `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" title="${esc(c.requestId)}">${c.cold ? "cold" : "warm"} ${ms(c.ms)} ms</span>`).join("")}</span>
+        <span class="chips">${e.chips.toReversed().map((c) => `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" title="${esc(c.requestId)}">${c.cold ? "cold" : "warm"} ${ms(c.ms)} ms</span>`).join("")}</span>
       </div>`).join("");
     return `<div class="fn" data-function="${esc(fn)}">
       <div class="fn-head">
@@ -68,11 +76,11 @@ export function renderFunctions(m) {
 export function renderSources(m) {
   let html = "";
   if (m.queues.size > 0) {
-    html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th>dead-letter queue</th></tr>`;
+    html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th title="its redrive policy's dead-letter queue">DLQ</th></tr>`;
     for (const q of m.queues.values()) {
       const max = Math.max(1, ...q.history.map((h) => Math.max(h.visible, h.inflight, h.delayed)));
       const dl = q.deadLetters ?? { moved: 0, neverReachedFunction: 0 };
-      html += `<tr data-queue="${esc(q.name)}"><td>${esc(q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td>
+      html += `<tr data-queue="${esc(q.name)}"><td class="nw">${esc(q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td>
         <td><svg class="spark" viewBox="0 0 100 32" preserveAspectRatio="none">${spark(q.history, "visible", "#1d5fd1", max)}${spark(q.history, "inflight", "#a85d00", max)}</svg></td>
         <td>${q.deadLetterQueue ? `${esc(q.deadLetterQueue)}: <b class="moved">${dl.moved}</b> moved${dl.neverReachedFunction ? `, <span class="bad never">${dl.neverReachedFunction} never reached the function (throttled)</span>` : ""}` : `<small>none</small>`}</td></tr>`;
     }
@@ -82,21 +90,26 @@ export function renderSources(m) {
     html += `<h3>Moved to a dead-letter queue</h3><table>${m.dlqMoves.slice(0, 6).map((e) => `<tr class="dlq-move"><td>${short(e.messageId)}</td><td>${esc(e.queue)} → ${esc(e.deadLetterQueue)}</td><td>received ${e.receiveCount}× (max ${e.maxReceiveCount})${e.reachedFunction === false ? ` <span class="bad">never reached the function: every receive was throttled</span>` : ""}</td></tr>`).join("")}</table>`;
   }
   if (m.mappings.size > 0) {
-    html += `<h3>Event source mappings</h3><table><tr><th>mapping</th><th class="n">lanes</th><th class="n">batches</th><th class="n">last size</th><th class="n">errors</th><th class="n">partial</th><th class="n">throttled</th><th class="n">returned to source</th></tr>`;
+    html += `<h3>Event source mappings</h3><table class="mappings"><tr><th>mapping</th><th class="n">lanes</th><th class="n">batches</th><th class="n">last size</th><th class="n">errors</th><th class="n">partial</th><th class="n">throttled</th><th class="n" title="records of throttled batches, returned to their source">returned</th></tr>`;
     for (const mp of m.mappings.values()) {
-      html += `<tr data-mapping="${esc(mp.uuid)}"><td>${esc(name(mp.eventSourceArn))} → ${esc(mp.functionName)} <small>${esc(mp.state ?? "")}</small></td><td class="n">${mp.lanes ?? "—"}</td><td class="n">${mp.batches}</td><td class="n">${mp.lastSize}${mp.batchSize ? `<small>/${mp.batchSize}</small>` : ""}</td><td class="n ${mp.errors ? "bad" : ""}">${mp.errors}</td><td class="n">${mp.partial}</td><td class="n ${mp.throttled ? "warn" : ""}">${mp.throttled}${mp.backoffMs ? ` <small>backoff ${dur(mp.backoffMs)}</small>` : ""}</td><td class="n returned ${mp.throttledRecords ? "warn" : ""}" title="records of throttled batches: the function never ran with them; SQS messages come back at their visibility timeout and each receive counts towards maxReceiveCount">${mp.throttledRecords ?? 0}</td></tr>`;
+      html += `<tr data-mapping="${esc(mp.uuid)}"><td><span class="nw">${esc(name(mp.eventSourceArn))}</span> → <span class="nw">${esc(mp.functionName)}</span>${mp.state && mp.state !== "Enabled" ? ` <small>${esc(mp.state)}</small>` : ""}</td><td class="n">${mp.lanes ?? "—"}</td><td class="n">${mp.batches}</td><td class="n">${mp.lastSize}${mp.batchSize ? `<small>/${mp.batchSize}</small>` : ""}</td><td class="n ${mp.errors ? "bad" : ""}">${mp.errors}</td><td class="n">${mp.partial}</td><td class="n ${mp.throttled ? "warn" : ""}">${mp.throttled}${mp.backoffMs && m.time < mp.backoffUntil ? ` <small class="backoff">backoff ${dur(mp.backoffMs)}</small>` : ""}</td><td class="n returned ${mp.throttledRecords ? "warn" : ""}" title="records of throttled batches: the function never ran with them; SQS messages come back at their visibility timeout and each receive counts towards maxReceiveCount">${mp.throttledRecords ?? 0}</td></tr>`;
     }
     html += `</table>`;
   }
   const shards = [...m.shards.values()];
   if (m.streams.length > 0 || shards.length > 0) {
-    html += `<h3>Streams</h3><table><tr><th>stream / shard</th><th>consumer</th><th class="n">iterator age</th></tr>`;
-    for (const s of m.streams) for (const sh of s.shards) {
+    html += `<h3>Streams</h3><table class="shards"><tr><th>stream / shard</th><th>consumer</th><th>given up → OnFailure</th><th class="n">iterator age</th></tr>`;
+    for (const s of streamsOf(m, shards)) {
+      html += `<tr class="stream" data-stream="${esc(s.name)}"><td colspan="4">${esc(s.name)} <small>${s.shards.length} shard${s.shards.length === 1 ? "" : "s"}</small></td></tr>`;
+      for (const sh of s.shards) {
       const seen = shards.filter((x) => name(x.eventSourceArn).endsWith(`:${s.name}`) && x.shardId === sh.shardId);
       // A mapping that has not sent this shard a batch yet (nothing to read) is its consumer all the same.
       const waiting = [...m.mappings.values()].filter((mp) => name(mp.eventSourceArn) === `kinesis:${s.name}` && !seen.some((x) => x.mappingId === mp.uuid));
-      const consumers = [...seen.map(consumer), ...waiting.map((mp) => `${esc(mp.functionName)} <small>no batch yet</small>`)];
-      html += `<tr data-shard="${esc(s.name)} ${esc(sh.shardId)}"><td>${esc(s.name)} / ${esc(sh.shardId)}</td><td class="consumer">${consumers.join(", ") || "<small>—</small>"}</td><td class="n age">${seen.map((x) => iteratorAge(x, m.time)).join(", ") || "—"}</td></tr>`;
+      const consumers = [...seen.map(consumer), ...waiting.map((mp) => `<span class="nw">${esc(mp.functionName)}</span> <small>no batch yet</small>`)];
+      // The simulator's `streams` view knows each shard's newest record (a trace's playback does not).
+      const newest = s.seen ? false : sh.newestArrival;
+      html += `<tr data-shard="${esc(s.name)} ${esc(sh.shardId)}"><td class="shard-id" title="${esc(s.name)} / ${esc(sh.shardId)}">${esc(sh.shardId)}</td><td class="consumer">${consumers.join("<br>") || "<small>—</small>"}</td><td class="given-up">${seen.map((x) => givenUp(x, m.time)).join("<br>") || "<small>—</small>"}</td><td class="n age">${seen.map((x) => iteratorAge(x, m.time, newest)).join("<br>") || "—"}</td></tr>`;
+      }
     }
     html += `</table>`;
   }
@@ -119,18 +132,51 @@ function nextFire(s, now) {
   return `none: will not fire again <small>(${s.lastFireAt ? `last fired ${clockTime(s.lastFireAt)}` : "its time passed without a fire"}; still ENABLED, as on AWS)</small>`;
 }
 
+/**
+ * The streams and their shards: the simulator's `streams` view, and the shards its batches name
+ * that the view does not list (a trace's playback has no views: its `mapping.batch` events are all
+ * it knows of the shards).
+ */
+function streamsOf(m, shards) {
+  const streams = m.streams.map((s) => ({ name: s.name, shards: [...s.shards] }));
+  for (const x of shards) {
+    const streamName = name(x.eventSourceArn).replace(/^kinesis:/, "");
+    let s = streams.find((y) => y.name === streamName);
+    if (s === undefined) streams.push((s = { name: streamName, shards: [], seen: true }));
+    if (!s.shards.some((sh) => sh.shardId === x.shardId)) s.shards.push({ shardId: x.shardId });
+  }
+  for (const s of streams) if (s.seen) s.shards.sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
+  return streams;
+}
+
 /** A shard's consumer; held on a batch that did not succeed (failed, throttled, in part failed), it is retried. */
-const stalled = (x) => x.outcome !== undefined && x.outcome !== "succeeded";
-const consumer = (x) => `${esc(x.functionName)}${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)})</small>` : ""}`;
+const consumer = (x) => `<span class="nw">${esc(x.functionName)}</span>${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)})</small>` : ""}`;
 
 /**
  * AWS's IteratorAge: the age of the batch's last record when it was sent. While the shard is held
  * on that batch, that record only gets older between the retries (backed off up to a minute
  * apart): the age grows with service time. Otherwise the last batch's.
  */
-function iteratorAge(x, now) {
+function iteratorAge(x, now, newest) {
   if (x.iteratorAgeMs === undefined) return "—";
-  return dur(stalled(x) ? x.iteratorAgeMs + Math.max(0, now - x.time) : x.iteratorAgeMs);
+  if (stalled(x)) return dur(x.iteratorAgeMs + Math.max(0, now - x.time));
+  // Nothing left to read: AWS publishes no IteratorAge without a batch; the last one's would look frozen.
+  const last = `its last batch's iterator age was ${dur(x.iteratorAgeMs)}`;
+  if (newest === undefined) return `<span class="idle" title="the shard holds no record now (${last})">idle</span>`;
+  if (newest !== false && x.readToMs !== undefined && x.readToMs >= newest) return `<span class="caught-up" title="read to the shard's newest record (${last})">caught up</span>`;
+  return dur(x.iteratorAgeMs);
+}
+
+/** A shard's batches given up (after MaximumRetryAttempts, or records past MaximumRecordAgeInSeconds) and where their records went; its last failure. */
+function givenUp(x, now) {
+  const g = x.givenUp;
+  const when = (t) => `${clockTime(t).slice(11)}, ${dur(Math.max(0, now - t))} ago`;
+  const failure = x.lastFailureAt === undefined ? "" : `<small class="last-failure">last failure ${when(x.lastFailureAt)}</small>`;
+  if (g === undefined) return failure || "<small>—</small>";
+  const where = g.last.destination === undefined ? "discarded (no OnFailure destination)" : `→ ${esc(name(g.last.destination))}`;
+  const lost = g.records - g.sent;
+  const head = `<span class="bad">${g.batches} batch${g.batches === 1 ? "" : "es"}, ${g.records} record${g.records === 1 ? "" : "s"}</span> ${where}${lost > 0 && g.sent > 0 ? ` <small class="bad">(${lost} not delivered)</small>` : g.last.error ? ` <small class="bad">not delivered: ${esc(g.last.error)}</small>` : ""}`;
+  return `${head}<br><small>${esc(g.last.condition)}</small>${failure ? ` · ${failure}` : ""}`;
 }
 
 export function renderAsync(m) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RETIRE_REASONS } from "@lambda-sim/core";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
-import { renderFunctions, renderStory } from "./render.js";
+import { laneLegend, renderFunctions, renderStory } from "./render.js";
 
 const lane = (id: string, state: string, reason?: string) => ({ id, functionName: "fn", version: "1", state, reason, provisioned: true, chips: [] });
 
@@ -13,7 +13,7 @@ describe("the functions section's lanes", () => {
       throttles: new Map(),
       account: {},
     });
-    for (const reason of RETIRE_REASONS) expect(html).toContain(`data-reason="${reason}"`);
+    for (const reason of RETIRE_REASONS) expect(laneLegend()).toContain(`data-reason="${reason}"`);
     expect(html).toContain('<small title="provisioned concurrency released (config deleted or lowered, alias moved)">provisioned-released</small>');
   });
 });

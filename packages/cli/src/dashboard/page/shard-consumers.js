@@ -1,0 +1,40 @@
+// A stream shard's consumer as its batches left it, from `mapping.batch` and
+// `mapping.batch-given-up` events: shared by the page (model.js) and the simulator's
+// `shardConsumers` view (dashboard-views.ts), which seeds a page opened late; plain JS, served as it is.
+//
+// What a room watching "one poison record holds one shard" needs per shard (newuser7 F9.2): held
+// and retrying, or moved on after giving a batch up; how many batches and records it gave up, and
+// whether they reached the mapping's OnFailure destination; when it last failed; how far it read.
+
+/** The consumer after one more event; `prev` undefined for the shard's first. Returns a new object. */
+export function nextShard(prev, e) {
+  const base = prev ?? { mappingId: e.mappingId, eventSourceArn: e.eventSourceArn, shardId: e.shardId, functionName: e.functionName, iteratorAgeMs: undefined, time: e.time, outcome: "succeeded" };
+  if (e.type === "mapping.batch-given-up") {
+    const g = base.givenUp;
+    const delivered = e.destination !== undefined && e.error === undefined;
+    return {
+      ...base,
+      // The shard moves on past the batch: no longer held on it.
+      outcome: "given-up",
+      givenUp: {
+        batches: (g?.batches ?? 0) + 1,
+        records: (g?.records ?? 0) + e.size,
+        sent: (g?.sent ?? 0) + (delivered ? e.size : 0),
+        last: { time: e.time, size: e.size, condition: e.condition, destination: e.destination, error: e.error },
+      },
+    };
+  }
+  return {
+    ...base,
+    functionName: e.functionName,
+    iteratorAgeMs: e.iteratorAgeMs,
+    time: e.time,
+    outcome: e.outcome,
+    // Batches of parallel lanes end in any order: the furthest record read is the latest arrival seen.
+    readToMs: e.lastArrivalMs === undefined ? base.readToMs : Math.max(base.readToMs ?? 0, e.lastArrivalMs),
+    lastFailureAt: e.outcome === "failed" || e.outcome === "partial" ? e.time : base.lastFailureAt,
+  };
+}
+
+/** Held on its last batch, which is retried: nothing after it is read. */
+export const stalled = (x) => x.outcome === "failed" || x.outcome === "partial" || x.outcome === "throttled";
