@@ -13,7 +13,7 @@ import { fingerprintDirectory, MAX_UNZIPPED_BYTES } from "../../registry/code-st
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches, oneOf } from "./validation.ts";
-import { page } from "./pagination.ts";
+import { LIST_LIMITS, page, versionPosition } from "./pagination.ts";
 import { versionAndAliasRoutes, type AliasMoveCheck } from "./versions-aliases.ts";
 
 const P = "/2015-03-31/functions";
@@ -54,7 +54,8 @@ export function lambdaControlRoutes(registry: FunctionRegistry, aliasMoves?: Ali
       handler: (req: RestRequest) => {
         const all = req.query.get("FunctionVersion") === "ALL";
         const configs = registry.list().flatMap((r) => (all ? [r.latest, ...r.versions.values()] : [r.latest]));
-        return page(configs.map((c) => functionConfiguration(c)), req, "Functions");
+        // By name, then $LATEST and its versions (FunctionVersion=ALL).
+        return page(configs, req, "Functions", { ...LIST_LIMITS.ListFunctions, position: (c) => [c.functionName, versionPosition(c.version)] }, functionConfiguration);
       },
     })),
     {
