@@ -90,12 +90,15 @@ export class InvocationReporter {
     const r = this.running;
     if (r === undefined) return;
     this.watchdogs.disarm();
+    // Output still in the pipes is this invocation's, before its END (and still its request id's).
+    this.process.drainOutput();
     // The lines reach the tail now; their telemetry (log store, metrics, console) after the caller
     // has its answer (Telemetry.deferred).
     this.telemetry.deferred(() => {
       // Never given to the runtime: its Init did not complete.
       if (r.deliveredAt === undefined) this.initDone("error", stopwatch.now() - this.process.spawnedAt, result.errorType);
       this.startLine(r);
+      this.output.invocationEnding(r.requestId);
       for (const line of this.platformLog.closing(result)) this.output.platform(line, r.requestId);
       emitFinished(this.telemetry, this.config, result);
     });

@@ -28,7 +28,8 @@ export const cloudwatchLogsSource: Source<LogsConfig> = {
   start(ctx, config) {
     const store = new LogStore(ctx.store, config?.maxEventsPerGroup ?? 10_000);
     const capture = new LogCapture(store);
-    const unsubscribe = ctx.telemetry.subscribe(capture.onEvent);
+    // Every byte a function writes, also past the console's budget (output-forwarder.ts).
+    const unsubscribe = ctx.telemetry.subscribe(capture.onEvent, { everyOutputByte: true });
     registerLogsProtocol(ctx, logOperations(store, ctx.region, ctx.accountId));
     return {
       stop: () => {

@@ -32,6 +32,11 @@ export interface LogStreamRow {
  */
 const FLUSH_EVENTS = 256;
 /**
+ * ... and pending bytes: events are up to 256 KB each (a long line), so 256 of them could hold 64
+ * MB; a function flooding its output is written out a mebibyte at a time (our choice).
+ */
+const FLUSH_BYTES = 1024 * 1024;
+/**
  * Wall ms pending events wait for their transaction. One commit per invocation cost the invoke
  * hot path about 0.35 ms (bench/invoke); CloudWatch Logs itself shows events seconds after they
  * are logged, and every read here flushes first, so no reader sees the delay.
@@ -66,6 +71,7 @@ export class LogStore {
   private readonly s;
   private readonly flushAll: (events: NewLogEvent[]) => void;
   private pending: NewLogEvent[] = [];
+  private pendingBytes = 0;
   private timer: { cancel(): void } | undefined;
   private readonly maxEventsPerGroup: number;
   /** Events per group id, counted once per group then kept up to date. */
@@ -142,7 +148,9 @@ export class LogStore {
 
   append(event: NewLogEvent): void {
     this.pending.push(event);
-    if (this.pending.length >= FLUSH_EVENTS) this.flush();
+    // UTF-16 units: a bound, not a count of bytes.
+    this.pendingBytes += event.message.length;
+    if (this.pending.length >= FLUSH_EVENTS || this.pendingBytes >= FLUSH_BYTES) this.flush();
     else if (this.timer === undefined) this.timer = stopwatch.after(FLUSH_MS, () => this.flush());
   }
 
@@ -152,6 +160,7 @@ export class LogStore {
     if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     this.flushAll(events);
   }
 
