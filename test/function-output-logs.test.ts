@@ -125,3 +125,33 @@ describe("function output in CloudWatch Logs", () => {
     expect(recorder.events.slice(before2).some((e) => e.type === "function.log" && e.text.includes("[lambda-sim]"))).toBe(false);
   });
 });
+
+describe("a log group's byte cap (logs.maxBytesPerGroup)", () => {
+  it("keeps the newest events of a function that prints more than the cap, and no more than a tenth over it", async () => {
+    const small = await startTestSimulator({
+      functions: [{ functionName: "huge", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 30, memorySize: 512 }],
+      sources: [cloudwatchLogsSource],
+      sourceConfig: { logs: { maxBytesPerGroup: 1024 * 1024 } },
+    });
+    const client = new LambdaClient({ ...small.clientConfig, maxAttempts: 1 });
+    const cw = new CloudWatchLogsClient(small.clientConfig);
+    try {
+      for (let i = 0; i < 2; i++) expect((await client.send(new InvokeCommand({ FunctionName: "huge", Payload: JSON.stringify({ n: 3_000_000 }) }))).FunctionError).toBeUndefined();
+      const messages: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await cw.send(new FilterLogEventsCommand({ logGroupName: GROUP, nextToken }));
+        messages.push(...page.events!.map((e) => e.message!));
+        nextToken = page.nextToken;
+      } while (nextToken !== undefined);
+      const size = messages.reduce((n, m) => n + m.length, 0);
+      expect(size).toBeLessThanOrEqual(1.1 * 1024 * 1024);
+      expect(messages[messages.length - 1]).toMatch(/^REPORT RequestId: /);
+      expect(messages.some((m) => /\tINFO\tafter\n$/.test(m))).toBe(true);
+    } finally {
+      client.destroy();
+      cw.destroy();
+      await small.close();
+    }
+  });
+});
