@@ -4,6 +4,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CloudWatchLogsClient, FilterLogEventsCommand, GetLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import { cloudwatchLogsSource } from "@lambda-sim/sources";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { HAS_PYTHON } from "./support/python.ts";
 
 /**
  * F7 (newuser7): output past 1 MiB per invocation was cut from CloudWatch Logs too, the lines
@@ -11,6 +12,7 @@ import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lamb
  * now gets every byte, a line one event up to the 256 KB event quota; only the previews are budgeted.
  */
 const codeDir = fileURLToPath(new URL("./fixtures/functions/output-flood/", import.meta.url));
+const pyCodeDir = fileURLToPath(new URL("./fixtures/functions/output-flood-py/", import.meta.url));
 const GROUP = "/aws/lambda/huge";
 /** CloudWatch Logs' event quota: 256 KB counting 26 bytes of overhead. */
 const MAX_MESSAGE_BYTES = 262_144 - 26;
@@ -20,8 +22,8 @@ let lambda: LambdaClient;
 let logs: CloudWatchLogsClient;
 let recorder: TelemetryRecorder;
 
-async function invoke(payload: unknown): Promise<string> {
-  const out = await lambda.send(new InvokeCommand({ FunctionName: "huge", Payload: JSON.stringify(payload) }));
+async function invoke(payload: unknown, functionName = "huge"): Promise<string> {
+  const out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(payload) }));
   expect(out.FunctionError).toBeUndefined();
   // The request id, as the function's START line names it.
   const finished = recorder.of("invocation.finished");
@@ -29,11 +31,11 @@ async function invoke(payload: unknown): Promise<string> {
 }
 
 /** The events of one invocation, START to REPORT, read with FilterLogEvents page by page. */
-async function invocationEvents(requestId: string): Promise<string[]> {
+async function invocationEvents(requestId: string, logGroupName = GROUP): Promise<string[]> {
   const all: FilteredLogEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, nextToken }));
+    const page = await logs.send(new FilterLogEventsCommand({ logGroupName, nextToken }));
     all.push(...page.events!);
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
@@ -47,7 +49,10 @@ async function invocationEvents(requestId: string): Promise<string[]> {
 
 beforeAll(async () => {
   t = await startTestSimulator({
-    functions: [{ functionName: "huge", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 30, memorySize: 512 }],
+    functions: [
+      { functionName: "huge", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 30, memorySize: 512 },
+      ...(HAS_PYTHON ? [{ functionName: "huge-py", runtime: "python3.12", handler: "app.huge", codeDir: pyCodeDir, timeout: 30, memorySize: 512 }] : []),
+    ],
     sources: [cloudwatchLogsSource],
   });
   recorder = new TelemetryRecorder(t.sim.telemetry);
@@ -91,6 +96,14 @@ describe("function output in CloudWatch Logs", () => {
       token = page.nextForwardToken;
     }
     expect(read.slice(read.indexOf(events[0]!), read.indexOf(events[events.length - 1]!) + 1)).toEqual(events);
+  });
+
+  it.skipIf(!HAS_PYTHON)("has a Python handler's 3,000,000-character print and the print after it (skipped without python3)", async () => {
+    const id = await invoke({ n: 3_000_000 }, "huge-py");
+    const output = (await invocationEvents(id, "/aws/lambda/huge-py")).slice(1, -2);
+    expect(output.pop()).toBe("after\n");
+    for (const m of output) expect(Buffer.byteLength(m)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(output.map((m) => m.slice(0, -1)).join("")).toBe("x".repeat(3_000_000));
   });
 
   it("keeps a printed line up to 256 KB as one event, whatever the pipe reads", async () => {

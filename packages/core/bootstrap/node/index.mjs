@@ -139,8 +139,8 @@ async function loop(invoke) {
  * @param {() => void} answer
  */
 function afterOutput(answer) {
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) return answer();
   const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
-  if (pending.length === 0) return answer();
   let left = pending.length;
   for (const s of pending) s.once("drain", () => --left === 0 && answer());
 }

@@ -41,6 +41,11 @@ export class OutputForwarder {
     this.toTail = toTail;
   }
 
+  /** Bytes of function output since the invocation began (shown or not). */
+  get invocationBytes(): number {
+    return this.forwarded + this.dropped;
+  }
+
   /** One read of a pipe (`pipe` names it: a line continues only within its own pipe). */
   write(chunk: Buffer, requestId: string | undefined, pipe = "stdout"): void {
     let lines = this.pipes.get(pipe);
