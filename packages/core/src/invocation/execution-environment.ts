@@ -184,6 +184,8 @@ export class ExecutionEnvironment implements Environment {
     this.watchdogs.stop();
     await this.api.close();
     this.process.removeTmp();
+    // A last line without its newline still reaches the environment's log stream.
+    this.output.outputEnded();
     this.transition("retired", reason);
     this.onRetired(this);
   }

@@ -86,6 +86,11 @@ export class OutputForwarder {
     this.warnAddressInUse();
   }
 
+  /** The environment is gone: what its pipes held goes out as lines. */
+  outputEnded(): void {
+    this.flushLines(undefined);
+  }
+
   /** A new invocation starts a new budget (output after the last END counted in none). */
   resetBudget(): void {
     this.forwarded = 0;
