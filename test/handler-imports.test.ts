@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
@@ -59,11 +60,14 @@ export const handler = async () => ({
 `,
     );
     write(join(fn, "top.mjs"), `import value from "undeclared-pkg";\nexport const handler = async () => value;\n`);
+    write(join(fn, "dep.js"), `const value = require("undeclared-pkg");\nexports.handler = async () => value;\n`);
     t = await startTestSimulator({
       functions: [
         { functionName: "esm", runtime: "nodejs24.x", handler: "esm.handler", codeDir: fn, timeout: 10 },
         { functionName: "cjs", runtime: "nodejs22.x", handler: "cjs.handler", codeDir: fn, timeout: 10 },
         { functionName: "top", runtime: "nodejs24.x", handler: "top.handler", codeDir: fn, timeout: 10 },
+        { functionName: "nofile", runtime: "nodejs24.x", handler: "missing.handler", codeDir: fn, timeout: 10 },
+        { functionName: "dep", runtime: "nodejs24.x", handler: "dep.handler", codeDir: fn, timeout: 10 },
       ],
     });
     lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
@@ -101,5 +105,21 @@ export const handler = async () => ({
     // The RIC reports ESM's ERR_MODULE_NOT_FOUND as it is (only CommonJS's becomes Runtime.ImportModuleError).
     expect(body.errorType).toBe("Error");
     expect(body.errorMessage).toContain("Cannot find package 'undeclared-pkg'");
+  });
+
+  // F12.4 (newuser7): the Require stack and frames named lambda-sim's bootstrap on this machine.
+  it("names AWS's runtime file, not lambda-sim's install, in a Runtime.ImportModuleError, and keeps the user's own paths", async () => {
+    const bootstrapDir = fileURLToPath(new URL("../packages/core/bootstrap/", import.meta.url));
+    const missing = await invoke("nofile");
+    expect(missing.error).toBe("Unhandled");
+    expect(missing.body.errorType).toBe("Runtime.ImportModuleError");
+    // As AWS answers it (aws/aws-lambda-builders#513, sam local on nodejs18.x: "Require stack:\n- /var/runtime/index.mjs").
+    expect(missing.body.errorMessage).toBe("Error: Cannot find module 'missing'\nRequire stack:\n- /var/runtime/index.mjs");
+    expect(missing.body.trace.slice(0, 3)).toEqual(["Runtime.ImportModuleError: Error: Cannot find module 'missing'", "Require stack:", "- /var/runtime/index.mjs"]);
+    expect(missing.body.trace.slice(3).every((f: string) => f.includes("file:///var/runtime/index.mjs:"))).toBe(true);
+    expect(JSON.stringify(missing.body)).not.toContain(bootstrapDir);
+    const dep = await invoke("dep");
+    expect(dep.body.errorMessage).toContain(`Error: Cannot find module 'undeclared-pkg'\nRequire stack:\n- ${join(project, "functions", "orders", "dep.js")}`);
+    expect(JSON.stringify(dep.body)).not.toContain(bootstrapDir);
   });
 });

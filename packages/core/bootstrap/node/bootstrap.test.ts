@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -290,9 +290,14 @@ describe("init errors", () => {
     const { code, body, stdout } = await initError({ dir: fixture("async"), handler: "nope.handler", runtime: "nodejs22.x" });
     expect(code).toBe(129);
     expect(body.errorType).toBe("Runtime.ImportModuleError");
-    expect(body.errorMessage).toBe(`Error: Cannot find module 'nope'\nRequire stack:\n- ${BOOTSTRAP}`);
-    expect(body.trace[0]).toBe("Runtime.ImportModuleError: Error: Cannot find module 'nope'");
+    // AWS's runtime file, not lambda-sim's install (aws-samples/s3-to-lambda-patterns#40: "- /var/runtime/index.mjs").
+    expect(body.errorMessage).toBe("Error: Cannot find module 'nope'\nRequire stack:\n- /var/runtime/index.mjs");
+    expect(body.trace.slice(0, 3)).toEqual(["Runtime.ImportModuleError: Error: Cannot find module 'nope'", "Require stack:", "- /var/runtime/index.mjs"]);
+    const frames = body.trace.slice(3);
+    expect(frames.length).toBeGreaterThan(0);
+    for (const frame of frames) expect(frame).toMatch(/^ {4}at .*file:\/\/\/var\/runtime\/index\.mjs:\d+:\d+\)?$/);
     expect(stdout).toMatch(new RegExp(`^${ISO}\\tundefined\\tERROR\\tUncaught Exception \\t\\{"errorType":"Runtime.ImportModuleError"`));
+    expect(stdout).not.toContain(dirname(BOOTSTRAP));
   });
 
   it("logs Init Error and exits 1 on nodejs24.x", async () => {
@@ -306,7 +311,7 @@ describe("init errors", () => {
     const { body } = await initError({ dir: fixture("missing-dependency"), handler: "index.handler" });
     expect(body.errorType).toBe("Runtime.ImportModuleError");
     expect(body.errorMessage).toBe(
-      `Error: Cannot find module 'lambda-sim-package-that-does-not-exist'\nRequire stack:\n- ${fixture("missing-dependency/index.cjs")}\n- ${BOOTSTRAP}`,
+      `Error: Cannot find module 'lambda-sim-package-that-does-not-exist'\nRequire stack:\n- ${fixture("missing-dependency/index.cjs")}\n- /var/runtime/index.mjs`,
     );
   });
 

@@ -63,14 +63,40 @@ function isOwnFrame(line) {
   return false;
 }
 
+/** Regex-escaped. @param {string} s */
+const escaped = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** This directory's own files (not a folder under it), as a file URL or a path. */
+const OWN_FILE_URL = new RegExp(`${escaped(OWN_URL)}[^/\\s:)'"]+\\.mjs`, "g");
+const OWN_FILE_PATH = new RegExp(`${escaped(OWN_PATH)}[^/\\s:)'"]+\\.mjs`, "g");
+
+/**
+ * Text naming this bootstrap's files (a `Require stack:` line, a frame) names AWS's runtime
+ * instead: on AWS the runtime is one file, `/var/runtime/index.mjs` (`file:///var/runtime/index.mjs`
+ * in ESM frames), as a Runtime.ImportModuleError's payload shows (`Require stack:\n- /var/task/app.js\n-
+ * /var/runtime/index.mjs`, frames `at _loadUserApp (file:///var/runtime/index.mjs:1087:17)`:
+ * aws-samples/s3-to-lambda-patterns#40, nodejs22.x). A local install's path is lambda-sim's, not
+ * the function's: it told a client where lambda-sim lives and read as the user's missing file.
+ * The user's own paths are left as they are. Line and column numbers stay this bootstrap's.
+ * @param {string} text
+ */
+export function asRuntimePaths(text) {
+  return text.replace(OWN_FILE_URL, "file:///var/runtime/index.mjs").replace(OWN_FILE_PATH, "/var/runtime/index.mjs");
+}
+
 /**
  * A stack as lines, ending with the user's frames: from the first frame of this bootstrap on
  * (and the promise plumbing under it), the lines describe lambda-sim, not the function, and
  * AWS's runtime shows no such frames of a local install. An error raised by the bootstrap itself
- * (no user frame above its own) keeps its stack.
+ * (no user frame above its own) keeps its stack, its frames in AWS's runtime file (asRuntimePaths).
  * @param {string} stack
  */
 export function stackLines(stack) {
+  const lines = stackLinesOf(stack);
+  return lines.map(asRuntimePaths);
+}
+
+/** @param {string} stack */
+function stackLinesOf(stack) {
   const lines = stack.split("\n");
   const frames = lines.map((l) => /^\s+at /.test(l));
   const first = frames.indexOf(true);
@@ -96,7 +122,7 @@ export function toRapidResponse(error) {
     if (types.isNativeError(error) || isErrorLike(error)) {
       return {
         errorType: error.name?.replaceAll("\x7F", "%7F"),
-        errorMessage: error.message?.replaceAll("\x7F", "%7F"),
+        errorMessage: (typeof error.message === "string" ? asRuntimePaths(error.message) : error.message)?.replaceAll("\x7F", "%7F"),
         trace: stackLines(error.stack.replaceAll("\x7F", "%7F")),
       };
     }
@@ -132,7 +158,7 @@ export function toFormatted(error) {
 function withEnumerableProperties(value) {
   if (!(value instanceof Error)) return value;
   /** @type {Record<string, unknown>} */
-  const out = { errorType: value.name, errorMessage: value.message, code: /** @type {any} */ (value).code, ...value };
+  const out = { errorType: value.name, errorMessage: asRuntimePaths(value.message), code: /** @type {any} */ (value).code, ...value };
   if (typeof value.stack === "string") out.stack = stackLines(value.stack);
   return out;
 }

@@ -119,15 +119,30 @@ async function loop(invoke) {
     await new Promise((answered) => {
       invoke(headers, body, {
         // `true`: the loop asks for the next event right after (one message on the private channel).
-        response: (json) => void client.postResponse(id, json, true).then(answered, topLevelError),
+        response: (json) => afterOutput(() => void client.postResponse(id, json, true).then(answered, topLevelError)),
         streamed: () => answered(undefined),
         error: (error) => {
           logError("Invoke Error", error);
-          client.postError(id, toRapidResponse(error), true).then(answered, topLevelError);
+          afterOutput(() => void client.postError(id, toRapidResponse(error), true).then(answered, topLevelError));
         },
       });
     });
   }
+}
+
+/**
+ * Runs `answer` once what the invocation wrote to stdout and stderr has left the process: a pipe
+ * that was full keeps the rest of a large write in Node's buffer, and the answer, sent first over
+ * another pipe, ended the invocation before its last output reached the log (its END line came
+ * before it). AWS's runtime writes its logs synchronously, so they always precede the answer.
+ * Nothing waits when nothing is buffered (the usual case).
+ * @param {() => void} answer
+ */
+function afterOutput(answer) {
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) return answer();
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  let left = pending.length;
+  for (const s of pending) s.once("drain", () => --left === 0 && answer());
 }
 
 /** The Runtime API is unreachable or broke the protocol: the RIC gives up on the process. @param {unknown} error */

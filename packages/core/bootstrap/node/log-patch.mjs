@@ -3,7 +3,7 @@
 // stdout, `<ISO time>\t<requestId>\t<LEVEL>\t<util.format(...args)>`, with newlines folded to \r so
 // a multi-line message stays one record; or one JSON object when AWS_LAMBDA_LOG_FORMAT=JSON.
 // AWS_LAMBDA_LOG_LEVEL silences the levels below it; FATAL is never silenced.
-import { intoError, stackLines, toFormatted } from "./errors.mjs";
+import { asRuntimePaths, intoError, stackLines, toFormatted } from "./errors.mjs";
 
 const { format } = /** @type {typeof import("node:util")} */ (process.getBuiltinModule("node:util"));
 
@@ -85,11 +85,14 @@ function jsonRecord(level, message, params) {
       return JSON.stringify(record);
     }
   }
-  record.message = format(message, ...params);
+  const text = format(message, ...params);
+  record.message = text;
   const error = [message, ...params].find((p) => p instanceof Error);
   if (error instanceof Error) {
+    // Its formatted stack names this bootstrap's files as AWS's runtime file (asRuntimePaths).
+    record.message = asRuntimePaths(text);
     record.errorType = error.constructor?.name ?? "UnknownError";
-    record.errorMessage = error.message;
+    record.errorMessage = asRuntimePaths(error.message);
     record.stackTrace = typeof error.stack === "string" ? stackLines(error.stack) : [];
   }
   return JSON.stringify(record);
@@ -100,7 +103,7 @@ function errorReplacer(_key, value) {
   if (!(value instanceof Error)) return value;
   return {
     errorType: value.constructor?.name ?? "UnknownError",
-    errorMessage: value.message,
+    errorMessage: typeof value.message === "string" ? asRuntimePaths(value.message) : value.message,
     stackTrace: typeof value.stack === "string" ? stackLines(value.stack) : value.stack,
     ...value,
   };

@@ -18,7 +18,7 @@ export interface EnvironmentProcessOptions {
   initializationType: "on-demand" | "provisioned-concurrency";
   logStream: string;
   /** The function's stdout and stderr. */
-  onOutput: (chunk: Buffer) => void;
+  onOutput: (chunk: Buffer, pipe: "stdout" | "stderr") => void;
   /** The current process exited on its own (never after kill()). */
   onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -151,6 +151,11 @@ export class EnvironmentProcess {
     this.process = undefined;
     this.closeChannel();
     return proc;
+  }
+
+  /** What the current process wrote and the simulator has not read yet, read now (SandboxProcess.drainOutput). */
+  drainOutput(): void {
+    this.process?.drainOutput();
   }
 
   /** Peak RSS, capped at memorySize: a process is stopped there on AWS, so no report shows more. */

@@ -69,7 +69,7 @@ export class ExecutionEnvironment implements Environment {
     });
     this.output = new OutputForwarder(ctx.telemetry, config.functionName, id, (text) => this.report.running?.log.append(text));
     this.lifecycle = new EnvironmentLifecycle(id, config, ctx.telemetry, initializationType === "provisioned-concurrency");
-    const onOutput = (b: Buffer) => this.output.write(b, this.report.running?.request.requestId);
+    const onOutput = (b: Buffer, pipe?: string) => this.output.write(b, this.report.running?.request.requestId, pipe);
     this.extensions = new ExtensionHost({ environmentId: id, config, telemetry: ctx.telemetry, api: this.api, onOutput, onCrash: (f) => this.failures.onExtensionCrash(f) });
     this.process = new EnvironmentProcess({ environmentId: id, config, ctx, api: this.api, initializationType, logStream, onOutput, onExit: (code, signal) => this.failures.onExit(code, signal) });
     this.freezer = new FreezePolicy(config, ctx, this.process, this.api, this.extensions, this);
@@ -138,7 +138,7 @@ export class ExecutionEnvironment implements Environment {
       if (serviceTimeMs !== undefined) running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`);
       this.report.running = running;
     });
-    this.output.resetBudget(request.requestId);
+    this.output.resetBudget();
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       await this.startProcess();
@@ -184,6 +184,8 @@ export class ExecutionEnvironment implements Environment {
     this.watchdogs.stop();
     await this.api.close();
     this.process.removeTmp();
+    // A last line without its newline still reaches the environment's log stream.
+    this.output.outputEnded();
     this.transition("retired", reason);
     this.onRetired(this);
   }

@@ -21,7 +21,8 @@ export interface ExtensionHostOptions {
   telemetry: Telemetry;
   api: RuntimeApiServer;
   /** Extension output, to the function's log like the runtime's. */
-  onOutput(chunk: Buffer): void;
+  /** `pipe`: a line continues only within its own pipe (each extension's stdout and stderr). */
+  onOutput(chunk: Buffer, pipe?: string): void;
   /** An extension died after its init: the environment must be reset. */
   onCrash(failure: ExtensionFailure): void;
 }
@@ -112,7 +113,7 @@ export class ExtensionHost {
         ...base,
         environmentId: `${base.environmentId}-ext-${name.replace(/[^\w.-]/g, "_")}`,
         extension: name,
-        onOutput: (chunk) => this.output(chunk),
+        onOutput: (chunk, pipe) => this.output(chunk, `${name}:${pipe}`),
         onExit: (code, signal) => this.exited(name, code, signal),
       });
       if (!(started instanceof SandboxProcess)) return (this.initFailure = { errorType: "Extension.LaunchError", message: started.invalidEntrypoint });
@@ -213,11 +214,11 @@ export class ExtensionHost {
     this.telemetry.close();
   }
 
-  private output(chunk: Buffer): void {
+  private output(chunk: Buffer, pipe: string): void {
     this.telemetry.extensionLog(chunk.toString("utf8"));
     this.telemetry.muted = true;
     try {
-      this.opts.onOutput(chunk);
+      this.opts.onOutput(chunk, pipe);
     } finally {
       this.telemetry.muted = false;
     }

@@ -1,9 +1,13 @@
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import { OutputLines, oversizeLineFromEnv, type OversizeLine } from "./output-lines.ts";
 
 /**
- * A function's stdout and stderr: every byte goes to the current invocation's tail (bounded), and
- * to telemetry (the console, `lambda-sim tail`) up to a budget per invocation, so a handler that
- * floods stdout costs only its own log, never the simulator's memory or event loop.
+ * A function's stdout and stderr. Every byte goes to the current invocation's tail (bounded) and,
+ * cut into lines (OutputLines), to CloudWatch Logs: on AWS the log group gets everything the
+ * function writes, whatever its volume. The previews (the console, `lambda-sim tail`, the
+ * dashboard, extensions' Telemetry API) get it up to a budget per invocation, then one note at
+ * the invocation's END of how much they were not shown: a handler that floods stdout costs its
+ * own log, never the simulator's memory or a terminal.
  */
 export const FORWARD_BUDGET_BYTES = 1024 * 1024;
 
@@ -20,39 +24,60 @@ export class OutputForwarder {
   private readonly toTail: (text: string) => void;
   private forwarded = 0;
   private dropped = 0;
+  private readonly oversize: OversizeLine;
+  /** Each pipe's lines (stdout, stderr, an extension's), made on its first output. */
+  private readonly pipes = new Map<string, OutputLines>();
   /** Node prints this when the heap cap (memorySize) is hit. */
   sawOutOfMemory = false;
   /** A listener of this environment could not bind its port (see initFailed). */
   private sawAddressInUse = false;
   private failedInit = false;
 
-  constructor(telemetry: Telemetry, functionName: string, environmentId: string, toTail: (text: string) => void) {
+  constructor(telemetry: Telemetry, functionName: string, environmentId: string, toTail: (text: string) => void, oversize: OversizeLine = oversizeLineFromEnv()) {
     this.telemetry = telemetry;
+    this.oversize = oversize;
     this.functionName = functionName;
     this.environmentId = environmentId;
     this.toTail = toTail;
   }
 
-  write(chunk: Buffer, requestId: string | undefined): void {
-    const text = chunk.toString("utf8");
+  /** Bytes of function output since the invocation began (shown or not). */
+  get invocationBytes(): number {
+    return this.forwarded + this.dropped;
+  }
+
+  /** One read of a pipe (`pipe` names it: a line continues only within its own pipe). */
+  write(chunk: Buffer, requestId: string | undefined, pipe = "stdout"): void {
+    let lines = this.pipes.get(pipe);
+    if (lines === undefined) this.pipes.set(pipe, (lines = new OutputLines(this.oversize)));
+    const text = lines.decode(chunk);
     this.toTail(text);
     if (!this.sawOutOfMemory && text.includes("heap out of memory")) this.sawOutOfMemory = true;
     if (!this.sawAddressInUse && ADDRESS_IN_USE.test(text)) {
       this.sawAddressInUse = true;
       this.warnAddressInUse();
     }
-    if (this.forwarded >= FORWARD_BUDGET_BYTES) {
-      this.dropped += chunk.length;
-      return;
-    }
-    this.forwarded += chunk.length;
+    for (const line of lines.push(text)) this.forward(line, requestId);
+  }
+
+  /** Platform lines (START/END/REPORT, or their JSON records) always go out, after the output before them. */
+  platform(text: string, requestId: string | undefined): void {
+    this.flushLines(requestId);
+    this.toTail(text);
     this.emit(text, requestId);
   }
 
-  /** Platform lines (START/END/REPORT, or their JSON records) always go out. */
-  platform(text: string, requestId: string | undefined): void {
-    this.toTail(text);
-    this.emit(text, requestId);
+  /**
+   * The invocation ends (before its END line): a line still waiting for its newline goes out, and
+   * the previews hear what they were not shown, in this invocation, not the next.
+   */
+  invocationEnding(requestId: string | undefined): void {
+    this.flushLines(requestId);
+    if (this.dropped > 0) {
+      this.emit(`[lambda-sim] ${this.dropped} bytes of function output not shown here (over ${FORWARD_BUDGET_BYTES} bytes per invocation); CloudWatch Logs has them all\n`, requestId, "console");
+    }
+    this.forwarded = 0;
+    this.dropped = 0;
   }
 
   /** The environment's Init failed: if its output said a port was taken, the user hears why once. */
@@ -61,13 +86,34 @@ export class OutputForwarder {
     this.warnAddressInUse();
   }
 
-  /** A new invocation starts a new budget; reports what the last one dropped. */
-  resetBudget(requestId: string | undefined): void {
-    if (this.dropped > 0) {
-      this.emit(`[lambda-sim] ${this.dropped} bytes of function output not shown (over ${FORWARD_BUDGET_BYTES} bytes per invocation)\n`, requestId);
-    }
+  /** The environment is gone: what its pipes held goes out as lines. */
+  outputEnded(): void {
+    this.flushLines(undefined);
+  }
+
+  /** A new invocation starts a new budget (output after the last END counted in none). */
+  resetBudget(): void {
     this.forwarded = 0;
     this.dropped = 0;
+  }
+
+  private flushLines(requestId: string | undefined): void {
+    for (const lines of this.pipes.values()) {
+      const held = lines.flush();
+      if (held !== "") this.forward(held, requestId);
+    }
+  }
+
+  /** To every subscriber within the budget; past it, to CloudWatch Logs only. */
+  private forward(text: string, requestId: string | undefined): void {
+    const bytes = Buffer.byteLength(text);
+    if (this.forwarded < FORWARD_BUDGET_BYTES) {
+      this.forwarded += bytes;
+      this.emit(text, requestId);
+      return;
+    }
+    this.dropped += bytes;
+    if (this.telemetry.wantsEveryOutputByte) this.emit(text, requestId, "logs");
   }
 
   /**
@@ -92,7 +138,8 @@ export class OutputForwarder {
     });
   }
 
-  private emit(text: string, requestId: string | undefined): void {
-    this.telemetry.emit({ type: "function.log", functionName: this.functionName, environmentId: this.environmentId, requestId, text });
+  private emit(text: string, requestId: string | undefined, audience?: "logs" | "console"): void {
+    if (audience === undefined) this.telemetry.emit({ type: "function.log", functionName: this.functionName, environmentId: this.environmentId, requestId, text });
+    else this.telemetry.emit({ type: "function.log", functionName: this.functionName, environmentId: this.environmentId, requestId, text, audience });
   }
 }

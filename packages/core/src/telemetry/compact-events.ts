@@ -13,7 +13,7 @@ import type { SequencedEvent } from "./event-hub.ts";
  * packages/cli/src/dashboard/page/compact-events.js). Other events stay objects.
  */
 export const COMPACT_FIELDS = [
-  ["function.log", "functionName", "environmentId", "requestId", "text"],
+  ["function.log", "functionName", "environmentId", "requestId", "text", "audience"],
   ["invocation.finished", "requestId", "functionName", "version", "environmentId", "durationMs", "billedDurationMs", "maxMemoryUsedMb", "status", "initDurationMs", "errorType", "result", "functionErrorType"],
   ["invocation.started", "requestId", "functionName", "version", "environmentId", "coldStart", "payload"],
   ["environment.state-changed", "environmentId", "functionName", "version", "from", "to", "reason", "provisioned", "logGroup"],

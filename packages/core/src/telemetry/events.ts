@@ -101,7 +101,19 @@ export type TelemetryEvent = Base &
         /** Who asked: `sqs:orders` (a mapping's source ARN), `async` (the async queue) or `sync` (Invoke). */
         caller?: string;
       }
-    | { type: "function.log"; functionName: string; environmentId: string; requestId?: string; text: string }
+    | {
+        type: "function.log";
+        functionName: string;
+        environmentId: string;
+        requestId?: string;
+        text: string;
+        /**
+         * Absent: for every subscriber. `logs`: output past the previews' budget, delivered only to
+         * subscribers that asked for every output byte (CloudWatch Logs). `console`: the previews' own
+         * note (what they were not shown), never in CloudWatch Logs. (output-forwarder.ts)
+         */
+        audience?: "logs" | "console";
+      }
     | { type: "function.changed"; functionName: string; change: "created" | "code" | "configuration" | "deleted" | "published"; version?: string }
     // PutProvisionedConcurrencyConfig (requested > 0) or its deletion (0): which version the qualifier's environments run.
     | { type: "provisioned-concurrency.changed"; functionName: string; qualifier: string; version: string; requested: number }

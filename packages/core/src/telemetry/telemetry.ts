@@ -9,6 +9,15 @@ export const TELEMETRY_BACKLOG = 64;
 
 export type TelemetryListener = (event: TelemetryEvent) => void;
 
+export interface SubscribeOptions {
+  /**
+   * Also the function output past the previews' budget (function.log with `audience: "logs"`):
+   * CloudWatch Logs, which gets everything a function writes. Other subscribers (the console,
+   * the dashboard, `tail`, extensions) never see it.
+   */
+  everyOutputByte?: boolean;
+}
+
 /**
  * Fan-out of typed events to subscribers. Emitting with no subscriber costs one array check, so
  * the hot path can emit freely. A throwing listener is isolated from the emitter.
@@ -24,6 +33,8 @@ export type TelemetryListener = (event: TelemetryEvent) => void;
  */
 export class Telemetry {
   private listeners: TelemetryListener[] = [];
+  /** The listeners subscribed with `everyOutputByte`. */
+  private outputListeners: TelemetryListener[] = [];
   private pending: TelemetryEvent[] = [];
   private deferring = false;
   /** The turn of the loop that delivers what waits, unless a flush() comes first. */
@@ -54,6 +65,11 @@ export class Telemetry {
 
   constructor(clock: Clock) {
     this.clock = clock;
+  }
+
+  /** Whether anyone takes the output past the previews' budget (the output forwarder skips it otherwise). */
+  get wantsEveryOutputByte(): boolean {
+    return this.outputListeners.length > 0;
   }
 
   /** Whether anyone listens: lets an emitter skip building an expensive field (a payload preview). */
@@ -129,7 +145,8 @@ export class Telemetry {
   }
 
   private deliver(event: TelemetryEvent): void {
-    for (const l of this.listeners) {
+    const listeners = event.type === "function.log" && event.audience === "logs" ? this.outputListeners : this.listeners;
+    for (const l of listeners) {
       try {
         l(event);
       } catch {
@@ -138,13 +155,15 @@ export class Telemetry {
     }
   }
 
-  subscribe(listener: TelemetryListener): () => void {
+  subscribe(listener: TelemetryListener, opts: SubscribeOptions = {}): () => void {
     this.flush();
     this.listeners = [...this.listeners, listener];
+    if (opts.everyOutputByte === true) this.outputListeners = [...this.outputListeners, listener];
     return () => {
       // A listener leaving still gets what was emitted while it listened.
       this.flush();
       this.listeners = this.listeners.filter((l) => l !== listener);
+      this.outputListeners = this.outputListeners.filter((l) => l !== listener);
     };
   }
 }

@@ -2,16 +2,20 @@ import { loadMigrations, type Source } from "@lambda-sim/core";
 import { z } from "zod";
 import { LogCapture } from "./log-capture.ts";
 import { logOperations } from "./log-operations.ts";
-import { LogStore } from "./log-store.ts";
+import { DEFAULT_MAX_BYTES_PER_GROUP, LogStore } from "./log-store.ts";
 import { registerLogsProtocol } from "./logs-protocol.ts";
 
 /**
  * `logs:` in lambda-sim.yaml. AWS keeps a group's events for its retention period (forever by
- * default); on a developer's disk a cap on events per group keeps it bounded instead, the oldest
- * dropped first (chosen default: 10,000 events per function).
+ * default); on a developer's disk (or in memory with --in-memory) caps on events and on bytes per
+ * group keep it bounded instead, the oldest dropped first (chosen defaults: 10,000 events and 64
+ * MiB of messages per function; a function printing 256 KB lines reaches the second first).
  */
 export const logsConfigSchema = z
-  .object({ maxEventsPerGroup: z.number().int().min(1).max(10_000_000).default(10_000) })
+  .object({
+    maxEventsPerGroup: z.number().int().min(1).max(10_000_000).default(10_000),
+    maxBytesPerGroup: z.number().int().min(1024 * 1024).max(1024 * 1024 * 1024 * 1024).default(DEFAULT_MAX_BYTES_PER_GROUP),
+  })
   .strict();
 export type LogsConfig = z.infer<typeof logsConfigSchema>;
 
@@ -26,9 +30,10 @@ export const cloudwatchLogsSource: Source<LogsConfig> = {
   configSchema: logsConfigSchema,
   migrations: loadMigrations("logs", new URL("./migrations/", import.meta.url)),
   start(ctx, config) {
-    const store = new LogStore(ctx.store, config?.maxEventsPerGroup ?? 10_000);
+    const store = new LogStore(ctx.store, config?.maxEventsPerGroup ?? 10_000, config?.maxBytesPerGroup ?? DEFAULT_MAX_BYTES_PER_GROUP);
     const capture = new LogCapture(store);
-    const unsubscribe = ctx.telemetry.subscribe(capture.onEvent);
+    // Every byte a function writes, also past the console's budget (output-forwarder.ts).
+    const unsubscribe = ctx.telemetry.subscribe(capture.onEvent, { everyOutputByte: true });
     registerLogsProtocol(ctx, logOperations(store, ctx.region, ctx.accountId));
     return {
       stop: () => {

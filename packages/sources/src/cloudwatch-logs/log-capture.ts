@@ -38,7 +38,8 @@ export class LogCapture {
       }
       return;
     }
-    if (e.type !== "function.log") return;
+    // The previews' own note is lambda-sim's, not the function's.
+    if (e.type !== "function.log" || e.audience === "console") return;
     let stream = this.streams.get(e.environmentId);
     if (stream === undefined) {
       // Output after retirement (a last line flushed late), or an environment older than us.

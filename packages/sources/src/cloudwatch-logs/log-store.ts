@@ -1,5 +1,8 @@
 import { BatchInsert, stopwatch, type Store } from "@lambda-sim/core";
 
+/** Our choice: 64 MiB of messages per log group (the `logs.maxBytesPerGroup` default). */
+export const DEFAULT_MAX_BYTES_PER_GROUP = 64 * 1024 * 1024;
+
 export interface LogEventRow {
   seq: number;
   grp: string;
@@ -32,6 +35,11 @@ export interface LogStreamRow {
  */
 const FLUSH_EVENTS = 256;
 /**
+ * ... and pending bytes: events are up to 256 KB each (a long line), so 256 of them could hold 64
+ * MB; a function flooding its output is written out a mebibyte at a time (our choice).
+ */
+const FLUSH_BYTES = 1024 * 1024;
+/**
  * Wall ms pending events wait for their transaction. One commit per invocation cost the invoke
  * hot path about 0.35 ms (bench/invoke); CloudWatch Logs itself shows events seconds after they
  * are logged, and every read here flushes first, so no reader sees the delay.
@@ -58,24 +66,30 @@ export interface EventRange {
  * The CloudWatch Logs tables. Writes arrive one function.log chunk at a time on the invocation's
  * hot path, so they are buffered and written in one transaction every FLUSH_MS; every
  * read flushes first, so a reader always sees what was logged before it asked. Each group keeps at
- * most `maxEventsPerGroup` events, the oldest dropped first (retention bounded on disk; a large cap
- * is enforced in steps of a tenth of it, so a group may briefly hold up to 10% more).
+ * most `maxEventsPerGroup` events and `maxBytesPerGroup` of messages (characters: a bound, not a
+ * byte count), the oldest dropped first (retention bounded on disk; a large cap is enforced in steps
+ * of a tenth of it, so a group may briefly hold up to 10% more).
  */
 export class LogStore {
   private readonly store: Store;
   private readonly s;
   private readonly flushAll: (events: NewLogEvent[]) => void;
   private pending: NewLogEvent[] = [];
+  private pendingBytes = 0;
   private timer: { cancel(): void } | undefined;
   private readonly maxEventsPerGroup: number;
+  private readonly maxBytesPerGroup: number;
   /** Events per group id, counted once per group then kept up to date. */
   private readonly counts = new Map<number, number>();
+  /** Message characters per group id, likewise. */
+  private readonly sizes = new Map<number, number>();
   /** Row ids of the streams written to, by group and stream name. */
   private readonly known = new Map<string, Map<string, { groupId: number; streamId: number }>>();
 
-  constructor(store: Store, maxEventsPerGroup: number) {
+  constructor(store: Store, maxEventsPerGroup: number, maxBytesPerGroup = DEFAULT_MAX_BYTES_PER_GROUP) {
     this.store = store;
     this.maxEventsPerGroup = maxEventsPerGroup;
+    this.maxBytesPerGroup = maxBytesPerGroup;
     const db = store.db;
     const streamBytes = "COALESCE((SELECT SUM(LENGTH(message)) FROM logs_events e WHERE e.stream_id = s.id), 0)";
     this.s = {
@@ -87,6 +101,12 @@ export class LogStore {
         "UPDATE logs_streams SET first_event_at = COALESCE(first_event_at, @first), last_event_at = MAX(COALESCE(last_event_at, 0), @last), last_ingestion_at = @last WHERE id = @id",
       ),
       count: db.prepare("SELECT COUNT(*) FROM logs_events WHERE group_id = ?").pluck(),
+      size: db.prepare("SELECT COALESCE(SUM(LENGTH(message)), 0) FROM logs_events WHERE group_id = ?").pluck(),
+      // The newest event of the oldest run of events holding `over` characters: it and all before it go.
+      sizeCut: db.prepare(
+        "SELECT seq, n, run FROM (SELECT seq, ROW_NUMBER() OVER (ORDER BY seq) AS n, SUM(LENGTH(message)) OVER (ORDER BY seq) AS run FROM logs_events WHERE group_id = @g) WHERE run >= @over ORDER BY seq LIMIT 1",
+      ),
+      trimTo: db.prepare("DELETE FROM logs_events WHERE group_id = @g AND seq <= @seq"),
       // The oldest `n` events of a group: a range of its index, deleted in one statement.
       trim: db.prepare("DELETE FROM logs_events WHERE group_id = @g AND seq <= (SELECT seq FROM logs_events WHERE group_id = @g ORDER BY seq LIMIT 1 OFFSET @n - 1)"),
       groups: db.prepare(
@@ -102,6 +122,7 @@ export class LogStore {
     const insert = new BatchInsert(db, "logs_events", ["group_id", "stream_id", "timestamp", "message"], 64);
     this.flushAll = store.writer((events: NewLogEvent[]) => {
       const touched = new Map<number, number>();
+      const grown = new Map<number, number>();
       const streams = new Map<number, { first: number; last: number }>();
       const ids = events.map((e) => this.ids(e));
       for (const [i, e] of events.entries()) {
@@ -110,6 +131,7 @@ export class LogStore {
         if (s === undefined) streams.set(streamId, { first: e.timestamp, last: e.timestamp });
         else if (e.timestamp > s.last) s.last = e.timestamp;
         touched.set(groupId, (touched.get(groupId) ?? 0) + 1);
+        grown.set(groupId, (grown.get(groupId) ?? 0) + e.message.length);
       }
       insert.run(events.length, (i, into) => into.push(ids[i]!.groupId, ids[i]!.streamId, events[i]!.timestamp, events[i]!.message));
       for (const [id, s] of streams) this.s.touchStream.run({ id, first: s.first, last: s.last });
@@ -121,8 +143,32 @@ export class LogStore {
           this.s.trim.run({ g: groupId, n: over });
           this.counts.set(groupId, this.maxEventsPerGroup);
         } else this.counts.set(groupId, n);
+        this.trimBytes(groupId, grown.get(groupId)!);
       }
     });
+  }
+
+  /** The byte cap, as the event cap: in steps of a tenth of it. Runs inside the flush's transaction. */
+  private trimBytes(groupId: number, added: number): void {
+    const size = (this.sizes.get(groupId) ?? (this.s.size.get(groupId) as number) - added) + added;
+    // Counted before this flush's trim by events: what that removed is found again below.
+    const over = size - this.maxBytesPerGroup;
+    if (over < Math.ceil(this.maxBytesPerGroup / 10)) {
+      this.sizes.set(groupId, size);
+      return;
+    }
+    const exact = this.s.size.get(groupId) as number;
+    const excess = exact - this.maxBytesPerGroup;
+    if (excess <= 0) {
+      this.sizes.set(groupId, exact);
+      return;
+    }
+    const cut = this.s.sizeCut.get({ g: groupId, over: excess }) as { seq: number; n: number; run: number } | undefined;
+    if (cut === undefined) return void this.sizes.set(groupId, exact);
+    this.s.trimTo.run({ g: groupId, seq: cut.seq });
+    this.sizes.set(groupId, exact - cut.run);
+    const count = this.counts.get(groupId);
+    if (count !== undefined) this.counts.set(groupId, Math.max(0, count - cut.n));
   }
 
   /** The group's and stream's row ids, created on their first event (as Lambda's first log line does). */
@@ -142,7 +188,9 @@ export class LogStore {
 
   append(event: NewLogEvent): void {
     this.pending.push(event);
-    if (this.pending.length >= FLUSH_EVENTS) this.flush();
+    // UTF-16 units: a bound, not a count of bytes.
+    this.pendingBytes += event.message.length;
+    if (this.pending.length >= FLUSH_EVENTS || this.pendingBytes >= FLUSH_BYTES) this.flush();
     else if (this.timer === undefined) this.timer = stopwatch.after(FLUSH_MS, () => this.flush());
   }
 
@@ -152,6 +200,7 @@ export class LogStore {
     if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     this.flushAll(events);
   }
 
@@ -206,6 +255,7 @@ export class LogStore {
       this.s.deleteGroup.run(groupId);
     });
     this.counts.delete(groupId);
+    this.sizes.delete(groupId);
     this.known.delete(name);
     return true;
   }

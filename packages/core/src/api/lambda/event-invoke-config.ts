@@ -3,6 +3,7 @@ import type { EventInvokeConfig, EventInvokeConfigs } from "../../registry/event
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
 import { parseFunctionName, qualifiedFunctionName } from "../../registry/function-names.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
+import { LIST_LIMITS, page } from "./pagination.ts";
 import { intInRange } from "./validation.ts";
 
 const P = "/2019-09-25/functions/{FunctionName}/event-invoke-config";
@@ -58,12 +59,7 @@ export function eventInvokeConfigRoutes(registry: FunctionRegistry, configs: Eve
       handler: (req) => {
         const name = parseFunctionName(req.params.FunctionName!).name;
         if (!registry.has(name)) throw lambdaErrors.resourceNotFound("The function doesn't exist.");
-        const all = configs.list(name);
-        const max = intInRange(req.query.has("MaxItems") ? Number(req.query.get("MaxItems")) : undefined, "maxItems", 1, 50) ?? 50;
-        const start = Number(req.query.get("Marker") ?? 0) || 0;
-        const body: Record<string, unknown> = { FunctionEventInvokeConfigs: all.slice(start, start + max).map((c) => shape(registry, c)) };
-        if (start + max < all.length) body.NextMarker = String(start + max);
-        return { body };
+        return page(configs.list(name), req, "FunctionEventInvokeConfigs", { ...LIST_LIMITS.ListFunctionEventInvokeConfigs, position: (c) => [c.qualifier] }, (c) => shape(registry, c));
       },
     },
   ];

@@ -2,6 +2,7 @@ import type { MappingInput } from "../../config/mapping-input.ts";
 import type { EventSourceMappings } from "../../mappings/event-source-mappings.ts";
 import { checkTags, type LambdaTags } from "../../registry/lambda-tags.ts";
 import { jsonBody, type RestRoute } from "../../protocols/rest-json.ts";
+import { LIST_LIMITS, page } from "./pagination.ts";
 
 const P = "/2015-03-31/event-source-mappings";
 
@@ -28,11 +29,11 @@ export function eventSourceMappingRoutes(mappings: EventSourceMappings, tags: La
         method: "GET",
         path,
         operation: "ListEventSourceMappings",
-        handler: (req) => ({
-          body: {
-            EventSourceMappings: mappings.list({ EventSourceArn: req.query.get("EventSourceArn") ?? undefined, FunctionName: req.query.get("FunctionName") ?? undefined }),
-          },
-        }),
+        handler: (req) => {
+          const all = mappings.list({ EventSourceArn: req.query.get("EventSourceArn") ?? undefined, FunctionName: req.query.get("FunctionName") ?? undefined });
+          // By UUID: AWS's order is unrecorded; any order that names each mapping once pages stably.
+          return page(all, req, "EventSourceMappings", { ...LIST_LIMITS.ListEventSourceMappings, position: (m) => [String(m.UUID)] });
+        },
       },
     ]),
     { method: "GET", path: `${P}/{UUID}`, operation: "GetEventSourceMapping", handler: (req) => ({ body: mappings.get(req.params.UUID!, req.requestId) }) },

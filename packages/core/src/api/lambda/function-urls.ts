@@ -3,7 +3,7 @@ import type { Cors, FunctionUrlConfig, FunctionUrlDefinition, FunctionUrls } fro
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
 import { parseFunctionName, qualifiedFunctionName } from "../../registry/function-names.ts";
-import { page } from "./pagination.ts";
+import { LIST_LIMITS, page } from "./pagination.ts";
 import { validationError } from "./validation.ts";
 
 const PATH = "/2021-10-31/functions/{FunctionName}/url";
@@ -74,7 +74,8 @@ export function functionUrlRoutes(registry: FunctionRegistry, urls: FunctionUrls
       handler: (req) => {
         const { name } = parseFunctionName(req.params.FunctionName!);
         if (!registry.has(name)) throw lambdaErrors.resourceNotFound(FUNCTION_MISSING);
-        return page(urls.list(name).map((u) => shape(u)), req, "FunctionUrlConfigs");
+        // The unqualified function's URL first, then its aliases'.
+        return page(urls.list(name), req, "FunctionUrlConfigs", { ...LIST_LIMITS.ListFunctionUrlConfigs, position: (u) => (u.qualifier === undefined ? [0] : [1, u.qualifier]) }, shape);
       },
     },
   ];

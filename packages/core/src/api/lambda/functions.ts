@@ -14,7 +14,7 @@ import { MAX_UNZIPPED_BYTES, type StoredCode } from "../../registry/code-store.t
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { functionConfiguration } from "./shapes.ts";
 import { FUNCTION_NAME, intInRange, matches, oneOf } from "./validation.ts";
-import { page } from "./pagination.ts";
+import { LIST_LIMITS, page, versionPosition } from "./pagination.ts";
 import { versionAndAliasRoutes, type AliasMoveCheck } from "./versions-aliases.ts";
 
 const P = "/2015-03-31/functions";
@@ -56,7 +56,8 @@ export function lambdaControlRoutes(registry: FunctionRegistry, tags: LambdaTags
       handler: (req: RestRequest) => {
         const all = req.query.get("FunctionVersion") === "ALL";
         const configs = registry.list().flatMap((r) => (all ? [r.latest, ...r.versions.values()] : [r.latest]));
-        return page(configs.map((c) => functionConfiguration(c, statusOf(registry, c))), req, "Functions");
+        // By name, then $LATEST and its versions (FunctionVersion=ALL).
+        return page(configs, req, "Functions", { ...LIST_LIMITS.ListFunctions, position: (c) => [c.functionName, versionPosition(c.version)] }, (c) => functionConfiguration(c, statusOf(registry, c)));
       },
     })),
     {

@@ -2,7 +2,7 @@ import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import type { LayerPolicy, LayerRegistry, LayerVersionRecord } from "../../registry/layer-registry.ts";
-import { page } from "./pagination.ts";
+import { LIST_LIMITS, page } from "./pagination.ts";
 
 const P = "/2018-10-31/layers";
 
@@ -39,7 +39,8 @@ export function layerRoutes(layers: LayerRegistry): RestRoute[] {
       operation: "ListLayerVersions",
       handler: (req) => {
         const list = layers.versions(req.params.LayerName!, filter(req, "CompatibleRuntime"), filter(req, "CompatibleArchitecture"));
-        return page(list.map((r) => listItem(layers, r)), req, "LayerVersions");
+        // Newest first, as the registry lists them.
+        return page(list, req, "LayerVersions", { ...LIST_LIMITS.ListLayerVersions, position: (r) => [-r.version] }, (r) => listItem(layers, r));
       },
     },
     {
@@ -50,7 +51,7 @@ export function layerRoutes(layers: LayerRegistry): RestRoute[] {
         // GetLayerVersionByArn shares the path, told apart by `find=LayerVersion`.
         if (req.query.get("find") === "LayerVersion") return { body: layerVersionShape(layers, layers.getByArn(req.query.get("Arn") ?? "")) };
         const list = layers.list(filter(req, "CompatibleRuntime"), filter(req, "CompatibleArchitecture"));
-        return page(list.map((l) => ({ LayerName: l.name, LayerArn: layers.layerArn(l.name), LatestMatchingVersion: listItem(layers, l.latest) })), req, "Layers");
+        return page(list, req, "Layers", { ...LIST_LIMITS.ListLayers, position: (l) => [l.name] }, (l) => ({ LayerName: l.name, LayerArn: layers.layerArn(l.name), LatestMatchingVersion: listItem(layers, l.latest) }));
       },
     },
     {

@@ -4,6 +4,7 @@ import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import { qualifiedFunctionName } from "../../registry/function-names.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
 import { intInRange, validationError } from "./validation.ts";
+import { LIST_LIMITS, page } from "./pagination.ts";
 
 const PATH = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency";
 
@@ -41,8 +42,8 @@ export function provisionedConcurrencyRoutes(registry: FunctionRegistry, pc: Pro
         // ListProvisionedConcurrencyConfigs shares the path, told apart by `List=ALL`.
         if (req.query.get("List") === "ALL") {
           const rec = registry.get(req.params.FunctionName!);
-          const configs = pc.list(rec.name).map((c) => ({ FunctionArn: `${registry.arn(rec.name)}:${c.qualifier}`, ...shape(c) }));
-          return { body: { ProvisionedConcurrencyConfigs: configs } };
+          const item = (c: ProvisionedConfig) => ({ FunctionArn: `${registry.arn(rec.name)}:${c.qualifier}`, ...shape(c) });
+          return page(pc.list(rec.name), req, "ProvisionedConcurrencyConfigs", { ...LIST_LIMITS.ListProvisionedConcurrencyConfigs, position: (c) => [c.qualifier] }, item);
         }
         const { name, qualifier } = published(req);
         return { body: shape(pc.get(name, qualifier)) };

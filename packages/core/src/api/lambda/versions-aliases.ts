@@ -5,7 +5,7 @@ import type { FunctionRecord, FunctionRegistry } from "../../registry/function-r
 import type { FunctionVersionConfig } from "../../registry/function-model.ts";
 import { functionNameOf, unqualifiedFunctionName } from "../../registry/function-names.ts";
 import { jsonBody, type RestRoute } from "../../protocols/rest-json.ts";
-import { page } from "./pagination.ts";
+import { LIST_LIMITS, page, versionPosition } from "./pagination.ts";
 import { aliasConfiguration, functionConfiguration } from "./shapes.ts";
 import { ALIAS_NAME, matches, validationError } from "./validation.ts";
 
@@ -56,7 +56,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry, moves?: AliasM
       operation: "ListVersionsByFunction",
       handler: (req) => {
         const rec = registry.get(functionNameOf(req.params.FunctionName!));
-        return page([rec.latest, ...rec.versions.values()].map((c) => functionConfiguration(c)), req, "Versions");
+        return page([rec.latest, ...rec.versions.values()], req, "Versions", { ...LIST_LIMITS.ListVersionsByFunction, position: (c) => [versionPosition(c.version)] }, functionConfiguration);
       },
     },
     {
@@ -88,7 +88,7 @@ export function versionAndAliasRoutes(registry: FunctionRegistry, moves?: AliasM
         const rec = registry.get(functionNameOf(req.params.FunctionName!));
         const version = req.query.get("FunctionVersion");
         const aliases = [...rec.aliases.values()].filter((a) => version === null || a.functionVersion === version);
-        return page(aliases.map((a) => aliasConfiguration(registry.arn(rec.name), a)), req, "Aliases");
+        return page(aliases, req, "Aliases", { ...LIST_LIMITS.ListAliases, position: (a) => [a.name] }, (a) => aliasConfiguration(registry.arn(rec.name), a));
       },
     },
     {
