@@ -12,7 +12,7 @@ import { pythonPathsToKeep } from "./python-driver.ts";
 import { RUNTIME_ANSWER_FD, RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE, type ChannelSockets } from "./runtime-channel.ts";
 import { addLayerPaths, hostPathOf, optView } from "./layer-paths.ts";
 import { sandboxAddresses } from "./sandbox-addresses.ts";
-import { driverFor, entrypointProblem, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
+import { driverFor, entrypointProblem, withBatchScheduling, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
 
 export interface SandboxOptions {
   environmentId: string;
@@ -246,7 +246,8 @@ export interface SandboxPlan {
 /** Spawns a runtime in its own process group, with fds 3 and 4 as its private channel when `channel`. */
 export function spawnSandbox(cmd: ProcessCommand, env: Record<string, string>, cwd: string, channel: boolean): ChildProcess {
   const stdio = channel ? ["ignore", "pipe", "pipe", "pipe", "pipe"] as const : ["ignore", "pipe", "pipe"] as const;
-  return spawn(cmd.command, cmd.args, { cwd, env, detached: true, stdio: [...stdio] });
+  const run = withBatchScheduling(cmd);
+  return spawn(run.command, run.args, { cwd, env, detached: true, stdio: [...stdio] });
 }
 
 /** The simulator's ends of a spawned runtime's channel, when it has one. */
