@@ -80,11 +80,12 @@ describe("lambda-sim run: the command", () => {
   it("reports a bad scenario file by key, with exit 1", async () => {
     const dir = scratch();
     const file = join(dir, "bad.yaml");
-    writeFileSync(file, "duration: soon\ntraffic:\n  - send: { queue: q, count: 0 }\n");
+    writeFileSync(file, "duration: soon\ntraffic:\n  - send: { queue: q, count: 0 }\n  - invoke: { function: f, count: 1e9 }\n");
     const r = await cli(["run", file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad\.yaml:1 duration: expected a duration/);
     expect(r.stderr).toMatch(/bad\.yaml:3 traffic\[0\]\.send\.count: expected a whole number ≥ 1, got 0/);
+    expect(r.stderr).toMatch(/bad\.yaml:4 traffic\[1\]\.invoke\.count: expected at most 1,000,000 per step, got 1000000000/);
   });
 
   it("refuses an expectation naming a function the architecture does not have, listing the ones it has", async () => {

@@ -10,7 +10,13 @@ const duration = z.union([z.number(), z.string()], { error: "expected a duration
   }
   return ms;
 });
-const count = z.number({ error: "expected a whole number ≥ 1" }).int({ error: "expected a whole number ≥ 1" }).min(1, { error: "expected a whole number ≥ 1" });
+/** Our choice: a step sends or invokes at most this many times (a million real invocations is hours on a laptop; `1e9` grew without bound). */
+const MAX_COUNT = 1_000_000;
+const count = z
+  .number({ error: "expected a whole number ≥ 1" })
+  .int({ error: "expected a whole number ≥ 1" })
+  .min(1, { error: "expected a whole number ≥ 1" })
+  .max(MAX_COUNT, { error: `expected at most ${MAX_COUNT.toLocaleString("en-US")} per step` });
 const rate = z.number({ error: "expected a number per second" }).positive({ error: "expected a positive number per second" });
 /** Text, or JSON written as YAML; `{i}` in either is replaced by the item's index (0-based). */
 const content = z.union([z.string(), z.record(z.string(), z.unknown())], { error: "expected text or an object" });

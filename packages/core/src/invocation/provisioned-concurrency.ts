@@ -25,6 +25,9 @@ export interface ProvisionedConfig {
   restored?: boolean;
 }
 
+/** Our choice: above this many environments for one config, the console says what they cost here (an IaC stack copied from production asks for 100 and more). */
+const MANY_PROVISIONED = 20;
+
 /**
  * Provisioned concurrency (aws-facts §4): environments of a published version or alias initialised
  * ahead of traffic with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency, IN_PROGRESS until
@@ -98,6 +101,9 @@ export class ProvisionedConcurrency {
       .prepare("INSERT OR REPLACE INTO provisioned_concurrency (name, qualifier, requested, last_modified) VALUES (?, ?, ?, ?)")
       .run(rec.name, qualifier, requested, config.lastModified);
     this.configs.set(key(rec.name, qualifier), config);
+    if (requested > MANY_PROVISIONED && (previous?.requested ?? 0) < requested) {
+      this.telemetry.emit({ type: "simulator.warning", message: `${rec.name}:${qualifier}: provisioned concurrency ${requested} starts ${requested} environments on this machine, each a process of its own; a lower count shows the same behaviour` });
+    }
     void this.allocate(config);
     return config;
   }
