@@ -15,6 +15,7 @@ import {
 import { cloudwatchLogsSource } from "@lambda-sim/sources";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { until } from "./support/until.ts";
+import { awsClientEnv } from "./support/aws-client-env.ts";
 
 /**
  * CloudWatch Logs as a user reads their function's logs: the SDK's four read operations and
@@ -28,7 +29,7 @@ const AWS = process.env.AWS_CLI ?? "/usr/bin/aws";
 const hasAwsCli = spawnSync(AWS, ["--version"], { stdio: "ignore" }).status === 0;
 
 /** A CLI process's environment: fake credentials, no user configuration. */
-const cliEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" });
+const cliEnv = () => awsClientEnv();
 
 let t: TestSimulator;
 let lambda: LambdaClient;

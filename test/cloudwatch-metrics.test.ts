@@ -18,6 +18,7 @@ import { cloudwatchMetricsSource, kinesisSource, sqsSource } from "@lambda-sim/s
 import { VirtualClock } from "@lambda-sim/core";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { until } from "./support/until.ts";
+import { awsClientEnv } from "./support/aws-client-env.ts";
 
 /**
  * CloudWatch metrics as a user reads them after a function ran, one call was throttled and a queue
@@ -166,7 +167,7 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
   });
 
   it.skipIf(!hasAwsCli)(`Debian's aws cloudwatch get-metric-statistics shows the Throttles graph's data${hasAwsCli ? "" : " (skipped: no aws CLI here)"}`, async () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
+    const env = awsClientEnv();
     const { stdout } = await run(
       AWS,
       [

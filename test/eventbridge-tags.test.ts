@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CreateEventBusCommand,
   DeleteEventBusCommand,
@@ -15,7 +12,7 @@ import {
   UntagResourceCommand,
 } from "@aws-sdk/client-eventbridge";
 import { eventsSource, schedulesSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 
 /**
  * EventBridge tags (TagResource / UntagResource / ListTagsForResource) on buses and rules, pattern
@@ -24,18 +21,11 @@ import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing
  */
 const ARN = "arn:aws:events:us-east-1:000000000000";
 
-let t: TestSimulator | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const sims = perTestSimulator({ sources: [schedulesSource, eventsSource] });
 
+/** A client of a new simulator (a restart when one runs), on `stateDir` if given. */
 async function start(stateDir?: string): Promise<EventBridgeClient> {
-  t = await startTestSimulator({ sources: [schedulesSource, eventsSource], stateDir });
-  return new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
+  return new EventBridgeClient({ ...(await sims.start({ stateDir })).clientConfig, maxAttempts: 1 });
 }
 
 const list = async (events: EventBridgeClient, arn: string) => Object.fromEntries(((await events.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags ?? []).map((x) => [x.Key, x.Value]));
@@ -43,7 +33,7 @@ const refusal = async (p: Promise<unknown>) => (await p.then(() => undefined, (e
 
 describe("EventBridge tags", () => {
   it("keeps CreateEventBus's and PutRule's Tags, merges TagResource, removes UntagResource's keys, across a restart", async () => {
-    dir = mkdtempSync(join(tmpdir(), "lambda-sim-events-tags-"));
+    const dir = sims.stateDir();
     let events = await start(dir);
     const bus = (await events.send(new CreateEventBusCommand({ Name: "orders", Tags: [{ Key: "team", Value: "a" }] }))).EventBusArn!;
     expect(bus).toBe(`${ARN}:event-bus/orders`);
@@ -54,7 +44,6 @@ describe("EventBridge tags", () => {
     await events.send(new UntagResourceCommand({ ResourceARN: rule, TagKeys: ["env", "missing"] }));
     await events.send(new TagResourceCommand({ ResourceARN: `${ARN}:event-bus/default`, Tags: [{ Key: "main", Value: "yes" }] }));
     events.destroy();
-    await t!.close();
     events = await start(dir);
     expect(await list(events, bus)).toEqual({ team: "b", cost: "42" });
     expect(await list(events, rule)).toEqual({});

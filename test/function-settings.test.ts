@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CodeSigningConfigNotFoundException,
   CreateFunctionCommand,
@@ -13,24 +10,19 @@ import {
   PutFunctionRecursionConfigCommand,
   ResourceNotFoundException,
 } from "@aws-sdk/client-lambda";
-import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+import { zipFiles } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 
 /**
  * What an IaC tool reads back after CreateFunction besides the configuration: the recursion
  * config (kept across restarts) and the code signing config (none: not simulated). Terraform's
  * aws_lambda_function failed on the missing GetFunctionCodeSigningConfig and tainted the function.
  */
-let t: TestSimulator | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await t?.close();
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  t = dir = undefined;
-});
+const sims = perTestSimulator();
 
+/** A client of a new simulator (a restart when one runs), on `stateDir` if given. */
 async function start(stateDir?: string): Promise<LambdaClient> {
-  t = await startTestSimulator({ stateDir });
-  return new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  return new LambdaClient({ ...(await sims.start({ stateDir })).clientConfig, maxAttempts: 1 });
 }
 
 const create = async (lambda: LambdaClient, name: string) =>
@@ -38,12 +30,11 @@ const create = async (lambda: LambdaClient, name: string) =>
 
 describe("per-function settings IaC tools read back", () => {
   it("RecursiveLoop is Terminate by default, takes Allow, and keeps it across a restart", async () => {
-    dir = mkdtempSync(join(tmpdir(), "lambda-sim-settings-"));
+    const dir = sims.stateDir();
     let lambda = await start(dir);
     await create(lambda, "looper");
     expect((await lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: "looper" }))).RecursiveLoop).toBe("Terminate");
     expect((await lambda.send(new PutFunctionRecursionConfigCommand({ FunctionName: "looper", RecursiveLoop: "Allow" }))).RecursiveLoop).toBe("Allow");
-    await t!.close();
     lambda = await start(dir);
     expect((await lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: "looper" }))).RecursiveLoop).toBe("Allow");
     const bad = await lambda.send(new PutFunctionRecursionConfigCommand({ FunctionName: "looper", RecursiveLoop: "Sometimes" as "Allow" })).catch((e: Error) => e);
@@ -64,7 +55,7 @@ describe("per-function settings IaC tools read back", () => {
 
   it("a Lambda path it does not serve is an unknown Lambda operation, not an unknown service", async () => {
     await start();
-    const r = await fetch(`${t!.endpoint}/2099-01-01/functions/x/something-new`);
+    const r = await fetch(`${sims.current.endpoint}/2099-01-01/functions/x/something-new`);
     expect(r.status).toBe(404);
     expect(await r.text()).toMatch(/Unknown operation GET \/2099-01-01\/functions\/x\/something-new/);
   });

@@ -1,9 +1,7 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
@@ -20,7 +18,9 @@ import {
 } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+import { zipFiles } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
+import { awsClientEnv } from "./support/aws-client-env.ts";
 
 /**
  * Lambda tags (TagResource / UntagResource / ListTags, `/2017-03-31/tags/{ARN}`) on functions and
@@ -31,18 +31,11 @@ const run = promisify(execFile);
 const DEBIAN_AWS = "/usr/bin/aws";
 const ARN = "arn:aws:lambda:us-east-1:000000000000";
 
-let t: TestSimulator | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const sims = perTestSimulator({ sources: [sqsSource] });
 
+/** A client of a new simulator (a restart when one runs), on `stateDir` if given. */
 async function start(stateDir?: string): Promise<LambdaClient> {
-  t = await startTestSimulator({ sources: [sqsSource], stateDir });
-  return new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  return new LambdaClient({ ...(await sims.start({ stateDir })).clientConfig, maxAttempts: 1 });
 }
 
 async function create(lambda: LambdaClient, name: string, tags?: Record<string, string>) {
@@ -62,7 +55,7 @@ const refusal = async (p: Promise<unknown>) => (await p.then(() => undefined, (e
 
 describe("Lambda tags", () => {
   it("keeps CreateFunction's Tags, shows them in GetFunction and ListTags, merges TagResource and removes UntagResource's keys; a restart keeps them", async () => {
-    dir = mkdtempSync(join(tmpdir(), "lambda-sim-tags-"));
+    const dir = sims.stateDir();
     let lambda = await start(dir);
     await create(lambda, "tagged", { team: "a", env: "dev" });
     await create(lambda, "plain");
@@ -78,7 +71,6 @@ describe("Lambda tags", () => {
     await lambda.send(new PublishVersionCommand({ FunctionName: "tagged" }));
     expect((await lambda.send(new GetFunctionCommand({ FunctionName: "tagged", Qualifier: "1" }))).Tags).toEqual({ env: "prod", owner: "ada" });
     lambda.destroy();
-    await t!.close();
     lambda = await start(dir);
     expect((await lambda.send(new ListTagsCommand({ Resource: fn }))).Tags).toEqual({ env: "prod", owner: "ada" });
     // A deleted function's tags go with it: one created again under the name starts with none.
@@ -116,7 +108,7 @@ describe("Lambda tags", () => {
   it("tags an event source mapping: CreateEventSourceMapping's Tags, TagResource and ListTags on its ARN, gone with the mapping", async () => {
     const lambda = await start();
     await create(lambda, "f");
-    await new SQSClient(t!.clientConfig).send(new CreateQueueCommand({ QueueName: "q" }));
+    await new SQSClient(sims.current.clientConfig).send(new CreateQueueCommand({ QueueName: "q" }));
     const created = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "f", EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:q", Tags: { stage: "dev" } }));
     const esm = created.EventSourceMappingArn!;
     expect(esm).toBe(`${ARN}:event-source-mapping:${created.UUID}`);
@@ -131,8 +123,8 @@ describe("Lambda tags", () => {
   it.skipIf(!existsSync(DEBIAN_AWS))(`work from Debian's aws 2.9: list-tags, tag-resource, untag-resource, get-function's Tags${existsSync(DEBIAN_AWS) ? "" : " (skipped: no /usr/bin/aws)"}`, async () => {
     const lambda = await start();
     await create(lambda, "nodefn", { team: "a", env: "dev" });
-    const env = { PATH: "/usr/bin:/bin", HOME: process.env.HOME, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
-    const aws = async (...args: string[]) => (await run(DEBIAN_AWS, ["--endpoint-url", t!.endpoint, "--output", "json", "lambda", ...args], { env, timeout: 30_000 })).stdout;
+    const env = awsClientEnv(undefined, "/usr/bin:/bin");
+    const aws = async (...args: string[]) => (await run(DEBIAN_AWS, ["--endpoint-url", sims.current.endpoint, "--output", "json", "lambda", ...args], { env, timeout: 30_000 })).stdout;
     const fn = `${ARN}:function:nodefn`;
     expect(JSON.parse(await aws("list-tags", "--resource", fn))).toEqual({ Tags: { team: "a", env: "dev" } });
     await aws("tag-resource", "--resource", fn, "--tags", "k1=v1");

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { awsClientEnv } from "./support/aws-client-env.ts";
 
 /**
  * SQS through a client users actually run besides the JS SDK: boto3, as a separate process.
@@ -32,18 +33,7 @@ afterEach(async () => {
 });
 
 /** Environment for a client process: the simulator's endpoint and fake credentials, no user config. */
-function clientEnv(endpoint: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_DEFAULT_REGION: "us-east-1",
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-  };
-}
+const clientEnv = (endpoint: string) => awsClientEnv(endpoint);
 
 describe("SQS from boto3", () => {
   it.skipIf(python === undefined)(`boto3 creates a queue, sends, receives with attributes and deletes${python === undefined ? " (skipped: no python3 with boto3 here)" : ""}`, async () => {

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { awsClientEnv } from "./support/aws-client-env.ts";
 
 /**
  * SQS queue tags over the query protocol, as Debian's AWS CLI v2 (2.9) and boto3 1.26 speak it:
@@ -23,17 +24,8 @@ afterEach(async () => {
   t = undefined;
 });
 
-/** A client process's environment: fake credentials, none of this machine's AWS configuration. */
-const clientEnv = (endpoint: string): NodeJS.ProcessEnv => ({
-  PATH: "/usr/bin:/bin",
-  HOME: process.env.HOME,
-  AWS_ENDPOINT_URL: endpoint,
-  AWS_ACCESS_KEY_ID: "test",
-  AWS_SECRET_ACCESS_KEY: "test",
-  AWS_DEFAULT_REGION: "us-east-1",
-  AWS_CONFIG_FILE: "/dev/null",
-  AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-});
+/** A client process's environment (Debian's aws and python3 first on PATH). */
+const clientEnv = (endpoint: string) => awsClientEnv(endpoint, "/usr/bin:/bin");
 
 describe("SQS queue tags over the query protocol", () => {
   it.skipIf(!existsSync(DEBIAN_AWS))(`Debian's aws 2.9 tags, lists and untags a queue${existsSync(DEBIAN_AWS) ? "" : " (skipped: no /usr/bin/aws)"}`, async () => {
