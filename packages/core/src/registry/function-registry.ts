@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
-import { FUNCTION_DEFAULTS, type FunctionDefinition } from "../config/function-definition.ts";
+import type { FunctionDefinition } from "../config/function-definition.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import { SimError } from "../errors/sim-error.ts";
 import type { RandomStream, Rng } from "../random/rng.ts";
@@ -14,6 +14,8 @@ import { LayerRegistry } from "./layer-registry.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
 import { awsTimestamp, parseFunctionName, qualifiedFunctionName } from "./function-names.ts";
 import { expandShortName } from "../config/short-names.ts";
+import { definitionFields, sameDefinition } from "./definition-fields.ts";
+import { loadFunctionRecords } from "./function-records.ts";
 
 export interface FunctionRegistryOptions {
   store: Store;
@@ -44,7 +46,7 @@ export interface FunctionRecord {
   recursiveLoop?: "Allow" | "Terminate";
 }
 
-export const SIM_DEFAULTS = { freeze: true, idleLifetimeMs: 600_000 };
+export { SIM_DEFAULTS } from "./definition-fields.ts";
 
 /**
  * The control plane (DESIGN.md `FunctionRegistry`): functions, published versions and aliases,
@@ -338,69 +340,8 @@ export class FunctionRegistry {
   }
 
   private load(): void {
-    const db = this.store.db;
-    const rows = db.prepare("SELECT name, source, latest, next_version, reserved_concurrency, recursive_loop FROM functions").all() as {
-      name: string; source: "api" | "config"; latest: string; next_version: number; reserved_concurrency: number | null; recursive_loop: "Allow" | "Terminate" | null;
-    }[];
-    for (const row of rows) {
-      this.functions.set(row.name, {
-        name: row.name,
-        source: row.source,
-        latest: JSON.parse(row.latest),
-        versions: new Map(),
-        aliases: new Map(),
-        nextVersion: row.next_version,
-        reservedConcurrency: row.reserved_concurrency ?? undefined,
-        recursiveLoop: row.recursive_loop ?? undefined,
-      });
-    }
-    for (const row of db.prepare("SELECT name, version, config FROM function_versions").all() as { name: string; version: string; config: string }[]) {
-      this.functions.get(row.name)?.versions.set(row.version, JSON.parse(row.config));
-    }
-    for (const row of db.prepare("SELECT name, alias, function_version, description, routing, revision_id FROM aliases").all() as {
-      name: string; alias: string; function_version: string; description: string; routing: string | null; revision_id: string;
-    }[]) {
-      this.functions.get(row.name)?.aliases.set(row.alias, {
-        name: row.alias,
-        functionVersion: row.function_version,
-        description: row.description,
-        additionalVersionWeights: row.routing === null ? undefined : JSON.parse(row.routing),
-        revisionId: row.revision_id,
-      });
-    }
+    for (const rec of loadFunctionRecords(this.store.db)) this.functions.set(rec.name, rec);
   }
-}
-
-type DefinitionFields = Omit<FunctionVersionConfig, "functionArn" | "version" | "lastModified" | "revisionId">;
-
-/** AWS's CreateFunction defaults (aws-facts §3): 128 MB, 3 s, 512 MB of /tmp, x86_64. */
-function definitionFields(def: FunctionDefinition, expand: (ref: string) => string): Omit<DefinitionFields, "codeSha256" | "codeSize"> {
-  return {
-    functionName: def.functionName,
-    runtime: def.runtime,
-    handler: def.handler ?? "",
-    role: def.role ?? "arn:aws:iam::000000000000:role/lambda-sim",
-    description: def.description ?? "",
-    memorySize: def.memorySize ?? FUNCTION_DEFAULTS.memorySize,
-    timeout: def.timeout ?? FUNCTION_DEFAULTS.timeout,
-    ephemeralStorageSize: def.ephemeralStorageSize ?? FUNCTION_DEFAULTS.ephemeralStorageSize,
-    environment: def.environment ?? {},
-    architectures: def.architectures ?? ["x86_64"],
-    codeDir: def.codeDir,
-    deadLetterTargetArn: def.deadLetterTargetArn === undefined ? undefined : expand(def.deadLetterTargetArn),
-    // Declared or not: one set through the API does not outlive the next start, as no other setting does.
-    loggingConfig: def.loggingConfig,
-    model: def.model,
-    sim: {
-      freeze: def.sim?.freeze ?? SIM_DEFAULTS.freeze,
-      idleLifetimeMs: def.sim?.idleLifetimeMs ?? SIM_DEFAULTS.idleLifetimeMs,
-      serviceTimeMs: def.sim?.serviceTimeMs,
-    },
-  };
-}
-
-function sameDefinition(current: FunctionVersionConfig, fields: DefinitionFields): boolean {
-  return (Object.keys(fields) as (keyof DefinitionFields)[]).every((k) => JSON.stringify(current[k]) === JSON.stringify(fields[k]));
 }
 
 /**
