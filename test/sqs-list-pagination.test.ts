@@ -77,11 +77,11 @@ describe("SQS list pagination", () => {
     expect(rest.QueueUrls!.map((u) => u.slice(-9))).toEqual(["range-002"]);
     expect(rest.NextToken).toBeUndefined();
     for (const MaxResults of [0, 1001]) {
-      await expect(sqs.send(new ListQueuesCommand({ MaxResults }))).rejects.toMatchObject({ name: "InvalidParameterValueException", message: `Value ${MaxResults} for parameter MaxResults is invalid. Reason: Must be between 1 and 1000.` });
+      await expect(sqs.send(new ListQueuesCommand({ MaxResults }))).rejects.toMatchObject({ name: "InvalidParameterValue", message: `Value ${MaxResults} for parameter MaxResults is invalid. Reason: Must be between 1 and 1000.` });
     }
     // The old offset token ("NQ==" = 5) and garbage are refused, not read as "from the start".
     for (const NextToken of ["NQ==", "garbage"]) {
-      await expect(sqs.send(new ListQueuesCommand({ MaxResults: 2, NextToken }))).rejects.toMatchObject({ name: "InvalidParameterValueException" });
+      await expect(sqs.send(new ListQueuesCommand({ MaxResults: 2, NextToken }))).rejects.toMatchObject({ name: "InvalidParameterValue" });
     }
   });
 
