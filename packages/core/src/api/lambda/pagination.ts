@@ -47,7 +47,7 @@ export function page<T>(items: readonly T[], req: RestRequest, key: string, spec
   const asked = raw === null ? undefined : intInRange(/^-?\d+$/.test(raw) ? Number(raw) : raw, "maxItems", 1, spec.maxItems);
   const count = Math.min(asked ?? spec.defaultItems ?? spec.perResponse ?? 50, spec.perResponse ?? Infinity);
   const p = listPage(items, { listing: key, position: spec.position, count, token: req.query.get("Marker"), invalidToken: () => lambdaErrors.invalidParameterValue(INVALID_MARKER_MESSAGE) });
-  const body: Record<string, unknown> = { [key]: p.items.map(shape) };
+  const body: Record<string, unknown> = { [key]: p.items.map((item) => shape(item)) };
   if (p.next !== undefined) body.NextMarker = p.next;
   return { body };
 }
