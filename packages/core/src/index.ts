@@ -73,3 +73,4 @@ export { TargetRegistry, type DeliveryOptions, type DeliveryOrigin, type Target,
 export { nextAsyncStep, type AsyncStep, type InvocationOutcome, type GiveUpCondition } from "./invocation/async-retry-policy.ts";
 export type { EventInvokeConfig } from "./registry/event-invoke-configs.ts";
 export type { InvocationRecord } from "./invocation/async-destinations.ts";
+export { listPage, comparePositions, encodeListToken, decodeListToken, type ListPageRequest, type ListPosition } from "./api/list-page.ts";

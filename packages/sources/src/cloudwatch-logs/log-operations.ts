@@ -1,4 +1,4 @@
-import { binaryOrder, type Operation } from "@lambda-sim/core";
+import { listPage, type Operation } from "@lambda-sim/core";
 import { compileFilterPattern, FilterPatternError } from "./filter-pattern.ts";
 import { logsErrors } from "./logs-errors.ts";
 import type { LogEventRow, LogStore, LogStreamRow } from "./log-store.ts";
@@ -6,6 +6,8 @@ import type { LogEventRow, LogStore, LogStreamRow } from "./log-store.ts";
 /** GetLogEvents/FilterLogEvents answer at most 10,000 events or 1 MB (API reference, `limit`). */
 const MAX_EVENTS = 10_000;
 const MAX_BYTES = 1_048_576;
+/** DescribeLogGroups/DescribeLogStreams: `limit` 1-50, "the default is up to 50 items" (API reference). */
+const MAX_DESCRIBE = 50;
 /** FilterLogEvents reads this many events per call before answering with a nextToken (chosen). */
 const FILTER_SCAN = 50_000;
 
@@ -42,12 +44,11 @@ export function logOperations(store: LogStore, region: string, accountId: string
       const prefix: string | undefined = i.logGroupNamePrefix;
       const pattern: string | undefined = i.logGroupNamePattern;
       if (prefix !== undefined && pattern !== undefined) throw logsErrors.invalidParameter("LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.");
-      const limit: number = i.limit ?? 50;
-      let rows = store.groups(decodeName(i.nextToken) ?? prefix ?? "");
-      rows = rows.filter((g) => (prefix === undefined || g.name.startsWith(prefix)) && (pattern === undefined || g.name.toLowerCase().includes(pattern.toLowerCase())));
-      const page = rows.slice(0, limit);
+      const rows = store.groups(prefix ?? "").filter((g) => (prefix === undefined || g.name.startsWith(prefix)) && (pattern === undefined || g.name.toLowerCase().includes(pattern.toLowerCase())));
+      // "ASCII-sorted by log group name" (API reference), `limit` at a time (1-50, the model's check).
+      const page = listPage(rows, { listing: "DescribeLogGroups", position: (g) => [g.name], count: i.limit ?? MAX_DESCRIBE, token: i.nextToken, invalidToken: logsErrors.invalidToken });
       return {
-        logGroups: page.map((g) => ({
+        logGroups: page.items.map((g) => ({
           logGroupName: g.name,
           creationTime: g.created_at,
           metricFilterCount: 0,
@@ -56,7 +57,7 @@ export function logOperations(store: LogStore, region: string, accountId: string
           storedBytes: g.stored_bytes,
           logGroupClass: "STANDARD",
         })),
-        nextToken: rows.length > limit ? encodeName(rows[limit]!.name) : undefined,
+        nextToken: page.next,
       };
     },
 
@@ -65,14 +66,20 @@ export function logOperations(store: LogStore, region: string, accountId: string
       const orderBy: string = i.orderBy ?? "LogStreamName";
       const prefix: string | undefined = i.logStreamNamePrefix;
       if (orderBy === "LastEventTime" && prefix !== undefined) throw logsErrors.invalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
-      let rows = store.streams(group).filter((s) => prefix === undefined || s.name.startsWith(prefix));
-      rows.sort(orderBy === "LastEventTime" ? (a, b) => (a.last_event_at ?? 0) - (b.last_event_at ?? 0) || binaryOrder(a.name, b.name) : (a, b) => binaryOrder(a.name, b.name));
-      if (i.descending === true) rows.reverse();
-      const from = i.nextToken === undefined ? 0 : Number(decodeName(i.nextToken));
-      if (!Number.isInteger(from) || from < 0) throw logsErrors.invalidToken();
-      const limit: number = i.limit ?? 50;
-      const page = rows.slice(from, from + limit);
-      return { logStreams: page.map((s) => streamOut(group, s)), nextToken: rows.length > from + limit ? encodeName(String(from + limit)) : undefined };
+      const rows = store.streams(group).filter((s) => prefix === undefined || s.name.startsWith(prefix));
+      const descending = i.descending === true;
+      const byTime = orderBy === "LastEventTime";
+      // The token names the last stream returned in this order. Ordered by LastEventTime, a stream
+      // written to while paging moves (listed twice, or not at all); AWS documents nothing here.
+      const page = listPage(rows, {
+        listing: `DescribeLogStreams ${group} ${orderBy}${descending ? " descending" : ""}`,
+        position: (s) => (byTime ? [s.last_event_at ?? 0, s.name] : [s.name]),
+        count: i.limit ?? MAX_DESCRIBE,
+        token: i.nextToken,
+        invalidToken: logsErrors.invalidToken,
+        descending,
+      });
+      return { logStreams: page.items.map((s) => streamOut(group, s)), nextToken: page.next };
     },
 
     GetLogEvents: (i) => {

@@ -1,4 +1,4 @@
-import type { Clock, Operation } from "@lambda-sim/core";
+import { listPage, type Clock, type Operation } from "@lambda-sim/core";
 import { dimensionKey, type Dimension, type MetricStore } from "./metric-store.ts";
 import { metricsErrors } from "./metrics-errors.ts";
 import { isPercentile, periods, statistic } from "./statistics.ts";
@@ -88,12 +88,18 @@ export function metricOperations(store: MetricStore, clock: Clock, beforeRead: (
         .metrics(since)
         .filter((m) => (i.Namespace === undefined || m.namespace === i.Namespace) && (i.MetricName === undefined || m.name === i.MetricName))
         .filter((m) => filters.every((f) => m.dimensions.some((d: Dimension) => d.Name === f.Name && (f.Value === undefined || d.Value === f.Value))));
-      const from = i.NextToken === undefined ? 0 : Number(Buffer.from(i.NextToken, "base64url").toString("utf8"));
-      if (!Number.isInteger(from) || from < 0) throw metricsErrors.invalidNextToken();
-      const page = all.slice(from, from + LIST_PAGE);
+      // The NextToken names the last metric returned (core listPage), so a metric that starts
+      // reporting while a caller pages shifts nothing (an offset repeated or skipped one).
+      const page = listPage(all, {
+        listing: "ListMetrics",
+        position: (m) => [m.namespace, m.name, JSON.stringify(m.dimensions)],
+        count: LIST_PAGE,
+        token: i.NextToken,
+        invalidToken: metricsErrors.invalidNextToken,
+      });
       return {
-        Metrics: page.map((m) => ({ Namespace: m.namespace, MetricName: m.name, Dimensions: m.dimensions })),
-        NextToken: all.length > from + LIST_PAGE ? Buffer.from(String(from + LIST_PAGE), "utf8").toString("base64url") : undefined,
+        Metrics: page.items.map((m) => ({ Namespace: m.namespace, MetricName: m.name, Dimensions: m.dimensions })),
+        NextToken: page.next,
       };
     },
   };

@@ -1,5 +1,6 @@
-import { AwsError, compilePattern, isInvalidEventPattern, type Clock, type Operation, binaryOrder } from "@lambda-sim/core";
+import { AwsError, compilePattern, isInvalidEventPattern, type Clock, type Operation } from "@lambda-sim/core";
 import { eventsErrors } from "../schedules/schedule-errors.ts";
+import { eventsPage } from "./events-page.ts";
 import type { EventStore, EventTarget, RuleRecord } from "./event-store.ts";
 import { EventTags, type TagList } from "./event-tags.ts";
 import type { RuleIndex } from "./rule-index.ts";
@@ -46,6 +47,18 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
     const bus = names.nameOf(i.EventBusName);
     if (bus !== DEFAULT_BUS || scheduled[op] === undefined) throw eventsErrors.ruleNotFound(String(i[key]), bus);
     return scheduled[op]!(i, ctx);
+  };
+  /** Every scheduled rule of the default bus, read page by page from the schedules source. */
+  const scheduledRules = (NamePrefix: string | undefined, ctx: Parameters<Operation>[1]): { Name: string }[] => {
+    const out: { Name: string }[] = [];
+    if (scheduled.ListRules === undefined) return out;
+    let NextToken: string | undefined;
+    do {
+      const p = scheduled.ListRules({ NamePrefix, NextToken }, ctx) as { Rules: { Name: string }[]; NextToken?: string };
+      out.push(...p.Rules);
+      NextToken = p.NextToken;
+    } while (NextToken !== undefined);
+    return out;
   };
   const save = (r: RuleRecord) => {
     store.putRule(r.bus, r.name, r.def);
@@ -114,7 +127,7 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
     },
     ListEventBuses: (i) => {
       const all = store.buses().filter((b) => b.name.startsWith(i.NamePrefix ?? ""));
-      return page(all.map(busView), i, "EventBuses");
+      return eventsPage(all.map(busView), i, "EventBuses", "ListEventBuses", (b) => [b.Name]);
     },
     PutRule: (i, ctx) => {
       // A rule's Tags are added as TagResource adds them, also to a rule that exists (our choice:
@@ -131,9 +144,8 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
     ListRules: (i, ctx) => {
       const bus = existingBus(i.EventBusName);
       const own = store.rules().filter((r) => r.bus === bus && r.name.startsWith(i.NamePrefix ?? "")).map(describe);
-      const sched = bus === DEFAULT_BUS && scheduled.ListRules !== undefined ? ((scheduled.ListRules({ NamePrefix: i.NamePrefix, EventBusName: undefined }, ctx) as { Rules: { Name: string }[] }).Rules ?? []) : [];
-      const all = [...own, ...sched].sort((a, b) => binaryOrder(a.Name, b.Name));
-      return page(all, i, "Rules");
+      const sched = bus === DEFAULT_BUS ? scheduledRules(i.NamePrefix, ctx) : [];
+      return eventsPage([...own, ...sched], i, "Rules", `ListRules ${bus}`, (r) => [r.Name]);
     },
     EnableRule: setState("EnableRule", "ENABLED"),
     DisableRule: setState("DisableRule", "DISABLED"),
@@ -176,7 +188,8 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
     },
     ListTargetsByRule: (i, ctx) => {
       const r = mine(i, "Rule");
-      return r === undefined ? delegate("ListTargetsByRule", i, ctx, "Rule") : { Targets: r.def.Targets };
+      // In Id order (AWS's order is unrecorded: our choice), so a token names a target by its Id.
+      return r === undefined ? delegate("ListTargetsByRule", i, ctx, "Rule") : eventsPage(r.def.Targets, i, "Targets", `ListTargetsByRule ${r.bus} ${r.name}`, (t) => [t.Id]);
     },
     TestEventPattern: (i) => {
       validateEventPattern(i.EventPattern);
@@ -199,10 +212,4 @@ export function validateEventPattern(pattern: string): void {
     if (isInvalidEventPattern(e)) throw events("InvalidEventPatternException", e.message);
     throw e;
   }
-}
-
-function page<T>(all: T[], i: Input, key: string): Record<string, unknown> {
-  const start = Number(i.NextToken ?? 0) || 0;
-  const limit = Math.min(100, i.Limit ?? 100);
-  return { [key]: all.slice(start, start + limit), NextToken: start + limit < all.length ? String(start + limit) : undefined };
 }

@@ -1,4 +1,4 @@
-import type { Clock } from "@lambda-sim/core";
+import { listPage, type Clock } from "@lambda-sim/core";
 import { kinesisErrors } from "./kinesis-errors.ts";
 import { sequenceNumber, shardId } from "./sequence-numbers.ts";
 import type { StreamState, StreamStore } from "./stream-store.ts";
@@ -13,6 +13,10 @@ export const ON_DEMAND_SHARDS = 4;
 /** Our cap on shards per stream (AWS's default shard quota is 500 per account in us-east-1). */
 export const MAX_SHARDS = 500;
 const NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
+/** The most streams one ListStreams answer holds, and its default (API reference, Limit). */
+const MAX_STREAMS = 100;
+/** The most shards one ListShards answer holds, and its default (API reference, MaxResults). */
+const MAX_SHARDS_LISTED = 1000;
 
 export interface StreamIdentity {
   region: string;
@@ -125,19 +129,28 @@ export class StreamOperations {
   }
 
   listStreams(input: Input) {
-    // ListStreams: Limit defaults to 100 (Kinesis API reference).
-    const limit = typeof input.Limit === "number" ? input.Limit : 100;
-    // NextToken (the SDK's paginator) and ExclusiveStartStreamName (older clients) both page by name.
-    const token = typeof input.NextToken === "string" ? Buffer.from(input.NextToken, "base64").toString("utf8") : undefined;
-    const after = token ?? (typeof input.ExclusiveStartStreamName === "string" ? input.ExclusiveStartStreamName : undefined);
-    const all = this.store.list().filter((s) => after === undefined || s.name > after);
-    const page = all.slice(0, limit);
+    // Limit 1-10,000 (the model's check), 100 without it, "If you specify a value greater than
+    // 100, at most 100 results are returned" (API reference, Limit).
+    const limit = Math.min(typeof input.Limit === "number" ? input.Limit : MAX_STREAMS, MAX_STREAMS);
+    // ExclusiveStartStreamName (older clients) pages by name; NextToken (the SDK's paginator)
+    // names the last stream returned (core listPage), so deleting streams while paging skips none.
+    // AWS's answer to a token it did not hand out is unrecorded: our choice, InvalidArgumentException
+    // (ExpiredNextTokenException being for an expired one).
+    const start = typeof input.ExclusiveStartStreamName === "string" ? input.ExclusiveStartStreamName : undefined;
+    const streams = this.store.list().filter((s) => start === undefined || s.name > start);
+    const p = listPage(streams, {
+      listing: "ListStreams",
+      position: (s) => [s.name],
+      count: limit,
+      token: typeof input.NextToken === "string" ? input.NextToken : undefined,
+      invalidToken: () => kinesisErrors.invalidArgument("Invalid NextToken."),
+    });
     const out: Record<string, unknown> = {
-      StreamNames: page.map((s) => s.name),
-      HasMoreStreams: all.length > page.length,
-      StreamSummaries: page.map((s) => ({ StreamName: s.name, StreamARN: this.arn(s.name), StreamStatus: "ACTIVE", StreamModeDetails: { StreamMode: s.mode }, StreamCreationTimestamp: s.createdAt / 1000 })),
+      StreamNames: p.items.map((s) => s.name),
+      HasMoreStreams: p.next !== undefined,
+      StreamSummaries: p.items.map((s) => ({ StreamName: s.name, StreamARN: this.arn(s.name), StreamStatus: "ACTIVE", StreamModeDetails: { StreamMode: s.mode }, StreamCreationTimestamp: s.createdAt / 1000 })),
     };
-    if (all.length > page.length) out.NextToken = Buffer.from(page.at(-1)!.name).toString("base64");
+    if (p.next !== undefined) out.NextToken = p.next;
     return out;
   }
 
@@ -153,8 +166,10 @@ export class StreamOperations {
       }
     }
     const s = this.resolve(token === undefined ? input : { StreamName: token.s });
-    // ListShards: MaxResults defaults to 1,000 (Kinesis API reference).
-    const max = typeof input.MaxResults === "number" ? input.MaxResults : 1000;
+    // ListShards: MaxResults 1-10,000 (the model's check), 1,000 without it, "If you specify a
+    // value greater than 1000, at most 1000 results are returned" (API reference). Shards are
+    // never deleted one by one, so a token naming the last shard index stays valid.
+    const max = Math.min(typeof input.MaxResults === "number" ? input.MaxResults : MAX_SHARDS_LISTED, MAX_SHARDS_LISTED);
     const startAfter = token?.i ?? (typeof input.ExclusiveStartShardId === "string" ? s.shards.findIndex((sh) => shardId(sh.index) === input.ExclusiveStartShardId) : -1);
     const rest = s.shards.filter((sh) => sh.index > startAfter);
     const page = rest.slice(0, max);

@@ -1,4 +1,5 @@
 import type { Operation } from "@lambda-sim/core";
+import { eventsPage } from "../events/events-page.ts";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { eventsErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
@@ -61,10 +62,8 @@ export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, reg
     DescribeRule: (i) => ({ ...rule(find(i.Name, i.EventBusName)), CreatedBy: accountId }),
     ListRules: (i) => {
       checkBus(i.EventBusName);
-      const all = store.list("rule").filter((r) => r.name.startsWith(i.NamePrefix ?? ""));
-      const start = Number(i.NextToken ?? 0) || 0;
-      const limit = Math.min(100, i.Limit ?? 100);
-      return { Rules: all.slice(start, start + limit).map(rule), NextToken: start + limit < all.length ? String(start + limit) : undefined };
+      const all = store.list("rule").filter((r) => r.name.startsWith(i.NamePrefix ?? "")).map(rule);
+      return eventsPage(all, i, "Rules", `ListRules ${BUS}`, (r) => [r.Name]);
     },
     EnableRule: (i) => setState(i, "ENABLED"),
     DisableRule: (i) => setState(i, "DISABLED"),
@@ -97,7 +96,7 @@ export function ruleOperations(store: ScheduleStore, runner: ScheduleRunner, reg
       runner.save("rule", BUS, r.name, { ...r.def, Targets: r.def.Targets.filter((t) => !ids.has(t.Id!)) });
       return { FailedEntryCount: 0, FailedEntries: [] };
     },
-    ListTargetsByRule: (i) => ({ Targets: find(i.Rule, i.EventBusName).def.Targets }),
+    ListTargetsByRule: (i) => eventsPage(find(i.Rule, i.EventBusName).def.Targets, i, "Targets", `ListTargetsByRule ${BUS} ${String(i.Rule)}`, (t) => [t.Id ?? ""]),
   };
 }
 

@@ -24,5 +24,7 @@ export const eventsErrors = {
   ruleNotFound: (name: string, bus = "default") => events("ResourceNotFoundException", `Rule ${name} does not exist on EventBus ${bus}.`),
   busNotFound: (bus: string) => events("ResourceNotFoundException", `Event bus ${bus} does not exist.`),
   limitExceeded: (message: string) => events("LimitExceededException", message),
+  /** The code the API reference names for an expired NextToken; the message is ours (AWS's unrecorded). */
+  invalidToken: () => events("InvalidToken", "The NextToken provided is invalid."),
   unknownOperation: (name: string) => events("UnknownOperationException", `lambda-sim does not simulate the EventBridge operation '${name}'`),
 };

@@ -1,4 +1,4 @@
-import { AwsError, isJsonObject, jsonBody, serviceModel, validationMessage, type RestRequest, type RestRoute, type RestServiceSpec } from "@lambda-sim/core";
+import { AwsError, isJsonObject, listPage, jsonBody, serviceModel, validationMessage, type RestRequest, type RestRoute, type RestServiceSpec } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { schedulerErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
@@ -10,6 +10,8 @@ type Input = Record<string, unknown>;
 /** Only the default group exists here (CreateScheduleGroup is not simulated). */
 const DEFAULT_GROUP = "default";
 const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
+/** ListSchedules: MaxResults 1-100 (botocore scheduler 2021-06-30). */
+const MAX_RESULTS = 100;
 
 /**
  * EventBridge Scheduler over REST-JSON (botocore scheduler 2021-06-30): CreateSchedule,
@@ -75,12 +77,20 @@ export function schedulerRoutes(store: ScheduleStore, runner: ScheduleRunner, re
         const group = req.query.get("ScheduleGroup");
         const prefix = req.query.get("NamePrefix") ?? "";
         const state = req.query.get("State");
-        const max = Math.min(100, Number(req.query.get("MaxResults") ?? 100) || 100);
-        const start = Number(req.query.get("NextToken") ?? 0) || 0;
         const all = store.list("scheduler").filter((r) => (group === null || r.group === group) && r.name.startsWith(prefix) && (state === null || r.def.State === state));
-        const page = all.slice(start, start + max);
-        const summaries = page.map((r) => ({ Arn: arn(r), CreationDate: r.createdAt / 1000, GroupName: r.group, LastModificationDate: r.modifiedAt / 1000, Name: r.name, State: r.def.State, Target: { Arn: r.def.Targets[0]!.Arn } }));
-        return { body: { Schedules: summaries, NextToken: start + max < all.length ? String(start + max) : undefined } };
+        // MaxResults 1-100 (the model's check), 100 without it. The NextToken names the last
+        // schedule returned (core listPage), so deleting the schedules of a page while paging skips
+        // none. AWS's answer to a token it did not hand out is unrecorded: our choice, a
+        // ValidationException (the model's error for a bad request).
+        const page = listPage(all, {
+          listing: "ListSchedules",
+          position: (r) => [r.group, r.name],
+          count: Number(req.query.get("MaxResults") ?? MAX_RESULTS),
+          token: req.query.get("NextToken"),
+          invalidToken: () => schedulerErrors.validation("The NextToken provided is invalid."),
+        });
+        const summaries = page.items.map((r) => ({ Arn: arn(r), CreationDate: r.createdAt / 1000, GroupName: r.group, LastModificationDate: r.modifiedAt / 1000, Name: r.name, State: r.def.State, Target: { Arn: r.def.Targets[0]!.Arn } }));
+        return { body: { Schedules: summaries, NextToken: page.next } };
       },
     },
   ];

@@ -20,6 +20,8 @@ export interface SubscriptionRow {
   attributes: Record<string, string>;
   token: string;
   pending: boolean;
+  /** Service time it was created (read back from the store; the order ListSubscriptions lists in). */
+  createdAt?: number;
 }
 
 /** A published message as every delivery needs it (AWS names where the envelope has them). */
@@ -48,11 +50,11 @@ export interface DueDelivery {
 }
 
 interface TopicDb { arn: string; name: string; attributes: string; tags: string; created_at: number }
-interface SubDb { arn: string; topic_arn: string; protocol: string; endpoint: string; attributes: string; token: string; pending: number }
+interface SubDb { arn: string; topic_arn: string; protocol: string; endpoint: string; attributes: string; token: string; pending: number; created_at: number }
 interface DueDb { id: number; message_id: number; subscription_arn: string; attempts: number; first_attempt_at: number; message: string }
 
 const topic = (r: TopicDb): TopicRow => ({ arn: r.arn, name: r.name, fifo: r.name.endsWith(".fifo"), attributes: JSON.parse(r.attributes), tags: JSON.parse(r.tags), createdAt: r.created_at });
-const sub = (r: SubDb): SubscriptionRow => ({ arn: r.arn, topicArn: r.topic_arn, protocol: r.protocol, endpoint: r.endpoint, attributes: JSON.parse(r.attributes), token: r.token, pending: r.pending === 1 });
+const sub = (r: SubDb): SubscriptionRow => ({ arn: r.arn, topicArn: r.topic_arn, protocol: r.protocol, endpoint: r.endpoint, attributes: JSON.parse(r.attributes), token: r.token, pending: r.pending === 1, createdAt: r.created_at });
 
 /**
  * SNS's tables as named transitions (STYLE.md 7.9): topics, subscriptions, and the outbox of
@@ -70,7 +72,7 @@ export class SnsStore {
   constructor(store: Store) {
     const db = store.db;
     this.db = db;
-    const subSelect = "SELECT arn, topic_arn, protocol, endpoint, attributes, token, pending FROM sns_subscriptions";
+    const subSelect = "SELECT arn, topic_arn, protocol, endpoint, attributes, token, pending, created_at FROM sns_subscriptions";
     this.s = {
       topic: db.prepare<[string], TopicDb>("SELECT arn, name, attributes, tags, created_at FROM sns_topics WHERE arn = ?"),
       topics: db.prepare<[], TopicDb>("SELECT arn, name, attributes, tags, created_at FROM sns_topics ORDER BY arn"),

@@ -108,12 +108,12 @@ export class SubscriptionOperations {
   }
 
   listSubscriptions(i: { NextToken?: string }) {
-    return this.list(this.store.subscriptions(), i.NextToken);
+    return this.list(this.store.subscriptions(), "ListSubscriptions", i.NextToken);
   }
 
   listSubscriptionsByTopic(i: { TopicArn?: string; NextToken?: string }) {
     const t = this.topics.resolve(i.TopicArn);
-    return this.list(this.store.subscriptions(t.arn), i.NextToken);
+    return this.list(this.store.subscriptions(t.arn), `ListSubscriptionsByTopic ${t.arn}`, i.NextToken);
   }
 
   getSubscriptionAttributes(i: { SubscriptionArn?: string }): { Attributes: Record<string, string> } {
@@ -153,9 +153,10 @@ export class SubscriptionOperations {
     return s;
   }
 
-  private list(subs: SubscriptionRow[], token: string | undefined) {
-    const rows = subs.map((s) => ({ SubscriptionArn: s.pending ? "PendingConfirmation" : s.arn, Owner: this.accountId, Protocol: s.protocol, Endpoint: s.endpoint, TopicArn: s.topicArn, key: s.arn }));
-    return page(rows, token, (r) => r.key, (items, next) => ({ Subscriptions: items.map(({ key: _k, ...r }) => r), NextToken: next }));
+  /** Oldest first (the store's order: creation, then ARN), 100 a page. */
+  private list(subs: SubscriptionRow[], listing: string, token: string | undefined) {
+    const rows = subs.map((s) => ({ SubscriptionArn: s.pending ? "PendingConfirmation" : s.arn, Owner: this.accountId, Protocol: s.protocol, Endpoint: s.endpoint, TopicArn: s.topicArn, key: [s.createdAt ?? 0, s.arn] as const }));
+    return page(rows, listing, token, (r) => r.key, (items, next) => ({ Subscriptions: items.map(({ key: _k, ...r }) => r), NextToken: next }));
   }
 
   /** Checks attributes with SNS's wording (`prefix` is "Attributes Reason: " inside Subscribe). */

@@ -1,4 +1,4 @@
-import type { Clock } from "@lambda-sim/core";
+import { listPage, type Clock, type ListPosition } from "@lambda-sim/core";
 import { snsErrors } from "./sns-errors.ts";
 import type { SnsStore, TopicRow } from "./sns-store.ts";
 
@@ -96,8 +96,8 @@ export class TopicOperations {
   }
 
   listTopics(i: { NextToken?: string }): { Topics: { TopicArn: string }[]; NextToken?: string } {
-    // 100 topics a page (SNS API ListTopics).
-    return page(this.store.topics().map((t) => ({ TopicArn: t.arn })), i.NextToken, (t) => t.TopicArn, (items, next) => ({ Topics: items, NextToken: next }));
+    // In ARN order (the store's), 100 a page.
+    return page(this.store.topics().map((t) => ({ TopicArn: t.arn })), "ListTopics", i.NextToken, (t) => [t.TopicArn], (items, next) => ({ Topics: items, NextToken: next }));
   }
 
   getTopicAttributes(i: { TopicArn?: string }): { Attributes: Record<string, string> } {
@@ -170,18 +170,19 @@ export function parseJson(text: string, name: string): unknown {
   }
 }
 
-/** One page of `items` after `token` (the key of the last item of the previous page), 100 at a time. */
-export function page<T, R>(items: T[], token: string | undefined, key: (t: T) => string, out: (items: T[], next: string | undefined) => R): R {
-  const PAGE = 100;
-  let start = 0;
-  if (token !== undefined && token !== "") {
-    const after = Buffer.from(token, "base64url").toString("utf8");
-    start = items.findIndex((t) => key(t) === after) + 1;
-    if (start === 0) throw snsErrors.invalidParameter("NextToken");
-  }
-  const slice = items.slice(start, start + PAGE);
-  const next = start + PAGE < items.length ? Buffer.from(key(slice[slice.length - 1]!)).toString("base64url") : undefined;
-  return out(slice, next);
+/** ListTopics, ListSubscriptions and ListSubscriptionsByTopic: "Each call returns a limited list of [items], up to 100" (SNS API reference). */
+const PAGE = 100;
+
+/**
+ * One page of `items` after `token`, 100 at a time. The token names the position of the last item
+ * returned (core listPage), so it stays valid when that item or any before it is deleted: the
+ * usual "list a page, delete it, continue" cleanup no longer fails on the token SNS just handed
+ * out. A token not handed out is `InvalidParameter: Invalid parameter: NextToken` (AWS's answer
+ * to one is unrecorded: our choice, the code the model lists for these operations).
+ */
+export function page<T, R>(items: T[], listing: string, token: string | undefined, position: (t: T) => ListPosition, out: (items: T[], next: string | undefined) => R): R {
+  const p = listPage(items, { listing, position, count: PAGE, token, invalidToken: () => snsErrors.invalidParameter("NextToken") });
+  return out(p.items, p.next);
 }
 
 /** The policy every new topic has (AWS's `__default_policy_ID`, as GetTopicAttributes shows it). */

@@ -1,4 +1,4 @@
-import type { Clock } from "@lambda-sim/core";
+import { listPage, type Clock } from "@lambda-sim/core";
 import { defaultAttributes, parseRedrivePolicy, READ_ONLY_ATTRIBUTES, validateAttributes } from "./queue-attributes.ts";
 import type { QueueRow, QueueStore } from "./queue-store.ts";
 import { sqsErrors } from "./sqs-errors.ts";
@@ -91,12 +91,10 @@ export class QueueOperations {
 
   listQueues(input: { QueueNamePrefix?: string; MaxResults?: number; NextToken?: string }): { QueueUrls?: string[]; NextToken?: string } {
     const names = this.store.listQueues().map((q) => q.name).filter((n) => n.startsWith(input.QueueNamePrefix ?? ""));
-    const start = input.NextToken ? Number(Buffer.from(input.NextToken, "base64").toString()) || 0 : 0;
-    const max = input.MaxResults ?? 1000;
-    const page = names.slice(start, start + max);
+    const p = pageOfQueues(names, "ListQueues", input);
     const out: { QueueUrls?: string[]; NextToken?: string } = {};
-    if (page.length > 0) out.QueueUrls = page.map((n) => this.url(n));
-    if (input.MaxResults !== undefined && start + max < names.length) out.NextToken = Buffer.from(String(start + max)).toString("base64");
+    if (p.items.length > 0) out.QueueUrls = p.items.map((n) => this.url(n));
+    if (p.next !== undefined) out.NextToken = p.next;
     return out;
   }
 
@@ -167,12 +165,36 @@ export class QueueOperations {
     return Object.keys(q.tags).length > 0 ? { Tags: q.tags } : {};
   }
 
-  listDeadLetterSourceQueues(input: { QueueUrl?: string }): { queueUrls: string[] } {
+  listDeadLetterSourceQueues(input: { QueueUrl?: string; MaxResults?: number; NextToken?: string }): { queueUrls: string[]; NextToken?: string } {
     const dlq = this.resolve(input.QueueUrl);
     const arn = this.arn(dlq.name);
     const sources = this.store.listQueues().filter((q) => parseRedrivePolicy(q.attributes.RedrivePolicy)?.deadLetterTargetArn === arn);
-    return { queueUrls: sources.map((q) => this.url(q.name)) };
+    const p = pageOfQueues(sources.map((q) => q.name), `ListDeadLetterSourceQueues ${dlq.name}`, input);
+    return p.next === undefined ? { queueUrls: p.items.map((n) => this.url(n)) } : { queueUrls: p.items.map((n) => this.url(n)), NextToken: p.next };
   }
+}
+
+/** ListQueues and ListDeadLetterSourceQueues: "Value range is 1 to 1000" (API reference, MaxResults). */
+const MAX_RESULTS = 1000;
+
+/**
+ * One page of queue names, by name. Without MaxResults, up to 1,000 and no NextToken ("You must
+ * set MaxResults to receive a value for NextToken in the response", API reference). The token
+ * names the last queue returned (core listPage), so deleting the queues of a page while paging
+ * skips none. AWS's answers to a MaxResults out of range and to a NextToken it did not hand out
+ * are unrecorded: our choice, InvalidParameterValue in SQS's usual wording.
+ */
+function pageOfQueues(names: string[], listing: string, input: { MaxResults?: number; NextToken?: string }): { items: string[]; next?: string } {
+  const max = input.MaxResults;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1 || max > MAX_RESULTS)) throw sqsErrors.invalidValue(max, "MaxResults", `Must be between 1 and ${MAX_RESULTS}.`);
+  const p = listPage(names, {
+    listing,
+    position: (n) => [n],
+    count: max ?? MAX_RESULTS,
+    token: input.NextToken,
+    invalidToken: () => sqsErrors.invalidValue(input.NextToken, "NextToken", "Invalid NextToken value."),
+  });
+  return max === undefined ? { items: p.items } : p;
 }
 
 function isKnownAttribute(name: string): boolean {
