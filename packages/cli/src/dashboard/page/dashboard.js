@@ -150,14 +150,18 @@ setInterval(() => {
   }
 }, 1000);
 
-document.addEventListener("click", (ev) => {
+// An invocation is chosen as the pointer goes down, not on click: the rows are redrawn as events
+// stream in, and a row replaced between press and release would turn the click into one on the
+// table (a busy run lost the click that way).
+document.addEventListener("pointerdown", (ev) => {
   const row = ev.target.closest("[data-request-id]");
-  if (row) {
-    m.selected = row.dataset.requestId;
-    m.dirty.add("story").add("invocations");
-    loadDetails(m.selected);
-    return;
-  }
+  if (!row || ev.button !== 0) return;
+  m.selected = row.dataset.requestId;
+  m.dirty.add("story").add("invocations");
+  loadDetails(m.selected);
+});
+
+document.addEventListener("click", (ev) => {
   const adv = ev.target.closest("[data-advance]");
   if (adv) {
     api("/_sim/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: Number(adv.dataset.advance) }) })
