@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -118,16 +118,29 @@ describe("the code folder of the state directory", () => {
   });
 
   it("lets an invocation in progress finish from its code when its function is deleted, then drops the code", async () => {
-    await create("slow", [
-      { name: "index.mjs", data: `export const handler = async () => { console.log("RUNNING"); await new Promise((r) => setTimeout(r, 800)); return (await import("./late.mjs")).late; };\n` },
-      { name: "late.mjs", data: `export const late = "loaded after the deletion";\n` },
-    ]);
-    const running = invoke("slow");
-    await until(() => logs.of("function.log").some((e) => e.text.includes("RUNNING")));
-    await lambda.send(new DeleteFunctionCommand({ FunctionName: "slow" }));
-    expect(entries("slow")).toHaveLength(1);
-    expect(await running).toEqual({ error: undefined, body: "loaded after the deletion" });
-    await until(() => !existsSync(code("slow")));
+    // The handler runs until the test writes `go`: under the home directory, not /tmp (the
+    // function's private /tmp would hide it).
+    const signals = mkdtempSync(join(homedir(), ".lambda-sim-test-signal-"));
+    const go = join(signals, "go");
+    try {
+      await create(
+        "slow",
+        [
+          { name: "index.mjs", data: `import { existsSync } from "node:fs";\nexport const handler = async () => { console.log("RUNNING"); while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 10)); return (await import("./late.mjs")).late; };\n` },
+          { name: "late.mjs", data: `export const late = "loaded after the deletion";\n` },
+        ],
+        { Timeout: 60 },
+      );
+      const running = invoke("slow");
+      await until(() => logs.of("function.log").some((e) => e.text.includes("RUNNING")));
+      await lambda.send(new DeleteFunctionCommand({ FunctionName: "slow" }));
+      expect(entries("slow")).toHaveLength(1);
+      writeFileSync(go, "");
+      expect(await running).toEqual({ error: undefined, body: "loaded after the deletion" });
+      await until(() => !existsSync(code("slow")));
+    } finally {
+      rmSync(signals, { recursive: true, force: true });
+    }
   });
 
   it("takes no package for unused because the state directory was moved since its database was written", async () => {

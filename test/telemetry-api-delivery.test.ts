@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
@@ -50,6 +53,8 @@ let t: TestSimulator | undefined;
 let lambda: LambdaClient;
 let reports: ReportCollector | undefined;
 let events: TelemetryRecorder | undefined;
+/** A test's directory of signal files for its handler, removed after it. */
+let signals: string | undefined;
 
 afterEach(async () => {
   events?.dispose();
@@ -57,6 +62,8 @@ afterEach(async () => {
   await t?.close();
   reports?.close();
   t = undefined;
+  if (signals !== undefined) rmSync(signals, { recursive: true, force: true });
+  signals = undefined;
 });
 
 async function start(): Promise<void> {
@@ -66,8 +73,8 @@ async function start(): Promise<void> {
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
 }
 
-async function fn(name: string, handler: string, variables: Record<string, string> = {}): Promise<void> {
-  await createExtensionFunction(lambda, name, { extensions: { "vendor-agent": AGENT }, handler, variables: { REPORT_URL: reports!.url, ...variables } });
+async function fn(name: string, handler: string, variables: Record<string, string> = {}, timeout?: number): Promise<void> {
+  await createExtensionFunction(lambda, name, { extensions: { "vendor-agent": AGENT }, handler, variables: { REPORT_URL: reports!.url, ...variables }, timeout });
 }
 
 async function invoke(name: string): Promise<string> {
@@ -92,10 +99,17 @@ const isRecord = (type: string, requestId?: string) => (r: any) => r.type === ty
 describe("Telemetry API delivery", () => {
   it("delivers the last invocation's records before SHUTDOWN when the listener dropped the idle connection meanwhile", async () => {
     await start();
-    // Long enough that the invocation's first records go out while it runs, on a connection the
-    // agent then keeps; the rest are sent once the environment is frozen, on that connection.
-    await fn("idle-then-retired", "exports.handler = async () => { console.log('working'); await new Promise((r) => setTimeout(r, 100)); return 1; };");
-    const id = await invoke("idle-then-retired");
+    // The handler runs until the test writes GO (under the home directory: the function's private
+    // /tmp would hide a file of the test's /tmp), once the invocation's first records went out
+    // while it runs, on a connection the agent then keeps; the rest are sent once the environment
+    // is frozen, on that connection.
+    signals = mkdtempSync(join(homedir(), ".lambda-sim-test-signal-"));
+    const go = join(signals, "go");
+    await fn("idle-then-retired", "const fs = require('node:fs'); exports.handler = async () => { console.log('working'); while (!fs.existsSync(process.env.GO)) await new Promise((r) => setTimeout(r, 10)); return 1; };", { GO: go }, 60);
+    const running = invoke("idle-then-retired");
+    await until(() => reports!.got("batch").some((b) => b.records.some((r: any) => r.type === "function" && String(r.record).includes("working"))));
+    writeFileSync(go, "");
+    const id = await running;
     // The agent's idle timeout passes while the environment sits frozen.
     const answeredLast = () => Math.max(...reports!.got("batch").map((b) => b.answeredAt as number));
     await until(() => reports!.got("batch").length > 0 && Date.now() - answeredLast() > 2 * IDLE_MS);
