@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeLogStreamsCommand, paginateDescribeLogGroups, paginateDescribeLogStreams } from "@aws-sdk/client-cloudwatch-logs";
 import { cloudwatchLogsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { HAS_BOTO3, runBoto3 } from "./support/boto3-script.ts";
 
 // F5 follow-up: DescribeLogStreams' nextToken was an offset, so a stream created while paging
 // shifted the rest. Tokens now name the last item returned, for log groups too.
-let t: TestSimulator;
+const sims = perTestSimulator({ sources: [cloudwatchLogsSource] });
 let logs: CloudWatchLogsClient;
 
 /** A function's output line, as its environment reports it (no process needed). */
 const output = (functionName: string, environmentId: string) =>
-  t.sim.telemetry.emit({ type: "function.log", functionName, environmentId, text: `hello from ${environmentId}\n` });
+  sims.current.sim.telemetry.emit({ type: "function.log", functionName, environmentId, text: `hello from ${environmentId}\n` });
 
 async function groupNames(prefix: string): Promise<string[]> {
   const out: string[] = [];
@@ -20,20 +20,15 @@ async function groupNames(prefix: string): Promise<string[]> {
 }
 
 describe("CloudWatch Logs list pagination", () => {
-  beforeAll(async () => {
-    t = await startTestSimulator({ sources: [cloudwatchLogsSource] });
-    logs = new CloudWatchLogsClient({ ...t.clientConfig, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    logs?.destroy();
-    await t?.close();
+  beforeEach(async () => {
+    logs = new CloudWatchLogsClient({ ...(await sims.start()).clientConfig, maxAttempts: 1 });
+    return () => logs.destroy();
   });
 
   it.skipIf(!HAS_BOTO3)("a boto3 paginator deleting every log group of each page deletes all 60 in one pass (skipped without boto3)", async () => {
     for (let i = 0; i < 60; i++) output(`sweep-${String(i).padStart(2, "0")}`, `env-sweep-${i}`);
     expect(await groupNames("/aws/lambda/sweep-")).toHaveLength(60);
-    const r = await runBoto3(t.endpoint, [
+    const r = await runBoto3(sims.current.endpoint, [
       "import os, boto3",
       "l = boto3.client('logs', endpoint_url=os.environ['ENDPOINT'])",
       "pages = deleted = 0",

@@ -1,28 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CloudWatchClient, ListMetricsCommand, paginateListMetrics } from "@aws-sdk/client-cloudwatch";
 import { cloudwatchMetricsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 
 // F5 follow-up: ListMetrics' NextToken was an offset, so a metric that started reporting while a
 // caller paged repeated or skipped one. Tokens now name the last metric returned.
-let t: TestSimulator;
+const sims = perTestSimulator({ sources: [cloudwatchMetricsSource] });
 let cw: CloudWatchClient;
 
 /** A finished invocation of `functionName`, as the invoker reports it (no process needed). */
 const finished = (functionName: string) =>
-  t.sim.telemetry.emit({ type: "invocation.finished", requestId: `r-${functionName}`, functionName, version: "$LATEST", environmentId: "e", durationMs: 5, billedDurationMs: 5, maxMemoryUsedMb: 64, status: "success" });
+  sims.current.sim.telemetry.emit({ type: "invocation.finished", requestId: `r-${functionName}`, functionName, version: "$LATEST", environmentId: "e", durationMs: 5, billedDurationMs: 5, maxMemoryUsedMb: 64, status: "success" });
 
 const key = (m: { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] }) => `${m.Namespace} ${m.MetricName} ${JSON.stringify(m.Dimensions ?? [])}`;
 
 describe("CloudWatch ListMetrics pagination", () => {
-  beforeAll(async () => {
-    t = await startTestSimulator({ sources: [cloudwatchMetricsSource] });
-    cw = new CloudWatchClient({ ...t.clientConfig, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    cw?.destroy();
-    await t?.close();
+  beforeEach(async () => {
+    cw = new CloudWatchClient({ ...(await sims.start()).clientConfig, maxAttempts: 1 });
+    return () => cw.destroy();
   });
 
   it("the JS SDK's paginator lists every metric once, 500 a page, while new functions start reporting", async () => {

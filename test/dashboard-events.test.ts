@@ -1,7 +1,8 @@
 import { WebSocket } from "ws";
 import type { HubFrame, SequencedEvent } from "@lambda-sim/core";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
+import { describe, expect, it } from "vitest";
 import { until } from "./support/until.ts";
 
 /**
@@ -10,10 +11,8 @@ import { until } from "./support/until.ts";
  * simulator; a client that stops reading costs the server a bounded buffer and is told what it missed.
  */
 let t: TestSimulator | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 
 interface Client {
   ws: WebSocket;
@@ -62,7 +61,7 @@ const model = (name: string) => ({ functionName: name, runtime: "model", handler
 
 describe("/_sim/events", () => {
   it("gives clients joining under load a snapshot the stream continues without gap or duplicate", { timeout: 60_000 }, async () => {
-    t = await startTestSimulator({ functions: [model("a"), model("b")] });
+    t = await sims.start({ functions: [model("a"), model("b")] });
     const sim = t.sim;
     const early = await connect(t.endpoint);
     const late: Client[] = [];
@@ -86,7 +85,7 @@ describe("/_sim/events", () => {
   });
 
   it("drops events for a client that stops reading, keeps the server's buffer bounded, and says so", { timeout: 60_000 }, async () => {
-    t = await startTestSimulator();
+    t = await sims.start();
     const slow = await connect(t.endpoint);
     await until(() => slow.frames.length > 0);
     // The client stops reading: the kernel's buffers fill, then the server's.
@@ -114,7 +113,7 @@ describe("/_sim/events", () => {
   });
 
   it("sends a subscribed client only the kinds and functions it asked for, without previews, which GET /_sim/invocations/:id answers", { timeout: 60_000 }, async () => {
-    t = await startTestSimulator({ functions: [model("a"), model("b")] });
+    t = await sims.start({ functions: [model("a"), model("b")] });
     const everything = await connect(t.endpoint);
     const narrow = await connect(t.endpoint);
     await until(() => everything.frames.length > 0 && narrow.frames.length > 0);

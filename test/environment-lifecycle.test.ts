@@ -1,22 +1,20 @@
 import { fileURLToPath } from "node:url";
 import { until } from "./support/until.ts";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { VirtualClock } from "@lambda-sim/core";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
 let t: TestSimulator | undefined;
-
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 
 /** Function `idle` (an idle lifetime of 60 s) on a VirtualClock; `count()` invokes it: its environment's invocation count. */
 async function idleFunction() {
   const clock = new VirtualClock();
-  t = await startTestSimulator({
+  t = await sims.start({
     clock,
     functions: [{ functionName: "idle", runtime: "nodejs24.x", handler: "index.counter", codeDir, sim: { idleLifetimeMs: 60_000 } }],
   });
@@ -60,7 +58,7 @@ describe("environment lifecycle on the VirtualClock", () => {
 
   it("does not jump virtual time while a handler is running", async () => {
     const clock = new VirtualClock();
-    t = await startTestSimulator({
+    t = await sims.start({
       clock,
       functions: [{ functionName: "slow", runtime: "nodejs24.x", handler: "index.sleep", codeDir, sim: { idleLifetimeMs: 1_000 } }],
     });

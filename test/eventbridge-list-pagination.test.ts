@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CreateEventBusCommand, EventBridgeClient, ListEventBusesCommand, ListRulesCommand, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { eventsSource, schedulesSource, snsSource, sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { HAS_BOTO3, runBoto3 } from "./support/boto3-script.ts";
 
 // F5 (newuser7): ListRules' NextToken was an offset ("7"), so deleting the rules of each page
 // while paging left 14 of 30. Tokens now name the last item returned.
-let t: TestSimulator;
+const sims = perTestSimulator({ sources: [sqsSource, schedulesSource, eventsSource, snsSource] });
 let events: EventBridgeClient;
 
 const pattern = JSON.stringify({ source: ["shop"] });
@@ -28,14 +28,9 @@ async function allRuleNames(EventBusName?: string): Promise<string[]> {
 }
 
 describe("EventBridge list pagination", () => {
-  beforeAll(async () => {
-    t = await startTestSimulator({ sources: [sqsSource, schedulesSource, eventsSource, snsSource] });
-    events = new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    events?.destroy();
-    await t?.close();
+  beforeEach(async () => {
+    events = new EventBridgeClient({ ...(await sims.start()).clientConfig, maxAttempts: 1 });
+    return () => events.destroy();
   });
 
   it.skipIf(!HAS_BOTO3)("boto3 paginators deleting each page delete all 30 rules (pattern and scheduled) and all 12 buses in one pass (skipped without boto3)", async () => {
@@ -44,7 +39,7 @@ describe("EventBridge list pagination", () => {
       await events.send(new PutRuleCommand(i % 2 === 0 ? { Name, EventPattern: pattern } : { Name, ScheduleExpression: "rate(1 hour)" }));
     }
     for (let i = 0; i < 12; i++) await events.send(new CreateEventBusCommand({ Name: `bus-${String(i).padStart(2, "0")}` }));
-    const r = await runBoto3(t.endpoint, [
+    const r = await runBoto3(sims.current.endpoint, [
       "import os, boto3",
       "e = boto3.client('events', endpoint_url=os.environ['ENDPOINT'])",
       "pages = deleted = 0",

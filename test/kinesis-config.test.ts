@@ -2,19 +2,18 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { kinesisSource, sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { loadConfig } from "../packages/cli/src/config/load-config.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/kinesis-consumer/", import.meta.url));
 let t: TestSimulator | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 
 function file(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), "lambda-sim-streams-")), "lambda-sim.yaml");
@@ -45,7 +44,7 @@ describe("streams and Kinesis mappings declared in lambda-sim.yaml", () => {
       ].join("\n"),
     );
     const config = await loadConfig(path, [sqsSource, kinesisSource]);
-    t = await startTestSimulator({ functions: config.functions, sources: [sqsSource, kinesisSource], sourceConfig: config.sources, eventSourceMappings: config.eventSourceMappings });
+    t = await sims.start({ functions: config.functions, sources: [sqsSource, kinesisSource], sourceConfig: config.sources, eventSourceMappings: config.eventSourceMappings });
     const kinesis = new KinesisClient(t.clientConfig);
     const lambda = new LambdaClient(t.clientConfig);
     try {

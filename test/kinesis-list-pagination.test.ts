@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CreateStreamCommand, KinesisClient, ListShardsCommand, ListStreamsCommand, paginateListStreams } from "@aws-sdk/client-kinesis";
 import { kinesisSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { HAS_BOTO3, runBoto3 } from "./support/boto3-script.ts";
 
 // F5 follow-up: ListStreams answered as many streams as Limit asked (AWS: at most 100) and read
 // any string as a NextToken.
-let t: TestSimulator;
+const sims = perTestSimulator({ sources: [kinesisSource] });
 let kinesis: KinesisClient;
 
 async function createStreams(prefix: string, n: number): Promise<string[]> {
@@ -16,19 +16,14 @@ async function createStreams(prefix: string, n: number): Promise<string[]> {
 }
 
 describe("Kinesis list pagination", () => {
-  beforeAll(async () => {
-    t = await startTestSimulator({ sources: [kinesisSource] });
-    kinesis = new KinesisClient({ ...t.clientConfig, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    kinesis?.destroy();
-    await t?.close();
+  beforeEach(async () => {
+    kinesis = new KinesisClient({ ...(await sims.start()).clientConfig, maxAttempts: 1 });
+    return () => kinesis.destroy();
   });
 
   it.skipIf(!HAS_BOTO3)("a boto3 paginator deleting every stream of each page deletes all 10 in one pass (skipped without boto3)", async () => {
     await createStreams("sweep", 10);
-    const r = await runBoto3(t.endpoint, [
+    const r = await runBoto3(sims.current.endpoint, [
       "import os, boto3",
       "k = boto3.client('kinesis', endpoint_url=os.environ['ENDPOINT'])",
       "deleted = 0",
@@ -52,6 +47,8 @@ describe("Kinesis list pagination", () => {
   });
 
   it("a NextToken not handed out is InvalidArgumentException; Limit and MaxResults take the model's ranges", async () => {
+    // The second token names a stream that exists, though not as a token handed out does.
+    await createStreams("many", 2);
     for (const NextToken of ["garbage", Buffer.from("many-001").toString("base64")]) {
       await expect(kinesis.send(new ListStreamsCommand({ NextToken }))).rejects.toMatchObject({ name: "InvalidArgumentException" });
     }

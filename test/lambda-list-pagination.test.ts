@@ -1,28 +1,23 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promisify } from "node:util";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CreateAliasCommand, CreateFunctionCommand, LambdaClient, ListAliasesCommand, ListFunctionsCommand, ListVersionsByFunctionCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
-import { HAS_PYTHON } from "./support/python.ts";
+import { zipFiles } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
+import { awsClientEnv } from "./support/aws-client-env.ts";
+import { HAS_BOTO3, runBoto3 } from "./support/boto3-script.ts";
 
 // F5 (newuser7): Lambda list markers were array offsets, so deleting the functions of a page while
 // paging skipped as many survivors. Markers now name the last item returned.
-const HAS_BOTO3 = HAS_PYTHON && (await new Promise<boolean>((resolve) => spawn("python3", ["-c", "import boto3"], { stdio: "ignore" }).on("exit", (c) => resolve(c === 0))));
 const DEBIAN_AWS = "/usr/bin/aws";
 
-let t: TestSimulator;
+const sims = perTestSimulator();
 let lambda: LambdaClient;
-let zip: Buffer;
+const zip = await zipFiles([{ name: "index.mjs", data: "export const handler = async () => 1;\n" }]);
 
-const env = () => ({ PATH: "/usr/bin:/bin", HOME: "/nonexistent", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", ENDPOINT: t.endpoint });
-
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: env(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : 1, stdout, stderr });
-    });
-  });
-}
+/** Debian's aws CLI against this test's simulator (2.9 reads no AWS_ENDPOINT_URL: pass --endpoint-url). */
+const awsCli = (args: string[]) => promisify(execFile)(DEBIAN_AWS, ["--endpoint-url", sims.current.endpoint, ...args], { env: awsClientEnv(undefined, "/usr/bin:/bin"), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 
 async function createFunctions(prefix: string, n: number): Promise<string[]> {
   const names = Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, "0")}`);
@@ -44,20 +39,14 @@ async function allFunctionNames(): Promise<string[]> {
 }
 
 describe("Lambda list pagination", () => {
-  beforeAll(async () => {
-    t = await startTestSimulator({});
-    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-    zip = await zipFiles([{ name: "index.mjs", data: "export const handler = async () => 1;\n" }]);
-  });
-
-  afterAll(async () => {
-    lambda?.destroy();
-    await t?.close();
+  beforeEach(async () => {
+    lambda = new LambdaClient({ ...(await sims.start()).clientConfig, maxAttempts: 1 });
+    return () => lambda.destroy();
   });
 
   it.skipIf(!HAS_BOTO3)("a boto3 paginator deleting every function of each page deletes all 65 in one pass (skipped without boto3)", async () => {
     await createFunctions("sweep", 65);
-    const script = [
+    const r = await runBoto3(sims.current.endpoint, [
       "import os, boto3",
       "l = boto3.client('lambda', endpoint_url=os.environ['ENDPOINT'])",
       "pages = deleted = 0",
@@ -67,8 +56,7 @@ describe("Lambda list pagination", () => {
       "        if f['FunctionName'].startswith('sweep-'):",
       "            l.delete_function(FunctionName=f['FunctionName']); deleted += 1",
       "print(pages, deleted)",
-    ].join("\n");
-    const r = await run("python3", ["-c", script]);
+    ]);
     expect(r.stderr).toBe("");
     // ListFunctions answers at most 50 per response: two pages.
     expect(r.stdout.trim()).toBe("2 65");
@@ -77,16 +65,16 @@ describe("Lambda list pagination", () => {
 
   it.skipIf(!existsSync(DEBIAN_AWS))("the aws CLI's automatic paging lists every function (skipped without /usr/bin/aws)", async () => {
     const names = await createFunctions("cli", 65);
-    const r = await run(DEBIAN_AWS, ["--endpoint-url", t.endpoint, "lambda", "list-functions", "--query", "Functions[].FunctionName", "--output", "json"]);
+    const r = await awsCli(["lambda", "list-functions", "--query", "Functions[].FunctionName", "--output", "json"]);
     expect(r.stderr).toBe("");
     expect((JSON.parse(r.stdout) as string[]).filter((n) => n.startsWith("cli-"))).toEqual(names);
     // --page-size sends MaxItems: 7 per request, still every function once.
-    const paged = await run(DEBIAN_AWS, ["--endpoint-url", t.endpoint, "lambda", "list-functions", "--page-size", "7", "--query", "Functions[].FunctionName", "--output", "json"]);
+    const paged = await awsCli(["lambda", "list-functions", "--page-size", "7", "--query", "Functions[].FunctionName", "--output", "json"]);
     expect((JSON.parse(paged.stdout) as string[]).filter((n) => n.startsWith("cli-"))).toEqual(names);
   });
 
   it("ListFunctions answers at most 50 per response even with MaxItems 10,000; above 10,000 or a marker it did not hand out is refused", async () => {
-    if ((await allFunctionNames()).length < 51) await createFunctions("many", 51);
+    await createFunctions("many", 51);
     const first = await lambda.send(new ListFunctionsCommand({ MaxItems: 10_000 }));
     expect(first.Functions).toHaveLength(50);
     expect(first.NextMarker).toBeTypeOf("string");
@@ -99,6 +87,7 @@ describe("Lambda list pagination", () => {
   });
 
   it("a function created while paging is listed once, after the page it sorts past", async () => {
+    await createFunctions("page", 5);
     const before = await lambda.send(new ListFunctionsCommand({ MaxItems: 2 }));
     const [a, b] = before.Functions!.map((f) => f.FunctionName!);
     // Sorts before everything already listed: not on a later page; "zzz" sorts after: listed once.

@@ -1,12 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { VirtualClock, type FunctionDefinition, type InvokeOutput } from "@lambda-sim/core";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 
 let t: TestSimulator | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 
 const model = (name: string, spec: Partial<NonNullable<FunctionDefinition["model"]>>, extra: Partial<FunctionDefinition> = {}): FunctionDefinition => ({
   functionName: name,
@@ -28,7 +27,7 @@ async function run(clock: VirtualClock, name: string): Promise<InvokeOutput & { 
 describe("the model runtime (no process, service time on the Clock)", () => {
   it("takes its declared cold start and duration on the VirtualClock, then runs warm", async () => {
     const clock = new VirtualClock(0);
-    t = await startTestSimulator({ clock, functions: [model("m", {}, { sim: { idleLifetimeMs: 60_000_000 } })] });
+    t = await sims.start({ clock, functions: [model("m", {}, { sim: { idleLifetimeMs: 60_000_000 } })] });
     const pending = t.sim.invoker.invoke({ functionName: "m", payload: Buffer.from("{}"), invocationType: "RequestResponse" });
     await clock.advanceBy(1_300);
     const first = await pending;
@@ -39,7 +38,7 @@ describe("the model runtime (no process, service time on the Clock)", () => {
 
   it("ends in the declared error or timeout", async () => {
     const clock = new VirtualClock(0);
-    t = await startTestSimulator({ clock, functions: [model("bad", { errorProbability: 1 }), model("slow", { timeoutProbability: 1 })] });
+    t = await sims.start({ clock, functions: [model("bad", { errorProbability: 1 }), model("slow", { timeoutProbability: 1 })] });
     expect((await run(clock, "bad")).result.errorType).toBe("ModelError");
     const slow = await run(clock, "slow");
     expect(slow.result).toMatchObject({ errorType: "Sandbox.Timedout", reportStatus: "timeout", durationMs: 5_000 });
@@ -47,7 +46,7 @@ describe("the model runtime (no process, service time on the Clock)", () => {
 
   it("goes through the governor: reserved concurrency 2 with 5 simultaneous calls admits 2", async () => {
     const clock = new VirtualClock(0);
-    t = await startTestSimulator({ clock, functions: [model("r", {}, { reservedConcurrency: 2 })] });
+    t = await sims.start({ clock, functions: [model("r", {}, { reservedConcurrency: 2 })] });
     const calls = Array.from({ length: 5 }, () =>
       t!.sim.invoker.invoke({ functionName: "r", payload: Buffer.from("{}"), invocationType: "RequestResponse" }).then(
         () => "ok",

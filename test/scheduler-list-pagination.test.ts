@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CreateScheduleCommand, DeleteScheduleCommand, ListSchedulesCommand, SchedulerClient, paginateListSchedules } from "@aws-sdk/client-scheduler";
 import { schedulesSource, sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { HAS_BOTO3, runBoto3 } from "./support/boto3-script.ts";
 
 // F5 (newuser7): ListSchedules' NextToken was an offset ("7"), so deleting the schedules of each
 // page while paging left 14 of 30. Tokens now name the last schedule returned.
-let t: TestSimulator;
+const sims = perTestSimulator({ sources: [sqsSource, schedulesSource] });
 let scheduler: SchedulerClient;
 
 // Far in the future: nothing fires while the test runs.
@@ -20,19 +20,14 @@ async function names(NamePrefix: string): Promise<string[]> {
 }
 
 describe("EventBridge Scheduler list pagination", () => {
-  beforeAll(async () => {
-    t = await startTestSimulator({ sources: [sqsSource, schedulesSource] });
-    scheduler = new SchedulerClient({ ...t.clientConfig, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    scheduler?.destroy();
-    await t?.close();
+  beforeEach(async () => {
+    scheduler = new SchedulerClient({ ...(await sims.start()).clientConfig, maxAttempts: 1 });
+    return () => scheduler.destroy();
   });
 
   it.skipIf(!HAS_BOTO3)("a boto3 paginator deleting every schedule of each page deletes all 30 in one pass (skipped without boto3)", async () => {
     for (let i = 0; i < 30; i++) await create(`sweep-${String(i).padStart(2, "0")}`);
-    const r = await runBoto3(t.endpoint, [
+    const r = await runBoto3(sims.current.endpoint, [
       "import os, boto3",
       "s = boto3.client('scheduler', endpoint_url=os.environ['ENDPOINT'])",
       "pages = deleted = 0",

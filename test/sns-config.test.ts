@@ -1,17 +1,16 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ListSubscriptionsByTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { snsSource, sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { loadConfig } from "../packages/cli/src/config/load-config.ts";
 
 let t: TestSimulator | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 
 function file(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), "lambda-sim-topics-")), "lambda-sim.yaml");
@@ -40,7 +39,7 @@ describe("topics declared in lambda-sim.yaml", () => {
     );
     const sources = [sqsSource, snsSource];
     const config = await loadConfig(path, sources);
-    t = await startTestSimulator({ sources, sourceConfig: config.sources });
+    t = await sims.start({ sources, sourceConfig: config.sources });
     const sns = new SNSClient(t.clientConfig);
     const TopicArn = "arn:aws:sns:us-east-1:000000000000:orders";
     expect((await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes).toMatchObject({ DisplayName: "Orders", SubscriptionsConfirmed: "1" });

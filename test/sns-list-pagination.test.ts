@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CreateTopicCommand, DeleteTopicCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient, SubscribeCommand, paginateListSubscriptions, paginateListTopics } from "@aws-sdk/client-sns";
 import { snsSource, sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { HAS_BOTO3, runBoto3 } from "./support/boto3-script.ts";
 
 // F5 (newuser7): ListTopics' token named the last topic returned but had to still exist, so the
 // usual paginate-and-delete of 121 topics deleted 100 and then failed `Invalid parameter:
 // NextToken` on the token SNS had just handed out.
-let t: TestSimulator;
+const sims = perTestSimulator({ sources: [sqsSource, snsSource] });
 let sns: SNSClient;
 
 const topicArn = (name: string) => `arn:aws:sns:us-east-1:000000000000:${name}`;
@@ -34,21 +34,16 @@ async function allTopics(): Promise<string[]> {
 }
 
 describe("SNS list pagination", () => {
-  beforeAll(async () => {
-    t = await startTestSimulator({ sources: [sqsSource, snsSource] });
-    sns = new SNSClient({ ...t.clientConfig, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    sns?.destroy();
-    await t?.close();
+  beforeEach(async () => {
+    sns = new SNSClient({ ...(await sims.start()).clientConfig, maxAttempts: 1 });
+    return () => sns.destroy();
   });
 
   it.skipIf(!HAS_BOTO3)("boto3 paginators deleting each page delete all 121 topics and all 105 subscriptions of a topic in one pass (skipped without boto3)", async () => {
     await createTopics("sweep", 121);
     await sns.send(new CreateTopicCommand({ Name: "fan" }));
     await subscribe("fan", 105);
-    const r = await runBoto3(t.endpoint, [
+    const r = await runBoto3(sims.current.endpoint, [
       "import os, boto3",
       "s = boto3.client('sns', endpoint_url=os.environ['ENDPOINT'])",
       "pages = deleted = 0",

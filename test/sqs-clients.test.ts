@@ -2,9 +2,10 @@ import { execFile, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { awsClientEnv } from "./support/aws-client-env.ts";
 
 /**
@@ -27,17 +28,15 @@ function pythonWithBoto3(): string | undefined {
 const python = pythonWithBoto3();
 
 let t: TestSimulator | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 
 /** Environment for a client process: the simulator's endpoint and fake credentials, no user config. */
 const clientEnv = (endpoint: string) => awsClientEnv(endpoint);
 
 describe("SQS from boto3", () => {
   it.skipIf(python === undefined)(`boto3 creates a queue, sends, receives with attributes and deletes${python === undefined ? " (skipped: no python3 with boto3 here)" : ""}`, async () => {
-    t = await startTestSimulator({ sources: [sqsSource] });
+    t = await sims.start({ sources: [sqsSource] });
     const { stdout } = await run(python!, [script], { env: clientEnv(t.endpoint), timeout: 20_000 });
     expect(JSON.parse(stdout)).toEqual({
       url: `${t.endpoint}/000000000000/boto3-queue`,

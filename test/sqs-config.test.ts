@@ -1,17 +1,16 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { loadConfig } from "../packages/cli/src/config/load-config.ts";
 
 let t: TestSimulator | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 
 function file(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), "lambda-sim-queues-")), "lambda-sim.yaml");
@@ -25,7 +24,7 @@ describe("queues declared in lambda-sim.yaml", () => {
       file("queues:\n  orders:\n    visibilityTimeout: 60\n    redrivePolicy: { deadLetterTargetArn: sqs:orders-dlq, maxReceiveCount: 3 }\n  orders-dlq:\n"),
       [sqsSource],
     );
-    t = await startTestSimulator({ sources: [sqsSource], sourceConfig: config.sources });
+    t = await sims.start({ sources: [sqsSource], sourceConfig: config.sources });
     const sqs = new SQSClient(t.clientConfig);
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t.endpoint}/000000000000/orders`, AttributeNames: ["All"] }));
     expect(attrs.Attributes).toMatchObject({
@@ -68,7 +67,7 @@ describe("eventSourceMappings in lambda-sim.yaml", () => {
 
 describe("/_sim/queues/NAME/messages", () => {
   it("shows messages without touching visibility or receive counts", async () => {
-    t = await startTestSimulator({ sources: [sqsSource], sourceConfig: { queues: { q: {} } } });
+    t = await sims.start({ sources: [sqsSource], sourceConfig: { queues: { q: {} } } });
     const sqs = new SQSClient(t.clientConfig);
     const url = `${t.endpoint}/000000000000/q`;
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "peek" }));
@@ -82,7 +81,7 @@ describe("/_sim/queues/NAME/messages", () => {
 
 describe("the SQS target (for async destinations and dead-letter queues)", () => {
   it("delivers a record with its message attributes to a queue by ARN", async () => {
-    t = await startTestSimulator({ sources: [sqsSource], sourceConfig: { queues: { failures: {} } } });
+    t = await sims.start({ sources: [sqsSource], sourceConfig: { queues: { failures: {} } } });
     await t.sim.targets.deliver("arn:aws:sqs:us-east-1:000000000000:failures", '{"event":1}', {
       RequestID: { DataType: "String", StringValue: "req-1" },
       ErrorCode: { DataType: "Number", StringValue: "200" },

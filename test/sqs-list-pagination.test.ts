@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CreateQueueCommand, DeleteQueueCommand, ListDeadLetterSourceQueuesCommand, ListQueuesCommand, SQSClient, paginateListQueues } from "@aws-sdk/client-sqs";
 import { sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { HAS_BOTO3, runBoto3 } from "./support/boto3-script.ts";
 
 // F5 (newuser7): ListQueues' NextToken was base64 of an offset, so deleting the queues of a page
 // while paging skipped as many survivors (20 queues, page 5: 10 left). Tokens now name the last
 // queue returned.
-let t: TestSimulator;
+const sims = perTestSimulator({ sources: [sqsSource] });
 let sqs: SQSClient;
 
 async function createQueues(prefix: string, n: number): Promise<string[]> {
@@ -22,19 +22,14 @@ async function queueNames(prefix: string): Promise<string[]> {
 }
 
 describe("SQS list pagination", () => {
-  beforeAll(async () => {
-    t = await startTestSimulator({ sources: [sqsSource] });
-    sqs = new SQSClient({ ...t.clientConfig, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    sqs?.destroy();
-    await t?.close();
+  beforeEach(async () => {
+    sqs = new SQSClient({ ...(await sims.start()).clientConfig, maxAttempts: 1 });
+    return () => sqs.destroy();
   });
 
   it.skipIf(!HAS_BOTO3)("a boto3 paginator deleting every queue of each page deletes all 20 in one pass (query protocol, boto3 1.26; skipped without boto3)", async () => {
     await createQueues("sweep", 20);
-    const r = await runBoto3(t.endpoint, [
+    const r = await runBoto3(sims.current.endpoint, [
       "import os, boto3",
       "s = boto3.client('sqs', endpoint_url=os.environ['ENDPOINT'])",
       "pages = deleted = 0",

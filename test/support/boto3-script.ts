@@ -1,4 +1,5 @@
 import { execFile, spawnSync } from "node:child_process";
+import { awsClientEnv } from "./aws-client-env.ts";
 import { HAS_PYTHON } from "./python.ts";
 
 const PATH = "/usr/bin:/bin";
@@ -8,10 +9,11 @@ export const HAS_BOTO3 = HAS_PYTHON && spawnSync("python3", ["-c", "import boto3
 
 /**
  * Runs a Python script (lines joined) against the simulator at `endpoint`: `ENDPOINT` in its
- * environment, fake credentials, us-east-1, no user config read.
+ * environment (boto3 1.26 reads no AWS_ENDPOINT_URL: the script passes it), and awsClientEnv's
+ * fake credentials, us-east-1 and no user config.
  */
 export function runBoto3(endpoint: string, lines: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH, HOME: "/nonexistent", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", ENDPOINT: endpoint };
+  const env = { ...awsClientEnv(undefined, PATH), ENDPOINT: endpoint };
   return new Promise((resolve) => {
     execFile("python3", ["-c", lines.join("\n")], { env, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : 1, stdout, stderr });
