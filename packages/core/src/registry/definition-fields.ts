@@ -6,8 +6,9 @@ export const SIM_DEFAULTS = { freeze: true, idleLifetimeMs: 600_000 };
 
 /**
  * What a lambda-sim.yaml (or template) function definition makes of $LATEST, and whether a stored
- * $LATEST already is that: the registry's applyDefinitions() updates a declared function only when
- * its definition or files changed, so an unchanged one keeps its revision and its warm environments.
+ * $LATEST already is that: applyFunctionDefinitions() (declared-functions.ts) updates a declared
+ * function only when its definition or files changed, so an unchanged one keeps its revision and
+ * its warm environments.
  */
 export type DefinitionFields = Omit<FunctionVersionConfig, "functionArn" | "version" | "lastModified" | "revisionId">;
 

@@ -1,21 +1,17 @@
-import { createHash } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
-import type { FunctionDefinition } from "../config/function-definition.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
-import { SimError } from "../errors/sim-error.ts";
 import type { RandomStream, Rng } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { pickVersion, type AliasRecord } from "./alias-routing.ts";
 import { CodeCollector, type CodeUsers } from "./code-collector.ts";
-import { CodeStore, fingerprintDirectory } from "./code-store.ts";
+import { CodeStore } from "./code-store.ts";
 import { FunctionTransitions, type TransitionTimes } from "./function-transitions.ts";
 import { LayerRegistry } from "./layer-registry.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
 import { awsTimestamp, parseFunctionName, qualifiedFunctionName } from "./function-names.ts";
-import { expandShortName } from "../config/short-names.ts";
-import { definitionFields, sameDefinition } from "./definition-fields.ts";
 import { loadFunctionRecords } from "./function-records.ts";
+import { versionSnapshot } from "./version-snapshot.ts";
 
 export interface FunctionRegistryOptions {
   store: Store;
@@ -174,17 +170,17 @@ export class FunctionRegistry {
     return rec.latest;
   }
 
-  /** Snapshots $LATEST as the next numeric version (aws-facts §11). */
+  /** Snapshots $LATEST as the next numeric version (aws-facts §11; version-snapshot.ts). */
   publish(name: string, description: string | undefined): FunctionVersionConfig {
     const rec = this.get(name);
     // No new version when code and configuration are unchanged since the last publish: AWS
     // returns that version (aws-facts §11). A template's AutoPublishAlias relies on it at restart.
     const last = rec.versions.get(String(rec.nextVersion - 1));
-    if (last !== undefined && snapshotOf(last) === snapshotOf(rec.latest)) return last;
+    if (last !== undefined && versionSnapshot.same(last, rec.latest)) return last;
     const version = String(rec.nextVersion);
     const config: FunctionVersionConfig = {
       ...rec.latest,
-      ...this.publishedCode(rec, last),
+      ...versionSnapshot.code(this.code, name, rec.latest, last ?? [...rec.versions.values()].at(-1)),
       version,
       description: description ?? rec.latest.description,
       revisionId: this.newRevisionId(),
@@ -197,19 +193,6 @@ export class FunctionRegistry {
     });
     this.telemetry.emit({ type: "function.changed", functionName: name, change: "published", version });
     return config;
-  }
-
-  /**
-   * A version's code is immutable (aws-facts §11). API-uploaded code already is (one directory per
-   * zip's sha256); a declared function's folder, which $LATEST uses in place (edit and restart), is
-   * copied for the version as it is now (CodeStore.snapshot: unchanged files shared with the last
-   * version's copy). A `model` function has no code.
-   */
-  private publishedCode(rec: FunctionRecord, last: FunctionVersionConfig | undefined): Pick<FunctionVersionConfig, "codeDir"> | undefined {
-    const latest = rec.latest;
-    if (latest.runtime === "model" || this.code.owns(latest.codeDir)) return undefined;
-    const previous = last ?? [...rec.versions.values()].at(-1);
-    return { codeDir: this.code.snapshot(rec.name, latest.codeDir, latest.codeSha256, previous?.codeDir) };
   }
 
   deleteVersion(name: string, version: string): void {
@@ -278,39 +261,6 @@ export class FunctionRegistry {
   }
 
   /**
-   * Functions from lambda-sim.yaml: created, updated in place when their definition or files
-   * changed, removed when no longer declared. Unchanged definitions keep their revision.
-   */
-  applyDefinitions(defs: FunctionDefinition[]): void {
-    const declared = new Set(defs.map((d) => d.functionName));
-    for (const rec of this.list()) if (rec.source === "config" && !declared.has(rec.name)) this.delete(rec.name);
-    for (const def of defs) {
-      const existing = this.functions.get(def.functionName);
-      if (existing !== undefined && existing.source === "api") this.delete(def.functionName);
-      // A model function has no code: its "code" is its declared behaviour.
-      const code = def.runtime === "model" ? { codeSha256: createHash("sha256").update(JSON.stringify(def.model)).digest("base64"), codeSize: 0 } : fingerprintDirectory(def.codeDir, (p) => this.code.withinState(p));
-      const fields = { ...definitionFields(def, (ref) => expandShortName(ref, this.region, this.accountId)), ...code, ...this.definitionLayers(def, code.codeSize) };
-      const current = this.functions.get(def.functionName);
-      if (current === undefined) {
-        this.create({ ...fields, functionArn: this.arn(def.functionName), version: "$LATEST", lastModified: this.now(), revisionId: this.newRevisionId() }, "config");
-      } else if (!sameDefinition(current.latest, fields)) {
-        this.updateLatest(def.functionName, fields, "configuration");
-      }
-      if (this.get(def.functionName).reservedConcurrency !== def.reservedConcurrency) this.saveReservedConcurrency(def.functionName, def.reservedConcurrency);
-    }
-  }
-
-  /** `layers:` of a declared function, checked as CreateFunction checks `Layers`. */
-  private definitionLayers(def: FunctionDefinition, codeBytes: number): Pick<FunctionVersionConfig, "layers" | "optDir"> {
-    if (def.layers === undefined || def.layers.length === 0) return { layers: undefined, optDir: undefined };
-    try {
-      return this.layers.resolve(def.layers.map((ref) => this.layers.versionArnOf(ref)), codeBytes);
-    } catch (e) {
-      throw new SimError("ERR_CONFIG", `functions.${def.functionName}.layers: ${(e as Error).message}`);
-    }
-  }
-
-  /**
    * Removes what nothing uses from the code folder (code-collector.ts): after a deletion or an
    * update here, a layer version's deletion, an environment's retirement, and at start for what
    * an earlier run left.
@@ -342,13 +292,4 @@ export class FunctionRegistry {
   private load(): void {
     for (const rec of loadFunctionRecords(this.store.db)) this.functions.set(rec.name, rec);
   }
-}
-
-/**
- * A version's code and configuration, without what differs between any two versions. The code is
- * its CodeSha256: a published version's codeDir is its own copy of $LATEST's folder.
- */
-function snapshotOf(c: FunctionVersionConfig): string {
-  const { version: _v, revisionId: _r, lastModified: _l, description: _d, codeDir: _c, ...rest } = c;
-  return JSON.stringify(rest);
 }

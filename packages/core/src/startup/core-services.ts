@@ -35,6 +35,7 @@ import { AwsRouter } from "../protocols/aws-router.ts";
 import { randomSeed, SeededRng } from "../random/seeded-rng.ts";
 import { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import { FunctionRegistry } from "../registry/function-registry.ts";
+import { applyFunctionDefinitions } from "../registry/declared-functions.ts";
 import type { TransitionTimes } from "../registry/function-transitions.ts";
 import { ProcessLedger } from "../runtime/process-ledger.ts";
 import { DEFAULT_SANDBOX_POOL_BURST, DEFAULT_SANDBOX_POOL_KEYS, DEFAULT_SANDBOX_POOL_SIZE, SandboxPool } from "../runtime/sandbox-pool.ts";
@@ -128,7 +129,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const accountId = opts.accountId ?? "000000000000";
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot, transitions: opts.functionStates });
   registry.layers.applyDefinitions(opts.layers ?? []);
-  registry.applyDefinitions(opts.functions ?? []);
+  applyFunctionDefinitions(registry, opts.functions ?? []);
   // What an earlier run left in the code folder: half-unpacked uploads, code nothing uses any more.
   registry.collectCode();
   for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
