@@ -35,7 +35,8 @@ export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environm
 export { FunctionRegistry } from "./registry/function-registry.ts";
 export { CodeStore } from "./registry/code-store.ts";
 export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
-export { Invoker, type InvokeInput, type InvokeOutput, type InvocationObserver } from "./invocation/invoker.ts";
+export { Invoker } from "./invocation/invoker.ts";
+export type { InvokeInput, InvokeOutput, InvocationObserver } from "./invocation/invoke-input.ts";
 export type { InvocationResult } from "./invocation/invocation-result.ts";
 export type { ResponseSink } from "./invocation/response-sink.ts";
 export type { FunctionUrls, FunctionUrlConfig, FunctionUrlDefinition, Cors } from "./function-urls/function-urls.ts";

@@ -2,6 +2,7 @@ import type { RandomStream, Rng } from "../random/rng.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { ResolvedInvocationTarget } from "../registry/function-model.ts";
+import { qualifierOf } from "../registry/function-names.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import type { AsyncDestinations } from "./async-destinations.ts";
@@ -10,52 +11,14 @@ import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor
 import { EnvironmentPool } from "./environment-pool.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 import type { RetireReason } from "./environment-state.ts";
-import type { ResponseSink } from "./response-sink.ts";
 import { emitFinished, functionErrorType, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvocationObserver, type InvocationOrigin, type InvokeInput, type InvokeOutput } from "./invoke-input.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
 import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
-
-export type InvocationType = "RequestResponse" | "Event" | "DryRun";
-
-export interface InvokeInput {
-  functionName: string;
-  qualifier?: string;
-  payload: Buffer;
-  invocationType: InvocationType;
-  /** Decoded X-Amz-Client-Context JSON (delivered to the function for sync invocations only). */
-  clientContext?: string;
-  /** Reuse a request id (the 202 of an Event invocation already announced it). */
-  requestId?: string;
-  /** The event source mapping invoking, if any (fault scopes `source:` and `mapping:`). */
-  origin?: InvocationOrigin;
-  /** InvokeWithResponseStream and streaming URLs: chunks go here as the function writes them. */
-  responseSink?: ResponseSink;
-  /** A caller's request (the Invoke API), not a delivery made by a source: counts as a front-door arrival (FrontDoorPriority). */
-  frontDoor?: boolean;
-  /** LogType: Tail: the result carries the last 4 KB of the invocation's log (encoded only when asked for). */
-  logTail?: boolean;
-}
 
 /** What only a synchronous caller brings to the environment. */
 type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail" | "frontDoor">;
 const NO_SYNC_OPTIONS: SyncOptions = {};
-
-export type InvocationObserver = (invocation: { functionName: string; payload: Buffer; result: InvocationResult }) => void;
-
-export interface InvocationOrigin {
-  sourceArn: string;
-  mappingUuid: string;
-}
-
-export type InvokeOutput =
-  | { kind: "result"; executedVersion: string; result: InvocationResult }
-  | { kind: "accepted"; requestId: string }
-  | { kind: "dry-run" };
-
-/** Sync request cap (aws-facts §1.3), in the service's own error text. */
-export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
-/** Event request cap since Oct 2025 (aws-facts §1.3). */
-export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
 
 /**
  * The one path for every invocation (DESIGN.md `Invoker`): resolve name, qualifier and alias
@@ -332,9 +295,3 @@ export class Invoker {
 }
 
 const EMPTY_EVENT = Buffer.from("{}");
-
-function qualifierOf(target: ResolvedInvocationTarget): string | undefined {
-  const arn = target.invokedFunctionArn;
-  const parts = arn.split(":");
-  return parts.length > 7 ? parts[7] : undefined;
-}

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock/clock.ts";
 import { isAwsError } from "../errors/aws-error.ts";
-import type { InvocationOrigin, Invoker } from "../invocation/invoker.ts";
+import type { Invoker } from "../invocation/invoker.ts";
+import type { InvocationOrigin } from "../invocation/invoke-input.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { parseBatchItemFailures } from "./batch-item-failures.ts";
 import type { BatchOutcome, PolledBatch, Poller } from "./poller.ts";

@@ -1,4 +1,5 @@
 import { lambdaErrors } from "../errors/lambda-errors.ts";
+import type { ResolvedInvocationTarget } from "./function-model.ts";
 
 /**
  * FunctionName forms Lambda accepts (aws-facts §1.1): `name`, `name:qualifier`, the full ARN
@@ -59,4 +60,11 @@ export function functionNameOf(functionName: string): string {
 /** Lambda's LastModified format: `2019-11-14T18:16:05.568+0000`. */
 export function awsTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+0000");
+}
+
+/** The qualifier a resolved target was invoked with (a version or an alias), undefined when unqualified. */
+export function qualifierOf(target: ResolvedInvocationTarget): string | undefined {
+  const arn = target.invokedFunctionArn;
+  const parts = arn.split(":");
+  return parts.length > 7 ? parts[7] : undefined;
 }

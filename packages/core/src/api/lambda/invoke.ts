@@ -1,5 +1,6 @@
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
-import type { InvocationType, Invoker } from "../../invocation/invoker.ts";
+import type { Invoker } from "../../invocation/invoker.ts";
+import type { InvocationType } from "../../invocation/invoke-input.ts";
 import type { RestRequest, RestResponse, RestRoute } from "../../protocols/rest-json.ts";
 
 const INVOCATION_TYPES: ReadonlySet<string> = new Set(["RequestResponse", "Event", "DryRun"]);
