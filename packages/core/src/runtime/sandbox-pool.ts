@@ -6,7 +6,8 @@ import { ColdStartBursts } from "./cold-start-bursts.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { RUNTIME_CHANNEL_VARIABLE, specialisationFrame } from "./runtime-channel.ts";
 import { driverFor, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
-import { channelOf, mountTableFile, mountTablesOf, SandboxProcess, spawnSandbox, type SandboxOptions, type SandboxPlan } from "./sandbox-process.ts";
+import { channelOf, mountTableFile, mountTablesOf, SandboxProcess, spawnSandbox, type SandboxOptions } from "./sandbox-process.ts";
+import { planSandbox, type SandboxPlan } from "./sandbox-plan.ts";
 
 export interface SandboxPoolOptions {
   /** Ready sandboxes kept per key (0 disables the pool). */
@@ -94,7 +95,7 @@ export class SandboxPool {
     const driver = driverFor(opts.config.runtime);
     const command = driver.sandboxCommand?.(opts.config);
     if (command === undefined) return undefined;
-    const plan = SandboxProcess.plan(opts);
+    const plan = planSandbox(opts);
     if ("invalidEntrypoint" in plan || !plan.channel) return undefined;
     if (plan.env.AWS_LAMBDA_EXEC_WRAPPER !== undefined) return undefined;
     const underTmp = (plan.privateTmp?.keep ?? []).filter((p) => p.startsWith("/tmp/")).sort();
@@ -120,7 +121,7 @@ export class SandboxPool {
     this.opts.processes.forget(sandbox.id);
     sandbox.discard();
     // Without a private /tmp the function's TMPDIR names its directory, which the frame carries.
-    const plan = opts.privateTmp ? kind.plan : SandboxProcess.plan({ ...opts, tmpDir: sandbox.tmpDir });
+    const plan = opts.privateTmp ? kind.plan : planSandbox({ ...opts, tmpDir: sandbox.tmpDir });
     if ("invalidEntrypoint" in plan) return undefined;
     // The private /tmp's sh exports PWD (its working directory, resolved) to a process started
     // for the function; the sandbox's sh saw the pool's directory instead.

@@ -1,38 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { stopwatch } from "../clock/stopwatch.ts";
 import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
-import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import { environmentVariables } from "./environment-variables.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
-import { nodeSdkTargets } from "./node-sdk-path.ts";
-import { pythonPathsToKeep } from "./python-driver.ts";
-import { RUNTIME_ANSWER_FD, RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE, type ChannelSockets } from "./runtime-channel.ts";
-import { addLayerPaths, hostPathOf, optView } from "./layer-paths.ts";
-import { sandboxAddresses } from "./sandbox-addresses.ts";
-import { driverFor, entrypointProblem, withBatchScheduling, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
+import { RUNTIME_ANSWER_FD, RUNTIME_CHANNEL_FD, type ChannelSockets } from "./runtime-channel.ts";
+import { planSandbox, type SandboxSpec } from "./sandbox-plan.ts";
+import { withBatchScheduling, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
 
-export interface SandboxOptions {
+/** What a sandbox runs (a SandboxSpec, planned by sandbox-plan.ts), and who its process reports to. */
+export interface SandboxOptions extends SandboxSpec {
   environmentId: string;
-  config: FunctionVersionConfig;
-  initializationType: "on-demand" | "provisioned-concurrency";
-  runtimeApi: string;
-  region: string;
-  endpointUrl: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  logStream: string;
-  tmpDir: string;
-  privateTmp: boolean;
-  /**
-   * The environment's own loopback address (sandbox-addresses.ts): `sandbox.localdomain` inside
-   * it, when its layers are mounted in its private mount namespace.
-   */
-  address?: string;
-  compileCacheDir?: string;
-  /** An external extension (`/opt/extensions/<name>`) to start instead of the runtime. */
-  extension?: string;
   processes: ProcessLedger;
   /** `pipe`: which of the process's pipes (a line continues only within its own). */
   onOutput: (chunk: Buffer, pipe: "stdout" | "stderr") => void;
@@ -68,44 +47,12 @@ export class SandboxProcess {
    * is missing or not executable (aws-facts §1.5).
    */
   static start(opts: SandboxOptions): SandboxProcess | { invalidEntrypoint: string } {
-    const plan = SandboxProcess.plan(opts);
+    const plan = planSandbox(opts);
     if ("invalidEntrypoint" in plan) return plan;
     mkdirSync(opts.tmpDir, { recursive: true });
     const cmd = plan.privateTmp === undefined ? plan.command : withPrivateTmp(plan.command, opts.tmpDir, plan.privateTmp.keep, mountTableFile(opts.tmpDir), plan.privateTmp.optDir, plan.privateTmp.hostsFile);
     const child = spawnSandbox(withParentDeathSignal(cmd), plan.env, opts.config.codeDir, plan.channel);
     return new SandboxProcess(child, opts, opts.logStream);
-  }
-
-  /**
-   * What starting `opts` takes: the runtime's command, its complete environment, and the mounts of
-   * its private /tmp (applied by start(), or already in place in a pooled sandbox).
-   */
-  static plan(opts: SandboxOptions): SandboxPlan | { invalidEntrypoint: string } {
-    const env = environmentVariables({
-      config: opts.config,
-      runtimeApi: opts.runtimeApi,
-      region: opts.region,
-      endpointUrl: opts.endpointUrl,
-      credentials: opts.credentials,
-      logStreamName: opts.logStream,
-      initializationType: opts.initializationType,
-      tmpDir: opts.privateTmp ? undefined : opts.tmpDir,
-      compileCacheDir: opts.compileCacheDir,
-    });
-    const opt = optView(opts.config, opts.privateTmp, hostPaths(opts));
-    if (opt !== undefined) addLayerPaths(env, opts.config, opt);
-    if (opts.extension !== undefined) forExtension(env);
-    const driver = driverFor(opts.config.runtime);
-    const unavailable = opts.extension === undefined ? driver.unavailable?.(opts.config) : undefined;
-    if (unavailable !== undefined) return { invalidEntrypoint: unavailable };
-    const command = opts.extension === undefined ? driver.command(opts.config, env) : { command: `${opt!.path}/extensions/${opts.extension}`, args: [] };
-    const problem = entrypointProblem({ ...command, command: hostPathOf(command.command, opt) });
-    if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${command.command}: ${problem}` };
-    const privateTmp = opts.privateTmp ? { keep: pathsToKeep(opts, env), optDir: opt?.mount, hostsFile: opt?.mount === undefined || opts.address === undefined ? undefined : sandboxAddresses.hostsFile(opts.address) } : undefined;
-    // fds 3 and 4 are socket pairs: the private channel to our bootstrap (never to an extension), blocking on its side.
-    const channel = driver.privateChannel === true && opts.extension === undefined;
-    if (channel) env[RUNTIME_CHANNEL_VARIABLE] = `${RUNTIME_CHANNEL_FD},${RUNTIME_ANSWER_FD}`;
-    return { command, env, privateTmp, channel };
   }
 
   /**
@@ -235,14 +182,6 @@ export class SandboxProcess {
   }
 }
 
-export interface SandboxPlan {
-  command: ProcessCommand;
-  env: Record<string, string>;
-  /** The host paths to bind back under the private /tmp, and the /opt and /etc/hosts mounts. */
-  privateTmp?: { keep: string[]; optDir?: string; hostsFile?: string };
-  channel: boolean;
-}
-
 /** Spawns a runtime in its own process group, with fds 3 and 4 as its private channel when `channel`. */
 export function spawnSandbox(cmd: ProcessCommand, env: Record<string, string>, cwd: string, channel: boolean): ChildProcess {
   const stdio = channel ? ["ignore", "pipe", "pipe", "pipe", "pipe"] as const : ["ignore", "pipe", "pipe"] as const;
@@ -268,33 +207,6 @@ export function mountTableFile(tmpDir: string): string {
 
 export function mountTablesOf(tmpDir: string): string {
   return `${tmpDir}.mounts`;
-}
-
-/**
- * Extensions get the function's environment less what only the runtime needs (AWS's "Extensions
- * API" page: these variables are not available to extensions).
- */
-function forExtension(env: Record<string, string>): void {
-  for (const k of ["AWS_EXECUTION_ENV", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT", "_AWS_XRAY_DAEMON_ADDRESS", "_AWS_XRAY_DAEMON_PORT", "_HANDLER"]) delete env[k];
-}
-
-/** The host's paths the process needs (a layer mounted over the host's /opt must not hide them). */
-function hostPaths(opts: SandboxOptions): string[] {
-  const paths = [opts.config.codeDir, dirname(process.execPath), opts.tmpDir, ...nodeSdkTargets()];
-  if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
-  return paths;
-}
-
-/** Everything the process must still reach once its own directory hides the host's /tmp. */
-function pathsToKeep(opts: SandboxOptions, env: Record<string, string>): string[] {
-  const paths = [opts.config.codeDir, dirname(process.execPath)];
-  if (env.LAMBDA_RUNTIME_DIR) paths.push(env.LAMBDA_RUNTIME_DIR);
-  if (opts.compileCacheDir !== undefined) paths.push(opts.compileCacheDir);
-  if (env.AWS_LAMBDA_EXEC_WRAPPER) paths.push(dirname(env.AWS_LAMBDA_EXEC_WRAPPER));
-  if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
-  // NODE_PATH's SDK directory is links: where they point must be reachable too.
-  if (env.NODE_PATH) paths.push(...env.NODE_PATH.split(":"), ...nodeSdkTargets());
-  return paths;
 }
 
 /** Go's spelling of signals, as RAPID reports them ("signal: killed"). */

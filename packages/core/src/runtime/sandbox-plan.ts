@@ -1,0 +1,98 @@
+import { dirname } from "node:path";
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { environmentVariables } from "./environment-variables.ts";
+import { addLayerPaths, hostPathOf, optView } from "./layer-paths.ts";
+import { nodeSdkTargets } from "./node-sdk-path.ts";
+import { pythonPathsToKeep } from "./python-driver.ts";
+import { RUNTIME_ANSWER_FD, RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE } from "./runtime-channel.ts";
+import { driverFor, entrypointProblem, type ProcessCommand } from "./runtime-driver.ts";
+import { sandboxAddresses } from "./sandbox-addresses.ts";
+
+/** What a sandbox runs: the function version, or one of its external extensions, and its surroundings. */
+export interface SandboxSpec {
+  config: FunctionVersionConfig;
+  initializationType: "on-demand" | "provisioned-concurrency";
+  runtimeApi: string;
+  region: string;
+  endpointUrl: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  logStream: string;
+  tmpDir: string;
+  privateTmp: boolean;
+  /**
+   * The environment's own loopback address (sandbox-addresses.ts): `sandbox.localdomain` inside
+   * it, when its layers are mounted in its private mount namespace.
+   */
+  address?: string;
+  compileCacheDir?: string;
+  /** An external extension (`/opt/extensions/<name>`) to start instead of the runtime. */
+  extension?: string;
+}
+
+/** What planSandbox() makes of a SandboxSpec. */
+export interface SandboxPlan {
+  command: ProcessCommand;
+  env: Record<string, string>;
+  /** The host paths to bind back under the private /tmp, and the /opt and /etc/hosts mounts. */
+  privateTmp?: { keep: string[]; optDir?: string; hostsFile?: string };
+  channel: boolean;
+}
+
+/**
+ * What starting `opts` takes: the runtime's command, its complete environment, and the mounts of
+ * its private /tmp (applied by SandboxProcess.start(), or already in place in a pooled sandbox).
+ */
+export function planSandbox(opts: SandboxSpec): SandboxPlan | { invalidEntrypoint: string } {
+  const env = environmentVariables({
+    config: opts.config,
+    runtimeApi: opts.runtimeApi,
+    region: opts.region,
+    endpointUrl: opts.endpointUrl,
+    credentials: opts.credentials,
+    logStreamName: opts.logStream,
+    initializationType: opts.initializationType,
+    tmpDir: opts.privateTmp ? undefined : opts.tmpDir,
+    compileCacheDir: opts.compileCacheDir,
+  });
+  const opt = optView(opts.config, opts.privateTmp, hostPaths(opts));
+  if (opt !== undefined) addLayerPaths(env, opts.config, opt);
+  if (opts.extension !== undefined) forExtension(env);
+  const driver = driverFor(opts.config.runtime);
+  const unavailable = opts.extension === undefined ? driver.unavailable?.(opts.config) : undefined;
+  if (unavailable !== undefined) return { invalidEntrypoint: unavailable };
+  const command = opts.extension === undefined ? driver.command(opts.config, env) : { command: `${opt!.path}/extensions/${opts.extension}`, args: [] };
+  const problem = entrypointProblem({ ...command, command: hostPathOf(command.command, opt) });
+  if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${command.command}: ${problem}` };
+  const privateTmp = opts.privateTmp ? { keep: pathsToKeep(opts, env), optDir: opt?.mount, hostsFile: opt?.mount === undefined || opts.address === undefined ? undefined : sandboxAddresses.hostsFile(opts.address) } : undefined;
+  // fds 3 and 4 are socket pairs: the private channel to our bootstrap (never to an extension), blocking on its side.
+  const channel = driver.privateChannel === true && opts.extension === undefined;
+  if (channel) env[RUNTIME_CHANNEL_VARIABLE] = `${RUNTIME_CHANNEL_FD},${RUNTIME_ANSWER_FD}`;
+  return { command, env, privateTmp, channel };
+}
+
+/**
+ * Extensions get the function's environment less what only the runtime needs (AWS's "Extensions
+ * API" page: these variables are not available to extensions).
+ */
+function forExtension(env: Record<string, string>): void {
+  for (const k of ["AWS_EXECUTION_ENV", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT", "_AWS_XRAY_DAEMON_ADDRESS", "_AWS_XRAY_DAEMON_PORT", "_HANDLER"]) delete env[k];
+}
+
+/** The host's paths the process needs (a layer mounted over the host's /opt must not hide them). */
+function hostPaths(opts: SandboxSpec): string[] {
+  const paths = [opts.config.codeDir, dirname(process.execPath), opts.tmpDir, ...nodeSdkTargets()];
+  if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
+  return paths;
+}
+
+/** Everything the process must still reach once its own directory hides the host's /tmp. */
+function pathsToKeep(opts: SandboxSpec, env: Record<string, string>): string[] {
+  const paths = [opts.config.codeDir, dirname(process.execPath)];
+  if (env.LAMBDA_RUNTIME_DIR) paths.push(env.LAMBDA_RUNTIME_DIR);
+  if (opts.compileCacheDir !== undefined) paths.push(opts.compileCacheDir);
+  if (env.AWS_LAMBDA_EXEC_WRAPPER) paths.push(dirname(env.AWS_LAMBDA_EXEC_WRAPPER));
+  if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
+  // NODE_PATH's SDK directory is links: where they point must be reachable too.
+  if (env.NODE_PATH) paths.push(...env.NODE_PATH.split(":"), ...nodeSdkTargets());
+  return paths;
+}
