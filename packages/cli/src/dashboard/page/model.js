@@ -2,7 +2,7 @@
 // packages/core/src/telemetry/events.ts) and each sampled `views` frame. Plain data, no DOM.
 import { addOutcome, asyncOutcome, rowDetail, rowWhere, successOutcome } from "./async-finished.js";
 import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
-import { nextShard } from "./shard-consumers.js";
+import { applyMappingEvent, applyMappingViews } from "./mapping-model.js";
 
 const KEEP_INVOCATIONS = 300;
 const KEEP_RETIRED = 6;
@@ -95,21 +95,10 @@ export function applyViews(m, frame) {
     if (history.length > KEEP_SAMPLES) history.shift();
     m.queues.set(q.name, { ...q, history });
   }
-  for (const mp of v.mappings ?? []) {
-    const prev = m.mappings.get(mp.uuid) ?? newMapping(mp.uuid, mp.functionName, mp.eventSourceArn);
-    // The server's counts (since it started) win over what this page saw since it opened: every
-    // column counts since the start, whenever the page was opened (a trace's playback has none).
-    const c = mp.events;
-    const counted = c ? { batches: c.batches, records: c.polled, throttledRecords: c.throttled, errors: c.failedBatches ?? prev.errors, partial: c.partialBatches ?? prev.partial, throttled: c.throttledBatches ?? prev.throttled, lastSize: c.lastSize ?? prev.lastSize } : {};
-    // `viewsSeq`: the last event these counts include; batches up to it are not counted again.
-    m.mappings.set(mp.uuid, { ...prev, state: mp.state, batchSize: mp.batchSize, lanes: mp.lanes ?? prev.lanes, ...counted, viewsSeq: c ? frame.seq : prev.viewsSeq });
-  }
+  applyMappingViews(m, v, frame.seq);
   if (v.schedules) m.schedules = v.schedules;
   applyFanoutViews(m.fanout, v, frame.seq, m.time);
   if (v.streams) m.streams = v.streams;
-  // Each shard's consumer as its last batch left it (dashboard-views.ts): the server's is never
-  // older than the page's; `viewsSeq`: the last event it includes, not applied again.
-  for (const sh of v.shardConsumers ?? []) m.shards.set(`${sh.mappingId} ${sh.shardId}`, { ...sh, viewsSeq: frame.seq });
   if (v.asyncRetries) {
     m.waiting.clear();
     for (const r of v.asyncRetries) {
@@ -122,10 +111,6 @@ export function applyViews(m, frame) {
 
 function markAll(m) {
   for (const s of ["functions", "sources", "async", "invocations", "story", "cost"]) m.dirty.add(s);
-}
-
-function newMapping(uuid, functionName, eventSourceArn) {
-  return { uuid, functionName, eventSourceArn, lanes: undefined, batches: 0, records: 0, errors: 0, partial: 0, throttled: 0, throttledRecords: 0, lastSize: 0, sizes: [], viewsSeq: undefined };
 }
 
 function story(m, requestId, functionName) {
@@ -242,46 +227,6 @@ export function applyEvent(m, e, history = false) {
       // The snapshot's view, when the server has it, holds the outcomes of its recent events already.
       if (!history || !m.finishedFromView) finish(m, e, ...asyncOutcome(e));
       return;
-    case "mapping.batch-given-up":
-      shardEvent(m, e, history);
-      m.dirty.add("sources");
-      return;
-    case "mapping.batch": {
-      if (e.shardId !== undefined) shardEvent(m, e, history);
-      const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
-      mp.lastSize = e.size;
-      mp.sizes.push(e.size);
-      if (mp.sizes.length > 30) mp.sizes.shift();
-      // Counted already when the server's counts (a snapshot's or a sampled frame's) include it
-      // (a trace's playback has no such counts: its events are all there is).
-      if (mp.viewsSeq === undefined || (!history && e.seq > mp.viewsSeq)) {
-        mp.batches++;
-        mp.records += e.size;
-        if (e.outcome === "failed") mp.errors++;
-        if (e.outcome === "partial") mp.partial++;
-        if (e.outcome === "throttled") {
-          mp.throttled++;
-          mp.throttledRecords += e.size;
-        }
-      }
-      if (e.lanes !== undefined) mp.lanes = e.lanes;
-      m.mappings.set(e.mappingId, mp);
-      m.dirty.add("sources");
-      return;
-    }
-    case "mapping.scaled": {
-      const mp = m.mappings.get(e.mappingId) ?? newMapping(e.mappingId, e.functionName, e.eventSourceArn);
-      mp.lanes = e.lanes;
-      // The lane waits backoffMs of service time, then polls again: the label lasts that long
-      // (render.js), not until the next throttle (newuser7 F9.3: shown minutes after the queue drained).
-      if (e.change === "backoff") {
-        mp.backoffMs = e.backoffMs;
-        mp.backoffUntil = e.time + (e.backoffMs ?? 0);
-      }
-      m.mappings.set(e.mappingId, mp);
-      m.dirty.add("sources");
-      return;
-    }
     case "clock.paused":
     case "clock.resumed":
       // Between two sampled frames: the header says it at once. A trace's are history (its clock is the playback's).
@@ -300,17 +245,9 @@ export function applyEvent(m, e, history = false) {
       m.dirty.add("sources");
       return;
     default:
-      if (applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");
+      if (applyMappingEvent(m, e, history) || applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");
       return;
   }
-}
-
-/** A stream shard's batch or given-up batch, unless the server's view of the shard includes it already (a trace's playback has none). */
-function shardEvent(m, e, history) {
-  const key = `${e.mappingId} ${e.shardId}`;
-  const prev = m.shards.get(key);
-  if (prev?.viewsSeq !== undefined && (history || e.seq <= prev.viewsSeq)) return;
-  m.shards.set(key, nextShard(prev, e));
 }
 
 /** GET /_sim/invocations/:id: what the stream leaves out (payload, result, log lines). */
