@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CreateEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { VirtualClock, type FunctionDefinition } from "@lambda-sim/core";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { sqsSource } from "@lambda-sim/sources";
 import { until } from "./support/until.ts";
 
@@ -12,18 +13,18 @@ const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 const START = Date.UTC(2026, 5, 1, 12);
 
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 const clients: { destroy(): void }[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
-  await t?.close();
-  t = undefined;
 });
 
 /** A simulator on a virtual clock as `lambda-sim start --clock virtual` runs it. */
 async function startVirtual(functions: FunctionDefinition[] = []) {
   const clock = new VirtualClock(START);
   clock.startRunningDue();
-  t = await startTestSimulator({ clock, functions, sources: [sqsSource] });
+  t = await sims.start({ clock, functions, sources: [sqsSource] });
   const sqs = new SQSClient(t.clientConfig);
   const lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   clients.push(sqs, lambda);
@@ -157,7 +158,7 @@ describe("/_sim/clock on the virtual clock", () => {
 
 describe("/_sim/clock on the wall clock", () => {
   it("pauses and resumes service time; advance is refused", async () => {
-    t = await startTestSimulator();
+    t = await sims.start();
     const paused = await sim("POST", "/_sim/clock/pause", {});
     expect(paused.json).toMatchObject({ clock: "system", paused: true });
     const a = (await sim("GET", "/_sim/clock")).json.epochMs;

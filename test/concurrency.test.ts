@@ -19,22 +19,23 @@ import {
   PublishVersionCommand,
   PutProvisionedConcurrencyConfigCommand,
 } from "@aws-sdk/client-lambda";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import type { FunctionDefinition } from "@lambda-sim/core";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
 const slow = (name: string, extra: Partial<FunctionDefinition> = {}): FunctionDefinition => ({ functionName: name, runtime: "nodejs24.x", handler: "index.sleep", codeDir, ...extra });
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 let lambda: LambdaClient | undefined;
 
-afterEach(async () => {
+afterEach(() => {
   lambda?.destroy();
-  await t?.close();
-  t = undefined;
 });
 
-async function start(opts: Parameters<typeof startTestSimulator>[0]) {
-  t = await startTestSimulator(opts);
+async function start(opts: Parameters<typeof sims.start>[0]) {
+  t = await sims.start(opts);
   // maxAttempts 1: the SDK would otherwise retry throttles itself.
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   return lambda;

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CreateAliasCommand, CreateEventSourceMappingCommand, LambdaClient, ListEventSourceMappingsCommand, PublishVersionCommand, ResourceConflictException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 
 /**
  * A mapping names a qualified function: one source may map to `orders:blue` and `orders:green`
@@ -15,19 +16,19 @@ const FN_ARN = "arn:aws:lambda:us-east-1:000000000000:function:orders";
 const QUEUE_ARN = "arn:aws:sqs:us-east-1:000000000000:jobs";
 
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 let lambda: LambdaClient;
 let sqs: SQSClient;
 
-afterEach(async () => {
+afterEach(() => {
   lambda?.destroy();
   sqs?.destroy();
-  await t?.close();
-  t = undefined;
 });
 
 /** Function `orders` with versions 1 and 2, alias `blue` on 1 and `green` on 2, and queue `jobs`. */
 async function start(): Promise<void> {
-  t = await startTestSimulator({ functions: [{ functionName: "orders", runtime: "nodejs24.x", handler: "index.echo", codeDir }], sources: [sqsSource] });
+  t = await sims.start({ functions: [{ functionName: "orders", runtime: "nodejs24.x", handler: "index.echo", codeDir }], sources: [sqsSource] });
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   sqs = new SQSClient(t.clientConfig);
   await sqs.send(new CreateQueueCommand({ QueueName: "jobs" }));

@@ -3,7 +3,8 @@ import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvalidP
 import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import { cloudwatchMetricsSource, sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { until } from "./support/until.ts";
 
 /**
@@ -15,16 +16,16 @@ import { until } from "./support/until.ts";
  */
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 const clients: { destroy(): void }[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
-  await t?.close();
-  t = undefined;
 });
 
 /** A function that is always throttled (reserved concurrency 0), a queue of 3 messages, and clients. */
 async function throttledQueue() {
-  t = await startTestSimulator({
+  t = await sims.start({
     functions: [{ functionName: "blocked", runtime: "model", handler: "x", codeDir: process.cwd(), memorySize: 128, timeout: 3, reservedConcurrency: 0, model: { durationMs: 5, coldStartMs: 5, errorProbability: 0, timeoutProbability: 0 } }],
     sources: [sqsSource, cloudwatchMetricsSource],
     timeScale: 100,

@@ -18,7 +18,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { LambdaClient, InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { eventsSource, schedulesSource, snsSource, sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import type { FunctionDefinition } from "@lambda-sim/core";
 import { until } from "./support/until.ts";
 
@@ -29,16 +30,16 @@ const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:recorder`;
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
 
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 const clients: { destroy(): void }[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
-  await t?.close();
-  t = undefined;
 });
 
 /** Service timers 60× faster: a minute of retry backoff takes a wall second. */
 async function start() {
-  t = await startTestSimulator({ functions: [recorder], sources: [sqsSource, schedulesSource, eventsSource, snsSource], timeScale: 60 });
+  t = await sims.start({ functions: [recorder], sources: [sqsSource, schedulesSource, eventsSource, snsSource], timeScale: 60 });
   const events = new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
   const sqs = new SQSClient(t.clientConfig);
   const lambda = new LambdaClient(t.clientConfig);

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { eventsSource, sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import type { FunctionDefinition } from "@lambda-sim/core";
 import { until } from "./support/until.ts";
 
@@ -17,15 +18,15 @@ const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:recorder`;
 const PATHS = { instance: "$.detail.instance-id", state: "$.detail.state" };
 
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 const clients: { destroy(): void }[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
-  await t?.close();
-  t = undefined;
 });
 
 async function start() {
-  t = await startTestSimulator({ functions: [recorder], sources: [sqsSource, eventsSource] });
+  t = await sims.start({ functions: [recorder], sources: [sqsSource, eventsSource] });
   const events = new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
   const sqs = new SQSClient(t.clientConfig);
   clients.push(events, sqs);

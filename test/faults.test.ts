@@ -5,7 +5,8 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cl
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { VirtualClock, type FunctionDefinition, type Source } from "@lambda-sim/core";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { cloudwatchMetricsSource, eventsSource, sqsSource } from "@lambda-sim/sources";
 import { until } from "./support/until.ts";
 
@@ -22,20 +23,20 @@ const model = (name: string, extra: Partial<FunctionDefinition> = {}): FunctionD
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 let lambda: LambdaClient;
 let sqs: SQSClient;
 let clock: VirtualClock;
-afterEach(async () => {
+afterEach(() => {
   lambda?.destroy();
   sqs?.destroy();
-  await t?.close();
-  t = undefined;
 });
 
 async function start(functions: FunctionDefinition[], faults: unknown[] = [], sources: Source<any>[] = [sqsSource]) {
   clock = new VirtualClock(Date.UTC(2026, 5, 1));
   clock.startRunningDue();
-  t = await startTestSimulator({ clock, functions, sources, faults });
+  t = await sims.start({ clock, functions, sources, faults });
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   sqs = new SQSClient(t.clientConfig);
 }

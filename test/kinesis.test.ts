@@ -23,20 +23,21 @@ import {
   waitUntilStreamExists,
 } from "@aws-sdk/client-kinesis";
 import { kinesisSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { VirtualClock } from "@lambda-sim/core";
 
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 let kinesis: KinesisClient;
 
-afterEach(async () => {
+afterEach(() => {
   kinesis?.destroy();
-  await t?.close();
-  t = undefined;
 });
 
-async function start(opts: Parameters<typeof startTestSimulator>[0] = {}) {
-  t = await startTestSimulator({ sources: [kinesisSource], ...opts });
+async function start(opts: Parameters<typeof sims.start>[0] = {}) {
+  t = await sims.start({ sources: [kinesisSource], ...opts });
   // Default-configured: the JS SDK's Kinesis client speaks HTTP/2 without TLS (h2c) to this port.
   kinesis = new KinesisClient(t.clientConfig);
 }

@@ -20,7 +20,8 @@ import {
   UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { until } from "./support/until.ts";
 import type { FunctionDefinition } from "@lambda-sim/core";
 
@@ -33,16 +34,16 @@ import type { FunctionDefinition } from "@lambda-sim/core";
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
 const fn: FunctionDefinition = { functionName: "pc-alias", runtime: "nodejs24.x", handler: "index.echo", codeDir };
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 let lambda: LambdaClient | undefined;
 
-afterEach(async () => {
+afterEach(() => {
   lambda?.destroy();
-  await t?.close();
-  t = undefined;
 });
 
-async function start(opts: Parameters<typeof startTestSimulator>[0]): Promise<LambdaClient> {
-  t = await startTestSimulator(opts);
+async function start(opts: Parameters<typeof sims.start>[0]): Promise<LambdaClient> {
+  t = await sims.start(opts);
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   return lambda;
 }

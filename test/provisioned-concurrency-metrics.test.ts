@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CreateAliasCommand, GetProvisionedConcurrencyConfigCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutProvisionedConcurrencyConfigCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, type Dimension, type Statistic } from "@aws-sdk/client-cloudwatch";
 import { cloudwatchMetricsSource } from "@lambda-sim/sources";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import type { SimulatorOptions } from "@lambda-sim/core";
 import { until } from "./support/until.ts";
 
@@ -20,15 +21,15 @@ const FN: Dimension[] = [{ Name: "FunctionName", Value: "pc" }];
 const ALIAS: Dimension[] = [...FN, { Name: "Resource", Value: "pc:live" }];
 
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 let lambda: LambdaClient;
 let cw: CloudWatchClient;
 const dirs: string[] = [];
 
-afterEach(async () => {
+afterEach(() => {
   lambda?.destroy();
   cw?.destroy();
-  await t?.close();
-  t = undefined;
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -36,7 +37,7 @@ afterEach(async () => {
 async function start(opts: SimulatorOptions = {}): Promise<void> {
   lambda?.destroy();
   cw?.destroy();
-  t = await startTestSimulator({ functions: [{ functionName: "pc", runtime: "nodejs24.x", handler: "index.sleep", codeDir }], sources: [cloudwatchMetricsSource], ...opts });
+  t = await sims.start({ functions: [{ functionName: "pc", runtime: "nodejs24.x", handler: "index.sleep", codeDir }], sources: [cloudwatchMetricsSource], ...opts });
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   cw = new CloudWatchClient(t.clientConfig);
 }

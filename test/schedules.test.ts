@@ -7,7 +7,8 @@ import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ListS
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { schedulesSource, sqsSource } from "@lambda-sim/sources";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { VirtualClock, type FunctionDefinition } from "@lambda-sim/core";
 import { loadConfig } from "../packages/cli/src/config/load-config.ts";
 import { until } from "./support/until.ts";
@@ -18,16 +19,16 @@ const FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:recorder";
 const ROLE = "arn:aws:iam::000000000000:role/scheduler";
 
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 const clients: { destroy(): void }[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
-  await t?.close();
-  t = undefined;
 });
 
 /** A server whose service timers run 60× faster: a minute of schedule takes a wall second. */
 async function start(opts: { timeScale?: number; clock?: VirtualClock; sourceConfig?: Record<string, unknown> } = {}) {
-  t = await startTestSimulator({ functions: [recorder], sources: [sqsSource, schedulesSource], timeScale: opts.timeScale ?? 60, clock: opts.clock, sourceConfig: opts.sourceConfig });
+  t = await sims.start({ functions: [recorder], sources: [sqsSource, schedulesSource], timeScale: opts.timeScale ?? 60, clock: opts.clock, sourceConfig: opts.sourceConfig });
   const scheduler = new SchedulerClient({ ...t.clientConfig, maxAttempts: 1 });
   const events = new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
   const sqs = new SQSClient(t.clientConfig);

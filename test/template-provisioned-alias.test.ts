@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { GetAliasCommand, GetProvisionedConcurrencyConfigCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { applyTemplateActions, type TemplateAction } from "../packages/cli/src/template/template-actions.ts";
 import { until } from "./support/until.ts";
 
@@ -13,17 +14,17 @@ import { until } from "./support/until.ts";
  */
 const codeDir = fileURLToPath(new URL("./fixtures/functions/node-basic/", import.meta.url));
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 let lambda: LambdaClient | undefined;
 
-afterEach(async () => {
+afterEach(() => {
   lambda?.destroy();
-  await t?.close();
-  t = undefined;
 });
 
 describe("a template's provisioned alias applied again", () => {
   it("moves the alias and its provisioned concurrency to the new version with the new count, nothing refused", async () => {
-    t = await startTestSimulator({ functions: [{ functionName: "warm", runtime: "nodejs24.x", handler: "index.echo", codeDir }] });
+    t = await sims.start({ functions: [{ functionName: "warm", runtime: "nodejs24.x", handler: "index.echo", codeDir }] });
     const client = (lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 }));
     const action = (provisioned: number): TemplateAction[] => [{ kind: "publish-alias", logicalId: "WarmFunction", functionName: "warm", alias: "live", provisioned }];
     const status = async () => client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: "live" }));

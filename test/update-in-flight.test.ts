@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { DeleteFunctionCommand, InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { until } from "./support/until.ts";
 
 // Updating or deleting a function does not cut short the invocations already running (AWS lets
@@ -10,15 +11,15 @@ import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/kinesis-consumer/", import.meta.url));
 let t: TestSimulator | undefined;
+/** Started by each test, closed after it. */
+const sims = perTestSimulator();
 let lambda: LambdaClient;
-afterEach(async () => {
+afterEach(() => {
   lambda?.destroy();
-  await t?.close();
-  t = undefined;
 });
 
 async function slowInvocationThen(change: () => Promise<unknown>) {
-  t = await startTestSimulator({ functions: [{ functionName: "slow", runtime: "nodejs24.x", handler: "index.recorder", codeDir, timeout: 10 }] });
+  t = await sims.start({ functions: [{ functionName: "slow", runtime: "nodejs24.x", handler: "index.recorder", codeDir, timeout: 10 }] });
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   const logs = new TelemetryRecorder(t.sim.telemetry);
   // The recorder logs its (empty) batch, then waits delayMs.
