@@ -4,12 +4,12 @@ import { codeDirectory, type CodePlace } from "./function-code.ts";
 import { TemplateError } from "./intrinsics.ts";
 import { functionEvents } from "./function-events.ts";
 import type { TemplateStack } from "./template-stack.ts";
-import { defined, eventInvokeConfigInput, num, type Translation } from "./translation.ts";
+import { defined, eventInvokeConfigInput, num, tagMap, type Translation } from "./translation.ts";
 
 type Props = Record<string, unknown>;
 
 /** Properties accepted and not acted on (no effect lambda-sim can show, or IAM). */
-const ACCEPTED = new Set(["Role", "Policies", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument", "Tracing", "TracingConfig", "Tags", "PropagateTags", "KmsKeyArn", "VpcConfig", "Metadata", "CodeSigningConfigArn", "RuntimeManagementConfig", "SnapStart", "DeploymentPreference", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "VersionDescription", "VersionPruningPolicy", "PackageType", "FileSystemConfigs", "RecursiveLoop", "SourceKMSKeyArn", "Description", "CapacityProviderConfig", "FunctionScalingConfig", "DurableConfig", "PublishToLatestPublished", "TenancyConfig", "ImageConfig"]);
+const ACCEPTED = new Set(["Role", "Policies", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument", "Tracing", "TracingConfig", "PropagateTags", "KmsKeyArn", "VpcConfig", "Metadata", "CodeSigningConfigArn", "RuntimeManagementConfig", "SnapStart", "DeploymentPreference", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "VersionDescription", "VersionPruningPolicy", "PackageType", "FileSystemConfigs", "RecursiveLoop", "SourceKMSKeyArn", "Description", "CapacityProviderConfig", "FunctionScalingConfig", "DurableConfig", "PublishToLatestPublished", "TenancyConfig", "ImageConfig"]);
 
 /**
  * `AWS::Serverless::Function` and `AWS::Lambda::Function` as a lambda-sim.yaml `functions:` entry
@@ -50,6 +50,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
     deadLetterConfig: dlq === undefined ? undefined : { targetArn: dlq },
     loggingConfig: loggingConfig(p.LoggingConfig),
     reservedConcurrency: num(p.ReservedConcurrentExecutions),
+    tags: functionTags(serverless, p.Tags),
     eventInvokeConfig: serverless ? eventInvokeConfig(p.EventInvokeConfig) : undefined,
     // `!Ref` of a template's layer gives its layer ARN: the latest version at start (resource-identity.ts).
     layers: p.Layers,
@@ -100,7 +101,17 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   functionEvents(t, stack, id, alias === undefined ? name : `${name}:${String(alias)}`, p.Events, base);
 }
 
-const KNOWN = new Set(["FunctionName", "Runtime", "Handler", "CodeUri", "InlineCode", "MemorySize", "Timeout", "Environment", "Architectures", "DeadLetterQueue", "ReservedConcurrentExecutions", "EventInvokeConfig", "EphemeralStorage", "Layers", "FunctionUrlConfig", "AutoPublishAlias", "ProvisionedConcurrencyConfig", "LoggingConfig", "Events", "ImageUri", "ImageConfig"]);
+const KNOWN = new Set(["Tags", "FunctionName", "Runtime", "Handler", "CodeUri", "InlineCode", "MemorySize", "Timeout", "Environment", "Architectures", "DeadLetterQueue", "ReservedConcurrentExecutions", "EventInvokeConfig", "EphemeralStorage", "Layers", "FunctionUrlConfig", "AutoPublishAlias", "ProvisionedConcurrencyConfig", "LoggingConfig", "Events", "ImageUri", "ImageConfig"]);
+
+/**
+ * A serverless function's Tags map, or a Lambda::Function's [{ Key, Value }] list. SAM adds
+ * `lambda:createdBy: SAM` to every function it creates (its translator's output templates).
+ */
+function functionTags(serverless: boolean, tags: unknown): unknown {
+  if (!serverless) return tagMap(tags);
+  if (tags !== undefined && (tags === null || typeof tags !== "object" || Array.isArray(tags))) return tags;
+  return { "lambda:createdBy": "SAM", ...(tags as Record<string, string> | undefined) };
+}
 
 /** SAM's esbuild build; a missing entry point is reported at Metadata.BuildProperties.EntryPoints. */
 async function buildFunction(id: string, sourceDir: string, handler: unknown, properties: unknown, outDir: string): Promise<string> {

@@ -24,6 +24,8 @@ export interface FunctionDefinition {
   deadLetterTargetArn?: string;
   /** CreateFunction's LoggingConfig, defaults applied (registry/logging-config.ts). */
   loggingConfig?: LoggingSettings;
+  /** CreateFunction's Tags: the function's tags at every start (API changes to them are undone, as for its other settings). */
+  tags?: Record<string, string>;
   /** PutFunctionConcurrency's ReservedConcurrentExecutions. */
   reservedConcurrency?: number;
   sim?: Partial<SimFunctionSettings>;

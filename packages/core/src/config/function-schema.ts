@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { environmentProblem } from "./environment-rules.ts";
 import { FUNCTION_DEFAULTS, type FunctionDefinition } from "./function-definition.ts";
 import { APPLICATION_LOG_LEVELS, applyLoggingInput, LOG_FORMATS, SYSTEM_LOG_LEVELS } from "../registry/logging-config.ts";
+import { checkTags } from "../registry/lambda-tags.ts";
 
 /** Runtimes lambda-sim can run (the registry's CreateFunction accepts the same list). */
 export const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x", "python3.12", "python3.13", "python3.14", "provided.al2023", "provided.al2"] as const;
@@ -122,6 +123,17 @@ const functionFields = {
         .optional(),
     })
     .optional(),
+  // CreateFunction's Tags, with TagResource's limits (registry/lambda-tags.ts).
+  tags: z
+    .record(z.string(), envValue, { error: "expected a map of tag keys to values" })
+    .superRefine((tags, ctx) => {
+      try {
+        checkTags(tags);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: `expected valid Lambda tags: ${(e as Error).message}` });
+      }
+    })
+    .optional(),
   reservedConcurrency: z.number({ error: "expected a whole number ≥ 0" }).int({ error: "expected a whole number ≥ 0" }).min(0, { error: "expected a whole number ≥ 0" }).optional(),
   // `sam build`'s esbuild, run by the CLI at start (cli/src/config/function-builds.ts); the
   // properties are spelled as SAM's BuildProperties are.
@@ -199,6 +211,7 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     deadLetterTargetArn: f.deadLetterConfig?.targetArn,
     loggingConfig: f.loggingConfig === undefined ? undefined : applyLoggingInput(undefined, { LogFormat: f.loggingConfig.logFormat, ApplicationLogLevel: f.loggingConfig.applicationLogLevel, SystemLogLevel: f.loggingConfig.systemLogLevel, LogGroup: f.loggingConfig.logGroup }, name),
     reservedConcurrency: f.reservedConcurrency,
+    tags: f.tags,
     layers: f.layers,
     model: f.model,
     eventInvokeConfig:

@@ -34,6 +34,11 @@ export class LambdaTags {
     });
   }
 
+  /** lambda-sim.yaml's (or a template's) `tags:` replace a declared function's tags at each start. */
+  applyDefinitions(functions: readonly { functionName: string; tags?: Record<string, string> }[]): void {
+    for (const f of functions) if (f.tags !== undefined) this.save("function", f.functionName, { ...f.tags });
+  }
+
   /** The resource's tags (empty when it has none). */
   get(kind: TaggableKind, id: string): Record<string, string> {
     return { ...this.tags.get(key(kind, id)) };

@@ -102,6 +102,8 @@ export interface CoreState {
   /** Function URL configs (their url ids are durable) and resource-based policies. */
   functionUrls: FunctionUrls;
   policies: ResourcePolicies;
+  /** Lambda's tags on functions and mappings (declared functions' `tags:` applied at start). */
+  tags: LambdaTags;
   /** Writes service time to the store now (after the virtual clock moves; service-time-mark.ts). */
   markServiceTime: () => void;
 }
@@ -138,7 +140,9 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const functionUrls = new FunctionUrls({ store, registry, clock, ids: rng.stream("function-url-ids") });
   functionUrls.applyDefinitions(opts.functions ?? []);
   const policies = new ResourcePolicies({ store, registry, revisions: rng.stream("policy-revisions") });
-  return { clock, telemetry, hub, rng, store, registry, eventInvokeConfigs, region, accountId, scratch, functionUrls, policies, markServiceTime };
+  const tags = new LambdaTags(store, registry);
+  tags.applyDefinitions(opts.functions ?? []);
+  return { clock, telemetry, hub, rng, store, registry, eventInvokeConfigs, region, accountId, scratch, functionUrls, policies, tags, markServiceTime };
 }
 
 export interface CoreServiceOptions {
@@ -224,7 +228,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     },
   });
   const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids"), targets });
-  const tags = new LambdaTags(store, registry);
+  const { tags } = state;
   router.addRestRoutes("lambda", [
     ...invokeRoutes(invoker),
     ...invokeWithResponseStreamRoutes(invoker),

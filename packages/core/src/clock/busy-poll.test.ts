@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { until } from "../../../../test/support/until.ts";
+import { BusyPoll } from "./busy-poll.ts";
+
+// A window of 1 ms, so that windows running out take the test a few ms.
+const WINDOW_US = 1_000;
+
+async function windowRunsOut(poll: BusyPoll): Promise<void> {
+  poll.expect();
+  expect(poll.polling).toBe(true);
+  await until(() => !poll.polling, 1_000);
+}
+
+describe("BusyPoll", () => {
+  it("keeps polling while what it waits for comes within the window", async () => {
+    const poll = new BusyPoll();
+    poll.configure(WINDOW_US);
+    for (let i = 0; i < 20; i++) {
+      poll.expect();
+      // The next writes come while the loop still polls: those windows paid.
+      for (let j = 0; j < 3; j++) poll.expect();
+      expect(poll.polling).toBe(true);
+      // The last one runs out, as at the end of each burst: one window in four.
+      await until(() => !poll.polling, 1_000);
+    }
+    poll.expect();
+    expect(poll.polling).toBe(true);
+  });
+
+  it("rests once most windows run out with nothing arriving, then tries again", async () => {
+    const poll = new BusyPoll();
+    poll.configure(WINDOW_US);
+    for (let i = 0; i < 6; i++) await windowRunsOut(poll);
+    poll.expect();
+    expect(poll.polling).toBe(false);
+    // The first rest is 50 ms; afterwards the loop polls again.
+    await until(() => {
+      poll.expect();
+      return poll.polling;
+    }, 2_000);
+  });
+
+  it("does not poll when turned off", () => {
+    const poll = new BusyPoll();
+    poll.configure(0);
+    poll.expect();
+    expect(poll.polling).toBe(false);
+  });
+});
