@@ -11,6 +11,7 @@ import { lambdaRestSpec } from "../api/lambda/lambda-protocol.ts";
 import { eventInvokeConfigRoutes } from "../api/lambda/event-invoke-config.ts";
 import { eventSourceMappingRoutes } from "../api/lambda/event-source-mappings.ts";
 import { lambdaControlRoutes } from "../api/lambda/functions.ts";
+import { CodeLocations } from "../api/lambda/code-locations.ts";
 import { functionSettingsRoutes } from "../api/lambda/function-settings.ts";
 import { tagRoutes } from "../api/lambda/tags.ts";
 import { LambdaTags } from "../registry/lambda-tags.ts";
@@ -229,17 +230,20 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   });
   const mappings = new EventSourceMappings({ store, registry, invoker, clock, telemetry, ids: rng.stream("esm-ids"), targets });
   const { tags } = state;
+  // GetFunction's and GetLayerVersion's Location: their code as a zip, on this port.
+  const codeLocations = new CodeLocations({ registry, clock, endpoint });
+  router.addFront(codeLocations.front);
   router.addRestRoutes("lambda", [
     ...invokeRoutes(invoker),
     ...invokeWithResponseStreamRoutes(invoker),
-    ...lambdaControlRoutes(registry, tags, provisioned),
+    ...lambdaControlRoutes(registry, tags, codeLocations, provisioned),
     ...concurrencyRoutes(registry, governor),
     ...functionSettingsRoutes(registry),
     ...provisionedConcurrencyRoutes(registry, provisioned),
     ...eventSourceMappingRoutes(mappings, tags),
     ...tagRoutes(registry, mappings, tags),
     ...eventInvokeConfigRoutes(registry, state.eventInvokeConfigs),
-    ...layerRoutes(registry.layers),
+    ...layerRoutes(registry.layers, codeLocations),
     ...functionUrlRoutes(registry, state.functionUrls, (urlId) => functionUrlAddress(urlId, region, endpoint)),
     ...permissionRoutes(registry, state.policies),
   ], lambdaRestSpec());

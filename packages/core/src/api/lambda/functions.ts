@@ -1,3 +1,4 @@
+import type { CodeLocations } from "./code-locations.ts";
 import { FUNCTION_DEFAULTS } from "../../config/function-definition.ts";
 import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
@@ -25,7 +26,7 @@ interface CreateInput extends ConfigurationInput {
 }
 
 /** The Lambda control-plane operations on functions (REST-JSON, botocore lambda 2015-03-31). */
-export function lambdaControlRoutes(registry: FunctionRegistry, tags: LambdaTags, aliasMoves?: AliasMoveCheck): RestRoute[] {
+export function lambdaControlRoutes(registry: FunctionRegistry, tags: LambdaTags, locations: CodeLocations, aliasMoves?: AliasMoveCheck): RestRoute[] {
   const qualifier = (req: RestRequest) => req.query.get("Qualifier") ?? undefined;
   return [
     { method: "POST", path: P, operation: "CreateFunction", handler: (req) => createFunction(registry, tags, jsonBody<CreateInput>(req)) },
@@ -48,7 +49,7 @@ export function lambdaControlRoutes(registry: FunctionRegistry, tags: LambdaTags
       handler: (req) => {
         const config = configFor(registry, req.params.FunctionName!, qualifier(req));
         const reserved = registry.get(config.functionName).reservedConcurrency;
-        const body: Record<string, unknown> = { Configuration: functionConfiguration(config, statusOf(registry, config)), Code: { RepositoryType: "S3", Location: `file://${config.codeDir}` } };
+        const body: Record<string, unknown> = { Configuration: functionConfiguration(config, statusOf(registry, config)), Code: { RepositoryType: "S3", Location: locations.functionLocation(config) } };
         if (reserved !== undefined) body.Concurrency = { ReservedConcurrentExecutions: reserved };
         // The function's tags, whichever version or alias is asked for; none: no Tags member (as AWS answers).
         const functionTags = tags.get("function", config.functionName);

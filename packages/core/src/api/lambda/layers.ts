@@ -1,3 +1,4 @@
+import type { CodeLocations } from "./code-locations.ts";
 import { AwsError } from "../../errors/aws-error.ts";
 import { lambdaErrors } from "../../errors/lambda-errors.ts";
 import { jsonBody, type RestRequest, type RestRoute } from "../../protocols/rest-json.ts";
@@ -19,7 +20,7 @@ interface PublishInput {
  * versions, lists and layer version permissions. Permissions are stored and returned as AWS
  * shapes them; nothing enforces them (lambda-sim has one account).
  */
-export function layerRoutes(layers: LayerRegistry): RestRoute[] {
+export function layerRoutes(layers: LayerRegistry, locations: CodeLocations): RestRoute[] {
   const version = (req: RestRequest) => layers.get(req.params.LayerName!, Number(req.params.VersionNumber));
   return [
     {
@@ -30,7 +31,7 @@ export function layerRoutes(layers: LayerRegistry): RestRoute[] {
         const input = jsonBody<PublishInput>(req);
         const zip = zipFrom(input.Content);
         const meta = { description: input.Description ?? "", licenseInfo: input.LicenseInfo, compatibleRuntimes: input.CompatibleRuntimes, compatibleArchitectures: input.CompatibleArchitectures };
-        return { status: 201, body: layerVersionShape(layers, await layers.publish(req.params.LayerName!, zip, meta)) };
+        return { status: 201, body: layerVersionShape(layers, locations, await layers.publish(req.params.LayerName!, zip, meta)) };
       },
     },
     {
@@ -49,7 +50,7 @@ export function layerRoutes(layers: LayerRegistry): RestRoute[] {
       operation: "ListLayers",
       handler: (req) => {
         // GetLayerVersionByArn shares the path, told apart by `find=LayerVersion`.
-        if (req.query.get("find") === "LayerVersion") return { body: layerVersionShape(layers, layers.getByArn(req.query.get("Arn") ?? "")) };
+        if (req.query.get("find") === "LayerVersion") return { body: layerVersionShape(layers, locations, layers.getByArn(req.query.get("Arn") ?? "")) };
         const list = layers.list(filter(req, "CompatibleRuntime"), filter(req, "CompatibleArchitecture"));
         return page(list, req, "Layers", { ...LIST_LIMITS.ListLayers, position: (l) => [l.name] }, (l) => ({ LayerName: l.name, LayerArn: layers.layerArn(l.name), LatestMatchingVersion: listItem(layers, l.latest) }));
       },
@@ -58,7 +59,7 @@ export function layerRoutes(layers: LayerRegistry): RestRoute[] {
       method: "GET",
       path: `${P}/{LayerName}/versions/{VersionNumber}`,
       operation: "GetLayerVersion",
-      handler: (req) => ({ body: layerVersionShape(layers, version(req)) }),
+      handler: (req) => ({ body: layerVersionShape(layers, locations, version(req)) }),
     },
     {
       method: "DELETE",
@@ -116,9 +117,9 @@ export function layerRoutes(layers: LayerRegistry): RestRoute[] {
 }
 
 /** GetLayerVersion / PublishLayerVersion's shape (botocore GetLayerVersionResponse). */
-export function layerVersionShape(layers: LayerRegistry, r: LayerVersionRecord): Record<string, unknown> {
+export function layerVersionShape(layers: LayerRegistry, locations: CodeLocations, r: LayerVersionRecord): Record<string, unknown> {
   return {
-    Content: { Location: `file://${r.codeDir}`, CodeSha256: r.codeSha256, CodeSize: r.codeSize },
+    Content: { Location: locations.layerLocation(r), CodeSha256: r.codeSha256, CodeSize: r.codeSize },
     LayerArn: layers.layerArn(r.name),
     ...listItem(layers, r),
   };

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import yauzl from "yauzl";
+import { CreateFunctionCommand, GetFunctionCommand, GetLayerVersionCommand, LambdaClient, PublishLayerVersionCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
+import { VirtualClock } from "@lambda-sim/core";
+import { zipFiles } from "@lambda-sim/core/testing";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
+
+/**
+ * GetFunction's Code.Location and GetLayerVersion's Content.Location are links a user downloads
+ * with no credentials (`curl -o code.zip "$(aws lambda get-function ... --query Code.Location)"`),
+ * valid 10 minutes, to the package's files; errors as S3 gives them for a presigned URL.
+ */
+const sims = perTestSimulator();
+const START = Date.UTC(2026, 5, 1, 12);
+
+async function start() {
+  const clock = new VirtualClock(START);
+  clock.startRunningDue();
+  const t = await sims.start({ clock });
+  return { t, clock, lambda: new LambdaClient({ ...t.clientConfig, maxAttempts: 1 }) };
+}
+
+/** The entries of a zip: name → { text, mode }. */
+function entries(zip: Buffer): Promise<Map<string, { text: string; mode: number }>> {
+  return new Promise((resolve, reject) => {
+    const out = new Map<string, { text: string; mode: number }>();
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, z) => {
+      if (err || z === undefined) return reject(err);
+      z.on("entry", (e: yauzl.Entry) => {
+        const mode = (e.externalFileAttributes >>> 16) & 0o177777;
+        if (e.fileName.endsWith("/")) return z.readEntry();
+        z.openReadStream(e, (err2, s) => {
+          if (err2 || s === undefined) return reject(err2);
+          const chunks: Buffer[] = [];
+          s.on("data", (c: Buffer) => chunks.push(c));
+          s.on("end", () => {
+            out.set(e.fileName, { text: Buffer.concat(chunks).toString(), mode });
+            z.readEntry();
+          });
+        });
+      });
+      z.on("end", () => resolve(out));
+      z.readEntry();
+    });
+  });
+}
+
+const PACKAGE = [
+  { name: "index.mjs", data: "export const handler = async () => 1;\n" },
+  { name: "lib/util.mjs", data: "export const x = 1;\n" },
+  { name: "bin/tool", data: "#!/bin/sh\necho hi\n", mode: 0o100755 },
+  { name: "current", data: "lib", mode: 0o120777 },
+];
+
+async function create(lambda: LambdaClient, name: string) {
+  await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: await zipFiles(PACKAGE) } }));
+}
+
+async function download(location: string): Promise<{ status: number; type: string | null; body: Buffer }> {
+  const res = await fetch(location);
+  return { status: res.status, type: res.headers.get("content-type"), body: Buffer.from(await res.arrayBuffer()) };
+}
+
+describe("Code.Location", () => {
+  it("downloads the function's package with no credentials: the same files, modes and links", async () => {
+    const { lambda } = await start();
+    await create(lambda, "fn");
+    const { Code } = await lambda.send(new GetFunctionCommand({ FunctionName: "fn" }));
+    expect(Code?.RepositoryType).toBe("S3");
+    const got = await download(Code!.Location!);
+    expect(got.status).toBe(200);
+    expect(got.type).toBe("application/zip");
+    const files = await entries(got.body);
+    expect([...files.keys()].sort()).toEqual(["bin/tool", "current", "index.mjs", "lib/util.mjs"]);
+    expect(files.get("index.mjs")!.text).toBe(PACKAGE[0]!.data);
+    expect(files.get("bin/tool")!.mode & 0o111).not.toBe(0);
+    expect(files.get("current")!.mode & 0o170000).toBe(0o120000);
+    expect(files.get("current")!.text).toBe("lib");
+  });
+
+  it("expires after 10 minutes of service time, refuses a changed link, and names a replaced package as gone; a published version's link stays", async () => {
+    const { lambda, t } = await start();
+    await create(lambda, "fn");
+    await lambda.send(new PublishVersionCommand({ FunctionName: "fn" }));
+    const latest = (await lambda.send(new GetFunctionCommand({ FunctionName: "fn" }))).Code!.Location!;
+    const v1 = (await lambda.send(new GetFunctionCommand({ FunctionName: "fn", Qualifier: "1" }))).Code!.Location!;
+
+    const forged = await download(latest.replace("/fn/", "/other/"));
+    expect(forged.status).toBe(403);
+    expect(forged.body.toString()).toContain("<Code>SignatureDoesNotMatch</Code>");
+
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "fn", ZipFile: await zipFiles([{ name: "index.mjs", data: "export const handler = async () => 2;\n" }]) }));
+    const gone = await download(latest);
+    expect(gone.status).toBe(404);
+    expect(gone.body.toString()).toContain("<Code>NoSuchKey</Code>");
+    expect((await download(v1)).status).toBe(200);
+
+    // As a user moves a virtual clock: lambda-sim clock advance 601s.
+    expect((await fetch(`${t.endpoint}/_sim/clock/advance`, { method: "POST", body: JSON.stringify({ seconds: 601 }) })).status).toBe(200);
+    const expired = await download(v1);
+    expect(expired.status).toBe(403);
+    expect(expired.body.toString()).toContain("<Code>AccessDenied</Code><Message>Request has expired</Message>");
+  });
+
+  it("GetLayerVersion's Content.Location downloads the layer's files", async () => {
+    const { lambda } = await start();
+    const published = await lambda.send(new PublishLayerVersionCommand({ LayerName: "shared", Content: { ZipFile: await zipFiles([{ name: "nodejs/node_modules/shared/index.js", data: "module.exports = 1;\n" }]) } }));
+    expect((await download(published.Content!.Location!)).status).toBe(200);
+    const { Content } = await lambda.send(new GetLayerVersionCommand({ LayerName: "shared", VersionNumber: 1 }));
+    const files = await entries((await download(Content!.Location!)).body);
+    expect([...files.keys()]).toEqual(["nodejs/node_modules/shared/index.js"]);
+  });
+});
