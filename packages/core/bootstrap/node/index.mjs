@@ -140,9 +140,13 @@ async function loop(invoke) {
  */
 function afterOutput(answer) {
   if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) return answer();
+  // An empty write's callback runs once everything written before it has been flushed. Not
+  // 'drain': a stream emits it only after a write() returned false (its buffer once reached the
+  // high-water mark), so output that filled the pipe but stayed under that mark never drains, and
+  // the process, with nothing else to wait for, exited without answering (Runtime.ExitError).
   const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
   let left = pending.length;
-  for (const s of pending) s.once("drain", () => --left === 0 && answer());
+  for (const s of pending) s.write("", () => --left === 0 && answer());
 }
 
 /** The Runtime API is unreachable or broke the protocol: the RIC gives up on the process. @param {unknown} error */
