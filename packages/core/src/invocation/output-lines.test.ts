@@ -17,6 +17,10 @@ describe("OutputLines", () => {
     const lines = new OutputLines();
     const bytes = Buffer.from("é\n");
     expect([...lines.push(lines.decode(bytes.subarray(0, 1))), ...lines.push(lines.decode(bytes.subarray(1)))]).toEqual(["é\n"]);
+    // Output that ends inside a character: the byte the decoder holds comes out at the flush.
+    expect(lines.push(lines.decode(Buffer.from([0x61, 0x0a, 0xc3])))).toEqual(["a\n"]);
+    expect(lines.flush()).toBe("\ufffd\n");
+    expect(lines.flush()).toBe("");
   });
 
   it("splits a line longer than one event into full events, never inside a character", () => {

@@ -33,6 +33,8 @@ export class OutputLines {
   private partialBytes = 0;
   /** truncate: the rest of an over-long line is skipped up to its newline. */
   private skipping = false;
+  /** The last read ended inside what may be a multi-byte character, which the decoder then holds. */
+  private decoderMayHold = false;
 
   constructor(oversize: OversizeLine = "split") {
     this.oversize = oversize;
@@ -40,6 +42,8 @@ export class OutputLines {
 
   /** Decodes one read; the text as it arrived (for the invocation's log tail). */
   decode(chunk: Buffer): string {
+    // Only a read ending in a non-ASCII byte can leave part of a character in the decoder.
+    this.decoderMayHold = chunk.length > 0 && chunk[chunk.length - 1]! >= 0x80;
     return this.decoder.write(chunk);
   }
 
@@ -61,13 +65,19 @@ export class OutputLines {
     this.partialBytes = 0;
     this.skipping = false;
     const out = this.complete(head, startsSkipped);
-    this.hold(text.slice(nl + 1));
-    out.push(...this.cutHeld());
+    // Text ending with its newline (the usual case) holds nothing.
+    if (nl + 1 < text.length) {
+      this.hold(text.slice(nl + 1));
+      for (const piece of this.cutHeld()) out.push(piece);
+    }
     return out;
   }
 
   /** What is held, as a line of its own (the invocation ended, or the pipe closed); "" if nothing. */
   flush(): string {
+    // Called at every platform line: nothing held (the usual case) costs no decoder flush.
+    if (!this.decoderMayHold && this.partial === "" && !this.skipping) return "";
+    this.decoderMayHold = false;
     const tail = this.decoder.end();
     if (tail !== "") this.hold(tail);
     const held = this.partial;
