@@ -93,7 +93,13 @@ export function lambdaControlRoutes(registry: FunctionRegistry, tags: LambdaTags
         checkRevision(rec.latest, input.RevisionId);
         const code = await registry.code.unpack(rec.name, zipFrom(input));
         try {
-          if (rec.latest.layers !== undefined) checkCombinedSize(registry.code.unzippedSize(code.codeDir), rec.latest.layers);
+          // Unpacking took a while: another update that came meanwhile may have landed (a
+          // RevisionId taken before it is stale now; under functionStates the function is
+          // InProgress), or the function gone. Checked again, as one atomic update would be.
+          const now = registry.get(rec.name);
+          registry.transitions.check(now.name, "UpdateFunctionCode", registry.arn(now.name));
+          checkRevision(now.latest, input.RevisionId);
+          if (now.latest.layers !== undefined) checkCombinedSize(registry.code.unzippedSize(code.codeDir), now.latest.layers);
           let config = registry.updateLatest(rec.name, { ...code }, "code");
           if (input.Publish) config = registry.publish(rec.name, undefined);
           registry.transitions.updated(rec.name);
