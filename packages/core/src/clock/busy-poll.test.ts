@@ -1,6 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { until } from "../../../../test/support/until.ts";
 import { BusyPoll } from "./busy-poll.ts";
+import { SpareCpu } from "./spare-cpu.ts";
+
+/** A machine where other processes use `othersCores` all the time. */
+function machine(othersCores: number): SpareCpu {
+  let busy = 0;
+  let last = performance.now();
+  return new SpareCpu({
+    cores: 2,
+    ownMs: () => 0,
+    machineBusyMs: () => {
+      const now = performance.now();
+      busy += (now - last) * othersCores;
+      last = now;
+      return busy;
+    },
+  });
+}
 
 // A window of 1 ms, so that windows running out take the test a few ms.
 const WINDOW_US = 1_000;
@@ -13,7 +30,7 @@ async function windowRunsOut(poll: BusyPoll): Promise<void> {
 
 describe("BusyPoll", () => {
   it("keeps polling while what it waits for comes within the window", async () => {
-    const poll = new BusyPoll();
+    const poll = new BusyPoll(machine(0.5));
     poll.configure(WINDOW_US);
     for (let i = 0; i < 20; i++) {
       poll.expect();
@@ -28,7 +45,7 @@ describe("BusyPoll", () => {
   });
 
   it("rests once most windows run out with nothing arriving, then tries again", async () => {
-    const poll = new BusyPoll();
+    const poll = new BusyPoll(machine(0.5));
     poll.configure(WINDOW_US);
     for (let i = 0; i < 6; i++) await windowRunsOut(poll);
     poll.expect();
@@ -40,8 +57,19 @@ describe("BusyPoll", () => {
     }, 2_000);
   });
 
+  it("does not poll while other processes leave less than a core's worth of spare CPU", async () => {
+    const poll = new BusyPoll(machine(1.8));
+    poll.configure(WINDOW_US);
+    poll.expect();
+    // The first reading only starts the interval; the check 250 ms later sees the machine full.
+    await until(() => !poll.polling, 1_000);
+    await new Promise((r) => setTimeout(r, 300));
+    poll.expect();
+    expect(poll.polling).toBe(false);
+  });
+
   it("does not poll when turned off", () => {
-    const poll = new BusyPoll();
+    const poll = new BusyPoll(machine(0.5));
     poll.configure(0);
     poll.expect();
     expect(poll.polling).toBe(false);

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { SpareCpu } from "./spare-cpu.ts";
 import { stopwatch } from "./stopwatch.ts";
 
 /** What `lambda-sim start` uses unless told otherwise (µs). Our choice, measured in bench/invoke. */
@@ -11,6 +12,9 @@ const NEWEST_WEIGHT = 1 / 8;
 /** How long the loop rests after polling stopped paying, doubled while it keeps not paying (ms). */
 const REST_MIN_MS = 50;
 const REST_MAX_MS = 3_200;
+/** How often the machine's spare CPU is read (ms), and how much must be left for polling (cores). */
+const SPARE_CHECK_MS = 250;
+const SPARE_NEEDED = 0.75;
 
 /**
  * Keeps the event loop polling for a moment after the simulator has written an event to a
@@ -24,11 +28,12 @@ const REST_MAX_MS = 3_200;
  *
  * Only while it pays. With as many runtimes at work as there are cores less one (a burst, a
  * queue's batches, many callers) the spinning thread would take a core from the runtimes it waits
- * for, so it sleeps as usual. And when most windows run out with nothing arriving, something else
- * has the cores (the user's test runner, a build: the runtime that should answer is waiting for a
- * core the loop is spinning on; measured with other work on both cores, one caller's p50 went from
- * 0.44 ms to 0.92 ms with polling) or the callers are simply slow: the loop then rests, polling
- * nothing, and tries again after a rest that doubles while polling keeps not paying.
+ * for, so it sleeps as usual. Likewise while other processes leave less than SPARE_NEEDED of the
+ * machine's CPU (the user's test runner, a build; read from /proc/stat every SPARE_CHECK_MS,
+ * spare-cpu.ts): the runtime that should answer, or the caller, would wait for the core the loop
+ * spins on. And when most windows run out with nothing arriving (callers are slow, or the machine's
+ * load is not visible there), the loop rests, polling nothing, and tries again after a rest that
+ * doubles while polling keeps not paying.
  * `--busy-poll 0` turns it off.
  *
  * One per process: the event loop is the process's.
@@ -44,6 +49,10 @@ export class BusyPoll {
   private wastedShare = 0;
   private restMs = REST_MIN_MS;
   private restUntil = 0;
+  private readonly spare: SpareCpu;
+  private nextSpareCheck = 0;
+  /** Other processes left less than SPARE_NEEDED of the machine's CPU at the last check. */
+  private crowded = false;
   private readonly turn = (): void => {
     const now = stopwatch.now();
     if (now < this.until) {
@@ -53,6 +62,10 @@ export class BusyPoll {
     this.turning = false;
     this.windowEnded(1, now);
   };
+
+  constructor(spare: SpareCpu = new SpareCpu()) {
+    this.spare = spare;
+  }
 
   /** Whether the loop is polling now (for tests). */
   get polling(): boolean {
@@ -80,7 +93,12 @@ export class BusyPoll {
       this.until = now + this.windowMs;
       return;
     }
-    if (now < this.restUntil) return;
+    if (now >= this.nextSpareCheck) {
+      this.nextSpareCheck = now + SPARE_CHECK_MS;
+      const spare = this.spare.read(now);
+      this.crowded = spare !== undefined && spare < SPARE_NEEDED;
+    }
+    if (this.crowded || now < this.restUntil) return;
     this.until = now + this.windowMs;
     this.turning = true;
     setImmediate(this.turn);

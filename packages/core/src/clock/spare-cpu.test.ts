@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { SpareCpu } from "./spare-cpu.ts";
+
+/** Readings a test sets: the machine's busy ms and this process's own. */
+function readings(cores: number) {
+  const r = { busy: 0, own: 0, cores, machineBusyMs: (): number | undefined => r.busy, ownMs: () => r.own };
+  return r;
+}
+
+describe("SpareCpu", () => {
+  it("counts what other processes used over the interval, not this process's own work", () => {
+    const r = readings(2);
+    const spare = new SpareCpu(r);
+    expect(spare.read(0)).toBeUndefined();
+    // 1,000 ms: the machine busy 1,500 ms of CPU, 1,000 of them ours: others took half a core.
+    r.busy = 1_500;
+    r.own = 1_000;
+    expect(spare.read(1_000)).toBeCloseTo(1.5);
+    // The next second: another process spins a whole core and we do nothing.
+    r.busy += 1_000;
+    expect(spare.read(2_000)).toBeCloseTo(1);
+    // Both cores taken by others.
+    r.busy += 2_000;
+    expect(spare.read(3_000)).toBeCloseTo(0);
+  });
+
+  it("knows nothing where the machine's CPU cannot be read", () => {
+    const r = readings(2);
+    r.machineBusyMs = () => undefined;
+    const spare = new SpareCpu(r);
+    expect(spare.read(0)).toBeUndefined();
+    expect(spare.read(1_000)).toBeUndefined();
+  });
+
+  it.skipIf(process.platform !== "linux")("reads this machine's /proc/stat (Linux)", async () => {
+    const spare = new SpareCpu();
+    spare.read(performance.now());
+    await new Promise((r) => setTimeout(r, 100));
+    const value = spare.read(performance.now());
+    expect(value).toBeTypeOf("number");
+  });
+});
