@@ -107,8 +107,13 @@ async function main(): Promise<void> {
     for (const t of targets) await measure(8, 500, () => post(t.port, t.path));
     for (const t of targets) if (t.pid !== undefined) await settled(t.pid);
 
-    console.log(`node ${process.version}: ${ROUNDS} alternating rounds of ${BLOCK_N} warm invocations per target and caller count${quick ? " (quick)" : ""}\n`);
+    console.log(`node ${process.version}: ${ROUNDS} alternating rounds of ${BLOCK_N} warm invocations per target and caller count, after one round not counted${quick ? " (quick)" : ""}\n`);
     for (const callers of [1, 8]) {
+      // One round at this caller count first, not counted: every target's code for this load
+      // optimised (V8 tiers a function up after thousands of calls; lambda-sim's first rounds ran
+      // 1.1-1.5x its later ones, the floors' did not), so the rounds measure the warm steady state.
+      const warmUp = new Map<Target, Run>();
+      for (const t of targets) warmUp.set(t, await measure(callers, BLOCK_N, () => post(t.port, t.path)));
       const runs = new Map<Target, Run[]>(targets.map((t) => [t, []]));
       for (let r = 0; r < ROUNDS; r++) for (const t of targets) runs.get(t)!.push(await measure(callers, BLOCK_N, () => post(t.port, t.path)));
       const floor = runs.get(targets[0]!)!;
@@ -126,6 +131,8 @@ async function main(): Promise<void> {
       // How much the floor itself moves between rounds, beside lambda-sim's ratio to the floor block of its own round.
       const sim = runs.get(targets.find((t) => t.name === "lambda-sim")!)!;
       console.log(`  by round: floor p50 ${floor.map((x) => (x.p50 * 1000).toFixed(0)).join(" / ")} µs; lambda-sim / floor ${sim.map((x, i) => (x.p50 / floor[i]!.p50).toFixed(2)).join(" / ")}`);
+      const simTarget = targets.find((t) => t.name === "lambda-sim")!;
+      console.log(`  warm-up round (not counted): lambda-sim / floor p50 ${(warmUp.get(simTarget)!.p50 / warmUp.get(targets[0]!)!.p50).toFixed(2)}x, ${warmUp.get(simTarget)!.perSecond.toFixed(0)} inv/s`);
       console.log("");
     }
     for (const s of skipped) console.log(`skipped ${s}`);
