@@ -3,6 +3,7 @@ import {
   CreateEventBusCommand,
   DeleteEventBusCommand,
   DeleteRuleCommand,
+  DescribeRuleCommand,
   EventBridgeClient,
   LimitExceededException,
   ListTagsForResourceCommand,
@@ -73,6 +74,28 @@ describe("EventBridge tags", () => {
     await events.send(new PutRuleCommand({ Name: "r", EventBusName: "b", EventPattern: '{"source":["x"]}' }));
     await events.send(new PutRuleCommand({ Name: "s", ScheduleExpression: "rate(1 hour)" }));
     expect([await list(events, `${ARN}:event-bus/b`), await list(events, `${ARN}:rule/b/r`), await list(events, `${ARN}:rule/s`)]).toEqual([{}, {}, {}]);
+    events.destroy();
+  });
+
+  it("ignores PutRule's Tags on a rule that exists, pattern or scheduled, even at 50 tags (AWS: 'any tags you specify in the PutRule operation are ignored')", async () => {
+    const events = await start();
+    const put = (Name: string, more: Record<string, string>, Tags: { Key: string; Value: string }[]) => events.send(new PutRuleCommand({ Name, ...more, Tags }));
+    await put("r1", { EventPattern: '{"source":["a"]}' }, [{ Key: "k1", Value: "1" }]);
+    await put("r1", { EventPattern: '{"source":["b"]}' }, [{ Key: "k2", Value: "2" }]);
+    expect(await list(events, `${ARN}:rule/r1`)).toEqual({ k1: "1" });
+    await put("sch1", { ScheduleExpression: "rate(1 hour)" }, [{ Key: "s", Value: "1" }]);
+    await put("sch1", { ScheduleExpression: "rate(2 hours)" }, [{ Key: "s2", Value: "2" }]);
+    expect(await list(events, `${ARN}:rule/sch1`)).toEqual({ s: "1" });
+    // At the cap, an update with other Tags succeeds and changes the rule, not its tags.
+    const more = Array.from({ length: 49 }, (_, n) => ({ Key: `m${n}`, Value: "v" }));
+    await events.send(new TagResourceCommand({ ResourceARN: `${ARN}:rule/r1`, Tags: more }));
+    await put("r1", { EventPattern: '{"source":["d"]}' }, [{ Key: "extra", Value: "x" }]);
+    expect((await events.send(new DescribeRuleCommand({ Name: "r1" }))).EventPattern).toBe('{"source":["d"]}');
+    expect(Object.keys(await list(events, `${ARN}:rule/r1`))).toHaveLength(50);
+    // A new rule with 51 tags is refused before it is made.
+    const fiftyOne = Array.from({ length: 51 }, (_, n) => ({ Key: `t${n}`, Value: "v" }));
+    expect(await refusal(put("r2", { EventPattern: '{"source":["a"]}' }, fiftyOne))).toBeInstanceOf(LimitExceededException);
+    expect(await refusal(events.send(new DescribeRuleCommand({ Name: "r2" })))).toBeInstanceOf(ResourceNotFoundException);
     events.destroy();
   });
 });

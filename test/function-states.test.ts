@@ -11,6 +11,7 @@ import {
   ResourceConflictException,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { zipFiles } from "@lambda-sim/core/testing";
@@ -79,6 +80,23 @@ describe("function states with functionStates: set", () => {
     await advance(3);
     expect((await waiting).state).toBe("SUCCESS");
     expect((await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "deployed", Timeout: 9 }))).LastUpdateStatus).toBe("InProgress");
+  });
+
+  it("a window is work on the virtual clock: run-until-idle closes it, and the SDK's waiters, polling, see Active and Successful", async () => {
+    const { lambda } = await start("functionStates: { pendingSeconds: 2, updateSeconds: 2 }\n");
+    const endpoint = sim!.endpoint;
+    const clock = async () => (await (await fetch(`${endpoint}/_sim/clock`)).json()) as { pendingWorkCount: number; pendingTimers: { label: string }[] };
+    const runUntilIdle = async () => expect((await fetch(`${endpoint}/_sim/clock/run-until-idle`, { method: "POST", body: "{}" })).status).toBe(200);
+    expect((await create(lambda, "p1")).State).toBe("Pending");
+    expect((await clock()).pendingTimers.map((t) => t.label)).toContain("lambda.function-state:p1");
+    const active = waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { FunctionName: "p1" });
+    await runUntilIdle();
+    expect((await active).state).toBe("SUCCESS");
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "p1", Timeout: 9 }));
+    const updated = waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { FunctionName: "p1" });
+    await runUntilIdle();
+    expect((await updated).state).toBe("SUCCESS");
+    expect((await clock()).pendingWorkCount).toBe(0);
   });
 
   it("is instant without the setting: an update right after CreateFunction goes through", async () => {

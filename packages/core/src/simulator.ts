@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "./clock/clock.ts";
 import { isAwsError } from "./errors/aws-error.ts";
@@ -53,6 +54,11 @@ export interface SimulatorOptions extends CoreStateOptions, Omit<CoreServiceOpti
   sourceConfig?: Record<string, unknown>;
   /** SourceContext.publicEndpoint: the address SNS envelopes carry, when not the endpoint (scenarios). */
   publicEndpoint?: string;
+  /**
+   * Temporary directories the caller made for this run (the CLI's in-memory template code, a
+   * scenario's), removed when the simulator closes or fails to start, after everything else.
+   */
+  removeOnClose?: readonly string[];
 }
 
 type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults" | "functionUrls"> & { cleanup: CleanupStack };
@@ -103,17 +109,19 @@ export class Simulator {
   }
 
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
-    // Before the state directory is locked, cleaned or migrated: a refused start leaves none behind.
-    checkClockChoice(opts);
-    const host = opts.host ?? "127.0.0.1";
-    if (!LOOPBACK.has(host) && opts.auth !== true) {
-      throw new SimError("ERR_REFUSED", `refusing to listen on ${host} without --auth: CreateFunction runs uploaded code, so only loopback is open to unsigned requests`);
-    }
-    if (opts.auth === true && (opts.credentials ?? []).length === 0) {
-      throw new SimError("ERR_CONFIG", "--auth needs credentials: set LAMBDA_SIM_ACCESS_KEY_ID and LAMBDA_SIM_SECRET_ACCESS_KEY, or list them under auth.credentials in lambda-sim.yaml");
-    }
     const cleanup = new CleanupStack();
+    // Deferred first, so removed last (after the environments that ran from them and the database).
+    for (const dir of opts.removeOnClose ?? []) cleanup.defer(() => rmSync(dir, { recursive: true, force: true }));
     try {
+      // Before the state directory is locked, cleaned or migrated: a refused start leaves none behind.
+      checkClockChoice(opts);
+      const host = opts.host ?? "127.0.0.1";
+      if (!LOOPBACK.has(host) && opts.auth !== true) {
+        throw new SimError("ERR_REFUSED", `refusing to listen on ${host} without --auth: CreateFunction runs uploaded code, so only loopback is open to unsigned requests`);
+      }
+      if (opts.auth === true && (opts.credentials ?? []).length === 0) {
+        throw new SimError("ERR_CONFIG", "--auth needs credentials: set LAMBDA_SIM_ACCESS_KEY_ID and LAMBDA_SIM_SECRET_ACCESS_KEY, or list them under auth.credentials in lambda-sim.yaml");
+      }
       return await Simulator.build(opts, host, cleanup);
     } catch (e) {
       await cleanup.run();

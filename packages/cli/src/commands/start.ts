@@ -69,6 +69,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     onTelemetry: both(consolePrinter(opts.quiet === true, process.stdout.isTTY === true && process.env.NO_COLOR === undefined), dashboardViews.note),
     account: config && accountSettings(config.account),
     functionStates: functionStateTimes(config?.functionStates),
+    removeOnClose: config?.removeOnClose,
+    declaredCodeRoots: config?.declaredCodeRoots,
   }).catch((e: unknown) => {
     throw explainStartError(e, config);
   });

@@ -16,7 +16,10 @@ const KEEP_ATTEMPTS = 10_000;
  *   rows), and the attempts running now, whose success the page has yet to see.
  * - `shardConsumers`: each stream shard's consumer as its last batch left it, so a shard stalled
  *   on a failing batch shows its consumer and growing iterator age between the (backed-off) retries,
- *   with the batches given up and where their records went, and how far it has read.
+ *   with the batches given up and where their records went, and how far it has read. Only live
+ *   ones: a deleted mapping's shards, and a deleted stream's (or shard's), are forgotten when the
+ *   view is read (no event says a mapping or stream went), so it neither grows with every mapping a
+ *   test suite makes nor resends dead entries in every sampled frame.
  * - `throttles`: each function's throttles since the start, the last one's reason and caller.
  */
 export class DashboardViews {
@@ -72,7 +75,28 @@ export class DashboardViews {
   addTo(hub: EventHub): void {
     // The page reads these two from a snapshot only (model.js applySnapshot): not resent every second.
     hub.addView("asyncFinished", () => ({ rows: this.finished, running: [...this.attempts.keys()] }), { snapshotOnly: true });
-    hub.addView("shardConsumers", () => [...this.shards.values()]);
+    hub.addView("shardConsumers", () => this.liveShards(hub.view("mappings"), hub.view("streams")));
     hub.addView("throttles", () => Object.fromEntries(this.throttles), { snapshotOnly: true });
   }
+
+  /**
+   * The shard consumers whose mapping is among `mappings` (core's view: `{ uuid }[]`) and, for a
+   * Kinesis source, whose stream and shard are among `streams` (the Kinesis source's view:
+   * `{ name, shards: { shardId }[] }[]`); the others are dropped for good. A view that is absent or
+   * failed (not an array) prunes nothing.
+   */
+  liveShards(mappings: unknown, streams: unknown): ShardConsumerView[] {
+    if (this.shards.size === 0) return [];
+    const liveMappings = Array.isArray(mappings) ? new Set(mappings.map((m: { uuid: string }) => m.uuid)) : undefined;
+    const liveShards = Array.isArray(streams) ? new Map(streams.map((st: { name: string; shards: { shardId: string }[] }) => [st.name, new Set(st.shards.map((sh) => sh.shardId))])) : undefined;
+    for (const [key, sh] of this.shards) {
+      const stream = KINESIS_STREAM.exec(sh.eventSourceArn)?.[1];
+      const gone = (liveMappings !== undefined && !liveMappings.has(sh.mappingId)) || (stream !== undefined && liveShards !== undefined && liveShards.get(stream)?.has(sh.shardId) !== true);
+      if (gone) this.shards.delete(key);
+    }
+    return [...this.shards.values()];
+  }
 }
+
+/** A Kinesis stream's ARN, its name captured. */
+const KINESIS_STREAM = /^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\/([^/]+)$/;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source } from "@lambda-sim/core";
@@ -61,14 +61,26 @@ interface Scenario {
 export async function runScenario(file: string, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
   const sources = allSources();
   const s = await loadScenario(file, sources);
+  const a = s.architecture;
+  const removeTemporary = () => {
+    for (const dir of a.removeOnClose ?? []) rmSync(dir, { recursive: true, force: true });
+  };
   const seed = String(opts.seed ?? s.seed ?? 1);
   const clock = new VirtualClock(SCENARIO_START);
   // The port is chosen first, so the trace can write the address it appears in (SNS envelopes) as one every run shares.
-  const port = s.port === 0 ? await freePort("127.0.0.1") : s.port;
-  const obs = new Observations(SCENARIO_START, s.durationMs, opts.buckets ?? TIMELINE_BUCKETS, opts.trace, `http://127.0.0.1:${port}`);
-  const a = s.architecture;
+  let port: number;
+  let obs: Observations;
+  try {
+    port = s.port === 0 ? await freePort("127.0.0.1") : s.port;
+    obs = new Observations(SCENARIO_START, s.durationMs, opts.buckets ?? TIMELINE_BUCKETS, opts.trace, `http://127.0.0.1:${port}`);
+  } catch (e) {
+    // Before the simulator that would remove them exists.
+    removeTemporary();
+    throw e;
+  }
   const wallStart = stopwatch.now();
   const sim = await Simulator.start({
+    removeOnClose: a.removeOnClose,
     port,
     clock,
     seed,
@@ -89,6 +101,11 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     throw explainStartError(e, a);
   });
   let end: EndState;
+  // Ctrl-C or SIGTERM mid-run: the simulator closes as at the end (environments stopped, its
+  // temporary directories removed), then the process ends as the signal would have ended it.
+  const onSignal = (signal: NodeJS.Signals) => void sim.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const order = new RecordOrder();
   // Payloads are read only when an expectation needs them.
   const unobserve = s.expect.outOfOrderRecords === undefined ? () => {} : sim.invoker.observe(order.observe);
@@ -111,12 +128,24 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     unobserve();
     await sim.close();
   }
 }
 
 async function loadScenario(file: string, sources: readonly Source<any>[]): Promise<Scenario> {
+  const temporary: string[] = [];
+  try {
+    return await readScenario(file, sources, temporary);
+  } catch (e) {
+    for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function readScenario(file: string, sources: readonly Source<any>[], temporary: string[]): Promise<Scenario> {
   // A scenario is not a config file: a missing one is called what it is.
   if (!existsSync(resolve(file))) throw new SimError("ERR_CONFIG", `scenario file not found: ${resolve(file)}`);
   // Its faults name the architecture's resources: ScenarioNames checks them below, with their lines.
@@ -134,7 +163,10 @@ async function loadScenario(file: string, sources: readonly Source<any>[]): Prom
     if (isTemplate(named)) {
       // Queue URLs in the template's Refs carry the port, so it is chosen before the simulator listens.
       port = await freePort("127.0.0.1");
-      architecture = await loadTemplate(named, { sources, endpoint: `http://127.0.0.1:${port}`, codeRoot: mkdtempSync(join(tmpdir(), "lambda-sim-scenario-")) });
+      // A temporary code root, removed with the scenario's simulator (or here, if the scenario is refused).
+      const codeRoot = mkdtempSync(join(tmpdir(), "lambda-sim-scenario-"));
+      temporary.push(codeRoot);
+      architecture = { ...(await loadTemplate(named, { sources, endpoint: `http://127.0.0.1:${port}`, codeRoot })), removeOnClose: [codeRoot] };
     } else {
       architecture = await loadConfig(named, sources);
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -17,7 +17,11 @@ export interface ConfigChoice {
   inMemory?: boolean;
 }
 
-export type StartConfig = LoadedConfig & { template?: TemplateSummary };
+/**
+ * `removeOnClose`: a temporary code root (`--in-memory` with a template), removed with the
+ * simulator; `declaredCodeRoots`: the state's `template-code/zip`, collected as its `code/` is.
+ */
+export type StartConfig = LoadedConfig & { template?: TemplateSummary; removeOnClose?: string[]; declaredCodeRoots?: string[] };
 
 /**
  * Which files `lambda-sim start` reads: `--template` (with the lambda-sim.yaml beside it, or
@@ -42,23 +46,32 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
   // The template reader (SAM translation, intrinsics) only with a template: ~20 modules a
   // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
   const { loadTemplate } = await import("./load-template.ts");
-  const config = await loadTemplate(template, {
-    sources,
-    parameterOverrides: parseParameterOverrides(opts.parameterOverrides ?? []),
-    stackName: opts.stackName,
-    endpoint: `http://${opts.host === "::1" ? "[::1]" : opts.host}:${opts.port}`,
-    codeRoot: opts.inMemory ? mkdtempSync(join(tmpdir(), "lambda-sim-template-")) : join(resolve(opts.state), "template-code"),
-    native,
-  });
-  if (native === undefined) return config;
-  // The faults of the lambda-sim.yaml beside the template, checked against both files' resources
-  // and resolved as a scenario's are: a logical id becomes the name the simulator knows, a name
-  // neither declares fails the start at its file:line.
-  const { ScenarioNames } = await import("../scenario/scenario-names.ts");
-  const names = new ScenarioNames(config, native.file, native.lineAt);
-  const faults = names.faults(native.faults);
-  names.check();
-  return { ...config, faults };
+  const temporary = opts.inMemory ? mkdtempSync(join(tmpdir(), "lambda-sim-template-")) : undefined;
+  const codeRoot = temporary ?? join(resolve(opts.state), "template-code");
+  const code = { removeOnClose: temporary === undefined ? undefined : [temporary], declaredCodeRoots: [join(codeRoot, "zip")] };
+  try {
+    const config = await loadTemplate(template, {
+      sources,
+      parameterOverrides: parseParameterOverrides(opts.parameterOverrides ?? []),
+      stackName: opts.stackName,
+      endpoint: `http://${opts.host === "::1" ? "[::1]" : opts.host}:${opts.port}`,
+      codeRoot,
+      native,
+    });
+    if (native === undefined) return { ...config, ...code };
+    // The faults of the lambda-sim.yaml beside the template, checked against both files' resources
+    // and resolved as a scenario's are: a logical id becomes the name the simulator knows, a name
+    // neither declares fails the start at its file:line.
+    const { ScenarioNames } = await import("../scenario/scenario-names.ts");
+    const names = new ScenarioNames(config, native.file, native.lineAt);
+    const faults = names.faults(native.faults);
+    names.check();
+    return { ...config, faults, ...code };
+  } catch (e) {
+    // A refused template: the simulator that would have removed it never starts.
+    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /**

@@ -39,9 +39,13 @@ export class ExtensionTelemetry {
   /** Extension output being written to the function's log: not function output for subscribers. */
   muted = false;
 
-  /** Listens to this environment's events (only environments with extensions pay for it). */
+  /**
+   * Listens to this environment's events (only environments with extensions pay for it), with
+   * every byte of function output: AWS's Telemetry API delivers function output with no
+   * per-invocation cap, so the previews' 1 MiB budget (output-forwarder.ts) is not the extensions'.
+   */
   watch(): void {
-    this.unsubscribe ??= this.telemetry.subscribe((e) => this.observe(e));
+    this.unsubscribe ??= this.telemetry.subscribe((e) => this.observe(e), { everyOutputByte: true });
   }
 
   /** Only environments with extensions, or a subscriber, build records. */
@@ -114,7 +118,8 @@ export class ExtensionTelemetry {
         break;
       }
       case "function.log":
-        if (this.muted) break;
+        // The previews' own note ("[lambda-sim] N bytes ... not shown here") is not the function's output.
+        if (this.muted || e.audience === "console") break;
         for (const line of lines(e.text)) if (!PLATFORM_LINE.test(line)) this.out.record("function", "function", line, line);
         break;
     }

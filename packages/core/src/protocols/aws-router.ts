@@ -14,6 +14,12 @@ import { RestRouter } from "./rest-router.ts";
  */
 export const MAX_REQUEST_BYTES = 70_167_211;
 
+/**
+ * Operations whose name in AWS's own error text differs from the API's: Invoke's 413 says "for the
+ * InvokeFunction operation" (aws-facts §1, RequestEntityTooLargeException), whatever the body's size.
+ */
+const INTERNAL_OPERATION_NAMES: Readonly<Record<string, string>> = { Invoke: "InvokeFunction" };
+
 /** Where a request for a service goes once its body is read. */
 export type ServiceHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string) => void | Promise<void>;
 
@@ -139,7 +145,8 @@ export class AwsRouter {
     req.on("end", () => {
       if (size > MAX_REQUEST_BYTES) {
         // Only for an over-large body: which operation it is costs a route match.
-        const operation = service?.rest?.router.match(req.method ?? "GET", pathOf(req.url ?? "/"))?.route.operation;
+        const routed = service?.rest?.router.match(req.method ?? "GET", pathOf(req.url ?? "/"))?.route.operation;
+        const operation = routed === undefined ? undefined : (INTERNAL_OPERATION_NAMES[routed] ?? routed);
         const e = new AwsError("RequestEntityTooLargeException", 413, `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${operation ?? name ?? "AWS"} operation`, { messageKey: "message" });
         return writeRestJsonError(res, e, requestId);
       }

@@ -16,15 +16,21 @@ export type CodeUsers = () => Iterable<string | undefined>;
  * (a deleted version's stays while a function uses it, as on AWS), every live environment's (a
  * deleted function's busy environment finishes its invocation from its code, then retires; the
  * invoker collects again when it has), and every upload between its unpack and its answer.
+ *
+ * `otherRoots`: more folders of unpacked packages laid out `<name>/<package>` (the CLI's
+ * `template-code/zip/<logicalId>/<sha256>`), collected by the same rule: a template's zip edited
+ * and restarted leaves its former package to go once no function or layer version uses it.
  */
 export class CodeCollector {
   private readonly root: string;
+  private readonly otherRoots: readonly string[];
   private readonly users: CodeUsers[] = [];
   /** Uploads unpacked and not yet answered, by directory (a count: two may share one). */
   private readonly held = new Map<string, number>();
 
-  constructor(root: string) {
+  constructor(root: string, otherRoots: readonly string[] = []) {
     this.root = root;
+    this.otherRoots = otherRoots;
   }
 
   /** Adds a source of directories in use. */
@@ -67,6 +73,7 @@ export class CodeCollector {
         this.collectIn(dir, name, inUse);
       }
     }
+    for (const root of this.otherRoots) for (const name of list(root)) this.collectIn(join(root, name), name, inUse);
   }
 
   /** `parent`'s unused children, then `parent` itself once empty (a function's folder, a layer's). */

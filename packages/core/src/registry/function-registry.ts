@@ -22,6 +22,8 @@ export interface FunctionRegistryOptions {
   accountId: string;
   /** Where uploaded zips are unpacked: <stateDir>/code, or a temp dir for in-memory. */
   codeRoot: string;
+  /** More folders of unpacked packages (`<name>/<sha256>`) whose unused ones go as codeRoot's do (code-collector.ts). */
+  otherCodeRoots?: readonly string[];
   /** How long API-made changes stay Pending / InProgress (function-transitions.ts); instant by default. */
   transitions?: TransitionTimes;
 }
@@ -74,7 +76,7 @@ export class FunctionRegistry {
     this.telemetry = opts.telemetry;
     this.region = opts.region;
     this.accountId = opts.accountId;
-    this.collector = new CodeCollector(opts.codeRoot);
+    this.collector = new CodeCollector(opts.codeRoot, opts.otherCodeRoots);
     this.code = new CodeStore(opts.codeRoot, this.collector);
     this.transitions = new FunctionTransitions(opts.clock, opts.transitions);
     this.layers = new LayerRegistry({ store: opts.store, clock: opts.clock, ids: opts.rng.stream("layer-ids"), region: opts.region, accountId: opts.accountId, codeRoot: opts.codeRoot, collector: this.collector });

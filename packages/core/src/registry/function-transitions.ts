@@ -1,4 +1,4 @@
-import type { Clock } from "../clock/clock.ts";
+import type { Clock, TimerHandle } from "../clock/clock.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 
 /** How long (service ms) a function stays Pending after CreateFunction, and InProgress after an update. */
@@ -30,11 +30,16 @@ type Operation = "Invoke" | "UpdateFunctionCode" | "UpdateFunctionConfiguration"
  *
  * What differs: invocations during an update run the new code and configuration at once (on AWS
  * the previous ones until the update completes). Windows are held in memory: a restart completes them.
+ *
+ * Each window arms a clock timer at its end (`lambda.function-state:NAME`, work, not housekeeping),
+ * so on the virtual clock `advance`, `run-until-idle` and `lambda-sim run`'s auto-advance reach it
+ * and a waiter's next poll sees Active / Successful. `start --clock virtual` moves time only when
+ * told: there a window closes at the next advance or run-until-idle, not by itself.
  */
 export class FunctionTransitions {
   private readonly clock: Clock;
   private readonly times: TransitionTimes;
-  private readonly windows = new Map<string, { status: FunctionStatus; until: number }>();
+  private readonly windows = new Map<string, { status: FunctionStatus; until: number; timer: TimerHandle }>();
 
   constructor(clock: Clock, times: TransitionTimes = INSTANT_TRANSITIONS) {
     this.clock = clock;
@@ -52,7 +57,7 @@ export class FunctionTransitions {
   }
 
   deleted(name: string): void {
-    this.windows.delete(name);
+    this.close(name);
   }
 
   /** $LATEST's status now, undefined once Active and Successful. Costs one Map size check when no window is open. */
@@ -61,7 +66,7 @@ export class FunctionTransitions {
     const w = this.windows.get(name);
     if (w === undefined) return undefined;
     if (this.clock.now() < w.until) return w.status;
-    this.windows.delete(name);
+    this.close(name);
     return undefined;
   }
 
@@ -75,7 +80,18 @@ export class FunctionTransitions {
   }
 
   private open(name: string, status: FunctionStatus, ms: number): void {
-    if (ms <= 0) this.windows.delete(name);
-    else this.windows.set(name, { status, until: this.clock.now() + ms });
+    this.close(name);
+    if (ms <= 0) return;
+    const window = { status, until: this.clock.now() + ms, timer: undefined as unknown as TimerHandle };
+    // Work the virtual clock steps to: without it nothing is pending and run-until-idle answers at once.
+    window.timer = this.clock.setTimer(ms, () => {
+      if (this.windows.get(name) === window) this.windows.delete(name);
+    }, `lambda.function-state:${name}`);
+    this.windows.set(name, window);
+  }
+
+  private close(name: string): void {
+    this.windows.get(name)?.timer.cancel();
+    this.windows.delete(name);
   }
 }

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
+import { onPath } from "./host-command.ts";
 
 /** The interpreter that runs the python3.x runtimes on this machine, as probed once. */
 export interface PythonInterpreter {
@@ -35,21 +36,6 @@ interface Probe {
 }
 
 const probes = new Map<string, Probe | undefined>();
-
-/** `command` itself if it is a path, else its first executable on PATH (no process started). */
-function onPath(command: string): string | undefined {
-  if (command.includes("/")) return command;
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return join(dir, command);
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return undefined;
-}
 
 function probe(command: string): Probe | undefined {
   if (probes.has(command)) return probes.get(command);

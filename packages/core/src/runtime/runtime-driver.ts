@@ -3,6 +3,7 @@ import { accessSync, constants, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { hostCommand } from "./host-command.ts";
 import { pythonDriver } from "./python-driver.ts";
 
 /**
@@ -97,9 +98,9 @@ let deathSignalSupport: boolean | undefined;
  */
 export function withParentDeathSignal(cmd: ProcessCommand): ProcessCommand {
   if (deathSignalSupport === undefined) {
-    deathSignalSupport = process.platform === "linux" && spawnSync("setpriv", ["--pdeathsig", "KILL", "true"], { stdio: "ignore" }).status === 0;
+    deathSignalSupport = process.platform === "linux" && spawnSync(hostCommand("setpriv"), ["--pdeathsig", "KILL", "true"], { stdio: "ignore" }).status === 0;
   }
-  return deathSignalSupport ? { command: "setpriv", args: ["--pdeathsig", "KILL", cmd.command, ...cmd.args] } : cmd;
+  return deathSignalSupport ? { command: hostCommand("setpriv"), args: ["--pdeathsig", "KILL", cmd.command, ...cmd.args] } : cmd;
 }
 
 let batchSchedulingSupport: boolean | undefined;
@@ -117,9 +118,9 @@ let batchSchedulingSupport: boolean | undefined;
  */
 export function withBatchScheduling(cmd: ProcessCommand): ProcessCommand {
   if (batchSchedulingSupport === undefined) {
-    batchSchedulingSupport = process.platform === "linux" && spawnSync("chrt", ["--batch", "0", "true"], { stdio: "ignore" }).status === 0;
+    batchSchedulingSupport = process.platform === "linux" && spawnSync(hostCommand("chrt"), ["--batch", "0", "true"], { stdio: "ignore" }).status === 0;
   }
-  return batchSchedulingSupport ? { command: "chrt", args: ["--batch", "0", cmd.command, ...cmd.args] } : cmd;
+  return batchSchedulingSupport ? { command: hostCommand("chrt"), args: ["--batch", "0", cmd.command, ...cmd.args] } : cmd;
 }
 
 /**
@@ -142,7 +143,7 @@ function privateNamespaceOptions(): string[] | null {
     namespaceOptions = null;
     if (process.platform === "linux") {
       for (const options of [["-m"], ["-U", "--map-current-user", "--keep-caps", "-m"]]) {
-        const probe = spawnSync("unshare", [...options, "--propagation", "private", "true"], { stdio: "ignore" });
+        const probe = spawnSync(hostCommand("unshare"), [...options, "--propagation", "private", "true"], { stdio: "ignore" });
         if (probe.status === 0) {
           namespaceOptions = options;
           break;
@@ -164,8 +165,9 @@ function privateNamespaceOptions(): string[] | null {
 export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string, keep: readonly string[], fstabFile: string, optDir = "", hostsFile = ""): ProcessCommand {
   writeFileSync(fstabFile, privateMountTable(tmpDir, keep, optDir, hostsFile));
   return {
-    command: "unshare",
-    args: [...(privateNamespaceOptions() ?? ["-m"]), "--propagation", "private", "sh", "-c", 'mount --all --fstab "$0" || exit 1; exec "$@"', fstabFile, cmd.command, ...cmd.args],
+    command: hostCommand("unshare"),
+    // mount by its absolute path too (as "$1"): the shell's PATH is already the function's.
+    args: [...(privateNamespaceOptions() ?? ["-m"]), "--propagation", "private", hostCommand("sh"), "-c", '"$1" --all --fstab "$0" || exit 1; shift; exec "$@"', fstabFile, hostCommand("mount"), cmd.command, ...cmd.args],
   };
 }
 

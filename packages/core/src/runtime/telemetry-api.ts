@@ -153,7 +153,10 @@ export class TelemetryApi {
   private async send(s: Subscription): Promise<void> {
     s.timer?.cancel();
     s.timer = undefined;
-    await s.sending;
+    // Another send may take the buffer while this one waits (a full buffer, the timer): wait for
+    // that batch's delivery too, so flush() (before SHUTDOWN) resolves only once every record
+    // buffered before it has been delivered, not while the last batch is still on its way.
+    while (s.sending !== undefined) await s.sending;
     if (s.buffer.length === 0) return;
     const batch = s.buffer.splice(0, s.buffer.length);
     s.bytes = 0;

@@ -84,6 +84,12 @@ export interface CoreStateOptions {
   onTelemetry?: (event: TelemetryEvent) => void;
   /** How long API-made changes stay Pending / InProgress (lambda-sim.yaml `functionStates:`); instant by default. */
   functionStates?: TransitionTimes;
+  /**
+   * Folders of packages the caller unpacked for declared functions and layers (`<name>/<sha256>`:
+   * the CLI's `<state>/template-code/zip`), collected as the state's `code/` is: what no function
+   * or layer version uses goes, at start and after each deletion or update.
+   */
+  declaredCodeRoots?: readonly string[];
 }
 
 /** What exists before the port is bound: time, randomness, the database and the functions in it. */
@@ -130,7 +136,7 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const codeRoot = opts.stateDir === undefined ? join(scratch, "code") : resolve(opts.stateDir, "code");
   const region = opts.region ?? "us-east-1";
   const accountId = opts.accountId ?? "000000000000";
-  const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot, transitions: opts.functionStates });
+  const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot, otherCodeRoots: opts.declaredCodeRoots, transitions: opts.functionStates });
   registry.layers.applyDefinitions(opts.layers ?? []);
   applyFunctionDefinitions(registry, opts.functions ?? []);
   // What an earlier run left in the code folder: half-unpacked uploads, code nothing uses any more.

@@ -109,8 +109,9 @@ export type TelemetryEvent = Base &
         text: string;
         /**
          * Absent: for every subscriber. `logs`: output past the previews' budget, delivered only to
-         * subscribers that asked for every output byte (CloudWatch Logs). `console`: the previews' own
-         * note (what they were not shown), never in CloudWatch Logs. (output-forwarder.ts)
+         * subscribers that asked for every output byte (CloudWatch Logs, extensions). `console`: the
+         * previews' own note (what they were not shown), never in CloudWatch Logs nor sent to
+         * extensions. (output-forwarder.ts)
          */
         audience?: "logs" | "console";
       }

@@ -12,8 +12,8 @@ export type TelemetryListener = (event: TelemetryEvent) => void;
 export interface SubscribeOptions {
   /**
    * Also the function output past the previews' budget (function.log with `audience: "logs"`):
-   * CloudWatch Logs, which gets everything a function writes. Other subscribers (the console,
-   * the dashboard, `tail`, extensions) never see it.
+   * CloudWatch Logs and extensions' Telemetry API, which get everything a function writes. Other
+   * subscribers (the console, the dashboard, `tail`) never see it.
    */
   everyOutputByte?: boolean;
 }

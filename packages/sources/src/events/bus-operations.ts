@@ -86,6 +86,18 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
     save({ ...r, def: { ...r.def, State } });
     return {};
   };
+  /** Whether PutRule updates a rule: a pattern rule of that bus, or a scheduled rule of the default bus. */
+  const ruleExists = (i: Input, ctx: Parameters<Operation>[1]): boolean => {
+    const bus = names.nameOf(i.EventBusName);
+    if (store.rule(bus, String(i.Name)) !== undefined) return true;
+    if (bus !== DEFAULT_BUS || scheduled.DescribeRule === undefined) return false;
+    try {
+      scheduled.DescribeRule({ Name: i.Name }, ctx);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const putRule: Operation = (i, ctx) => {
     const bus = names.nameOf(i.EventBusName);
     if (i.ScheduleExpression !== undefined) {
@@ -130,11 +142,13 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
       return eventsPage(all.map(busView), i, "EventBuses", "ListEventBuses", (b) => [b.Name]);
     },
     PutRule: (i, ctx) => {
-      // A rule's Tags are added as TagResource adds them, also to a rule that exists (our choice:
-      // AWS's PutRule documents no rule for the tags of a rule it replaces).
-      EventTags.check(i.Tags as TagList | undefined);
+      // "If you are updating an existing rule, any tags you specify in the PutRule operation are
+      // ignored. To update the tags of an existing rule, use TagResource and UntagResource."
+      // (botocore events 2015-10-07 PutRule). A new rule's tags are checked before anything is written.
+      const existed = ruleExists(i, ctx);
+      if (!existed) EventTags.check(i.Tags as TagList | undefined);
       const out = putRule(i, ctx);
-      tags.tag(EventTags.rule(names.nameOf(i.EventBusName), i.Name), i.Tags as TagList | undefined);
+      if (!existed) tags.tag(EventTags.rule(names.nameOf(i.EventBusName), i.Name), i.Tags as TagList | undefined);
       return out;
     },
     DescribeRule: (i, ctx) => {

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { createExtensionFunction } from "./support/extension-function.ts";
+import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
+import { until } from "./support/until.ts";
+
+/**
+ * An extension subscribed to the Telemetry API's `function` stream (a log shipper) gets every line
+ * the function writes, as on AWS, whose Telemetry API has no per-invocation cap: also past the
+ * 1 MiB the console and dashboard previews stop at, and never lambda-sim's own note about those
+ * previews ("[lambda-sim] N bytes of function output not shown here ...") as a function record.
+ */
+const SHIPPER = `#!${process.execPath}
+const http = require("node:http");
+const path = require("node:path");
+const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API;
+const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { method: "POST", body: JSON.stringify(body) });
+(async () => {
+  const reg = await fetch(api + "/2020-01-01/extension/register", { method: "POST", headers: { "Lambda-Extension-Name": path.basename(__filename) }, body: JSON.stringify({ events: ["INVOKE", "SHUTDOWN"] }) });
+  const id = reg.headers.get("lambda-extension-identifier");
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", async () => { await report("telemetry", JSON.parse(body)); res.end(); });
+  });
+  await new Promise((r) => server.listen(0, "sandbox.localdomain", r));
+  await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + "/" }, types: ["platform", "function"], buffering: { timeoutMs: 25 } }) });
+  for (;;) {
+    const event = await (await fetch(api + "/2020-01-01/extension/event/next", { headers: { "Lambda-Extension-Identifier": id } })).json();
+    if (event.eventType === "SHUTDOWN") process.exit(0);
+  }
+})();
+`;
+
+/** 1,200 lines of 1 KB (about 1.2 MB, past the previews' 1 MiB), then a last one. */
+const LOUD = `exports.handler = async () => {
+  const pad = "x".repeat(1000);
+  for (let i = 0; i < 1200; i++) console.log("line-" + String(i).padStart(4, "0") + " " + pad);
+  console.log("last-line");
+  return "done";
+};`;
+
+let t: TestSimulator;
+let lambda: LambdaClient;
+let reports: ReportCollector;
+
+beforeAll(async () => {
+  reports = await startReportCollector();
+  t = await startTestSimulator();
+  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+});
+
+afterAll(async () => {
+  lambda?.destroy();
+  await t?.close();
+  reports?.close();
+});
+
+describe("Telemetry API function records", () => {
+  it("gets every line past the previews' 1 MiB, and no lambda-sim note as a function record", async () => {
+    await createExtensionFunction(lambda, "loud", { extensions: { shipper: SHIPPER }, handler: LOUD, timeout: 10, variables: { REPORT_URL: reports.url } });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "loud", Payload: Buffer.from("{}") }));
+    expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
+    const requestId = out.$metadata.requestId;
+    const records = () => reports.got("telemetry").flat() as { type: string; record: any }[];
+    // The environment is frozen between invocations, as on AWS: its retirement (SHUTDOWN) delivers the rest.
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "loud", Description: "retire" }));
+    await until(() => records().some((r) => r.type === "platform.report" && r.record.requestId === requestId));
+    const lines = records().filter((r) => r.type === "function").map((r) => String(r.record));
+    expect(lines.filter((l) => l.includes("[lambda-sim]"))).toEqual([]);
+    const mine = lines.filter((l) => l.includes("line-") || l.includes("last-line"));
+    expect(mine).toHaveLength(1201);
+    expect(mine.at(-1)).toContain("last-line");
+  });
+});
