@@ -99,7 +99,9 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     }
     case "mapping.batch-given-up": {
       const where = e.destination === undefined ? "discarded: no OnFailure destination" : e.error === undefined ? `sent to OnFailure ${sourceName(e.destination)}` : `OnFailure ${sourceName(e.destination)} not delivered: ${e.error}`;
-      return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.size} record(s) of ${e.shardId} given up (${e.condition}), ${where}`, colour: e.destination !== undefined && e.error === undefined ? "magenta" : "red" };
+      const w = e.finalInvokeForWindow;
+      const what = w === undefined ? `${e.size} record(s) of ${e.shardId}` : `final invocation of the tumbling window ${new Date(w.start).toISOString()} to ${new Date(w.end).toISOString()} (${e.size} record(s) of ${e.shardId})`;
+      return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${what} given up (${e.condition}), ${where}`, colour: e.destination !== undefined && e.error === undefined ? "magenta" : "red" };
     }
     case "mapping.scaled":
       if (e.change === "backoff") return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: throttled, backing off ${seconds(e.backoffMs ?? 0)} (messages stay in flight)`, colour: "yellow" };

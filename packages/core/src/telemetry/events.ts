@@ -161,6 +161,8 @@ export type TelemetryEvent = Base &
         destination?: string;
         /** The delivery to the destination failed: the records are lost all the same. */
         error?: string;
+        /** A tumbling window's final invocation given up (`size`: the window's records), not a batch. */
+        finalInvokeForWindow?: { start: number; end: number };
       }
     | {
         type: "mapping.scaled";
