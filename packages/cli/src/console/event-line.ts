@@ -93,7 +93,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     case "async.delivery-failed":
       return { text: `async ${e.functionName} request ${e.requestId}: ${e.destination} ${e.targetArn} not delivered: ${e.error}`, colour: "red" };
     case "mapping.batch": {
-      const detail = e.outcome === "partial" ? `partial, ${e.failed} failed` : e.outcome;
+      const detail = e.outcome === "partial" ? `partial, ${e.failed} failed` : e.reason !== undefined ? `${e.outcome}: ${e.reason}` : e.outcome;
       const age = e.iteratorAgeMs === undefined ? "" : `, ${e.shardId} iterator age ${seconds(e.iteratorAgeMs)}`;
       return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.size} record(s) ${detail}${age}`, colour: e.outcome === "succeeded" ? "green" : e.outcome === "throttled" ? "yellow" : "red" };
     }

@@ -49,7 +49,8 @@ export function retryDelayMs(attempt: number): number {
 
 export type StreamResponse =
   | { kind: "succeeded"; state?: unknown }
-  | { kind: "failed" }
+  /** `reason`: the function succeeded but its answer is refused (telemetry says why; AWS's metrics do not count it an error). */
+  | { kind: "failed"; reason?: string }
   /** Records before `firstFailed` (an index into the batch) succeeded. */
   | { kind: "partial"; firstFailed: number; state?: unknown };
 
@@ -59,18 +60,21 @@ export type StreamResponse =
  * entries (empty, null, unknown, wrong key) fail the whole batch. With a tumbling window the
  * response must carry `state`.
  */
+/** AWS: "If the response does not contain a state property, Lambda considers this a failed invocation" (services-kinesis-windows). */
+export const NO_STATE = "the answer has no `state` object (required with TumblingWindowInSeconds)";
+
 export function parseStreamResponse(payload: Buffer, sequenceNumbers: readonly string[], reportFailures: boolean, window: boolean): StreamResponse {
   let response: unknown;
   try {
     const text = payload.toString("utf8");
     response = text === "" ? null : JSON.parse(text);
   } catch {
-    return reportFailures || window ? { kind: "failed" } : { kind: "succeeded" };
+    return window ? { kind: "failed", reason: NO_STATE } : reportFailures ? { kind: "failed" } : { kind: "succeeded" };
   }
   const obj = response !== null && typeof response === "object" && !Array.isArray(response) ? (response as Record<string, unknown>) : undefined;
   let state: unknown;
   if (window) {
-    if (obj === undefined || obj.state === undefined || obj.state === null || typeof obj.state !== "object") return { kind: "failed" };
+    if (obj === undefined || obj.state === undefined || obj.state === null || typeof obj.state !== "object") return { kind: "failed", reason: NO_STATE };
     state = obj.state;
   }
   const done = (): StreamResponse => (window ? { kind: "succeeded", state } : { kind: "succeeded" });

@@ -145,6 +145,8 @@ export type TelemetryEvent = Base &
         lastArrivalMs?: number;
         /** The mapping's MetricsConfig asks for EventCount metrics (CloudWatch publishes them). */
         eventCountMetrics?: boolean;
+        /** `failed` though the function succeeded: why its answer was refused (a tumbling window's missing `state`). */
+        reason?: string;
       }
     // Stream mappings: a batch given up (retries exhausted, records too old) and its records sent to
     // the mapping's OnFailure destination, or discarded without one; the shard then moves on.
