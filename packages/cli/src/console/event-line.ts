@@ -28,6 +28,10 @@ const NOTABLE: { [T in TelemetryEvent["type"]]?: (e: EventOf<T>) => boolean } = 
   "async.delivered": () => true,
   "async.delivery-failed": () => true,
   "mapping.scaled": (e) => e.change !== "down",
+  // A stream batch the function answered but Lambda refused (a tumbling window's missing `state`): nothing else says why.
+  "mapping.batch": (e) => e.reason !== undefined,
+  // Records (or a tumbling window's final invocation) given up to OnFailure; without one, the "discarded" warning says it.
+  "mapping.batch-given-up": (e) => e.destination !== undefined,
   "message.moved-to-dlq": () => true,
   // A failed delivery that will be retried is not yet news; its last attempt is.
   "sns.delivery-failed": (e) => e.retryInMs === undefined,
