@@ -19,17 +19,23 @@ export function registerClockCommand(program: Command): void {
     .option("--timeout <duration>", "give up when the simulator has not answered after this long (it is busy)", durationMs, QUICK_TIMEOUT_MS)
     .addOption(endpointOption())
     .addOption(tokenOption())
-    .action(async (opts: Target) => print(await call(opts, "GET", "/_sim/clock")));
+    // `clock frobnicate` reaches the default command as an argument: said as the unknown subcommand it is.
+    .allowExcessArguments(true)
+    .action(async (opts: Target, cmd: Command) => {
+      if (cmd.args.length > 0) throw new ClientError(`clock: unknown subcommand '${cmd.args[0]}' (expected ${SUBCOMMANDS})`);
+      print(await call(opts, "GET", "/_sim/clock"));
+    });
   clock
     .command("advance")
     .description("move a virtual clock forward, firing every timer due on the way (2m, 90s, 1h30m, 2d)")
     .argument("[duration]", "how far to move", durationMs)
-    .option("--to <time>", "move to this ISO-8601 time instead")
+    .option("--to <time>", "move to this ISO-8601 time instead", isoTime)
     .option("--timeout <duration>", "give up when the simulator has not answered after this long (default: wait for the advance to end; giving up stops it where it got to)", durationMs)
     .addOption(endpointOption())
     .addOption(tokenOption())
     .action(async (duration: number | undefined, opts: Target & { to?: string }) => {
-      if ((duration === undefined) === (opts.to === undefined)) throw new ClientError("clock advance: give a duration (2m) or --to <ISO time>, not both");
+      if (duration === undefined && opts.to === undefined) throw new ClientError("clock advance: give a duration (2m, 90s, 1h30m) or --to <ISO-8601 time>");
+      if (duration !== undefined && opts.to !== undefined) throw new ClientError("clock advance: give a duration (2m) or --to <ISO time>, not both");
       const body = opts.to !== undefined ? { to: opts.to } : { seconds: duration! / 1000 };
       print(await call(opts, "POST", "/_sim/clock/advance", body));
     });
@@ -99,6 +105,14 @@ function print(c: Record<string, unknown>): void {
     if (holds.length > 0) lines.push(`running: ${holds.join(", ")}`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+const SUBCOMMANDS = "show, advance, run-until-idle, pause or resume";
+
+/** `--to`: a time the simulator's clock API takes, checked here so the error names the flag. */
+function isoTime(v: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(Date.parse(v))) throw new InvalidArgumentError(`expected an ISO-8601 time such as 2026-06-01T14:00:00Z, got '${v}'.`);
+  return v;
 }
 
 /** A duration argument (90s, 2m, 1h30m, 2d) as milliseconds. */

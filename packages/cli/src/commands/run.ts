@@ -1,4 +1,6 @@
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { ClientError } from "../client/client-error.ts";
 
 /**
  * `lambda-sim run SCENARIO.yaml`: runs a scenario on the virtual clock, prints its report, and
@@ -12,10 +14,25 @@ export function registerRunCommand(program: Command): void {
     .option("--seed <seed>", "seed for every random choice (overrides the scenario's)")
     .option("--trace <file>", "write every telemetry event as JSON lines")
     .action(async (file: string, opts: { seed?: string; trace?: string }) => {
+      if (opts.trace !== undefined) checkTraceFile(opts.trace);
       // Loaded when run: registering the command must not load the simulator for every command.
       const { runScenario } = await import("../scenario/scenario-runner.ts");
       const r = await runScenario(file, opts);
       process.stdout.write(r.report);
       process.exitCode = r.ok ? 0 : 1;
     });
+}
+
+/**
+ * The trace file is created before anything runs, so a path that cannot be written (`--trace
+ * out/run.jsonl` before `mkdir out`) is one line and exit 1, not a stack trace after the start.
+ */
+function checkTraceFile(file: string): void {
+  try {
+    writeFileSync(file, "");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const hint = err.code === "ENOENT" ? ": its folder does not exist" : err.code === "EISDIR" ? ": it is a folder" : err.code === "EACCES" || err.code === "EPERM" || err.code === "EROFS" ? ": not allowed to write it" : "";
+    throw new ClientError(`--trace ${file}: cannot write the trace file${hint} (${err.code ?? err.message})`);
+  }
 }

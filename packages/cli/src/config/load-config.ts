@@ -50,8 +50,9 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
-    const messages = doc.errors.map((e) => `${path}:${lines.linePos(e.pos[0]).line} invalid YAML: ${e.message.split("\n")[0]}`);
-    throw new SimError("ERR_CONFIG", [...new Set(messages)].join("\n"));
+    // The first only: after a syntax error the parser reports every later token again (36 lines for one typo).
+    const e = doc.errors[0]!;
+    throw new SimError("ERR_CONFIG", `${path}:${lines.linePos(e.pos[0]).line} invalid YAML: ${e.message.split("\n")[0]}`);
   }
   keepSourceText(doc);
   let raw: unknown;

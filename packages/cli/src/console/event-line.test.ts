@@ -17,6 +17,16 @@ describe("which event lines are notable (printed by lambda-sim start)", () => {
     expect(mayBeNotable("message.moved-to-dlq")).toBe(true);
   });
 
+  it("a stream batch refused for its answer is, and a batch given up to OnFailure (newuser8 R3, R6); a plain batch is not", () => {
+    const kinesis = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+    const batch = { ...at, type: "mapping.batch", mappingId: "u", functionName: "f", eventSourceArn: kinesis, size: 3, outcome: "failed", shardId: "shardId-000000000000", iteratorAgeMs: 0 } as TelemetryEvent;
+    expect(describeEvent(batch)?.notable).toBe(false);
+    expect(describeEvent({ ...batch, reason: "the answer has no `state` object (required with TumblingWindowInSeconds)" } as TelemetryEvent)?.notable).toBe(true);
+    const givenUp = { ...at, type: "mapping.batch-given-up", mappingId: "u", functionName: "f", eventSourceArn: kinesis, shardId: "shardId-000000000000", size: 5, condition: "RecordAgeExceeded" } as TelemetryEvent;
+    expect(describeEvent(givenUp)?.notable).toBe(false);
+    expect(describeEvent({ ...givenUp, destination: "arn:aws:sqs:us-east-1:000000000000:failed" } as TelemetryEvent)?.notable).toBe(true);
+  });
+
   it("a mapping scaling up or backing off is, scaling down is not", () => {
     const scaled = (change: string) => describeEvent({ ...at, type: "mapping.scaled", functionName: "f", eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:q", change, lanes: 2, backoffMs: 1000 } as TelemetryEvent)?.notable;
     expect([scaled("up"), scaled("backoff"), scaled("down")]).toEqual([true, true, false]);

@@ -28,6 +28,10 @@ const NOTABLE: { [T in TelemetryEvent["type"]]?: (e: EventOf<T>) => boolean } = 
   "async.delivered": () => true,
   "async.delivery-failed": () => true,
   "mapping.scaled": (e) => e.change !== "down",
+  // A stream batch the function answered but Lambda refused (a tumbling window's missing `state`): nothing else says why.
+  "mapping.batch": (e) => e.reason !== undefined,
+  // Records (or a tumbling window's final invocation) given up to OnFailure; without one, the "discarded" warning says it.
+  "mapping.batch-given-up": (e) => e.destination !== undefined,
   "message.moved-to-dlq": () => true,
   // A failed delivery that will be retried is not yet news; its last attempt is.
   "sns.delivery-failed": (e) => e.retryInMs === undefined,
@@ -93,13 +97,15 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     case "async.delivery-failed":
       return { text: `async ${e.functionName} request ${e.requestId}: ${e.destination} ${e.targetArn} not delivered: ${e.error}`, colour: "red" };
     case "mapping.batch": {
-      const detail = e.outcome === "partial" ? `partial, ${e.failed} failed` : e.outcome;
+      const detail = e.outcome === "partial" ? `partial, ${e.failed} failed` : e.reason !== undefined ? `${e.outcome}: ${e.reason}` : e.outcome;
       const age = e.iteratorAgeMs === undefined ? "" : `, ${e.shardId} iterator age ${seconds(e.iteratorAgeMs)}`;
       return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.size} record(s) ${detail}${age}`, colour: e.outcome === "succeeded" ? "green" : e.outcome === "throttled" ? "yellow" : "red" };
     }
     case "mapping.batch-given-up": {
       const where = e.destination === undefined ? "discarded: no OnFailure destination" : e.error === undefined ? `sent to OnFailure ${sourceName(e.destination)}` : `OnFailure ${sourceName(e.destination)} not delivered: ${e.error}`;
-      return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.size} record(s) of ${e.shardId} given up (${e.condition}), ${where}`, colour: e.destination !== undefined && e.error === undefined ? "magenta" : "red" };
+      const w = e.finalInvokeForWindow;
+      const what = w === undefined ? `${e.size} record(s) of ${e.shardId}` : `final invocation of the tumbling window ${new Date(w.start).toISOString()} to ${new Date(w.end).toISOString()} (${e.size} record(s) of ${e.shardId})`;
+      return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${what} given up (${e.condition}), ${where}`, colour: e.destination !== undefined && e.error === undefined ? "magenta" : "red" };
     }
     case "mapping.scaled":
       if (e.change === "backoff") return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: throttled, backing off ${seconds(e.backoffMs ?? 0)} (messages stay in flight)`, colour: "yellow" };

@@ -13,6 +13,8 @@ export interface FunctionStats {
   lost: number;
   concurrencyPeak: number;
   maxEventAgeMs: number;
+  /** Stream batches failed though the function succeeded, by why its answer was refused. */
+  refused: Map<string, number>;
 }
 
 export interface Bucket {
@@ -126,6 +128,12 @@ export class Observations {
         this.delivered.set(name, (this.delivered.get(name) ?? 0) + 1);
         break;
       }
+      case "mapping.batch":
+        if (e.reason !== undefined) {
+          const r = this.fn(e.functionName).refused;
+          r.set(e.reason, (r.get(e.reason) ?? 0) + 1);
+        }
+        break;
       case "fault.fired":
         this.faultsFired.set(e.kind, (this.faultsFired.get(e.kind) ?? 0) + 1);
         break;
@@ -149,7 +157,7 @@ export class Observations {
   fn(name: string): FunctionStats {
     let s = this.functions.get(name);
     if (s === undefined) {
-      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0 };
+      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map() };
       this.functions.set(name, s);
     }
     return s;

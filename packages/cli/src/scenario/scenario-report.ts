@@ -40,6 +40,7 @@ export function formatReport(r: ReportInput): string {
   for (const [name, s] of [...r.obs.functions].sort(([a], [b]) => binaryOrder(a, b))) {
     const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
     if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
+    for (const [reason, n] of s.refused) parts.push(`${n} batch(es) failed though it succeeded: ${reason}`);
     out.push(`  ${name}: ${parts.join(", ")}`);
   }
   for (const { name, shown } of r.realCode ?? []) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source } from "@lambda-sim/core";
@@ -159,7 +159,9 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
     }
     const named = resolve(dirname(loaded.file), k.architecture);
     // Said where it is written (a colleague's copy of the scenario without the architecture beside it).
-    if (!existsSync(named)) throw new SimError("ERR_CONFIG", `${loaded.file}:${loaded.lineAt(["architecture"]) ?? ""} architecture: file not found: ${named} (the path is relative to the scenario's folder)`);
+    const where = `${loaded.file}:${loaded.lineAt(["architecture"]) ?? ""} architecture:`;
+    if (!existsSync(named)) throw new SimError("ERR_CONFIG", `${where} file not found: ${named} (the path is relative to the scenario's folder)`);
+    if (statSync(named).isDirectory()) throw new SimError("ERR_CONFIG", `${where} ${named} is a folder; expected a lambda-sim.yaml or a SAM template.yaml file (the path is relative to the scenario's folder)`);
     if (isTemplate(named)) {
       // Queue URLs in the template's Refs carry the port, so it is chosen before the simulator listens.
       port = await freePort("127.0.0.1");

@@ -23,7 +23,23 @@ const content = z.union([z.string(), z.record(z.string(), z.unknown())], { error
 
 /** Each kind of traffic step, by the key that names it. */
 const stepKinds = {
-  send: z.strictObject({ at: duration.optional(), send: z.strictObject({ queue: z.string().min(1), count: count.default(1), rate: rate.optional(), body: content.default("message {i}") }) }),
+  send: z.strictObject({
+    at: duration.optional(),
+    send: z.strictObject({
+      queue: z.string().min(1),
+      count: count.default(1),
+      rate: rate.optional(),
+      body: content.default("message {i}"),
+      /** FIFO queues: the group, `{i}` filled in; a list is cycled (message i gets messageGroupId[i % n]), and `{key}` is it in the body. */
+      messageGroupId: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: "expected a group id or a list of them" }).optional(),
+      /** FIFO queues without ContentBasedDeduplication: the deduplication id, `{i}` and `{key}` filled in (`m{i}` makes each message its own). */
+      messageDeduplicationId: z.string().min(1).optional(),
+      /** Message attributes: a string is DataType String, a number Number; `{i}` filled in. */
+      attributes: z.record(z.string(), z.union([z.string(), z.number()], { error: "expected text or a number" })).default({}),
+      /** SQS's per-message DelaySeconds, 0-900 (standard queues: SQS refuses it on FIFO queues, as on AWS). */
+      delaySeconds: z.number().int({ error: "expected whole seconds 0-900" }).min(0, { error: "expected whole seconds 0-900" }).max(900, { error: "expected whole seconds 0-900" }).optional(),
+    }),
+  }),
   put: z.strictObject({
     at: duration.optional(),
     put: z.strictObject({

@@ -104,7 +104,7 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
     const s = step.send;
     const out = await awsJson(sim.endpoint, "AmazonSQS.SendMessageBatch", "1.0", {
       QueueUrl: `${sim.endpoint}/000000000000/${step.target}`,
-      Entries: indexes.map((i) => ({ Id: String(i), MessageBody: fill(s.body, i) })),
+      Entries: indexes.map((i) => sqsEntry(s, i)),
     });
     if (Array.isArray(out.Failed) && out.Failed.length > 0) throw new Error(JSON.stringify(out.Failed[0]));
     sent.messages[s.queue] = (sent.messages[s.queue] ?? 0) + indexes.length;
@@ -149,6 +149,26 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
     const refused = out.find((o) => o.status === "rejected");
     if (refused !== undefined) throw new Error(`${out.length - accepted} of ${out.length} refused: ${(refused.reason as Error).message}`);
   }
+}
+
+/** One SendMessageBatch entry of a `send` step: `{key}` is the message's group (FIFO), as a `put`'s is its partition key. */
+function sqsEntry(s: Extract<TrafficStep, { send: unknown }>["send"], i: number): Record<string, unknown> {
+  const groups = s.messageGroupId === undefined ? undefined : Array.isArray(s.messageGroupId) ? s.messageGroupId : [s.messageGroupId];
+  const group = groups === undefined ? undefined : fill(groups[i % groups.length]!, i);
+  const entry: Record<string, unknown> = { Id: String(i), MessageBody: fill(s.body, i, group) };
+  if (group !== undefined) entry.MessageGroupId = group;
+  if (s.messageDeduplicationId !== undefined) entry.MessageDeduplicationId = fill(s.messageDeduplicationId, i, group);
+  if (s.delaySeconds !== undefined) entry.DelaySeconds = s.delaySeconds;
+  const names = Object.keys(s.attributes);
+  if (names.length > 0) {
+    entry.MessageAttributes = Object.fromEntries(
+      names.map((n) => {
+        const v = s.attributes[n]!;
+        return [n, typeof v === "number" ? { DataType: "Number", StringValue: String(v) } : { DataType: "String", StringValue: fill(v, i, group) }];
+      }),
+    );
+  }
+  return entry;
 }
 
 /** Text with `{i}` and `{key}` filled in; an object becomes JSON first (a `"{i}"` value becomes the number). */

@@ -49,7 +49,7 @@ export interface ParsedTemplate {
   doc: Document;
   lines: LineCounter;
   value: unknown;
-  /** One line per syntax problem: `<file>:<line> invalid YAML: …`. */
+  /** The first syntax problem, `<file>:<line> invalid YAML: …` (the parser repeats every later token after it). */
   errors: string[];
 }
 
@@ -58,7 +58,7 @@ export function parseTemplate(text: string, file: string): ParsedTemplate {
   const lines = new LineCounter();
   // YAML 1.1 would read `on`/`yes` as booleans; CloudFormation's reader keeps them text.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, customTags, uniqueKeys: true });
-  const errors = [...new Set(doc.errors.map((e) => `${file}:${lines.linePos(e.pos[0]).line} invalid YAML: ${e.message.split("\n")[0]}`))];
+  const errors = doc.errors.slice(0, 1).map((e) => `${file}:${lines.linePos(e.pos[0]).line} invalid YAML: ${e.message.split("\n")[0]}`);
   if (errors.length > 0) return { doc, lines, value: undefined, errors };
   try {
     return { doc, lines, value: doc.toJS({ maxAliasCount: 1000 }), errors };

@@ -10,6 +10,25 @@ import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type
 
 const OK: Buffer = Buffer.from("null");
 
+/** How a stream mapping's tumbling-window event ends (stream-batch-runner writes these keys last). */
+const WINDOW_TAIL = Buffer.from('"isWindowTerminatedEarly":');
+
+/**
+ * A model function's success behind a tumbling window: AWS fails an answer without `state`
+ * (aws-facts §8.2), and a model cannot declare one, so it hands back the state it was given, with
+ * no failed item (our choice: the window's aggregate is the code's business, not the model's).
+ * Other events answer `null`, and cost only a look at their last bytes.
+ */
+function windowAnswer(event: Buffer): Buffer | undefined {
+  if (event.length < WINDOW_TAIL.length || event.indexOf(WINDOW_TAIL, Math.max(0, event.length - 64)) < 0) return undefined;
+  try {
+    const e = JSON.parse(event.toString("utf8")) as { state?: unknown };
+    return Buffer.from(JSON.stringify({ state: e.state ?? {}, batchItemFailures: [] }));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The `model` runtime's sandbox: no process, no Runtime API. Cold start and duration are service
  * time on the Clock (so the VirtualClock runs 100,000 invocations in seconds); outcomes are drawn
@@ -77,6 +96,8 @@ export class ModelEnvironment implements Environment {
     } else if (failed) {
       errorType = "ModelError";
       payload = failurePayload(errorType, "declared failure of a model function");
+    } else {
+      payload = windowAnswer(request.payload) ?? OK;
     }
     const result: InvocationResult = {
       requestId: request.requestId,

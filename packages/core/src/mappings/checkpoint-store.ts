@@ -1,10 +1,11 @@
 import type { Store } from "../store/store.ts";
+import type { RecordSpan } from "./stream-batches.ts";
 
 /** Where a shard's consumer stands: after `sequenceNumber`, with the open tumbling window's state. */
 export interface Checkpoint {
   /** The last record done; undefined: none yet (start at the oldest record kept). */
   sequenceNumber: string | undefined;
-  window?: { start: number; state: unknown };
+  window?: { start: number; state: unknown; records?: RecordSpan };
 }
 
 interface PendingSave {
@@ -12,7 +13,7 @@ interface PendingSave {
   shardId: string;
   sequenceNumber: string | undefined;
   /** Serialised when saved: the consumer goes on with its window state. */
-  window: { start: number; state: string | null } | undefined;
+  window: { start: number; state: string | null; records: string | null } | undefined;
   now: number;
 }
 
@@ -36,8 +37,8 @@ export class CheckpointStore {
     this.store = store;
     const db = store.db;
     this.sql = {
-      get: db.prepare("SELECT sequence_number, window_start, window_state FROM esm_checkpoints WHERE mapping_uuid = ? AND shard_id = ?"),
-      save: db.prepare("INSERT OR REPLACE INTO esm_checkpoints (mapping_uuid, shard_id, sequence_number, window_start, window_state, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
+      get: db.prepare("SELECT sequence_number, window_start, window_state, window_records FROM esm_checkpoints WHERE mapping_uuid = ? AND shard_id = ?"),
+      save: db.prepare("INSERT OR REPLACE INTO esm_checkpoints (mapping_uuid, shard_id, sequence_number, window_start, window_state, window_records, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       deleteMapping: db.prepare("DELETE FROM esm_checkpoints WHERE mapping_uuid = ?"),
     };
   }
@@ -46,17 +47,17 @@ export class CheckpointStore {
     const saving = this.pending.get(key(uuid, shardId));
     if (saving !== undefined) {
       const { sequenceNumber, window } = saving;
-      return window === undefined ? { sequenceNumber } : { sequenceNumber, window: { start: window.start, state: JSON.parse(window.state ?? "{}") } };
+      return window === undefined ? { sequenceNumber } : { sequenceNumber, window: readWindow(window.start, window.state, window.records) };
     }
-    const row = this.sql.get.get(uuid, shardId) as { sequence_number: string | null; window_start: number | null; window_state: string | null } | undefined;
+    const row = this.sql.get.get(uuid, shardId) as { sequence_number: string | null; window_start: number | null; window_state: string | null; window_records: string | null } | undefined;
     if (row === undefined) return undefined;
     const cp: Checkpoint = { sequenceNumber: row.sequence_number ?? undefined };
-    if (row.window_start !== null) cp.window = { start: row.window_start, state: JSON.parse(row.window_state ?? "{}") };
+    if (row.window_start !== null) cp.window = readWindow(row.window_start, row.window_state, row.window_records);
     return cp;
   }
 
   save(uuid: string, shardId: string, cp: Checkpoint, now: number): void {
-    const window = cp.window === undefined ? undefined : { start: cp.window.start, state: (JSON.stringify(cp.window.state) as string | undefined) ?? null };
+    const window = cp.window === undefined ? undefined : { start: cp.window.start, state: (JSON.stringify(cp.window.state) as string | undefined) ?? null, records: cp.window.records === undefined ? null : JSON.stringify(cp.window.records) };
     this.pending.set(key(uuid, shardId), { uuid, shardId, sequenceNumber: cp.sequenceNumber, window, now });
     if (this.scheduled) return;
     this.scheduled = true;
@@ -76,7 +77,7 @@ export class CheckpointStore {
   private writePending(): void {
     this.scheduled = false;
     for (const { uuid, shardId, sequenceNumber, window, now } of this.pending.values()) {
-      this.sql.save.run(uuid, shardId, sequenceNumber ?? null, window?.start ?? null, window?.state ?? null, now);
+      this.sql.save.run(uuid, shardId, sequenceNumber ?? null, window?.start ?? null, window?.state ?? null, window?.records ?? null, now);
     }
     this.pending.clear();
   }
@@ -85,6 +86,12 @@ export class CheckpointStore {
     for (const [k, p] of this.pending) if (p.uuid === uuid) this.pending.delete(k);
     this.sql.deleteMapping.run(uuid);
   }
+}
+
+function readWindow(start: number, state: string | null, records: string | null): NonNullable<Checkpoint["window"]> {
+  const w: NonNullable<Checkpoint["window"]> = { start, state: JSON.parse(state ?? "{}") };
+  if (records !== null) w.records = JSON.parse(records) as RecordSpan;
+  return w;
 }
 
 const key = (uuid: string, shardId: string) => `${uuid}\n${shardId}`;

@@ -102,8 +102,13 @@ export class EventSourceMappings {
     const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name && m.qualifier === rec.qualifier);
     if (duplicate !== undefined) {
       const fn = rec.qualifier === undefined ? rec.name : `${rec.name}:${rec.qualifier}`;
+      // Queues: aws-facts §6. Streams (Kinesis, DynamoDB): "The event source arn (...) and function
+      // (...) provided mapping already exists" (CloudFormation/CDK captures, LocalStack's provider),
+      // which deploy tools grep for to make a create idempotent.
       throw lambdaErrors.resourceConflict(
-        `An event source mapping with ${this.kindOf(input.EventSourceArn)} arn (" ${input.EventSourceArn} ") and function (" ${fn} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
+        this.isStream(input.EventSourceArn)
+          ? `The event source arn (" ${input.EventSourceArn} ") and function (" ${fn} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`
+          : `An event source mapping with ${this.kindOf(input.EventSourceArn)} arn (" ${input.EventSourceArn} ") and function (" ${fn} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
     if (!this.isStream(input.EventSourceArn)) rejectStreamOnlyParams(input);

@@ -2,7 +2,7 @@ import { whileHeld, type Clock } from "../clock/clock.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Checkpoint, CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamBatchRunner } from "./stream-batch-runner.ts";
-import { laneOf } from "./stream-batches.ts";
+import { extendSpan, laneOf, type RecordSpan } from "./stream-batches.ts";
 import type { StartingPosition, StreamReader, StreamRecord } from "./stream-reader.ts";
 
 export interface ShardConsumerSettings {
@@ -97,7 +97,7 @@ export class ShardConsumer {
   /** Records dealt to lanes and not done: the read-ahead bound counts these. */
   private undone = 0;
   private checkpoint: string | undefined;
-  private window: { start: number; state: unknown } | undefined;
+  private window: { start: number; state: unknown; records?: RecordSpan } | undefined;
   private readonly space = new Signal();
 
   constructor(settings: ShardConsumerSettings, reader: StreamReader, runner: StreamBatchRunner, checkpoints: CheckpointStore, clock: Clock, telemetry: Telemetry) {
@@ -214,6 +214,10 @@ export class ShardConsumer {
       }
       const { batch, at } = this.take(lane, windowStart === undefined ? undefined : windowStart + W);
       lane.since = this.clock.now();
+      if (this.window !== undefined) {
+        const records = extendSpan(this.window.records, batch);
+        if (records !== undefined) this.window.records = records;
+      }
       const window = this.window === undefined ? undefined : { shardId: this.s.shardId, start: this.window.start, end: this.window.start + W, state: this.window.state, isFinalInvokeForWindow: false };
       let next = 0;
       const result = await this.runner.run(batch, (done, state) => (next = this.complete(done, at, next, state)), signal, window);
@@ -238,7 +242,7 @@ export class ShardConsumer {
   /** The window's final invocation (isFinalInvokeForWindow), then a fresh state for the next one. */
   private async closeWindow(signal: AbortSignal): Promise<"aborted" | "closed"> {
     const w = this.window!;
-    const ctx = { shardId: this.s.shardId, start: w.start, end: w.start + this.s.tumblingWindowMs, state: w.state, isFinalInvokeForWindow: true };
+    const ctx = { shardId: this.s.shardId, start: w.start, end: w.start + this.s.tumblingWindowMs, state: w.state, isFinalInvokeForWindow: true, records: w.records };
     const result = await this.runner.run([], () => {}, signal, ctx);
     if (result === "aborted") return "aborted";
     this.window = undefined;

@@ -3,7 +3,7 @@ import { isAwsError } from "../errors/aws-error.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import { bisect, expiredCount, onFailureRecord, parseStreamResponse, retryDelayMs, type FailureCondition, type StreamResponse } from "./stream-batches.ts";
+import { bisect, expiredCount, isTooOld, onFailureRecord, parseStreamResponse, retryDelayMs, spanOf, type FailureCondition, type RecordSpan, type StreamResponse } from "./stream-batches.ts";
 import type { StreamRecord } from "./stream-reader.ts";
 
 export interface StreamRunSettings {
@@ -45,6 +45,8 @@ export interface WindowContext {
   end: number;
   state: unknown;
   isFinalInvokeForWindow: boolean;
+  /** The window's records so far: what its final invocation stands for (its age, its OnFailure record). */
+  records?: RecordSpan;
 }
 
 interface SubBatch {
@@ -81,6 +83,7 @@ export class StreamBatchRunner {
 
   /** Resolves with the window state the function last returned; "aborted" when the mapping stopped. */
   async run(records: StreamRecord[], complete: (done: StreamRecord[], state?: unknown) => void, signal: AbortSignal, window?: WindowContext): Promise<{ state?: unknown } | "aborted"> {
+    if (records.length === 0 && window?.isFinalInvokeForWindow === true) return this.runFinal(window, signal);
     const queue: SubBatch[] = [{ records, retries: 0, invokes: 0 }];
     let state = window?.state;
     let throttles = 0;
@@ -90,7 +93,7 @@ export class StreamBatchRunner {
       const expired = expiredCount(b.records, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs());
       if (expired > 0) {
         const old = b.records.splice(0, expired);
-        await this.fail(old, "RecordAgeExceeded", b.invokes, undefined);
+        await this.fail(spanOf(old), "RecordAgeExceeded", b.invokes, undefined);
         complete(old, state);
         if (b.records.length === 0) queue.shift();
         continue;
@@ -124,7 +127,7 @@ export class StreamBatchRunner {
       }
       if (this.s.maximumRetryAttempts !== -1 && b.retries >= this.s.maximumRetryAttempts) {
         queue.shift();
-        await this.fail(b.records, "RetryAttemptsExhausted", b.invokes, attempt.response, attempt.requestId);
+        await this.fail(b.records.length === 0 ? undefined : spanOf(b.records), "RetryAttemptsExhausted", b.invokes, attempt.response, attempt.requestId);
         complete(b.records, state);
         continue;
       }
@@ -132,6 +135,45 @@ export class StreamBatchRunner {
       await this.clock.sleep(retryDelayMs(b.retries), signal).catch(() => {});
     }
     return { state };
+  }
+
+  /**
+   * A tumbling window's final invocation (no records): "Tumbling windows fully support the existing
+   * retry policies maxRetryAttempts and maxRecordAge" (AWS Lambda developer guide,
+   * services-kinesis-windows), so it is retried like a batch of the window's records, until it
+   * succeeds, its retries run out or the window's oldest record is older than
+   * MaximumRecordAgeInSeconds (or the retention); then the window goes to OnFailure as its records
+   * would, and the shard goes on. What the OnFailure record of a final invocation says is not
+   * documented: our choice, KinesisBatchInfo spans the window's records.
+   */
+  private async runFinal(window: WindowContext, signal: AbortSignal): Promise<{ state?: unknown } | "aborted"> {
+    let retries = 0;
+    let invokes = 0;
+    let throttles = 0;
+    // A window saved by an older checkpoint has no span: its start bounds its records' arrival.
+    const oldestMs = window.records?.first.arrivalMs ?? window.start;
+    const given = { start: window.start, end: window.end };
+    for (;;) {
+      if (signal.aborted) return "aborted";
+      if (isTooOld(oldestMs, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs())) {
+        await this.fail(window.records, "RecordAgeExceeded", invokes, undefined, "", given, window.shardId);
+        return {};
+      }
+      const attempt = await this.invoke([], window);
+      if (attempt.kind === "throttled") {
+        await this.clock.sleep(Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS), signal).catch(() => {});
+        continue;
+      }
+      throttles = 0;
+      invokes++;
+      if (attempt.outcome.kind !== "failed") return {};
+      if (this.s.maximumRetryAttempts !== -1 && retries >= this.s.maximumRetryAttempts) {
+        await this.fail(window.records, "RetryAttemptsExhausted", invokes, attempt.response, attempt.requestId, given, window.shardId);
+        return {};
+      }
+      retries++;
+      await this.clock.sleep(retryDelayMs(retries), signal).catch(() => {});
+    }
   }
 
   /**
@@ -151,6 +193,7 @@ export class StreamBatchRunner {
       this.telemetry.emit({
         type: "mapping.batch", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, size: records.length, outcome,
         shardId: last.shardId, iteratorAgeMs: Math.max(0, sentAt - last.arrivalMs), lastArrivalMs: last.arrivalMs, eventCountMetrics: this.s.eventCountMetrics || undefined,
+        ...(r.kind === "ran" && r.outcome.kind === "failed" && r.outcome.reason !== undefined ? { reason: r.outcome.reason } : {}),
       });
     }
     return r;
@@ -199,14 +242,27 @@ export class StreamBatchRunner {
   }
 
   /** Hands records that ended badly to OnFailure (or drops them with a warning when there is none). */
-  private async fail(records: StreamRecord[], condition: FailureCondition, invokes: number, response: { executedVersion: string; functionError?: string } | undefined, requestId = ""): Promise<void> {
-    if (records.length === 0) return;
+  private async fail(
+    span: RecordSpan | undefined,
+    condition: FailureCondition,
+    invokes: number,
+    response: { executedVersion: string; functionError?: string } | undefined,
+    requestId = "",
+    finalInvokeForWindow?: { start: number; end: number },
+    shardId = span?.shardId,
+  ): Promise<void> {
+    if (span === undefined && finalInvokeForWindow === undefined) return;
     const dest = this.s.onFailureDestination;
-    const what = `${records.length} record(s) of ${records[0]!.shardId} (${condition})`;
+    const size = span?.size ?? 0;
+    const what = `${finalInvokeForWindow === undefined ? "" : "the final invocation of a tumbling window of "}${size} record(s) of ${shardId} (${condition})`;
     const targets = this.targets;
     // Which shard lost which records, and where they went (the dashboard's shard rows, tail).
-    const givenUp = { type: "mapping.batch-given-up", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, shardId: records[0]!.shardId, size: records.length, condition } as const;
-    if (dest === undefined || targets === undefined) {
+    const givenUp = {
+      type: "mapping.batch-given-up", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, shardId: shardId ?? "", size, condition,
+      ...(finalInvokeForWindow === undefined ? {} : { finalInvokeForWindow }),
+    } as const;
+    // A window with no record left to describe (an old checkpoint's): nothing an OnFailure record could say.
+    if (dest === undefined || targets === undefined || span === undefined) {
       this.telemetry.emit(givenUp);
       this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: discarded ${what}` });
       return;
@@ -220,7 +276,7 @@ export class StreamBatchRunner {
       now: this.clock.now(),
       batchInfoKey: this.s.batchInfoKey,
       streamArn: this.s.sourceArn,
-      records,
+      span,
     });
     // Held: the records go on (and the checkpoint after them) at this instant, though an SNS
     // destination awaits a commit's turn of the event loop, in which a VirtualClock would jump on.

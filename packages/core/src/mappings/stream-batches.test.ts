@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bisect, expiredCount, laneOf, onFailureRecord, parseStreamResponse, retryDelayMs } from "./stream-batches.ts";
+import { bisect, expiredCount, laneOf, onFailureRecord, parseStreamResponse, retryDelayMs, spanOf, NO_STATE } from "./stream-batches.ts";
 import type { StreamRecord } from "./stream-reader.ts";
 
 const rec = (seq: string, arrivalMs = 0, partitionKey = "k"): StreamRecord => ({ shardId: "shardId-000000000000", sequenceNumber: seq, partitionKey, arrivalMs, eventBytes: 0, event: {}, filterView: () => ({}) });
@@ -54,11 +54,11 @@ describe("stream batch rules (aws-facts §8.2)", () => {
 
   it("requires state from a tumbling-window function", () => {
     expect(parseStreamResponse(Buffer.from('{"state":{"n":1}}'), seqs, false, true)).toEqual({ kind: "succeeded", state: { n: 1 } });
-    expect(parseStreamResponse(Buffer.from('{"batchItemFailures":[]}'), seqs, true, true)).toEqual({ kind: "failed" });
+    expect(parseStreamResponse(Buffer.from('{"batchItemFailures":[]}'), seqs, true, true)).toEqual({ kind: "failed", reason: NO_STATE });
   });
 
   it("writes the OnFailure record, without responseContext for RecordAgeExceeded", () => {
-    const common = { requestId: "r", functionArn: "arn:aws:lambda:us-east-1:000000000000:function:f", now: Date.UTC(2026, 0, 1), batchInfoKey: "KinesisBatchInfo", streamArn: "arn:s", records: [rec("s1", 1000), rec("s2", 2000)] };
+    const common = { requestId: "r", functionArn: "arn:aws:lambda:us-east-1:000000000000:function:f", now: Date.UTC(2026, 0, 1), batchInfoKey: "KinesisBatchInfo", streamArn: "arn:s", span: spanOf([rec("s1", 1000), rec("s2", 2000)]) };
     const exhausted = onFailureRecord({ ...common, condition: "RetryAttemptsExhausted", approximateInvokeCount: 3, response: { executedVersion: "$LATEST", functionError: "Unhandled" } });
     expect(exhausted).toEqual({
       requestContext: { requestId: "r", functionArn: common.functionArn, condition: "RetryAttemptsExhausted", approximateInvokeCount: 3 },

@@ -31,10 +31,15 @@ export function bisect<T>(records: readonly T[]): [T[], T[]] {
  * with the default -1, than the stream's retention (aws-facts §8.2: then they are gone anyway).
  */
 export function expiredCount(records: readonly StreamRecord[], now: number, maxAgeSeconds: number, retentionMs: number): number {
-  const limit = maxAgeSeconds === -1 ? retentionMs : Math.min(maxAgeSeconds * 1000, retentionMs);
   let n = 0;
-  while (n < records.length && now - records[n]!.arrivalMs > limit) n++;
+  while (n < records.length && isTooOld(records[n]!.arrivalMs, now, maxAgeSeconds, retentionMs)) n++;
   return n;
+}
+
+/** A record that arrived then is too old to invoke with now (see expiredCount). */
+export function isTooOld(arrivalMs: number, now: number, maxAgeSeconds: number, retentionMs: number): boolean {
+  const limit = maxAgeSeconds === -1 ? retentionMs : Math.min(maxAgeSeconds * 1000, retentionMs);
+  return now - arrivalMs > limit;
 }
 
 /** Retries of a failing batch back off from 1 s, doubling, up to a minute (exact AWS backoff unconfirmed). */
@@ -44,7 +49,8 @@ export function retryDelayMs(attempt: number): number {
 
 export type StreamResponse =
   | { kind: "succeeded"; state?: unknown }
-  | { kind: "failed" }
+  /** `reason`: the function succeeded but its answer is refused (telemetry says why; AWS's metrics do not count it an error). */
+  | { kind: "failed"; reason?: string }
   /** Records before `firstFailed` (an index into the batch) succeeded. */
   | { kind: "partial"; firstFailed: number; state?: unknown };
 
@@ -54,18 +60,21 @@ export type StreamResponse =
  * entries (empty, null, unknown, wrong key) fail the whole batch. With a tumbling window the
  * response must carry `state`.
  */
+/** AWS: "If the response does not contain a state property, Lambda considers this a failed invocation" (services-kinesis-windows). */
+export const NO_STATE = "the answer has no `state` object (required with TumblingWindowInSeconds)";
+
 export function parseStreamResponse(payload: Buffer, sequenceNumbers: readonly string[], reportFailures: boolean, window: boolean): StreamResponse {
   let response: unknown;
   try {
     const text = payload.toString("utf8");
     response = text === "" ? null : JSON.parse(text);
   } catch {
-    return reportFailures || window ? { kind: "failed" } : { kind: "succeeded" };
+    return window ? { kind: "failed", reason: NO_STATE } : reportFailures ? { kind: "failed" } : { kind: "succeeded" };
   }
   const obj = response !== null && typeof response === "object" && !Array.isArray(response) ? (response as Record<string, unknown>) : undefined;
   let state: unknown;
   if (window) {
-    if (obj === undefined || obj.state === undefined || obj.state === null || typeof obj.state !== "object") return { kind: "failed" };
+    if (obj === undefined || obj.state === undefined || obj.state === null || typeof obj.state !== "object") return { kind: "failed", reason: NO_STATE };
     state = obj.state;
   }
   const done = (): StreamResponse => (window ? { kind: "succeeded", state } : { kind: "succeeded" });
@@ -96,13 +105,35 @@ export interface OnFailureInput {
   now: number;
   batchInfoKey: string;
   streamArn: string;
-  records: readonly StreamRecord[];
+  /** The records given up, or a tumbling window's when its final invocation is (stream-batch-runner). */
+  span: RecordSpan;
+}
+
+/** Where a run of a shard's records starts and ends: what an OnFailure record says of them. */
+export interface RecordSpan {
+  shardId: string;
+  first: { sequenceNumber: string; arrivalMs: number };
+  last: { sequenceNumber: string; arrivalMs: number };
+  size: number;
+}
+
+/** The span of records (at least one), in shard order. */
+export function spanOf(records: readonly StreamRecord[]): RecordSpan {
+  const first = records[0]!;
+  const last = records.at(-1)!;
+  return { shardId: first.shardId, first: { sequenceNumber: first.sequenceNumber, arrivalMs: first.arrivalMs }, last: { sequenceNumber: last.sequenceNumber, arrivalMs: last.arrivalMs }, size: records.length };
+}
+
+/** A span with more records after it (a tumbling window growing batch by batch). */
+export function extendSpan(span: RecordSpan | undefined, records: readonly StreamRecord[]): RecordSpan | undefined {
+  if (records.length === 0) return span;
+  const more = spanOf(records);
+  return span === undefined ? more : { ...span, last: more.last, size: span.size + more.size };
 }
 
 /** The OnFailure destination record of aws-facts §8.2 (records themselves not included). */
 export function onFailureRecord(i: OnFailureInput): Record<string, unknown> {
-  const first = i.records[0]!;
-  const last = i.records.at(-1)!;
+  const { first, last } = i.span;
   const out: Record<string, unknown> = {
     requestContext: { requestId: i.requestId, functionArn: i.functionArn, condition: i.condition, approximateInvokeCount: i.approximateInvokeCount },
   };
@@ -114,12 +145,12 @@ export function onFailureRecord(i: OnFailureInput): Record<string, unknown> {
   out.version = "1.0";
   out.timestamp = new Date(i.now).toISOString();
   out[i.batchInfoKey] = {
-    shardId: first.shardId,
+    shardId: i.span.shardId,
     startSequenceNumber: first.sequenceNumber,
     endSequenceNumber: last.sequenceNumber,
     approximateArrivalOfFirstRecord: new Date(first.arrivalMs).toISOString(),
     approximateArrivalOfLastRecord: new Date(last.arrivalMs).toISOString(),
-    batchSize: i.records.length,
+    batchSize: i.span.size,
     streamArn: i.streamArn,
   };
   return out;

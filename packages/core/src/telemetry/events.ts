@@ -146,6 +146,8 @@ export type TelemetryEvent = Base &
         lastArrivalMs?: number;
         /** The mapping's MetricsConfig asks for EventCount metrics (CloudWatch publishes them). */
         eventCountMetrics?: boolean;
+        /** `failed` though the function succeeded: why its answer was refused (a tumbling window's missing `state`). */
+        reason?: string;
       }
     // Stream mappings: a batch given up (retries exhausted, records too old) and its records sent to
     // the mapping's OnFailure destination, or discarded without one; the shard then moves on.
@@ -162,6 +164,8 @@ export type TelemetryEvent = Base &
         destination?: string;
         /** The delivery to the destination failed: the records are lost all the same. */
         error?: string;
+        /** A tumbling window's final invocation given up (`size`: the window's records), not a batch. */
+        finalInvokeForWindow?: { start: number; end: number };
       }
     | {
         type: "mapping.scaled";

@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./support/lambda-sim-process.ts";
+
+/**
+ * newuser8 R6: behind a tumbling window an answer without `state` fails the batch (AWS: "If the
+ * response does not contain a state property, Lambda considers this a failed invocation",
+ * services-kinesis-windows), and the run report says so and why; a `runtime: model` function
+ * answers with the state it was given (our choice), so it can stand behind a tumbling window.
+ */
+function scenario(fn: string, expect: string[], code?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-sim-window-state-"));
+  if (code !== undefined) {
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src/index.mjs"), code);
+  }
+  const file = join(dir, "window.yaml");
+  writeFileSync(
+    file,
+    [
+      "seed: 1",
+      "duration: 10m",
+      "functions:",
+      `  f: ${fn}`,
+      "streams:",
+      "  s: { shardCount: 1 }",
+      "queues:",
+      "  failed: {}",
+      "eventSourceMappings:",
+      "  - { functionName: f, eventSourceArn: kinesis:s, startingPosition: TRIM_HORIZON, maximumRetryAttempts: 1, tumblingWindowInSeconds: 30, destinationConfig: { onFailure: { destination: sqs:failed } } }",
+      "traffic:",
+      "  - put: { stream: s, count: 10, partitionKeys: [a] }",
+      "expect:",
+      ...expect,
+    ].join("\n"),
+  );
+  return file;
+}
+
+describe("tumbling window: the answer's state", () => {
+  it("a model function answers with the state it was given: no record fails", async () => {
+    const r = await runCli(["run", scenario("{ runtime: model, model: { durationMs: 50 } }", ["  errors: { f: 0 }", "  failedRecords: { failed: 0 }"])]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("✓ failedRecords of failed: 0");
+    expect(r.stdout).not.toContain("failed though it succeeded");
+  }, 60_000);
+
+  it("real code answering without state: the report says the batches failed and why", async () => {
+    const code = "export const handler = async () => ({ batchItemFailures: [] });\n";
+    // The batch's 10 records, then the window's final invocation (refused too) standing for them again.
+    const r = await runCli(["run", scenario("{ runtime: nodejs22.x, handler: index.handler, codeUri: ./src }", ["  failedRecords: { failed: 20 }"], code)]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    // The batch and its one retry (two invocations that succeeded, both refused), then the final invocation and its retry.
+    expect(r.stdout).toMatch(/f: 4 invocations, 0 errors, .*, 2 batch\(es\) failed though it succeeded: the answer has no `state` object \(required with TumblingWindowInSeconds\)/);
+  }, 60_000);
+});

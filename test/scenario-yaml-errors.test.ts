@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./support/lambda-sim-process.ts";
+
+/**
+ * newuser8 R2: a YAML typo in a scenario (or a template) is one error, the first, with its
+ * file:line, not one per later token; `architecture:` naming a folder says so with file:line.
+ */
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-sim-yaml-errors-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const STEPS = Array.from({ length: 10 }, (_, i) => `  - send: { queue: q, count: ${i + 1}, body: "m{i}" }`);
+
+describe("scenario YAML errors", () => {
+  it("a plain {…} inside a flow map: the first error only, with its line", async () => {
+    const dir = project({ "s.yaml": ["duration: 1m", "queues: { q: {} }", "traffic:", "  - send: { queue: q, body: g{i} }", ...STEPS].join("\n") });
+    const r = await runCli(["run", join(dir, "s.yaml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^lambda-sim: ${join(dir, "s.yaml")}:4 invalid YAML: `))]);
+  }, 60_000);
+
+  it("architecture: a folder", async () => {
+    const dir = project({ "scenarios/s.yaml": "duration: 1m\narchitecture: ../src\n", "src/index.mjs": "" });
+    const r = await runCli(["run", join(dir, "scenarios/s.yaml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `lambda-sim: ${join(dir, "scenarios/s.yaml")}:2 architecture: ${join(dir, "src")} is a folder; expected a lambda-sim.yaml or a SAM template.yaml file (the path is relative to the scenario's folder)\n`,
+    );
+  }, 60_000);
+
+  it("a template's typo: one line", async () => {
+    const resources = Array.from({ length: 20 }, (_, i) => `  Q${i}:\n    Type: AWS::SQS::Queue\n    Properties: { QueueName: q${i} }`);
+    const dir = project({
+      "template.yaml": ["AWSTemplateFormatVersion: '2010-09-09'", "Transform: AWS::Serverless-2016-10-31", "Resources:", "  Bad:", "    Type: AWS::SQS::Queue", "    Properties: { QueueName: a{b} }", ...resources].join("\n"),
+      "s.yaml": "duration: 1m\narchitecture: template.yaml\n",
+    });
+    const r = await runCli(["run", join(dir, "s.yaml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/template\.yaml:6 invalid YAML: /)]);
+  }, 60_000);
+});
