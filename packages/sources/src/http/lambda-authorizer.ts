@@ -108,17 +108,35 @@ export class LambdaAuthorizer {
   private decide(answer: Record<string, unknown>, arn: string): AuthorizerOutcome {
     const context = answer.context === undefined || answer.context === null ? {} : answer.context;
     if (!isObject(context)) return { kind: "error" };
-    // REST APIs take only string, number and boolean context values.
-    if (this.protocol === "REST" && Object.values(context).some((v) => typeof v === "object" && v !== null)) return { kind: "error" };
+    const allowed = this.protocol === "REST" ? restContext(context) : context;
+    if (allowed === undefined) return { kind: "error" };
     if (this.simple) {
       if (typeof answer.isAuthorized !== "boolean") return { kind: "error" };
-      return answer.isAuthorized ? { kind: "allow", principalId: undefined, context } : { kind: "forbidden", explicit: false };
+      return answer.isAuthorized ? { kind: "allow", principalId: undefined, context: allowed } : { kind: "forbidden", explicit: false };
     }
     const verdict = evaluatePolicy(answer.policyDocument, arn);
     if (verdict === undefined) return { kind: "error" };
     if (verdict !== "allow") return { kind: "forbidden", explicit: verdict === "explicit-deny" };
-    return { kind: "allow", principalId: typeof answer.principalId === "string" ? answer.principalId : undefined, context };
+    return { kind: "allow", principalId: typeof answer.principalId === "string" ? answer.principalId : undefined, context: allowed };
   }
+}
+
+/**
+ * A REST API's authorizer context as the function gets it: "You can only use string, number, or
+ * boolean values as the context map's values ... Their values are stringified, for example,
+ * "stringval", "123", or "true"" ("Output from an API Gateway Lambda authorizer", API Gateway
+ * developer guide); an object or array value fails the authorizer (500). HTTP APIs pass the
+ * `context` of their 2.0 answers to `authorizer.lambda` as returned (their guide's examples, no
+ * such rule), so only REST stringifies. A null value is kept as null (AWS's handling is not
+ * documented: chosen).
+ */
+export function restContext(context: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(context)) {
+    if (typeof v === "object" && v !== null) return undefined;
+    out[k] = typeof v === "number" || typeof v === "boolean" ? String(v) : v;
+  }
+  return out;
 }
 
 /** `method.request.header.Authorization`, `$request.querystring.q`, `$stageVariables.v`, `context.stage`. */
