@@ -15,6 +15,7 @@ import {
   FilterLogEventsCommand,
   InvalidParameterException,
   ListTagsForResourceCommand,
+  PutLogGroupDeletionProtectionCommand,
   PutRetentionPolicyCommand,
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
@@ -95,6 +96,13 @@ describe("CloudWatch Logs log-group management", () => {
 
     await b.logs.send(new DeleteRetentionPolicyCommand({ logGroupName: "/app/orders" }));
     expect((await describeGroup(b.logs, "/app/orders"))?.retentionInDays).toBeUndefined();
+    // Deletion protection (CreateLogGroup's deletionProtectionEnabled) keeps the group until lifted.
+    await b.logs.send(new CreateLogGroupCommand({ logGroupName: "/app/kept", deletionProtectionEnabled: true }));
+    expect(await describeGroup(b.logs, "/app/kept")).toMatchObject({ deletionProtectionEnabled: true });
+    await expect(b.logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/kept" }))).rejects.toThrow(/deletion protection/);
+    await b.logs.send(new PutLogGroupDeletionProtectionCommand({ logGroupIdentifier: ARN("/app/kept"), deletionProtectionEnabled: false }));
+    await b.logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/kept" }));
+    expect(await describeGroup(b.logs, "/app/kept")).toBeUndefined();
     // Deleted, then created again: nothing of the old group's settings comes back.
     await b.logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/orders" }));
     await b.logs.send(new CreateLogGroupCommand({ logGroupName: "/app/orders" }));
