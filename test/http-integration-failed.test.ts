@@ -84,4 +84,38 @@ describe("a front's failed integration", () => {
     await until(() => logical.out().includes(restLine));
     expect(logical.out()).not.toContain("route GET /fail");
   });
+
+  it("a failing Lambda authorizer (500) prints a line too: AWS's reason, the authorizer's function and call", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fronts-"));
+    const fn = (handler: string) => `{ runtime: nodejs24.x, handler: index.${handler}, codeUri: ${JSON.stringify(HANDLERS)} }`;
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      [
+        "functions:",
+        `  echo: ${fn("echo")}`,
+        `  auth: ${fn("policyAuthorizer")}`,
+        "apis:",
+        '  shop: { protocolType: REST, id: shopapi002, routes: { "GET /me": { functionName: echo, authorizer: tok } },',
+        "          authorizers: { tok: { functionName: auth, type: TOKEN, identitySource: method.request.header.Authorization, authorizerResultTtlInSeconds: 0 } } }",
+        '  web: { id: webapi0002, routes: { "GET /me": { functionName: echo, authorizer: pol } },',
+        "         authorizers: { pol: { functionName: auth, identitySource: $request.header.Authorization, authorizerResultTtlInSeconds: 0 } } }",
+        "",
+      ].join("\n"),
+    );
+    const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--in-memory"]);
+    const get = (url: string, token: string) => fetch(url, { headers: { Authorization: token } });
+    const rest = `${sim.endpoint}/_aws/execute-api/shopapi002/Prod/me`;
+    for (const token of ["garbage", "nested", "crash"]) {
+      const res = await get(rest, token);
+      expect([res.status, await res.text(), res.headers.get("x-amzn-errortype")]).toEqual([500, '{"message": null}', "AuthorizerConfigurationException"]);
+    }
+    const http = await get(`${sim.endpoint}/_aws/execute-api/webapi0002/me`, "garbage");
+    expect([http.status, await http.text()]).toEqual([500, '{"message":"Internal Server Error"}']);
+
+    const where = "REST API shopapi002 stage Prod route GET /me answered 500: Execution failed due to configuration error:";
+    await until(() => sim.output().includes(`${where} Invalid JSON in response (Lambda authorizer: the answer has no policyDocument); function auth request `));
+    await until(() => sim.output().includes(`${where} Authorizer response context values must be of type string, number, or boolean (Lambda authorizer: context values must be strings, numbers or booleans: {"user":{"id":1}}); function auth request `));
+    await until(() => sim.output().includes(`${where} Authorizer error (Lambda authorizer: Error: token store unreachable); function auth request `));
+    await until(() => sim.output().includes("HTTP API webapi0002 stage $default route GET /me answered 500: The Lambda authorizer's response doesn't match the format that API Gateway expects. (Lambda authorizer: the answer has no policyDocument); function auth request "));
+  });
 });

@@ -165,7 +165,7 @@ describe("REST API Lambda authorizers", () => {
     expect(calls()).toBe(before);
     const allow = await httpCall(url(PETS, "/prod/token/1"), { headers: { Authorization: "allow" } });
     expect(allow.status).toBe(200);
-    expect(allow.json().requestContext.authorizer).toEqual({ principalId: "user-1", tenant: "t-1", level: 3, admin: true, integrationLatency: expect.any(Number) });
+    expect(allow.json().requestContext.authorizer).toEqual({ principalId: "user-1", tenant: "t-1", level: "3", admin: "true", integrationLatency: expect.any(Number) });
     const deny = await httpCall(url(PETS, "/prod/token/1"), { headers: { Authorization: "deny" } });
     expect([deny.status, deny.text]).toEqual([403, '{"Message":"User is not authorized to access this resource with an explicit deny"}']);
     const unauthorized = await httpCall(url(PETS, "/prod/token/1"), { headers: { Authorization: "unauthorized" } });

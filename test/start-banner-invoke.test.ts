@@ -86,6 +86,22 @@ describe("the start banner's suggested invoke", () => {
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
 
+  it("passes over an API's Lambda authorizer (it wants an authorizer event) for a function called directly", async () => {
+    const sim = await startWith([
+      "functions:",
+      fn("a-authorizer", "orders"),
+      fn("b-route", "orders"),
+      fn("c-direct", "hello"),
+      "apis:",
+      "  shop:",
+      '    routes: { "GET /me": { functionName: b-route, authorizer: tok } }',
+      "    authorizers: { tok: { functionName: a-authorizer, identitySource: $request.header.Authorization } }",
+    ]);
+    const r = await runSuggestion(sim.output());
+    expect(r.command).toBe(`lambda-sim invoke c-direct --payload '{}' --log --endpoint ${sim.endpoint}`);
+    expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+
   it("names no function when every one wants its source's events (here a queue's consumer)", async () => {
     const sim = await startWith(["functions:", fn("a-consumer", "orders"), "queues:", "  orders:", "eventSourceMappings:", "  - { functionName: a-consumer, eventSourceArn: sqs:orders }"]);
     expect(sim.output()).toContain(`try: lambda-sim invoke NAME --payload '{}' --log --endpoint ${sim.endpoint}`);

@@ -37,8 +37,8 @@ const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::([^:]
  * and nothing else is known of it, so the suggestion follows the triggers:
  * - a function an enabled schedule or rule invokes with a constant Input: that Input, the very
  *   payload it gets on AWS;
- * - else a function nothing triggers (no mapping, API route, function URL, topic subscription or
- *   rule target: each sends its own event shape), called directly by
+ * - else a function nothing triggers (no mapping, API route or authorizer, function URL, topic
+ *   subscription or rule target: each sends its own event shape), called directly by
  *   its users: `{}`, as `aws lambda invoke` sends with no --payload;
  * - else none: every function wants its source's events, which the banner cannot make up (the
  *   README promises never a queue's, an API's, a topic's or a rule's function), and the line
@@ -56,7 +56,7 @@ export function suggestedInvoke(feeds: FunctionFeeds): SuggestedInvoke | undefin
   }
   const triggered = new Set([
     ...(feeds.mappings ?? []).map((m) => functionOf(m.functionName)),
-    ...(feeds.apis ?? []).flatMap((a) => a.functions.map(functionOf)),
+    ...(feeds.apis ?? []).flatMap((a) => [...a.functions, ...a.authorizerFunctions].map(functionOf)),
     ...(feeds.functionUrls ?? []).map((u) => functionOf(u.functionName)),
     ...(feeds.schedules ?? []).flatMap((s) => s.targets.map(functionOf)),
     ...(feeds.topics ?? []).flatMap((t) => t.subscriptions.flatMap((s) => (s.protocol === "lambda" ? [functionOf(s.endpoint)] : []))),

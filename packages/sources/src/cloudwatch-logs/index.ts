@@ -1,6 +1,8 @@
 import { loadMigrations, type Source } from "@lambda-sim/core";
 import { z } from "zod";
 import { LogCapture } from "./log-capture.ts";
+import { logGroupOperations } from "./log-group-operations.ts";
+import { LogGroupSettings } from "./log-group-settings.ts";
 import { logOperations } from "./log-operations.ts";
 import { DEFAULT_MAX_BYTES_PER_GROUP, LogStore } from "./log-store.ts";
 import { registerLogsProtocol } from "./logs-protocol.ts";
@@ -22,7 +24,8 @@ export type LogsConfig = z.infer<typeof logsConfigSchema>;
 /**
  * CloudWatch Logs for function logs (issue 15): `/aws/lambda/NAME` with one stream per execution
  * environment, filled from the function.log telemetry and read through DescribeLogGroups,
- * DescribeLogStreams, GetLogEvents and FilterLogEvents (so `aws logs tail` and the SDK work).
+ * DescribeLogStreams, GetLogEvents and FilterLogEvents (so `aws logs tail` and the SDK work); groups
+ * created, kept for a retention and tagged as Terraform and deploy scripts do (log-group-settings.ts).
  */
 export const cloudwatchLogsSource: Source<LogsConfig> = {
   name: "logs",
@@ -30,11 +33,13 @@ export const cloudwatchLogsSource: Source<LogsConfig> = {
   configSchema: logsConfigSchema,
   migrations: loadMigrations("logs", new URL("./migrations/", import.meta.url)),
   start(ctx, config) {
-    const store = new LogStore(ctx.store, config?.maxEventsPerGroup ?? 10_000, config?.maxBytesPerGroup ?? DEFAULT_MAX_BYTES_PER_GROUP);
+    const now = () => ctx.clock.now();
+    const store = new LogStore(ctx.store, config?.maxEventsPerGroup ?? 10_000, config?.maxBytesPerGroup ?? DEFAULT_MAX_BYTES_PER_GROUP, now);
+    const settings = new LogGroupSettings(ctx.store, store, now);
     const capture = new LogCapture(store);
     // Every byte a function writes, also past the console's budget (output-forwarder.ts).
     const unsubscribe = ctx.telemetry.subscribe(capture.onEvent, { everyOutputByte: true });
-    registerLogsProtocol(ctx, logOperations(store, ctx.region, ctx.accountId));
+    registerLogsProtocol(ctx, { ...logOperations(store, ctx.region, ctx.accountId), ...logGroupOperations(store, settings, ctx.region, ctx.accountId) });
     return {
       stop: () => {
         unsubscribe();

@@ -12,8 +12,8 @@ const MAX_DESCRIBE = 50;
 const FILTER_SCAN = 50_000;
 
 /**
- * The read side of CloudWatch Logs that the console, `aws logs tail` and the SDKs use, plus
- * DeleteLogGroup (the retention a user controls). Tokens are AWS-shaped (`f/`, `b/` and 56
+ * The read side of CloudWatch Logs that the console, `aws logs tail` and the SDKs use (the
+ * groups' management: log-group-operations.ts). Tokens are AWS-shaped (`f/`, `b/` and 56
  * digits) and carry the position in the store's ingestion order.
  */
 export function logOperations(store: LogStore, region: string, accountId: string): Record<string, Operation> {
@@ -51,11 +51,14 @@ export function logOperations(store: LogStore, region: string, accountId: string
         logGroups: page.items.map((g) => ({
           logGroupName: g.name,
           creationTime: g.created_at,
+          retentionInDays: g.retention_in_days ?? undefined,
           metricFilterCount: 0,
           arn: `${arn(g.name)}:*`,
           logGroupArn: arn(g.name),
           storedBytes: g.stored_bytes,
-          logGroupClass: "STANDARD",
+          logGroupClass: g.log_group_class,
+          kmsKeyId: g.kms_key_id ?? undefined,
+          deletionProtectionEnabled: g.deletion_protection === 1,
         })),
         nextToken: page.next,
       };
@@ -144,10 +147,6 @@ export function logOperations(store: LogStore, region: string, accountId: string
       };
     },
 
-    DeleteLogGroup: (i) => {
-      if (!store.deleteGroup(i.logGroupName)) throw logsErrors.groupNotFound();
-      return {};
-    },
   };
 }
 

@@ -16,6 +16,13 @@ export interface LogGroupRow {
   name: string;
   created_at: number;
   stored_bytes: number;
+  /** What CreateLogGroup and PutRetentionPolicy set (log-group-settings.ts); NULL: never expire. */
+  retention_in_days: number | null;
+  kms_key_id: string | null;
+  log_group_class: string;
+  deletion_protection: number;
+  /** JSON object of the group's tags. */
+  tags: string;
 }
 
 export interface LogStreamRow {
@@ -86,8 +93,12 @@ export class LogStore {
   /** Row ids of the streams written to, by group and stream name. */
   private readonly known = new Map<string, Map<string, { groupId: number; streamId: number }>>();
 
-  constructor(store: Store, maxEventsPerGroup: number, maxBytesPerGroup = DEFAULT_MAX_BYTES_PER_GROUP) {
+  /** Service time (the Clock), for retention. */
+  private readonly now: () => number;
+
+  constructor(store: Store, maxEventsPerGroup: number, maxBytesPerGroup = DEFAULT_MAX_BYTES_PER_GROUP, now: () => number = () => 0) {
     this.store = store;
+    this.now = now;
     this.maxEventsPerGroup = maxEventsPerGroup;
     this.maxBytesPerGroup = maxBytesPerGroup;
     const db = store.db;
@@ -110,9 +121,11 @@ export class LogStore {
       // The oldest `n` events of a group: a range of its index, deleted in one statement.
       trim: db.prepare("DELETE FROM logs_events WHERE group_id = @g AND seq <= (SELECT seq FROM logs_events WHERE group_id = @g ORDER BY seq LIMIT 1 OFFSET @n - 1)"),
       groups: db.prepare(
-        "SELECT g.name, g.created_at, COALESCE((SELECT SUM(LENGTH(message)) FROM logs_events e WHERE e.group_id = g.id), 0) AS stored_bytes FROM logs_groups g WHERE g.name >= ? ORDER BY g.name",
+        "SELECT g.*, COALESCE((SELECT SUM(LENGTH(message)) FROM logs_events e WHERE e.group_id = g.id), 0) AS stored_bytes FROM logs_groups g WHERE g.name >= ? ORDER BY g.name",
       ),
-      group: db.prepare("SELECT name, created_at, 0 AS stored_bytes FROM logs_groups WHERE name = ?"),
+      group: db.prepare("SELECT *, 0 AS stored_bytes FROM logs_groups WHERE name = ?"),
+      retained: db.prepare("SELECT id, retention_in_days FROM logs_groups WHERE retention_in_days IS NOT NULL"),
+      expire: db.prepare("DELETE FROM logs_events WHERE group_id = ? AND timestamp < ?"),
       streams: db.prepare(`SELECT s.*, g.name AS grp, ${streamBytes} AS stored_bytes FROM logs_streams s JOIN logs_groups g ON g.id = s.group_id WHERE g.name = ?`),
       stream: db.prepare("SELECT s.*, g.name AS grp, 0 AS stored_bytes FROM logs_streams s JOIN logs_groups g ON g.id = s.group_id WHERE g.name = ? AND s.name = ?"),
       deleteGroupEvents: db.prepare("DELETE FROM logs_events WHERE group_id = ?"),
@@ -204,29 +217,49 @@ export class LogStore {
     this.flushAll(events);
   }
 
-  groups(fromName: string): LogGroupRow[] {
+  /**
+   * Before every read: what was logged is written, and what its group's retention no longer keeps
+   * is gone. AWS deletes expired events "up to 72 hours" after they expire (PutRetentionPolicy);
+   * here they go at the first read past their expiry, on service time (chosen: the earliest AWS allows).
+   */
+  private read(): void {
     this.flush();
+    const groups = this.s.retained.all() as { id: number; retention_in_days: number }[];
+    if (groups.length === 0) return;
+    const now = this.now();
+    this.store.transaction(() => {
+      for (const g of groups) {
+        if (this.s.expire.run(g.id, now - g.retention_in_days * 86_400_000).changes === 0) continue;
+        // Counted again at the next flush.
+        this.counts.delete(g.id);
+        this.sizes.delete(g.id);
+      }
+    });
+  }
+
+  groups(fromName: string): LogGroupRow[] {
+    this.read();
     return this.s.groups.all(fromName) as LogGroupRow[];
   }
 
   group(name: string): LogGroupRow | undefined {
-    this.flush();
+    this.read();
     return this.s.group.get(name) as LogGroupRow | undefined;
   }
 
   streams(group: string): LogStreamRow[] {
-    this.flush();
+    this.read();
     return this.s.streams.all(group) as LogStreamRow[];
   }
 
   stream(group: string, name: string): LogStreamRow | undefined {
-    this.flush();
+    this.read();
     return this.s.stream.get(group, name) as LogStreamRow | undefined;
   }
 
   /** Events of a group (or of some of its streams), in seq order or its reverse, at most `limit`. */
   events(group: string, streams: string[] | undefined, range: EventRange, limit: number, descending = false): LogEventRow[] {
-    this.flush();
+    this.read();
     const groupId = this.s.groupId.get(group) as number | undefined;
     if (groupId === undefined) return [];
     const where = ["e.group_id = ?"];

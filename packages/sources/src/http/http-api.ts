@@ -4,7 +4,7 @@ import { CorsPolicy, withoutCorsHeaders } from "./cors.ts";
 import { executeApiArn } from "./iam-policy.ts";
 import { decode, isTextContentType } from "./http-request.ts";
 import { functionErrorText, invokeIntegration, reportFailure, type IntegrationOutcome } from "./integration.ts";
-import { LambdaAuthorizer } from "./lambda-authorizer.ts";
+import { authorizerFailureReason, LambdaAuthorizer } from "./lambda-authorizer.ts";
 import { payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
 import { isMalformed, payloadV2Answer, payloadV2Event, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
 import { RouteTable, type RouteMatch } from "./route-table.ts";
@@ -101,7 +101,10 @@ export class HttpApi implements ApiHandler {
       });
       if (outcome.kind === "unauthorized") return UNAUTHORIZED();
       if (outcome.kind === "forbidden") return FORBIDDEN();
-      if (outcome.kind === "error") return INTERNAL();
+      if (outcome.kind === "error") {
+        const scope = { front: "http-api" as const, apiId: this.id, stage: req.stage, routeKey: match.routeKey, functionName: target.authorizer.functionName };
+        return reportFailure(this.deps.telemetry, scope, outcome.requestId, INTERNAL(), authorizerFailureReason("HTTP", outcome), `Lambda authorizer: ${outcome.detail}`);
+      }
       context = outcome.context;
       principalId = outcome.principalId;
     }

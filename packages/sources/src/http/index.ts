@@ -15,6 +15,8 @@ export interface ApiView {
   routes: string[];
   /** The functions its routes call (the start banner suggests invoking others directly). */
   functions: string[];
+  /** Its Lambda authorizers' functions: they want an authorizer event, so the banner passes them over too. */
+  authorizerFunctions: string[];
 }
 
 /**
@@ -33,12 +35,14 @@ export const apiGatewaySource: Source<ApiConfig> = {
     const deps = { invoker: ctx.invoker, telemetry: ctx.telemetry, clock: ctx.clock, accountId: ctx.accountId, region: ctx.region };
     const routes = new Map<string, string[]>();
     const functions = new Map<string, string[]>();
+    const authorizerFunctions = new Map<string, string[]>();
     for (const [name, entry] of Object.entries(config ?? {})) {
       const id = entry.id ?? apiId(ctx.accountId, ctx.region, name);
       const api: ApiHandler = entry.protocolType === "REST" ? new RestApi(name, id, entry, deps) : new HttpApi(name, id, entry, deps);
       front.add(api);
       routes.set(id, Object.keys(entry.routes));
       functions.set(id, [...new Set(Object.values(entry.routes).map((r) => (typeof r === "string" ? r : r.functionName)))]);
+      authorizerFunctions.set(id, [...new Set(Object.values(entry.authorizers).map((a) => a.functionName))]);
     }
     ctx.router.addFront({ name: "execute-api", pathPrefix: EXECUTE_API_PREFIX, hostLabel: EXECUTE_API_HOST_LABEL, handler: front.handle });
     const endpoint = new URL(ctx.endpoint);
@@ -53,6 +57,7 @@ export const apiGatewaySource: Source<ApiConfig> = {
         }),
         routes: routes.get(api.id) ?? [],
         functions: functions.get(api.id) ?? [],
+        authorizerFunctions: authorizerFunctions.get(api.id) ?? [],
       })),
     );
   },

@@ -6,7 +6,9 @@ import { LambdaAuthorizer, parseIdentitySource, type AuthorizerCall } from "./la
 /** An Invoker stand-in that answers with `answer(event)` and counts its calls. */
 function fakeInvoker(answer: (event: any) => unknown, errorType?: string) {
   const calls: any[] = [];
+  let n = 0;
   const invoker = {
+    newRequestId: () => `req-${++n}`,
     invoke: async (input: { payload: Buffer }) => {
       const event = JSON.parse(input.payload.toString("utf8"));
       calls.push(event);
@@ -61,13 +63,13 @@ describe("LambdaAuthorizer", () => {
     const { auth } = authorizer({ functionName: "f", enableSimpleResponses: true }, "HTTP", (e) => (e.identity[0] === "yes" ? { isAuthorized: true, context: { a: { nested: 1 } } } : e.identity[0] === "no" ? { isAuthorized: false } : { isAuthorized: "maybe" }));
     expect(await auth.authorize(call({ authorization: "yes" }))).toEqual({ kind: "allow", principalId: undefined, context: { a: { nested: 1 } } });
     expect(await auth.authorize(call({ authorization: "no" }))).toEqual({ kind: "forbidden", explicit: false });
-    expect(await auth.authorize(call({ authorization: "eh" }))).toEqual({ kind: "error" });
+    expect(await auth.authorize(call({ authorization: "eh" }))).toMatchObject({ kind: "error", why: "malformed", detail: "isAuthorized is not a boolean" });
     expect(await auth.authorize(call({}))).toEqual({ kind: "unauthorized" });
   });
 
   it("refuses nested context values for REST APIs", async () => {
     const { auth } = authorizer({ functionName: "f" }, "REST", () => ({ ...allowAll(), context: { a: { b: 1 } } }));
-    expect(await auth.authorize(call({ authorization: "t" }))).toEqual({ kind: "error" });
+    expect(await auth.authorize(call({ authorization: "t" }))).toMatchObject({ kind: "error", why: "context", requestId: "req-1" });
   });
 });
 

@@ -2,7 +2,7 @@ import type { ApiEntry } from "./api-config.ts";
 import { forwardedHeaders, identityLookup, type ApiAnswer, type ApiDeps, type ApiHandler, type ApiRequest, type RouteTarget } from "./api-request.ts";
 import { executeApiArn } from "./iam-policy.ts";
 import { functionError, invokeIntegration, reportFailure } from "./integration.ts";
-import { LambdaAuthorizer } from "./lambda-authorizer.ts";
+import { authorizerFailureReason, LambdaAuthorizer } from "./lambda-authorizer.ts";
 import { isBinaryMediaType, payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
 import { isMalformed, type HttpAnswer } from "./payload-v2.ts";
 import { RouteTable, type RouteMatch } from "./route-table.ts";
@@ -96,7 +96,11 @@ export class RestApi implements ApiHandler {
       });
       if (outcome.kind === "unauthorized") return UNAUTHORIZED();
       if (outcome.kind === "forbidden") return outcome.explicit ? EXPLICIT_DENY() : DENIED();
-      if (outcome.kind === "error") return AUTHORIZER_FAILED();
+      if (outcome.kind === "error") {
+        // Printed like every 5xx the API makes itself (H2), naming the authorizer's function and call.
+        const scope = { front: "rest-api" as const, apiId: this.id, stage: req.stage, routeKey: match.routeKey, functionName: target.authorizer.functionName };
+        return reportFailure(this.deps.telemetry, scope, outcome.requestId, AUTHORIZER_FAILED(), authorizerFailureReason("REST", outcome), `Lambda authorizer: ${outcome.detail}`);
+      }
       authorizer = { ...outcome.context, principalId: outcome.principalId, integrationLatency: this.deps.clock.now() - started };
     }
     const event = this.event(req, match, stageVariables, authorizer);

@@ -1,4 +1,5 @@
 import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
+import { describeLimits } from "./describe-limits.ts";
 import { registerKinesisProtocol } from "./kinesis-protocol.ts";
 import { kinesisReaderFactory, SHARDS_KEY } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
@@ -45,6 +46,7 @@ export const kinesisSource: Source<StreamConfig> = {
       DescribeStream: (i) => streams.describeStream(i),
       DescribeStreamSummary: (i) => streams.describeStreamSummary(i),
       ListStreams: (i) => streams.listStreams(i),
+      DescribeLimits: () => describeLimits(store, ctx.region),
       ListShards: (i) => streams.listShards(i),
       DeleteStream: (i) => shardsChanged(streams.deleteStream(i)),
       IncreaseStreamRetentionPeriod: (i) => streams.increaseStreamRetentionPeriod(i),
