@@ -3,11 +3,12 @@ import { OutputLines, oversizeLineFromEnv, type OversizeLine } from "./output-li
 
 /**
  * A function's stdout and stderr. Every byte goes to the current invocation's tail (bounded) and,
- * cut into lines (OutputLines), to CloudWatch Logs: on AWS the log group gets everything the
- * function writes, whatever its volume. The previews (the console, `lambda-sim tail`, the
- * dashboard, extensions' Telemetry API) get it up to a budget per invocation, then one note at
- * the invocation's END of how much they were not shown: a handler that floods stdout costs its
- * own log, never the simulator's memory or a terminal.
+ * cut into lines (OutputLines), to CloudWatch Logs and extensions' Telemetry API: on AWS both
+ * get everything the function writes, whatever its volume (subscribers that want every byte say
+ * so: Telemetry.wantsEveryOutputByte). The previews (the console, `lambda-sim tail`, the
+ * dashboard) get it up to a budget per invocation, then one note at the invocation's END of how
+ * much they were not shown: a handler that floods stdout costs its own log, never the
+ * simulator's memory or a terminal.
  */
 export const FORWARD_BUDGET_BYTES = 1024 * 1024;
 
