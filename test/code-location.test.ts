@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
+import { get } from "node:http";
 import { describe, expect, it } from "vitest";
 import yauzl from "yauzl";
-import { CreateFunctionCommand, GetFunctionCommand, GetLayerVersionCommand, LambdaClient, PublishLayerVersionCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, ListFunctionsCommand, GetLayerVersionCommand, LambdaClient, PublishLayerVersionCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
 import { VirtualClock } from "@lambda-sim/core";
 import { zipFiles } from "@lambda-sim/core/testing";
 import { perTestSimulator } from "./support/per-test-simulator.ts";
@@ -100,6 +102,30 @@ describe("Code.Location", () => {
     const expired = await download(v1);
     expect(expired.status).toBe(403);
     expect(expired.body.toString()).toContain("<Code>AccessDenied</Code><Message>Request has expired</Message>");
+  });
+
+  it("survives a package deleted during its download: the download is cut, the simulator goes on", async () => {
+    const { lambda } = await start();
+    // Files enough that the zip is still being written when the function goes.
+    const files = Array.from({ length: 24 }, (_, i) => ({ name: `blob-${i}.bin`, data: randomBytes(1024 * 1024) }));
+    await lambda.send(new CreateFunctionCommand({ FunctionName: "big", Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: await zipFiles([{ name: "index.mjs", data: "export const handler = async () => 1;\n" }, ...files]) } }));
+    const location = (await lambda.send(new GetFunctionCommand({ FunctionName: "big" }))).Code!.Location!;
+    const res = await new Promise<import("node:http").IncomingMessage>((resolve) => get(location, resolve));
+    expect(res.statusCode).toBe(200);
+    // The client reads a first chunk, then stops reading while the function is deleted.
+    await new Promise((r) => res.once("data", r));
+    res.pause();
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "big" }));
+    const ended = new Promise<void>((resolve) => {
+      res.on("end", resolve);
+      res.on("error", () => resolve());
+      res.on("aborted", () => resolve());
+      res.on("close", () => resolve());
+    });
+    res.resume();
+    await ended;
+    // Still serving.
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
   });
 
   it("GetLayerVersion's Content.Location downloads the layer's files", async () => {

@@ -26,7 +26,11 @@ export function zipDirectory(dir: string): Readable {
     else if (st.isFile()) zip.addFile(abs, rel, options);
   }
   zip.end();
-  return zip.outputStream as Readable;
+  const out = zip.outputStream as Readable;
+  // yazl reports a file it cannot read (deleted meanwhile: the function updated or deleted during
+  // the download) on the ZipFile, not on its stream: unheard, that error ended the process.
+  zip.on("error", (e: Error) => out.destroy(e));
+  return out;
 }
 
 /** Depth first, names sorted: the same folder gives the same entries in the same order. */

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream";
 import type { Clock } from "../../clock/clock.ts";
 import type { HttpFront } from "../../protocols/aws-router.ts";
 import type { FunctionRegistry } from "../../registry/function-registry.ts";
@@ -87,8 +88,9 @@ export class CodeLocations {
       res.end();
       return;
     }
-    zip.on("error", () => res.destroy());
-    zip.pipe(res);
+    // pipeline: a file gone mid-download ends the answer (the client sees it cut), and a client
+    // that goes away stops the zip and closes the file it was reading.
+    pipeline(zip, res, () => {});
   }
 
   /** The code a signed path names, while it is still that code (an update since gives another CodeSha256). */
