@@ -11,13 +11,13 @@ import { runCli } from "./support/lambda-sim-process.ts";
  * maxRecordAge", AWS Lambda developer guide), goes to OnFailure, and never blocks the shard: the
  * records put after it are delivered.
  */
-function scenario(retries: string): { file: string; trace: string } {
+function scenario(retries: string, opts: { windowSeconds?: number; finalFails?: boolean; failed?: number } = {}): { file: string; trace: string } {
   const dir = mkdtempSync(join(tmpdir(), "lambda-sim-window-final-"));
   mkdirSync(join(dir, "src"));
   // Aggregates as AWS asks (returns `state`), and fails at the end of every window.
   writeFileSync(
     join(dir, "src/index.mjs"),
-    'export const handler = async (e) => {\n  if (e.isFinalInvokeForWindow) throw new Error("final step failed");\n  return { state: { n: (e.state.n ?? 0) + e.Records.length } };\n};\n',
+    `export const handler = async (e) => {\n  if (e.isFinalInvokeForWindow && ${opts.finalFails ?? true}) throw new Error("final step failed");\n  return { state: { n: (e.state.n ?? 0) + e.Records.length } };\n};\n`,
   );
   const file = join(dir, "window.yaml");
   writeFileSync(
@@ -32,13 +32,13 @@ function scenario(retries: string): { file: string; trace: string } {
       "queues:",
       "  failed: {}",
       "eventSourceMappings:",
-      `  - { functionName: f, eventSourceArn: kinesis:s, startingPosition: TRIM_HORIZON, batchSize: 5, maximumRecordAgeInSeconds: 60, ${retries}tumblingWindowInSeconds: 30, destinationConfig: { onFailure: { destination: sqs:failed } } }`,
+      `  - { functionName: f, eventSourceArn: kinesis:s, startingPosition: TRIM_HORIZON, batchSize: 5, maximumRecordAgeInSeconds: 60, ${retries}tumblingWindowInSeconds: ${opts.windowSeconds ?? 30}, destinationConfig: { onFailure: { destination: sqs:failed } } }`,
       "traffic:",
       "  - put: { stream: s, count: 5, partitionKeys: [a] }",
       "  - { at: 5m, put: { stream: s, count: 5, partitionKeys: [a] } }",
       "expect:",
       // Both windows' final invocations given up, each standing for its window's 5 records.
-      "  failedRecords: { failed: 10 }",
+      `  failedRecords: { failed: ${opts.failed ?? 10} }`,
     ].join("\n"),
   );
   return { file, trace: join(dir, "trace.jsonl") };
@@ -73,6 +73,19 @@ describe("tumbling window: a failing final invocation", () => {
       ["RecordAgeExceeded", 5, true],
       ["RecordAgeExceeded", 5, true],
     ]);
+  }, 120_000);
+
+  it("runs once at least, even when the window is longer than MaximumRecordAgeInSeconds (its records are that old by its end)", async () => {
+    // review16: the age check ran before the first attempt, so a 120 s window under a 60 s age
+    // limit never had its final invocation, and its records went to OnFailure as too old.
+    const { file, trace } = scenario("", { windowSeconds: 120, finalFails: false, failed: 0 });
+    const r = await runCli(["run", file, "--trace", trace]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const events = traceOf(trace);
+    expect(events.filter((e) => e.type === "mapping.batch-given-up")).toEqual([]);
+    // Each window's batch and its final invocation.
+    expect(events.filter((e) => e.type === "mapping.batch" && e.outcome === "succeeded").map((e) => e.size)).toEqual([5, 5]);
+    expect(events.filter((e) => e.type === "invocation.finished")).toHaveLength(4);
   }, 120_000);
 
   it("is given up after MaximumRetryAttempts, to OnFailure rather than silently", async () => {

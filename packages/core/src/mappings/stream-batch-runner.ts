@@ -155,7 +155,9 @@ export class StreamBatchRunner {
     const given = { start: window.start, end: window.end };
     for (;;) {
       if (signal.aborted) return "aborted";
-      if (isTooOld(oldestMs, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs())) {
+      // Age limits the retries, never the first attempt: by a window's end its first record is
+      // about a window old, so a window longer than MaximumRecordAgeInSeconds would never close.
+      if (invokes > 0 && isTooOld(oldestMs, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs())) {
         await this.fail(window.records, "RecordAgeExceeded", invokes, undefined, "", given, window.shardId);
         return {};
       }
