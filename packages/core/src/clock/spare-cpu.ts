@@ -49,10 +49,15 @@ export class SpareCpu {
   }
 }
 
-/** user, nice, system, irq, softirq and steal of /proc/stat's first line, in ms. */
+/**
+ * user, nice, system, irq, softirq and steal of /proc/stat's first line, in ms. Unknown when
+ * /proc/stat counts other CPUs than this process may use (a container limited to some of its
+ * host's CPUs sees the whole host there): other processes' load would then be the host's.
+ */
 function machineBusyMs(): number | undefined {
   try {
     const stat = readFileSync("/proc/stat", "latin1");
+    if ((stat.match(/^cpu\d/gm)?.length ?? 0) !== LINUX.cores) return undefined;
     const f = stat.slice(0, stat.indexOf("\n")).trim().split(/\s+/);
     const [user, nice, system, , , irq, softirq, steal] = f.slice(1).map(Number);
     const busy = user! + nice! + system! + irq! + softirq! + (steal ?? 0);
