@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { describe, epect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { until } from "../../../../test/support/until.ts";
 import { BusyPoll } from "./busy-poll.ts";
 import { SpareCpu } from "./spare-cpu.ts";
@@ -24,8 +24,8 @@ function machine(othersCores: number): SpareCpu {
 const WINDOW_US = 1_000;
 
 async function windowRunsOut(poll: BusyPoll): Promise<void> {
-  poll.epect();
-  epect(poll.polling).toBe(true);
+  poll.expect();
+  expect(poll.polling).toBe(true);
   await until(() => !poll.polling, 1_000);
 }
 
@@ -35,26 +35,26 @@ describe.skipIf(availableParallelism() < 2)("BusyPoll (skipped on a single CPU, 
     const poll = new BusyPoll(machine(0.5));
     poll.configure(WINDOW_US);
     for (let i = 0; i < 20; i++) {
-      poll.epect();
-      // The net writes come while the loop still polls: those windows paid.
-      for (let j = 0; j < 3; j++) poll.epect();
-      epect(poll.polling).toBe(true);
+      poll.expect();
+      // The next writes come while the loop still polls: those windows paid.
+      for (let j = 0; j < 3; j++) poll.expect();
+      expect(poll.polling).toBe(true);
       // The last one runs out, as at the end of each burst: one window in four.
       await until(() => !poll.polling, 1_000);
     }
-    poll.epect();
-    epect(poll.polling).toBe(true);
+    poll.expect();
+    expect(poll.polling).toBe(true);
   });
 
   it("rests once most windows run out with nothing arriving, then tries again", async () => {
     const poll = new BusyPoll(machine(0.5));
     poll.configure(WINDOW_US);
     for (let i = 0; i < 6; i++) await windowRunsOut(poll);
-    poll.epect();
-    epect(poll.polling).toBe(false);
+    poll.expect();
+    expect(poll.polling).toBe(false);
     // The first rest is 50 ms; afterwards the loop polls again.
     await until(() => {
-      poll.epect();
+      poll.expect();
       return poll.polling;
     }, 2_000);
   });
