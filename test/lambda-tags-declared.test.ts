@@ -44,6 +44,13 @@ describe("declared function tags", () => {
     lambda = client(sim.endpoint);
     expect((await lambda.send(new ListTagsCommand({ Resource: `${ARN}:tagged` }))).Tags).toEqual({ team: "payments", "cost-center": "42" });
     await sim.kill();
+
+    // The tags: block removed from the file: the function has none after the next start.
+    writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  tagged:\n    runtime: nodejs24.x\n    handler: index.handler\n    codeUri: ./fn\n");
+    sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", state]);
+    lambda = client(sim.endpoint);
+    expect((await lambda.send(new ListTagsCommand({ Resource: `${ARN}:tagged` }))).Tags).toEqual({});
+    await sim.kill();
   });
 
   it("refuses tags AWS would refuse, naming the file and key", async () => {

@@ -34,9 +34,13 @@ export class LambdaTags {
     });
   }
 
-  /** lambda-sim.yaml's (or a template's) `tags:` replace a declared function's tags at each start. */
+  /**
+   * A declared function's tags are lambda-sim.yaml's (or a template's) `tags:` at each start, none
+   * when it declares none: as for its other settings, the file is what a start applies (tags put
+   * through the API on it since are undone, and so are an API-made function's it replaced).
+   */
   applyDefinitions(functions: readonly { functionName: string; tags?: Record<string, string> }[]): void {
-    for (const f of functions) if (f.tags !== undefined) this.save("function", f.functionName, { ...f.tags });
+    for (const f of functions) this.save("function", f.functionName, { ...f.tags });
   }
 
   /** The resource's tags (empty when it has none). */
