@@ -99,7 +99,7 @@ describe("CloudWatch Logs log-group management", () => {
     // Deletion protection (CreateLogGroup's deletionProtectionEnabled) keeps the group until lifted.
     await b.logs.send(new CreateLogGroupCommand({ logGroupName: "/app/kept", deletionProtectionEnabled: true }));
     expect(await describeGroup(b.logs, "/app/kept")).toMatchObject({ deletionProtectionEnabled: true });
-    await expect(b.logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/kept" }))).rejects.toThrow(/deletion protection/);
+    await expect(b.logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/kept" }))).rejects.toMatchObject({ name: "ValidationException", message: "Cannot delete log group with deletion protection enabled. Disable deletion protection first." });
     await b.logs.send(new PutLogGroupDeletionProtectionCommand({ logGroupIdentifier: ARN("/app/kept"), deletionProtectionEnabled: false }));
     await b.logs.send(new DeleteLogGroupCommand({ logGroupName: "/app/kept" }));
     expect(await describeGroup(b.logs, "/app/kept")).toBeUndefined();

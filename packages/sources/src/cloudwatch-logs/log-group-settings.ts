@@ -70,7 +70,7 @@ export class LogGroupSettings {
   /** DeleteLogGroup's check: a protected group stays. */
   checkDeletable(name: string): void {
     const g = this.logs.group(name);
-    if (g !== undefined && g.deletion_protection === 1) throw logsErrors.deletionProtected(name);
+    if (g !== undefined && g.deletion_protection === 1) throw logsErrors.deletionProtected();
   }
 
   tags(name: string): Record<string, string> {

@@ -15,8 +15,8 @@ export const logsErrors = {
   // The message AWS answers a second CreateLogGroup with (as SDK error reports quote it).
   groupExists: () => logsError("ResourceAlreadyExistsException", "The specified log group already exists"),
   tooManyTags: (resourceName: string) => new AwsError("TooManyTagsException", 400, "A resource can have no more than 50 tags.", { messageKey: "message", fields: { resourceName } }),
-  // DeleteLogGroup's model lists ValidationException, the error for a protected group; the wording is ours.
-  deletionProtected: (name: string) => logsError("ValidationException", `Log group ${name} has deletion protection enabled; disable it before deleting the log group.`),
+  // CloudWatch Logs User Guide, "Protecting log groups from deletion", Error handling.
+  deletionProtected: () => logsError("ValidationException", "Cannot delete log group with deletion protection enabled. Disable deletion protection first."),
   invalidParameter: (message: string) => logsError("InvalidParameterException", message),
   invalidToken: () => logsError("InvalidParameterException", "The specified nextToken is invalid."),
   serialization: (message: string) => logsError("SerializationException", message),
