@@ -25,7 +25,7 @@ const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { meth
     req.on("end", async () => { await report("telemetry", JSON.parse(body)); res.end(); });
   });
   await new Promise((r) => server.listen(0, "sandbox.localdomain", r));
-  await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + "/" }, types: ["platform", "function"], buffering: { timeoutMs: 25 } }) });
+  await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + "/" }, types: ["platform", "function"], buffering: { timeoutMs: 25, maxBytes: 262144 } }) });
   for (;;) {
     const event = await (await fetch(api + "/2020-01-01/extension/event/next", { headers: { "Lambda-Extension-Identifier": id } })).json();
     if (event.eventType === "SHUTDOWN") process.exit(0);
@@ -72,5 +72,9 @@ describe("Telemetry API function records", () => {
     const mine = lines.filter((l) => l.includes("line-") || l.includes("last-line"));
     expect(mine).toHaveLength(1201);
     expect(mine.at(-1)).toContain("last-line");
+    // Each POST within the subscription's maxBytes (its records' JSON), however much came while
+    // the last was on its way: 1.2 MB of lines in several batches, not one.
+    const batchBytes = reports.got("telemetry").map((batch) => (batch as unknown[]).reduce((n: number, r) => n + Buffer.byteLength(JSON.stringify(r)), 0));
+    expect(Math.max(...batchBytes)).toBeLessThanOrEqual(262_144);
   });
 });

@@ -49,6 +49,8 @@ interface Subscription {
   maxBytes: number;
   timeoutMs: number;
   buffer: TelemetryRecord[];
+  /** Each buffered record's JSON size, and their sum. */
+  sizes: number[];
   bytes: number;
   timer: TimerHandle | undefined;
   sending: Promise<void> | undefined;
@@ -97,7 +99,7 @@ export class TelemetryApi {
       if (extension === undefined) return reply(res, 403, { errorMessage: "Missing or invalid Lambda-Extension-Identifier", errorType: "Extension.InvalidExtensionIdentifier" });
       const parsed = parseSubscription(body, api.limits);
       if (typeof parsed === "string") return reply(res, 400, { errorMessage: parsed, errorType: "ValidationError" });
-      const sub: Subscription = { extension: extension.name, kind: api.kind, ...parsed, buffer: [], bytes: 0, timer: undefined, sending: undefined };
+      const sub: Subscription = { extension: extension.name, kind: api.kind, ...parsed, buffer: [], sizes: [], bytes: 0, timer: undefined, sending: undefined };
       const existing = this.subscriptions.findIndex((s) => s.extension === sub.extension && s.kind === sub.kind);
       if (existing >= 0) this.subscriptions.splice(existing, 1);
       this.subscriptions.push(sub);
@@ -134,7 +136,11 @@ export class TelemetryApi {
 
   /** Sends what is buffered now (before SHUTDOWN), and waits for it to be delivered. */
   async flush(): Promise<void> {
-    await Promise.all(this.subscriptions.map((s) => this.send(s)));
+    await Promise.all(
+      this.subscriptions.map(async (s) => {
+        while (s.buffer.length > 0 || s.sending !== undefined) await this.send(s);
+      }),
+    );
   }
 
   close(): void {
@@ -144,10 +150,31 @@ export class TelemetryApi {
   }
 
   private enqueue(s: Subscription, r: TelemetryRecord): void {
+    const size = Buffer.byteLength(JSON.stringify(r));
     s.buffer.push(r);
-    s.bytes += Buffer.byteLength(JSON.stringify(r));
+    s.sizes.push(size);
+    s.bytes += size;
+    this.schedule(s);
+  }
+
+  /** A full buffer goes now; otherwise when the subscription's timeout has passed. */
+  private schedule(s: Subscription): void {
+    if (s.buffer.length === 0) return;
     if (s.buffer.length >= s.maxItems || s.bytes >= s.maxBytes) void this.send(s);
     else s.timer ??= stopwatch.after(s.timeoutMs, () => void this.send(s));
+  }
+
+  /**
+   * The next batch: at most the subscription's maxItems records and maxBytes bytes (one record at
+   * least, whatever its size), as the Telemetry API's buffering configuration bounds each POST.
+   */
+  private takeBatch(s: Subscription): TelemetryRecord[] {
+    let n = 0;
+    let bytes = 0;
+    while (n < s.buffer.length && n < s.maxItems && (n === 0 || bytes + s.sizes[n]! <= s.maxBytes)) bytes += s.sizes[n++]!;
+    s.sizes.splice(0, n);
+    s.bytes -= bytes;
+    return s.buffer.splice(0, n);
   }
 
   private async send(s: Subscription): Promise<void> {
@@ -158,17 +185,18 @@ export class TelemetryApi {
     // buffered before it has been delivered, not while the last batch is still on its way.
     while (s.sending !== undefined) await s.sending;
     if (s.buffer.length === 0) return;
-    const batch = s.buffer.splice(0, s.buffer.length);
-    s.bytes = 0;
+    const batch = this.takeBatch(s);
     s.sending = post(s.url, this.sandboxAddress, JSON.stringify(batch)).then((reason) => {
       s.sending = undefined;
       if (reason !== undefined && !this.closed) this.onDropped({ extension: s.extension, api: s.kind, url: s.url.href, records: batch.length, reason });
     });
     await s.sending;
+    // What came meanwhile, or did not fit this batch: the next batch, now if full.
+    if (!this.closed) this.schedule(s);
   }
 }
 
-function parseSubscription(body: Buffer | undefined, limits: Limits): Omit<Subscription, "extension" | "kind" | "buffer" | "bytes" | "timer" | "sending"> | string {
+function parseSubscription(body: Buffer | undefined, limits: Limits): Omit<Subscription, "extension" | "kind" | "buffer" | "sizes" | "bytes" | "timer" | "sending"> | string {
   let input: any;
   try {
     input = JSON.parse((body ?? Buffer.alloc(0)).toString("utf8"));
