@@ -25,6 +25,15 @@ export interface DroppedBatch {
   reason: string;
 }
 
+/**
+ * A subscriber's buffer holds its maxBytes this many times over; past that its function and
+ * extension records are dropped and counted, and a platform.logsDropped record says so once room
+ * comes back (the Logs API guide's shape and reason). AWS drops what an extension does not keep
+ * up with; its bound is undocumented (our choice), and platform records are never dropped here.
+ */
+const BUFFERED_BATCHES = 16;
+const DROPPED_REASON = "Consumer seems to have fallen behind as it has not acknowledged receipt of logs.";
+
 interface Limits {
   maxItems: [min: number, max: number, dflt: number];
   maxBytes: [min: number, max: number, dflt: number];
@@ -52,6 +61,8 @@ interface Subscription {
   /** Each buffered record's JSON size, and their sum. */
   sizes: number[];
   bytes: number;
+  /** Records dropped since the last platform.logsDropped, and their bytes. */
+  dropped: { records: number; bytes: number };
   timer: TimerHandle | undefined;
   sending: Promise<void> | undefined;
 }
@@ -99,7 +110,7 @@ export class TelemetryApi {
       if (extension === undefined) return reply(res, 403, { errorMessage: "Missing or invalid Lambda-Extension-Identifier", errorType: "Extension.InvalidExtensionIdentifier" });
       const parsed = parseSubscription(body, api.limits);
       if (typeof parsed === "string") return reply(res, 400, { errorMessage: parsed, errorType: "ValidationError" });
-      const sub: Subscription = { extension: extension.name, kind: api.kind, ...parsed, buffer: [], sizes: [], bytes: 0, timer: undefined, sending: undefined };
+      const sub: Subscription = { extension: extension.name, kind: api.kind, ...parsed, buffer: [], sizes: [], bytes: 0, dropped: { records: 0, bytes: 0 }, timer: undefined, sending: undefined };
       const existing = this.subscriptions.findIndex((s) => s.extension === sub.extension && s.kind === sub.kind);
       if (existing >= 0) this.subscriptions.splice(existing, 1);
       this.subscriptions.push(sub);
@@ -130,7 +141,7 @@ export class TelemetryApi {
     for (const s of this.subscriptions) {
       if (!s.types.has(stream)) continue;
       const r = s.kind === "telemetry" ? telemetry : logs;
-      if (r !== undefined) this.enqueue(s, r);
+      if (r !== undefined) this.enqueue(s, r, stream !== "platform");
     }
   }
 
@@ -149,8 +160,13 @@ export class TelemetryApi {
     this.subscriptions.length = 0;
   }
 
-  private enqueue(s: Subscription, r: TelemetryRecord): void {
+  private enqueue(s: Subscription, r: TelemetryRecord, droppable = false): void {
     const size = Buffer.byteLength(JSON.stringify(r));
+    if (droppable && s.bytes + size > s.maxBytes * BUFFERED_BATCHES) {
+      s.dropped.records++;
+      s.dropped.bytes += size;
+      return;
+    }
     s.buffer.push(r);
     s.sizes.push(size);
     s.bytes += size;
@@ -174,7 +190,19 @@ export class TelemetryApi {
     while (n < s.buffer.length && n < s.maxItems && (n === 0 || bytes + s.sizes[n]! <= s.maxBytes)) bytes += s.sizes[n++]!;
     s.sizes.splice(0, n);
     s.bytes -= bytes;
-    return s.buffer.splice(0, n);
+    const batch = s.buffer.splice(0, n);
+    if (s.dropped.records > 0 && s.types.has("platform")) {
+      // Room again: the subscriber hears what it missed, after what was kept before it.
+      const record = { reason: DROPPED_REASON, droppedRecords: s.dropped.records, droppedBytes: s.dropped.bytes };
+      s.dropped = { records: 0, bytes: 0 };
+      // Buffered, not scheduled: send() goes on to post this batch, and schedules the next after it.
+      const r = { time: new Date(stopwatch.epochNow()).toISOString(), type: "platform.logsDropped", record };
+      const size = Buffer.byteLength(JSON.stringify(r));
+      s.buffer.push(r);
+      s.sizes.push(size);
+      s.bytes += size;
+    }
+    return batch;
   }
 
   private async send(s: Subscription): Promise<void> {
@@ -196,7 +224,7 @@ export class TelemetryApi {
   }
 }
 
-function parseSubscription(body: Buffer | undefined, limits: Limits): Omit<Subscription, "extension" | "kind" | "buffer" | "sizes" | "bytes" | "timer" | "sending"> | string {
+function parseSubscription(body: Buffer | undefined, limits: Limits): Omit<Subscription, "extension" | "kind" | "buffer" | "sizes" | "bytes" | "dropped" | "timer" | "sending"> | string {
   let input: any;
   try {
     input = JSON.parse((body ?? Buffer.alloc(0)).toString("utf8"));
