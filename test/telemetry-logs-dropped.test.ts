@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
-import { createExtensionFunction } from "./support/extension-function.ts";
+import { createExtensionFunction, telemetryShipper } from "./support/extension-function.ts";
 import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 import { until } from "./support/until.ts";
 
@@ -12,28 +12,7 @@ import { until } from "./support/until.ts";
  * AWS's Telemetry and Logs APIs do), instead of buffering without end. Every line is either
  * delivered or counted as dropped.
  */
-const SLOW_SHIPPER = `#!${process.execPath}
-const http = require("node:http");
-const path = require("node:path");
-const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API;
-const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { method: "POST", body: JSON.stringify(body) });
-(async () => {
-  const reg = await fetch(api + "/2020-01-01/extension/register", { method: "POST", headers: { "Lambda-Extension-Name": path.basename(__filename) }, body: JSON.stringify({ events: ["INVOKE", "SHUTDOWN"] }) });
-  const id = reg.headers.get("lambda-extension-identifier");
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    // A listener slower than the function's output.
-    req.on("end", async () => { await report("telemetry", JSON.parse(body)); setTimeout(() => res.end(), 40); });
-  });
-  await new Promise((r) => server.listen(0, "sandbox.localdomain", r));
-  await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + "/" }, types: ["platform", "function"], buffering: { timeoutMs: 25, maxBytes: 262144 } }) });
-  for (;;) {
-    const event = await (await fetch(api + "/2020-01-01/extension/event/next", { headers: { "Lambda-Extension-Identifier": id } })).json();
-    if (event.eventType === "SHUTDOWN") process.exit(0);
-  }
-})();
-`;
+const SLOW_SHIPPER = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 40);
 
 /** 8,000 lines of 1 KB at once: 8 MB, twice what the subscriber's buffer holds (16 x 256 KB). */
 const FLOOD = `exports.handler = async () => {
