@@ -88,7 +88,17 @@ export function entrypointProblem(cmd: ProcessCommand): string | undefined {
 
 /** unshare's options for a private mount namespace on this machine (probed once), or null: none. */
 let namespaceOptions: string[] | null | undefined;
-let deathSignalSupport: boolean | undefined;
+/**
+ * A util-linux tool that execs the command it is given after `args` (setpriv, chrt), probed once
+ * per process with `true`: the command wrapped where it works, unchanged elsewhere.
+ */
+function execWrapper(tool: string, args: readonly string[]): (cmd: ProcessCommand) => ProcessCommand {
+  let supported: boolean | undefined;
+  return (cmd) => {
+    supported ??= process.platform === "linux" && spawnSync(hostCommand(tool), [...args, "true"], { stdio: "ignore" }).status === 0;
+    return supported ? { command: hostCommand(tool), args: [...args, cmd.command, ...cmd.args] } : cmd;
+  };
+}
 
 /**
  * Wraps a command so the kernel SIGKILLs the runtime when the simulator dies, however it dies
@@ -96,14 +106,7 @@ let deathSignalSupport: boolean | undefined;
  * lambda-sim leaves its environments running (a handler in a loop spins forever) until the next
  * start on the same state directory reaps them from the ledger. Elsewhere the command is unchanged.
  */
-export function withParentDeathSignal(cmd: ProcessCommand): ProcessCommand {
-  if (deathSignalSupport === undefined) {
-    deathSignalSupport = process.platform === "linux" && spawnSync(hostCommand("setpriv"), ["--pdeathsig", "KILL", "true"], { stdio: "ignore" }).status === 0;
-  }
-  return deathSignalSupport ? { command: hostCommand("setpriv"), args: ["--pdeathsig", "KILL", cmd.command, ...cmd.args] } : cmd;
-}
-
-let batchSchedulingSupport: boolean | undefined;
+export const withParentDeathSignal = execWrapper("setpriv", ["--pdeathsig", "KILL"]);
 
 /**
  * Runs the command under SCHED_BATCH (util-linux's chrt, which execs; inherited by everything it
@@ -116,12 +119,7 @@ let batchSchedulingSupport: boolean | undefined;
  * changed nothing. The price: chrt's exec, about 3 ms of a cold start that finds no pooled sandbox.
  * Elsewhere the command is unchanged.
  */
-export function withBatchScheduling(cmd: ProcessCommand): ProcessCommand {
-  if (batchSchedulingSupport === undefined) {
-    batchSchedulingSupport = process.platform === "linux" && spawnSync(hostCommand("chrt"), ["--batch", "0", "true"], { stdio: "ignore" }).status === 0;
-  }
-  return batchSchedulingSupport ? { command: hostCommand("chrt"), args: ["--batch", "0", cmd.command, ...cmd.args] } : cmd;
-}
+export const withBatchScheduling = execWrapper("chrt", ["--batch", "0"]);
 
 /**
  * Whether this machine lets us give each environment its own `/tmp` (and `/opt`, `/etc/hosts`)
