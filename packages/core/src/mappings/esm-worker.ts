@@ -1,4 +1,5 @@
 import type { Clock } from "../clock/clock.ts";
+import { throttleBackoffMs } from "./throttle-backoff.ts";
 import { isAwsError } from "../errors/aws-error.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { InvocationOrigin } from "../invocation/invoke-input.ts";
@@ -25,8 +26,6 @@ export interface WorkerSettings {
 /** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
 export const ESM_SCALING = { initial: 5, perMinute: 300, ceiling: 1250 };
 const SCALE_STEP_MS = 60_000 / ESM_SCALING.perMinute;
-/** Throttled batches back off from 1 s, doubling, up to this (the messages stay in flight meanwhile). */
-const MAX_THROTTLE_BACKOFF_MS = 60_000;
 /** Our choice: how long a lane waits after its source failed a poll. */
 const POLL_ERROR_BACKOFF_MS = 10_000;
 
@@ -117,7 +116,7 @@ export class EsmWorker {
       if (outcome.kind === "throttled") {
         // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
         this.scaledUntil = undefined;
-        const backoffMs = Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS);
+        const backoffMs = throttleBackoffMs(throttles++);
         this.emitScaled("backoff", backoffMs);
         await this.clock.sleep(backoffMs, signal).catch(() => {});
       } else {

@@ -3,6 +3,7 @@ import { isAwsError } from "../errors/aws-error.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import { throttleBackoffMs } from "./throttle-backoff.ts";
 import { bisect, expiredCount, isTooOld, onFailureRecord, parseStreamResponse, retryDelayMs, spanOf, type FailureCondition, type RecordSpan, type StreamResponse } from "./stream-batches.ts";
 import type { StreamRecord } from "./stream-reader.ts";
 
@@ -55,7 +56,6 @@ interface SubBatch {
   invokes: number;
 }
 
-const MAX_THROTTLE_BACKOFF_MS = 60_000;
 
 /**
  * Runs one batch of a shard (or of one partition-key lane) to its end, in order (aws-facts §8.2):
@@ -104,7 +104,7 @@ export class StreamBatchRunner {
       }
       const attempt = await this.invoke(b.records, window === undefined ? undefined : { ...window, state });
       if (attempt.kind === "throttled") {
-        await this.clock.sleep(Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS), signal).catch(() => {});
+        await this.throttleBackoff(throttles++, signal);
         continue;
       }
       throttles = 0;
@@ -141,7 +141,7 @@ export class StreamBatchRunner {
    * A tumbling window's final invocation (no records): "Tumbling windows fully support the existing
    * retry policies maxRetryAttempts and maxRecordAge" (AWS Lambda developer guide,
    * services-kinesis-windows), so it is retried like a batch of the window's records, until it
-   * succeeds, its retries run out or the window's oldest record is older than
+   * succeeds, its retries run out or, before a retry, the window's oldest record is older than
    * MaximumRecordAgeInSeconds (or the retention); then the window goes to OnFailure as its records
    * would, and the shard goes on. What the OnFailure record of a final invocation says is not
    * documented: our choice, KinesisBatchInfo spans the window's records.
@@ -163,7 +163,7 @@ export class StreamBatchRunner {
       }
       const attempt = await this.invoke([], window);
       if (attempt.kind === "throttled") {
-        await this.clock.sleep(Math.min(1_000 * 2 ** throttles++, MAX_THROTTLE_BACKOFF_MS), signal).catch(() => {});
+        await this.throttleBackoff(throttles++, signal);
         continue;
       }
       throttles = 0;
@@ -176,6 +176,11 @@ export class StreamBatchRunner {
       retries++;
       await this.clock.sleep(retryDelayMs(retries), signal).catch(() => {});
     }
+  }
+
+  /** The wait after the `n`th throttle in a row (0-based). */
+  private throttleBackoff(n: number, signal: AbortSignal): Promise<void> {
+    return this.clock.sleep(throttleBackoffMs(n), signal).catch(() => {});
   }
 
   /**
