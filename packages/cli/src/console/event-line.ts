@@ -23,6 +23,7 @@ type EventOf<T extends TelemetryEvent["type"]> = Extract<TelemetryEvent, { type:
  */
 const NOTABLE: { [T in TelemetryEvent["type"]]?: (e: EventOf<T>) => boolean } = {
   "invocation.throttled": () => true,
+  "invocation.recursive-loop": () => true,
   "async.retry.scheduled": () => true,
   "async.given-up": () => true,
   "async.delivered": () => true,
@@ -76,6 +77,11 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       return undefined;
     case "invocation.throttled":
       return { text: `throttled ${e.functionName}:${e.qualifier} (asked by ${e.caller ?? "sync"}): ${e.reason}`, colour: "yellow" };
+    case "invocation.recursive-loop":
+      return {
+        text: `recursive loop: ${e.functionName}:${e.qualifier} not invoked (asked by ${e.caller}): the same chain of events had invoked it ${e.invocations} times (RecursiveLoop Terminate; PutFunctionRecursionConfig Allow lets it run)`,
+        colour: "red",
+      };
     case "function.log":
       return { text: `[${e.functionName}] ${e.text.replace(/\n$/, "").replaceAll("\r", "\n    ")}`, colour: "gray" };
     case "function.changed":

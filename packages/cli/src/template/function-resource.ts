@@ -9,7 +9,7 @@ import { defined, eventInvokeConfigInput, num, tagMap, type Translation } from "
 type Props = Record<string, unknown>;
 
 /** Properties accepted and not acted on (no effect lambda-sim can show, or IAM). */
-const ACCEPTED = new Set(["Role", "Policies", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument", "Tracing", "TracingConfig", "PropagateTags", "KmsKeyArn", "VpcConfig", "Metadata", "CodeSigningConfigArn", "RuntimeManagementConfig", "SnapStart", "DeploymentPreference", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "VersionDescription", "VersionPruningPolicy", "PackageType", "FileSystemConfigs", "RecursiveLoop", "SourceKMSKeyArn", "Description", "CapacityProviderConfig", "FunctionScalingConfig", "DurableConfig", "PublishToLatestPublished", "TenancyConfig", "ImageConfig"]);
+const ACCEPTED = new Set(["Role", "Policies", "PermissionsBoundary", "RolePath", "AssumeRolePolicyDocument", "Tracing", "TracingConfig", "PropagateTags", "KmsKeyArn", "VpcConfig", "Metadata", "CodeSigningConfigArn", "RuntimeManagementConfig", "SnapStart", "DeploymentPreference", "AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "VersionDescription", "VersionPruningPolicy", "PackageType", "FileSystemConfigs", "SourceKMSKeyArn", "Description", "CapacityProviderConfig", "FunctionScalingConfig", "DurableConfig", "PublishToLatestPublished", "TenancyConfig", "ImageConfig"]);
 
 /**
  * `AWS::Serverless::Function` and `AWS::Lambda::Function` as a lambda-sim.yaml `functions:` entry
@@ -50,6 +50,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
     deadLetterConfig: dlq === undefined ? undefined : { targetArn: dlq },
     loggingConfig: loggingConfig(p.LoggingConfig),
     reservedConcurrency: num(p.ReservedConcurrentExecutions),
+    recursiveLoop: p.RecursiveLoop as "Allow" | "Terminate" | undefined,
     tags: functionTags(serverless, p.Tags),
     eventInvokeConfig: serverless ? eventInvokeConfig(p.EventInvokeConfig) : undefined,
     // `!Ref` of a template's layer gives its layer ARN: the latest version at start (resource-identity.ts).
@@ -60,7 +61,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   t.origins.push({
     native: ["functions", name],
     template: base,
-    keys: { codeUri: codePath.at(-1)!, environment: "Environment.Variables", reservedConcurrency: "ReservedConcurrentExecutions", deadLetterConfig: serverless ? "DeadLetterQueue" : "DeadLetterConfig", role: "Role", ephemeralStorage: "EphemeralStorage", loggingConfig: "LoggingConfig" },
+    keys: { codeUri: codePath.at(-1)!, environment: "Environment.Variables", reservedConcurrency: "ReservedConcurrentExecutions", recursiveLoop: "RecursiveLoop", deadLetterConfig: serverless ? "DeadLetterQueue" : "DeadLetterConfig", role: "Role", ephemeralStorage: "EphemeralStorage", loggingConfig: "LoggingConfig" },
   });
   t.said(id, `function ${name} (${String(p.Runtime)}, ${String(p.Handler ?? "bootstrap")}${codeUri !== sourceDir ? ", built with esbuild" : ""})`);
   if (!serverless) return;
@@ -101,7 +102,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   functionEvents(t, stack, id, alias === undefined ? name : `${name}:${String(alias)}`, p.Events, base);
 }
 
-const KNOWN = new Set(["Tags", "FunctionName", "Runtime", "Handler", "CodeUri", "InlineCode", "MemorySize", "Timeout", "Environment", "Architectures", "DeadLetterQueue", "ReservedConcurrentExecutions", "EventInvokeConfig", "EphemeralStorage", "Layers", "FunctionUrlConfig", "AutoPublishAlias", "ProvisionedConcurrencyConfig", "LoggingConfig", "Events", "ImageUri", "ImageConfig"]);
+const KNOWN = new Set(["Tags", "FunctionName", "Runtime", "Handler", "CodeUri", "InlineCode", "MemorySize", "Timeout", "Environment", "Architectures", "DeadLetterQueue", "ReservedConcurrentExecutions", "RecursiveLoop", "EventInvokeConfig", "EphemeralStorage", "Layers", "FunctionUrlConfig", "AutoPublishAlias", "ProvisionedConcurrencyConfig", "LoggingConfig", "Events", "ImageUri", "ImageConfig"]);
 
 /**
  * A serverless function's Tags map, or a Lambda::Function's [{ Key, Value }] list. SAM adds

@@ -60,6 +60,7 @@ Resources:
       Handler: app.handler
       MemorySize: 512
       ReservedConcurrentExecutions: 5
+      RecursiveLoop: Allow
       Environment: { Variables: { STAGE: prod, QUEUE_URL: !Ref Orders } }
       Events:
         Queue:
@@ -69,7 +70,7 @@ Outputs:
   QueueUrl: { Value: !Ref Orders }
 `);
     const fn = config.functions[0]!;
-    expect(fn).toMatchObject({ functionName: "consumer", runtime: "nodejs24.x", handler: "app.handler", memorySize: 512, timeout: 10, reservedConcurrency: 5 });
+    expect(fn).toMatchObject({ functionName: "consumer", runtime: "nodejs24.x", handler: "app.handler", memorySize: 512, timeout: 10, reservedConcurrency: 5, recursiveLoop: "Allow" });
     expect(fn.codeDir).toMatch(/\/shop\/src$/);
     // Globals' variables merged under the function's own, which win.
     expect(fn.environment).toEqual({ STAGE: "prod", SHARED: "1", QUEUE_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:3001\/000000000000\/shop-Orders-[A-Z0-9]{12}$/) });

@@ -28,6 +28,8 @@ export interface FunctionDefinition {
   tags?: Record<string, string>;
   /** PutFunctionConcurrency's ReservedConcurrentExecutions. */
   reservedConcurrency?: number;
+  /** PutFunctionRecursionConfig's RecursiveLoop (Terminate, AWS's default, when not given). */
+  recursiveLoop?: "Allow" | "Terminate";
   sim?: Partial<SimFunctionSettings>;
   /** `Layers`: layer version ARNs, layer ARNs or names of declared layers (their latest version), in order. */
   layers?: string[];

@@ -135,6 +135,8 @@ const functionFields = {
     })
     .optional(),
   reservedConcurrency: z.number({ error: "expected a whole number ≥ 0" }).int({ error: "expected a whole number ≥ 0" }).min(0, { error: "expected a whole number ≥ 0" }).optional(),
+  // PutFunctionRecursionConfig's RecursiveLoop: Terminate (AWS's default) stops the 17th invocation of a loop.
+  recursiveLoop: z.enum(["Allow", "Terminate"], { error: "expected Allow or Terminate" }).optional(),
   // `sam build`'s esbuild, run by the CLI at start (cli/src/config/function-builds.ts); the
   // properties are spelled as SAM's BuildProperties are.
   build: z.literal("esbuild", { error: "expected esbuild (the only build lambda-sim runs)" }).optional(),
@@ -211,6 +213,7 @@ export function toFunctionDefinition(name: string, f: FunctionEntry, baseDir: st
     deadLetterTargetArn: f.deadLetterConfig?.targetArn,
     loggingConfig: f.loggingConfig === undefined ? undefined : applyLoggingInput(undefined, { LogFormat: f.loggingConfig.logFormat, ApplicationLogLevel: f.loggingConfig.applicationLogLevel, SystemLogLevel: f.loggingConfig.systemLogLevel, LogGroup: f.loggingConfig.logGroup }, name),
     reservedConcurrency: f.reservedConcurrency,
+    recursiveLoop: f.recursiveLoop,
     tags: f.tags,
     layers: f.layers,
     model: f.model,

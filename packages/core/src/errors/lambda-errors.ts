@@ -26,5 +26,11 @@ export const lambdaErrors = {
     new AwsError("InvalidRequestContentException", 400, message, { messageKey: "message" }),
   unsupportedMediaType: (message: string) =>
     new AwsError("UnsupportedMediaTypeException", 415, message, { messageKey: "message" }),
+  /**
+   * A function stopped in a recursive loop (invocation-recursion). AWS's own message is not on
+   * record: the model's description of the exception stands for it.
+   */
+  recursiveInvocation: () =>
+    new AwsError("RecursiveInvocationException", 400, "Lambda has detected your function being invoked in a recursive loop with other AWS resources and stopped your function's invocation."),
   service: (message: string) => new AwsError("ServiceException", 500, message),
 };

@@ -29,6 +29,8 @@ export interface AsyncEvent {
   /** Throttles and service errors since the function last ran (the backoff exponent). */
   throttles: number;
   lastResponse?: AttemptResponse;
+  /** The caller's X-Ray trace header: each attempt carries its trace and Lineage on. */
+  traceHeader?: string;
   /** Its row (rowid), once stored. */
   seq?: number;
 }
@@ -63,6 +65,7 @@ export const DEFAULT_ASYNC_CONCURRENCY = 32;
 type Row = {
   seq: number; request_id: string; function_name: string; qualifier: string | null; payload: Buffer; enqueued_at: number;
   invocations: number; throttles: number; next_attempt_at: number; last_response: string | null; final_condition: string | null;
+  trace_header: string | null;
 };
 
 /**
@@ -100,7 +103,7 @@ export class AsyncQueue {
     this.queue = new BoundedRunner(concurrency, priority && (() => priority.concurrency()));
     const db = store.db;
     this.sql = {
-      insert: db.prepare("INSERT INTO async_events (request_id, function_name, qualifier, payload, enqueued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)"),
+      insert: db.prepare("INSERT INTO async_events (request_id, function_name, qualifier, payload, enqueued_at, next_attempt_at, trace_header) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       progress: db.prepare("UPDATE async_events SET invocations = ?, throttles = ?, next_attempt_at = ?, last_response = ? WHERE seq = ?"),
       finish: db.prepare("UPDATE async_events SET invocations = ?, last_response = ?, final_condition = ? WHERE seq = ?"),
       remove: db.prepare("DELETE FROM async_events WHERE seq = ?"),
@@ -125,6 +128,7 @@ export class AsyncQueue {
         invocations: r.invocations,
         throttles: r.throttles,
         lastResponse: r.last_response === null ? undefined : JSON.parse(r.last_response),
+        traceHeader: r.trace_header ?? undefined,
         seq: r.seq,
       };
       if (r.final_condition !== null) this.queue.add(() => whileHeld(this.clock, `async.event:${event.requestId}`, () => this.deliver(event, r.final_condition as FinalCondition)));
@@ -136,16 +140,16 @@ export class AsyncQueue {
    * Stores the event and schedules it; resolves once it is committed, when it is safe to answer
    * 202 (events accepted in the same turn share the commit).
    */
-  async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer; frontDoor?: boolean }): Promise<AsyncEvent> {
+  async enqueue(input: { requestId: string; functionName: string; qualifier?: string; payload: Buffer; frontDoor?: boolean; traceHeader?: string }): Promise<AsyncEvent> {
     // An SNS or EventBridge delivery is not an arrival: counted, it would throttle the runs of
     // what those sources deliver while they catch up after a burst (their own workers yield).
     if (input.frontDoor === true) this.arrivals.arrived();
     const now = this.clock.now();
-    const event: AsyncEvent = { requestId: input.requestId, functionName: input.functionName, qualifier: input.qualifier, payload: input.payload, enqueuedAt: now, invocations: 0, throttles: 0 };
+    const event: AsyncEvent = { requestId: input.requestId, functionName: input.functionName, qualifier: input.qualifier, payload: input.payload, enqueuedAt: now, invocations: 0, throttles: 0, traceHeader: input.traceHeader };
     // Accepted, and first tried, at `now`: held over the commit's turn (see attempt()).
     return whileHeld(this.clock, `async.event:${event.requestId}`, async () => {
       await this.write(() => {
-        event.seq = Number(this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now).lastInsertRowid);
+        event.seq = Number(this.sql.insert.run(event.requestId, event.functionName, event.qualifier ?? null, event.payload, now, now, event.traceHeader ?? null).lastInsertRowid);
         this.rows++;
       });
       this.telemetry.emit({ type: "async.enqueued", requestId: event.requestId, functionName: event.functionName, qualifier: event.qualifier });

@@ -59,6 +59,9 @@ export function nextAsyncStep(event: AsyncEventState, outcome: InvocationOutcome
       return retryOrExpire(event, config, now, throttleDelay(event.throttles, random), false);
     case "service-error":
       return retryOrExpire(event, config, now, throttleDelay(event.throttles, random), false);
+    case "recursive-loop":
+      // Straight to the DLQ or OnFailure (invocation-recursion); AWS documents no condition of its own for it.
+      return { kind: "give-up", condition: "RetriesExhausted" };
   }
 }
 

@@ -23,6 +23,11 @@ export interface InvokeInput {
   frontDoor?: boolean;
   /** LogType: Tail: the result carries the last 4 KB of the invocation's log (encoded only when asked for). */
   logTail?: boolean;
+  /**
+   * The X-Ray trace header the event came with (Invoke's X-Amzn-Trace-Id, an SQS message's
+   * AWSTraceHeader, an SNS Publish's): its Lineage stops recursive loops (recursive-loop.ts).
+   */
+  traceHeader?: string;
 }
 
 export type InvocationObserver = (invocation: { functionName: string; payload: Buffer; result: InvocationResult }) => void;

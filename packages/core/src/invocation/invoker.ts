@@ -15,6 +15,7 @@ import { emitFinished, functionErrorType, type InvocationRequest, type Invocatio
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvocationObserver, type InvocationOrigin, type InvokeInput, type InvokeOutput } from "./invoke-input.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
 import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
+import { invocationTrace, lineageId, loopStopped } from "./recursive-loop.ts";
 
 /** What only a synchronous caller brings to the environment. */
 type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail" | "frontDoor">;
@@ -39,6 +40,8 @@ export class Invoker {
   private readonly unsubscribe: () => void;
   private readonly faults: FaultInjector | undefined;
   private observers: InvocationObserver[] = [];
+  /** Each function's Lineage entry, by unqualified ARN (a hash: worked out once). */
+  private readonly lineageIds = new Map<string, string>();
   private closed = false;
 
   constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor; faults?: FaultInjector }) {
@@ -90,8 +93,11 @@ export class Invoker {
    */
   private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
     const target = this.registry.resolve(e.functionName, e.qualifier);
+    const trace = this.trace(target, e.traceHeader, "async");
+    // Stopped in a loop: "Lambda sends the event to a dead-letter queue or on-failure destination" (invocation-recursion).
+    if (trace === undefined) return { outcome: { kind: "recursive-loop" } };
     try {
-      const r = await this.admitAndRun(target, e.payload, e.requestId, undefined, "async");
+      const r = await this.admitAndRun(target, e.payload, trace, e.requestId, undefined, "async");
       if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };
       const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
       if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
@@ -127,7 +133,7 @@ export class Invoker {
         throw lambdaErrors.requestTooLarge(`${input.payload.length} byte payload is too large for the Event invocation type (limit ${MAX_ASYNC_PAYLOAD} bytes)`);
       }
       const requestId = input.requestId ?? this.newRequestId();
-      await this.asyncQueue.enqueue({ requestId, functionName: target.config.functionName, qualifier: input.qualifier ?? qualifierOf(target), payload: input.payload, frontDoor: input.frontDoor });
+      await this.asyncQueue.enqueue({ requestId, functionName: target.config.functionName, qualifier: input.qualifier ?? qualifierOf(target), payload: input.payload, frontDoor: input.frontDoor, traceHeader: input.traceHeader });
       return { kind: "accepted", requestId };
     }
     if (input.payload.length > MAX_SYNC_PAYLOAD) {
@@ -195,7 +201,9 @@ export class Invoker {
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
   private async runSync(target: ResolvedInvocationTarget, input: InvokeInput): Promise<InvocationResult> {
-    const out = await this.admitAndRun(target, input.payload, input.requestId, input.origin, undefined, input);
+    const trace = this.trace(target, input.traceHeader, input.origin?.sourceArn ?? "sync");
+    if (trace === undefined) throw lambdaErrors.recursiveInvocation();
+    const out = await this.admitAndRun(target, input.payload, trace, input.requestId, input.origin, undefined, input);
     if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
     return out;
   }
@@ -204,6 +212,8 @@ export class Invoker {
   private async admitAndRun(
     target: ResolvedInvocationTarget,
     payload: Buffer,
+    /** The X-Ray trace header the environment gets (Lambda-Runtime-Trace-Id). */
+    trace: string,
     requestId?: string,
     origin?: InvocationOrigin,
     /** Named in throttle telemetry: a mapping's source ARN, `async` (the async queue) or `sync`. */
@@ -238,7 +248,7 @@ export class Invoker {
         const kind = faults.outcome?.spec.kind;
         if ((kind === "crash" || kind === "out-of-memory" || kind === "timeout") && target.config.runtime !== "model") {
           // A real process dies (or hangs) under the handler: its environment resets, as on AWS.
-          result = await this.runIn(pool, target, payload, requestId, kind, sync);
+          result = await this.runIn(pool, target, payload, trace, requestId, kind, sync);
         } else if (faults.outcome !== undefined) {
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
@@ -246,7 +256,7 @@ export class Invoker {
           emitFinished(this.telemetry, target.config, result);
         }
       }
-      result ??= await this.runIn(pool, target, payload, requestId, undefined, sync);
+      result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync);
       for (const o of this.observers) o({ functionName: target.config.functionName, payload, result });
       return result;
     } finally {
@@ -257,7 +267,7 @@ export class Invoker {
     }
   }
 
-  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, requestId: string | undefined, failure: InvocationRequest["failure"], sync: SyncOptions): Promise<InvocationResult> {
+  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, trace: string, requestId: string | undefined, failure: InvocationRequest["failure"], sync: SyncOptions): Promise<InvocationResult> {
     return pool.run({
       failure,
       responseSink: sync.responseSink,
@@ -267,7 +277,7 @@ export class Invoker {
       // An empty payload reaches the handler as `{}`, as Invoke without a payload does on AWS.
       payload: payload.length === 0 ? EMPTY_EVENT : payload,
       invokedFunctionArn: target.invokedFunctionArn,
-      traceId: this.traceId(),
+      traceId: trace,
       clientContext: sync.clientContext,
     });
   }
@@ -287,10 +297,22 @@ export class Invoker {
     return pool;
   }
 
-  /** X-Ray trace header `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0` (aws-facts §2.1). */
-  private traceId(): string {
-    const epoch = Math.floor(this.ctx.clock.now() / 1000).toString(16);
-    return `Root=1-${epoch}-${this.ids.hex(12)};Parent=${this.ids.hex(8)};Sampled=0`;
+  /**
+   * The X-Ray trace header an invocation runs with (`Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;
+   * Sampled=0;Lineage=...`, aws-facts §2.1), the caller's Root carried on; undefined when the
+   * invocation is one a recursive loop may not make (recursive-loop.ts), which is reported here.
+   */
+  private trace(target: ResolvedInvocationTarget, incoming: string | undefined, caller: string): string | undefined {
+    const c = target.config;
+    let id = this.lineageIds.get(c.functionArn);
+    if (id === undefined) {
+      id = lineageId(c.functionArn);
+      this.lineageIds.set(c.functionArn, id);
+    }
+    const { header, count } = invocationTrace(incoming, id, this.ids, this.ctx.clock.now());
+    if (!loopStopped(count, this.registry.get(c.functionName).recursiveLoop === "Allow")) return header;
+    this.telemetry.emit({ type: "invocation.recursive-loop", functionName: c.functionName, qualifier: qualifierOf(target) ?? target.executedVersion, invocations: count, caller });
+    return undefined;
   }
 }
 

@@ -18,6 +18,8 @@ export interface TargetAttribute {
 export interface DeliveryOptions {
   messageGroupId?: string;
   messageDeduplicationId?: string;
+  /** The X-Ray trace the message came with (an SNS Publish's): an SQS target keeps it as AWSTraceHeader. */
+  traceHeader?: string;
 }
 
 /**

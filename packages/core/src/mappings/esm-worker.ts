@@ -108,7 +108,7 @@ export class EsmWorker {
         continue;
       }
       this.scaleUp(batch.backlog ?? batch.itemIds.length >= this.settings.batchSize);
-      const outcome = await this.run(batch.payload, batch.itemIds);
+      const outcome = await this.run(batch);
       this.settle(batch, outcome);
       const { uuid = "", functionName, sourceArn = "" } = this.settings;
       const failed = outcome.kind === "partial" ? outcome.failedIds.length : undefined;
@@ -165,15 +165,18 @@ export class EsmWorker {
     return s.uuid === undefined || s.sourceArn === undefined ? undefined : { mappingUuid: s.uuid, sourceArn: s.sourceArn };
   }
 
-  private async run(payload: Buffer, itemIds: string[]): Promise<BatchOutcome> {
+  private async run({ payload, itemIds, traceHeader }: PolledBatch): Promise<BatchOutcome> {
     try {
-      const out = await this.invoker.invoke({ functionName: this.settings.functionName, qualifier: this.settings.qualifier, payload, invocationType: "RequestResponse", origin: this.origin() });
+      const out = await this.invoker.invoke({ functionName: this.settings.functionName, qualifier: this.settings.qualifier, payload, invocationType: "RequestResponse", origin: this.origin(), traceHeader });
       if (out.kind !== "result") return { kind: "succeeded" };
       // A function error or timeout fails the whole batch; it returns after the visibility timeout.
       if (out.result.errorType !== undefined) return { kind: "failed" };
       return this.settings.reportBatchItemFailures ? parseBatchItemFailures(out.result.payload, itemIds) : { kind: "succeeded" };
     } catch (e) {
       if (isAwsError(e) && e.code === "TooManyRequestsException") return { kind: "throttled" };
+      // Stopped in a recursive loop (reported by the Invoker): its messages return to the queue
+      // and, past maxReceiveCount, go to its dead-letter queue (invocation-recursion).
+      if (isAwsError(e) && e.code === "RecursiveInvocationException") return { kind: "failed" };
       this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.settings.functionName}: ${String(e)}` });
       return { kind: "failed" };
     }

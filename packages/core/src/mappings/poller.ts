@@ -11,6 +11,11 @@ export interface PolledBatch {
    * another visible message). Undefined: the source cannot tell, and a full batch stands for it.
    */
   backlog?: boolean;
+  /**
+   * The X-Ray trace header the invocation carries on (an SQS message's AWSTraceHeader): its
+   * Lineage stops a function that sends back to its own queue (recursive-loop.ts).
+   */
+  traceHeader?: string;
 }
 
 /** What happened to a batch, for the poller to settle it with its source. */

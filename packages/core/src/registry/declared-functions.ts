@@ -26,6 +26,8 @@ export function applyFunctionDefinitions(registry: FunctionRegistry, defs: reado
       registry.updateLatest(def.functionName, fields, "configuration");
     }
     if (registry.get(def.functionName).reservedConcurrency !== def.reservedConcurrency) registry.saveReservedConcurrency(def.functionName, def.reservedConcurrency);
+    const loop = def.recursiveLoop ?? "Terminate";
+    if ((registry.get(def.functionName).recursiveLoop ?? "Terminate") !== loop) registry.saveRecursiveLoop(def.functionName, loop);
   }
 }
 

@@ -30,7 +30,9 @@ export type InvocationOutcome =
   /** The governor refused (429); `reservedConcurrency` is the function's, when it has one. */
   | { kind: "throttled"; reason: string; reservedConcurrency?: number }
   /** The service failed to run the event (5xx): retried like a throttle. */
-  | { kind: "service-error"; message: string };
+  | { kind: "service-error"; message: string }
+  /** Stopped in a recursive loop (RecursiveInvocationException): never retried. */
+  | { kind: "recursive-loop" };
 
 /** Destination `condition` values (aws-facts §5). */
 export type GiveUpCondition = "RetriesExhausted" | "EventAgeExceeded";
@@ -100,6 +102,16 @@ export type TelemetryEvent = Base &
         reason: string;
         /** Who asked: `sqs:orders` (a mapping's source ARN), `async` (the async queue) or `sync` (Invoke). */
         caller?: string;
+      }
+    | {
+        /** An invocation stopped: its chain of events had invoked the function 16 times (recursive-loop.ts). */
+        type: "invocation.recursive-loop";
+        functionName: string;
+        qualifier: string;
+        /** Invocations of the function the chain had made before this one. */
+        invocations: number;
+        /** Who asked: a mapping's source ARN, `async` (an Event invocation, SNS) or `sync` (Invoke). */
+        caller: string;
       }
     | {
         type: "function.log";

@@ -53,6 +53,10 @@ export class LambdaMetrics {
       case "invocation.throttled":
         for (const d of this.dimensionSets(e.functionName, e.qualifier)) this.put("Throttles", d, 1, "Count");
         return;
+      case "invocation.recursive-loop":
+        // "The number of times that Lambda has stopped invocation of your function because it's detected ... an infinite recursive loop" (Lambda metrics).
+        for (const d of this.dimensionSets(e.functionName, e.qualifier)) this.put("RecursiveInvocationsDropped", d, 1, "Count");
+        return;
       case "invocation.admitted": {
         // Sampled at each admission: their Maximum is the peak (the counts come with the event).
         const [accountLevel, ...perFunction] = this.dimensionSets(e.functionName, e.qualifier);

@@ -170,10 +170,10 @@ export class DeliveryWorker {
       switch (sub.protocol) {
         case "lambda":
           // An asynchronous invocation (Lambda with SNS): the function's own retries, destinations and DLQ apply.
-          const out = await this.s.invoker.invoke({ functionName: sub.endpoint, payload: Buffer.from(JSON.stringify(lambdaEvent(m, sub, this.env))), invocationType: "Event" });
+          const out = await this.s.invoker.invoke({ functionName: sub.endpoint, payload: Buffer.from(JSON.stringify(lambdaEvent(m, sub, this.env))), invocationType: "Event", traceHeader: m.TraceHeader });
           return { kind: "ok", requestId: out.kind === "accepted" ? out.requestId : undefined };
         case "sqs":
-          await this.s.deliverToTarget(sub.endpoint, this.body(m, sub), raw(sub) ? m.MessageAttributes : undefined, fifoOptions(m));
+          await this.s.deliverToTarget(sub.endpoint, this.body(m, sub), raw(sub) ? m.MessageAttributes : undefined, deliveryOptions(m));
           return { kind: "ok" };
         default:
           return await this.post(sub, this.body(m, sub), "Notification", m.MessageId, raw(sub));
@@ -223,6 +223,11 @@ const raw = (sub: SubscriptionRow) => sub.attributes.RawMessageDelivery === "tru
 
 function fifoOptions(m: StoredMessage) {
   return m.SequenceNumber === undefined ? undefined : { messageGroupId: m.MessageGroupId, messageDeduplicationId: m.MessageDeduplicationId };
+}
+
+/** A delivery to a queue: a FIFO topic's group and deduplication id, and the publisher's trace. */
+function deliveryOptions(m: StoredMessage) {
+  return m.TraceHeader === undefined ? fifoOptions(m) : { ...fifoOptions(m), traceHeader: m.TraceHeader };
 }
 
 /** The subscription's redrive DLQ (its RedrivePolicy's deadLetterTargetArn), if it has one. */

@@ -1,4 +1,4 @@
-import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
+import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, traceHeaderOf, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
 import { deadLetterArn, DeliveryWorker } from "./delivery-worker.ts";
 import { PublishOperations } from "./publish-operations.ts";
 import { SnsStore, type SubscriptionRow } from "./sns-store.ts";
@@ -60,8 +60,9 @@ export const snsSource: Source<TopicConfig> = {
       ListSubscriptionsByTopic: (i) => subs.listSubscriptionsByTopic(i),
       GetSubscriptionAttributes: (i) => subs.getSubscriptionAttributes(i),
       SetSubscriptionAttributes: (i) => subs.setSubscriptionAttributes(i),
-      Publish: (i) => publish.publish(i),
-      PublishBatch: (i) => publish.publishBatch(i),
+      // The publisher's trace goes with every delivery (a function publishing to its own topic: recursive loops).
+      Publish: (i, c) => publish.publish(i, traceHeaderOf(c.headers)),
+      PublishBatch: (i, c) => publish.publishBatch(i, traceHeaderOf(c.headers)),
     };
     registerSnsProtocol(ctx, ops);
     declareTopics(ctx, topics, subs, config ?? {});

@@ -72,17 +72,18 @@ export class PublishOperations {
     this.routes.clear();
   }
 
-  async publish(i: PublishInput): Promise<{ MessageId: string; SequenceNumber?: string }> {
+  /** `traceHeader`: the publisher's X-Amzn-Trace-Id, which every delivery of the message carries on. */
+  async publish(i: PublishInput, traceHeader?: string): Promise<{ MessageId: string; SequenceNumber?: string }> {
     if (i.PhoneNumber !== undefined) throw snsErrors.invalidParameter("PhoneNumber Reason: lambda-sim does not send SMS");
     const t = this.topics.resolve(i.TopicArn ?? i.TargetArn, i.TopicArn === undefined ? "TargetArn" : "TopicArn");
-    const m = this.message(t, i);
+    const m = this.message(t, i, traceHeader);
     if (attributesSize(m.MessageAttributes) + Buffer.byteLength(i.Message ?? "") > MAX_MESSAGE_BYTES) throw snsErrors.invalidParameter("Message too long");
     const routed = this.route(t, m);
     if (routed !== undefined) await this.commit([routed]);
     return { MessageId: m.MessageId, SequenceNumber: m.SequenceNumber };
   }
 
-  async publishBatch(i: { TopicArn?: string; PublishBatchRequestEntries?: Entry[] }) {
+  async publishBatch(i: { TopicArn?: string; PublishBatchRequestEntries?: Entry[] }, traceHeader?: string) {
     const entries = i.PublishBatchRequestEntries ?? [];
     if (entries.length === 0) throw snsErrors.emptyBatch();
     if (entries.length > MAX_BATCH_ENTRIES) throw snsErrors.tooManyEntries();
@@ -96,7 +97,7 @@ export class PublishOperations {
     const stored: Routed[] = [];
     for (const e of entries) {
       try {
-        const m = this.message(t, e);
+        const m = this.message(t, e, traceHeader);
         const routed = this.route(t, m);
         if (routed !== undefined) stored.push(routed);
         Successful.push({ Id: e.Id!, MessageId: m.MessageId, SequenceNumber: m.SequenceNumber });
@@ -123,7 +124,7 @@ export class PublishOperations {
   }
 
   /** The message as stored, after SNS's checks for its topic's type. */
-  private message(t: TopicRow, i: PublishInput): StoredMessage {
+  private message(t: TopicRow, i: PublishInput, traceHeader: string | undefined): StoredMessage {
     if (i.Subject !== undefined && (i.Subject === "" || i.Subject.length > 100 || /[\r\n]/.test(i.Subject))) throw snsErrors.invalidParameter("Subject");
     if (i.Message === undefined || i.Message === "") throw snsErrors.invalidParameter("Empty message");
     const attributes = checkMessageAttributes(i.MessageAttributes);
@@ -140,6 +141,7 @@ export class PublishOperations {
       Subject: i.Subject,
       MessageAttributes: attributes && Object.keys(attributes).length > 0 ? attributes : undefined,
       PublishedAt: this.clock.now(),
+      TraceHeader: traceHeader,
     };
     if (t.fifo) {
       if (i.MessageGroupId === undefined || i.MessageGroupId === "") throw snsErrors.invalidParameter("The MessageGroupId parameter is required for FIFO topics");

@@ -38,6 +38,8 @@ export interface StoredMessage {
   MessageGroupId?: string;
   MessageDeduplicationId?: string;
   SequenceNumber?: string;
+  /** The publisher's X-Ray trace (X-Amzn-Trace-Id): deliveries carry it, and its Lineage, on (recursive loops). */
+  TraceHeader?: string;
 }
 
 export interface DueDelivery {

@@ -1,4 +1,4 @@
-import { loadMigrations, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
+import { loadMigrations, traceHeaderOf, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
@@ -73,8 +73,9 @@ export const sqsSource: Source<QueueConfig> = {
       UntagQueue: (i) => queues.untagQueue(i),
       ListQueueTags: (i) => queues.listQueueTags(i),
       ListDeadLetterSourceQueues: (i) => queues.listDeadLetterSourceQueues(i),
-      SendMessage: (i) => m.sendMessageCommitted(i),
-      SendMessageBatch: (i) => m.sendMessageBatch(i),
+      // The sender's X-Ray trace (the SDKs send the function's on, recursive-loop.ts) becomes AWSTraceHeader.
+      SendMessage: (i, c) => m.sendMessageCommitted(i, traceHeaderOf(c.headers)),
+      SendMessageBatch: (i, c) => m.sendMessageBatch(i, traceHeaderOf(c.headers)),
       ReceiveMessage: (i, c) => m.receiveMessage(i, c.signal),
       DeleteMessage: (i) => m.deleteMessage(i),
       DeleteMessageBatch: (i) => m.deleteMessageBatch(i),
@@ -93,7 +94,7 @@ export const sqsSource: Source<QueueConfig> = {
         if (q === undefined) throw new Error(`the queue ${arn} does not exist`);
         activity.touch(q.name, ctx.clock.now());
         // A FIFO topic's delivery keeps its group and deduplication id (SNS FIFO to SQS FIFO).
-        m.sendMessage({ QueueUrl: queues.url(q.name), MessageBody: body, MessageAttributes: attributes, MessageGroupId: options?.messageGroupId, MessageDeduplicationId: options?.messageDeduplicationId });
+        m.sendMessage({ QueueUrl: queues.url(q.name), MessageBody: body, MessageAttributes: attributes, MessageGroupId: options?.messageGroupId, MessageDeduplicationId: options?.messageDeduplicationId }, options?.traceHeader);
       },
     });
     // One set of operations behind two front ends: JSON 1.0 (X-Amz-Target) and the query protocol.

@@ -38,26 +38,29 @@ export class MessageOperations {
     this.sender = new MessageSender(store, clock, ids);
   }
 
-  /** A send inside a running transaction (a delivery from SNS or a destination); committed with it. */
-  sendMessage(input: SendInput): Record<string, string> {
+  /**
+   * A send inside a running transaction (a delivery from SNS or a destination); committed with it.
+   * `traceHeader`: the sender's X-Ray trace (X-Amzn-Trace-Id), kept as the AWSTraceHeader.
+   */
+  sendMessage(input: SendInput, traceHeader?: string): Record<string, string> {
     const q = this.queues.resolve(input.QueueUrl);
-    const out = this.store.transaction(() => this.sender.send(q, input));
+    const out = this.store.transaction(() => this.sender.send(q, input, traceHeader));
     this.waiters.notify(q.name);
     return out;
   }
 
   /** SendMessage from a caller: answered once its message is committed, in the store's group commit. */
-  sendMessageCommitted(input: SendInput): Promise<Record<string, string>> {
-    return this.committed(() => this.sendMessage(input));
+  sendMessageCommitted(input: SendInput, traceHeader?: string): Promise<Record<string, string>> {
+    return this.committed(() => this.sendMessage(input, traceHeader));
   }
 
-  sendMessageBatch(input: { QueueUrl?: string; Entries?: (SendInput & { Id?: string })[] }): Promise<BatchResult<Record<string, string>>> {
+  sendMessageBatch(input: { QueueUrl?: string; Entries?: (SendInput & { Id?: string })[] }, traceHeader?: string): Promise<BatchResult<Record<string, string>>> {
     return this.committed(() => {
       const q = this.queues.resolve(input.QueueUrl);
       const entries = checkBatch(input.Entries);
       const total = entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody ?? "") + attributesSize(e.MessageAttributes), 0);
       if (total > 1_048_576) throw sqsErrors.batchTooLong(total);
-      const result = this.store.transaction(() => eachEntry(entries, (e) => this.sender.send(q, e)));
+      const result = this.store.transaction(() => eachEntry(entries, (e) => this.sender.send(q, e, traceHeader)));
       this.waiters.notify(q.name);
       return result;
     });

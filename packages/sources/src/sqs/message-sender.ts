@@ -18,6 +18,8 @@ export interface SendInput {
   MessageAttributes?: Record<string, MessageAttributeValue>;
   MessageGroupId?: string;
   MessageDeduplicationId?: string;
+  /** AWSTraceHeader, "the only supported message system attribute" (SendMessage). */
+  MessageSystemAttributes?: Record<string, MessageAttributeValue>;
 }
 
 /**
@@ -37,7 +39,8 @@ export class MessageSender {
     this.ids = ids;
   }
 
-  send(q: QueueRow, input: SendInput): Record<string, string> {
+  /** `traceHeader`: the request's X-Amzn-Trace-Id, the AWSTraceHeader when MessageSystemAttributes has none. */
+  send(q: QueueRow, input: SendInput, traceHeader?: string): Record<string, string> {
     const body = input.MessageBody;
     if (body === undefined || body === "") throw sqsErrors.missingParameter("MessageBody");
     if (INVALID_CHARS.test(body)) throw sqsErrors.invalidMessageContents();
@@ -55,6 +58,9 @@ export class MessageSender {
       delay = input.DelaySeconds;
     }
     const md5Attributes = md5OfAttributes(input.MessageAttributes);
+    const system = systemAttributes(input.MessageSystemAttributes);
+    const trace = system?.AWSTraceHeader?.StringValue ?? traceHeader;
+    const md5System = md5OfAttributes(system);
     let groupId: string | null = null;
     let dedupId: string | null = null;
     let sequenceNumber: string | null = null;
@@ -70,7 +76,7 @@ export class MessageSender {
       }
       const seen = this.store.findDedup(q.name, dedupId, now);
       // A duplicate within the window is accepted but not enqueued again.
-      if (seen !== undefined) return sendResult(seen.messageId, md5OfBody(body), md5Attributes, seen.sequenceNumber);
+      if (seen !== undefined) return sendResult(seen.messageId, md5OfBody(body), md5Attributes, md5System, seen.sequenceNumber);
       sequenceNumber = this.nextSequenceNumber(now);
     } else if (input.MessageGroupId !== undefined) {
       groupId = input.MessageGroupId; // fair queues: accepted, no ordering semantics
@@ -79,10 +85,10 @@ export class MessageSender {
     const md5Body = md5OfBody(body);
     this.store.insertMessage({
       queue: q.name, messageId, body, messageAttributes: input.MessageAttributes, md5Body, md5Attributes,
-      sentAt: now, visibleAt: now + delay * 1000, groupId, dedupId, sequenceNumber,
+      sentAt: now, visibleAt: now + delay * 1000, groupId, dedupId, sequenceNumber, traceHeader: trace,
     });
     if (q.fifo && dedupId !== null) this.store.rememberDedup(q.name, dedupId, messageId, sequenceNumber, now + DEDUP_WINDOW_MS);
-    return sendResult(messageId, md5Body, md5Attributes, sequenceNumber);
+    return sendResult(messageId, md5Body, md5Attributes, md5System, sequenceNumber);
   }
 
   /** FIFO sequence numbers: increasing, 20 digits, derived from the Clock so restarts keep order. */
@@ -93,11 +99,28 @@ export class MessageSender {
   }
 }
 
-function sendResult(messageId: string, md5Body: string, md5Attributes: string | undefined, sequenceNumber: string | null): Record<string, string> {
+function sendResult(messageId: string, md5Body: string, md5Attributes: string | undefined, md5System: string | undefined, sequenceNumber: string | null): Record<string, string> {
   const out: Record<string, string> = { MessageId: messageId, MD5OfMessageBody: md5Body };
   if (md5Attributes !== undefined) out.MD5OfMessageAttributes = md5Attributes;
+  if (md5System !== undefined) out.MD5OfMessageSystemAttributes = md5System;
   if (sequenceNumber !== null) out.SequenceNumber = sequenceNumber;
   return out;
+}
+
+/**
+ * MessageSystemAttributes as SendMessage takes them: AWSTraceHeader only (the model's enum), "Its
+ * type must be String"; their size does not count towards the message's. AWS's wording for a
+ * wrong type is not on record: ours follows its InvalidParameterValue messages.
+ */
+function systemAttributes(attrs: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttributeValue> | undefined {
+  if (attrs === undefined || Object.keys(attrs).length === 0) return undefined;
+  for (const [name, a] of Object.entries(attrs)) {
+    if (name !== "AWSTraceHeader") throw sqsErrors.invalidValue(name, "MessageSystemAttribute", `Unknown message system attribute ${name}.`);
+    if (a.DataType !== "String" || a.StringValue === undefined || a.StringValue === "") {
+      throw sqsErrors.invalidValue(a.DataType, "MessageSystemAttribute AWSTraceHeader", "AWSTraceHeader must be a String with a value.");
+    }
+  }
+  return attrs;
 }
 
 /** Bytes a message's attributes count towards its size (names, types and values). */

@@ -27,6 +27,8 @@ export interface MessageRow {
   groupId: string | null;
   dedupId: string | null;
   sequenceNumber: string | null;
+  /** The AWSTraceHeader system attribute, when the sender gave one. */
+  traceHeader?: string;
 }
 
 export type NewMessage = Omit<MessageRow, "seq" | "receiveCount" | "firstReceiveAt" | "receiptHandle">;
@@ -34,7 +36,7 @@ export type NewMessage = Omit<MessageRow, "seq" | "receiveCount" | "firstReceive
 interface RawMessage {
   seq: number; queue: string; message_id: string; body: string; message_attributes: string | null; md5_body: string; md5_attributes: string | null;
   sent_at: number; visible_at: number; receive_count: number; first_receive_at: number | null; receipt_handle: string | null;
-  group_id: string | null; dedup_id: string | null; sequence_number: string | null;
+  group_id: string | null; dedup_id: string | null; sequence_number: string | null; trace_header: string | null;
 }
 
 /**
@@ -66,8 +68,8 @@ export class QueueStore {
       updateTags: db.prepare("UPDATE sqs_queues SET tags = ? WHERE name = ?"),
       setPurge: db.prepare("UPDATE sqs_queues SET last_purge_at = ? WHERE name = ?"),
       insertMessage: db.prepare(
-        `INSERT INTO sqs_messages (queue, message_id, body, message_attributes, md5_body, md5_attributes, sent_at, visible_at, group_id, dedup_id, sequence_number)
-         VALUES (@queue, @messageId, @body, @messageAttributes, @md5Body, @md5Attributes, @sentAt, @visibleAt, @groupId, @dedupId, @sequenceNumber)`,
+        `INSERT INTO sqs_messages (queue, message_id, body, message_attributes, md5_body, md5_attributes, sent_at, visible_at, group_id, dedup_id, sequence_number, trace_header)
+         VALUES (@queue, @messageId, @body, @messageAttributes, @md5Body, @md5Attributes, @sentAt, @visibleAt, @groupId, @dedupId, @sequenceNumber, @traceHeader)`,
       ),
       // Standard queues promise no order: oldest-visible first walks the visibility index without
       // sorting the backlog (ORDER BY seq sorted every visible row on each receive).
@@ -167,6 +169,7 @@ export class QueueStore {
       ...m,
       messageAttributes: m.messageAttributes === undefined ? null : JSON.stringify(m.messageAttributes),
       md5Attributes: m.md5Attributes ?? null,
+      traceHeader: m.traceHeader ?? null,
     });
   }
 
@@ -295,5 +298,6 @@ function toMessage(r: RawMessage): MessageRow {
     groupId: r.group_id,
     dedupId: r.dedup_id,
     sequenceNumber: r.sequence_number,
+    traceHeader: r.trace_header ?? undefined,
   };
 }

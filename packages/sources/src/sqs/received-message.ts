@@ -26,6 +26,7 @@ export function receivedMessage(q: QueueRow, m: MessageRow, input: ReceiveInput)
       ApproximateReceiveCount: String(m.receiveCount),
       ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? m.sentAt),
     };
+    if (m.traceHeader !== undefined) all.AWSTraceHeader = m.traceHeader;
     if (q.fifo) {
       all.MessageGroupId = m.groupId ?? "";
       all.MessageDeduplicationId = m.dedupId ?? "";

@@ -1,5 +1,5 @@
 import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerLimits, PollerTarget } from "@lambda-sim/core";
-import { lambdaErrors, matchesFilters, parseFilterData } from "@lambda-sim/core";
+import { lambdaErrors, lineageDepth, matchesFilters, parseFilterData } from "@lambda-sim/core";
 import type { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import type { QueueActivity } from "./queue-activity.ts";
 import type { MessageOperations } from "./message-operations.ts";
@@ -127,6 +127,7 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           // Messages left behind: the next waiting lane takes its turn.
           if (more) messages.waiters.notify(q.name);
           const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId), backlog: more };
+          batch.traceHeader = deepestTrace(rows);
           handles.set(batch, new Map(rows.map((m) => [m.messageId, m.receiptHandle!])));
           return batch;
         },
@@ -149,6 +150,21 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
 }
 
 /**
+ * The trace header a batch's invocation carries on: AWS does not say whose when its messages have
+ * different ones; ours is the message deepest in a loop (a batch of one is exact).
+ */
+function deepestTrace(rows: MessageRow[]): string | undefined {
+  let out: string | undefined;
+  let depth = -1;
+  for (const m of rows) {
+    if (m.traceHeader === undefined) continue;
+    const d = lineageDepth(m.traceHeader);
+    if (d > depth) [out, depth] = [m.traceHeader, d];
+  }
+  return out;
+}
+
+/**
  * The record the filters see: `body` parsed when it is a JSON object or array, so patterns on its
  * keys apply; a plain-string body stays a string and only patterns on `body` itself can match it
  * (aws-facts §6: a JSON pattern against a plain-string body drops the message).
@@ -168,12 +184,12 @@ function filterView(m: MessageRow, q: QueueRow, arn: string, region: string): Re
 
 /** One record exactly as §6: key order, string attributes, lower-camel message attributes. */
 function record(m: MessageRow, q: QueueRow, arn: string, region: string): Record<string, unknown> {
-  const attributes: Record<string, string> = {
-    ApproximateReceiveCount: String(m.receiveCount),
-    SentTimestamp: String(m.sentAt),
-    SenderId: "AIDAIT2UOQQY3AUEKVGXU",
-    ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? m.sentAt),
-  };
+  const attributes: Record<string, string> = { ApproximateReceiveCount: String(m.receiveCount) };
+  // A message's trace header comes next in AWS's records (a 2025 FIFO record: ApproximateReceiveCount, AWSTraceHeader, SentTimestamp).
+  if (m.traceHeader !== undefined) attributes.AWSTraceHeader = m.traceHeader;
+  attributes.SentTimestamp = String(m.sentAt);
+  attributes.SenderId = "AIDAIT2UOQQY3AUEKVGXU";
+  attributes.ApproximateFirstReceiveTimestamp = String(m.firstReceiveAt ?? m.sentAt);
   if (q.fifo) {
     attributes.SequenceNumber = m.sequenceNumber ?? "";
     attributes.MessageGroupId = m.groupId ?? "";

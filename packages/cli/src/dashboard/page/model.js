@@ -12,7 +12,7 @@ const KEEP_ASYNC = 5000;
 
 /** The event types applyEvent uses: what the page subscribes to (function logs come with an invocation's details). */
 export const SHOWN_EVENTS = [
-  "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "function.changed",
+  "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "invocation.recursive-loop", "function.changed",
   "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
   "mapping.batch", "mapping.batch-given-up", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "clock.paused", "clock.resumed", "http.integration-failed",
   ...FANOUT_EVENTS,
@@ -35,6 +35,7 @@ export function createModel() {
     clock: undefined,
     functions: new Map(), envs: new Map(), account: {},
     throttles: new Map(), // functionName -> { count, reason, caller, time }
+    loops: new Map(), // functionName -> { count, caller, time }: invocations stopped in a recursive loop
     queues: new Map(), mappings: new Map(), shards: new Map(), schedules: [], streams: [],
     // SNS topics and EventBridge buses (fanout-model.js).
     fanout: createFanout(),
@@ -185,6 +186,14 @@ export function applyEvent(m, e, history = false) {
       t.count++;
       Object.assign(t, { reason: e.reason, caller: e.caller ?? "sync", time: e.time });
       m.throttles.set(e.functionName, t);
+      m.dirty.add("functions");
+      return;
+    }
+    case "invocation.recursive-loop": {
+      const l = m.loops.get(e.functionName) ?? { count: 0 };
+      l.count++;
+      Object.assign(l, { caller: e.caller, time: e.time });
+      m.loops.set(e.functionName, l);
       m.dirty.add("functions");
       return;
     }

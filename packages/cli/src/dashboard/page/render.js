@@ -53,6 +53,7 @@ export function renderFunctions(m) {
     const live = envs.filter((e) => e.state !== "retired");
     const busy = envs.filter((e) => e.state === "busy").length;
     const t = m.throttles.get(fn);
+    const loop = m.loops.get(fn);
     const reserved = f.reservedConcurrency === undefined || f.reservedConcurrency === null ? "unreserved" : `reserved <b>${f.reservedConcurrency}</b>`;
     const lanes = envs.map((e) => `
       <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
@@ -67,6 +68,7 @@ export function renderFunctions(m) {
         <span class="gauge">concurrency <b class="in-use">${f.inFlight ?? busy}</b> in use, ${reserved}</span>
         <span class="gauge">${live.length} environment(s)</span>
         ${t ? `<span class="throttle">throttled ${t.count}× — ${esc(t.reason)} <small>(by ${esc(name(t.caller))})</small></span>` : ""}
+        ${loop ? `<span class="throttle" title="Lambda stops the 17th invocation of one chain of events (RecursiveLoop Terminate)">recursive loop stopped ${loop.count}× <small>(by ${esc(name(loop.caller))})</small></span>` : ""}
       </div>
       <div class="lanes">${lanes || `<span class="empty">${noLanes(f.retired)}</span>`}</div>
     </div>`;

@@ -42,6 +42,7 @@ async function streamInvoke(invoker: Invoker, req: RestRequest, res: ServerRespo
     requestId: req.requestId,
     responseSink: sink,
     logTail: header(req, "x-amz-log-type") === "Tail",
+    traceHeader: header(req, "x-amzn-trace-id"),
   });
   if (out.kind !== "result") return;
   const r = out.result;

@@ -21,7 +21,7 @@ export function invokeRoutes(invoker: Invoker): RestRoute[] {
       path: "/2014-11-13/functions/{FunctionName}/invoke-async",
       operation: "InvokeAsync",
       handler: async (req) => {
-        await invoker.invoke({ functionName: req.params.FunctionName!, payload: req.body, invocationType: "Event", requestId: req.requestId, frontDoor: true });
+        await invoker.invoke({ functionName: req.params.FunctionName!, payload: req.body, invocationType: "Event", requestId: req.requestId, frontDoor: true, traceHeader: header(req, "x-amzn-trace-id") });
         return { status: 202, body: { Status: 202 } };
       },
     },
@@ -52,6 +52,8 @@ async function invoke(invoker: Invoker, req: RestRequest): Promise<RestResponse>
     requestId: req.requestId,
     frontDoor: true,
     logTail: logType === "Tail",
+    // A function's SDK sends its trace on (the recursion detection middleware): loops count in it.
+    traceHeader: header(req, "x-amzn-trace-id"),
   });
   if (out.kind === "dry-run") return { status: 204 };
   if (out.kind === "accepted") return { status: 202 };

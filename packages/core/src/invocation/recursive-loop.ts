@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import type { RandomStream } from "../random/rng.ts";
+
+// Lambda's recursive loop detection (invocation-recursion in the Lambda developer guide; the
+// 2023-07-13 launch post): every invocation's X-Ray trace header carries a `Lineage` counting how
+// many times the chain of events it belongs to has invoked each function. The AWS SDKs copy the
+// header onto what the function sends (X-Amzn-Trace-Id, from _X_AMZN_TRACE_ID), SQS keeps it as
+// the message's AWSTraceHeader and SNS passes it on, so an event a function sends back to its own
+// queue or topic comes back with its count. "If a function is invoked by the same triggering event
+// more than 16 times, Lambda will stop the next invocation" unless its RecursiveLoop is Allow.
+
+/** Invocations one chain of events may make of a function before the next is stopped. */
+export const RECURSIVE_LOOP_LIMIT = 16;
+
+/**
+ * A function's entry in a Lineage. AWS does not publish what its 8 hex digits hash; ours: the
+ * start of the SHA-256 of the unqualified function ARN (stable across restarts and versions).
+ */
+export function lineageId(functionArn: string): string {
+  return createHash("sha256").update(functionArn).digest("hex").slice(0, 8);
+}
+
+/**
+ * The counts a trace header's Lineage carries, by function entry. AWS's headers read
+ * `Lineage=037bed70:0` (2023) and `Lineage=1:fe460cdd:0` (2025: a format version first); entries
+ * of several functions are joined by `|` (OpenTelemetry's X-Ray propagator tests).
+ */
+export function lineageCounts(traceHeader: string | undefined): Map<string, number> | undefined {
+  const at = traceHeader?.indexOf("Lineage=") ?? -1;
+  if (at < 0) return undefined;
+  const end = traceHeader!.indexOf(";", at);
+  // boto3 percent-encodes the `|` of the header it copies from _X_AMZN_TRACE_ID (botocore's add_recursion_detection_header).
+  const value = traceHeader!.slice(at + "Lineage=".length, end < 0 ? undefined : end).replaceAll(/%7c/gi, "|");
+  const counts = new Map<string, number>();
+  for (const entry of value.split("|")) {
+    const parts = entry.split(":");
+    const [id, count] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
+    const n = Number(count);
+    if (id !== undefined && /^[0-9a-f]{8}$/.test(id) && Number.isInteger(n) && n >= 0) counts.set(id, n);
+  }
+  return counts.size > 0 ? counts : undefined;
+}
+
+/** The largest count a trace header's Lineage carries (0 without one): how deep in a loop its event is. */
+export function lineageDepth(traceHeader: string | undefined): number {
+  let deepest = 0;
+  for (const n of lineageCounts(traceHeader)?.values() ?? []) deepest = Math.max(deepest, n);
+  return deepest;
+}
+
+/** A request's X-Amzn-Trace-Id (what the SDKs send from inside a function), for the service to carry on. */
+export function traceHeaderOf(headers: IncomingHttpHeaders): string | undefined {
+  const v = headers["x-amzn-trace-id"];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Entries kept in a Lineage: a chain through more functions than this forgets the oldest (our bound). */
+const MAX_ENTRIES = 8;
+
+/**
+ * The trace header an invocation runs with, and its count (loopStopped decides on it). The caller's trace (its Root and Sampled) carries on with a new Parent, as Lambda's does, and
+ * this function's count goes up by one (0 when the chain has not invoked it yet).
+ */
+export function invocationTrace(
+  incoming: string | undefined,
+  functionId: string,
+  ids: RandomStream,
+  nowMs: number,
+): { header: string; count: number } {
+  const counts = lineageCounts(incoming);
+  const previous = counts?.get(functionId);
+  const count = previous === undefined ? 0 : previous + 1;
+  const given = field(incoming, "Root");
+  const root = given !== undefined && /^1-[0-9a-f]{8}-[0-9a-f]{24}$/.test(given) ? given : `1-${Math.floor(nowMs / 1000).toString(16)}-${ids.hex(12)}`;
+  const sampled = field(incoming, "Sampled") === "1" ? "1" : "0";
+  let lineage = `1:${functionId}:${count}`;
+  if (counts !== undefined) {
+    const others = [...counts].filter(([id]) => id !== functionId).slice(-(MAX_ENTRIES - 1));
+    for (const [id, n] of others) lineage += `|${id}:${n}`;
+  }
+  return { header: `Root=${root};Parent=${ids.hex(8)};Sampled=${sampled};Lineage=${lineage}`, count };
+}
+
+/** Whether an invocation with this count is the one AWS stops (the 17th of one chain). */
+export function loopStopped(count: number, allowLoops: boolean): boolean {
+  return !allowLoops && count >= RECURSIVE_LOOP_LIMIT;
+}
+
+function field(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  const m = new RegExp(`(?:^|;)\\s*${name}=([^;]+)`).exec(header);
+  return m?.[1]?.trim();
+}

@@ -1,0 +1,181 @@
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { GetFunctionRecursionConfigCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
+import { until } from "./support/until.ts";
+import { HAS_PYTHON } from "./support/python.ts";
+import { chromiumSkip, dashboardPages, shows } from "./support/dashboard-page.ts";
+
+// Lambda's recursive loop detection (invocation-recursion): a function that sends what it gets
+// back to the queue or topic that invokes it is stopped at the 17th invocation of one chain of
+// events, unless its RecursiveLoop is Allow. The handlers are the user's, un-bundled: the SDK in
+// the runtime sends the function's trace header on, as on AWS.
+
+const HANDLER = `
+const { SQSClient, SendMessageCommand, GetQueueUrlCommand } = require("@aws-sdk/client-sqs");
+const { SNSClient, PublishCommand } = require("@aws-sdk/client-sns");
+const sqs = new SQSClient({});
+const sns = new SNSClient({});
+exports.sqsLoop = async (event) => {
+  for (const r of event.Records) {
+    const n = JSON.parse(r.body).n;
+    const queue = n >= Number(process.env.STOP_AT) ? process.env.DONE_QUEUE : process.env.LOOP_QUEUE;
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: n + 1 }) }));
+  }
+};
+exports.snsLoop = async (event) => {
+  const { Message, TopicArn } = event.Records[0].Sns;
+  await sns.send(new PublishCommand({ TopicArn, Message: JSON.stringify({ n: JSON.parse(Message).n + 1 }) }));
+};
+exports.trace = async () => process.env._X_AMZN_TRACE_ID;
+`;
+
+const PYTHON_HANDLER = `
+import json, boto3
+sqs = boto3.client("sqs")
+def handler(event, context):
+    for r in event["Records"]:
+        url = sqs.get_queue_url(QueueName="py-loop")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"n": json.loads(r["body"])["n"] + 1}))
+`;
+
+const CONFIG = `
+functions:
+  looper: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 3, environment: { LOOP_QUEUE: loop, DONE_QUEUE: done, STOP_AT: "1000" } }
+  allowed: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 3, recursiveLoop: Allow, environment: { LOOP_QUEUE: loop-allowed, DONE_QUEUE: done, STOP_AT: "25" } }
+  pinger:
+    runtime: nodejs24.x
+    handler: index.snsLoop
+    codeUri: ./fn
+    timeout: 3
+    eventInvokeConfig: { destinationConfig: { onFailure: { destination: sqs:failures } } }
+  tracer: { runtime: nodejs24.x, handler: index.trace, codeUri: ./fn }
+  pylooper: { runtime: python3.12, handler: app.handler, codeUri: ./fn, timeout: 3 }
+queues:
+  loop: { visibilityTimeout: 3, redrivePolicy: { deadLetterTargetArn: sqs:loop-dlq, maxReceiveCount: 1 } }
+  loop-dlq:
+  loop-allowed: { visibilityTimeout: 3 }
+  done:
+  failures:
+  py-loop: { visibilityTimeout: 3, redrivePolicy: { deadLetterTargetArn: sqs:py-loop-dlq, maxReceiveCount: 1 } }
+  py-loop-dlq:
+topics:
+  ping: { subscriptions: [{ protocol: lambda, endpoint: lambda:pinger }] }
+eventSourceMappings:
+  - { functionName: looper, eventSourceArn: sqs:loop, batchSize: 1 }
+  - { functionName: allowed, eventSourceArn: sqs:loop-allowed, batchSize: 1 }
+  - { functionName: pylooper, eventSourceArn: sqs:py-loop, batchSize: 1 }
+`;
+
+// boto3 is provided as AWS's runtimes provide it, when some python3 on this machine has it.
+const HAS_BOTO3 = HAS_PYTHON && ["python3", "/usr/bin/python3"].some((p) => spawnSync(p, ["-c", "import boto3"], { stdio: "ignore" }).status === 0);
+
+const openPage = dashboardPages();
+const clients: { destroy(): void }[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.destroy();
+});
+
+async function start(): Promise<{ sim: LambdaSimProcess; sqs: SQSClient; lambda: LambdaClient; sns: SNSClient }> {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-sim-recursion-"));
+  mkdirSync(join(dir, "fn"));
+  writeFileSync(join(dir, "fn", "index.js"), HANDLER);
+  writeFileSync(join(dir, "fn", "app.py"), PYTHON_HANDLER);
+  writeFileSync(join(dir, "lambda-sim.yaml"), CONFIG);
+  const sim = await startLambdaSim(["--in-memory", "--config", join(dir, "lambda-sim.yaml")]);
+  const config = { endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  const out = { sim, sqs: new SQSClient(config), lambda: new LambdaClient({ ...config, maxAttempts: 1 }), sns: new SNSClient(config) };
+  clients.push(out.sqs, out.lambda, out.sns);
+  return out;
+}
+
+async function receiveOne(sqs: SQSClient, queue: string) {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
+  let message: { Body?: string; Attributes?: Record<string, string> } | undefined;
+  await until(async () => {
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, MessageSystemAttributeNames: ["All"] }));
+    message = Messages?.[0];
+    return message !== undefined;
+  }, 30_000);
+  return message!;
+}
+
+describe("recursive loop detection", () => {
+  it("stops a function that sends each message back to its own queue at the 17th invocation; the message goes to the queue's DLQ", async () => {
+    const { sim, sqs, lambda } = await start();
+    expect((await lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: "looper" }))).RecursiveLoop).toBe("Terminate");
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "loop" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
+    // Invocations 1-16 each sent n+1; the 17th, with n = 17, was stopped, and the message redriven.
+    const dead = await receiveOne(sqs, "loop-dlq");
+    expect(JSON.parse(dead.Body!)).toEqual({ n: 17 });
+    // The 16th invocation's trace: the chain had invoked `looper` 16 times (counted from 0).
+    expect(dead.Attributes?.AWSTraceHeader).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0;Lineage=1:[0-9a-f]{8}:15$/);
+    expect(sim.output()).toContain("recursive loop: looper:$LATEST not invoked (asked by arn:aws:sqs:us-east-1:000000000000:loop)");
+  }, 60_000);
+
+  it.skipIf(!HAS_BOTO3)("stops a Python function whose boto3 sends back to its queue (skipped without a python3 that has boto3)", async () => {
+    const { sqs } = await start();
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "py-loop" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
+    const dead = await receiveOne(sqs, "py-loop-dlq");
+    expect(JSON.parse(dead.Body!)).toEqual({ n: 17 });
+    expect(dead.Attributes?.AWSTraceHeader).toMatch(/;Lineage=1:[0-9a-f]{8}:15$/);
+  }, 60_000);
+
+  it.skipIf(chromiumSkip !== undefined)(`shows the stops on the dashboard, beside the function${chromiumSkip ? ` (${chromiumSkip})` : ""}`, async () => {
+    const { sim, sqs } = await start();
+    const errors: string[] = [];
+    const page = await openPage(`${sim.endpoint}/_sim/ui`, errors);
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "loop" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
+    await shows(page, '.fn[data-function="looper"] .fn-head', /recursive loop stopped 1× \(by sqs:loop\)/, 30_000);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it("lets a function whose RecursiveLoop is Allow (lambda-sim.yaml's recursiveLoop) run on", async () => {
+    const { sqs, lambda } = await start();
+    expect((await lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: "allowed" }))).RecursiveLoop).toBe("Allow");
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "loop-allowed" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
+    // It stops itself at 25, sending to `done` instead.
+    expect(JSON.parse((await receiveOne(sqs, "done")).Body!)).toEqual({ n: 26 });
+  }, 60_000);
+
+  it("stops a function that publishes back to the topic that invokes it: the event goes to its OnFailure destination", async () => {
+    const { sqs, sns } = await start();
+    await sns.send(new PublishCommand({ TopicArn: "arn:aws:sns:us-east-1:000000000000:ping", Message: JSON.stringify({ n: 1 }) }));
+    const record = JSON.parse((await receiveOne(sqs, "failures")).Body!);
+    expect(JSON.parse(record.requestPayload.Records[0].Sns.Message)).toEqual({ n: 17 });
+    expect(record.requestContext).toMatchObject({ functionArn: "arn:aws:lambda:us-east-1:000000000000:function:pinger:$LATEST", approximateInvokeCount: 0 });
+  }, 60_000);
+
+  it("refuses an Invoke whose X-Amzn-Trace-Id says the chain has invoked the function 16 times (RecursiveInvocationException)", async () => {
+    const { sim, lambda } = await start();
+    const traced = await lambda.send(new InvokeCommand({ FunctionName: "tracer" }));
+    const trace = JSON.parse(Buffer.from(traced.Payload!).toString());
+    const id = /Lineage=1:([0-9a-f]{8}):0$/.exec(trace)?.[1];
+    expect(id, trace).toBe(createHash("sha256").update("arn:aws:lambda:us-east-1:000000000000:function:tracer").digest("hex").slice(0, 8));
+    const call = (count: number) =>
+      fetch(`${sim.endpoint}/2015-03-31/functions/tracer/invocations`, {
+        method: "POST",
+        headers: { "X-Amzn-Trace-Id": `Root=1-67891234-abcdef012345678912345678;Parent=1234567890abcdef;Sampled=1;Lineage=1:${id}:${count}|0a1b2c3d:4` },
+        body: "{}",
+      });
+    const sixteenth = await call(14);
+    expect(sixteenth.status).toBe(200);
+    // The caller's Root and Sampled carry on, other functions' counts with them.
+    expect(await sixteenth.json()).toMatch(new RegExp(`^Root=1-67891234-abcdef012345678912345678;Parent=[0-9a-f]{16};Sampled=1;Lineage=1:${id}:15\\|0a1b2c3d:4$`));
+    const seventeenth = await call(15);
+    expect(seventeenth.status).toBe(400);
+    expect(seventeenth.headers.get("x-amzn-errortype")).toBe("RecursiveInvocationException");
+    expect(await seventeenth.json()).toMatchObject({ Type: "User", Message: expect.stringContaining("recursive loop") });
+  }, 60_000);
+});
