@@ -15,7 +15,7 @@ import { emitFinished, functionErrorType, type InvocationRequest, type Invocatio
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvocationObserver, type InvocationOrigin, type InvokeInput, type InvokeOutput } from "./invoke-input.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
 import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
-import { invocationTrace, lineageId, loopStopped } from "./recursive-loop.ts";
+import { LoopGuard } from "./recursive-loop.ts";
 
 /** What only a synchronous caller brings to the environment. */
 type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail" | "frontDoor">;
@@ -40,8 +40,8 @@ export class Invoker {
   private readonly unsubscribe: () => void;
   private readonly faults: FaultInjector | undefined;
   private observers: InvocationObserver[] = [];
-  /** Each function's Lineage entry, by unqualified ARN (a hash: worked out once). */
-  private readonly lineageIds = new Map<string, string>();
+  /** Each invocation's trace header, and the stop of a recursive loop. */
+  private readonly loops: LoopGuard;
   private closed = false;
 
   constructor(opts: { registry: FunctionRegistry; ctx: EnvironmentContext; rng: Rng; asyncQueue: AsyncQueue; governor: ConcurrencyGovernor; faults?: FaultInjector }) {
@@ -53,6 +53,7 @@ export class Invoker {
     this.ids = opts.rng.stream("ids");
     this.envIds = opts.rng.stream("environment-ids");
     this.asyncQueue = opts.asyncQueue;
+    this.loops = new LoopGuard(this.registry, this.telemetry, this.ids, this.ctx.clock);
     // A code or configuration change (or a deletion) retires that version's warm environments.
     this.unsubscribe = this.registry.onChange((c) => {
       if (c.kind === "alias") return;
@@ -93,7 +94,7 @@ export class Invoker {
    */
   private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
     const target = this.registry.resolve(e.functionName, e.qualifier);
-    const trace = this.trace(target, e.traceHeader, "async");
+    const trace = this.loops.trace(target, e.traceHeader, "async");
     // Stopped in a loop: "Lambda sends the event to a dead-letter queue or on-failure destination" (invocation-recursion).
     if (trace === undefined) return { outcome: { kind: "recursive-loop" } };
     try {
@@ -201,7 +202,7 @@ export class Invoker {
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
   private async runSync(target: ResolvedInvocationTarget, input: InvokeInput): Promise<InvocationResult> {
-    const trace = this.trace(target, input.traceHeader, input.origin?.sourceArn ?? "sync");
+    const trace = this.loops.trace(target, input.traceHeader, input.origin?.sourceArn ?? "sync");
     if (trace === undefined) throw lambdaErrors.recursiveInvocation();
     const out = await this.admitAndRun(target, input.payload, trace, input.requestId, input.origin, undefined, input);
     if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
@@ -295,24 +296,6 @@ export class Invoker {
       this.pools.set(key, pool);
     }
     return pool;
-  }
-
-  /**
-   * The X-Ray trace header an invocation runs with (`Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;
-   * Sampled=0;Lineage=...`, aws-facts §2.1), the caller's Root carried on; undefined when the
-   * invocation is one a recursive loop may not make (recursive-loop.ts), which is reported here.
-   */
-  private trace(target: ResolvedInvocationTarget, incoming: string | undefined, caller: string): string | undefined {
-    const c = target.config;
-    let id = this.lineageIds.get(c.functionArn);
-    if (id === undefined) {
-      id = lineageId(c.functionArn);
-      this.lineageIds.set(c.functionArn, id);
-    }
-    const { header, count } = invocationTrace(incoming, id, this.ids, this.ctx.clock.now());
-    if (!loopStopped(count, this.registry.get(c.functionName).recursiveLoop === "Allow")) return header;
-    this.telemetry.emit({ type: "invocation.recursive-loop", functionName: c.functionName, qualifier: qualifierOf(target) ?? target.executedVersion, invocations: count, caller });
-    return undefined;
   }
 }
 

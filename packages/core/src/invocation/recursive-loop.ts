@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import type { Clock } from "../clock/clock.ts";
 import type { RandomStream } from "../random/rng.ts";
+import type { ResolvedInvocationTarget } from "../registry/function-model.ts";
+import type { FunctionRegistry } from "../registry/function-registry.ts";
+import { qualifierOf } from "../registry/function-names.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
 
 // Lambda's recursive loop detection (invocation-recursion in the Lambda developer guide; the
 // 2023-07-13 launch post): every invocation's X-Ray trace header carries a `Lineage` counting how
@@ -47,6 +52,42 @@ export function lineageDepth(traceHeader: string | undefined): number {
   let deepest = 0;
   for (const n of lineageCounts(traceHeader)?.values() ?? []) deepest = Math.max(deepest, n);
   return deepest;
+}
+
+/** The Invoker's side of it: each invocation's trace header, and the stops, reported. */
+export class LoopGuard {
+  /** Each function's Lineage entry, by unqualified ARN (a hash: worked out once). */
+  private readonly ids = new Map<string, string>();
+
+  private readonly registry: FunctionRegistry;
+  private readonly telemetry: Telemetry;
+  private readonly random: RandomStream;
+  private readonly clock: Clock;
+
+  constructor(registry: FunctionRegistry, telemetry: Telemetry, random: RandomStream, clock: Clock) {
+    this.registry = registry;
+    this.telemetry = telemetry;
+    this.random = random;
+    this.clock = clock;
+  }
+
+  /**
+   * The X-Ray trace header an invocation runs with (`Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;
+   * Sampled=0;Lineage=...`, aws-facts §2.1), the caller's Root carried on; undefined when it is an
+   * invocation a loop may not make (reported here). `caller` names who asked, for the report.
+   */
+  trace(target: ResolvedInvocationTarget, incoming: string | undefined, caller: string): string | undefined {
+    const c = target.config;
+    let id = this.ids.get(c.functionArn);
+    if (id === undefined) {
+      id = lineageId(c.functionArn);
+      this.ids.set(c.functionArn, id);
+    }
+    const { header, count } = invocationTrace(incoming, id, this.random, this.clock.now());
+    if (!loopStopped(count, this.registry.get(c.functionName).recursiveLoop === "Allow")) return header;
+    this.telemetry.emit({ type: "invocation.recursive-loop", functionName: c.functionName, qualifier: qualifierOf(target) ?? target.executedVersion, invocations: count, caller });
+    return undefined;
+  }
 }
 
 /** A request's X-Amzn-Trace-Id (what the SDKs send from inside a function), for the service to carry on. */
