@@ -6,6 +6,16 @@ import { nextShard } from "./shard-consumers.js";
 
 /** A `views` or `snapshot` frame's mappings and shard consumers, as the server counts them at `seq`. */
 export function applyMappingViews(m, v, seq) {
+  // The views list every mapping and shard consumer there is: a deleted mapping's row (and its
+  // shards') goes at the next frame, not at the next reload.
+  if (v.mappings !== undefined) {
+    const live = new Set(v.mappings.map((mp) => mp.uuid));
+    for (const uuid of m.mappings.keys()) if (!live.has(uuid)) m.mappings.delete(uuid);
+  }
+  if (v.shardConsumers !== undefined) {
+    const live = new Set(v.shardConsumers.map((sh) => `${sh.mappingId} ${sh.shardId}`));
+    for (const key of m.shards.keys()) if (!live.has(key)) m.shards.delete(key);
+  }
   for (const mp of v.mappings ?? []) {
     const prev = m.mappings.get(mp.uuid) ?? newMapping(mp.uuid, mp.functionName, mp.eventSourceArn);
     // The server's counts (since it started) win over what this page saw since it opened: every

@@ -89,6 +89,11 @@ export function applyViews(m, frame) {
   if (v.account) m.account = v.account;
   for (const f of v.functions ?? []) m.functions.set(f.name, f);
   if (v.cost) { m.cost = v.cost; m.costSeq = frame.seq; }
+  // The view lists every queue there is: a deleted one's row goes at the next frame.
+  if (v.queues !== undefined) {
+    const live = new Set(v.queues.map((q) => q.name));
+    for (const name of m.queues.keys()) if (!live.has(name)) m.queues.delete(name);
+  }
   for (const q of v.queues ?? []) {
     const prev = m.queues.get(q.name);
     const history = prev?.history ?? [];
