@@ -31,7 +31,7 @@ describe.skipIf(chromiumSkip !== undefined)(`the dashboard's event sources${chro
       const { UUID } = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "worker", EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:gone" }));
       const errors: string[] = [];
       const page = await openPage(`${sim.endpoint}/_sim/ui`, errors);
-      const rows = () => page.evaluate(() => [...document.querySelectorAll("tr[data-queue], tr[data-mapping]")].map((r) => r.getAttribute("data-queue") ?? "mapping " + r.getAttribute("data-mapping")));
+      const rows = () => page.locator("tr[data-queue], tr[data-mapping]").evaluateAll((trs) => trs.map((r) => r.getAttribute("data-queue") ?? "mapping " + r.getAttribute("data-mapping")));
       await until(async () => (await rows()).length === 3, 15_000);
       expect((await rows()).sort()).toEqual(["gone", "kept", `mapping ${UUID}`]);
 

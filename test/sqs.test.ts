@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -146,6 +147,16 @@ describe("SQS over the JSON protocol with the AWS SDK", () => {
     const err = await sqs.send(new PurgeQueueCommand({ QueueUrl: url })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PurgeQueueInProgress);
     expect((err as Error).message).toBe("Only one PurgeQueue operation on batch is allowed every 60 seconds.");
+  });
+
+  it("names each batch operation's own entries when a batch is empty, and ends a wrong kind's reason with one period (review17 R3, R5)", async () => {
+    const url = await queue("empty-batches");
+    const empty = async (command: DeleteMessageBatchCommand | SendMessageBatchCommand | ChangeMessageVisibilityBatchCommand) => (await sqs.send(command as never).catch((e: Error) => e)) as Error;
+    expect((await empty(new SendMessageBatchCommand({ QueueUrl: url, Entries: [] }))).message).toBe("There should be at least one SendMessageBatchRequestEntry in the request.");
+    expect((await empty(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [] }))).message).toBe("There should be at least one DeleteMessageBatchRequestEntry in the request.");
+    expect((await empty(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: [] }))).message).toBe("There should be at least one ChangeMessageVisibilityBatchRequestEntry in the request.");
+    const res = await fetch(t.endpoint, { method: "POST", headers: { "x-amz-target": "AmazonSQS.SendMessage", "content-type": "application/x-amz-json-1.0" }, body: JSON.stringify({ QueueUrl: url, MessageBody: { a: 1 } }) });
+    expect(((await res.json()) as { message: string }).message).toMatch(/Reason: Start of structure or map found where not expected\.$/);
   });
 });
 

@@ -4,9 +4,9 @@ const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 export type BatchResult<T> = { Successful: T[]; Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] };
 
-/** Batch rules: 1-10 entries with distinct, well-formed ids (aws-facts §7). */
-export function checkBatch<T extends { Id?: string }>(entries: T[] | undefined): T[] {
-  if (entries === undefined || entries.length === 0) throw sqsErrors.emptyBatch();
+/** Batch rules: 1-10 entries with distinct, well-formed ids (aws-facts §7); `entryShape` names the operation's entries. */
+export function checkBatch<T extends { Id?: string }>(entries: T[] | undefined, entryShape: string): T[] {
+  if (entries === undefined || entries.length === 0) throw sqsErrors.emptyBatch(entryShape);
   if (entries.length > 10) throw sqsErrors.tooManyEntries(entries.length);
   if (entries.some((e) => e.Id === undefined || !BATCH_ID.test(e.Id))) throw sqsErrors.invalidBatchEntryId();
   if (new Set(entries.map((e) => e.Id)).size !== entries.length) throw sqsErrors.batchIdsNotDistinct();

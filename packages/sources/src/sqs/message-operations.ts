@@ -57,7 +57,7 @@ export class MessageOperations {
   sendMessageBatch(input: { QueueUrl?: string; Entries?: (SendInput & { Id?: string })[] }, traceHeader?: string): Promise<BatchResult<Record<string, string>>> {
     return this.committed(() => {
       const q = this.queues.resolve(input.QueueUrl);
-      const entries = checkBatch(input.Entries);
+      const entries = checkBatch(input.Entries, "SendMessageBatchRequestEntry");
       const total = entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody ?? "") + attributesSize(e.MessageAttributes), 0);
       if (total > 1_048_576) throw sqsErrors.batchTooLong(total);
       const result = this.store.transaction(() => eachEntry(entries, (e) => this.sender.send(q, e, traceHeader)));
@@ -153,7 +153,7 @@ export class MessageOperations {
 
   deleteMessageBatch(input: { QueueUrl?: string; Entries?: { Id?: string; ReceiptHandle?: string }[] }): BatchResult<Record<string, string>> {
     const q = this.queues.resolve(input.QueueUrl);
-    const entries = checkBatch(input.Entries);
+    const entries = checkBatch(input.Entries, "DeleteMessageBatchRequestEntry");
     const result = this.store.transaction(() => eachEntry(entries, (e) => this.delete(q, e.ReceiptHandle)));
     this.deleted(q);
     return result;
@@ -188,7 +188,7 @@ export class MessageOperations {
 
   changeMessageVisibilityBatch(input: { QueueUrl?: string; Entries?: { Id?: string; ReceiptHandle?: string; VisibilityTimeout?: number }[] }): BatchResult<Record<string, string>> {
     const q = this.queues.resolve(input.QueueUrl);
-    const entries = checkBatch(input.Entries);
+    const entries = checkBatch(input.Entries, "ChangeMessageVisibilityBatchRequestEntry");
     const result = this.store.transaction(() => eachEntry(entries, (e) => this.changeVisibility(q, e.ReceiptHandle, e.VisibilityTimeout)));
     this.waiters.notify(q.name);
     return result;

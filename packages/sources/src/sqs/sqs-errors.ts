@@ -26,7 +26,8 @@ export const sqsErrors = {
     sqsError("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress", `Only one PurgeQueue operation on ${name} is allowed every 60 seconds.`),
   tooManyEntries: (n: number) =>
     sqsError("TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", `Maximum number of entries per request are 10. You have sent ${n}.`),
-  emptyBatch: () => sqsError("EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request."),
+  /** Names the operation's own entry shape (SendMessageBatchRequestEntry, DeleteMessageBatchRequestEntry, ...). */
+  emptyBatch: (entryShape: string) => sqsError("EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest", `There should be at least one ${entryShape} in the request.`),
   batchIdsNotDistinct: () => sqsError("BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "Id is repeated."),
   invalidBatchEntryId: () =>
     sqsError("InvalidBatchEntryId", "AWS.SimpleQueueService.InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."),

@@ -12,7 +12,7 @@ const QUEUE_PATH = /^\/\d{12}\/[^/?]+(\?|$)/;
  * reason; AWS's exact text for them is unknown (chosen).
  */
 const errors: ProtocolErrors = {
-  serialization: (message: string, v?: Violation) => (v === undefined ? sqsErrors.serialization(message) : sqsErrors.invalidValue(shown(v.value), v.name, `${message}.`)),
+  serialization: (message: string, v?: Violation) => (v === undefined ? sqsErrors.serialization(message) : sqsErrors.invalidValue(shown(v.value), v.name, message.endsWith(".") ? message : `${message}.`)),
   validation: (violations: Violation[]) => {
     const v = violations[0]!;
     return v.kind === "required" && !v.name.includes(".") ? sqsErrors.missingParameter(v.name) : sqsErrors.invalidValue(shown(v.value), v.name, `${v.constraint}.`);
