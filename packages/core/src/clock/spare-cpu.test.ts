@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { until } from "../../../../test/support/until.ts";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { SpareCpu } from "./spare-cpu.ts";
+
+/** Linux, and /proc/stat counts exactly the CPUs this process may use (not a cpuset container, not `taskset`). */
+const ALL_CPUS = process.platform === "linux" && (readFileSync("/proc/stat", "latin1").match(/^cpu\d/gm)?.length ?? 0) === availableParallelism();
 
 /** Readings a test sets: the machine's busy ms and this process's own. */
 function readings(cores: number) {
@@ -33,10 +38,17 @@ describe("SpareCpu", () => {
     expect(spare.read(1_000)).toBeUndefined();
   });
 
-  it.skipIf(process.platform !== "linux")("reads this machine's /proc/stat (Linux)", async () => {
+  it.skipIf(!ALL_CPUS)("reads this machine's /proc/stat (skipped: not Linux, or this process may use only some of the CPUs /proc/stat counts)", async () => {
     const spare = new SpareCpu();
     expect(spare.read(performance.now())).toBeUndefined();
     // The next reading, once the clock has moved, is a number of cores.
     await until(() => typeof spare.read(performance.now()) === "number", 2_000);
+  });
+
+  it.skipIf(process.platform !== "linux" || ALL_CPUS)("knows nothing where this process may use only some of the CPUs /proc/stat counts (skipped: not Linux, or it may use them all)", () => {
+    // A cpuset container or `taskset`: /proc/stat's load is the whole host's, not this process's share.
+    const spare = new SpareCpu();
+    expect(spare.read(1_000)).toBeUndefined();
+    expect(spare.read(2_000)).toBeUndefined();
   });
 });
