@@ -11,7 +11,7 @@ import { runCli } from "./support/lambda-sim-process.ts";
  * maxRecordAge", AWS Lambda developer guide), goes to OnFailure, and never blocks the shard: the
  * records put after it are delivered.
  */
-function scenario(retries: string, opts: { windowSeconds?: number; finalFails?: boolean; failed?: number } = {}): { file: string; trace: string } {
+function scenario(retries: string, opts: { windowSeconds?: number; finalFails?: boolean; failed?: number; faults?: string[] } = {}): { file: string; trace: string } {
   const dir = mkdtempSync(join(tmpdir(), "lambda-sim-window-final-"));
   mkdirSync(join(dir, "src"));
   // Aggregates as AWS asks (returns `state`), and fails at the end of every window.
@@ -36,6 +36,7 @@ function scenario(retries: string, opts: { windowSeconds?: number; finalFails?: 
       "traffic:",
       "  - put: { stream: s, count: 5, partitionKeys: [a] }",
       "  - { at: 5m, put: { stream: s, count: 5, partitionKeys: [a] } }",
+      ...(opts.faults === undefined ? [] : ["faults:", ...opts.faults]),
       "expect:",
       // Both windows' final invocations given up, each standing for its window's 5 records.
       `  failedRecords: { failed: ${opts.failed ?? 10} }`,
@@ -86,6 +87,22 @@ describe("tumbling window: a failing final invocation", () => {
     // Each window's batch and its final invocation.
     expect(events.filter((e) => e.type === "mapping.batch" && e.outcome === "succeeded").map((e) => e.size)).toEqual([5, 5]);
     expect(events.filter((e) => e.type === "invocation.finished")).toHaveLength(4);
+  }, 120_000);
+
+  it("throttled, still ages out: the shard does not wait behind the throttle for good (review17 R12)", async () => {
+    // Every invocation from 20 s on is throttled: the first window's batch ran, its final
+    // invocation (at 30 s) is throttled until its records are older than 60 s.
+    const { file, trace } = scenario("", { finalFails: false, failed: 10, faults: ["  - { kind: throttle, function: f, afterSeconds: 20 }"] });
+    const r = await runCli(["run", file, "--trace", trace]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const givenUp = traceOf(trace).filter((e) => e.type === "mapping.batch-given-up");
+    // The second window's records aged out as a batch; its final invocation, throttled too, stands
+    // for no record (review16 F5: it counted them a second time).
+    expect(givenUp.map((e) => [e.condition, e.size, e.finalInvokeForWindow !== undefined])).toEqual([
+      ["RecordAgeExceeded", 5, true],
+      ["RecordAgeExceeded", 5, false],
+      ["RecordAgeExceeded", 0, true],
+    ]);
   }, 120_000);
 
   it("is given up after MaximumRetryAttempts, to OnFailure rather than silently", async () => {

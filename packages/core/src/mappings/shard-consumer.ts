@@ -214,13 +214,9 @@ export class ShardConsumer {
       }
       const { batch, at } = this.take(lane, windowStart === undefined ? undefined : windowStart + W);
       lane.since = this.clock.now();
-      if (this.window !== undefined) {
-        const records = extendSpan(this.window.records, batch);
-        if (records !== undefined) this.window.records = records;
-      }
       const window = this.window === undefined ? undefined : { shardId: this.s.shardId, start: this.window.start, end: this.window.start + W, state: this.window.state, isFinalInvokeForWindow: false };
       let next = 0;
-      const result = await this.runner.run(batch, (done, state) => (next = this.complete(done, at, next, state)), signal, window);
+      const result = await this.runner.run(batch, (done, state, processed) => (next = this.complete(done, at, next, state, processed)), signal, window);
       if (result === "aborted") return;
     }
   }
@@ -255,8 +251,14 @@ export class ShardConsumer {
    * after the last marked (`next`, into `at`) is the one to check first; any other is looked up.
    * Returns where the next call starts.
    */
-  private complete(done: StreamRecord[], at: number[], next: number, state: unknown): number {
+  private complete(done: StreamRecord[], at: number[], next: number, state: unknown, processed: boolean): number {
     if (this.window !== undefined && state !== undefined) this.window.state = state;
+    // The window's span grows by the records its function processed, as they are done (saved with
+    // the checkpoint: a restart does not count them again); records given up went to OnFailure already.
+    if (this.window !== undefined && processed) {
+      const records = extendSpan(this.window.records, done);
+      if (records !== undefined) this.window.records = records;
+    }
     for (const r of done) {
       const i = next < at.length && this.live[at[next]! - this.dropped] === r ? next : at.findIndex((p) => this.live[p - this.dropped] === r);
       if (i < 0) continue;

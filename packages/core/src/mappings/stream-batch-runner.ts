@@ -82,7 +82,7 @@ export class StreamBatchRunner {
   }
 
   /** Resolves with the window state the function last returned; "aborted" when the mapping stopped. */
-  async run(records: StreamRecord[], complete: (done: StreamRecord[], state?: unknown) => void, signal: AbortSignal, window?: WindowContext): Promise<{ state?: unknown } | "aborted"> {
+  async run(records: StreamRecord[], complete: (done: StreamRecord[], state: unknown, processed: boolean) => void, signal: AbortSignal, window?: WindowContext): Promise<{ state?: unknown } | "aborted"> {
     if (records.length === 0 && window?.isFinalInvokeForWindow === true) return this.runFinal(window, signal);
     const queue: SubBatch[] = [{ records, retries: 0, invokes: 0 }];
     let state = window?.state;
@@ -94,7 +94,7 @@ export class StreamBatchRunner {
       if (expired > 0) {
         const old = b.records.splice(0, expired);
         await this.fail(spanOf(old), "RecordAgeExceeded", b.invokes, undefined);
-        complete(old, state);
+        complete(old, state, false);
         if (b.records.length === 0) queue.shift();
         continue;
       }
@@ -113,13 +113,13 @@ export class StreamBatchRunner {
       if (outcome.kind === "succeeded") {
         if (outcome.state !== undefined) state = outcome.state;
         queue.shift();
-        complete(b.records, state);
+        complete(b.records, state, true);
         continue;
       }
       if (outcome.kind === "partial" && outcome.firstFailed > 0) {
         // Checkpoint before the lowest failed sequence number; the rest is retried (aws-facts §8.2).
         if (outcome.state !== undefined) state = outcome.state;
-        complete(b.records.splice(0, outcome.firstFailed), state);
+        complete(b.records.splice(0, outcome.firstFailed), state, true);
       } else if (this.s.bisectBatchOnFunctionError && b.records.length > 1) {
         const [first, second] = bisect(b.records);
         queue.splice(0, 1, { records: first, retries: b.retries, invokes: 0 }, { records: second, retries: b.retries, invokes: 0 });
@@ -128,7 +128,7 @@ export class StreamBatchRunner {
       if (this.s.maximumRetryAttempts !== -1 && b.retries >= this.s.maximumRetryAttempts) {
         queue.shift();
         await this.fail(b.records.length === 0 ? undefined : spanOf(b.records), "RetryAttemptsExhausted", b.invokes, attempt.response, attempt.requestId);
-        complete(b.records, state);
+        complete(b.records, state, false);
         continue;
       }
       b.retries++;
@@ -150,6 +150,7 @@ export class StreamBatchRunner {
     let retries = 0;
     let invokes = 0;
     let throttles = 0;
+    let tried = false;
     // A window saved by an older checkpoint has no span: its start bounds its records' arrival.
     const oldestMs = window.records?.first.arrivalMs ?? window.start;
     const given = { start: window.start, end: window.end };
@@ -157,11 +158,14 @@ export class StreamBatchRunner {
       if (signal.aborted) return "aborted";
       // Age limits the retries, never the first attempt: by a window's end its first record is
       // about a window old, so a window longer than MaximumRecordAgeInSeconds would never close.
-      if (invokes > 0 && isTooOld(oldestMs, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs())) {
+      // A throttled attempt was one too: the window ages out while the function is throttled, as
+      // a batch of its records would (review17 R12: it waited behind the throttle for good).
+      if (tried && isTooOld(oldestMs, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs())) {
         await this.fail(window.records, "RecordAgeExceeded", invokes, undefined, "", given, window.shardId);
         return {};
       }
       const attempt = await this.invoke([], window);
+      tried = true;
       if (attempt.kind === "throttled") {
         await this.throttleBackoff(throttles++, signal);
         continue;
