@@ -67,6 +67,27 @@ describe("EventBridge Scheduler", () => {
     expect(received()).toEqual(["hi"]);
   });
 
+  it("keeps a DELETE schedule that never fired, or has no EndDate, and refuses a StartDate more than 5 minutes past (review17 R14)", async () => {
+    const clock = new VirtualClock(Date.parse("2026-12-05T08:00:00Z"));
+    const { scheduler, received } = await start({ clock });
+    const create = (name: string, expression: string, extra: Record<string, unknown> = {}) =>
+      scheduler.send(new CreateScheduleCommand({ Name: name, ScheduleExpression: expression, ActionAfterCompletion: "DELETE", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: `"${name}"` }, ...extra }));
+    const exists = async (name: string) => (await scheduler.send(new GetScheduleCommand({ Name: name })).catch((e: unknown) => e)) instanceof ResourceNotFoundException === false;
+    // Past at() and a cron whose years are over: nothing fires, and they stay (they never ran).
+    await create("past-at", "at(2020-01-01T00:00:00)");
+    await create("past-cron", "cron(0 10 * * ? 2020)");
+    expect([await exists("past-at"), await exists("past-cron")]).toEqual([true, true]);
+    // A cron for this morning only, without EndDate: fires at 10:00, then stays ("does not automatically delete").
+    await create("today", "cron(0 10 5 12 ? 2026)");
+    await clock.advanceBy(3 * 3_600_000);
+    await until(() => received().includes("today"));
+    expect(await exists("today")).toBe(true);
+    const early = await create("early", "rate(1 hour)", { StartDate: new Date(clock.now() - 6 * 60_000) }).catch((e: unknown) => e);
+    expect(early).toBeInstanceOf(ValidationException);
+    expect((early as Error).message).toBe("The StartDate you specify cannot be earlier than 5 minutes ago.");
+    await create("recent", "rate(1 hour)", { StartDate: new Date(clock.now() - 4 * 60_000) });
+  });
+
   it("shows a rate schedule's next and last fire at the start of the minute it fires in, on /_sim/schedules and the dashboard's view alike", async () => {
     // newuser3 R3: created 08:24:58, rate(2 minutes) fires 08:24:58, 08:26:00, 08:28:00 (AWS's
     // 60 s precision, aws-facts §9.2), so that is what both views say, never 08:26:58.

@@ -70,7 +70,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         stop();
         throw e;
       }
-      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.region, ctx.accountId), schedulerRestSpec());
+      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.clock, ctx.region, ctx.accountId), schedulerRestSpec());
       extendEventsProtocol(ctx, (existing) => ({ ...existing, ...ruleOperations(store, r, ctx.region, ctx.accountId) }));
       // On-demand fire for workshops and tests: a Scheduler schedule of the default group, or a rule.
       ctx.addSimRoute(

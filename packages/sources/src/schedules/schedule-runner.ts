@@ -252,8 +252,17 @@ export class ScheduleRunner {
     return e;
   }
 
-  /** No fire left (an at() that fired, an EndDate passed): ActionAfterCompletion DELETE removes it. */
+  /**
+   * No fire left. ActionAfterCompletion DELETE removes a schedule "after its last target
+   * invocation": only one that fired (or whose fires were missed while lambda-sim was down), and
+   * only a one-time at() schedule or one with an EndDate: "If you configure a schedule with
+   * automatic deletion but do not specify a value for EndDate, EventBridge Scheduler does not
+   * automatically delete the schedule" (Scheduler user guide, managing-schedule-delete). One that
+   * never fired stays (created already past its last fire: AWS's answer is unrecorded).
+   */
   private completed(r: ScheduleRecord): void {
-    if (r.def.ActionAfterCompletion === "DELETE") this.store.delete(r);
+    if (r.def.ActionAfterCompletion !== "DELETE") return;
+    const fired = r.lastFireAt !== undefined || r.skippedThrough !== undefined;
+    if (fired && (this.prepare(r).expr.kind === "at" || r.def.EndDate !== undefined)) this.store.delete(r);
   }
 }

@@ -1,4 +1,4 @@
-import { AwsError, isJsonObject, listPage, jsonBody, serviceModel, validationMessage, type RestRequest, type RestRoute, type RestServiceSpec } from "@lambda-sim/core";
+import { AwsError, isJsonObject, type Clock, listPage, jsonBody, serviceModel, validationMessage, type RestRequest, type RestRoute, type RestServiceSpec } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { schedulerErrors } from "./schedule-errors.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
@@ -17,7 +17,7 @@ const MAX_RESULTS = 100;
  * EventBridge Scheduler over REST-JSON (botocore scheduler 2021-06-30): CreateSchedule,
  * GetSchedule, UpdateSchedule, DeleteSchedule, ListSchedules under `/schedules`.
  */
-export function schedulerRoutes(store: ScheduleStore, runner: ScheduleRunner, region: string, accountId: string): RestRoute[] {
+export function schedulerRoutes(store: ScheduleStore, runner: ScheduleRunner, clock: Clock, region: string, accountId: string): RestRoute[] {
   const arn = (r: ScheduleRecord) => scheduleArn(r, region, accountId);
   const find = (req: RestRequest, group: string | null | undefined) => {
     const g = checkGroup(group);
@@ -35,7 +35,7 @@ export function schedulerRoutes(store: ScheduleStore, runner: ScheduleRunner, re
         const group = checkGroup(input.GroupName as string | undefined);
         if (!NAME.test(req.params.Name!)) throw schedulerErrors.validation(`Value '${req.params.Name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9a-zA-Z-_.]+`);
         if (store.get("scheduler", group, req.params.Name!) !== undefined) throw schedulerErrors.conflict(req.params.Name!);
-        const r = runner.save("scheduler", group, req.params.Name!, schedulerDefinition(input));
+        const r = runner.save("scheduler", group, req.params.Name!, schedulerDefinition(input, clock.now()));
         return { body: { ScheduleArn: arn(r) } };
       },
     },
@@ -47,7 +47,7 @@ export function schedulerRoutes(store: ScheduleStore, runner: ScheduleRunner, re
         const input = jsonBody(req);
         const old = find(req, input.GroupName as string | undefined);
         // UpdateSchedule replaces every field; omitted optional ones return to their defaults.
-        const r = runner.save("scheduler", old.group, old.name, schedulerDefinition(input));
+        const r = runner.save("scheduler", old.group, old.name, schedulerDefinition(input, clock.now()));
         return { body: { ScheduleArn: arn(r) } };
       },
     },
@@ -123,8 +123,8 @@ function describe(r: ScheduleRecord, arn: string) {
   };
 }
 
-/** Validates a CreateSchedule/UpdateSchedule body into the stored definition (aws-facts §9.2). */
-export function schedulerDefinition(input: Input): ScheduleDefinition {
+/** Validates a CreateSchedule/UpdateSchedule body, at service time `now`, into the stored definition (aws-facts §9.2). */
+export function schedulerDefinition(input: Input, now: number): ScheduleDefinition {
   const v = schedulerErrors.validation;
   const expression = input.ScheduleExpression;
   if (typeof expression !== "string") throw v("1 validation error detected: Value null at 'scheduleExpression' failed to satisfy constraint: Member must not be null");
@@ -150,6 +150,8 @@ export function schedulerDefinition(input: Input): ScheduleDefinition {
   const startDate = timestamp(input.StartDate);
   const endDate = timestamp(input.EndDate);
   if (startDate !== undefined && endDate !== undefined && endDate <= startDate) throw v("The EndDate must be after the StartDate.");
+  // AWS's wording, as recorded by moto (getmoto/moto#8172).
+  if (startDate !== undefined && startDate < now - 5 * 60_000) throw v("The StartDate you specify cannot be earlier than 5 minutes ago.");
   const state = (input.State as string | undefined) ?? "ENABLED";
   if (state !== "ENABLED" && state !== "DISABLED") throw v(`Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]`);
   const after = (input.ActionAfterCompletion as string | undefined) ?? "NONE";
