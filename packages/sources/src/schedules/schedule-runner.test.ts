@@ -34,6 +34,17 @@ describe("ScheduleRunner", () => {
     expect(iso(runner.nextFireAt(schedules.get("scheduler", "default", "tick")!)!)).toBe("2026-03-01T10:30:00.000Z");
   });
 
+  it("keeps its queue bounded while a far-future schedule is rescheduled again and again, and still fires every schedule on time (review17 R15)", async () => {
+    const { clock, runner, fired } = setup();
+    runner.save("scheduler", "default", "tick", def("rate(1 hour)"));
+    for (let i = 0; i < 5_000; i++) runner.save("scheduler", "default", "later", def(`at(2026-03-0${2 + (i % 5)}T12:00:00)`));
+    expect((runner as unknown as { queue: { size: number } }).queue.size).toBeLessThan(200);
+    // The last save (i = 4,999) says the 6th.
+    await clock.advanceBy(6 * 86_400_000);
+    expect(fired.filter((f) => f.startsWith("later"))).toEqual(["later@2026-03-06T12:00:00.000Z"]);
+    expect(fired.filter((f) => f.startsWith("tick"))).toHaveLength(145);
+  });
+
   it("counts a rule's first period from its creation", async () => {
     const { clock, runner, fired } = setup();
     runner.save("rule", "default", "r", def("rate(1 hour)"));

@@ -130,6 +130,9 @@ export class ScheduleRunner {
     const entry: Armed = { record: r, key, scheduledAt: at, dueAt: at + delay, seq: this.seq++ };
     this.armed.set(key, entry);
     this.queue.push(entry);
+    // Entries a change replaced wait in the heap until they reach its head: rebuilt once they
+    // outnumber the live ones, so rescheduling a far-future schedule again and again stays bounded.
+    if (this.queue.size > 2 * this.armed.size + 64) this.rebuildQueue();
     this.wake();
   }
 
@@ -152,6 +155,11 @@ export class ScheduleRunner {
     this.timer = undefined;
     this.armed.clear();
     this.queue.clear();
+  }
+
+  private rebuildQueue(): void {
+    this.queue.clear();
+    for (const e of this.armed.values()) this.queue.push(e);
   }
 
   /** The earliest live entry, dropping stale ones (schedules changed or removed since queued). */
@@ -241,14 +249,21 @@ export class ScheduleRunner {
   }
 
   private expression(r: ScheduleRecord): ScheduleExpression {
+    // One-time at() texts are each their own (thousands of one-time schedules): cheap to parse, not kept.
+    if (r.def.ScheduleExpression.startsWith("at(")) return this.parse(r);
     const key = `${r.kind}:${r.def.ScheduleExpression}`;
     let e = this.parsed.get(key);
     if (e === undefined) {
-      // Stored expressions were validated when written; a failure here is a bug, not user input.
-      e = parseScheduleExpression(r.def.ScheduleExpression, r.kind);
-      if (e === undefined) throw new Error(`stored schedule ${keyOf(r)} has an invalid expression ${r.def.ScheduleExpression}`);
+      e = this.parse(r);
       this.parsed.set(key, e);
     }
+    return e;
+  }
+
+  private parse(r: ScheduleRecord): ScheduleExpression {
+    // Stored expressions were validated when written; a failure here is a bug, not user input.
+    const e = parseScheduleExpression(r.def.ScheduleExpression, r.kind);
+    if (e === undefined) throw new Error(`stored schedule ${keyOf(r)} has an invalid expression ${r.def.ScheduleExpression}`);
     return e;
   }
 
