@@ -84,7 +84,8 @@ export class LoopGuard {
       this.ids.set(c.functionArn, id);
     }
     const { header, count } = invocationTrace(incoming, id, this.random, this.clock.now());
-    if (!loopStopped(count, this.registry.get(c.functionName).recursiveLoop === "Allow")) return header;
+    // The function's RecursiveLoop is looked up only for an invocation deep in a loop (not on every warm invoke).
+    if (count < RECURSIVE_LOOP_LIMIT || !loopStopped(count, this.registry.get(c.functionName).recursiveLoop === "Allow")) return header;
     this.telemetry.emit({ type: "invocation.recursive-loop", functionName: c.functionName, qualifier: qualifierOf(target) ?? target.executedVersion, invocations: count, caller });
     return undefined;
   }
