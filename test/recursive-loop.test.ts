@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { GetFunctionRecursionConfigCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
+import { runCli, startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 import { HAS_PYTHON } from "./support/python.ts";
 import { chromiumSkip, dashboardPages, shows } from "./support/dashboard-page.ts";
@@ -138,6 +138,37 @@ describe("recursive loop detection", () => {
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
     await shows(page, '.fn[data-function="looper"] .fn-head', /recursive loop stopped 1× \(by sqs:loop\)/, 30_000);
     expect(errors).toEqual([]);
+  }, 60_000);
+
+  it("counts the stops in a scenario, which can expect them (recursiveLoopStops)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-recursion-run-"));
+    mkdirSync(join(dir, "fn"));
+    writeFileSync(join(dir, "fn", "index.js"), HANDLER);
+    writeFileSync(
+      join(dir, "loop.yaml"),
+      [
+        "seed: 1",
+        "duration: 2m",
+        "functions:",
+        "  looper: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 3, environment: { LOOP_QUEUE: loop, DONE_QUEUE: done, STOP_AT: '1000' } }",
+        "queues:",
+        "  loop: { visibilityTimeout: 3, redrivePolicy: { deadLetterTargetArn: sqs:loop-dlq, maxReceiveCount: 1 } }",
+        "  loop-dlq:",
+        "  done:",
+        "eventSourceMappings:",
+        "  - { functionName: looper, eventSourceArn: sqs:loop, batchSize: 1 }",
+        "traffic:",
+        "  - send: { queue: loop, body: '{\"n\": 1}' }",
+        "expect:",
+        "  invocations: { looper: 16 }",
+        "  recursiveLoopStops: { looper: 1 }",
+        "  messages: { loop-dlq: 1 }",
+      ].join("\n"),
+    );
+    const r = await runCli(["run", join(dir, "loop.yaml")]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("looper: 16 invocations, 0 errors, 0 throttles");
+    expect(r.stdout).toContain("1 invocation(s) stopped in a recursive loop");
   }, 60_000);
 
   it("lets a function whose RecursiveLoop is Allow (lambda-sim.yaml's recursiveLoop) run on", async () => {

@@ -45,6 +45,7 @@ const PER_FUNCTION: Record<string, (s: FunctionStats) => number> = {
   givenUp: (s) => s.givenUp,
   maxEventAgeSeconds: (s) => Math.round(s.maxEventAgeMs / 1000),
   concurrencyPeak: (s) => s.concurrencyPeak,
+  recursiveLoopStops: (s) => s.loopStops,
 };
 
 /** The expectations counted per function (the others name queues, streams or delivery targets). */

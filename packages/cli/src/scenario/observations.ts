@@ -15,6 +15,8 @@ export interface FunctionStats {
   maxEventAgeMs: number;
   /** Stream batches failed though the function succeeded, by why its answer was refused. */
   refused: Map<string, number>;
+  /** Invocations stopped in a recursive loop (RecursiveInvocationException). */
+  loopStops: number;
 }
 
 export interface Bucket {
@@ -87,6 +89,9 @@ export class Observations {
         }
         break;
       }
+      case "invocation.recursive-loop":
+        this.fn(e.functionName).loopStops++;
+        break;
       case "invocation.throttled": {
         this.fn(e.functionName).throttles++;
         const b = this.bucket(e.time);
@@ -157,7 +162,7 @@ export class Observations {
   fn(name: string): FunctionStats {
     let s = this.functions.get(name);
     if (s === undefined) {
-      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map() };
+      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map(), loopStops: 0 };
       this.functions.set(name, s);
     }
     return s;

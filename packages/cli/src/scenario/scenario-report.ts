@@ -41,6 +41,7 @@ export function formatReport(r: ReportInput): string {
     const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
     if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
     for (const [reason, n] of s.refused) parts.push(`${n} batch(es) failed though it succeeded: ${reason}`);
+    if (s.loopStops > 0) parts.push(`${s.loopStops} invocation(s) stopped in a recursive loop`);
     out.push(`  ${name}: ${parts.join(", ")}`);
   }
   for (const { name, shown } of r.realCode ?? []) {

@@ -127,6 +127,8 @@ export const expectationsSchema = z.strictObject({
   retries: perName.optional(),
   /** Cold starts (invocations that initialised their environment; not provisioned environments' own init), by function. */
   coldStarts: perName.optional(),
+  /** Invocations stopped in a recursive loop (the 17th of one chain of events), by function. */
+  recursiveLoopStops: perName.optional(),
   /** Messages left in a queue at the end (visible, in flight or delayed), by queue name: DLQs, destinations. */
   messages: perName.optional(),
   /** Records reported as failed by stream mappings' on-failure records in a queue (their batch sizes summed). */
