@@ -38,6 +38,7 @@ export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry
 export { Invoker } from "./invocation/invoker.ts";
 export { lineageDepth, traceHeaderOf } from "./invocation/recursive-loop.ts";
 export type { InvokeInput, InvokeOutput, InvocationObserver } from "./invocation/invoke-input.ts";
+export { MAX_SYNC_PAYLOAD } from "./invocation/invoke-input.ts";
 export type { InvocationResult } from "./invocation/invocation-result.ts";
 export type { ResponseSink } from "./invocation/response-sink.ts";
 export type { FunctionUrls, FunctionUrlConfig, FunctionUrlDefinition, Cors } from "./function-urls/function-urls.ts";

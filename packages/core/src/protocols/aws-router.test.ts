@@ -80,4 +80,21 @@ describe("AwsRouter: services register themselves", () => {
     const unknown = await fetch(`${endpoint}/nothing`);
     expect({ status: unknown.status, type: unknown.headers.get("x-amzn-errortype") }).toEqual({ status: 400, type: "UnknownServiceException" });
   });
+
+  it("reports an exception that is not an AwsError (a simulator bug) where it answers the 500, and not an AwsError", async () => {
+    const reported: string[] = [];
+    const endpoint = await serve((r) => {
+      r.onInternalError = (m) => void reported.push(m);
+      r.addFront({ name: "bug", pathPrefix: "/bug/", hostLabel: ".bug.", handler: async () => void (null as unknown as { x: number }).x });
+      r.addService("sts", () => {
+        throw new AwsError("ThrottlingException", 400, "slow down");
+      }, { paths: [/^\/sts/] });
+    });
+    const bug = await fetch(`${endpoint}/bug/x`);
+    expect([bug.status, bug.statusText, bug.headers.get("x-amzn-errortype")]).toEqual([500, "Internal Server Error", "ServiceException"]);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatch(/^internal error answering GET \/bug\/x \(request [0-9a-f-]{36}\): TypeError: Cannot read properties of null \(reading 'x'\) \(at .*aws-router\.test\.ts:\d+:\d+\)+$/);
+    expect((await fetch(`${endpoint}/sts`)).status).toBe(400);
+    expect(reported).toHaveLength(1);
+  });
 });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AwsError } from "../errors/aws-error.ts";
+import { AwsError, isAwsError } from "../errors/aws-error.ts";
 import type { RandomStream } from "../random/rng.ts";
 import { awsJsonHandler, type JsonServiceSpec } from "./aws-json.ts";
 import { awsQueryHandler, type QueryServiceSpec } from "./aws-query.ts";
@@ -41,6 +41,13 @@ export interface HttpFront {
   pathPrefix: string;
   hostLabel: string;
   handler: ServiceHandler;
+  /**
+   * The most body bytes the front takes (its service's payload limit). Past them `refuseTooLarge`
+   * answers at once, with the front's own 413, and the rest of the body is read and dropped, never
+   * kept: a 60 MB POST to a 6 MB front costs no 60 MB. Without it, the router's limit and 413 apply.
+   */
+  maxBodyBytes?: number;
+  refuseTooLarge?: ServiceHandler;
 }
 
 /** A service on the router: one handler per protocol it speaks, dispatched per request. */
@@ -66,6 +73,11 @@ export class AwsRouter {
   private readonly ids: RandomStream;
   /** `--auth`: checks every request before its handler; false when it has answered it (sigv4-errors.ts). */
   authenticate: ((req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string) => boolean) | undefined;
+  /**
+   * Told of an exception that is not an AwsError out of any handler (a simulator bug: the caller
+   * only sees a 500 ServiceException); core-services makes it a `simulator.warning`.
+   */
+  onInternalError: (message: string) => void = (message) => process.stderr.write(`lambda-sim: ${message}\n`);
 
   constructor(ids: RandomStream) {
     this.ids = ids;
@@ -137,12 +149,20 @@ export class AwsRouter {
     const service = front !== undefined ? front.registered : name === undefined ? undefined : this.services.get(name);
     const chunks: Buffer[] = [];
     let size = 0;
+    const refuse = front?.front.refuseTooLarge;
+    const limit = refuse === undefined ? MAX_REQUEST_BYTES : (front?.front.maxBodyBytes ?? MAX_REQUEST_BYTES);
     req.on("data", (c: Buffer) => {
+      const before = size;
       size += c.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(c);
+      if (size <= limit) chunks.push(c);
+      else if (before <= limit) {
+        chunks.length = 0;
+        if (refuse !== undefined) this.run(refuse, req, res, EMPTY_BODY, requestId);
+      }
     });
     req.on("error", () => res.destroy());
     req.on("end", () => {
+      if (size > limit && refuse !== undefined) return;
       if (size > MAX_REQUEST_BYTES) {
         // Only for an over-large body: which operation it is costs a route match.
         const routed = service?.rest?.router.match(req.method ?? "GET", pathOf(req.url ?? "/"))?.route.operation;
@@ -157,13 +177,38 @@ export class AwsRouter {
         const e = new AwsError("UnknownServiceException", 400, `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${req.url}`);
         return writeRestJsonError(res, e, requestId);
       }
-      try {
-        const p = handler(req, res, body, requestId);
-        if (p instanceof Promise) p.catch((e: unknown) => internalError(res, e, requestId));
-      } catch (e) {
-        internalError(res, e, requestId);
-      }
+      this.run(handler, req, res, body, requestId);
     });
+  }
+
+  /** Runs a handler; what it throws (or rejects with) is answered as an internal error. */
+  private run(handler: ServiceHandler, req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): void {
+    try {
+      const p = handler(req, res, body, requestId);
+      if (p instanceof Promise) p.catch((e: unknown) => this.answerError(req, res, e, requestId));
+    } catch (e) {
+      this.answerError(req, res, e, requestId);
+    }
+  }
+
+  /**
+   * An exception out of a handler: a 500 in the protocol's shape (ServiceException when it is not
+   * an AwsError), or a cut connection once the answer started. A non-AwsError is a simulator bug:
+   * it is reported (onInternalError), with where it was thrown, so that it is not silent.
+   */
+  private answerError(req: IncomingMessage, res: ServerResponse, e: unknown, requestId: string): void {
+    if (!isAwsError(e)) this.onInternalError(`internal error answering ${req.method} ${req.url} (request ${requestId}): ${describeException(e)}`);
+    if (res.headersSent) return void res.destroy();
+    try {
+      // A writeHead that threw keeps the reason phrase it set ("200 OK"): the 500 gets its own
+      // (HTTP/1.1 only: h2c has no reason phrase, and Node warns when one is set).
+      if ((res as { stream?: unknown }).stream === undefined) res.statusMessage = "";
+      writeRestJsonError(res, e, requestId);
+    } catch {
+      // The failed answer left headers this one cannot send either (an h2c answer keeps those
+      // set before the throw): the connection is cut, rather than an exception thrown from here.
+      res.destroy();
+    }
   }
 
   /** A JSON request names its operation in X-Amz-Target; REST by method and path; else query. */
@@ -214,8 +259,7 @@ export class AwsRouter {
       if (out.stream !== undefined) await out.stream(res);
       else writeRestJsonResponse(res, out, requestId);
     } catch (e) {
-      if (res.headersSent) res.destroy();
-      else writeRestJsonError(res, e, requestId);
+      this.answerError(req, res, e, requestId);
     }
   }
 }
@@ -228,9 +272,14 @@ function pathOf(url: string): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
-function internalError(res: ServerResponse, e: unknown, requestId: string): void {
-  if (!res.headersSent) writeRestJsonError(res, e, requestId);
-  else res.destroy();
+const EMPTY_BODY = Buffer.alloc(0);
+
+/** An exception's first line and the first frame of its stack (where it was thrown). */
+function describeException(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const lines = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
+  const frame = lines.find((l) => l.trimStart().startsWith("at "))?.trim();
+  return frame === undefined ? lines[0]! : `${lines[0]} (${frame})`;
 }
 
 /** `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/lambda/aws4_request, ...` → "lambda". */

@@ -226,6 +226,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency, frontDoor), faults });
   cleanup.defer(() => invoker.close());
   const router = new AwsRouter(rng.stream("request-ids"));
+  router.onInternalError = (message) => telemetry.emit({ type: "simulator.warning", message });
   const provisioned = new ProvisionedConcurrency(store, registry, invoker, telemetry);
   // Destinations and DLQs: `lambda:` is core's own (an Event invocation); sources add theirs.
   const targets = new TargetRegistry(faults);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isAwsError, type AuthFailure, type Clock, type FunctionUrlConfig, type FunctionUrls, type Invoker, type RandomStream, type Telemetry } from "@lambda-sim/core";
+import { isAwsError, MAX_SYNC_PAYLOAD, type AuthFailure, type Clock, type FunctionUrlConfig, type FunctionUrls, type Invoker, type RandomStream, type Telemetry } from "@lambda-sim/core";
 import { CorsPolicy, withoutCorsHeaders } from "../http/cors.ts";
 import { headerValues, httpRequestOf, type HttpRequest } from "../http/http-request.ts";
 import { functionErrorText, reportFailure } from "../http/integration.ts";
@@ -26,6 +26,13 @@ const FUNCTION_ERROR_REASON = "The Lambda function returned an error.";
 // Lambda's throttle (429) and payload (413) refusals reach the caller with their status; the
 // bodies a Function URL shows for them are not documented (our choice: Lambda's own message).
 const refusal = (status: number, message: string) => messageAnswer(status, JSON.stringify({ Message: message }), { "x-amzn-errortype": status === 429 ? "TooManyRequestsException" : "RequestEntityTooLargeException" });
+/**
+ * A URL's request is an Invoke's payload: 6 MB at most (aws-facts §10.3, BUFFERED and
+ * RESPONSE_STREAM alike). A body past it is refused as the Invoker refuses the event, as soon as
+ * that many bytes arrived (FunctionUrlFront.refuseTooLarge), not once all of it is in memory.
+ */
+export const URL_MAX_BODY_BYTES = MAX_SYNC_PAYLOAD;
+const TOO_LARGE_MESSAGE = `Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation`;
 
 export interface FunctionUrlFrontDeps {
   urls: FunctionUrls;
@@ -53,24 +60,18 @@ export class FunctionUrlFront {
     this.deps = deps;
   }
 
+  /**
+   * A request whose body passed URL_MAX_BODY_BYTES (the router stops reading it into memory):
+   * Lambda's 413, as the Invoker answers an event over its limit, or the 403 of an unknown url id.
+   */
+  readonly refuseTooLarge = (req: IncomingMessage, res: ServerResponse, _body: Buffer, requestId: string): void => {
+    const { config } = this.locate(req);
+    const front = { "x-amzn-requestid": requestId };
+    writeAnswer(res, config === undefined ? NO_SUCH_URL : refusal(413, TOO_LARGE_MESSAGE), front);
+  };
+
   readonly handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): Promise<void> => {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q < 0 ? url : url.slice(0, q);
-    const host = req.headers.host ?? (req.headers[":authority"] as string | undefined) ?? "";
-    const port = /:(\d+)$/.exec(host)?.[1];
-    let urlId: string | undefined;
-    let rawPath = path;
-    if (path.startsWith(LAMBDA_URL_PREFIX)) {
-      const rest = path.slice(LAMBDA_URL_PREFIX.length);
-      const slash = rest.indexOf("/");
-      urlId = slash < 0 ? rest : rest.slice(0, slash);
-      rawPath = slash < 0 ? "/" : rest.slice(slash);
-    } else {
-      urlId = HOST_FORM.exec(host)?.[1];
-    }
-    // Domain names are case-insensitive; url ids are lower case.
-    const config = urlId === undefined ? undefined : this.deps.urls.byUrlId(urlId.toLowerCase());
+    const { url, q, path, host, port, rawPath, config } = this.locate(req);
     const front = { "x-amzn-requestid": requestId };
     if (config === undefined) return writeAnswer(res, NO_SUCH_URL, front);
     const http = httpRequestOf(req, rawPath, q < 0 ? "" : url.slice(q + 1), body);
@@ -106,9 +107,9 @@ export class FunctionUrlFront {
     });
     const corsHeaders = cors?.responseHeaders(headers.get("origin")?.[0]) ?? {};
     const answerHeaders = { ...front, "x-amzn-trace-id": traceId };
-    const sink = config.invokeMode === "RESPONSE_STREAM" ? new UrlStreamSink(res, { ...answerHeaders, ...corsHeaders }) : undefined;
     const scope = { front: "function-url" as const, apiId: config.urlId, stage: "$default", routeKey: "$default", functionName: config.functionName };
     const badGateway = (reason: string, detail: string) => writeAnswer(res, reportFailure(this.deps.telemetry, scope, requestId, BAD_GATEWAY, reason, detail), answerHeaders);
+    const sink = config.invokeMode === "RESPONSE_STREAM" ? new UrlStreamSink(res, { ...answerHeaders, ...corsHeaders }, (why) => badGateway(MALFORMED_REASON, why)) : undefined;
     let out;
     try {
       out = await this.deps.invoker.invoke({ functionName: config.functionName, qualifier: config.qualifier, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", requestId, responseSink: sink });
@@ -130,6 +131,28 @@ export class FunctionUrlFront {
     const withCors = cors === undefined ? answer : { ...answer, headers: { ...(withoutCorsHeaders(answer.headers) as Record<string, string>), ...corsHeaders } };
     writeAnswer(res, withCors, answerHeaders);
   };
+
+  /** The URL a request names, by the url id in its path or its Host. */
+  private locate(req: IncomingMessage) {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    const host = req.headers.host ?? (req.headers[":authority"] as string | undefined) ?? "";
+    const port = /:(\d+)$/.exec(host)?.[1];
+    let urlId: string | undefined;
+    let rawPath = path;
+    if (path.startsWith(LAMBDA_URL_PREFIX)) {
+      const rest = path.slice(LAMBDA_URL_PREFIX.length);
+      const slash = rest.indexOf("/");
+      urlId = slash < 0 ? rest : rest.slice(0, slash);
+      rawPath = slash < 0 ? "/" : rest.slice(slash);
+    } else {
+      urlId = HOST_FORM.exec(host)?.[1];
+    }
+    // Domain names are case-insensitive; url ids are lower case.
+    const config = urlId === undefined ? undefined : this.deps.urls.byUrlId(urlId.toLowerCase());
+    return { url, q, path, host, port, rawPath, config };
+  }
 
   /** `requestContext.authorizer.iam` for a signed request (the caller is the key's own account here). */
   private iamIdentity(req: IncomingMessage): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { functionUrlAddress, type Source } from "@lambda-sim/core";
-import { FunctionUrlFront, LAMBDA_URL_HOST_LABEL, LAMBDA_URL_PREFIX } from "./function-url-front.ts";
+import { FunctionUrlFront, LAMBDA_URL_HOST_LABEL, LAMBDA_URL_PREFIX, URL_MAX_BODY_BYTES } from "./function-url-front.ts";
 
 /** What `/_sim/state` and the start banner show of one Function URL. */
 export interface FunctionUrlView {
@@ -31,7 +31,7 @@ export const functionUrlsSource: Source = {
       region: ctx.region,
       verifySignature: ctx.verifySignature,
     });
-    ctx.router.addFront({ name: "lambda-url", pathPrefix: LAMBDA_URL_PREFIX, hostLabel: LAMBDA_URL_HOST_LABEL, handler: front.handle });
+    ctx.router.addFront({ name: "lambda-url", pathPrefix: LAMBDA_URL_PREFIX, hostLabel: LAMBDA_URL_HOST_LABEL, handler: front.handle, maxBodyBytes: URL_MAX_BODY_BYTES, refuseTooLarge: front.refuseTooLarge });
     ctx.addStateView("functionUrls", (): FunctionUrlView[] =>
       ctx.functionUrls.all().map((u) => ({
         functionName: u.functionName,

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock, RandomStream } from "@lambda-sim/core";
 import { decode, headerValues, httpRequestOf } from "./http-request.ts";
 import type { ApiHandler } from "./api-request.ts";
+import { HTTP_MAX_PAYLOAD } from "./http-api.ts";
+import { REST_MAX_PAYLOAD } from "./rest-api.ts";
 import { messageAnswer, writeAnswer } from "./write-answer.ts";
 
 /** Path form of an API address: `/_aws/execute-api/{apiId}/{stage}/{path}` (LocalStack's convention). */
@@ -10,6 +12,9 @@ export const EXECUTE_API_PREFIX = "/_aws/execute-api/";
 export const EXECUTE_API_HOST_LABEL = ".execute-api.";
 
 const HOST_FORM = /^([a-z0-9]+)\.execute-api\./;
+/** REST and HTTP APIs both take 10 MB at most (REST_MAX_PAYLOAD, HTTP_MAX_PAYLOAD): past it the API's 413. */
+export const API_MAX_BODY_BYTES = Math.max(REST_MAX_PAYLOAD, HTTP_MAX_PAYLOAD);
+const EMPTY_BODY = Buffer.alloc(0);
 
 /**
  * The execute-api front on the one port: finds the API by the id in the path or the Host, the stage
@@ -34,7 +39,16 @@ export class ApiGatewayFront {
     return [...this.apis.values()];
   }
 
-  readonly handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): Promise<void> => {
+  readonly handle = (req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): Promise<void> => this.serve(req, res, body, requestId, false);
+
+  /**
+   * A request whose body passed API_MAX_BODY_BYTES (the router stops reading it into memory): the
+   * API answers its own 413 (REST `Request Too Long`, HTTP `Request Entity Too Large`), with the
+   * headers of any other answer of it, once the API and stage are known.
+   */
+  readonly refuseTooLarge = (req: IncomingMessage, res: ServerResponse, _body: Buffer, requestId: string): Promise<void> => this.serve(req, res, EMPTY_BODY, requestId, true);
+
+  private async serve(req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string, bodyTooLarge: boolean): Promise<void> {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     let path = q < 0 ? url : url.slice(0, q);
@@ -72,9 +86,10 @@ export class ApiGatewayFront {
       extendedRequestId: Buffer.from(this.ids.hex(11), "hex").toString("base64"),
       traceId: `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, "0")}-${this.ids.hex(12)}`,
       timeEpoch: now,
+      bodyTooLarge,
     });
     if (!res.destroyed) writeAnswer(res, answer, headers);
-  };
+  }
 
   /** `/prod/pets` → prod, /pets; an unknown first segment goes to `$default` when the API has it. */
   private stageOf(api: ApiHandler, path: string): { stage: string; path: string } | undefined {

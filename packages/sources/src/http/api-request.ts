@@ -19,6 +19,8 @@ export interface ApiRequest {
   /** `x-amzn-trace-id` as API Gateway adds it to the request and the response. */
   traceId: string;
   timeEpoch: number;
+  /** The body passed the APIs' payload limit: the front stopped reading it (`http.body` is empty). */
+  bodyTooLarge?: boolean;
 }
 
 /** What a REST or HTTP API answers, with the headers API Gateway adds to every answer. */

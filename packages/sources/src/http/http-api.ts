@@ -77,7 +77,7 @@ export class HttpApi implements ApiHandler {
   }
 
   private async answer(req: ApiRequest): Promise<HttpAnswer> {
-    if (req.http.body.length > HTTP_MAX_PAYLOAD) return TOO_LARGE();
+    if (req.bodyTooLarge === true || req.http.body.length > HTTP_MAX_PAYLOAD) return TOO_LARGE();
     const match = this.routes.match(req.http.method, req.path);
     if (match === undefined) return NOT_FOUND();
     const stageVariables = this.stageVariables[req.stage] ?? {};

@@ -1,5 +1,5 @@
 import type { Source } from "@lambda-sim/core";
-import { ApiGatewayFront, EXECUTE_API_HOST_LABEL, EXECUTE_API_PREFIX } from "./api-gateway-front.ts";
+import { API_MAX_BODY_BYTES, ApiGatewayFront, EXECUTE_API_HOST_LABEL, EXECUTE_API_PREFIX } from "./api-gateway-front.ts";
 import { apiConfigSchema, apiId, type ApiConfig } from "./api-config.ts";
 import type { ApiHandler } from "./api-request.ts";
 import { HttpApi } from "./http-api.ts";
@@ -44,7 +44,7 @@ export const apiGatewaySource: Source<ApiConfig> = {
       functions.set(id, [...new Set(Object.values(entry.routes).map((r) => (typeof r === "string" ? r : r.functionName)))]);
       authorizerFunctions.set(id, [...new Set(Object.values(entry.authorizers).map((a) => a.functionName))]);
     }
-    ctx.router.addFront({ name: "execute-api", pathPrefix: EXECUTE_API_PREFIX, hostLabel: EXECUTE_API_HOST_LABEL, handler: front.handle });
+    ctx.router.addFront({ name: "execute-api", pathPrefix: EXECUTE_API_PREFIX, hostLabel: EXECUTE_API_HOST_LABEL, handler: front.handle, maxBodyBytes: API_MAX_BODY_BYTES, refuseTooLarge: front.refuseTooLarge });
     const endpoint = new URL(ctx.endpoint);
     ctx.addStateView("apis", (): ApiView[] =>
       front.list().map((api) => ({

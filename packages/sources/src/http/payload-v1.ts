@@ -1,5 +1,6 @@
 import { headerValues, queryValues, requestTime, type HttpRequest } from "./http-request.ts";
-import { isObject, malformed, shown, stringValues, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
+import { answerHeadersProblem } from "./answer-headers.ts";
+import { isFinalStatus, isObject, malformed, shown, stringValues, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
 
 /**
  * Payload format 1.0: the event of API Gateway's Lambda proxy integration (REST APIs, and HTTP API
@@ -139,7 +140,7 @@ export function payloadV1Answer(payload: Buffer | string, decodeBase64: boolean)
   if (extra !== undefined) return malformed(`unexpected field "${extra}" (allowed: ${[...V1_KEYS].join(", ")})`);
   // A numeric string is taken as API Gateway's JSON mapper takes it (our choice).
   const status = typeof value.statusCode === "string" && /^\d{3}$/.test(value.statusCode) ? Number(value.statusCode) : value.statusCode;
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) return malformed(`statusCode is not an HTTP status: ${shown(value.statusCode)}`);
+  if (!isFinalStatus(status)) return malformed(`statusCode is not an HTTP status: ${shown(value.statusCode)}`);
   const single = stringValues(value.headers);
   if (single === undefined) return malformed(`headers is not an object of text values: ${shown(value.headers)}`);
   const headers: Record<string, string | string[]> = { ...single };
@@ -151,6 +152,8 @@ export function payloadV1Answer(payload: Buffer | string, decodeBase64: boolean)
       headers[name.toLowerCase()] = list.map(String);
     }
   }
+  const badHeader = answerHeadersProblem(headers, []);
+  if (badHeader !== undefined) return malformed(badHeader);
   const body = value.body;
   if (body !== undefined && body !== null && typeof body !== "string") return malformed(`body is not a string: ${shown(body)}`);
   const base64 = value.isBase64Encoded === true && decodeBase64;

@@ -1,3 +1,4 @@
+import { answerHeadersProblem } from "./answer-headers.ts";
 import { headerValues, isTextContentType, queryValues, requestTime, type HttpRequest } from "./http-request.ts";
 
 /**
@@ -123,8 +124,8 @@ export interface HttpAnswer {
  * 200 with `content-type: application/json` and that answer as the body (a JSON string's text as
  * it is); an object with `statusCode` gives its `statusCode`, `headers`, `cookies`, and `body`,
  * base64-decoded when `isBase64Encoded`. What is wrong, when the answer cannot be read (not JSON,
- * a status that is not a whole number from 100 to 599, a non-string body): the caller answers as
- * its front does (HTTP APIs: 500 `{"message":"Internal Server Error"}`).
+ * a status that is not a whole number from 200 to 599, a non-string body, a header or cookie HTTP
+ * cannot carry): the caller answers as its front does (HTTP APIs: 500 `{"message":"Internal Server Error"}`).
  */
 export function payloadV2Answer(payload: Buffer | string): HttpAnswer | MalformedAnswer {
   let value: unknown;
@@ -141,17 +142,29 @@ export function payloadV2Answer(payload: Buffer | string): HttpAnswer | Malforme
     return { statusCode: 200, headers: { "content-type": "application/json" }, cookies: [], body: Buffer.from(body, "utf8") };
   }
   const status = value.statusCode;
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) return malformed(`statusCode is not an HTTP status: ${shown(status)}`);
+  if (!isFinalStatus(status)) return malformed(`statusCode is not an HTTP status: ${shown(status)}`);
   const headers = stringValues(value.headers);
   if (headers === undefined) return malformed(`headers is not an object of text values: ${shown(value.headers)}`);
   const cookies = value.cookies === undefined || value.cookies === null ? [] : value.cookies;
   if (!Array.isArray(cookies) || cookies.some((c) => typeof c !== "string")) return malformed(`cookies is not a list of strings: ${shown(value.cookies)}`);
+  const badHeader = answerHeadersProblem(headers, cookies as string[]);
+  if (badHeader !== undefined) return malformed(badHeader);
   const body = value.body;
   // A non-string body with a statusCode: AWS's answer is not documented; we refuse it (our choice).
   if (body !== undefined && body !== null && typeof body !== "string") return malformed(`body is not a string: ${shown(body)}`);
   const base64 = value.isBase64Encoded === true;
   const bytes = body === undefined || body === null ? Buffer.alloc(0) : Buffer.from(body, base64 ? "base64" : "utf8");
   return { statusCode: status, headers, cookies: cookies as string[], body: bytes };
+}
+
+/**
+ * A status a function may answer with: a whole number from 200 to 599. A 1xx is an interim
+ * response in HTTP (RFC 9110 §15.2): sent as the final answer, the client waits for the real one
+ * (101 even switches protocols), so it is a malformed answer here; what AWS does with one is not
+ * on record (our choice).
+ */
+export function isFinalStatus(status: unknown): status is number {
+  return typeof status === "number" && Number.isInteger(status) && status >= 200 && status <= 599;
 }
 
 /** An answer the front cannot read: what is wrong with it, for the `http.integration-failed` event. */

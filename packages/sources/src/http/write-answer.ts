@@ -1,10 +1,13 @@
 import type { ServerResponse } from "node:http";
+import { isHttp2Answer, withoutConnectionHeaders } from "./answer-headers.ts";
 import type { HttpAnswer } from "./payload-v2.ts";
 
 /**
  * Sends an answer read from a function (or one the front makes itself, a 403 or a 502) to the
  * client: its headers, one `set-cookie` per cookie, and the body with its length. `extra` headers
  * (the front's own, such as `apigw-requestid`) go first, so the function's may replace them.
+ * A 204 or 304 goes without body or Content-Length (RFC 9110 §8.6: a 204 has no Content-Length;
+ * a 304's would be the representation's, not this answer's), whatever the function put in them.
  */
 export function writeAnswer(res: ServerResponse, answer: HttpAnswer, extra?: Record<string, string>): void {
   const headers: Record<string, string | string[]> = { ...extra };
@@ -16,9 +19,11 @@ export function writeAnswer(res: ServerResponse, answer: HttpAnswer, extra?: Rec
   // The front computes the length itself; a function's transfer headers would corrupt the framing.
   delete headers["transfer-encoding"];
   delete headers["connection"];
-  headers["content-length"] = String(answer.body.length);
-  res.writeHead(answer.statusCode, headers);
-  res.end(answer.body);
+  const bodiless = answer.statusCode === 204 || answer.statusCode === 304;
+  if (bodiless) delete headers["content-length"];
+  else headers["content-length"] = String(answer.body.length);
+  res.writeHead(answer.statusCode, withoutConnectionHeaders(headers, isHttp2Answer(res)));
+  res.end(bodiless ? undefined : answer.body);
 }
 
 /**
