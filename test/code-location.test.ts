@@ -90,6 +90,11 @@ describe("Code.Location", () => {
     const forged = await download(latest.replace("/fn/", "/other/"));
     expect(forged.status).toBe(403);
     expect(forged.body.toString()).toContain("<Code>SignatureDoesNotMatch</Code>");
+    // Anything added to the signature or written otherwise in Expires is a changed link too (newuser9 P1-1).
+    const expires = /Expires=(\d+)/.exec(latest)![1]!;
+    for (const changed of [`${latest}x`, `${latest}0`, latest.replace(`Expires=${expires}`, `Expires=${expires}.0`), latest.replace(`Expires=${expires}`, `Expires=0x${Number(expires).toString(16)}`)]) {
+      expect((await download(changed)).status, changed).toBe(403);
+    }
 
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "fn", ZipFile: await zipFiles([{ name: "index.mjs", data: "export const handler = async () => 2;\n" }]) }));
     const gone = await download(latest);

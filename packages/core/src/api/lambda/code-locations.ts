@@ -66,9 +66,12 @@ export class CodeLocations {
   private serve(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== "GET" && req.method !== "HEAD") return s3Error(res, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
     const url = new URL(req.url ?? "/", "http://x");
-    const expires = Number(url.searchParams.get("Expires"));
-    const given = Buffer.from(url.searchParams.get("Signature") ?? "", "hex");
-    const wanted = Buffer.from(this.sign(url.pathname, expires), "hex");
+    // Both as written: Buffer.from(hex) stops at the first other character, and Number() takes
+    // "1.0" or "0x..", so a link with anything added to it still matched (newuser9 P1-1).
+    const expiresText = url.searchParams.get("Expires") ?? "";
+    const expires = /^\d{1,12}$/.test(expiresText) ? Number(expiresText) : NaN;
+    const given = Buffer.from(url.searchParams.get("Signature") ?? "", "latin1");
+    const wanted = Buffer.from(this.sign(url.pathname, expires), "latin1");
     if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
       return s3Error(res, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
     }
