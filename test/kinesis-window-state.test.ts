@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -40,6 +40,24 @@ function scenario(fn: string, expect: string[], code?: string): string {
 }
 
 describe("tumbling window: the answer's state", () => {
+  it("over 1 MB, terminates the window early: the next invocation gets a fresh state and isWindowTerminatedEarly (newuser9 P1-2)", async () => {
+    const code = [
+      "export const handler = async (e) => {",
+      "  console.log('SAW ' + JSON.stringify({ final: e.isFinalInvokeForWindow, early: e.isWindowTerminatedEarly, state: Object.keys(e.state) }));",
+      "  return { state: e.isFinalInvokeForWindow ? {} : { big: 'x'.repeat(1100000) } };",
+      "};",
+    ].join("\n");
+    const file = scenario("{ runtime: nodejs22.x, handler: index.handler, codeUri: ./src }", ["  errors: { f: 0 }"], code);
+    const trace = file.replace(/window\.yaml$/, "trace.jsonl");
+    const r = await runCli(["run", file, "--trace", trace]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const saw = readFileSync(trace, "utf8").split("\n").filter((l) => l.includes("SAW ")).map((l) => JSON.parse(JSON.parse(l).text.split("SAW ")[1]));
+    expect(saw).toEqual([
+      { final: false, early: false, state: [] },
+      { final: true, early: true, state: [] },
+    ]);
+  }, 60_000);
+
   it("a model function answers with the state it was given: no record fails", async () => {
     const r = await runCli(["run", scenario("{ runtime: model, model: { durationMs: 50 } }", ["  errors: { f: 0 }", "  failedRecords: { failed: 0 }"])]);
     expect(r.code, r.stdout + r.stderr).toBe(0);

@@ -4,6 +4,7 @@ import type { Invoker } from "../invocation/invoker.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { throttleBackoffMs } from "./throttle-backoff.ts";
+import { windowFields, windowState, type WindowContext } from "./tumbling-window.ts";
 import { bisect, expiredCount, isTooOld, onFailureRecord, parseStreamResponse, retryDelayMs, spanOf, type FailureCondition, type RecordSpan, type StreamResponse } from "./stream-batches.ts";
 import type { StreamRecord } from "./stream-reader.ts";
 
@@ -40,15 +41,6 @@ export type LastProcessingResult = "No records processed" | "OK" | "PROBLEM: Fun
 export type StreamInvoker = Pick<Invoker, "invoke" | "newRequestId">;
 
 /** A tumbling window's part of the event (aws-facts §8.2). */
-export interface WindowContext {
-  shardId: string;
-  start: number;
-  end: number;
-  state: unknown;
-  isFinalInvokeForWindow: boolean;
-  /** The window's records so far: what its final invocation stands for (its age, its OnFailure record). */
-  records?: RecordSpan;
-}
 
 interface SubBatch {
   records: StreamRecord[];
@@ -111,14 +103,14 @@ export class StreamBatchRunner {
       b.invokes++;
       const outcome = attempt.outcome;
       if (outcome.kind === "succeeded") {
-        if (outcome.state !== undefined) state = outcome.state;
+        if (outcome.state !== undefined) state = windowState(outcome.state, (m) => this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: ${m}` }));
         queue.shift();
         complete(b.records, state, true);
         continue;
       }
       if (outcome.kind === "partial" && outcome.firstFailed > 0) {
         // Checkpoint before the lowest failed sequence number; the rest is retried (aws-facts §8.2).
-        if (outcome.state !== undefined) state = outcome.state;
+        if (outcome.state !== undefined) state = windowState(outcome.state, (m) => this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: ${m}` }));
         complete(b.records.splice(0, outcome.firstFailed), state, true);
       } else if (this.s.bisectBatchOnFunctionError && b.records.length > 1) {
         const [first, second] = bisect(b.records);
@@ -219,15 +211,7 @@ export class StreamBatchRunner {
     let payload: Buffer;
     if (window === undefined) payload = Buffer.from(`${recordsJson}}`);
     else {
-      const rest = JSON.stringify({
-        window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
-        state: window.state ?? {},
-        shardId: window.shardId,
-        eventSourceARN: this.s.sourceArn,
-        isFinalInvokeForWindow: window.isFinalInvokeForWindow,
-        isWindowTerminatedEarly: false,
-      });
-      payload = Buffer.from(`${recordsJson},${rest.slice(1)}`);
+      payload = Buffer.from(`${recordsJson},${windowFields(window, this.s.sourceArn).slice(1)}`);
     }
     try {
       const out = await this.invoker.invoke({ functionName: this.s.functionName, qualifier: this.s.qualifier, payload, invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
