@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readdirSync, readlinkSync } from "node:fs";
 import { get } from "node:http";
 import { describe, expect, it } from "vitest";
 import yauzl from "yauzl";
@@ -6,6 +7,7 @@ import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, ListF
 import { VirtualClock } from "@lambda-sim/core";
 import { zipFiles } from "@lambda-sim/core/testing";
 import { perTestSimulator } from "./support/per-test-simulator.ts";
+import { until } from "./support/until.ts";
 
 /**
  * GetFunction's Code.Location and GetLayerVersion's Content.Location are links a user downloads
@@ -131,6 +133,40 @@ describe("Code.Location", () => {
     await ended;
     // Still serving.
     expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
+  });
+
+  // The simulator runs in this process: its open files are /proc/self/fd's.
+  it.skipIf(process.platform !== "linux")("closes the package's files when a download is abandoned, and HEAD opens none", async () => {
+    const { lambda } = await start();
+    // Incompressible files, so that the zip is still being written when the client goes.
+    const files = Array.from({ length: 8 }, (_, i) => ({ name: `held-${i}.bin`, data: randomBytes(2 * 1024 * 1024) }));
+    await lambda.send(new CreateFunctionCommand({ FunctionName: "held", Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: await zipFiles([{ name: "index.mjs", data: "export const handler = async () => 1;\n" }, ...files]) } }));
+    const location = (await lambda.send(new GetFunctionCommand({ FunctionName: "held" }))).Code!.Location!;
+    const openPackageFiles = () =>
+      readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return /held-\d+\.bin$/.test(readlinkSync(`/proc/self/fd/${fd}`));
+        } catch {
+          return false;
+        }
+      }).length;
+
+    for (let i = 0; i < 10; i++) {
+      // A client that reads a first chunk and hangs up (curl interrupted, a timeout).
+      const res = await new Promise<import("node:http").IncomingMessage>((resolve) => get(location, resolve));
+      expect(res.statusCode).toBe(200);
+      await new Promise((r) => res.once("data", r));
+      res.destroy();
+    }
+    for (let i = 0; i < 5; i++) {
+      const head = await fetch(location, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe("application/zip");
+    }
+    await until(() => openPackageFiles() === 0, 5_000);
+    // And a whole download still works.
+    const whole = await download(location);
+    expect((await entries(whole.body)).size).toBe(9);
   });
 
   it("GetLayerVersion's Content.Location downloads the layer's files", async () => {

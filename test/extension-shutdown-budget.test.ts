@@ -7,8 +7,10 @@ import { startReportCollector, type ReportCollector } from "./support/report-col
 
 /**
  * AWS bounds the Shutdown phase: 2,000 ms with external extensions, then they are killed
- * (aws-facts §2.2). The telemetry still buffered is delivered in it, so a subscriber that never
- * answers its last batch uses up that budget, and no more: the environment retires all the same.
+ * (aws-facts §2.2), and every extension registered for it gets SHUTDOWN. The telemetry still
+ * buffered is delivered in it first, for at most half the budget (our choice): a subscriber that
+ * never answers its last batch delays SHUTDOWN by that much and no more, and the environment
+ * retires all the same.
  */
 const STUCK_SUBSCRIBER = `#!${process.execPath}
 const http = require("node:http");
@@ -24,7 +26,7 @@ const report = (what) => fetch(process.env.REPORT_URL + "/" + what, { method: "P
   await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + "/" }, types: ["platform", "function"], buffering: { timeoutMs: 25 } }) });
   for (;;) {
     const event = await (await fetch(api + "/2020-01-01/extension/event/next", { headers: { "Lambda-Extension-Identifier": id } })).json();
-    if (event.eventType === "SHUTDOWN") process.exit(0);
+    if (event.eventType === "SHUTDOWN") { await report("shutdown"); process.exit(0); }
   }
 })();
 `;
@@ -43,7 +45,7 @@ afterEach(async () => {
 });
 
 describe("the Shutdown phase's budget", () => {
-  it("retires an environment whose telemetry subscriber never accepts the last batch, once the 2,000 ms are up", async () => {
+  it("sends SHUTDOWN to an extension whose telemetry listener never accepts the last batch, half the budget in, and retires it", async () => {
     reports = await startReportCollector();
     t = await startTestSimulator();
     events = new TelemetryRecorder(t.sim.telemetry);
@@ -62,7 +64,8 @@ describe("the Shutdown phase's budget", () => {
     const moves = () => events!.of("environment.state-changed").filter((e) => e.functionName === "stuck" && (e.to === "retiring" || e.to === "retired"));
     await until(() => moves().some((e) => e.to === "retired"), 15_000);
     const [retiring, retired] = moves();
-    // The whole budget went on the flush the subscriber never answered; then the extension was killed.
-    expect(retired!.time - retiring!.time).toBeGreaterThanOrEqual(1_900);
+    expect(reports!.got("shutdown").length).toBe(1);
+    // Half the budget went on the batch the subscriber never answered; then SHUTDOWN, and the extension exited.
+    expect(retired!.time - retiring!.time).toBeGreaterThanOrEqual(900);
   }, 30_000);
 });

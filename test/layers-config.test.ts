@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -52,11 +52,40 @@ functions:
     const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, ".state")]);
     await check(sim.endpoint, "api");
     await sim.kill();
+    // The zip is unpacked in the state directory, where the restart finds it.
+    expect(readdirSync(join(dir, ".state", "layer-zips", "zip"))).toHaveLength(1);
     // A restart with unchanged layers keeps their version numbers.
     const again = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, ".state")]);
     await check(again.endpoint, "api");
     await again.kill();
   });
+
+  it("unpacks a zipped layer per simulator: two starting at once both get it whole, and each removes its copy when it stops", async () => {
+    const dir = await project();
+    // Files enough that unpacking takes a while: two simulators starting together unpack at once.
+    const files = Array.from({ length: 500 }, (_, i) => ({ name: `nodejs/node_modules/many/f${i}.js`, data: `module.exports = ${i};\n` }));
+    files.push({ name: "nodejs/node_modules/many/index.js", data: "module.exports = require('fs').readdirSync(__dirname).length;\n" });
+    writeFileSync(join(dir, "layers/many.zip"), await zipFiles(files));
+    writeFileSync(join(dir, "lambda-sim.yaml"), `layers:\n  many: { contentUri: ./layers/many.zip }\nfunctions:\n  count: { runtime: nodejs24.x, handler: count.handler, codeUri: ./src, layers: [many] }\n`);
+    writeFileSync(join(dir, "src/count.js"), "exports.handler = async () => require('many');\n");
+    // Both simulators' temporary folders in one place of the test's, as /tmp is on one machine.
+    const tmp = mkdtempSync(join(tmpdir(), "layers-config-tmp-"));
+    const args = ["--config", join(dir, "lambda-sim.yaml"), "--in-memory"];
+    const sims = await Promise.all([startLambdaSim(args, { TMPDIR: tmp }), startLambdaSim(args, { TMPDIR: tmp })]);
+    for (const sim of sims) {
+      const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+      try {
+        const out = await lambda.send(new InvokeCommand({ FunctionName: "count", Payload: Buffer.from("{}") }));
+        expect(Buffer.from(out.Payload!).toString()).toBe("501");
+      } finally {
+        lambda.destroy();
+      }
+    }
+    // Stopped as Ctrl-C stops them: each removes what it unpacked.
+    await Promise.all(sims.map((sim) => new Promise<void>((resolve) => (sim.child.once("exit", () => resolve()), sim.child.kill("SIGTERM")))));
+    expect(readdirSync(tmp).filter((n) => n.startsWith("lambda-sim-layer-zips"))).toEqual([]);
+    expect(existsSync(join(dir, ".state"))).toBe(false);
+  }, 60_000);
 
   it("reads AWS::Serverless::LayerVersion, AWS::Lambda::LayerVersion and a function's Layers", async () => {
     const dir = await project();

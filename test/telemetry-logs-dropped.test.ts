@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import { createExtensionFunction, telemetryShipper } from "./support/extension-function.ts";
 import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 import { until } from "./support/until.ts";
@@ -54,7 +54,30 @@ describe("a Telemetry API subscriber that falls behind", () => {
     const delivered = records().filter((r) => r.type === "function" && String(r.record).includes("line-")).length;
     expect(missed).toBeGreaterThan(0);
     expect(delivered + missed).toBe(8000);
+    // droppedBytes counts the log lines' own bytes (as a delivered line's record measures), not our envelope around each.
+    const sizes = records().filter((r) => r.type === "function" && String(r.record).includes("line-")).map((r) => Buffer.byteLength(String(r.record)));
+    const droppedBytes = dropped.reduce((n, r) => n + r.record.droppedBytes, 0);
+    expect(droppedBytes).toBeGreaterThanOrEqual(missed * Math.min(...sizes));
+    expect(droppedBytes).toBeLessThanOrEqual(missed * Math.max(...sizes));
     // No POST over the subscription's maxBytes.
     for (const batch of reports.got("telemetry") as unknown[][]) expect(batch.reduce((n: number, r) => n + Buffer.byteLength(JSON.stringify(r)), 0)).toBeLessThanOrEqual(262_144);
+  }, 60_000);
+
+  it("says once on the console that a subscriber without platform records is not told of its drops", async () => {
+    const events = new TelemetryRecorder(t.sim.telemetry);
+    try {
+      const shipper = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 40, ["function"]);
+      await createExtensionFunction(lambda, "flood-no-platform", { extensions: { shipper }, handler: FLOOD, timeout: 20, variables: { REPORT_URL: reports.url } });
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "flood-no-platform", Payload: Buffer.from("{}") }));
+      expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
+      const warnings = () => events.of("simulator.warning").filter((e) => e.message.includes("flood-no-platform") && e.message.includes("platform.logsDropped"));
+      await until(() => warnings().length > 0);
+      const shutdowns = reports.got("shutdown").length;
+      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "flood-no-platform", Description: "retire" }));
+      await until(() => reports.got("shutdown").length > shutdowns, 20_000);
+      expect(warnings()).toHaveLength(1);
+    } finally {
+      events.dispose();
+    }
   }, 60_000);
 });

@@ -60,10 +60,10 @@ async function refusal(p: Promise<unknown>): Promise<{ name: string; message: st
   return { name: e!.name, message: e!.message, status: e!.$metadata.httpStatusCode };
 }
 
-/** Every `*.partial` directory under the state directory's code folder. */
+/** Every staging directory (`*.partial`, `*.partial-XXXXXX`) under the state directory's code folder. */
 function partials(dir = join(stateDir, "code")): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.name.endsWith(".partial") ? [join(dir, e.name)] : e.isDirectory() && !e.isSymbolicLink() ? partials(join(dir, e.name)) : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (/\.partial(-[^/]*)?$/.test(e.name) ? [join(dir, e.name)] : e.isDirectory() && !e.isSymbolicLink() ? partials(join(dir, e.name)) : []));
 }
 
 const COLLIDING: [string, () => Parameters<typeof zipFiles>[0]][] = [

@@ -36,29 +36,41 @@ export async function createExtensionFunction(lambda: LambdaClient, name: string
 
 /**
  * A log shipper's extension (the usual observability layer): registers for INVOKE and SHUTDOWN,
- * subscribes its listener to the Telemetry API's platform and function streams with `buffering`,
+ * subscribes its listener to the Telemetry API's `types` (platform and function) with `buffering`,
  * reports every batch it receives to REPORT_URL's `/telemetry`, and answers each POST
- * `answerDelayMs` later (a listener slower than the function's output), exiting at SHUTDOWN.
+ * `answerDelayMs` later (a listener slower than the function's output). At SHUTDOWN it finishes
+ * reporting what it received (a shipper's final flush), reports the event to `/shutdown`, and exits.
  */
-export function telemetryShipper(buffering: { timeoutMs?: number; maxBytes?: number; maxItems?: number }, answerDelayMs = 0): string {
+export function telemetryShipper(buffering: { timeoutMs?: number; maxBytes?: number; maxItems?: number }, answerDelayMs = 0, types = ["platform", "function"]): string {
   return `#!${process.execPath}
 const http = require("node:http");
 const path = require("node:path");
 const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API;
 const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { method: "POST", body: JSON.stringify(body) });
+const reporting = new Set();
 (async () => {
   const reg = await fetch(api + "/2020-01-01/extension/register", { method: "POST", headers: { "Lambda-Extension-Name": path.basename(__filename) }, body: JSON.stringify({ events: ["INVOKE", "SHUTDOWN"] }) });
   const id = reg.headers.get("lambda-extension-identifier");
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
-    req.on("end", async () => { await report("telemetry", JSON.parse(body)); setTimeout(() => res.end(), ${answerDelayMs}); });
+    req.on("end", async () => {
+      const sent = report("telemetry", JSON.parse(body));
+      reporting.add(sent);
+      await sent;
+      reporting.delete(sent);
+      setTimeout(() => res.end(), ${answerDelayMs});
+    });
   });
   await new Promise((r) => server.listen(0, "sandbox.localdomain", r));
-  await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + "/" }, types: ["platform", "function"], buffering: ${JSON.stringify(buffering)} }) });
+  await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + "/" }, types: ${JSON.stringify(types)}, buffering: ${JSON.stringify(buffering)} }) });
   for (;;) {
     const event = await (await fetch(api + "/2020-01-01/extension/event/next", { headers: { "Lambda-Extension-Identifier": id } })).json();
-    if (event.eventType === "SHUTDOWN") process.exit(0);
+    if (event.eventType === "SHUTDOWN") {
+      await Promise.all(reporting);
+      await report("shutdown", event);
+      process.exit(0);
+    }
   }
 })();
 `;

@@ -1,5 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { formatZodError, SimError, toFunctionDefinition, toLayerDefinition, toMappingInput, unpackLayerZip, type LayerDefinition, type FaultSpec, type FunctionDefinition, type MappingInput, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
@@ -28,15 +30,18 @@ export interface LoadedConfig {
   raw: unknown;
   /** The line of a key path in the file, for problems found after loading (a scenario's names). */
   lineAt: (path: readonly PropertyKey[]) => number | undefined;
+  /** Folders made for this load (zipped layers unpacked without a `layerRoot`): the simulator removes them when it closes. */
+  removeOnClose?: string[];
 }
 
 /**
  * Reads lambda-sim.yaml (or .json: YAML is a superset), validates it with zod and resolves paths
  * against the file's directory; `build: esbuild` functions are built into `opts.buildRoot` (default:
- * a temporary folder). Every problem becomes one line naming file, line, key path and
+ * a temporary folder), zipped layers unpacked into `opts.layerRoot` (default: a temporary folder,
+ * in `removeOnClose`). Every problem becomes one line naming file, line, key path and
  * expectation; all of them are thrown together as one ERR_CONFIG.
  */
-export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}, opts: { buildRoot?: string; faultReferences?: boolean } = {}): Promise<LoadedConfig> {
+export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}, opts: { buildRoot?: string; layerRoot?: string; faultReferences?: boolean } = {}): Promise<LoadedConfig> {
   const extra = configSections(sources, more);
   const configSchema = buildConfigSchema(extra);
   const path = resolve(file);
@@ -70,11 +75,17 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   const dangling = checkReferences(raw as Record<string, unknown>, path, (p) => lineOf(doc, lines, p), { faults: opts.faultReferences });
   if (dangling.length > 0) throw new SimError("ERR_CONFIG", dangling.join("\n"));
   const lineAt = (p: readonly PropertyKey[]) => lineOf(doc, lines, p);
-  const loaded = await fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), lineAt);
-  const overReserved = checkReservedConcurrency(loaded.functions, loaded.account, path, lineAt);
-  if (overReserved.length > 0) throw new SimError("ERR_CONFIG", overReserved.join("\n"));
-  // `build: esbuild` functions run from their build folder (function-builds.ts).
-  return { ...loaded, functions: await buildFunctions(path, loaded.functions, parsed.data.functions, lineAt, opts.buildRoot) };
+  const loaded = await fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), lineAt, opts.layerRoot);
+  try {
+    const overReserved = checkReservedConcurrency(loaded.functions, loaded.account, path, lineAt);
+    if (overReserved.length > 0) throw new SimError("ERR_CONFIG", overReserved.join("\n"));
+    // `build: esbuild` functions run from their build folder (function-builds.ts).
+    return { ...loaded, functions: await buildFunctions(path, loaded.functions, parsed.data.functions, lineAt, opts.buildRoot) };
+  } catch (e) {
+    // Refused: no simulator will remove what this load made.
+    for (const dir of loaded.removeOnClose ?? []) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** The sections sources (`queues`, `streams`...) and callers (scenarios) add to the config schema. */
@@ -86,9 +97,10 @@ export function configSections(sources: readonly Source<any>[], more: Record<str
 
 /**
  * A validated config as the simulator takes it (shared with SAM templates, which are translated
- * into the same sections): paths resolved against the file's directory, code directories checked.
+ * into the same sections): paths resolved against the file's directory, code directories checked,
+ * zipped layers unpacked into `layerRoot` (or a temporary folder of this load's, in `removeOnClose`).
  */
-export async function fromValidatedConfig(path: string, raw: unknown, validated: z.output<ReturnType<typeof buildConfigSchema>>, sectionKeys: readonly string[], lineAt: (p: readonly PropertyKey[]) => number | undefined): Promise<LoadedConfig> {
+export async function fromValidatedConfig(path: string, raw: unknown, validated: z.output<ReturnType<typeof buildConfigSchema>>, sectionKeys: readonly string[], lineAt: (p: readonly PropertyKey[]) => number | undefined, layerRoot?: string): Promise<LoadedConfig> {
   const parsed = { data: validated };
   const base = dirname(path);
   const functions = Object.entries(parsed.data.functions).map(([name, f]) => toFunctionDefinition(name, f, base));
@@ -102,16 +114,23 @@ export async function fromValidatedConfig(path: string, raw: unknown, validated:
     }
   }
   const layers: LayerDefinition[] = [];
-  for (const [name, l] of Object.entries(parsed.data.layers)) {
-    const def = toLayerDefinition(name, l, base);
-    const kind = await stat(def.dir).then((s) => (s.isDirectory() ? "dir" : "file"), () => undefined);
-    if (kind === undefined) missing.push(`${path}:${lineAt(["layers", name, "contentUri"]) ?? ""} layers.${name}.contentUri: not found: ${def.dir}`);
-    else layers.push(kind === "dir" ? def : { ...def, dir: await unpackLayerZip(def.dir) });
+  let temporary: string | undefined;
+  try {
+    for (const [name, l] of Object.entries(parsed.data.layers)) {
+      const def = toLayerDefinition(name, l, base);
+      const kind = await stat(def.dir).then((s) => (s.isDirectory() ? "dir" : "file"), () => undefined);
+      if (kind === undefined) missing.push(`${path}:${lineAt(["layers", name, "contentUri"]) ?? ""} layers.${name}.contentUri: not found: ${def.dir}`);
+      else if (kind === "dir") layers.push(def);
+      else layers.push({ ...def, dir: await unpackLayerZip(def.dir, layerRoot ?? (temporary ??= mkdtempSync(join(tmpdir(), "lambda-sim-layer-zips-")))) });
+    }
+    if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
+  } catch (e) {
+    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
+    throw e;
   }
-  if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   const data = parsed.data as Record<string, unknown>;
   const sourceSections = Object.fromEntries(sectionKeys.map((k) => [k, data[k]]));
-  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functionStates: parsed.data.functionStates, functions, layers, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), credentials: parsed.data.auth.credentials, faults: parsed.data.faults, sources: sourceSections, raw, lineAt };
+  return { file: path, region: parsed.data.region, accountId: parsed.data.accountId, account: parsed.data.account, functionStates: parsed.data.functionStates, functions, layers, eventSourceMappings: parsed.data.eventSourceMappings.map((e) => toMappingInput(e, parsed.data.region, parsed.data.accountId)), credentials: parsed.data.auth.credentials, faults: parsed.data.faults, sources: sourceSections, raw, lineAt, removeOnClose: temporary === undefined ? undefined : [temporary] };
 }
 
 /**

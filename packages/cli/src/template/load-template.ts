@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { formatZodError, SimError, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { buildConfigSchema } from "../config/config-schema.ts";
@@ -100,7 +100,8 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     const lines = formatZodError({ issues } as unknown as z.ZodError, path, lineAt, (p) => schemaKeysAt(schema, p));
     throw new SimError("ERR_CONFIG", lines.join("\n"));
   }
-  const validated = await fromValidatedConfig(path, raw, checked.data, Object.keys(sections), () => undefined);
+  // A template's zipped layers are unpacked already (codeDirectory); a native one's by its own load.
+  const validated = await fromValidatedConfig(path, raw, checked.data, Object.keys(sections), () => undefined, join(opts.codeRoot, "layer-zips"));
   const places = t.config.eventSourceMappings.map((_, i) => {
     const at = t.templatePathOf(["eventSourceMappings", i]) ?? [];
     return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;

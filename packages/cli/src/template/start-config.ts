@@ -32,9 +32,14 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
   const template = opts.template ?? (opts.config === undefined && !existsSync("lambda-sim.yaml") ? ["template.yaml", "template.yml"].find((f) => existsSync(f)) : undefined);
   // lambda-sim.yaml's `build: esbuild` output: kept in the state directory, so an unchanged build keeps its code.
   const buildRoot = opts.inMemory ? undefined : join(resolve(opts.state), "build");
+  // Zipped `layers:` unpacked in the state directory: a restart finds them, and the layer keeps its
+  // version; collected as its `code/` is once no layer version uses them. In memory: a folder of
+  // this start's, removed with the simulator (load-config.ts).
+  const layerRoot = opts.inMemory ? undefined : join(resolve(opts.state), "layer-zips");
+  const layerCodeRoots = layerRoot === undefined ? [] : [layerRoot];
   if (template === undefined) {
     const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
-    return file === undefined ? undefined : loadConfig(file, sources, {}, { buildRoot });
+    return file === undefined ? undefined : { ...(await loadConfig(file, sources, {}, { buildRoot, layerRoot })), declaredCodeRoots: layerCodeRoots };
   }
   // Queue URLs in the template's Refs (function environments) carry the port: with --port 0, one
   // is chosen now rather than by the listener later.
@@ -42,13 +47,13 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
   const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
   const nativeFile = opts.config ?? (existsSync(beside) ? beside : undefined);
   // Its faults may name the template's resources (by logical id too): checked below, once those are known.
-  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot, faultReferences: false });
+  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot, layerRoot, faultReferences: false });
   // The template reader (SAM translation, intrinsics) only with a template: ~20 modules a
   // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
   const { loadTemplate } = await import("./load-template.ts");
   const temporary = opts.inMemory ? mkdtempSync(join(tmpdir(), "lambda-sim-template-")) : undefined;
   const codeRoot = temporary ?? join(resolve(opts.state), "template-code");
-  const code = { removeOnClose: temporary === undefined ? undefined : [temporary], declaredCodeRoots: [join(codeRoot, "zip")] };
+  const code = { removeOnClose: [...(temporary === undefined ? [] : [temporary]), ...(native?.removeOnClose ?? [])], declaredCodeRoots: [join(codeRoot, "zip"), ...layerCodeRoots] };
   try {
     const config = await loadTemplate(template, {
       sources,
@@ -68,8 +73,8 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
     names.check();
     return { ...config, faults, ...code };
   } catch (e) {
-    // A refused template: the simulator that would have removed it never starts.
-    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
+    // A refused template: the simulator that would have removed them never starts.
+    for (const dir of code.removeOnClose) rmSync(dir, { recursive: true, force: true });
     throw e;
   }
 }

@@ -168,26 +168,39 @@ export class ExtensionHost {
    * Shutdown phase, within its budget (shutdownBudgetMs) from its start: buffered telemetry is
    * delivered, then extensions registered for SHUTDOWN (external ones: internal extensions cannot
    * register for it) get it with the phase's deadline; they are killed when they have all exited
-   * or at the deadline. A subscriber that never accepts the last batch only uses up the budget:
-   * it does not hold the environment's retirement. Wall time, as the function's own timeout is
-   * (stopwatch.ts): the phase is the environment's processes at work, never scaled nor virtual.
+   * or at the deadline. The rule kept is the Extensions API's ("Shutdown phase": each extension
+   * gets SHUTDOWN, and the extensions up to 2,000 ms in total for their own shutdown work, such as
+   * a final flush to their backend), so telemetry never holds SHUTDOWN back: our choice (AWS does
+   * not say how it delivers a backlog then) is that the backlog goes batch by batch for a quarter
+   * of the budget, then what does not fit one last batch is dropped and counted (platform.logsDropped,
+   * in that batch), and SHUTDOWN goes when that is delivered or at half the budget, whichever comes
+   * first; a batch still on its way is delivered meanwhile. A subscriber that never answers only
+   * uses up half the budget. Wall time, as the function's own timeout is (stopwatch.ts): the phase
+   * is the environment's processes at work, never scaled nor virtual.
    */
   async shutdown(reason: "spindown" | "timeout" | "failure"): Promise<void> {
     const budgetMs = this.shutdownBudgetMs;
     if (budgetMs === 0) return this.kill();
-    const deadlineMs = stopwatch.epochNow() + budgetMs;
+    const startMs = stopwatch.epochNow();
+    const deadlineMs = startMs + budgetMs;
     let expired = false;
+    let due = false;
     const timer = stopwatch.after(budgetMs, () => {
       expired = true;
       this.changed();
     });
+    const shutdownDue = stopwatch.after(budgetMs / 2, () => {
+      due = true;
+      this.changed();
+    });
     this.thaw();
     let flushed = false;
-    void this.subscriptions.flush().then(() => {
+    void this.subscriptions.flush(startMs + budgetMs / 4).then(() => {
       flushed = true;
       this.changed();
     });
-    await this.until(() => expired || flushed);
+    await this.until(() => expired || due || flushed);
+    shutdownDue.cancel();
     if (!expired && this.processes.size > 0) {
       this.extensions.send("SHUTDOWN", { eventType: "SHUTDOWN", shutdownReason: reason, deadlineMs });
       // Only extensions that asked for SHUTDOWN are waited for; the others are simply killed.

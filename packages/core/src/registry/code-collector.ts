@@ -8,7 +8,7 @@ export type CodeUsers = () => Iterable<string | undefined>;
  * Removes from the state directory's code folder what nothing uses any more: the packages of
  * deleted functions, versions and layer versions, the merged /opt of a set of layers no function
  * uses, the package of an upload that was refused after it was unpacked, and what a crash left
- * half done (`*.partial`). Its layout is fixed: `<function>/<package>`, `.layers/<layer>/<package>`
+ * half done (`*.partial-*`). Its layout is fixed: `<function>/<package>`, `.layers/<layer>/<package>`
  * and `.opt/<merge>` (code-store.ts, layer-registry.ts, opt-directory.ts).
  *
  * In use, and never removed: every directory a function's $LATEST or published version names
@@ -38,7 +38,7 @@ export class CodeCollector {
     this.users.push(users);
   }
 
-  /** Keeps `dir` (and its `.partial` staging) while an upload is unpacked into it and answered. */
+  /** Keeps `dir` (and its `.partial-*` staging) while an upload is unpacked into it and answered. */
   hold(dir: string): void {
     this.held.set(dir, (this.held.get(dir) ?? 0) + 1);
   }
@@ -80,7 +80,8 @@ export class CodeCollector {
   private collectIn(parent: string, key: string, inUse: ReadonlySet<string>): void {
     for (const name of list(parent)) {
       const dir = join(parent, name);
-      if (inUse.has(`${key}/${name}`)) continue;
+      // An upload's staging folder is `<package>.partial-XXXXXX` (code-store.ts), held as `<package>.partial`.
+      if (inUse.has(`${key}/${name}`) || inUse.has(`${key}/${name.replace(/\.partial-[^/]*$/, ".partial")}`)) continue;
       try {
         rmSync(dir, { recursive: true, force: true });
       } catch {

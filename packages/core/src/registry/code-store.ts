@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { isAwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
@@ -20,8 +20,9 @@ export { MAX_UNZIPPED_BYTES };
 /**
  * Uploaded deployment packages, unpacked once per distinct zip under
  * `<codeRoot>/<function>/<sha256 hex>/` (zip-extract.ts: modes and links kept, nothing written
- * outside). A package is unpacked into `<dir>.partial` and renamed when complete, so a directory
- * without the suffix is always whole; a `.partial` one is what a crash interrupted. With a
+ * outside). A package is unpacked into `<dir>.partial-XXXXXX` (a name of its own: another process
+ * unpacking the same zip into the same folder stages apart) and renamed when complete, so a
+ * directory without the suffix is always whole; a `.partial-` one is what a crash interrupted. With a
  * collector (the state directory's code folder, code-collector.ts), an unpacked package is held
  * until its caller release()s it: kept if a function or layer version now uses it, removed if the
  * request was refused after all.
@@ -66,14 +67,20 @@ export class CodeStore {
   }
 
   private async extractInto(zip: Buffer, codeDir: string): Promise<void> {
-    const staging = `${codeDir}.partial`;
+    let staging: string | undefined;
     try {
-      rmSync(staging, { recursive: true, force: true });
-      mkdirSync(staging, { recursive: true });
+      mkdirSync(dirname(codeDir), { recursive: true });
+      staging = mkdtempSync(`${codeDir}.partial-`);
       await extractZip(zip, staging);
-      renameSync(staging, codeDir);
+      try {
+        renameSync(staging, codeDir);
+      } catch (e) {
+        // Another process unpacked the same zip first (the name is its content's hash): its copy is as good.
+        if (!existsSync(codeDir)) throw e;
+        rmSync(staging, { recursive: true, force: true });
+      }
     } catch (e) {
-      rmSync(staging, { recursive: true, force: true });
+      if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
       // Whatever the filesystem refused (the staging directory too): the upload is refused as AWS refuses a bad zip.
       throw isAwsError(e) ? e : lambdaErrors.invalidParameterValue(UNZIP_FAILED);
     }

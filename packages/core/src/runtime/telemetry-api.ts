@@ -1,20 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TimerHandle } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { RegisteredExtension } from "./extensions-api.ts";
 import { readBody, reply } from "./runtime-api-server.ts";
+import { postBatch } from "./telemetry-post.ts";
+import { droppable, logBytes, parseSubscription, SUBSCRIPTION_APIS, type Subscription, type TelemetryRecord, type TelemetryStream } from "./telemetry-subscription.ts";
 
-// node:http's CommonJS exports, not an ES import: see builtin-imports.test.ts (undici stays unloaded).
-const { request } = process.getBuiltinModule("node:http");
-
-export type TelemetryStream = "platform" | "function" | "extension";
-
-/** One record as both APIs deliver it: `{ time, type, record }`. */
-export interface TelemetryRecord {
-  time: string;
-  type: string;
-  record: unknown;
-}
+export type { TelemetryRecord, TelemetryStream } from "./telemetry-subscription.ts";
 
 /** A batch that could not be delivered, even on a new connection. */
 export interface DroppedBatch {
@@ -33,39 +24,8 @@ export interface DroppedBatch {
  */
 const BUFFERED_BATCHES = 16;
 const DROPPED_REASON = "Consumer seems to have fallen behind as it has not acknowledged receipt of logs.";
-
-interface Limits {
-  maxItems: [min: number, max: number, dflt: number];
-  maxBytes: [min: number, max: number, dflt: number];
-  timeoutMs: [min: number, max: number, dflt: number];
-}
-
-/**
- * The two subscription APIs and their buffering limits ("Telemetry API reference", "Logs API"):
- * the Logs API's default is 10,000 items, the Telemetry API's 1,000.
- */
-const APIS = {
-  "/2022-07-01/telemetry": { kind: "telemetry", limits: { maxItems: [1000, 10000, 1000], maxBytes: [262144, 1048576, 262144], timeoutMs: [25, 30000, 1000] } },
-  "/2020-08-15/logs": { kind: "logs", limits: { maxItems: [1000, 10000, 10000], maxBytes: [262144, 1048576, 262144], timeoutMs: [25, 30000, 1000] } },
-} as const satisfies Record<string, { kind: string; limits: Limits }>;
-
-interface Subscription {
-  extension: string;
-  kind: "telemetry" | "logs";
-  url: URL;
-  types: Set<TelemetryStream>;
-  maxItems: number;
-  maxBytes: number;
-  timeoutMs: number;
-  buffer: TelemetryRecord[];
-  /** Each buffered record's JSON size, and their sum. */
-  sizes: number[];
-  bytes: number;
-  /** Records dropped since the last platform.logsDropped, and their bytes. */
-  dropped: { records: number; bytes: number };
-  timer: TimerHandle | undefined;
-  sending: Promise<void> | undefined;
-}
+/** Room kept in the Shutdown phase's last batch for its platform.logsDropped record (~170 bytes). */
+const LOGS_DROPPED_ROOM = 512;
 
 /**
  * Telemetry API (2022-07-01) and Logs API (2020-08-15) subscriptions of ONE environment's
@@ -84,6 +44,8 @@ export class TelemetryApi {
   private readonly onDropped: (failure: DroppedBatch) => void;
   /** The environment is gone (close()): what fails now was cut off by its end, not dropped. */
   private closed = false;
+  /** Aborts the batches on their way when the environment is gone. */
+  private readonly gone = new AbortController();
   /** What `sandbox` and `sandbox.localdomain` resolve to in this environment. */
   sandboxAddress = "127.0.0.1";
 
@@ -99,7 +61,7 @@ export class TelemetryApi {
 
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const path = (req.url ?? "").replace(/\/+$/, "");
-    const api = APIS[path as keyof typeof APIS];
+    const api = SUBSCRIPTION_APIS[path as keyof typeof SUBSCRIPTION_APIS];
     if (api === undefined) return false;
     if (req.method !== "PUT") {
       req.resume();
@@ -108,9 +70,8 @@ export class TelemetryApi {
     const extension = this.identify(headerOf(req, "lambda-extension-identifier"));
     readBody(req, 1024 * 1024, (body) => {
       if (extension === undefined) return reply(res, 403, { errorMessage: "Missing or invalid Lambda-Extension-Identifier", errorType: "Extension.InvalidExtensionIdentifier" });
-      const parsed = parseSubscription(body, api.limits);
-      if (typeof parsed === "string") return reply(res, 400, { errorMessage: parsed, errorType: "ValidationError" });
-      const sub: Subscription = { extension: extension.name, kind: api.kind, ...parsed, buffer: [], sizes: [], bytes: 0, dropped: { records: 0, bytes: 0 }, timer: undefined, sending: undefined };
+      const sub = parseSubscription(extension.name, api.kind, body, api.limits);
+      if (typeof sub === "string") return reply(res, 400, { errorMessage: sub, errorType: "ValidationError" });
       const existing = this.subscriptions.findIndex((s) => s.extension === sub.extension && s.kind === sub.kind);
       if (existing >= 0) this.subscriptions.splice(existing, 1);
       this.subscriptions.push(sub);
@@ -145,39 +106,117 @@ export class TelemetryApi {
     }
   }
 
-  /** Sends what is buffered now (before SHUTDOWN), and waits for it to be delivered. */
-  async flush(): Promise<void> {
-    await Promise.all(
-      this.subscriptions.map(async (s) => {
-        while (s.buffer.length > 0 || s.sending !== undefined) await this.send(s);
-      }),
-    );
+  /**
+   * The Shutdown phase's delivery of what is buffered, before SHUTDOWN: batch after batch (one
+   * on its way per subscriber) until `lastCallMs`; from then, what would not fit one more batch is
+   * dropped and counted, and that last batch tells it (platform.logsDropped). Resolves once every
+   * subscriber's backlog is delivered. The caller bounds the wait (extension-host.ts shutdown()).
+   */
+  async flush(lastCallMs: number): Promise<void> {
+    await Promise.all(this.subscriptions.map((s) => this.drain(s, lastCallMs)));
   }
 
   close(): void {
     this.closed = true;
+    // A batch still on its way goes nowhere now: its request ends (nothing waits on a gone listener).
+    this.gone.abort();
     for (const s of this.subscriptions) s.timer?.cancel();
     this.subscriptions.length = 0;
   }
 
-  private enqueue(s: Subscription, r: TelemetryRecord, droppable = false): void {
-    const size = Buffer.byteLength(JSON.stringify(r));
-    if (droppable && s.bytes + size > s.maxBytes * BUFFERED_BATCHES) {
-      s.dropped.records++;
-      s.dropped.bytes += size;
-      return;
+  private async drain(s: Subscription, lastCallMs: number): Promise<void> {
+    s.draining = true;
+    s.timer?.cancel();
+    s.timer = undefined;
+    try {
+      for (;;) {
+        if (s.sending !== undefined) await s.sending;
+        if (this.closed || s.buffer.length === 0) return;
+        if (stopwatch.epochNow() >= lastCallMs) this.lastCall(s);
+        this.send(s);
+      }
+    } finally {
+      s.draining = false;
     }
+  }
+
+  /** Keeps what fits one batch: every platform record, then function and extension records in order. */
+  private lastCall(s: Subscription): void {
+    const tells = s.types.has("platform");
+    let items = s.maxItems - (tells ? 1 : 0);
+    let room = s.maxBytes - (tells ? LOGS_DROPPED_ROOM : 0);
+    for (let i = 0; i < s.buffer.length; i++) {
+      if (droppable(s.buffer[i]!)) continue;
+      items--;
+      room -= s.sizes[i]!;
+    }
+    const buffer: TelemetryRecord[] = [];
+    const sizes: number[] = [];
+    for (let i = 0; i < s.buffer.length; i++) {
+      const r = s.buffer[i]!;
+      const size = s.sizes[i]!;
+      if (droppable(r)) {
+        if (items <= 0 || size > room) {
+          this.drop(s, r);
+          continue;
+        }
+        items--;
+        room -= size;
+      }
+      buffer.push(r);
+      sizes.push(size);
+    }
+    s.buffer = buffer;
+    s.sizes = sizes;
+    s.bytes = sizes.reduce((n, b) => n + b, 0);
+    this.tellDropped(s);
+  }
+
+  private enqueue(s: Subscription, r: TelemetryRecord, mayDrop = false): void {
+    const size = Buffer.byteLength(JSON.stringify(r));
+    if (mayDrop && s.bytes + size > s.maxBytes * BUFFERED_BATCHES) return this.drop(s, r);
     s.buffer.push(r);
     s.sizes.push(size);
     s.bytes += size;
     this.schedule(s);
   }
 
-  /** A full buffer goes now; otherwise when the subscription's timeout has passed. */
+  /**
+   * A record the subscriber will not get, counted for its next platform.logsDropped. One that did
+   * not subscribe to `platform` never hears of it (AWS tells drops only as that platform record):
+   * the console says so once instead, and nothing is counted for it.
+   */
+  private drop(s: Subscription, r: TelemetryRecord): void {
+    if (s.types.has("platform")) {
+      s.dropped.records++;
+      s.dropped.bytes += logBytes(r);
+    } else if (!s.dropsWarned && !this.closed) {
+      s.dropsWarned = true;
+      const reason = `it falls behind and takes no platform records, so no platform.logsDropped tells it; this is said once`;
+      this.onDropped({ extension: s.extension, api: s.kind, url: s.url.href, records: 1, reason });
+    }
+  }
+
+  /** Buffers the platform.logsDropped record for what was dropped since the last one. */
+  private tellDropped(s: Subscription): void {
+    if (s.dropped.records === 0) return;
+    const record = { reason: DROPPED_REASON, droppedRecords: s.dropped.records, droppedBytes: s.dropped.bytes };
+    s.dropped = { records: 0, bytes: 0 };
+    const r = { time: new Date(stopwatch.epochNow()).toISOString(), type: "platform.logsDropped", record };
+    const size = Buffer.byteLength(JSON.stringify(r));
+    s.buffer.push(r);
+    s.sizes.push(size);
+    s.bytes += size;
+  }
+
+  /**
+   * A full buffer goes now; otherwise when the subscription's timeout has passed. One send at a
+   * time: while a batch is on its way, its completion schedules the next (not one send per record).
+   */
   private schedule(s: Subscription): void {
-    if (s.buffer.length === 0) return;
-    if (s.buffer.length >= s.maxItems || s.bytes >= s.maxBytes) void this.send(s);
-    else s.timer ??= stopwatch.after(s.timeoutMs, () => void this.send(s));
+    if (s.buffer.length === 0 || s.sending !== undefined || s.draining || this.closed) return;
+    if (s.buffer.length >= s.maxItems || s.bytes >= s.maxBytes) this.send(s);
+    else s.timer ??= stopwatch.after(s.timeoutMs, () => this.send(s));
   }
 
   /**
@@ -191,97 +230,25 @@ export class TelemetryApi {
     s.sizes.splice(0, n);
     s.bytes -= bytes;
     const batch = s.buffer.splice(0, n);
-    if (s.dropped.records > 0 && s.types.has("platform")) {
-      // Room again: the subscriber hears what it missed, after what was kept before it.
-      const record = { reason: DROPPED_REASON, droppedRecords: s.dropped.records, droppedBytes: s.dropped.bytes };
-      s.dropped = { records: 0, bytes: 0 };
-      // Buffered, not scheduled: send() goes on to post this batch, and schedules the next after it.
-      const r = { time: new Date(stopwatch.epochNow()).toISOString(), type: "platform.logsDropped", record };
-      const size = Buffer.byteLength(JSON.stringify(r));
-      s.buffer.push(r);
-      s.sizes.push(size);
-      s.bytes += size;
-    }
+    // Room again: the subscriber hears what it missed, after what was kept before it (next batch).
+    this.tellDropped(s);
     return batch;
   }
 
-  private async send(s: Subscription): Promise<void> {
+  /** Posts the next batch, unless one is on its way (its completion schedules the next). */
+  private send(s: Subscription): void {
     s.timer?.cancel();
     s.timer = undefined;
-    // Another send may take the buffer while this one waits (a full buffer, the timer): wait for
-    // that batch's delivery too, so flush() (before SHUTDOWN) resolves only once every record
-    // buffered before it has been delivered, not while the last batch is still on its way.
-    while (s.sending !== undefined) await s.sending;
-    if (s.buffer.length === 0) return;
+    if (s.sending !== undefined || s.buffer.length === 0 || this.closed) return;
     const batch = this.takeBatch(s);
-    s.sending = post(s.url, this.sandboxAddress, JSON.stringify(batch)).then((reason) => {
+    s.sending = postBatch(s.url, this.sandboxAddress, JSON.stringify(batch), this.gone.signal).then((reason) => {
       s.sending = undefined;
       if (reason !== undefined && !this.closed) this.onDropped({ extension: s.extension, api: s.kind, url: s.url.href, records: batch.length, reason });
+      // What came meanwhile, or did not fit this batch: the next batch, now if full.
+      this.schedule(s);
     });
-    await s.sending;
-    // What came meanwhile, or did not fit this batch: the next batch, now if full.
-    if (!this.closed) this.schedule(s);
   }
 }
-
-function parseSubscription(body: Buffer | undefined, limits: Limits): Omit<Subscription, "extension" | "kind" | "buffer" | "sizes" | "bytes" | "dropped" | "timer" | "sending"> | string {
-  let input: any;
-  try {
-    input = JSON.parse((body ?? Buffer.alloc(0)).toString("utf8"));
-  } catch {
-    return "Invalid request body: not JSON";
-  }
-  const destination = input?.destination;
-  // lambda-sim delivers over HTTP only; TCP destinations are refused, saying so.
-  if (destination?.protocol !== "HTTP") return `destination.protocol must be HTTP (lambda-sim does not deliver over ${destination?.protocol ?? "nothing"})`;
-  let url: URL;
-  try {
-    url = new URL(destination.URI);
-  } catch {
-    return "destination.URI must be an http:// URL";
-  }
-  const types = input.types;
-  if (!Array.isArray(types) || types.length === 0 || types.some((t: unknown) => t !== "platform" && t !== "function" && t !== "extension")) {
-    return "types must be a non-empty list of platform, function and extension";
-  }
-  const b = input.buffering ?? {};
-  const out = { url, types: new Set<TelemetryStream>(types), maxItems: 0, maxBytes: 0, timeoutMs: 0 };
-  for (const key of ["maxItems", "maxBytes", "timeoutMs"] as const) {
-    const [min, max, dflt] = limits[key];
-    const v = b[key] ?? dflt;
-    if (!Number.isInteger(v) || v < min || v > max) return `buffering.${key} must be an integer between ${min} and ${max}`;
-    out[key] = v;
-  }
-  return out;
-}
-
-/**
- * POSTs one batch; resolves with why it was not delivered, if it was not. A listener that is gone
- * loses it, as on AWS (delivery is best effort). A kept-alive connection the listener closed while
- * idle fails before any answer: its keep-alive timeout ran late, with the environment frozen after
- * the request was written (the timer runs before the read on the thaw), or raced the request. The
- * batch never reached the listener, so it is sent again once on a new connection, as HTTP clients
- * do for a request on a stale kept-alive socket (Node's `request.reusedSocket`).
- */
-function post(url: URL, sandboxAddress: string, body: string, fresh = false): Promise<string | undefined> {
-  const loopback = url.hostname === "sandbox" || url.hostname === "sandbox.localdomain" ? sandboxAddress : url.hostname;
-  return new Promise((resolve) => {
-    let answered = false;
-    const options = { host: loopback, port: url.port || 80, path: url.pathname + url.search, method: "POST", headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } };
-    const req = request(fresh ? { ...options, agent: false } : options, (res) => {
-      answered = true;
-      res.resume();
-      res.on("end", () => resolve(undefined));
-      res.on("error", (e) => resolve(e.message));
-    });
-    req.on("error", (e) => {
-      if (!answered && !fresh && req.reusedSocket) resolve(post(url, sandboxAddress, body, true));
-      else resolve(e.message);
-    });
-    req.end(body);
-  });
-}
-
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;

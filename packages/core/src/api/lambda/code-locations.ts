@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream";
 import type { Clock } from "../../clock/clock.ts";
@@ -78,6 +79,12 @@ export class CodeLocations {
     if (this.clock.now() > expires * 1000) return s3Error(res, 403, "AccessDenied", "Request has expired");
     const code = this.find(url.pathname);
     if (code === undefined) return s3Error(res, 404, "NoSuchKey", "The specified key does not exist.");
+    if (req.method === "HEAD") {
+      // The object's headers only: no zip is made (it would open the package's files for nothing).
+      if (!existsSync(code.codeDir)) return s3Error(res, 404, "NoSuchKey", "The specified key does not exist.");
+      res.writeHead(200, { "Content-Type": "application/zip" }).end();
+      return;
+    }
     let zip;
     try {
       zip = zipDirectory(code.codeDir);
@@ -85,14 +92,11 @@ export class CodeLocations {
       // Collected meanwhile (the version or layer was deleted): the object is gone.
       return s3Error(res, 404, "NoSuchKey", "The specified key does not exist.");
     }
+    // No Content-Length (S3 gives one): the zip is deflated as it is streamed, so its size is known
+    // only at its end (yazl can tell it beforehand only for stored, uncompressed entries).
     res.writeHead(200, { "Content-Type": "application/zip" });
-    if (req.method === "HEAD") {
-      zip.destroy();
-      res.end();
-      return;
-    }
     // pipeline: a file gone mid-download ends the answer (the client sees it cut), and a client
-    // that goes away stops the zip and closes the file it was reading.
+    // that goes away destroys the zip, which closes the file it was reading (zip-directory.ts).
     pipeline(zip, res, () => {});
   }
 

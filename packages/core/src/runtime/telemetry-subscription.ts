@@ -1,0 +1,110 @@
+import type { TimerHandle } from "../clock/clock.ts";
+
+export type TelemetryStream = "platform" | "function" | "extension";
+
+/** One record as both APIs deliver it: `{ time, type, record }`. */
+export interface TelemetryRecord {
+  time: string;
+  type: string;
+  record: unknown;
+}
+
+interface Limits {
+  maxItems: [min: number, max: number, dflt: number];
+  maxBytes: [min: number, max: number, dflt: number];
+  timeoutMs: [min: number, max: number, dflt: number];
+}
+
+/**
+ * The two subscription APIs and their buffering limits ("Telemetry API reference", "Logs API"):
+ * the Logs API's default is 10,000 items, the Telemetry API's 1,000.
+ */
+export const SUBSCRIPTION_APIS = {
+  "/2022-07-01/telemetry": { kind: "telemetry", limits: { maxItems: [1000, 10000, 1000], maxBytes: [262144, 1048576, 262144], timeoutMs: [25, 30000, 1000] } },
+  "/2020-08-15/logs": { kind: "logs", limits: { maxItems: [1000, 10000, 10000], maxBytes: [262144, 1048576, 262144], timeoutMs: [25, 30000, 1000] } },
+} as const satisfies Record<string, { kind: string; limits: Limits }>;
+
+/** One extension's subscription to one of the two APIs, with what is buffered for it. */
+export interface Subscription {
+  extension: string;
+  kind: "telemetry" | "logs";
+  url: URL;
+  types: Set<TelemetryStream>;
+  maxItems: number;
+  maxBytes: number;
+  timeoutMs: number;
+  buffer: TelemetryRecord[];
+  /** Each buffered record's JSON size, and their sum. */
+  sizes: number[];
+  bytes: number;
+  /** Records dropped since the last platform.logsDropped, and their bytes. */
+  dropped: { records: number; bytes: number };
+  /** Its drops were reported to the console once (a subscriber without `platform` is never told). */
+  dropsWarned: boolean;
+  timer: TimerHandle | undefined;
+  /** The batch on its way: at most one per subscriber, so batches arrive in order. */
+  sending: Promise<void> | undefined;
+  /** The Shutdown phase's flush is delivering this subscriber's backlog: no other send starts. */
+  draining: boolean;
+}
+
+/** A new subscription from a subscribe request's body, or why it is refused (a ValidationError's message). */
+export function parseSubscription(extension: string, kind: "telemetry" | "logs", body: Buffer | undefined, limits: Limits): Subscription | string {
+  let input: any;
+  try {
+    input = JSON.parse((body ?? Buffer.alloc(0)).toString("utf8"));
+  } catch {
+    return "Invalid request body: not JSON";
+  }
+  const destination = input?.destination;
+  // lambda-sim delivers over HTTP only; TCP destinations are refused, saying so.
+  if (destination?.protocol !== "HTTP") return `destination.protocol must be HTTP (lambda-sim does not deliver over ${destination?.protocol ?? "nothing"})`;
+  let url: URL;
+  try {
+    url = new URL(destination.URI);
+  } catch {
+    return "destination.URI must be an http:// URL";
+  }
+  const types = input.types;
+  if (!Array.isArray(types) || types.length === 0 || types.some((t: unknown) => t !== "platform" && t !== "function" && t !== "extension")) {
+    return "types must be a non-empty list of platform, function and extension";
+  }
+  const b = input.buffering ?? {};
+  const out: Subscription = {
+    extension,
+    kind,
+    url,
+    types: new Set<TelemetryStream>(types),
+    maxItems: 0,
+    maxBytes: 0,
+    timeoutMs: 0,
+    buffer: [],
+    sizes: [],
+    bytes: 0,
+    dropped: { records: 0, bytes: 0 },
+    dropsWarned: false,
+    timer: undefined,
+    sending: undefined,
+    draining: false,
+  };
+  for (const key of ["maxItems", "maxBytes", "timeoutMs"] as const) {
+    const [min, max, dflt] = limits[key];
+    const v = b[key] ?? dflt;
+    if (!Number.isInteger(v) || v < min || v > max) return `buffering.${key} must be an integer between ${min} and ${max}`;
+    out[key] = v;
+  }
+  return out;
+}
+
+/** Function and extension records may be dropped when a subscriber falls behind; platform records never are. */
+export function droppable(r: TelemetryRecord): boolean {
+  return !r.type.startsWith("platform.");
+}
+
+/**
+ * What a dropped record counts in droppedBytes: its log line's bytes, not our `{time,type,record}`
+ * envelope around it. AWS does not document which it counts (our choice: the log's own size).
+ */
+export function logBytes(r: TelemetryRecord): number {
+  return Buffer.byteLength(typeof r.record === "string" ? r.record : JSON.stringify(r.record));
+}

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { createExtensionFunction, telemetryShipper } from "./support/extension-function.ts";
+import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
+import { until } from "./support/until.ts";
+
+/**
+ * The Extensions API's Shutdown phase: every extension registered for it gets SHUTDOWN, and the
+ * extensions have up to 2,000 ms in total for their own shutdown work. A Telemetry API backlog
+ * (the environment is frozen between invokes, so a flood waits whole for its listener) must not
+ * use that budget up: a listener that takes 200 ms per batch (one that forwards each batch to its
+ * backend before answering) would need 17 batches x 200 ms for a 4 MiB backlog. The extension
+ * still gets SHUTDOWN, and what the backlog could not deliver is counted in platform.logsDropped.
+ */
+const SLOW_SHIPPER = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 200);
+
+/** 8,000 lines of 1 KB at once: the subscriber's buffer fills (16 x 256 KB), the rest is dropped. */
+const FLOOD = `exports.handler = async () => {
+  const pad = "x".repeat(1000);
+  for (let i = 0; i < 8000; i++) console.log("line-" + i + " " + pad);
+  return "done";
+};`;
+
+let t: TestSimulator;
+let lambda: LambdaClient;
+let reports: ReportCollector;
+
+beforeAll(async () => {
+  reports = await startReportCollector();
+  t = await startTestSimulator();
+  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+});
+
+afterAll(async () => {
+  lambda?.destroy();
+  await t?.close();
+  reports?.close();
+});
+
+describe("the Shutdown phase with a Telemetry API backlog", () => {
+  it("sends SHUTDOWN to an extension whose listener answers each batch in 200 ms, and counts what it could not deliver", async () => {
+    await createExtensionFunction(lambda, "backlog", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD, timeout: 20, variables: { REPORT_URL: reports.url } });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "backlog", Payload: Buffer.from("{}") }));
+    expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
+
+    // A configuration change retires the environment: its Shutdown phase starts.
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "backlog", Description: "retire" }));
+    await until(() => reports.got("shutdown").length > 0, 15_000);
+    expect(reports.got("shutdown")[0]).toMatchObject({ eventType: "SHUTDOWN", shutdownReason: "spindown" });
+
+    const records = reports.got("telemetry").flat() as { type: string; record: any }[];
+    const missed = records.filter((r) => r.type === "platform.logsDropped").reduce((n, r) => n + r.record.droppedRecords, 0);
+    const delivered = records.filter((r) => r.type === "function" && String(r.record).includes("line-")).length;
+    expect(delivered + missed).toBe(8000);
+    expect(records.some((r) => r.type === "platform.report" && r.record.requestId === out.$metadata.requestId)).toBe(true);
+  }, 60_000);
+});
