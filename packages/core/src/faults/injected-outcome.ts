@@ -1,6 +1,7 @@
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { failurePayload, type InvocationResult } from "../invocation/invocation-result.ts";
 import { billedDuration } from "../invocation/invocation-log.ts";
+import { normaliseErrorType } from "../runtime/runtime-api-server.ts";
 import type { InvocationFaults } from "./fault-injector.ts";
 
 /** Environment id reported for invocations a fault answered without running the handler. */
@@ -19,7 +20,8 @@ export function injectedResult(faults: InvocationFaults, config: FunctionVersion
   let reportStatus: InvocationResult["reportStatus"] = "error";
   switch (spec.kind) {
     case "error":
-      errorType = spec.errorType;
+      // The platform's type, as RIE normalises a handler's (PaymentDeclined -> Runtime.Unknown); the payload names the error.
+      errorType = normaliseErrorType(spec.errorType);
       // A handler's own error: the runtime's shape, with an (empty) trace as the Node runtime sends.
       payload = Buffer.from(JSON.stringify({ errorType: spec.errorType, errorMessage: spec.errorMessage, trace: [] }));
       reportStatus = undefined;

@@ -67,5 +67,6 @@ export function reportLine(r: ReportFields): string {
  * billed too since 1 Aug 2025 (aws-facts §2.5, §12).
  */
 export function billedDuration(durationMs: number, initDurationMs: number | undefined): number {
-  return Math.ceil(durationMs + (initDurationMs ?? 0));
+  // At least the 1 ms granularity: an injected or a 0 ms model outcome is billed as one.
+  return Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)));
 }

@@ -204,11 +204,19 @@ export function renderInvocations(m) {
       <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}</small>` : ""}</td></tr>`).join("")}</table>`;
 }
 
+/**
+ * Whether REPORT has a Status: a timeout or a platform failure (Runtime.ExitError, ...) does; a
+ * handler's own error (Runtime.Unknown, Function.Unknown after RIE's normalisation) does not (aws-facts §2.5).
+ */
+function reportsStatus(s) {
+  return s.status !== undefined && s.status !== "success" && !(s.status === "error" && /^(Runtime|Function)\.Unknown$/.test(s.errorType ?? ""));
+}
+
 /** START / END / REPORT as CloudWatch shows them (aws-facts §2.5), around the function's own lines. */
 export function renderStory(m) {
   const s = m.invocations.get(m.selected);
   if (s === undefined) return `<p class="empty">Click an invocation to see its story.</p>`;
-  const report = s.durationMs === undefined ? "" : `REPORT RequestId: ${s.requestId}\tDuration: ${s.durationMs.toFixed(2)} ms\tBilled Duration: ${s.billedDurationMs} ms\tMemory Size: ${m.functions.get(s.functionName)?.memorySize ?? "?"} MB\tMax Memory Used: ${s.maxMemoryUsedMb} MB\t${s.initDurationMs !== undefined ? `Init Duration: ${s.initDurationMs.toFixed(2)} ms\t` : ""}${s.status && s.status !== "success" ? `Status: ${s.status}\t${s.errorType ? `Error Type: ${s.errorType}` : ""}` : ""}`;
+  const report = s.durationMs === undefined ? "" : `REPORT RequestId: ${s.requestId}\tDuration: ${s.durationMs.toFixed(2)} ms\tBilled Duration: ${s.billedDurationMs} ms\tMemory Size: ${m.functions.get(s.functionName)?.memorySize ?? "?"} MB\tMax Memory Used: ${s.maxMemoryUsedMb} MB\t${s.initDurationMs !== undefined ? `Init Duration: ${s.initDurationMs.toFixed(2)} ms\t` : ""}${reportsStatus(s) ? `Status: ${s.status}\t${s.errorType ? `Error Type: ${s.errorType}` : ""}` : ""}`;
   // Process runtimes log START/END/REPORT themselves; the model runtime has no log, so they are written here.
   const own = s.logs.map((l) => l.replace(/\n$/, ""));
   // Its platform lines are there as text (START) or, with LoggingConfig JSON, as platform.* records.
@@ -218,7 +226,7 @@ export function renderStory(m) {
   // The answer an HTTP front made itself from this invocation (a malformed answer, a function error).
   const front = s.front === undefined ? "" : `<p class="bad front-failure">${esc(frontText(s.front))}</p>`;
   const where = s.async?.where ? `<p>Finished: <b>${esc(s.async.where)}</b> <small>${esc(s.async.detail)}</small></p>` : "";
-  return `<p><b>${esc(s.functionName)}</b> request <code>${esc(s.requestId)}</code> in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}</p>
+  return `<p><b>${esc(s.functionName)}</b> request <code>${esc(s.requestId)}</code> ${s.environmentId === "fault-injected" ? "answered by a fault (no environment ran it)" : `in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}`}</p>
     <h3>Log</h3><pre>${esc(log)}</pre>
     <h3>Payload</h3><pre>${esc(s.payload ?? "(not seen)")}</pre>
     <h3>Result</h3><pre>${esc(s.result ?? (s.durationMs === undefined ? "(running)" : ""))}</pre>${front}${attempts}${where}`;
