@@ -59,6 +59,11 @@ export interface InvocationFaults {
  * each destination or DLQ delivery. Fractions draw from the seeded "faults" stream, and only when a
  * fault's scope matches, so a replay with the same seed fires the same faults.
  */
+/** A fault as GET /_sim/faults and the dashboard's `faults` view show it: its spec, window (dates) and counters. */
+export function faultView(f: ActiveFault): Record<string, unknown> {
+  return { id: f.id, ...(f.warning === undefined ? {} : { warning: f.warning }), ...f.spec, activeFrom: new Date(f.activeFrom).toISOString(), activeUntil: f.activeUntil === undefined ? null : new Date(f.activeUntil).toISOString(), matched: f.matched, fired: f.fired };
+}
+
 export class FaultInjector {
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;

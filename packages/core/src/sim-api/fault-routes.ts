@@ -1,7 +1,7 @@
 import express from "express";
 import { isAwsError } from "../errors/aws-error.ts";
 import { isSimError } from "../errors/sim-error.ts";
-import type { ActiveFault, FaultInjector } from "../faults/fault-injector.ts";
+import { faultView, type ActiveFault, type FaultInjector } from "../faults/fault-injector.ts";
 import { jsonSyntaxError, simBadRequest, simJson } from "./sim-json.ts";
 
 /**
@@ -14,7 +14,7 @@ export function faultRoutes(faults: FaultInjector): express.Router {
   const r = express.Router();
   r.use("/_sim/faults", express.json({ strict: false, type: () => true }));
   r.get("/_sim/faults", (_req, res) => {
-    res.json({ faults: faults.list().map(view) });
+    res.json({ faults: faults.list().map(faultView) });
   });
   r.post("/_sim/faults", (req, res) => {
     const body: unknown = req.body ?? {};
@@ -32,7 +32,7 @@ export function faultRoutes(faults: FaultInjector): express.Router {
       refuse(res, e);
       return;
     }
-    res.json(list ? { faults: added.map(view) } : view(added[0]!));
+    res.json(list ? { faults: added.map(faultView) } : faultView(added[0]!));
   });
   r.delete("/_sim/faults", (_req, res) => {
     const cleared = faults.list().length;
@@ -52,8 +52,4 @@ function refuse(res: express.Response, e: unknown): void {
   if (isAwsError(e)) res.status(e.statusCode).set("x-amzn-errortype", e.code).json({ code: e.code, message: e.message });
   else if (isSimError(e) && e.isUserError) res.status(400).json({ code: "BadRequest", message: e.message });
   else res.status(500).json({ code: "InternalError", message: String(e) });
-}
-
-function view(f: ActiveFault): Record<string, unknown> {
-  return { id: f.id, ...(f.warning === undefined ? {} : { warning: f.warning }), ...f.spec, activeFrom: new Date(f.activeFrom).toISOString(), activeUntil: f.activeUntil === undefined ? null : new Date(f.activeUntil).toISOString(), matched: f.matched, fired: f.fired };
 }

@@ -254,7 +254,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...functionUrlRoutes(registry, state.functionUrls, (urlId) => functionUrlAddress(urlId, region, endpoint)),
     ...permissionRoutes(registry, state.policies),
   ], lambdaRestSpec());
-  addCoreViews(state.hub, { clock, registry, invoker, mappings });
+  addCoreViews(state.hub, { clock, registry, invoker, mappings, faults });
   return { ...state, governor, invoker, router, provisioned, targets, mappings, faults, frontDoor };
 }
 

@@ -6,14 +6,15 @@ import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { EventHub } from "./event-hub.ts";
 import { CostMeter } from "./lambda-cost.ts";
 import { MappingCounters } from "./mapping-counters.ts";
+import { faultView, type FaultInjector } from "../faults/fault-injector.ts";
 
 /**
  * Core's state views in the dashboard's snapshot (the sources add theirs): read-only accessors on
  * the registry, the invoker, the governor and the mappings. Each is what the matching events then
  * update, so a late joiner starts from the same place as a client that saw everything.
  */
-export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: FunctionRegistry; invoker: Invoker; mappings: EventSourceMappings }): void {
-  const { clock, registry, invoker, mappings } = parts;
+export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: FunctionRegistry; invoker: Invoker; mappings: EventSourceMappings; faults: FaultInjector }): void {
+  const { clock, registry, invoker, mappings, faults } = parts;
   const governor = invoker.governor;
   const cost = new CostMeter((name, version) => {
     if (!registry.has(name)) return undefined;
@@ -56,4 +57,6 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
   hub.observe((e) => counts.note(e));
   hub.addView("mappings", () => mappings.overview().map((m) => ({ ...m, events: counts.get(m.uuid) })));
   hub.addView("cost", () => cost.view());
+  // The faults added, with their counters and windows: a workshop's page shows what the teacher injected.
+  hub.addView("faults", () => faults.list().map(faultView));
 }

@@ -12,7 +12,7 @@ const KEEP_ASYNC = 5000;
 
 /** The event types applyEvent uses: what the page subscribes to (function logs come with an invocation's details). */
 export const SHOWN_EVENTS = [
-  "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "invocation.recursive-loop", "function.changed",
+  "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "invocation.recursive-loop", "fault.fired", "function.changed",
   "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
   "mapping.batch", "mapping.batch-given-up", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "clock.paused", "clock.resumed", "http.integration-failed",
   ...FANOUT_EVENTS,
@@ -36,6 +36,8 @@ export function createModel() {
     functions: new Map(), envs: new Map(), account: {},
     throttles: new Map(), // functionName -> { count, reason, caller, time }
     loops: new Map(), // functionName -> { count, caller, time }: invocations stopped in a recursive loop
+    // The faults added (the `faults` view: spec, window, matched, fired), and per function what they injected.
+    faults: [], injected: new Map(), // functionName -> { throttle, other }
     queues: new Map(), mappings: new Map(), shards: new Map(), schedules: [], streams: [],
     // SNS topics and EventBridge buses (fanout-model.js).
     fanout: createFanout(),
@@ -87,6 +89,10 @@ export function applyViews(m, frame) {
     m.dirty.add("header");
   }
   if (v.account) m.account = v.account;
+  if (v.faults) {
+    m.faults = v.faults;
+    m.dirty.add("functions");
+  }
   for (const f of v.functions ?? []) m.functions.set(f.name, f);
   if (v.cost) { m.cost = v.cost; m.costSeq = frame.seq; }
   // The view lists every queue there is: a deleted one's row goes at the next frame.
@@ -191,6 +197,15 @@ export function applyEvent(m, e, history = false) {
       t.count++;
       Object.assign(t, { reason: e.reason, caller: e.caller ?? "sync", time: e.time });
       m.throttles.set(e.functionName, t);
+      m.dirty.add("functions");
+      return;
+    }
+    case "fault.fired": {
+      if (e.functionName === undefined) return;
+      const i = m.injected.get(e.functionName) ?? { throttle: 0, other: 0 };
+      if (e.kind === "throttle") i.throttle++;
+      else i.other++;
+      m.injected.set(e.functionName, i);
       m.dirty.add("functions");
       return;
     }

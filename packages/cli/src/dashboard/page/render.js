@@ -42,18 +42,30 @@ function noLanes(retired) {
   return `all ${total} environment(s) retired (${reasons.map(([r, c]) => `${c} ${esc(RETIRE_REASONS[r] ?? r)}`).join(", ")})`;
 }
 
+/** The faults added (POST /_sim/faults, `faults:`): what each does, its scope, window and counts. */
+function renderFaults(m) {
+  if (!m.faults?.length) return "";
+  const item = (f) => {
+    const scope = [f.function, f.qualifier && `:${f.qualifier}`, f.source && `from ${f.source}`, f.mapping && `mapping ${short(f.mapping)}`, f.target && `to ${f.target}`].filter(Boolean).join(" ");
+    const until = f.activeUntil ? (Date.parse(f.activeUntil) <= m.time ? "ended" : `until ${clockTime(Date.parse(f.activeUntil))}`) : Date.parse(f.activeFrom) > m.time ? `from ${clockTime(Date.parse(f.activeFrom))}` : "active";
+    return `<span class="fault" data-fault="${esc(f.id)}"><b>${esc(f.id)}</b> ${esc(f.kind)}${scope ? ` on ${esc(scope)}` : ""} — fired ${f.fired} of ${f.matched} matched, ${esc(until)}</span>`;
+  };
+  return `<p class="faults">Faults: ${m.faults.map(item).join(" · ")}</p>`;
+}
+
 export function renderFunctions(m) {
   const names = new Set([...m.functions.keys(), ...[...m.envs.values()].map((e) => e.functionName)]);
   if (names.size === 0) return `<p class="empty">No functions yet.</p>`;
   const acct = m.account;
-  const head = acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? 0}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "";
+  const head = renderFaults(m) + (acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? 0}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "");
   return head + [...names].sort().map((fn) => {
     const f = m.functions.get(fn) ?? {};
     const envs = [...m.envs.values()].filter((e) => e.functionName === fn);
     const live = envs.filter((e) => e.state !== "retired");
     const busy = envs.filter((e) => e.state === "busy").length;
     const t = m.throttles.get(fn);
-    const loop = m.loops.get(fn);
+    const loop = m.loops?.get(fn);
+    const injected = m.injected?.get(fn);
     const reserved = f.reservedConcurrency === undefined || f.reservedConcurrency === null ? "unreserved" : `reserved <b>${f.reservedConcurrency}</b>`;
     const lanes = envs.map((e) => `
       <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
@@ -68,6 +80,7 @@ export function renderFunctions(m) {
         <span class="gauge">concurrency <b class="in-use">${f.inFlight ?? busy}</b> in use, ${reserved}</span>
         <span class="gauge">${live.length} environment(s)</span>
         ${t ? `<span class="throttle">throttled ${t.count}× — ${esc(t.reason)} <small>(by ${esc(name(t.caller))})</small></span>` : ""}
+        ${injected ? `<span class="throttle injected" title="what the faults (POST /_sim/faults, faults:) did to this function">${[injected.throttle ? `${injected.throttle} throttle(s)` : "", injected.other ? `${injected.other} outcome(s)` : ""].filter(Boolean).join(", ")} injected by faults</span>` : ""}
         ${loop ? `<span class="throttle" title="Lambda stops the 17th invocation of one chain of events (RecursiveLoop Terminate)">recursive loop stopped ${loop.count}× <small>(by ${esc(name(loop.caller))})</small></span>` : ""}
       </div>
       <div class="lanes">${lanes || `<span class="empty">${noLanes(f.retired)}</span>`}</div>

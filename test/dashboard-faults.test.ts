@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { zipFiles } from "@lambda-sim/core/testing";
+import { chromiumSkip, dashboardPages, shows } from "./support/dashboard-page.ts";
+import { startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
+
+/**
+ * A workshop's page shows the faults the teacher added (newuser9 P3-1): before, an injected
+ * throttle read exactly as reserved concurrency's own, and nothing said a fault was active.
+ */
+const openPage = dashboardPages();
+let sim: LambdaSimProcess | undefined;
+afterEach(async () => {
+  await sim?.kill();
+  sim = undefined;
+});
+
+describe.skipIf(chromiumSkip !== undefined)(`the dashboard's faults${chromiumSkip ? ` (${chromiumSkip})` : ""}`, () => {
+  it("lists an added fault with its counts and marks the throttle it injected", { timeout: 60_000 }, async () => {
+    sim = await startLambdaSim(["--in-memory"]);
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+    try {
+      await lambda.send(new CreateFunctionCommand({ FunctionName: "checkout", Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: await zipFiles([{ name: "index.mjs", data: "export const handler = async () => ({});\n" }]) } }));
+      const errors: string[] = [];
+      const page = await openPage(`${sim.endpoint}/_sim/ui`, errors);
+      const added = await fetch(`${sim.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "throttle", function: "checkout", reason: "ReservedFunctionConcurrentInvocationLimitExceeded" }) });
+      expect(added.status).toBe(200);
+      const throttled = await lambda.send(new InvokeCommand({ FunctionName: "checkout" })).catch((e: Error) => e);
+      expect(throttled).toMatchObject({ name: "TooManyRequestsException" });
+      await shows(page, "#functions .faults", /fault-1 throttle on checkout — fired 1 of 1 matched, active/);
+      await shows(page, '.fn[data-function="checkout"] .fn-head', /1 throttle\(s\) injected by faults/);
+      expect(errors).toEqual([]);
+    } finally {
+      lambda.destroy();
+    }
+  });
+});
