@@ -48,23 +48,23 @@ def handler(event, context):
 
 const CONFIG = `
 functions:
-  looper: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 3, environment: { LOOP_QUEUE: loop, DONE_QUEUE: done, STOP_AT: "1000" } }
-  allowed: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 3, recursiveLoop: Allow, environment: { LOOP_QUEUE: loop-allowed, DONE_QUEUE: done, STOP_AT: "25" } }
+  looper: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: loop, DONE_QUEUE: done, STOP_AT: "1000" } }
+  allowed: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, recursiveLoop: Allow, environment: { LOOP_QUEUE: loop-allowed, DONE_QUEUE: done, STOP_AT: "25" } }
   pinger:
     runtime: nodejs24.x
     handler: index.snsLoop
     codeUri: ./fn
-    timeout: 3
+    timeout: 10
     eventInvokeConfig: { destinationConfig: { onFailure: { destination: sqs:failures } } }
   tracer: { runtime: nodejs24.x, handler: index.trace, codeUri: ./fn }
-  pylooper: { runtime: python3.12, handler: app.handler, codeUri: ./fn, timeout: 3 }
+  pylooper: { runtime: python3.12, handler: app.handler, codeUri: ./fn, timeout: 10 }
 queues:
-  loop: { visibilityTimeout: 3, redrivePolicy: { deadLetterTargetArn: sqs:loop-dlq, maxReceiveCount: 1 } }
+  loop: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:loop-dlq, maxReceiveCount: 1 } }
   loop-dlq:
-  loop-allowed: { visibilityTimeout: 3 }
+  loop-allowed: { visibilityTimeout: 10 }
   done:
   failures:
-  py-loop: { visibilityTimeout: 3, redrivePolicy: { deadLetterTargetArn: sqs:py-loop-dlq, maxReceiveCount: 1 } }
+  py-loop: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:py-loop-dlq, maxReceiveCount: 1 } }
   py-loop-dlq:
 topics:
   ping: { subscriptions: [{ protocol: lambda, endpoint: lambda:pinger }] }
@@ -103,7 +103,7 @@ async function receiveOne(sqs: SQSClient, queue: string) {
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, MessageSystemAttributeNames: ["All"] }));
     message = Messages?.[0];
     return message !== undefined;
-  }, 30_000);
+  }, 50_000);
   return message!;
 }
 
@@ -119,7 +119,7 @@ describe("recursive loop detection", () => {
     // The 16th invocation's trace: the chain had invoked `looper` 16 times (counted from 0).
     expect(dead.Attributes?.AWSTraceHeader).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0;Lineage=1:[0-9a-f]{8}:15$/);
     expect(sim.output()).toContain("recursive loop: looper:$LATEST not invoked (asked by arn:aws:sqs:us-east-1:000000000000:loop)");
-  }, 60_000);
+  }, 90_000);
 
   it.skipIf(!HAS_BOTO3)("stops a Python function whose boto3 sends back to its queue (skipped without a python3 that has boto3)", async () => {
     const { sqs } = await start();
@@ -128,7 +128,7 @@ describe("recursive loop detection", () => {
     const dead = await receiveOne(sqs, "py-loop-dlq");
     expect(JSON.parse(dead.Body!)).toEqual({ n: 17 });
     expect(dead.Attributes?.AWSTraceHeader).toMatch(/;Lineage=1:[0-9a-f]{8}:15$/);
-  }, 60_000);
+  }, 90_000);
 
   it.skipIf(chromiumSkip !== undefined)(`shows the stops on the dashboard, beside the function${chromiumSkip ? ` (${chromiumSkip})` : ""}`, async () => {
     const { sim, sqs } = await start();
@@ -138,7 +138,7 @@ describe("recursive loop detection", () => {
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
     await shows(page, '.fn[data-function="looper"] .fn-head', /recursive loop stopped 1× \(by sqs:loop\)/, 30_000);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
   it("counts the stops in a scenario, which can expect them (recursiveLoopStops)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lambda-sim-recursion-run-"));
@@ -150,9 +150,9 @@ describe("recursive loop detection", () => {
         "seed: 1",
         "duration: 2m",
         "functions:",
-        "  looper: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 3, environment: { LOOP_QUEUE: loop, DONE_QUEUE: done, STOP_AT: '1000' } }",
+        "  looper: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: loop, DONE_QUEUE: done, STOP_AT: '1000' } }",
         "queues:",
-        "  loop: { visibilityTimeout: 3, redrivePolicy: { deadLetterTargetArn: sqs:loop-dlq, maxReceiveCount: 1 } }",
+        "  loop: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:loop-dlq, maxReceiveCount: 1 } }",
         "  loop-dlq:",
         "  done:",
         "eventSourceMappings:",
@@ -169,7 +169,7 @@ describe("recursive loop detection", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("looper: 16 invocations, 0 errors, 0 throttles");
     expect(r.stdout).toContain("1 invocation(s) stopped in a recursive loop");
-  }, 60_000);
+  }, 90_000);
 
   it("lets a function whose RecursiveLoop is Allow (lambda-sim.yaml's recursiveLoop) run on", async () => {
     const { sqs, lambda } = await start();
@@ -178,7 +178,7 @@ describe("recursive loop detection", () => {
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
     // It stops itself at 25, sending to `done` instead.
     expect(JSON.parse((await receiveOne(sqs, "done")).Body!)).toEqual({ n: 26 });
-  }, 60_000);
+  }, 90_000);
 
   it("stops a function that publishes back to the topic that invokes it: the event goes to its OnFailure destination", async () => {
     const { sqs, sns } = await start();
@@ -186,7 +186,7 @@ describe("recursive loop detection", () => {
     const record = JSON.parse((await receiveOne(sqs, "failures")).Body!);
     expect(JSON.parse(record.requestPayload.Records[0].Sns.Message)).toEqual({ n: 17 });
     expect(record.requestContext).toMatchObject({ functionArn: "arn:aws:lambda:us-east-1:000000000000:function:pinger:$LATEST", approximateInvokeCount: 0 });
-  }, 60_000);
+  }, 90_000);
 
   it("refuses an Invoke whose X-Amzn-Trace-Id says the chain has invoked the function 16 times (RecursiveInvocationException)", async () => {
     const { sim, lambda } = await start();
@@ -208,5 +208,5 @@ describe("recursive loop detection", () => {
     expect(seventeenth.status).toBe(400);
     expect(seventeenth.headers.get("x-amzn-errortype")).toBe("RecursiveInvocationException");
     expect(await seventeenth.json()).toMatchObject({ Type: "User", Message: expect.stringContaining("recursive loop") });
-  }, 60_000);
+  }, 90_000);
 });
