@@ -1,5 +1,7 @@
-import { validateHeaderName, validateHeaderValue } from "node:http";
 import { shown } from "./payload-v2.ts";
+
+// CommonJS exports, not an ES import: building node:http's namespace loads undici (builtin-imports.test.ts).
+const { validateHeaderName, validateHeaderValue } = process.getBuiltinModule("node:http");
 
 /**
  * Why a function's headers or cookies cannot go out on HTTP, or undefined when they can: a name
