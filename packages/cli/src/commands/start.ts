@@ -117,9 +117,14 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
       functionUrlLines(sim) +
       `  dashboard: ${sim.endpoint}/_sim/ui${dashboardToken(opts, config)}   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
-      `  try: ${suggestedInvokeLine(suggestion, endpointArg(sim.endpoint))}\n` +
+      tryLine(suggestedInvokeLine(suggestion, endpointArg(sim.endpoint))) +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
+}
+
+/** The banner's `try:` line, or none when no function can be invoked with a payload it accepts. */
+function tryLine(command: string | undefined): string {
+  return command === undefined ? "" : `  try: ${command}\n`;
 }
 
 /** Our choice: the banner names this many functions at most, so it stays a few lines whatever the state holds. */
