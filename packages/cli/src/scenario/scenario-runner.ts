@@ -4,8 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source } from "@lambda-sim/core";
 import { loadConfig } from "../config/load-config.ts";
 import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
-import { loadTemplate } from "../template/load-template.ts";
-import { applyTemplate, explainStartError, freePort, type StartConfig } from "../template/start-config.ts";
+import { applyTemplate, explainStartError, freePort, loadTemplateWithOverlay, type StartConfig } from "../template/start-config.ts";
 import { checkExpectations, queuesNamed, type EndState, type ExpectationNames, type ExpectationResult } from "./expectations.ts";
 import { Observations } from "./observations.ts";
 import { realCodeNotes } from "./real-code-notes.ts";
@@ -168,7 +167,9 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
       // A temporary code root, removed with the scenario's simulator (or here, if the scenario is refused).
       const codeRoot = mkdtempSync(join(tmpdir(), "lambda-sim-scenario-"));
       temporary.push(codeRoot);
-      architecture = { ...(await loadTemplate(named, { sources, endpoint: `http://127.0.0.1:${port}`, codeRoot })), removeOnClose: [codeRoot] };
+      // With the lambda-sim.yaml beside it merged in, as `start --template` reads it (newuser9 P2-4):
+      // the account limits, `sim:` settings, faults and functions a template cannot say.
+      architecture = { ...(await loadTemplateWithOverlay(named, undefined, sources, { endpoint: `http://127.0.0.1:${port}`, codeRoot })), removeOnClose: [codeRoot] };
     } else {
       architecture = await loadConfig(named, sources);
     }

@@ -39,39 +39,53 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
   // Queue URLs in the template's Refs (function environments) carry the port: with --port 0, one
   // is chosen now rather than by the listener later.
   if (opts.port === 0) opts.port = await freePort(opts.host);
-  const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
-  const nativeFile = opts.config ?? (existsSync(beside) ? beside : undefined);
-  // Its faults may name the template's resources (by logical id too): checked below, once those are known.
-  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot, faultReferences: false });
-  // The template reader (SAM translation, intrinsics) only with a template: ~20 modules a
-  // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
-  const { loadTemplate } = await import("./load-template.ts");
   const temporary = opts.inMemory ? mkdtempSync(join(tmpdir(), "lambda-sim-template-")) : undefined;
   const codeRoot = temporary ?? join(resolve(opts.state), "template-code");
   const code = { removeOnClose: temporary === undefined ? undefined : [temporary], declaredCodeRoots: [join(codeRoot, "zip")] };
   try {
-    const config = await loadTemplate(template, {
-      sources,
+    const config = await loadTemplateWithOverlay(template, opts.config, sources, {
       parameterOverrides: parseParameterOverrides(opts.parameterOverrides ?? []),
       stackName: opts.stackName,
       endpoint: `http://${opts.host === "::1" ? "[::1]" : opts.host}:${opts.port}`,
       codeRoot,
-      native,
+      buildRoot,
     });
-    if (native === undefined) return { ...config, ...code };
-    // The faults of the lambda-sim.yaml beside the template, checked against both files' resources
-    // and resolved as a scenario's are: a logical id becomes the name the simulator knows, a name
-    // neither declares fails the start at its file:line.
-    const { ScenarioNames } = await import("../scenario/scenario-names.ts");
-    const names = new ScenarioNames(config, native.file, native.lineAt);
-    const faults = names.faults(native.faults);
-    names.check();
-    return { ...config, faults, ...code };
+    return { ...config, ...code };
   } catch (e) {
     // A refused template: the simulator that would have removed it never starts.
     if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * A template with its overlay merged in, as both `start --template` and a scenario whose
+ * `architecture:` is a template read it: `overlay` (--config), else the lambda-sim.yaml beside the
+ * template, adds what a template cannot say (account limits, `sim:`, faults, functions: see
+ * load-template.ts's combine). Its faults are checked against both files' resources and resolved
+ * as a scenario's are: a logical id becomes the name the simulator knows, a name neither declares
+ * fails at its file:line.
+ */
+export async function loadTemplateWithOverlay(
+  template: string,
+  overlay: string | undefined,
+  sources: readonly Source<any>[],
+  opts: { parameterOverrides?: Record<string, string>; stackName?: string; endpoint: string; codeRoot: string; buildRoot?: string },
+): Promise<StartConfig> {
+  const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
+  const nativeFile = overlay ?? (existsSync(beside) ? beside : undefined);
+  // Its faults may name the template's resources (by logical id too): checked below, once those are known.
+  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot: opts.buildRoot, faultReferences: false });
+  // The template reader (SAM translation, intrinsics) only with a template: ~20 modules a
+  // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
+  const { loadTemplate } = await import("./load-template.ts");
+  const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, native });
+  if (native === undefined) return config;
+  const { ScenarioNames } = await import("../scenario/scenario-names.ts");
+  const names = new ScenarioNames(config, native.file, native.lineAt);
+  const faults = names.faults(native.faults);
+  names.check();
+  return { ...config, faults };
 }
 
 /**
