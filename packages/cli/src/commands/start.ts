@@ -113,6 +113,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     `lambda-sim listening on ${sim.endpoint}\n` +
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${opts.clock === "virtual" ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functionList(functions)}\n` +
+      (config?.notes ?? []).map((n) => `  ${n}\n`).join("") +
       templateLines +
       apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
       functionUrlLines(sim) +

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { parse } from "yaml";
 import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/core";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { TemplateSummary } from "./load-template.ts";
@@ -21,20 +22,35 @@ export interface ConfigChoice {
  * `removeOnClose`: a temporary code root (`--in-memory` with a template), removed with the
  * simulator; `declaredCodeRoots`: the state's `template-code/zip`, collected as its `code/` is.
  */
-export type StartConfig = LoadedConfig & { template?: TemplateSummary; removeOnClose?: string[]; declaredCodeRoots?: string[] };
+/** `notes`: start-up lines about which files were read (the banner prints them). */
+export type StartConfig = LoadedConfig & { template?: TemplateSummary; removeOnClose?: string[]; declaredCodeRoots?: string[]; notes?: string[] };
 
 /**
  * Which files `lambda-sim start` reads: `--template` (with the lambda-sim.yaml beside it, or
  * `--config`, for simulator settings), else `--config`, else ./lambda-sim.yaml, else
- * ./template.yaml or ./template.yml (SAM's names), else nothing.
+ * ./template.yaml or ./template.yml (SAM's names), else nothing. With both ./lambda-sim.yaml and
+ * a ./template.yaml and neither flag, the template is never dropped silently (newuser9 P2-5: a
+ * team adding a lambda-sim.yaml for its account limits saw its whole SAM app vanish): a
+ * lambda-sim.yaml that declares no functions is read as the template's overlay, as `--template`
+ * reads it; one that declares functions of its own is read alone, and a banner line says so and
+ * how to read both.
  */
 export async function loadStartConfig(opts: ConfigChoice, sources: readonly Source<any>[]): Promise<StartConfig | undefined> {
-  const template = opts.template ?? (opts.config === undefined && !existsSync("lambda-sim.yaml") ? ["template.yaml", "template.yml"].find((f) => existsSync(f)) : undefined);
+  const templateHere = opts.template === undefined && opts.config === undefined ? ["template.yaml", "template.yml"].find((f) => existsSync(f)) : undefined;
+  const nativeHere = existsSync("lambda-sim.yaml");
+  const overlayHere = templateHere !== undefined && nativeHere && declaresNoFunctions("lambda-sim.yaml");
+  const template = opts.template ?? (templateHere !== undefined && (!nativeHere || overlayHere) ? templateHere : undefined);
+  const notes =
+    templateHere === undefined || !nativeHere
+      ? []
+      : overlayHere
+        ? [`${templateHere} read with lambda-sim.yaml as its overlay (lambda-sim.yaml declares no functions of its own)`]
+        : [`${templateHere} here is not read: lambda-sim.yaml declares functions of its own (\`lambda-sim start --template ${templateHere}\` reads both, lambda-sim.yaml as the template's overlay)`];
   // lambda-sim.yaml's `build: esbuild` output: kept in the state directory, so an unchanged build keeps its code.
   const buildRoot = opts.inMemory ? undefined : join(resolve(opts.state), "build");
   if (template === undefined) {
-    const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
-    return file === undefined ? undefined : loadConfig(file, sources, {}, { buildRoot });
+    const file = opts.config ?? (nativeHere ? "lambda-sim.yaml" : undefined);
+    return file === undefined ? undefined : { ...(await loadConfig(file, sources, {}, { buildRoot })), notes };
   }
   // Queue URLs in the template's Refs (function environments) carry the port: with --port 0, one
   // is chosen now rather than by the listener later.
@@ -50,7 +66,7 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
       codeRoot,
       buildRoot,
     });
-    return { ...config, ...code };
+    return { ...config, ...code, notes };
   } catch (e) {
     // A refused template: the simulator that would have removed it never starts.
     if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
@@ -86,6 +102,21 @@ export async function loadTemplateWithOverlay(
   const faults = names.faults(native.faults);
   names.check();
   return { ...config, faults };
+}
+
+/**
+ * Whether a lambda-sim.yaml has no `functions:` entries (it only adds limits, settings, queues or
+ * faults to a template). One that cannot be parsed counts as declaring some: it is then read
+ * alone, and loadConfig reports its problems as always.
+ */
+function declaresNoFunctions(file: string): boolean {
+  try {
+    const doc = parse(readFileSync(file, "utf8")) as { functions?: unknown } | null;
+    const fns = doc?.functions;
+    return fns === undefined || fns === null || (typeof fns === "object" && Object.keys(fns).length === 0);
+  } catch {
+    return false;
+  }
 }
 
 /**
