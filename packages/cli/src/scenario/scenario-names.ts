@@ -130,9 +130,9 @@ export class ScenarioNames {
     const resolved = this.resolve(kinds, written);
     const names = [...new Set(kinds.flatMap((k) => this.declared(k)))];
     if (names.includes(resolved) || this.mentioned.has(resolved) || this.destinations().has(resolved)) return resolved;
-    const ids = kinds.flatMap((k) => logicalIds(this.a.template?.names, k));
+    const known = [...new Set([...names, ...kinds.flatMap((k) => logicalIds(this.a.template?.names, k))])];
     const what = kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(", ")} or ${kinds.at(-1)}`;
-    this.problem(path, `${dottedPath(shown)}: no ${what} named '${written}'${suggestion(written, [...names, ...ids])} (the architecture has: ${[...names, ...ids].join(", ") || "none"})`);
+    this.problem(path, `${dottedPath(shown)}: no ${what} named '${written}'${suggestion(written, known)} (the architecture has: ${known.join(", ") || "none"})`);
     return resolved;
   }
 
