@@ -58,4 +58,12 @@ describe("CLI rough edges", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${spike}:4 architecture: file not found: ${join(dir, "../architecture/lambda-sim.yaml")}`);
   });
+
+  it("invoke --payload @FILE names a file it cannot read in one line, exit 1, before calling anything", async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), "lambda-sim-payload-")), "missing.json");
+    // No simulator on this endpoint: the file is read first.
+    const r = await run(["invoke", "audit", "--payload", `@${missing}`, "--endpoint", "http://127.0.0.1:9"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`lambda-sim: --payload @${missing}: no such file\n`);
+  });
 });

@@ -102,8 +102,11 @@ describe("the start banner's suggested invoke", () => {
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
 
-  it("names no function when every one wants its source's events (here a queue's consumer)", async () => {
+  it("leaves the try: line out when every function wants its source's events (here a queue's consumer): no NAME placeholder to copy", async () => {
     const sim = await startWith(["functions:", fn("a-consumer", "orders"), "queues:", "  orders:", "eventSourceMappings:", "  - { functionName: a-consumer, eventSourceArn: sqs:orders }"]);
-    expect(sim.output()).toContain(`try: lambda-sim invoke NAME --payload '{}' --log --endpoint ${sim.endpoint}`);
+    expect(sim.output()).toContain("functions (1): a-consumer\n");
+    expect(sim.output()).toContain(`events: lambda-sim tail --endpoint ${sim.endpoint}\n`);
+    expect(sim.output()).not.toContain("try:");
+    expect(sim.output()).not.toContain("invoke NAME");
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { ClientError } from "../client/client-error.ts";
 import { resolveEndpoint } from "../client/endpoint.ts";
 import { signedHeaders, signingKeys } from "../client/request-signer.ts";
 import { simAuthHeaders } from "../client/sim-auth.ts";
@@ -23,7 +24,7 @@ export interface InvokeOptions {
  * qualifier NAME carries, as in `LogicalId:live`).
  */
 export async function invokeCommand(name: string, opts: InvokeOptions): Promise<void> {
-  const payload = opts.payload.startsWith("@") ? await readFile(opts.payload.slice(1)) : Buffer.from(opts.payload);
+  const payload = opts.payload.startsWith("@") ? await payloadFile(opts.payload.slice(1)) : Buffer.from(opts.payload);
   const endpoint = resolveEndpoint(opts.endpoint);
   const headers: Record<string, string> = { "Content-Type": "application/json", "X-Amz-Invocation-Type": opts.event ? "Event" : "RequestResponse" };
   if (opts.log) headers["X-Amz-Log-Type"] = "Tail";
@@ -88,6 +89,17 @@ export async function invokeCommand(name: string, opts: InvokeOptions): Promise<
   if (fnError) {
     process.stderr.write(`function error (${fnError}), executed version ${res.headers.get("x-amz-executed-version")}\n`);
     process.exitCode = 1;
+  }
+}
+
+/** `--payload @FILE`'s bytes; a file that cannot be read is one line and exit 1 (main.ts), not a stack trace. */
+async function payloadFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "it is a folder" : err.code === "EACCES" || err.code === "EPERM" ? "not allowed to read it" : (err.code ?? err.message);
+    throw new ClientError(`--payload @${file}: ${why}`);
   }
 }
 

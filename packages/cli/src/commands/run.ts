@@ -13,11 +13,12 @@ export function registerRunCommand(program: Command): void {
     .argument("<scenario>", "SCENARIO.yaml")
     .option("--seed <seed>", "seed for every random choice (overrides the scenario's)")
     .option("--trace <file>", "write every telemetry event as JSON lines")
-    .action(async (file: string, opts: { seed?: string; trace?: string }) => {
+    .option("--logs", "print the functions' log lines ([function] line) as the run makes them, before the report")
+    .action(async (file: string, opts: { seed?: string; trace?: string; logs?: boolean }) => {
       if (opts.trace !== undefined) checkTraceFile(opts.trace);
       // Loaded when run: registering the command must not load the simulator for every command.
       const { runScenario } = await import("../scenario/scenario-runner.ts");
-      const r = await runScenario(file, opts);
+      const r = await runScenario(file, { seed: opts.seed, trace: opts.trace, onLog: opts.logs ? (lines) => process.stdout.write(lines) : undefined });
       process.stdout.write(r.report);
       process.exitCode = r.ok ? 0 : 1;
     });

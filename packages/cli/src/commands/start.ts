@@ -113,13 +113,19 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     `lambda-sim listening on ${sim.endpoint}\n` +
       `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${opts.clock === "virtual" ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functionList(functions)}\n` +
+      (config?.notes ?? []).map((n) => `  ${n}\n`).join("") +
       templateLines +
       apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
       functionUrlLines(sim) +
       `  dashboard: ${sim.endpoint}/_sim/ui${dashboardToken(opts, config)}   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
-      `  try: ${suggestedInvokeLine(suggestion, endpointArg(sim.endpoint))}\n` +
+      tryLine(suggestedInvokeLine(suggestion, endpointArg(sim.endpoint))) +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
+}
+
+/** The banner's `try:` line, or none when no function can be invoked with a payload it accepts. */
+function tryLine(command: string | undefined): string {
+  return command === undefined ? "" : `  try: ${command}\n`;
 }
 
 /** Our choice: the banner names this many functions at most, so it stays a few lines whatever the state holds. */

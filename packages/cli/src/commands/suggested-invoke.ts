@@ -75,9 +75,13 @@ function functionOf(ref: string): string | undefined {
   return ref.split(":")[0];
 }
 
-/** The `try:` command line: the payload quoted for a POSIX shell. */
-export function suggestedInvokeLine(s: SuggestedInvoke | undefined, endpointArg: string): string {
-  if (s === undefined) return `lambda-sim invoke NAME --payload '{}' --log${endpointArg}`;
+/**
+ * The `try:` command line: the payload quoted for a POSIX shell. None without a suggestion: a
+ * placeholder (`invoke NAME`) is copied as it is by a newcomer (newuser9 P2-10), and no real
+ * function would accept `{}` (each wants its source's events).
+ */
+export function suggestedInvokeLine(s: SuggestedInvoke | undefined, endpointArg: string): string | undefined {
+  if (s === undefined) return undefined;
   const qualifier = s.qualifier === undefined ? "" : ` --qualifier ${s.qualifier}`;
   return `lambda-sim invoke ${s.functionName}${qualifier} --payload ${shellQuote(s.payload)} --log${endpointArg}`;
 }

@@ -1,5 +1,7 @@
 import { constants, setPriority } from "node:os";
 import { WebSocket } from "ws";
+// The stopwatch alone (wall time): a client command does not load the simulator.
+import { stopwatch } from "@lambda-sim/core/stopwatch";
 import type { HubFrame, HubSubscription, SequencedEvent } from "@lambda-sim/core";
 import { ClientError } from "../client/client-error.ts";
 import { resolveEndpoint } from "../client/endpoint.ts";
@@ -17,6 +19,8 @@ export interface TailOptions {
   logs?: boolean;
   endpoint?: string;
   token?: string;
+  /** false (--no-reconnect): exit when the simulator closes the stream, as tail did before. */
+  reconnect?: boolean;
 }
 
 /** core's EVENTS_PATH, written out: a client command starts without loading the simulator. */
@@ -53,37 +57,69 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
     if (src.note !== undefined) process.stderr.write(`lambda-sim tail: ${src.note}\n`);
     opts = { ...opts, source: src.source };
   }
+  let current: WebSocket | undefined;
+  const stop = () => {
+    current?.close();
+    process.stdout.write(pending + scaleDowns.release());
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  // A restarted simulator (a teacher's config change) is followed again, as the dashboard page
+  // does (newuser9 P3-4); --no-reconnect keeps the exit a script may rely on.
+  let reconnecting = false;
+  let attempt = 0;
+  for (;;) {
+    const { opened } = await follow(url, endpoint, opts, colour, reconnecting, (ws) => (current = ws));
+    if (opened) {
+      if (opts.reconnect === false) {
+        process.stderr.write("lambda-sim tail: the simulator closed the stream\n");
+        return;
+      }
+      process.stderr.write("lambda-sim tail: the simulator closed the stream; reconnecting (Ctrl-C to stop; --no-reconnect exits instead)\n");
+      reconnecting = true;
+      attempt = 0;
+    }
+    await stopwatch.pause(Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** attempt++));
+  }
+}
+
+/** Our choice: the first try again after 250 ms, doubling up to 2 s (a restart takes a second or two). */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 2000;
+
+/**
+ * One connection to the events stream, printing what it brings until it closes. Resolves with
+ * whether it opened. The first connection that cannot be made is an error (no simulator there);
+ * while reconnecting, it only resolves unopened, and the caller tries again. A refusal (401) is
+ * always an error.
+ */
+function follow(url: URL, endpoint: string, opts: TailOptions, colour: boolean, reconnecting: boolean, onSocket: (ws: WebSocket) => void): Promise<{ opened: boolean }> {
   const ws = new WebSocket(url, { headers: simAuthHeaders(opts.token) });
+  onSocket(ws);
   let refused: string | undefined;
   ws.on("unexpected-response", (_req, res) => {
     refused = res.statusCode === 401 ? unauthorizedHint(endpoint) : `the simulator at ${endpoint} answered ${res.statusCode} to ${EVENTS_PATH}`;
     ws.terminate();
   });
   let opened = false;
-  const stop = () => {
-    ws.close();
-    process.stdout.write(pending + scaleDowns.release());
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<{ opened: boolean }>((resolve, reject) => {
     ws.on("open", () => {
       opened = true;
       ws.send(JSON.stringify({ kind: "subscribe", ...subscription(opts) }));
-      process.stderr.write(`lambda-sim tail: following ${endpoint} (Ctrl-C to stop)\n`);
+      process.stderr.write(reconnecting ? `lambda-sim tail: reconnected to ${endpoint}\n` : `lambda-sim tail: following ${endpoint} (Ctrl-C to stop)\n`);
     });
     ws.on("error", (e: NodeJS.ErrnoException) => {
       if (refused !== undefined) reject(new ClientError(refused));
-      else if (!opened) reject(new ClientError(`no simulator answers at ${endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
+      else if (!opened && !reconnecting) reject(new ClientError(`no simulator answers at ${endpoint} (${e.code ?? e.message}); start one with \`lambda-sim start\`, or pass --endpoint`));
+      else if (!opened) resolve({ opened });
     });
     ws.on("close", () => {
       if (refused !== undefined) return reject(new ClientError(refused));
       // A burst of scale-down steps held back for its one line is written before we go.
       const held = scaleDowns.release();
       if (held !== "") process.stdout.write(held);
-      if (opened) process.stderr.write("lambda-sim tail: the simulator closed the stream\n");
-      resolve();
+      resolve({ opened });
     });
     let fields: readonly (readonly string[])[] = [];
     ws.on("message", (data) => {

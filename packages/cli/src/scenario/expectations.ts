@@ -1,6 +1,7 @@
 import type { NamedKind } from "../template/logical-names.ts";
 import type { Bound, Expectations } from "./scenario-schema.ts";
 import type { FunctionStats, Observations } from "./observations.ts";
+import type { OutOfOrder } from "./record-order.ts";
 
 /**
  * The simulator's name for each name the expectations write, by expectation key then name as
@@ -27,6 +28,8 @@ export interface EndState {
   outOfOrder: Record<string, number>;
   /** Records whose order was checked (undefined: no order expectation). */
   orderChecked?: number;
+  /** The first record out of order, per stream or FIFO queue. */
+  firstOutOfOrder?: Record<string, OutOfOrder>;
 }
 
 export interface ExpectationResult {

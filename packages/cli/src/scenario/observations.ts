@@ -17,6 +17,10 @@ export interface FunctionStats {
   refused: Map<string, number>;
   /** Invocations stopped in a recursive loop (RecursiveInvocationException). */
   loopStops: number;
+  /** Errors by type (the function's own, `ValueError`, else the platform's, `Runtime.UserCodeSyntaxError`, `Sandbox.Timedout`). */
+  errorTypes: Map<string, number>;
+  /** The first error: what a CI log's reader needs to diagnose it without a re-run (newuser9 P2-8). */
+  firstError?: { type: string; message: string; requestId: string };
 }
 
 export interface Bucket {
@@ -53,6 +57,8 @@ export class Observations {
   /** The simulator's address, which differs from run to run (its port), as the trace writes it. */
   private readonly endpoint: string | undefined;
   events = 0;
+  /** Function log records seen (the report says where to see them: `run --logs`). */
+  logLines = 0;
 
   constructor(start: number, durationMs: number, buckets: number, traceFile?: string, endpoint?: string) {
     this.endpoint = endpoint;
@@ -86,6 +92,9 @@ export class Observations {
         if (e.status !== "success") {
           s.errors++;
           if (b) b.errors++;
+          const type = e.functionErrorType ?? e.errorType ?? e.status;
+          s.errorTypes.set(type, (s.errorTypes.get(type) ?? 0) + 1);
+          s.firstError ??= { type, message: errorMessage(e.result), requestId: e.requestId };
         }
         break;
       }
@@ -139,6 +148,9 @@ export class Observations {
           r.set(e.reason, (r.get(e.reason) ?? 0) + 1);
         }
         break;
+      case "function.log":
+        this.logLines++;
+        break;
       case "fault.fired":
         this.faultsFired.set(e.kind, (this.faultsFired.get(e.kind) ?? 0) + 1);
         break;
@@ -162,7 +174,7 @@ export class Observations {
   fn(name: string): FunctionStats {
     let s = this.functions.get(name);
     if (s === undefined) {
-      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map(), loopStops: 0 };
+      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map(), loopStops: 0, errorTypes: new Map() };
       this.functions.set(name, s);
     }
     return s;
@@ -196,4 +208,25 @@ export function shortName(arn: string): string {
   const parts = arn.split(":");
   if (parts[2] === "lambda" && parts[5] === "function") return parts[6] ?? arn;
   return (parts.at(-1) ?? arn).split("/").at(-1) ?? arn;
+}
+
+/** Our choice: an error message in the report is cut to this many characters, so it stays one readable line. */
+const MESSAGE_MAX = 200;
+
+/**
+ * The `errorMessage` of an error payload preview (`{"errorType":...,"errorMessage":...}`, cut to
+ * PREVIEW_BYTES, so maybe not whole JSON), else the preview itself; one line, cut to MESSAGE_MAX.
+ */
+function errorMessage(result: string | undefined): string {
+  if (result === undefined) return "";
+  let text = result;
+  try {
+    const m = (JSON.parse(result) as { errorMessage?: unknown } | null)?.errorMessage;
+    if (typeof m === "string") text = m;
+  } catch {
+    const m = /"errorMessage"\s*:\s*"((?:[^"\\]|\\.)*)/.exec(result);
+    if (m !== null) text = m[1]!.replace(/\\n/g, " ").replace(/\\(.)/g, "$1");
+  }
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > MESSAGE_MAX ? `${line.slice(0, MESSAGE_MAX)}…` : line;
 }

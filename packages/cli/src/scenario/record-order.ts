@@ -1,5 +1,16 @@
 import type { InvocationObserver } from "@lambda-sim/core";
 
+/** A record processed after a later one of its key. */
+export interface OutOfOrder {
+  /** What the key is: a FIFO message group, or a Kinesis partition key. */
+  kind: "group" | "partition key";
+  key: string;
+  /** The record's id: an SQS message id, or a Kinesis sequence number. */
+  id: string;
+  /** The id of the later record of its key, processed before it. */
+  after: string;
+}
+
 /**
  * Per-key order of what a function processed successfully (expect `outOfOrderRecords`): for each
  * stream shard key (Kinesis partition key) or FIFO message group, the sequence numbers of the
@@ -12,7 +23,13 @@ export class RecordOrder {
   readonly outOfOrder = new Map<string, number>();
   /** Records of successful invocations checked. */
   checked = 0;
-  private readonly last = new Map<string, bigint>();
+  /**
+   * The first record processed out of order, per source: its key, its id (an SQS message id, a
+   * Kinesis sequence number) and the id of the later record of its key processed before it: what
+   * a CI log's reader needs to find the bug (newuser9 P1-3).
+   */
+  readonly first = new Map<string, OutOfOrder>();
+  private readonly last = new Map<string, { seq: bigint; id: string }>();
 
   readonly observe: InvocationObserver = ({ payload, result }) => {
     if (result.errorType !== undefined || !payload.includes('"Records"')) return;
@@ -30,11 +47,14 @@ export class RecordOrder {
       const seq = r.kinesis?.sequenceNumber ?? r.attributes?.SequenceNumber;
       if (key === undefined || seq === undefined || !/^\d+$/.test(String(seq))) continue;
       this.checked++;
-      const id = `${source}\u0000${key}`;
+      const at = `${source}\u0000${key}`;
       const n = BigInt(seq);
-      const prev = this.last.get(id);
-      if (prev !== undefined && n < prev) this.outOfOrder.set(source, (this.outOfOrder.get(source) ?? 0) + 1);
-      else this.last.set(id, n);
+      const id = String(r.messageId ?? seq);
+      const prev = this.last.get(at);
+      if (prev !== undefined && n < prev.seq) {
+        this.outOfOrder.set(source, (this.outOfOrder.get(source) ?? 0) + 1);
+        if (!this.first.has(source)) this.first.set(source, { kind: r.kinesis === undefined ? "group" : "partition key", key: String(key), id, after: prev.id });
+      } else this.last.set(at, { seq: n, id });
     }
     return;
   };

@@ -1,8 +1,9 @@
-import { builtInNames, dottedPath, FUNCTION_DEFAULTS, parseReference, SimError, type FaultSpec } from "@lambda-sim/core";
+import { builtInNames, dottedPath, FUNCTION_DEFAULTS, parseReference, SimError, suggestion, type FaultSpec } from "@lambda-sim/core";
 import { CONFIG_SECTION } from "../config/check-references.ts";
 import { logicalIds, physicalName, type NamedKind } from "../template/logical-names.ts";
 import type { StartConfig } from "../template/start-config.ts";
 import { NAMED_BY_KEY, PER_FUNCTION_KEYS, type ExpectationNames } from "./expectations.ts";
+import { shortName } from "./observations.ts";
 import type { Expectations, TrafficStep } from "./scenario-schema.ts";
 import type { ResolvedStep } from "./traffic.ts";
 
@@ -17,16 +18,18 @@ const FAULT_PREFIXES = { source: ["sqs", "kinesis"], target: ["sqs", "sns", "lam
  * or, with a template, by its logical id (template/logical-names.ts), turned into the name the
  * simulator knows. Everything is resolved once, when the scenario loads, and the run uses what
  * came back: traffic steps' targets, faults' function, source and target, and every name an
- * expectation keys (ExpectationNames). Traffic, faults and per-function expectations are also
- * checked then: a name the architecture does not have is an error, `<file>:<line> <key.path>: ...`
- * as every config error, listing the names it has, rather than traffic that fails or a fault that
- * never fires mid-run. A full ARN is taken as written.
+ * expectation keys (ExpectationNames). Traffic, faults and expectations are also checked then: a
+ * name the architecture does not have is an error, `<file>:<line> <key.path>: ...` as every
+ * config error, listing the names it has, rather than traffic that fails, a fault that never
+ * fires or an expectation that can never fail mid-run. A full ARN is taken as written.
  */
 export class ScenarioNames {
   private readonly a: StartConfig;
   private readonly file: string;
   private readonly lineAt: (p: readonly PropertyKey[]) => number | undefined;
   private readonly problems: { line: number | undefined; text: string }[] = [];
+  /** Names the traffic and faults (and per-function expectations) name: an expectation may name them too. */
+  private readonly mentioned = new Set<string>();
 
   constructor(architecture: StartConfig, file: string, lineAt: (p: readonly PropertyKey[]) => number | undefined) {
     this.a = architecture;
@@ -58,10 +61,12 @@ export class ScenarioNames {
   }
 
   /**
-   * The simulator's name for every name the expectations key. Per-function expectations must name
-   * functions the architecture has: without this check `errors: { orders: 0 }` would pass for a
-   * misspelt name (or a template's generated one). Other keys name queues or targets that a run
-   * may create: resolved when they are logical ids, else taken as written.
+   * The simulator's name for every name the expectations key, each checked: without the check
+   * `errors: { orders: 0 }` or `messages: { orders-dql: 0 }` passes for a misspelt name (or a
+   * template's generated one) and a CI guard can never fail (newuser9 P2-3). Per-function keys
+   * name functions; the others a queue, stream or delivery target the architecture has, or one
+   * the traffic or faults name, or one a function's destination or DLQ names (an ARN the
+   * architecture does not declare, counted by its last part as the report does).
    */
   expectations(expect: Expectations): ExpectationNames {
     const out: Record<string, Record<string, string>> = {};
@@ -69,7 +74,7 @@ export class ScenarioNames {
       const perFunction = PER_FUNCTION_KEYS.includes(key as keyof Expectations);
       const kinds = NAMED_BY_KEY[key];
       if (!perFunction && kinds === undefined) continue; // faultsFired: a bound, naming nothing
-      const resolved = (name: string) => (perFunction ? this.name("function", name, ["expect", key, name], ["expect", key]) : this.resolve(kinds!, name));
+      const resolved = (name: string) => (perFunction ? this.name("function", name, ["expect", key, name], ["expect", key]) : this.target(kinds!, name, ["expect", key, name], ["expect", key]));
       out[key] = Object.fromEntries(Object.keys(byName as Record<string, unknown>).map((name) => [name, resolved(name)]));
     }
     return out;
@@ -108,11 +113,39 @@ export class ScenarioNames {
   /** `written`'s name as the simulator knows it; a problem recorded (at `path`, shown as `shown`) when the architecture has none. */
   private name(kind: NamedKind, written: string, path: Path, shown: Path = path): string {
     const resolved = this.resolve([kind], written);
+    this.mentioned.add(resolved);
     const names = this.declared(kind);
     if (!names.includes(resolved)) {
       this.problem(path, `${dottedPath(shown)}: no ${kind} named '${written}' (the architecture has: ${[...names, ...logicalIds(this.a.template?.names, kind)].join(", ") || "none"})`);
     }
     return resolved;
+  }
+
+  /**
+   * An expectation's queue, stream or target, resolved; a problem recorded when neither the
+   * architecture nor the scenario's own traffic and faults name it, with a "did you mean".
+   */
+  private target(kinds: readonly NamedKind[], written: string, path: Path, shown: Path): string {
+    if (written.startsWith("arn:")) return written;
+    const resolved = this.resolve(kinds, written);
+    const names = [...new Set(kinds.flatMap((k) => this.declared(k)))];
+    if (names.includes(resolved) || this.mentioned.has(resolved) || this.destinations().has(resolved)) return resolved;
+    const known = [...new Set([...names, ...kinds.flatMap((k) => logicalIds(this.a.template?.names, k))])];
+    const what = kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(", ")} or ${kinds.at(-1)}`;
+    this.problem(path, `${dottedPath(shown)}: no ${what} named '${written}'${suggestion(written, known)} (the architecture has: ${known.join(", ") || "none"})`);
+    return resolved;
+  }
+
+  /** The last part of every destination and DLQ the architecture's functions name (`sqs:failed`, an ARN). */
+  private destinations(): Set<string> {
+    const out = new Set<string>();
+    for (const f of this.a.functions) {
+      for (const ref of [f.deadLetterTargetArn, f.eventInvokeConfig?.onSuccess, f.eventInvokeConfig?.onFailure]) {
+        if (ref === undefined) continue;
+        out.add(ref.startsWith("arn:") ? shortName(ref) : (parseReference(ref)?.name ?? ref));
+      }
+    }
+    return out;
   }
 
   /** A full ARN as written; any other name resolved and checked. */

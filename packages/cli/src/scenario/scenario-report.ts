@@ -19,6 +19,8 @@ export interface ReportInput {
   traceFile?: string;
   /** Functions that ran real code with no `serviceTime:` where a throttle could depend on it (real-code-notes.ts). */
   realCode?: readonly RealCodeFunction[];
+  /** The functions' log lines were printed as the run went (`--logs`). */
+  logsShown?: boolean;
 }
 
 /** The readable report of a scenario run: what happened, a timeline, the expectations. */
@@ -43,6 +45,11 @@ export function formatReport(r: ReportInput): string {
     for (const [reason, n] of s.refused) parts.push(`${n} batch(es) failed though it succeeded: ${reason}`);
     if (s.loopStops > 0) parts.push(`${s.loopStops} invocation(s) stopped in a recursive loop`);
     out.push(`  ${name}: ${parts.join(", ")}`);
+    // Which errors, and the first one's message: a CI log is diagnosed without a re-run (newuser9 P2-8).
+    if (s.firstError !== undefined) {
+      const types = [...s.errorTypes].sort(([, a], [, b]) => b - a).map(([t, n]) => `${t} ×${n}`);
+      out.push(`    errors: ${types.join(", ")}; first (request ${s.firstError.requestId}): ${s.firstError.type}${s.firstError.message === "" ? "" : `: ${s.firstError.message}`}`);
+    }
   }
   for (const { name, shown } of r.realCode ?? []) {
     const s = r.obs.functions.get(name);
@@ -57,7 +64,13 @@ export function formatReport(r: ReportInput): string {
   if (r.end.orderChecked !== undefined) {
     const bad = Object.values(r.end.outOfOrder).reduce((a, b) => a + b, 0);
     out.push(`  per-key order: ${r.end.orderChecked} processed records checked, ${bad} out of order`);
+    for (const [source, f] of Object.entries(r.end.firstOutOfOrder ?? {})) {
+      const noun = f.kind === "group" ? "message" : "record";
+      out.push(`    first in ${source}: ${f.kind} ${f.key}, ${noun} ${f.id} processed after ${noun} ${f.after}, a later one of its ${f.kind}`);
+    }
   }
+  const failed = [...r.obs.functions.values()].some((s) => s.errors > 0);
+  if (failed && r.obs.logLines > 0 && r.logsShown !== true) out.push(`  function output: ${r.obs.logLines} log record(s) not shown here (lambda-sim run --logs prints them)`);
   out.push("");
   out.push(`timeline (per ${human(r.obs.bucketSizeMs)}: invocations / errors / throttles / retries)`);
   const peak = Math.max(1, ...r.obs.timeline.map((b) => b.invocations + b.throttles));
@@ -69,9 +82,9 @@ export function formatReport(r: ReportInput): string {
   out.push("expectations");
   if (r.results.length === 0) out.push("  (none)");
   for (const e of r.results) out.push(`  ${e.ok ? "✓" : "✗"} ${e.what}: ${e.actual} (expected ${e.expected})`);
-  const failed = r.results.filter((e) => !e.ok).length;
+  const unmet = r.results.filter((e) => !e.ok).length;
   out.push("");
-  out.push(failed === 0 ? `PASS: ${r.results.length} expectation(s) met` : `FAIL: ${failed} of ${r.results.length} expectation(s) not met`);
+  out.push(unmet === 0 ? `PASS: ${r.results.length} expectation(s) met` : `FAIL: ${unmet} of ${r.results.length} expectation(s) not met`);
   if (r.traceFile !== undefined) out.push(`trace: ${r.traceFile}`);
   return `${out.join("\n")}\n`;
 }

@@ -1,11 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source } from "@lambda-sim/core";
+import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source, type TelemetryEvent } from "@lambda-sim/core";
 import { loadConfig } from "../config/load-config.ts";
 import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
-import { loadTemplate } from "../template/load-template.ts";
-import { applyTemplate, explainStartError, freePort, type StartConfig } from "../template/start-config.ts";
+import { applyTemplate, explainStartError, freePort, loadTemplateWithOverlay, type StartConfig } from "../template/start-config.ts";
 import { checkExpectations, queuesNamed, type EndState, type ExpectationNames, type ExpectationResult } from "./expectations.ts";
 import { Observations } from "./observations.ts";
 import { realCodeNotes } from "./real-code-notes.ts";
@@ -24,6 +23,8 @@ export interface ScenarioOptions {
   trace?: string;
   /** Bucket count of the report's timeline (default 12). */
   buckets?: number;
+  /** `--logs`: each function log line, `[function] text`, as the run makes it (before the report). */
+  onLog?: (lines: string) => void;
 }
 
 export interface ScenarioResult {
@@ -94,7 +95,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     sourceConfig: a.sources,
     eventSourceMappings: a.eventSourceMappings,
     faults: s.faults,
-    onTelemetry: obs.record,
+    onTelemetry: opts.onLog === undefined ? obs.record : withLogs(obs.record, opts.onLog),
     account: accountSettings(a.account),
     functionStates: functionStateTimes(a.functionStates),
   }).catch((e: unknown) => {
@@ -122,10 +123,10 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     sim.telemetry.flush();
     obs.finish();
     const declared = Object.keys((a.sources.queues as Record<string, unknown> | undefined) ?? {});
-    end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, s.expectationNames)])])), outOfOrder: Object.fromEntries(order.outOfOrder), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
+    end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, s.expectationNames)])])), outOfOrder: Object.fromEntries(order.outOfOrder), firstOutOfOrder: Object.fromEntries(order.first), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
     const wallMs = stopwatch.now() - wallStart;
     const results = checkExpectations(s.expect, obs, end, s.expectationNames);
-    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode });
+    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode, logsShown: opts.onLog !== undefined });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
     process.off("SIGINT", onSignal);
@@ -168,7 +169,11 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
       // A temporary code root, removed with the scenario's simulator (or here, if the scenario is refused).
       const codeRoot = mkdtempSync(join(tmpdir(), "lambda-sim-scenario-"));
       temporary.push(codeRoot);
-      architecture = { ...(await loadTemplate(named, { sources, endpoint: `http://127.0.0.1:${port}`, codeRoot })), removeOnClose: [codeRoot] };
+      // With the lambda-sim.yaml beside it merged in, as `start --template` reads it (newuser9 P2-4):
+      // the account limits, `sim:` settings, faults and functions a template cannot say.
+      const loaded = await loadTemplateWithOverlay(named, undefined, sources, { endpoint: `http://127.0.0.1:${port}`, codeRoot });
+      temporary.push(...(loaded.removeOnClose ?? []));
+      architecture = { ...loaded, removeOnClose: [codeRoot, ...(loaded.removeOnClose ?? [])] };
     } else {
       architecture = await loadConfig(named, sources);
     }
@@ -187,6 +192,16 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
   return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic, expect: k.expect, expectationNames, architecture: { ...architecture, functions }, port, faults: allFaults };
 }
 
+/** The observer, and each function log record as `[function] line` lines (as `start`'s console prints them). */
+function withLogs(record: (e: TelemetryEvent) => void, onLog: (lines: string) => void): (e: TelemetryEvent) => void {
+  return (e) => {
+    record(e);
+    if (e.type !== "function.log") return;
+    // The Node runtime folds a multi-line message into one record with \r (as on AWS).
+    onLog(e.text.replace(/\n$/, "").split(/\r\n|\r|\n/).map((line) => `[${e.functionName}] ${line}\n`).join(""));
+  };
+}
+
 function serviceTimeOf(a: StartConfig, name: string): number | undefined {
   return a.functions.find((f) => f.functionName === name)?.sim?.serviceTimeMs;
 }
@@ -202,8 +217,8 @@ function isTemplate(file: string): boolean {
 }
 
 /** Messages left in each queue, and the failed records stream mappings reported into it. */
-async function measureQueues(endpoint: string, queues: string[]): Promise<Omit<EndState, "outOfOrder">> {
-  const end: Omit<EndState, "outOfOrder"> = { messages: {}, failedRecords: {} };
+async function measureQueues(endpoint: string, queues: string[]): Promise<Omit<EndState, "outOfOrder" | "firstOutOfOrder">> {
+  const end: Omit<EndState, "outOfOrder" | "firstOutOfOrder"> = { messages: {}, failedRecords: {} };
   for (const q of queues) {
     const out = await awsJson(endpoint, "AmazonSQS.GetQueueAttributes", "1.0", { QueueUrl: `${endpoint}/000000000000/${q}`, AttributeNames: ["All"] }).catch(() => undefined);
     const at = (out?.Attributes ?? {}) as Record<string, string>;

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { parse } from "yaml";
 import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/core";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { TemplateSummary } from "./load-template.ts";
@@ -21,15 +22,30 @@ export interface ConfigChoice {
  * `removeOnClose`: a temporary code root (`--in-memory` with a template), removed with the
  * simulator; `declaredCodeRoots`: the state's `template-code/zip`, collected as its `code/` is.
  */
-export type StartConfig = LoadedConfig & { template?: TemplateSummary; removeOnClose?: string[]; declaredCodeRoots?: string[] };
+/** `notes`: start-up lines about which files were read (the banner prints them). */
+export type StartConfig = LoadedConfig & { template?: TemplateSummary; removeOnClose?: string[]; declaredCodeRoots?: string[]; notes?: string[] };
 
 /**
  * Which files `lambda-sim start` reads: `--template` (with the lambda-sim.yaml beside it, or
  * `--config`, for simulator settings), else `--config`, else ./lambda-sim.yaml, else
- * ./template.yaml or ./template.yml (SAM's names), else nothing.
+ * ./template.yaml or ./template.yml (SAM's names), else nothing. With both ./lambda-sim.yaml and
+ * a ./template.yaml and neither flag, the template is never dropped silently (newuser9 P2-5: a
+ * team adding a lambda-sim.yaml for its account limits saw its whole SAM app vanish): a
+ * lambda-sim.yaml that declares no functions is read as the template's overlay, as `--template`
+ * reads it; one that declares functions of its own is read alone, and a banner line says so and
+ * how to read both.
  */
 export async function loadStartConfig(opts: ConfigChoice, sources: readonly Source<any>[]): Promise<StartConfig | undefined> {
-  const template = opts.template ?? (opts.config === undefined && !existsSync("lambda-sim.yaml") ? ["template.yaml", "template.yml"].find((f) => existsSync(f)) : undefined);
+  const templateHere = opts.template === undefined && opts.config === undefined ? ["template.yaml", "template.yml"].find((f) => existsSync(f)) : undefined;
+  const nativeHere = existsSync("lambda-sim.yaml");
+  const overlayHere = templateHere !== undefined && nativeHere && declaresNoFunctions("lambda-sim.yaml");
+  const template = opts.template ?? (templateHere !== undefined && (!nativeHere || overlayHere) ? templateHere : undefined);
+  const notes =
+    templateHere === undefined || !nativeHere
+      ? []
+      : overlayHere
+        ? [`${templateHere} read with lambda-sim.yaml as its overlay (lambda-sim.yaml declares no functions of its own)`]
+        : [`${templateHere} here is not read: lambda-sim.yaml declares functions of its own (\`lambda-sim start --template ${templateHere}\` reads both, lambda-sim.yaml as the template's overlay)`];
   // lambda-sim.yaml's `build: esbuild` output: kept in the state directory, so an unchanged build keeps its code.
   const buildRoot = opts.inMemory ? undefined : join(resolve(opts.state), "build");
   // Zipped `layers:` unpacked in the state directory: a restart finds them, and the layer keeps its
@@ -38,44 +54,81 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
   const layerRoot = opts.inMemory ? undefined : join(resolve(opts.state), "layer-zips");
   const layerCodeRoots = layerRoot === undefined ? [] : [layerRoot];
   if (template === undefined) {
-    const file = opts.config ?? (existsSync("lambda-sim.yaml") ? "lambda-sim.yaml" : undefined);
-    return file === undefined ? undefined : { ...(await loadConfig(file, sources, {}, { buildRoot, layerRoot })), declaredCodeRoots: layerCodeRoots };
+    const file = opts.config ?? (nativeHere ? "lambda-sim.yaml" : undefined);
+    return file === undefined ? undefined : { ...(await loadConfig(file, sources, {}, { buildRoot, layerRoot })), declaredCodeRoots: layerCodeRoots, notes };
   }
   // Queue URLs in the template's Refs (function environments) carry the port: with --port 0, one
   // is chosen now rather than by the listener later.
   if (opts.port === 0) opts.port = await freePort(opts.host);
-  const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
-  const nativeFile = opts.config ?? (existsSync(beside) ? beside : undefined);
-  // Its faults may name the template's resources (by logical id too): checked below, once those are known.
-  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot, layerRoot, faultReferences: false });
-  // The template reader (SAM translation, intrinsics) only with a template: ~20 modules a
-  // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
-  const { loadTemplate } = await import("./load-template.ts");
   const temporary = opts.inMemory ? mkdtempSync(join(tmpdir(), "lambda-sim-template-")) : undefined;
   const codeRoot = temporary ?? join(resolve(opts.state), "template-code");
-  const code = { removeOnClose: [...(temporary === undefined ? [] : [temporary]), ...(native?.removeOnClose ?? [])], declaredCodeRoots: [join(codeRoot, "zip"), ...layerCodeRoots] };
   try {
-    const config = await loadTemplate(template, {
-      sources,
+    const config = await loadTemplateWithOverlay(template, opts.config, sources, {
       parameterOverrides: parseParameterOverrides(opts.parameterOverrides ?? []),
       stackName: opts.stackName,
       endpoint: `http://${opts.host === "::1" ? "[::1]" : opts.host}:${opts.port}`,
       codeRoot,
-      native,
+      buildRoot,
+      layerRoot,
     });
-    if (native === undefined) return { ...config, ...code };
-    // The faults of the lambda-sim.yaml beside the template, checked against both files' resources
-    // and resolved as a scenario's are: a logical id becomes the name the simulator knows, a name
-    // neither declares fails the start at its file:line.
+    // The overlay's own temporary folders (its layer zips in memory) go with the template's code root.
+    const removeOnClose = [...(temporary === undefined ? [] : [temporary]), ...(config.removeOnClose ?? [])];
+    return { ...config, removeOnClose, declaredCodeRoots: [join(codeRoot, "zip"), ...layerCodeRoots], notes };
+  } catch (e) {
+    // A refused template: the simulator that would have removed it never starts.
+    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * A template with its overlay merged in, as both `start --template` and a scenario whose
+ * `architecture:` is a template read it: `overlay` (--config), else the lambda-sim.yaml beside the
+ * template, adds what a template cannot say (account limits, `sim:`, faults, functions: see
+ * load-template.ts's combine). Its faults are checked against both files' resources and resolved
+ * as a scenario's are: a logical id becomes the name the simulator knows, a name neither declares
+ * fails at its file:line.
+ */
+export async function loadTemplateWithOverlay(
+  template: string,
+  overlay: string | undefined,
+  sources: readonly Source<any>[],
+  opts: { parameterOverrides?: Record<string, string>; stackName?: string; endpoint: string; codeRoot: string; buildRoot?: string; layerRoot?: string },
+): Promise<StartConfig> {
+  const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
+  const nativeFile = overlay ?? (existsSync(beside) ? beside : undefined);
+  // Its faults may name the template's resources (by logical id too): checked below, once those are known.
+  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot: opts.buildRoot, layerRoot: opts.layerRoot, faultReferences: false });
+  // The template reader (SAM translation, intrinsics) only with a template: ~20 modules a
+  // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
+  const { loadTemplate } = await import("./load-template.ts");
+  try {
+    const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, native });
+    if (native === undefined) return config;
     const { ScenarioNames } = await import("../scenario/scenario-names.ts");
     const names = new ScenarioNames(config, native.file, native.lineAt);
     const faults = names.faults(native.faults);
     names.check();
-    return { ...config, faults, ...code };
+    // Returned for the caller to remove with the simulator: the overlay's temporary layer folder.
+    return { ...config, faults, removeOnClose: native.removeOnClose };
   } catch (e) {
-    // A refused template: the simulator that would have removed them never starts.
-    for (const dir of code.removeOnClose) rmSync(dir, { recursive: true, force: true });
+    for (const dir of native?.removeOnClose ?? []) rmSync(dir, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * Whether a lambda-sim.yaml has no `functions:` entries (it only adds limits, settings, queues or
+ * faults to a template). One that cannot be parsed counts as declaring some: it is then read
+ * alone, and loadConfig reports its problems as always.
+ */
+function declaresNoFunctions(file: string): boolean {
+  try {
+    const doc = parse(readFileSync(file, "utf8")) as { functions?: unknown } | null;
+    const fns = doc?.functions;
+    return fns === undefined || fns === null || (typeof fns === "object" && Object.keys(fns).length === 0);
+  } catch {
+    return false;
   }
 }
 

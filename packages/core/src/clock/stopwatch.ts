@@ -11,8 +11,9 @@ import type { TimerHandle } from "./clock.ts";
  * time a scenario run reports beside the service time it simulated; the dashboard stream's
  * flush cadence and the console's print cadence (presentation to a person, never service
  * behaviour); the start-up heap's idle check and the sandbox pool's burst overlap (the
- * simulator's own memory and processes); and the workers' front-door priority (the simulator's
- * own responsiveness, off under the VirtualClock). Anything that
+ * simulator's own memory and processes); the workers' front-door priority (the simulator's
+ * own responsiveness, off under the VirtualClock); and a client command's pause before it
+ * tries again (`pause`). Anything that
  * is service behaviour (retry delays, visibility timeouts, batching windows, schedules, idle
  * reaping, event age) reads the `Clock` instead, so scaling and virtual time apply to it.
  *
@@ -39,5 +40,14 @@ export const stopwatch = {
     const t = setTimeout(fn, ms);
     t.unref();
     return { cancel: () => clearTimeout(t) };
+  },
+
+  /**
+   * Resolves after `ms` wall milliseconds, keeping the process alive meanwhile: a client
+   * command's pause before it tries again (`lambda-sim tail` reconnecting to a restarted
+   * simulator), when nothing else holds the process open.
+   */
+  pause(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
   },
 };

@@ -1,0 +1,64 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./support/lambda-sim-process.ts";
+
+/**
+ * A scenario whose `architecture:` is a SAM template reads the lambda-sim.yaml beside the
+ * template, as `start --template` does (newuser9 P2-4): a throttle bug handed over as a scenario
+ * runs on the team's account limit, with its faults and extra functions, not on AWS's 1,000.
+ */
+const TEMPLATE = [
+  "AWSTemplateFormatVersion: '2010-09-09'",
+  "Transform: AWS::Serverless-2016-10-31",
+  "Resources:",
+  "  WorkerFunction:",
+  "    Type: AWS::Serverless::Function",
+  "    Properties:",
+  "      Runtime: nodejs24.x",
+  "      Handler: index.handler",
+  "      InlineCode: 'exports.handler = async () => ({ ok: true });'",
+  "",
+].join("\n");
+
+const OVERLAY = [
+  "account: { concurrentExecutions: 20, unreservedConcurrencyMinimum: 10 }",
+  "functions:",
+  "  audit: { runtime: model, model: { durationMs: 1000 } }",
+  "faults:",
+  "  - { kind: error, function: WorkerFunction, errorType: Injected }",
+  "",
+].join("\n");
+
+describe("lambda-sim run: a template's architecture with the lambda-sim.yaml beside it", () => {
+  it("runs the overlay's functions under its account limit, with its faults on the template's functions", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-overlay-"));
+    mkdirSync(join(dir, "shop"));
+    writeFileSync(join(dir, "shop/template.yaml"), TEMPLATE);
+    writeFileSync(join(dir, "shop/lambda-sim.yaml"), OVERLAY);
+    mkdirSync(join(dir, "shop/scenarios"));
+    const file = join(dir, "shop/scenarios/burst.yaml");
+    writeFileSync(
+      file,
+      [
+        "duration: 5m",
+        "architecture: ../template.yaml",
+        "traffic:",
+        "  - invoke: { function: audit, count: 30 }",
+        "  - invoke: { function: WorkerFunction }",
+        "expect:",
+        "  concurrencyPeak: { audit: 20 }          # the overlay's account limit, not 1,000",
+        "  throttles: { audit: { min: 10 } }",
+        "  invocations: { audit: 30 }",
+        "  errors: { WorkerFunction: { min: 1 } }   # the overlay's fault",
+        "  faultsFired: { min: 1 }",
+        "",
+      ].join("\n"),
+    );
+    const r = await runCli(["run", file]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("PASS: 5 expectation(s) met");
+    expect(r.code).toBe(0);
+  }, 120_000);
+});
