@@ -10,14 +10,15 @@ const S_IFLNK = 0o120000;
  * A deployment package made from unpacked code: every file under `dir` with its Unix mode (a
  * `bootstrap` stays executable), symbolic links as links, directories as entries, paths with `/`.
  * What GetFunction's and GetLayerVersion's `Location` downloads. The bytes differ from the zip
- * that was uploaded (lambda-sim keeps code unpacked), the files do not. Throws when `dir` is gone.
+ * that was uploaded (lambda-sim keeps code unpacked), the files do not. `skip` leaves out what is
+ * not the code of a declared folder (CodeStore.leftOut). Throws when `dir` is gone.
  */
-export function zipDirectory(dir: string): Readable {
+export function zipDirectory(dir: string, skip?: (path: string) => boolean): Readable {
   // yazl only when someone downloads code: a simulator that is not asked never loads it (idle RSS).
   const yazl = createRequire(import.meta.url)("yazl") as typeof import("yazl");
   const zip = new yazl.ZipFile();
   const entries: [string, string][] = [];
-  collect(dir, "", entries);
+  collect(dir, "", entries, skip);
   for (const [abs, rel] of entries) {
     const st = lstatSync(abs);
     const options = { mtime: st.mtime, mode: st.mode };
@@ -34,11 +35,12 @@ export function zipDirectory(dir: string): Readable {
 }
 
 /** Depth first, names sorted: the same folder gives the same entries in the same order. */
-function collect(dir: string, prefix: string, out: [string, string][]): void {
+function collect(dir: string, prefix: string, out: [string, string][], skip: ((path: string) => boolean) | undefined): void {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const abs = join(dir, e.name);
+    if (skip?.(abs)) continue;
     const rel = prefix + e.name;
     out.push([abs, rel]);
-    if (e.isDirectory()) collect(abs, `${rel}/`, out);
+    if (e.isDirectory()) collect(abs, `${rel}/`, out, skip);
   }
 }
