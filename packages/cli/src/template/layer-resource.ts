@@ -8,7 +8,8 @@ type Props = Record<string, unknown>;
 /**
  * `AWS::Serverless::LayerVersion` (ContentUri) and `AWS::Lambda::LayerVersion` (Content, as a
  * local path the way `aws cloudformation package` takes it) as a lambda-sim.yaml `layers:` entry:
- * a folder used in place or a zip unpacked. Content in S3 is not reachable offline.
+ * a folder or a zip unpacked, copied for each version it publishes (layer-registry.ts). Content in
+ * S3 is not reachable offline.
  */
 export async function translateLayer(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
   const base = ["Resources", id, "Properties"];

@@ -3,8 +3,9 @@ import { resolve } from "node:path";
 
 /**
  * A layer declared in lambda-sim.yaml (`layers:`) or a template (AWS::Serverless::LayerVersion,
- * AWS::Lambda::LayerVersion), after validation: its content is a directory used in place (a zip
- * is unpacked first, by unpackLayerZip). Published as a new version only when it changed.
+ * AWS::Lambda::LayerVersion), after validation: its content is a directory (a zip is unpacked
+ * first, by unpackLayerZip). Published as a new version, with its own copy of the directory, only
+ * when it changed (LayerRegistry.publishDirectory).
  */
 export interface LayerDefinition {
   layerName: string;

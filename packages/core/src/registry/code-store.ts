@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname, join, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { isAwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import { snapshotDirectory } from "./code-snapshot.ts";
@@ -12,6 +12,9 @@ export interface StoredCode {
   codeSha256: string;
   codeSize: number;
 }
+
+/** A copy of a declared folder for a published version is `published-<fingerprint hex>` (snapshot()). */
+const PUBLISHED = "published-";
 
 /** Direct upload cap: 50 MB zipped (aws-facts §3 "Other"). */
 export const MAX_ZIP_BYTES = 50 * 1024 * 1024;
@@ -29,12 +32,15 @@ export { MAX_UNZIPPED_BYTES };
  */
 export class CodeStore {
   private readonly root: string;
+  /** The state directory, left out of a declared folder that holds it (`codeUri: ./`). */
+  private readonly stateDir: string;
   private readonly collector: CodeCollector | undefined;
   /** Unpacks in progress, by directory: the same zip uploaded twice at once is unpacked once. */
   private readonly unpacking = new Map<string, Promise<void>>();
 
-  constructor(root: string, collector?: CodeCollector) {
+  constructor(root: string, collector?: CodeCollector, stateDir = dirname(root)) {
     this.root = root;
+    this.stateDir = stateDir;
     this.collector = collector;
   }
 
@@ -92,7 +98,7 @@ export class CodeStore {
    * folder used in place is measured as its fingerprint measures it.
    */
   unzippedSize(dir: string): number {
-    if (!this.owns(dir)) return fingerprintDirectory(dir).codeSize;
+    if (!this.owns(dir)) return fingerprintDirectory(dir, (p) => this.leftOut(p)).codeSize;
     let size = 0;
     const walk = (d: string) => {
       for (const entry of readdirSync(d, { withFileTypes: true })) {
@@ -109,16 +115,17 @@ export class CodeStore {
    * A published version's copy of a local code folder (code-snapshot.ts), under
    * `<codeRoot>/<function>/published-<fingerprint hex>/`: one per distinct folder state, shared
    * by versions that published the same one. `previous` (an earlier snapshot) lends its
-   * unchanged files. The simulator's own state directory, when the folder holds it, is left out.
+   * unchanged files. What leftOut() names is left out. Layers' declared folders are copied so
+   * too (`<codeRoot>/.layers/<layer>/published-<hex>`): a layer version is immutable as well.
    */
   snapshot(functionName: string, srcDir: string, codeSha256: string, previous?: string): string {
-    const dest = join(this.root, functionName, `published-${Buffer.from(codeSha256, "base64").toString("hex")}`);
+    const dest = join(this.root, functionName, `${PUBLISHED}${Buffer.from(codeSha256, "base64").toString("hex")}`);
     if (existsSync(dest)) return dest;
     const staging = `${dest}.partial`;
     rmSync(staging, { recursive: true, force: true });
     const earlier = previous !== undefined && this.owns(previous) && existsSync(previous) ? previous : undefined;
     try {
-      snapshotDirectory(srcDir, staging, { previous: earlier, skip: (p) => this.withinState(p) });
+      snapshotDirectory(srcDir, staging, { previous: earlier, skip: (p) => this.leftOut(p) });
     } catch (e) {
       rmSync(staging, { recursive: true, force: true });
       throw e;
@@ -132,13 +139,22 @@ export class CodeStore {
     return dir.startsWith(this.root + sep);
   }
 
+  /** Whether `dir` is an uploaded package as unpacked (not a copy of a declared folder): its files are the zip's. */
+  isUpload(dir: string): boolean {
+    return this.owns(dir) && !basename(dir).startsWith(PUBLISHED);
+  }
+
   /**
-   * Whether `path` is the state directory (or this store in it) inside a code folder: never code.
-   * Exactly those two: a folder that merely contains the state directory (`build/` holding
-   * `build/.lambda-sim`) is code, walked into so that only the state directory is left out.
+   * Whether `path`, inside a declared code folder, is not code: the state directory (or this
+   * store in it), and `__pycache__`. Exactly the state directory: a folder that merely contains
+   * it (`build/` holding `build/.lambda-sim`) is code, walked into so that only it is left out
+   * (a `CodeUri: ./` would otherwise ship the database and every other function's code). The
+   * .pyc files are what the simulator's own runs of the function wrote beside its modules: on
+   * AWS /var/task is read-only and the package is what was uploaded, so they are not the code
+   * (they would change its CodeSha256 after a first run, and show in Code.Location).
    */
-  withinState(path: string): boolean {
-    return path === this.root || path === dirname(this.root);
+  leftOut(path: string): boolean {
+    return path === this.root || path === this.stateDir || basename(path) === "__pycache__";
   }
 }
 
@@ -150,6 +166,7 @@ export class CodeStore {
  * database changes at every start, the code does not.
  */
 export function fingerprintDirectory(dir: string, skip?: (path: string) => boolean): { codeSha256: string; codeSize: number } {
+  // Paths relative to the folder: a project moved or renamed keeps its CodeSha256 (and its versions).
   const hash = createHash("sha256");
   let size = 0;
   const walk = (d: string) => {
@@ -160,7 +177,7 @@ export function fingerprintDirectory(dir: string, skip?: (path: string) => boole
       if (st.isDirectory()) walk(p);
       else {
         size += st.size;
-        hash.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+        hash.update(`${relative(dir, p)}\0${st.size}\0${st.mtimeMs}\n`);
       }
     }
   };

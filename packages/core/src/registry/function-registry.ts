@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import type { Clock } from "../clock/clock.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { RandomStream, Rng } from "../random/rng.ts";
@@ -11,6 +12,7 @@ import { LayerRegistry } from "./layer-registry.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
 import { awsTimestamp, parseFunctionName, qualifiedFunctionName } from "./function-names.ts";
 import { loadFunctionRecords } from "./function-records.ts";
+import { StatePaths } from "./state-paths.ts";
 import { versionSnapshot } from "./version-snapshot.ts";
 
 export interface FunctionRegistryOptions {
@@ -63,6 +65,8 @@ export class FunctionRegistry {
   /** Pending after CreateFunction, InProgress after an update: what the API shows and refuses meanwhile. */
   readonly transitions: FunctionTransitions;
   private readonly store: Store;
+  /** Directories inside the state directory are stored relative to it (state-paths.ts). */
+  private readonly paths: StatePaths;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
   private readonly ids: RandomStream;
@@ -72,6 +76,7 @@ export class FunctionRegistry {
 
   constructor(opts: FunctionRegistryOptions) {
     this.store = opts.store;
+    this.paths = new StatePaths(dirname(opts.codeRoot));
     this.clock = opts.clock;
     this.telemetry = opts.telemetry;
     this.region = opts.region;
@@ -153,7 +158,7 @@ export class FunctionRegistry {
   /** Adds a new function ($LATEST). The caller validated the input. */
   create(config: FunctionVersionConfig, source: "api" | "config"): FunctionRecord {
     const rec: FunctionRecord = { name: config.functionName, source, latest: config, versions: new Map(), aliases: new Map(), nextVersion: 1 };
-    this.store.db.prepare("INSERT INTO functions (name, source, latest, next_version) VALUES (?, ?, ?, 1)").run(rec.name, source, JSON.stringify(config));
+    this.store.db.prepare("INSERT INTO functions (name, source, latest, next_version) VALUES (?, ?, ?, 1)").run(rec.name, source, this.paths.json(config));
     this.functions.set(rec.name, rec);
     this.telemetry.emit({ type: "function.changed", functionName: rec.name, change: "created" });
     return rec;
@@ -164,7 +169,7 @@ export class FunctionRegistry {
     const rec = this.get(name);
     const previous = rec.latest;
     rec.latest = { ...previous, ...patch, lastModified: this.now(), revisionId: this.newRevisionId() };
-    this.store.db.prepare("UPDATE functions SET latest = ? WHERE name = ?").run(JSON.stringify(rec.latest), name);
+    this.store.db.prepare("UPDATE functions SET latest = ? WHERE name = ?").run(this.paths.json(rec.latest), name);
     this.announce({ functionName: name, version: "$LATEST", kind });
     // The previous package or /opt, unless a version (or a live environment) still uses it.
     if (previous.codeDir !== rec.latest.codeDir || previous.optDir !== rec.latest.optDir) this.collectCode();
@@ -190,7 +195,7 @@ export class FunctionRegistry {
     rec.versions.set(version, config);
     rec.nextVersion++;
     this.store.transaction(() => {
-      this.store.db.prepare("INSERT INTO function_versions (name, version, config) VALUES (?, ?, ?)").run(name, version, JSON.stringify(config));
+      this.store.db.prepare("INSERT INTO function_versions (name, version, config) VALUES (?, ?, ?)").run(name, version, this.paths.json(config));
       this.store.db.prepare("UPDATE functions SET next_version = ? WHERE name = ?").run(rec.nextVersion, name);
     });
     this.telemetry.emit({ type: "function.changed", functionName: name, change: "published", version });
@@ -279,11 +284,7 @@ export class FunctionRegistry {
   /** Every directory a function's $LATEST or published version runs from: its code, its layers, its /opt. */
   private *codeInUse(): Iterable<string | undefined> {
     for (const rec of this.functions.values()) {
-      for (const c of [rec.latest, ...rec.versions.values()]) {
-        yield c.codeDir;
-        yield c.optDir;
-        for (const l of c.layers ?? []) yield l.dir;
-      }
+      for (const c of [rec.latest, ...rec.versions.values()]) yield* [c.codeDir, c.optDir, ...(c.layers ?? []).map((l) => l.dir)];
     }
   }
 
@@ -292,6 +293,6 @@ export class FunctionRegistry {
   }
 
   private load(): void {
-    for (const rec of loadFunctionRecords(this.store.db)) this.functions.set(rec.name, rec);
+    for (const rec of loadFunctionRecords(this.store.db, (c) => this.paths.loadedConfig(c))) this.functions.set(rec.name, rec);
   }
 }

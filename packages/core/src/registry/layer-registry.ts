@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Clock } from "../clock/clock.ts";
 import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
@@ -9,6 +10,7 @@ import { CodeStore, fingerprintDirectory, MAX_UNZIPPED_BYTES } from "./code-stor
 import type { FunctionLayer } from "./function-model.ts";
 import { awsTimestamp } from "./function-names.ts";
 import { mergedOptDirectory } from "./opt-directory.ts";
+import { StatePaths } from "./state-paths.ts";
 import type { LayerDefinition } from "../config/layer-definition.ts";
 
 export interface LayerVersionRecord {
@@ -55,6 +57,8 @@ export class LayerRegistry {
   private readonly code: CodeStore;
   private readonly optRoot: string;
   private readonly collector: CodeCollector | undefined;
+  /** code_dir is stored relative to the state directory (state-paths.ts). */
+  private readonly paths: StatePaths;
 
   constructor(opts: { store: Store; clock: Clock; ids: RandomStream; region: string; accountId: string; codeRoot: string; collector?: CodeCollector }) {
     this.store = opts.store;
@@ -63,11 +67,12 @@ export class LayerRegistry {
     this.region = opts.region;
     this.accountId = opts.accountId;
     // Dot-prefixed: no function can be named so, so these never meet a function's directory.
-    this.code = new CodeStore(join(opts.codeRoot, ".layers"), opts.collector);
+    this.code = new CodeStore(join(opts.codeRoot, ".layers"), opts.collector, dirname(opts.codeRoot));
+    this.paths = new StatePaths(dirname(opts.codeRoot));
     this.optRoot = join(opts.codeRoot, ".opt");
     this.collector = opts.collector;
     // Every version listed keeps its content (a deleted one's is kept by the functions using it).
-    opts.collector?.use(() => this.store.db.prepare("SELECT code_dir FROM layer_versions").pluck().all() as string[]);
+    opts.collector?.use(() => (this.store.db.prepare("SELECT code_dir FROM layer_versions").pluck().all() as string[]).map((d) => this.paths.resolved(d)));
   }
 
   layerArn(name: string): string {
@@ -90,16 +95,22 @@ export class LayerRegistry {
   }
 
   /**
-   * A layer from lambda-sim.yaml or a template: a directory used in place (or an unpacked zip).
-   * A new version only when its content or metadata changed since the last one, so restarts
-   * keep the version numbers that functions refer to.
+   * A layer from lambda-sim.yaml or a template: a directory (or an unpacked zip). A new version
+   * only when its content (CodeSha256 and size, never where the folder is: a project moved or
+   * renamed keeps its layer versions) or metadata changed since the last one, so restarts keep
+   * the version numbers that functions refer to. The new version gets its own copy of the folder
+   * ("Each time you publish a new version of a layer, Lambda creates a new immutable version",
+   * Lambda developer guide, adding-layers): a later edit of the folder makes the next version at
+   * the next start, and never reaches this one's /opt or Content.Location.
    */
   publishDirectory(name: string, dir: string, meta: LayerMetadata, source: "api" | "config" = "config"): LayerVersionRecord {
-    const print = fingerprintDirectory(dir);
+    const print = fingerprintDirectory(dir, (p) => this.code.leftOut(p));
     const last = this.versions(name)[0];
-    const same = last !== undefined && last.codeDir === dir && last.codeSha256 === print.codeSha256 && JSON.stringify(metaOf(last)) === JSON.stringify(metaOf(meta));
-    if (same) return last;
-    return this.insert(name, { codeDir: dir, codeSha256: print.codeSha256, codeSize: print.codeSize, unzippedSize: print.codeSize }, meta, source);
+    const same = last !== undefined && last.codeSha256 === print.codeSha256 && last.codeSize === print.codeSize && JSON.stringify(metaOf(last)) === JSON.stringify(metaOf(meta));
+    // A version whose content is gone (a row of an earlier lambda-sim naming a folder since moved) is not kept on.
+    if (same && existsSync(last.codeDir)) return last;
+    const copy = this.code.snapshot(name, dir, print.codeSha256, last?.codeDir);
+    return this.insert(name, { codeDir: copy, codeSha256: print.codeSha256, codeSize: print.codeSize, unzippedSize: print.codeSize }, meta, source);
   }
 
   /** GetLayerVersion: ResourceNotFoundException when the version does not exist (or was deleted). */
@@ -107,7 +118,7 @@ export class LayerRegistry {
     if (version < 1) throw lambdaErrors.invalidParameterValue("Layer Version Cannot be less than 1");
     const row = this.store.db.prepare("SELECT * FROM layer_versions WHERE name = ? AND version = ?").get(this.nameOf(nameOrArn), version) as Row | undefined;
     if (row === undefined) throw lambdaErrors.resourceNotFound(NOT_FOUND);
-    return fromRow(row);
+    return this.fromRow(row);
   }
 
   getByArn(arn: string): LayerVersionRecord {
@@ -119,7 +130,7 @@ export class LayerRegistry {
   /** Every version of a layer, newest first (ListLayerVersions), optionally filtered. */
   versions(nameOrArn: string, runtime?: string, architecture?: string): LayerVersionRecord[] {
     const rows = this.store.db.prepare("SELECT * FROM layer_versions WHERE name = ? ORDER BY version DESC").all(this.nameOf(nameOrArn)) as Row[];
-    return rows.map(fromRow).filter((r) => compatible(r, runtime, architecture));
+    return rows.map((r) => this.fromRow(r)).filter((r) => compatible(r, runtime, architecture));
   }
 
   /** ListLayers: each layer with its newest version that matches the filters. */
@@ -173,7 +184,7 @@ export class LayerRegistry {
         throw lambdaErrors.invalidParameterValue(`Two different versions of the same layer are not allowed to be referenced in the same function. ${other} and ${arn} are versions of the same layer.`);
       }
       seen.set(layerArn, arn);
-      layers.push({ arn, codeSize: row.code_size, unzippedSize: row.unzipped_size, dir: row.code_dir });
+      layers.push({ arn, codeSize: row.code_size, unzippedSize: row.unzipped_size, dir: this.paths.resolved(row.code_dir) });
     }
     const total = functionUnzippedBytes + layers.reduce((n, l) => n + l.unzippedSize, 0);
     if (total > MAX_UNZIPPED_BYTES) {
@@ -199,6 +210,10 @@ export class LayerRegistry {
     return this.versionArn(name, latest.version);
   }
 
+  private fromRow(r: Row): LayerVersionRecord {
+    return { ...fromRow(r), codeDir: this.paths.resolved(r.code_dir) };
+  }
+
   /** A layer name, or its ARN (`arn:aws:lambda:<region>:<account>:layer:<name>`), as LayerName takes either. */
   private nameOf(nameOrArn: string): string {
     return LAYER_ARN.exec(nameOrArn)?.[1] ?? nameOrArn;
@@ -213,7 +228,7 @@ export class LayerRegistry {
       db.prepare("UPDATE layers SET next_version = next_version + 1 WHERE name = ?").run(name);
       db.prepare(
         "INSERT INTO layer_versions (name, version, description, license_info, compatible_runtimes, compatible_architectures, created_date, code_dir, code_sha256, code_size, unzipped_size, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ).run(name, record.version, record.description, record.licenseInfo ?? null, json(record.compatibleRuntimes), json(record.compatibleArchitectures), record.createdDate, record.codeDir, record.codeSha256, record.codeSize, record.unzippedSize, source);
+      ).run(name, record.version, record.description, record.licenseInfo ?? null, json(record.compatibleRuntimes), json(record.compatibleArchitectures), record.createdDate, this.paths.stored(record.codeDir), record.codeSha256, record.codeSize, record.unzippedSize, source);
     });
     return record;
   }

@@ -30,6 +30,7 @@ export const versionSnapshot = {
 };
 
 function snapshotOf(c: FunctionVersionConfig): string {
-  const { version: _v, revisionId: _r, lastModified: _l, description: _d, codeDir: _c, ...rest } = c;
-  return JSON.stringify(rest);
+  // Directories are where the code is, not what it is (a moved project's are elsewhere): layers by ARN.
+  const { version: _v, revisionId: _r, lastModified: _l, description: _d, codeDir: _c, optDir: _o, layers, ...rest } = c;
+  return JSON.stringify({ ...rest, layers: layers?.map((l) => l.arn) });
 }

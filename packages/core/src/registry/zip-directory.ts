@@ -10,12 +10,13 @@ const S_IFLNK = 0o120000;
  * A deployment package made from unpacked code: every file under `dir` with its Unix mode (a
  * `bootstrap` stays executable), symbolic links as links, directories as entries, paths with `/`.
  * What GetFunction's and GetLayerVersion's `Location` downloads. The bytes differ from the zip
- * that was uploaded (lambda-sim keeps code unpacked), the files do not. Throws when `dir` is gone.
+ * that was uploaded (lambda-sim keeps code unpacked), the files do not. `skip` leaves out what is
+ * not the code of a declared folder (CodeStore.leftOut). Throws when `dir` is gone.
  * Destroying the stream before its end (a client that went away) closes the file being read and
  * opens no other: yazl pipes each file through its own stages into the output with `end: false`,
  * so a destroyed output alone leaves the file's stream paused with its descriptor open.
  */
-export function zipDirectory(dir: string): Readable {
+export function zipDirectory(dir: string, skip?: (path: string) => boolean): Readable {
   // yazl only when someone downloads code: a simulator that is not asked never loads it (idle RSS).
   const yazl = createRequire(import.meta.url)("yazl") as typeof import("yazl");
   const zip = new yazl.ZipFile();
@@ -32,7 +33,7 @@ export function zipDirectory(dir: string): Readable {
     open.clear();
   });
   const entries: [string, string][] = [];
-  collect(dir, "", entries);
+  collect(dir, "", entries, skip);
   for (const [abs, rel] of entries) {
     const st = lstatSync(abs);
     const options = { mtime: st.mtime, mode: st.mode };
@@ -55,11 +56,12 @@ export function zipDirectory(dir: string): Readable {
 }
 
 /** Depth first, names sorted: the same folder gives the same entries in the same order. */
-function collect(dir: string, prefix: string, out: [string, string][]): void {
+function collect(dir: string, prefix: string, out: [string, string][], skip: ((path: string) => boolean) | undefined): void {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const abs = join(dir, e.name);
+    if (skip?.(abs)) continue;
     const rel = prefix + e.name;
     out.push([abs, rel]);
-    if (e.isDirectory()) collect(abs, `${rel}/`, out);
+    if (e.isDirectory()) collect(abs, `${rel}/`, out, skip);
   }
 }

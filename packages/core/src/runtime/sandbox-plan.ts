@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { environmentVariables } from "./environment-variables.ts";
@@ -43,6 +44,8 @@ export interface SandboxPlan {
  * its private /tmp (applied by SandboxProcess.start(), or already in place in a pooled sandbox).
  */
 export function planSandbox(opts: SandboxSpec): SandboxPlan | { invalidEntrypoint: string } {
+  const missing = missingCode(opts.config);
+  if (missing !== undefined) return { invalidEntrypoint: missing };
   const env = environmentVariables({
     config: opts.config,
     runtimeApi: opts.runtimeApi,
@@ -68,6 +71,19 @@ export function planSandbox(opts: SandboxSpec): SandboxPlan | { invalidEntrypoin
   const channel = driver.privateChannel === true && opts.extension === undefined;
   if (channel) env[RUNTIME_CHANNEL_VARIABLE] = `${RUNTIME_CHANNEL_FD},${RUNTIME_ANSWER_FD}`;
   return { command, env, privateTmp, channel };
+}
+
+/**
+ * The version's code or /opt folder gone from disk (deleted by hand, or named by the state of an
+ * earlier lambda-sim at a path that has since moved): said as such, where the runtime would
+ * otherwise fail to start with a bare "exit status 127". No AWS counterpart (Lambda keeps a
+ * version's code); reported as RAPID reports an entrypoint it cannot start.
+ */
+function missingCode(c: FunctionVersionConfig): string | undefined {
+  const what = `${c.functionName} version ${c.version}`;
+  if (!existsSync(c.codeDir)) return `lambda-sim: the code folder of ${what} is missing: ${c.codeDir} (moved or deleted since it was deployed or published)`;
+  if (c.optDir !== undefined && !existsSync(c.optDir)) return `lambda-sim: the layers (/opt) folder of ${what} is missing: ${c.optDir} (moved or deleted since it was deployed or published)`;
+  return undefined;
 }
 
 /**

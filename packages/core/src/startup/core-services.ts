@@ -138,10 +138,10 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const accountId = opts.accountId ?? "000000000000";
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot, otherCodeRoots: opts.declaredCodeRoots, transitions: opts.functionStates });
   registry.layers.applyDefinitions(opts.layers ?? []);
-  applyFunctionDefinitions(registry, opts.functions ?? []);
+  const declaredWarnings = applyFunctionDefinitions(registry, opts.functions ?? []);
   // What an earlier run left in the code folder: half-unpacked uploads, code nothing uses any more.
   registry.collectCode();
-  for (const message of pythonWarnings(opts.functions ?? [])) telemetry.emit({ type: "simulator.warning", message });
+  for (const message of [...declaredWarnings, ...pythonWarnings(opts.functions ?? [])]) telemetry.emit({ type: "simulator.warning", message });
   const eventInvokeConfigs = new EventInvokeConfigs(store, registry, clock);
   applyEventInvokeConfigs(eventInvokeConfigs, opts.functions ?? []);
   const functionUrls = new FunctionUrls({ store, registry, clock, ids: rng.stream("function-url-ids") });

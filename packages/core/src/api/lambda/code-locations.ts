@@ -87,7 +87,10 @@ export class CodeLocations {
     }
     let zip;
     try {
-      zip = zipDirectory(code.codeDir);
+      // A declared folder (or a version's copy of one) without the state directory and the
+      // __pycache__ the simulator's runs wrote (CodeStore.leftOut); an uploaded package whole.
+      const store = this.registry.code;
+      zip = zipDirectory(code.codeDir, store.isUpload(code.codeDir) ? undefined : (p) => store.leftOut(p));
     } catch {
       // Collected meanwhile (the version or layer was deleted): the object is gone.
       return s3Error(res, 404, "NoSuchKey", "The specified key does not exist.");
