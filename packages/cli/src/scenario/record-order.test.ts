@@ -25,4 +25,21 @@ describe("RecordOrder", () => {
     order.observe({ functionName: "f", payload: fifo("g1", "15"), result: ok });
     expect(Object.fromEntries(order.outOfOrder)).toEqual({ "orders.fifo": 1 });
   });
+
+  it("does not count what a batch's answer returned (batchItemFailures): AWS's own FIFO handler and a stream's retry pass (newuser9 P1-6)", () => {
+    const order = new RecordOrder();
+    const answered = (...ids: string[]) => ({ ...ok, payload: Buffer.from(JSON.stringify({ batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })) })) });
+    const fifo = (...msgs: [string, string][]) => Buffer.from(JSON.stringify({ Records: msgs.map(([id, n]) => ({ messageId: id, attributes: { MessageGroupId: "g", SequenceNumber: n }, eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:jobs.fifo" })) }));
+    // Stops at the first failure and returns the rest (AWS's FIFO advice); they come back in order.
+    order.observe({ functionName: "f", payload: fifo(["m1", "1"], ["m4", "4"], ["m7", "7"]), result: answered("m4", "m7") });
+    order.observe({ functionName: "f", payload: fifo(["m4", "4"], ["m7", "7"]), result: ok });
+    const seq = (n: number) => `4960${String(n).padStart(52, "0")}`;
+    // A stream batch answering record 2 failed: checkpointed before it, retried from it.
+    order.observe({ functionName: "f", payload: kinesis(["a", seq(0)], ["a", seq(1)], ["a", seq(2)], ["a", seq(3)]), result: answered(seq(2)) });
+    order.observe({ functionName: "f", payload: kinesis(["a", seq(2)], ["a", seq(3)]), result: ok });
+    expect(Object.fromEntries(order.outOfOrder)).toEqual({});
+    // A real one still counts: a later message processed before an earlier one it did not return.
+    order.observe({ functionName: "f", payload: fifo(["m9", "9"], ["m8", "8"]), result: ok });
+    expect(Object.fromEntries(order.outOfOrder)).toEqual({ "jobs.fifo": 1 });
+  });
 });

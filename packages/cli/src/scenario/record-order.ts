@@ -15,8 +15,11 @@ export interface OutOfOrder {
  * Per-key order of what a function processed successfully (expect `outOfOrderRecords`): for each
  * stream shard key (Kinesis partition key) or FIFO message group, the sequence numbers of the
  * records of successful invocations must only grow. A record processed after a later one of its
- * key counts once. Records of failed invocations are not processed; a batch that reported item
- * failures counts as processed, as a mapping checkpoints it.
+ * key counts once. Records of failed invocations are not processed, nor those a batch's answer
+ * returned (batchItemFailures, newuser9 P1-6): an SQS message named there goes back to its queue,
+ * and a stream is checkpointed before the lowest sequence number named there and retried from it
+ * (aws-facts §6, §8.2). An answer that names failures counts so whether or not its mapping has
+ * ReportBatchItemFailures (the observer does not see the mapping; without it AWS takes none).
  */
 export class RecordOrder {
   /** Out-of-order records per source name (`clicks`, `orders.fifo`). */
@@ -40,15 +43,24 @@ export class RecordOrder {
       return;
     }
     if (!Array.isArray(records)) return;
+    const failed = returnedIds(result.payload);
+    // A stream batch is retried from its lowest failed sequence number on: none of those counts.
+    let retriedFrom: bigint | undefined;
     for (const r of records as Record<string, any>[]) {
+      const seq = r.kinesis?.sequenceNumber;
+      if (failed !== undefined && seq !== undefined && failed.has(String(seq)) && /^\d+$/.test(String(seq)) && (retriedFrom === undefined || BigInt(seq) < retriedFrom)) retriedFrom = BigInt(seq);
+    }
+    for (const r of records as Record<string, any>[]) {
+      if (failed !== undefined && r.messageId !== undefined && failed.has(String(r.messageId))) continue;
       const source = String(r.eventSourceARN ?? "").split(/[:/]/).at(-1) ?? "";
       // Kinesis: kinesis.partitionKey and sequenceNumber; SQS FIFO: attributes.MessageGroupId and SequenceNumber.
       const key = r.kinesis?.partitionKey ?? r.attributes?.MessageGroupId;
       const seq = r.kinesis?.sequenceNumber ?? r.attributes?.SequenceNumber;
       if (key === undefined || seq === undefined || !/^\d+$/.test(String(seq))) continue;
+      const n = BigInt(seq);
+      if (retriedFrom !== undefined && r.kinesis !== undefined && n >= retriedFrom) continue;
       this.checked++;
       const at = `${source}\u0000${key}`;
-      const n = BigInt(seq);
       const id = String(r.messageId ?? seq);
       const prev = this.last.get(at);
       if (prev !== undefined && n < prev.seq) {
@@ -58,4 +70,16 @@ export class RecordOrder {
     }
     return;
   };
+}
+
+/** The item identifiers a batch's answer returned as failed (`batchItemFailures`), if it names any. */
+function returnedIds(response: Buffer): Set<string> | undefined {
+  if (!response.includes('"batchItemFailures"')) return undefined;
+  try {
+    const failures = (JSON.parse(response.toString("utf8")) as { batchItemFailures?: unknown }).batchItemFailures;
+    if (!Array.isArray(failures) || failures.length === 0) return undefined;
+    return new Set(failures.map((f: { itemIdentifier?: unknown }) => String(f?.itemIdentifier)));
+  } catch {
+    return undefined;
+  }
 }
