@@ -324,6 +324,20 @@ Resources:
     expect(config.sources.queues).toEqual({ orders: { visibilityTimeout: 90 }, extra: {} });
   });
 
+  it("takes an overlay function keyed by a template function's logical id for that function (newuser9 P2-11)", async () => {
+    const { dir, file } = project(`${HEADER}
+Resources:
+  WorkerFunction: { Type: AWS::Serverless::Function, Properties: { CodeUri: src/, Handler: app.handler, Runtime: nodejs24.x } }
+  Jobs: { Type: AWS::SQS::Queue }
+`);
+    writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  WorkerFunction: { runtime: model, model: { durationMs: 5 } }\nqueues:\n  extra:\neventSourceMappings:\n  - { functionName: WorkerFunction, eventSourceArn: sqs:extra }\n");
+    const native = await loadConfig(join(dir, "lambda-sim.yaml"), sources);
+    const config = await loadTemplate(file, { sources, endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state"), native });
+    // One function: the template's, as the overlay declares it, under the stack's name for it.
+    expect(config.functions.map((f) => [f.functionName, f.runtime])).toEqual([[expect.stringMatching(/-WorkerFunction-[A-Z0-9]{12}$/), "model"]]);
+    expect(config.eventSourceMappings.map((m) => m.FunctionName)).toEqual([config.functions[0]!.functionName]);
+  });
+
   it("parses --parameter-overrides as SAM CLI spells them", () => {
     expect(parseParameterOverrides(["Stage=prod Size=3", "ParameterKey=Name,ParameterValue=a-b", 'Msg="hello world"'])).toEqual({ Stage: "prod", Size: "3", Name: "a-b", Msg: "hello world" });
   });

@@ -174,7 +174,8 @@ function summaryLines(t: Awaited<ReturnType<typeof translateTemplate>>, file: st
  * its functions, queues, streams and schedules are added, and replace the template's on a name
  * both declare (a function swapped for a `model`, say); its mappings are added.
  */
-function combine(fromTemplate: LoadedConfig, native: LoadedConfig, summary: TemplateSummary): LoadedConfig {
+function combine(fromTemplate: LoadedConfig, given: LoadedConfig, summary: TemplateSummary): LoadedConfig {
+  const native = byPhysicalNames(given, fromTemplate, summary);
   const names = new Set(native.functions.map((f) => f.functionName));
   for (const f of fromTemplate.functions) if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
   const sources: Record<string, unknown> = { ...fromTemplate.sources };
@@ -192,6 +193,31 @@ function combine(fromTemplate: LoadedConfig, native: LoadedConfig, summary: Temp
     eventSourceMappings: [...fromTemplate.eventSourceMappings, ...native.eventSourceMappings],
     sources,
     raw: fromTemplate.raw,
+  };
+}
+
+/**
+ * The overlay's functions keyed by a template function's logical id stand for that function: they
+ * take its physical name (the stack's `shop-WorkerFunction-GGHJX3BX9JPS`, which holds the clone's
+ * folder name), and so replace it, as faults and scenarios already read a logical id (newuser9
+ * P2-11: it was added as a second function). The overlay's mappings naming it follow.
+ */
+function byPhysicalNames(native: LoadedConfig, fromTemplate: LoadedConfig, summary: TemplateSummary): LoadedConfig {
+  const physical = (name: string | undefined) => {
+    const l = name === undefined ? undefined : summary.names[name];
+    return l?.kind === "function" && !fromTemplate.functions.some((f) => f.functionName === name) ? l.name : undefined;
+  };
+  if (!native.functions.some((f) => physical(f.functionName) !== undefined)) return native;
+  return {
+    ...native,
+    functions: native.functions.map((f) => {
+      const name = physical(f.functionName);
+      return name === undefined ? f : { ...f, functionName: name };
+    }),
+    eventSourceMappings: native.eventSourceMappings.map((m) => {
+      const name = physical(m.FunctionName);
+      return name === undefined ? m : { ...m, FunctionName: name };
+    }),
   };
 }
 
