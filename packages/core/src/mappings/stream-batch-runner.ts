@@ -119,7 +119,9 @@ export class StreamBatchRunner {
       }
       if (this.s.maximumRetryAttempts !== -1 && b.retries >= this.s.maximumRetryAttempts) {
         queue.shift();
-        await this.fail(b.records.length === 0 ? undefined : spanOf(b.records), "RetryAttemptsExhausted", b.invokes, attempt.response, attempt.requestId);
+        // A half of a bisected batch carries its retries but counts its own invocations: retries
+        // exhausted took at least retries + 1 (newuser9 P1-4: a half given up after one said 1).
+        await this.fail(b.records.length === 0 ? undefined : spanOf(b.records), "RetryAttemptsExhausted", Math.max(b.invokes, b.retries + 1), attempt.response, attempt.requestId);
         complete(b.records, state, false);
         continue;
       }

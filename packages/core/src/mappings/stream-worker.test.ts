@@ -35,7 +35,7 @@ class FakeShard implements StreamReader {
 }
 
 /** The function: each invocation takes `durationMs(batch)` of service time and may fail. */
-function fakeInvoker(clock: VirtualClock, behaviour: (batch: { partitionKey: string; data: string }[]) => { durationMs?: number; error?: boolean; throttle?: boolean }) {
+function fakeInvoker(clock: VirtualClock, behaviour: (batch: { partitionKey: string; data: string; sequenceNumber: string }[]) => { durationMs?: number; error?: boolean; throttle?: boolean; failed?: string[] }) {
   const calls: { data: string[]; start: number; end?: number }[] = [];
   let running = 0;
   let maxRunning = 0;
@@ -43,7 +43,7 @@ function fakeInvoker(clock: VirtualClock, behaviour: (batch: { partitionKey: str
   const invoker: StreamInvoker = {
     newRequestId: () => `req-${++ids}`,
     async invoke(input) {
-      const batch = JSON.parse(input.payload.toString()).Records as { partitionKey: string; data: string }[];
+      const batch = JSON.parse(input.payload.toString()).Records as { partitionKey: string; data: string; sequenceNumber: string }[];
       const b = behaviour(batch);
       if (b.throttle) throw lambdaErrors.tooManyRequests("ReservedFunctionConcurrentInvocationLimitExceeded");
       const call = { data: batch.map((r) => r.data), start: clock.now() } as { data: string[]; start: number; end?: number };
@@ -54,7 +54,7 @@ function fakeInvoker(clock: VirtualClock, behaviour: (batch: { partitionKey: str
       running--;
       call.end = clock.now();
       const requestId = `req-${++ids}`;
-      const result = { requestId, payload: Buffer.from(b.error ? '{"errorType":"Error"}' : "null"), errorType: b.error ? "Error" : undefined, durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 1, coldStart: false, environmentId: "e", logTail: "" };
+      const result = { requestId, payload: Buffer.from(b.error ? '{"errorType":"Error"}' : b.failed ? JSON.stringify({ batchItemFailures: b.failed.map((itemIdentifier) => ({ itemIdentifier })) }) : "null"), errorType: b.error ? "Error" : undefined, durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 1, coldStart: false, environmentId: "e", logTail: "" };
       return { kind: "result", executedVersion: "$LATEST", result };
     },
   };
@@ -157,6 +157,18 @@ describe("StreamWorker on the VirtualClock (aws-facts §8.2)", () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: 3 }, KinesisBatchInfo: { startSequenceNumber: seq(4), endSequenceNumber: seq(4), batchSize: 1 } });
     expect(checkpoint()).toBe(seq(8));
+  });
+
+  it("counts at least retries + 1 invocations for a half given up after a partial failure's retry (newuser9 P1-4)", async () => {
+    const { clock, shard, run, failures } = setup();
+    for (const d of ["a", "poison", "b", "c"]) shard.put("k", d);
+    // The poison record is named as failed every time (ReportBatchItemFailures): a partial checkpoint, then halves.
+    const fn = fakeInvoker(clock, (batch) => ({ failed: batch.filter((r) => r.data === "poison").map((r) => r.sequenceNumber) }));
+    run({ batchSize: 4, bisectBatchOnFunctionError: true, reportBatchItemFailures: true, maximumRetryAttempts: 1, onFailureDestination: "arn:aws:sqs:us-east-1:000000000000:dlq" }, fn.invoker);
+    await clock.advanceBy(120_000);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ requestContext: { condition: "RetryAttemptsExhausted" }, KinesisBatchInfo: { batchSize: 1 } });
+    expect((failures[0] as { requestContext: { approximateInvokeCount: number } }).requestContext.approximateInvokeCount).toBeGreaterThanOrEqual(2);
   });
 
   it("backs off on throttles without counting them as retries", async () => {
