@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
-import { createExtensionFunction, telemetryShipper } from "./support/extension-function.ts";
+import { createExtensionFunction, telemetryShipper, FLOOD_HANDLER } from "./support/extension-function.ts";
 import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 import { until } from "./support/until.ts";
 
@@ -14,12 +14,6 @@ import { until } from "./support/until.ts";
  */
 const SLOW_SHIPPER = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 40);
 
-/** 8,000 lines of 1 KB at once: 8 MB, twice what the subscriber's buffer holds (16 x 256 KB). */
-const FLOOD = `exports.handler = async () => {
-  const pad = "x".repeat(1000);
-  for (let i = 0; i < 8000; i++) console.log("line-" + i + " " + pad);
-  return "done";
-};`;
 
 let t: TestSimulator;
 let lambda: LambdaClient;
@@ -39,7 +33,7 @@ afterAll(async () => {
 
 describe("a Telemetry API subscriber that falls behind", () => {
   it("gets platform.logsDropped with the count of the records it missed, and every other line", async () => {
-    await createExtensionFunction(lambda, "flood", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD, timeout: 20, variables: { REPORT_URL: reports.url } });
+    await createExtensionFunction(lambda, "flood", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: reports.url } });
     const out = await lambda.send(new InvokeCommand({ FunctionName: "flood", Payload: Buffer.from("{}") }));
     expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
     const requestId = out.$metadata.requestId;
@@ -67,7 +61,7 @@ describe("a Telemetry API subscriber that falls behind", () => {
     const events = new TelemetryRecorder(t.sim.telemetry);
     try {
       const shipper = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 40, ["function"]);
-      await createExtensionFunction(lambda, "flood-no-platform", { extensions: { shipper }, handler: FLOOD, timeout: 20, variables: { REPORT_URL: reports.url } });
+      await createExtensionFunction(lambda, "flood-no-platform", { extensions: { shipper }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: reports.url } });
       const out = await lambda.send(new InvokeCommand({ FunctionName: "flood-no-platform", Payload: Buffer.from("{}") }));
       expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
       const warnings = () => events.of("simulator.warning").filter((e) => e.message.includes("flood-no-platform") && e.message.includes("platform.logsDropped"));

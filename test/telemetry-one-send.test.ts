@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
-import { createExtensionFunction } from "./support/extension-function.ts";
+import { createExtensionFunction, FLOOD_HANDLER } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
 
 /**
@@ -27,12 +27,6 @@ const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API;
 })();
 `;
 
-/** 8,000 lines of 1 KB: the buffer fills while the first batch waits. */
-const FLOOD = `exports.handler = async () => {
-  const pad = "x".repeat(1000);
-  for (let i = 0; i < 8000; i++) console.log("line-" + i + " " + pad);
-  return "done";
-};`;
 
 /** Longer than the whole Shutdown phase (2,000 ms): the listener holds its first batch past the retirement. */
 const ANSWER_MS = 5_000;
@@ -72,7 +66,7 @@ describe("Telemetry API sends", () => {
   it("keeps one batch on its way while the listener holds it, and posts nothing once the environment has retired", async () => {
     const events = new TelemetryRecorder(t.sim.telemetry);
     const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/`;
-    await createExtensionFunction(lambda, "held", { extensions: { subscriber: SUBSCRIBER }, handler: FLOOD, timeout: 20, variables: { LISTENER_URL: url } });
+    await createExtensionFunction(lambda, "held", { extensions: { subscriber: SUBSCRIBER }, handler: FLOOD_HANDLER, timeout: 20, variables: { LISTENER_URL: url } });
     const out = await lambda.send(new InvokeCommand({ FunctionName: "held", Payload: Buffer.from("{}") }));
     expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
     expect(posts).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
-import { createExtensionFunction, telemetryShipper } from "./support/extension-function.ts";
+import { createExtensionFunction, telemetryShipper, FLOOD_HANDLER } from "./support/extension-function.ts";
 import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 import { until } from "./support/until.ts";
 
@@ -15,12 +15,6 @@ import { until } from "./support/until.ts";
  */
 const SLOW_SHIPPER = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 200);
 
-/** 8,000 lines of 1 KB at once: the subscriber's buffer fills (16 x 256 KB), the rest is dropped. */
-const FLOOD = `exports.handler = async () => {
-  const pad = "x".repeat(1000);
-  for (let i = 0; i < 8000; i++) console.log("line-" + i + " " + pad);
-  return "done";
-};`;
 
 let t: TestSimulator;
 let lambda: LambdaClient;
@@ -40,7 +34,7 @@ afterAll(async () => {
 
 describe("the Shutdown phase with a Telemetry API backlog", () => {
   it("sends SHUTDOWN to an extension whose listener answers each batch in 200 ms, and counts what it could not deliver", async () => {
-    await createExtensionFunction(lambda, "backlog", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD, timeout: 20, variables: { REPORT_URL: reports.url } });
+    await createExtensionFunction(lambda, "backlog", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: reports.url } });
     const out = await lambda.send(new InvokeCommand({ FunctionName: "backlog", Payload: Buffer.from("{}") }));
     expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
 

@@ -75,3 +75,13 @@ const reporting = new Set();
 })();
 `;
 }
+
+/**
+ * A handler that writes 8,000 lines of 1 KB at once (8 MB, twice the 16 x 256 KB a subscriber's
+ * Telemetry API buffer holds) and answers "done": the flood the backlog tests send.
+ */
+export const FLOOD_HANDLER = `exports.handler = async () => {
+  const pad = "x".repeat(1000);
+  for (let i = 0; i < 8000; i++) console.log("line-" + i + " " + pad);
+  return "done";
+};`;
