@@ -89,18 +89,27 @@ async function start(): Promise<{ sim: LambdaSimProcess; sqs: SQSClient; lambda:
   writeFileSync(join(dir, "fn", "index.js"), HANDLER);
   writeFileSync(join(dir, "fn", "app.py"), PYTHON_HANDLER);
   writeFileSync(join(dir, "lambda-sim.yaml"), CONFIG);
-  const sim = await startLambdaSim(["--in-memory", "--config", join(dir, "lambda-sim.yaml")]);
+  // Service time stands still while the chain runs (handlers run in wall time): the stopped
+  // message's visibility timeout passes when the test moves the clock (afterStop), not in wall time.
+  const sim = await startLambdaSim(["--in-memory", "--clock", "virtual", "--config", join(dir, "lambda-sim.yaml")]);
   const config = { endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
   const out = { sim, sqs: new SQSClient(config), lambda: new LambdaClient({ ...config, maxAttempts: 1 }), sns: new SNSClient(config) };
   clients.push(out.sqs, out.lambda, out.sns);
   return out;
 }
 
+/** Once `fn`'s chain was stopped: service time runs until nothing is due (the visibility timeout, the redrive). */
+async function afterStop(sim: LambdaSimProcess, fn: string): Promise<void> {
+  await until(() => sim.output().includes(`recursive loop: ${fn}:`), 60_000);
+  const idle = await fetch(`${sim.endpoint}/_sim/clock/run-until-idle`, { method: "POST", body: "{}" });
+  expect(idle.status).toBe(200);
+}
+
 async function receiveOne(sqs: SQSClient, queue: string) {
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
   let message: { Body?: string; Attributes?: Record<string, string> } | undefined;
   await until(async () => {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, MessageSystemAttributeNames: ["All"] }));
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0, MessageSystemAttributeNames: ["All"] }));
     message = Messages?.[0];
     return message !== undefined;
   }, 50_000);
@@ -114,6 +123,7 @@ describe("recursive loop detection", () => {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "loop" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
     // Invocations 1-16 each sent n+1; the 17th, with n = 17, was stopped, and the message redriven.
+    await afterStop(sim, "looper");
     const dead = await receiveOne(sqs, "loop-dlq");
     expect(JSON.parse(dead.Body!)).toEqual({ n: 17 });
     // The 16th invocation's trace: the chain had invoked `looper` 16 times (counted from 0).
@@ -122,9 +132,10 @@ describe("recursive loop detection", () => {
   }, 90_000);
 
   it.skipIf(!HAS_BOTO3)("stops a Python function whose boto3 sends back to its queue (skipped without a python3 that has boto3)", async () => {
-    const { sqs } = await start();
+    const { sim, sqs } = await start();
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "py-loop" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
+    await afterStop(sim, "pylooper");
     const dead = await receiveOne(sqs, "py-loop-dlq");
     expect(JSON.parse(dead.Body!)).toEqual({ n: 17 });
     expect(dead.Attributes?.AWSTraceHeader).toMatch(/;Lineage=1:[0-9a-f]{8}:15$/);
