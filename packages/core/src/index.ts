@@ -36,7 +36,7 @@ export { FunctionRegistry } from "./registry/function-registry.ts";
 export { CodeStore } from "./registry/code-store.ts";
 export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
 export { Invoker } from "./invocation/invoker.ts";
-export { lineageDepth, traceHeaderOf } from "./invocation/recursive-loop.ts";
+export { traceHeaderOf } from "./invocation/recursive-loop.ts";
 export type { InvokeInput, InvokeOutput, InvocationObserver } from "./invocation/invoke-input.ts";
 export { MAX_SYNC_PAYLOAD } from "./invocation/invoke-input.ts";
 export type { InvocationResult } from "./invocation/invocation-result.ts";

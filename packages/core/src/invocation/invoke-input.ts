@@ -28,6 +28,8 @@ export interface InvokeInput {
    * AWSTraceHeader, an SNS Publish's): its Lineage stops recursive loops (recursive-loop.ts).
    */
   traceHeader?: string;
+  /** A batch's messages' trace headers (an SQS mapping): the invocation carries the one least deep in a loop. */
+  traceHeaders?: readonly string[];
 }
 
 export type InvocationObserver = (invocation: { functionName: string; payload: Buffer; result: InvocationResult }) => void;

@@ -202,7 +202,7 @@ export class Invoker {
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
   private async runSync(target: ResolvedInvocationTarget, input: InvokeInput): Promise<InvocationResult> {
-    const trace = this.loops.trace(target, input.traceHeader, input.origin?.sourceArn ?? "sync");
+    const trace = this.loops.trace(target, input.traceHeaders ?? input.traceHeader, input.origin?.sourceArn ?? "sync");
     if (trace === undefined) throw lambdaErrors.recursiveInvocation();
     const out = await this.admitAndRun(target, input.payload, trace, input.requestId, input.origin, undefined, input);
     if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);

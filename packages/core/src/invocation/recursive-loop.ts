@@ -32,27 +32,21 @@ export function lineageId(functionArn: string): string {
  * of several functions are joined by `|` (OpenTelemetry's X-Ray propagator tests).
  */
 export function lineageCounts(traceHeader: string | undefined): Map<string, number> | undefined {
-  const at = traceHeader?.indexOf("Lineage=") ?? -1;
-  if (at < 0) return undefined;
-  const end = traceHeader!.indexOf(";", at);
-  // boto3 percent-encodes the `|` of the header it copies from _X_AMZN_TRACE_ID (botocore's add_recursion_detection_header).
-  const value = traceHeader!.slice(at + "Lineage=".length, end < 0 ? undefined : end).replaceAll(/%7c/gi, "|");
+  const value = traceHeader === undefined ? undefined : LINEAGE.exec(traceHeader)?.[1];
+  if (value === undefined) return undefined;
   const counts = new Map<string, number>();
-  for (const entry of value.split("|")) {
-    const parts = entry.split(":");
+  // boto3 percent-encodes the `|` of the header it copies from _X_AMZN_TRACE_ID (botocore's add_recursion_detection_header).
+  for (const entry of value.replaceAll(/%7c/gi, "|").split("|")) {
+    const parts = entry.trim().split(":");
     const [id, count] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
-    const n = Number(count);
-    if (id !== undefined && /^[0-9a-f]{8}$/.test(id) && Number.isInteger(n) && n >= 0) counts.set(id, n);
+    if (id !== undefined && count !== undefined && /^[0-9a-f]{8}$/.test(id) && /^\d{1,9}$/.test(count)) counts.set(id, Number(count));
   }
   return counts.size > 0 ? counts : undefined;
 }
 
-/** The largest count a trace header's Lineage carries (0 without one): how deep in a loop its event is. */
-export function lineageDepth(traceHeader: string | undefined): number {
-  let deepest = 0;
-  for (const n of lineageCounts(traceHeader)?.values() ?? []) deepest = Math.max(deepest, n);
-  return deepest;
-}
+const LINEAGE = /(?:^|;)\s*Lineage=([^;]*)/;
+const ROOT = /(?:^|;)\s*Root=([^;]+)/;
+const SAMPLED = /(?:^|;)\s*Sampled=([^;]+)/;
 
 /** The Invoker's side of it: each invocation's trace header, and the stops, reported. */
 export class LoopGuard {
@@ -76,19 +70,36 @@ export class LoopGuard {
    * Sampled=0;Lineage=...`, aws-facts §2.1), the caller's Root carried on; undefined when it is an
    * invocation a loop may not make (reported here). `caller` names who asked, for the report.
    */
-  trace(target: ResolvedInvocationTarget, incoming: string | undefined, caller: string): string | undefined {
+  trace(target: ResolvedInvocationTarget, incoming: string | readonly string[] | undefined, caller: string): string | undefined {
     const c = target.config;
     let id = this.ids.get(c.functionArn);
     if (id === undefined) {
       id = lineageId(c.functionArn);
       this.ids.set(c.functionArn, id);
     }
-    const { header, count } = invocationTrace(incoming, id, this.random, this.clock.now());
+    const { header, count } = invocationTrace(typeof incoming === "object" ? shallowest(incoming, id) : incoming, id, this.random, this.clock.now());
     // The function's RecursiveLoop is looked up only for an invocation deep in a loop (not on every warm invoke).
     if (count < RECURSIVE_LOOP_LIMIT || !loopStopped(count, this.registry.get(c.functionName).recursiveLoop === "Allow")) return header;
     this.telemetry.emit({ type: "invocation.recursive-loop", functionName: c.functionName, qualifier: qualifierOf(target) ?? target.executedVersion, invocations: count, caller });
     return undefined;
   }
+}
+
+/**
+ * Of a batch's messages' traces, the one that has invoked function `id` the fewest times. AWS does
+ * not say which trace a batch carries; any one is copied onto everything the invocation sends, so
+ * the deepest would ratchet the count up across unrelated chains batched together and stop a
+ * workload that loops nowhere (review18 R18-2); the shallowest stops a batch only when every one
+ * of its messages is that deep in a loop, which a runaway loop soon makes all of them.
+ */
+function shallowest(headers: readonly string[], id: string): string | undefined {
+  let best: string | undefined;
+  let least = Infinity;
+  for (const h of headers) {
+    const n = lineageCounts(h)?.get(id) ?? -1;
+    if (n < least) [best, least] = [h, n];
+  }
+  return best;
 }
 
 /** A request's X-Amzn-Trace-Id (what the SDKs send from inside a function), for the service to carry on. */
@@ -97,7 +108,10 @@ export function traceHeaderOf(headers: IncomingHttpHeaders): string | undefined 
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Entries kept in a Lineage: a chain through more functions than this forgets the oldest (our bound). */
+/**
+ * Entries kept in a Lineage: a chain through more functions than this forgets those invoked least
+ * recently (our bound; AWS's is unpublished), so a ring of more functions is not stopped.
+ */
 const MAX_ENTRIES = 8;
 
 /**
@@ -113,12 +127,13 @@ export function invocationTrace(
   const counts = lineageCounts(incoming);
   const previous = counts?.get(functionId);
   const count = previous === undefined ? 0 : previous + 1;
-  const given = field(incoming, "Root");
+  const given = incoming === undefined ? undefined : ROOT.exec(incoming)?.[1]?.trim();
   const root = given !== undefined && /^1-[0-9a-f]{8}-[0-9a-f]{24}$/.test(given) ? given : `1-${Math.floor(nowMs / 1000).toString(16)}-${ids.hex(12)}`;
-  const sampled = field(incoming, "Sampled") === "1" ? "1" : "0";
+  const sampled = incoming !== undefined && SAMPLED.exec(incoming)?.[1]?.trim() === "1" ? "1" : "0";
   let lineage = `1:${functionId}:${count}`;
   if (counts !== undefined) {
-    const others = [...counts].filter(([id]) => id !== functionId).slice(-(MAX_ENTRIES - 1));
+    // Each invocation writes its own entry first: the head holds the most recently invoked (review18 R18-1).
+    const others = [...counts].filter(([id]) => id !== functionId).slice(0, MAX_ENTRIES - 1);
     for (const [id, n] of others) lineage += `|${id}:${n}`;
   }
   return { header: `Root=${root};Parent=${ids.hex(8)};Sampled=${sampled};Lineage=${lineage}`, count };
@@ -127,10 +142,4 @@ export function invocationTrace(
 /** Whether an invocation with this count is the one AWS stops (the 17th of one chain). */
 export function loopStopped(count: number, allowLoops: boolean): boolean {
   return !allowLoops && count >= RECURSIVE_LOOP_LIMIT;
-}
-
-function field(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  const m = new RegExp(`(?:^|;)\\s*${name}=([^;]+)`).exec(header);
-  return m?.[1]?.trim();
 }

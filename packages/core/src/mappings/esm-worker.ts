@@ -165,9 +165,9 @@ export class EsmWorker {
     return s.uuid === undefined || s.sourceArn === undefined ? undefined : { mappingUuid: s.uuid, sourceArn: s.sourceArn };
   }
 
-  private async run({ payload, itemIds, traceHeader }: PolledBatch): Promise<BatchOutcome> {
+  private async run({ payload, itemIds, traceHeaders }: PolledBatch): Promise<BatchOutcome> {
     try {
-      const out = await this.invoker.invoke({ functionName: this.settings.functionName, qualifier: this.settings.qualifier, payload, invocationType: "RequestResponse", origin: this.origin(), traceHeader });
+      const out = await this.invoker.invoke({ functionName: this.settings.functionName, qualifier: this.settings.qualifier, payload, invocationType: "RequestResponse", origin: this.origin(), traceHeaders });
       if (out.kind !== "result") return { kind: "succeeded" };
       // A function error or timeout fails the whole batch; it returns after the visibility timeout.
       if (out.result.errorType !== undefined) return { kind: "failed" };

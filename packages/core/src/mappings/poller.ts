@@ -12,10 +12,11 @@ export interface PolledBatch {
    */
   backlog?: boolean;
   /**
-   * The X-Ray trace header the invocation carries on (an SQS message's AWSTraceHeader): its
-   * Lineage stops a function that sends back to its own queue (recursive-loop.ts).
+   * The messages' X-Ray trace headers (AWSTraceHeader), when every one has one: the invocation
+   * carries one of them on, whose Lineage stops a function that sends back to its own queue
+   * (recursive-loop.ts). Undefined when a message has none: a fresh chain.
    */
-  traceHeader?: string;
+  traceHeaders?: string[];
 }
 
 /** What happened to a batch, for the poller to settle it with its source. */

@@ -1,5 +1,5 @@
 import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerLimits, PollerTarget } from "@lambda-sim/core";
-import { lambdaErrors, lineageDepth, matchesFilters, parseFilterData } from "@lambda-sim/core";
+import { lambdaErrors, matchesFilters, parseFilterData } from "@lambda-sim/core";
 import type { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import type { QueueActivity } from "./queue-activity.ts";
 import type { MessageOperations } from "./message-operations.ts";
@@ -127,7 +127,7 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           // Messages left behind: the next waiting lane takes its turn.
           if (more) messages.waiters.notify(q.name);
           const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId), backlog: more };
-          batch.traceHeader = deepestTrace(rows);
+          batch.traceHeaders = traceHeaders(rows);
           handles.set(batch, new Map(rows.map((m) => [m.messageId, m.receiptHandle!])));
           return batch;
         },
@@ -149,19 +149,14 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
   };
 }
 
-/**
- * The trace header a batch's invocation carries on: AWS does not say whose when its messages have
- * different ones; ours is the message deepest in a loop (a batch of one is exact).
- */
-function deepestTrace(rows: MessageRow[]): string | undefined {
-  let out: string | undefined;
-  let depth = -1;
+/** The batch's messages' distinct trace headers; none when a message has none (it starts a fresh chain). */
+function traceHeaders(rows: MessageRow[]): string[] | undefined {
+  const out = new Set<string>();
   for (const m of rows) {
-    if (m.traceHeader === undefined) continue;
-    const d = lineageDepth(m.traceHeader);
-    if (d > depth) [out, depth] = [m.traceHeader, d];
+    if (m.traceHeader === undefined) return undefined;
+    out.add(m.traceHeader);
   }
-  return out;
+  return [...out];
 }
 
 /**
