@@ -115,6 +115,15 @@ describe("a function's answer with a header or cookie HTTP cannot carry", () => 
   });
 });
 
+describe("a REST answer with two values of a single-value header over h2c", () => {
+  it("goes out with the last one, not a reset stream (review18 R18-5: HTTP/2 allows one Location)", async () => {
+    const answer = { statusCode: 302, multiValueHeaders: { Location: ["/a", "/b"] }, body: "" };
+    const { stdout } = await promisify(execFile)("curl", ["-s", "-i", "-m", "8", "--http2-prior-knowledge", "-H", "content-type: application/json", "--data", JSON.stringify({ answer }), FRONTS.rest()]);
+    const head = stdout.split("\r\n\r\n")[0]!.replace(/\r/g, "");
+    expect([head.split("\n")[0]!.trim(), head.match(/^location: .*$/gim)]).toEqual(["HTTP/2 302", ["location: /b"]]);
+  });
+});
+
 describe("statusCode 1xx, 204 and 304 from a function", () => {
   it.each(Object.keys(FRONTS) as Front[])("%s: a 1xx is a malformed answer, not an interim response the client waits past", async (front) => {
     for (const statusCode of [100, 101, 103]) {

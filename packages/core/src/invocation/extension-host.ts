@@ -170,8 +170,9 @@ export class ExtensionHost {
    * register for it) get it with the phase's deadline; they are killed when they have all exited
    * or at the deadline. The rule kept is the Extensions API's ("Shutdown phase": each extension
    * gets SHUTDOWN, and the extensions up to 2,000 ms in total for their own shutdown work, such as
-   * a final flush to their backend), so telemetry never holds SHUTDOWN back: our choice (AWS does
-   * not say how it delivers a backlog then) is that the backlog goes batch by batch for a quarter
+   * a final flush to their backend), so telemetry holds SHUTDOWN back at most half the budget,
+   * leaving the extensions at least 1,000 ms: our choice (AWS does not say how it delivers a
+   * backlog then) is that the backlog goes batch by batch for a quarter
    * of the budget, then what does not fit one last batch is dropped and counted (platform.logsDropped,
    * in that batch), and SHUTDOWN goes when that is delivered or at half the budget, whichever comes
    * first; a batch still on its way is delivered meanwhile. A subscriber that never answers only

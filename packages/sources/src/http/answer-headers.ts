@@ -47,9 +47,22 @@ function isFieldValue(name: string, value: string): boolean {
 export function withoutConnectionHeaders<T>(headers: Record<string, T>, http2: boolean): Record<string, T> {
   if (!http2) return headers;
   const out: Record<string, T> = {};
-  for (const [name, value] of Object.entries(headers)) if (!CONNECTION_SPECIFIC.has(name.toLowerCase())) out[name] = value;
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (CONNECTION_SPECIFIC.has(lower)) continue;
+    // HTTP/2 allows one value of these (Node throws ERR_HTTP2_HEADER_SINGLE_VALUE): the last one, as HTTP/1.1 clients read it (review18 R18-5).
+    out[name] = Array.isArray(value) && SINGLE_VALUE.has(lower) ? (value.at(-1) as T) : value;
+  }
   return out;
 }
+
+/** Node's http2 single-value headers (lib/internal/http2/util.js kSingleValueHeaders). */
+const SINGLE_VALUE = new Set([
+  ":status", ":method", ":authority", ":scheme", ":path", ":protocol", "access-control-allow-credentials", "access-control-max-age", "access-control-request-method",
+  "age", "authorization", "content-encoding", "content-language", "content-length", "content-location", "content-md5", "content-range", "content-type", "date", "dnt",
+  "etag", "expires", "from", "host", "if-match", "if-modified-since", "if-none-match", "if-range", "if-unmodified-since", "last-modified", "location", "max-forwards",
+  "proxy-authorization", "range", "referer", "retry-after", "tk", "upgrade-insecure-requests", "user-agent", "x-content-type-options",
+]);
 
 const CONNECTION_SPECIFIC = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "http2-settings"]);
 

@@ -89,7 +89,8 @@ export function applyViews(m, frame) {
     m.dirty.add("header");
   }
   if (v.account) m.account = v.account;
-  if (v.faults) {
+  // Redrawn only when there are faults to show or to take away (every sampled frame carries the list).
+  if (v.faults && (v.faults.length > 0 || m.faults.length > 0)) {
     m.faults = v.faults;
     m.dirty.add("functions");
   }
