@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readlinkSync } from "node:fs";
 import { get } from "node:http";
 import { describe, expect, it } from "vitest";
-import yauzl from "yauzl";
 import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, ListFunctionsCommand, GetLayerVersionCommand, LambdaClient, PublishLayerVersionCommand, PublishVersionCommand, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
 import { VirtualClock } from "@lambda-sim/core";
 import { zipFiles } from "@lambda-sim/core/testing";
 import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { until } from "./support/until.ts";
+import { zipEntries } from "./support/zip-entries.ts";
 
 /**
  * GetFunction's Code.Location and GetLayerVersion's Content.Location are links a user downloads
@@ -22,31 +22,6 @@ async function start() {
   clock.startRunningDue();
   const t = await sims.start({ clock });
   return { t, clock, lambda: new LambdaClient({ ...t.clientConfig, maxAttempts: 1 }) };
-}
-
-/** The entries of a zip: name → { text, mode }. */
-function entries(zip: Buffer): Promise<Map<string, { text: string; mode: number }>> {
-  return new Promise((resolve, reject) => {
-    const out = new Map<string, { text: string; mode: number }>();
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, z) => {
-      if (err || z === undefined) return reject(err);
-      z.on("entry", (e: yauzl.Entry) => {
-        const mode = (e.externalFileAttributes >>> 16) & 0o177777;
-        if (e.fileName.endsWith("/")) return z.readEntry();
-        z.openReadStream(e, (err2, s) => {
-          if (err2 || s === undefined) return reject(err2);
-          const chunks: Buffer[] = [];
-          s.on("data", (c: Buffer) => chunks.push(c));
-          s.on("end", () => {
-            out.set(e.fileName, { text: Buffer.concat(chunks).toString(), mode });
-            z.readEntry();
-          });
-        });
-      });
-      z.on("end", () => resolve(out));
-      z.readEntry();
-    });
-  });
 }
 
 const PACKAGE = [
@@ -74,7 +49,7 @@ describe("Code.Location", () => {
     const got = await download(Code!.Location!);
     expect(got.status).toBe(200);
     expect(got.type).toBe("application/zip");
-    const files = await entries(got.body);
+    const files = await zipEntries(got.body);
     expect([...files.keys()].sort()).toEqual(["bin/tool", "current", "index.mjs", "lib/util.mjs"]);
     expect(files.get("index.mjs")!.text).toBe(PACKAGE[0]!.data);
     expect(files.get("bin/tool")!.mode & 0o111).not.toBe(0);
@@ -166,7 +141,7 @@ describe("Code.Location", () => {
     await until(() => openPackageFiles() === 0, 5_000);
     // And a whole download still works.
     const whole = await download(location);
-    expect((await entries(whole.body)).size).toBe(9);
+    expect((await zipEntries(whole.body)).size).toBe(9);
   });
 
   it("GetLayerVersion's Content.Location downloads the layer's files", async () => {
@@ -174,7 +149,7 @@ describe("Code.Location", () => {
     const published = await lambda.send(new PublishLayerVersionCommand({ LayerName: "shared", Content: { ZipFile: await zipFiles([{ name: "nodejs/node_modules/shared/index.js", data: "module.exports = 1;\n" }]) } }));
     expect((await download(published.Content!.Location!)).status).toBe(200);
     const { Content } = await lambda.send(new GetLayerVersionCommand({ LayerName: "shared", VersionNumber: 1 }));
-    const files = await entries((await download(Content!.Location!)).body);
+    const files = await zipEntries((await download(Content!.Location!)).body);
     expect([...files.keys()]).toEqual(["nodejs/node_modules/shared/index.js"]);
   });
 });
