@@ -78,8 +78,8 @@ export class LoopGuard {
       this.ids.set(c.functionArn, id);
     }
     const { header, count } = invocationTrace(typeof incoming === "object" ? shallowest(incoming, id) : incoming, id, this.random, this.clock.now());
-    // The function's RecursiveLoop is looked up only for an invocation deep in a loop (not on every warm invoke).
-    if (count < RECURSIVE_LOOP_LIMIT || !loopStopped(count, this.registry.get(c.functionName).recursiveLoop === "Allow")) return header;
+    // The 17th invocation of a chain is stopped, unless RecursiveLoop is Allow (looked up only that deep, not on every warm invoke).
+    if (count < RECURSIVE_LOOP_LIMIT || this.registry.get(c.functionName).recursiveLoop === "Allow") return header;
     this.telemetry.emit({ type: "invocation.recursive-loop", functionName: c.functionName, qualifier: qualifierOf(target) ?? target.executedVersion, invocations: count, caller });
     return undefined;
   }
@@ -115,8 +115,9 @@ export function traceHeaderOf(headers: IncomingHttpHeaders): string | undefined 
 const MAX_ENTRIES = 8;
 
 /**
- * The trace header an invocation runs with, and its count (loopStopped decides on it). The caller's trace (its Root and Sampled) carries on with a new Parent, as Lambda's does, and
- * this function's count goes up by one (0 when the chain has not invoked it yet).
+ * The trace header an invocation runs with, and its count. The caller's trace (its Root and
+ * Sampled) carries on with a new Parent, as Lambda's does, and this function's count goes up by
+ * one (0 when the chain has not invoked it yet).
  */
 export function invocationTrace(
   incoming: string | undefined,
@@ -137,9 +138,4 @@ export function invocationTrace(
     for (const [id, n] of others) lineage += `|${id}:${n}`;
   }
   return { header: `Root=${root};Parent=${ids.hex(8)};Sampled=${sampled};Lineage=${lineage}`, count };
-}
-
-/** Whether an invocation with this count is the one AWS stops (the 17th of one chain). */
-export function loopStopped(count: number, allowLoops: boolean): boolean {
-  return !allowLoops && count >= RECURSIVE_LOOP_LIMIT;
 }
