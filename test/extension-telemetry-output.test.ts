@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
-import { createExtensionFunction, telemetryShipper } from "./support/extension-function.ts";
-import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
+import { describe, expect, it } from "vitest";
+import { InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { createExtensionFunction, telemetryShipper, extensionTestbed } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
 
 /**
@@ -21,31 +19,17 @@ const LOUD = `exports.handler = async () => {
   return "done";
 };`;
 
-let t: TestSimulator;
-let lambda: LambdaClient;
-let reports: ReportCollector;
-
-beforeAll(async () => {
-  reports = await startReportCollector();
-  t = await startTestSimulator();
-  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  lambda?.destroy();
-  await t?.close();
-  reports?.close();
-});
+const bed = extensionTestbed();
 
 describe("Telemetry API function records", () => {
   it("gets every line past the previews' 1 MiB, and no lambda-sim note as a function record", async () => {
-    await createExtensionFunction(lambda, "loud", { extensions: { shipper: SHIPPER }, handler: LOUD, timeout: 10, variables: { REPORT_URL: reports.url } });
-    const out = await lambda.send(new InvokeCommand({ FunctionName: "loud", Payload: Buffer.from("{}") }));
+    await createExtensionFunction(bed.lambda, "loud", { extensions: { shipper: SHIPPER }, handler: LOUD, timeout: 10, variables: { REPORT_URL: bed.reports.url } });
+    const out = await bed.lambda.send(new InvokeCommand({ FunctionName: "loud", Payload: Buffer.from("{}") }));
     expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
     const requestId = out.$metadata.requestId;
-    const records = () => reports.got("telemetry").flat() as { type: string; record: any }[];
+    const records = () => bed.reports.got("telemetry").flat() as { type: string; record: any }[];
     // The environment is frozen between invocations, as on AWS: its retirement (SHUTDOWN) delivers the rest.
-    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "loud", Description: "retire" }));
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "loud", Description: "retire" }));
     await until(() => records().some((r) => r.type === "platform.report" && r.record.requestId === requestId));
     const lines = records().filter((r) => r.type === "function").map((r) => String(r.record));
     expect(lines.filter((l) => l.includes("[lambda-sim]"))).toEqual([]);
@@ -54,7 +38,7 @@ describe("Telemetry API function records", () => {
     expect(mine.at(-1)).toContain("last-line");
     // Each POST within the subscription's maxBytes (its records' JSON), however much came while
     // the last was on its way: 1.2 MB of lines in several batches, not one.
-    const batchBytes = reports.got("telemetry").map((batch) => (batch as unknown[]).reduce((n: number, r) => n + Buffer.byteLength(JSON.stringify(r)), 0));
+    const batchBytes = bed.reports.got("telemetry").map((batch) => (batch as unknown[]).reduce((n: number, r) => n + Buffer.byteLength(JSON.stringify(r)), 0));
     expect(Math.max(...batchBytes)).toBeLessThanOrEqual(262_144);
   });
 });

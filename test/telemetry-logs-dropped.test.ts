@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
-import { createExtensionFunction, telemetryShipper, FLOOD_HANDLER } from "./support/extension-function.ts";
-import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
+import { describe, expect, it } from "vitest";
+import { InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { TelemetryRecorder } from "@lambda-sim/core/testing";
+import { createExtensionFunction, telemetryShipper, FLOOD_HANDLER, extensionTestbed } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
 
 /**
@@ -15,30 +14,16 @@ import { until } from "./support/until.ts";
 const SLOW_SHIPPER = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 40);
 
 
-let t: TestSimulator;
-let lambda: LambdaClient;
-let reports: ReportCollector;
-
-beforeAll(async () => {
-  reports = await startReportCollector();
-  t = await startTestSimulator();
-  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  lambda?.destroy();
-  await t?.close();
-  reports?.close();
-});
+const bed = extensionTestbed();
 
 describe("a Telemetry API subscriber that falls behind", () => {
   it("gets platform.logsDropped with the count of the records it missed, and every other line", async () => {
-    await createExtensionFunction(lambda, "flood", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: reports.url } });
-    const out = await lambda.send(new InvokeCommand({ FunctionName: "flood", Payload: Buffer.from("{}") }));
+    await createExtensionFunction(bed.lambda, "flood", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: bed.reports.url } });
+    const out = await bed.lambda.send(new InvokeCommand({ FunctionName: "flood", Payload: Buffer.from("{}") }));
     expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
     const requestId = out.$metadata.requestId;
-    const records = () => reports.got("telemetry").flat() as { type: string; record: any }[];
-    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "flood", Description: "retire" }));
+    const records = () => bed.reports.got("telemetry").flat() as { type: string; record: any }[];
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "flood", Description: "retire" }));
     await until(() => records().some((r) => r.type === "platform.report" && r.record.requestId === requestId), 20_000);
 
     const dropped = records().filter((r) => r.type === "platform.logsDropped");
@@ -54,21 +39,21 @@ describe("a Telemetry API subscriber that falls behind", () => {
     expect(droppedBytes).toBeGreaterThanOrEqual(missed * Math.min(...sizes));
     expect(droppedBytes).toBeLessThanOrEqual(missed * Math.max(...sizes));
     // No POST over the subscription's maxBytes.
-    for (const batch of reports.got("telemetry") as unknown[][]) expect(batch.reduce((n: number, r) => n + Buffer.byteLength(JSON.stringify(r)), 0)).toBeLessThanOrEqual(262_144);
+    for (const batch of bed.reports.got("telemetry") as unknown[][]) expect(batch.reduce((n: number, r) => n + Buffer.byteLength(JSON.stringify(r)), 0)).toBeLessThanOrEqual(262_144);
   }, 60_000);
 
   it("says once on the console that a subscriber without platform records is not told of its drops", async () => {
-    const events = new TelemetryRecorder(t.sim.telemetry);
+    const events = new TelemetryRecorder(bed.t.sim.telemetry);
     try {
       const shipper = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 40, ["function"]);
-      await createExtensionFunction(lambda, "flood-no-platform", { extensions: { shipper }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: reports.url } });
-      const out = await lambda.send(new InvokeCommand({ FunctionName: "flood-no-platform", Payload: Buffer.from("{}") }));
+      await createExtensionFunction(bed.lambda, "flood-no-platform", { extensions: { shipper }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: bed.reports.url } });
+      const out = await bed.lambda.send(new InvokeCommand({ FunctionName: "flood-no-platform", Payload: Buffer.from("{}") }));
       expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
       const warnings = () => events.of("simulator.warning").filter((e) => e.message.includes("flood-no-platform") && e.message.includes("platform.logsDropped"));
       await until(() => warnings().length > 0);
-      const shutdowns = reports.got("shutdown").length;
-      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "flood-no-platform", Description: "retire" }));
-      await until(() => reports.got("shutdown").length > shutdowns, 20_000);
+      const shutdowns = bed.reports.got("shutdown").length;
+      await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "flood-no-platform", Description: "retire" }));
+      await until(() => bed.reports.got("shutdown").length > shutdowns, 20_000);
       expect(warnings()).toHaveLength(1);
     } finally {
       events.dispose();

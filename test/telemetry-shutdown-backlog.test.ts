@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
-import { createExtensionFunction, telemetryShipper, FLOOD_HANDLER } from "./support/extension-function.ts";
-import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
+import { describe, expect, it } from "vitest";
+import { InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { createExtensionFunction, telemetryShipper, FLOOD_HANDLER, extensionTestbed } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
 
 /**
@@ -16,34 +14,20 @@ import { until } from "./support/until.ts";
 const SLOW_SHIPPER = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 200);
 
 
-let t: TestSimulator;
-let lambda: LambdaClient;
-let reports: ReportCollector;
-
-beforeAll(async () => {
-  reports = await startReportCollector();
-  t = await startTestSimulator();
-  lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  lambda?.destroy();
-  await t?.close();
-  reports?.close();
-});
+const bed = extensionTestbed();
 
 describe("the Shutdown phase with a Telemetry API backlog", () => {
   it("sends SHUTDOWN to an extension whose listener answers each batch in 200 ms, and counts what it could not deliver", async () => {
-    await createExtensionFunction(lambda, "backlog", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: reports.url } });
-    const out = await lambda.send(new InvokeCommand({ FunctionName: "backlog", Payload: Buffer.from("{}") }));
+    await createExtensionFunction(bed.lambda, "backlog", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: bed.reports.url } });
+    const out = await bed.lambda.send(new InvokeCommand({ FunctionName: "backlog", Payload: Buffer.from("{}") }));
     expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
 
     // A configuration change retires the environment: its Shutdown phase starts.
-    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "backlog", Description: "retire" }));
-    await until(() => reports.got("shutdown").length > 0, 15_000);
-    expect(reports.got("shutdown")[0]).toMatchObject({ eventType: "SHUTDOWN", shutdownReason: "spindown" });
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "backlog", Description: "retire" }));
+    await until(() => bed.reports.got("shutdown").length > 0, 15_000);
+    expect(bed.reports.got("shutdown")[0]).toMatchObject({ eventType: "SHUTDOWN", shutdownReason: "spindown" });
 
-    const records = reports.got("telemetry").flat() as { type: string; record: any }[];
+    const records = bed.reports.got("telemetry").flat() as { type: string; record: any }[];
     const missed = records.filter((r) => r.type === "platform.logsDropped").reduce((n, r) => n + r.record.droppedRecords, 0);
     const delivered = records.filter((r) => r.type === "function" && String(r.record).includes("line-")).length;
     expect(delivered + missed).toBe(8000);

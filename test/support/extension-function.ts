@@ -1,5 +1,7 @@
-import { CreateFunctionCommand, PublishLayerVersionCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { zipFiles } from "@lambda-sim/core/testing";
+import { afterAll, beforeAll } from "vitest";
+import { CreateFunctionCommand, LambdaClient, PublishLayerVersionCommand } from "@aws-sdk/client-lambda";
+import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+import { startReportCollector, type ReportCollector } from "./report-collector.ts";
 
 export interface ExtensionFunction {
   /** The executables of the layer's /opt/extensions, by file name. */
@@ -85,3 +87,34 @@ export const FLOOD_HANDLER = `exports.handler = async () => {
   for (let i = 0; i < 8000; i++) console.log("line-" + i + " " + pad);
   return "done";
 };`;
+
+/**
+ * What a test file of extension functions starts before its tests and closes after them: a
+ * simulator, a Lambda client on it, and the collector the extensions report to (`REPORT_URL`).
+ */
+export function extensionTestbed(): { readonly t: TestSimulator; readonly lambda: LambdaClient; readonly reports: ReportCollector } {
+  let t: TestSimulator | undefined;
+  let lambda: LambdaClient | undefined;
+  let reports: ReportCollector | undefined;
+  beforeAll(async () => {
+    reports = await startReportCollector();
+    t = await startTestSimulator();
+    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    lambda?.destroy();
+    await t?.close();
+    reports?.close();
+  });
+  return {
+    get t() {
+      return t!;
+    },
+    get lambda() {
+      return lambda!;
+    },
+    get reports() {
+      return reports!;
+    },
+  };
+}
