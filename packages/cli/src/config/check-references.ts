@@ -1,11 +1,32 @@
 import { builtInNames, dottedPath, parseReference, REFERENCE_KINDS, suggestion, type ReferenceService } from "@lambda-sim/core";
-import type { NamedKind } from "../template/logical-names.ts";
+import { logicalIds, physicalName, type LogicalNames, type NamedKind } from "../template/logical-names.ts";
 
 type Kind = ReferenceService;
 type Path = (string | number)[];
 
 /** The config section that declares each kind of resource a reference names (core's REFERENCE_KINDS). */
 export const CONFIG_SECTION: Record<NamedKind, string> = { function: "functions", queue: "queues", stream: "streams", topic: "topics", bus: "buses" };
+
+/**
+ * What a lambda-sim.yaml read beside a template may also name: the template's resources, by their
+ * names or their logical ids (`names`).
+ */
+export interface Architecture {
+  functions: readonly { functionName: string }[];
+  sources: Record<string, unknown>;
+  template?: { names: LogicalNames };
+}
+
+/**
+ * The names of one kind an architecture has: its config sections, what a template creates once the
+ * simulator listens (its buses: template-actions.ts), and what always exists (EventBridge's
+ * default bus: core's builtInNames).
+ */
+export function declaredNames(a: Architecture, kind: NamedKind): string[] {
+  const own = kind === "function" ? a.functions.map((f) => f.functionName) : Object.keys(asMap(a.sources[CONFIG_SECTION[kind]]));
+  const created = Object.values(a.template?.names ?? {}).flatMap((n) => (n.kind === kind ? [n.name] : []));
+  return [...new Set([...own, ...created, ...builtInNames(kind)])];
+}
 
 /** One place in lambda-sim.yaml that names another resource, and the kinds it may name. */
 interface Reference {
@@ -27,9 +48,14 @@ interface Reference {
  * was created with the API, or lives outside lambda-sim. `faults: false`: a scenario's faults, or
  * those of the lambda-sim.yaml beside a template, name the architecture's (the template's) resources,
  * logical ids included, and are checked once those are known (scenario-names.ts, start-config.ts).
+ * `architecture`: the template this file is read beside; a name the file does not declare may be
+ * one of its resources, by name or by logical id, and a logical id is rewritten in `config` (in
+ * place) as the name it became (`sqs:OrdersQueue` → `sqs:shop-OrdersQueue-1B2C...`).
  */
-export function checkReferences(config: Record<string, unknown>, file: string, lineOf: (path: Path) => number | undefined, opts: { faults?: boolean } = {}): string[] {
-  const declared = (noun: NamedKind) => [...Object.keys(asMap(config[CONFIG_SECTION[noun]])), ...builtInNames(noun)];
+export function checkReferences(config: Record<string, unknown>, file: string, lineOf: (path: Path) => number | undefined, opts: { faults?: boolean; architecture?: Architecture } = {}): string[] {
+  const arch = opts.architecture;
+  const own = (noun: NamedKind) => [...Object.keys(asMap(config[CONFIG_SECTION[noun]])), ...builtInNames(noun)];
+  const declared = (noun: NamedKind) => (arch === undefined ? own(noun) : [...new Set([...own(noun), ...declaredNames(arch, noun)])]);
   const problems: { line: number | undefined; text: string }[] = [];
   for (const ref of references(config, opts.faults ?? true)) {
     if (typeof ref.value !== "string" || ref.value.startsWith("arn:")) continue;
@@ -47,7 +73,15 @@ export function checkReferences(config: Record<string, unknown>, file: string, l
     const noun = REFERENCE_KINDS[kind];
     const names = declared(noun);
     if (names.includes(name)) continue;
-    problems.push({ line, text: `${at}: ${ref.value} names no ${noun} declared under ${CONFIG_SECTION[noun]}:${suggestion(name, names).replace(/'([^']*)'/, `'${r === undefined ? "" : `${kind}:`}$1'`)}` });
+    const resolved = arch === undefined ? name : physicalName(arch.template?.names, [noun], name);
+    if (resolved !== name && names.includes(resolved)) {
+      const rest = r === undefined ? ref.value.slice(name.length) : r.qualifier === undefined ? "" : `:${r.qualifier}`;
+      setAt(config, ref.path, `${r === undefined ? "" : `${r.service}:`}${resolved}${rest}`);
+      continue;
+    }
+    const known = arch === undefined ? names : [...names, ...logicalIds(arch.template?.names, noun)];
+    const where = arch === undefined ? `declared under ${CONFIG_SECTION[noun]}:` : `declared under ${CONFIG_SECTION[noun]}: or in the template:`;
+    problems.push({ line, text: `${at}: ${ref.value} names no ${noun} ${where}${suggestion(name, known).replace(/'([^']*)'/, `'${r === undefined ? "" : `${kind}:`}$1'`)}` });
   }
   problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return problems.map((p) => p.text);
@@ -104,6 +138,13 @@ function references(config: Record<string, unknown>, faults: boolean): Reference
     add(["faults", i, "target"], fault.target, ["sqs", "sns", "lambda", "events"]);
   });
   return refs;
+}
+
+/** Writes `value` at `path` in a parsed document (whose every step exists: the reference was read there). */
+function setAt(doc: Record<string, unknown>, path: Path, value: string): void {
+  let at: any = doc;
+  for (const key of path.slice(0, -1)) at = at[key];
+  at[path.at(-1)!] = value;
 }
 
 function asMap(v: unknown): Record<string, unknown> {

@@ -7,7 +7,7 @@ import { formatZodError, SimError, toFunctionDefinition, toLayerDefinition, toMa
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { schemaKeysAt } from "./schema-keys.ts";
-import { checkReferences } from "./check-references.ts";
+import { checkReferences, type Architecture } from "./check-references.ts";
 import { checkReservedConcurrency } from "./check-reserved-concurrency.ts";
 import { buildFunctions } from "./function-builds.ts";
 
@@ -41,7 +41,7 @@ export interface LoadedConfig {
  * in `removeOnClose`). Every problem becomes one line naming file, line, key path and
  * expectation; all of them are thrown together as one ERR_CONFIG.
  */
-export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}, opts: { buildRoot?: string; layerRoot?: string; faultReferences?: boolean } = {}): Promise<LoadedConfig> {
+export async function loadConfig(file: string, sources: readonly Source<any>[] = [], more: Record<string, z.ZodType> = {}, opts: { buildRoot?: string; layerRoot?: string; faultReferences?: boolean; architecture?: Architecture } = {}): Promise<LoadedConfig> {
   const extra = configSections(sources, more);
   const configSchema = buildConfigSchema(extra);
   const path = resolve(file);
@@ -72,15 +72,17 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
     const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), (p) => schemaKeysAt(configSchema, p));
     throw new SimError("ERR_CONFIG", messages.join("\n"));
   }
-  const dangling = checkReferences(raw as Record<string, unknown>, path, (p) => lineOf(doc, lines, p), { faults: opts.faultReferences });
+  const dangling = checkReferences(raw as Record<string, unknown>, path, (p) => lineOf(doc, lines, p), { faults: opts.faultReferences, architecture: opts.architecture });
   if (dangling.length > 0) throw new SimError("ERR_CONFIG", dangling.join("\n"));
+  // Beside a template, the logical ids it named are now the names they became (checkReferences).
+  const data = opts.architecture === undefined ? parsed.data : configSchema.parse(raw);
   const lineAt = (p: readonly PropertyKey[]) => lineOf(doc, lines, p);
-  const loaded = await fromValidatedConfig(path, raw, parsed.data, Object.keys(extra), lineAt, opts.layerRoot);
+  const loaded = await fromValidatedConfig(path, raw, data, Object.keys(extra), lineAt, opts.layerRoot);
   try {
     const overReserved = checkReservedConcurrency(loaded.functions, loaded.account, path, lineAt);
     if (overReserved.length > 0) throw new SimError("ERR_CONFIG", overReserved.join("\n"));
     // `build: esbuild` functions run from their build folder (function-builds.ts).
-    return { ...loaded, functions: await buildFunctions(path, loaded.functions, parsed.data.functions, lineAt, opts.buildRoot) };
+    return { ...loaded, functions: await buildFunctions(path, loaded.functions, data.functions, lineAt, opts.buildRoot) };
   } catch (e) {
     // Refused: no simulator will remove what this load made.
     for (const dir of loaded.removeOnClose ?? []) rmSync(dir, { recursive: true, force: true });

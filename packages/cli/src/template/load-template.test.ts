@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { zipFiles } from "@lambda-sim/core/testing";
 import { apiGatewaySource, createSchedulesSource, kinesisSource, snsSource, sqsSource } from "@lambda-sim/sources";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config/load-config.ts";
 import { loadTemplate } from "./load-template.ts";
-import { parseParameterOverrides } from "./start-config.ts";
+import { loadTemplateWithOverlay, parseParameterOverrides } from "./start-config.ts";
 
 const sources = [sqsSource, kinesisSource, createSchedulesSource(), snsSource, apiGatewaySource];
 
@@ -315,8 +314,7 @@ Resources:
   Q: { Type: AWS::SQS::Queue, Properties: { QueueName: orders, VisibilityTimeout: 10 } }
 `);
     writeFileSync(join(dir, "lambda-sim.yaml"), "region: eu-central-1\naccount: { concurrentExecutions: 20 }\nfunctions:\n  audit: { runtime: model, model: { durationMs: 5 } }\nqueues:\n  orders: { visibilityTimeout: 90 }\n  extra:\n");
-    const native = await loadConfig(join(dir, "lambda-sim.yaml"), sources);
-    const config = await loadTemplate(file, { sources, endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state"), native });
+    const config = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
     expect(config.region).toBe("eu-central-1");
     expect(config.account.concurrentExecutions).toBe(20);
     expect(config.functions.map((f) => [f.functionName, f.runtime])).toEqual([["orders", "nodejs24.x"], ["audit", "model"]]);
@@ -331,11 +329,67 @@ Resources:
   Jobs: { Type: AWS::SQS::Queue }
 `);
     writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  WorkerFunction: { runtime: model, model: { durationMs: 5 } }\nqueues:\n  extra:\neventSourceMappings:\n  - { functionName: WorkerFunction, eventSourceArn: sqs:extra }\n");
-    const native = await loadConfig(join(dir, "lambda-sim.yaml"), sources);
-    const config = await loadTemplate(file, { sources, endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state"), native });
+    const config = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
     // One function: the template's, as the overlay declares it, under the stack's name for it.
     expect(config.functions.map((f) => [f.functionName, f.runtime])).toEqual([[expect.stringMatching(/-WorkerFunction-[A-Z0-9]{12}$/), "model"]]);
     expect(config.eventSourceMappings.map((m) => m.FunctionName)).toEqual([config.functions[0]!.functionName]);
+  });
+
+  it("lets the overlay's mappings, destinations, DLQs, subscriptions and schedules name the template's resources, by logical id too (review18 R18-6)", async () => {
+    const { dir, file } = project(`${HEADER}
+Resources:
+  WorkerFunction: { Type: AWS::Serverless::Function, Properties: { CodeUri: src/, Handler: app.handler, Runtime: nodejs24.x } }
+  Jobs: { Type: AWS::SQS::Queue }
+  Failed: { Type: AWS::SQS::Queue, Properties: { QueueName: failed } }
+  Alerts: { Type: AWS::SNS::Topic }
+`);
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      [
+        "functions:",
+        "  audit: { runtime: model, model: { durationMs: 5 }, eventInvokeConfig: { destinationConfig: { onFailure: { destination: sqs:Failed } } } }",
+        "queues:",
+        "  extra: { redrivePolicy: { deadLetterTargetArn: sqs:Jobs, maxReceiveCount: 3 } }",
+        "topics:",
+        "  more: { subscriptions: [{ protocol: lambda, endpoint: lambda:WorkerFunction }] }",
+        "eventSourceMappings:",
+        "  - { functionName: WorkerFunction, eventSourceArn: sqs:Jobs, batchSize: 5 }",
+        "  - { functionName: audit, eventSourceArn: sqs:failed }",
+        "schedules:",
+        "  nightly: { scheduleExpression: rate(1 day), target: { arn: lambda:WorkerFunction:live } }",
+        "",
+      ].join("\n"),
+    );
+    const config = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
+    const worker = config.template!.names.WorkerFunction!.name;
+    const jobs = config.template!.names.Jobs!.name;
+    expect(worker).toMatch(/-WorkerFunction-[A-Z0-9]{12}$/);
+    expect(config.eventSourceMappings.map((m) => [m.FunctionName, m.EventSourceArn])).toEqual([
+      [worker, expect.stringContaining(`:${jobs}`)],
+      ["audit", expect.stringContaining(":failed")],
+    ]);
+    expect(config.functions.find((f) => f.functionName === "audit")!.eventInvokeConfig?.onFailure).toBe("sqs:failed");
+    const sections = config.sources as Record<string, Record<string, any>>;
+    expect(sections.queues!.extra.redrivePolicy.deadLetterTargetArn).toBe(`sqs:${jobs}`);
+    expect(sections.topics!.more.subscriptions[0].endpoint).toBe(`lambda:${worker}`);
+    expect(sections.schedules!.nightly.target.arn).toBe(`lambda:${worker}:live`);
+  });
+
+  it("refuses an overlay reference that names nothing in either file, at its line, with the template's names among the suggestions", async () => {
+    const { dir, file } = project(`${HEADER}
+Resources:
+  WorkerFunction: { Type: AWS::Serverless::Function, Properties: { CodeUri: src/, Handler: app.handler, Runtime: nodejs24.x } }
+  Jobs: { Type: AWS::SQS::Queue }
+`);
+    writeFileSync(join(dir, "lambda-sim.yaml"), "eventSourceMappings:\n  - { functionName: WorkerFunctoin, eventSourceArn: sqs:Jobs }\n  - { functionName: WorkerFunction, eventSourceArn: sqs:Jbos }\n");
+    const error = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") }).then(() => undefined, (e: Error) => e.message);
+    const overlay = join(dir, "lambda-sim.yaml");
+    expect(error).toBe(
+      [
+        `${overlay}:2 eventSourceMappings[0].functionName: WorkerFunctoin names no function declared under functions: or in the template: (did you mean 'WorkerFunction'?)`,
+        `${overlay}:3 eventSourceMappings[1].eventSourceArn: sqs:Jbos names no queue declared under queues: or in the template: (did you mean 'sqs:Jobs'?)`,
+      ].join("\n"),
+    );
   });
 
   it("parses --parameter-overrides as SAM CLI spells them", () => {

@@ -45,8 +45,8 @@ export interface TemplateOptions {
   endpoint: string;
   /** Where zipped and inline code is unpacked. */
   codeRoot: string;
-  /** A lambda-sim.yaml beside the template: its region, account and settings apply, its entries win. */
-  native?: LoadedConfig;
+  /** The region and account of the lambda-sim.yaml beside the template (withOverlay() merges the rest). */
+  identity?: { region?: string; accountId?: string };
 }
 
 /**
@@ -79,8 +79,8 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   if (cycle !== undefined) problems.push(cycle);
   if (problems.length > 0) fail(problems);
 
-  const region = opts.native?.region ?? "us-east-1";
-  const accountId = opts.native?.accountId ?? "000000000000";
+  const region = opts.identity?.region ?? "us-east-1";
+  const accountId = opts.identity?.accountId ?? "000000000000";
   const stackName = opts.stackName ?? (basename(dirname(path)).replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "") || "lambda-sim");
   const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint }, opts.parameterOverrides ?? {});
   const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
@@ -118,7 +118,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     created: t.created,
     outputs,
   };
-  return { ...(opts.native === undefined ? startConfig : combine(startConfig, opts.native, summary)), template: summary };
+  return { ...startConfig, template: summary };
 }
 
 function resourcesOf(template: Record<string, unknown>, fail: (p: TemplateError[]) => never): Record<string, TemplateResource> {
@@ -172,10 +172,15 @@ function summaryLines(t: Awaited<ReturnType<typeof translateTemplate>>, file: st
 /**
  * A lambda-sim.yaml beside the template: its region, account and limits apply to the whole run;
  * its functions, queues, streams and schedules are added, and replace the template's on a name
- * both declare (a function swapped for a `model`, say); its mappings are added.
+ * both declare (a function swapped for a `model`, say); its mappings are added. It was loaded
+ * knowing the template (loadConfig's `architecture`): the template's resources it names by logical
+ * id are the names they became already.
  */
-function combine(fromTemplate: LoadedConfig, given: LoadedConfig, summary: TemplateSummary): LoadedConfig {
+export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSummary }, given: LoadedConfig): LoadedConfig & { template: TemplateSummary } {
+  const summary = fromTemplate.template;
   const native = byPhysicalNames(given, fromTemplate, summary);
+  // Its mappings follow the template's: a refusal at start names the overlay's line (explainStartError).
+  summary.mappingPlaces = [...summary.mappingPlaces, ...native.eventSourceMappings.map((_, i) => `${native.file}:${native.lineAt(["eventSourceMappings", i]) ?? ""} eventSourceMappings[${i}]`)];
   const names = new Set(native.functions.map((f) => f.functionName));
   for (const f of fromTemplate.functions) if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
   const sources: Record<string, unknown> = { ...fromTemplate.sources };
@@ -193,6 +198,7 @@ function combine(fromTemplate: LoadedConfig, given: LoadedConfig, summary: Templ
     eventSourceMappings: [...fromTemplate.eventSourceMappings, ...native.eventSourceMappings],
     sources,
     raw: fromTemplate.raw,
+    template: summary,
   };
 }
 

@@ -97,23 +97,41 @@ export async function loadTemplateWithOverlay(
 ): Promise<StartConfig> {
   const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
   const nativeFile = overlay ?? (existsSync(beside) ? beside : undefined);
-  // Its faults may name the template's resources (by logical id too): checked below, once those are known.
-  const native = nativeFile === undefined ? undefined : await loadConfig(nativeFile, sources, {}, { buildRoot: opts.buildRoot, layerRoot: opts.layerRoot, faultReferences: false });
   // The template reader (SAM translation, intrinsics) only with a template: ~20 modules a
   // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
-  const { loadTemplate } = await import("./load-template.ts");
+  const { loadTemplate, withOverlay } = await import("./load-template.ts");
+  // The template first, in the overlay's region and account: the overlay may name its resources.
+  const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, identity: nativeFile === undefined ? undefined : identityOf(nativeFile) });
+  if (nativeFile === undefined) return config;
+  // Its references (mappings, destinations, DLQs, subscriptions, schedule targets) may name the
+  // template's resources, by logical id too (review18 R18-6); its faults are checked below, as a scenario's are.
+  const native = await loadConfig(nativeFile, sources, {}, { buildRoot: opts.buildRoot, layerRoot: opts.layerRoot, faultReferences: false, architecture: config });
   try {
-    const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, native });
-    if (native === undefined) return config;
+    const merged = withOverlay(config, native);
     const { ScenarioNames } = await import("../scenario/scenario-names.ts");
-    const names = new ScenarioNames(config, native.file, native.lineAt);
+    const names = new ScenarioNames(merged, native.file, native.lineAt);
     const faults = names.faults(native.faults);
     names.check();
     // Returned for the caller to remove with the simulator: the overlay's temporary layer folder.
-    return { ...config, faults, removeOnClose: native.removeOnClose };
+    return { ...merged, faults, removeOnClose: native.removeOnClose };
   } catch (e) {
-    for (const dir of native?.removeOnClose ?? []) rmSync(dir, { recursive: true, force: true });
+    for (const dir of native.removeOnClose ?? []) rmSync(dir, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * The `region` and `accountId` a lambda-sim.yaml sets, read before the template it overlays (whose
+ * ARNs and URLs they make); anything else, or a file that does not parse, is left to its own load,
+ * which reports it.
+ */
+function identityOf(file: string): { region?: string; accountId?: string } {
+  try {
+    const doc = parse(readFileSync(file, "utf8")) as { region?: unknown; accountId?: unknown } | null;
+    const text = (v: unknown) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
+    return { region: text(doc?.region), accountId: text(doc?.accountId) };
+  } catch {
+    return {};
   }
 }
 
@@ -187,10 +205,12 @@ export function freePort(host: string): Promise<number> {
 
 /**
  * A mapping the simulator refused at start (`eventSourceMappings[2]: Queue visibility timeout...`)
- * named where the template declared it.
+ * named where it was declared: the template's line, its overlay's, or the lambda-sim.yaml's.
  */
 export function explainStartError(e: unknown, config: StartConfig | undefined): unknown {
   const m = isSimError(e) ? /^eventSourceMappings\[(\d+)\]: (.*)$/s.exec(e.message) : null;
-  const place = m === null ? undefined : config?.template?.mappingPlaces[Number(m[1])];
-  return place === undefined ? e : new SimError("ERR_CONFIG", `${place}: ${m![2]}`);
+  if (m === null || config === undefined) return e;
+  const i = Number(m[1]);
+  const place = config.template !== undefined ? config.template.mappingPlaces[i] : `${config.file}:${config.lineAt(["eventSourceMappings", i]) ?? ""} eventSourceMappings[${i}]`;
+  return place === undefined ? e : new SimError("ERR_CONFIG", `${place}: ${m[2]}`);
 }
