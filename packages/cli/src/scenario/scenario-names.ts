@@ -1,5 +1,5 @@
-import { builtInNames, dottedPath, FUNCTION_DEFAULTS, parseReference, SimError, suggestion, type FaultSpec } from "@lambda-sim/core";
-import { CONFIG_SECTION } from "../config/check-references.ts";
+import { dottedPath, FUNCTION_DEFAULTS, parseReference, SimError, suggestion, type FaultSpec } from "@lambda-sim/core";
+import { declaredNames } from "../config/check-references.ts";
 import { logicalIds, physicalName, type NamedKind } from "../template/logical-names.ts";
 import type { StartConfig } from "../template/start-config.ts";
 import { NAMED_BY_KEY, PER_FUNCTION_KEYS, type ExpectationNames } from "./expectations.ts";
@@ -177,15 +177,9 @@ export class ScenarioNames {
     return `${r.service}:${this.name(r.kind, r.name, path)}${r.qualifier === undefined ? "" : `:${r.qualifier}`}`;
   }
 
-  /**
-   * The names of one kind the architecture declares: its config sections, and what a template
-   * creates once the simulator listens (its buses: template-actions.ts), and what always exists
-   * (EventBridge's default bus: core's builtInNames).
-   */
+  /** The names of one kind the architecture has (check-references.ts's declaredNames). */
   private declared(kind: NamedKind): string[] {
-    const own = kind === "function" ? this.a.functions.map((f) => f.functionName) : Object.keys((this.a.sources[CONFIG_SECTION[kind]] as Record<string, unknown> | undefined) ?? {});
-    const created = Object.values(this.a.template?.names ?? {}).flatMap((n) => (n.kind === kind ? [n.name] : []));
-    return [...new Set([...own, ...created, ...builtInNames(kind)])];
+    return declaredNames(this.a, kind);
   }
 
   private problem(path: Path, text: string): void {
