@@ -1,5 +1,6 @@
 import type { Store } from "../store/store.ts";
 import type { RecordSpan } from "./stream-batches.ts";
+import { TERMINATED_EARLY } from "./tumbling-window.ts";
 
 /** Where a shard's consumer stands: after `sequenceNumber`, with the open tumbling window's state. */
 export interface Checkpoint {
@@ -13,7 +14,7 @@ interface PendingSave {
   shardId: string;
   sequenceNumber: string | undefined;
   /** Serialised when saved: the consumer goes on with its window state. */
-  window: { start: number; state: string | null; records: string | null } | undefined;
+  window: { start: number; state: string | null; records: string | null; terminatedEarly: 0 | 1 } | undefined;
   now: number;
 }
 
@@ -37,8 +38,8 @@ export class CheckpointStore {
     this.store = store;
     const db = store.db;
     this.sql = {
-      get: db.prepare("SELECT sequence_number, window_start, window_state, window_records FROM esm_checkpoints WHERE mapping_uuid = ? AND shard_id = ?"),
-      save: db.prepare("INSERT OR REPLACE INTO esm_checkpoints (mapping_uuid, shard_id, sequence_number, window_start, window_state, window_records, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      get: db.prepare("SELECT sequence_number, window_start, window_state, window_records, window_terminated_early FROM esm_checkpoints WHERE mapping_uuid = ? AND shard_id = ?"),
+      save: db.prepare("INSERT OR REPLACE INTO esm_checkpoints (mapping_uuid, shard_id, sequence_number, window_start, window_state, window_records, window_terminated_early, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
       deleteMapping: db.prepare("DELETE FROM esm_checkpoints WHERE mapping_uuid = ?"),
     };
   }
@@ -47,17 +48,18 @@ export class CheckpointStore {
     const saving = this.pending.get(key(uuid, shardId));
     if (saving !== undefined) {
       const { sequenceNumber, window } = saving;
-      return window === undefined ? { sequenceNumber } : { sequenceNumber, window: readWindow(window.start, window.state, window.records) };
+      return window === undefined ? { sequenceNumber } : { sequenceNumber, window: readWindow(window.start, window.state, window.records, window.terminatedEarly) };
     }
-    const row = this.sql.get.get(uuid, shardId) as { sequence_number: string | null; window_start: number | null; window_state: string | null; window_records: string | null } | undefined;
+    const row = this.sql.get.get(uuid, shardId) as { sequence_number: string | null; window_start: number | null; window_state: string | null; window_records: string | null; window_terminated_early: 0 | 1 } | undefined;
     if (row === undefined) return undefined;
     const cp: Checkpoint = { sequenceNumber: row.sequence_number ?? undefined };
-    if (row.window_start !== null) cp.window = readWindow(row.window_start, row.window_state, row.window_records);
+    if (row.window_start !== null) cp.window = readWindow(row.window_start, row.window_state, row.window_records, row.window_terminated_early);
     return cp;
   }
 
   save(uuid: string, shardId: string, cp: Checkpoint, now: number): void {
-    const window = cp.window === undefined ? undefined : { start: cp.window.start, state: (JSON.stringify(cp.window.state) as string | undefined) ?? null, records: cp.window.records === undefined ? null : JSON.stringify(cp.window.records) };
+    const w = cp.window;
+    const window = w === undefined ? undefined : { start: w.start, state: (JSON.stringify(w.state) as string | undefined) ?? null, records: w.records === undefined ? null : JSON.stringify(w.records), terminatedEarly: w.state === TERMINATED_EARLY ? (1 as const) : (0 as const) };
     this.pending.set(key(uuid, shardId), { uuid, shardId, sequenceNumber: cp.sequenceNumber, window, now });
     if (this.scheduled) return;
     this.scheduled = true;
@@ -77,7 +79,7 @@ export class CheckpointStore {
   private writePending(): void {
     this.scheduled = false;
     for (const { uuid, shardId, sequenceNumber, window, now } of this.pending.values()) {
-      this.sql.save.run(uuid, shardId, sequenceNumber ?? null, window?.start ?? null, window?.state ?? null, window?.records ?? null, now);
+      this.sql.save.run(uuid, shardId, sequenceNumber ?? null, window?.start ?? null, window?.state ?? null, window?.records ?? null, window?.terminatedEarly ?? 0, now);
     }
     this.pending.clear();
   }
@@ -88,8 +90,9 @@ export class CheckpointStore {
   }
 }
 
-function readWindow(start: number, state: string | null, records: string | null): NonNullable<Checkpoint["window"]> {
-  const w: NonNullable<Checkpoint["window"]> = { start, state: JSON.parse(state ?? "{}") };
+/** A saved window; one terminated early is TERMINATED_EARLY again (review18 R18-7: a restart lost the flag). */
+function readWindow(start: number, state: string | null, records: string | null, terminatedEarly: 0 | 1): NonNullable<Checkpoint["window"]> {
+  const w: NonNullable<Checkpoint["window"]> = { start, state: terminatedEarly === 1 ? TERMINATED_EARLY : JSON.parse(state ?? "{}") };
   if (records !== null) w.records = JSON.parse(records) as RecordSpan;
   return w;
 }

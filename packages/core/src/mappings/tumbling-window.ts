@@ -5,8 +5,8 @@ import type { RecordSpan } from "./stream-batches.ts";
 
 /** A tumbling window's state may be at most 1 MB per shard (services-kinesis-windows). */
 export const WINDOW_STATE_LIMIT = 1024 * 1024;
-/** The state after an answer over WINDOW_STATE_LIMIT: the next invocation starts afresh (windowState). Saved as `{}`. */
-const TERMINATED_EARLY: Record<string, never> = Object.freeze({});
+/** The state after an answer over WINDOW_STATE_LIMIT: the next invocation starts afresh (windowState). Saved as `{}` with its flag. */
+export const TERMINATED_EARLY: Record<string, never> = Object.freeze({});
 
 export interface WindowContext {
   shardId: string;
