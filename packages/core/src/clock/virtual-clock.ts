@@ -1,27 +1,11 @@
 import type { Clock, Hold, TimerHandle, TimerOptions } from "./clock.ts";
 import { checkDelay, printTimerError, sleepOn, type TimerErrorHandler } from "./system-clock.ts";
-import { before, TimerHeap } from "./timer-heap.ts";
-
-interface VirtualTimer {
-  dueAt: number;
-  seq: number;
-  removed?: boolean;
-  fn: () => void | Promise<void>;
-  label: string;
-  /** Housekeeping (TimerOptions.unref): not pending work for runUntilIdle. */
-  unref: boolean;
-}
+import { formatSpan, iso, VirtualTimers, type VirtualTimer } from "./virtual-timers.ts";
 
 export interface VirtualClockOptions {
   /** Auto-advance reports a failing timer callback here; the advance methods reject instead. */
   onTimerError?: TimerErrorHandler;
 }
-
-/**
- * Timers fired at one virtual instant before the clock gives up: a callback that re-arms itself
- * with a zero delay would otherwise spin advanceBy forever without time moving.
- */
-const SAME_INSTANT_LIMIT = 100_000;
 
 /**
  * How far runUntilIdle may move service time by default before it gives up: 6 hours, Lambda's
@@ -52,19 +36,12 @@ export const RUN_UNTIL_IDLE_MAX_ADVANCE_MS = 6 * 60 * 60 * 1000;
 export class VirtualClock implements Clock {
   readonly scale: number = Number.POSITIVE_INFINITY;
   private current: number;
-  private seq = 0;
-  /**
-   * Fired in (dueAt, insertion) order across both heaps, as Temporal numbers its timer commands.
-   * Work and unref'd housekeeping are kept apart so runUntilIdle finds the next work in O(1).
-   */
-  private readonly work = new TimerHeap<VirtualTimer>();
-  private readonly housekeeping = new TimerHeap<VirtualTimer>();
+  private readonly timers = new VirtualTimers();
   private readonly holds = new Map<number, string>();
   private holdSeq = 0;
   private holdWaiters: (() => void)[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private auto: "off" | "due" | "all" = "off";
-  private fired = 0;
   private kickScheduled = false;
   /**
    * An auto-step is queued in `chain` and has not started. One is enough: it fires whatever is
@@ -73,8 +50,6 @@ export class VirtualClock implements Clock {
    * many setImmediate turns to drain them (F3).
    */
   private autoQueued = false;
-  private instant = Number.NaN;
-  private firedAtInstant = 0;
   private readonly onTimerError: TimerErrorHandler;
 
   constructor(startMs: number = Date.UTC(2026, 0, 1), opts: VirtualClockOptions = {}) {
@@ -90,11 +65,9 @@ export class VirtualClock implements Clock {
     const dueAt = this.current + checkDelay(delayMs);
     // An infinite delay never fires; keeping it out of the queue stops runUntilIdle jumping to it.
     if (dueAt === Number.POSITIVE_INFINITY) return { cancel() {} };
-    const timer: VirtualTimer = { dueAt, seq: this.seq++, fn, label, unref: opts?.unref === true };
-    const heap = timer.unref ? this.housekeeping : this.work;
-    heap.push(timer);
+    const handle = this.timers.add(dueAt, fn, label, opts?.unref === true);
     this.kick();
-    return { cancel: () => heap.remove(timer) };
+    return handle;
   }
 
   sleep(ms: number, signal?: AbortSignal, opts?: TimerOptions): Promise<void> {
@@ -121,22 +94,22 @@ export class VirtualClock implements Clock {
    * housekeeping timers carry `unref: true`.
    */
   pendingTimers(): { label: string; dueAt: number; unref?: true }[] {
-    return this.sorted().map((t) => (t.unref ? { label: t.label, dueAt: t.dueAt, unref: true } : { label: t.label, dueAt: t.dueAt }));
+    return this.timers.sorted().map((t) => (t.unref ? { label: t.label, dueAt: t.dueAt, unref: true } : { label: t.label, dueAt: t.dueAt }));
   }
 
   /** Pending timers that count as work for runUntilIdle (all but the unref'd ones). */
   get pendingWork(): number {
-    return this.work.size;
+    return this.timers.workSize;
   }
 
   /** Timers fired since construction (the advance and run-until-idle reports). */
   get firedTimers(): number {
-    return this.fired;
+    return this.timers.fired;
   }
 
   /** Due time of the earliest pending timer, if any. */
   nextDue(): number | undefined {
-    return this.peek()?.dueAt;
+    return this.timers.peek()?.dueAt;
   }
 
   /** Labels of the holds currently blocking time jumps (why is my advanceBy not returning?). */
@@ -204,19 +177,19 @@ export class VirtualClock implements Clock {
         opts.signal?.throwIfAborted();
         await this.settle();
         opts.signal?.throwIfAborted();
-        const work = this.work.peek();
+        const work = this.timers.nextWork();
         if (work === undefined) return;
         if (fired >= max) {
           throw new Error(
-            `VirtualClock.runUntilIdle fired ${max} timers and ${this.work.size} are still pending ` +
-              `(${this.describePending(true)}). A timer that re-arms itself forever? ` +
+            `VirtualClock.runUntilIdle fired ${max} timers and ${this.timers.workSize} are still pending ` +
+              `(${this.timers.describe(true)}). A timer that re-arms itself forever? ` +
               `If the workload is really this long, pass ${names.maxTimers} higher.`,
           );
         }
         if (work.dueAt > horizon) {
           throw new Error(
             `VirtualClock.runUntilIdle stopped at ${iso(this.current)}: the next pending work is due after ` +
-              `${iso(horizon)}, ${formatSpan(maxAdvance)} past where it started (${this.describePending(true)}). ` +
+              `${iso(horizon)}, ${formatSpan(maxAdvance)} past where it started (${this.timers.describe(true)}). ` +
               `A timer that re-arms itself forever, such as a schedule? Advance the clock explicitly, or pass ${names.maxAdvance} higher.`,
           );
         }
@@ -283,7 +256,7 @@ export class VirtualClock implements Clock {
   }
 
   private autoCanFire(): boolean {
-    const next = this.peek();
+    const next = this.timers.peek();
     return next !== undefined && (this.auto === "all" || next.dueAt <= this.current);
   }
 
@@ -292,7 +265,7 @@ export class VirtualClock implements Clock {
       signal?.throwIfAborted();
       await this.settle();
       signal?.throwIfAborted();
-      const next = this.peek();
+      const next = this.timers.peek();
       if (next === undefined || next.dueAt > target) break;
       await this.takeNext()!.fn();
     }
@@ -301,23 +274,10 @@ export class VirtualClock implements Clock {
 
   /** Removes the earliest timer and moves time to its due time. */
   private takeNext(): VirtualTimer | undefined {
-    const timer = this.peek();
-    if (timer === undefined) return undefined;
-    const at = Math.max(this.current, timer.dueAt);
-    if (at !== this.instant) {
-      this.instant = at;
-      this.firedAtInstant = 0;
-    }
-    if (++this.firedAtInstant > SAME_INSTANT_LIMIT) {
-      throw new Error(
-        `VirtualClock fired ${SAME_INSTANT_LIMIT} timers at ${iso(at)} without time moving ` +
-          `(${this.describePending()}): a timer that re-arms itself with a zero delay?`,
-      );
-    }
-    (timer.unref ? this.housekeeping : this.work).pop();
-    this.current = at;
-    this.fired++;
-    return timer;
+    const next = this.timers.take(this.current);
+    if (next === undefined) return undefined;
+    this.current = next.at;
+    return next.timer;
   }
 
   /** Lets promise chains and pending I/O callbacks run, then waits until no hold is outstanding. */
@@ -329,48 +289,12 @@ export class VirtualClock implements Clock {
     }
   }
 
-  /** The earliest pending timer of either heap. */
-  private peek(): VirtualTimer | undefined {
-    const w = this.work.peek();
-    const h = this.housekeeping.peek();
-    if (w === undefined || h === undefined) return w ?? h;
-    return before(h, w) ? h : w;
-  }
-
-  /** Every pending timer in firing order (views and error messages, not the hot path). */
-  private sorted(): VirtualTimer[] {
-    return [...this.work.sorted(), ...this.housekeeping.sorted()].sort((a, b) => (before(a, b) ? -1 : 1));
-  }
-
   /** Serialises control operations; a failed one does not block the next. */
   private exclusive<T>(op: () => Promise<T>): Promise<T> {
     const result = this.chain.then(op);
     this.chain = result.catch(() => {});
     return result;
   }
-
-  /** "label ×count" for the first few distinct labels, with the next due time; `work`: unref'd timers left out. */
-  private describePending(work = false): string {
-    const counts = new Map<string, number>();
-    const pending = work ? this.work.sorted() : this.sorted();
-    for (const t of pending) counts.set(t.label, (counts.get(t.label) ?? 0) + 1);
-    const shown = [...counts].slice(0, 10).map(([label, n]) => (n > 1 ? `${label} ×${n}` : label));
-    if (counts.size > 10) shown.push(`… ${counts.size - 10} more labels`);
-    const next = pending[0];
-    return next === undefined ? "none" : `${shown.join(", ")}; next due ${iso(next.dueAt)}`;
-  }
-}
-
-function iso(ms: number): string {
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
-}
-
-/** "6h", "90m", "45s": a span as a person reads it in an error message. */
-function formatSpan(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${ms / 1000}s`;
 }
 
 function immediate(): Promise<void> {
