@@ -7,8 +7,6 @@ import type { FunctionRegistry } from "../registry/function-registry.ts";
 import { parseFunctionName } from "../registry/function-names.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
-import { matchesFilters, parseFilterCriteria } from "./filter-criteria.ts";
 import { mappingShape } from "./mapping-shape.ts";
 import { MappingStore, type MappingRecord as Mapping } from "./mapping-store.ts";
 import { checkStringMembers, filterCriteriaOf, metricsConfigOf, rejectQueueOnlyParams, unrecognizedEventSource, validateQueueMapping } from "./mapping-validation.ts";
@@ -16,8 +14,8 @@ import type { PollerFactory } from "./poller.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
-import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, validateStreamParams, type StreamMappingParams } from "./stream-mapping-params.ts";
-import { StreamWorker } from "./stream-worker.ts";
+import { mappingWorker, serviceOf, type MappingWorker } from "./mapping-worker.ts";
+import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, validateStreamParams } from "./stream-mapping-params.ts";
 import { updateState } from "./update-state.ts";
 import type { LastProcessingResult } from "./stream-batch-runner.ts";
 
@@ -41,7 +39,7 @@ export class EventSourceMappings {
   private readonly checkpoints: CheckpointStore;
   private readonly targets: TargetRegistry | undefined;
   private readonly mappings = new Map<string, Mapping>();
-  private readonly workers = new Map<string, { stop(): Promise<void>; readonly concurrency?: number }>();
+  private readonly workers = new Map<string, MappingWorker>();
 
   constructor(opts: { store: Store; registry: FunctionRegistry; invoker: Invoker; clock: Clock; telemetry: Telemetry; ids: RandomStream; targets?: TargetRegistry }) {
     this.rows = new MappingStore(opts.store);
@@ -257,67 +255,18 @@ export class EventSourceMappings {
   }
 
   private startWorker(m: Mapping): void {
-    if (m.stream !== undefined) return this.startStreamWorker(m, m.stream);
-    const factory = this.pollers.get(serviceOf(m.sourceArn));
-    if (factory === undefined || !this.registry.has(m.functionName)) return;
-    const fn = this.registry.get(m.functionName).latest;
-    const poller = factory.create({
-      sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds,
-      filters: parseFilterCriteria(m.filterCriteria),
+    const worker = mappingWorker(m, {
+      pollers: this.pollers,
+      streamReaders: this.streamReaders,
+      registry: this.registry,
+      invoker: this.invoker,
+      clock: this.clock,
+      telemetry: this.telemetry,
+      checkpoints: this.checkpoints,
+      targets: this.targets,
+      onProcessed: (result) => this.processed(m.uuid, result),
     });
-    const worker = new EsmWorker(
-      {
-        functionName: m.functionName,
-        qualifier: m.qualifier,
-        batchSize: m.batchSize,
-        batchWindowMs: m.batchWindowSeconds * 1000,
-        reportBatchItemFailures: m.functionResponseTypes.includes("ReportBatchItemFailures"),
-        maxConcurrency: m.maximumConcurrency ?? ESM_SCALING.ceiling,
-        uuid: m.uuid,
-        sourceArn: m.sourceArn,
-        eventCountMetrics: m.metricsConfig?.Metrics.includes("EventCount") === true,
-      },
-      poller,
-      this.invoker,
-      this.clock,
-      this.telemetry,
-    );
-    this.workers.set(m.uuid, worker);
-    worker.start();
-  }
-
-  private startStreamWorker(m: Mapping, p: StreamMappingParams): void {
-    const factory = this.streamReaders.get(serviceOf(m.sourceArn));
-    if (factory === undefined || !this.registry.has(m.functionName)) return;
-    const fn = this.registry.get(m.functionName).latest;
-    const reader = factory.create({ sourceArn: m.sourceArn, roleArn: fn.role });
-    const filters = parseFilterCriteria(m.filterCriteria);
-    const worker = new StreamWorker(
-      {
-        uuid: m.uuid,
-        functionName: m.functionName,
-        qualifier: m.qualifier,
-        functionArn: this.registry.arn(m.functionName),
-        sourceArn: m.sourceArn,
-        eventCountMetrics: m.metricsConfig?.Metrics.includes("EventCount") === true,
-        batchInfoKey: factory.batchInfoKey,
-        batchSize: m.batchSize,
-        batchWindowMs: m.batchWindowSeconds * 1000,
-        reportBatchItemFailures: m.functionResponseTypes.includes("ReportBatchItemFailures"),
-        bisectBatchOnFunctionError: p.bisectBatchOnFunctionError,
-        maximumRetryAttempts: p.maximumRetryAttempts,
-        maximumRecordAgeInSeconds: p.maximumRecordAgeInSeconds,
-        onFailureDestination: p.onFailureDestination,
-        parallelizationFactor: p.parallelizationFactor,
-        startingPosition: p.startingPosition,
-        startingPositionTimestamp: p.startingPositionTimestamp,
-        tumblingWindowMs: p.tumblingWindowInSeconds * 1000,
-        filter: filters === undefined ? undefined : (r) => matchesFilters(filters, r.filterView()),
-        onProcessed: (result) => this.processed(m.uuid, result),
-      },
-      reader,
-      { invoker: this.invoker, clock: this.clock, telemetry: this.telemetry, checkpoints: this.checkpoints, targets: this.targets },
-    );
+    if (worker === undefined) return;
     this.workers.set(m.uuid, worker);
     worker.start();
   }
@@ -335,7 +284,4 @@ export class EventSourceMappings {
   }
 }
 
-function serviceOf(arn: string): string {
-  return arn.split(":")[2] ?? "";
-}
 
