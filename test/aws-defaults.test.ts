@@ -3,7 +3,7 @@ import { FUNCTION_DEFAULTS } from "../packages/core/src/config/function-definiti
 import { ENVIRONMENT_MAX_BYTES } from "../packages/core/src/config/environment-rules.ts";
 import { AWS_GOVERNOR_SETTINGS, regionBurst } from "../packages/core/src/invocation/concurrency-governor.ts";
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD } from "../packages/core/src/invocation/invoke-input.ts";
-import { MAX_RESPONSE_BYTES } from "../packages/core/src/runtime/runtime-api-server.ts";
+import { MAX_RESPONSE_BYTES } from "../packages/core/src/runtime/runtime-contract.ts";
 import { MAX_CLIENT_CONTEXT } from "../packages/core/src/api/lambda/invoke.ts";
 import { TAIL_BYTES } from "../packages/core/src/invocation/invocation-log.ts";
 import { INIT_LIMIT_MS } from "../packages/core/src/runtime/init-limit.ts";

@@ -1,7 +1,7 @@
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { failurePayload, type InvocationResult } from "../invocation/invocation-result.ts";
 import { billedDuration } from "../invocation/invocation-log.ts";
-import { normaliseErrorType } from "../runtime/runtime-api-server.ts";
+import { normaliseErrorType } from "../runtime/runtime-contract.ts";
 import type { InvocationFaults } from "./fault-injector.ts";
 
 /** Environment id reported for invocations a fault answered without running the handler. */

@@ -1,7 +1,8 @@
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { INIT_LIMIT_MS } from "../runtime/init-limit.ts";
-import { RuntimeApiServer, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
+import { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
+import type { RuntimeOutcome } from "../runtime/runtime-contract.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentFailures } from "./environment-failures.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";

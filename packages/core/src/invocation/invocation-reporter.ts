@@ -1,6 +1,6 @@
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import { MAX_RESPONSE_BYTES, type RuntimeOutcome } from "../runtime/runtime-api-server.ts";
+import { MAX_RESPONSE_BYTES, type RuntimeOutcome } from "../runtime/runtime-contract.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { EnvironmentProcess } from "./environment-process.ts";
 import type { EnvironmentWatchdogs } from "./environment-watchdogs.ts";

@@ -1,6 +1,7 @@
 import { until } from "../../../../test/support/until.ts";
 import { afterEach, describe, expect, it } from "vitest";
-import { normaliseErrorType, RuntimeApiServer, type RuntimeOutcome } from "./runtime-api-server.ts";
+import { RuntimeApiServer } from "./runtime-api-server.ts";
+import { normaliseErrorType, type RuntimeOutcome } from "./runtime-contract.ts";
 
 describe("error-type normalisation (RIE, aws-facts §2.1)", () => {
   it.each([

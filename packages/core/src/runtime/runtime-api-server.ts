@@ -2,72 +2,18 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { stopwatch } from "../clock/stopwatch.ts";
 import { MAX_STREAMED_RESPONSE_BYTES, type ResponseSink } from "../invocation/response-sink.ts";
+import { invokeHeaders, MAX_RESPONSE_BYTES, normaliseErrorType, type EventSender, type RuntimeApiListener, type RuntimeEvent, type RuntimeOutcome } from "./runtime-contract.ts";
 import { readStreamedResponse } from "./streamed-response.ts";
 
 // node:http's CommonJS exports, not an ES import: see builtin-imports.test.ts (undici stays unloaded).
 const { createServer } = process.getBuiltinModule("node:http");
 
-/** One event as the runtime receives it from `GET /runtime/invocation/next` (aws-facts §2.1). */
-export interface RuntimeEvent {
-  requestId: string;
-  payload: Buffer;
-  /**
-   * The function's timeout in ms. The deadline is stamped when the runtime takes the event, so a
-   * cold start's init does not eat into it (aws-facts §3: init has its own limit); wall clock,
-   * handler deadlines are never scaled (DESIGN.md "Time").
-   */
-  timeoutMs: number;
-  invokedFunctionArn: string;
-  traceId: string;
-  /** JSON text, sync invocations only. */
-  clientContext?: string;
-  cognitoIdentity?: string;
-  /** Where a streamed response's chunks go as they arrive (InvokeWithResponseStream, a streaming URL). */
-  responseSink?: ResponseSink;
-}
-
-/**
- * What the runtime reported for the current event, or for its init. `peakMemoryKb`: the peak
- * resident set our bootstrap read of itself as it answered (private channel only; runtime-channel.ts).
- */
-export type RuntimeOutcome =
-  | { kind: "response"; requestId: string; body: Buffer; peakMemoryKb?: number }
-  | { kind: "error"; requestId: string; errorType: string; body: Buffer; peakMemoryKb?: number }
-  /** `limit`: the cap that was passed, when it is not the buffered 6 MB one (a streamed response). */
-  | { kind: "too-large"; requestId: string; limit?: number };
-
-export interface RuntimeApiListener {
-  /** The runtime called /next and no event is waiting: it is idle (and may be frozen). */
-  onReady(): void;
-  /** An event was handed to the runtime (at /next, or at dispatch to a waiting /next). */
-  onDelivered(requestId: string, at: number): void;
-  onOutcome(outcome: RuntimeOutcome): void;
-  onInitError(errorType: string, body: Buffer): void;
-}
-
-/** RIE `interop.MaxPayloadSize` = 6 MiB + 100 bytes (aws-facts §1.3). */
-export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 const PREFIX = "/2018-06-01/runtime/";
 /** /next before answering the current event: RIE rejects the state transition. */
 const INVALID_TRANSITION = {
   errorMessage: "State transition from RuntimeInvokeResponseSent to RuntimeReady failed: invalid state transition",
   errorType: "InvalidStateTransition",
 };
-const ERROR_TYPE_PATTERN = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
-
-/**
- * RIE's error-type normalisation (aws-facts §2.1): `(Runtime|Function).Xxx` passes through, other
- * `Function.*` becomes `Function.Unknown`, anything else `Runtime.Unknown`.
- */
-export function normaliseErrorType(header: string | undefined): string {
-  if (header === undefined || header === "") return "Runtime.Unknown";
-  if (ERROR_TYPE_PATTERN.test(header)) return header;
-  return header.startsWith("Function.") ? "Function.Unknown" : "Runtime.Unknown";
-}
-
-/** Hands an event to whoever asked for it: the HTTP answer to a GET /next, or a private channel. */
-export type EventSender = (event: RuntimeEvent) => void;
-
 /**
  * The Lambda Runtime API (2018-06-01) for ONE execution environment, on its own loopback port, as
  * AWS's runtime interface emulator serves it: the runtime long-polls `/next`, then posts exactly one
@@ -272,24 +218,6 @@ export class RuntimeApiServer {
     send(event);
     this.listener.onDelivered(event.requestId, at);
   }
-}
-
-/** The invoke headers a runtime gets with its event; set only when non-empty (RIE renderInvokeHeaders). */
-export function invokeHeaders(event: RuntimeEvent): Record<string, string | number> {
-  const headers: Record<string, string | number> = {
-    "Lambda-Runtime-Aws-Request-Id": event.requestId,
-    "Lambda-Runtime-Deadline-Ms": deadlineMs(event),
-    "Lambda-Runtime-Invoked-Function-Arn": event.invokedFunctionArn,
-    "Lambda-Runtime-Trace-Id": event.traceId,
-  };
-  if (event.clientContext) headers["Lambda-Runtime-Client-Context"] = event.clientContext;
-  if (event.cognitoIdentity) headers["Lambda-Runtime-Cognito-Identity"] = event.cognitoIdentity;
-  return headers;
-}
-
-/** `Lambda-Runtime-Deadline-Ms`: stamped as the runtime takes the event (see RuntimeEvent.timeoutMs). */
-export function deadlineMs(event: RuntimeEvent): number {
-  return stopwatch.epochNow() + event.timeoutMs;
 }
 
 function writeEvent(res: ServerResponse, event: RuntimeEvent): void {

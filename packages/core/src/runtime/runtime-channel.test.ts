@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeEvent } from "./runtime-channel.ts";
-import { invokeHeaders, type RuntimeEvent } from "./runtime-api-server.ts";
+import { invokeHeaders, type RuntimeEvent } from "./runtime-contract.ts";
 
 /** The frame's header as the bootstrap reads it (runtime-channel-client.mjs), and its payload. */
 function decode(frame: Buffer): { header: Record<string, string>; body: string } {

@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import { busyPoll } from "../clock/busy-poll.ts";
-import { deadlineMs, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeApiServer, type RuntimeEvent } from "./runtime-api-server.ts";
+import type { RuntimeApiServer } from "./runtime-api-server.ts";
+import { deadlineMs, MAX_RESPONSE_BYTES, normaliseErrorType, type RuntimeEvent } from "./runtime-contract.ts";
 
 /**
  * The private channel between the simulator and OUR bootstraps (Node, Python): the Runtime API's
