@@ -60,6 +60,7 @@ function createScheduleInput(s: DeclaredSchedule, config: LoadedConfig): Record<
   const { Targets, StartDate, EndDate, ...rest } = scheduleDefinitionOf(s, (ref) => expandShortName(ref, config.region, config.accountId));
   return {
     ...rest,
+    GroupName: s.groupName,
     StartDate: StartDate === undefined ? undefined : StartDate / 1000,
     EndDate: EndDate === undefined ? undefined : EndDate / 1000,
     // CreateSchedule requires a role; lambda-sim checks no IAM, and the template's (or the one SAM makes) is not kept: a placeholder.

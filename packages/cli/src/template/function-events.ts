@@ -141,15 +141,12 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
       }
       case "ScheduleV2": {
         const name = typeof p.Name === "string" ? p.Name : generatedName(stack.info.stackName, `${fnId}${evId}`, 64);
-        if (p.GroupName !== undefined && p.GroupName !== "default") {
-          t.notSimulated.push(`${label} (schedule group ${String(p.GroupName)}: only the default group is simulated)`);
-          continue;
-        }
+        const group = typeof p.GroupName === "string" ? p.GroupName : "default";
         const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
         t.config.schedules[name] = schedulerSchedule(p, { Arn: fnArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: dlq });
         t.origins.push({ native: ["schedules", name], template: at, keys: { target: "Input" } });
-        t.created[`${fnId}${evId}`] = { type: "AWS::Scheduler::Schedule", name, arn: `arn:aws:scheduler:${stack.info.region}:${stack.info.accountId}:schedule/default/${name}` };
-        t.said(label, `schedule ${name}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}${deadLetterNote(dlq)}`);
+        t.created[`${fnId}${evId}`] = { type: "AWS::Scheduler::Schedule", name, arn: `arn:aws:scheduler:${stack.info.region}:${stack.info.accountId}:schedule/${group}/${name}` };
+        t.said(label, `schedule ${name}${groupNote(p.GroupName)}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}${deadLetterNote(dlq)}`);
         break;
       }
       case "Api":
@@ -193,6 +190,11 @@ function deadLetterNote(dlq: { Arn: unknown } | undefined): string {
   return dlq === undefined ? "" : ` (dead-letter queue ${shortArn(dlq.Arn)})`;
 }
 
+/** ` in group G` for a start-up line, when a schedule is not in the default group. */
+export function groupNote(group: unknown): string {
+  return group === undefined || group === "default" ? "" : ` in group ${String(group)}`;
+}
+
 /** `arn:aws:sqs:r:a:orders` → `sqs:orders`, for start-up lines. */
 export function shortArn(arn: unknown): string {
   const s = String(arn);
@@ -210,6 +212,8 @@ export function schedulerSchedule(p: Props, target: Props): Props {
   const dlq = (target.DeadLetterConfig as Props | undefined)?.Arn;
   const window = p.FlexibleTimeWindow as Props | undefined;
   return defined({
+    // A group other than the default is made at start if the template does not (AWS::Scheduler::ScheduleGroup).
+    groupName: p.GroupName === "default" ? undefined : p.GroupName,
     scheduleExpression: p.ScheduleExpression,
     scheduleExpressionTimezone: p.ScheduleExpressionTimezone,
     state: p.State,

@@ -25,6 +25,7 @@ const NAME_PROPERTY: Record<string, { property: string; max: number }> = {
   "AWS::Events::Rule": { property: "Name", max: 64 },
   "AWS::Events::EventBus": { property: "Name", max: 256 },
   "AWS::Scheduler::Schedule": { property: "Name", max: 64 },
+  "AWS::Scheduler::ScheduleGroup": { property: "Name", max: 64 },
   "AWS::SNS::Topic": { property: "TopicName", max: 256 },
   "AWS::IAM::Role": { property: "RoleName", max: 64 },
   "AWS::DynamoDB::Table": { property: "TableName", max: 255 },
@@ -94,6 +95,8 @@ export function identityOf(type: string, logicalId: string, named: unknown, prop
       return { name, ref: name, attributes: { Arn: `arn:aws:events:${r}:${a}:event-bus/${name}`, Name: name } };
     case "AWS::Scheduler::Schedule":
       return { name, ref: name, attributes: { Arn: `arn:aws:scheduler:${r}:${a}:schedule/${typeof props.GroupName === "string" ? props.GroupName : "default"}/${name}` } };
+    case "AWS::Scheduler::ScheduleGroup":
+      return { name, ref: name, attributes: { Arn: `arn:aws:scheduler:${r}:${a}:schedule-group/${name}`, State: "ACTIVE" } };
     case "AWS::SNS::Topic": {
       const arn = `arn:aws:sns:${r}:${a}:${name}`;
       return { name, ref: arn, attributes: { TopicArn: arn, TopicName: name } };

@@ -3,7 +3,7 @@ import type { FunctionUrlDefinition, FunctionUrls, MappingInput } from "@lambda-
 
 /**
  * What a template declares that lambda-sim.yaml has no key for: EventBridge buses, rules and
- * their targets, versions published by AutoPublishAlias or AWS::Lambda::Version, aliases, and
+ * their targets, Scheduler schedule groups, versions published by AutoPublishAlias or AWS::Lambda::Version, aliases, and
  * provisioned concurrency; and what needs one of those first: the mappings and function URL of an
  * alias (alias-targets.ts). They are applied once the simulator listens, through its own AWS APIs
  * (the requests `aws events put-rule` or `aws lambda publish-version` would send), so they get the
@@ -12,6 +12,7 @@ import type { FunctionUrlDefinition, FunctionUrls, MappingInput } from "@lambda-
 export type TemplateAction =
   | { kind: "rule"; logicalId: string; name: string; rule: Record<string, unknown>; targets: Record<string, unknown>[] }
   | { kind: "event-bus"; logicalId: string; name: string; description?: string }
+  | { kind: "schedule-group"; logicalId: string; name: string; arn: string; tags: { Key: string; Value: string }[] }
   | { kind: "publish-alias"; logicalId: string; functionName: string; alias: string; description?: string; provisioned?: number }
   | { kind: "event-invoke-config"; logicalId: string; functionName: string; qualifier: string; config: Record<string, unknown> }
   | { kind: "publish"; logicalId: string; functionName: string; description?: string; provisioned?: number }
@@ -85,12 +86,21 @@ async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "funct
     }
     return;
   }
+  if (a.kind === "schedule-group") {
+    // Kept from the last run, or made for a schedule of the template already: there is fine.
+    await rest(endpoint, "POST", `/schedule-groups/${encodeURIComponent(a.name)}`, {}).catch((e: Error) => {
+      if (!e.message.startsWith("ConflictException")) throw e;
+    });
+    if (a.tags.length > 0) await rest(endpoint, "POST", `/tags/${encodeURIComponent(a.arn)}`, { Tags: a.tags });
+    return;
+  }
   if (a.kind === "schedule") {
     // Created, or replaced by the template's when a start on the same state made it already (as
     // lambda-sim.yaml's schedules are); UpdateSchedule keeps a rate schedule's anchor when its
     // expression and StartDate are unchanged.
+    const group = typeof a.input.GroupName === "string" ? a.input.GroupName : "default";
     const path = `/schedules/${encodeURIComponent(a.name)}`;
-    const existing = await rest(endpoint, "GET", path, undefined, true);
+    const existing = await rest(endpoint, "GET", `${path}?groupName=${encodeURIComponent(group)}`, undefined, true);
     await rest(endpoint, existing === undefined ? "POST" : "PUT", path, a.input);
     return;
   }

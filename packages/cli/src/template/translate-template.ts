@@ -1,7 +1,7 @@
 import { BuildError } from "../config/esbuild-function.ts";
 import { declaredResource } from "./created-resources.ts";
 import type { CodePlace } from "./function-code.ts";
-import { filterCriteria, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
+import { filterCriteria, groupNote, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
 import { GENERATED } from "./sam-generated-queues.ts";
 import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
@@ -65,6 +65,7 @@ const HANDLED = new Set([
   "AWS::Events::Rule",
   "AWS::Events::EventBus",
   "AWS::Scheduler::Schedule",
+  "AWS::Scheduler::ScheduleGroup",
   "AWS::Serverless::LayerVersion",
   "AWS::Lambda::LayerVersion",
   "AWS::SNS::Topic",
@@ -193,14 +194,18 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       return;
     case "AWS::Scheduler::Schedule": {
       const me = stack.identity(id, base);
-      if (p.GroupName !== undefined && p.GroupName !== "default") {
-        t.notSimulated.push(`${id} (schedule group ${String(p.GroupName)}: only the default group is simulated)`);
-        return;
-      }
       const target = (p.Target ?? {}) as Props;
       t.config.schedules[me.name] = schedulerSchedule(p, target);
       t.origins.push({ native: ["schedules", me.name], template: base });
-      t.said(id, `schedule ${me.name}: ${String(p.ScheduleExpression)} → ${shortArn(target.Arn)}`);
+      t.said(id, `schedule ${me.name}${groupNote(p.GroupName)}: ${String(p.ScheduleExpression)} → ${shortArn(target.Arn)}`);
+      return;
+    }
+    case "AWS::Scheduler::ScheduleGroup": {
+      const me = stack.identity(id, base);
+      const tags = Array.isArray(p.Tags) ? (p.Tags as Props[]).map((x) => ({ Key: String(x.Key), Value: String(x.Value) })) : [];
+      // Groups first: the template's schedules on aliases are made in them.
+      t.actions.unshift({ kind: "schedule-group", logicalId: id, name: me.name, arn: String(me.attributes.Arn), tags });
+      t.said(id, `schedule group ${me.name}`);
       return;
     }
   }

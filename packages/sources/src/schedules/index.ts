@@ -4,8 +4,10 @@ import { ruleOperations } from "./events-api.ts";
 import { definitionOf, scheduleConfigSchema, type ScheduleConfig } from "./schedule-config.ts";
 import { scheduleDelivery } from "./schedule-delivery.ts";
 import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
+import { DEFAULT_GROUP, ScheduleGroups } from "./schedule-groups.ts";
 import { ScheduleStore } from "./schedule-store.ts";
 import { schedulerRestSpec, schedulerRoutes } from "./scheduler-api.ts";
+import { scheduleGroupRoutes } from "./scheduler-group-api.ts";
 
 /** What `/_sim/state` and the start banner show of one schedule or scheduled rule. */
 export interface ScheduleView {
@@ -47,6 +49,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
     migrations: loadMigrations("schedules", new URL("./migrations/", import.meta.url)),
     start(ctx, config) {
       const store = new ScheduleStore(ctx.store);
+      const groups = new ScheduleGroups(ctx.store);
       const retries = new Set<TimerHandle>();
       const deliver = scheduleDelivery({ ...ctx, ids: ctx.rng.stream("schedule-event-ids"), retries });
       const r = new ScheduleRunner(ctx.clock, store, deliver, ctx.rng.stream("schedule-flexible-window"));
@@ -63,20 +66,23 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         const arnOf = (ref: string) => expandShortName(ref, ctx.region, ctx.accountId);
         for (const [name, declared] of Object.entries(config ?? {})) {
           const def = definitionOf(declared, arnOf);
-          const old = store.get("scheduler", "default", name);
-          if (old === undefined || JSON.stringify(old.def) !== JSON.stringify(def)) r.save("scheduler", "default", name, def);
+          // A declared schedule's group is made for it, as a template's ScheduleGroup would be.
+          const group = declared.groupName ?? DEFAULT_GROUP;
+          if (groups.get(group) === undefined) groups.create(group, ctx.clock.now());
+          const old = store.get("scheduler", group, name);
+          if (old === undefined || JSON.stringify(old.def) !== JSON.stringify(def)) r.save("scheduler", group, name, def);
         }
       } catch (e) {
         stop();
         throw e;
       }
-      ctx.router.addRestRoutes("scheduler", schedulerRoutes(store, r, ctx.clock, ctx.region, ctx.accountId), schedulerRestSpec());
+      ctx.router.addRestRoutes("scheduler", [...schedulerRoutes(store, groups, r, ctx.clock, ctx.region, ctx.accountId), ...scheduleGroupRoutes(groups, store, r, ctx.clock, ctx.region, ctx.accountId)], schedulerRestSpec());
       extendEventsProtocol(ctx, (existing) => ({ ...existing, ...ruleOperations(store, r, ctx.region, ctx.accountId) }));
-      // On-demand fire for workshops and tests: a Scheduler schedule of the default group, or a rule.
+      // On-demand fire for workshops and tests: a Scheduler schedule (of the default group first), or a rule.
       ctx.addSimRoute(
         "/_sim/schedules/:name/fire",
         async ({ name }) => {
-          const s = store.get("scheduler", "default", name!) ?? store.get("rule", "default", name!);
+          const s = store.get("scheduler", DEFAULT_GROUP, name!) ?? store.list("scheduler").find((x) => x.name === name) ?? store.get("rule", DEFAULT_GROUP, name!);
           if (s === undefined) throw new Error(`no schedule or rule named ${name}`);
           await r.fireNow(s);
           return { fired: name, kind: s.kind, time: new Date(ctx.clock.now()).toISOString() };

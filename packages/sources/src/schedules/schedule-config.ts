@@ -14,13 +14,15 @@ const date = z.union([z.string(), z.date()], { error: "expected a date such as 2
 });
 
 /**
- * `schedules:` in lambda-sim.yaml: EventBridge Scheduler schedules in the default group, with
- * CreateSchedule's parameters in lowerCamelCase (aws-facts §9.2). Targets may be written
+ * `schedules:` in lambda-sim.yaml: EventBridge Scheduler schedules, in the default group unless
+ * `groupName` names another (made at start if missing), with CreateSchedule's parameters in
+ * lowerCamelCase (aws-facts §9.2). Targets may be written
  * `lambda:NAME` or `sqs:NAME`; `input` may be JSON text or a YAML object.
  */
 export const scheduleConfigSchema = z.record(
   z.string().regex(/^[0-9a-zA-Z\-_.]{1,64}$/, { error: "expected a schedule name of 1-64 letters, digits, -, _ or ." }),
   z.strictObject({
+    groupName: z.string().regex(/^[0-9a-zA-Z\-_.]{1,64}$/, { error: "expected a schedule group name of 1-64 letters, digits, -, _ or ." }).optional(),
     scheduleExpression: z.string({ error: "expected rate(…), cron(…) or at(…)" }).refine((e) => parseScheduleExpression(e, "scheduler") !== undefined, {
       error: "expected a valid rate(value unit), cron(6 fields) or at(yyyy-mm-ddThh:mm:ss) expression",
     }),

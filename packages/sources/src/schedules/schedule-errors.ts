@@ -12,6 +12,7 @@ export const schedulerErrors = {
   notFound: (name: string) => new AwsError("ResourceNotFoundException", 404, `Schedule ${name} does not exist.`),
   groupNotFound: (group: string) => new AwsError("ResourceNotFoundException", 404, `Schedule group ${group} does not exist.`),
   conflict: (name: string) => new AwsError("ConflictException", 409, `Schedule ${name} already exists.`),
+  groupConflict: (group: string) => new AwsError("ConflictException", 409, `Schedule group ${group} already exists.`),
 };
 
 const events = (code: string, message: string) => new AwsError(code, 400, message, { messageKey: "message" });

@@ -1,24 +1,30 @@
 import { AwsError, isJsonObject, type Clock, listPage, jsonBody, serviceModel, validationMessage, type RestRequest, type RestRoute, type RestServiceSpec } from "@lambda-sim/core";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { schedulerErrors } from "./schedule-errors.ts";
+import { DEFAULT_GROUP, type ScheduleGroups } from "./schedule-groups.ts";
 import type { ScheduleRunner } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleDefinition, type ScheduleRecord, type ScheduleStore, type ScheduleTarget } from "./schedule-store.ts";
 import { isTimeZone } from "./zoned-time.ts";
 
 type Input = Record<string, unknown>;
 
-/** Only the default group exists here (CreateScheduleGroup is not simulated). */
-const DEFAULT_GROUP = "default";
 const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 /** ListSchedules: MaxResults 1-100 (botocore scheduler 2021-06-30). */
 const MAX_RESULTS = 100;
 
 /**
  * EventBridge Scheduler over REST-JSON (botocore scheduler 2021-06-30): CreateSchedule,
- * GetSchedule, UpdateSchedule, DeleteSchedule, ListSchedules under `/schedules`.
+ * GetSchedule, UpdateSchedule, DeleteSchedule, ListSchedules under `/schedules`, in any group
+ * that exists (scheduler-group-api.ts makes them).
  */
-export function schedulerRoutes(store: ScheduleStore, runner: ScheduleRunner, clock: Clock, region: string, accountId: string): RestRoute[] {
+export function schedulerRoutes(store: ScheduleStore, groups: ScheduleGroups, runner: ScheduleRunner, clock: Clock, region: string, accountId: string): RestRoute[] {
   const arn = (r: ScheduleRecord) => scheduleArn(r, region, accountId);
+  /** The group a request names (the default one when none): it must exist. */
+  const checkGroup = (group: string | null | undefined): string => {
+    const g = group ?? DEFAULT_GROUP;
+    if (groups.get(g) === undefined) throw schedulerErrors.groupNotFound(g);
+    return g;
+  };
   const find = (req: RestRequest, group: string | null | undefined) => {
     const g = checkGroup(group);
     const r = store.get("scheduler", g, req.params.Name!);
@@ -94,12 +100,6 @@ export function schedulerRoutes(store: ScheduleStore, runner: ScheduleRunner, cl
       },
     },
   ];
-}
-
-function checkGroup(group: string | null | undefined): string {
-  const g = group ?? DEFAULT_GROUP;
-  if (g !== DEFAULT_GROUP) throw schedulerErrors.groupNotFound(g);
-  return g;
 }
 
 function describe(r: ScheduleRecord, arn: string) {

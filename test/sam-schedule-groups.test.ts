@@ -1,0 +1,61 @@
+import { GetScheduleCommand, GetScheduleGroupCommand, ListSchedulesCommand, ListTagsForResourceCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { describe, expect, it } from "vitest";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { writeStackTemplate } from "./support/sam-stack.ts";
+
+/**
+ * A template's schedule groups (AWS::Scheduler::ScheduleGroup) and the schedules in them (an
+ * AWS::Scheduler::Schedule's or a ScheduleV2 event's GroupName): they were listed as not
+ * simulated, and the schedules never ran.
+ */
+const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  TenantGroup:
+    Type: AWS::Scheduler::ScheduleGroup
+    Properties:
+      Name: tenant-a
+      Tags: [{ Key: team, Value: billing }]
+  ReportFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: report
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async (e) => e;"
+      Events:
+        Nightly:
+          Type: ScheduleV2
+          Properties: { Name: nightly, GroupName: !Ref TenantGroup, ScheduleExpression: "cron(0 2 * * ? *)" }
+  Hourly:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      Name: hourly
+      GroupName: !Ref TenantGroup
+      ScheduleExpression: rate(1 hour)
+      FlexibleTimeWindow: { Mode: "OFF" }
+      Target: { Arn: !GetAtt ReportFunction.Arn, RoleArn: arn:aws:iam::000000000000:role/x }
+Outputs:
+  GroupArn: { Value: !GetAtt TenantGroup.Arn }
+`;
+
+describe("lambda-sim start --template with Scheduler schedule groups", () => {
+  it("makes the group with its tags and the schedules in it, under the group's ARN", { timeout: 60_000 }, async () => {
+    const sim = await startLambdaSim(["--template", writeStackTemplate(TEMPLATE), "--in-memory", "--clock", "virtual"]);
+    const scheduler = new SchedulerClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    try {
+      const arn = "arn:aws:scheduler:us-east-1:000000000000:schedule-group/tenant-a";
+      expect(sim.output()).toContain(`output GroupArn: ${arn}`);
+      expect(sim.output()).toContain("schedule nightly in group tenant-a: cron(0 2 * * ? *)");
+      expect(sim.output()).not.toContain("not simulated");
+      expect(await scheduler.send(new GetScheduleGroupCommand({ Name: "tenant-a" }))).toMatchObject({ Arn: arn, State: "ACTIVE" });
+      expect((await scheduler.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags).toEqual([{ Key: "team", Value: "billing" }]);
+      const listed = await scheduler.send(new ListSchedulesCommand({ GroupName: "tenant-a" }));
+      expect(listed.Schedules!.map((s) => s.Name).sort()).toEqual(["hourly", "nightly"]);
+      const nightly = await scheduler.send(new GetScheduleCommand({ Name: "nightly", GroupName: "tenant-a" }));
+      expect(nightly).toMatchObject({ Arn: "arn:aws:scheduler:us-east-1:000000000000:schedule/tenant-a/nightly", Target: { Arn: "arn:aws:lambda:us-east-1:000000000000:function:report" } });
+    } finally {
+      scheduler.destroy();
+      await sim.kill();
+    }
+  });
+});
