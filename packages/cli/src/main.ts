@@ -48,6 +48,7 @@ program
   .option("--auth", "verify SigV4 signatures against LAMBDA_SIM_ACCESS_KEY_ID/LAMBDA_SIM_SECRET_ACCESS_KEY or auth.credentials (required to bind a non-loopback host)")
   .option("--catch-up", "after a restart, fire each schedule once if it missed fires while lambda-sim was down")
   .option("--async-concurrency <n>", "how many stored Event invocations run at once", integer("--async-concurrency", 1, 10_000), 32)
+  .option("--watch", "deploy a declared function's edited code on save: its folder (or a built function's sources) is read again, its warm environments replaced")
   .option("--quiet", "no line per notable event (throttles, messages moved to a DLQ, async retries); function logs stay")
   .option("--busy-poll <µs>", "after handing a runtime its event or a caller its answer, keep polling this long instead of sleeping (lower latency, more CPU; 0: off)", integer("--busy-poll", 0, 100_000), DEFAULT_BUSY_POLL_US)
   .action(async (opts) => {

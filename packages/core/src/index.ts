@@ -33,6 +33,7 @@ export { unpackLayerZip } from "./registry/layer-zip.ts";
 export { formatZodError, dottedPath, suggestion } from "./config/format-zod-error.ts";
 export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environment-rules.ts";
 export { FunctionRegistry } from "./registry/function-registry.ts";
+export { refreshDeclaredCode } from "./registry/declared-functions.ts";
 export { CodeStore } from "./registry/code-store.ts";
 export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
 export { Invoker } from "./invocation/invoker.ts";

@@ -1,6 +1,6 @@
 import { busyPoll, DEFAULT_BUSY_POLL_US, functionUrlAddress, Simulator, stopwatch, type ClockKind, type TelemetryEvent, type TimerHandle } from "@lambda-sim/core";
 import type { ApiView, FunctionUrlView, ScheduleView } from "@lambda-sim/sources";
-import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice } from "../template/start-config.ts";
+import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice, type StartConfig } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
@@ -9,6 +9,7 @@ import { DashboardViews } from "../dashboard/dashboard-views.ts";
 import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeap } from "./start-heap.ts";
+import { CodeWatcher } from "./code-watcher.ts";
 import { suggestedInvoke, suggestedInvokeLine, type BusFeeds, type TopicFeeds } from "./suggested-invoke.ts";
 
 export interface StartOptions extends ConfigChoice {
@@ -22,6 +23,8 @@ export interface StartOptions extends ConfigChoice {
   quiet?: boolean;
   /** µs the event loop keeps polling after handing out an event or an answer (core's busy-poll.ts). */
   busyPoll?: number;
+  /** Deploy a declared function's edited code on save (code-watcher.ts). */
+  watch?: boolean;
 }
 
 /** One line per Function URL: its host-form address (as GetFunctionUrlConfig gives it) and path form. */
@@ -94,6 +97,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     topics: list<TopicFeeds>("topics"),
     buses: (sim.hub.view("buses") as { list?: BusFeeds[] } | undefined)?.list,
   });
+  const watcher = opts.watch === true ? await watchCode(sim, config) : undefined;
   const out = process.stdout;
   // Handlers before the banner: a Ctrl-C right after "listening on" would otherwise find none and
   // kill the process without closing the database.
@@ -102,7 +106,9 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     out.write(`\n${signal}: stopping environments and closing the database\n`);
-    void sim.close().then(() => process.exit(0));
+    void Promise.resolve(watcher?.close())
+      .then(() => sim.close())
+      .then(() => process.exit(0));
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
@@ -117,10 +123,31 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       templateLines +
       apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
       functionUrlLines(sim) +
+      (watcher === undefined ? "" : `  watching ${watcher.folders.length} code folder(s): a save deploys the function's new code\n`) +
       `  dashboard: ${sim.endpoint}/_sim/ui${dashboardToken(opts, config)}   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
       tryLine(suggestedInvokeLine(suggestion, endpointArg(sim.endpoint))) +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
+}
+
+/**
+ * `--watch`: the declared functions' folders watched; a changed function's AutoPublishAlias (a
+ * template's) publishes and moves on, as the deploy `sam sync --watch` makes would.
+ */
+async function watchCode(sim: Simulator, config: StartConfig | undefined): Promise<CodeWatcher> {
+  const template = config?.template;
+  const watcher = new CodeWatcher(sim, {
+    say: (line) => print(`${line}\n`),
+    readOnly: config?.unpackedCode ?? [],
+    afterChange: async (name) => {
+      const republish = template?.actions.filter((a) => a.kind === "publish-alias" && a.functionName === name) ?? [];
+      if (republish.length === 0) return;
+      const { applyTemplateActions } = await import("../template/template-actions.ts");
+      for (const problem of await applyTemplateActions(sim.endpoint, template!.file, republish, sim.functionUrls)) print(`watch: ${problem}\n`);
+    },
+  });
+  await watcher.start();
+  return watcher;
 }
 
 /** The banner's `try:` line, or none when no function can be invoked with a payload it accepts. */

@@ -13,6 +13,19 @@ export class BuildError extends Error {
   }
 }
 
+/** What built a build folder of this process: its sources, and the same build again (`start --watch`). */
+export interface BuildRecord {
+  sourceDir: string;
+  rebuild: () => Promise<string>;
+}
+
+const builds = new Map<string, BuildRecord>();
+
+/** The build that made `codeDir`, if esbuildFunction made it in this process. */
+export function buildOf(codeDir: string): BuildRecord | undefined {
+  return builds.get(codeDir);
+}
+
 /** Neither `EntryPoints` nor a source file for the handler: the caller names its own key. */
 export class EntryPointError extends Error {}
 
@@ -27,6 +40,7 @@ export class EntryPointError extends Error {}
  * errors (`Resources.Hello`, `functions.hello`).
  */
 export async function esbuildFunction(label: string, sourceDir: string, handler: unknown, buildProperties: unknown, outDir: string): Promise<string> {
+  builds.set(outDir, { sourceDir, rebuild: () => esbuildFunction(label, sourceDir, handler, buildProperties, outDir) });
   const p = (buildProperties ?? {}) as Props;
   const entryPoints = Array.isArray(p.EntryPoints) ? p.EntryPoints.map((e) => join(sourceDir, String(e))) : [handlerEntry(sourceDir, handler)];
   const options: BuildOptions = {

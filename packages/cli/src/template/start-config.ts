@@ -23,7 +23,14 @@ export interface ConfigChoice {
  * simulator; `declaredCodeRoots`: the state's `template-code/zip`, collected as its `code/` is.
  */
 /** `notes`: start-up lines about which files were read (the banner prints them). */
-export type StartConfig = LoadedConfig & { template?: TemplateSummary; removeOnClose?: string[]; declaredCodeRoots?: string[]; notes?: string[] };
+export type StartConfig = LoadedConfig & {
+  template?: TemplateSummary;
+  removeOnClose?: string[];
+  declaredCodeRoots?: string[];
+  notes?: string[];
+  /** Folders of code lambda-sim unpacked or wrote (a template's zips and inline code): nobody edits them (`--watch`). */
+  unpackedCode?: string[];
+};
 
 /**
  * Which files `lambda-sim start` reads: `--template` (with the lambda-sim.yaml beside it, or
@@ -73,7 +80,7 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
     });
     // The overlay's own temporary folders (its layer zips in memory) go with the template's code root.
     const removeOnClose = [...(temporary === undefined ? [] : [temporary]), ...(config.removeOnClose ?? [])];
-    return { ...config, removeOnClose, declaredCodeRoots: [join(codeRoot, "zip"), ...layerCodeRoots], notes };
+    return { ...config, removeOnClose, declaredCodeRoots: [join(codeRoot, "zip"), ...layerCodeRoots], notes, unpackedCode: [join(codeRoot, "zip"), join(codeRoot, "inline")] };
   } catch (e) {
     // A refused template: the simulator that would have removed it never starts.
     if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });

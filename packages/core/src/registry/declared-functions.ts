@@ -37,6 +37,23 @@ export function applyFunctionDefinitions(registry: FunctionRegistry, defs: reado
 }
 
 /**
+ * A declared function's folder read again after its files changed (`lambda-sim start --watch`):
+ * when its fingerprint differs, $LATEST gets the new CodeSha256 and a new revision, as an
+ * UpdateFunctionCode would give it, so its warm environments are replaced and the next invocation
+ * starts with the edited code (a deploy's effect). Returns whether the code changed; false for a
+ * function gone, made through the API, or a model.
+ */
+export function refreshDeclaredCode(registry: FunctionRegistry, name: string): boolean {
+  if (!registry.has(name)) return false;
+  const rec = registry.get(name);
+  if (rec.source !== "config" || rec.latest.runtime === "model") return false;
+  const code = fingerprintDirectory(rec.latest.codeDir, (p) => registry.code.leftOut(p));
+  if (code.codeSha256 === rec.latest.codeSha256) return false;
+  registry.updateLatest(name, code, "code");
+  return true;
+}
+
+/**
  * A declared folder over AWS's 262,144,000 bytes unzipped (with its layers), which CreateFunction
  * refuses: warned, not refused, because the folder is what the function is developed in, not
  * the package a deploy makes of it (`sam build` packages production dependencies only): a SAM

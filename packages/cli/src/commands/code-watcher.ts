@@ -1,0 +1,124 @@
+import { relative, resolve, sep } from "node:path";
+import { refreshDeclaredCode, stopwatch, type Simulator, type TimerHandle } from "@lambda-sim/core";
+import { BuildError, buildOf } from "../config/esbuild-function.ts";
+
+/** Wall time a burst of file events (a save, a `git checkout`) is gathered for before the code is read again. */
+const SETTLE_MS = 150;
+/** Folders never watched: their churn is not the function's own code (an npm install there shows at the next edit or restart). */
+const NEVER_WATCHED = new Set(["node_modules", ".git", "__pycache__", ".lambda-sim", ".aws-sam"]);
+
+/** What a watched folder is: the functions that run from it, and how a change reaches them. */
+interface Watched {
+  folder: string;
+  functions: string[];
+  /** Built functions' folders are their sources: the same esbuild build runs again first. */
+  rebuild?: () => Promise<string>;
+}
+
+/**
+ * `lambda-sim start --watch`: a save in a declared function's folder (or, for a built one, in its
+ * sources) is deployed as `sam sync --watch` deploys it: the folder is read again and, when its
+ * files changed, $LATEST gets the new CodeSha256, its warm environments are replaced and the next
+ * invocation cold-starts with the edited code (refreshDeclaredCode). `afterChange` runs what a
+ * deploy runs on top (a template's AutoPublishAlias publishing and moving its alias). Zipped and
+ * inline code are read at start only; so are layers.
+ */
+export class CodeWatcher {
+  private readonly sim: Simulator;
+  private readonly say: (line: string) => void;
+  private readonly afterChange: (functionName: string) => Promise<void>;
+  private readonly watched: Watched[];
+  private readonly dirty = new Set<Watched>();
+  private timer: TimerHandle | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private watcher: import("chokidar").FSWatcher | undefined;
+
+  constructor(sim: Simulator, opts: { say: (line: string) => void; afterChange: (functionName: string) => Promise<void>; readOnly: readonly string[] }) {
+    this.sim = sim;
+    this.say = opts.say;
+    this.afterChange = opts.afterChange;
+    this.watched = watchedFolders(sim, opts.readOnly);
+  }
+
+  /** The folders watched, for the banner. */
+  get folders(): string[] {
+    return this.watched.map((w) => w.folder);
+  }
+
+  /** Resolves once the folders are watched. */
+  async start(): Promise<void> {
+    if (this.watched.length === 0) return;
+    const { watch } = await import("chokidar");
+    const leftOut = (p: string) => p.split(sep).some((part) => NEVER_WATCHED.has(part)) || this.sim.registry.code.leftOut(p);
+    this.watcher = watch(this.folders, { ignoreInitial: true, ignored: leftOut });
+    this.watcher.on("all", (_event, path) => this.changed(path));
+    this.watcher.on("error", (e) => this.say(`watch: ${(e as Error).message}`));
+    await new Promise<void>((ready) => this.watcher!.once("ready", ready));
+  }
+
+  async close(): Promise<void> {
+    this.timer?.cancel();
+    await this.watcher?.close();
+  }
+
+  private changed(path: string): void {
+    for (const w of this.watched) if (inside(w.folder, path)) this.dirty.add(w);
+    this.timer?.cancel();
+    this.timer = stopwatch.after(SETTLE_MS, () => {
+      // One reload at a time: a save during a build waits for it.
+      this.running = this.running.then(() => this.reload());
+    });
+  }
+
+  private async reload(): Promise<void> {
+    const due = [...this.dirty];
+    this.dirty.clear();
+    for (const w of due) {
+      if (w.rebuild !== undefined) {
+        try {
+          await w.rebuild();
+        } catch (e) {
+          // The function keeps its last good build, as a failed `sam build` leaves the deployed one.
+          this.say(`watch: ${w.functions.join(", ")} not rebuilt (the running code stays):\n${e instanceof BuildError ? e.lines.join("\n") : (e as Error).message}`);
+          continue;
+        }
+      }
+      for (const name of w.functions) {
+        let changed: boolean;
+        try {
+          changed = refreshDeclaredCode(this.sim.registry, name);
+        } catch (e) {
+          this.say(`watch: ${name}: its folder could not be read (${(e as Error).message}); the running code stays`);
+          continue;
+        }
+        if (!changed) continue;
+        this.say(`watch: ${name}'s code changed (CodeSha256 ${this.sim.registry.get(name).latest.codeSha256}): its warm environments are replaced; the next invocation starts with it`);
+        await this.afterChange(name).catch((e: Error) => this.say(`watch: ${name}: ${e.message}`));
+      }
+    }
+  }
+}
+
+/**
+ * The folders the declared functions run from in place, or are built from, each with its
+ * functions. `readOnly` roots hold code unpacked by lambda-sim (a zip, inline code), which no one
+ * edits: read at start only.
+ */
+function watchedFolders(sim: Simulator, readOnly: readonly string[]): Watched[] {
+  const byFolder = new Map<string, Watched>();
+  for (const rec of sim.registry.list()) {
+    if (rec.source !== "config" || rec.latest.runtime === "model") continue;
+    const build = buildOf(rec.latest.codeDir);
+    const folder = resolve(build?.sourceDir ?? rec.latest.codeDir);
+    if (build === undefined && readOnly.some((root) => inside(resolve(root), folder))) continue;
+    const w = byFolder.get(folder) ?? { folder, functions: [], rebuild: build?.rebuild };
+    w.functions.push(rec.name);
+    byFolder.set(folder, w);
+  }
+  return [...byFolder.values()];
+}
+
+function inside(folder: string, path: string): boolean {
+  const r = relative(folder, path);
+  return r === "" || (!r.startsWith("..") && !r.startsWith(sep) && r !== "..");
+}

@@ -1,0 +1,87 @@
+import { GetAliasCommand, GetFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { writeStackTemplate } from "./support/sam-stack.ts";
+import { until } from "./support/until.ts";
+
+/**
+ * `lambda-sim start --watch`: an edit is deployed on save, as `sam sync --watch` deploys it, where
+ * before only a restart (or a configuration change by hand) made a warm function load it.
+ */
+const clients: LambdaClient[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.destroy();
+});
+
+function client(endpoint: string): LambdaClient {
+  const c = new LambdaClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+  clients.push(c);
+  return c;
+}
+
+const answer = async (lambda: LambdaClient, FunctionName: string, Qualifier?: string) => JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName, Qualifier }))).Payload!).toString()) as unknown;
+
+describe("lambda-sim start --watch", () => {
+  it("deploys a saved edit of a folder function and of a built TypeScript function; a build error keeps the running code", { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-watch-"));
+    mkdirSync(join(dir, "plain"));
+    mkdirSync(join(dir, "typed"));
+    writeFileSync(join(dir, "plain", "index.js"), 'exports.handler = async () => "plain v1";\n');
+    writeFileSync(join(dir, "typed", "app.ts"), 'export const handler = async (): Promise<string> => "typed v1";\n');
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      "functions:\n  plain: { runtime: nodejs24.x, handler: index.handler, codeUri: ./plain }\n  typed: { runtime: nodejs24.x, handler: app.handler, codeUri: ./typed, build: esbuild }\n",
+    );
+    const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--in-memory", "--watch"]);
+    expect(sim.output()).toContain("watching 2 code folder(s)");
+    const lambda = client(sim.endpoint);
+    expect(await answer(lambda, "plain")).toBe("plain v1");
+    expect(await answer(lambda, "typed")).toBe("typed v1");
+    const sha = async (name: string) => (await lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration!.CodeSha256;
+    const before = await sha("plain");
+
+    writeFileSync(join(dir, "plain", "index.js"), 'exports.handler = async () => "plain v2";\n');
+    await until(async () => (await answer(lambda, "plain")) === "plain v2");
+    expect(await sha("plain")).not.toBe(before);
+    expect(sim.output()).toMatch(/watch: plain's code changed \(CodeSha256 [A-Za-z0-9+/=]{44}\)/);
+
+    writeFileSync(join(dir, "typed", "app.ts"), 'export const handler = async (): Promise<string> => "typed v2";\n');
+    await until(async () => (await answer(lambda, "typed")) === "typed v2");
+
+    writeFileSync(join(dir, "typed", "app.ts"), "export const handler = async () => {{ broken\n");
+    await until(() => sim.output().includes("watch: typed not rebuilt (the running code stays)"));
+    expect(sim.output()).toMatch(/typed\/app\.ts:\d+ functions\.typed \(esbuild\): /);
+    expect(await answer(lambda, "typed")).toBe("typed v2");
+    await sim.kill();
+  });
+
+  it("publishes a template function's AutoPublishAlias anew and moves the alias, as a deploy does", { timeout: 90_000 }, async () => {
+    const template = writeStackTemplate(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: api
+      CodeUri: src/
+      Runtime: nodejs24.x
+      Handler: index.handler
+      AutoPublishAlias: live
+`);
+    const src = join(template, "..", "src");
+    mkdirSync(src);
+    writeFileSync(join(src, "index.js"), 'exports.handler = async () => "v1";\n');
+    const sim = await startLambdaSim(["--template", template, "--in-memory", "--watch"]);
+    const lambda = client(sim.endpoint);
+    expect(await answer(lambda, "api", "live")).toBe("v1");
+    expect((await lambda.send(new GetAliasCommand({ FunctionName: "api", Name: "live" }))).FunctionVersion).toBe("1");
+    writeFileSync(join(src, "index.js"), 'exports.handler = async () => "v2";\n');
+    await until(async () => (await lambda.send(new GetAliasCommand({ FunctionName: "api", Name: "live" }))).FunctionVersion === "2");
+    expect(await answer(lambda, "api", "live")).toBe("v2");
+    // The published version keeps its code.
+    expect(await answer(lambda, "api", "1")).toBe("v1");
+    await sim.kill();
+  });
+});
