@@ -1,4 +1,7 @@
 import { GetScheduleCommand, GetScheduleGroupCommand, ListSchedulesCommand, ListTagsForResourceCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { writeStackTemplate } from "./support/sam-stack.ts";
@@ -34,6 +37,25 @@ Resources:
       ScheduleExpression: rate(1 hour)
       FlexibleTimeWindow: { Mode: "OFF" }
       Target: { Arn: !GetAtt ReportFunction.Arn, RoleArn: arn:aws:iam::000000000000:role/x }
+  HourlyInDefault:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      Name: hourly
+      ScheduleExpression: rate(1 hour)
+      FlexibleTimeWindow: { Mode: "OFF" }
+      Target: { Arn: !GetAtt ReportFunction.Arn, RoleArn: arn:aws:iam::000000000000:role/x }
+  AliasedFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: aliased
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async (e) => e;"
+      AutoPublishAlias: live
+      Events:
+        Weekly:
+          Type: ScheduleV2
+          Properties: { Name: weekly, GroupName: tenant-x, ScheduleExpression: "cron(0 4 ? * MON *)" }
 Outputs:
   GroupArn: { Value: !GetAtt TenantGroup.Arn }
 `;
@@ -53,6 +75,37 @@ describe("lambda-sim start --template with Scheduler schedule groups", () => {
       expect(listed.Schedules!.map((s) => s.Name).sort()).toEqual(["hourly", "nightly"]);
       const nightly = await scheduler.send(new GetScheduleCommand({ Name: "nightly", GroupName: "tenant-a" }));
       expect(nightly).toMatchObject({ Arn: "arn:aws:scheduler:us-east-1:000000000000:schedule/tenant-a/nightly", Target: { Arn: "arn:aws:lambda:us-east-1:000000000000:function:report" } });
+      // The same name in two groups: two schedules (review19 R19-1).
+      expect((await scheduler.send(new GetScheduleCommand({ Name: "hourly" }))).GroupName).toBe("default");
+      // A schedule on an alias, in a group the template does not declare: made with it (R19-2).
+      const weekly = await scheduler.send(new GetScheduleCommand({ Name: "weekly", GroupName: "tenant-x" }));
+      expect(weekly.Target!.Arn).toBe("arn:aws:lambda:us-east-1:000000000000:function:aliased:live");
+    } finally {
+      scheduler.destroy();
+      await sim.kill();
+    }
+  });
+
+  it("takes lambda-sim.yaml's GROUP/NAME keys, the group made at start, and a lambda:NAME:QUALIFIER target as the qualified ARN", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-groups-"));
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      [
+        "functions:",
+        "  report: { runtime: model, model: { durationMs: 5 } }",
+        "schedules:",
+        "  tick: { scheduleExpression: rate(1 hour), target: { arn: lambda:report } }",
+        "  tenant-b/tick: { scheduleExpression: rate(2 hours), target: { arn: 'lambda:report:$LATEST' } }",
+        "",
+      ].join("\n"),
+    );
+    const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--in-memory", "--clock", "virtual"]);
+    const scheduler = new SchedulerClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    try {
+      expect((await scheduler.send(new GetScheduleGroupCommand({ Name: "tenant-b" }))).State).toBe("ACTIVE");
+      const inGroup = await scheduler.send(new GetScheduleCommand({ Name: "tick", GroupName: "tenant-b" }));
+      expect(inGroup).toMatchObject({ ScheduleExpression: "rate(2 hours)", Target: { Arn: "arn:aws:lambda:us-east-1:000000000000:function:report:$LATEST" } });
+      expect((await scheduler.send(new GetScheduleCommand({ Name: "tick" }))).ScheduleExpression).toBe("rate(1 hour)");
     } finally {
       scheduler.destroy();
       await sim.kill();

@@ -2,7 +2,7 @@
 export { sqsSource } from "./sqs/index.ts";
 export { kinesisSource } from "./kinesis/index.ts";
 export { schedulesSource, createSchedulesSource, type SchedulesOptions, type ScheduleView } from "./schedules/index.ts";
-export { definitionOf as scheduleDefinitionOf, type ScheduleConfig } from "./schedules/schedule-config.ts";
+export { definitionOf as scheduleDefinitionOf, scheduleKey, scheduleKeyParts, type ScheduleConfig } from "./schedules/schedule-config.ts";
 export { eventsSource } from "./events/index.ts";
 export { stsSource } from "./sts/index.ts";
 export { cloudwatchLogsSource } from "./cloudwatch-logs/index.ts";

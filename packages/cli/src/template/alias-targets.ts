@@ -1,5 +1,5 @@
 import { expandShortName } from "@lambda-sim/core";
-import { scheduleDefinitionOf, type ScheduleConfig } from "@lambda-sim/sources";
+import { scheduleDefinitionOf, scheduleKeyParts, type ScheduleConfig } from "@lambda-sim/sources";
 import type { LoadedConfig } from "../config/load-config.ts";
 import type { TemplateAction } from "./template-actions.ts";
 
@@ -40,9 +40,9 @@ export function deferAliasTargets(config: LoadedConfig, actions: TemplateAction[
     return rest;
   });
   const schedules: Record<string, DeclaredSchedule> = {};
-  for (const [name, s] of Object.entries((config.sources.schedules ?? {}) as Record<string, DeclaredSchedule>)) {
-    if (!onVersionOrAlias(expandShortName(s.target.arn, config.region, config.accountId))) schedules[name] = s;
-    else actions.push({ kind: "schedule", logicalId: name, place: placeOf(["schedules", name]), name, input: createScheduleInput(s, config) });
+  for (const [key, s] of Object.entries((config.sources.schedules ?? {}) as Record<string, DeclaredSchedule>)) {
+    if (!onVersionOrAlias(expandShortName(s.target.arn, config.region, config.accountId))) schedules[key] = s;
+    else actions.push({ kind: "schedule", logicalId: key, place: placeOf(["schedules", key]), key, ...scheduleKeyParts(key), input: createScheduleInput(s, key, config) });
   }
   // Rules on a version or alias after every alias and version the template makes, in their order.
   const rules = actions.filter((a) => a.kind === "rule" && a.targets.some((t) => typeof t.Arn === "string" && onVersionOrAlias(t.Arn)));
@@ -56,11 +56,11 @@ export function deferAliasTargets(config: LoadedConfig, actions: TemplateAction[
 type DeclaredSchedule = ScheduleConfig[string];
 
 /** The CreateSchedule request a declared schedule is: its stored definition, one target, dates in epoch seconds (REST-JSON). */
-function createScheduleInput(s: DeclaredSchedule, config: LoadedConfig): Record<string, unknown> {
+function createScheduleInput(s: DeclaredSchedule, key: string, config: LoadedConfig): Record<string, unknown> {
   const { Targets, StartDate, EndDate, ...rest } = scheduleDefinitionOf(s, (ref) => expandShortName(ref, config.region, config.accountId));
   return {
     ...rest,
-    GroupName: s.groupName,
+    GroupName: scheduleKeyParts(key).group,
     StartDate: StartDate === undefined ? undefined : StartDate / 1000,
     EndDate: EndDate === undefined ? undefined : EndDate / 1000,
     // CreateSchedule requires a role; lambda-sim checks no IAM, and the template's (or the one SAM makes) is not kept: a placeholder.

@@ -1,4 +1,5 @@
 import { apiEvent } from "./api-events.ts";
+import { scheduleKey } from "@lambda-sim/sources";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import { generatedName } from "./resource-identity.ts";
 import { deadLetterArn, snsQueue } from "./sam-generated-queues.ts";
@@ -143,8 +144,10 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const name = typeof p.Name === "string" ? p.Name : generatedName(stack.info.stackName, `${fnId}${evId}`, 64);
         const group = typeof p.GroupName === "string" ? p.GroupName : "default";
         const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
-        t.config.schedules[name] = schedulerSchedule(p, { Arn: fnArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: dlq });
-        t.origins.push({ native: ["schedules", name], template: at, keys: { target: "Input" } });
+        const key = scheduleKey(group, name);
+        if (t.config.schedules[key] !== undefined) throw new TemplateError([...at, "Name"], `a second schedule named ${name} in group ${group}: a name is unique within its group`);
+        t.config.schedules[key] = schedulerSchedule(p, { Arn: fnArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: dlq });
+        t.origins.push({ native: ["schedules", key], template: at, keys: { target: "Input" } });
         t.created[`${fnId}${evId}`] = { type: "AWS::Scheduler::Schedule", name, arn: `arn:aws:scheduler:${stack.info.region}:${stack.info.accountId}:schedule/${group}/${name}` };
         t.said(label, `schedule ${name}${groupNote(p.GroupName)}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}${deadLetterNote(dlq)}`);
         break;
@@ -212,8 +215,6 @@ export function schedulerSchedule(p: Props, target: Props): Props {
   const dlq = (target.DeadLetterConfig as Props | undefined)?.Arn;
   const window = p.FlexibleTimeWindow as Props | undefined;
   return defined({
-    // A group other than the default is made at start if the template does not (AWS::Scheduler::ScheduleGroup).
-    groupName: p.GroupName === "default" ? undefined : p.GroupName,
     scheduleExpression: p.ScheduleExpression,
     scheduleExpressionTimezone: p.ScheduleExpressionTimezone,
     state: p.State,

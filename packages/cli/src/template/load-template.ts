@@ -186,7 +186,7 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
   const sources: Record<string, unknown> = { ...fromTemplate.sources };
   // A schedule the template makes once its alias exists (alias-targets.ts) is replaced by the native one of its name too.
   const nativeSchedules = (native.sources.schedules ?? {}) as Record<string, unknown>;
-  summary.actions = summary.actions.filter((a) => a.kind !== "schedule" || nativeSchedules[a.name] === undefined);
+  summary.actions = summary.actions.filter((a) => a.kind !== "schedule" || nativeSchedules[a.key] === undefined);
   for (const [k, v] of Object.entries(native.sources)) {
     if (v !== undefined) sources[k] = { ...((sources[k] as object | undefined) ?? {}), ...(v as object) };
   }

@@ -20,8 +20,8 @@ export type TemplateAction =
   /** `place`: where the template declares it (`<file>:<line> Resources.F.Properties.Events.Q.Properties`), as a refused start-up mapping is named. */
   | { kind: "mapping"; logicalId: string; place: string; input: MappingInput }
   | { kind: "function-url"; logicalId: string; functionName: string; qualifier: string; url: FunctionUrlDefinition }
-  /** A Scheduler schedule on a version or alias (alias-targets.ts); `input` is its CreateSchedule request. */
-  | { kind: "schedule"; logicalId: string; place: string; name: string; input: Record<string, unknown> };
+  /** A Scheduler schedule on a version or alias (alias-targets.ts); `input` is its CreateSchedule request; `key` its `schedules:` key (`GROUP/NAME`). */
+  | { kind: "schedule"; logicalId: string; place: string; key: string; group: string; name: string; input: Record<string, unknown> };
 
 /** Applies every action in order; each failure is one line naming the logical id (a mapping: its place). */
 export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[], urls: FunctionUrls): Promise<string[]> {
@@ -87,10 +87,7 @@ async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "funct
     return;
   }
   if (a.kind === "schedule-group") {
-    // Kept from the last run, or made for a schedule of the template already: there is fine.
-    await rest(endpoint, "POST", `/schedule-groups/${encodeURIComponent(a.name)}`, {}).catch((e: Error) => {
-      if (!e.message.startsWith("ConflictException")) throw e;
-    });
+    await createScheduleGroup(endpoint, a.name);
     if (a.tags.length > 0) await rest(endpoint, "POST", `/tags/${encodeURIComponent(a.arn)}`, { Tags: a.tags });
     return;
   }
@@ -98,9 +95,10 @@ async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "funct
     // Created, or replaced by the template's when a start on the same state made it already (as
     // lambda-sim.yaml's schedules are); UpdateSchedule keeps a rate schedule's anchor when its
     // expression and StartDate are unchanged.
-    const group = typeof a.input.GroupName === "string" ? a.input.GroupName : "default";
+    // Its group made first, as the schedules source makes a declared schedule's (review19 R19-2).
+    if (a.group !== "default") await createScheduleGroup(endpoint, a.group);
     const path = `/schedules/${encodeURIComponent(a.name)}`;
-    const existing = await rest(endpoint, "GET", `${path}?groupName=${encodeURIComponent(group)}`, undefined, true);
+    const existing = await rest(endpoint, "GET", `${path}?groupName=${encodeURIComponent(a.group)}`, undefined, true);
     await rest(endpoint, existing === undefined ? "POST" : "PUT", path, a.input);
     return;
   }
@@ -156,6 +154,13 @@ async function aliasVersionIfUnchanged(endpoint: string, fn: string, name: strin
   const [latest, published] = await Promise.all(["$LATEST", version].map((q) => lambda(endpoint, "GET", `/2015-03-31/functions/${fn}/configuration?Qualifier=${encodeURIComponent(q)}`, undefined) as Promise<Record<string, unknown>>));
   const same = (c: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(c).filter(([k]) => !PER_VERSION.includes(k)).sort(([x], [y]) => binaryOrder(x, y))));
   return same(latest!) === same(published!) ? version : undefined;
+}
+
+/** CreateScheduleGroup; kept from the last run, or made for a schedule of the template already: there is fine. */
+async function createScheduleGroup(endpoint: string, name: string): Promise<void> {
+  await rest(endpoint, "POST", `/schedule-groups/${encodeURIComponent(name)}`, {}).catch((e: Error) => {
+    if (!e.message.startsWith("ConflictException")) throw e;
+  });
 }
 
 async function publish(endpoint: string, fn: string, description: string | undefined): Promise<string> {

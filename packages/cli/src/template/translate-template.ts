@@ -7,6 +7,7 @@ import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
 import { translateLayer } from "./layer-resource.ts";
 import { apiResource, finishApis } from "./api-events.ts";
+import { scheduleKey } from "@lambda-sim/sources";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 import type { TemplateStack } from "./template-stack.ts";
@@ -195,8 +196,11 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
     case "AWS::Scheduler::Schedule": {
       const me = stack.identity(id, base);
       const target = (p.Target ?? {}) as Props;
-      t.config.schedules[me.name] = schedulerSchedule(p, target);
-      t.origins.push({ native: ["schedules", me.name], template: base });
+      // A group other than the default is made at start if the template does not (AWS::Scheduler::ScheduleGroup).
+      const key = scheduleKey(typeof p.GroupName === "string" ? p.GroupName : "default", me.name);
+      if (t.config.schedules[key] !== undefined) throw new TemplateError([...base, "Name"], `a second schedule named ${me.name} in group ${String(p.GroupName ?? "default")}: a name is unique within its group`);
+      t.config.schedules[key] = schedulerSchedule(p, target);
+      t.origins.push({ native: ["schedules", key], template: base });
       t.said(id, `schedule ${me.name}${groupNote(p.GroupName)}: ${String(p.ScheduleExpression)} → ${shortArn(target.Arn)}`);
       return;
     }

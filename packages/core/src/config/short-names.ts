@@ -15,12 +15,19 @@ export function registerShortName(service: string, format: ArnFormat): void {
   formats.set(service, format);
 }
 
-/** `service:NAME` as an ARN when the service registered a format; anything else as written. */
+/**
+ * `service:NAME` as an ARN when the service registered a format; `lambda:NAME:QUALIFIER` as the
+ * qualified function ARN (a version or alias, as a destination or schedule target may name it);
+ * anything else as written.
+ */
 export function expandShortName(ref: string, region: string, accountId: string): string {
   const colon = ref.indexOf(":");
   if (colon <= 0) return ref;
-  const format = formats.get(ref.slice(0, colon));
+  const service = ref.slice(0, colon);
+  const format = formats.get(service);
   const name = ref.slice(colon + 1);
-  if (format === undefined || name === "" || name.includes(":")) return ref;
-  return format(name, region, accountId);
+  if (format === undefined || name === "") return ref;
+  if (!name.includes(":")) return format(name, region, accountId);
+  const [fn, qualifier, ...rest] = name.split(":");
+  return service === "lambda" && fn !== "" && qualifier !== "" && rest.length === 0 ? `${format(fn!, region, accountId)}:${qualifier}` : ref;
 }

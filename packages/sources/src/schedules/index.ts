@@ -1,7 +1,7 @@
 import { expandShortName, loadMigrations, type Source, type TimerHandle } from "@lambda-sim/core";
 import { extendEventsProtocol } from "../events/events-protocol.ts";
 import { ruleOperations } from "./events-api.ts";
-import { definitionOf, scheduleConfigSchema, type ScheduleConfig } from "./schedule-config.ts";
+import { definitionOf, scheduleConfigSchema, scheduleKeyParts, type ScheduleConfig } from "./schedule-config.ts";
 import { scheduleDelivery } from "./schedule-delivery.ts";
 import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
 import { DEFAULT_GROUP, ScheduleGroups } from "./schedule-groups.ts";
@@ -64,10 +64,10 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
         // The file is authoritative for the schedules it declares; API-made ones are left alone.
         const arnOf = (ref: string) => expandShortName(ref, ctx.region, ctx.accountId);
-        for (const [name, declared] of Object.entries(config ?? {})) {
+        for (const [key, declared] of Object.entries(config ?? {})) {
           const def = definitionOf(declared, arnOf);
           // A declared schedule's group is made for it, as a template's ScheduleGroup would be.
-          const group = declared.groupName ?? DEFAULT_GROUP;
+          const { group, name } = scheduleKeyParts(key);
           if (groups.get(group) === undefined) groups.create(group, ctx.clock.now());
           const old = store.get("scheduler", group, name);
           if (old === undefined || JSON.stringify(old.def) !== JSON.stringify(def)) r.save("scheduler", group, name, def);

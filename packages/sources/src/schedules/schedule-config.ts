@@ -14,15 +14,14 @@ const date = z.union([z.string(), z.date()], { error: "expected a date such as 2
 });
 
 /**
- * `schedules:` in lambda-sim.yaml: EventBridge Scheduler schedules, in the default group unless
- * `groupName` names another (made at start if missing), with CreateSchedule's parameters in
- * lowerCamelCase (aws-facts §9.2). Targets may be written
+ * `schedules:` in lambda-sim.yaml: EventBridge Scheduler schedules, keyed by name in the default
+ * group or `GROUP/NAME` in another (made at start if missing: a name is unique within its group,
+ * so two groups may each have one), with CreateSchedule's parameters in lowerCamelCase (aws-facts §9.2). Targets may be written
  * `lambda:NAME` or `sqs:NAME`; `input` may be JSON text or a YAML object.
  */
 export const scheduleConfigSchema = z.record(
-  z.string().regex(/^[0-9a-zA-Z\-_.]{1,64}$/, { error: "expected a schedule name of 1-64 letters, digits, -, _ or ." }),
+  z.string().regex(/^([0-9a-zA-Z\-_.]{1,64}\/)?[0-9a-zA-Z\-_.]{1,64}$/, { error: "expected a schedule name of 1-64 letters, digits, -, _ or ., or GROUP/NAME for one in a schedule group" }),
   z.strictObject({
-    groupName: z.string().regex(/^[0-9a-zA-Z\-_.]{1,64}$/, { error: "expected a schedule group name of 1-64 letters, digits, -, _ or ." }).optional(),
     scheduleExpression: z.string({ error: "expected rate(…), cron(…) or at(…)" }).refine((e) => parseScheduleExpression(e, "scheduler") !== undefined, {
       error: "expected a valid rate(value unit), cron(6 fields) or at(yyyy-mm-ddThh:mm:ss) expression",
     }),
@@ -47,6 +46,17 @@ export const scheduleConfigSchema = z.record(
 );
 
 export type ScheduleConfig = z.output<typeof scheduleConfigSchema>;
+
+/** A `schedules:` key's group and name: `nightly` is the default group's, `tenant-a/nightly` tenant-a's. */
+export function scheduleKeyParts(key: string): { group: string; name: string } {
+  const slash = key.indexOf("/");
+  return slash === -1 ? { group: "default", name: key } : { group: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** The `schedules:` key of a schedule in `group`. */
+export function scheduleKey(group: string, name: string): string {
+  return group === "default" ? name : `${group}/${name}`;
+}
 
 /** One declared schedule as the stored definition, `lambda:NAME`/`sqs:NAME` made ARNs. */
 export function definitionOf(s: ScheduleConfig[string], arnOf: (ref: string) => string): ScheduleDefinition {
