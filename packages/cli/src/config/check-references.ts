@@ -72,8 +72,10 @@ export function checkReferences(config: Record<string, unknown>, file: string, l
     const name = r?.name ?? ref.value.split(":")[0]!;
     const noun = REFERENCE_KINDS[kind];
     const names = declared(noun);
-    if (names.includes(name)) continue;
+    // A template's logical id names its resource even when the file declares one under that id too:
+    // that declaration stands for the template's resource (load-template.ts byPhysicalNames; review19 R19-3).
     const resolved = arch === undefined ? name : physicalName(arch.template?.names, [noun], name);
+    if (resolved === name && names.includes(name)) continue;
     if (resolved !== name && names.includes(resolved)) {
       const rest = r === undefined ? ref.value.slice(name.length) : r.qualifier === undefined ? "" : `:${r.qualifier}`;
       setAt(config, ref.path, `${r === undefined ? "" : `${r.service}:`}${resolved}${rest}`);

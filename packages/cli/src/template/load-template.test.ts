@@ -356,7 +356,7 @@ Resources:
         "  - { functionName: WorkerFunction, eventSourceArn: sqs:Jobs, batchSize: 5 }",
         "  - { functionName: audit, eventSourceArn: sqs:failed }",
         "schedules:",
-        "  nightly: { scheduleExpression: rate(1 day), target: { arn: lambda:WorkerFunction:live } }",
+        "  nightly: { scheduleExpression: rate(1 day), target: { arn: lambda:WorkerFunction } }",
         "",
       ].join("\n"),
     );
@@ -372,7 +372,7 @@ Resources:
     const sections = config.sources as Record<string, Record<string, any>>;
     expect(sections.queues!.extra.redrivePolicy.deadLetterTargetArn).toBe(`sqs:${jobs}`);
     expect(sections.topics!.more.subscriptions[0].endpoint).toBe(`lambda:${worker}`);
-    expect(sections.schedules!.nightly.target.arn).toBe(`lambda:${worker}:live`);
+    expect(sections.schedules!.nightly.target.arn).toBe(`lambda:${worker}`);
   });
 
   it("refuses an overlay reference that names nothing in either file, at its line, with the template's names among the suggestions", async () => {
@@ -390,6 +390,61 @@ Resources:
         `${overlay}:3 eventSourceMappings[1].eventSourceArn: sqs:Jbos names no queue declared under queues: or in the template: (did you mean 'sqs:Jobs'?)`,
       ].join("\n"),
     );
+  });
+
+  it("takes an overlay queue or function keyed by a logical id for the template's, and its references to them follow (review19 R19-3, R19-6)", async () => {
+    const { dir, file } = project(`${HEADER}
+Resources:
+  WorkerFunction: { Type: AWS::Serverless::Function, Properties: { CodeUri: src/, Handler: app.handler, Runtime: nodejs24.x } }
+  JobsQueue: { Type: AWS::SQS::Queue, Properties: { VisibilityTimeout: 30 } }
+`);
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      [
+        "functions:",
+        "  WorkerFunction: { runtime: model, model: { durationMs: 5 } }",
+        "queues:",
+        "  JobsQueue: { visibilityTimeout: 90 }",
+        "eventSourceMappings:",
+        "  - { functionName: WorkerFunction, eventSourceArn: sqs:JobsQueue }",
+        "schedules:",
+        "  tick: { scheduleExpression: rate(1 hour), target: { arn: lambda:WorkerFunction } }",
+        "",
+      ].join("\n"),
+    );
+    const config = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
+    const worker = config.template!.names.WorkerFunction!.name;
+    const jobs = config.template!.names.JobsQueue!.name;
+    const queues = config.sources.queues as Record<string, { visibilityTimeout?: number }>;
+    // One queue, the template's, as the overlay declares it.
+    expect(Object.keys(queues)).toEqual([jobs]);
+    expect(queues[jobs]!.visibilityTimeout).toBe(90);
+    expect(config.functions.map((f) => [f.functionName, f.runtime])).toEqual([[worker, "model"]]);
+    expect(config.eventSourceMappings.map((m) => [m.FunctionName, m.EventSourceArn])).toEqual([[worker, expect.stringContaining(`:${jobs}`)]]);
+    expect((config.sources.schedules as Record<string, { target: { arn: string } }>).tick!.target.arn).toBe(`lambda:${worker}`);
+  });
+
+  it("defers the overlay's mappings and schedules on a template alias until the alias exists (review19 R19-4)", async () => {
+    const { dir, file } = project(`${HEADER}
+Resources:
+  WorkerFunction: { Type: AWS::Serverless::Function, Properties: { FunctionName: worker, CodeUri: src/, Handler: app.handler, Runtime: nodejs24.x, AutoPublishAlias: live } }
+  Jobs: { Type: AWS::SQS::Queue, Properties: { QueueName: jobs } }
+`);
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      "eventSourceMappings:\n  - { functionName: 'WorkerFunction:live', eventSourceArn: sqs:Jobs }\nschedules:\n  tick: { scheduleExpression: rate(1 hour), target: { arn: 'lambda:worker:live' } }\n",
+    );
+    const config = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
+    expect(config.eventSourceMappings).toEqual([]);
+    expect(config.sources.schedules).toEqual({});
+    const actions = config.template!.actions;
+    const publish = actions.findIndex((a) => a.kind === "publish-alias");
+    const mapping = actions.findIndex((a) => a.kind === "mapping");
+    const schedule = actions.findIndex((a) => a.kind === "schedule");
+    expect(publish).toBeGreaterThanOrEqual(0);
+    expect(mapping).toBeGreaterThan(publish);
+    expect(schedule).toBeGreaterThan(publish);
+    expect(actions[mapping]).toMatchObject({ place: `${join(dir, "lambda-sim.yaml")}:2 eventSourceMappings[0]`, input: { FunctionName: "worker:live" } });
   });
 
   it("parses --parameter-overrides as SAM CLI spells them", () => {

@@ -2,13 +2,14 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { formatZodError, SimError, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
+import { CONFIG_SECTION, declaredNames } from "../config/check-references.ts";
 import { buildConfigSchema } from "../config/config-schema.ts";
 import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "../config/load-config.ts";
 import { schemaKeysAt } from "../config/schema-keys.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import type { CreatedResource } from "./created-resources.ts";
-import { logicalNames, type LogicalNames } from "./logical-names.ts";
+import { logicalNames, type LogicalNames, type NamedKind } from "./logical-names.ts";
 import { dependencyCycle } from "./resource-dependencies.ts";
 import { applyGlobals } from "./sam-globals.ts";
 import { addGeneratedQueues } from "./sam-generated-queues.ts";
@@ -178,15 +179,19 @@ function summaryLines(t: Awaited<ReturnType<typeof translateTemplate>>, file: st
  */
 export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSummary }, given: LoadedConfig): LoadedConfig & { template: TemplateSummary } {
   const summary = fromTemplate.template;
-  const native = byPhysicalNames(given, fromTemplate, summary);
-  // Its mappings follow the template's: a refusal at start names the overlay's line (explainStartError).
-  summary.mappingPlaces = [...summary.mappingPlaces, ...native.eventSourceMappings.map((_, i) => `${native.file}:${native.lineAt(["eventSourceMappings", i]) ?? ""} eventSourceMappings[${i}]`)];
+  const renamed = byPhysicalNames(given, fromTemplate, summary);
+  // A schedule the template makes once its alias exists (alias-targets.ts) is replaced by the native one of its name too.
+  const nativeSchedules = (renamed.sources.schedules ?? {}) as Record<string, unknown>;
+  summary.actions = summary.actions.filter((a) => a.kind !== "schedule" || nativeSchedules[a.key] === undefined);
+  // Its mappings and schedules on the template's aliases wait for them too (review19 R19-4); its
+  // other mappings follow the template's: a refusal at start names the overlay's line (explainStartError).
+  const place = (p: readonly PropertyKey[]) => `${renamed.file}:${renamed.lineAt(p) ?? ""} ${dotted(p as TemplatePath)}`;
+  const deferred = deferAliasTargets(renamed, summary.actions, renamed.eventSourceMappings.map((_, i) => place(["eventSourceMappings", i])), place);
+  const native = deferred.config;
+  summary.mappingPlaces = [...summary.mappingPlaces, ...deferred.mappingPlaces];
   const names = new Set(native.functions.map((f) => f.functionName));
   for (const f of fromTemplate.functions) if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
   const sources: Record<string, unknown> = { ...fromTemplate.sources };
-  // A schedule the template makes once its alias exists (alias-targets.ts) is replaced by the native one of its name too.
-  const nativeSchedules = (native.sources.schedules ?? {}) as Record<string, unknown>;
-  summary.actions = summary.actions.filter((a) => a.kind !== "schedule" || nativeSchedules[a.key] === undefined);
   for (const [k, v] of Object.entries(native.sources)) {
     if (v !== undefined) sources[k] = { ...((sources[k] as object | undefined) ?? {}), ...(v as object) };
   }
@@ -203,25 +208,34 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
 }
 
 /**
- * The overlay's functions keyed by a template function's logical id stand for that function: they
- * take its physical name (the stack's `shop-WorkerFunction-GGHJX3BX9JPS`, which holds the clone's
- * folder name), and so replace it, as faults and scenarios already read a logical id (newuser9
- * P2-11: it was added as a second function). The overlay's mappings naming it follow.
+ * The overlay's functions, queues, streams, topics and buses keyed by a template resource's
+ * logical id stand for that resource: they take its physical name (the stack's
+ * `shop-WorkerFunction-GGHJX3BX9JPS`, which holds the clone's folder name), and so replace it, as
+ * faults and scenarios already read a logical id (newuser9 P2-11: a function was added as a second
+ * one; review19 R19-6: a queue too, the template's producers sending to one and the overlay's
+ * mapping polling the other). The overlay's references to them were rewritten as it loaded
+ * (check-references.ts).
  */
 function byPhysicalNames(native: LoadedConfig, fromTemplate: LoadedConfig, summary: TemplateSummary): LoadedConfig {
-  const physical = (name: string | undefined) => {
+  const physical = (kind: NamedKind, name: string | undefined) => {
     const l = name === undefined ? undefined : summary.names[name];
-    return l?.kind === "function" && !fromTemplate.functions.some((f) => f.functionName === name) ? l.name : undefined;
+    return l?.kind === kind && !declaredNames(fromTemplate, kind).includes(name!) ? l.name : undefined;
   };
-  if (!native.functions.some((f) => physical(f.functionName) !== undefined)) return native;
+  const sources = { ...native.sources };
+  for (const kind of ["queue", "stream", "topic", "bus"] as const) {
+    const section = sources[CONFIG_SECTION[kind]] as Record<string, unknown> | undefined;
+    if (section === undefined) continue;
+    sources[CONFIG_SECTION[kind]] = Object.fromEntries(Object.entries(section).map(([k, v]) => [physical(kind, k) ?? k, v]));
+  }
   return {
     ...native,
+    sources,
     functions: native.functions.map((f) => {
-      const name = physical(f.functionName);
+      const name = physical("function", f.functionName);
       return name === undefined ? f : { ...f, functionName: name };
     }),
     eventSourceMappings: native.eventSourceMappings.map((m) => {
-      const name = physical(m.FunctionName);
+      const name = physical("function", m.FunctionName);
       return name === undefined ? m : { ...m, FunctionName: name };
     }),
   };
