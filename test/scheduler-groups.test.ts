@@ -83,12 +83,18 @@ describe("EventBridge Scheduler schedule groups", () => {
     await scheduler.send(new CreateScheduleCommand({ Name: "tick", GroupName: "tenant-a", ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { ...TARGET, Input: "{}" } }));
     await clock.advanceBy(0);
     await until(() => fired() === 1);
+    // The simulator's own views tell the groups apart, and fire a group's schedule on demand.
+    const listed = (await (await fetch(`${t.sim.endpoint}/_sim/schedules`)).json()) as { group: string; name: string }[];
+    expect(listed).toEqual([expect.objectContaining({ group: "tenant-a", name: "tick" })]);
+    expect((await fetch(`${t.sim.endpoint}/_sim/schedules/tick/fire`, { method: "POST" })).status).not.toBe(200);
+    expect(await (await fetch(`${t.sim.endpoint}/_sim/schedules/tenant-a/tick/fire`, { method: "POST" })).json()).toMatchObject({ fired: "tick", group: "tenant-a" });
+    await until(() => fired() === 2);
     await scheduler.send(new DeleteScheduleGroupCommand({ Name: "tenant-a" }));
     expect(await fails(scheduler.send(new GetScheduleGroupCommand({ Name: "tenant-a" })))).toBeInstanceOf(ResourceNotFoundException);
     expect(await fails(scheduler.send(new GetScheduleCommand({ Name: "tick", GroupName: "tenant-a" })))).toBeInstanceOf(ResourceNotFoundException);
     expect((await scheduler.send(new ListSchedulesCommand({}))).Schedules).toEqual([]);
     await clock.advanceBy(3 * 3_600_000);
-    expect(fired()).toBe(1);
+    expect(fired()).toBe(2);
 
     const deleteDefault = await fails(scheduler.send(new DeleteScheduleGroupCommand({ Name: "default" })));
     expect(deleteDefault).toBeInstanceOf(ValidationException);

@@ -12,6 +12,8 @@ import { scheduleGroupRoutes } from "./scheduler-group-api.ts";
 /** What `/_sim/state` and the start banner show of one schedule or scheduled rule. */
 export interface ScheduleView {
   kind: "scheduler" | "rule";
+  /** A Scheduler schedule's group (`default`), a rule's bus (`default`). */
+  group: string;
   name: string;
   expression: string;
   state: "ENABLED" | "DISABLED";
@@ -78,20 +80,20 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
       }
       ctx.router.addRestRoutes("scheduler", [...schedulerRoutes(store, groups, r, ctx.clock, ctx.region, ctx.accountId), ...scheduleGroupRoutes(groups, store, r, ctx.clock, ctx.region, ctx.accountId)], schedulerRestSpec());
       extendEventsProtocol(ctx, (existing) => ({ ...existing, ...ruleOperations(store, r, ctx.region, ctx.accountId) }));
-      // On-demand fire for workshops and tests: a Scheduler schedule (of the default group first), or a rule.
-      ctx.addSimRoute(
-        "/_sim/schedules/:name/fire",
-        async ({ name }) => {
-          const s = store.get("scheduler", DEFAULT_GROUP, name!) ?? store.list("scheduler").find((x) => x.name === name) ?? store.get("rule", DEFAULT_GROUP, name!);
-          if (s === undefined) throw new Error(`no schedule or rule named ${name}`);
-          await r.fireNow(s);
-          return { fired: name, kind: s.kind, time: new Date(ctx.clock.now()).toISOString() };
-        },
-        "POST",
-      );
+      // On-demand fire for workshops and tests: a Scheduler schedule of the default group (or of
+      // GROUP: /_sim/schedules/GROUP/NAME/fire), else a rule.
+      const fire = async (group: string, name: string) => {
+        const s = store.get("scheduler", group, name) ?? (group === DEFAULT_GROUP ? store.get("rule", DEFAULT_GROUP, name) : undefined);
+        if (s === undefined) throw new Error(group === DEFAULT_GROUP ? `no schedule or rule named ${name}` : `no schedule named ${name} in group ${group}`);
+        await r.fireNow(s);
+        return { fired: name, group: s.group, kind: s.kind, time: new Date(ctx.clock.now()).toISOString() };
+      };
+      ctx.addSimRoute("/_sim/schedules/:name/fire", ({ name }) => fire(DEFAULT_GROUP, name!), "POST");
+      ctx.addSimRoute("/_sim/schedules/:group/:name/fire", ({ group, name }) => fire(group!, name!), "POST");
       ctx.addStateView("schedules", () =>
         store.list().map((s): ScheduleView => ({
           kind: s.kind,
+          group: s.group,
           name: s.name,
           expression: s.def.ScheduleExpression,
           state: s.def.State,
@@ -104,7 +106,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
       ctx.addSimRoute("/_sim/schedules", () => {
         return store.list().map((s) => {
           const next = r.nextFireAt(s);
-          return { kind: s.kind, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString(), nextFireAt: next === undefined ? null : new Date(next).toISOString() };
+          return { kind: s.kind, group: s.group, name: s.name, expression: s.def.ScheduleExpression, state: s.def.State, lastFireAt: s.lastFireAt && new Date(s.lastFireAt).toISOString(), nextFireAt: next === undefined ? null : new Date(next).toISOString() };
         });
       });
       return { stop };

@@ -81,6 +81,8 @@ export function schedulerRoutes(store: ScheduleStore, groups: ScheduleGroups, ru
       operation: "ListSchedules",
       handler: (req) => {
         const group = req.query.get("ScheduleGroup");
+        // The model's ResourceNotFoundException for ListSchedules: a group that does not exist (our reading; AWS's answer is unrecorded).
+        if (group !== null) checkGroup(group);
         const prefix = req.query.get("NamePrefix") ?? "";
         const state = req.query.get("State");
         const all = store.list("scheduler").filter((r) => (group === null || r.group === group) && r.name.startsWith(prefix) && (state === null || r.def.State === state));

@@ -129,7 +129,7 @@ export function renderSources(m) {
     html += `</table>`;
   }
   if (m.schedules.length > 0) {
-    html += `<h3>Schedules</h3><table><tr><th>schedule</th><th>expression</th><th>next fire</th></tr>${m.schedules.map((s) => `<tr data-schedule="${esc(s.name)}"><td>${esc(s.name)}</td><td><small>${esc(s.expression)}</small></td><td class="next-fire">${nextFire(s, m.time)}</td></tr>`).join("")}</table>`;
+    html += `<h3>Schedules</h3><table><tr><th>schedule</th><th>expression</th><th>next fire</th></tr>${m.schedules.map((s) => `<tr data-schedule="${esc(s.name)}"><td>${esc(s.group && s.group !== "default" && s.kind !== "rule" ? `${s.group}/${s.name}` : s.name)}</td><td><small>${esc(s.expression)}</small></td><td class="next-fire">${nextFire(s, m.time)}</td></tr>`).join("")}</table>`;
   }
   // SNS topics and EventBridge buses with what fanned out through them (fanout-render.js).
   html += renderTopics(m) + renderBuses(m);
