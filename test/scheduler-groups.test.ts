@@ -107,6 +107,7 @@ describe("EventBridge Scheduler schedule groups", () => {
     expect(missing).toBeInstanceOf(ResourceNotFoundException);
     expect(missing!.message).toBe("Schedule group nope does not exist.");
     expect(await fails(scheduler.send(new DeleteScheduleGroupCommand({ Name: "nope" })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await fails(scheduler.send(new ListSchedulesCommand({ GroupName: "nope" })))).toBeInstanceOf(ResourceNotFoundException);
     expect(await fails(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: "arn:aws:scheduler:us-east-1:000000000000:schedule-group/nope" })))).toBeInstanceOf(ResourceNotFoundException);
     // The model's own checks: a group name outside its pattern, a tag ARN that is not a group's.
     expect(await fails(scheduler.send(new CreateScheduleGroupCommand({ Name: "bad name" })))).toBeInstanceOf(ValidationException);
