@@ -37,6 +37,15 @@ async function sim(method: string, path: string, body?: unknown): Promise<{ stat
 }
 
 describe("/_sim/clock on the virtual clock", () => {
+  it("two advances sent at once each move time by their own amount, one after the other (fuzz19 F4)", async () => {
+    await startVirtual();
+    // Both arrive before either has moved time: each used to count from the time it arrived.
+    const [a, b] = await Promise.all([sim("POST", "/_sim/clock/advance", { seconds: 3600 }), sim("POST", "/_sim/clock/advance", { seconds: 3600 })]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect([a.json.from, a.json.time, b.json.from, b.json.time]).toEqual([START, START + 3_600_000, START + 3_600_000, START + 7_200_000].map((ms) => new Date(ms).toISOString()));
+    expect((await sim("GET", "/_sim/clock")).json.time).toBe(new Date(START + 7_200_000).toISOString());
+  });
+
   it("send a message, advance two hours, find it in the DLQ: each receive ran the real handler, once per visibility timeout", async () => {
     const { sqs, lambda, t } = await startVirtual([{ functionName: "always-fails", runtime: "nodejs24.x", handler: "index.fail", codeDir, timeout: 3 }]);
     const logs = new TelemetryRecorder(t.sim.telemetry);

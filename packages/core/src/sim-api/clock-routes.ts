@@ -34,6 +34,18 @@ const RUN_UNTIL_IDLE_LIMITS = {
 export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => void = () => {}, maxAdvanceMs: number = MAX_ADVANCE_MS): express.Router {
   const r = express.Router();
   r.use("/_sim/clock", express.json({ strict: false, type: () => true }));
+  // Movements run one at a time, each reading service time when its turn comes: two workers each
+  // advancing an hour move it two hours (fuzz19 F4: both counted from the time they arrived, and
+  // moved it one). The clock serialises its own operations too; this keeps each report's `from`.
+  let turn: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(gone: AbortSignal, op: () => Promise<T>): Promise<T> => {
+    const result = turn.then(() => {
+      gone.throwIfAborted();
+      return op();
+    });
+    turn = result.catch(() => {});
+    return result;
+  };
 
   r.get("/_sim/clock", (_req, res) => {
     res.json(describeClock(clock));
@@ -41,11 +53,16 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => v
 
   r.post("/_sim/clock/advance", simJson(async (body, _params, gone) => {
     const virtual = requireVirtual(clock, "advance");
+    const by = typeof body.seconds === "number" && Number.isFinite(body.seconds) && body.seconds >= 0 && body.to === undefined ? Math.round(body.seconds * 1000) : undefined;
+    const to = typeof body.to === "string" && body.seconds === undefined && !Number.isNaN(Date.parse(body.to)) ? Date.parse(body.to) : undefined;
+    if (by === undefined && to === undefined) throw simBadRequest('expected {"seconds": N} with N ≥ 0, or {"to": "<ISO-8601 time>"}');
+    return oneAtATime(gone, () => advance(virtual, by, to, gone));
+  }));
+
+  /** One advance, when its turn has come: `by` ms from the time then, or `to` a time. */
+  const advance = async (virtual: VirtualClock, by: number | undefined, to: number | undefined, gone: AbortSignal) => {
     const from = virtual.now();
-    let target: number;
-    if (typeof body.seconds === "number" && Number.isFinite(body.seconds) && body.seconds >= 0 && body.to === undefined) target = from + Math.round(body.seconds * 1000);
-    else if (typeof body.to === "string" && body.seconds === undefined && !Number.isNaN(Date.parse(body.to))) target = Date.parse(body.to);
-    else throw simBadRequest('expected {"seconds": N} with N ≥ 0, or {"to": "<ISO-8601 time>"}');
+    const target = by === undefined ? to! : from + by;
     if (target < from) throw simBadRequest(`"to" ${new Date(target).toISOString()} is before the current service time ${new Date(from).toISOString()}: time only moves forward`);
     if (target - from > maxAdvanceMs || target > MAX_DATE_MS) throw simBadRequest(tooFar(from, target, maxAdvanceMs));
     const firedBefore = virtual.firedTimers;
@@ -57,7 +74,7 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => v
       throw e;
     }
     return moved(virtual, telemetry, onMoved, from, firedBefore, "advance");
-  }));
+  };
 
   r.post("/_sim/clock/run-until-idle", simJson(async (body, _params, gone) => {
     const virtual = requireVirtual(clock, "run-until-idle");
@@ -65,6 +82,10 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => v
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) throw simBadRequest('expected {"maxTimers": N} with a whole N ≥ 1');
     const maxAdvance = body.maxAdvanceSeconds;
     if (maxAdvance !== undefined && (typeof maxAdvance !== "number" || !Number.isFinite(maxAdvance) || maxAdvance < 0)) throw simBadRequest('expected {"maxAdvanceSeconds": N} with N ≥ 0');
+    return oneAtATime(gone, () => runUntilIdle(virtual, limit, maxAdvance, gone));
+  }));
+
+  const runUntilIdle = async (virtual: VirtualClock, limit: number, maxAdvance: number | undefined, gone: AbortSignal) => {
     const from = virtual.now();
     const firedBefore = virtual.firedTimers;
     try {
@@ -75,7 +96,7 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => v
       throw simBadRequest((e as Error).message, 409);
     }
     return moved(virtual, telemetry, onMoved, from, firedBefore, "run-until-idle");
-  }));
+  };
 
   for (const action of ["pause", "resume"] as const) {
     r.post(`/_sim/clock/${action}`, simJson(async () => {
