@@ -104,7 +104,8 @@ describe("lambda-sim start --template with Scheduler schedule groups", () => {
     try {
       expect((await scheduler.send(new GetScheduleGroupCommand({ Name: "tenant-b" }))).State).toBe("ACTIVE");
       const inGroup = await scheduler.send(new GetScheduleCommand({ Name: "tick", GroupName: "tenant-b" }));
-      expect(inGroup).toMatchObject({ ScheduleExpression: "rate(2 hours)", Target: { Arn: "arn:aws:lambda:us-east-1:000000000000:function:report:$LATEST" } });
+      // Target.RoleArn is required by the API: a declared schedule has a placeholder, so get-then-update round trips (fuzz19 F11).
+      expect(inGroup).toMatchObject({ ScheduleExpression: "rate(2 hours)", Target: { Arn: "arn:aws:lambda:us-east-1:000000000000:function:report:$LATEST", RoleArn: "arn:aws:iam::000000000000:role/lambda-sim-scheduler" } });
       expect((await scheduler.send(new GetScheduleCommand({ Name: "tick" }))).ScheduleExpression).toBe("rate(1 hour)");
     } finally {
       scheduler.destroy();

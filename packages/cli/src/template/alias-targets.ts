@@ -57,14 +57,14 @@ type DeclaredSchedule = ScheduleConfig[string];
 
 /** The CreateSchedule request a declared schedule is: its stored definition, one target, dates in epoch seconds (REST-JSON). */
 function createScheduleInput(s: DeclaredSchedule, key: string, config: LoadedConfig): Record<string, unknown> {
-  const { Targets, StartDate, EndDate, ...rest } = scheduleDefinitionOf(s, (ref) => expandShortName(ref, config.region, config.accountId));
+  const { Targets, StartDate, EndDate, ...rest } = scheduleDefinitionOf(s, (ref) => expandShortName(ref, config.region, config.accountId), config.accountId);
   return {
     ...rest,
     GroupName: scheduleKeyParts(key).group,
     StartDate: StartDate === undefined ? undefined : StartDate / 1000,
     EndDate: EndDate === undefined ? undefined : EndDate / 1000,
-    // CreateSchedule requires a role; lambda-sim checks no IAM, and the template's (or the one SAM makes) is not kept: a placeholder.
-    Target: { ...Targets[0], RoleArn: `arn:aws:iam::${config.accountId}:role/lambda-sim-scheduler` },
+    // CreateSchedule requires a role: the template's, else a placeholder (lambda-sim checks no IAM).
+    Target: Targets[0],
   };
 }
 

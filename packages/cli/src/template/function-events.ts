@@ -146,7 +146,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
         const key = scheduleKey(group, name);
         if (t.config.schedules[key] !== undefined) throw new TemplateError([...at, "Name"], `a second schedule named ${name} in group ${group}: a name is unique within its group`);
-        t.config.schedules[key] = schedulerSchedule(p, { Arn: fnArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: dlq });
+        t.config.schedules[key] = schedulerSchedule(p, { Arn: fnArn, RoleArn: p.RoleArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: dlq });
         t.origins.push({ native: ["schedules", key], template: at, keys: { target: "Input" } });
         t.created[`${fnId}${evId}`] = { type: "AWS::Scheduler::Schedule", name, arn: `arn:aws:scheduler:${stack.info.region}:${stack.info.accountId}:schedule/${group}/${name}` };
         t.said(label, `schedule ${name}${groupNote(p.GroupName)}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}${deadLetterNote(dlq)}`);
@@ -224,6 +224,7 @@ export function schedulerSchedule(p: Props, target: Props): Props {
     flexibleTimeWindow: window && defined({ mode: window.Mode, maximumWindowInMinutes: num(window.MaximumWindowInMinutes) }),
     target: defined({
       arn: target.Arn,
+      roleArn: typeof target.RoleArn === "string" ? target.RoleArn : undefined,
       input: target.Input,
       retryPolicy: retry && defined({ maximumRetryAttempts: num(retry.MaximumRetryAttempts), maximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
       deadLetterConfig: dlq === undefined ? undefined : { arn: dlq },

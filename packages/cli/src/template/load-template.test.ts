@@ -187,7 +187,7 @@ Resources:
     expect(config.functions[0]).toMatchObject({ functionName: "worker", role: "arn:aws:iam::000000000000:role/shop-WorkerRole-" + config.functions[0]!.role!.split("-").at(-1), timeout: 30 });
     expect(config.sources.queues).toEqual({ "jobs.fifo": { fifoQueue: true, contentBasedDeduplication: true } });
     expect(config.eventSourceMappings).toEqual([expect.objectContaining({ FunctionName: "worker", EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:jobs.fifo", BatchSize: 3 })]);
-    expect(Object.values(config.sources.schedules as object)).toEqual([expect.objectContaining({ scheduleExpression: "at(2030-01-01T00:00:00)", target: { arn: "arn:aws:sqs:us-east-1:000000000000:jobs.fifo", input: "hi" } })]);
+    expect(Object.values(config.sources.schedules as object)).toEqual([expect.objectContaining({ scheduleExpression: "at(2030-01-01T00:00:00)", target: { arn: "arn:aws:sqs:us-east-1:000000000000:jobs.fifo", input: "hi", roleArn: config.functions[0]!.role } })]);
     expect(config.template.actions).toEqual([expect.objectContaining({ kind: "rule", name: expect.stringMatching(/^shop-Tick-/), targets: [{ Id: "w", Arn: "arn:aws:lambda:us-east-1:000000000000:function:worker" }] })]);
     const lines = config.template.lines.join("\n");
     expect(lines).toContain("not simulated (yet): Table (AWS::DynamoDB::Table)");

@@ -67,7 +67,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         // The file is authoritative for the schedules it declares; API-made ones are left alone.
         const arnOf = (ref: string) => expandShortName(ref, ctx.region, ctx.accountId);
         for (const [key, declared] of Object.entries(config ?? {})) {
-          const def = definitionOf(declared, arnOf);
+          const def = definitionOf(declared, arnOf, ctx.accountId);
           // A declared schedule's group is made for it, as a template's ScheduleGroup would be.
           const { group, name } = scheduleKeyParts(key);
           if (groups.get(group) === undefined) groups.create(group, ctx.clock.now());
