@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GetFunctionRecursionConfigCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { runCli, startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
@@ -57,6 +57,7 @@ functions:
     timeout: 10
     eventInvokeConfig: { destinationConfig: { onFailure: { destination: sqs:failures } } }
   tracer: { runtime: nodejs24.x, handler: index.trace, codeUri: ./fn }
+  mixer: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: mixed, DONE_QUEUE: done, STOP_AT: "1000" } }
   pylooper: { runtime: python3.12, handler: app.handler, codeUri: ./fn, timeout: 10 }
 queues:
   loop: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:loop-dlq, maxReceiveCount: 1 } }
@@ -66,12 +67,15 @@ queues:
   failures:
   py-loop: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:py-loop-dlq, maxReceiveCount: 1 } }
   py-loop-dlq:
+  mixed: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:mixed-dlq, maxReceiveCount: 1 } }
+  mixed-dlq:
 topics:
   ping: { subscriptions: [{ protocol: lambda, endpoint: lambda:pinger }] }
 eventSourceMappings:
   - { functionName: looper, eventSourceArn: sqs:loop, batchSize: 1 }
   - { functionName: allowed, eventSourceArn: sqs:loop-allowed, batchSize: 1 }
   - { functionName: pylooper, eventSourceArn: sqs:py-loop, batchSize: 1 }
+  - { functionName: mixer, eventSourceArn: sqs:mixed, batchSize: 10 }
 `;
 
 // boto3 is provided as AWS's runtimes provide it, when some python3 on this machine has it.
@@ -197,6 +201,28 @@ describe("recursive loop detection", () => {
     const record = JSON.parse((await receiveOne(sqs, "failures")).Body!);
     expect(JSON.parse(record.requestPayload.Records[0].Sns.Message)).toEqual({ n: 17 });
     expect(record.requestContext).toMatchObject({ functionArn: "arn:aws:lambda:us-east-1:000000000000:function:pinger:$LATEST", approximateInvokeCount: 0 });
+  }, 90_000);
+
+  it("leaves a message 16 invocations deep out of its batch: the messages batched with it run, it goes to the DLQ (newuser10 N2-6)", async () => {
+    const { sim, sqs } = await start();
+    const id = createHash("sha256").update("arn:aws:lambda:us-east-1:000000000000:function:mixer").digest("hex").slice(0, 8);
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "mixed" }));
+    // One send, so one receive takes all four: the deep one (sent as mixer's own SDK would, its chain
+    // having invoked it 16 times) and three fresh ones, which mixer sends on to `done`.
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: [
+          { Id: "deep", MessageBody: JSON.stringify({ n: 5 }), MessageSystemAttributes: { AWSTraceHeader: { DataType: "String", StringValue: `Root=1-67891234-abcdef012345678912345678;Parent=1234567890abcdef;Sampled=0;Lineage=1:${id}:15` } } },
+          ...[1, 2, 3].map((i) => ({ Id: `fresh${i}`, MessageBody: JSON.stringify({ n: 1000 + i }) })),
+        ],
+      }),
+    );
+    await afterStop(sim, "mixer");
+    expect(JSON.parse((await receiveOne(sqs, "mixed-dlq")).Body!)).toEqual({ n: 5 });
+    const done = await sqs.send(new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/mixed$/, "done"), MaxNumberOfMessages: 10 }));
+    expect(done.Messages?.map((m) => JSON.parse(m.Body!).n).sort()).toEqual([1002, 1003, 1004]);
+    expect(sim.output().match(/recursive loop: mixer:/g)).toHaveLength(1);
   }, 90_000);
 
   it("refuses an Invoke whose X-Amzn-Trace-Id says the chain has invoked the function 16 times (RecursiveInvocationException)", async () => {

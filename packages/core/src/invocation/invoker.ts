@@ -120,6 +120,14 @@ export class Invoker {
     };
   }
 
+  /**
+   * Whether an invocation of the function carrying `traceHeader` would be stopped as a recursive
+   * loop (reported as any stop is): a queue mapping asks it per message (PollerTarget.stopsLoop).
+   */
+  stopsLoop(functionName: string, qualifier: string | undefined, traceHeader: string, caller: string): boolean {
+    return this.loops.trace(this.registry.resolve(functionName, qualifier), traceHeader, caller) === undefined;
+  }
+
   newRequestId(): string {
     return this.ids.uuid();
   }

@@ -62,7 +62,10 @@ export function mappingWorker(m: Mapping, d: MappingWorkerDeps): MappingWorker |
   if (p === undefined) {
     const factory = d.pollers.get(serviceOf(m.sourceArn));
     if (factory === undefined) return undefined;
-    const poller = factory.create({ sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds, filters });
+    const poller = factory.create({
+      sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds, filters,
+      stopsLoop: (header) => d.invoker.stopsLoop(m.functionName, m.qualifier, header, m.sourceArn),
+    });
     return new EsmWorker({ ...common, maxConcurrency: m.maximumConcurrency ?? ESM_SCALING.ceiling }, poller, d.invoker, d.clock, d.telemetry);
   }
   const factory = d.streamReaders.get(serviceOf(m.sourceArn));

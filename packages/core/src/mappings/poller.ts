@@ -43,6 +43,14 @@ export interface PollerTarget {
   batchWindowSeconds: number;
   /** The mapping's FilterCriteria; records that match none are dropped by the source (aws-facts §6). */
   filters?: ParsedFilters;
+  /**
+   * Whether a record with this X-Ray trace header is the 17th invocation of the mapping's function
+   * in its chain (recursive-loop.ts; the stop is reported): the source leaves such a record out of
+   * the batch, to come back after its visibility timeout and reach its dead-letter queue, while the
+   * records batched with it run (newuser10 N2-6: a stopped batch took them down with it, and a
+   * batch run under a fresh record's trace let the loop go on).
+   */
+  stopsLoop?: (traceHeader: string) => boolean;
 }
 
 /** A polled source's own rules for mappings on it (AWS's, per source and sometimes per ARN). */

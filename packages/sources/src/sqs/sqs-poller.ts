@@ -90,7 +90,14 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
               throw e;
             }
             const dropped: string[] = [];
+            let stopped = 0;
             for (const m of received) {
+              // Deep in a recursive loop: not delivered; it stays in flight, and its receive count
+              // takes it to the dead-letter queue as a stopped batch's would (invocation-recursion).
+              if (m.traceHeader !== undefined && t.stopsLoop?.(m.traceHeader) === true) {
+                stopped++;
+                continue;
+              }
               if (t.filters !== undefined && !matchesFilters(t.filters, filterView(m, q, queues.arn(q.name), region))) {
                 dropped.push(m.receiptHandle!);
                 continue;
@@ -106,6 +113,8 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
               messages.deleteHandles(q, dropped, { receivingAgain: true });
               continue;
             }
+            // Stopped ones likewise left room: the lane receives again (they are invisible now).
+            if (stopped > 0 && rows.length < max) continue;
             const now = clock.now();
             if (rows.length >= max || bytes >= MAX_BATCH_BYTES || (rows.length > 0 && now - started >= windowMs)) break;
             let until = rows.length > 0 ? started + windowMs : started + Math.max(LONG_POLL_MS, windowMs);
