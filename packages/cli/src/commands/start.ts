@@ -10,6 +10,7 @@ import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeap } from "./start-heap.ts";
 import { CodeWatcher } from "./code-watcher.ts";
+import { releaseCompileCache } from "./start-compile-cache.ts";
 import { suggestedInvoke, suggestedInvokeLine, type BusFeeds, type TopicFeeds } from "./suggested-invoke.ts";
 
 export interface StartOptions extends ConfigChoice {
@@ -43,6 +44,8 @@ function functionUrlLines(sim: Simulator): string {
  * every environment and close the database on SIGINT/SIGTERM.
  */
 export async function startCommand(opts: StartOptions): Promise<void> {
+  // The simulator's modules are loaded (this module's imports): their compile cache entries are not needed again.
+  releaseCompileCache();
   const sources = allSources({ catchUp: opts.catchUp });
   // lambda-sim.yaml, or a SAM/CloudFormation template translated into the same config.
   const config = await loadStartConfig(opts, sources);
