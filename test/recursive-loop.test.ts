@@ -201,6 +201,9 @@ describe("recursive loop detection", () => {
     const record = JSON.parse((await receiveOne(sqs, "failures")).Body!);
     expect(JSON.parse(record.requestPayload.Records[0].Sns.Message)).toEqual({ n: 17 });
     expect(record.requestContext).toMatchObject({ functionArn: "arn:aws:lambda:us-east-1:000000000000:function:pinger:$LATEST", approximateInvokeCount: 0 });
+    // What stopped it, not a throttle's 429 (newuser10 N2-1; AWS's record for this case is unpublished).
+    expect(record.responseContext).toMatchObject({ statusCode: 400 });
+    expect(record.responsePayload).toMatchObject({ errorType: "RecursiveInvocationException", errorMessage: expect.stringContaining("recursive loop") });
   }, 90_000);
 
   it("leaves a message 16 invocations deep out of its batch: the messages batched with it run, it goes to the DLQ (newuser10 N2-6)", async () => {

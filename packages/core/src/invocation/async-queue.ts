@@ -38,6 +38,11 @@ export interface AsyncEvent {
 /** One attempt's outcome, and the response when the function ran. */
 export interface AttemptResult {
   outcome: InvocationOutcome;
+  /**
+   * Lambda's own answer when it did not run the function (a recursive-loop stop): the record and
+   * DLQ attributes carry it, not an invocation (approximateInvokeCount does not count it).
+   */
+  refused?: AttemptResponse;
   response?: AttemptResponse;
 }
 
@@ -252,6 +257,7 @@ export class AsyncQueue {
       event.throttles = 0;
     } else {
       event.throttles++;
+      if (result.refused !== undefined) event.lastResponse = result.refused;
     }
     const now = this.clock.now();
     const step = nextAsyncStep({ enqueuedAt: event.enqueuedAt, invocations: event.invocations, throttles: throttlesBefore }, result.outcome, settings, now, this.jitter.next());
@@ -259,19 +265,19 @@ export class AsyncQueue {
       this.telemetry.emit({ type: "async.attempt.failed", requestId: event.requestId, functionName: event.functionName, attempt, outcome: result.outcome });
     }
     if (step.kind === "done") return this.end(event, "Success");
-    if (step.kind === "give-up") return this.end(event, step.condition);
+    if (step.kind === "give-up") return this.end(event, step.condition, result.outcome.kind === "recursive-loop" ? "recursive-loop" : undefined);
     const row = [event.invocations, event.throttles, step.at, lastResponseJson(event), event.seq] as const;
     this.writeLater(() => this.sql.progress.run(...row));
     this.telemetry.emit({ type: "async.retry.scheduled", requestId: event.requestId, functionName: event.functionName, at: step.at, delayMs: step.delayMs, consumesAttempt: step.consumesAttempt });
     this.scheduleAt(event, step.delayMs);
   }
 
-  private async end(event: AsyncEvent, condition: FinalCondition): Promise<void> {
+  private async end(event: AsyncEvent, condition: FinalCondition, reason?: "recursive-loop"): Promise<void> {
     const handler = this.handler;
     if (handler === undefined) return;
     const delivers = handler.hasDeliveries(event, condition);
     if (condition !== "Success") {
-      this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations, dropped: !delivers || undefined });
+      this.telemetry.emit({ type: "async.given-up", requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invocations, dropped: !delivers || undefined, ...(reason === undefined ? {} : { reason }) });
     }
     if (!delivers) {
       this.writeLater(() => this.removeRow(event));

@@ -95,8 +95,13 @@ export class Invoker {
   private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
     const target = this.registry.resolve(e.functionName, e.qualifier);
     const trace = this.loops.trace(target, e.traceHeader, "async");
-    // Stopped in a loop: "Lambda sends the event to a dead-letter queue or on-failure destination" (invocation-recursion).
-    if (trace === undefined) return { outcome: { kind: "recursive-loop" } };
+    // Stopped in a loop: "Lambda sends the event to a dead-letter queue or on-failure destination"
+    // (invocation-recursion). What its record says is unpublished: our choice, the sync caller's
+    // answer (RecursiveInvocationException, 400), not a throttle's 429 (newuser10 N2-1).
+    if (trace === undefined) {
+      const e = lambdaErrors.recursiveInvocation();
+      return { outcome: { kind: "recursive-loop" }, refused: { statusCode: e.statusCode, executedVersion: target.executedVersion, payload: JSON.stringify({ errorType: e.code, errorMessage: e.message }) } };
+    }
     try {
       const r = await this.admitAndRun(target, e.payload, trace, e.requestId, undefined, "async");
       if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };

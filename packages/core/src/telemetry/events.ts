@@ -135,7 +135,7 @@ export type TelemetryEvent = Base &
     | { type: "async.attempt.started"; requestId: string; functionName: string; attempt: number }
     | { type: "async.attempt.failed"; requestId: string; functionName: string; attempt: number; outcome: InvocationOutcome }
     | { type: "async.retry.scheduled"; requestId: string; functionName: string; at: number; delayMs: number; consumesAttempt: boolean }
-    | { type: "async.given-up"; requestId: string; functionName: string; condition: GiveUpCondition; approximateInvokeCount: number; /** No OnFailure destination nor DLQ: the event is gone. */ dropped?: boolean }
+    | { type: "async.given-up"; requestId: string; functionName: string; condition: GiveUpCondition; approximateInvokeCount: number; /** No OnFailure destination nor DLQ: the event is gone. */ dropped?: boolean; /** Stopped in a recursive loop, not run. */ reason?: "recursive-loop" }
     | { type: "async.delivered"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string }
     | { type: "async.delivery-failed"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string; error: string }
     // Event source mappings (SQS pollers, stream shard consumers): every batch handed to the

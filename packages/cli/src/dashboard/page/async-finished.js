@@ -8,7 +8,7 @@ export const KEEP_FINISHED = 60;
 /** The outcome an async event's telemetry event tells, as `[where, detail]`; undefined for other events (a success is told by invocation.finished: see successOutcome). */
 export function asyncOutcome(e) {
   switch (e.type) {
-    case "async.given-up": return [e.dropped ? "dropped" : "gave up", `${e.condition} after ${e.approximateInvokeCount} invocation(s)`];
+    case "async.given-up": return [e.dropped ? "dropped" : "gave up", e.reason === "recursive-loop" ? `stopped in a recursive loop after ${e.approximateInvokeCount} invocation(s)` : `${e.condition} after ${e.approximateInvokeCount} invocation(s)`];
     case "async.delivered": return [e.destination, e.targetArn];
     case "async.delivery-failed": return [`${e.destination} failed`, e.error];
     default: return undefined;
