@@ -199,7 +199,7 @@ export class AsyncQueue {
   }
 
   private schedule(event: AsyncEvent): void {
-    this.queue.add(() => this.attempt(event));
+    this.queue.add(() => this.attempt(event), event.functionName);
   }
 
   private scheduleAt(event: AsyncEvent, delayMs: number): void {

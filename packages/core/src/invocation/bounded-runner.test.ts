@@ -41,4 +41,25 @@ describe("BoundedRunner", () => {
     await runner.onIdle();
     expect(ran).toEqual(["a", "d"]);
   });
+
+  it("keeps a quarter of the slots from any one key: another key's task runs while one key's hang (fuzz19 F14)", async () => {
+    const runner = new BoundedRunner(8);
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    const task = (name: string) => () => new Promise<void>((r) => (started.push(name), release.set(name, r)));
+    for (let i = 0; i < 10; i++) runner.add(task(`slow${i}`), "slow");
+    runner.add(task("other"), "other");
+    // 6 of 8 slots for `slow`, and `other` runs at once although it came after all of them.
+    expect(started).toEqual(["slow0", "slow1", "slow2", "slow3", "slow4", "slow5", "other"]);
+    expect(runner.pending).toBe(11);
+    // A slow task finishing lets the oldest one set aside run, before anything newer of its key.
+    runner.add(task("slow10"), "slow");
+    release.get("slow0")!();
+    await tick();
+    expect(started.slice(7)).toEqual(["slow6"]);
+    for (const name of ["slow1", "slow2", "slow3", "slow4", "slow5", "slow6", "other"]) release.get(name)!();
+    await tick();
+    await tick();
+    expect(started.slice(8)).toEqual(["slow7", "slow8", "slow9", "slow10"]);
+  });
 });
