@@ -90,6 +90,37 @@ async function endpoint(status: () => number) {
 }
 
 describe("SNS topics", () => {
+  it("keeps delivering other subscriptions while an HTTP endpoint never answers (fuzz19 F13)", async () => {
+    await start();
+    await queue("prompt");
+    // Confirms its subscription, then holds every notification open (until the test ends).
+    const held: import("node:http").ServerResponse[] = [];
+    const server = createServer((req, res) => {
+      let text = "";
+      req.on("data", (c) => (text += c));
+      req.on("end", async () => {
+        if (req.headers["x-amz-sns-message-type"] !== "SubscriptionConfirmation") return void held.push(res);
+        await fetch((JSON.parse(text) as { SubscribeURL: string }).SubscribeURL);
+        res.writeHead(200).end();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const hung = (await sns.send(new CreateTopicCommand({ Name: "hung" }))).TopicArn!;
+    const fine = (await sns.send(new CreateTopicCommand({ Name: "fine" }))).TopicArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: hung, Protocol: "http", Endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` }));
+    await sns.send(new SubscribeCommand({ TopicArn: fine, Protocol: "sqs", Endpoint: queueArn("prompt") }));
+    await until(async () => (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: hung }))).Subscriptions?.[0]?.SubscriptionArn?.startsWith("arn:") === true);
+    // More notifications than the simulator delivers at once (64).
+    for (let i = 0; i < 100; i++) await sns.send(new PublishCommand({ TopicArn: hung, Message: `stuck ${i}` }));
+    await until(() => held.length >= 5);
+    await sns.send(new PublishCommand({ TopicArn: fine, Message: "through" }));
+    // Well inside the endpoint's 15 s timeout: the other topic's delivery did not wait for a slot.
+    const got = await messages("prompt", 1, 5_000);
+    expect(JSON.parse(got[0]!.Body!).Message).toBe("through");
+    for (const res of held) res.destroy();
+  }, 60_000);
+
   it("fans a publish out to two functions and a raw-delivery queue, filter policies letting through and dropping", async () => {
     await start([recorder("billing"), recorder("shipping")]);
     for (const q of ["billing-got", "shipping-got", "audit", "envelopes"]) await queue(q);

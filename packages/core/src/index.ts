@@ -73,6 +73,7 @@ export { expandShortName, registerShortName, type ArnFormat } from "./config/sho
 export type { MappingInput } from "./config/mapping-input.ts";
 export type { PollerLimits } from "./mappings/poller.ts";
 export { FrontDoorArrivals, FrontDoorPriority } from "./invocation/front-door-priority.ts";
+export { keyShare } from "./invocation/bounded-runner.ts";
 export { TargetRegistry, type DeliveryOptions, type DeliveryOrigin, type Target, type TargetAttribute } from "./invocation/targets.ts";
 export { nextAsyncStep, type AsyncStep, type InvocationOutcome, type GiveUpCondition } from "./invocation/async-retry-policy.ts";
 export type { EventInvokeConfig } from "./registry/event-invoke-configs.ts";

@@ -1,4 +1,4 @@
-import { FrontDoorPriority, isAwsError, type Clock, type FrontDoorArrivals, type GroupCommit, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { FrontDoorPriority, isAwsError, keyShare, type Clock, type FrontDoorArrivals, type GroupCommit, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { MANAGED_ENDPOINT_POLICY, httpRetryPolicy, retryDelayMs } from "./delivery-policy.ts";
 import { lambdaEvent, messageFor, notificationEnvelope, subscriptionConfirmation, type EnvelopeContext } from "./sns-envelope.ts";
 import type { DueDelivery, SnsStore, StoredMessage, SubscriptionRow } from "./sns-store.ts";
@@ -31,6 +31,12 @@ export class DeliveryWorker {
   /** Where the outcomes are reported (telemetry) and counted. */
   private readonly activity: TopicActivity;
   private readonly inFlight = new Set<number>();
+  /**
+   * Deliveries in flight per subscription: one holds at most keyShare() of the slots, so a
+   * subscriber that never answers (an HTTP endpoint, each attempt held up to HTTP_TIMEOUT_MS)
+   * leaves room for every other's (fuzz19 F13: it stalled every topic's deliveries for 17 s).
+   */
+  private readonly inFlightBySub = new Map<string, number>();
   private readonly arrivals: FrontDoorArrivals;
   /** Fewer deliveries in flight while Publish calls arrive fast (issue 16); off under the VirtualClock. */
   private readonly priority: FrontDoorPriority | undefined;
@@ -104,14 +110,29 @@ export class DeliveryWorker {
     void this.commits.write(() => {
       this.flush();
       const room = limit - this.inFlight.size;
-      if (room <= 0) return; // a settling delivery wakes us
+      // At the limit, a subscription with nothing in flight still gets one (up to MAX_IN_FLIGHT):
+      // the one that never answers must not starve it, whatever the front door's flood lowered the limit to.
+      const starvedRoom = MAX_IN_FLIGHT - this.inFlight.size;
+      if (room <= 0 && starvedRoom <= 0) return; // a settling delivery wakes us
       const now = this.clock.now();
-      const fresh = this.store.due(now, room + this.inFlight.size).filter((d) => !this.inFlight.has(d.id)).slice(0, room);
+      const share = keyShare(limit);
+      const busy = room > 0 ? [...this.inFlightBySub].flatMap(([arn, n]) => (n >= share ? [arn] : [])) : [...this.inFlightBySub.keys()];
+      const fresh: DueDelivery[] = [];
+      for (const d of this.store.due(now, Math.max(room, starvedRoom) + this.inFlight.size, busy)) {
+        const n = this.inFlightBySub.get(d.subscriptionArn) ?? 0;
+        if (this.inFlight.has(d.id) || n >= share) continue;
+        if (fresh.length >= room && (n > 0 || fresh.length >= starvedRoom)) continue;
+        this.inFlightBySub.set(d.subscriptionArn, n + 1);
+        fresh.push(d);
+      }
       const work: Promise<void>[] = [];
       for (const d of fresh) {
         this.inFlight.add(d.id);
         work.push(this.attempt(d).finally(() => {
           this.inFlight.delete(d.id);
+          const left = this.inFlightBySub.get(d.subscriptionArn)! - 1;
+          if (left === 0) this.inFlightBySub.delete(d.subscriptionArn);
+          else this.inFlightBySub.set(d.subscriptionArn, left);
           this.wake();
         }));
       }

@@ -96,6 +96,11 @@ export class SnsStore {
         `SELECT d.id, d.message_id, d.subscription_arn, d.attempts, d.first_attempt_at, m.message FROM sns_deliveries d
          JOIN sns_messages m ON m.id = d.message_id WHERE d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       ),
+      dueExcept: db.prepare<[number, string, number], DueDb>(
+        `SELECT d.id, d.message_id, d.subscription_arn, d.attempts, d.first_attempt_at, m.message FROM sns_deliveries d
+         JOIN sns_messages m ON m.id = d.message_id WHERE d.next_attempt_at <= ? AND d.subscription_arn NOT IN (SELECT value FROM json_each(?))
+         ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+      ),
       nextDueAfter: db.prepare<[number], { at: number | null }>("SELECT min(next_attempt_at) AS at FROM sns_deliveries WHERE next_attempt_at > ?"),
       pendingOf: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM sns_deliveries d JOIN sns_messages m ON m.id = d.message_id WHERE m.topic_arn = ?"),
       deleteDelivery: db.prepare("DELETE FROM sns_deliveries WHERE id = ?"),
@@ -206,10 +211,11 @@ export class SnsStore {
   }
 
   /** Deliveries due at `now`, oldest first. */
-  due(now: number, limit: number): DueDelivery[] {
+  due(now: number, limit: number, except: readonly string[] = []): DueDelivery[] {
     // A message's deliveries share one parsed copy (they only read it).
     const parsed = new Map<number, StoredMessage>();
-    return this.s.due.all(now, limit).map((r) => {
+    const rows = except.length === 0 ? this.s.due.all(now, limit) : this.s.dueExcept.all(now, JSON.stringify(except), limit);
+    return rows.map((r) => {
       let message = parsed.get(r.message_id);
       if (message === undefined) parsed.set(r.message_id, (message = JSON.parse(r.message) as StoredMessage));
       return { id: r.id, messageId: r.message_id, subscriptionArn: r.subscription_arn, attempts: r.attempts, firstAttemptAt: r.first_attempt_at, message };
