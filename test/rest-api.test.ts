@@ -111,6 +111,9 @@ describe("REST API proxy integration (payload 1.0)", () => {
   it("reads the response contract: statusCode, headers and multiValueHeaders merged, body", async () => {
     const res = await answerOf({ statusCode: 201, headers: { "X-One": "1", "X-Both": "single" }, multiValueHeaders: { "X-Both": ["a", "b"], "Set-Cookie": ["a=1", "b=2"] }, body: "made" });
     expect([res.status, res.headers["x-one"], res.headers["x-both"], res.headers["set-cookie"], res.text]).toEqual([201, "1", "a, b", ["a=1", "b=2"], "made"]);
+    // No content type of its own: API Gateway's application/json (newuser10 N3-1); one given is kept.
+    expect(res.headers["content-type"]).toBe("application/json");
+    expect((await answerOf({ statusCode: 200, headers: { "Content-Type": "text/html" }, body: "<p>" })).headers["content-type"]).toBe("text/html");
   });
 
   it("answers 502 Internal server error for a malformed answer or a function error, 504 on the 29 s timeout (shortened here), 500 when Lambda throttles", async () => {

@@ -118,7 +118,11 @@ export class RestApi implements ApiHandler {
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html
     const accept = req.headers.get("accept")?.join(",");
     const answer = payloadV1Answer(out.payload, isBinaryMediaType(accept, this.entry.binaryMediaTypes));
-    return isMalformed(answer) ? failed(BAD_RESPONSE(), MALFORMED_REASON, answer.malformed) : answer;
+    if (isMalformed(answer)) return failed(BAD_RESPONSE(), MALFORMED_REASON, answer.malformed);
+    // An answer without a content type goes out as application/json, as the Lambda proxy
+    // integration sends it (LocalStack #6170, checked against AWS; newuser10 N3-1).
+    if (!Object.keys(answer.headers).some((h) => h.toLowerCase() === "content-type")) answer.headers["content-type"] = "application/json";
+    return answer;
   }
 
   private event(req: ApiRequest, match: RouteMatch<RouteTarget>, stageVariables: Record<string, string>, authorizer: Record<string, unknown> | undefined): Record<string, unknown> {
