@@ -21,6 +21,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { startTestSimulator, zipDirectory, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
+import { until } from "./support/until.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/functions/${name}/`, import.meta.url));
 const handlerSource = (version: string) => `export const handler = async () => ({ version: "${version}", pid: process.pid });\n`;
@@ -148,6 +149,17 @@ describe("functions through the Lambda API", () => {
     }
     expect(seen["1"]).toBeGreaterThan(5);
     expect(seen["2"]).toBeGreaterThan(5);
+  });
+
+  it("refuses a weighted alias over versions with different execution roles or dead-letter queues, as AWS does", async () => {
+    await createFromSource("canary", handlerSource("v1"));
+    await lambda.send(new PublishVersionCommand({ FunctionName: "canary" }));
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "canary", Role: "arn:aws:iam::000000000000:role/other" }));
+    await until(async () => (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "canary" }))).LastUpdateStatus === "Successful");
+    await lambda.send(new PublishVersionCommand({ FunctionName: "canary" }));
+    const refused = await lambda.send(new CreateAliasCommand({ FunctionName: "canary", Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: { "2": 0.1 } } })).catch((e: Error) => e);
+    expect(refused).toMatchObject({ name: "InvalidParameterValueException", message: "Specified versions must be associated with the same execution role" });
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "canary" }));
   });
 
   it("answers Function not found for a missing alias", async () => {

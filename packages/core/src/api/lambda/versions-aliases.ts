@@ -166,6 +166,12 @@ function checkAlias(registry: FunctionRegistry, rec: FunctionRecord, alias: Alia
   if (version === alias.functionVersion) {
     throw lambdaErrors.invalidParameterValue(`Invalid function version ${version}. Function version ${version} is already included in routing configuration.`);
   }
+  // "Both versions must have the same execution role ... the same dead-letter queue configuration,
+  // or no dead-letter queue configuration" (Lambda guide, weighted aliases; newuser10 N1-3: a canary
+  // refused on AWS passed here). The role message is AWS's (serverless-aws-alias#64); the DLQ one ours.
+  const [primary, other] = [rec.versions.get(alias.functionVersion)!, rec.versions.get(version)!];
+  if (primary.role !== other.role) throw lambdaErrors.invalidParameterValue("Specified versions must be associated with the same execution role");
+  if (primary.deadLetterTargetArn !== other.deadLetterTargetArn) throw lambdaErrors.invalidParameterValue("Specified versions must have the same dead-letter queue configuration");
   return alias;
 }
 
