@@ -45,6 +45,8 @@ export class EsmWorker {
   /** Lanes are added for the backlog time since this instant; undefined while there is no backlog. */
   private scaledUntil: number | undefined;
   private readonly done: Promise<void>[] = [];
+  /** The poll error last reported: the same one again is not repeated until a poll succeeds (fuzz19 F7). */
+  private pollError: string | undefined;
 
   constructor(settings: WorkerSettings, poller: Poller, invoker: Invoker, clock: Clock, telemetry: Telemetry) {
     this.settings = settings;
@@ -91,12 +93,16 @@ export class EsmWorker {
       try {
         batch = await this.poller.poll(this.settings.batchSize, this.settings.batchWindowMs, signal);
       } catch (e) {
-        // The source is gone or failing (a deleted queue): say so and try again in a while.
-        this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.settings.functionName}: ${(e as Error).message}` });
+        // The source is gone or failing (a deleted queue): say so, once (AWS reports it in the
+        // mapping's LastProcessingResult, not again at each poll), and try again in a while.
+        const message = (e as Error).message;
+        if (message !== this.pollError) this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.settings.functionName}: ${message}${this.pollError === undefined ? " (retried every 10 s; said again only if it changes)" : ""}` });
+        this.pollError = message;
         // Unref: a deleted queue's retries would keep run-until-idle going forever.
         await this.clock.sleep(POLL_ERROR_BACKOFF_MS, signal, { unref: true }).catch(() => {});
         continue;
       }
+      this.pollError = undefined;
       if (signal.aborted) {
         if (batch !== undefined) this.poller.settle(batch, { kind: "failed" });
         return;
