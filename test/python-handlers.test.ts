@@ -28,6 +28,7 @@ const FUNCTIONS: FunctionDefinition[] = [
   py("coroutine", "coroutine"),
   py("callable", "callable_object"),
   py("nothing", "nothing"),
+  py("close-stdout", "close_stdout"),
   { functionName: "package-slash", runtime: "python3.13", handler: "pkg/inner.handler", codeDir: fixtures("python-basic") },
   { functionName: "package-dot", runtime: "python3.13", handler: "pkg.inner.handler", codeDir: fixtures("python-basic") },
 ];
@@ -145,6 +146,16 @@ describe.skipIf(!HAS_PYTHON)(pythonTitle("Python handlers"), () => {
     ]);
     // AWS's error record: one record, lines joined by \r, indentation as no-break spaces.
     expect(tail(out)).toContain(`[ERROR] ValueError: order has no id\rTraceback (most recent call last):\r\u00a0\u00a0File "${file}", line 8, in fail\r\u00a0\u00a0\u00a0\u00a0_check(event)\r`);
+  });
+
+  it("reports a handler's error after it closed stdout and stderr, and the environment lives on (fuzz19 F6)", async () => {
+    expect((await invoke("close-stdout")).body).toBe("closed");
+    // The same environment: os.close(1) now fails, and the error is reported as any handler's is.
+    const second = await invoke("close-stdout");
+    expect(second.out.FunctionError).toBe("Unhandled");
+    expect(second.body).toMatchObject({ errorType: "OSError", errorMessage: expect.stringContaining("Bad file descriptor") });
+    const third = await invoke("close-stdout");
+    expect(third.body).toMatchObject({ errorType: "OSError" });
   });
 
   it("reports a result json cannot encode as Runtime.MarshalError", async () => {

@@ -36,13 +36,24 @@ _RESERVED = {
 
 
 class StdoutSink(object):
+    """Writes records to stdout. A handler that closed or broke stdout loses its log lines, not its
+    runtime: the invocation's answer travels on the private channel (AWS's runtime logs on a
+    telemetry fd of its own, which a handler does not touch; fuzz19 F6: the runtime died instead)."""
+
     def log(self, msg):
         # A record with an exception has no newline of its own after the traceback.
         body = msg[:-1] if msg.endswith("\n") else msg
-        sys.stdout.write(body.replace("\n", "\r") + "\n")
+        self._write(body.replace("\n", "\r") + "\n")
 
     def log_error(self, lines):
-        sys.stdout.write("\r".join(lines) + "\n")
+        self._write("\r".join(lines) + "\n")
+
+    @staticmethod
+    def _write(text):
+        try:
+            sys.stdout.write(text)
+        except (OSError, ValueError):
+            pass
 
 
 sink = StdoutSink()
