@@ -11,8 +11,8 @@ const NEVER_WATCHED = new Set(["node_modules", ".git", "__pycache__", ".lambda-s
 interface Watched {
   folder: string;
   functions: string[];
-  /** Built functions' folders are their sources: the same esbuild build runs again first. */
-  rebuild?: () => Promise<string>;
+  /** The builds made from it (its functions with `build: esbuild`, each its own): run again first. */
+  rebuilds: (() => Promise<string>)[];
 }
 
 /**
@@ -31,6 +31,7 @@ export class CodeWatcher {
   private readonly dirty = new Set<Watched>();
   private timer: TimerHandle | undefined;
   private running: Promise<void> = Promise.resolve();
+  private closed = false;
   private watcher: import("chokidar").FSWatcher | undefined;
 
   constructor(sim: Simulator, opts: { say: (line: string) => void; afterChange: (functionName: string) => Promise<void>; readOnly: readonly string[] }) {
@@ -49,24 +50,33 @@ export class CodeWatcher {
   async start(): Promise<void> {
     if (this.watched.length === 0) return;
     const { watch } = await import("chokidar");
-    const leftOut = (p: string) => p.split(sep).some((part) => NEVER_WATCHED.has(part)) || this.sim.registry.code.leftOut(p);
+    // Names matched below the watched folder only: a project that itself sits under a folder of
+    // such a name (…/node_modules/app) is still watched (review20 R20-4).
+    const leftOut = (p: string) => {
+      const w = this.watched.find((x) => inside(x.folder, p));
+      const below = w === undefined ? p : relative(w.folder, p);
+      return below.split(sep).some((part) => NEVER_WATCHED.has(part)) || this.sim.registry.code.leftOut(p);
+    };
     this.watcher = watch(this.folders, { ignoreInitial: true, ignored: leftOut });
     this.watcher.on("all", (_event, path) => this.changed(path));
     this.watcher.on("error", (e) => this.say(`watch: ${(e as Error).message}`));
     await new Promise<void>((ready) => this.watcher!.once("ready", ready));
   }
 
+  /** Stops watching; a reload under way finishes first (a rebuild must not land on a closing simulator, review20 R20-3). */
   async close(): Promise<void> {
+    this.closed = true;
     this.timer?.cancel();
     await this.watcher?.close();
+    await this.running;
   }
 
   private changed(path: string): void {
     for (const w of this.watched) if (inside(w.folder, path)) this.dirty.add(w);
     this.timer?.cancel();
     this.timer = stopwatch.after(SETTLE_MS, () => {
-      // One reload at a time: a save during a build waits for it.
-      this.running = this.running.then(() => this.reload());
+      // One reload at a time: a save during a build waits for it; one that fails does not stop the next.
+      this.running = this.running.then(() => this.reload()).catch((e: Error) => this.say(`watch: ${e.message}`));
     });
   }
 
@@ -74,15 +84,19 @@ export class CodeWatcher {
     const due = [...this.dirty];
     this.dirty.clear();
     for (const w of due) {
-      if (w.rebuild !== undefined) {
+      if (this.closed) return;
+      let built = true;
+      for (const rebuild of w.rebuilds) {
         try {
-          await w.rebuild();
+          await rebuild();
         } catch (e) {
           // The function keeps its last good build, as a failed `sam build` leaves the deployed one.
           this.say(`watch: ${w.functions.join(", ")} not rebuilt (the running code stays):\n${e instanceof BuildError ? e.lines.join("\n") : (e as Error).message}`);
-          continue;
+          built = false;
+          break;
         }
       }
+      if (!built || this.closed) continue;
       for (const name of w.functions) {
         let changed: boolean;
         try {
@@ -111,8 +125,10 @@ function watchedFolders(sim: Simulator, readOnly: readonly string[]): Watched[] 
     const build = buildOf(rec.latest.codeDir);
     const folder = resolve(build?.sourceDir ?? rec.latest.codeDir);
     if (build === undefined && readOnly.some((root) => inside(resolve(root), folder))) continue;
-    const w = byFolder.get(folder) ?? { folder, functions: [], rebuild: build?.rebuild };
+    const w = byFolder.get(folder) ?? { folder, functions: [], rebuilds: [] };
     w.functions.push(rec.name);
+    // Each built function of the folder has its own build (review20 R20-2: only the first was redone).
+    if (build !== undefined) w.rebuilds.push(build.rebuild);
     byFolder.set(folder, w);
   }
   return [...byFolder.values()];

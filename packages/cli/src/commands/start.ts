@@ -146,7 +146,7 @@ async function watchCode(sim: Simulator, config: StartConfig | undefined): Promi
       const republish = template?.actions.filter((a) => a.kind === "publish-alias" && a.functionName === name) ?? [];
       if (republish.length === 0) return;
       const { applyTemplateActions } = await import("../template/template-actions.ts");
-      for (const problem of await applyTemplateActions(sim.endpoint, template!.file, republish, sim.functionUrls)) print(`watch: ${problem}\n`);
+      for (const problem of await applyTemplateActions(sim.endpoint, template!.file, republish, sim.functionUrls, true)) print(`watch: ${problem}\n`);
     },
   });
   await watcher.start();

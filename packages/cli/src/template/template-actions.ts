@@ -23,10 +23,14 @@ export type TemplateAction =
   /** A Scheduler schedule on a version or alias (alias-targets.ts); `input` is its CreateSchedule request; `key` its `schedules:` key (`GROUP/NAME`). */
   | { kind: "schedule"; logicalId: string; place: string; key: string; group: string; name: string; input: Record<string, unknown> };
 
-/** Applies every action in order; each failure is one line naming the logical id (a mapping: its place). */
-export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[], urls: FunctionUrls): Promise<string[]> {
+/**
+ * Applies every action in order; each failure is one line naming the logical id (a mapping: its
+ * place). `some`: these are a few of the template's actions (`--watch` republishing one function),
+ * not all of them: the alias URLs the others declare are left alone (review20 R20-1).
+ */
+export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[], urls: FunctionUrls, some = false): Promise<string[]> {
   const problems: string[] = [];
-  forgetUndeclaredAliasUrls(urls, actions);
+  if (!some) forgetUndeclaredAliasUrls(urls, actions);
   for (const a of actions) {
     try {
       if (a.kind === "function-url") putFunctionUrl(urls, a);

@@ -62,4 +62,33 @@ describe("BoundedRunner", () => {
     await tick();
     expect(started.slice(8)).toEqual(["slow7", "slow8", "slow9", "slow10"]);
   });
+
+  it("holds to the limit allowed now when it shrinks, and runs what waits aside when it grows (review20 R20-6)", async () => {
+    let allowed = 8;
+    const runner = new BoundedRunner(8, () => allowed);
+    let running = 0;
+    const release: (() => void)[] = [];
+    const task = () => () => new Promise<void>((r) => {
+      running++;
+      release.push(() => (running--, r()));
+    });
+    for (let i = 0; i < 20; i++) runner.add(task(), "one");
+    expect(running).toBe(6); // its share of 8
+    allowed = 2;
+    // Finishing tasks start nothing while more than the 2 allowed now run, then keep it at 2.
+    for (const expected of [5, 4, 3, 2, 2, 2]) {
+      release.shift()!();
+      await tick();
+      expect(running).toBe(expected);
+    }
+    allowed = 8;
+    runner.add(task(), "two"); // a pump: the set-aside ones of `one` fill its share again
+    expect(running).toBeGreaterThanOrEqual(6);
+    while (release.length > 0) {
+      release.shift()!();
+      await tick();
+    }
+    await runner.onIdle();
+    expect(runner.pending).toBe(0);
+  });
 });

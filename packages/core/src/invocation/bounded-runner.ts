@@ -8,7 +8,7 @@
  * slots (keyShare), so one key's slow or hung tasks leave room for the others' (fuzz19 F14: 40
  * sleeping events of one function held all 32 slots and an unrelated function's event waited
  * 25 s; on AWS each function's asynchronous events have their own queue). A task whose key is at
- * its share waits aside, and runs before that key's later tasks once one of its own finishes.
+ * its share waits aside, and runs before that key's later tasks once its key has room again.
  */
 export class BoundedRunner {
   private readonly concurrency: number;
@@ -60,7 +60,10 @@ export class BoundedRunner {
   private pump(): void {
     const concurrency = this.allowed?.() ?? this.concurrency;
     const share = keyShare(concurrency);
-    while (this.running < concurrency && this.head < this.tasks.length) {
+    while (this.running < concurrency) {
+      // Tasks set aside are older than any still queued: one whose key has room goes first.
+      if (this.waitingCount > 0 && this.startSetAside(share)) continue;
+      if (this.head >= this.tasks.length) break;
       const task = this.tasks[this.head]!;
       const key = this.keys[this.head]!;
       this.tasks[this.head] = undefined as never;
@@ -81,6 +84,19 @@ export class BoundedRunner {
     }
   }
 
+  /** Starts the oldest task set aside whose key is under `share`; false when none is. */
+  private startSetAside(share: number): boolean {
+    for (const [key, aside] of this.waiting) {
+      if ((this.runningByKey.get(key) ?? 0) >= share) continue;
+      const task = aside.shift()!;
+      if (aside.length === 0) this.waiting.delete(key);
+      this.waitingCount--;
+      this.start(task, key);
+      return true;
+    }
+    return false;
+  }
+
   private start(task: () => Promise<void>, key: string): void {
     this.running++;
     this.runningByKey.set(key, (this.runningByKey.get(key) ?? 0) + 1);
@@ -92,14 +108,7 @@ export class BoundedRunner {
         const left = this.runningByKey.get(key)! - 1;
         if (left === 0) this.runningByKey.delete(key);
         else this.runningByKey.set(key, left);
-        // This key's tasks set aside are older than any still queued: one goes first.
-        const aside = this.waiting.get(key);
-        if (aside !== undefined) {
-          const next = aside.shift()!;
-          if (aside.length === 0) this.waiting.delete(key);
-          this.waitingCount--;
-          this.start(next, key);
-        }
+        // Within the limit allowed now (it may have shrunk meanwhile, review20 R20-6).
         this.pump();
         this.settleIfIdle();
       });

@@ -130,7 +130,9 @@ export class Invoker {
    * loop (reported as any stop is): a queue mapping asks it per message (PollerTarget.stopsLoop).
    */
   stopsLoop(functionName: string, qualifier: string | undefined, traceHeader: string, caller: string): boolean {
-    return this.loops.trace(this.registry.resolve(functionName, qualifier), traceHeader, caller) === undefined;
+    // A function gone since the receive: not a loop (its invocation fails as any would).
+    if (!this.registry.has(functionName)) return false;
+    return this.loops.stops(functionName, qualifier, this.registry.arn(functionName), traceHeader, caller);
   }
 
   newRequestId(): string {

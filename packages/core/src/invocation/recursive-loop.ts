@@ -72,16 +72,34 @@ export class LoopGuard {
    */
   trace(target: ResolvedInvocationTarget, incoming: string | readonly string[] | undefined, caller: string): string | undefined {
     const c = target.config;
-    let id = this.ids.get(c.functionArn);
-    if (id === undefined) {
-      id = lineageId(c.functionArn);
-      this.ids.set(c.functionArn, id);
-    }
+    const id = this.idOf(c.functionArn);
     const { header, count } = invocationTrace(typeof incoming === "object" ? shallowest(incoming, id) : incoming, id, this.random, this.clock.now());
     // The 17th invocation of a chain is stopped, unless RecursiveLoop is Allow (looked up only that deep, not on every warm invoke).
     if (count < RECURSIVE_LOOP_LIMIT || this.registry.get(c.functionName).recursiveLoop === "Allow") return header;
     this.telemetry.emit({ type: "invocation.recursive-loop", functionName: c.functionName, qualifier: qualifierOf(target) ?? target.executedVersion, invocations: count, caller });
     return undefined;
+  }
+
+  /**
+   * Whether an event with `traceHeader` would be stopped before invoking the function (reported as
+   * trace() reports a stop), drawing nothing from the random streams and resolving no alias: a
+   * queue mapping asks it of every message it receives (review20 R20-10).
+   */
+  stops(functionName: string, qualifier: string | undefined, functionArn: string, traceHeader: string, caller: string): boolean {
+    const previous = lineageCounts(traceHeader)?.get(this.idOf(functionArn));
+    const count = previous === undefined ? 0 : previous + 1;
+    if (count < RECURSIVE_LOOP_LIMIT || this.registry.get(functionName).recursiveLoop === "Allow") return false;
+    this.telemetry.emit({ type: "invocation.recursive-loop", functionName, qualifier: qualifier ?? "$LATEST", invocations: count, caller });
+    return true;
+  }
+
+  private idOf(functionArn: string): string {
+    let id = this.ids.get(functionArn);
+    if (id === undefined) {
+      id = lineageId(functionArn);
+      this.ids.set(functionArn, id);
+    }
+    return id;
   }
 }
 

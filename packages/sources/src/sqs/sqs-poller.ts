@@ -91,15 +91,21 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
             }
             const dropped: string[] = [];
             let stopped = 0;
+            /** FIFO groups with a message stopped in this receive: their later messages wait with it. */
+            let heldGroups: Set<string> | undefined;
             for (const m of received) {
-              // Deep in a recursive loop: not delivered; it stays in flight, and its receive count
-              // takes it to the dead-letter queue as a stopped batch's would (invocation-recursion).
-              if (m.traceHeader !== undefined && t.stopsLoop?.(m.traceHeader) === true) {
-                stopped++;
-                continue;
-              }
+              // Filtered first: a message the filters drop is deleted, as AWS deletes it, loop or not (review20 R20-14).
               if (t.filters !== undefined && !matchesFilters(t.filters, filterView(m, q, queues.arn(q.name), region))) {
                 dropped.push(m.receiptHandle!);
+                continue;
+              }
+              // Deep in a recursive loop: not delivered; it stays in flight, and its receive count
+              // takes it to the dead-letter queue as a stopped batch's would (invocation-recursion).
+              // On a FIFO queue its group's later messages stay with it, in order (review20 R20-8).
+              const group = m.groupId ?? undefined;
+              if ((group !== undefined && heldGroups?.has(group) === true) || (m.traceHeader !== undefined && t.stopsLoop?.(m.traceHeader) === true)) {
+                if (group !== undefined) (heldGroups ??= new Set()).add(group);
+                stopped++;
                 continue;
               }
               rows.push(m);
