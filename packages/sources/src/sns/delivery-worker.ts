@@ -110,9 +110,11 @@ export class DeliveryWorker {
     void this.commits.write(() => {
       this.flush();
       const room = limit - this.inFlight.size;
-      // At the limit, a subscription with nothing in flight still gets one (up to MAX_IN_FLIGHT):
-      // the one that never answers must not starve it, whatever the front door's flood lowered the limit to.
-      const starvedRoom = MAX_IN_FLIGHT - this.inFlight.size;
+      // At the limit, a subscription with nothing in flight still gets one (a few a pass: a quarter
+      // of the limit, up to MAX_IN_FLIGHT in all): the one that never answers must not starve it,
+      // whatever the front door's flood lowered the limit to, and a fan-out does not run far past
+      // it (review20 R20-7).
+      const starvedRoom = Math.max(room, 0) + Math.min(MAX_IN_FLIGHT - this.inFlight.size - Math.max(room, 0), Math.max(1, Math.floor(limit / 4)));
       if (room <= 0 && starvedRoom <= 0) return; // a settling delivery wakes us
       const now = this.clock.now();
       const share = keyShare(limit);
