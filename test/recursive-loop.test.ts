@@ -58,6 +58,7 @@ functions:
     eventInvokeConfig: { destinationConfig: { onFailure: { destination: sqs:failures } } }
   tracer: { runtime: nodejs24.x, handler: index.trace, codeUri: ./fn }
   mixer: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: mixed, DONE_QUEUE: done, STOP_AT: "1000" } }
+  fifo-mixer: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: mixed.fifo, DONE_QUEUE: done, STOP_AT: "1000" } }
   pylooper: { runtime: python3.12, handler: app.handler, codeUri: ./fn, timeout: 10 }
 queues:
   loop: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:loop-dlq, maxReceiveCount: 1 } }
@@ -69,6 +70,8 @@ queues:
   py-loop-dlq:
   mixed: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:mixed-dlq, maxReceiveCount: 1 } }
   mixed-dlq:
+  mixed.fifo: { fifoQueue: true, visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:mixed-dlq.fifo, maxReceiveCount: 1 } }
+  mixed-dlq.fifo: { fifoQueue: true }
 topics:
   ping: { subscriptions: [{ protocol: lambda, endpoint: lambda:pinger }] }
 eventSourceMappings:
@@ -76,6 +79,7 @@ eventSourceMappings:
   - { functionName: allowed, eventSourceArn: sqs:loop-allowed, batchSize: 1 }
   - { functionName: pylooper, eventSourceArn: sqs:py-loop, batchSize: 1 }
   - { functionName: mixer, eventSourceArn: sqs:mixed, batchSize: 10 }
+  - { functionName: fifo-mixer, eventSourceArn: sqs:mixed.fifo, batchSize: 10 }
 `;
 
 // boto3 is provided as AWS's runtimes provide it, when some python3 on this machine has it.
@@ -226,6 +230,30 @@ describe("recursive loop detection", () => {
     const done = await sqs.send(new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/mixed$/, "done"), MaxNumberOfMessages: 10 }));
     expect(done.Messages?.map((m) => JSON.parse(m.Body!).n).sort()).toEqual([1002, 1003, 1004]);
     expect(sim.output().match(/recursive loop: mixer:/g)).toHaveLength(1);
+  }, 90_000);
+
+  it("on a FIFO queue, holds a stopped message's group with it, in order; other groups run (review20 R20-8)", async () => {
+    const { sim, sqs } = await start();
+    const id = createHash("sha256").update("arn:aws:lambda:us-east-1:000000000000:function:fifo-mixer").digest("hex").slice(0, 8);
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "mixed.fifo" }));
+    const deep = { AWSTraceHeader: { DataType: "String", StringValue: `Root=1-67891234-abcdef012345678912345678;Parent=1234567890abcdef;Sampled=0;Lineage=1:${id}:15` } };
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: [
+          { Id: "deep", MessageGroupId: "g1", MessageDeduplicationId: "d1", MessageBody: JSON.stringify({ n: 5 }), MessageSystemAttributes: deep },
+          { Id: "after", MessageGroupId: "g1", MessageDeduplicationId: "d2", MessageBody: JSON.stringify({ n: 1001 }) },
+          { Id: "other", MessageGroupId: "g2", MessageDeduplicationId: "d3", MessageBody: JSON.stringify({ n: 1002 }) },
+        ],
+      }),
+    );
+    await afterStop(sim, "fifo-mixer");
+    // g1's second message never ran ahead of its first: both reached the DLQ, in order; g2's ran.
+    const { QueueUrl: dlq } = await sqs.send(new GetQueueUrlCommand({ QueueName: "mixed-dlq.fifo" }));
+    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10 }));
+    expect(dead.Messages?.map((m) => JSON.parse(m.Body!).n)).toEqual([5, 1001]);
+    const done = await sqs.send(new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/mixed\.fifo$/, "done"), MaxNumberOfMessages: 10 }));
+    expect(done.Messages?.map((m) => JSON.parse(m.Body!).n)).toEqual([1003]);
   }, 90_000);
 
   it("refuses an Invoke whose X-Amzn-Trace-Id says the chain has invoked the function 16 times (RecursiveInvocationException)", async () => {
