@@ -115,7 +115,7 @@ async function afterStop(sim: LambdaSimProcess, fn: string): Promise<void> {
 
 async function receiveOne(sqs: SQSClient, queue: string) {
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
-  let message: { Body?: string; Attributes?: Record<string, string> } | undefined;
+  let message: { Body?: string; MessageId?: string; Attributes?: Record<string, string> } | undefined;
   await until(async () => {
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0, MessageSystemAttributeNames: ["All"] }));
     message = Messages?.[0];
@@ -136,7 +136,8 @@ describe("recursive loop detection", () => {
     expect(JSON.parse(dead.Body!)).toEqual({ n: 17 });
     // The 16th invocation's trace: the chain had invoked `looper` 16 times (counted from 0).
     expect(dead.Attributes?.AWSTraceHeader).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0;Lineage=1:[0-9a-f]{8}:15$/);
-    expect(sim.output()).toContain("recursive loop: looper:$LATEST not invoked (asked by arn:aws:sqs:us-east-1:000000000000:loop)");
+    // The message it left on the queue is named (newuser10 N2-4): the one the DLQ now holds.
+    expect(sim.output()).toContain(`recursive loop: looper:$LATEST not invoked (asked by arn:aws:sqs:us-east-1:000000000000:loop, message ${dead.MessageId}):`);
   }, 90_000);
 
   it.skipIf(!HAS_BOTO3)("stops a Python function whose boto3 sends back to its queue (skipped without a python3 that has boto3)", async () => {

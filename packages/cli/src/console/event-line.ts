@@ -79,7 +79,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       return { text: `throttled ${e.functionName}:${e.qualifier} (asked by ${e.caller ?? "sync"}): ${e.reason}`, colour: "yellow" };
     case "invocation.recursive-loop":
       return {
-        text: `recursive loop: ${e.functionName}:${e.qualifier} not invoked (asked by ${e.caller}): the same chain of events had invoked it ${e.invocations} times (RecursiveLoop Terminate; PutFunctionRecursionConfig Allow lets it run)`,
+        text: `recursive loop: ${e.functionName}:${e.qualifier} not invoked (asked by ${e.caller}${e.eventId === undefined ? "" : `, ${e.caller.startsWith("arn:aws:sqs:") ? "message" : "request"} ${e.eventId}`}): the same chain of events had invoked it ${e.invocations} times (RecursiveLoop Terminate; PutFunctionRecursionConfig Allow lets it run)`,
         colour: "red",
       };
     case "function.log":

@@ -94,7 +94,7 @@ export class Invoker {
    */
   private async runAsyncAttempt(e: AsyncEvent): Promise<AttemptResult> {
     const target = this.registry.resolve(e.functionName, e.qualifier);
-    const trace = this.loops.trace(target, e.traceHeader, "async");
+    const trace = this.loops.trace(target, e.traceHeader, "async", e.requestId);
     // Stopped in a loop: "Lambda sends the event to a dead-letter queue or on-failure destination"
     // (invocation-recursion). What its record says is unpublished: our choice, the sync caller's
     // answer (RecursiveInvocationException, 400), not a throttle's 429 (newuser10 N2-1).
@@ -129,10 +129,10 @@ export class Invoker {
    * Whether an invocation of the function carrying `traceHeader` would be stopped as a recursive
    * loop (reported as any stop is): a queue mapping asks it per message (PollerTarget.stopsLoop).
    */
-  stopsLoop(functionName: string, qualifier: string | undefined, traceHeader: string, caller: string): boolean {
+  stopsLoop(functionName: string, qualifier: string | undefined, traceHeader: string, caller: string, eventId?: string): boolean {
     // A function gone since the receive: not a loop (its invocation fails as any would).
     if (!this.registry.has(functionName)) return false;
-    return this.loops.stops(functionName, qualifier, this.registry.arn(functionName), traceHeader, caller);
+    return this.loops.stops(functionName, qualifier, this.registry.arn(functionName), traceHeader, caller, eventId);
   }
 
   newRequestId(): string {

@@ -70,13 +70,13 @@ export class LoopGuard {
    * Sampled=0;Lineage=...`, aws-facts §2.1), the caller's Root carried on; undefined when it is an
    * invocation a loop may not make (reported here). `caller` names who asked, for the report.
    */
-  trace(target: ResolvedInvocationTarget, incoming: string | readonly string[] | undefined, caller: string): string | undefined {
+  trace(target: ResolvedInvocationTarget, incoming: string | readonly string[] | undefined, caller: string, eventId?: string): string | undefined {
     const c = target.config;
     const id = this.idOf(c.functionArn);
     const { header, count } = invocationTrace(typeof incoming === "object" ? shallowest(incoming, id) : incoming, id, this.random, this.clock.now());
     // The 17th invocation of a chain is stopped, unless RecursiveLoop is Allow (looked up only that deep, not on every warm invoke).
     if (count < RECURSIVE_LOOP_LIMIT || this.registry.get(c.functionName).recursiveLoop === "Allow") return header;
-    this.telemetry.emit({ type: "invocation.recursive-loop", functionName: c.functionName, qualifier: qualifierOf(target) ?? target.executedVersion, invocations: count, caller });
+    this.telemetry.emit({ type: "invocation.recursive-loop", functionName: c.functionName, qualifier: qualifierOf(target) ?? target.executedVersion, invocations: count, caller, ...(eventId === undefined ? {} : { eventId }) });
     return undefined;
   }
 
@@ -85,11 +85,11 @@ export class LoopGuard {
    * trace() reports a stop), drawing nothing from the random streams and resolving no alias: a
    * queue mapping asks it of every message it receives (review20 R20-10).
    */
-  stops(functionName: string, qualifier: string | undefined, functionArn: string, traceHeader: string, caller: string): boolean {
+  stops(functionName: string, qualifier: string | undefined, functionArn: string, traceHeader: string, caller: string, eventId?: string): boolean {
     const previous = lineageCounts(traceHeader)?.get(this.idOf(functionArn));
     const count = previous === undefined ? 0 : previous + 1;
     if (count < RECURSIVE_LOOP_LIMIT || this.registry.get(functionName).recursiveLoop === "Allow") return false;
-    this.telemetry.emit({ type: "invocation.recursive-loop", functionName, qualifier: qualifier ?? "$LATEST", invocations: count, caller });
+    this.telemetry.emit({ type: "invocation.recursive-loop", functionName, qualifier: qualifier ?? "$LATEST", invocations: count, caller, ...(eventId === undefined ? {} : { eventId }) });
     return true;
   }
 

@@ -64,7 +64,7 @@ export function mappingWorker(m: Mapping, d: MappingWorkerDeps): MappingWorker |
     if (factory === undefined) return undefined;
     const poller = factory.create({
       sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds, filters,
-      stopsLoop: (header) => d.invoker.stopsLoop(m.functionName, m.qualifier, header, m.sourceArn),
+      stopsLoop: (header, recordId) => d.invoker.stopsLoop(m.functionName, m.qualifier, header, m.sourceArn, recordId),
     });
     return new EsmWorker({ ...common, maxConcurrency: m.maximumConcurrency ?? ESM_SCALING.ceiling }, poller, d.invoker, d.clock, d.telemetry);
   }

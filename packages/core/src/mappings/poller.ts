@@ -50,7 +50,7 @@ export interface PollerTarget {
    * records batched with it run (newuser10 N2-6: a stopped batch took them down with it, and a
    * batch run under a fresh record's trace let the loop go on).
    */
-  stopsLoop?: (traceHeader: string) => boolean;
+  stopsLoop?: (traceHeader: string, recordId: string) => boolean;
 }
 
 /** A polled source's own rules for mappings on it (AWS's, per source and sometimes per ARN). */

@@ -112,6 +112,8 @@ export type TelemetryEvent = Base &
         invocations: number;
         /** Who asked: a mapping's source ARN, `async` (an Event invocation, SNS) or `sync` (Invoke). */
         caller: string;
+        /** What was stopped, when it has an id: the SQS message's, or the Event invocation's request id. */
+        eventId?: string;
       }
     | {
         type: "function.log";

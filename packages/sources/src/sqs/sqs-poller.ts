@@ -103,7 +103,7 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
               // takes it to the dead-letter queue as a stopped batch's would (invocation-recursion).
               // On a FIFO queue its group's later messages stay with it, in order (review20 R20-8).
               const group = m.groupId ?? undefined;
-              if ((group !== undefined && heldGroups?.has(group) === true) || (m.traceHeader !== undefined && t.stopsLoop?.(m.traceHeader) === true)) {
+              if ((group !== undefined && heldGroups?.has(group) === true) || (m.traceHeader !== undefined && t.stopsLoop?.(m.traceHeader, m.messageId) === true)) {
                 if (group !== undefined) (heldGroups ??= new Set()).add(group);
                 stopped++;
                 continue;
