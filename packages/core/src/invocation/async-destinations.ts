@@ -2,7 +2,7 @@ import type { Clock } from "../clock/clock.ts";
 import type { EventInvokeConfigs } from "../registry/event-invoke-configs.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import type { AsyncEvent, FinalCondition } from "./async-queue.ts";
+import type { AsyncEvent, FinalCondition } from "./async-event.ts";
 import type { TargetAttribute, TargetRegistry } from "./targets.ts";
 
 type Destination = "OnSuccess" | "OnFailure" | "DeadLetterQueue";

@@ -7,7 +7,8 @@ import type { RandomStream } from "../random/rng.ts";
 import { CORE_MIGRATIONS } from "../simulator.ts";
 import { Store } from "../store/store.ts";
 import { Telemetry } from "../telemetry/telemetry.ts";
-import { AsyncQueue, type AsyncEvent, type AsyncHandler, type AttemptResult, type FinalCondition } from "./async-queue.ts";
+import { AsyncQueue } from "./async-queue.ts";
+import type { AsyncEvent, AsyncHandler, AttemptResult, FinalCondition } from "./async-event.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
