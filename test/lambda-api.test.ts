@@ -162,6 +162,13 @@ describe("functions through the Lambda API", () => {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "canary" }));
   });
 
+  it("leaves an environment's values out of a ValidationException, as AWS leaves out sensitive members (newuser10 N1-1)", async () => {
+    const refused = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "api-fn", Environment: { Variables: { X: "s3cr3t-value" } } })).catch((e: Error) => e);
+    expect(refused).toMatchObject({ name: "ValidationException" });
+    expect((refused as Error).message).toMatch(/^1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: \[Member must satisfy regular expression pattern: /);
+    expect((refused as Error).message).not.toContain("s3cr3t");
+  });
+
   it("answers Function not found for a missing alias", async () => {
     const err = await invokeJson("weighted", "nope").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceNotFoundException);

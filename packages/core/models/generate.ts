@@ -23,7 +23,7 @@ import { join } from "node:path";
 const SERVICES = ["lambda", "sqs", "kinesis", "events", "scheduler", "logs", "cloudwatch", "sns"];
 
 const MEMBER_KEYS = ["shape", "location", "locationName", "flattened", "queryName", "jsonvalue"];
-const SHAPE_KEYS = ["type", "required", "min", "max", "pattern", "enum", "flattened", "locationName", "payload", "timestampFormat", "union", "exception", "error"];
+const SHAPE_KEYS = ["type", "sensitive", "required", "min", "max", "pattern", "enum", "flattened", "locationName", "payload", "timestampFormat", "union", "exception", "error"];
 const META_KEYS = ["apiVersion", "protocol", "jsonVersion", "targetPrefix", "signingName", "endpointPrefix", "xmlNamespace", "awsQueryCompatible", "serviceId"];
 
 const dataDir = process.argv[2] ?? join(execFileSync("python3", ["-c", "import botocore, os; print(os.path.dirname(botocore.__file__))"]).toString().trim(), "data");

@@ -13,6 +13,8 @@ export interface Violation {
   value: unknown;
   /** `Member must have length less than or equal to 64`, or for `type` the serialiser's text. */
   constraint: string;
+  /** Within a shape the model marks sensitive: the message leaves the value out, as AWS's does. */
+  sensitive?: boolean;
 }
 
 export interface ValidatorOptions {
@@ -50,7 +52,8 @@ export function compileInputValidator(model: ServiceModel, operation: string, op
     // Recursive shapes: the placeholder forwards to the compiled check once it exists.
     let real: Check | undefined;
     cache.set(name, (v, p, n, o) => real!(v, p, n, o));
-    real = compileShape(model.shapes[name]!, compile, options);
+    const shape = model.shapes[name]!;
+    real = shape.sensitive === true ? hidingValues(compileShape(shape, compile, options)) : compileShape(shape, compile, options);
     cache.set(name, real);
     return real;
   };
@@ -59,6 +62,20 @@ export function compileInputValidator(model: ServiceModel, operation: string, op
     const out: Violation[] = [];
     check(input, "", "", out);
     return out.length === 0 ? undefined : out;
+  };
+}
+
+/**
+ * A sensitive shape's check: what it finds is reported without the value ("Value at
+ * 'environment.variables' failed to satisfy constraint: ...", as AWS words it; newuser10 N1-1: the
+ * environment's values, secrets among them, were echoed into the error).
+ */
+function hidingValues(check: Check): Check {
+  return (v, path, name, out) => {
+    const before = out.length;
+    const result = check(v, path, name, out);
+    for (let i = before; i < out.length; i++) out[i] = { ...out[i]!, sensitive: true };
+    return result;
   };
 }
 
@@ -224,7 +241,7 @@ function compilePattern(pattern: string | undefined): RegExp | undefined {
 /** `1 validation error detected: Value 'x' at 'name' failed to satisfy constraint: ...; ...` (Smithy/Coral). */
 export function validationMessage(violations: readonly Violation[]): string {
   const n = violations.length;
-  return `${n} validation error${n === 1 ? "" : "s"} detected: ${violations.map((v) => `Value ${formatValue(v.value)} at '${v.path}' failed to satisfy constraint: ${v.constraint}`).join("; ")}`;
+  return `${n} validation error${n === 1 ? "" : "s"} detected: ${violations.map((v) => `Value ${v.sensitive === true ? "" : `${formatValue(v.value)} `}at '${v.path}' failed to satisfy constraint: ${v.constraint}`).join("; ")}`;
 }
 
 function formatValue(v: unknown): string {

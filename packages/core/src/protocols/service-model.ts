@@ -27,6 +27,8 @@ export interface Shape {
   /** REST: the member that is the whole body. */
   payload?: string;
   union?: boolean;
+  /** The model's `sensitive` trait: a value AWS leaves out of its messages (environment variables). */
+  sensitive?: boolean;
 }
 
 export interface OperationModel {
