@@ -117,7 +117,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       if (e.change === "backoff") return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: throttled, backing off ${seconds(e.backoffMs ?? 0)} (messages stay in flight)`, colour: "yellow" };
       return { text: `mapping ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.change === "up" ? "scaled up" : "scaled down"} to ${e.lanes} concurrent batch(es)`, colour: "cyan" };
     case "message.moved-to-dlq": {
-      const why = e.reachedFunction === false ? "; the function never ran with it: every receive was a throttled batch" : "";
+      const why = e.stoppedInLoop === true ? "; stopped in a recursive loop (its chain had invoked the function 16 times)" : e.reachedFunction === false ? "; the function never ran with it: every receive was a throttled batch" : "";
       return { text: `message ${e.messageId} moved from ${e.queue} to DLQ ${e.deadLetterQueue}: received ${e.receiveCount} ${e.receiveCount === 1 ? "time" : "times"} (maxReceiveCount ${e.maxReceiveCount})${why}`, colour: "magenta" };
     }
     case "sns.published": {

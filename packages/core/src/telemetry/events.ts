@@ -201,6 +201,8 @@ export type TelemetryEvent = Base &
         maxReceiveCount: number;
         /** false when every receive was a poller's batch that the function throttled: it never ran. */
         reachedFunction?: boolean;
+        /** A mapping left it out of its batch, stopped in a recursive loop. */
+        stoppedInLoop?: true;
       }
     // SNS: a message Publish or PublishBatch stored (FIFO duplicates are not), with the number of
     // deliveries it made and the subscriptions whose filter policy kept it out.

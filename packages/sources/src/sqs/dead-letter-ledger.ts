@@ -15,6 +15,8 @@ export interface DeadLetterCounts {
 export class DeadLetterLedger {
   /** messageId → whether a function ever ran with it (false: only throttled batches so far). */
   private readonly reached = new Map<string, boolean>();
+  /** Messages a mapping left out of its batch, stopped in a recursive loop (sqs-poller.ts). */
+  private readonly stopped = new Set<string>();
   private readonly counts = new Map<string, DeadLetterCounts>();
 
   /** A mapping's batch was throttled: the function did not run with these messages. */
@@ -27,9 +29,20 @@ export class DeadLetterLedger {
     for (const id of ids) this.reached.set(id, true);
   }
 
+  /** A mapping left the message out of its batch: the 17th invocation of its chain (recursive loops). */
+  stoppedInLoop(id: string): void {
+    this.stopped.add(id);
+  }
+
+  /** Whether a mapping stopped the message in a loop (asked once, as it is moved). */
+  wasStopped(id: string): boolean {
+    return this.stopped.delete(id);
+  }
+
   /** The message left its queue (deleted): forget it. */
   forget(id: string): void {
     this.reached.delete(id);
+    this.stopped.delete(id);
   }
 
   /**

@@ -43,8 +43,9 @@ export const sqsSource: Source<QueueConfig> = {
     // Redrives are reported, saying when the function never ran with the message (issue 15).
     const ledger = new DeadLetterLedger();
     m.onDeadLetter = (from, dlq, msg, maxReceiveCount) => {
+      const stoppedInLoop = ledger.wasStopped(msg.messageId);
       const reachedFunction = ledger.moved(from.name, msg.messageId);
-      ctx.telemetry.emit({ type: "message.moved-to-dlq", queue: from.name, deadLetterQueue: dlq.name, messageId: msg.messageId, receiveCount: msg.receiveCount, maxReceiveCount, reachedFunction });
+      ctx.telemetry.emit({ type: "message.moved-to-dlq", queue: from.name, deadLetterQueue: dlq.name, messageId: msg.messageId, receiveCount: msg.receiveCount, maxReceiveCount, reachedFunction, ...(stoppedInLoop ? { stoppedInLoop } : {}) });
     };
     const deadLetters = ledger.byQueue.bind(ledger);
     ctx.addStateView("queues", () => {

@@ -105,6 +105,7 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
               const group = m.groupId ?? undefined;
               if ((group !== undefined && heldGroups?.has(group) === true) || (m.traceHeader !== undefined && t.stopsLoop?.(m.traceHeader, m.messageId) === true)) {
                 if (group !== undefined) (heldGroups ??= new Set()).add(group);
+                ledger.stoppedInLoop(m.messageId);
                 stopped++;
                 continue;
               }
