@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
-import { createExtensionFunction } from "./support/extension-function.ts";
+import { describe, expect, it } from "vitest";
+import { InvokeCommand, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { createExtensionFunction, extensionTestbed } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
-import { startReportCollector, type ReportCollector } from "./support/report-collector.ts";
 
 /** An extension in bash: post-response work on INVOKE, a report on SHUTDOWN. */
 const BASH_EXTENSION = `#!/bin/bash
@@ -81,21 +79,19 @@ while true; do
 done
 `;
 
-let t: TestSimulator;
-let lambda: LambdaClient;
-let reports: ReportCollector;
+const bed = extensionTestbed();
 
 const HANDLER = "exports.handler = async (e) => { console.log('handler ran'); return { ok: true }; };";
 
 async function fn(name: string, extensions: Record<string, string>, opts: { handler?: string; timeout?: number } = {}): Promise<void> {
-  await createExtensionFunction(lambda, name, { extensions, handler: opts.handler ?? HANDLER, timeout: opts.timeout ?? 5, variables: { REPORT_URL: reports.url } });
+  await createExtensionFunction(bed.lambda, name, { extensions, handler: opts.handler ?? HANDLER, timeout: opts.timeout ?? 5, variables: { REPORT_URL: bed.reports.url } });
 }
 
 /** The invocation's REPORT line in the simulator's log (GET /_sim/invocations/{id}), once it has completed. */
 async function reportOf(requestId: string): Promise<string> {
   let report: string | undefined;
   await until(async () => {
-    const res = await fetch(`${t.endpoint}/_sim/invocations/${requestId}`);
+    const res = await fetch(`${bed.t.endpoint}/_sim/invocations/${requestId}`);
     if (res.status !== 200) return false;
     report = (((await res.json()) as { logs: string[] }).logs).find((l) => l.startsWith("REPORT"));
     return report !== undefined;
@@ -106,27 +102,15 @@ async function reportOf(requestId: string): Promise<string> {
 const durationIn = (report: string) => Number(/\tDuration: ([\d.]+) ms/.exec(report)![1]);
 
 async function invoke(name: string) {
-  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from("{}"), LogType: "Tail" }));
+  const out = await bed.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from("{}"), LogType: "Tail" }));
   return { out, body: JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString("utf8")), log: Buffer.from(out.LogResult ?? "", "base64").toString("utf8") };
 }
 
-const got = (what: string) => reports.got(what);
+const got = (what: string) => bed.reports.got(what);
 /** The requests whose post-response work SLOW_EXTENSION has finished. */
 const done = () => got("slow-done").map((e) => e.requestId as string);
 
 describe("Extensions API and Telemetry API", () => {
-  beforeAll(async () => {
-    reports = await startReportCollector();
-    t = await startTestSimulator();
-    lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
-  });
-
-  afterAll(async () => {
-    lambda?.destroy();
-    await t?.close();
-    reports?.close();
-  });
-
   it("runs bash and Node extensions: INVOKE events, billed post-response work, telemetry, SHUTDOWN on retirement", async () => {
     await fn("observed", { "bash-ext": BASH_EXTENSION, "node-ext": NODE_EXTENSION });
     const first = await invoke("observed");
@@ -147,7 +131,7 @@ describe("Extensions API and Telemetry API", () => {
     expect(second.log).not.toMatch(/EXTENSION/);
 
     // A configuration change retires the environment: SHUTDOWN, after the telemetry still buffered.
-    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "observed", Description: "changed" }));
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "observed", Description: "changed" }));
     await until(() => got("bash-shutdown").length > 0 && got("node-shutdown").length > 0);
     expect(got("node-shutdown")[0]).toMatchObject({ eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: expect.any(Number) });
     const records = got("telemetry").flat();
@@ -218,7 +202,7 @@ describe("Extensions API and Telemetry API", () => {
 
   it("counts the post-response work against the function's concurrency: a second event meanwhile is throttled", async () => {
     await fn("post-response-reserved", { slow: SLOW_EXTENSION });
-    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "post-response-reserved", ReservedConcurrentExecutions: 1 }));
+    await bed.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "post-response-reserved", ReservedConcurrentExecutions: 1 }));
     const first = await invoke("post-response-reserved");
     const id = first.out.$metadata.requestId!;
     expect(first.body).toEqual({ ok: true });

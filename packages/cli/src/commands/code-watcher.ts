@@ -1,4 +1,4 @@
-import { relative, resolve, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { refreshDeclaredCode, stopwatch, type Simulator, type TimerHandle } from "@lambda-sim/core";
 import { BuildError, buildOf } from "../config/esbuild-function.ts";
 
@@ -136,5 +136,5 @@ function watchedFolders(sim: Simulator, readOnly: readonly string[]): Watched[] 
 
 function inside(folder: string, path: string): boolean {
   const r = relative(folder, path);
-  return r === "" || (!r.startsWith("..") && !r.startsWith(sep) && r !== "..");
+  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
 }

@@ -86,8 +86,7 @@ export class LoopGuard {
    * queue mapping asks it of every message it receives (review20 R20-10).
    */
   stops(functionName: string, qualifier: string | undefined, functionArn: string, traceHeader: string, caller: string, eventId?: string): boolean {
-    const previous = lineageCounts(traceHeader)?.get(this.idOf(functionArn));
-    const count = previous === undefined ? 0 : previous + 1;
+    const count = countOf(lineageCounts(traceHeader), this.idOf(functionArn));
     if (count < RECURSIVE_LOOP_LIMIT || this.registry.get(functionName).recursiveLoop === "Allow") return false;
     this.telemetry.emit({ type: "invocation.recursive-loop", functionName, qualifier: qualifier ?? "$LATEST", invocations: count, caller, ...(eventId === undefined ? {} : { eventId }) });
     return true;
@@ -132,6 +131,12 @@ export function traceHeaderOf(headers: IncomingHttpHeaders): string | undefined 
  */
 const MAX_ENTRIES = 8;
 
+/** The count this invocation of function `id` carries: one more than the chain's so far, 0 for a first. */
+function countOf(counts: Map<string, number> | undefined, id: string): number {
+  const previous = counts?.get(id);
+  return previous === undefined ? 0 : previous + 1;
+}
+
 /**
  * The trace header an invocation runs with, and its count. The caller's trace (its Root and
  * Sampled) carries on with a new Parent, as Lambda's does, and this function's count goes up by
@@ -144,8 +149,7 @@ export function invocationTrace(
   nowMs: number,
 ): { header: string; count: number } {
   const counts = lineageCounts(incoming);
-  const previous = counts?.get(functionId);
-  const count = previous === undefined ? 0 : previous + 1;
+  const count = countOf(counts, functionId);
   const given = incoming === undefined ? undefined : ROOT.exec(incoming)?.[1]?.trim();
   const root = given !== undefined && /^1-[0-9a-f]{8}-[0-9a-f]{24}$/.test(given) ? given : `1-${Math.floor(nowMs / 1000).toString(16)}-${ids.hex(12)}`;
   const sampled = incoming !== undefined && SAMPLED.exec(incoming)?.[1]?.trim() === "1" ? "1" : "0";

@@ -114,7 +114,8 @@ export class DeliveryWorker {
       // of the limit, up to MAX_IN_FLIGHT in all): the one that never answers must not starve it,
       // whatever the front door's flood lowered the limit to, and a fan-out does not run far past
       // it (review20 R20-7).
-      const starvedRoom = Math.max(room, 0) + Math.min(MAX_IN_FLIGHT - this.inFlight.size - Math.max(room, 0), Math.max(1, Math.floor(limit / 4)));
+      const open = Math.max(room, 0);
+      const starvedRoom = open + Math.min(MAX_IN_FLIGHT - this.inFlight.size - open, Math.max(1, Math.floor(limit / 4)));
       if (room <= 0 && starvedRoom <= 0) return; // a settling delivery wakes us
       const now = this.clock.now();
       const share = keyShare(limit);
