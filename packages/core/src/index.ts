@@ -27,7 +27,7 @@ export type { InvocationDetails } from "./telemetry/recent-invocations.ts";
 export { LAMBDA_PRICES_US_EAST_1, invocationCost, type CostView } from "./telemetry/lambda-cost.ts";
 export type { FunctionDefinition } from "./config/function-definition.ts";
 export { FUNCTION_DEFAULTS } from "./config/function-definition.ts";
-export { functionSchema, toFunctionDefinition, FUNCTION_NAME_PATTERN, SUPPORTED_RUNTIMES, type FunctionEntry } from "./config/function-schema.ts";
+export { functionSchema, functionSettingsSchema, toFunctionDefinition, FUNCTION_NAME_PATTERN, SUPPORTED_RUNTIMES, type FunctionEntry, type FunctionSettingsEntry } from "./config/function-schema.ts";
 export { layerSchema, toLayerDefinition, LAYER_NAME_PATTERN, type LayerDefinition, type LayerEntry } from "./config/layer-definition.ts";
 export { unpackLayerZip } from "./registry/layer-zip.ts";
 export { formatZodError, dottedPath, suggestion } from "./config/format-zod-error.ts";

@@ -10,6 +10,7 @@ import { schemaKeysAt } from "./schema-keys.ts";
 import { checkReferences, type Architecture } from "./check-references.ts";
 import { checkReservedConcurrency } from "./check-reserved-concurrency.ts";
 import { buildFunctions } from "./function-builds.ts";
+import { functionSettings, settingsKeys, settingsProblems, type FunctionSettings } from "./function-settings.ts";
 
 export interface LoadedConfig {
   file: string;
@@ -25,6 +26,8 @@ export interface LoadedConfig {
   /** `auth.credentials`: keys `--auth` accepts. */
   credentials: { accessKeyId: string; secretAccessKey: string }[];
   faults: FaultSpec[];
+  /** Beside a template: entries that set some of a template function's settings (function-settings.ts). */
+  functionSettings?: FunctionSettings[];
   /** The validated sections of the sources (`queues`, ...), by config key. */
   sources: Record<string, unknown>;
   raw: unknown;
@@ -67,17 +70,19 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
     // Alias trouble (e.g. too many expansions) only surfaces when the document is built.
     throw new SimError("ERR_CONFIG", `${path}: invalid YAML: ${(e as Error).message}`, { cause: e });
   }
-  const parsed = configSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    const messages = formatZodError(parsed.error, path, (p) => lineOf(doc, lines, p), (p) => schemaKeysAt(configSchema, p));
-    throw new SimError("ERR_CONFIG", messages.join("\n"));
-  }
-  const dangling = checkReferences(raw as Record<string, unknown>, path, (p) => lineOf(doc, lines, p), { faults: opts.faultReferences, architecture: opts.architecture });
+  const lineAt = (p: readonly PropertyKey[]) => lineOf(doc, lines, p);
+  // Beside a template, an entry without a runtime sets some of a template function's settings.
+  const settingKeys = settingsKeys(raw as Record<string, unknown>, opts.architecture);
+  const declared = withoutFunctions(raw as Record<string, unknown>, settingKeys);
+  const parsed = configSchema.safeParse(declared, { reportInput: true });
+  const invalid = [...(parsed.success ? [] : formatZodError(parsed.error, path, lineAt, (p) => schemaKeysAt(configSchema, p))), ...settingsProblems(raw as Record<string, unknown>, settingKeys, path, lineAt)];
+  if (invalid.length > 0) throw new SimError("ERR_CONFIG", invalid.join("\n"));
+  const dangling = checkReferences(raw as Record<string, unknown>, path, lineAt, { faults: opts.faultReferences, architecture: opts.architecture });
   if (dangling.length > 0) throw new SimError("ERR_CONFIG", dangling.join("\n"));
   // Beside a template, the logical ids it named are now the names they became (checkReferences).
-  const data = opts.architecture === undefined ? parsed.data : configSchema.parse(raw);
-  const lineAt = (p: readonly PropertyKey[]) => lineOf(doc, lines, p);
-  const loaded = await fromValidatedConfig(path, raw, data, Object.keys(extra), lineAt, opts.layerRoot);
+  const data = opts.architecture === undefined ? parsed.data! : configSchema.parse(declared);
+  const functionSettingsGiven = await functionSettings(raw as Record<string, unknown>, settingKeys, opts.architecture, dirname(path), path, lineAt);
+  const loaded = { ...(await fromValidatedConfig(path, raw, data, Object.keys(extra), lineAt, opts.layerRoot)), functionSettings: functionSettingsGiven };
   try {
     const overReserved = checkReservedConcurrency(loaded.functions, loaded.account, path, lineAt);
     if (overReserved.length > 0) throw new SimError("ERR_CONFIG", overReserved.join("\n"));
@@ -174,4 +179,12 @@ export function lineOf(doc: Document, lines: LineCounter, path: readonly Propert
     }
   }
   return line;
+}
+
+/** `raw` without some of its `functions:` entries (the entries themselves shared, for checkReferences' rewrites). */
+function withoutFunctions(raw: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  if (keys.length === 0) return raw;
+  const functions = { ...(raw.functions as Record<string, unknown>) };
+  for (const k of keys) delete functions[k];
+  return { ...raw, functions };
 }

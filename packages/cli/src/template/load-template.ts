@@ -3,7 +3,9 @@ import { basename, dirname, join, resolve } from "node:path";
 import { formatZodError, SimError, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { CONFIG_SECTION, declaredNames } from "../config/check-references.ts";
+import { checkReservedConcurrency } from "../config/check-reserved-concurrency.ts";
 import { buildConfigSchema } from "../config/config-schema.ts";
+import { withSettings } from "../config/function-settings.ts";
 import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "../config/load-config.ts";
 import { schemaKeysAt } from "../config/schema-keys.ts";
 import { parseTemplate } from "./parse-template.ts";
@@ -190,15 +192,26 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
   const native = deferred.config;
   summary.mappingPlaces = [...summary.mappingPlaces, ...deferred.mappingPlaces];
   const names = new Set(native.functions.map((f) => f.functionName));
-  for (const f of fromTemplate.functions) if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
+  const settings = new Map((native.functionSettings ?? []).map((s) => [s.name, s]));
+  for (const f of fromTemplate.functions) {
+    if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
+    else if (settings.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: ${settings.get(f.functionName)!.given.join(", ")} as ${basename(native.file)} sets them`);
+  }
   const sources: Record<string, unknown> = { ...fromTemplate.sources };
   for (const [k, v] of Object.entries(native.sources)) {
     if (v !== undefined) sources[k] = { ...((sources[k] as object | undefined) ?? {}), ...(v as object) };
   }
+  const functions = [...fromTemplate.functions.filter((f) => !names.has(f.functionName)).map((f) => withSettings(f, settings.get(f.functionName))), ...native.functions];
+  if ([...settings.values()].some((s) => s.settings.reservedConcurrency !== undefined)) {
+    // A reservation the overlay sets is checked against the account as a declared one is, at its line.
+    const asKeyed = functions.map((f) => ({ ...f, functionName: settings.get(f.functionName)?.key ?? f.functionName }));
+    const over = checkReservedConcurrency(asKeyed, native.account, native.file, native.lineAt);
+    if (over.length > 0) throw new SimError("ERR_CONFIG", over.join("\n"));
+  }
   return {
     ...native,
     file: fromTemplate.file,
-    functions: [...fromTemplate.functions.filter((f) => !names.has(f.functionName)), ...native.functions],
+    functions,
     layers: [...fromTemplate.layers.filter((l) => !native.layers.some((n) => n.layerName === l.layerName)), ...native.layers],
     eventSourceMappings: [...fromTemplate.eventSourceMappings, ...native.eventSourceMappings],
     sources,

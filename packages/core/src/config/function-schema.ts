@@ -193,6 +193,21 @@ export const functionSchema = z
 
 export type FunctionEntry = z.output<typeof functionSchema>;
 
+/**
+ * An entry of the lambda-sim.yaml beside a template that sets some of a template function's
+ * settings (`Looper: { recursiveLoop: Allow }`) rather than declaring it again: it has no
+ * `runtime`, and what only a whole declaration can say (a model, a build) is not among its keys.
+ * Nothing defaults: an absent key leaves the template's value.
+ */
+export const functionSettingsSchema = z
+  .strictObject(functionFields, {
+    error: (issue) => (issue.code === "invalid_type" ? "expected a map of function settings (reservedConcurrency, environment, ...)" : undefined),
+  })
+  .omit({ runtime: true, model: true, build: true, buildProperties: true })
+  .extend({ memorySize: intBetween(128, 10240).optional(), timeout: intBetween(1, 900).optional() });
+
+export type FunctionSettingsEntry = z.output<typeof functionSettingsSchema>;
+
 /** Function names (AWS): 1-64 characters of letters, digits, hyphens and underscores. */
 export const FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
 
