@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,6 +20,10 @@ function nodeFn(functionName: string, handler: string, extra: Partial<FunctionDe
   return { functionName, runtime: "nodejs24.x", handler: `index.${handler}`, codeDir: fixtures("node-basic"), timeout: 3, ...extra };
 }
 
+// A custom runtime whose bootstrap lost its execute bit (zipped on Windows, say).
+const noExec = mkdtempSync(join(tmpdir(), "lambda-sim-noexec-"));
+writeFileSync(join(noExec, "bootstrap"), "#!/bin/sh\n", { mode: 0o644 });
+
 const FUNCTIONS: FunctionDefinition[] = [
   nodeFn("echo", "echo", { environment: { GREETING: "hello" } }),
   nodeFn("counter", "counter"),
@@ -34,6 +41,7 @@ const FUNCTIONS: FunctionDefinition[] = [
   nodeFn("missing-export", "doesNotExist"),
   { functionName: "init-error", runtime: "nodejs22.x", handler: "index.handler", codeDir: fixtures("init-error") },
   { functionName: "bash", runtime: "provided.al2023", handler: "function.handler", codeDir: fixtures("provided-bash") },
+  { functionName: "no-exec", runtime: "provided.al2023", handler: "function.handler", codeDir: noExec },
   ...["waits", "noWait", "legacySucceed", "callbackError", "rejects"].map((h) => ({ functionName: `cjs-${h}`, runtime: "nodejs22.x", handler: `index.${h}`, codeDir: fixtures("node-cjs") })),
   { functionName: "esm-js", runtime: "nodejs24.x", handler: "lib/app.nested.handler", codeDir: fixtures("node-esm-js") },
 ];
@@ -318,5 +326,11 @@ describe("provided runtime", () => {
     const { out, body } = await invoke("bash", { fail: true });
     expect(out.FunctionError).toBe("Unhandled");
     expect(body).toEqual({ errorMessage: "bash says no", errorType: "BashError" });
+  });
+
+  it("names a bootstrap it cannot start by its path in the environment, /var/task, not the host's (fuzz19 F12)", async () => {
+    const { out, body } = await invoke("no-exec");
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(body).toEqual({ errorType: "Runtime.InvalidEntrypoint", errorMessage: `RequestId: ${out.$metadata.requestId} Error: fork/exec /var/task/bootstrap: permission denied` });
   });
 });

@@ -65,7 +65,8 @@ export function planSandbox(opts: SandboxSpec): SandboxPlan | { invalidEntrypoin
   if (unavailable !== undefined) return { invalidEntrypoint: unavailable };
   const command = opts.extension === undefined ? driver.command(opts.config, env) : { command: `${opt!.path}/extensions/${opts.extension}`, args: [] };
   const problem = entrypointProblem({ ...command, command: hostPathOf(command.command, opt) });
-  if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${command.command}: ${problem}` };
+  // Said as the environment sees the path (AWS: `fork/exec /var/task/bootstrap: permission denied`), not the host's folder.
+  if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${asInEnvironment(command.command, opts.config.codeDir)}: ${problem}` };
   const privateTmp = opts.privateTmp ? { keep: pathsToKeep(opts, env), optDir: opt?.mount, hostsFile: opt?.mount === undefined || opts.address === undefined ? undefined : sandboxAddresses.hostsFile(opts.address) } : undefined;
   // fds 3 and 4 are socket pairs: the private channel to our bootstrap (never to an extension), blocking on its side.
   const channel = driver.privateChannel === true && opts.extension === undefined;
@@ -84,6 +85,12 @@ function missingCode(c: FunctionVersionConfig): string | undefined {
   if (!existsSync(c.codeDir)) return `lambda-sim: the code folder of ${what} is missing: ${c.codeDir} (moved or deleted since it was deployed or published)`;
   if (c.optDir !== undefined && !existsSync(c.optDir)) return `lambda-sim: the layers (/opt) folder of ${what} is missing: ${c.optDir} (moved or deleted since it was deployed or published)`;
   return undefined;
+}
+
+/** A path under the function's code folder as the environment names it, under LAMBDA_TASK_ROOT (/var/task). */
+function asInEnvironment(path: string, codeDir: string): string {
+  const root = codeDir.endsWith("/") ? codeDir : `${codeDir}/`;
+  return path.startsWith(root) ? `/var/task/${path.slice(root.length)}` : path;
 }
 
 /**
