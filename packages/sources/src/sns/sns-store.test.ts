@@ -10,7 +10,7 @@ function open() {
   const store = Store.open(undefined, snsSource.migrations);
   const sns = new SnsStore(store);
   sns.createTopic({ arn: TOPIC, name: "t", attributes: {}, tags: [], createdAt: 0 });
-  for (const s of ["a", "b"]) sns.subscribe({ arn: `${TOPIC}:${s}`, topicArn: TOPIC, protocol: "sqs", endpoint: `arn:aws:sqs:us-east-1:000000000000:${s}`, attributes: {}, token: s, pending: false }, 0);
+  for (const s of ["a", "b", "c"]) sns.subscribe({ arn: `${TOPIC}:${s}`, topicArn: TOPIC, protocol: "sqs", endpoint: `arn:aws:sqs:us-east-1:000000000000:${s}`, attributes: {}, token: s, pending: false }, 0);
   return { store, sns };
 }
 
@@ -37,5 +37,19 @@ describe("SnsStore", () => {
     const details = (store.db.prepare(`EXPLAIN QUERY PLAN ${source}`).all(0, 0) as { detail: string }[]).map((r) => r.detail);
     expect(details.join("\n")).toContain("SEARCH d USING INDEX sns_deliveries_due (next_attempt_at<?)");
     expect(details.filter((d) => d.startsWith("SCAN"))).toEqual([]);
+  });
+
+  it("leaves out the busy subscriptions' deliveries and gives the others' oldest first, each read from its own index range (review20 R20-11)", () => {
+    const { store, sns } = open();
+    // A hung subscriber's backlog, all older than the others' deliveries.
+    for (let i = 0; i < 50; i++) sns.publish([{ message: message(`old${i}`), subscriptions: [`${TOPIC}:a`] }], i);
+    sns.publish([{ message: message("m1"), subscriptions: [`${TOPIC}:b`, `${TOPIC}:c`] }], 100);
+    sns.publish([{ message: message("m2"), subscriptions: [`${TOPIC}:c`] }], 200);
+    sns.publish([{ message: message("m3"), subscriptions: [`${TOPIC}:b`] }], 300);
+    expect(sns.due(1_000, 3, [`${TOPIC}:a`]).map((d) => [d.message.MessageId, d.subscriptionArn.slice(-1)])).toEqual([["m1", "b"], ["m1", "c"], ["m2", "c"]]);
+    expect(sns.due(250, 10, [`${TOPIC}:a`, `${TOPIC}:b`]).map((d) => d.message.MessageId)).toEqual(["m1", "m2"]);
+    const source = ((sns as unknown as { s: Record<string, { source: string }> }).s.dueOf!).source;
+    const details = (store.db.prepare(`EXPLAIN QUERY PLAN ${source}`).all("x", 0, 1) as { detail: string }[]).map((r) => r.detail);
+    expect(details.join("\n")).toContain("SEARCH d USING INDEX sns_deliveries_subscription (subscription_arn=? AND next_attempt_at<?)");
   });
 });
