@@ -223,8 +223,9 @@ describe("recursive loop detection", () => {
       new SendMessageBatchCommand({
         QueueUrl,
         Entries: [
-          { Id: "deep", MessageBody: JSON.stringify({ n: 5 }), MessageSystemAttributes: { AWSTraceHeader: { DataType: "String", StringValue: `Root=1-67891234-abcdef012345678912345678;Parent=1234567890abcdef;Sampled=0;Lineage=1:${id}:15` } } },
-          ...[1, 2, 3].map((i) => ({ Id: `fresh${i}`, MessageBody: JSON.stringify({ n: 1000 + i }) })),
+          // A standard queue's group ids (fair queues) order nothing: fresh1, of deep's group, runs too (review21 R21-10).
+          { Id: "deep", MessageGroupId: "tenant-1", MessageBody: JSON.stringify({ n: 5 }), MessageSystemAttributes: { AWSTraceHeader: { DataType: "String", StringValue: `Root=1-67891234-abcdef012345678912345678;Parent=1234567890abcdef;Sampled=0;Lineage=1:${id}:15` } } },
+          ...[1, 2, 3].map((i) => ({ Id: `fresh${i}`, MessageGroupId: i === 1 ? "tenant-1" : undefined, MessageBody: JSON.stringify({ n: 1000 + i }) })),
         ],
       }),
     );
@@ -255,6 +256,9 @@ describe("recursive loop detection", () => {
     const { QueueUrl: dlq } = await sqs.send(new GetQueueUrlCommand({ QueueName: "mixed-dlq.fifo" }));
     const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10 }));
     expect(dead.Messages?.map((m) => JSON.parse(m.Body!).n)).toEqual([5, 1001]);
+    // Only the message the loop rule refused is said to be stopped; the one held behind it carried no loop (review21 R21-2).
+    await until(() => sim.output().match(/moved from mixed\.fifo to DLQ/g)?.length === 2, 30_000);
+    expect(sim.output().match(/stopped in a recursive loop \(its chain/g)).toHaveLength(1);
     const done = await sqs.send(new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/mixed\.fifo$/, "done"), MaxNumberOfMessages: 10 }));
     expect(done.Messages?.map((m) => JSON.parse(m.Body!).n)).toEqual([1003]);
   }, 90_000);

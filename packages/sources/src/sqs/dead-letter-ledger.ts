@@ -3,7 +3,7 @@
  * to its dead-letter queue without the function ever running (issue 15: a 300 ms function with
  * reserved concurrency 1 behind a queue loses messages to the DLQ through throttles alone, aws-facts
  * §4 "SQS ESM"). An entry lives from a mapping's first poll of a message until the message is
- * deleted or moved, so the map holds at most the messages in flight.
+ * deleted or moved (one that leaves another way is pushed out past MAX_MARKS).
  */
 export interface DeadLetterCounts {
   /** Messages moved to this queue's dead-letter queue since start. */
@@ -22,16 +22,22 @@ export class DeadLetterLedger {
   /** A mapping's batch was throttled: the function did not run with these messages. */
   throttled(ids: readonly string[]): void {
     for (const id of ids) if (!this.reached.has(id)) this.reached.set(id, false);
+    forgetOldest(this.reached);
   }
 
-  /** A mapping's batch ran (whatever its outcome). */
+  /** A mapping's batch ran (whatever its outcome): a message stopped once and run since is no longer a stopped one (R21-3). */
   invoked(ids: readonly string[]): void {
-    for (const id of ids) this.reached.set(id, true);
+    for (const id of ids) {
+      this.reached.set(id, true);
+      this.stopped.delete(id);
+    }
+    forgetOldest(this.reached);
   }
 
   /** A mapping left the message out of its batch: the 17th invocation of its chain (recursive loops). */
   stoppedInLoop(id: string): void {
     this.stopped.add(id);
+    forgetOldest(this.stopped);
   }
 
   /** Whether a mapping stopped the message in a loop (asked once, as it is moved). */
@@ -62,5 +68,20 @@ export class DeadLetterLedger {
   /** Per source queue, for `/_sim/state` and the dashboard. */
   byQueue(): Record<string, DeadLetterCounts> {
     return Object.fromEntries([...this.counts].map(([q, c]) => [q, { ...c }]));
+  }
+}
+
+/**
+ * Messages that leave their queue another way (retention, PurgeQueue, a plain consumer's
+ * DeleteMessage) are not told to the ledger (review21 R21-3): past this many marks the oldest go,
+ * far more than the messages mappings hold in flight at once.
+ */
+const MAX_MARKS = 200_000;
+
+function forgetOldest(marks: Map<string, unknown> | Set<string>): void {
+  if (marks.size <= MAX_MARKS) return;
+  for (const key of marks.keys()) {
+    marks.delete(key);
+    if (marks.size <= MAX_MARKS) return;
   }
 }

@@ -101,11 +101,14 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
               }
               // Deep in a recursive loop: not delivered; it stays in flight, and its receive count
               // takes it to the dead-letter queue as a stopped batch's would (invocation-recursion).
-              // On a FIFO queue its group's later messages stay with it, in order (review20 R20-8).
-              const group = m.groupId ?? undefined;
-              if ((group !== undefined && heldGroups?.has(group) === true) || (m.traceHeader !== undefined && t.stopsLoop?.(m.traceHeader, m.messageId) === true)) {
+              // On a FIFO queue its group's later messages stay with it, in order (review20 R20-8);
+              // a standard queue's group ids (fair queues) order nothing, so its others run (review21 R21-10).
+              const group = q.fifo ? (m.groupId ?? undefined) : undefined;
+              const held = group !== undefined && heldGroups?.has(group) === true;
+              if (held || (m.traceHeader !== undefined && t.stopsLoop?.(m.traceHeader, m.messageId) === true)) {
                 if (group !== undefined) (heldGroups ??= new Set()).add(group);
-                ledger.stoppedInLoop(m.messageId);
+                // Only the message the loop rule refused is marked: one held behind it carried no loop (R21-2).
+                if (!held) ledger.stoppedInLoop(m.messageId);
                 stopped++;
                 continue;
               }
