@@ -39,7 +39,7 @@ export class DeliveryWorker {
   private readonly inFlightBySub = new Map<string, number>();
   private readonly arrivals: FrontDoorArrivals;
   /** Fewer deliveries in flight while Publish calls arrive fast (issue 16); off under the VirtualClock. */
-  private readonly priority: FrontDoorPriority | undefined;
+  private readonly priority: Pick<FrontDoorPriority, "concurrency" | "flooded"> | undefined;
   /** Settled deliveries not yet removed: removed together at the next pass (one transaction, not one each). */
   private settled: DueDelivery[] = [];
   private timer: TimerHandle | undefined;
@@ -47,7 +47,8 @@ export class DeliveryWorker {
   private stopped = false;
   private idle: Promise<void> = Promise.resolve();
 
-  constructor(store: SnsStore, commits: GroupCommit, clock: Clock, s: Services, env: EnvelopeContext, subscription: (arn: string) => SubscriptionRow | undefined, activity: TopicActivity) {
+  /** `priority`: the front door's policy (tests give a fixed one); by default FrontDoorPriority's, off under the VirtualClock. */
+  constructor(store: SnsStore, commits: GroupCommit, clock: Clock, s: Services, env: EnvelopeContext, subscription: (arn: string) => SubscriptionRow | undefined, activity: TopicActivity, priority?: Pick<FrontDoorPriority, "concurrency" | "flooded">) {
     this.store = store;
     this.commits = commits;
     this.clock = clock;
@@ -56,7 +57,7 @@ export class DeliveryWorker {
     this.subscription = subscription;
     this.activity = activity;
     this.arrivals = s.frontDoor;
-    this.priority = FrontDoorPriority.on(clock, MAX_IN_FLIGHT, s.frontDoor);
+    this.priority = priority ?? FrontDoorPriority.on(clock, MAX_IN_FLIGHT, s.frontDoor);
   }
 
   /** A Publish or PublishBatch call stored its messages: a front-door arrival, and work is due. */
@@ -110,12 +111,13 @@ export class DeliveryWorker {
     void this.commits.write(() => {
       this.flush();
       const room = limit - this.inFlight.size;
-      // At the limit, a subscription with nothing in flight still gets one (a few a pass: a quarter
-      // of the limit, up to MAX_IN_FLIGHT in all): the one that never answers must not starve it,
-      // whatever the front door's flood lowered the limit to, and a fan-out does not run far past
-      // it (review20 R20-7).
+      // At the limit, a subscription with nothing in flight still gets one: the one that never
+      // answers must not starve it, whatever the front door's flood lowered the limit to. A few in
+      // all (a quarter of the limit, at least one, past it), not a few a pass: every Publish starts
+      // a pass, and a fan-out would climb to MAX_IN_FLIGHT (review20 R20-7, review21 R21-1).
       const open = Math.max(room, 0);
-      const starvedRoom = open + Math.min(MAX_IN_FLIGHT - this.inFlight.size - open, Math.max(1, Math.floor(limit / 4)));
+      const ceiling = Math.min(MAX_IN_FLIGHT, limit + Math.max(1, Math.floor(limit / 4)));
+      const starvedRoom = open + Math.max(0, ceiling - this.inFlight.size - open);
       if (room <= 0 && starvedRoom <= 0) return; // a settling delivery wakes us
       const now = this.clock.now();
       const share = keyShare(limit);
