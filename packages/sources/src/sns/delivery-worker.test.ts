@@ -8,7 +8,8 @@ import type { TopicActivity } from "./topic-activity.ts";
  * The worker on its own, with an outbox in memory and a clock whose timers run when the test says:
  * what it starts is what it asks the subscribers to take.
  */
-function worker(limit: number, subscriptions: number) {
+function worker(initialLimit: number, subscriptions: number) {
+  let limit = initialLimit;
   const timers: (() => void)[] = [];
   const clock = {
     scale: 1,
@@ -39,12 +40,12 @@ function worker(limit: number, subscriptions: number) {
     concurrency: () => limit,
     flooded: true,
   });
-  const publish = () => {
-    for (const arn of subs.keys()) outbox.push({ id: ++ids, messageId: ids, subscriptionArn: arn, attempts: 0, firstAttemptAt: 0, message: { MessageId: `m${ids}`, TopicArn: "arn:aws:sns:us-east-1:000000000000:t", Message: "x", PublishedAt: 0 } });
+  const publish = (to: readonly string[] = [...subs.keys()]) => {
+    for (const arn of to) outbox.push({ id: ++ids, messageId: ids, subscriptionArn: arn, attempts: 0, firstAttemptAt: 0, message: { MessageId: `m${ids}`, TopicArn: "arn:aws:sns:us-east-1:000000000000:t", Message: "x", PublishedAt: 0 } });
     w.published();
     for (const fn of timers.splice(0)) fn();
   };
-  return { publish, sent };
+  return { publish, sent, subs: [...subs.keys()], setLimit: (n: number) => (limit = n) };
 }
 
 describe("SNS DeliveryWorker under a flood-lowered limit", () => {
@@ -60,5 +61,15 @@ describe("SNS DeliveryWorker under a flood-lowered limit", () => {
     const { publish, sent } = worker(1, 40);
     for (let k = 0; k < 30; k++) publish();
     expect(sent).toHaveLength(2);
+  });
+
+  it("starts one for another subscription when a hung one holds more than the lowered limit (fuzz19 F13)", () => {
+    const { publish, sent, subs, setLimit } = worker(64, 2);
+    for (let k = 0; k < 60; k++) publish([subs[0]!]);
+    // Its share of the 64 slots: three quarters.
+    expect(sent).toHaveLength(48);
+    setLimit(4);
+    publish([subs[1]!]);
+    expect(sent.slice(48)).toEqual(["arn:aws:sqs:us-east-1:000000000000:q1"]);
   });
 });

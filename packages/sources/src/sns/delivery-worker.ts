@@ -37,6 +37,8 @@ export class DeliveryWorker {
    * leaves room for every other's (fuzz19 F13: it stalled every topic's deliveries for 17 s).
    */
   private readonly inFlightBySub = new Map<string, number>();
+  /** Of those in flight, the ones started past the limit for a subscription that had none (pass()). */
+  private readonly extras = new Set<number>();
   private readonly arrivals: FrontDoorArrivals;
   /** Fewer deliveries in flight while Publish calls arrive fast (issue 16); off under the VirtualClock. */
   private readonly priority: Pick<FrontDoorPriority, "concurrency" | "flooded"> | undefined;
@@ -112,12 +114,13 @@ export class DeliveryWorker {
       this.flush();
       const room = limit - this.inFlight.size;
       // At the limit, a subscription with nothing in flight still gets one: the one that never
-      // answers must not starve it, whatever the front door's flood lowered the limit to. A few in
-      // all (a quarter of the limit, at least one, past it), not a few a pass: every Publish starts
-      // a pass, and a fan-out would climb to MAX_IN_FLIGHT (review20 R20-7, review21 R21-1).
+      // answers must not starve it, whatever the front door's flood lowered the limit to. A few
+      // such extras in flight in all (a quarter of the limit, at least one), not a few a pass:
+      // every Publish starts a pass, and a fan-out climbed to MAX_IN_FLIGHT (review20 R20-7,
+      // review21 R21-1). Those started within the limit do not count: a hung subscriber's never do.
       const open = Math.max(room, 0);
-      const ceiling = Math.min(MAX_IN_FLIGHT, limit + Math.max(1, Math.floor(limit / 4)));
-      const starvedRoom = open + Math.max(0, ceiling - this.inFlight.size - open);
+      const extras = Math.max(0, Math.max(1, Math.floor(limit / 4)) - this.extras.size);
+      const starvedRoom = open + Math.min(MAX_IN_FLIGHT - this.inFlight.size - open, extras);
       if (room <= 0 && starvedRoom <= 0) return; // a settling delivery wakes us
       const now = this.clock.now();
       const share = keyShare(limit);
@@ -131,10 +134,12 @@ export class DeliveryWorker {
         fresh.push(d);
       }
       const work: Promise<void>[] = [];
-      for (const d of fresh) {
+      for (const [i, d] of fresh.entries()) {
         this.inFlight.add(d.id);
+        if (i >= open) this.extras.add(d.id);
         work.push(this.attempt(d).finally(() => {
           this.inFlight.delete(d.id);
+          this.extras.delete(d.id);
           const left = this.inFlightBySub.get(d.subscriptionArn)! - 1;
           if (left === 0) this.inFlightBySub.delete(d.subscriptionArn);
           else this.inFlightBySub.set(d.subscriptionArn, left);
