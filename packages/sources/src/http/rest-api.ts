@@ -104,7 +104,7 @@ export class RestApi implements ApiHandler {
       authorizer = { ...outcome.context, principalId: outcome.principalId, integrationLatency: this.deps.clock.now() - started };
     }
     const event = this.event(req, match, stageVariables, authorizer);
-    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs);
+    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs, { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey });
     const failed = (answer: HttpAnswer, reason: string, detail?: string) =>
       reportFailure(this.deps.telemetry, { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, functionName: target.functionName }, out.requestId, answer, reason, detail);
     if (out.kind === "timeout") return failed(TIMED_OUT(), TIMEOUT_REASON, `no answer within the integration timeout (${target.timeoutMs} ms)`);
