@@ -74,6 +74,7 @@ describe("an invocation's line names who made it (newuser10 N3-2), as the dashbo
     [{ front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "GET /long" }, " via REST GET /long"],
     [{ front: "http-api", apiId: "b7f01ef3c1", stage: "$default", routeKey: "GET /long" }, " via HTTP GET /long"],
     [{ front: "http-api", apiId: "b7f01ef3c1", stage: "$default", routeKey: "$default" }, " via HTTP $default"],
+    [{ front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "GET /long", authorizer: true }, " via REST GET /long authorizer"],
     [{ front: "function-url", apiId: "1809b0ce", stage: "$default", routeKey: "$default" }, " via URL"],
     [{ eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:orders" }, " via sqs:orders"],
     [{ eventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks" }, " via kinesis:clicks"],

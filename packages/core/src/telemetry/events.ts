@@ -41,7 +41,7 @@ export type InvocationOutcome =
  * (`REST GET /long`, `HTTP GET /long`, `URL`, `sqs:orders`: page/invocation-via.js).
  */
 export type InvocationVia =
-  | { front: "rest-api" | "http-api" | "function-url"; apiId: string; stage: string; routeKey: string }
+  | { front: "rest-api" | "http-api" | "function-url"; apiId: string; stage: string; routeKey: string; /** The route's Lambda authorizer, not its integration. */ authorizer?: true }
   | { eventSourceArn: string };
 
 /** Destination `condition` values (aws-facts §5). */

@@ -89,6 +89,7 @@ export class HttpApi implements ApiHandler {
       const v1 = target.authorizer.payloadFormatVersion === "1.0";
       const outcome = await target.authorizer.authorize({
         arn,
+        via: { front: "http-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, authorizer: true },
         lookup: identityLookup(req, stageVariables, match.routeKey),
         requestEvent: (identity) => {
           if (v1) {

@@ -88,6 +88,7 @@ export class RestApi implements ApiHandler {
       const arn = executeApiArn(this.deps.region, this.deps.accountId, this.id, req.stage, req.http.method, req.path);
       const outcome = await target.authorizer.authorize({
         arn,
+        via: { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, authorizer: true },
         lookup: identityLookup(req, stageVariables, match.routeKey),
         requestEvent: () => {
           const { body: _b, isBase64Encoded: _i, ...rest } = this.event(req, match, stageVariables, undefined);

@@ -11,15 +11,17 @@ export function sourceLabel(arn) {
 /**
  * An invocation's `via` (telemetry events.ts InvocationVia): `REST GET /long` and `HTTP GET /long`
  * (API Gateway's route key: a REST API's method and resource, an HTTP API's route, `$default`
- * included), `URL` for a Function URL, a mapping's source as `sqs:orders`; undefined without one
+ * included; `REST GET /long authorizer` for the route's Lambda authorizer), `URL` for a Function URL, a mapping's source as `sqs:orders`; undefined without one
  * (an Invoke call, or an async event: SNS, EventBridge and schedules are named by the page from
  * their delivery events when it has them).
  */
 export function viaLabel(via) {
   if (via === undefined || via === null) return undefined;
   if (via.eventSourceArn !== undefined) return sourceLabel(via.eventSourceArn);
-  if (via.front === "rest-api") return `REST ${via.routeKey}`;
-  if (via.front === "http-api") return `HTTP ${via.routeKey}`;
+  // A route's Lambda authorizer runs before its integration: its own row says so.
+  const authorizer = via.authorizer ? " authorizer" : "";
+  if (via.front === "rest-api") return `REST ${via.routeKey}${authorizer}`;
+  if (via.front === "http-api") return `HTTP ${via.routeKey}${authorizer}`;
   if (via.front === "function-url") return "URL";
   return undefined;
 }
@@ -29,5 +31,5 @@ export function viaTitle(via) {
   if (via === undefined || via === null) return "";
   if (via.eventSourceArn !== undefined) return `event source mapping from ${via.eventSourceArn}`;
   if (via.front === "function-url") return `function URL ${via.apiId}`;
-  return `${via.front === "rest-api" ? "REST API" : "HTTP API"} ${via.apiId} stage ${via.stage} route ${via.routeKey}`;
+  return `${via.authorizer ? "the Lambda authorizer of " : ""}${via.front === "rest-api" ? "REST API" : "HTTP API"} ${via.apiId} stage ${via.stage} route ${via.routeKey}`;
 }
