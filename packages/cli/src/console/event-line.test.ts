@@ -65,3 +65,21 @@ describe("tail --source for topics and buses", () => {
     expect(concerns(delivered("arn:aws:events:us-east-1:000000000000:rule/big"), { source: "shop" })).toBe(false);
   });
 });
+
+describe("an invocation's line names who made it (newuser10 N3-2), as the dashboard's invocation list does", () => {
+  const finished = { ...at, type: "invocation.finished", requestId: "r1", functionName: "ws-NodeFn-JY7VEIQWCHG4", version: "$LATEST", environmentId: "e1", durationMs: 3.5, billedDurationMs: 4, maxMemoryUsedMb: 49, status: "success" };
+  const line = (via?: object) => describeEvent({ ...finished, via } as TelemetryEvent)?.text;
+
+  it.each([
+    [{ front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "GET /long" }, " via REST GET /long"],
+    [{ front: "http-api", apiId: "b7f01ef3c1", stage: "$default", routeKey: "GET /long" }, " via HTTP GET /long"],
+    [{ front: "http-api", apiId: "b7f01ef3c1", stage: "$default", routeKey: "$default" }, " via HTTP $default"],
+    [{ front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "GET /long", authorizer: true }, " via REST GET /long authorizer"],
+    [{ front: "function-url", apiId: "1809b0ce", stage: "$default", routeKey: "$default" }, " via URL"],
+    [{ eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:orders" }, " via sqs:orders"],
+    [{ eventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/clicks" }, " via kinesis:clicks"],
+    [undefined, ""],
+  ])("%j", (via, label) => {
+    expect(line(via)).toBe(`invoked ws-NodeFn-JY7VEIQWCHG4:$LATEST request r1${label}: 3.50 ms, billed 4 ms, 49 MB`);
+  });
+});

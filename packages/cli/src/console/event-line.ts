@@ -1,4 +1,5 @@
 import type { TelemetryEvent } from "@lambda-sim/core";
+import { viaLabel, viaTitle } from "../dashboard/page/invocation-via.js";
 
 export type Colour = "red" | "yellow" | "green" | "cyan" | "magenta" | "blue" | "gray";
 
@@ -71,7 +72,9 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     case "invocation.finished": {
       const init = e.initDurationMs === undefined ? "" : `, init ${ms(e.initDurationMs)} ms (cold)`;
       const status = e.status === "success" ? "" : ` ${e.status}${e.errorType ? ` ${e.functionErrorType ?? e.errorType}` : ""}`;
-      return { text: `invoked ${e.functionName}:${e.version} request ${e.requestId}: ${ms(e.durationMs)} ms, billed ${e.billedDurationMs} ms${init}, ${e.maxMemoryUsedMb} MB${status}`, colour: e.status === "success" ? "green" : "red" };
+      // Who called, as the dashboard's invocation list labels it: `via REST GET /long`, `via sqs:orders`.
+      const via = viaLabel(e.via);
+      return { text: `invoked ${e.functionName}:${e.version} request ${e.requestId}${via === undefined ? "" : ` via ${via}`}: ${ms(e.durationMs)} ms, billed ${e.billedDurationMs} ms${init}, ${e.maxMemoryUsedMb} MB${status}`, colour: e.status === "success" ? "green" : "red" };
     }
     case "invocation.admitted":
       return undefined;
@@ -147,8 +150,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     case "clock.resumed":
       return { text: "clock resumed", colour: "cyan" };
     case "http.integration-failed": {
-      const where = e.front === "function-url" ? `function URL ${e.apiId}` : `${e.front === "rest-api" ? "REST API" : "HTTP API"} ${e.apiId} stage ${e.stage} route ${e.routeKey}`;
-      return { text: `${where} answered ${e.status}: ${e.reason}${e.detail ? ` (${e.detail})` : ""}; function ${e.functionName} request ${e.requestId}`, colour: "red" };
+      return { text: `${viaTitle(e)} answered ${e.status}: ${e.reason}${e.detail ? ` (${e.detail})` : ""}; function ${e.functionName} request ${e.requestId}`, colour: "red" };
     }
     case "simulator.warning":
       return { text: `warning: ${e.message}`, colour: "yellow" };

@@ -114,7 +114,9 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     await applyTemplate(sim, a);
     // The trace records each function's settings, a scenario's service times among them.
     const functions = (sim.hub.view("functions") as { name: string }[]).map((f) => ({ ...f, serviceTimeMs: serviceTimeOf(a, f.name) }));
-    obs.views(clock.now(), { functions, account: sim.hub.view("account") });
+    // And a template's logical ids, which the page shows beside the names they became.
+    const logicalIds = sim.hub.view("logicalIds");
+    obs.views(clock.now(), { functions, account: sim.hub.view("account"), ...(logicalIds === undefined ? {} : { logicalIds }) });
     const realCode = await realCodeNotes(sim, a, (name) => serviceTimeOf(a, name) !== undefined);
     const endAt = SCENARIO_START + s.durationMs;
     const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);

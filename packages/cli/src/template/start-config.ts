@@ -193,6 +193,11 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
   const { templateView } = await import("./template-view.ts");
   const summary = config.template;
   sim.simApi.addRoute("/_sim/template", () => templateView(sim, summary));
+  // The dashboard shows each function's logical id beside the name it became (newuser10 N3-2):
+  // `NodeFn (ws-NodeFn-JY7VEIQWCHG4)`, as the template the class reads names it. Fixed once
+  // started, so in the snapshot only.
+  const logicalIds = Object.fromEntries(Object.entries(summary.names).flatMap(([id, n]) => (n.kind === "function" ? [[n.name, id]] : [])));
+  sim.hub.addView("logicalIds", () => logicalIds, { snapshotOnly: true });
   // POST /_sim/faults takes them too, as tail and scenarios do.
   sim.faults.names?.useLogicalNames(summary.names);
   return config.template.lines.map((l) => `  ${l}\n`).join("");

@@ -1,6 +1,6 @@
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import { preview } from "../telemetry/events.ts";
+import { preview, type InvocationVia } from "../telemetry/events.ts";
 import type { ResponseSink } from "./response-sink.ts";
 
 /** One invocation as an ExecutionEnvironment runs it (after the Invoker resolved and admitted it). */
@@ -29,6 +29,8 @@ export interface InvocationRequest {
    * simulator (async queue, pollers, scenarios), who take the answer as the invocation's end.
    */
   answerFirst?: boolean;
+  /** Who made it, when a front or a mapping did: named in its telemetry (events.ts InvocationVia). */
+  via?: InvocationVia;
 }
 
 /** REPORT `Status:` values (RIE handleReset): only for invocations that reset or failed init. */
@@ -61,7 +63,7 @@ export function failurePayload(errorType: string, errorMessage: string): Buffer 
 }
 
 /** The `invocation.finished` telemetry event, the same for every kind of environment. */
-export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig, r: InvocationResult): void {
+export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig, r: InvocationResult, via: InvocationVia | undefined): void {
   telemetry.emit({
     type: "invocation.finished",
     requestId: r.requestId,
@@ -76,6 +78,7 @@ export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig
     errorType: r.errorType,
     result: telemetry.active ? preview(r.payload) : undefined,
     functionErrorType: telemetry.active ? functionErrorType(r) : undefined,
+    via,
   });
 }
 
@@ -98,5 +101,5 @@ export function functionErrorType(r: InvocationResult): string | undefined {
 /** The `invocation.started` telemetry event: which environment took the event, cold or warm. */
 export function emitStarted(telemetry: Telemetry, config: FunctionVersionConfig, environmentId: string, request: InvocationRequest, coldStart: boolean): void {
   if (!telemetry.active) return;
-  telemetry.emit({ type: "invocation.started", requestId: request.requestId, functionName: config.functionName, version: config.version, environmentId, coldStart, payload: preview(request.payload) });
+  telemetry.emit({ type: "invocation.started", requestId: request.requestId, functionName: config.functionName, version: config.version, environmentId, coldStart, payload: preview(request.payload), via: request.via });
 }

@@ -1,3 +1,4 @@
+import type { InvocationVia } from "../telemetry/events.ts";
 import type { InvocationResult } from "./invocation-result.ts";
 import type { ResponseSink } from "./response-sink.ts";
 
@@ -17,6 +18,8 @@ export interface InvokeInput {
   requestId?: string;
   /** The event source mapping invoking, if any (fault scopes `source:` and `mapping:`). */
   origin?: InvocationOrigin;
+  /** The HTTP front and route calling (its invocation's telemetry names it; a mapping's `origin` is named without it). */
+  via?: InvocationVia;
   /** InvokeWithResponseStream and streaming URLs: chunks go here as the function writes them. */
   responseSink?: ResponseSink;
   /** A caller's request (the Invoke API), not a delivery made by a source: counts as a front-door arrival (FrontDoorPriority). */

@@ -19,7 +19,7 @@ import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.t
 import { LoopGuard } from "./recursive-loop.ts";
 
 /** What only a synchronous caller brings to the environment. */
-type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail" | "frontDoor">;
+type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail" | "frontDoor" | "via">;
 const NO_SYNC_OPTIONS: SyncOptions = {};
 
 /**
@@ -220,7 +220,9 @@ export class Invoker {
   private async runSync(target: ResolvedInvocationTarget, input: InvokeInput): Promise<InvocationResult> {
     const trace = this.loops.trace(target, input.traceHeaders ?? input.traceHeader, input.origin?.sourceArn ?? "sync");
     if (trace === undefined) throw lambdaErrors.recursiveInvocation();
-    const out = await this.admitAndRun(target, input.payload, trace, input.requestId, input.origin, undefined, input);
+    // A mapping's invocation names its source (the dashboard's list, tail); a front names itself.
+    const sync = input.via === undefined && input.origin !== undefined ? { ...input, via: { eventSourceArn: input.origin.sourceArn } } : input;
+    const out = await this.admitAndRun(target, input.payload, trace, input.requestId, input.origin, undefined, sync);
     if ("throttled" in out) throw lambdaErrors.tooManyRequests(out.throttled);
     return out;
   }
@@ -270,7 +272,7 @@ export class Invoker {
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
           result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
-          emitFinished(this.telemetry, target.config, result);
+          emitFinished(this.telemetry, target.config, result, sync.via);
         }
       }
       result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync);
@@ -296,6 +298,7 @@ export class Invoker {
       invokedFunctionArn: target.invokedFunctionArn,
       traceId: trace,
       clientContext: sync.clientContext,
+      via: sync.via,
     });
   }
 

@@ -113,7 +113,7 @@ export class ModelEnvironment implements Environment {
       logTail: "",
     };
     this.busy = false;
-    emitFinished(this.telemetry, this.config, result);
+    emitFinished(this.telemetry, this.config, result, request.via);
     this.transition("idle");
     this.onAvailable(this);
     return result;

@@ -14,8 +14,8 @@ import type { SequencedEvent } from "./event-hub.ts";
  */
 export const COMPACT_FIELDS = [
   ["function.log", "functionName", "environmentId", "requestId", "text", "audience"],
-  ["invocation.finished", "requestId", "functionName", "version", "environmentId", "durationMs", "billedDurationMs", "maxMemoryUsedMb", "status", "initDurationMs", "errorType", "result", "functionErrorType"],
-  ["invocation.started", "requestId", "functionName", "version", "environmentId", "coldStart", "payload"],
+  ["invocation.finished", "requestId", "functionName", "version", "environmentId", "durationMs", "billedDurationMs", "maxMemoryUsedMb", "status", "initDurationMs", "errorType", "result", "functionErrorType", "via"],
+  ["invocation.started", "requestId", "functionName", "version", "environmentId", "coldStart", "payload", "via"],
   ["environment.state-changed", "environmentId", "functionName", "version", "from", "to", "reason", "provisioned", "logGroup"],
   ["invocation.admitted", "functionName", "qualifier", "newEnvironment", "concurrentExecutions", "accountConcurrentExecutions", "unreservedConcurrentExecutions"],
 ] as const satisfies readonly (readonly [TelemetryEventType, ...string[]])[];

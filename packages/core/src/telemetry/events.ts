@@ -34,6 +34,16 @@ export type InvocationOutcome =
   /** Stopped in a recursive loop (RecursiveInvocationException): never retried. */
   | { kind: "recursive-loop" };
 
+/**
+ * Where a synchronous invocation came from, when a front or a mapping made it (not an Invoke
+ * call): the HTTP front and the route it matched (the fields `http.integration-failed` names), or
+ * the event source mapping's source. The dashboard's invocation list and `tail` label it
+ * (`REST GET /long`, `HTTP GET /long`, `URL`, `sqs:orders`: page/invocation-via.js).
+ */
+export type InvocationVia =
+  | { front: "rest-api" | "http-api" | "function-url"; apiId: string; stage: string; routeKey: string; /** The route's Lambda authorizer, not its integration. */ authorizer?: true }
+  | { eventSourceArn: string };
+
 /** Destination `condition` values (aws-facts §5). */
 export type GiveUpCondition = "RetriesExhausted" | "EventAgeExceeded";
 
@@ -66,6 +76,7 @@ export type TelemetryEvent = Base &
         coldStart: boolean;
         /** The event, cut to PREVIEW_BYTES: the dashboard's invocation story shows it. */
         payload: string;
+        via?: InvocationVia;
       }
     | {
         type: "invocation.finished";
@@ -84,6 +95,8 @@ export type TelemetryEvent = Base &
         functionErrorType?: string;
         /** The response (or error) payload, cut to PREVIEW_BYTES. */
         result?: string;
+        /** As on `invocation.started` (a warm start finished in the same frame is not sent to a coalescing client). */
+        via?: InvocationVia;
       }
     | {
         type: "invocation.admitted";

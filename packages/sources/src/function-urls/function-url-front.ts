@@ -112,7 +112,7 @@ export class FunctionUrlFront {
     const sink = config.invokeMode === "RESPONSE_STREAM" ? new UrlStreamSink(res, { ...answerHeaders, ...corsHeaders }, (why) => badGateway(MALFORMED_REASON, why)) : undefined;
     let out;
     try {
-      out = await this.deps.invoker.invoke({ functionName: config.functionName, qualifier: config.qualifier, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", requestId, responseSink: sink });
+      out = await this.deps.invoker.invoke({ functionName: config.functionName, qualifier: config.qualifier, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", requestId, responseSink: sink, via: { front: "function-url", apiId: config.urlId, stage: "$default", routeKey: "$default" } });
     } catch (e) {
       if (isAwsError(e) && (e.statusCode === 429 || e.statusCode === 413)) return writeAnswer(res, refusal(e.statusCode, e.message), answerHeaders);
       return badGateway(`Lambda invocation failed with status: ${isAwsError(e) ? e.statusCode : 500}.`, `Lambda refused the call (${isAwsError(e) ? e.code : "ServiceException"})`);

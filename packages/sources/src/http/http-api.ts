@@ -89,6 +89,7 @@ export class HttpApi implements ApiHandler {
       const v1 = target.authorizer.payloadFormatVersion === "1.0";
       const outcome = await target.authorizer.authorize({
         arn,
+        via: { front: "http-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, authorizer: true },
         lookup: identityLookup(req, stageVariables, match.routeKey),
         requestEvent: (identity) => {
           if (v1) {
@@ -112,7 +113,7 @@ export class HttpApi implements ApiHandler {
     const event = v1
       ? this.v1Event(req, match, stageVariables, context === undefined ? undefined : { ...context, principalId, integrationLatency: 0 })
       : this.v2Event(req, match, stageVariables, context === undefined ? undefined : { lambda: context });
-    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs);
+    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs, { front: "http-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey });
     return this.read(out, v1 ? (p) => payloadV1Answer(p, false) : payloadV2Answer, req, match);
   }
 

@@ -1,4 +1,4 @@
-import { isAwsError, stopwatch, type Invoker, type Telemetry } from "@lambda-sim/core";
+import { isAwsError, stopwatch, type InvocationVia, type Invoker, type Telemetry } from "@lambda-sim/core";
 import type { HttpAnswer } from "./payload-v2.ts";
 
 /** How a front's call to its function ended; `requestId` is the invocation's (its logs name it). */
@@ -18,16 +18,17 @@ export type IntegrationOutcome = { requestId: string } & (
  * starts and telemetry apply) and stops waiting after `timeoutMs`. The timeout runs in wall time,
  * like the function's own timeout it races (DESIGN.md "Time": handler execution is never scaled).
  * The request id is chosen here, so that a failure the front reports names the invocation even
- * when the front stopped waiting for it.
+ * when the front stopped waiting for it. `via`: the front and route, named in the invocation's
+ * telemetry (the dashboard's list says `REST GET /long` on every row, not only a failed one's).
  */
-export async function invokeIntegration(invoker: Invoker, functionName: string, event: unknown, timeoutMs: number): Promise<IntegrationOutcome> {
+export async function invokeIntegration(invoker: Invoker, functionName: string, event: unknown, timeoutMs: number, via: InvocationVia): Promise<IntegrationOutcome> {
   const payload = Buffer.from(JSON.stringify(event), "utf8");
   const requestId = invoker.newRequestId();
   let timer: { cancel(): void } | undefined;
   const timeout = new Promise<IntegrationOutcome>((resolve) => {
     timer = stopwatch.after(timeoutMs, () => resolve({ kind: "timeout", requestId }));
   });
-  const call = invoker.invoke({ functionName, payload, invocationType: "RequestResponse", requestId }).then(
+  const call = invoker.invoke({ functionName, payload, invocationType: "RequestResponse", requestId, via }).then(
     (out): IntegrationOutcome => (out.kind === "result" ? { kind: "result", requestId, payload: out.result.payload, functionError: out.result.errorType !== undefined } : { kind: "failed", requestId, code: out.kind, status: 500 }),
     (e: unknown): IntegrationOutcome => {
       if (isAwsError(e) && e.statusCode === 429) return { kind: "throttled", requestId };

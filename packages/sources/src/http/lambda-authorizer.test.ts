@@ -25,7 +25,7 @@ function authorizer(entry: Record<string, unknown>, protocol: "REST" | "HTTP", a
 }
 
 const ARN = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/GET/pets/1";
-const call = (headers: Record<string, string>, arn = ARN): AuthorizerCall => ({ arn, lookup: (s) => (s.where === "header" ? headers[s.name.toLowerCase()] : undefined), requestEvent: (identity) => ({ identity }) });
+const call = (headers: Record<string, string>, arn = ARN): AuthorizerCall => ({ arn, lookup: (s) => (s.where === "header" ? headers[s.name.toLowerCase()] : undefined), requestEvent: (identity) => ({ identity }), via: { front: "rest-api", apiId: "abc", stage: "prod", routeKey: "GET /pets/{id}", authorizer: true } });
 const allowAll = () => ({ principalId: "p", policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: "arn:aws:execute-api:us-east-1:000000000000:abc/prod/GET/*" }] }, context: { k: "v" } });
 
 describe("LambdaAuthorizer", () => {

@@ -1,4 +1,4 @@
-import { isAwsError, type Clock, type Invoker } from "@lambda-sim/core";
+import { isAwsError, type Clock, type InvocationVia, type Invoker } from "@lambda-sim/core";
 import type { AuthorizerEntry } from "./api-config.ts";
 import { evaluatePolicy } from "./iam-policy.ts";
 import { isObject } from "./payload-v2.ts";
@@ -31,6 +31,8 @@ export interface AuthorizerCall {
   arn: string;
   /** The REQUEST event (REST 1.0 or HTTP API 1.0/2.0), given the identity values found. */
   requestEvent(identity: string[]): Record<string, unknown>;
+  /** The front and route asking, named in the authorizer's invocation telemetry (`authorizer: true`). */
+  via: InvocationVia;
 }
 
 export interface IdentitySource {
@@ -99,7 +101,7 @@ export class LambdaAuthorizer {
     }
     if (answer === undefined) {
       const event = this.type === "TOKEN" ? { type: "TOKEN", authorizationToken: values[0], methodArn: call.arn } : call.requestEvent(values);
-      const got = await this.invoke(event);
+      const got = await this.invoke(event, call.via);
       if (got.kind !== "answer") return got;
       answer = { expiresAt: now + ttl * 1000, answer: got.answer, requestId: got.requestId };
       if (ttl > 0) this.cache.set(key, answer);
@@ -109,12 +111,12 @@ export class LambdaAuthorizer {
     return "why" in decided ? { kind: "error", requestId, ...decided } : decided;
   }
 
-  private async invoke(event: unknown): Promise<{ kind: "answer"; answer: Record<string, unknown>; requestId: string } | { kind: "unauthorized" } | AuthorizerFailure> {
+  private async invoke(event: unknown, via: InvocationVia): Promise<{ kind: "answer"; answer: Record<string, unknown>; requestId: string } | { kind: "unauthorized" } | AuthorizerFailure> {
     const requestId = this.deps.invoker.newRequestId();
     const fail = (why: AuthorizerFailure["why"], detail: string): AuthorizerFailure => ({ kind: "error", requestId, why, detail });
     let text = "";
     try {
-      const out = await this.deps.invoker.invoke({ functionName: this.config.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", requestId });
+      const out = await this.deps.invoker.invoke({ functionName: this.config.functionName, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", requestId, via });
       if (out.kind !== "result") return fail("invoke-failed", `Lambda answered ${out.kind}`);
       text = out.result.payload.toString("utf8");
       const payload: unknown = JSON.parse(text);

@@ -88,6 +88,7 @@ export class RestApi implements ApiHandler {
       const arn = executeApiArn(this.deps.region, this.deps.accountId, this.id, req.stage, req.http.method, req.path);
       const outcome = await target.authorizer.authorize({
         arn,
+        via: { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, authorizer: true },
         lookup: identityLookup(req, stageVariables, match.routeKey),
         requestEvent: () => {
           const { body: _b, isBase64Encoded: _i, ...rest } = this.event(req, match, stageVariables, undefined);
@@ -104,7 +105,7 @@ export class RestApi implements ApiHandler {
       authorizer = { ...outcome.context, principalId: outcome.principalId, integrationLatency: this.deps.clock.now() - started };
     }
     const event = this.event(req, match, stageVariables, authorizer);
-    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs);
+    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs, { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey });
     const failed = (answer: HttpAnswer, reason: string, detail?: string) =>
       reportFailure(this.deps.telemetry, { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, functionName: target.functionName }, out.requestId, answer, reason, detail);
     if (out.kind === "timeout") return failed(TIMED_OUT(), TIMEOUT_REASON, `no answer within the integration timeout (${target.timeoutMs} ms)`);

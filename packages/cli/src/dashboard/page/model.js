@@ -3,6 +3,7 @@
 import { addOutcome, asyncOutcome, rowDetail, rowWhere, successOutcome } from "./async-finished.js";
 import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
 import { applyMappingEvent, applyMappingViews } from "./mapping-model.js";
+import { sourceLabel } from "./invocation-via.js";
 
 const KEEP_INVOCATIONS = 300;
 const KEEP_RETIRED = 6;
@@ -34,6 +35,8 @@ export function createModel() {
     // How service time runs (the `clock` view): { clock: "virtual" | "system" | "scaled" | "playback", scale, paused, speed, ended }.
     clock: undefined,
     functions: new Map(), envs: new Map(), account: {},
+    // functionName -> the template logical id it was created for (the snapshot's `logicalIds` view, start-config.ts).
+    logicalIds: new Map(),
     throttles: new Map(), // functionName -> { count, reason, caller, time }
     loops: new Map(), // functionName -> { count, caller, time }: invocations stopped in a recursive loop
     // The faults added (the `faults` view: spec, window, matched, fired), and per function what they injected.
@@ -89,6 +92,8 @@ export function applyViews(m, frame) {
     m.dirty.add("header");
   }
   if (v.account) m.account = v.account;
+  // In a snapshot, or a scenario trace's views line (lambda-sim ui --trace).
+  if (v.logicalIds) m.logicalIds = new Map(Object.entries(v.logicalIds));
   // Redrawn only when there are faults to show or to take away (every sampled frame carries the list).
   if (v.faults && (v.faults.length > 0 || m.faults.length > 0)) {
     m.faults = v.faults;
@@ -133,6 +138,7 @@ function story(m, requestId, functionName) {
     m.invocations.set(requestId, s);
     if (m.invocations.size > KEEP_INVOCATIONS) m.invocations.delete(m.invocations.keys().next().value);
   }
+  s.functionName ??= functionName;
   return s;
 }
 
@@ -167,6 +173,7 @@ export function applyEvent(m, e, history = false) {
       const s = story(m, e.requestId, e.functionName);
       Object.assign(s, { version: e.version, environmentId: e.environmentId, coldStart: e.coldStart, startedAt: e.time });
       if (e.payload !== undefined) s.payload = e.payload;
+      if (e.via !== undefined) s.via = e.via;
       m.dirty.add("invocations");
       if (m.selected === e.requestId) m.dirty.add("story");
       return;
@@ -175,6 +182,7 @@ export function applyEvent(m, e, history = false) {
       const s = story(m, e.requestId, e.functionName);
       Object.assign(s, { version: e.version, environmentId: e.environmentId, durationMs: e.durationMs, billedDurationMs: e.billedDurationMs, initDurationMs: e.initDurationMs, maxMemoryUsedMb: e.maxMemoryUsedMb, status: e.status, errorType: e.errorType, functionErrorType: e.functionErrorType, finishedAt: e.time });
       if (e.result !== undefined) s.result = e.result;
+      if (e.via !== undefined) s.via = e.via;
       if (s.coldStart === undefined) s.coldStart = e.initDurationMs !== undefined;
       // The attempt that ran has ended (async.attempt.failed, which follows a failure, says more).
       const ran = s.attempts.at(-1);
@@ -273,6 +281,16 @@ export function applyEvent(m, e, history = false) {
       m.dlqMoves.unshift(e);
       if (m.dlqMoves.length > 20) m.dlqMoves.pop();
       m.dirty.add("sources");
+      return;
+    case "sns.delivered":
+    case "events.delivered":
+      // An SNS or EventBridge delivery that invoked a function (asynchronously): its row names the
+      // topic or rule, as a mapping's names its queue or stream (`sns:alerts`, `events:rule/nightly`).
+      if (e.requestId !== undefined) {
+        story(m, e.requestId, undefined).source = sourceLabel(e.type === "sns.delivered" ? e.topicArn : e.ruleArn);
+        m.dirty.add("invocations");
+      }
+      if (applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");
       return;
     default:
       if (applyMappingEvent(m, e, history) || applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");

@@ -54,3 +54,22 @@ describe("an async event's attempts in its story", () => {
     expect(rows().at(-1)).toBe("1 success");
   });
 });
+
+describe("who made an invocation, and a template function's logical id (newuser10 N3-2)", () => {
+  it("keeps an invocation's via, names the topic or rule that delivered an async one, and takes the logical ids from the snapshot", () => {
+    const m = createModel();
+    applySnapshot(m, { seq: 1, views: { logicalIds: { "ws-NodeFn-JY7VEIQWCHG4": "NodeFn" } }, recent: [] });
+    expect(m.logicalIds.get("ws-NodeFn-JY7VEIQWCHG4")).toBe("NodeFn");
+    const via = { front: "rest-api", apiId: "a", stage: "Prod", routeKey: "GET /long" };
+    // A warm start finished in the same frame is not sent (coalesce): the finish carries the via too.
+    applyEvent(m, { type: "invocation.finished", seq: 2, time: 2, requestId: "r1", functionName: "fn", version: "$LATEST", environmentId: "e", durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 1, status: "success", via });
+    expect(m.invocations.get("r1").via).toEqual(via);
+    applyEvent(m, { type: "async.enqueued", seq: 3, time: 3, requestId: "r2", functionName: "fn" });
+    applyEvent(m, { type: "sns.delivered", seq: 4, time: 4, topicArn: "arn:aws:sns:us-east-1:000000000000:alerts", subscriptionArn: "arn:aws:sns:us-east-1:000000000000:alerts:s", endpoint: "arn:aws:lambda:us-east-1:000000000000:function:fn", messageId: "m", attempt: 1, requestId: "r2" });
+    applyEvent(m, { type: "events.delivered", seq: 5, time: 5, ruleArn: "arn:aws:events:us-east-1:000000000000:rule/shop/big", targetId: "t", targetArn: "arn:aws:lambda:us-east-1:000000000000:function:fn", eventId: "e", attempt: 1, requestId: "r3" });
+    expect([m.invocations.get("r2").source, m.invocations.get("r3").source]).toEqual(["sns:alerts", "events:rule/shop/big"]);
+    expect(m.invocations.get("r3").functionName).toBeUndefined();
+    applyEvent(m, { type: "invocation.started", seq: 6, time: 6, requestId: "r3", functionName: "fn", version: "$LATEST", environmentId: "e", coldStart: false });
+    expect(m.invocations.get("r3").functionName).toBe("fn");
+  });
+});

@@ -3,6 +3,7 @@ import { renderBuses, renderTopics } from "./fanout-render.js";
 import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
 import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
 import { stalled } from "./shard-consumers.js";
+import { viaLabel, viaTitle } from "./invocation-via.js";
 
 /** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
 const FINISHED_ROWS = 25;
@@ -29,6 +30,26 @@ export function laneLegend() {
   return `<summary>One lane per execution environment; a retired one says why</summary>${Object.entries(RETIRE_REASONS)
     .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
     .join("")}`;
+}
+
+/**
+ * A function's name as the page shows it: with the template's logical id first when it came from
+ * one (`NodeFn (ws-NodeFn-JY7VEIQWCHG4)`), the id the class reads in template.yaml and that
+ * `tail --function` and `invoke` take (newuser10 N3-2).
+ */
+function fnLabel(m, fn) {
+  const id = m.logicalIds?.get(fn);
+  return id === undefined || id === fn ? esc(fn) : `<span class="logical-id">${esc(id)}</span> <small class="physical-name">(${esc(fn)})</small>`;
+}
+
+/**
+ * Who made an invocation, for its row: the front and route (`REST GET /long`, `HTTP GET /long`,
+ * `URL`), a mapping's source (`sqs:orders`), an SNS topic or EventBridge rule that delivered it;
+ * nothing for an Invoke call or a schedule. `front`: its `http.integration-failed`, if any.
+ */
+function via(s) {
+  const v = s.via ?? s.front;
+  return { label: viaLabel(v) ?? s.source ?? "", title: v === undefined ? "" : viaTitle(v) };
 }
 
 /**
@@ -75,7 +96,7 @@ export function renderFunctions(m) {
       </div>`).join("");
     return `<div class="fn" data-function="${esc(fn)}">
       <div class="fn-head">
-        <span class="fn-name">${esc(fn)}</span>
+        <span class="fn-name">${fnLabel(m, fn)}</span>
         <small>${esc(f.runtime ?? "")} ${f.memorySize ?? ""} MB ${esc(f.architecture ?? "")}</small>
         <span class="gauge">concurrency <b class="in-use">${f.inFlight ?? busy}</b> in use, ${reserved}</span>
         <span class="gauge">${live.length} environment(s)</span>
@@ -197,24 +218,27 @@ function givenUp(x, now) {
 export function renderAsync(m) {
   const waiting = [...m.waiting.values()].sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   let html = `<h3>Waiting for a retry (${waiting.length})</h3>`;
-  html += waiting.length === 0 ? `<p class="empty">none</p>` : `<table><tr><th>request</th><th>function</th><th>next attempt</th><th class="n">age</th></tr>${waiting.slice(0, 15).map((w) => `<tr class="clickable" data-request-id="${esc(w.requestId)}"><td>${short(w.requestId)}</td><td>${esc(w.functionName)}</td><td>in ${dur(Math.max(0, w.nextAttemptAt - m.time))}</td><td class="n">${w.enqueuedAt ? dur(m.time - w.enqueuedAt) : "—"}</td></tr>`).join("")}</table>`;
+  html += waiting.length === 0 ? `<p class="empty">none</p>` : `<table><tr><th>request</th><th>function</th><th>next attempt</th><th class="n">age</th></tr>${waiting.slice(0, 15).map((w) => `<tr class="clickable" data-request-id="${esc(w.requestId)}"><td>${short(w.requestId)}</td><td>${fnLabel(m, w.functionName)}</td><td>in ${dur(Math.max(0, w.nextAttemptAt - m.time))}</td><td class="n">${w.enqueuedAt ? dur(m.time - w.enqueuedAt) : "—"}</td></tr>`).join("")}</table>`;
   html += `<h3>Finished</h3>`;
   // The latest successes without a destination, and every other outcome kept, up to FINISHED_ROWS.
   let successes = 0;
   const rows = m.finished.filter((f) => !plainSuccess(f) || successes++ < FINISHED_SUCCESS_ROWS).slice(0, FINISHED_ROWS);
-  html += rows.length === 0 ? `<p class="empty">none yet</p>` : `<table>${rows.map((f) => `<tr class="clickable" data-request-id="${esc(f.requestId)}"><td>${short(f.requestId)}</td><td>${esc(f.functionName)}</td><td class="${f.outcomes.every((o) => o.where === "success" || o.where === "OnSuccess") ? "ok" : "bad"}">${esc(rowWhere(f))}</td><td><small>${esc(rowDetail(f))}</small></td></tr>`).join("")}</table>`;
+  html += rows.length === 0 ? `<p class="empty">none yet</p>` : `<table>${rows.map((f) => `<tr class="clickable" data-request-id="${esc(f.requestId)}"><td>${short(f.requestId)}</td><td>${fnLabel(m, f.functionName)}</td><td class="${f.outcomes.every((o) => o.where === "success" || o.where === "OnSuccess") ? "ok" : "bad"}">${esc(rowWhere(f))}</td><td><small>${esc(rowDetail(f))}</small></td></tr>`).join("")}</table>`;
   return html;
 }
 
 export function renderInvocations(m) {
   const list = [...m.invocations.values()].filter((s) => s.startedAt !== undefined || s.finishedAt !== undefined).slice(-20).reverse();
   if (list.length === 0) return `<p class="empty">No invocations yet.</p>`;
-  return `<table><tr><th>request</th><th>function</th><th></th><th class="n">duration</th><th>status</th></tr>${list.map((s) => `
+  return `<table><tr><th>request</th><th>function</th><th>via</th><th></th><th class="n">duration</th><th>status</th></tr>${list.map((s) => {
+    const v = via(s);
+    return `
     <tr class="clickable invocation ${m.selected === s.requestId ? "selected" : ""}" data-request-id="${esc(s.requestId)}">
-      <td>${short(s.requestId)}</td><td>${esc(s.functionName)}</td>
+      <td>${short(s.requestId)}</td><td>${fnLabel(m, s.functionName)}</td><td class="via"${v.title ? ` title="${esc(v.title)}"` : ""}>${esc(v.label)}</td>
       <td class="${s.coldStart ? "cold-start" : "warm-start"}">${s.coldStart === undefined ? "" : s.coldStart ? "cold" : "warm"}</td>
       <td class="n">${s.durationMs === undefined ? "running…" : `${ms(s.durationMs)} ms`}</td>
-      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}</small>` : ""}</td></tr>`).join("")}</table>`;
+      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}</small>` : ""}</td></tr>`;
+  }).join("")}</table>`;
 }
 
 /**
@@ -239,7 +263,9 @@ export function renderStory(m) {
   // The answer an HTTP front made itself from this invocation (a malformed answer, a function error).
   const front = s.front === undefined ? "" : `<p class="bad front-failure">${esc(frontText(s.front))}</p>`;
   const where = s.async?.where ? `<p>Finished: <b>${esc(s.async.where)}</b> <small>${esc(s.async.detail)}</small></p>` : "";
-  return `<p><b>${esc(s.functionName)}</b> request <code>${esc(s.requestId)}</code> ${s.environmentId === "fault-injected" ? "answered by a fault (no environment ran it)" : `in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}`}</p>
+  const from = via(s);
+  const by = from.title || from.label;
+  return `<p><b>${fnLabel(m, s.functionName)}</b> request <code>${esc(s.requestId)}</code> ${s.environmentId === "fault-injected" ? "answered by a fault (no environment ran it)" : `in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}`}${by ? `<br><small class="via">via ${esc(by)}</small>` : ""}</p>
     <h3>Log</h3><pre>${esc(log)}</pre>
     <h3>Payload</h3><pre>${esc(s.payload ?? "(not seen)")}</pre>
     <h3>Result</h3><pre>${esc(s.result ?? (s.durationMs === undefined ? "(running)" : ""))}</pre>${front}${attempts}${where}`;
@@ -247,8 +273,7 @@ export function renderStory(m) {
 
 /** An `http.integration-failed` event in the console's words (packages/cli/src/console/event-line.ts). */
 function frontText(f) {
-  const where = f.front === "function-url" ? `function URL ${f.apiId}` : `${f.front === "rest-api" ? "REST API" : "HTTP API"} ${f.apiId} stage ${f.stage} route ${f.routeKey}`;
-  return `${where} answered ${f.status}: ${f.reason}${f.detail ? ` (${f.detail})` : ""}`;
+  return `${viaTitle(f)} answered ${f.status}: ${f.reason}${f.detail ? ` (${f.detail})` : ""}`;
 }
 
 export function renderCost(m) {
@@ -256,7 +281,7 @@ export function renderCost(m) {
   const p = m.cost.prices;
   return `<p><span id="cost-total">${dollars(m.cost.total ?? 0)}</span> <small>total so far</small></p>
     <table><tr><th>function</th><th class="n">requests</th><th class="n">GB-seconds</th><th>memory</th><th class="n">cost</th></tr>
-    ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${esc(n)}</td><td class="n">${c.requests}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
+    ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${fnLabel(m, n)}</td><td class="n">${c.requests}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
     ${p ? `<p><small>$${(p.perRequest * 1e6).toFixed(2)} per million requests; $${p.perGbSecond.x86_64} per GB-s (x86_64), $${p.perGbSecond.arm64} (arm64)</small></p>` : ""}`;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RETIRE_REASONS } from "@lambda-sim/core";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
-import { laneLegend, renderFunctions, renderStory } from "./render.js";
+import { laneLegend, renderFunctions, renderInvocations, renderStory } from "./render.js";
 
 const lane = (id: string, state: string, reason?: string) => ({ id, functionName: "fn", version: "1", state, reason, provisioned: true, chips: [] });
 
@@ -49,5 +49,33 @@ describe("an invocation's story", () => {
     const none = storyOf(["hello\n"]);
     expect(none).toContain("START RequestId: r1 Version: $LATEST");
     expect(none).toContain("REPORT RequestId: r1");
+  });
+});
+
+describe("the invocation list (newuser10 N3-2)", () => {
+  const fn = "ws-NodeFn-JY7VEIQWCHG4";
+  const row = (requestId: string, extra: object): [string, object] => [requestId, { requestId, functionName: fn, logs: [], attempts: [], startedAt: 1, durationMs: 3, status: "success", ...extra }];
+  const html: string = renderInvocations({
+    logicalIds: new Map([[fn, "NodeFn"]]),
+    invocations: new Map([
+      row("rest", { via: { front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "GET /long" }, front: { front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "GET /long", status: 502, reason: "Malformed Lambda proxy response" } }),
+      row("http", { via: { front: "http-api", apiId: "b7f01ef3c1", stage: "$default", routeKey: "GET /long" } }),
+      row("url", { via: { front: "function-url", apiId: "1809b0ce", stage: "$default", routeKey: "$default" } }),
+      row("sqs", { via: { eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:orders" } }),
+      row("sns", { source: "sns:alerts" }),
+      row("plain", {}),
+    ]),
+  });
+  const cells = (id: string) => new RegExp(`data-request-id="${id}">\\s*<td>${id}</td><td>(.*?)</td><td class="via"[^>]*>(.*?)</td>`).exec(html)?.slice(1);
+
+  it("labels each row with its front and route, a mapping's or topic's source, or nothing for an Invoke call", () => {
+    expect(["rest", "http", "url", "sqs", "sns", "plain"].map((id) => cells(id)?.[1])).toEqual(["REST GET /long", "HTTP GET /long", "URL", "sqs:orders", "sns:alerts", ""]);
+    expect(html).toContain('<td class="via" title="REST API d9ef8224a1 stage Prod route GET /long">REST GET /long</td>');
+    expect(html).toContain("→ 502");
+  });
+
+  it("names a template's function by its logical id, then the name it became", () => {
+    expect(cells("rest")?.[0]).toBe(`<span class="logical-id">NodeFn</span> <small class="physical-name">(${fn})</small>`);
+    expect(renderInvocations({ logicalIds: new Map(), invocations: new Map([row("x", {})]) })).toContain(`<td>x</td><td>${fn}</td>`);
   });
 });

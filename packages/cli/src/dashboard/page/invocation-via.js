@@ -1,0 +1,35 @@
+// Who made an invocation, in a few words: the label the dashboard's invocation list and
+// `lambda-sim tail` give it. Shared by the page and the console (packages/cli/src/console/event-line.ts);
+// plain JS, served as it is.
+
+/** `arn:aws:sqs:us-east-1:000000000000:orders` → `sqs:orders` (as the page's sources and tail name a source). */
+export function sourceLabel(arn) {
+  const p = String(arn).split(":");
+  return p.length >= 6 ? `${p[2]}:${p.slice(5).join(":").replace(/^stream\//, "")}` : String(arn);
+}
+
+/**
+ * An invocation's `via` (telemetry events.ts InvocationVia): `REST GET /long` and `HTTP GET /long`
+ * (API Gateway's route key: a REST API's method and resource, an HTTP API's route, `$default`
+ * included; `REST GET /long authorizer` for the route's Lambda authorizer), `URL` for a Function URL, a mapping's source as `sqs:orders`; undefined without one
+ * (an Invoke call, or an async event: SNS, EventBridge and schedules are named by the page from
+ * their delivery events when it has them).
+ */
+export function viaLabel(via) {
+  if (via === undefined || via === null) return undefined;
+  if (via.eventSourceArn !== undefined) return sourceLabel(via.eventSourceArn);
+  // A route's Lambda authorizer runs before its integration: its own row says so.
+  const authorizer = via.authorizer ? " authorizer" : "";
+  if (via.front === "rest-api") return `REST ${via.routeKey}${authorizer}`;
+  if (via.front === "http-api") return `HTTP ${via.routeKey}${authorizer}`;
+  if (via.front === "function-url") return "URL";
+  return undefined;
+}
+
+/** The full name of a front, as the story and `http.integration-failed`'s line give it. */
+export function viaTitle(via) {
+  if (via === undefined || via === null) return "";
+  if (via.eventSourceArn !== undefined) return `event source mapping from ${via.eventSourceArn}`;
+  if (via.front === "function-url") return `function URL ${via.apiId}`;
+  return `${via.authorizer ? "the Lambda authorizer of " : ""}${via.front === "rest-api" ? "REST API" : "HTTP API"} ${via.apiId} stage ${via.stage} route ${via.routeKey}`;
+}
