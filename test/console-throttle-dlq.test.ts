@@ -83,7 +83,7 @@ describe("the console of lambda-sim start", () => {
     expect(neverRan).toBeGreaterThan(0);
     // Function log lines keep their own prefix.
     expect(out).toMatch(/^\[work\] .*GOT /m);
-    expect((await queues(sim.endpoint)).get("work")!.deadLetters).toEqual({ moved: dlq.length, neverReachedFunction: neverRan });
+    expect((await queues(sim.endpoint)).get("work")!.deadLetters).toEqual({ moved: dlq.length, neverReachedFunction: neverRan, stoppedInLoop: 0 });
     await sim.kill();
   });
 

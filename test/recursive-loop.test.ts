@@ -159,6 +159,10 @@ describe("recursive loop detection", () => {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "loop" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
     await shows(page, '.fn[data-function="looper"] .fn-head', /recursive loop stopped 1× \(by sqs:loop\)/, 30_000);
+    // Its move to the DLQ says why, as the console does (review21 R21-8), and the queue counts it.
+    await afterStop(sim, "looper");
+    await shows(page, ".dlq-move", /stopped in a recursive loop/, 30_000);
+    await shows(page, ".loop", /1 stopped in a recursive loop/, 30_000);
     expect(errors).toEqual([]);
   }, 90_000);
 

@@ -10,6 +10,8 @@ export interface DeadLetterCounts {
   moved: number;
   /** Of those, the ones whose every receive was a throttled batch. */
   neverReachedFunction: number;
+  /** Of those, the ones a mapping stopped in a recursive loop (the function never ran with them either). */
+  stoppedInLoop: number;
 }
 
 export class DeadLetterLedger {
@@ -55,12 +57,13 @@ export class DeadLetterLedger {
    * The message was moved from `queue` to its DLQ. Returns whether a function ever ran with it:
    * undefined when no mapping polled it (a plain ReceiveMessage consumer).
    */
-  moved(queue: string, id: string): boolean | undefined {
+  moved(queue: string, id: string, stoppedInLoop = false): boolean | undefined {
     const reached = this.reached.get(id);
     this.reached.delete(id);
-    const c = this.counts.get(queue) ?? { moved: 0, neverReachedFunction: 0 };
+    const c = this.counts.get(queue) ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 };
     c.moved++;
     if (reached === false) c.neverReachedFunction++;
+    if (stoppedInLoop) c.stoppedInLoop++;
     this.counts.set(queue, c);
     return reached;
   }

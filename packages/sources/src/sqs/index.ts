@@ -44,7 +44,7 @@ export const sqsSource: Source<QueueConfig> = {
     const ledger = new DeadLetterLedger();
     m.onDeadLetter = (from, dlq, msg, maxReceiveCount) => {
       const stoppedInLoop = ledger.wasStopped(msg.messageId);
-      const reachedFunction = ledger.moved(from.name, msg.messageId);
+      const reachedFunction = ledger.moved(from.name, msg.messageId, stoppedInLoop);
       ctx.telemetry.emit({ type: "message.moved-to-dlq", queue: from.name, deadLetterQueue: dlq.name, messageId: msg.messageId, receiveCount: msg.receiveCount, maxReceiveCount, reachedFunction, ...(stoppedInLoop ? { stoppedInLoop } : {}) });
     };
     const deadLetters = ledger.byQueue.bind(ledger);
@@ -56,7 +56,7 @@ export const sqsSource: Source<QueueConfig> = {
         fifo: q.fifo,
         ...store.counts(q.name, now),
         deadLetterQueue: queues.byArn(parseRedrivePolicy(q.attributes.RedrivePolicy)?.deadLetterTargetArn ?? "")?.name,
-        deadLetters: moved[q.name] ?? { moved: 0, neverReachedFunction: 0 },
+        deadLetters: moved[q.name] ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 },
       }));
     });
     const moves = new MessageMoveTasks(store, queues, m, ctx.clock, ctx.rng.stream("sqs-move-tasks"));

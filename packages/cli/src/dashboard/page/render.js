@@ -115,15 +115,15 @@ export function renderSources(m) {
     html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th title="its redrive policy's dead-letter queue">DLQ</th></tr>`;
     for (const q of m.queues.values()) {
       const max = Math.max(1, ...q.history.map((h) => Math.max(h.visible, h.inflight, h.delayed)));
-      const dl = q.deadLetters ?? { moved: 0, neverReachedFunction: 0 };
+      const dl = q.deadLetters ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 };
       html += `<tr data-queue="${esc(q.name)}"><td class="nw">${esc(q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td>
         <td><svg class="spark" viewBox="0 0 100 32" preserveAspectRatio="none">${spark(q.history, "visible", "#1d5fd1", max)}${spark(q.history, "inflight", "#a85d00", max)}</svg></td>
-        <td>${q.deadLetterQueue ? `${esc(q.deadLetterQueue)}: <b class="moved">${dl.moved}</b> moved${dl.neverReachedFunction ? `, <span class="bad never">${dl.neverReachedFunction} never reached the function (throttled)</span>` : ""}` : `<small>none</small>`}</td></tr>`;
+        <td>${q.deadLetterQueue ? `${esc(q.deadLetterQueue)}: <b class="moved">${dl.moved}</b> moved${dl.neverReachedFunction ? `, <span class="bad never">${dl.neverReachedFunction} never reached the function (throttled)</span>` : ""}${dl.stoppedInLoop ? `, <span class="bad loop">${dl.stoppedInLoop} stopped in a recursive loop</span>` : ""}` : `<small>none</small>`}</td></tr>`;
     }
     html += `</table>`;
   }
   if (m.dlqMoves.length > 0) {
-    html += `<h3>Moved to a dead-letter queue</h3><table>${m.dlqMoves.slice(0, 6).map((e) => `<tr class="dlq-move"><td>${short(e.messageId)}</td><td>${esc(e.queue)} → ${esc(e.deadLetterQueue)}</td><td>received ${e.receiveCount}× (max ${e.maxReceiveCount})${e.reachedFunction === false ? ` <span class="bad">never reached the function: every receive was throttled</span>` : ""}</td></tr>`).join("")}</table>`;
+    html += `<h3>Moved to a dead-letter queue</h3><table>${m.dlqMoves.slice(0, 6).map((e) => `<tr class="dlq-move"><td>${short(e.messageId)}</td><td>${esc(e.queue)} → ${esc(e.deadLetterQueue)}</td><td>received ${e.receiveCount}× (max ${e.maxReceiveCount})${e.stoppedInLoop === true ? ` <span class="bad">stopped in a recursive loop (its chain had invoked the function 16 times)</span>` : e.reachedFunction === false ? ` <span class="bad">never reached the function: every receive was throttled</span>` : ""}</td></tr>`).join("")}</table>`;
   }
   if (m.mappings.size > 0) {
     html += `<h3>Event source mappings</h3><table class="mappings"><tr><th>mapping</th><th class="n">lanes</th><th class="n">batches</th><th class="n">last size</th><th class="n">errors</th><th class="n">partial</th><th class="n">throttled</th><th class="n" title="records of throttled batches, returned to their source">returned</th></tr>`;
