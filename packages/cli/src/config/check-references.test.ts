@@ -92,6 +92,29 @@ describe("config references", () => {
     expect(await problems(["buses:", "  audit: {}", "functions:", FN("worker", dest("events:default", "events:audit")).replace(/ *deadLetterConfig.*\n/, ""), ""].join("\n"))).toBe("");
   });
 
+  it("an EventBridge rule's targets and their DLQs name declared resources (review21 R21-5)", async () => {
+    const text = [
+      "functions:",
+      FN("worker"),
+      "queues:",
+      "  audit-dlq: {}",
+      "buses:",
+      "  shop:",
+      "    rules:",
+      "      orders:",
+      '        eventPattern: { source: ["shop"] }',
+      "        targets:",
+      "          - { arn: lambda:worker }",
+      "          - { arn: lambda:workr, deadLetterConfig: { arn: sqs:audit-dq } }",
+      "          - { arn: sqs:audit-dlq }",
+      "",
+    ].join("\n");
+    expect((await problems(text)).split("\n")).toEqual([
+      "FILE:16 buses.shop.rules.orders.targets[1].arn: lambda:workr names no function declared under functions: (did you mean 'lambda:worker'?)",
+      "FILE:16 buses.shop.rules.orders.targets[1].deadLetterConfig.arn: sqs:audit-dq names no queue declared under queues: (did you mean 'sqs:audit-dlq'?)",
+    ]);
+  });
+
   it("takes declared names (with qualifiers) and full ARNs, which can name what the API created", async () => {
     const text = [
       "functions:",

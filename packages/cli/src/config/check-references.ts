@@ -132,6 +132,17 @@ function references(config: Record<string, unknown>, faults: boolean): Reference
     }
     for (const [id, z] of Object.entries(asMap(asMap(a).authorizers))) add(["apis", name, "authorizers", id, "functionName"], asMap(z).functionName, ["lambda"], "lambda");
   }
+  // EventBridge rules' targets and their DLQs (review21 R21-5: a misspelt one, or a template's
+  // logical id beside a template, failed every delivery at run time).
+  for (const [bus, b] of Object.entries(asMap(config.buses))) {
+    for (const [rule, r] of Object.entries(asMap(asMap(b).rules))) {
+      const targets = asMap(r).targets;
+      (Array.isArray(targets) ? targets : []).forEach((t, i) => {
+        add(["buses", bus, "rules", rule, "targets", i, "arn"], asMap(t).arn, ["lambda", "sqs", "sns", "events"]);
+        add(["buses", bus, "rules", rule, "targets", i, "deadLetterConfig", "arn"], asMap(asMap(t).deadLetterConfig).arn, ["sqs"]);
+      });
+    }
+  }
   // Faults active from the start: a name that reaches nothing would count `matched: 0` forever.
   (faults && Array.isArray(config.faults) ? config.faults : []).forEach((f, i) => {
     const fault = asMap(f);

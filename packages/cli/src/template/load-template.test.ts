@@ -2,12 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zipFiles } from "@lambda-sim/core/testing";
-import { apiGatewaySource, createSchedulesSource, kinesisSource, snsSource, sqsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, createSchedulesSource, kinesisSource, snsSource, sqsSource, eventsSource } from "@lambda-sim/sources";
 import { describe, expect, it } from "vitest";
 import { loadTemplate } from "./load-template.ts";
 import { loadTemplateWithOverlay, parseParameterOverrides } from "./start-config.ts";
 
-const sources = [sqsSource, kinesisSource, createSchedulesSource(), snsSource, apiGatewaySource];
+const sources = [sqsSource, kinesisSource, createSchedulesSource(), snsSource, apiGatewaySource, eventsSource];
 
 /** A project folder named `shop` with a template and a src/ folder of code. */
 function project(template: string, files: Record<string, string | Buffer> = {}): { dir: string; file: string } {
@@ -357,12 +357,18 @@ Resources:
         "  - { functionName: audit, eventSourceArn: sqs:failed }",
         "schedules:",
         "  nightly: { scheduleExpression: rate(1 day), target: { arn: lambda:WorkerFunction } }",
+        "buses:",
+        "  default:",
+        "    rules:",
+        "      orders: { eventPattern: { source: [shop] }, targets: [{ arn: lambda:WorkerFunction, deadLetterConfig: { arn: sqs:Jobs } }] }",
         "",
       ].join("\n"),
     );
     const config = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
     const worker = config.template!.names.WorkerFunction!.name;
     const jobs = config.template!.names.Jobs!.name;
+    // A rule's target and its DLQ too (review21 R21-5).
+    expect((config.sources as Record<string, any>).buses.default.rules.orders.targets[0]).toMatchObject({ arn: `lambda:${worker}`, deadLetterConfig: { arn: `sqs:${jobs}` } });
     expect(worker).toMatch(/-WorkerFunction-[A-Z0-9]{12}$/);
     expect(config.eventSourceMappings.map((m) => [m.FunctionName, m.EventSourceArn])).toEqual([
       [worker, expect.stringContaining(`:${jobs}`)],
