@@ -21,6 +21,7 @@ Resources:
       MemorySize: 256
       Timeout: 3
       Environment: { Variables: { STAGE: prod, COLOR: blue } }
+      LoggingConfig: { LogFormat: JSON }
       InlineCode: "exports.handler = async () => ({ stage: process.env.STAGE, color: process.env.COLOR, extra: process.env.EXTRA });"
 `;
 
@@ -45,18 +46,20 @@ describe("lambda-sim.yaml beside a template setting some of a template function'
     const template = writeStackTemplate(TEMPLATE);
     writeFileSync(
       join(template, "..", "lambda-sim.yaml"),
-      "functions:\n  WorkerFunction:\n    timeout: 10\n    environment: { COLOR: green, EXTRA: local }\n    reservedConcurrency: 2\n    recursiveLoop: Allow\n",
+      "functions:\n  WorkerFunction:\n    timeout: 10\n    environment: { COLOR: green, EXTRA: local }\n    reservedConcurrency: 2\n    recursiveLoop: Allow\n    loggingConfig: { applicationLogLevel: DEBUG }\n",
     );
     const sim = await startLambdaSim(["--template", template, "--in-memory"]);
     const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials });
     try {
       const worker = generatedName(sim.output(), "WorkerFunction");
-      expect(sim.output()).toContain(`function ${worker}: timeout, environment, reservedConcurrency, recursiveLoop as lambda-sim.yaml sets them`);
+      expect(sim.output()).toContain(`function ${worker}: timeout, environment, reservedConcurrency, recursiveLoop, loggingConfig as lambda-sim.yaml sets them`);
       const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: worker }));
       expect(config.Timeout).toBe(10);
       expect(config.MemorySize).toBe(256);
       expect(config.Handler).toBe("index.handler");
       expect(config.Environment?.Variables).toEqual({ STAGE: "prod", COLOR: "green", EXTRA: "local" });
+      // A level given alone keeps the template's JSON format, as UpdateFunctionConfiguration would.
+      expect(config.LoggingConfig).toEqual({ LogFormat: "JSON", ApplicationLogLevel: "DEBUG", SystemLogLevel: "INFO", LogGroup: `/aws/lambda/${worker}` });
       expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: worker }))).ReservedConcurrentExecutions).toBe(2);
       expect((await lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: worker }))).RecursiveLoop).toBe("Allow");
       const out = await lambda.send(new InvokeCommand({ FunctionName: worker }));
@@ -76,6 +79,11 @@ describe("lambda-sim.yaml beside a template setting some of a template function'
     const { message, beside } = await refusal("functions:\n  WorkerFunction:\n    model: { durationMs: 5 }\n");
     expect(message).toContain(`${beside}:3 functions.WorkerFunction`);
     expect(message).toContain("model");
+  });
+
+  it("refuses a log level over a Text log format, as AWS does, at its line", { timeout: 60_000 }, async () => {
+    const { message, beside } = await refusal("functions:\n  WorkerFunction:\n    loggingConfig: { logFormat: Text, applicationLogLevel: DEBUG }\n");
+    expect(message).toContain(`${beside}:3 functions.WorkerFunction.loggingConfig: LogLevel is not supported when LogFormat is set to "Text"`);
   });
 
   it("refuses a reservation the account cannot give, at the overlay's line", { timeout: 60_000 }, async () => {

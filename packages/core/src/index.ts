@@ -34,6 +34,7 @@ export { formatZodError, dottedPath, suggestion } from "./config/format-zod-erro
 export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environment-rules.ts";
 export { FunctionRegistry } from "./registry/function-registry.ts";
 export { refreshDeclaredCode } from "./registry/declared-functions.ts";
+export { applyLoggingInput } from "./registry/logging-config.ts";
 export { CodeStore } from "./registry/code-store.ts";
 export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
 export { Invoker } from "./invocation/invoker.ts";

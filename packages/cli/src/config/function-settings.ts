@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { formatZodError, functionSettingsSchema, SimError, toFunctionDefinition, type FunctionDefinition, type FunctionSettingsEntry } from "@lambda-sim/core";
+import { applyLoggingInput, formatZodError, functionSettingsSchema, isAwsError, SimError, toFunctionDefinition, type FunctionDefinition, type FunctionSettingsEntry } from "@lambda-sim/core";
 import { z } from "zod";
 import { physicalName } from "../template/logical-names.ts";
 import { declaredNames, type Architecture } from "./check-references.ts";
@@ -18,6 +18,8 @@ export interface FunctionSettings {
   settings: Partial<FunctionDefinition>;
   /** The keys the entry gives, as lambda-sim.yaml spells them (for the start-up line). */
   given: string[];
+  /** Its `loggingConfig:`, applied over the template's as UpdateFunctionConfiguration applies one. */
+  logging?: Parameters<typeof applyLoggingInput>[1];
 }
 
 const SETTINGS_ONLY = z.object({ functions: z.record(z.string(), functionSettingsSchema) });
@@ -65,17 +67,21 @@ export async function functionSettings(raw: Record<string, unknown>, keys: reado
     const entry: FunctionSettingsEntry = functionSettingsSchema.parse(functions[key]);
     const name = physicalName(architecture?.template?.names, ["function"], key);
     // toFunctionDefinition wants a runtime; only the fields the entry gives are kept.
-    const full = toFunctionDefinition(name, { ...entry, runtime: "nodejs24.x" } as Parameters<typeof toFunctionDefinition>[1], base);
-    const given = Object.keys(entry).filter((k) => (entry as Record<string, unknown>)[k] !== undefined);
+    const full = toFunctionDefinition(name, { ...entry, loggingConfig: undefined, runtime: "nodejs24.x" } as Parameters<typeof toFunctionDefinition>[1], base);
+    // In the order the file gives them (the start-up line).
+    const given = Object.keys(functions[key] as object).filter((k) => (entry as Record<string, unknown>)[k] !== undefined);
     const settings: Partial<FunctionDefinition> = {};
+    const l = entry.loggingConfig;
+    const logging = l === undefined ? undefined : { LogFormat: l.logFormat, ApplicationLogLevel: l.applicationLogLevel, SystemLogLevel: l.systemLogLevel, LogGroup: l.logGroup };
     for (const k of given) {
+      if (k === "loggingConfig") continue;
       const field = FIELD_OF[k] ?? (k as keyof FunctionDefinition);
       (settings as Record<string, unknown>)[field] = full[field];
     }
     if (settings.codeDir !== undefined && !(await stat(settings.codeDir).then((s) => s.isDirectory(), () => false))) {
       missing.push(`${file}:${lineOf(["functions", key, "codeUri"]) ?? ""} functions.${key}.codeUri: directory not found: ${settings.codeDir}`);
     }
-    out.push({ key, name, settings, given });
+    out.push({ key, name, settings, given, logging });
   }
   if (missing.length > 0) throw new SimError("ERR_CODE_DIR", missing.join("\n"));
   return out;
@@ -84,14 +90,23 @@ export async function functionSettings(raw: Record<string, unknown>, keys: reado
 /**
  * A template function with the overlay's settings over its own. Environment variables, tags and
  * `sim:` settings are merged key by key (the overlay's win), so an overlay adds a variable without
- * repeating the template's; everything else given replaces the template's value.
+ * repeating the template's; `loggingConfig` applies over the template's as UpdateFunctionConfiguration's
+ * does (a level alone keeps its JSON format); everything else given replaces the template's value.
  */
-export function withSettings(f: FunctionDefinition, s: FunctionSettings | undefined): FunctionDefinition {
+export function withSettings(f: FunctionDefinition, s: FunctionSettings | undefined, file: string, lineOf: (p: readonly PropertyKey[]) => number | undefined): FunctionDefinition {
   if (s === undefined) return f;
   const { environment, tags, sim, ...rest } = s.settings;
+  let loggingConfig = f.loggingConfig;
+  try {
+    if (s.logging !== undefined) loggingConfig = applyLoggingInput(f.loggingConfig, s.logging, f.functionName);
+  } catch (e) {
+    if (!isAwsError(e)) throw e;
+    throw new SimError("ERR_CONFIG", `${file}:${lineOf(["functions", s.key, "loggingConfig"]) ?? ""} functions.${s.key}.loggingConfig: ${e.message}`);
+  }
   return {
     ...f,
     ...rest,
+    loggingConfig,
     ...(environment === undefined ? {} : { environment: { ...f.environment, ...environment } }),
     ...(tags === undefined ? {} : { tags: { ...f.tags, ...tags } }),
     ...(sim === undefined ? {} : { sim: { ...f.sim, ...sim } }),

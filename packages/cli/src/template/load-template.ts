@@ -201,7 +201,7 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
   for (const [k, v] of Object.entries(native.sources)) {
     if (v !== undefined) sources[k] = { ...((sources[k] as object | undefined) ?? {}), ...(v as object) };
   }
-  const functions = [...fromTemplate.functions.filter((f) => !names.has(f.functionName)).map((f) => withSettings(f, settings.get(f.functionName))), ...native.functions];
+  const functions = [...fromTemplate.functions.filter((f) => !names.has(f.functionName)).map((f) => withSettings(f, settings.get(f.functionName), native.file, native.lineAt)), ...native.functions];
   if ([...settings.values()].some((s) => s.settings.reservedConcurrency !== undefined)) {
     // A reservation the overlay sets is checked against the account as a declared one is, at its line.
     const asKeyed = functions.map((f) => ({ ...f, functionName: settings.get(f.functionName)?.key ?? f.functionName }));

@@ -38,6 +38,18 @@ const envValue = z.union([z.string(), z.number(), z.boolean()], { error: "expect
 const stringList = z.array(z.string(), { error: "expected a list of strings" });
 const pairList = z.union([z.string().regex(/=/), z.array(z.string().regex(/=/))], { error: "expected KEY=value, or a list of them" });
 
+/** `loggingConfig:`, UpdateFunctionConfiguration's LoggingConfig in lowerCamelCase. */
+const loggingFields = z.strictObject({
+  logFormat: z.enum(LOG_FORMATS, { error: "expected JSON or Text" }).optional(),
+  applicationLogLevel: z.enum(APPLICATION_LOG_LEVELS, { error: `expected one of ${APPLICATION_LOG_LEVELS.join(", ")}` }).optional(),
+  systemLogLevel: z.enum(SYSTEM_LOG_LEVELS, { error: `expected one of ${SYSTEM_LOG_LEVELS.join(", ")}` }).optional(),
+  logGroup: z
+    .string({ error: "expected a log group name" })
+    .regex(/^[.\-_/#A-Za-z0-9]+$/, { error: "expected a log group name of letters, digits and . - _ / #" })
+    .max(512, { error: "expected a log group name of at most 512 characters" })
+    .optional(),
+});
+
 /** The keys of one `functions:` entry, with AWS's ranges. */
 const functionFields = {
   runtime: z.enum(CONFIG_RUNTIMES, { error: `expected one of ${CONFIG_RUNTIMES.join(", ")}` }),
@@ -64,17 +76,7 @@ const functionFields = {
   architectures: z.tuple([z.enum(["x86_64", "arm64"], { error: "expected x86_64 or arm64" })], { error: "expected [x86_64] or [arm64]" }).optional(),
   deadLetterConfig: z.strictObject({ targetArn: z.string({ error: "expected sqs:NAME or an ARN" }) }).optional(),
   // CreateFunction's LoggingConfig (botocore lambda): the same rules as through the API.
-  loggingConfig: z
-    .strictObject({
-      logFormat: z.enum(LOG_FORMATS, { error: "expected JSON or Text" }).optional(),
-      applicationLogLevel: z.enum(APPLICATION_LOG_LEVELS, { error: `expected one of ${APPLICATION_LOG_LEVELS.join(", ")}` }).optional(),
-      systemLogLevel: z.enum(SYSTEM_LOG_LEVELS, { error: `expected one of ${SYSTEM_LOG_LEVELS.join(", ")}` }).optional(),
-      logGroup: z
-        .string({ error: "expected a log group name" })
-        .regex(/^[.\-_/#A-Za-z0-9]+$/, { error: "expected a log group name of letters, digits and . - _ / #" })
-        .max(512, { error: "expected a log group name of at most 512 characters" })
-        .optional(),
-    })
+  loggingConfig: loggingFields
     .superRefine((l, ctx) => {
       if (l.logFormat !== "JSON" && (l.applicationLogLevel !== undefined || l.systemLogLevel !== undefined)) {
         ctx.addIssue({ code: "custom", message: "expected logFormat: JSON with a log level (AWS: LogLevel is not supported when LogFormat is set to \"Text\")" });
@@ -204,7 +206,8 @@ export const functionSettingsSchema = z
     error: (issue) => (issue.code === "invalid_type" ? "expected a map of function settings (reservedConcurrency, environment, ...)" : undefined),
   })
   .omit({ runtime: true, model: true, build: true, buildProperties: true })
-  .extend({ memorySize: intBetween(128, 10240).optional(), timeout: intBetween(1, 900).optional() });
+  // loggingConfig is merged with the template's (a level given alone keeps its JSON format), and checked then.
+  .extend({ memorySize: intBetween(128, 10240).optional(), timeout: intBetween(1, 900).optional(), loggingConfig: loggingFields.optional() });
 
 export type FunctionSettingsEntry = z.output<typeof functionSettingsSchema>;
 
