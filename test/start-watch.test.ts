@@ -1,4 +1,4 @@
-import { GetAliasCommand, GetFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetAliasCommand, GetFunctionCommand, GetFunctionUrlConfigCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +58,27 @@ describe("lambda-sim start --watch", () => {
     await sim.kill();
   });
 
+  it("deploys a folder's other functions when one of its builds fails (review21 R21-7)", { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-watch-"));
+    mkdirSync(join(dir, "shared"));
+    writeFileSync(join(dir, "shared", "index.js"), 'exports.handler = async () => "plain v1";\n');
+    writeFileSync(join(dir, "shared", "app.ts"), 'export const handler = async (): Promise<string> => "typed v1";\n');
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      "functions:\n  typed: { runtime: nodejs24.x, handler: app.handler, codeUri: ./shared, build: esbuild, buildProperties: { EntryPoints: [app.ts] } }\n  plain: { runtime: nodejs24.x, handler: index.handler, codeUri: ./shared }\n",
+    );
+    const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--in-memory", "--watch"]);
+    const lambda = client(sim.endpoint);
+    expect(await answer(lambda, "plain")).toBe("plain v1");
+    // One save of both files: the TypeScript one broken.
+    writeFileSync(join(dir, "shared", "app.ts"), "export const handler = async () => {{ broken\n");
+    writeFileSync(join(dir, "shared", "index.js"), 'exports.handler = async () => "plain v2";\n');
+    await until(async () => (await answer(lambda, "plain")) === "plain v2");
+    await until(() => sim.output().includes("watch: typed not rebuilt (the running code stays)"));
+    expect(await answer(lambda, "typed")).toBe("typed v1");
+    await sim.kill();
+  });
+
   it("publishes a template function's AutoPublishAlias anew and moves the alias, as a deploy does", { timeout: 90_000 }, async () => {
     const template = writeStackTemplate(`Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -69,10 +90,22 @@ Resources:
       Runtime: nodejs24.x
       Handler: index.handler
       AutoPublishAlias: live
+      FunctionUrlConfig: { AuthType: NONE }
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: other
+      CodeUri: other/
+      Runtime: nodejs24.x
+      Handler: index.handler
+      AutoPublishAlias: live
+      FunctionUrlConfig: { AuthType: NONE }
 `);
     const src = join(template, "..", "src");
     mkdirSync(src);
     writeFileSync(join(src, "index.js"), 'exports.handler = async () => "v1";\n');
+    mkdirSync(join(template, "..", "other"));
+    writeFileSync(join(template, "..", "other", "index.js"), 'exports.handler = async () => "other";\n');
     const sim = await startLambdaSim(["--template", template, "--in-memory", "--watch"]);
     const lambda = client(sim.endpoint);
     expect(await answer(lambda, "api", "live")).toBe("v1");
@@ -82,6 +115,14 @@ Resources:
     expect(await answer(lambda, "api", "live")).toBe("v2");
     // The published version keeps its code.
     expect(await answer(lambda, "api", "1")).toBe("v1");
+    // Both aliases' Function URLs still answer, the one republished and the other (review20 R20-1).
+    for (const [name, body] of [["api", "v2"], ["other", "other"]] as const) {
+      const { FunctionUrl } = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: name, Qualifier: "live" }));
+      // Its path form on the one port: /_aws/lambda-url/{urlId}/.
+      const urlId = new URL(FunctionUrl!).hostname.split(".")[0]!;
+      const res = await fetch(`${sim.endpoint.replace(/\/$/, "")}/_aws/lambda-url/${urlId}/`);
+      expect([name, res.status, await res.text()]).toEqual([name, 200, body]);
+    }
     await sim.kill();
   });
 });

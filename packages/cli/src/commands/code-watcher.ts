@@ -10,9 +10,8 @@ const NEVER_WATCHED = new Set(["node_modules", ".git", "__pycache__", ".lambda-s
 /** What a watched folder is: the functions that run from it, and how a change reaches them. */
 interface Watched {
   folder: string;
-  functions: string[];
-  /** The builds made from it (its functions with `build: esbuild`, each its own): run again first. */
-  rebuilds: (() => Promise<string>)[];
+  /** Its functions; one with `build: esbuild` has its own build, run again first. */
+  functions: { name: string; rebuild?: () => Promise<string> }[];
 }
 
 /**
@@ -84,20 +83,18 @@ export class CodeWatcher {
     const due = [...this.dirty];
     this.dirty.clear();
     for (const w of due) {
-      if (this.closed) return;
-      let built = true;
-      for (const rebuild of w.rebuilds) {
+      for (const { name, rebuild } of w.functions) {
+        if (this.closed) return;
+        // Each function on its own, as `sam sync --watch` builds and syncs each: one's failed build
+        // leaves the folder's others to be deployed (review21 R21-7).
         try {
-          await rebuild();
+          await rebuild?.();
         } catch (e) {
           // The function keeps its last good build, as a failed `sam build` leaves the deployed one.
-          this.say(`watch: ${w.functions.join(", ")} not rebuilt (the running code stays):\n${e instanceof BuildError ? e.lines.join("\n") : (e as Error).message}`);
-          built = false;
-          break;
+          this.say(`watch: ${name} not rebuilt (the running code stays):\n${e instanceof BuildError ? e.lines.join("\n") : (e as Error).message}`);
+          continue;
         }
-      }
-      if (!built || this.closed) continue;
-      for (const name of w.functions) {
+        if (this.closed) return;
         let changed: boolean;
         try {
           changed = refreshDeclaredCode(this.sim.registry, name);
@@ -125,10 +122,9 @@ function watchedFolders(sim: Simulator, readOnly: readonly string[]): Watched[] 
     const build = buildOf(rec.latest.codeDir);
     const folder = resolve(build?.sourceDir ?? rec.latest.codeDir);
     if (build === undefined && readOnly.some((root) => inside(resolve(root), folder))) continue;
-    const w = byFolder.get(folder) ?? { folder, functions: [], rebuilds: [] };
-    w.functions.push(rec.name);
+    const w = byFolder.get(folder) ?? { folder, functions: [] };
     // Each built function of the folder has its own build (review20 R20-2: only the first was redone).
-    if (build !== undefined) w.rebuilds.push(build.rebuild);
+    w.functions.push({ name: rec.name, rebuild: build?.rebuild });
     byFolder.set(folder, w);
   }
   return [...byFolder.values()];
