@@ -100,7 +100,7 @@ export async function loadTemplateWithOverlay(
   template: string,
   overlay: string | undefined,
   sources: readonly Source<any>[],
-  opts: { parameterOverrides?: Record<string, string>; stackName?: string; endpoint: string; codeRoot: string; buildRoot?: string; layerRoot?: string },
+  opts: { parameterOverrides?: Record<string, string>; stackName?: string; endpoint: string; codeRoot: string; buildRoot?: string; layerRoot?: string; now?: number },
 ): Promise<StartConfig> {
   const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
   const nativeFile = overlay ?? (existsSync(beside) ? beside : undefined);
@@ -108,7 +108,7 @@ export async function loadTemplateWithOverlay(
   // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
   const { loadTemplate, withOverlay } = await import("./load-template.ts");
   // The template first, in the overlay's region and account: the overlay may name its resources.
-  const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, identity: nativeFile === undefined ? undefined : identityOf(nativeFile) });
+  const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, identity: nativeFile === undefined ? undefined : identityOf(nativeFile), now: opts.now });
   if (nativeFile === undefined) return config;
   // Its references (mappings, destinations, DLQs, subscriptions, schedule targets) may name the
   // template's resources, by logical id too (review18 R18-6); its faults are checked below, as a scenario's are.

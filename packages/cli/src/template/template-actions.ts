@@ -92,7 +92,13 @@ async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "funct
   }
   if (a.kind === "schedule-group") {
     await createScheduleGroup(endpoint, a.name);
-    if (a.tags.length > 0) await rest(endpoint, "POST", `/tags/${encodeURIComponent(a.arn)}`, { Tags: a.tags });
+    // The template's Tags replace the group's, as a CloudFormation update does: a tag taken out of
+    // the template goes, on a restart on the same state (review19 R19-9).
+    const tags = `/tags/${encodeURIComponent(a.arn)}`;
+    const current = ((await rest(endpoint, "GET", tags, undefined)) as { Tags?: { Key: string }[] }).Tags ?? [];
+    const gone = current.map((t) => t.Key).filter((k) => !a.tags.some((t) => t.Key === k));
+    if (gone.length > 0) await rest(endpoint, "DELETE", `${tags}?${gone.map((k) => `TagKeys=${encodeURIComponent(k)}`).join("&")}`, undefined);
+    if (a.tags.length > 0) await rest(endpoint, "POST", tags, { Tags: a.tags });
     return;
   }
   if (a.kind === "schedule") {

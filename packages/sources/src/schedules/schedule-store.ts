@@ -39,6 +39,8 @@ export interface ScheduleRecord {
   anchorAt: number;
   lastFireAt: number | undefined;
   skippedThrough: number | undefined;
+  /** Declared by the configuration (markDeclared), not made through the API. */
+  declared?: boolean;
 }
 
 /** `scheduler/default/nightly`: the key of a schedule in maps and timer labels. */
@@ -55,6 +57,7 @@ interface Row {
   anchor_at: number;
   last_fire_at: number | null;
   skipped_through: number | null;
+  declared: number;
 }
 
 const fromRow = (r: Row): ScheduleRecord => ({
@@ -68,6 +71,7 @@ const fromRow = (r: Row): ScheduleRecord => ({
   anchorAt: r.anchor_at,
   lastFireAt: r.last_fire_at ?? undefined,
   skippedThrough: r.skipped_through ?? undefined,
+  declared: r.declared === 1,
 });
 
 /** Every statement on the schedules table (STYLE.md 7.9: callers never write SQL). */
@@ -96,6 +100,7 @@ export class ScheduleStore {
       firedMany: db.prepare("UPDATE schedules_fires SET last_fire_at = f.value ->> 1 FROM json_each(?) AS f WHERE schedule_id = f.value ->> 0"),
       skipped: db.prepare("UPDATE schedules_fires SET skipped_through = ? WHERE schedule_id = ?"),
       delete: db.prepare("DELETE FROM schedules WHERE kind = ? AND grp = ? AND name = ?"),
+      markDeclared: db.prepare("UPDATE schedules SET declared = 1 WHERE kind = ? AND grp = ? AND name = ?"),
     };
     this.db = db;
   }
@@ -126,6 +131,11 @@ export class ScheduleStore {
   /** Records that fires up to `at` were missed while down and reported (so a restart reports them once). */
   skipped(r: ScheduleRecord, at: number): void {
     this.s.skipped.run(at, r.id);
+  }
+
+  /** The configuration declares this schedule (see migration 0004). */
+  markDeclared(r: { kind: ScheduleKind; group: string; name: string }): void {
+    this.s.markDeclared.run(r.kind, r.group, r.name);
   }
 
   delete(r: { kind: ScheduleKind; group: string; name: string }): boolean {
