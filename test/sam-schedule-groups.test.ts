@@ -113,8 +113,21 @@ describe("lambda-sim start --template with Scheduler schedule groups", () => {
     }
   });
 
-  it("on a restart of the same state: the template's tags replace the group's, a schedule moved to another group leaves the old one, API-made schedules stay; GetAtt gives the group's dates", { timeout: 90_000 }, async () => {
-    const template = (tags: string, group: string) => `Resources:
+  it("on a restart of the same state: the template's tags replace the group's, a schedule moved to another group (on an alias too) leaves the old one, API-made schedules stay; GetAtt gives the group's dates", { timeout: 90_000 }, async () => {
+    const template = (tags: string, group: string) => `Transform: AWS::Serverless-2016-10-31
+Resources:
+  AliasedFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: aliased
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async (e) => e;"
+      AutoPublishAlias: live
+      Events:
+        Weekly:
+          Type: ScheduleV2
+          Properties: { Name: weekly, GroupName: ${group}, ScheduleExpression: "cron(0 4 ? * MON *)" }
   TenantGroup:
     Type: AWS::Scheduler::ScheduleGroup
     Properties: { Name: tenant-a, Tags: ${tags} }
@@ -149,6 +162,8 @@ Outputs:
       expect(Math.abs(group.CreationDate!.getTime() - Date.parse(created!))).toBeLessThan(60_000);
       expect((await scheduler.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags).toEqual([{ Key: "team", Value: "billing" }, { Key: "env", Value: "dev" }]);
       expect((await scheduler.send(new GetScheduleCommand({ Name: "hourly", GroupName: "tenant-a" }))).GroupName).toBe("tenant-a");
+      // The one on an alias is made through the API once the alias exists: the template's all the same.
+      expect((await scheduler.send(new GetScheduleCommand({ Name: "weekly", GroupName: "tenant-a" }))).Target!.Arn).toBe("arn:aws:lambda:us-east-1:000000000000:function:aliased:live");
       // Made through the API, in the template's group: not the template's to remove.
       await scheduler.send(new CreateScheduleCommand({ Name: "by-hand", GroupName: "tenant-a", ScheduleExpression: "rate(2 hours)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: "arn:aws:lambda:us-east-1:000000000000:function:nobody", RoleArn: "arn:aws:iam::000000000000:role/x" } }));
     } finally {
@@ -163,7 +178,7 @@ Outputs:
     try {
       expect((await scheduler.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags).toEqual([{ Key: "team", Value: "payments" }]);
       const listed = await scheduler.send(new ListSchedulesCommand({}));
-      expect(listed.Schedules!.map((x) => `${x.GroupName}/${x.Name}`).sort()).toEqual(["tenant-a/by-hand", "tenant-b/hourly"]);
+      expect(listed.Schedules!.map((x) => `${x.GroupName}/${x.Name}`).sort()).toEqual(["tenant-a/by-hand", "tenant-b/hourly", "tenant-b/weekly"]);
     } finally {
       scheduler.destroy();
       await sim.kill();

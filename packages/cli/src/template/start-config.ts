@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/core";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { TemplateSummary } from "./load-template.ts";
+import type { StoredSchedule } from "./template-actions.ts";
 
 export interface ConfigChoice {
   config?: string;
@@ -183,7 +184,11 @@ export function parseParameterOverrides(args: readonly string[]): Record<string,
 export async function applyTemplate(sim: Simulator, config: StartConfig | undefined): Promise<string> {
   if (config?.template === undefined) return "";
   const { applyTemplateActions } = await import("./template-actions.ts");
-  const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions, sim.functionUrls);
+  const schedules = () => {
+    const view = sim.hub.view("schedules");
+    return Array.isArray(view) ? (view as StoredSchedule[]) : [];
+  };
+  const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions, sim.functionUrls, false, schedules);
   if (problems.length > 0) {
     await sim.close();
     throw new SimError("ERR_CONFIG", problems.join("\n"));

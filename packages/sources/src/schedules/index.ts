@@ -23,6 +23,8 @@ export interface ScheduleView {
   targets: string[];
   /** The targets with a constant Input, and that Input (the payload a Lambda target gets). */
   inputs: { arn: string; input: string }[];
+  /** Declared by the configuration or a template's action, not made through the API (schedule-store.ts). */
+  declared?: "config" | "template";
 }
 
 export interface SchedulesOptions {
@@ -67,7 +69,8 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         // CloudFormation removes a resource taken out of a template (review19 R19-9). Schedules
         // made through the API are never declared, and stay.
         const declaredKeys = new Set(Object.keys(config ?? {}).map((k) => keyOf({ kind: "scheduler", ...scheduleKeyParts(k) })));
-        for (const s of store.list("scheduler")) if (s.declared === true && !declaredKeys.has(keyOf(s))) store.delete(s);
+        // (A template's schedules on aliases are its start-up actions': template-actions.ts prunes those.)
+        for (const s of store.list("scheduler")) if (s.declared === "config" && !declaredKeys.has(keyOf(s))) store.delete(s);
         const missed = r.resume(opts.catchUp ?? false);
         if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
         // The file is authoritative for the schedules it declares; API-made ones are left alone.
@@ -108,6 +111,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
           nextFireAt: r.nextFireAt(s),
           targets: s.def.Targets.map((t) => t.Arn),
           inputs: s.def.Targets.flatMap((t) => (t.Input === undefined ? [] : [{ arn: t.Arn, input: t.Input }])),
+          ...(s.declared === undefined ? {} : { declared: s.declared }),
         })),
       );
       ctx.addSimRoute("/_sim/schedules", () => {

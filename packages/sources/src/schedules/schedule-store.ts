@@ -39,8 +39,12 @@ export interface ScheduleRecord {
   anchorAt: number;
   lastFireAt: number | undefined;
   skippedThrough: number | undefined;
-  /** Declared by the configuration (markDeclared), not made through the API. */
-  declared?: boolean;
+  /**
+   * Declared, not made through the API: by the configuration (`schedules:`, a template's schedules
+   * translated into it), or by a template's action (a schedule on an alias, made through the API
+   * once the alias exists, marked by the action's `x-lambda-sim-declared: template` header).
+   */
+  declared?: "config" | "template";
 }
 
 /** `scheduler/default/nightly`: the key of a schedule in maps and timer labels. */
@@ -71,7 +75,7 @@ const fromRow = (r: Row): ScheduleRecord => ({
   anchorAt: r.anchor_at,
   lastFireAt: r.last_fire_at ?? undefined,
   skippedThrough: r.skipped_through ?? undefined,
-  declared: r.declared === 1,
+  declared: r.declared === 1 ? "config" : r.declared === 2 ? "template" : undefined,
 });
 
 /** Every statement on the schedules table (STYLE.md 7.9: callers never write SQL). */
@@ -100,7 +104,7 @@ export class ScheduleStore {
       firedMany: db.prepare("UPDATE schedules_fires SET last_fire_at = f.value ->> 1 FROM json_each(?) AS f WHERE schedule_id = f.value ->> 0"),
       skipped: db.prepare("UPDATE schedules_fires SET skipped_through = ? WHERE schedule_id = ?"),
       delete: db.prepare("DELETE FROM schedules WHERE kind = ? AND grp = ? AND name = ?"),
-      markDeclared: db.prepare("UPDATE schedules SET declared = 1 WHERE kind = ? AND grp = ? AND name = ?"),
+      markDeclared: db.prepare("UPDATE schedules SET declared = ? WHERE kind = ? AND grp = ? AND name = ?"),
     };
     this.db = db;
   }
@@ -133,9 +137,9 @@ export class ScheduleStore {
     this.s.skipped.run(at, r.id);
   }
 
-  /** The configuration declares this schedule (see migration 0004). */
-  markDeclared(r: { kind: ScheduleKind; group: string; name: string }): void {
-    this.s.markDeclared.run(r.kind, r.group, r.name);
+  /** The configuration (or a template's action) declares this schedule (see migration 0004). */
+  markDeclared(r: { kind: ScheduleKind; group: string; name: string }, by: "config" | "template" = "config"): void {
+    this.s.markDeclared.run(by === "config" ? 1 : 2, r.kind, r.group, r.name);
   }
 
   delete(r: { kind: ScheduleKind; group: string; name: string }): boolean {
