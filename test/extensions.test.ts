@@ -40,6 +40,14 @@ const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { meth
   const subscribe = (api_, uri, buffering) => fetch(api + api_, { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:" + server.address().port + uri }, types: ["platform", "function"], buffering }) });
   const bad = await subscribe("/2022-07-01/telemetry", "/", { timeoutMs: 5 });
   await report("node-bad-subscription", { status: bad.status, body: await bad.json() });
+  // fuzz19 F16: the simulator's own Invoke URL (any loopback name, its port) is no destination.
+  const own = new URL(process.env.AWS_ENDPOINT_URL).port;
+  const loops = [];
+  for (const host of ["127.0.0.1", "localhost", "sandbox.localdomain", "[::1]"]) {
+    const r = await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://" + host + ":" + own + "/2015-03-31/functions/observed/invocations" }, types: ["platform"] }) });
+    loops.push({ host, status: r.status, body: await r.json() });
+  }
+  await report("node-loop-subscriptions", loops);
   const sub = await subscribe("/2022-07-01/telemetry", "/", { timeoutMs: 25 });
   await report("node-subscribed", { status: sub.status, body: await sub.text() });
   const logs = await subscribe("/2020-08-15/logs", "/logs", { timeoutMs: 25 });
@@ -126,6 +134,11 @@ describe("Extensions API and Telemetry API", () => {
     expect(got("node-subscribed")[0]).toEqual({ status: 200, body: "OK" });
     expect(got("node-logs-subscribed")[0]).toEqual({ status: 200 });
     expect(got("node-bad-subscription")[0]).toEqual({ status: 400, body: { errorType: "ValidationError", errorMessage: "buffering.timeoutMs must be an integer between 25 and 30000" } });
+    // A subscriber cannot make the simulator invoke itself with each batch (fuzz19 F16).
+    const port = new URL(bed.t.endpoint).port;
+    expect(got("node-loop-subscriptions")[0]).toEqual(
+      ["127.0.0.1", "localhost", "sandbox.localdomain", "[::1]"].map((host) => ({ host, status: 400, body: { errorType: "ValidationError", errorMessage: `destination.URI must be a listener in the execution environment, not lambda-sim's own endpoint (${host}:${port})` } })),
+    );
 
     const second = await invoke("observed");
     expect(second.log).not.toMatch(/EXTENSION/);

@@ -1,3 +1,5 @@
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -21,6 +23,7 @@ import { TelemetryRecorder } from "@lambda-sim/core/testing";
 import { VirtualClock, type FunctionDefinition } from "@lambda-sim/core";
 import { perTestSimulator } from "./support/per-test-simulator.ts";
 import { until } from "./support/until.ts";
+import { awsClientEnv } from "./support/aws-client-env.ts";
 
 /**
  * EventBridge Scheduler's schedule groups (CreateScheduleGroup, Get, List, Delete, tags): a
@@ -31,6 +34,22 @@ const codeDir = fileURLToPath(new URL("./fixtures/functions/schedule-recorder/",
 const recorder: FunctionDefinition = { functionName: "recorder", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 3 };
 const TARGET = { Arn: "arn:aws:lambda:us-east-1:000000000000:function:recorder", RoleArn: "arn:aws:iam::000000000000:role/scheduler" };
 const GROUP_ARN = "arn:aws:scheduler:us-east-1:000000000000:schedule-group/tenant-a";
+
+/** boto3 (Debian's 1.26): a CreateScheduleGroup sent twice with one ClientToken, then with another. */
+const BOTO3_RETRY = `
+import json, os, boto3, botocore
+s = boto3.client("scheduler", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+a = s.create_schedule_group(Name="boto3-group", ClientToken="tok")["ScheduleGroupArn"]
+b = s.create_schedule_group(Name="boto3-group", ClientToken="tok")["ScheduleGroupArn"]
+try:
+    s.create_schedule_group(Name="boto3-group")
+    conflict = None
+except botocore.exceptions.ClientError as e:
+    conflict = e.response["Error"]["Code"]
+print(json.dumps({"same": a == b, "conflict": conflict}))
+`;
+
+const debianBoto3 = spawnSync("/usr/bin/python3", ["-c", "import boto3"], { stdio: "ignore" }).status === 0;
 
 const sims = perTestSimulator();
 const clients: { destroy(): void }[] = [];
@@ -112,5 +131,40 @@ describe("EventBridge Scheduler schedule groups", () => {
     // The model's own checks: a group name outside its pattern, a tag ARN that is not a group's.
     expect(await fails(scheduler.send(new CreateScheduleGroupCommand({ Name: "bad name" })))).toBeInstanceOf(ValidationException);
     expect(await fails(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: "arn:aws:scheduler:us-east-1:000000000000:schedule/default/x" })))).toBeInstanceOf(ValidationException);
+  });
+
+  it("answers a CreateScheduleGroup retried with its ClientToken with the group; refuses tags on the default group, past 50, or under aws:", async () => {
+    const { t, scheduler } = await start();
+    // An SDK retry after a lost answer sends the same ClientToken: the group it made, not a conflict.
+    const first = await scheduler.send(new CreateScheduleGroupCommand({ Name: "tenant-a", ClientToken: "retry-1" }));
+    expect(await scheduler.send(new CreateScheduleGroupCommand({ Name: "tenant-a", ClientToken: "retry-1" }))).toMatchObject({ ScheduleGroupArn: first.ScheduleGroupArn });
+    expect(await fails(scheduler.send(new CreateScheduleGroupCommand({ Name: "tenant-a", ClientToken: "another" })))).toBeInstanceOf(ConflictException);
+    // boto3 sends its own token too (as the aws CLI does). Where Debian's boto3 is missing, the JS SDK's calls above stand alone.
+    if (debianBoto3) {
+      const { stdout } = await promisify(execFile)("/usr/bin/python3", ["-c", BOTO3_RETRY], { env: awsClientEnv(t.endpoint, "/usr/bin:/bin"), timeout: 30_000 });
+      expect(JSON.parse(stdout)).toEqual({ same: true, conflict: "ConflictException" });
+    }
+
+    const DEFAULT_ARN = "arn:aws:scheduler:us-east-1:000000000000:schedule-group/default";
+    const onDefault = await fails(scheduler.send(new TagResourceCommand({ ResourceArn: DEFAULT_ARN, Tags: [{ Key: "team", Value: "x" }] })));
+    expect(onDefault).toBeInstanceOf(ValidationException);
+    expect(onDefault!.message).toBe("You cannot edit the default group.");
+    expect(await fails(scheduler.send(new UntagResourceCommand({ ResourceArn: DEFAULT_ARN, TagKeys: ["team"] })))).toBeInstanceOf(ValidationException);
+    expect((await scheduler.send(new ListTagsForResourceCommand({ ResourceArn: DEFAULT_ARN }))).Tags).toEqual([]);
+
+    const tags = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ Key: `k${from + i}`, Value: "v" }));
+    await scheduler.send(new TagResourceCommand({ ResourceArn: GROUP_ARN, Tags: tags(0, 49) }));
+    // Overwriting a key adds none; the 50th is fine, the 51st is not.
+    await scheduler.send(new TagResourceCommand({ ResourceArn: GROUP_ARN, Tags: [...tags(0, 1), ...tags(49, 1)] }));
+    const tooMany = await fails(scheduler.send(new TagResourceCommand({ ResourceArn: GROUP_ARN, Tags: tags(50, 1) })));
+    expect(tooMany).toBeInstanceOf(ValidationException);
+    expect(tooMany!.message).toBe("A schedule group can have at most 50 tags; this request would leave it 51.");
+    expect(await fails(scheduler.send(new CreateScheduleGroupCommand({ Name: "crowded", Tags: tags(0, 51) })))).toBeInstanceOf(ValidationException);
+    const reserved = await fails(scheduler.send(new TagResourceCommand({ ResourceArn: GROUP_ARN, Tags: [{ Key: "aws:cloudformation:stack-name", Value: "x" }] })));
+    expect(reserved).toBeInstanceOf(ValidationException);
+    expect(reserved!.message).toBe("Tag key aws:cloudformation:stack-name is invalid: the aws: prefix is reserved for AWS use.");
+    expect(await fails(scheduler.send(new CreateScheduleGroupCommand({ Name: "reserved", Tags: [{ Key: "AWS:x", Value: "y" }] })))).toBeInstanceOf(ValidationException);
+    expect((await scheduler.send(new ListTagsForResourceCommand({ ResourceArn: GROUP_ARN }))).Tags).toHaveLength(50);
+    expect(await fails(scheduler.send(new GetScheduleGroupCommand({ Name: "crowded" })))).toBeInstanceOf(ResourceNotFoundException);
   });
 });

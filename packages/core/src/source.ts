@@ -65,19 +65,22 @@ export interface SourceContext {
  * An event source plugin (DESIGN.md `Source`): SQS, Kinesis, schedules. A plain object; the cli
  * lists them explicitly. Each brings its own migrations (tables prefixed with its name).
  */
-export interface Source<Config = unknown> {
+export interface Source<Config = unknown, Settings = unknown> {
   readonly name: string;
   /** Its top-level key in lambda-sim.yaml (`queues`) and the schema of that section. */
   readonly configKey?: string;
   readonly configSchema?: z.ZodType<Config>;
+  /** A second top-level key for the simulator's own settings of the service (`sqs:`), and its schema. */
+  readonly settingsKey?: string;
+  readonly settingsSchema?: z.ZodType<Settings>;
   readonly migrations: readonly Migration[];
   /**
    * Starts the source for one simulator with `config`, the validated section of lambda-sim.yaml
-   * (if the file has one), and returns the handle of what it left running. One source object
+   * (if the file has one), and `settings`, its settings section (if any), and returns the handle of what it left running. One source object
    * serves every Simulator of a process: keep per-start state in the handle, never in module
    * variables. A start that throws releases what it had acquired before rethrowing.
    */
-  start(ctx: SourceContext, config: Config | undefined): Promise<SourceHandle | void> | SourceHandle | void;
+  start(ctx: SourceContext, config: Config | undefined, settings?: Settings): Promise<SourceHandle | void> | SourceHandle | void;
 }
 
 /** What one start of a source left running; the simulator stops it once, on close or a failed start. */

@@ -95,10 +95,13 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   }
 }
 
-/** The sections sources (`queues`, `streams`...) and callers (scenarios) add to the config schema. */
+/** The sections sources (`queues`, `streams`..., and settings such as `sqs:`) and callers (scenarios) add to the config schema. */
 export function configSections(sources: readonly Source<any>[], more: Record<string, z.ZodType> = {}): Record<string, z.ZodType> {
   const extra: Record<string, z.ZodType> = { ...more };
-  for (const source of sources) if (source.configKey !== undefined && source.configSchema !== undefined) extra[source.configKey] = source.configSchema.optional();
+  for (const source of sources) {
+    if (source.configKey !== undefined && source.configSchema !== undefined) extra[source.configKey] = source.configSchema.optional();
+    if (source.settingsKey !== undefined && source.settingsSchema !== undefined) extra[source.settingsKey] = source.settingsSchema.optional();
+  }
   return extra;
 }
 

@@ -173,7 +173,7 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
       temporary.push(codeRoot);
       // With the lambda-sim.yaml beside it merged in, as `start --template` reads it (newuser9 P2-4):
       // the account limits, `sim:` settings, faults and functions a template cannot say.
-      const loaded = await loadTemplateWithOverlay(named, undefined, sources, { endpoint: `http://127.0.0.1:${port}`, codeRoot });
+      const loaded = await loadTemplateWithOverlay(named, undefined, sources, { endpoint: `http://127.0.0.1:${port}`, codeRoot, now: SCENARIO_START });
       temporary.push(...(loaded.removeOnClose ?? []));
       architecture = { ...loaded, removeOnClose: [codeRoot, ...(loaded.removeOnClose ?? [])] };
     } else {

@@ -50,6 +50,8 @@ export interface TemplateOptions {
   codeRoot: string;
   /** The region and account of the lambda-sim.yaml beside the template (withOverlay() merges the rest). */
   identity?: { region?: string; accountId?: string };
+  /** The service time the simulator starts at, when known (a scenario's): StackInfo.now. */
+  now?: number;
 }
 
 /**
@@ -85,7 +87,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const region = opts.identity?.region ?? "us-east-1";
   const accountId = opts.identity?.accountId ?? "000000000000";
   const stackName = opts.stackName ?? (basename(dirname(path)).replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "") || "lambda-sim");
-  const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint }, opts.parameterOverrides ?? {});
+  const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint, now: opts.now }, opts.parameterOverrides ?? {});
   const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
   const outputs = outputValues(template!.Outputs, stack, t.problems);
   if (t.problems.length > 0 || t.buildErrors.length > 0) fail(t.problems, t.buildErrors);

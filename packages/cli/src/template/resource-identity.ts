@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { SystemClock } from "@lambda-sim/core";
 
 /** What `!Ref X` and `!GetAtt X.Attr` return for one resource, as CloudFormation returns them. */
 export interface ResourceIdentity {
@@ -14,6 +15,12 @@ export interface StackInfo {
   stackName: string;
   /** The simulator's endpoint: queue URLs are built on it, so SDK calls with them reach it. */
   endpoint: string;
+  /**
+   * When the stack's resources are made (epoch ms; default: now, on the wall clock): the dates
+   * CloudFormation's attributes give (a schedule group's CreationDate), which it reads from the
+   * resource once made, while here the template is resolved before the simulator starts.
+   */
+  now?: number;
 }
 
 /** The property that names a resource of each type, and the longest name its service accepts. */
@@ -95,8 +102,13 @@ export function identityOf(type: string, logicalId: string, named: unknown, prop
       return { name, ref: name, attributes: { Arn: `arn:aws:events:${r}:${a}:event-bus/${name}`, Name: name } };
     case "AWS::Scheduler::Schedule":
       return { name, ref: name, attributes: { Arn: `arn:aws:scheduler:${r}:${a}:schedule/${typeof props.GroupName === "string" ? props.GroupName : "default"}/${name}` } };
-    case "AWS::Scheduler::ScheduleGroup":
-      return { name, ref: name, attributes: { Arn: `arn:aws:scheduler:${r}:${a}:schedule-group/${name}`, State: "ACTIVE" } };
+    case "AWS::Scheduler::ScheduleGroup": {
+      // CloudFormation documents CreationDate and LastModificationDate too (review19 R19-9). Their
+      // text form is unrecorded: ISO 8601 (our choice). The time the stack is made: a group kept in
+      // a --state directory keeps its first date (GetScheduleGroup), which this does not read.
+      const date = new Date(stack.now ?? new SystemClock().now()).toISOString();
+      return { name, ref: name, attributes: { Arn: `arn:aws:scheduler:${r}:${a}:schedule-group/${name}`, State: "ACTIVE", CreationDate: date, LastModificationDate: date } };
+    }
     case "AWS::SNS::Topic": {
       const arn = `arn:aws:sns:${r}:${a}:${name}`;
       return { name, ref: arn, attributes: { TopicArn: arn, TopicName: name } };

@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/core";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { TemplateSummary } from "./load-template.ts";
+import type { StoredSchedule } from "./template-actions.ts";
 
 export interface ConfigChoice {
   config?: string;
@@ -100,7 +101,7 @@ export async function loadTemplateWithOverlay(
   template: string,
   overlay: string | undefined,
   sources: readonly Source<any>[],
-  opts: { parameterOverrides?: Record<string, string>; stackName?: string; endpoint: string; codeRoot: string; buildRoot?: string; layerRoot?: string },
+  opts: { parameterOverrides?: Record<string, string>; stackName?: string; endpoint: string; codeRoot: string; buildRoot?: string; layerRoot?: string; now?: number },
 ): Promise<StartConfig> {
   const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
   const nativeFile = overlay ?? (existsSync(beside) ? beside : undefined);
@@ -108,7 +109,7 @@ export async function loadTemplateWithOverlay(
   // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
   const { loadTemplate, withOverlay } = await import("./load-template.ts");
   // The template first, in the overlay's region and account: the overlay may name its resources.
-  const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, identity: nativeFile === undefined ? undefined : identityOf(nativeFile) });
+  const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, identity: nativeFile === undefined ? undefined : identityOf(nativeFile), now: opts.now });
   if (nativeFile === undefined) return config;
   // Its references (mappings, destinations, DLQs, subscriptions, schedule targets) may name the
   // template's resources, by logical id too (review18 R18-6); its faults are checked below, as a scenario's are.
@@ -183,7 +184,11 @@ export function parseParameterOverrides(args: readonly string[]): Record<string,
 export async function applyTemplate(sim: Simulator, config: StartConfig | undefined): Promise<string> {
   if (config?.template === undefined) return "";
   const { applyTemplateActions } = await import("./template-actions.ts");
-  const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions, sim.functionUrls);
+  const schedules = () => {
+    const view = sim.hub.view("schedules");
+    return Array.isArray(view) ? (view as StoredSchedule[]) : [];
+  };
+  const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions, sim.functionUrls, false, schedules);
   if (problems.length > 0) {
     await sim.close();
     throw new SimError("ERR_CONFIG", problems.join("\n"));

@@ -23,12 +23,21 @@ export type TemplateAction =
   /** A Scheduler schedule on a version or alias (alias-targets.ts); `input` is its CreateSchedule request; `key` its `schedules:` key (`GROUP/NAME`). */
   | { kind: "schedule"; logicalId: string; place: string; key: string; group: string; name: string; input: Record<string, unknown> };
 
+/** A stored schedule as the simulator's `schedules` state view shows it (ScheduleView). */
+export interface StoredSchedule {
+  kind: string;
+  group: string;
+  name: string;
+  declared?: string;
+}
+
 /**
  * Applies every action in order; each failure is one line naming the logical id (a mapping: its
  * place). `some`: these are a few of the template's actions (`--watch` republishing one function),
- * not all of them: the alias URLs the others declare are left alone (review20 R20-1).
+ * not all of them: the alias URLs the others declare are left alone (review20 R20-1). `schedules`:
+ * the stored schedules, whose template-made ones the template no longer declares are deleted.
  */
-export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[], urls: FunctionUrls, some = false): Promise<string[]> {
+export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[], urls: FunctionUrls, some = false, schedules?: () => StoredSchedule[]): Promise<string[]> {
   const problems: string[] = [];
   if (!some) forgetUndeclaredAliasUrls(urls, actions);
   for (const a of actions) {
@@ -40,7 +49,22 @@ export async function applyTemplateActions(endpoint: string, file: string, actio
       else problems.push(`${file}: Resources.${a.logicalId}: ${(e as Error).message}`);
     }
   }
+  if (!some && schedules !== undefined) await forgetUndeclaredAliasSchedules(endpoint, actions, schedules()).catch((e: Error) => problems.push(`${file}: ${e.message}`));
   return problems;
+}
+
+/**
+ * The schedules on aliases an earlier start of the template made that it no longer declares
+ * (renamed, moved to another group, removed) go, as the schedules source removes the file's own
+ * (review19 R19-9); schedules made by hand are not marked and stay.
+ */
+async function forgetUndeclaredAliasSchedules(endpoint: string, actions: readonly TemplateAction[], stored: readonly StoredSchedule[]): Promise<void> {
+  const declared = new Set(actions.flatMap((a) => (a.kind === "schedule" ? [`${a.group}/${a.name}`] : [])));
+  for (const s of stored) {
+    if (s.kind === "scheduler" && s.declared === "template" && !declared.has(`${s.group}/${s.name}`)) {
+      await rest(endpoint, "DELETE", `/schedules/${encodeURIComponent(s.name)}?groupName=${encodeURIComponent(s.group)}`, undefined, true);
+    }
+  }
 }
 
 /**
@@ -92,7 +116,13 @@ async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "funct
   }
   if (a.kind === "schedule-group") {
     await createScheduleGroup(endpoint, a.name);
-    if (a.tags.length > 0) await rest(endpoint, "POST", `/tags/${encodeURIComponent(a.arn)}`, { Tags: a.tags });
+    // The template's Tags replace the group's, as a CloudFormation update does: a tag taken out of
+    // the template goes, on a restart on the same state (review19 R19-9).
+    const tags = `/tags/${encodeURIComponent(a.arn)}`;
+    const current = ((await rest(endpoint, "GET", tags, undefined)) as { Tags?: { Key: string }[] }).Tags ?? [];
+    const gone = current.map((t) => t.Key).filter((k) => !a.tags.some((t) => t.Key === k));
+    if (gone.length > 0) await rest(endpoint, "DELETE", `${tags}?${gone.map((k) => `TagKeys=${encodeURIComponent(k)}`).join("&")}`, undefined);
+    if (a.tags.length > 0) await rest(endpoint, "POST", tags, { Tags: a.tags });
     return;
   }
   if (a.kind === "schedule") {
@@ -103,7 +133,8 @@ async function apply(endpoint: string, a: Exclude<TemplateAction, { kind: "funct
     if (a.group !== "default") await createScheduleGroup(endpoint, a.group);
     const path = `/schedules/${encodeURIComponent(a.name)}`;
     const existing = await rest(endpoint, "GET", `${path}?groupName=${encodeURIComponent(a.group)}`, undefined, true);
-    await rest(endpoint, existing === undefined ? "POST" : "PUT", path, a.input);
+    // Marked as the template's (not made by hand), so a later start without it removes it.
+    await rest(endpoint, existing === undefined ? "POST" : "PUT", path, a.input, false, { "x-lambda-sim-declared": "template" });
     return;
   }
   const fn = encodeURIComponent(a.functionName);
@@ -183,8 +214,8 @@ async function upsertAlias(endpoint: string, fn: string, name: string, version: 
 }
 
 /** A REST-JSON call (Lambda's, Scheduler's: the router tells them apart by path). */
-async function rest(endpoint: string, method: string, path: string, body: unknown, notFoundOk = false): Promise<unknown> {
-  const res = await fetch(endpoint + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function rest(endpoint: string, method: string, path: string, body: unknown, notFoundOk = false, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await fetch(endpoint + path, { method, headers: { "content-type": "application/json", ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   if (notFoundOk && res.status === 404) return undefined;
   if (!res.ok) throw awsError(res, text);

@@ -71,7 +71,7 @@ export class ExecutionEnvironment implements Environment {
     this.output = new OutputForwarder(ctx.telemetry, config.functionName, id, (text) => this.report.running?.log.append(text));
     this.lifecycle = new EnvironmentLifecycle(id, config, ctx.telemetry, initializationType === "provisioned-concurrency");
     const onOutput = (b: Buffer, pipe?: string) => this.output.write(b, this.report.running?.request.requestId, pipe);
-    this.extensions = new ExtensionHost({ environmentId: id, config, telemetry: ctx.telemetry, api: this.api, onOutput, onCrash: (f) => this.failures.onExtensionCrash(f) });
+    this.extensions = new ExtensionHost({ environmentId: id, config, telemetry: ctx.telemetry, api: this.api, endpoint: ctx.endpointUrl, onOutput, onCrash: (f) => this.failures.onExtensionCrash(f) });
     this.process = new EnvironmentProcess({ environmentId: id, config, ctx, api: this.api, initializationType, logStream, onOutput, onExit: (code, signal) => this.failures.onExit(code, signal) });
     this.freezer = new FreezePolicy(config, ctx, this.process, this.api, this.extensions, this);
     const platformLog = new PlatformLog({ config, logStream, initializationType, now: () => ctx.clock.now() });

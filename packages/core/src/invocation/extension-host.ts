@@ -21,6 +21,8 @@ export interface ExtensionHostOptions {
   config: FunctionVersionConfig;
   telemetry: Telemetry;
   api: RuntimeApiServer;
+  /** The simulator's endpoint, which no Telemetry or Logs API subscription may name (fuzz19 F16). */
+  endpoint?: string;
   /** Extension output, to the function's log like the runtime's. */
   /** `pipe`: a line continues only within its own pipe (each extension's stdout and stderr). */
   onOutput(chunk: Buffer, pipe?: string): void;
@@ -63,6 +65,7 @@ export class ExtensionHost {
       (id) => (id === undefined ? undefined : this.extensions.registered.get(id)),
       // Our addition, for whoever is testing an agent here: a lost batch is never silent.
       (d) => opts.telemetry.emit({ type: "simulator.warning", message: `${c.functionName}: the ${d.api === "telemetry" ? "Telemetry" : "Logs"} API could not deliver ${d.records} record(s) to ${d.extension}'s listener ${d.url} (${d.reason}); they are dropped` }),
+      opts.endpoint,
     );
     this.telemetry = new ExtensionTelemetry(opts.telemetry, opts.environmentId, c, this.subscriptions);
     opts.api.mount((req, res) => this.extensions.handle(req, res) || this.subscriptions.handle(req, res));

@@ -49,10 +49,14 @@ export class TelemetryApi {
   /** What `sandbox` and `sandbox.localdomain` resolve to in this environment. */
   sandboxAddress = "127.0.0.1";
 
+  /** The simulator's endpoint: refused as a destination (telemetry-subscription.ts). */
+  private readonly endpoint: string | undefined;
+
   /** `onDropped`: a batch could not be delivered (its listener gone, or not answering). */
-  constructor(identify: (id: string | undefined) => RegisteredExtension | undefined, onDropped: (failure: DroppedBatch) => void) {
+  constructor(identify: (id: string | undefined) => RegisteredExtension | undefined, onDropped: (failure: DroppedBatch) => void, endpoint?: string) {
     this.identify = identify;
     this.onDropped = onDropped;
+    this.endpoint = endpoint;
   }
 
   get active(): boolean {
@@ -70,7 +74,7 @@ export class TelemetryApi {
     const extension = this.identify(headerOf(req, "lambda-extension-identifier"));
     readBody(req, 1024 * 1024, (body) => {
       if (extension === undefined) return reply(res, 403, { errorMessage: "Missing or invalid Lambda-Extension-Identifier", errorType: "Extension.InvalidExtensionIdentifier" });
-      const sub = parseSubscription(extension.name, api.kind, body, api.limits);
+      const sub = parseSubscription(extension.name, api.kind, body, api.limits, this.endpoint);
       if (typeof sub === "string") return reply(res, 400, { errorMessage: sub, errorType: "ValidationError" });
       const existing = this.subscriptions.findIndex((s) => s.extension === sub.extension && s.kind === sub.kind);
       if (existing >= 0) this.subscriptions.splice(existing, 1);

@@ -48,8 +48,36 @@ export interface Subscription {
   draining: boolean;
 }
 
-/** A new subscription from a subscribe request's body, or why it is refused (a ValidationError's message). */
-export function parseSubscription(extension: string, kind: "telemetry" | "logs", body: Buffer | undefined, limits: Limits): Subscription | string {
+/**
+ * Whether `url` reaches the simulator's own port (`endpoint`): any loopback name or address, the
+ * sandbox's names (its loopback address) or the endpoint's own host, on the endpoint's port.
+ */
+export function reachesSimulator(url: URL, endpoint: string): boolean {
+  const own = new URL(endpoint);
+  if ((url.port || "80") !== (own.port || "80")) return false;
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return (
+    host === own.hostname.toLowerCase().replace(/^\[|\]$/g, "") ||
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    host === "sandbox" ||
+    host === "sandbox.localdomain" ||
+    /^127\.\d+\.\d+\.\d+$/.test(host) ||
+    /^::ffff:(?:127\.|7f[0-9a-f]{2}:)/.test(host) ||
+    host === "::1" ||
+    host === "0.0.0.0" ||
+    host === "::"
+  );
+}
+
+/**
+ * A new subscription from a subscribe request's body, or why it is refused (a ValidationError's
+ * message). `endpoint`: the simulator's own address, never a destination (fuzz19 F16): on AWS the
+ * listener is inside the execution environment (Telemetry API reference: `sandbox.localdomain`),
+ * so no subscriber can make the service POST to a Lambda endpoint; here one pointed at Invoke
+ * would invoke its own function with each batch, for ever.
+ */
+export function parseSubscription(extension: string, kind: "telemetry" | "logs", body: Buffer | undefined, limits: Limits, endpoint?: string): Subscription | string {
   let input: any;
   try {
     input = JSON.parse((body ?? Buffer.alloc(0)).toString("utf8"));
@@ -65,6 +93,9 @@ export function parseSubscription(extension: string, kind: "telemetry" | "logs",
   } catch {
     return "destination.URI must be an http:// URL";
   }
+  // AWS's answer to a destination outside the sandbox is unrecorded: a 400 ValidationError like
+  // the other refusals, naming the rule (our choice).
+  if (endpoint !== undefined && reachesSimulator(url, endpoint)) return `destination.URI must be a listener in the execution environment, not lambda-sim's own endpoint (${url.host})`;
   const types = input.types;
   if (!Array.isArray(types) || types.length === 0 || types.some((t: unknown) => t !== "platform" && t !== "function" && t !== "extension")) {
     return "types must be a non-empty list of platform, function and extension";

@@ -32,7 +32,8 @@ export async function startSources(
       registerStreamReader: (service, factory) => mappings.registerStreamReader(service, factory),
       deliverToTarget: (arn, body, attributes, options) => targets.deliver(arn, body, attributes, options),
     };
-    const handle = await source.start(ctx, config);
+    const settings = source.settingsKey === undefined ? undefined : deps.sourceConfig?.[source.settingsKey];
+    const handle = await source.start(ctx, config, settings);
     if (handle) cleanup.defer(() => handle.stop());
   }
 }

@@ -3,6 +3,7 @@ import { describeLimits } from "./describe-limits.ts";
 import { registerKinesisProtocol } from "./kinesis-protocol.ts";
 import { kinesisReaderFactory, SHARDS_KEY } from "./kinesis-reader.ts";
 import { RecordOperations, retentionMs } from "./record-operations.ts";
+import { RecordSweeper } from "./record-sweeper.ts";
 import { sequenceNumber, shardId } from "./sequence-numbers.ts";
 import { streamConfigSchema, type StreamConfig } from "./stream-config.ts";
 import { StreamOperations } from "./stream-operations.ts";
@@ -25,20 +26,29 @@ export const kinesisSource: Source<StreamConfig> = {
   migrations: loadMigrations("kinesis", new URL("./migrations/", import.meta.url)),
   start(ctx, config) {
     const store = new StreamStore(ctx.store);
-    const streams = new StreamOperations(store, ctx.clock, { region: ctx.region, accountId: ctx.accountId });
-    try {
-      for (const [name, def] of Object.entries(config ?? {})) streams.declare(name, def);
-    } catch (e) {
-      if (isAwsError(e)) throw new SimError("ERR_CONFIG", `streams: ${e.message}`);
-      throw e;
-    }
-    const waiters = new KeyedWaiters(ctx.clock, "kinesis.wait");
     // Mappings looking for new shards wait on these; a stream created or deleted wakes them.
     const shardChanges = new KeyedWaiters(ctx.clock, "kinesis.shards");
     const shardsChanged = <T>(result: T): T => {
       shardChanges.notify(SHARDS_KEY);
       return result;
     };
+    const sweeper = new RecordSweeper(store, () => shardsChanged(undefined));
+    const streams = new StreamOperations(store, ctx.clock, { region: ctx.region, accountId: ctx.accountId }, sweeper);
+    // A delete a restart interrupted is finished (fuzz19 F15): in the background, or at once for
+    // a stream the file declares, which is then made anew (rare: a DeleteStream just before a restart).
+    for (const s of store.list()) {
+      if (!s.deleting) continue;
+      if (config?.[s.name] !== undefined) store.removeDeleted(s.name);
+      else sweeper.deleteStream(s);
+    }
+    try {
+      for (const [name, def] of Object.entries(config ?? {})) streams.declare(name, def);
+    } catch (e) {
+      sweeper.stop();
+      if (isAwsError(e)) throw new SimError("ERR_CONFIG", `streams: ${e.message}`);
+      throw e;
+    }
+    const waiters = new KeyedWaiters(ctx.clock, "kinesis.wait");
     const records = new RecordOperations(store, streams, ctx.clock, waiters);
     for (const [name, def] of Object.entries(config ?? {})) if (def.sim?.enforceShardLimits) records.limitedStreams.add(name);
     const ops: Record<string, Operation> = {
@@ -87,13 +97,15 @@ export const kinesisSource: Source<StreamConfig> = {
     };
     const trim = () => {
       const now = ctx.clock.now();
-      for (const s of store.list()) store.trim(s.name, now - retentionMs(s));
+      // In chunks across turns (record-sweeper.ts): a clock advanced past a big stream's retention is one large delete.
+      for (const s of store.list()) sweeper.trim(s, now - retentionMs(s));
       arm();
     };
     arm();
     return {
       stop: () => {
         trimTimer.cancel();
+        sweeper.stop();
         waiters.wakeAll();
         shardChanges.wakeAll();
       },

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { KeyedWaiters, loadMigrations, Store, VirtualClock } from "@lambda-sim/core";
 import { kinesisReaderFactory } from "./kinesis-reader.ts";
 import { RecordOperations } from "./record-operations.ts";
+import { RecordSweeper } from "./record-sweeper.ts";
 import { StreamOperations } from "./stream-operations.ts";
 import { StreamStore } from "./stream-store.ts";
 
@@ -11,7 +12,7 @@ const SHARD = "shardId-000000000000";
 function setup() {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const store = new StreamStore(Store.open(undefined, loadMigrations("kinesis", new URL("./migrations/", import.meta.url))));
-  const streams = new StreamOperations(store, clock, { region: "us-east-1", accountId: "000000000000" });
+  const streams = new StreamOperations(store, clock, { region: "us-east-1", accountId: "000000000000" }, new RecordSweeper(store, () => {}));
   const waiters = new KeyedWaiters(clock, "kinesis.wait");
   const records = new RecordOperations(store, streams, clock, waiters);
   streams.createStream({ StreamName: "s", ShardCount: 1 });

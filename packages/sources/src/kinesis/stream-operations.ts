@@ -1,6 +1,7 @@
 import { listPage, type Clock } from "@lambda-sim/core";
 import { kinesisErrors } from "./kinesis-errors.ts";
 import { sequenceNumber, shardId } from "./sequence-numbers.ts";
+import type { RecordSweeper } from "./record-sweeper.ts";
 import type { StreamState, StreamStore } from "./stream-store.ts";
 
 type Input = Record<string, unknown>;
@@ -26,17 +27,20 @@ export interface StreamIdentity {
 /**
  * The Kinesis control plane (aws-facts §8.1): CreateStream, DescribeStream(Summary), ListStreams,
  * ListShards, DeleteStream, retention and tags. Streams are ACTIVE as soon as they are created:
- * there is nothing to provision locally, so waiters return at once.
+ * there is nothing to provision locally, so waiters return at once. A deleted stream is DELETING
+ * while its records are deleted in the background (record-sweeper.ts), then gone.
  */
 export class StreamOperations {
   private readonly store: StreamStore;
   private readonly clock: Clock;
   private readonly id: StreamIdentity;
+  private readonly sweeper: RecordSweeper;
 
-  constructor(store: StreamStore, clock: Clock, id: StreamIdentity) {
+  constructor(store: StreamStore, clock: Clock, id: StreamIdentity, sweeper: RecordSweeper) {
     this.store = store;
     this.clock = clock;
     this.id = id;
+    this.sweeper = sweeper;
   }
 
   get accountId(): string {
@@ -98,7 +102,7 @@ export class StreamOperations {
       StreamDescription: {
         StreamName: s.name,
         StreamARN: this.arn(s.name),
-        StreamStatus: "ACTIVE",
+        StreamStatus: status(s),
         StreamModeDetails: { StreamMode: s.mode },
         Shards: s.shards.map((sh) => this.shardShape(sh)),
         HasMoreShards: false,
@@ -116,7 +120,7 @@ export class StreamOperations {
       StreamDescriptionSummary: {
         StreamName: s.name,
         StreamARN: this.arn(s.name),
-        StreamStatus: "ACTIVE",
+        StreamStatus: status(s),
         StreamModeDetails: { StreamMode: s.mode },
         RetentionPeriodHours: s.retentionHours,
         StreamCreationTimestamp: s.createdAt / 1000,
@@ -148,7 +152,7 @@ export class StreamOperations {
     const out: Record<string, unknown> = {
       StreamNames: p.items.map((s) => s.name),
       HasMoreStreams: p.next !== undefined,
-      StreamSummaries: p.items.map((s) => ({ StreamName: s.name, StreamARN: this.arn(s.name), StreamStatus: "ACTIVE", StreamModeDetails: { StreamMode: s.mode }, StreamCreationTimestamp: s.createdAt / 1000 })),
+      StreamSummaries: p.items.map((s) => ({ StreamName: s.name, StreamARN: this.arn(s.name), StreamStatus: status(s), StreamModeDetails: { StreamMode: s.mode }, StreamCreationTimestamp: s.createdAt / 1000 })),
     };
     if (p.next !== undefined) out.NextToken = p.next;
     return out;
@@ -178,8 +182,13 @@ export class StreamOperations {
     return out;
   }
 
+  /**
+   * Answers at once, the stream DELETING until its records are gone (AWS: "DeleteStream returns
+   * immediately and sets the stream status to DELETING"). A second DeleteStream meanwhile is
+   * answered the same (AWS's answer is unrecorded: our choice).
+   */
   deleteStream(input: Input): Record<string, never> {
-    this.store.delete(this.resolve(input).name);
+    this.sweeper.deleteStream(this.resolve(input));
     return {};
   }
 
@@ -241,3 +250,6 @@ export class StreamOperations {
     };
   }
 }
+
+/** StreamStatus: ACTIVE, or DELETING between DeleteStream and the stream's removal. */
+const status = (s: StreamState) => (s.deleting ? "DELETING" : "ACTIVE");

@@ -14,6 +14,8 @@ export interface StreamState {
   tags: Record<string, string>;
   createdAt: number;
   shards: ShardState[];
+  /** DeleteStream was called: its records are being deleted (record-sweeper.ts), then the stream goes. */
+  deleting: boolean;
 }
 
 export interface RecordRow {
@@ -48,14 +50,19 @@ export class StreamStore {
       insertShard: db.prepare("INSERT INTO kinesis_shards (stream, shard_index, starting_hash, ending_hash, starting_seq) VALUES (?, ?, ?, ?, ?)"),
       updateStream: db.prepare("UPDATE kinesis_streams SET retention_hours = ?, tags = ? WHERE name = ?"),
       deleteStream: db.prepare("DELETE FROM kinesis_streams WHERE name = ?"),
+      markDeleting: db.prepare("UPDATE kinesis_streams SET deleting = 1 WHERE name = ?"),
       deleteRecords: db.prepare("DELETE FROM kinesis_records WHERE stream = ?"),
+      // One chunk of a stream's records (the oldest of each shard first, by the shard index).
+      deleteSome: db.prepare("DELETE FROM kinesis_records WHERE seq IN (SELECT seq FROM kinesis_records WHERE stream = ? LIMIT ?)"),
       lastCounter: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM kinesis_records").pluck(),
       read: db.prepare("SELECT seq, shard_index, partition_key, data, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT ?"),
       // Rows as arrays: the mapping's reader reads every record of a busy shard (no object per row).
       readTuples: db.prepare("SELECT seq, shard_index, partition_key, data, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT ?").raw(),
       newest: db.prepare("SELECT seq, arrival_at FROM kinesis_records WHERE stream = ? AND shard_index = ? ORDER BY seq DESC LIMIT 1"),
       firstAt: db.prepare("SELECT seq FROM kinesis_records WHERE stream = ? AND shard_index = ? AND seq > ? AND arrival_at >= ? ORDER BY seq LIMIT 1").pluck(),
-      trim: db.prepare("DELETE FROM kinesis_records WHERE stream = ? AND arrival_at < ?"),
+      // One chunk of a shard's expired records: they are its lowest counters (arrivals follow
+      // service time, which never goes back), so the index finds them first.
+      trimSome: db.prepare("DELETE FROM kinesis_records WHERE seq IN (SELECT seq FROM kinesis_records WHERE stream = ? AND shard_index = ? AND arrival_at < ? ORDER BY seq LIMIT ?)"),
     };
     // The records' counters are their rowids (AUTOINCREMENT).
     const insert = new BatchInsert(db, "kinesis_records", ["stream", "shard_index", "partition_key", "data", "arrival_at"]);
@@ -65,7 +72,7 @@ export class StreamStore {
         into.push(stream, r.shardIndex, r.partitionKey, r.data, now);
       }),
     );
-    const rows = db.prepare("SELECT name, mode, retention_hours, tags, created_at FROM kinesis_streams").all() as { name: string; mode: StreamState["mode"]; retention_hours: number; tags: string; created_at: number }[];
+    const rows = db.prepare("SELECT name, mode, retention_hours, tags, created_at, deleting FROM kinesis_streams").all() as { name: string; mode: StreamState["mode"]; retention_hours: number; tags: string; created_at: number; deleting: number }[];
     const shardRows = db.prepare("SELECT stream, shard_index, starting_hash, ending_hash, starting_seq FROM kinesis_shards ORDER BY stream, shard_index").all() as {
       stream: string;
       shard_index: number;
@@ -73,7 +80,7 @@ export class StreamStore {
       ending_hash: string;
       starting_seq: number;
     }[];
-    for (const r of rows) this.streams.set(r.name, { name: r.name, mode: r.mode, retentionHours: r.retention_hours, tags: JSON.parse(r.tags), createdAt: r.created_at, shards: [] });
+    for (const r of rows) this.streams.set(r.name, { name: r.name, mode: r.mode, retentionHours: r.retention_hours, tags: JSON.parse(r.tags), createdAt: r.created_at, shards: [], deleting: r.deleting === 1 });
     for (const s of shardRows) {
       this.streams.get(s.stream)?.shards.push({ index: s.shard_index, start: BigInt(s.starting_hash), end: BigInt(s.ending_hash), startingCounter: s.starting_seq });
     }
@@ -90,7 +97,7 @@ export class StreamStore {
   create(name: string, mode: StreamState["mode"], shardCount: number, retentionHours: number, tags: Record<string, string>, now: number): StreamState {
     return this.store.transaction(() => {
       const counter = this.sql.lastCounter.get() as number;
-      const stream: StreamState = { name, mode, retentionHours, tags, createdAt: now, shards: evenHashKeyRanges(shardCount).map((r, index) => ({ ...r, index, startingCounter: counter })) };
+      const stream: StreamState = { name, mode, retentionHours, tags, createdAt: now, shards: evenHashKeyRanges(shardCount).map((r, index) => ({ ...r, index, startingCounter: counter })), deleting: false };
       // Records of an earlier stream of the same name are gone with it.
       this.sql.deleteRecords.run(name);
       this.sql.insertStream.run(name, mode, retentionHours, JSON.stringify(tags), now);
@@ -104,10 +111,25 @@ export class StreamStore {
     this.sql.updateStream.run(stream.retentionHours, JSON.stringify(stream.tags), stream.name);
   }
 
-  delete(name: string): void {
+  /** DeleteStream: the stream is DELETING (durably) until removeDeleted(); its records go meanwhile. */
+  markDeleting(stream: StreamState): void {
+    this.sql.markDeleting.run(stream.name);
+    stream.deleting = true;
+  }
+
+  /** Deletes up to `limit` of the stream's records; returns how many went. */
+  deleteSomeRecords(name: string, limit: number): number {
+    return this.sql.deleteSome.run(name, limit).changes;
+  }
+
+  /**
+   * The stream's last records and the stream itself, in one transaction: called once a chunk
+   * came back short, so what is left (records put meanwhile) is at most a chunk.
+   */
+  removeDeleted(name: string): void {
     this.store.transaction(() => {
-      this.sql.deleteStream.run(name);
       this.sql.deleteRecords.run(name);
+      this.sql.deleteStream.run(name);
     });
     this.streams.delete(name);
   }
@@ -141,7 +163,8 @@ export class StreamStore {
     return this.sql.lastCounter.get() as number;
   }
 
-  trim(stream: string, before: number): number {
-    return this.sql.trim.run(stream, before).changes;
+  /** Deletes up to `limit` of a shard's records that arrived before `before`; returns how many went. */
+  trimSome(stream: string, shardIndex: number, before: number, limit: number): number {
+    return this.sql.trimSome.run(stream, shardIndex, before, limit).changes;
   }
 }

@@ -5,7 +5,7 @@ import { definitionOf, scheduleConfigSchema, scheduleKeyParts, type ScheduleConf
 import { scheduleDelivery } from "./schedule-delivery.ts";
 import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
 import { DEFAULT_GROUP, ScheduleGroups } from "./schedule-groups.ts";
-import { ScheduleStore } from "./schedule-store.ts";
+import { keyOf, ScheduleStore } from "./schedule-store.ts";
 import { schedulerRestSpec, schedulerRoutes } from "./scheduler-api.ts";
 import { scheduleGroupRoutes } from "./scheduler-group-api.ts";
 
@@ -23,6 +23,8 @@ export interface ScheduleView {
   targets: string[];
   /** The targets with a constant Input, and that Input (the payload a Lambda target gets). */
   inputs: { arn: string; input: string }[];
+  /** Declared by the configuration or a template's action, not made through the API (schedule-store.ts). */
+  declared?: "config" | "template";
 }
 
 export interface SchedulesOptions {
@@ -62,6 +64,13 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
       };
       // The runner's timers run from resume(); a declared schedule refused afterwards stops them.
       try {
+        // A schedule an earlier start declared that this configuration does not (removed, renamed,
+        // moved to another group) goes, before anything of it fires or is reported missed, as
+        // CloudFormation removes a resource taken out of a template (review19 R19-9). Schedules
+        // made through the API are never declared, and stay.
+        const declaredKeys = new Set(Object.keys(config ?? {}).map((k) => keyOf({ kind: "scheduler", ...scheduleKeyParts(k) })));
+        // (A template's schedules on aliases are its start-up actions': template-actions.ts prunes those.)
+        for (const s of store.list("scheduler")) if (s.declared === "config" && !declaredKeys.has(keyOf(s))) store.delete(s);
         const missed = r.resume(opts.catchUp ?? false);
         if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
         // The file is authoritative for the schedules it declares; API-made ones are left alone.
@@ -73,6 +82,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
           if (groups.get(group) === undefined) groups.create(group, ctx.clock.now());
           const old = store.get("scheduler", group, name);
           if (old === undefined || JSON.stringify(old.def) !== JSON.stringify(def)) r.save("scheduler", group, name, def);
+          store.markDeclared({ kind: "scheduler", group, name });
         }
       } catch (e) {
         stop();
@@ -101,6 +111,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
           nextFireAt: r.nextFireAt(s),
           targets: s.def.Targets.map((t) => t.Arn),
           inputs: s.def.Targets.flatMap((t) => (t.Input === undefined ? [] : [{ arn: t.Arn, input: t.Input }])),
+          ...(s.declared === undefined ? {} : { declared: s.declared }),
         })),
       );
       ctx.addSimRoute("/_sim/schedules", () => {

@@ -6,6 +6,8 @@ export interface ScheduleGroup {
   createdAt: number | undefined;
   modifiedAt: number | undefined;
   tags: Record<string, string>;
+  /** The ClientToken of the CreateScheduleGroup that made it, if it had one. */
+  clientToken: string | undefined;
 }
 
 export const DEFAULT_GROUP = "default";
@@ -15,9 +17,10 @@ interface Row {
   created_at: number | null;
   modified_at: number | null;
   tags: string;
+  client_token: string | null;
 }
 
-const fromRow = (r: Row): ScheduleGroup => ({ name: r.name, createdAt: r.created_at ?? undefined, modifiedAt: r.modified_at ?? undefined, tags: JSON.parse(r.tags) as Record<string, string> });
+const fromRow = (r: Row): ScheduleGroup => ({ name: r.name, createdAt: r.created_at ?? undefined, modifiedAt: r.modified_at ?? undefined, tags: JSON.parse(r.tags) as Record<string, string>, clientToken: r.client_token ?? undefined });
 
 /**
  * EventBridge Scheduler's schedule groups (CreateScheduleGroup and its kin), in SQLite with the
@@ -32,7 +35,7 @@ export class ScheduleGroups {
     this.sql = {
       get: db.prepare("SELECT * FROM schedule_groups WHERE name = ?"),
       list: db.prepare("SELECT * FROM schedule_groups ORDER BY name"),
-      insert: db.prepare("INSERT INTO schedule_groups (name, created_at, modified_at, tags) VALUES (?, ?, ?, ?)"),
+      insert: db.prepare("INSERT INTO schedule_groups (name, created_at, modified_at, tags, client_token) VALUES (?, ?, ?, ?, ?)"),
       setTags: db.prepare("UPDATE schedule_groups SET tags = ? WHERE name = ?"),
       delete: db.prepare("DELETE FROM schedule_groups WHERE name = ?"),
     };
@@ -48,9 +51,9 @@ export class ScheduleGroups {
   }
 
   /** A new group at service time `now`; the caller has checked that none of its name exists. */
-  create(name: string, now: number, tags: Record<string, string> = {}): ScheduleGroup {
-    this.sql.insert.run(name, now, now, JSON.stringify(tags));
-    return { name, createdAt: now, modifiedAt: now, tags };
+  create(name: string, now: number, tags: Record<string, string> = {}, clientToken?: string): ScheduleGroup {
+    this.sql.insert.run(name, now, now, JSON.stringify(tags), clientToken ?? null);
+    return { name, createdAt: now, modifiedAt: now, tags, clientToken };
   }
 
   /** Adds or overwrites `tags` (TagResource). Tags are not a modification of the group (LastModificationDate stays). */

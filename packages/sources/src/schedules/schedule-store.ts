@@ -39,6 +39,12 @@ export interface ScheduleRecord {
   anchorAt: number;
   lastFireAt: number | undefined;
   skippedThrough: number | undefined;
+  /**
+   * Declared, not made through the API: by the configuration (`schedules:`, a template's schedules
+   * translated into it), or by a template's action (a schedule on an alias, made through the API
+   * once the alias exists, marked by the action's `x-lambda-sim-declared: template` header).
+   */
+  declared?: "config" | "template";
 }
 
 /** `scheduler/default/nightly`: the key of a schedule in maps and timer labels. */
@@ -55,6 +61,7 @@ interface Row {
   anchor_at: number;
   last_fire_at: number | null;
   skipped_through: number | null;
+  declared: number;
 }
 
 const fromRow = (r: Row): ScheduleRecord => ({
@@ -68,6 +75,7 @@ const fromRow = (r: Row): ScheduleRecord => ({
   anchorAt: r.anchor_at,
   lastFireAt: r.last_fire_at ?? undefined,
   skippedThrough: r.skipped_through ?? undefined,
+  declared: r.declared === 1 ? "config" : r.declared === 2 ? "template" : undefined,
 });
 
 /** Every statement on the schedules table (STYLE.md 7.9: callers never write SQL). */
@@ -96,6 +104,7 @@ export class ScheduleStore {
       firedMany: db.prepare("UPDATE schedules_fires SET last_fire_at = f.value ->> 1 FROM json_each(?) AS f WHERE schedule_id = f.value ->> 0"),
       skipped: db.prepare("UPDATE schedules_fires SET skipped_through = ? WHERE schedule_id = ?"),
       delete: db.prepare("DELETE FROM schedules WHERE kind = ? AND grp = ? AND name = ?"),
+      markDeclared: db.prepare("UPDATE schedules SET declared = ? WHERE kind = ? AND grp = ? AND name = ?"),
     };
     this.db = db;
   }
@@ -126,6 +135,11 @@ export class ScheduleStore {
   /** Records that fires up to `at` were missed while down and reported (so a restart reports them once). */
   skipped(r: ScheduleRecord, at: number): void {
     this.s.skipped.run(at, r.id);
+  }
+
+  /** The configuration (or a template's action) declares this schedule (see migration 0004). */
+  markDeclared(r: { kind: ScheduleKind; group: string; name: string }, by: "config" | "template" = "config"): void {
+    this.s.markDeclared.run(by === "config" ? 1 : 2, r.kind, r.group, r.name);
   }
 
   delete(r: { kind: ScheduleKind; group: string; name: string }): boolean {

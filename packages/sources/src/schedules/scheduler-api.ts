@@ -25,6 +25,10 @@ export function schedulerRoutes(store: ScheduleStore, groups: ScheduleGroups, ru
     if (groups.get(g) === undefined) throw schedulerErrors.groupNotFound(g);
     return g;
   };
+  /** lambda-sim's own header: a template's start-up action made it (schedule-store.ts `declared`). */
+  const declaredBy = (req: RestRequest, r: ScheduleRecord) => {
+    if (req.headers["x-lambda-sim-declared"] === "template") store.markDeclared(r, "template");
+  };
   const find = (req: RestRequest, group: string | null | undefined) => {
     const g = checkGroup(group);
     const r = store.get("scheduler", g, req.params.Name!);
@@ -42,6 +46,7 @@ export function schedulerRoutes(store: ScheduleStore, groups: ScheduleGroups, ru
         if (!NAME.test(req.params.Name!)) throw schedulerErrors.validation(`Value '${req.params.Name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9a-zA-Z-_.]+`);
         if (store.get("scheduler", group, req.params.Name!) !== undefined) throw schedulerErrors.conflict(req.params.Name!);
         const r = runner.save("scheduler", group, req.params.Name!, schedulerDefinition(input, clock.now()));
+        declaredBy(req, r);
         return { body: { ScheduleArn: arn(r) } };
       },
     },
@@ -54,6 +59,7 @@ export function schedulerRoutes(store: ScheduleStore, groups: ScheduleGroups, ru
         const old = find(req, input.GroupName as string | undefined);
         // UpdateSchedule replaces every field; omitted optional ones return to their defaults.
         const r = runner.save("scheduler", old.group, old.name, schedulerDefinition(input, clock.now()));
+        declaredBy(req, r);
         return { body: { ScheduleArn: arn(r) } };
       },
     },

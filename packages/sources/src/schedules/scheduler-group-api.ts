@@ -6,6 +6,13 @@ import type { ScheduleStore } from "./schedule-store.ts";
 
 /** ListScheduleGroups: MaxResults 1-100 (botocore scheduler 2021-06-30). */
 const MAX_RESULTS = 100;
+/**
+ * "Maximum user-created tags per resource: 50" and "the aws: prefix is reserved for AWS use"
+ * (AWS's tagging guide, which the Scheduler guide's schedule-group page points to; the model's
+ * TagList allows 200 a request). Scheduler's answers to either are unrecorded: a
+ * ValidationException, with our wording.
+ */
+const MAX_TAGS = 50;
 
 /**
  * EventBridge Scheduler's schedule groups over REST-JSON (botocore scheduler 2021-06-30):
@@ -35,9 +42,17 @@ export function scheduleGroupRoutes(groups: ScheduleGroups, store: ScheduleStore
       operation: "CreateScheduleGroup",
       handler: (req) => {
         const name = req.params.Name!;
+        const body = jsonBody(req);
+        const token = typeof body.ClientToken === "string" ? body.ClientToken : undefined;
+        const existing = groups.get(name);
+        // ClientToken is an idempotency token (botocore's model; the SDKs send one and reuse it on
+        // a retry): the same request again answers the group it made, not a conflict.
+        if (existing !== undefined && token !== undefined && existing.clientToken === token) return { body: { ScheduleGroupArn: arn(name) } };
         // AWS's wording for an existing group is unrecorded: CreateSchedule's, for a group (our choice).
-        if (groups.get(name) !== undefined) throw schedulerErrors.groupConflict(name);
-        groups.create(name, clock.now(), tagMap(jsonBody(req).Tags));
+        if (existing !== undefined) throw schedulerErrors.groupConflict(name);
+        const tags = tagMap(body.Tags);
+        checkTags(tags, {});
+        groups.create(name, clock.now(), tags, token);
         return { body: { ScheduleGroupArn: arn(name) } };
       },
     },
@@ -93,7 +108,10 @@ export function scheduleGroupRoutes(groups: ScheduleGroups, store: ScheduleStore
       path: "/tags/{ResourceArn}",
       operation: "TagResource",
       handler: (req) => {
-        groups.tag(byArn(req.params.ResourceArn!).name, tagMap(jsonBody(req).Tags));
+        const g = editable(byArn(req.params.ResourceArn!));
+        const tags = tagMap(jsonBody(req).Tags);
+        checkTags(tags, g.tags);
+        groups.tag(g.name, tags);
         return { body: {} };
       },
     },
@@ -102,11 +120,36 @@ export function scheduleGroupRoutes(groups: ScheduleGroups, store: ScheduleStore
       path: "/tags/{ResourceArn}",
       operation: "UntagResource",
       handler: (req) => {
-        groups.untag(byArn(req.params.ResourceArn!).name, req.query.getAll("TagKeys"));
+        const g = editable(byArn(req.params.ResourceArn!));
+        const keys = req.query.getAll("TagKeys");
+        const reserved = keys.find(isReserved);
+        if (reserved !== undefined) throw reservedKey(reserved);
+        groups.untag(g.name, keys);
         return { body: {} };
       },
     },
   ];
+}
+
+/**
+ * "You can't delete, or edit, the default group" (Scheduler guide, managing a schedule group):
+ * its tags included. The API's answer is unrecorded: a ValidationException (our choice), as
+ * DeleteScheduleGroup answers for it.
+ */
+function editable(g: ScheduleGroup): ScheduleGroup {
+  if (g.name === DEFAULT_GROUP) throw schedulerErrors.validation("You cannot edit the default group.");
+  return g;
+}
+
+const isReserved = (key: string) => key.toLowerCase().startsWith("aws:");
+const reservedKey = (key: string) => schedulerErrors.validation(`Tag key ${key} is invalid: the aws: prefix is reserved for AWS use.`);
+
+/** `added` may join `existing`: no reserved key, at most MAX_TAGS in all (see MAX_TAGS). */
+function checkTags(added: Record<string, string>, existing: Record<string, string>): void {
+  const reserved = Object.keys(added).find(isReserved);
+  if (reserved !== undefined) throw reservedKey(reserved);
+  const total = new Set([...Object.keys(existing), ...Object.keys(added)]).size;
+  if (total > MAX_TAGS) throw schedulerErrors.validation(`A schedule group can have at most ${MAX_TAGS} tags; this request would leave it ${total}.`);
 }
 
 /** A TagList (checked by the model: Key and Value strings) as a map; a later duplicate key wins. */

@@ -1,5 +1,5 @@
 import { loadMigrations, traceHeaderOf, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
-import { queueAttributes, queueConfigSchema, type QueueConfig } from "./queue-config.ts";
+import { queueAttributes, queueConfigSchema, sqsSettingsSchema, type QueueConfig, type SqsSettings } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
 import { QueueStore } from "./queue-store.ts";
@@ -17,14 +17,16 @@ registerShortName("sqs", (name, region, accountId) => `arn:aws:sqs:${region}:${a
  * The SQS source (DESIGN.md `Source`): durable queues in SQLite on both SQS wire protocols, the
  * poller of SQS event source mappings (with FilterCriteria), and the `sqs:` target.
  */
-export const sqsSource: Source<QueueConfig> = {
+export const sqsSource: Source<QueueConfig, SqsSettings> = {
   name: "sqs",
   configKey: "queues",
   configSchema: queueConfigSchema,
+  settingsKey: "sqs",
+  settingsSchema: sqsSettingsSchema,
   migrations: loadMigrations("sqs", new URL("./migrations/", import.meta.url)),
-  start(ctx, config) {
+  start(ctx, config, settings) {
     const store = new QueueStore(ctx.store);
-    const queues = new QueueOperations(store, ctx.clock, ctx);
+    const queues = new QueueOperations(store, ctx.clock, { ...ctx, deletedQueueCooldownSeconds: settings?.deletedQueueCooldownSeconds });
     declareQueues(queues, config ?? {});
     ctx.addSimRoute("/_sim/queues/:name/messages", ({ name }) => {
       const q = queues.resolve(name);

@@ -35,6 +35,21 @@ export const queueConfigSchema = z.record(
 
 export type QueueConfig = z.output<typeof queueConfigSchema>;
 
+/**
+ * `sqs:` in lambda-sim.yaml: the simulator's settings of the SQS service (not one queue's).
+ * `deletedQueueCooldownSeconds`: how long after DeleteQueue a queue of the same name may not be
+ * created (AWS: 60 s, `QueueDeletedRecently`, aws-facts §7); 0 turns the rule off, for fixtures
+ * that delete and recreate a queue. Service time: `clock advance 60s` lifts it on a virtual clock.
+ */
+export const sqsSettingsSchema = z.strictObject(
+  {
+    deletedQueueCooldownSeconds: seconds(0, 3600).default(60),
+  },
+  { error: "expected SQS settings such as { deletedQueueCooldownSeconds: 60 }" },
+);
+
+export type SqsSettings = z.output<typeof sqsSettingsSchema>;
+
 /** The CreateQueue Attributes of one declared queue (`sqs:NAME` resolved with `arnOf`). */
 export function queueAttributes(q: QueueConfig[string], arnOf: (name: string) => string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -19,10 +19,18 @@ export class QueueOperations {
   private readonly clock: Clock;
   private readonly urlBase: string;
   private readonly arnBase: string;
+  /** `sqs: { deletedQueueCooldownSeconds }` in ms (AWS: 60 s); 0: off. */
+  private readonly cooldownMs: number;
+  /**
+   * When each recently deleted queue was deleted (service time), for QueueDeletedRecently. Kept
+   * in memory (our choice): a restart forgets it, so a declared queue is made again at start.
+   */
+  private readonly deletedAt = new Map<string, number>();
 
-  constructor(store: QueueStore, clock: Clock, opts: { endpoint: string; region: string; accountId: string }) {
+  constructor(store: QueueStore, clock: Clock, opts: { endpoint: string; region: string; accountId: string; deletedQueueCooldownSeconds?: number }) {
     this.store = store;
     this.clock = clock;
+    this.cooldownMs = (opts.deletedQueueCooldownSeconds ?? 60) * 1000;
     this.urlBase = `${opts.endpoint}/${opts.accountId}/`;
     this.arnBase = `arn:aws:sqs:${opts.region}:${opts.accountId}:`;
   }
@@ -69,6 +77,10 @@ export class QueueOperations {
       return { QueueUrl: this.url(name) };
     }
     const now = this.clock.now();
+    // "You must wait 60 seconds after deleting a queue before you can create another with the same name" (aws-facts §7).
+    const deleted = this.deletedAt.get(name);
+    if (deleted !== undefined && now - deleted < this.cooldownMs) throw sqsErrors.queueDeletedRecently(this.cooldownMs / 1000);
+    this.deletedAt.delete(name);
     this.store.createQueue({ name, fifo, attributes, tags: input.tags ?? {}, createdAt: now, modifiedAt: now });
     return { QueueUrl: this.url(name) };
   }
@@ -101,8 +113,16 @@ export class QueueOperations {
   deleteQueue(input: { QueueUrl?: string }): Record<string, never> {
     const { name } = this.resolve(input.QueueUrl);
     this.store.deleteQueue(name);
+    if (this.cooldownMs > 0) this.forgetOldDeletions().set(name, this.clock.now());
     this.onRemoved(name);
     return {};
+  }
+
+  /** The deletions still within the cooldown (the map stays as small as the deletes of a minute). */
+  private forgetOldDeletions(): Map<string, number> {
+    const now = this.clock.now();
+    for (const [name, at] of this.deletedAt) if (now - at >= this.cooldownMs) this.deletedAt.delete(name);
+    return this.deletedAt;
   }
 
   getQueueAttributes(input: { QueueUrl?: string; AttributeNames?: string[] }): { Attributes?: Record<string, string> } {

@@ -17,6 +17,9 @@ export const sqsErrors = {
   missingParameter: (parameter: string) =>
     sqsError("MissingRequiredParameterException", "MissingParameter", `The request must contain the parameter ${parameter}.`),
   queueNameExists: (name: string) => sqsError("QueueNameExists", "QueueAlreadyExists", `A queue already exists with the same name and a different value for attribute(s) ${name}`),
+  /** AWS's message names 60 s whatever the wait (aws-facts §7 "Delete/recreate"); another configured wait is named instead. */
+  queueDeletedRecently: (seconds: number) =>
+    sqsError("QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently", `You must wait ${seconds} seconds after deleting a queue before you can create another with the same name.`),
   invalidAttributeName: (name: string) => sqsError("InvalidAttributeName", "InvalidAttributeName", `Unknown Attribute ${name}.`),
   invalidAttributeValue: (message: string) => sqsError("InvalidAttributeValue", "InvalidAttributeValue", message),
   receiptHandleIsInvalid: (handle: string) =>
