@@ -187,6 +187,15 @@ describe("EventBridge buses", () => {
     expect(got[0]).toEqual({ kind: "Scheduled Event", rule: "hourly" });
   });
 
+  it("refuses 101 targets without echoing what the model marks sensitive in them (review21 R21-4)", async () => {
+    const { events } = await start();
+    await events.send(new PutRuleCommand({ Name: "many", EventPattern: JSON.stringify({ source: ["shop"] }) }));
+    const Targets = Array.from({ length: 101 }, (_, i) => ({ Id: `t${i}`, Arn: queueArn("q"), RoleArn: `arn:aws:iam::${ACCOUNT}:role/r`, RedshiftDataParameters: { Database: "db", Sql: "SELECT 'TOPSECRET'" } }));
+    const refused = await events.send(new PutTargetsCommand({ Rule: "many", Targets })).catch((e: Error) => e);
+    expect(refused).toMatchObject({ name: "ValidationException" });
+    expect((refused as Error).message).toBe("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length less than or equal to 100");
+  });
+
   it("describes buses and rules, tests patterns, and keeps scheduled rules beside pattern rules", async () => {
     const { events } = await start();
     await events.send(new CreateEventBusCommand({ Name: "b1", Description: "first" }));

@@ -53,7 +53,7 @@ export function compileInputValidator(model: ServiceModel, operation: string, op
     let real: Check | undefined;
     cache.set(name, (v, p, n, o) => real!(v, p, n, o));
     const shape = model.shapes[name]!;
-    real = shape.sensitive === true ? hidingValues(compileShape(shape, compile, options)) : compileShape(shape, compile, options);
+    real = shape.sensitive === true ? hidingValues(compileShape(shape, compile, options, false)) : compileShape(shape, compile, options, holdsSensitive(model, name));
     cache.set(name, real);
     return real;
   };
@@ -79,7 +79,23 @@ function hidingValues(check: Check): Check {
   };
 }
 
-function compileShape(shape: Shape, compile: (name: string) => Check, options: ValidatorOptions): Check {
+/**
+ * Whether a shape has a sensitive shape among its members, however deep: a list or map of them
+ * reports its own violations (a length, a map key) without its value, which would print them
+ * (review21 R21-4: PutTargets with 101 targets echoed their RedshiftDataParameters.Sql).
+ */
+function holdsSensitive(model: ServiceModel, name: string, seen = new Set<string>()): boolean {
+  if (seen.has(name)) return false;
+  seen.add(name);
+  const shape = model.shapes[name];
+  if (shape === undefined) return false;
+  if (shape.sensitive === true) return true;
+  const refs = [...Object.values(shape.members ?? {}), shape.member, shape.key, shape.value].filter((r) => r !== undefined);
+  return refs.some((r) => holdsSensitive(model, r.shape, seen));
+}
+
+/** `hides`: the shape holds sensitive members, so its own violations leave its value out (holdsSensitive). */
+function compileShape(shape: Shape, compile: (name: string) => Check, options: ValidatorOptions, hides: boolean): Check {
   switch (shape.type) {
     case "structure":
       return structureCheck(shape, compile);
@@ -87,7 +103,7 @@ function compileShape(shape: Shape, compile: (name: string) => Check, options: V
       const member = compile(shape.member!.shape);
       return (v, path, name, out) => {
         if (!Array.isArray(v)) return typeError(v, "list", path, name, out);
-        if (!lengthOk(shape, v.length, v, path, name, out)) return v;
+        if (!lengthOk(shape, v.length, v, path, name, out, hides)) return v;
         for (let i = 0; i < v.length; i++) {
           const p = `${path}.${i + 1}.member`;
           const n = `${name}.${i + 1}`;
@@ -103,12 +119,12 @@ function compileShape(shape: Shape, compile: (name: string) => Check, options: V
       return (v, path, name, out) => {
         if (!isObject(v)) return typeError(v, "map", path, name, out);
         const keys = Object.keys(v);
-        if (!lengthOk(shape, keys.length, v, path, name, out)) return v;
+        if (!lengthOk(shape, keys.length, v, path, name, out, hides)) return v;
         for (const k of keys) {
           const before = out.length;
           key(k, path, name, out);
           // AWS words a bad key as a constraint on the map ("Map keys must satisfy constraint: [...]").
-          for (let i = before; i < out.length; i++) out[i] = { ...out[i]!, value: v, constraint: `Map keys must satisfy constraint: [${out[i]!.constraint}]` };
+          for (let i = before; i < out.length; i++) out[i] = { ...out[i]!, value: v, constraint: `Map keys must satisfy constraint: [${out[i]!.constraint}]`, ...(hides ? { sensitive: true } : {}) };
           const p = `${path}.${k}`;
           const n = `${name}.${k}`;
           if (v[k] === null || v[k] === undefined) out.push({ kind: "required", path: p, name: n, value: null, constraint: "Member must not be null" });
@@ -194,13 +210,14 @@ function structureCheck(shape: Shape, compile: (name: string) => Check): Check {
   };
 }
 
-function lengthOk(shape: Shape, length: number, value: unknown, path: string, name: string, out: Violation[]): boolean {
+function lengthOk(shape: Shape, length: number, value: unknown, path: string, name: string, out: Violation[], hides = false): boolean {
+  const sensitive = hides ? { sensitive: true } : {};
   if (shape.min !== undefined && length < shape.min) {
-    out.push({ kind: "length", path, name, value, constraint: `Member must have length greater than or equal to ${shape.min}` });
+    out.push({ kind: "length", path, name, value, constraint: `Member must have length greater than or equal to ${shape.min}`, ...sensitive });
     return false;
   }
   if (shape.max !== undefined && length > shape.max) {
-    out.push({ kind: "length", path, name, value, constraint: `Member must have length less than or equal to ${shape.max}` });
+    out.push({ kind: "length", path, name, value, constraint: `Member must have length less than or equal to ${shape.max}`, ...sensitive });
     return false;
   }
   return true;

@@ -13,7 +13,7 @@ export const sqsErrors = {
   invalidParameterValue: (message: string) => sqsError("InvalidParameterValueException", "InvalidParameterValue", message),
   /** `Value <v> for parameter <p> is invalid. Reason: <reason>` */
   invalidValue: (value: unknown, parameter: string, reason: string) =>
-    sqsError("InvalidParameterValueException", "InvalidParameterValue", `Value ${String(value)} for parameter ${parameter} is invalid. Reason: ${reason}`),
+    sqsError("InvalidParameterValueException", "InvalidParameterValue", `Value ${value === undefined ? "" : `${String(value)} `}for parameter ${parameter} is invalid. Reason: ${reason}`),
   missingParameter: (parameter: string) =>
     sqsError("MissingRequiredParameterException", "MissingParameter", `The request must contain the parameter ${parameter}.`),
   queueNameExists: (name: string) => sqsError("QueueNameExists", "QueueAlreadyExists", `A queue already exists with the same name and a different value for attribute(s) ${name}`),

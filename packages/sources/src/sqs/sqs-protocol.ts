@@ -12,10 +12,10 @@ const QUEUE_PATH = /^\/\d{12}\/[^/?]+(\?|$)/;
  * reason; AWS's exact text for them is unknown (chosen).
  */
 const errors: ProtocolErrors = {
-  serialization: (message: string, v?: Violation) => (v === undefined ? sqsErrors.serialization(message) : sqsErrors.invalidValue(shown(v.value), v.name, message.endsWith(".") ? message : `${message}.`)),
+  serialization: (message: string, v?: Violation) => (v === undefined ? sqsErrors.serialization(message) : sqsErrors.invalidValue(shown(v), v.name, message.endsWith(".") ? message : `${message}.`)),
   validation: (violations: Violation[]) => {
     const v = violations[0]!;
-    return v.kind === "required" && !v.name.includes(".") ? sqsErrors.missingParameter(v.name) : sqsErrors.invalidValue(shown(v.value), v.name, `${v.constraint}.`);
+    return v.kind === "required" && !v.name.includes(".") ? sqsErrors.missingParameter(v.name) : sqsErrors.invalidValue(shown(v), v.name, `${v.constraint}.`);
   },
   unknownOperation: sqsErrors.unknownOperation,
   internal: sqsErrors.internal,
@@ -65,6 +65,8 @@ function errorType(e: AwsError): string {
   return `${coral ? "com.amazon.coral.service" : "com.amazonaws.sqs"}#${e.code}`;
 }
 
-function shown(v: unknown): string {
-  return typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+/** The value as the message shows it; none for what the model marks sensitive (SQS's marks nothing today: review21 R21-4). */
+function shown(v: Violation): string | undefined {
+  if (v.sensitive === true) return undefined;
+  return typeof v.value === "object" && v.value !== null ? JSON.stringify(v.value) : String(v.value);
 }
