@@ -430,6 +430,23 @@ Resources:
     expect((config.sources.schedules as Record<string, { target: { arn: string } }>).tick!.target.arn).toBe(`lambda:${worker}`);
   });
 
+  it("refuses an overlay that keys one template resource twice, by logical id and by name (review21 R21-6)", async () => {
+    const template = `${HEADER}
+Resources:
+  JobsQueue: { Type: AWS::SQS::Queue }
+`;
+    const first = project(template);
+    const jobs = (await loadTemplateWithOverlay(first.file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(first.dir, ".state") })).template!.names.JobsQueue!.name;
+    const { dir, file } = project(template);
+    const overlay = join(dir, "lambda-sim.yaml");
+    writeFileSync(overlay, ["queues:", "  JobsQueue: { visibilityTimeout: 90 }", `  ${jobs}: { visibilityTimeout: 60 }`, ""].join("\n"));
+    const refused = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") }).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    expect(refused).toBe(`${overlay}:3 queues.${jobs}: names the same template queue as JobsQueue (${overlay}:2): ${jobs}; keep one`);
+  });
+
   it("defers the overlay's mappings and schedules on a template alias until the alias exists (review19 R19-4)", async () => {
     const { dir, file } = project(`${HEADER}
 Resources:

@@ -236,12 +236,30 @@ function byPhysicalNames(native: LoadedConfig, fromTemplate: LoadedConfig, summa
     const l = name === undefined ? undefined : summary.names[name];
     return l?.kind === kind && !declaredNames(fromTemplate, kind).includes(name!) ? l.name : undefined;
   };
+  // Two keys of one section standing for one resource (its logical id and its name): one would be
+  // dropped without a word (review21 R21-6).
+  const twice: string[] = [];
+  const once = (kind: NamedKind, keys: readonly string[]) => {
+    const seen = new Map<string, string>();
+    for (const k of keys) {
+      const name = physical(kind, k) ?? k;
+      const other = seen.get(name);
+      if (other !== undefined) {
+        const at = (key: string) => `${native.file}:${native.lineAt([CONFIG_SECTION[kind], key]) ?? ""}`;
+        twice.push(`${at(k)} ${CONFIG_SECTION[kind]}.${k}: names the same template ${kind} as ${other} (${at(other)}): ${name}; keep one`);
+      }
+      seen.set(name, k);
+    }
+  };
+  once("function", [...native.functions.map((f) => f.functionName), ...(native.functionSettings ?? []).map((s) => s.key)]);
   const sources = { ...native.sources };
   for (const kind of ["queue", "stream", "topic", "bus"] as const) {
     const section = sources[CONFIG_SECTION[kind]] as Record<string, unknown> | undefined;
     if (section === undefined) continue;
+    once(kind, Object.keys(section));
     sources[CONFIG_SECTION[kind]] = Object.fromEntries(Object.entries(section).map(([k, v]) => [physical(kind, k) ?? k, v]));
   }
+  if (twice.length > 0) throw new SimError("ERR_CONFIG", twice.join("\n"));
   return {
     ...native,
     sources,
