@@ -149,6 +149,17 @@ describe("SQS over the JSON protocol with the AWS SDK", () => {
     expect((err as Error).message).toBe("Only one PurgeQueue operation on batch is allowed every 60 seconds.");
   });
 
+  it("finds a queue by its URL on another host or by its bare name, but not under another account's id (newuser10 N1-2)", async () => {
+    const url = await queue("accounts");
+    for (const QueueUrl of ["https://sqs.us-east-1.amazonaws.com/000000000000/accounts", "accounts"]) {
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: QueueUrl }));
+    }
+    const other = await sqs.send(new SendMessageCommand({ QueueUrl: url.replace("/000000000000/", "/111111111111/"), MessageBody: "x" })).catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(QueueDoesNotExist);
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+    expect(got.Messages).toHaveLength(2);
+  });
+
   it("names each batch operation's own entries when a batch is empty, and ends a wrong kind's reason with one period (review17 R3, R5)", async () => {
     const url = await queue("empty-batches");
     const empty = async (command: DeleteMessageBatchCommand | SendMessageBatchCommand | ChangeMessageVisibilityBatchCommand) => (await sqs.send(command as never).catch((e: Error) => e)) as Error;

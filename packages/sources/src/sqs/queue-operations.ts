@@ -19,6 +19,7 @@ export class QueueOperations {
   private readonly clock: Clock;
   private readonly urlBase: string;
   private readonly arnBase: string;
+  private readonly accountId: string;
   /** `sqs: { deletedQueueCooldownSeconds }` in ms (AWS: 60 s); 0: off. */
   private readonly cooldownMs: number;
   /**
@@ -33,6 +34,7 @@ export class QueueOperations {
     this.cooldownMs = (opts.deletedQueueCooldownSeconds ?? 60) * 1000;
     this.urlBase = `${opts.endpoint}/${opts.accountId}/`;
     this.arnBase = `arn:aws:sqs:${opts.region}:${opts.accountId}:`;
+    this.accountId = opts.accountId;
   }
 
   url(name: string): string {
@@ -47,6 +49,11 @@ export class QueueOperations {
   resolve(queueUrl: string | undefined): QueueRow {
     if (queueUrl === undefined || queueUrl === "") throw sqsErrors.missingParameter("QueueUrl");
     const name = queueUrl.slice(queueUrl.lastIndexOf(queueUrl.startsWith("arn:") ? ":" : "/") + 1);
+    // Another account's queue is not this account's, whatever its name (newuser10 N1-2: a
+    // production account id in a URL passed locally and failed on AWS). A bare name, and a URL on
+    // another host (sqs.REGION.amazonaws.com, LocalStack's forms), still find it.
+    const account = queueUrl.startsWith("arn:") ? queueUrl.split(":")[4] : /\/(\d{12})\/[^/]+$/.exec(queueUrl)?.[1];
+    if (account !== undefined && account !== this.accountId) throw sqsErrors.queueDoesNotExist();
     const q = this.store.getQueue(name);
     if (q === undefined) throw sqsErrors.queueDoesNotExist();
     return q;
