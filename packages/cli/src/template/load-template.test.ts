@@ -447,6 +447,39 @@ Resources:
     expect(refused).toBe(`${overlay}:3 queues.${jobs}: names the same template queue as JobsQueue (${overlay}:2): ${jobs}; keep one`);
   });
 
+  it("takes an overlay schedule keyed by a template schedule's logical id, bare or after its group, for that schedule (newuser11 N1-6)", async () => {
+    const template = `${HEADER}
+Resources:
+  Reports: { Type: AWS::Scheduler::ScheduleGroup, Properties: { Name: reports } }
+  WorkerFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      Events:
+        Nightly: { Type: ScheduleV2, Properties: { ScheduleExpression: rate(1 hour), GroupName: reports } }
+  Hourly: { Type: AWS::Scheduler::Schedule, Properties: { ScheduleExpression: rate(1 hour), FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: !GetAtt WorkerFunction.Arn, RoleArn: arn:aws:iam::000000000000:role/r } } }
+`;
+    const { dir, file } = project(template);
+    writeFileSync(join(dir, "lambda-sim.yaml"), ["schedules:", "  WorkerFunctionNightly: { scheduleExpression: rate(7 minutes), target: { arn: lambda:WorkerFunction } }", "  Hourly: { scheduleExpression: rate(2 hours), target: { arn: lambda:WorkerFunction } }", ""].join("\n"));
+    const config = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
+    const schedules = config.sources.schedules as Record<string, { scheduleExpression: string }>;
+    // Two schedules, the template's, as the overlay sets them: none added beside them.
+    expect(Object.keys(schedules)).toHaveLength(2);
+    const nightly = Object.keys(schedules).find((k) => k.startsWith("reports/"))!;
+    expect(nightly).toMatch(/^reports\/shop-WorkerFunctionNightly-\w+$/);
+    expect(schedules[nightly]!.scheduleExpression).toBe("rate(7 minutes)");
+    const hourly = Object.keys(schedules).find((k) => !k.startsWith("reports/"))!;
+    expect(hourly).toMatch(/^shop-Hourly-\w+$/);
+    expect(schedules[hourly]!.scheduleExpression).toBe("rate(2 hours)");
+    // Keyed after the group, the same.
+    writeFileSync(join(dir, "lambda-sim.yaml"), ["schedules:", "  reports/WorkerFunctionNightly: { scheduleExpression: rate(9 minutes), target: { arn: lambda:WorkerFunction } }", ""].join("\n"));
+    const again = (await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") })).sources.schedules as Record<string, { scheduleExpression: string }>;
+    expect(again[nightly]!.scheduleExpression).toBe("rate(9 minutes)");
+    expect(Object.keys(again)).toHaveLength(2);
+  });
+
   it("defers the overlay's mappings and schedules on a template alias until the alias exists (review19 R19-4)", async () => {
     const { dir, file } = project(`${HEADER}
 Resources:

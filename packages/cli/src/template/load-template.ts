@@ -2,7 +2,6 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { formatZodError, SimError, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
-import { CONFIG_SECTION, declaredNames } from "../config/check-references.ts";
 import { checkReservedConcurrency } from "../config/check-reserved-concurrency.ts";
 import { buildConfigSchema } from "../config/config-schema.ts";
 import { withSettings } from "../config/function-settings.ts";
@@ -11,7 +10,8 @@ import { schemaKeysAt } from "../config/schema-keys.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import type { CreatedResource } from "./created-resources.ts";
-import { logicalNames, type LogicalNames, type NamedKind } from "./logical-names.ts";
+import { logicalNames, type LogicalNames } from "./logical-names.ts";
+import { byPhysicalNames } from "./overlay-names.ts";
 import { dependencyCycle } from "./resource-dependencies.ts";
 import { applyGlobals } from "./sam-globals.ts";
 import { addGeneratedQueues } from "./sam-generated-queues.ts";
@@ -219,58 +219,6 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
     sources,
     raw: fromTemplate.raw,
     template: summary,
-  };
-}
-
-/**
- * The overlay's functions, queues, streams, topics and buses keyed by a template resource's
- * logical id stand for that resource: they take its physical name (the stack's
- * `shop-WorkerFunction-GGHJX3BX9JPS`, which holds the clone's folder name), and so replace it, as
- * faults and scenarios already read a logical id (newuser9 P2-11: a function was added as a second
- * one; review19 R19-6: a queue too, the template's producers sending to one and the overlay's
- * mapping polling the other). The overlay's references to them were rewritten as it loaded
- * (check-references.ts).
- */
-function byPhysicalNames(native: LoadedConfig, fromTemplate: LoadedConfig, summary: TemplateSummary): LoadedConfig {
-  const physical = (kind: NamedKind, name: string | undefined) => {
-    const l = name === undefined ? undefined : summary.names[name];
-    return l?.kind === kind && !declaredNames(fromTemplate, kind).includes(name!) ? l.name : undefined;
-  };
-  // Two keys of one section standing for one resource (its logical id and its name): one would be
-  // dropped without a word (review21 R21-6).
-  const twice: string[] = [];
-  const once = (kind: NamedKind, keys: readonly string[]) => {
-    const seen = new Map<string, string>();
-    for (const k of keys) {
-      const name = physical(kind, k) ?? k;
-      const other = seen.get(name);
-      if (other !== undefined) {
-        const at = (key: string) => `${native.file}:${native.lineAt([CONFIG_SECTION[kind], key]) ?? ""}`;
-        twice.push(`${at(k)} ${CONFIG_SECTION[kind]}.${k}: names the same template ${kind} as ${other} (${at(other)}): ${name}; keep one`);
-      }
-      seen.set(name, k);
-    }
-  };
-  once("function", [...native.functions.map((f) => f.functionName), ...(native.functionSettings ?? []).map((s) => s.key)]);
-  const sources = { ...native.sources };
-  for (const kind of ["queue", "stream", "topic", "bus"] as const) {
-    const section = sources[CONFIG_SECTION[kind]] as Record<string, unknown> | undefined;
-    if (section === undefined) continue;
-    once(kind, Object.keys(section));
-    sources[CONFIG_SECTION[kind]] = Object.fromEntries(Object.entries(section).map(([k, v]) => [physical(kind, k) ?? k, v]));
-  }
-  if (twice.length > 0) throw new SimError("ERR_CONFIG", twice.join("\n"));
-  return {
-    ...native,
-    sources,
-    functions: native.functions.map((f) => {
-      const name = physical("function", f.functionName);
-      return name === undefined ? f : { ...f, functionName: name };
-    }),
-    eventSourceMappings: native.eventSourceMappings.map((m) => {
-      const name = physical("function", m.FunctionName);
-      return name === undefined ? m : { ...m, FunctionName: name };
-    }),
   };
 }
 
