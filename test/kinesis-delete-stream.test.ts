@@ -82,7 +82,8 @@ describe("DeleteStream of a large stream", () => {
     let kinesis = new KinesisClient({ ...t.clientConfig, maxAttempts: 1 });
     await kinesis.send(new CreateStreamCommand({ StreamName: "doomed", ShardCount: 2 }));
     await kinesis.send(new CreateStreamCommand({ StreamName: "kept", ShardCount: 1 }));
-    await fill(kinesis, "doomed", RECORDS);
+    // Enough for a dozen chunks: still DELETING when the simulator closes.
+    await fill(kinesis, "doomed", 12_000);
     await fill(kinesis, "kept", 10);
     await kinesis.send(new DeleteStreamCommand({ StreamName: "doomed" }));
     expect(await status(kinesis, "doomed")).toBe("DELETING");
