@@ -1,5 +1,5 @@
 import { GetAliasCommand, GetFunctionCommand, GetFunctionUrlConfigCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,6 +55,14 @@ describe("lambda-sim start --watch", () => {
     await until(() => sim.output().includes("watch: typed not rebuilt (the running code stays)"));
     expect(sim.output()).toMatch(/typed\/app\.ts:\d+ functions\.typed \(esbuild\): /);
     expect(await answer(lambda, "typed")).toBe("typed v2");
+    // The fix that builds the running code again is said too (newuser11 N1-12).
+    writeFileSync(join(dir, "typed", "app.ts"), 'export const handler = async (): Promise<string> => "typed v2";\n');
+    await until(() => sim.output().includes("watch: typed rebuilt: the same as the running code, which stays"));
+
+    // The configuration is read at start only: a save there is said to need a restart (newuser11 N1-1).
+    writeFileSync(join(dir, "lambda-sim.yaml"), "# edited\n" + readFileSync(join(dir, "lambda-sim.yaml"), "utf8").replace("handler: index.handler", "handler: index.other"));
+    await until(() => sim.output().includes(`watch: ${join(dir, "lambda-sim.yaml")} changed: it is read at start only`));
+    expect(await answer(lambda, "plain")).toBe("plain v2");
     await sim.kill();
   });
 
@@ -112,6 +120,7 @@ Resources:
     expect((await lambda.send(new GetAliasCommand({ FunctionName: "api", Name: "live" }))).FunctionVersion).toBe("1");
     writeFileSync(join(src, "index.js"), 'exports.handler = async () => "v2";\n');
     await until(async () => (await lambda.send(new GetAliasCommand({ FunctionName: "api", Name: "live" }))).FunctionVersion === "2");
+    await until(() => sim.output().includes("watch: api: published version 2, alias live → 2"));
     expect(await answer(lambda, "api", "live")).toBe("v2");
     // The published version keeps its code.
     expect(await answer(lambda, "api", "1")).toBe("v1");

@@ -27,17 +27,23 @@ export class CodeWatcher {
   private readonly say: (line: string) => void;
   private readonly afterChange: (functionName: string) => Promise<void>;
   private readonly watched: Watched[];
+  /** The template / lambda-sim.yaml the simulator was started from: read at start only. */
+  private readonly configFiles: string[];
+  private configSaved = new Set<string>();
+  /** Functions whose last build failed: a fix that builds the running code again is said too (newuser11 N1-12). */
+  private readonly failedBuilds = new Set<string>();
   private readonly dirty = new Set<Watched>();
   private timer: TimerHandle | undefined;
   private running: Promise<void> = Promise.resolve();
   private closed = false;
   private watcher: import("chokidar").FSWatcher | undefined;
 
-  constructor(sim: Simulator, opts: { say: (line: string) => void; afterChange: (functionName: string) => Promise<void>; readOnly: readonly string[] }) {
+  constructor(sim: Simulator, opts: { say: (line: string) => void; afterChange: (functionName: string) => Promise<void>; readOnly: readonly string[]; configFiles?: readonly string[] }) {
     this.sim = sim;
     this.say = opts.say;
     this.afterChange = opts.afterChange;
     this.watched = watchedFolders(sim, opts.readOnly);
+    this.configFiles = (opts.configFiles ?? []).map((f) => resolve(f));
   }
 
   /** The folders watched, for the banner. */
@@ -47,7 +53,7 @@ export class CodeWatcher {
 
   /** Resolves once the folders are watched. */
   async start(): Promise<void> {
-    if (this.watched.length === 0) return;
+    if (this.watched.length === 0 && this.configFiles.length === 0) return;
     const { watch } = await import("chokidar");
     // Names matched below the watched folder only: a project that itself sits under a folder of
     // such a name (…/node_modules/app) is still watched (review20 R20-4).
@@ -56,7 +62,7 @@ export class CodeWatcher {
       const below = w === undefined ? p : relative(w.folder, p);
       return below.split(sep).some((part) => NEVER_WATCHED.has(part)) || this.sim.registry.code.leftOut(p);
     };
-    this.watcher = watch(this.folders, { ignoreInitial: true, ignored: leftOut });
+    this.watcher = watch([...this.folders, ...this.configFiles], { ignoreInitial: true, ignored: (p) => !this.configFiles.includes(resolve(p)) && leftOut(p) });
     this.watcher.on("all", (_event, path) => this.changed(path));
     this.watcher.on("error", (e) => this.say(`watch: ${(e as Error).message}`));
     await new Promise<void>((ready) => this.watcher!.once("ready", ready));
@@ -71,6 +77,9 @@ export class CodeWatcher {
   }
 
   private changed(path: string): void {
+    // A template or lambda-sim.yaml is applied at start only (unlike `sam sync --watch`, which
+    // redeploys a template): said, so that what runs is not taken for what was saved (newuser11 N1-1).
+    if (this.configFiles.includes(resolve(path))) this.configSaved.add(resolve(path));
     for (const w of this.watched) if (inside(w.folder, path)) this.dirty.add(w);
     this.timer?.cancel();
     this.timer = stopwatch.after(SETTLE_MS, () => {
@@ -80,6 +89,8 @@ export class CodeWatcher {
   }
 
   private async reload(): Promise<void> {
+    for (const file of this.configSaved) this.say(`watch: ${file} changed: it is read at start only (a save deploys function code, not configuration); restart lambda-sim to apply it`);
+    this.configSaved.clear();
     const due = [...this.dirty];
     this.dirty.clear();
     for (const w of due) {
@@ -92,8 +103,10 @@ export class CodeWatcher {
         } catch (e) {
           // The function keeps its last good build, as a failed `sam build` leaves the deployed one.
           this.say(`watch: ${name} not rebuilt (the running code stays):\n${e instanceof BuildError ? e.lines.join("\n") : (e as Error).message}`);
+          this.failedBuilds.add(name);
           continue;
         }
+        const fixed = rebuild !== undefined && this.failedBuilds.delete(name);
         if (this.closed) return;
         let changed: boolean;
         try {
@@ -102,7 +115,10 @@ export class CodeWatcher {
           this.say(`watch: ${name}: its folder could not be read (${(e as Error).message}); the running code stays`);
           continue;
         }
-        if (!changed) continue;
+        if (!changed) {
+          if (fixed) this.say(`watch: ${name} rebuilt: the same as the running code, which stays`);
+          continue;
+        }
         this.say(`watch: ${name}'s code changed (CodeSha256 ${this.sim.registry.get(name).latest.codeSha256}): its warm environments are replaced; the next invocation starts with it`);
         await this.afterChange(name).catch((e: Error) => this.say(`watch: ${name}: ${e.message}`));
       }

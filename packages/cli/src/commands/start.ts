@@ -142,11 +142,19 @@ async function watchCode(sim: Simulator, config: StartConfig | undefined): Promi
   const watcher = new CodeWatcher(sim, {
     say: (line) => print(`${line}\n`),
     readOnly: config?.unpackedCode ?? [],
+    configFiles: config?.configFiles ?? [],
     afterChange: async (name) => {
       const republish = template?.actions.filter((a) => a.kind === "publish-alias" && a.functionName === name) ?? [];
       if (republish.length === 0) return;
       const { applyTemplateActions } = await import("../template/template-actions.ts");
-      for (const problem of await applyTemplateActions(sim.endpoint, template!.file, republish, sim.functionUrls, true)) print(`watch: ${problem}\n`);
+      const problems = await applyTemplateActions(sim.endpoint, template!.file, republish, sim.functionUrls, true);
+      for (const problem of problems) print(`watch: ${problem}\n`);
+      // What the deploy did, as sam sync says it (newuser11 N1-8): the alias's traffic runs the new version.
+      for (const a of republish) {
+        const alias = a.kind === "publish-alias" ? sim.registry.get(name).aliases.get(a.alias) : undefined;
+        const provisioned = a.kind === "publish-alias" && a.provisioned !== undefined ? ` (${a.provisioned} provisioned environment(s) initialising on it)` : "";
+        if (alias !== undefined && problems.length === 0) print(`watch: ${name}: published version ${alias.functionVersion}, alias ${alias.name} → ${alias.functionVersion}${provisioned}\n`);
+      }
     },
   });
   await watcher.start();

@@ -31,6 +31,8 @@ export type StartConfig = LoadedConfig & {
   notes?: string[];
   /** Folders of code lambda-sim unpacked or wrote (a template's zips and inline code): nobody edits them (`--watch`). */
   unpackedCode?: string[];
+  /** The files it was read from: the template and its overlay, or the lambda-sim.yaml (`--watch` says a save there needs a restart). */
+  configFiles?: string[];
 };
 
 /**
@@ -63,7 +65,7 @@ export async function loadStartConfig(opts: ConfigChoice, sources: readonly Sour
   const layerCodeRoots = layerRoot === undefined ? [] : [layerRoot];
   if (template === undefined) {
     const file = opts.config ?? (nativeHere ? "lambda-sim.yaml" : undefined);
-    return file === undefined ? undefined : { ...(await loadConfig(file, sources, {}, { buildRoot, layerRoot })), declaredCodeRoots: layerCodeRoots, notes };
+    return file === undefined ? undefined : { ...(await loadConfig(file, sources, {}, { buildRoot, layerRoot })), declaredCodeRoots: layerCodeRoots, notes, configFiles: [resolve(file)] };
   }
   // Queue URLs in the template's Refs (function environments) carry the port: with --port 0, one
   // is chosen now rather than by the listener later.
@@ -110,7 +112,7 @@ export async function loadTemplateWithOverlay(
   const { loadTemplate, withOverlay } = await import("./load-template.ts");
   // The template first, in the overlay's region and account: the overlay may name its resources.
   const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, identity: nativeFile === undefined ? undefined : identityOf(nativeFile), now: opts.now });
-  if (nativeFile === undefined) return config;
+  if (nativeFile === undefined) return { ...config, configFiles: [resolve(template)] };
   // Its references (mappings, destinations, DLQs, subscriptions, schedule targets) may name the
   // template's resources, by logical id too (review18 R18-6); its faults are checked below, as a scenario's are.
   const native = await loadConfig(nativeFile, sources, {}, { buildRoot: opts.buildRoot, layerRoot: opts.layerRoot, faultReferences: false, architecture: config });
@@ -121,7 +123,7 @@ export async function loadTemplateWithOverlay(
     const faults = names.faults(native.faults);
     names.check();
     // Returned for the caller to remove with the simulator: the overlay's temporary layer folder.
-    return { ...merged, faults, removeOnClose: native.removeOnClose };
+    return { ...merged, faults, removeOnClose: native.removeOnClose, configFiles: [resolve(template), resolve(nativeFile)] };
   } catch (e) {
     for (const dir of native.removeOnClose ?? []) rmSync(dir, { recursive: true, force: true });
     throw e;
