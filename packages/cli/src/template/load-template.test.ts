@@ -480,6 +480,22 @@ Resources:
     expect(Object.keys(again)).toHaveLength(2);
   });
 
+  it("says that an overlay mapping for the template's function and queue sets that mapping's settings (newuser11 N1-11)", async () => {
+    const { dir, file } = project(`${HEADER}
+Resources:
+  WorkerFunction:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src/, Handler: app.handler, Runtime: nodejs24.x, Events: { Jobs: { Type: SQS, Properties: { Queue: !GetAtt JobsQueue.Arn, BatchSize: 5 } } } }
+  JobsQueue: { Type: AWS::SQS::Queue }
+`);
+    const overlay = join(dir, "lambda-sim.yaml");
+    writeFileSync(overlay, ["eventSourceMappings:", "  - { functionName: WorkerFunction, eventSourceArn: sqs:JobsQueue, batchSize: 2 }", ""].join("\n"));
+    const config = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
+    const worker = config.template!.names.WorkerFunction!.name;
+    const jobs = config.template!.names.JobsQueue!.name;
+    expect(config.template!.lines).toContain(`  mapping ${worker} <- ${jobs}: the template's, with ${overlay}:2 eventSourceMappings[0]'s settings over its own`);
+  });
+
   it("defers the overlay's mappings and schedules on a template alias until the alias exists (review19 R19-4)", async () => {
     const { dir, file } = project(`${HEADER}
 Resources:

@@ -193,6 +193,14 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
   const deferred = deferAliasTargets(renamed, summary.actions, renamed.eventSourceMappings.map((_, i) => place(["eventSourceMappings", i])), place);
   const native = deferred.config;
   summary.mappingPlaces = [...summary.mappingPlaces, ...deferred.mappingPlaces];
+  // One mapping per function and queue, as AWS allows: the overlay's for the template's pair sets
+  // its settings over the template's (an UpdateEventSourceMapping at start), said so (newuser11 N1-11).
+  const pair = (m: { FunctionName?: string; EventSourceArn?: string }) => `${m.FunctionName} ${m.EventSourceArn}`;
+  const templatePairs = new Set(fromTemplate.eventSourceMappings.map(pair));
+  native.eventSourceMappings.forEach((m, i) => {
+    if (!templatePairs.has(pair(m))) return;
+    summary.lines.push(`  mapping ${m.FunctionName} <- ${String(m.EventSourceArn).split(":").pop()}: the template's, with ${deferred.mappingPlaces[i] ?? basename(native.file)}'s settings over its own`);
+  });
   const names = new Set(native.functions.map((f) => f.functionName));
   const settings = new Map((native.functionSettings ?? []).map((s) => [s.name, s]));
   for (const f of fromTemplate.functions) {
