@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { CreateScheduleCommand, CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
@@ -38,7 +38,9 @@ describe("schedules across a SIGKILL and restart", () => {
     await scheduler.send(new CreateScheduleCommand({ Name: "minutely", ScheduleExpression: "rate(1 minute)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"n":"minutely"}' } }));
     await until(() => first.output().includes('EVENT {"n":"minutely"}'));
     const at = fireTimeIn(1500);
-    await scheduler.send(new CreateScheduleCommand({ Name: "once", ScheduleExpression: `at(${at})`, FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"n":"once"}' } }));
+    // In a group of its own: the warning names it as the config keys it, group first (newuser11 N1-10).
+    await scheduler.send(new CreateScheduleGroupCommand({ Name: "batch" }));
+    await scheduler.send(new CreateScheduleCommand({ Name: "once", GroupName: "batch", ScheduleExpression: `at(${at})`, FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"n":"once"}' } }));
     await first.kill();
     scheduler.destroy();
     expect(first.output()).not.toContain('EVENT {"n":"once"}');
@@ -47,11 +49,11 @@ describe("schedules across a SIGKILL and restart", () => {
     // Restarted 60× faster: the minutely schedule's next fire (a minute after creation) comes within a second.
     const second = await start(dir, ["--time-scale", "60"]);
     scheduler = client(second.endpoint);
-    expect((await scheduler.send(new GetScheduleCommand({ Name: "once" }))).ScheduleExpression).toBe(`at(${at})`);
+    expect((await scheduler.send(new GetScheduleCommand({ Name: "once", GroupName: "batch" }))).ScheduleExpression).toBe(`at(${at})`);
     await until(() => second.output().includes('EVENT {"n":"minutely"}'));
     // One line. (On a loaded machine the 60× clock can pass the minutely's next fire while the
     // server is still starting; then it is listed too.)
-    expect(second.output()).toMatch(/lambda-sim: warning: schedules: \d+ fire\(s\) were due while lambda-sim was down: (minutely \(1\), )?once \(1\); skipped them \(start with --catch-up for one catch-up fire per schedule\)\n/);
+    expect(second.output()).toMatch(/lambda-sim: warning: schedules: \d+ fire\(s\) were due while lambda-sim was down: (minutely \(1\), )?batch\/once \(1\); skipped them \(start with --catch-up for one catch-up fire per schedule\)\n/);
     expect(second.output()).not.toContain('EVENT {"n":"once"}');
     scheduler.destroy();
   }, 60_000);
@@ -61,7 +63,9 @@ describe("schedules across a SIGKILL and restart", () => {
     const first = await start(dir);
     const scheduler = client(first.endpoint);
     const at = fireTimeIn(1000);
-    await scheduler.send(new CreateScheduleCommand({ Name: "once", ScheduleExpression: `at(${at})`, FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"n":"once"}' } }));
+    // In a group of its own: the warning names it as the config keys it, group first (newuser11 N1-10).
+    await scheduler.send(new CreateScheduleGroupCommand({ Name: "batch" }));
+    await scheduler.send(new CreateScheduleCommand({ Name: "once", GroupName: "batch", ScheduleExpression: `at(${at})`, FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"n":"once"}' } }));
     await first.kill();
     scheduler.destroy();
     await until(() => Date.parse(`${at}Z`) + 300 < Date.now());

@@ -1,7 +1,7 @@
 import { expandShortName, loadMigrations, type Source, type TimerHandle } from "@lambda-sim/core";
 import { extendEventsProtocol } from "../events/events-protocol.ts";
 import { ruleOperations } from "./events-api.ts";
-import { definitionOf, scheduleConfigSchema, scheduleKeyParts, type ScheduleConfig } from "./schedule-config.ts";
+import { definitionOf, scheduleConfigSchema, scheduleKey, scheduleKeyParts, type ScheduleConfig } from "./schedule-config.ts";
 import { scheduleDelivery } from "./schedule-delivery.ts";
 import { ScheduleRunner, type MissedFires } from "./schedule-runner.ts";
 import { DEFAULT_GROUP, ScheduleGroups } from "./schedule-groups.ts";
@@ -130,7 +130,8 @@ export const schedulesSource = createSchedulesSource();
 /** One line for every schedule that missed fires while lambda-sim was down. */
 function missedLine(missed: MissedFires[]): string {
   const total = missed.reduce((n, m) => n + m.count, 0);
-  const each = missed.map((m) => `${m.schedule.name} (${m.count}${m.more ? "+" : ""})`).join(", ");
+  // As the config keys them: a schedule of another group than default after its group (newuser11 N1-10).
+  const each = missed.map((m) => `${m.schedule.kind === "scheduler" ? scheduleKey(m.schedule.group, m.schedule.name) : m.schedule.name} (${m.count}${m.more ? "+" : ""})`).join(", ");
   const what = missed[0]!.caughtUp ? "fired each schedule once to catch up (--catch-up)" : "skipped them (start with --catch-up for one catch-up fire per schedule)";
   return `schedules: ${total}${missed.some((m) => m.more) ? "+" : ""} fire(s) were due while lambda-sim was down: ${each}; ${what}`;
 }
