@@ -105,7 +105,10 @@ describe("EventBridge Scheduler schedule groups", () => {
     // The simulator's own views tell the groups apart, and fire a group's schedule on demand.
     const listed = (await (await fetch(`${t.sim.endpoint}/_sim/schedules`)).json()) as { group: string; name: string }[];
     expect(listed).toEqual([expect.objectContaining({ group: "tenant-a", name: "tick" })]);
-    expect((await fetch(`${t.sim.endpoint}/_sim/schedules/tick/fire`, { method: "POST" })).status).not.toBe(200);
+    const missing = await fetch(`${t.sim.endpoint}/_sim/schedules/tick/fire`, { method: "POST" });
+    expect(missing.status).not.toBe(200);
+    // It says which there are (newuser11 N1-9).
+    expect(await missing.text()).toContain("no schedule or rule named tick (there are: tenant-a/tick;");
     expect(await (await fetch(`${t.sim.endpoint}/_sim/schedules/tenant-a/tick/fire`, { method: "POST" })).json()).toMatchObject({ fired: "tick", group: "tenant-a" });
     await until(() => fired() === 2);
     await scheduler.send(new DeleteScheduleGroupCommand({ Name: "tenant-a" }));

@@ -94,7 +94,12 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
       // GROUP: /_sim/schedules/GROUP/NAME/fire), else a rule.
       const fire = async (group: string, name: string) => {
         const s = store.get("scheduler", group, name) ?? (group === DEFAULT_GROUP ? store.get("rule", DEFAULT_GROUP, name) : undefined);
-        if (s === undefined) throw new Error(group === DEFAULT_GROUP ? `no schedule or rule named ${name}` : `no schedule named ${name} in group ${group}`);
+        if (s === undefined) {
+          // The names there are, as tail lists them (newuser11 N1-9: a template's schedule is named by the name it became).
+          const known = store.list().map((x) => (x.kind === "rule" ? `rule ${x.name}` : scheduleKey(x.group, x.name)));
+          const there = known.length === 0 ? "there are none" : `there are: ${known.join(", ")}`;
+          throw new Error(`${group === DEFAULT_GROUP ? `no schedule or rule named ${name}` : `no schedule named ${name} in group ${group}`} (${there}; a template's schedule goes by the name it became: GET /_sim/template)`);
+        }
         await r.fireNow(s);
         return { fired: name, group: s.group, kind: s.kind, time: new Date(ctx.clock.now()).toISOString() };
       };
