@@ -367,6 +367,8 @@ Resources:
     const config = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") });
     const worker = config.template!.names.WorkerFunction!.name;
     const jobs = config.template!.names.Jobs!.name;
+    // One start-up line says what the overlay added (newuser11 N1-2).
+    expect(config.template!.lines).toContain("  lambda-sim.yaml adds: function audit, queue extra, topic more, schedule nightly, 2 mapping(s)");
     // A rule's target and its DLQ too (review21 R21-5).
     expect((config.sources as Record<string, any>).buses.default.rules.orders.targets[0]).toMatchObject({ arn: `lambda:${worker}`, deadLetterConfig: { arn: `sqs:${jobs}` } });
     expect(worker).toMatch(/-WorkerFunction-[A-Z0-9]{12}$/);

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { formatZodError, SimError, type Source } from "@lambda-sim/core";
+import { formatZodError, SimError, type MappingInput, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { checkReservedConcurrency } from "../config/check-reserved-concurrency.ts";
 import { buildConfigSchema } from "../config/config-schema.ts";
@@ -207,6 +207,7 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
     if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
     else if (settings.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: ${settings.get(f.functionName)!.given.join(", ")} as ${basename(native.file)} sets them`);
   }
+  summary.lines.push(...overlayAdditions(fromTemplate, native, templatePairs, pair));
   const sources: Record<string, unknown> = { ...fromTemplate.sources };
   for (const [k, v] of Object.entries(native.sources)) {
     if (v !== undefined) sources[k] = { ...((sources[k] as object | undefined) ?? {}), ...(v as object) };
@@ -228,6 +229,25 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
     raw: fromTemplate.raw,
     template: summary,
   };
+}
+
+/**
+ * One start-up line for what the overlay adds beside the template (newuser11 N1-2: nothing said it
+ * was read): `lambda-sim.yaml adds: function extra, queue audit, 1 mapping, schedule reports/extra`.
+ */
+function overlayAdditions(fromTemplate: LoadedConfig, native: LoadedConfig, templatePairs: ReadonlySet<string>, pair: (m: MappingInput) => string): string[] {
+  const added: string[] = [];
+  const templateFunctions = new Set(fromTemplate.functions.map((f) => f.functionName));
+  for (const f of native.functions) if (!templateFunctions.has(f.functionName)) added.push(`function ${f.functionName}`);
+  for (const [section, noun] of [["queues", "queue"], ["streams", "stream"], ["topics", "topic"], ["buses", "bus"], ["schedules", "schedule"], ["apis", "api"]] as const) {
+    const theirs = (fromTemplate.sources[section] as object | undefined) ?? {};
+    // The default bus always exists: rules on it are the overlay's, the bus is not.
+    for (const k of Object.keys((native.sources[section] as object | undefined) ?? {})) if (!(k in theirs) && !(section === "buses" && k === "default")) added.push(`${noun} ${k}`);
+  }
+  const mappings = native.eventSourceMappings.filter((m) => !templatePairs.has(pair(m))).length;
+  if (mappings > 0) added.push(`${mappings} mapping(s)`);
+  if (native.faults.length > 0) added.push(`${native.faults.length} fault(s)`);
+  return added.length === 0 ? [] : [`  ${basename(native.file)} adds: ${added.join(", ")}`];
 }
 
 /** `Resources.Orders.Properties.Events.Queue[0]`. */
