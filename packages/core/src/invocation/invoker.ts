@@ -9,9 +9,9 @@ import type { AsyncDestinations } from "./async-destinations.ts";
 import type { AsyncQueue } from "./async-queue.ts";
 import type { AsyncEvent, AttemptResult } from "./async-event.ts";
 import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor.ts";
-import { EnvironmentPool } from "./environment-pool.ts";
+import type { EnvironmentPool } from "./environment-pool.ts";
+import { EnvironmentPools } from "./environment-pools.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
-import type { RetireReason } from "./environment-state.ts";
 import { emitFinished, functionErrorType, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvocationObserver, type InvocationOrigin, type InvokeInput, type InvokeOutput } from "./invoke-input.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
@@ -34,11 +34,7 @@ export class Invoker {
   private readonly ctx: EnvironmentContext;
   private readonly telemetry: Telemetry;
   private readonly ids: RandomStream;
-  private readonly envIds: RandomStream;
-  private readonly pools = new Map<string, EnvironmentPool>();
-  /** Pools replaced by an update or a deletion whose busy environments are finishing. */
-  private readonly draining = new Set<EnvironmentPool>();
-  private readonly unsubscribe: () => void;
+  private readonly pools: EnvironmentPools;
   private readonly faults: FaultInjector | undefined;
   private observers: InvocationObserver[] = [];
   /** Each invocation's trace header, and the stop of a recursive loop. */
@@ -52,31 +48,9 @@ export class Invoker {
     this.ctx = opts.ctx;
     this.telemetry = opts.ctx.telemetry;
     this.ids = opts.rng.stream("ids");
-    this.envIds = opts.rng.stream("environment-ids");
+    this.pools = new EnvironmentPools(this.registry, this.ctx, opts.rng.stream("environment-ids"), (name) => this.governor.remove(name));
     this.asyncQueue = opts.asyncQueue;
     this.loops = new LoopGuard(this.registry, this.telemetry, this.ids, this.ctx.clock);
-    // A code or configuration change (or a deletion) retires that version's warm environments.
-    this.unsubscribe = this.registry.onChange((c) => {
-      if (c.kind === "alias") return;
-      if (c.kind === "deleted" && c.version === "$LATEST") this.governor.remove(c.functionName);
-      const key = `${c.functionName}:${c.version}`;
-      const pool = this.pools.get(key);
-      if (pool === undefined) return;
-      this.pools.delete(key);
-      this.retire(pool, c.kind === "deleted" ? "function-deleted" : "code-updated");
-    });
-    // A live environment's code, /opt and layers stay while it runs (a deleted function's busy one
-    // finishes its invocation from them, as on AWS); they go when its pool has drained (retire()).
-    this.registry.useCode(() => this.codeInUse());
-  }
-
-  private *codeInUse(): Iterable<string | undefined> {
-    for (const pool of [...this.pools.values(), ...this.draining]) {
-      if (pool.live === 0) continue;
-      yield pool.config.codeDir;
-      yield pool.config.optDir;
-      for (const l of pool.config.layers ?? []) yield l.dir;
-    }
   }
 
   /** Starts running stored Event invocations (including those from before a restart). */
@@ -172,48 +146,28 @@ export class Invoker {
     const config = this.registry.has(functionName) ? this.registry.get(functionName).versions.get(version) : undefined;
     if (config === undefined) return false;
     const limit = Math.max(130_000, config.timeout * 1000);
-    return this.poolFor({ config, invokedFunctionArn: `${config.functionArn}:${version}`, executedVersion: version }).provision(count, limit);
+    return this.pools.for({ config, invokedFunctionArn: `${config.functionArn}:${version}`, executedVersion: version }).provision(count, limit);
   }
 
   /** Provisioned environments of a version initialised and not retiring. */
   provisionedReady(functionName: string, version: string): number {
-    return this.pools.get(`${functionName}:${version}`)?.provisionedReady ?? 0;
+    return this.pools.provisionedReady(functionName, version);
   }
 
   /** Number of live environments per `name:version`, for tests and the state snapshot. */
   environmentCounts(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [k, p] of this.pools) out[k] = p.size;
-    return out;
+    return this.pools.counts();
   }
 
   /** Every live environment (draining ones included), for the dashboard's snapshot. */
   environments(): { id: string; functionName: string; version: string; state: string; provisioned: boolean }[] {
-    return [...this.pools.values(), ...this.draining].flatMap((p) =>
-      p.environments().map((e) => ({ id: e.id, functionName: e.config.functionName, version: e.config.version, state: e.state, provisioned: e.initializationType === "provisioned-concurrency" })),
-    );
-  }
-
-  /** A replaced pool: idle environments go now, busy ones when their invocation ends (or at close). */
-  private retire(pool: EnvironmentPool, reason: RetireReason): void {
-    for (const p of this.draining) if (p.live === 0) this.draining.delete(p);
-    this.draining.add(pool);
-    pool.onDrained = () => {
-      this.draining.delete(pool);
-      // Its code may be used by nothing now (a deleted function's, an updated one's old package).
-      if (!this.closed) this.registry.collectCode();
-    };
-    void pool.retireAll(reason);
+    return this.pools.environments();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.unsubscribe();
     this.asyncQueue.stop();
-    const pools = [...this.pools.values(), ...this.draining];
-    this.pools.clear();
-    this.draining.clear();
-    await Promise.all(pools.map((p) => p.retireAll("shutdown")));
+    await this.pools.close();
   }
 
   /** Admits (or throttles with the AWS reason, §4) and runs in a pooled environment. */
@@ -239,7 +193,7 @@ export class Invoker {
     caller = origin?.sourceArn ?? "sync",
     sync: SyncOptions = NO_SYNC_OPTIONS,
   ): Promise<InvocationResult | { throttled: ThrottleReason }> {
-    const pool = this.poolFor(target);
+    const pool = this.pools.for(target);
     const coldStart = pool.idleCount === 0;
     // No fault, no work: this is every invocation's path.
     const subject: InvocationSubject | undefined =
@@ -300,21 +254,6 @@ export class Invoker {
       clientContext: sync.clientContext,
       via: sync.via,
     });
-  }
-
-  private poolFor(target: ResolvedInvocationTarget): EnvironmentPool {
-    const c = target.config;
-    const key = `${c.functionName}:${c.version}`;
-    let pool = this.pools.get(key);
-    if (pool !== undefined && pool.config.revisionId !== c.revisionId) {
-      this.retire(pool, "code-updated");
-      pool = undefined;
-    }
-    if (pool === undefined) {
-      pool = new EnvironmentPool(c, this.ctx, this.envIds);
-      this.pools.set(key, pool);
-    }
-    return pool;
   }
 }
 
