@@ -89,7 +89,8 @@ export function formatReport(r: ReportInput): string {
   return `${out.join("\n")}\n`;
 }
 
-function human(ms: number): string {
+/** `90 s`, `2 min`, `1 h 30 min`: a span of service time as the report writes it. */
+export function human(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
   const total = Math.round(ms / 1000);

@@ -9,7 +9,7 @@ import { checkExpectations, queuesNamed, type EndState, type ExpectationNames, t
 import { Observations } from "./observations.ts";
 import { realCodeNotes } from "./real-code-notes.ts";
 import { RecordOrder } from "./record-order.ts";
-import { formatReport } from "./scenario-report.ts";
+import { formatReport, human } from "./scenario-report.ts";
 import { ScenarioNames } from "./scenario-names.ts";
 import { scenarioKeys, type Expectations, type TrafficStep } from "./scenario-schema.ts";
 import { awsJson, playTraffic, type ResolvedStep } from "./traffic.ts";
@@ -181,6 +181,7 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
     }
   }
   const name = k.name ?? file.split("/").at(-1)!.replace(/\.ya?ml$/, "");
+  refuseStepsPastTheEnd(k.traffic, k.duration, loaded.file, loaded.lineAt);
   // Every name the scenario writes, resolved and checked now: a typo fails here, with its line.
   const names = new ScenarioNames(architecture, loaded.file, loaded.lineAt);
   const traffic = names.traffic(k.traffic);
@@ -192,6 +193,20 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
   const allFaults = [...(architecture === loaded ? [] : architecture.faults), ...faults];
   const functions = architecture.functions.map((f) => (serviceTimes.has(f.functionName) ? { ...f, sim: { ...f.sim, serviceTimeMs: serviceTimes.get(f.functionName) } } : f));
   return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic, expect: k.expect, expectationNames, architecture: { ...architecture, functions }, port, faults: allFaults };
+}
+
+/**
+ * A step `at:` past the scenario's duration can never run (traffic past the end is not sent), so
+ * the run would pass without it: refused with its line, as other bad input is (newuser11 N2-5).
+ * A step at the very end is sent (playTraffic sends shots at endAt).
+ */
+function refuseStepsPastTheEnd(steps: readonly TrafficStep[], durationMs: number, file: string, lineAt: (p: readonly PropertyKey[]) => number | undefined): void {
+  const problems = steps.flatMap((step, i) => {
+    const at = "at" in step ? step.at : undefined;
+    if (at === undefined || at <= durationMs) return [];
+    return [`${file}:${lineAt(["traffic", i, "at"]) ?? ""} traffic[${i}].at: ${human(at)} is past the scenario's duration of ${human(durationMs)}: the step would never run (make the duration longer, or the step earlier)`];
+  });
+  if (problems.length > 0) throw new SimError("ERR_CONFIG", problems.join("\n"));
 }
 
 /** The observer, and each function log record as `[function] line` lines (as `start`'s console prints them). */
