@@ -1,7 +1,7 @@
 import { binaryOrder } from "@lambda-sim/core";
 import type { ExpectationResult } from "./expectations.ts";
 import type { EndState } from "./expectations.ts";
-import type { Observations } from "./observations.ts";
+import type { DeadLetterMoves, Observations } from "./observations.ts";
 import type { RealCodeFunction } from "./real-code-notes.ts";
 import type { TrafficSent } from "./traffic.ts";
 
@@ -40,7 +40,7 @@ export function formatReport(r: ReportInput): string {
   out.push("");
   out.push("what happened");
   for (const [name, s] of [...r.obs.functions].sort(([a], [b]) => binaryOrder(a, b))) {
-    const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
+    const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles${reasons(s.throttleReasons)}`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
     if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
     for (const [reason, n] of s.refused) parts.push(`${n} batch(es) failed though it succeeded: ${reason}`);
     if (s.loopStops > 0) parts.push(`${s.loopStops} invocation(s) stopped in a recursive loop`);
@@ -59,6 +59,7 @@ export function formatReport(r: ReportInput): string {
   }
   if (r.obs.delivered.size > 0) out.push(`  delivered: ${[...r.obs.delivered].map(([t, n]) => `${n} to ${t}`).join(", ")}`);
   if (r.obs.faultsFired.size > 0) out.push(`  faults fired: ${[...r.obs.faultsFired].map(([k, n]) => `${n} ${k}`).join(", ")}`);
+  for (const [queue, d] of [...r.obs.deadLetters].sort(([a], [b]) => binaryOrder(a, b))) out.push(`  ${deadLetterLine(queue, d, r.obs.consumers.get(queue))}`);
   const queues = Object.entries(r.end.messages);
   if (queues.length > 0) out.push(`  left in queues: ${queues.map(([q, n]) => `${q} ${n}${r.end.failedRecords[q] ? ` (${r.end.failedRecords[q]} failed records)` : ""}`).join(", ")}`);
   if (r.end.orderChecked !== undefined) {
@@ -87,6 +88,27 @@ export function formatReport(r: ReportInput): string {
   out.push(unmet === 0 ? `PASS: ${r.results.length} expectation(s) met` : `FAIL: ${unmet} of ${r.results.length} expectation(s) not met`);
   if (r.traceFile !== undefined) out.push(`trace: ${r.traceFile}`);
   return `${out.join("\n")}\n`;
+}
+
+/** ` (ReservedFunctionConcurrentInvocationLimitExceeded)`, or each reason with its count when there are several. */
+function reasons(byReason: ReadonlyMap<string, number>): string {
+  if (byReason.size === 0) return "";
+  if (byReason.size === 1) return ` (${[...byReason.keys()][0]})`;
+  return ` (${[...byReason].sort(([a, x], [b, y]) => y - x || binaryOrder(a, b)).map(([reason, n]) => `${reason} ×${n}`).join(", ")})`;
+}
+
+/**
+ * `jobs → jobs-dlq: 20 moved after 2 receives; 20 never reached worker (every receive a throttled
+ * batch)`: the link between "0 errors" and a full DLQ that the queue counts alone do not make
+ * (newuser11 N2-1); a throttled batch's receive counts towards maxReceiveCount (aws-facts §4).
+ */
+function deadLetterLine(queue: string, d: DeadLetterMoves, consumers: ReadonlySet<string> | undefined): string {
+  const receives = d.minReceives === d.maxReceives ? `${d.maxReceives}` : `${d.minReceives}-${d.maxReceives}`;
+  const parts = [`${d.moved} moved after ${receives} ${d.maxReceives === 1 ? "receive" : "receives"}`];
+  const fns = consumers === undefined || consumers.size === 0 ? "a function" : [...consumers].sort(binaryOrder).join(" or ");
+  if (d.neverReachedFunction > 0) parts.push(`${d.neverReachedFunction} never reached ${fns} (every receive a throttled batch)`);
+  if (d.stoppedInLoop > 0) parts.push(`${d.stoppedInLoop} stopped in a recursive loop (${d.stoppedInLoop === 1 ? "its" : "their"} chain had invoked ${fns} 16 times)`);
+  return `${queue} → ${d.deadLetterQueue}: ${parts.join("; ")}`;
 }
 
 /** `90 s`, `2 min`, `1 h 30 min`: a span of service time as the report writes it. */
