@@ -4,6 +4,7 @@ import type { EndState } from "./expectations.ts";
 import type { DeadLetterMoves, Observations } from "./observations.ts";
 import type { RealCodeFunction } from "./real-code-notes.ts";
 import type { TrafficSent } from "./traffic.ts";
+import { logicalIdOf, type LogicalNames, type NamedKind } from "../template/logical-names.ts";
 
 export interface ReportInput {
   name: string;
@@ -21,11 +22,19 @@ export interface ReportInput {
   realCode?: readonly RealCodeFunction[];
   /** The functions' log lines were printed as the run went (`--logs`). */
   logsShown?: boolean;
+  /**
+   * A template's logical ids (template/logical-names.ts): the report names the template's
+   * resources by them, so a clone under another folder name prints the same report (newuser11 N2-3).
+   */
+  logicalNames?: LogicalNames;
 }
 
 /** The readable report of a scenario run: what happened, a timeline, the expectations. */
 export function formatReport(r: ReportInput): string {
   const out: string[] = [];
+  const shown = (kinds: readonly NamedKind[], name: string) => logicalIdOf(r.logicalNames, kinds, name);
+  const fn = (name: string) => shown(["function"], name);
+  const queue = (name: string) => shown(["queue"], name);
   out.push(`scenario ${r.name} (seed ${r.seed})`);
   out.push(`  ${human(r.durationMs)} of service time in ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.timersFired} timers, ${r.obs.events} events`);
   const sent = [
@@ -39,7 +48,7 @@ export function formatReport(r: ReportInput): string {
   for (const f of r.sent.failures.slice(0, 5)) out.push(`  traffic failed: ${f}`);
   out.push("");
   out.push("what happened");
-  for (const [name, s] of [...r.obs.functions].sort(([a], [b]) => binaryOrder(a, b))) {
+  for (const [name, s] of [...r.obs.functions].map(([n, s]) => [fn(n), s] as const).sort(([a], [b]) => binaryOrder(a, b))) {
     const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles${reasons(s.throttleReasons)}`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
     if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
     for (const [reason, n] of s.refused) parts.push(`${n} batch(es) failed though it succeeded: ${reason}`);
@@ -57,17 +66,18 @@ export function formatReport(r: ReportInput): string {
     const overlap = s.concurrencyPeak <= 1 ? "no two of its invocations overlapped" : "its invocations overlapped only when they started at the same instant";
     out.push(`  note: ${shown} ran real code, which takes no service time here, so ${overlap}: a throttle storm driven by handler duration cannot show (give it the time its handler takes: serviceTime: { ${shown}: 200ms })`);
   }
-  if (r.obs.delivered.size > 0) out.push(`  delivered: ${[...r.obs.delivered].map(([t, n]) => `${n} to ${t}`).join(", ")}`);
+  if (r.obs.delivered.size > 0) out.push(`  delivered: ${[...r.obs.delivered].map(([t, n]) => `${n} to ${shown(["queue", "topic", "function", "bus"], t)}`).join(", ")}`);
   if (r.obs.faultsFired.size > 0) out.push(`  faults fired: ${[...r.obs.faultsFired].map(([k, n]) => `${n} ${k}`).join(", ")}`);
-  for (const [queue, d] of [...r.obs.deadLetters].sort(([a], [b]) => binaryOrder(a, b))) out.push(`  ${deadLetterLine(queue, d, r.obs.consumers.get(queue))}`);
+  const moves = [...r.obs.deadLetters].map(([q, d]) => ({ q: queue(q), d: { ...d, deadLetterQueue: queue(d.deadLetterQueue) }, consumers: [...(r.obs.consumers.get(q) ?? [])].map(fn) }));
+  for (const { q, d, consumers } of moves.sort((x, y) => binaryOrder(x.q, y.q))) out.push(`  ${deadLetterLine(q, d, consumers)}`);
   const queues = Object.entries(r.end.messages);
-  if (queues.length > 0) out.push(`  left in queues: ${queues.map(([q, n]) => `${q} ${n}${r.end.failedRecords[q] ? ` (${r.end.failedRecords[q]} failed records)` : ""}`).join(", ")}`);
+  if (queues.length > 0) out.push(`  left in queues: ${queues.map(([q, n]) => `${queue(q)} ${n}${r.end.failedRecords[q] ? ` (${r.end.failedRecords[q]} failed records)` : ""}`).join(", ")}`);
   if (r.end.orderChecked !== undefined) {
     const bad = Object.values(r.end.outOfOrder).reduce((a, b) => a + b, 0);
     out.push(`  per-key order: ${r.end.orderChecked} processed records checked, ${bad} out of order`);
     for (const [source, f] of Object.entries(r.end.firstOutOfOrder ?? {})) {
       const noun = f.kind === "group" ? "message" : "record";
-      out.push(`    first in ${source}: ${f.kind} ${f.key}, ${noun} ${f.id} processed after ${noun} ${f.after}, a later one of its ${f.kind}`);
+      out.push(`    first in ${shown(["stream", "queue"], source)}: ${f.kind} ${f.key}, ${noun} ${f.id} processed after ${noun} ${f.after}, a later one of its ${f.kind}`);
     }
   }
   const failed = [...r.obs.functions.values()].some((s) => s.errors > 0);
@@ -102,10 +112,10 @@ function reasons(byReason: ReadonlyMap<string, number>): string {
  * batch)`: the link between "0 errors" and a full DLQ that the queue counts alone do not make
  * (newuser11 N2-1); a throttled batch's receive counts towards maxReceiveCount (aws-facts §4).
  */
-function deadLetterLine(queue: string, d: DeadLetterMoves, consumers: ReadonlySet<string> | undefined): string {
+function deadLetterLine(queue: string, d: DeadLetterMoves, consumers: readonly string[]): string {
   const receives = d.minReceives === d.maxReceives ? `${d.maxReceives}` : `${d.minReceives}-${d.maxReceives}`;
   const parts = [`${d.moved} moved after ${receives} ${d.maxReceives === 1 ? "receive" : "receives"}`];
-  const fns = consumers === undefined || consumers.size === 0 ? "a function" : [...consumers].sort(binaryOrder).join(" or ");
+  const fns = consumers.length === 0 ? "a function" : [...consumers].sort(binaryOrder).join(" or ");
   if (d.neverReachedFunction > 0) parts.push(`${d.neverReachedFunction} never reached ${fns} (every receive a throttled batch)`);
   if (d.stoppedInLoop > 0) parts.push(`${d.stoppedInLoop} stopped in a recursive loop (${d.stoppedInLoop === 1 ? "its" : "their"} chain had invoked ${fns} 16 times)`);
   return `${queue} → ${d.deadLetterQueue}: ${parts.join("; ")}`;
