@@ -77,8 +77,12 @@ export class Observations {
   private trace = "";
   /** The simulator's address, which differs from run to run (its port), as the trace writes it. */
   private readonly endpoint: string | undefined;
+  /**
+   * Telemetry events but the functions' output: how a real process's stdout arrives in chunks
+   * decides how many records its lines come in, so counting them made two runs differ (newuser11 N2-2).
+   */
   events = 0;
-  /** Function log records seen (the report says where to see them: `run --logs`). */
+  /** Function log lines seen, as `run --logs` prints them (the report says where to see them). */
   logLines = 0;
 
   constructor(start: number, durationMs: number, buckets: number, traceFile?: string, endpoint?: string) {
@@ -91,7 +95,7 @@ export class Observations {
   }
 
   readonly record = (e: TelemetryEvent): void => {
-    this.events++;
+    if (e.type !== "function.log") this.events++;
     if (this.traceFile !== undefined) {
       // SNS envelopes carry the endpoint (UnsubscribeURL): written as port 0, so a replay's trace is byte-identical.
       const line = JSON.stringify(e);
@@ -188,7 +192,7 @@ export class Observations {
         break;
       }
       case "function.log":
-        this.logLines++;
+        this.logLines += logLines(e.text).length;
         break;
       case "fault.fired":
         this.faultsFired.set(e.kind, (this.faultsFired.get(e.kind) ?? 0) + 1);
@@ -247,6 +251,11 @@ export function shortName(arn: string): string {
   const parts = arn.split(":");
   if (parts[2] === "lambda" && parts[5] === "function") return parts[6] ?? arn;
   return (parts.at(-1) ?? arn).split("/").at(-1) ?? arn;
+}
+
+/** A log record's lines as `run --logs` prints them: the Node runtime folds a multi-line message into one record with \r (as on AWS). */
+export function logLines(text: string): string[] {
+  return text.replace(/\n$/, "").split(/\r\n|\r|\n/);
 }
 
 /** Our choice: an error message in the report is cut to this many characters, so it stays one readable line. */

@@ -27,6 +27,8 @@ export interface ReportInput {
    * resources by them, so a clone under another folder name prints the same report (newuser11 N2-3).
    */
   logicalNames?: LogicalNames;
+  /** Each function's configured timeout, seconds (stableTimeout). */
+  timeouts?: ReadonlyMap<string, number>;
 }
 
 /** The readable report of a scenario run: what happened, a timeline, the expectations. */
@@ -36,6 +38,7 @@ export function formatReport(r: ReportInput): string {
   const fn = (name: string) => shown(["function"], name);
   const queue = (name: string) => shown(["queue"], name);
   out.push(`scenario ${r.name} (seed ${r.seed})`);
+  // Events but the functions' output (Observations.events): the header reads the same every run.
   out.push(`  ${human(r.durationMs)} of service time in ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.timersFired} timers, ${r.obs.events} events`);
   const sent = [
     ...Object.entries(r.sent.messages).map(([q, n]) => `${n} messages to ${q}`),
@@ -48,7 +51,7 @@ export function formatReport(r: ReportInput): string {
   for (const f of r.sent.failures.slice(0, 5)) out.push(`  traffic failed: ${f}`);
   out.push("");
   out.push("what happened");
-  for (const [name, s] of [...r.obs.functions].map(([n, s]) => [fn(n), s] as const).sort(([a], [b]) => binaryOrder(a, b))) {
+  for (const [physical, name, s] of [...r.obs.functions].map(([n, s]) => [n, fn(n), s] as const).sort(([, a], [, b]) => binaryOrder(a, b))) {
     const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles${reasons(s.throttleReasons)}`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
     if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
     for (const [reason, n] of s.refused) parts.push(`${n} batch(es) failed though it succeeded: ${reason}`);
@@ -57,7 +60,8 @@ export function formatReport(r: ReportInput): string {
     // Which errors, and the first one's message: a CI log is diagnosed without a re-run (newuser9 P2-8).
     if (s.firstError !== undefined) {
       const types = [...s.errorTypes].sort(([, a], [, b]) => b - a).map(([t, n]) => `${t} ×${n}`);
-      out.push(`    errors: ${types.join(", ")}; first (request ${s.firstError.requestId}): ${s.firstError.type}${s.firstError.message === "" ? "" : `: ${s.firstError.message}`}`);
+      const message = stableTimeout(s.firstError.message, r.timeouts?.get(physical));
+      out.push(`    errors: ${types.join(", ")}; first (request ${s.firstError.requestId}): ${s.firstError.type}${message === "" ? "" : `: ${message}`}`);
     }
   }
   for (const { name, shown } of r.realCode ?? []) {
@@ -81,7 +85,7 @@ export function formatReport(r: ReportInput): string {
     }
   }
   const failed = [...r.obs.functions.values()].some((s) => s.errors > 0);
-  if (failed && r.obs.logLines > 0 && r.logsShown !== true) out.push(`  function output: ${r.obs.logLines} log record(s) not shown here (lambda-sim run --logs prints them)`);
+  if (failed && r.obs.logLines > 0 && r.logsShown !== true) out.push(`  function output: ${r.obs.logLines} log line(s) not shown here (lambda-sim run --logs prints them)`);
   out.push("");
   out.push(`timeline (per ${human(r.obs.bucketSizeMs)}: invocations / errors / throttles / retries)`);
   const peak = Math.max(1, ...r.obs.timeline.map((b) => b.invocations + b.throttles));
@@ -98,6 +102,21 @@ export function formatReport(r: ReportInput): string {
   out.push(unmet === 0 ? `PASS: ${r.results.length} expectation(s) met` : `FAIL: ${unmet} of ${r.results.length} expectation(s) not met`);
   if (r.traceFile !== undefined) out.push(`trace: ${r.traceFile}`);
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * `Task timed out after 2.01 seconds` as `2.00`, the function's timeout. The function's answer,
+ * its logs and the trace keep the seconds measured from the event's delivery to the kill (AWS's
+ * wording, aws-facts §1.5, with two decimals); a real process's measure moves by a hundredth from
+ * run to run, and the report is what two runs are compared by (newuser11 N2-2). Only a value
+ * within a second past the timeout is that measure: an Init's 10 s limit is written as it is.
+ */
+function stableTimeout(message: string, timeoutSeconds: number | undefined): string {
+  if (timeoutSeconds === undefined) return message;
+  return message.replace(/Task timed out after (\d+\.\d\d) seconds/, (text, measured: string) => {
+    const s = Number(measured);
+    return s >= timeoutSeconds && s < timeoutSeconds + 1 ? `Task timed out after ${timeoutSeconds.toFixed(2)} seconds` : text;
+  });
 }
 
 /** ` (ReservedFunctionConcurrentInvocationLimitExceeded)`, or each reason with its count when there are several. */

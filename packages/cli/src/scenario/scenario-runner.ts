@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source, type TelemetryEvent } from "@lambda-sim/core";
+import { FUNCTION_DEFAULTS, SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source, type TelemetryEvent } from "@lambda-sim/core";
 import { loadConfig } from "../config/load-config.ts";
 import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
 import { applyTemplate, explainStartError, freePort, loadTemplateWithOverlay, type StartConfig } from "../template/start-config.ts";
 import { checkExpectations, queuesNamed, type EndState, type ExpectationNames, type ExpectationResult } from "./expectations.ts";
-import { Observations } from "./observations.ts";
+import { logLines, Observations } from "./observations.ts";
 import { realCodeNotes } from "./real-code-notes.ts";
 import { RecordOrder } from "./record-order.ts";
 import { formatReport, human } from "./scenario-report.ts";
@@ -128,7 +128,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, s.expectationNames)])])), outOfOrder: Object.fromEntries(order.outOfOrder), firstOutOfOrder: Object.fromEntries(order.first), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
     const wallMs = stopwatch.now() - wallStart;
     const results = checkExpectations(s.expect, obs, end, s.expectationNames);
-    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode, logsShown: opts.onLog !== undefined, logicalNames: a.template?.names });
+    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode, logsShown: opts.onLog !== undefined, logicalNames: a.template?.names, timeouts: new Map(a.functions.map((f) => [f.functionName, f.timeout ?? FUNCTION_DEFAULTS.timeout])) });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
     process.off("SIGINT", onSignal);
@@ -214,8 +214,7 @@ function withLogs(record: (e: TelemetryEvent) => void, onLog: (lines: string) =>
   return (e) => {
     record(e);
     if (e.type !== "function.log") return;
-    // The Node runtime folds a multi-line message into one record with \r (as on AWS).
-    onLog(e.text.replace(/\n$/, "").split(/\r\n|\r|\n/).map((line) => `[${e.functionName}] ${line}\n`).join(""));
+    onLog(logLines(e.text).map((line) => `[${e.functionName}] ${line}\n`).join(""));
   };
 }
 
