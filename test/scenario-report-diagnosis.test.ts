@@ -59,7 +59,7 @@ describe("lambda-sim run: a failed report says what failed", () => {
     expect(out).toMatch(/\n {4}errors: PoisonError ×2; first \(request [\w-]+\): PoisonError: poison order [01]\n/);
     // g0 holds 0, 3, 6, 9: 3 comes back after 6 and 9 were processed.
     expect(out).toMatch(/\n {4}first in orders\.fifo: group g0, message [\w-]+ processed after message [\w-]+, a later one of its group\n/);
-    expect(out).toMatch(/\n {2}function output: \d+ log record\(s\) not shown here \(lambda-sim run --logs prints them\)\n/);
+    expect(out).toMatch(/\n {2}function output: \d+ log line\(s\) not shown here \(lambda-sim run --logs prints them\)\n/);
     expect(out).not.toContain("[poison]");
 
     const logged = await runCli(["run", file, "--logs"]);

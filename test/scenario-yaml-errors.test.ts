@@ -36,6 +36,18 @@ describe("scenario YAML errors", () => {
     );
   }, 60_000);
 
+  // newuser11 N2-5: both ran and passed without a word.
+  it("duration: 0s, and a step at: past the duration, are refused at their lines", async () => {
+    const zero = project({ "s.yaml": "name: z\nduration: 0s\nqueues: { q: {} }\n" });
+    const r0 = await runCli(["run", join(zero, "s.yaml")]);
+    expect(r0.code).toBe(1);
+    expect(r0.stderr).toMatch(new RegExp(`^lambda-sim: ${join(zero, "s.yaml")}:2 duration: expected a duration longer than 0`));
+    const late = project({ "s.yaml": ["duration: 1m", "queues: { q: {} }", "traffic:", "  - send: { queue: q }", "  - { at: 1m, send: { queue: q } }", "  - { at: 2m, send: { queue: q } }"].join("\n") });
+    const r1 = await runCli(["run", join(late, "s.yaml")]);
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toBe(`lambda-sim: ${join(late, "s.yaml")}:6 traffic[2].at: 2 min is past the scenario's duration of 1 min: the step would never run (make the duration longer, or the step earlier)\n`);
+  }, 60_000);
+
   it("a template's typo: one line", async () => {
     const resources = Array.from({ length: 20 }, (_, i) => `  Q${i}:\n    Type: AWS::SQS::Queue\n    Properties: { QueueName: q${i} }`);
     const dir = project({

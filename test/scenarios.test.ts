@@ -231,7 +231,8 @@ describe("lambda-sim run: an EventBridge bus destination by logical id", () => {
     );
     const r = await runScenario(file);
     expect(r.results.filter((e) => !e.ok), r.report).toEqual([]);
-    expect(r.report).toContain("2 to audit");
+    // By the logical id the scenario names it by, not its Name (newuser11 N2-3).
+    expect(r.report).toContain("delivered: 2 to AuditBus");
   }, 60_000);
 });
 

@@ -6,6 +6,8 @@ export interface FunctionStats {
   invocations: number;
   errors: number;
   throttles: number;
+  /** Throttles by their reason (ReservedFunctionConcurrentInvocationLimitExceeded, a fault's): why it was throttled (newuser11 N2-1). */
+  throttleReasons: Map<string, number>;
   retries: number;
   coldStarts: number;
   givenUp: number;
@@ -21,6 +23,21 @@ export interface FunctionStats {
   errorTypes: Map<string, number>;
   /** The first error: what a CI log's reader needs to diagnose it without a re-run (newuser9 P2-8). */
   firstError?: { type: string; message: string; requestId: string };
+}
+
+/**
+ * Messages a queue's redrive policy moved to its dead-letter queue, and why: a message whose every
+ * receive was a throttled batch never reached the function (aws-facts §4: throttled batches count
+ * towards maxReceiveCount), the puzzle "0 errors, 20 in the DLQ" (newuser11 N2-1).
+ */
+export interface DeadLetterMoves {
+  deadLetterQueue: string;
+  moved: number;
+  /** The fewest and most receives a moved message had. */
+  minReceives: number;
+  maxReceives: number;
+  neverReachedFunction: number;
+  stoppedInLoop: number;
 }
 
 export interface Bucket {
@@ -46,6 +63,10 @@ export class Observations {
   readonly functions = new Map<string, FunctionStats>();
   readonly delivered = new Map<string, number>();
   readonly faultsFired = new Map<string, number>();
+  /** By source queue. */
+  readonly deadLetters = new Map<string, DeadLetterMoves>();
+  /** The functions each mapped source (by its name: `jobs`) sent batches to. */
+  readonly consumers = new Map<string, Set<string>>();
   readonly timeline: Bucket[];
   private readonly start: number;
   private readonly bucketMs: number;
@@ -56,8 +77,12 @@ export class Observations {
   private trace = "";
   /** The simulator's address, which differs from run to run (its port), as the trace writes it. */
   private readonly endpoint: string | undefined;
+  /**
+   * Telemetry events but the functions' output: how a real process's stdout arrives in chunks
+   * decides how many records its lines come in, so counting them made two runs differ (newuser11 N2-2).
+   */
   events = 0;
-  /** Function log records seen (the report says where to see them: `run --logs`). */
+  /** Function log lines seen, as `run --logs` prints them (the report says where to see them). */
   logLines = 0;
 
   constructor(start: number, durationMs: number, buckets: number, traceFile?: string, endpoint?: string) {
@@ -70,7 +95,7 @@ export class Observations {
   }
 
   readonly record = (e: TelemetryEvent): void => {
-    this.events++;
+    if (e.type !== "function.log") this.events++;
     if (this.traceFile !== undefined) {
       // SNS envelopes carry the endpoint (UnsubscribeURL): written as port 0, so a replay's trace is byte-identical.
       const line = JSON.stringify(e);
@@ -102,7 +127,9 @@ export class Observations {
         this.fn(e.functionName).loopStops++;
         break;
       case "invocation.throttled": {
-        this.fn(e.functionName).throttles++;
+        const s = this.fn(e.functionName);
+        s.throttles++;
+        s.throttleReasons.set(e.reason, (s.throttleReasons.get(e.reason) ?? 0) + 1);
         const b = this.bucket(e.time);
         if (b) b.throttles++;
         break;
@@ -142,14 +169,30 @@ export class Observations {
         this.delivered.set(name, (this.delivered.get(name) ?? 0) + 1);
         break;
       }
-      case "mapping.batch":
+      case "mapping.batch": {
+        const source = shortName(e.eventSourceArn);
+        let fns = this.consumers.get(source);
+        if (fns === undefined) this.consumers.set(source, (fns = new Set()));
+        fns.add(e.functionName);
         if (e.reason !== undefined) {
           const r = this.fn(e.functionName).refused;
           r.set(e.reason, (r.get(e.reason) ?? 0) + 1);
         }
         break;
+      }
+      case "message.moved-to-dlq": {
+        let d = this.deadLetters.get(e.queue);
+        if (d === undefined) this.deadLetters.set(e.queue, (d = { deadLetterQueue: e.deadLetterQueue, moved: 0, minReceives: e.receiveCount, maxReceives: e.receiveCount, neverReachedFunction: 0, stoppedInLoop: 0 }));
+        d.moved++;
+        d.minReceives = Math.min(d.minReceives, e.receiveCount);
+        d.maxReceives = Math.max(d.maxReceives, e.receiveCount);
+        // A stopped message is counted once, as stopped: the loop is why it never ran (a throttle before it too, maybe).
+        if (e.stoppedInLoop === true) d.stoppedInLoop++;
+        else if (e.reachedFunction === false) d.neverReachedFunction++;
+        break;
+      }
       case "function.log":
-        this.logLines++;
+        this.logLines += logLines(e.text).length;
         break;
       case "fault.fired":
         this.faultsFired.set(e.kind, (this.faultsFired.get(e.kind) ?? 0) + 1);
@@ -174,7 +217,7 @@ export class Observations {
   fn(name: string): FunctionStats {
     let s = this.functions.get(name);
     if (s === undefined) {
-      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map(), loopStops: 0, errorTypes: new Map() };
+      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, throttleReasons: new Map(), coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map(), loopStops: 0, errorTypes: new Map() };
       this.functions.set(name, s);
     }
     return s;
@@ -208,6 +251,11 @@ export function shortName(arn: string): string {
   const parts = arn.split(":");
   if (parts[2] === "lambda" && parts[5] === "function") return parts[6] ?? arn;
   return (parts.at(-1) ?? arn).split("/").at(-1) ?? arn;
+}
+
+/** A log record's lines as `run --logs` prints them: the Node runtime folds a multi-line message into one record with \r (as on AWS). */
+export function logLines(text: string): string[] {
+  return text.replace(/\n$/, "").split(/\r\n|\r|\n/);
 }
 
 /** Our choice: an error message in the report is cut to this many characters, so it stays one readable line. */

@@ -1,9 +1,10 @@
 import { binaryOrder } from "@lambda-sim/core";
 import type { ExpectationResult } from "./expectations.ts";
 import type { EndState } from "./expectations.ts";
-import type { Observations } from "./observations.ts";
+import type { DeadLetterMoves, Observations } from "./observations.ts";
 import type { RealCodeFunction } from "./real-code-notes.ts";
 import type { TrafficSent } from "./traffic.ts";
+import { logicalIdOf, type LogicalNames, type NamedKind } from "../template/logical-names.ts";
 
 export interface ReportInput {
   name: string;
@@ -21,12 +22,23 @@ export interface ReportInput {
   realCode?: readonly RealCodeFunction[];
   /** The functions' log lines were printed as the run went (`--logs`). */
   logsShown?: boolean;
+  /**
+   * A template's logical ids (template/logical-names.ts): the report names the template's
+   * resources by them, so a clone under another folder name prints the same report (newuser11 N2-3).
+   */
+  logicalNames?: LogicalNames;
+  /** Each function's configured timeout, seconds (stableTimeout). */
+  timeouts?: ReadonlyMap<string, number>;
 }
 
 /** The readable report of a scenario run: what happened, a timeline, the expectations. */
 export function formatReport(r: ReportInput): string {
   const out: string[] = [];
+  const shown = (kinds: readonly NamedKind[], name: string) => logicalIdOf(r.logicalNames, kinds, name);
+  const fn = (name: string) => shown(["function"], name);
+  const queue = (name: string) => shown(["queue"], name);
   out.push(`scenario ${r.name} (seed ${r.seed})`);
+  // Events but the functions' output (Observations.events): the header reads the same every run.
   out.push(`  ${human(r.durationMs)} of service time in ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.timersFired} timers, ${r.obs.events} events`);
   const sent = [
     ...Object.entries(r.sent.messages).map(([q, n]) => `${n} messages to ${q}`),
@@ -39,8 +51,8 @@ export function formatReport(r: ReportInput): string {
   for (const f of r.sent.failures.slice(0, 5)) out.push(`  traffic failed: ${f}`);
   out.push("");
   out.push("what happened");
-  for (const [name, s] of [...r.obs.functions].sort(([a], [b]) => binaryOrder(a, b))) {
-    const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
+  for (const [physical, name, s] of [...r.obs.functions].map(([n, s]) => [n, fn(n), s] as const).sort(([, a], [, b]) => binaryOrder(a, b))) {
+    const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles${reasons(s.throttleReasons)}`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
     if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
     for (const [reason, n] of s.refused) parts.push(`${n} batch(es) failed though it succeeded: ${reason}`);
     if (s.loopStops > 0) parts.push(`${s.loopStops} invocation(s) stopped in a recursive loop`);
@@ -48,7 +60,8 @@ export function formatReport(r: ReportInput): string {
     // Which errors, and the first one's message: a CI log is diagnosed without a re-run (newuser9 P2-8).
     if (s.firstError !== undefined) {
       const types = [...s.errorTypes].sort(([, a], [, b]) => b - a).map(([t, n]) => `${t} ×${n}`);
-      out.push(`    errors: ${types.join(", ")}; first (request ${s.firstError.requestId}): ${s.firstError.type}${s.firstError.message === "" ? "" : `: ${s.firstError.message}`}`);
+      const message = stableTimeout(s.firstError.message, r.timeouts?.get(physical));
+      out.push(`    errors: ${types.join(", ")}; first (request ${s.firstError.requestId}): ${s.firstError.type}${message === "" ? "" : `: ${message}`}`);
     }
   }
   for (const { name, shown } of r.realCode ?? []) {
@@ -57,20 +70,22 @@ export function formatReport(r: ReportInput): string {
     const overlap = s.concurrencyPeak <= 1 ? "no two of its invocations overlapped" : "its invocations overlapped only when they started at the same instant";
     out.push(`  note: ${shown} ran real code, which takes no service time here, so ${overlap}: a throttle storm driven by handler duration cannot show (give it the time its handler takes: serviceTime: { ${shown}: 200ms })`);
   }
-  if (r.obs.delivered.size > 0) out.push(`  delivered: ${[...r.obs.delivered].map(([t, n]) => `${n} to ${t}`).join(", ")}`);
+  if (r.obs.delivered.size > 0) out.push(`  delivered: ${[...r.obs.delivered].map(([t, n]) => `${n} to ${shown(["queue", "topic", "function", "bus"], t)}`).join(", ")}`);
   if (r.obs.faultsFired.size > 0) out.push(`  faults fired: ${[...r.obs.faultsFired].map(([k, n]) => `${n} ${k}`).join(", ")}`);
+  const moves = [...r.obs.deadLetters].map(([q, d]) => ({ q: queue(q), d: { ...d, deadLetterQueue: queue(d.deadLetterQueue) }, consumers: [...(r.obs.consumers.get(q) ?? [])].map(fn) }));
+  for (const { q, d, consumers } of moves.sort((x, y) => binaryOrder(x.q, y.q))) out.push(`  ${deadLetterLine(q, d, consumers)}`);
   const queues = Object.entries(r.end.messages);
-  if (queues.length > 0) out.push(`  left in queues: ${queues.map(([q, n]) => `${q} ${n}${r.end.failedRecords[q] ? ` (${r.end.failedRecords[q]} failed records)` : ""}`).join(", ")}`);
+  if (queues.length > 0) out.push(`  left in queues: ${queues.map(([q, n]) => `${queue(q)} ${n}${r.end.failedRecords[q] ? ` (${r.end.failedRecords[q]} failed records)` : ""}`).join(", ")}`);
   if (r.end.orderChecked !== undefined) {
     const bad = Object.values(r.end.outOfOrder).reduce((a, b) => a + b, 0);
     out.push(`  per-key order: ${r.end.orderChecked} processed records checked, ${bad} out of order`);
     for (const [source, f] of Object.entries(r.end.firstOutOfOrder ?? {})) {
       const noun = f.kind === "group" ? "message" : "record";
-      out.push(`    first in ${source}: ${f.kind} ${f.key}, ${noun} ${f.id} processed after ${noun} ${f.after}, a later one of its ${f.kind}`);
+      out.push(`    first in ${shown(["stream", "queue"], source)}: ${f.kind} ${f.key}, ${noun} ${f.id} processed after ${noun} ${f.after}, a later one of its ${f.kind}`);
     }
   }
   const failed = [...r.obs.functions.values()].some((s) => s.errors > 0);
-  if (failed && r.obs.logLines > 0 && r.logsShown !== true) out.push(`  function output: ${r.obs.logLines} log record(s) not shown here (lambda-sim run --logs prints them)`);
+  if (failed && r.obs.logLines > 0 && r.logsShown !== true) out.push(`  function output: ${r.obs.logLines} log line(s) not shown here (lambda-sim run --logs prints them)`);
   out.push("");
   out.push(`timeline (per ${human(r.obs.bucketSizeMs)}: invocations / errors / throttles / retries)`);
   const peak = Math.max(1, ...r.obs.timeline.map((b) => b.invocations + b.throttles));
@@ -89,7 +104,44 @@ export function formatReport(r: ReportInput): string {
   return `${out.join("\n")}\n`;
 }
 
-function human(ms: number): string {
+/**
+ * `Task timed out after 2.01 seconds` as `2.00`, the function's timeout. The function's answer,
+ * its logs and the trace keep the seconds measured from the event's delivery to the kill (AWS's
+ * wording, aws-facts §1.5, with two decimals); a real process's measure moves by a hundredth from
+ * run to run, and the report is what two runs are compared by (newuser11 N2-2). Only a value
+ * within a second past the timeout is that measure: an Init's 10 s limit is written as it is.
+ */
+function stableTimeout(message: string, timeoutSeconds: number | undefined): string {
+  if (timeoutSeconds === undefined) return message;
+  return message.replace(/Task timed out after (\d+\.\d\d) seconds/, (text, measured: string) => {
+    const s = Number(measured);
+    return s >= timeoutSeconds && s < timeoutSeconds + 1 ? `Task timed out after ${timeoutSeconds.toFixed(2)} seconds` : text;
+  });
+}
+
+/** ` (ReservedFunctionConcurrentInvocationLimitExceeded)`, or each reason with its count when there are several. */
+function reasons(byReason: ReadonlyMap<string, number>): string {
+  if (byReason.size === 0) return "";
+  if (byReason.size === 1) return ` (${[...byReason.keys()][0]})`;
+  return ` (${[...byReason].sort(([a, x], [b, y]) => y - x || binaryOrder(a, b)).map(([reason, n]) => `${reason} ×${n}`).join(", ")})`;
+}
+
+/**
+ * `jobs → jobs-dlq: 20 moved after 2 receives; 20 never reached worker (every receive a throttled
+ * batch)`: the link between "0 errors" and a full DLQ that the queue counts alone do not make
+ * (newuser11 N2-1); a throttled batch's receive counts towards maxReceiveCount (aws-facts §4).
+ */
+function deadLetterLine(queue: string, d: DeadLetterMoves, consumers: readonly string[]): string {
+  const receives = d.minReceives === d.maxReceives ? `${d.maxReceives}` : `${d.minReceives}-${d.maxReceives}`;
+  const parts = [`${d.moved} moved after ${receives} ${d.maxReceives === 1 ? "receive" : "receives"}`];
+  const fns = consumers.length === 0 ? "a function" : [...consumers].sort(binaryOrder).join(" or ");
+  if (d.neverReachedFunction > 0) parts.push(`${d.neverReachedFunction} never reached ${fns} (every receive a throttled batch)`);
+  if (d.stoppedInLoop > 0) parts.push(`${d.stoppedInLoop} stopped in a recursive loop (${d.stoppedInLoop === 1 ? "its" : "their"} chain had invoked ${fns} 16 times)`);
+  return `${queue} → ${d.deadLetterQueue}: ${parts.join("; ")}`;
+}
+
+/** `90 s`, `2 min`, `1 h 30 min`: a span of service time as the report writes it. */
+export function human(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
   const total = Math.round(ms / 1000);

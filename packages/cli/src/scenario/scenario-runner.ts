@@ -1,15 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source, type TelemetryEvent } from "@lambda-sim/core";
+import { FUNCTION_DEFAULTS, SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source, type TelemetryEvent } from "@lambda-sim/core";
 import { loadConfig } from "../config/load-config.ts";
 import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
 import { applyTemplate, explainStartError, freePort, loadTemplateWithOverlay, type StartConfig } from "../template/start-config.ts";
 import { checkExpectations, queuesNamed, type EndState, type ExpectationNames, type ExpectationResult } from "./expectations.ts";
-import { Observations } from "./observations.ts";
+import { logLines, Observations } from "./observations.ts";
 import { realCodeNotes } from "./real-code-notes.ts";
 import { RecordOrder } from "./record-order.ts";
-import { formatReport } from "./scenario-report.ts";
+import { formatReport, human } from "./scenario-report.ts";
 import { ScenarioNames } from "./scenario-names.ts";
 import { scenarioKeys, type Expectations, type TrafficStep } from "./scenario-schema.ts";
 import { awsJson, playTraffic, type ResolvedStep } from "./traffic.ts";
@@ -128,7 +128,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, s.expectationNames)])])), outOfOrder: Object.fromEntries(order.outOfOrder), firstOutOfOrder: Object.fromEntries(order.first), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
     const wallMs = stopwatch.now() - wallStart;
     const results = checkExpectations(s.expect, obs, end, s.expectationNames);
-    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode, logsShown: opts.onLog !== undefined });
+    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode, logsShown: opts.onLog !== undefined, logicalNames: a.template?.names, timeouts: new Map(a.functions.map((f) => [f.functionName, f.timeout ?? FUNCTION_DEFAULTS.timeout])) });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
     process.off("SIGINT", onSignal);
@@ -181,6 +181,7 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
     }
   }
   const name = k.name ?? file.split("/").at(-1)!.replace(/\.ya?ml$/, "");
+  refuseStepsPastTheEnd(k.traffic, k.duration, loaded.file, loaded.lineAt);
   // Every name the scenario writes, resolved and checked now: a typo fails here, with its line.
   const names = new ScenarioNames(architecture, loaded.file, loaded.lineAt);
   const traffic = names.traffic(k.traffic);
@@ -194,13 +195,26 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
   return { name, description: k.description, seed: k.seed, durationMs: k.duration, traffic, expect: k.expect, expectationNames, architecture: { ...architecture, functions }, port, faults: allFaults };
 }
 
+/**
+ * A step `at:` past the scenario's duration can never run (traffic past the end is not sent), so
+ * the run would pass without it: refused with its line, as other bad input is (newuser11 N2-5).
+ * A step at the very end is sent (playTraffic sends shots at endAt).
+ */
+function refuseStepsPastTheEnd(steps: readonly TrafficStep[], durationMs: number, file: string, lineAt: (p: readonly PropertyKey[]) => number | undefined): void {
+  const problems = steps.flatMap((step, i) => {
+    const at = "at" in step ? step.at : undefined;
+    if (at === undefined || at <= durationMs) return [];
+    return [`${file}:${lineAt(["traffic", i, "at"]) ?? ""} traffic[${i}].at: ${human(at)} is past the scenario's duration of ${human(durationMs)}: the step would never run (make the duration longer, or the step earlier)`];
+  });
+  if (problems.length > 0) throw new SimError("ERR_CONFIG", problems.join("\n"));
+}
+
 /** The observer, and each function log record as `[function] line` lines (as `start`'s console prints them). */
 function withLogs(record: (e: TelemetryEvent) => void, onLog: (lines: string) => void): (e: TelemetryEvent) => void {
   return (e) => {
     record(e);
     if (e.type !== "function.log") return;
-    // The Node runtime folds a multi-line message into one record with \r (as on AWS).
-    onLog(e.text.replace(/\n$/, "").split(/\r\n|\r|\n/).map((line) => `[${e.functionName}] ${line}\n`).join(""));
+    onLog(logLines(e.text).map((line) => `[${e.functionName}] ${line}\n`).join(""));
   };
 }
 

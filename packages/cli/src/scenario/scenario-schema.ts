@@ -164,8 +164,8 @@ export const scenarioKeys = {
    * while the code still runs and answers. Without it real handlers take no service time.
    */
   serviceTime: z.record(z.string(), duration, { error: "expected a map of function names to a duration such as 200ms" }).optional(),
-  /** Service time simulated from the start (traffic beyond it is not sent). */
-  duration,
+  /** Service time simulated from the start (traffic beyond it is not sent); 0 would run nothing and pass (newuser11 N2-5). */
+  duration: duration.refine((ms) => ms > 0, { error: "expected a duration longer than 0, such as 10m (the service time the scenario simulates)" }),
   traffic: z.array(trafficStepSchema, { error: "expected a list of traffic steps" }).default([]),
   expect: expectationsSchema.default({}),
 };

@@ -47,6 +47,17 @@ export function physicalName(names: LogicalNames | undefined, kinds: readonly Na
   return !own && logical !== undefined && kinds.includes(logical.kind) ? logical.name : name;
 }
 
+/**
+ * The reverse of physicalName: the logical id of the template resource (of one of `kinds`) named
+ * `name`, else `name`. A scenario's report names resources so (newuser11 N2-3): the generated name
+ * holds the stack's, the folder's, so a colleague's clone would print another.
+ */
+export function logicalIdOf(names: LogicalNames | undefined, kinds: readonly NamedKind[], name: string): string {
+  if (names === undefined) return name;
+  for (const [id, n] of Object.entries(names)) if (n.name === name && kinds.includes(n.kind)) return id;
+  return name;
+}
+
 /** The logical ids of one kind of resource (a "no function named" message lists them). */
 export function logicalIds(names: LogicalNames | undefined, kind: NamedKind): string[] {
   return Object.entries(names ?? {}).flatMap(([id, n]) => (n.kind === kind ? [id] : []));
