@@ -163,7 +163,8 @@ export function renderSources(m) {
  * is only ENABLED or DISABLED, aws-facts §9.2): the page says it will not fire again, not its state.
  */
 function nextFire(s, now) {
-  if (s.nextFireAt) return `${clockTime(s.nextFireAt)} <small>(in ${dur(s.nextFireAt - now)})</small>`;
+  // Service time may pass the fire's time before its event arrives (a sampled frame, a busy target): not "in -2792 ms" (newuser11 N3-2).
+  if (s.nextFireAt) return `${clockTime(s.nextFireAt)} <small>(${s.nextFireAt - now <= 0 ? "due now" : `in ${dur(s.nextFireAt - now)}`})</small>`;
   if (s.state !== "ENABLED") return `<small>${esc(s.state)}</small>`;
   return `none: will not fire again <small>(${s.lastFireAt ? `last fired ${clockTime(s.lastFireAt)}` : "its time passed without a fire"}; still ENABLED, as on AWS)</small>`;
 }
