@@ -22,11 +22,19 @@ export function coreSimRoutes(deps: { clock: Clock; registry: FunctionRegistry; 
       ...deps.hub.stateViewValues(),
     });
   });
-  // An invocation's payload, result and log lines, for clients of /_sim/events that leave them out.
+  // An invocation's payload, result and log lines, for clients of /_sim/events that leave them out;
+  // `?attempt=N`: one attempt's of an Event invocation, whose retries keep its request id (aws-facts §5).
   router.get("/_sim/invocations/:requestId", (req, res) => {
-    const d = deps.hub.invocations.get(req.params.requestId);
-    if (d === undefined) res.status(404).json({ message: `no recent invocation ${req.params.requestId} (the last 500 are kept)` });
-    else res.json(d);
+    const raw = req.query.attempt;
+    const attempt = raw === undefined ? undefined : typeof raw === "string" && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isNaN(attempt)) {
+      res.status(400).json({ message: `attempt must be a positive whole number, got ${JSON.stringify(raw)}` });
+      return;
+    }
+    const d = deps.hub.invocations.get(req.params.requestId, attempt);
+    if (d !== undefined) res.json(d);
+    else if (attempt !== undefined && deps.hub.invocations.get(req.params.requestId) !== undefined) res.status(404).json({ message: `no attempt ${attempt} of ${req.params.requestId} kept (attempts kept: ${deps.hub.invocations.get(req.params.requestId)?.attempts?.join(", ") ?? "none"})` });
+    else res.status(404).json({ message: `no recent invocation ${req.params.requestId} (the last 500 are kept)` });
   });
   return router;
 }

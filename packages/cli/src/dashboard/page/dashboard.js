@@ -3,6 +3,7 @@
 // per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap.
 import { decodeEvent } from "./compact-events.js";
 import { applyDetails, applyEvent, applySnapshot, applyViews, createModel, PAGE_SUBSCRIPTION } from "./model.js";
+import { currentRowKey, selection } from "./invocation-rows.js";
 import { clockControls, clockLabel, statusText } from "./header.js";
 import { clockTime, laneLegend, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
@@ -71,7 +72,13 @@ function connect() {
       for (const item of frame.events) {
         const e = decodeEvent(item, compactFields);
         applyEvent(m, e);
-        if (e.type === "invocation.finished" && e.requestId === m.selected) loadDetails(e.requestId);
+        if (e.type === "invocation.finished") {
+          // The row the finish went to (an async event's attempt has its own): its log is complete now.
+          const key = currentRowKey(m, e.requestId);
+          // An event chosen in the async lists before it ran: its story follows the attempt that ran.
+          if (m.selected === e.requestId && !m.invocations.has(m.selected)) m.selected = key;
+          if (key === m.selected) loadDetails(key);
+        }
       }
       eventsThisSecond += frame.events.length;
     } else if (frame.kind === "views") applyViews(m, frame);
@@ -85,14 +92,20 @@ function connect() {
   };
 }
 
-/** The payload, result and log of one invocation (a trace's playback has them in its events: no route there). */
-function loadDetails(requestId) {
-  api(`/_sim/invocations/${encodeURIComponent(requestId)}`)
+/**
+ * The payload, result and log of one invocation, by its row's key (a trace's playback has them in
+ * its events: no route there). An async event's attempt asks for that attempt's (`?attempt=N`):
+ * its retries share the request id.
+ */
+function loadDetails(key) {
+  const s = m.invocations.get(key);
+  if (s === undefined) return;
+  api(`/_sim/invocations/${encodeURIComponent(s.requestId)}${s.attempt === undefined ? "" : `?attempt=${s.attempt}`}`)
     .then((r) => (r.ok ? r.json() : undefined))
     .then((d) => {
       if (d === undefined) return;
       applyDetails(m, d);
-      if (m.selected === requestId) m.dirty.add("story");
+      if (m.selected === key) m.dirty.add("story");
     })
     .catch(() => {});
 }
@@ -156,7 +169,8 @@ setInterval(() => {
 document.addEventListener("pointerdown", (ev) => {
   const row = ev.target.closest("[data-request-id]");
   if (!row || ev.button !== 0) return;
-  m.selected = row.dataset.requestId;
+  // A row or chip names its invocation (data-key: an async event's attempt); the async lists name the request id: its latest attempt.
+  m.selected = selection(m, row.dataset.requestId, row.dataset.key);
   m.dirty.add("story").add("invocations");
   loadDetails(m.selected);
 });

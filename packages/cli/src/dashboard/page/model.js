@@ -4,8 +4,8 @@ import { addOutcome, asyncOutcome, rowDetail, rowWhere, successOutcome } from ".
 import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
 import { applyMappingEvent, applyMappingViews } from "./mapping-model.js";
 import { sourceLabel } from "./invocation-via.js";
+import { request, row, rowKey, selectedRequestId } from "./invocation-rows.js";
 
-const KEEP_INVOCATIONS = 300;
 const KEEP_RETIRED = 6;
 const KEEP_CHIPS = 24;
 const KEEP_SAMPLES = 120;
@@ -47,7 +47,9 @@ export function createModel() {
     // Async events not finished yet (requestId -> when accepted, if known), kept apart from the
     // stories: a busy function's invocations push those out long before a throttled event succeeds.
     waiting: new Map(), pendingAsync: new Map(), finished: [], dlqMoves: [],
-    invocations: new Map(), selected: undefined,
+    // The invocation list's rows (row key -> row: one per invocation, each attempt of an async event
+    // its own), and what belongs to a request id whatever its attempt (invocation-rows.js).
+    invocations: new Map(), requests: new Map(), selected: undefined,
     cost: { functions: {}, total: 0, prices: undefined },
     dirty: new Set(["functions", "sources", "async", "invocations", "story", "cost"]),
   };
@@ -75,7 +77,7 @@ export function applySnapshot(m, snap) {
   }
   for (const e of snap.recent ?? []) applyEvent(m, e, true);
   for (const f of m.finished) {
-    const s = m.invocations.get(f.requestId);
+    const s = m.requests.get(f.requestId);
     if (s) s.async = { ...(s.async ?? {}), where: rowWhere(f), detail: rowDetail(f) };
   }
   m.seq = snap.seq;
@@ -131,15 +133,9 @@ function markAll(m) {
   for (const s of ["functions", "sources", "async", "invocations", "story", "cost"]) m.dirty.add(s);
 }
 
-function story(m, requestId, functionName) {
-  let s = m.invocations.get(requestId);
-  if (s === undefined) {
-    s = { requestId, functionName, logs: [], attempts: [], time: m.time };
-    m.invocations.set(requestId, s);
-    if (m.invocations.size > KEEP_INVOCATIONS) m.invocations.delete(m.invocations.keys().next().value);
-  }
-  s.functionName ??= functionName;
-  return s;
+/** Marks the story for redrawing when it shows this request id (any of its attempts: they share its tries and outcome). */
+function storyOf(m, requestId) {
+  if (selectedRequestId(m) === requestId) m.dirty.add("story");
 }
 
 function env(m, e) {
@@ -170,33 +166,35 @@ export function applyEvent(m, e, history = false) {
       return;
     }
     case "invocation.started": {
-      const s = story(m, e.requestId, e.functionName);
+      const s = row(m, e.requestId, e.functionName);
       Object.assign(s, { version: e.version, environmentId: e.environmentId, coldStart: e.coldStart, startedAt: e.time });
       if (e.payload !== undefined) s.payload = e.payload;
       if (e.via !== undefined) s.via = e.via;
       m.dirty.add("invocations");
-      if (m.selected === e.requestId) m.dirty.add("story");
+      storyOf(m, e.requestId);
       return;
     }
     case "invocation.finished": {
-      const s = story(m, e.requestId, e.functionName);
+      const s = row(m, e.requestId, e.functionName);
       Object.assign(s, { version: e.version, environmentId: e.environmentId, durationMs: e.durationMs, billedDurationMs: e.billedDurationMs, initDurationMs: e.initDurationMs, maxMemoryUsedMb: e.maxMemoryUsedMb, status: e.status, errorType: e.errorType, functionErrorType: e.functionErrorType, finishedAt: e.time });
       if (e.result !== undefined) s.result = e.result;
       if (e.via !== undefined) s.via = e.via;
       if (s.coldStart === undefined) s.coldStart = e.initDurationMs !== undefined;
       // The attempt that ran has ended (async.attempt.failed, which follows a failure, says more).
-      const ran = s.attempts.at(-1);
+      const tries = m.requests.get(e.requestId)?.attempts;
+      const ran = tries?.at(-1);
       if (ran !== undefined && ran.outcome === undefined) ran.outcome = { kind: e.status };
+      // One chip per invocation: each attempt of an async event has its own (same request id).
       const x = m.envs.get(e.environmentId);
-      if (x && !x.chips.some((c) => c.requestId === e.requestId)) {
-        x.chips.push({ requestId: e.requestId, cold: s.coldStart, ok: e.status === "success", ms: e.durationMs });
+      if (x && !x.chips.some((c) => c.key === s.key)) {
+        x.chips.push({ key: s.key, requestId: e.requestId, attempt: s.attempt, cold: s.coldStart, ok: e.status === "success", ms: e.durationMs });
         if (x.chips.length > KEEP_CHIPS) x.chips.shift();
       }
       if (!history && e.seq > m.costSeq) addCost(m, e);
       // A success is where an event without an OnSuccess destination ends (one with it also gets async.delivered).
-      if (m.pendingAsync.has(e.requestId) && !history && e.status === "success") finish(m, e, ...successOutcome(s.attempts.at(-1)?.attempt));
+      if (m.pendingAsync.has(e.requestId) && !history && e.status === "success") finish(m, e, ...successOutcome(tries?.at(-1)?.attempt));
       m.dirty.add("invocations").add("functions").add("cost");
-      if (m.selected === e.requestId) m.dirty.add("story");
+      storyOf(m, e.requestId);
       return;
     }
     case "invocation.throttled": {
@@ -228,30 +226,37 @@ export function applyEvent(m, e, history = false) {
     }
     case "function.log": {
       if (e.requestId === undefined) return;
-      const s = story(m, e.requestId, e.functionName);
+      // A trace's playback carries the lines: they go to the attempt running (its Init's before its start).
+      const s = row(m, e.requestId, e.functionName);
       if (s.logs.length < 200) s.logs.push(e.text);
-      if (m.selected === e.requestId) m.dirty.add("story");
+      storyOf(m, e.requestId);
       return;
     }
     case "function.changed":
       if (e.change === "deleted") m.functions.delete(e.functionName);
       m.dirty.add("functions");
       return;
-    case "async.enqueued": story(m, e.requestId, e.functionName).async = { accepted: e.time }; pending(m, e.requestId, e.time); m.dirty.add("async"); return;
+    case "async.enqueued": request(m, e.requestId, e.functionName).async = { accepted: e.time }; pending(m, e.requestId, e.time); m.dirty.add("async"); return;
     case "async.attempt.started": {
       m.waiting.delete(e.requestId);
       pending(m, e.requestId, undefined);
-      const s = story(m, e.requestId, e.functionName);
+      // The invocation events that follow are this attempt's: its row (invocation-rows.js).
+      const s = request(m, e.requestId, e.functionName);
       s.attempts.push({ attempt: e.attempt, time: e.time });
+      s.attempt = e.attempt;
       m.dirty.add("async");
+      // A retry labels the attempt before it (`attempt 1`) on its row and chip.
+      if (e.attempt > 1) m.dirty.add("invocations").add("functions");
+      storyOf(m, e.requestId);
       return;
     }
     case "async.attempt.failed": {
-      const s = story(m, e.requestId, e.functionName);
+      const s = request(m, e.requestId, e.functionName);
       // Throttles do not use up an attempt (aws-facts §5): the same number comes again, and the
       // outcome belongs to its latest row.
       const a = s.attempts.findLast((x) => x.attempt === e.attempt);
       if (a) a.outcome = e.outcome;
+      storyOf(m, e.requestId);
       return;
     }
     case "async.retry.scheduled":
@@ -272,9 +277,9 @@ export function applyEvent(m, e, history = false) {
       m.dirty.add("header");
       return;
     case "http.integration-failed": {
-      story(m, e.requestId, e.functionName).front = e;
+      row(m, e.requestId, e.functionName).front = e;
       m.dirty.add("invocations");
-      if (m.selected === e.requestId) m.dirty.add("story");
+      storyOf(m, e.requestId);
       return;
     }
     case "message.moved-to-dlq":
@@ -287,7 +292,8 @@ export function applyEvent(m, e, history = false) {
       // An SNS or EventBridge delivery that invoked a function (asynchronously): its row names the
       // topic or rule, as a mapping's names its queue or stream (`sns:alerts`, `events:rule/nightly`).
       if (e.requestId !== undefined) {
-        story(m, e.requestId, undefined).source = sourceLabel(e.type === "sns.delivered" ? e.topicArn : e.ruleArn);
+        // Before the event's first attempt: each of its rows takes it (invocation-rows.js).
+        request(m, e.requestId, undefined).source = sourceLabel(e.type === "sns.delivered" ? e.topicArn : e.ruleArn);
         m.dirty.add("invocations");
       }
       if (applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");
@@ -298,9 +304,10 @@ export function applyEvent(m, e, history = false) {
   }
 }
 
-/** GET /_sim/invocations/:id: what the stream leaves out (payload, result, log lines). */
+/** GET /_sim/invocations/:id (`?attempt=N` for an attempt's row): what the stream leaves out (payload, result, log lines). */
 export function applyDetails(m, d) {
-  const s = story(m, d.requestId, d.functionName);
+  const s = m.invocations.get(rowKey(d.requestId, d.attempt));
+  if (s === undefined) return;
   if (d.payload !== undefined) s.payload = d.payload;
   if (d.result !== undefined) s.result = d.result;
   if (d.logs.length >= s.logs.length) s.logs = d.logs.slice();
@@ -318,10 +325,11 @@ function pending(m, requestId, accepted) {
 function finish(m, e, where, detail) {
   m.waiting.delete(e.requestId);
   m.pendingAsync.delete(e.requestId);
-  const row = addOutcome(m.finished, e, where, detail);
-  const s = story(m, e.requestId, e.functionName);
-  s.async = { ...(s.async ?? {}), where: rowWhere(row), detail: rowDetail(row) };
+  const f = addOutcome(m.finished, e, where, detail);
+  const s = request(m, e.requestId, e.functionName);
+  s.async = { ...(s.async ?? {}), where: rowWhere(f), detail: rowDetail(f) };
   m.dirty.add("async");
+  storyOf(m, e.requestId);
 }
 
 function pruneRetired(m, functionName) {

@@ -48,7 +48,7 @@ describe("an async event's attempts in its story", () => {
     ev("async.attempt.started", { attempt: 1 });
     ev("invocation.started", { version: "$LATEST", environmentId: "env1", coldStart: false });
     m.selected = id;
-    const rows = () => [...renderStory(m).matchAll(/<tr><td>attempt (\d)<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><\/tr>/g)].map((r) => `${r[1]} ${r[2]}`);
+    const rows = () => [...renderStory(m).matchAll(/<tr[^>]*><td>attempt (\d)<\/td><td>[^<]*<\/td><td>([^<]*)<\/td><\/tr>/g)].map((r) => `${r[1]} ${r[2]}`);
     expect(rows()).toEqual(["1 throttled ReservedFunctionConcurrentInvocationLimitExceeded", "1 throttled ReservedFunctionConcurrentInvocationLimitExceeded", "1 running…"]);
     ev("invocation.finished", { version: "$LATEST", environmentId: "env1", durationMs: 2500, billedDurationMs: 2500, maxMemoryUsedMb: 60, status: "success" });
     expect(rows().at(-1)).toBe("1 success");
@@ -64,12 +64,13 @@ describe("who made an invocation, and a template function's logical id (newuser1
     // A warm start finished in the same frame is not sent (coalesce): the finish carries the via too.
     applyEvent(m, { type: "invocation.finished", seq: 2, time: 2, requestId: "r1", functionName: "fn", version: "$LATEST", environmentId: "e", durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 1, status: "success", via });
     expect(m.invocations.get("r1").via).toEqual(via);
+    // Who delivered an async event belongs to its request id, and to each of its attempts' rows.
     applyEvent(m, { type: "async.enqueued", seq: 3, time: 3, requestId: "r2", functionName: "fn" });
     applyEvent(m, { type: "sns.delivered", seq: 4, time: 4, topicArn: "arn:aws:sns:us-east-1:000000000000:alerts", subscriptionArn: "arn:aws:sns:us-east-1:000000000000:alerts:s", endpoint: "arn:aws:lambda:us-east-1:000000000000:function:fn", messageId: "m", attempt: 1, requestId: "r2" });
     applyEvent(m, { type: "events.delivered", seq: 5, time: 5, ruleArn: "arn:aws:events:us-east-1:000000000000:rule/shop/big", targetId: "t", targetArn: "arn:aws:lambda:us-east-1:000000000000:function:fn", eventId: "e", attempt: 1, requestId: "r3" });
-    expect([m.invocations.get("r2").source, m.invocations.get("r3").source]).toEqual(["sns:alerts", "events:rule/shop/big"]);
-    expect(m.invocations.get("r3").functionName).toBeUndefined();
+    expect([m.requests.get("r2").source, m.requests.get("r3").source]).toEqual(["sns:alerts", "events:rule/shop/big"]);
+    expect(m.requests.get("r3").functionName).toBeUndefined();
     applyEvent(m, { type: "invocation.started", seq: 6, time: 6, requestId: "r3", functionName: "fn", version: "$LATEST", environmentId: "e", coldStart: false });
-    expect(m.invocations.get("r3").functionName).toBe("fn");
+    expect(m.invocations.get("r3")).toMatchObject({ functionName: "fn", source: "events:rule/shop/big" });
   });
 });

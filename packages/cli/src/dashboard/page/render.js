@@ -4,6 +4,7 @@ import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
 import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
 import { stalled } from "./shard-consumers.js";
 import { viaLabel, viaTitle } from "./invocation-via.js";
+import { attemptLabel, rowKey, selectedRow } from "./invocation-rows.js";
 
 /** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
 const FINISHED_ROWS = 25;
@@ -92,7 +93,7 @@ export function renderFunctions(m) {
       <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
         <span class="id">${short(e.id)} <small>${esc(e.version)}</small></span>
         <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small title="${esc(RETIRE_REASONS[e.reason] ?? "")}">${esc(e.reason)}</small>` : ""}</span>
-        <span class="chips">${e.chips.toReversed().map((c) => `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" title="${esc(c.requestId)}">${c.cold ? "cold" : "warm"} ${ms(c.ms)} ms</span>`).join("")}</span>
+        <span class="chips">${e.chips.toReversed().map((c) => chip(m, c)).join("")}</span>
       </div>`).join("");
     return `<div class="fn" data-function="${esc(fn)}">
       <div class="fn-head">
@@ -107,6 +108,12 @@ export function renderFunctions(m) {
       <div class="lanes">${lanes || `<span class="empty">${noLanes(f.retired)}</span>`}</div>
     </div>`;
   }).join("");
+}
+
+/** One invocation on its environment's lane: cold or warm, its duration, and which attempt of a retried async event it was. */
+function chip(m, c) {
+  const attempt = attemptLabel(m, c);
+  return `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" data-key="${esc(c.key ?? c.requestId)}"${c.attempt === undefined ? "" : ` data-attempt="${c.attempt}"`} title="${esc(c.requestId)}${attempt ? ` ${attempt}` : ""}">${c.cold ? "cold" : "warm"} ${ms(c.ms)} ms${attempt ? ` · ${attempt}` : ""}</span>`;
 }
 
 export function renderSources(m) {
@@ -163,7 +170,8 @@ export function renderSources(m) {
  * is only ENABLED or DISABLED, aws-facts §9.2): the page says it will not fire again, not its state.
  */
 function nextFire(s, now) {
-  if (s.nextFireAt) return `${clockTime(s.nextFireAt)} <small>(in ${dur(s.nextFireAt - now)})</small>`;
+  // Service time may pass the fire's time before its event arrives (a sampled frame, a busy target): not "in -2792 ms" (newuser11 N3-2).
+  if (s.nextFireAt) return `${clockTime(s.nextFireAt)} <small>(${s.nextFireAt - now <= 0 ? "due now" : `in ${dur(s.nextFireAt - now)}`})</small>`;
   if (s.state !== "ENABLED") return `<small>${esc(s.state)}</small>`;
   return `none: will not fire again <small>(${s.lastFireAt ? `last fired ${clockTime(s.lastFireAt)}` : "its time passed without a fire"}; still ENABLED, as on AWS)</small>`;
 }
@@ -232,9 +240,11 @@ export function renderInvocations(m) {
   if (list.length === 0) return `<p class="empty">No invocations yet.</p>`;
   return `<table><tr><th>request</th><th>function</th><th>via</th><th></th><th class="n">duration</th><th>status</th></tr>${list.map((s) => {
     const v = via(s);
+    const attempt = attemptLabel(m, s);
+    const key = s.key ?? s.requestId;
     return `
-    <tr class="clickable invocation ${m.selected === s.requestId ? "selected" : ""}" data-request-id="${esc(s.requestId)}">
-      <td>${short(s.requestId)}</td><td>${fnLabel(m, s.functionName)}</td><td class="via"${v.title ? ` title="${esc(v.title)}"` : ""}>${esc(v.label)}</td>
+    <tr class="clickable invocation ${m.selected === key ? "selected" : ""}" data-request-id="${esc(s.requestId)}"${key === s.requestId ? "" : ` data-key="${esc(key)}"`}${s.attempt === undefined ? "" : ` data-attempt="${s.attempt}"`}>
+      <td>${short(s.requestId)}${attempt ? ` <small class="attempt">${attempt}</small>` : ""}</td><td>${fnLabel(m, s.functionName)}</td><td class="via"${v.title ? ` title="${esc(v.title)}"` : ""}>${esc(v.label)}</td>
       <td class="${s.coldStart ? "cold-start" : "warm-start"}">${s.coldStart === undefined ? "" : s.coldStart ? "cold" : "warm"}</td>
       <td class="n">${s.durationMs === undefined ? "running…" : `${ms(s.durationMs)} ms`}</td>
       <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}</small>` : ""}</td></tr>`;
@@ -251,24 +261,36 @@ function reportsStatus(s) {
 
 /** START / END / REPORT as CloudWatch shows them (aws-facts §2.5), around the function's own lines. */
 export function renderStory(m) {
-  const s = m.invocations.get(m.selected);
-  if (s === undefined) return `<p class="empty">Click an invocation to see its story.</p>`;
+  const s = selectedRow(m);
+  // What the request id's attempts share: its async tries and where it finished (invocation-rows.js).
+  const r = m.requests?.get(s?.requestId ?? m.selected);
+  if (s === undefined && r === undefined) return `<p class="empty">Click an invocation to see its story.</p>`;
+  const attempts = r === undefined || r.attempts.length === 0 ? "" : `<h3>Attempts</h3><table>${r.attempts.map((a) => attemptRow(m, r.requestId, a, s?.attempt)).join("")}</table>`;
+  const where = r?.async?.where ? `<p>Finished: <b>${esc(r.async.where)}</b> <small>${esc(r.async.detail)}</small></p>` : "";
+  if (s === undefined) return `<p><b>${fnLabel(m, r.functionName)}</b> request <code>${esc(r.requestId)}</code> — not run yet</p>${attempts}${where}`;
   const report = s.durationMs === undefined ? "" : `REPORT RequestId: ${s.requestId}\tDuration: ${s.durationMs.toFixed(2)} ms\tBilled Duration: ${s.billedDurationMs} ms\tMemory Size: ${m.functions.get(s.functionName)?.memorySize ?? "?"} MB\tMax Memory Used: ${s.maxMemoryUsedMb} MB\t${s.initDurationMs !== undefined ? `Init Duration: ${s.initDurationMs.toFixed(2)} ms\t` : ""}${reportsStatus(s) ? `Status: ${s.status}\t${s.errorType ? `Error Type: ${s.errorType}` : ""}` : ""}`;
   // Process runtimes log START/END/REPORT themselves; the model runtime has no log, so they are written here.
   const own = s.logs.map((l) => l.replace(/\n$/, ""));
   // Its platform lines are there as text (START) or, with LoggingConfig JSON, as platform.* records.
   const logged = own.some((l) => l.startsWith("START RequestId: ") || /^\{"time":"[^"]*","type":"platform\./.test(l));
   const log = (logged ? own : [`START RequestId: ${s.requestId} Version: ${s.version ?? "$LATEST"}`, ...own, ...(s.durationMs === undefined ? [] : [`END RequestId: ${s.requestId}`, report])]).join("\n");
-  const attempts = s.attempts.length === 0 ? "" : `<h3>Attempts</h3><table>${s.attempts.map((a) => `<tr><td>attempt ${a.attempt}</td><td>${clockTime(a.time)}</td><td>${a.outcome ? esc(a.outcome.kind + (a.outcome.errorType ? ` ${a.outcome.functionErrorType ?? a.outcome.errorType}` : a.outcome.reason ? ` ${a.outcome.reason}` : "")) : "running…"}</td></tr>`).join("")}</table>`;
   // The answer an HTTP front made itself from this invocation (a malformed answer, a function error).
   const front = s.front === undefined ? "" : `<p class="bad front-failure">${esc(frontText(s.front))}</p>`;
-  const where = s.async?.where ? `<p>Finished: <b>${esc(s.async.where)}</b> <small>${esc(s.async.detail)}</small></p>` : "";
   const from = via(s);
   const by = from.title || from.label;
-  return `<p><b>${fnLabel(m, s.functionName)}</b> request <code>${esc(s.requestId)}</code> ${s.environmentId === "fault-injected" ? "answered by a fault (no environment ran it)" : `in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}`}${by ? `<br><small class="via">via ${esc(by)}</small>` : ""}</p>
+  // An async event's attempt: this row's cold or warm start, duration and log are that attempt's (each is an invocation, aws-facts §5).
+  const attempt = s.attempt === undefined ? "" : ` attempt <b class="attempt">${s.attempt}</b>`;
+  return `<p><b>${fnLabel(m, s.functionName)}</b> request <code>${esc(s.requestId)}</code>${attempt} ${s.environmentId === "fault-injected" ? "answered by a fault (no environment ran it)" : `in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}`}${by ? `<br><small class="via">via ${esc(by)}</small>` : ""}</p>
     <h3>Log</h3><pre>${esc(log)}</pre>
     <h3>Payload</h3><pre>${esc(s.payload ?? "(not seen)")}</pre>
     <h3>Result</h3><pre>${esc(s.result ?? (s.durationMs === undefined ? "(running)" : ""))}</pre>${front}${attempts}${where}`;
+}
+
+/** One try of an async event (throttled ones repeat their number): the story's own attempt marked, another's a click away. */
+function attemptRow(m, requestId, a, shown) {
+  const key = rowKey(requestId, a.attempt);
+  const open = a.attempt !== shown && m.invocations.has(key) ? ` class="clickable" data-request-id="${esc(requestId)}" data-key="${esc(key)}"` : a.attempt === shown ? ` class="selected"` : "";
+  return `<tr${open}><td>attempt ${a.attempt}</td><td>${clockTime(a.time)}</td><td>${a.outcome ? esc(a.outcome.kind + (a.outcome.errorType ? ` ${a.outcome.functionErrorType ?? a.outcome.errorType}` : a.outcome.reason ? ` ${a.outcome.reason}` : "")) : "running…"}</td></tr>`;
 }
 
 /** An `http.integration-failed` event in the console's words (packages/cli/src/console/event-line.ts). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RETIRE_REASONS } from "@lambda-sim/core";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
-import { laneLegend, renderFunctions, renderInvocations, renderStory } from "./render.js";
+import { laneLegend, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const lane = (id: string, state: string, reason?: string) => ({ id, functionName: "fn", version: "1", state, reason, provisioned: true, chips: [] });
 
@@ -77,5 +77,17 @@ describe("the invocation list (newuser10 N3-2)", () => {
   it("names a template's function by its logical id, then the name it became", () => {
     expect(cells("rest")?.[0]).toBe(`<span class="logical-id">NodeFn</span> <small class="physical-name">(${fn})</small>`);
     expect(renderInvocations({ logicalIds: new Map(), invocations: new Map([row("x", {})]) })).toContain(`<td>x</td><td>${fn}</td>`);
+  });
+});
+
+describe("a schedule's next fire (newuser11 N3-2)", () => {
+  const now = Date.parse("2026-12-06T06:43:02.792Z");
+  const next = (nextFireAt: number) =>
+    /<td class="next-fire">(.*?)<\/td>/.exec(renderSources({ time: now, queues: new Map(), dlqMoves: [], mappings: new Map(), shards: new Map(), streams: [], fanout: { topics: new Map(), buses: new Map() }, schedules: [{ name: "restock-order", expression: "rate(5 minutes)", state: "ENABLED", nextFireAt }] }))?.[1];
+
+  it("says due now once service time has reached the fire's time and its event has not come yet, not a negative countdown", () => {
+    expect(next(Date.parse("2026-12-06T06:43:00Z"))).toBe("2026-12-06 06:43:00 <small>(due now)</small>");
+    expect(next(now)).toBe("2026-12-06 06:43:02 <small>(due now)</small>");
+    expect(next(now + 5000)).toBe("2026-12-06 06:43:07 <small>(in 5.0 s)</small>");
   });
 });
