@@ -126,7 +126,15 @@ export class DeliveryWorker {
       const share = keyShare(limit);
       const busy = room > 0 ? [...this.inFlightBySub].flatMap(([arn, n]) => (n >= share ? [arn] : [])) : [...this.inFlightBySub.keys()];
       const fresh: DueDelivery[] = [];
-      for (const d of this.store.due(now, Math.max(room, starvedRoom) + this.inFlight.size, busy)) {
+      // What each subscription can give this pass: its deliveries in flight (still in the outbox,
+      // the oldest, skipped below) and then its share's rest within the room, or at the limit one
+      // for a subscription with none in flight.
+      const upTo = (arn: string) => {
+        const n = this.inFlightBySub.get(arn) ?? 0;
+        const take = Math.max(room > 0 ? Math.min(room, share - n) : 0, n === 0 ? 1 : 0);
+        return take > 0 ? n + take : 0;
+      };
+      for (const d of this.store.due(now, Math.max(room, starvedRoom) + this.inFlight.size, busy, upTo)) {
         const n = this.inFlightBySub.get(d.subscriptionArn) ?? 0;
         if (this.inFlight.has(d.id) || n >= share) continue;
         if (fresh.length >= room && (n > 0 || fresh.length >= starvedRoom)) continue;
