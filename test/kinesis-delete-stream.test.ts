@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand, PutRecordsCommand, ResourceNotFoundException } from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand, PutRecordsCommand, ResourceInUseException, ResourceNotFoundException } from "@aws-sdk/client-kinesis";
 import { SendMessageCommand, CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { VirtualClock } from "@lambda-sim/core";
 import { kinesisSource, sqsSource } from "@lambda-sim/sources";
@@ -59,6 +59,9 @@ describe("DeleteStream of a large stream", () => {
       const answeredIn = performance.now() - started;
       expect(await status(kinesis, "big")).toBe("DELETING");
       expect(storedRecords(t, "big")).toBeGreaterThan(0);
+      // Being deleted, it takes no writes (AWS: the stream must be ACTIVE; review22 R22-2).
+      const refused = await kinesis.send(new PutRecordsCommand({ StreamName: "big", Records: [{ PartitionKey: "k", Data: DATA }] })).catch((e: Error) => e);
+      expect(refused).toBeInstanceOf(ResourceInUseException);
       await until(async () => (await status(kinesis, "big")) === "gone");
       const deletedIn = performance.now() - started;
       probing = false;

@@ -13,6 +13,7 @@ export const kinesisErrors = {
   shardNotFound: (shardId: string, name: string, accountId: string) =>
     kinesisError("ResourceNotFoundException", `Shard ${shardId} in stream ${name} under account ${accountId} does not exist`),
   streamInUse: (name: string, accountId: string) => kinesisError("ResourceInUseException", `Stream ${name} under account ${accountId} already exists.`),
+  streamNotActive: (name: string, accountId: string) => kinesisError("ResourceInUseException", `Stream ${name} under account ${accountId} is not ACTIVE: it is DELETING.`),
   invalidArgument: (message: string) => kinesisError("InvalidArgumentException", message),
   /** Smithy's constraint check, as the service words it. */
   validation: (value: string, member: string, constraint: string) =>

@@ -49,7 +49,7 @@ export class RecordOperations {
   }
 
   putRecord(input: Input) {
-    const stream = this.streams.resolve(input);
+    const stream = this.streams.resolveActive(input);
     // Kinds, lengths and patterns (SequenceNumberForOrdering's too) were checked against the model.
     const record = this.route(stream, input, "");
     if (!this.admit(stream, record)) throw this.throttled(stream, record.shardIndex);
@@ -60,7 +60,7 @@ export class RecordOperations {
   }
 
   putRecords(input: Input) {
-    const stream = this.streams.resolve(input);
+    const stream = this.streams.resolveActive(input);
     // 1-500 entries, none null, each with Data and a 1-256 character PartitionKey: the model's checks.
     const entries = input.Records as Input[];
     const records = entries.map((e, i) => this.route(stream, e, `records.${i + 1}.member.`));

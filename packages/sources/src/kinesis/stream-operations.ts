@@ -60,6 +60,17 @@ export class StreamOperations {
     if (stream === undefined) throw kinesisErrors.streamNotFound(name, this.id.accountId);
     return stream;
   }
+  /**
+   * A stream that takes writes and changes: not one being deleted (review22 R22-2). AWS: "the
+   * resource must be in the ACTIVE state" (ResourceInUseException); its exact message is
+   * unrecorded: ours.
+   */
+  resolveActive(input: Input): StreamState {
+    const s = this.resolve(input);
+    if (s.deleting) throw kinesisErrors.streamNotActive(s.name, this.id.accountId);
+    return s;
+  }
+
 
   byArn(arn: string): StreamState | undefined {
     const name = /^arn:aws:kinesis:[^:]*:[^:]*:stream\/([^/]+)$/.exec(arn)?.[1];
@@ -193,7 +204,7 @@ export class StreamOperations {
   }
 
   increaseStreamRetentionPeriod(input: Input): Record<string, never> {
-    const s = this.resolve(input);
+    const s = this.resolveActive(input);
     const hours = this.hours(input.RetentionPeriodHours);
     if (hours < s.retentionHours) {
       throw kinesisErrors.invalidArgument(`Requested retention period (${hours} hours) for stream ${s.name} can not be shorter than existing retention period (${s.retentionHours} hours). Use DecreaseRetentionPeriod API.`);
@@ -204,7 +215,7 @@ export class StreamOperations {
   }
 
   decreaseStreamRetentionPeriod(input: Input): Record<string, never> {
-    const s = this.resolve(input);
+    const s = this.resolveActive(input);
     const hours = this.hours(input.RetentionPeriodHours);
     if (hours > s.retentionHours) {
       throw kinesisErrors.invalidArgument(`Requested retention period (${hours} hours) for stream ${s.name} can not be longer than existing retention period (${s.retentionHours} hours). Use IncreaseRetentionPeriod API.`);
@@ -215,7 +226,7 @@ export class StreamOperations {
   }
 
   addTagsToStream(input: Input): Record<string, never> {
-    const s = this.resolve(input);
+    const s = this.resolveActive(input);
     const tags = (input.Tags ?? {}) as Record<string, string>;
     if (Object.keys({ ...s.tags, ...tags }).length > 50) throw kinesisErrors.invalidArgument("Failed to add tags to stream because a stream can have at most 50 tags.");
     s.tags = { ...s.tags, ...tags };
@@ -224,7 +235,7 @@ export class StreamOperations {
   }
 
   removeTagsFromStream(input: Input): Record<string, never> {
-    const s = this.resolve(input);
+    const s = this.resolveActive(input);
     for (const k of (input.TagKeys ?? []) as string[]) delete s.tags[k];
     this.store.update(s);
     return {};
