@@ -46,6 +46,11 @@ describe("scenario YAML errors", () => {
     const r1 = await runCli(["run", join(late, "s.yaml")]);
     expect(r1.code).toBe(1);
     expect(r1.stderr).toBe(`lambda-sim: ${join(late, "s.yaml")}:6 traffic[2].at: 2 min is past the scenario's duration of 1 min: the step would never run (make the duration longer, or the step earlier)\n`);
+    // One that begins past the end after the steps and waits before it, too (review22 R22-3).
+    const after = project({ "s.yaml": ["duration: 1m", "queues: { q: {} }", "traffic:", "  - { wait: 50s }", "  - send: { queue: q, count: 20, rate: 1 }", "  - send: { queue: q }"].join("\n") });
+    const r2 = await runCli(["run", join(after, "s.yaml")]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(new RegExp(`^lambda-sim: ${join(after, "s.yaml")}:6 traffic\\[2\\]: it begins at .+ \\(after the steps and waits before it\\), past the scenario's duration of 1 min: the step would never run`));
   }, 60_000);
 
   it("a template's typo: one line", async () => {

@@ -12,7 +12,7 @@ import { RecordOrder } from "./record-order.ts";
 import { formatReport, human } from "./scenario-report.ts";
 import { ScenarioNames } from "./scenario-names.ts";
 import { scenarioKeys, type Expectations, type TrafficStep } from "./scenario-schema.ts";
-import { awsJson, playTraffic, type ResolvedStep } from "./traffic.ts";
+import { awsJson, playTraffic, stepStarts, type ResolvedStep } from "./traffic.ts";
 
 /** Every scenario starts at the same service time, so traces compare across runs and machines. */
 export const SCENARIO_START = Date.UTC(2026, 0, 1);
@@ -201,10 +201,14 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
  * A step at the very end is sent (playTraffic sends shots at endAt).
  */
 function refuseStepsPastTheEnd(steps: readonly TrafficStep[], durationMs: number, file: string, lineAt: (p: readonly PropertyKey[]) => number | undefined): void {
+  // Where each step begins, `at:` or after the steps and waits before it (review22 R22-3).
+  const starts = stepStarts(steps);
   const problems = steps.flatMap((step, i) => {
-    const at = "at" in step ? step.at : undefined;
+    const at = starts[i];
     if (at === undefined || at <= durationMs) return [];
-    return [`${file}:${lineAt(["traffic", i, "at"]) ?? ""} traffic[${i}].at: ${human(at)} is past the scenario's duration of ${human(durationMs)}: the step would never run (make the duration longer, or the step earlier)`];
+    const given = "at" in step && step.at !== undefined;
+    const what = given ? `traffic[${i}].at: ${human(at)} is` : `traffic[${i}]: it begins at ${human(at)} (after the steps and waits before it),`;
+    return [`${file}:${lineAt(given ? ["traffic", i, "at"] : ["traffic", i]) ?? ""} ${what} past the scenario's duration of ${human(durationMs)}: the step would never run (make the duration longer, or the step earlier)`];
   });
   if (problems.length > 0) throw new SimError("ERR_CONFIG", problems.join("\n"));
 }

@@ -63,6 +63,25 @@ export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: 
 
 const BATCH_BYTES = 256 * 1024;
 
+/**
+ * The offset (from the scenario's start) at which each step begins, as plan() places it: `at:`, or
+ * after the steps and waits before it; undefined for a wait.
+ */
+export function stepStarts(steps: readonly TrafficStep[]): (number | undefined)[] {
+  let cursor = 0;
+  return steps.map((step) => {
+    if ("wait" in step) {
+      cursor += step.wait;
+      return undefined;
+    }
+    if (step.at !== undefined) cursor = step.at;
+    const startsAt = cursor;
+    const body = stepBody(step);
+    cursor += body.rate === undefined ? 0 : body.count * (1000 / body.rate);
+    return startsAt;
+  });
+}
+
 /** Offsets of every item, grouped by instant and batch limit (10 messages, 500 records, 10 SNS messages or events). */
 function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
   const shots: Shot[] = [];
@@ -194,7 +213,7 @@ function describe(shot: Shot): string {
   return `invoke ${s.invoke.function}`;
 }
 
-function stepBody(step: Exclude<ResolvedStep, { wait: number }>): { count: number; rate?: number } {
+function stepBody(step: Exclude<TrafficStep, { wait: number }>): { count: number; rate?: number } {
   if ("send" in step) return step.send;
   if ("put" in step) return step.put;
   if ("publish" in step) return step.publish;
