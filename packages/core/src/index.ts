@@ -61,7 +61,7 @@ export type { Source, SourceContext, SourceHandle } from "./source.ts";
 export { faultSchema, FAULT_KINDS, type FaultSpec, type FaultInput, type FaultKind } from "./faults/fault-spec.ts";
 export type { FaultInjector, ActiveFault } from "./faults/fault-injector.ts";
 export { builtInNames, parseReference, REFERENCE_KINDS, type ReferenceService, type ServiceReference } from "./faults/fault-names.ts";
-export { isPausable, type PausableClock } from "./clock/clock.ts";
+export { isPausable, whileHeld, type PausableClock } from "./clock/clock.ts";
 export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
 export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
 export type { StreamReader, StreamReaderFactory, StreamReaderTarget, StreamRecord, StartingPosition } from "./mappings/stream-reader.ts";

@@ -1,5 +1,5 @@
 import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerLimits, PollerTarget } from "@lambda-sim/core";
-import { lambdaErrors, matchesFilters, parseFilterData } from "@lambda-sim/core";
+import { lambdaErrors, matchesFilters, parseFilterData, whileHeld } from "@lambda-sim/core";
 import type { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import type { QueueActivity } from "./queue-activity.ts";
 import type { MessageOperations } from "./message-operations.ts";
@@ -9,8 +9,11 @@ import type { MessageRow, QueueRow } from "./queue-store.ts";
 /** Receives a lane makes in one turn of the event loop when each left its batch room (filtered or stopped messages). */
 const RECEIVES_A_TURN = 10;
 
-/** The rest of the lane waits for one turn of the event loop (I/O first): no time passes on any clock. */
-const nextTurn = () => new Promise<void>((resume) => setImmediate(resume));
+/**
+ * The rest of the lane waits for one turn of the event loop (I/O first), holding the clock: a
+ * VirtualClock must not move on in the middle of the walk (review22 R22-5).
+ */
+const nextTurn = (clock: Clock) => whileHeld(clock, "sqs.receiving-again", () => new Promise<void>((resume) => setImmediate(resume)));
 
 /** A batch is cut at the 6 MB synchronous invoke limit, metadata included (aws-facts §6). */
 export const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
@@ -130,12 +133,12 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
             // receives a turn, not in one: the simulator answers meanwhile (review20 R20-10).
             if (dropped.length > 0) {
               messages.deleteHandles(q, dropped, { receivingAgain: true });
-              if (++againAtOnce % RECEIVES_A_TURN === 0) await nextTurn();
+              if (++againAtOnce % RECEIVES_A_TURN === 0) await nextTurn(clock);
               continue;
             }
             // Stopped ones likewise left room: the lane receives again (they are invisible now).
             if (stopped > 0 && rows.length < max) {
-              if (++againAtOnce % RECEIVES_A_TURN === 0) await nextTurn();
+              if (++againAtOnce % RECEIVES_A_TURN === 0) await nextTurn(clock);
               continue;
             }
             const now = clock.now();
