@@ -183,5 +183,16 @@ Outputs:
       scheduler.destroy();
       await sim.kill();
     }
+
+    // Started on the same state without any configuration (another folder): nothing is pruned (review22 R22-6).
+    sim = await startLambdaSim(args.slice(2));
+    scheduler = client(sim.endpoint);
+    try {
+      const listed = await scheduler.send(new ListSchedulesCommand({}));
+      expect(listed.Schedules!.map((x) => `${x.GroupName}/${x.Name}`).sort()).toEqual(["tenant-a/by-hand", "tenant-b/hourly", "tenant-b/weekly"]);
+    } finally {
+      scheduler.destroy();
+      await sim.kill();
+    }
   });
 });

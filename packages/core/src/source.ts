@@ -29,6 +29,12 @@ export interface SourceContext {
   /** The simulator's endpoint (queue URLs and the like are built on it). */
   endpoint: string;
   /**
+   * The simulator was started from a configuration (a lambda-sim.yaml or template), whether or not
+   * it has this source's section: a source whose declared resources follow the file (schedules
+   * pruned once the file no longer declares them) leaves them alone when there is no file at all.
+   */
+  configured?: boolean;
+  /**
    * The address written into what is handed out for later use (SNS envelopes' UnsubscribeUrl and
    * SigningCertURL): the endpoint, unless the simulator was started with another (a scenario
    * writes the same one every run, so that its trace replays byte for byte).

@@ -22,6 +22,7 @@ export async function startSources(
     const ctx: SourceContext = {
       clock, rng, store, invoker, telemetry, router, region, accountId, frontDoor,
       endpoint: deps.endpoint,
+      configured: deps.sourceConfig !== undefined,
       publicEndpoint: deps.publicEndpoint ?? deps.endpoint,
       functionUrls,
       verifySignature: verifier && ((req, body) => verifier.verify(req, body)),

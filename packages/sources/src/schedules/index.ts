@@ -67,10 +67,11 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         // A schedule an earlier start declared that this configuration does not (removed, renamed,
         // moved to another group) goes, before anything of it fires or is reported missed, as
         // CloudFormation removes a resource taken out of a template (review19 R19-9). Schedules
-        // made through the API are never declared, and stay.
+        // made through the API are never declared, and stay. Started without any configuration
+        // (`start --state X` from another folder), nothing is pruned (review22 R22-6).
         const declaredKeys = new Set(Object.keys(config ?? {}).map((k) => keyOf({ kind: "scheduler", ...scheduleKeyParts(k) })));
         // (A template's schedules on aliases are its start-up actions': template-actions.ts prunes those.)
-        for (const s of store.list("scheduler")) if (s.declared === "config" && !declaredKeys.has(keyOf(s))) store.delete(s);
+        if (config !== undefined || ctx.configured === true) for (const s of store.list("scheduler")) if (s.declared === "config" && !declaredKeys.has(keyOf(s))) store.delete(s);
         const missed = r.resume(opts.catchUp ?? false);
         if (missed.length > 0) ctx.telemetry.emit({ type: "simulator.warning", message: missedLine(missed) });
         // The file is authoritative for the schedules it declares; API-made ones are left alone.
@@ -97,7 +98,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
         if (s === undefined) {
           // The names there are, as tail lists them (newuser11 N1-9: a template's schedule is named by the name it became).
           const known = store.list().map((x) => (x.kind === "rule" ? `rule ${x.name}` : scheduleKey(x.group, x.name)));
-          const there = known.length === 0 ? "there are none" : `there are: ${known.join(", ")}`;
+          const there = known.length === 0 ? "there are none" : `there are: ${known.slice(0, 20).join(", ")}${known.length > 20 ? ` and ${known.length - 20} more (GET /_sim/schedules)` : ""}`;
           throw new Error(`${group === DEFAULT_GROUP ? `no schedule or rule named ${name}` : `no schedule named ${name} in group ${group}`} (${there}; a template's schedule goes by the name it became: GET /_sim/template)`);
         }
         await r.fireNow(s);
