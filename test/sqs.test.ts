@@ -207,4 +207,12 @@ describe("SQS over the query protocol (older SDKs and CLIs)", () => {
     expect(r.status).toBe(400);
     expect(r.xml).toContain("<Error><Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist for this wsdl version.</Message>");
   });
+
+  it("takes a queue from the request's path, and not another account's (review22 R22-4)", async () => {
+    await query({ Action: "CreateQueue", QueueName: "pathq" });
+    expect((await query({ Action: "SendMessage", MessageBody: "hi" }, "/000000000000/pathq")).status).toBe(200);
+    const other = await query({ Action: "SendMessage", MessageBody: "hi" }, "/111111111111/pathq");
+    expect(other.status).toBe(400);
+    expect(other.xml).toContain("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>");
+  });
 });

@@ -50,7 +50,8 @@ export function registerSqsProtocols(ctx: SourceContext, operations: Record<stri
       xmlNamespace: "http://queue.amazonaws.com/doc/2012-11-05/",
       // A request sent to the queue's own URL names its queue by the path.
       completeInput: (input, path) => {
-        if (input.QueueUrl === undefined && /^\/\d{12}\/[^/]+$/.test(path)) input.QueueUrl = queueUrlOf(path.slice(path.lastIndexOf("/") + 1));
+        // Another account's id in the path names no queue here: the path is kept as the URL (review22 R22-4).
+        if (input.QueueUrl === undefined && /^\/\d{12}\/[^/]+$/.test(path)) input.QueueUrl = path.slice(1, 13) === ctx.accountId ? queueUrlOf(path.slice(14)) : path;
       },
       // The query protocol's wording of a missing queue differs (aws-facts §7).
       queryMessage: (e) => (e.code === "QueueDoesNotExist" ? "The specified queue does not exist for this wsdl version." : undefined),
