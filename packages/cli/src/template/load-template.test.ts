@@ -368,7 +368,7 @@ Resources:
     const worker = config.template!.names.WorkerFunction!.name;
     const jobs = config.template!.names.Jobs!.name;
     // One start-up line says what the overlay added (newuser11 N1-2).
-    expect(config.template!.lines).toContain("  lambda-sim.yaml adds: function audit, queue extra, topic more, schedule nightly, 2 mapping(s)");
+    expect(config.template!.lines).toContain("  lambda-sim.yaml adds: function audit, queue extra, topic more, schedule nightly, rule orders on the default bus, 2 mapping(s)");
     // A rule's target and its DLQ too (review21 R21-5).
     expect((config.sources as Record<string, any>).buses.default.rules.orders.targets[0]).toMatchObject({ arn: `lambda:${worker}`, deadLetterConfig: { arn: `sqs:${jobs}` } });
     expect(worker).toMatch(/-WorkerFunction-[A-Z0-9]{12}$/);
@@ -480,6 +480,11 @@ Resources:
     const again = (await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") })).sources.schedules as Record<string, { scheduleExpression: string }>;
     expect(again[nightly]!.scheduleExpression).toBe("rate(9 minutes)");
     expect(Object.keys(again)).toHaveLength(2);
+    // A SAM Type: Schedule event is an EventBridge rule: keyed by its logical id, refused (review22 R22-9).
+    writeFileSync(file, template.replace("Nightly: { Type: ScheduleV2, Properties: { ScheduleExpression: rate(1 hour), GroupName: reports } }", "Nightly: { Type: ScheduleV2, Properties: { ScheduleExpression: rate(1 hour), GroupName: reports } }\n        Ticker: { Type: Schedule, Properties: { Schedule: rate(5 minutes) } }"));
+    writeFileSync(join(dir, "lambda-sim.yaml"), ["schedules:", "  WorkerFunctionTicker: { scheduleExpression: rate(9 minutes), target: { arn: lambda:WorkerFunction } }", ""].join("\n"));
+    const refused = await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") }).then(() => "", (e: Error) => e.message);
+    expect(refused).toMatch(/lambda-sim\.yaml:2 schedules\.WorkerFunctionTicker: WorkerFunctionTicker is the template's scheduled EventBridge rule shop-WorkerFunctionTicker-\w+ \(SAM Type: Schedule\), not a Scheduler schedule/);
   });
 
   it("says that an overlay mapping for the template's function and queue sets that mapping's settings (newuser11 N1-11)", async () => {

@@ -244,6 +244,8 @@ function overlayAdditions(fromTemplate: LoadedConfig, native: LoadedConfig, temp
     // The default bus always exists: rules on it are the overlay's, the bus is not.
     for (const k of Object.keys((native.sources[section] as object | undefined) ?? {})) if (!(k in theirs) && !(section === "buses" && k === "default")) added.push(`${noun} ${k}`);
   }
+  const defaultBus = ((native.sources.buses as Record<string, { rules?: object }> | undefined) ?? {}).default;
+  for (const rule of Object.keys(defaultBus?.rules ?? {})) added.push(`rule ${rule} on the default bus`);
   const mappings = native.eventSourceMappings.filter((m) => !templatePairs.has(pair(m))).length;
   if (mappings > 0) added.push(`${mappings} mapping(s)`);
   if (native.faults.length > 0) added.push(`${native.faults.length} fault(s)`);

@@ -55,6 +55,12 @@ export function byPhysicalNames(native: LoadedConfig, fromTemplate: LoadedConfig
       // A bare logical id names the template's schedule in whichever group it is; GROUP/id only in that group.
       return m === null || (key.includes("/") && m[1] !== group) ? undefined : scheduleKey(m[1]!, m[2]!);
     };
+    // A SAM `Type: Schedule` event is an EventBridge rule, not a Scheduler schedule: an entry keyed by
+    // its logical id would be a second trigger beside it (review22 R22-9).
+    for (const k of Object.keys(schedules)) {
+      const rule = templateKeys.includes(k) ? undefined : summary.created[k];
+      if (rule?.type === "AWS::Events::Rule") twice.push(`${native.file}:${native.lineAt(["schedules", k]) ?? ""} schedules.${k}: ${k} is the template's scheduled EventBridge rule ${rule.name} (SAM Type: Schedule), not a Scheduler schedule: an entry here would fire beside it; change the rule in the template, or name this schedule otherwise`);
+    }
     const keyed = Object.keys(schedules).map((k) => ({ k, physical: templateSchedule(k) ?? k }));
     for (const [i, { k, physical }] of keyed.entries()) {
       const other = keyed.slice(0, i).find((o) => o.physical === physical);

@@ -62,8 +62,9 @@ export class DeadLetterLedger {
     this.reached.delete(id);
     const c = this.counts.get(queue) ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 };
     c.moved++;
-    if (reached === false) c.neverReachedFunction++;
+    // One reason each, as the event, console line and scenario report give it: a loop stop first (review22 R22-7).
     if (stoppedInLoop) c.stoppedInLoop++;
+    else if (reached === false) c.neverReachedFunction++;
     this.counts.set(queue, c);
     return reached;
   }
