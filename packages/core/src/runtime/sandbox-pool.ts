@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { ColdStartBursts } from "./cold-start-bursts.ts";
@@ -54,7 +54,24 @@ interface Pooled {
   tmpDir: string;
   /** The log stream name in its start-up environment (what the process ledger matches). */
   marker: string;
+  /**
+   * The folders under the host's /tmp bound into its private /tmp (a code folder under
+   * `--in-memory`), as they were when it started: a folder deleted and made again at the same path
+   * (a function deleted and created again from the same zip) is another directory, which the
+   * sandbox's bind does not show (newuser12 N1-1: its cwd failed with ENOENT).
+   */
+  binds: { path: string; identity: string }[];
   discard: () => void;
+}
+
+/** A folder's identity (device and inode), "" when it is gone. */
+function identity(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return "";
+  }
 }
 
 /**
@@ -114,8 +131,11 @@ export class SandboxPool {
     this.bursts.began(kind.key, opts.environmentId);
     const list = this.ready.get(kind.key);
     let sandbox = list?.shift();
-    // One that died a moment ago, before its exit was heard, is dropped.
-    while (sandbox !== undefined && (sandbox.child.exitCode !== null || sandbox.child.signalCode !== null)) sandbox = list!.shift();
+    // One that died a moment ago, before its exit was heard, or whose bound folders were replaced since it started, is dropped.
+    while (sandbox !== undefined && (sandbox.child.exitCode !== null || sandbox.child.signalCode !== null || sandbox.binds.some((b) => identity(b.path) !== b.identity))) {
+      if (sandbox.child.exitCode === null && sandbox.child.signalCode === null) this.kill(sandbox);
+      sandbox = list!.shift();
+    }
     if (sandbox === undefined) return undefined;
     this.touch(kind.key, list!);
     this.opts.processes.forget(sandbox.id);
@@ -214,6 +234,7 @@ export class SandboxPool {
       child,
       tmpDir,
       marker,
+      binds: (plan.privateTmp?.keep ?? []).filter((p) => p.startsWith("/tmp/")).map((path) => ({ path, identity: identity(path) })),
       discard: () => {
         child.stdout!.off("data", drop);
         child.stderr!.off("data", drop);
