@@ -21,9 +21,31 @@ export class DeadLetterLedger {
   private readonly stopped = new Set<string>();
   private readonly counts = new Map<string, DeadLetterCounts>();
 
-  /** A mapping's batch was throttled: the function did not run with these messages. */
+  /**
+   * Batches a mapping has taken these messages in and not yet settled: one may be running with a
+   * message while its redelivery (its visibility timeout passed mid-run) is throttled in another
+   * (newuser12 N2-1: such a message, run and then moved, was said never to have reached the function).
+   */
+  private readonly pending = new Map<string, number>();
+
+  /** A mapping took these messages in a batch, to be invoked. */
+  polled(ids: readonly string[]): void {
+    for (const id of ids) this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
+    forgetOldest(this.pending);
+  }
+
+  /** That batch settled (ran, failed or was throttled). */
+  settled(ids: readonly string[]): void {
+    for (const id of ids) {
+      const n = (this.pending.get(id) ?? 1) - 1;
+      if (n > 0) this.pending.set(id, n);
+      else this.pending.delete(id);
+    }
+  }
+
+  /** A mapping's batch was throttled: the function did not run with these messages (unless another batch is running with one). */
   throttled(ids: readonly string[]): void {
-    for (const id of ids) if (!this.reached.has(id)) this.reached.set(id, false);
+    for (const id of ids) if (!this.reached.has(id) && !this.pending.has(id)) this.reached.set(id, false);
     forgetOldest(this.reached);
   }
 
@@ -58,7 +80,8 @@ export class DeadLetterLedger {
    * undefined when no mapping polled it (a plain ReceiveMessage consumer).
    */
   moved(queue: string, id: string, stoppedInLoop = false): boolean | undefined {
-    const reached = this.reached.get(id);
+    // A batch still running with it: the function has it.
+    const reached = this.pending.has(id) ? true : this.reached.get(id);
     this.reached.delete(id);
     const c = this.counts.get(queue) ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 };
     c.moved++;

@@ -164,10 +164,12 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId), backlog: more };
           batch.traceHeaders = traceHeaders(rows);
           handles.set(batch, new Map(rows.map((m) => [m.messageId, m.receiptHandle!])));
+          ledger.polled(batch.itemIds);
           return batch;
         },
         settle(batch: PolledBatch, outcome: BatchOutcome) {
           const byId = handles.get(batch);
+          ledger.settled(batch.itemIds);
           if (outcome.kind === "throttled") ledger.throttled(batch.itemIds);
           else ledger.invoked(batch.itemIds);
           if (byId === undefined || outcome.kind === "failed" || outcome.kind === "throttled") return;
