@@ -52,6 +52,11 @@ describe("Kinesis data streams over AWS JSON 1.1 (default KinesisClient: h2c)", 
     const d = (await kinesis.send(new DescribeStreamCommand({ StreamName: "clicks" }))).StreamDescription!;
     expect(d.StreamARN).toBe("arn:aws:kinesis:us-east-1:000000000000:stream/clicks");
     expect(d.StreamStatus).toBe("ACTIVE");
+    // By ARN, but not another account's (newuser12 N1-2).
+    expect((await kinesis.send(new DescribeStreamCommand({ StreamARN: d.StreamARN }))).StreamDescription!.StreamName).toBe("clicks");
+    const elsewhere = await kinesis.send(new DescribeStreamCommand({ StreamARN: "arn:aws:kinesis:us-east-1:123456789012:stream/clicks" })).catch((e: Error) => e);
+    expect((elsewhere as Error).name).toBe("ResourceNotFoundException");
+    expect((elsewhere as Error).message).toBe("Stream clicks under account 123456789012 not found.");
     expect(d.RetentionPeriodHours).toBe(24);
     expect(d.Shards!.map((s) => [s.ShardId, s.HashKeyRange!.StartingHashKey, s.HashKeyRange!.EndingHashKey])).toEqual([
       ["shardId-000000000000", "0", "170141183460469231731687303715884105727"],

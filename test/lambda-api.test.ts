@@ -169,6 +169,18 @@ describe("functions through the Lambda API", () => {
     expect((refused as Error).message).not.toContain("s3cr3t");
   });
 
+  it("finds a function by its ARN, but not by another account's (newuser12 N1-2)", async () => {
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: "arn:aws:lambda:us-east-1:000000000000:function:api-fn" }))).Configuration?.FunctionName).toBe("api-fn");
+    for (const [FunctionName, arn] of [
+      ["arn:aws:lambda:us-east-1:123456789012:function:api-fn", "arn:aws:lambda:us-east-1:123456789012:function:api-fn"],
+      ["123456789012:function:api-fn", "arn:aws:lambda:us-east-1:123456789012:function:api-fn"],
+    ]) {
+      const err = await lambda.send(new GetFunctionCommand({ FunctionName })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ResourceNotFoundException);
+      expect((err as Error).message).toBe(`Function not found: ${arn}`);
+    }
+  });
+
   it("answers Function not found for a missing alias", async () => {
     const err = await invokeJson("weighted", "nope").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceNotFoundException);

@@ -121,6 +121,7 @@ export class FunctionRegistry {
 
   /** The record, or ResourceNotFoundException `Function not found: <arn>` (aws-facts §1.4). */
   get(nameOrArn: string): FunctionRecord {
+    this.checkAccount(nameOrArn);
     const { name } = parseFunctionName(nameOrArn);
     const rec = this.functions.get(name);
     if (rec === undefined) throw lambdaErrors.functionNotFound(this.arn(name));
@@ -132,10 +133,25 @@ export class FunctionRegistry {
   }
 
   /**
+   * A full or partial ARN of another account's function names none of this account's, whatever
+   * its name (newuser12 N1-2: a production account id hard-coded in an ARN passed locally and
+   * failed on AWS): `Function not found: <that ARN>`.
+   */
+  checkAccount(nameOrArn: string): void {
+    if (!nameOrArn.includes(":")) return;
+    const parts = nameOrArn.split(":");
+    const full = parts[0] === "arn" && parts.length >= 7;
+    const account = full ? parts[4] : parts.length >= 3 && parts[1] === "function" ? parts[0] : undefined;
+    if (account === undefined || account === this.accountId) return;
+    throw lambdaErrors.functionNotFound(full ? parts.slice(0, 7).join(":") : `arn:aws:lambda:${this.region}:${account}:function:${parts[2]}`);
+  }
+
+  /**
    * Name, `name:qualifier`, full or partial ARN (+ Qualifier) → what to run. Aliases with
    * AdditionalVersionWeights pick a version per call (aws-facts §11: routing is per request).
    */
   resolve(functionName: string, qualifier?: string): ResolvedInvocationTarget {
+    this.checkAccount(functionName);
     const parsed = qualifiedFunctionName(functionName, qualifier);
     const q = parsed.qualifier;
     const rec = this.functions.get(parsed.name);

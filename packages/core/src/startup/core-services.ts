@@ -1,3 +1,4 @@
+import type { RestRoute } from "../protocols/rest-json.ts";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -244,6 +245,8 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
   // GetFunction's and GetLayerVersion's Location: their code as a zip, on this port.
   const codeLocations = new CodeLocations({ registry, clock, endpoint });
   router.addFront(codeLocations.front);
+  // A FunctionName in the path that is another account's ARN names none of this account's functions (newuser12 N1-2).
+  const inThisAccount = (r: RestRoute): RestRoute => (r.path.includes("{FunctionName}") ? { ...r, handler: (req) => (registry.checkAccount(req.params.FunctionName ?? ""), r.handler(req)) } : r);
   router.addRestRoutes("lambda", [
     ...invokeRoutes(invoker),
     ...invokeWithResponseStreamRoutes(invoker),
@@ -257,7 +260,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
     ...layerRoutes(registry.layers, codeLocations),
     ...functionUrlRoutes(registry, state.functionUrls, (urlId) => functionUrlAddress(urlId, region, endpoint)),
     ...permissionRoutes(registry, state.policies),
-  ], lambdaRestSpec());
+  ].map(inThisAccount), lambdaRestSpec());
   addCoreViews(state.hub, { clock, registry, invoker, mappings, faults });
   return { ...state, governor, invoker, router, provisioned, targets, mappings, faults, frontDoor };
 }

@@ -56,6 +56,9 @@ export class StreamOperations {
     const byArn = typeof input.StreamARN === "string" ? /:stream\/([^/]+)$/.exec(input.StreamARN)?.[1] : undefined;
     const name = byArn ?? input.StreamName;
     if (typeof name !== "string" || name === "") throw kinesisErrors.invalidArgument("Either StreamName or StreamARN should be provided.");
+    // Another account's stream is none of this account's (newuser12 N1-2).
+    const account = byArn === undefined ? undefined : String(input.StreamARN).split(":")[4];
+    if (account !== undefined && account !== this.id.accountId) throw kinesisErrors.streamNotFound(name, account);
     const stream = this.store.get(name);
     if (stream === undefined) throw kinesisErrors.streamNotFound(name, this.id.accountId);
     return stream;
