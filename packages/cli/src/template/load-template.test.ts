@@ -475,6 +475,8 @@ Resources:
     const hourly = Object.keys(schedules).find((k) => !k.startsWith("reports/"))!;
     expect(hourly).toMatch(/^shop-Hourly-\w+$/);
     expect(schedules[hourly]!.scheduleExpression).toBe("rate(2 hours)");
+    // Said at start, where the template's lines show its own (newuser12 N1-7).
+    expect(config.template!.lines).toContain(`  schedule ${hourly}: as lambda-sim.yaml declares it`);
     // Keyed after the group, the same.
     writeFileSync(join(dir, "lambda-sim.yaml"), ["schedules:", "  reports/WorkerFunctionNightly: { scheduleExpression: rate(9 minutes), target: { arn: lambda:WorkerFunction } }", ""].join("\n"));
     const again = (await loadTemplateWithOverlay(file, undefined, sources, { endpoint: "http://127.0.0.1:3001", codeRoot: join(dir, ".state") })).sources.schedules as Record<string, { scheduleExpression: string }>;

@@ -207,6 +207,12 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
     if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
     else if (settings.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: ${settings.get(f.functionName)!.given.join(", ")} as ${basename(native.file)} sets them`);
   }
+  // What the overlay declares again under a template resource's name replaces it: said, since the
+  // lines above show the template's (newuser12 N1-7).
+  for (const [section, noun] of [["queues", "queue"], ["streams", "stream"], ["topics", "topic"], ["schedules", "schedule"]] as const) {
+    const theirs = (fromTemplate.sources[section] as object | undefined) ?? {};
+    for (const k of Object.keys((native.sources[section] as object | undefined) ?? {})) if (k in theirs) summary.lines.push(`  ${noun} ${k}: as ${basename(native.file)} declares it`);
+  }
   summary.lines.push(...overlayAdditions(fromTemplate, native, templatePairs, pair));
   const sources: Record<string, unknown> = { ...fromTemplate.sources };
   for (const [k, v] of Object.entries(native.sources)) {
