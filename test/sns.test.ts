@@ -260,6 +260,10 @@ describe("SNS topics", () => {
     const bad = await sns.send(new CreateTopicCommand({ Name: "has space" })).catch((e) => e);
     expect(bad).toBeInstanceOf(InvalidParameterException);
     expect(bad.message).toBe("Invalid parameter: Topic Name");
+    // Attribute values AWS refuses (newuser12 N1-8).
+    for (const Attributes of [{ FifoTopic: "maybe" }, { Policy: "{bad" }]) {
+      expect(await sns.send(new CreateTopicCommand({ Name: "attrs", Attributes })).catch((e) => e)).toBeInstanceOf(InvalidParameterException);
+    }
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "t" }));
     const tooMany = await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, Message: "x" })) })).catch((e) => e);
     expect(tooMany).toBeInstanceOf(TooManyEntriesInBatchRequestException);
