@@ -261,7 +261,7 @@ describe("SNS topics", () => {
     expect(bad).toBeInstanceOf(InvalidParameterException);
     expect(bad.message).toBe("Invalid parameter: Topic Name");
     // Attribute values AWS refuses (newuser12 N1-8).
-    for (const Attributes of [{ FifoTopic: "maybe" }, { Policy: "{bad" }]) {
+    for (const Attributes of [{ FifoTopic: "maybe" }, { Policy: "{bad" }] as Record<string, string>[]) {
       expect(await sns.send(new CreateTopicCommand({ Name: "attrs", Attributes })).catch((e) => e)).toBeInstanceOf(InvalidParameterException);
     }
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "t" }));

@@ -15,6 +15,20 @@ export function parseFunctionName(input: string): { name: string; qualifier?: st
 }
 
 /**
+ * The function ARN `nameOrArn` is when it is a full or partial ARN of another account than
+ * `accountId`: it names none of this account's functions, whatever its name (newuser12 N1-2: a
+ * production account id hard-coded in an ARN passed locally and failed on AWS).
+ */
+export function elsewhereArn(nameOrArn: string, region: string, accountId: string): string | undefined {
+  if (!nameOrArn.includes(":")) return undefined;
+  const parts = nameOrArn.split(":");
+  const full = parts[0] === "arn" && parts.length >= 7;
+  const account = full ? parts[4] : parts.length >= 3 && parts[1] === "function" ? parts[0] : undefined;
+  if (account === undefined || account === accountId) return undefined;
+  return full ? parts.slice(0, 7).join(":") : `arn:aws:lambda:${region}:${account}:function:${parts[2]}`;
+}
+
+/**
  * FunctionName plus the operation's `Qualifier` parameter → the function and the one qualifier
  * they name. The API reference's "You can append a version number or alias to any of the
  * formats" (GetFunction, GetPolicy, PutFunctionEventInvokeConfig, ...): the name's own qualifier

@@ -10,7 +10,7 @@ import { CodeStore } from "./code-store.ts";
 import { FunctionTransitions, type TransitionTimes } from "./function-transitions.ts";
 import { LayerRegistry } from "./layer-registry.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
-import { awsTimestamp, parseFunctionName, qualifiedFunctionName } from "./function-names.ts";
+import { awsTimestamp, elsewhereArn, parseFunctionName, qualifiedFunctionName } from "./function-names.ts";
 import { loadFunctionRecords } from "./function-records.ts";
 import { StatePaths } from "./state-paths.ts";
 import { versionSnapshot } from "./version-snapshot.ts";
@@ -132,18 +132,10 @@ export class FunctionRegistry {
     return this.functions.has(name);
   }
 
-  /**
-   * A full or partial ARN of another account's function names none of this account's, whatever
-   * its name (newuser12 N1-2: a production account id hard-coded in an ARN passed locally and
-   * failed on AWS): `Function not found: <that ARN>`.
-   */
+  /** `Function not found` for a full or partial ARN of another account (function-names.ts elsewhereArn). */
   checkAccount(nameOrArn: string): void {
-    if (!nameOrArn.includes(":")) return;
-    const parts = nameOrArn.split(":");
-    const full = parts[0] === "arn" && parts.length >= 7;
-    const account = full ? parts[4] : parts.length >= 3 && parts[1] === "function" ? parts[0] : undefined;
-    if (account === undefined || account === this.accountId) return;
-    throw lambdaErrors.functionNotFound(full ? parts.slice(0, 7).join(":") : `arn:aws:lambda:${this.region}:${account}:function:${parts[2]}`);
+    const elsewhere = elsewhereArn(nameOrArn, this.region, this.accountId);
+    if (elsewhere !== undefined) throw lambdaErrors.functionNotFound(elsewhere);
   }
 
   /**
