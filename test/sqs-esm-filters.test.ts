@@ -53,6 +53,32 @@ describe("SQS event source mapping with FilterCriteria (aws-facts §6)", () => {
     logs.dispose();
   });
 
+  it("walks a queue full of messages its filters drop a few receives a turn: other requests are answered meanwhile (review20 R20-10)", { timeout: 120_000 }, async () => {
+    ({ t, lambda, sqs } = await startSqsEsm([recorder]));
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: "noise" }))).QueueUrl!;
+    const probe = (await sqs.send(new CreateQueueCommand({ QueueName: "probe" }))).QueueUrl!;
+    for (let i = 0; i < 12_000; i += 10) await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: `m${j}`, MessageBody: `noise ${i + j}` })) }));
+    // A prober sends back to back while the mapping drops every message.
+    let probing = true;
+    let worst = 0;
+    const prober = (async () => {
+      while (probing) {
+        const t0 = performance.now();
+        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: probe, AttributeNames: ["ApproximateNumberOfMessages"] }));
+        worst = Math.max(worst, performance.now() - t0);
+      }
+    })();
+    const started = performance.now();
+    await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "filtered", EventSourceArn: arn("noise"), BatchSize: 10, FilterCriteria: { Filters: [{ Pattern: '{"body":["never"]}' }] } }));
+    await until(() => queueIsEmpty(url), 60_000);
+    const walked = performance.now() - started;
+    probing = false;
+    await prober;
+    // Walked in one turn, every request waited for the whole walk; a few receives a turn, one
+    // waits for a few. A relative bound: the machine's speed and load do not matter.
+    expect(worst, `worst ${worst.toFixed(1)} ms of a ${walked.toFixed(1)} ms walk`).toBeLessThan(walked / 2);
+  });
+
   it("refuses an invalid pattern, and UpdateEventSourceMapping replaces or removes the filters", async () => {
     ({ t, lambda, sqs } = await startSqsEsm([recorder]));
     await sqs.send(new CreateQueueCommand({ QueueName: "q" }));
