@@ -64,17 +64,17 @@ export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: 
 const BATCH_BYTES = 256 * 1024;
 
 /**
- * The offset (from the scenario's start) at which each step begins, as plan() places it: `at:`, or
- * after the steps and waits before it; undefined for a wait.
+ * When each step begins, from `start` (0: its offset into the scenario), as plan() places it:
+ * `at:`, or after the steps and waits before it; undefined for a wait.
  */
-export function stepStarts(steps: readonly TrafficStep[]): (number | undefined)[] {
-  let cursor = 0;
+export function stepStarts(steps: readonly TrafficStep[], start = 0): (number | undefined)[] {
+  let cursor = start;
   return steps.map((step) => {
     if ("wait" in step) {
       cursor += step.wait;
       return undefined;
     }
-    if (step.at !== undefined) cursor = step.at;
+    if (step.at !== undefined) cursor = start + step.at;
     const startsAt = cursor;
     const body = stepBody(step);
     cursor += body.rate === undefined ? 0 : body.count * (1000 / body.rate);
@@ -85,13 +85,11 @@ export function stepStarts(steps: readonly TrafficStep[]): (number | undefined)[
 /** Offsets of every item, grouped by instant and batch limit (10 messages, 500 records, 10 SNS messages or events). */
 function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
   const shots: Shot[] = [];
-  let cursor = start;
-  for (const step of steps) {
-    if ("wait" in step) {
-      cursor += step.wait;
-      continue;
-    }
-    if (step.at !== undefined) cursor = start + step.at;
+  // Computed as plan() always did, from `start`: the same instants, to the millisecond, run after run.
+  const starts = stepStarts(steps, start);
+  for (const [i, step] of steps.entries()) {
+    if ("wait" in step) continue;
+    const cursor = starts[i]!;
     const body = stepBody(step);
     // PublishBatch and PutEvents take 10 entries (SNS and EventBridge API references). Invokes
     // have no batch API: a burst's events all go in the one shot of their instant.
@@ -110,7 +108,6 @@ function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
       shots.push({ at, step, from, to });
       from = to;
     }
-    cursor += body.count * gap;
   }
   return shots.sort((a, b) => a.at - b.at);
 }

@@ -4,7 +4,7 @@ import { formatZodError, SimError, type MappingInput, type Source } from "@lambd
 import type { z } from "zod";
 import { checkReservedConcurrency } from "../config/check-reserved-concurrency.ts";
 import { buildConfigSchema } from "../config/config-schema.ts";
-import { withSettings } from "../config/function-settings.ts";
+import { withSettings, type FunctionSettings } from "../config/function-settings.ts";
 import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "../config/load-config.ts";
 import { schemaKeysAt } from "../config/schema-keys.ts";
 import { parseTemplate } from "./parse-template.ts";
@@ -193,27 +193,9 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
   const deferred = deferAliasTargets(renamed, summary.actions, renamed.eventSourceMappings.map((_, i) => place(["eventSourceMappings", i])), place);
   const native = deferred.config;
   summary.mappingPlaces = [...summary.mappingPlaces, ...deferred.mappingPlaces];
-  // One mapping per function and queue, as AWS allows: the overlay's for the template's pair sets
-  // its settings over the template's (an UpdateEventSourceMapping at start), said so (newuser11 N1-11).
-  const pair = (m: { FunctionName?: string; EventSourceArn?: string }) => `${m.FunctionName} ${m.EventSourceArn}`;
-  const templatePairs = new Set(fromTemplate.eventSourceMappings.map(pair));
-  native.eventSourceMappings.forEach((m, i) => {
-    if (!templatePairs.has(pair(m))) return;
-    summary.lines.push(`  mapping ${m.FunctionName} <- ${String(m.EventSourceArn).split(":").pop()}: the template's, with ${deferred.mappingPlaces[i] ?? basename(native.file)}'s settings over its own`);
-  });
   const names = new Set(native.functions.map((f) => f.functionName));
   const settings = new Map((native.functionSettings ?? []).map((s) => [s.name, s]));
-  for (const f of fromTemplate.functions) {
-    if (names.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: as ${basename(native.file)} declares it`);
-    else if (settings.has(f.functionName)) summary.lines.push(`  function ${f.functionName}: ${settings.get(f.functionName)!.given.join(", ")} as ${basename(native.file)} sets them`);
-  }
-  // What the overlay declares again under a template resource's name replaces it: said, since the
-  // lines above show the template's (newuser12 N1-7).
-  for (const [section, noun] of [["queues", "queue"], ["streams", "stream"], ["topics", "topic"], ["schedules", "schedule"]] as const) {
-    const theirs = (fromTemplate.sources[section] as object | undefined) ?? {};
-    for (const k of Object.keys((native.sources[section] as object | undefined) ?? {})) if (k in theirs) summary.lines.push(`  ${noun} ${k}: as ${basename(native.file)} declares it`);
-  }
-  summary.lines.push(...overlayAdditions(fromTemplate, native, templatePairs, pair));
+  summary.lines.push(...overlayLines(fromTemplate, native, settings, deferred.mappingPlaces));
   const sources: Record<string, unknown> = { ...fromTemplate.sources };
   for (const [k, v] of Object.entries(native.sources)) {
     if (v !== undefined) sources[k] = { ...((sources[k] as object | undefined) ?? {}), ...(v as object) };
@@ -238,24 +220,43 @@ export function withOverlay(fromTemplate: LoadedConfig & { template: TemplateSum
 }
 
 /**
- * One start-up line for what the overlay adds beside the template (newuser11 N1-2: nothing said it
- * was read): `lambda-sim.yaml adds: function extra, queue audit, 1 mapping, schedule reports/extra`.
+ * The start-up lines of an overlay: what it declares again or sets of the template's (the lines
+ * before them show the template's own; newuser12 N1-7), a mapping for a pair the template maps
+ * (one mapping per function and queue, as AWS allows: its settings apply over the template's, an
+ * UpdateEventSourceMapping at start; newuser11 N1-11), and one line of what it adds (N1-2).
  */
-function overlayAdditions(fromTemplate: LoadedConfig, native: LoadedConfig, templatePairs: ReadonlySet<string>, pair: (m: MappingInput) => string): string[] {
+function overlayLines(fromTemplate: LoadedConfig, native: LoadedConfig, settings: ReadonlyMap<string, FunctionSettings>, mappingPlaces: readonly string[]): string[] {
+  const file = basename(native.file);
+  const lines: string[] = [];
   const added: string[] = [];
+  const nativeFunctions = new Set(native.functions.map((f) => f.functionName));
   const templateFunctions = new Set(fromTemplate.functions.map((f) => f.functionName));
+  for (const f of fromTemplate.functions) {
+    if (nativeFunctions.has(f.functionName)) lines.push(`  function ${f.functionName}: as ${file} declares it`);
+    else if (settings.has(f.functionName)) lines.push(`  function ${f.functionName}: ${settings.get(f.functionName)!.given.join(", ")} as ${file} sets them`);
+  }
   for (const f of native.functions) if (!templateFunctions.has(f.functionName)) added.push(`function ${f.functionName}`);
   for (const [section, noun] of [["queues", "queue"], ["streams", "stream"], ["topics", "topic"], ["buses", "bus"], ["schedules", "schedule"], ["apis", "api"]] as const) {
     const theirs = (fromTemplate.sources[section] as object | undefined) ?? {};
-    // The default bus always exists: rules on it are the overlay's, the bus is not.
-    for (const k of Object.keys((native.sources[section] as object | undefined) ?? {})) if (!(k in theirs) && !(section === "buses" && k === "default")) added.push(`${noun} ${k}`);
+    for (const k of Object.keys((native.sources[section] as object | undefined) ?? {})) {
+      // The default bus always exists: rules on it are the overlay's, the bus is not.
+      if (section === "buses" && k === "default") continue;
+      if (!(k in theirs)) added.push(`${noun} ${k}`);
+      else if (section !== "buses" && section !== "apis") lines.push(`  ${noun} ${k}: as ${file} declares it`);
+    }
   }
   const defaultBus = ((native.sources.buses as Record<string, { rules?: object }> | undefined) ?? {}).default;
   for (const rule of Object.keys(defaultBus?.rules ?? {})) added.push(`rule ${rule} on the default bus`);
-  const mappings = native.eventSourceMappings.filter((m) => !templatePairs.has(pair(m))).length;
+  const pair = (m: MappingInput) => `${m.FunctionName} ${m.EventSourceArn}`;
+  const templatePairs = new Set(fromTemplate.eventSourceMappings.map(pair));
+  let mappings = 0;
+  native.eventSourceMappings.forEach((m, i) => {
+    if (!templatePairs.has(pair(m))) mappings++;
+    else lines.push(`  mapping ${m.FunctionName} <- ${String(m.EventSourceArn).split(":").pop()}: the template's, with ${mappingPlaces[i] ?? file}'s settings over its own`);
+  });
   if (mappings > 0) added.push(`${mappings} mapping(s)`);
   if (native.faults.length > 0) added.push(`${native.faults.length} fault(s)`);
-  return added.length === 0 ? [] : [`  ${basename(native.file)} adds: ${added.join(", ")}`];
+  return added.length === 0 ? lines : [...lines, `  ${file} adds: ${added.join(", ")}`];
 }
 
 /** `Resources.Orders.Properties.Events.Queue[0]`. */

@@ -22,24 +22,22 @@ export function byPhysicalNames(native: LoadedConfig, fromTemplate: LoadedConfig
   // Two keys of one section standing for one resource (its logical id and its name): one would be
   // dropped without a word (review21 R21-6).
   const twice: string[] = [];
-  const once = (kind: NamedKind, keys: readonly string[]) => {
+  const at = (section: string, key: string) => `${native.file}:${native.lineAt([section, key]) ?? ""}`;
+  const once = (section: string, noun: string, keys: readonly string[], resolve: (key: string) => string) => {
     const seen = new Map<string, string>();
     for (const k of keys) {
-      const name = physical(kind, k) ?? k;
+      const name = resolve(k);
       const other = seen.get(name);
-      if (other !== undefined) {
-        const at = (key: string) => `${native.file}:${native.lineAt([CONFIG_SECTION[kind], key]) ?? ""}`;
-        twice.push(`${at(k)} ${CONFIG_SECTION[kind]}.${k}: names the same template ${kind} as ${other} (${at(other)}): ${name}; keep one`);
-      }
+      if (other !== undefined) twice.push(`${at(section, k)} ${section}.${k}: names the same template ${noun} as ${other} (${at(section, other)}): ${name}; keep one`);
       seen.set(name, k);
     }
   };
-  once("function", [...native.functions.map((f) => f.functionName), ...(native.functionSettings ?? []).map((s) => s.key)]);
+  once("functions", "function", [...native.functions.map((f) => f.functionName), ...(native.functionSettings ?? []).map((s) => s.key)], (k) => physical("function", k) ?? k);
   const sources = { ...native.sources };
   for (const kind of ["queue", "stream", "topic", "bus"] as const) {
     const section = sources[CONFIG_SECTION[kind]] as Record<string, unknown> | undefined;
     if (section === undefined) continue;
-    once(kind, Object.keys(section));
+    once(CONFIG_SECTION[kind], kind, Object.keys(section), (k) => physical(kind, k) ?? k);
     sources[CONFIG_SECTION[kind]] = Object.fromEntries(Object.entries(section).map(([k, v]) => [physical(kind, k) ?? k, v]));
   }
   // A schedule keyed by a template schedule's logical id (bare, or after its group) stands for it
@@ -59,14 +57,10 @@ export function byPhysicalNames(native: LoadedConfig, fromTemplate: LoadedConfig
     // its logical id would be a second trigger beside it (review22 R22-9).
     for (const k of Object.keys(schedules)) {
       const rule = templateKeys.includes(k) ? undefined : summary.created[k];
-      if (rule?.type === "AWS::Events::Rule") twice.push(`${native.file}:${native.lineAt(["schedules", k]) ?? ""} schedules.${k}: ${k} is the template's scheduled EventBridge rule ${rule.name} (SAM Type: Schedule), not a Scheduler schedule: an entry here would fire beside it; change the rule in the template, or name this schedule otherwise`);
+      if (rule?.type === "AWS::Events::Rule") twice.push(`${at("schedules", k)} schedules.${k}: ${k} is the template's scheduled EventBridge rule ${rule.name} (SAM Type: Schedule), not a Scheduler schedule: an entry here would fire beside it; change the rule in the template, or name this schedule otherwise`);
     }
-    const keyed = Object.keys(schedules).map((k) => ({ k, physical: templateSchedule(k) ?? k }));
-    for (const [i, { k, physical }] of keyed.entries()) {
-      const other = keyed.slice(0, i).find((o) => o.physical === physical);
-      if (other !== undefined) twice.push(`${native.file}:${native.lineAt(["schedules", k]) ?? ""} schedules.${k}: names the same template schedule as ${other.k} (${native.file}:${native.lineAt(["schedules", other.k]) ?? ""}): ${physical}; keep one`);
-    }
-    sources.schedules = Object.fromEntries(keyed.map(({ k, physical }) => [physical, schedules[k]]));
+    once("schedules", "schedule", Object.keys(schedules), (k) => templateSchedule(k) ?? k);
+    sources.schedules = Object.fromEntries(Object.entries(schedules).map(([k, v]) => [templateSchedule(k) ?? k, v]));
   }
   if (twice.length > 0) throw new SimError("ERR_CONFIG", twice.join("\n"));
   return {
