@@ -11,7 +11,7 @@
 
 /** Rows kept (the list shows the last 20; a click on an older chip or delivery still finds its story). */
 export const KEEP_INVOCATIONS = 300;
-/** Request ids kept with their attempts: our choice, as many as the async events the page follows (model.js KEEP_ASYNC). */
+/** Request ids kept with their attempts: our choice, as many as the async events the page follows (async-model.js KEEP_ASYNC). */
 const KEEP_REQUESTS = 5000;
 
 /** A row's key: the request id, and `#N` for an Event invocation's attempt N. */
@@ -82,4 +82,9 @@ function latestRowKey(m, requestId) {
   let latest;
   for (const s of m.invocations.values()) if (s.requestId === requestId) latest = s.key;
   return latest;
+}
+
+/** Marks the story for redrawing when it shows this request id (any of its attempts: they share its tries and outcome). */
+export function markStory(m, requestId) {
+  if (selectedRequestId(m) === requestId) m.dirty.add("story");
 }

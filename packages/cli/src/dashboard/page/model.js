@@ -1,15 +1,15 @@
 // The dashboard's state: built from the snapshot, then from each event (telemetry schema,
 // packages/core/src/telemetry/events.ts) and each sampled `views` frame. Plain data, no DOM.
-import { addOutcome, asyncOutcome, rowDetail, rowWhere, successOutcome } from "./async-finished.js";
+import { rowDetail, rowWhere, successOutcome } from "./async-finished.js";
+import { applyAsyncEvent, finishAsync, pendingAsync } from "./async-model.js";
 import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
 import { applyMappingEvent, applyMappingViews } from "./mapping-model.js";
 import { sourceLabel } from "./invocation-via.js";
-import { request, row, rowKey, selectedRequestId } from "./invocation-rows.js";
+import { markStory, request, row, rowKey } from "./invocation-rows.js";
 
 const KEEP_RETIRED = 6;
 const KEEP_CHIPS = 24;
 const KEEP_SAMPLES = 120;
-const KEEP_ASYNC = 5000;
 
 /** The event types applyEvent uses: what the page subscribes to (function logs come with an invocation's details). */
 export const SHOWN_EVENTS = [
@@ -73,7 +73,7 @@ export function applySnapshot(m, snap) {
   m.finishedFromView = done !== undefined;
   if (done) {
     m.finished = done.rows.map((r) => ({ ...r, outcomes: r.outcomes.slice() }));
-    for (const id of done.running) pending(m, id, undefined);
+    for (const id of done.running) pendingAsync(m, id, undefined);
   }
   for (const e of snap.recent ?? []) applyEvent(m, e, true);
   for (const f of m.finished) {
@@ -123,7 +123,7 @@ export function applyViews(m, frame) {
     m.waiting.clear();
     for (const r of v.asyncRetries) {
       m.waiting.set(r.requestId, r);
-      pending(m, r.requestId, r.enqueuedAt);
+      pendingAsync(m, r.requestId, r.enqueuedAt);
     }
   }
   markAll(m);
@@ -133,10 +133,6 @@ function markAll(m) {
   for (const s of ["functions", "sources", "async", "invocations", "story", "cost"]) m.dirty.add(s);
 }
 
-/** Marks the story for redrawing when it shows this request id (any of its attempts: they share its tries and outcome). */
-function storyOf(m, requestId) {
-  if (selectedRequestId(m) === requestId) m.dirty.add("story");
-}
 
 function env(m, e) {
   let x = m.envs.get(e.environmentId);
@@ -171,7 +167,7 @@ export function applyEvent(m, e, history = false) {
       if (e.payload !== undefined) s.payload = e.payload;
       if (e.via !== undefined) s.via = e.via;
       m.dirty.add("invocations");
-      storyOf(m, e.requestId);
+      markStory(m, e.requestId);
       return;
     }
     case "invocation.finished": {
@@ -192,9 +188,9 @@ export function applyEvent(m, e, history = false) {
       }
       if (!history && e.seq > m.costSeq) addCost(m, e);
       // A success is where an event without an OnSuccess destination ends (one with it also gets async.delivered).
-      if (m.pendingAsync.has(e.requestId) && !history && e.status === "success") finish(m, e, ...successOutcome(tries?.at(-1)?.attempt));
+      if (m.pendingAsync.has(e.requestId) && !history && e.status === "success") finishAsync(m, e, ...successOutcome(tries?.at(-1)?.attempt));
       m.dirty.add("invocations").add("functions").add("cost");
-      storyOf(m, e.requestId);
+      markStory(m, e.requestId);
       return;
     }
     case "invocation.throttled": {
@@ -229,46 +225,12 @@ export function applyEvent(m, e, history = false) {
       // A trace's playback carries the lines: they go to the attempt running (its Init's before its start).
       const s = row(m, e.requestId, e.functionName);
       if (s.logs.length < 200) s.logs.push(e.text);
-      storyOf(m, e.requestId);
+      markStory(m, e.requestId);
       return;
     }
     case "function.changed":
       if (e.change === "deleted") m.functions.delete(e.functionName);
       m.dirty.add("functions");
-      return;
-    case "async.enqueued": request(m, e.requestId, e.functionName).async = { accepted: e.time }; pending(m, e.requestId, e.time); m.dirty.add("async"); return;
-    case "async.attempt.started": {
-      m.waiting.delete(e.requestId);
-      pending(m, e.requestId, undefined);
-      // The invocation events that follow are this attempt's: its row (invocation-rows.js).
-      const s = request(m, e.requestId, e.functionName);
-      s.attempts.push({ attempt: e.attempt, time: e.time });
-      s.attempt = e.attempt;
-      m.dirty.add("async");
-      // A retry labels the attempt before it (`attempt 1`) on its row and chip.
-      if (e.attempt > 1) m.dirty.add("invocations").add("functions");
-      storyOf(m, e.requestId);
-      return;
-    }
-    case "async.attempt.failed": {
-      const s = request(m, e.requestId, e.functionName);
-      // Throttles do not use up an attempt (aws-facts §5): the same number comes again, and the
-      // outcome belongs to its latest row.
-      const a = s.attempts.findLast((x) => x.attempt === e.attempt);
-      if (a) a.outcome = e.outcome;
-      storyOf(m, e.requestId);
-      return;
-    }
-    case "async.retry.scheduled":
-      pending(m, e.requestId, undefined);
-      m.waiting.set(e.requestId, { requestId: e.requestId, functionName: e.functionName, nextAttemptAt: e.at, enqueuedAt: m.pendingAsync.get(e.requestId) ?? m.waiting.get(e.requestId)?.enqueuedAt, consumesAttempt: e.consumesAttempt });
-      m.dirty.add("async");
-      return;
-    case "async.given-up":
-    case "async.delivered":
-    case "async.delivery-failed":
-      // The snapshot's view, when the server has it, holds the outcomes of its recent events already.
-      if (!history || !m.finishedFromView) finish(m, e, ...asyncOutcome(e));
       return;
     case "clock.paused":
     case "clock.resumed":
@@ -279,7 +241,7 @@ export function applyEvent(m, e, history = false) {
     case "http.integration-failed": {
       row(m, e.requestId, e.functionName).front = e;
       m.dirty.add("invocations");
-      storyOf(m, e.requestId);
+      markStory(m, e.requestId);
       return;
     }
     case "message.moved-to-dlq":
@@ -299,6 +261,7 @@ export function applyEvent(m, e, history = false) {
       if (applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");
       return;
     default:
+      if (applyAsyncEvent(m, e, history)) return;
       if (applyMappingEvent(m, e, history) || applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");
       return;
   }
@@ -311,25 +274,6 @@ export function applyDetails(m, d) {
   if (d.payload !== undefined) s.payload = d.payload;
   if (d.result !== undefined) s.result = d.result;
   if (d.logs.length >= s.logs.length) s.logs = d.logs.slice();
-}
-
-/** Notes an async event as not finished; `accepted`: when it was enqueued, when this tells it. */
-function pending(m, requestId, accepted) {
-  const known = m.pendingAsync.get(requestId);
-  if (known !== undefined || (accepted === undefined && m.pendingAsync.has(requestId))) return;
-  m.pendingAsync.set(requestId, accepted);
-  if (m.pendingAsync.size > KEEP_ASYNC) m.pendingAsync.delete(m.pendingAsync.keys().next().value);
-}
-
-/** An async event's outcome, added to its row of the Finished list (async-finished.js). */
-function finish(m, e, where, detail) {
-  m.waiting.delete(e.requestId);
-  m.pendingAsync.delete(e.requestId);
-  const f = addOutcome(m.finished, e, where, detail);
-  const s = request(m, e.requestId, e.functionName);
-  s.async = { ...(s.async ?? {}), where: rowWhere(f), detail: rowDetail(f) };
-  m.dirty.add("async");
-  storyOf(m, e.requestId);
 }
 
 function pruneRetired(m, functionName) {
