@@ -234,6 +234,9 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
       expect(r.status, JSON.stringify(body)).toBe(400);
     }
     expect((await sim("POST", "/_sim/faults", { kind: "error", fraction: 2 })).json.message).toBe("fault: fraction: expected a fraction between 0 and 1, got 2");
+    // Another word for the key gets its name (newuser11 N1-3).
+    const probability = await sim("POST", "/_sim/faults", { kind: "error", probability: 0.5 });
+    expect([probability.status, probability.json.message]).toEqual([400, "fault: probability: unknown key (did you mean 'fraction'?)"]);
     // What it got is the kind's value, not the map around it (walkthrough newuser7 F12.5).
     expect((await sim("POST", "/_sim/faults", { kind: "nope" })).json.message).toBe("fault: kind: expected kind: one of error, timeout, crash, out-of-memory, latency, slow-cold-start, throttle, delivery-failure, got 'nope'");
     expect((await sim("POST", "/_sim/faults", { function: "f" })).json.message).toBe("fault: kind: expected kind: one of error, timeout, crash, out-of-memory, latency, slow-cold-start, throttle, delivery-failure, but it is missing");

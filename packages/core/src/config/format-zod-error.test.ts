@@ -111,5 +111,8 @@ describe("helpers", () => {
   it("suggests only near misses", () => {
     expect(suggestion("timout", ["timeout", "memorySize"])).toBe(" (did you mean 'timeout'?)");
     expect(suggestion("banana", ["timeout", "memorySize"])).toBe("");
+    // Another word for a key the schema has, only where it has it.
+    expect(suggestion("probability", ["kind", "fraction"])).toBe(" (did you mean 'fraction'?)");
+    expect(suggestion("probability", ["timeout", "memorySize"])).toBe("");
   });
 });

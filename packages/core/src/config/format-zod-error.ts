@@ -140,8 +140,16 @@ export function describe(input: unknown): string {
   return String(input);
 }
 
-/** " (did you mean 'memorySize'?)" for a near miss (edit distance ≤ 2, case ignored), else "". */
+/**
+ * Keys written in other words for one the schema has (newuser11 N1-3: a fault's `probability:`),
+ * offered only where that key is among the known ones.
+ */
+const SYNONYMS: Readonly<Record<string, string>> = { probability: "fraction", chance: "fraction", memory: "memorySize", env: "environment", variables: "environment" };
+
+/** " (did you mean 'memorySize'?)" for a near miss (edit distance ≤ 2, case ignored) or a synonym, else "". */
 export function suggestion(key: string, known: readonly string[]): string {
+  const synonym = SYNONYMS[key.toLowerCase()];
+  if (synonym !== undefined && known.includes(synonym)) return ` (did you mean '${synonym}'?)`;
   let best: string | undefined;
   let bestDistance = 3;
   for (const k of known) {
