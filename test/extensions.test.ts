@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { networkInterfaces } from "node:os";
 import { InvokeCommand, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { createExtensionFunction, extensionTestbed } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
@@ -43,7 +44,9 @@ const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { meth
   // fuzz19 F16: the simulator's own Invoke URL (any loopback name, its port) is no destination.
   const own = new URL(process.env.AWS_ENDPOINT_URL).port;
   const loops = [];
-  for (const host of ["127.0.0.1", "localhost", "sandbox.localdomain", "[::1]"]) {
+  // And the machine's own LAN address, which reaches a simulator listening on every interface.
+  const lan = Object.values(require("node:os").networkInterfaces()).flat().find((a) => a.family === "IPv4" && !a.internal);
+  for (const host of ["127.0.0.1", "localhost", "sandbox.localdomain", "[::1]", ...(lan ? [lan.address] : [])]) {
     const r = await fetch(api + "/2022-07-01/telemetry", { method: "PUT", headers: { "Lambda-Extension-Identifier": id }, body: JSON.stringify({ schemaVersion: "2022-12-13", destination: { protocol: "HTTP", URI: "http://" + host + ":" + own + "/2015-03-31/functions/observed/invocations" }, types: ["platform"] }) });
     loops.push({ host, status: r.status, body: await r.json() });
   }
@@ -136,8 +139,9 @@ describe("Extensions API and Telemetry API", () => {
     expect(got("node-bad-subscription")[0]).toEqual({ status: 400, body: { errorType: "ValidationError", errorMessage: "buffering.timeoutMs must be an integer between 25 and 30000" } });
     // A subscriber cannot make the simulator invoke itself with each batch (fuzz19 F16).
     const port = new URL(bed.t.endpoint).port;
+    const lan = Object.values(networkInterfaces()).flat().find((a) => a?.family === "IPv4" && !a.internal);
     expect(got("node-loop-subscriptions")[0]).toEqual(
-      ["127.0.0.1", "localhost", "sandbox.localdomain", "[::1]"].map((host) => ({ host, status: 400, body: { errorType: "ValidationError", errorMessage: `destination.URI must be a listener in the execution environment, not lambda-sim's own endpoint (${host}:${port})` } })),
+      ["127.0.0.1", "localhost", "sandbox.localdomain", "[::1]", ...(lan ? [lan.address] : [])].map((host) => ({ host, status: 400, body: { errorType: "ValidationError", errorMessage: `destination.URI must be a listener in the execution environment, not lambda-sim's own endpoint (${host}:${port})` } })),
     );
 
     const second = await invoke("observed");

@@ -1,3 +1,4 @@
+import { hostname, networkInterfaces } from "node:os";
 import type { TimerHandle } from "../clock/clock.ts";
 
 export type TelemetryStream = "platform" | "function" | "extension";
@@ -66,8 +67,22 @@ export function reachesSimulator(url: URL, endpoint: string): boolean {
     /^::ffff:(?:127\.|7f[0-9a-f]{2}:)/.test(host) ||
     host === "::1" ||
     host === "0.0.0.0" ||
-    host === "::"
+    host === "::" ||
+    machineAddresses().has(host)
   );
+}
+
+let addresses: Set<string> | undefined;
+/**
+ * This machine's own names and interface addresses: a simulator listening on every interface
+ * (`--host 0.0.0.0`) is reached through any of them (review: a LAN address slipped past the loopback
+ * names). Read once: an address the machine gains later is not looked up again.
+ */
+function machineAddresses(): Set<string> {
+  if (addresses !== undefined) return addresses;
+  addresses = new Set([hostname().toLowerCase()]);
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) addresses.add(a.address.toLowerCase().replace(/%.*$/, ""));
+  return addresses;
 }
 
 /**
