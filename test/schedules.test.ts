@@ -41,13 +41,18 @@ async function start(opts: { timeScale?: number; clock?: VirtualClock; sourceCon
 
 describe("EventBridge Scheduler", () => {
   it("fires a rate(1 minute) schedule at creation and each minute after, with its Input as the event", async () => {
-    const { scheduler, received } = await start();
+    const { scheduler, received, logs } = await start();
     const { ScheduleArn } = await scheduler.send(
       new CreateScheduleCommand({ Name: "tick", ScheduleExpression: "rate(1 minute)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE, Input: '{"x":1}' } }),
     );
     expect(ScheduleArn).toBe("arn:aws:scheduler:us-east-1:000000000000:schedule/default/tick");
     await until(() => received().length >= 2);
     expect(received().slice(0, 2)).toEqual([{ x: 1 }, { x: 1 }]);
+    // Each fire names the invocation it made (the dashboard's rows and tail say which schedule ran it).
+    const started = logs.of("invocation.started").map((e) => e.requestId);
+    const delivered = logs.of("schedule.delivered");
+    expect(delivered[0]).toMatchObject({ scheduleArn: ScheduleArn, targetArn: FUNCTION_ARN, attempt: 1 });
+    expect(started.slice(0, 2)).toEqual(delivered.slice(0, 2).map((e) => e.requestId));
     const got = await scheduler.send(new GetScheduleCommand({ Name: "tick" }));
     expect(got).toMatchObject({ Name: "tick", GroupName: "default", State: "ENABLED", ScheduleExpression: "rate(1 minute)", ScheduleExpressionTimezone: "UTC", ActionAfterCompletion: "NONE", Target: { Arn: FUNCTION_ARN, Input: '{"x":1}' } });
     expect(got.CreationDate).toBeInstanceOf(Date);

@@ -133,6 +133,8 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       return { text: `events ${e.busName} event ${e.eventId} (${e.source}, ${e.detailType}): matched ${e.rules.length === 0 ? "no rule" : e.rules.map(lastPart).join(", ")}`, colour: "blue" };
     case "events.delivered":
       return { text: `events rule ${lastPart(e.ruleArn)} target ${e.targetId} ${sourceName(e.targetArn)}: delivered event ${e.eventId}${e.attempt > 1 ? ` at attempt ${e.attempt}` : ""}${e.requestId ? ` (request ${e.requestId})` : ""}`, colour: "green" };
+    case "schedule.delivered":
+      return { text: `schedule ${lastPart(e.scheduleArn)}${e.targetId === "" ? "" : ` target ${e.targetId}`}: delivered to ${sourceName(e.targetArn)}${e.attempt > 1 ? ` at attempt ${e.attempt}` : ""}${e.requestId ? ` (request ${e.requestId})` : ""}`, colour: "green" };
     case "events.delivery-failed": {
       const next = e.retryInMs !== undefined ? `retry in ${seconds(e.retryInMs)}` : e.deadLetterArn !== undefined ? `sent to DLQ ${sourceName(e.deadLetterArn)}` : "dropped";
       return { text: `events rule ${lastPart(e.ruleArn)} target ${e.targetId} ${sourceName(e.targetArn)}: event ${e.eventId} attempt ${e.attempt} failed (${e.error}); ${next}`, colour: e.retryInMs !== undefined ? "yellow" : e.dropped ? "red" : "magenta" };

@@ -240,6 +240,8 @@ export type TelemetryEvent = Base &
     // the ARNs of the rules it matched; then each matched target's delivery, as SNS's above.
     | { type: "events.routed"; busName: string; eventId: string; source: string; detailType: string; rules: string[] }
     | { type: "events.delivered"; ruleArn: string; targetId: string; targetArn: string; eventId: string; attempt: number; requestId?: string }
+    // A schedule's fire reached a target (a Scheduler schedule, or a scheduled rule); `requestId`: the Event invocation of a function target.
+    | { type: "schedule.delivered"; scheduleArn: string; targetId: string; targetArn: string; attempt: number; requestId?: string }
     | {
         type: "events.delivery-failed";
         ruleArn: string;

@@ -52,7 +52,8 @@ export function scheduledEvent(r: ScheduleRecord, scheduledAt: number, s: Pick<S
   };
 }
 
-async function send(s: Services, arn: string, body: string): Promise<void> {
+/** Delivers `body` to the target; the request id of the invocation when it is a function's. */
+async function send(s: Services, arn: string, body: string): Promise<string | undefined> {
   if (arn.split(":")[2] === "lambda") {
     // Lambda's Invoke takes JSON only (aws-facts §1.4): a text Input is refused, not run.
     try {
@@ -60,15 +61,18 @@ async function send(s: Services, arn: string, body: string): Promise<void> {
     } catch (e) {
       throw lambdaErrors.invalidRequestContent(`Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`);
     }
-    await s.invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
-  } else {
-    await s.deliverToTarget(arn, body);
+    const out = await s.invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
+    return out.kind === "accepted" ? out.requestId : undefined;
   }
+  await s.deliverToTarget(arn, body);
+  return undefined;
 }
 
 async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, retries: number, firstAt: number): Promise<void> {
   try {
-    await send(s, target.Arn, body);
+    const requestId = await send(s, target.Arn, body);
+    // The function's invocation is named by its schedule (the dashboard's rows, tail), as an SNS or bus delivery is.
+    s.telemetry.emit({ type: "schedule.delivered", scheduleArn: scheduleArn(r, s.region, s.accountId), targetId: target.Id ?? "", targetArn: target.Arn, attempt: retries + 1, requestId });
     return;
   } catch (e) {
     const code = isAwsError(e) ? e.code : "InternalException";

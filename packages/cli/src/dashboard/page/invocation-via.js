@@ -9,6 +9,17 @@ export function sourceLabel(arn) {
 }
 
 /**
+ * The schedule that delivered an invocation, as its rows name it: a scheduled rule as a bus rule is
+ * (`events:rule/nightly`), a Scheduler schedule by its name (`schedule:nightly`), with its group
+ * when not the default one (`schedule:reports/nightly`).
+ */
+export function scheduleLabel(arn) {
+  const m = /^arn:[^:]+:scheduler:[^:]*:[^:]*:schedule\/([^/]+)\/(.+)$/.exec(String(arn));
+  if (m === null) return sourceLabel(arn);
+  return `schedule:${m[1] === "default" ? "" : `${m[1]}/`}${m[2]}`;
+}
+
+/**
  * An invocation's `via` (telemetry events.ts InvocationVia): `REST GET /long` and `HTTP GET /long`
  * (API Gateway's route key: a REST API's method and resource, an HTTP API's route, `$default`
  * included; `REST GET /long authorizer` for the route's Lambda authorizer), `URL` for a Function URL, a mapping's source as `sqs:orders`; undefined without one

@@ -4,7 +4,7 @@ import { rowDetail, rowWhere, successOutcome } from "./async-finished.js";
 import { applyAsyncEvent, finishAsync, pendingAsync } from "./async-model.js";
 import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from "./fanout-model.js";
 import { applyMappingEvent, applyMappingViews } from "./mapping-model.js";
-import { sourceLabel } from "./invocation-via.js";
+import { scheduleLabel, sourceLabel } from "./invocation-via.js";
 import { markStory, request, row, rowKey } from "./invocation-rows.js";
 
 const KEEP_RETIRED = 6;
@@ -15,7 +15,7 @@ const KEEP_SAMPLES = 120;
 export const SHOWN_EVENTS = [
   "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "invocation.recursive-loop", "fault.fired", "function.changed",
   "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
-  "mapping.batch", "mapping.batch-given-up", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "clock.paused", "clock.resumed", "http.integration-failed",
+  "mapping.batch", "mapping.batch-given-up", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "clock.paused", "clock.resumed", "http.integration-failed", "schedule.delivered",
   ...FANOUT_EVENTS,
 ];
 
@@ -248,6 +248,13 @@ export function applyEvent(m, e, history = false) {
       m.dlqMoves.unshift(e);
       if (m.dlqMoves.length > 20) m.dlqMoves.pop();
       m.dirty.add("sources");
+      return;
+    case "schedule.delivered":
+      // A schedule's fire that invoked a function: its rows name the schedule (`schedule:nightly`, `events:rule/nightly`).
+      if (e.requestId !== undefined) {
+        request(m, e.requestId, undefined).source = scheduleLabel(e.scheduleArn);
+        m.dirty.add("invocations");
+      }
       return;
     case "sns.delivered":
     case "events.delivered":

@@ -72,5 +72,11 @@ describe("who made an invocation, and a template function's logical id (newuser1
     expect(m.requests.get("r3").functionName).toBeUndefined();
     applyEvent(m, { type: "invocation.started", seq: 6, time: 6, requestId: "r3", functionName: "fn", version: "$LATEST", environmentId: "e", coldStart: false });
     expect(m.invocations.get("r3")).toMatchObject({ functionName: "fn", source: "events:rule/shop/big" });
+    // A schedule's fire: a Scheduler schedule by its name (and group when not the default), a scheduled rule as a rule.
+    const fired = (seq: number, scheduleArn: string, requestId: string) => applyEvent(m, { type: "schedule.delivered", seq, time: seq, scheduleArn, targetId: "", targetArn: "arn:aws:lambda:us-east-1:000000000000:function:fn", attempt: 1, requestId });
+    fired(7, "arn:aws:scheduler:us-east-1:000000000000:schedule/default/nightly", "r4");
+    fired(8, "arn:aws:scheduler:us-east-1:000000000000:schedule/reports/weekly", "r5");
+    fired(9, "arn:aws:events:us-east-1:000000000000:rule/every-minute", "r6");
+    expect(["r4", "r5", "r6"].map((id) => m.requests.get(id).source)).toEqual(["schedule:nightly", "schedule:reports/weekly", "events:rule/every-minute"]);
   });
 });

@@ -45,8 +45,8 @@ function fnLabel(m, fn) {
 
 /**
  * Who made an invocation, for its row: the front and route (`REST GET /long`, `HTTP GET /long`,
- * `URL`), a mapping's source (`sqs:orders`), an SNS topic or EventBridge rule that delivered it;
- * nothing for an Invoke call or a schedule. `front`: its `http.integration-failed`, if any.
+ * `URL`), a mapping's source (`sqs:orders`), an SNS topic, EventBridge rule or schedule that
+ * delivered it; nothing for an Invoke call. `front`: its `http.integration-failed`, if any.
  */
 function via(s) {
   const v = s.via ?? s.front;
