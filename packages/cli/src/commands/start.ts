@@ -11,7 +11,8 @@ import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeap } from "./start-heap.ts";
 import { CodeWatcher } from "./code-watcher.ts";
 import { releaseCompileCache } from "./start-compile-cache.ts";
-import { suggestedInvoke, suggestedInvokeLine, type BusFeeds, type TopicFeeds } from "./suggested-invoke.ts";
+import { suggestedInvoke, suggestedInvokeLine, type BusFeeds, type SuggestedInvoke, type TopicFeeds } from "./suggested-invoke.ts";
+import { logicalIdOf } from "../template/logical-names.ts";
 
 export interface StartOptions extends ConfigChoice {
   timeScale: number;
@@ -128,7 +129,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       functionUrlLines(sim) +
       (watcher === undefined ? "" : `  watching ${watcher.folders.length} code folder(s): a save deploys the function's new code\n`) +
       `  dashboard: ${sim.endpoint}/_sim/ui${dashboardToken(opts, config)}   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
-      tryLine(suggestedInvokeLine(suggestion, endpointArg(sim.endpoint))) +
+      tryLine(suggestedInvokeLine(asWritten(suggestion, config), endpointArg(sim.endpoint))) +
       `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
   );
 }
@@ -263,4 +264,12 @@ function printEvent(e: TelemetryEvent): void {
   } else if (e.type === "async.delivery-failed") {
     process.stderr.write(`lambda-sim: warning: ${e.destination} of ${e.functionName} (request ${e.requestId}) not delivered to ${e.targetArn}: ${e.error}\n`);
   }
+}
+
+/**
+ * A template's function by its logical id (`invoke` looks it up): the generated name holds the
+ * stack's, the folder's, so a colleague's clone would print another (review: the `try:` line).
+ */
+function asWritten(s: SuggestedInvoke | undefined, config: StartConfig | undefined): SuggestedInvoke | undefined {
+  return s === undefined ? undefined : { ...s, functionName: logicalIdOf(config?.template?.names, ["function"], s.functionName) };
 }
