@@ -115,8 +115,8 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     // The trace records each function's settings, a scenario's service times among them.
     const functions = (sim.hub.view("functions") as { name: string }[]).map((f) => ({ ...f, serviceTimeMs: serviceTimeOf(a, f.name) }));
     // And a template's logical ids, which the page shows beside the names they became.
-    const logicalIds = sim.hub.view("logicalIds");
-    obs.views(clock.now(), { functions, account: sim.hub.view("account"), ...(logicalIds === undefined ? {} : { logicalIds }) });
+    const [logicalIds, resourceIds] = [sim.hub.view("logicalIds"), sim.hub.view("resourceIds")];
+    obs.views(clock.now(), { functions, account: sim.hub.view("account"), ...(logicalIds === undefined ? {} : { logicalIds }), ...(resourceIds === undefined ? {} : { resourceIds }) });
     const realCode = await realCodeNotes(sim, a, (name) => serviceTimeOf(a, name) !== undefined);
     const endAt = SCENARIO_START + s.durationMs;
     const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);

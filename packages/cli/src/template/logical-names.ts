@@ -62,3 +62,10 @@ export function logicalIdOf(names: LogicalNames | undefined, kinds: readonly Nam
 export function logicalIds(names: LogicalNames | undefined, kind: NamedKind): string[] {
   return Object.entries(names ?? {}).flatMap(([id, n]) => (n.kind === kind ? [id] : []));
 }
+
+/** Every resource but the functions, by kind: name → logical id (the dashboard's `resourceIds` view). */
+export function resourceIds(names: LogicalNames): Partial<Record<Exclude<NamedKind, "function">, Record<string, string>>> {
+  const out: Partial<Record<Exclude<NamedKind, "function">, Record<string, string>>> = {};
+  for (const [id, n] of Object.entries(names)) if (n.kind !== "function") (out[n.kind] ??= {})[n.name] = id;
+  return out;
+}

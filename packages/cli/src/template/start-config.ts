@@ -7,6 +7,7 @@ import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/c
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { TemplateSummary } from "./load-template.ts";
 import type { StoredSchedule } from "./template-actions.ts";
+import { resourceIds } from "./logical-names.ts";
 
 export interface ConfigChoice {
   config?: string;
@@ -205,6 +206,8 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
   // started, so in the snapshot only.
   const logicalIds = Object.fromEntries(Object.entries(summary.names).flatMap(([id, n]) => (n.kind === "function" ? [[n.name, id]] : [])));
   sim.hub.addView("logicalIds", () => logicalIds, { snapshotOnly: true });
+  // Its queues, streams, topics and buses by kind (names may repeat across kinds), shown by their logical ids.
+  sim.hub.addView("resourceIds", () => resourceIds(summary.names), { snapshotOnly: true });
   // POST /_sim/faults takes them too, as tail and scenarios do.
   sim.faults.names?.useLogicalNames(summary.names);
   return config.template.lines.map((l) => `  ${l}\n`).join("");

@@ -3,6 +3,7 @@
 // delivered, filtered out, retried, dead-lettered or dropped, and the last deliveries (one that
 // invoked a function opens its story when clicked).
 import { clockTime, dur, esc, name, short, spark } from "./format.js";
+import { named, sourceNamed } from "./resource-names.js";
 
 const COUNTS = `<th class="n">delivered</th><th class="n">failed</th><th class="n" title="failed deliveries waiting for their next attempt now">retrying</th><th class="n">to DLQ</th><th class="n">dropped</th>`;
 
@@ -63,11 +64,11 @@ export function renderTopics(m) {
   if (f.topics.size === 0) return "";
   let html = `<h3>Topics</h3><table class="fanout"><tr><th>topic / subscription</th><th>options</th><th class="n">filtered out</th>${COUNTS}</tr>`;
   for (const t of f.topics.values()) {
-    html += `<tr class="topic" data-topic="${esc(t.name)}"><td><b>${esc(t.name)}</b> <small>${t.fifo ? "FIFO" : "standard"}</small></td>
+    html += `<tr class="topic" data-topic="${esc(t.name)}"><td><b>${named(m, "topic", t.name)}</b> <small>${t.fifo ? "FIFO" : "standard"}</small></td>
       <td colspan="7">published <b class="published">${t.published ?? 0}</b> ${curve(t.history, "publishes per second")} <small>per second</small></td></tr>`;
     for (const s of t.subscriptions.values()) {
-      const opts = [s.pending ? `<span class="warn">pending confirmation</span>` : "", s.filterPolicy ? "filter policy" : "", s.rawMessageDelivery ? "raw delivery" : "", s.deadLetterArn ? `DLQ ${esc(shortName(s.deadLetterArn))}` : ""].filter(Boolean).join(" · ");
-      html += `<tr class="subscription" data-subscription="${esc(s.arn)}" data-endpoint="${esc(shortName(s.endpoint))}"><td>→ ${shortName(s.endpoint).startsWith(`${s.protocol}:`) ? "" : `${esc(s.protocol)} `}<b>${esc(shortName(s.endpoint))}</b></td><td><small>${opts}</small></td>${n(s.filteredOut, "filtered")}${counts(s)}</tr>`;
+      const opts = [s.pending ? `<span class="warn">pending confirmation</span>` : "", s.filterPolicy ? "filter policy" : "", s.rawMessageDelivery ? "raw delivery" : "", s.deadLetterArn ? `DLQ ${sourceNamed(m, shortName(s.deadLetterArn))}` : ""].filter(Boolean).join(" · ");
+      html += `<tr class="subscription" data-subscription="${esc(s.arn)}" data-endpoint="${esc(shortName(s.endpoint))}"><td>→ ${shortName(s.endpoint).startsWith(`${s.protocol}:`) ? "" : `${esc(s.protocol)} `}<b>${sourceNamed(m, shortName(s.endpoint))}</b></td><td><small>${opts}</small></td>${n(s.filteredOut, "filtered")}${counts(s)}</tr>`;
     }
   }
   return html + `</table>` + recent(m, "sns");
@@ -80,12 +81,12 @@ export function renderBuses(m) {
   if (shown.length === 0) return "";
   let html = `<h3>Event buses</h3><table class="fanout"><tr><th>bus / rule / target</th><th>pattern or schedule</th><th class="n">matched</th>${COUNTS}</tr>`;
   for (const b of shown) {
-    html += `<tr class="bus" data-bus="${esc(b.name)}"><td><b>${esc(b.name)}</b></td><td colspan="7">events accepted <b class="accepted">${b.accepted ?? 0}</b> ${curve(b.history, "events per second")} <small>per second</small></td></tr>`;
+    html += `<tr class="bus" data-bus="${esc(b.name)}"><td><b>${named(m, "bus", b.name)}</b></td><td colspan="7">events accepted <b class="accepted">${b.accepted ?? 0}</b> ${curve(b.history, "events per second")} <small>per second</small></td></tr>`;
     for (const r of b.rules.values()) {
       html += `<tr class="rule" data-rule="${esc(r.name)}"><td>${esc(r.name)} ${state(r.state)}</td><td title="${esc(r.eventPattern)}"><small>${esc(patternSummary(r.eventPattern))}</small></td>${n(r.matched, "matched")}<td colspan="5"></td></tr>`;
       for (const t of r.targets.values()) {
-        const opts = [t.retryPolicy?.MaximumRetryAttempts !== undefined ? `${t.retryPolicy.MaximumRetryAttempts} retries` : "", t.retryPolicy?.MaximumEventAgeInSeconds !== undefined ? `max age ${dur(t.retryPolicy.MaximumEventAgeInSeconds * 1000)}` : "", t.deadLetterArn ? `DLQ ${esc(shortName(t.deadLetterArn))}` : ""].filter(Boolean).join(" · ");
-        html += `<tr class="target" data-target="${esc(`${r.name}/${t.id}`)}"><td>→ <b>${esc(shortName(t.arn))}</b> <small>${esc(t.id)}</small></td><td><small>${opts}</small></td><td></td>${counts(t)}</tr>`;
+        const opts = [t.retryPolicy?.MaximumRetryAttempts !== undefined ? `${t.retryPolicy.MaximumRetryAttempts} retries` : "", t.retryPolicy?.MaximumEventAgeInSeconds !== undefined ? `max age ${dur(t.retryPolicy.MaximumEventAgeInSeconds * 1000)}` : "", t.deadLetterArn ? `DLQ ${sourceNamed(m, shortName(t.deadLetterArn))}` : ""].filter(Boolean).join(" · ");
+        html += `<tr class="target" data-target="${esc(`${r.name}/${t.id}`)}"><td>→ <b>${sourceNamed(m, shortName(t.arn))}</b> <small>${esc(t.id)}</small></td><td><small>${opts}</small></td><td></td>${counts(t)}</tr>`;
       }
     }
     // Scheduled rules are the schedules source's: their expression and targets, no event counts.

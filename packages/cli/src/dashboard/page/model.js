@@ -6,6 +6,7 @@ import { applyFanoutEvent, applyFanoutViews, createFanout, FANOUT_EVENTS } from 
 import { applyMappingEvent, applyMappingViews } from "./mapping-model.js";
 import { scheduleLabel, sourceLabel } from "./invocation-via.js";
 import { markStory, request, row, rowKey } from "./invocation-rows.js";
+import { resourceIdsOf } from "./resource-names.js";
 
 const KEEP_RETIRED = 6;
 const KEEP_CHIPS = 24;
@@ -37,6 +38,8 @@ export function createModel() {
     functions: new Map(), envs: new Map(), account: {},
     // functionName -> the template logical id it was created for (the snapshot's `logicalIds` view, start-config.ts).
     logicalIds: new Map(),
+    // The same for its queues, streams, topics and buses: { queue: Map(name -> logical id), ... } (resource-names.js).
+    resourceIds: {},
     throttles: new Map(), // functionName -> { count, reason, caller, time }
     loops: new Map(), // functionName -> { count, caller, time }: invocations stopped in a recursive loop
     // The faults added (the `faults` view: spec, window, matched, fired), and per function what they injected.
@@ -96,6 +99,7 @@ export function applyViews(m, frame) {
   if (v.account) m.account = v.account;
   // In a snapshot, or a scenario trace's views line (lambda-sim ui --trace).
   if (v.logicalIds) m.logicalIds = new Map(Object.entries(v.logicalIds));
+  if (v.resourceIds) m.resourceIds = resourceIdsOf(v.resourceIds);
   // Redrawn only when there are faults to show or to take away (every sampled frame carries the list).
   if (v.faults && (v.faults.length > 0 || m.faults.length > 0)) {
     m.faults = v.faults;

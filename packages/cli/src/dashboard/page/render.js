@@ -5,6 +5,7 @@ import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
 import { stalled } from "./shard-consumers.js";
 import { viaLabel, viaTitle } from "./invocation-via.js";
 import { attemptLabel, rowKey, selectedRow } from "./invocation-rows.js";
+import { fnLabel, named, sourceNamed } from "./resource-names.js";
 
 /** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
 const FINISHED_ROWS = 25;
@@ -31,16 +32,6 @@ export function laneLegend() {
   return `<summary>One lane per execution environment; a retired one says why</summary>${Object.entries(RETIRE_REASONS)
     .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
     .join("")}`;
-}
-
-/**
- * A function's name as the page shows it: with the template's logical id first when it came from
- * one (`NodeFn (ws-NodeFn-JY7VEIQWCHG4)`), the id the class reads in template.yaml and that
- * `tail --function` and `invoke` take (newuser10 N3-2).
- */
-function fnLabel(m, fn) {
-  const id = m.logicalIds?.get(fn);
-  return id === undefined || id === fn ? esc(fn) : `<span class="logical-id">${esc(id)}</span> <small class="physical-name">(${esc(fn)})</small>`;
 }
 
 /**
@@ -123,19 +114,19 @@ export function renderSources(m) {
     for (const q of m.queues.values()) {
       const max = Math.max(1, ...q.history.map((h) => Math.max(h.visible, h.inflight, h.delayed)));
       const dl = q.deadLetters ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 };
-      html += `<tr data-queue="${esc(q.name)}"><td class="nw">${esc(q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td>
+      html += `<tr data-queue="${esc(q.name)}"><td class="nw">${named(m, "queue", q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td>
         <td><svg class="spark" viewBox="0 0 100 32" preserveAspectRatio="none">${spark(q.history, "visible", "#1d5fd1", max)}${spark(q.history, "inflight", "#a85d00", max)}</svg></td>
-        <td>${q.deadLetterQueue ? `${esc(q.deadLetterQueue)}: <b class="moved">${dl.moved}</b> moved${dl.neverReachedFunction ? `, <span class="bad never">${dl.neverReachedFunction} never reached the function (throttled)</span>` : ""}${dl.stoppedInLoop ? `, <span class="bad loop">${dl.stoppedInLoop} stopped in a recursive loop</span>` : ""}` : `<small>none</small>`}</td></tr>`;
+        <td>${q.deadLetterQueue ? `${named(m, "queue", q.deadLetterQueue)}: <b class="moved">${dl.moved}</b> moved${dl.neverReachedFunction ? `, <span class="bad never">${dl.neverReachedFunction} never reached the function (throttled)</span>` : ""}${dl.stoppedInLoop ? `, <span class="bad loop">${dl.stoppedInLoop} stopped in a recursive loop</span>` : ""}` : `<small>none</small>`}</td></tr>`;
     }
     html += `</table>`;
   }
   if (m.dlqMoves.length > 0) {
-    html += `<h3>Moved to a dead-letter queue</h3><table>${m.dlqMoves.slice(0, 6).map((e) => `<tr class="dlq-move"><td>${short(e.messageId)}</td><td>${esc(e.queue)} → ${esc(e.deadLetterQueue)}</td><td>received ${e.receiveCount}× (max ${e.maxReceiveCount})${e.stoppedInLoop === true ? ` <span class="bad">stopped in a recursive loop (its chain had invoked the function 16 times)</span>` : e.reachedFunction === false ? ` <span class="bad">never reached the function: every receive was throttled</span>` : ""}</td></tr>`).join("")}</table>`;
+    html += `<h3>Moved to a dead-letter queue</h3><table>${m.dlqMoves.slice(0, 6).map((e) => `<tr class="dlq-move"><td>${short(e.messageId)}</td><td>${named(m, "queue", e.queue)} → ${named(m, "queue", e.deadLetterQueue)}</td><td>received ${e.receiveCount}× (max ${e.maxReceiveCount})${e.stoppedInLoop === true ? ` <span class="bad">stopped in a recursive loop (its chain had invoked the function 16 times)</span>` : e.reachedFunction === false ? ` <span class="bad">never reached the function: every receive was throttled</span>` : ""}</td></tr>`).join("")}</table>`;
   }
   if (m.mappings.size > 0) {
     html += `<h3>Event source mappings</h3><table class="mappings"><tr><th>mapping</th><th class="n">lanes</th><th class="n">batches</th><th class="n">last size</th><th class="n">errors</th><th class="n">partial</th><th class="n">throttled</th><th class="n" title="records of throttled batches, returned to their source">returned</th></tr>`;
     for (const mp of m.mappings.values()) {
-      html += `<tr data-mapping="${esc(mp.uuid)}"><td><span class="nw">${esc(name(mp.eventSourceArn))}</span> → <span class="nw">${esc(mp.functionName)}</span>${mp.state && mp.state !== "Enabled" ? ` <small>${esc(mp.state)}</small>` : ""}</td><td class="n">${mp.lanes ?? "—"}</td><td class="n">${mp.batches}</td><td class="n">${mp.lastSize}${mp.batchSize ? `<small>/${mp.batchSize}</small>` : ""}</td><td class="n ${mp.errors ? "bad" : ""}">${mp.errors}</td><td class="n">${mp.partial}</td><td class="n ${mp.throttled ? "warn" : ""}">${mp.throttled}${mp.backoffMs && m.time < mp.backoffUntil ? ` <small class="backoff">backoff ${dur(mp.backoffMs)}</small>` : ""}</td><td class="n returned ${mp.throttledRecords ? "warn" : ""}" title="records of throttled batches: the function never ran with them; SQS messages come back at their visibility timeout and each receive counts towards maxReceiveCount">${mp.throttledRecords ?? 0}</td></tr>`;
+      html += `<tr data-mapping="${esc(mp.uuid)}"><td><span class="nw">${sourceNamed(m, name(mp.eventSourceArn))}</span> → <span class="nw">${named(m, "function", mp.functionName)}</span>${mp.state && mp.state !== "Enabled" ? ` <small>${esc(mp.state)}</small>` : ""}</td><td class="n">${mp.lanes ?? "—"}</td><td class="n">${mp.batches}</td><td class="n">${mp.lastSize}${mp.batchSize ? `<small>/${mp.batchSize}</small>` : ""}</td><td class="n ${mp.errors ? "bad" : ""}">${mp.errors}</td><td class="n">${mp.partial}</td><td class="n ${mp.throttled ? "warn" : ""}">${mp.throttled}${mp.backoffMs && m.time < mp.backoffUntil ? ` <small class="backoff">backoff ${dur(mp.backoffMs)}</small>` : ""}</td><td class="n returned ${mp.throttledRecords ? "warn" : ""}" title="records of throttled batches: the function never ran with them; SQS messages come back at their visibility timeout and each receive counts towards maxReceiveCount">${mp.throttledRecords ?? 0}</td></tr>`;
     }
     html += `</table>`;
   }
@@ -143,7 +134,7 @@ export function renderSources(m) {
   if (m.streams.length > 0 || shards.length > 0) {
     html += `<h3>Streams</h3><table class="shards"><tr><th>stream / shard</th><th>consumer</th><th>given up → OnFailure</th><th class="n">iterator age</th></tr>`;
     for (const s of streamsOf(m, shards)) {
-      html += `<tr class="stream" data-stream="${esc(s.name)}"><td colspan="4">${esc(s.name)} <small>${s.shards.length} shard${s.shards.length === 1 ? "" : "s"}</small></td></tr>`;
+      html += `<tr class="stream" data-stream="${esc(s.name)}"><td colspan="4">${named(m, "stream", s.name)} <small>${s.shards.length} shard${s.shards.length === 1 ? "" : "s"}</small></td></tr>`;
       for (const sh of s.shards) {
       const seen = shards.filter((x) => name(x.eventSourceArn).endsWith(`:${s.name}`) && x.shardId === sh.shardId);
       // A mapping that has not sent this shard a batch yet (nothing to read) is its consumer all the same.

@@ -1,0 +1,34 @@
+// How the page names what a template created: by the logical id the class reads in template.yaml,
+// the name it became beside it or in its tooltip (a generated name holds the stack's, the folder's:
+// `sam-app-OrdersQueue-1A2B3C4D5E6F`). From the snapshot's `logicalIds` (functions) and
+// `resourceIds` (queues, streams, topics, buses) views (start-config.ts); plain names otherwise.
+import { esc } from "./format.js";
+
+/**
+ * A function's name: with the template's logical id first when it came from one
+ * (`NodeFn (ws-NodeFn-JY7VEIQWCHG4)`), the id that `tail --function` and `invoke` take (newuser10 N3-2).
+ */
+export function fnLabel(m, fn) {
+  const id = m.logicalIds?.get(fn);
+  return id === undefined || id === fn ? esc(fn) : `<span class="logical-id">${esc(id)}</span> <small class="physical-name">(${esc(fn)})</small>`;
+}
+
+/** A function, queue, stream, topic or bus (`kind`) by its logical id, the name it became in the tooltip: table cells stay narrow. */
+export function named(m, kind, name) {
+  const id = kind === "function" ? m.logicalIds?.get(name) : m.resourceIds?.[kind]?.get(name);
+  return id === undefined || id === name ? esc(name) : `<span class="logical-id" title="${esc(name)}">${esc(id)}</span>`;
+}
+
+const KINDS = { sqs: "queue", kinesis: "stream", sns: "topic", bus: "bus", lambda: "function" };
+
+/** A source or endpoint label (`sqs:orders`, `lambda:fn`: format.js name(), fanout-render.js shortName()) with its resource by logical id: `sqs:OrdersQueue`. */
+export function sourceNamed(m, label) {
+  const colon = label.indexOf(":");
+  const kind = KINDS[label.slice(0, colon)];
+  return kind === undefined ? esc(label) : `${esc(label.slice(0, colon + 1))}${named(m, kind, label.slice(colon + 1))}`;
+}
+
+/** The `resourceIds` view as the page keeps it: per kind, name → logical id. */
+export function resourceIdsOf(view) {
+  return Object.fromEntries(Object.entries(view).map(([kind, ids]) => [kind, new Map(Object.entries(ids))]));
+}
