@@ -174,6 +174,7 @@ export function ruleTarget(x: Props): Record<string, unknown> {
     RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }),
     DeadLetterConfig: x.DeadLetterConfig,
     SqsParameters: x.SqsParameters,
+    KinesisParameters: x.KinesisParameters,
   });
 }
 

@@ -12,7 +12,8 @@ export interface TargetAttribute {
 }
 
 /**
- * Per-delivery parameters some targets take: EventBridge's `SqsParameters` for FIFO queues, and
+ * Per-delivery parameters some targets take: EventBridge's `SqsParameters` for FIFO queues and
+ * `KinesisParameters` for streams, and
  * what an SNS FIFO topic's delivery to a FIFO queue keeps (its group and deduplication id).
  */
 export interface DeliveryOptions {
@@ -20,6 +21,8 @@ export interface DeliveryOptions {
   messageDeduplicationId?: string;
   /** The X-Ray trace the message came with (an SNS Publish's): an SQS target keeps it as AWSTraceHeader. */
   traceHeader?: string;
+  /** A Kinesis stream target's partition key (EventBridge's `KinesisParameters`; the event id by default). */
+  partitionKey?: string;
 }
 
 /**

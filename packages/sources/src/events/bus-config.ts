@@ -19,13 +19,15 @@ const pattern = json.superRefine((p, ctx) => {
 
 const target = z.strictObject({
   id: name("target").optional(),
-  arn: z.string({ error: "expected lambda:NAME, sqs:NAME, sns:NAME, an event bus ARN or another ARN" }),
+  arn: z.string({ error: "expected lambda:NAME, sqs:NAME, sns:NAME, kinesis:NAME, an event bus ARN or another ARN" }),
   input: json.optional(),
   inputPath: z.string().optional(),
   inputTransformer: z.strictObject({ inputPathsMap: z.record(z.string(), z.string()).optional(), inputTemplate: z.string() }).optional(),
   retryPolicy: z.strictObject({ maximumRetryAttempts: whole(0, 185).optional(), maximumEventAgeInSeconds: whole(60, 86_400).optional() }).optional(),
   deadLetterConfig: z.strictObject({ arn: z.string() }).optional(),
   sqsParameters: z.strictObject({ messageGroupId: z.string() }).optional(),
+  /** A stream target's partition key: a JSON path into the event (the event id by default). */
+  kinesisParameters: z.strictObject({ partitionKeyPath: z.string() }).optional(),
 });
 
 const rule = z.strictObject({
@@ -68,6 +70,7 @@ export function ruleDefinition(r: RuleConfig, arnOf: (ref: string) => string): R
         RetryPolicy: t.retryPolicy && { MaximumRetryAttempts: t.retryPolicy.maximumRetryAttempts, MaximumEventAgeInSeconds: t.retryPolicy.maximumEventAgeInSeconds },
         DeadLetterConfig: t.deadLetterConfig && { Arn: arnOf(t.deadLetterConfig.arn) },
         SqsParameters: t.sqsParameters && { MessageGroupId: t.sqsParameters.messageGroupId },
+        KinesisParameters: t.kinesisParameters && { PartitionKeyPath: t.kinesisParameters.partitionKeyPath },
       }),
     ),
   };

@@ -5,6 +5,9 @@ import type { EventStore, EventTarget, RuleRecord } from "./event-store.ts";
 import { EventTags, type TagList } from "./event-tags.ts";
 import type { RuleIndex } from "./rule-index.ts";
 
+/** The members of EventBridge's `Target` shape (botocore events-2015-10-07). */
+const TARGET_MEMBERS = ["Id", "Arn", "RoleArn", "Input", "InputPath", "InputTransformer", "KinesisParameters", "RunCommandParameters", "EcsParameters", "BatchParameters", "SqsParameters", "HttpParameters", "RedshiftDataParameters", "SageMakerPipelineParameters", "DeadLetterConfig", "RetryPolicy", "AppSyncParameters"] as const;
+
 type Input = Record<string, any>;
 type Operations = Record<string, Operation>;
 
@@ -181,7 +184,9 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
     PutTargets: (i, ctx) => {
       const r = mine(i, "Rule");
       if (r === undefined) return delegate("PutTargets", i, ctx, "Rule");
-      const given = (i.Targets as EventTarget[]).map(({ Id, Arn, RoleArn, Input, InputPath, InputTransformer, RetryPolicy, DeadLetterConfig, SqsParameters }) => ({ Id, Arn, RoleArn, Input, InputPath, InputTransformer, RetryPolicy, DeadLetterConfig, SqsParameters }));
+      // Every member of AWS's Target shape is kept and listed back as put (newuser13 N13-2: the
+      // *Parameters of targets lambda-sim does not run too); unknown members are not.
+      const given = (i.Targets as Record<string, unknown>[]).map((t) => Object.fromEntries(TARGET_MEMBERS.filter((k) => t[k] !== undefined).map((k) => [k, t[k]])) as unknown as EventTarget);
       for (const t of given) {
         if ([t.Input, t.InputPath, t.InputTransformer].filter((x) => x !== undefined).length > 1) {
           throw eventsErrors.validation("Only one of Input, InputPath, or InputTransformer can be specified for a target.");

@@ -11,6 +11,9 @@ export interface EventTarget {
   RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
   DeadLetterConfig?: { Arn?: string };
   SqsParameters?: { MessageGroupId?: string };
+  /** The partition key of a Kinesis stream target's records: a JSON path into the event (the event id by default). */
+  KinesisParameters?: { PartitionKeyPath?: string };
+  // The other *Parameters of AWS's Target shape are kept too and listed back as put (bus-operations.ts TARGET_MEMBERS).
 }
 
 export interface RuleDefinition {

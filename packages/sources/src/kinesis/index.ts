@@ -70,6 +70,15 @@ export const kinesisSource: Source<StreamConfig> = {
       GetRecords: (i) => records.getRecords(i),
     };
     registerKinesisProtocol(ctx, ops);
+    // EventBridge rules and Scheduler schedules put records on a stream (a standard target on AWS):
+    // one PutRecord of the event with the target's partition key (newuser13 N13-1).
+    // A caller always names the key (EventBridge: the event id by default); a random one otherwise.
+    const keys = ctx.rng.stream("kinesis-target-keys");
+    ctx.registerTarget("kinesis", {
+      deliver: async (arn, body, _attributes, options) => {
+        records.putRecord({ StreamARN: arn, Data: Buffer.from(body).toString("base64"), PartitionKey: options?.partitionKey ?? keys.uuid() });
+      },
+    });
     // A look at a stream's retained records that moves no iterator (compare /_sim/queues/:name/messages).
     // Shards with their newest record's arrival; the mappings' batches carry iterator ages.
     ctx.addStateView("streams", () =>

@@ -1,6 +1,6 @@
 import { isAwsError, lambdaErrors, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { deadLetterAttributes, type DeliveryFailure } from "../events/dead-letter-attributes.ts";
-import { targetInput } from "../events/input-transformer.ts";
+import { readPath, targetInput } from "../events/input-transformer.ts";
 import type { Deliver } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleRecord, type ScheduleTarget } from "./schedule-store.ts";
 
@@ -53,8 +53,10 @@ export function scheduledEvent(r: ScheduleRecord, scheduledAt: number, s: Pick<S
 }
 
 /** Delivers `body` to the target; the request id of the invocation when it is a function's. */
-async function send(s: Services, arn: string, body: string): Promise<string | undefined> {
-  if (arn.split(":")[2] === "lambda") {
+async function send(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string): Promise<string | undefined> {
+  const arn = target.Arn;
+  const service = arn.split(":")[2];
+  if (service === "lambda") {
     // Lambda's Invoke takes JSON only (aws-facts §1.4): a text Input is refused, not run.
     try {
       JSON.parse(body);
@@ -64,13 +66,26 @@ async function send(s: Services, arn: string, body: string): Promise<string | un
     const out = await s.invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
     return out.kind === "accepted" ? out.requestId : undefined;
   }
-  await s.deliverToTarget(arn, body);
+  await s.deliverToTarget(arn, body, undefined, service === "kinesis" ? { partitionKey: partitionKey(r, target, body) } : { messageGroupId: target.SqsParameters?.MessageGroupId });
   return undefined;
+}
+
+/**
+ * A stream target's partition key: a Scheduler schedule's fixed `KinesisParameters.PartitionKey`
+ * (required by Scheduler), a scheduled rule's `PartitionKeyPath` into its event, else the event id
+ * (EventBridge API reference, KinesisParameters).
+ */
+function partitionKey(r: ScheduleRecord, target: ScheduleTarget, body: string): string {
+  const k = target.KinesisParameters;
+  if (r.kind !== "rule") return k?.PartitionKey ?? r.name;
+  const event = JSON.parse(body) as { id?: string };
+  const picked = k?.PartitionKeyPath === undefined ? undefined : readPath(event, k.PartitionKeyPath);
+  return typeof picked === "string" || typeof picked === "number" ? String(picked) : (event.id ?? r.name);
 }
 
 async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, retries: number, firstAt: number): Promise<void> {
   try {
-    const requestId = await send(s, target.Arn, body);
+    const requestId = await send(s, r, target, body);
     // The function's invocation is named by its schedule (the dashboard's rows, tail), as an SNS or bus delivery is.
     s.telemetry.emit({ type: "schedule.delivered", scheduleArn: scheduleArn(r, s.region, s.accountId), targetId: target.Id ?? "", targetArn: target.Arn, attempt: retries + 1, requestId });
     return;

@@ -8,7 +8,8 @@ export type ScheduleKind = "scheduler" | "rule";
  * A target as both APIs spell it (Scheduler `Target`, EventBridge `Target`): a rule's target
  * (events/event-store.ts) whose `Id` only rules have.
  */
-export type ScheduleTarget = Omit<EventTarget, "Id"> & { Id?: string };
+/** A rule's target, or a Scheduler schedule's (no Id; its KinesisParameters name a fixed PartitionKey). */
+export type ScheduleTarget = Omit<EventTarget, "Id" | "KinesisParameters"> & { Id?: string; KinesisParameters?: { PartitionKey?: string; PartitionKeyPath?: string } };
 
 /** What a schedule is, in AWS's names: stored as JSON, echoed back by Get/Describe. */
 export interface ScheduleDefinition {

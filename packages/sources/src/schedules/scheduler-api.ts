@@ -173,7 +173,8 @@ export function schedulerDefinition(input: Input, now: number): ScheduleDefiniti
     EndDate: endDate,
     FlexibleTimeWindow: window.Mode === "OFF" ? { Mode: "OFF" } : { Mode: "FLEXIBLE", MaximumWindowInMinutes: minutes },
     ActionAfterCompletion: after,
-    Targets: [{ Arn: target.Arn, RoleArn: target.RoleArn, Input: target.Input, RetryPolicy: retry, DeadLetterConfig: target.DeadLetterConfig }],
+    // The target's *Parameters are kept and returned as given (newuser13 N13-2); Kinesis's and SQS's are used.
+    Targets: [{ ...targetParameters(target as unknown as Record<string, unknown>), Arn: target.Arn, RoleArn: target.RoleArn, Input: target.Input, RetryPolicy: retry, DeadLetterConfig: target.DeadLetterConfig }],
     Extra: input.KmsKeyArn === undefined ? undefined : { KmsKeyArn: input.KmsKeyArn },
   };
 }
@@ -201,4 +202,10 @@ export function schedulerRestSpec(): RestServiceSpec {
       internal: () => new AwsError("InternalServerException", 500, "Unexpected error during processing of request."),
     },
   };
+}
+
+/** The parameters members of Scheduler's `Target` shape (botocore scheduler-2021-06-30) that were given. */
+function targetParameters(target: Record<string, unknown>): Record<string, unknown> {
+  const members = ["EcsParameters", "EventBridgeParameters", "KinesisParameters", "SageMakerPipelineParameters", "SqsParameters"];
+  return Object.fromEntries(members.filter((k) => target[k] !== undefined).map((k) => [k, target[k]]));
 }
