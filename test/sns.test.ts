@@ -13,6 +13,7 @@ import {
   NotFoundException,
   PublishBatchCommand,
   PublishCommand,
+  SetSubscriptionAttributesCommand,
   SNSClient,
   SubscribeCommand,
   TooManyEntriesInBatchRequestException,
@@ -277,5 +278,12 @@ describe("SNS topics", () => {
     const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("q") }));
     expect(SubscriptionArn).toMatch(new RegExp(`^${TopicArn}:[0-9a-f-]{36}$`));
     expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t!.endpoint}/${ACCOUNT}/q`, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn).toBe(queueArn("q"));
+    // Raw delivery is for queues and HTTP endpoints: a Lambda subscription refuses it, at Subscribe and after (newuser13 N13-10).
+    const fn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`;
+    const raw = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fn, Attributes: { RawMessageDelivery: "true" } })).catch((e) => e);
+    expect([raw.name, raw.message]).toEqual(["InvalidParameterException", "Invalid parameter: Attributes Reason: Delivery protocol [lambda] does not support raw message delivery."]);
+    const sub = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fn }));
+    const later = await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn, AttributeName: "RawMessageDelivery", AttributeValue: "true" })).catch((e) => e);
+    expect([later.name, later.message]).toEqual(["InvalidParameterException", "Invalid parameter: Delivery protocol [lambda] does not support raw message delivery."]);
   });
 });

@@ -4,6 +4,9 @@ import { snsErrors } from "./sns-errors.ts";
 import type { SnsStore, SubscriptionRow } from "./sns-store.ts";
 import { DEFAULT_EFFECTIVE_DELIVERY_POLICY, page, parseJson, type TopicOperations } from "./topic-operations.ts";
 
+/** The protocols that take RawMessageDelivery (SNS: sqs, http/https and firehose; lambda-sim delivers the first three). */
+const RAW_DELIVERY: ReadonlySet<string> = new Set(["sqs", "http", "https", "firehose"]);
+
 /** Protocols SNS has (SNS API Subscribe); lambda-sim delivers to the first four. */
 const DELIVERED = new Set(["lambda", "sqs", "http", "https"]);
 const KNOWN = new Set([...DELIVERED, "email", "email-json", "sms", "application", "firehose"]);
@@ -55,7 +58,7 @@ export class SubscriptionOperations {
     if (protocol === "sqs" && endpoint.endsWith(".fifo") && !t.fifo) throw snsErrors.invalidParameter("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
     // FIFO topics deliver to SQS queues only (SNS FIFO topics); AWS's wording here is unconfirmed (chosen).
     if (t.fifo && protocol !== "sqs") throw snsErrors.invalidParameter(`Invalid protocol type: ${protocol} Reason: FIFO topics support only SQS subscriptions`);
-    const attributes = this.checked(i.Attributes ?? {}, t.arn, endpoint, "Attributes Reason: ");
+    const attributes = this.checked(i.Attributes ?? {}, t.arn, protocol, endpoint, "Attributes Reason: ");
     // Subscribe is idempotent per topic and endpoint, unless the attributes differ (SNS API Subscribe).
     const existing = this.store.subscriptions(t.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
     if (existing !== undefined) {
@@ -141,7 +144,7 @@ export class SubscriptionOperations {
   setSubscriptionAttributes(i: { SubscriptionArn?: string; AttributeName?: string; AttributeValue?: string }): void {
     const s = this.resolve(i.SubscriptionArn);
     const name = i.AttributeName ?? "";
-    const next = { ...s.attributes, ...this.checked({ [name]: i.AttributeValue ?? "" }, s.topicArn, s.endpoint, "", s.attributes) };
+    const next = { ...s.attributes, ...this.checked({ [name]: i.AttributeValue ?? "" }, s.topicArn, s.protocol, s.endpoint, "", s.attributes) };
     if (next[name] === "") delete next[name];
     this.store.setSubscriptionAttributes(s.arn, next);
     this.onChange();
@@ -160,12 +163,15 @@ export class SubscriptionOperations {
   }
 
   /** Checks attributes with SNS's wording (`prefix` is "Attributes Reason: " inside Subscribe). */
-  private checked(attributes: Record<string, string>, topicArn: string, endpoint: string, prefix: string, current: Record<string, string> = {}): Record<string, string> {
+  private checked(attributes: Record<string, string>, topicArn: string, protocol: string, endpoint: string, prefix: string, current: Record<string, string> = {}): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(attributes)) {
       if (!SETTABLE.has(name)) throw snsErrors.invalidParameter(`${prefix}AttributeName`);
       if (name === "RawMessageDelivery") {
         if (!/^(true|false)$/i.test(value)) throw snsErrors.invalidParameter(`${prefix}RawMessageDelivery: Invalid value [${value}]. Must be true or false.`);
+        // Raw delivery is for SQS, HTTP/S and Firehose endpoints (SNS "Amazon SNS raw message delivery"); a
+        // lambda subscription refuses it (newuser13 N13-10). Setting it false is left alone (our choice).
+        if (value.toLowerCase() === "true" && !RAW_DELIVERY.has(protocol)) throw snsErrors.invalidParameter(`${prefix}Delivery protocol [${protocol}] does not support raw message delivery.`);
         out[name] = value.toLowerCase();
         continue;
       }
