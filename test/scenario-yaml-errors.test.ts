@@ -53,6 +53,14 @@ describe("scenario YAML errors", () => {
     expect(r2.stderr).toMatch(new RegExp(`^lambda-sim: ${join(after, "s.yaml")}:6 traffic\\[2\\]: it begins at .+ \\(after the steps and waits before it\\), past the scenario's duration of 1 min: the step would never run`));
   }, 60_000);
 
+  // newuser13 N13-6: an index past the records put left the poison out without a word.
+  it("a put's poison index past its count, at its line", async () => {
+    const dir = project({ "s.yaml": ["duration: 1m", "streams: { s: { shardCount: 1 } }", "traffic:", "  - put: { stream: s, count: 4, poison: [1, 9] }"].join("\n") });
+    const r = await runCli(["run", join(dir, "s.yaml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`lambda-sim: ${join(dir, "s.yaml")}:4 traffic[0].put.poison[1]: expected the index of one of the 4 record(s) put (0 to 3), got 9\n`);
+  }, 60_000);
+
   it("a template's typo: one line", async () => {
     const resources = Array.from({ length: 20 }, (_, i) => `  Q${i}:\n    Type: AWS::SQS::Queue\n    Properties: { QueueName: q${i} }`);
     const dir = project({

@@ -52,6 +52,11 @@ const stepKinds = {
       /** Indexes of records whose data is replaced by `poisonData` (a record no handler can process). */
       poison: z.array(z.number().int().min(0)).default([]),
       poisonData: content.default({ poison: true }),
+    }).superRefine((p, ctx) => {
+      // An index past the last record would leave the poison out silently (newuser13 N13-6).
+      for (const [i, index] of p.poison.entries()) {
+        if (index >= p.count) ctx.addIssue({ code: "custom", path: ["poison", i], input: index, message: `expected the index of one of the ${p.count} record(s) put (0 to ${p.count - 1})` });
+      }
     }),
   }),
   publish: z.strictObject({
