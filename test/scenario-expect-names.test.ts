@@ -43,6 +43,18 @@ describe("lambda-sim run: names in expect: beyond functions", () => {
     ]);
   });
 
+  // newuser13 N13-11: `failedRecords: { clicks: 0 }` (the stream) passed for ever: failed records are counted per queue.
+  it("refuses a name of another kind than the expectation counts, though the traffic names it", async () => {
+    const file = join(scratch(), "kinds.yaml");
+    writeFileSync(file, [...ARCHITECTURE, "  - put: { stream: clicks }", "expect:", "  failedRecords: { clicks: 0 }", "  messages: { clicks: 0 }", ""].join("\n"));
+    const r = await runCli(["run", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.replace(/^lambda-sim: /, "").trim().split("\n")).toEqual([
+      `${file}:15 expect.failedRecords: no queue named 'clicks' (the architecture has: orders, orders-dlq, orders-failed)`,
+      `${file}:16 expect.messages: no queue named 'clicks' (the architecture has: orders, orders-dlq, orders-failed)`,
+    ]);
+  });
+
   it("takes the names the architecture has, and a destination an ARN names, and runs", async () => {
     const file = join(scratch(), "right.yaml");
     writeFileSync(file, [...ARCHITECTURE, "expect:", "  messages: { orders-dlq: 0 }", "  outOfOrderRecords: { clicks: 0 }", "  delivered: { orders-failed: 0, elsewhere: 0 }", "  failedRecords: { orders-failed: 0 }", ""].join("\n"));

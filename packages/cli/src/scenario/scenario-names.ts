@@ -28,7 +28,7 @@ export class ScenarioNames {
   private readonly file: string;
   private readonly lineAt: (p: readonly PropertyKey[]) => number | undefined;
   private readonly problems: { line: number | undefined; text: string }[] = [];
-  /** Names the traffic and faults (and per-function expectations) name: an expectation may name them too. */
+  /** `kind:name` of what the traffic and faults (and per-function expectations) name: an expectation may name them too, as that kind. */
   private readonly mentioned = new Set<string>();
 
   constructor(architecture: StartConfig, file: string, lineAt: (p: readonly PropertyKey[]) => number | undefined) {
@@ -113,7 +113,7 @@ export class ScenarioNames {
   /** `written`'s name as the simulator knows it; a problem recorded (at `path`, shown as `shown`) when the architecture has none. */
   private name(kind: NamedKind, written: string, path: Path, shown: Path = path): string {
     const resolved = this.resolve([kind], written);
-    this.mentioned.add(resolved);
+    this.mentioned.add(`${kind}:${resolved}`);
     const names = this.declared(kind);
     if (!names.includes(resolved)) {
       this.problem(path, `${dottedPath(shown)}: no ${kind} named '${written}' (the architecture has: ${[...names, ...logicalIds(this.a.template?.names, kind)].join(", ") || "none"})`);
@@ -129,7 +129,8 @@ export class ScenarioNames {
     if (written.startsWith("arn:")) return written;
     const resolved = this.resolve(kinds, written);
     const names = [...new Set(kinds.flatMap((k) => this.declared(k)))];
-    if (names.includes(resolved) || this.mentioned.has(resolved) || this.destinations().has(resolved)) return resolved;
+    // Only a name of the kinds asked for: a stream named where a queue is expected never matches (newuser13 N13-11: it passed vacuously).
+    if (names.includes(resolved) || kinds.some((k) => this.mentioned.has(`${k}:${resolved}`)) || this.destinations().has(resolved)) return resolved;
     const known = [...new Set([...names, ...kinds.flatMap((k) => logicalIds(this.a.template?.names, k))])];
     const what = kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(", ")} or ${kinds.at(-1)}`;
     this.problem(path, `${dottedPath(shown)}: no ${what} named '${written}'${suggestion(written, known)} (the architecture has: ${known.join(", ") || "none"})`);
