@@ -186,6 +186,19 @@ describe("Kinesis event source mapping", () => {
     expect(batches().filter((b) => b.records.some(([, d]) => d === "poison")).map((b) => b.records.length)).toEqual([8, 4, 2, 1, 1, 1]);
   });
 
+  // newuser13 N13-7: a held shard's wait was the one pending timer of a stalled run, listed as a bare `sleep`.
+  it("names a held shard's retry wait after its stream in the clock's pending timers", async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    clock.startRunningDue();
+    await start([fn("held", "recorder")], { clock });
+    await kinesis.send(new CreateStreamCommand({ StreamName: "held", ShardCount: 1 }));
+    await kinesis.send(new PutRecordCommand({ StreamName: "held", PartitionKey: "a", Data: Buffer.from("poison") }));
+    await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "held", EventSourceArn: streamArn("held"), StartingPosition: "TRIM_HORIZON" }));
+    const labels = async () => ((await (await fetch(`${t!.endpoint}/_sim/clock`)).json()) as { pendingTimers: { label: string }[] }).pendingTimers.map((x) => x.label);
+    await until(async () => (await labels()).includes("mapping.retry:stream/held"));
+    expect(await labels()).not.toContain("sleep");
+  });
+
   it("with ReportBatchItemFailures, checkpoints before the lowest failed sequence number and retries from there", async () => {
     await start([fn("partial", "partial")], { timeScale: 100 });
     await kinesis.send(new CreateStreamCommand({ StreamName: "p", ShardCount: 1 }));

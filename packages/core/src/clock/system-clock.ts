@@ -133,7 +133,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** Clock.sleep in terms of setTimer, shared by the clocks: one timer, cancelled on abort. */
-export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal, opts?: TimerOptions): Promise<void> {
+export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal, opts?: TimerOptions, label = "sleep"): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
@@ -146,7 +146,7 @@ export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal, opts?: T
         signal?.removeEventListener("abort", onAbort);
         resolve();
       },
-      "sleep",
+      label,
       opts,
     );
     signal?.addEventListener("abort", onAbort, { once: true });

@@ -1,4 +1,5 @@
 import { whileHeld, type Clock } from "../clock/clock.ts";
+import { sleepOn } from "../clock/system-clock.ts";
 import { isAwsError } from "../errors/aws-error.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
@@ -96,7 +97,7 @@ export class StreamBatchRunner {
       }
       const attempt = await this.invoke(b.records, window === undefined ? undefined : { ...window, state });
       if (attempt.kind === "throttled") {
-        await this.throttleBackoff(throttles++, signal);
+        await this.pause(throttleBackoffMs(throttles++), signal, "throttle-backoff");
         continue;
       }
       throttles = 0;
@@ -126,7 +127,7 @@ export class StreamBatchRunner {
         continue;
       }
       b.retries++;
-      await this.clock.sleep(retryDelayMs(b.retries), signal).catch(() => {});
+      await this.pause(retryDelayMs(b.retries), signal, "retry");
     }
     return { state };
   }
@@ -161,7 +162,7 @@ export class StreamBatchRunner {
       const attempt = await this.invoke([], window);
       tried = true;
       if (attempt.kind === "throttled") {
-        await this.throttleBackoff(throttles++, signal);
+        await this.pause(throttleBackoffMs(throttles++), signal, "throttle-backoff");
         continue;
       }
       throttles = 0;
@@ -172,13 +173,13 @@ export class StreamBatchRunner {
         return {};
       }
       retries++;
-      await this.clock.sleep(retryDelayMs(retries), signal).catch(() => {});
+      await this.pause(retryDelayMs(retries), signal, "retry");
     }
   }
 
-  /** The wait after the `n`th throttle in a row (0-based). */
-  private throttleBackoff(n: number, signal: AbortSignal): Promise<void> {
-    return this.clock.sleep(throttleBackoffMs(n), signal).catch(() => {});
+  /** A retry's or a throttle's wait on the Clock, named after the source (`/_sim/clock` lists it: newuser13 N13-7, it said `sleep`). */
+  private pause(ms: number, signal: AbortSignal, why: string): Promise<void> {
+    return sleepOn(this.clock, ms, signal, undefined, `mapping.${why}:${this.s.sourceArn.slice(this.s.sourceArn.lastIndexOf(":") + 1)}`).catch(() => {});
   }
 
   /**
