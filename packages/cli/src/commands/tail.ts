@@ -177,10 +177,24 @@ function format(e: SequencedEvent, opts: TailOptions, colour: boolean): string {
   if (opts.json) return `${JSON.stringify(e)}\n`;
   if (scaleDowns.hold(e)) return "";
   const before = scaleDowns.release();
-  if (e.type === "function.log") return before + logLines(e.functionName, e.text, clockText(e.time), colour);
+  if (e.type === "function.log") return before + dayLine(e.time, colour) + logLines(e.functionName, e.text, clockText(e.time), colour);
   const line = describeEvent(e);
   if (line === undefined) return before;
-  return `${before}${paint(clockText(e.time), "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
+  return `${before}${dayLine(e.time, colour)}${paint(clockText(e.time), "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
+}
+
+let day = Number.NaN;
+
+/**
+ * A line with the date when service time enters another day (UTC): the lines give the time of day
+ * only, and a virtual clock moved a day ahead would read as going backwards (newuser13 N13-7).
+ */
+function dayLine(time: number, colour: boolean): string {
+  const d = Math.floor(time / 86_400_000);
+  if (d === day) return "";
+  const first = Number.isNaN(day);
+  day = d;
+  return first ? "" : `${paint(`-- ${new Date(d * 86_400_000).toISOString().slice(0, 10)} (UTC) --`, "gray", colour)}\n`;
 }
 
 /**
