@@ -115,4 +115,38 @@ Resources:
     await check(sim.endpoint, "api");
     await sim.kill();
   });
+
+  // newuser13 N13-13: the layout SAM's "Building Lambda layers" page describes: `sam build` puts a
+  // python3.12 layer's content under python/, so `import shared` works; it was mounted as written.
+  it("puts a layer with a runtime's BuildMethod under that runtime's folder of /opt, as sam build does, and says what it does not install", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "layers-build-method-"));
+    mkdirSync(join(dir, "layer/shared"), { recursive: true });
+    writeFileSync(join(dir, "layer/shared/__init__.py"), "def decode(x):\n    return x.upper()\n");
+    writeFileSync(join(dir, "layer/requirements.txt"), "\n");
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src/app.py"), "from shared import decode\n\ndef handler(event, context):\n    return decode(event['name'])\n");
+    writeFileSync(
+      join(dir, "template.yaml"),
+      `Transform: AWS::Serverless-2016-10-31
+Resources:
+  SharedLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: { ContentUri: layer/, CompatibleRuntimes: [python3.12] }
+    Metadata: { BuildMethod: python3.12 }
+  Consumer:
+    Type: AWS::Serverless::Function
+    Properties: { FunctionName: consumer, Runtime: python3.12, Handler: app.handler, CodeUri: src/, Layers: [!Ref SharedLayer] }
+`,
+    );
+    const sim = await startLambdaSim(["--template", join(dir, "template.yaml"), "--in-memory"]);
+    expect(sim.output()).toMatch(/SharedLayer \(BuildMethod python3\.12: requirements\.txt not installed; sam build would install its dependencies\)/);
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+    try {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "consumer", Payload: Buffer.from('{"name":"ada"}') }));
+      expect([out.FunctionError, Buffer.from(out.Payload!).toString()]).toEqual([undefined, '"ADA"']);
+    } finally {
+      lambda.destroy();
+      await sim.kill();
+    }
+  }, 60_000);
 });

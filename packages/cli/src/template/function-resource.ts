@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { EntryPointError, esbuildFunction, typescriptOnlyHandler } from "../config/esbuild-function.ts";
 import { codeDirectory, type CodePlace } from "./function-code.ts";
@@ -29,6 +30,8 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
   const metadata = stack.resolver.resolve(stack.resources[id]!.Metadata ?? {}, ["Resources", id, "Metadata"]) as Props;
   const codeUri = metadata.BuildMethod === "esbuild" ? await buildFunction(id, sourceDir, p.Handler, metadata.BuildProperties, join(place.codeRoot, "build", id)) : sourceDir;
   if (metadata.BuildMethod !== undefined && metadata.BuildMethod !== "esbuild") t.notSimulated.push(`${id} (BuildMethod ${String(metadata.BuildMethod)}: code used as it is)`);
+  // sam build pip-installs a Python function's requirements by default: here the machine's python3 packages are what it imports.
+  else if (String(p.Runtime).startsWith("python") && existsSync(join(sourceDir, "requirements.txt"))) t.notSimulated.push(`${id} (requirements.txt not installed; sam build would install its dependencies)`);
   const ts = metadata.BuildMethod === undefined && String(p.Runtime).startsWith("nodejs") && typeof p.Handler === "string" ? typescriptOnlyHandler(sourceDir, p.Handler) : undefined;
   if (ts !== undefined) {
     // Lambda's Node.js runtimes load JavaScript only ("Building Lambda functions with TypeScript").

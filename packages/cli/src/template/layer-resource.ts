@@ -1,3 +1,5 @@
+import { cpSync, existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { codeDirectory, type CodePlace } from "./function-code.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateStack } from "./template-stack.ts";
@@ -18,7 +20,9 @@ export async function translateLayer(t: Translation, stack: TemplateStack, id: s
   const key = serverless ? "ContentUri" : "Content";
   const uri = p[key];
   if (uri !== null && typeof uri === "object") throw new TemplateError([...base, key], "expected a local folder or zip file: layer content in S3 is not reachable offline");
-  const dir = await codeDirectory(id, { uri }, place, [...base, key]);
+  const source = await codeDirectory(id, { uri }, place, [...base, key]);
+  const metadata = stack.resolver.resolve(stack.resources[id]!.Metadata ?? {}, ["Resources", id, "Metadata"]) as Props;
+  const dir = builtLayer(t, id, source, metadata.BuildMethod, join(place.codeRoot, "build", id));
   t.config.layers[name] = defined({
     contentUri: dir,
     description: p.Description,
@@ -29,3 +33,25 @@ export async function translateLayer(t: Translation, stack: TemplateStack, id: s
   t.origins.push({ native: ["layers", name], template: base, keys: { contentUri: key } });
   t.said(id, `layer ${name}`);
 }
+
+/**
+ * A layer with a runtime's BuildMethod is what `sam build` makes of it: its content under the
+ * runtime's folder of /opt (aws-sam-cli get_layer_subfolder: python3.x → python, nodejsNN.x →
+ * nodejs, ruby → ruby/lib, java → java, dotnet → dotnet; makefile: the user's own layout), so
+ * `/opt/python/shared` imports (newuser13 N13-13: it was mounted as written). Dependencies are not
+ * installed (requirements.txt, package.json): said at start.
+ */
+function builtLayer(t: Translation, id: string, source: string, method: unknown, buildDir: string): string {
+  if (typeof method !== "string" || method === "makefile") return source;
+  const sub = LAYER_FOLDERS.find(([prefix]) => method.startsWith(prefix))?.[1];
+  if (sub === undefined) {
+    t.notSimulated.push(`${id} (BuildMethod ${method}: content used as it is)`);
+    return source;
+  }
+  rmSync(buildDir, { recursive: true, force: true });
+  cpSync(source, join(buildDir, sub), { recursive: true });
+  for (const file of ["requirements.txt", "package.json"]) if (existsSync(join(source, file))) t.notSimulated.push(`${id} (BuildMethod ${method}: ${file} not installed; sam build would install its dependencies)`);
+  return buildDir;
+}
+
+const LAYER_FOLDERS: readonly [string, string][] = [["python", "python"], ["nodejs", "nodejs"], ["ruby", "ruby/lib"], ["java", "java"], ["dotnet", "dotnet"]];
