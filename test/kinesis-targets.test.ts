@@ -65,6 +65,9 @@ describe("Kinesis streams as targets", () => {
     const got = await records(2);
     expect(got.map((r) => r.key).sort()).toEqual(["ada", eventId].sort());
     for (const r of got) expect(r.data).toMatchObject({ id: eventId, source: "shop", "detail-type": "OrderPlaced", detail: { customer: "ada", total: 600 } });
+    // An Id names one target of its rule: a request repeating one keeps its last.
+    await events.send(new PutTargetsCommand({ Rule: "orders", Targets: [{ Id: "by-event", Arn: STREAM_ARN, Input: '"first"' }, { Id: "by-event", Arn: STREAM_ARN, Input: '"second"' }] }));
+    expect((await events.send(new ListTargetsByRuleCommand({ Rule: "orders" }))).Targets?.map((x) => [x.Id, x.Input])).toEqual([["by-customer", undefined], ["by-event", '"second"']]);
   });
 
   it("puts a Scheduler schedule's Input on the stream with its PartitionKey, and returns the target as given", async () => {

@@ -193,7 +193,10 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
         }
       }
       const ids = new Set(given.map((t) => t.Id));
-      const targets = [...r.def.Targets.filter((t) => !ids.has(t.Id)), ...given];
+      // An Id names one target of its rule (Target.Id): a request repeating one keeps its last
+      // (our choice; AWS's answer to the repeat is unrecorded; newuser13: both were kept and delivered).
+      const unique = given.filter((t, i) => given.findLastIndex((u) => u.Id === t.Id) === i);
+      const targets = [...r.def.Targets.filter((t) => !ids.has(t.Id)), ...unique];
       if (targets.length > MAX_TARGETS) throw eventsErrors.limitExceeded("The requested resource exceeds the maximum number allowed.");
       save({ ...r, def: { ...r.def, Targets: targets } });
       return { FailedEntryCount: 0, FailedEntries: [] };
