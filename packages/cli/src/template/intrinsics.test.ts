@@ -130,4 +130,9 @@ describe("intrinsic functions", () => {
     const { value } = parseTemplate('{ "Resources": { "Q": { "Type": "AWS::SQS::Queue", "Properties": { "QueueName": { "Fn::Join": ["-", ["a", { "Ref": "AWS::Region" }]] } } } } }', "t.json");
     expect(value).toEqual({ Resources: { Q: { Type: "AWS::SQS::Queue", Properties: { QueueName: { "Fn::Join": ["-", ["a", { Ref: "AWS::Region" }]] } } } } });
   });
+
+  it("refuses a JSON template CloudFormation would not read, such as one with a trailing comma, at its line", () => {
+    const { errors } = parseTemplate('{\n  "Resources": {\n    "Q": { "Type": "AWS::SQS::Queue", }\n  }\n}\n', "t.json");
+    expect(errors).toEqual([expect.stringMatching(/^t\.json:3 Template format error: JSON not well-formed\. \(/)]);
+  });
 });

@@ -59,10 +59,25 @@ export function parseTemplate(text: string, file: string): ParsedTemplate {
   // YAML 1.1 would read `on`/`yes` as booleans; CloudFormation's reader keeps them text.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, customTags, uniqueKeys: true });
   const errors = doc.errors.slice(0, 1).map((e) => `${file}:${lines.linePos(e.pos[0]).line} invalid YAML: ${e.message.split("\n")[0]}`);
+  // A JSON template is read as JSON by CloudFormation: what YAML forgives (a trailing comma) is refused.
+  if (errors.length === 0 && text.trimStart().startsWith("{")) errors.push(...jsonProblem(text, file));
   if (errors.length > 0) return { doc, lines, value: undefined, errors };
   try {
     return { doc, lines, value: doc.toJS({ maxAliasCount: 1000 }), errors };
   } catch (e) {
     return { doc, lines, value: undefined, errors: [`${file}: invalid YAML: ${(e as Error).message}`] };
+  }
+}
+
+/** CloudFormation's "Template format error: JSON not well-formed", at the line JSON.parse stops. */
+function jsonProblem(text: string, file: string): string[] {
+  try {
+    JSON.parse(text);
+    return [];
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const line = at === null ? "" : `:${text.slice(0, Number(at[1])).split("\n").length}`;
+    return [`${file}${line} Template format error: JSON not well-formed. (${message})`];
   }
 }
