@@ -62,3 +62,22 @@ describe("lambda-sim run: a template's architecture with the lambda-sim.yaml bes
     expect(r.code).toBe(0);
   }, 120_000);
 });
+
+// newuser13 N13-14: a template without a Default for a parameter could not be handed over as a scenario.
+describe("lambda-sim run: a template's parameters", () => {
+  it("takes them from the scenario's parameters:, and says where to give one a template lacks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-parameters-"));
+    writeFileSync(join(dir, "template.yaml"), ["Parameters: { Stage: { Type: String, AllowedValues: [dev, prod] } }", "Resources:", "  Q:", "    Type: AWS::SQS::Queue", "    Properties: { QueueName: !Sub 'orders-${Stage}' }", ""].join("\n"));
+    const scenario = (extra: string[]) => {
+      const file = join(dir, `s${extra.length}.yaml`);
+      writeFileSync(file, ["duration: 1m", "architecture: template.yaml", ...extra, "traffic:", "  - send: { queue: Q, count: 2 }", "expect:", "  messages: { orders-dev: 2 }", ""].join("\n"));
+      return file;
+    };
+    const missing = await runCli(["run", scenario([])]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("parameter Stage has no value: give it a Default, or pass --parameter-overrides Stage=VALUE (a scenario: parameters: { Stage: VALUE })");
+    const given = await runCli(["run", scenario(["parameters: { Stage: dev }"])]);
+    expect(given.stderr).toBe("");
+    expect(given.code, given.stdout).toBe(0);
+  }, 120_000);
+});

@@ -153,7 +153,7 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
   if (!existsSync(resolve(file))) throw new SimError("ERR_CONFIG", `scenario file not found: ${resolve(file)}`);
   // Its faults name the architecture's resources: ScenarioNames checks them below, with their lines.
   const loaded = await loadConfig(file, sources, scenarioKeys, { faultReferences: false });
-  const k = loaded.sources as { name?: string; description?: string; architecture?: string; seed?: string | number; serviceTime?: Record<string, number>; duration: number; traffic: TrafficStep[]; expect: Expectations };
+  const k = loaded.sources as { name?: string; description?: string; architecture?: string; parameters?: Record<string, string | number | boolean>; seed?: string | number; serviceTime?: Record<string, number>; duration: number; traffic: TrafficStep[]; expect: Expectations };
   let architecture: StartConfig = loaded;
   let port = 0;
   if (k.architecture !== undefined) {
@@ -173,12 +173,16 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
       temporary.push(codeRoot);
       // With the lambda-sim.yaml beside it merged in, as `start --template` reads it (newuser9 P2-4):
       // the account limits, `sim:` settings, faults and functions a template cannot say.
-      const loaded = await loadTemplateWithOverlay(named, undefined, sources, { endpoint: `http://127.0.0.1:${port}`, codeRoot, now: SCENARIO_START });
+      const parameterOverrides = k.parameters === undefined ? undefined : Object.fromEntries(Object.entries(k.parameters).map(([key, v]) => [key, String(v)]));
+      const loaded = await loadTemplateWithOverlay(named, undefined, sources, { endpoint: `http://127.0.0.1:${port}`, codeRoot, now: SCENARIO_START, parameterOverrides });
       temporary.push(...(loaded.removeOnClose ?? []));
       architecture = { ...loaded, removeOnClose: [codeRoot, ...(loaded.removeOnClose ?? [])] };
     } else {
       architecture = await loadConfig(named, sources);
     }
+  }
+  if (k.parameters !== undefined && architecture.template === undefined) {
+    throw new SimError("ERR_CONFIG", `${loaded.file}:${loaded.lineAt(["parameters"]) ?? ""} parameters: only a template architecture has parameters (architecture: template.yaml)`);
   }
   const name = k.name ?? file.split("/").at(-1)!.replace(/\.ya?ml$/, "");
   refuseStepsPastTheEnd(k.traffic, k.duration, loaded.file, loaded.lineAt);

@@ -162,6 +162,8 @@ export const scenarioKeys = {
   description: z.string().optional(),
   /** A lambda-sim.yaml to run, relative to the scenario; without it the scenario embeds one. */
   architecture: z.string().optional(),
+  /** A template architecture's parameter values, as `start --parameter-overrides` gives them (newuser13 N13-14). */
+  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), { error: "expected a map of template parameter names to values" }).optional(),
   seed: z.union([z.string(), z.number()]).optional(),
   /**
    * Per function of real code, the service time each invocation takes (`worker: 200ms`): its

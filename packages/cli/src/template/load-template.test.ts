@@ -300,7 +300,7 @@ Resources:
 `)).toBe("template.yaml:3 Resources.A: circular dependency between resources: A → B → A");
     expect(await errorOf("Parameters: { Stage: { Type: String, AllowedValues: [dev, prod] } }\nResources: {}\n", { overrides: { Stage: "qa" } })).toBe("template.yaml:1 Parameters.Stage: parameter Stage: expected one of dev, prod, got 'qa'");
     expect(await errorOf("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { RedrivePolicy: '{oops' }\n")).toBe("template.yaml:4 Resources.Q.Properties.RedrivePolicy: expected a map or its JSON text");
-    expect(await errorOf("Parameters: { Stage: { Type: String } }\nResources: {}\n")).toBe("template.yaml:1 Parameters.Stage: parameter Stage has no value: give it a Default or pass --parameter-overrides Stage=VALUE");
+    expect(await errorOf("Parameters: { Stage: { Type: String } }\nResources: {}\n")).toBe("template.yaml:1 Parameters.Stage: parameter Stage has no value: give it a Default, or pass --parameter-overrides Stage=VALUE (a scenario: parameters: { Stage: VALUE })");
     expect(await errorOf("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !ImportValue shared\n")).toBe(
       "template.yaml:5 Resources.Q.Properties.QueueName.Fn::ImportValue: Fn::ImportValue is not supported: lambda-sim runs one template, with no other stack exporting values (use a parameter)",
     );

@@ -31,7 +31,7 @@ export function templateParameters(section: unknown, overrides: Record<string, s
     const path = ["Parameters", name];
     const given = name in overrides ? overrides[name] : spec?.Default;
     if (given === undefined || given === null) {
-      problems.push(new TemplateError(path, `parameter ${name} has no value: give it a Default or pass --parameter-overrides ${name}=VALUE`));
+      problems.push(new TemplateError(path, `parameter ${name} has no value: give it a Default, or pass --parameter-overrides ${name}=VALUE (a scenario: parameters: { ${name}: VALUE })`));
       continue;
     }
     const text = Array.isArray(given) ? given.map(String).join(",") : String(given);
