@@ -136,6 +136,7 @@ export class ShardConsumer {
 
   /** Reads ahead of the lanes, up to a bound, and wakes the lanes that got records. */
   private async fill(lanes: Lane[], signal: AbortSignal): Promise<void> {
+    // How far healthy lanes run ahead of a blocked one: our choice, AWS does not publish it (README, Kinesis mappings).
     const cap = Math.max(this.s.batchSize, Math.min(this.s.batchSize * lanes.length * 2, 50_000));
     let cursor = this.checkpoint;
     while (!signal.aborted) {
