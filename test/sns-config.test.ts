@@ -74,4 +74,16 @@ describe("topics declared in lambda-sim.yaml", () => {
     const path = file("topics:\n  orders:\n    subscriptions:\n      - protocol: email\n        endpoint: a@b.c\n");
     await expect(loadConfig(path, [snsSource])).rejects.toThrow(`${path}:4 topics.orders.subscriptions[0].protocol: expected lambda, sqs, http or https, got 'email'`);
   });
+
+  // newuser13 N13-3: it failed at start with "topics: Invalid parameter: FilterPolicy: ...", no file or line.
+  it("names the file, line and key of a filter policy SNS would refuse", async () => {
+    const path = file("topics:
+  orders:
+    subscriptions:
+      - protocol: http
+        endpoint: http://127.0.0.1:9/
+        filterPolicy: { total: [ { numric: ['>=', 500] } ] }
+");
+    await expect(loadConfig(path, [snsSource])).rejects.toThrow(`${path}:6 topics.orders.subscriptions[0].filterPolicy: expected a filter policy SNS accepts (Event pattern is not valid. Reason: Unrecognized match type numric)`);
+  });
 });

@@ -136,6 +136,18 @@ Resources:
     ]);
   });
 
+  it("says a subscription's bad filter policy at the AWS::SNS::Subscription's line, declared before its topic or after", async () => {
+    for (const order of [["Sub", "T"], ["T", "Sub"]]) {
+      const parts: Record<string, string> = {
+        Sub: "  Sub:\n    Type: AWS::SNS::Subscription\n    Properties: { TopicArn: !Ref T, Protocol: sqs, Endpoint: !GetAtt Q.Arn, FilterPolicy: { total: [ { numric: [1] } ] } }\n",
+        T: "  T:\n    Type: AWS::SNS::Topic\n    Properties: { Subscription: [ { Protocol: sqs, Endpoint: !GetAtt Q.Arn } ] }\n",
+      };
+      const template = `Resources:\n  Q: { Type: AWS::SQS::Queue }\n${order.map((k) => parts[k]).join("")}`;
+      const line = order[0] === "Sub" ? 5 : 8;
+      expect(await errorOf(template)).toBe(`template.yaml:${line} Resources.Sub.Properties.FilterPolicy: expected a filter policy SNS accepts (Event pattern is not valid. Reason: Unrecognized match type numric)`);
+    }
+  });
+
   it("maps SNS events, AWS::SNS::Topic and AWS::SNS::Subscription onto topics with their subscriptions", async () => {
     const config = await load(`${HEADER}
 Resources:

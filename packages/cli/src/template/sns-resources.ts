@@ -14,6 +14,8 @@ export function snsTopic(t: Translation, stack: TemplateStack, id: string, p: Pr
   const me = stack.identity(id, base);
   const inline = Array.isArray(p.Subscription) ? (p.Subscription as Props[]).map((s) => subscription(s.Protocol, s.Endpoint, {})) : [];
   const existing = t.config.topics[me.name];
+  // Subscriptions declared before the topic come after its inline ones: their origins move along.
+  for (const o of t.origins) if (o.native[0] === "topics" && o.native[1] === me.name && o.native[2] === "subscriptions" && typeof o.native[3] === "number") o.native = [...o.native.slice(0, 3), o.native[3] + inline.length];
   t.config.topics[me.name] = defined({
     fifoTopic: bool(p.FifoTopic),
     contentBasedDeduplication: bool(p.ContentBasedDeduplication),
@@ -38,16 +40,18 @@ export function snsSubscription(t: Translation, id: string, p: Props): void {
     redrivePolicy: redrive === undefined ? undefined : { deadLetterTargetArn: (redrive as Props).deadLetterTargetArn },
     deliveryPolicy: p.DeliveryPolicy,
   });
-  addSubscription(t, p.TopicArn, entry, [...at, "TopicArn"]);
+  const { topic, index } = addSubscription(t, p.TopicArn, entry, [...at, "TopicArn"]);
+  // Its settings' errors are said at this resource's lines, not the topic's.
+  t.origins.push({ native: ["topics", topic, "subscriptions", index], template: at });
   t.said(id, `subscription ${String(p.Protocol)} ${String(p.Endpoint)} → ${topicName(p.TopicArn)}`);
 }
 
 /** Adds a subscription to the topic `topicArn` names, declaring the topic if the template has not yet. */
-export function addSubscription(t: Translation, topicArn: unknown, entry: Record<string, unknown>, at: (string | number)[]): void {
+export function addSubscription(t: Translation, topicArn: unknown, entry: Record<string, unknown>, at: (string | number)[]): { topic: string; index: number } {
   if (typeof topicArn !== "string" || !/^arn:aws:sns:[^:]*:\d*:[^:]+$/.test(topicArn)) throw new TemplateError(at, `expected a topic ARN (!Ref a topic), got ${JSON.stringify(topicArn)}`);
   const name = topicName(topicArn);
   const topic = (t.config.topics[name] ??= {});
-  (topic.subscriptions ??= []).push(entry);
+  return { topic: name, index: (topic.subscriptions ??= []).push(entry) - 1 };
 }
 
 function subscription(protocol: unknown, endpoint: unknown, extra: Props): Record<string, unknown> {

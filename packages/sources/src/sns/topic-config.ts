@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compileFilterPolicy } from "./filter-policy.ts";
 
 const json = z.union([z.string(), z.record(z.string(), z.unknown())], { error: "expected a JSON object, inline or as a string" });
 const asText = (v: string | Record<string, unknown> | undefined) => (v === undefined ? undefined : typeof v === "string" ? v : JSON.stringify(v));
@@ -12,6 +13,14 @@ const subscriptionSchema = z.strictObject({
   filterPolicyScope: z.enum(["MessageAttributes", "MessageBody"], { error: "expected MessageAttributes or MessageBody" }).optional(),
   redrivePolicy: z.strictObject({ deadLetterTargetArn: z.string({ error: "expected sqs:NAME or a queue ARN" }) }).optional(),
   deliveryPolicy: json.optional(),
+}).superRefine((sub, ctx) => {
+  // Checked with the file's line (and a template's), as Subscribe would refuse it (newuser13 N13-3: it failed at start with neither).
+  if (sub.filterPolicy === undefined) return;
+  try {
+    compileFilterPolicy(asText(sub.filterPolicy), sub.filterPolicyScope);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", path: ["filterPolicy"], input: sub.filterPolicy, message: `expected a filter policy SNS accepts (${(e as Error).message.replace(/^Invalid parameter: FilterPolicy: /, "")})` });
+  }
 });
 
 /**
