@@ -15,6 +15,7 @@ export const NAMED_BY_KEY: Readonly<Record<string, readonly NamedKind[]>> = {
   messages: ["queue"],
   failedRecords: ["queue"],
   outOfOrderRecords: ["stream", "queue"],
+  maxIteratorAgeSeconds: ["stream"],
   delivered: ["queue", "function", "topic", "bus"],
 };
 
@@ -72,6 +73,7 @@ export function checkExpectations(expect: Expectations, obs: Observations, end: 
       else if (key === "messages") actual = end.messages[name] ?? 0;
       else if (key === "failedRecords") actual = end.failedRecords[name] ?? 0;
       else if (key === "outOfOrderRecords") actual = end.outOfOrder[name] ?? 0;
+      else if (key === "maxIteratorAgeSeconds") actual = Math.round(obs.shards.maxIteratorAgeMs(name) / 1000);
       else actual = obs.delivered.get(name) ?? 0;
       results.push(result(`${key} of ${written}`, actual, bound));
     }

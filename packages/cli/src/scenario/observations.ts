@@ -1,5 +1,6 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import type { TelemetryEvent } from "@lambda-sim/core";
+import { ShardStalls } from "./shard-stalls.ts";
 
 /** Per-function counts the report and the expectations read. */
 export interface FunctionStats {
@@ -9,6 +10,8 @@ export interface FunctionStats {
   /** Throttles by their reason (ReservedFunctionConcurrentInvocationLimitExceeded, a fault's): why it was throttled (newuser11 N2-1). */
   throttleReasons: Map<string, number>;
   retries: number;
+  /** Stream batches invoked again after their shard's batch failed (a bisected half included). */
+  streamRetries: number;
   coldStarts: number;
   givenUp: number;
   /** Of those, the ones no OnFailure destination nor DLQ took: gone. */
@@ -67,6 +70,8 @@ export class Observations {
   readonly deadLetters = new Map<string, DeadLetterMoves>();
   /** The functions each mapped source (by its name: `jobs`) sent batches to. */
   readonly consumers = new Map<string, Set<string>>();
+  /** Each stream shard's holds, retries and iterator age. */
+  readonly shards = new ShardStalls();
   readonly timeline: Bucket[];
   private readonly start: number;
   private readonly bucketMs: number;
@@ -174,12 +179,20 @@ export class Observations {
         let fns = this.consumers.get(source);
         if (fns === undefined) this.consumers.set(source, (fns = new Set()));
         fns.add(e.functionName);
+        if (this.shards.batch(e, source)) {
+          this.fn(e.functionName).streamRetries++;
+          const b = this.bucket(e.time);
+          if (b) b.retries++;
+        }
         if (e.reason !== undefined) {
           const r = this.fn(e.functionName).refused;
           r.set(e.reason, (r.get(e.reason) ?? 0) + 1);
         }
         break;
       }
+      case "mapping.batch-given-up":
+        this.shards.givenUp(e, shortName(e.eventSourceArn));
+        break;
       case "message.moved-to-dlq": {
         let d = this.deadLetters.get(e.queue);
         if (d === undefined) this.deadLetters.set(e.queue, (d = { deadLetterQueue: e.deadLetterQueue, moved: 0, minReceives: e.receiveCount, maxReceives: e.receiveCount, neverReachedFunction: 0, stoppedInLoop: 0 }));
@@ -217,10 +230,15 @@ export class Observations {
   fn(name: string): FunctionStats {
     let s = this.functions.get(name);
     if (s === undefined) {
-      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, throttleReasons: new Map(), coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map(), loopStops: 0, errorTypes: new Map() };
+      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, streamRetries: 0, throttleReasons: new Map(), coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map(), loopStops: 0, errorTypes: new Map() };
       this.functions.set(name, s);
     }
     return s;
+  }
+
+  /** Service time the run started at. */
+  get startTime(): number {
+    return this.start;
   }
 
   get bucketSizeMs(): number {

@@ -54,6 +54,7 @@ export function formatReport(r: ReportInput): string {
   for (const [physical, name, s] of [...r.obs.functions].map(([n, s]) => [n, fn(n), s] as const).sort(([, a], [, b]) => binaryOrder(a, b))) {
     const parts = [`${s.invocations} invocations`, `${s.errors} errors`, `${s.throttles} throttles${reasons(s.throttleReasons)}`, `${s.coldStarts} cold starts`, `concurrency peak ${s.concurrencyPeak}`];
     if (s.retries > 0 || s.givenUp > 0 || s.maxEventAgeMs > 0) parts.push(`${s.retries} async retries`, `${s.givenUp} given up${s.lost === 0 ? "" : ` (${s.lost} with no OnFailure nor DLQ to take them)`}`, `oldest event ${human(s.maxEventAgeMs)}`);
+    if (s.streamRetries > 0) parts.push(`${s.streamRetries} stream batch retries`);
     for (const [reason, n] of s.refused) parts.push(`${n} batch(es) failed though it succeeded: ${reason}`);
     if (s.loopStops > 0) parts.push(`${s.loopStops} invocation(s) stopped in a recursive loop`);
     out.push(`  ${name}: ${parts.join(", ")}`);
@@ -80,6 +81,9 @@ export function formatReport(r: ReportInput): string {
   if (r.obs.faultsFired.size > 0) out.push(`  faults fired: ${[...r.obs.faultsFired].map(([k, n]) => `${n} ${k}`).join(", ")}`);
   const moves = [...r.obs.deadLetters].map(([q, d]) => ({ q: queue(q), d: { ...d, deadLetterQueue: queue(d.deadLetterQueue) }, consumers: [...(r.obs.consumers.get(q) ?? [])].map(fn) }));
   for (const { q, d, consumers } of moves.sort((x, y) => binaryOrder(x.q, y.q))) out.push(`  ${deadLetterLine(q, d, consumers)}`);
+  // Each shard a failing batch held: for how long, how it ended, its iterator age (newuser13 N13-4).
+  const start = r.obs.startTime;
+  for (const line of r.obs.shards.lines(start, start + r.durationMs, human, clock, (s) => shown(["stream"], s))) out.push(`  ${line}`);
   const queues = Object.entries(r.end.messages);
   if (queues.length > 0) out.push(`  left in queues: ${queues.map(([q, n]) => `${queue(q)} ${n}${r.end.failedRecords[q] ? ` (${r.end.failedRecords[q]} failed records)` : ""}`).join(", ")}`);
   if (r.end.orderChecked !== undefined) {
@@ -93,7 +97,7 @@ export function formatReport(r: ReportInput): string {
   const failed = [...r.obs.functions.values()].some((s) => s.errors > 0);
   if (failed && r.obs.logLines > 0 && r.logsShown !== true) out.push(`  function output: ${r.obs.logLines} log line(s) not shown here (lambda-sim run --logs prints them)`);
   out.push("");
-  out.push(`timeline (per ${human(r.obs.bucketSizeMs)}: invocations / errors / throttles / retries)`);
+  out.push(`timeline (per ${human(r.obs.bucketSizeMs)}: invocations / errors / throttles / retries, async and stream)`);
   const peak = Math.max(1, ...r.obs.timeline.map((b) => b.invocations + b.throttles));
   r.obs.timeline.forEach((b, i) => {
     const bar = "#".repeat(Math.round((20 * b.invocations) / peak)) + "!".repeat(Math.round((20 * b.throttles) / peak));

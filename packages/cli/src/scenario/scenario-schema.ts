@@ -152,6 +152,8 @@ export const expectationsSchema = z.strictObject({
   concurrencyPeak: perName.optional(),
   /** Records a function processed successfully after a later record of the same key (Kinesis partition key, FIFO group), by stream or queue name. */
   outOfOrderRecords: perName.optional(),
+  /** The greatest iterator age of a stream's batches (AWS's IteratorAge: how far a shard fell behind), seconds, by stream. */
+  maxIteratorAgeSeconds: perName.optional(),
   /** Faults that fired, all kinds together. */
   faultsFired: bound.optional(),
 });
