@@ -61,6 +61,17 @@ describe("scenario YAML errors", () => {
     expect(r.stderr).toBe(`lambda-sim: ${join(dir, "s.yaml")}:4 traffic[0].put.poison[1]: expected the index of one of the 4 record(s) put (0 to 3), got 9\n`);
   }, 60_000);
 
+  // newuser13 N13-5: a mapping repeated beside `architecture:` to change one setting was blamed for its names.
+  it("an architecture named and parts of one embedded: refused as such", async () => {
+    const dir = project({
+      "lambda-sim.yaml": "functions: { c: { runtime: model, model: { durationMs: 5 } } }\nstreams: { clicks: {} }\neventSourceMappings:\n  - { functionName: c, eventSourceArn: kinesis:clicks, startingPosition: TRIM_HORIZON }\n",
+      "s.yaml": "duration: 1m\narchitecture: lambda-sim.yaml\neventSourceMappings:\n  - { functionName: c, eventSourceArn: kinesis:clicks, startingPosition: TRIM_HORIZON, maximumRetryAttempts: 3 }\n",
+    });
+    const r = await runCli(["run", join(dir, "s.yaml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`lambda-sim: ${join(dir, "s.yaml")}: a scenario names its architecture (lambda-sim.yaml) or embeds one, not both: eventSourceMappings: here would not change it (to run it with other settings, copy the architecture, change them there and name the copy)\n`);
+  }, 60_000);
+
   it("a template's typo: one line", async () => {
     const resources = Array.from({ length: 20 }, (_, i) => `  Q${i}:\n    Type: AWS::SQS::Queue\n    Properties: { QueueName: q${i} }`);
     const dir = project({
