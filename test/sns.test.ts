@@ -148,7 +148,8 @@ describe("SNS topics", () => {
       Message: JSON.stringify({ kind: "refund" }),
       Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       SignatureVersion: "1",
-      Signature: expect.any(String),
+      // The form of an RSA-2048 signature in base64 (newuser13: it was a 44-character digest).
+      Signature: expect.stringMatching(/^[A-Za-z0-9+/]{342}==$/),
       SigningCertUrl: expect.stringMatching(/^https:\/\/sns\.us-east-1\.amazonaws\.com\/.*\.pem$/),
       UnsubscribeUrl: expect.stringContaining("Action=Unsubscribe"),
       MessageAttributes: { total: { Type: "Number", Value: "20" }, origin: { Type: "String", Value: "web" } },
