@@ -141,12 +141,10 @@ function requireVirtual(clock: Clock, action: string): VirtualClock {
 /** The refusal of an advance past the cap or past what a Date holds, with the way round it. */
 function tooFar(from: number, target: number, maxAdvanceMs: number): string {
   const days = maxAdvanceMs / 86_400_000;
-  const to = target > MAX_DATE_MS ? `${target} ms since the epoch, past the latest time a Date holds` : new Date(target).toISOString();
-  return (
-    `an advance moves service time at most ${Number.isInteger(days) ? `${days} days` : `${maxAdvanceMs / 1000} seconds`} per call; ` +
-    `${to} is ${Math.round((target - from) / 86_400_000)} days after ${new Date(from).toISOString()} ` +
-    `(is "seconds" in ms by mistake?). Advance in several calls; each fires every timer on the way`
-  );
+  const cap = `an advance moves service time at most ${Number.isInteger(days) ? `${days} days` : `${maxAdvanceMs / 1000} seconds`} per call`;
+  // Past what a Date holds (seconds: 1e308 is Infinity ms): said without the number (newuser13: "Infinity days after").
+  if (!(target <= MAX_DATE_MS)) return `${cap}, and this one would end past the latest time a Date holds (${new Date(MAX_DATE_MS).toISOString()}) (is "seconds" in ms by mistake?)`;
+  return `${cap}; ${new Date(target).toISOString()} is ${Math.round((target - from) / 86_400_000)} days after ${new Date(from).toISOString()} (is "seconds" in ms by mistake?). Advance in several calls; each fires every timer on the way`;
 }
 
 function moved(clock: VirtualClock, telemetry: Telemetry, onMoved: () => void, from: number, firedBefore: number, how: "advance" | "run-until-idle", cancelled = false): Record<string, unknown> {
