@@ -234,6 +234,8 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
       expect(r.status, JSON.stringify(body)).toBe(400);
     }
     expect((await sim("POST", "/_sim/faults", { kind: "error", fraction: 2 })).json.message).toBe("fault: fraction: expected a fraction between 0 and 1, got 2");
+    // A list with one bad item: that item is named (newuser13: "expected a number, got a list of 2 items").
+    expect((await sim("POST", "/_sim/faults", { kind: "error", nth: [1, "x"] })).json.message).toBe("fault: nth[1]: expected a whole number ≥ 1, got 'x'");
     // Another word for the key gets its name (newuser11 N1-3).
     const probability = await sim("POST", "/_sim/faults", { kind: "error", probability: 0.5 });
     expect([probability.status, probability.json.message]).toEqual([400, "fault: probability: unknown key (did you mean 'fraction'?)"]);

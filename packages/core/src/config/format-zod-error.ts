@@ -23,7 +23,7 @@ export function formatZodError(
     const line = lineOf(path);
     found.push({ line, text: `${line === undefined ? `${file}:` : `${file}:${line}`} ${dottedPath(path)}: ${text}` });
   };
-  for (const issue of error.issues) {
+  for (const issue of error.issues.flatMap(inside)) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) add([...issue.path, key], `unknown key${suggestion(key, knownKeysAt(issue.path))}`);
     } else if (issue.code === "invalid_key") {
@@ -37,6 +37,18 @@ export function formatZodError(
   // Stable: issues on the same line keep zod's order.
   found.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return found.map((f) => f.text);
+}
+
+/**
+ * A union's miss, where the value had one branch's shape and failed inside it (`nth: [1, "x"]`, a
+ * list of whole numbers with a text in it): that branch's own issues, at their paths, rather than
+ * the union's first expectation ("expected a number, got a list"). Other issues as they are.
+ */
+function inside(issue: Issue): Issue[] {
+  if (issue.code !== "invalid_union" || issue.discriminator !== undefined) return [issue];
+  const shaped = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+  if (shaped.length !== 1) return [issue];
+  return shaped[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue).flatMap(inside);
 }
 
 /** `functions.orders.memorySize`, `architectures[0]`; odd keys are quoted (`queues["a.b"]`). */
