@@ -148,6 +148,14 @@ Resources:
     }
   });
 
+  it("lists a rule on a bus named by its ARN by the bus's name, and a disabled rule as disabled", async () => {
+    const config = await load(
+      "Resources:\n  Bus: { Type: AWS::Events::EventBus, Properties: { Name: shop-bus } }\n  Q: { Type: AWS::SQS::Queue }\n" +
+        "  Off:\n    Type: AWS::Events::Rule\n    Properties: { EventBusName: !GetAtt Bus.Arn, State: DISABLED, EventPattern: { source: [shop] }, Targets: [{ Id: q, Arn: !GetAtt Q.Arn }] }\n",
+    );
+    expect(config.template!.lines.join("\n")).toMatch(/Off +EventBridge rule \S+ \(DISABLED\): pattern on shop-bus → sqs:/);
+  });
+
   it("maps SNS events, AWS::SNS::Topic and AWS::SNS::Subscription onto topics with their subscriptions", async () => {
     const config = await load(`${HEADER}
 Resources:

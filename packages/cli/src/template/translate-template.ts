@@ -179,7 +179,10 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       const pattern = p.EventPattern === undefined || typeof p.EventPattern === "string" ? p.EventPattern : JSON.stringify(p.EventPattern);
       const rule = defined({ ScheduleExpression: p.ScheduleExpression, EventPattern: pattern, EventBusName: p.EventBusName, State: p.State ?? "ENABLED", Description: p.Description });
       t.actions.push({ kind: "rule", logicalId: id, name: me.name, rule, targets });
-      t.said(id, `EventBridge rule ${me.name}: ${String(p.ScheduleExpression ?? `pattern on ${String(p.EventBusName ?? "default")}`)} → ${targets.map((x) => shortArn(x.Arn)).join(", ") || "no target"}`);
+      // The bus by its name, written as a name or an ARN; a disabled rule says so (newuser13).
+      const bus = String(p.EventBusName ?? "default").replace(/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//, "");
+      const disabled = rule.State === "DISABLED" ? " (DISABLED)" : "";
+      t.said(id, `EventBridge rule ${me.name}${disabled}: ${String(p.ScheduleExpression ?? `pattern on ${bus}`)} → ${targets.map((x) => shortArn(x.Arn)).join(", ") || "no target"}`);
       return;
     }
     case "AWS::Events::EventBus": {
