@@ -28,7 +28,8 @@ export function bisect<T>(records: readonly T[]): [T[], T[]] {
 
 /**
  * How many leading records are too old to invoke with: older than MaximumRecordAgeInSeconds, or,
- * with the default -1, than the stream's retention (aws-facts §8.2: then they are gone anyway).
+ * with the default -1, than the stream's retention (aws-facts §8.2: then they are gone anyway;
+ * that they are reported to OnFailure as RecordAgeExceeded is our choice: AWS does not say).
  */
 export function expiredCount(records: readonly StreamRecord[], now: number, maxAgeSeconds: number, retentionMs: number): number {
   let n = 0;
