@@ -8,3 +8,5 @@ export function scheduleLabel(arn: string): string;
 export function viaLabel(via: InvocationVia | undefined): string | undefined;
 /** `REST API abc stage Prod route GET /long`, `function URL xyz`, `event source mapping from ARN`. */
 export function viaTitle(via: InvocationVia | undefined): string;
+/** An invocation row's `{ label, title }`: its front, source, or the topic, rule or schedule that delivered it. */
+export function rowVia(s: { via?: InvocationVia; front?: InvocationVia; source?: string }): { label: string; title: string };

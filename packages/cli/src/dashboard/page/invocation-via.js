@@ -44,3 +44,13 @@ export function viaTitle(via) {
   if (via.front === "function-url") return `function URL ${via.apiId}`;
   return `${via.authorizer ? "the Lambda authorizer of " : ""}${via.front === "rest-api" ? "REST API" : "HTTP API"} ${via.apiId} stage ${via.stage} route ${via.routeKey}`;
 }
+
+/**
+ * Who made an invocation, for its row: the front and route (`REST GET /long`, `HTTP GET /long`,
+ * `URL`), a mapping's source (`sqs:orders`), an SNS topic, EventBridge rule or schedule that
+ * delivered it; nothing for an Invoke call. `front`: its `http.integration-failed`, if any.
+ */
+export function rowVia(s) {
+  const v = s.via ?? s.front;
+  return { label: viaLabel(v) ?? s.source ?? "", title: v === undefined ? "" : viaTitle(v) };
+}

@@ -254,19 +254,13 @@ export function applyEvent(m, e, history = false) {
       m.dirty.add("sources");
       return;
     case "schedule.delivered":
-      // A schedule's fire that invoked a function: its rows name the schedule (`schedule:nightly`, `events:rule/nightly`).
-      if (e.requestId !== undefined) {
-        request(m, e.requestId, undefined).source = scheduleLabel(e.scheduleArn);
-        m.dirty.add("invocations");
-      }
-      return;
     case "sns.delivered":
     case "events.delivered":
-      // An SNS or EventBridge delivery that invoked a function (asynchronously): its row names the
-      // topic or rule, as a mapping's names its queue or stream (`sns:alerts`, `events:rule/nightly`).
+      // A delivery that invoked a function (asynchronously): its rows name the topic, rule or
+      // schedule, as a mapping's name its queue or stream (`sns:alerts`, `events:rule/nightly`,
+      // `schedule:nightly`). Before the event's first attempt: each of its rows takes it (invocation-rows.js).
       if (e.requestId !== undefined) {
-        // Before the event's first attempt: each of its rows takes it (invocation-rows.js).
-        request(m, e.requestId, undefined).source = sourceLabel(e.type === "sns.delivered" ? e.topicArn : e.ruleArn);
+        request(m, e.requestId, undefined).source = e.type === "schedule.delivered" ? scheduleLabel(e.scheduleArn) : sourceLabel(e.type === "sns.delivered" ? e.topicArn : e.ruleArn);
         m.dirty.add("invocations");
       }
       if (applyFanoutEvent(m.fanout, e, history)) m.dirty.add("sources");

@@ -3,7 +3,7 @@ import { renderBuses, renderTopics } from "./fanout-render.js";
 import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
 import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
 import { stalled } from "./shard-consumers.js";
-import { viaLabel, viaTitle } from "./invocation-via.js";
+import { rowVia, viaTitle } from "./invocation-via.js";
 import { attemptLabel, rowKey, selectedRow } from "./invocation-rows.js";
 import { fnLabel, named, sourceNamed } from "./resource-names.js";
 
@@ -32,16 +32,6 @@ export function laneLegend() {
   return `<summary>One lane per execution environment; a retired one says why</summary>${Object.entries(RETIRE_REASONS)
     .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
     .join("")}`;
-}
-
-/**
- * Who made an invocation, for its row: the front and route (`REST GET /long`, `HTTP GET /long`,
- * `URL`), a mapping's source (`sqs:orders`), an SNS topic, EventBridge rule or schedule that
- * delivered it; nothing for an Invoke call. `front`: its `http.integration-failed`, if any.
- */
-function via(s) {
-  const v = s.via ?? s.front;
-  return { label: viaLabel(v) ?? s.source ?? "", title: v === undefined ? "" : viaTitle(v) };
 }
 
 /**
@@ -230,7 +220,7 @@ export function renderInvocations(m) {
   const list = [...m.invocations.values()].filter((s) => s.startedAt !== undefined || s.finishedAt !== undefined).slice(-20).reverse();
   if (list.length === 0) return `<p class="empty">No invocations yet.</p>`;
   return `<table><tr><th>request</th><th>function</th><th>via</th><th></th><th class="n">duration</th><th>status</th></tr>${list.map((s) => {
-    const v = via(s);
+    const v = rowVia(s);
     const attempt = attemptLabel(m, s);
     const key = s.key ?? s.requestId;
     return `
@@ -267,7 +257,7 @@ export function renderStory(m) {
   const log = (logged ? own : [`START RequestId: ${s.requestId} Version: ${s.version ?? "$LATEST"}`, ...own, ...(s.durationMs === undefined ? [] : [`END RequestId: ${s.requestId}`, report])]).join("\n");
   // The answer an HTTP front made itself from this invocation (a malformed answer, a function error).
   const front = s.front === undefined ? "" : `<p class="bad front-failure">${esc(frontText(s.front))}</p>`;
-  const from = via(s);
+  const from = rowVia(s);
   const by = from.title || from.label;
   // An async event's attempt: this row's cold or warm start, duration and log are that attempt's (each is an invocation, aws-facts §5).
   const attempt = s.attempt === undefined ? "" : ` attempt <b class="attempt">${s.attempt}</b>`;
