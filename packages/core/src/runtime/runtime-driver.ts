@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { hostCommand } from "./host-command.ts";
+import { EXIT_STATUS_FD, pidNamespaceOptions } from "./pid-namespace.ts";
 import { pythonDriver } from "./python-driver.ts";
 
 /**
@@ -13,6 +14,8 @@ import { pythonDriver } from "./python-driver.ts";
 export interface ProcessCommand {
   command: string;
   args: string[];
+  /** Started in a PID namespace of its own, whose PID 1 says how the runtime ended on EXIT_STATUS_FD (pid-namespace.ts). */
+  pidNamespace?: boolean;
 }
 
 export interface RuntimeDriver {
@@ -96,7 +99,7 @@ function execWrapper(tool: string, args: readonly string[]): (cmd: ProcessComman
   let supported: boolean | undefined;
   return (cmd) => {
     supported ??= process.platform === "linux" && spawnSync(hostCommand(tool), [...args, "true"], { stdio: "ignore" }).status === 0;
-    return supported ? { command: hostCommand(tool), args: [...args, cmd.command, ...cmd.args] } : cmd;
+    return supported ? { ...cmd, command: hostCommand(tool), args: [...args, cmd.command, ...cmd.args] } : cmd;
   };
 }
 
@@ -162,10 +165,15 @@ function privateNamespaceOptions(): string[] | null {
  */
 export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string, keep: readonly string[], fstabFile: string, optDir = "", hostsFile = ""): ProcessCommand {
   writeFileSync(fstabFile, privateMountTable(tmpDir, keep, optDir, hostsFile));
+  const base = privateNamespaceOptions() ?? ["-m"];
+  // Where permitted, a PID namespace too, the runtime a child of its PID 1 (pid-namespace.ts); the
+  // status fd that PID 1 writes to is closed for the runtime.
+  const pid = pidNamespaceOptions(base);
   return {
     command: hostCommand("unshare"),
     // mount by its absolute path too (as "$1"): the shell's PATH is already the function's.
-    args: [...(privateNamespaceOptions() ?? ["-m"]), "--propagation", "private", hostCommand("sh"), "-c", '"$1" --all --fstab "$0" || exit 1; shift; exec "$@"', fstabFile, hostCommand("mount"), cmd.command, ...cmd.args],
+    args: [...base, "--propagation", "private", ...(pid ?? []), hostCommand("sh"), "-c", `"$1" --all --fstab "$0" || exit 1; shift; exec "$@"${pid === null ? "" : ` ${EXIT_STATUS_FD}>&-`}`, fstabFile, hostCommand("mount"), cmd.command, ...cmd.args],
+    pidNamespace: pid !== null,
   };
 }
 
