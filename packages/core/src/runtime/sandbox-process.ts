@@ -54,7 +54,7 @@ export class SandboxProcess {
     const plan = planSandbox(opts);
     if ("invalidEntrypoint" in plan) return plan;
     mkdirSync(opts.tmpDir, { recursive: true });
-    const cmd = plan.privateTmp === undefined ? plan.command : withPrivateTmp(plan.command, opts.tmpDir, plan.privateTmp.keep, mountTableFile(opts.tmpDir), plan.privateTmp.optDir, plan.privateTmp.hostsFile);
+    const cmd = plan.privateTmp === undefined ? plan.command : withPrivateTmp(plan.command, opts.tmpDir, plan.privateTmp.keep, mountTableFile(opts.tmpDir), plan.privateTmp);
     const child = spawnSandbox(withParentDeathSignal(cmd), plan.env, opts.config.codeDir, plan.channel);
     return new SandboxProcess(child, opts, opts.logStream);
   }
