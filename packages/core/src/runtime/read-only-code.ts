@@ -14,9 +14,9 @@ const START_WAIT_MS = 10_000;
  * mounts were made before its function was known), then calls `done`: AWS's /var/task is
  * read-only (fuzz19 F3), and the handler must not load before the mount is in place. A sandbox
  * still starting is waited for (sandboxStarted): before its own mounts are made, the bind could
- * land in the machine's mount namespace, or under a /tmp they then hide. nsenter joins the
- * namespaces the sandbox's unshare made (its user namespace too where it made one), and mount(8)
- * binds, then remounts read-only. `done` is called whatever the outcome: a sandbox whose mount
+ * land in the machine's mount namespace, or under a /tmp they then hide. nsenter joins the mount
+ * namespace the sandbox's unshare made (as root: canBindLater()), and mount(8) binds, then remounts
+ * read-only. `done` is called whatever the outcome: a sandbox whose mount
  * failed (or that died) still goes on as before, its code folder writable.
  */
 export function bindCodeReadOnly(child: ChildProcess, interpreter: string, codeDir: string, done: () => void): void {
@@ -36,8 +36,7 @@ export function bindCodeReadOnly(child: ChildProcess, interpreter: string, codeD
       stopwatch.after(START_POLL_MS, bind);
       return;
     }
-    const user = privateNamespaceOptions()?.includes("-U") === true ? ["-U", "--preserve-credentials"] : [];
-    const mount = spawn(hostCommand("nsenter"), ["-t", String(pid), ...user, "-m", hostCommand("mount"), "--bind", "-o", "ro", codeDir, codeDir], { stdio: "ignore" });
+    const mount = spawn(hostCommand("nsenter"), ["-t", String(pid), "-m", hostCommand("mount"), "--bind", "-o", "ro", codeDir, codeDir], { stdio: "ignore" });
     mount.on("exit", finish);
     mount.on("error", finish);
   };
@@ -56,4 +55,13 @@ function sandboxStarted(pid: number, interpreter: string, pidNamespace: boolean)
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether bindCodeReadOnly() can mount in a sandbox's namespace: as root. A user's sandboxes live in
+ * a user namespace of their own, where nsenter (util-linux 2.38: no --keep-caps) hands mount(8) no
+ * capability ("must be superuser"), so the mount would fail and leave the code writable.
+ */
+export function canBindLater(): boolean {
+  return privateNamespaceOptions()?.includes("-U") !== true;
 }

@@ -8,7 +8,7 @@ import { RUNTIME_CHANNEL_VARIABLE, specialisationFrame } from "./runtime-channel
 import { driverFor, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
 import { channelOf, mountTableFile, mountTablesOf, SandboxProcess, spawnSandbox, type SandboxOptions } from "./sandbox-process.ts";
 import { planSandbox, type SandboxPlan } from "./sandbox-plan.ts";
-import { bindCodeReadOnly } from "./read-only-code.ts";
+import { bindCodeReadOnly, canBindLater } from "./read-only-code.ts";
 
 export interface SandboxPoolOptions {
   /** Ready sandboxes kept per key (0 disables the pool). */
@@ -144,6 +144,14 @@ export class SandboxPool {
       sandbox = list!.shift();
     }
     if (sandbox === undefined) return undefined;
+    // Its code folder must be read-only in it, as in a process started for it (fuzz19 F3): bound
+    // already when the function whose start filled the pool takes it, else bound now, which only
+    // root can do from outside (canBindLater()): a user's start goes without the pool then.
+    const bound = sandbox.codeDir?.path === opts.config.codeDir && sandbox.codeDir.identity === identity(opts.config.codeDir);
+    if (opts.privateTmp && !bound && !canBindLater()) {
+      list!.unshift(sandbox);
+      return undefined;
+    }
     this.touch(kind.key, list!);
     this.opts.processes.forget(sandbox.id);
     sandbox.discard();
@@ -155,9 +163,8 @@ export class SandboxPool {
     const env = opts.privateTmp ? { ...plan.env, PWD: realpathSync(opts.config.codeDir) } : plan.env;
     const channel = channelOf(sandbox.child)!;
     const frame = specialisationFrame(opts.config.codeDir, env);
-    // Its code folder read-only, as a process started for it has it, before the handler loads:
-    // already, when the function whose start filled the pool is the one that takes the sandbox.
-    if (opts.privateTmp && sandbox.child.pid !== undefined && (sandbox.codeDir?.path !== opts.config.codeDir || sandbox.codeDir.identity !== identity(opts.config.codeDir))) bindCodeReadOnly(sandbox.child, kind.command.command, opts.config.codeDir, () => channel.events.write(frame));
+    // The handler loads once its code folder is read-only.
+    if (opts.privateTmp && sandbox.child.pid !== undefined && !bound) bindCodeReadOnly(sandbox.child, kind.command.command, opts.config.codeDir, () => channel.events.write(frame));
     else channel.events.write(frame);
     // A lone cold start's sandbox is replaced at once, while its Init runs in the sandbox taken
     // (a cold start right behind it finds a head start, not a process spawned a moment before).
