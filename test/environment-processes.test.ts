@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { GetFunctionCommand, InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
+import { startTestSimulator } from "@lambda-sim/core/testing";
+import { createExtensionFunction } from "./support/extension-function.ts";
 import { startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
 import { pidNamespacesPermitted, processWith } from "./support/namespaces.ts";
 import { until } from "./support/until.ts";
@@ -123,5 +125,44 @@ describe.skipIf(!permitted)("an environment's processes, in a PID namespace of i
     lambda.destroy();
     await sim!.kill();
     await until(() => processWith(marker) === undefined);
+  });
+});
+
+// On AWS the extensions and the runtime share one microVM: here one PID namespace.
+const WATCHER = `#!${process.execPath}
+const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API + "/2020-01-01/extension";
+(async () => {
+  const reg = await fetch(api + "/register", { method: "POST", headers: { "Lambda-Extension-Name": "watcher" }, body: JSON.stringify({ events: ["INVOKE"] }) });
+  const id = reg.headers.get("lambda-extension-identifier");
+  for (;;) await (await fetch(api + "/event/next", { headers: { "Lambda-Extension-Identifier": id } })).text();
+})();
+`;
+const LOOKER = `const { readdirSync, readFileSync, readlinkSync } = require("node:fs");
+exports.handler = async (event) => event.die ? process.kill(process.pid, "SIGKILL") : ({
+  pids: readdirSync("/proc").filter((n) => /^\\d+$/.test(n)).map((p) => { try { return readFileSync("/proc/" + p + "/cmdline", "latin1").split("\\0").join(" "); } catch { return ""; } }),
+});
+`;
+
+describe.skipIf(!permitted)("an environment with an external extension (skipped: this machine permits no private namespaces)", () => {
+  it("runs the extension and the runtime in one PID namespace: each sees the other, nothing of the machine; the runtime's end is told as before", async () => {
+    const state = mkdtempSync("/var/tmp/lambda-sim-ext-ns-");
+    const t = await startTestSimulator({ stateDir: state });
+    const lambda = new LambdaClient(t.clientConfig);
+    try {
+      await createExtensionFunction(lambda, "looker", { extensions: { watcher: WATCHER }, handler: LOOKER, variables: {} });
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "looker", Payload: Buffer.from("{}") }));
+      const seen: string[] = JSON.parse(Buffer.from(out.Payload!).toString()).pids;
+      expect(seen.some((c) => c.includes("/opt/extensions/watcher"))).toBe(true);
+      expect(seen.some((c) => c.includes("bootstrap/node/index.mjs"))).toBe(true);
+      // PID 1, the anchor, the extension and the runtime: no process of the machine.
+      expect(seen.length).toBeLessThanOrEqual(5);
+      // The runtime's end still reaches the log as RAPID words it.
+      const died = await lambda.send(new InvokeCommand({ FunctionName: "looker", Payload: Buffer.from('{"die":true}') }));
+      expect(JSON.parse(Buffer.from(died.Payload!).toString())).toMatchObject({ errorType: "Runtime.ExitError", errorMessage: expect.stringMatching(/signal: killed$/) });
+    } finally {
+      lambda.destroy();
+      await t.close();
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 });

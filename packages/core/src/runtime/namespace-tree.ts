@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { descendantsOf, firstChildOf, namespacePids, namespaceResidentKb } from "./pid-namespace.ts";
+import { descendantsOf, firstChildOf, namespacePids, namespacePrivateKb } from "./pid-namespace.ts";
 import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
 
 /**
@@ -15,11 +15,19 @@ export class NamespaceTree {
   private readonly outer: number;
   private holderPid: number | undefined;
   private runtimePid: number | undefined;
+  /** The runtime's pid as its namespace numbers it. */
+  private runtimeNsPid: number | undefined;
   /** Processes outside the runtime's group that the last freeze stopped (host pids): thawed with it. */
   private stopped: number[] = [];
 
-  constructor(outer: number) {
+  /** Joined to an anchor's namespace (namespace-anchor.ts): its PID 1 is `joined`, its PID 2 the anchor. */
+  private readonly joined: boolean;
+
+  /** `holder`: the PID 1 of the anchor's namespace that the process `outer` joined (perl, the runtime's parent). */
+  constructor(outer: number, holder?: number) {
     this.outer = outer;
+    this.holderPid = holder;
+    this.joined = holder !== undefined;
   }
 
   /** The namespace's PID 1 (host pid), once unshare has forked it. */
@@ -30,8 +38,8 @@ export class NamespaceTree {
 
   /** The runtime (host pid), once the holder has forked it: the holder's first child (orphans come after it). */
   get runtime(): number | undefined {
-    const holder = this.holder;
-    if (holder !== undefined) this.runtimePid ??= firstChildOf(holder);
+    const parent = this.joined ? this.outer : this.holder;
+    if (parent !== undefined) this.runtimePid ??= firstChildOf(parent);
     return this.runtimePid;
   }
 
@@ -50,7 +58,8 @@ export class NamespaceTree {
     this.stopped = [];
     if (!this.crowded()) return;
     for (let round = 0; round < 5; round++) {
-      const found = descendantsOf(this.holder!).filter((pid) => !this.stopped.includes(pid) && groupOf(pid) !== group);
+      const tree = this.joined ? [...descendantsOf(this.outer), ...descendantsOf(this.holder!)] : descendantsOf(this.holder!);
+      const found = tree.filter((pid) => !this.stopped.includes(pid) && groupOf(pid) !== group);
       if (found.length === 0) return;
       for (const pid of found) signal(pid, "SIGSTOP");
       this.stopped.push(...found);
@@ -64,15 +73,21 @@ export class NamespaceTree {
   }
 
   /**
-   * Resident memory of the whole environment in MB: every process of the namespace but the
-   * holder (RAPID's part, not the function's), the runtime alone when it has no company.
+   * Resident memory of the whole environment in MB: the runtime's (VmRSS, as without a
+   * namespace) and the private memory of every other process of the namespace (a handler's
+   * children; joined, the extensions too: one microVM's memory on AWS), but PID 1 (RAPID's part)
+   * and an anchor (PID 2). The runtime alone when it has no company: one directory read more.
    */
   residentMb(): number {
     const holder = this.holder;
-    if (holder === undefined) return 0;
+    const runtime = this.runtime;
+    if (holder === undefined || runtime === undefined) return 0;
+    const own = residentMemoryMb(runtime);
     const pids = namespacePids(holder);
-    if (pids.length <= 2) return residentMemoryMb(this.runtime);
-    return namespaceResidentKb(holder, pids) / 1024;
+    if (pids.length <= 2 && !this.joined) return own;
+    this.runtimeNsPid ??= nsPidOf(runtime);
+    const others = pids.filter((p) => p !== 1 && p !== this.runtimeNsPid && !(this.joined && p === 2));
+    return own + namespacePrivateKb(holder, others) / 1024;
   }
 
   /** The runtime's own peak (VmHWM); its children's weigh in through residentMb()'s samples. */
@@ -89,6 +104,18 @@ function groupOf(pid: number): number {
     return Number(fields[2]);
   } catch {
     return -1;
+  }
+}
+
+/** A process's pid in its own PID namespace: the last of its status's NSpid line. */
+function nsPidOf(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, "latin1");
+    const i = text.indexOf("NSpid:");
+    const line = text.slice(i + 6, text.indexOf("\n", i)).trim().split(/\s+/);
+    return i < 0 ? undefined : Number(line[line.length - 1]);
+  } catch {
+    return undefined;
   }
 }
 

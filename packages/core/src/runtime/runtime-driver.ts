@@ -16,6 +16,8 @@ export interface ProcessCommand {
   args: string[];
   /** Started in a PID namespace of its own, whose PID 1 says how the runtime ended on EXIT_STATUS_FD (pid-namespace.ts). */
   pidNamespace?: boolean;
+  /** Joins the namespaces of its environment's anchor (namespace-anchor.ts), through perl that ends as it ends. */
+  joined?: boolean;
 }
 
 export interface RuntimeDriver {

@@ -6,6 +6,7 @@ import { stopwatch } from "../clock/stopwatch.ts";
 import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { RUNTIME_ANSWER_FD, RUNTIME_CHANNEL_FD, type ChannelSockets } from "./runtime-channel.ts";
+import { joinCommand } from "./namespace-anchor.ts";
 import { NamespaceTree } from "./namespace-tree.ts";
 import { EXIT_STATUS_FD, namespaceExit } from "./pid-namespace.ts";
 import { planSandbox, type SandboxSpec } from "./sandbox-plan.ts";
@@ -15,6 +16,11 @@ import { withBatchScheduling, withParentDeathSignal, withPrivateTmp, type Proces
 export interface SandboxOptions extends SandboxSpec {
   environmentId: string;
   processes: ProcessLedger;
+  /**
+   * The host pid of the PID 1 of its environment's namespaces to join (an environment with
+   * external extensions: namespace-anchor.ts), instead of namespaces of its own.
+   */
+  joinNamespace?: number;
   /** `pipe`: which of the process's pipes (a line continues only within its own). */
   onOutput: (chunk: Buffer, pipe: "stdout" | "stderr") => void;
   /** The process ended (not called after `kill()`, whose outcome the caller already decided). */
@@ -54,7 +60,10 @@ export class SandboxProcess {
     const plan = planSandbox(opts);
     if ("invalidEntrypoint" in plan) return plan;
     mkdirSync(opts.tmpDir, { recursive: true });
-    const cmd = plan.privateTmp === undefined ? plan.command : withPrivateTmp(plan.command, opts.tmpDir, plan.privateTmp.keep, mountTableFile(opts.tmpDir), plan.privateTmp);
+    const cmd =
+      plan.privateTmp === undefined ? plan.command
+      : opts.joinNamespace !== undefined ? joinCommand(plan.command, opts.joinNamespace, opts.config.codeDir)
+      : withPrivateTmp(plan.command, opts.tmpDir, plan.privateTmp.keep, mountTableFile(opts.tmpDir), plan.privateTmp);
     const child = spawnSandbox(withParentDeathSignal(cmd), plan.env, opts.config.codeDir, plan.channel);
     return new SandboxProcess(child, opts, opts.logStream);
   }
@@ -73,7 +82,7 @@ export class SandboxProcess {
     this.opts = opts;
     this.pid = child.pid;
     this.channel = channelOf(child);
-    this.tree = statusPipeOf(child) && child.pid !== undefined ? new NamespaceTree(child.pid) : undefined;
+    this.tree = child.pid === undefined ? undefined : statusPipeOf(child) ? new NamespaceTree(child.pid) : opts.joinNamespace !== undefined ? new NamespaceTree(child.pid, opts.joinNamespace) : undefined;
     if (child.pid !== undefined) opts.processes.record(opts.environmentId, child.pid, ledgerMarker);
     child.stdout!.on("data", (chunk: Buffer) => opts.onOutput(chunk, "stdout"));
     child.stderr!.on("data", (chunk: Buffer) => opts.onOutput(chunk, "stderr"));
@@ -207,7 +216,7 @@ export function spawnSandbox(cmd: ProcessCommand, env: Record<string, string>, c
   if (cmd.pidNamespace === true) while (stdio.length <= EXIT_STATUS_FD) stdio.push(stdio.length === EXIT_STATUS_FD ? "pipe" : "ignore");
   const run = withBatchScheduling(cmd);
   // Perl (the namespace's PID 1) warns on stderr of a locale the machine lacks; PERL_BADLANG="" quiets it, and PID 1 removes it.
-  const started = cmd.pidNamespace === true && env.PERL_BADLANG === undefined ? { ...env, PERL_BADLANG: "" } : env;
+  const started = (cmd.pidNamespace === true || cmd.joined === true) && env.PERL_BADLANG === undefined ? { ...env, PERL_BADLANG: "" } : env;
   return spawn(run.command, run.args, { cwd, env: started, detached: true, stdio });
 }
 
