@@ -220,12 +220,7 @@ export class ExtensionHost {
     this.kill();
   }
 
-  /**
-   * The namespaces the extensions and the runtime share, as in one microVM (namespace-anchor.ts),
-   * where environments get PID namespaces: their mounts cover every one of them. `base` (the
-   * runtime's options, the extensions' base) then names its PID 1 to join; without it each starts
-   * in namespaces of its own.
-   */
+  /** The namespaces the extensions and the runtime share (namespace-anchor.ts): `base` names its PID 1 to join. */
   private async startAnchor(base: SandboxOptions, names: readonly string[]): Promise<void> {
     this.anchor?.kill();
     const anchor = base.privateTmp ? NamespaceAnchor.forEnvironment(base, names, mountTableFile(base.tmpDir)) : undefined;
