@@ -130,7 +130,7 @@ describe("synchronous Invoke", () => {
   it("reuses a warm environment, keeping module state and /tmp", async () => {
     const a = await invoke("counter");
     const b = await invoke("counter");
-    expect(b.body.pid).toBe(a.body.pid);
+    expect(b.body.instance).toBe(a.body.instance);
     expect(b.body.invocations).toBe(a.body.invocations + 1);
     expect(b.body.tmpBefore).toBe(a.body.tmpBefore + 1);
   });
@@ -175,9 +175,9 @@ describe("synchronous Invoke", () => {
 
   it("gives each environment its own /tmp", async () => {
     const [a, b] = await Promise.all([invoke("tmp", { waitMs: 300 }), invoke("tmp", { waitMs: 300 })]);
-    expect(a.body.pid).not.toBe(b.body.pid);
-    expect(a.body.markers).toEqual([`marker-${a.body.pid}`]);
-    expect(b.body.markers).toEqual([`marker-${b.body.pid}`]);
+    expect(a.body.instance).not.toBe(b.body.instance);
+    expect(a.body.markers).toEqual([`marker-${a.body.instance}`]);
+    expect(b.body.markers).toEqual([`marker-${b.body.instance}`]);
   });
 });
 

@@ -24,7 +24,7 @@ import { startTestSimulator, zipDirectory, zipFiles, type TestSimulator } from "
 import { until } from "./support/until.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/functions/${name}/`, import.meta.url));
-const handlerSource = (version: string) => `export const handler = async () => ({ version: "${version}", pid: process.pid });\n`;
+const handlerSource = (version: string) => `const instance = Math.random();\nexport const handler = async () => ({ version: "${version}", pid: process.pid, instance });\n`;
 
 let stateDir: string;
 let t: TestSimulator;
@@ -90,14 +90,14 @@ describe("functions through the Lambda API", () => {
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "api-fn", ZipFile: await zipFiles([{ name: "index.mjs", data: handlerSource("two") }]) }));
     const after = await invokeJson("api-fn");
     expect(after.version).toBe("two");
-    expect(after.pid).not.toBe(before.pid);
+    expect(after.instance).not.toBe(before.instance);
   });
 
   it("retires warm environments when the configuration changes", async () => {
     const before = await invokeJson("api-fn");
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "api-fn", MemorySize: 256 }));
     const after = await invokeJson("api-fn");
-    expect(after.pid).not.toBe(before.pid);
+    expect(after.instance).not.toBe(before.instance);
   });
 
   it("keeps the exec bit of a provided bootstrap uploaded in a zip", async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,15 +14,15 @@ import { alive } from "./support/process-alive.ts";
 // empty as a fresh start's, its Init (errors, timeouts, Init Duration) as before; and the pool's
 // processes must not outlive the simulator.
 
-const NODE_PROBE = `import { readdirSync } from "node:fs";
-export const handler = async () => ({ pid: process.pid, ppid: process.ppid, cwd: process.cwd(), env: { ...process.env }, tmp: readdirSync("/tmp").sort(), hour: new Date(0).getHours() });
+const NODE_PROBE = `import { readdirSync, readlinkSync } from "node:fs";
+export const handler = async () => ({ pid: process.pid, ns: readlinkSync("/proc/self/ns/pid"), ppid: process.ppid, cwd: process.cwd(), env: { ...process.env }, tmp: readdirSync("/tmp").sort(), hour: new Date(0).getHours() });
 export const write = async () => { (await import("node:fs")).writeFileSync("/tmp/left-by-a", "x"); return "ok"; };
 `;
 const NODE_BAD = `throw new Error("cannot initialise");\n`;
 const NODE_SLOW = `await new Promise((r) => setTimeout(r, 60_000));\nexport const handler = async () => "never";\n`;
 const PY_PROBE = `import os
 def handler(event, context):
-    return {"pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd(), "env": dict(os.environ), "tmp": sorted(os.listdir("/tmp"))}
+    return {"pid": os.getpid(), "ns": os.readlink("/proc/self/ns/pid"), "ppid": os.getppid(), "cwd": os.getcwd(), "env": dict(os.environ), "tmp": sorted(os.listdir("/tmp"))}
 def write(event, context):
     open("/tmp/left-by-a", "w").write("x")
     return "ok"
@@ -85,6 +85,26 @@ function pooledPids(): number[] {
     .map((f) => Number(readFileSync(join(ledger, f), "utf8").split(" ")[0]));
 }
 
+const HOST_PID_NAMESPACE = readlinkSync("/proc/self/ns/pid");
+
+/**
+ * Which sandbox a process is: where environments have PID namespaces of their own, the namespace
+ * its ledger pid (unshare) starts its children in, as the handler names its own; elsewhere its pid.
+ */
+function sandboxOf(pid: number): string {
+  try {
+    const ns = readlinkSync(`/proc/${pid}/ns/pid_for_children`);
+    return ns === HOST_PID_NAMESPACE ? String(pid) : ns;
+  } catch {
+    return String(pid);
+  }
+}
+
+/** The sandbox a handler ran in, as sandboxOf() names it. */
+function servedBy(body: { pid: number; ns: string }): string {
+  return body.ns === HOST_PID_NAMESPACE ? String(body.pid) : body.ns;
+}
+
 async function invoke(name: string) {
   const out = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: "Tail" }));
   return { out, body: JSON.parse(Buffer.from(out.Payload!).toString()), log: Buffer.from(out.LogResult ?? "", "base64").toString() };
@@ -104,7 +124,7 @@ describe.runIf(process.platform === "linux")("cold starts from the sandbox pool"
     const fresh = (await invoke("node-fresh")).body;
     const pooled = await poolAfter("node-a");
     const { body, log } = await invoke("node-b");
-    expect(pooled).toContain(body.pid);
+    expect(pooled.map(sandboxOf)).toContain(servedBy(body));
     expect(body.env.WHO).toBe("b");
     expect(body.env.ONLY_A).toBeUndefined();
     expect(body.env.AWS_LAMBDA_FUNCTION_NAME).toBe("node-b");
@@ -117,7 +137,7 @@ describe.runIf(process.platform === "linux")("cold starts from the sandbox pool"
     expect(body.cwd).toBe(codeDir.replace(/\/$/, ""));
     expect(body.tmp).toEqual(fresh.tmp);
     expect(body.tmp).not.toContain("left-by-a");
-    expect(body.ppid).toBe(process.pid);
+    expect(body.ppid).toBe(fresh.ppid);
     expect(log).toMatch(/\tInit Duration: \d+\.\d\d ms\t\n$/);
   });
 
@@ -146,21 +166,21 @@ describe.runIf(process.platform === "linux")("cold starts from the sandbox pool"
     expect(Object.keys(body.env).sort()).toEqual(Object.keys(fresh.env).sort());
     expect(body.env.PWD).toBe(fresh.env.PWD);
     expect(body.tmp).toEqual(fresh.tmp);
-    expect(pooled).toContain(body.pid);
+    expect(pooled.map(sandboxOf)).toContain(servedBy(body));
     expect(body.env.WHO).toBe("b");
     expect(body.env.ONLY_A).toBeUndefined();
     expect(body.env.AWS_LAMBDA_FUNCTION_NAME).toBe("py-b");
     expect(Object.keys(body.env).filter((k) => k.startsWith("_LAMBDA_SIM"))).toEqual([]);
     expect(body.cwd).toBe(codeDir.replace(/\/$/, ""));
     expect(body.tmp).not.toContain("left-by-a");
-    expect(body.ppid).toBe(process.pid);
+    expect(body.ppid).toBe(fresh.ppid);
     expect(log).toContain("Init Duration");
   });
 
   it("keeps as many sandboxes of a kind ready as the burst of its cold starts it has seen", async () => {
     const before = pooledPids();
     const burst = await Promise.all([0, 1, 2, 3].map((i) => invoke(`burst-${i}`)));
-    expect(new Set(burst.map((b) => b.body.pid)).size).toBe(4);
+    expect(new Set(burst.map((b) => servedBy(b.body))).size).toBe(4);
     // Refilled after the Inits (LAMBDA_SIM_SANDBOX_POOL_BURST, default 4): four of this kind now wait.
     await until(() => pooledPids().filter((p) => !before.includes(p)).length >= 4);
   });

@@ -5,7 +5,8 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { ExtensionsApi } from "../runtime/extensions-api.ts";
 import type { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
 import type { RuntimeEvent } from "../runtime/runtime-contract.ts";
-import { SandboxProcess, signalText, type SandboxOptions } from "../runtime/sandbox-process.ts";
+import { NamespaceAnchor } from "../runtime/namespace-anchor.ts";
+import { mountTableFile, SandboxProcess, signalText, type SandboxOptions } from "../runtime/sandbox-process.ts";
 import { TelemetryApi } from "../runtime/telemetry-api.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { ExtensionTelemetry } from "./extension-telemetry.ts";
@@ -51,6 +52,8 @@ export class ExtensionHost {
   private readonly opts: ExtensionHostOptions;
   private readonly telemetry: ExtensionTelemetry;
   private processes = new Map<string, SandboxProcess>();
+  /** The namespaces the environment's processes share, while it has extensions running. */
+  private anchor: NamespaceAnchor | undefined;
   private waiters: (() => boolean)[] = [];
   private initFailure: ExtensionFailure | undefined;
 
@@ -112,6 +115,7 @@ export class ExtensionHost {
     if (names.length > 0) this.telemetry.watch();
     this.telemetry.initStart(base.initializationType);
     if (names.length === 0) return undefined;
+    await this.startAnchor(base, names);
     for (const name of names) {
       const started = SandboxProcess.start({
         ...base,
@@ -216,11 +220,23 @@ export class ExtensionHost {
     this.kill();
   }
 
+  /** The namespaces the extensions and the runtime share (namespace-anchor.ts): `base` names its PID 1 to join. */
+  private async startAnchor(base: SandboxOptions, names: readonly string[]): Promise<void> {
+    this.anchor?.kill();
+    const anchor = base.privateTmp ? NamespaceAnchor.forEnvironment(base, names, mountTableFile(base.tmpDir)) : undefined;
+    this.anchor = anchor;
+    const holder = await anchor?.ready();
+    if (holder !== undefined && this.anchor === anchor) base.joinNamespace = holder;
+  }
+
   /** Kills every extension and forgets their registrations (a reset or a retirement). */
   kill(): void {
     const procs = [...this.processes.values()];
     this.processes.clear();
     for (const p of procs) p.kill();
+    // Last: the runtime and extensions in its namespace are killed (or gone) already.
+    this.anchor?.kill();
+    this.anchor = undefined;
     this.extensions.reset();
     this.changed();
   }

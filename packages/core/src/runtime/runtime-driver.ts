@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { hostCommand } from "./host-command.ts";
+import { EXIT_STATUS_FD, pidNamespaceOptions } from "./pid-namespace.ts";
 import { pythonDriver } from "./python-driver.ts";
 
 /**
@@ -13,6 +14,10 @@ import { pythonDriver } from "./python-driver.ts";
 export interface ProcessCommand {
   command: string;
   args: string[];
+  /** Started in a PID namespace of its own, whose PID 1 says how the runtime ended on EXIT_STATUS_FD (pid-namespace.ts). */
+  pidNamespace?: boolean;
+  /** Joins the namespaces of its environment's anchor (namespace-anchor.ts), through perl that ends as it ends. */
+  joined?: boolean;
 }
 
 export interface RuntimeDriver {
@@ -96,7 +101,7 @@ function execWrapper(tool: string, args: readonly string[]): (cmd: ProcessComman
   let supported: boolean | undefined;
   return (cmd) => {
     supported ??= process.platform === "linux" && spawnSync(hostCommand(tool), [...args, "true"], { stdio: "ignore" }).status === 0;
-    return supported ? { command: hostCommand(tool), args: [...args, cmd.command, ...cmd.args] } : cmd;
+    return supported ? { ...cmd, command: hostCommand(tool), args: [...args, cmd.command, ...cmd.args] } : cmd;
   };
 }
 
@@ -136,7 +141,7 @@ export function supportsPrivateTmp(): boolean {
  * across exec so the shell can mount (they are only over that namespace's own mounts). Elsewhere
  * (not Linux, user namespaces disabled) null: each environment's TMPDIR is its own directory instead.
  */
-function privateNamespaceOptions(): string[] | null {
+export function privateNamespaceOptions(): string[] | null {
   if (namespaceOptions === undefined) {
     namespaceOptions = null;
     if (process.platform === "linux") {
@@ -160,24 +165,45 @@ function privateNamespaceOptions(): string[] | null {
  * 5-15 ms of every cold start here); X-mount.mkdir creates the mount points. unshare and sh both
  * exec, so the pid we hold is the runtime's own pid.
  */
-export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string, keep: readonly string[], fstabFile: string, optDir = "", hostsFile = ""): ProcessCommand {
-  writeFileSync(fstabFile, privateMountTable(tmpDir, keep, optDir, hostsFile));
+export function withPrivateTmp(cmd: ProcessCommand, tmpDir: string, keep: readonly string[], fstabFile: string, mounts: PrivateMounts = {}): ProcessCommand {
+  writeFileSync(fstabFile, privateMountTable(tmpDir, keep, mounts));
+  const base = privateNamespaceOptions() ?? ["-m"];
+  // Where permitted, a PID namespace too, the runtime a child of its PID 1 (pid-namespace.ts); the
+  // status fd that PID 1 writes to is closed for the runtime.
+  const pid = pidNamespaceOptions(base);
   return {
     command: hostCommand("unshare"),
     // mount by its absolute path too (as "$1"): the shell's PATH is already the function's.
-    args: [...(privateNamespaceOptions() ?? ["-m"]), "--propagation", "private", hostCommand("sh"), "-c", '"$1" --all --fstab "$0" || exit 1; shift; exec "$@"', fstabFile, hostCommand("mount"), cmd.command, ...cmd.args],
+    args: [...base, "--propagation", "private", ...(pid ?? []), hostCommand("sh"), "-c", `"$1" --all --fstab "$0" || exit 1; shift; exec "$@"${pid === null ? "" : ` ${EXIT_STATUS_FD}>&-`}`, fstabFile, hostCommand("mount"), cmd.command, ...cmd.args],
+    pidNamespace: pid !== null,
   };
 }
 
+/** What an environment's mount namespace holds besides its /tmp (all optional). */
+export interface PrivateMounts {
+  /** The function's layers, mounted read-only at /opt. */
+  optDir?: string;
+  /** No layers: an empty, read-only /opt (the host's is hidden), as on AWS. */
+  emptyOpt?: boolean;
+  /** The sandbox's /etc/hosts. */
+  hostsFile?: string;
+  /** The function's code folder, bound read-only onto itself (AWS's /var/task is read-only: EROFS). */
+  codeDir?: string;
+}
+
 /** The mount table of a private /tmp (fstab(5) lines, applied in order). */
-export function privateMountTable(tmpDir: string, keep: readonly string[], optDir = "", hostsFile = ""): string {
+export function privateMountTable(tmpDir: string, keep: readonly string[], mounts: PrivateMounts = {}): string {
+  const code = mounts.codeDir?.replace(/\/+$/, "");
   // Parents before children, so a nested path is bound on top of (not hidden by) its parent.
   const underTmp = [...new Set(keep.filter((p) => p.startsWith("/tmp/")).map((p) => p.replace(/\/+$/, "")))].sort((a, b) => a.length - b.length);
-  const lines = underTmp.map((p) => [p, tmpDir + p.slice("/tmp".length), "none", "bind,X-mount.mkdir"]);
-  // The function's layers at /opt, read-only as on AWS (mount(8) binds, then remounts read-only),
+  // Code under the host's /tmp is bound in read-only (mount(8) binds, then remounts read-only).
+  const lines = underTmp.map((p) => [p, tmpDir + p.slice("/tmp".length), "none", p === code ? "bind,ro,X-mount.mkdir" : "bind,X-mount.mkdir"]);
+  if (code !== undefined && !underTmp.includes(code)) lines.push([code, code, "none", "bind,ro"]);
+  // The function's layers at /opt, read-only as on AWS, or an empty read-only /opt without them;
   // and the sandbox's host names.
-  if (optDir !== "") lines.push([optDir, "/opt", "none", "bind,ro"]);
-  if (hostsFile !== "") lines.push([hostsFile, "/etc/hosts", "none", "bind"]);
+  if (mounts.optDir !== undefined && mounts.optDir !== "") lines.push([mounts.optDir, "/opt", "none", "bind,ro"]);
+  else if (mounts.emptyOpt === true) lines.push(["none", "/opt", "tmpfs", "ro,size=4k,mode=755"]);
+  if (mounts.hostsFile !== undefined && mounts.hostsFile !== "") lines.push([mounts.hostsFile, "/etc/hosts", "none", "bind"]);
   lines.push([tmpDir, "/tmp", "none", "rbind"]);
   return lines.map((fields) => `${fields.map(fstabField).join(" ")} 0 0\n`).join("");
 }

@@ -2,11 +2,11 @@ import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { environmentVariables } from "./environment-variables.ts";
-import { addLayerPaths, hostPathOf, optView } from "./layer-paths.ts";
+import { addLayerPaths, hostPathOf, optView, type OptView } from "./layer-paths.ts";
 import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
 import { RUNTIME_ANSWER_FD, RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE } from "./runtime-channel.ts";
-import { driverFor, entrypointProblem, type ProcessCommand } from "./runtime-driver.ts";
+import { driverFor, entrypointProblem, type PrivateMounts, type ProcessCommand } from "./runtime-driver.ts";
 import { sandboxAddresses } from "./sandbox-addresses.ts";
 
 /** What a sandbox runs: the function version, or one of its external extensions, and its surroundings. */
@@ -34,8 +34,11 @@ export interface SandboxSpec {
 export interface SandboxPlan {
   command: ProcessCommand;
   env: Record<string, string>;
-  /** The host paths to bind back under the private /tmp, and the /opt and /etc/hosts mounts. */
-  privateTmp?: { keep: string[]; optDir?: string; hostsFile?: string };
+  /**
+   * The host paths to bind back under the private /tmp, the /opt and /etc/hosts mounts, and the
+   * code folder bound read-only (not in a pooled sandbox's start: its function is not known yet).
+   */
+  privateTmp?: { keep: string[] } & PrivateMounts;
   channel: boolean;
 }
 
@@ -67,7 +70,7 @@ export function planSandbox(opts: SandboxSpec): SandboxPlan | { invalidEntrypoin
   const problem = entrypointProblem({ ...command, command: hostPathOf(command.command, opt) });
   // Said as the environment sees the path (AWS: `fork/exec /var/task/bootstrap: permission denied`), not the host's folder.
   if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${asInEnvironment(command.command, opts.config.codeDir)}: ${problem}` };
-  const privateTmp = opts.privateTmp ? { keep: pathsToKeep(opts, env), optDir: opt?.mount, hostsFile: opt?.mount === undefined || opts.address === undefined ? undefined : sandboxAddresses.hostsFile(opts.address) } : undefined;
+  const privateTmp = opts.privateTmp ? privateMounts(opts, env, opt) : undefined;
   // fds 3 and 4 are socket pairs: the private channel to our bootstrap (never to an extension), blocking on its side.
   const channel = driver.privateChannel === true && opts.extension === undefined;
   if (channel) env[RUNTIME_CHANNEL_VARIABLE] = `${RUNTIME_CHANNEL_FD},${RUNTIME_ANSWER_FD}`;
@@ -106,6 +109,18 @@ function hostPaths(opts: SandboxSpec): string[] {
   const paths = [opts.config.codeDir, dirname(process.execPath), opts.tmpDir, ...nodeSdkTargets()];
   if (opts.config.runtime.startsWith("python")) paths.push(...pythonPathsToKeep(opts.config.runtime));
   return paths;
+}
+
+/**
+ * The mounts of its private namespace: /tmp, layers or an empty /opt (both read-only, as on AWS:
+ * fuzz19 F3; the host's /opt stays when something the process needs lives there), its host names,
+ * and its code folder read-only.
+ */
+function privateMounts(opts: SandboxSpec, env: Record<string, string>, opt: OptView | undefined): { keep: string[] } & PrivateMounts {
+  const keep = pathsToKeep(opts, env);
+  const hostsFile = opt?.mount === undefined || opts.address === undefined ? undefined : sandboxAddresses.hostsFile(opts.address);
+  const emptyOpt = opt === undefined && ![...keep, ...hostPaths(opts)].some((p) => p === "/opt" || p.startsWith("/opt/")) && existsSync("/opt");
+  return { keep, optDir: opt?.mount, emptyOpt, hostsFile, codeDir: opts.config.codeDir };
 }
 
 /** Everything the process must still reach once its own directory hides the host's /tmp. */

@@ -8,6 +8,7 @@ import { RUNTIME_CHANNEL_VARIABLE, specialisationFrame } from "./runtime-channel
 import { driverFor, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
 import { channelOf, mountTableFile, mountTablesOf, SandboxProcess, spawnSandbox, type SandboxOptions } from "./sandbox-process.ts";
 import { planSandbox, type SandboxPlan } from "./sandbox-plan.ts";
+import { bindCodeReadOnly, canBindLater } from "./read-only-code.ts";
 
 export interface SandboxPoolOptions {
   /** Ready sandboxes kept per key (0 disables the pool). */
@@ -52,6 +53,12 @@ interface Pooled {
   id: string;
   child: ChildProcess;
   tmpDir: string;
+  /**
+   * The code folder its own mounts bind read-only: that of the function whose start filled the
+   * pool, the likeliest to take it (a function's cold starts scaling out), and its identity then
+   * (a folder made again at the same path is bound again). Another's is bound when it takes it.
+   */
+  codeDir: { path: string; identity: string } | undefined;
   /** The log stream name in its start-up environment (what the process ledger matches). */
   marker: string;
   /**
@@ -137,6 +144,14 @@ export class SandboxPool {
       sandbox = list!.shift();
     }
     if (sandbox === undefined) return undefined;
+    // Its code folder must be read-only in it, as in a process started for it (fuzz19 F3): bound
+    // already when the function whose start filled the pool takes it, else bound now, which only
+    // root can do from outside (canBindLater()): a user's start goes without the pool then.
+    const bound = sandbox.codeDir?.path === opts.config.codeDir && sandbox.codeDir.identity === identity(opts.config.codeDir);
+    if (opts.privateTmp && !bound && !canBindLater()) {
+      list!.unshift(sandbox);
+      return undefined;
+    }
     this.touch(kind.key, list!);
     this.opts.processes.forget(sandbox.id);
     sandbox.discard();
@@ -147,7 +162,10 @@ export class SandboxPool {
     // for the function; the sandbox's sh saw the pool's directory instead.
     const env = opts.privateTmp ? { ...plan.env, PWD: realpathSync(opts.config.codeDir) } : plan.env;
     const channel = channelOf(sandbox.child)!;
-    channel.events.write(specialisationFrame(opts.config.codeDir, env));
+    const frame = specialisationFrame(opts.config.codeDir, env);
+    // The handler loads once its code folder is read-only.
+    if (opts.privateTmp && sandbox.child.pid !== undefined && !bound) bindCodeReadOnly(sandbox.child, kind.command.command, opts.config.codeDir, () => channel.events.write(frame));
+    else channel.events.write(frame);
     // A lone cold start's sandbox is replaced at once, while its Init runs in the sandbox taken
     // (a cold start right behind it finds a head start, not a process spawned a moment before).
     // In a burst, the Inits get the cores and the key is refilled after the last (refill()).
@@ -178,7 +196,7 @@ export class SandboxPool {
     // get the cores first), and while the pool holds fewer than it does with every key at `size`:
     // the memory the pool may take stays bounded.
     const target = this.bursts.inInit(key) > 0 ? this.opts.size : this.bursts.target(key);
-    while (list.length < this.opts.size || (list.length < target && this.size < this.opts.maxKeys * this.opts.size)) list.push(this.spawn(kind.command, kind.plan, list));
+    while (list.length < this.opts.size || (list.length < target && this.size < this.opts.maxKeys * this.opts.size)) list.push(this.spawn(kind.command, kind.plan, list, kind.opts.config.codeDir));
     for (const k of [...this.ready.keys()].slice(0, Math.max(0, this.ready.size - this.opts.maxKeys))) {
       for (const s of this.ready.get(k)!) this.kill(s);
       this.ready.delete(k);
@@ -209,12 +227,12 @@ export class SandboxPool {
     return n;
   }
 
-  private spawn(command: ProcessCommand, plan: SandboxPlan, list: Pooled[]): Pooled {
+  private spawn(command: ProcessCommand, plan: SandboxPlan, list: Pooled[], codeDir: string): Pooled {
     const id = `sandbox-${randomBytes(8).toString("hex")}`;
     const marker = `lambda-sim-${id}`;
     const tmpDir = join(this.opts.tmpRoot, id);
     mkdirSync(tmpDir, { recursive: true });
-    const cmd = plan.privateTmp === undefined ? command : withPrivateTmp(command, tmpDir, plan.privateTmp.keep, mountTableFile(tmpDir));
+    const cmd = plan.privateTmp === undefined ? command : withPrivateTmp(command, tmpDir, plan.privateTmp.keep, mountTableFile(tmpDir), { emptyOpt: plan.privateTmp.emptyOpt, codeDir });
     const child = spawnSandbox(withParentDeathSignal(cmd), genericEnvironment(plan.env, marker), this.opts.tmpRoot, true);
     const drop = () => {};
     child.stdout!.on("data", drop);
@@ -233,6 +251,7 @@ export class SandboxPool {
       id,
       child,
       tmpDir,
+      codeDir: plan.privateTmp === undefined ? undefined : { path: codeDir, identity: identity(codeDir) },
       marker,
       binds: (plan.privateTmp?.keep ?? []).filter((p) => p.startsWith("/tmp/")).map((path) => ({ path, identity: identity(path) })),
       discard: () => {

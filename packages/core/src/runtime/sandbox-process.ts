@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readSync } from "node:fs";
 import { join } from "node:path";
-import type { Duplex } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import { stopwatch } from "../clock/stopwatch.ts";
 import { peakMemoryMb, residentMemoryMb } from "./process-memory.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { RUNTIME_ANSWER_FD, RUNTIME_CHANNEL_FD, type ChannelSockets } from "./runtime-channel.ts";
+import { joinCommand } from "./namespace-anchor.ts";
+import { NamespaceTree } from "./namespace-tree.ts";
+import { EXIT_STATUS_FD, namespaceExit } from "./pid-namespace.ts";
 import { planSandbox, type SandboxSpec } from "./sandbox-plan.ts";
 import { withBatchScheduling, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
 
@@ -13,6 +16,11 @@ import { withBatchScheduling, withParentDeathSignal, withPrivateTmp, type Proces
 export interface SandboxOptions extends SandboxSpec {
   environmentId: string;
   processes: ProcessLedger;
+  /**
+   * The host pid of the PID 1 of its environment's namespaces to join (an environment with
+   * external extensions: namespace-anchor.ts), instead of namespaces of its own.
+   */
+  joinNamespace?: number;
   /** `pipe`: which of the process's pipes (a line continues only within its own). */
   onOutput: (chunk: Buffer, pipe: "stdout" | "stderr") => void;
   /** The process ended (not called after `kill()`, whose outcome the caller already decided). */
@@ -41,6 +49,8 @@ export class SandboxProcess {
   private alive = true;
   private lastPeakMb = 1;
   private lastPeakReadAt = Number.NEGATIVE_INFINITY;
+  /** Its PID namespace's processes, where it has one (pid-namespace.ts): `pid` is then unshare's. */
+  private readonly tree: NamespaceTree | undefined;
 
   /**
    * Starts the runtime, or returns RAPID's Runtime.InvalidEntrypoint message when its executable
@@ -50,7 +60,10 @@ export class SandboxProcess {
     const plan = planSandbox(opts);
     if ("invalidEntrypoint" in plan) return plan;
     mkdirSync(opts.tmpDir, { recursive: true });
-    const cmd = plan.privateTmp === undefined ? plan.command : withPrivateTmp(plan.command, opts.tmpDir, plan.privateTmp.keep, mountTableFile(opts.tmpDir), plan.privateTmp.optDir, plan.privateTmp.hostsFile);
+    const cmd =
+      plan.privateTmp === undefined ? plan.command
+      : opts.joinNamespace !== undefined ? joinCommand(plan.command, opts.joinNamespace, opts.config.codeDir)
+      : withPrivateTmp(plan.command, opts.tmpDir, plan.privateTmp.keep, mountTableFile(opts.tmpDir), plan.privateTmp);
     const child = spawnSandbox(withParentDeathSignal(cmd), plan.env, opts.config.codeDir, plan.channel);
     return new SandboxProcess(child, opts, opts.logStream);
   }
@@ -69,13 +82,14 @@ export class SandboxProcess {
     this.opts = opts;
     this.pid = child.pid;
     this.channel = channelOf(child);
+    this.tree = child.pid === undefined ? undefined : statusPipeOf(child) ? new NamespaceTree(child.pid) : opts.joinNamespace !== undefined ? new NamespaceTree(child.pid, opts.joinNamespace) : undefined;
     if (child.pid !== undefined) opts.processes.record(opts.environmentId, child.pid, ledgerMarker);
     child.stdout!.on("data", (chunk: Buffer) => opts.onOutput(chunk, "stdout"));
     child.stderr!.on("data", (chunk: Buffer) => opts.onOutput(chunk, "stderr"));
     child.on("error", () => this.ended(127, null));
-    child.on("exit", (code, signal) => this.ended(code, signal));
+    child.on("exit", (code, signal) => this.exited(code, signal));
     // A pooled process may have ended before it was adopted.
-    if (child.exitCode !== null || child.signalCode !== null) setImmediate(() => this.ended(child.exitCode, child.signalCode));
+    if (child.exitCode !== null || child.signalCode !== null) setImmediate(() => this.exited(child.exitCode, child.signalCode));
   }
 
   /**
@@ -117,14 +131,19 @@ export class SandboxProcess {
     }
   }
 
-  /** SIGSTOP the group: the environment is frozen between invocations (aws-facts §3). */
+  /**
+   * SIGSTOP the group: the environment is frozen between invocations (aws-facts §3). In a PID
+   * namespace, every other process of it too (a handler's `setsid` children: NamespaceTree).
+   */
   freeze(): void {
     this.signal("SIGSTOP");
+    if (this.pid !== undefined) this.tree?.stopOthers(this.pid);
     this.frozen = true;
   }
 
   thaw(): void {
     this.signal("SIGCONT");
+    this.tree?.continueOthers();
     this.frozen = false;
   }
 
@@ -151,16 +170,24 @@ export class SandboxProcess {
     const now = stopwatch.now();
     if (now - this.lastPeakReadAt >= MEMORY_SAMPLE_MS) {
       this.lastPeakReadAt = now;
-      const mb = peakMemoryMb(this.pid);
+      const mb = this.tree === undefined ? peakMemoryMb(this.pid) : this.tree.runtimePeakMb();
       if (mb > 0) this.lastPeakMb = Math.max(this.lastPeakMb, Math.round(mb));
     }
     return this.lastPeakMb;
   }
 
   residentMemoryMb(): number {
-    const mb = residentMemoryMb(this.pid);
+    // In a PID namespace, every process of the environment (fuzz19 F10: a handler's children count).
+    const mb = this.tree === undefined ? residentMemoryMb(this.pid) : this.tree.residentMb();
     this.lastPeakMb = Math.max(this.lastPeakMb, Math.round(mb));
     return mb;
+  }
+
+  /** The process we hold ended: in a PID namespace, how the runtime ended is what its PID 1 says. */
+  private exited(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.tree === undefined) return this.ended(code, signal);
+    const e = namespaceExit(statusPipeOf(this.child), code, signal);
+    this.ended(e.code, e.signal);
   }
 
   private ended(code: number | null, signal: NodeJS.Signals | null): void {
@@ -184,9 +211,18 @@ export class SandboxProcess {
 
 /** Spawns a runtime in its own process group, with fds 3 and 4 as its private channel when `channel`. */
 export function spawnSandbox(cmd: ProcessCommand, env: Record<string, string>, cwd: string, channel: boolean): ChildProcess {
-  const stdio = channel ? ["ignore", "pipe", "pipe", "pipe", "pipe"] as const : ["ignore", "pipe", "pipe"] as const;
+  const stdio: ("ignore" | "pipe")[] = channel ? ["ignore", "pipe", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"];
+  // The fd on which the namespace's PID 1 says how the runtime ended (pid-namespace.ts).
+  if (cmd.pidNamespace === true) while (stdio.length <= EXIT_STATUS_FD) stdio.push(stdio.length === EXIT_STATUS_FD ? "pipe" : "ignore");
   const run = withBatchScheduling(cmd);
-  return spawn(run.command, run.args, { cwd, env, detached: true, stdio: [...stdio] });
+  // Perl (the namespace's PID 1) warns on stderr of a locale the machine lacks; PERL_BADLANG="" quiets it, and PID 1 removes it.
+  const started = (cmd.pidNamespace === true || cmd.joined === true) && env.PERL_BADLANG === undefined ? { ...env, PERL_BADLANG: "" } : env;
+  return spawn(run.command, run.args, { cwd, env: started, detached: true, stdio });
+}
+
+/** The pipe on which a PID namespace's PID 1 says how the runtime ended, when the process has one. */
+function statusPipeOf(child: ChildProcess): Readable | undefined {
+  return ((child.stdio as unknown as (Readable | null | undefined)[])[EXIT_STATUS_FD]) ?? undefined;
 }
 
 /** The simulator's ends of a spawned runtime's channel, when it has one. */
