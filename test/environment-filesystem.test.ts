@@ -87,6 +87,21 @@ describe.skipIf(!pidNamespacesPermitted())("an environment's file system (skippe
     for (const code of ["node-a", "node-b"]) expect(existsSync(join(dir, code, "written-by-handler.txt"))).toBe(false);
   });
 
+  // review23 R1: a bind copies its source's read-only flag; with the state directory (so the
+  // environment's /tmp) inside the read-only code folder, /tmp came out read-only.
+  it("keeps /tmp writable when the state directory lives inside the function's folder (codeUri: ./)", async () => {
+    mkdirSync("/var/tmp", { recursive: true });
+    dir = mkdtempSync("/var/tmp/lambda-sim-filesystem-");
+    writeFileSync(join(dir, "index.mjs"), NODE);
+    writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  here: { runtime: nodejs24.x, handler: index.handler, codeUri: ./ }\n  again: { runtime: nodejs24.x, handler: index.handler, codeUri: ./ }\n");
+    sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--state", join(dir, ".lambda-sim")]);
+    lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    expect(await invoke("here")).toEqual({ code: "EROFS", opt: [], optWrite: "EROFS", tmp: "written" });
+    // And in the sandbox the pool started after it.
+    await until(() => existsSync(join(dir, ".lambda-sim", "run", "processes")) && readdirSync(join(dir, ".lambda-sim", "run", "processes")).some((f) => f.startsWith("sandbox-")));
+    expect(await invoke("again")).toEqual({ code: "EROFS", opt: [], optWrite: "EROFS", tmp: "written" });
+  });
+
   it.runIf(HAS_PYTHON)("a Python handler imports its modules (no bytecode cached) and its writes beside its code fail EROFS", async () => {
     await start();
     const a = await invoke("py-a");
