@@ -12,9 +12,9 @@
 // batch, its arrival-to-handler latencies and the keys and values it got. Records/s from the first
 // put to the last record handled; p50/p99 latency; per-key order verified. Reference: the same
 // function invoked directly with 100-record events, 4 at a time (the ceiling the mapping works under).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpuMs, rawSqlite, startSimulator } from "./support.ts";
 
@@ -81,10 +81,16 @@ function sqliteReference(dir: string): number {
   return rate;
 }
 
+/** The handlers' stats folders, removed at the end. */
+const statsDirs: string[] = [];
+
 /** The consumer, its stream and the mapping; the handler appends one line per batch to `statsDir`. */
 function endToEndConfig(dir: string): { config: string; statsDir: string } {
-  const statsDir = join(dir, "consumer", "stats");
-  mkdirSync(statsDir, { recursive: true });
+  // Neither in the function's folder (read-only in its environment, as /var/task is) nor under
+  // /tmp (its environment's /tmp is its own): where the handler and the benchmark both see it.
+  mkdirSync(join(dir, "consumer"), { recursive: true });
+  const statsDir = mkdtempSync(join(existsSync("/var/tmp") ? "/var/tmp" : homedir(), "lambda-sim-bench-kinesis-stats-"));
+  statsDirs.push(statsDir);
   writeFileSync(
     join(dir, "consumer", "index.mjs"),
     `import { appendFileSync } from "node:fs";
@@ -300,4 +306,5 @@ try {
 } finally {
   agent.destroy();
   rmSync(dir, { recursive: true, force: true });
+  for (const d of statsDirs) rmSync(d, { recursive: true, force: true });
 }

@@ -10,8 +10,8 @@
 // (batch 10, MaximumConcurrency 8: every concurrent batch is a real process here) into a no-op
 // Node function, until the queue is empty: messages/s, and p50/p99 from SentTimestamp to the
 // handler (which appends its latencies to a file beside its code).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { awsJsonAgent, awsJsonCall, cpuMs, rawSqlite, startSimulator } from "./support.ts";
 
@@ -73,10 +73,16 @@ function sqliteFloor(dir: string): number {
 
 const END_TO_END = quick ? 20_000 : 100_000;
 
+/** The handlers' stats folders, removed at the end. */
+const statsDirs: string[] = [];
+
 /** The consumer, its queue and the mapping; the handler appends latencies to `statsDir`. */
 function endToEndConfig(dir: string): { config: string; statsDir: string } {
-  const statsDir = join(dir, "consumer", "stats");
-  mkdirSync(statsDir, { recursive: true });
+  // Neither in the function's folder (read-only in its environment, as /var/task is) nor under
+  // /tmp (its environment's /tmp is its own): where the handler and the benchmark both see it.
+  mkdirSync(join(dir, "consumer"), { recursive: true });
+  const statsDir = mkdtempSync(join(existsSync("/var/tmp") ? "/var/tmp" : homedir(), "lambda-sim-bench-sqs-stats-"));
+  statsDirs.push(statsDir);
   writeFileSync(
     join(dir, "consumer", "index.mjs"),
     `import { appendFileSync } from "node:fs";
@@ -152,4 +158,5 @@ try {
 } finally {
   awsJsonAgent.destroy();
   rmSync(dir, { recursive: true, force: true });
+  for (const d of statsDirs) rmSync(d, { recursive: true, force: true });
 }
