@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -38,5 +38,37 @@ describe("lambda-sim run: a stalled shard", () => {
     // The timeline counts the batch's retries: 9 in the first 5 minutes (its first attempt is not one).
     expect(lines.find((l) => l.startsWith("  +00:00:00"))).toMatch(/^ {2}\+00:00:00 +10 +10 +0 +9 /);
     expect(lines).toContain("  ✗ maxIteratorAgeSeconds of clicks: 1743 (expected ≤ 60)");
+  }, 60_000);
+
+  // review23 M4: with ReportBatchItemFailures every retry of the poison answer is `partial`, which read as a success.
+  it("tells a stall held by partial batch responses too, and fails an iterator-age bound on a stream nothing was read from", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-stall-"));
+    mkdirSync(join(dir, "c"));
+    // Reports the poison record as the batch's failed item, as a ReportBatchItemFailures consumer does.
+    writeFileSync(
+      join(dir, "c", "index.mjs"),
+      "export const handler = async (e) => ({ batchItemFailures: e.Records.filter((r) => Buffer.from(r.kinesis.data, 'base64').toString().includes('poison')).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) });\n",
+    );
+    const file = join(dir, "partial.yaml");
+    writeFileSync(
+      file,
+      [
+        "duration: 10m",
+        "functions: { c: { runtime: nodejs24.x, handler: index.handler, codeUri: ./c } }",
+        "streams: { clicks: { shardCount: 1 }, quiet: { shardCount: 1 } }",
+        "eventSourceMappings:",
+        "  - { functionName: c, eventSourceArn: kinesis:clicks, startingPosition: TRIM_HORIZON, batchSize: 5, functionResponseTypes: [ReportBatchItemFailures] }",
+        "traffic:",
+        "  - put: { stream: clicks, count: 4, partitionKeys: [a], poison: [0] }",
+        "expect:",
+        "  maxIteratorAgeSeconds: { quiet: { max: 60 } }",
+        "",
+      ].join("\n"),
+    );
+    const r = await runCli(["run", file]);
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.split("\n");
+    expect(lines.find((l) => l.startsWith("  clicks shardId-000000000000: held "))).toMatch(/from \+00:00:00 to the end, \d+ failed attempt/);
+    expect(lines).toContain("  ✗ maxIteratorAgeSeconds of quiet (no batch was sent): 0 (expected ≤ 60)");
   }, 60_000);
 });

@@ -73,7 +73,14 @@ export function checkExpectations(expect: Expectations, obs: Observations, end: 
       else if (key === "messages") actual = end.messages[name] ?? 0;
       else if (key === "failedRecords") actual = end.failedRecords[name] ?? 0;
       else if (key === "outOfOrderRecords") actual = end.outOfOrder[name] ?? 0;
-      else if (key === "maxIteratorAgeSeconds") actual = Math.round(obs.shards.maxIteratorAgeMs(name) / 1000);
+      else if (key === "maxIteratorAgeSeconds") {
+        // Up to the second above (60.4 s is not ≤ 60); a stream no batch was sent from fails rather than passing with 0 (review23 L7).
+        if (!obs.shards.sawBatches(name)) {
+          results.push({ ...result(`${key} of ${written}`, 0, bound), what: `${key} of ${written} (no batch was sent)`, ok: false });
+          continue;
+        }
+        actual = Math.ceil(obs.shards.maxIteratorAgeMs(name) / 1000);
+      }
       else actual = obs.delivered.get(name) ?? 0;
       results.push(result(`${key} of ${written}`, actual, bound));
     }

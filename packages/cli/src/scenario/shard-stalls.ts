@@ -39,7 +39,8 @@ export class ShardStalls {
     // A throttled batch never ran: it neither holds the shard nor releases it.
     if (e.outcome === "throttled") return false;
     const retry = s.current !== undefined;
-    if (e.outcome === "failed") {
+    // A partial answer (ReportBatchItemFailures) leaves its failed records to retry: the shard is held as by a failure (review23 M4).
+    if (e.outcome === "failed" || e.outcome === "partial") {
       s.current ??= { from: e.time, to: e.time, attempts: 0 };
       s.current.attempts++;
       s.current.to = e.time;
@@ -53,6 +54,12 @@ export class ShardStalls {
     const s = this.shard(stream, e.shardId);
     s.givenUpRecords += e.size;
     if (s.current !== undefined) this.release(s, e.time, `${e.size} record(s) given up (${e.condition})`);
+  }
+
+  /** Whether any batch of the stream was sent. */
+  sawBatches(stream: string): boolean {
+    for (const s of this.shards.values()) if (s.stream === stream) return true;
+    return false;
   }
 
   /** The greatest iterator age of a stream's batches, any shard, ms. */

@@ -148,6 +148,13 @@ Resources:
     }
   });
 
+  it("says a SAM SNS event's bad filter policy at the event's own key (review23 M6: it was blamed on the topic)", async () => {
+    const template =
+      "Transform: AWS::Serverless-2016-10-31\nResources:\n  T: { Type: AWS::SNS::Topic }\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs24.x\n      Handler: app.handler\n      CodeUri: src/\n" +
+      "      Events:\n        Alerts:\n          Type: SNS\n          Properties: { Topic: !Ref T, FilterPolicy: { total: [ { numric: [1] } ] } }\n";
+    expect(await errorOf(template)).toBe("template.yaml:13 Resources.Fn.Properties.Events.Alerts.Properties.FilterPolicy: expected a filter policy SNS accepts (Event pattern is not valid. Reason: Unrecognized match type numric)");
+  });
+
   it("lists a rule on a bus named by its ARN by the bus's name, and a disabled rule as disabled", async () => {
     const config = await load(
       "Resources:\n  Bus: { Type: AWS::Events::EventBus, Properties: { Name: shop-bus } }\n  Q: { Type: AWS::SQS::Queue }\n" +

@@ -115,7 +115,8 @@ export class ExtensionHost {
     if (names.length > 0) this.telemetry.watch();
     this.telemetry.initStart(base.initializationType);
     if (names.length === 0) return undefined;
-    await this.startAnchor(base, names);
+    // Retired while the anchor started (review23 M7): no extension is spawned for a gone environment.
+    if (!(await this.startAnchor(base, names))) return undefined;
     for (const name of names) {
       const started = SandboxProcess.start({
         ...base,
@@ -221,12 +222,15 @@ export class ExtensionHost {
   }
 
   /** The namespaces the extensions and the runtime share (namespace-anchor.ts): `base` names its PID 1 to join. */
-  private async startAnchor(base: SandboxOptions, names: readonly string[]): Promise<void> {
+  private async startAnchor(base: SandboxOptions, names: readonly string[]): Promise<boolean> {
     this.anchor?.kill();
     const anchor = base.privateTmp ? NamespaceAnchor.forEnvironment(base, names, mountTableFile(base.tmpDir)) : undefined;
     this.anchor = anchor;
     const holder = await anchor?.ready();
-    if (holder !== undefined && this.anchor === anchor) base.joinNamespace = holder;
+    // kill() meanwhile (a reset or a retirement) forgot it: the start is over.
+    if (this.anchor !== anchor) return false;
+    if (holder !== undefined) base.joinNamespace = holder;
+    return true;
   }
 
   /** Kills every extension and forgets their registrations (a reset or a retirement). */

@@ -43,9 +43,10 @@ let pidOptions: string[] | null | undefined;
  */
 export function pidNamespaceOptions(base: readonly string[]): string[] | null {
   if (pidOptions === undefined) {
+    // LAMBDA_SIM_NO_PID_NAMESPACE=1 (or true) turns them off; 0 and an empty value do not (review23 L4).
+    const off = /^(1|true|yes)$/i.test(process.env.LAMBDA_SIM_NO_PID_NAMESPACE ?? "");
     const options = ["--pid", "--fork", "--mount-proc", "--kill-child", hostCommand("perl"), "-e", HOLDER];
-    const probe = spawnSync(hostCommand("unshare"), [...base, ...options, hostCommand("true")], { stdio: "ignore" });
-    pidOptions = process.env.LAMBDA_SIM_NO_PID_NAMESPACE === undefined && probe.status === 0 ? options : null;
+    pidOptions = !off && spawnSync(hostCommand("unshare"), [...base, ...options, hostCommand("true")], { stdio: "ignore" }).status === 0 ? options : null;
   }
   return pidOptions;
 }
@@ -75,7 +76,10 @@ export function namespaceExit(statusPipe: Readable | null | undefined, code: num
       // EAGAIN: nothing more in the pipe.
     }
   }
-  const text = Buffer.concat([buffered ?? Buffer.alloc(0), buf.subarray(0, n)]).toString("latin1");
+  // The last record PID 1 wrote: a handler can write to PID 1's fd 5 (/proc/1/fd/5) before it ends,
+  // but not after (review23 L1: "e0" written ahead made "e0e1" read as exit 0).
+  const all = Buffer.concat([buffered ?? Buffer.alloc(0), buf.subarray(0, n)]).toString("latin1");
+  const text = all.slice(Math.max(all.lastIndexOf("e"), all.lastIndexOf("s")));
   const value = Number.parseInt(text.slice(1), 10);
   if (text.startsWith("e") && Number.isInteger(value)) return { code: value, signal: null };
   if (text.startsWith("s") && Number.isInteger(value)) {
@@ -146,16 +150,16 @@ export function namespacePrivateKb(holder: number, pids: readonly number[]): num
   return kb;
 }
 
-/** Every descendant of `root` on the machine's side (host pids), walked through /proc's children lists. */
-export function descendantsOf(root: number): number[] {
-  const out: number[] = [];
+/** The descendants of `root` on the machine's side (host pids), walked through /proc's children lists: at most `max`. */
+export function descendantsOf(root: number, max = Number.POSITIVE_INFINITY): number[] {
+  const seen = new Set<number>();
   const queue = [root];
-  while (queue.length > 0) {
-    for (const c of childrenOf(queue.shift()!)) {
-      if (out.includes(c)) continue;
-      out.push(c);
+  for (let i = 0; i < queue.length && seen.size < max; i++) {
+    for (const c of childrenOf(queue[i]!)) {
+      if (seen.has(c) || seen.size >= max) continue;
+      seen.add(c);
       queue.push(c);
     }
   }
-  return out;
+  return [...seen];
 }

@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { ColdStartBursts } from "./cold-start-bursts.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
-import { RUNTIME_CHANNEL_VARIABLE, specialisationFrame } from "./runtime-channel.ts";
+import { specialisationFrame } from "./runtime-channel.ts";
+import { genericEnvironment, startupVariables } from "./sandbox-environment.ts";
 import { driverFor, withParentDeathSignal, withPrivateTmp, type ProcessCommand } from "./runtime-driver.ts";
 import { channelOf, mountTableFile, mountTablesOf, SandboxProcess, spawnSandbox, type SandboxOptions } from "./sandbox-process.ts";
 import { planSandbox, type SandboxPlan } from "./sandbox-plan.ts";
 import { bindCodeReadOnly, canBindLater } from "./read-only-code.ts";
+import { EXIT_STATUS_FD } from "./pid-namespace.ts";
 
 export interface SandboxPoolOptions {
   /** Ready sandboxes kept per key (0 disables the pool). */
@@ -29,14 +31,6 @@ export const DEFAULT_SANDBOX_POOL_SIZE = 1;
 export const DEFAULT_SANDBOX_POOL_KEYS = 8;
 /** Our choice: the burst of 4 cold starts that bench/cold-start.ts measures, at most. */
 export const DEFAULT_SANDBOX_POOL_BURST = 4;
-
-/**
- * Variables a runtime reads while it starts, before our bootstrap runs: the interpreter's own
- * options and paths (NODE_OPTIONS, NODE_PATH, PYTHON*), locale, home (user site-packages,
- * ~/.node_modules), the dynamic loader, OpenSSL. A sandbox starts with the function's values of
- * these (they are part of its key); the rest of the environment arrives with the function.
- */
-const STARTUP_VARIABLE = /^(NODE_|UV_|PYTHON|LC_|LANG$|LANGUAGE$|HOME$|LD_|GLIBC_TUNABLES$|MALLOC_|OPENSSL_|SSL_CERT_)/;
 
 /**
  * One start as the pool sees it (SandboxPool.kindOf): the key of the sandboxes that can serve it,
@@ -123,7 +117,11 @@ export class SandboxPool {
     if ("invalidEntrypoint" in plan || !plan.channel) return undefined;
     if (plan.env.AWS_LAMBDA_EXEC_WRAPPER !== undefined) return undefined;
     const underTmp = (plan.privateTmp?.keep ?? []).filter((p) => p.startsWith("/tmp/")).sort();
-    return { key: JSON.stringify([command.command, command.args, underTmp, opts.privateTmp, startupVariables(plan.env)]), command, plan, opts };
+    // A user's sandbox serves only the code it was started with (its folder bound read-only as it
+    // started: canBindLater()), so its code folder is part of its key (review23 M3: another
+    // function's start found it at the head of the key's list, left it there, and never refilled).
+    const code = opts.privateTmp && !canBindLater() ? [opts.config.codeDir] : [];
+    return { key: JSON.stringify([command.command, command.args, underTmp, opts.privateTmp, startupVariables(plan.env), ...code]), command, plan, opts };
   }
 
   /**
@@ -138,8 +136,10 @@ export class SandboxPool {
     this.bursts.began(kind.key, opts.environmentId);
     const list = this.ready.get(kind.key);
     let sandbox = list?.shift();
-    // One that died a moment ago, before its exit was heard, or whose bound folders were replaced since it started, is dropped.
-    while (sandbox !== undefined && (sandbox.child.exitCode !== null || sandbox.child.signalCode !== null || sandbox.binds.some((b) => identity(b.path) !== b.identity))) {
+    // One that died a moment ago, before its exit was heard, or whose bound folders were replaced
+    // since it started (a user's: its code folder too, bound as it started), is dropped.
+    const stale = (p: Pooled) => p.binds.some((b) => identity(b.path) !== b.identity) || (!canBindLater() && p.codeDir !== undefined && identity(p.codeDir.path) !== p.codeDir.identity);
+    while (sandbox !== undefined && (sandbox.child.exitCode !== null || sandbox.child.signalCode !== null || stale(sandbox))) {
       if (sandbox.child.exitCode === null && sandbox.child.signalCode === null) this.kill(sandbox);
       sandbox = list!.shift();
     }
@@ -149,7 +149,9 @@ export class SandboxPool {
     // root can do from outside (canBindLater()): a user's start goes without the pool then.
     const bound = sandbox.codeDir?.path === opts.config.codeDir && sandbox.codeDir.identity === identity(opts.config.codeDir);
     if (opts.privateTmp && !bound && !canBindLater()) {
-      list!.unshift(sandbox);
+      // Its key names its code folder: only a sandbox dropped above could differ. Start normally, and refill.
+      this.kill(sandbox);
+      setImmediate(() => this.fill(kind));
       return undefined;
     }
     this.touch(kind.key, list!);
@@ -239,6 +241,8 @@ export class SandboxPool {
     child.stderr!.on("data", drop);
     // A sandbox that dies while it waits leaves the pool (the next cold start starts normally).
     const gone = () => {
+      // Its exit-status pipe (a PID namespace's) is read only by an adopted sandbox: closed here (review23 M1: one fd per dead sandbox).
+      (child.stdio as unknown as ({ destroy(): void } | null | undefined)[])[EXIT_STATUS_FD]?.destroy();
       const i = list.indexOf(sandbox);
       if (i >= 0) list.splice(i, 1);
       this.opts.processes.forget(id);
@@ -277,21 +281,6 @@ export class SandboxPool {
     this.ready.delete(key);
     this.ready.set(key, list);
   }
-}
-
-function startupVariables(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => STARTUP_VARIABLE.test(name)));
-}
-
-/**
- * What a sandbox starts with: the function's start-up variables (the same for its whole key),
- * PATH and TZ as every environment starts, V8's compile cache, the channel's fd, and `marker` as
- * its log stream name for the process ledger. Everything else arrives with the function.
- */
-function genericEnvironment(env: Record<string, string>, marker: string): Record<string, string> {
-  const generic: Record<string, string> = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", TZ: ":UTC", ...startupVariables(env), AWS_LAMBDA_LOG_STREAM_NAME: marker };
-  for (const name of ["_LAMBDA_SIM_COMPILE_CACHE", RUNTIME_CHANNEL_VARIABLE]) if (env[name] !== undefined) generic[name] = env[name];
-  return generic;
 }
 
 /** Whether an environment's /tmp directory was never created (a first start, which a pooled sandbox can serve). */

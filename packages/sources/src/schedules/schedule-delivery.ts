@@ -29,8 +29,9 @@ export function scheduleDelivery(s: Services): Deliver {
   return async (r, scheduledAt) => {
     for (const target of r.def.Targets) {
       // A rule's target gets the Scheduled Event, through its Input, InputPath or InputTransformer.
-      const body = r.kind === "rule" ? targetInput({ Id: target.Id ?? "", ...target }, { event: scheduledEvent(r, scheduledAt, s), ruleName: r.name, ruleArn: scheduleArn(r, s.region, s.accountId), ingestedAt: scheduledAt }) : (target.Input ?? "{}");
-      await attempt(s, r, target, body, 0, s.clock.now());
+      const event = r.kind === "rule" ? scheduledEvent(r, scheduledAt, s) : undefined;
+      const body = event !== undefined ? targetInput({ Id: target.Id ?? "", ...target }, { event, ruleName: r.name, ruleArn: scheduleArn(r, s.region, s.accountId), ingestedAt: scheduledAt }) : (target.Input ?? "{}");
+      await attempt(s, r, target, body, 0, s.clock.now(), event);
     }
   };
 }
@@ -52,8 +53,11 @@ export function scheduledEvent(r: ScheduleRecord, scheduledAt: number, s: Pick<S
   };
 }
 
+/** A scheduled rule's event (scheduledEvent); a Scheduler schedule has none. */
+type RuleEvent = ReturnType<typeof scheduledEvent>;
+
 /** Delivers `body` to the target; the request id of the invocation when it is a function's. */
-async function send(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string): Promise<string | undefined> {
+async function send(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, event: RuleEvent | undefined): Promise<string | undefined> {
   const arn = target.Arn;
   const service = arn.split(":")[2];
   if (service === "lambda") {
@@ -66,7 +70,11 @@ async function send(s: Services, r: ScheduleRecord, target: ScheduleTarget, body
     const out = await s.invoker.invoke({ functionName: arn, payload: Buffer.from(body), invocationType: "Event" });
     return out.kind === "accepted" ? out.requestId : undefined;
   }
-  await s.deliverToTarget(arn, body, undefined, service === "kinesis" ? { partitionKey: partitionKey(r, target, body) } : { messageGroupId: target.SqsParameters?.MessageGroupId });
+  // A rule's FIFO queue target takes the event id as its deduplication id, as a pattern rule's does
+  // (target-delivery.ts; review23 L9); a Scheduler schedule's needs content-based deduplication (SqsParameters).
+  const group = target.SqsParameters?.MessageGroupId;
+  const options = service === "kinesis" ? { partitionKey: partitionKey(r, target, event) } : group === undefined ? undefined : { messageGroupId: group, messageDeduplicationId: event?.id };
+  await s.deliverToTarget(arn, body, undefined, options);
   return undefined;
 }
 
@@ -75,17 +83,18 @@ async function send(s: Services, r: ScheduleRecord, target: ScheduleTarget, body
  * (required by Scheduler), a scheduled rule's `PartitionKeyPath` into its event, else the event id
  * (EventBridge API reference, KinesisParameters).
  */
-function partitionKey(r: ScheduleRecord, target: ScheduleTarget, body: string): string {
+function partitionKey(r: ScheduleRecord, target: ScheduleTarget, event: RuleEvent | undefined): string {
   const k = target.KinesisParameters;
-  if (r.kind !== "rule") return k?.PartitionKey ?? r.name;
-  const event = JSON.parse(body) as { id?: string };
+  // CreateSchedule requires it (scheduler-api.ts); the schedule's name for one stored before that check (our choice).
+  if (event === undefined) return k?.PartitionKey ?? r.name;
+  // The path reads the event, not the target's transformed input (EventBridge KinesisParameters: "extracted from the event").
   const picked = k?.PartitionKeyPath === undefined ? undefined : readPath(event, k.PartitionKeyPath);
-  return typeof picked === "string" || typeof picked === "number" ? String(picked) : (event.id ?? r.name);
+  return typeof picked === "string" || typeof picked === "number" ? String(picked) : event.id;
 }
 
-async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, retries: number, firstAt: number): Promise<void> {
+async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, retries: number, firstAt: number, event?: RuleEvent): Promise<void> {
   try {
-    const requestId = await send(s, r, target, body);
+    const requestId = await send(s, r, target, body, event);
     // The function's invocation is named by its schedule (the dashboard's rows, tail), as an SNS or bus delivery is.
     s.telemetry.emit({ type: "schedule.delivered", scheduleArn: scheduleArn(r, s.region, s.accountId), targetId: target.Id ?? "", targetArn: target.Arn, attempt: retries + 1, requestId });
     return;
@@ -102,7 +111,7 @@ async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, b
         delay,
         () => {
           s.retries?.delete(timer);
-          return attempt(s, r, target, body, retries + 1, firstAt);
+          return attempt(s, r, target, body, retries + 1, firstAt, event);
         },
         `schedule.retry:${r.name}`,
       );
