@@ -197,9 +197,9 @@ export class ExecutionEnvironment implements Environment {
     this.report.initStart();
     const options = this.process.prepare(this.runtimeApi);
     const failure = await this.extensions.start(options, INIT_LIMIT_MS);
+    if (failure !== undefined) return this.failures.failExtensionInit(failure);
     // Retired while its extensions started: no runtime for a gone environment (review23 M7).
     if (this.state === "retiring" || this.state === "retired") return;
-    if (failure !== undefined) return this.failures.failExtensionInit(failure);
     const invalidEntrypoint = this.process.start(options);
     if (invalidEntrypoint !== undefined) this.failures.invalidEntrypoint(invalidEntrypoint);
   }

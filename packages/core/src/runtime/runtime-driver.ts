@@ -198,15 +198,16 @@ export function privateMountTable(tmpDir: string, keep: readonly string[], mount
   const underTmp = [...new Set(keep.filter((p) => p.startsWith("/tmp/")).map((p) => p.replace(/\/+$/, "")))].sort((a, b) => a.length - b.length);
   // Code under the host's /tmp is bound in read-only (mount(8) binds, then remounts read-only).
   const lines = underTmp.map((p) => [p, tmpDir + p.slice("/tmp".length), "none", p === code ? "bind,ro,X-mount.mkdir" : "bind,X-mount.mkdir"]);
-  // /tmp before the code's read-only bind: a bind copies its source mount's read-only flag, and the
-  // state directory (so this /tmp) may live inside the code folder (`codeUri: ./`, review23 R1).
-  lines.push([tmpDir, "/tmp", "none", "rbind"]);
-  if (code !== undefined && !underTmp.includes(code)) lines.push([code, code, "none", "bind,ro"]);
   // The function's layers at /opt, read-only as on AWS, or an empty read-only /opt without them;
-  // and the sandbox's host names.
+  // and the sandbox's host names. Before /tmp: their sources may be host paths under /tmp.
   if (mounts.optDir !== undefined && mounts.optDir !== "") lines.push([mounts.optDir, "/opt", "none", "bind,ro"]);
   else if (mounts.emptyOpt === true) lines.push(["none", "/opt", "tmpfs", "ro,size=4k,mode=755"]);
   if (mounts.hostsFile !== undefined && mounts.hostsFile !== "") lines.push([mounts.hostsFile, "/etc/hosts", "none", "bind"]);
+  lines.push([tmpDir, "/tmp", "none", "rbind"]);
+  // Last, the code's read-only bind: a bind copies its source mount's read-only flag, and the state
+  // directory (so this /tmp, the layers' folder, the hosts file) may live inside the code folder
+  // (`codeUri: ./`, review23 R1: /tmp came out read-only).
+  if (code !== undefined && !underTmp.includes(code)) lines.push([code, code, "none", "bind,ro"]);
   return lines.map((fields) => `${fields.map(fstabField).join(" ")} 0 0\n`).join("");
 }
 
