@@ -31,6 +31,7 @@ export { functionSchema, functionSettingsSchema, toFunctionDefinition, FUNCTION_
 export { layerSchema, toLayerDefinition, LAYER_NAME_PATTERN, type LayerDefinition, type LayerEntry } from "./config/layer-definition.ts";
 export { unpackLayerZip } from "./registry/layer-zip.ts";
 export { formatZodError, dottedPath, suggestion } from "./config/format-zod-error.ts";
+export { schemaKeysAt } from "./config/schema-keys.ts";
 export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environment-rules.ts";
 export { FunctionRegistry } from "./registry/function-registry.ts";
 export { refreshDeclaredCode } from "./registry/declared-functions.ts";

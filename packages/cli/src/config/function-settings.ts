@@ -1,9 +1,8 @@
 import { stat } from "node:fs/promises";
-import { applyLoggingInput, formatZodError, functionSettingsSchema, isAwsError, SimError, toFunctionDefinition, type FunctionDefinition, type FunctionSettingsEntry } from "@lambda-sim/core";
+import { applyLoggingInput, formatZodError, functionSettingsSchema, isAwsError, schemaKeysAt, SimError, toFunctionDefinition, type FunctionDefinition, type FunctionSettingsEntry } from "@lambda-sim/core";
 import { z } from "zod";
 import { physicalName } from "../template/logical-names.ts";
 import { declaredNames, type Architecture } from "./check-references.ts";
-import { schemaKeysAt } from "./schema-keys.ts";
 
 /**
  * Some of a template function's settings, set by the lambda-sim.yaml beside the template

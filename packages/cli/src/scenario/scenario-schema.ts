@@ -98,7 +98,7 @@ const STEP_KEYS = Object.keys(stepKinds) as StepKind[];
  */
 export const trafficStepSchema = z
   // Accepts anything (z.unknown() comes first); the kinds beside it are there for the "did you
-  // mean" hint on an unknown key, which reads the schema (config/schema-keys.ts).
+  // mean" hint on an unknown key, which reads the schema (core config/schema-keys.ts).
   .union([z.unknown(), ...Object.values(stepKinds)])
   .transform((v, ctx): z.output<(typeof stepKinds)[StepKind]> => {
     const map = typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;

@@ -93,16 +93,13 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const filtered = p.FilterPolicy === undefined ? "" : " (filter policy)";
         const queue = snsQueue(stack, fnId, evId, p.SqsSubscription, [...at, "SqsSubscription"]);
         if (queue === undefined) {
-          const sub = addSubscription(t, p.Topic, { protocol: "lambda", endpoint: fnArn, ...delivery }, [...at, "Topic"]);
-          // Its settings' errors at the event's own keys (review23 M6: they were blamed on the topic).
-          t.origins.push({ native: ["topics", sub.topic, "subscriptions", sub.index], template: at });
+          addSubscription(t, p.Topic, { protocol: "lambda", endpoint: fnArn, ...delivery }, at, "Topic");
           t.created[`${fnId}${evId}`] = { type: "AWS::SNS::Subscription", topicArn: String(p.Topic), protocol: "lambda", endpoint: fnArn };
           t.said(label, `subscription ${topic} → ${fnName}${filtered}`);
           break;
         }
         // SAM: topic → queue (an sqs subscription, the SNS envelope as the body) → function (an SQS mapping).
-        const sub = addSubscription(t, p.Topic, { protocol: "sqs", endpoint: queue.arn, ...delivery }, [...at, "Topic"]);
-        t.origins.push({ native: ["topics", sub.topic, "subscriptions", sub.index], template: at });
+        addSubscription(t, p.Topic, { protocol: "sqs", endpoint: queue.arn, ...delivery }, at, "Topic");
         t.created[`${fnId}${evId}`] = { type: "AWS::SNS::Subscription", topicArn: String(p.Topic), protocol: "sqs", endpoint: queue.arn };
         mapping(t, { functionName: fnName, eventSourceArn: queue.arn, batchSize: queue.batchSize, enabled: true }, [...at, "SqsSubscription"], { eventSourceArn: "QueueArn" });
         t.said(label, `subscription ${topic} → ${shortArn(queue.arn)}${queue.createdAs === undefined ? "" : ` (${queue.createdAs})`} → ${fnName}${filtered} (batch ${String(queue.batchSize)})`);

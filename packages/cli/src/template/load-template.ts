@@ -1,12 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { formatZodError, SimError, type MappingInput, type Source } from "@lambda-sim/core";
+import { formatZodError, schemaKeysAt, SimError, type MappingInput, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { checkReservedConcurrency } from "../config/check-reserved-concurrency.ts";
 import { buildConfigSchema } from "../config/config-schema.ts";
 import { withSettings, type FunctionSettings } from "../config/function-settings.ts";
 import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "../config/load-config.ts";
-import { schemaKeysAt } from "../config/schema-keys.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import type { CreatedResource } from "./created-resources.ts";

@@ -63,9 +63,9 @@ export function logicalIds(names: LogicalNames | undefined, kind: NamedKind): st
   return Object.entries(names ?? {}).flatMap(([id, n]) => (n.kind === kind ? [id] : []));
 }
 
-/** Every resource but the functions, by kind: name → logical id (the dashboard's `resourceIds` view). */
-export function resourceIds(names: LogicalNames): Partial<Record<Exclude<NamedKind, "function">, Record<string, string>>> {
-  const out: Partial<Record<Exclude<NamedKind, "function">, Record<string, string>>> = {};
-  for (const [id, n] of Object.entries(names)) if (n.kind !== "function") (out[n.kind] ??= {})[n.name] = id;
+/** Every resource by kind: name → logical id (the dashboard's `logicalIds` and `resourceIds` views). */
+export function resourceIds(names: LogicalNames): Partial<Record<NamedKind, Record<string, string>>> {
+  const out: Partial<Record<NamedKind, Record<string, string>>> = {};
+  for (const [id, n] of Object.entries(names)) (out[n.kind] ??= {})[n.name] = id;
   return out;
 }

@@ -40,18 +40,21 @@ export function snsSubscription(t: Translation, id: string, p: Props): void {
     redrivePolicy: redrive === undefined ? undefined : { deadLetterTargetArn: (redrive as Props).deadLetterTargetArn },
     deliveryPolicy: p.DeliveryPolicy,
   });
-  const { topic, index } = addSubscription(t, p.TopicArn, entry, [...at, "TopicArn"]);
-  // Its settings' errors are said at this resource's lines, not the topic's.
-  t.origins.push({ native: ["topics", topic, "subscriptions", index], template: at });
+  addSubscription(t, p.TopicArn, entry, at, "TopicArn");
   t.said(id, `subscription ${String(p.Protocol)} ${String(p.Endpoint)} → ${topicName(p.TopicArn)}`);
 }
 
-/** Adds a subscription to the topic `topicArn` names, declaring the topic if the template has not yet. */
-export function addSubscription(t: Translation, topicArn: unknown, entry: Record<string, unknown>, at: (string | number)[]): { topic: string; index: number } {
-  if (typeof topicArn !== "string" || !/^arn:aws:sns:[^:]*:\d*:[^:]+$/.test(topicArn)) throw new TemplateError(at, `expected a topic ARN (!Ref a topic), got ${JSON.stringify(topicArn)}`);
+/**
+ * Adds a subscription, written at `at` (its `topicKey` naming the topic), to the topic `topicArn`
+ * names, declaring the topic if the template has not yet. Its settings' errors are said at `at`,
+ * not at the topic's lines (review23 M6).
+ */
+export function addSubscription(t: Translation, topicArn: unknown, entry: Record<string, unknown>, at: (string | number)[], topicKey: string): void {
+  if (typeof topicArn !== "string" || !/^arn:aws:sns:[^:]*:\d*:[^:]+$/.test(topicArn)) throw new TemplateError([...at, topicKey], `expected a topic ARN (!Ref a topic), got ${JSON.stringify(topicArn)}`);
   const name = topicName(topicArn);
   const topic = (t.config.topics[name] ??= {});
-  return { topic: name, index: (topic.subscriptions ??= []).push(entry) - 1 };
+  const index = (topic.subscriptions ??= []).push(entry) - 1;
+  t.origins.push({ native: ["topics", name, "subscriptions", index], template: at });
 }
 
 function subscription(protocol: unknown, endpoint: unknown, extra: Props): Record<string, unknown> {

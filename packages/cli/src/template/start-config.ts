@@ -204,10 +204,10 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
   // The dashboard shows each function's logical id beside the name it became (newuser10 N3-2):
   // `NodeFn (ws-NodeFn-JY7VEIQWCHG4)`, as the template the class reads names it. Fixed once
   // started, so in the snapshot only.
-  const logicalIds = Object.fromEntries(Object.entries(summary.names).flatMap(([id, n]) => (n.kind === "function" ? [[n.name, id]] : [])));
-  sim.hub.addView("logicalIds", () => logicalIds, { snapshotOnly: true });
-  // Its queues, streams, topics and buses by kind (names may repeat across kinds), shown by their logical ids.
-  sim.hub.addView("resourceIds", () => resourceIds(summary.names), { snapshotOnly: true });
+  // Its queues, streams, topics and buses by kind too (names may repeat across kinds).
+  const { function: functionIds = {}, ...others } = resourceIds(summary.names);
+  sim.hub.addView("logicalIds", () => functionIds, { snapshotOnly: true });
+  sim.hub.addView("resourceIds", () => others, { snapshotOnly: true });
   // POST /_sim/faults takes them too, as tail and scenarios do.
   sim.faults.names?.useLogicalNames(summary.names);
   return config.template.lines.map((l) => `  ${l}\n`).join("");

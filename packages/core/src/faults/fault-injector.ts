@@ -4,14 +4,12 @@ import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { ThrottleReason } from "../invocation/concurrency-governor.ts";
 import type { DeliveryOrigin } from "../invocation/targets.ts";
 import { formatZodError } from "../config/format-zod-error.ts";
+import { schemaKeysAt } from "../config/schema-keys.ts";
 import { SimError } from "../errors/sim-error.ts";
 import { faultSchema, type FaultSpec } from "./fault-spec.ts";
 import { arnMatches, functionMatches } from "./arn-match.ts";
 import { payloadMatcher } from "./payload-match.ts";
 import type { FaultNames } from "./fault-names.ts";
-
-/** Every key a fault may have (its kind's and the scope's), for the "did you mean" hint on an unknown one. */
-const FAULT_KEYS = [...new Set(faultSchema.options.flatMap((o) => Object.keys((o as { shape?: object }).shape ?? {})))];
 
 /** The last instant a Date holds (ECMAScript: 8.64e15 ms after the epoch), and its ISO text. */
 const LAST_DATE_MS = 8.64e15;
@@ -88,7 +86,7 @@ export class FaultInjector {
    */
   add(input: unknown, where = "fault", opts: { checkQualifier?: boolean } = {}): ActiveFault {
     const parsed = faultSchema.safeParse(input, { reportInput: true });
-    if (!parsed.success) throw new SimError("ERR_CONFIG", formatZodError(parsed.error, where, () => undefined, (path) => (path.length === 0 ? FAULT_KEYS : [])).join("\n"));
+    if (!parsed.success) throw new SimError("ERR_CONFIG", formatZodError(parsed.error, where, () => undefined, (path) => schemaKeysAt(faultSchema, path)).join("\n"));
     const { spec, warning } = this.names?.resolve(parsed.data, where, opts.checkQualifier) ?? { spec: parsed.data };
     const activeFrom = this.clock.now() + spec.afterSeconds * 1000;
     const activeUntil = spec.forSeconds === undefined ? undefined : activeFrom + spec.forSeconds * 1000;

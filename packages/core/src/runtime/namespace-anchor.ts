@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, readlinkSync, realpathSync } from "node:fs";
+import { mkdirSync, realpathSync } from "node:fs";
 import { stopwatch } from "../clock/stopwatch.ts";
 import { hostCommand } from "./host-command.ts";
-import { firstChildOf, pidNamespacesInUse } from "./pid-namespace.ts";
+import { exeOf, firstChildOf, pidNamespacesInUse } from "./pid-namespace.ts";
 import type { ProcessLedger } from "./process-ledger.ts";
 import { planSandbox, type SandboxPlan } from "./sandbox-plan.ts";
 import type { SandboxOptions } from "./sandbox-process.ts";
@@ -94,14 +94,6 @@ export class NamespaceAnchor {
     } catch {
       // Already gone.
     }
-  }
-}
-
-function exeOf(pid: number): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/exe`);
-  } catch {
-    return undefined;
   }
 }
 

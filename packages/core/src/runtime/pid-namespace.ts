@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, readSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, readSync } from "node:fs";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import { hostCommand } from "./host-command.ts";
@@ -162,4 +162,13 @@ export function descendantsOf(root: number, max = Number.POSITIVE_INFINITY): num
     }
   }
   return [...seen];
+}
+
+/** The executable a process runs (its /proc exe link), undefined when it is gone. */
+export function exeOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
 }

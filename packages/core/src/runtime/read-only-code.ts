@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readlinkSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { stopwatch } from "../clock/stopwatch.ts";
-import { EXIT_STATUS_FD, firstChildOf } from "./pid-namespace.ts";
+import { EXIT_STATUS_FD, exeOf, firstChildOf } from "./pid-namespace.ts";
 import { hostCommand } from "./host-command.ts";
 import { privateNamespaceOptions } from "./runtime-driver.ts";
 
@@ -22,6 +22,7 @@ const START_WAIT_MS = 10_000;
 export function bindCodeReadOnly(child: ChildProcess, interpreter: string, codeDir: string, done: () => void): void {
   const pid = child.pid!;
   const pidNamespace = child.stdio.length > EXIT_STATUS_FD;
+  const exe = realpathSync(interpreter);
   const waitedSince = stopwatch.now();
   let called = false;
   const finish = () => {
@@ -31,7 +32,7 @@ export function bindCodeReadOnly(child: ChildProcess, interpreter: string, codeD
   };
   const bind = () => {
     if (child.exitCode !== null || child.signalCode !== null) return finish();
-    if (!sandboxStarted(pid, interpreter, pidNamespace)) {
+    if (!sandboxStarted(pid, exe, pidNamespace)) {
       if (stopwatch.now() - waitedSince > START_WAIT_MS) return finish();
       stopwatch.after(START_POLL_MS, bind);
       return;
@@ -46,15 +47,11 @@ export function bindCodeReadOnly(child: ChildProcess, interpreter: string, codeD
 /**
  * Whether a pooled sandbox (`pid`: the process the pool holds) has finished its start chain: its
  * mounts are made and its interpreter runs. In a PID namespace the interpreter is the grandchild
- * of the process held (unshare, then its PID 1).
+ * of the process held (unshare, then its PID 1). `exe`: the interpreter's real path.
  */
-function sandboxStarted(pid: number, interpreter: string, pidNamespace: boolean): boolean {
+function sandboxStarted(pid: number, exe: string, pidNamespace: boolean): boolean {
   const runtime = pidNamespace ? firstChildOf(firstChildOf(pid) ?? -1) : pid;
-  try {
-    return runtime !== undefined && readlinkSync(`/proc/${runtime}/exe`) === realpathSync(interpreter);
-  } catch {
-    return false;
-  }
+  return runtime !== undefined && exeOf(runtime) === exe;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AwsError } from "@lambda-sim/core";
 import type { EventTarget } from "./event-store.ts";
 
 /** What a target receives for an event (EventBridge "Transforming target input"). */
@@ -97,4 +98,18 @@ export function readPath(event: unknown, path: string): unknown {
     v = key !== undefined ? (v as Record<string, unknown>)[key] : (v as unknown[])[Number(m[2])];
   }
   return at === path.length ? v : undefined;
+}
+
+/**
+ * A Kinesis stream target's partition key: the value `KinesisParameters.PartitionKeyPath` selects
+ * in the event, else the event id (EventBridge API reference, KinesisParameters: "extracted from
+ * the event"). Our choice (AWS does not publish it): a path that selects no text or number fails
+ * the delivery, as a client error. Pattern rules' targets and scheduled rules' share it.
+ */
+export function streamPartitionKey(target: Pick<EventTarget, "KinesisParameters">, event: { id: string }): string {
+  const path = target.KinesisParameters?.PartitionKeyPath;
+  if (path === undefined) return event.id;
+  const key = readPath(event, path);
+  if (typeof key !== "string" && typeof key !== "number") throw new AwsError("ValidationException", 400, `PartitionKeyPath ${path} selects no value of the event`);
+  return String(key);
 }

@@ -1,7 +1,7 @@
-import { AwsError, isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { deadLetterAttributes, type DeliveryFailure } from "./dead-letter-attributes.ts";
 import type { Delivery, EventStore, EventTarget } from "./event-store.ts";
-import { readPath } from "./input-transformer.ts";
+import { streamPartitionKey } from "./input-transformer.ts";
 import type { RuleActivity } from "./rule-activity.ts";
 
 /** EventBridge's RetryPolicy defaults: 24 hours and 185 attempts (user guide "Event retry policy"). */
@@ -135,13 +135,7 @@ export class DeliveryWorker {
       // Bus to bus: the event travels as it is; the target's input settings do not apply.
       this.forward(t.Arn, event);
     } else if (service === "kinesis") {
-      // KinesisParameters.PartitionKeyPath into the event; without it, the event id (EventBridge API reference, KinesisParameters).
-      const parsed = JSON.parse(event) as { id: string };
-      const path = t.KinesisParameters?.PartitionKeyPath;
-      const key = path === undefined ? parsed.id : readPath(parsed, path);
-      // Our choice (what AWS does is unpublished): a path that selects nothing fails the delivery, as a client error.
-      if (typeof key !== "string" && typeof key !== "number") throw new AwsError("ValidationException", 400, `PartitionKeyPath ${path} selects no value of the event`);
-      await this.s.deliverToTarget(t.Arn, body, undefined, { partitionKey: String(key) });
+      await this.s.deliverToTarget(t.Arn, body, undefined, { partitionKey: streamPartitionKey(t, JSON.parse(event) as { id: string }) });
     } else {
       // FIFO queues: the target's MessageGroupId, and the event id as the deduplication id.
       const group = t.SqsParameters?.MessageGroupId;

@@ -1,6 +1,6 @@
 import { isAwsError, lambdaErrors, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { deadLetterAttributes, type DeliveryFailure } from "../events/dead-letter-attributes.ts";
-import { readPath, targetInput } from "../events/input-transformer.ts";
+import { streamPartitionKey, targetInput } from "../events/input-transformer.ts";
 import type { Deliver } from "./schedule-runner.ts";
 import { scheduleArn, type ScheduleRecord, type ScheduleTarget } from "./schedule-store.ts";
 
@@ -78,18 +78,11 @@ async function send(s: Services, r: ScheduleRecord, target: ScheduleTarget, body
   return undefined;
 }
 
-/**
- * A stream target's partition key: a Scheduler schedule's fixed `KinesisParameters.PartitionKey`
- * (required by Scheduler), a scheduled rule's `PartitionKeyPath` into its event, else the event id
- * (EventBridge API reference, KinesisParameters).
- */
+/** A stream target's partition key: a Scheduler schedule's fixed `KinesisParameters.PartitionKey`, a scheduled rule's as a pattern rule's (streamPartitionKey). */
 function partitionKey(r: ScheduleRecord, target: ScheduleTarget, event: RuleEvent | undefined): string {
-  const k = target.KinesisParameters;
-  // CreateSchedule requires it (scheduler-api.ts); the schedule's name for one stored before that check (our choice).
-  if (event === undefined) return k?.PartitionKey ?? r.name;
-  // The path reads the event, not the target's transformed input (EventBridge KinesisParameters: "extracted from the event").
-  const picked = k?.PartitionKeyPath === undefined ? undefined : readPath(event, k.PartitionKeyPath);
-  return typeof picked === "string" || typeof picked === "number" ? String(picked) : event.id;
+  // CreateSchedule requires it (the service model's check); the schedule's name for one stored before that check (our choice).
+  if (event === undefined) return target.KinesisParameters?.PartitionKey ?? r.name;
+  return streamPartitionKey(target, event);
 }
 
 async function attempt(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, retries: number, firstAt: number, event?: RuleEvent): Promise<void> {
