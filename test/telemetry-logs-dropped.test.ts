@@ -9,7 +9,8 @@ import { until } from "./support/until.ts";
  * holds a bounded buffer for it (16 times its maxBytes), drops the function records past that,
  * and tells it with a platform.logsDropped record ({ reason, droppedRecords, droppedBytes }, as
  * AWS's Telemetry and Logs APIs do), instead of buffering without end. Every line is either
- * delivered or counted as dropped.
+ * delivered or counted as dropped. The functions get 512 MB: MemorySize holds the flooding runtime
+ * and the shipper's buffers together, as on AWS, and 128 MB ran out now and then (CI at e8cfc1e).
  */
 const SLOW_SHIPPER = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 40);
 
@@ -18,7 +19,7 @@ const bed = extensionTestbed();
 
 describe("a Telemetry API subscriber that falls behind", () => {
   it("gets platform.logsDropped with the count of the records it missed, and every other line", async () => {
-    await createExtensionFunction(bed.lambda, "flood", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: bed.reports.url } });
+    await createExtensionFunction(bed.lambda, "flood", { extensions: { shipper: SLOW_SHIPPER }, handler: FLOOD_HANDLER, timeout: 20, memorySize: 512, variables: { REPORT_URL: bed.reports.url } });
     const out = await bed.lambda.send(new InvokeCommand({ FunctionName: "flood", Payload: Buffer.from("{}") }));
     expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
     const requestId = out.$metadata.requestId;
@@ -46,7 +47,7 @@ describe("a Telemetry API subscriber that falls behind", () => {
     const events = new TelemetryRecorder(bed.t.sim.telemetry);
     try {
       const shipper = telemetryShipper({ timeoutMs: 25, maxBytes: 262144 }, 40, ["function"]);
-      await createExtensionFunction(bed.lambda, "flood-no-platform", { extensions: { shipper }, handler: FLOOD_HANDLER, timeout: 20, variables: { REPORT_URL: bed.reports.url } });
+      await createExtensionFunction(bed.lambda, "flood-no-platform", { extensions: { shipper }, handler: FLOOD_HANDLER, timeout: 20, memorySize: 512, variables: { REPORT_URL: bed.reports.url } });
       const out = await bed.lambda.send(new InvokeCommand({ FunctionName: "flood-no-platform", Payload: Buffer.from("{}") }));
       expect(Buffer.from(out.Payload!).toString()).toBe('"done"');
       const warnings = () => events.of("simulator.warning").filter((e) => e.message.includes("flood-no-platform") && e.message.includes("platform.logsDropped"));

@@ -12,6 +12,8 @@ export interface ExtensionFunction {
   variables: Record<string, string>;
   /** Seconds; AWS's default (3) if not given. */
   timeout?: number;
+  /** MB; AWS's default (128) if not given. It holds the runtime and its extensions together. */
+  memorySize?: number;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function createExtensionFunction(lambda: LambdaClient, name: string
       Code: { ZipFile: await zipFiles([{ name: "index.js", data: f.handler }]) },
       Layers: [layer.LayerVersionArn!],
       Timeout: f.timeout,
+      MemorySize: f.memorySize,
       Environment: { Variables: f.variables },
     }),
   );
