@@ -94,7 +94,11 @@ export interface SubscriberRun {
  * Alternates rounds without and with watchers (BENCH_ROUNDS pairs, default 6), each pair's two
  * rounds back to back and in turn in either order (alone first, then watched first: a trend in
  * the machine's load does not favour one side), each round after a short unmeasured block in
- * the same condition (`settle`: the watchers' code warmed up, or their exit behind us), and prints
+ * the same condition (`settle`: the watchers' exit behind us; freshly attached watchers get
+ * WATCHER_WARM_BLOCKS of them, their code warm as a dashboard and a tail left open for a
+ * workshop's length are: V8 optimises their parsing and formatting over their first thousands of
+ * events; measured within their first thousand, the watchers took 41 µs of CPU per invocation,
+ * warm ones about 25: tail --logs 17, the page 8), and prints
  * - invocations per second, median of each kind of round, and the median of the pairs' ratios;
  * - CPU time per invocation of the simulator and its functions' processes, and of the watchers'
  *   processes: on a machine others load too, throughput swings with their load, while the CPU
@@ -102,6 +106,9 @@ export interface SubscriberRun {
  *   watching is about the CPU added per invocation over the CPU an invocation takes alone.
  * `run` measures one round; `simPid` is the simulator's process.
  */
+/** Unmeasured blocks (`settle`) after the watchers attach, before a watched round. */
+const WATCHER_WARM_BLOCKS = 5;
+
 export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>, simPid?: number, settle: () => Promise<unknown> = async () => {}): Promise<void> {
   const alone: SubscriberRun[] = [];
   const watched: SubscriberRun[] = [];
@@ -120,7 +127,7 @@ export async function compareSubscribers(port: number, run: () => Promise<Subscr
   };
   const measureWatched = async () => {
     const w = await watch(port);
-    await settle();
+    for (let i = 0; i < WATCHER_WARM_BLOCKS; i++) await settle();
     const c0 = simCpu();
     const w0 = cpuMs(w.pids());
     watched.push(await run());
