@@ -40,6 +40,70 @@ describe("lambda-sim run: a stalled shard", () => {
     expect(lines).toContain("  ✗ maxIteratorAgeSeconds of clicks: 1743 (expected ≤ 60)");
   }, 60_000);
 
+  // Review M5: with ParallelizationFactor 4 the poison key's lane is held for the whole run while the
+  // other three lanes succeed every few hundred ms; their successes neither end its hold nor count as retries.
+  it("tells the held lane of a shard with ParallelizationFactor 4 apart from its healthy lanes", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "lambda-sim-stall-")), "lanes.yaml");
+    writeFileSync(
+      file,
+      [
+        "duration: 3m",
+        "functions: { c: { runtime: model, model: { durationMs: 50 } } }",
+        "streams: { clicks: { shardCount: 1 } }",
+        "eventSourceMappings:",
+        "  - { functionName: c, eventSourceArn: kinesis:clicks, startingPosition: TRIM_HORIZON, batchSize: 5, parallelizationFactor: 4 }",
+        "faults: [ { kind: error, function: c, payloadContains: '\"poison\":true' } ]",
+        // Keys a, b, c, d hash to lanes 0, 1, 2, 3 of 4 (FNV-1a): one poison record in key a, then a steady flow in the others.
+        "traffic:",
+        "  - put: { stream: clicks, count: 1, partitionKeys: [a], poison: [0] }",
+        "  - put: { stream: clicks, count: 360, rate: 2, partitionKeys: [b, c, d] }",
+        "",
+      ].join("\n"),
+    );
+    const r = await runCli(["run", file]);
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.split("\n");
+    // Retried at 1, 2, 4, 8, 16, 32, 60 s: 8 attempts in 3 minutes, the last sent 2 min 3 s after the record arrived.
+    expect(lines).toContain("  clicks shardId-000000000000 lane 0: held 3 min from +00:00:00 to the end, 8 failed attempt(s); iterator age up to 2 min 3 s");
+    // Only the held lane's batches are retries: its attempts but the first.
+    const fn = lines.find((l) => l.startsWith("  c: "));
+    expect(fn).toMatch(/ 8 errors, .* 7 stream batch retries$/);
+    expect(Number(/^ {2}c: (\d+) invocations/.exec(fn!)?.[1])).toBeGreaterThan(60);
+  }, 60_000);
+
+  // Review L6: a bisected batch's first half succeeding leaves the poison in its second half holding the shard:
+  // one hold, from the first failure until the whole batch is behind the checkpoint.
+  it("keeps a bisected batch's hold until all of it is checkpointed, and an iterator age of 3.1 s is not within 3", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "lambda-sim-stall-")), "bisect.yaml");
+    writeFileSync(
+      file,
+      [
+        "duration: 1m",
+        "functions: { c: { runtime: model, model: { durationMs: 50 } } }",
+        "streams: { clicks: { shardCount: 1 } }",
+        "eventSourceMappings:",
+        "  - { functionName: c, eventSourceArn: kinesis:clicks, startingPosition: TRIM_HORIZON, batchSize: 10, bisectBatchOnFunctionError: true, maximumRetryAttempts: 2 }",
+        "faults: [ { kind: error, function: c, payloadContains: '\"poison\":true' } ]",
+        "traffic:",
+        "  - put: { stream: clicks, count: 10, partitionKeys: [a], poison: [7] }",
+        "expect:",
+        "  maxIteratorAgeSeconds: { clicks: { max: 3 } }",
+        "",
+      ].join("\n"),
+    );
+    const r = await runCli(["run", file]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split("\n");
+    // 0-9 failed, 0-4 succeeded, 5-9 failed, 5-7 failed, 5-6 succeeded, 7 failed 3 times and was given up, 8-9 succeeded.
+    expect(lines).toContain("  c: 9 invocations, 6 errors, 0 throttles, 1 cold starts, concurrency peak 1, 8 stream batch retries");
+    expect(lines).toContain(
+      "  clicks shardId-000000000000: held 3.1 s from +00:00:00 until succeeded after 1 record(s) given up (RetryAttemptsExhausted) at +00:00:03, 6 failed attempt(s); 1 record(s) given up in all; iterator age up to 3.1 s",
+    );
+    // Up to the second above: 3.1 s is not ≤ 3 (review23 L7).
+    expect(lines).toContain("  ✗ maxIteratorAgeSeconds of clicks: 4 (expected ≤ 3)");
+  }, 60_000);
+
   // review23 M4: with ReportBatchItemFailures every retry of the poison answer is `partial`, which read as a success.
   it("tells a stall held by partial batch responses too, and fails an iterator-age bound on a stream nothing was read from", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lambda-sim-stall-"));

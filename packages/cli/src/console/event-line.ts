@@ -107,13 +107,13 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
       return { text: `async ${e.functionName} request ${e.requestId}: ${e.destination} ${e.targetArn} not delivered: ${e.error}`, colour: "red" };
     case "mapping.batch": {
       const detail = e.outcome === "partial" ? `partial, ${e.failed} failed` : e.reason !== undefined ? `${e.outcome}: ${e.reason}` : e.outcome;
-      const age = e.iteratorAgeMs === undefined ? "" : `, ${e.shardId} iterator age ${seconds(e.iteratorAgeMs)}`;
+      const age = e.iteratorAgeMs === undefined ? "" : `, ${e.shardId}${e.lane === undefined ? "" : ` lane ${e.lane}`} iterator age ${seconds(e.iteratorAgeMs)}`;
       return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${e.size} record(s) ${detail}${age}`, colour: e.outcome === "succeeded" ? "green" : e.outcome === "throttled" ? "yellow" : "red" };
     }
     case "mapping.batch-given-up": {
       const where = e.destination === undefined ? "discarded: no OnFailure destination" : e.error === undefined ? `sent to OnFailure ${sourceName(e.destination)}` : `OnFailure ${sourceName(e.destination)} not delivered: ${e.error}`;
       const w = e.finalInvokeForWindow;
-      const what = w === undefined ? `${e.size} record(s) of ${e.shardId}` : `final invocation of the tumbling window ${new Date(w.start).toISOString()} to ${new Date(w.end).toISOString()} (${e.size} record(s) of ${e.shardId})`;
+      const what = w === undefined ? `${e.size} record(s) of ${e.shardId}${e.lane === undefined ? "" : ` lane ${e.lane}`}` : `final invocation of the tumbling window ${new Date(w.start).toISOString()} to ${new Date(w.end).toISOString()} (${e.size} record(s) of ${e.shardId})`;
       return { text: `batch ${e.functionName} <- ${sourceName(e.eventSourceArn)}: ${what} given up (${e.condition}), ${where}`, colour: e.destination !== undefined && e.error === undefined ? "magenta" : "red" };
     }
     case "mapping.scaled":

@@ -128,7 +128,8 @@ export class ShardConsumer {
     this.window = cp.window;
     const count = this.s.tumblingWindowMs > 0 ? 1 : this.s.parallelizationFactor;
     const lanes: Lane[] = Array.from({ length: count }, () => ({ queue: [], at: [], since: 0, work: new Signal() }));
-    const running = lanes.map((lane) => this.lane(lane, signal));
+    // A lane's index goes on its batches' telemetry when there are several (the stall story is per lane).
+    const running = lanes.map((lane, i) => this.lane(lane, count > 1 ? i : undefined, signal));
     await this.fill(lanes, signal);
     for (const lane of lanes) lane.work.fire();
     await Promise.allSettled(running);
@@ -187,7 +188,7 @@ export class ShardConsumer {
     }
   }
 
-  private async lane(lane: Lane, signal: AbortSignal): Promise<void> {
+  private async lane(lane: Lane, index: number | undefined, signal: AbortSignal): Promise<void> {
     const W = this.s.tumblingWindowMs;
     while (!signal.aborted) {
       const now = this.clock.now();
@@ -217,7 +218,7 @@ export class ShardConsumer {
       lane.since = this.clock.now();
       const window = this.window === undefined ? undefined : { shardId: this.s.shardId, start: this.window.start, end: this.window.start + W, state: this.window.state, isFinalInvokeForWindow: false };
       let next = 0;
-      const result = await this.runner.run(batch, (done, state, processed) => (next = this.complete(done, at, next, state, processed)), signal, window);
+      const result = await this.runner.run(batch, (done, state, processed) => (next = this.complete(done, at, next, state, processed)), signal, window, index);
       if (result === "aborted") return;
     }
   }

@@ -74,8 +74,11 @@ export class StreamBatchRunner {
     this.retentionMs = deps.retentionMs;
   }
 
-  /** Resolves with the window state the function last returned; "aborted" when the mapping stopped. */
-  async run(records: StreamRecord[], complete: (done: StreamRecord[], state: unknown, processed: boolean) => void, signal: AbortSignal, window?: WindowContext): Promise<{ state?: unknown } | "aborted"> {
+  /**
+   * Resolves with the window state the function last returned; "aborted" when the mapping stopped.
+   * `lane`: the shard's lane the batch came from (ParallelizationFactor > 1), for telemetry.
+   */
+  async run(records: StreamRecord[], complete: (done: StreamRecord[], state: unknown, processed: boolean) => void, signal: AbortSignal, window?: WindowContext, lane?: number): Promise<{ state?: unknown } | "aborted"> {
     if (records.length === 0 && window?.isFinalInvokeForWindow === true) return this.runFinal(window, signal);
     const queue: SubBatch[] = [{ records, retries: 0, invokes: 0 }];
     let state = window?.state;
@@ -86,7 +89,7 @@ export class StreamBatchRunner {
       const expired = expiredCount(b.records, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs());
       if (expired > 0) {
         const old = b.records.splice(0, expired);
-        await this.fail(spanOf(old), "RecordAgeExceeded", b.invokes, undefined);
+        await this.fail(spanOf(old), "RecordAgeExceeded", b.invokes, undefined, { lane });
         complete(old, state, false);
         if (b.records.length === 0) queue.shift();
         continue;
@@ -95,7 +98,7 @@ export class StreamBatchRunner {
         queue.shift();
         continue;
       }
-      const attempt = await this.invoke(b.records, window === undefined ? undefined : { ...window, state });
+      const attempt = await this.invoke(b.records, window === undefined ? undefined : { ...window, state }, lane);
       if (attempt.kind === "throttled") {
         await this.pause(throttleBackoffMs(throttles++), signal, "throttle-backoff");
         continue;
@@ -122,7 +125,7 @@ export class StreamBatchRunner {
         queue.shift();
         // A half of a bisected batch carries its retries but counts its own invocations: retries
         // exhausted took at least retries + 1 (newuser9 P1-4: a half given up after one said 1).
-        await this.fail(b.records.length === 0 ? undefined : spanOf(b.records), "RetryAttemptsExhausted", Math.max(b.invokes, b.retries + 1), attempt.response, attempt.requestId);
+        await this.fail(b.records.length === 0 ? undefined : spanOf(b.records), "RetryAttemptsExhausted", Math.max(b.invokes, b.retries + 1), attempt.response, { requestId: attempt.requestId, lane });
         complete(b.records, state, false);
         continue;
       }
@@ -156,7 +159,7 @@ export class StreamBatchRunner {
       // A throttled attempt was one too: the window ages out while the function is throttled, as
       // a batch of its records would (review17 R12: it waited behind the throttle for good).
       if (tried && isTooOld(oldestMs, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs())) {
-        await this.fail(window.records, "RecordAgeExceeded", invokes, undefined, "", given, window.shardId);
+        await this.fail(window.records, "RecordAgeExceeded", invokes, undefined, { finalInvokeForWindow: given, shardId: window.shardId });
         return {};
       }
       const attempt = await this.invoke([], window);
@@ -169,7 +172,7 @@ export class StreamBatchRunner {
       invokes++;
       if (attempt.outcome.kind !== "failed") return {};
       if (this.s.maximumRetryAttempts !== -1 && retries >= this.s.maximumRetryAttempts) {
-        await this.fail(window.records, "RetryAttemptsExhausted", invokes, attempt.response, attempt.requestId, given, window.shardId);
+        await this.fail(window.records, "RetryAttemptsExhausted", invokes, attempt.response, { requestId: attempt.requestId, finalInvokeForWindow: given, shardId: window.shardId });
         return {};
       }
       retries++;
@@ -187,7 +190,7 @@ export class StreamBatchRunner {
    * the batch's last record waited in the stream until the mapping sent it to the function (AWS's
    * IteratorAge metric). A tumbling window's final invocation may carry no record: nothing to report.
    */
-  private async invoke(records: StreamRecord[], window: WindowContext | undefined): ReturnType<StreamBatchRunner["invokeOnce"]> {
+  private async invoke(records: StreamRecord[], window: WindowContext | undefined, lane?: number): ReturnType<StreamBatchRunner["invokeOnce"]> {
     const sentAt = this.clock.now();
     const r = await this.invokeOnce(records, window);
     // A throttle is a call that failed too (AWS's text for it is unconfirmed); a partial batch
@@ -199,6 +202,8 @@ export class StreamBatchRunner {
       this.telemetry.emit({
         type: "mapping.batch", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, size: records.length, outcome,
         shardId: last.shardId, iteratorAgeMs: Math.max(0, sentAt - last.arrivalMs), lastArrivalMs: last.arrivalMs, eventCountMetrics: this.s.eventCountMetrics || undefined,
+        // The lane and the last record: the scenario report's stall story follows each lane's failed batch until it is all behind the checkpoint.
+        ...(lane === undefined ? {} : { lane }), lastSequenceNumber: last.sequenceNumber,
         ...(r.kind === "ran" && r.outcome.kind === "failed" && r.outcome.reason !== undefined ? { reason: r.outcome.reason } : {}),
       });
     }
@@ -245,9 +250,7 @@ export class StreamBatchRunner {
     condition: FailureCondition,
     invokes: number,
     response: { executedVersion: string; functionError?: string } | undefined,
-    requestId = "",
-    finalInvokeForWindow?: { start: number; end: number },
-    shardId = span?.shardId,
+    { requestId = "", finalInvokeForWindow, shardId = span?.shardId, lane }: { requestId?: string; finalInvokeForWindow?: { start: number; end: number }; shardId?: string; lane?: number } = {},
   ): Promise<void> {
     if (span === undefined && finalInvokeForWindow === undefined) return;
     const dest = this.s.onFailureDestination;
@@ -257,6 +260,7 @@ export class StreamBatchRunner {
     // Which shard lost which records, and where they went (the dashboard's shard rows, tail).
     const givenUp = {
       type: "mapping.batch-given-up", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, shardId: shardId ?? "", size, condition,
+      ...(lane === undefined ? {} : { lane }), ...(span === undefined ? {} : { lastSequenceNumber: span.last.sequenceNumber }),
       ...(finalInvokeForWindow === undefined ? {} : { finalInvokeForWindow }),
     } as const;
     // A window with no record left to describe (an old checkpoint's): nothing an OnFailure record could say.

@@ -169,6 +169,13 @@ export type TelemetryEvent = Base &
         /** Stream mappings: the shard, and the age of the batch's last record when it was sent (AWS's IteratorAge). */
         shardId?: string;
         iteratorAgeMs?: number;
+        /**
+         * Stream mappings with ParallelizationFactor > 1: the shard's lane (partition-key hash slot,
+         * from 0) the batch ran in. Each lane holds on its own failing batch while the others go on.
+         */
+        lane?: number;
+        /** Stream mappings: the batch's last sequence number, so a watcher can tell when a failed batch is wholly behind the checkpoint. */
+        lastSequenceNumber?: string;
         /** Stream mappings: when the batch's last record arrived in the shard (its ApproximateArrivalTimestamp), so a watcher can tell a shard read to its end. */
         lastArrivalMs?: number;
         /** The mapping's MetricsConfig asks for EventCount metrics (CloudWatch publishes them). */
@@ -184,6 +191,10 @@ export type TelemetryEvent = Base &
         functionName: string;
         eventSourceArn: string;
         shardId: string;
+        /** The lane (ParallelizationFactor > 1) whose batch it was, as on `mapping.batch`. */
+        lane?: number;
+        /** The last sequence number given up (absent for a tumbling window with no record to name). */
+        lastSequenceNumber?: string;
         /** The records given up. */
         size: number;
         condition: "RetryAttemptsExhausted" | "RecordAgeExceeded";

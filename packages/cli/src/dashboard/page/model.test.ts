@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
 import { applyEvent, applySnapshot, applyViews, createModel } from "./model.js";
+import { stalled } from "./shard-consumers.js";
 
 const ARN = "arn:aws:sqs:us-east-1:000000000000:jobs";
 const batch = (seq: number, outcome: string) => ({ type: "mapping.batch", seq, time: seq, mappingId: "m1", functionName: "worker", eventSourceArn: ARN, size: 2, outcome });
@@ -27,6 +28,31 @@ describe("the page's mapping counts", () => {
     applySnapshot(m, { seq: 2, views: {}, recent: [batch(1, "success"), batch(2, "failed")] });
     applyEvent(m, batch(3, "success"));
     expect(m.mappings.get("m1")).toMatchObject({ batches: 3, errors: 1 });
+  });
+});
+
+describe("a stream shard's consumer", () => {
+  const KINESIS = "arn:aws:kinesis:us-east-1:000000000000:stream/clicks";
+  const shardBatch = (seq: number, outcome: string, lane: number, iteratorAgeMs = 0) => ({ type: "mapping.batch", seq, time: seq * 1000, mappingId: "k1", functionName: "reader", eventSourceArn: KINESIS, size: 5, outcome, shardId: "shardId-000000000000", iteratorAgeMs, lane });
+
+  // Review M5: with ParallelizationFactor > 1 a healthy lane's batches go on while one lane is held on a poison record.
+  it("stays held while one lane retries its batch, whatever the other lanes do, and names that lane", () => {
+    const m = createModel();
+    const shard = () => m.shards.get("k1 shardId-000000000000");
+    applyEvent(m, shardBatch(1, "failed", 0, 100));
+    applyEvent(m, shardBatch(2, "succeeded", 1));
+    applyEvent(m, shardBatch(3, "succeeded", 2));
+    expect(stalled(shard())).toBe(true);
+    expect(shard()).toMatchObject({ outcome: "failed", lane: 0, time: 1000, iteratorAgeMs: 100 });
+    // Another lane fails later: the one held longest is shown.
+    applyEvent(m, shardBatch(4, "failed", 3, 50));
+    applyEvent(m, shardBatch(5, "failed", 0, 4100));
+    expect(shard()).toMatchObject({ outcome: "failed", lane: 0, time: 5000, iteratorAgeMs: 4100 });
+    applyEvent(m, { type: "mapping.batch-given-up", seq: 6, time: 6000, mappingId: "k1", functionName: "reader", eventSourceArn: KINESIS, shardId: "shardId-000000000000", lane: 0, size: 5, condition: "RetryAttemptsExhausted" });
+    expect(shard()).toMatchObject({ outcome: "failed", lane: 3, givenUp: { batches: 1, records: 5 } });
+    applyEvent(m, shardBatch(7, "succeeded", 3));
+    expect(stalled(shard())).toBe(false);
+    expect(shard().lane).toBeUndefined();
   });
 });
 

@@ -175,7 +175,7 @@ function streamsOf(m, shards) {
 }
 
 /** A shard's consumer; held on a batch that did not succeed (failed, throttled, in part failed), it is retried. */
-const consumer = (x) => `<span class="nw">${esc(x.functionName)}</span>${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)})</small>` : ""}`;
+const consumer = (x) => `<span class="nw">${esc(x.functionName)}</span>${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)}${x.lane === undefined ? "" : `, lane ${x.lane}`})</small>` : ""}`;
 
 /**
  * AWS's IteratorAge: the age of the batch's last record when it was sent. While the shard is held

@@ -9,10 +9,12 @@
 /** The consumer after one more event; `prev` undefined for the shard's first. Returns a new object. */
 export function nextShard(prev, e) {
   const base = prev ?? { mappingId: e.mappingId, eventSourceArn: e.eventSourceArn, shardId: e.shardId, functionName: e.functionName, iteratorAgeMs: undefined, time: e.time, outcome: "succeeded" };
+  const heldLanes = nextHeldLanes(base.heldLanes, e);
+  let next;
   if (e.type === "mapping.batch-given-up") {
     const g = base.givenUp;
     const delivered = e.destination !== undefined && e.error === undefined;
-    return {
+    next = {
       ...base,
       // The shard moves on past the batch: no longer held on it.
       outcome: "given-up",
@@ -23,18 +25,37 @@ export function nextShard(prev, e) {
         last: { time: e.time, size: e.size, condition: e.condition, destination: e.destination, error: e.error },
       },
     };
+  } else {
+    next = {
+      ...base,
+      functionName: e.functionName,
+      iteratorAgeMs: e.iteratorAgeMs,
+      time: e.time,
+      outcome: e.outcome,
+      // Batches of parallel lanes end in any order: the furthest record read is the latest arrival seen.
+      readToMs: e.lastArrivalMs === undefined ? base.readToMs : Math.max(base.readToMs ?? 0, e.lastArrivalMs),
+      lastFailureAt: e.outcome === "failed" || e.outcome === "partial" ? e.time : base.lastFailureAt,
+    };
   }
-  return {
-    ...base,
-    functionName: e.functionName,
-    iteratorAgeMs: e.iteratorAgeMs,
-    time: e.time,
-    outcome: e.outcome,
-    // Batches of parallel lanes end in any order: the furthest record read is the latest arrival seen.
-    readToMs: e.lastArrivalMs === undefined ? base.readToMs : Math.max(base.readToMs ?? 0, e.lastArrivalMs),
-    lastFailureAt: e.outcome === "failed" || e.outcome === "partial" ? e.time : base.lastFailureAt,
-  };
+  delete next.heldLanes;
+  delete next.lane;
+  if (heldLanes === undefined) return next;
+  // ParallelizationFactor > 1: a lane holds on its failing batch while the others go on (review
+  // M5), so a healthy lane's batch does not end the shard's hold: it shows the lane held longest.
+  const [lane, h] = Object.entries(heldLanes).sort((a, b) => a[1].since - b[1].since || Number(a[0]) - Number(b[0]))[0];
+  return { ...next, heldLanes, lane: Number(lane), outcome: h.outcome, iteratorAgeMs: h.iteratorAgeMs, time: h.time };
 }
 
-/** Held on its last batch, which is retried: nothing after it is read. */
-export const stalled = (x) => x.outcome === "failed" || x.outcome === "partial" || x.outcome === "throttled";
+/** The lanes held on a batch after `e` (each lane's last batch failed, in part failed or was throttled); undefined: none. */
+function nextHeldLanes(prev, e) {
+  if (e.lane === undefined) return prev;
+  const lanes = { ...prev };
+  if (e.type === "mapping.batch" && isHeld(e.outcome)) lanes[e.lane] = { outcome: e.outcome, iteratorAgeMs: e.iteratorAgeMs, time: e.time, since: lanes[e.lane]?.since ?? e.time };
+  else delete lanes[e.lane];
+  return Object.keys(lanes).length === 0 ? undefined : lanes;
+}
+
+const isHeld = (outcome) => outcome === "failed" || outcome === "partial" || outcome === "throttled";
+
+/** Held on its last batch, which is retried: nothing after it is read (nothing after it in its lane). */
+export const stalled = (x) => isHeld(x.outcome);
