@@ -182,8 +182,13 @@ export class Simulator {
     // After the sources: their subscribers (CloudWatch's provisioned metrics) see each restored
     // config's provisioned-concurrency.changed, and so its alias.
     core.provisioned.restore();
+    // Every mapping's every problem first, each named by its place in the config, and none made
+    // unless all pass: a start lists them all (AWS answers one per request; newuser13 N13-3).
+    const definitions = opts.eventSourceMappings ?? [];
+    const refused = definitions.flatMap((def, i) => core.mappings.definitionProblems(def).map((e) => `eventSourceMappings[${i}]: ${e.message}`));
+    if (refused.length > 0) throw new SimError("ERR_CONFIG", refused.join("\n"));
     // One at a time, so a refused mapping is named by its place in the config.
-    for (const [i, def] of (opts.eventSourceMappings ?? []).entries()) {
+    for (const [i, def] of definitions.entries()) {
       try {
         await core.mappings.applyDefinitions([def]);
       } catch (e) {

@@ -1,3 +1,4 @@
+import type { MappingKind } from "./mappings/mapping-problems.ts";
 import type { z } from "zod";
 import type { Clock } from "./clock/clock.ts";
 import type { Invoker } from "./invocation/invoker.ts";
@@ -76,6 +77,12 @@ export interface Source<Config = unknown, Settings = unknown> {
   /** Its top-level key in lambda-sim.yaml (`queues`) and the schema of that section. */
   readonly configKey?: string;
   readonly configSchema?: z.ZodType<Config>;
+  /**
+   * The event source mappings its start registers a poller or stream reader for, by the ARN's
+   * service (`{ sqs: "queue" }`): known before anything starts, so a configuration's mappings are
+   * checked with the rest of the file (mappingInputProblems).
+   */
+  readonly mappingKinds?: Readonly<Record<string, MappingKind>>;
   /** A second top-level key for the simulator's own settings of the service (`sqs:`), and its schema. */
   readonly settingsKey?: string;
   readonly settingsSchema?: z.ZodType<Settings>;

@@ -7,6 +7,7 @@ import { formatZodError, schemaKeysAt, SimError, toFunctionDefinition, toLayerDe
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { checkReferences, type Architecture } from "./check-references.ts";
+import { declaredMappingProblems } from "./declared-mapping-problems.ts";
 import { checkReservedConcurrency } from "./check-reserved-concurrency.ts";
 import { buildFunctions } from "./function-builds.ts";
 import { functionSettings, settingsKeys, settingsProblems, type FunctionSettings } from "./function-settings.ts";
@@ -75,9 +76,19 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   const declared = withoutFunctions(raw as Record<string, unknown>, settingKeys);
   const parsed = configSchema.safeParse(declared, { reportInput: true });
   const invalid = [...(parsed.success ? [] : formatZodError(parsed.error, path, lineAt, (p) => schemaKeysAt(configSchema, p))), ...settingsProblems(raw as Record<string, unknown>, settingKeys, path, lineAt)];
-  if (invalid.length > 0) throw new SimError("ERR_CONFIG", invalid.join("\n"));
+  // A refused file lists its mappings' refused parameters too, every one (newuser13 N13-3); a
+  // file refused for nothing else leaves them to the start, which checks them with the sources.
+  const mappingLines = () => {
+    const top = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+    const region = typeof top.region === "string" ? top.region : "us-east-1";
+    const accountId = typeof top.accountId === "string" ? top.accountId : "000000000000";
+    return declaredMappingProblems(top.eventSourceMappings, sources, region, accountId).map(
+      ({ index, message }) => `${path}:${lineAt(["eventSourceMappings", index]) ?? ""} eventSourceMappings[${index}]: ${message}`,
+    );
+  };
+  if (invalid.length > 0) throw new SimError("ERR_CONFIG", [...invalid, ...mappingLines()].join("\n"));
   const dangling = checkReferences(raw as Record<string, unknown>, path, lineAt, { faults: opts.faultReferences, architecture: opts.architecture });
-  if (dangling.length > 0) throw new SimError("ERR_CONFIG", dangling.join("\n"));
+  if (dangling.length > 0) throw new SimError("ERR_CONFIG", [...dangling, ...mappingLines()].join("\n"));
   // Beside a template, the logical ids it named are now the names they became (checkReferences).
   const data = opts.architecture === undefined ? parsed.data! : configSchema.parse(declared);
   const functionSettingsGiven = await functionSettings(raw as Record<string, unknown>, settingKeys, opts.architecture, dirname(path), path, lineAt);

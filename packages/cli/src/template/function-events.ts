@@ -5,7 +5,7 @@ import { generatedName } from "./resource-identity.ts";
 import { deadLetterArn, snsQueue } from "./sam-generated-queues.ts";
 import { addSubscription } from "./sns-resources.ts";
 import type { TemplateStack } from "./template-stack.ts";
-import { bool, defined, num, type Translation } from "./translation.ts";
+import { bool, checkEventPattern, defined, num, type Translation } from "./translation.ts";
 
 type Props = Record<string, unknown>;
 
@@ -131,6 +131,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const name = typeof p.RuleName === "string" ? p.RuleName : generatedName(stack.info.stackName, ruleId, 64);
         if (p.Pattern === undefined) throw new TemplateError([...at, "Pattern"], "expected an event pattern");
         const pattern = typeof p.Pattern === "string" ? p.Pattern : JSON.stringify(p.Pattern);
+        checkEventPattern(t, pattern, [...at, "Pattern"]);
         const targetId = ((p.Target as Props | undefined)?.Id as string | undefined) ?? `${ruleId}LambdaTarget`.slice(0, 64);
         const rule = defined({ EventPattern: pattern, EventBusName: p.EventBusName, State: p.State ?? (bool(p.Enabled) === false ? "DISABLED" : "ENABLED") });
         const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);

@@ -555,6 +555,32 @@ Resources:
     expect(actions[mapping]).toMatchObject({ place: `${join(dir, "lambda-sim.yaml")}:2 eventSourceMappings[0]`, input: { FunctionName: "worker:live" } });
   });
 
+  it("lists a rule's refused pattern and a mapping's refused parameters with the schema's problems (newuser13 N13-3)", async () => {
+    const message = await errorOf(`${HEADER}
+Resources:
+  Clicks: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 1 } }
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      MemorySize: 64
+      Events:
+        Stream: { Type: Kinesis, Properties: { Stream: !GetAtt Clicks.Arn, StartingPosition: LATEST, TumblingWindowInSeconds: 901, BatchSize: 0 } }
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: { source: [{ prefix: 5 }] }
+`);
+    expect(message.split("\n")).toEqual([
+      "template.yaml:11 Resources.Worker.Properties.MemorySize: expected an integer between 128 and 10240, got 64",
+      "template.yaml:13 Resources.Worker.Properties.Events.Stream.Properties: 1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      "template.yaml:13 Resources.Worker.Properties.Events.Stream.Properties: 1 validation error detected: Value '901' at 'tumblingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 900",
+      "template.yaml:17 Resources.Nightly.Properties.EventPattern: InvalidEventPatternException: Event pattern is not valid. Reason: prefix match pattern must be a string",
+    ]);
+  });
+
   it("parses --parameter-overrides as SAM CLI spells them", () => {
     expect(parseParameterOverrides(["Stage=prod Size=3", "ParameterKey=Name,ParameterValue=a-b", 'Msg="hello world"'])).toEqual({ Stage: "prod", Size: "3", Name: "a-b", Msg: "hello world" });
   });

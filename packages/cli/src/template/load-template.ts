@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { formatZodError, schemaKeysAt, SimError, type MappingInput, type Source } from "@lambda-sim/core";
 import type { z } from "zod";
 import { checkReservedConcurrency } from "../config/check-reserved-concurrency.ts";
+import { declaredMappingProblems } from "../config/declared-mapping-problems.ts";
 import { buildConfigSchema } from "../config/config-schema.ts";
 import { withSettings, type FunctionSettings } from "../config/function-settings.ts";
 import { configSections, fromValidatedConfig, lineOf, type LoadedConfig } from "../config/load-config.ts";
@@ -89,7 +90,14 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint, now: opts.now }, opts.parameterOverrides ?? {});
   const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
   const outputs = outputValues(template!.Outputs, stack, t.problems);
-  if (t.problems.length > 0 || t.buildErrors.length > 0) fail(t.problems, t.buildErrors);
+  // Rule patterns and mapping parameters AWS would refuse: listed with every other problem the
+  // file has (newuser13 N13-3). Mapping problems alone are left to the start, which lists them
+  // with what only the running sources can say (a missing queue, its visibility timeout).
+  const mappingProblems = declaredMappingProblems(t.config.eventSourceMappings, opts.sources, region, accountId, opts.now).map(
+    ({ index, message }) => new TemplateError(t.templatePathOf(["eventSourceMappings", index]) ?? [], message),
+  );
+  const found = [...t.valueProblems, ...mappingProblems];
+  if (t.problems.length > 0 || t.buildErrors.length > 0) fail([...t.problems, ...found], t.buildErrors);
 
   const sections = configSections(opts.sources);
   const schema = buildConfigSchema(sections);
@@ -102,8 +110,11 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     // Issues come on native paths (functions.NAME.memorySize); report them at the template's keys.
     const issues = checked.error.issues.map((i) => ({ ...i, path: [...(t.templatePathOf(i.path) ?? i.path)] }));
     const lines = formatZodError({ issues } as unknown as z.ZodError, path, lineAt, (p) => schemaKeysAt(schema, p));
-    throw new SimError("ERR_CONFIG", lines.join("\n"));
+    const more = found.map((e) => ({ line: lineAt(e.path), text: `${path}:${lineAt(e.path) ?? ""} ${dotted(e.path)}: ${e.message}` }));
+    const all = [...lines.map((text) => ({ line: lineNumberOf(text, path), text })), ...more];
+    throw new SimError("ERR_CONFIG", all.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)).map((l) => l.text).join("\n"));
   }
+  if (t.valueProblems.length > 0) fail(found);
   // A template's zipped layers are unpacked already (codeDirectory); a native one's by its own load.
   const validated = await fromValidatedConfig(path, raw, checked.data, Object.keys(sections), () => undefined, join(opts.codeRoot, "layer-zips"));
   const places = t.config.eventSourceMappings.map((_, i) => {
@@ -123,6 +134,12 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     outputs,
   };
   return { ...startConfig, template: summary };
+}
+
+/** The line a formatted problem (`<file>:<line> <key path>: ...`) names, if any. */
+function lineNumberOf(text: string, file: string): number | undefined {
+  const m = /^:(\d+) /.exec(text.slice(file.length));
+  return text.startsWith(file) && m !== null ? Number(m[1]) : undefined;
 }
 
 function resourcesOf(template: Record<string, unknown>, fail: (p: TemplateError[]) => never): Record<string, TemplateResource> {

@@ -226,13 +226,18 @@ export function freePort(host: string): Promise<number> {
 }
 
 /**
- * A mapping the simulator refused at start (`eventSourceMappings[2]: Queue visibility timeout...`)
- * named where it was declared: the template's line, its overlay's, or the lambda-sim.yaml's.
+ * The mappings the simulator refused at start (`eventSourceMappings[2]: Queue visibility timeout...`,
+ * one line each) named where they were declared: the template's line, its overlay's, or the
+ * lambda-sim.yaml's. Other lines are kept as they are.
  */
 export function explainStartError(e: unknown, config: StartConfig | undefined): unknown {
-  const m = isSimError(e) ? /^eventSourceMappings\[(\d+)\]: (.*)$/s.exec(e.message) : null;
-  if (m === null || config === undefined) return e;
-  const i = Number(m[1]);
-  const place = config.template !== undefined ? config.template.mappingPlaces[i] : `${config.file}:${config.lineAt(["eventSourceMappings", i]) ?? ""} eventSourceMappings[${i}]`;
-  return place === undefined ? e : new SimError("ERR_CONFIG", `${place}: ${m[2]}`);
+  if (!isSimError(e) || config === undefined || !/^eventSourceMappings\[\d+\]: /m.test(e.message)) return e;
+  const lines = e.message.split("\n").map((line) => {
+    const m = /^eventSourceMappings\[(\d+)\]: (.*)$/.exec(line);
+    if (m === null) return line;
+    const i = Number(m[1]);
+    const place = config.template !== undefined ? config.template.mappingPlaces[i] : `${config.file}:${config.lineAt(["eventSourceMappings", i]) ?? ""} eventSourceMappings[${i}]`;
+    return place === undefined ? line : `${place}: ${m[2]}`;
+  });
+  return new SimError("ERR_CONFIG", lines.join("\n"));
 }

@@ -11,7 +11,7 @@ import { scheduleKey } from "@lambda-sim/sources";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 import type { TemplateStack } from "./template-stack.ts";
-import { bool, defined, eventInvokeConfigInput, num, tagMap, Translation } from "./translation.ts";
+import { bool, checkEventPattern, defined, eventInvokeConfigInput, num, tagMap, Translation } from "./translation.ts";
 
 type Props = Record<string, unknown>;
 
@@ -177,6 +177,7 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       if (p.Targets !== undefined && (!Array.isArray(p.Targets) || !p.Targets.every((x) => x !== null && typeof x === "object"))) throw new TemplateError([...base, "Targets"], "expected a list of targets ({ Id, Arn, Input })");
       const targets = ((p.Targets ?? []) as Props[]).map(ruleTarget);
       const pattern = p.EventPattern === undefined || typeof p.EventPattern === "string" ? p.EventPattern : JSON.stringify(p.EventPattern);
+      if (pattern !== undefined) checkEventPattern(t, pattern, [...base, "EventPattern"]);
       const rule = defined({ ScheduleExpression: p.ScheduleExpression, EventPattern: pattern, EventBusName: p.EventBusName, State: p.State ?? "ENABLED", Description: p.Description });
       t.actions.push({ kind: "rule", logicalId: id, name: me.name, rule, targets });
       // The bus by its name, written as a name or an ARN; a disabled rule says so (newuser13).

@@ -1,5 +1,6 @@
 import type { CreatedResource } from "./created-resources.ts";
-import type { TemplateError, TemplatePath } from "./intrinsics.ts";
+import { compilePattern, isInvalidEventPattern } from "@lambda-sim/core";
+import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
 
 /** Where a part of the native config came from: errors on it are reported at the template's key. */
@@ -8,6 +9,21 @@ export interface Origin {
   template: TemplatePath;
   /** Native key → template key where they differ by more than the first letter's case. */
   keys?: Record<string, string>;
+}
+
+/**
+ * A rule's event pattern PutRule would refuse, at its template key, with the message applying the
+ * rule gave (InvalidEventPatternException and its reason, events' validateEventPattern): found
+ * before the simulator starts, with the file's other problems.
+ */
+export function checkEventPattern(t: Translation, pattern: unknown, at: TemplatePath): void {
+  if (typeof pattern !== "string") return;
+  try {
+    compilePattern(pattern);
+  } catch (e) {
+    if (!isInvalidEventPattern(e)) throw e;
+    t.valueProblems.push(new TemplateError(at, `InvalidEventPatternException: ${e.message}`));
+  }
 }
 
 /**
@@ -33,6 +49,11 @@ export class Translation {
   readonly iam: string[] = [];
   readonly actions: TemplateAction[] = [];
   readonly problems: TemplateError[] = [];
+  /**
+   * Values AWS would refuse once the simulator runs (an EventBridge rule's pattern): found here,
+   * they are reported with the schema's problems, so one start lists them all (newuser13 N13-3).
+   */
+  readonly valueProblems: TemplateError[] = [];
   /** esbuild's errors, already naming their source file and line. */
   readonly buildErrors: string[] = [];
   /** Every logical id lambda-sim created something for, SAM's generated ones included (`GET /_sim/template`). */

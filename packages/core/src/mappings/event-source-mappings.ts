@@ -1,5 +1,6 @@
 import type { Clock } from "../clock/clock.ts";
 import type { MappingInput } from "../config/mapping-input.ts";
+import { isAwsError, type AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { RandomStream } from "../random/rng.ts";
@@ -7,6 +8,7 @@ import type { FunctionRegistry } from "../registry/function-registry.ts";
 import { parseFunctionName } from "../registry/function-names.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import { mappingInputProblems } from "./mapping-problems.ts";
 import { mappingShape } from "./mapping-shape.ts";
 import { MappingStore, type MappingRecord as Mapping } from "./mapping-store.ts";
 import { checkStringMembers, filterCriteriaOf, metricsConfigOf, rejectQueueOnlyParams, unrecognizedEventSource, validateQueueMapping } from "./mapping-validation.ts";
@@ -73,6 +75,39 @@ export class EventSourceMappings {
       if (existing === undefined) this.createStopped(def);
       else await this.update(existing.uuid, def, { run: false });
     }
+  }
+
+  /**
+   * Every refusal applyDefinitions would meet for `def` (one at a time, as AWS answers), without
+   * making or changing anything: its function, its parameters (mapping-problems.ts), its queue or
+   * stream. A configuration's start checks all its mappings with this first and lists every
+   * problem (newuser13 N13-3). Call after the sources registered their pollers.
+   */
+  definitionProblems(def: MappingInput): AwsError[] {
+    const problems: AwsError[] = [];
+    const check = <T>(run: () => T): T | undefined => {
+      try {
+        return run();
+      } catch (e) {
+        if (!isAwsError(e)) throw e;
+        problems.push(e);
+        return undefined;
+      }
+    };
+    const arn = typeof def.EventSourceArn === "string" && def.EventSourceArn !== "" ? def.EventSourceArn : undefined;
+    const fn = typeof def.FunctionName === "string" ? check(() => this.target(def.FunctionName!)) : undefined;
+    const existing = fn === undefined || arn === undefined ? undefined : [...this.mappings.values()].find((m) => m.sourceArn === arn && m.functionName === fn.name);
+    const kind = arn === undefined ? undefined : this.isStream(arn) ? "stream" : this.pollers.has(serviceOf(arn)) ? "queue" : undefined;
+    const limits = kind === "queue" ? this.pollers.get(serviceOf(arn!))!.limits(arn!) : undefined;
+    const found = mappingInputProblems(def, { kind, now: this.clock.now(), limits, current: existing?.stream, batchSize: existing?.batchSize, batchWindowSeconds: existing?.batchWindowSeconds });
+    problems.push(...found);
+    // The source itself: whether it exists, and a queue's rules against the function (its visibility timeout).
+    if (fn !== undefined && arn !== undefined && kind !== undefined) {
+      const batchSize = def.BatchSize ?? existing?.batchSize ?? this.defaultBatchSize(arn);
+      const batchWindowSeconds = def.MaximumBatchingWindowInSeconds ?? existing?.batchWindowSeconds ?? 0;
+      check(() => this.validateSource(arn, fn.name, batchSize, batchWindowSeconds));
+    }
+    return problems;
   }
 
   /** Starts the workers of enabled mappings (after the sources registered their pollers). */
@@ -236,17 +271,24 @@ export class EventSourceMappings {
   /** Lambda's rules for queue mappings (aws-facts §6) with the poller's limits; stream mappings have their own (§8.2). */
   private validate(m: Mapping): void {
     if (m.stream !== undefined) {
-      const reader = this.streamReaders.get(serviceOf(m.sourceArn));
-      if (reader === undefined) throw unrecognizedEventSource();
+      if (!this.streamReaders.has(serviceOf(m.sourceArn))) throw unrecognizedEventSource();
       validateStreamParams(m.stream, m.batchSize, m.batchWindowSeconds, this.clock.now());
-      reader.validate(m.sourceArn);
-      return;
+    } else {
+      const factory = this.pollers.get(serviceOf(m.sourceArn));
+      if (factory === undefined) throw unrecognizedEventSource();
+      validateQueueMapping(m, factory.limits(m.sourceArn));
     }
-    const factory = this.pollers.get(serviceOf(m.sourceArn));
+    this.validateSource(m.sourceArn, m.functionName, m.batchSize, m.batchWindowSeconds);
+  }
+
+  /** The source's own checks: a stream's existence; a queue's, and its rules against the function (visibility timeout). */
+  private validateSource(sourceArn: string, functionName: string, batchSize: number, batchWindowSeconds: number): void {
+    const reader = this.streamReaders.get(serviceOf(sourceArn));
+    if (reader !== undefined) return reader.validate(sourceArn);
+    const factory = this.pollers.get(serviceOf(sourceArn));
     if (factory === undefined) throw unrecognizedEventSource();
-    validateQueueMapping(m, factory.limits(m.sourceArn));
-    const fn = this.registry.get(m.functionName).latest;
-    factory.validate({ sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds });
+    const fn = this.registry.get(functionName).latest;
+    factory.validate({ sourceArn, functionTimeoutSeconds: fn.timeout, batchSize, batchWindowSeconds });
   }
 
   private save(m: Mapping): void {

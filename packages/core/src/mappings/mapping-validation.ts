@@ -13,20 +13,35 @@ export function unrecognizedEventSource(): AwsError {
 /**
  * Lambda's rules for a mapping on a polled (queue) source (aws-facts §6), with the source's own
  * limits (batch size default and maximum, the batching-window rule) from its PollerFactory.
+ * AWS answers the first refusal.
  */
-export function validateQueueMapping(m: MappingRecord, limits: PollerLimits): void {
-  if (m.batchSize < 1 || m.batchSize > limits.maxBatchSize) {
-    throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchSize}' at 'batchSize' failed to satisfy constraint: Member must have value ${m.batchSize < 1 ? "greater than or equal to 1" : `less than or equal to ${limits.maxBatchSize}`}`, { messageKey: "message" });
+export function validateQueueMapping(m: QueueMappingValues, limits: PollerLimits): void {
+  const first = queueMappingProblems(m, limits)[0];
+  if (first !== undefined) throw first;
+}
+
+/** The values validateQueueMapping reads. */
+export type QueueMappingValues = Pick<MappingRecord, "batchSize" | "batchWindowSeconds" | "maximumConcurrency">;
+
+/**
+ * Every refusal of validateQueueMapping, in its order (a configuration's start lists them all,
+ * newuser13 N13-3). Without `limits` (the poller's, known once its source has started) the
+ * batch size rules are left out.
+ */
+export function queueMappingProblems(m: QueueMappingValues, limits: PollerLimits | undefined): AwsError[] {
+  const problems: AwsError[] = [];
+  if (limits !== undefined && (m.batchSize < 1 || m.batchSize > limits.maxBatchSize)) {
+    problems.push(new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchSize}' at 'batchSize' failed to satisfy constraint: Member must have value ${m.batchSize < 1 ? "greater than or equal to 1" : `less than or equal to ${limits.maxBatchSize}`}`, { messageKey: "message" }));
   }
   if (m.batchWindowSeconds < 0 || m.batchWindowSeconds > MAX_BATCHING_WINDOW_SECONDS) {
-    throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchWindowSeconds}' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 300`, { messageKey: "message" });
-  }
-  if (limits.windowRequiredAbove !== undefined && m.batchSize > limits.windowRequiredAbove && m.batchWindowSeconds < 1) {
-    throw lambdaErrors.invalidParameterValue(`Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than ${limits.windowRequiredAbove}`);
+    problems.push(new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchWindowSeconds}' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 300`, { messageKey: "message" }));
+  } else if (limits?.windowRequiredAbove !== undefined && m.batchSize > limits.windowRequiredAbove && m.batchWindowSeconds < 1) {
+    problems.push(lambdaErrors.invalidParameterValue(`Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than ${limits.windowRequiredAbove}`));
   }
   if (m.maximumConcurrency !== undefined && (m.maximumConcurrency < MAXIMUM_CONCURRENCY_RANGE[0] || m.maximumConcurrency > MAXIMUM_CONCURRENCY_RANGE[1])) {
-    throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.maximumConcurrency}' at 'scalingConfig.maximumConcurrency' failed to satisfy constraint: Member must have value between 2 and 1000`, { messageKey: "message" });
+    problems.push(new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.maximumConcurrency}' at 'scalingConfig.maximumConcurrency' failed to satisfy constraint: Member must have value between 2 and 1000`, { messageKey: "message" }));
   }
+  return problems;
 }
 
 /** MaximumBatchingWindowInSeconds: 0 to 300 (botocore lambda model, aws-facts §6). */

@@ -24,14 +24,22 @@ export interface StreamMappingParams {
  * The DestinationConfig message is AWS's (aws-facts §8.2); the others' wording is ours.
  */
 export function rejectStreamOnlyParams(input: StreamMappingInput): void {
+  const first = streamOnlyParamProblems(input)[0];
+  if (first !== undefined) throw first;
+}
+
+/** Every stream-only parameter of a queue mapping, one refusal each, in rejectStreamOnlyParams's order. */
+export function streamOnlyParamProblems(input: StreamMappingInput): AwsError[] {
+  const problems: AwsError[] = [];
   const d = input.DestinationConfig;
   if (d !== undefined && d !== null && (d.OnFailure?.Destination || d.OnSuccess?.Destination)) {
-    throw lambdaErrors.invalidParameterValue("Unsupported DestinationConfig parameter for given event source mapping type.");
+    problems.push(lambdaErrors.invalidParameterValue("Unsupported DestinationConfig parameter for given event source mapping type."));
   }
   const streamOnly = ["StartingPosition", "StartingPositionTimestamp", "ParallelizationFactor", "BisectBatchOnFunctionError", "MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "TumblingWindowInSeconds"] as const;
   for (const key of streamOnly) {
-    if (input[key] !== undefined && input[key] !== null) throw lambdaErrors.invalidParameterValue(`Unsupported ${key} parameter for given event source mapping type.`);
+    if (input[key] !== undefined && input[key] !== null) problems.push(lambdaErrors.invalidParameterValue(`Unsupported ${key} parameter for given event source mapping type.`));
   }
+  return problems;
 }
 
 /** Stream mappings' BatchSize: default 100, at most 10,000 (aws-facts §8.2). */
@@ -44,9 +52,11 @@ function validation(value: unknown, member: string, constraint: string): AwsErro
   return new AwsError("ValidationException", 400, `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${constraint}`, { messageKey: "message" });
 }
 
-function range(value: number, member: string, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min) throw validation(value, member, `Member must have value greater than or equal to ${min}`);
-  if (value > max) throw validation(value, member, `Member must have value less than or equal to ${max}`);
+/** The refusal of `value` outside min..max, if it is. */
+function range(value: number, member: string, min: number, max: number): AwsError | undefined {
+  if (!Number.isInteger(value) || value < min) return validation(value, member, `Member must have value greater than or equal to ${min}`);
+  if (value > max) return validation(value, member, `Member must have value less than or equal to ${max}`);
+  return undefined;
 }
 
 /**
@@ -82,27 +92,43 @@ function timestampMs(t: number | string): number {
   return typeof t === "number" ? t * 1000 : Date.parse(t);
 }
 
-/** AWS's rules for stream mappings (aws-facts §8.2); `now` for the starting timestamp. */
+/** AWS's rules for stream mappings (aws-facts §8.2); `now` for the starting timestamp. AWS answers the first refusal. */
 export function validateStreamParams(p: StreamMappingParams, batchSize: number, batchWindowSeconds: number, now: number): void {
-  if (p.startingPosition === undefined) throw lambdaErrors.invalidParameterValue("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null");
-  if (!POSITIONS.includes(p.startingPosition)) throw validation(p.startingPosition, "startingPosition", "Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]");
+  const first = streamParamProblems(p, batchSize, batchWindowSeconds, now)[0];
+  if (first !== undefined) throw first;
+}
+
+/**
+ * Every refusal of validateStreamParams, at most one per parameter, in its order: AWS's answer to a
+ * request is the first; a configuration's start lists them all (newuser13 N13-3).
+ */
+export function streamParamProblems(p: StreamMappingParams, batchSize: number, batchWindowSeconds: number, now: number): AwsError[] {
+  return [
+    startingPositionProblem(p, now),
+    range(batchSize, "batchSize", 1, STREAM_BATCH_SIZE.max),
+    range(batchWindowSeconds, "maximumBatchingWindowInSeconds", 0, 300),
+    range(p.parallelizationFactor, "parallelizationFactor", 1, 10),
+    range(p.maximumRetryAttempts, "maximumRetryAttempts", -1, 10_000),
+    // -1 means "until the records expire"; otherwise at least a minute (aws-facts §8.2).
+    range(p.maximumRecordAgeInSeconds, "maximumRecordAgeInSeconds", -1, 604_800) ??
+      (p.maximumRecordAgeInSeconds !== -1 && p.maximumRecordAgeInSeconds < 60 ? range(p.maximumRecordAgeInSeconds, "maximumRecordAgeInSeconds", 60, 604_800) : undefined),
+    range(p.tumblingWindowInSeconds, "tumblingWindowInSeconds", 0, 900),
+    p.onFailureDestination !== undefined && !ON_FAILURE_SERVICES.has(p.onFailureDestination.split(":")[2] ?? "")
+      ? lambdaErrors.invalidParameterValue(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${p.onFailureDestination})) is invalid.`)
+      : undefined,
+  ].filter((e) => e !== undefined);
+}
+
+function startingPositionProblem(p: StreamMappingParams, now: number): AwsError | undefined {
+  if (p.startingPosition === undefined) return lambdaErrors.invalidParameterValue("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null");
+  if (!POSITIONS.includes(p.startingPosition)) return validation(p.startingPosition, "startingPosition", "Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]");
   if (p.startingPosition === "AT_TIMESTAMP") {
-    if (p.startingPositionTimestamp === undefined || Number.isNaN(p.startingPositionTimestamp)) throw lambdaErrors.invalidParameterValue("StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.");
-    if (p.startingPositionTimestamp > now) throw lambdaErrors.invalidParameterValue("StartingPositionTimestamp cannot be in the future.");
+    if (p.startingPositionTimestamp === undefined || Number.isNaN(p.startingPositionTimestamp)) return lambdaErrors.invalidParameterValue("StartingPositionTimestamp must be provided when StartingPosition is AT_TIMESTAMP.");
+    if (p.startingPositionTimestamp > now) return lambdaErrors.invalidParameterValue("StartingPositionTimestamp cannot be in the future.");
   } else if (p.startingPositionTimestamp !== undefined) {
-    throw lambdaErrors.invalidParameterValue("StartingPositionTimestamp should only be provided when StartingPosition is AT_TIMESTAMP.");
+    return lambdaErrors.invalidParameterValue("StartingPositionTimestamp should only be provided when StartingPosition is AT_TIMESTAMP.");
   }
-  range(batchSize, "batchSize", 1, STREAM_BATCH_SIZE.max);
-  range(batchWindowSeconds, "maximumBatchingWindowInSeconds", 0, 300);
-  range(p.parallelizationFactor, "parallelizationFactor", 1, 10);
-  range(p.maximumRetryAttempts, "maximumRetryAttempts", -1, 10_000);
-  range(p.maximumRecordAgeInSeconds, "maximumRecordAgeInSeconds", -1, 604_800);
-  // -1 means "until the records expire"; otherwise at least a minute (aws-facts §8.2).
-  if (p.maximumRecordAgeInSeconds !== -1 && p.maximumRecordAgeInSeconds < 60) range(p.maximumRecordAgeInSeconds, "maximumRecordAgeInSeconds", 60, 604_800);
-  range(p.tumblingWindowInSeconds, "tumblingWindowInSeconds", 0, 900);
-  if (p.onFailureDestination !== undefined && !ON_FAILURE_SERVICES.has(p.onFailureDestination.split(":")[2] ?? "")) {
-    throw lambdaErrors.invalidParameterValue(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${p.onFailureDestination})) is invalid.`);
-  }
+  return undefined;
 }
 
 /** The stream fields of Get/Create/Update/ListEventSourceMappings, as AWS answers them (LS-ESM-KIN). */

@@ -22,6 +22,7 @@ registerShortName("kinesis", (name, region, accountId) => `arn:aws:kinesis:${reg
 export const kinesisSource: Source<StreamConfig> = {
   name: "kinesis",
   configKey: "streams",
+  mappingKinds: { kinesis: "stream" },
   configSchema: streamConfigSchema,
   migrations: loadMigrations("kinesis", new URL("./migrations/", import.meta.url)),
   start(ctx, config) {

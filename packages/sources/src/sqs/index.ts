@@ -20,6 +20,7 @@ registerShortName("sqs", (name, region, accountId) => `arn:aws:sqs:${region}:${a
 export const sqsSource: Source<QueueConfig, SqsSettings> = {
   name: "sqs",
   configKey: "queues",
+  mappingKinds: { sqs: "queue" },
   configSchema: queueConfigSchema,
   settingsKey: "sqs",
   settingsSchema: sqsSettingsSchema,
