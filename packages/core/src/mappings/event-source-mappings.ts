@@ -1,6 +1,6 @@
 import type { Clock } from "../clock/clock.ts";
 import type { MappingInput } from "../config/mapping-input.ts";
-import { isAwsError, type AwsError } from "../errors/aws-error.ts";
+import type { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { RandomStream } from "../random/rng.ts";
@@ -8,16 +8,17 @@ import type { FunctionRegistry } from "../registry/function-registry.ts";
 import { parseFunctionName } from "../registry/function-names.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import { mappingInputProblems } from "./mapping-problems.ts";
+import { collectingChecks, mappingInputProblems } from "./mapping-problems.ts";
+import { MappingSources } from "./mapping-sources.ts";
 import { mappingShape } from "./mapping-shape.ts";
 import { MappingStore, type MappingRecord as Mapping } from "./mapping-store.ts";
-import { checkStringMembers, filterCriteriaOf, metricsConfigOf, rejectQueueOnlyParams, unrecognizedEventSource, validateQueueMapping } from "./mapping-validation.ts";
+import { checkStringMembers, filterCriteriaOf, metricsConfigOf, rejectQueueOnlyParams, unrecognizedEventSource } from "./mapping-validation.ts";
 import type { PollerFactory } from "./poller.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
-import { mappingWorker, serviceOf, type MappingWorker } from "./mapping-worker.ts";
-import { rejectStreamOnlyParams, STREAM_BATCH_SIZE, streamParams, validateStreamParams } from "./stream-mapping-params.ts";
+import { mappingWorker, type MappingWorker } from "./mapping-worker.ts";
+import { rejectStreamOnlyParams, streamParams } from "./stream-mapping-params.ts";
 import { updateState } from "./update-state.ts";
 import type { LastProcessingResult } from "./stream-batch-runner.ts";
 
@@ -27,7 +28,8 @@ import type { LastProcessingResult } from "./stream-batch-runner.ts";
  * worker per enabled mapping. Polled (queue) sources register a PollerFactory, which carries their
  * batch limits, and get an EsmWorker's lanes; stream sources register a StreamReaderFactory and
  * get a StreamWorker (shards in order, checkpoints; parameters in stream-mapping-params.ts). No
- * source is named here: the service in the EventSourceArn picks the registered factory.
+ * source is named here: the service in the EventSourceArn picks the registered factory
+ * (MappingSources, which also holds the source-dependent checks).
  */
 export class EventSourceMappings {
   private readonly rows: MappingStore;
@@ -36,8 +38,7 @@ export class EventSourceMappings {
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
   private readonly ids: RandomStream;
-  private readonly pollers = new Map<string, PollerFactory>();
-  private readonly streamReaders = new Map<string, StreamReaderFactory>();
+  private readonly sources: MappingSources;
   private readonly checkpoints: CheckpointStore;
   private readonly targets: TargetRegistry | undefined;
   private readonly mappings = new Map<string, Mapping>();
@@ -51,17 +52,18 @@ export class EventSourceMappings {
     this.telemetry = opts.telemetry;
     this.ids = opts.ids;
     this.targets = opts.targets;
+    this.sources = new MappingSources(opts.registry);
     this.checkpoints = new CheckpointStore(opts.store);
     for (const m of this.rows.loadAll()) this.mappings.set(m.uuid, m);
   }
 
   registerPoller(service: string, factory: PollerFactory): void {
-    this.pollers.set(service, factory);
+    this.sources.pollers.set(service, factory);
   }
 
   /** Stream sources register their shard reader instead of a poller. */
   registerStreamReader(service: string, factory: StreamReaderFactory): void {
-    this.streamReaders.set(service, factory);
+    this.sources.streamReaders.set(service, factory);
   }
 
   /**
@@ -84,28 +86,19 @@ export class EventSourceMappings {
    * problem (newuser13 N13-3). Call after the sources registered their pollers.
    */
   definitionProblems(def: MappingInput): AwsError[] {
-    const problems: AwsError[] = [];
-    const check = <T>(run: () => T): T | undefined => {
-      try {
-        return run();
-      } catch (e) {
-        if (!isAwsError(e)) throw e;
-        problems.push(e);
-        return undefined;
-      }
-    };
+    const { problems, check } = collectingChecks();
     const arn = typeof def.EventSourceArn === "string" && def.EventSourceArn !== "" ? def.EventSourceArn : undefined;
     const fn = typeof def.FunctionName === "string" ? check(() => this.target(def.FunctionName!)) : undefined;
     const existing = fn === undefined || arn === undefined ? undefined : [...this.mappings.values()].find((m) => m.sourceArn === arn && m.functionName === fn.name);
-    const kind = arn === undefined ? undefined : this.isStream(arn) ? "stream" : this.pollers.has(serviceOf(arn)) ? "queue" : undefined;
-    const limits = kind === "queue" ? this.pollers.get(serviceOf(arn!))!.limits(arn!) : undefined;
+    const kind = this.sources.kind(arn);
+    const limits = kind === "queue" ? this.sources.limits(arn!) : undefined;
     const found = mappingInputProblems(def, { kind, now: this.clock.now(), limits, current: existing?.stream, batchSize: existing?.batchSize, batchWindowSeconds: existing?.batchWindowSeconds });
     problems.push(...found);
     // The source itself: whether it exists, and a queue's rules against the function (its visibility timeout).
     if (fn !== undefined && arn !== undefined && kind !== undefined) {
-      const batchSize = def.BatchSize ?? existing?.batchSize ?? this.defaultBatchSize(arn);
+      const batchSize = def.BatchSize ?? existing?.batchSize ?? this.sources.defaultBatchSize(arn);
       const batchWindowSeconds = def.MaximumBatchingWindowInSeconds ?? existing?.batchWindowSeconds ?? 0;
-      check(() => this.validateSource(arn, fn.name, batchSize, batchWindowSeconds));
+      check(() => this.sources.validateSource(arn, fn.name, batchSize, batchWindowSeconds));
     }
     return problems;
   }
@@ -139,19 +132,19 @@ export class EventSourceMappings {
       // (...) provided mapping already exists" (CloudFormation/CDK captures, LocalStack's provider),
       // which deploy tools grep for to make a create idempotent.
       throw lambdaErrors.resourceConflict(
-        this.isStream(input.EventSourceArn)
+        this.sources.isStream(input.EventSourceArn)
           ? `The event source arn (" ${input.EventSourceArn} ") and function (" ${fn} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`
-          : `An event source mapping with ${this.kindOf(input.EventSourceArn)} arn (" ${input.EventSourceArn} ") and function (" ${fn} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
+          : `An event source mapping with ${this.sources.kindName(input.EventSourceArn)} arn (" ${input.EventSourceArn} ") and function (" ${fn} ") already exists. Please update or delete the existing mapping with UUID ${duplicate.uuid}`,
       );
     }
-    if (!this.isStream(input.EventSourceArn)) rejectStreamOnlyParams(input);
+    if (!this.sources.isStream(input.EventSourceArn)) rejectStreamOnlyParams(input);
     else rejectQueueOnlyParams(input);
     const m: Mapping = {
       uuid: this.ids.uuid(),
       functionName: rec.name,
       qualifier: rec.qualifier,
       sourceArn: input.EventSourceArn,
-      batchSize: input.BatchSize ?? this.defaultBatchSize(input.EventSourceArn),
+      batchSize: input.BatchSize ?? this.sources.defaultBatchSize(input.EventSourceArn),
       batchWindowSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
       enabled: input.Enabled ?? true,
       functionResponseTypes: input.FunctionResponseTypes ?? [],
@@ -159,9 +152,9 @@ export class EventSourceMappings {
       filterCriteria: filterCriteriaOf(input.FilterCriteria),
       metricsConfig: metricsConfigOf(input.MetricsConfig),
       lastModified: this.clock.now(),
-      stream: this.isStream(input.EventSourceArn) ? streamParams(input, undefined) : undefined,
+      stream: this.sources.isStream(input.EventSourceArn) ? streamParams(input, undefined) : undefined,
     };
-    this.validate(m);
+    this.sources.validate(m, this.clock.now());
     this.save(m);
     return m;
   }
@@ -203,7 +196,7 @@ export class EventSourceMappings {
       lastModified: this.clock.now(),
       stream: current.stream === undefined ? undefined : streamParams(input, current.stream),
     };
-    this.validate(m);
+    this.sources.validate(m, this.clock.now());
     await this.workers.get(uuid)?.stop();
     this.workers.delete(uuid);
     // A batch that ended while the worker stopped has recorded its result since `current` was read.
@@ -251,46 +244,6 @@ export class EventSourceMappings {
     return m;
   }
 
-  private isStream(arn: string | undefined): boolean {
-    return arn !== undefined && this.streamReaders.has(serviceOf(arn));
-  }
-
-  /** How AWS's messages name the source kind of `arn`: its factory says (the ARN's service if none is registered). */
-  private kindOf(arn: string): string {
-    const service = serviceOf(arn);
-    return this.streamReaders.get(service)?.kind ?? this.pollers.get(service)?.kind ?? service;
-  }
-
-  /** BatchSize when the request names none: the stream default, or the poller's for this ARN. */
-  private defaultBatchSize(arn: string): number {
-    if (this.isStream(arn)) return STREAM_BATCH_SIZE.default;
-    // No poller: validate() refuses the mapping anyway; any number does until then.
-    return this.pollers.get(serviceOf(arn))?.limits(arn).defaultBatchSize ?? 0;
-  }
-
-  /** Lambda's rules for queue mappings (aws-facts §6) with the poller's limits; stream mappings have their own (§8.2). */
-  private validate(m: Mapping): void {
-    if (m.stream !== undefined) {
-      if (!this.streamReaders.has(serviceOf(m.sourceArn))) throw unrecognizedEventSource();
-      validateStreamParams(m.stream, m.batchSize, m.batchWindowSeconds, this.clock.now());
-    } else {
-      const factory = this.pollers.get(serviceOf(m.sourceArn));
-      if (factory === undefined) throw unrecognizedEventSource();
-      validateQueueMapping(m, factory.limits(m.sourceArn));
-    }
-    this.validateSource(m.sourceArn, m.functionName, m.batchSize, m.batchWindowSeconds);
-  }
-
-  /** The source's own checks: a stream's existence; a queue's, and its rules against the function (visibility timeout). */
-  private validateSource(sourceArn: string, functionName: string, batchSize: number, batchWindowSeconds: number): void {
-    const reader = this.streamReaders.get(serviceOf(sourceArn));
-    if (reader !== undefined) return reader.validate(sourceArn);
-    const factory = this.pollers.get(serviceOf(sourceArn));
-    if (factory === undefined) throw unrecognizedEventSource();
-    const fn = this.registry.get(functionName).latest;
-    factory.validate({ sourceArn, functionTimeoutSeconds: fn.timeout, batchSize, batchWindowSeconds });
-  }
-
   private save(m: Mapping): void {
     this.mappings.set(m.uuid, m);
     this.rows.save(m);
@@ -298,8 +251,8 @@ export class EventSourceMappings {
 
   private startWorker(m: Mapping): void {
     const worker = mappingWorker(m, {
-      pollers: this.pollers,
-      streamReaders: this.streamReaders,
+      pollers: this.sources.pollers,
+      streamReaders: this.sources.streamReaders,
       registry: this.registry,
       invoker: this.invoker,
       clock: this.clock,

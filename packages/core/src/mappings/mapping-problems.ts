@@ -30,16 +30,7 @@ export interface MappingContext {
  * queue or stream, the queue's visibility timeout) is EventSourceMappings.definitionProblems's.
  */
 export function mappingInputProblems(input: MappingInput, ctx: MappingContext): AwsError[] {
-  const problems: AwsError[] = [];
-  const check = <T>(run: () => T): T | undefined => {
-    try {
-      return run();
-    } catch (e) {
-      if (!isAwsError(e)) throw e;
-      problems.push(e);
-      return undefined;
-    }
-  };
+  const { problems, check } = collectingChecks();
   check(() => checkStringMembers(input));
   // The checks below read the ARN and the function name as strings.
   if (problems.length > 0) return problems;
@@ -59,4 +50,22 @@ export function mappingInputProblems(input: MappingInput, ctx: MappingContext): 
   const batchSize = input.BatchSize ?? ctx.batchSize ?? ctx.limits?.defaultBatchSize ?? 1;
   problems.push(...queueMappingProblems({ batchSize, batchWindowSeconds: input.MaximumBatchingWindowInSeconds ?? ctx.batchWindowSeconds ?? 0, maximumConcurrency: input.ScalingConfig?.MaximumConcurrency }, ctx.limits));
   return problems;
+}
+
+/**
+ * Checks written to throw (AWS answers the first refusal), run so that each refusal is kept and
+ * the next check still runs: `check` returns the check's value, or undefined when it refused.
+ */
+export function collectingChecks(): { problems: AwsError[]; check: <T>(run: () => T) => T | undefined } {
+  const problems: AwsError[] = [];
+  const check = <T>(run: () => T): T | undefined => {
+    try {
+      return run();
+    } catch (e) {
+      if (!isAwsError(e)) throw e;
+      problems.push(e);
+      return undefined;
+    }
+  };
+  return { problems, check };
 }
