@@ -65,18 +65,33 @@ describe("lambda-sim run: a template's architecture with the lambda-sim.yaml bes
 
 // newuser13 N13-14: a template without a Default for a parameter could not be handed over as a scenario.
 describe("lambda-sim run: a template's parameters", () => {
-  it("takes them from the scenario's parameters:, and says where to give one a template lacks", async () => {
+  it("takes them from the scenario's parameters: as written, and says their problems at the scenario's lines", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lambda-sim-parameters-"));
-    writeFileSync(join(dir, "template.yaml"), ["Parameters: { Stage: { Type: String, AllowedValues: [dev, prod] } }", "Resources:", "  Q:", "    Type: AWS::SQS::Queue", "    Properties: { QueueName: !Sub 'orders-${Stage}' }", ""].join("\n"));
+    writeFileSync(
+      join(dir, "template.yaml"),
+      ["Parameters:", "  Stage: { Type: String, AllowedValues: [dev, prod] }", "  Version: { Type: String, AllowedValues: ['1.10', '1.9'] }", "Resources:", "  Q:", "    Type: AWS::SQS::Queue", "    Properties: { QueueName: !Join ['-', [orders, !Ref Stage, !Join ['_', !Split ['.', !Ref Version]]]] }", ""].join("\n"),
+    );
+    let n = 0;
     const scenario = (extra: string[]) => {
-      const file = join(dir, `s${extra.length}.yaml`);
-      writeFileSync(file, ["duration: 1m", "architecture: template.yaml", ...extra, "traffic:", "  - send: { queue: Q, count: 2 }", "expect:", "  messages: { orders-dev: 2 }", ""].join("\n"));
+      const file = join(dir, `s${n++}.yaml`);
+      writeFileSync(file, ["duration: 1m", "architecture: template.yaml", ...extra, "traffic:", "  - send: { queue: Q, count: 2 }", "expect:", "  messages: { orders-dev-1_10: 2 }", ""].join("\n"));
       return file;
     };
-    const missing = await runCli(["run", scenario([])]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("parameter Stage has no value: give it a Default, or pass --parameter-overrides Stage=VALUE (a scenario: parameters: { Stage: VALUE })");
-    const given = await runCli(["run", scenario(["parameters: { Stage: dev }"])]);
+    const template = join(dir, "template.yaml");
+    const missing = scenario(["parameters: { Version: '1.9' }"]);
+    const r1 = await runCli(["run", missing]);
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toContain(`${missing}:3 parameters: parameter Stage has no value and the template gives it no Default: give it one here (parameters: { Stage: VALUE }) (template ${template}:2 Parameters.Stage)`);
+    expect(r1.stderr).not.toContain("--parameter-overrides");
+    // A bad value and a name the template lacks, each at its own line of the scenario.
+    const bad = scenario(["parameters:", "  Stage: test", "  Version: '1.10'", "  Versoin: 2"]);
+    const r2 = await runCli(["run", bad]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toContain(`${bad}:4 parameters.Stage: parameter Stage: expected one of dev, prod, got 'test' (template ${template}:2 Parameters.Stage)`);
+    expect(r2.stderr).toContain(`${bad}:6 parameters.Versoin: the template declares no parameter Versoin; it declares Stage, Version`);
+    expect(r2.stderr).not.toContain("--parameter-overrides");
+    // `Version: 1.10` is the text written, not YAML's number 1.1.
+    const given = await runCli(["run", scenario(["parameters:", "  Stage: dev", "  Version: 1.10"])]);
     expect(given.stderr).toBe("");
     expect(given.code, given.stdout).toBe(0);
   }, 120_000);

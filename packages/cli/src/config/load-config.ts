@@ -155,13 +155,16 @@ export async function fromValidatedConfig(path: string, raw: unknown, validated:
 
 /**
  * YAML reads `VERSION: 1.10` as the number 1.1 and `accountId: 000000000000` as 0; where the
- * schema wants text, the user meant the characters they wrote, so those scalars keep their source.
+ * schema wants text, the user meant the characters they wrote, so those scalars keep their source:
+ * a scenario's template `parameters:` too, whose values CloudFormation takes as text (`Version: 1.10`).
  */
 function keepSourceText(doc: Document): void {
-  const asWritten = (node: unknown, pattern: RegExp) => {
-    if (isScalar(node) && typeof node.value === "number" && node.source !== undefined && pattern.test(node.source)) node.value = node.source;
+  const asWritten = (node: unknown, pattern: RegExp, types = ["number"]) => {
+    if (isScalar(node) && types.includes(typeof node.value) && node.source !== undefined && pattern.test(node.source)) node.value = node.source;
   };
   asWritten(doc.get("accountId", true), /^\d+$/);
+  const parameters = doc.get("parameters", true);
+  if (isMap(parameters)) for (const pair of parameters.items) asWritten(pair.value, /^\S+$/, ["number", "boolean"]);
   const functions = doc.get("functions", true);
   if (!isMap(functions)) return;
   for (const fn of functions.items) {

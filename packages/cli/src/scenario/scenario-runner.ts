@@ -173,9 +173,11 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
       // With the lambda-sim.yaml beside it merged in, as `start --template` reads it (newuser9 P2-4):
       // the account limits, `sim:` settings, faults and functions a template cannot say.
       const parameterOverrides = k.parameters === undefined ? undefined : Object.fromEntries(Object.entries(k.parameters).map(([key, v]) => [key, String(v)]));
-      const loaded = await loadTemplateWithOverlay(named, undefined, sources, { endpoint: `http://127.0.0.1:${port}`, codeRoot, now: SCENARIO_START, parameterOverrides });
-      temporary.push(...(loaded.removeOnClose ?? []));
-      architecture = { ...loaded, removeOnClose: [codeRoot, ...(loaded.removeOnClose ?? [])] };
+      // Their problems are said at the scenario's lines: they were written there (parameterOrigin).
+      const parameterOrigin = { file: loaded.file, lineAt: loaded.lineAt };
+      const template = await loadTemplateWithOverlay(named, undefined, sources, { endpoint: `http://127.0.0.1:${port}`, codeRoot, now: SCENARIO_START, parameterOverrides, parameterOrigin });
+      temporary.push(...(template.removeOnClose ?? []));
+      architecture = { ...template, removeOnClose: [codeRoot, ...(template.removeOnClose ?? [])] };
     } else {
       architecture = await loadConfig(named, sources);
     }

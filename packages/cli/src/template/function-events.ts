@@ -120,7 +120,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
           // SAM names the rule's target `<Function><Event>LambdaTarget`.
           targets: [defined({ Id: `${ruleId}LambdaTarget`.slice(0, 64), Arn: fnArn, Input: p.Input, RetryPolicy: retry && defined({ MaximumRetryAttempts: num(retry.MaximumRetryAttempts), MaximumEventAgeInSeconds: num(retry.MaximumEventAgeInSeconds) }), DeadLetterConfig: dlq })],
         });
-        t.said(label, `EventBridge rule ${name}: ${p.Schedule} → ${fnName}${disabled ? " (disabled)" : ""}${deadLetterNote(dlq)}`);
+        t.said(label, `EventBridge rule ${name}${disabledNote(disabled ? "DISABLED" : undefined)}: ${p.Schedule} → ${fnName}${deadLetterNote(dlq)}`);
         t.created[ruleId] = { type: "AWS::Events::Rule", name, arn: `arn:aws:events:${stack.info.region}:${stack.info.accountId}:rule/${name}` };
         break;
       }
@@ -136,7 +136,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const rule = defined({ EventPattern: pattern, EventBusName: p.EventBusName, State: p.State ?? (bool(p.Enabled) === false ? "DISABLED" : "ENABLED") });
         const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
         t.actions.push({ kind: "rule", logicalId: label, name, rule, targets: [ruleTarget({ ...p, Id: targetId, Arn: fnArn, DeadLetterConfig: dlq })] });
-        t.said(label, `EventBridge rule ${name}: pattern on ${String(p.EventBusName ?? "default")} → ${fnName}${deadLetterNote(dlq)}`);
+        t.said(label, `EventBridge rule ${name}${disabledNote(rule.State)}: pattern on ${busName(p.EventBusName)} → ${fnName}${deadLetterNote(dlq)}`);
         const bus = typeof p.EventBusName === "string" && p.EventBusName !== "default" ? `${p.EventBusName.replace(/^arn:.*\//, "")}/` : "";
         t.created[ruleId] = { type: "AWS::Events::Rule", name, arn: `arn:aws:events:${stack.info.region}:${stack.info.accountId}:rule/${bus}${name}` };
         break;
@@ -150,7 +150,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         t.config.schedules[key] = schedulerSchedule(p, { Arn: fnArn, RoleArn: p.RoleArn, Input: p.Input, RetryPolicy: p.RetryPolicy, DeadLetterConfig: dlq });
         t.origins.push({ native: ["schedules", key], template: at, keys: { target: "Input" } });
         t.created[`${fnId}${evId}`] = { type: "AWS::Scheduler::Schedule", name, arn: `arn:aws:scheduler:${stack.info.region}:${stack.info.accountId}:schedule/${group}/${name}` };
-        t.said(label, `schedule ${name}${groupNote(p.GroupName)}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}${deadLetterNote(dlq)}`);
+        t.said(label, `schedule ${name}${groupNote(p.GroupName)}${disabledNote(p.State)}: ${String(p.ScheduleExpression)}${p.ScheduleExpressionTimezone ? ` ${String(p.ScheduleExpressionTimezone)}` : ""} → ${fnName}${deadLetterNote(dlq)}`);
         break;
       }
       case "Api":
@@ -193,6 +193,16 @@ export function filterCriteria(v: unknown): unknown {
 
 function deadLetterNote(dlq: { Arn: unknown } | undefined): string {
   return dlq === undefined ? "" : ` (dead-letter queue ${shortArn(dlq.Arn)})`;
+}
+
+/** A rule's bus for a start-up line, by its name though written as an ARN (`!GetAtt Bus.Arn`; newuser13). */
+export function busName(bus: unknown): string {
+  return String(bus ?? "default").replace(/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//, "");
+}
+
+/** ` (DISABLED)` after a disabled rule's or schedule's name on its start-up line: it will not fire (newuser13). */
+export function disabledNote(state: unknown): string {
+  return state === "DISABLED" ? " (DISABLED)" : "";
 }
 
 /** ` in group G` for a start-up line, when a schedule is not in the default group. */

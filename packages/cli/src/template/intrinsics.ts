@@ -13,9 +13,12 @@ export const NO_VALUE: unique symbol = Symbol("AWS::NoValue");
 /** A problem at a place in the template; the loader prints it with the file and line. */
 export class TemplateError extends Error {
   readonly path: TemplatePath;
-  constructor(path: TemplatePath, message: string) {
+  /** A problem with something written outside the template (a scenario's `parameters:`): where, as `file:line key.path`. */
+  readonly at?: string;
+  constructor(path: TemplatePath, message: string, at?: string) {
     super(message);
     this.path = path;
+    this.at = at;
   }
 }
 

@@ -18,6 +18,7 @@ import { addGeneratedQueues } from "./sam-generated-queues.ts";
 import { addImplicitApis } from "./sam-implicit-apis.ts";
 import { deferAliasTargets } from "./alias-targets.ts";
 import type { TemplateAction } from "./template-actions.ts";
+import type { ParameterOrigin } from "./template-parameters.ts";
 import { TemplateStack, type TemplateResource } from "./template-stack.ts";
 import { translateTemplate } from "./translate-template.ts";
 
@@ -42,6 +43,8 @@ export interface TemplateOptions {
   sources: readonly Source<any>[];
   /** `--parameter-overrides Key=Value ...`. */
   parameterOverrides?: Record<string, string>;
+  /** Where they were written when not on the command line: a scenario's `parameters:`. */
+  parameterOrigin?: ParameterOrigin;
   /** AWS::StackName and the prefix of generated names; default: the template's folder name. */
   stackName?: string;
   /** The simulator's endpoint, on which queue URLs are built. */
@@ -69,9 +72,11 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   if (parsed.errors.length > 0) throw new SimError("ERR_CONFIG", parsed.errors.join("\n"));
   const lineAt = (p: readonly PropertyKey[]) => lineOf(parsed.doc, parsed.lines, p);
   const fail = (problems: readonly TemplateError[], more: readonly string[] = []): never => {
-    const found = problems.map((e) => ({ line: lineAt(e.path), text: e.message, path: e.path }));
-    found.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
-    throw new SimError("ERR_CONFIG", [...new Set([...found.map((f) => `${path}:${f.line ?? ""} ${dotted(f.path)}: ${f.text}`), ...more])].join("\n"));
+    const found = problems.map((e) => ({ line: lineAt(e.path), text: e.message, path: e.path, at: e.at }));
+    found.sort((a, b) => (a.at === undefined ? 1 : 0) - (b.at === undefined ? 1 : 0) || (a.line ?? Infinity) - (b.line ?? Infinity));
+    // A problem written elsewhere (a scenario's parameters:) is said there, with the template's key after it.
+    const line = (f: (typeof found)[number]) => (f.at === undefined ? `${path}:${f.line ?? ""} ${dotted(f.path)}: ${f.text}` : `${f.at}: ${f.text} (template ${path}:${f.line ?? ""} ${dotted(f.path)})`);
+    throw new SimError("ERR_CONFIG", [...new Set([...found.map(line), ...more])].join("\n"));
   };
   const template = parsed.value as Record<string, unknown> | null;
   if (template === null || typeof template !== "object" || Array.isArray(template)) fail([new TemplateError([], "expected a template: a map with Resources")]);
@@ -87,7 +92,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const region = opts.identity?.region ?? "us-east-1";
   const accountId = opts.identity?.accountId ?? "000000000000";
   const stackName = opts.stackName ?? (basename(dirname(path)).replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "") || "lambda-sim");
-  const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint, now: opts.now }, opts.parameterOverrides ?? {});
+  const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint, now: opts.now }, opts.parameterOverrides ?? {}, opts.parameterOrigin);
   const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
   const outputs = outputValues(template!.Outputs, stack, t.problems);
   // Rule patterns and mapping parameters AWS would refuse: listed with every other problem the

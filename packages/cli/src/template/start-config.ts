@@ -7,6 +7,7 @@ import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/c
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { TemplateSummary } from "./load-template.ts";
 import type { StoredSchedule } from "./template-actions.ts";
+import type { ParameterOrigin } from "./template-parameters.ts";
 import { resourceIds } from "./logical-names.ts";
 
 export interface ConfigChoice {
@@ -104,7 +105,7 @@ export async function loadTemplateWithOverlay(
   template: string,
   overlay: string | undefined,
   sources: readonly Source<any>[],
-  opts: { parameterOverrides?: Record<string, string>; stackName?: string; endpoint: string; codeRoot: string; buildRoot?: string; layerRoot?: string; now?: number },
+  opts: { parameterOverrides?: Record<string, string>; parameterOrigin?: ParameterOrigin; stackName?: string; endpoint: string; codeRoot: string; buildRoot?: string; layerRoot?: string; now?: number },
 ): Promise<StartConfig> {
   const beside = join(dirname(resolve(template)), "lambda-sim.yaml");
   const nativeFile = overlay ?? (existsSync(beside) ? beside : undefined);
@@ -112,7 +113,7 @@ export async function loadTemplateWithOverlay(
   // lambda-sim.yaml start would keep in memory for nothing (issue 16, idle RSS).
   const { loadTemplate, withOverlay } = await import("./load-template.ts");
   // The template first, in the overlay's region and account: the overlay may name its resources.
-  const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, identity: nativeFile === undefined ? undefined : identityOf(nativeFile), now: opts.now });
+  const config = await loadTemplate(template, { sources, parameterOverrides: opts.parameterOverrides, parameterOrigin: opts.parameterOrigin, stackName: opts.stackName, endpoint: opts.endpoint, codeRoot: opts.codeRoot, identity: nativeFile === undefined ? undefined : identityOf(nativeFile), now: opts.now });
   if (nativeFile === undefined) return { ...config, configFiles: [resolve(template)] };
   // Its references (mappings, destinations, DLQs, subscriptions, schedule targets) may name the
   // template's resources, by logical id too (review18 R18-6); its faults are checked below, as a scenario's are.

@@ -13,15 +13,28 @@ interface ParameterSpec {
 }
 
 /**
- * The value of every parameter: `--parameter-overrides Key=Value`, else its Default, checked
- * against its constraints as CloudFormation checks them at deploy. As with CloudFormation, a
- * Number parameter is text when referenced, and list types are lists.
+ * Where the values were written when not on start's `--parameter-overrides`: a scenario's
+ * `parameters:`, whose problems are said at its own lines (newuser: they pointed at the template
+ * and suggested the flag).
  */
-export function templateParameters(section: unknown, overrides: Record<string, string>, problems: TemplateError[]): Map<string, string | string[]> {
+export interface ParameterOrigin {
+  file: string;
+  lineAt: (path: readonly PropertyKey[]) => number | undefined;
+}
+
+/**
+ * The value of every parameter: `--parameter-overrides Key=Value` (or a scenario's `parameters:`),
+ * else its Default, checked against its constraints as CloudFormation checks them at deploy. As
+ * with CloudFormation, a Number parameter is text when referenced, and list types are lists.
+ */
+export function templateParameters(section: unknown, overrides: Record<string, string>, problems: TemplateError[], origin?: ParameterOrigin): Map<string, string | string[]> {
   const out = new Map<string, string | string[]>();
   const specs = (section ?? {}) as Record<string, ParameterSpec>;
+  const at = (name?: string) => (origin === undefined ? undefined : `${origin.file}:${origin.lineAt(name === undefined ? ["parameters"] : ["parameters", name]) ?? ""} parameters${name === undefined ? "" : `.${name}`}`);
   for (const name of Object.keys(overrides)) {
-    if (!(name in specs)) problems.push(new TemplateError(["Parameters"], `--parameter-overrides ${name}: the template declares no parameter ${name}`));
+    if (name in specs) continue;
+    if (origin === undefined) problems.push(new TemplateError(["Parameters"], `--parameter-overrides ${name}: the template declares no parameter ${name}`));
+    else problems.push(new TemplateError(["Parameters"], `the template declares no parameter ${name}; it declares ${Object.keys(specs).join(", ") || "none"}`, at(name)));
   }
   if (typeof specs !== "object" || Array.isArray(specs)) {
     problems.push(new TemplateError(["Parameters"], "expected a map of parameter names to parameters"));
@@ -31,7 +44,8 @@ export function templateParameters(section: unknown, overrides: Record<string, s
     const path = ["Parameters", name];
     const given = name in overrides ? overrides[name] : spec?.Default;
     if (given === undefined || given === null) {
-      problems.push(new TemplateError(path, `parameter ${name} has no value: give it a Default, or pass --parameter-overrides ${name}=VALUE (a scenario: parameters: { ${name}: VALUE })`));
+      if (origin === undefined) problems.push(new TemplateError(path, `parameter ${name} has no value: give it a Default, or pass --parameter-overrides ${name}=VALUE (a scenario: parameters: { ${name}: VALUE })`));
+      else problems.push(new TemplateError(path, `parameter ${name} has no value and the template gives it no Default: give it one here (parameters: { ${name}: VALUE })`, at()));
       continue;
     }
     const text = Array.isArray(given) ? given.map(String).join(",") : String(given);
@@ -40,7 +54,7 @@ export function templateParameters(section: unknown, overrides: Record<string, s
     const values = isList ? text.split(",").map((s) => s.trim()) : [text];
     const problem = values.map((v) => constraintProblem(v, type, spec ?? {})).find((p) => p !== undefined);
     if (problem !== undefined) {
-      problems.push(new TemplateError(name in overrides ? ["Parameters", name] : [...path, "Default"], `parameter ${name}: ${spec?.ConstraintDescription ?? problem}`));
+      problems.push(new TemplateError(name in overrides ? ["Parameters", name] : [...path, "Default"], `parameter ${name}: ${spec?.ConstraintDescription ?? problem}`, name in overrides ? at(name) : undefined));
       continue;
     }
     out.set(name, isList ? values : text);

@@ -1,6 +1,6 @@
 import { stableUuid, identityOf, nameProperty, type ResourceIdentity, type StackInfo } from "./resource-identity.ts";
 import { IntrinsicResolver, NO_VALUE, TemplateError, type IntrinsicScope, type TemplatePath } from "./intrinsics.ts";
-import { templateParameters } from "./template-parameters.ts";
+import { templateParameters, type ParameterOrigin } from "./template-parameters.ts";
 
 export interface TemplateResource {
   Type: string;
@@ -27,12 +27,12 @@ export class TemplateStack implements IntrinsicScope {
   private readonly identities = new Map<string, ResourceIdentity>();
   private readonly naming: string[] = [];
 
-  constructor(template: Record<string, unknown>, resources: Record<string, TemplateResource>, info: StackInfo, overrides: Record<string, string>) {
+  constructor(template: Record<string, unknown>, resources: Record<string, TemplateResource>, info: StackInfo, overrides: Record<string, string>, overridesOrigin?: ParameterOrigin) {
     this.template = template;
     this.info = info;
     this.resources = resources;
     this.resolver = new IntrinsicResolver(this);
-    this.parameters = templateParameters(template.Parameters, overrides, this.problems);
+    this.parameters = templateParameters(template.Parameters, overrides, this.problems, overridesOrigin);
   }
 
   get region(): string {

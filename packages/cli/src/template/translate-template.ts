@@ -1,7 +1,7 @@
 import { BuildError } from "../config/esbuild-function.ts";
 import { declaredResource } from "./created-resources.ts";
 import type { CodePlace } from "./function-code.ts";
-import { filterCriteria, groupNote, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
+import { busName, disabledNote, filterCriteria, groupNote, mapping, ruleTarget, schedulerSchedule, shortArn } from "./function-events.ts";
 import { GENERATED } from "./sam-generated-queues.ts";
 import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
@@ -180,10 +180,7 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       if (pattern !== undefined) checkEventPattern(t, pattern, [...base, "EventPattern"]);
       const rule = defined({ ScheduleExpression: p.ScheduleExpression, EventPattern: pattern, EventBusName: p.EventBusName, State: p.State ?? "ENABLED", Description: p.Description });
       t.actions.push({ kind: "rule", logicalId: id, name: me.name, rule, targets });
-      // The bus by its name, written as a name or an ARN; a disabled rule says so (newuser13).
-      const bus = String(p.EventBusName ?? "default").replace(/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//, "");
-      const disabled = rule.State === "DISABLED" ? " (DISABLED)" : "";
-      t.said(id, `EventBridge rule ${me.name}${disabled}: ${String(p.ScheduleExpression ?? `pattern on ${bus}`)} → ${targets.map((x) => shortArn(x.Arn)).join(", ") || "no target"}`);
+      t.said(id, `EventBridge rule ${me.name}${disabledNote(rule.State)}: ${String(p.ScheduleExpression ?? `pattern on ${busName(p.EventBusName)}`)} → ${targets.map((x) => shortArn(x.Arn)).join(", ") || "no target"}`);
       return;
     }
     case "AWS::Events::EventBus": {
@@ -205,7 +202,7 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
       if (t.config.schedules[key] !== undefined) throw new TemplateError([...base, "Name"], `a second schedule named ${me.name} in group ${String(p.GroupName ?? "default")}: a name is unique within its group`);
       t.config.schedules[key] = schedulerSchedule(p, target);
       t.origins.push({ native: ["schedules", key], template: base });
-      t.said(id, `schedule ${me.name}${groupNote(p.GroupName)}: ${String(p.ScheduleExpression)} → ${shortArn(target.Arn)}`);
+      t.said(id, `schedule ${me.name}${groupNote(p.GroupName)}${disabledNote(p.State)}: ${String(p.ScheduleExpression)} → ${shortArn(target.Arn)}`);
       return;
     }
     case "AWS::Scheduler::ScheduleGroup": {

@@ -16,6 +16,7 @@ import { checkStringMembers, filterCriteriaOf, metricsConfigOf, rejectQueueOnlyP
 import type { PollerFactory } from "./poller.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
+import { HeldAttempts } from "./held-attempts.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
 import { mappingWorker, type MappingWorker } from "./mapping-worker.ts";
 import { rejectStreamOnlyParams, streamParams } from "./stream-mapping-params.ts";
@@ -43,6 +44,8 @@ export class EventSourceMappings {
   private readonly targets: TargetRegistry | undefined;
   private readonly mappings = new Map<string, Mapping>();
   private readonly workers = new Map<string, MappingWorker>();
+  /** Per stream mapping: its batches in retries, counted on across the workers an update restarts. */
+  private readonly held = new Map<string, HeldAttempts>();
 
   constructor(opts: { store: Store; registry: FunctionRegistry; invoker: Invoker; clock: Clock; telemetry: Telemetry; ids: RandomStream; targets?: TargetRegistry }) {
     this.rows = new MappingStore(opts.store);
@@ -212,6 +215,7 @@ export class EventSourceMappings {
     this.workers.delete(uuid);
     this.mappings.delete(uuid);
     this.checkpoints.deleteMapping(uuid);
+    this.held.delete(uuid);
     this.rows.delete(uuid);
     return { ...this.shape(m), State: "Deleting" };
   }
@@ -260,10 +264,17 @@ export class EventSourceMappings {
       checkpoints: this.checkpoints,
       targets: this.targets,
       onProcessed: (result) => this.processed(m.uuid, result),
+      heldAttempts: m.stream === undefined ? undefined : this.heldAttempts(m.uuid),
     });
     if (worker === undefined) return;
     this.workers.set(m.uuid, worker);
     worker.start();
+  }
+
+  private heldAttempts(uuid: string): HeldAttempts {
+    let h = this.held.get(uuid);
+    if (h === undefined) this.held.set(uuid, (h = new HeldAttempts()));
+    return h;
   }
 
   /** LastProcessingResult: per batch a comparison; saved only when it changes (a stuck shard fails the same way each time). */

@@ -6,6 +6,7 @@ import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { CheckpointStore } from "./checkpoint-store.ts";
 import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
 import { matchesFilters, parseFilterCriteria } from "./filter-criteria.ts";
+import type { HeldAttempts } from "./held-attempts.ts";
 import type { MappingRecord as Mapping } from "./mapping-store.ts";
 import type { PollerFactory } from "./poller.ts";
 import type { LastProcessingResult } from "./stream-batch-runner.ts";
@@ -32,6 +33,8 @@ export interface MappingWorkerDeps {
   targets: TargetRegistry | undefined;
   /** A stream mapping's LastProcessingResult after each batch. */
   onProcessed(result: LastProcessingResult): void;
+  /** A stream mapping's batches held by retries, kept across its workers. */
+  heldAttempts?: HeldAttempts;
 }
 
 /** The service of an ARN (`arn:aws:sqs:...` → `sqs`): which registered factory serves it. */
@@ -88,6 +91,6 @@ export function mappingWorker(m: Mapping, d: MappingWorkerDeps): MappingWorker |
       onProcessed: d.onProcessed,
     },
     reader,
-    { invoker: d.invoker, clock: d.clock, telemetry: d.telemetry, checkpoints: d.checkpoints, targets: d.targets },
+    { invoker: d.invoker, clock: d.clock, telemetry: d.telemetry, checkpoints: d.checkpoints, targets: d.targets, held: d.heldAttempts },
   );
 }

@@ -8,6 +8,7 @@ import { throttleBackoffMs } from "./throttle-backoff.ts";
 import { windowFields, windowState, type WindowContext } from "./tumbling-window.ts";
 import { bisect, expiredCount, isTooOld, onFailureRecord, parseStreamResponse, retryDelayMs, spanOf, type FailureCondition, type RecordSpan, type StreamResponse } from "./stream-batches.ts";
 import type { StreamRecord } from "./stream-reader.ts";
+import { HeldAttempts, type Attempts } from "./held-attempts.ts";
 
 export interface StreamRunSettings {
   functionName: string;
@@ -41,14 +42,10 @@ export type LastProcessingResult = "No records processed" | "OK" | "PROBLEM: Fun
 /** What the runner needs of the Invoker (a fake in unit tests). */
 export type StreamInvoker = Pick<Invoker, "invoke" | "newRequestId">;
 
-/** A tumbling window's part of the event (aws-facts §8.2). */
-
-interface SubBatch {
+interface SubBatch extends Attempts {
   records: StreamRecord[];
-  retries: number;
-  invokes: number;
+  held?: string; // its key in HeldAttempts, once it waited for a retry
 }
-
 
 /**
  * Runs one batch of a shard (or of one partition-key lane) to its end, in order (aws-facts §8.2):
@@ -64,14 +61,16 @@ export class StreamBatchRunner {
   private readonly telemetry: Telemetry;
   private readonly targets: TargetRegistry | undefined;
   private readonly retentionMs: () => number;
+  private readonly held: HeldAttempts;
 
-  constructor(settings: StreamRunSettings, deps: { invoker: StreamInvoker; clock: Clock; telemetry: Telemetry; targets?: TargetRegistry; retentionMs: () => number }) {
+  constructor(settings: StreamRunSettings, deps: { invoker: StreamInvoker; clock: Clock; telemetry: Telemetry; targets?: TargetRegistry; retentionMs: () => number; held?: HeldAttempts }) {
     this.s = settings;
     this.invoker = deps.invoker;
     this.clock = deps.clock;
     this.telemetry = deps.telemetry;
     this.targets = deps.targets;
     this.retentionMs = deps.retentionMs;
+    this.held = deps.held ?? new HeldAttempts();
   }
 
   /**
@@ -80,7 +79,9 @@ export class StreamBatchRunner {
    */
   async run(records: StreamRecord[], complete: (done: StreamRecord[], state: unknown, processed: boolean) => void, signal: AbortSignal, window?: WindowContext, lane?: number): Promise<{ state?: unknown } | "aborted"> {
     if (records.length === 0 && window?.isFinalInvokeForWindow === true) return this.runFinal(window, signal);
-    const queue: SubBatch[] = [{ records, retries: 0, invokes: 0 }];
+    // A batch a configuration update caught in its retries counts on (our choice: held-attempts.ts).
+    const carried = this.held.carried(records[0]);
+    const queue: SubBatch[] = [{ records, retries: carried?.retries ?? 0, invokes: carried?.invokes ?? 0, held: carried?.key }];
     let state = window?.state;
     let throttles = 0;
     while (queue.length > 0) {
@@ -91,7 +92,7 @@ export class StreamBatchRunner {
         const old = b.records.splice(0, expired);
         await this.fail(spanOf(old), "RecordAgeExceeded", b.invokes, undefined, { lane });
         complete(old, state, false);
-        if (b.records.length === 0) queue.shift();
+        if (b.records.length === 0) this.held.release(queue.shift()!.held);
         continue;
       }
       if (b.records.length === 0 && window === undefined) {
@@ -108,7 +109,7 @@ export class StreamBatchRunner {
       const outcome = attempt.outcome;
       if (outcome.kind === "succeeded") {
         if (outcome.state !== undefined) state = windowState(outcome.state, (m) => this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.s.functionName}: ${m}` }));
-        queue.shift();
+        this.held.release(queue.shift()!.held);
         complete(b.records, state, true);
         continue;
       }
@@ -118,11 +119,12 @@ export class StreamBatchRunner {
         complete(b.records.splice(0, outcome.firstFailed), state, true);
       } else if (this.s.bisectBatchOnFunctionError && b.records.length > 1) {
         const [first, second] = bisect(b.records);
-        queue.splice(0, 1, { records: first, retries: b.retries, invokes: 0 }, { records: second, retries: b.retries, invokes: 0 });
+        // The first half starts where the batch did, and takes over its HeldAttempts entry.
+        queue.splice(0, 1, { records: first, retries: b.retries, invokes: 0, held: b.held }, { records: second, retries: b.retries, invokes: 0 });
         continue;
       }
       if (this.s.maximumRetryAttempts !== -1 && b.retries >= this.s.maximumRetryAttempts) {
-        queue.shift();
+        this.held.release(queue.shift()!.held);
         // A half of a bisected batch carries its retries but counts its own invocations: retries
         // exhausted took at least retries + 1 (newuser9 P1-4: a half given up after one said 1).
         await this.fail(b.records.length === 0 ? undefined : spanOf(b.records), "RetryAttemptsExhausted", Math.max(b.invokes, b.retries + 1), attempt.response, { requestId: attempt.requestId, lane });
@@ -130,6 +132,7 @@ export class StreamBatchRunner {
         continue;
       }
       b.retries++;
+      b.held = this.held.hold(b.records[0], b, b.held);
       await this.pause(retryDelayMs(b.retries), signal, "retry");
     }
     return { state };

@@ -2,6 +2,7 @@ import type { Clock } from "../clock/clock.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { CheckpointStore } from "./checkpoint-store.ts";
+import type { HeldAttempts } from "./held-attempts.ts";
 import { ShardConsumer, type ShardConsumerSettings } from "./shard-consumer.ts";
 import { StreamBatchRunner, type StreamInvoker, type StreamRunSettings } from "./stream-batch-runner.ts";
 import type { StreamReader } from "./stream-reader.ts";
@@ -25,7 +26,8 @@ const SHARD_DISCOVERY_BACKSTOP_MS = 60_000;
 export class StreamWorker {
   private readonly settings: StreamWorkerSettings;
   private readonly reader: StreamReader;
-  private readonly deps: { invoker: StreamInvoker; clock: Clock; telemetry: Telemetry; checkpoints: CheckpointStore; targets?: TargetRegistry };
+  /** `held`: the mapping's, outliving this worker (held-attempts.ts). */
+  private readonly deps: { invoker: StreamInvoker; clock: Clock; telemetry: Telemetry; checkpoints: CheckpointStore; targets?: TargetRegistry; held?: HeldAttempts };
   private readonly abort = new AbortController();
   private readonly consumers = new Map<string, Promise<void>>();
   private discovery: Promise<void> | undefined;
@@ -55,8 +57,8 @@ export class StreamWorker {
 
   private async discover(): Promise<void> {
     const signal = this.abort.signal;
-    const { invoker, clock, telemetry, checkpoints, targets } = this.deps;
-    const runner = new StreamBatchRunner(this.settings, { invoker, clock, telemetry, targets, retentionMs: () => this.reader.retentionMs() });
+    const { invoker, clock, telemetry, checkpoints, targets, held } = this.deps;
+    const runner = new StreamBatchRunner(this.settings, { invoker, clock, telemetry, targets, held, retentionMs: () => this.reader.retentionMs() });
     while (!signal.aborted) {
       let shards: string[] = [];
       try {

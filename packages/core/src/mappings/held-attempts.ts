@@ -1,0 +1,46 @@
+import type { StreamRecord } from "./stream-reader.ts";
+
+/** A batch's attempts so far: the retries MaximumRetryAttempts counts, and its invocations. */
+export interface Attempts {
+  retries: number;
+  invokes: number;
+}
+
+/**
+ * The attempts of a stream mapping's batches held by retries, by the batch's first record. The
+ * mapping's owner keeps one per mapping across the workers an UpdateEventSourceMapping stops and
+ * starts: the restarted shard reads the held batch again from its checkpoint, and its attempts
+ * count on from where they were, so its OnFailure record's approximateInvokeCount counts every
+ * invocation (it said 0 when the update made the records too old at once). AWS does not document
+ * what an update does to a batch in retries; keeping the count is our choice. In memory: a
+ * restart of the simulator starts the count again.
+ */
+export class HeldAttempts {
+  private readonly byFirstRecord = new Map<string, Attempts>();
+
+  /** The attempts of a batch that starts with `first`, noted before the worker was restarted. */
+  carried(first: StreamRecord | undefined): (Attempts & { key: string }) | undefined {
+    if (first === undefined) return undefined;
+    const key = keyOf(first);
+    const a = this.byFirstRecord.get(key);
+    return a === undefined ? undefined : { ...a, key };
+  }
+
+  /** Notes a batch waiting for its retry; returns its key (a partial response moves its first record on). */
+  hold(first: StreamRecord | undefined, attempts: Attempts, previous: string | undefined): string | undefined {
+    this.release(previous);
+    if (first === undefined) return undefined;
+    const key = keyOf(first);
+    this.byFirstRecord.set(key, { retries: attempts.retries, invokes: attempts.invokes });
+    return key;
+  }
+
+  /** The batch ended (done, given up): nothing to carry. */
+  release(key: string | undefined): void {
+    if (key !== undefined) this.byFirstRecord.delete(key);
+  }
+}
+
+function keyOf(r: StreamRecord): string {
+  return `${r.shardId} ${r.sequenceNumber}`;
+}

@@ -1,0 +1,85 @@
+import { fileURLToPath } from "node:url";
+import { afterEach, expect, it } from "vitest";
+import { CreateEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
+import { CreateStreamCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
+import { VirtualClock } from "@lambda-sim/core";
+import { until } from "./support/until.ts";
+
+// A Kinesis batch held by retries when its mapping is updated: the update restarts the shard's
+// consumer, and the batch's attempts keep counting (our choice: AWS does not document it).
+const codeDir = fileURLToPath(new URL("./fixtures/functions/kinesis-consumer/", import.meta.url));
+let t: TestSimulator | undefined;
+let clients: { destroy(): void }[] = [];
+let logs: TelemetryRecorder | undefined;
+
+afterEach(async () => {
+  logs?.dispose();
+  for (const c of clients) c.destroy();
+  clients = [];
+  await t?.close();
+  t = undefined;
+});
+
+async function start() {
+  const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  clock.startRunningDue();
+  t = await startTestSimulator({ functions: [{ functionName: "held", runtime: "nodejs24.x", handler: "index.recorder", codeDir, timeout: 3 }], sources: [sqsSource, kinesisSource], clock });
+  const lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
+  const kinesis = new KinesisClient(t.clientConfig);
+  const sqs = new SQSClient(t.clientConfig);
+  clients = [lambda, kinesis, sqs];
+  logs = new TelemetryRecorder(t.sim.telemetry);
+  await sqs.send(new CreateQueueCommand({ QueueName: "failed" }));
+  await kinesis.send(new CreateStreamCommand({ StreamName: "held", ShardCount: 1 }));
+  await kinesis.send(new PutRecordCommand({ StreamName: "held", PartitionKey: "k", Data: Buffer.from("poison") }));
+  return { lambda, sqs };
+}
+
+/** Invocations of the poison batch so far. */
+const invocations = () => logs!.of("function.log").filter((e) => e.text.includes("BATCH ")).length;
+
+async function advance(seconds: number) {
+  const r = await fetch(`${t!.endpoint}/_sim/clock/advance`, { method: "POST", body: JSON.stringify({ seconds }) });
+  expect(r.status).toBe(200);
+}
+
+async function onFailureRecord(sqs: SQSClient): Promise<{ requestContext: { condition: string; approximateInvokeCount: number } }> {
+  let body: string | undefined;
+  await until(async () => {
+    body = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t!.endpoint}/000000000000/failed`, WaitTimeSeconds: 0 }))).Messages?.[0]?.Body;
+    return body !== undefined;
+  });
+  return JSON.parse(body!);
+}
+
+const mapping = { FunctionName: "held", EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/held", StartingPosition: "TRIM_HORIZON" as const, DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:failed" } } };
+
+it("an update that makes a held batch too old sends it to OnFailure with every invocation counted, not 0", async () => {
+  const { lambda, sqs } = await start();
+  const created = await lambda.send(new CreateEventSourceMappingCommand(mapping));
+  // Retries back off 1, 2, 4 … 60 s: in 130 s of service time the batch runs 8 times, and its record is over a minute old.
+  await until(() => invocations() >= 1);
+  await advance(130);
+  expect(invocations()).toBe(8);
+  await lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, MaximumRecordAgeInSeconds: 60 }));
+  const record = await onFailureRecord(sqs);
+  expect(record.requestContext).toMatchObject({ condition: "RecordAgeExceeded", approximateInvokeCount: 8 });
+  expect(invocations()).toBe(8);
+});
+
+it("an update during a held batch's retries keeps counting them towards MaximumRetryAttempts", async () => {
+  const { lambda, sqs } = await start();
+  const created = await lambda.send(new CreateEventSourceMappingCommand({ ...mapping, MaximumRetryAttempts: 5 }));
+  await until(() => invocations() >= 1);
+  await advance(4); // retries at +1 s and +3 s
+  expect(invocations()).toBe(3);
+  await lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, BatchSize: 50 }));
+  await advance(120);
+  const record = await onFailureRecord(sqs);
+  // The first attempt and 5 retries, 2 of them before the update.
+  expect(record.requestContext).toMatchObject({ condition: "RetryAttemptsExhausted", approximateInvokeCount: 6 });
+  expect(invocations()).toBe(6);
+});
