@@ -219,11 +219,7 @@ export class StreamBatchRunner {
   ): Promise<{ kind: "throttled" } | { kind: "ran"; outcome: StreamResponse; requestId: string; response: { executedVersion: string; functionError?: string } }> {
     // The records' JSON as the read-ahead left it: the same bytes as JSON.stringify({ Records, ... }).
     const recordsJson = `{"Records":[${records.map((r) => (r.eventJson ??= JSON.stringify(r.event))).join(",")}]`;
-    let payload: Buffer;
-    if (window === undefined) payload = Buffer.from(`${recordsJson}}`);
-    else {
-      payload = Buffer.from(`${recordsJson},${windowFields(window, this.s.sourceArn).slice(1)}`);
-    }
+    const payload = Buffer.from(window === undefined ? `${recordsJson}}` : `${recordsJson},${windowFields(window, this.s.sourceArn).slice(1)}`);
     try {
       const out = await this.invoker.invoke({ functionName: this.s.functionName, qualifier: this.s.qualifier, payload, invocationType: "RequestResponse", origin: { sourceArn: this.s.sourceArn, mappingUuid: this.s.uuid ?? "" } });
       if (out.kind !== "result") return { kind: "ran", outcome: { kind: "succeeded" }, requestId: "", response: { executedVersion: this.notRun() } };
