@@ -37,6 +37,7 @@ export { FunctionRegistry } from "./registry/function-registry.ts";
 export { refreshDeclaredCode } from "./registry/declared-functions.ts";
 export { applyLoggingInput } from "./registry/logging-config.ts";
 export { CodeStore } from "./registry/code-store.ts";
+export { snapshotDirectory } from "./registry/code-snapshot.ts";
 export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
 export { Invoker } from "./invocation/invoker.ts";
 export { traceHeaderOf } from "./invocation/recursive-loop.ts";

@@ -1,5 +1,6 @@
-import { cpSync, existsSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { snapshotDirectory } from "@lambda-sim/core";
 import { codeDirectory, type CodePlace } from "./function-code.ts";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateStack } from "./template-stack.ts";
@@ -39,7 +40,9 @@ export async function translateLayer(t: Translation, stack: TemplateStack, id: s
  * runtime's folder of /opt (aws-sam-cli get_layer_subfolder: python3.x → python, nodejsNN.x →
  * nodejs, ruby → ruby/lib, java → java, dotnet → dotnet; makefile: the user's own layout), so
  * `/opt/python/shared` imports (newuser13 N13-13: it was mounted as written). Dependencies are not
- * installed (requirements.txt, package.json): said at start.
+ * installed (requirements.txt, package.json): said at start. Laid out again at each start (and
+ * template reload), as a snapshot of the last layout: files unchanged since are hard-linked from
+ * it, so a large layer costs its changed files, not a copy of every byte (review23 L11).
  */
 function builtLayer(t: Translation, id: string, source: string, method: unknown, buildDir: string): string {
   if (typeof method !== "string" || method === "makefile") return source;
@@ -48,8 +51,11 @@ function builtLayer(t: Translation, id: string, source: string, method: unknown,
     t.notSimulated.push(`${id} (BuildMethod ${method}: content used as it is)`);
     return source;
   }
-  rmSync(buildDir, { recursive: true, force: true });
-  cpSync(source, join(buildDir, sub), { recursive: true });
+  const previous = `${buildDir}.previous`;
+  rmSync(previous, { recursive: true, force: true });
+  if (existsSync(buildDir)) renameSync(buildDir, previous);
+  snapshotDirectory(source, join(buildDir, sub), { previous: join(previous, sub) });
+  rmSync(previous, { recursive: true, force: true });
   for (const file of ["requirements.txt", "package.json"]) if (existsSync(join(source, file))) t.notSimulated.push(`${id} (BuildMethod ${method}: ${file} not installed; sam build would install its dependencies)`);
   return buildDir;
 }
