@@ -62,10 +62,13 @@ export function apiEvent(t: Translation, stack: TemplateStack, type: "Api" | "Ht
     functionName: fnName,
     authorizer: typeof auth.Authorizer === "string" ? auth.Authorizer : undefined,
     payloadFormatVersion: typeof p.PayloadFormatVersion === "string" ? p.PayloadFormatVersion : undefined,
+    // SAM's Api event property (STREAM: the integration calls InvokeWithResponseStream). Passed on
+    // from an HttpApi event too, where the API's config check refuses it as AWS does.
+    responseTransferMode: typeof p.ResponseTransferMode === "string" ? p.ResponseTransferMode : undefined,
     timeoutInMillis: num(p.TimeoutInMillis),
   });
   t.origins.push({ native: ["apis", logicalId, "routes", key], template: at });
-  t.said(label, `${type === "Api" ? "REST API" : "HTTP API"} ${logicalId}: ${key} → ${fnName}`);
+  t.said(label, `${type === "Api" ? "REST API" : "HTTP API"} ${logicalId}: ${key} → ${fnName}${p.ResponseTransferMode === "STREAM" ? " (streamed)" : ""}`);
 }
 
 /** `AWS::Serverless::Api` / `AWS::Serverless::HttpApi`: stages, variables, binary media types, CORS, Lambda authorizers. */
