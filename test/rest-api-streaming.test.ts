@@ -34,6 +34,7 @@ const apis = apiConfigSchema.parse({
       "GET /nometa": stream("nometa"),
       "GET /badmeta": stream("badmeta"),
       "GET /buffered": "buffered",
+      "POST /chat-buffered": "chat",
       "GET /buffered-streamed": stream("buffered"),
       "GET /throws": stream("throws"),
       "POST /stalls": stream("stalls", { timeoutInMillis: 1500 }),
@@ -103,6 +104,11 @@ describe("a REST route with responseTransferMode: STREAM", () => {
     expect([buffered.status, buffered.headers.get("x-mode"), await buffered.text()]).toEqual([200, "buffered", "buffered /buffered"]);
     const streamed = await fetch(url("/buffered-streamed"));
     expect([streamed.status, await streamed.text()]).toEqual([500, '{"message":"Internal server error"}']);
+  });
+
+  it("a streaming handler on a BUFFERED route gives its status and headers but no body, as AWS's table says", async () => {
+    const res = await fetch(url("/chat-buffered"), { method: "POST", body: "{}" });
+    expect([res.status, res.headers.get("content-type"), res.headers.get("x-foo"), res.headers.getSetCookie(), await res.text()]).toEqual([201, "text/event-stream", "bar", ["c1=blue"], ""]);
   });
 
   it("a stream without metadata, or with a key the metadata may not have, is a 500", async () => {

@@ -6,6 +6,7 @@ import { authorizerFailureReason, LambdaAuthorizer } from "./lambda-authorizer.t
 import { isBinaryMediaType, payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
 import { isMalformed, type HttpAnswer } from "./payload-v2.ts";
 import { streamRestIntegration, STREAM_DEFAULT_TIMEOUT_MS } from "./rest-stream.ts";
+import { metadataOnlyAnswer } from "./rest-stream-prelude.ts";
 import { RouteTable, type RouteMatch } from "./route-table.ts";
 import { AUTHORIZER_FAILED, BAD_RESPONSE, DENIED, EXPLICIT_DENY, functionErrorReason, INTEGRATION_FAILED, invocationFailedReason, MALFORMED_REASON, MISSING_TOKEN, TIMED_OUT, TIMEOUT_REASON, TOO_LARGE, UNAUTHORIZED } from "./rest-answers.ts";
 
@@ -105,7 +106,7 @@ export class RestApi implements ApiHandler {
     // A base64 body becomes bytes only when the client accepts a binary media type.
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html
     const accept = req.headers.get("accept")?.join(",");
-    const answer = payloadV1Answer(out.payload, isBinaryMediaType(accept, this.entry.binaryMediaTypes));
+    const answer = metadataOnlyAnswer(out.payload) ?? payloadV1Answer(out.payload, isBinaryMediaType(accept, this.entry.binaryMediaTypes));
     if (isMalformed(answer)) return failed(BAD_RESPONSE(), MALFORMED_REASON, answer.malformed);
     // An answer without a content type goes out as application/json, as the Lambda proxy
     // integration sends it (LocalStack #6170, checked against AWS; newuser10 N3-1).

@@ -1,10 +1,11 @@
 import { answerHeadersProblem } from "./answer-headers.ts";
 import type { Prelude, PreludeRules } from "./http-stream-sink.ts";
-import { isFinalStatus, isObject, malformed, shown, stringValues, type MalformedAnswer } from "./payload-v2.ts";
+import { isFinalStatus, isObject, malformed, shown, stringValues, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
 
 /** "The delimiter must be 8 null bytes and it must appear within the first 16KB of stream data." */
 export const REST_PRELUDE_LIMIT = 16 * 1024;
 const METADATA_KEYS = new Set(["statusCode", "headers", "multiValueHeaders", "cookies"]);
+const DELIMITER = Buffer.alloc(8);
 
 /**
  * How a REST API's Lambda proxy integration in STREAM mode reads the function's stream
@@ -61,4 +62,21 @@ export function restPrelude(bytes: Buffer): Prelude | MalformedAnswer {
   if (!Array.isArray(cookies) || cookies.some((c) => typeof c !== "string")) return malformed(`cookies is not a list of strings: ${shown(v.cookies)}`);
   const bad = answerHeadersProblem(headers, cookies as string[]);
   return bad === undefined ? { statusCode: status, headers, cookies: cookies as string[] } : malformed(bad);
+}
+
+/**
+ * A streaming handler's answer on a BUFFERED route (called with Invoke, its stream arrives whole):
+ * "API Gateway returns the HTTP headers and status code but not the response body" (the same
+ * page's table). Undefined when the answer has no delimiter: a buffered handler's JSON never
+ * holds 8 raw NUL bytes (JSON escapes them), so it is read as the proxy integration reads it.
+ */
+export function metadataOnlyAnswer(payload: Buffer): HttpAnswer | MalformedAnswer | undefined {
+  const end = payload.indexOf(DELIMITER);
+  if (end < 0) return undefined;
+  const prelude = restPrelude(payload.subarray(0, end));
+  if ("malformed" in prelude) return prelude;
+  const headers = { ...prelude.headers };
+  delete headers["content-length"];
+  delete headers["transfer-encoding"];
+  return { statusCode: prelude.statusCode, headers, cookies: prelude.cookies, body: Buffer.alloc(0) };
 }
