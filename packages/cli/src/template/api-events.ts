@@ -148,7 +148,8 @@ export function finishApis(t: Translation): void {
   }
 }
 
-function apiEntry(t: Translation, stack: TemplateStack, logicalId: string, protocolType: "REST" | "HTTP"): Props {
+/** The `apis:` entry of an API (created on first use), its id the one CloudFormation's Ref of it gives. */
+export function apiEntry(t: Translation, stack: TemplateStack, logicalId: string, protocolType: "REST" | "HTTP"): Props {
   let api = t.config.apis[logicalId];
   if (api === undefined) {
     // The id CloudFormation's Ref of the API gives (resource-identity.ts), so the address matches it.
