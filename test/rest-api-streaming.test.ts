@@ -131,7 +131,8 @@ describe("a REST route with responseTransferMode: STREAM", () => {
     const cut = await rawPost(url("/stalls"), JSON.stringify({ gate: gateUrl }));
     expect(cut).toEqual({ status: 200, body: "partial", complete: false });
     // Reported with the status the client got, and why it was cut.
-    expect(failures()["POST /stalls"]).toEqual([200, "Execution failed due to a timeout error", "the stream did not end within the integration timeout (1500 ms); the stream was cut off after the status went out"]);
+    expect(failures()["POST /stalls"]).toEqual([200, "Execution failed due to a timeout error", "the stream did not end within the integration timeout (1500 ms)"]);
+    expect(logs.of("http.integration-failed").find((e) => e.routeKey === "POST /stalls")?.cutOff).toBe(true);
     await until(() => held !== undefined);
     held!.end("go");
   });

@@ -44,11 +44,11 @@ export interface RestStreamCall {
  */
 export function streamRestIntegration(c: RestStreamCall): Promise<void> {
   const requestId = c.invoker.newRequestId();
-  const report = (answer: HttpAnswer, reason: string, detail?: string) => reportFailure(c.telemetry, c.scope, requestId, answer, reason, detail);
+  const report = (answer: HttpAnswer, reason: string, detail?: string, cutOff?: boolean) => reportFailure(c.telemetry, c.scope, requestId, answer, reason, detail, cutOff);
   const fail = (answer: HttpAnswer, reason: string, detail?: string) => {
     if (c.res.headersSent) {
       // The status went out: the client can only see the body cut short.
-      report({ ...answer, statusCode: c.res.statusCode }, reason, `${detail ?? reason}; the stream was cut off after the status went out`);
+      report({ ...answer, statusCode: c.res.statusCode }, reason, detail, true);
       return sink.abort();
     }
     sink.stop();
