@@ -21,7 +21,7 @@ import { until } from "./support/until.ts";
  */
 const codeUri = fileURLToPath(new URL("./fixtures/functions/rest-streaming/", import.meta.url));
 const API = "streamapi1";
-const FUNCTIONS = ["chat", "raw", "nometa", "badmeta", "buffered", "throws", "stalls"];
+const FUNCTIONS = ["chat", "raw", "nometa", "badmeta", "bigmeta", "buffered", "throws", "stalls"];
 const stream = (functionName: string, extra: Record<string, unknown> = {}) => ({ functionName, responseTransferMode: "STREAM", ...extra });
 const apis = apiConfigSchema.parse({
   chatbot: {
@@ -33,11 +33,13 @@ const apis = apiConfigSchema.parse({
       "GET /raw": stream("raw"),
       "GET /nometa": stream("nometa"),
       "GET /badmeta": stream("badmeta"),
+      "GET /bigmeta": stream("bigmeta"),
       "GET /buffered": "buffered",
       "POST /chat-buffered": "chat",
       "GET /buffered-streamed": stream("buffered"),
       "GET /throws": stream("throws"),
       "POST /stalls": stream("stalls", { timeoutInMillis: 1500 }),
+      "POST /idle": stream("stalls"),
     },
   },
 });
@@ -111,13 +113,14 @@ describe("a REST route with responseTransferMode: STREAM", () => {
     expect([res.status, res.headers.get("content-type"), res.headers.get("x-foo"), res.headers.getSetCookie(), await res.text()]).toEqual([201, "text/event-stream", "bar", ["c1=blue"], ""]);
   });
 
-  it("a stream without metadata, or with a key the metadata may not have, is a 500", async () => {
-    for (const path of ["/nometa", "/badmeta"]) {
+  it("a stream without metadata, with a key the metadata may not have, or without the delimiter in its first 16 KB is a 500", async () => {
+    for (const path of ["/nometa", "/badmeta", "/bigmeta"]) {
       const res = await fetch(url(path));
       expect([path, res.status, await res.json()]).toEqual([path, 500, { message: "Internal server error" }]);
     }
     await until(() => failures()["GET /badmeta"] !== undefined);
     expect(failures()["GET /badmeta"]).toEqual([500, "Execution failed due to configuration error: Malformed Lambda proxy response", 'unexpected metadata field "body" (allowed: statusCode, headers, multiValueHeaders, cookies)']);
+    expect(failures()["GET /bigmeta"]?.[2]).toBe("no 8-NUL-byte delimiter within the first 16384 bytes of the stream");
     expect(failures()["GET /nometa"]).toEqual([500, "Execution failed due to configuration error: Malformed Lambda proxy response", "the stream ended before the 8-NUL-byte delimiter that ends its metadata"]);
   });
 
@@ -133,6 +136,19 @@ describe("a REST route with responseTransferMode: STREAM", () => {
     // Reported with the status the client got, and why it was cut.
     expect(failures()["POST /stalls"]).toEqual([200, "Execution failed due to a timeout error", "the stream did not end within the integration timeout (1500 ms)"]);
     expect(logs.of("http.integration-failed").find((e) => e.routeKey === "POST /stalls")?.cutOff).toBe(true);
+    await until(() => held !== undefined);
+    held!.end("go");
+  });
+
+  it("a stream idle for longer than the idle timeout (5 minutes; shortened here) is cut off too", async () => {
+    held = undefined;
+    process.env.LAMBDA_SIM_REST_STREAM_IDLE_TIMEOUT_MS = "800";
+    try {
+      expect(await rawPost(url("/idle"), JSON.stringify({ gate: gateUrl }))).toEqual({ status: 200, body: "partial", complete: false });
+    } finally {
+      delete process.env.LAMBDA_SIM_REST_STREAM_IDLE_TIMEOUT_MS;
+    }
+    expect(failures()["POST /idle"]).toEqual([200, "Execution failed due to a timeout error", "nothing streamed for 800 ms (the idle timeout)"]);
     await until(() => held !== undefined);
     held!.end("go");
   });
