@@ -152,7 +152,7 @@ function eventWords(e: TelemetryEvent): Omit<EventLine, "notable"> | undefined {
     case "clock.resumed":
       return { text: "clock resumed", colour: "cyan" };
     case "http.integration-failed": {
-      return { text: `${viaTitle(e)} answered ${e.status}: ${e.reason}${e.detail ? ` (${e.detail})` : ""}; function ${e.functionName} request ${e.requestId}`, colour: "red" };
+      return { text: `${viaTitle(e)} answered ${e.status}${e.cutOff ? " and cut the body off" : ""}: ${e.reason}${e.detail ? ` (${e.detail})` : ""}; function ${e.functionName} request ${e.requestId}`, colour: "red" };
     }
     case "simulator.warning":
       return { text: `warning: ${e.message}`, colour: "yellow" };

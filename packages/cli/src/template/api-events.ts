@@ -62,10 +62,13 @@ export function apiEvent(t: Translation, stack: TemplateStack, type: "Api" | "Ht
     functionName: fnName,
     authorizer: typeof auth.Authorizer === "string" ? auth.Authorizer : undefined,
     payloadFormatVersion: typeof p.PayloadFormatVersion === "string" ? p.PayloadFormatVersion : undefined,
+    // SAM's Api event property (STREAM: the integration calls InvokeWithResponseStream). Passed on
+    // from an HttpApi event too, where the API's config check refuses it as AWS does.
+    responseTransferMode: typeof p.ResponseTransferMode === "string" ? p.ResponseTransferMode : undefined,
     timeoutInMillis: num(p.TimeoutInMillis),
   });
   t.origins.push({ native: ["apis", logicalId, "routes", key], template: at });
-  t.said(label, `${type === "Api" ? "REST API" : "HTTP API"} ${logicalId}: ${key} → ${fnName}`);
+  t.said(label, `${type === "Api" ? "REST API" : "HTTP API"} ${logicalId}: ${key} → ${fnName}${p.ResponseTransferMode === "STREAM" ? " (streamed)" : ""}`);
 }
 
 /** `AWS::Serverless::Api` / `AWS::Serverless::HttpApi`: stages, variables, binary media types, CORS, Lambda authorizers. */
@@ -145,7 +148,8 @@ export function finishApis(t: Translation): void {
   }
 }
 
-function apiEntry(t: Translation, stack: TemplateStack, logicalId: string, protocolType: "REST" | "HTTP"): Props {
+/** The `apis:` entry of an API (created on first use), its id the one CloudFormation's Ref of it gives. */
+export function apiEntry(t: Translation, stack: TemplateStack, logicalId: string, protocolType: "REST" | "HTTP"): Props {
   let api = t.config.apis[logicalId];
   if (api === undefined) {
     // The id CloudFormation's Ref of the API gives (resource-identity.ts), so the address matches it.

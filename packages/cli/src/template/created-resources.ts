@@ -41,6 +41,7 @@ export function declaredResource(stack: TemplateStack, id: string, type: string,
       return { type, functionName: str(props.FunctionName), qualifier: str(props.Qualifier) };
     case "AWS::Serverless::Api":
     case "AWS::Serverless::HttpApi":
+    case "AWS::ApiGateway::RestApi":
       return { type, name: identity.name };
     case "AWS::SQS::Queue":
       return { type, name: identity.name, arn: a.Arn, url: a.QueueUrl };

@@ -30,7 +30,8 @@ export function templateView(sim: Simulator, summary: TemplateSummary) {
     const out: ResourceView = { ...r };
     switch (r.type) {
       case "AWS::Serverless::Api":
-      case "AWS::Serverless::HttpApi": {
+      case "AWS::Serverless::HttpApi":
+      case "AWS::ApiGateway::RestApi": {
         const api = apiList.find((a) => a.name === id);
         if (api !== undefined) Object.assign(out, { name: api.id, url: api.stages[0]?.url, hostUrl: api.stages[0]?.hostUrl, stages: api.stages });
         break;

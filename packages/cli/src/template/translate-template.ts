@@ -7,6 +7,7 @@ import { snsSubscription, snsTopic } from "./sns-resources.ts";
 import { translateFunction } from "./function-resource.ts";
 import { translateLayer } from "./layer-resource.ts";
 import { apiResource, finishApis } from "./api-events.ts";
+import { finishRestApis, REST_API_TYPES, restApiGatewayResource } from "./rest-api-resources.ts";
 import { scheduleKey } from "@lambda-sim/sources";
 import { TemplateError } from "./intrinsics.ts";
 import type { TemplateAction } from "./template-actions.ts";
@@ -50,6 +51,7 @@ export async function translateTemplate(stack: TemplateStack, place: CodePlace):
       else t.problems.push(new TemplateError(["Resources", id], `cannot read this ${r.Type}: ${(e as Error).message}`));
     }
   }
+  finishRestApis(t, stack);
   finishApis(t);
   return t;
 }
@@ -73,6 +75,7 @@ const HANDLED = new Set([
   "AWS::SNS::Subscription",
   "AWS::Serverless::Api",
   "AWS::Serverless::HttpApi",
+  ...REST_API_TYPES,
 ]);
 
 async function translateResource(t: Translation, stack: TemplateStack, id: string, type: string, p: Props, place: CodePlace): Promise<void> {
@@ -193,6 +196,13 @@ async function translateResource(t: Translation, stack: TemplateStack, id: strin
     case "AWS::Serverless::Api":
     case "AWS::Serverless::HttpApi":
       apiResource(t, stack, id, type, p, base);
+      return;
+    case "AWS::ApiGateway::RestApi":
+    case "AWS::ApiGateway::Resource":
+    case "AWS::ApiGateway::Method":
+    case "AWS::ApiGateway::Stage":
+    case "AWS::ApiGateway::Deployment":
+      restApiGatewayResource(t, stack, id, type, p, base);
       return;
     case "AWS::Scheduler::Schedule": {
       const me = stack.identity(id, base);

@@ -285,6 +285,8 @@ export type TelemetryEvent = Base &
         reason: string;
         /** What was wrong in the function's answer, or the function's error. */
         detail?: string;
+        /** A streamed answer whose status had gone out: it was cut off mid-body, not replaced (`status` is the one sent). */
+        cutOff?: true;
       }
     | { type: "simulator.warning"; message: string }
     // Time control (issue 14): the clock's movements, so traces and the dashboard show jumps.

@@ -5,7 +5,8 @@ import { headerValues, httpRequestOf, type HttpRequest } from "../http/http-requ
 import { functionErrorText, reportFailure } from "../http/integration.ts";
 import { isMalformed, payloadV2Answer, payloadV2Event, type HttpAnswer } from "../http/payload-v2.ts";
 import { messageAnswer, writeAnswer } from "../http/write-answer.ts";
-import { UrlStreamSink } from "./url-stream-sink.ts";
+import { HttpStreamSink } from "../http/http-stream-sink.ts";
+import { URL_PRELUDE } from "./url-prelude.ts";
 
 /** Path form of a Function URL: `/_aws/lambda-url/{urlId}/{path}` (LocalStack's convention). */
 export const LAMBDA_URL_PREFIX = "/_aws/lambda-url/";
@@ -109,7 +110,7 @@ export class FunctionUrlFront {
     const answerHeaders = { ...front, "x-amzn-trace-id": traceId };
     const scope = { front: "function-url" as const, apiId: config.urlId, stage: "$default", routeKey: "$default", functionName: config.functionName };
     const badGateway = (reason: string, detail: string) => writeAnswer(res, reportFailure(this.deps.telemetry, scope, requestId, BAD_GATEWAY, reason, detail), answerHeaders);
-    const sink = config.invokeMode === "RESPONSE_STREAM" ? new UrlStreamSink(res, { ...answerHeaders, ...corsHeaders }, (why) => badGateway(MALFORMED_REASON, why)) : undefined;
+    const sink = config.invokeMode === "RESPONSE_STREAM" ? new HttpStreamSink(res, { ...answerHeaders, ...corsHeaders }, (why) => badGateway(MALFORMED_REASON, why), URL_PRELUDE) : undefined;
     let out;
     try {
       out = await this.deps.invoker.invoke({ functionName: config.functionName, qualifier: config.qualifier, payload: Buffer.from(JSON.stringify(event)), invocationType: "RequestResponse", requestId, responseSink: sink, via: { front: "function-url", apiId: config.urlId, stage: "$default", routeKey: "$default" } });
@@ -120,7 +121,7 @@ export class FunctionUrlFront {
     if (out.kind !== "result" || res.destroyed) return;
     const r = out.result;
     if (sink?.started) {
-      // A failure after the status went out can only cut the body short (UrlStreamSink.abort).
+      // A failure after the status went out can only cut the body short (HttpStreamSink.abort).
       if (r.errorType !== undefined) return res.headersSent ? sink.abort() : badGateway(FUNCTION_ERROR_REASON, functionErrorText(r.payload));
       return sink.finish();
     }

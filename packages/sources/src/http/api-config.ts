@@ -10,6 +10,9 @@ const seconds = (max: number) => {
 // REST APIs: 50 ms to 29 s (raisable); HTTP APIs: 50 ms to 30 s.
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
 const timeout = z.number({ error: "expected milliseconds between 50 and 300000" }).int().min(50, { error: "expected at least 50 ms" }).max(300_000, { error: "expected at most 300000 ms" });
+/** A REST route in STREAM mode: "you can configure the integration timeout up to 15 minutes" (response-streaming-http.html). */
+export const STREAM_MAX_TIMEOUT_MS = 900_000;
+const streamTimeout = z.number({ error: `expected milliseconds between 50 and ${STREAM_MAX_TIMEOUT_MS}` }).int().min(50, { error: "expected at least 50 ms" }).max(STREAM_MAX_TIMEOUT_MS, { error: `expected at most ${STREAM_MAX_TIMEOUT_MS} ms` });
 
 /** `GET /pets/{id}`, `ANY /{proxy+}`, `$default` (HTTP APIs only). */
 export const ROUTE_KEY = /^(\$default|(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/|(\/(\{[A-Za-z0-9._-]+\+?\}|[^/{}\s]+))+))$/;
@@ -23,10 +26,13 @@ const route = z.union(
       authorizer: z.string().optional(),
       /** HTTP APIs only: the format the integration speaks ("2.0" unless told). */
       payloadFormatVersion: z.enum(["1.0", "2.0"], { error: "expected 1.0 or 2.0" }).optional(),
-      timeoutInMillis: timeout.optional(),
+      /** REST APIs only: STREAM passes the function's streamed answer on as it comes (BUFFERED unless told). */
+      responseTransferMode: z.enum(["BUFFERED", "STREAM"], { error: "expected BUFFERED or STREAM" }).optional(),
+      /** Up to 300000 ms; up to 900000 ms on a STREAM route (checked with the API, which knows the mode). */
+      timeoutInMillis: streamTimeout.optional(),
     }),
   ],
-  { error: "expected a function name or { functionName, authorizer, payloadFormatVersion, timeoutInMillis }" },
+  { error: "expected a function name or { functionName, authorizer, payloadFormatVersion, responseTransferMode, timeoutInMillis }" },
 );
 
 const authorizer = z.strictObject({
@@ -78,6 +84,13 @@ export const apiConfigSchema = z.record(
     /** The integration timeout: 29000 (REST) or 30000 (HTTP) unless given. */
     timeoutInMillis: timeout.optional(),
   }).superRefine((api, ctx) => {
+    for (const [key, r] of Object.entries(api.routes)) {
+      if (typeof r === "string") continue;
+      // "Response streaming is only supported for REST APIs" (response-transfer-mode.html).
+      if (r.responseTransferMode === "STREAM" && api.protocolType !== "REST") ctx.addIssue({ code: "custom", path: ["routes", key, "responseTransferMode"], message: "STREAM is only supported for REST APIs (protocolType: REST): API Gateway does not stream HTTP API integrations" });
+      // Past 300000 ms only a STREAM route may wait (up to 15 minutes).
+      if (r.responseTransferMode !== "STREAM" && r.timeoutInMillis !== undefined && r.timeoutInMillis > 300_000) ctx.addIssue({ code: "custom", path: ["routes", key, "timeoutInMillis"], message: "expected at most 300000 ms (up to 900000 with responseTransferMode: STREAM)" });
+    }
     // A route's authorizer is one of its own API's (API Gateway's AuthorizerId names an authorizer of that API).
     for (const [key, r] of Object.entries(api.routes)) {
       if (typeof r === "string" || r.authorizer === undefined || r.authorizer === "NONE" || api.authorizers[r.authorizer] !== undefined) continue;

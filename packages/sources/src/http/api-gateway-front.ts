@@ -76,7 +76,7 @@ export class ApiGatewayFront {
     const http = httpRequestOf(req, path, q < 0 ? "" : url.slice(q + 1), body);
     const rawHeaders = http.rawHeaders;
     const now = this.clock.now();
-    const { answer, headers } = await api.handle({
+    const out = await api.handle({
       http,
       stage: stageAndPath.stage,
       path: stageAndPath.path,
@@ -87,8 +87,9 @@ export class ApiGatewayFront {
       traceId: `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, "0")}-${this.ids.hex(12)}`,
       timeEpoch: now,
       bodyTooLarge,
+      res,
     });
-    if (!res.destroyed) writeAnswer(res, answer, headers);
+    if (!("streamed" in out) && !res.destroyed) writeAnswer(res, out.answer, out.headers);
   }
 
   /** `/prod/pets` → prod, /pets; an unknown first segment goes to `$default` when the API has it. */

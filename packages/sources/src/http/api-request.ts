@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { Clock, Invoker, Telemetry } from "@lambda-sim/core";
 import { decode, type HttpRequest } from "./http-request.ts";
 import type { IdentitySource, LambdaAuthorizer } from "./lambda-authorizer.ts";
@@ -21,12 +22,19 @@ export interface ApiRequest {
   timeEpoch: number;
   /** The body passed the APIs' payload limit: the front stopped reading it (`http.body` is empty). */
   bodyTooLarge?: boolean;
+  /** The client's response: a STREAM integration writes to it as the function streams. */
+  res: ServerResponse;
 }
 
 /** What a REST or HTTP API answers, with the headers API Gateway adds to every answer. */
 export interface ApiAnswer {
   answer: HttpAnswer;
   headers: Record<string, string>;
+}
+
+/** The API wrote its answer to the client itself, as the function streamed it (a REST STREAM integration). */
+export interface StreamedAnswer {
+  streamed: true;
 }
 
 export interface ApiDeps {
@@ -43,6 +51,8 @@ export interface RouteTarget {
   authorizer: LambdaAuthorizer | undefined;
   payloadFormatVersion: "1.0" | "2.0";
   timeoutMs: number;
+  /** REST APIs: STREAM passes the function's streamed answer on as it comes (rest-stream.ts). */
+  responseTransferMode?: "BUFFERED" | "STREAM";
 }
 
 /** The front's handler for one API (a REST API or an HTTP API). */
@@ -52,7 +62,7 @@ export interface ApiHandler {
   readonly protocolType: "REST" | "HTTP";
   /** Declared stage names. */
   readonly stages: readonly string[];
-  handle(req: ApiRequest): Promise<ApiAnswer>;
+  handle(req: ApiRequest): Promise<ApiAnswer | StreamedAnswer>;
 }
 
 /** The value of an identity source for one request; header values as the event shows them. */

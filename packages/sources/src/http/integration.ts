@@ -54,10 +54,11 @@ export interface IntegrationScope {
 /**
  * Emits `http.integration-failed` for an answer the front made itself because the call failed, so
  * the console, `tail` and the dashboard say why a client got a 502 where AWS's stage logs would,
- * and returns that answer.
+ * and returns that answer. `cutOff`: a streamed answer whose status (`answer.statusCode`) had gone
+ * out, so it was cut off mid-body instead.
  */
-export function reportFailure(telemetry: Telemetry, scope: IntegrationScope, requestId: string, answer: HttpAnswer, reason: string, detail?: string): HttpAnswer {
-  telemetry.emit({ type: "http.integration-failed", ...scope, status: answer.statusCode, requestId, reason, ...(detail === undefined ? {} : { detail }) });
+export function reportFailure(telemetry: Telemetry, scope: IntegrationScope, requestId: string, answer: HttpAnswer, reason: string, detail?: string, cutOff?: boolean): HttpAnswer {
+  telemetry.emit({ type: "http.integration-failed", ...scope, status: answer.statusCode, requestId, reason, ...(detail === undefined ? {} : { detail }), ...(cutOff === true ? { cutOff: true as const } : {}) });
   return answer;
 }
 

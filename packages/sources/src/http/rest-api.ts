@@ -1,47 +1,25 @@
 import type { ApiEntry } from "./api-config.ts";
-import { forwardedHeaders, identityLookup, type ApiAnswer, type ApiDeps, type ApiHandler, type ApiRequest, type RouteTarget } from "./api-request.ts";
+import { forwardedHeaders, identityLookup, type ApiAnswer, type ApiDeps, type ApiHandler, type ApiRequest, type RouteTarget, type StreamedAnswer } from "./api-request.ts";
 import { executeApiArn } from "./iam-policy.ts";
 import { functionError, invokeIntegration, reportFailure } from "./integration.ts";
 import { authorizerFailureReason, LambdaAuthorizer } from "./lambda-authorizer.ts";
 import { isBinaryMediaType, payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
 import { isMalformed, type HttpAnswer } from "./payload-v2.ts";
+import { streamRestIntegration, STREAM_DEFAULT_TIMEOUT_MS } from "./rest-stream.ts";
+import { metadataOnlyAnswer } from "./rest-stream-prelude.ts";
 import { RouteTable, type RouteMatch } from "./route-table.ts";
-import { messageAnswer } from "./write-answer.ts";
+import { AUTHORIZER_FAILED, BAD_RESPONSE, DENIED, EXPLICIT_DENY, functionErrorReason, INTEGRATION_FAILED, invocationFailedReason, MALFORMED_REASON, MISSING_TOKEN, TIMED_OUT, TIMEOUT_REASON, TOO_LARGE, UNAUTHORIZED } from "./rest-answers.ts";
 
 /** REST API payload limit: 10 MB. https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html */
 export const REST_MAX_PAYLOAD = 10 * 1024 * 1024;
 /** The integration timeout's default: 29 s (same page). */
 export const REST_DEFAULT_TIMEOUT_MS = 29_000;
 
-// API Gateway's own answers, written as it writes them (the proxy integration's 502 and the 504 put a
-// space after the colon; the gateway responses' templates do not).
-const MISSING_TOKEN = () => rest(403, '{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException");
-const UNAUTHORIZED = () => rest(401, '{"message":"Unauthorized"}', "UnauthorizedException");
-const DENIED = () => rest(403, '{"Message":"User is not authorized to access this resource"}', "AccessDeniedException");
-const EXPLICIT_DENY = () => rest(403, '{"Message":"User is not authorized to access this resource with an explicit deny"}', "AccessDeniedException");
-const AUTHORIZER_FAILED = () => rest(500, '{"message": null}', "AuthorizerConfigurationException");
-const BAD_RESPONSE = () => rest(502, '{"message": "Internal server error"}', "InternalServerErrorException");
-const TIMED_OUT = () => rest(504, '{"message": "Endpoint request timed out"}', "InternalServerErrorException");
-// A throttled (429) or refused Lambda call is an INTEGRATION_FAILURE: 500, whatever Lambda said.
-// https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ ; https://stackoverflow.com/questions/36363280
-const INTEGRATION_FAILED = () => rest(500, '{"message":"Internal server error"}', "InternalServerErrorException");
-const TOO_LARGE = () => rest(413, '{"message":"Request Too Long"}', "RequestTooLargeException");
-
-// What a stage's execution log says when the integration fails (re:Post knowledge center
-// "malformed-502-api-gateway" and "api-gateway-504-errors"); the throttle's line is our wording.
-const MALFORMED_REASON = "Execution failed due to configuration error: Malformed Lambda proxy response";
-const TIMEOUT_REASON = "Execution failed due to a timeout error";
-const functionErrorReason = (message: string, requestId: string) => `Lambda execution failed with status 200 due to customer function error: ${message}. Lambda request id: ${requestId}`;
-const invocationFailedReason = (status: string) => `Execution failed due to configuration error: Lambda invocation failed with status: ${status}`;
-
-function rest(status: number, body: string, errorType: string): HttpAnswer {
-  return messageAnswer(status, body, { "x-amzn-errortype": errorType });
-}
-
 /**
  * A REST API with Lambda proxy integrations (payload 1.0): routes matched with API Gateway's
  * precedence, 403 `Missing Authentication Token` where nothing matches, TOKEN and REQUEST
- * authorizers, binary media types, the 29 s integration timeout and the 10 MB payload limit.
+ * authorizers, binary media types, the 29 s integration timeout and the 10 MB payload limit; a
+ * route with `responseTransferMode: STREAM` streams the function's answer instead (rest-stream.ts).
  */
 export class RestApi implements ApiHandler {
   readonly protocolType = "REST" as const;
@@ -67,16 +45,19 @@ export class RestApi implements ApiHandler {
       const r = typeof route === "string" ? { functionName: route } : route;
       const authorizer = r.authorizer === undefined || r.authorizer === "NONE" ? undefined : authorizers.get(r.authorizer);
       if (r.authorizer !== undefined && r.authorizer !== "NONE" && authorizer === undefined) throw new Error(`apis.${name}.routes.${key}.authorizer: no authorizer ${r.authorizer} in apis.${name}.authorizers`);
-      this.routes.add(key, { functionName: r.functionName, authorizer, payloadFormatVersion: "1.0", timeoutMs: r.timeoutInMillis ?? entry.timeoutInMillis ?? REST_DEFAULT_TIMEOUT_MS });
+      const stream = r.responseTransferMode === "STREAM";
+      const timeoutMs = r.timeoutInMillis ?? entry.timeoutInMillis ?? (stream ? STREAM_DEFAULT_TIMEOUT_MS : REST_DEFAULT_TIMEOUT_MS);
+      this.routes.add(key, { functionName: r.functionName, authorizer, payloadFormatVersion: "1.0", timeoutMs, responseTransferMode: stream ? "STREAM" : "BUFFERED" });
     }
   }
 
-  async handle(req: ApiRequest): Promise<ApiAnswer> {
+  async handle(req: ApiRequest): Promise<ApiAnswer | StreamedAnswer> {
     const headers = { "x-amzn-RequestId": req.requestId, "x-amz-apigw-id": req.extendedRequestId, "X-Amzn-Trace-Id": req.traceId };
-    return { answer: await this.answer(req), headers };
+    const answer = await this.answer(req, headers);
+    return answer === "streamed" ? { streamed: true } : { answer, headers };
   }
 
-  private async answer(req: ApiRequest): Promise<HttpAnswer> {
+  private async answer(req: ApiRequest, front: Record<string, string>): Promise<HttpAnswer | "streamed"> {
     if (req.bodyTooLarge === true || req.http.body.length > REST_MAX_PAYLOAD) return TOO_LARGE();
     const match = this.routes.match(req.http.method, req.path);
     if (match === undefined) return MISSING_TOKEN();
@@ -105,7 +86,14 @@ export class RestApi implements ApiHandler {
       authorizer = { ...outcome.context, principalId: outcome.principalId, integrationLatency: this.deps.clock.now() - started };
     }
     const event = this.event(req, match, stageVariables, authorizer);
-    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs, { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey });
+    const via = { front: "rest-api" as const, apiId: this.id, stage: req.stage, routeKey: match.routeKey };
+    if (target.responseTransferMode === "STREAM") {
+      const scope = { ...via, functionName: target.functionName };
+      const lowerFront = Object.fromEntries(Object.entries(front).map(([k, v]) => [k.toLowerCase(), v]));
+      await streamRestIntegration({ invoker: this.deps.invoker, telemetry: this.deps.telemetry, functionName: target.functionName, event, timeoutMs: target.timeoutMs, via, scope, res: req.res, front: lowerFront });
+      return "streamed";
+    }
+    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs, via);
     const failed = (answer: HttpAnswer, reason: string, detail?: string) =>
       reportFailure(this.deps.telemetry, { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, functionName: target.functionName }, out.requestId, answer, reason, detail);
     if (out.kind === "timeout") return failed(TIMED_OUT(), TIMEOUT_REASON, `no answer within the integration timeout (${target.timeoutMs} ms)`);
@@ -118,7 +106,7 @@ export class RestApi implements ApiHandler {
     // A base64 body becomes bytes only when the client accepts a binary media type.
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html
     const accept = req.headers.get("accept")?.join(",");
-    const answer = payloadV1Answer(out.payload, isBinaryMediaType(accept, this.entry.binaryMediaTypes));
+    const answer = metadataOnlyAnswer(out.payload) ?? payloadV1Answer(out.payload, isBinaryMediaType(accept, this.entry.binaryMediaTypes));
     if (isMalformed(answer)) return failed(BAD_RESPONSE(), MALFORMED_REASON, answer.malformed);
     // An answer without a content type goes out as application/json, as the Lambda proxy
     // integration sends it (LocalStack #6170, checked against AWS; newuser10 N3-1).

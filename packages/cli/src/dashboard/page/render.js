@@ -228,7 +228,7 @@ export function renderInvocations(m) {
       <td>${short(s.requestId)}${attempt ? ` <small class="attempt">${attempt}</small>` : ""}</td><td>${fnLabel(m, s.functionName)}</td><td class="via"${v.title ? ` title="${esc(v.title)}"` : ""}>${esc(v.label)}</td>
       <td class="${s.coldStart ? "cold-start" : "warm-start"}">${s.coldStart === undefined ? "" : s.coldStart ? "cold" : "warm"}</td>
       <td class="n">${s.durationMs === undefined ? "running…" : `${ms(s.durationMs)} ms`}</td>
-      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}</small>` : ""}</td></tr>`;
+      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}${s.front.cutOff ? " cut off" : ""}</small>` : ""}</td></tr>`;
   }).join("")}</table>`;
 }
 
@@ -276,7 +276,7 @@ function attemptRow(m, requestId, a, shown) {
 
 /** An `http.integration-failed` event in the console's words (packages/cli/src/console/event-line.ts). */
 function frontText(f) {
-  return `${viaTitle(f)} answered ${f.status}: ${f.reason}${f.detail ? ` (${f.detail})` : ""}`;
+  return `${viaTitle(f)} answered ${f.status}${f.cutOff ? " and cut the body off" : ""}: ${f.reason}${f.detail ? ` (${f.detail})` : ""}`;
 }
 
 export function renderCost(m) {

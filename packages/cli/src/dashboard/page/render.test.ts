@@ -64,6 +64,7 @@ describe("the invocation list (newuser10 N3-2)", () => {
       row("sqs", { via: { eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:orders" } }),
       row("sns", { source: "sns:alerts" }),
       row("plain", {}),
+      row("cut", { via: { front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "POST /chat" }, front: { front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "POST /chat", status: 200, reason: "Execution failed due to a timeout error", cutOff: true } }),
     ]),
   });
   const cells = (id: string) => new RegExp(`data-request-id="${id}">\\s*<td>${id}</td><td>(.*?)</td><td class="via"[^>]*>(.*?)</td>`).exec(html)?.slice(1);
@@ -72,6 +73,8 @@ describe("the invocation list (newuser10 N3-2)", () => {
     expect(["rest", "http", "url", "sqs", "sns", "plain"].map((id) => cells(id)?.[1])).toEqual(["REST GET /long", "HTTP GET /long", "URL", "sqs:orders", "sns:alerts", ""]);
     expect(html).toContain('<td class="via" title="REST API d9ef8224a1 stage Prod route GET /long">REST GET /long</td>');
     expect(html).toContain("→ 502");
+    // A streamed answer whose status had gone out (a REST STREAM route): it was cut off, not replaced.
+    expect(html).toContain("→ 200 cut off");
   });
 
   it("names a template's function by its logical id, then the name it became", () => {
