@@ -113,6 +113,26 @@ eventSourceMappings:
     ]);
   });
 
+  it("says a negative batching window is under its minimum, as the API does", async () => {
+    const dir = project();
+    const file = join(dir, "lambda-sim.yaml");
+    writeFileSync(
+      file,
+      `functions:
+  worker: { runtime: nodejs22.x, handler: app.handler, codeUri: ./src }
+queues:
+  jobs: {}
+eventSourceMappings:
+  - { functionName: worker, eventSourceArn: sqs:jobs, maximumBatchingWindowInSeconds: -1 }
+`,
+    );
+    const { code, stderr } = await runCli(["start", "--config", file, "--in-memory", "--port", "0"]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split("\n")).toEqual([
+      `lambda-sim: ${file}:6 eventSourceMappings[0]: 1 validation error detected: Value '-1' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+    ]);
+  });
+
   it("lists a lambda-sim.yaml's mapping parameters with its schema errors", async () => {
     const dir = project();
     const file = join(dir, "lambda-sim.yaml");
