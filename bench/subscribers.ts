@@ -90,6 +90,9 @@ export interface SubscriberRun {
   p50: number;
 }
 
+/** Unmeasured blocks (`settle`) after the watchers attach, before a watched round. */
+const WATCHER_WARM_BLOCKS = 5;
+
 /**
  * Alternates rounds without and with watchers (BENCH_ROUNDS pairs, default 6), each pair's two
  * rounds back to back and in turn in either order (alone first, then watched first: a trend in
@@ -106,9 +109,6 @@ export interface SubscriberRun {
  *   watching is about the CPU added per invocation over the CPU an invocation takes alone.
  * `run` measures one round; `simPid` is the simulator's process.
  */
-/** Unmeasured blocks (`settle`) after the watchers attach, before a watched round. */
-const WATCHER_WARM_BLOCKS = 5;
-
 export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>, simPid?: number, settle: () => Promise<unknown> = async () => {}): Promise<void> {
   const alone: SubscriberRun[] = [];
   const watched: SubscriberRun[] = [];

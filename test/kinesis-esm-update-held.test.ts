@@ -35,7 +35,7 @@ async function start() {
   await sqs.send(new CreateQueueCommand({ QueueName: "failed" }));
   await kinesis.send(new CreateStreamCommand({ StreamName: "held", ShardCount: 1 }));
   await kinesis.send(new PutRecordCommand({ StreamName: "held", PartitionKey: "k", Data: Buffer.from("poison") }));
-  return { lambda, sqs };
+  return { lambda, sqs, kinesis };
 }
 
 /** Invocations of the poison batch so far. */
@@ -46,13 +46,20 @@ async function advance(seconds: number) {
   expect(r.status).toBe(200);
 }
 
-async function onFailureRecord(sqs: SQSClient): Promise<{ requestContext: { condition: string; approximateInvokeCount: number } }> {
-  let body: string | undefined;
+type OnFailureRecord = { requestContext: { condition: string; approximateInvokeCount: number }; KinesisBatchInfo: { batchSize: number } };
+
+async function onFailureRecord(sqs: SQSClient): Promise<OnFailureRecord> {
+  return (await onFailureRecords(sqs, 1))[0]!;
+}
+
+async function onFailureRecords(sqs: SQSClient, count: number): Promise<OnFailureRecord[]> {
+  const bodies: string[] = [];
   await until(async () => {
-    body = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t!.endpoint}/000000000000/failed`, WaitTimeSeconds: 0 }))).Messages?.[0]?.Body;
-    return body !== undefined;
+    const got = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${t!.endpoint}/000000000000/failed`, WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }))).Messages ?? [];
+    bodies.push(...got.map((m) => m.Body!));
+    return bodies.length >= count;
   });
-  return JSON.parse(body!);
+  return bodies.map((b) => JSON.parse(b));
 }
 
 const mapping = { FunctionName: "held", EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/held", StartingPosition: "TRIM_HORIZON" as const, DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:failed" } } };
@@ -82,4 +89,25 @@ it("an update during a held batch's retries keeps counting them towards MaximumR
   // The first attempt and 5 retries, 2 of them before the update.
   expect(record.requestContext).toMatchObject({ condition: "RetryAttemptsExhausted", approximateInvokeCount: 6 });
   expect(invocations()).toBe(6);
+});
+
+it("with ParallelizationFactor 2, a held lane whose first batch after the update re-reads records behind the shard's checkpoint keeps counting", async () => {
+  const { lambda, sqs, kinesis } = await start(); // a poison record under key "k" (lane 0)
+  // Key "b" is lane 1: a good record, done at once, then a poison one. The shard's checkpoint
+  // stays before lane 0's poison, so after the update lane 1 reads its good record again.
+  await kinesis.send(new PutRecordCommand({ StreamName: "held", PartitionKey: "b", Data: Buffer.from("good") }));
+  const created = await lambda.send(new CreateEventSourceMappingCommand({ ...mapping, ParallelizationFactor: 2, MaximumRetryAttempts: 3 }));
+  const batches = (text: string) => logs!.of("function.log").filter((e) => e.text.includes("BATCH ") && e.text.includes(text)).length;
+  await until(() => batches('["b","good"]') >= 1 && invocations() >= 1);
+  await kinesis.send(new PutRecordCommand({ StreamName: "held", PartitionKey: "b", Data: Buffer.from("poison") }));
+  await until(() => batches('["b","poison"]') >= 1);
+  await advance(4); // lane 1's retries at +1 s and +3 s
+  expect(batches('["b","poison"]')).toBe(3);
+  await lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, BatchSize: 50 }));
+  await advance(120);
+  const records = await onFailureRecords(sqs, 2);
+  // Lane 1's batch after the update is [good, poison]: its 3 attempts before count, and 1 more exhausts the 3 retries.
+  const lane1 = records.find((r) => r.KinesisBatchInfo.batchSize === 2)!;
+  expect(lane1.requestContext).toMatchObject({ condition: "RetryAttemptsExhausted", approximateInvokeCount: 4 });
+  expect(batches('["b","poison"]')).toBe(4);
 });

@@ -1,7 +1,8 @@
 import { rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "./clock/clock.ts";
-import { isAwsError } from "./errors/aws-error.ts";
+import { isAwsError, type AwsError } from "./errors/aws-error.ts";
+import type { EventSourceMappings } from "./mappings/event-source-mappings.ts";
 import { SimError } from "./errors/sim-error.ts";
 import type { Invoker } from "./invocation/invoker.ts";
 import type { TargetRegistry } from "./invocation/targets.ts";
@@ -61,7 +62,7 @@ export interface SimulatorOptions extends CoreStateOptions, Omit<CoreServiceOpti
   removeOnClose?: readonly string[];
 }
 
-type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults" | "functionUrls"> & { cleanup: CleanupStack };
+type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults" | "functionUrls"> & { cleanup: CleanupStack; mappings: EventSourceMappings };
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
@@ -90,6 +91,7 @@ export class Simulator {
   /** Function URL configs: `lambda-sim start` prints each one's address. */
   readonly functionUrls: FunctionUrls;
   private readonly cleanup: CleanupStack;
+  private readonly mappings: EventSourceMappings;
 
   private constructor(parts: SimulatorParts) {
     this.clock = parts.clock;
@@ -106,6 +108,16 @@ export class Simulator {
     this.cleanup = parts.cleanup;
     this.faults = parts.faults;
     this.functionUrls = parts.functionUrls;
+    this.mappings = parts.mappings;
+  }
+
+  /**
+   * Every refusal the mapping `def` would meet, all of them (EventSourceMappings.definitionProblems):
+   * a template's mappings on an alias, made through the API once the alias is, are checked
+   * together first, as a configuration's own mappings are at start (newuser13 N13-3).
+   */
+  mappingProblems(def: MappingInput): AwsError[] {
+    return this.mappings.definitionProblems(def);
   }
 
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {

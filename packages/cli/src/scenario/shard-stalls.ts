@@ -63,9 +63,13 @@ export class ShardStalls {
       l.current.attempts++;
       l.current.to = e.time;
       if (e.lastSequenceNumber !== undefined && (l.current.until === undefined || compareSequenceNumbers(e.lastSequenceNumber, l.current.until) > 0)) l.current.until = e.lastSequenceNumber;
-    } else if (l.current !== undefined && passes(e.lastSequenceNumber, l.current)) {
-      const h = l.current;
-      this.release(l, e.time, h.givenUp > 0 ? `succeeded after ${h.givenUp} record(s) given up (${h.conditions.join(", ")})` : "succeeded");
+    } else {
+      // A batch without a lane: the consumer runs one lane (an update set ParallelizationFactor to
+      // 1), which reads every record in order, so the lanes held before it are passed as it is.
+      for (const held of e.lane === undefined ? s.lanes.values() : [l]) {
+        const h = held.current;
+        if (h !== undefined && passes(e.lastSequenceNumber, h)) this.release(held, e.time, h.givenUp > 0 ? `succeeded after ${h.givenUp} record(s) given up (${h.conditions.join(", ")})` : "succeeded");
+      }
     }
     return retry;
   }
@@ -74,11 +78,14 @@ export class ShardStalls {
     const s = this.shard(stream, e.shardId);
     s.givenUpRecords += e.size;
     const l = this.lane(s, e.lane);
-    const h = l.current;
-    if (h === undefined) return;
-    h.givenUp += e.size;
-    if (!h.conditions.includes(e.condition)) h.conditions.push(e.condition);
-    if (passes(e.lastSequenceNumber, h)) this.release(l, e.time, `${h.givenUp} record(s) given up (${h.conditions.join(", ")})`);
+    // Without a lane, as for a batch: whichever lanes were held before.
+    for (const held of e.lane === undefined ? s.lanes.values() : [l]) {
+      const h = held.current;
+      if (h === undefined || (held !== l && !passes(e.lastSequenceNumber, h))) continue;
+      h.givenUp += e.size;
+      if (!h.conditions.includes(e.condition)) h.conditions.push(e.condition);
+      if (passes(e.lastSequenceNumber, h)) this.release(held, e.time, `${h.givenUp} record(s) given up (${h.conditions.join(", ")})`);
+    }
   }
 
   /** Whether any batch of the stream was sent. */

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
-import { isSimError, SimError, type Simulator, type Source } from "@lambda-sim/core";
+import { isSimError, SimError, type MappingInput, type Simulator, type Source } from "@lambda-sim/core";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { TemplateSummary } from "./load-template.ts";
 import type { StoredSchedule } from "./template-actions.ts";
@@ -192,7 +192,8 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
     const view = sim.hub.view("schedules");
     return Array.isArray(view) ? (view as StoredSchedule[]) : [];
   };
-  const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions, sim.functionUrls, false, schedules);
+  const mappingProblems = (input: MappingInput) => sim.mappingProblems(input).map((e) => e.message);
+  const problems = await applyTemplateActions(sim.endpoint, config.template.file, config.template.actions, sim.functionUrls, false, schedules, mappingProblems);
   if (problems.length > 0) {
     await sim.close();
     throw new SimError("ERR_CONFIG", problems.join("\n"));

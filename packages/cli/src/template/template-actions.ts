@@ -36,11 +36,31 @@ export interface StoredSchedule {
  * place). `some`: these are a few of the template's actions (`--watch` republishing one function),
  * not all of them: the alias URLs the others declare are left alone (review20 R20-1). `schedules`:
  * the stored schedules, whose template-made ones the template no longer declares are deleted.
+ * `mappingProblems`: every refusal a mapping would meet; given, the mappings (last, after the
+ * aliases they name) are checked together first, and none is made unless all pass, as the start
+ * does with a configuration's own mappings (newuser13 N13-3: the API answers one per request).
  */
-export async function applyTemplateActions(endpoint: string, file: string, actions: readonly TemplateAction[], urls: FunctionUrls, some = false, schedules?: () => StoredSchedule[]): Promise<string[]> {
+export async function applyTemplateActions(
+  endpoint: string,
+  file: string,
+  actions: readonly TemplateAction[],
+  urls: FunctionUrls,
+  some = false,
+  schedules?: () => StoredSchedule[],
+  mappingProblems?: (input: MappingInput) => string[],
+): Promise<string[]> {
   const problems: string[] = [];
   if (!some) forgetUndeclaredAliasUrls(urls, actions);
+  let mappingsRefused: boolean | undefined;
   for (const a of actions) {
+    if (a.kind === "mapping" && mappingProblems !== undefined) {
+      if (mappingsRefused === undefined) {
+        const refused = actions.flatMap((m) => (m.kind === "mapping" ? mappingProblems(m.input).map((text) => `${m.place}: ${text}`) : []));
+        problems.push(...refused);
+        mappingsRefused = refused.length > 0;
+      }
+      if (mappingsRefused) continue;
+    }
     try {
       if (a.kind === "function-url") putFunctionUrl(urls, a);
       else await apply(endpoint, a);

@@ -18,12 +18,20 @@ export interface Attempts {
 export class HeldAttempts {
   private readonly byFirstRecord = new Map<string, Attempts>();
 
-  /** The attempts of a batch that starts with `first`, noted before the worker was restarted. */
-  carried(first: StreamRecord | undefined): (Attempts & { key: string }) | undefined {
-    if (first === undefined) return undefined;
-    const key = keyOf(first);
-    const a = this.byFirstRecord.get(key);
-    return a === undefined ? undefined : { ...a, key };
+  /**
+   * The attempts of a held batch whose first record is among `records`, noted before the worker
+   * was restarted. Not only the first: with ParallelizationFactor > 1 the shard's checkpoint may be
+   * behind a held lane's batch (another lane held or in flight), so the restarted lane reads its
+   * records done since the checkpoint again, and the held batch comes after them in its first batch.
+   */
+  carried(records: readonly StreamRecord[]): (Attempts & { key: string }) | undefined {
+    if (this.byFirstRecord.size === 0) return undefined;
+    for (const r of records) {
+      const key = keyOf(r);
+      const a = this.byFirstRecord.get(key);
+      if (a !== undefined) return { ...a, key };
+    }
+    return undefined;
   }
 
   /** Notes a batch waiting for its retry; returns its key (a partial response moves its first record on). */

@@ -34,7 +34,7 @@ export function queueMappingProblems(m: QueueMappingValues, limits: PollerLimits
     problems.push(new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchSize}' at 'batchSize' failed to satisfy constraint: Member must have value ${m.batchSize < 1 ? "greater than or equal to 1" : `less than or equal to ${limits.maxBatchSize}`}`, { messageKey: "message" }));
   }
   if (m.batchWindowSeconds < 0 || m.batchWindowSeconds > MAX_BATCHING_WINDOW_SECONDS) {
-    problems.push(new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchWindowSeconds}' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 300`, { messageKey: "message" }));
+    problems.push(new AwsError("ValidationException", 400, `1 validation error detected: Value '${m.batchWindowSeconds}' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value ${m.batchWindowSeconds < 0 ? "greater than or equal to 0" : `less than or equal to ${MAX_BATCHING_WINDOW_SECONDS}`}`, { messageKey: "message" }));
   } else if (limits?.windowRequiredAbove !== undefined && m.batchSize > limits.windowRequiredAbove && m.batchWindowSeconds < 1) {
     problems.push(lambdaErrors.invalidParameterValue(`Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than ${limits.windowRequiredAbove}`));
   }

@@ -80,7 +80,7 @@ export class StreamBatchRunner {
   async run(records: StreamRecord[], complete: (done: StreamRecord[], state: unknown, processed: boolean) => void, signal: AbortSignal, window?: WindowContext, lane?: number): Promise<{ state?: unknown } | "aborted"> {
     if (records.length === 0 && window?.isFinalInvokeForWindow === true) return this.runFinal(window, signal);
     // A batch a configuration update caught in its retries counts on (our choice: held-attempts.ts).
-    const carried = this.held.carried(records[0]);
+    const carried = this.held.carried(records);
     const queue: SubBatch[] = [{ records, retries: carried?.retries ?? 0, invokes: carried?.invokes ?? 0, held: carried?.key }];
     let state = window?.state;
     let throttles = 0;

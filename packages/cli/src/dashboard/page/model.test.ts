@@ -54,6 +54,18 @@ describe("a stream shard's consumer", () => {
     expect(stalled(shard())).toBe(false);
     expect(shard().lane).toBeUndefined();
   });
+
+  it("is no longer held on a lane once an update sets ParallelizationFactor back to 1 and its batches succeed", () => {
+    const m = createModel();
+    const shard = () => m.shards.get("k1 shardId-000000000000");
+    applyEvent(m, shardBatch(1, "failed", 2, 100));
+    expect(stalled(shard())).toBe(true);
+    // One lane now: its batches carry no lane.
+    const { lane: _, ...laneless } = shardBatch(2, "succeeded", 0);
+    applyEvent(m, laneless);
+    expect(stalled(shard())).toBe(false);
+    expect(shard().lane).toBeUndefined();
+  });
 });
 
 describe("an async event's attempts in its story", () => {

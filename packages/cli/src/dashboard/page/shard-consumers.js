@@ -48,7 +48,9 @@ export function nextShard(prev, e) {
 
 /** The lanes held on a batch after `e` (each lane's last batch failed, in part failed or was throttled); undefined: none. */
 function nextHeldLanes(prev, e) {
-  if (e.lane === undefined) return prev;
+  // A lane-less event: the consumer runs one lane now (an update set ParallelizationFactor to 1);
+  // its own outcome says whether the shard is held, and the lanes held before are read again in it.
+  if (e.lane === undefined) return undefined;
   const lanes = { ...prev };
   if (e.type === "mapping.batch" && isHeld(e.outcome)) lanes[e.lane] = { outcome: e.outcome, iteratorAgeMs: e.iteratorAgeMs, time: e.time, since: lanes[e.lane]?.since ?? e.time };
   else delete lanes[e.lane];
