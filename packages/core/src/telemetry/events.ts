@@ -4,6 +4,7 @@
  * `lambda-sim tail`, the invocation log and test assertions all read this stream.
  */
 import type { FaultKind } from "../faults/fault-spec.ts";
+import type { MappingEvent } from "./mapping-events.ts";
 
 /** An environment's states (moves between them: invocation/environment-state.ts). */
 export const ENVIRONMENT_STATES = ["initializing", "idle", "busy", "reset", "retiring", "retired"] as const;
@@ -153,68 +154,8 @@ export type TelemetryEvent = Base &
     | { type: "async.given-up"; requestId: string; functionName: string; condition: GiveUpCondition; approximateInvokeCount: number; /** No OnFailure destination nor DLQ: the event is gone. */ dropped?: boolean; /** Stopped in a recursive loop, not run. */ reason?: "recursive-loop" }
     | { type: "async.delivered"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string }
     | { type: "async.delivery-failed"; requestId: string; functionName: string; destination: "OnSuccess" | "OnFailure" | "DeadLetterQueue"; targetArn: string; error: string }
-    // Event source mappings (SQS pollers, stream shard consumers): every batch handed to the
-    // function with its outcome, and every change of the number of lanes.
-    | {
-        type: "mapping.batch";
-        mappingId: string;
-        functionName: string;
-        eventSourceArn: string;
-        size: number;
-        outcome: "succeeded" | "failed" | "partial" | "throttled";
-        /** Records the function reported failed (ReportBatchItemFailures), for `partial`. */
-        failed?: number;
-        /** Concurrent batches of the mapping (SQS). */
-        lanes?: number;
-        /** Stream mappings: the shard, and the age of the batch's last record when it was sent (AWS's IteratorAge). */
-        shardId?: string;
-        iteratorAgeMs?: number;
-        /**
-         * Stream mappings with ParallelizationFactor > 1: the shard's lane (partition-key hash slot,
-         * from 0) the batch ran in. Each lane holds on its own failing batch while the others go on.
-         */
-        lane?: number;
-        /** Stream mappings: the batch's last sequence number, so a watcher can tell when a failed batch is wholly behind the checkpoint. */
-        lastSequenceNumber?: string;
-        /** Stream mappings: when the batch's last record arrived in the shard (its ApproximateArrivalTimestamp), so a watcher can tell a shard read to its end. */
-        lastArrivalMs?: number;
-        /** The mapping's MetricsConfig asks for EventCount metrics (CloudWatch publishes them). */
-        eventCountMetrics?: boolean;
-        /** `failed` though the function succeeded: why its answer was refused (a tumbling window's missing `state`). */
-        reason?: string;
-      }
-    // Stream mappings: a batch given up (retries exhausted, records too old) and its records sent to
-    // the mapping's OnFailure destination, or discarded without one; the shard then moves on.
-    | {
-        type: "mapping.batch-given-up";
-        mappingId: string;
-        functionName: string;
-        eventSourceArn: string;
-        shardId: string;
-        /** The lane (ParallelizationFactor > 1) whose batch it was, as on `mapping.batch`. */
-        lane?: number;
-        /** The last sequence number given up (absent for a tumbling window with no record to name). */
-        lastSequenceNumber?: string;
-        /** The records given up. */
-        size: number;
-        condition: "RetryAttemptsExhausted" | "RecordAgeExceeded";
-        /** The OnFailure destination's ARN the invocation record went to; absent: the records were discarded. */
-        destination?: string;
-        /** The delivery to the destination failed: the records are lost all the same. */
-        error?: string;
-        /** A tumbling window's final invocation given up (`size`: the window's records), not a batch. */
-        finalInvokeForWindow?: { start: number; end: number };
-      }
-    | {
-        type: "mapping.scaled";
-        mappingId: string;
-        functionName: string;
-        eventSourceArn: string;
-        lanes: number;
-        /** up: a backlog added lanes; down: an empty poll let one go; backoff: a throttled lane waits backoffMs. */
-        change: "up" | "down" | "backoff";
-        backoffMs?: number;
-      }
+    // Event source mappings (SQS pollers, stream shard consumers): batches, give-ups, lanes (mapping-events.ts).
+    | MappingEvent
     // Sources: a message moved by a redrive policy (SQS: receive count reached maxReceiveCount).
     | {
         type: "message.moved-to-dlq";
