@@ -73,6 +73,7 @@ export { parseJsonKeepingNumbers } from "./patterns/json-number.ts";
 export { matchesFilters, parseFilterCriteria, parseFilterData, type ParsedFilters } from "./mappings/filter-criteria.ts";
 export { mappingSchema, toMappingInput, type MappingEntry } from "./config/mapping-schema.ts";
 export { mappingInputProblems, type MappingKind } from "./mappings/mapping-problems.ts";
+export { serviceOf } from "./mappings/mapping-worker.ts";
 export { expandShortName, registerShortName, type ArnFormat } from "./config/short-names.ts";
 export type { MappingInput } from "./config/mapping-input.ts";
 export type { PollerLimits } from "./mappings/poller.ts";

@@ -137,7 +137,7 @@ export function functionEvents(t: Translation, stack: TemplateStack, fnId: strin
         const dlq = deadLetterArn(stack, fnId, evId, p.DeadLetterConfig, [...at, "DeadLetterConfig"]);
         t.actions.push({ kind: "rule", logicalId: label, name, rule, targets: [ruleTarget({ ...p, Id: targetId, Arn: fnArn, DeadLetterConfig: dlq })] });
         t.said(label, `EventBridge rule ${name}${disabledNote(rule.State)}: pattern on ${busName(p.EventBusName)} → ${fnName}${deadLetterNote(dlq)}`);
-        const bus = typeof p.EventBusName === "string" && p.EventBusName !== "default" ? `${p.EventBusName.replace(/^arn:.*\//, "")}/` : "";
+        const bus = typeof p.EventBusName === "string" && busName(p.EventBusName) !== "default" ? `${busName(p.EventBusName)}/` : "";
         t.created[ruleId] = { type: "AWS::Events::Rule", name, arn: `arn:aws:events:${stack.info.region}:${stack.info.accountId}:rule/${bus}${name}` };
         break;
       }

@@ -13,7 +13,8 @@ export const mappingSchema = z.strictObject({
   maximumBatchingWindowInSeconds: z.number({ error: "expected a whole number of seconds" }).int({ error: "expected a whole number of seconds" }).optional(),
   functionResponseTypes: z.array(z.enum(["ReportBatchItemFailures"], { error: "expected ReportBatchItemFailures" })).optional(),
   enabled: z.boolean({ error: "expected true or false" }).optional(),
-  scalingConfig: z.strictObject({ maximumConcurrency: z.number({ error: "expected a whole number between 2 and 1000" }).int().min(2).max(1000) }).optional(),
+  // Its range (2-1000) is AWS's check's to refuse, in AWS's words, with the entry's other parameters (mapping-validation.ts).
+  scalingConfig: z.strictObject({ maximumConcurrency: z.number({ error: "expected a whole number" }).int() }).optional(),
   // Stream sources (kinesis:NAME); ranges are checked by the API's own rules (aws-facts §8.2).
   startingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], { error: "expected TRIM_HORIZON, LATEST or AT_TIMESTAMP" }).optional(),
   startingPositionTimestamp: z.union([z.number(), z.string()], { error: "expected epoch seconds or an ISO 8601 date" }).optional(),
