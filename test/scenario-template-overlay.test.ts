@@ -90,6 +90,8 @@ describe("lambda-sim run: a template's parameters", () => {
     expect(r2.stderr).toContain(`${bad}:4 parameters.Stage: parameter Stage: expected one of dev, prod, got 'test' (template ${template}:2 Parameters.Stage)`);
     expect(r2.stderr).toContain(`${bad}:6 parameters.Versoin: the template declares no parameter Versoin; it declares Stage, Version`);
     expect(r2.stderr).not.toContain("--parameter-overrides");
+    // In the scenario's order, not the template's.
+    expect(r2.stderr.indexOf(`${bad}:4 `)).toBeLessThan(r2.stderr.indexOf(`${bad}:6 `));
     // `Version: 1.10` is the text written, not YAML's number 1.1.
     const given = await runCli(["run", scenario(["parameters:", "  Stage: dev", "  Version: 1.10"])]);
     expect(given.stderr).toBe("");

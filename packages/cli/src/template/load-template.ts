@@ -73,7 +73,9 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const lineAt = (p: readonly PropertyKey[]) => lineOf(parsed.doc, parsed.lines, p);
   const fail = (problems: readonly TemplateError[], more: readonly string[] = []): never => {
     const found = problems.map((e) => ({ line: lineAt(e.path), text: e.message, path: e.path, at: e.at }));
-    found.sort((a, b) => (a.at === undefined ? 1 : 0) - (b.at === undefined ? 1 : 0) || (a.line ?? Infinity) - (b.line ?? Infinity));
+    // Those said elsewhere first, by their own line (`s.yaml:7 parameters.Size`), then the template's by its.
+    const order = (f: (typeof found)[number]) => (f.at === undefined ? (f.line ?? Infinity) : Number(/:(\d+)/.exec(f.at)?.[1] ?? Infinity));
+    found.sort((a, b) => (a.at === undefined ? 1 : 0) - (b.at === undefined ? 1 : 0) || order(a) - order(b));
     // A problem written elsewhere (a scenario's parameters:) is said there, with the template's key after it.
     const line = (f: (typeof found)[number]) => (f.at === undefined ? `${path}:${f.line ?? ""} ${dotted(f.path)}: ${f.text}` : `${f.at}: ${f.text} (template ${path}:${f.line ?? ""} ${dotted(f.path)})`);
     throw new SimError("ERR_CONFIG", [...new Set([...found.map(line), ...more])].join("\n"));
