@@ -105,6 +105,9 @@ describe("SQS event source mapping", () => {
       const refused = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "quick", EventSourceArn: arn("q"), ...extra })).catch((e: unknown) => e);
       expect(refused, JSON.stringify(extra)).toBeInstanceOf(InvalidParameterValueException);
     }
+    // A source lambda-sim does not serve is refused as one, whatever its parameters (the ARN decides the mapping's kind first).
+    const unserved = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "quick", EventSourceArn: "arn:aws:s3:::bucket", StartingPosition: "LATEST" })).catch((e: unknown) => e);
+    expect((unserved as Error).message).toBe("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, or documentdb.");
     const { UUID } = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "quick", EventSourceArn: arn("q") }));
     const updated = await lambda.send(new UpdateEventSourceMappingCommand({ UUID, DestinationConfig: { OnFailure: { Destination: arn("failed") } } })).catch((e: unknown) => e);
     expect(updated).toBeInstanceOf(InvalidParameterValueException);

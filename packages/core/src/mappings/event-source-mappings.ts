@@ -125,7 +125,8 @@ export class EventSourceMappings {
 
   private createStopped(input: MappingInput): Mapping {
     checkStringMembers(input);
-    if (!input.EventSourceArn) throw unrecognizedEventSource();
+    // The ARN says which kind of mapping this is before any parameter is judged by that kind.
+    if (!input.EventSourceArn || this.sources.kind(input.EventSourceArn) === undefined) throw unrecognizedEventSource();
     const rec = this.target(input.FunctionName ?? "");
     // AWS's conflict is one source and one qualified function ARN: `fn:blue` beside `fn:green` is two mappings.
     const duplicate = [...this.mappings.values()].find((m) => m.sourceArn === input.EventSourceArn && m.functionName === rec.name && m.qualifier === rec.qualifier);
