@@ -1,4 +1,5 @@
 import type { Source, SourceContext } from "../source.ts";
+import type { MappingKind } from "../mappings/mapping-problems.ts";
 import type { SimApi } from "../sim-api/sim-api.ts";
 import type { SigV4Verifier } from "../protocols/sigv4-verifier.ts";
 import type { CoreServices } from "./core-services.ts";
@@ -28,13 +29,23 @@ export async function startSources(
       verifySignature: verifier && ((req, body) => verifier.verify(req, body)),
       addSimRoute: (path, handler, method) => deps.simApi.addRoute(path, handler, method),
       addStateView: (name, view) => hub.addView(name, view, { inState: true }),
-      registerPoller: (service, factory) => mappings.registerPoller(service, factory),
+      registerPoller: (service, factory) => mappings.registerPoller(declared(source, service, "queue"), factory),
       registerTarget: (service, target) => targets.register(service, target),
-      registerStreamReader: (service, factory) => mappings.registerStreamReader(service, factory),
+      registerStreamReader: (service, factory) => mappings.registerStreamReader(declared(source, service, "stream"), factory),
       deliverToTarget: (arn, body, attributes, options) => targets.deliver(arn, body, attributes, options),
     };
     const settings = source.settingsKey === undefined ? undefined : deps.sourceConfig?.[source.settingsKey];
     const handle = await source.start(ctx, config, settings);
     if (handle) cleanup.defer(() => handle.stop());
   }
+}
+
+/**
+ * A source serves mappings of the kinds its `mappingKinds` declares: the configuration's mappings
+ * are checked against them before any source starts (declared-mapping-problems.ts), so one
+ * registered without being declared would have its mappings refused there. A programming error.
+ */
+function declared(source: Source<any>, service: string, kind: MappingKind): string {
+  if (source.mappingKinds?.[service] !== kind) throw new Error(`source ${source.name}: registers a ${kind} for ${service} mappings but its mappingKinds does not declare it`);
+  return service;
 }
