@@ -56,6 +56,13 @@ describe("lambda-sim start beside both a lambda-sim.yaml and a template.yaml", (
     expect(banner).toContain("template.yaml read with lambda-sim.yaml as its overlay (lambda-sim.yaml declares no functions of its own)\n");
   }, 60_000);
 
+  it("reads a lambda-sim.yaml whose function entries only set a template function's settings (no runtime) as the overlay (newuser14 F22)", async () => {
+    const dir = folder("functions:\n  WorkerFunction: { sim: { idleLifetimeSeconds: 3600 } }\n");
+    const banner = await startIn(dir);
+    expect(banner).toMatch(/functions \(1\): shop-\w+-WorkerFunction-\w+\n/);
+    expect(banner).toContain("template.yaml read with lambda-sim.yaml as its overlay (lambda-sim.yaml declares no functions of its own)\n");
+  }, 60_000);
+
   it("reads a lambda-sim.yaml with functions of its own alone, with one line saying the template is not read and how to read both", async () => {
     const dir = folder("functions:\n  audit: { runtime: model, model: { durationMs: 5 } }\n");
     const banner = await startIn(dir);

@@ -50,7 +50,7 @@ export type StartConfig = LoadedConfig & {
 export async function loadStartConfig(opts: ConfigChoice, sources: readonly Source<any>[]): Promise<StartConfig | undefined> {
   const templateHere = opts.template === undefined && opts.config === undefined ? ["template.yaml", "template.yml"].find((f) => existsSync(f)) : undefined;
   const nativeHere = existsSync("lambda-sim.yaml");
-  const overlayHere = templateHere !== undefined && nativeHere && declaresNoFunctions("lambda-sim.yaml");
+  const overlayHere = templateHere !== undefined && nativeHere && !declaresFunctionsOfItsOwn("lambda-sim.yaml");
   const template = opts.template ?? (templateHere !== undefined && (!nativeHere || overlayHere) ? templateHere : undefined);
   const notes =
     templateHere === undefined || !nativeHere
@@ -148,17 +148,21 @@ function identityOf(file: string): { region?: string; accountId?: string } {
 }
 
 /**
- * Whether a lambda-sim.yaml has no `functions:` entries (it only adds limits, settings, queues or
- * faults to a template). One that cannot be parsed counts as declaring some: it is then read
- * alone, and loadConfig reports its problems as always.
+ * Whether a lambda-sim.yaml declares functions of its own: an entry with a `runtime`. Entries
+ * without one only set some of a template function's settings (the overlay's `sim:` for a class,
+ * say: newuser14 F22), so a file of those, limits, settings, queues or faults overlays the
+ * template. One that cannot be parsed counts as declaring some: it is then read alone, and
+ * loadConfig reports its problems as always.
  */
-function declaresNoFunctions(file: string): boolean {
+function declaresFunctionsOfItsOwn(file: string): boolean {
   try {
     const doc = parse(readFileSync(file, "utf8")) as { functions?: unknown } | null;
     const fns = doc?.functions;
-    return fns === undefined || fns === null || (typeof fns === "object" && Object.keys(fns).length === 0);
+    if (fns === undefined || fns === null) return false;
+    if (typeof fns !== "object" || Array.isArray(fns)) return true;
+    return Object.values(fns).some((f) => f === null || typeof f !== "object" || "runtime" in f);
   } catch {
-    return false;
+    return true;
   }
 }
 
