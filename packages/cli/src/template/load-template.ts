@@ -133,7 +133,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
     return `${path}:${lineAt(at) ?? ""} ${dotted(at)}`;
   };
   const { config: startConfig, mappingPlaces } = deferAliasTargets(validated, t.actions, places, placeOf);
-  const summary: TemplateSummary = { file: path, stackName, lines: [...summaryLines(t, path, stackName), ...Object.entries(outputs).map(([name, value]) => `  output ${name}: ${typeof value === "string" ? value : JSON.stringify(value)}`)],
+  const summary: TemplateSummary = { file: path, stackName, lines: [...summaryLines(t, path, stackName), ...Object.entries(outputs).map(([name, value]) => `  output ${name}: ${typeof value === "string" ? value + localApiHint(value, opts.endpoint) : JSON.stringify(value)}`)],
     actions: t.actions,
     mappingPlaces,
     names: logicalNames(stack),
@@ -286,4 +286,14 @@ function overlayLines(fromTemplate: LoadedConfig, native: LoadedConfig, settings
 function dotted(path: TemplatePath): string {
   if (path.length === 0) return "(top level)";
   return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
+}
+
+/**
+ * An Output that builds an API's AWS address (`!Sub https://${ServerlessHttpApi}.execute-api.${AWS::Region}.amazonaws.com/...`,
+ * SAM's usual ApiUrl) is printed as CloudFormation resolves it, with where that API answers here
+ * beside it: a class copies the first URL on the screen (newuser14 F16).
+ */
+function localApiHint(value: string, endpoint: string): string {
+  const m = /^https:\/\/([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\/(.*))?$/.exec(value);
+  return m === null ? "" : ` (here: ${endpoint}/_aws/execute-api/${m[1]}/${m[2] ?? ""})`;
 }
