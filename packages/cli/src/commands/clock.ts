@@ -17,13 +17,14 @@ export function registerClockCommand(program: Command): void {
     .command("show", { isDefault: true })
     .description("service time, pending timers and the next due")
     .option("--timeout <duration>", "give up when the simulator has not answered after this long (it is busy)", durationMs, QUICK_TIMEOUT_MS)
+    .option("--all", ALL_HELP)
     .addOption(endpointOption())
     .addOption(tokenOption())
     // `clock frobnicate` reaches the default command as an argument: said as the unknown subcommand it is.
     .allowExcessArguments(true)
     .action(async (opts: Target, cmd: Command) => {
       if (cmd.args.length > 0) throw new ClientError(`clock: unknown subcommand '${cmd.args[0]}' (expected ${SUBCOMMANDS})`);
-      print(await call(opts, "GET", "/_sim/clock"));
+      print(await call(opts, "GET", "/_sim/clock"), opts.all);
     });
   clock
     .command("advance")
@@ -31,13 +32,14 @@ export function registerClockCommand(program: Command): void {
     .argument("[duration]", "how far to move", durationMs)
     .option("--to <time>", "move to this ISO-8601 time instead", isoTime)
     .option("--timeout <duration>", "give up when the simulator has not answered after this long (default: wait for the advance to end; giving up stops it where it got to)", durationMs)
+    .option("--all", ALL_HELP)
     .addOption(endpointOption())
     .addOption(tokenOption())
     .action(async (duration: number | undefined, opts: Target & { to?: string }) => {
       if (duration === undefined && opts.to === undefined) throw new ClientError("clock advance: give a duration (2m, 90s, 1h30m) or --to <ISO-8601 time>");
       if (duration !== undefined && opts.to !== undefined) throw new ClientError("clock advance: give a duration (2m) or --to <ISO time>, not both");
       const body = opts.to !== undefined ? { to: opts.to } : { seconds: duration! / 1000 };
-      print(await call(opts, "POST", "/_sim/clock/advance", body));
+      print(await call(opts, "POST", "/_sim/clock/advance", body), opts.all);
     });
   clock
     .command("run-until-idle")
@@ -45,10 +47,11 @@ export function registerClockCommand(program: Command): void {
     .option("--max-timers <n>", "give up after this many timers", (v: string) => Number(v), 10_000)
     .option("--max-advance <duration>", "give up rather than move service time further than this (default 6h)", durationMs)
     .option("--timeout <duration>", "give up when the simulator has not answered after this long (default: wait; giving up stops it where it got to)", durationMs)
+    .option("--all", ALL_HELP)
     .addOption(endpointOption())
     .addOption(tokenOption())
     .action(async (opts: Target & { maxTimers: number; maxAdvance?: number }) =>
-      print(await call(opts, "POST", "/_sim/clock/run-until-idle", { maxTimers: opts.maxTimers, maxAdvanceSeconds: opts.maxAdvance === undefined ? undefined : opts.maxAdvance / 1000 })),
+      print(await call(opts, "POST", "/_sim/clock/run-until-idle", { maxTimers: opts.maxTimers, maxAdvanceSeconds: opts.maxAdvance === undefined ? undefined : opts.maxAdvance / 1000 }), opts.all),
     );
   for (const action of ["pause", "resume"] as const) {
     clock
@@ -66,7 +69,12 @@ interface Target {
   endpoint?: string;
   token?: string;
   timeout?: number;
+  all?: boolean;
 }
+
+const ALL_HELP = "list the simulator's housekeeping timers too (long-poll ends, retention trims), not only the work due";
+/** Pending timers listed: the next ones due. */
+const LISTED = 10;
 
 /** How long `clock`, `pause` and `resume` wait: they answer at once unless the simulator is busy. */
 const QUICK_TIMEOUT_MS = 10_000;
@@ -95,12 +103,18 @@ async function call(target: Target, method: string, path: string, body?: unknown
   return res.json;
 }
 
-function print(c: Record<string, unknown>): void {
+/**
+ * The clock as a person reads it: the work due next (a visibility timeout, a retry, a schedule),
+ * without the simulator's housekeeping timers that come due every few seconds and buried it on a
+ * projector (newuser14 F17); `--all` lists those too.
+ */
+function print(c: Record<string, unknown>, all = false): void {
   const lines = [`service time ${c.time} (${c.clock} clock${c.paused ? ", paused" : ""})`];
   if (c.from !== undefined) lines.push(`moved from ${c.from}, fired ${c.timersFiredNow} timer(s)`);
   if (c.clock === "virtual") {
-    lines.push(`pending timers: ${c.pendingTimerCount} (${c.pendingWorkCount} work, the rest housekeeping)${c.nextDue ? `, next due ${c.nextDue}` : ""}`);
-    for (const t of (c.pendingTimers as { label: string; due: string; housekeeping?: boolean }[]).slice(0, 10)) lines.push(`  ${t.due}  ${t.label}${t.housekeeping ? "  (housekeeping)" : ""}`);
+    lines.push(`pending timers: ${c.pendingTimerCount} (${c.pendingWorkCount} work, the rest housekeeping${all ? "" : ": --all lists them"})${c.nextDue ? `, next due ${c.nextDue}` : ""}`);
+    const timers = (c.pendingTimers as { label: string; due: string; housekeeping?: boolean }[]).filter((t) => all || t.housekeeping !== true);
+    for (const t of timers.slice(0, LISTED)) lines.push(`  ${t.due}  ${t.label}${t.housekeeping ? "  (housekeeping)" : ""}`);
     const holds = c.activeHolds as string[];
     if (holds.length > 0) lines.push(`running: ${holds.join(", ")}`);
   }
