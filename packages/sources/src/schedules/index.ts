@@ -93,7 +93,8 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
       extendEventsProtocol(ctx, (existing) => ({ ...existing, ...ruleOperations(store, r, ctx.region, ctx.accountId) }));
       // On-demand fire for workshops and tests: a Scheduler schedule of the default group (or of
       // GROUP: /_sim/schedules/GROUP/NAME/fire), else a rule.
-      const fire = async (group: string, name: string) => {
+      const fire = async (group: string, written: string) => {
+        const name = store.get("scheduler", group, written) || store.get("rule", DEFAULT_GROUP, written) ? written : (templateName(store.list(), group, written) ?? written);
         const s = store.get("scheduler", group, name) ?? (group === DEFAULT_GROUP ? store.get("rule", DEFAULT_GROUP, name) : undefined);
         if (s === undefined) {
           // The names there are, as tail lists them (newuser11 N1-9: a template's schedule is named by the name it became).
@@ -140,4 +141,18 @@ function missedLine(missed: MissedFires[]): string {
   const each = missed.map((m) => `${m.schedule.kind === "scheduler" ? scheduleKey(m.schedule.group, m.schedule.name) : m.schedule.name} (${m.count}${m.more ? "+" : ""})`).join(", ");
   const what = missed[0]!.caughtUp ? "fired each schedule once to catch up (--catch-up)" : "skipped them (start with --catch-up for one catch-up fire per schedule)";
   return `schedules: ${total}${missed.some((m) => m.more) ? "+" : ""} fire(s) were due while lambda-sim was down: ${each}; ${what}`;
+}
+
+/**
+ * The name a template's schedule or rule became, written as its logical id (`TickFunctionEvery5`)
+ * or as the start banner names an event (`TickFunction.Every5`): CloudFormation names it
+ * `{stack}-{logical id}-{12 characters}` (newuser14 F7: only the generated name fired). Only when
+ * exactly one name has that form; a logical id cut short in a long name is not found so.
+ */
+function templateName(all: readonly { kind: string; group: string; name: string }[], group: string, written: string): string | undefined {
+  const id = written.replace(".", "");
+  if (!/^[A-Za-z0-9]+$/.test(id)) return undefined;
+  const form = new RegExp(`^[^-]+(?:-[^-]+)*-${id}-[A-Z0-9]{12}$`);
+  const found = all.filter((x) => (x.kind === "scheduler" ? x.group === group : group === DEFAULT_GROUP) && form.test(x.name));
+  return found.length === 1 ? found[0]!.name : undefined;
 }
