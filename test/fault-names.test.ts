@@ -74,6 +74,11 @@ describe("POST /_sim/faults: names", () => {
       const later = await post(sim.endpoint, { kind: "throttle", function: "arn:aws:lambda:us-east-1:000000000000:function:created-later" });
       expect(later.status).toBe(200);
       expect(later.json.warning).toContain("no function named 'created-later' yet");
+      // Unscoped is allowed, and said (newuser14 F8: forgetting `function` in a demo broke the API too).
+      const everywhere = await post(sim.endpoint, { kind: "error", times: 1 });
+      expect(everywhere.status).toBe(200);
+      expect(everywhere.json.warning).toBe("no function, source, mapping or payloadContains: the fault applies to every invocation of every function");
+      expect(bySource.json.warning).toBeUndefined();
     } finally {
       lambda.destroy();
       await sim.kill();

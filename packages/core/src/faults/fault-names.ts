@@ -97,6 +97,10 @@ export class FaultNames {
         if (checkQualifier) this.qualifier(out.function, out.qualifier, `${where}.qualifier`);
       }
     }
+    // Allowed (a scope key is optional), but rarely meant in a live demo: it breaks every API and consumer at once (newuser14 F8).
+    if (out.function === undefined && out.source === undefined && out.mapping === undefined && out.payloadContains === undefined && out.kind !== "delivery-failure") {
+      warnings.push("no function, source, mapping or payloadContains: the fault applies to every invocation of every function");
+    }
     if (out.source !== undefined) out.source = this.reference(out.source, `${where}.source`);
     if (out.mapping !== undefined) this.mapping(out.mapping, `${where}.mapping`);
     if (out.kind === "delivery-failure") out.target = this.reference(out.target, `${where}.target`);
