@@ -1,3 +1,4 @@
+import { simErrorBody } from "./sim-json.ts";
 import express from "express";
 import type { Clock } from "../clock/clock.ts";
 import type { Invoker } from "../invocation/invoker.ts";
@@ -28,13 +29,13 @@ export function coreSimRoutes(deps: { clock: Clock; registry: FunctionRegistry; 
     const raw = req.query.attempt;
     const attempt = raw === undefined ? undefined : typeof raw === "string" && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : NaN;
     if (Number.isNaN(attempt)) {
-      res.status(400).json({ message: `attempt must be a positive whole number, got ${JSON.stringify(raw)}` });
+      res.status(400).json(simErrorBody(400, `attempt must be a positive whole number, got ${JSON.stringify(raw)}`));
       return;
     }
     const d = deps.hub.invocations.get(req.params.requestId, attempt);
     if (d !== undefined) res.json(d);
-    else if (attempt !== undefined && deps.hub.invocations.get(req.params.requestId) !== undefined) res.status(404).json({ message: `no attempt ${attempt} of ${req.params.requestId} kept (attempts kept: ${deps.hub.invocations.get(req.params.requestId)?.attempts?.join(", ") ?? "none"})` });
-    else res.status(404).json({ message: `no recent invocation ${req.params.requestId} (the last 500 are kept)` });
+    else if (attempt !== undefined && deps.hub.invocations.get(req.params.requestId) !== undefined) res.status(404).json(simErrorBody(404, `no attempt ${attempt} of ${req.params.requestId} kept (attempts kept: ${deps.hub.invocations.get(req.params.requestId)?.attempts?.join(", ") ?? "none"})`));
+    else res.status(404).json(simErrorBody(404, `no recent invocation ${req.params.requestId} (the last 500 are kept)`));
   });
   return router;
 }

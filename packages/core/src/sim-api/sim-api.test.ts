@@ -54,7 +54,7 @@ describe("/_sim", () => {
     expect(await (await fetch(`${t.endpoint}/_sim/things/known`)).json()).toEqual({ name: "known" });
     const missing = await fetch(`${t.endpoint}/_sim/things/other`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ message: "no thing other" });
+    expect(await missing.json()).toEqual({ code: "NotFound", message: "no thing other" });
   });
 
   it("hands an upgrade on a registered path to its handler and refuses the others", async () => {
@@ -95,6 +95,6 @@ describe("/_sim index and unknown paths", () => {
     const res = await fetch(`${fresh.endpoint}/_sim/nope`, { method: "DELETE" });
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ message: "lambda-sim has no DELETE /_sim/nope: GET /_sim lists the routes of its own API" });
+    expect(await res.json()).toEqual({ code: "NotFound", message: "lambda-sim has no DELETE /_sim/nope: GET /_sim lists the routes of its own API" });
   });
 });

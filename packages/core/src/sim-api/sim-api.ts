@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import express from "express";
 import { BEARER_PROTOCOL_PREFIX } from "./sim-token.ts";
+import { simErrorBody } from "./sim-json.ts";
 
 /** A JSON route's handler: path parameters in, a JSON-serialisable value (or its promise) out. */
 export type SimRouteHandler = (params: Record<string, string>) => unknown;
@@ -71,7 +72,7 @@ export class SimApi {
       try {
         res.json(await handler(req.params as Record<string, string>));
       } catch (e) {
-        res.status(404).json({ message: (e as Error).message });
+        res.status(404).json(simErrorBody(404, (e as Error).message));
       }
     });
   }
@@ -85,11 +86,11 @@ export class SimApi {
   handle(req: IncomingMessage, res: ServerResponse): void {
     // express cannot drive http2's compatibility objects (it would crash the process).
     if (req.httpVersionMajor === 2) {
-      res.writeHead(505, { "content-type": "application/json" }).end('{"message":"the /_sim/ API speaks HTTP/1.1 only"}');
+      res.writeHead(505, { "content-type": "application/json" }).end(JSON.stringify(simErrorBody(505, "the /_sim/ API speaks HTTP/1.1 only")));
       return;
     }
     if (!this.authorized(req)) {
-      res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="lambda-sim"' }).end('{"message":"/_sim needs Authorization: Bearer <secret access key> when lambda-sim runs with --auth"}');
+      res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="lambda-sim"' }).end(JSON.stringify(simErrorBody(401, "/_sim needs Authorization: Bearer <secret access key> when lambda-sim runs with --auth")));
       return;
     }
     this.app(req as express.Request, res as express.Response, (err?: unknown) => this.unmatched(req, res, err));
@@ -120,12 +121,12 @@ export class SimApi {
     if (err !== undefined && err !== null) {
       const e = err as { status?: number; statusCode?: number; message?: string };
       status = e.status ?? e.statusCode ?? 500;
-      body = { message: e.message ?? String(err) };
+      body = simErrorBody(status, e.message ?? String(err));
     } else if ((path === "/_sim" || path === "/_sim/") && (req.method === "GET" || req.method === "HEAD")) {
       status = 200;
       body = { routes: this.routes() };
     } else {
-      body = { message: `lambda-sim has no ${req.method} ${path}: GET /_sim lists the routes of its own API` };
+      body = simErrorBody(404, `lambda-sim has no ${req.method} ${path}: GET /_sim lists the routes of its own API`);
     }
     if (res.headersSent) return void res.end();
     res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));

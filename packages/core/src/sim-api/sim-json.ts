@@ -1,6 +1,16 @@
 import type express from "express";
 import { isSimError } from "../errors/sim-error.ts";
 
+/**
+ * Every error of the /_sim API has one shape, `{"code": ..., "message": ...}`, its code named by
+ * its status (a script checking `.code` read half of them as having none: newuser14 F9).
+ */
+export function simErrorBody(status: number, message: string): { code: string; message: string } {
+  return { code: SIM_ERROR_CODES[status] ?? (status >= 500 ? "InternalError" : "BadRequest"), message };
+}
+
+const SIM_ERROR_CODES: Record<number, string> = { 400: "BadRequest", 401: "Unauthorized", 404: "NotFound", 409: "Conflict", 413: "PayloadTooLarge", 505: "HttpVersionNotSupported" };
+
 /** A 4xx of the /_sim API: `{"code": ..., "message": ...}`. */
 export class SimBadRequest extends Error {
   readonly status: number;
@@ -48,7 +58,7 @@ export function simJson(fn: (body: Record<string, any>, params: Record<string, s
         },
         (e: unknown) => {
           if (left.signal.aborted) return;
-          if (e instanceof SimBadRequest) res.status(e.status).json({ code: e.status === 404 ? "NotFound" : e.status === 409 ? "Conflict" : "BadRequest", message: e.message });
+          if (e instanceof SimBadRequest) res.status(e.status).json(simErrorBody(e.status, e.message));
           else if (isSimError(e) && e.isUserError) res.status(400).json({ code: "BadRequest", message: e.message });
           else res.status(500).json({ code: "InternalError", message: String(e) });
         },
