@@ -4,6 +4,7 @@ import { clockTime, dur, durationText, esc, name, short, spark } from "./format.
 import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
 import { stalled } from "./shard-consumers.js";
 import { rowVia, viaTitle } from "./invocation-via.js";
+import { batchView } from "./batch-view.js";
 import { attemptLabel, rowKey, selectedRow } from "./invocation-rows.js";
 import { fnLabel, named, sourceNamed, viaNamed } from "./resource-names.js";
 
@@ -232,7 +233,7 @@ export function renderInvocations(m) {
       <td class="request">${short(s.requestId)}${attempt ? ` <small class="attempt">${attempt}</small>` : ""}</td><td class="function">${named(m, "function", s.functionName)}</td><td class="via"${v.title ? ` title="${esc(v.title)}"` : ""}>${viaNamed(m, v.label)}</td>
       <td class="start ${s.coldStart ? "cold-start" : "warm-start"}">${s.coldStart === undefined ? "" : s.coldStart ? "cold" : "warm"}</td>
       <td class="n duration">${s.durationMs === undefined ? "running…" : durationText(s.durationMs, s.initDurationMs)}</td>
-      <td class="status ${s.status === "success" ? "ok" : s.status ? "bad" : ""}"><span>${esc(s.status ?? "")}</span>${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}${s.front.cutOff ? " cut off" : ""}</small>` : ""}</td></tr>`;
+      <td class="status ${s.status === "success" ? "ok" : s.status ? "bad" : ""}"><span>${esc(s.status ?? "")}</span>${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}${s.front.cutOff ? " cut off" : ""}</small>` : ""}${batchView(s)}</td></tr>`;
   }).join("")}</table>`;
 }
 
@@ -290,7 +291,7 @@ export function renderCost(m) {
   return `<p><span id="cost-total">${dollars(m.cost.total ?? 0)}</span> <small>total so far</small></p>
     <p class="caption"><small>Durations, so GB-seconds, are measured on this machine: a burst of cold starts on a small machine runs slower, and costs more here, than on AWS.</small></p>
     <table><tr><th>function</th><th class="n">requests</th><th class="n">GB-seconds</th><th>memory</th><th class="n">cost</th></tr>
-    ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${fnLabel(m, n)}</td><td class="n">${c.requests}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td class="nw">${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
+    ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${fnLabel(m, n)}</td><td class="n">${c.requests}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
     ${p ? `<p><small>$${(p.perRequest * 1e6).toFixed(2)} per million requests; $${p.perGbSecond.x86_64} per GB-s (x86_64), $${p.perGbSecond.arm64} (arm64)</small></p>` : ""}`;
 }
 

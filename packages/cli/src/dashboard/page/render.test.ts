@@ -156,3 +156,15 @@ describe("a schedule's next fire (newuser11 N3-2)", () => {
     expect(next(now + 5000)).toBe("2026-12-06 06:43:07 <small>(in 5.0 s)</small>");
   });
 });
+
+describe("a batch's partial failure on its row (newuser14 F5)", () => {
+  it("says the mapping's view beside Lambda's success: how many of the batch's records failed", async () => {
+    // @ts-expect-error: the page's own JavaScript.
+    const { applyMappingEvent } = await import("./mapping-model.js");
+    const m = { dirty: new Set(), mappings: new Map(), shards: new Map(), requests: new Map(), logicalIds: new Map(), invocations: new Map([["r1", { key: "r1", requestId: "r1", functionName: "fn", logs: [], startedAt: 1, durationMs: 305.4, status: "success" }]]) };
+    applyMappingEvent(m, { type: "mapping.batch", seq: 1, time: 2, mappingId: "m1", functionName: "fn", eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:orders", size: 1, outcome: "partial", failed: 1, requestId: "r1" }, false);
+    const html: string = renderInvocations(m);
+    expect(html).toMatch(/<td class="status ok"><span>success<\/span> <small class="warn batch" title="ReportBatchItemFailures: the function reported 1 of the batch's 1 record\(s\) failed; they go back to the queue[^"]*">partial: <span>1 of 1 failed<\/span><\/small><\/td>/);
+    expect(m.mappings.get("m1")).toMatchObject({ batches: 1, partial: 1 });
+  });
+});

@@ -5,19 +5,19 @@
 import { esc } from "./format.js";
 
 /**
+ * A logical id that may break between its words (`Consume<wbr>Order<wbr>Function`): a narrow column
+ * on a projector wraps it there, not mid-word, and never pushes the columns after it off-screen (newuser14 F4).
+ */
+const humps = (id) => esc(id).replace(/([a-z0-9])(?=[A-Z])/g, "$1<wbr>");
+
+/**
  * A function's name: with the template's logical id first when it came from one
  * (`NodeFn (ws-NodeFn-JY7VEIQWCHG4)`), the id that `tail --function` and `invoke` take (newuser10 N3-2).
  */
 export function fnLabel(m, fn) {
   const id = m.logicalIds?.get(fn);
-  return id === undefined || id === fn ? esc(fn) : `<span class="logical-id">${esc(id)}</span> <small class="physical-name">(${esc(fn)})</small>`;
+  return id === undefined || id === fn ? esc(fn) : `<span class="logical-id">${humps(id)}</span> <small class="physical-name">(${esc(fn)})</small>`;
 }
-
-/**
- * A logical id that may break between its words (`Consume<wbr>Order<wbr>Function`): a narrow column
- * on a projector wraps it there, not mid-word, and never pushes the columns after it off-screen (newuser14 F4).
- */
-const humps = (id) => esc(id).replace(/([a-z0-9])(?=[A-Z])/g, "$1<wbr>");
 
 /** A function, queue, stream, topic, bus, rule or schedule (`kind`) by its logical id, the name it became in the tooltip: table cells stay narrow. */
 export function named(m, kind, name) {
