@@ -23,11 +23,13 @@ describe.skipIf(chromiumSkip !== undefined)(`the dashboard's faults${chromiumSki
       await lambda.send(new CreateFunctionCommand({ FunctionName: "checkout", Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: await zipFiles([{ name: "index.mjs", data: "export const handler = async () => ({});\n" }]) } }));
       const errors: string[] = [];
       const page = await openPage(`${sim.endpoint}/_sim/ui`, errors);
-      const added = await fetch(`${sim.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "throttle", function: "checkout", reason: "ReservedFunctionConcurrentInvocationLimitExceeded" }) });
+      const added = await fetch(`${sim.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "throttle", function: "checkout", reason: "ReservedFunctionConcurrentInvocationLimitExceeded", times: 1 }) });
       expect(added.status).toBe(200);
+      await shows(page, "#functions .faults", /fault-1 throttle on checkout — fired 0 of 1, active/);
       const throttled = await lambda.send(new InvokeCommand({ FunctionName: "checkout" })).catch((e: Error) => e);
       expect(throttled).toMatchObject({ name: "TooManyRequestsException" });
-      await shows(page, "#functions .faults", /fault-1 throttle on checkout — fired 1 of 1 matched, active/);
+      // Its one time used, it will never fire again: not "active" (newuser14 F19).
+      await shows(page, "#functions .faults", /fault-1 throttle on checkout — fired 1 of 1, used up/);
       await shows(page, '.fn[data-function="checkout"] .fn-head', /1 throttle\(s\) injected by faults/);
       expect(errors).toEqual([]);
     } finally {

@@ -59,8 +59,9 @@ describe.skipIf(chromiumSkip !== undefined)(`the dashboard's invocation list nam
       await shows(page, "#invocations", new RegExp(via));
       await expect.poll(() => row(via).count(), { timeout: 15_000 }).toBe(1);
       expect((await row(via).textContent())?.replace(/\s+/g, " ")).toContain(`success → ${status}`);
-      // The function as the template names it, then the name it became.
-      expect((await row(via).locator("td").nth(1).textContent())?.trim()).toBe(`NodeFn (${fn})`);
+      // The function as the template names it, the name it became in its title (newuser14 F4: a row one or two lines high).
+      expect((await row(via).locator("td.function").textContent())?.trim()).toBe("NodeFn");
+      expect(await row(via).locator("td.function .logical-id").getAttribute("title")).toBe(fn);
     }
     // The full front is the cell's title: the API id and stage the story names.
     expect(await row("REST GET /long").locator("td.via").getAttribute("title")).toBe(`REST API ${r.ServerlessRestApi!.name} stage Prod route GET /long`);

@@ -30,6 +30,9 @@ Resources:
         Orders:
           Type: SQS
           Properties: { Queue: !GetAtt OrdersQueue.Arn }
+        Tick:
+          Type: Schedule
+          Properties: { Schedule: rate(1 hour) }
 `;
 
 const openPage = dashboardPages();
@@ -59,6 +62,32 @@ describe.skipIf(chromiumSkip !== undefined)(`the dashboard names a template's re
     expect(await text(page, "#sources tr[data-mapping] td")).toBe("sqs:OrdersQueue → Worker");
     expect(await text(page, `#sources tr.topic[data-topic="${topic}"] td b`)).toBe("AlertsTopic");
     expect(await text(page, "#sources tr.subscription td")).toBe("→ sqs:OrdersQueue");
+    expect(errors).toEqual([]);
+  });
+
+  it("names the scheduled rule, its target and the invocations' function and source so too, every column on a 1280 px screen (newuser14 F2, F4)", { timeout: 90_000 }, async () => {
+    sim = await startLambdaSim(["--template", writeStackTemplate(TEMPLATE, "shop"), "--in-memory"]);
+    const { resources: r } = (await (await fetch(`${sim.endpoint}/_sim/template`)).json()) as TemplateView;
+    const [rule, fn] = [r.WorkerTick!.name, r.Worker!.name];
+    expect(rule).toMatch(/^shop-WorkerTick-\w+$/);
+    const errors: string[] = [];
+    const page = await openPage(`${sim.endpoint}/_sim/ui`, errors);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await shows(page, "#status", /live/);
+
+    const scheduleCell = page.locator(`#sources tr[data-schedule="${rule}"] td`).first();
+    await expect.poll(() => scheduleCell.textContent()).toBe("WorkerTick");
+    expect(await scheduleCell.locator(".logical-id").getAttribute("title")).toBe(rule);
+    expect(await text(page, `#sources tr.rule.scheduled[data-rule="${rule}"]`)).toMatch(/^WorkerTick enabled.*→ lambda:Worker$/s);
+
+    expect((await fetch(`${sim.endpoint}/_sim/schedules/${rule}/fire`, { method: "POST" })).status).toBe(200);
+    const row = page.locator("#invocations tr.invocation").first();
+    await expect.poll(() => row.locator("td.via").textContent(), { timeout: 15_000 }).toBe("events:rule/WorkerTick");
+    expect(await row.locator("td.function").textContent()).toBe("Worker");
+    expect(await row.locator("td.function .logical-id").getAttribute("title")).toBe(fn);
+    await shows(page, "#invocations", /success/);
+    // No card scrolls sideways: the last column of each table is on the screen.
+    expect(await page.locator("section").evaluateAll((all) => all.filter((x) => x.scrollWidth > x.clientWidth).map((x) => x.id))).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

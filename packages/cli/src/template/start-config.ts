@@ -213,6 +213,12 @@ export async function applyTemplate(sim: Simulator, config: StartConfig | undefi
   // Its queues, streams, topics and buses by kind too (names may repeat across kinds).
   const { function: functionIds = {}, ...others } = resourceIds(summary.names);
   sim.hub.addView("logicalIds", () => functionIds, { snapshotOnly: true });
+  // Its EventBridge rules and Scheduler schedules too (SAM's `TickFunctionEvery5`), which tail and
+  // scenarios do not take: the page names them as the template does (newuser14 F2).
+  for (const [id, c] of Object.entries(summary.created)) {
+    const kind = c.type === "AWS::Events::Rule" ? "rule" : c.type === "AWS::Scheduler::Schedule" ? "schedule" : undefined;
+    if (kind !== undefined && typeof c.name === "string") ((others as Record<string, Record<string, string>>)[kind] ??= {})[c.name] = id;
+  }
   sim.hub.addView("resourceIds", () => others, { snapshotOnly: true });
   // POST /_sim/faults takes them too, as tail and scenarios do.
   sim.faults.names?.useLogicalNames(summary.names);

@@ -114,11 +114,11 @@ export class EsmWorker {
         continue;
       }
       this.scaleUp(batch.backlog ?? batch.itemIds.length >= this.settings.batchSize);
-      const outcome = await this.run(batch);
+      const { outcome, requestId } = await this.run(batch);
       this.settle(batch, outcome);
       const { uuid = "", functionName, sourceArn = "" } = this.settings;
       const failed = outcome.kind === "partial" ? outcome.failedIds.length : undefined;
-      this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes, eventCountMetrics: this.settings.eventCountMetrics || undefined });
+      this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes, eventCountMetrics: this.settings.eventCountMetrics || undefined, ...(requestId === undefined ? {} : { requestId }) });
       if (outcome.kind === "throttled") {
         // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
         this.scaledUntil = undefined;
@@ -171,20 +171,22 @@ export class EsmWorker {
     return s.uuid === undefined || s.sourceArn === undefined ? undefined : { mappingUuid: s.uuid, sourceArn: s.sourceArn };
   }
 
-  private async run({ payload, itemIds, traceHeaders }: PolledBatch): Promise<BatchOutcome> {
+  /** The batch's outcome, and the request id of the invocation that ran it (none when throttled). */
+  private async run({ payload, itemIds, traceHeaders }: PolledBatch): Promise<{ outcome: BatchOutcome; requestId?: string }> {
     try {
       const out = await this.invoker.invoke({ functionName: this.settings.functionName, qualifier: this.settings.qualifier, payload, invocationType: "RequestResponse", origin: this.origin(), traceHeaders });
-      if (out.kind !== "result") return { kind: "succeeded" };
+      if (out.kind !== "result") return { outcome: { kind: "succeeded" } };
+      const requestId = out.result.requestId;
       // A function error or timeout fails the whole batch; it returns after the visibility timeout.
-      if (out.result.errorType !== undefined) return { kind: "failed" };
-      return this.settings.reportBatchItemFailures ? parseBatchItemFailures(out.result.payload, itemIds) : { kind: "succeeded" };
+      if (out.result.errorType !== undefined) return { outcome: { kind: "failed" }, requestId };
+      return { outcome: this.settings.reportBatchItemFailures ? parseBatchItemFailures(out.result.payload, itemIds) : { kind: "succeeded" }, requestId };
     } catch (e) {
-      if (isAwsError(e) && e.code === "TooManyRequestsException") return { kind: "throttled" };
+      if (isAwsError(e) && e.code === "TooManyRequestsException") return { outcome: { kind: "throttled" } };
       // Stopped in a recursive loop (reported by the Invoker): its messages return to the queue
       // and, past maxReceiveCount, go to its dead-letter queue (invocation-recursion).
-      if (isAwsError(e) && e.code === "RecursiveInvocationException") return { kind: "failed" };
+      if (isAwsError(e) && e.code === "RecursiveInvocationException") return { outcome: { kind: "failed" } };
       this.telemetry.emit({ type: "simulator.warning", message: `event source mapping for ${this.settings.functionName}: ${String(e)}` });
-      return { kind: "failed" };
+      return { outcome: { kind: "failed" } };
     }
   }
 }

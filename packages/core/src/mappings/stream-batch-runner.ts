@@ -208,6 +208,7 @@ export class StreamBatchRunner {
         // The lane and the last record: the scenario report's stall story follows each lane's failed batch until it is all behind the checkpoint.
         ...(lane === undefined ? {} : { lane }), lastSequenceNumber: last.sequenceNumber,
         ...(r.kind === "ran" && r.outcome.kind === "failed" && r.outcome.reason !== undefined ? { reason: r.outcome.reason } : {}),
+        ...(r.kind === "ran" && r.requestId !== "" ? { requestId: r.requestId } : {}),
       });
     }
     return r;

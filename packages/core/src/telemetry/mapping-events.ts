@@ -13,6 +13,8 @@ export type MappingEvent =
       outcome: "succeeded" | "failed" | "partial" | "throttled";
       /** Records the function reported failed (ReportBatchItemFailures), for `partial`. */
       failed?: number;
+      /** The invocation that ran the batch (absent when none ran: throttled): the dashboard puts the mapping's view on its row. */
+      requestId?: string;
       /** Concurrent batches of the mapping (SQS). */
       lanes?: number;
       /** Stream mappings: the shard, and the age of the batch's last record when it was sent (AWS's IteratorAge). */

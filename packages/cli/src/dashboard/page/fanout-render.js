@@ -83,7 +83,7 @@ export function renderBuses(m) {
   for (const b of shown) {
     html += `<tr class="bus" data-bus="${esc(b.name)}"><td><b>${named(m, "bus", b.name)}</b></td><td colspan="7">events accepted <b class="accepted">${b.accepted ?? 0}</b> ${curve(b.history, "events per second")} <small>per second</small></td></tr>`;
     for (const r of b.rules.values()) {
-      html += `<tr class="rule" data-rule="${esc(r.name)}"><td>${esc(r.name)} ${state(r.state)}</td><td title="${esc(r.eventPattern)}"><small>${esc(patternSummary(r.eventPattern))}</small></td>${n(r.matched, "matched")}<td colspan="5"></td></tr>`;
+      html += `<tr class="rule" data-rule="${esc(r.name)}"><td>${named(m, "rule", r.name)} ${state(r.state)}</td><td title="${esc(r.eventPattern)}"><small>${esc(patternSummary(r.eventPattern))}</small></td>${n(r.matched, "matched")}<td colspan="5"></td></tr>`;
       for (const t of r.targets.values()) {
         const opts = [t.retryPolicy?.MaximumRetryAttempts !== undefined ? `${t.retryPolicy.MaximumRetryAttempts} retries` : "", t.retryPolicy?.MaximumEventAgeInSeconds !== undefined ? `max age ${dur(t.retryPolicy.MaximumEventAgeInSeconds * 1000)}` : "", t.deadLetterArn ? `DLQ ${sourceNamed(m, shortName(t.deadLetterArn))}` : ""].filter(Boolean).join(" · ");
         html += `<tr class="target" data-target="${esc(`${r.name}/${t.id}`)}"><td>→ <b>${sourceNamed(m, shortName(t.arn))}</b> <small>${esc(t.id)}</small></td><td><small>${opts}</small></td><td></td>${counts(t)}</tr>`;
@@ -92,7 +92,7 @@ export function renderBuses(m) {
     // Scheduled rules are the schedules source's: their expression and targets, no event counts.
     if (b.name === "default") {
       for (const s of scheduled) {
-        html += `<tr class="rule scheduled" data-rule="${esc(s.name)}"><td>${esc(s.name)} ${state(s.state)}</td><td><small>${esc(s.expression)}${s.nextFireAt ? ` · next ${clockTime(s.nextFireAt)}` : ""}</small></td><td colspan="6"><small>${(s.targets ?? []).map((a) => `→ ${esc(shortName(a))}`).join(" ")}</small></td></tr>`;
+        html += `<tr class="rule scheduled" data-rule="${esc(s.name)}"><td>${named(m, "rule", s.name)} ${state(s.state)}</td><td><small>${esc(s.expression)}${s.nextFireAt ? ` · next ${clockTime(s.nextFireAt)}` : ""}</small></td><td colspan="6"><small>${(s.targets ?? []).map((a) => `→ ${sourceNamed(m, shortName(a))}`).join(" ")}</small></td></tr>`;
       }
     }
   }
@@ -112,7 +112,7 @@ function recent(m, kind) {
     const o = d.outcome;
     const what = o.retryInMs !== undefined ? `${o.what} in ${dur(o.retryInMs)}` : o.deadLetterArn ? `${o.what} ${shortName(o.deadLetterArn)}` : o.what;
     const story = d.requestId ? ` data-request-id="${esc(d.requestId)}"` : "";
-    return `<tr class="delivery${d.requestId ? " clickable" : ""}"${story}><td>${short(d.id)}</td><td>${esc(via)} → ${esc(to)}</td><td class="${o.ok ? "ok" : "bad"}">${esc(what)}${o.detail ? ` <small title="${esc(o.detail)}">${esc(o.detail.length > 60 ? `${o.detail.slice(0, 60)}…` : o.detail)}</small>` : ""}</td><td>${d.requestId ? `request ${short(d.requestId)}` : ""}</td></tr>`;
+    return `<tr class="delivery${d.requestId ? " clickable" : ""}"${story}><td>${short(d.id)}</td><td>${kind === "sns" ? named(m, "topic", via) : named(m, "rule", via)} → ${sourceNamed(m, to)}</td><td class="${o.ok ? "ok" : "bad"}">${esc(what)}${o.detail ? ` <small title="${esc(o.detail)}">${esc(o.detail.length > 60 ? `${o.detail.slice(0, 60)}…` : o.detail)}</small>` : ""}</td><td>${d.requestId ? `request ${short(d.requestId)}` : ""}</td></tr>`;
   });
   return `<h3>Last deliveries <small>(${kind === "sns" ? "topics" : "buses"}; click one that invoked a function)</small></h3><table>${rows.join("")}</table>`;
 }

@@ -55,20 +55,20 @@ describe("an async event's attempts on the page", () => {
       [`${R}#3`, 3, false, 2.5, "success"],
     ]);
     const html: string = renderInvocations(m);
-    const rows = [...html.matchAll(/data-attempt="(\d)">\s*<td>3bf4127b <small class="attempt">attempt (\d)<\/small><\/td>.*?<td class="(cold|warm)-start">(cold|warm)<\/td>\s*<td class="n">([^<]*)<\/td>/gs)].map((x) => x.slice(1).join(" "));
+    const rows = [...html.matchAll(/data-attempt="(\d)">\s*<td class="request">3bf4127b <small class="attempt">attempt (\d)<\/small><\/td>.*?<td class="start (cold|warm)-start">(cold|warm)<\/td>\s*<td class="n duration">(.*?)<\/td>/gs)].map((x) => x.slice(1).join(" ").replace(/<[^>]*>/g, ""));
     // Newest first.
-    expect(rows).toEqual(["3 3 warm warm 2.50 ms", "2 2 warm warm 3.06 ms", "1 1 cold cold 63.1 ms"]);
+    expect(rows).toEqual(["3 3 warm warm 2.50 ms", "2 2 warm warm 3.06 ms", "1 1 cold cold 63.1 ms + init 46 ms"]);
     // Where it ended: the success of attempt 3.
     expect(m.requests.get(R).async).toMatchObject({ where: "success", detail: "attempt 3" });
   });
 
   it("draws one chip per attempt on the environment's lane, each with its attempt", () => {
     const { m } = threeAttempts();
-    const chips = [...(renderFunctions(m) as string).matchAll(/<span class="chip (\w+)" data-request-id="[^"]+" data-key="([^"]+)" data-attempt="(\d)"[^>]*>([^<]*)<\/span>/g)].map((x) => [x[1], x[2], x[3], x[4]]);
+    const chips = [...(renderFunctions(m) as string).matchAll(/<span class="chip (\w+)" data-request-id="[^"]+" data-key="([^"]+)" data-attempt="(\d)"[^>]*>(.*?)<\/span>(?=<span class="chip|<\/span>)/g)].map((x) => [x[1], x[2], x[3], x[4]!.replace(/<[^>]*>/g, "")]);
     expect(chips).toEqual([
       ["warm", `${R}#3`, "3", "warm 2.50 ms · attempt 3"],
       ["error", `${R}#2`, "2", "warm 3.06 ms · attempt 2"],
-      ["error", `${R}#1`, "1", "cold 63.1 ms · attempt 1"],
+      ["error", `${R}#1`, "1", "cold 63.1 ms + init 46 ms · attempt 1"],
     ]);
   });
 

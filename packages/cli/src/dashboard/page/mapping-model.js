@@ -3,6 +3,7 @@
 // `mappings` and `shardConsumers` views carry the server's counts since it started, as of the
 // frame's seq; `mapping.*` events after it add to them, so no batch is counted twice.
 import { nextShard } from "./shard-consumers.js";
+import { markStory, row } from "./invocation-rows.js";
 
 /** A `views` or `snapshot` frame's mappings and shard consumers, as the server counts them at `seq`. */
 export function applyMappingViews(m, v, seq) {
@@ -34,6 +35,19 @@ export function applyMappingViews(m, v, seq) {
  * One `mapping.*` event (`history`: from a snapshot's recent list). True when it was one: the
  * Event sources section is to be drawn again.
  */
+/**
+ * The mapping's view of the invocation that ran a batch, on its row: a partial batch failure
+ * (ReportBatchItemFailures) is a success for Lambda, but its failed records go back to the source
+ * (newuser14 F5); a batch the mapping failed though the function succeeded (a refused answer) too.
+ */
+function batchOnRow(m, e) {
+  if (e.requestId === undefined || (e.outcome !== "partial" && e.outcome !== "failed") || m.invocations === undefined || m.requests === undefined) return;
+  const s = row(m, e.requestId, e.functionName);
+  s.batch = { outcome: e.outcome, size: e.size, failed: e.failed, reason: e.reason, source: e.eventSourceArn };
+  m.dirty?.add("invocations");
+  markStory(m, e.requestId);
+}
+
 export function applyMappingEvent(m, e, history) {
   switch (e.type) {
     case "mapping.batch-given-up":
@@ -59,6 +73,7 @@ export function applyMappingEvent(m, e, history) {
       }
       if (e.lanes !== undefined) mp.lanes = e.lanes;
       m.mappings.set(e.mappingId, mp);
+      batchOnRow(m, e);
       return true;
     }
     case "mapping.scaled": {

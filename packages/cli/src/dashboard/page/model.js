@@ -187,7 +187,7 @@ export function applyEvent(m, e, history = false) {
       // One chip per invocation: each attempt of an async event has its own (same request id).
       const x = m.envs.get(e.environmentId);
       if (x && !x.chips.some((c) => c.key === s.key)) {
-        x.chips.push({ key: s.key, requestId: e.requestId, attempt: s.attempt, cold: s.coldStart, ok: e.status === "success", ms: e.durationMs });
+        x.chips.push({ key: s.key, requestId: e.requestId, attempt: s.attempt, cold: s.coldStart, ok: e.status === "success", ms: e.durationMs, initMs: e.initDurationMs });
         if (x.chips.length > KEEP_CHIPS) x.chips.shift();
       }
       if (!history && e.seq > m.costSeq) addCost(m, e);

@@ -1,11 +1,12 @@
 // HTML for each section, from the model (model.js). Every string from the simulator is escaped.
 import { renderBuses, renderTopics } from "./fanout-render.js";
-import { clockTime, dur, esc, ms, name, short, spark } from "./format.js";
+import { clockTime, dur, durationText, esc, name, short, spark } from "./format.js";
 import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
 import { stalled } from "./shard-consumers.js";
 import { rowVia, viaTitle } from "./invocation-via.js";
+import { batchView } from "./batch-view.js";
 import { attemptLabel, rowKey, selectedRow } from "./invocation-rows.js";
-import { fnLabel, named, sourceNamed } from "./resource-names.js";
+import { fnLabel, named, sourceNamed, viaNamed } from "./resource-names.js";
 
 /** Async events listed as finished; of them, at most this many that only succeeded (a schedule's ticks). */
 const FINISHED_ROWS = 25;
@@ -49,9 +50,13 @@ function noLanes(retired) {
 function renderFaults(m) {
   if (!m.faults?.length) return "";
   const item = (f) => {
-    const scope = [f.function, f.qualifier && `:${f.qualifier}`, f.source && `from ${f.source}`, f.mapping && `mapping ${short(f.mapping)}`, f.target && `to ${f.target}`].filter(Boolean).join(" ");
-    const until = f.activeUntil ? (Date.parse(f.activeUntil) <= m.time ? "ended" : `until ${clockTime(Date.parse(f.activeUntil))}`) : Date.parse(f.activeFrom) > m.time ? `from ${clockTime(Date.parse(f.activeFrom))}` : "active";
-    return `<span class="fault" data-fault="${esc(f.id)}"><b>${esc(f.id)}</b> ${esc(f.kind)}${scope ? ` on ${esc(scope)}` : ""} — fired ${f.fired} of ${f.matched} matched, ${esc(until)}</span>`;
+    // The function by its logical id (the generated name in its title), as the lanes name it (newuser14 F2).
+    const scope = [f.function && named(m, "function", f.function), f.qualifier && `:${esc(f.qualifier)}`, f.source && `from ${sourceNamed(m, f.source)}`, f.mapping && `mapping ${short(f.mapping)}`, f.target && `to ${sourceNamed(m, f.target)}`].filter(Boolean).join(" ");
+    // A fault with `times` stops once it has fired that many times: it will never fire again (newuser14 F19).
+    const usedUp = f.times !== undefined && f.times !== null && f.fired >= f.times;
+    const until = usedUp ? "used up" : f.activeUntil ? (Date.parse(f.activeUntil) <= m.time ? "ended" : `until ${clockTime(Date.parse(f.activeUntil))}`) : Date.parse(f.activeFrom) > m.time ? `from ${clockTime(Date.parse(f.activeFrom))}` : "active";
+    const fired = f.times === undefined || f.times === null ? `fired ${f.fired} of ${f.matched} matched` : `<span title="${f.matched} invocation(s) matched its scope">fired ${f.fired} of ${f.times}</span>`;
+    return `<span class="fault${usedUp || until === "ended" ? " over" : ""}" data-fault="${esc(f.id)}" data-state="${usedUp ? "used-up" : esc(until.split(" ")[0])}"><b>${esc(f.id)}</b> ${esc(f.kind)}${scope ? ` on ${scope}` : ""} — ${fired}, ${esc(until)}</span>`;
   };
   return `<p class="faults">Faults: ${m.faults.map(item).join(" · ")}</p>`;
 }
@@ -82,9 +87,9 @@ export function renderFunctions(m) {
         <small>${esc(f.runtime ?? "")} ${f.memorySize ?? ""} MB ${esc(f.architecture ?? "")}</small>
         <span class="gauge">concurrency <b class="in-use">${f.inFlight ?? busy}</b> in use, ${reserved}</span>
         <span class="gauge">${live.length} environment(s)</span>
-        ${t ? `<span class="throttle">throttled ${t.count}× — ${esc(t.reason)} <small>(by ${esc(name(t.caller))})</small></span>` : ""}
+        ${t ? `<span class="throttle">throttled ${t.count}× — ${esc(t.reason)} <small>(by ${sourceNamed(m, name(t.caller))})</small></span>` : ""}
         ${injected ? `<span class="throttle injected" title="what the faults (POST /_sim/faults, faults:) did to this function">${[injected.throttle ? `${injected.throttle} throttle(s)` : "", injected.other ? `${injected.other} outcome(s)` : ""].filter(Boolean).join(", ")} injected by faults</span>` : ""}
-        ${loop ? `<span class="throttle" title="Lambda stops the 17th invocation of one chain of events (RecursiveLoop Terminate)">recursive loop stopped ${loop.count}× <small>(by ${esc(name(loop.caller))})</small></span>` : ""}
+        ${loop ? `<span class="throttle" title="Lambda stops the 17th invocation of one chain of events (RecursiveLoop Terminate)">recursive loop stopped ${loop.count}× <small>(by ${sourceNamed(m, name(loop.caller))})</small></span>` : ""}
       </div>
       <div class="lanes">${lanes || `<span class="empty">${noLanes(f.retired)}</span>`}</div>
     </div>`;
@@ -94,7 +99,7 @@ export function renderFunctions(m) {
 /** One invocation on its environment's lane: cold or warm, its duration, and which attempt of a retried async event it was. */
 function chip(m, c) {
   const attempt = attemptLabel(m, c);
-  return `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" data-key="${esc(c.key ?? c.requestId)}"${c.attempt === undefined ? "" : ` data-attempt="${c.attempt}"`} title="${esc(c.requestId)}${attempt ? ` ${attempt}` : ""}">${c.cold ? "cold" : "warm"} ${ms(c.ms)} ms${attempt ? ` · ${attempt}` : ""}</span>`;
+  return `<span class="chip ${c.ok ? (c.cold ? "cold" : "warm") : "error"}" data-request-id="${esc(c.requestId)}" data-key="${esc(c.key ?? c.requestId)}"${c.attempt === undefined ? "" : ` data-attempt="${c.attempt}"`} title="${esc(c.requestId)}${attempt ? ` ${attempt}` : ""}">${c.cold ? "cold" : "warm"} ${durationText(c.ms, c.initMs)}${attempt ? ` · ${attempt}` : ""}</span>`;
 }
 
 export function renderSources(m) {
@@ -138,7 +143,7 @@ export function renderSources(m) {
     html += `</table>`;
   }
   if (m.schedules.length > 0) {
-    html += `<h3>Schedules</h3><table><tr><th>schedule</th><th>expression</th><th>next fire</th></tr>${m.schedules.map((s) => `<tr data-schedule="${esc(s.name)}"><td>${esc(s.group && s.group !== "default" && s.kind !== "rule" ? `${s.group}/${s.name}` : s.name)}</td><td><small>${esc(s.expression)}</small></td><td class="next-fire">${nextFire(s, m.time)}</td></tr>`).join("")}</table>`;
+    html += `<h3>Schedules</h3><table><tr><th>schedule</th><th>expression</th><th>next fire</th></tr>${m.schedules.map((s) => `<tr data-schedule="${esc(s.name)}"><td>${s.group && s.group !== "default" && s.kind !== "rule" ? `${esc(s.group)}/` : ""}${named(m, s.kind === "rule" ? "rule" : "schedule", s.name)}</td><td><small>${esc(s.expression)}</small></td><td class="next-fire">${nextFire(s, m.time)}</td></tr>`).join("")}</table>`;
   }
   // SNS topics and EventBridge buses with what fanned out through them (fanout-render.js).
   html += renderTopics(m) + renderBuses(m);
@@ -225,10 +230,10 @@ export function renderInvocations(m) {
     const key = s.key ?? s.requestId;
     return `
     <tr class="clickable invocation ${m.selected === key ? "selected" : ""}" data-request-id="${esc(s.requestId)}"${key === s.requestId ? "" : ` data-key="${esc(key)}"`}${s.attempt === undefined ? "" : ` data-attempt="${s.attempt}"`}>
-      <td>${short(s.requestId)}${attempt ? ` <small class="attempt">${attempt}</small>` : ""}</td><td>${fnLabel(m, s.functionName)}</td><td class="via"${v.title ? ` title="${esc(v.title)}"` : ""}>${esc(v.label)}</td>
-      <td class="${s.coldStart ? "cold-start" : "warm-start"}">${s.coldStart === undefined ? "" : s.coldStart ? "cold" : "warm"}</td>
-      <td class="n">${s.durationMs === undefined ? "running…" : `${ms(s.durationMs)} ms`}</td>
-      <td class="${s.status === "success" ? "ok" : s.status ? "bad" : ""}">${esc(s.status ?? "")}${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}${s.front.cutOff ? " cut off" : ""}</small>` : ""}</td></tr>`;
+      <td class="request">${short(s.requestId)}${attempt ? ` <small class="attempt">${attempt}</small>` : ""}</td><td class="function">${named(m, "function", s.functionName)}</td><td class="via"${v.title ? ` title="${esc(v.title)}"` : ""}>${viaNamed(m, v.label)}</td>
+      <td class="start ${s.coldStart ? "cold-start" : "warm-start"}">${s.coldStart === undefined ? "" : s.coldStart ? "cold" : "warm"}</td>
+      <td class="n duration">${s.durationMs === undefined ? "running…" : durationText(s.durationMs, s.initDurationMs)}</td>
+      <td class="status ${s.status === "success" ? "ok" : s.status ? "bad" : ""}"><span>${esc(s.status ?? "")}</span>${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}${s.front.cutOff ? " cut off" : ""}</small>` : ""}${batchView(s)}</td></tr>`;
   }).join("")}</table>`;
 }
 
@@ -282,7 +287,9 @@ function frontText(f) {
 export function renderCost(m) {
   const fns = Object.entries(m.cost.functions ?? {});
   const p = m.cost.prices;
+  // Lambda's requests and GB-s only (not API Gateway, SQS, EventBridge); the durations are this machine's wall time (newuser14 F13).
   return `<p><span id="cost-total">${dollars(m.cost.total ?? 0)}</span> <small>total so far</small></p>
+    <p class="caption"><small>Durations, so GB-seconds, are measured on this machine: a burst of cold starts on a small machine runs slower, and costs more here, than on AWS.</small></p>
     <table><tr><th>function</th><th class="n">requests</th><th class="n">GB-seconds</th><th>memory</th><th class="n">cost</th></tr>
     ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${fnLabel(m, n)}</td><td class="n">${c.requests}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
     ${p ? `<p><small>$${(p.perRequest * 1e6).toFixed(2)} per million requests; $${p.perGbSecond.x86_64} per GB-s (x86_64), $${p.perGbSecond.arm64} (arm64)</small></p>` : ""}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RETIRE_REASONS } from "@lambda-sim/core";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
-import { laneLegend, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
+import { laneLegend, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const lane = (id: string, state: string, reason?: string) => ({ id, functionName: "fn", version: "1", state, reason, provisioned: true, chips: [] });
 
@@ -29,8 +29,47 @@ describe("the functions section's faults", () => {
       faults: [{ id: "fault-1", kind: "throttle", function: "checkout", activeFrom: "2026-12-05T09:59:00.000Z", activeUntil: "2026-12-05T10:01:00.000Z", matched: 20, fired: 14 }],
       account: {},
     });
-    expect(html).toContain('<span class="fault" data-fault="fault-1"><b>fault-1</b> throttle on checkout — fired 14 of 20 matched, until 2026-12-05 10:01:00</span>');
+    expect(html).toContain('<span class="fault" data-fault="fault-1" data-state="until"><b>fault-1</b> throttle on checkout — fired 14 of 20 matched, until 2026-12-05 10:01:00</span>');
     expect(html).toContain("14 throttle(s) injected by faults");
+  });
+
+  const banner = (fault: object) =>
+    renderFunctions({
+      time: Date.parse("2026-12-05T10:00:00Z"),
+      functions: new Map([["ws-Consume-S52Y", { runtime: "nodejs24.x", memorySize: 128 }]]),
+      logicalIds: new Map([["ws-Consume-S52Y", "ConsumeFn"]]),
+      envs: new Map(),
+      throttles: new Map(),
+      faults: [{ id: "fault-1", kind: "error", function: "ws-Consume-S52Y", activeFrom: "2026-12-05T09:59:00.000Z", activeUntil: null, ...fault }],
+      account: {},
+    }) as string;
+
+  it("says a fault whose times are used up is used up, not active, and names its function by logical id (newuser14 F19, F2)", () => {
+    expect(banner({ times: 5, matched: 5, fired: 5 })).toContain('<span class="fault over" data-fault="fault-1" data-state="used-up"><b>fault-1</b> error on <span class="logical-id" title="ws-Consume-S52Y">Consume<wbr>Fn</span> — <span title="5 invocation(s) matched its scope">fired 5 of 5</span>, used up</span>');
+    expect(banner({ times: 5, matched: 2, fired: 2 })).toContain("fired 2 of 5</span>, active</span>");
+    expect(banner({ matched: 7, fired: 7 })).toContain("fired 7 of 7 matched, active</span>");
+  });
+});
+
+describe("a cold start's Init (newuser14 F12)", () => {
+  it("puts Init Duration beside the duration on the lane's chip and the list's row", () => {
+    const fn = "fn";
+    const invocation = { key: "r1", requestId: "r1", functionName: fn, logs: [], attempts: [], startedAt: 1, coldStart: true, durationMs: 248.3, initDurationMs: 2723.63, status: "success" };
+    const row: string = renderInvocations({ logicalIds: new Map(), invocations: new Map([["r1", invocation]]) });
+    expect(row).toContain('<td class="n duration">248.3 ms <span class="init" title="Init Duration 2724 ms, billed with the first invocation">+ init 2.7 s</span></td>');
+    const chips: string = renderFunctions({
+      functions: new Map([[fn, { memorySize: 128 }]]),
+      envs: new Map([["e1", { id: "e1", functionName: fn, version: "$LATEST", state: "idle", chips: [{ key: "r1", requestId: "r1", cold: true, ok: true, ms: 248.3, initMs: 2723.63 }, { key: "r2", requestId: "r2", cold: false, ok: true, ms: 73.2 }] }]]),
+      throttles: new Map(),
+      account: {},
+    });
+    expect(chips.replace(/<span class="init"[^>]*>/g, "<i>")).toMatch(/>warm 73\.2 ms<\/span><span [^>]*>cold 248\.3 ms <i>\+ init 2\.7 s<\/span><\/span>/);
+  });
+});
+
+describe("the cost panel (newuser14 F13)", () => {
+  it("says its durations are this machine's", () => {
+    expect(renderCost({ cost: { total: 0, functions: {} }, logicalIds: new Map() })).toContain("Durations, so GB-seconds, are measured on this machine");
   });
 });
 
@@ -67,7 +106,7 @@ describe("the invocation list (newuser10 N3-2)", () => {
       row("cut", { via: { front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "POST /chat" }, front: { front: "rest-api", apiId: "d9ef8224a1", stage: "Prod", routeKey: "POST /chat", status: 200, reason: "Execution failed due to a timeout error", cutOff: true } }),
     ]),
   });
-  const cells = (id: string) => new RegExp(`data-request-id="${id}">\\s*<td>${id}</td><td>(.*?)</td><td class="via"[^>]*>(.*?)</td>`).exec(html)?.slice(1);
+  const cells = (id: string) => new RegExp(`data-request-id="${id}">\\s*<td class="request">${id}</td><td class="function">(.*?)</td><td class="via"[^>]*>(.*?)</td>`).exec(html)?.slice(1).map((c) => c.replace(/<wbr>/g, ""));
 
   it("labels each row with its front and route, a mapping's or topic's source, or nothing for an Invoke call", () => {
     expect(["rest", "http", "url", "sqs", "sns", "plain"].map((id) => cells(id)?.[1])).toEqual(["REST GET /long", "HTTP GET /long", "URL", "sqs:orders", "sns:alerts", ""]);
@@ -77,9 +116,27 @@ describe("the invocation list (newuser10 N3-2)", () => {
     expect(html).toContain("→ 200 cut off");
   });
 
-  it("names a template's function by its logical id, then the name it became", () => {
-    expect(cells("rest")?.[0]).toBe(`<span class="logical-id">NodeFn</span> <small class="physical-name">(${fn})</small>`);
-    expect(renderInvocations({ logicalIds: new Map(), invocations: new Map([row("x", {})]) })).toContain(`<td>x</td><td>${fn}</td>`);
+  it("names a template's function by its logical id, the name it became in its title (newuser14 F4: rows one or two lines high)", () => {
+    expect(cells("rest")?.[0]).toBe(`<span class="logical-id" title="${fn}">NodeFn</span>`);
+    expect(renderInvocations({ logicalIds: new Map(), invocations: new Map([row("x", {})]) })).toContain(`<td class="request">x</td><td class="function">${fn}</td>`);
+  });
+
+  it("names a row's queue, rule or schedule by its logical id (newuser14 F2)", () => {
+    const m = {
+      logicalIds: new Map(),
+      resourceIds: { queue: new Map([["ws-OrdersQueue-TY3A", "OrdersQueue"]]), rule: new Map([["ws-TickEvery5-WW2Q", "TickEvery5"]]), schedule: new Map([["ws-Nightly-AB12", "Nightly"]]) },
+      invocations: new Map([
+        row("q", { via: { eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:ws-OrdersQueue-TY3A" } }),
+        row("r", { source: "events:rule/ws-TickEvery5-WW2Q" }),
+        row("s", { source: "schedule:ws-Nightly-AB12" }),
+        row("o", { source: "events:rule/other" }),
+      ]),
+    };
+    const via = (id: string) => new RegExp(`data-request-id="${id}">.*?<td class="via"[^>]*>(.*?)</td>`, "s").exec(renderInvocations(m))?.[1]?.replace(/<wbr>/g, "");
+    expect(via("q")).toBe('sqs:<span class="logical-id" title="ws-OrdersQueue-TY3A">OrdersQueue</span>');
+    expect(via("r")).toBe('events:rule/<span class="logical-id" title="ws-TickEvery5-WW2Q">TickEvery5</span>');
+    expect(via("s")).toBe('schedule:<span class="logical-id" title="ws-Nightly-AB12">Nightly</span>');
+    expect(via("o")).toBe("events:rule/other");
   });
 });
 
@@ -88,9 +145,26 @@ describe("a schedule's next fire (newuser11 N3-2)", () => {
   const next = (nextFireAt: number) =>
     /<td class="next-fire">(.*?)<\/td>/.exec(renderSources({ time: now, queues: new Map(), dlqMoves: [], mappings: new Map(), shards: new Map(), streams: [], fanout: { topics: new Map(), buses: new Map() }, schedules: [{ name: "restock-order", expression: "rate(5 minutes)", state: "ENABLED", nextFireAt }] }))?.[1];
 
+  it("names a scheduled rule by its logical id, the name it became in its title (newuser14 F2)", () => {
+    const html: string = renderSources({ time: now, queues: new Map(), dlqMoves: [], mappings: new Map(), shards: new Map(), streams: [], fanout: { topics: new Map(), buses: new Map() }, resourceIds: { rule: new Map([["ws-TickEvery5-WW2Q", "TickEvery5"]]) }, schedules: [{ kind: "rule", group: "default", name: "ws-TickEvery5-WW2Q", expression: "rate(5 minutes)", state: "ENABLED", nextFireAt: now + 5000 }] });
+    expect(html).toContain('<tr data-schedule="ws-TickEvery5-WW2Q"><td><span class="logical-id" title="ws-TickEvery5-WW2Q">Tick<wbr>Every5</span></td>');
+  });
+
   it("says due now once service time has reached the fire's time and its event has not come yet, not a negative countdown", () => {
     expect(next(Date.parse("2026-12-06T06:43:00Z"))).toBe("2026-12-06 06:43:00 <small>(due now)</small>");
     expect(next(now)).toBe("2026-12-06 06:43:02 <small>(due now)</small>");
     expect(next(now + 5000)).toBe("2026-12-06 06:43:07 <small>(in 5.0 s)</small>");
+  });
+});
+
+describe("a batch's partial failure on its row (newuser14 F5)", () => {
+  it("says the mapping's view beside Lambda's success: how many of the batch's records failed", async () => {
+    // @ts-expect-error: the page's own JavaScript.
+    const { applyMappingEvent } = await import("./mapping-model.js");
+    const m = { dirty: new Set(), mappings: new Map(), shards: new Map(), requests: new Map(), logicalIds: new Map(), invocations: new Map([["r1", { key: "r1", requestId: "r1", functionName: "fn", logs: [], startedAt: 1, durationMs: 305.4, status: "success" }]]) };
+    applyMappingEvent(m, { type: "mapping.batch", seq: 1, time: 2, mappingId: "m1", functionName: "fn", eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:orders", size: 1, outcome: "partial", failed: 1, requestId: "r1" }, false);
+    const html: string = renderInvocations(m);
+    expect(html).toMatch(/<td class="status ok"><span>success<\/span> <small class="warn batch" title="ReportBatchItemFailures: the function reported 1 of the batch's 1 record\(s\) failed; they go back to the queue[^"]*">partial: <span>1 of 1 failed<\/span><\/small><\/td>/);
+    expect(m.mappings.get("m1")).toMatchObject({ batches: 1, partial: 1 });
   });
 });
