@@ -58,7 +58,8 @@ describe.skipIf(chromiumSkip !== undefined)(`the dashboard's invocation list nam
     for (const [via, status] of [["REST GET /long", 502], ["HTTP GET /long", 500], ["URL", 502]] as const) {
       await shows(page, "#invocations", new RegExp(via));
       await expect.poll(() => row(via).count(), { timeout: 15_000 }).toBe(1);
-      expect((await row(via).textContent())?.replace(/\s+/g, " ")).toContain(`success → ${status}`);
+      // The row appears as the invocation starts ("running…"); its end reaches the page after the client's answer.
+      await expect.poll(async () => (await row(via).textContent())?.replace(/\s+/g, " "), { timeout: 15_000 }).toContain(`success → ${status}`);
       // The function as the template names it, the name it became in its title (newuser14 F4: a row one or two lines high).
       expect((await row(via).locator("td.function").textContent())?.trim()).toBe("NodeFn");
       expect(await row(via).locator("td.function .logical-id").getAttribute("title")).toBe(fn);
