@@ -44,7 +44,7 @@ export { traceHeaderOf } from "./invocation/recursive-loop.ts";
 export type { InvokeInput, InvokeOutput, InvocationObserver } from "./invocation/invoke-input.ts";
 export { MAX_SYNC_PAYLOAD } from "./invocation/invoke-input.ts";
 export type { InvocationResult } from "./invocation/invocation-result.ts";
-export type { ResponseSink } from "./invocation/response-sink.ts";
+export { resumeWhenDrained, type ResponseSink } from "./invocation/response-sink.ts";
 export type { FunctionUrls, FunctionUrlConfig, FunctionUrlDefinition, Cors } from "./function-urls/function-urls.ts";
 export type { AuthFailure } from "./protocols/sigv4-verifier.ts";
 export { functionUrlAddress } from "./startup/core-services.ts";

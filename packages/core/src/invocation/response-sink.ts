@@ -1,3 +1,5 @@
+import type { ServerResponse } from "node:http";
+
 /**
  * Where a streamed response goes while the function writes it (InvokeWithResponseStream, a
  * RESPONSE_STREAM Function URL). The Runtime API hands each chunk over as the runtime sends it;
@@ -11,6 +13,19 @@ export interface ResponseSink {
   /** One chunk, in order. False asks the runtime to wait for `onDrain`, as a socket would. */
   write(chunk: Buffer): boolean;
   onDrain(resume: () => void): void;
+}
+
+/**
+ * ResponseSink.onDrain for a sink writing to an HTTP answer: `resume` once the answer's socket
+ * drains, or at once when the caller went away (the runtime's stream is then drained and dropped).
+ */
+export function resumeWhenDrained(res: ServerResponse, resume: () => void): void {
+  if (res.destroyed) return resume();
+  const go = () => {
+    res.off("drain", go).off("close", go);
+    resume();
+  };
+  res.on("drain", go).on("close", go);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { ResponseSink } from "@lambda-sim/core";
+import { resumeWhenDrained, type ResponseSink } from "@lambda-sim/core";
 import { isHttp2Answer, withoutConnectionHeaders } from "./answer-headers.ts";
 import type { MalformedAnswer } from "./payload-v2.ts";
 
@@ -105,12 +105,7 @@ export class HttpStreamSink implements ResponseSink {
   }
 
   onDrain(resume: () => void): void {
-    if (this.res.destroyed) return resume();
-    const go = () => {
-      this.res.off("drain", go).off("close", go);
-      resume();
-    };
-    this.res.on("drain", go).on("close", go);
+    resumeWhenDrained(this.res, resume);
   }
 
   /** Ends the answer; headers not yet sent (an empty stream) go out now. */

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { Invoker } from "../../invocation/invoker.ts";
 import type { InvocationResult } from "../../invocation/invocation-result.ts";
-import type { ResponseSink } from "../../invocation/response-sink.ts";
+import { resumeWhenDrained, type ResponseSink } from "../../invocation/response-sink.ts";
 import { eventMessage } from "../../protocols/event-stream.ts";
 import type { RestRequest, RestRoute } from "../../protocols/rest-json.ts";
 import { assertJson, decodeClientContext, header } from "./invoke.ts";
@@ -111,11 +111,6 @@ class EventStreamSink implements ResponseSink {
   }
 
   onDrain(resume: () => void): void {
-    if (this.res.destroyed) return resume();
-    const go = () => {
-      this.res.off("drain", go).off("close", go);
-      resume();
-    };
-    this.res.on("drain", go).on("close", go);
+    resumeWhenDrained(this.res, resume);
   }
 }
