@@ -141,17 +141,9 @@ export function payloadV1Answer(payload: Buffer | string, decodeBase64: boolean)
   // A numeric string is taken as API Gateway's JSON mapper takes it (our choice).
   const status = typeof value.statusCode === "string" && /^\d{3}$/.test(value.statusCode) ? Number(value.statusCode) : value.statusCode;
   if (!isFinalStatus(status)) return malformed(`statusCode is not an HTTP status: ${shown(value.statusCode)}`);
-  const single = stringValues(value.headers);
-  if (single === undefined) return malformed(`headers is not an object of text values: ${shown(value.headers)}`);
-  const headers: Record<string, string | string[]> = { ...single };
-  if (value.multiValueHeaders !== undefined && value.multiValueHeaders !== null) {
-    if (!isObject(value.multiValueHeaders)) return malformed(`multiValueHeaders is not an object: ${shown(value.multiValueHeaders)}`);
-    for (const [name, list] of Object.entries(value.multiValueHeaders)) {
-      if (list === null) continue;
-      if (!Array.isArray(list) || list.some((v) => typeof v === "object")) return malformed(`multiValueHeaders.${name} is not a list of text values: ${shown(list)}`);
-      headers[name.toLowerCase()] = list.map(String);
-    }
-  }
+  const read = v1Headers(value.headers, value.multiValueHeaders);
+  if ("malformed" in read) return read;
+  const headers = read.headers;
   const badHeader = answerHeadersProblem(headers, []);
   if (badHeader !== undefined) return malformed(badHeader);
   const body = value.body;
@@ -165,6 +157,25 @@ export function payloadV1Answer(payload: Buffer | string, decodeBase64: boolean)
  * Whether a media type is one of an API's binary media types (`image/png`, `image/*`, `*\/*`).
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html
  */
+/**
+ * A proxy integration answer's `headers` (single text values) and `multiValueHeaders` (lists; a
+ * name in both keeps the list), as one header map: the buffered answer's and a streamed answer's
+ * metadata (rest-stream-prelude.ts) are read alike.
+ */
+export function v1Headers(headers: unknown, multiValueHeaders: unknown): { headers: Record<string, string | string[]> } | MalformedAnswer {
+  const single = stringValues(headers);
+  if (single === undefined) return malformed(`headers is not an object of text values: ${shown(headers)}`);
+  const out: Record<string, string | string[]> = { ...single };
+  if (multiValueHeaders === undefined || multiValueHeaders === null) return { headers: out };
+  if (!isObject(multiValueHeaders)) return malformed(`multiValueHeaders is not an object: ${shown(multiValueHeaders)}`);
+  for (const [name, list] of Object.entries(multiValueHeaders)) {
+    if (list === null) continue;
+    if (!Array.isArray(list) || list.some((v) => typeof v === "object")) return malformed(`multiValueHeaders.${name} is not a list of text values: ${shown(list)}`);
+    out[name.toLowerCase()] = list.map(String);
+  }
+  return { headers: out };
+}
+
 export function isBinaryMediaType(contentType: string | undefined, binaryMediaTypes: readonly string[]): boolean {
   if (contentType === undefined || binaryMediaTypes.length === 0) return false;
   const types = contentType.split(",").map((t) => t.split(";", 1)[0]!.trim().toLowerCase());

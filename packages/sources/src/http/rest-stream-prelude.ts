@@ -1,6 +1,7 @@
 import { answerHeadersProblem } from "./answer-headers.ts";
 import type { Prelude, PreludeRules } from "./http-stream-sink.ts";
-import { isFinalStatus, isObject, malformed, shown, stringValues, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
+import { v1Headers } from "./payload-v1.ts";
+import { isFinalStatus, isObject, malformed, shown, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
 
 /** "The delimiter must be 8 null bytes and it must appear within the first 16KB of stream data." */
 export const REST_PRELUDE_LIMIT = 16 * 1024;
@@ -47,17 +48,9 @@ export function restPrelude(bytes: Buffer): Prelude | MalformedAnswer {
   const status = v.statusCode === undefined ? 200 : typeof v.statusCode === "string" && /^\d{3}$/.test(v.statusCode) ? Number(v.statusCode) : v.statusCode;
   if (!isFinalStatus(status)) return malformed(`statusCode is not an HTTP status: ${shown(v.statusCode)}`);
   if (isObject(v.headers) && Object.values(v.headers).some((h) => Array.isArray(h))) return malformed(`headers holds a list (multi-value headers go in multiValueHeaders): ${shown(v.headers)}`);
-  const single = stringValues(v.headers);
-  if (single === undefined) return malformed(`headers is not an object of text values: ${shown(v.headers)}`);
-  const headers: Record<string, string | string[]> = { ...single };
-  if (v.multiValueHeaders !== undefined && v.multiValueHeaders !== null) {
-    if (!isObject(v.multiValueHeaders)) return malformed(`multiValueHeaders is not an object: ${shown(v.multiValueHeaders)}`);
-    for (const [name, list] of Object.entries(v.multiValueHeaders)) {
-      if (list === null) continue;
-      if (!Array.isArray(list) || list.some((x) => typeof x === "object")) return malformed(`multiValueHeaders.${name} is not a list of text values: ${shown(list)}`);
-      headers[name.toLowerCase()] = list.map(String);
-    }
-  }
+  const read = v1Headers(v.headers, v.multiValueHeaders);
+  if ("malformed" in read) return read;
+  const headers = read.headers;
   const cookies = v.cookies === undefined || v.cookies === null ? [] : v.cookies;
   if (!Array.isArray(cookies) || cookies.some((c) => typeof c !== "string")) return malformed(`cookies is not a list of strings: ${shown(v.cookies)}`);
   const bad = answerHeadersProblem(headers, cookies as string[]);
