@@ -118,7 +118,7 @@ export class EsmWorker {
       this.settle(batch, outcome);
       const { uuid = "", functionName, sourceArn = "" } = this.settings;
       const failed = outcome.kind === "partial" ? outcome.failedIds.length : undefined;
-      this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes, eventCountMetrics: this.settings.eventCountMetrics || undefined, ...(requestId === undefined ? {} : { requestId }) });
+      this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes, eventCountMetrics: this.settings.eventCountMetrics || undefined, requestId });
       if (outcome.kind === "throttled") {
         // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
         this.scaledUntil = undefined;

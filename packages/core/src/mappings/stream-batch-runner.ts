@@ -206,7 +206,7 @@ export class StreamBatchRunner {
         type: "mapping.batch", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, size: records.length, outcome,
         shardId: last.shardId, iteratorAgeMs: Math.max(0, sentAt - last.arrivalMs), lastArrivalMs: last.arrivalMs, eventCountMetrics: this.s.eventCountMetrics || undefined,
         // The lane and the last record (the report's stall story follows a lane's failed batch until all of it is behind the checkpoint), the invocation (the page's rows).
-        ...(lane === undefined ? {} : { lane }), lastSequenceNumber: last.sequenceNumber, ...(r.kind === "ran" && r.requestId !== "" ? { requestId: r.requestId } : {}),
+        ...(lane === undefined ? {} : { lane }), lastSequenceNumber: last.sequenceNumber, requestId: r.kind === "ran" && r.requestId !== "" ? r.requestId : undefined,
         ...(r.kind === "ran" && r.outcome.kind === "failed" && r.outcome.reason !== undefined ? { reason: r.outcome.reason } : {}),
       });
     }
