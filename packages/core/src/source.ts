@@ -65,6 +65,11 @@ export interface SourceContext {
    * snapshot and to `GET /_sim/state`. Called on every snapshot and sample: keep it cheap.
    */
   addStateView(name: string, view: () => unknown): void;
+  /**
+   * A view another part of the simulator published, as the dashboard reads it (`resourceIds`: a
+   * template's resources by name → logical id, once the template is applied); undefined if none.
+   */
+  view(name: string): unknown;
   addSimRoute(path: string, handler: (params: Record<string, string>) => unknown, method?: "GET" | "POST"): void;
 }
 

@@ -125,7 +125,8 @@ export class EventSourceMappings {
 
   private createStopped(input: MappingInput): Mapping {
     checkStringMembers(input);
-    // The ARN says which kind of mapping this is before any parameter is judged by that kind.
+    // The ARN says which kind of mapping this is before any parameter is judged by that kind (our
+    // reading: AWS does not publish the order of its checks; its message lists the kinds it serves).
     if (!input.EventSourceArn || this.sources.kind(input.EventSourceArn) === undefined) throw unrecognizedEventSource();
     const rec = this.target(input.FunctionName ?? "");
     // AWS's conflict is one source and one qualified function ARN: `fn:blue` beside `fn:green` is two mappings.

@@ -29,6 +29,7 @@ export async function startSources(
       verifySignature: verifier && ((req, body) => verifier.verify(req, body)),
       addSimRoute: (path, handler, method) => deps.simApi.addRoute(path, handler, method),
       addStateView: (name, view) => hub.addView(name, view, { inState: true }),
+      view: (name) => hub.view(name),
       registerPoller: (service, factory) => mappings.registerPoller(declared(source, service, "queue"), factory),
       registerTarget: (service, target) => targets.register(service, target),
       registerStreamReader: (service, factory) => mappings.registerStreamReader(declared(source, service, "stream"), factory),

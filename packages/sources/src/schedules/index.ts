@@ -94,7 +94,7 @@ export function createSchedulesSource(opts: SchedulesOptions = {}): Source<Sched
       // On-demand fire for workshops and tests: a Scheduler schedule of the default group (or of
       // GROUP: /_sim/schedules/GROUP/NAME/fire), else a rule.
       const fire = async (group: string, written: string) => {
-        const name = store.get("scheduler", group, written) || store.get("rule", DEFAULT_GROUP, written) ? written : (templateName(store.list(), group, written) ?? written);
+        const name = store.get("scheduler", group, written) || store.get("rule", DEFAULT_GROUP, written) ? written : (templateName(ctx.view("resourceIds"), written) ?? written);
         const s = store.get("scheduler", group, name) ?? (group === DEFAULT_GROUP ? store.get("rule", DEFAULT_GROUP, name) : undefined);
         if (s === undefined) {
           // The names there are, as tail lists them (newuser11 N1-9: a template's schedule is named by the name it became).
@@ -145,14 +145,15 @@ function missedLine(missed: MissedFires[]): string {
 
 /**
  * The name a template's schedule or rule became, written as its logical id (`TickFunctionEvery5`)
- * or as the start banner names an event (`TickFunction.Every5`): CloudFormation names it
- * `{stack}-{logical id}-{12 characters}` (newuser14 F7: only the generated name fired). Only when
- * exactly one name has that form; a logical id cut short in a long name is not found so.
+ * or as the start banner names a function's event (`TickFunction.Every5`), from the template's
+ * `resourceIds` view (name → logical id by kind; newuser14 F7: only the generated name fired).
  */
-function templateName(all: readonly { kind: string; group: string; name: string }[], group: string, written: string): string | undefined {
-  const id = written.replace(".", "");
-  if (!/^[A-Za-z0-9]+$/.test(id)) return undefined;
-  const form = new RegExp(`^[^-]+(?:-[^-]+)*-${id}-[A-Z0-9]{12}$`);
-  const found = all.filter((x) => (x.kind === "scheduler" ? x.group === group : group === DEFAULT_GROUP) && form.test(x.name));
-  return found.length === 1 ? found[0]!.name : undefined;
+function templateName(view: unknown, written: string): string | undefined {
+  const ids = (view ?? {}) as Partial<Record<"rule" | "schedule", Record<string, string>>>;
+  const logicalId = written.replace(".", "");
+  for (const byName of [ids.schedule, ids.rule]) {
+    const found = Object.entries(byName ?? {}).find(([, id]) => id === logicalId);
+    if (found !== undefined) return found[0];
+  }
+  return undefined;
 }
