@@ -58,8 +58,8 @@ describe("the dashboard's async panel and story in a browser", () => {
     const ok = await lambda.send(new InvokeCommand({ FunctionName: "ok", InvocationType: "Event" }));
     const finishedRow = `#async tr[data-request-id="${ok.$metadata.requestId}"]`;
     await shows(page, finishedRow, /ok.*success/);
-    // And so are events that were throttled first (reserved concurrency 1, a burst of 6).
-    const burst = await Promise.all([1, 2, 3, 4, 5, 6].map(() => lambda.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event", Payload: Buffer.from('{"queryStringParameters":{"ms":"200"}}') }))));
+    // And so are events that were throttled first (reserved concurrency 1, a burst of 3).
+    const burst = await Promise.all([1, 2, 3].map(() => lambda.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event", Payload: Buffer.from('{"queryStringParameters":{"ms":"200"}}') }))));
     // Throttled attempts back off in wall time (1 s, 2 s, 4 s...: the async queue's throttle backoff), so the last may take a while.
     for (const b of burst) await shows(page, `#async tr[data-request-id="${b.$metadata.requestId}"]`, /slow.*success/, 60_000);
 
@@ -67,7 +67,7 @@ describe("the dashboard's async panel and story in a browser", () => {
     // 300 invocations' stories) is still listed when it finally succeeds.
     const starts = () => sim.output().split("[slow] START").length;
     const before = starts();
-    const hold = lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from('{"queryStringParameters":{"ms":"8000"}}') }));
+    const hold = lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from('{"queryStringParameters":{"ms":"4000"}}') }));
     await until(() => starts() > before);
     const gated = await lambda.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event" }));
     for (let round = 0; round < 16; round++) await Promise.all(Array.from({ length: 20 }, () => lambda.send(new InvokeCommand({ FunctionName: "busy" }))));
