@@ -83,6 +83,13 @@ describe("lambda-sim run: a template's parameters", () => {
     expect(r1.code).toBe(1);
     expect(r1.stderr).toContain(`${missing}:3 parameters: parameter Stage has no value and the template gives it no Default: give it one here (parameters: { Stage: VALUE }) (template ${template}:2 Parameters.Stage)`);
     expect(r1.stderr).not.toContain("--parameter-overrides");
+    // No parameters: at all: said at the architecture: line, and a !Ref of it does not claim it is undeclared (review37 #18).
+    const none = scenario([]);
+    const r0 = await runCli(["run", none]);
+    expect(r0.code).toBe(1);
+    expect(r0.stderr).toContain(`${none}:2 architecture: parameter Stage has no value and the template gives it no Default: the scenario gives no parameters; add parameters: { Stage: VALUE }`);
+    expect(r0.stderr).not.toContain("no parameter, pseudo parameter or resource is named");
+    expect(r0.stderr).not.toContain(`${none}:1 `);
     // A bad value and a name the template lacks, each at its own line of the scenario.
     const bad = scenario(["parameters:", "  Stage: test", "  Version: '1.10'", "  Versoin: 2"]);
     const r2 = await runCli(["run", bad]);

@@ -174,7 +174,7 @@ async function readScenario(file: string, sources: readonly Source<any>[], tempo
       // the account limits, `sim:` settings, faults and functions a template cannot say.
       const parameterOverrides = k.parameters === undefined ? undefined : Object.fromEntries(Object.entries(k.parameters).map(([key, v]) => [key, String(v)]));
       // Their problems are said at the scenario's lines: they were written there (parameterOrigin).
-      const parameterOrigin = { file: loaded.file, lineAt: loaded.lineAt };
+      const parameterOrigin = { file: loaded.file, lineAt: loaded.lineAt, absent: k.parameters === undefined };
       const template = await loadTemplateWithOverlay(named, undefined, sources, { endpoint: `http://127.0.0.1:${port}`, codeRoot, now: SCENARIO_START, parameterOverrides, parameterOrigin });
       temporary.push(...(template.removeOnClose ?? []));
       architecture = { ...template, removeOnClose: [codeRoot, ...(template.removeOnClose ?? [])] };

@@ -20,6 +20,8 @@ interface ParameterSpec {
 export interface ParameterOrigin {
   file: string;
   lineAt: (path: readonly PropertyKey[]) => number | undefined;
+  /** The scenario has no `parameters:` at all: a missing value is said at its `architecture:` line (review37 #18). */
+  absent?: boolean;
 }
 
 /**
@@ -30,7 +32,11 @@ export interface ParameterOrigin {
 export function templateParameters(section: unknown, overrides: Record<string, string>, problems: TemplateError[], origin?: ParameterOrigin): Map<string, string | string[]> {
   const out = new Map<string, string | string[]>();
   const specs = (section ?? {}) as Record<string, ParameterSpec>;
-  const at = (name?: string) => (origin === undefined ? undefined : `${origin.file}:${origin.lineAt(name === undefined ? ["parameters"] : ["parameters", name]) ?? ""} parameters${name === undefined ? "" : `.${name}`}`);
+  const at = (name?: string) => {
+    if (origin === undefined) return undefined;
+    if (origin.absent) return `${origin.file}:${origin.lineAt(["architecture"]) ?? ""} architecture`;
+    return `${origin.file}:${origin.lineAt(name === undefined ? ["parameters"] : ["parameters", name]) ?? ""} parameters${name === undefined ? "" : `.${name}`}`;
+  };
   for (const name of Object.keys(overrides)) {
     if (name in specs) continue;
     if (origin === undefined) problems.push(new TemplateError(["Parameters"], `--parameter-overrides ${name}: the template declares no parameter ${name}`));
@@ -45,6 +51,7 @@ export function templateParameters(section: unknown, overrides: Record<string, s
     const given = name in overrides ? overrides[name] : spec?.Default;
     if (given === undefined || given === null) {
       if (origin === undefined) problems.push(new TemplateError(path, `parameter ${name} has no value: give it a Default, or pass --parameter-overrides ${name}=VALUE (a scenario: parameters: { ${name}: VALUE })`));
+      else if (origin.absent) problems.push(new TemplateError(path, `parameter ${name} has no value and the template gives it no Default: the scenario gives no parameters; add parameters: { ${name}: VALUE }`, at()));
       else problems.push(new TemplateError(path, `parameter ${name} has no value and the template gives it no Default: give it one here (parameters: { ${name}: VALUE })`, at()));
       continue;
     }

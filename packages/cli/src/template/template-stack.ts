@@ -49,6 +49,8 @@ export class TemplateStack implements IntrinsicScope {
     const pseudo = this.pseudo(name);
     if (pseudo !== undefined) return pseudo;
     if (this.parameters.has(name)) return this.parameters.get(name);
+    // Declared, but its value was refused or never given (said once, at the parameter): not "no parameter is named" (review37 #18).
+    if (Object.hasOwn((this.template.Parameters ?? {}) as object, name)) throw new TemplateError(path, `!Ref ${name}: parameter ${name} has no usable value`);
     // SAM's own Ref forms: `MyFunction.Alias` and `MyFunction.Version` (AutoPublishAlias).
     const sam = /^(.+)\.(Alias|Version)$/.exec(name);
     if (sam !== null && this.resources[sam[1]!]?.Type === "AWS::Serverless::Function") {
