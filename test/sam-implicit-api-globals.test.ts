@@ -6,7 +6,7 @@ import { writeStackTemplate } from "./support/sam-stack.ts";
  * `Globals: Api` and `Globals: HttpApi` reach the APIs SAM creates for Api and HttpApi events that
  * name none (ServerlessRestApi, ServerlessHttpApi), as they reach declared ones (SAM's globals.rst:
  * "You can use Globals to override all properties of Implicit APIs as well"); what lambda-sim does
- * not simulate of an API (an OpenAPI DefinitionBody, API keys) is listed at start.
+ * not simulate of an API (an OpenAPI definition in S3, API keys) is listed at start.
  */
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Globals:
@@ -41,7 +41,7 @@ Resources:
   OpenApi:
     Type: AWS::Serverless::HttpApi
     Properties:
-      DefinitionBody: { openapi: "3.0.1", paths: {} }
+      DefinitionUri: { Bucket: specs, Key: openapi.yaml }
   Keyed:
     Type: AWS::Serverless::Api
     Properties:
@@ -72,7 +72,7 @@ describe("Globals on the implicit APIs", () => {
 
       // What is not simulated is said, with the resource's logical id.
       const line = /not simulated \(yet\): (.*)/.exec(sim.output())?.[1];
-      expect(line).toContain("OpenApi.DefinitionBody (OpenAPI definition: routes come from HttpApi events only)");
+      expect(line).toContain("OpenApi.DefinitionUri (an OpenAPI file in S3: lambda-sim reads a local path, or a DefinitionBody)");
       expect(line).toContain("Keyed.Auth.ApiKeyRequired (API keys)");
     } finally {
       await sim.kill();

@@ -1,4 +1,6 @@
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import { readLocalDocument } from "./local-documents.ts";
+import { openApiRoutes } from "./openapi-routes.ts";
 import { IMPLICIT_APIS } from "./sam-implicit-apis.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { defined, num, type Translation } from "./translation.ts";
@@ -12,8 +14,6 @@ type Props = Record<string, unknown>;
  */
 const NOT_SIMULATED: Record<"REST" | "HTTP", Record<string, string>> = {
   REST: {
-    DefinitionBody: "OpenAPI definition: routes come from Api events only",
-    DefinitionUri: "OpenAPI definition: routes come from Api events only",
     Cors: "REST API CORS",
     GatewayResponses: "custom gateway responses",
     Domain: "custom domain",
@@ -23,8 +23,6 @@ const NOT_SIMULATED: Record<"REST" | "HTTP", Record<string, string>> = {
     DisableExecuteApiEndpoint: "disabling the execute-api endpoint",
   },
   HTTP: {
-    DefinitionBody: "OpenAPI definition: routes come from HttpApi events only",
-    DefinitionUri: "OpenAPI definition: routes come from HttpApi events only",
     Domain: "custom domain",
     DefaultRouteSettings: "route throttling",
     RouteSettings: "route throttling",
@@ -118,6 +116,10 @@ export function apiResource(t: Translation, stack: TemplateStack, logicalId: str
   }
   t.origins.push({ native: ["apis", logicalId], template: base });
   t.said(logicalId, `${rest ? "REST API" : "HTTP API"}, stage ${stage}`);
+  // The OpenAPI definition's routes (SAM merges the API's events into it; both are kept here).
+  if (p.DefinitionBody !== undefined) openApiRoutes(t, logicalId, api, rest ? "REST" : "HTTP", p.DefinitionBody, [...base, "DefinitionBody"]);
+  else if (typeof p.DefinitionUri === "string") openApiRoutes(t, logicalId, api, rest ? "REST" : "HTTP", readLocalDocument(stack.info.baseDir ?? ".", p.DefinitionUri, [...base, "DefinitionUri"], "DefinitionUri"), [...base, "DefinitionUri"]);
+  else if (p.DefinitionUri !== undefined) t.notSimulated.push(`${logicalId}.DefinitionUri (an OpenAPI file in S3: lambda-sim reads a local path, or a DefinitionBody)`);
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * CloudFormation's intrinsic functions, resolved against one stack: Ref, Fn::GetAtt, Fn::Sub (both
  * forms), Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, Fn::If, the condition functions, Fn::Base64,
- * Fn::GetAZs, Fn::ToJsonString and Fn::Length. Fn::ImportValue, Fn::Cidr and Fn::Transform are
- * reported unsupported: lambda-sim runs one template, with no other stack to import from.
+ * Fn::GetAZs, Fn::ToJsonString and Fn::Length, and the AWS::Include transform of a local file.
+ * Fn::ImportValue, Fn::Cidr and other transforms (macros) are reported unsupported: lambda-sim runs
+ * one template, with no other stack to import from.
  */
 
 export type TemplatePath = readonly (string | number)[];
@@ -29,16 +30,17 @@ export interface IntrinsicScope {
   getAtt(logicalId: string, attribute: string, path: TemplatePath): unknown;
   mapping(name: string): Record<string, Record<string, unknown>> | undefined;
   condition(name: string, path: TemplatePath): boolean;
+  /** `Fn::Transform`'s argument: the AWS::Include snippet it stands for (its intrinsics not yet resolved). */
+  transform(arg: unknown, path: TemplatePath): unknown;
   region: string;
 }
 
 const UNSUPPORTED: Record<string, string> = {
   "Fn::ImportValue": "Fn::ImportValue is not supported: lambda-sim runs one template, with no other stack exporting values (use a parameter)",
   "Fn::Cidr": "Fn::Cidr is not supported: lambda-sim simulates no VPC",
-  "Fn::Transform": "Fn::Transform is not supported: lambda-sim runs no CloudFormation macros",
 };
 
-const FUNCTIONS = new Set(["Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::FindInMap", "Fn::If", "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Fn::Base64", "Fn::GetAZs", "Fn::ToJsonString", "Fn::Length", ...Object.keys(UNSUPPORTED)]);
+const FUNCTIONS = new Set(["Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::FindInMap", "Fn::If", "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Fn::Base64", "Fn::GetAZs", "Fn::ToJsonString", "Fn::Length", "Fn::Transform", ...Object.keys(UNSUPPORTED)]);
 
 /** `{ "Fn::Join": [...] }` (one key, an intrinsic's name) → its name, else undefined. */
 export function intrinsicName(value: unknown): string | undefined {
@@ -95,6 +97,8 @@ export class IntrinsicResolver {
         if (r === undefined) throw new TemplateError(path, `!Ref ${arg}: no parameter, pseudo parameter or resource is named ${arg}`);
         return r;
       }
+      case "Fn::Transform":
+        return this.resolve(this.scope.transform(arg, path), path);
       case "Condition": {
         if (typeof arg !== "string") throw new TemplateError(path, "expected the name of a condition");
         return this.scope.condition(arg, path);

@@ -94,7 +94,7 @@ export async function loadTemplate(file: string, opts: TemplateOptions): Promise
   const region = opts.identity?.region ?? "us-east-1";
   const accountId = opts.identity?.accountId ?? "000000000000";
   const stackName = opts.stackName ?? (basename(dirname(path)).replace(/[^A-Za-z0-9-]/g, "-").replace(/^[^A-Za-z]+/, "") || "lambda-sim");
-  const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint, now: opts.now }, opts.parameterOverrides ?? {}, opts.parameterOrigin);
+  const stack = new TemplateStack(template!, resources, { region, accountId, stackName, endpoint: opts.endpoint, now: opts.now, baseDir: dirname(path) }, opts.parameterOverrides ?? {}, opts.parameterOrigin);
   const t = await translateTemplate(stack, { baseDir: dirname(path), codeRoot: opts.codeRoot });
   const outputs = outputValues(template!.Outputs, stack, t.problems);
   // Rule patterns and mapping parameters AWS would refuse: listed with every other problem the

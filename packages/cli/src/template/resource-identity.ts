@@ -21,6 +21,8 @@ export interface StackInfo {
    * resource once made, while here the template is resolved before the simulator starts.
    */
   now?: number;
+  /** The template's folder: where the local files it names (AWS::Include, DefinitionUri) are read from (default: the working directory). */
+  baseDir?: string;
 }
 
 /** The property that names a resource of each type, and the longest name its service accepts. */

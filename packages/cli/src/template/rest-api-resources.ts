@@ -1,5 +1,6 @@
 import { apiEntry } from "./api-events.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import { lambdaIntegration, openApiRoutes } from "./openapi-routes.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { defined, num, type Translation } from "./translation.ts";
 
@@ -17,13 +18,6 @@ interface Pending {
 const pending = new WeakMap<Translation, Pending>();
 
 /**
- * The Lambda proxy integration's URI: `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations`
- * (Invoke), or `.../2021-11-15/functions/{arn}/response-streaming-invocations` (InvokeWithResponseStream).
- * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html
- */
-const LAMBDA_URI = /^arn:aws[a-z-]*:apigateway:[^:]*:lambda:path\/(2015-03-31|2021-11-15)\/functions\/(.+)\/(invocations|response-streaming-invocations)$/;
-
-/**
  * A REST API declared with CloudFormation's own resources, not SAM's: `AWS::ApiGateway::RestApi`
  * (the API, `BinaryMediaTypes`), `AWS::ApiGateway::Resource` (a path part under its parent),
  * `AWS::ApiGateway::Method` (a route: `HttpMethod` on its resource's path, an `AWS_PROXY`
@@ -36,9 +30,10 @@ export function restApiGatewayResource(t: Translation, stack: TemplateStack, log
     case "AWS::ApiGateway::RestApi": {
       const api = apiEntry(t, stack, logicalId, "REST");
       if (Array.isArray(p.BinaryMediaTypes)) api.binaryMediaTypes = p.BinaryMediaTypes.map((m) => String(m).replaceAll("~1", "/"));
-      for (const k of ["Body", "BodyS3Location"]) if (p[k] !== undefined) t.notSimulated.push(`${logicalId}.${k} (OpenAPI definition: routes come from AWS::ApiGateway::Method resources)`);
+      if (p.BodyS3Location !== undefined) t.notSimulated.push(`${logicalId}.BodyS3Location (an OpenAPI file in S3: lambda-sim reads a Body)`);
       t.origins.push({ native: ["apis", logicalId], template: base });
       t.said(logicalId, "REST API");
+      if (p.Body !== undefined) openApiRoutes(t, logicalId, api, "REST", p.Body, [...base, "Body"]);
       return;
     }
     case "AWS::ApiGateway::Resource":
@@ -103,17 +98,7 @@ function method(t: Translation, logicalId: string, p: Props, base: TemplatePath,
     t.notSimulated.push(`${logicalId}.Integration (a ${String(integration.Type ?? "missing")} integration: only Lambda proxy integrations, AWS_PROXY, are simulated)`);
     return;
   }
-  const uri = LAMBDA_URI.exec(String(integration.Uri));
-  if (uri === null) throw new TemplateError([...base, "Integration", "Uri"], `expected a Lambda proxy integration URI, arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations (or 2021-11-15/.../response-streaming-invocations), got ${JSON.stringify(integration.Uri)}`);
-  const stream = integration.ResponseTransferMode === "STREAM";
-  if (integration.ResponseTransferMode !== undefined && integration.ResponseTransferMode !== "BUFFERED" && !stream) throw new TemplateError([...base, "Integration", "ResponseTransferMode"], "expected BUFFERED or STREAM");
-  // AWS's table of combinations: STREAM needs InvokeWithResponseStream, BUFFERED needs Invoke; the
-  // others "API Gateway doesn't support". Refused at start (when AWS refuses them is not on record).
-  if (stream !== (uri[3] === "response-streaming-invocations")) {
-    const want = stream ? "path/2021-11-15/functions/{function ARN}/response-streaming-invocations" : "path/2015-03-31/functions/{function ARN}/invocations, or ResponseTransferMode: STREAM";
-    throw new TemplateError([...base, "Integration"], `ResponseTransferMode ${stream ? "STREAM" : "BUFFERED"} with a URI ending in /${uri[3]}: API Gateway does not support this combination (expected ${want})`);
-  }
-  const fn = uri[2]!.replace(/^arn:aws[a-z-]*:lambda:[^:]*:\d*:function:/, "");
+  const { functionName: fn, stream } = lambdaIntegration(integration.Uri, integration.ResponseTransferMode, [...base, "Integration", "Uri"], [...base, "Integration", "ResponseTransferMode"]);
   const auth = typeof p.AuthorizationType === "string" ? p.AuthorizationType : "NONE";
   if (auth !== "NONE") t.notSimulated.push(`${logicalId}.AuthorizationType ${auth} (lambda-sim does not read AWS::ApiGateway::Authorizer: the route is open)`);
   const key = `${String(p.HttpMethod).toUpperCase()} ${path}`;

@@ -1,6 +1,7 @@
 import { stableUuid, identityOf, nameProperty, type ResourceIdentity, type StackInfo } from "./resource-identity.ts";
 import { IntrinsicResolver, NO_VALUE, TemplateError, type IntrinsicScope, type TemplatePath } from "./intrinsics.ts";
 import { templateParameters, type ParameterOrigin } from "./template-parameters.ts";
+import { includedSnippet } from "./local-documents.ts";
 
 export interface TemplateResource {
   Type: string;
@@ -64,6 +65,10 @@ export class TemplateStack implements IntrinsicScope {
     if (implicit !== undefined) return implicit.ref;
     if (this.resources[name] === undefined) return undefined;
     return this.identity(name, path).ref;
+  }
+
+  transform(arg: unknown, path: TemplatePath): unknown {
+    return includedSnippet(this.info.baseDir ?? ".", arg, path, (v, p) => this.resolver.resolve(v, p));
   }
 
   getAtt(logicalId: string, attribute: string, path: TemplatePath): unknown {
