@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
+import { apiGatewaySource, createSchedulesSource, kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { describe, expect, it } from "vitest";
 import { loadTemplate } from "./load-template.ts";
 
-const sources = [sqsSource, kinesisSource, createSchedulesSource()];
+const sources = [sqsSource, kinesisSource, createSchedulesSource(), apiGatewaySource];
 const FN = "Type: AWS::Serverless::Function\n    Properties: { CodeUri: src/, Handler: a.b, Runtime: nodejs24.x, ";
 
 /** Shapes no rule expects: each is refused in lines naming the template and a key, never a crash. */
@@ -40,6 +40,14 @@ const MALFORMED: [string, string][] = [
   ["Ref of a list", "Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { QueueName: !Ref [a] } }"],
   ["Sub of numbers", "Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { QueueName: !Sub [1, 2] } }"],
   ["GetAtt of a number", "Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { QueueName: !GetAtt 5 } }"],
+  ["an OpenAPI definition is text", "Resources:\n  A: { Type: AWS::Serverless::HttpApi, Properties: { DefinitionBody: x } }"],
+  ["OpenAPI paths is a list", "Resources:\n  A: { Type: AWS::Serverless::Api, Properties: { StageName: v1, DefinitionBody: { paths: [1] } } }"],
+  ["an OpenAPI integration's uri is a number", "Resources:\n  A: { Type: AWS::Serverless::Api, Properties: { StageName: v1, DefinitionBody: { paths: { /a: { get: { x-amazon-apigateway-integration: { type: aws_proxy, uri: 5 } } } } } } }"],
+  ["OpenAPI security is a number", "Resources:\n  A: { Type: AWS::ApiGateway::RestApi, Properties: { Body: { security: 5, paths: { /a: { get: { x-amazon-apigateway-integration: { type: AWS_PROXY, uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f/invocations' } } } } } } }"],
+  ["an OpenAPI authorizer's uri is text", "Resources:\n  A: { Type: AWS::Serverless::HttpApi, Properties: { DefinitionBody: { components: { securitySchemes: { L: { x-amazon-apigateway-authorizer: { type: request, authorizerUri: nope } } } } } } }"],
+  ["a transform that is not AWS::Include", "Resources:\n  A: { Type: AWS::Serverless::HttpApi, Properties: { DefinitionBody: { 'Fn::Transform': { Name: Macro } } } }"],
+  ["an AWS::Include from S3", "Resources:\n  A: { Type: AWS::Serverless::HttpApi, Properties: { DefinitionBody: !Transform { Name: AWS::Include, Parameters: { Location: s3://b/k.yaml } } } }"],
+  ["a DefinitionUri that is not there", "Resources:\n  A: { Type: AWS::Serverless::HttpApi, Properties: { DefinitionUri: ./nope.yaml } }"],
   ["a number for a template", "5"],
   ["an empty file", ""],
 ];

@@ -75,8 +75,9 @@ export function openApiRoutes(t: Translation, logicalId: string, api: Props, pro
       const payload = integration!.payloadFormatVersion;
       // "Required for HTTP APIs" (API Gateway's Integration.PayloadFormatVersion): not guessed.
       if (protocol === "HTTP" && payload === undefined) throw new TemplateError([...where, "x-amazon-apigateway-integration"], "payloadFormatVersion is required for an HTTP API's Lambda integration: 1.0 or 2.0");
-      const security = ((operation as Props).security ?? doc.security) as Props[] | undefined;
-      const named = (security ?? []).flatMap((s) => Object.keys(s ?? {}));
+      const security = (operation as Props).security ?? doc.security;
+      if (security !== undefined && !Array.isArray(security)) throw new TemplateError([...where, "security"], "expected a list of security requirements ({ SchemeName: [] })");
+      const named = (security ?? []).flatMap((s: unknown) => (s !== null && typeof s === "object" ? Object.keys(s) : []));
       const authorizer = named.find((n) => authorizers[n] !== undefined);
       for (const n of named) if (authorizers[n] === undefined) open.add(n);
       (api.routes as Props)[key] = defined({
