@@ -6,6 +6,7 @@ import { tokenOption } from "./client/sim-auth.ts";
 import { ClientError } from "./client/client-error.ts";
 import { cliVersion } from "./version.ts";
 import { registerClockCommand } from "./commands/clock.ts";
+import { registerFaultCommand } from "./commands/fault.ts";
 import { registerRunCommand } from "./commands/run.ts";
 
 // Commands are loaded when run: a client command (`invoke`, `env`) starts without loading the
@@ -97,6 +98,7 @@ program
   .action(async (opts) => (await import("./commands/env.ts")).envCommand(opts));
 
 registerClockCommand(program);
+registerFaultCommand(program);
 registerRunCommand(program);
 
 try {
