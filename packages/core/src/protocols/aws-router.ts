@@ -174,7 +174,8 @@ export class AwsRouter {
       if (front === undefined && this.authenticate !== undefined && !this.authenticate(req, res, body, requestId)) return;
       const handler = service === undefined ? undefined : this.handlerFor(service, req);
       if (handler === undefined) {
-        const e = new AwsError("UnknownServiceException", 400, `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${req.url}`);
+        // `__type` too: the JSON protocols' clients (DynamoDB's, boto3's) read the code from the body, REST-JSON's from the header.
+        const e = new AwsError("UnknownServiceException", 400, unknownServiceMessage(name, req.url), { fields: { __type: "UnknownServiceException" }, messageKey: "message" });
         return writeRestJsonError(res, e, requestId);
       }
       this.run(handler, req, res, body, requestId);
@@ -291,3 +292,19 @@ export function signingService(authorization: string | undefined): string | unde
   const scope = authorization.slice(i + 11, end < 0 ? undefined : end).split("/");
   return scope.length >= 5 ? scope[3] : undefined;
 }
+
+/**
+ * What a call to a service lambda-sim does not serve is told: often a function's SDK call to
+ * DynamoDB or S3, sent here by the AWS_ENDPOINT_URL its environment has. The SDKs (JS v3, boto3)
+ * read a service's own AWS_ENDPOINT_URL_<SERVICE> first, which sends that service elsewhere (a
+ * local stand-in such as DynamoDB Local).
+ */
+function unknownServiceMessage(name: string | undefined, url: string | undefined): string {
+  const base = `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${url}`;
+  if (name === undefined) return base;
+  const variable = `AWS_ENDPOINT_URL_${SERVICE_IDS[name] ?? name.toUpperCase().replace(/-/g, "_")}`;
+  return `${base}: to send a function's calls to it elsewhere (a local stand-in such as DynamoDB Local), set ${variable} in the function's environment`;
+}
+
+/** The variable is named after the SDK's service id, which differs from the signing name for these. */
+const SERVICE_IDS: Record<string, string> = { states: "SFN", secretsmanager: "SECRETS_MANAGER", email: "SES", "cognito-idp": "COGNITO_IDENTITY_PROVIDER" };

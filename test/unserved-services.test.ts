@@ -1,0 +1,63 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { describe, expect, it } from "vitest";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { HAS_PYTHON } from "./support/python.ts";
+
+/**
+ * A function that calls a service lambda-sim does not serve (DynamoDB here) reaches lambda-sim
+ * through its environment's AWS_ENDPOINT_URL and is told which variable sends that service
+ * elsewhere; with AWS_ENDPOINT_URL_DYNAMODB set, the SDK's calls go to that endpoint (a local
+ * stand-in such as DynamoDB Local; here a fake that lists one table).
+ */
+const HAS_BOTO3 = HAS_PYTHON && spawnSync("python3", ["-c", "import boto3"], { stdio: "ignore" }).status === 0;
+
+const HANDLER = `
+import boto3
+def handler(event, context):
+    try:
+        return {"tables": boto3.client("dynamodb").list_tables()["TableNames"]}
+    except Exception as e:
+        return {"error": str(e)}
+`;
+
+describe("services lambda-sim does not serve", () => {
+  it.skipIf(!HAS_BOTO3)("tells a function's DynamoDB call which variable sends it elsewhere, and AWS_ENDPOINT_URL_DYNAMODB does (skipped without python3 and boto3)", { timeout: 90_000 }, async () => {
+    const fake = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(JSON.stringify({ TableNames: ["orders"] })));
+    });
+    await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
+    const port = (fake.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), "unserved-"));
+    mkdirSync(join(dir, "fn"));
+    writeFileSync(join(dir, "fn", "app.py"), HANDLER);
+    writeFileSync(
+      join(dir, "lambda-sim.yaml"),
+      [
+        "functions:",
+        "  plain: { runtime: python3.12, handler: app.handler, codeUri: ./fn }",
+        `  local: { runtime: python3.12, handler: app.handler, codeUri: ./fn, environment: { AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:${port}" } }`,
+        "",
+      ].join("\n"),
+    );
+    const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--in-memory"]);
+    const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const call = async (fn: string) => JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: fn }))).Payload!).toString()) as { tables?: string[]; error?: string };
+    try {
+      const plain = await call("plain");
+      expect(plain.error).toContain("UnknownServiceException");
+      expect(plain.error).toContain("lambda-sim does not simulate the service 'dynamodb'");
+      expect(plain.error).toContain("set AWS_ENDPOINT_URL_DYNAMODB in the function's environment");
+      expect(await call("local")).toEqual({ tables: ["orders"] });
+    } finally {
+      lambda.destroy();
+      fake.close();
+      await sim.kill();
+    }
+  });
+});
