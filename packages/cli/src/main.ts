@@ -38,6 +38,7 @@ program
   .option("--config <file>", "lambda-sim.yaml (or .json) declaring functions")
   .option("--template <file>", "a SAM or CloudFormation template (default: ./template.yaml or .yml when there is no lambda-sim.yaml)")
   .option("--parameter-overrides <Key=Value...>", "template parameter values, as SAM CLI takes them")
+  .option("-n, --env-vars <file>", "SAM CLI's env.json: values for the environment variables functions declare ({\"Parameters\": {...}} or {\"LogicalId\": {...}})")
   .option("--stack-name <name>", "AWS::StackName and the prefix of generated names (default: the template's folder name)")
   .option("--port <port>", "port to listen on", integer("--port", 0, 65535), 3001)
   .option("--host <host>", "address to bind (loopback only, unless --auth)", "127.0.0.1")

@@ -14,6 +14,8 @@ export interface ConfigChoice {
   config?: string;
   template?: string;
   parameterOverrides?: string[];
+  /** SAM CLI's environment variables file (env.json). */
+  envVars?: string;
   stackName?: string;
   port: number;
   host: string;
@@ -37,6 +39,16 @@ export type StartConfig = LoadedConfig & {
   configFiles?: string[];
 };
 
+/** The config `lambda-sim start` runs (loadChosenConfig), with `--env-vars` applied to its functions. */
+export async function loadStartConfig(opts: ConfigChoice, sources: readonly Source<any>[]): Promise<StartConfig | undefined> {
+  if (opts.envVars === undefined) return loadChosenConfig(opts, sources);
+  const { applyEnvVars, readEnvVarsFile } = await import("../config/env-vars-file.ts");
+  const entries = readEnvVarsFile(opts.envVars);
+  const config = await loadChosenConfig(opts, sources);
+  if (config === undefined) throw new SimError("ERR_CONFIG", `--env-vars ${opts.envVars}: there is no lambda-sim.yaml or template here whose functions it would set`);
+  return { ...config, notes: [...(config.notes ?? []), ...applyEnvVars(opts.envVars, entries, config.functions, config.template?.names)] };
+}
+
 /**
  * Which files `lambda-sim start` reads: `--template` (with the lambda-sim.yaml beside it, or
  * `--config`, for simulator settings), else `--config`, else ./lambda-sim.yaml, else
@@ -47,7 +59,7 @@ export type StartConfig = LoadedConfig & {
  * reads it; one that declares functions of its own is read alone, and a banner line says so and
  * how to read both.
  */
-export async function loadStartConfig(opts: ConfigChoice, sources: readonly Source<any>[]): Promise<StartConfig | undefined> {
+async function loadChosenConfig(opts: ConfigChoice, sources: readonly Source<any>[]): Promise<StartConfig | undefined> {
   const templateHere = opts.template === undefined && opts.config === undefined ? ["template.yaml", "template.yml"].find((f) => existsSync(f)) : undefined;
   const nativeHere = existsSync("lambda-sim.yaml");
   const overlayHere = templateHere !== undefined && nativeHere && !declaresFunctionsOfItsOwn("lambda-sim.yaml");
