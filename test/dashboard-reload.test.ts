@@ -184,7 +184,7 @@ function workshop(): string {
 /** What a teacher reads off the page: the DLQ list, each lane's chips, the invocation list, a queue's curve. */
 async function picture(page: Page): Promise<{ dlq: string[]; chips: Record<string, string>; invocations: string[]; curve: number }> {
   const dlq = await page.locator("#sources tr.dlq-move").allTextContents();
-  const chips = Object.fromEntries(await page.locator("#functions .lane").evaluateAll((lanes) => lanes.map((l) => [(l as HTMLElement).dataset.envId!, l.querySelector(".chips")!.textContent!.trim()])));
+  const chips = Object.fromEntries(await page.locator("#functions .lane").evaluateAll((lanes) => lanes.map((l) => [l.getAttribute("data-env-id")!, l.querySelector(".chips")!.textContent!.trim()])));
   const invocations = await page.locator("#invocations tr.invocation").allTextContents();
   // The distinct heights of the held queue's `visible` curve: 1 is a flat line, 0 no curve.
   const points = await page.locator(`#sources tr[data-queue="held"] svg polyline`).first().getAttribute("points").catch(() => null);
