@@ -54,7 +54,7 @@ function project(): string {
   return join(dir, "lambda-sim.yaml");
 }
 
-/** The mapping table's rows by their source: lanes, batches, last size, errors, partial, throttled, returned to source. */
+/** The mapping table's rows by their source: concurrent batches, batches, last size, errors, batch item failures, throttled, throttled records. */
 async function mappingRows(page: Page): Promise<Record<string, string[]>> {
   const rows = await page.locator("#sources tr[data-mapping]").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim())));
   return Object.fromEntries(rows.map(([head, ...cells]) => [head!.split(" ")[0]!, cells]));
@@ -104,11 +104,11 @@ describe("the dashboard opened late", () => {
     });
     const rows = await mappingRows(late);
     const column = (source: string, i: number) => Number.parseInt(rows[source]![i]!, 10);
-    const [ERRORS, PARTIAL, THROTTLED, RETURNED] = [3, 4, 5, 6];
+    const [ERRORS, PARTIAL, THROTTLED, THROTTLED_RECORDS] = [3, 4, 5, 6];
     expect(column("sqs:jobs", ERRORS), rows["sqs:jobs"]!.join(" | ")).toBeGreaterThanOrEqual(4);
     expect([column("sqs:held", ERRORS), column("sqs:held", PARTIAL)]).toEqual([0, 0]);
     expect(column("sqs:held", THROTTLED), "throttled batches").toBeGreaterThanOrEqual(2);
-    expect(column("sqs:held", RETURNED), "records returned to the queue").toBeGreaterThanOrEqual(2);
+    expect(column("sqs:held", THROTTLED_RECORDS), "records of throttled batches").toBeGreaterThanOrEqual(2);
     expect(column("kinesis:clicks", ERRORS), rows["kinesis:clicks"]!.join(" | ")).toBeGreaterThanOrEqual(5);
 
     // The function's throttles too: since the start, with their reason and who hit them.

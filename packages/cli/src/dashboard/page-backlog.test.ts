@@ -1,6 +1,6 @@
 import type { TelemetryEvent } from "@lambda-sim/core";
 import { describe, expect, it } from "vitest";
-import { KEEP_CHIPS, KEEP_DLQ_MOVES, KEEP_INVOCATION_EVENTS, PageBacklog } from "./page-backlog.ts";
+import { KEEP_CHIP_ENVIRONMENTS, KEEP_CHIPS, KEEP_DLQ_MOVES, KEEP_INVOCATION_EVENTS, PageBacklog } from "./page-backlog.ts";
 
 let seq = 0;
 const ev = (e: Record<string, unknown>) => ({ time: 0, seq: ++seq, ...e }) as unknown as TelemetryEvent;
@@ -34,6 +34,11 @@ describe("the page's backlog by kind (newuser14 F10)", () => {
     const oldChips = kept.filter((e) => e.type === "invocation.finished" && e.environmentId === "e-old");
     expect(oldChips.map((e) => (e as { requestId: string }).requestId)).toEqual(Array.from({ length: KEEP_CHIPS }, (_, i) => `old${i + 3}`));
     expect(kept.length).toBe(KEEP_DLQ_MOVES + KEEP_CHIPS + KEEP_INVOCATION_EVENTS);
+    // Chips kept apart for the newest KEEP_CHIP_ENVIRONMENTS environments only.
+    const many = new PageBacklog();
+    for (let i = 0; i < KEEP_CHIP_ENVIRONMENTS + 10; i++) many.note(finished(`x${i}`, `env${i}`));
+    for (let i = 0; i < KEEP_INVOCATION_EVENTS; i++) many.note(ev({ type: "async.enqueued", requestId: `pad${i}`, functionName: "f" }));
+    expect(many.events().filter((e) => e.type === "invocation.finished").length).toBe(KEEP_CHIP_ENVIRONMENTS);
     b.note(ev({ type: "environment.state-changed", environmentId: "e-old", functionName: "f", version: "$LATEST", from: "idle", to: "retired", reason: "idle-timeout" }));
     expect(b.events().some((e) => e.type === "invocation.finished" && e.environmentId === "e-old")).toBe(false);
   });

@@ -4,8 +4,13 @@ import type { TelemetryEvent } from "@lambda-sim/core";
 export const KEEP_INVOCATION_EVENTS = 1200;
 /** Our bound: DLQ moves kept, as many as the page's "Moved to a dead-letter queue" list keeps (model.js). */
 export const KEEP_DLQ_MOVES = 20;
-/** Our bound: each live environment's last finished invocations, as many chips as the page draws on a lane (model.js KEEP_CHIPS). */
-export const KEEP_CHIPS = 24;
+/**
+ * Our bound: each live environment's last finished invocations (the page keeps 24 a lane, model.js
+ * KEEP_CHIPS; at 1280 px a lane shows about 5): the rest of a lane's chips come with the invocations above.
+ */
+export const KEEP_CHIPS = 12;
+/** Our bound: environments whose chips are kept apart (the account's 1,000 would each hold a dozen events): the newest. */
+export const KEEP_CHIP_ENVIRONMENTS = 200;
 
 /** The events that make the invocation list and the stories' rows (model.js, invocation-rows.js, async-model.js). */
 const INVOCATION_TYPES: ReadonlySet<string> = new Set([
@@ -40,10 +45,13 @@ class Ring {
  * events of starting too, so a page lists the DLQ moves a start made: newuser14 F20):
  * - the events of the last invocations (KEEP_INVOCATION_EVENTS);
  * - the last KEEP_DLQ_MOVES `message.moved-to-dlq`;
- * - each live environment's last KEEP_CHIPS `invocation.finished` (its lane's chips), dropped when
- *   it retires (the snapshot lists live environments only).
+ * - each live environment's last KEEP_CHIPS `invocation.finished` (its lane's chips; the newest
+ *   KEEP_CHIP_ENVIRONMENTS environments), dropped when it retires (the snapshot lists live ones only).
  * Each event costs a set lookup and a ring write (the same objects the hub numbers: nothing is
- * copied); the previews are left out when the view is read, not when an event comes.
+ * copied); the previews are left out when the view is read, not when an event comes. Memory: at
+ * most 1,200 + 20 + 200 × 12 = 3,620 events, each under 1 KB plus its payload or result preview
+ * (PREVIEW_BYTES, 2 KB): a few hundred KB with small payloads, 10 MB at worst; nothing before the
+ * first event (an idle simulator's RSS is unchanged).
  */
 export class PageBacklog {
   private readonly invocations = new Ring(KEEP_INVOCATION_EVENTS);
@@ -54,7 +62,11 @@ export class PageBacklog {
     if (INVOCATION_TYPES.has(e.type)) this.invocations.push(e);
     if (e.type === "invocation.finished" && e.environmentId !== undefined) {
       let lane = this.chips.get(e.environmentId);
-      if (lane === undefined) this.chips.set(e.environmentId, (lane = []));
+      if (lane === undefined) {
+        this.chips.set(e.environmentId, (lane = []));
+        // A Map iterates in insertion order: the first is the environment whose first chip is oldest.
+        if (this.chips.size > KEEP_CHIP_ENVIRONMENTS) this.chips.delete(this.chips.keys().next().value!);
+      }
       lane.push(e);
       if (lane.length > KEEP_CHIPS) lane.shift();
     } else if (e.type === "message.moved-to-dlq") this.dlqMoves.push(e);

@@ -70,7 +70,9 @@ export function createModel() {
 export function applySnapshot(m, snap) {
   const started = snap.views.started;
   const restarted = started !== undefined && m.started !== undefined && started.id !== m.started.id;
-  if (restarted) Object.assign(m, createModel());
+  // The template's names stay: a restarted simulator publishes them once its template is applied,
+  // which may be after the page's snapshot (snapshot-only views); a later snapshot corrects them.
+  if (restarted) Object.assign(m, createModel(), { logicalIds: m.logicalIds, resourceIds: m.resourceIds });
   if (started !== undefined) m.started = started;
   m.seq = snap.seq;
   m.envs.clear();

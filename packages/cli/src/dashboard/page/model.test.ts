@@ -147,8 +147,11 @@ describe("a reload and a restart (newuser14 F10, F6/F11)", () => {
     applySnapshot(m, { seq: 5, views: { started: { at: 1, id: "A" }, environments: env, backlog: [finished(1, "r1"), moved(2, "m1")] }, recent: [] });
     expect(m.dlqMoves.length).toBe(1);
     m.selected = "r1";
+    m.logicalIds = new Map([["stack-f-ABC", "F"]]);
     expect(applySnapshot(m, { seq: 1, views: { started: { at: 9, id: "B" }, environments: [], backlog: [] }, recent: [] })).toBe(true);
     expect(m.started).toEqual({ at: 9, id: "B" });
     expect([m.dlqMoves.length, m.invocations.size, m.envs.size, m.selected]).toEqual([0, 0, 0, undefined]);
+    // The template's names are kept: the new start may publish them after its first snapshot.
+    expect(m.logicalIds.get("stack-f-ABC")).toBe("F");
   });
 });
