@@ -111,7 +111,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     stopping = true;
     out.write(`\n${signal}: stopping environments and closing the database\n`);
     void Promise.resolve(watcher?.close())
-      .then(() => sim.close())
+      .then(() => (dashboardViews.close(), sim.close()))
       .then(() => process.exit(0));
   };
   process.on("SIGINT", () => stop("SIGINT"));

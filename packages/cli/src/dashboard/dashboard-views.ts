@@ -1,6 +1,8 @@
 import type { EventHub, TelemetryEvent } from "@lambda-sim/core";
 import { addOutcome, asyncOutcome, successOutcome, type FinishedRow } from "./page/async-finished.js";
 import { nextShard, type ShardConsumerView } from "./page/shard-consumers.js";
+import { PageBacklog } from "./page-backlog.ts";
+import { QueueCurves } from "./queue-curves.ts";
 
 export type { ShardConsumerView };
 
@@ -21,6 +23,9 @@ const KEEP_ATTEMPTS = 10_000;
  *   view is read (no event says a mapping or stream went), so it neither grows with every mapping a
  *   test suite makes nor resends dead entries in every sampled frame.
  * - `throttles`: each function's throttles since the start, the last one's reason and caller.
+ * - `backlog`: the events of the last invocations, DLQ moves and live environments' chips
+ *   (page-backlog.ts), which the snapshot's `recent` (the last 300 events of any kind) loses first.
+ * - `queueCurves`: each queue's gauges sampled by the server over the last two minutes (queue-curves.ts).
  */
 export class DashboardViews {
   private readonly finished: FinishedRow[] = [];
@@ -29,8 +34,11 @@ export class DashboardViews {
   private readonly shards = new Map<string, ShardConsumerView>();
   /** functionName -> its throttles since the start, and the last one's reason and caller. */
   private readonly throttles = new Map<string, { count: number; reason: string; caller: string; time: number }>();
+  private readonly backlog = new PageBacklog();
+  private readonly curves = new QueueCurves();
 
   readonly note = (e: TelemetryEvent): void => {
+    this.backlog.note(e);
     switch (e.type) {
       case "async.attempt.started":
         this.attempts.set(e.requestId, e.attempt);
@@ -77,6 +85,15 @@ export class DashboardViews {
     hub.addView("asyncFinished", () => ({ rows: this.finished, running: [...this.attempts.keys()] }), { snapshotOnly: true });
     hub.addView("shardConsumers", () => this.liveShards(hub.view("mappings"), hub.view("streams")));
     hub.addView("throttles", () => Object.fromEntries(this.throttles), { snapshotOnly: true });
+    // What a reloaded page showed before (newuser14 F10): read from a snapshot only, as the two above.
+    hub.addView("backlog", () => this.backlog.events(), { snapshotOnly: true });
+    hub.addView("queueCurves", () => this.curves.view(), { snapshotOnly: true });
+    this.curves.start(() => hub.view("queues"), () => hub.view("time"));
+  }
+
+  /** Stops sampling the queues (the simulator is closing). */
+  close(): void {
+    this.curves.stop();
   }
 
   /**

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
 import { clockMode } from "../clock/clock-mode.ts";
 import type { Invoker } from "../invocation/invoker.ts";
@@ -24,6 +25,12 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
   });
   hub.observe((e) => cost.record(e));
   hub.addView("time", () => clock.now());
+  // This start: when (service time) and which. Every count and the cost below is since it, so a
+  // page says so ("since 11:08:24, this start"), and a page that reconnects to another start (the
+  // simulator restarted) starts its lists afresh, agreeing with the counters (newuser14 F6/F11).
+  // Not from the seeded rng: two starts with the same --seed are two starts.
+  const started = { at: clock.now(), id: randomUUID() };
+  hub.addView("started", () => started, { snapshotOnly: true });
   // How that time runs (×N, paused, virtual): the dashboard's header, kept live by the sampled frames.
   hub.addView("clock", () => clockMode(clock));
   // Environments retired since the start, by function and reason: a page opened after a function's

@@ -66,7 +66,9 @@ function connect() {
   };
   socket.onmessage = (msg) => {
     const frame = JSON.parse(msg.data);
-    if (frame.kind === "snapshot") applySnapshot(m, frame);
+    if (frame.kind === "snapshot") {
+      if (applySnapshot(m, frame)) notice(`The simulator restarted (${clockTime(m.started.at)}): the counts, the cost and the lists start afresh with this start.`);
+    }
     else if (frame.kind === "compact") compactFields = frame.fields;
     else if (frame.kind === "events") {
       for (const item of frame.events) {

@@ -33,6 +33,8 @@ export const PAGE_SUBSCRIPTION = { kind: "subscribe", types: SHOWN_EVENTS, previ
 export function createModel() {
   return {
     seq: 0, time: 0, costSeq: 0, playback: false,
+    // This start of the simulator (the `started` view: { at, id }): what every count and the cost is since.
+    started: undefined,
     // How service time runs (the `clock` view): { clock: "virtual" | "system" | "scaled" | "playback", scale, paused, speed, ended }.
     clock: undefined,
     functions: new Map(), envs: new Map(), account: {},
@@ -58,8 +60,20 @@ export function createModel() {
   };
 }
 
-/** A snapshot replaces everything it covers; its `recent` events fill the lists (not the state). */
+/**
+ * A snapshot replaces everything it covers; its `recent` events, and the server's `backlog` of the
+ * last invocations, DLQ moves and lanes' chips (dashboard-views.ts), fill the lists (not the state).
+ * True when it is another start's (the simulator restarted while the page was open): the page has
+ * then started afresh, so its lists agree with the counters and the cost, which count since this
+ * start (newuser14 F11: five DLQ rows beside "1 moved").
+ */
 export function applySnapshot(m, snap) {
+  const started = snap.views.started;
+  const restarted = started !== undefined && m.started !== undefined && started.id !== m.started.id;
+  // The template's names stay: a restarted simulator publishes them once its template is applied,
+  // which may be after the page's snapshot (snapshot-only views); a later snapshot corrects them.
+  if (restarted) Object.assign(m, createModel(), { logicalIds: m.logicalIds, resourceIds: m.resourceIds });
+  if (started !== undefined) m.started = started;
   m.seq = snap.seq;
   m.envs.clear();
   m.waiting.clear();
@@ -78,13 +92,33 @@ export function applySnapshot(m, snap) {
     m.finished = done.rows.map((r) => ({ ...r, outcomes: r.outcomes.slice() }));
     for (const id of done.running) pendingAsync(m, id, undefined);
   }
-  for (const e of snap.recent ?? []) applyEvent(m, e, true);
+  // The server's backlog holds the DLQ moves it kept: the list is rebuilt from it, not added to.
+  if (snap.views.backlog !== undefined) m.dlqMoves = [];
+  for (const e of historyOf(snap)) applyEvent(m, e, true);
+  // Each queue's curve as the server sampled it (its last two minutes), then the snapshot's own point.
+  const curves = snap.views.queueCurves;
+  if (curves !== undefined) {
+    for (const q of m.queues.values()) {
+      const server = (curves[q.name] ?? []).map(([t, visible, inflight, delayed]) => ({ t, visible, inflight, delayed }));
+      q.history = [...server, ...q.history.slice(-1)].slice(-KEEP_SAMPLES);
+    }
+  }
   for (const f of m.finished) {
     const s = m.requests.get(f.requestId);
     if (s) s.async = { ...(s.async ?? {}), where: rowWhere(f), detail: rowDetail(f) };
   }
   m.seq = snap.seq;
   markAll(m);
+  return restarted;
+}
+
+/** The snapshot's backlog and recent events, each once (by seq), in the order they came. */
+export function historyOf(snap) {
+  const backlog = snap.views.backlog ?? [];
+  const seen = new Set(backlog.map((e) => e.seq).filter((n) => n !== undefined));
+  const all = [...backlog, ...(snap.recent ?? []).filter((e) => e.seq === undefined || !seen.has(e.seq))];
+  // Stable: events the server kept from before it numbered any (seq absent) stay first, in their order.
+  return all.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
 }
 
 /** A sampled `views` frame: gauges (queues, lanes, retries waiting, cost) drawn over time. */

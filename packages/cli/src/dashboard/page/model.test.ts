@@ -118,3 +118,40 @@ describe("who made an invocation, and a template function's logical id (newuser1
     expect(["r4", "r5", "r6"].map((id) => m.requests.get(id).source)).toEqual(["schedule:nightly", "schedule:reports/weekly", "events:rule/every-minute"]);
   });
 });
+
+describe("a reload and a restart (newuser14 F10, F6/F11)", () => {
+  const moved = (seq: number, messageId: string) => ({ type: "message.moved-to-dlq", seq, time: seq, queue: "orders", deadLetterQueue: "dlq", messageId, receiveCount: 3, maxReceiveCount: 3, reachedFunction: true });
+  const finished = (seq: number, requestId: string) => ({ type: "invocation.finished", seq, time: seq, requestId, functionName: "f", version: "$LATEST", environmentId: "e1", durationMs: 5, billedDurationMs: 5, maxMemoryUsedMb: 60, status: "success", initDurationMs: seq === 1 ? 100 : undefined });
+  const env = [{ id: "e1", functionName: "f", version: "$LATEST", state: "idle", provisioned: false }];
+  const queues = [{ name: "orders", visible: 0, inflight: 0, delayed: 0 }];
+
+  it("rebuilds the lists from the server's backlog and the recent events, each event once, and the queue's curve from the server's samples", () => {
+    const m = createModel();
+    const snap = {
+      seq: 500, time: 500,
+      views: { started: { at: 1, id: "A" }, environments: env, queues, backlog: [finished(1, "r1"), moved(2, "m1"), finished(3, "r2")], queueCurves: { orders: [[10, 0, 0, 0], [20, 5, 2, 0], [30, 1, 0, 0]] } },
+      recent: [finished(3, "r2"), moved(400, "m2")],
+    };
+    expect(applySnapshot(m, snap)).toBe(false);
+    expect(m.dlqMoves.map((e: { messageId: string }) => e.messageId)).toEqual(["m2", "m1"]);
+    expect(m.envs.get("e1").chips.map((c: { requestId: string; cold: boolean }) => [c.requestId, c.cold])).toEqual([["r1", true], ["r2", false]]);
+    expect([...m.invocations.keys()]).toEqual(["r1", "r2"]);
+    expect(m.queues.get("orders").history.map((h: { visible: number }) => h.visible)).toEqual([0, 5, 1, 0]);
+    // A new snapshot of the same start (the page fell behind) rebuilds, not doubles, the DLQ list.
+    applySnapshot(m, snap);
+    expect(m.dlqMoves.length).toBe(2);
+  });
+
+  it("starts afresh on another start's snapshot, so its lists agree with the counts", () => {
+    const m = createModel();
+    applySnapshot(m, { seq: 5, views: { started: { at: 1, id: "A" }, environments: env, backlog: [finished(1, "r1"), moved(2, "m1")] }, recent: [] });
+    expect(m.dlqMoves.length).toBe(1);
+    m.selected = "r1";
+    m.logicalIds = new Map([["stack-f-ABC", "F"]]);
+    expect(applySnapshot(m, { seq: 1, views: { started: { at: 9, id: "B" }, environments: [], backlog: [] }, recent: [] })).toBe(true);
+    expect(m.started).toEqual({ at: 9, id: "B" });
+    expect([m.dlqMoves.length, m.invocations.size, m.envs.size, m.selected]).toEqual([0, 0, 0, undefined]);
+    // The template's names are kept: the new start may publish them after its first snapshot.
+    expect(m.logicalIds.get("stack-f-ABC")).toBe("F");
+  });
+});

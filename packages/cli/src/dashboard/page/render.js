@@ -12,6 +12,20 @@ import { fnLabel, named, sourceNamed, viaNamed } from "./resource-names.js";
 const FINISHED_ROWS = 25;
 const FINISHED_SUCCESS_ROWS = 10;
 
+/** What a mapping's concurrent batches are, in AWS's words (aws-facts §6): the page's lanes are execution environments only. */
+const CONCURRENT_BATCHES = "batches the mapping's pollers have in flight at once: an SQS mapping starts with 5 and adds up to 300 a minute while the queue has a backlog; ScalingConfig's MaximumConcurrency caps them";
+
+/**
+ * `since 11:08:24, this start`: every count and the cost are the simulator's since it started (a
+ * restart begins them again: newuser14 F6), so the page says since when; "" when the simulator
+ * does not say (a trace's playback).
+ */
+export function since(m) {
+  if (m.started === undefined) return "";
+  const at = clockTime(m.started.at);
+  return `<small class="since" title="counted since the simulator started at ${esc(at)} (service time); a restart starts the counts, the cost and the lists again">since ${esc(at.slice(11))}, this start</small>`;
+}
+
 const dollars = (n) => `$${n < 0.01 ? n.toFixed(7) : n.toFixed(4)}`;
 const STATE = { initializing: "initializing", busy: "busy", idle: "frozen", reset: "reset", retiring: "retiring", retired: "retired" };
 /** Why an environment left service (RETIRE_REASONS in core's telemetry/events.ts), for the lane legend. */
@@ -87,7 +101,7 @@ export function renderFunctions(m) {
         <small>${esc(f.runtime ?? "")} ${f.memorySize ?? ""} MB ${esc(f.architecture ?? "")}</small>
         <span class="gauge">concurrency <b class="in-use">${f.inFlight ?? busy}</b> in use, ${reserved}</span>
         <span class="gauge">${live.length} environment(s)</span>
-        ${t ? `<span class="throttle">throttled ${t.count}× — ${esc(t.reason)} <small>(by ${sourceNamed(m, name(t.caller))})</small></span>` : ""}
+        ${t ? `<span class="throttle"${m.started ? ` title="since the simulator started at ${esc(clockTime(m.started.at))}, this start"` : ""}>throttled ${t.count}× — ${esc(t.reason)} <small>(by ${sourceNamed(m, name(t.caller))})</small></span>` : ""}
         ${injected ? `<span class="throttle injected" title="what the faults (POST /_sim/faults, faults:) did to this function">${[injected.throttle ? `${injected.throttle} throttle(s)` : "", injected.other ? `${injected.other} outcome(s)` : ""].filter(Boolean).join(", ")} injected by faults</span>` : ""}
         ${loop ? `<span class="throttle" title="Lambda stops the 17th invocation of one chain of events (RecursiveLoop Terminate)">recursive loop stopped ${loop.count}× <small>(by ${sourceNamed(m, name(loop.caller))})</small></span>` : ""}
       </div>
@@ -105,7 +119,7 @@ function chip(m, c) {
 export function renderSources(m) {
   let html = "";
   if (m.queues.size > 0) {
-    html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th title="its redrive policy's dead-letter queue">DLQ</th></tr>`;
+    html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th title="its redrive policy's dead-letter queue, and the messages moved there">DLQ ${since(m)}</th></tr>`;
     for (const q of m.queues.values()) {
       const max = Math.max(1, ...q.history.map((h) => Math.max(h.visible, h.inflight, h.delayed)));
       const dl = q.deadLetters ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 };
@@ -116,12 +130,12 @@ export function renderSources(m) {
     html += `</table>`;
   }
   if (m.dlqMoves.length > 0) {
-    html += `<h3>Moved to a dead-letter queue</h3><table>${m.dlqMoves.slice(0, 6).map((e) => `<tr class="dlq-move"><td>${short(e.messageId)}</td><td>${named(m, "queue", e.queue)} → ${named(m, "queue", e.deadLetterQueue)}</td><td>received ${e.receiveCount}× (max ${e.maxReceiveCount})${e.stoppedInLoop === true ? ` <span class="bad">stopped in a recursive loop (its chain had invoked the function 16 times)</span>` : e.reachedFunction === false ? ` <span class="bad">never reached the function: every receive was throttled</span>` : ""}</td></tr>`).join("")}</table>`;
+    html += `<h3>Moved to a dead-letter queue ${since(m)}</h3><table>${m.dlqMoves.slice(0, 6).map((e) => `<tr class="dlq-move"><td>${short(e.messageId)}</td><td>${named(m, "queue", e.queue)} → ${named(m, "queue", e.deadLetterQueue)}</td><td>received ${e.receiveCount}× (max ${e.maxReceiveCount})${e.stoppedInLoop === true ? ` <span class="bad">stopped in a recursive loop (its chain had invoked the function 16 times)</span>` : e.reachedFunction === false ? ` <span class="bad">never reached the function: every receive was throttled</span>` : ""}</td></tr>`).join("")}</table>`;
   }
   if (m.mappings.size > 0) {
-    html += `<h3>Event source mappings</h3><table class="mappings"><tr><th>mapping</th><th class="n">lanes</th><th class="n">batches</th><th class="n">last size</th><th class="n">errors</th><th class="n">partial</th><th class="n">throttled</th><th class="n" title="records of throttled batches, returned to their source">returned</th></tr>`;
+    html += `<h3>Event source mappings ${since(m)}</h3><table class="mappings"><tr><th>mapping</th><th class="n" title="${CONCURRENT_BATCHES}">concurrent batches</th><th class="n">batches</th><th class="n">last size</th><th class="n">errors</th><th class="n" title="batches whose response listed batchItemFailures (ReportBatchItemFailures): a success for Lambda, those records go back to their source">batch item failures</th><th class="n">throttled</th><th class="n" title="records of throttled batches: the function never ran with them">throttled records</th></tr>`;
     for (const mp of m.mappings.values()) {
-      html += `<tr data-mapping="${esc(mp.uuid)}"><td><span class="nw">${sourceNamed(m, name(mp.eventSourceArn))}</span> → <span class="nw">${named(m, "function", mp.functionName)}</span>${mp.state && mp.state !== "Enabled" ? ` <small>${esc(mp.state)}</small>` : ""}</td><td class="n">${mp.lanes ?? "—"}</td><td class="n">${mp.batches}</td><td class="n">${mp.lastSize}${mp.batchSize ? `<small>/${mp.batchSize}</small>` : ""}</td><td class="n ${mp.errors ? "bad" : ""}">${mp.errors}</td><td class="n">${mp.partial}</td><td class="n ${mp.throttled ? "warn" : ""}">${mp.throttled}${mp.backoffMs && m.time < mp.backoffUntil ? ` <small class="backoff">backoff ${dur(mp.backoffMs)}</small>` : ""}</td><td class="n returned ${mp.throttledRecords ? "warn" : ""}" title="records of throttled batches: the function never ran with them; SQS messages come back at their visibility timeout and each receive counts towards maxReceiveCount">${mp.throttledRecords ?? 0}</td></tr>`;
+      html += `<tr data-mapping="${esc(mp.uuid)}"><td><span class="nw">${sourceNamed(m, name(mp.eventSourceArn))}</span> → <span class="nw">${named(m, "function", mp.functionName)}</span>${mp.state && mp.state !== "Enabled" ? ` <small>${esc(mp.state)}</small>` : ""}</td><td class="n concurrency">${mp.lanes ?? "—"}</td><td class="n">${mp.batches}</td><td class="n">${mp.lastSize}${mp.batchSize ? `<small>/${mp.batchSize}</small>` : ""}</td><td class="n ${mp.errors ? "bad" : ""}">${mp.errors}</td><td class="n">${mp.partial}</td><td class="n ${mp.throttled ? "warn" : ""}">${mp.throttled}${mp.backoffMs && m.time < mp.backoffUntil ? ` <small class="backoff">backoff ${dur(mp.backoffMs)}</small>` : ""}</td><td class="n throttled-records ${mp.throttledRecords ? "warn" : ""}" title="records of throttled batches: the function never ran with them; SQS messages come back at their visibility timeout and each receive counts towards maxReceiveCount">${mp.throttledRecords ?? 0}</td></tr>`;
     }
     html += `</table>`;
   }
@@ -180,7 +194,7 @@ function streamsOf(m, shards) {
 }
 
 /** A shard's consumer; held on a batch that did not succeed (failed, throttled, in part failed), it is retried. */
-const consumer = (x) => `<span class="nw">${esc(x.functionName)}</span>${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)}${x.lane === undefined ? "" : `, lane ${x.lane}`})</small>` : ""}`;
+const consumer = (x) => `<span class="nw">${esc(x.functionName)}</span>${stalled(x) ? ` <small class="bad" title="the shard waits on this batch: it is retried, nothing after it is read">retrying (last batch ${esc(x.outcome)}${x.lane === undefined ? "" : `, concurrent batch ${x.lane}`})</small>` : ""}`;
 
 /**
  * AWS's IteratorAge: the age of the batch's last record when it was sent. While the shard is held
@@ -288,7 +302,7 @@ export function renderCost(m) {
   const fns = Object.entries(m.cost.functions ?? {});
   const p = m.cost.prices;
   // Lambda's requests and GB-s only (not API Gateway, SQS, EventBridge); the durations are this machine's wall time (newuser14 F13).
-  return `<p><span id="cost-total">${dollars(m.cost.total ?? 0)}</span> <small>total so far</small></p>
+  return `<p><span id="cost-total">${dollars(m.cost.total ?? 0)}</span> <small>total</small> ${since(m) || "<small>so far</small>"}</p>
     <p class="caption"><small>Durations, so GB-seconds, are measured on this machine: a burst of cold starts on a small machine runs slower, and costs more here, than on AWS.</small></p>
     <table><tr><th>function</th><th class="n">requests</th><th class="n">GB-seconds</th><th>memory</th><th class="n">cost</th></tr>
     ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${fnLabel(m, n)}</td><td class="n">${c.requests}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>

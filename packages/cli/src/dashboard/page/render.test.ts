@@ -168,3 +168,24 @@ describe("a batch's partial failure on its row (newuser14 F5)", () => {
     expect(m.mappings.get("m1")).toMatchObject({ batches: 1, partial: 1 });
   });
 });
+
+describe("since when the page counts, and the mappings' columns in AWS's words (newuser14 F6, F18)", () => {
+  it("says since when the cost and counts run, and names a mapping's concurrency and partial batch responses as AWS does", async () => {
+    // @ts-expect-error: the page's own JavaScript (no declarations).
+    const { createModel } = await import("./model.js");
+    const m = createModel();
+    m.started = { at: Date.UTC(2026, 11, 6, 11, 8, 24), id: "A" };
+    m.cost = { functions: {}, total: 0, prices: undefined };
+    expect(renderCost(m)).toMatch(/total<\/small> <small class="since"[^>]*>since 11:08:24, this start<\/small>/);
+    m.mappings.set("u1", { uuid: "u1", functionName: "f", eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:orders", lanes: 5, batches: 1, records: 1, errors: 0, partial: 0, throttled: 0, throttledRecords: 0, lastSize: 1, sizes: [] });
+    const html = renderSources(m);
+    expect(html).toMatch(/Event source mappings <small class="since"/);
+    expect(html).toContain(">concurrent batches</th>");
+    expect(html).toContain(">batch item failures</th>");
+    expect(html).toContain(">throttled records</th>");
+    expect(html).not.toMatch(/>(lanes|returned|partial)<\/th>/);
+    // A trace's playback has no start: no caption.
+    m.started = undefined;
+    expect(renderCost(m)).toContain("<small>so far</small>");
+  });
+});
