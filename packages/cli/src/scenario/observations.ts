@@ -89,6 +89,10 @@ export class Observations {
   events = 0;
   /** Function log lines seen, as `run --logs` prints them (the report says where to see them). */
   logLines = 0;
+  /** With a trace: the sqs source's queues view, and the last one written (watchQueues). */
+  private queueView: (() => unknown) | undefined;
+  private lastQueues = "";
+  private sampledAt: number | undefined;
 
   constructor(start: number, durationMs: number, buckets: number, traceFile?: string, endpoint?: string) {
     this.endpoint = endpoint;
@@ -102,6 +106,8 @@ export class Observations {
   readonly record = (e: TelemetryEvent): void => {
     if (e.type !== "function.log") this.events++;
     if (this.traceFile !== undefined) {
+      // The queues as they stood when service time moved on to this event's instant.
+      if (e.time !== this.sampledAt && e.type !== "function.log") this.sampleQueues(e.time);
       // SNS envelopes carry the endpoint (UnsubscribeURL): written as port 0, so a replay's trace is byte-identical.
       const line = JSON.stringify(e);
       this.trace += `${this.endpoint === undefined ? line : line.replaceAll(this.endpoint, "http://127.0.0.1:0")}\n`;
@@ -220,6 +226,32 @@ export class Observations {
    */
   views(time: number, views: Record<string, unknown>): void {
     if (this.traceFile !== undefined) this.trace += `${JSON.stringify({ type: TRACE_VIEWS, time, views })}\n`;
+  }
+
+  /**
+   * With a trace, writes the queues view (`sim.hub.view("queues")`: depth, in flight, delayed,
+   * the redrive policy's DLQ and what moved there, the live page's Queues table) as a views line
+   * whenever it changed, looked at once an instant (before its first event: one look per instant
+   * keeps the trace the same whichever of a real handler's events comes first) and after each
+   * traffic shot and at the end: the trace's
+   * events alone cannot rebuild a queue's depth (a SendMessage, a delete, a visibility timeout
+   * ending are no telemetry), so `lambda-sim ui --trace` would show no queue (newuser14 F15).
+   * The views lines are the page's own sampled frames, as the server sends them live.
+   */
+  watchQueues(view: () => unknown): void {
+    if (this.traceFile !== undefined) this.queueView = view;
+  }
+
+  /** A queues views line at `time` if they changed since the last one. */
+  sampleQueues(time: number): void {
+    if (this.queueView === undefined) return;
+    this.sampledAt = time;
+    const queues = this.queueView();
+    if (!Array.isArray(queues)) return;
+    const text = JSON.stringify(queues);
+    if (text === this.lastQueues) return;
+    this.lastQueues = text;
+    this.trace += `${JSON.stringify({ type: TRACE_VIEWS, time, views: { queues } })}\n`;
   }
 
   /** Writes the rest of the trace. */
