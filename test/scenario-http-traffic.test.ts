@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -100,5 +100,49 @@ describe("a scenario's http step", () => {
     expect(r2.code).toBe(1);
     expect(r2.stderr).toContain(`${both}:10 traffic[0].http: expected one of api (an API's name, logical id or id) or functionUrl (a function with a Function URL)`);
     expect(r2.stderr).toContain(`${both}:12 expect.httpStatus.2x: expected a status code such as 200 or a class such as 5xx`);
+  });
+
+  it("names a template's API by its logical id (SAM's ServerlessHttpApi) and reaches real code through it; the cost line leaves real code's wall-time GB-seconds out, saying so", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scenario-http-template-"));
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src", "index.mjs"), 'export const handler = async (event) => ({ statusCode: 202, body: JSON.stringify({ got: JSON.parse(event.body).id, type: event.headers["content-type"] }) });\n');
+    writeFileSync(
+      join(dir, "template.yaml"),
+      [
+        "Transform: AWS::Serverless-2016-10-31",
+        "Resources:",
+        "  CreateOrderFunction:",
+        "    Type: AWS::Serverless::Function",
+        "    Properties:",
+        "      CodeUri: src/",
+        "      Handler: index.handler",
+        "      Runtime: nodejs22.x",
+        "      Events:",
+        "        PostOrder: { Type: HttpApi, Properties: { Path: /orders, Method: POST } }",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(dir, "story.yaml"),
+      [
+        "seed: 7",
+        "duration: 1m",
+        "architecture: template.yaml",
+        "traffic:",
+        "  - http: { api: ServerlessHttpApi, method: POST, path: /orders, headers: { content-type: application/json }, body: '{\"id\": {i}}', count: 3, rate: 1 }",
+        "expect:",
+        '  httpStatus: { "202": 3 }',
+        "  invocations: { CreateOrderFunction: 3 }",
+      ].join("\n"),
+    );
+    const r = await runCli(["run", join(dir, "story.yaml")]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("answers to POST /orders on ServerlessHttpApi: 3 × 202");
+    expect(r.stdout).toContain("    CreateOrderFunction: 3 requests at 128 MB x86_64: $0.0000006 (requests only)");
+    expect(r.stdout).toContain("    note: CreateOrderFunction ran real code, whose durations are this machine's wall time and differ from run to run: its GB-seconds are left out here");
+
+    writeFileSync(join(dir, "typo.yaml"), ["duration: 1m", "architecture: template.yaml", "traffic:", "  - http: { api: ServerlesHttpApi, path: /orders }"].join("\n"));
+    const bad = await runCli(["run", join(dir, "typo.yaml")]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/typo\.yaml:4 traffic\[0\]\.http\.api: no API named 'ServerlesHttpApi' \(did you mean 'ServerlessHttpApi'\?\) \(the architecture has: ServerlessHttpApi \([a-z0-9]{10}\)\)/);
   });
 });

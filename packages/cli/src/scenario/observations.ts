@@ -1,5 +1,7 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import type { TelemetryEvent } from "@lambda-sim/core";
+import { errorMessage } from "./error-message.ts";
+import { QueueSamples } from "./queue-samples.ts";
 import { ShardStalls } from "./shard-stalls.ts";
 
 /** Per-function counts the report and the expectations read. */
@@ -89,10 +91,8 @@ export class Observations {
   events = 0;
   /** Function log lines seen, as `run --logs` prints them (the report says where to see them). */
   logLines = 0;
-  /** With a trace: the sqs source's queues view, and the last one written (watchQueues). */
-  private queueView: (() => unknown) | undefined;
-  private lastQueues = "";
-  private sampledAt: number | undefined;
+  /** With a trace: the queues as they change (watchQueues). */
+  private queues: QueueSamples | undefined;
 
   constructor(start: number, durationMs: number, buckets: number, traceFile?: string, endpoint?: string) {
     this.endpoint = endpoint;
@@ -107,7 +107,7 @@ export class Observations {
     if (e.type !== "function.log") this.events++;
     if (this.traceFile !== undefined) {
       // The queues as they stood when service time moved on to this event's instant.
-      if (e.time !== this.sampledAt && e.type !== "function.log") this.sampleQueues(e.time);
+      if (this.queues !== undefined && e.time !== this.queues.sampledAt && e.type !== "function.log") this.sampleQueues(e.time);
       // SNS envelopes carry the endpoint (UnsubscribeURL): written as port 0, so a replay's trace is byte-identical.
       const line = JSON.stringify(e);
       this.trace += `${this.endpoint === undefined ? line : line.replaceAll(this.endpoint, "http://127.0.0.1:0")}\n`;
@@ -228,30 +228,14 @@ export class Observations {
     if (this.traceFile !== undefined) this.trace += `${JSON.stringify({ type: TRACE_VIEWS, time, views })}\n`;
   }
 
-  /**
-   * With a trace, writes the queues view (`sim.hub.view("queues")`: depth, in flight, delayed,
-   * the redrive policy's DLQ and what moved there, the live page's Queues table) as a views line
-   * whenever it changed, looked at once an instant (before its first event: one look per instant
-   * keeps the trace the same whichever of a real handler's events comes first) and after each
-   * traffic shot and at the end: the trace's
-   * events alone cannot rebuild a queue's depth (a SendMessage, a delete, a visibility timeout
-   * ending are no telemetry), so `lambda-sim ui --trace` would show no queue (newuser14 F15).
-   * The views lines are the page's own sampled frames, as the server sends them live.
-   */
+  /** With a trace, writes the queues view as views lines as it changes (queue-samples.ts). */
   watchQueues(view: () => unknown): void {
-    if (this.traceFile !== undefined) this.queueView = view;
+    if (this.traceFile !== undefined) this.queues = new QueueSamples(view, TRACE_VIEWS);
   }
 
   /** A queues views line at `time` if they changed since the last one. */
   sampleQueues(time: number): void {
-    if (this.queueView === undefined) return;
-    this.sampledAt = time;
-    const queues = this.queueView();
-    if (!Array.isArray(queues)) return;
-    const text = JSON.stringify(queues);
-    if (text === this.lastQueues) return;
-    this.lastQueues = text;
-    this.trace += `${JSON.stringify({ type: TRACE_VIEWS, time, views: { queues } })}\n`;
+    if (this.queues !== undefined) this.trace += this.queues.line(time);
   }
 
   /** Writes the rest of the trace. */
@@ -306,25 +290,4 @@ export function shortName(arn: string): string {
 /** A log record's lines as `run --logs` prints them: the Node runtime folds a multi-line message into one record with \r (as on AWS). */
 export function logLines(text: string): string[] {
   return text.replace(/\n$/, "").split(/\r\n|\r|\n/);
-}
-
-/** Our choice: an error message in the report is cut to this many characters, so it stays one readable line. */
-const MESSAGE_MAX = 200;
-
-/**
- * The `errorMessage` of an error payload preview (`{"errorType":...,"errorMessage":...}`, cut to
- * PREVIEW_BYTES, so maybe not whole JSON), else the preview itself; one line, cut to MESSAGE_MAX.
- */
-function errorMessage(result: string | undefined): string {
-  if (result === undefined) return "";
-  let text = result;
-  try {
-    const m = (JSON.parse(result) as { errorMessage?: unknown } | null)?.errorMessage;
-    if (typeof m === "string") text = m;
-  } catch {
-    const m = /"errorMessage"\s*:\s*"((?:[^"\\]|\\.)*)/.exec(result);
-    if (m !== null) text = m[1]!.replace(/\\n/g, " ").replace(/\\(.)/g, "$1");
-  }
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > MESSAGE_MAX ? `${line.slice(0, MESSAGE_MAX)}…` : line;
 }
