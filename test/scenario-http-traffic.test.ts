@@ -100,6 +100,11 @@ describe("a scenario's http step", () => {
     expect(r2.code).toBe(1);
     expect(r2.stderr).toContain(`${both}:10 traffic[0].http: expected one of api (an API's name, logical id or id) or functionUrl (a function with a Function URL)`);
     expect(r2.stderr).toContain(`${both}:12 expect.httpStatus.2x: expected a status code such as 200 or a class such as 5xx`);
+
+    const host = scenario(["traffic:", "  - http: { api: shop, path: /orders/1, headers: { Host: example.com } }"]);
+    const r3 = await runCli(["run", host]);
+    expect(r3.code).toBe(1);
+    expect(r3.stderr).toContain(`${host}:10 traffic[0].http.headers.Host: the step sets host itself`);
   });
 
   it("names a template's API by its logical id (SAM's ServerlessHttpApi) and reaches real code through it; the cost line leaves real code's wall-time GB-seconds out, saying so", { timeout: 120_000 }, async () => {

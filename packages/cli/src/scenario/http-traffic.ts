@@ -56,8 +56,13 @@ export class HttpTraffic {
       const port = req.socket.remotePort;
       if (port === undefined) return;
       const wake = this.waiting.get(port);
-      if (wake === undefined) this.early.set(port, res);
-      else {
+      if (wake === undefined) {
+        // Not (yet) one of ours: kept until its socket closes, so a later request from a reused port is not taken for it.
+        this.early.set(port, res);
+        req.socket.once("close", () => {
+          if (this.early.get(port) === res) this.early.delete(port);
+        });
+      } else {
         this.waiting.delete(port);
         wake(res);
       }

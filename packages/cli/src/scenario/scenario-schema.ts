@@ -21,6 +21,9 @@ const rate = z.number({ error: "expected a number per second" }).positive({ erro
 /** Text, or JSON written as YAML; `{i}` in either is replaced by the item's index (0-based). */
 const content = z.union([z.string(), z.record(z.string(), z.unknown())], { error: "expected text or an object" });
 
+/** Headers an `http` step sets itself. */
+const STEP_HEADERS = ["host", "content-length", "transfer-encoding", "connection"];
+
 /** Each kind of traffic step, by the key that names it. */
 const stepKinds = {
   send: z.strictObject({
@@ -110,6 +113,10 @@ const stepKinds = {
       .superRefine((h, ctx) => {
         if ((h.api === undefined) === (h.functionUrl === undefined)) ctx.addIssue({ code: "custom", path: [], input: h, message: "expected one of api (an API's name, logical id or id) or functionUrl (a function with a Function URL)" });
         if (h.stage !== undefined && h.api === undefined) ctx.addIssue({ code: "custom", path: ["stage"], input: h.stage, message: "a stage belongs to an API (api:); a Function URL has none" });
+        // The step sets these: the Host names the API or URL (http-traffic.ts), the length is the body's.
+        for (const name of Object.keys(h.headers)) {
+          if (STEP_HEADERS.includes(name.toLowerCase())) ctx.addIssue({ code: "custom", path: ["headers", name], input: name, message: `the step sets ${name.toLowerCase()} itself (the Host names the API or URL; the length is the body's)` });
+        }
       }),
   }),
   wait: z.strictObject({ wait: duration }),
