@@ -120,7 +120,8 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     const [logicalIds, resourceIds] = [sim.hub.view("logicalIds"), sim.hub.view("resourceIds")];
     obs.views(clock.now(), { functions, account: sim.hub.view("account"), ...(logicalIds === undefined ? {} : { logicalIds }), ...(resourceIds === undefined ? {} : { resourceIds }) });
     // Queue depths for the playback's Queues table, when there is a queue to show (Observations.watchQueues).
-    if (Array.isArray(sim.hub.view("queues")) && (sim.hub.view("queues") as unknown[]).length > 0) obs.watchQueues(() => sim.hub.view("queues"));
+    const queues = sim.hub.view("queues");
+    if (Array.isArray(queues) && queues.length > 0) obs.watchQueues(() => sim.hub.view("queues"));
     const realCode = await realCodeNotes(sim, a, (name) => serviceTimeOf(a, name) !== undefined);
     const endAt = SCENARIO_START + s.durationMs;
     const http = s.traffic.some((step) => "http" in step) ? new HttpTraffic(sim, a.region) : undefined;
@@ -139,7 +140,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     const cost = sim.hub.view("cost") as CostView;
     const realCodeNames = new Set(a.functions.filter((f) => f.runtime !== "model").map((f) => f.functionName));
     const results = checkExpectations(s.expect, obs, end, s.expectationNames);
-    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end: end, results, traceFile: opts.trace, realCode, cost, realCodeNames, logsShown: opts.onLog !== undefined, logicalNames: a.template?.names, timeouts: new Map(a.functions.map((f) => [f.functionName, f.timeout ?? FUNCTION_DEFAULTS.timeout])) });
+    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode, cost, realCodeNames, logsShown: opts.onLog !== undefined, logicalNames: a.template?.names, timeouts: new Map(a.functions.map((f) => [f.functionName, f.timeout ?? FUNCTION_DEFAULTS.timeout])) });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
     process.off("SIGINT", onSignal);
