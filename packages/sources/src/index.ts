@@ -10,3 +10,5 @@ export { cloudwatchMetricsSource } from "./cloudwatch-metrics/index.ts";
 export { snsSource } from "./sns/index.ts";
 export { apiGatewaySource, type ApiView } from "./http/index.ts";
 export { functionUrlsSource, type FunctionUrlView } from "./function-urls/index.ts";
+export { apiId } from "./http/api-config.ts";
+export { RouteTable } from "./http/route-table.ts";

@@ -88,8 +88,9 @@ async function play(events: SequencedEvent[], speed: number, clock: SystemClock,
     const batch: SequencedEvent[] = [];
     while (i < events.length && events[i]!.time <= at) {
       const e = events[i++]!;
-      // What the simulator's views frames would have said (functions' memory, reserved concurrency).
-      if ((e.type as string) === TRACE_VIEWS) send({ kind: "views", seq: e.seq, time: e.time, views: { ...(e as unknown as { views: Record<string, unknown> }).views, playback: true } });
+      // What the simulator's views frames would have said (functions' memory, reserved concurrency;
+      // the queues as they changed, which the page draws over time at the frame's `time`).
+      if ((e.type as string) === TRACE_VIEWS) send({ kind: "views", seq: e.seq, time: e.time, views: { time: e.time, ...(e as unknown as { views: Record<string, unknown> }).views, playback: true } });
       else batch.push(e);
     }
     if (batch.length > 0) send({ kind: "events", events: batch });

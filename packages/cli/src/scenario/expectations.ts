@@ -2,6 +2,7 @@ import type { NamedKind } from "../template/logical-names.ts";
 import type { Bound, Expectations } from "./scenario-schema.ts";
 import type { FunctionStats, Observations } from "./observations.ts";
 import type { OutOfOrder } from "./record-order.ts";
+import { answersOf, type HttpAnswers } from "./http-traffic.ts";
 
 /**
  * The simulator's name for each name the expectations write, by expectation key then name as
@@ -31,6 +32,8 @@ export interface EndState {
   orderChecked?: number;
   /** The first record out of order, per stream or FIFO queue. */
   firstOutOfOrder?: Record<string, OutOfOrder>;
+  /** The `http` steps' answers (undefined: the scenario sends no HTTP request). */
+  httpAnswers?: HttpAnswers;
 }
 
 export interface ExpectationResult {
@@ -60,6 +63,10 @@ export function checkExpectations(expect: Expectations, obs: Observations, end: 
   const results: ExpectationResult[] = [];
   for (const [key, byName] of Object.entries(expect)) {
     if (byName === undefined) continue;
+    if (key === "httpStatus") {
+      for (const [code, bound] of Object.entries(byName as Record<string, Bound>)) results.push(result(`HTTP answers ${code}`, answersOf(end.httpAnswers, code), bound));
+      continue;
+    }
     if (key === "faultsFired") {
       const fired = [...obs.faultsFired.values()].reduce((a, b) => a + b, 0);
       results.push(result("faults fired", fired, byName as Bound));

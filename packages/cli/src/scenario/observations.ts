@@ -1,5 +1,7 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import type { TelemetryEvent } from "@lambda-sim/core";
+import { errorMessage } from "./error-message.ts";
+import { QueueSamples } from "./queue-samples.ts";
 import { ShardStalls } from "./shard-stalls.ts";
 
 /** Per-function counts the report and the expectations read. */
@@ -89,6 +91,8 @@ export class Observations {
   events = 0;
   /** Function log lines seen, as `run --logs` prints them (the report says where to see them). */
   logLines = 0;
+  /** With a trace: the queues as they change (watchQueues). */
+  private queues: QueueSamples | undefined;
 
   constructor(start: number, durationMs: number, buckets: number, traceFile?: string, endpoint?: string) {
     this.endpoint = endpoint;
@@ -102,6 +106,8 @@ export class Observations {
   readonly record = (e: TelemetryEvent): void => {
     if (e.type !== "function.log") this.events++;
     if (this.traceFile !== undefined) {
+      // The queues as they stood when service time moved on to this event's instant.
+      if (this.queues !== undefined && e.time !== this.queues.sampledAt && e.type !== "function.log") this.sampleQueues(e.time);
       // SNS envelopes carry the endpoint (UnsubscribeURL): written as port 0, so a replay's trace is byte-identical.
       const line = JSON.stringify(e);
       this.trace += `${this.endpoint === undefined ? line : line.replaceAll(this.endpoint, "http://127.0.0.1:0")}\n`;
@@ -222,6 +228,16 @@ export class Observations {
     if (this.traceFile !== undefined) this.trace += `${JSON.stringify({ type: TRACE_VIEWS, time, views })}\n`;
   }
 
+  /** With a trace, writes the queues view as views lines as it changes (queue-samples.ts). */
+  watchQueues(view: () => unknown): void {
+    if (this.traceFile !== undefined) this.queues = new QueueSamples(view, TRACE_VIEWS);
+  }
+
+  /** A queues views line at `time` if they changed since the last one. */
+  sampleQueues(time: number): void {
+    if (this.queues !== undefined) this.trace += this.queues.line(time);
+  }
+
   /** Writes the rest of the trace. */
   finish(): void {
     this.flush();
@@ -274,25 +290,4 @@ export function shortName(arn: string): string {
 /** A log record's lines as `run --logs` prints them: the Node runtime folds a multi-line message into one record with \r (as on AWS). */
 export function logLines(text: string): string[] {
   return text.replace(/\n$/, "").split(/\r\n|\r|\n/);
-}
-
-/** Our choice: an error message in the report is cut to this many characters, so it stays one readable line. */
-const MESSAGE_MAX = 200;
-
-/**
- * The `errorMessage` of an error payload preview (`{"errorType":...,"errorMessage":...}`, cut to
- * PREVIEW_BYTES, so maybe not whole JSON), else the preview itself; one line, cut to MESSAGE_MAX.
- */
-function errorMessage(result: string | undefined): string {
-  if (result === undefined) return "";
-  let text = result;
-  try {
-    const m = (JSON.parse(result) as { errorMessage?: unknown } | null)?.errorMessage;
-    if (typeof m === "string") text = m;
-  } catch {
-    const m = /"errorMessage"\s*:\s*"((?:[^"\\]|\\.)*)/.exec(result);
-    if (m !== null) text = m[1]!.replace(/\\n/g, " ").replace(/\\(.)/g, "$1");
-  }
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > MESSAGE_MAX ? `${line.slice(0, MESSAGE_MAX)}…` : line;
 }

@@ -2,6 +2,7 @@ import { dottedPath, FUNCTION_DEFAULTS, parseReference, SimError, suggestion, ty
 import { declaredNames } from "../config/check-references.ts";
 import { logicalIds, physicalName, type NamedKind } from "../template/logical-names.ts";
 import type { StartConfig } from "../template/start-config.ts";
+import { resolveHttpTarget } from "./http-target.ts";
 import { NAMED_BY_KEY, PER_FUNCTION_KEYS, type ExpectationNames } from "./expectations.ts";
 import { shortName } from "./observations.ts";
 import type { Expectations, TrafficStep } from "./scenario-schema.ts";
@@ -45,6 +46,7 @@ export class ScenarioNames {
       if ("publish" in step) return { ...step, target: this.topicArn(step.publish.topic, ["traffic", i, "publish", "topic"]) };
       if ("putEvents" in step) return { ...step, target: this.asWritten("bus", step.putEvents.bus, ["traffic", i, "putEvents", "bus"]) };
       if ("invoke" in step) return { ...step, target: this.qualifiedFunction(step.invoke.function, ["traffic", i, "invoke", "function"]) };
+      if ("http" in step) return { ...step, target: resolveHttpTarget(this.a, step.http, ["traffic", i, "http"], (w, p) => this.name("function", w, p), (p, text) => this.problem(p, text)) };
       return step;
     });
   }

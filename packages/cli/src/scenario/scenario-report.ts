@@ -1,4 +1,5 @@
-import { binaryOrder } from "@lambda-sim/core";
+import { binaryOrder, type CostView } from "@lambda-sim/core";
+import { answersText } from "./http-traffic.ts";
 import type { ExpectationResult } from "./expectations.ts";
 import type { EndState } from "./expectations.ts";
 import type { DeadLetterMoves, Observations } from "./observations.ts";
@@ -27,6 +28,10 @@ export interface ReportInput {
    * resources by them, so a clone under another folder name prints the same report (newuser11 N2-3).
    */
   logicalNames?: LogicalNames;
+  /** What the run would cost on AWS Lambda, as the dashboard's cost panel counts it. */
+  cost?: CostView;
+  /** Functions that ran real code (not `runtime: model`): their durations are this machine's wall time. */
+  realCodeNames?: ReadonlySet<string>;
   /** Each function's configured timeout, seconds (stableTimeout). */
   timeouts?: ReadonlyMap<string, number>;
 }
@@ -46,8 +51,11 @@ export function formatReport(r: ReportInput): string {
     ...Object.entries(r.sent.invocations).map(([f, n]) => `${n} async invokes of ${f}`),
     ...Object.entries(r.sent.published).map(([t, n]) => `${n} messages published to ${t}`),
     ...Object.entries(r.sent.events).map(([b, n]) => `${n} events put on ${b}`),
+    ...Object.entries(r.sent.requests).map(([label, n]) => `${n} HTTP requests ${label}`),
   ];
   out.push(`  traffic: ${sent.join(", ") || "none"}`);
+  // Each http step's answers, by status (the client's view: what curl would have printed).
+  for (const [label, a] of [...(r.end.httpAnswers ?? [])].sort(([x], [y]) => binaryOrder(x, y))) out.push(`  answers to ${label}: ${answersText(a)}`);
   for (const f of r.sent.failures.slice(0, 5)) out.push(`  traffic failed: ${f}`);
   out.push("");
   out.push("what happened");
@@ -94,6 +102,7 @@ export function formatReport(r: ReportInput): string {
       out.push(`    first in ${shown(["stream", "queue"], source)}: ${f.kind} ${f.key}, ${noun} ${f.id} processed after ${noun} ${f.after}, a later one of its ${f.kind}`);
     }
   }
+  if (r.cost !== undefined) out.push(...costLines(r.cost, fn, r.realCodeNames ?? new Set()));
   const failed = [...r.obs.functions.values()].some((s) => s.errors > 0);
   if (failed && r.obs.logLines > 0 && r.logsShown !== true) out.push(`  function output: ${r.obs.logLines} log line(s) not shown here (lambda-sim run --logs prints them)`);
   out.push("");
@@ -148,6 +157,37 @@ function deadLetterLine(queue: string, d: DeadLetterMoves, consumers: readonly s
   if (d.neverReachedFunction > 0) parts.push(`${d.neverReachedFunction} never reached ${fns} (every receive a throttled batch)`);
   if (d.stoppedInLoop > 0) parts.push(`${d.stoppedInLoop} stopped in a recursive loop (${d.stoppedInLoop === 1 ? "its" : "their"} chain had invoked ${fns} 16 times)`);
   return `${queue} → ${d.deadLetterQueue}: ${parts.join("; ")}`;
+}
+
+/** AWS's dollars as the dashboard's cost panel writes them (render.js). */
+const dollars = (n: number) => `$${n < 0.01 ? n.toFixed(7) : n.toFixed(4)}`;
+
+/**
+ * `cost on AWS Lambda: $0.0000123 (...)`, then each function's requests, GB-seconds and dollars:
+ * the figure of the dashboard's cost panel (lambda-cost.ts: us-east-1 on-demand prices, requests
+ * and GB-s, free tier off). A `model` function's billed durations are its service time, so its
+ * line replays exactly. Real code's are this machine's wall time, which differs from run to run,
+ * and two runs' reports are compared line by line (newuser11 N2-2): its requests are priced, its
+ * GB-seconds left to the trace and the dashboard, and the report says so.
+ */
+function costLines(cost: CostView, shown: (name: string) => string, realCode: ReadonlySet<string>): string[] {
+  const rows = Object.entries(cost.functions).map(([name, c]) => ({ name: shown(name), real: realCode.has(name), c })).sort((x, y) => binaryOrder(x.name, y.name));
+  if (rows.length === 0) return [];
+  const requestsOnly = (c: CostView["functions"][string]) => c.requests * cost.prices.perRequest;
+  const total = rows.reduce((n, { real, c }) => n + (real ? requestsOnly(c) : c.cost), 0);
+  const anyReal = rows.some((r) => r.real);
+  const what = anyReal ? "requests, and the GB-seconds of model functions" : "requests and GB-seconds";
+  const out = [`  cost on AWS Lambda: ${dollars(total)} (${what}, at us-east-1 on-demand prices, free tier off; Lambda only)`];
+  for (const { name, real, c } of rows) {
+    if (real) out.push(`    ${name}: ${c.requests} requests at ${c.memorySize} MB ${c.architecture}: ${dollars(requestsOnly(c))} (requests only)`);
+    else out.push(`    ${name}: ${c.requests} requests, ${c.gbSeconds.toFixed(4)} GB-s at ${c.memorySize} MB ${c.architecture}: ${dollars(c.cost)}`);
+  }
+  const real = rows.filter((r) => r.real).map((r) => r.name);
+  if (real.length > 0) {
+    const names = real.length === 1 ? real[0]! : `${real.slice(0, -1).join(", ")} and ${real.at(-1)}`;
+    out.push(`    note: ${names} ran real code, whose durations are this machine's wall time and differ from run to run: ${real.length === 1 ? "its" : "their"} GB-seconds are left out here (lambda-sim ui --trace adds them up in its cost panel, as the dashboard does)`);
+  }
+  return out;
 }
 
 /** `90 s`, `2 min`, `1 h 30 min`: a span of service time as the report writes it. */

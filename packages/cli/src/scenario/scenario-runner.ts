@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { parse } from "yaml";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { FUNCTION_DEFAULTS, SimError, Simulator, stopwatch, VirtualClock, type FaultSpec, type Source, type TelemetryEvent } from "@lambda-sim/core";
+import { FUNCTION_DEFAULTS, SimError, Simulator, stopwatch, VirtualClock, type CostView, type FaultSpec, type Source, type TelemetryEvent } from "@lambda-sim/core";
 import { loadConfig } from "../config/load-config.ts";
 import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
 import { applyTemplate, explainStartError, freePort, loadTemplateWithOverlay, type StartConfig } from "../template/start-config.ts";
@@ -13,6 +13,7 @@ import { RecordOrder } from "./record-order.ts";
 import { formatReport, human } from "./scenario-report.ts";
 import { ScenarioNames } from "./scenario-names.ts";
 import { scenarioKeys, type Expectations, type TrafficStep } from "./scenario-schema.ts";
+import { HttpTraffic } from "./http-traffic.ts";
 import { awsJson, playTraffic, stepStarts, type ResolvedStep } from "./traffic.ts";
 
 /** Every scenario starts at the same service time, so traces compare across runs and machines. */
@@ -118,18 +119,28 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
     // And a template's logical ids, which the page shows beside the names they became.
     const [logicalIds, resourceIds] = [sim.hub.view("logicalIds"), sim.hub.view("resourceIds")];
     obs.views(clock.now(), { functions, account: sim.hub.view("account"), ...(logicalIds === undefined ? {} : { logicalIds }), ...(resourceIds === undefined ? {} : { resourceIds }) });
+    // Queue depths for the playback's Queues table, when there is a queue to show (Observations.watchQueues).
+    const queues = sim.hub.view("queues");
+    if (Array.isArray(queues) && queues.length > 0) obs.watchQueues(() => sim.hub.view("queues"));
     const realCode = await realCodeNotes(sim, a, (name) => serviceTimeOf(a, name) !== undefined);
     const endAt = SCENARIO_START + s.durationMs;
-    const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic);
+    const http = s.traffic.some((step) => "http" in step) ? new HttpTraffic(sim, a.region) : undefined;
+    const sent = playTraffic(sim, clock, SCENARIO_START, endAt, s.traffic, http, () => obs.sampleQueues(clock.now()));
     await clock.advanceTo(endAt);
+    // The answers the fronts had finished by the end, read off their sockets.
+    const answers = await http?.finish();
     // The last invocations' events may wait for the next turn of the loop (Telemetry.deferred).
     sim.telemetry.flush();
+    obs.sampleQueues(clock.now());
     obs.finish();
     const declared = Object.keys((a.sources.queues as Record<string, unknown> | undefined) ?? {});
-    end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, s.expectationNames)])])), outOfOrder: Object.fromEntries(order.outOfOrder), firstOutOfOrder: Object.fromEntries(order.first), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked };
+    end = { ...(await measureQueues(sim.endpoint, [...new Set([...declared, ...queuesNamed(s.expect, s.expectationNames)])])), outOfOrder: Object.fromEntries(order.outOfOrder), firstOutOfOrder: Object.fromEntries(order.first), orderChecked: s.expect.outOfOrderRecords === undefined ? undefined : order.checked, httpAnswers: answers };
     const wallMs = stopwatch.now() - wallStart;
+    // The dashboard's cost panel's figure (core-views.ts), which counts from the simulator's start as the run does.
+    const cost = sim.hub.view("cost") as CostView;
+    const realCodeNames = new Set(a.functions.filter((f) => f.runtime !== "model").map((f) => f.functionName));
     const results = checkExpectations(s.expect, obs, end, s.expectationNames);
-    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode, logsShown: opts.onLog !== undefined, logicalNames: a.template?.names, timeouts: new Map(a.functions.map((f) => [f.functionName, f.timeout ?? FUNCTION_DEFAULTS.timeout])) });
+    const report = formatReport({ name: s.name, description: s.description, seed, durationMs: s.durationMs, wallMs, timersFired: clock.firedTimers, sent, obs, end, results, traceFile: opts.trace, realCode, cost, realCodeNames, logsShown: opts.onLog !== undefined, logicalNames: a.template?.names, timeouts: new Map(a.functions.map((f) => [f.functionName, f.timeout ?? FUNCTION_DEFAULTS.timeout])) });
     return { ok: results.every((r) => r.ok) && sent.failures.length === 0, report, results, obs, wallMs };
   } finally {
     process.off("SIGINT", onSignal);

@@ -21,6 +21,9 @@ const rate = z.number({ error: "expected a number per second" }).positive({ erro
 /** Text, or JSON written as YAML; `{i}` in either is replaced by the item's index (0-based). */
 const content = z.union([z.string(), z.record(z.string(), z.unknown())], { error: "expected text or an object" });
 
+/** Headers an `http` step sets itself. */
+const STEP_HEADERS = ["host", "content-length", "transfer-encoding", "connection"];
+
 /** Each kind of traffic step, by the key that names it. */
 const stepKinds = {
   send: z.strictObject({
@@ -85,6 +88,37 @@ const stepKinds = {
     }),
   }),
   invoke: z.strictObject({ at: duration.optional(), invoke: z.strictObject({ function: z.string().min(1), count: count.default(1), rate: rate.optional(), payload: content.default({ n: "{i}" }) }) }),
+  /**
+   * A real HTTP request to an API Gateway API (`api`: its name, template logical id or id) or to a
+   * function's URL (`functionUrl`: the function), sent over the socket to the front the server
+   * uses, so the function gets the event a client's request makes. The answers are counted by status.
+   */
+  http: z.strictObject({
+    at: duration.optional(),
+    http: z
+      .strictObject({
+        api: z.string().min(1).optional(),
+        /** The API's stage; without it, its only stage (`$default` when it has that one). */
+        stage: z.string().min(1).optional(),
+        functionUrl: z.string().min(1).optional(),
+        method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], { error: "expected GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS" }).default("GET"),
+        /** The path after the stage, with its query string if any (`/orders?limit=5`); `{i}` filled in. */
+        path: z.string().startsWith("/", { error: "expected a path starting with /" }).default("/"),
+        /** Request headers, `{i}` filled in; a body written as YAML gets content-type application/json unless one is given. */
+        headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: "expected an HTTP header name" }), z.union([z.string(), z.number()], { error: "expected text or a number" })).default({}),
+        body: content.optional(),
+        count: count.default(1),
+        rate: rate.optional(),
+      })
+      .superRefine((h, ctx) => {
+        if ((h.api === undefined) === (h.functionUrl === undefined)) ctx.addIssue({ code: "custom", path: [], input: h, message: "expected one of api (an API's name, logical id or id) or functionUrl (a function with a Function URL)" });
+        if (h.stage !== undefined && h.api === undefined) ctx.addIssue({ code: "custom", path: ["stage"], input: h.stage, message: "a stage belongs to an API (api:); a Function URL has none" });
+        // The step sets these: the Host names the API or URL (http-traffic.ts), the length is the body's.
+        for (const name of Object.keys(h.headers)) {
+          if (STEP_HEADERS.includes(name.toLowerCase())) ctx.addIssue({ code: "custom", path: ["headers", name], input: name, message: `the step sets ${name.toLowerCase()} itself (the Host names the API or URL; the length is the body's)` });
+        }
+      }),
+  }),
   wait: z.strictObject({ wait: duration }),
 };
 type StepKind = keyof typeof stepKinds;
@@ -156,6 +190,10 @@ export const expectationsSchema = z.strictObject({
   maxIteratorAgeSeconds: perName.optional(),
   /** Faults that fired, all kinds together. */
   faultsFired: bound.optional(),
+  /** Answers to the `http` steps' requests, by status code (`"202"`) or class (`"5xx"`). */
+  httpStatus: z
+    .record(z.string().regex(/^[1-5](\d\d|xx)$/, { error: "expected a status code such as 200 or a class such as 5xx" }), bound, { error: "expected a map of status codes (200) or classes (5xx) to a number or { min, max }" })
+    .optional(),
 });
 
 /** The scenario's own keys; the architecture is a lambda-sim.yaml beside them or in `architecture`. */

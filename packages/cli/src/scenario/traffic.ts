@@ -1,6 +1,7 @@
 import type { Clock, Simulator } from "@lambda-sim/core";
 import { signedHeaders } from "../client/request-signer.ts";
 import type { TrafficStep } from "./scenario-schema.ts";
+import type { HttpTraffic } from "./http-traffic.ts";
 
 /** A scenario's simulator runs without --auth: any keys sign its query-protocol calls. */
 const SCENARIO_KEYS = { accessKeyId: "scenario", secretAccessKey: "scenario" };
@@ -29,6 +30,8 @@ export interface TrafficSent {
   published: Record<string, number>;
   /** EventBridge events put, by bus. */
   events: Record<string, number>;
+  /** HTTP requests the server took, by step label (httpLabel). */
+  requests: Record<string, number>;
   failures: string[];
 }
 
@@ -45,15 +48,16 @@ export interface TrafficSent {
  * (202) at the burst's instant, and their runs overlap as the async queue and the function's
  * concurrency allow.
  */
-export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: number, steps: readonly ResolvedStep[]): TrafficSent {
-  const sent: TrafficSent = { messages: {}, records: {}, invocations: {}, published: {}, events: {}, failures: [] };
+export function playTraffic(sim: Simulator, clock: Clock, start: number, endAt: number, steps: readonly ResolvedStep[], http?: HttpTraffic, afterShot?: () => void): TrafficSent {
+  const sent: TrafficSent = { messages: {}, records: {}, invocations: {}, published: {}, events: {}, requests: {}, failures: [] };
   const shots = plan(steps, start).filter((s) => s.at <= endAt);
   let i = 0;
   const next = () => {
     const shot = shots[i++];
     if (shot === undefined) return;
     clock.setTimer(shot.at - clock.now(), async () => {
-      await fire(sim, shot, sent).catch((e: unknown) => sent.failures.push(`${describe(shot)}: ${(e as Error).message}`));
+      await fire(sim, shot, sent, http).catch((e: unknown) => sent.failures.push(`${describe(shot)}: ${(e as Error).message}`));
+      afterShot?.();
       next();
     }, "scenario.traffic");
   };
@@ -93,7 +97,7 @@ function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
     const body = stepBody(step);
     // PublishBatch and PutEvents take 10 entries (SNS and EventBridge API references). Invokes
     // have no batch API: a burst's events all go in the one shot of their instant.
-    const limit = "put" in step ? 500 : "invoke" in step ? Number.POSITIVE_INFINITY : 10;
+    const limit = "put" in step ? 500 : "invoke" in step || "http" in step ? Number.POSITIVE_INFINITY : 10;
     // Their entries also total at most 256 KiB a call (SNS PublishBatch, EventBridge PutEvents):
     // big messages go fewer to a batch rather than the whole batch being refused.
     const size = "publish" in step ? (i: number) => Buffer.byteLength(fill(step.publish.message, i)) : "putEvents" in step ? (i: number) => Buffer.byteLength(fill(step.putEvents.detail, i)) : undefined;
@@ -113,7 +117,7 @@ function plan(steps: readonly ResolvedStep[], start: number): Shot[] {
 }
 
 /** Sends one shot, to the names the simulator knows (`step.target`); counted under the names written. */
-async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void> {
+async function fire(sim: Simulator, shot: Shot, sent: TrafficSent, http: HttpTraffic | undefined): Promise<void> {
   const { step, from, to } = shot;
   const indexes = Array.from({ length: to - from }, (_, k) => from + k);
   if ("send" in step) {
@@ -154,6 +158,15 @@ async function fire(sim: Simulator, shot: Shot, sent: TrafficSent): Promise<void
     sent.events[e.bus] = (sent.events[e.bus] ?? 0) + indexes.length - refused.length;
     const failed = refused[0];
     if (failed !== undefined) throw new Error(`${refused.length} of ${indexes.length} refused: ${failed.ErrorCode}: ${failed.ErrorMessage}`);
+  } else if ("http" in step) {
+    // Sent one by one, each once the server has the previous one; answers are read at the end (http-traffic.ts).
+    const label = httpLabel(step.http);
+    const before = http!.sentCount;
+    try {
+      await http!.send(step.http, step.target, label, indexes);
+    } finally {
+      sent.requests[label] = (sent.requests[label] ?? 0) + http!.sentCount - before;
+    }
   } else {
     const v = step.invoke;
     // Concurrent callers: every Invoke is made in this turn, in index order, so all are stored
@@ -207,6 +220,7 @@ function describe(shot: Shot): string {
   if ("put" in s) return `put to ${s.put.stream}`;
   if ("publish" in s) return `publish to ${s.publish.topic}`;
   if ("putEvents" in s) return `putEvents on ${s.putEvents.bus}`;
+  if ("http" in s) return httpLabel(s.http);
   return `invoke ${s.invoke.function}`;
 }
 
@@ -215,7 +229,14 @@ function stepBody(step: Exclude<TrafficStep, { wait: number }>): { count: number
   if ("put" in step) return step.put;
   if ("publish" in step) return step.publish;
   if ("putEvents" in step) return step.putEvents;
+  if ("http" in step) return step.http;
   return step.invoke;
+}
+
+/** `POST /orders on HttpApi` (its stage when written), `GET / on orders's URL`: an http step as the report names it. */
+export function httpLabel(h: Extract<TrafficStep, { http: unknown }>["http"]): string {
+  const on = h.api !== undefined ? `${h.api}${h.stage === undefined ? "" : ` (${h.stage})`}` : `${h.functionUrl}'s URL`;
+  return `${h.method} ${h.path} on ${on}`;
 }
 
 /** A step's attributes as SNS MessageAttributes: text is String, a number Number, a list String.Array. */

@@ -78,6 +78,12 @@ export class AwsRouter {
    * only sees a 500 ServiceException); core-services makes it a `simulator.warning`.
    */
   onInternalError: (message: string) => void = (message) => process.stderr.write(`lambda-sim: ${message}\n`);
+  /**
+   * Told of each request an HTTP front is handed, just before its handler runs: a scenario's
+   * `http` step (cli scenario/http-traffic.ts) keeps its clock still until the server has the
+   * request it sent over the socket, so what the request starts happens at the step's instant.
+   */
+  private readonly frontWatchers = new Set<(req: IncomingMessage, res: ServerResponse) => void>();
 
   constructor(ids: RandomStream) {
     this.ids = ids;
@@ -130,6 +136,12 @@ export class AwsRouter {
     s.paths.push(...(routing.paths ?? []));
   }
 
+  /** Calls `watcher` with each request a front is handed (frontWatchers); the function returned stops it. */
+  watchFronts(watcher: (req: IncomingMessage, res: ServerResponse) => void): () => void {
+    this.frontWatchers.add(watcher);
+    return () => this.frontWatchers.delete(watcher);
+  }
+
   /** An HTTP front (DESIGN.md "The HTTP surface": execute-api and lambda-url addresses). */
   addFront(front: HttpFront): void {
     this.fronts.push({ front, registered: { handler: front.handler, paths: [] } });
@@ -157,7 +169,10 @@ export class AwsRouter {
       if (size <= limit) chunks.push(c);
       else if (before <= limit) {
         chunks.length = 0;
-        if (refuse !== undefined) this.run(refuse, req, res, EMPTY_BODY, requestId);
+        if (refuse !== undefined) {
+          this.frontHanded(req, res);
+          this.run(refuse, req, res, EMPTY_BODY, requestId);
+        }
       }
     });
     req.on("error", () => res.destroy());
@@ -178,8 +193,13 @@ export class AwsRouter {
         const e = new AwsError("UnknownServiceException", 400, unknownServiceMessage(name, req.url), { fields: { __type: "UnknownServiceException" }, messageKey: "message" });
         return writeRestJsonError(res, e, requestId);
       }
+      if (front !== undefined) this.frontHanded(req, res);
       this.run(handler, req, res, body, requestId);
     });
+  }
+
+  private frontHanded(req: IncomingMessage, res: ServerResponse): void {
+    for (const w of this.frontWatchers) w(req, res);
   }
 
   /** Runs a handler; what it throws (or rejects with) is answered as an internal error. */
