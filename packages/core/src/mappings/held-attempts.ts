@@ -23,15 +23,20 @@ export class HeldAttempts {
    * was restarted. Not only the first: with ParallelizationFactor > 1 the shard's checkpoint may be
    * behind a held lane's batch (another lane held or in flight), so the restarted lane reads its
    * records done since the checkpoint again, and the held batch comes after them in its first batch.
+   * The batch runs as a whole now: the entries of its other records (a bisected half's, held as it
+   * was split off) are its own, and are dropped, so none is left behind once it ends.
    */
   carried(records: readonly StreamRecord[]): (Attempts & { key: string }) | undefined {
     if (this.byFirstRecord.size === 0) return undefined;
+    let found: (Attempts & { key: string }) | undefined;
     for (const r of records) {
       const key = keyOf(r);
       const a = this.byFirstRecord.get(key);
-      if (a !== undefined) return { ...a, key };
+      if (a === undefined) continue;
+      if (found === undefined) found = { ...a, key };
+      else this.byFirstRecord.delete(key);
     }
-    return undefined;
+    return found;
   }
 
   /** Notes a batch waiting for its retry; returns its key (a partial response moves its first record on). */
