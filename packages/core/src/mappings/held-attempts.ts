@@ -1,3 +1,4 @@
+import type { CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamRecord } from "./stream-reader.ts";
 
 /** A batch's attempts so far: the retries MaximumRetryAttempts counts, and its invocations. */
@@ -12,11 +13,18 @@ export interface Attempts {
  * starts: the restarted shard reads the held batch again from its checkpoint, and its attempts
  * count on from where they were, so its OnFailure record's approximateInvokeCount counts every
  * invocation (it said 0 when the update made the records too old at once). AWS does not document
- * what an update does to a batch in retries; keeping the count is our choice. In memory: a
- * restart of the simulator starts the count again.
+ * what an update does to a batch in retries; keeping the count is our choice. Given the mapping's
+ * CheckpointStore, the entries are saved with its checkpoints, so a restart of the simulator
+ * counts on too (review37 #11: AWS's retry state outlives any one poller; how is not documented).
  */
 export class HeldAttempts {
-  private readonly byFirstRecord = new Map<string, Attempts>();
+  private readonly byFirstRecord: Map<string, Attempts>;
+  private readonly saved: { store: CheckpointStore; uuid: string } | undefined;
+
+  constructor(saved?: { store: CheckpointStore; uuid: string }) {
+    this.saved = saved;
+    this.byFirstRecord = saved === undefined ? new Map() : saved.store.held(saved.uuid);
+  }
 
   /**
    * The attempts of a held batch whose first record is among `records`, noted before the worker
@@ -34,7 +42,7 @@ export class HeldAttempts {
       const a = this.byFirstRecord.get(key);
       if (a === undefined) continue;
       if (found === undefined) found = { ...a, key };
-      else this.byFirstRecord.delete(key);
+      else this.release(key);
     }
     return found;
   }
@@ -44,13 +52,17 @@ export class HeldAttempts {
     this.release(previous);
     if (first === undefined) return undefined;
     const key = keyOf(first);
-    this.byFirstRecord.set(key, { retries: attempts.retries, invokes: attempts.invokes });
+    const a = { retries: attempts.retries, invokes: attempts.invokes };
+    this.byFirstRecord.set(key, a);
+    this.saved?.store.saveHeld(this.saved.uuid, first.shardId, first.sequenceNumber, a);
     return key;
   }
 
   /** The batch ended (done, given up): nothing to carry. */
   release(key: string | undefined): void {
-    if (key !== undefined) this.byFirstRecord.delete(key);
+    if (key === undefined || !this.byFirstRecord.delete(key) || this.saved === undefined) return;
+    const space = key.indexOf(" ");
+    this.saved.store.saveHeld(this.saved.uuid, key.slice(0, space), key.slice(space + 1), undefined);
   }
 }
 
