@@ -23,7 +23,8 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function start() {
+/** `records`: [partitionKey, data] put before the mapping is made ("poison" fails its batch). */
+async function start(records: [string, string][] = [["k", "poison"]]) {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   clock.startRunningDue();
   t = await startTestSimulator({ functions: [{ functionName: "held", runtime: "nodejs24.x", handler: "index.recorder", codeDir, timeout: 3 }], sources: [sqsSource, kinesisSource], clock });
@@ -34,7 +35,7 @@ async function start() {
   logs = new TelemetryRecorder(t.sim.telemetry);
   await sqs.send(new CreateQueueCommand({ QueueName: "failed" }));
   await kinesis.send(new CreateStreamCommand({ StreamName: "held", ShardCount: 1 }));
-  await kinesis.send(new PutRecordCommand({ StreamName: "held", PartitionKey: "k", Data: Buffer.from("poison") }));
+  for (const [key, data] of records) await kinesis.send(new PutRecordCommand({ StreamName: "held", PartitionKey: key, Data: Buffer.from(data) }));
   return { lambda, sqs, kinesis };
 }
 
@@ -45,6 +46,17 @@ async function advance(seconds: number) {
   const r = await fetch(`${t!.endpoint}/_sim/clock/advance`, { method: "POST", body: JSON.stringify({ seconds }) });
   expect(r.status).toBe(200);
 }
+
+/** Invocations of the batch of the poison record alone. */
+const poisonAlone = () => logs!.of("function.log").filter((e) => e.text.includes(' [["k","poison"]]')).length;
+
+/** A throttle, as a reserved concurrency of 0 would answer, for the `nth` admission of a batch holding a poison record after now. */
+async function throttlePoison(nth: number) {
+  const r = await fetch(`${t!.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "throttle", function: "held", payloadContains: "poison", nth, reason: "ReservedFunctionConcurrentInvocationLimitExceeded" }) });
+  expect(r.status).toBeLessThan(300);
+}
+
+const throttled = () => logs!.of("mapping.batch").some((e) => e.outcome === "throttled");
 
 type OnFailureRecord = { requestContext: { condition: string; approximateInvokeCount: number }; KinesisBatchInfo: { batchSize: number } };
 
@@ -110,4 +122,51 @@ it("with ParallelizationFactor 2, a held lane whose first batch after the update
   const lane1 = records.find((r) => r.KinesisBatchInfo.batchSize === 2)!;
   expect(lane1.requestContext).toMatchObject({ condition: "RetryAttemptsExhausted", approximateInvokeCount: 4 });
   expect(batches('["b","poison"]')).toBe(4);
+});
+
+// review37 #9: the held batch was known by its first record after that record was given up by age,
+// so an update before the rest of the batch failed again found nothing and started its count again.
+it("a held batch whose first record aged out counts on from its retries when an update comes before its next failure", async () => {
+  const { lambda, sqs, kinesis } = await start(); // a poison record at +0 s
+  await advance(30);
+  await kinesis.send(new PutRecordCommand({ StreamName: "held", PartitionKey: "k", Data: Buffer.from("poison") }));
+  // Both in one batch from +30 s: attempts at +30, 31, 33, 37, 45; at +61 the first record is over
+  // 60 s old and is given up, and the rest of the batch is throttled (the 6th admission) and waits.
+  await throttlePoison(6);
+  const created = await lambda.send(new CreateEventSourceMappingCommand({ ...mapping, MaximumRecordAgeInSeconds: 60, MaximumRetryAttempts: 5 }));
+  await until(() => invocations() >= 1);
+  await advance(31);
+  await until(throttled);
+  expect(invocations()).toBe(5);
+  await lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, BatchSize: 50 }));
+  await advance(120);
+  const [aged, exhausted] = (await onFailureRecords(sqs, 2)).sort((a, b) => a.requestContext.approximateInvokeCount - b.requestContext.approximateInvokeCount);
+  expect(aged).toMatchObject({ requestContext: { condition: "RecordAgeExceeded", approximateInvokeCount: 5 }, KinesisBatchInfo: { batchSize: 1 } });
+  // Its 5 retries were used up before the update: one last attempt, 6 in all (its count started
+  // again, it ran on alone until it was too old at +91 s).
+  expect(exhausted).toMatchObject({ requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: 6 }, KinesisBatchInfo: { batchSize: 1 } });
+  expect(poisonAlone()).toBe(1);
+});
+
+// review37 #10: a bisected batch's second half had no held entry until its own first failure, so an
+// update before it (the first half having succeeded) restarted it with no retries, not the batch's.
+it("the second half of a bisected batch keeps the batch's retries when an update comes before its first failure", async () => {
+  const { lambda, sqs } = await start([["k", "good"], ["k", "poison"]]);
+  const created = await lambda.send(new CreateEventSourceMappingCommand({ ...mapping, MaximumRetryAttempts: 4 }));
+  await until(() => invocations() >= 1);
+  await advance(4); // retries at +1 s and +3 s, not bisected
+  expect(invocations()).toBe(3);
+  // Bisecting from now: the batch fails a 4th time and splits, its first half succeeds, and its
+  // second half (the 2nd admission with a poison record from now) is throttled before it ever ran.
+  await throttlePoison(2);
+  await lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, BisectBatchOnFunctionError: true }));
+  await until(throttled);
+  expect(logs!.of("function.log").filter((e) => e.text.includes(' [["k","good"]]')).length).toBe(1);
+  expect(poisonAlone()).toBe(0);
+  await lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, BatchSize: 10 }));
+  await advance(200);
+  const record = await onFailureRecord(sqs);
+  // The halves carry the batch's 3 retries: the poison alone runs twice (its 4th retry exhausts the 4).
+  expect(record).toMatchObject({ requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: 5 }, KinesisBatchInfo: { batchSize: 1 } });
+  expect(poisonAlone()).toBe(2);
 });

@@ -82,3 +82,25 @@ describe("CheckpointStore", () => {
     expect(event(cp!.window!.state)).toMatchObject({ state: {}, isWindowTerminatedEarly: true });
   });
 });
+
+describe("CheckpointStore: held batches' attempts (review37 #11)", () => {
+  it("saves them in the checkpoints' commit, reads the ones not committed yet, and forgets a deleted mapping's", async () => {
+    const store = open();
+    try {
+      const cps = new CheckpointStore(store);
+      cps.saveHeld("m-1", "shardId-000000000000", "49001", { retries: 3, invokes: 4 });
+      cps.saveHeld("m-1", "shardId-000000000000", "49002", { retries: 1, invokes: 1 });
+      cps.saveHeld("m-2", "shardId-000000000000", "49001", { retries: 2, invokes: 2 });
+      expect([...cps.held("m-1")]).toEqual([["shardId-000000000000 49001", { retries: 3, invokes: 4 }], ["shardId-000000000000 49002", { retries: 1, invokes: 1 }]]);
+      await endOfTurn();
+      cps.saveHeld("m-1", "shardId-000000000000", "49002", undefined);
+      expect([...new CheckpointStore(store).held("m-1").keys()]).toEqual(["shardId-000000000000 49001", "shardId-000000000000 49002"]);
+      expect([...cps.held("m-1").keys()]).toEqual(["shardId-000000000000 49001"]);
+      cps.deleteMapping("m-1");
+      expect(cps.held("m-1").size).toBe(0);
+      expect([...cps.held("m-2").values()]).toEqual([{ retries: 2, invokes: 2 }]);
+    } finally {
+      store.close();
+    }
+  });
+});

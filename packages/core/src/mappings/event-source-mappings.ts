@@ -275,7 +275,7 @@ export class EventSourceMappings {
 
   private heldAttempts(uuid: string): HeldAttempts {
     let h = this.held.get(uuid);
-    if (h === undefined) this.held.set(uuid, (h = new HeldAttempts()));
+    if (h === undefined) this.held.set(uuid, (h = new HeldAttempts({ store: this.checkpoints, uuid })));
     return h;
   }
 

@@ -2,7 +2,7 @@ import { whileHeld, type Clock } from "../clock/clock.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Checkpoint, CheckpointStore } from "./checkpoint-store.ts";
 import type { StreamBatchRunner } from "./stream-batch-runner.ts";
-import { extendSpan, laneOf, type RecordSpan } from "./stream-batches.ts";
+import { extendSpan, laneOf, type BatchLane, type RecordSpan } from "./stream-batches.ts";
 import type { StartingPosition, StreamReader, StreamRecord } from "./stream-reader.ts";
 
 export interface ShardConsumerSettings {
@@ -128,8 +128,8 @@ export class ShardConsumer {
     this.window = cp.window;
     const count = this.s.tumblingWindowMs > 0 ? 1 : this.s.parallelizationFactor;
     const lanes: Lane[] = Array.from({ length: count }, () => ({ queue: [], at: [], since: 0, work: new Signal() }));
-    // A lane's index goes on its batches' telemetry when there are several (the stall story is per lane).
-    const running = lanes.map((lane, i) => this.lane(lane, count > 1 ? i : undefined, signal));
+    // A lane's index, and how many, go on its batches' telemetry when there are several (the stall story is per lane).
+    const running = lanes.map((lane, i) => this.lane(lane, count > 1 ? { index: i, count } : undefined, signal));
     await this.fill(lanes, signal);
     for (const lane of lanes) lane.work.fire();
     await Promise.allSettled(running);
@@ -188,7 +188,7 @@ export class ShardConsumer {
     }
   }
 
-  private async lane(lane: Lane, index: number | undefined, signal: AbortSignal): Promise<void> {
+  private async lane(lane: Lane, index: BatchLane | undefined, signal: AbortSignal): Promise<void> {
     const W = this.s.tumblingWindowMs;
     while (!signal.aborted) {
       const now = this.clock.now();

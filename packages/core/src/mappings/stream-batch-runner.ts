@@ -6,7 +6,7 @@ import type { TargetRegistry } from "../invocation/targets.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { throttleBackoffMs } from "./throttle-backoff.ts";
 import { windowFields, windowState, type WindowContext } from "./tumbling-window.ts";
-import { bisect, expiredCount, isTooOld, onFailureRecord, parseStreamResponse, retryDelayMs, spanOf, type FailureCondition, type RecordSpan, type StreamResponse } from "./stream-batches.ts";
+import { bisect, expiredCount, isTooOld, laneFields, onFailureRecord, parseStreamResponse, retryDelayMs, spanOf, type BatchLane, type FailureCondition, type RecordSpan, type StreamResponse } from "./stream-batches.ts";
 import type { StreamRecord } from "./stream-reader.ts";
 import { HeldAttempts, type Attempts } from "./held-attempts.ts";
 
@@ -75,9 +75,9 @@ export class StreamBatchRunner {
 
   /**
    * Resolves with the window state the function last returned; "aborted" when the mapping stopped.
-   * `lane`: the shard's lane the batch came from (ParallelizationFactor > 1), for telemetry.
+   * `lane`: the shard's lane the batch came from, and how many (ParallelizationFactor > 1), for telemetry.
    */
-  async run(records: StreamRecord[], complete: (done: StreamRecord[], state: unknown, processed: boolean) => void, signal: AbortSignal, window?: WindowContext, lane?: number): Promise<{ state?: unknown } | "aborted"> {
+  async run(records: StreamRecord[], complete: (done: StreamRecord[], state: unknown, processed: boolean) => void, signal: AbortSignal, window?: WindowContext, lane?: BatchLane): Promise<{ state?: unknown } | "aborted"> {
     if (records.length === 0 && window?.isFinalInvokeForWindow === true) return this.runFinal(window, signal);
     // A batch a configuration update caught in its retries counts on (our choice: held-attempts.ts).
     const carried = this.held.carried(records);
@@ -90,6 +90,7 @@ export class StreamBatchRunner {
       const expired = expiredCount(b.records, this.clock.now(), this.s.maximumRecordAgeInSeconds, this.retentionMs());
       if (expired > 0) {
         const old = b.records.splice(0, expired);
+        if (b.records.length > 0 && b.held !== undefined) b.held = this.held.hold(b.records[0], b, b.held); // held by its first record left (review37 #9)
         await this.fail(spanOf(old), "RecordAgeExceeded", b.invokes, undefined, { lane });
         complete(old, state, false);
         if (b.records.length === 0) this.held.release(queue.shift()!.held);
@@ -119,8 +120,8 @@ export class StreamBatchRunner {
         complete(b.records.splice(0, outcome.firstFailed), state, true);
       } else if (this.s.bisectBatchOnFunctionError && b.records.length > 1) {
         const [first, second] = bisect(b.records);
-        // The first half starts where the batch did, and takes over its HeldAttempts entry.
-        queue.splice(0, 1, { records: first, retries: b.retries, invokes: 0, held: b.held }, { records: second, retries: b.retries, invokes: 0 });
+        // The first half takes over the batch's HeldAttempts entry; the second is held as it is split off, with the retries it carries (review37 #10).
+        queue.splice(0, 1, { records: first, retries: b.retries, invokes: 0, held: b.held }, { records: second, retries: b.retries, invokes: 0, held: this.held.hold(second[0], { retries: b.retries, invokes: 0 }, undefined) });
         continue;
       }
       if (this.s.maximumRetryAttempts !== -1 && b.retries >= this.s.maximumRetryAttempts) {
@@ -193,11 +194,10 @@ export class StreamBatchRunner {
    * the batch's last record waited in the stream until the mapping sent it to the function (AWS's
    * IteratorAge metric). A tumbling window's final invocation may carry no record: nothing to report.
    */
-  private async invoke(records: StreamRecord[], window: WindowContext | undefined, lane?: number): ReturnType<StreamBatchRunner["invokeOnce"]> {
+  private async invoke(records: StreamRecord[], window: WindowContext | undefined, lane?: BatchLane): ReturnType<StreamBatchRunner["invokeOnce"]> {
     const sentAt = this.clock.now();
     const r = await this.invokeOnce(records, window);
-    // A throttle is a call that failed too (AWS's text for it is unconfirmed); a partial batch
-    // failure is a call that succeeded.
+    // A throttle is a call that failed too (AWS's text for it is unconfirmed); a partial batch failure one that succeeded.
     this.s.onProcessed?.(r.kind === "ran" && r.outcome.kind !== "failed" ? "OK" : "PROBLEM: Function call failed");
     if (this.telemetry.active && records.length > 0) {
       const outcome = r.kind === "throttled" ? "throttled" : r.outcome.kind === "succeeded" ? "succeeded" : r.outcome.kind === "partial" ? "partial" : "failed";
@@ -206,7 +206,7 @@ export class StreamBatchRunner {
         type: "mapping.batch", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, size: records.length, outcome,
         shardId: last.shardId, iteratorAgeMs: Math.max(0, sentAt - last.arrivalMs), lastArrivalMs: last.arrivalMs, eventCountMetrics: this.s.eventCountMetrics || undefined,
         // The lane and the last record (the report's stall story follows a lane's failed batch until all of it is behind the checkpoint), the invocation (the page's rows).
-        ...(lane === undefined ? {} : { lane }), lastSequenceNumber: last.sequenceNumber, requestId: r.kind === "ran" && r.requestId !== "" ? r.requestId : undefined,
+        ...laneFields(lane), lastSequenceNumber: last.sequenceNumber, requestId: r.kind === "ran" && r.requestId !== "" ? r.requestId : undefined,
         ...(r.kind === "ran" && r.outcome.kind === "failed" && r.outcome.reason !== undefined ? { reason: r.outcome.reason } : {}),
       });
     }
@@ -249,7 +249,7 @@ export class StreamBatchRunner {
     condition: FailureCondition,
     invokes: number,
     response: { executedVersion: string; functionError?: string } | undefined,
-    { requestId = "", finalInvokeForWindow, shardId = span?.shardId, lane }: { requestId?: string; finalInvokeForWindow?: { start: number; end: number }; shardId?: string; lane?: number } = {},
+    { requestId = "", finalInvokeForWindow, shardId = span?.shardId, lane }: { requestId?: string; finalInvokeForWindow?: { start: number; end: number }; shardId?: string; lane?: BatchLane } = {},
   ): Promise<void> {
     if (span === undefined && finalInvokeForWindow === undefined) return;
     const dest = this.s.onFailureDestination;
@@ -259,7 +259,7 @@ export class StreamBatchRunner {
     // Which shard lost which records, and where they went (the dashboard's shard rows, tail).
     const givenUp = {
       type: "mapping.batch-given-up", mappingId: this.s.uuid ?? "", functionName: this.s.functionName, eventSourceArn: this.s.sourceArn, shardId: shardId ?? "", size, condition,
-      ...(lane === undefined ? {} : { lane }), ...(span === undefined ? {} : { lastSequenceNumber: span.last.sequenceNumber }),
+      ...laneFields(lane), ...(span === undefined ? {} : { lastSequenceNumber: span.last.sequenceNumber }),
       ...(finalInvokeForWindow === undefined ? {} : { finalInvokeForWindow }),
     } as const;
     // A window with no record left to describe (an old checkpoint's): nothing an OnFailure record could say.

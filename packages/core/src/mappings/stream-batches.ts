@@ -20,6 +20,21 @@ export function laneOf(partitionKey: string, lanes: number): number {
   return (h >>> 0) % lanes;
 }
 
+/**
+ * The lane a batch ran in when its shard runs several (ParallelizationFactor > 1), and how many the
+ * shard runs: a lane's number means `laneOf(key, count)`, so a watcher that sees the count change
+ * (an update of ParallelizationFactor regroups the keys) knows the old numbers no longer hold.
+ */
+export interface BatchLane {
+  index: number;
+  count: number;
+}
+
+/** A batch's lane as telemetry carries it (`mapping.batch`, `mapping.batch-given-up`): nothing for a shard of one lane. */
+export function laneFields(lane: BatchLane | undefined): { lane?: number; laneCount?: number } {
+  return lane === undefined ? {} : { lane: lane.index, laneCount: lane.count };
+}
+
 /** BisectBatchOnFunctionError: the failed batch in two halves, the first the larger (ADG23). */
 export function bisect<T>(records: readonly T[]): [T[], T[]] {
   const half = Math.ceil(records.length / 2);

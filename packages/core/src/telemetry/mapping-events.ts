@@ -25,6 +25,11 @@ export type MappingEvent =
        * from 0) the batch ran in. Each lane holds on its own failing batch while the others go on.
        */
       lane?: number;
+      /**
+       * With `lane`: how many lanes the shard runs (ParallelizationFactor). A lane's number means
+       * its keys' hash modulo this count, so when it changes (an update) the old numbers name other keys.
+       */
+      laneCount?: number;
       /** Stream mappings: the batch's last sequence number, so a watcher can tell when a failed batch is wholly behind the checkpoint. */
       lastSequenceNumber?: string;
       /** Stream mappings: when the batch's last record arrived in the shard (its ApproximateArrivalTimestamp), so a watcher can tell a shard read to its end. */
@@ -42,8 +47,9 @@ export type MappingEvent =
       functionName: string;
       eventSourceArn: string;
       shardId: string;
-      /** The lane (ParallelizationFactor > 1) whose batch it was, as on `mapping.batch`. */
+      /** The lane (ParallelizationFactor > 1) whose batch it was, and how many the shard runs, as on `mapping.batch`. */
       lane?: number;
+      laneCount?: number;
       /** The last sequence number given up (absent for a tumbling window with no record to name). */
       lastSequenceNumber?: string;
       /** The records given up. */

@@ -9,10 +9,16 @@ export interface ShardConsumerView {
   time: number;
   /** `failed`, `partial`, `throttled`: held on that batch and retried; `succeeded`; `given-up`: moved on past it. */
   outcome: string;
-  /** ParallelizationFactor > 1: the lanes held on a failing batch (outcome, iteratorAgeMs and time above are the longest held's). */
-  heldLanes?: Record<number, { outcome: string; iteratorAgeMs: number | undefined; time: number; since: number }>;
+  /**
+   * The lanes held on a failing batch, each until a batch passes its last sequence number `until`
+   * (outcome, iteratorAgeMs and time above are the longest held's). `lane`: ParallelizationFactor > 1;
+   * `past`: a lane of the count before an update set one lane, held until that lane passes `until`.
+   */
+  holds?: { lane?: number; past?: true; outcome: string; iteratorAgeMs: number | undefined; time: number; since: number; until?: string }[];
   /** The lane shown as held, when the shard's lanes are named. */
   lane?: number;
+  /** How many lanes the consumer runs, as its last event said (laneCountOf). */
+  laneCount?: number;
   /** The latest arrival among the records it sent. */
   readToMs?: number;
   /** When a batch last failed (a function error, or records it reported failed). */
@@ -25,5 +31,11 @@ export interface ShardConsumerView {
     last: { time: number; size: number; condition: string; destination?: string; error?: string };
   };
 }
-export function nextShard(prev: ShardConsumerView | undefined, e: { type: string; mappingId: string; eventSourceArn: string; shardId?: string; lane?: number; functionName: string; time: number }): ShardConsumerView;
+export function nextShard(prev: ShardConsumerView | undefined, e: { type: string; mappingId: string; eventSourceArn: string; shardId?: string; lane?: number; laneCount?: number; functionName: string; time: number }): ShardConsumerView;
 export function stalled(x: ShardConsumerView): boolean;
+/** The lanes the consumer runs by an event: its laneCount; 1 without a lane; 0 several, number unknown (an older trace). */
+export function laneCountOf(e: { lane?: number; laneCount?: number }): number;
+/** Whether a batch or give-up ending at `last` passes a held batch ending at `until` (true without either). */
+export function passesHeld(last: string | undefined, until: string | undefined): boolean;
+/** Kinesis sequence numbers in order (decimal strings). */
+export function compareSequenceNumbers(a: string, b: string): number;
