@@ -44,10 +44,10 @@ export const sqsSource: Source<QueueConfig, SqsSettings> = {
     const commits = ctx.store.commits;
     const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"), commits);
     // Redrives are reported, saying when the function never ran with the message (issue 15).
-    const ledger = new DeadLetterLedger();
+    const ledger = new DeadLetterLedger((seqs, never) => store.transaction(() => seqs.forEach((seq) => store.setNeverReachedFunction(seq, never))));
     m.onDeadLetter = (from, dlq, msg, maxReceiveCount) => {
       const stoppedInLoop = ledger.wasStopped(msg.messageId);
-      const reachedFunction = ledger.moved(from.name, msg.messageId, stoppedInLoop);
+      const reachedFunction = ledger.moved(from.name, msg.messageId, stoppedInLoop, msg.neverReachedFunction === true);
       ctx.telemetry.emit({ type: "message.moved-to-dlq", queue: from.name, deadLetterQueue: dlq.name, messageId: msg.messageId, receiveCount: msg.receiveCount, maxReceiveCount, reachedFunction, ...(stoppedInLoop ? { stoppedInLoop } : {}) });
     };
     const deadLetters = ledger.byQueue.bind(ledger);
