@@ -24,6 +24,10 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
   });
   hub.observe((e) => cost.record(e));
   hub.addView("time", () => clock.now());
+  // Which life of the simulator a snapshot is from: a client that reconnects after a restart (tail)
+  // tells a new run's events, numbered from 1 again, from those it has printed.
+  const run = { pid: process.pid, startedAt: clock.now() };
+  hub.addView("run", () => run, { snapshotOnly: true });
   // How that time runs (×N, paused, virtual): the dashboard's header, kept live by the sampled frames.
   hub.addView("clock", () => clockMode(clock));
   // Environments retired since the start, by function and reason: a page opened after a function's
