@@ -49,8 +49,10 @@ describe("lambda-sim tail --function", () => {
     try {
       await lambda.send(new InvokeCommand({ FunctionName: other }));
       await lambda.send(new InvokeCommand({ FunctionName: worker, Payload: "{}" }));
-      await until(() => t.out().includes(`invoked ${worker}:$LATEST`), 30_000);
+      // Named as the template names it, without `:$LATEST` (its only version; newuser14 F14).
+      await until(() => /invoked WorkerFunction [0-9a-f]{8}: /.test(t.out()), 30_000);
       expect(t.out()).not.toContain(other);
+      expect(t.out()).not.toContain("OtherFunction");
     } finally {
       lambda.destroy();
       await sim.kill();
@@ -97,9 +99,9 @@ describe("lambda-sim tail --source", () => {
       expect(byTopic.err()).toContain(`OrdersTopic is the template's logical id of topic ${topic}`);
       await events.send(new PutEventsCommand({ Entries: [{ EventBusName: "shop-bus", Source: "shop", DetailType: "order", Detail: "{}" }] }));
       await sns.send(new PublishCommand({ TopicArn: `arn:aws:sns:us-east-1:000000000000:${topic}`, Message: "hi" }));
-      await until(() => bus.out().includes("events shop-bus event") && byTopic.out().includes(`sns sns:${topic} message`), 30_000);
+      await until(() => bus.out().includes("events ShopBus event") && byTopic.out().includes("sns sns:OrdersTopic message"), 30_000);
       expect(bus.out()).not.toContain("sns ");
-      expect(byTopic.out()).not.toContain("events shop-bus");
+      expect(byTopic.out()).not.toContain("events ShopBus");
     } finally {
       events.destroy();
       sns.destroy();

@@ -51,26 +51,46 @@ const KINDS: [TelemetryEventInput, string][] = [
   [{ type: "http.integration-failed", front: "rest-api", apiId: "abc123", stage: "Prod", routeKey: "GET /x", functionName: "fn", status: 502, requestId: "r-6", reason: "Execution failed due to configuration error: Malformed Lambda proxy response", detail: "body is not a string: 1" }, "REST API abc123 stage Prod route GET /x answered 502: Execution failed due to configuration error: Malformed Lambda proxy response (body is not a string: 1); function fn request r-6"],
 ];
 
+/** Events whose short line (tail's default) differs from the long one: [event, long words, short words]. */
+const SHORT: [TelemetryEventInput, string, string][] = [
+  [{ type: "invocation.finished", requestId: "0123456789abcdef", functionName: "fn", version: "$LATEST", environmentId: "e1", durationMs: 308.9, billedDurationMs: 309, maxMemoryUsedMb: 50, status: "success", via: { eventSourceArn: arn } }, "invoked fn:$LATEST request 0123456789abcdef via sqs:orders: 308.9 ms, billed 309 ms, 50 MB", "invoked fn 01234567 via sqs:orders: 308.9 ms (billed 309), 50 MB"],
+  [{ type: "invocation.throttled", functionName: "fn", qualifier: "$LATEST", reason: "ConcurrentInvocationLimitExceeded", caller: arn }, `throttled fn:$LATEST (asked by ${arn}): ConcurrentInvocationLimitExceeded`, "throttled fn (by sqs:orders): ConcurrentInvocationLimitExceeded"],
+  [{ type: "message.moved-to-dlq", queue: "orders", deadLetterQueue: "orders-dlq", messageId: "abcdef0123456789", receiveCount: 3, maxReceiveCount: 3, reachedFunction: false }, "message abcdef0123456789 moved", "message abcdef01 moved from orders to DLQ orders-dlq: received 3 times (maxReceiveCount 3); never reached the function: every receive was throttled"],
+  // A scheduled rule's delivery to a function: `lambda:NAME`, as lambda-sim.yaml writes it, not `lambda:function:NAME`.
+  [{ type: "schedule.delivered", scheduleArn: "arn:aws:events:us-east-1:000000000000:rule/tick", targetId: "TickTarget", targetArn: "arn:aws:lambda:us-east-1:000000000000:function:fn", attempt: 1, requestId: "fedcba9876543210" }, "schedule tick target TickTarget: delivered to lambda:fn (request fedcba9876543210)", "schedule tick: delivered to lambda:fn (request fedcba98)"],
+  // The queue filling and draining (newuser14 F23).
+  [{ type: "queue.backlog", queue: "orders", messages: 12, visible: 4, inflight: 8, delayed: 0, threshold: 10, previous: 0, next: 100, oldestAgeMs: 95_000 }, "queue orders filling", "queue orders filling: 12 messages, past 10 (4 visible, 8 in flight), oldest 95 s"],
+  [{ type: "queue.backlog", queue: "orders", messages: 0, visible: 0, inflight: 0, delayed: 0, threshold: 0, previous: 10, next: 10 }, "queue orders drained", "queue orders drained: 0 messages, under 10 (0 visible)"],
+];
+
 describe("lambda-sim tail", () => {
   it("prints one line per event kind, and the same events as JSON lines with --json", { timeout: 120_000 }, async () => {
     t = await startTestSimulator({ functions: [{ functionName: "fn", runtime: "model", handler: "x", codeDir: process.cwd(), memorySize: 128, timeout: 3, model: { durationMs: 5, coldStartMs: 50, errorProbability: 0, timeoutProbability: 0 } }] });
-    const text = tail(["--endpoint", t.endpoint]);
+    // --long: every name and id in full, as the start console writes them.
+    const text = tail(["--endpoint", t.endpoint, "--long"]);
     const json = tail(["--endpoint", t.endpoint, "--json"]);
+    const short = tail(["--endpoint", t.endpoint]);
     // A CLI process takes seconds to start on a loaded machine.
-    await until(() => text.err().includes("following") && json.err().includes("following"), 60_000);
+    await until(() => [text, json, short].every((x) => x.err().includes("following")), 60_000);
     for (const [e] of KINDS) t.sim.telemetry.emit(e);
+    for (const [e] of SHORT) t.sim.telemetry.emit(e);
     // And a real invocation, from the Lambda API to the model environment.
     const lambda = new LambdaClient(t.clientConfig);
     await lambda.send(new InvokeCommand({ FunctionName: "fn" }));
     await until(() => text.out().includes("invoked fn:$LATEST request") && json.out().includes('"type":"invocation.started"'));
-    await until(() => json.out().split("\n").filter((l) => l.includes('"type":"invocation.finished"')).length === 2);
+    await until(() => json.out().split("\n").filter((l) => l.includes('"type":"invocation.finished"')).length === 3);
     const lines = text.out().split("\n");
     for (const [, words] of KINDS) expect(lines.filter((l) => l.includes(words)), words).toHaveLength(1);
+    // By default: no `:$LATEST` beside a function with no other version, ids by their first 8 characters, ARNs as `sqs:NAME`.
+    await until(() => /invoked fn [0-9a-f]{8}: /.test(short.out()) && short.out().includes("queue orders drained"));
+    for (const [, , words] of SHORT) expect(short.out().split("\n").filter((l) => l.includes(words)), words).toHaveLength(1);
+    expect(short.out()).not.toContain("$LATEST");
     // Each line starts with the event's service time; NO_COLOR means no escape codes.
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} /);
     expect(text.out()).not.toContain("\x1b[");
     const events = json.out().trim().split("\n").map((l) => JSON.parse(l) as TelemetryEvent & { seq: number });
     for (const [e] of KINDS) expect(events).toContainEqual(expect.objectContaining(e));
+    for (const [e, words] of SHORT) expect(lines.filter((l) => l.includes(words)), words).toHaveLength(1);
     // Numbered without gaps: nothing lost between the events.
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => events[0]!.seq + i));
     text.child.kill("SIGINT");
@@ -112,7 +132,7 @@ describe("lambda-sim tail", () => {
     env("busy", "idle");
     env("idle", "retired");
     await until(() => text.out().includes("retired (idle-timeout)") && json.out().includes('"to":"retired"'));
-    expect(text.out()).toContain("environment e1a2b3c4 fn:$LATEST: initializing");
+    expect(text.out()).toContain("environment e1a2b3c4 fn: initializing");
     expect(text.out()).not.toMatch(/: (busy|frozen)\n/);
     expect(json.out().split("\n").filter((l) => l.includes('"type":"environment.state-changed"'))).toHaveLength(6);
   });

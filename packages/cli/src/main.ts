@@ -66,6 +66,7 @@ program
   .option("--source <name>", "only events of this event source (orders, sqs:orders, its ARN, or its template logical id)")
   .option("--json", "one JSON object per line (the telemetry event schema, with its seq)")
   .option("--logs", "include the functions' log lines")
+  .option("--long", "name things in full: generated names, :$LATEST, whole request and message ids (default: a template's logical ids, short ids)")
   .option("--no-reconnect", "exit when the simulator closes the stream (a restart) instead of reconnecting")
   .addOption(endpointOption())
   .addOption(tokenOption())

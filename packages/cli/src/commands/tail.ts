@@ -7,6 +7,8 @@ import { ClientError } from "../client/client-error.ts";
 import { resolveEndpoint } from "../client/endpoint.ts";
 import { simAuthHeaders, unauthorizedHint } from "../client/sim-auth.ts";
 import { concerns, describeEvent, paint } from "../console/event-line.ts";
+import { LONG_NAMES, ShortNames, type LineNames } from "../console/line-names.ts";
+import { TailHistory } from "../console/tail-history.ts";
 import { ScaleDownLines } from "../console/scale-down-lines.ts";
 import { decodeEvent } from "../dashboard/page/compact-events.js";
 import { tailFunction } from "./tail-function.ts";
@@ -21,6 +23,8 @@ export interface TailOptions {
   token?: string;
   /** false (--no-reconnect): exit when the simulator closes the stream, as tail did before. */
   reconnect?: boolean;
+  /** --long: generated names, `:$LATEST` and whole ids, as the start console writes them (line-names.ts). */
+  long?: boolean;
 }
 
 /** core's EVENTS_PATH, written out: a client command starts without loading the simulator. */
@@ -29,7 +33,9 @@ const EVENTS_PATH = "/_sim/events";
 /**
  * `lambda-sim tail`: follows `/_sim/events` of a running simulator and prints one line per event
  * (coloured on a terminal), or the events as JSON lines. Starts with what happens after it
- * connected (the snapshot is not printed); a gap the server reports is printed as such.
+ * connected, and the dead-letter moves the snapshot's recent events hold (the page lists them too);
+ * after a reconnection, what the simulator did meanwhile (TailHistory). A gap the server reports is
+ * printed as such.
  */
 export async function tailCommand(opts: TailOptions): Promise<void> {
   // An observer yields the CPU to the simulator it watches: on a small machine, formatting a
@@ -43,8 +49,9 @@ export async function tailCommand(opts: TailOptions): Promise<void> {
   const url = new URL(EVENTS_PATH, endpoint);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const colour = !opts.json && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  names = opts.long ? LONG_NAMES : new ShortNames();
   scaleDowns = new ScaleDownLines((e, from) => {
-    const line = describeEvent(e)!;
+    const line = describeEvent(e, names)!;
     return `${paint(clockText(e.time), "gray", colour)} ${paint(`${line.text}${from === undefined ? "" : ` (from ${from})`}`, line.colour, colour)}\n`;
   }, write);
   if (opts.function !== undefined) {
@@ -126,8 +133,20 @@ function follow(url: URL, endpoint: string, opts: TailOptions, colour: boolean, 
       const frame = JSON.parse(String(data)) as HubFrame;
       let text = "";
       if (frame.kind === "compact") fields = frame.fields;
-      else if (frame.kind === "events") {
-        for (const e of frame.events) text += format(decodeEvent(e, fields), opts, colour);
+      else if (frame.kind === "snapshot") {
+        if (names instanceof ShortNames) names.useViews(frame.views);
+        // What happened before this connection that tail has not printed (newuser14 F20).
+        const missed = history.missed(frame);
+        for (const e of missed.events) text += format(e, opts, colour);
+        // Said only when it has lines to go with (filters may leave none).
+        if (text !== "" && missed.note !== undefined) process.stderr.write(`lambda-sim tail: ${missed.note}\n`);
+      } else if (frame.kind === "events") {
+        for (const raw of frame.events) {
+          const e = decodeEvent(raw, fields);
+          history.printed(e.seq);
+          if (names instanceof ShortNames) names.note(e);
+          text += format(e, opts, colour);
+        }
       } else if (frame.kind === "dropped") {
         text = opts.json ? `${JSON.stringify(frame)}\n` : `${paint(`lambda-sim tail: ${frame.count} events not shown (${frame.reason})`, "yellow", colour)}\n`;
       }
@@ -159,6 +178,10 @@ function subscription(opts: TailOptions): HubSubscription {
 }
 
 let pending = "";
+/** How lines name things: tail's short names unless --long. */
+let names: LineNames = LONG_NAMES;
+/** Which events tail printed, across reconnections. */
+const history = new TailHistory();
 
 function write(text: string): void {
   if (pending === "") setImmediate(() => {
@@ -173,12 +196,14 @@ let scaleDowns = new ScaleDownLines(() => "", write);
 
 function format(e: SequencedEvent, opts: TailOptions, colour: boolean): string {
   if (e.type === "function.log" && !opts.logs) return "";
+  // What the subscription leaves out, for the snapshot's events (sent before the subscription applies).
+  if (!opts.json && (e.type === "invocation.admitted" || (e.type === "environment.state-changed" && (e.to === "busy" || e.to === "idle")))) return "";
   if (!concerns(e, { functionName: opts.function, source: opts.source })) return "";
   if (opts.json) return `${JSON.stringify(e)}\n`;
   if (scaleDowns.hold(e)) return "";
   const before = scaleDowns.release();
-  if (e.type === "function.log") return before + dayLine(e.time, colour) + logLines(e.functionName, e.text, clockText(e.time), colour);
-  const line = describeEvent(e);
+  if (e.type === "function.log") return before + dayLine(e.time, colour) + logLines(names.fn(e.functionName), e.text, clockText(e.time), colour);
+  const line = describeEvent(e, names);
   if (line === undefined) return before;
   return `${before}${dayLine(e.time, colour)}${paint(clockText(e.time), "gray", colour)} ${paint(line.text, line.colour, colour)}\n`;
 }

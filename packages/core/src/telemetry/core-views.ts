@@ -26,9 +26,10 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
   hub.observe((e) => cost.record(e));
   hub.addView("time", () => clock.now());
   // This start: when (service time) and which. Every count and the cost below is since it, so a
-  // page says so ("since 11:08:24, this start"), and a page that reconnects to another start (the
-  // simulator restarted) starts its lists afresh, agreeing with the counters (newuser14 F6/F11).
-  // Not from the seeded rng: two starts with the same --seed are two starts.
+  // page says so ("since 11:08:24, this start"), and a client that reconnects to another start (the
+  // simulator restarted) tells it apart: the page starts its lists afresh, agreeing with the
+  // counters (newuser14 F6/F11); tail tells the new run's events, numbered from 1 again, from those
+  // it has printed (F20). Not from the seeded rng: two starts with the same --seed are two starts.
   const started = { at: clock.now(), id: randomUUID() };
   hub.addView("started", () => started, { snapshotOnly: true });
   // How that time runs (×N, paused, virtual): the dashboard's header, kept live by the sampled frames.

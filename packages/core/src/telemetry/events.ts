@@ -169,6 +169,10 @@ export type TelemetryEvent = Base &
         /** A mapping left it out of its batch, stopped in a recursive loop. */
         stoppedInLoop?: true;
       }
+    // SQS: the messages in a queue (visible + in flight + delayed) went past a threshold
+    // (`sqs.backlogThresholds`) or fell back under one (`threshold` the one reached now, 0 under the
+    // first; `next` the one above); with ApproximateAgeOfOldestMessage then, in ms.
+    | { type: "queue.backlog"; queue: string; messages: number; visible: number; inflight: number; delayed: number; threshold: number; previous: number; next?: number; oldestAgeMs?: number }
     // SNS: a message Publish or PublishBatch stored (FIFO duplicates are not), with the number of
     // deliveries it made and the subscriptions whose filter policy kept it out.
     | { type: "sns.published"; topicArn: string; messageId: string; deliveries: number; filteredOut?: string[] }

@@ -4,6 +4,10 @@
  * reserved concurrency 1 behind a queue loses messages to the DLQ through throttles alone, aws-facts
  * §4 "SQS ESM"). An entry lives from a mapping's first poll of a message until the message is
  * deleted or moved (one that leaves another way is pushed out past MAX_MARKS).
+ *
+ * "Only throttled so far" is also kept with the message in SQLite (`persist`), written only when
+ * it changes (a throttled batch, or the first run after one), so a restart does not forget that a
+ * message never reached the function (newuser14 F20); a mapping's poll reads it back.
  */
 export interface DeadLetterCounts {
   /** Messages moved to this queue's dead-letter queue since start. */
@@ -27,11 +31,27 @@ export class DeadLetterLedger {
    * (newuser12 N2-1: such a message, run and then moved, was said never to have reached the function).
    */
   private readonly pending = new Map<string, number>();
+  /** messageId → its row, for the messages whose mark is kept in SQLite. */
+  private readonly rows = new Map<string, number>();
+  private readonly persist: (seqs: number[], never: boolean) => void;
 
-  /** A mapping took these messages in a batch, to be invoked. */
-  polled(ids: readonly string[]): void {
-    for (const id of ids) this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
+  /** `persist`: keeps messages' "only throttled so far" mark with them (QueueStore.setNeverReachedFunction), one transaction a batch. */
+  constructor(persist: (seqs: number[], never: boolean) => void = () => {}) {
+    this.persist = persist;
+  }
+
+  /**
+   * A mapping took these messages in a batch, to be invoked. A message stored as never having
+   * reached the function (before a restart) is known so again.
+   */
+  polled(messages: readonly { messageId: string; seq?: number; neverReachedFunction?: boolean }[]): void {
+    for (const m of messages) {
+      this.pending.set(m.messageId, (this.pending.get(m.messageId) ?? 0) + 1);
+      if (m.seq !== undefined) this.rows.set(m.messageId, m.seq);
+      if (m.neverReachedFunction === true && !this.reached.has(m.messageId)) this.reached.set(m.messageId, false);
+    }
     forgetOldest(this.pending);
+    forgetOldest(this.rows);
   }
 
   /** That batch settled (ran, failed or was throttled). */
@@ -45,16 +65,28 @@ export class DeadLetterLedger {
 
   /** A mapping's batch was throttled: the function did not run with these messages (unless another batch is running with one). */
   throttled(ids: readonly string[]): void {
-    for (const id of ids) if (!this.reached.has(id) && !this.pending.has(id)) this.reached.set(id, false);
+    const seqs: number[] = [];
+    for (const id of ids) {
+      if (this.reached.has(id) || this.pending.has(id)) continue;
+      this.reached.set(id, false);
+      const seq = this.rows.get(id);
+      if (seq !== undefined) seqs.push(seq);
+    }
+    if (seqs.length > 0) this.persist(seqs, true);
     forgetOldest(this.reached);
   }
 
   /** A mapping's batch ran (whatever its outcome): a message stopped once and run since is no longer a stopped one (R21-3). */
   invoked(ids: readonly string[]): void {
+    let seqs: number[] | undefined;
     for (const id of ids) {
+      // Its stored mark goes only when there was one: a run writes nothing otherwise (the hot path).
+      const seq = this.reached.get(id) === false ? this.rows.get(id) : undefined;
+      if (seq !== undefined) (seqs ??= []).push(seq);
       this.reached.set(id, true);
       this.stopped.delete(id);
     }
+    if (seqs !== undefined) this.persist(seqs, false);
     forgetOldest(this.reached);
   }
 
@@ -72,6 +104,7 @@ export class DeadLetterLedger {
   /** The message left its queue (deleted): forget it. */
   forget(id: string): void {
     this.reached.delete(id);
+    this.rows.delete(id);
     this.stopped.delete(id);
   }
 
@@ -79,10 +112,12 @@ export class DeadLetterLedger {
    * The message was moved from `queue` to its DLQ. Returns whether a function ever ran with it:
    * undefined when no mapping polled it (a plain ReceiveMessage consumer).
    */
-  moved(queue: string, id: string, stoppedInLoop = false): boolean | undefined {
-    // A batch still running with it: the function has it.
-    const reached = this.pending.has(id) ? true : this.reached.get(id);
+  moved(queue: string, id: string, stoppedInLoop = false, storedNeverReached = false): boolean | undefined {
+    // A batch still running with it: the function has it. Else what this run saw, else what the
+    // message's row kept from before a restart.
+    const reached = this.pending.has(id) ? true : (this.reached.get(id) ?? (storedNeverReached ? false : undefined));
     this.reached.delete(id);
+    this.rows.delete(id);
     const c = this.counts.get(queue) ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 };
     c.moved++;
     // One reason each, as the event, console line and scenario report give it: a loop stop first (review22 R22-7).

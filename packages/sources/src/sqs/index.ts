@@ -9,6 +9,7 @@ import { MessageMoveTasks } from "./message-move-tasks.ts";
 import { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import { parseRedrivePolicy } from "./queue-attributes.ts";
 import { QueueActivity, queueNameOf } from "./queue-activity.ts";
+import { QueueBacklogWatch } from "./queue-backlog-watch.ts";
 
 // `sqs:NAME` in lambda-sim.yaml (destinations, DLQs, mappings, schedule targets).
 registerShortName("sqs", (name, region, accountId) => `arn:aws:sqs:${region}:${accountId}:${name}`);
@@ -44,27 +45,38 @@ export const sqsSource: Source<QueueConfig, SqsSettings> = {
     const commits = ctx.store.commits;
     const m = new MessageOperations(store, queues, ctx.clock, ctx.rng.stream("sqs-ids"), commits);
     // Redrives are reported, saying when the function never ran with the message (issue 15).
-    const ledger = new DeadLetterLedger();
+    const ledger = new DeadLetterLedger((seqs, never) => store.transaction(() => seqs.forEach((seq) => store.setNeverReachedFunction(seq, never))));
     m.onDeadLetter = (from, dlq, msg, maxReceiveCount) => {
       const stoppedInLoop = ledger.wasStopped(msg.messageId);
-      const reachedFunction = ledger.moved(from.name, msg.messageId, stoppedInLoop);
+      const reachedFunction = ledger.moved(from.name, msg.messageId, stoppedInLoop, msg.neverReachedFunction === true);
       ctx.telemetry.emit({ type: "message.moved-to-dlq", queue: from.name, deadLetterQueue: dlq.name, messageId: msg.messageId, receiveCount: msg.receiveCount, maxReceiveCount, reachedFunction, ...(stoppedInLoop ? { stoppedInLoop } : {}) });
     };
+    // The queue filling, as tail and the page tell it (newuser14 F23).
+    const backlog = new QueueBacklogWatch(store, ctx.clock, (c) => ctx.telemetry.emit({ type: "queue.backlog", ...c }), settings?.backlogThresholds);
+    m.waiters.onNotify = (name) => backlog.poke(name);
     const deadLetters = ledger.byQueue.bind(ledger);
     ctx.addStateView("queues", () => {
       const now = ctx.clock.now();
       const moved = deadLetters();
-      return store.listQueues().map((q) => ({
-        name: q.name,
-        fifo: q.fifo,
-        ...store.counts(q.name, now),
-        deadLetterQueue: queues.byArn(parseRedrivePolicy(q.attributes.RedrivePolicy)?.deadLetterTargetArn ?? "")?.name,
-        deadLetters: moved[q.name] ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 },
-      }));
+      return store.listQueues().map((q) => {
+        const oldest = store.oldestSentAt(q.name);
+        return {
+          name: q.name,
+          fifo: q.fifo,
+          ...store.counts(q.name, now),
+          // ApproximateAgeOfOldestMessage as the AWS/SQS gauge has it (sqs-gauges.ts): whole seconds, 0 when empty.
+          ageOfOldestMessageSeconds: oldest === undefined ? 0 : Math.max(0, Math.floor((now - oldest) / 1000)),
+          deadLetterQueue: queues.byArn(parseRedrivePolicy(q.attributes.RedrivePolicy)?.deadLetterTargetArn ?? "")?.name,
+          deadLetters: moved[q.name] ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 },
+        };
+      });
     });
     const moves = new MessageMoveTasks(store, queues, m, ctx.clock, ctx.rng.stream("sqs-move-tasks"));
     // A purge or a queue's deletion takes its in-flight messages: pollers stop waiting on them.
-    queues.onRemoved = (name) => m.removed(name);
+    queues.onRemoved = (name) => {
+      m.removed(name);
+      backlog.poke(name);
+    };
     const ops: Record<string, Operation> = {
       CreateQueue: (i) => queues.createQueue(i),
       GetQueueUrl: (i) => queues.getQueueUrl(i),
@@ -109,6 +121,7 @@ export const sqsSource: Source<QueueConfig, SqsSettings> = {
         commits.flush(); // sends read before the stop are answered, as committed
         m.waiters.wakeAll();
         m.visibility.stop();
+        backlog.stop();
       },
     };
   },

@@ -1,4 +1,4 @@
-import { KeyedWaiters, type Clock, type GroupCommit, type RandomStream } from "@lambda-sim/core";
+import type { Clock, GroupCommit, RandomStream } from "@lambda-sim/core";
 import { attributesSize, MessageSender, type SendInput } from "./message-sender.ts";
 import { decodeReceipt, newReceiptHandle } from "./receipt-handles.ts";
 import { receivedMessage, type ReceiveInput } from "./received-message.ts";
@@ -8,6 +8,7 @@ import type { MessageRow, QueueRow, QueueStore } from "./queue-store.ts";
 import { sqsErrors } from "./sqs-errors.ts";
 import { checkBatch, eachEntry, type BatchResult } from "./each-entry.ts";
 import { VisibilityWatch } from "./visibility-watch.ts";
+import { NotifyingWaiters } from "./queue-backlog-watch.ts";
 
 /**
  * Message-level SQS operations: send (through MessageSender), receive
@@ -15,7 +16,7 @@ import { VisibilityWatch } from "./visibility-watch.ts";
  * Clock), delete and change visibility, single and batched.
  */
 export class MessageOperations {
-  readonly waiters: KeyedWaiters;
+  readonly waiters: NotifyingWaiters;
   /** When each queue's next message becomes visible, for the pollers waiting on it. */
   readonly visibility: VisibilityWatch;
   /** Told of every redrive to a dead-letter queue (the source reports it in telemetry). */
@@ -33,7 +34,7 @@ export class MessageOperations {
     this.queues = queues;
     this.clock = clock;
     this.ids = ids;
-    this.waiters = new KeyedWaiters(clock, "sqs.long-poll");
+    this.waiters = new NotifyingWaiters(clock, "sqs.long-poll");
     this.visibility = new VisibilityWatch(store, clock, this.waiters);
     this.sender = new MessageSender(store, clock, ids);
   }

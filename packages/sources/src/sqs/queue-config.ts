@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_BACKLOG_THRESHOLDS } from "./queue-backlog-watch.ts";
 
 const seconds = (min: number, max: number) => {
   const expected = `expected a whole number of seconds between ${min} and ${max}`;
@@ -44,8 +45,10 @@ export type QueueConfig = z.output<typeof queueConfigSchema>;
 export const sqsSettingsSchema = z.strictObject(
   {
     deletedQueueCooldownSeconds: seconds(0, 3600).default(60),
+    // Our choice, not AWS's: the visible counts at which `tail` says a queue is backing up (queue-backlog-watch.ts); [] for none.
+    backlogThresholds: z.array(z.number().int().min(1)).max(20).default([...DEFAULT_BACKLOG_THRESHOLDS]),
   },
-  { error: "expected SQS settings such as { deletedQueueCooldownSeconds: 60 }" },
+  { error: "expected SQS settings such as { deletedQueueCooldownSeconds: 60, backlogThresholds: [10, 100, 1000, 10000] }" },
 );
 
 export type SqsSettings = z.output<typeof sqsSettingsSchema>;

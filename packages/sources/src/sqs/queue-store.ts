@@ -29,14 +29,17 @@ export interface MessageRow {
   sequenceNumber: string | null;
   /** The AWSTraceHeader system attribute, when the sender gave one. */
   traceHeader?: string;
+  /** true: a mapping took it and every one of its batches so far was throttled (DeadLetterLedger). */
+  neverReachedFunction?: boolean;
 }
 
-export type NewMessage = Omit<MessageRow, "seq" | "receiveCount" | "firstReceiveAt" | "receiptHandle">;
+export type NewMessage = Omit<MessageRow, "seq" | "receiveCount" | "firstReceiveAt" | "receiptHandle" | "neverReachedFunction">;
 
 interface RawMessage {
   seq: number; queue: string; message_id: string; body: string; message_attributes: string | null; md5_body: string; md5_attributes: string | null;
   sent_at: number; visible_at: number; receive_count: number; first_receive_at: number | null; receipt_handle: string | null;
   group_id: string | null; dedup_id: string | null; sequence_number: string | null; trace_header: string | null;
+  never_reached_function?: number | null;
 }
 
 /**
@@ -94,8 +97,9 @@ export class QueueStore {
       byMessageId: db.prepare("SELECT * FROM sqs_messages WHERE message_id = ?"),
       deleteMessage: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
       setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
+      setNeverReached: db.prepare("UPDATE sqs_messages SET never_reached_function = ? WHERE seq = ?"),
       moveMessage: db.prepare(
-        "UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL, dead_letter_source = ? WHERE seq = ?",
+        "UPDATE sqs_messages SET queue = ?, visible_at = ?, receive_count = 0, first_receive_at = NULL, receipt_handle = NULL, dead_letter_source = ?, never_reached_function = NULL WHERE seq = ?",
       ),
       movableFrom: db.prepare("SELECT seq, dead_letter_source FROM sqs_messages WHERE queue = ? ORDER BY seq"),
       purge: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
@@ -217,6 +221,11 @@ export class QueueStore {
     this.s.setVisibleAt.run(visibleAt, seq);
   }
 
+  /** A mapping's batches so far were all throttled (true), or one ran with the message (false: the mark goes). */
+  setNeverReachedFunction(seq: number, never: boolean): void {
+    this.s.setNeverReached.run(never ? 1 : null, seq);
+  }
+
   /** Redrive: the message moves to the dead-letter queue as a fresh, visible message. */
   moveMessage(seq: number, toQueue: string, now: number, deadLetterSource: string | null = null): void {
     this.s.moveMessage.run(toQueue, now, deadLetterSource, seq);
@@ -299,5 +308,6 @@ function toMessage(r: RawMessage): MessageRow {
     dedupId: r.dedup_id,
     sequenceNumber: r.sequence_number,
     traceHeader: r.trace_header ?? undefined,
+    ...(r.never_reached_function === 1 ? { neverReachedFunction: true } : {}),
   };
 }

@@ -164,7 +164,7 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId), backlog: more };
           batch.traceHeaders = traceHeaders(rows);
           handles.set(batch, new Map(rows.map((m) => [m.messageId, m.receiptHandle!])));
-          ledger.polled(batch.itemIds);
+          ledger.polled(rows);
           return batch;
         },
         settle(batch: PolledBatch, outcome: BatchOutcome) {
