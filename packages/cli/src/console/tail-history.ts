@@ -17,7 +17,7 @@ export interface Missed {
  * - First connection: the dead-letter moves among them. A restarted simulator's mappings move the
  *   messages whose receive counts ran out as it starts, before anyone can connect; the start
  *   console printed them and the page lists them from its snapshot, so tail shows them too.
- * - Reconnection to a new run of the simulator (a restart: the `run` view changed; its events are
+ * - Reconnection to a new run of the simulator (a restart: the `started` view changed; its events are
  *   numbered from 1 again): every recent event, which all happened since tail lost the old one.
  * - Reconnection to the same run: the events after the last one tail printed, none twice.
  */
