@@ -2,7 +2,7 @@ import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { INIT_LIMIT_MS } from "../runtime/init-limit.ts";
 import { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
-import type { RuntimeOutcome } from "../runtime/runtime-contract.ts";
+import { normaliseErrorType, type RuntimeOutcome } from "../runtime/runtime-contract.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentFailures } from "./environment-failures.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
@@ -16,6 +16,7 @@ import { ServiceTime } from "./service-time.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
 import { PlatformLog } from "./platform-log.ts";
 import { RunningInvocation } from "./running-invocation.ts";
+import { runtimeErrorLine } from "./runtime-error-line.ts";
 import type { Environment } from "./environment.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 
@@ -152,6 +153,11 @@ export class ExecutionEnvironment implements Environment {
     this.report.started(request, coldStart);
     // Init ends when every extension has asked for its first event too (aws-facts §3 "Phases").
     if (coldStart && this.extensions.running && (await this.failures.extensionInitFailed())) return done;
+    if (request.injectedError !== undefined) {
+      // Not given to the runtime: answered now if it waits on /next, else when it first does (onReady).
+      if (this.api.runtimeWaiting) this.answerForRuntime(this.report.running!);
+      return done;
+    }
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,
@@ -211,6 +217,9 @@ export class ExecutionEnvironment implements Environment {
   }
 
   private onReady(): void {
+    const r = this.report.running;
+    // A cold start's Init is over (the runtime asks for its first event): a fault's error answers it.
+    if (r?.request.injectedError !== undefined && r.deliveredAt === undefined) return this.answerForRuntime(r);
     // A provisioned environment's Init ends here; an invocation's, when the runtime takes its event (onDelivered).
     if (this.report.running === undefined) this.report.initDone("success", stopwatch.now() - this.process.spawnedAt);
     if (this.state === "initializing") this.transition("idle");
@@ -239,6 +248,20 @@ export class ExecutionEnvironment implements Environment {
       () => this.failures.onOutOfMemory(),
     );
     if (r.request.failure !== undefined) this.failures.suffer(r.request.failure);
+  }
+
+  /**
+   * A fault's function error (InvocationRequest.injectedError), in place of the handler's: the
+   * invocation goes as a handler that throws at once would, START, the runtime's error line, END
+   * and REPORT with this environment's figures (aws-facts §2.5: every invocation that reaches an
+   * environment has them), Init Duration on a cold start, extensions told of it.
+   */
+  private answerForRuntime(r: RunningInvocation): void {
+    const error = r.request.injectedError!;
+    this.onDelivered(stopwatch.now());
+    const line = runtimeErrorLine(this.config, r.requestId, error, this.ctx.clock.now());
+    if (line !== undefined) this.ctx.telemetry.deferred(() => this.output.write(Buffer.from(line), r.requestId));
+    this.onOutcome({ kind: "error", requestId: r.requestId, errorType: normaliseErrorType(error.errorType), body: error.payload });
   }
 
   private onOutcome(o: RuntimeOutcome): void {
