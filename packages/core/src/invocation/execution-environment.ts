@@ -60,6 +60,8 @@ export class ExecutionEnvironment implements Environment {
   /** `provisioned-concurrency` environments are initialised ahead of traffic (aws-facts §4). */
   readonly initializationType: "on-demand" | "provisioned-concurrency";
   private prewarmed: ((ok: boolean) => void) | undefined;
+  /** An invocation with an injected error, waiting for its cold start's runtime to ask for an event. */
+  private injectedWaiting: RunningInvocation | undefined;
 
   constructor(id: string, config: FunctionVersionConfig, ctx: EnvironmentContext, logStream: string, initializationType: "on-demand" | "provisioned-concurrency" = "on-demand") {
     this.id = id;
@@ -172,6 +174,7 @@ export class ExecutionEnvironment implements Environment {
     if (request.injectedError !== undefined) {
       // Not given to the runtime: answered now if it waits on /next, else when it first does (onReady).
       if (this.api.runtimeWaiting) this.answerForRuntime(this.report.running!);
+      else this.injectedWaiting = this.report.running;
       return done;
     }
     this.api.dispatch({
@@ -235,7 +238,7 @@ export class ExecutionEnvironment implements Environment {
   private onReady(): void {
     const r = this.report.running;
     // A cold start's Init is over (the runtime asks for its first event): a fault's error answers it.
-    if (r?.request.injectedError !== undefined && r.deliveredAt === undefined) return this.answerForRuntime(r);
+    if (r !== undefined && r === this.injectedWaiting) return this.answerForRuntime(r);
     // A provisioned environment's Init ends here; an invocation's, when the runtime takes its event (onDelivered).
     if (this.report.running === undefined) this.report.initDone("success", stopwatch.now() - this.process.spawnedAt);
     if (this.state === "initializing") this.transition("idle");
@@ -274,6 +277,7 @@ export class ExecutionEnvironment implements Environment {
    */
   private answerForRuntime(r: RunningInvocation): void {
     const error = r.request.injectedError!;
+    this.injectedWaiting = undefined;
     this.onDelivered(stopwatch.now());
     const line = runtimeErrorLine(this.config, r.requestId, error, this.ctx.clock.now());
     if (line !== undefined) this.ctx.telemetry.deferred(() => this.output.write(Buffer.from(line), r.requestId));
