@@ -106,6 +106,21 @@ describe("an injected function error's log", () => {
   });
 });
 
+describe("the injected faults that happen to the process", () => {
+  it("end in a REPORT whose Status and Error Type say what happened (timeout, crash), with START and END, as a real failure's", async () => {
+    await start([node("orders", { timeout: 1 })], [
+      { kind: "crash", function: "orders", nth: 1 },
+      { kind: "timeout", function: "orders", nth: 2 },
+    ]);
+    const crashed = await invokeTail("orders");
+    expect(crashed.log).toContain(`START RequestId: ${crashed.requestId} Version: $LATEST\n`);
+    expect(crashed.log).toContain(`END RequestId: ${crashed.requestId}\n`);
+    expect(crashed.log).toMatch(new RegExp(`REPORT RequestId: ${crashed.requestId}\t.*\tStatus: error\tError Type: Runtime.ExitError`));
+    const timedOut = await invokeTail("orders");
+    expect(timedOut.log).toMatch(new RegExp(`REPORT RequestId: ${timedOut.requestId}\tDuration: 1\\d\\d\\d\\.\\d\\d ms\t.*\tStatus: timeout`));
+  });
+});
+
 describe("an injected throttle", () => {
   it("never reaches the function: no log line at all", async () => {
     await start([node("orders")], [{ kind: "throttle", function: "orders", reason: "ReservedFunctionConcurrentInvocationLimitExceeded" }]);
