@@ -29,8 +29,8 @@ import type { EnvironmentContext } from "./environment-context.ts";
  *
  * This class is the state machine (environment-state.ts) and the path of an invocation through it:
  * invoke → the runtime takes the event (onDelivered) → its answer and the invocation's end
- * (InvocationCompletion). It wires the pieces that do the rest: the runtime's process and the sandbox pool (EnvironmentProcess),
- * freezing (FreezePolicy), the invocation's result and report (InvocationReporter), the deadlines
+ * (InvocationCompletion). It wires the pieces that do the rest: the runtime's process and the
+ * sandbox pool (EnvironmentProcess), freezing (FreezePolicy), the invocation's result and report (InvocationReporter), the deadlines
  * (EnvironmentWatchdogs) and what happens when something fails (EnvironmentFailures).
  */
 export class ExecutionEnvironment implements Environment {
@@ -240,7 +240,7 @@ export class ExecutionEnvironment implements Environment {
     // A cold start's Init is over (the runtime asks for its first event): a fault's error answers it.
     if (r !== undefined && r === this.injectedWaiting) return this.answerForRuntime(r);
     // A provisioned environment's Init ends here; an invocation's, when the runtime takes its event (onDelivered).
-    if (this.report.running === undefined) this.report.initDone("success", stopwatch.now() - this.process.spawnedAt);
+    if (r === undefined) this.report.initDone("success", stopwatch.now() - this.process.spawnedAt);
     if (this.state === "initializing") this.transition("idle");
     this.process.initSucceeded();
     this.settlePrewarm(true);

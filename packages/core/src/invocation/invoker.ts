@@ -219,13 +219,15 @@ export class Invoker {
         // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
         if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
         const spec = faults.outcome?.spec;
-        if (spec !== undefined && target.config.runtime !== "model" && spec.kind !== "error") {
-          // A real process dies (or hangs) under the handler: its environment resets, as on AWS.
-          result = await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync);
-        } else if (spec?.kind === "error" && target.config.runtime !== "model") {
-          // A function error reaches an environment, as on AWS: START, the runtime's error line, END
-          // and REPORT with its figures (aws-facts §2.5); the handler itself does not run.
-          result = await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec));
+        if (spec !== undefined && target.config.runtime !== "model") {
+          // Each reaches an environment, as on AWS, and so has START, END and REPORT (aws-facts §2.5).
+          // A function error: the handler does not run, the runtime's error line stands for it. A
+          // crash, running out of memory or a timeout: the real process dies (or hangs) under the
+          // handler, and its environment resets.
+          result =
+            spec.kind === "error"
+              ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec))
+              : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync);
         } else if (faults.outcome !== undefined) {
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
