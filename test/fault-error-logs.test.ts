@@ -94,6 +94,14 @@ describe("an injected function error's log", () => {
     expect(out.log).toMatch(REPORT(out.requestId));
   });
 
+  it("has no runtime line for a provided.* runtime (the user's own program), START, END and REPORT still", async () => {
+    const bash: FunctionDefinition = { functionName: "bash", runtime: "provided.al2023", handler: "function.handler", codeDir: fileURLToPath(new URL("./fixtures/functions/provided-bash/", import.meta.url)), timeout: 5 };
+    await start([bash], [{ kind: "error", function: "bash", errorType: "PaymentDeclined" }]);
+    const out = await invokeTail("bash");
+    expect(out.functionError).toBe("Unhandled");
+    expect(out.log).toMatch(new RegExp(`^START RequestId: ${out.requestId} Version: \\$LATEST\nEND RequestId: ${out.requestId}\nREPORT RequestId: ${out.requestId}\t`, "m"));
+  });
+
   it("writes JSON records with a JSON LoggingConfig", async () => {
     await start([node("orders", { loggingConfig: { logFormat: "JSON" } })], [{ kind: "error", function: "orders", errorType: "PaymentDeclined", errorMessage: "card refused" }]);
     const out = await invokeTail("orders");
