@@ -238,4 +238,21 @@ describe("Extensions API and Telemetry API", () => {
     expect(got("bash-shutdown").find((e) => e.shutdownReason === "timeout")).toMatchObject({ eventType: "SHUTDOWN", deadlineMs: expect.any(Number) });
     expect(out.FunctionError).toBe("Unhandled");
   });
+  it("an injected error on a cold start waits for the extensions' Init, is answered once, and the extensions get its INVOKE (newuser14 F19)", async () => {
+    await fn("faulted", { slow: SLOW_EXTENSION });
+    const added = await fetch(`${bed.t.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "error", function: "faulted", times: 1, errorType: "PaymentDeclined" }) });
+    expect(added.status).toBe(200);
+    const first = await invoke("faulted");
+    expect(first.out.FunctionError).toBe("Unhandled");
+    expect(first.body).toEqual({ errorType: "PaymentDeclined", errorMessage: "injected fault", trace: [] });
+    const id = first.out.$metadata.requestId!;
+    // The handler did not run; the extension's Init came first, and the cold start is in the REPORT.
+    expect(first.log).not.toContain("handler ran");
+    expect(first.log).toMatch(new RegExp(`EXTENSION\tName: slow\tState: Ready[^]*START RequestId: ${id}[^]*\tERROR\tInvoke Error \t`));
+    expect(await reportOf(id)).toMatch(/\tInit Duration: /);
+    await until(() => done().includes(id));
+    // The next one runs the handler in the same environment.
+    const second = await invoke("faulted");
+    expect(second.body).toEqual({ ok: true });
+  });
 });

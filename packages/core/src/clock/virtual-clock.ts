@@ -1,5 +1,6 @@
 import type { Clock, Hold, TimerHandle, TimerOptions } from "./clock.ts";
 import { checkDelay, printTimerError, sleepOn, type TimerErrorHandler } from "./system-clock.ts";
+import { VirtualHolds } from "./virtual-holds.ts";
 import { formatSpan, iso, VirtualTimers, type VirtualTimer } from "./virtual-timers.ts";
 
 export interface VirtualClockOptions {
@@ -37,9 +38,8 @@ export class VirtualClock implements Clock {
   readonly scale: number = Number.POSITIVE_INFINITY;
   private current: number;
   private readonly timers = new VirtualTimers();
-  private readonly holds = new Map<number, string>();
-  private holdSeq = 0;
-  private holdWaiters: (() => void)[] = [];
+  /** Real work in progress: time does not jump while any is outstanding. */
+  private readonly holds = new VirtualHolds(() => this.kick());
   private chain: Promise<unknown> = Promise.resolve();
   private auto: "off" | "due" | "all" = "off";
   private kickScheduled = false;
@@ -75,18 +75,7 @@ export class VirtualClock implements Clock {
   }
 
   hold(label = "hold"): Hold {
-    const id = this.holdSeq++;
-    this.holds.set(id, label);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.holds.delete(id);
-      if (this.holds.size > 0) return;
-      for (const wake of this.holdWaiters.splice(0)) wake();
-      this.kick();
-    };
-    return { release, [Symbol.dispose]: release };
+    return this.holds.take(label);
   }
 
   /**
@@ -114,7 +103,7 @@ export class VirtualClock implements Clock {
 
   /** Labels of the holds currently blocking time jumps (why is my advanceBy not returning?). */
   activeHolds(): string[] {
-    return [...this.holds.values()];
+    return this.holds.labels();
   }
 
   /**
@@ -285,7 +274,7 @@ export class VirtualClock implements Clock {
     for (;;) {
       await immediate();
       if (this.holds.size === 0) return;
-      await new Promise<void>((wake) => this.holdWaiters.push(wake));
+      await this.holds.released();
     }
   }
 

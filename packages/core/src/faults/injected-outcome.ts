@@ -2,13 +2,25 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { failurePayload, type InvocationResult } from "../invocation/invocation-result.ts";
 import { billedDuration } from "../invocation/invocation-log.ts";
 import { normaliseErrorType } from "../runtime/runtime-contract.ts";
+import type { InjectedError } from "../invocation/runtime-error-line.ts";
+import type { FaultSpec } from "./fault-spec.ts";
 import type { InvocationFaults } from "./fault-injector.ts";
 
-/** Environment id reported for invocations a fault answered without running the handler. */
+/** Environment id reported for a `model` function's invocations a fault answered (no environment took them). */
 export const INJECTED_ENVIRONMENT = "fault-injected";
 
 /**
- * The result a fault gives an invocation instead of running the handler, in the exact shapes the
+ * The function error an `error` fault stands for. A handler's own error: the runtime's shape, with
+ * an (empty) trace as the Node runtime sends (aws-facts §1.5).
+ */
+export function injectedError(spec: Extract<FaultSpec, { kind: "error" }>): InjectedError {
+  const { errorType, errorMessage } = spec;
+  return { errorType, errorMessage, payload: Buffer.from(JSON.stringify({ errorType, errorMessage, trace: [] })) };
+}
+
+/**
+ * The result a fault gives a `model` function's invocation instead of its environment's (a process
+ * function's goes through an environment: Invoker, ExecutionEnvironment), in the exact shapes the
  * platform uses (aws-facts §1.5): a function error with the chosen type and message, a timeout
  * (`Sandbox.Timedout`, REPORT status timeout), a crash (`Runtime.ExitError`) or running out of
  * memory (`Runtime.OutOfMemory`). `durationMs` is what the invocation occupied in service time.
@@ -22,8 +34,7 @@ export function injectedResult(faults: InvocationFaults, config: FunctionVersion
     case "error":
       // The platform's type, as RIE normalises a handler's (PaymentDeclined -> Runtime.Unknown); the payload names the error.
       errorType = normaliseErrorType(spec.errorType);
-      // A handler's own error: the runtime's shape, with an (empty) trace as the Node runtime sends.
-      payload = Buffer.from(JSON.stringify({ errorType: spec.errorType, errorMessage: spec.errorMessage, trace: [] }));
+      payload = injectedError(spec).payload;
       reportStatus = undefined;
       break;
     case "timeout":

@@ -2,7 +2,7 @@ import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { INIT_LIMIT_MS } from "../runtime/init-limit.ts";
 import { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
-import type { RuntimeOutcome } from "../runtime/runtime-contract.ts";
+import { normaliseErrorType } from "../runtime/runtime-contract.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentFailures } from "./environment-failures.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
@@ -11,11 +11,13 @@ import { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
 import { ExtensionHost } from "./extension-host.ts";
 import { FreezePolicy } from "./freeze-policy.ts";
 import type { InvocationRequest, InvocationResult } from "./invocation-result.ts";
+import { InvocationCompletion } from "./invocation-completion.ts";
 import { InvocationReporter } from "./invocation-reporter.ts";
 import { ServiceTime } from "./service-time.ts";
 import { OutputForwarder } from "./output-forwarder.ts";
 import { PlatformLog } from "./platform-log.ts";
 import { RunningInvocation } from "./running-invocation.ts";
+import { runtimeErrorLine } from "./runtime-error-line.ts";
 import type { Environment } from "./environment.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 
@@ -26,9 +28,9 @@ import type { EnvironmentContext } from "./environment-context.ts";
  * re-initialises); retired for good after an init failure, its idle lifetime or a code change.
  *
  * This class is the state machine (environment-state.ts) and the path of an invocation through it:
- * invoke → the runtime takes the event (onDelivered) → its answer (onOutcome) → complete. It wires
- * the pieces that do the rest: the runtime's process and the sandbox pool (EnvironmentProcess),
- * freezing (FreezePolicy), the invocation's result and report (InvocationReporter), the deadlines
+ * invoke → the runtime takes the event (onDelivered) → its answer and the invocation's end
+ * (InvocationCompletion). It wires the pieces that do the rest: the runtime's process and the
+ * sandbox pool (EnvironmentProcess), freezing (FreezePolicy), the invocation's result and report (InvocationReporter), the deadlines
  * (EnvironmentWatchdogs) and what happens when something fails (EnvironmentFailures).
  */
 export class ExecutionEnvironment implements Environment {
@@ -48,6 +50,8 @@ export class ExecutionEnvironment implements Environment {
   private readonly freezer: FreezePolicy;
   /** The running invocation, its result and report. */
   private readonly report: InvocationReporter;
+  /** The runtime's answer to the end of the invocation, the environment free again. */
+  private readonly completion: InvocationCompletion;
   /** Exits, timeouts, out-of-memory, injected faults and extension failures: reset or retirement. */
   private readonly failures: EnvironmentFailures;
   /** /opt/extensions, the Extensions API and the Telemetry API of this environment. */
@@ -56,6 +60,8 @@ export class ExecutionEnvironment implements Environment {
   /** `provisioned-concurrency` environments are initialised ahead of traffic (aws-facts §4). */
   readonly initializationType: "on-demand" | "provisioned-concurrency";
   private prewarmed: ((ok: boolean) => void) | undefined;
+  /** An invocation with an injected error, waiting for its cold start's runtime to ask for an event. */
+  private injectedWaiting: RunningInvocation | undefined;
 
   constructor(id: string, config: FunctionVersionConfig, ctx: EnvironmentContext, logStream: string, initializationType: "on-demand" | "provisioned-concurrency" = "on-demand") {
     this.id = id;
@@ -65,7 +71,7 @@ export class ExecutionEnvironment implements Environment {
     this.api = new RuntimeApiServer({
       onReady: () => this.onReady(),
       onDelivered: (_id, at) => this.onDelivered(at),
-      onOutcome: (o) => this.onOutcome(o),
+      onOutcome: (o) => this.completion.outcome(o),
       onInitError: (errorType, body) => this.failures.initErrored(errorType, body),
     });
     this.output = new OutputForwarder(ctx.telemetry, config.functionName, id, (text) => this.report.running?.log.append(text));
@@ -76,6 +82,19 @@ export class ExecutionEnvironment implements Environment {
     this.freezer = new FreezePolicy(config, ctx, this.process, this.api, this.extensions, this);
     const platformLog = new PlatformLog({ config, logStream, initializationType, now: () => ctx.clock.now() });
     this.report = new InvocationReporter(id, config, ctx.telemetry, this.output, this.process, this.watchdogs, platformLog);
+    this.completion = new InvocationCompletion({
+      telemetry: ctx.telemetry,
+      lifecycle: this.lifecycle,
+      process: this.process,
+      extensions: this.extensions,
+      report: this.report,
+      watchdogs: this.watchdogs,
+      available: () => {
+        this.onAvailable(this);
+        // The runtime may have asked for the next event before we finished.
+        this.freezer.ifWaiting();
+      },
+    });
     this.failures = new EnvironmentFailures({
       config,
       lifecycle: this.lifecycle,
@@ -152,6 +171,12 @@ export class ExecutionEnvironment implements Environment {
     this.report.started(request, coldStart);
     // Init ends when every extension has asked for its first event too (aws-facts §3 "Phases").
     if (coldStart && this.extensions.running && (await this.failures.extensionInitFailed())) return done;
+    if (request.injectedError !== undefined) {
+      // Not given to the runtime: answered now if it waits on /next, else when it first does (onReady).
+      if (this.api.runtimeWaiting) this.answerForRuntime(this.report.running!);
+      else this.injectedWaiting = this.report.running;
+      return done;
+    }
     this.api.dispatch({
       requestId: request.requestId,
       payload: request.payload,
@@ -211,8 +236,11 @@ export class ExecutionEnvironment implements Environment {
   }
 
   private onReady(): void {
+    const r = this.report.running;
+    // A cold start's Init is over (the runtime asks for its first event): a fault's error answers it.
+    if (r !== undefined && r === this.injectedWaiting) return this.answerForRuntime(r);
     // A provisioned environment's Init ends here; an invocation's, when the runtime takes its event (onDelivered).
-    if (this.report.running === undefined) this.report.initDone("success", stopwatch.now() - this.process.spawnedAt);
+    if (r === undefined) this.report.initDone("success", stopwatch.now() - this.process.spawnedAt);
     if (this.state === "initializing") this.transition("idle");
     this.process.initSucceeded();
     this.settlePrewarm(true);
@@ -241,67 +269,19 @@ export class ExecutionEnvironment implements Environment {
     if (r.request.failure !== undefined) this.failures.suffer(r.request.failure);
   }
 
-  private onOutcome(o: RuntimeOutcome): void {
-    const r = this.report.running;
-    if (r === undefined || o.requestId !== r.request.requestId || r.request.failure === "timeout" || r.answered) return;
-    if (o.kind !== "too-large" && o.peakMemoryKb !== undefined) this.process.current?.notePeakKb(o.peakMemoryKb);
-    const produced = o.kind === "too-large" ? 0 : o.body.length;
-    const idle = this.extensions.runtimeDone(o.requestId, o.kind === "response" ? "success" : "error", stopwatch.now() - (r.deliveredAt ?? stopwatch.now()), produced);
-    if (!idle) return this.answerEarly(r, o);
-    this.watchdogs.disarm();
-    this.completeAfterServiceTime(r, o);
-  }
-
-  /** Completes `r` now, or once its service time has passed. */
-  private completeAfterServiceTime(r: RunningInvocation, o: RuntimeOutcome): void {
-    // Output the runtime wrote before posting is already in the pipe; one turn of the event loop
-    // lets it reach the log ahead of END and REPORT.
-    const serviceTime = r.serviceTime;
-    if (serviceTime === undefined || serviceTime.passed) {
-      // An API caller's answer need not wait for that turn, only the log does (issue 16: a whole
-      // turn of the loop on every Invoke's answer).
-      if (r.request.answerFirst === true && !r.answered) r.answer(this.report.outcome(o));
-      return void setImmediate(() => this.complete(r, o));
-    }
-    // The rest of its service time: the environment and its concurrency stay taken on the Clock,
-    // which the handler's hold would stop.
-    r.hold.release();
-    serviceTime.whenPassed(() => this.complete(r, o));
-  }
-
   /**
-   * Extensions still at work after the runtime's response. AWS answers the caller now; the Invoke
-   * phase (its Duration, billing, the environment and its concurrency) lasts until every extension
-   * has asked for its next event, and the function timeout still bounds it (Extensions API
-   * "Invoke phase"). The caller's log tail ends here: END and REPORT come with the completion
-   * (our choice: what AWS's tail holds in this case is not published).
+   * A fault's function error (InvocationRequest.injectedError), in place of the handler's: the
+   * invocation goes as a handler that throws at once would, START, the runtime's error line, END
+   * and REPORT with this environment's figures (aws-facts §2.5: every invocation that reaches an
+   * environment has them), Init Duration on a cold start, extensions told of it.
    */
-  private answerEarly(r: RunningInvocation, o: RuntimeOutcome): void {
-    setImmediate(() => {
-      if (this.report.running !== r || r.answered) return;
-      const early = this.report.outcome(o);
-      if (r.request.logTail === true) early.logTail = r.log.tailBase64();
-      r.answer(early);
-    });
-    // The Invoke phase lasts until the extensions are done and the service time has passed.
-    void this.extensions.whenIdle().then(() => {
-      if (this.report.running !== r) return;
-      this.watchdogs.disarm();
-      this.completeAfterServiceTime(r, o);
-    });
-  }
-
-  /** The invocation is over: its result (duration up to now), and the environment is free again. */
-  private complete(r: RunningInvocation, o: RuntimeOutcome): void {
-    if (this.report.running !== r) return;
-    // Telemetry after the caller has its answer, while the next invocation runs (Telemetry.later).
-    this.ctx.telemetry.later(() => {
-      this.report.finish(this.report.outcome(o));
-      if (this.state === "busy") this.transition("idle");
-    });
-    this.onAvailable(this);
-    // The runtime may have asked for the next event before we finished.
-    this.freezer.ifWaiting();
+  private answerForRuntime(r: RunningInvocation): void {
+    const error = r.request.injectedError!;
+    this.injectedWaiting = undefined;
+    this.onDelivered(stopwatch.now());
+    const line = runtimeErrorLine(this.config, r.requestId, error, this.ctx.clock.now());
+    if (line !== undefined) this.ctx.telemetry.deferred(() => this.output.write(Buffer.from(line), r.requestId));
+    this.completion.outcome({ kind: "error", requestId: r.requestId, errorType: normaliseErrorType(error.errorType), body: error.payload });
   }
 
   private transition(to: EnvironmentState, reason?: RetireReason): void {

@@ -1,14 +1,12 @@
-import { accessSync, constants, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { ExtensionsApi } from "../runtime/extensions-api.ts";
 import type { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
 import type { RuntimeEvent } from "../runtime/runtime-contract.ts";
-import { NamespaceAnchor } from "../runtime/namespace-anchor.ts";
-import { mountTableFile, SandboxProcess, signalText, type SandboxOptions } from "../runtime/sandbox-process.ts";
+import { signalText, type SandboxOptions } from "../runtime/sandbox-process.ts";
 import { TelemetryApi } from "../runtime/telemetry-api.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import { ExtensionProcesses } from "./extension-processes.ts";
 import { ExtensionTelemetry } from "./extension-telemetry.ts";
 
 /** How an extension failed, as the invocation that pays for it reports it (aws-facts §1.5). */
@@ -41,8 +39,8 @@ const INTERNAL_SHUTDOWN_BUDGET_MS = 500;
 
 /**
  * The extensions of one execution environment: the executables of /opt/extensions started before
- * the runtime (each in the environment's sandbox, frozen and thawed with it), the Extensions API
- * they register with, and the Telemetry and Logs APIs they subscribe to. The environment's Init
+ * the runtime (ExtensionProcesses: each in the environment's sandbox, frozen and thawed with it),
+ * the Extensions API they register with, and the Telemetry and Logs APIs they subscribe to. The environment's Init
  * waits for every registration; an invocation completes once the runtime has responded and every
  * extension has asked for its next event; retirement sends SHUTDOWN with its deadline.
  */
@@ -51,9 +49,7 @@ export class ExtensionHost {
   readonly subscriptions: TelemetryApi;
   private readonly opts: ExtensionHostOptions;
   private readonly telemetry: ExtensionTelemetry;
-  private processes = new Map<string, SandboxProcess>();
-  /** The namespaces the environment's processes share, while it has extensions running. */
-  private anchor: NamespaceAnchor | undefined;
+  private readonly processes: ExtensionProcesses;
   private waiters: (() => boolean)[] = [];
   private initFailure: ExtensionFailure | undefined;
 
@@ -71,18 +67,13 @@ export class ExtensionHost {
       opts.endpoint,
     );
     this.telemetry = new ExtensionTelemetry(opts.telemetry, opts.environmentId, c, this.subscriptions);
+    this.processes = new ExtensionProcesses({ config: c, onOutput: (chunk, pipe) => this.output(chunk, pipe), onExit: (name, code, signal) => this.exited(name, code, signal) });
     opts.api.mount((req, res) => this.extensions.handle(req, res) || this.subscriptions.handle(req, res));
   }
 
   /** The external extensions this function's layers bring: executable files of /opt/extensions. */
   get names(): string[] {
-    const dir = this.opts.config.optDir === undefined ? undefined : join(this.opts.config.optDir, "extensions");
-    if (dir === undefined) return [];
-    try {
-      return readdirSync(dir).sort().filter((n) => isExecutable(join(dir, n)));
-    } catch {
-      return [];
-    }
+    return this.processes.names;
   }
 
   /** External extension processes are running (started by the last Init and alive). */
@@ -115,19 +106,10 @@ export class ExtensionHost {
     if (names.length > 0) this.telemetry.watch();
     this.telemetry.initStart(base.initializationType);
     if (names.length === 0) return undefined;
-    // Retired while the anchor started (review23 M7): no extension is spawned for a gone environment.
-    if (!(await this.startAnchor(base, names))) return undefined;
-    for (const name of names) {
-      const started = SandboxProcess.start({
-        ...base,
-        environmentId: `${base.environmentId}-ext-${name.replace(/[^\w.-]/g, "_")}`,
-        extension: name,
-        onOutput: (chunk, pipe) => this.output(chunk, `${name}:${pipe}`),
-        onExit: (code, signal) => this.exited(name, code, signal),
-      });
-      if (!(started instanceof SandboxProcess)) return (this.initFailure = { errorType: "Extension.LaunchError", message: started.invalidEntrypoint });
-      this.processes.set(name, started);
-    }
+    const launched = await this.processes.start(base, names);
+    // Retired while the namespaces started (review23 M7): no Init to fail.
+    if (launched === "retired") return undefined;
+    if (launched !== undefined) return (this.initFailure = { errorType: "Extension.LaunchError", message: launched.invalidEntrypoint });
     const timer = stopwatch.after(limitMs, () => this.failInit({ errorType: "Sandbox.Timedout", message: `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds` }));
     await this.until(() => this.initFailure !== undefined || names.every((n) => this.extensions.byName(n) !== undefined));
     timer.cancel();
@@ -166,11 +148,11 @@ export class ExtensionHost {
   }
 
   freeze(): void {
-    for (const p of this.processes.values()) p.freeze();
+    this.processes.freeze();
   }
 
   thaw(): void {
-    for (const p of this.processes.values()) if (p.frozen) p.thaw();
+    this.processes.thaw();
   }
 
   /**
@@ -221,26 +203,9 @@ export class ExtensionHost {
     this.kill();
   }
 
-  /** The namespaces the extensions and the runtime share (namespace-anchor.ts): `base` names its PID 1 to join. */
-  private async startAnchor(base: SandboxOptions, names: readonly string[]): Promise<boolean> {
-    this.anchor?.kill();
-    const anchor = base.privateTmp ? NamespaceAnchor.forEnvironment(base, names, mountTableFile(base.tmpDir)) : undefined;
-    this.anchor = anchor;
-    const holder = await anchor?.ready();
-    // kill() meanwhile (a reset or a retirement) forgot it: the start is over.
-    if (this.anchor !== anchor) return false;
-    if (holder !== undefined) base.joinNamespace = holder;
-    return true;
-  }
-
   /** Kills every extension and forgets their registrations (a reset or a retirement). */
   kill(): void {
-    const procs = [...this.processes.values()];
-    this.processes.clear();
-    for (const p of procs) p.kill();
-    // Last: the runtime and extensions in its namespace are killed (or gone) already.
-    this.anchor?.kill();
-    this.anchor = undefined;
+    this.processes.kill();
     this.extensions.reset();
     this.changed();
   }
@@ -268,8 +233,7 @@ export class ExtensionHost {
   }
 
   private exited(name: string, code: number | null, signal: NodeJS.Signals | null): void {
-    if (!this.processes.has(name)) return;
-    this.processes.delete(name);
+    if (!this.processes.ended(name)) return;
     const status = signal !== null ? `signal: ${signalText(signal)}` : `exit status ${code}`;
     const registered = this.extensions.byName(name);
     if (registered === undefined || !registered.initDone) this.failInit({ errorType: "Extension.Crash", message: status });
@@ -295,15 +259,5 @@ export class ExtensionHost {
 
   private changed(): void {
     this.waiters = this.waiters.filter((w) => !w());
-  }
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }

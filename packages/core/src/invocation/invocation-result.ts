@@ -2,6 +2,7 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { preview, type InvocationVia } from "../telemetry/events.ts";
 import type { ResponseSink } from "./response-sink.ts";
+import type { InjectedError } from "./runtime-error-line.ts";
 
 /** One invocation as an ExecutionEnvironment runs it (after the Invoker resolved and admitted it). */
 export interface InvocationRequest {
@@ -19,6 +20,12 @@ export interface InvocationRequest {
    * the handler's answer, so the function's own timeout runs out in wall time.
    */
   failure?: "crash" | "out-of-memory" | "timeout";
+  /**
+   * A function error a fault stands for (faults/): the environment takes the event (a cold start
+   * if it must) but does not give it to the runtime; it answers as the runtime would for a handler
+   * that threw this error, with the runtime's error line between START and END.
+   */
+  injectedError?: InjectedError;
   /** A streamed response's destination (response-sink.ts); the model runtime ignores it. */
   responseSink?: ResponseSink;
   /** The caller asked for the log tail (LogType: Tail): the result's `logTail` is filled in. */

@@ -15,7 +15,7 @@ import type { EnvironmentContext } from "./environment-context.ts";
 import { emitFinished, functionErrorType, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvocationObserver, type InvocationOrigin, type InvokeInput, type InvokeOutput } from "./invoke-input.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
-import { injectedDurationMs, injectedResult } from "../faults/injected-outcome.ts";
+import { injectedDurationMs, injectedError, injectedResult } from "../faults/injected-outcome.ts";
 import { LoopGuard } from "./recursive-loop.ts";
 
 /** What only a synchronous caller brings to the environment. */
@@ -218,10 +218,16 @@ export class Invoker {
       if (faults !== undefined) {
         // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
         if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
-        const kind = faults.outcome?.spec.kind;
-        if ((kind === "crash" || kind === "out-of-memory" || kind === "timeout") && target.config.runtime !== "model") {
-          // A real process dies (or hangs) under the handler: its environment resets, as on AWS.
-          result = await this.runIn(pool, target, payload, trace, requestId, kind, sync);
+        const spec = faults.outcome?.spec;
+        if (spec !== undefined && target.config.runtime !== "model") {
+          // Each reaches an environment, as on AWS, and so has START, END and REPORT (aws-facts §2.5).
+          // A function error: the handler does not run, the runtime's error line stands for it. A
+          // crash, running out of memory or a timeout: the real process dies (or hangs) under the
+          // handler, and its environment resets.
+          result =
+            spec.kind === "error"
+              ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec))
+              : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync);
         } else if (faults.outcome !== undefined) {
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
@@ -240,9 +246,19 @@ export class Invoker {
     }
   }
 
-  private runIn(pool: EnvironmentPool, target: ResolvedInvocationTarget, payload: Buffer, trace: string, requestId: string | undefined, failure: InvocationRequest["failure"], sync: SyncOptions): Promise<InvocationResult> {
+  private runIn(
+    pool: EnvironmentPool,
+    target: ResolvedInvocationTarget,
+    payload: Buffer,
+    trace: string,
+    requestId: string | undefined,
+    failure: InvocationRequest["failure"],
+    sync: SyncOptions,
+    injected?: InvocationRequest["injectedError"],
+  ): Promise<InvocationResult> {
     return pool.run({
       failure,
+      injectedError: injected,
       responseSink: sync.responseSink,
       logTail: sync.logTail,
       answerFirst: sync.frontDoor === true && sync.logTail !== true && sync.responseSink === undefined,

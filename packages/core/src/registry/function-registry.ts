@@ -11,7 +11,7 @@ import { FunctionTransitions, type TransitionTimes } from "./function-transition
 import { LayerRegistry } from "./layer-registry.ts";
 import type { FunctionVersionConfig, ResolvedInvocationTarget } from "./function-model.ts";
 import { awsTimestamp, elsewhereArn, parseFunctionName, qualifiedFunctionName } from "./function-names.ts";
-import { loadFunctionRecords } from "./function-records.ts";
+import { FunctionRecordStore, type FunctionRecord } from "./function-records.ts";
 import { StatePaths } from "./state-paths.ts";
 import { versionSnapshot } from "./version-snapshot.ts";
 
@@ -33,24 +33,13 @@ export interface FunctionRegistryOptions {
 /** `version` is the qualifier changed: a version, or an alias when an alias is saved (`alias`) or deleted. */
 export type RegistryChange = { functionName: string; version: string; kind: "code" | "configuration" | "deleted" | "alias" };
 
-export interface FunctionRecord {
-  name: string;
-  source: "api" | "config";
-  latest: FunctionVersionConfig;
-  versions: Map<string, FunctionVersionConfig>;
-  aliases: Map<string, AliasRecord>;
-  nextVersion: number;
-  /** PutFunctionConcurrency; undefined = the function draws on the unreserved pool. */
-  reservedConcurrency?: number;
-  /** PutFunctionRecursionConfig; undefined = AWS's default, Terminate. */
-  recursiveLoop?: "Allow" | "Terminate";
-}
+export type { FunctionRecord } from "./function-records.ts";
 
 export { SIM_DEFAULTS } from "./definition-fields.ts";
 
 /**
  * The control plane (DESIGN.md `FunctionRegistry`): functions, published versions and aliases,
- * persisted in SQLite and held in memory, so `resolve` on the invoke path never touches SQL.
+ * persisted in SQLite (function-records.ts) and held in memory, so `resolve` on the invoke path never touches SQL.
  * `$LATEST` is the only mutable version (aws-facts §11); every change gets a new revision id and
  * is announced to `onChange` listeners, which retire warm environments.
  */
@@ -64,9 +53,8 @@ export class FunctionRegistry {
   readonly layers: LayerRegistry;
   /** Pending after CreateFunction, InProgress after an update: what the API shows and refuses meanwhile. */
   readonly transitions: FunctionTransitions;
-  private readonly store: Store;
-  /** Directories inside the state directory are stored relative to it (state-paths.ts). */
-  private readonly paths: StatePaths;
+  /** The records' rows in the Store (function-records.ts). */
+  private readonly records: FunctionRecordStore;
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
   private readonly ids: RandomStream;
@@ -75,8 +63,8 @@ export class FunctionRegistry {
   private listeners: ((c: RegistryChange) => void)[] = [];
 
   constructor(opts: FunctionRegistryOptions) {
-    this.store = opts.store;
-    this.paths = new StatePaths(dirname(opts.codeRoot));
+    // Directories inside the state directory are stored relative to it (state-paths.ts).
+    this.records = new FunctionRecordStore(opts.store, new StatePaths(dirname(opts.codeRoot)));
     this.clock = opts.clock;
     this.telemetry = opts.telemetry;
     this.region = opts.region;
@@ -166,7 +154,7 @@ export class FunctionRegistry {
   /** Adds a new function ($LATEST). The caller validated the input. */
   create(config: FunctionVersionConfig, source: "api" | "config"): FunctionRecord {
     const rec: FunctionRecord = { name: config.functionName, source, latest: config, versions: new Map(), aliases: new Map(), nextVersion: 1 };
-    this.store.db.prepare("INSERT INTO functions (name, source, latest, next_version) VALUES (?, ?, ?, 1)").run(rec.name, source, this.paths.json(config));
+    this.records.created(rec);
     this.functions.set(rec.name, rec);
     this.telemetry.emit({ type: "function.changed", functionName: rec.name, change: "created" });
     return rec;
@@ -177,7 +165,7 @@ export class FunctionRegistry {
     const rec = this.get(name);
     const previous = rec.latest;
     rec.latest = { ...previous, ...patch, lastModified: this.now(), revisionId: this.newRevisionId() };
-    this.store.db.prepare("UPDATE functions SET latest = ? WHERE name = ?").run(this.paths.json(rec.latest), name);
+    this.records.latestChanged(rec);
     this.announce({ functionName: name, version: "$LATEST", kind });
     // The previous package or /opt, unless a version (or a live environment) still uses it.
     if (previous.codeDir !== rec.latest.codeDir || previous.optDir !== rec.latest.optDir) this.collectCode();
@@ -202,10 +190,7 @@ export class FunctionRegistry {
     };
     rec.versions.set(version, config);
     rec.nextVersion++;
-    this.store.transaction(() => {
-      this.store.db.prepare("INSERT INTO function_versions (name, version, config) VALUES (?, ?, ?)").run(name, version, this.paths.json(config));
-      this.store.db.prepare("UPDATE functions SET next_version = ? WHERE name = ?").run(rec.nextVersion, name);
-    });
+    this.records.published(rec, config);
     this.telemetry.emit({ type: "function.changed", functionName: name, change: "published", version });
     return config;
   }
@@ -215,7 +200,7 @@ export class FunctionRegistry {
     const config = rec.versions.get(version);
     if (config === undefined) return;
     rec.versions.delete(version);
-    this.store.db.prepare("DELETE FROM function_versions WHERE name = ? AND version = ?").run(name, version);
+    this.records.versionDeleted(name, version);
     this.announce({ functionName: name, version, kind: "deleted" });
     // Its package or published copy of a folder, and its /opt, unless something else uses them.
     this.collectCode();
@@ -225,7 +210,7 @@ export class FunctionRegistry {
     const rec = this.get(name);
     this.functions.delete(name);
     this.transitions.deleted(name);
-    this.store.db.prepare("DELETE FROM functions WHERE name = ?").run(name);
+    this.records.deleted(name);
     for (const v of ["$LATEST", ...rec.versions.keys()]) this.announce({ functionName: name, version: v, kind: "deleted" });
     // Uploaded packages or published copies of a declared function's folder, and merged /opts:
     // those a busy environment still runs from go when it retires (the invoker collects again).
@@ -237,20 +222,19 @@ export class FunctionRegistry {
   saveReservedConcurrency(name: string, reserved: number | undefined): void {
     const rec = this.get(name);
     rec.reservedConcurrency = reserved;
-    this.store.db.prepare("UPDATE functions SET reserved_concurrency = ? WHERE name = ?").run(reserved ?? null, name);
+    this.records.reservedConcurrencyChanged(rec);
   }
 
   saveRecursiveLoop(name: string, loop: "Allow" | "Terminate"): void {
-    this.get(name).recursiveLoop = loop;
-    this.store.db.prepare("UPDATE functions SET recursive_loop = ? WHERE name = ?").run(loop, name);
+    const rec = this.get(name);
+    rec.recursiveLoop = loop;
+    this.records.recursiveLoopChanged(rec);
   }
 
   saveAlias(name: string, alias: AliasRecord): void {
     const rec = this.get(name);
     rec.aliases.set(alias.name, alias);
-    this.store.db
-      .prepare("INSERT OR REPLACE INTO aliases (name, alias, function_version, description, routing, revision_id) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(name, alias.name, alias.functionVersion, alias.description, alias.additionalVersionWeights ? JSON.stringify(alias.additionalVersionWeights) : null, alias.revisionId);
+    this.records.aliasSaved(name, alias);
     // Provisioned concurrency on the alias follows it to its new version(s).
     this.announce({ functionName: name, version: alias.name, kind: "alias" });
   }
@@ -270,7 +254,7 @@ export class FunctionRegistry {
 
   deleteAlias(name: string, alias: string): void {
     this.get(name).aliases.delete(alias);
-    this.store.db.prepare("DELETE FROM aliases WHERE name = ? AND alias = ?").run(name, alias);
+    this.records.aliasDeleted(name, alias);
     // What hangs off the alias (its event-invoke config) goes with it, as on AWS.
     this.announce({ functionName: name, version: alias, kind: "deleted" });
   }
@@ -301,6 +285,6 @@ export class FunctionRegistry {
   }
 
   private load(): void {
-    for (const rec of loadFunctionRecords(this.store.db, (c) => this.paths.loadedConfig(c))) this.functions.set(rec.name, rec);
+    for (const rec of this.records.load()) this.functions.set(rec.name, rec);
   }
 }
