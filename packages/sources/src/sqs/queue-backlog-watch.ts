@@ -26,22 +26,30 @@ export interface BacklogChange {
  */
 export const DEFAULT_BACKLOG_THRESHOLDS: readonly number[] = [10, 100, 1000, 10_000];
 
-/** Our choice: how long (service time) after a message arrives the backlog is counted, and how often again while it is past a threshold. */
+/** Our choice: how long (service time) after a message arrives the backlog is counted, and how soon again after it crossed a threshold. */
 export const BACKLOG_CHECK_MS = 1000;
+/**
+ * Our choice: while a backlog stays at one level (a DLQ nobody reads), each re-count waits twice as
+ * long as the last, up to this: a day of `clock advance` past a full DLQ costs a few thousand counts,
+ * not 86,400, and a drain is still told within half a minute.
+ */
+export const BACKLOG_RECHECK_MAX_MS = 30_000;
 
 /**
  * "The queue filling" as an event (newuser14 F23): `tail` printed batches, throttles and DLQ moves,
  * nothing as messages piled up. The count is every message not deleted, not only the visible
  * ones: behind a throttled function a mapping's lanes hold the backlog in flight, and the visible
  * count stays low while the queue fills. A queue that receives messages is counted BACKLOG_CHECK_MS later
- * (not on every send: a send stays one INSERT), and again every BACKLOG_CHECK_MS while its backlog
- * is past a threshold, so the crossing back under the first is seen as consumers drain it. Counts
+ * (not on every send: a send stays one INSERT), and again while its backlog is past a threshold
+ * (BACKLOG_RECHECK_MAX_MS), so the crossing back under the first is seen as consumers drain it. Counts
  * use the same queries as GetQueueAttributes and the AWS/SQS gauges. The checks are housekeeping
  * timers (unref): they never keep a virtual clock's run-until-idle going.
  */
 export class QueueBacklogWatch {
   private readonly reported = new Map<string, number>();
   private readonly timers = new Map<string, TimerHandle>();
+  /** Each past-threshold queue's wait before its next re-count (BACKLOG_RECHECK_MAX_MS). */
+  private readonly intervals = new Map<string, number>();
   private readonly store: QueueStore;
   private readonly clock: Clock;
   private readonly thresholds: readonly number[];
@@ -56,9 +64,9 @@ export class QueueBacklogWatch {
   }
 
   /** Messages may have become visible in `queue` (a send, a redrive, a visibility timeout ending): count it soon. */
-  poke(queue: string): void {
+  poke(queue: string, afterMs = BACKLOG_CHECK_MS): void {
     if (this.stopped || this.thresholds.length === 0 || this.timers.has(queue)) return;
-    this.timers.set(queue, this.clock.setTimer(BACKLOG_CHECK_MS, () => this.check(queue), `sqs.backlog:${queue}`, { unref: true }));
+    this.timers.set(queue, this.clock.setTimer(afterMs, () => this.check(queue), `sqs.backlog:${queue}`, { unref: true }));
   }
 
   /** The queue was deleted: nothing more about it. */
@@ -66,6 +74,7 @@ export class QueueBacklogWatch {
     this.timers.get(queue)?.cancel();
     this.timers.delete(queue);
     this.reported.delete(queue);
+    this.intervals.delete(queue);
   }
 
   stop(): void {
@@ -77,7 +86,7 @@ export class QueueBacklogWatch {
   private check(queue: string): void {
     this.timers.delete(queue);
     if (this.stopped) return;
-    if (this.store.getQueue(queue) === undefined) return void this.reported.delete(queue);
+    if (this.store.getQueue(queue) === undefined) return void (this.reported.delete(queue), this.intervals.delete(queue));
     const now = this.clock.now();
     const counts = this.store.counts(queue, now);
     const messages = counts.visible + counts.inflight + counts.delayed;
@@ -89,8 +98,12 @@ export class QueueBacklogWatch {
       const next = this.thresholds.find((t) => t > messages);
       this.emit({ queue, messages, ...counts, threshold, previous, ...(next === undefined ? {} : { next }), ...(oldest === undefined ? {} : { oldestAgeMs: Math.max(0, now - oldest) }) });
     }
-    // Past a threshold: looked at again, to see it drain (or grow past the next).
-    if (threshold > 0) this.poke(queue);
+    // Past a threshold: looked at again, to see it drain (or grow past the next), sooner after a change.
+    const interval = threshold !== previous ? BACKLOG_CHECK_MS : Math.min(2 * (this.intervals.get(queue) ?? BACKLOG_CHECK_MS), BACKLOG_RECHECK_MAX_MS);
+    if (threshold > 0) {
+      this.intervals.set(queue, interval);
+      this.poke(queue, interval);
+    } else this.intervals.delete(queue);
   }
 
   private levelOf(messages: number): number {
