@@ -40,3 +40,11 @@ export class SimError extends Error {
 export function isSimError(e: unknown): e is SimError {
   return e instanceof Error && e.name.startsWith("SimError [");
 }
+
+/** An exception's first line and the first frame of its stack (where it was thrown). */
+export function describeException(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const lines = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
+  const frame = lines.find((l) => l.trimStart().startsWith("at "))?.trim();
+  return frame === undefined ? lines[0]! : `${lines[0]} (${frame})`;
+}

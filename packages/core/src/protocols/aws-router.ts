@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AwsError, isAwsError } from "../errors/aws-error.ts";
+import { describeException } from "../errors/sim-error.ts";
 import type { RandomStream } from "../random/rng.ts";
 import { awsJsonHandler, type JsonServiceSpec } from "./aws-json.ts";
 import { awsQueryHandler, type QueryServiceSpec } from "./aws-query.ts";
 import { RestInputChecks, type RestServiceSpec } from "./rest-input.ts";
 import { writeRestJsonError, writeRestJsonResponse, type RestRoute } from "./rest-json.ts";
 import { RestRouter } from "./rest-router.ts";
+import { signingService, unknownServiceError } from "./signing-service.ts";
 
 /**
  * CreateFunction's request cap in the service's error text (aws-facts §3 "Other"), read of any
@@ -189,9 +191,7 @@ export class AwsRouter {
       if (front === undefined && this.authenticate !== undefined && !this.authenticate(req, res, body, requestId)) return;
       const handler = service === undefined ? undefined : this.handlerFor(service, req);
       if (handler === undefined) {
-        // `__type` too: the JSON protocols' clients (DynamoDB's, boto3's) read the code from the body, REST-JSON's from the header.
-        const e = new AwsError("UnknownServiceException", 400, unknownServiceMessage(name, req.url), { fields: { __type: "UnknownServiceException" }, messageKey: "message" });
-        return writeRestJsonError(res, e, requestId);
+        return writeRestJsonError(res, unknownServiceError(name, req.url), requestId);
       }
       if (front !== undefined) this.frontHanded(req, res);
       this.run(handler, req, res, body, requestId);
@@ -295,36 +295,3 @@ function pathOf(url: string): string {
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-/** An exception's first line and the first frame of its stack (where it was thrown). */
-function describeException(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const lines = (e.stack ?? `${e.name}: ${e.message}`).split("\n");
-  const frame = lines.find((l) => l.trimStart().startsWith("at "))?.trim();
-  return frame === undefined ? lines[0]! : `${lines[0]} (${frame})`;
-}
-
-/** `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/lambda/aws4_request, ...` → "lambda". */
-export function signingService(authorization: string | undefined): string | undefined {
-  if (authorization === undefined) return undefined;
-  const i = authorization.indexOf("Credential=");
-  if (i < 0) return undefined;
-  const end = authorization.indexOf(",", i);
-  const scope = authorization.slice(i + 11, end < 0 ? undefined : end).split("/");
-  return scope.length >= 5 ? scope[3] : undefined;
-}
-
-/**
- * What a call to a service lambda-sim does not serve is told: often a function's SDK call to
- * DynamoDB or S3, sent here by the AWS_ENDPOINT_URL its environment has. The SDKs (JS v3, boto3)
- * read a service's own AWS_ENDPOINT_URL_<SERVICE> first, which sends that service elsewhere (a
- * local stand-in such as DynamoDB Local).
- */
-function unknownServiceMessage(name: string | undefined, url: string | undefined): string {
-  const base = `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${url}`;
-  if (name === undefined) return base;
-  const variable = `AWS_ENDPOINT_URL_${SERVICE_IDS[name] ?? name.toUpperCase().replace(/-/g, "_")}`;
-  return `${base}: to send a function's calls to it elsewhere (a local stand-in such as DynamoDB Local), set ${variable} in the function's environment`;
-}
-
-/** The variable is named after the SDK's service id, which differs from the signing name for these. */
-const SERVICE_IDS: Record<string, string> = { states: "SFN", secretsmanager: "SECRETS_MANAGER", email: "SES", "cognito-idp": "COGNITO_IDENTITY_PROVIDER" };

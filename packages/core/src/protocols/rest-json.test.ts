@@ -3,7 +3,7 @@ import { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import { writeRestJsonError } from "./rest-json.ts";
-import { signingService } from "./aws-router.ts";
+import { signingService } from "./signing-service.ts";
 
 function capture(err: unknown) {
   const res = new ServerResponse(new IncomingMessage(new Socket()));

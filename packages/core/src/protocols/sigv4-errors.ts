@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { signingService } from "./aws-router.ts";
+import { signingService } from "./signing-service.ts";
 import { serviceModel } from "./service-model.ts";
 import type { AuthFailure, SigV4Verifier } from "./sigv4-verifier.ts";
 

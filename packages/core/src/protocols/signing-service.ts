@@ -1,0 +1,33 @@
+/** Which service a request is signed for (SigV4's credential scope), and the answer when lambda-sim does not serve it. */
+import { AwsError } from "../errors/aws-error.ts";
+
+/** `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/lambda/aws4_request, ...` → "lambda". */
+export function signingService(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const i = authorization.indexOf("Credential=");
+  if (i < 0) return undefined;
+  const end = authorization.indexOf(",", i);
+  const scope = authorization.slice(i + 11, end < 0 ? undefined : end).split("/");
+  return scope.length >= 5 ? scope[3] : undefined;
+}
+
+/**
+ * What a call to a service lambda-sim does not serve is told: often a function's SDK call to
+ * DynamoDB or S3, sent here by the AWS_ENDPOINT_URL its environment has. The SDKs (JS v3, boto3)
+ * read a service's own AWS_ENDPOINT_URL_<SERVICE> first, which sends that service elsewhere (a
+ * local stand-in such as DynamoDB Local).
+ */
+export function unknownServiceError(name: string | undefined, url: string | undefined): AwsError {
+  // `__type` too: the JSON protocols' clients (DynamoDB's, boto3's) read the code from the body, REST-JSON's from the header.
+  return new AwsError("UnknownServiceException", 400, unknownServiceMessage(name, url), { fields: { __type: "UnknownServiceException" }, messageKey: "message" });
+}
+
+function unknownServiceMessage(name: string | undefined, url: string | undefined): string {
+  const base = `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${url}`;
+  if (name === undefined) return base;
+  const variable = `AWS_ENDPOINT_URL_${SERVICE_IDS[name] ?? name.toUpperCase().replace(/-/g, "_")}`;
+  return `${base}: to send a function's calls to it elsewhere (a local stand-in such as DynamoDB Local), set ${variable} in the function's environment`;
+}
+
+/** The variable is named after the SDK's service id, which differs from the signing name for these. */
+const SERVICE_IDS: Record<string, string> = { states: "SFN", secretsmanager: "SECRETS_MANAGER", email: "SES", "cognito-idp": "COGNITO_IDENTITY_PROVIDER" };
