@@ -2,7 +2,8 @@
 // model.js, HTML from render.js. Events only mark sections dirty; the DOM is written at most once
 // per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap.
 import { decodeEvent } from "./compact-events.js";
-import { applyDetails, applyEvent, applySnapshot, applyViews, createModel, PAGE_SUBSCRIPTION } from "./model.js";
+import { applyDetails, applyEvent, createModel, PAGE_SUBSCRIPTION } from "./model.js";
+import { applySnapshot, applyViews } from "./state-views.js";
 import { currentRowKey, selection } from "./invocation-rows.js";
 import { clockControls, clockLabel, statusText } from "./header.js";
 import { clockTime, laneLegend, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";

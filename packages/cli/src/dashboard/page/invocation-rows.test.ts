@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
-import { applyDetails, applyEvent, applySnapshot, createModel } from "./model.js";
+import { applyDetails, applyEvent, createModel } from "./model.js";
+// @ts-expect-error: the page's own JavaScript.
+import { applySnapshot } from "./state-views.js";
 // @ts-expect-error: the page's own JavaScript.
 import { renderFunctions, renderInvocations, renderStory } from "./render.js";
 // @ts-expect-error: the page's own JavaScript.

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
-import { applyEvent, applySnapshot, applyViews, createModel } from "./model.js";
+import { applyEvent, createModel } from "./model.js";
+// @ts-expect-error: the page's own JavaScript.
+import { applySnapshot, applyViews } from "./state-views.js";
 import { stalled } from "./shard-consumers.js";
 
 const ARN = "arn:aws:sqs:us-east-1:000000000000:jobs";
