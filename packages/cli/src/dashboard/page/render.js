@@ -119,11 +119,11 @@ function chip(m, c) {
 export function renderSources(m) {
   let html = "";
   if (m.queues.size > 0) {
-    html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th title="its redrive policy's dead-letter queue, and the messages moved there">DLQ ${since(m)}</th></tr>`;
+    html += `<h3>Queues</h3><table><tr><th>queue</th><th class="n">visible</th><th class="n">in flight</th><th class="n">delayed</th><th class="n" title="ApproximateAgeOfOldestMessage: how long the oldest message in the queue has waited (service time)">oldest</th><th>over time <span class="legend"><span style="color:#1d5fd1">visible</span><span style="color:#a85d00">in flight</span></span></th><th title="its redrive policy's dead-letter queue, and the messages moved there">DLQ ${since(m)}</th></tr>`;
     for (const q of m.queues.values()) {
       const max = Math.max(1, ...q.history.map((h) => Math.max(h.visible, h.inflight, h.delayed)));
       const dl = q.deadLetters ?? { moved: 0, neverReachedFunction: 0, stoppedInLoop: 0 };
-      html += `<tr data-queue="${esc(q.name)}"><td class="nw">${named(m, "queue", q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td>
+      html += `<tr data-queue="${esc(q.name)}"><td class="nw">${named(m, "queue", q.name)}</td><td class="n visible">${q.visible}</td><td class="n inflight">${q.inflight}</td><td class="n delayed">${q.delayed}</td><td class="n age">${q.ageOfOldestMessageSeconds ? dur(q.ageOfOldestMessageSeconds * 1000) : "—"}</td>
         <td><svg class="spark" viewBox="0 0 100 32" preserveAspectRatio="none">${spark(q.history, "visible", "#1d5fd1", max)}${spark(q.history, "inflight", "#a85d00", max)}</svg></td>
         <td>${q.deadLetterQueue ? `${named(m, "queue", q.deadLetterQueue)}: <b class="moved">${dl.moved}</b> moved${dl.neverReachedFunction ? `, <span class="bad never">${dl.neverReachedFunction} never reached the function (throttled)</span>` : ""}${dl.stoppedInLoop ? `, <span class="bad loop">${dl.stoppedInLoop} stopped in a recursive loop</span>` : ""}` : `<small>none</small>`}</td></tr>`;
     }
