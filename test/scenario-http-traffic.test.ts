@@ -143,7 +143,7 @@ describe("a scenario's http step", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("answers to POST /orders on ServerlessHttpApi: 3 × 202");
     expect(r.stdout).toContain("    CreateOrderFunction: 3 requests at 128 MB x86_64: $0.0000006 (requests only)");
-    expect(r.stdout).toContain("    note: CreateOrderFunction ran real code, whose durations are this machine's wall time and differ from run to run: its GB-seconds are left out here");
+    expect(r.stdout).toContain("    GB-seconds of CreateOrderFunction left out: real code's durations are this machine's wall time and differ from run to run");
 
     writeFileSync(join(dir, "typo.yaml"), ["duration: 1m", "architecture: template.yaml", "traffic:", "  - http: { api: ServerlesHttpApi, path: /orders }"].join("\n"));
     const bad = await runCli(["run", join(dir, "typo.yaml")]);

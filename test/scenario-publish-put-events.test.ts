@@ -90,7 +90,7 @@ describe("lambda-sim run: publish and putEvents traffic", () => {
     expect(r.stderr.replace(/^lambda-sim: /, "").trim().split("\n")).toEqual([
       `${bad}:${head.length + 2} traffic[0].putEvents.source: expected a string, but it is missing`,
       `${bad}:${head.length + 3} traffic[1].publish.cuont: unknown key (did you mean 'count'?)`,
-      `${bad}:${head.length + 4} traffic[2]: expected a traffic step: send, put, publish, putEvents, invoke or wait`,
+      `${bad}:${head.length + 4} traffic[2]: expected a traffic step: send, put, publish, putEvents, invoke, http or wait`,
       `${bad}:${head.length + 4} traffic[2].pubish: unknown key (did you mean 'publish'?)`,
     ]);
     const typos = write([...head, "traffic:", "  - publish: { topic: ordres }", "  - putEvents: { bus: shpo, source: shop, detailType: x }"]);

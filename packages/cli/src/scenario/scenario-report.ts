@@ -185,7 +185,8 @@ function costLines(cost: CostView, shown: (name: string) => string, realCode: Re
   const real = rows.filter((r) => r.real).map((r) => r.name);
   if (real.length > 0) {
     const names = real.length === 1 ? real[0]! : `${real.slice(0, -1).join(", ")} and ${real.at(-1)}`;
-    out.push(`    note: ${names} ran real code, whose durations are this machine's wall time and differ from run to run: ${real.length === 1 ? "its" : "their"} GB-seconds are left out here (lambda-sim ui --trace adds them up in its cost panel, as the dashboard does)`);
+    // Not a `note: X ran real code` line: those are the summary's diagnoses (a storm that cannot show).
+    out.push(`    GB-seconds of ${names} left out: real code's durations are this machine's wall time and differ from run to run (lambda-sim ui --trace adds them up in its cost panel, as the dashboard does)`);
   }
   return out;
 }
