@@ -159,7 +159,7 @@ describe("a schedule's next fire (newuser11 N3-2)", () => {
 
 describe("a queue's age (newuser14 F23)", () => {
   it("shows how long the oldest message has waited, ApproximateAgeOfOldestMessage, and a dash for an empty queue", () => {
-    const queue = (name: string, age: number) => [name, { name, visible: 3, inflight: 0, delayed: 0, ageOfOldestMessageSeconds: age, history: [] }];
+    const queue = (name: string, age: number): [string, object] => [name, { name, visible: 3, inflight: 0, delayed: 0, ageOfOldestMessageSeconds: age, history: [] }];
     const html: string = renderSources({ time: 0, queues: new Map([queue("orders", 95), queue("empty", 0)]), dlqMoves: [], mappings: new Map(), shards: new Map(), streams: [], fanout: { topics: new Map(), buses: new Map() }, schedules: [] });
     expect(/<tr data-queue="orders">.*?<td class="n age">(.*?)<\/td>/s.exec(html)?.[1]).toBe("95.0 s");
     expect(/<tr data-queue="empty">.*?<td class="n age">(.*?)<\/td>/s.exec(html)?.[1]).toBe("—");
