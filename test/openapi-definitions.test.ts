@@ -129,4 +129,27 @@ describe("APIs from OpenAPI definitions", () => {
     expect(r.stderr).toContain(`${template}:${lineOf("Location: ./shop-openapi.yaml")} Resources.Shop.Properties.DefinitionBody.Fn::Transform.Parameters.Location: AWS::Include: file not found: ${join(dirname(template), "shop-openapi.yaml")} (the path is relative to the template's folder)`);
     expect(r.stderr).toContain(`${template}:${lineOf("x-amazon-apigateway-integration:")} Resources.Orders.Properties.DefinitionBody.paths./orders/{id}.get.x-amazon-apigateway-integration: payloadFormatVersion is required for an HTTP API's Lambda integration: 1.0 or 2.0`);
   });
+  it("merges an include written beside other keys, or as a list of includes, as CloudFormation does; refuses an include that includes itself", { timeout: 90_000 }, async () => {
+    const paths = (route: string) => `${route}:\n  get:\n    x-amazon-apigateway-integration:\n      type: aws_proxy\n      httpMethod: POST\n      uri:\n        Fn::Sub: arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${Echo.Arn}/invocations\n`;
+    const include = (file: string, indent: string) => `${indent}- Name: AWS::Include\n${indent}  Parameters: { Location: ${file} }\n`;
+    // The definition's own keys beside a list of two includes: a.yaml brings paths, b.yaml a vendor extension.
+    const shop = `      DefinitionBody:\n        swagger: "2.0"\n        info: { title: shop, version: "1" }\n        Fn::Transform:\n${include("./a.yaml", "          ")}${include("./b.yaml", "          ")}`;
+    const template = writeStackTemplate(TEMPLATE.slice(0, TEMPLATE.indexOf("      DefinitionBody:\n        Fn::Transform")) + shop);
+    writeFileSync(join(dirname(template), "a.yaml"), `paths:\n${(paths("/a") + paths("/b")).trimEnd().replace(/^/gm, "  ")}\n`);
+    writeFileSync(join(dirname(template), "b.yaml"), "x-amazon-apigateway-minimum-compression-size: 1024\n");
+    const sim = await startLambdaSim(["--template", template, "--in-memory"]);
+    try {
+      const rest = /Shop \(REST API, stage v1\): (\S+)/.exec(sim.output())![1]!;
+      for (const route of ["a", "b"]) {
+        const r = await fetch(new URL(route, rest));
+        expect([r.status, await r.json()]).toEqual([200, { resource: `/${route}`, pathParameters: null }]);
+      }
+    } finally {
+      await sim.kill();
+    }
+
+    writeFileSync(join(dirname(template), "a.yaml"), "Fn::Transform:\n  Name: AWS::Include\n  Parameters: { Location: ./a.yaml }\n");
+    const r = await runCli(["start", "--template", template, "--in-memory", "--port", "0"]);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringContaining("AWS::Include nested more than 16 deep: does an included file include itself?")]);
+  });
 });

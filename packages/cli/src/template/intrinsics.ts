@@ -49,8 +49,12 @@ export function intrinsicName(value: unknown): string | undefined {
   return keys.length === 1 && FUNCTIONS.has(keys[0]!) ? keys[0] : undefined;
 }
 
+/** How deep includes may nest (chosen: AWS documents no limit; a file including itself must end). */
+const MAX_INCLUDE_DEPTH = 16;
+
 export class IntrinsicResolver {
   private readonly scope: IntrinsicScope;
+  private includeDepth = 0;
 
   constructor(scope: IntrinsicScope) {
     this.scope = scope;
@@ -70,13 +74,34 @@ export class IntrinsicResolver {
     }
     if (value !== null && typeof value === "object" && !(value instanceof Date)) {
       const out: Record<string, unknown> = {};
+      // `Fn::Transform` beside other keys (a resource's Properties with some written, the rest
+      // included): CloudFormation inserts the snippet's keys there; the map's own keys win (chosen: AWS does not say).
+      if ("Fn::Transform" in value) Object.assign(out, this.includedMap((value as Record<string, unknown>)["Fn::Transform"], [...path, "Fn::Transform"]));
       for (const [k, v] of Object.entries(value)) {
+        if (k === "Fn::Transform") continue;
         const r = this.resolve(v, [...path, k]);
         if (r !== NO_VALUE) out[k] = r;
       }
       return out;
     }
     return value;
+  }
+
+  /** An AWS::Include's snippet, resolved; an include that includes itself is refused rather than recursing forever. */
+  private included(arg: unknown, path: TemplatePath): unknown {
+    if (this.includeDepth >= MAX_INCLUDE_DEPTH) throw new TemplateError(path, `AWS::Include nested more than ${MAX_INCLUDE_DEPTH} deep: does an included file include itself?`);
+    this.includeDepth++;
+    try {
+      return this.resolve(this.scope.transform(arg, path), path);
+    } finally {
+      this.includeDepth--;
+    }
+  }
+
+  private includedMap(arg: unknown, path: TemplatePath): Record<string, unknown> {
+    const snippet = this.included(arg, path);
+    if (snippet === null || typeof snippet !== "object" || Array.isArray(snippet)) throw new TemplateError(path, "AWS::Include beside other keys: the included snippet must be a map, merged into them");
+    return snippet as Record<string, unknown>;
   }
 
   /** A condition expression (Fn::Equals & co., or `{ Condition: Name }`) as a boolean. */
@@ -98,7 +123,7 @@ export class IntrinsicResolver {
         return r;
       }
       case "Fn::Transform":
-        return this.resolve(this.scope.transform(arg, path), path);
+        return this.included(arg, path);
       case "Condition": {
         if (typeof arg !== "string") throw new TemplateError(path, "expected the name of a condition");
         return this.scope.condition(arg, path);

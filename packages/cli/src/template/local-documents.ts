@@ -31,10 +31,24 @@ export function readLocalDocument(baseDir: string, location: unknown, at: Templa
 
 /**
  * `Fn::Transform` with `Name: AWS::Include`: the snippet in `Parameters.Location`, in place of the
- * transform (its intrinsics are then resolved as the template's own). Other transforms are macros,
- * which lambda-sim does not run.
+ * transform (its intrinsics are then resolved as the template's own). A list of transforms is
+ * CloudFormation's form for several ("executes transformations in the order that they are
+ * specified"): their map snippets are merged, a later one's keys over an earlier's (AWS does not
+ * say; chosen). Other transforms are macros, which lambda-sim does not run.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/transform-section-structure.html
  */
 export function includedSnippet(baseDir: string, arg: unknown, at: TemplatePath, resolveValue: (v: unknown, p: TemplatePath) => unknown): unknown {
+  if (!Array.isArray(arg)) return oneInclude(baseDir, arg, at, resolveValue);
+  const merged: Record<string, unknown> = {};
+  arg.forEach((spec, i) => {
+    const snippet = oneInclude(baseDir, spec, [...at, i], resolveValue);
+    if (snippet === null || typeof snippet !== "object" || Array.isArray(snippet)) throw new TemplateError([...at, i], "AWS::Include: a list of transforms merges maps: this file's snippet is not a map");
+    Object.assign(merged, snippet);
+  });
+  return merged;
+}
+
+function oneInclude(baseDir: string, arg: unknown, at: TemplatePath, resolveValue: (v: unknown, p: TemplatePath) => unknown): unknown {
   const spec = (arg ?? {}) as { Name?: unknown; Parameters?: { Location?: unknown } };
   if (spec.Name !== "AWS::Include") {
     const name = typeof spec.Name === "string" ? `Fn::Transform ${spec.Name}` : "Fn::Transform without a Name";
