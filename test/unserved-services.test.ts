@@ -60,4 +60,26 @@ describe("services lambda-sim does not serve", () => {
       await sim.kill();
     }
   });
+  it.skipIf(!HAS_BOTO3)("tells an S3 (REST-XML) or IAM (query) caller the same, in the XML its SDK reads (skipped without python3 and boto3)", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "unserved-xml-"));
+    writeFileSync(join(dir, "lambda-sim.yaml"), "functions: {}\n");
+    const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--in-memory"]);
+    try {
+      const script = [
+        "import boto3, sys",
+        "for service, call in [('s3', 'list_buckets'), ('iam', 'list_users')]:",
+        "    try:",
+        "        getattr(boto3.client(service, endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='x', aws_secret_access_key='x'), call)()",
+        "    except Exception as e:",
+        "        print(e.response['Error']['Code'], e.response['Error']['Message'])",
+      ].join("\n");
+      const out = spawnSync("python3", ["-c", script, sim.endpoint], { encoding: "utf8" });
+      expect(out.stdout.trim().split("\n")).toEqual([
+        `UnknownServiceException lambda-sim does not simulate the service 's3' at /: to send a function's calls to it elsewhere (a local stand-in such as DynamoDB Local), set AWS_ENDPOINT_URL_S3 in the function's environment`,
+        `UnknownServiceException lambda-sim does not simulate the service 'iam' at /: to send a function's calls to it elsewhere (a local stand-in such as DynamoDB Local), set AWS_ENDPOINT_URL_IAM in the function's environment`,
+      ]);
+    } finally {
+      await sim.kill();
+    }
+  });
 });

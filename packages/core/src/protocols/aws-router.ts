@@ -7,7 +7,7 @@ import { awsQueryHandler, type QueryServiceSpec } from "./aws-query.ts";
 import { RestInputChecks, type RestServiceSpec } from "./rest-input.ts";
 import { writeRestJsonError, writeRestJsonResponse, type RestRoute } from "./rest-json.ts";
 import { RestRouter } from "./rest-router.ts";
-import { signingService, unknownServiceError } from "./signing-service.ts";
+import { signingService, writeUnknownService } from "./signing-service.ts";
 
 /**
  * CreateFunction's request cap in the service's error text (aws-facts §3 "Other"), read of any
@@ -190,9 +190,7 @@ export class AwsRouter {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       if (front === undefined && this.authenticate !== undefined && !this.authenticate(req, res, body, requestId)) return;
       const handler = service === undefined ? undefined : this.handlerFor(service, req);
-      if (handler === undefined) {
-        return writeRestJsonError(res, unknownServiceError(name, req.url), requestId);
-      }
+      if (handler === undefined) return writeUnknownService(req, res, name, requestId);
       if (front !== undefined) this.frontHanded(req, res);
       this.run(handler, req, res, body, requestId);
     });

@@ -1,5 +1,8 @@
 /** Which service a request is signed for (SigV4's credential scope), and the answer when lambda-sim does not serve it. */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { AwsError } from "../errors/aws-error.ts";
+import { escapeXml } from "./aws-query.ts";
+import { writeRestJsonError } from "./rest-json.ts";
 
 /** `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/lambda/aws4_request, ...` → "lambda". */
 export function signingService(authorization: string | undefined): string | undefined {
@@ -21,6 +24,25 @@ export function unknownServiceError(name: string | undefined, url: string | unde
   // `__type` too: the JSON protocols' clients (DynamoDB's, boto3's) read the code from the body, REST-JSON's from the header.
   return new AwsError("UnknownServiceException", 400, unknownServiceMessage(name, url), { fields: { __type: "UnknownServiceException" }, messageKey: "message" });
 }
+
+/**
+ * Answers a request for a service lambda-sim does not serve in the protocol its client reads:
+ * XML for the query protocol (form-encoded: IAM, SES v1, CloudFormation, EC2) and REST-XML (S3,
+ * Route 53, CloudFront), whose SDKs read the code and message only from an XML body (a JSON one
+ * leaves the caller with "An error occurred (400) ... Bad Request"), else JSON.
+ */
+export function writeUnknownService(req: IncomingMessage, res: ServerResponse, name: string | undefined, requestId: string): void {
+  const e = unknownServiceError(name, req.url);
+  const form = (req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded") || /[?&]Action=/.test(req.url ?? "");
+  if (!form && !(name !== undefined && REST_XML.has(name))) return writeRestJsonError(res, e, requestId);
+  // `<ErrorResponse><Error>`: the query protocol's shape, which the REST-XML parsers (botocore's, JS v3's) read too.
+  const body = `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${escapeXml(e.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  res.writeHead(e.statusCode, { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(body), "x-amzn-RequestId": requestId });
+  res.end(body);
+}
+
+/** Signing names of the REST-XML services (botocore's models, `protocol: rest-xml`). */
+const REST_XML = new Set(["s3", "s3-outposts", "route53", "cloudfront"]);
 
 function unknownServiceMessage(name: string | undefined, url: string | undefined): string {
   const base = `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${url}`;
