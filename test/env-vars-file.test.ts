@@ -32,7 +32,7 @@ describe("lambda-sim start --env-vars", () => {
   it("overrides the variables functions declare, Parameters for all and an entry per function by logical id or name; says what it left out", { timeout: 90_000 }, async () => {
     const template = writeStackTemplate(TEMPLATE);
     const env = join(dirname(template), "env.json");
-    writeFileSync(env, JSON.stringify({ Parameters: { TABLE: "local-table", REGION_HINT: "x" }, Orders: { STAGE: "dev", DEBUG: "1" }, "audit-fn": { STAGE: 7 }, Nope: { A: "b" } }));
+    writeFileSync(env, JSON.stringify({ Parameters: { TABLE: "local-table", REGION_HINT: "x", toString: "y" }, Orders: { STAGE: "dev", DEBUG: "1" }, "audit-fn": { STAGE: 7 }, Nope: { A: "b" } }));
     const sim = await startLambdaSim(["--template", template, "--env-vars", env, "--in-memory"]);
     const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
     const call = async (fn: string) => JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: fn }))).Payload!).toString());
@@ -44,7 +44,7 @@ describe("lambda-sim start --env-vars", () => {
       expect(out).toContain(`${env}: 4 environment variable(s) set in 2 function(s)`);
       expect(out).toContain(`${env}: Orders: DEBUG not set: its Environment does not declare it (SAM CLI ignores it too: declare it, e.g. DEBUG: "", to override)`);
       expect(out).toContain(`${env}: Nope names no function (the simulator has: Orders, Audit); its variables are not set`);
-      expect(out).toContain(`${env}: Parameters REGION_HINT not set: no function's Environment declares it`);
+      expect(out).toContain(`${env}: Parameters REGION_HINT, toString not set: no function's Environment declares them`);
     } finally {
       lambda.destroy();
       await sim.kill();

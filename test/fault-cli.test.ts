@@ -51,6 +51,7 @@ describe("lambda-sim fault", () => {
       expect((await cli("add", "error", "--nth", "0")).stderr).toContain("option '--nth <n[,n...]>' argument '0' is invalid. expected whole numbers ≥ 1, such as 3 or 1,2.");
       expect((await cli("add", "sneeze")).stderr).toMatch(/^lambda-sim: fault: kind: expected kind: one of error, timeout/);
       expect((await cli("add", '{"kind":"error"}', "--times", "2")).stderr).toBe("lambda-sim: fault add: give the fault as JSON or as a kind with options, not both (--times)\n");
+      expect((await cli("add", "[]")).stderr).toBe("lambda-sim: fault add: the list holds no fault\n");
       expect((await cli("clear", "fault-9")).stderr).toBe("lambda-sim: fault: no fault fault-9\n");
       expect((await cli("clear", "fault-1")).stdout).toBe("cleared 1 fault(s)\n");
       expect((await cli("clear")).stdout).toBe("cleared 2 fault(s)\n");

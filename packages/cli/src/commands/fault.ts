@@ -102,11 +102,14 @@ function body(kindOrJson: string, opts: Record<string, unknown>): unknown {
   if (/^\s*[[{]/.test(kindOrJson)) {
     const given = [...KEYS, "after", "for"].find((k) => opts[k] !== undefined);
     if (given !== undefined) throw new ClientError(`fault add: give the fault as JSON or as a kind with options, not both (--${kebab(given)})`);
+    let parsed: unknown;
     try {
-      return JSON.parse(kindOrJson);
+      parsed = JSON.parse(kindOrJson);
     } catch (e) {
       throw new ClientError(`fault add: the JSON does not parse: ${(e as Error).message}`);
     }
+    if (Array.isArray(parsed) && parsed.length === 0) throw new ClientError("fault add: the list holds no fault");
+    return parsed;
   }
   const out: Record<string, unknown> = { kind: kindOrJson };
   for (const k of KEYS) if (opts[k] !== undefined) out[k] = opts[k];

@@ -32,13 +32,13 @@ export function applyEnvVars(file: string, entries: EnvVarsFile, functions: Func
     const label = logicalIdOf.get(fn.functionName) ?? fn.functionName;
     const own = entries[label] ?? entries[fn.functionName] ?? {};
     const env = fn.environment ?? {};
-    const overrides = Object.entries({ ...entries.Parameters, ...own }).filter(([k]) => k in env);
+    const overrides = Object.entries({ ...entries.Parameters, ...own }).filter(([k]) => Object.hasOwn(env, k));
     for (const [k] of overrides) undeclaredEverywhere.delete(k);
     // A new object: functions may share one from the template's Globals.
     if (overrides.length > 0) fn.environment = { ...env, ...Object.fromEntries(overrides) };
     set += overrides.length;
     if (overrides.length > 0) touched++;
-    const left = Object.keys(own).filter((k) => !(k in env));
+    const left = Object.keys(own).filter((k) => !Object.hasOwn(env, k));
     if (left.length > 0) notes.push(`${file}: ${label}: ${left.join(", ")} not set: its Environment does not declare ${left.length === 1 ? "it" : "them"} (SAM CLI ignores ${left.length === 1 ? "it" : "them"} too: declare ${left.length === 1 ? "it" : "each"}, e.g. ${left[0]}: "", to override)`);
   }
   if (undeclaredEverywhere.size > 0) notes.push(`${file}: Parameters ${[...undeclaredEverywhere].join(", ")} not set: no function's Environment declares ${undeclaredEverywhere.size === 1 ? "it" : "them"}`);

@@ -69,14 +69,6 @@ export class QueueBacklogWatch {
     this.timers.set(queue, this.clock.setTimer(afterMs, () => this.check(queue), `sqs.backlog:${queue}`, { unref: true }));
   }
 
-  /** The queue was deleted: nothing more about it. */
-  forget(queue: string): void {
-    this.timers.get(queue)?.cancel();
-    this.timers.delete(queue);
-    this.reported.delete(queue);
-    this.intervals.delete(queue);
-  }
-
   stop(): void {
     this.stopped = true;
     for (const t of this.timers.values()) t.cancel();
