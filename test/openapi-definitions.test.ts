@@ -22,6 +22,8 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       InlineCode: ${JSON.stringify(ECHO)}
+      Events:
+        Extra: { Type: Api, Properties: { RestApiId: !Ref Shop, Path: /extra, Method: get } }
   AuthFn:
     Type: AWS::Serverless::Function
     Properties:
@@ -116,6 +118,9 @@ describe("APIs from OpenAPI definitions", () => {
       expect([item.status, await item.json()]).toEqual([200, { resource: "/items/{proxy+}", pathParameters: { proxy: "a/b" }, principal: "ada" }]);
       const open = await fetch(new URL("open", rest));
       expect([open.status, await open.json()]).toEqual([200, { resource: "/open", pathParameters: null }]);
+      // Echo's own Api event on the API whose definition calls Echo: no circular dependency, as SAM deploys it (newuser15a).
+      const extra = await fetch(new URL("extra", rest));
+      expect([extra.status, await extra.json()]).toEqual([200, { resource: "/extra", pathParameters: null }]);
     } finally {
       await sim.kill();
     }
@@ -127,6 +132,11 @@ describe("APIs from OpenAPI definitions", () => {
     const lineOf = (text: string) => TEMPLATE.split("\n").findIndex((l) => l.includes(text)) + 1;
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${template}:${lineOf("Location: ./shop-openapi.yaml")} Resources.Shop.Properties.DefinitionBody.Fn::Transform.Parameters.Location: AWS::Include: file not found: ${join(dirname(template), "shop-openapi.yaml")} (the path is relative to the template's folder)`);
+    // An event on a path and method the definition already integrates: SAM's refusal, at the event.
+    const twice = writeStackTemplate(TEMPLATE.replace("Path: /extra, Method: get", "Path: /open, Method: get"));
+    writeFileSync(join(dirname(twice), "shop-openapi.yaml"), SHOP_OPENAPI);
+    const dup = await runCli(["start", "--template", twice, "--in-memory", "--port", "0"]);
+    expect(dup.stderr).toContain(`${twice}:${lineOf("Extra: { Type: Api")} Resources.Echo.Properties.Events.Extra.Properties: Lambda integration already exists on Path=/open, Method=get`);
     expect(r.stderr).toContain(`${template}:${lineOf("x-amazon-apigateway-integration:")} Resources.Orders.Properties.DefinitionBody.paths./orders/{id}.get.x-amazon-apigateway-integration: payloadFormatVersion is required for an HTTP API's Lambda integration: 1.0 or 2.0`);
   });
   it("merges an include written beside other keys, or as a list of includes, as CloudFormation does; refuses an include that includes itself", { timeout: 90_000 }, async () => {

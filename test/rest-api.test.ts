@@ -149,6 +149,9 @@ describe("REST API proxy integration (payload 1.0)", () => {
     expect([...png.stdout]).toEqual([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
     const asText = await exec("curl", ["-s", url(PETS, "/prod/png")]);
     expect(Buffer.from(asText.stdout, "base64")[1]).toBe(0x50);
+    // "API Gateway honors only the first Accept media type": a browser's text/html first gets the base64 text.
+    const browser = await exec("curl", ["-s", "-H", "Accept: text/html,image/png;q=0.9,*/*;q=0.8", url(PETS, "/prod/png")]);
+    expect(Buffer.from(browser.stdout, "base64")[1]).toBe(0x50);
   });
 
   it("refuses a body over 10 MB with 413", async () => {

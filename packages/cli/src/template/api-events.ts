@@ -1,6 +1,6 @@
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import { readLocalDocument } from "./local-documents.ts";
-import { openApiRoutes } from "./openapi-routes.ts";
+import { integrationExists, openApiRoutes } from "./openapi-routes.ts";
 import { IMPLICIT_APIS } from "./sam-implicit-apis.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { defined, num, type Translation } from "./translation.ts";
@@ -56,6 +56,8 @@ export function apiEvent(t: Translation, stack: TemplateStack, type: "Api" | "Ht
   const auth = (p.Auth ?? {}) as Props;
   for (const k of Object.keys(auth)) if (AUTH_NOT_SIMULATED[k] !== undefined && auth[k] !== false) t.notSimulated.push(`${label}.Auth.${k} (${AUTH_NOT_SIMULATED[k]})`);
   if (type === "Api" && p.RequestModel !== undefined) t.notSimulated.push(`${label}.RequestModel (request validation)`);
+  // SAM refuses a second integration on one path and method (the API's OpenAPI definition's, or another event's).
+  if ((api.routes as Props)[key] !== undefined) throw new TemplateError(at, integrationExists(path ?? "/", method));
   (api.routes as Props)[key] = defined({
     functionName: fnName,
     authorizer: typeof auth.Authorizer === "string" ? auth.Authorizer : undefined,

@@ -28,6 +28,15 @@ export function lambdaIntegration(uri: unknown, transferMode: unknown, at: Templ
   return { functionName: m[2]!.replace(FUNCTION_ARN_PREFIX, ""), stream };
 }
 
+/**
+ * SAM's words when an event's path and method already have an integration (swagger.py / open_api.py
+ * `add_lambda_integration`: "Lambda integration already exists on Path=..., Method=...").
+ */
+export function integrationExists(path: string, method: string | undefined): string {
+  const m = method === undefined || method === "ANY" ? "x-amazon-apigateway-any-method" : method.toLowerCase();
+  return `Lambda integration already exists on Path=${path}, Method=${m}`;
+}
+
 /** OpenAPI's operations, and API Gateway's extension for every method (`ANY`). */
 const METHODS: Record<string, string> = { get: "GET", put: "PUT", post: "POST", delete: "DELETE", options: "OPTIONS", head: "HEAD", patch: "PATCH", "x-amazon-apigateway-any-method": "ANY" };
 
@@ -48,6 +57,8 @@ export function openApiRoutes(t: Translation, logicalId: string, api: Props, pro
   if (protocol === "REST" && Array.isArray(doc["x-amazon-apigateway-binary-media-types"])) {
     api.binaryMediaTypes = [...new Set([...((api.binaryMediaTypes as string[] | undefined) ?? []), ...(doc["x-amazon-apigateway-binary-media-types"] as unknown[]).map(String)])];
   }
+  // API Gateway's other extensions (CORS, gateway responses, request validators, policies...) change answers: listed, never dropped silently.
+  for (const k of Object.keys(doc)) if (k.startsWith("x-amazon-apigateway-") && k !== "x-amazon-apigateway-binary-media-types") t.notSimulated.push(`${logicalId} ${k} (OpenAPI extension)`);
   const schemes = ((doc.components as Props | undefined)?.securitySchemes ?? doc.securityDefinitions ?? {}) as Record<string, Props>;
   const authorizers = (api.authorizers ?? {}) as Props;
   for (const [name, scheme] of Object.entries(schemes)) {
@@ -75,6 +86,11 @@ export function openApiRoutes(t: Translation, logicalId: string, api: Props, pro
       const payload = integration!.payloadFormatVersion;
       // "Required for HTTP APIs" (API Gateway's Integration.PayloadFormatVersion): not guessed.
       if (protocol === "HTTP" && payload === undefined) throw new TemplateError([...where, "x-amazon-apigateway-integration"], "payloadFormatVersion is required for an HTTP API's Lambda integration: 1.0 or 2.0");
+      // An event on this path and method came first: SAM refuses the pair, naming the event's path and method.
+      if ((api.routes as Props)[key] !== undefined) {
+        t.problems.push(new TemplateError(t.templatePathOf(["apis", logicalId, "routes", key]) ?? where, integrationExists(path, method)));
+        continue;
+      }
       const security = (operation as Props).security ?? doc.security;
       if (security !== undefined && !Array.isArray(security)) throw new TemplateError([...where, "security"], "expected a list of security requirements ({ SchemeName: [] })");
       const named = (security ?? []).flatMap((s: unknown) => (s !== null && typeof s === "object" ? Object.keys(s) : []));

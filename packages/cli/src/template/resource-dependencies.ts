@@ -10,7 +10,11 @@ export function dependencyCycle(resources: Record<string, TemplateResource>): Te
   const deps = new Map<string, Set<string>>();
   for (const [id, r] of Object.entries(resources)) {
     const found = new Set<string>();
-    collect(r.Properties, found);
+    // A SAM function's Events become resources of their own (mappings, permissions, subscriptions,
+    // the API's routes) that depend on the function, not the function on them (newuser15a: an API
+    // whose DefinitionBody calls the function that names it in an Api event deploys on AWS).
+    const sam = r.Type === "AWS::Serverless::Function" && r.Properties !== null && typeof r.Properties === "object";
+    collect(sam ? { ...r.Properties, Events: undefined } : r.Properties, found);
     const dependsOn = typeof r.DependsOn === "string" ? [r.DependsOn] : Array.isArray(r.DependsOn) ? r.DependsOn : [];
     for (const d of dependsOn) found.add(String(d));
     deps.set(id, new Set([...found].filter((d) => d in resources)));

@@ -105,7 +105,8 @@ export class RestApi implements ApiHandler {
     }
     // A base64 body becomes bytes only when the client accepts a binary media type.
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html
-    const accept = req.headers.get("accept")?.join(",");
+    // "API Gateway honors only the first Accept media type" (api-gateway-payload-encodings.html).
+    const accept = req.headers.get("accept")?.join(",").split(",", 1)[0];
     const answer = metadataOnlyAnswer(out.payload) ?? payloadV1Answer(out.payload, isBinaryMediaType(accept, this.entry.binaryMediaTypes));
     if (isMalformed(answer)) return failed(BAD_RESPONSE(), MALFORMED_REASON, answer.malformed);
     // An answer without a content type goes out as application/json, as the Lambda proxy
