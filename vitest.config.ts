@@ -11,7 +11,7 @@ export default defineConfig({
     pool: "forks",
     // Most of the suite's time is spent waiting (real processes, wall-clock backoffs, browsers):
     // vitest's default, one worker per core less one, ran the files one at a time on a 2-core CI
-    // machine with its CPU half idle (13 min 54 s). Three left it a fifth idle (13 min 0 s, stop 38). Four at least.
-    maxWorkers: Math.max(4, availableParallelism()),
+    // machine with its CPU half idle (13 min 54 s). Three at least.
+    maxWorkers: Math.max(3, availableParallelism()),
   },
 });
