@@ -114,19 +114,30 @@ export class EsmWorker {
         continue;
       }
       this.scaleUp(batch.backlog ?? batch.itemIds.length >= this.settings.batchSize);
-      const { outcome, requestId } = await this.run(batch);
-      this.settle(batch, outcome);
-      const { uuid = "", functionName, sourceArn = "" } = this.settings;
-      const failed = outcome.kind === "partial" ? outcome.failedIds.length : undefined;
-      this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes, eventCountMetrics: this.settings.eventCountMetrics || undefined, requestId });
-      if (outcome.kind === "throttled") {
-        // Throttled: back off instead of scaling (aws-facts §6 "Backoff").
+      for (;;) {
+        const { outcome, requestId } = await this.run(batch);
+        const { uuid = "", functionName, sourceArn = "" } = this.settings;
+        const failed = outcome.kind === "partial" ? outcome.failedIds.length : undefined;
+        this.telemetry.emit({ type: "mapping.batch", mappingId: uuid, functionName, eventSourceArn: sourceArn, size: batch.itemIds.length, outcome: outcome.kind, failed, lanes: this.lanes, eventCountMetrics: this.settings.eventCountMetrics || undefined, requestId });
+        if (outcome.kind !== "throttled") {
+          throttles = 0;
+          this.settle(batch, outcome);
+          break;
+        }
+        // Throttled: back off instead of scaling (aws-facts §6 "Backoff"), and try the same batch
+        // again while its source keeps it (an SQS message until its visibility timeout); then it is
+        // handed back, and comes again from the source.
         this.scaledUntil = undefined;
         const backoffMs = throttleBackoffMs(throttles++);
         this.emitScaled("backoff", backoffMs);
+        const again = batch.retryThrottledUntil !== undefined && this.clock.now() + backoffMs <= batch.retryThrottledUntil;
+        if (!again) this.settle(batch, outcome);
         await this.clock.sleep(backoffMs, signal).catch(() => {});
-      } else {
-        throttles = 0;
+        if (!again) break;
+        if (signal.aborted) {
+          this.settle(batch, outcome);
+          return;
+        }
       }
     }
   }

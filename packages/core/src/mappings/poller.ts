@@ -17,6 +17,12 @@ export interface PolledBatch {
    * (recursive-loop.ts). Undefined when a message has none: a fresh chain.
    */
   traceHeaders?: string[];
+  /**
+   * Service time until which a throttled invocation of this batch is tried again (SQS: its messages
+   * stay in flight until then, and an attempt started by then ends within their visibility
+   * timeout). Undefined: a throttled batch is handed back at once.
+   */
+  retryThrottledUntil?: number;
 }
 
 /** What happened to a batch, for the poller to settle it with its source. */

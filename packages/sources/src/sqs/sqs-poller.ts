@@ -162,6 +162,11 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           // Messages left behind: the next waiting lane takes its turn.
           if (more) messages.waiters.notify(q.name);
           const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId), backlog: more };
+          // "If the invocation fails due to throttling, Lambda ... continues to retry the message until
+          // the message's timestamp exceeds your queue's visibility timeout" (services-sqs-errorhandling):
+          // a retry may start while it would still end within the visibility timeout, which is why AWS
+          // asks for a visibility timeout of six times the function's timeout (services-sqs-configure).
+          batch.retryThrottledUntil = clock.now() + visibilityMs - t.functionTimeoutSeconds * 1000;
           batch.traceHeaders = traceHeaders(rows);
           handles.set(batch, new Map(rows.map((m) => [m.messageId, m.receiptHandle!])));
           ledger.polled(rows);
