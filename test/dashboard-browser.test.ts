@@ -171,11 +171,12 @@ describe("the dashboard in a browser", () => {
   });
 
   it.skipIf(skip !== undefined)(`shows a throttled mapping's backoff while it lasts, and no longer once the queue drained${skip ? ` (${skip})` : ""}`, { timeout: 90_000 }, async () => {
-    // newuser7 F9.3: `throttled … backoff 60.0 s` stayed minutes after the queue drained.
+    // newuser7 F9.3: `throttled … backoff 60.0 s` stayed minutes after the queue drained. The
+    // function's timeout is the queue's visibility timeout: no room to try a throttled batch again.
     const dir = mkdtempSync(join(tmpdir(), "dashboard-backoff-"));
     writeFileSync(
       join(dir, "lambda-sim.yaml"),
-      ["functions:", "  worker: { runtime: model, handler: x, codeUri: ., reservedConcurrency: 0, model: { durationMs: 1 } }", "queues:", "  jobs: { visibilityTimeout: 30 }", "eventSourceMappings:", "  - { functionName: worker, eventSourceArn: sqs:jobs, batchSize: 1 }", ""].join("\n"),
+      ["functions:", "  worker: { runtime: model, handler: x, codeUri: ., timeout: 30, reservedConcurrency: 0, model: { durationMs: 1 } }", "queues:", "  jobs: { visibilityTimeout: 30 }", "eventSourceMappings:", "  - { functionName: worker, eventSourceArn: sqs:jobs, batchSize: 1 }", ""].join("\n"),
     );
     const sim = await startLambdaSim(["--config", join(dir, "lambda-sim.yaml"), "--in-memory", "--clock", "virtual"]);
     const config = { endpoint: sim.endpoint, region: "us-east-1", credentials };

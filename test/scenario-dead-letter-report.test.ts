@@ -29,7 +29,7 @@ const SPIKE = [
   "  jobs: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:jobs-dlq, maxReceiveCount: 2 } }",
   "  jobs-dlq: {}",
   "eventSourceMappings:",
-  "  - { functionName: worker, eventSourceArn: sqs:jobs, batchSize: 10, maximumBatchingWindowInSeconds: 5 }",
+  "  - { functionName: worker, eventSourceArn: sqs:jobs, batchSize: 10 }",
   "faults:",
   "  - { kind: throttle, function: notify, nth: 1 }",
   "  - { kind: throttle, function: notify, nth: 2, reason: CallerRateLimitExceeded }",

@@ -29,7 +29,7 @@ const TEMPLATE = [
   "      Timeout: 10",
   "      InlineCode: 'exports.handler = async () => ({});'",
   "      Events:",
-  "        Jobs: { Type: SQS, Properties: { Queue: !GetAtt JobsQueue.Arn, BatchSize: 10, MaximumBatchingWindowInSeconds: 5 } }",
+  "        Jobs: { Type: SQS, Properties: { Queue: !GetAtt JobsQueue.Arn, BatchSize: 10 } }",
   "  NotifyFunction:",
   "    Type: AWS::Serverless::Function",
   "    Properties:",

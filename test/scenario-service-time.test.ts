@@ -25,7 +25,7 @@ function project(serviceTime: string[], withOther = false, count = 40): { dir: s
       // Real code without a reservation or a mapping's MaximumConcurrency: its duration decides no throttle.
       ...(withOther ? [`  other: { runtime: nodejs24.x, handler: index.echo, codeUri: ${JSON.stringify(NODE_BASIC)} }`] : []),
       "queues:",
-      "  jobs: { visibilityTimeout: 30, redrivePolicy: { deadLetterTargetArn: sqs:jobs-dlq, maxReceiveCount: 3 } }",
+      "  jobs: { visibilityTimeout: 5, redrivePolicy: { deadLetterTargetArn: sqs:jobs-dlq, maxReceiveCount: 3 } }",
       "  jobs-dlq: {}",
       "eventSourceMappings:",
       "  - { functionName: worker, eventSourceArn: sqs:jobs, batchSize: 1 }",
