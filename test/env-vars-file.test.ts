@@ -32,6 +32,7 @@ describe("lambda-sim start --env-vars", () => {
   it("overrides the variables functions declare, Parameters for all and an entry per function by logical id or name; says what it left out", { timeout: 90_000 }, async () => {
     const template = writeStackTemplate(TEMPLATE);
     const env = join(dirname(template), "env.json");
+    writeFileSync(join(dirname(template), "samconfig.toml"), 'version = 0.1\n[default.deploy.parameters]\nstack_name = "shop"\n');
     writeFileSync(env, JSON.stringify({ Parameters: { TABLE: "local-table", REGION_HINT: "x", toString: "y" }, Orders: { STAGE: "dev", DEBUG: "1" }, "audit-fn": { STAGE: 7 }, Nope: { A: "b" } }));
     const sim = await startLambdaSim(["--template", template, "--env-vars", env, "--in-memory"]);
     const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
@@ -45,6 +46,8 @@ describe("lambda-sim start --env-vars", () => {
       expect(out).toContain(`${env}: Orders: DEBUG not set: its Environment does not declare it (SAM CLI ignores it too: declare it, e.g. DEBUG: "", to override)`);
       expect(out).toContain(`${env}: Nope names no function (the simulator has: Orders, Audit); its variables are not set`);
       expect(out).toContain(`${env}: Parameters REGION_HINT, toString not set: no function's Environment declares them`);
+      // SAM CLI's settings file beside the template is not read, and the start says so (newuser15a).
+      expect(out).toContain("samconfig.toml is not read: give its parameter_overrides with --parameter-overrides");
     } finally {
       lambda.destroy();
       await sim.kill();

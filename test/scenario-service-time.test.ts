@@ -56,6 +56,16 @@ describe("lambda-sim run: serviceTime gives a real-code function the time its ha
     expect(figures(r.stdout)).toMatchObject({ invocations: 40, dlq: 0 });
   }, 120_000);
 
+  it("does not blame the handler's wall time for a throttle a fault injected (newuser15b)", async () => {
+    const { dir } = project([], false, 1);
+    const scenario = join(dir, "fault.yaml");
+    writeFileSync(scenario, ["architecture: lambda-sim.yaml", "seed: 5", "duration: 2m", "faults:", "  - { kind: throttle, function: worker, nth: 1 }", "traffic:", "  - send: { queue: jobs, count: 1 }"].join("\n"));
+    const r = await runCli(["run", scenario]);
+    expect(r.stdout).toMatch(/worker: \d+ invocations?, 0 errors, 1 throttles?/);
+    expect(r.stdout).not.toContain("throttle(s) come from the wall time");
+    expect(r.stdout).toContain("a throttle storm driven by handler duration cannot show");
+  }, 120_000);
+
   it("with it, the storm reproduces: throttles, and messages the function never ran in the DLQ, the same decisions every run", async () => {
     // 100 messages: a backlog that lasts (the mapping scales up only while more messages are
     // visible than its lanes take, walkthrough F6), so throttled messages come back to a scaled-up

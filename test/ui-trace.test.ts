@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,5 +85,18 @@ describe("lambda-sim ui --trace", () => {
     const p = ui(["--trace", join(dir, "bad.jsonl"), "--port", "0"]);
     expect(await p.exit).toBe(1);
     expect(p.out()).toContain("bad.jsonl:2: not a JSON line");
+  });
+
+  it("says a port in use as start does, without a stack trace (newuser15b)", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-trace-"));
+    writeFileSync(join(dir, "t.jsonl"), '{"type":"simulator.warning","message":"ok","time":1}\n');
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+    const port = String((busy.address() as { port: number }).port);
+    const p = ui(["--trace", join(dir, "t.jsonl"), "--port", port]);
+    expect(await p.exit).toBe(1);
+    expect(p.out()).toContain(`port ${port} is already in use (choose one with --port)`);
+    expect(p.out()).not.toMatch(/\n\s+at /);
+    busy.close();
   });
 });

@@ -28,6 +28,8 @@ export async function uiCommand(opts: UiOptions): Promise<void> {
   app.use(dashboardRouter());
   const server = createServer(app);
   const wss = new WebSocketServer({ server, path: EVENTS_PATH });
+  // ws passes the server's errors on to wss, where none would be handled: a port in use is said below, once (newuser15b).
+  wss.on("error", () => {});
   const clock = new SystemClock();
   wss.on("connection", (ws) => {
     const abort = new AbortController();

@@ -11,6 +11,8 @@ export interface FunctionStats {
   throttles: number;
   /** Throttles by their reason (ReservedFunctionConcurrentInvocationLimitExceeded, a fault's): why it was throttled (newuser11 N2-1). */
   throttleReasons: Map<string, number>;
+  /** Of the throttles, those a `throttle` fault injected. */
+  injectedThrottles: number;
   retries: number;
   /** Stream batches invoked again after their shard's batch failed (a bisected half included). */
   streamRetries: number;
@@ -215,6 +217,7 @@ export class Observations {
         break;
       case "fault.fired":
         this.faultsFired.set(e.kind, (this.faultsFired.get(e.kind) ?? 0) + 1);
+        if (e.kind === "throttle" && e.functionName !== undefined) this.fn(e.functionName).injectedThrottles++;
         break;
     }
   };
@@ -246,7 +249,7 @@ export class Observations {
   fn(name: string): FunctionStats {
     let s = this.functions.get(name);
     if (s === undefined) {
-      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, streamRetries: 0, throttleReasons: new Map(), coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map(), loopStops: 0, errorTypes: new Map() };
+      s = { invocations: 0, errors: 0, throttles: 0, retries: 0, streamRetries: 0, throttleReasons: new Map(), injectedThrottles: 0, coldStarts: 0, givenUp: 0, lost: 0, concurrencyPeak: 0, maxEventAgeMs: 0, refused: new Map(), loopStops: 0, errorTypes: new Map() };
       this.functions.set(name, s);
     }
     return s;

@@ -79,9 +79,11 @@ export function formatReport(r: ReportInput): string {
     const overlap = s.concurrencyPeak <= 1 ? "no two of its invocations overlapped" : "its invocations overlapped only when they started at the same instant";
     // Its throttles, if any, come from the wall time its handler held an environment while the
     // clock moved the rest on: they vary from machine to machine (newuser12 N2-5: "cannot show" beside 5 throttles).
+    // Throttles a fault injected are the fault's, whatever the handler's time (newuser15b).
+    const timing = s.throttles - s.injectedThrottles;
     const why =
-      s.throttles > 0
-        ? `its ${s.throttles} throttle(s) come from the wall time its handler held an environment while other work moved service time on, and vary from machine to machine`
+      timing > 0
+        ? `its ${timing} throttle(s)${s.injectedThrottles > 0 ? " not injected by a fault" : ""} come from the wall time its handler held an environment while other work moved service time on, and vary from machine to machine`
         : "a throttle storm driven by handler duration cannot show";
     out.push(`  note: ${shown} ran real code, which takes no service time here, so ${overlap}: ${why} (give it the time its handler takes: serviceTime: { ${shown}: 200ms })`);
   }

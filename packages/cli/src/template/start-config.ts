@@ -97,6 +97,10 @@ async function loadChosenConfig(opts: ConfigChoice, sources: readonly Source<any
     });
     // The overlay's own temporary folders (its layer zips in memory) go with the template's code root.
     const removeOnClose = [...(temporary === undefined ? [] : [temporary]), ...(config.removeOnClose ?? [])];
+    // SAM CLI's settings file is not read; said, with where its settings go (newuser15a: silently ignored).
+    if (existsSync(join(dirname(resolve(template)), "samconfig.toml"))) {
+      notes.push("samconfig.toml is not read: give its parameter_overrides with --parameter-overrides, its stack_name with --stack-name, its env_vars file with --env-vars");
+    }
     return { ...config, removeOnClose, declaredCodeRoots: [join(codeRoot, "zip"), ...layerCodeRoots], notes, unpackedCode: [join(codeRoot, "zip"), join(codeRoot, "inline")] };
   } catch (e) {
     // A refused template: the simulator that would have removed it never starts.
