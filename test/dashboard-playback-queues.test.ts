@@ -32,7 +32,7 @@ function scenario(): string {
       "seed: 5",
       "duration: 5m",
       "functions:",
-      "  worker: { runtime: model, model: { durationMs: 500, errorProbability: 0.3 }, reservedConcurrency: 1 }",
+      "  worker: { runtime: model, timeout: 20, model: { durationMs: 500, errorProbability: 0.3 }, reservedConcurrency: 1 }",
       "queues:",
       "  jobs: { visibilityTimeout: 20, redrivePolicy: { deadLetterTargetArn: sqs:jobs-dlq, maxReceiveCount: 2 } }",
       "  jobs-dlq: {}",
