@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -80,8 +77,10 @@ async function invoke(client: LambdaClient, qualifier: string) {
 
 describe("provisioned concurrency on an alias", () => {
   it("follows UpdateAlias to the new version: IN_PROGRESS with traffic held on the old one (no Put meanwhile), then READY, the old environments released; and after a restart", async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), "lambda-sim-pc-alias-"));
-    try {
+    // Removed after the simulator closes (perTestSimulator): removing it while the simulator still
+    // wrote to it failed with ENOTEMPTY once in CI.
+    const stateDir = sims.stateDir();
+    {
       let client = await start({ stateDir, functions: [fn] });
       const recorder = new TelemetryRecorder(t!.sim.telemetry);
       const v1 = await publish(client, "one");
@@ -125,8 +124,6 @@ describe("provisioned concurrency on an alias", () => {
       client = await start({ stateDir, functions: [fn] });
       expect(await ready(client, "live")).toBe("READY");
       expect(await invoke(client, "live")).toEqual({ version: v2, initType: "provisioned-concurrency", cold: false });
-    } finally {
-      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 
