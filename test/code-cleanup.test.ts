@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stop();
-  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 const code = (...parts: string[]) => join(stateDir, "code", ...parts);

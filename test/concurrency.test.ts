@@ -147,7 +147,7 @@ describe("provisioned concurrency", () => {
       const after = await client.send(new InvokeCommand({ FunctionName: "pc", Qualifier: v.Version, LogType: "Tail" }));
       expect(Buffer.from(after.LogResult!, "base64").toString()).not.toContain("Init Duration");
     } finally {
-      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 

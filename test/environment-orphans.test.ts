@@ -28,7 +28,7 @@ describe.runIf(process.platform === "linux")("environments of a killed simulator
       for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
       expect(pids.filter(alive)).toEqual([]);
     } finally {
-      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });

@@ -66,7 +66,7 @@ describe("LastProcessingResult", () => {
       await kinesis.send(new PutRecordCommand({ StreamName: "clicks", PartitionKey: "k", Data: Buffer.from("world") }));
       await until(async () => (await result()) === "OK");
     } finally {
-      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 

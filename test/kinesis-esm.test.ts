@@ -287,7 +287,7 @@ describe("Kinesis event source mapping", () => {
     } finally {
       await t?.close();
       t = undefined;
-      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });

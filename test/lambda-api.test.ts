@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   lambda?.destroy();
   await t?.close();
-  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function invokeJson(name: string, qualifier?: string): Promise<any> {

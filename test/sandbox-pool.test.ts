@@ -73,7 +73,7 @@ async function close(): Promise<void> {
 
 afterAll(async () => {
   await close();
-  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
   rmSync(codeDir, { recursive: true, force: true });
 });
 

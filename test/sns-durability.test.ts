@@ -66,7 +66,7 @@ describe("SNS durability", () => {
       await second.kill();
     } finally {
       server.close();
-      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
     }
     // Two `lambda-sim start` processes: on a CPU-starved machine each start alone took 15-25 s.
   }, 120_000);
@@ -112,7 +112,7 @@ describe("SNS durability", () => {
       await second.kill();
     } finally {
       server.close();
-      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
     }
   }, 120_000);
 
@@ -137,7 +137,7 @@ describe("SNS durability", () => {
       sns.destroy();
       await second.kill();
     } finally {
-      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true, maxRetries: 5 });
     }
   }, 120_000);
 });
