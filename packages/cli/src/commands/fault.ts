@@ -4,6 +4,7 @@ import { endpointOption, resolveEndpoint } from "../client/endpoint.ts";
 import { ClientError } from "../client/client-error.ts";
 import { simRequest } from "../client/sim-request.ts";
 import { simAuthHeaders, tokenOption, unauthorizedHint } from "../client/sim-auth.ts";
+import { faultState } from "../dashboard/page/fault-state.js";
 
 /**
  * `lambda-sim fault`: the `/_sim/faults` API of a running simulator from the shell, so that a
@@ -130,11 +131,9 @@ export function describe(f: FaultView, now?: number): string {
     f.fraction !== undefined && `fraction ${f.fraction}`,
   ].filter(Boolean);
   const fired = f.times === undefined ? `fired ${f.fired} of ${f.matched} matched` : `fired ${f.fired} of ${f.times} (${f.matched} matched)`;
-  // As the dashboard says it (newuser14 F19): a fault whose `times` are spent will not fire again.
-  const usedUp = f.times !== undefined && f.fired >= f.times;
-  const from = Date.parse(f.activeFrom);
-  const until = f.activeUntil === null ? undefined : Date.parse(f.activeUntil);
-  const state = usedUp ? "used up" : now === undefined ? "" : until !== undefined && until <= now ? "ended" : from > now ? `from ${f.activeFrom}` : until !== undefined ? `active until ${f.activeUntil}` : "active";
+  // As the dashboard says it (page/fault-state.js); without the service time, only a spent fault is told.
+  const s = faultState(f, now ?? Number.NEGATIVE_INFINITY);
+  const state = s.state === "used-up" ? "used up" : now === undefined ? "" : s.state === "from" ? `from ${f.activeFrom}` : s.state === "until" ? `active until ${f.activeUntil}` : s.state;
   return `${f.id} ${f.kind}${scope.length > 0 ? ` ${scope.join(", ")}` : " on every function"}: ${fired}${state ? `, ${state}` : ""}`;
 }
 

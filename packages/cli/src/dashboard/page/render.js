@@ -5,6 +5,7 @@ import { plainSuccess, rowDetail, rowWhere } from "./async-finished.js";
 import { stalled } from "./shard-consumers.js";
 import { attemptLabel } from "./invocation-rows.js";
 import { fnLabel, named, sourceNamed } from "./resource-names.js";
+import { faultState } from "./fault-state.js";
 
 export { renderInvocations, renderStory } from "./invocation-render.js";
 
@@ -66,11 +67,10 @@ function renderFaults(m) {
   const item = (f) => {
     // The function by its logical id (the generated name in its title), as the lanes name it (newuser14 F2).
     const scope = [f.function && named(m, "function", f.function), f.qualifier && `:${esc(f.qualifier)}`, f.source && `from ${sourceNamed(m, f.source)}`, f.mapping && `mapping ${short(f.mapping)}`, f.target && `to ${sourceNamed(m, f.target)}`].filter(Boolean).join(" ");
-    // A fault with `times` stops once it has fired that many times: it will never fire again (newuser14 F19).
-    const usedUp = f.times !== undefined && f.times !== null && f.fired >= f.times;
-    const until = usedUp ? "used up" : f.activeUntil ? (Date.parse(f.activeUntil) <= m.time ? "ended" : `until ${clockTime(Date.parse(f.activeUntil))}`) : Date.parse(f.activeFrom) > m.time ? `from ${clockTime(Date.parse(f.activeFrom))}` : "active";
+    const { state, at } = faultState(f, m.time);
+    const until = state === "used-up" ? "used up" : at === undefined ? state : `${state} ${clockTime(at)}`;
     const fired = f.times === undefined || f.times === null ? `fired ${f.fired} of ${f.matched} matched` : `<span title="${f.matched} invocation(s) matched its scope">fired ${f.fired} of ${f.times}</span>`;
-    return `<span class="fault${usedUp || until === "ended" ? " over" : ""}" data-fault="${esc(f.id)}" data-state="${usedUp ? "used-up" : esc(until.split(" ")[0])}"><b>${esc(f.id)}</b> ${esc(f.kind)}${scope ? ` on ${scope}` : ""} — ${fired}, ${esc(until)}</span>`;
+    return `<span class="fault${state === "used-up" || state === "ended" ? " over" : ""}" data-fault="${esc(f.id)}" data-state="${state}"><b>${esc(f.id)}</b> ${esc(f.kind)}${scope ? ` on ${scope}` : ""} — ${fired}, ${esc(until)}</span>`;
   };
   return `<p class="faults">Faults: ${m.faults.map(item).join(" · ")}</p>`;
 }
