@@ -88,6 +88,17 @@ describe("lambda-sim run: the command", () => {
     expect(r.stderr).toMatch(/bad\.yaml:4 traffic\[1\]\.invoke\.count: expected at most 1,000,000 per step, got 1000000000/);
   });
 
+  it("refuses an expectation no run could meet: a negative count, a range whose min is above its max, an empty range", async () => {
+    const dir = scratch();
+    const file = join(dir, "never.yaml");
+    writeFileSync(file, "duration: 1m\nfunctions:\n  orders: { runtime: model, model: { durationMs: 5 } }\nexpect:\n  errors: { orders: -1 }\n  throttles: { orders: { min: 5, max: 2 } }\n  retries: { orders: {} }\n");
+    const r = await cli(["run", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/never\.yaml:5 expect\.errors\.orders: expected a number ≥ 0/);
+    expect(r.stderr).toMatch(/never\.yaml:6 expect\.throttles\.orders: expected min ≤ max/);
+    expect(r.stderr).toMatch(/never\.yaml:7 expect\.retries\.orders: expected min, max or both/);
+  });
+
   it("refuses an expectation naming a function the architecture does not have, listing the ones it has", async () => {
     const dir = scratch();
     const file = join(dir, "typo.yaml");

@@ -14,7 +14,6 @@ import { sigV4Gate } from "./protocols/sigv4-errors.ts";
 import { SigV4Verifier, type Credential } from "./protocols/sigv4-verifier.ts";
 import { stopwatch } from "./clock/stopwatch.ts";
 import type { FunctionRegistry } from "./registry/function-registry.ts";
-import { coreSimRoutes } from "./sim-api/core-sim-routes.ts";
 import { isSimPath, SimApi } from "./sim-api/sim-api.ts";
 import { isOneOf, simToken } from "./sim-api/sim-token.ts";
 import { StateLock } from "./store/state-lock.ts";
@@ -29,8 +28,6 @@ import type { EventHub } from "./telemetry/event-hub.ts";
 import { EVENTS_PATH, eventsSocket } from "./telemetry/events-socket.ts";
 import type { FaultInjector } from "./faults/fault-injector.ts";
 import type { FunctionUrls } from "./function-urls/function-urls.ts";
-import { clockRoutes } from "./sim-api/clock-routes.ts";
-import { faultRoutes } from "./sim-api/fault-routes.ts";
 
 export { CORE_MIGRATIONS, DEFAULT_CHANNEL_FREEZE_DELAY_MS, DEFAULT_FREEZE_DELAY_MS } from "./startup/core-services.ts";
 
@@ -81,7 +78,7 @@ export class Simulator {
   readonly registry: FunctionRegistry;
   readonly invoker: Invoker;
   readonly router: AwsRouter;
-  /** `/_sim/...`: add routes with `simApi.use(router)` / `addRoute` / `onUpgrade` (sim-api/sim-api.ts). */
+  /** `/_sim/...`: add routes with `simApi.use(loader)` / `addRoute` / `onUpgrade` (sim-api/sim-api.ts). */
   readonly simApi: SimApi;
   readonly endpoint: string;
   readonly port: number;
@@ -167,9 +164,9 @@ export class Simulator {
     // The bearer: a secret access key, or the token derived from one (sim-token.ts: the dashboard's address carries it).
     const simTokens = (opts.credentials ?? []).map((c) => simToken(c.secretAccessKey));
     const simApi = new SimApi(verifier && ((token) => verifier.knowsSecret(token) || isOneOf(token, simTokens)));
-    simApi.use(coreSimRoutes(core));
-    simApi.use(clockRoutes(core.clock, core.telemetry, core.markServiceTime));
-    simApi.use(faultRoutes(core.faults));
+    simApi.use(async () => (await import("./sim-api/core-sim-routes.ts")).coreSimRoutes(core));
+    simApi.use(async () => (await import("./sim-api/clock-routes.ts")).clockRoutes(core.clock, core.telemetry, core.markServiceTime));
+    simApi.use(async () => (await import("./sim-api/fault-routes.ts")).faultRoutes(core.faults));
     const events = eventsSocket(core.hub);
     simApi.onUpgrade(EVENTS_PATH, events.upgrade);
     cleanup.defer(() => events.close());

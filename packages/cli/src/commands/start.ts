@@ -6,7 +6,6 @@ import { accountSettings, allSources, functionStateTimes } from "../config/simul
 import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, mayBeNotable, paint } from "../console/event-line.ts";
 import { DashboardViews } from "../dashboard/dashboard-views.ts";
-import { dashboardRouter } from "../dashboard/mount-dashboard.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeap } from "./start-heap.ts";
 import { CodeWatcher } from "./code-watcher.ts";
@@ -82,7 +81,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     throw explainStartError(e, config);
   });
   dashboardViews.addTo(sim.hub);
-  sim.simApi.use(dashboardRouter());
+  sim.simApi.use(async () => (await import("../dashboard/mount-dashboard.ts")).dashboardRouter());
   // The page's own files load without the token (a browser cannot attach one to <script src>); what they fetch wants it.
   sim.simApi.allowAnonymous("/_sim/ui");
   const templateLines = await applyTemplate(sim, config);

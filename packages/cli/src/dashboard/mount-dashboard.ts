@@ -7,7 +7,7 @@ export const PAGE_DIR = fileURLToPath(new URL("./page/", import.meta.url));
 /**
  * `/_sim/ui`: the dashboard (presentation, so it lives with the cli). It reads everything from
  * `/_sim/events` (core's EventHub) and `/_sim/clock` when the simulator has one. Mounted with
- * `sim.simApi.use(dashboardRouter())`, or on any express app (`lambda-sim ui --trace`).
+ * `sim.simApi.use(() => dashboardRouter())`, or on any express app (`lambda-sim ui --trace`).
  */
 export function dashboardRouter(): express.Router {
   const router = express.Router();

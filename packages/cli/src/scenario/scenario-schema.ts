@@ -151,8 +151,18 @@ export const trafficStepSchema = z
     return z.NEVER;
   });
 
-/** An expected count: exact, or `{ min, max }`. */
-const bound = z.union([z.number(), z.strictObject({ min: z.number().optional(), max: z.number().optional() })], { error: "expected a number or { min, max }" });
+/** An expected count (or seconds): exact, or `{ min, max }`; never negative, and a range that some value meets. */
+const atLeastZero = z.number({ error: "expected a number" }).min(0, { error: "expected a number ≥ 0 (a count or seconds)" });
+const bound = z.union(
+  [
+    atLeastZero,
+    z
+      .strictObject({ min: atLeastZero.optional(), max: atLeastZero.optional() })
+      .refine((b) => b.min !== undefined || b.max !== undefined, { error: "expected min, max or both" })
+      .refine((b) => b.min === undefined || b.max === undefined || b.min <= b.max, { error: "expected min ≤ max: no count meets this range" }),
+  ],
+  { error: "expected a number or { min, max }" },
+);
 const perName = z.record(z.string(), bound, { error: "expected a map of names to a number or { min, max }" });
 
 export const expectationsSchema = z.strictObject({

@@ -40,7 +40,7 @@ describe("/_sim", () => {
     router.use(express.json());
     router.post("/_sim/echo", (req, res) => void res.json({ got: req.body }));
     router.get("/_sim", (_req, res) => void res.json({ index: true }));
-    t.sim.simApi.use(router);
+    t.sim.simApi.use(() => router);
     const echoed = await fetch(`${t.endpoint}/_sim/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
     expect(await echoed.json()).toEqual({ got: { a: 1 } });
     expect(await (await fetch(`${t.endpoint}/_sim`)).json()).toEqual({ index: true });

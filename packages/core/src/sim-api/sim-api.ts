@@ -1,7 +1,7 @@
 import { binaryOrder } from "../text/binary-order.ts";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import express from "express";
+import type express from "express";
 import { BEARER_PROTOCOL_PREFIX } from "./sim-token.ts";
 import { simErrorBody } from "./sim-json.ts";
 
@@ -16,6 +16,15 @@ export interface SimRoute {
 /** Takes over an HTTP/1.1 upgrade (a WebSocket: `new WebSocketServer({ noServer: true }).handleUpgrade`). */
 export type SimUpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
+/**
+ * Builds a module's express Router: called, with express loaded, at the first /_sim request.
+ * Write it as `async () => (await import("./my-routes.ts")).myRoutes(deps)` so the module (and
+ * express) stay unloaded in a simulator nobody asks.
+ */
+export type RouterLoader = () => express.Router | Promise<express.Router>;
+
+type Mount = { router: RouterLoader } | { path: string; method: "GET" | "POST"; handler: SimRouteHandler };
+
 /** `/_sim/health` answers without credentials even with `--auth` (readiness probes). */
 const OPEN_PATHS = new Set(["/_sim/health"]);
 
@@ -25,20 +34,24 @@ export function isSimPath(url: string | undefined): boolean {
 }
 
 /**
- * The simulator's own API, `/_sim/...` (DESIGN.md), on express: never the AWS hot path.
+ * The simulator's own API, `/_sim/...` (DESIGN.md), on express: never the AWS hot path. express
+ * and the routers are loaded at the first /_sim request: ~20 MB and ~80 ms of CPU a simulator that
+ * only serves AWS calls never pays (issue 16's idle RSS).
  *
  * How a module adds routes (one line in simulator.ts, or `ctx.addSimRoute` from a source):
- * - `simApi.use(router)`: an express Router whose paths are written in full (`/_sim/clock`), so
- *   grepping a path finds its handler. Parse bodies in the router (`router.use(express.json())`).
+ * - `simApi.use(async () => (await import("./x-routes.ts")).xRoutes(deps))`: an express Router
+ *   whose paths are written in full (`/_sim/clock`), so grepping a path finds its handler. Parse
+ *   bodies in the router (`router.use(express.json())`).
  * - `simApi.addRoute(path, handler, method)`: one JSON route; a thrown error answers 404.
  * - `simApi.onUpgrade(path, handler)`: a WebSocket endpoint (`/_sim/events`).
- * Routers are consulted in the order they were added.
+ * Routers and routes are consulted in the order they were added.
  */
 export class SimApi {
-  private readonly app = express();
   private readonly upgrades = new Map<string, SimUpgradeHandler>();
+  private readonly mounts: Mount[] = [];
+  /** The app with every mount so far, once a request has asked for it; later mounts chain on. */
+  private app: Promise<express.Express> | undefined;
   private readonly routers: express.Router[] = [];
-  private readonly added: SimRoute[] = [];
   private readonly acceptsToken: ((token: string) => boolean) | undefined;
   private readonly anonymousPrefixes: string[] = [];
 
@@ -49,7 +62,6 @@ export class SimApi {
    * cannot set headers on one.
    */
   constructor(acceptsToken?: (token: string) => boolean) {
-    this.app.disable("x-powered-by");
     this.acceptsToken = acceptsToken;
   }
 
@@ -61,20 +73,42 @@ export class SimApi {
     this.anonymousPrefixes.push(prefix);
   }
 
-  use(router: express.Router): void {
-    this.routers.push(router);
-    this.app.use(router);
+  use(router: RouterLoader): void {
+    this.mount({ router });
   }
 
   addRoute(path: string, handler: SimRouteHandler, method: "GET" | "POST" = "GET"): void {
-    this.added.push({ method, path });
-    this.app[method === "POST" ? "post" : "get"](path, async (req, res) => {
+    this.mount({ path, method, handler });
+  }
+
+  private mount(m: Mount): void {
+    this.mounts.push(m);
+    if (this.app !== undefined) this.app = this.app.then((app) => this.apply(app, m));
+  }
+
+  private async apply(app: express.Express, m: Mount): Promise<express.Express> {
+    if ("router" in m) {
+      const router = await m.router();
+      this.routers.push(router);
+      app.use(router);
+      return app;
+    }
+    app[m.method === "POST" ? "post" : "get"](m.path, async (req, res) => {
       try {
-        res.json(await handler(req.params as Record<string, string>));
+        res.json(await m.handler(req.params as Record<string, string>));
       } catch (e) {
         res.status(404).json(simErrorBody(404, (e as Error).message));
       }
     });
+    return app;
+  }
+
+  private async build(): Promise<express.Express> {
+    const { default: express } = await import("express");
+    let app = express();
+    app.disable("x-powered-by");
+    for (const m of this.mounts) app = await this.apply(app, m);
+    return app;
   }
 
   onUpgrade(path: string, handler: SimUpgradeHandler): void {
@@ -93,12 +127,16 @@ export class SimApi {
       res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="lambda-sim"' }).end(JSON.stringify(simErrorBody(401, "/_sim needs Authorization: Bearer <secret access key> when lambda-sim runs with --auth")));
       return;
     }
-    this.app(req as express.Request, res as express.Response, (err?: unknown) => this.unmatched(req, res, err));
+    this.app ??= this.build();
+    this.app.then(
+      (app) => app(req as express.Request, res as express.Response, (err?: unknown) => this.unmatched(req, res, err)),
+      (e: unknown) => this.unmatched(req, res, e),
+    );
   }
 
-  /** Every route served, for `GET /_sim`: what modules mounted, in path order. */
+  /** Every route served, for `GET /_sim` (asked once the app is built): what modules mounted, in path order. */
   routes(): SimRoute[] {
-    const out: SimRoute[] = [...this.added];
+    const out: SimRoute[] = this.mounts.flatMap((m) => ("path" in m ? [{ method: m.method, path: m.path }] : []));
     for (const router of this.routers) {
       for (const layer of router.stack) {
         const route = layer.route as { path?: unknown; methods?: Record<string, boolean> } | undefined;
