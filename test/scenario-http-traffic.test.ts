@@ -67,6 +67,8 @@ describe("a scenario's http step", () => {
     expect(post.body).toBe('{"id":0}');
     expect(post.headers["content-type"]).toBe("application/json");
     expect(post.requestContext.domainName).toBe(`${post.requestContext.apiId}.execute-api.localhost`);
+    // A User-Agent, as any client sends: what the event's requestContext names.
+    expect(post.requestContext.http.userAgent).toMatch(/^lambda-sim\/\S+ \(scenario\)$/);
     const get = events.find((e) => e.routeKey === "GET /orders/{id}")!;
     expect(get.pathParameters).toEqual({ id: "0" });
     expect(get.queryStringParameters).toEqual({ full: "1" });
@@ -76,6 +78,7 @@ describe("a scenario's http step", () => {
     const rest = events.find((e) => e.resource === "/stats")!;
     expect(rest.requestContext.stage).toBe("test");
     expect(rest.httpMethod).toBe("GET");
+    expect(rest.requestContext.identity.userAgent).toBe(post.requestContext.http.userAgent);
   });
 
   it("is checked when the scenario loads: an unknown API, a path no route takes, a stage it lacks, a function with no URL, both or neither target", async () => {

@@ -2,6 +2,7 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
 import { binaryOrder, type Simulator } from "@lambda-sim/core";
 import type { TrafficStep } from "./scenario-schema.ts";
 import { decodeHttpTarget } from "./http-target.ts";
+import { cliVersion } from "../version.ts";
 
 // node:http's CommonJS exports, not an ES import: see core's builtin-imports.test.ts (undici stays unloaded).
 const { request } = process.getBuiltinModule("node:http");
@@ -93,6 +94,8 @@ export class HttpTraffic {
     const body = h.body === undefined ? undefined : Buffer.from(typeof h.body === "string" ? fill(h.body, i) : fillJson(h.body, i));
     const headers: Record<string, string> = { host };
     for (const [name, v] of Object.entries(h.headers)) headers[name.toLowerCase()] = fill(String(v), i);
+    // As any HTTP client sends one: the event's requestContext (identity.userAgent, http.userAgent) shows it, unless the step sets its own.
+    headers["user-agent"] ??= `lambda-sim/${cliVersion()} (scenario)`;
     if (body !== undefined && typeof h.body !== "string" && headers["content-type"] === undefined) headers["content-type"] = "application/json";
     if (body !== undefined) headers["content-length"] = String(body.length);
     return new Promise<void>((resolve, reject) => {
