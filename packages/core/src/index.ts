@@ -40,6 +40,7 @@ export { CodeStore } from "./registry/code-store.ts";
 export { snapshotDirectory } from "./registry/code-snapshot.ts";
 export type { FunctionVersionConfig, ResolvedInvocationTarget } from "./registry/function-model.ts";
 export { Invoker } from "./invocation/invoker.ts";
+export { CallerDeadline } from "./invocation/caller-deadline.ts";
 export { traceHeaderOf } from "./invocation/recursive-loop.ts";
 export type { InvokeInput, InvokeOutput, InvocationObserver } from "./invocation/invoke-input.ts";
 export { MAX_SYNC_PAYLOAD } from "./invocation/invoke-input.ts";

@@ -92,7 +92,7 @@ async function play(events: SequencedEvent[], speed: number, clock: SystemClock,
       const e = events[i++]!;
       // What the simulator's views frames would have said (functions' memory, reserved concurrency;
       // the queues as they changed, which the page draws over time at the frame's `time`).
-      if ((e.type as string) === TRACE_VIEWS) send({ kind: "views", seq: e.seq, time: e.time, views: { time: e.time, ...(e as unknown as { views: Record<string, unknown> }).views, playback: true } });
+      if ((e.type as string) === TRACE_VIEWS) send({ kind: "views", seq: e.seq, time: e.time, views: { time: e.time, ...settingsOnly((e as unknown as { views: Record<string, unknown> }).views), playback: true } });
       else batch.push(e);
     }
     if (batch.length > 0) send({ kind: "events", events: batch });
@@ -100,4 +100,22 @@ async function play(events: SequencedEvent[], speed: number, clock: SystemClock,
   }
   const last = events.at(-1);
   if (last !== undefined && !signal.aborted) send({ kind: "views", seq: last.seq, time: last.time, views: { playback: true, clock: clockView(true) } });
+}
+
+/**
+ * A trace's views line without the gauges it caught at that instant: concurrency in use
+ * (`inFlight`, of each function and of the account) was 0 when the scenario started, and the page
+ * would show that 0 all through the playback instead of counting the busy environments the events
+ * show it (newuser15b F6).
+ */
+function settingsOnly(views: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...views };
+  if (Array.isArray(out.functions)) out.functions = out.functions.map((f: Record<string, unknown>) => withoutInFlight(f));
+  if (typeof out.account === "object" && out.account !== null) out.account = withoutInFlight(out.account as Record<string, unknown>);
+  return out;
+}
+
+function withoutInFlight(o: Record<string, unknown>): Record<string, unknown> {
+  const { inFlight: _gauge, ...rest } = o;
+  return rest;
 }

@@ -32,7 +32,8 @@ export const stopwatch = {
   },
 
   /**
-   * Runs `fn` after `ms` wall milliseconds (handler timeout, init timeout, freeze delay, the
+   * Runs `fn` after `ms` wall milliseconds (handler timeout, init timeout, an API integration
+   * timeout's wall part (CallerDeadline), freeze delay, the
    * deliveries of telemetry and log batches, which must not wait for virtual time). Unref'd:
    * it never keeps the process alive by itself; a running handler's child process or socket does.
    */

@@ -155,7 +155,10 @@ export class ExecutionEnvironment implements Environment {
     const serviceTimeMs = this.config.sim.serviceTimeMs;
     const done = new Promise<InvocationResult>((resolve) => {
       const running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
-      if (serviceTimeMs !== undefined) running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`);
+      if (serviceTimeMs !== undefined) {
+        running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`);
+        request.deadline?.alongside(serviceTimeMs);
+      }
       this.report.running = running;
     });
     this.output.resetBudget();

@@ -1,6 +1,8 @@
+import type { Clock } from "../clock/clock.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { preview, type InvocationVia } from "../telemetry/events.ts";
+import type { CallerDeadline } from "./caller-deadline.ts";
 import type { ResponseSink } from "./response-sink.ts";
 import type { InjectedError } from "./runtime-error-line.ts";
 
@@ -38,6 +40,13 @@ export interface InvocationRequest {
   answerFirst?: boolean;
   /** Who made it, when a front or a mapping did: named in its telemetry (events.ts InvocationVia). */
   via?: InvocationVia;
+  /** A caller's deadline that counts the service time this invocation waits (caller-deadline.ts). */
+  deadline?: CallerDeadline;
+}
+
+/** Waits `ms` of service time for `request`, counted against its caller's deadline if it has one. */
+export function serviceSleep(clock: Clock, request: { deadline?: CallerDeadline }, ms: number): Promise<void> {
+  return request.deadline === undefined ? clock.sleep(ms) : request.deadline.sleep(ms);
 }
 
 /** REPORT `Status:` values (RIE handleReset): only for invocations that reset or failed init. */

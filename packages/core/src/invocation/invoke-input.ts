@@ -1,5 +1,6 @@
 import type { InvocationVia } from "../telemetry/events.ts";
 import type { InvocationResult } from "./invocation-result.ts";
+import type { CallerDeadline } from "./caller-deadline.ts";
 import type { ResponseSink } from "./response-sink.ts";
 
 // What a caller hands the Invoker (invoker.ts) and gets back: one shape for the Invoke API,
@@ -22,6 +23,8 @@ export interface InvokeInput {
   via?: InvocationVia;
   /** InvokeWithResponseStream and streaming URLs: chunks go here as the function writes them. */
   responseSink?: ResponseSink;
+  /** A caller's deadline (an API's integration timeout) that counts the service time the invocation waits as well as its wall time. */
+  deadline?: CallerDeadline;
   /** A caller's request (the Invoke API), not a delivery made by a source: counts as a front-door arrival (FrontDoorPriority). */
   frontDoor?: boolean;
   /** LogType: Tail: the result carries the last 4 KB of the invocation's log (encoded only when asked for). */

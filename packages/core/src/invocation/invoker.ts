@@ -12,14 +12,14 @@ import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor
 import type { EnvironmentPool } from "./environment-pool.ts";
 import { EnvironmentPools } from "./environment-pools.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
-import { emitFinished, functionErrorType, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+import { emitFinished, functionErrorType, serviceSleep, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvocationObserver, type InvocationOrigin, type InvokeInput, type InvokeOutput } from "./invoke-input.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
 import { injectedDurationMs, injectedError, injectedResult } from "../faults/injected-outcome.ts";
 import { LoopGuard } from "./recursive-loop.ts";
 
 /** What only a synchronous caller brings to the environment. */
-type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail" | "frontDoor" | "via">;
+type SyncOptions = Pick<InvokeInput, "clientContext" | "responseSink" | "logTail" | "frontDoor" | "via" | "deadline">;
 const NO_SYNC_OPTIONS: SyncOptions = {};
 
 /**
@@ -217,7 +217,7 @@ export class Invoker {
       const faults = subject && this.faults?.forInvocation(subject, "run");
       if (faults !== undefined) {
         // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
-        if (faults.delayMs > 0) await this.ctx.clock.sleep(faults.delayMs);
+        if (faults.delayMs > 0) await serviceSleep(this.ctx.clock, sync, faults.delayMs);
         const spec = faults.outcome?.spec;
         if (spec !== undefined && target.config.runtime !== "model") {
           // Each reaches an environment, as on AWS, and so has START, END and REPORT (aws-facts §2.5).
@@ -230,7 +230,7 @@ export class Invoker {
               : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync);
         } else if (faults.outcome !== undefined) {
           const durationMs = injectedDurationMs(faults, target.config);
-          if (durationMs > 0) await this.ctx.clock.sleep(durationMs);
+          if (durationMs > 0) await serviceSleep(this.ctx.clock, sync, durationMs);
           result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
           emitFinished(this.telemetry, target.config, result, sync.via);
         }
@@ -269,6 +269,7 @@ export class Invoker {
       traceId: trace,
       clientContext: sync.clientContext,
       via: sync.via,
+      deadline: sync.deadline,
     });
   }
 }

@@ -6,7 +6,7 @@ import type { Environment } from "./environment.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import { billedDuration } from "./invocation-log.ts";
-import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+import { emitFinished, emitStarted, failurePayload, serviceSleep, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 
 const OK: Buffer = Buffer.from("null");
 
@@ -76,7 +76,7 @@ export class ModelEnvironment implements Environment {
     let initDurationMs: number | undefined;
     if (coldStart) {
       initDurationMs = draw(this.spec.coldStartMs, this.random);
-      if (initDurationMs > 0) await this.clock.sleep(initDurationMs);
+      if (initDurationMs > 0) await serviceSleep(this.clock, request, initDurationMs);
       this.initialised = true;
     }
     this.transition("busy");
@@ -86,7 +86,7 @@ export class ModelEnvironment implements Environment {
     const timedOut = roll < this.spec.timeoutProbability;
     const failed = !timedOut && roll < this.spec.timeoutProbability + this.spec.errorProbability;
     const durationMs = timedOut ? timeoutMs : Math.min(draw(this.spec.durationMs, this.random), timeoutMs);
-    await this.clock.sleep(durationMs);
+    await serviceSleep(this.clock, request, durationMs);
     let payload: Buffer = OK;
     let errorType: string | undefined;
     if (timedOut) {

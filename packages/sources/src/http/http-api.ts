@@ -113,7 +113,7 @@ export class HttpApi implements ApiHandler {
     const event = v1
       ? this.v1Event(req, match, stageVariables, context === undefined ? undefined : { ...context, principalId, integrationLatency: 0 })
       : this.v2Event(req, match, stageVariables, context === undefined ? undefined : { lambda: context });
-    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs, { front: "http-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey });
+    const out = await invokeIntegration(this.deps.invoker, this.deps.clock, target.functionName, event, target.timeoutMs, { front: "http-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey });
     return this.read(out, v1 ? (p) => payloadV1Answer(p, false) : payloadV2Answer, req, match);
   }
 

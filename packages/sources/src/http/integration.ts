@@ -1,4 +1,4 @@
-import { isAwsError, stopwatch, type InvocationVia, type Invoker, type Telemetry } from "@lambda-sim/core";
+import { CallerDeadline, isAwsError, type Clock, type InvocationVia, type Invoker, type Telemetry } from "@lambda-sim/core";
 import type { HttpAnswer } from "./payload-v2.ts";
 
 /** How a front's call to its function ended; `requestId` is the invocation's (its logs name it). */
@@ -15,20 +15,21 @@ export type IntegrationOutcome = { requestId: string } & (
 
 /**
  * Calls a front's function synchronously through the one Invoker (so concurrency, throttles, cold
- * starts and telemetry apply) and stops waiting after `timeoutMs`. The timeout runs in wall time,
- * like the function's own timeout it races (DESIGN.md "Time": handler execution is never scaled).
+ * starts and telemetry apply) and stops waiting after `timeoutMs`: the wall time its real code
+ * runs (never scaled, like the function's own timeout it races: DESIGN.md "Time") plus the service
+ * time it waits (a latency fault, a `model` duration, a `serviceTime`), as CallerDeadline counts it.
  * The request id is chosen here, so that a failure the front reports names the invocation even
  * when the front stopped waiting for it. `via`: the front and route, named in the invocation's
  * telemetry (the dashboard's list says `REST GET /long` on every row, not only a failed one's).
  */
-export async function invokeIntegration(invoker: Invoker, functionName: string, event: unknown, timeoutMs: number, via: InvocationVia): Promise<IntegrationOutcome> {
+export async function invokeIntegration(invoker: Invoker, clock: Clock, functionName: string, event: unknown, timeoutMs: number, via: InvocationVia): Promise<IntegrationOutcome> {
   const payload = Buffer.from(JSON.stringify(event), "utf8");
   const requestId = invoker.newRequestId();
-  let timer: { cancel(): void } | undefined;
+  let deadline: CallerDeadline | undefined;
   const timeout = new Promise<IntegrationOutcome>((resolve) => {
-    timer = stopwatch.after(timeoutMs, () => resolve({ kind: "timeout", requestId }));
+    deadline = new CallerDeadline(clock, timeoutMs, () => resolve({ kind: "timeout", requestId }));
   });
-  const call = invoker.invoke({ functionName, payload, invocationType: "RequestResponse", requestId, via }).then(
+  const call = invoker.invoke({ functionName, payload, invocationType: "RequestResponse", requestId, via, deadline }).then(
     (out): IntegrationOutcome => (out.kind === "result" ? { kind: "result", requestId, payload: out.result.payload, functionError: out.result.errorType !== undefined } : { kind: "failed", requestId, code: out.kind, status: 500 }),
     (e: unknown): IntegrationOutcome => {
       if (isAwsError(e) && e.statusCode === 429) return { kind: "throttled", requestId };
@@ -38,7 +39,7 @@ export async function invokeIntegration(invoker: Invoker, functionName: string, 
   try {
     return await Promise.race([call, timeout]);
   } finally {
-    timer?.cancel();
+    deadline?.cancel();
   }
 }
 

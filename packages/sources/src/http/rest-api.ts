@@ -93,7 +93,7 @@ export class RestApi implements ApiHandler {
       await streamRestIntegration({ invoker: this.deps.invoker, telemetry: this.deps.telemetry, functionName: target.functionName, event, timeoutMs: target.timeoutMs, via, scope, res: req.res, front: lowerFront });
       return "streamed";
     }
-    const out = await invokeIntegration(this.deps.invoker, target.functionName, event, target.timeoutMs, via);
+    const out = await invokeIntegration(this.deps.invoker, this.deps.clock, target.functionName, event, target.timeoutMs, via);
     const failed = (answer: HttpAnswer, reason: string, detail?: string) =>
       reportFailure(this.deps.telemetry, { front: "rest-api", apiId: this.id, stage: req.stage, routeKey: match.routeKey, functionName: target.functionName }, out.requestId, answer, reason, detail);
     if (out.kind === "timeout") return failed(TIMED_OUT(), TIMEOUT_REASON, `no answer within the integration timeout (${target.timeoutMs} ms)`);

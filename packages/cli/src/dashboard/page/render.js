@@ -79,7 +79,9 @@ export function renderFunctions(m) {
   const names = new Set([...m.functions.keys(), ...[...m.envs.values()].map((e) => e.functionName)]);
   if (names.size === 0) return `<p class="empty">No functions yet.</p>`;
   const acct = m.account;
-  const head = renderFaults(m) + (acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? 0}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "");
+  // A playback's views carry no gauge: what is in use is what its events show busy.
+  const busyAll = [...m.envs.values()].filter((e) => e.state === "busy").length;
+  const head = renderFaults(m) + (acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? busyAll}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "");
   return head + [...names].sort().map((fn) => {
     const f = m.functions.get(fn) ?? {};
     const envs = [...m.envs.values()].filter((e) => e.functionName === fn);
