@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 
 // A project as developers have one: the function's code in a folder of it, packages installed in
 // the project's node_modules above it. Deployed, the function has only its folder (and what its
@@ -12,6 +12,7 @@ import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing
 let project: string;
 let t: TestSimulator;
 let lambda: LambdaClient;
+let warnings: TelemetryRecorder;
 
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -61,6 +62,9 @@ export const handler = async () => ({
     );
     write(join(fn, "top.mjs"), `import value from "undeclared-pkg";\nexport const handler = async () => value;\n`);
     write(join(fn, "dep.js"), `const value = require("undeclared-pkg");\nexports.handler = async () => value;\n`);
+    // A client AWS's runtimes have and lambda-sim's do not (they have the simulated services').
+    write(join(fn, "dynamo-esm.mjs"), `import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nexport const handler = async () => typeof DynamoDBClient;\n`);
+    write(join(fn, "dynamo.js"), `const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");\nexports.handler = async () => typeof DynamoDBClient;\n`);
     t = await startTestSimulator({
       functions: [
         { functionName: "esm", runtime: "nodejs24.x", handler: "esm.handler", codeDir: fn, timeout: 10 },
@@ -68,8 +72,11 @@ export const handler = async () => ({
         { functionName: "top", runtime: "nodejs24.x", handler: "top.handler", codeDir: fn, timeout: 10 },
         { functionName: "nofile", runtime: "nodejs24.x", handler: "missing.handler", codeDir: fn, timeout: 10 },
         { functionName: "dep", runtime: "nodejs24.x", handler: "dep.handler", codeDir: fn, timeout: 10 },
+        { functionName: "dynamo-esm", runtime: "nodejs24.x", handler: "dynamo-esm.handler", codeDir: fn, timeout: 10 },
+        { functionName: "dynamo-cjs", runtime: "nodejs22.x", handler: "dynamo.handler", codeDir: fn, timeout: 10 },
       ],
     });
+    warnings = new TelemetryRecorder(t.sim.telemetry);
     lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   });
 
@@ -121,5 +128,21 @@ export const handler = async () => ({
     const dep = await invoke("dep");
     expect(dep.body.errorMessage).toContain(`Error: Cannot find module 'undeclared-pkg'\nRequire stack:\n- ${join(project, "functions", "orders", "dep.js")}`);
     expect(JSON.stringify(dep.body)).not.toContain(bootstrapDir);
+  });
+
+  it("says, beside the import error, that AWS's runtime provides an SDK client lambda-sim's lacks, once per function, and not for other errors", async () => {
+    const esm = await invoke("dynamo-esm");
+    expect(esm.error).toBe("Unhandled");
+    expect(esm.body.errorMessage).toContain("Cannot find package '@aws-sdk/client-dynamodb'");
+    await invoke("dynamo-esm");
+    const cjs = await invoke("dynamo-cjs");
+    expect(cjs.body.errorType).toBe("Runtime.ImportModuleError");
+    const said = warnings.of("simulator.warning").map((w) => w.message);
+    const hint = (fn: string) => `${fn} imports @aws-sdk/client-dynamodb, which AWS's nodejs runtimes provide but lambda-sim's do not (they provide `;
+    expect(said.filter((m) => m.startsWith(hint("dynamo-esm")))).toHaveLength(1);
+    expect(said.filter((m) => m.startsWith(hint("dynamo-cjs")))).toHaveLength(1);
+    expect(said.find((m) => m.startsWith(hint("dynamo-esm")))).toMatch(/client-sqs.*\): bundle it, or add it to the function's dependencies \(npm install @aws-sdk\/client-dynamodb in its code folder\)$/);
+    // A package that is not the SDK's: no word from the simulator.
+    expect(said.some((m) => m.includes("undeclared-pkg"))).toBe(false);
   });
 });

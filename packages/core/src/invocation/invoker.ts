@@ -12,6 +12,7 @@ import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor
 import type { EnvironmentPool } from "./environment-pool.ts";
 import { EnvironmentPools } from "./environment-pools.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
+import { sdkImportHint } from "../runtime/sdk-import-hint.ts";
 import { emitFinished, functionErrorType, serviceSleep, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvocationObserver, type InvocationOrigin, type InvokeInput, type InvokeOutput } from "./invoke-input.ts";
 import type { FaultInjector, InvocationSubject } from "../faults/fault-injector.ts";
@@ -33,6 +34,8 @@ export class Invoker {
   private readonly registry: FunctionRegistry;
   private readonly ctx: EnvironmentContext;
   private readonly telemetry: Telemetry;
+  /** Hints already given (hintSdkImport). */
+  private readonly hinted = new Set<string>();
   private readonly ids: RandomStream;
   private readonly pools: EnvironmentPools;
   private readonly faults: FaultInjector | undefined;
@@ -236,6 +239,7 @@ export class Invoker {
         }
       }
       result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync);
+      if (result.errorType !== undefined && result.payload.includes("@aws-sdk/")) this.hintSdkImport(target.config.functionName, target.config.runtime, result.payload);
       for (const o of this.observers) o({ functionName: target.config.functionName, payload, result });
       return result;
     } finally {
@@ -244,6 +248,14 @@ export class Invoker {
       if (result?.completion === undefined) admission.lease.release();
       else void result.completion.then(() => admission.lease.release());
     }
+  }
+
+  /** Once per function and message: the hint beside an un-bundled SDK client AWS's runtime has and ours lacks. */
+  private hintSdkImport(functionName: string, runtime: string, errorPayload: Buffer): void {
+    const hint = sdkImportHint(functionName, runtime, errorPayload);
+    if (hint === undefined || this.hinted.has(hint)) return;
+    this.hinted.add(hint);
+    this.telemetry.emit({ type: "simulator.warning", message: hint });
   }
 
   private runIn(

@@ -32,10 +32,24 @@ export function nodeSdkPath(): string | undefined {
   return sdkPath ?? undefined;
 }
 
+/** The clients the Node.js runtimes provide (`@aws-sdk/client-sqs`...); none when they are not installed. */
+export function providedSdkClients(): string[] {
+  try {
+    return Object.keys((JSON.parse(readFileSync(sdkManifest(), "utf8")) as { dependencies: Record<string, string> }).dependencies);
+  } catch {
+    return [];
+  }
+}
+
+function sdkManifest(): string {
+  return createRequire(import.meta.url).resolve("@lambda-sim/aws-sdk-js/package.json");
+}
+
 function linkClients(): string {
-  const manifest = createRequire(import.meta.url).resolve("@lambda-sim/aws-sdk-js/package.json");
+  const manifest = sdkManifest();
   const fromPackage = createRequire(manifest);
-  const names = Object.keys((JSON.parse(readFileSync(manifest, "utf8")) as { dependencies: Record<string, string> }).dependencies);
+  const names = providedSdkClients();
+  if (names.length === 0) throw new Error("no AWS SDK clients installed");
   const targets = names.map((name) => [name, dirname(fromPackage.resolve(`${name}/package.json`))] as const);
   sdkTargets = [...new Set(targets.map(([, target]) => target.slice(0, target.lastIndexOf("/node_modules/") + "/node_modules".length)))];
   const hash = createHash("sha1").update(JSON.stringify(targets)).digest("hex").slice(0, 12);
