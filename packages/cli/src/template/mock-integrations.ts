@@ -49,6 +49,6 @@ export function mockRoute(t: Translation, logicalId: string, key: string, reques
       responseTemplates: response,
     });
   }
-  for (const what of unevaluated) t.notSimulated.push(`${logicalId} ${key} mapping template ${what} (not evaluated: lambda-sim fills in literal text, $context variables, $stageVariables and $input.params() only)`);
+  for (const what of unevaluated) t.notSimulated.push(`${logicalId} ${key} mapping template: ${what} (not evaluated, written out as is: lambda-sim evaluates literal text, $context variables, $stageVariables and $input.params() only)`);
   return { mock: defined({ requestTemplates: request, passthroughBehavior: passthroughBehavior === undefined ? undefined : String(passthroughBehavior).toUpperCase(), responses: out }) };
 }
