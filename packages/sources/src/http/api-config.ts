@@ -35,7 +35,7 @@ const selectionPattern = z.string().refine(
   (k) => {
     if (k === "default") return true;
     try {
-      new RegExp(k, "u");
+      new RegExp(k);
       return true;
     } catch {
       return false;

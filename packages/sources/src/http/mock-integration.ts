@@ -49,7 +49,7 @@ export class MockIntegration {
       };
       // The pattern must match the whole status code (API Gateway's selection patterns are Java regular expressions, matched whole).
       if (key === "default") fallback = response;
-      else this.patterns.push({ pattern: new RegExp(`^(?:${key})$`, "u"), response });
+      else this.patterns.push({ pattern: new RegExp(`^(?:${key})$`), response });
     }
     this.fallback = fallback;
   }
