@@ -63,8 +63,12 @@ export class MockIntegration {
     else if (this.passthrough === "NEVER" || (this.passthrough === "WHEN_NO_TEMPLATES" && this.requestTemplates.size > 0)) return UNSUPPORTED_MEDIA_TYPE();
     else integrationBody = req.body.toString("utf8");
     const status = statusCodeOf(integrationBody);
-    // No integer statusCode, or no response for it and no default: API Gateway's 500 (LocalStack's
-    // AWS-validated mock integration does the same; the execution log's reason is not printed here).
+    // No integer statusCode, or no response for it and no default: a 500, as LocalStack's mock
+    // integration answers (its log: "Unable to parse statusCode. It should be an integer that is
+    // defined in the request template"). AWS's guide says a mock "without defining the integration
+    // request mapping template" returns the default response "with appropriate passthrough
+    // behaviors": read here as a passed-through body that carries the statusCode. The reason is not
+    // printed (http.integration-failed names a function's invocation; a mock has none).
     if (status === undefined) return INTEGRATION_FAILED();
     const response = this.patterns.find((p) => p.pattern.test(String(status)))?.response ?? this.fallback;
     if (response === undefined) return INTEGRATION_FAILED();
