@@ -11,4 +11,5 @@ export { snsSource } from "./sns/index.ts";
 export { apiGatewaySource, type ApiView } from "./http/index.ts";
 export { functionUrlsSource, type FunctionUrlView } from "./function-urls/index.ts";
 export { apiId } from "./http/api-config.ts";
+export { unevaluatedVtl } from "./http/mapping-template.ts";
 export { RouteTable } from "./http/route-table.ts";

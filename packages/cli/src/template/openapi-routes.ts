@@ -1,4 +1,5 @@
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import { mockRoute } from "./mock-integrations.ts";
 import { defined, num, type Translation } from "./translation.ts";
 
 type Props = Record<string, unknown>;
@@ -44,9 +45,10 @@ const METHODS: Record<string, string> = { get: "GET", put: "PUT", post: "POST", 
  * An API's routes, Lambda authorizers and binary media types from its OpenAPI definition
  * (`DefinitionBody`, `DefinitionUri`, an `AWS::ApiGateway::RestApi`'s `Body`), as API Gateway
  * imports it: each path's operations with an `x-amazon-apigateway-integration` of type
- * `aws_proxy` become routes (`/$default` on an HTTP API is its `$default` route); a `security`
- * requirement naming a scheme with a Lambda `x-amazon-apigateway-authorizer` guards its route.
- * Other integrations (mock, HTTP, AWS service) and other authorizers (JWT, Cognito, IAM, API keys)
+ * `aws_proxy` become routes (`/$default` on an HTTP API is its `$default` route), and on a REST API
+ * those of type `mock` too (mock-integrations.ts); a `security` requirement naming a scheme with a
+ * Lambda `x-amazon-apigateway-authorizer` guards its route.
+ * Other integrations (HTTP, AWS service) and other authorizers (JWT, Cognito, IAM, API keys)
  * are listed at start as not simulated. Routes the API's events add are kept beside these.
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authorizer.html
@@ -78,14 +80,17 @@ export function openApiRoutes(t: Translation, logicalId: string, api: Props, pro
       const key = protocol === "HTTP" && path === "/$default" ? "$default" : `${method} ${path}`;
       const integration = (operation as Props)["x-amazon-apigateway-integration"] as Props | undefined;
       const type = String(integration?.type ?? "").toLowerCase();
-      if (type !== "aws_proxy") {
-        t.notSimulated.push(`${logicalId} ${key} (${integration === undefined ? "no x-amazon-apigateway-integration" : `a ${type || "missing"} integration`}: only Lambda proxy integrations, aws_proxy, are simulated)`);
+      // REST APIs' mock integrations are simulated (HTTP APIs have none).
+      const mock = type === "mock" && protocol === "REST";
+      if (type !== "aws_proxy" && !mock) {
+        t.notSimulated.push(`${logicalId} ${key} (${integration === undefined ? "no x-amazon-apigateway-integration" : `a ${type || "missing"} integration`}: only Lambda proxy integrations, aws_proxy, ${protocol === "REST" ? "and mock integrations are" : "are"} simulated)`);
         continue;
       }
-      const { functionName, stream } = lambdaIntegration(integration!.uri, integration!.responseTransferMode, [...where, "x-amazon-apigateway-integration", "uri"], [...where, "x-amazon-apigateway-integration", "responseTransferMode"]);
+      const integrationAt = [...where, "x-amazon-apigateway-integration"];
+      const { functionName, stream } = mock ? { functionName: undefined, stream: false } : lambdaIntegration(integration!.uri, integration!.responseTransferMode, [...integrationAt, "uri"], [...integrationAt, "responseTransferMode"]);
       const payload = integration!.payloadFormatVersion;
       // "Required for HTTP APIs" (API Gateway's Integration.PayloadFormatVersion): not guessed.
-      if (protocol === "HTTP" && payload === undefined) throw new TemplateError([...where, "x-amazon-apigateway-integration"], "payloadFormatVersion is required for an HTTP API's Lambda integration: 1.0 or 2.0");
+      if (protocol === "HTTP" && payload === undefined) throw new TemplateError(integrationAt, "payloadFormatVersion is required for an HTTP API's Lambda integration: 1.0 or 2.0");
       // An event on this path and method came first: SAM refuses the pair, naming the event's path and method.
       if ((api.routes as Props)[key] !== undefined) {
         t.problems.push(new TemplateError(t.templatePathOf(["apis", logicalId, "routes", key]) ?? where, integrationExists(path, method)));
@@ -96,9 +101,19 @@ export function openApiRoutes(t: Translation, logicalId: string, api: Props, pro
       const named = (security ?? []).flatMap((s: unknown) => (s !== null && typeof s === "object" ? Object.keys(s) : []));
       const authorizer = named.find((n) => authorizers[n] !== undefined);
       for (const n of named) if (authorizers[n] === undefined) open.add(n);
+      const routeAuthorizer = authorizer ?? (security !== undefined && named.length === 0 ? "NONE" : undefined);
+      if (mock) {
+        const responses = integration!.responses ?? {};
+        if (typeof responses !== "object" || Array.isArray(responses)) throw new TemplateError([...integrationAt, "responses"], "expected a map of status patterns (or default) to responses");
+        const list = Object.entries(responses as Record<string, Props>).map(([pattern, r]) => ({ pattern, statusCode: r?.statusCode, responseParameters: r?.responseParameters, responseTemplates: r?.responseTemplates }));
+        (api.routes as Props)[key] = defined({ ...mockRoute(t, logicalId, key, integration!.requestTemplates, integration!.passthroughBehavior, list, integrationAt), authorizer: routeAuthorizer });
+        t.origins.push({ native: ["apis", logicalId, "routes", key], template: where });
+        t.said(logicalId, `REST API ${logicalId}: ${key} → mock (OpenAPI)`);
+        continue;
+      }
       (api.routes as Props)[key] = defined({
         functionName,
-        authorizer: authorizer ?? (security !== undefined && named.length === 0 ? "NONE" : undefined),
+        authorizer: routeAuthorizer,
         payloadFormatVersion: protocol === "HTTP" ? String(payload) : undefined,
         responseTransferMode: stream ? "STREAM" : undefined,
         timeoutInMillis: num(integration!.timeoutInMillis),

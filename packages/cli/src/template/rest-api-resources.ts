@@ -1,5 +1,6 @@
 import { apiEntry } from "./api-events.ts";
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
+import { mockRoute } from "./mock-integrations.ts";
 import { lambdaIntegration, openApiRoutes } from "./openapi-routes.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { defined, num, type Translation } from "./translation.ts";
@@ -21,7 +22,8 @@ const pending = new WeakMap<Translation, Pending>();
  * A REST API declared with CloudFormation's own resources, not SAM's: `AWS::ApiGateway::RestApi`
  * (the API, `BinaryMediaTypes`), `AWS::ApiGateway::Resource` (a path part under its parent),
  * `AWS::ApiGateway::Method` (a route: `HttpMethod` on its resource's path, an `AWS_PROXY`
- * integration calling a function, its `ResponseTransferMode` and `TimeoutInMillis`), and the
+ * integration calling a function, its `ResponseTransferMode` and `TimeoutInMillis`, or a `MOCK`
+ * integration answered from its templates and integration responses), and the
  * stages an `AWS::ApiGateway::Stage` or a `AWS::ApiGateway::Deployment`'s `StageName` names.
  */
 export function restApiGatewayResource(t: Translation, stack: TemplateStack, logicalId: string, type: string, p: Props, base: TemplatePath): void {
@@ -94,17 +96,27 @@ export function finishRestApis(t: Translation, stack: TemplateStack): void {
 
 function method(t: Translation, logicalId: string, p: Props, base: TemplatePath, api: Props, path: string): void {
   const integration = (p.Integration ?? {}) as Props;
-  if (integration.Type !== "AWS_PROXY") {
-    t.notSimulated.push(`${logicalId}.Integration (a ${String(integration.Type ?? "missing")} integration: only Lambda proxy integrations, AWS_PROXY, are simulated)`);
+  if (integration.Type !== "AWS_PROXY" && integration.Type !== "MOCK") {
+    t.notSimulated.push(`${logicalId}.Integration (a ${String(integration.Type ?? "missing")} integration: only Lambda proxy integrations, AWS_PROXY, and MOCK integrations are simulated)`);
     return;
   }
-  const { functionName: fn, stream } = lambdaIntegration(integration.Uri, integration.ResponseTransferMode, [...base, "Integration", "Uri"], [...base, "Integration", "ResponseTransferMode"]);
   const auth = typeof p.AuthorizationType === "string" ? p.AuthorizationType : "NONE";
   if (auth !== "NONE") t.notSimulated.push(`${logicalId}.AuthorizationType ${auth} (lambda-sim does not read AWS::ApiGateway::Authorizer: the route is open)`);
   const key = `${String(p.HttpMethod).toUpperCase()} ${path}`;
-  (api.routes as Props)[key] = defined({ functionName: fn, responseTransferMode: stream ? "STREAM" : undefined, timeoutInMillis: num(integration.TimeoutInMillis) });
   const apiId = Object.entries(t.config.apis).find(([, a]) => a === api)?.[0] ?? "";
   t.origins.push({ native: ["apis", apiId, "routes", key], template: base });
+  if (integration.Type === "MOCK") {
+    const at = [...base, "Integration"];
+    const listed = integration.IntegrationResponses ?? [];
+    if (!Array.isArray(listed)) throw new TemplateError([...at, "IntegrationResponses"], "expected a list of integration responses");
+    // A response without a SelectionPattern is the default one (AWS::ApiGateway::Method IntegrationResponse).
+    const responses = (listed as Props[]).map((r) => ({ pattern: typeof r?.SelectionPattern === "string" && r.SelectionPattern !== "" ? r.SelectionPattern : "default", statusCode: r?.StatusCode, responseParameters: r?.ResponseParameters, responseTemplates: r?.ResponseTemplates }));
+    (api.routes as Props)[key] = mockRoute(t, apiId, key, integration.RequestTemplates, integration.PassthroughBehavior, responses, at);
+    t.said(logicalId, `REST API ${apiId}: ${key} → mock`);
+    return;
+  }
+  const { functionName: fn, stream } = lambdaIntegration(integration.Uri, integration.ResponseTransferMode, [...base, "Integration", "Uri"], [...base, "Integration", "ResponseTransferMode"]);
+  (api.routes as Props)[key] = defined({ functionName: fn, responseTransferMode: stream ? "STREAM" : undefined, timeoutInMillis: num(integration.TimeoutInMillis) });
   t.said(logicalId, `REST API ${apiId}: ${key} → ${fn}${stream ? " (streamed)" : ""}`);
 }
 

@@ -17,6 +17,40 @@ const streamTimeout = z.number({ error: `expected milliseconds between 50 and ${
 /** `GET /pets/{id}`, `ANY /{proxy+}`, `$default` (HTTP APIs only). */
 export const ROUTE_KEY = /^(\$default|(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/|(\/(\{[A-Za-z0-9._-]+\+?\}|[^/{}\s]+))+))$/;
 
+/**
+ * A REST API method's MOCK integration (`x-amazon-apigateway-integration` of type mock, or an
+ * `AWS::ApiGateway::Method`'s `Integration: { Type: MOCK }`): no function; the request template
+ * gives the status code, which picks one of `responses` (keyed by a regular expression over it, or
+ * `default`), whose status, literal headers and response template are the answer (mock-integration.ts).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html
+ */
+const mockResponse = z.strictObject({
+  statusCode: z.string({ error: "expected a status code such as \"200\"" }).regex(/^[1-5]\d\d$/, { error: "expected a status code such as \"200\"" }),
+  /** `method.response.header.{name}`: `'literal'` values only (a mock has no integration headers or body to map). */
+  responseParameters: stringMap.default({}),
+  /** By media type: the body's mapping template. */
+  responseTemplates: stringMap.default({}),
+});
+const selectionPattern = z.string().refine(
+  (k) => {
+    if (k === "default") return true;
+    try {
+      new RegExp(k);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: "expected a regular expression over the status code, or default" },
+);
+export const mockIntegrationSchema = z.strictObject({
+  /** By request media type: the template whose output's `statusCode` picks the response (`{"statusCode": 200}`). */
+  requestTemplates: stringMap.default({}),
+  /** What a request whose Content-Type has no template gets (WHEN_NO_MATCH unless told: its body is used as is). */
+  passthroughBehavior: z.enum(["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"], { error: "expected WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER" }).default("WHEN_NO_MATCH"),
+  responses: z.record(selectionPattern, mockResponse, { error: "expected a map of status patterns (or default) to responses" }).default({}),
+});
+
 const route = z.union(
   [
     name("a function name"),
@@ -31,8 +65,10 @@ const route = z.union(
       /** Up to 300000 ms; up to 900000 ms on a STREAM route (checked with the API, which knows the mode). */
       timeoutInMillis: streamTimeout.optional(),
     }),
+    /** REST APIs only: answered by API Gateway itself (an authorizer still guards it). */
+    z.strictObject({ mock: mockIntegrationSchema, authorizer: z.string().optional() }),
   ],
-  { error: "expected a function name or { functionName, authorizer, payloadFormatVersion, responseTransferMode, timeoutInMillis }" },
+  { error: "expected a function name, { functionName, authorizer, payloadFormatVersion, responseTransferMode, timeoutInMillis } or { mock, authorizer }" },
 );
 
 const authorizer = z.strictObject({
@@ -86,6 +122,11 @@ export const apiConfigSchema = z.record(
   }).superRefine((api, ctx) => {
     for (const [key, r] of Object.entries(api.routes)) {
       if (typeof r === "string") continue;
+      // AWS's REST-or-HTTP table lists mock integrations for REST APIs only (http-api-vs-rest.html).
+      if ("mock" in r) {
+        if (api.protocolType !== "REST") ctx.addIssue({ code: "custom", path: ["routes", key, "mock"], message: "mock integrations are only supported for REST APIs (protocolType: REST): HTTP APIs have none" });
+        continue;
+      }
       // "Response streaming is only supported for REST APIs" (response-transfer-mode.html).
       if (r.responseTransferMode === "STREAM" && api.protocolType !== "REST") ctx.addIssue({ code: "custom", path: ["routes", key, "responseTransferMode"], message: "STREAM is only supported for REST APIs (protocolType: REST): API Gateway does not stream HTTP API integrations" });
       // Past 300000 ms only a STREAM route may wait (up to 15 minutes).
@@ -105,6 +146,7 @@ export type ApiConfig = z.output<typeof apiConfigSchema>;
 export type ApiEntry = ApiConfig[string];
 export type AuthorizerEntry = ApiEntry["authorizers"][string];
 export type CorsEntry = NonNullable<ApiEntry["corsConfiguration"]>;
+export type MockEntry = z.output<typeof mockIntegrationSchema>;
 
 /**
  * An API's id: 10 lower-case letters and digits as API Gateway's are, derived from the account,

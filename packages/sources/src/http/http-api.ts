@@ -59,9 +59,11 @@ export class HttpApi implements ApiHandler {
     const authorizers = new Map(Object.entries(entry.authorizers).map(([n, a]) => [n, new LambdaAuthorizer(a, "HTTP", deps)]));
     for (const [key, route] of Object.entries(entry.routes)) {
       const r = typeof route === "string" ? { functionName: route } : route;
+      // A mock integration is a REST API's (api-config.ts refuses one here).
+      if ("mock" in r) continue;
       const authorizer = r.authorizer === undefined || r.authorizer === "NONE" ? undefined : authorizers.get(r.authorizer);
       if (r.authorizer !== undefined && r.authorizer !== "NONE" && authorizer === undefined) throw new Error(`apis.${name}.routes.${key}.authorizer: no authorizer ${r.authorizer} in apis.${name}.authorizers`);
-      const version = typeof route === "string" ? "2.0" : (route.payloadFormatVersion ?? "2.0");
+      const version = "payloadFormatVersion" in r ? (r.payloadFormatVersion ?? "2.0") : "2.0";
       this.routes.add(key, { functionName: r.functionName, authorizer, payloadFormatVersion: version, timeoutMs: r.timeoutInMillis ?? entry.timeoutInMillis ?? HTTP_DEFAULT_TIMEOUT_MS });
     }
   }

@@ -41,7 +41,7 @@ export const apiGatewaySource: Source<ApiConfig> = {
       const api: ApiHandler = entry.protocolType === "REST" ? new RestApi(name, id, entry, deps) : new HttpApi(name, id, entry, deps);
       front.add(api);
       routes.set(id, Object.keys(entry.routes));
-      functions.set(id, [...new Set(Object.values(entry.routes).map((r) => (typeof r === "string" ? r : r.functionName)))]);
+      functions.set(id, [...new Set(Object.values(entry.routes).flatMap((r) => (typeof r === "string" ? [r] : "mock" in r ? [] : [r.functionName])))]);
       authorizerFunctions.set(id, [...new Set(Object.values(entry.authorizers).map((a) => a.functionName))]);
     }
     ctx.router.addFront({ name: "execute-api", pathPrefix: EXECUTE_API_PREFIX, hostLabel: EXECUTE_API_HOST_LABEL, handler: front.handle, maxBodyBytes: API_MAX_BODY_BYTES, refuseTooLarge: front.refuseTooLarge });

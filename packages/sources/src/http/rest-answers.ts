@@ -14,6 +14,10 @@ export const TIMED_OUT = () => rest(504, '{"message": "Endpoint request timed ou
 // https://repost.aws/questions/QUfI6bsdd0SOiPeyimzxSkfQ ; https://stackoverflow.com/questions/36363280
 export const INTEGRATION_FAILED = () => rest(500, '{"message":"Internal server error"}', "InternalServerErrorException");
 export const TOO_LARGE = () => rest(413, '{"message":"Request Too Long"}', "RequestTooLargeException");
+// A request whose Content-Type has no mapping template where the passthrough behavior refuses it:
+// "rejected with an HTTP 415 Unsupported Media Type response" (integration-passthrough-behaviors.html);
+// the error type named as the other gateway responses name theirs (our guess: not on record).
+export const UNSUPPORTED_MEDIA_TYPE = () => rest(415, '{"message":"Unsupported Media Type"}', "UnsupportedMediaTypeException");
 
 // What a stage's execution log says when the integration fails (re:Post knowledge center
 // "malformed-502-api-gateway" and "api-gateway-504-errors"); the throttle's line is our wording.

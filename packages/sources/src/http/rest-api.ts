@@ -4,6 +4,7 @@ import { executeApiArn } from "./iam-policy.ts";
 import { functionError, invokeIntegration, reportFailure } from "./integration.ts";
 import { authorizerFailureReason, LambdaAuthorizer } from "./lambda-authorizer.ts";
 import { isBinaryMediaType, payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
+import { MockIntegration } from "./mock-integration.ts";
 import { isMalformed, type HttpAnswer } from "./payload-v2.ts";
 import { streamRestIntegration, STREAM_DEFAULT_TIMEOUT_MS } from "./rest-stream.ts";
 import { metadataOnlyAnswer } from "./rest-stream-prelude.ts";
@@ -15,8 +16,14 @@ export const REST_MAX_PAYLOAD = 10 * 1024 * 1024;
 /** The integration timeout's default: 29 s (same page). */
 export const REST_DEFAULT_TIMEOUT_MS = 29_000;
 
+/** A route answered by API Gateway itself (a MOCK integration), behind the route's authorizer if any. */
+interface MockTarget {
+  mock: MockIntegration;
+  authorizer: LambdaAuthorizer | undefined;
+}
+
 /**
- * A REST API with Lambda proxy integrations (payload 1.0): routes matched with API Gateway's
+ * A REST API with Lambda proxy integrations (payload 1.0) and mock integrations: routes matched with API Gateway's
  * precedence, 403 `Missing Authentication Token` where nothing matches, TOKEN and REQUEST
  * authorizers, binary media types, the 29 s integration timeout and the 10 MB payload limit; a
  * route with `responseTransferMode: STREAM` streams the function's answer instead (rest-stream.ts).
@@ -24,7 +31,7 @@ export const REST_DEFAULT_TIMEOUT_MS = 29_000;
 export class RestApi implements ApiHandler {
   readonly protocolType = "REST" as const;
   readonly stages: readonly string[];
-  private readonly routes = new RouteTable<RouteTarget>();
+  private readonly routes = new RouteTable<(RouteTarget & { mock?: undefined }) | MockTarget>();
   private readonly stageVariables: Record<string, Record<string, string>>;
 
   readonly name: string;
@@ -45,6 +52,10 @@ export class RestApi implements ApiHandler {
       const r = typeof route === "string" ? { functionName: route } : route;
       const authorizer = r.authorizer === undefined || r.authorizer === "NONE" ? undefined : authorizers.get(r.authorizer);
       if (r.authorizer !== undefined && r.authorizer !== "NONE" && authorizer === undefined) throw new Error(`apis.${name}.routes.${key}.authorizer: no authorizer ${r.authorizer} in apis.${name}.authorizers`);
+      if ("mock" in r) {
+        this.routes.add(key, { mock: new MockIntegration(r.mock), authorizer });
+        continue;
+      }
       const stream = r.responseTransferMode === "STREAM";
       const timeoutMs = r.timeoutInMillis ?? entry.timeoutInMillis ?? (stream ? STREAM_DEFAULT_TIMEOUT_MS : REST_DEFAULT_TIMEOUT_MS);
       this.routes.add(key, { functionName: r.functionName, authorizer, payloadFormatVersion: "1.0", timeoutMs, responseTransferMode: stream ? "STREAM" : "BUFFERED" });
@@ -85,6 +96,7 @@ export class RestApi implements ApiHandler {
       }
       authorizer = { ...outcome.context, principalId: outcome.principalId, integrationLatency: this.deps.clock.now() - started };
     }
+    if (target.mock !== undefined) return this.mockAnswer(req, target.mock, match, stageVariables);
     const event = this.event(req, match, stageVariables, authorizer);
     const via = { front: "rest-api" as const, apiId: this.id, stage: req.stage, routeKey: match.routeKey };
     if (target.responseTransferMode === "STREAM") {
@@ -115,7 +127,36 @@ export class RestApi implements ApiHandler {
     return answer;
   }
 
-  private event(req: ApiRequest, match: RouteMatch<RouteTarget>, stageVariables: Record<string, string>, authorizer: Record<string, unknown> | undefined): Record<string, unknown> {
+  /** A mock integration's answer; its templates see the request's context, stage variables and parameters. */
+  private mockAnswer(req: ApiRequest, mock: MockIntegration, match: RouteMatch<unknown>, stageVariables: Record<string, string>): HttpAnswer {
+    const lookup = identityLookup(req, stageVariables, match.routeKey);
+    const context: Record<string, string> = {
+      requestId: req.requestId,
+      extendedRequestId: req.extendedRequestId,
+      stage: req.stage,
+      httpMethod: req.http.method,
+      resourcePath: match.resourcePath,
+      // With the stage, as the Lambda proxy event's requestContext.path has it (payload-v1.ts).
+      path: req.stage === "$default" ? req.path : `/${req.stage}${req.path}`,
+      apiId: this.id,
+      domainName: req.domainName,
+      requestTimeEpoch: String(req.timeEpoch),
+      accountId: this.deps.accountId,
+    };
+    return mock.answer({
+      contentType: req.headers.get("content-type")?.[0],
+      accept: req.headers.get("accept")?.join(","),
+      body: req.http.body,
+      scope: {
+        context,
+        stageVariables,
+        // Path, then query string, then header (the mapping template reference's order for $input.params(x)).
+        param: (name) => match.pathParameters[name] ?? lookup({ where: "querystring", name }) ?? lookup({ where: "header", name }),
+      },
+    });
+  }
+
+  private event(req: ApiRequest, match: RouteMatch<unknown>, stageVariables: Record<string, string>, authorizer: Record<string, unknown> | undefined): Record<string, unknown> {
     return payloadV1Event(req.http, {
       accountId: this.deps.accountId,
       apiId: this.id,
