@@ -1,6 +1,7 @@
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import { readLocalDocument } from "./local-documents.ts";
 import { integrationExists, openApiRoutes } from "./openapi-routes.ts";
+import { addCorsPreflights, notePathItem, pathItemKey, readCors } from "./sam-cors.ts";
 import { IMPLICIT_APIS } from "./sam-implicit-apis.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { defined, num, type Translation } from "./translation.ts";
@@ -14,7 +15,6 @@ type Props = Record<string, unknown>;
  */
 const NOT_SIMULATED: Record<"REST" | "HTTP", Record<string, string>> = {
   REST: {
-    Cors: "REST API CORS",
     GatewayResponses: "custom gateway responses",
     Domain: "custom domain",
     Models: "request models",
@@ -33,8 +33,11 @@ const NOT_SIMULATED: Record<"REST" | "HTTP", Record<string, string>> = {
 /** Auth keys of an API or of an Api event that lambda-sim does not simulate. */
 const AUTH_NOT_SIMULATED: Record<string, string> = { ApiKeyRequired: "API keys", UsagePlan: "usage plans and API keys", ResourcePolicy: "resource policies" };
 
-/** Each API's DefaultAuthorizer, applied to its routes once every resource has been read. */
-const defaults = new WeakMap<Translation, Map<string, string>>();
+/**
+ * Each API's DefaultAuthorizer, applied to its routes once every resource has been read, and its
+ * `AddDefaultAuthorizerToCorsPreflight` (SAM's default true: OPTIONS methods get it too).
+ */
+const defaults = new WeakMap<Translation, Map<string, { name: string; preflight: boolean }>>();
 /** Each API's authorizers that are declared and not simulated (JWT, Cognito...): routes naming them are open. */
 const unsimulated = new WeakMap<Translation, Map<string, Set<string>>>();
 
@@ -67,6 +70,8 @@ export function apiEvent(t: Translation, stack: TemplateStack, type: "Api" | "Ht
     responseTransferMode: typeof p.ResponseTransferMode === "string" ? p.ResponseTransferMode : undefined,
     timeoutInMillis: num(p.TimeoutInMillis),
   });
+  // The path item SAM adds the event to, which the API's Cors then reads (sam-cors.ts).
+  if (type === "Api") notePathItem(t, logicalId, path!, [pathItemKey(method!)]);
   t.origins.push({ native: ["apis", logicalId, "routes", key], template: at });
   t.said(label, `${type === "Api" ? "REST API" : "HTTP API"} ${logicalId}: ${key} → ${fnName}${p.ResponseTransferMode === "STREAM" ? " (streamed)" : ""}`);
 }
@@ -81,6 +86,8 @@ export function apiResource(t: Translation, stack: TemplateStack, logicalId: str
   if (rest && Array.isArray(p.BinaryMediaTypes)) api.binaryMediaTypes = p.BinaryMediaTypes.map((m) => String(m).replaceAll("~1", "/"));
   if (!rest && p.CorsConfiguration !== undefined) api.corsConfiguration = cors(p.CorsConfiguration);
   for (const [k, why] of Object.entries(NOT_SIMULATED[rest ? "REST" : "HTTP"])) if (p[k] !== undefined) t.notSimulated.push(`${logicalId}.${k} (${why})`);
+  // SAM edits the definition it builds or is given inline; a DefinitionUri's it cannot.
+  if (rest) readCors(t, logicalId, p.Cors, p.DefinitionUri === undefined, [...base, "Cors"]);
   const auth = (p.Auth ?? {}) as Props;
   for (const k of Object.keys(auth)) if (AUTH_NOT_SIMULATED[k] !== undefined && auth[k] !== false) t.notSimulated.push(`${logicalId}.Auth.${k} (${AUTH_NOT_SIMULATED[k]})`);
   const authorizers: Props = {};
@@ -114,7 +121,7 @@ export function apiResource(t: Translation, stack: TemplateStack, logicalId: str
   if (typeof auth.DefaultAuthorizer === "string") {
     let map = defaults.get(t);
     if (map === undefined) defaults.set(t, (map = new Map()));
-    map.set(logicalId, auth.DefaultAuthorizer);
+    map.set(logicalId, { name: auth.DefaultAuthorizer, preflight: auth.AddDefaultAuthorizerToCorsPreflight !== false });
   }
   t.origins.push({ native: ["apis", logicalId], template: base });
   t.said(logicalId, `${rest ? "REST API" : "HTTP API"}, stage ${stage}`);
@@ -130,9 +137,16 @@ export function apiResource(t: Translation, stack: TemplateStack, logicalId: str
  * open and said so; one naming no authorizer of its API is refused, as SAM's transform refuses it.
  */
 export function finishApis(t: Translation): void {
-  for (const [logicalId, authorizer] of defaults.get(t) ?? []) {
+  // SAM adds Cors's OPTIONS methods before its Auth (api_generator.py: _add_cors, then _add_auth).
+  addCorsPreflights(t);
+  for (const [logicalId, { name, preflight }] of defaults.get(t) ?? []) {
     const routes = (t.config.apis[logicalId]?.routes ?? {}) as Record<string, Props>;
-    for (const route of Object.values(routes)) route.authorizer ??= authorizer;
+    for (const [key, route] of Object.entries(routes)) {
+      // AddDefaultAuthorizerToCorsPreflight: false leaves every OPTIONS method open, the API's own
+      // too, not only those Cors adds (swagger.py set_path_default_authorizer skips method "options").
+      if (!preflight && key.startsWith("OPTIONS ")) continue;
+      route.authorizer ??= name;
+    }
   }
   for (const [logicalId, api] of Object.entries(t.config.apis)) {
     const declared = Object.keys((api.authorizers ?? {}) as Props);

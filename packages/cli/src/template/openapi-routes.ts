@@ -1,5 +1,6 @@
 import { TemplateError, type TemplatePath } from "./intrinsics.ts";
 import { mockRoute } from "./mock-integrations.ts";
+import { notePathItem } from "./sam-cors.ts";
 import { defined, num, type Translation } from "./translation.ts";
 
 type Props = Record<string, unknown>;
@@ -73,6 +74,8 @@ export function openApiRoutes(t: Translation, logicalId: string, api: Props, pro
   if (typeof paths !== "object" || Array.isArray(paths)) throw new TemplateError([...at, "paths"], "expected a map of paths to operations");
   const open = new Set<string>();
   for (const [path, item] of Object.entries(paths)) {
+    // Every path of the definition, whatever its integrations, gets a SAM Api's Cors (sam-cors.ts).
+    if (protocol === "REST") notePathItem(t, logicalId, path, Object.keys(item ?? {}));
     for (const [op, operation] of Object.entries(item ?? {})) {
       const method = METHODS[op];
       if (method === undefined || operation === null || typeof operation !== "object") continue;
