@@ -1,4 +1,7 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import { chromiumSkip, dashboardPages } from "./support/dashboard-page.ts";
 import { runCli, startLambdaSim } from "./support/lambda-sim-process.ts";
 import { writeStackTemplate } from "./support/sam-stack.ts";
 
@@ -90,6 +93,11 @@ Resources:
         Authorizers: { Tok: { FunctionArn: !GetAtt Auth.Arn } }
 `;
 
+/** A function that answers a browser as SAM's docs say it must: with its own Access-Control-Allow-Origin. */
+const NOTES = `exports.handler = async (event) => { const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === "origin")?.[1]; return { statusCode: 200, headers: { "Access-Control-Allow-Origin": origin }, body: JSON.stringify({ method: event.httpMethod, saved: JSON.parse(event.body) }) }; };`;
+
+const openPage = dashboardPages();
+
 describe("SAM Cors on REST APIs", () => {
   it("answers preflights on every path of the implicit API from Globals: Api: Cors; the function's own answers get no CORS headers", { timeout: 60_000 }, async () => {
     const sim = await startLambdaSim(["--template", writeStackTemplate(GLOBALS), "--in-memory"]);
@@ -170,5 +178,52 @@ Resources:
     expect(out).toContain("Resources.Wild.Properties.Cors: Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set");
     expect(out).toContain("Resources.Bare.Properties.Cors.AllowOrigin: Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: https://app.example]");
     expect(out).toContain("Resources.Uri.Properties.Cors: Cors works only with inline Swagger specified in 'DefinitionBody' property.");
+  });
+
+  it.skipIf(chromiumSkip !== undefined)(`lets a page of another origin PUT JSON with a custom header from a real browser, and not with a header Cors does not allow${chromiumSkip ? ` (${chromiumSkip})` : ""}`, { timeout: 90_000 }, async () => {
+    // The app's page, served from another origin than the API (another port).
+    const app = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>notes</title>"));
+    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
+    const origin = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    const template = `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    Cors: { AllowOrigin: "'${origin}'", AllowHeaders: "'Content-Type,X-Api-Key'" }
+Resources:
+  Notes:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: ${JSON.stringify(NOTES)}
+      Events:
+        Put: { Type: Api, Properties: { Path: /notes, Method: put } }
+`;
+    const sim = await startLambdaSim(["--template", writeStackTemplate(template), "--in-memory"]);
+    try {
+      const base = /ServerlessRestApi \(REST API, stage Prod\): (\S+)/.exec(sim.output())![1]!;
+      const errors: string[] = [];
+      const page = await openPage(`${origin}/`, errors);
+      // A PUT with JSON and X-Api-Key is not a simple request: the browser sends the preflight first.
+      const put = (header: string) =>
+        page.evaluate(
+          async ([url, name]) => {
+            try {
+              const r = await fetch(url!, { method: "PUT", headers: { "content-type": "application/json", [name!]: "k" }, body: JSON.stringify({ text: "hi" }) });
+              return { status: r.status, body: await r.json() };
+            } catch (e) {
+              return { failed: String(e) };
+            }
+          },
+          [new URL("notes", base).href, header],
+        );
+      expect(await put("x-api-key")).toEqual({ status: 200, body: { method: "PUT", saved: { text: "hi" } } });
+      // A header the preflight's Access-Control-Allow-Headers does not name: the browser never sends the PUT.
+      expect(await put("x-other")).toEqual({ failed: "TypeError: Failed to fetch" });
+      expect(errors).toEqual([]);
+    } finally {
+      await sim.kill();
+      app.close();
+    }
   });
 });
