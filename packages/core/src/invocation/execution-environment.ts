@@ -162,7 +162,8 @@ export class ExecutionEnvironment implements Environment {
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       await this.startProcess();
-      this.watchdogs.arm(initLimitMs(), () => this.failures.onInitTimeout());
+      const limit = initLimitMs();
+      this.watchdogs.arm(limit, () => this.failures.onInitTimeout(limit));
     } else {
       // Its telemetry is delivered while the runtime works (Telemetry.deferred).
       this.ctx.telemetry.deferred(() => this.transition("busy"));
