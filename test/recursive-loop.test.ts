@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { GetFunctionRecursionConfigCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { runCli, startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
+import { perFileLambdaSim, runCli, startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 import { HAS_PYTHON } from "./support/python.ts";
 import { chromiumSkip, dashboardPages, shows } from "./support/dashboard-page.ts";
@@ -49,7 +49,7 @@ def handler(event, context):
 const CONFIG = `
 functions:
   looper: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: loop, DONE_QUEUE: done, STOP_AT: "1000" } }
-  allowed: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, recursiveLoop: Allow, environment: { LOOP_QUEUE: loop-allowed, DONE_QUEUE: done, STOP_AT: "25" } }
+  allowed: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, recursiveLoop: Allow, environment: { LOOP_QUEUE: loop-allowed, DONE_QUEUE: done-allowed, STOP_AT: "25" } }
   pinger:
     runtime: nodejs24.x
     handler: index.snsLoop
@@ -57,14 +57,17 @@ functions:
     timeout: 10
     eventInvokeConfig: { destinationConfig: { onFailure: { destination: sqs:failures } } }
   tracer: { runtime: nodejs24.x, handler: index.trace, codeUri: ./fn }
-  mixer: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: mixed, DONE_QUEUE: done, STOP_AT: "1000" } }
-  fifo-mixer: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: mixed.fifo, DONE_QUEUE: done, STOP_AT: "1000" } }
+  mixer: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: mixed, DONE_QUEUE: done-mixer, STOP_AT: "1000" } }
+  fifo-mixer: { runtime: nodejs24.x, handler: index.sqsLoop, codeUri: ./fn, timeout: 10, environment: { LOOP_QUEUE: mixed.fifo, DONE_QUEUE: done-fifo-mixer, STOP_AT: "1000" } }
   pylooper: { runtime: python3.12, handler: app.handler, codeUri: ./fn, timeout: 10 }
 queues:
   loop: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:loop-dlq, maxReceiveCount: 1 } }
   loop-dlq:
   loop-allowed: { visibilityTimeout: 10 }
   done:
+  done-allowed:
+  done-mixer:
+  done-fifo-mixer:
   failures:
   py-loop: { visibilityTimeout: 10, redrivePolicy: { deadLetterTargetArn: sqs:py-loop-dlq, maxReceiveCount: 1 } }
   py-loop-dlq:
@@ -91,25 +94,44 @@ afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
 });
 
-async function start(): Promise<{ sim: LambdaSimProcess; sqs: SQSClient; lambda: LambdaClient; sns: SNSClient }> {
+function project(): string {
   const dir = mkdtempSync(join(tmpdir(), "lambda-sim-recursion-"));
   mkdirSync(join(dir, "fn"));
   writeFileSync(join(dir, "fn", "index.js"), HANDLER);
   writeFileSync(join(dir, "fn", "app.py"), PYTHON_HANDLER);
   writeFileSync(join(dir, "lambda-sim.yaml"), CONFIG);
-  // Service time stands still while the chain runs (handlers run in wall time): the stopped
-  // message's visibility timeout passes when the test moves the clock (afterStop), not in wall time.
-  const sim = await startLambdaSim(["--in-memory", "--clock", "virtual", "--config", join(dir, "lambda-sim.yaml")]);
+  return join(dir, "lambda-sim.yaml");
+}
+
+// Service time stands still while the chain runs (handlers run in wall time): the stopped
+// message's visibility timeout passes when the test moves the clock (afterStop), not in wall time.
+const simArgs = () => ["--in-memory", "--clock", "virtual", "--config", project()];
+// The tests that watch different functions, queues and topics (each its own `done` queue) share one
+// simulator; the dashboard's, which counts looper's stops, starts its own.
+const shared = perFileLambdaSim(simArgs);
+
+interface Started {
+  sim: LambdaSimProcess;
+  /** What the simulator wrote since this test started. */
+  output(): string;
+  sqs: SQSClient;
+  lambda: LambdaClient;
+  sns: SNSClient;
+}
+
+async function start(opts: { fresh?: boolean } = {}): Promise<Started> {
+  const sim = opts.fresh ? await startLambdaSim(simArgs()) : await shared();
+  const from = sim.output().length;
   const config = { endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
-  const out = { sim, sqs: new SQSClient(config), lambda: new LambdaClient({ ...config, maxAttempts: 1 }), sns: new SNSClient(config) };
+  const out = { sim, output: () => sim.output().slice(from), sqs: new SQSClient(config), lambda: new LambdaClient({ ...config, maxAttempts: 1 }), sns: new SNSClient(config) };
   clients.push(out.sqs, out.lambda, out.sns);
   return out;
 }
 
 /** Once `fn`'s chain was stopped: service time runs until nothing is due (the visibility timeout, the redrive). */
-async function afterStop(sim: LambdaSimProcess, fn: string): Promise<void> {
-  await until(() => sim.output().includes(`recursive loop: ${fn}:`), 60_000);
-  const idle = await fetch(`${sim.endpoint}/_sim/clock/run-until-idle`, { method: "POST", body: "{}" });
+async function afterStop(t: Started, fn: string): Promise<void> {
+  await until(() => t.output().includes(`recursive loop: ${fn}:`), 60_000);
+  const idle = await fetch(`${t.sim.endpoint}/_sim/clock/run-until-idle`, { method: "POST", body: "{}" });
   expect(idle.status).toBe(200);
 }
 
@@ -126,43 +148,46 @@ async function receiveOne(sqs: SQSClient, queue: string) {
 
 describe("recursive loop detection", () => {
   it("stops a function that sends each message back to its own queue at the 17th invocation; the message goes to the queue's DLQ", async () => {
-    const { sim, sqs, lambda } = await start();
+    const t = await start();
+    const { sqs, lambda } = t;
     expect((await lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: "looper" }))).RecursiveLoop).toBe("Terminate");
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "loop" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
     // Invocations 1-16 each sent n+1; the 17th, with n = 17, was stopped, and the message redriven.
-    await afterStop(sim, "looper");
+    await afterStop(t, "looper");
     const dead = await receiveOne(sqs, "loop-dlq");
     expect(JSON.parse(dead.Body!)).toEqual({ n: 17 });
     // The 16th invocation's trace: the chain had invoked `looper` 16 times (counted from 0).
     expect(dead.Attributes?.AWSTraceHeader).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0;Lineage=1:[0-9a-f]{8}:15$/);
     // The message it left on the queue is named (newuser10 N2-4): the one the DLQ now holds.
-    expect(sim.output()).toContain(`recursive loop: looper:$LATEST not invoked (asked by arn:aws:sqs:us-east-1:000000000000:loop, message ${dead.MessageId}):`);
+    expect(t.output()).toContain(`recursive loop: looper:$LATEST not invoked (asked by arn:aws:sqs:us-east-1:000000000000:loop, message ${dead.MessageId}):`);
     // Its redrive says why (review20 R20-9: it read as a message no mapping had polled). The console
     // prints in batches: the line may come a moment after the message is in the DLQ (CI failed it once).
     const moved = `message ${dead.MessageId} moved from loop to DLQ loop-dlq: received 1 time (maxReceiveCount 1); stopped in a recursive loop`;
-    await until(() => sim.output().includes(moved));
+    await until(() => t.output().includes(moved));
   }, 90_000);
 
   it.skipIf(!HAS_BOTO3)("stops a Python function whose boto3 sends back to its queue (skipped without a python3 that has boto3)", async () => {
-    const { sim, sqs } = await start();
+    const t = await start();
+    const { sqs } = t;
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "py-loop" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
-    await afterStop(sim, "pylooper");
+    await afterStop(t, "pylooper");
     const dead = await receiveOne(sqs, "py-loop-dlq");
     expect(JSON.parse(dead.Body!)).toEqual({ n: 17 });
     expect(dead.Attributes?.AWSTraceHeader).toMatch(/;Lineage=1:[0-9a-f]{8}:15$/);
   }, 90_000);
 
   it.skipIf(chromiumSkip !== undefined)(`shows the stops on the dashboard, beside the function${chromiumSkip ? ` (${chromiumSkip})` : ""}`, async () => {
-    const { sim, sqs } = await start();
+    const t = await start({ fresh: true });
+    const { sqs } = t;
     const errors: string[] = [];
-    const page = await openPage(`${sim.endpoint}/_sim/ui`, errors);
+    const page = await openPage(`${t.sim.endpoint}/_sim/ui`, errors);
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "loop" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
     await shows(page, '.fn[data-function="looper"] .fn-head', /recursive loop stopped 1× \(by sqs:loop\)/, 30_000);
     // Its move to the DLQ says why, as the console does (review21 R21-8), and the queue counts it.
-    await afterStop(sim, "looper");
+    await afterStop(t, "looper");
     await shows(page, ".dlq-move", /stopped in a recursive loop/, 30_000);
     await shows(page, ".loop", /1 stopped in a recursive loop/, 30_000);
     expect(errors).toEqual([]);
@@ -204,8 +229,8 @@ describe("recursive loop detection", () => {
     expect((await lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: "allowed" }))).RecursiveLoop).toBe("Allow");
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "loop-allowed" }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ n: 1 }) }));
-    // It stops itself at 25, sending to `done` instead.
-    expect(JSON.parse((await receiveOne(sqs, "done")).Body!)).toEqual({ n: 26 });
+    // It stops itself at 25, sending to its `done` queue instead.
+    expect(JSON.parse((await receiveOne(sqs, "done-allowed")).Body!)).toEqual({ n: 26 });
   }, 90_000);
 
   it("stops a function that publishes back to the topic that invokes it: the event goes to its OnFailure destination", async () => {
@@ -220,11 +245,12 @@ describe("recursive loop detection", () => {
   }, 90_000);
 
   it("leaves a message 16 invocations deep out of its batch: the messages batched with it run, it goes to the DLQ (newuser10 N2-6)", async () => {
-    const { sim, sqs } = await start();
+    const t = await start();
+    const { sqs } = t;
     const id = createHash("sha256").update("arn:aws:lambda:us-east-1:000000000000:function:mixer").digest("hex").slice(0, 8);
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "mixed" }));
     // One send, so one receive takes all four: the deep one (sent as mixer's own SDK would, its chain
-    // having invoked it 16 times) and three fresh ones, which mixer sends on to `done`.
+    // having invoked it 16 times) and three fresh ones, which mixer sends on to `done-mixer`.
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl,
@@ -235,15 +261,16 @@ describe("recursive loop detection", () => {
         ],
       }),
     );
-    await afterStop(sim, "mixer");
+    await afterStop(t, "mixer");
     expect(JSON.parse((await receiveOne(sqs, "mixed-dlq")).Body!)).toEqual({ n: 5 });
-    const done = await sqs.send(new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/mixed$/, "done"), MaxNumberOfMessages: 10 }));
+    const done = await sqs.send(new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/mixed$/, "done-mixer"), MaxNumberOfMessages: 10 }));
     expect(done.Messages?.map((m) => JSON.parse(m.Body!).n).sort()).toEqual([1002, 1003, 1004]);
-    expect(sim.output().match(/recursive loop: mixer:/g)).toHaveLength(1);
+    expect(t.output().match(/recursive loop: mixer:/g)).toHaveLength(1);
   }, 90_000);
 
   it("on a FIFO queue, holds a stopped message's group with it, in order; other groups run (review20 R20-8)", async () => {
-    const { sim, sqs } = await start();
+    const t = await start();
+    const { sqs } = t;
     const id = createHash("sha256").update("arn:aws:lambda:us-east-1:000000000000:function:fifo-mixer").digest("hex").slice(0, 8);
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "mixed.fifo" }));
     const deep = { AWSTraceHeader: { DataType: "String", StringValue: `Root=1-67891234-abcdef012345678912345678;Parent=1234567890abcdef;Sampled=0;Lineage=1:${id}:15` } };
@@ -257,15 +284,16 @@ describe("recursive loop detection", () => {
         ],
       }),
     );
-    await afterStop(sim, "fifo-mixer");
+    await afterStop(t, "fifo-mixer");
     // g1's second message never ran ahead of its first: both reached the DLQ, in order; g2's ran.
     const { QueueUrl: dlq } = await sqs.send(new GetQueueUrlCommand({ QueueName: "mixed-dlq.fifo" }));
     const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10 }));
     expect(dead.Messages?.map((m) => JSON.parse(m.Body!).n)).toEqual([5, 1001]);
     // Only the message the loop rule refused is said to be stopped; the one held behind it carried no loop (review21 R21-2).
-    await until(() => sim.output().match(/moved from mixed\.fifo to DLQ/g)?.length === 2, 30_000);
-    expect(sim.output().match(/stopped in a recursive loop \(its chain/g)).toHaveLength(1);
-    const done = await sqs.send(new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/mixed\.fifo$/, "done"), MaxNumberOfMessages: 10 }));
+    const moves = () => t.output().split("\n").filter((l) => l.includes("moved from mixed.fifo to DLQ"));
+    await until(() => moves().length === 2, 30_000);
+    expect(moves().filter((l) => /stopped in a recursive loop \(its chain/.test(l))).toHaveLength(1);
+    const done = await sqs.send(new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/mixed\.fifo$/, "done-fifo-mixer"), MaxNumberOfMessages: 10 }));
     expect(done.Messages?.map((m) => JSON.parse(m.Body!).n)).toEqual([1003]);
   }, 90_000);
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runScenario } from "../packages/cli/src/scenario/scenario-runner.ts";
 import { runCli } from "./support/lambda-sim-process.ts";
 import { writeStackTemplate } from "./support/sam-stack.ts";
 import { decisionsByInstant } from "./support/trace-decisions.ts";
@@ -36,6 +37,16 @@ function project(serviceTime: string[], withOther = false, count = 40): { dir: s
   return { dir, scenario };
 }
 
+/**
+ * The scenario run in this process: `stdout` is its report, which is all `lambda-sim run` prints, and
+ * `code` the exit code the command gives it (commands/run.ts), without a process per run. The
+ * refusals, which the command prints on stderr, are run by the command.
+ */
+async function run(scenario: string, trace?: string): Promise<{ code: number; stdout: string }> {
+  const r = await runScenario(scenario, { trace });
+  return { code: r.ok ? 0 : 1, stdout: r.report };
+}
+
 /** The report's `worker: N invocations, E errors, T throttles, ...` figures, and what was left in jobs-dlq. */
 function figures(stdout: string): { invocations: number; throttles: number; dlq: number } {
   const m = /worker: (\d+) invocations?, \d+ errors?, (\d+) throttles?/.exec(stdout);
@@ -45,8 +56,8 @@ function figures(stdout: string): { invocations: number; throttles: number; dlq:
 describe("lambda-sim run: serviceTime gives a real-code function the time its handler takes", () => {
   it("without it, the storm does not show, and the summary says why", async () => {
     const { scenario } = project([], true);
-    const r = await runCli(["run", scenario]);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const r = await run(scenario);
+    expect(r.code, r.stdout).toBe(0);
     // Batches polled at one instant overlap; nothing holds a lane while the handler "runs".
     expect(r.stdout).toContain("note: worker ran real code, which takes no service time here, so its invocations overlapped only when they started at the same instant");
     expect(r.stdout).toContain("(give it the time its handler takes: serviceTime: { worker: 200ms })");
@@ -60,7 +71,7 @@ describe("lambda-sim run: serviceTime gives a real-code function the time its ha
     const { dir } = project([], false, 1);
     const scenario = join(dir, "fault.yaml");
     writeFileSync(scenario, ["architecture: lambda-sim.yaml", "seed: 5", "duration: 2m", "faults:", "  - { kind: throttle, function: worker, nth: 1 }", "traffic:", "  - send: { queue: jobs, count: 1 }"].join("\n"));
-    const r = await runCli(["run", scenario]);
+    const r = await run(scenario);
     expect(r.stdout).toMatch(/worker: \d+ invocations?, 0 errors, 1 throttles?/);
     expect(r.stdout).not.toContain("throttle(s) come from the wall time");
     expect(r.stdout).toContain("a throttle storm driven by handler duration cannot show");
@@ -75,8 +86,8 @@ describe("lambda-sim run: serviceTime gives a real-code function the time its ha
     const reports: string[] = [];
     for (const t of ["a", "b"]) {
       const trace = join(dir, `${t}.jsonl`);
-      const r = await runCli(["run", scenario, "--trace", trace]);
-      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const r = await run(scenario, trace);
+      expect(r.code, r.stdout).toBe(0);
       const f = figures(r.stdout);
       expect(f.throttles).toBeGreaterThan(0);
       expect(f.dlq).toBeGreaterThan(0);
@@ -114,8 +125,8 @@ describe("lambda-sim run: serviceTime gives a real-code function the time its ha
     // Up to the timeout itself is accepted.
     const ok = project(["serviceTime: { worker: 5s }"]);
     writeFileSync(ok.scenario, readFileSync(ok.scenario, "utf8").replace("count: 40", "count: 1"));
-    const accepted = await runCli(["run", ok.scenario]);
-    expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
+    const accepted = await run(ok.scenario);
+    expect(accepted.code, accepted.stdout).toBe(0);
   }, 60_000);
 
   it("names a template's function by its logical id, as the scenario can, and only one that a throttle could show on", async () => {
@@ -142,8 +153,8 @@ Resources:
 `);
     const scenario = join(dirname(template), "storm.yaml");
     writeFileSync(scenario, ["architecture: template.yaml", "duration: 1m", "traffic:", "  - send: { queue: Jobs, count: 10 }", "  - invoke: { function: NotifyFunction, count: 2 }"].join("\n"));
-    const r = await runCli(["run", scenario]);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const r = await run(scenario);
+    expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toContain("note: WorkerFunction ran real code, which takes no service time here");
     expect(r.stdout).toContain("(give it the time its handler takes: serviceTime: { WorkerFunction: 200ms })");
     expect(r.stdout).not.toMatch(/note: (shop-|NotifyFunction)/);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
 
 /** The `lambda-sim` bin, as a user's shell runs it. */
 export const CLI = fileURLToPath(new URL("../../packages/cli/bin/lambda-sim.js", import.meta.url));
@@ -33,10 +33,28 @@ afterEach(() => {
   for (const c of started.splice(0)) c.kill("SIGKILL");
 });
 
-/** Runs `lambda-sim start --port 0 ...args` (with `env` added to the environment) and resolves once it listens. */
+/** Runs `lambda-sim start --port 0 ...args` (with `env` added to the environment) and resolves once it listens; killed after the test. */
 export function startLambdaSim(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<LambdaSimProcess> {
+  return spawnLambdaSim(args, env, started);
+}
+
+/**
+ * One `lambda-sim start` shared by the tests of a file that do not interfere: started by the first
+ * call of the returned function (`args()` then makes its project), killed after the file's last
+ * test. Each start costs a process (~0.5 s of CPU); a test that needs a fresh one uses startLambdaSim.
+ */
+export function perFileLambdaSim(args: () => readonly string[], env: NodeJS.ProcessEnv = {}): () => Promise<LambdaSimProcess> {
+  const children: ChildProcess[] = [];
+  let sim: Promise<LambdaSimProcess> | undefined;
+  afterAll(() => {
+    for (const c of children.splice(0)) c.kill("SIGKILL");
+  });
+  return () => (sim ??= spawnLambdaSim(args(), env, children));
+}
+
+function spawnLambdaSim(args: readonly string[], env: NodeJS.ProcessEnv, owner: ChildProcess[]): Promise<LambdaSimProcess> {
   const child = spawn(process.execPath, [CLI, "start", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-  started.push(child);
+  owner.push(child);
   let out = "";
   child.stderr!.on("data", (b: Buffer) => (out += b));
   return new Promise((resolve, reject) => {

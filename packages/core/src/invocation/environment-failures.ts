@@ -1,6 +1,5 @@
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import { INIT_LIMIT_MS } from "../runtime/init-limit.ts";
 import type { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
 import { signalText } from "../runtime/sandbox-process.ts";
 import type { EnvironmentLifecycle } from "./environment-lifecycle.ts";
@@ -137,13 +136,13 @@ export class EnvironmentFailures {
     this.toReset("timeout");
   }
 
-  /** The Init outlasted INIT_LIMIT_MS: the invocation times out and the environment is retired. */
-  onInitTimeout(): void {
+  /** The Init outlasted `limitMs` (initLimitMs() when it was armed): the invocation times out and the environment is retired. */
+  onInitTimeout(limitMs: number): void {
     const r = this.report.running;
     if (r === undefined) return;
     r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
     this.kill();
-    const seconds = (INIT_LIMIT_MS / 1000).toFixed(2);
+    const seconds = (limitMs / 1000).toFixed(2);
     this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout"));
     void this.retire("init-timeout");
   }

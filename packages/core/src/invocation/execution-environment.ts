@@ -1,6 +1,6 @@
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import { INIT_LIMIT_MS } from "../runtime/init-limit.ts";
+import { initLimitMs } from "../runtime/init-limit.ts";
 import { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
 import { normaliseErrorType } from "../runtime/runtime-contract.ts";
 import type { EnvironmentState, RetireReason } from "./environment-state.ts";
@@ -165,7 +165,8 @@ export class ExecutionEnvironment implements Environment {
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       await this.startProcess();
-      this.watchdogs.arm(INIT_LIMIT_MS, () => this.failures.onInitTimeout());
+      const limit = initLimitMs();
+      this.watchdogs.arm(limit, () => this.failures.onInitTimeout(limit));
     } else {
       // Its telemetry is delivered while the runtime works (Telemetry.deferred).
       this.ctx.telemetry.deferred(() => this.transition("busy"));
@@ -224,7 +225,7 @@ export class ExecutionEnvironment implements Environment {
     this.failures.initStarts();
     this.report.initStart();
     const options = this.process.prepare(this.runtimeApi);
-    const failure = await this.extensions.start(options, INIT_LIMIT_MS);
+    const failure = await this.extensions.start(options, initLimitMs());
     if (failure !== undefined) return this.failures.failExtensionInit(failure);
     // Retired while its extensions started: no runtime for a gone environment (review23 M7).
     if (this.state === "retiring" || this.state === "retired") return;

@@ -1,5 +1,5 @@
 import { stopwatch } from "../clock/stopwatch.ts";
-import { INIT_LIMIT_MS } from "./init-limit.ts";
+import { initLimitMs } from "./init-limit.ts";
 
 /**
  * How many ready sandboxes each key of the SandboxPool wants: its base size, grown to the most
@@ -25,7 +25,8 @@ export class ColdStartBursts {
     let k = this.keys.get(key);
     if (k === undefined) this.keys.set(key, (k = { starts: new Map(), target: this.base }));
     // No Init outlasts the on-demand init limit: a start not heard of by then is over.
-    for (const [other, at] of k.starts) if (now - at >= INIT_LIMIT_MS) k.starts.delete(other);
+    const limit = initLimitMs();
+    for (const [other, at] of k.starts) if (now - at >= limit) k.starts.delete(other);
     k.starts.set(id, now);
     const n = k.starts.size;
     k.target = Math.min(this.max, n === 1 ? Math.max(this.base, k.target - 1) : Math.max(k.target, n));

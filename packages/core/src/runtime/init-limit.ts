@@ -6,3 +6,12 @@
  * (max(130 s, function timeout)), which its caller passes in.
  */
 export const INIT_LIMIT_MS = 10_000;
+
+/**
+ * The on-demand Init limit in force: INIT_LIMIT_MS, or `LAMBDA_SIM_INIT_LIMIT_MS` (whole ms, read
+ * at each cold start) where set, so that a test of the timeout need not wait 10 s for it.
+ */
+export function initLimitMs(): number {
+  const n = Number(process.env.LAMBDA_SIM_INIT_LIMIT_MS);
+  return Number.isInteger(n) && n > 0 ? n : INIT_LIMIT_MS;
+}

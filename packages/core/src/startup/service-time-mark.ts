@@ -6,8 +6,15 @@ import type { CleanupStack } from "./cleanup-stack.ts";
 /**
  * How often (wall ms) service time is written to the store: cheap (one tiny UPDATE, none while
  * time stands still), and all a SIGKILL can lose; a clean stop writes it once more. Our choice.
+ * `LAMBDA_SIM_SERVICE_TIME_MARK_MS` changes it (read when the simulator starts): a test that
+ * SIGKILLs a simulator need not wait 5 wall seconds for the next write.
  */
 export const SERVICE_TIME_MARK_EVERY_MS = 5_000;
+
+function markEveryMs(): number {
+  const n = Number(process.env.LAMBDA_SIM_SERVICE_TIME_MARK_MS);
+  return Number.isInteger(n) && n > 0 ? n : SERVICE_TIME_MARK_EVERY_MS;
+}
 
 /** The service time a previous run on this state reached, if any. */
 export function readServiceTimeMark(store: Store): number | undefined {
@@ -16,7 +23,7 @@ export function readServiceTimeMark(store: Store): number | undefined {
 }
 
 /**
- * Writes `clock.now()` to the store every SERVICE_TIME_MARK_EVERY_MS wall ms, when the returned
+ * Writes `clock.now()` to the store every SERVICE_TIME_MARK_EVERY_MS wall ms (or the variable's), when the returned
  * function is called (after each move of the virtual clock: a jump of hours is not left to the
  * next tick), and when the simulator stops (deferred after the store opened, so it runs before the store closes). A wall
  * cadence on purpose: the VirtualClock's timers fire only when time moves, and the mark is the
@@ -35,9 +42,10 @@ export function keepServiceTimeMark(store: Store, clock: Clock, cleanup: Cleanup
     written = now;
   };
   save();
-  let timer = stopwatch.after(SERVICE_TIME_MARK_EVERY_MS, function tick() {
+  const every = markEveryMs();
+  let timer = stopwatch.after(every, function tick() {
     save();
-    timer = stopwatch.after(SERVICE_TIME_MARK_EVERY_MS, tick);
+    timer = stopwatch.after(every, tick);
   });
   cleanup.defer(() => {
     timer.cancel();
