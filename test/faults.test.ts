@@ -130,6 +130,37 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     events.dispose();
   });
 
+  it("holds the environment through injected latency, as a slow call in the handler does, and times the invocation out when the latency reaches the function's timeout (walk39)", async () => {
+    await start([echo("slowed", { timeout: 10 })], [{ kind: "latency", function: "slowed", ms: 4_000, nth: 2 }]);
+    const events = new TelemetryRecorder(t!.sim.telemetry);
+    const waiting = async (n: number) => until(async () => (await sim("GET", "/_sim/clock")).json.pendingTimers.filter((x: { label: string }) => x.label === "invoke.service-time:slowed").length === n);
+    expect((await invoke("slowed")).functionError).toBeUndefined();
+    // The warm environment takes the 4 s slow one for its 4 s: the next request meanwhile starts another (a cold start), as on AWS.
+    const slowed = invoke("slowed");
+    await waiting(1);
+    expect((await invoke("slowed")).functionError).toBeUndefined();
+    await sim("POST", "/_sim/clock/advance", { seconds: 5 });
+    expect((await slowed).functionError).toBeUndefined();
+    const started = events.of("invocation.started");
+    expect(started.map((e) => e.coldStart)).toEqual([true, false, true]);
+    expect(new Set(started.map((e) => e.environmentId)).size).toBe(2);
+
+    // 15 s of latency in a function with a 10 s timeout: it times out at 10 s, and its environment resets.
+    await sim("POST", "/_sim/faults", { kind: "latency", function: "slowed", ms: 15_000, nth: 1 });
+    const t0 = clock.now();
+    const slow = invoke("slowed");
+    await waiting(1);
+    await sim("POST", "/_sim/clock/advance", { seconds: 20 });
+    const out = await slow;
+    expect(out.functionError).toBe("Unhandled");
+    expect(out.payload).toMatchObject({ errorType: "Sandbox.Timedout", errorMessage: expect.stringMatching(/Task timed out after 10\.00 seconds$/) });
+    expect(events.of("invocation.finished").at(-1)!.time - t0).toBe(10_000);
+    const next = invoke("slowed");
+    expect((await next).functionError).toBeUndefined();
+    expect(events.of("invocation.started").at(-1)!.coldStart).toBe(true);
+    events.dispose();
+  });
+
   it("scopes a fault to a source: messages from that queue fail into its DLQ while direct invokes succeed", async () => {
     await start([echo("consumer")]);
     await sqs.send(new CreateQueueCommand({ QueueName: "in-dlq" }));

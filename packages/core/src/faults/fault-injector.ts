@@ -47,8 +47,13 @@ export interface InvocationSubject {
 /** What the faults that fired do to one invocation. */
 export interface InvocationFaults {
   throttle?: ThrottleReason;
-  /** Service ms added before the invocation runs (latency, slow cold start). */
-  delayMs: number;
+  /** Service ms a slow cold start adds before the invocation reaches its new environment. */
+  coldStartDelayMs: number;
+  /**
+   * Service ms of latency the invocation spends in its environment, as a slow downstream call in
+   * the handler would: the environment stays taken, and the function's timeout counts it.
+   */
+  latencyMs: number;
   /** Replaces the invocation's outcome: the handler does not run. */
   outcome?: { fault: ActiveFault; spec: Extract<FaultSpec, { kind: "error" | "timeout" | "crash" | "out-of-memory" }> };
 }
@@ -136,9 +141,10 @@ export class FaultInjector {
       const delay = spec.kind === "latency" || spec.kind === "slow-cold-start";
       const shadowed = !delay && (out?.throttle !== undefined || out?.outcome !== undefined);
       if (!this.fires(f, shadowed)) continue;
-      out ??= { delayMs: 0 };
+      out ??= { coldStartDelayMs: 0, latencyMs: 0 };
       if (spec.kind === "throttle") out.throttle = spec.reason;
-      else if (spec.kind === "latency" || spec.kind === "slow-cold-start") out.delayMs += spec.ms;
+      else if (spec.kind === "latency") out.latencyMs += spec.ms;
+      else if (spec.kind === "slow-cold-start") out.coldStartDelayMs += spec.ms;
       else out.outcome = { fault: f, spec };
       this.telemetry.emit({ type: "fault.fired", faultId: f.id, kind: spec.kind, functionName: s.functionName, detail: spec.kind === "throttle" ? spec.reason : spec.kind === "error" ? spec.errorType : undefined });
     }

@@ -136,6 +136,20 @@ export class EnvironmentFailures {
     this.toReset("timeout");
   }
 
+  /**
+   * The invocation's service time (an injected latency, a serviceTime) reached the function's
+   * timeout: it times out then, as a handler that slow does on AWS, whether or not the handler had
+   * answered in wall time (its answer is dropped), and the environment resets.
+   */
+  onServiceTimeout(): void {
+    const r = this.report.running;
+    if (r === undefined) return;
+    if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
+    this.killRuntime();
+    this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${this.config.timeout.toFixed(2)} seconds`, "timeout"));
+    this.toReset("timeout");
+  }
+
   /** The Init outlasted `limitMs` (initLimitMs() when it was armed): the invocation times out and the environment is retired. */
   onInitTimeout(limitMs: number): void {
     const r = this.report.running;

@@ -152,11 +152,13 @@ export class ExecutionEnvironment implements Environment {
       throw new Error(`environment ${this.id} cannot take an invocation in state ${this.state}`);
     }
     const coldStart = this.process.current === undefined;
-    const serviceTimeMs = this.config.sim.serviceTimeMs;
+    // A scenario's serviceTime and an injected latency: service time the invocation takes besides its handler's run.
+    const serviceTimeMs = (this.config.sim.serviceTimeMs ?? 0) + (request.latencyMs ?? 0);
     const done = new Promise<InvocationResult>((resolve) => {
       const running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
-      if (serviceTimeMs !== undefined) {
-        running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`);
+      if (serviceTimeMs > 0 || this.config.sim.serviceTimeMs !== undefined) {
+        const timeout = { ms: this.config.timeout * 1000, onTimeout: () => this.failures.onServiceTimeout() };
+        running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`, timeout);
         request.deadline?.alongside(serviceTimeMs);
       }
       this.report.running = running;

@@ -40,6 +40,12 @@ export interface InvocationRequest {
   answerFirst?: boolean;
   /** Who made it, when a front or a mapping did: named in its telemetry (events.ts InvocationVia). */
   via?: InvocationVia;
+  /**
+   * Injected latency (a `latency` fault), service ms the invocation spends in its environment
+   * besides its handler's run, as a slow downstream call would: the environment stays taken, and
+   * the function's timeout counts it (reaching it, the invocation times out).
+   */
+  latencyMs?: number;
   /** A caller's deadline that counts the service time this invocation waits (caller-deadline.ts). */
   deadline?: CallerDeadline;
 }

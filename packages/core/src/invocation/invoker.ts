@@ -12,6 +12,7 @@ import type { ConcurrencyGovernor, ThrottleReason } from "./concurrency-governor
 import type { EnvironmentPool } from "./environment-pool.ts";
 import { EnvironmentPools } from "./environment-pools.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
+import { stopwatch } from "../clock/stopwatch.ts";
 import { sdkImportHint } from "../runtime/sdk-import-hint.ts";
 import { emitFinished, functionErrorType, serviceSleep, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvocationObserver, type InvocationOrigin, type InvokeInput, type InvokeOutput } from "./invoke-input.ts";
@@ -34,8 +35,8 @@ export class Invoker {
   private readonly registry: FunctionRegistry;
   private readonly ctx: EnvironmentContext;
   private readonly telemetry: Telemetry;
-  /** Hints already given (hintSdkImport). */
-  private readonly hinted = new Set<string>();
+  /** Hints given (hintSdkImport), with the wall time of the last. */
+  private readonly hinted = new Map<string, number>();
   private readonly ids: RandomStream;
   private readonly pools: EnvironmentPools;
   private readonly faults: FaultInjector | undefined;
@@ -216,11 +217,14 @@ export class Invoker {
     const admission = this.governor.admit(target.config.functionName, target.executedVersion, coldStart, caller);
     if (!admission.ok) return { throttled: admission.reason };
     let result: InvocationResult | undefined;
+    let latencyMs = 0;
     try {
       const faults = subject && this.faults?.forInvocation(subject, "run");
       if (faults !== undefined) {
-        // Latency and slow cold starts pass in service time, holding the concurrency slot as a slow handler would.
-        if (faults.delayMs > 0) await serviceSleep(this.ctx.clock, sync, faults.delayMs);
+        // A slow cold start passes in service time before its new environment, holding the concurrency slot as a slow Init would.
+        if (faults.coldStartDelayMs > 0) await serviceSleep(this.ctx.clock, sync, faults.coldStartDelayMs);
+        // Latency passes in the environment, as a slow call in the handler would (ExecutionEnvironment, ModelEnvironment).
+        latencyMs = faults.latencyMs;
         const spec = faults.outcome?.spec;
         if (spec !== undefined && target.config.runtime !== "model") {
           // Each reaches an environment, as on AWS, and so has START, END and REPORT (aws-facts §2.5).
@@ -229,16 +233,18 @@ export class Invoker {
           // handler, and its environment resets.
           result =
             spec.kind === "error"
-              ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec))
-              : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync);
+              ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec), latencyMs)
+              : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync, undefined, latencyMs);
         } else if (faults.outcome !== undefined) {
+          // A model function's outcome fault has no environment to hold: its latency passes first (our choice).
+          if (latencyMs > 0) await serviceSleep(this.ctx.clock, sync, latencyMs);
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await serviceSleep(this.ctx.clock, sync, durationMs);
           result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
           emitFinished(this.telemetry, target.config, result, sync.via);
         }
       }
-      result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync);
+      result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs);
       if (result.errorType !== undefined && result.payload.includes("@aws-sdk/")) this.hintSdkImport(target.config.functionName, target.config.runtime, result.payload);
       for (const o of this.observers) o({ functionName: target.config.functionName, payload, result });
       return result;
@@ -250,11 +256,17 @@ export class Invoker {
     }
   }
 
-  /** Once per function and message: the hint beside an un-bundled SDK client AWS's runtime has and ours lacks. */
+  /**
+   * The hint beside an un-bundled SDK client AWS's runtime has and ours lacks: with a failing
+   * invocation, at most once a minute per function and client (a console's reader), so that a
+   * `tail` or a page opened later sees it too at the next failure.
+   */
   private hintSdkImport(functionName: string, runtime: string, errorPayload: Buffer): void {
     const hint = sdkImportHint(functionName, runtime, errorPayload);
-    if (hint === undefined || this.hinted.has(hint)) return;
-    this.hinted.add(hint);
+    if (hint === undefined) return;
+    const now = stopwatch.now();
+    if (now - (this.hinted.get(hint) ?? -Infinity) < HINT_EVERY_MS) return;
+    this.hinted.set(hint, now);
     this.telemetry.emit({ type: "simulator.warning", message: hint });
   }
 
@@ -267,8 +279,10 @@ export class Invoker {
     failure: InvocationRequest["failure"],
     sync: SyncOptions,
     injected?: InvocationRequest["injectedError"],
+    latencyMs = 0,
   ): Promise<InvocationResult> {
     return pool.run({
+      latencyMs,
       failure,
       injectedError: injected,
       responseSink: sync.responseSink,
@@ -287,3 +301,5 @@ export class Invoker {
 }
 
 const EMPTY_EVENT = Buffer.from("{}");
+/** How often a repeated hint is said again (wall time: it is for the people watching). Our choice. */
+const HINT_EVERY_MS = 60_000;

@@ -83,9 +83,12 @@ export class ModelEnvironment implements Environment {
     emitStarted(this.telemetry, this.config, this.id, request, coldStart);
     const timeoutMs = this.config.timeout * 1000;
     const roll = this.random.next();
-    const timedOut = roll < this.spec.timeoutProbability;
+    const declaredTimeout = roll < this.spec.timeoutProbability;
+    // An injected latency adds to the drawn duration; reaching the timeout, the invocation times out there.
+    const drawnMs = declaredTimeout ? timeoutMs : draw(this.spec.durationMs, this.random) + (request.latencyMs ?? 0);
+    const timedOut = declaredTimeout || drawnMs >= timeoutMs;
     const failed = !timedOut && roll < this.spec.timeoutProbability + this.spec.errorProbability;
-    const durationMs = timedOut ? timeoutMs : Math.min(draw(this.spec.durationMs, this.random), timeoutMs);
+    const durationMs = timedOut ? timeoutMs : drawnMs;
     await serviceSleep(this.clock, request, durationMs);
     let payload: Buffer = OK;
     let errorType: string | undefined;

@@ -6,22 +6,28 @@ import type { Clock, TimerHandle } from "../clock/clock.ts";
  * without it their invocations never overlap as long handlers do on AWS (a reserved concurrency
  * never throttles a mapping's pollers). The timer is set when the environment takes the event,
  * so invocations that start together end in the order they started, whatever order their
- * processes answer in: a seeded run decides the same way every time.
+ * processes answer in: a seeded run decides the same way every time. An injected latency adds to it.
+ *
+ * Service time that reaches the function's timeout ends in a timeout at that instant, as a handler
+ * that slow would on AWS (`onTimeout`), instead of passing.
  */
 export class ServiceTime {
   private up = false;
   private onUp: (() => void) | undefined;
   private readonly timer: TimerHandle;
 
-  constructor(clock: Clock, ms: number, label: string) {
-    this.timer = clock.setTimer(
-      ms,
-      () => {
-        this.up = true;
-        this.onUp?.();
-      },
-      label,
-    );
+  constructor(clock: Clock, ms: number, label: string, timeout?: { ms: number; onTimeout: () => void }) {
+    this.timer =
+      timeout !== undefined && ms >= timeout.ms
+        ? clock.setTimer(timeout.ms, timeout.onTimeout, label)
+        : clock.setTimer(
+            ms,
+            () => {
+              this.up = true;
+              this.onUp?.();
+            },
+            label,
+          );
   }
 
   /** Whether the service time has passed (a wall clock may pass it while the handler runs). */
