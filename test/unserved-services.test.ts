@@ -52,7 +52,7 @@ describe("services lambda-sim does not serve", () => {
       const plain = await call("plain");
       expect(plain.error).toContain("UnknownServiceException");
       expect(plain.error).toContain("lambda-sim does not simulate the service 'dynamodb'");
-      expect(plain.error).toContain("set AWS_ENDPOINT_URL_DYNAMODB in the function's environment");
+      expect(plain.error).toContain("set AWS_ENDPOINT_URL_DYNAMODB in the caller's environment (a function's Environment, or your shell's)");
       expect(await call("local")).toEqual({ tables: ["orders"] });
     } finally {
       lambda.destroy();
@@ -75,8 +75,8 @@ describe("services lambda-sim does not serve", () => {
       ].join("\n");
       const out = spawnSync("python3", ["-c", script, sim.endpoint], { encoding: "utf8" });
       expect(out.stdout.trim().split("\n")).toEqual([
-        `UnknownServiceException lambda-sim does not simulate the service 's3' at /: to send a function's calls to it elsewhere (a local stand-in such as DynamoDB Local), set AWS_ENDPOINT_URL_S3 in the function's environment`,
-        `UnknownServiceException lambda-sim does not simulate the service 'iam' at /: to send a function's calls to it elsewhere (a local stand-in such as DynamoDB Local), set AWS_ENDPOINT_URL_IAM in the function's environment`,
+        `UnknownServiceException lambda-sim does not simulate the service 's3' at /: to send these calls elsewhere (a local stand-in such as DynamoDB Local), set AWS_ENDPOINT_URL_S3 in the caller's environment (a function's Environment, or your shell's)`,
+        `UnknownServiceException lambda-sim does not simulate the service 'iam' at /: to send these calls elsewhere (a local stand-in such as DynamoDB Local), set AWS_ENDPOINT_URL_IAM in the caller's environment (a function's Environment, or your shell's)`,
       ]);
     } finally {
       await sim.kill();

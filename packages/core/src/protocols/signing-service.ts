@@ -48,7 +48,8 @@ function unknownServiceMessage(name: string | undefined, url: string | undefined
   const base = `lambda-sim does not simulate the service '${name ?? "unknown"}' at ${url}`;
   if (name === undefined) return base;
   const variable = `AWS_ENDPOINT_URL_${SERVICE_IDS[name] ?? name.toUpperCase().replace(/-/g, "_")}`;
-  return `${base}: to send a function's calls to it elsewhere (a local stand-in such as DynamoDB Local), set ${variable} in the function's environment`;
+  // A function's SDK calls come here by the AWS_ENDPOINT_URL lambda-sim gives it; a shell's by the user's own (walk39: the advice named only functions).
+  return `${base}: to send these calls elsewhere (a local stand-in such as DynamoDB Local), set ${variable} in the caller's environment (a function's Environment, or your shell's)`;
 }
 
 /** The variable is named after the SDK's service id, which differs from the signing name for these. */
