@@ -34,6 +34,11 @@ describe("lambda-sim fault", () => {
       const list = (await cli("list")).stdout.split("\n");
       expect(list[0]).toBe("fault-1 error on orders: fired 1 of 1 (1 matched), used up");
       expect(list[1]).toMatch(/^fault-2 throttle on orders: fired 0 of 0 matched, from \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      // A fault for the n-th matching invocation only is spent once that one has passed (walk39: it still said "active").
+      await cli("add", "error", "--function", "orders", "--nth", "1", "--error-type", "Once");
+      expect((await lambda.send(new InvokeCommand({ FunctionName: "orders" }))).FunctionError).toBe("Unhandled");
+      expect((await cli("list")).stdout.split("\n")[2]).toBe("fault-3 error on orders, nth 1: fired 1 of 1 matched, used up");
+      expect((await cli("clear", "fault-3")).stdout).toBe("cleared 1 fault(s)\n");
       // Service time moves into the throttle's window: the caller gets its 429 with the Reason.
       await runCli(["clock", "advance", "90s", "--endpoint", sim.endpoint]);
       expect((await cli()).stdout).toMatch(/fault-2 throttle on orders: fired 0 of 0 matched, active until /);
@@ -42,7 +47,7 @@ describe("lambda-sim fault", () => {
 
       // The JSON the API takes, as is; a fault on every function says so.
       const json = await cli("add", '{"kind":"latency","ms":5}');
-      expect(json.stdout).toBe("added fault-3 latency on every function: fired 0 of 0 matched\n");
+      expect(json.stdout).toBe("added fault-4 latency on every function: fired 0 of 0 matched\n");
       expect(json.stderr).toMatch(/^lambda-sim: warning: .*every function/);
 
       // Mistakes: said by name, before or by the simulator.
