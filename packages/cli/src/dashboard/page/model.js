@@ -44,7 +44,7 @@ export function createModel() {
     throttles: new Map(), // functionName -> { count, reason, caller, time }
     loops: new Map(), // functionName -> { count, caller, time }: invocations stopped in a recursive loop
     // The faults added (the `faults` view: spec, window, matched, fired), and per function what they injected.
-    faults: [], injected: new Map(), // functionName -> { throttle, other }
+    faults: [], injected: new Map(), // functionName -> { throttle, delay, other }
     queues: new Map(), mappings: new Map(), shards: new Map(), schedules: [], streams: [],
     // SNS topics and EventBridge buses (fanout-model.js).
     fanout: createFanout(),
@@ -136,8 +136,9 @@ export function applyEvent(m, e, history = false) {
     }
     case "fault.fired": {
       if (e.functionName === undefined) return;
-      const i = m.injected.get(e.functionName) ?? { throttle: 0, other: 0 };
+      const i = m.injected.get(e.functionName) ?? { throttle: 0, delay: 0, other: 0 };
       if (e.kind === "throttle") i.throttle++;
+      else if (e.kind === "latency" || e.kind === "slow-cold-start") i.delay++;
       else i.other++;
       m.injected.set(e.functionName, i);
       m.dirty.add("functions");

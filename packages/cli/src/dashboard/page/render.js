@@ -104,7 +104,7 @@ export function renderFunctions(m) {
         <span class="gauge">concurrency <b class="in-use">${f.inFlight ?? busy}</b> in use, ${reserved}</span>
         <span class="gauge">${live.length} environment(s)</span>
         ${t ? `<span class="throttle"${m.started ? ` title="since the simulator started at ${esc(clockTime(m.started.at))}, this start"` : ""}>throttled ${t.count}× — ${esc(t.reason)} <small>(by ${sourceNamed(m, name(t.caller))})</small></span>` : ""}
-        ${injected ? `<span class="throttle injected" title="what the faults (POST /_sim/faults, faults:) did to this function">${[injected.throttle ? `${injected.throttle} throttle(s)` : "", injected.other ? `${injected.other} outcome(s)` : ""].filter(Boolean).join(", ")} injected by faults</span>` : ""}
+        ${injected ? `<span class="throttle injected" title="what the faults (POST /_sim/faults, faults:) did to this function">${[injected.throttle ? `${injected.throttle} throttle(s)` : "", injected.delay ? `${injected.delay} delay(s)` : "", injected.other ? `${injected.other} outcome(s)` : ""].filter(Boolean).join(", ")} injected by faults</span>` : ""}
         ${loop ? `<span class="throttle" title="Lambda stops the 17th invocation of one chain of events (RecursiveLoop Terminate)">recursive loop stopped ${loop.count}× <small>(by ${sourceNamed(m, name(loop.caller))})</small></span>` : ""}
       </div>
       <div class="lanes">${lanes || `<span class="empty">${noLanes(f.retired)}</span>`}</div>

@@ -25,12 +25,13 @@ describe("the functions section's faults", () => {
       functions: new Map([["checkout", { runtime: "nodejs24.x", memorySize: 128 }]]),
       envs: new Map(),
       throttles: new Map([["checkout", { count: 14, reason: "ReservedFunctionConcurrentInvocationLimitExceeded", caller: "arn:aws:sqs:us-east-1:000000000000:orders" }]]),
-      injected: new Map([["checkout", { throttle: 14, other: 0 }]]),
+      injected: new Map([["checkout", { throttle: 14, delay: 3, other: 0 }]]),
       faults: [{ id: "fault-1", kind: "throttle", function: "checkout", activeFrom: "2026-12-05T09:59:00.000Z", activeUntil: "2026-12-05T10:01:00.000Z", matched: 20, fired: 14 }],
       account: {},
     });
     expect(html).toContain('<span class="fault" data-fault="fault-1" data-state="until"><b>fault-1</b> throttle on checkout — fired 14 of 20 matched, until 2026-12-05 10:01:00</span>');
-    expect(html).toContain("14 throttle(s) injected by faults");
+    // A latency is a delay, not an outcome (walk39).
+    expect(html).toContain("14 throttle(s), 3 delay(s) injected by faults");
   });
 
   const banner = (fault: object) =>
