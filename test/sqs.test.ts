@@ -105,8 +105,10 @@ describe("SQS over the JSON protocol with the AWS SDK", () => {
       await clock.advanceBy(1_000);
     }
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toBeUndefined();
-    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, VisibilityTimeout: 0 }));
+    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, VisibilityTimeout: 0, MessageSystemAttributeNames: ["DeadLetterQueueSourceArn"] }));
     expect(moved.Messages?.[0]?.Body).toBe("poison");
+    // The queue it came from, as SQS names it on a redriven message (walk39).
+    expect(moved.Messages?.[0]?.Attributes).toEqual({ DeadLetterQueueSourceArn: "arn:aws:sqs:us-east-1:000000000000:work" });
     // Redrive from the DLQ back to the queue it came from.
     await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
     const tasks = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));

@@ -96,7 +96,7 @@ export class MessageOperations {
     for (;;) {
       const { rows: received, expired } = this.store.transaction(() => this.receive(q, max, visibility * 1000));
       if (expired) this.removed(q.name);
-      if (received.length > 0) return { Messages: received.map((m) => receivedMessage(q, m, input)) };
+      if (received.length > 0) return { Messages: received.map((m) => receivedMessage(q, m, input, (name) => this.queues.arn(name))) };
       const now = this.clock.now();
       if (now >= deadline || signal?.aborted || wallElapsed) return {};
       const next = this.store.nextVisibleAt(q.name, now);

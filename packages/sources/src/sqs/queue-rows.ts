@@ -31,15 +31,18 @@ export interface MessageRow {
   traceHeader?: string;
   /** true: a mapping took it and every one of its batches so far was throttled (DeadLetterLedger). */
   neverReachedFunction?: boolean;
+  /** The queue a redrive moved it from (its DeadLetterQueueSourceArn), if one did. */
+  deadLetterSource?: string;
 }
 
-export type NewMessage = Omit<MessageRow, "seq" | "receiveCount" | "firstReceiveAt" | "receiptHandle" | "neverReachedFunction">;
+export type NewMessage = Omit<MessageRow, "seq" | "receiveCount" | "firstReceiveAt" | "receiptHandle" | "neverReachedFunction" | "deadLetterSource">;
 
 export interface RawMessage {
   seq: number; queue: string; message_id: string; body: string; message_attributes: string | null; md5_body: string; md5_attributes: string | null;
   sent_at: number; visible_at: number; receive_count: number; first_receive_at: number | null; receipt_handle: string | null;
   group_id: string | null; dedup_id: string | null; sequence_number: string | null; trace_header: string | null;
   never_reached_function?: number | null;
+  dead_letter_source?: string | null;
 }
 
 export function toQueue(r: Record<string, unknown>): QueueRow {
@@ -73,5 +76,6 @@ export function toMessage(r: RawMessage): MessageRow {
     sequenceNumber: r.sequence_number,
     traceHeader: r.trace_header ?? undefined,
     ...(r.never_reached_function === 1 ? { neverReachedFunction: true } : {}),
+    ...(typeof r.dead_letter_source === "string" ? { deadLetterSource: r.dead_letter_source } : {}),
   };
 }

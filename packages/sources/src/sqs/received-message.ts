@@ -16,7 +16,7 @@ export interface ReceiveInput {
  * (`AttributeNames`/`MessageSystemAttributeNames`, `All`) and the message attributes selected by
  * name, `All`, `.*` or a `prefix.*`, with their MD5.
  */
-export function receivedMessage(q: QueueRow, m: MessageRow, input: ReceiveInput): Record<string, unknown> {
+export function receivedMessage(q: QueueRow, m: MessageRow, input: ReceiveInput, arnOf: (queue: string) => string): Record<string, unknown> {
   const out: Record<string, unknown> = { MessageId: m.messageId, ReceiptHandle: m.receiptHandle, MD5OfBody: m.md5Body, Body: m.body };
   const wanted = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
   if (wanted.length > 0) {
@@ -27,6 +27,8 @@ export function receivedMessage(q: QueueRow, m: MessageRow, input: ReceiveInput)
       ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? m.sentAt),
     };
     if (m.traceHeader !== undefined) all.AWSTraceHeader = m.traceHeader;
+    // A message a redrive moved here names the queue it came from (ReceiveMessage's MessageSystemAttributeNames).
+    if (m.deadLetterSource !== undefined) all.DeadLetterQueueSourceArn = arnOf(m.deadLetterSource);
     if (q.fifo) {
       all.MessageGroupId = m.groupId ?? "";
       all.MessageDeduplicationId = m.dedupId ?? "";
