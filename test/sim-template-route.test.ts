@@ -93,6 +93,10 @@ describe("GET /_sim/template", () => {
       // As before: the names tail, invoke and faults read.
       expect(Object.fromEntries(Object.entries(view.names).map(([id, n]) => [id, n.kind]))).toEqual({ ItemsFunction: "function", ShopBus: "bus", OrdersTopic: "topic", ClicksStream: "stream", OrdersQueue: "queue" });
       const fn = view.names.ItemsFunction!.name;
+      // A logical id where a queue's name goes: the 404 lists the names there are (walk39).
+      const byLogicalId = await fetch(`${sim.endpoint}/_sim/queues/OrdersQueue/messages`);
+      expect(byLogicalId.status).toBe(404);
+      expect(((await byLogicalId.json()) as { message: string }).message).toContain(`no queue named 'OrdersQueue' (the simulator has: ${view.names.OrdersQueue!.name})`);
       const r = view.resources;
       expect(Object.keys(r).sort()).toEqual(
         ["ClicksStream", "ItemsFunction", "ItemsFunctionAliaslive", "ItemsFunctionClicks", "ItemsFunctionRule", "ItemsFunctionSub", "ItemsFunctionUrl", "MyApi", "Nightly", "OrdersQueue", "OrdersTopic", "PlainRule", "QueueSub", "ServerlessHttpApi", "SharedLayer", "ShopBus"].sort(),

@@ -2,7 +2,7 @@ import { loadMigrations, traceHeaderOf, registerShortName, SimError, isAwsError,
 import { queueAttributes, queueConfigSchema, sqsSettingsSchema, type QueueConfig, type SqsSettings } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
-import { QueueStore } from "./queue-store.ts";
+import { QueueStore, type QueueRow } from "./queue-store.ts";
 import { registerSqsProtocols } from "./sqs-protocol.ts";
 import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
@@ -31,7 +31,14 @@ export const sqsSource: Source<QueueConfig, SqsSettings> = {
     const queues = new QueueOperations(store, ctx.clock, { ...ctx, deletedQueueCooldownSeconds: settings?.deletedQueueCooldownSeconds });
     declareQueues(queues, config ?? {});
     ctx.addSimRoute("/_sim/queues/:name/messages", ({ name }) => {
-      const q = queues.resolve(name);
+      let q: QueueRow;
+      try {
+        q = queues.resolve(name);
+      } catch {
+        // A template's logical id is not a queue's name (walk39): say which names there are.
+        const names = store.listQueues().map((r) => r.name);
+        throw new Error(`no queue named '${name}' (the simulator has: ${names.length === 0 ? "none" : names.join(", ")}); a template's queue is named as the start listed it, not by its logical id`);
+      }
       // As stored: reading here changes neither visibility nor receive counts.
       return store.peek(q.name, 1000).map((m) => ({
         messageId: m.messageId,
