@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
 
 /** The `lambda-sim` bin, as a user's shell runs it. */
 export const CLI = fileURLToPath(new URL("../../packages/cli/bin/lambda-sim.js", import.meta.url));
@@ -32,11 +32,27 @@ const started: ChildProcess[] = [];
 afterEach(() => {
   for (const c of started.splice(0)) c.kill("SIGKILL");
 });
+const startedForFile: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of startedForFile.splice(0)) c.kill("SIGKILL");
+});
 
 /** Runs `lambda-sim start --port 0 ...args` (with `env` added to the environment) and resolves once it listens. */
 export function startLambdaSim(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<LambdaSimProcess> {
+  return spawnLambdaSim(args, env, started);
+}
+
+/**
+ * `startLambdaSim` for the tests of a file that share one simulator (they must not interfere): it
+ * dies after the file's tests, passing or failing, not after the test that started it.
+ */
+export function startLambdaSimForFile(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<LambdaSimProcess> {
+  return spawnLambdaSim(args, env, startedForFile);
+}
+
+function spawnLambdaSim(args: readonly string[], env: NodeJS.ProcessEnv, owner: ChildProcess[]): Promise<LambdaSimProcess> {
   const child = spawn(process.execPath, [CLI, "start", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-  started.push(child);
+  owner.push(child);
   let out = "";
   child.stderr!.on("data", (b: Buffer) => (out += b));
   return new Promise((resolve, reject) => {
