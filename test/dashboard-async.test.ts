@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import { until } from "./support/until.ts";
  * answer an API could not read tells the API's 502 and why.
  */
 const HANDLERS = fileURLToPath(new URL("./fixtures/functions/http-handlers/", import.meta.url));
+const OUTPUT = fileURLToPath(new URL("./output/", import.meta.url));
 const openPage = dashboardPages();
 
 function project(): string {
@@ -69,12 +70,18 @@ describe("the dashboard's async panel and story in a browser", () => {
     // 300 invocations' stories) is still listed when it finally succeeds.
     const starts = () => sim.output().split("[slow] START").length;
     const before = starts();
-    // Held for 2 s of wall time: the 320 invocations below take a fraction of that (~0.3 s here).
-    const hold = lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from('{"queryStringParameters":{"ms":"2000"}}') }));
+    // The one slot is held until the 320 invocations below have finished: the handler waits for a
+    // file the test writes then (not under /tmp, which is the environment's own, as on AWS).
+    mkdirSync(OUTPUT, { recursive: true });
+    const holdDir = mkdtempSync(join(OUTPUT, "dashboard-async-hold-"));
+    const release = join(holdDir, "release");
+    const hold = lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from(JSON.stringify({ queryStringParameters: { release } })) }));
     await until(() => starts() > before);
     const gated = await lambda.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event" }));
     for (let round = 0; round < 16; round++) await Promise.all(Array.from({ length: 20 }, () => lambda.send(new InvokeCommand({ FunctionName: "busy" }))));
+    writeFileSync(release, "");
     await hold;
+    rmSync(holdDir, { recursive: true, force: true });
     await shows(page, `#async tr[data-request-id="${gated.$metadata.requestId}"]`, /slow.*success/, 60_000);
 
     // A REST API that cannot read the function's answer: the invocation's story tells the 502 and why.
