@@ -77,7 +77,10 @@ describe("the dashboard in a browser", () => {
 
     // A throttle shows its AWS reason, and who hit it.
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "hello", ReservedConcurrentExecutions: 0 }));
-    await expect(lambda.send(new InvokeCommand({ FunctionName: "hello" }))).rejects.toBeInstanceOf(TooManyRequestsException);
+    // Asked once: the SDK's own retries of a throttle (backed off ~0.5 s, 1 s) would only throttle again.
+    const once = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
+    await expect(once.send(new InvokeCommand({ FunctionName: "hello" }))).rejects.toBeInstanceOf(TooManyRequestsException);
+    once.destroy();
     await shows(page, '[data-function="hello"]', "ReservedFunctionConcurrentInvocationLimitExceeded");
     await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "hello" }));
 
