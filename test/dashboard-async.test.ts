@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import { until } from "./support/until.ts";
  * answer an API could not read tells the API's 502 and why.
  */
 const HANDLERS = fileURLToPath(new URL("./fixtures/functions/http-handlers/", import.meta.url));
+const OUTPUT = fileURLToPath(new URL("./output/", import.meta.url));
 const openPage = dashboardPages();
 
 function project(): string {
@@ -39,9 +40,11 @@ function project(): string {
 
 describe("the dashboard's async panel and story in a browser", () => {
   it.skipIf(skip !== undefined)(`lists a successful async event as finished, the age of a retry enqueued before the page opened, and an API's 502 in the story${skip ? ` (${skip})` : ""}`, { timeout: 240_000 }, async () => {
-    const sim = await startLambdaSim(["--config", project(), "--in-memory"]);
+    // Service time ×10: the async queue's throttle backoffs (1 s, 2 s, 4 s, ...) pass in a tenth of
+    // the wall time; handlers run in wall time, as always.
+    const sim = await startLambdaSim(["--config", project(), "--in-memory", "--time-scale", "10"]);
     const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
-    // An event that fails its first attempt waits a minute (service time) for its retry.
+    // An event that fails its first attempt waits a minute (service time, 6 s here) for its retry.
     const failing = await lambda.send(new InvokeCommand({ FunctionName: "fail", InvocationType: "Event" }));
     await until(() => sim.output().includes("retry in"), 30_000).catch((e: Error) => { throw new Error(sim.output() + e.message); });
 
@@ -60,18 +63,25 @@ describe("the dashboard's async panel and story in a browser", () => {
     await shows(page, finishedRow, /ok.*success/);
     // And so are events that were throttled first (reserved concurrency 1, a burst of 3).
     const burst = await Promise.all([1, 2, 3].map(() => lambda.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event", Payload: Buffer.from('{"queryStringParameters":{"ms":"200"}}') }))));
-    // Throttled attempts back off in wall time (1 s, 2 s, 4 s...: the async queue's throttle backoff), so the last may take a while.
+    // Throttled attempts back off (1 s, 2 s, 4 s... of service time: the async queue's throttle backoff), so the last may take a while.
     for (const b of burst) await shows(page, `#async tr[data-request-id="${b.$metadata.requestId}"]`, /slow.*success/, 60_000);
 
     // An event throttled while hundreds of other invocations come and go (the page keeps the last
     // 300 invocations' stories) is still listed when it finally succeeds.
     const starts = () => sim.output().split("[slow] START").length;
     const before = starts();
-    const hold = lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from('{"queryStringParameters":{"ms":"4000"}}') }));
+    // The one slot is held until the 320 invocations below have finished: the handler waits for a
+    // file the test writes then (not under /tmp, which is the environment's own, as on AWS).
+    mkdirSync(OUTPUT, { recursive: true });
+    const holdDir = mkdtempSync(join(OUTPUT, "dashboard-async-hold-"));
+    const release = join(holdDir, "release");
+    const hold = lambda.send(new InvokeCommand({ FunctionName: "slow", Payload: Buffer.from(JSON.stringify({ queryStringParameters: { release } })) }));
     await until(() => starts() > before);
     const gated = await lambda.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event" }));
     for (let round = 0; round < 16; round++) await Promise.all(Array.from({ length: 20 }, () => lambda.send(new InvokeCommand({ FunctionName: "busy" }))));
+    writeFileSync(release, "");
     await hold;
+    rmSync(holdDir, { recursive: true, force: true });
     await shows(page, `#async tr[data-request-id="${gated.$metadata.requestId}"]`, /slow.*success/, 60_000);
 
     // A REST API that cannot read the function's answer: the invocation's story tells the 502 and why.

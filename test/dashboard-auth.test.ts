@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { CLI, runCli, startLambdaSim, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
+import { CLI, runCli, startLambdaSimForFile, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
 /**
@@ -32,11 +32,14 @@ function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 async function startWithAuth(): Promise<{ sim: LambdaSimProcess; dashboard: string; token: string }> {
-  const sim = await startLambdaSim(["--config", EXAMPLE, "--in-memory", "--auth"], AUTH_ENV);
+  const sim = await startLambdaSimForFile(["--config", EXAMPLE, "--in-memory", "--auth"], AUTH_ENV);
   const m = /dashboard: (\S+\/_sim\/ui)#token=(\S+)/.exec(sim.output());
   expect(m, sim.output()).not.toBeNull();
   return { sim, dashboard: `${m![1]}#token=${m![2]}`, token: m![2]! };
 }
+/** One simulator for the file's tests, started by the first that runs: each looks at what it does itself (its page's invocation, its tails' live lines, its CLI calls). */
+let shared: ReturnType<typeof startWithAuth> | undefined;
+const withAuth = () => (shared ??= startWithAuth());
 
 function invokeHello(endpoint: string, name: string) {
   const lambda = new LambdaClient({ endpoint, region: "us-east-1", credentials: KEY });
@@ -53,7 +56,7 @@ async function launch(): Promise<Page> {
 
 describe("lambda-sim start --auth", () => {
   it.skipIf(skipBrowser !== undefined)(`prints a dashboard address whose token the page keeps and uses; without it the page asks${skipBrowser ? ` (${skipBrowser})` : ""}`, { timeout: 180_000 }, async () => {
-    const { sim, dashboard, token } = await startWithAuth();
+    const { sim, dashboard, token } = await withAuth();
     // The token opens /_sim, and the secret itself is not what the address shows.
     expect(token).not.toContain(KEY.secretAccessKey);
     expect((await fetch(`${sim.endpoint}/_sim/state`)).status).toBe(401);
@@ -84,11 +87,10 @@ describe("lambda-sim start --auth", () => {
     await stranger.locator("#auth button").click();
     await stranger.locator("#status", { hasText: "live" }).waitFor({ timeout: 15_000 });
     expect(errors).toEqual([]);
-    await sim.kill();
   });
 
   it("lets `tail` and `clock` in with the token found where the other commands find credentials, and says so when refused", { timeout: 180_000 }, async () => {
-    const { sim, token } = await startWithAuth();
+    const { sim, token } = await withAuth();
     // No token anywhere: a clear refusal, exit 1.
     const refused = await runCli(["tail", "--endpoint", sim.endpoint], bareEnv());
     expect(refused.code).toBe(1);
@@ -124,11 +126,10 @@ describe("lambda-sim start --auth", () => {
     const clock = await runCli(["clock", "--endpoint", sim.endpoint, "--token", token], bareEnv());
     expect(clock.stderr).toBe("");
     expect(clock.stdout).toContain("service time");
-    await sim.kill();
   });
 
   it("lets `lambda-sim invoke` sign with the keys the AWS tools or `start --auth` read, and says why when refused", { timeout: 180_000 }, async () => {
-    const { sim } = await startWithAuth();
+    const { sim } = await withAuth();
     const invoke = (env: NodeJS.ProcessEnv) => runCli(["invoke", "hello", "--payload", '{"name":"cli"}', "--endpoint", sim.endpoint], env);
     for (const env of [bareEnv({ AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey }), bareEnv(AUTH_ENV)]) {
       const r = await invoke(env);
@@ -142,6 +143,5 @@ describe("lambda-sim start --auth", () => {
     const wrong = await invoke(bareEnv({ AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: "not-the-secret" }));
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("InvalidSignatureException");
-    await sim.kill();
   });
 });

@@ -6,7 +6,7 @@ import { DeleteFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunct
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, startLambdaSim } from "./support/lambda-sim-process.ts";
+import { runCli, startLambdaSim, startLambdaSimForFile, type LambdaSimProcess } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
 /**
@@ -26,6 +26,10 @@ afterAll(async () => {
 
 const credentials = { accessKeyId: "x", secretAccessKey: "x" };
 
+/** The bundled example on the wall clock, started by the first test that wants it and shared by the file's tests (the second only opens its page). */
+let example: Promise<LambdaSimProcess> | undefined;
+const exampleSim = () => (example ??= startLambdaSimForFile(["--config", EXAMPLE, "--in-memory"]));
+
 /** Waits until the page shows `text` inside `selector` (the dashboard redraws at most ~8 times a second). */
 async function shows(page: Page, selector: string, text: string | RegExp): Promise<void> {
   const pattern = typeof text === "string" ? text : text.source;
@@ -43,7 +47,7 @@ async function shows(page: Page, selector: string, text: string | RegExp): Promi
 
 describe("the dashboard in a browser", () => {
   it.skipIf(skip !== undefined)(`shows lanes, warm reuse, a throttle's reason, a queue rising and falling, and the cost${skip ? ` (${skip})` : ""}`, { timeout: 90_000 }, async () => {
-    const sim = await startLambdaSim(["--config", EXAMPLE, "--in-memory"]);
+    const sim = await exampleSim();
     expect(sim.output()).toContain(`dashboard: ${sim.endpoint}/_sim/ui`);
     const lambda = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials });
     const sqs = new SQSClient({ endpoint: sim.endpoint, region: "us-east-1", credentials });
@@ -73,7 +77,10 @@ describe("the dashboard in a browser", () => {
 
     // A throttle shows its AWS reason, and who hit it.
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "hello", ReservedConcurrentExecutions: 0 }));
-    await expect(lambda.send(new InvokeCommand({ FunctionName: "hello" }))).rejects.toBeInstanceOf(TooManyRequestsException);
+    // Asked once: the SDK's own retries of a throttle (backed off ~0.5 s, 1 s) would only throttle again.
+    const once = new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
+    await expect(once.send(new InvokeCommand({ FunctionName: "hello" }))).rejects.toBeInstanceOf(TooManyRequestsException);
+    once.destroy();
     await shows(page, '[data-function="hello"]', "ReservedFunctionConcurrentInvocationLimitExceeded");
     await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "hello" }));
 
@@ -95,7 +102,6 @@ describe("the dashboard in a browser", () => {
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: `${OUTPUT}dashboard.png`, fullPage: true });
     if (process.env.UPDATE_DOCS_SCREENSHOT === "1") copyFileSync(`${OUTPUT}dashboard.png`, fileURLToPath(new URL("../docs/dashboard.png", import.meta.url)));
-    await sim.kill();
   });
 
   it.skipIf(skip !== undefined)(`says how service time runs (×10, paused from the page or the CLI, real time) and offers pause and resume${skip ? ` (${skip})` : ""}`, { timeout: 90_000 }, async () => {
@@ -163,11 +169,10 @@ describe("the dashboard in a browser", () => {
     await sim.kill();
 
     // The wall clock at its own pace.
-    const plain = await startLambdaSim(["--config", EXAMPLE, "--in-memory"]);
+    const plain = await exampleSim();
     await page.goto(`${plain.endpoint}/_sim/ui`);
     await shows(page, "#clock-mode", /^real time$/);
     expect(await page.locator('[data-clock="pause"]').isVisible()).toBe(true);
-    await plain.kill();
   });
 
   it.skipIf(skip !== undefined)(`shows a throttled mapping's backoff while it lasts, and no longer once the queue drained${skip ? ` (${skip})` : ""}`, { timeout: 90_000 }, async () => {

@@ -67,7 +67,7 @@ describe("the dashboard playing back a scenario's trace with queues", () => {
     const depths = readFileSync(trace, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; views?: { queues?: { name: string; visible: number; inflight: number }[] } }).flatMap((e) => e.views?.queues ?? []).filter((q) => q.name === "jobs");
     expect(Math.max(...depths.map((q) => q.visible + q.inflight))).toBeGreaterThan(1);
 
-    const child = spawn(process.execPath, [CLI, "ui", "--trace", trace, "--port", "0", "--speed", "10"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "ui", "--trace", trace, "--port", "0", "--speed", "40"], { stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     let out = "";
     child.stdout.on("data", (b: Buffer) => (out += b));
@@ -76,10 +76,23 @@ describe("the dashboard playing back a scenario's trace with queues", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // Every number the jobs queue's in-flight cell showed, from the first draw: at ×40 the queue fills
+    // and drains in about a second, quicker than polling the page could be sure to catch.
+    await page.addInitScript(() => {
+      const g = globalThis as unknown as { inflight: string[]; document: { querySelector(s: string): { textContent: string } | null }; MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void } };
+      g.inflight = [];
+      new g.MutationObserver(() => {
+        const t = g.document.querySelector('#sources tr[data-queue="jobs"] .inflight')?.textContent;
+        if (t !== undefined && t !== g.inflight.at(-1)) g.inflight.push(t);
+      }).observe(g.document, { childList: true, characterData: true, subtree: true });
+    });
     await page.goto(/dashboard: (http:\S+)/.exec(out)![1]!);
 
     // Filling: messages in flight while the one worker takes them one by one.
-    await until(async () => Number(await text(page, '#sources tr[data-queue="jobs"] .inflight')) > 0, 30_000);
+    const inflight = () => page.evaluate(() => (globalThis as unknown as { inflight: string[] }).inflight);
+    await until(async () => (await inflight()).some((n) => Number(n) > 0), 30_000).catch(async (e: Error) => {
+      throw new Error(`in flight, as drawn: ${JSON.stringify(await inflight())}\n${e.message}`);
+    });
     await shows(page, "#status", /^playback ended$/, 120_000);
     // Drained, and the DLQ with what moved there.
     await shows(page, '#sources tr[data-queue="jobs"] .visible', /^0$/);

@@ -70,7 +70,7 @@ describe("the dashboard playing back a scenario's trace", () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/notify: 1 invocations, 1 errors, .*1 given up/);
 
-    const child = spawn(process.execPath, [CLI, "ui", "--trace", trace, "--port", "0", "--speed", "20"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "ui", "--trace", trace, "--port", "0", "--speed", "100"], { stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     let out = "";
     child.stdout.on("data", (b: Buffer) => (out += b));
@@ -122,7 +122,7 @@ describe("the dashboard playing back a scenario's trace", () => {
     const run = await runCli(["run", join(dir, "poison.yaml"), "--trace", trace]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
 
-    const child = spawn(process.execPath, [CLI, "ui", "--trace", trace, "--port", "0", "--speed", "2"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "ui", "--trace", trace, "--port", "0", "--speed", "10"], { stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     let out = "";
     child.stdout.on("data", (b: Buffer) => (out += b));
@@ -148,7 +148,11 @@ describe("the dashboard playing back a scenario's trace", () => {
     });
     await page.goto(/dashboard: (http:\S+)/.exec(out)![1]!);
 
-    await shows(page, "#status", /^playback ×2 · \d+ events\/s$/);
+    // Said while it plays (a second or so at ×10): among every text the status showed, not polled for.
+    const statuses = () => page.evaluate(() => (globalThis as unknown as { statuses: string[] }).statuses);
+    await until(async () => (await statuses()).some((t) => /^playback ×10 · \d+ events\/s$/.test(t)), 30_000).catch(async (e: Error) => {
+      throw new Error(`the status said ${JSON.stringify(await statuses())}\n${e.message}`);
+    });
     // Both shards, rebuilt from the trace's batches (a trace has no streams view).
     for (const shard of ["shardId-000000000000", "shardId-000000000001"]) await shows(page, `#sources tr[data-shard="clicks ${shard}"] .consumer`, /^clicks/);
     await shows(page, "#status", /^playback ended$/, 90_000);
@@ -159,8 +163,7 @@ describe("the dashboard playing back a scenario's trace", () => {
     expect(await page.locator("#clock-mode").isVisible(), "the status says it: no clock label").toBe(false);
     expect(await page.locator("#wall-controls").isVisible()).toBe(false);
     expect(await page.locator("#clock-controls").isVisible()).toBe(false);
-    const statuses = await page.evaluate(() => (globalThis as unknown as { statuses: string[] }).statuses);
-    expect(statuses.filter((t) => /live/.test(t))).toEqual([]);
+    expect((await statuses()).filter((t) => /live/.test(t))).toEqual([]);
     expect(requests.filter((p) => p.startsWith("/_sim/clock"))).toEqual([]);
     expect(errors).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { chromiumSkip as skip, dashboardPages, shows, text } from "./support/dashboard-page.ts";
 import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
@@ -192,10 +193,20 @@ async function picture(page: Page): Promise<{ dlq: string[]; chips: Record<strin
   return { dlq, chips, invocations: invocations.map((t) => t.replace(/\s+/g, " ").trim()), curve };
 }
 
-/** The points of the held queue's `visible` curve. */
-async function curvePoints(page: Page): Promise<number> {
-  const points = await page.locator(`#sources tr[data-queue="held"] svg polyline`).first().getAttribute("points", { timeout: 100 }).catch(() => null);
-  return (points ?? "").split(" ").filter(Boolean).length;
+/** The `visible` counts the server sampled for `queue`, as a page that connects now gets them (its snapshot's queue curves). */
+async function serverCurve(endpoint: string, queue: string): Promise<number[]> {
+  const ws = new WebSocket(`${endpoint.replace("http", "ws")}/_sim/events`);
+  try {
+    return await new Promise((resolve, reject) => {
+      ws.on("message", (data) => {
+        const f = JSON.parse(String(data)) as { kind: string; views?: { queueCurves?: Record<string, [number, number, number, number][]> } };
+        if (f.kind === "snapshot") resolve((f.views?.queueCurves?.[queue] ?? []).map(([, visible]) => visible));
+      });
+      ws.once("error", reject);
+    });
+  } finally {
+    ws.close();
+  }
 }
 
 /** The picture once it has not changed for 400 ms (the page draws at most every 120 ms), the curve aside (it moves every second). */
@@ -229,12 +240,13 @@ describe("the dashboard reloaded", () => {
     await shows(page, "#sources tr[data-queue=orders] .moved", /^3$/, 60_000);
     // A queue filling in steps (its curve), a burst of `ok` (its lanes and their chips)...
     const { QueueUrl: held } = await sqs.send(new GetQueueUrlCommand({ QueueName: "held" }));
-    for (let step = 0; step < 3; step++) {
+    for (let step = 1; step <= 3; step++) {
       for (let i = 0; i < 4; i++) await sqs.send(new SendMessageCommand({ QueueUrl: held, MessageBody: `m${i}` }));
-      await shows(page, `#sources tr[data-queue="held"] .visible`, new RegExp(`^${(step + 1) * 4}$`));
-      // Two of the page's samples (one a wall second) at each step: its curve's steps.
-      const n = await curvePoints(page);
-      await until(async () => (await curvePoints(page)) >= n + 2, 15_000);
+      // The page shows a queue's depth from its samples (one a wall second), each a point of its
+      // curve; the server samples on its own second, for the curve a reloaded page draws. Each step
+      // is in both before the next.
+      await shows(page, `#sources tr[data-queue="held"] .visible`, new RegExp(`^${step * 4}$`));
+      await until(async () => (await serverCurve(sim.endpoint, "held")).includes(step * 4), 15_000);
     }
     await Promise.all([1, 2, 3, 4].map(() => lambda.send(new InvokeCommand({ FunctionName: "ok" }))));
     // ... then enough of another function's invocations (and clock advances) to use up the snapshot's last 300 events.

@@ -60,8 +60,11 @@ const peek = async (endpoint: string, queue: string) => (await (await fetch(`${e
 describe("lambda-sim tail and a DLQ move as the simulator starts again", () => {
   it("shows the move after reconnecting and to a tail started later, once each, still saying the function never ran", { timeout: 240_000 }, async () => {
     const { config, state } = project();
-    // ×10: the 60 s visibility timeout is 6 s of wall time, time enough to stop the simulator between receives.
-    const args = ["--port", PORT, "--config", config, "--state", state, "--time-scale", "10"];
+    // On the virtual clock: the 60 s visibility timeout passes only when the test advances it, so
+    // the simulator stops between two receives, and the next receive comes after the restart.
+    const args = ["--port", PORT, "--config", config, "--state", state, "--clock", "virtual"];
+    const advance = (endpoint: string, seconds: number) =>
+      fetch(`${endpoint}/_sim/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds }) }).then((r) => expect(r.status).toBe(200));
     const first = await startLambdaSim(args);
     const following = startTail(["--endpoint", first.endpoint], children);
     await until(() => following.err().includes("following"), 60_000);
@@ -70,6 +73,9 @@ describe("lambda-sim tail and a DLQ move as the simulator starts again", () => {
     const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: `${first.endpoint}/000000000000/jobs`, MessageBody: "good order" }));
     sqs.destroy();
     const id = MessageId!;
+    // Its first receive, throttled (the mapping takes it at once); then the visibility timeout.
+    await until(async () => (await peek(first.endpoint, "jobs")).some((m) => m.messageId === id && m.receiveCount === 1 && !m.visible), 60_000);
+    await advance(first.endpoint, 61);
     // Its second receive, throttled like the first: in flight now, moved at the next receive.
     await until(async () => (await peek(first.endpoint, "jobs")).some((m) => m.messageId === id && m.receiveCount === 2 && !m.visible), 60_000);
     await stop(first);
@@ -77,6 +83,9 @@ describe("lambda-sim tail and a DLQ move as the simulator starts again", () => {
     await until(() => following.err().includes("reconnecting"), 30_000);
 
     const second = await startLambdaSim(args);
+    // Still in flight: moved at the receive after its visibility timeout, not before.
+    expect((await peek(second.endpoint, "jobs")).map((m) => [m.messageId, m.receiveCount, m.visible])).toEqual([[id, 2, false]]);
+    await advance(second.endpoint, 61);
     const line = `message ${id.slice(0, 8)} moved from jobs to DLQ jobs-dlq: received 2 times (maxReceiveCount 2); never reached the function: every receive was throttled`;
     await until(() => following.out().includes(line), 60_000);
     expect(second.output()).toContain(`message ${id} moved from jobs to DLQ jobs-dlq: received 2 times (maxReceiveCount 2); the function never ran with it: every receive was a throttled batch`);

@@ -32,6 +32,10 @@ const started: ChildProcess[] = [];
 afterEach(() => {
   for (const c of started.splice(0)) c.kill("SIGKILL");
 });
+const startedForFile: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of startedForFile.splice(0)) c.kill("SIGKILL");
+});
 
 /** Runs `lambda-sim start --port 0 ...args` (with `env` added to the environment) and resolves once it listens; killed after the test. */
 export function startLambdaSim(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<LambdaSimProcess> {
@@ -50,6 +54,14 @@ export function perFileLambdaSim(args: () => readonly string[], env: NodeJS.Proc
     for (const c of children.splice(0)) c.kill("SIGKILL");
   });
   return () => (sim ??= spawnLambdaSim(args(), env, children));
+}
+
+/**
+ * `startLambdaSim` for the tests of a file that share one simulator (they must not interfere): it
+ * dies after the file's tests, passing or failing, not after the test that started it.
+ */
+export function startLambdaSimForFile(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<LambdaSimProcess> {
+  return spawnLambdaSim(args, env, startedForFile);
 }
 
 function spawnLambdaSim(args: readonly string[], env: NodeJS.ProcessEnv, owner: ChildProcess[]): Promise<LambdaSimProcess> {
