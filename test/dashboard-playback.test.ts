@@ -145,6 +145,15 @@ describe("the dashboard playing back a scenario's trace", () => {
         new g.MutationObserver(() => g.statuses.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
       };
       watch();
+      // And every "concurrency N in use" the functions section drew (newuser15b F6: a playback said 0 throughout).
+      const g2 = g as unknown as { inUse: string[]; document: { querySelector(s: string): { querySelectorAll(s: string): { textContent: string }[] } | null } };
+      g2.inUse = [];
+      const watchFunctions = () => {
+        const el = g2.document.querySelector("#functions .body");
+        if (el === null) return void setTimeout(watchFunctions, 5);
+        new g.MutationObserver(() => g2.inUse.push(...[...el.querySelectorAll(".in-use")].map((b) => b.textContent))).observe(el, { childList: true, characterData: true, subtree: true });
+      };
+      watchFunctions();
     });
     await page.goto(/dashboard: (http:\S+)/.exec(out)![1]!);
 
@@ -156,6 +165,9 @@ describe("the dashboard playing back a scenario's trace", () => {
     // Both shards, rebuilt from the trace's batches (a trace has no streams view).
     for (const shard of ["shardId-000000000000", "shardId-000000000001"]) await shows(page, `#sources tr[data-shard="clicks ${shard}"] .consumer`, /^clicks/);
     await shows(page, "#status", /^playback ended$/, 90_000);
+    // The busy environments the trace's events show, counted: not the 0 its settings line caught at the start.
+    const inUse = await page.evaluate(() => (globalThis as unknown as { inUse: string[] }).inUse);
+    expect(inUse.some((n) => Number(n) >= 1), `concurrency in use drawn: ${[...new Set(inUse)].join(", ")}`).toBe(true);
     // The shard whose batch held the poison record gave it up to OnFailure after its one retry; the other lost nothing.
     const givenUp = await page.locator("#sources tr[data-shard] .given-up").allTextContents();
     expect(givenUp.filter((t) => /^1 batch, [1-5] records? → sqs:clicks-failed\s*RetryAttemptsExhausted · last failure /.test(t)), givenUp.join(" | ")).toHaveLength(1);
