@@ -88,21 +88,32 @@ describe("/_sim/events", () => {
     t = await sims.start();
     const slow = await connect(t.endpoint);
     await until(() => slow.frames.length > 0);
-    // The client stops reading: the kernel's buffers fill, then the server's.
-    (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    // The client stops reading: the kernel's buffers fill, then the server's. (ws resumes its socket
+    // when its parser drains, which undid a bare pause() on a fast machine: held until the test resumes it.)
+    const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): unknown } })._socket;
+    const resume = socket.resume.bind(socket);
+    socket.resume = () => socket;
+    socket.pause();
     const message = "x".repeat(400);
     let emitted = 0;
-    for (let turn = 0; turn < 200; turn++) {
+    // ~180 MB: well past what the socket buffers take on a machine with large ones (tcp_rmem up to 32 MB: 80 MB got through here).
+    for (let turn = 0; turn < 400; turn++) {
       for (let i = 0; i < 1000; i++) t.sim.telemetry.emit({ type: "simulator.warning", message });
       emitted += 1000;
       await new Promise((r) => setImmediate(r));
     }
-    // ~90 MB of events were emitted; the server held at most its limit for this client.
-    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    // The server held at most its limit for this client.
+    socket.resume = resume;
+    socket.resume();
     await until(() => slow.frames.some((f) => f.kind === "dropped"), 30_000);
     const dropped = slow.frames.find((f) => f.kind === "dropped") as Extract<HubFrame, { kind: "dropped" }>;
-    expect(dropped.count).toBeGreaterThan(emitted / 2);
-    expect(slow.bytes).toBeLessThan(emitted * 450 * 0.5);
+    // Said in one notice or, as the buffers drain and fill again, in several (how much the kernel's
+    // socket buffers take first varies from run to run): every event was sent or counted, none lost unsaid.
+    const allDropped = () => slow.frames.filter((f) => f.kind === "dropped").reduce((n, f) => n + (f as Extract<HubFrame, { kind: "dropped" }>).count, 0);
+    const delivered = () => slow.frames.reduce((n, f) => n + (f.kind === "events" ? f.events.filter((e) => e.type === "simulator.warning" && e.message === message).length : 0), 0);
+    await until(() => delivered() + allDropped() >= emitted, 30_000);
+    expect(allDropped()).toBeGreaterThan(emitted / 4);
+    expect(slow.bytes).toBeLessThan(emitted * 450 * 0.75);
     // After the notice a fresh snapshot, then the stream again.
     const i = slow.frames.indexOf(dropped);
     await until(() => slow.frames.length > i + 1);

@@ -75,7 +75,7 @@ describe("a function's service time lasts as long as its invocation", () => {
     dirs.push(layer);
     mkdirSync(join(layer, "extensions"));
     writeFileSync(join(layer, "extensions", "post-response"), POST_RESPONSE_EXTENSION, { mode: 0o755 });
-    const { clock, recorder, lambda, invoke } = await start({ functionName: "echoer", runtime: "nodejs24.x", handler: "index.echo", codeDir, layers: ["post-response"], sim: { serviceTimeMs: 60_000 } }, layer);
+    const { clock, recorder, lambda, invoke } = await start({ functionName: "echoer", runtime: "nodejs24.x", handler: "index.echo", codeDir, layers: ["post-response"], timeout: 120, sim: { serviceTimeMs: 60_000 } }, layer);
     const started = clock.now();
     // The caller has its answer at once (the runtime responded); the invocation is not over.
     expect((await invoke({ hello: 1 })).StatusCode).toBe(200);
