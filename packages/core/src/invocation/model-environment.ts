@@ -84,9 +84,9 @@ export class ModelEnvironment implements Environment {
     const timeoutMs = this.config.timeout * 1000;
     const roll = this.random.next();
     const declaredTimeout = roll < this.spec.timeoutProbability;
-    // An injected latency adds to the drawn duration; reaching the timeout, the invocation times out there.
+    // An injected latency adds to the drawn duration; past the timeout, the invocation times out there.
     const drawnMs = declaredTimeout ? timeoutMs : draw(this.spec.durationMs, this.random) + (request.latencyMs ?? 0);
-    const timedOut = declaredTimeout || drawnMs >= timeoutMs;
+    const timedOut = declaredTimeout || drawnMs > timeoutMs;
     const failed = !timedOut && roll < this.spec.timeoutProbability + this.spec.errorProbability;
     const durationMs = timedOut ? timeoutMs : drawnMs;
     await serviceSleep(this.clock, request, durationMs);

@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from "../clock/clock.ts";
  * so invocations that start together end in the order they started, whatever order their
  * processes answer in: a seeded run decides the same way every time. An injected latency adds to it.
  *
- * Service time that reaches the function's timeout ends in a timeout at that instant, as a handler
+ * Service time past the function's timeout ends in a timeout at the timeout, as a handler
  * that slow would on AWS (`onTimeout`), instead of passing.
  */
 export class ServiceTime {
@@ -18,7 +18,7 @@ export class ServiceTime {
 
   constructor(clock: Clock, ms: number, label: string, timeout?: { ms: number; onTimeout: () => void }) {
     this.timer =
-      timeout !== undefined && ms >= timeout.ms
+      timeout !== undefined && ms > timeout.ms
         ? clock.setTimer(timeout.ms, timeout.onTimeout, label)
         : clock.setTimer(
             ms,

@@ -24,8 +24,8 @@ export interface QueryServiceSpec extends ServiceSpec {
  */
 export function awsQueryHandler(spec: QueryServiceSpec) {
   const checks = new InputChecks(spec, true);
-  const shapes = spec.model.shapes;
   return async (req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string): Promise<void> => {
+    const shapes = spec.model.shapes;
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     try {

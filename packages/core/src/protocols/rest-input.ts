@@ -26,20 +26,26 @@ const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 export class RestInputChecks {
   private readonly checks: InputChecks;
   private readonly spec: RestServiceSpec;
-  /** Operations that share a method and path and differ by a fixed query (`?List=ALL`). */
-  private readonly byFixedQuery = new Map<string, { operation: string; key: string; value: string }[]>();
+  /** Operations that share a method and path and differ by a fixed query (`?List=ALL`): worked out at the first request, which reads the model. */
+  private fixedQueries: Map<string, { operation: string; key: string; value: string }[]> | undefined;
   private readonly plans = new Map<string, Plan | undefined>();
 
   constructor(spec: RestServiceSpec) {
     this.spec = spec;
     this.checks = new InputChecks({ ...spec, operations: {} }, false);
-    for (const [operation, op] of Object.entries(spec.model?.operations ?? {})) {
+  }
+
+  private get byFixedQuery(): Map<string, { operation: string; key: string; value: string }[]> {
+    if (this.fixedQueries !== undefined) return this.fixedQueries;
+    const byKey = new Map<string, { operation: string; key: string; value: string }[]>();
+    for (const [operation, op] of Object.entries(this.spec.model?.operations ?? {})) {
       const [path, fixed] = (op.http?.requestUri ?? "").split("?");
       if (fixed === undefined || op.http === undefined) continue;
       const [key, value = ""] = fixed.split("=");
       const k = `${op.http.method} ${path}`;
-      this.byFixedQuery.set(k, [...(this.byFixedQuery.get(k) ?? []), { operation, key: key!, value }]);
+      byKey.set(k, [...(byKey.get(k) ?? []), { operation, key: key!, value }]);
     }
+    return (this.fixedQueries = byKey);
   }
 
   /** Where each member of the operation's input travels, worked out once per operation. */

@@ -49,13 +49,30 @@ export interface ServiceModel {
 const loaded = new Map<string, ServiceModel>();
 
 /**
- * AWS's model of a served service (generated from botocore by packages/core/models/generate.ts),
- * read once per process: `lambda`, `sqs`, `kinesis`, `events`, `scheduler`.
+ * AWS's model of a served service (generated from botocore by packages/core/models/generate.ts):
+ * `lambda`, `sqs`, `kinesis`, `events`, `scheduler`... Read once per process, at the first use of
+ * one of its parts, not when a protocol registers it: a service nobody calls never parses its
+ * model (~400 KB of JSON for all: issue 16's idle RSS).
  */
 export function serviceModel(name: string): ServiceModel {
   let m = loaded.get(name);
   if (m === undefined) {
-    m = JSON.parse(readFileSync(new URL(`./models/${name}.json`, import.meta.url), "utf8")) as ServiceModel;
+    let parsed: ServiceModel | undefined;
+    const read = (): ServiceModel => (parsed ??= JSON.parse(readFileSync(new URL(`./models/${name}.json`, import.meta.url), "utf8")) as ServiceModel);
+    m = {
+      get source() {
+        return read().source;
+      },
+      get metadata() {
+        return read().metadata;
+      },
+      get operations() {
+        return read().operations;
+      },
+      get shapes() {
+        return read().shapes;
+      },
+    };
     loaded.set(name, m);
   }
   return m;
