@@ -6,8 +6,9 @@
 // 1. Idle: `lambda-sim start` with the bundled example (what `npm start` runs), once its startup
 //    work is done and its environments are frozen, beside two references measured in the same run:
 //    a bare `node` process, and the floor a server like ours cannot go below: one process that
-//    loads the same libraries (express, ws, better-sqlite3 with a WAL database, yaml, zod, commander)
-//    and listens on a port, doing nothing else.
+//    loads the libraries an idle lambda-sim has loaded (better-sqlite3 with a WAL database, yaml,
+//    zod, commander; express and ws wait for the first /_sim request) and listens on a port,
+//    doing nothing else.
 // 2. Over N warm invocations of a no-op handler from 8 callers: the server's RSS after each tenth,
 //    and the growth after the first tenth (the warm-up: code optimised, caches filled).
 // RSS is read from /proc/PID/status (Linux): anonymous and file-backed (the node binary's pages).
@@ -57,13 +58,14 @@ async function settled(pid: number): Promise<Rss> {
   return last;
 }
 
+// The libraries an idle lambda-sim has loaded: express and ws wait for the first /_sim request
+// and WebSocket (sim-api.ts, events-socket.ts), so the floor loads neither.
 const FLOOR = `
 const lib = require("node:module").createRequire(process.argv[1]);
-const express = lib("express"), { WebSocketServer } = lib("ws"), Database = lib("better-sqlite3");
+const Database = lib("better-sqlite3");
 lib("yaml"); lib("zod"); lib("commander");
 const db = new Database(process.argv[2]); db.pragma("journal_mode = WAL"); db.exec("create table t(a)"); db.prepare("insert into t values (?)").run(1);
-const server = require("node:http").createServer(express());
-new WebSocketServer({ server });
+const server = require("node:http").createServer((req, res) => res.end());
 server.listen(0, "127.0.0.1", () => console.log("ready"));
 `;
 
