@@ -201,6 +201,9 @@ export class EventHub {
     const frames = new Map<string, string | undefined>();
     const last = batch[batch.length - 1]!.seq;
     for (const c of this.clients) {
+      // A slow client that has read down since its last write's callback: resynchronised now, not
+      // left dropping until a write that will not come (its events are all being dropped).
+      if (c.dropped > 0) this.resumeIfDrained(c);
       if (c.dropped > 0 || c.sink.bufferedBytes() > SLOW_CLIENT_BYTES) {
         c.dropped += batch.filter((e) => e.seq > c.seq && c.subscription.matches(e)).length;
         c.seq = last;
