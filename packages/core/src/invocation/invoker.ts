@@ -258,7 +258,7 @@ export class Invoker {
 
   /**
    * The hint beside an un-bundled SDK client AWS's runtime has and ours lacks: with a failing
-   * invocation, at most once a minute per function and client (a console's reader), so that a
+   * invocation, at most once a minute per function and SDK client, so that a
    * `tail` or a page opened later sees it too at the next failure.
    */
   private hintSdkImport(functionName: string, runtime: string, errorPayload: Buffer): void {
