@@ -83,10 +83,16 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     await start([echo("a", { timeout: 1 })]);
     await sim("POST", "/_sim/faults", [{ kind: "timeout", function: "a", nth: 1 }, { kind: "crash", function: "a", nth: 2 }, { kind: "out-of-memory", function: "a", nth: 3 }]);
     const events = new TelemetryRecorder(t!.sim.telemetry);
-    // The handler's answer is ignored: the function's own 1 s timeout runs out (wall time, as handlers run).
-    const r1 = await lambda.send(new InvokeCommand({ FunctionName: "a" }));
+    // The handler's answer is ignored: the invocation runs to the function's 1 s timeout, in service
+    // time (a scenario or the virtual clock does not wait it out in wall time).
+    const pending = lambda.send(new InvokeCommand({ FunctionName: "a" }));
+    await until(async () => (await sim("GET", "/_sim/clock")).json.pendingTimers.some((x: { label: string }) => x.label === "invoke.service-time:a"));
+    const t0 = clock.now();
+    await sim("POST", "/_sim/clock/advance", { seconds: 2 });
+    const r1 = await pending;
     expect(r1.FunctionError).toBe("Unhandled");
-    expect(JSON.parse(Buffer.from(r1.Payload!).toString())).toEqual({ errorType: "Sandbox.Timedout", errorMessage: expect.stringMatching(new RegExp(`^RequestId: ${r1.$metadata.requestId} Error: Task timed out after 1\\.\\d\\d seconds$`)) });
+    expect(JSON.parse(Buffer.from(r1.Payload!).toString())).toEqual({ errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${r1.$metadata.requestId} Error: Task timed out after 1.00 seconds` });
+    expect(events.of("invocation.finished")[0]).toMatchObject({ time: t0 + 1_000, durationMs: 1_000, status: "timeout" });
     const r2 = await invoke("a");
     expect(r2.payload).toMatchObject({ errorType: "Runtime.ExitError", errorMessage: expect.stringContaining("Runtime exited with error: exit status 1") });
     const r3 = await invoke("a");

@@ -145,6 +145,8 @@ export class EnvironmentFailures {
     const r = this.report.running;
     if (r === undefined) return;
     if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
+    // Its Duration is the timeout it ran to, as AWS's REPORT says of a timeout, not the wall time its handler took.
+    r.durationMs = this.config.timeout * 1000;
     this.killRuntime();
     this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${this.config.timeout.toFixed(2)} seconds`, "timeout"));
     this.toReset("timeout");
@@ -170,8 +172,6 @@ export class EnvironmentFailures {
 
   /** An injected failure: what the process dying (or hanging) under the handler reports (aws-facts §1.5). */
   suffer(failure: NonNullable<InvocationRequest["failure"]>): void {
-    // A hung handler: its answer never counts, and the timeout watchdog (armed on delivery) ends it.
-    if (failure === "timeout") return;
     if (failure === "out-of-memory") return this.onOutOfMemory();
     this.killRuntime();
     this.report.finish(this.report.platformError("Runtime.ExitError", "Runtime exited with error: exit status 1", "error"));

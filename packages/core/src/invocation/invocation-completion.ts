@@ -49,7 +49,7 @@ export class InvocationCompletion {
   /** The runtime's answer for the running invocation (a stale or ignored one changes nothing). */
   outcome(o: RuntimeOutcome): void {
     const r = this.report.running;
-    if (r === undefined || o.requestId !== r.request.requestId || r.request.failure === "timeout" || r.answered) return;
+    if (r === undefined || o.requestId !== r.request.requestId || r.answered) return;
     if (o.kind !== "too-large" && o.peakMemoryKb !== undefined) this.process.current?.notePeakKb(o.peakMemoryKb);
     const produced = o.kind === "too-large" ? 0 : o.body.length;
     const idle = this.extensions.runtimeDone(o.requestId, o.kind === "response" ? "success" : "error", stopwatch.now() - (r.deliveredAt ?? stopwatch.now()), produced);

@@ -17,11 +17,11 @@ export interface InvocationRequest {
   clientContext?: string;
   /**
    * An injected platform failure (faults/) to suffer in the environment that takes this event,
-   * once the runtime has it: the process is killed and the environment reset, as a real crash,
-   * out-of-memory or timeout does (the next invocation there pays a new Init). A timeout ignores
-   * the handler's answer, so the function's own timeout runs out in wall time.
+   * once the runtime has it: the process is killed and the environment reset, as a real crash or
+   * out-of-memory does (the next invocation there pays a new Init). An injected timeout is service
+   * time past the function's timeout instead (`latencyMs`).
    */
-  failure?: "crash" | "out-of-memory" | "timeout";
+  failure?: "crash" | "out-of-memory";
   /**
    * A function error a fault stands for (faults/): the environment takes the event (a cold start
    * if it must) but does not give it to the runtime; it answers as the runtime would for a handler

@@ -231,10 +231,15 @@ export class Invoker {
           // A function error: the handler does not run, the runtime's error line stands for it. A
           // crash, running out of memory or a timeout: the real process dies (or hangs) under the
           // handler, and its environment resets.
+          // A timeout: the handler runs, but its invocation takes service time past the function's
+          // timeout, as a hung handler's would, so it times out at the timeout on the Clock (a
+          // scenario or the virtual clock need not wait out the timeout in wall time: walk39).
           result =
             spec.kind === "error"
               ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec), latencyMs)
-              : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync, undefined, latencyMs);
+              : spec.kind === "timeout"
+                ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs + target.config.timeout * 1000 + 1)
+                : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync, undefined, latencyMs);
         } else if (faults.outcome !== undefined) {
           // A model function's outcome fault has no environment to hold: its latency passes first (our choice).
           if (latencyMs > 0) await serviceSleep(this.ctx.clock, sync, latencyMs);

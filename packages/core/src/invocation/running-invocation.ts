@@ -24,6 +24,8 @@ export class RunningInvocation {
   initDurationMs: number | undefined;
   /** Wall ms when the runtime received the event; undefined while it waits for /next. */
   deliveredAt: number | undefined;
+  /** Its Duration when service time, not the handler's wall time, ended it (a timeout on the Clock). */
+  durationMs: number | undefined;
   private started = false;
 
   constructor(request: InvocationRequest, coldStart: boolean, hold: Hold, resolve: (r: InvocationResult) => void) {
@@ -39,7 +41,7 @@ export class RunningInvocation {
 
   /** The result of this invocation as it stands now; `maxMemoryUsedMb` is the environment's reading. */
   result(payload: Buffer, errorType: string | undefined, reportStatus: ReportStatus | undefined, environmentId: string, maxMemoryUsedMb: number): InvocationResult {
-    const durationMs = this.deliveredAt === undefined ? 0 : stopwatch.now() - this.deliveredAt;
+    const durationMs = this.durationMs ?? (this.deliveredAt === undefined ? 0 : stopwatch.now() - this.deliveredAt);
     return {
       requestId: this.request.requestId,
       payload,
