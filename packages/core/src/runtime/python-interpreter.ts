@@ -67,7 +67,10 @@ export function pythonInterpreter(runtime: string): PythonInterpreter | undefine
   const key = `${runtime}\0${explicit ?? ""}`;
   if (chosen.has(key)) return chosen.get(key);
   const pyenv = pyenvInstallation(runtime);
-  const candidates = explicit ? [explicit] : [runtime, ...(pyenv ? [pyenv] : []), "python3"];
+  // pyenv's `python3.12` on PATH is a shim (a shell script, ~100 ms a run) that refuses when
+  // another version is selected: its installation, the same interpreter, is asked first.
+  const shim = pyenv !== undefined && onPath(runtime)?.startsWith(`${pyenvRoot()}/shims/`) === true;
+  const candidates = explicit ? [explicit] : shim ? [pyenv!, runtime, "python3"] : [runtime, ...(pyenv ? [pyenv] : []), "python3"];
   let result: PythonInterpreter | undefined;
   for (const command of candidates) {
     const p = probe(command);
@@ -97,7 +100,7 @@ export function pythonInterpreter(runtime: string): PythonInterpreter | undefine
  */
 function pyenvInstallation(runtime: string): string | undefined {
   const minor = pythonRuntimeVersion(runtime);
-  const versions = join(process.env.PYENV_ROOT ?? join(homedir(), ".pyenv"), "versions");
+  const versions = join(pyenvRoot(), "versions");
   let names: string[];
   try {
     names = readdirSync(versions);
@@ -111,6 +114,10 @@ function pyenvInstallation(runtime: string): string | undefined {
     if (existsSync(executable)) return executable;
   }
   return undefined;
+}
+
+function pyenvRoot(): string {
+  return process.env.PYENV_ROOT ?? join(homedir(), ".pyenv");
 }
 
 /** `python3.12` → `3.12`. */
