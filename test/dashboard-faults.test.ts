@@ -31,6 +31,13 @@ describe.skipIf(chromiumSkip !== undefined)(`the dashboard's faults${chromiumSki
       // Its one time used, it will never fire again: not "active" (newuser14 F19).
       await shows(page, "#functions .faults", /fault-1 throttle on checkout — fired 1 of 1, used up/);
       await shows(page, '.fn[data-function="checkout"] .fn-head', /1 throttle\(s\) injected by faults/);
+      // A latency: the invocation's story says why a fast handler answered late (walk39).
+      await fetch(`${sim.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "latency", function: "checkout", ms: 300, times: 1 }) });
+      const slowed = await lambda.send(new InvokeCommand({ FunctionName: "checkout" }));
+      const id = slowed.$metadata.requestId!;
+      await page.locator(`#invocations tr.invocation[data-request-id="${id}"]`).click();
+      await shows(page, "#story .faults-injected", /^Injected by faults: latency 300 ms \(fault-2\)$/);
+      await shows(page, '.fn[data-function="checkout"] .fn-head', /1 throttle\(s\), 1 delay\(s\) injected by faults/);
       expect(errors).toEqual([]);
     } finally {
       lambda.destroy();

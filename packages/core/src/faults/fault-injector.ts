@@ -34,6 +34,8 @@ export interface ActiveFault {
 /** One invocation as the Invoker is about to run it. */
 export interface InvocationSubject {
   functionName: string;
+  /** The invocation's request id, once it has one (the run phase): named in `fault.fired`, so its story can say what a fault did. */
+  requestId?: string;
   /** The qualifier as invoked (alias or version), if any. */
   qualifier?: string;
   executedVersion: string;
@@ -146,7 +148,8 @@ export class FaultInjector {
       else if (spec.kind === "latency") out.latencyMs += spec.ms;
       else if (spec.kind === "slow-cold-start") out.coldStartDelayMs += spec.ms;
       else out.outcome = { fault: f, spec };
-      this.telemetry.emit({ type: "fault.fired", faultId: f.id, kind: spec.kind, functionName: s.functionName, detail: spec.kind === "throttle" ? spec.reason : spec.kind === "error" ? spec.errorType : undefined });
+      const detail = spec.kind === "throttle" ? spec.reason : spec.kind === "error" ? spec.errorType : spec.kind === "latency" || spec.kind === "slow-cold-start" ? `${spec.ms} ms` : undefined;
+      this.telemetry.emit({ type: "fault.fired", faultId: f.id, kind: spec.kind, functionName: s.functionName, ...(s.requestId === undefined ? {} : { requestId: s.requestId }), detail });
     }
     return out;
   }

@@ -219,6 +219,8 @@ export class Invoker {
     let result: InvocationResult | undefined;
     let latencyMs = 0;
     try {
+      // The run phase's faults name the invocation, for its story (the id is drawn here only when faults are in play).
+      if (subject !== undefined) subject.requestId = requestId ??= this.newRequestId();
       const faults = subject && this.faults?.forInvocation(subject, "run");
       if (faults !== undefined) {
         // A slow cold start passes in service time before its new environment, holding the concurrency slot as a slow Init would.

@@ -50,7 +50,10 @@ export function renderStory(m) {
   const by = from.title || from.label;
   // An async event's attempt: this row's cold or warm start, duration and log are that attempt's (each is an invocation, aws-facts §5).
   const attempt = s.attempt === undefined ? "" : ` attempt <b class="attempt">${s.attempt}</b>`;
-  return `<p><b>${fnLabel(m, s.functionName)}</b> request <code>${esc(s.requestId)}</code>${attempt} ${s.environmentId === "fault-injected" ? "answered by a fault (no environment ran it)" : `in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}`}${by ? `<br><small class="via">via ${esc(by)}</small>` : ""}</p>
+  // Why a fast handler answered late or failed: the faults that fired on this request (POST /_sim/faults, faults:).
+  const faults = m.requestFaults?.get(s.requestId) ?? [];
+  const injected = faults.length === 0 ? "" : `<p class="faults-injected">Injected by faults: ${faults.map((f) => `${esc(f.kind)}${f.detail ? ` ${esc(f.detail)}` : ""} <small>(${esc(f.faultId)})</small>`).join(", ")}</p>`;
+  return `<p><b>${fnLabel(m, s.functionName)}</b> request <code>${esc(s.requestId)}</code>${attempt} ${s.environmentId === "fault-injected" ? "answered by a fault (no environment ran it)" : `in environment <code>${short(s.environmentId)}</code> — ${s.coldStart ? "cold start" : "warm"}`}${by ? `<br><small class="via">via ${esc(by)}</small>` : ""}</p>${injected}
     <h3>Log</h3><pre>${esc(log)}</pre>
     <h3>Payload</h3><pre>${esc(s.payload ?? "(not seen)")}</pre>
     <h3>Result</h3><pre>${esc(s.result ?? (s.durationMs === undefined ? "(running)" : ""))}</pre>${front}${attempts}${where}`;

@@ -54,6 +54,8 @@ export function createModel() {
     // The invocation list's rows (row key -> row: one per invocation, each attempt of an async event
     // its own), and what belongs to a request id whatever its attempt (invocation-rows.js).
     invocations: new Map(), requests: new Map(), selected: undefined,
+    // What the faults did to each request (fault.fired naming it), for its story; the latest 1,000 requests'.
+    requestFaults: new Map(),
     cost: { functions: {}, total: 0, prices: undefined },
     dirty: new Set(["functions", "sources", "async", "invocations", "story", "cost"]),
   };
@@ -135,6 +137,14 @@ export function applyEvent(m, e, history = false) {
       return;
     }
     case "fault.fired": {
+      if (e.requestId !== undefined) {
+        const list = m.requestFaults.get(e.requestId) ?? [];
+        list.push({ faultId: e.faultId, kind: e.kind, detail: e.detail });
+        m.requestFaults.delete(e.requestId);
+        m.requestFaults.set(e.requestId, list);
+        if (m.requestFaults.size > 1000) m.requestFaults.delete(m.requestFaults.keys().next().value);
+        markStory(m, e.requestId);
+      }
       if (e.functionName === undefined) return;
       const i = m.injected.get(e.functionName) ?? { throttle: 0, delay: 0, other: 0 };
       if (e.kind === "throttle") i.throttle++;
