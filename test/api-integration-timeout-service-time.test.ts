@@ -60,7 +60,7 @@ async function throughServiceTime(url: string, seconds: number): Promise<{ reply
   const failures = events.of("http.integration-failed").length;
   const reply = httpCall(url);
   // A latency fault's and a model's sleep, a real function's serviceTime.
-  await until(async () => (await clockTimers()).some((l) => l === "sleep" || l.startsWith("invoke.service-time")));
+  await until(async () => (await clockTimers()).some((l) => l === "sleep" || l.startsWith("invoke.service-time") || l.startsWith("invoke.latency")));
   await fetch(`${t.endpoint}/_sim/clock/advance`, { method: "POST", body: JSON.stringify({ seconds }) });
   const failed = events.of("http.integration-failed")[failures];
   return { reply: await reply, failedAfterMs: failed && failed.time - t0 };

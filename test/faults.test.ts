@@ -86,13 +86,15 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     // The handler's answer is ignored: the invocation runs to the function's 1 s timeout, in service
     // time (a scenario or the virtual clock does not wait it out in wall time).
     const pending = lambda.send(new InvokeCommand({ FunctionName: "a" }));
-    await until(async () => (await sim("GET", "/_sim/clock")).json.pendingTimers.some((x: { label: string }) => x.label === "invoke.service-time:a"));
+    await until(async () => (await sim("GET", "/_sim/clock")).json.pendingTimers.some((x: { label: string }) => x.label === "invoke.latency:a"));
     const t0 = clock.now();
     await sim("POST", "/_sim/clock/advance", { seconds: 2 });
     const r1 = await pending;
     expect(r1.FunctionError).toBe("Unhandled");
     expect(JSON.parse(Buffer.from(r1.Payload!).toString())).toEqual({ errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${r1.$metadata.requestId} Error: Task timed out after 1.00 seconds` });
-    expect(events.of("invocation.finished")[0]).toMatchObject({ time: t0 + 1_000, durationMs: 1_000, status: "timeout" });
+    // At the timeout: 1 s less the few wall ms its handler ran, which count too.
+    expect(events.of("invocation.finished")[0]).toMatchObject({ durationMs: 1_000, status: "timeout" });
+    expect(events.of("invocation.finished")[0]!.time - t0).toSatisfy((ms: number) => ms > 900 && ms <= 1_000);
     const r2 = await invoke("a");
     expect(r2.payload).toMatchObject({ errorType: "Runtime.ExitError", errorMessage: expect.stringContaining("Runtime exited with error: exit status 1") });
     const r3 = await invoke("a");
@@ -139,7 +141,7 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
   it("holds the environment through injected latency, as a slow call in the handler does, and times the invocation out when the latency reaches the function's timeout (walk39)", async () => {
     await start([echo("slowed", { timeout: 10 })], [{ kind: "latency", function: "slowed", ms: 4_000, nth: 2 }]);
     const events = new TelemetryRecorder(t!.sim.telemetry);
-    const waiting = async (n: number) => until(async () => (await sim("GET", "/_sim/clock")).json.pendingTimers.filter((x: { label: string }) => x.label === "invoke.service-time:slowed").length === n);
+    const waiting = async (n: number) => until(async () => (await sim("GET", "/_sim/clock")).json.pendingTimers.filter((x: { label: string }) => x.label === "invoke.latency:slowed").length === n);
     expect((await invoke("slowed")).functionError).toBeUndefined();
     // The warm environment takes the 4 s slow one for its 4 s: the next request meanwhile starts another (a cold start), as on AWS.
     const slowed = invoke("slowed");
@@ -160,10 +162,32 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     const out = await slow;
     expect(out.functionError).toBe("Unhandled");
     expect(out.payload).toMatchObject({ errorType: "Sandbox.Timedout", errorMessage: expect.stringMatching(/Task timed out after 10\.00 seconds$/) });
-    expect(events.of("invocation.finished").at(-1)!.time - t0).toBe(10_000);
+    // The timeout less the few wall ms the handler ran (they count towards it too).
+    expect(events.of("invocation.finished").at(-1)!.time - t0).toSatisfy((ms: number) => ms > 9_900 && ms <= 10_000);
+    expect(events.of("invocation.finished").at(-1)).toMatchObject({ durationMs: 10_000, status: "timeout" });
     const next = invoke("slowed");
     expect((await next).functionError).toBeUndefined();
     expect(events.of("invocation.started").at(-1)!.coldStart).toBe(true);
+    events.dispose();
+  });
+
+  it("adds injected latency to the handler's own run: 1.6 s of latency after a 500 ms handler times a 2 s function out; 300 ms does not (walk39b)", async () => {
+    await start([{ ...echo("sleeper", { timeout: 2 }), handler: "index.sleep" }], [{ kind: "latency", function: "sleeper", ms: 1_600, nth: 1 }, { kind: "latency", function: "sleeper", ms: 300, nth: 2 }]);
+    const events = new TelemetryRecorder(t!.sim.telemetry);
+    const latencyPending = () => until(async () => (await sim("GET", "/_sim/clock")).json.pendingTimers.some((x: { label: string }) => x.label === "invoke.latency:sleeper"));
+    const call = () => lambda.send(new InvokeCommand({ FunctionName: "sleeper", Payload: Buffer.from('{"ms":500}') }));
+    const late = call();
+    await latencyPending();
+    await sim("POST", "/_sim/clock/advance", { seconds: 2 });
+    const out = await late;
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ errorType: "Sandbox.Timedout", errorMessage: expect.stringMatching(/Task timed out after 2\.00 seconds$/) });
+    const inTime = call();
+    await latencyPending();
+    await sim("POST", "/_sim/clock/advance", { seconds: 2 });
+    expect((await inTime).FunctionError).toBeUndefined();
+    // Its Duration is both: the handler's ~500 ms and the 300 ms of latency.
+    expect(events.of("invocation.finished").map((e) => e.status)).toEqual(["timeout", "success"]);
+    expect(events.of("invocation.finished")[1]!.durationMs).toSatisfy((ms: number) => ms >= 800 && ms < 2_000);
     events.dispose();
   });
 

@@ -89,6 +89,10 @@ export class ExecutionEnvironment implements Environment {
       extensions: this.extensions,
       report: this.report,
       watchdogs: this.watchdogs,
+      clock: ctx.clock,
+      timeoutMs: this.config.timeout * 1000,
+      serviceTimeout: () => this.failures.onServiceTimeout(),
+      label: `invoke.latency:${this.config.functionName}`,
       available: () => {
         this.onAvailable(this);
         // The runtime may have asked for the next event before we finished.
@@ -152,11 +156,12 @@ export class ExecutionEnvironment implements Environment {
       throw new Error(`environment ${this.id} cannot take an invocation in state ${this.state}`);
     }
     const coldStart = this.process.current === undefined;
-    // A scenario's serviceTime and an injected latency: service time the invocation takes besides its handler's run.
-    const serviceTimeMs = (this.config.sim.serviceTimeMs ?? 0) + (request.latencyMs ?? 0);
+    // A scenario's serviceTime: service time the invocation takes beside its handler's run (an
+    // injected latency comes after the handler's run instead: InvocationCompletion).
+    const serviceTimeMs = this.config.sim.serviceTimeMs;
     const done = new Promise<InvocationResult>((resolve) => {
       const running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
-      if (serviceTimeMs > 0 || this.config.sim.serviceTimeMs !== undefined) {
+      if (serviceTimeMs !== undefined) {
         const timeout = { ms: this.config.timeout * 1000, onTimeout: () => this.failures.onServiceTimeout() };
         running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`, timeout);
         request.deadline?.alongside(serviceTimeMs);

@@ -1,3 +1,4 @@
+import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { RuntimeOutcome } from "../runtime/runtime-contract.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
@@ -7,6 +8,7 @@ import type { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
 import type { ExtensionHost } from "./extension-host.ts";
 import type { InvocationReporter } from "./invocation-reporter.ts";
 import type { RunningInvocation } from "./running-invocation.ts";
+import { ServiceTime } from "./service-time.ts";
 
 /** The parts of an ExecutionEnvironment an invocation's completion acts on. */
 export interface InvocationCompletionOptions {
@@ -16,6 +18,13 @@ export interface InvocationCompletionOptions {
   extensions: ExtensionHost;
   report: InvocationReporter;
   watchdogs: EnvironmentWatchdogs;
+  clock: Clock;
+  /** The function's timeout, which an injected latency counts towards. */
+  timeoutMs: number;
+  /** The invocation's latency took it past the timeout: it times out (EnvironmentFailures.onServiceTimeout). */
+  serviceTimeout: () => void;
+  /** The latency's timer label. */
+  label: string;
   /** The environment can take another event: its onAvailable, then a freeze if the runtime already waits. */
   available: () => void;
 }
@@ -34,6 +43,10 @@ export class InvocationCompletion {
   private readonly extensions: ExtensionHost;
   private readonly report: InvocationReporter;
   private readonly watchdogs: EnvironmentWatchdogs;
+  private readonly clock: Clock;
+  private readonly timeoutMs: number;
+  private readonly serviceTimeout: () => void;
+  private readonly label: string;
   private readonly available: () => void;
 
   constructor(opts: InvocationCompletionOptions) {
@@ -43,6 +56,10 @@ export class InvocationCompletion {
     this.extensions = opts.extensions;
     this.report = opts.report;
     this.watchdogs = opts.watchdogs;
+    this.clock = opts.clock;
+    this.timeoutMs = opts.timeoutMs;
+    this.serviceTimeout = opts.serviceTimeout;
+    this.label = opts.label;
     this.available = opts.available;
   }
 
@@ -58,8 +75,25 @@ export class InvocationCompletion {
     this.completeAfterServiceTime(r, o);
   }
 
-  /** Completes `r` now, or once its service time has passed. */
+  /** Completes `r` now, or once its injected latency and its service time have passed. */
   private completeAfterServiceTime(r: RunningInvocation, o: RuntimeOutcome): void {
+    const latencyMs = r.request.latencyMs ?? 0;
+    if (latencyMs > 0 && r.latency === undefined) {
+      // An injected latency passes after the handler's own run, as a slow call in it would: the
+      // invocation takes both, and the function's timeout counts both (walk39b). Past the timeout,
+      // it times out there.
+      const handlerMs = r.deliveredAt === undefined ? 0 : stopwatch.now() - r.deliveredAt;
+      const left = Math.max(0, this.timeoutMs - handlerMs);
+      r.hold.release();
+      r.request.deadline?.alongside(Math.min(latencyMs, left));
+      r.latency = new ServiceTime(this.clock, latencyMs, this.label, { ms: left, onTimeout: this.serviceTimeout });
+      r.latency.whenPassed(() => {
+        if (this.report.running !== r) return;
+        r.durationMs = handlerMs + latencyMs;
+        this.completeAfterServiceTime(r, o);
+      });
+      return;
+    }
     // Output the runtime wrote before posting is already in the pipe; one turn of the event loop
     // lets it reach the log ahead of END and REPORT.
     const serviceTime = r.serviceTime;

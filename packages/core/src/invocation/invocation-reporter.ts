@@ -112,6 +112,7 @@ export class InvocationReporter {
     this.running = undefined;
     this.finished++;
     r.serviceTime?.cancel();
+    r.latency?.cancel();
     r.hold.release();
     r.resolve(result);
   }

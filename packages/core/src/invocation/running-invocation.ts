@@ -17,6 +17,8 @@ export class RunningInvocation {
   readonly hold: Hold;
   /** Its service time, when the function has one; cancelled however the invocation ends (finish). */
   serviceTime: ServiceTime | undefined;
+  /** An injected latency, once the handler has answered: passing after its run (InvocationCompletion). */
+  latency: ServiceTime | undefined;
   /** Settles the caller's promise, or once the caller has its answer, the invocation's `completion`. */
   resolve: (r: InvocationResult) => void;
   /** The caller has the runtime's response before the invocation completes (answer()). */
