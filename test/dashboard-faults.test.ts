@@ -38,6 +38,10 @@ describe.skipIf(chromiumSkip !== undefined)(`the dashboard's faults${chromiumSki
       await page.locator(`#invocations tr.invocation[data-request-id="${id}"]`).click();
       await shows(page, "#story .faults-injected", /^Injected by faults: latency 300 ms \(fault-2\)$/);
       await shows(page, '.fn[data-function="checkout"] .fn-head', /1 throttle\(s\), 1 delay\(s\) injected by faults/);
+      // The simulator's warnings, as its console says them: an SDK client AWS's runtime has and ours does not (walk39b).
+      await lambda.send(new CreateFunctionCommand({ FunctionName: "tables", Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: await zipFiles([{ name: "index.mjs", data: 'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nexport const handler = async () => typeof DynamoDBClient;\n' }]) } }));
+      expect((await lambda.send(new InvokeCommand({ FunctionName: "tables" }))).FunctionError).toBe("Unhandled");
+      await shows(page, "#functions .warning", /^lambda-sim: tables imports @aws-sdk\/client-dynamodb, which AWS's nodejs runtimes provide but lambda-sim's do not/);
       expect(errors).toEqual([]);
     } finally {
       lambda.destroy();

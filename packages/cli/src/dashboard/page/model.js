@@ -10,12 +10,14 @@ import { markStory, request, row, rowKey } from "./invocation-rows.js";
 const KEEP_RETIRED = 6;
 const KEEP_CHIPS = 24;
 export const KEEP_SAMPLES = 120;
+const KEEP_WARNINGS = 4;
 
 /** The event types applyEvent uses: what the page subscribes to (function logs come with an invocation's details). */
 export const SHOWN_EVENTS = [
   "environment.state-changed", "invocation.started", "invocation.finished", "invocation.throttled", "invocation.recursive-loop", "fault.fired", "function.changed",
   "async.enqueued", "async.attempt.started", "async.attempt.failed", "async.retry.scheduled", "async.given-up", "async.delivered", "async.delivery-failed",
   "mapping.batch", "mapping.batch-given-up", "mapping.scaled", "message.moved-to-dlq", "clock.advanced", "clock.paused", "clock.resumed", "http.integration-failed", "schedule.delivered",
+  "simulator.warning",
   ...FANOUT_EVENTS,
 ];
 
@@ -56,6 +58,8 @@ export function createModel() {
     invocations: new Map(), requests: new Map(), selected: undefined,
     // What the faults did to each request (fault.fired naming it), for its story; the latest 1,000 requests'.
     requestFaults: new Map(),
+    // The simulator's latest warnings (its console's `lambda-sim: warning:` lines), newest last, each once.
+    warnings: [],
     cost: { functions: {}, total: 0, prices: undefined },
     dirty: new Set(["functions", "sources", "async", "invocations", "story", "cost"]),
   };
@@ -133,6 +137,11 @@ export function applyEvent(m, e, history = false) {
       t.count++;
       Object.assign(t, { reason: e.reason, caller: e.caller ?? "sync", time: e.time });
       m.throttles.set(e.functionName, t);
+      m.dirty.add("functions");
+      return;
+    }
+    case "simulator.warning": {
+      m.warnings = [...m.warnings.filter((w) => w.message !== e.message), { message: e.message, time: e.time }].slice(-KEEP_WARNINGS);
       m.dirty.add("functions");
       return;
     }

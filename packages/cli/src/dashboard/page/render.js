@@ -62,6 +62,12 @@ function noLanes(retired) {
 }
 
 /** The faults added (POST /_sim/faults, `faults:`): what each does, its scope, window and counts. */
+/** What the simulator warned of (an un-bundled SDK client, a setting it ignores), as its console says it. */
+function renderWarnings(m) {
+  if (!m.warnings?.length) return "";
+  return m.warnings.map((w) => `<p class="warning">lambda-sim: ${esc(w.message)} <small>${esc(clockTime(w.time))}</small></p>`).join("");
+}
+
 function renderFaults(m) {
   if (!m.faults?.length) return "";
   const item = (f) => {
@@ -77,11 +83,11 @@ function renderFaults(m) {
 
 export function renderFunctions(m) {
   const names = new Set([...m.functions.keys(), ...[...m.envs.values()].map((e) => e.functionName)]);
-  if (names.size === 0) return `<p class="empty">No functions yet.</p>`;
+  if (names.size === 0) return `${renderWarnings(m)}<p class="empty">No functions yet.</p>`;
   const acct = m.account;
   // A playback's views carry no gauge: what is in use is what its events show busy.
   const busyAll = [...m.envs.values()].filter((e) => e.state === "busy").length;
-  const head = renderFaults(m) + (acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? busyAll}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "");
+  const head = renderWarnings(m) + renderFaults(m) + (acct.ConcurrentExecutions ? `<p class="gauge">Account: <b>${acct.inFlight ?? busyAll}</b> in use of <b>${acct.ConcurrentExecutions}</b> (unreserved ${acct.UnreservedConcurrentExecutions})</p>` : "");
   return head + [...names].sort().map((fn) => {
     const f = m.functions.get(fn) ?? {};
     const envs = [...m.envs.values()].filter((e) => e.functionName === fn);
