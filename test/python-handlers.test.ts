@@ -180,9 +180,20 @@ describe.skipIf(!HAS_PYTHON)(pythonTitle("Python handlers"), () => {
     expect(out.FunctionError).toBe("Unhandled");
     expect(body.errorType).toBe("Sandbox.Timedout");
     expect(body.errorMessage).toMatch(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.\d\d seconds$/);
+    // The interpreter's memory, read before its process was killed (walk39b: "Max Memory Used: 1 MB").
+    expect(Number(/Max Memory Used: (\d+) MB/.exec(tail(out))?.[1])).toBeGreaterThan(5);
     const next = await invoke("sleep", { seconds: 0 }, { LogType: "Tail" });
     expect(next.body).toBe("woke");
     expect(tail(next.out)).toContain("Init Duration");
+  });
+
+  it("reports a timeout fault's REPORT with the interpreter's memory, read before its process was killed (walk39b: 1 MB)", async () => {
+    const added = await fetch(`${t.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "timeout", function: "sleep", times: 1 }) });
+    expect(added.status).toBe(200);
+    const { out, body } = await invoke("sleep", { seconds: 0 }, { LogType: "Tail" });
+    expect(body.errorType).toBe("Sandbox.Timedout");
+    expect(tail(out)).toMatch(/Duration: 1000\.00 ms\t/);
+    expect(Number(/Max Memory Used: (\d+) MB/.exec(tail(out))?.[1])).toBeGreaterThan(5);
   });
 
   it("kills a handler that outgrows its memory as Runtime.OutOfMemory", async () => {

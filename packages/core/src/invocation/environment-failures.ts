@@ -130,9 +130,11 @@ export class EnvironmentFailures {
     const r = this.report.running;
     if (r === undefined || r.deliveredAt === undefined) return;
     const seconds = ((stopwatch.now() - r.deliveredAt) / 1000).toFixed(2);
+    // Its result read while the process lives (Max Memory Used: a killed runtime has no /proc to read).
+    const result = this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout");
     this.killRuntime();
     // Current payload (aws-facts §1.5 "Timeout (current)"), REPORT Status: timeout.
-    this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout"));
+    this.report.finish(result);
     this.toReset("timeout");
   }
 
@@ -147,8 +149,10 @@ export class EnvironmentFailures {
     if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
     // Its Duration is the timeout it ran to, as AWS's REPORT says of a timeout, not the wall time its handler took.
     r.durationMs = this.config.timeout * 1000;
+    // Its result read while the process lives (Max Memory Used: a killed runtime has no /proc to read).
+    const result = this.report.platformError("Sandbox.Timedout", `Task timed out after ${this.config.timeout.toFixed(2)} seconds`, "timeout");
     this.killRuntime();
-    this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${this.config.timeout.toFixed(2)} seconds`, "timeout"));
+    this.report.finish(result);
     this.toReset("timeout");
   }
 
