@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { FunctionDefinition } from "@lambda-sim/core";
-import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
+import { startTestSimulator, TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import { HAS_PYTHON } from "./support/python.ts";
 import { until } from "./support/until.ts";
 import { alive } from "./support/process-alive.ts";
@@ -46,8 +46,9 @@ beforeAll(async () => {
   codeDir = mkdtempSync(join(tmpdir(), "lambda-sim-pool-code-"));
   writeFileSync(join(codeDir, "probe.mjs"), NODE_PROBE);
   writeFileSync(join(codeDir, "bad.mjs"), NODE_BAD);
-  // An Init long enough that a burst's four overlap on a loaded machine too (a burst is counted by overlap: cold-start-bursts.ts).
-  writeFileSync(join(codeDir, "burst.mjs"), `await new Promise((r) => setTimeout(r, 500));\nexport { handler } from "./probe.mjs";\n`);
+  // An Init that lasts until the test has seen the burst's four in Init (a file in the code
+  // directory, its cwd): they overlap on a loaded machine too (a burst is counted by overlap: cold-start-bursts.ts).
+  writeFileSync(join(codeDir, "burst.mjs"), `import { existsSync } from "node:fs";\nwhile (!existsSync("burst-release")) await new Promise((r) => setTimeout(r, 10));\nexport { handler } from "./probe.mjs";\n`);
   writeFileSync(join(codeDir, "slow.mjs"), NODE_SLOW);
   writeFileSync(join(codeDir, "probe.py"), PY_PROBE);
   mkdirSync(join(codeDir, "unused"));
@@ -188,7 +189,12 @@ describe.runIf(process.platform === "linux")("cold starts from the sandbox pool"
 
   it("keeps as many sandboxes of a kind ready as the burst of its cold starts it has seen", async () => {
     const before = pooledPids();
-    const burst = await Promise.all([0, 1, 2, 3].map((i) => invoke(`burst-${i}`)));
+    const events = new TelemetryRecorder(t.sim.telemetry);
+    const pending = Promise.all([0, 1, 2, 3].map((i) => invoke(`burst-${i}`)));
+    await until(() => new Set(events.of("environment.state-changed").filter((e) => e.to === "initializing" && e.functionName.startsWith("burst-")).map((e) => e.environmentId)).size === 4);
+    writeFileSync(join(codeDir, "burst-release"), "");
+    const burst = await pending;
+    events.dispose();
     expect(new Set(burst.map((b) => servedBy(b.body))).size).toBe(4);
     // Refilled after the Inits (LAMBDA_SIM_SANDBOX_POOL_BURST, default 4): four of this kind now wait.
     await until(() => pooledPids().filter((p) => !before.includes(p)).length >= 4);
