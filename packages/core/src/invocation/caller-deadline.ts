@@ -10,8 +10,9 @@ import { stopwatch } from "../clock/stopwatch.ts";
  * 40 s are a latency fault on the virtual clock or under `--time-scale` (newuser15b F1).
  *
  * Elapsed = wall time outside service waits + service time inside them: a wait (`sleep`) stops the
- * wall count and runs a Clock timer for what is left; service time passing beside the handler
- * (`alongside`) races the wall count, whichever reaches the budget first.
+ * wall count and runs a Clock timer for what is left; service time the wall count goes on beside
+ * (`alongside`: a serviceTime beside the handler, a latency once it has answered) races it,
+ * whichever reaches the budget first.
  */
 export class CallerDeadline {
   private remaining: number;
@@ -49,7 +50,7 @@ export class CallerDeadline {
     }
   }
 
-  /** `ms` of service time passes beside the handler's wall time (a real function's serviceTime). */
+  /** `ms` of service time passes while the wall count goes on (a real function's serviceTime, an injected latency). */
   alongside(ms: number): void {
     if (this.done) return;
     const left = this.remaining - (this.wallFrom === undefined ? 0 : stopwatch.now() - this.wallFrom);

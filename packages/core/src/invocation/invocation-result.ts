@@ -42,8 +42,9 @@ export interface InvocationRequest {
   via?: InvocationVia;
   /**
    * Injected latency (a `latency` fault), service ms the invocation spends in its environment
-   * besides its handler's run, as a slow downstream call would: the environment stays taken, and
-   * the function's timeout counts it (past it, the invocation times out).
+   * after its handler's run (InvocationCompletion; a model's adds to its duration), as a slow
+   * downstream call would: the environment stays taken, and the function's timeout counts it
+   * (past it, the invocation times out).
    */
   latencyMs?: number;
   /** A caller's deadline that counts the service time this invocation waits (caller-deadline.ts). */

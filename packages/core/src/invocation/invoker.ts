@@ -225,7 +225,7 @@ export class Invoker {
       if (faults !== undefined) {
         // A slow cold start passes in service time before its new environment, holding the concurrency slot as a slow Init would.
         if (faults.coldStartDelayMs > 0) await serviceSleep(this.ctx.clock, sync, faults.coldStartDelayMs);
-        // Latency passes in the environment, as a slow call in the handler would (ExecutionEnvironment, ModelEnvironment).
+        // Latency passes in the environment, after the handler's run, as a slow call in it would (InvocationCompletion, ModelEnvironment).
         latencyMs = faults.latencyMs;
         const spec = faults.outcome?.spec;
         if (spec !== undefined && target.config.runtime !== "model") {

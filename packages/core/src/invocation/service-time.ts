@@ -6,7 +6,8 @@ import type { Clock, TimerHandle } from "../clock/clock.ts";
  * without it their invocations never overlap as long handlers do on AWS (a reserved concurrency
  * never throttles a mapping's pollers). The timer is set when the environment takes the event,
  * so invocations that start together end in the order they started, whatever order their
- * processes answer in: a seeded run decides the same way every time. An injected latency adds to it.
+ * processes answer in: a seeded run decides the same way every time. An injected latency is one
+ * too, set when the handler has answered (InvocationCompletion).
  *
  * Service time past the function's timeout ends in a timeout at the timeout, as a handler
  * that slow would on AWS (`onTimeout`), instead of passing.

@@ -32,13 +32,18 @@ export function nodeSdkPath(): string | undefined {
   return sdkPath ?? undefined;
 }
 
-/** The clients the Node.js runtimes provide (`@aws-sdk/client-sqs`...); none when they are not installed. */
-export function providedSdkClients(): string[] {
-  try {
-    return Object.keys((JSON.parse(readFileSync(sdkManifest(), "utf8")) as { dependencies: Record<string, string> }).dependencies);
-  } catch {
-    return [];
+let clients: readonly string[] | undefined;
+
+/** The clients the Node.js runtimes provide (`@aws-sdk/client-sqs`...), sorted, read once; none when they are not installed. */
+export function providedSdkClients(): readonly string[] {
+  if (clients === undefined) {
+    try {
+      clients = Object.keys((JSON.parse(readFileSync(sdkManifest(), "utf8")) as { dependencies: Record<string, string> }).dependencies).sort();
+    } catch {
+      clients = [];
+    }
   }
+  return clients;
 }
 
 function sdkManifest(): string {

@@ -12,7 +12,7 @@ export function sdkImportHint(functionName: string, runtime: string, errorPayloa
   if (!runtime.startsWith("nodejs")) return undefined;
   const text = errorPayload.toString("utf8");
   const missing = /Cannot find (?:package|module) '(@aws-sdk\/[a-z0-9-]+)/.exec(text)?.[1];
-  const provided = providedSdkClients().sort();
+  const provided = providedSdkClients();
   if (missing === undefined || provided.includes(missing)) return undefined;
   return (
     `${functionName} imports ${missing}, which AWS's nodejs runtimes provide but lambda-sim's do not ` +
