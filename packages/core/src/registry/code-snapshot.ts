@@ -74,8 +74,9 @@ function linkUnchanged(earlier: string, st: Stats, to: string): boolean {
   } catch {
     return false;
   }
-  // Copies keep the mtime to the millisecond (utimes takes a Date): compare at that precision.
-  if (!prev.isFile() || prev.size !== st.size || Math.trunc(prev.mtimeMs) !== Math.trunc(st.mtimeMs) || (prev.mode & 0o777) !== (st.mode & 0o777)) return false;
+  // Copies keep the mtime to the millisecond (utimes takes a Date, which rounds: 185.9905 became
+  // 186, so truncating both sides told an unchanged file from its copy): within a millisecond.
+  if (!prev.isFile() || prev.size !== st.size || Math.abs(prev.mtimeMs - st.mtimeMs) >= 1 || (prev.mode & 0o777) !== (st.mode & 0o777)) return false;
   try {
     linkSync(earlier, to);
     return true;
