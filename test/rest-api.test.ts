@@ -30,10 +30,12 @@ const apis = apiConfigSchema.parse({
       "GET /token/{id}": { functionName: "echo", authorizer: "token" },
       "POST /token/{id}": { functionName: "echo", authorizer: "token" },
       "GET /request": { functionName: "echo", authorizer: "request" },
+      "GET /request/{id}": { functionName: "echo", authorizer: "seen" },
     },
     authorizers: {
       token: { functionName: "policy-auth", type: "TOKEN", identitySource: "method.request.header.Authorization", identityValidationExpression: "[a-z-]+", authorizerResultTtlInSeconds: 300 },
       request: { functionName: "policy-auth", type: "REQUEST", identitySource: "method.request.header.X-Key, method.request.querystring.q", authorizerResultTtlInSeconds: 0 },
+      seen: { functionName: "event-auth", type: "REQUEST", identitySource: "method.request.header.HeaderAuth1, method.request.querystring.QueryString1", authorizerResultTtlInSeconds: 300 },
     },
   },
   bare: { protocolType: "REST", id: BARE, routes: { "GET /only": "echo" } },
@@ -47,7 +49,7 @@ const BAD_GATEWAY = [502, '{"message": "Internal server error"}'];
 
 beforeAll(async () => {
   t = await startTestSimulator({
-    functions: [fn("echo", "echo"), fn("answer", "answer"), fn("slow", "slow"), fn("fail", "fail"), fn("png", "png"), fn("throttled", "noop", { reservedConcurrency: 0 }), fn("policy-auth", "policyAuthorizer")],
+    functions: [fn("echo", "echo"), fn("answer", "answer"), fn("slow", "slow"), fn("fail", "fail"), fn("png", "png"), fn("throttled", "noop", { reservedConcurrency: 0 }), fn("policy-auth", "policyAuthorizer"), fn("event-auth", "eventAuthorizer")],
     sources: [apiGatewaySource],
     sourceConfig: { apis },
   });
@@ -187,9 +189,75 @@ describe("REST API Lambda authorizers", () => {
     expect(calls()).toBe(before + 1);
   });
 
-  it("REQUEST: reads its identity sources, and gets the REQUEST event", async () => {
+  it("REQUEST: reads its identity sources (optional without caching)", async () => {
     expect((await httpCall(url(PETS, "/prod/request"), { headers: { "X-Key": "allow" } })).status).toBe(200);
     const deny = await httpCall(url(PETS, "/prod/request?q=1"), { headers: { "X-Key": "deny" } });
     expect(deny.status).toBe(403);
+  });
+
+  it("REQUEST: gets the REQUEST event field by field, as AWS's \"Input to an API Gateway Lambda authorizer\" example has it", async () => {
+    // The documented example's names and values (HeaderAuth1, QueryString1), on a route with a path parameter.
+    const res = await httpCall(url(PETS, "/prod/request/7?QueryString1=queryValue1"), { headers: { HeaderAuth1: "headerValue1", Accept: "*/*", "User-Agent": "agent" } });
+    expect(res.status).toBe(200);
+    const port = new URL(t.endpoint).port;
+    const seen = JSON.parse(res.json().requestContext.authorizer.event);
+    expect(seen).toEqual({
+      type: "REQUEST",
+      methodArn: `arn:aws:execute-api:us-east-1:000000000000:${PETS}/prod/GET/request/7`,
+      resource: "/request/{id}",
+      path: "/request/7",
+      httpMethod: "GET",
+      headers: expect.objectContaining({ HeaderAuth1: "headerValue1", Accept: "*/*", "User-Agent": "agent", "X-Forwarded-For": "127.0.0.1", "X-Forwarded-Port": port, "X-Forwarded-Proto": "http", "X-Amzn-Trace-Id": res.headers["x-amzn-trace-id"] }),
+      multiValueHeaders: expect.objectContaining({ HeaderAuth1: ["headerValue1"], Accept: ["*/*"] }),
+      queryStringParameters: { QueryString1: "queryValue1" },
+      multiValueQueryStringParameters: { QueryString1: ["queryValue1"] },
+      pathParameters: { id: "7" },
+      stageVariables: { table: "pets-prod" },
+      // The request's context, as the proxy event has it, without an authorizer (none has run yet).
+      requestContext: {
+        accountId: "000000000000",
+        apiId: PETS,
+        domainName: `${PETS}.execute-api.localhost:${port}`,
+        domainPrefix: PETS,
+        extendedRequestId: res.headers["x-amz-apigw-id"],
+        httpMethod: "GET",
+        identity: { accessKey: null, accountId: null, caller: null, cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: "127.0.0.1", user: null, userAgent: "agent", userArn: null },
+        path: "/prod/request/7",
+        protocol: "HTTP/1.1",
+        requestId: res.headers["x-amzn-requestid"],
+        requestTime: expect.stringMatching(/^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/),
+        requestTimeEpoch: expect.any(Number),
+        resourceId: expect.stringMatching(/^[0-9a-z]{6}$/),
+        resourcePath: "/request/{id}",
+        stage: "prod",
+      },
+    });
+    // No body: the authorizer never sees it.
+    expect(Object.keys(seen)).not.toContain("body");
+  });
+
+  it("REQUEST with caching: every identity source is required (401 without a call), and the answer is cached per combination of their values", async () => {
+    const calls = () => logs.of("invocation.finished").filter((e) => e.functionName === "event-auth").length;
+    const get = (path: string, headers: Record<string, string> = {}) => httpCall(url(PETS, path), { headers });
+    const before = calls();
+    // "verifying all of the identity-related request parameters are present, not null and non-empty.
+    // Only when this is true does the authorizer invoke the authorizer Lambda function, otherwise,
+    // it returns a 401 Unauthorized response" (API Gateway API reference, Authorizer.identitySource).
+    for (const missing of [get("/prod/request/1?QueryString1=a"), get("/prod/request/1", { HeaderAuth1: "h" }), get("/prod/request/1?QueryString1=", { HeaderAuth1: "h" })]) {
+      const res = await missing;
+      expect([res.status, res.text]).toEqual([401, '{"message":"Unauthorized"}']);
+    }
+    expect(calls()).toBe(before);
+    const first = await get("/prod/request/1?QueryString1=cache-a", { HeaderAuth1: "cache-h" });
+    expect(first.status).toBe(200);
+    expect(calls()).toBe(before + 1);
+    // The same values on another path: the cached answer, its context from the first request's event.
+    const cached = await get("/prod/request/2?QueryString1=cache-a", { HeaderAuth1: "cache-h" });
+    expect([cached.status, JSON.parse(cached.json().requestContext.authorizer.event).path]).toEqual([200, "/request/1"]);
+    expect(calls()).toBe(before + 1);
+    // Another value of either source is another cache key: the authorizer runs again.
+    expect((await get("/prod/request/1?QueryString1=cache-b", { HeaderAuth1: "cache-h" })).status).toBe(200);
+    expect((await get("/prod/request/1?QueryString1=cache-a", { HeaderAuth1: "cache-other" })).status).toBe(200);
+    expect(calls()).toBe(before + 3);
   });
 });
