@@ -9,6 +9,8 @@ const seconds = (max: number) => {
 };
 // REST APIs: 50 ms to 29 s (raisable); HTTP APIs: 50 ms to 30 s.
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+/** "between 50 and 30,000 milliseconds for HTTP APIs" (API Gateway V2 Integration.TimeoutInMillis), not raisable. */
+export const HTTP_MAX_TIMEOUT_MS = 30_000;
 const timeout = z.number({ error: "expected milliseconds between 50 and 300000" }).int().min(50, { error: "expected at least 50 ms" }).max(300_000, { error: "expected at most 300000 ms" });
 /** A REST route in STREAM mode: "you can configure the integration timeout up to 15 minutes" (response-streaming-http.html). */
 export const STREAM_MAX_TIMEOUT_MS = 900_000;
@@ -62,7 +64,7 @@ const route = z.union(
       payloadFormatVersion: z.enum(["1.0", "2.0"], { error: "expected 1.0 or 2.0" }).optional(),
       /** REST APIs only: STREAM passes the function's streamed answer on as it comes (BUFFERED unless told). */
       responseTransferMode: z.enum(["BUFFERED", "STREAM"], { error: "expected BUFFERED or STREAM" }).optional(),
-      /** Up to 300000 ms; up to 900000 ms on a STREAM route (checked with the API, which knows the mode). */
+      /** Up to 300000 ms (REST), 30000 ms (HTTP); up to 900000 ms on a REST STREAM route (checked with the API, which knows its kind and mode). */
       timeoutInMillis: streamTimeout.optional(),
     }),
     /** REST APIs only: answered by API Gateway itself (an authorizer still guards it). */
@@ -116,10 +118,26 @@ export const apiConfigSchema = z.record(
     authorizers: z.record(z.string(), authorizer).default({}),
     /** REST APIs: media types whose request bodies reach the function base64-encoded. */
     binaryMediaTypes: z.array(z.string()).default([]),
+    /** HTTP APIs only. */
     corsConfiguration: cors.optional(),
-    /** The integration timeout: 29000 (REST) or 30000 (HTTP) unless given. */
+    /** The integration timeout: 29000 (REST) or 30000 (HTTP, also its maximum) unless given. */
     timeoutInMillis: timeout.optional(),
   }).superRefine((api, ctx) => {
+    const http = api.protocolType === "HTTP";
+    // Settings of one kind of API only: refused on the other, where API Gateway has no such field
+    // (a user would believe them in force).
+    // "CorsConfiguration ... Supported only for HTTP APIs" (API Gateway V2 CreateApi); REST APIs
+    // answer CORS with OPTIONS methods of their own (a mock route here).
+    if (!http && api.corsConfiguration !== undefined) ctx.addIssue({ code: "custom", path: ["corsConfiguration"], message: "corsConfiguration is only supported for HTTP APIs (protocolType: HTTP): a REST API answers CORS with OPTIONS routes of its own (a mock route)" });
+    // binaryMediaTypes is a REST API's (CreateRestApi); an HTTP API base64-encodes non-text bodies by itself (V2 has no such field).
+    if (http && api.binaryMediaTypes.length > 0) ctx.addIssue({ code: "custom", path: ["binaryMediaTypes"], message: "binaryMediaTypes is only supported for REST APIs (protocolType: REST): an HTTP API passes bodies of non-text types base64-encoded by itself" });
+    if (http && api.timeoutInMillis !== undefined && api.timeoutInMillis > HTTP_MAX_TIMEOUT_MS) ctx.addIssue({ code: "custom", path: ["timeoutInMillis"], message: `expected at most ${HTTP_MAX_TIMEOUT_MS} ms: an HTTP API's integration timeout is 50 to 30000 ms` });
+    for (const [n, a] of Object.entries(api.authorizers)) {
+      // "Specify REQUEST for a Lambda function using incoming request parameters. Specify JWT to use JSON Web Tokens" (V2 AuthorizerType): no TOKEN.
+      if (http && a.type === "TOKEN") ctx.addIssue({ code: "custom", path: ["authorizers", n, "type"], message: "TOKEN is only supported for REST APIs (protocolType: REST): an HTTP API's Lambda authorizers are REQUEST authorizers" });
+      // "EnableSimpleResponses ... Supported only for HTTP APIs" (V2 CreateAuthorizer); a REST authorizer answers with an IAM policy.
+      if (!http && a.enableSimpleResponses) ctx.addIssue({ code: "custom", path: ["authorizers", n, "enableSimpleResponses"], message: "enableSimpleResponses is only supported for HTTP APIs (protocolType: HTTP): a REST API's authorizer answers with an IAM policy" });
+    }
     for (const [key, r] of Object.entries(api.routes)) {
       if (typeof r === "string") continue;
       // AWS's REST-or-HTTP table lists mock integrations for REST APIs only (http-api-vs-rest.html).
@@ -130,7 +148,8 @@ export const apiConfigSchema = z.record(
       // "Response streaming is only supported for REST APIs" (response-transfer-mode.html).
       if (r.responseTransferMode === "STREAM" && api.protocolType !== "REST") ctx.addIssue({ code: "custom", path: ["routes", key, "responseTransferMode"], message: "STREAM is only supported for REST APIs (protocolType: REST): API Gateway does not stream HTTP API integrations" });
       // Past 300000 ms only a STREAM route may wait (up to 15 minutes).
-      if (r.responseTransferMode !== "STREAM" && r.timeoutInMillis !== undefined && r.timeoutInMillis > 300_000) ctx.addIssue({ code: "custom", path: ["routes", key, "timeoutInMillis"], message: "expected at most 300000 ms (up to 900000 with responseTransferMode: STREAM)" });
+      if (http && r.timeoutInMillis !== undefined && r.timeoutInMillis > HTTP_MAX_TIMEOUT_MS) ctx.addIssue({ code: "custom", path: ["routes", key, "timeoutInMillis"], message: `expected at most ${HTTP_MAX_TIMEOUT_MS} ms: an HTTP API's integration timeout is 50 to 30000 ms` });
+      else if (r.responseTransferMode !== "STREAM" && r.timeoutInMillis !== undefined && r.timeoutInMillis > 300_000) ctx.addIssue({ code: "custom", path: ["routes", key, "timeoutInMillis"], message: "expected at most 300000 ms (up to 900000 with responseTransferMode: STREAM)" });
     }
     // A route's authorizer is one of its own API's (API Gateway's AuthorizerId names an authorizer of that API).
     for (const [key, r] of Object.entries(api.routes)) {
