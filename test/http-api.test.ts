@@ -146,10 +146,44 @@ describe("HTTP API payload 2.0", () => {
     expect([slow.status, slow.text]).toEqual([503, '{"message":"Service Unavailable"}']);
   });
 
-  it("sends payload 1.0 to a route that asks for it", async () => {
-    const e = (await httpCall(url(SHOP, "/v1/9?x=1&x=2"))).json();
-    expect(e).toMatchObject({ version: "1.0", resource: "/v1/{id}", path: "/v1/9", httpMethod: "GET", pathParameters: { id: "9" }, queryStringParameters: { x: "2" }, multiValueQueryStringParameters: { x: ["1", "2"] }, isBase64Encoded: false, body: null });
-    expect(e.requestContext).toMatchObject({ apiId: SHOP, stage: "$default", resourcePath: "/v1/{id}", httpMethod: "GET", path: "/v1/9" });
+  it("sends payload 1.0 to a route that asks for it, field by field as AWS's documented 1.0 example has it", async () => {
+    const res = await httpCall(url(SHOP, "/v1/9?x=1&x=2"), { headers: { "x-multi": ["a", "b"], "user-agent": "agent" } });
+    const host = new URL(t.endpoint).host;
+    const traceId = expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    // A repeated header: the last value in headers, all in multiValueHeaders (as the query strings).
+    // The client's names here are lower case, as HTTP/2 clients send them.
+    expect(res.json()).toEqual({
+      version: "1.0",
+      resource: "/v1/{id}",
+      path: "/v1/9",
+      httpMethod: "GET",
+      headers: { "x-multi": "b", "user-agent": "agent", host, connection: "close", "x-amzn-trace-id": traceId, "x-forwarded-for": "127.0.0.1", "x-forwarded-port": host.split(":")[1], "x-forwarded-proto": "http" },
+      multiValueHeaders: { "x-multi": ["a", "b"], "user-agent": ["agent"], host: [host], connection: ["close"], "x-amzn-trace-id": [traceId], "x-forwarded-for": ["127.0.0.1"], "x-forwarded-port": [host.split(":")[1]], "x-forwarded-proto": ["http"] },
+      queryStringParameters: { x: "2" },
+      multiValueQueryStringParameters: { x: ["1", "2"] },
+      requestContext: {
+        accountId: "000000000000",
+        apiId: SHOP,
+        domainName: `${SHOP}.execute-api.localhost:${host.split(":")[1]}`,
+        domainPrefix: SHOP,
+        extendedRequestId: res.headers["apigw-requestid"],
+        httpMethod: "GET",
+        identity: { accessKey: null, accountId: null, caller: null, cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: "127.0.0.1", user: null, userAgent: "agent", userArn: null },
+        path: "/v1/9",
+        protocol: "HTTP/1.1",
+        requestId: res.headers["apigw-requestid"],
+        requestTime: expect.stringMatching(/^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/),
+        requestTimeEpoch: expect.any(Number),
+        // The route key, as AWS's HTTP APIs give it in 1.0 events (users' captures: "ANY /handler/{proxy+}").
+        resourceId: "GET /v1/{id}",
+        resourcePath: "/v1/{id}",
+        stage: "$default",
+      },
+      pathParameters: { id: "9" },
+      stageVariables: null,
+      body: null,
+      isBase64Encoded: false,
+    });
   });
 
   it("serves named stages with their variables; rawPath keeps the stage; an unknown stage is 404", async () => {
