@@ -1,5 +1,6 @@
 import { intrinsicName, TemplateError } from "./intrinsics.ts";
 import type { TemplateResource } from "./template-stack.ts";
+import { samDestinationId } from "./sam-generated-queues.ts";
 
 /**
  * The resources each resource depends on (Ref, Fn::GetAtt, names in Fn::Sub, DependsOn), and the
@@ -17,7 +18,7 @@ export function dependencyCycle(resources: Record<string, TemplateResource>): Te
     collect(sam ? { ...r.Properties, Events: undefined } : r.Properties, found);
     const dependsOn = typeof r.DependsOn === "string" ? [r.DependsOn] : Array.isArray(r.DependsOn) ? r.DependsOn : [];
     for (const d of dependsOn) found.add(String(d));
-    deps.set(id, new Set([...found].filter((d) => d in resources)));
+    deps.set(id, new Set([...found].map((d) => dependencyOf(resources, d)).filter((d) => d in resources)));
   }
   const done = new Set<string>();
   const stack: string[] = [];
@@ -41,16 +42,28 @@ export function dependencyCycle(resources: Record<string, TemplateResource>): Te
   return undefined;
 }
 
+/**
+ * The resource a reference (`Queue`, `Queue.Arn`, `Fn.Alias`) depends on: its first part, except
+ * SAM's `Fn.DestinationQueue` / `Fn.DestinationTopic`, which stand for the queue or topic SAM
+ * created, not for the function (a function may name its own destination queue).
+ */
+function dependencyOf(resources: Record<string, TemplateResource>, reference: string): string {
+  const [id, property] = reference.split(".");
+  if ((property === "DestinationQueue" || property === "DestinationTopic") && resources[id!]?.Type === "AWS::Serverless::Function") return samDestinationId(resources, id!, property) ?? id!;
+  return id!;
+}
+
+/** The references in a value, as written (`Queue`, `Queue.Arn`, `Fn.DestinationQueue.Arn`). */
 function collect(value: unknown, into: Set<string>): void {
   const fn = intrinsicName(value);
   if (fn !== undefined) {
     const arg = (value as Record<string, unknown>)[fn];
-    if (fn === "Ref" && typeof arg === "string") into.add(arg.split(".")[0]!);
-    else if (fn === "Fn::GetAtt" && Array.isArray(arg) && typeof arg[0] === "string") into.add(arg[0]);
+    if (fn === "Ref" && typeof arg === "string") into.add(arg);
+    else if (fn === "Fn::GetAtt" && Array.isArray(arg) && typeof arg[0] === "string") into.add(typeof arg[1] === "string" ? `${arg[0]}.${arg[1]}` : arg[0]);
     else if (fn === "Fn::Sub") {
       const text = Array.isArray(arg) ? arg[0] : arg;
       const vars = Array.isArray(arg) && arg[1] !== null && typeof arg[1] === "object" ? (arg[1] as Record<string, unknown>) : {};
-      if (typeof text === "string") for (const m of text.matchAll(/\$\{([^!}][^}]*)\}/g)) if (!(m[1]!.trim() in vars)) into.add(m[1]!.trim().split(".")[0]!);
+      if (typeof text === "string") for (const m of text.matchAll(/\$\{([^!}][^}]*)\}/g)) if (!(m[1]!.trim() in vars)) into.add(m[1]!.trim());
       if (Array.isArray(arg)) collect(arg[1], into);
       return;
     }
