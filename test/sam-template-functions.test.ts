@@ -9,9 +9,10 @@ import { writeStackTemplate } from "./support/sam-stack.ts";
 import { until } from "./support/until.ts";
 
 /**
- * A SAM function's asynchronous-invocation properties, run from a template with `lambda-sim start
- * --template` and checked with the SDK: the destinations SAM creates for `Type: SQS` / `SNS` with no
- * `Destination` (reached as `!Ref <Fn>.DestinationQueue` / `.DestinationTopic`), and `DeadLetterQueue`.
+ * A SAM function's properties, run from a template with `lambda-sim start --template` and checked
+ * with the SDK: the destinations SAM creates for `Type: SQS` / `SNS` with no `Destination` (reached
+ * as `!Ref <Fn>.DestinationQueue` / `.DestinationTopic`), `DeadLetterQueue`, `Architectures`, and a
+ * `Handler` the code does not export (which fails at invocation, as on AWS, not at start).
  */
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Globals:
@@ -30,8 +31,12 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       FunctionName: charge
+      Architectures: [arm64]
       DeadLetterQueue: { Type: SQS, TargetArn: !GetAtt ChargeDlq.Arn }
       EventInvokeConfig: { MaximumRetryAttempts: 0 }
+  Misnamed:
+    Type: AWS::Serverless::Function
+    Properties: { FunctionName: misnamed, Handler: app.nope }
   ChargeDlq:
     Type: AWS::SQS::Queue
     Properties: { QueueName: charge-dlq }
@@ -69,7 +74,7 @@ async function firstMessage(sqs: SQSClient, QueueUrl: string): Promise<Message> 
   return got!;
 }
 
-describe("a template function's asynchronous invocation", () => {
+describe("a template function", () => {
   it("sends to the queue and topic SAM creates for EventInvokeConfig destinations of Type SQS and SNS with no Destination", async () => {
     const { s, lambda, sqs, sns } = await clients();
     try {
@@ -113,4 +118,27 @@ describe("a template function's asynchronous invocation", () => {
       sns.destroy();
     }
   }, 40_000);
+
+  it("runs on the template's Architectures", async () => {
+    const { lambda } = await clients();
+    try {
+      expect(await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "charge" }))).toMatchObject({ Architectures: ["arm64"] });
+      // Globals set no Architectures: x86_64, Lambda's default.
+      expect(await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "notify" }))).toMatchObject({ Architectures: ["x86_64"] });
+    } finally {
+      lambda.destroy();
+    }
+  });
+
+  it("starts with a Handler the code does not export, and fails its invocation with Runtime.HandlerNotFound", async () => {
+    const { s, lambda } = await clients();
+    try {
+      expect(s.output()).toMatch(/Misnamed +function misnamed \(nodejs24\.x, app\.nope\)/);
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "misnamed", Payload: "{}" }));
+      expect(out.FunctionError).toBe("Unhandled");
+      expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ errorType: "Runtime.HandlerNotFound", errorMessage: "app.nope is undefined or not exported" });
+    } finally {
+      lambda.destroy();
+    }
+  });
 });
