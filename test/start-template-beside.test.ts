@@ -70,6 +70,16 @@ describe("lambda-sim start beside both a lambda-sim.yaml and a template.yaml", (
     expect(banner).toContain("functions (1): audit\n");
     expect(banner).toContain("template.yaml here is not read: lambda-sim.yaml declares functions of its own (`lambda-sim start --template template.yaml` reads both, lambda-sim.yaml as the template's overlay)\n");
   }, 60_000);
+
+  it("refuses timeScale and clock in the lambda-sim.yaml, saying they are start flags", async () => {
+    const dir = folder("timeScale: 10\nclock: virtual\naccount: { concurrentExecutions: 20 }\n");
+    await expect(startIn(dir)).rejects.toThrow(
+      [
+        `lambda-sim exited 1: lambda-sim: ${join(dir, "lambda-sim.yaml")}:1 timeScale: unknown key: a start flag, not a file setting (lambda-sim start --time-scale N)`,
+        `${join(dir, "lambda-sim.yaml")}:2 clock: unknown key: a start flag, not a file setting (lambda-sim start --clock system|virtual)`,
+      ].join("\n"),
+    );
+  }, 60_000);
 });
 
 describe("lambda-sim start in a folder with a template and no lambda-sim.yaml", () => {
