@@ -338,7 +338,23 @@ Resources:
 Resources:
   A: { Type: AWS::SQS::Queue, Properties: { Tags: [{ Key: b, Value: !GetAtt B.Arn }] } }
   B: { Type: AWS::SQS::Queue, Properties: { Tags: [{ Key: a, Value: !Ref A }] } }
-`)).toBe("template.yaml:3 Resources.A: circular dependency between resources: A → B → A");
+`)).toBe("template.yaml:3 Resources.A.Properties.Tags[0].Value.Fn::GetAtt: circular dependency between resources: A → B → A");
+    // The line is the reference's, not the resource's.
+    expect(await errorOf(`
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      Environment:
+        Variables:
+          QUEUE: !Sub "\${Jobs}"
+  Jobs:
+    Type: AWS::SQS::Queue
+    DependsOn: [Fn]
+`)).toBe("template.yaml:11 Resources.Fn.Properties.Environment.Variables.QUEUE.Fn::Sub: circular dependency between resources: Fn → Jobs → Fn");
     expect(await errorOf("Parameters: { Stage: { Type: String, AllowedValues: [dev, prod] } }\nResources: {}\n", { overrides: { Stage: "qa" } })).toBe("template.yaml:1 Parameters.Stage: parameter Stage: expected one of dev, prod, got 'qa'");
     expect(await errorOf("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { RedrivePolicy: '{oops' }\n")).toBe("template.yaml:4 Resources.Q.Properties.RedrivePolicy: expected a map or its JSON text");
     expect(await errorOf("Parameters: { Stage: { Type: String } }\nResources: {}\n")).toBe("template.yaml:1 Parameters.Stage: parameter Stage has no value: give it a Default, or pass --parameter-overrides Stage=VALUE (a scenario: parameters: { Stage: VALUE })");

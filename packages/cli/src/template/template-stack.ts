@@ -116,7 +116,8 @@ export class TemplateStack implements IntrinsicScope {
     if (known !== undefined) return known;
     const r = this.resources[logicalId]!;
     if (!this.included(logicalId)) throw new TemplateError(path, `${logicalId} is not created: its condition ${r.Condition} is false`);
-    if (this.naming.includes(logicalId)) throw new TemplateError(["Resources", logicalId], `circular reference: ${[...this.naming, logicalId].join(" → ")}`);
+    // Said at the reference that closes the circle (`path`), as the dependency check says its cycles.
+    if (this.naming.includes(logicalId)) throw new TemplateError(path, `circular reference: ${[...this.naming, logicalId].join(" → ")}`);
     this.naming.push(logicalId);
     try {
       const prop = nameProperty(r.Type);
