@@ -10,6 +10,7 @@ import { CLI } from "./support/lambda-sim-process.ts";
  * (newuser9 P2-5): the template is never dropped without a word. A lambda-sim.yaml with no
  * functions of its own is the template's overlay, as `--template template.yaml` reads it; one
  * with functions is read alone, and the banner says the template is not read and how to read it.
+ * With no lambda-sim.yaml, the template is read under either of SAM's names.
  */
 const TEMPLATE = [
   "Transform: AWS::Serverless-2016-10-31",
@@ -68,5 +69,25 @@ describe("lambda-sim start beside both a lambda-sim.yaml and a template.yaml", (
     const banner = await startIn(dir);
     expect(banner).toContain("functions (1): audit\n");
     expect(banner).toContain("template.yaml here is not read: lambda-sim.yaml declares functions of its own (`lambda-sim start --template template.yaml` reads both, lambda-sim.yaml as the template's overlay)\n");
+  }, 60_000);
+
+  it("refuses timeScale and clock in the lambda-sim.yaml, saying they are start flags", async () => {
+    const dir = folder("timeScale: 10\nclock: virtual\naccount: { concurrentExecutions: 20 }\n");
+    await expect(startIn(dir)).rejects.toThrow(
+      [
+        `lambda-sim exited 1: lambda-sim: ${join(dir, "lambda-sim.yaml")}:1 timeScale: unknown key: a start flag, not a file setting (lambda-sim start --time-scale N)`,
+        `${join(dir, "lambda-sim.yaml")}:2 clock: unknown key: a start flag, not a file setting (lambda-sim start --clock system|virtual)`,
+      ].join("\n"),
+    );
+  }, 60_000);
+});
+
+describe("lambda-sim start in a folder with a template and no lambda-sim.yaml", () => {
+  it("reads a template.yml (SAM's other name)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shop-"));
+    writeFileSync(join(dir, "template.yml"), TEMPLATE);
+    const banner = await startIn(dir);
+    expect(banner).toMatch(/functions \(1\): shop-\w+-WorkerFunction-\w+\n/);
+    expect(banner).toMatch(/WorkerFunction +function shop-\w+-WorkerFunction-\w+ \(nodejs24\.x, index\.handler\)/);
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import { declaredMappingProblems } from "./declared-mapping-problems.ts";
 import { checkReservedConcurrency } from "./check-reserved-concurrency.ts";
 import { buildFunctions } from "./function-builds.ts";
 import { functionSettings, settingsKeys, settingsProblems, type FunctionSettings } from "./function-settings.ts";
+import { withStartFlagHints } from "./start-flag-keys.ts";
 
 export interface LoadedConfig {
   file: string;
@@ -75,7 +76,7 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   const settingKeys = settingsKeys(raw as Record<string, unknown>, opts.architecture);
   const declared = withoutFunctions(raw as Record<string, unknown>, settingKeys);
   const parsed = configSchema.safeParse(declared, { reportInput: true });
-  const invalid = [...(parsed.success ? [] : formatZodError(parsed.error, path, lineAt, (p) => schemaKeysAt(configSchema, p))), ...settingsProblems(raw as Record<string, unknown>, settingKeys, path, lineAt)];
+  const invalid = [...(parsed.success ? [] : withStartFlagHints(formatZodError(parsed.error, path, lineAt, (p) => schemaKeysAt(configSchema, p)), path, raw)), ...settingsProblems(raw as Record<string, unknown>, settingKeys, path, lineAt)];
   // A refused file lists its mappings' refused parameters too, every one (newuser13 N13-3); a
   // file refused for nothing else leaves them to the start, which checks them with the sources.
   const mappingLines = () => {

@@ -4,6 +4,7 @@ import { EntryPointError, esbuildFunction, typescriptOnlyHandler } from "../conf
 import { codeDirectory, type CodePlace } from "./function-code.ts";
 import { TemplateError } from "./intrinsics.ts";
 import { functionEvents } from "./function-events.ts";
+import { withCreatedDestinations } from "./sam-generated-queues.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { defined, eventInvokeConfigInput, num, tagMap, type Translation } from "./translation.ts";
 
@@ -38,6 +39,8 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
     throw new TemplateError([...base, "Handler"], `${p.Handler} is in ${ts}, TypeScript, which Lambda's Node.js runtimes do not load: add Metadata: { BuildMethod: esbuild } to build it as sam build does`);
   }
   const env = (p.Environment as Props | undefined)?.Variables;
+  // The queue or topic SAM creates for a destination of Type SQS or SNS that names none.
+  const invokeConfig = serverless ? withCreatedDestinations(stack, id, p.EventInvokeConfig, [...base, "EventInvokeConfig"]) : undefined;
   const dlq = serverless ? (p.DeadLetterQueue as Props | undefined)?.TargetArn : (p.DeadLetterConfig as Props | undefined)?.TargetArn;
   const entry: Record<string, unknown> = defined({
     runtime: p.Runtime,
@@ -55,7 +58,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
     reservedConcurrency: num(p.ReservedConcurrentExecutions),
     recursiveLoop: p.RecursiveLoop as "Allow" | "Terminate" | undefined,
     tags: functionTags(serverless, p.Tags),
-    eventInvokeConfig: serverless ? eventInvokeConfig(p.EventInvokeConfig) : undefined,
+    eventInvokeConfig: serverless ? eventInvokeConfig(invokeConfig) : undefined,
     // `!Ref` of a template's layer gives its layer ARN: the latest version at start (resource-identity.ts).
     layers: p.Layers,
   });
@@ -91,7 +94,7 @@ export async function translateFunction(t: Translation, stack: TemplateStack, id
       // SAM's EventInvokeConfig of a function with an alias is the alias's (Qualifier: the alias),
       // which its asynchronous event sources invoke; $LATEST keeps none.
       delete entry.eventInvokeConfig;
-      t.actions.push({ kind: "event-invoke-config", logicalId: `${id}.Properties.EventInvokeConfig`, functionName: name, qualifier: alias, config: eventInvokeConfigInput(p.EventInvokeConfig as Props) });
+      t.actions.push({ kind: "event-invoke-config", logicalId: `${id}.Properties.EventInvokeConfig`, functionName: name, qualifier: alias, config: eventInvokeConfigInput(invokeConfig as Props) });
     }
   } else if (p.ProvisionedConcurrencyConfig !== undefined) {
     // SAM: "ProvisionedConcurrencyConfig ... requires AutoPublishAlias".

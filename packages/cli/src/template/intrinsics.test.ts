@@ -121,6 +121,10 @@ describe("intrinsic functions", () => {
     }
   });
 
+  it("reports a name built from itself at the reference that closes the circle", () => {
+    expect(() => resolve("!Ref SelfNamed")).toThrow(expect.objectContaining({ path: ["Resources", "SelfNamed", "Properties", "QueueName", "Fn::GetAtt"] }));
+  });
+
   it("checks parameters against their constraints", () => {
     const stack = stackOf({ Stage: "qa", Size: "big" });
     expect(stack.problems.map((p) => p.message)).toEqual(["parameter Stage: expected one of dev, prod, got 'qa'", "parameter Size: expected a number, got 'big'"]);

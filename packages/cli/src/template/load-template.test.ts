@@ -247,7 +247,7 @@ Resources:
     expect(config.sources.queues).toEqual({});
   });
 
-  it("turns EventBridgeRule events, AWS::Events::EventBus and pattern rules into buses, rules and targets", async () => {
+  it("turns EventBridgeRule and CloudWatchEvent events, AWS::Events::EventBus and pattern rules into buses, rules and targets", async () => {
     const config = await load(`${HEADER}
 Resources:
   Fn:
@@ -259,6 +259,7 @@ Resources:
       Runtime: nodejs24.x
       Events:
         Placed: { Type: EventBridgeRule, Properties: { RuleName: placed, EventBusName: !Ref Orders, Pattern: { source: [shop] }, InputPath: $.detail } }
+        Legacy: { Type: CloudWatchEvent, Properties: { Pattern: { source: [aws.ec2] }, Input: '{"legacy":true}' } }
   Audit: { Type: AWS::SQS::Queue, Properties: { QueueName: audit } }
   AllOrders:
     Type: AWS::Events::Rule
@@ -272,6 +273,8 @@ Resources:
     expect(config.template.actions).toEqual([
       { kind: "event-bus", logicalId: "Orders", name: "orders" },
       { kind: "rule", logicalId: "Fn.Placed", name: "placed", rule: { EventPattern: '{"source":["shop"]}', EventBusName: "orders", State: "ENABLED" }, targets: [{ Id: "FnPlacedLambdaTarget", Arn: "arn:aws:lambda:us-east-1:000000000000:function:fn", InputPath: "$.detail" }] },
+      // CloudWatchEvent is EventBridgeRule's older name (SAM): the same rule, on the default bus.
+      { kind: "rule", logicalId: "Fn.Legacy", name: expect.stringMatching(/^shop-FnLegacy-[A-Z0-9]{12}$/), rule: { EventPattern: '{"source":["aws.ec2"]}', State: "ENABLED" }, targets: [{ Id: "FnLegacyLambdaTarget", Arn: "arn:aws:lambda:us-east-1:000000000000:function:fn", Input: '{"legacy":true}' }] },
       { kind: "rule", logicalId: "AllOrders", name: "all-orders", rule: { EventPattern: '{"source":[{"prefix":"sh"}]}', EventBusName: "orders", State: "ENABLED" }, targets: [{ Id: "audit", Arn: "arn:aws:sqs:us-east-1:000000000000:audit", InputTransformer: { InputPathsMap: { id: "$.id" }, InputTemplate: '"<id>"' } }] },
     ]);
   });
@@ -296,6 +299,17 @@ Resources:
       "template.yaml:9 Resources.Fn.Properties.Environment.Variables.Q.Ref: !Ref Nothing: no parameter, pseudo parameter or resource is named Nothing",
       "template.yaml:15 Resources.Other.Properties.CodeUri: directory not found: missing",
     ]);
+  });
+
+  it("reports a function with neither CodeUri nor InlineCode at its CodeUri", async () => {
+    expect(await errorOf(`${HEADER}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: nodejs24.x
+`)).toBe("template.yaml:6 Resources.Fn.Properties.CodeUri: expected CodeUri (a folder or a zip file beside the template) or InlineCode, but it is missing");
   });
 
   it("reports values the config schema refuses at the template's property", async () => {
@@ -324,7 +338,23 @@ Resources:
 Resources:
   A: { Type: AWS::SQS::Queue, Properties: { Tags: [{ Key: b, Value: !GetAtt B.Arn }] } }
   B: { Type: AWS::SQS::Queue, Properties: { Tags: [{ Key: a, Value: !Ref A }] } }
-`)).toBe("template.yaml:3 Resources.A: circular dependency between resources: A → B → A");
+`)).toBe("template.yaml:3 Resources.A.Properties.Tags[0].Value.Fn::GetAtt: circular dependency between resources: A → B → A");
+    // The line is the reference's, not the resource's.
+    expect(await errorOf(`
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      Environment:
+        Variables:
+          QUEUE: !Sub "\${Jobs}"
+  Jobs:
+    Type: AWS::SQS::Queue
+    DependsOn: [Fn]
+`)).toBe("template.yaml:11 Resources.Fn.Properties.Environment.Variables.QUEUE.Fn::Sub: circular dependency between resources: Fn → Jobs → Fn");
     expect(await errorOf("Parameters: { Stage: { Type: String, AllowedValues: [dev, prod] } }\nResources: {}\n", { overrides: { Stage: "qa" } })).toBe("template.yaml:1 Parameters.Stage: parameter Stage: expected one of dev, prod, got 'qa'");
     expect(await errorOf("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { RedrivePolicy: '{oops' }\n")).toBe("template.yaml:4 Resources.Q.Properties.RedrivePolicy: expected a map or its JSON text");
     expect(await errorOf("Parameters: { Stage: { Type: String } }\nResources: {}\n")).toBe("template.yaml:1 Parameters.Stage: parameter Stage has no value: give it a Default, or pass --parameter-overrides Stage=VALUE (a scenario: parameters: { Stage: VALUE })");

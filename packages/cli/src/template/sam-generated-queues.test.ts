@@ -89,6 +89,50 @@ Outputs:
     expect(lines).not.toContain("not simulated");
   });
 
+  it("creates <Function>EventInvokeConfigOnSuccessQueue / OnFailureTopic for a destination of Type SQS or SNS with no Destination, and points the config at them", async () => {
+    const config = await load(`  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: fn
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      EventInvokeConfig:
+        MaximumRetryAttempts: 0
+        DestinationConfig: { OnSuccess: { Type: SQS }, OnFailure: { Type: SNS } }
+  Given:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: given
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: nodejs24.x
+      AutoPublishAlias: live
+      EventInvokeConfig: { DestinationConfig: { OnFailure: { Type: SQS } } }
+Outputs:
+  Succeeded: { Value: !Ref Fn.DestinationQueue }
+  SucceededArn: { Value: !GetAtt Fn.DestinationQueue.Arn }
+  Failed: { Value: !Ref Fn.DestinationTopic }
+  GivenFailed: { Value: !Sub "\${Given.DestinationQueue.QueueName}" }
+`);
+    const [succeeded, givenFailed] = Object.keys(config.sources.queues as object);
+    expect(succeeded).toMatch(QUEUE_NAME("FnEventInvokeConfigOnSuccessQueue"));
+    expect(givenFailed).toMatch(QUEUE_NAME("GivenEventInvokeConfigOnFailureQueue"));
+    const [failed] = Object.keys(config.sources.topics as object);
+    expect(failed).toMatch(QUEUE_NAME("FnEventInvokeConfigOnFailureTopic"));
+    const arn = (service: string, name: string | undefined) => `arn:aws:${service}:us-east-1:000000000000:${name}`;
+    expect(config.functions.find((f) => f.functionName === "fn")!.eventInvokeConfig).toEqual({ maximumRetryAttempts: 0, onSuccess: arn("sqs", succeeded), onFailure: arn("sns", failed) });
+    // With AutoPublishAlias the config is the alias's, applied once it exists.
+    expect(config.template.actions).toContainEqual(expect.objectContaining({ kind: "event-invoke-config", functionName: "given", qualifier: "live", config: { DestinationConfig: { OnFailure: { Destination: arn("sqs", givenFailed) } } } }));
+    const lines = config.template.lines.join("\n");
+    expect(lines).toMatch(new RegExp(`FnEventInvokeConfigOnSuccessQueue +queue http://127\\.0\\.0\\.1:3001/000000000000/${succeeded} \\(created by SAM for Fn\\.EventInvokeConfig\\.OnSuccess\\)`));
+    expect(lines).toMatch(new RegExp(`FnEventInvokeConfigOnFailureTopic +topic ${failed} \\(created by SAM for Fn\\.EventInvokeConfig\\.OnFailure\\)`));
+    expect(lines).toContain(`output Succeeded: http://127.0.0.1:3001/000000000000/${succeeded}`);
+    expect(lines).toContain(`output SucceededArn: ${arn("sqs", succeeded)}`);
+    expect(lines).toContain(`output Failed: ${arn("sns", failed)}`);
+    expect(lines).toContain(`output GivenFailed: ${givenFailed}`);
+  });
+
   it("refuses what SAM refuses, with SAM's messages, at the template's keys", async () => {
     expect(await errorOf(FUNCTION(`        A: { Type: Schedule, Properties: { Schedule: rate(1 hour), DeadLetterConfig: { Type: SQS, Arn: arn:aws:sqs:us-east-1:000000000000:q } } }\n`))).toBe(
       "template.yaml:11 Resources.Fn.Properties.Events.A.Properties.DeadLetterConfig: You can either define 'Arn' or 'Type' property of DeadLetterConfig.",
@@ -101,6 +145,14 @@ Outputs:
     );
     expect(await errorOf(`${FUNCTION(`        A: { Type: ScheduleV2, Properties: { ScheduleExpression: rate(1 hour), DeadLetterConfig: { Type: SQS } } }\n`)}  FnAQueue: { Type: AWS::SQS::Queue }\n`)).toBe(
       "template.yaml:11 Resources.Fn.Properties.Events.A: SAM creates a queue with logical id FnAQueue for this event, and the template already has a resource FnAQueue",
+    );
+    const invokeConfig = (destination: string) => `  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { FunctionName: fn, CodeUri: src/, Handler: app.handler, Runtime: nodejs24.x, EventInvokeConfig: { DestinationConfig: { OnFailure: ${destination} } } }
+`;
+    expect(await errorOf(invokeConfig("{ Type: Lambda }"))).toBe("template.yaml:5 Resources.Fn.Properties.EventInvokeConfig.DestinationConfig.OnFailure.Destination: Destination is required if Type is not ['SQS', 'SNS']");
+    expect(await errorOf(`${invokeConfig("{ Type: SQS }")}  FnEventInvokeConfigOnFailureQueue: { Type: AWS::SQS::Queue }\n`)).toBe(
+      "template.yaml:5 Resources.Fn.Properties.EventInvokeConfig.DestinationConfig.OnFailure: SAM creates a queue with logical id FnEventInvokeConfigOnFailureQueue for this destination, and the template already has a resource FnEventInvokeConfigOnFailureQueue",
     );
   });
 });

@@ -1,4 +1,5 @@
 import { TemplateError } from "./intrinsics.ts";
+import { GENERATED } from "./sam-generated-queues.ts";
 import type { TemplateStack } from "./template-stack.ts";
 import { bool, defined, tagMap, type Translation } from "./translation.ts";
 
@@ -26,7 +27,8 @@ export function snsTopic(t: Translation, stack: TemplateStack, id: string, p: Pr
     subscriptions: [...inline, ...(existing?.subscriptions ?? [])],
   });
   t.origins.push({ native: ["topics", me.name], template: base, keys: { subscriptions: "Subscription" } });
-  t.said(id, `topic ${me.name}${inline.length > 0 ? ` (${inline.length} subscription${inline.length === 1 ? "" : "s"})` : ""}`);
+  const createdFor = stack.resources[id]!.Metadata?.[GENERATED];
+  t.said(id, `topic ${me.name}${inline.length > 0 ? ` (${inline.length} subscription${inline.length === 1 ? "" : "s"})` : ""}${createdFor === undefined ? "" : ` (created by SAM for ${String(createdFor)})`}`);
 }
 
 /** `AWS::SNS::Subscription`: a subscription of the topic its TopicArn names. */

@@ -2,6 +2,7 @@ import { stableUuid, identityOf, nameProperty, type ResourceIdentity, type Stack
 import { IntrinsicResolver, NO_VALUE, TemplateError, type IntrinsicScope, type TemplatePath } from "./intrinsics.ts";
 import { templateParameters, type ParameterOrigin } from "./template-parameters.ts";
 import { includedSnippet } from "./local-documents.ts";
+import { samDestinationId } from "./sam-generated-queues.ts";
 
 export interface TemplateResource {
   Type: string;
@@ -61,6 +62,8 @@ export class TemplateStack implements IntrinsicScope {
       // The version AutoPublishAlias publishes first; later ones are numbered on from it.
       return sam[2] === "Alias" ? `${fn.attributes.Arn}:${alias}` : `${fn.attributes.Arn}:1`;
     }
+    const created = this.samDestination(name);
+    if (created !== undefined) return this.identity(created, path).ref;
     const implicit = this.implicit(name, path);
     if (implicit !== undefined) return implicit.ref;
     if (this.resources[name] === undefined) return undefined;
@@ -72,6 +75,13 @@ export class TemplateStack implements IntrinsicScope {
   }
 
   getAtt(logicalId: string, attribute: string, path: TemplatePath): unknown {
+    // `Fn.DestinationQueue.Arn`, short (split at the first dot) or long ([Fn.DestinationQueue, Arn]).
+    const dot = attribute.indexOf(".");
+    const created = this.samDestination(logicalId) ?? (dot > 0 ? this.samDestination(`${logicalId}.${attribute.slice(0, dot)}`) : undefined);
+    if (created !== undefined) {
+      const attr = this.samDestination(logicalId) === undefined ? attribute.slice(dot + 1) : attribute;
+      return this.attribute(this.identity(created, path), created, this.resources[created]!.Type, attr, path);
+    }
     const implicit = this.implicit(logicalId, path);
     if (implicit !== undefined) return this.attribute(implicit, logicalId, logicalId.endsWith("Url") ? "AWS::Lambda::Url" : "AWS::IAM::Role", attribute, path);
     const r = this.resources[logicalId];
@@ -106,7 +116,8 @@ export class TemplateStack implements IntrinsicScope {
     if (known !== undefined) return known;
     const r = this.resources[logicalId]!;
     if (!this.included(logicalId)) throw new TemplateError(path, `${logicalId} is not created: its condition ${r.Condition} is false`);
-    if (this.naming.includes(logicalId)) throw new TemplateError(["Resources", logicalId], `circular reference: ${[...this.naming, logicalId].join(" → ")}`);
+    // Said at the reference that closes the circle (`path`), as the dependency check says its cycles.
+    if (this.naming.includes(logicalId)) throw new TemplateError(path, `circular reference: ${[...this.naming, logicalId].join(" → ")}`);
     this.naming.push(logicalId);
     try {
       const prop = nameProperty(r.Type);
@@ -131,6 +142,13 @@ export class TemplateStack implements IntrinsicScope {
     // template usable (an environment variable naming a table, say) without pretending.
     if (Object.keys(id.attributes).length === 0 || type.startsWith("AWS::Serverless::Api") || type.startsWith("AWS::ApiGateway")) return `lambda-sim:unsimulated:${logicalId}.${attribute}`;
     throw new TemplateError(path, `!GetAtt ${logicalId}.${attribute}: ${type} has no attribute ${attribute} (it has ${Object.keys(id.attributes).join(", ")})`);
+  }
+
+  /** The logical id of the queue or topic SAM's `Fn.DestinationQueue` / `Fn.DestinationTopic` names, if it is one. */
+  private samDestination(name: string): string | undefined {
+    const m = /^([^.]+)\.(DestinationQueue|DestinationTopic)$/.exec(name);
+    if (m === null || this.resources[m[1]!]?.Type !== "AWS::Serverless::Function") return undefined;
+    return samDestinationId(this.resources, m[1]!, m[2] as "DestinationQueue" | "DestinationTopic");
   }
 
   /**
