@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { PutFunctionEventInvokeConfigCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import {
   CreateTopicCommand,
   GetSubscriptionAttributesCommand,
@@ -65,6 +65,8 @@ async function messages(name: string, count: number, ms = 20_000): Promise<Messa
   await until(async () => {
     const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], AttributeNames: ["All"], VisibilityTimeout: 600 }));
     out.push(...(got.Messages ?? []));
+    // Deleted once read, as a consumer does: a FIFO queue holds back the rest of a group while one of its messages is in flight.
+    if (got.Messages?.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: got.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
     return out.length >= count;
   }, ms);
   return out;
@@ -184,6 +186,21 @@ describe("SNS topics", () => {
     const got = await messages("ledger.fifo", 3);
     expect(got.map((m) => m.Body)).toEqual(["one", "two", "three"]);
     expect(got.every((m) => m.Attributes?.MessageGroupId === "acct-1")).toBe(true);
+  }, 30_000);
+
+  it("holds a FIFO group behind a delivery waiting to be retried, so the queue still gets it in order", async () => {
+    await start();
+    await queue("orders.fifo", { FifoQueue: "true" });
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "orders.fifo", Attributes: { FifoTopic: "true", ContentBasedDeduplication: "true" } }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("orders.fifo"), Attributes: { RawMessageDelivery: "true" } }));
+    // The queue fails the first delivery only; SNS retries it (a server-side failure).
+    const fault = await fetch(`${t!.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "delivery-failure", target: "sqs:orders.fifo", nth: 1 }) });
+    expect(fault.status).toBeLessThan(300);
+    // One batch: the three are due together, so nothing but the group's hold keeps two and three back.
+    await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: ["one", "two", "three"].map((m) => ({ Id: m, Message: m, MessageGroupId: "acct-1" })) }));
+    const got = await messages("orders.fifo", 3);
+    expect(got.map((m) => m.Body)).toEqual(["one", "two", "three"]);
+    expect(events.of("sns.delivery-failed")).toEqual([expect.objectContaining({ attempt: 1, error: "injected delivery failure", retryInMs: 0 })]);
   }, 30_000);
 
   it("confirms an HTTP endpoint by its SubscribeURL, retries a failing one per the default policy, then sends to the subscription's DLQ", async () => {
