@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { PutFunctionEventInvokeConfigCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, PutFunctionEventInvokeConfigCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import {
   CreateTopicCommand,
@@ -266,6 +266,29 @@ describe("SNS topics", () => {
     const [m] = await messages("failures", 1);
     const record = JSON.parse(JSON.parse(m!.Body!).Message);
     expect(record).toMatchObject({ requestContext: { condition: "RetriesExhausted", functionArn: expect.stringContaining("flaky") }, requestPayload: { n: 1 } });
+    lambda.destroy();
+  }, 30_000);
+
+  it("takes a function's dead letters on a topic: the event as the message, RequestID, ErrorCode and ErrorMessage as its attributes", async () => {
+    await start([{ functionName: "flaky", runtime: "nodejs24.x", handler: "index.fails", codeDir, timeout: 5 }]);
+    await queue("dead-letters");
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "flaky-dlq" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("dead-letters") }));
+    const lambda = new LambdaClient({ ...t!.clientConfig, maxAttempts: 1 });
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "flaky", DeadLetterConfig: { TargetArn: TopicArn } }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "flaky", MaximumRetryAttempts: 0 }));
+    const invoked = await lambda.send(new InvokeCommand({ FunctionName: "flaky", InvocationType: "Event", Payload: Buffer.from('{"order":7}') }));
+    const requestId = invoked.$metadata.requestId;
+    const [m] = await messages("dead-letters", 1);
+    const envelope = JSON.parse(m!.Body!);
+    // The DLQ message is the event unchanged; the attributes are Lambda's (Lambda "Dead-letter queues"),
+    // here as the SNS message's MessageAttributes. ErrorCode is the invoke's status, a Number.
+    expect(JSON.parse(envelope.Message)).toEqual({ order: 7 });
+    expect(envelope.MessageAttributes).toEqual({
+      RequestID: { Type: "String", Value: requestId },
+      ErrorCode: { Type: "Number", Value: "200" },
+      ErrorMessage: { Type: "String", Value: 'fails: {"order":7}' },
+    });
     lambda.destroy();
   }, 30_000);
 
