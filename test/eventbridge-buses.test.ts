@@ -283,6 +283,14 @@ describe("EventBridge buses", () => {
     const event = JSON.stringify({ id: "1", account: ACCOUNT, source: "com.example", time: "2026-01-01T00:00:00Z", region: "us-east-1", "detail-type": "d", detail: { ip: "10.0.0.7" } });
     expect((await events.send(new TestEventPatternCommand({ EventPattern: '{"detail":{"ip":[{"cidr":"10.0.0.0/24"}]}}', Event: event }))).Result).toBe(true);
     expect((await events.send(new TestEventPatternCommand({ EventPattern: '{"source":[{"wildcard":"org.*"}]}', Event: event }))).Result).toBe(false);
+    // An event without one of id, account, source, time, region and detail-type is refused; resources may be left out.
+    for (const field of ["id", "account", "source", "time", "region", "detail-type"]) {
+      const partial = JSON.parse(event);
+      delete partial[field];
+      const refused = await events.send(new TestEventPatternCommand({ EventPattern: '{"source":["com.example"]}', Event: JSON.stringify(partial) })).catch((e: unknown) => e);
+      expect(refused, field).toMatchObject({ name: "ValidationException", message: "Parameter Event is not valid." });
+    }
+    expect((await events.send(new TestEventPatternCommand({ EventPattern: '{"source":["com.example"]}', Event: "[1]" })).catch((e: unknown) => e))).toMatchObject({ name: "ValidationException", message: "Parameter Event is not valid." });
     const bad = await events.send(new PutRuleCommand({ Name: "bad", EventPattern: '{"source":"a"}' })).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(InvalidEventPatternException);
     expect((bad as Error).message).toBe('Event pattern is not valid. Reason: "source" must be an object or an array');
