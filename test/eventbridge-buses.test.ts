@@ -5,6 +5,7 @@ import {
   DescribeEventBusCommand,
   DescribeRuleCommand,
   DisableRuleCommand,
+  EnableRuleCommand,
   EventBridgeClient,
   InvalidEventPatternException,
   ListEventBusesCommand,
@@ -12,6 +13,7 @@ import {
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
+  RemoveTargetsCommand,
   TestEventPatternCommand,
 } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
@@ -20,7 +22,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client
 import { eventsSource, schedulesSource, snsSource, sqsSource } from "@lambda-sim/sources";
 import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import { perTestSimulator } from "./support/per-test-simulator.ts";
-import type { FunctionDefinition } from "@lambda-sim/core";
+import { VirtualClock, type FunctionDefinition } from "@lambda-sim/core";
 import { until } from "./support/until.ts";
 
 const codeDir = fileURLToPath(new URL("./fixtures/functions/schedule-recorder/", import.meta.url));
@@ -37,9 +39,9 @@ afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
 });
 
-/** Service timers 60× faster: a minute of retry backoff takes a wall second. */
-async function start() {
-  t = await sims.start({ functions: [recorder], sources: [sqsSource, schedulesSource, eventsSource, snsSource], timeScale: 60 });
+/** Service timers 60× faster: a minute of retry backoff takes a wall second; or on `clock` (a VirtualClock, moved by /_sim/clock/advance). */
+async function start(clock?: VirtualClock) {
+  t = await sims.start({ functions: [recorder], sources: [sqsSource, schedulesSource, eventsSource, snsSource], ...(clock === undefined ? { timeScale: 60 } : { clock }) });
   const events = new EventBridgeClient({ ...t.clientConfig, maxAttempts: 1 });
   const sqs = new SQSClient(t.clientConfig);
   const lambda = new LambdaClient(t.clientConfig);
@@ -58,7 +60,12 @@ async function start() {
     });
     return got;
   };
-  return { sim: t.sim, events, sqs, lambda, sns, received, queue, drain };
+  /** The messages a queue holds now, visible or not. */
+  const held = async (url: string) => {
+    const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }))).Attributes!;
+    return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
+  };
+  return { sim: t.sim, events, sqs, lambda, sns, received, queue, drain, held };
 }
 
 describe("EventBridge buses", () => {
@@ -136,6 +143,73 @@ describe("EventBridge buses", () => {
     expect(JSON.parse(got[0]!.Body!)).toMatchObject({ id: put.Entries![0]!.EventId, source: "shop", detail: { n: 1 } });
   });
 
+  it("a target's MaximumEventAgeInSeconds running out sends the event to its dead-letter queue", async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    const { sim, events, queue, drain, held } = await start(clock);
+    const dlq = await queue("aged-dlq");
+    await queue("stuck");
+    await events.send(new PutRuleCommand({ Name: "to-stuck", EventPattern: '{"source":["shop"]}' }));
+    // 60 s is the least MaximumEventAgeInSeconds takes (PutTargets RetryPolicy); retry attempts to spare.
+    await events.send(new PutTargetsCommand({ Rule: "to-stuck", Targets: [{ Id: "stuck", Arn: queueArn("stuck"), RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 185 }, DeadLetterConfig: { Arn: queueArn("aged-dlq") } }] }));
+    const fault = await fetch(`${sim.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "delivery-failure", target: "sqs:stuck", message: "queue unavailable" }) });
+    expect(fault.status).toBeLessThan(300);
+    const put = await events.send(new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "Ping", Detail: '{"n":1}' }] }));
+    const advance = async (seconds: number) => expect((await fetch(`${sim.endpoint}/_sim/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds }) })).status).toBe(200);
+    // Within the minute the event is still being retried: nothing dead-lettered yet.
+    await advance(30);
+    expect(await held(dlq)).toBe(0);
+    await advance(60);
+    const [m] = await drain(dlq, 1);
+    const attrs = Object.fromEntries(Object.entries(m!.MessageAttributes!).map(([k, v]) => [k, v.StringValue]));
+    expect(attrs).toMatchObject({ ERROR_CODE: "SDK_CLIENT_ERROR", ERROR_MESSAGE: "queue unavailable", EXHAUSTED_RETRY_CONDITION: "MaximumEventAgeInSeconds", TARGET_ARN: queueArn("stuck") });
+    // Retried with backoff until the age ran out, far short of the 185 attempts.
+    expect(Number(attrs.RETRY_ATTEMPTS)).toBeGreaterThan(1);
+    expect(Number(attrs.RETRY_ATTEMPTS)).toBeLessThan(10);
+    expect(JSON.parse(m!.Body!)).toMatchObject({ id: put.Entries![0]!.EventId, detail: { n: 1 } });
+  });
+
+  it("RemoveTargets stops a target's deliveries; DisableRule stops the rule's and EnableRule resumes them", async () => {
+    const { events, queue, drain, held } = await start();
+    const kept = await queue("kept");
+    const removed = await queue("removed");
+    await events.send(new PutRuleCommand({ Name: "two-targets", EventPattern: '{"source":["shop"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: "two-targets", Targets: [{ Id: "kept", Arn: queueArn("kept"), InputPath: "$.detail" }, { Id: "removed", Arn: queueArn("removed"), InputPath: "$.detail" }] }));
+    const put = (n: number) => events.send(new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "X", Detail: JSON.stringify({ n }) }] }));
+    const bodies = async (url: string, count: number) => (await drain(url, count)).map((m) => JSON.parse(m.Body!).n);
+    await put(1);
+    expect(await bodies(kept, 1)).toEqual([1]);
+    expect(await bodies(removed, 1)).toEqual([1]);
+
+    expect(await events.send(new RemoveTargetsCommand({ Rule: "two-targets", Ids: ["removed"] }))).toMatchObject({ FailedEntryCount: 0, FailedEntries: [] });
+    await put(2);
+    expect(await bodies(kept, 1)).toEqual([2]);
+    // Back as a target, it gets the next event and never the one sent while it was removed (stored, if at all, before it).
+    await events.send(new PutTargetsCommand({ Rule: "two-targets", Targets: [{ Id: "removed", Arn: queueArn("removed"), InputPath: "$.detail" }] }));
+    await put(3);
+    expect(await bodies(kept, 1)).toEqual([3]);
+    expect(await bodies(removed, 1)).toEqual([3]);
+    expect(await held(removed)).toBe(2);
+
+    await events.send(new DisableRuleCommand({ Name: "two-targets" }));
+    expect((await put(4)).FailedEntryCount).toBe(0);
+    await events.send(new EnableRuleCommand({ Name: "two-targets" }));
+    await put(5);
+    // The event sent while the rule was disabled went nowhere; the one after EnableRule is delivered.
+    expect(await bodies(kept, 1)).toEqual([5]);
+    expect(await held(kept)).toBe(4);
+  });
+
+  it("takes PutEvents entries up to 1 MB in all and refuses a byte more", async () => {
+    const { events } = await start();
+    // Entry size: the UTF-8 bytes of Source, DetailType and Detail (user guide "Calculating PutEvents event entry size").
+    const detail = (bytes: number) => JSON.stringify({ pad: "x".repeat(bytes - 'shopX{"pad":""}'.length) });
+    const ok = await events.send(new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "X", Detail: detail(1_048_576) }] }));
+    expect(ok.FailedEntryCount).toBe(0);
+    const half = detail(524_289);
+    const over = await events.send(new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "X", Detail: half }, { Source: "shop", DetailType: "X", Detail: half }] })).catch((e: unknown) => e);
+    expect(over).toMatchObject({ name: "ValidationException", message: "Total size of the entries in the request is over the limit." });
+  });
+
   it("delivers to a FIFO queue with the target's MessageGroupId, and from bus to bus", async () => {
     const { events, queue, drain } = await start();
     const fifo = await queue("ordered.fifo");
@@ -209,6 +283,14 @@ describe("EventBridge buses", () => {
     const event = JSON.stringify({ id: "1", account: ACCOUNT, source: "com.example", time: "2026-01-01T00:00:00Z", region: "us-east-1", "detail-type": "d", detail: { ip: "10.0.0.7" } });
     expect((await events.send(new TestEventPatternCommand({ EventPattern: '{"detail":{"ip":[{"cidr":"10.0.0.0/24"}]}}', Event: event }))).Result).toBe(true);
     expect((await events.send(new TestEventPatternCommand({ EventPattern: '{"source":[{"wildcard":"org.*"}]}', Event: event }))).Result).toBe(false);
+    // An event without one of id, account, source, time, region and detail-type is refused; resources may be left out.
+    for (const field of ["id", "account", "source", "time", "region", "detail-type"]) {
+      const partial = JSON.parse(event);
+      delete partial[field];
+      const refused = await events.send(new TestEventPatternCommand({ EventPattern: '{"source":["com.example"]}', Event: JSON.stringify(partial) })).catch((e: unknown) => e);
+      expect(refused, field).toMatchObject({ name: "ValidationException", message: "Parameter Event is not valid." });
+    }
+    expect((await events.send(new TestEventPatternCommand({ EventPattern: '{"source":["com.example"]}', Event: "[1]" })).catch((e: unknown) => e))).toMatchObject({ name: "ValidationException", message: "Parameter Event is not valid." });
     const bad = await events.send(new PutRuleCommand({ Name: "bad", EventPattern: '{"source":"a"}' })).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(InvalidEventPatternException);
     expect((bad as Error).message).toBe('Event pattern is not valid. Reason: "source" must be an object or an array');

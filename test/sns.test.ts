@@ -2,8 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { PutFunctionEventInvokeConfigCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { InvokeCommand, PutFunctionEventInvokeConfigCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import {
   CreateTopicCommand,
   GetSubscriptionAttributesCommand,
@@ -65,6 +65,8 @@ async function messages(name: string, count: number, ms = 20_000): Promise<Messa
   await until(async () => {
     const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], AttributeNames: ["All"], VisibilityTimeout: 600 }));
     out.push(...(got.Messages ?? []));
+    // Deleted once read, as a consumer does: a FIFO queue holds back the rest of a group while one of its messages is in flight.
+    if (got.Messages?.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: got.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
     return out.length >= count;
   }, ms);
   return out;
@@ -186,6 +188,21 @@ describe("SNS topics", () => {
     expect(got.every((m) => m.Attributes?.MessageGroupId === "acct-1")).toBe(true);
   }, 30_000);
 
+  it("holds a FIFO group behind a delivery waiting to be retried, so the queue still gets it in order", async () => {
+    await start();
+    await queue("orders.fifo", { FifoQueue: "true" });
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "orders.fifo", Attributes: { FifoTopic: "true", ContentBasedDeduplication: "true" } }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("orders.fifo"), Attributes: { RawMessageDelivery: "true" } }));
+    // The queue fails the first delivery only; SNS retries it (a server-side failure).
+    const fault = await fetch(`${t!.endpoint}/_sim/faults`, { method: "POST", body: JSON.stringify({ kind: "delivery-failure", target: "sqs:orders.fifo", nth: 1 }) });
+    expect(fault.status).toBeLessThan(300);
+    // One batch: the three are due together, so nothing but the group's hold keeps two and three back.
+    await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: ["one", "two", "three"].map((m) => ({ Id: m, Message: m, MessageGroupId: "acct-1" })) }));
+    const got = await messages("orders.fifo", 3);
+    expect(got.map((m) => m.Body)).toEqual(["one", "two", "three"]);
+    expect(events.of("sns.delivery-failed")).toEqual([expect.objectContaining({ attempt: 1, error: "injected delivery failure", retryInMs: 0 })]);
+  }, 30_000);
+
   it("confirms an HTTP endpoint by its SubscribeURL, retries a failing one per the default policy, then sends to the subscription's DLQ", async () => {
     // 1000×: the default policy's three 20-second retries take 60 ms of wall time.
     await start([], 1000);
@@ -249,6 +266,29 @@ describe("SNS topics", () => {
     const [m] = await messages("failures", 1);
     const record = JSON.parse(JSON.parse(m!.Body!).Message);
     expect(record).toMatchObject({ requestContext: { condition: "RetriesExhausted", functionArn: expect.stringContaining("flaky") }, requestPayload: { n: 1 } });
+    lambda.destroy();
+  }, 30_000);
+
+  it("takes a function's dead letters on a topic: the event as the message, RequestID, ErrorCode and ErrorMessage as its attributes", async () => {
+    await start([{ functionName: "flaky", runtime: "nodejs24.x", handler: "index.fails", codeDir, timeout: 5 }]);
+    await queue("dead-letters");
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "flaky-dlq" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("dead-letters") }));
+    const lambda = new LambdaClient({ ...t!.clientConfig, maxAttempts: 1 });
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "flaky", DeadLetterConfig: { TargetArn: TopicArn } }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "flaky", MaximumRetryAttempts: 0 }));
+    const invoked = await lambda.send(new InvokeCommand({ FunctionName: "flaky", InvocationType: "Event", Payload: Buffer.from('{"order":7}') }));
+    const requestId = invoked.$metadata.requestId;
+    const [m] = await messages("dead-letters", 1);
+    const envelope = JSON.parse(m!.Body!);
+    // The DLQ message is the event unchanged; the attributes are Lambda's (Lambda "Dead-letter queues"),
+    // here as the SNS message's MessageAttributes. ErrorCode is the invoke's status, a Number.
+    expect(JSON.parse(envelope.Message)).toEqual({ order: 7 });
+    expect(envelope.MessageAttributes).toEqual({
+      RequestID: { Type: "String", Value: requestId },
+      ErrorCode: { Type: "Number", Value: "200" },
+      ErrorMessage: { Type: "String", Value: 'fails: {"order":7}' },
+    });
     lambda.destroy();
   }, 30_000);
 

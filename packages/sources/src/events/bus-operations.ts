@@ -221,10 +221,16 @@ export function busOperations(o: { store: EventStore; rules: RuleIndex; clock: C
       } catch {
         throw eventsErrors.validation("Parameter Event is not valid.");
       }
+      // AWS refuses an event without these fields, with the same message (LocalStack's AWS-validated
+      // TestEventPattern; the API reference also lists `resources`, which AWS does not require).
+      if (typeof event !== "object" || event === null || Array.isArray(event) || !TEST_EVENT_FIELDS.every((f) => f in event)) throw eventsErrors.validation("Parameter Event is not valid.");
       return { Result: compilePattern(i.EventPattern)(event) };
     },
   };
 }
+
+/** The fields TestEventPattern's Event must have (TestEventPattern API reference, less `resources`). */
+const TEST_EVENT_FIELDS = ["id", "account", "source", "time", "region", "detail-type"] as const;
 
 /** InvalidEventPatternException with event-ruler's reason (patterns/invalid-event-pattern.ts). */
 export function validateEventPattern(pattern: string): void {

@@ -3,8 +3,12 @@ import type { EventStore, NewDelivery } from "./event-store.ts";
 import { targetInput } from "./input-transformer.ts";
 import type { RuleIndex } from "./rule-index.ts";
 
-/** PutEvents takes 1-10 entries (the model's check) totalling at most 256 KB (EventBridge quotas). */
-export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
+/**
+ * PutEvents takes 1-10 entries (the model's check) totalling at most 1 MB, 1,048,576 bytes included
+ * (256 KB until AWS raised it: What's New 2026-01, "Amazon EventBridge increases event payload size
+ * from 256 KB to 1 MB"; the boundary as measured against AWS in a public lab write-up).
+ */
+export const MAX_PUT_EVENTS_BYTES = 1024 * 1024;
 
 export interface PutEventsEntry {
   Source?: string;

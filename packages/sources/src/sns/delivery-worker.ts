@@ -218,9 +218,11 @@ export class DeliveryWorker {
           return await this.post(sub, this.body(m, sub), "Notification", m.MessageId, raw(sub));
       }
     } catch (e) {
-      // Throttles and service faults are the server side; a missing function or queue is the client side.
-      if (isAwsError(e) && (e.statusCode === 429 || e.statusCode >= 500)) return { kind: "retry", error: `${e.code}: ${e.message}` };
-      return { kind: "client-error", error: isAwsError(e) ? `${e.code}: ${e.message}` : String((e as Error).message ?? e) };
+      // A missing function or queue (a 4xx AWS error) is the client side, not retried; throttles,
+      // service faults and a failure with no AWS code (an unreachable target, a delivery-failure
+      // fault) are the server side, retried, as the EventBridge worker classifies them (target-delivery.ts).
+      if (isAwsError(e) && e.statusCode !== 429 && e.statusCode < 500) return { kind: "client-error", error: `${e.code}: ${e.message}` };
+      return { kind: "retry", error: isAwsError(e) ? `${e.code}: ${e.message}` : String((e as Error).message ?? e) };
     }
   }
 

@@ -44,4 +44,37 @@ describe("SNS filter policies", () => {
     expect(() => compileFilterPolicy('{"a":{"b":["c"]}}')).toThrow("Invalid parameter: FilterPolicy: Filter policy scope MessageAttributes does not support nested filter policy");
     expect(compileFilterPolicy('{"a":{"b":["c"]}}', "MessageBody")).toBeDefined();
   });
+
+  it("refuses wildcard, not an SNS operator, as AWS does", () => {
+    expect(() => compileFilterPolicy('{"store":[{"wildcard":"example_*"}]}')).toThrow("Invalid parameter: FilterPolicy: Event pattern is not valid. Reason: Unrecognized match type wildcard");
+    expect(() => compileFilterPolicy('{"order":{"store":[{"wildcard":"example_*"}]}}', "MessageBody")).toThrow(/Unrecognized match type wildcard$/);
+  });
+
+  // SNS "Filter policy constraints": five keys, 150 combinations, 256 KB.
+  it("refuses a policy over SNS's limits on keys, combinations and size", () => {
+    const keys = (n: number) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, ["v"]])));
+    expect(compileFilterPolicy(keys(5))).toBeDefined();
+    expect(() => compileFilterPolicy(keys(6))).toThrow("Invalid parameter: FilterPolicy: Filter policy can not have more than 5 keys");
+    // $or is a key of its own.
+    expect(() => compileFilterPolicy(JSON.stringify({ ...JSON.parse(keys(5)), $or: [{ a: ["1"] }, { b: ["2"] }] }))).toThrow("can not have more than 5 keys");
+
+    const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+    // 150 values in one array, or 10 × 15 over two: at the limit; one more value is over it.
+    expect(compileFilterPolicy(JSON.stringify({ a: values(150) }))).toBeDefined();
+    expect(compileFilterPolicy(JSON.stringify({ a: values(10), b: values(15) }))).toBeDefined();
+    expect(() => compileFilterPolicy(JSON.stringify({ a: values(151) }))).toThrow("Invalid parameter: FilterPolicy: Filter policy is too complex");
+    expect(() => compileFilterPolicy(JSON.stringify({ a: values(10), b: values(16) }))).toThrow("Filter policy is too complex");
+    // The guide's nested example: four values three levels deep, three values two deep: 3 × 4 × 2 × 3 = 72.
+    const nested = { key_a: { key_b: { key_c: values(4) } }, key_d: { key_e: values(3) } };
+    expect(compileFilterPolicy(JSON.stringify(nested), "MessageBody")).toBeDefined();
+    // Doubled to 144, then 3 × 4 × 2 × 7 = 168 is over.
+    expect(compileFilterPolicy(JSON.stringify({ ...nested, key_f: values(2) }), "MessageBody")).toBeDefined();
+    expect(() => compileFilterPolicy(JSON.stringify({ ...nested, key_d: { key_e: values(7) } }), "MessageBody")).toThrow("Filter policy is too complex");
+    // $or adds up its branches: 100 + 100 is over, 75 + 75 is not.
+    expect(() => compileFilterPolicy(JSON.stringify({ $or: [{ a: values(100) }, { b: values(100) }] }))).toThrow("Filter policy is too complex");
+    expect(compileFilterPolicy(JSON.stringify({ $or: [{ a: values(75) }, { b: values(75) }] }))).toBeDefined();
+
+    const big = JSON.stringify({ a: ["x".repeat(256 * 1024)] });
+    expect(() => compileFilterPolicy(big)).toThrow("Invalid parameter: FilterPolicy: Filter policy is too long");
+  });
 });

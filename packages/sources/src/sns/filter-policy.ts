@@ -8,19 +8,40 @@ export type FilterPolicyScope = "MessageAttributes" | "MessageBody";
 export type FilterPolicy = (message: StoredMessage) => boolean;
 
 /**
+ * SNS's filter policy limits (SNS "Filter policy constraints"): at most 256 KB, five keys, and 150
+ * combinations of values.
+ */
+export const MAX_FILTER_POLICY_BYTES = 256 * 1024;
+export const MAX_FILTER_POLICY_KEYS = 5;
+export const MAX_FILTER_POLICY_COMBINATIONS = 150;
+
+/**
+ * The operators EventBridge has and SNS does not: SNS's filter policy operators (SNS "Amazon SNS
+ * subscription filter policies") have no `wildcard`; AWS answers it "Unrecognized match type
+ * wildcard", as LocalStack's AWS-validated SNS filter policy validator does for any operator
+ * outside SNS's list.
+ */
+const SNS_DIALECT = { unsupportedOperators: ["wildcard"] } as const;
+
+/**
  * Compiles a subscription's FilterPolicy in its FilterPolicyScope (SNS message filtering). The
- * policy is an event pattern, run by core's one event-pattern matcher (EventBridge's rules:
- * exact, prefix, suffix, anything-but, numeric, exists, `$or`, equals-ignore-case, cidr, ...),
- * against the message attributes by name (String as text, Number as a number, String.Array as
- * its JSON array; Binary ones match nothing) or against the JSON message body. A policy that is
- * not valid is InvalidParameter "FilterPolicy: <reason>".
+ * policy is an event pattern, run by core's one event-pattern matcher (EventBridge's rules, less
+ * `wildcard`: exact, prefix, suffix, anything-but, numeric, exists, `$or`, equals-ignore-case,
+ * cidr), against the message attributes by name (String as text, Number as a number,
+ * String.Array as its JSON array; Binary ones match nothing) or against the JSON message body. A
+ * policy that is not valid, or over SNS's limits, is InvalidParameter "FilterPolicy: <reason>".
  */
 export function compileFilterPolicy(policy: string | undefined, scope: FilterPolicyScope = "MessageAttributes"): FilterPolicy | undefined {
   if (policy === undefined || policy.trim() === "" || policy.trim() === "{}") return undefined;
+  // Our wording: AWS's answer to a policy over 256 KB is unrecorded.
+  if (Buffer.byteLength(policy) > MAX_FILTER_POLICY_BYTES) throw snsErrors.invalidParameter("FilterPolicy: Filter policy is too long");
   let match: EventMatcher;
   try {
-    if (scope === "MessageAttributes") refuseNesting(JSON.parse(policy));
-    match = compilePattern(policy);
+    const json: unknown = JSON.parse(policy);
+    if (scope === "MessageAttributes") refuseNesting(json);
+    // The limits first, as AWS checks them before the operators (LocalStack's validator's order).
+    checkLimits(json);
+    match = compilePattern(policy, SNS_DIALECT);
   } catch (e) {
     if (e instanceof SyntaxError) throw snsErrors.invalidParameter("FilterPolicy: failed to parse JSON.");
     if (isInvalidEventPattern(e)) throw snsErrors.invalidParameter(`FilterPolicy: ${e.message}`);
@@ -37,6 +58,31 @@ export function compileFilterPolicy(policy: string | undefined, scope: FilterPol
   }
   return (m) => match(attributeRecord(m));
 }
+
+/**
+ * SNS's key and complexity limits, with AWS's wording (LocalStack's AWS-validated validator, and
+ * moto's). Keys are the policy's top-level ones, `$or` among them ("for a nested policy, only
+ * parent keys are counted"). Combinations multiply the number of values in each array, an array
+ * nested n levels deep counting n times its values (the guide's example: four values three levels
+ * deep and three values two deep make 3 × 4 × 2 × 3 = 72); `$or` adds up its branches'.
+ */
+function checkLimits(policy: unknown): void {
+  if (typeof policy !== "object" || policy === null || Array.isArray(policy)) return;
+  if (Object.keys(policy).length > MAX_FILTER_POLICY_KEYS) throw snsErrors.invalidParameter(`FilterPolicy: Filter policy can not have more than ${MAX_FILTER_POLICY_KEYS} keys`);
+  if (combinations(policy as Record<string, unknown>, 1, 1) > MAX_FILTER_POLICY_COMBINATIONS) throw snsErrors.invalidParameter("FilterPolicy: Filter policy is too complex");
+}
+
+function combinations(policy: Record<string, unknown>, depth: number, start: number): number {
+  let n = start;
+  for (const [key, value] of Object.entries(policy)) {
+    if (key === "$or" && Array.isArray(value)) n = value.reduce((sum: number, branch) => sum + (isObject(branch) ? combinations(branch, depth, n) : 0), 0);
+    else if (Array.isArray(value)) n *= value.length * depth;
+    else if (isObject(value)) n = combinations(value, depth + 1, n);
+  }
+  return n;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Attributes are flat: a policy on them names each attribute with a list (`$or` branches alike). */
 function refuseNesting(policy: unknown): void {

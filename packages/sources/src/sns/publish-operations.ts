@@ -94,15 +94,19 @@ export class PublishOperations {
     if (total > MAX_MESSAGE_BYTES) throw snsErrors.batchTooLong();
     const Successful: { Id: string; MessageId: string; SequenceNumber?: string }[] = [];
     const Failed: { Id: string; Code: string; Message: string; SenderFault: boolean }[] = [];
+    // Every entry is checked before any is routed: one the caller got wrong refuses the whole
+    // request, as a Publish of it would (AWS answers a FIFO batch with an entry lacking
+    // MessageGroupId with InvalidParameter for the request, not a Failed entry: LocalStack's
+    // AWS-validated test_publish_batch_exceptions "no-group-id").
+    const checked = entries.map((e) => ({ e, m: this.message(t, e, traceHeader) }));
     const stored: Routed[] = [];
-    for (const e of entries) {
+    for (const { e, m } of checked) {
       try {
-        const m = this.message(t, e, traceHeader);
         const routed = this.route(t, m);
         if (routed !== undefined) stored.push(routed);
         Successful.push({ Id: e.Id!, MessageId: m.MessageId, SequenceNumber: m.SequenceNumber });
       } catch (err) {
-        // Per-entry failures carry the error's code and message (SNS API BatchResultErrorEntry).
+        // What fails past the checks is reported per entry with its code and message (SNS API BatchResultErrorEntry).
         const ae = err as { code?: string; message: string; statusCode?: number };
         if (ae.code === undefined) throw err;
         Failed.push({ Id: e.Id!, Code: ae.code, Message: ae.message, SenderFault: (ae.statusCode ?? 400) < 500 });

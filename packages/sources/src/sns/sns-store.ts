@@ -51,6 +51,14 @@ export interface DueDelivery {
   message: StoredMessage;
 }
 
+/**
+ * A delivery may start when it is the oldest of its subscription's message group still in the
+ * outbox (a FIFO topic's; standard topics' have none): the ones before it are in flight or waiting
+ * to be retried. SNS "Amazon SNS message grouping for FIFO topics": "Messages that belong to the same
+ * group are processed one by one, in a strict order relative to the group."
+ */
+const GROUP_HEAD = `(d.message_group_id IS NULL OR d.id = (SELECT min(g.id) FROM sns_deliveries g WHERE g.subscription_arn = d.subscription_arn AND g.message_group_id = d.message_group_id))`;
+
 interface TopicDb { arn: string; name: string; attributes: string; tags: string; created_at: number }
 interface SubDb { arn: string; topic_arn: string; protocol: string; endpoint: string; attributes: string; token: string; pending: number; created_at: number }
 interface DueDb { id: number; message_id: number; subscription_arn: string; attempts: number; next_attempt_at: number; first_attempt_at: number; message: string }
@@ -91,10 +99,10 @@ export class SnsStore {
       confirm: db.prepare("UPDATE sns_subscriptions SET pending = 0 WHERE arn = ?"),
       deleteSub: db.prepare("DELETE FROM sns_subscriptions WHERE arn = ?"),
       putMessage: db.prepare<[string, string], { id: number }>("INSERT INTO sns_messages (topic_arn, message) VALUES (?, ?) RETURNING id"),
-      putDelivery: db.prepare("INSERT INTO sns_deliveries (message_id, subscription_arn, attempts, next_attempt_at, first_attempt_at) VALUES (?, ?, 0, ?, ?)"),
+      putDelivery: db.prepare("INSERT INTO sns_deliveries (message_id, subscription_arn, attempts, next_attempt_at, first_attempt_at, message_group_id) VALUES (?, ?, 0, ?, ?, ?)"),
       due: db.prepare<[number, number], DueDb>(
         `SELECT d.id, d.message_id, d.subscription_arn, d.attempts, d.next_attempt_at, d.first_attempt_at, m.message FROM sns_deliveries d
-         JOIN sns_messages m ON m.id = d.message_id WHERE d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+         JOIN sns_messages m ON m.id = d.message_id WHERE d.next_attempt_at <= ? AND ${GROUP_HEAD} ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       ),
       // The subscriptions with deliveries, one index seek each (a loose index scan): no walk over
       // any subscription's backlog.
@@ -106,7 +114,7 @@ export class SnsStore {
       ),
       dueOf: db.prepare<[string, number, number], DueDb>(
         `SELECT d.id, d.message_id, d.subscription_arn, d.attempts, d.next_attempt_at, d.first_attempt_at, m.message FROM sns_deliveries d
-         JOIN sns_messages m ON m.id = d.message_id WHERE d.subscription_arn = ? AND d.next_attempt_at <= ?
+         JOIN sns_messages m ON m.id = d.message_id WHERE d.subscription_arn = ? AND d.next_attempt_at <= ? AND ${GROUP_HEAD}
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       ),
       nextDueAfter: db.prepare<[number], { at: number | null }>("SELECT min(next_attempt_at) AS at FROM sns_deliveries WHERE next_attempt_at > ?"),
@@ -131,7 +139,8 @@ export class SnsStore {
           }
           if (subscriptions.length === 0) continue;
           const { id } = s.putMessage.get(message.TopicArn, JSON.stringify(message))!;
-          for (const arn of subscriptions) s.putDelivery.run(id, arn, now, now);
+          const group = message.SequenceNumber === undefined ? null : (message.MessageGroupId ?? null);
+          for (const arn of subscriptions) s.putDelivery.run(id, arn, now, now, group);
         }
       }),
       finish: store.writer((done: readonly Pick<DueDelivery, "id" | "messageId">[]) => {
