@@ -138,6 +138,41 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     events.dispose();
   });
 
+  it("slows a real function's cold start as a slow Init: REPORT's Init Duration counts it, a warm start is untouched, and past the 10 s init limit the Init times out", async () => {
+    await start([echo("cold", { timeout: 30 }), echo("colder", { timeout: 30 })], [{ kind: "slow-cold-start", function: "cold", ms: 3_000 }, { kind: "slow-cold-start", function: "colder", ms: 12_000 }]);
+    const report = async (pending: Promise<{ LogResult?: string; FunctionError?: string; Payload?: Uint8Array }>) => {
+      const out = await pending;
+      const line = Buffer.from(out.LogResult!, "base64").toString().split("\n").find((l) => l.startsWith("REPORT"))!;
+      return { out, line, init: /Init Duration: ([\d.]+) ms/.exec(line)?.[1] };
+    };
+    const call = (fn = "cold") => lambda.send(new InvokeCommand({ FunctionName: fn, LogType: "Tail" }));
+    const cold = call();
+    await sleeping();
+    await sim("POST", "/_sim/clock/advance", { seconds: 3 });
+    const first = await report(cold);
+    expect(first.out.FunctionError).toBeUndefined();
+    // The 3 s and the real process's own Init (wall ms), as one slow Init on AWS reads; billed too.
+    expect(Number(first.init)).toSatisfy((ms: number) => ms >= 3_000 && ms < 8_000);
+    expect(Number(/Billed Duration: (\d+) ms/.exec(first.line)![1])).toBeGreaterThan(3_000);
+    const warm = await report(call());
+    expect([warm.out.FunctionError, warm.init]).toEqual([undefined, undefined]);
+
+    // 12 s: with the real Init it passes Lambda's 10 s init limit (aws-facts §3), so it times out at
+    // 10 s of service time and the environment is not reused.
+    const events = new TelemetryRecorder(t!.sim.telemetry);
+    const t0 = clock.now();
+    const slow = call("colder");
+    await sleeping();
+    await sim("POST", "/_sim/clock/advance", { seconds: 12 });
+    const timedOut = await report(slow);
+    expect(timedOut.out.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(Buffer.from(timedOut.out.Payload!).toString())).toMatchObject({ errorType: "Sandbox.Timedout", errorMessage: expect.stringMatching(/Task timed out after 10\.00 seconds$/) });
+    expect(Number(timedOut.init)).toSatisfy((ms: number) => ms >= 10_000 && ms < 11_000);
+    expect(timedOut.line).toContain("Status: timeout");
+    expect(events.of("invocation.finished")[0]!.time - t0).toBe(10_000);
+    events.dispose();
+  });
+
   it("holds the environment through injected latency, as a slow call in the handler does, and times the invocation out when the latency reaches the function's timeout (walk39)", async () => {
     await start([echo("slowed", { timeout: 10 })], [{ kind: "latency", function: "slowed", ms: 4_000, nth: 2 }]);
     const events = new TelemetryRecorder(t!.sim.telemetry);
