@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CreateAliasCommand, CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { VirtualClock, type FunctionDefinition, type Source } from "@lambda-sim/core";
 import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import { perTestSimulator } from "./support/per-test-simulator.ts";
@@ -239,6 +239,48 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     expect((await invoke("consumer")).functionError).toBeUndefined();
   });
 
+  it("fails every async event's first two attempts (attempt: [1, 2]): each succeeds on its second retry, as its OnSuccess record says", async () => {
+    await start([echo("flaky")], [{ kind: "error", function: "flaky", attempt: [1, 2], errorType: "Flaky" }]);
+    const ok = (await sqs.send(new CreateQueueCommand({ QueueName: "flaky-ok" }))).QueueUrl!;
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "flaky", MaximumRetryAttempts: 2, DestinationConfig: { OnSuccess: { Destination: arn("flaky-ok") } } }));
+    // Three events at once: per event, not the fault's first two matches overall.
+    for (let i = 0; i < 3; i++) await lambda.send(new InvokeCommand({ FunctionName: "flaky", InvocationType: "Event", Payload: Buffer.from(`{"i":${i}}`) }));
+    expect((await sim("POST", "/_sim/clock/run-until-idle", {})).status).toBe(200);
+    const records: { requestContext: { approximateInvokeCount: number }; requestPayload: { i: number } }[] = [];
+    await until(async () => {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: ok, MaxNumberOfMessages: 10 }));
+      records.push(...(got.Messages ?? []).map((m) => JSON.parse(m.Body!)));
+      return records.length === 3;
+    });
+    expect(records.map((r) => [r.requestPayload.i, r.requestContext.approximateInvokeCount]).sort()).toEqual([[0, 3], [1, 3], [2, 3]]);
+    expect((await sim("GET", "/_sim/faults")).json.faults).toMatchObject([{ attempt: [1, 2], matched: 6, fired: 6 }]);
+    // A direct invoke is no event's attempt: untouched.
+    expect((await invoke("flaky")).functionError).toBeUndefined();
+  });
+
+  it("fails an SQS message's first two receives (attempt: [1, 2]): with maxReceiveCount 3 it is consumed on the third, with 2 it reaches the DLQ", async () => {
+    await start([echo("consumer")]);
+    const queue = async (name: string, maxReceiveCount: number) => {
+      await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn(`${name}-dlq`), maxReceiveCount }) } }))).QueueUrl!;
+      await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "consumer", EventSourceArn: arn(name), BatchSize: 1 }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: name }));
+      return url;
+    };
+    const added = await sim("POST", "/_sim/faults", { kind: "error", function: "consumer", attempt: [1, 2] });
+    expect(added.status).toBe(200);
+    const three = await queue("three", 3);
+    const two = await queue("two", 2);
+    await sim("POST", "/_sim/clock/advance", { seconds: 300 });
+    const dlq = async (url: string) => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${url}-dlq`, MaxNumberOfMessages: 10 }))).Messages?.map((m) => m.Body) ?? [];
+    const left = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }))).Attributes;
+    expect(await dlq(two)).toEqual(["two"]);
+    expect(await dlq(three)).toEqual([]);
+    expect(await left(three)).toEqual({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
+    // Matched: both messages' first two receives; the third receive of "three" is out of scope.
+    expect((await sim("GET", "/_sim/faults")).json.faults).toMatchObject([{ matched: 4, fired: 4 }]);
+  });
+
   it("makes a DLQ delivery fail: the async event is dropped, reported, and the DLQ stays empty", async () => {
     await start([echo("once", { deadLetterTargetArn: "sqs:dlq", eventInvokeConfig: { maximumRetryAttempts: 0 } })], [{ kind: "error", function: "once" }, { kind: "delivery-failure", target: "sqs:dlq", nth: 1 }]);
     await sqs.send(new CreateQueueCommand({ QueueName: "dlq" }));
@@ -347,6 +389,8 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     // A delivery carries a record, not the invocation's payload: that scope key is refused for it, not ignored.
     const poison = await sim("POST", "/_sim/faults", { kind: "delivery-failure", target: "sqs:dlq", payloadContains: "poison" });
     expect([poison.status, poison.json.message]).toEqual([400, "fault: payloadContains: does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)"]);
+    const attempt = await sim("POST", "/_sim/faults", { kind: "delivery-failure", target: "sqs:dlq", attempt: 1 });
+    expect([attempt.status, attempt.json.message]).toEqual([400, "fault: attempt: does not apply to delivery-failure: a delivery follows an event's last attempt (scope it with function, qualifier, source or mapping)"]);
     // A hold longer than Lambda's maximum timeout (15 minutes) is a unit mistake, not a fault (walkthrough F7).
     for (const kind of ["latency", "slow-cold-start"]) {
       const long = await sim("POST", "/_sim/faults", { kind, ms: 1e300 });

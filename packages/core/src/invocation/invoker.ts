@@ -83,7 +83,8 @@ export class Invoker {
       return { outcome: { kind: "recursive-loop" }, refused: { statusCode: e.statusCode, executedVersion: target.executedVersion, payload: JSON.stringify({ errorType: e.code, errorMessage: e.message }) } };
     }
     try {
-      const r = await this.admitAndRun(target, e.payload, trace, e.requestId, undefined, "async");
+      // Faults' `attempt`: this one's approximateInvokeCount, should it run.
+      const r = await this.admitAndRun(target, e.payload, trace, e.requestId, undefined, "async", NO_SYNC_OPTIONS, e.invocations + 1);
       if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };
       const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
       if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
@@ -197,6 +198,7 @@ export class Invoker {
     /** Named in throttle telemetry: a mapping's source ARN, `async` (the async queue) or `sync`. */
     caller = origin?.sourceArn ?? "sync",
     sync: SyncOptions = NO_SYNC_OPTIONS,
+    attempt = origin?.attempt,
   ): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.pools.for(target);
     const coldStart = pool.idleCount === 0;
@@ -212,6 +214,7 @@ export class Invoker {
             sourceArn: origin?.sourceArn,
             mappingUuid: origin?.mappingUuid,
             coldStart,
+            attempt,
           };
     const throttle = subject && this.faults?.forInvocation(subject, "admission")?.throttle;
     if (throttle !== undefined) return { throttled: this.governor.refuse(target.config.functionName, target.executedVersion, throttle, caller).reason };
