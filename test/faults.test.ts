@@ -281,6 +281,27 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     expect((await sim("GET", "/_sim/faults")).json.faults).toMatchObject([{ matched: 4, fired: 4 }]);
   });
 
+  it("scopes a fault to one mapping: of two SQS mappings on one function, only that one's message fails into its queue's DLQ", async () => {
+    await start([echo("consumer")]);
+    const mapped: { url: string; uuid: string }[] = [];
+    for (const name of ["first", "second"]) {
+      await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn(`${name}-dlq`), maxReceiveCount: 2 }) } }))).QueueUrl!;
+      const { UUID } = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "consumer", EventSourceArn: arn(name), BatchSize: 1 }));
+      mapped.push({ url, uuid: UUID! });
+    }
+    expect((await sim("POST", "/_sim/faults", { kind: "error", mapping: mapped[0]!.uuid })).status).toBe(200);
+    for (const { url } of mapped) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: url.split("/").at(-1) }));
+    await sim("POST", "/_sim/clock/advance", { seconds: 300 });
+    const dlq = async (url: string) => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${url}-dlq`, MaxNumberOfMessages: 10 }))).Messages?.map((m) => m.Body) ?? [];
+    expect(await dlq(mapped[0]!.url)).toEqual(["first"]);
+    expect(await dlq(mapped[1]!.url)).toEqual([]);
+    const left = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: mapped[1]!.url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+    expect(left.Attributes).toEqual({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
+    // Matched only the first mapping's two receives.
+    expect((await sim("GET", "/_sim/faults")).json.faults).toMatchObject([{ matched: 2, fired: 2 }]);
+  });
+
   it("makes a DLQ delivery fail: the async event is dropped, reported, and the DLQ stays empty", async () => {
     await start([echo("once", { deadLetterTargetArn: "sqs:dlq", eventInvokeConfig: { maximumRetryAttempts: 0 } })], [{ kind: "error", function: "once" }, { kind: "delivery-failure", target: "sqs:dlq", nth: 1 }]);
     await sqs.send(new CreateQueueCommand({ QueueName: "dlq" }));
