@@ -33,10 +33,10 @@ afterEach(() => {
   sqs?.destroy();
 });
 
-async function start(functions: FunctionDefinition[], faults: unknown[] = [], sources: Source<any>[] = [sqsSource]) {
+async function start(functions: FunctionDefinition[], faults: unknown[] = [], sources: Source<any>[] = [sqsSource], seed?: number) {
   clock = new VirtualClock(Date.UTC(2026, 5, 1));
   clock.startRunningDue();
-  t = await sims.start({ clock, functions, sources, faults });
+  t = await sims.start({ clock, functions, sources, faults, ...(seed === undefined ? {} : { seed }) });
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   sqs = new SQSClient(t.clientConfig);
 }
@@ -77,6 +77,24 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     expect((await sim("DELETE", "/_sim/faults")).json).toEqual({ cleared: 1 });
     expect((await sim("GET", "/_sim/faults")).json.faults).toEqual([]);
     events.dispose();
+  });
+
+  it("fails a seeded fraction of invocations: about half with fraction 0.5, the same ones again under the same seed, others under another", async () => {
+    const failures = async (seed: number) => {
+      await start([echo("dice")], [{ kind: "error", function: "dice", fraction: 0.5 }], [sqsSource], seed);
+      const failed: boolean[] = [];
+      for (let i = 0; i < 40; i++) failed.push((await invoke("dice")).functionError === "Unhandled");
+      lambda.destroy();
+      sqs.destroy();
+      return failed;
+    };
+    const one = await failures(1);
+    const oneAgain = await failures(1);
+    const two = await failures(2);
+    // 40 draws at 0.5: outside 10–30 for about 1 seed in 1,500; these seeds are fixed, so it cannot flake.
+    for (const run of [one, two]) expect(run.filter(Boolean).length).toSatisfy((n: number) => n >= 10 && n <= 30);
+    expect(oneAgain).toEqual(one);
+    expect(two).not.toEqual(one);
   });
 
   it("times out (Sandbox.Timedout after the function's timeout), crashes (Runtime.ExitError), runs out of memory (Runtime.OutOfMemory)", async () => {
