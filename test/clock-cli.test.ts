@@ -47,6 +47,24 @@ describe("lambda-sim start --clock virtual and lambda-sim clock", () => {
     expect((await cli(["clock", "advance", "soon"])).stderr).toContain("expected a duration");
   }, 120_000); // five CLI processes, each a Node start-up
 
+  it("pauses and resumes a wall clock from the shell: service time stands still until resumed", async () => {
+    const sim = await startLambdaSim(["--in-memory", "--clock", "system"]);
+    const time = (out: string) => Date.parse(/^service time (\S+)/.exec(out)![1]!);
+    const paused = await cli(["clock", "pause", "--endpoint", sim.endpoint]);
+    expect([paused.code, paused.stderr]).toEqual([0, ""]);
+    expect(paused.stdout).toMatch(/^service time \S+ \(system clock, paused\)\n$/);
+    // Another CLI process later (hundreds of wall ms): the same instant, to the millisecond.
+    const still = await cli(["clock", "--endpoint", sim.endpoint]);
+    expect(still.stdout).toContain("(system clock, paused)");
+    expect(time(still.stdout)).toBe(time(paused.stdout));
+    const resumed = await cli(["clock", "resume", "--endpoint", sim.endpoint]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/^service time \S+ \(system clock\)\n$/);
+    // From the paused instant on, not from the wall time it missed.
+    expect(time(resumed.stdout) - time(paused.stdout)).toBeLessThan(1_000);
+    await until(async () => time((await cli(["clock", "--endpoint", sim.endpoint])).stdout) > time(resumed.stdout));
+  }, 120_000); // CLI processes, each a Node start-up
+
   it("says the simulator is busy, not missing, when a long advance holds the clock; the advance its caller abandons stops", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lambda-sim-clock-busy-"));
     const config = join(dir, "lambda-sim.yaml");

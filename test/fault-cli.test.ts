@@ -49,6 +49,8 @@ describe("lambda-sim fault", () => {
       const json = await cli("add", '{"kind":"latency","ms":5}');
       expect(json.stdout).toBe("added fault-4 latency on every function: fired 0 of 0 matched\n");
       expect(json.stderr).toMatch(/^lambda-sim: warning: .*every function/);
+      // Each event's first two attempts (an async event's invocations, an SQS message's receives).
+      expect((await cli("add", "error", "--function", "orders", "--attempt", "1,2")).stdout).toBe("added fault-5 error on orders, attempt 1,2: fired 0 of 0 matched\n");
 
       // Mistakes: said by name, before or by the simulator.
       const unknown = await cli("add", "error", "--function", "ordres");
@@ -59,7 +61,7 @@ describe("lambda-sim fault", () => {
       expect((await cli("add", "[]")).stderr).toBe("lambda-sim: fault add: the list holds no fault\n");
       expect((await cli("clear", "fault-9")).stderr).toBe("lambda-sim: fault: no fault fault-9\n");
       expect((await cli("clear", "fault-1")).stdout).toBe("cleared 1 fault(s)\n");
-      expect((await cli("clear")).stdout).toBe("cleared 2 fault(s)\n");
+      expect((await cli("clear")).stdout).toBe("cleared 3 fault(s)\n");
       expect((await cli()).stdout).toBe("no faults\n");
     } finally {
       lambda.destroy();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CreateAliasCommand, CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { VirtualClock, type FunctionDefinition, type Source } from "@lambda-sim/core";
 import { TelemetryRecorder, type TestSimulator } from "@lambda-sim/core/testing";
 import { perTestSimulator } from "./support/per-test-simulator.ts";
@@ -33,10 +33,10 @@ afterEach(() => {
   sqs?.destroy();
 });
 
-async function start(functions: FunctionDefinition[], faults: unknown[] = [], sources: Source<any>[] = [sqsSource]) {
+async function start(functions: FunctionDefinition[], faults: unknown[] = [], sources: Source<any>[] = [sqsSource], seed?: number) {
   clock = new VirtualClock(Date.UTC(2026, 5, 1));
   clock.startRunningDue();
-  t = await sims.start({ clock, functions, sources, faults });
+  t = await sims.start({ clock, functions, sources, faults, ...(seed === undefined ? {} : { seed }) });
   lambda = new LambdaClient({ ...t.clientConfig, maxAttempts: 1 });
   sqs = new SQSClient(t.clientConfig);
 }
@@ -77,6 +77,24 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     expect((await sim("DELETE", "/_sim/faults")).json).toEqual({ cleared: 1 });
     expect((await sim("GET", "/_sim/faults")).json.faults).toEqual([]);
     events.dispose();
+  });
+
+  it("fails a seeded fraction of invocations: about half with fraction 0.5, the same ones again under the same seed, others under another", async () => {
+    const failures = async (seed: number) => {
+      await start([echo("dice")], [{ kind: "error", function: "dice", fraction: 0.5 }], [sqsSource], seed);
+      const failed: boolean[] = [];
+      for (let i = 0; i < 40; i++) failed.push((await invoke("dice")).functionError === "Unhandled");
+      lambda.destroy();
+      sqs.destroy();
+      return failed;
+    };
+    const one = await failures(1);
+    const oneAgain = await failures(1);
+    const two = await failures(2);
+    // 40 draws at 0.5: outside 10–30 for about 1 seed in 1,500; these seeds are fixed, so it cannot flake.
+    for (const run of [one, two]) expect(run.filter(Boolean).length).toSatisfy((n: number) => n >= 10 && n <= 30);
+    expect(oneAgain).toEqual(one);
+    expect(two).not.toEqual(one);
   });
 
   it("times out (Sandbox.Timedout after the function's timeout), crashes (Runtime.ExitError), runs out of memory (Runtime.OutOfMemory)", async () => {
@@ -135,6 +153,41 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     }
     // A 5 s cold start + 100 ms; then 1 s latency + 100 ms; then warm, 100 ms.
     expect(took).toEqual([5_100, 1_100, 100]);
+    events.dispose();
+  });
+
+  it("slows a real function's cold start as a slow Init: REPORT's Init Duration counts it, a warm start is untouched, and past the 10 s init limit the Init times out", async () => {
+    await start([echo("cold", { timeout: 30 }), echo("colder", { timeout: 30 })], [{ kind: "slow-cold-start", function: "cold", ms: 3_000 }, { kind: "slow-cold-start", function: "colder", ms: 12_000 }]);
+    const report = async (pending: Promise<{ LogResult?: string; FunctionError?: string; Payload?: Uint8Array }>) => {
+      const out = await pending;
+      const line = Buffer.from(out.LogResult!, "base64").toString().split("\n").find((l) => l.startsWith("REPORT"))!;
+      return { out, line, init: /Init Duration: ([\d.]+) ms/.exec(line)?.[1] };
+    };
+    const call = (fn = "cold") => lambda.send(new InvokeCommand({ FunctionName: fn, LogType: "Tail" }));
+    const cold = call();
+    await sleeping();
+    await sim("POST", "/_sim/clock/advance", { seconds: 3 });
+    const first = await report(cold);
+    expect(first.out.FunctionError).toBeUndefined();
+    // The 3 s and the real process's own Init (wall ms), as one slow Init on AWS reads; billed too.
+    expect(Number(first.init)).toSatisfy((ms: number) => ms >= 3_000 && ms < 8_000);
+    expect(Number(/Billed Duration: (\d+) ms/.exec(first.line)![1])).toBeGreaterThan(3_000);
+    const warm = await report(call());
+    expect([warm.out.FunctionError, warm.init]).toEqual([undefined, undefined]);
+
+    // 12 s: with the real Init it passes Lambda's 10 s init limit (aws-facts §3), so it times out at
+    // 10 s of service time and the environment is not reused.
+    const events = new TelemetryRecorder(t!.sim.telemetry);
+    const t0 = clock.now();
+    const slow = call("colder");
+    await sleeping();
+    await sim("POST", "/_sim/clock/advance", { seconds: 12 });
+    const timedOut = await report(slow);
+    expect(timedOut.out.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(Buffer.from(timedOut.out.Payload!).toString())).toMatchObject({ errorType: "Sandbox.Timedout", errorMessage: expect.stringMatching(/Task timed out after 10\.00 seconds$/) });
+    expect(Number(timedOut.init)).toSatisfy((ms: number) => ms >= 10_000 && ms < 11_000);
+    expect(timedOut.line).toContain("Status: timeout");
+    expect(events.of("invocation.finished")[0]!.time - t0).toBe(10_000);
     events.dispose();
   });
 
@@ -202,6 +255,69 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     const dlq = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url.replace(/in$/, "in-dlq") }));
     expect(dlq.Messages?.map((m) => m.Body)).toEqual(["poison"]);
     expect((await invoke("consumer")).functionError).toBeUndefined();
+  });
+
+  it("fails every async event's first two attempts (attempt: [1, 2]): each succeeds on its second retry, as its OnSuccess record says", async () => {
+    await start([echo("flaky")], [{ kind: "error", function: "flaky", attempt: [1, 2], errorType: "Flaky" }]);
+    const ok = (await sqs.send(new CreateQueueCommand({ QueueName: "flaky-ok" }))).QueueUrl!;
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "flaky", MaximumRetryAttempts: 2, DestinationConfig: { OnSuccess: { Destination: arn("flaky-ok") } } }));
+    // Three events at once: per event, not the fault's first two matches overall.
+    for (let i = 0; i < 3; i++) await lambda.send(new InvokeCommand({ FunctionName: "flaky", InvocationType: "Event", Payload: Buffer.from(`{"i":${i}}`) }));
+    expect((await sim("POST", "/_sim/clock/run-until-idle", {})).status).toBe(200);
+    const records: { requestContext: { approximateInvokeCount: number }; requestPayload: { i: number } }[] = [];
+    await until(async () => {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: ok, MaxNumberOfMessages: 10 }));
+      records.push(...(got.Messages ?? []).map((m) => JSON.parse(m.Body!)));
+      return records.length === 3;
+    });
+    expect(records.map((r) => [r.requestPayload.i, r.requestContext.approximateInvokeCount]).sort()).toEqual([[0, 3], [1, 3], [2, 3]]);
+    expect((await sim("GET", "/_sim/faults")).json.faults).toMatchObject([{ attempt: [1, 2], matched: 6, fired: 6 }]);
+    // A direct invoke is no event's attempt: untouched.
+    expect((await invoke("flaky")).functionError).toBeUndefined();
+  });
+
+  it("fails an SQS message's first two receives (attempt: [1, 2]): with maxReceiveCount 3 it is consumed on the third, with 2 it reaches the DLQ", async () => {
+    await start([echo("consumer")]);
+    const queue = async (name: string, maxReceiveCount: number) => {
+      await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn(`${name}-dlq`), maxReceiveCount }) } }))).QueueUrl!;
+      await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "consumer", EventSourceArn: arn(name), BatchSize: 1 }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: name }));
+      return url;
+    };
+    const added = await sim("POST", "/_sim/faults", { kind: "error", function: "consumer", attempt: [1, 2] });
+    expect(added.status).toBe(200);
+    const three = await queue("three", 3);
+    const two = await queue("two", 2);
+    await sim("POST", "/_sim/clock/advance", { seconds: 300 });
+    const dlq = async (url: string) => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${url}-dlq`, MaxNumberOfMessages: 10 }))).Messages?.map((m) => m.Body) ?? [];
+    const left = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }))).Attributes;
+    expect(await dlq(two)).toEqual(["two"]);
+    expect(await dlq(three)).toEqual([]);
+    expect(await left(three)).toEqual({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
+    // Matched: both messages' first two receives; the third receive of "three" is out of scope.
+    expect((await sim("GET", "/_sim/faults")).json.faults).toMatchObject([{ matched: 4, fired: 4 }]);
+  });
+
+  it("scopes a fault to one mapping: of two SQS mappings on one function, only that one's message fails into its queue's DLQ", async () => {
+    await start([echo("consumer")]);
+    const mapped: { url: string; uuid: string }[] = [];
+    for (const name of ["first", "second"]) {
+      await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn(`${name}-dlq`), maxReceiveCount: 2 }) } }))).QueueUrl!;
+      const { UUID } = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "consumer", EventSourceArn: arn(name), BatchSize: 1 }));
+      mapped.push({ url, uuid: UUID! });
+    }
+    expect((await sim("POST", "/_sim/faults", { kind: "error", mapping: mapped[0]!.uuid })).status).toBe(200);
+    for (const { url } of mapped) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: url.split("/").at(-1) }));
+    await sim("POST", "/_sim/clock/advance", { seconds: 300 });
+    const dlq = async (url: string) => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${url}-dlq`, MaxNumberOfMessages: 10 }))).Messages?.map((m) => m.Body) ?? [];
+    expect(await dlq(mapped[0]!.url)).toEqual(["first"]);
+    expect(await dlq(mapped[1]!.url)).toEqual([]);
+    const left = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: mapped[1]!.url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+    expect(left.Attributes).toEqual({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
+    // Matched only the first mapping's two receives.
+    expect((await sim("GET", "/_sim/faults")).json.faults).toMatchObject([{ matched: 2, fired: 2 }]);
   });
 
   it("makes a DLQ delivery fail: the async event is dropped, reported, and the DLQ stays empty", async () => {
@@ -312,6 +428,8 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     // A delivery carries a record, not the invocation's payload: that scope key is refused for it, not ignored.
     const poison = await sim("POST", "/_sim/faults", { kind: "delivery-failure", target: "sqs:dlq", payloadContains: "poison" });
     expect([poison.status, poison.json.message]).toEqual([400, "fault: payloadContains: does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)"]);
+    const attempt = await sim("POST", "/_sim/faults", { kind: "delivery-failure", target: "sqs:dlq", attempt: 1 });
+    expect([attempt.status, attempt.json.message]).toEqual([400, "fault: attempt: does not apply to delivery-failure: a delivery follows an event's last attempt (scope it with function, qualifier, source or mapping)"]);
     // A hold longer than Lambda's maximum timeout (15 minutes) is a unit mistake, not a fault (walkthrough F7).
     for (const kind of ["latency", "slow-cold-start"]) {
       const long = await sim("POST", "/_sim/faults", { kind, ms: 1e300 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,7 +55,7 @@ function scenario(dir: string): string {
   return file;
 }
 
-type TraceEvent = { type: string; time: number; requestId?: string; functionName?: string; destination?: string; eventSourceArn?: string };
+type TraceEvent = { type: string; time: number; requestId?: string; functionName?: string; destination?: string; eventSourceArn?: string; attempt?: number; at?: number };
 const events = (file: string): TraceEvent[] => readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as TraceEvent);
 
 describe("lambda-sim run: replay with real processes", () => {
@@ -79,6 +79,66 @@ describe("lambda-sim run: replay with real processes", () => {
       expect(deliveries).toEqual(deliveries.map((d) => ({ requestId: d.requestId, time: ended.get(d.requestId) })));
     }
     expect(decisionsByInstant(join(dir, "b.jsonl"))).toEqual(decisionsByInstant(join(dir, "a.jsonl")));
+  }, 120_000);
+
+  it("gives overlapping failing async events the same retry times whatever order their handlers finish in", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-replay-"));
+    // The handler fails after a wall-time pause that a file outside the scenario sets per run:
+    // ascending by event on the first run, descending on the second, so the five first attempts,
+    // all started at one instant, finish in opposite orders while every handler answers the same.
+    const order = join(dir, "order");
+    const codeDir = join(dir, "code");
+    mkdirSync(codeDir);
+    writeFileSync(
+      join(codeDir, "index.mjs"),
+      [
+        'import { readFileSync } from "node:fs";',
+        "export const handler = async (event) => {",
+        `  const reverse = readFileSync(${JSON.stringify(order)}, "utf8") === "reverse";`,
+        "  await new Promise((r) => setTimeout(r, 300 * (reverse ? 4 - event.i : event.i)));",
+        "  throw new Error(`event ${event.i} fails`);",
+        "};",
+      ].join("\n"),
+    );
+    const file = join(dir, "retries.yaml");
+    writeFileSync(
+      file,
+      [
+        "seed: 11",
+        "duration: 10m",
+        "functions:",
+        `  flaky: { runtime: nodejs24.x, handler: index.handler, codeUri: ${JSON.stringify(codeDir)}, timeout: 5, eventInvokeConfig: { maximumRetryAttempts: 2, destinationConfig: { onFailure: { destination: sqs:flaky-failed } } } }`,
+        "queues:",
+        "  flaky-failed: {}",
+        "traffic:",
+        '  - invoke: { function: flaky, count: 5, payload: { i: "{i}" } }',
+        "expect:",
+        "  delivered: { flaky-failed: 5 }",
+      ].join("\n"),
+    );
+    const runs = [];
+    for (const t of ["ascending", "reverse"]) {
+      writeFileSync(order, t);
+      const trace = join(dir, `${t}.jsonl`);
+      const r = await runCli(["run", file, "--trace", trace]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      runs.push(events(trace));
+    }
+    const [a, b] = runs as [TraceEvent[], TraceEvent[]];
+    // The first attempts did finish in different orders (else this test proves nothing).
+    const firstFailures = (trace: TraceEvent[]) => trace.filter((e) => e.type === "async.attempt.failed" && e.attempt === 1).map((e) => e.requestId);
+    expect(firstFailures(a)).toHaveLength(5);
+    expect(firstFailures(b)).not.toEqual(firstFailures(a));
+    // Each event's retries, at exactly the same service times: its jitter is its own, not the
+    // next draw of a sequence shared in the order handlers finish.
+    const retries = (trace: TraceEvent[]) =>
+      trace
+        .filter((e) => e.type === "async.retry.scheduled")
+        .map((e) => `${e.requestId} ${e.at}`)
+        .sort();
+    expect(retries(a)).toHaveLength(10);
+    expect(new Set(retries(a).map((r) => r.split(" ")[1])).size).toBe(10);
+    expect(retries(b)).toEqual(retries(a));
   }, 120_000);
 
   it("moves a shard on at the instant its failed batch went to an OnFailure topic, not at the clock's next timer", async () => {

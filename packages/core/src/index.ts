@@ -7,7 +7,7 @@ export { KeyedWaiters } from "./clock/keyed-waiters.ts";
 export { stopwatch } from "./clock/stopwatch.ts";
 export { binaryOrder } from "./text/binary-order.ts";
 export { busyPoll, DEFAULT_BUSY_POLL_US } from "./clock/busy-poll.ts";
-export type { Rng, RandomStream } from "./random/rng.ts";
+export type { KeyedRandom, Rng, RandomStream } from "./random/rng.ts";
 export { SeededRng } from "./random/seeded-rng.ts";
 export { Store } from "./store/store.ts";
 export { GroupCommit } from "./store/group-commit.ts";

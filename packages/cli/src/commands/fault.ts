@@ -39,6 +39,7 @@ export function registerFaultCommand(program: Command): void {
     .option("--mapping <uuid>", "only invocations by this event source mapping")
     .option("--payload-contains <text>", "only invocations whose payload contains this text (a poison record)")
     .option("--nth <n[,n...]>", "fire on these matching invocations only, counted from 1 (3, or 1,2)", nthList)
+    .option("--attempt <n[,n...]>", "only these attempts of each event: an async event's invocation, an SQS message's receive (1, or 1,2)", nthList)
     .option("--fraction <0-1>", "fire on this fraction of matching invocations (seeded)", number)
     .option("--times <n>", "fire at most this many times", number)
     .option("--after <duration>", "become active after this much service time (30s, 2m)", seconds)
@@ -87,6 +88,7 @@ interface FaultView {
   target?: string;
   payloadContains?: string;
   nth?: number | number[];
+  attempt?: number | number[];
   fraction?: number;
   times?: number;
   activeFrom: string;
@@ -96,7 +98,7 @@ interface FaultView {
 }
 
 /** The options that are the API's keys, written in kebab-case on the command line. */
-const KEYS = ["function", "qualifier", "source", "mapping", "payloadContains", "nth", "fraction", "times", "errorType", "errorMessage", "ms", "reason", "target", "message"] as const;
+const KEYS = ["function", "qualifier", "source", "mapping", "payloadContains", "nth", "attempt", "fraction", "times", "errorType", "errorMessage", "ms", "reason", "target", "message"] as const;
 
 /** POST /_sim/faults's body: the JSON given, or the kind with the options given. */
 function body(kindOrJson: string, opts: Record<string, unknown>): unknown {
@@ -128,6 +130,7 @@ export function describe(f: FaultView, now?: number): string {
     f.target && `to ${f.target}`,
     f.payloadContains && `payload containing ${JSON.stringify(f.payloadContains)}`,
     f.nth !== undefined && `nth ${[f.nth].flat().join(",")}`,
+    f.attempt !== undefined && `attempt ${[f.attempt].flat().join(",")}`,
     f.fraction !== undefined && `fraction ${f.fraction}`,
   ].filter(Boolean);
   const fired = f.times === undefined ? `fired ${f.fired} of ${f.matched} matched` : `fired ${f.fired} of ${f.times} (${f.matched} matched)`;

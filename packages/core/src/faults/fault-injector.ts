@@ -44,6 +44,8 @@ export interface InvocationSubject {
   mappingUuid?: string;
   /** No warm environment is free: this invocation will start one. */
   coldStart: boolean;
+  /** Which attempt of its event this is, when it has one (InvocationOrigin.attempt, an async event's). */
+  attempt?: number;
 }
 
 /** What the faults that fired do to one invocation. */
@@ -140,6 +142,7 @@ export class FaultInjector {
       // Every fault in scope counts the invocation (so `nth` means the n-th invocation it matched),
       // but only the first throttle or outcome applies; delays add up.
       if (!this.inScope(f, s) || (f.matchesPayload !== undefined && !f.matchesPayload(s.payload))) continue;
+      if (spec.attempt !== undefined && (s.attempt === undefined || !(Array.isArray(spec.attempt) ? spec.attempt.includes(s.attempt) : spec.attempt === s.attempt))) continue;
       const delay = spec.kind === "latency" || spec.kind === "slow-cold-start";
       const shadowed = !delay && (out?.throttle !== undefined || out?.outcome !== undefined);
       if (!this.fires(f, shadowed)) continue;

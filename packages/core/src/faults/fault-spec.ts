@@ -36,6 +36,13 @@ const scope = {
   payloadContains: z.string().min(1).optional(),
   /** Fire on these matching invocations only, counted from 1 (`3` or `[1, 2]`). */
   nth: z.union([wholeAtLeast1, z.array(wholeAtLeast1).min(1)]).optional(),
+  /**
+   * Only these attempts of an event, counted from 1 (`1` or `[1, 2]`): an async event's invocation
+   * number (its record's approximateInvokeCount, throttles not counted), an SQS batch's
+   * ApproximateReceiveCount (its lowest, when its messages differ). Other invocations have none and
+   * do not match. Not for delivery-failure.
+   */
+  attempt: z.union([wholeAtLeast1, z.array(wholeAtLeast1).min(1)]).optional(),
   /** Fire on this fraction of matching invocations, drawn from the seeded "faults" stream. */
   fraction: z.number({ error: "expected a fraction between 0 and 1" }).min(0).max(1).optional(),
   /** Fire at most this many times. */
@@ -71,11 +78,17 @@ export const faultSchema = z.discriminatedUnion(
        */
       target: z.string().min(1),
       message: z.string().default("injected delivery failure"),
-    }).refine((d) => d.payloadContains === undefined, {
-      // Our choice: a delivery carries a record, not the invocation's payload; refused rather than silently ignored.
-      path: ["payloadContains"],
-      error: "does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)",
-    }),
+    })
+      .refine((d) => d.payloadContains === undefined, {
+        // Our choice: a delivery carries a record, not the invocation's payload; refused rather than silently ignored.
+        path: ["payloadContains"],
+        error: "does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)",
+      })
+      .refine((d) => d.attempt === undefined, {
+        // Likewise: a delivery is made once the event's attempts are over.
+        path: ["attempt"],
+        error: "does not apply to delivery-failure: a delivery follows an event's last attempt (scope it with function, qualifier, source or mapping)",
+      }),
   ],
   { error: `expected kind: one of ${FAULT_KINDS.join(", ")}` },
 );

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../clock/virtual-clock.ts";
-import type { RandomStream } from "../random/rng.ts";
+import type { KeyedRandom } from "../random/rng.ts";
 import { CORE_MIGRATIONS } from "../simulator.ts";
 import { Store } from "../store/store.ts";
 import { Telemetry } from "../telemetry/telemetry.ts";
@@ -21,7 +21,7 @@ const tempDir = () => {
 };
 
 /** No jitter: every delay is the documented one. */
-const noJitter: RandomStream = { next: () => 0, int: () => 0, uuid: () => "", hex: () => "" };
+const noJitter: KeyedRandom = () => 0;
 const FAIL: AttemptResult = { outcome: { kind: "function-error", errorType: "Error" }, response: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled", payload: '{"errorMessage":"no"}' } };
 const OK: AttemptResult = { outcome: { kind: "success" }, response: { statusCode: 200, executedVersion: "$LATEST", payload: "null" } };
 

@@ -1,6 +1,6 @@
 import { whileHeld, type Clock, type TimerHandle } from "../clock/clock.ts";
 import { isAwsError } from "../errors/aws-error.ts";
-import type { RandomStream } from "../random/rng.ts";
+import type { KeyedRandom } from "../random/rng.ts";
 import type { Store } from "../store/store.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { GroupCommit } from "../store/group-commit.ts";
@@ -35,7 +35,12 @@ type Row = {
 export class AsyncQueue {
   private readonly clock: Clock;
   private readonly telemetry: Telemetry;
-  private readonly jitter: RandomStream;
+  /**
+   * Retry jitter, drawn per event and decision rather than from one sequence: overlapping real
+   * handlers answer in wall time's order, and a shared sequence gave their retries each other's
+   * times from one run to the next (README "Replay").
+   */
+  private readonly jitter: KeyedRandom;
   private readonly queue: BoundedRunner;
   /** The simulator's front-door arrivals, which Event Invokes count in and the runs yield to. */
   private readonly arrivals: FrontDoorArrivals;
@@ -49,7 +54,7 @@ export class AsyncQueue {
   /** Every row change goes through one group commit (see GroupCommit). */
   private readonly commits: GroupCommit;
 
-  constructor(store: Store, clock: Clock, telemetry: Telemetry, jitter: RandomStream, concurrency = DEFAULT_ASYNC_CONCURRENCY, arrivals = new FrontDoorArrivals()) {
+  constructor(store: Store, clock: Clock, telemetry: Telemetry, jitter: KeyedRandom, concurrency = DEFAULT_ASYNC_CONCURRENCY, arrivals = new FrontDoorArrivals()) {
     this.clock = clock;
     this.telemetry = telemetry;
     this.jitter = jitter;
@@ -211,7 +216,10 @@ export class AsyncQueue {
       if (result.refused !== undefined) event.lastResponse = result.refused;
     }
     const now = this.clock.now();
-    const step = nextAsyncStep({ enqueuedAt: event.enqueuedAt, invocations: event.invocations, throttles: throttlesBefore }, result.outcome, settings, now, this.jitter.next());
+    // Keyed by the event's counts after this attempt: each decision of an event has its own pair
+    // (a run raises invocations and zeroes throttles, a throttle raises throttles), so its own draw.
+    const random = this.jitter(`${event.requestId}\u0000${event.invocations}\u0000${event.throttles}`);
+    const step = nextAsyncStep({ enqueuedAt: event.enqueuedAt, invocations: event.invocations, throttles: throttlesBefore }, result.outcome, settings, now, random);
     if (result.outcome.kind !== "success") {
       this.telemetry.emit({ type: "async.attempt.failed", requestId: event.requestId, functionName: event.functionName, attempt, outcome: result.outcome });
     }

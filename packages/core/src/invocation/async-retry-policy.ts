@@ -41,7 +41,7 @@ export const JITTER = 0.1;
 
 /**
  * The next step for an event after an attempt ended with `outcome` at `now`. `random` is a draw in
- * [0, 1) from the seeded "retry-jitter" stream (STYLE.md 7.5).
+ * [0, 1) from the seeded "retry-jitter" keyed draws, one per event and attempt (STYLE.md 7.5).
  */
 export function nextAsyncStep(event: AsyncEventState, outcome: InvocationOutcome, config: AsyncRetryConfig, now: number, random: number): AsyncStep {
   switch (outcome.kind) {

@@ -104,7 +104,7 @@ export class EnvironmentFailures {
     }
     if (this.lifecycle.state === "initializing") {
       // Init failed: this invocation gets the init error and the environment is not reused.
-      if (r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
+      if (r.initDurationMs === undefined) r.initEnded(stopwatch.now() - this.process.spawnedAt);
       const e = this.initError;
       this.report.finish(e ? this.report.result(e.body, e.errorType, "error") : this.report.platformError("Runtime.ExitError", exitMessage, "error"));
       void this.retire("init-failed");
@@ -146,7 +146,7 @@ export class EnvironmentFailures {
   onServiceTimeout(): void {
     const r = this.report.running;
     if (r === undefined) return;
-    if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
+    if (r.coldStart && r.initDurationMs === undefined) r.initEnded(stopwatch.now() - this.process.spawnedAt);
     // Its Duration is the timeout it ran to, as AWS's REPORT says of a timeout, not the wall time its handler took.
     r.durationMs = this.config.timeout * 1000;
     // Its result read while the process lives (Max Memory Used: a killed runtime has no /proc to read).
@@ -160,7 +160,7 @@ export class EnvironmentFailures {
   onInitTimeout(limitMs: number): void {
     const r = this.report.running;
     if (r === undefined) return;
-    r.initDurationMs = stopwatch.now() - this.process.spawnedAt;
+    r.initEnded(stopwatch.now() - this.process.spawnedAt);
     this.kill();
     const seconds = (limitMs / 1000).toFixed(2);
     this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout"));

@@ -173,7 +173,8 @@ export class ExecutionEnvironment implements Environment {
       if (this.state === "reset") this.transition("initializing");
       await this.startProcess();
       const limit = initLimitMs();
-      this.watchdogs.arm(limit, () => this.failures.onInitTimeout(limit));
+      // A slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs).
+      this.watchdogs.arm(Math.max(0, limit - this.report.running!.initDelayMs), () => this.failures.onInitTimeout(limit));
     } else {
       // Its telemetry is delivered while the runtime works (Telemetry.deferred).
       this.ctx.telemetry.deferred(() => this.transition("busy"));
@@ -264,7 +265,7 @@ export class ExecutionEnvironment implements Environment {
     if (r === undefined) return;
     this.watchdogs.disarm();
     this.process.initSucceeded();
-    if (r.coldStart && r.initDurationMs === undefined) r.initDurationMs = at - this.process.spawnedAt;
+    if (r.coldStart && r.initDurationMs === undefined) r.initEnded(at - this.process.spawnedAt);
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = at;
     this.extensions.invoke(r.request, this.config.timeout * 1000);

@@ -47,6 +47,12 @@ export interface InvocationRequest {
    * (past it, the invocation times out).
    */
   latencyMs?: number;
+  /**
+   * A slow cold start (a `slow-cold-start` fault): service ms the Invoker already let pass before
+   * the environment, part of a cold start's Init as a slow Init is on AWS: its Init Duration counts
+   * them, and so does the init limit (aws-facts §3 "Init limit (on-demand)": 10 s). Ignored warm.
+   */
+  initDelayMs?: number;
   /** A caller's deadline that counts the service time this invocation waits (caller-deadline.ts). */
   deadline?: CallerDeadline;
 }

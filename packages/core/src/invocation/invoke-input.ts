@@ -43,6 +43,8 @@ export type InvocationObserver = (invocation: { functionName: string; payload: B
 export interface InvocationOrigin {
   sourceArn: string;
   mappingUuid: string;
+  /** Which attempt at its records this is (an SQS batch's lowest ApproximateReceiveCount), for faults' `attempt`. */
+  attempt?: number;
 }
 
 export type InvokeOutput =

@@ -13,6 +13,7 @@ import type { EnvironmentPool } from "./environment-pool.ts";
 import { EnvironmentPools } from "./environment-pools.ts";
 import type { EnvironmentContext } from "./environment-context.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
+import { initLimitMs } from "../runtime/init-limit.ts";
 import { sdkImportHint } from "../runtime/sdk-import-hint.ts";
 import { emitFinished, functionErrorType, serviceSleep, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvocationObserver, type InvocationOrigin, type InvokeInput, type InvokeOutput } from "./invoke-input.ts";
@@ -82,7 +83,8 @@ export class Invoker {
       return { outcome: { kind: "recursive-loop" }, refused: { statusCode: e.statusCode, executedVersion: target.executedVersion, payload: JSON.stringify({ errorType: e.code, errorMessage: e.message }) } };
     }
     try {
-      const r = await this.admitAndRun(target, e.payload, trace, e.requestId, undefined, "async");
+      // Faults' `attempt`: this one's approximateInvokeCount, should it run.
+      const r = await this.admitAndRun(target, e.payload, trace, e.requestId, undefined, "async", NO_SYNC_OPTIONS, e.invocations + 1);
       if ("throttled" in r) return { outcome: { kind: "throttled", reason: r.throttled, reservedConcurrency: this.governor.reserved(target.config.functionName) } };
       const response = { statusCode: 200, executedVersion: target.executedVersion, payload: r.payload.toString("utf8") };
       if (r.errorType === undefined) return { outcome: { kind: "success" }, response };
@@ -196,6 +198,7 @@ export class Invoker {
     /** Named in throttle telemetry: a mapping's source ARN, `async` (the async queue) or `sync`. */
     caller = origin?.sourceArn ?? "sync",
     sync: SyncOptions = NO_SYNC_OPTIONS,
+    attempt = origin?.attempt,
   ): Promise<InvocationResult | { throttled: ThrottleReason }> {
     const pool = this.pools.for(target);
     const coldStart = pool.idleCount === 0;
@@ -211,6 +214,7 @@ export class Invoker {
             sourceArn: origin?.sourceArn,
             mappingUuid: origin?.mappingUuid,
             coldStart,
+            attempt,
           };
     const throttle = subject && this.faults?.forInvocation(subject, "admission")?.throttle;
     if (throttle !== undefined) return { throttled: this.governor.refuse(target.config.functionName, target.executedVersion, throttle, caller).reason };
@@ -218,13 +222,17 @@ export class Invoker {
     if (!admission.ok) return { throttled: admission.reason };
     let result: InvocationResult | undefined;
     let latencyMs = 0;
+    let initDelayMs = 0;
     try {
       // The run phase's faults name the invocation, for its story (the id is drawn here only when faults are in play).
       if (subject !== undefined) subject.requestId = requestId ??= this.newRequestId();
       const faults = subject && this.faults?.forInvocation(subject, "run");
       if (faults !== undefined) {
-        // A slow cold start passes in service time before its new environment, holding the concurrency slot as a slow Init would.
-        if (faults.coldStartDelayMs > 0) await serviceSleep(this.ctx.clock, sync, faults.coldStartDelayMs);
+        // A slow cold start passes in service time before its new environment, holding the concurrency
+        // slot as a slow Init would; the environment counts it in the Init (InvocationRequest.initDelayMs).
+        // A real one's Init stops at the init limit (aws-facts §3: 10 s on demand), where it times out.
+        initDelayMs = target.config.runtime === "model" ? faults.coldStartDelayMs : Math.min(faults.coldStartDelayMs, initLimitMs());
+        if (initDelayMs > 0) await serviceSleep(this.ctx.clock, sync, initDelayMs);
         // Latency passes in the environment, after the handler's run, as a slow call in it would (InvocationCompletion, ModelEnvironment).
         latencyMs = faults.latencyMs;
         const spec = faults.outcome?.spec;
@@ -238,10 +246,10 @@ export class Invoker {
           // scenario or the virtual clock need not wait out the timeout in wall time: walk39).
           result =
             spec.kind === "error"
-              ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec), latencyMs)
+              ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec), latencyMs, initDelayMs)
               : spec.kind === "timeout"
-                ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs + target.config.timeout * 1000 + 1)
-                : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync, undefined, latencyMs);
+                ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs + target.config.timeout * 1000 + 1, initDelayMs)
+                : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync, undefined, latencyMs, initDelayMs);
         } else if (faults.outcome !== undefined) {
           // A model function's outcome fault has no environment to hold: its latency passes first (our choice).
           if (latencyMs > 0) await serviceSleep(this.ctx.clock, sync, latencyMs);
@@ -251,7 +259,7 @@ export class Invoker {
           emitFinished(this.telemetry, target.config, result, sync.via);
         }
       }
-      result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs);
+      result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs, initDelayMs);
       if (result.errorType !== undefined && result.payload.includes("@aws-sdk/")) this.hintSdkImport(target.config.functionName, target.config.runtime, result.payload);
       for (const o of this.observers) o({ functionName: target.config.functionName, payload, result });
       return result;
@@ -287,9 +295,11 @@ export class Invoker {
     sync: SyncOptions,
     injected?: InvocationRequest["injectedError"],
     latencyMs = 0,
+    initDelayMs = 0,
   ): Promise<InvocationResult> {
     return pool.run({
       latencyMs,
+      initDelayMs,
       failure,
       injectedError: injected,
       responseSink: sync.responseSink,

@@ -77,6 +77,8 @@ export class ModelEnvironment implements Environment {
     if (coldStart) {
       initDurationMs = draw(this.spec.coldStartMs, this.random);
       if (initDurationMs > 0) await serviceSleep(this.clock, request, initDurationMs);
+      // A slow cold start's ms passed before (Invoker): part of this Init, as a real environment reports it.
+      initDurationMs += request.initDelayMs ?? 0;
       this.initialised = true;
     }
     this.transition("busy");

@@ -24,6 +24,8 @@ export class RunningInvocation {
   /** The caller has the runtime's response before the invocation completes (answer()). */
   answered = false;
   initDurationMs: number | undefined;
+  /** Service ms of its Init that passed before the process started (InvocationRequest.initDelayMs); 0 warm. */
+  readonly initDelayMs: number;
   /** Wall ms when the runtime received the event; undefined while it waits for /next. */
   deliveredAt: number | undefined;
   /** Its Duration when service time, not the handler's wall time, ended it (a timeout on the Clock). */
@@ -33,8 +35,14 @@ export class RunningInvocation {
   constructor(request: InvocationRequest, coldStart: boolean, hold: Hold, resolve: (r: InvocationResult) => void) {
     this.request = request;
     this.coldStart = coldStart;
+    this.initDelayMs = coldStart ? (request.initDelayMs ?? 0) : 0;
     this.hold = hold;
     this.resolve = resolve;
+  }
+
+  /** Its Init ended (or was cut short) after `wallMs` of the real process's own: the Init Duration is both. */
+  initEnded(wallMs: number): void {
+    this.initDurationMs = wallMs + this.initDelayMs;
   }
 
   get requestId(): string {

@@ -177,15 +177,15 @@ export class EsmWorker {
     }
   }
 
-  private origin(): InvocationOrigin | undefined {
+  private origin(attempt: number | undefined): InvocationOrigin | undefined {
     const s = this.settings;
-    return s.uuid === undefined || s.sourceArn === undefined ? undefined : { mappingUuid: s.uuid, sourceArn: s.sourceArn };
+    return s.uuid === undefined || s.sourceArn === undefined ? undefined : { mappingUuid: s.uuid, sourceArn: s.sourceArn, ...(attempt === undefined ? {} : { attempt }) };
   }
 
   /** The batch's outcome, and the request id of the invocation that ran it (none when throttled). */
-  private async run({ payload, itemIds, traceHeaders }: PolledBatch): Promise<{ outcome: BatchOutcome; requestId?: string }> {
+  private async run({ payload, itemIds, traceHeaders, attempt }: PolledBatch): Promise<{ outcome: BatchOutcome; requestId?: string }> {
     try {
-      const out = await this.invoker.invoke({ functionName: this.settings.functionName, qualifier: this.settings.qualifier, payload, invocationType: "RequestResponse", origin: this.origin(), traceHeaders });
+      const out = await this.invoker.invoke({ functionName: this.settings.functionName, qualifier: this.settings.qualifier, payload, invocationType: "RequestResponse", origin: this.origin(attempt), traceHeaders });
       if (out.kind !== "result") return { outcome: { kind: "succeeded" } };
       const requestId = out.result.requestId;
       // A function error or timeout fails the whole batch; it returns after the visibility timeout.

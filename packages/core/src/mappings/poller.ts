@@ -23,6 +23,11 @@ export interface PolledBatch {
    * timeout). Undefined: a throttled batch is handed back at once.
    */
   retryThrottledUntil?: number;
+  /**
+   * Which attempt at its records this is, counted from 1, for faults' `attempt` scope (SQS: the
+   * lowest ApproximateReceiveCount of its messages). Undefined: the source does not count.
+   */
+  attempt?: number;
 }
 
 /** What happened to a batch, for the poller to settle it with its source. */

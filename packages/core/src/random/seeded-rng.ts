@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import type { RandomStream, Rng } from "./rng.ts";
+import type { KeyedRandom, RandomStream, Rng } from "./rng.ts";
 
 /** cyrb128: a fast string hash giving four 32-bit seeds. */
 function cyrb128(str: string): [number, number, number, number] {
@@ -122,6 +122,16 @@ export class SeededRng implements Rng {
       this.streams.set(name, s);
     }
     return s;
+  }
+
+  /**
+   * The first draw of an sfc32 seeded with cyrb128(seed + NUL + name + NUL + key): a fresh
+   * generator per key, so a key's value does not move when other keys are drawn first or not at
+   * all. Part of the replay contract too (golden values in seeded-rng.test.ts).
+   */
+  keyed(name: string): KeyedRandom {
+    const prefix = `${this.seed}\u0000${name}\u0000`;
+    return (key) => new Sfc32Stream(cyrb128(prefix + key)).next();
   }
 }
 

@@ -228,7 +228,7 @@ export function buildCoreServices(state: CoreState, endpoint: string, opts: Core
       throw isAwsError(e) ? new SimError("ERR_CONFIG", e.message) : e;
     }
   });
-  const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.stream("retry-jitter"), opts.asyncConcurrency, frontDoor), faults });
+  const invoker = new Invoker({ registry, ctx, rng, governor, asyncQueue: new AsyncQueue(store, clock, telemetry, rng.keyed("retry-jitter"), opts.asyncConcurrency, frontDoor), faults });
   cleanup.defer(() => invoker.close());
   const router = new AwsRouter(rng.stream("request-ids"));
   router.onInternalError = (message) => telemetry.emit({ type: "simulator.warning", message });

@@ -162,6 +162,8 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           // Messages left behind: the next waiting lane takes its turn.
           if (more) messages.waiters.notify(q.name);
           const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId), backlog: more };
+          // Faults' `attempt`: a batch is on the attempt of its least-received message (every one has had at least that many).
+          batch.attempt = rows.reduce((n, m) => Math.min(n, m.receiveCount), Infinity);
           // "If the invocation fails due to throttling, Lambda ... continues to retry the message until
           // the message's timestamp exceeds your queue's visibility timeout" (services-sqs-errorhandling):
           // a retry may start while it would still end within the visibility timeout, which is why AWS
