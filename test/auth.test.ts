@@ -8,6 +8,10 @@ import { kinesisSource, sqsSource } from "@lambda-sim/sources";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import type { FunctionDefinition } from "@lambda-sim/core";
 import { fileURLToPath } from "node:url";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLambdaSim } from "./support/lambda-sim-process.ts";
 
 // --auth: every AWS API request is checked against AWS Signature Version 4, as AWS does, and a
 // refusal carries the code each protocol gives it.
@@ -160,3 +164,39 @@ async function presignedFetch(creds: Creds, path: string, query: Record<string, 
     .join("&");
   return fetch(`${t.endpoint}${path}?${qs}`);
 }
+
+describe("--auth with the keys in lambda-sim.yaml", () => {
+  it("takes auth.credentials from the file: the SDK signing with them passes, a wrong secret and an unsigned request are refused, functions get the first key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-auth-yaml-"));
+    try {
+      const file = join(dir, "lambda-sim.yaml");
+      const FILE_KEY = { accessKeyId: "AKIDFROMTHEYAMLFILE1", secretAccessKey: "yaml/secret+1" };
+      writeFileSync(
+        file,
+        [
+          "functions:",
+          `  lists-queues: { runtime: nodejs24.x, handler: index.handler, codeUri: ${codeDir}, timeout: 10 }`,
+          "auth:",
+          "  credentials:",
+          `    - { accessKeyId: ${FILE_KEY.accessKeyId}, secretAccessKey: "${FILE_KEY.secretAccessKey}" }`,
+          `    - { accessKeyId: ${GOOD.accessKeyId}, secretAccessKey: ${GOOD.secretAccessKey} }`,
+          "",
+        ].join("\n"),
+      );
+      // No LAMBDA_SIM_* keys in the environment: the file's are the only ones.
+      const sim = await startLambdaSim(["--config", file, "--in-memory", "--auth"], { LAMBDA_SIM_ACCESS_KEY_ID: "", LAMBDA_SIM_SECRET_ACCESS_KEY: "" });
+      const client = (credentials: Creds) => new LambdaClient({ endpoint: sim.endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
+      expect((await client(FILE_KEY).send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName)).toEqual(["lists-queues"]);
+      expect((await client(GOOD).send(new ListFunctionsCommand({}))).Functions).toHaveLength(1);
+      expect(await failure(client({ ...FILE_KEY, secretAccessKey: "not-the-file's" }).send(new ListFunctionsCommand({})))).toMatchObject({ name: "InvalidSignatureException", status: 403 });
+      const unsigned = await fetch(`${sim.endpoint}/2015-03-31/functions/`);
+      expect({ status: unsigned.status, type: unsigned.headers.get("x-amzn-errortype") }).toMatchObject({ status: 403, type: expect.any(String) });
+      // The function's own SDK call, signed with what the simulator put in its environment.
+      const out = await client(FILE_KEY).send(new InvokeCommand({ FunctionName: "lists-queues", Payload: Buffer.from("{}") }));
+      expect(out.FunctionError).toBeUndefined();
+      expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ ok: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

@@ -24,6 +24,14 @@ import { MAX_GET_RECORDS, MAX_PUT_RECORDS_BYTES, MAX_RECORD_BYTES } from "../pac
 import { SHARD_BYTES_PER_SECOND, SHARD_RECORDS_PER_SECOND } from "../packages/sources/src/kinesis/shard-write-limits.ts";
 import { DEFAULT_RETENTION_HOURS, MAX_RETENTION_HOURS } from "../packages/sources/src/kinesis/stream-operations.ts";
 import { DEFAULT_EVENT_AGE_S, DEFAULT_RETRY_ATTEMPTS } from "../packages/sources/src/schedules/schedule-delivery.ts";
+import { MAX_TARGETS as SCHEDULED_RULE_MAX_TARGETS } from "../packages/sources/src/schedules/events-api.ts";
+import { MAX_BATCH_ENTRIES as SNS_MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES as SNS_MAX_MESSAGE_BYTES } from "../packages/sources/src/sns/publish-operations.ts";
+import { DEDUP_WINDOW_MS as SNS_DEDUP_WINDOW_MS } from "../packages/sources/src/sns/sns-store.ts";
+import { DEFAULT_HTTP_POLICY, MANAGED_ENDPOINT_POLICY } from "../packages/sources/src/sns/delivery-policy.ts";
+import { MAX_PUT_EVENTS_BYTES } from "../packages/sources/src/events/put-events.ts";
+import { MAX_TARGETS as BUS_RULE_MAX_TARGETS } from "../packages/sources/src/events/bus-operations.ts";
+import { DEFAULT_EVENT_AGE_S as EVENTS_DEFAULT_EVENT_AGE_S, DEFAULT_RETRY_ATTEMPTS as EVENTS_DEFAULT_RETRY_ATTEMPTS } from "../packages/sources/src/events/target-delivery.ts";
+import { MAX_EVENTS_TAGS } from "../packages/sources/src/events/event-tags.ts";
 
 /**
  * Every AWS default and limit the simulator encodes, read from the constant the code uses, beside
@@ -84,6 +92,17 @@ const ROWS: [what: string, encoded: unknown, aws: unknown, source: string][] = [
   ["Stream mapping BatchSize: default 100, max 10,000", STREAM_BATCH_SIZE, { default: 100, max: 10_000 }, "aws-facts §8.2"],
   // Schedules
   ["Scheduler RetryPolicy defaults: 185 attempts, 24 h", [DEFAULT_RETRY_ATTEMPTS, DEFAULT_EVENT_AGE_S], [185, 86_400], "aws-facts §9.2"],
+  // SNS
+  ["SNS message size: 256 KiB, Publish and a whole PublishBatch", SNS_MAX_MESSAGE_BYTES, 262_144, "SNS API reference, PublishBatch (256 KiB by default)"],
+  ["SNS PublishBatch: at most 10 entries", SNS_MAX_BATCH_ENTRIES, 10, "SNS API reference, PublishBatch (TooManyEntriesInBatchRequest)"],
+  ["SNS FIFO deduplication interval", SNS_DEDUP_WINDOW_MS, 5 * 60_000, "SNS API reference, PublishBatch (deduplicated for 5 minutes)"],
+  ["SNS HTTP/S default delivery policy: 3 retries, 20 s apart", DEFAULT_HTTP_POLICY, { numRetries: 3, numNoDelayRetries: 0, minDelayTarget: 20, numMinDelayRetries: 0, maxDelayTarget: 20, numMaxDelayRetries: 0, backoffFunction: "linear" }, "SNS developer guide, 'Amazon SNS message delivery retries' and SendMessageToHttp.retry"],
+  ["SNS Lambda/SQS delivery policy: 100,015 attempts over 23 days", MANAGED_ENDPOINT_POLICY, { numRetries: 100_015, numNoDelayRetries: 3, minDelayTarget: 1, numMinDelayRetries: 2, maxDelayTarget: 20, numMaxDelayRetries: 100_000, backoffFunction: "exponential" }, "SNS developer guide, 'Amazon SNS message delivery retries' (AWS managed endpoints)"],
+  // EventBridge buses
+  ["PutEvents request size: 256 KB", MAX_PUT_EVENTS_BYTES, 256 * 1024, "EventBridge user guide, 'Amazon EventBridge quotas'"],
+  ["Targets per rule: 5 (pattern rules and scheduled rules)", [BUS_RULE_MAX_TARGETS, SCHEDULED_RULE_MAX_TARGETS], [5, 5], "EventBridge user guide, 'Amazon EventBridge quotas' (not adjustable)"],
+  ["EventBridge target RetryPolicy defaults: 185 attempts, 24 h", [EVENTS_DEFAULT_RETRY_ATTEMPTS, EVENTS_DEFAULT_EVENT_AGE_S], [185, 86_400], "EventBridge user guide, 'Event retry policy'; aws-facts §9.1"],
+  ["EventBridge tags per resource: 50", MAX_EVENTS_TAGS, 50, "EventBridge API reference, TagResource"],
   // Signatures
   ["SigV4 clock skew", MAX_CLOCK_SKEW_MS, 15 * 60_000, "AWS SigV4 docs: 15 minutes"],
 ];

@@ -205,11 +205,14 @@ describe("Kinesis event source mapping", () => {
     await kinesis.send(new PutRecordsCommand({ StreamName: "p", Records: ["ok1", "fail", "ok2", "fail", "ok3"].map((d) => ({ PartitionKey: "k", Data: Buffer.from(d) })) }));
     await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "partial", EventSourceArn: streamArn("p"), StartingPosition: "TRIM_HORIZON", FunctionResponseTypes: ["ReportBatchItemFailures"] }));
     await until(() => lines("BATCH").length >= 3);
-    await new Promise((r) => setTimeout(r, 200));
+    // Nothing more before a record put last: one shard delivers in order, so a fourth retry would come first.
+    await kinesis.send(new PutRecordCommand({ StreamName: "p", PartitionKey: "k", Data: Buffer.from("end") }));
+    await until(() => lines("BATCH").some((l) => JSON.parse(l).includes("end")));
     expect(lines("BATCH").map((l) => JSON.parse(l))).toEqual([
       ["ok1", "fail", "ok2", "fail", "ok3"],
       ["fail", "ok2", "fail", "ok3"],
       ["fail", "ok3"],
+      ["end"],
     ]);
   });
 
@@ -236,8 +239,10 @@ describe("Kinesis event source mapping", () => {
     );
     expect(created.FilterCriteria).toEqual({ Filters: [{ Pattern: '{"data":{"type":["click"]}}' }] });
     await until(() => batches().length > 0);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(batches().flatMap((b) => b.records.map(([, d]) => JSON.parse(d).n))).toEqual([1, 3]);
+    // A matching record put last arrives after anything still to come from the first four (one shard, in order).
+    await kinesis.send(new PutRecordCommand({ StreamName: "f", PartitionKey: "k", Data: Buffer.from(JSON.stringify({ type: "click", n: 99 })) }));
+    await until(() => batches().some((b) => b.records.some(([, d]) => JSON.parse(d).n === 99)));
+    expect(batches().flatMap((b) => b.records.map(([, d]) => JSON.parse(d).n))).toEqual([1, 3, 99]);
     const bad = await lambda
       .send(new CreateEventSourceMappingCommand({ FunctionName: "other", EventSourceArn: streamArn("f"), StartingPosition: "LATEST", FilterCriteria: { Filters: [{ Pattern: "{nope" }] } }))
       .catch((e: unknown) => e);
@@ -245,11 +250,12 @@ describe("Kinesis event source mapping", () => {
   });
 
   it("starts AT_TIMESTAMP, and takes updates of its stream parameters", async () => {
-    // 100× service time: 30 ms of waiting puts whole seconds between the two records.
+    // 100× service time: a whole second of service time passes in ~10 ms between the two records.
     await start([fn("stamped", "recorder")], { timeScale: 100 });
     await kinesis.send(new CreateStreamCommand({ StreamName: "ts", ShardCount: 1 }));
     await kinesis.send(new PutRecordCommand({ StreamName: "ts", PartitionKey: "k", Data: Buffer.from("before") }));
-    await new Promise((r) => setTimeout(r, 30));
+    const putBefore = t!.sim.clock.now();
+    await until(() => Math.floor(t!.sim.clock.now() / 1000) > Math.floor(putBefore / 1000));
     const at = new Date(Math.floor(t!.sim.clock.now() / 1000) * 1000);
     await kinesis.send(new PutRecordCommand({ StreamName: "ts", PartitionKey: "k", Data: Buffer.from("after") }));
     const created = await lambda.send(
@@ -280,10 +286,11 @@ describe("Kinesis event source mapping", () => {
       sqs.destroy();
       await t!.close();
       await start([fn("durable", "recorder")], { stateDir });
-      await kinesis.send(new PutRecordCommand({ StreamName: "d", PartitionKey: "k1", Data: Buffer.from("after") }));
-      await until(() => batches().length > 0);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(batches().flatMap((b) => b.records.map(([, d]) => d))).toEqual(["after"]);
+      // One record after the restart for each key, so on every shard that held a before-* record: a
+      // shard re-delivering from before its checkpoint would deliver that before-* record first.
+      await kinesis.send(new PutRecordsCommand({ StreamName: "d", Records: ["1", "2", "3", "4"].map((d) => ({ PartitionKey: `k${d}`, Data: Buffer.from(`after-${d}`) })) }));
+      await until(() => batches().reduce((n, b) => n + b.records.length, 0) >= 4);
+      expect(batches().flatMap((b) => b.records.map(([, d]) => d)).sort()).toEqual(["after-1", "after-2", "after-3", "after-4"]);
     } finally {
       await t?.close();
       t = undefined;

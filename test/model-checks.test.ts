@@ -79,6 +79,8 @@ describe("SQS over AWS JSON 1.0 and the query protocol: legacy codes for both", 
     ["a null entry", [null], "Value null for parameter Entries.1 is invalid. Reason: Member must not be null."],
     ["a string for the entries", "x", "Value x for parameter Entries is invalid. Reason: STRING_VALUE cannot be converted to a list."],
     ["a number for an Id", [{ Id: 5, MessageBody: "x" }], "Value 5 for parameter Entries.1.Id is invalid. Reason: NUMBER_VALUE cannot be converted to String."],
+    // Issue 12: accepted without a word before the model checks.
+    ["a number for an entry's MessageAttributes", [{ Id: "a", MessageBody: "x", MessageAttributes: 5 }], "Value 5 for parameter Entries.1.MessageAttributes is invalid. Reason: NUMBER_VALUE cannot be converted to a map."],
   ])("SendMessageBatch with %s", async (_what, entries, message) => {
     expect(await json("sqs", "AmazonSQS.SendMessageBatch", "1.0", { QueueUrl: "checked", Entries: entries })).toMatchObject({ status: 400, queryError: "InvalidParameterValue;Sender", message });
   });

@@ -86,6 +86,7 @@ export const models = {
   scheduler: serviceModel("scheduler"),
   logs: serviceModel("logs"),
   cloudwatch: serviceModel("cloudwatch"),
+  sns: serviceModel("sns"),
 };
 
 /** Every member of an input shape, with the fields a request needs to place it. */
@@ -93,4 +94,34 @@ export function inputMembers(model: ServiceModel, operation: string): { name: st
   const input = model.operations[operation]?.input;
   if (input === undefined) return [];
   return Object.entries(model.shapes[input]!.members ?? {}).map(([name, ref]) => ({ name, shape: model.shapes[ref.shape]!, location: ref.location, locationName: ref.locationName }));
+}
+
+/**
+ * A value as query-protocol parameters (`Name.member.1`, `Attributes.entry.1.key`), named as
+ * botocore's QuerySerializer names them: a reference's or its shape's locationName, flattened lists
+ * and maps without `member`/`entry`. Only strings, numbers and booleans reach the wire.
+ */
+export function queryParams(model: ServiceModel, shapeName: string, value: unknown, prefix = "", out: [string, string][] = []): [string, string][] {
+  const shape = model.shapes[shapeName]!;
+  const join = (name: string) => (prefix === "" ? name : `${prefix}.${name}`);
+  const own = (ref: { shape: string; locationName?: string }) => ref.locationName ?? model.shapes[ref.shape]?.locationName;
+  if (shape.type === "structure" && typeof value === "object" && value !== null) {
+    for (const [name, ref] of Object.entries(shape.members ?? {})) {
+      const v = (value as Record<string, unknown>)[name];
+      if (v !== undefined) queryParams(model, ref.shape, v, join(own(ref) ?? name), out);
+    }
+  } else if (shape.type === "list" && Array.isArray(value)) {
+    const name = own(shape.member!);
+    const base = shape.flattened ? (name === undefined ? prefix : prefix.replace(/[^.]+$/, name)) : `${prefix}.${name ?? "member"}`;
+    value.forEach((v, i) => queryParams(model, shape.member!.shape, v, `${base}.${i + 1}`, out));
+  } else if (shape.type === "map" && typeof value === "object" && value !== null) {
+    const base = shape.flattened ? prefix : `${prefix}.entry`;
+    Object.entries(value).forEach(([k, v], i) => {
+      out.push([`${base}.${i + 1}.${own(shape.key!) ?? "key"}`, k]);
+      queryParams(model, shape.value!.shape, v, `${base}.${i + 1}.${own(shape.value!) ?? "value"}`, out);
+    });
+  } else if (value !== null && typeof value !== "object") {
+    out.push([prefix, String(value)]);
+  }
+  return out;
 }

@@ -25,7 +25,7 @@ import { startSources } from "./startup/source-startup.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
 import type { EventHub } from "./telemetry/event-hub.ts";
-import { EVENTS_PATH, eventsSocket } from "./telemetry/events-socket.ts";
+import { EVENTS_PATH, eventsSocket } from "./sim-api/events-socket.ts";
 import type { FaultInjector } from "./faults/fault-injector.ts";
 import type { FunctionUrls } from "./function-urls/function-urls.ts";
 

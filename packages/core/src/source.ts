@@ -71,6 +71,14 @@ export interface SourceContext {
    */
   view(name: string): unknown;
   addSimRoute(path: string, handler: (params: Record<string, string>) => unknown, method?: "GET" | "POST"): void;
+  /**
+   * Hands a value to the other sources of this simulator (`sqs.activity`: when each queue was last
+   * accessed, which the metrics source reads): state that lives as long as this start, never in
+   * module variables, which every Simulator of a process would share.
+   */
+  share(name: string, value: unknown): void;
+  /** A value another source of this simulator shared; undefined if it has not (not running, or not started yet). */
+  shared(name: string): unknown;
 }
 
 /**

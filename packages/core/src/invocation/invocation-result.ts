@@ -3,7 +3,7 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { preview, type InvocationVia } from "../telemetry/events.ts";
 import type { CallerDeadline } from "./caller-deadline.ts";
-import type { ResponseSink } from "./response-sink.ts";
+import type { ResponseSink } from "../runtime/response-sink.ts";
 import type { InjectedError } from "./runtime-error-line.ts";
 
 /** One invocation as an ExecutionEnvironment runs it (after the Invoker resolved and admitted it). */

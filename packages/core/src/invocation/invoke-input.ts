@@ -1,7 +1,7 @@
 import type { InvocationVia } from "../telemetry/events.ts";
 import type { InvocationResult } from "./invocation-result.ts";
 import type { CallerDeadline } from "./caller-deadline.ts";
-import type { ResponseSink } from "./response-sink.ts";
+import type { ResponseSink } from "../runtime/response-sink.ts";
 
 // What a caller hands the Invoker (invoker.ts) and gets back: one shape for the Invoke API,
 // function URLs, event source mappings and whatever else invokes.

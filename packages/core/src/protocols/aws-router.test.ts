@@ -61,6 +61,33 @@ describe("AwsRouter: services register themselves", () => {
     expect(await post("{}", "DeleteLogGroup")).toEqual({ status: 400, body: { __type: "UnknownOperationException", message: "no DeleteLogGroup" } });
   });
 
+  it("checks a union: exactly one member set, else the serialiser's error", async () => {
+    const unions: ServiceModel = {
+      ...model,
+      operations: { PutAlarm: { input: "PutAlarmRequest" } },
+      shapes: {
+        PutAlarmRequest: { type: "structure", required: ["criteria"], members: { criteria: { shape: "Criteria" } } },
+        Criteria: { type: "structure", union: true, members: { threshold: { shape: "Threshold" }, query: { shape: "Name" } } },
+        Threshold: { type: "integer", min: 0 },
+        Name: { type: "string", min: 1 },
+      },
+    };
+    const calls: unknown[] = [];
+    const endpoint = await serve((r) => r.addJsonService({ signingName: "alarms", targetPrefix: "Alarms", jsonVersion: "1.1", model: unions, errors, operations: { PutAlarm: (i) => void calls.push(i) } }));
+    const post = async (body: unknown) => {
+      const res = await fetch(endpoint, { method: "POST", headers: { "x-amz-target": "Alarms.PutAlarm" }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    expect(await post({ criteria: { threshold: 3 } })).toEqual({ status: 200, body: {} });
+    // A null member is as good as absent.
+    expect(await post({ criteria: { query: "q", threshold: null } })).toEqual({ status: 200, body: {} });
+    expect(calls).toEqual([{ criteria: { threshold: 3 } }, { criteria: { query: "q" } }]);
+    expect(await post({ criteria: { threshold: 3, query: "q" } })).toEqual({ status: 400, body: { __type: "SerializationException", message: "encountered mixed variants in union" } });
+    expect(await post({ criteria: {} })).toEqual({ status: 400, body: { __type: "SerializationException", message: "Union did not contain a valid variant." } });
+    // The one member set is checked as any member is.
+    expect(await post({ criteria: { threshold: -1 } })).toMatchObject({ status: 400, body: { __type: "InvalidParameterException", message: expect.stringContaining("at 'criteria.threshold' failed to satisfy constraint: Member must have value greater than or equal to 0") } });
+  });
+
   it("serves a query/XML service from the model's wire names, and unsigned requests by path", async () => {
     const endpoint = await serve((r) =>
       r.addQueryService(

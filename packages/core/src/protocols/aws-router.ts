@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { AwsError, isAwsError } from "../errors/aws-error.ts";
 import { describeException } from "../errors/sim-error.ts";
 import type { RandomStream } from "../random/rng.ts";
+import type { Operation } from "./service-spec.ts";
 import { awsJsonHandler, type JsonServiceSpec } from "./aws-json.ts";
 import { awsQueryHandler, type QueryServiceSpec } from "./aws-query.ts";
 import { RestInputChecks, type RestServiceSpec } from "./rest-input.ts";
@@ -57,6 +58,8 @@ interface Registered {
   /** A whole-service handler (`addService`): it takes every request of the service. */
   handler?: ServiceHandler;
   json?: ServiceHandler;
+  /** The operations `json` serves (jsonOperations). */
+  jsonOperations?: Readonly<Record<string, Operation>>;
   query?: ServiceHandler;
   rest?: { router: RestRouter; checks: RestInputChecks | undefined; spec: RestServiceSpec | undefined; handler: ServiceHandler };
   paths: RegExp[];
@@ -102,8 +105,19 @@ export class AwsRouter {
 
   /** An AWS JSON 1.0/1.1 service (`X-Amz-Target: <prefix>.<Operation>`). */
   addJsonService(spec: JsonServiceSpec): void {
-    this.service(spec.signingName).json = awsJsonHandler(spec);
+    const s = this.service(spec.signingName);
+    s.json = awsJsonHandler(spec);
+    s.jsonOperations = spec.operations;
     this.targets.set(spec.targetPrefix, spec.signingName);
+  }
+
+  /**
+   * The operations of the JSON service registered under `signingName`, if any: a second source
+   * serving the same API registers them again with its own added (EventBridge: the schedules
+   * source's scheduled rules, then the events source's buses).
+   */
+  jsonOperations(signingName: string): Readonly<Record<string, Operation>> | undefined {
+    return this.services.get(signingName)?.jsonOperations;
   }
 
   /** A query/XML service; `paths` routes unsigned requests (SQS: a queue URL's path). */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { stopwatch } from "../clock/stopwatch.ts";
-import { MAX_STREAMED_RESPONSE_BYTES, type ResponseSink } from "../invocation/response-sink.ts";
+import { MAX_STREAMED_RESPONSE_BYTES, type ResponseSink } from "./response-sink.ts";
 import { invokeHeaders, MAX_RESPONSE_BYTES, normaliseErrorType, type EventSender, type RuntimeApiListener, type RuntimeEvent, type RuntimeOutcome } from "./runtime-contract.ts";
 import { readStreamedResponse } from "./streamed-response.ts";
 

@@ -1,5 +1,5 @@
 import { stopwatch } from "../clock/stopwatch.ts";
-import type { ResponseSink } from "../invocation/response-sink.ts";
+import type { ResponseSink } from "./response-sink.ts";
 
 // What passes between the simulator and a runtime, whichever way it travels (the Runtime API's
 // HTTP in runtime-api-server.ts, or our bootstrap's private channel in runtime-channel.ts).

@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ResponseSink } from "../invocation/response-sink.ts";
+import type { ResponseSink } from "./response-sink.ts";
 import { readStreamedResponse, type StreamedOutcome } from "./streamed-response.ts";
 
 // The streamed /response as the RIC sends it (chunked, error trailers), read with small limits.

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { ResponseSink } from "../invocation/response-sink.ts";
+import type { ResponseSink } from "./response-sink.ts";
 
 /** How a streamed `/response` ended (aws-facts §2.1 "Response streaming"). */
 export type StreamedOutcome =

@@ -47,7 +47,7 @@ import { loadMigrations, type Migration } from "../store/migrate.ts";
 import { Store } from "../store/store.ts";
 import { Telemetry } from "../telemetry/telemetry.ts";
 import { EventHub } from "../telemetry/event-hub.ts";
-import { addCoreViews } from "../telemetry/core-views.ts";
+import { addCoreViews } from "./core-views.ts";
 import type { TelemetryEvent } from "../telemetry/events.ts";
 import type { CleanupStack } from "./cleanup-stack.ts";
 import { keepServiceTimeMark, readServiceTimeMark } from "./service-time-mark.ts";

@@ -18,6 +18,8 @@ export async function startSources(
 ): Promise<void> {
   const { clock, rng, store, invoker, telemetry, router, region, accountId, mappings, targets, hub, functionUrls, frontDoor } = core;
   const verifier = deps.verifier;
+  // What the sources of this simulator hand each other (SourceContext.share).
+  const shared = new Map<string, unknown>();
   for (const source of sources) {
     const config = source.configKey === undefined ? undefined : deps.sourceConfig?.[source.configKey];
     const ctx: SourceContext = {
@@ -30,6 +32,8 @@ export async function startSources(
       addSimRoute: (path, handler, method) => deps.simApi.addRoute(path, handler, method),
       addStateView: (name, view) => hub.addView(name, view, { inState: true }),
       view: (name) => hub.view(name),
+      share: (name, value) => void shared.set(name, value),
+      shared: (name) => shared.get(name),
       registerPoller: (service, factory) => mappings.registerPoller(declared(source, service, "queue"), factory),
       registerTarget: (service, target) => targets.register(service, target),
       registerStreamReader: (service, factory) => mappings.registerStreamReader(declared(source, service, "stream"), factory),

@@ -5,6 +5,7 @@ import { LambdaMetrics } from "./lambda-metrics.ts";
 import { metricOperations } from "./metric-operations.ts";
 import { MetricStore } from "./metric-store.ts";
 import { registerMetricsProtocols } from "./metrics-protocol.ts";
+import { QUEUE_ACTIVITY, QueueActivity } from "../sqs/queue-activity.ts";
 import { startSqsGauges } from "./sqs-gauges.ts";
 
 /**
@@ -32,7 +33,9 @@ export const cloudwatchMetricsSource: Source<MetricsConfig> = {
       lambda.onEvent(e);
       events.onEvent(e);
     });
-    const sqs = startSqsGauges(ctx.store, ctx.clock, store);
+    // The SQS source's record of queue access (shared when it runs, whichever starts first); else this start's own.
+    const ownActivity = new QueueActivity();
+    const sqs = startSqsGauges(ctx.store, ctx.clock, store, () => (ctx.shared(QUEUE_ACTIVITY) as QueueActivity | undefined) ?? ownActivity);
     registerMetricsProtocols(ctx, metricOperations(store, ctx.clock, () => sqs?.sample()));
     return {
       stop: () => {

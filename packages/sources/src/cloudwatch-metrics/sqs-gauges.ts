@@ -1,5 +1,5 @@
 import type { Clock, Store, TimerHandle } from "@lambda-sim/core";
-import { QueueActivity } from "../sqs/queue-activity.ts";
+import type { QueueActivity } from "../sqs/queue-activity.ts";
 import { QueueStore } from "../sqs/queue-store.ts";
 import type { MetricStore } from "./metric-store.ts";
 
@@ -31,14 +31,14 @@ export interface SqsGauges {
  * (AWS adds that metrics can lag up to 15 minutes when a queue wakes; not simulated: they resume
  * at the next minute.)
  */
-export function startSqsGauges(store: Store, clock: Clock, metrics: MetricStore): SqsGauges | undefined {
+export function startSqsGauges(store: Store, clock: Clock, metrics: MetricStore, activityOf: () => QueueActivity): SqsGauges | undefined {
   if (store.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqs_queues'").get() === undefined) return undefined;
   const queues = new QueueStore(store);
-  const activity = QueueActivity.of(store);
   let timer: TimerHandle | undefined;
   let stopped = false;
   const sample = () => {
     const now = clock.now();
+    const activity = activityOf();
     const names = new Set<string>();
     for (const q of queues.listQueues()) {
       names.add(q.name);

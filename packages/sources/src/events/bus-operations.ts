@@ -12,8 +12,8 @@ type Input = Record<string, any>;
 type Operations = Record<string, Operation>;
 
 export const DEFAULT_BUS = "default";
-/** Targets per rule (EventBridge quota). */
-const MAX_TARGETS = 5;
+/** Targets per rule (EventBridge quotas: 5, not adjustable). */
+export const MAX_TARGETS = 5;
 
 const events = (code: string, message: string) => new AwsError(code, 400, message, { messageKey: "message" });
 

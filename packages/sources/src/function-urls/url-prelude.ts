@@ -1,6 +1,7 @@
 import { answerHeadersProblem } from "../http/answer-headers.ts";
 import type { Prelude, PreludeRules } from "../http/http-stream-sink.ts";
-import { isFinalStatus, isObject, malformed, shown, stringValues, type MalformedAnswer } from "../http/payload-v2.ts";
+import { isFinalStatus, isObject, malformed, stringValues, type MalformedAnswer } from "../http/payload-v2.ts";
+import { shown } from "../http/shown.ts";
 
 /**
  * How a RESPONSE_STREAM Function URL reads a stream (HttpStreamSink): only a stream announced with

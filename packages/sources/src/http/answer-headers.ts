@@ -1,4 +1,4 @@
-import { shown } from "./payload-v2.ts";
+import { shown } from "./shown.ts";
 
 // CommonJS exports, not an ES import: building node:http's namespace loads undici (builtin-imports.test.ts).
 const { validateHeaderName, validateHeaderValue } = process.getBuiltinModule("node:http");

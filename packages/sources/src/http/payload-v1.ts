@@ -1,6 +1,7 @@
 import { headerValues, queryValues, requestTime, type HttpRequest } from "./http-request.ts";
 import { answerHeadersProblem } from "./answer-headers.ts";
-import { isFinalStatus, isObject, malformed, shown, stringValues, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
+import { isFinalStatus, isObject, malformed, stringValues, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
+import { shown } from "./shown.ts";
 
 /**
  * Payload format 1.0: the event of API Gateway's Lambda proxy integration (REST APIs, and HTTP API

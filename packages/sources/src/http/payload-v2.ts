@@ -1,5 +1,6 @@
 import { answerHeadersProblem } from "./answer-headers.ts";
 import { headerValues, isTextContentType, queryValues, requestTime, type HttpRequest } from "./http-request.ts";
+import { shown } from "./shown.ts";
 
 /**
  * Payload format 2.0: the event HTTP APIs and Function URLs send a function, and how they read
@@ -178,12 +179,6 @@ export function malformed(why: string): MalformedAnswer {
 
 export function isMalformed(a: HttpAnswer | MalformedAnswer): a is MalformedAnswer {
   return "malformed" in a;
-}
-
-/** A value of the function's answer, cut short, as a reason quotes it. */
-export function shown(v: unknown): string {
-  const text = v === undefined ? "missing" : JSON.stringify(v);
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,7 +1,8 @@
 import { answerHeadersProblem } from "./answer-headers.ts";
 import type { Prelude, PreludeRules } from "./http-stream-sink.ts";
 import { v1Headers } from "./payload-v1.ts";
-import { isFinalStatus, isObject, malformed, shown, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
+import { isFinalStatus, isObject, malformed, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
+import { shown } from "./shown.ts";
 
 /** "The delimiter must be 8 null bytes and it must appear within the first 16KB of stream data." */
 export const REST_PRELUDE_LIMIT = 16 * 1024;

@@ -8,8 +8,8 @@ import { scheduleArn, type ScheduleRecord, type ScheduleStore, type ScheduleTarg
 type Input = Record<string, any>;
 
 const BUS = "default";
-/** Targets per rule (EventBridge quota). */
-const MAX_TARGETS = 5;
+/** Targets per rule (EventBridge quotas: 5, not adjustable). */
+export const MAX_TARGETS = 5;
 
 /**
  * EventBridge scheduled rules (aws-facts §9.1) over AWS JSON 1.1, `X-Amz-Target: AWSEvents.<Op>`:

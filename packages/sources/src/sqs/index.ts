@@ -8,7 +8,7 @@ import { sqsPollerFactory } from "./sqs-poller.ts";
 import { MessageMoveTasks } from "./message-move-tasks.ts";
 import { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import { parseRedrivePolicy } from "./queue-attributes.ts";
-import { QueueActivity, queueNameOf } from "./queue-activity.ts";
+import { QUEUE_ACTIVITY, QueueActivity, queueNameOf } from "./queue-activity.ts";
 import { QueueBacklogWatch } from "./queue-backlog-watch.ts";
 
 // `sqs:NAME` in lambda-sim.yaml (destinations, DLQs, mappings, schedule targets).
@@ -108,7 +108,8 @@ export const sqsSource: Source<QueueConfig, SqsSettings> = {
       ListMessageMoveTasks: (i) => moves.list(i),
       CancelMessageMoveTask: (i) => moves.cancel(i),
     };
-    const activity = QueueActivity.of(ctx.store);
+    const activity = new QueueActivity();
+    ctx.share(QUEUE_ACTIVITY, activity);
     ctx.registerPoller("sqs", sqsPollerFactory(queues, m, ctx.clock, ctx.region, ledger, activity));
     // Async destinations and dead-letter queues deliver to queues through this (DESIGN.md `Target`).
     ctx.registerTarget("sqs", {

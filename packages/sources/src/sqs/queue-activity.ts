@@ -1,5 +1,3 @@
-import type { Store } from "@lambda-sim/core";
-
 /**
  * When each queue was last accessed, in service time: what decides whether SQS still publishes a
  * queue's CloudWatch metrics. SQS developer guide, "Monitoring Amazon SQS queues using
@@ -14,15 +12,7 @@ import type { Store } from "@lambda-sim/core";
  * queue counts as accessed when the metrics first see it (chosen: AWS has no restart).
  */
 export class QueueActivity {
-  private static readonly byStore = new WeakMap<Store, QueueActivity>();
   private readonly lastAccess = new Map<string, number>();
-
-  /** The one record of a simulator (its Store): the SQS source writes it, the metrics read it. */
-  static of(store: Store): QueueActivity {
-    let a = QueueActivity.byStore.get(store);
-    if (a === undefined) QueueActivity.byStore.set(store, (a = new QueueActivity()));
-    return a;
-  }
 
   /** An action accessed the queue `name` (a queue name, URL or ARN: the last segment names it). */
   touch(nameOrUrl: string, now: number): void {
@@ -39,6 +29,12 @@ export class QueueActivity {
     for (const name of this.lastAccess.keys()) if (!names.has(name)) this.lastAccess.delete(name);
   }
 }
+
+/**
+ * The name the SQS source shares its QueueActivity under (SourceContext.share): one record per
+ * simulator, which the SQS source writes and the metrics source reads.
+ */
+export const QUEUE_ACTIVITY = "sqs.activity";
 
 /** The queue a QueueUrl, queue ARN or bare name names: its last segment. */
 export function queueNameOf(nameOrUrl: string): string {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { Invoker } from "../../invocation/invoker.ts";
 import type { InvocationResult } from "../../invocation/invocation-result.ts";
-import { resumeWhenDrained, type ResponseSink } from "../../invocation/response-sink.ts";
+import { resumeWhenDrained, type ResponseSink } from "../../runtime/response-sink.ts";
 import { eventMessage } from "../../protocols/event-stream.ts";
 import type { RestRequest, RestRoute } from "../../protocols/rest-json.ts";
 import { assertJson, decodeClientContext, header } from "./invoke.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import { addCoreViews } from "./core-views.ts";
-import { EventHub } from "./event-hub.ts";
-import { Telemetry } from "./telemetry.ts";
+import { EventHub } from "../telemetry/event-hub.ts";
+import { Telemetry } from "../telemetry/telemetry.ts";
 
 /** Core's views over empty parts: only what addCoreViews reads. */
 function hubAt(ms: number): { hub: EventHub; clock: VirtualClock } {

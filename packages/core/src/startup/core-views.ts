@@ -4,9 +4,9 @@ import { clockMode } from "../clock/clock-mode.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { EventSourceMappings } from "../mappings/event-source-mappings.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
-import type { EventHub } from "./event-hub.ts";
-import { CostMeter } from "./lambda-cost.ts";
-import { MappingCounters } from "./mapping-counters.ts";
+import type { EventHub } from "../telemetry/event-hub.ts";
+import { CostMeter } from "../telemetry/lambda-cost.ts";
+import { MappingCounters } from "../telemetry/mapping-counters.ts";
 import { faultView, type FaultInjector } from "../faults/fault-injector.ts";
 
 /**

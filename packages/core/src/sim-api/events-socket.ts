@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import type { WebSocket, WebSocketServer } from "ws";
-import type { SimUpgradeHandler } from "../sim-api/sim-api.ts";
-import type { EventHub } from "./event-hub.ts";
-import { BEARER_PROTOCOL_PREFIX } from "../sim-api/sim-token.ts";
+import type { SimUpgradeHandler } from "./sim-api.ts";
+import type { EventHub } from "../telemetry/event-hub.ts";
+import { BEARER_PROTOCOL_PREFIX } from "./sim-token.ts";
 
 export const EVENTS_PATH = "/_sim/events";
 
