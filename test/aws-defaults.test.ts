@@ -99,7 +99,7 @@ const ROWS: [what: string, encoded: unknown, aws: unknown, source: string][] = [
   ["SNS HTTP/S default delivery policy: 3 retries, 20 s apart", DEFAULT_HTTP_POLICY, { numRetries: 3, numNoDelayRetries: 0, minDelayTarget: 20, numMinDelayRetries: 0, maxDelayTarget: 20, numMaxDelayRetries: 0, backoffFunction: "linear" }, "SNS developer guide, 'Amazon SNS message delivery retries' and SendMessageToHttp.retry"],
   ["SNS Lambda/SQS delivery policy: 100,015 attempts over 23 days", MANAGED_ENDPOINT_POLICY, { numRetries: 100_015, numNoDelayRetries: 3, minDelayTarget: 1, numMinDelayRetries: 2, maxDelayTarget: 20, numMaxDelayRetries: 100_000, backoffFunction: "exponential" }, "SNS developer guide, 'Amazon SNS message delivery retries' (AWS managed endpoints)"],
   // EventBridge buses
-  ["PutEvents request size: 256 KB", MAX_PUT_EVENTS_BYTES, 256 * 1024, "EventBridge user guide, 'Amazon EventBridge quotas'"],
+  ["PutEvents request size: 1 MB (256 KB until January 2026)", MAX_PUT_EVENTS_BYTES, 1024 * 1024, "AWS What's New 2026-01, 'Amazon EventBridge increases event payload size from 256 KB to 1 MB'"],
   ["Targets per rule: 5 (pattern rules and scheduled rules)", [BUS_RULE_MAX_TARGETS, SCHEDULED_RULE_MAX_TARGETS], [5, 5], "EventBridge user guide, 'Amazon EventBridge quotas' (not adjustable)"],
   ["EventBridge target RetryPolicy defaults: 185 attempts, 24 h", [EVENTS_DEFAULT_RETRY_ATTEMPTS, EVENTS_DEFAULT_EVENT_AGE_S], [185, 86_400], "EventBridge user guide, 'Event retry policy'; aws-facts §9.1"],
   ["EventBridge tags per resource: 50", MAX_EVENTS_TAGS, 50, "EventBridge API reference, TagResource"],
