@@ -33,6 +33,17 @@ describe("which event lines are notable (printed by lambda-sim start)", () => {
   });
 });
 
+describe("an environment's line", () => {
+  it("says why it was reset (timeout, crash, out-of-memory), as a retired one says why it retired (issue 15)", () => {
+    const moved = (to: string, reason?: string) => describeEvent({ ...at, type: "environment.state-changed", environmentId: "e1a2b3c4d5", functionName: "fn", version: "$LATEST", from: "busy", to, reason } as TelemetryEvent)?.text;
+    expect(moved("reset", "timeout")).toBe("environment e1a2b3c4 fn:$LATEST: reset (timeout)");
+    expect(moved("reset", "crash")).toBe("environment e1a2b3c4 fn:$LATEST: reset (crash)");
+    expect(moved("reset", "out-of-memory")).toBe("environment e1a2b3c4 fn:$LATEST: reset (out-of-memory)");
+    expect(moved("retired", "idle-timeout")).toBe("environment e1a2b3c4 fn:$LATEST: retired (idle-timeout)");
+    expect(moved("idle")).toBe("environment e1a2b3c4 fn:$LATEST: frozen");
+  });
+});
+
 describe("the lines of SNS and EventBridge fan-out events", () => {
   const topicArn = "arn:aws:sns:us-east-1:000000000000:orders";
   const ruleArn = "arn:aws:events:us-east-1:000000000000:rule/shop/big-orders";

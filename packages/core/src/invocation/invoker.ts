@@ -164,7 +164,7 @@ export class Invoker {
   }
 
   /** Every live environment (draining ones included), for the dashboard's snapshot. */
-  environments(): { id: string; functionName: string; version: string; state: string; provisioned: boolean }[] {
+  environments(): { id: string; functionName: string; version: string; state: string; reason?: string; provisioned: boolean }[] {
     return this.pools.environments();
   }
 

@@ -3,7 +3,7 @@ import type { RandomStream } from "../random/rng.ts";
 import type { FunctionVersionConfig, ModelDuration, ModelSpec } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Environment } from "./environment.ts";
-import type { EnvironmentState, RetireReason } from "./environment-state.ts";
+import type { EnvironmentState, ResetCause, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import { billedDuration } from "./invocation-log.ts";
 import { emitFinished, emitStarted, failurePayload, serviceSleep, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
@@ -61,6 +61,10 @@ export class ModelEnvironment implements Environment {
 
   get state(): EnvironmentState {
     return this.lifecycle.state;
+  }
+
+  get reason(): RetireReason | ResetCause | undefined {
+    return this.lifecycle.reason;
   }
 
   async prewarm(): Promise<boolean> {

@@ -40,12 +40,23 @@ const RETIRE_REASONS = {
   shutdown: "simulator stopped",
 };
 /**
+ * Why an environment was reset (RESET_CAUSES in core's telemetry/events.ts): its runtime killed,
+ * /tmp kept, the next invocation re-running Init in it (aws-facts §3), with the error AWS reports.
+ */
+const RESET_CAUSES = {
+  timeout: "reset: the function's timeout ran out (Sandbox.Timedout)",
+  crash: "reset: the runtime exited (Runtime.ExitError)",
+  "out-of-memory": "reset: it went over its memory size (Runtime.OutOfMemory)",
+  "extension-crash": "reset: one of its extensions died",
+};
+const WHY = { ...RETIRE_REASONS, ...RESET_CAUSES };
+/**
  * What the lanes and a retired one's reason mean: drawn once, folded (a <details> outside the
  * redrawn body keeps its open state), so at 1280x720 the lanes and the event sources share the
  * first screen (newuser7 F9.4).
  */
 export function laneLegend() {
-  return `<summary>One lane per execution environment; a retired one says why</summary>${Object.entries(RETIRE_REASONS)
+  return `<summary>One lane per execution environment; a retired or reset one says why</summary>${Object.entries(WHY)
     .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
     .join("")}`;
 }
@@ -100,7 +111,7 @@ export function renderFunctions(m) {
     const lanes = envs.map((e) => `
       <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
         <span class="id">${short(e.id)} <small>${esc(e.version)}</small></span>
-        <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small title="${esc(RETIRE_REASONS[e.reason] ?? "")}">${esc(e.reason)}</small>` : ""}</span>
+        <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small class="why" title="${esc(WHY[e.reason] ?? "")}">${esc(e.reason)}</small>` : ""}</span>
         <span class="chips">${e.chips.toReversed().map((c) => chip(m, c)).join("")}</span>
       </div>`).join("");
     return `<div class="fn" data-function="${esc(fn)}">
