@@ -63,6 +63,8 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
       functions: [
         { functionName: "orders", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5, reservedConcurrency: 1 },
         { functionName: "async-fails", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5 },
+        // Its DeadLetterConfig names a queue that does not exist: the event cannot be sent there.
+        { functionName: "async-dlq", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5, deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:no-such-dlq" },
       ],
       sources: [sqsSource, cloudwatchMetricsSource],
     });
@@ -93,6 +95,8 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
       }),
     );
     await lambda.send(new InvokeCommand({ FunctionName: "async-fails", InvocationType: "Event", Payload: JSON.stringify({ id: 9, fail: true }) }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "async-dlq", MaximumRetryAttempts: 0 }));
+    await lambda.send(new InvokeCommand({ FunctionName: "async-dlq", InvocationType: "Event", Payload: JSON.stringify({ id: 10, fail: true }) }));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "jobs" }));
     for (let i = 0; i < 3; i++) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `job ${i}` }));
     sqs.destroy();
@@ -129,6 +133,17 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
     await until(async () => (await stat("DestinationDeliveryFailures", "Sum", fn)) === 1);
     expect(await stat("AsyncEventsReceived", "Sum", fn)).toBe(1);
     expect(await stat("AsyncEventAge", "SampleCount", fn)).toBe(1);
+  });
+
+  it("counts DeadLetterErrors when an async event's DLQ cannot take it", async () => {
+    // DeadLetterErrors: for asynchronous invocation, each time Lambda fails to send an event to its DLQ
+    // (docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html; aws-facts §5 "DLQ").
+    const fn = [{ Name: "FunctionName", Value: "async-dlq" }];
+    await until(async () => (await stat("DeadLetterErrors", "Sum", fn)) === 1);
+    expect(await stat("DeadLetterErrors", "Sum", [...fn, { Name: "Resource", Value: "async-dlq" }])).toBe(1);
+    // Not a destination's failure, and not the other function's.
+    expect(await stat("DestinationDeliveryFailures", "Sum", fn)).toBeUndefined();
+    expect(await stat("DeadLetterErrors", "Sum", [{ Name: "FunctionName", Value: "async-fails" }])).toBeUndefined();
   });
 
   it("has SQS's queue gauges", async () => {
