@@ -17,6 +17,15 @@ describe("which event lines are notable (printed by lambda-sim start)", () => {
     expect(mayBeNotable("message.moved-to-dlq")).toBe(true);
   });
 
+  it("an async event retried, sent to a destination or dropped is, and a fault fired (issue 15); an async attempt starting is not", () => {
+    const async = { ...at, requestId: "r", functionName: "f" };
+    expect(describeEvent({ ...async, type: "async.retry.scheduled", at: 60_000, delayMs: 60_000, consumesAttempt: true } as TelemetryEvent)?.notable).toBe(true);
+    expect(describeEvent({ ...async, type: "async.delivered", destination: "OnSuccess", targetArn: "arn:aws:sqs:us-east-1:000000000000:done" } as TelemetryEvent)?.notable).toBe(true);
+    expect(describeEvent({ ...async, type: "async.given-up", condition: "RetriesExhausted", approximateInvokeCount: 3, dropped: true } as TelemetryEvent)?.notable).toBe(true);
+    expect(describeEvent({ ...at, type: "fault.fired", faultId: "fault-1", kind: "error", functionName: "f" } as TelemetryEvent)?.notable).toBe(true);
+    expect(describeEvent({ ...async, type: "async.attempt.started", attempt: 1 } as TelemetryEvent)?.notable).toBe(false);
+  });
+
   it("a stream batch refused for its answer is, and a batch given up to OnFailure (newuser8 R3, R6); a plain batch is not", () => {
     const kinesis = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
     const batch = { ...at, type: "mapping.batch", mappingId: "u", functionName: "f", eventSourceArn: kinesis, size: 3, outcome: "failed", shardId: "shardId-000000000000", iteratorAgeMs: 0 } as TelemetryEvent;
