@@ -261,8 +261,8 @@ export function renderCost(m) {
   return `<p><span id="cost-total">${dollars(m.cost.total ?? 0)}</span> <small>total</small> ${since(m) || "<small>so far</small>"}</p>
     <p class="caption"><small>Durations, so GB-seconds, are measured on this machine: a burst of cold starts on a small machine runs slower, and costs more here, than on AWS.</small></p>
     <table><tr><th>function</th><th class="n">requests</th><th class="n">GB-seconds</th><th>memory</th><th class="n">cost</th></tr>
-    ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${fnLabel(m, n)}</td><td class="n">${c.requests}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
-    ${p ? `<p><small>$${(p.perRequest * 1e6).toFixed(2)} per million requests; $${p.perGbSecond.x86_64} per GB-s (x86_64), $${p.perGbSecond.arm64} (arm64)</small></p>` : ""}`;
+    ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${fnLabel(m, n)}</td><td class="n">${c.requests}${c.provisionedRequests ? ` <small title="ran on provisioned concurrency: at its duration price">(${c.provisionedRequests} provisioned)</small>` : ""}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
+    ${p ? `<p><small>$${(p.perRequest * 1e6).toFixed(2)} per million requests; $${p.perGbSecond.x86_64} per GB-s (x86_64), $${p.perGbSecond.arm64} (arm64)${p.provisionedPerGbSecond ? `; on provisioned concurrency $${p.provisionedPerGbSecond.x86_64} (x86_64), $${p.provisionedPerGbSecond.arm64} (arm64), the concurrency configured not counted` : ""}</small></p>` : ""}`;
 }
 
 export { clockTime };
