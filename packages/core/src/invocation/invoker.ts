@@ -248,7 +248,7 @@ export class Invoker {
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await serviceSleep(this.ctx.clock, sync, durationMs);
           result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
-          emitFinished(this.telemetry, target.config, result, sync.via);
+          emitFinished(this.telemetry, target.config, result, { invokedFunctionArn: target.invokedFunctionArn, via: sync.via });
         }
       }
       result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs);

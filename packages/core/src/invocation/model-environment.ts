@@ -120,7 +120,7 @@ export class ModelEnvironment implements Environment {
       logTail: "",
     };
     this.busy = false;
-    emitFinished(this.telemetry, this.config, result, request.via);
+    emitFinished(this.telemetry, this.config, result, request);
     this.transition("idle");
     this.onAvailable(this);
     return result;

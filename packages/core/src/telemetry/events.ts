@@ -116,6 +116,8 @@ export type TelemetryEvent = Base &
         result?: string;
         /** As on `invocation.started` (a warm start finished in the same frame is not sent to a coalescing client). */
         via?: InvocationVia;
+        /** The alias the caller invoked, when it invoked one (`version` is the one it ran): CloudWatch's Resource and ExecutedVersion dimensions. */
+        alias?: string;
       }
     | {
         type: "invocation.admitted";
