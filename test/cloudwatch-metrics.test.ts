@@ -2,7 +2,7 @@ import { execFile, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, CreateEventSourceMappingCommand, InvokeCommand, LambdaClient, PublishVersionCommand, PutFunctionEventInvokeConfigCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { CreateStreamCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
@@ -63,6 +63,9 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
       functions: [
         { functionName: "orders", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5, reservedConcurrency: 1 },
         { functionName: "async-fails", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5 },
+        // Its DeadLetterConfig names a queue that does not exist: the event cannot be sent there.
+        { functionName: "async-dlq", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5, deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:no-such-dlq" },
+        { functionName: "aliased", runtime: "nodejs24.x", handler: "index.handler", codeDir, timeout: 5 },
       ],
       sources: [sqsSource, cloudwatchMetricsSource],
     });
@@ -93,6 +96,8 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
       }),
     );
     await lambda.send(new InvokeCommand({ FunctionName: "async-fails", InvocationType: "Event", Payload: JSON.stringify({ id: 9, fail: true }) }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "async-dlq", MaximumRetryAttempts: 0 }));
+    await lambda.send(new InvokeCommand({ FunctionName: "async-dlq", InvocationType: "Event", Payload: JSON.stringify({ id: 10, fail: true }) }));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "jobs" }));
     for (let i = 0; i < 3; i++) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `job ${i}` }));
     sqs.destroy();
@@ -129,6 +134,39 @@ describe("CloudWatch metrics for Lambda and SQS", () => {
     await until(async () => (await stat("DestinationDeliveryFailures", "Sum", fn)) === 1);
     expect(await stat("AsyncEventsReceived", "Sum", fn)).toBe(1);
     expect(await stat("AsyncEventAge", "SampleCount", fn)).toBe(1);
+  });
+
+  it("counts DeadLetterErrors when an async event's DLQ cannot take it", async () => {
+    // DeadLetterErrors: for asynchronous invocation, each time Lambda fails to send an event to its DLQ
+    // (docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html; aws-facts §5 "DLQ").
+    const fn = [{ Name: "FunctionName", Value: "async-dlq" }];
+    await until(async () => (await stat("DeadLetterErrors", "Sum", fn)) === 1);
+    expect(await stat("DeadLetterErrors", "Sum", [...fn, { Name: "Resource", Value: "async-dlq" }])).toBe(1);
+    // Not a destination's failure, and not the other function's.
+    expect(await stat("DestinationDeliveryFailures", "Sum", fn)).toBeUndefined();
+    expect(await stat("DeadLetterErrors", "Sum", [{ Name: "FunctionName", Value: "async-fails" }])).toBeUndefined();
+  });
+
+  it("counts an alias's invocations under the alias and, with ExecutedVersion, the version it ran; a version's under the version", async () => {
+    // "ExecutedVersion ... only applies to alias invocations" (Lambda Developer Guide, "Viewing
+    // metrics"); on AWS, ListMetrics shows them as Resource NAME:alias + ExecutedVersion (aws/aws-cdk#14248).
+    const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: "aliased" }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: "aliased", Name: "live", FunctionVersion: Version }));
+    await invoke({ id: 20 }, "aliased:live");
+    await invoke({ id: 21, fail: true }, "aliased:live");
+    await invoke({ id: 22 }, `aliased:${Version}`);
+    const fn = { Name: "FunctionName", Value: "aliased" };
+    const live = [fn, { Name: "Resource", Value: "aliased:live" }];
+    const ran = [...live, { Name: "ExecutedVersion", Value: Version! }];
+    await until(async () => (await stat("Invocations", "Sum", [fn])) === 3);
+    expect(await stat("Invocations", "Sum", live)).toBe(2);
+    expect(await stat("Invocations", "Sum", ran)).toBe(2);
+    expect(await stat("Errors", "Sum", ran)).toBe(1);
+    expect(await stat("Duration", "SampleCount", ran)).toBe(2);
+    // The version's own Resource counts only the call that named it.
+    expect(await stat("Invocations", "Sum", [fn, { Name: "Resource", Value: `aliased:${Version}` }])).toBe(1);
+    const listed = await cw.send(new ListMetricsCommand({ Namespace: "AWS/Lambda", MetricName: "Invocations", Dimensions: [fn, { Name: "ExecutedVersion" }] }));
+    expect(listed.Metrics!.map((m) => m.Dimensions)).toEqual([expect.arrayContaining(ran)]);
   });
 
   it("has SQS's queue gauges", async () => {

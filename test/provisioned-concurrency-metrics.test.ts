@@ -82,9 +82,11 @@ describe("provisioned concurrency metrics", () => {
     // Every invocation still counts in Invocations (5 on the version, 1 on $LATEST).
     expect(await stat("Invocations", "Sum", FN)).toBe(6);
 
+    // The alias's invocations count under it too, as on AWS (with ExecutedVersion: cloudwatch-metrics.test.ts).
+    expect(await stat("Invocations", "Sum", ALIAS)).toBe(5);
     const listed = await cw.send(new ListMetricsCommand({ Namespace: "AWS/Lambda", Dimensions: [{ Name: "Resource", Value: "pc:live" }] }));
     expect(new Set(listed.Metrics?.map((m) => m.MetricName))).toEqual(
-      new Set(["ProvisionedConcurrencyInvocations", "ProvisionedConcurrencySpilloverInvocations", "ProvisionedConcurrentExecutions", "ProvisionedConcurrencyUtilization"]),
+      new Set(["ProvisionedConcurrencyInvocations", "ProvisionedConcurrencySpilloverInvocations", "ProvisionedConcurrentExecutions", "ProvisionedConcurrencyUtilization", "Invocations", "Errors", "Duration"]),
     );
 
     const data = await cw.send(

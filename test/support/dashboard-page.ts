@@ -10,17 +10,19 @@ export const chromiumSkip = existsSync(CHROMIUM) ? undefined : `skipped: Debian'
 
 /**
  * A page opener for a test file: one headless chromium, started at the first page and closed
- * after the file's tests. The page's uncaught errors are pushed to `errors` from the start.
+ * after the file's tests. The page's uncaught errors are pushed to `errors` from the start;
+ * `before` sees the page before it loads (to listen to its requests, say).
  */
-export function dashboardPages(): (url: string, errors: string[]) => Promise<Page> {
+export function dashboardPages(): (url: string, errors: string[], before?: (page: Page) => void) => Promise<Page> {
   let browser: Browser | undefined;
   afterAll(async () => {
     await browser?.close();
   });
-  return async (url, errors) => {
+  return async (url, errors, before) => {
     browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on("pageerror", (e) => errors.push(e.message));
+    before?.(page);
     await page.goto(url);
     return page;
   };

@@ -19,7 +19,7 @@ export { lambdaErrors } from "./errors/lambda-errors.ts";
 export { Telemetry } from "./telemetry/telemetry.ts";
 export { logStreamName } from "./runtime/environment-variables.ts";
 export type { InvocationVia, TelemetryEvent, TelemetryEventInput, TelemetryEventType } from "./telemetry/events.ts";
-export { RETIRE_REASONS, type RetireReason } from "./telemetry/events.ts";
+export { RESET_CAUSES, RETIRE_REASONS, type ResetCause, type RetireReason } from "./telemetry/events.ts";
 export { EventHub, SLOW_CLIENT_BYTES, type HubFrame, type HubSink, type SequencedEvent } from "./telemetry/event-hub.ts";
 export { EVENTS_PATH } from "./sim-api/events-socket.ts";
 export type { HubSubscription } from "./telemetry/hub-subscription.ts";

@@ -17,6 +17,15 @@ describe("which event lines are notable (printed by lambda-sim start)", () => {
     expect(mayBeNotable("message.moved-to-dlq")).toBe(true);
   });
 
+  it("an async event retried, sent to a destination or dropped is, and a fault fired (issue 15); an async attempt starting is not", () => {
+    const async = { ...at, requestId: "r", functionName: "f" };
+    expect(describeEvent({ ...async, type: "async.retry.scheduled", at: 60_000, delayMs: 60_000, consumesAttempt: true } as TelemetryEvent)?.notable).toBe(true);
+    expect(describeEvent({ ...async, type: "async.delivered", destination: "OnSuccess", targetArn: "arn:aws:sqs:us-east-1:000000000000:done" } as TelemetryEvent)?.notable).toBe(true);
+    expect(describeEvent({ ...async, type: "async.given-up", condition: "RetriesExhausted", approximateInvokeCount: 3, dropped: true } as TelemetryEvent)?.notable).toBe(true);
+    expect(describeEvent({ ...at, type: "fault.fired", faultId: "fault-1", kind: "error", functionName: "f" } as TelemetryEvent)?.notable).toBe(true);
+    expect(describeEvent({ ...async, type: "async.attempt.started", attempt: 1 } as TelemetryEvent)?.notable).toBe(false);
+  });
+
   it("a stream batch refused for its answer is, and a batch given up to OnFailure (newuser8 R3, R6); a plain batch is not", () => {
     const kinesis = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
     const batch = { ...at, type: "mapping.batch", mappingId: "u", functionName: "f", eventSourceArn: kinesis, size: 3, outcome: "failed", shardId: "shardId-000000000000", iteratorAgeMs: 0 } as TelemetryEvent;
@@ -30,6 +39,17 @@ describe("which event lines are notable (printed by lambda-sim start)", () => {
   it("a mapping scaling up or backing off is, scaling down is not", () => {
     const scaled = (change: string) => describeEvent({ ...at, type: "mapping.scaled", functionName: "f", eventSourceArn: "arn:aws:sqs:us-east-1:000000000000:q", change, lanes: 2, backoffMs: 1000 } as TelemetryEvent)?.notable;
     expect([scaled("up"), scaled("backoff"), scaled("down")]).toEqual([true, true, false]);
+  });
+});
+
+describe("an environment's line", () => {
+  it("says why it was reset (timeout, crash, out-of-memory), as a retired one says why it retired (issue 15)", () => {
+    const moved = (to: string, reason?: string) => describeEvent({ ...at, type: "environment.state-changed", environmentId: "e1a2b3c4d5", functionName: "fn", version: "$LATEST", from: "busy", to, reason } as TelemetryEvent)?.text;
+    expect(moved("reset", "timeout")).toBe("environment e1a2b3c4 fn:$LATEST: reset (timeout)");
+    expect(moved("reset", "crash")).toBe("environment e1a2b3c4 fn:$LATEST: reset (crash)");
+    expect(moved("reset", "out-of-memory")).toBe("environment e1a2b3c4 fn:$LATEST: reset (out-of-memory)");
+    expect(moved("retired", "idle-timeout")).toBe("environment e1a2b3c4 fn:$LATEST: retired (idle-timeout)");
+    expect(moved("idle")).toBe("environment e1a2b3c4 fn:$LATEST: frozen");
   });
 });
 

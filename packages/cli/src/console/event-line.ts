@@ -68,7 +68,9 @@ function eventWords(e: TelemetryEvent, n: LineNames): Omit<EventLine, "notable">
   const request = (id: string) => (n.short ? n.id(id) : `request ${id}`);
   switch (e.type) {
     case "environment.state-changed": {
-      const what = e.to === "retired" || e.to === "retiring" ? `${STATE_WORDS[e.to]} (${e.reason ?? "?"})` : (STATE_WORDS[e.to] ?? e.to);
+      // Retired, retiring and reset say why (a reset's cause: timeout, crash, out-of-memory).
+      const why = e.to === "retired" || e.to === "retiring" || (e.to === "reset" && e.reason !== undefined);
+      const what = why ? `${STATE_WORDS[e.to]} (${e.reason ?? "?"})` : (STATE_WORDS[e.to] ?? e.to);
       return { text: `environment ${short(e.environmentId)} ${n.fn(e.functionName, e.version)}${e.provisioned ? " [provisioned]" : ""}: ${what}`, colour: e.to === "retired" ? "gray" : "blue" };
     }
     case "invocation.started":

@@ -5,7 +5,7 @@ import { signalText } from "../runtime/sandbox-process.ts";
 import type { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import type { EnvironmentProcess } from "./environment-process.ts";
 import type { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
-import type { RetireReason } from "./environment-state.ts";
+import type { ResetCause, RetireReason } from "./environment-state.ts";
 import type { ExtensionFailure, ExtensionHost } from "./extension-host.ts";
 import type { FreezePolicy } from "./freeze-policy.ts";
 import { failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
@@ -98,7 +98,7 @@ export class EnvironmentFailures {
     const reason = signal !== null ? `signal: ${signalText(signal)}` : code === 0 ? undefined : `exit status ${code}`;
     const exitMessage = reason ? `Runtime exited with error: ${reason}` : "Runtime exited without providing a reason";
     if (r === undefined) {
-      if (this.lifecycle.state === "idle") this.lifecycle.to("reset");
+      if (this.lifecycle.state === "idle") this.lifecycle.to("reset", "crash");
       else if (this.lifecycle.state === "initializing") void this.retire("init-failed"); // a provisioned init failed
       return;
     }
@@ -116,13 +116,13 @@ export class EnvironmentFailures {
       this.api.resetSession();
       this.report.running = undefined;
       r.hold.release();
-      this.lifecycle.to("reset");
+      this.lifecycle.to("reset", "crash");
       void this.invoke(r.request).then(r.resolve);
       return;
     }
     const oom = this.output.sawOutOfMemory || (proc?.peakMemoryMb() ?? 0) >= this.config.memorySize;
     this.report.finish(this.report.platformError(oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", exitMessage, "error"));
-    this.toReset("failure");
+    this.toReset(oom ? "out-of-memory" : "crash");
   }
 
   /** The function's timeout ran out while the runtime had the event. */
@@ -171,7 +171,7 @@ export class EnvironmentFailures {
   onOutOfMemory(): void {
     this.killRuntime();
     this.report.finish(this.report.platformError("Runtime.OutOfMemory", "Runtime exited with error: signal: killed", "error"));
-    this.toReset("failure");
+    this.toReset("out-of-memory");
   }
 
   /** An injected failure: what the process dying (or hanging) under the handler reports (aws-facts §1.5). */
@@ -179,7 +179,7 @@ export class EnvironmentFailures {
     if (failure === "out-of-memory") return this.onOutOfMemory();
     this.killRuntime();
     this.report.finish(this.report.platformError("Runtime.ExitError", "Runtime exited with error: exit status 1", "error"));
-    this.toReset("failure");
+    this.toReset("crash");
   }
 
   /** An extension failed during Init: this Init fails as the runtime's own failures do. */
@@ -206,8 +206,8 @@ export class EnvironmentFailures {
     this.kill();
     if (r !== undefined && r.deliveredAt !== undefined) {
       this.report.finish(this.report.platformError(f.errorType, f.message, "error"));
-      this.toReset("failure");
-    } else if (r === undefined && this.lifecycle.state === "idle") this.lifecycle.to("reset");
+      this.toReset("extension-crash");
+    } else if (r === undefined && this.lifecycle.state === "idle") this.lifecycle.to("reset", "extension-crash");
   }
 
   /** Kills the runtime's process and the extensions' (retirement, a failed Init). */
@@ -226,12 +226,13 @@ export class EnvironmentFailures {
   /**
    * Timeout, crash or OOM: the runtime is gone, /tmp stays, the next invocation re-runs Init. The
    * extensions still running get SHUTDOWN with the reason first (aws-facts §3 "After timeout or
-   * crash"); the environment takes no event until they are gone.
+   * crash"); the environment takes no event until they are gone. `cause` is what the reset's event says.
    */
-  private toReset(reason: "timeout" | "failure"): void {
+  private toReset(cause: ResetCause): void {
     this.api.resetSession();
-    if (this.lifecycle.state === "busy" || this.lifecycle.state === "idle") this.lifecycle.to("reset");
+    if (this.lifecycle.state === "busy" || this.lifecycle.state === "idle") this.lifecycle.to("reset", cause);
     if (this.extensions.shutdownBudgetMs === 0) return this.available();
-    void this.extensions.shutdown(reason).then(() => this.available());
+    // The extensions' SHUTDOWN reason is AWS's two: timeout, or failure for everything else (aws-facts §3).
+    void this.extensions.shutdown(cause === "timeout" ? "timeout" : "failure").then(() => this.available());
   }
 }

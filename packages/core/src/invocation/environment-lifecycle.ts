@@ -1,7 +1,7 @@
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { effectiveLogging } from "../registry/logging-config.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import { canTransition, IllegalTransitionError, type EnvironmentState, type RetireReason } from "./environment-state.ts";
+import { canTransition, IllegalTransitionError, type EnvironmentState, type ResetCause, type RetireReason } from "./environment-state.ts";
 
 /**
  * The state an environment is in, moved only along environment-state.ts's table, each move
@@ -10,6 +10,8 @@ import { canTransition, IllegalTransitionError, type EnvironmentState, type Reti
  */
 export class EnvironmentLifecycle {
   private current: EnvironmentState = "initializing";
+  /** Why it is in its state, when that has a reason (reset, retiring, retired): a late page's snapshot says it too. */
+  private why: RetireReason | ResetCause | undefined;
   private readonly id: string;
   private readonly config: FunctionVersionConfig;
   private readonly telemetry: Telemetry;
@@ -28,15 +30,20 @@ export class EnvironmentLifecycle {
     return this.current;
   }
 
-  /** Moves to `to`; a move the table forbids is a bug (IllegalTransitionError). */
-  to(to: EnvironmentState, reason?: RetireReason): void {
+  get reason(): RetireReason | ResetCause | undefined {
+    return this.why;
+  }
+
+  /** Moves to `to` (`reason`: why it retires, or why it was reset); a move the table forbids is a bug (IllegalTransitionError). */
+  to(to: EnvironmentState, reason?: RetireReason | ResetCause): void {
     const from = this.current;
     if (!canTransition(from, to)) throw new IllegalTransitionError(this.id, from, to);
     this.current = to;
-    this.emit(from, to, reason ?? (to === "reset" ? "reset" : undefined));
+    this.why = reason;
+    this.emit(from, to, reason);
   }
 
-  private emit(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason | "reset"): void {
+  private emit(from: EnvironmentState | "none", to: EnvironmentState, reason?: RetireReason | ResetCause): void {
     // Where its logs go (CloudWatch Logs capture), said once.
     const group = from === "none" ? effectiveLogging(this.config).LogGroup : undefined;
     const logGroup = group === `/aws/lambda/${this.config.functionName}` ? undefined : group;

@@ -70,9 +70,9 @@ export class EnvironmentPools {
   }
 
   /** Every live environment (draining ones included), for the dashboard's snapshot. */
-  environments(): { id: string; functionName: string; version: string; state: string; provisioned: boolean }[] {
+  environments(): { id: string; functionName: string; version: string; state: string; reason?: string; provisioned: boolean }[] {
     return [...this.pools.values(), ...this.draining].flatMap((p) =>
-      p.environments().map((e) => ({ id: e.id, functionName: e.config.functionName, version: e.config.version, state: e.state, provisioned: e.initializationType === "provisioned-concurrency" })),
+      p.environments().map((e) => ({ id: e.id, functionName: e.config.functionName, version: e.config.version, state: e.state, reason: e.reason, provisioned: e.initializationType === "provisioned-concurrency" })),
     );
   }
 

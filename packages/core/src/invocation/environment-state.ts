@@ -10,9 +10,9 @@
  * terminal state, `retired`, with a reason.
  */
 // The names are the telemetry schema's (events.ts carries them); the moves between them are here.
-import type { EnvironmentState, RetireReason } from "../telemetry/events.ts";
+import type { EnvironmentState } from "../telemetry/events.ts";
 
-export { ENVIRONMENT_STATES, RETIRE_REASONS, type EnvironmentState, type RetireReason } from "../telemetry/events.ts";
+export { ENVIRONMENT_STATES, RESET_CAUSES, RETIRE_REASONS, type EnvironmentState, type ResetCause, type RetireReason } from "../telemetry/events.ts";
 
 const TRANSITIONS: Record<EnvironmentState, readonly EnvironmentState[]> = {
   initializing: ["idle", "busy", "retiring"],

@@ -1,5 +1,5 @@
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import type { EnvironmentState, RetireReason } from "./environment-state.ts";
+import type { EnvironmentState, ResetCause, RetireReason } from "./environment-state.ts";
 import type { InvocationRequest, InvocationResult } from "./invocation-result.ts";
 
 /**
@@ -11,6 +11,8 @@ export interface Environment {
   readonly config: FunctionVersionConfig;
   readonly initializationType: "on-demand" | "provisioned-concurrency";
   readonly state: EnvironmentState;
+  /** Why it is in its state (reset: its cause; retiring, retired: its reason), as its last state-changed event said. */
+  readonly reason: RetireReason | ResetCause | undefined;
   readonly busy: boolean;
   onAvailable: (env: Environment) => void;
   onRetired: (env: Environment) => void;

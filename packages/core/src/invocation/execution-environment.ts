@@ -3,7 +3,7 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { initLimitMs } from "../runtime/init-limit.ts";
 import { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
 import { normaliseErrorType } from "../runtime/runtime-contract.ts";
-import type { EnvironmentState, RetireReason } from "./environment-state.ts";
+import type { EnvironmentState, ResetCause, RetireReason } from "./environment-state.ts";
 import { EnvironmentFailures } from "./environment-failures.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import { EnvironmentProcess } from "./environment-process.ts";
@@ -122,6 +122,10 @@ export class ExecutionEnvironment implements Environment {
 
   get state(): EnvironmentState {
     return this.lifecycle.state;
+  }
+
+  get reason(): RetireReason | ResetCause | undefined {
+    return this.lifecycle.reason;
   }
 
   get busy(): boolean {

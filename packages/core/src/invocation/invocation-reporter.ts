@@ -105,7 +105,7 @@ export class InvocationReporter {
       this.startLine(r);
       this.output.invocationEnding(r.requestId);
       for (const line of this.platformLog.closing(result)) this.output.platform(line, r.requestId);
-      emitFinished(this.telemetry, this.config, result, r.request.via);
+      emitFinished(this.telemetry, this.config, result, r.request);
     });
     // The log as it ends, and only for a caller who asked (LogType: Tail; most never do).
     if (r.request.logTail === true) result.logTail = r.log.tailBase64();

@@ -92,7 +92,7 @@ export function failurePayload(errorType: string, errorMessage: string): Buffer 
 }
 
 /** The `invocation.finished` telemetry event, the same for every kind of environment. */
-export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig, r: InvocationResult, via: InvocationVia | undefined): void {
+export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig, r: InvocationResult, request: { invokedFunctionArn: string; via?: InvocationVia }): void {
   telemetry.emit({
     type: "invocation.finished",
     requestId: r.requestId,
@@ -107,8 +107,21 @@ export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig
     errorType: r.errorType,
     result: telemetry.active ? preview(r.payload) : undefined,
     functionErrorType: telemetry.active ? functionErrorType(r) : undefined,
-    via,
+    via: request.via,
+    alias: aliasOf(request.invokedFunctionArn),
   });
+}
+
+/**
+ * The alias in an ARN as invoked (`…:function:NAME:live`), undefined when it names none: unqualified,
+ * `$LATEST` or a version (digits). Function names hold no colon, so the qualifier is what follows
+ * the ARN's seventh colon.
+ */
+export function aliasOf(invokedFunctionArn: string): string | undefined {
+  const at = invokedFunctionArn.indexOf(":", invokedFunctionArn.indexOf(":function:") + 10);
+  if (at < 0) return undefined;
+  const q = invokedFunctionArn.slice(at + 1);
+  return q === "$LATEST" || /^\d+$/.test(q) ? undefined : q;
 }
 
 /**

@@ -166,7 +166,7 @@ export class Invoker {
   }
 
   /** Every live environment (draining ones included), for the dashboard's snapshot. */
-  environments(): { id: string; functionName: string; version: string; state: string; provisioned: boolean }[] {
+  environments(): { id: string; functionName: string; version: string; state: string; reason?: string; provisioned: boolean }[] {
     return this.pools.environments();
   }
 
@@ -256,7 +256,7 @@ export class Invoker {
           const durationMs = injectedDurationMs(faults, target.config);
           if (durationMs > 0) await serviceSleep(this.ctx.clock, sync, durationMs);
           result = injectedResult(faults, target.config, requestId ?? this.newRequestId(), durationMs);
-          emitFinished(this.telemetry, target.config, result, sync.via);
+          emitFinished(this.telemetry, target.config, result, { invokedFunctionArn: target.invokedFunctionArn, via: sync.via });
         }
       }
       result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs, initDelayMs);

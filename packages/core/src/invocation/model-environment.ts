@@ -3,7 +3,7 @@ import type { RandomStream } from "../random/rng.ts";
 import type { FunctionVersionConfig, ModelDuration, ModelSpec } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { Environment } from "./environment.ts";
-import type { EnvironmentState, RetireReason } from "./environment-state.ts";
+import type { EnvironmentState, ResetCause, RetireReason } from "./environment-state.ts";
 import { EnvironmentLifecycle } from "./environment-lifecycle.ts";
 import { billedDuration } from "./invocation-log.ts";
 import { emitFinished, emitStarted, failurePayload, serviceSleep, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
@@ -63,6 +63,10 @@ export class ModelEnvironment implements Environment {
     return this.lifecycle.state;
   }
 
+  get reason(): RetireReason | ResetCause | undefined {
+    return this.lifecycle.reason;
+  }
+
   async prewarm(): Promise<boolean> {
     await this.clock.sleep(draw(this.spec.coldStartMs, this.random));
     this.initialised = true;
@@ -118,7 +122,7 @@ export class ModelEnvironment implements Environment {
       logTail: "",
     };
     this.busy = false;
-    emitFinished(this.telemetry, this.config, result, request.via);
+    emitFinished(this.telemetry, this.config, result, request);
     this.transition("idle");
     this.onAvailable(this);
     return result;

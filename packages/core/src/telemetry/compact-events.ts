@@ -14,7 +14,7 @@ import type { SequencedEvent } from "./event-hub.ts";
  */
 export const COMPACT_FIELDS = [
   ["function.log", "functionName", "environmentId", "requestId", "text", "audience"],
-  ["invocation.finished", "requestId", "functionName", "version", "environmentId", "durationMs", "billedDurationMs", "maxMemoryUsedMb", "status", "initDurationMs", "errorType", "result", "functionErrorType", "via"],
+  ["invocation.finished", "requestId", "functionName", "version", "environmentId", "durationMs", "billedDurationMs", "maxMemoryUsedMb", "status", "initDurationMs", "errorType", "result", "functionErrorType", "via", "alias"],
   ["invocation.started", "requestId", "functionName", "version", "environmentId", "coldStart", "payload", "via"],
   ["environment.state-changed", "environmentId", "functionName", "version", "from", "to", "reason", "provisioned", "logGroup"],
   ["invocation.admitted", "functionName", "qualifier", "newEnvironment", "concurrentExecutions", "accountConcurrentExecutions", "unreservedConcurrentExecutions"],

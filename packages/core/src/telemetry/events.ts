@@ -23,6 +23,23 @@ export const RETIRE_REASONS = [
 ] as const;
 export type RetireReason = (typeof RETIRE_REASONS)[number];
 
+/**
+ * Why an environment was reset: its runtime killed under (or between) invocations, /tmp kept, the
+ * next invocation re-running Init in it (aws-facts §3 "After timeout or crash"). The lane and the
+ * console say which (issue 15: "retired and why: idle, timeout, crash, OOM, code update").
+ */
+export const RESET_CAUSES = [
+  /** The function's timeout ran out (Sandbox.Timedout). */
+  "timeout",
+  /** The runtime's process exited or was killed (Runtime.ExitError), or died before taking its event. */
+  "crash",
+  /** It went over its memorySize (Runtime.OutOfMemory). */
+  "out-of-memory",
+  /** One of its extensions died after Init. */
+  "extension-crash",
+] as const;
+export type ResetCause = (typeof RESET_CAUSES)[number];
+
 /** What one attempt came to (STYLE.md 7.8: outcomes are values, not exceptions). */
 export type InvocationOutcome =
   | { kind: "success" }
@@ -62,7 +79,8 @@ export type TelemetryEvent = Base &
         version: string;
         from: EnvironmentState | "none";
         to: EnvironmentState;
-        reason?: RetireReason | "reset";
+        /** Why it retired (to `retiring`/`retired`), or why it was reset (to `reset`). */
+        reason?: RetireReason | ResetCause;
         /** Set on a provisioned-concurrency environment (the dashboard marks its lane). */
         provisioned?: boolean;
         /** On its first event (from "none"), when its LoggingConfig names a group other than `/aws/lambda/NAME`. */
@@ -98,6 +116,8 @@ export type TelemetryEvent = Base &
         result?: string;
         /** As on `invocation.started` (a warm start finished in the same frame is not sent to a coalescing client). */
         via?: InvocationVia;
+        /** The alias the caller invoked, when it invoked one (`version` is the one it ran): CloudWatch's Resource and ExecutedVersion dimensions. */
+        alias?: string;
       }
     | {
         type: "invocation.admitted";

@@ -11,7 +11,11 @@ const MAX_PENDING_ASYNC = 100_000;
  * Lambda's metrics (AWS/Lambda, "Types of metrics for Lambda functions") from the telemetry stream.
  * Each is published with the dimension sets Lambda uses: none (account level, for the metrics AWS
  * aggregates per account), `FunctionName`, and `FunctionName` + `Resource` (the function, or
- * `function:qualifier` for a version or alias).
+ * `function:qualifier` for a version or alias). An invocation through an alias is counted under
+ * its alias, not the version it ran, plus `FunctionName` + `Resource` + `ExecutedVersion` (the
+ * version): "ExecutedVersion ... only applies to alias invocations" (Lambda Developer Guide,
+ * "Viewing metrics"; ListMetrics on AWS shows `Resource: NAME:live, ExecutedVersion: 42` for them,
+ * aws/aws-cdk#14248).
  * - Invocations, Errors (0 or 1 per invocation, so Average is the error rate), Duration (ms);
  * - Throttles (1 per refused request), ConcurrentExecutions and UnreservedConcurrentExecutions
  *   (sampled at each admission: their Maximum is the peak, the statistic AWS's console shows);
@@ -35,7 +39,7 @@ export class LambdaMetrics {
   readonly onEvent = (e: TelemetryEvent): void => {
     switch (e.type) {
       case "invocation.finished": {
-        const dims = this.dimensionSets(e.functionName, e.version);
+        const dims = e.alias === undefined ? this.dimensionSets(e.functionName, e.version) : this.aliasDimensionSets(e.functionName, e.alias, e.version);
         const failed = e.status !== "success";
         for (const d of dims) {
           this.put("Invocations", d, 1, "Count");
@@ -105,6 +109,18 @@ export class LambdaMetrics {
       const fn = { Name: "FunctionName", Value: functionName };
       sets = [dimensionKey([]), dimensionKey([fn]), dimensionKey([fn, { Name: "Resource", Value: resource }])];
       this.dimensionCache.set(resource, sets);
+    }
+    return sets;
+  }
+
+  /** An alias invocation's: account level, per function, per function and alias, and per function, alias and the version that ran. */
+  private aliasDimensionSets(functionName: string, alias: string, version: string): string[] {
+    const key = `${functionName}:${alias}\u0000${version}`;
+    let sets = this.dimensionCache.get(key);
+    if (sets === undefined) {
+      const resource = { Name: "Resource", Value: `${functionName}:${alias}` };
+      sets = [...this.dimensionSets(functionName, alias), dimensionKey([{ Name: "FunctionName", Value: functionName }, resource, { Name: "ExecutedVersion", Value: version }])];
+      this.dimensionCache.set(key, sets);
     }
     return sets;
   }

@@ -233,15 +233,22 @@ function pruneRetired(m, functionName) {
   for (const x of retired.slice(0, Math.max(0, retired.length - KEEP_RETIRED))) m.envs.delete(x.id);
 }
 
-/** requests and GB-seconds at the function's memory and architecture (prices from the server's view). */
+/**
+ * requests and GB-seconds at the function's memory and architecture (prices from the server's
+ * view), at Provisioned Concurrency's duration price on a provisioned environment: core's
+ * lambda-cost.ts's arithmetic, which the page cannot import.
+ */
 function addCost(m, e) {
   const prices = m.cost.prices;
   if (prices === undefined) return;
   const f = m.functions.get(e.functionName) ?? { memorySize: 128, architecture: "x86_64" };
   const gbs = (f.memorySize / 1024) * (e.billedDurationMs / 1000);
-  const cost = prices.perRequest + gbs * (prices.perGbSecond[f.architecture] ?? prices.perGbSecond.x86_64);
-  const c = (m.cost.functions[e.functionName] ??= { requests: 0, gbSeconds: 0, cost: 0, memorySize: f.memorySize, architecture: f.architecture });
+  const provisioned = m.envs.get(e.environmentId)?.provisioned === true && prices.provisionedPerGbSecond !== undefined;
+  const rates = provisioned ? prices.provisionedPerGbSecond : prices.perGbSecond;
+  const cost = prices.perRequest + gbs * (rates[f.architecture] ?? rates.x86_64);
+  const c = (m.cost.functions[e.functionName] ??= { requests: 0, provisionedRequests: 0, gbSeconds: 0, cost: 0, memorySize: f.memorySize, architecture: f.architecture });
   c.requests++;
+  if (provisioned) c.provisionedRequests = (c.provisionedRequests ?? 0) + 1;
   c.gbSeconds += gbs;
   c.cost += cost;
   m.cost.total += cost;

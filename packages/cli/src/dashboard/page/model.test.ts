@@ -157,3 +157,24 @@ describe("a reload and a restart (newuser14 F10, F6/F11)", () => {
     expect(m.logicalIds.get("stack-f-ABC")).toBe("F");
   });
 });
+
+describe("the page's cost", () => {
+  it("adds an invocation on a provisioned environment at Provisioned Concurrency's duration price, as core's lambda-cost.ts does", async () => {
+    const { invocationCost, LAMBDA_PRICES_US_EAST_1 } = await import("@lambda-sim/core");
+    const m = createModel();
+    const cost = { prices: LAMBDA_PRICES_US_EAST_1, functions: {}, total: 0 };
+    const functions = [{ name: "fn", memorySize: 1024, architecture: "x86_64" }];
+    const environments = [
+      { id: "pc", functionName: "fn", version: "1", state: "idle", provisioned: true },
+      { id: "od", functionName: "fn", version: "1", state: "idle", provisioned: false },
+    ];
+    applySnapshot(m, { seq: 1, views: { functions, environments, cost }, recent: [] });
+    const finished = (seq: number, environmentId: string) => ({ type: "invocation.finished", seq, time: seq, requestId: `r${seq}`, functionName: "fn", version: "1", environmentId, durationMs: 1000, billedDurationMs: 1000, maxMemoryUsedMb: 60, status: "success" });
+    applyEvent(m, finished(2, "pc"));
+    applyEvent(m, finished(3, "od"));
+    expect(m.cost.functions.fn).toMatchObject({ requests: 2, provisionedRequests: 1 });
+    // The server's arithmetic comes to the same figure.
+    expect(m.cost.total).toBeCloseTo(invocationCost(1024, "x86_64", 1000, true).cost + invocationCost(1024, "x86_64", 1000).cost, 15);
+    expect(m.cost.total).toBeCloseTo(2 * 0.0000002 + 0.0000097222 + 0.0000166667, 15);
+  });
+});

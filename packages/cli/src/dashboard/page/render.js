@@ -40,12 +40,23 @@ const RETIRE_REASONS = {
   shutdown: "simulator stopped",
 };
 /**
+ * Why an environment was reset (RESET_CAUSES in core's telemetry/events.ts): its runtime killed,
+ * /tmp kept, the next invocation re-running Init in it (aws-facts §3), with the error AWS reports.
+ */
+const RESET_CAUSES = {
+  timeout: "reset: the function's timeout ran out (Sandbox.Timedout)",
+  crash: "reset: the runtime exited (Runtime.ExitError)",
+  "out-of-memory": "reset: it went over its memory size (Runtime.OutOfMemory)",
+  "extension-crash": "reset: one of its extensions died",
+};
+const WHY = { ...RETIRE_REASONS, ...RESET_CAUSES };
+/**
  * What the lanes and a retired one's reason mean: drawn once, folded (a <details> outside the
  * redrawn body keeps its open state), so at 1280x720 the lanes and the event sources share the
  * first screen (newuser7 F9.4).
  */
 export function laneLegend() {
-  return `<summary>One lane per execution environment; a retired one says why</summary>${Object.entries(RETIRE_REASONS)
+  return `<summary>One lane per execution environment; a retired or reset one says why</summary>${Object.entries(WHY)
     .map(([reason, meaning]) => `<span data-reason="${reason}"><small>${reason}</small> ${meaning}</span>`)
     .join("")}`;
 }
@@ -100,7 +111,7 @@ export function renderFunctions(m) {
     const lanes = envs.map((e) => `
       <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
         <span class="id">${short(e.id)} <small>${esc(e.version)}</small></span>
-        <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small title="${esc(RETIRE_REASONS[e.reason] ?? "")}">${esc(e.reason)}</small>` : ""}</span>
+        <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small class="why" title="${esc(WHY[e.reason] ?? "")}">${esc(e.reason)}</small>` : ""}</span>
         <span class="chips">${e.chips.toReversed().map((c) => chip(m, c)).join("")}</span>
       </div>`).join("");
     return `<div class="fn" data-function="${esc(fn)}">
@@ -250,8 +261,8 @@ export function renderCost(m) {
   return `<p><span id="cost-total">${dollars(m.cost.total ?? 0)}</span> <small>total</small> ${since(m) || "<small>so far</small>"}</p>
     <p class="caption"><small>Durations, so GB-seconds, are measured on this machine: a burst of cold starts on a small machine runs slower, and costs more here, than on AWS.</small></p>
     <table><tr><th>function</th><th class="n">requests</th><th class="n">GB-seconds</th><th>memory</th><th class="n">cost</th></tr>
-    ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${fnLabel(m, n)}</td><td class="n">${c.requests}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
-    ${p ? `<p><small>$${(p.perRequest * 1e6).toFixed(2)} per million requests; $${p.perGbSecond.x86_64} per GB-s (x86_64), $${p.perGbSecond.arm64} (arm64)</small></p>` : ""}`;
+    ${fns.map(([n, c]) => `<tr data-cost="${esc(n)}"><td>${fnLabel(m, n)}</td><td class="n">${c.requests}${c.provisionedRequests ? ` <small title="ran on provisioned concurrency: at its duration price">(${c.provisionedRequests} provisioned)</small>` : ""}</td><td class="n">${c.gbSeconds.toFixed(4)}</td><td>${c.memorySize} MB ${esc(c.architecture)}</td><td class="n">${dollars(c.cost)}</td></tr>`).join("")}</table>
+    ${p ? `<p><small>$${(p.perRequest * 1e6).toFixed(2)} per million requests; $${p.perGbSecond.x86_64} per GB-s (x86_64), $${p.perGbSecond.arm64} (arm64)${p.provisionedPerGbSecond ? `; on provisioned concurrency $${p.provisionedPerGbSecond.x86_64} (x86_64), $${p.provisionedPerGbSecond.arm64} (arm64), the concurrency configured not counted` : ""}</small></p>` : ""}`;
 }
 
 export { clockTime };

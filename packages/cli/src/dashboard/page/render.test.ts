@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RETIRE_REASONS } from "@lambda-sim/core";
+import { RESET_CAUSES, RETIRE_REASONS } from "@lambda-sim/core";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
 import { laneLegend, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
@@ -14,7 +14,21 @@ describe("the functions section's lanes", () => {
       account: {},
     });
     for (const reason of RETIRE_REASONS) expect(laneLegend()).toContain(`data-reason="${reason}"`);
-    expect(html).toContain('<small title="provisioned concurrency released (config deleted or lowered, alias moved)">provisioned-released</small>');
+    expect(html).toContain('<small class="why" title="provisioned concurrency released (config deleted or lowered, alias moved)">provisioned-released</small>');
+  });
+
+  it("says why a reset lane was reset: timeout, crash, out of memory (issue 15), explained in the legend", () => {
+    const html: string = renderFunctions({
+      functions: new Map([["fn", { runtime: "nodejs24.x", memorySize: 128 }]]),
+      envs: new Map(RESET_CAUSES.map((cause: string, i: number) => [`e${i}`, lane(`e${i}`, "reset", cause)])),
+      throttles: new Map(),
+      account: {},
+    });
+    for (const cause of RESET_CAUSES) expect(laneLegend()).toContain(`data-reason="${cause}"`);
+    expect(html).toContain('<small class="why" title="reset: the function&#39;s timeout ran out (Sandbox.Timedout)">timeout</small>');
+    expect(html).toContain('<small class="why" title="reset: the runtime exited (Runtime.ExitError)">crash</small>');
+    expect(html).toContain('<small class="why" title="reset: it went over its memory size (Runtime.OutOfMemory)">out-of-memory</small>');
+    expect(html).not.toMatch(/reset<\/span> <small[^>]*>reset</);
   });
 });
 

@@ -26,7 +26,7 @@ export function applySnapshot(m, snap) {
   m.waiting.clear();
   applyViews(m, snap);
   for (const e of snap.views.environments ?? []) {
-    m.envs.set(e.id, { id: e.id, functionName: e.functionName, version: e.version, state: e.state, provisioned: e.provisioned, chips: [] });
+    m.envs.set(e.id, { id: e.id, functionName: e.functionName, version: e.version, state: e.state, reason: e.reason, provisioned: e.provisioned, chips: [] });
   }
   // Each function's throttles since the start, from the server's view (dashboard-views.ts): the page counts on from there.
   m.throttlesFromView = snap.views.throttles !== undefined;
