@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { networkInterfaces } from "node:os";
 import { InvokeCommand, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { createExtensionFunction, extensionTestbed } from "./support/extension-function.ts";
+import { createExtensionFunction, extensionTestbed, telemetryShipper } from "./support/extension-function.ts";
+import { HAS_PYTHON } from "./support/python.ts";
 import { until } from "./support/until.ts";
 
 /** An extension in bash: post-response work on INVOKE, a report on SHUTDOWN. */
@@ -168,6 +169,28 @@ describe("Extensions API and Telemetry API", () => {
     expect(end).toBeDefined();
     const logsReport = logRecords.find((r: any) => r.type === "platform.report" && r.record.requestId === first.out.$metadata.requestId);
     expect(logsReport.record).toEqual({ requestId: first.out.$metadata.requestId, metrics: report.record.metrics });
+  });
+
+  it.skipIf(!HAS_PYTHON)("runs external extensions beside a Python function: INVOKE, post-response work in REPORT, function records, SHUTDOWN (skipped without python3)", async () => {
+    // An observability layer on a Python function, the usual case: its own REPORT_URL prefix keeps its reports apart.
+    const handler = "def handler(event, context):\n    print('python handler ran')\n    return {'ok': True}\n";
+    await createExtensionFunction(bed.lambda, "py-observed", { runtime: "python3.12", handler, timeout: 5, extensions: { "bash-ext": BASH_EXTENSION, shipper: telemetryShipper({ timeoutMs: 25 }) }, variables: { REPORT_URL: `${bed.reports.url}/py` } });
+    const first = await invoke("py-observed");
+    const id = first.out.$metadata.requestId!;
+    expect(first.out.FunctionError).toBeUndefined();
+    expect(first.body).toEqual({ ok: true });
+    expect(first.log).toMatch(/EXTENSION\tName: bash-ext\tState: Ready\tEvents: \[INVOKE,SHUTDOWN\][^]*EXTENSION\tName: shipper\tState: Ready/);
+    expect(durationIn(await reportOf(id))).toBeGreaterThanOrEqual(300);
+    expect(got("py/bash-invoke").map((e) => e.requestId)).toContain(id);
+
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "py-observed", Description: "changed" }));
+    await until(() => got("py/bash-shutdown").length > 0 && got("py/shutdown").length > 0);
+    expect(got("py/shutdown")[0]).toMatchObject({ eventType: "SHUTDOWN", shutdownReason: "spindown" });
+    const records = got("py/telemetry").flat();
+    expect(records.filter((r: any) => r.type === "function").map((r: any) => r.record)).toContain("python handler ran");
+    const report = records.find((r: any) => r.type === "platform.report" && r.record.requestId === id);
+    expect(report.record).toMatchObject({ status: "success", metrics: { initDurationMs: expect.any(Number) } });
+    expect(report.record.metrics.durationMs).toBeGreaterThanOrEqual(300);
   });
 
   it("fails the invocation with Extension.Crash when an extension dies during init", async () => {
