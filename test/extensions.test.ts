@@ -193,6 +193,25 @@ describe("Extensions API and Telemetry API", () => {
     expect(report.record.metrics.durationMs).toBeGreaterThanOrEqual(300);
   });
 
+  it("delivers an extension's output on the Telemetry API's extension stream, apart from the function's", async () => {
+    const talker = `#!/bin/bash
+API="http://\${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
+ID=$(curl -sS -D - -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: $(basename "$0")" -d '{"events":["INVOKE"]}' | grep -i '^Lambda-Extension-Identifier' | tr -d '\\r' | awk '{print $2}')
+while true; do
+  EVENT=$(curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID")
+  echo "talker saw an invoke"
+done
+`;
+    await createExtensionFunction(bed.lambda, "talked-about", { handler: HANDLER, timeout: 5, extensions: { talker, shipper: telemetryShipper({ timeoutMs: 25 }, 0, ["platform", "function", "extension"]) }, variables: { REPORT_URL: `${bed.reports.url}/talk` } });
+    expect((await invoke("talked-about")).body).toEqual({ ok: true });
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "talked-about", Description: "changed" }));
+    await until(() => got("talk/shutdown").length > 0);
+    const records = got("talk/telemetry").flat();
+    expect(records).toContainEqual({ time: expect.any(String), type: "extension", record: "talker saw an invoke" });
+    expect(records).toContainEqual({ time: expect.any(String), type: "function", record: expect.stringContaining("handler ran") });
+    expect(records.filter((r: any) => r.type === "function").map((r: any) => r.record).join("\n")).not.toContain("talker");
+  });
+
   it("fails the invocation with Extension.Crash when an extension dies during init", async () => {
     await fn("crashing", { crasher: CRASHING });
     const { out, body, log } = await invoke("crashing");
