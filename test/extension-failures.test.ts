@@ -92,6 +92,9 @@ exit 0`);
       expect(body).toEqual({ errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${out.$metadata.requestId} Error: Task timed out after 1.00 seconds` });
       expect(log).toContain("not registering");
       expect(log).not.toContain("handler ran");
+      // AWS's line for an Init cut by its limit: Status: timeout, no error type.
+      expect(log).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/m);
+      expect(log).toMatch(/\tStatus: timeout\tError Type: Sandbox.Timedout\t\n$/);
     } finally {
       delete process.env.LAMBDA_SIM_INIT_LIMIT_MS;
     }

@@ -154,7 +154,11 @@ describe("Extensions API and Telemetry API", () => {
     expect(got("node-shutdown")[0]).toMatchObject({ eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: expect.any(Number) });
     const records = got("telemetry").flat();
     const types = new Set(records.map((r: any) => r.type));
-    for (const type of ["platform.initStart", "platform.initRuntimeDone", "platform.initReport", "platform.start", "platform.runtimeDone", "platform.report", "function"]) expect(types).toContain(type);
+    for (const type of ["platform.initStart", "platform.initRuntimeDone", "platform.initReport", "platform.extension", "platform.start", "platform.runtimeDone", "platform.report", "function"]) expect(types).toContain(type);
+    // Each extension's state at the end of its init, as AWS's Telemetry API schema reference shapes it.
+    const extensionRecords = records.filter((r: any) => r.type === "platform.extension").map((r: any) => r.record);
+    expect(extensionRecords).toContainEqual({ name: "bash-ext", state: "Ready", events: ["INVOKE", "SHUTDOWN"] });
+    expect(extensionRecords).toContainEqual({ name: "node-ext", state: "Ready", events: ["INVOKE", "SHUTDOWN"] });
     const report = records.find((r: any) => r.type === "platform.report" && r.record.requestId === first.out.$metadata.requestId);
     expect(report.record).toMatchObject({ status: "success", metrics: { durationMs: expect.any(Number), billedDurationMs: expect.any(Number), memorySizeMB: 128, maxMemoryUsedMB: expect.any(Number), initDurationMs: expect.any(Number) } });
     // platform.report counts the extensions' post-response work; platform.runtimeDone the runtime's alone.
@@ -167,6 +171,7 @@ describe("Extensions API and Telemetry API", () => {
     const logRecords = got("logs").flat();
     const end = logRecords.find((r: any) => r.type === "platform.end" && r.record.requestId === first.out.$metadata.requestId);
     expect(end).toBeDefined();
+    expect(logRecords.filter((r: any) => r.type === "platform.extension").map((r: any) => r.record)).toContainEqual({ name: "bash-ext", state: "Ready", events: ["INVOKE", "SHUTDOWN"] });
     const logsReport = logRecords.find((r: any) => r.type === "platform.report" && r.record.requestId === first.out.$metadata.requestId);
     expect(logsReport.record).toEqual({ requestId: first.out.$metadata.requestId, metrics: report.record.metrics });
   });
@@ -218,14 +223,18 @@ done
     expect(out.FunctionError).toBe("Unhandled");
     expect(body).toEqual({ errorType: "Extension.Crash", errorMessage: `RequestId: ${out.$metadata.requestId} Error: exit status 3` });
     expect(log).toContain("about to crash");
+    // The failed Init's line, as AWS writes it, before the invocation's START.
+    expect(log).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Extension\.Crash$/m);
+    expect(log.indexOf("INIT_REPORT")).toBeLessThan(log.indexOf(`START RequestId: ${out.$metadata.requestId}`));
   });
 
   it("fails the init when an extension reports an init error", async () => {
     await fn("init-error", { reporter: INIT_ERROR });
-    const { out, body } = await invoke("init-error");
+    const { out, body, log } = await invoke("init-error");
     expect(out.FunctionError).toBe("Unhandled");
     expect(body.errorType).toBe("Extension.InitError");
     expect(body.errorMessage).toContain("Extension.ConfigInvalid");
+    expect(log).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Extension\.InitError$/m);
   });
 
   it("fails the invocation with Extension.Crash when an extension dies during it, and starts again after", async () => {

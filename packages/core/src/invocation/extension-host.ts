@@ -117,7 +117,10 @@ export class ExtensionHost {
     const timer = stopwatch.after(limitMs, () => this.failInit({ errorType: "Sandbox.Timedout", message: `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds` }));
     await this.until(() => this.initFailure !== undefined || names.every((n) => this.extensions.byName(n) !== undefined));
     timer.cancel();
-    for (const e of this.extensions.registered.values()) this.opts.onOutput(Buffer.from(`EXTENSION\tName: ${e.name}\tState: Ready\tEvents: [${e.events.join(",")}]\n`));
+    for (const e of this.extensions.registered.values()) {
+      this.opts.onOutput(Buffer.from(`EXTENSION\tName: ${e.name}\tState: Ready\tEvents: [${e.events.join(",")}]\n`));
+      this.telemetry.extensionInit(e.name, "Ready", e.events);
+    }
     return this.initFailure;
   }
 
