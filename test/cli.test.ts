@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI, runCli } from "./support/lambda-sim-process.ts";
+import { boto3Title, HAS_BOTO3 } from "./support/python.ts";
 
 const run = (args: string[]) => runCli(args);
 const EXAMPLE = fileURLToPath(new URL("../examples/lambda-sim.yaml", import.meta.url));
@@ -50,6 +51,18 @@ describe("lambda-sim CLI", () => {
     const exited = new Promise<number | null>((resolve) => s.child.on("exit", (code) => resolve(code)));
     s.child.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+
+  it.skipIf(!HAS_BOTO3)(boto3Title("invokes the bundled example's Python function: status-report reads its queues with boto3 and no configuration"), async () => {
+    const s = await start(["--config", EXAMPLE, "--in-memory", "--port", "0"]);
+    const r = await run(["invoke", "status-report", "--endpoint", `http://127.0.0.1:${s.port}`]);
+    expect(r.code, r.stderr).toBe(0);
+    const body = JSON.parse(r.stdout);
+    expect(Object.keys(body.queues)).toEqual(["orders", "orders-dlq", "receipts-failed"]);
+    expect(body.queues.orders).toEqual({ waiting: expect.any(Number), inFlight: expect.any(Number) });
+    // Its 10-second timeout, less the time it ran.
+    expect(body.remainingMs).toBeGreaterThan(0);
+    expect(body.remainingMs).toBeLessThanOrEqual(10_000);
   });
 
   it("explains an invalid config in one line naming file, line, key path and expectation", async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { networkInterfaces } from "node:os";
 import { InvokeCommand, PutFunctionConcurrencyCommand, TooManyRequestsException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { createExtensionFunction, extensionTestbed } from "./support/extension-function.ts";
+import { createExtensionFunction, extensionTestbed, telemetryShipper } from "./support/extension-function.ts";
+import { HAS_PYTHON } from "./support/python.ts";
 import { until } from "./support/until.ts";
 
 /** An extension in bash: post-response work on INVOKE, a report on SHUTDOWN. */
@@ -153,7 +154,11 @@ describe("Extensions API and Telemetry API", () => {
     expect(got("node-shutdown")[0]).toMatchObject({ eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: expect.any(Number) });
     const records = got("telemetry").flat();
     const types = new Set(records.map((r: any) => r.type));
-    for (const type of ["platform.initStart", "platform.initRuntimeDone", "platform.initReport", "platform.start", "platform.runtimeDone", "platform.report", "function"]) expect(types).toContain(type);
+    for (const type of ["platform.initStart", "platform.initRuntimeDone", "platform.initReport", "platform.extension", "platform.start", "platform.runtimeDone", "platform.report", "function"]) expect(types).toContain(type);
+    // Each extension's state at the end of its init, as AWS's Telemetry API schema reference shapes it.
+    const extensionRecords = records.filter((r: any) => r.type === "platform.extension").map((r: any) => r.record);
+    expect(extensionRecords).toContainEqual({ name: "bash-ext", state: "Ready", events: ["INVOKE", "SHUTDOWN"] });
+    expect(extensionRecords).toContainEqual({ name: "node-ext", state: "Ready", events: ["INVOKE", "SHUTDOWN"] });
     const report = records.find((r: any) => r.type === "platform.report" && r.record.requestId === first.out.$metadata.requestId);
     expect(report.record).toMatchObject({ status: "success", metrics: { durationMs: expect.any(Number), billedDurationMs: expect.any(Number), memorySizeMB: 128, maxMemoryUsedMB: expect.any(Number), initDurationMs: expect.any(Number) } });
     // platform.report counts the extensions' post-response work; platform.runtimeDone the runtime's alone.
@@ -166,8 +171,50 @@ describe("Extensions API and Telemetry API", () => {
     const logRecords = got("logs").flat();
     const end = logRecords.find((r: any) => r.type === "platform.end" && r.record.requestId === first.out.$metadata.requestId);
     expect(end).toBeDefined();
+    expect(logRecords.filter((r: any) => r.type === "platform.extension").map((r: any) => r.record)).toContainEqual({ name: "bash-ext", state: "Ready", events: ["INVOKE", "SHUTDOWN"] });
     const logsReport = logRecords.find((r: any) => r.type === "platform.report" && r.record.requestId === first.out.$metadata.requestId);
     expect(logsReport.record).toEqual({ requestId: first.out.$metadata.requestId, metrics: report.record.metrics });
+  });
+
+  it.skipIf(!HAS_PYTHON)("runs external extensions beside a Python function: INVOKE, post-response work in REPORT, function records, SHUTDOWN (skipped without python3)", async () => {
+    // An observability layer on a Python function, the usual case: its own REPORT_URL prefix keeps its reports apart.
+    const handler = "def handler(event, context):\n    print('python handler ran')\n    return {'ok': True}\n";
+    await createExtensionFunction(bed.lambda, "py-observed", { runtime: "python3.12", handler, timeout: 5, extensions: { "bash-ext": BASH_EXTENSION, shipper: telemetryShipper({ timeoutMs: 25 }) }, variables: { REPORT_URL: `${bed.reports.url}/py` } });
+    const first = await invoke("py-observed");
+    const id = first.out.$metadata.requestId!;
+    expect(first.out.FunctionError).toBeUndefined();
+    expect(first.body).toEqual({ ok: true });
+    expect(first.log).toMatch(/EXTENSION\tName: bash-ext\tState: Ready\tEvents: \[INVOKE,SHUTDOWN\][^]*EXTENSION\tName: shipper\tState: Ready/);
+    expect(durationIn(await reportOf(id))).toBeGreaterThanOrEqual(300);
+    expect(got("py/bash-invoke").map((e) => e.requestId)).toContain(id);
+
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "py-observed", Description: "changed" }));
+    await until(() => got("py/bash-shutdown").length > 0 && got("py/shutdown").length > 0);
+    expect(got("py/shutdown")[0]).toMatchObject({ eventType: "SHUTDOWN", shutdownReason: "spindown" });
+    const records = got("py/telemetry").flat();
+    expect(records.filter((r: any) => r.type === "function").map((r: any) => r.record)).toContain("python handler ran");
+    const report = records.find((r: any) => r.type === "platform.report" && r.record.requestId === id);
+    expect(report.record).toMatchObject({ status: "success", metrics: { initDurationMs: expect.any(Number) } });
+    expect(report.record.metrics.durationMs).toBeGreaterThanOrEqual(300);
+  });
+
+  it("delivers an extension's output on the Telemetry API's extension stream, apart from the function's", async () => {
+    const talker = `#!/bin/bash
+API="http://\${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
+ID=$(curl -sS -D - -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: $(basename "$0")" -d '{"events":["INVOKE"]}' | grep -i '^Lambda-Extension-Identifier' | tr -d '\\r' | awk '{print $2}')
+while true; do
+  EVENT=$(curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID")
+  echo "talker saw an invoke"
+done
+`;
+    await createExtensionFunction(bed.lambda, "talked-about", { handler: HANDLER, timeout: 5, extensions: { talker, shipper: telemetryShipper({ timeoutMs: 25 }, 0, ["platform", "function", "extension"]) }, variables: { REPORT_URL: `${bed.reports.url}/talk` } });
+    expect((await invoke("talked-about")).body).toEqual({ ok: true });
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "talked-about", Description: "changed" }));
+    await until(() => got("talk/shutdown").length > 0);
+    const records = got("talk/telemetry").flat();
+    expect(records).toContainEqual({ time: expect.any(String), type: "extension", record: "talker saw an invoke" });
+    expect(records).toContainEqual({ time: expect.any(String), type: "function", record: expect.stringContaining("handler ran") });
+    expect(records.filter((r: any) => r.type === "function").map((r: any) => r.record).join("\n")).not.toContain("talker");
   });
 
   it("fails the invocation with Extension.Crash when an extension dies during init", async () => {
@@ -176,14 +223,18 @@ describe("Extensions API and Telemetry API", () => {
     expect(out.FunctionError).toBe("Unhandled");
     expect(body).toEqual({ errorType: "Extension.Crash", errorMessage: `RequestId: ${out.$metadata.requestId} Error: exit status 3` });
     expect(log).toContain("about to crash");
+    // The failed Init's line, as AWS writes it, before the invocation's START.
+    expect(log).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Extension\.Crash$/m);
+    expect(log.indexOf("INIT_REPORT")).toBeLessThan(log.indexOf(`START RequestId: ${out.$metadata.requestId}`));
   });
 
   it("fails the init when an extension reports an init error", async () => {
     await fn("init-error", { reporter: INIT_ERROR });
-    const { out, body } = await invoke("init-error");
+    const { out, body, log } = await invoke("init-error");
     expect(out.FunctionError).toBe("Unhandled");
     expect(body.errorType).toBe("Extension.InitError");
     expect(body.errorMessage).toContain("Extension.ConfigInvalid");
+    expect(log).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Extension\.InitError$/m);
   });
 
   it("fails the invocation with Extension.Crash when an extension dies during it, and starts again after", async () => {

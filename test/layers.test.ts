@@ -142,4 +142,23 @@ exports.handler = async () => {
     await expect(create("twice", [l.LayerVersionArn!, l2.LayerVersionArn!])).rejects.toMatchObject({ name: "InvalidParameterValueException", message: expect.stringContaining("Two different versions of the same layer") });
     await expect(create("bad-arn", ["not-an-arn"])).rejects.toMatchObject({ name: "ValidationException" });
   });
+
+  it("refuses function code and layers over 250 MB unzipped together, each layer under it", async () => {
+    // 140,000,000 bytes of zeros zip to ~140 KB: each layer is accepted alone (under 262,144,000 bytes
+    // unzipped), the two together are not. AWS's message, as CreateFunction answers it
+    // (reported in github.com/lambci/git-lambda-layer/issues/27, serverlesspub/ffmpeg-aws-lambda-layer/issues/23).
+    const zeros = await zipFiles([{ name: "zeros.bin", data: Buffer.alloc(140_000_000) }]);
+    const publishZeros = (name: string) => lambda.send(new PublishLayerVersionCommand({ LayerName: name, Content: { ZipFile: zeros } }));
+    const [a, b] = [await publishZeros("big-a"), await publishZeros("big-b")];
+    const source = "exports.handler = async () => 1;";
+    const code = await zipFiles([{ name: "index.js", data: source }]);
+    const over = `Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. The actual size is ${280_000_000 + source.length} bytes.`;
+    const create = (name: string, layers: string[]) =>
+      lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/x", Code: { ZipFile: code }, Layers: layers }));
+    await expect(create("too-big", [a.LayerVersionArn!, b.LayerVersionArn!])).rejects.toMatchObject({ name: "InvalidParameterValueException", message: over });
+    // One fits; adding the other later is refused the same way, and the function keeps its one layer.
+    await create("big-enough", [a.LayerVersionArn!]);
+    await expect(lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "big-enough", Layers: [a.LayerVersionArn!, b.LayerVersionArn!] }))).rejects.toMatchObject({ name: "InvalidParameterValueException", message: over });
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "big-enough" }))).Layers?.map((l) => l.Arn)).toEqual([a.LayerVersionArn]);
+  });
 });

@@ -1,15 +1,13 @@
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startTestSimulator, type TestSimulator } from "@lambda-sim/core/testing";
 import { sqsSource } from "@lambda-sim/sources";
-import { HAS_PYTHON } from "./support/python.ts";
+import { boto3Title, HAS_BOTO3 } from "./support/python.ts";
 
 // boto3 is provided as AWS's runtimes provide it, when some python3 on this machine has it.
-const HAS_BOTO3 = HAS_PYTHON && ["python3", "/usr/bin/python3"].some((p) => spawnSync(p, ["-c", "import boto3"], { stdio: "ignore" }).status === 0);
-const title = HAS_BOTO3 ? "boto3 inside a Python handler" : `boto3 inside a Python handler (skipped: ${HAS_PYTHON ? "no python3 here has boto3" : "no python3 on this machine"})`;
+const title = boto3Title("boto3 inside a Python handler");
 
 let t: TestSimulator;
 let lambda: LambdaClient;

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll } from "vitest";
-import { CreateFunctionCommand, LambdaClient, PublishLayerVersionCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, LambdaClient, PublishLayerVersionCommand, type Runtime } from "@aws-sdk/client-lambda";
 import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
 import { startReportCollector, type ReportCollector } from "./report-collector.ts";
 
 export interface ExtensionFunction {
   /** The executables of the layer's /opt/extensions, by file name. */
   extensions: Record<string, string>;
-  /** The function's index.js (nodejs24.x, `index.handler`). */
+  /** The function's code: index.js (`index.handler`) for Node, app.py (`app.handler`) for a Python runtime. */
   handler: string;
+  /** nodejs24.x if not given. */
+  runtime?: Runtime;
   /** Its environment (the extensions get it too): REPORT_URL, and what else they read. */
   variables: Record<string, string>;
   /** Seconds; AWS's default (3) if not given. */
@@ -17,20 +19,22 @@ export interface ExtensionFunction {
 }
 
 /**
- * Publishes `f.extensions` as a layer and creates the Node function `name` with it, as a user of
+ * Publishes `f.extensions` as a layer and creates the function `name` with it, as a user of
  * an extension (an observability vendor's layer) does: PublishLayerVersion, then CreateFunction
  * with `Layers`.
  */
 export async function createExtensionFunction(lambda: LambdaClient, name: string, f: ExtensionFunction): Promise<void> {
   const extensions = Object.entries(f.extensions).map(([file, data]) => ({ name: `extensions/${file}`, data, mode: 0o755 }));
   const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: `${name}-ext`, Content: { ZipFile: await zipFiles(extensions) } }));
+  const runtime: Runtime = f.runtime ?? "nodejs24.x";
+  const python = runtime.startsWith("python");
   await lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
-      Runtime: "nodejs24.x",
-      Handler: "index.handler",
+      Runtime: runtime,
+      Handler: python ? "app.handler" : "index.handler",
       Role: "arn:aws:iam::000000000000:role/x",
-      Code: { ZipFile: await zipFiles([{ name: "index.js", data: f.handler }]) },
+      Code: { ZipFile: await zipFiles([{ name: python ? "app.py" : "index.js", data: f.handler }]) },
       Layers: [layer.LayerVersionArn!],
       Timeout: f.timeout,
       MemorySize: f.memorySize,

@@ -21,8 +21,16 @@ from lambda_sim_runtime.runtime_api_client import connect
 # AWS's search path: the function's code, then the layers' Python directories (aws-facts 2.3;
 # "Working with .zip file archives for Python": /var/task, /opt/python/lib/python3.x/site-packages,
 # /opt/python). The bootstrap's own directory (sys.path[0]) is not left visible to the handler.
+# python3.x is the runtime's version (AWS_EXECUTION_ENV, AWS_Lambda_python3.12), as on AWS, where
+# layers are built for it; when this machine's interpreter is another version, its own
+# site-packages comes next, for a layer built with that interpreter.
 _TASK_ROOT = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
-sys.path[0:1] = [_TASK_ROOT, "/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2], "/opt/python"]
+_RUNTIME = os.environ.get("AWS_EXECUTION_ENV", "")
+_INTERPRETER = "python%d.%d" % sys.version_info[:2]
+_VERSIONS = [_RUNTIME[len("AWS_Lambda_") :]] if _RUNTIME.startswith("AWS_Lambda_python") else []
+if _INTERPRETER not in _VERSIONS:
+    _VERSIONS.append(_INTERPRETER)
+sys.path[0:1] = [_TASK_ROOT] + ["/opt/python/lib/%s/site-packages" % v for v in _VERSIONS] + ["/opt/python"]
 
 _UNHANDLED_WARNING = (
     "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code. However, in rare cases, "

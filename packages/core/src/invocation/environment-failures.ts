@@ -53,7 +53,7 @@ export class EnvironmentFailures {
   private readonly available: EnvironmentFailuresOptions["available"];
   private readonly invoke: EnvironmentFailuresOptions["invoke"];
   /** What the current Init failed with, if it reported it: the runtime's /init/error, or the platform's. */
-  private initError: { errorType: string; body: Buffer } | undefined;
+  private initError: { errorType: string; body: Buffer; status?: "timeout" } | undefined;
 
   constructor(opts: EnvironmentFailuresOptions) {
     this.config = opts.config;
@@ -106,7 +106,7 @@ export class EnvironmentFailures {
       // Init failed: this invocation gets the init error and the environment is not reused.
       if (r.initDurationMs === undefined) r.initEnded(stopwatch.now() - this.process.spawnedAt);
       const e = this.initError;
-      this.report.finish(e ? this.report.result(e.body, e.errorType, "error") : this.report.platformError("Runtime.ExitError", exitMessage, "error"));
+      this.report.finish(e ? this.report.result(e.body, e.errorType, e.status ?? "error") : this.report.platformError("Runtime.ExitError", exitMessage, "error"));
       void this.retire("init-failed");
       return;
     }
@@ -186,7 +186,9 @@ export class EnvironmentFailures {
   failExtensionInit(f: ExtensionFailure): void {
     this.extensions.kill();
     const type = f.errorType;
-    this.initError = { errorType: type, body: failurePayload(type, `RequestId: ${this.report.running?.request.requestId} Error: ${f.message}`) };
+    // The Init limit reached while extensions registered: a timeout, as the runtime's own Init limit reports it (onInitTimeout).
+    const status = type === "Sandbox.Timedout" ? "timeout" : undefined;
+    this.initError = { errorType: type, body: failurePayload(type, `RequestId: ${this.report.running?.request.requestId} Error: ${f.message}`), status };
     setImmediate(() => this.onExit(1, null));
   }
 

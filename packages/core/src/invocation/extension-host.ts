@@ -52,6 +52,10 @@ export class ExtensionHost {
   private readonly processes: ExtensionProcesses;
   private waiters: (() => boolean)[] = [];
   private initFailure: ExtensionFailure | undefined;
+  /** Extensions that posted /exit/error: their exit is an Extension.ExitError, not a crash. */
+  private readonly exitErrors = new Set<string>();
+  /** The Shutdown phase is under way: extensions may exit now. */
+  private shuttingDown = false;
 
   constructor(opts: ExtensionHostOptions) {
     this.opts = opts;
@@ -113,7 +117,10 @@ export class ExtensionHost {
     const timer = stopwatch.after(limitMs, () => this.failInit({ errorType: "Sandbox.Timedout", message: `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds` }));
     await this.until(() => this.initFailure !== undefined || names.every((n) => this.extensions.byName(n) !== undefined));
     timer.cancel();
-    for (const e of this.extensions.registered.values()) this.opts.onOutput(Buffer.from(`EXTENSION\tName: ${e.name}\tState: Ready\tEvents: [${e.events.join(",")}]\n`));
+    for (const e of this.extensions.registered.values()) {
+      this.opts.onOutput(Buffer.from(`EXTENSION\tName: ${e.name}\tState: Ready\tEvents: [${e.events.join(",")}]\n`));
+      this.telemetry.extensionInit(e.name, "Ready", e.events);
+    }
     return this.initFailure;
   }
 
@@ -185,6 +192,7 @@ export class ExtensionHost {
       due = true;
       this.changed();
     });
+    this.shuttingDown = true;
     this.thaw();
     let flushed = false;
     void this.subscriptions.flush(startMs + budgetMs / 4).then(() => {
@@ -207,6 +215,8 @@ export class ExtensionHost {
   kill(): void {
     this.processes.kill();
     this.extensions.reset();
+    this.exitErrors.clear();
+    this.shuttingDown = false;
     this.changed();
   }
 
@@ -230,14 +240,24 @@ export class ExtensionHost {
   private reported(name: string, phase: "init" | "exit", errorType: string): void {
     // Our choice (AWS's exact wording is not published): the type says which extension API was used.
     if (phase === "init") this.failInit({ errorType: "Extension.InitError", message: `Extension ${name} reported an init error: ${errorType}` });
+    // RAPID keeps Extension.ExitError as the environment's fatal error; it fails what is under
+    // way when the extension exits (rapi/handler/agentexiterror.go).
+    else this.exitErrors.add(name);
   }
 
+  /**
+   * An extension's process ended. Outside the Shutdown phase any exit is fatal, status 0 included,
+   * as RAPID's watchdog has it (core/watchdog.go: `exit code 0`): Extension.Crash, or
+   * Extension.ExitError after the extension posted /exit/error.
+   */
   private exited(name: string, code: number | null, signal: NodeJS.Signals | null): void {
     if (!this.processes.ended(name)) return;
-    const status = signal !== null ? `signal: ${signalText(signal)}` : `exit status ${code}`;
+    if (this.shuttingDown) return this.changed();
+    const status = signal !== null ? `signal: ${signalText(signal)}` : code === 0 ? "exit code 0" : `exit status ${code}`;
+    const failure = { errorType: this.exitErrors.has(name) ? "Extension.ExitError" : "Extension.Crash", message: status };
     const registered = this.extensions.byName(name);
-    if (registered === undefined || !registered.initDone) this.failInit({ errorType: "Extension.Crash", message: status });
-    else if (this.initFailure === undefined && code !== 0) this.opts.onCrash({ errorType: "Extension.Crash", message: status });
+    if (registered === undefined || !registered.initDone) this.failInit(failure);
+    else if (this.initFailure === undefined) this.opts.onCrash(failure);
     this.changed();
   }
 

@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { NamespaceAnchor } from "../runtime/namespace-anchor.ts";
@@ -29,12 +29,16 @@ export class ExtensionProcesses {
     this.opts = opts;
   }
 
-  /** The external extensions this function's layers bring: executable files of /opt/extensions, by name. */
+  /**
+   * The external extensions this function's layers bring: the files of /opt/extensions, by name.
+   * Every entry but a directory, executable or not, as RAPID lists them (agents.ListExternalAgentPaths):
+   * one that cannot be started fails the Init with Extension.LaunchError.
+   */
   get names(): string[] {
     const dir = this.opts.config.optDir === undefined ? undefined : join(this.opts.config.optDir, "extensions");
     if (dir === undefined) return [];
     try {
-      return readdirSync(dir).sort().filter((n) => isExecutable(join(dir, n)));
+      return readdirSync(dir).sort().filter((n) => !isDirectory(join(dir, n)));
     } catch {
       return [];
     }
@@ -106,11 +110,9 @@ export class ExtensionProcesses {
   }
 }
 
-function isExecutable(path: string): boolean {
+function isDirectory(path: string): boolean {
   try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }

@@ -5,13 +5,13 @@ import type { TelemetryEvent } from "../telemetry/events.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 
 /** The platform's own lines in the function's log, Text or JSON (platform-log.ts): not function records. */
-const PLATFORM_LINE = /^(START|END|REPORT) RequestId: |^EXTENSION\t|^\{"time":"[^"]*","type":"platform\./;
+const PLATFORM_LINE = /^(START|END|REPORT) RequestId: |^EXTENSION\t|^INIT_REPORT Init Duration: |^\{"time":"[^"]*","type":"platform\./;
 
 /**
  * The records an environment's Telemetry API and Logs API subscribers receive, shaped as AWS's
  * "Telemetry API Event schema reference" and "Logs API" pages show them: `platform.initStart`,
- * `platform.initRuntimeDone`, `platform.initReport`, `platform.start`, `platform.runtimeDone`,
- * `platform.report` (Logs API: `platform.start`, `platform.end`, `platform.report`), and the
+ * `platform.initRuntimeDone`, `platform.initReport`, `platform.extension`, `platform.start`,
+ * `platform.runtimeDone`, `platform.report` (Logs API: `platform.start`, `platform.end`, `platform.report`), and the
  * function's and extensions' log lines. Built from the simulator's own telemetry for this
  * environment, which it listens to only while the environment has extensions.
  */
@@ -83,6 +83,17 @@ export class ExtensionTelemetry {
     // telemetry, delivered one event per turn of the loop: they go out first.
     if (this.started !== requestId) this.telemetry.flush();
     this.out.record("platform", "platform.runtimeDone", { requestId, status, metrics: { durationMs: round(durationMs), producedBytes } }, { requestId, status });
+  }
+
+  /**
+   * An extension's state at the end of its init: `platform.extension`, `{name, state, events}` with
+   * the events sorted (AWS's Telemetry API schema reference; RIE's SendExtensionInit).
+   */
+  extensionInit(name: string, state: string, events: readonly string[]): void {
+    if (!this.live) return;
+    const record = { name, state, events: [...events].sort() };
+    // The Logs API sends it too, same shape (AWS's "Lambda Logs API" page).
+    this.out.record("platform", "platform.extension", record, record);
   }
 
   extensionLog(text: string): void {

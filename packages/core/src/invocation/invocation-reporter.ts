@@ -64,10 +64,10 @@ export class InvocationReporter {
   }
 
   /** The Init that initStart() began ended: its initRuntimeDone and initReport (JSON logs at DEBUG, or WARN when it failed). */
-  initDone(status: "success" | "error", durationMs: number, errorType?: string): void {
+  initDone(status: "success" | "error", durationMs: number, errorType?: string, timedOut = false): void {
     if (!this.initOpen) return;
     this.initOpen = false;
-    for (const line of this.platformLog.initDone(status, durationMs, errorType)) this.output.platform(line, this.running?.requestId);
+    for (const line of this.platformLog.initDone(status, durationMs, errorType, timedOut)) this.output.platform(line, this.running?.requestId);
   }
 
   /** The running invocation's result as it stands now. */
@@ -101,7 +101,7 @@ export class InvocationReporter {
     // has its answer (Telemetry.deferred).
     this.telemetry.deferred(() => {
       // Never given to the runtime: its Init did not complete.
-      if (r.deliveredAt === undefined) this.initDone("error", stopwatch.now() - this.process.spawnedAt, result.errorType);
+      if (r.deliveredAt === undefined) this.initDone("error", stopwatch.now() - this.process.spawnedAt, result.errorType, result.reportStatus === "timeout");
       this.startLine(r);
       this.output.invocationEnding(r.requestId);
       for (const line of this.platformLog.closing(result)) this.output.platform(line, r.requestId);

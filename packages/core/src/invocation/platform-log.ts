@@ -58,8 +58,19 @@ export class PlatformLog {
     });
   }
 
-  /** Init ended before the runtime took its first event: initRuntimeDone and initReport (JSON only). */
-  initDone(status: "success" | "error", durationMs: number, errorType?: string): string[] {
+  /**
+   * Init ended before the runtime took its first event: initRuntimeDone and initReport (JSON). In
+   * Text, a failed Init has the line AWS writes for it, `INIT_REPORT Init Duration: 150.79 ms\tPhase:
+   * init\tStatus: error\tError Type: Runtime.UserCodeSyntaxError` (`Status: timeout` and no error
+   * type for the Init limit), as CloudWatch Logs exports of such functions show it; a successful
+   * one has none (its Init Duration is in the REPORT).
+   */
+  initDone(status: "success" | "error", durationMs: number, errorType?: string, timedOut = false): string[] {
+    if (this.level === undefined) {
+      if (status === "success") return [];
+      const end = timedOut ? "Status: timeout" : `Status: error${errorType !== undefined ? `\tError Type: ${errorType}` : ""}`;
+      return [`INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: init\t${end}\n`];
+    }
     const t = this.opts.initializationType;
     const level = status === "success" ? "DEBUG" : "WARN";
     const done: Record<string, unknown> = { initializationType: t, phase: "init", status };

@@ -82,7 +82,8 @@ export class ExtensionsApi {
       const errorType = header(req, "lambda-extension-function-error-type");
       if (errorType === undefined) {
         req.resume();
-        return reply(res, 400, { errorMessage: "Missing Lambda-Extension-Function-Error-Type header", errorType: "Extension.MissingHeader" }), true;
+        // RAPID's answer (rapi/handler/agentexiterror.go, agentiniterror.go).
+        return reply(res, 403, { errorMessage: "Lambda-Extension-Function-Error-Type not found", errorType: "Extension.MissingHeader" }), true;
       }
       readBody(req, 1024 * 1024, () => {
         reply(res, 202, { status: "OK" });
@@ -95,21 +96,27 @@ export class ExtensionsApi {
     return true;
   }
 
+  /**
+   * Refusals are RAPID's (aws-lambda-runtime-interface-emulator rapi/handler/agentregister.go): all
+   * 403; a second registration under a name is a state transition RAPID does not allow.
+   */
   private register(req: IncomingMessage, res: ServerResponse): void {
     const name = header(req, "lambda-extension-name");
     readBody(req, 1024 * 1024, (body) => {
-      if (name === undefined || name === "") return reply(res, 400, { errorMessage: "Empty extension name", errorType: "Extension.InvalidExtensionName" });
+      if (name === undefined || name === "") return reply(res, 403, { errorMessage: "Empty extension name", errorType: "Extension.InvalidExtensionName" });
       let events: unknown;
       try {
         events = JSON.parse((body ?? Buffer.alloc(0)).toString("utf8")).events ?? [];
       } catch {
-        return reply(res, 400, { errorMessage: "Invalid request format", errorType: "InvalidRequestFormat" });
+        return reply(res, 403, { errorMessage: "Invalid request format", errorType: "InvalidRequestFormat" });
       }
       if (!Array.isArray(events) || events.some((e) => e !== "INVOKE" && e !== "SHUTDOWN")) {
-        return reply(res, 400, { errorMessage: `Invalid event type in registration: ${JSON.stringify(events)}`, errorType: "Extension.InvalidEventType" });
+        return reply(res, 403, { errorMessage: `Invalid event type in registration: ${JSON.stringify(events)}`, errorType: "Extension.InvalidEventType" });
       }
-      if (this.byName(name) !== undefined) return reply(res, 409, { errorMessage: `Extension ${name} already registered`, errorType: "Extension.AlreadyRegistered" });
-      if (this.registered.size >= MAX_EXTENSIONS) return reply(res, 400, { errorMessage: `Too many extensions registered (max ${MAX_EXTENSIONS})`, errorType: "Extension.TooManyExtensions" });
+      if (this.byName(name) !== undefined) {
+        return reply(res, 403, { errorMessage: `State transition from Registered to Registered failed for extension ${name}. Error: State transition is not allowed`, errorType: "Extension.InvalidExtensionState" });
+      }
+      if (this.registered.size >= MAX_EXTENSIONS) return reply(res, 403, { errorMessage: `Extension limit (${MAX_EXTENSIONS}) reached`, errorType: "Extension.TooManyExtensions" });
       const id = randomUUID();
       this.registered.set(id, { id, name, events: events as ExtensionEventType[], waiting: undefined, queued: [], initDone: false });
       const text = JSON.stringify(this.info());

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
+import { pythonInterpreter } from "./python-interpreter.ts";
 
 /** Where a function's layers are, as its processes see them. */
 export interface OptView {
@@ -47,7 +48,10 @@ export function addLayerPaths(env: Record<string, string>, config: FunctionVersi
     env.NODE_PATH = [`${o}/nodejs/node${node[1]}/node_modules`, `${o}/nodejs/node_modules`, ...(env.NODE_PATH ? [env.NODE_PATH] : [])].join(":");
   }
   if (config.runtime.startsWith("python") && opt.mount === undefined && own.PYTHONPATH === undefined) {
-    env.PYTHONPATH = [`${o}/python/lib/${config.runtime}/site-packages`, `${o}/python`].join(":");
+    // As bootstrap.py orders them: the runtime's site-packages, the interpreter's own when it differs.
+    const version = pythonInterpreter(config.runtime)?.version.split(".").slice(0, 2).join(".");
+    const versions = [config.runtime, ...(version !== undefined && `python${version}` !== config.runtime ? [`python${version}`] : [])];
+    env.PYTHONPATH = [...versions.map((v) => `${o}/python/lib/${v}/site-packages`), `${o}/python`].join(":");
   }
   const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
   if (wrapper !== undefined && opt.mount === undefined) env.AWS_LAMBDA_EXEC_WRAPPER = hostPathOf(wrapper, opt);
