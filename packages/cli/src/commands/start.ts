@@ -2,6 +2,7 @@ import { busyPoll, DEFAULT_BUSY_POLL_US, functionUrlAddress, Simulator, stopwatc
 import type { ApiView, FunctionUrlView, ScheduleView } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice, type StartConfig } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
+import { arnReferenceProblems } from "../config/arn-references.ts";
 import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, mayBeNotable, paint } from "../console/event-line.ts";
@@ -77,6 +78,9 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     functionStates: functionStateTimes(config?.functionStates),
     removeOnClose: config?.removeOnClose,
     declaredCodeRoots: config?.declaredCodeRoots,
+    // The file's own-account ARNs name something declared or created through the API (a redrive
+    // target naming nothing left a poison message redelivered for ever: issue 13).
+    stateProblems: (names) => arnReferenceProblems(config?.arnReferences ?? [], names),
   }).catch((e: unknown) => {
     throw explainStartError(e, config);
   });
