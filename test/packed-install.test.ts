@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packLambdaSim, scratchProject, startIn } from "./support/scratch-project.ts";
 import { userEnv } from "./support/user-env.ts";
+import { runReadmeVitestSetup } from "./support/readme-vitest-project.ts";
 
 // lambda-sim as a user installs it for a project of their own (issue 13): packed, installed from
 // the tarball by the machine's own npm into a folder outside the repository, started there on
@@ -68,6 +69,11 @@ describe.skipIf(!hasNpm)("the packed package (skipped without npm)", () => {
     const exited = new Promise<number | null>((resolve) => sim.child.once("exit", (code) => resolve(code)));
     process.kill(-sim.child.pid!, "SIGINT");
     expect(await exited).toBe(0);
+
+    // The README's vitest global setup and integration test, in this project, on the packed lambda-sim.
+    const readme = await runReadmeVitestSetup(dir, join(dir, "node_modules/.bin/node"));
+    expect(readme, readme.output).toMatchObject({ code: 0 });
+    expect(readme.output).toMatch(/✓ .*a message the consumer keeps failing ends in the DLQ/);
   }, 240_000);
 
   it("npm install -g <tarball>: the global lambda-sim starts and invokes from any folder", async () => {
