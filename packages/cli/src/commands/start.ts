@@ -81,7 +81,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     declaredCodeRoots: config?.declaredCodeRoots,
     // The file's own-account ARNs name something declared or created through the API (a redrive
     // target naming nothing left a poison message redelivered for ever: issue 13).
-    stateProblems: (names) => arnReferenceProblems(config?.arnReferences ?? [], names),
+    stateProblems: config?.arnReferences?.length ? (names) => arnReferenceProblems(config.arnReferences!, names) : undefined,
   }).catch((e: unknown) => {
     throw explainStartError(e, config);
   });

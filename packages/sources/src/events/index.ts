@@ -1,4 +1,4 @@
-import { expandShortName, loadMigrations, registerShortName, type Source, type SourceContext, namesInTable } from "@lambda-sim/core";
+import { expandShortName, loadMigrations, registerShortName, namesInTable, type Source, type SourceContext } from "@lambda-sim/core";
 import { busConfigSchema, ruleDefinition, type BusConfig } from "./bus-config.ts";
 import { busNames, busOperations, DEFAULT_BUS } from "./bus-operations.ts";
 import { busesView } from "./buses-view.ts";

@@ -1,4 +1,4 @@
-import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, type Operation, type Source, type TimerHandle, namesInTable } from "@lambda-sim/core";
+import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, namesInTable, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
 import { describeLimits } from "./describe-limits.ts";
 import { registerKinesisProtocol } from "./kinesis-protocol.ts";
 import { kinesisReaderFactory, SHARDS_KEY } from "./kinesis-reader.ts";

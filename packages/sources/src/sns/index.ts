@@ -1,4 +1,4 @@
-import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, traceHeaderOf, type Operation, type Source, type SourceContext, namesInTable } from "@lambda-sim/core";
+import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, traceHeaderOf, namesInTable, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
 import { deadLetterArn, DeliveryWorker } from "./delivery-worker.ts";
 import { PublishOperations } from "./publish-operations.ts";
 import { SnsStore, type SubscriptionRow } from "./sns-store.ts";

@@ -1,4 +1,4 @@
-import { loadMigrations, traceHeaderOf, registerShortName, SimError, isAwsError, type Operation, type Source, namesInTable } from "@lambda-sim/core";
+import { loadMigrations, traceHeaderOf, registerShortName, SimError, isAwsError, namesInTable, type Operation, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, sqsSettingsSchema, type QueueConfig, type SqsSettings } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
