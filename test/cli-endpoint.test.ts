@@ -24,8 +24,9 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 describe("client endpoints", () => {
   it("on another port, the banner's commands carry the endpoint, and invoke honours AWS_ENDPOINT_URL before LAMBDA_SIM_ENDPOINT", async () => {
     const sim = await startLambdaSim(["--config", EXAMPLE, "--in-memory"]);
-    expect(sim.output()).toContain(`try: lambda-sim invoke hello --payload '{"name":"Paris"}' --log --endpoint ${sim.endpoint}\n`);
-    expect(sim.output()).toContain(`eval "$(lambda-sim env --endpoint ${sim.endpoint})"`);
+    // npx: in the repository (as in a project that installed it), lambda-sim is not on the user's PATH.
+    expect(sim.output()).toContain(`try: npx lambda-sim invoke hello --payload '{"name":"Paris"}' --log --endpoint ${sim.endpoint}\n`);
+    expect(sim.output()).toContain(`eval "$(npx lambda-sim env --endpoint ${sim.endpoint})"`);
 
     const viaAws = await run(["invoke", "hello", "--payload", '{"name":"Ada"}'], { AWS_ENDPOINT_URL: sim.endpoint, LAMBDA_SIM_ENDPOINT: "http://127.0.0.1:1" });
     expect(viaAws.stderr).toBe("");

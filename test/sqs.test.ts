@@ -15,6 +15,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { VirtualClock } from "@lambda-sim/core";
@@ -117,6 +118,21 @@ describe("SQS over the JSON protocol with the AWS SDK", () => {
     expect(back.Messages?.[0]).toMatchObject({ Body: "poison", Attributes: { ApproximateReceiveCount: "1" } });
     const notDlq = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: `arn:aws:sqs:us-east-1:000000000000:work` })).catch((e: unknown) => e);
     expect((notDlq as Error).message).toBe("Source queue must be configured as a Dead Letter Queue.");
+  });
+
+  it("refuses a RedrivePolicy whose dead-letter target does not exist, at CreateQueue and SetQueueAttributes, as AWS does", async () => {
+    const policy = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:job-dlq", maxReceiveCount: 3 });
+    const refusal = (e: unknown) => ({ name: (e as Error).name, message: (e as Error).message, code: (e as { Code?: string }).Code });
+    const expected = { name: "InvalidParameterValue", message: `Value ${policy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`, code: "InvalidParameterValue" };
+    expect(refusal(await queue("jobs", { RedrivePolicy: policy }).catch((e: unknown) => e))).toEqual(expected);
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: "jobs" }))).rejects.toBeInstanceOf(QueueDoesNotExist);
+    const url = await queue("jobs");
+    expect(refusal(await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: policy } })).catch((e: unknown) => e))).toEqual(expected);
+    expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["RedrivePolicy"] }))).Attributes).toBeUndefined();
+    // Once the target exists, the same policy is taken.
+    await queue("job-dlq");
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: policy } }));
+    expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["RedrivePolicy"] }))).Attributes?.RedrivePolicy).toBe(policy);
   });
 
   it("keeps FIFO order per group, blocks a group while a message is in flight, and deduplicates for 5 minutes", async () => {

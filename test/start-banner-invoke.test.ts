@@ -12,9 +12,13 @@ import { CLI, startLambdaSim } from "./support/lambda-sim-process.ts";
  */
 const EXAMPLES = fileURLToPath(new URL("../examples/", import.meta.url));
 
-/** The banner's suggested command, run by a POSIX shell with `lambda-sim` standing for our bin. */
+/**
+ * The banner's suggested command, run by a POSIX shell with `lambda-sim` standing for our bin. In
+ * the repository the banner says `npx lambda-sim` (lambda-sim is not on the user's PATH:
+ * cli-name.ts); npx would find this bin, which the stand-in runs (packed-install.test.ts runs npx).
+ */
 async function runSuggestion(output: string): Promise<{ command: string; code: number | null; stdout: string; stderr: string }> {
-  const command = /try: (lambda-sim invoke .*)\n/.exec(output)?.[1];
+  const command = /try: npx (lambda-sim invoke .*)\n/.exec(output)?.[1];
   expect(command, output).toBeDefined();
   // `lambda-sim` on PATH, as an installed package puts it (dash takes no hyphen in a function name).
   const bin = mkdtempSync(join(tmpdir(), "bin-"));
@@ -107,7 +111,7 @@ describe("the start banner's suggested invoke", () => {
   it("leaves the try: line out when every function wants its source's events (here a queue's consumer): no NAME placeholder to copy", async () => {
     const sim = await startWith(["functions:", fn("a-consumer", "orders"), "queues:", "  orders:", "eventSourceMappings:", "  - { functionName: a-consumer, eventSourceArn: sqs:orders }"]);
     expect(sim.output()).toContain("functions (1): a-consumer\n");
-    expect(sim.output()).toContain(`events: lambda-sim tail --endpoint ${sim.endpoint}\n`);
+    expect(sim.output()).toContain(`events: npx lambda-sim tail --endpoint ${sim.endpoint}\n`);
     expect(sim.output()).not.toContain("try:");
     expect(sim.output()).not.toContain("invoke NAME");
   }, 60_000);

@@ -37,9 +37,9 @@ export function scratchProject(tarball: string): string {
   return dir;
 }
 
-/** Runs `args` (e.g. `npx lambda-sim start`) in `cwd` until it prints its endpoint. */
-export function startIn(cwd: string, command: string, args: readonly string[]): Promise<{ child: ChildProcess; endpoint: string; output: () => string }> {
-  const child = spawn(command, args, { cwd, env: userEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+/** Runs `args` (e.g. `npx lambda-sim start`) in `cwd` (in `env`, a user's shell's by default) until it prints its endpoint. */
+export function startIn(cwd: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = userEnv()): Promise<{ child: ChildProcess; endpoint: string; output: () => string }> {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stderr!.on("data", (b: Buffer) => (out += b));
   return new Promise((resolve, reject) => {

@@ -22,6 +22,8 @@ import { CleanupStack } from "./startup/cleanup-stack.ts";
 import { checkClockChoice } from "./startup/clock-choice.ts";
 import { buildCoreServices, openCoreState, type CoreServiceOptions, type CoreStateOptions } from "./startup/core-services.ts";
 import { startSources } from "./startup/source-startup.ts";
+import { stateNames } from "./startup/state-names.ts";
+import type { KnownNames } from "./faults/fault-names.ts";
 import type { Store } from "./store/store.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
 import type { EventHub } from "./telemetry/event-hub.ts";
@@ -57,6 +59,12 @@ export interface SimulatorOptions extends CoreStateOptions, Omit<CoreServiceOpti
    * scenario's), removed when the simulator closes or fails to start, after everything else.
    */
   removeOnClose?: readonly string[];
+  /**
+   * Problems only the state can tell, one line each (the CLI's config references written as full
+   * ARNs that the file does not declare: arn-references.ts), asked once the state is open and before
+   * anything is declared in it or served; any line refuses the start as a config error.
+   */
+  stateProblems?: (names: KnownNames) => string[];
 }
 
 type SimulatorParts = Pick<Simulator, "clock" | "telemetry" | "hub" | "store" | "registry" | "invoker" | "router" | "simApi" | "endpoint" | "port" | "targets" | "faults" | "functionUrls"> & { cleanup: CleanupStack; mappings: EventSourceMappings };
@@ -144,6 +152,8 @@ export class Simulator {
     const lock = opts.stateDir === undefined ? undefined : StateLock.acquire(opts.stateDir);
     if (lock !== undefined) cleanup.defer(() => lock.release());
     const state = openCoreState(opts, sources.flatMap((s) => s.migrations), cleanup);
+    const unknown = opts.stateProblems?.(stateNames(() => state.registry.listFunctionNames(), state.store, sources)) ?? [];
+    if (unknown.length > 0) throw new SimError("ERR_CONFIG", unknown.join("\n"));
     // HTTP/1.1 and h2c on one port: the JS SDK's Kinesis client speaks HTTP/2 by default.
     // Until start-up is done every request gets a 503.
     let handle = (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(503).end();

@@ -12,6 +12,7 @@ import type { IncomingMessage } from "node:http";
 import type { Rng } from "./random/rng.ts";
 import type { Migration } from "./store/migrate.ts";
 import type { Store } from "./store/store.ts";
+import type { FaultNameKind } from "./faults/fault-names.ts";
 import type { Telemetry } from "./telemetry/telemetry.ts";
 import type { FrontDoorArrivals } from "./invocation/front-door-priority.ts";
 
@@ -100,6 +101,11 @@ export interface Source<Config = unknown, Settings = unknown> {
   readonly settingsKey?: string;
   readonly settingsSchema?: z.ZodType<Settings>;
   readonly migrations: readonly Migration[];
+  /**
+   * The names of the resources its state holds, by kind, read before anything starts: a config
+   * reference written as a full ARN may name one the API created on an earlier run (state-names.ts).
+   */
+  readonly namesInState?: (store: Store) => Partial<Record<FaultNameKind, readonly string[]>>;
   /**
    * Starts the source for one simulator with `config`, the validated section of lambda-sim.yaml
    * (if the file has one), and `settings`, its settings section (if any), and returns the handle of what it left running. One source object

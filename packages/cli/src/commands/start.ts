@@ -2,6 +2,7 @@ import { busyPoll, DEFAULT_BUSY_POLL_US, functionUrlAddress, Simulator, stopwatc
 import type { ApiView, FunctionUrlView, ScheduleView } from "@lambda-sim/sources";
 import { applyTemplate, explainStartError, loadStartConfig, type ConfigChoice, type StartConfig } from "../template/start-config.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
+import { arnReferenceProblems } from "../config/arn-references.ts";
 import { accountSettings, allSources, functionStateTimes } from "../config/simulator-settings.ts";
 import { endpointArg } from "../client/endpoint.ts";
 import { describeEvent, mayBeNotable, paint } from "../console/event-line.ts";
@@ -9,6 +10,7 @@ import { DashboardViews } from "../dashboard/dashboard-views.ts";
 import { simToken } from "@lambda-sim/core/sim-token";
 import { settleHeap } from "./start-heap.ts";
 import { CodeWatcher } from "./code-watcher.ts";
+import { cliName } from "./cli-name.ts";
 import { releaseCompileCache } from "./start-compile-cache.ts";
 import { suggestedInvoke, suggestedInvokeLine, type BusFeeds, type SuggestedInvoke, type TopicFeeds } from "./suggested-invoke.ts";
 import { logicalIdOf } from "../template/logical-names.ts";
@@ -77,6 +79,9 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     functionStates: functionStateTimes(config?.functionStates),
     removeOnClose: config?.removeOnClose,
     declaredCodeRoots: config?.declaredCodeRoots,
+    // The file's own-account ARNs name something declared or created through the API (a redrive
+    // target naming nothing left a poison message redelivered for ever: issue 13).
+    stateProblems: config?.arnReferences?.length ? (names) => arnReferenceProblems(config.arnReferences!, names) : undefined,
   }).catch((e: unknown) => {
     throw explainStartError(e, config);
   });
@@ -117,19 +122,21 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
   // Start-up's garbage collected before anyone is told to send requests.
   settleHeap();
+  // The suggested commands as they run when pasted into the user's shell (cli-name.ts).
+  const cli = cliName();
   // One write, so a script waiting for "listening on" sees the whole banner.
   out.write(
     `lambda-sim listening on ${sim.endpoint}\n` +
-      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${opts.clock === "virtual" ? `, virtual clock (move it with \`lambda-sim clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
+      `  state: ${opts.inMemory ? "in memory" : opts.state}${opts.timeScale !== 1 ? `, time scale ${opts.timeScale}x` : ""}${opts.clock === "virtual" ? `, virtual clock (move it with \`${cli} clock advance 5m${endpointArg(sim.endpoint)}\`)` : ""}\n` +
       `  functions (${functions.length}): ${functionList(functions)}\n` +
       (config?.notes ?? []).map((n) => `  ${n}\n`).join("") +
       templateLines +
       apiLines(sim.hub.view("apis") as ApiView[] | undefined) +
       functionUrlLines(sim) +
       (watcher === undefined ? "" : `  watching ${watcher.folders.length} code folder(s): a save deploys the function's new code\n`) +
-      `  dashboard: ${sim.endpoint}/_sim/ui${dashboardToken(opts, config)}   events: lambda-sim tail${endpointArg(sim.endpoint)}\n` +
-      tryLine(suggestedInvokeLine(asWritten(suggestion, config), endpointArg(sim.endpoint))) +
-      `  AWS tools: eval "$(lambda-sim env${endpointArg(sim.endpoint)})"\n`,
+      `  dashboard: ${sim.endpoint}/_sim/ui${dashboardToken(opts, config)}   events: ${cli} tail${endpointArg(sim.endpoint)}\n` +
+      tryLine(suggestedInvokeLine(asWritten(suggestion, config), endpointArg(sim.endpoint), cli)) +
+      `  AWS tools: eval "$(${cli} env${endpointArg(sim.endpoint)})"\n`,
   );
 }
 

@@ -78,12 +78,12 @@ function functionOf(ref: string): string | undefined {
 /**
  * The `try:` command line: the payload quoted for a POSIX shell. None without a suggestion: a
  * placeholder (`invoke NAME`) is copied as it is by a newcomer (newuser9 P2-10), and no real
- * function would accept `{}` (each wants its source's events).
+ * function would accept `{}` (each wants its source's events). `cli`: how the user's shell runs lambda-sim (cli-name.ts).
  */
-export function suggestedInvokeLine(s: SuggestedInvoke | undefined, endpointArg: string): string | undefined {
+export function suggestedInvokeLine(s: SuggestedInvoke | undefined, endpointArg: string, cli = "lambda-sim"): string | undefined {
   if (s === undefined) return undefined;
   const qualifier = s.qualifier === undefined ? "" : ` --qualifier ${s.qualifier}`;
-  return `lambda-sim invoke ${s.functionName}${qualifier} --payload ${shellQuote(s.payload)} --log${endpointArg}`;
+  return `${cli} invoke ${s.functionName}${qualifier} --payload ${shellQuote(s.payload)} --log${endpointArg}`;
 }
 
 /** Single quotes keep everything literal; a single quote inside closes, escapes and reopens them. */

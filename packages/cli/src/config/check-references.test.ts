@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { isSimError } from "@lambda-sim/core";
 import { apiGatewaySource, eventsSource, kinesisSource, schedulesSource, sqsSource } from "@lambda-sim/sources";
 import { loadConfig } from "./load-config.ts";
+import { arnReferenceProblems } from "./arn-references.ts";
 
 const SOURCES = [sqsSource, kinesisSource, schedulesSource, eventsSource, apiGatewaySource];
 
@@ -127,5 +128,30 @@ describe("config references", () => {
       "",
     ].join("\n");
     expect(await problems(text)).toBe("");
+  });
+
+  it("a full ARN of its own account and region names something declared or created through the API; another account's is taken as written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-refs-"));
+    mkdirSync(join(dir, "fn"));
+    const file = join(dir, "lambda-sim.yaml");
+    const text = [
+      "functions:",
+      FN("worker", "    deadLetterConfig: { targetArn: arn:aws:sqs:us-east-1:000000000000:made-by-api }\n    eventInvokeConfig: { destinationConfig: { onSuccess: { destination: arn:aws:sqs:eu-west-1:111111111111:elsewhere } } }\n"),
+      "queues:",
+      "  jobs: { redrivePolicy: { deadLetterTargetArn: arn:aws:sqs:us-east-1:000000000000:job-dlq, maxReceiveCount: 2 } }",
+      "  jobs-dlq:",
+      "eventSourceMappings:",
+      "  - { functionName: arn:aws:lambda:us-east-1:000000000000:function:worker:live, eventSourceArn: arn:aws:sqs:us-east-1:000000000000:jobs }",
+      "",
+    ].join("\n");
+    writeFileSync(file, text);
+    const config = await loadConfig(file, SOURCES);
+    // What the state holds (the simulator asks once it is open: core's state-names.ts).
+    const state = (queues: string[]) => (kind: string) => (kind === "queue" ? queues : kind === "function" ? ["worker"] : []);
+    expect(arnReferenceProblems(config.arnReferences ?? [], state([])).map((l) => l.replaceAll(file, "FILE"))).toEqual([
+      "FILE:6 functions.worker.deadLetterConfig.targetArn: arn:aws:sqs:us-east-1:000000000000:made-by-api names no queue declared under queues: or created through the API",
+      "FILE:10 queues.jobs.redrivePolicy.deadLetterTargetArn: arn:aws:sqs:us-east-1:000000000000:job-dlq names no queue declared under queues: or created through the API (did you mean 'arn:aws:sqs:us-east-1:000000000000:jobs-dlq'?)",
+    ]);
+    expect(arnReferenceProblems(config.arnReferences ?? [], state(["made-by-api", "job-dlq"]))).toEqual([]);
   });
 });

@@ -29,7 +29,7 @@ export function declaredNames(a: Architecture, kind: NamedKind): string[] {
 }
 
 /** One place in lambda-sim.yaml that names another resource, and the kinds it may name. */
-interface Reference {
+export interface Reference {
   path: Path;
   value: unknown;
   kinds: Kind[];
@@ -44,8 +44,9 @@ interface Reference {
  * declares; otherwise one line each, `<file>:<line> <key.path>: ...`, with a did-you-mean. AWS
  * checks these when a resource is created (a redrive target that does not exist is refused by
  * CreateQueue), and a reference that reaches nothing fails silently later: a poison message
- * received again and again. A full ARN is taken as written: that is how a config names what
- * was created with the API, or lives outside lambda-sim. `faults: false`: a scenario's faults, or
+ * received again and again. A full ARN is not checked here: that is how a config names what
+ * was created with the API, or lives outside lambda-sim; one in the simulator's own account and
+ * region is checked against the state once it is open (arn-references.ts). `faults: false`: a scenario's faults, or
  * those of the lambda-sim.yaml beside a template, name the architecture's (the template's) resources,
  * logical ids included, and are checked once those are known (scenario-names.ts, start-config.ts).
  * `architecture`: the template this file is read beside; a name the file does not declare may be
@@ -89,7 +90,8 @@ export function checkReferences(config: Record<string, unknown>, file: string, l
   return problems.map((p) => p.text);
 }
 
-function references(config: Record<string, unknown>, faults: boolean): Reference[] {
+/** Every place in the config that names another resource (`faults`: with those of its faults). */
+export function references(config: Record<string, unknown>, faults: boolean): Reference[] {
   const refs: Reference[] = [];
   const add = (path: Path, value: unknown, kinds: Kind[], bare?: Kind) => {
     if (value !== undefined) refs.push({ path, value, kinds, bare });

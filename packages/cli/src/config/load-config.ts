@@ -7,6 +7,7 @@ import { formatZodError, schemaKeysAt, SimError, toFunctionDefinition, toLayerDe
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { checkReferences, type Architecture } from "./check-references.ts";
+import { ownArnReferences, type ArnReference } from "./arn-references.ts";
 import { declaredMappingProblems } from "./declared-mapping-problems.ts";
 import { checkReservedConcurrency } from "./check-reserved-concurrency.ts";
 import { buildFunctions } from "./function-builds.ts";
@@ -34,6 +35,8 @@ export interface LoadedConfig {
   raw: unknown;
   /** The line of a key path in the file, for problems found after loading (a scenario's names). */
   lineAt: (path: readonly PropertyKey[]) => number | undefined;
+  /** References written as the simulator's own ARNs that the file does not declare: checked against the state at start (arn-references.ts). */
+  arnReferences?: ArnReference[];
   /** Folders made for this load (zipped layers unpacked without a `layerRoot`): the simulator removes them when it closes. */
   removeOnClose?: string[];
 }
@@ -90,10 +93,11 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   if (invalid.length > 0) throw new SimError("ERR_CONFIG", [...invalid, ...mappingLines()].join("\n"));
   const dangling = checkReferences(raw as Record<string, unknown>, path, lineAt, { faults: opts.faultReferences, architecture: opts.architecture });
   if (dangling.length > 0) throw new SimError("ERR_CONFIG", [...dangling, ...mappingLines()].join("\n"));
+  const arnReferences = ownArnReferences(raw as Record<string, unknown>, path, lineAt, opts.architecture);
   // Beside a template, the logical ids it named are now the names they became (checkReferences).
   const data = opts.architecture === undefined ? parsed.data! : configSchema.parse(declared);
   const functionSettingsGiven = await functionSettings(raw as Record<string, unknown>, settingKeys, opts.architecture, dirname(path), path, lineAt);
-  const loaded = { ...(await fromValidatedConfig(path, raw, data, Object.keys(extra), lineAt, opts.layerRoot)), functionSettings: functionSettingsGiven };
+  const loaded = { ...(await fromValidatedConfig(path, raw, data, Object.keys(extra), lineAt, opts.layerRoot)), functionSettings: functionSettingsGiven, arnReferences };
   try {
     const overReserved = checkReservedConcurrency(loaded.functions, loaded.account, path, lineAt);
     if (overReserved.length > 0) throw new SimError("ERR_CONFIG", overReserved.join("\n"));

@@ -141,7 +141,7 @@ export async function loadTemplateWithOverlay(
     const faults = names.faults(native.faults);
     names.check();
     // Returned for the caller to remove with the simulator: the overlay's temporary layer folder.
-    return { ...merged, faults, removeOnClose: native.removeOnClose, configFiles: [resolve(template), resolve(nativeFile)] };
+    return { ...merged, faults, arnReferences: native.arnReferences, removeOnClose: native.removeOnClose, configFiles: [resolve(template), resolve(nativeFile)] };
   } catch (e) {
     for (const dir of native.removeOnClose ?? []) rmSync(dir, { recursive: true, force: true });
     throw e;

@@ -1,4 +1,4 @@
-import { expandShortName, loadMigrations, registerShortName, type Source, type SourceContext } from "@lambda-sim/core";
+import { expandShortName, loadMigrations, registerShortName, namesInTable, type Source, type SourceContext } from "@lambda-sim/core";
 import { busConfigSchema, ruleDefinition, type BusConfig } from "./bus-config.ts";
 import { busNames, busOperations, DEFAULT_BUS } from "./bus-operations.ts";
 import { busesView } from "./buses-view.ts";
@@ -27,6 +27,7 @@ export const eventsSource: Source<BusConfig> = {
   configKey: "buses",
   configSchema: busConfigSchema,
   migrations: loadMigrations("events", new URL("./migrations/", import.meta.url)),
+  namesInState: (store) => ({ bus: namesInTable(store, "events_buses") }),
   start(ctx, config) {
     const store = new EventStore(ctx.store);
     const names = busNames(ctx.region, ctx.accountId);

@@ -1,4 +1,4 @@
-import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
+import { isAwsError, KeyedWaiters, loadMigrations, registerShortName, SimError, namesInTable, type Operation, type Source, type TimerHandle } from "@lambda-sim/core";
 import { describeLimits } from "./describe-limits.ts";
 import { registerKinesisProtocol } from "./kinesis-protocol.ts";
 import { kinesisReaderFactory, SHARDS_KEY } from "./kinesis-reader.ts";
@@ -25,6 +25,7 @@ export const kinesisSource: Source<StreamConfig> = {
   mappingKinds: { kinesis: "stream" },
   configSchema: streamConfigSchema,
   migrations: loadMigrations("kinesis", new URL("./migrations/", import.meta.url)),
+  namesInState: (store) => ({ stream: namesInTable(store, "kinesis_streams") }),
   start(ctx, config) {
     const store = new StreamStore(ctx.store);
     // Mappings looking for new shards wait on these; a stream created or deleted wakes them.

@@ -1,4 +1,4 @@
-import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, traceHeaderOf, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
+import { expandShortName, isAwsError, loadMigrations, registerShortName, SimError, traceHeaderOf, namesInTable, type Operation, type Source, type SourceContext } from "@lambda-sim/core";
 import { deadLetterArn, DeliveryWorker } from "./delivery-worker.ts";
 import { PublishOperations } from "./publish-operations.ts";
 import { SnsStore, type SubscriptionRow } from "./sns-store.ts";
@@ -21,6 +21,7 @@ export const snsSource: Source<TopicConfig> = {
   configKey: "topics",
   configSchema: topicConfigSchema,
   migrations: loadMigrations("sns", new URL("./migrations/", import.meta.url)),
+  namesInState: (store) => ({ topic: namesInTable(store, "sns_topics") }),
   start(ctx, config) {
     const store = new SnsStore(ctx.store);
     const ids = ctx.rng.stream("sns-ids");

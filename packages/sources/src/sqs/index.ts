@@ -1,4 +1,4 @@
-import { loadMigrations, traceHeaderOf, registerShortName, SimError, isAwsError, type Operation, type Source } from "@lambda-sim/core";
+import { loadMigrations, traceHeaderOf, registerShortName, SimError, isAwsError, namesInTable, type Operation, type Source } from "@lambda-sim/core";
 import { queueAttributes, queueConfigSchema, sqsSettingsSchema, type QueueConfig, type SqsSettings } from "./queue-config.ts";
 import { MessageOperations } from "./message-operations.ts";
 import { QueueOperations } from "./queue-operations.ts";
@@ -26,6 +26,7 @@ export const sqsSource: Source<QueueConfig, SqsSettings> = {
   settingsKey: "sqs",
   settingsSchema: sqsSettingsSchema,
   migrations: loadMigrations("sqs", new URL("./migrations/", import.meta.url)),
+  namesInState: (store) => ({ queue: namesInTable(store, "sqs_queues") }),
   start(ctx, config, settings) {
     const store = new QueueStore(ctx.store);
     const queues = new QueueOperations(store, ctx.clock, { ...ctx, deletedQueueCooldownSeconds: settings?.deletedQueueCooldownSeconds });

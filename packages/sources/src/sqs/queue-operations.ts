@@ -64,6 +64,16 @@ export class QueueOperations {
     return arn.startsWith(this.arnBase) ? this.store.getQueue(arn.slice(this.arnBase.length)) : undefined;
   }
 
+  /**
+   * A redrive target must exist when the policy is set: AWS refuses it otherwise ("Value {...} for
+   * parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", InvalidParameterValue:
+   * serverless/serverless#5215), rather than leave a poison message redelivered for ever.
+   */
+  private checkDeadLetterTarget(policy: string | undefined): void {
+    const target = parseRedrivePolicy(policy)?.deadLetterTargetArn;
+    if (target !== undefined && this.byArn(target) === undefined) throw sqsErrors.invalidValue(policy, "RedrivePolicy", "Dead letter target does not exist.");
+  }
+
   createQueue(input: { QueueName?: string; Attributes?: Record<string, string>; tags?: Record<string, string> }): { QueueUrl: string } {
     const name = input.QueueName;
     if (name === undefined || name === "") throw sqsErrors.missingParameter("QueueName");
@@ -76,6 +86,7 @@ export class QueueOperations {
       );
     }
     const attributes = { ...defaultAttributes(fifo), ...validateAttributes(input.Attributes, fifo, true) };
+    this.checkDeadLetterTarget(attributes.RedrivePolicy);
     const existing = this.store.getQueue(name);
     if (existing !== undefined) {
       // Same name and same attributes: CreateQueue is idempotent.
@@ -158,7 +169,9 @@ export class QueueOperations {
 
   setQueueAttributes(input: { QueueUrl?: string; Attributes?: Record<string, string> }): Record<string, never> {
     const q = this.resolve(input.QueueUrl);
-    const attributes = { ...q.attributes, ...validateAttributes(input.Attributes, q.fifo, false) };
+    const given = validateAttributes(input.Attributes, q.fifo, false);
+    this.checkDeadLetterTarget(given.RedrivePolicy);
+    const attributes = { ...q.attributes, ...given };
     if (attributes.RedrivePolicy === "") delete attributes.RedrivePolicy;
     this.store.setAttributes(q.name, attributes, this.clock.now());
     return {};
