@@ -1,6 +1,9 @@
 // The dashboard: one WebSocket to /_sim/events (snapshot first, then numbered events), state in
 // model.js, HTML from render.js. Events only mark sections dirty; the DOM is written at most once
-// per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap.
+// per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap. A frame
+// is asked for only when something is dirty (an idle page asks for none), and a section whose HTML
+// came out as it was is left alone: the browser's layout of a rewritten section, not our script,
+// was most of the page's CPU (bench/page.ts).
 import { decodeEvent } from "./compact-events.js";
 import { applyDetails, applyEvent, createModel, PAGE_SUBSCRIPTION } from "./model.js";
 import { applySnapshot, applyViews } from "./state-views.js";
@@ -15,6 +18,9 @@ const status = $("#status");
 let eventsThisSecond = 0;
 let rate = 0;
 let lastRender = 0;
+let framePending = false;
+/** Each section's HTML as last written. */
+const written = new Map();
 let socket;
 
 // --auth: the address `lambda-sim start --auth` prints ends in #token=… (a fragment: browsers never
@@ -86,6 +92,7 @@ function connect() {
       eventsThisSecond += frame.events.length;
     } else if (frame.kind === "views") applyViews(m, frame);
     else if (frame.kind === "dropped") notice(`This page fell behind: ${frame.count} events were skipped and the view was reloaded from a fresh snapshot.`);
+    askForFrame();
   };
   socket.onclose = () => {
     // Refused before it opened: with --auth and no token (or a stale one), a fetch gets the 401 and asks for it.
@@ -109,6 +116,7 @@ function loadDetails(key) {
       if (d === undefined) return;
       applyDetails(m, d);
       if (m.selected === key) m.dirty.add("story");
+      askForFrame();
     })
     .catch(() => {});
 }
@@ -126,16 +134,37 @@ function notice(text) {
 }
 
 function frame(now) {
-  requestAnimationFrame(frame);
-  if (now - lastRender < 120 || m.dirty.size === 0) return;
+  framePending = false;
+  if (m.dirty.size === 0) return;
+  if (now - lastRender < redrawGap()) return askForFrame();
   lastRender = now;
   for (const section of m.dirty) {
     const body = RENDER[section] && document.querySelector(`#${section} .body`);
-    if (body) body.innerHTML = RENDER[section](m);
+    if (!body) continue;
+    const html = RENDER[section](m);
+    if (written.get(section) === html) continue;
+    written.set(section, html);
+    body.innerHTML = html;
   }
   if (m.dirty.has("header")) drawClock();
   m.dirty.clear();
   $("#time").textContent = clockTime(m.time);
+}
+
+/**
+ * Our choice: ms between redraws, ~8 a second; 4 a second once events stream faster than a person
+ * reads them (over 100 a second reach the page), which cut the page's CPU at 4,000 telemetry
+ * events a second by a third (bench/page.ts).
+ */
+function redrawGap() {
+  return rate > 100 ? 250 : 120;
+}
+
+/** Asks for a frame when a section is dirty (the frame waits out the gap since the last one). */
+function askForFrame() {
+  if (framePending || m.dirty.size === 0) return;
+  framePending = true;
+  requestAnimationFrame(frame);
 }
 
 /** How service time runs, and its buttons: advance on the virtual clock, pause or resume on a wall clock. */
@@ -175,6 +204,7 @@ document.addEventListener("pointerdown", (ev) => {
   // A row or chip names its invocation (data-key: an async event's attempt); the async lists name the request id: its latest attempt.
   m.selected = selection(m, row.dataset.requestId, row.dataset.key);
   m.dirty.add("story").add("invocations");
+  askForFrame();
   loadDetails(m.selected);
 });
 
@@ -198,4 +228,5 @@ document.addEventListener("click", (ev) => {
 // before it knows it watches a simulator: a trace's playback server has no such route.
 $("#lane-legend").innerHTML = laneLegend();
 connect();
-requestAnimationFrame(frame);
+setInterval(askForFrame, 120);
+askForFrame();

@@ -1,0 +1,115 @@
+// bench/page: what the dashboard page costs the machine it is shown on (issue 15: "light on CPU at
+// 1,000 events/s"), in Debian's chromium driven by playwright-core, as a workshop would show it.
+//
+//   node bench/page.ts [--quick]
+//
+// A simulator with a no-op function in its own process; the page open on /_sim/ui at a projector's
+// 1600×1000; warm invocations paced at a steady rate. For each rate, over the same wall time:
+// - the telemetry events per second the simulator produced (counted by a WebSocket client that
+//   takes every event, attached for that count only),
+// - the CPU the page's browser spent (every chromium process: renderer, GPU, browser; from
+//   chromium's own SystemInfo.getProcessInfo), as a share of one core,
+// beside the same page open on an idle simulator (the reference: what an open page costs doing
+// nothing). The page batches its updates: it redraws at most every 120 ms whatever the rate.
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { chromium, type Browser, type CDPSession } from "playwright-core";
+import { agent, post } from "./http-load.ts";
+import { startSimulator } from "./support.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const quick = process.argv.includes("--quick");
+const SECONDS = quick ? 5 : 15;
+/** Invocations per second; a warm no-op invocation is about 4 telemetry events (admitted, START, END, REPORT, finished, busy/idle). */
+const RATES = [0, 100, 250, 500];
+
+const { WebSocket } = createRequire(import.meta.url)("ws") as typeof import("ws");
+
+function config(): string {
+  const dir = mkdtempSync(join(tmpdir(), "lambda-sim-bench-page-"));
+  mkdirSync(join(dir, "noop"));
+  writeFileSync(join(dir, "noop", "index.mjs"), "export const handler = async () => ({ ok: true });\n");
+  writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  noop:\n    runtime: nodejs24.x\n    handler: index.handler\n    codeUri: ./noop\n");
+  return join(dir, "lambda-sim.yaml");
+}
+
+/** CPU seconds every chromium process has used so far. */
+async function browserCpu(cdp: CDPSession): Promise<number> {
+  const info = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: { cpuTime: number }[] };
+  return info.processInfo.reduce((s, p) => s + p.cpuTime, 0);
+}
+
+/** Invokes `noop` `rate` times a second for `seconds`, in ticks of 10 ms; the rate reached. */
+async function paced(port: number, rate: number, seconds: number): Promise<number> {
+  if (rate === 0) {
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    return 0;
+  }
+  const started = performance.now();
+  let sent = 0;
+  const inFlight = new Set<Promise<unknown>>();
+  while (performance.now() - started < seconds * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    for (; sent < due; sent++) {
+      const p = post(port, "/2015-03-31/functions/noop/invocations").finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await Promise.all(inFlight);
+  return sent / ((performance.now() - started) / 1000);
+}
+
+/** Telemetry events the simulator streams per second at `rate` invocations a second (every event, no subscription). */
+async function eventsPerSecond(port: number, rate: number): Promise<number> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/_sim/events`);
+  let events = 0;
+  ws.on("message", (d) => {
+    const f = JSON.parse(String(d));
+    if (f.kind === "events") events += f.events.length;
+  });
+  await new Promise((r) => ws.once("open", r));
+  const reached = await paced(port, rate, 3);
+  await new Promise((r) => setTimeout(r, 200));
+  ws.close();
+  return (events / 3) * (reached / rate || 0);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CHROMIUM)) {
+    console.log(`bench/page: Debian's chromium is not at ${CHROMIUM} (apt-get install chromium); nothing measured`);
+    return;
+  }
+  const sim = await startSimulator([], ["--in-memory", "--config", config()]);
+  let browser: Browser | undefined;
+  try {
+    // Warm the function and the server before anything is counted.
+    for (let i = 0; i < 2000; i++) await post(sim.port, "/2015-03-31/functions/noop/invocations");
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(`http://127.0.0.1:${sim.port}/_sim/ui`);
+    await page.waitForSelector("body");
+    const cdp = await browser.newBrowserCDPSession();
+    console.log(`node ${process.version}, chromium ${browser.version()}, page at 1600×1000, ${SECONDS} s per rate`);
+    console.log("invocations/s | telemetry events/s | page's browser CPU (share of one core)");
+    for (const rate of RATES) {
+      const events = rate === 0 ? 0 : await eventsPerSecond(sim.port, rate);
+      await paced(sim.port, rate, 2); // the page catches up with the count's traffic, unmeasured
+      const c0 = await browserCpu(cdp);
+      const t0 = performance.now();
+      const reached = await paced(sim.port, rate, SECONDS);
+      const share = (await browserCpu(cdp)) - c0;
+      const wall = (performance.now() - t0) / 1000;
+      const label = rate === 0 ? "idle (reference)" : `${reached.toFixed(0)}`;
+      console.log(`${label.padStart(13)} | ${events.toFixed(0).padStart(18)} | ${((share / wall) * 100).toFixed(1).padStart(5)}%`);
+    }
+  } finally {
+    await browser?.close();
+    sim.child.kill("SIGTERM");
+    agent.destroy();
+  }
+}
+
+await main();
