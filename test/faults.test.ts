@@ -430,6 +430,9 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     expect([poison.status, poison.json.message]).toEqual([400, "fault: payloadContains: does not apply to delivery-failure: a delivery carries a record, not an invocation's payload (scope it with function, qualifier, source or mapping)"]);
     const attempt = await sim("POST", "/_sim/faults", { kind: "delivery-failure", target: "sqs:dlq", attempt: 1 });
     expect([attempt.status, attempt.json.message]).toEqual([400, "fault: attempt: does not apply to delivery-failure: a delivery follows an event's last attempt (scope it with function, qualifier, source or mapping)"]);
+    // A throttle is not an attempt: an event throttled at attempt 1 would be throttled at every retry (review40).
+    const throttled = await sim("POST", "/_sim/faults", { kind: "throttle", attempt: 1 });
+    expect([throttled.status, throttled.json.message]).toEqual([400, "fault: attempt: does not apply to throttle: a throttled event has not made its attempt, so it would be throttled again at every retry until it expires (use nth, or afterSeconds and forSeconds)"]);
     // A hold longer than Lambda's maximum timeout (15 minutes) is a unit mistake, not a fault (walkthrough F7).
     for (const kind of ["latency", "slow-cold-start"]) {
       const long = await sim("POST", "/_sim/faults", { kind, ms: 1e300 });

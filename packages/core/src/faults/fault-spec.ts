@@ -66,7 +66,12 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal("out-of-memory"), ...scope }),
     z.strictObject({ kind: z.literal("latency"), ...scope, ms: holdMs }),
     z.strictObject({ kind: z.literal("slow-cold-start"), ...scope, ms: holdMs }),
-    z.strictObject({ kind: z.literal("throttle"), ...scope, reason: z.enum(THROTTLE_REASONS).default("ConcurrentInvocationLimitExceeded") }),
+    z.strictObject({ kind: z.literal("throttle"), ...scope, reason: z.enum(THROTTLE_REASONS).default("ConcurrentInvocationLimitExceeded") }).refine((d) => d.attempt === undefined, {
+      // A throttle is not an attempt (AWS: throttled events are retried apart from the retry attempts), so
+      // an event throttled at its attempt 1 is still at attempt 1 when retried: throttled until it expires.
+      path: ["attempt"],
+      error: "does not apply to throttle: a throttled event has not made its attempt, so it would be throttled again at every retry until it expires (use nth, or afterSeconds and forSeconds)",
+    }),
     z.strictObject({
       kind: z.literal("delivery-failure"),
       ...scope,

@@ -95,7 +95,7 @@ export class DeliveryWorker {
 
   private flush(): void {
     if (this.settled.length === 0) return;
-    this.store.finish(this.settled);
+    this.store.finish(this.settled, this.clock.now());
     this.settled = [];
   }
 

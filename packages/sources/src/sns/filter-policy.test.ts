@@ -77,4 +77,13 @@ describe("SNS filter policies", () => {
     const big = JSON.stringify({ a: ["x".repeat(256 * 1024)] });
     expect(() => compileFilterPolicy(big)).toThrow("Invalid parameter: FilterPolicy: Filter policy is too long");
   });
+
+  it("routes by a policy a subscription already holds without the checks made when it was set: one stored before they existed keeps working (review40)", () => {
+    const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+    const stored = compileFilterPolicy('{"store":[{"wildcard":"example_*"}],"a":' + JSON.stringify(values(200)) + "}", "MessageAttributes", true)!;
+    const m = (store: string, a: string) => ({ MessageId: "1", TopicArn: "t", Message: "{}", PublishedAt: 0, MessageAttributes: { store: { DataType: "String", StringValue: store }, a: { DataType: "String", StringValue: a } } });
+    expect(stored(m("example_1", "v199"))).toBe(true);
+    expect(stored(m("other", "v199"))).toBe(false);
+  });
 });
+

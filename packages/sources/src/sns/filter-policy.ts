@@ -30,8 +30,11 @@ const SNS_DIALECT = { unsupportedOperators: ["wildcard"] } as const;
  * cidr), against the message attributes by name (String as text, Number as a number,
  * String.Array as its JSON array; Binary ones match nothing) or against the JSON message body. A
  * policy that is not valid, or over SNS's limits, is InvalidParameter "FilterPolicy: <reason>".
+ * `stored`: a policy a subscription already holds, being routed by: SNS's limits and its operator
+ * list are checked when a policy is set, so one stored by an older lambda-sim (before they were
+ * checked) keeps routing as it did rather than failing every Publish to its topic (review40).
  */
-export function compileFilterPolicy(policy: string | undefined, scope: FilterPolicyScope = "MessageAttributes"): FilterPolicy | undefined {
+export function compileFilterPolicy(policy: string | undefined, scope: FilterPolicyScope = "MessageAttributes", stored = false): FilterPolicy | undefined {
   if (policy === undefined || policy.trim() === "" || policy.trim() === "{}") return undefined;
   // Our wording: AWS's answer to a policy over 256 KB is unrecorded.
   if (Buffer.byteLength(policy) > MAX_FILTER_POLICY_BYTES) throw snsErrors.invalidParameter("FilterPolicy: Filter policy is too long");
@@ -40,8 +43,8 @@ export function compileFilterPolicy(policy: string | undefined, scope: FilterPol
     const json: unknown = JSON.parse(policy);
     if (scope === "MessageAttributes") refuseNesting(json);
     // The limits first, as AWS checks them before the operators (LocalStack's validator's order).
-    checkLimits(json);
-    match = compilePattern(policy, SNS_DIALECT);
+    if (!stored) checkLimits(json);
+    match = compilePattern(policy, stored ? undefined : SNS_DIALECT);
   } catch (e) {
     if (e instanceof SyntaxError) throw snsErrors.invalidParameter("FilterPolicy: failed to parse JSON.");
     if (isInvalidEventPattern(e)) throw snsErrors.invalidParameter(`FilterPolicy: ${e.message}`);

@@ -196,7 +196,7 @@ export class PublishOperations {
       routes = this.store
         .subscriptions(topicArn)
         .filter((s) => !s.pending)
-        .map((s) => ({ arn: s.arn, filter: compileFilterPolicy(s.attributes.FilterPolicy, s.attributes.FilterPolicyScope as FilterPolicyScope | undefined) }));
+        .map((s) => ({ arn: s.arn, filter: compileFilterPolicy(s.attributes.FilterPolicy, s.attributes.FilterPolicyScope as FilterPolicyScope | undefined, true) }));
       this.routes.set(topicArn, routes);
     }
     return routes;

@@ -21,13 +21,13 @@ describe("SnsStore", () => {
     const due = sns.due(100, 10);
     expect(due.map((d) => [d.message.MessageId, d.subscriptionArn])).toEqual([["m1", `${TOPIC}:a`], ["m1", `${TOPIC}:b`]]);
     sns.retryAt(due[1]!.id, 20_100);
-    sns.finish([due[0]!]);
+    sns.finish([due[0]!], 100);
     expect(sns.pendingDeliveries(TOPIC)).toBe(1);
     expect(sns.due(20_099, 10)).toEqual([]);
     expect(sns.nextDueAfter(100)).toBe(20_100);
     const [retry] = sns.due(20_100, 10);
     expect(retry).toMatchObject({ attempts: 1, firstAttemptAt: 100, message: { MessageId: "m1" } });
-    sns.finish([retry!]);
+    sns.finish([retry!], 20_100);
     expect(sns.pendingDeliveries(TOPIC)).toBe(0);
   });
 
@@ -51,5 +51,25 @@ describe("SnsStore", () => {
     const source = ((sns as unknown as { s: Record<string, { source: string }> }).s.dueOf!).source;
     const details = (store.db.prepare(`EXPLAIN QUERY PLAN ${source}`).all("x", 0, 1) as { detail: string }[]).map((r) => r.detail);
     expect(details.join("\n")).toContain("SEARCH d USING INDEX sns_deliveries_subscription (subscription_arn=? AND next_attempt_at<?)");
+  });
+
+  it("holds a FIFO group's later deliveries out of the due queries until the one before is finished, whatever the backlog (review40)", () => {
+    const { store, sns } = open();
+    const fifo = (id: string): StoredMessage => ({ ...message(id), MessageGroupId: "g", SequenceNumber: id });
+    for (let i = 0; i < 1_000; i++) sns.publish([{ message: fifo(`f${i}`), subscriptions: [`${TOPIC}:a`] }], 10);
+    sns.publish([{ message: message("standard"), subscriptions: [`${TOPIC}:b`] }], 20);
+    const first = sns.due(30, 10);
+    expect(first.map((d) => d.message.MessageId)).toEqual(["f0", "standard"]);
+    // The group's head waits for a retry: the rest of the group stays held, and no later time is due for it.
+    sns.retryAt(first[0]!.id, 5_000);
+    sns.finish([first[1]!], 30);
+    expect(sns.due(4_999, 10)).toEqual([]);
+    expect(sns.nextDueAfter(30)).toBe(5_000);
+    const [retry] = sns.due(5_000, 10);
+    sns.finish([retry!], 5_000);
+    expect(sns.due(5_000, 10).map((d) => d.message.MessageId)).toEqual(["f1"]);
+    // The held rows are never read: the due query reads as many rows as it returns.
+    const rows = (store.db.prepare("SELECT count(*) AS n FROM sns_deliveries WHERE next_attempt_at <= ?").get(5_000) as { n: number }).n;
+    expect(rows).toBe(1);
   });
 });

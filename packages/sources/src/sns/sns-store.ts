@@ -52,12 +52,14 @@ export interface DueDelivery {
 }
 
 /**
- * A delivery may start when it is the oldest of its subscription's message group still in the
- * outbox (a FIFO topic's; standard topics' have none): the ones before it are in flight or waiting
- * to be retried. SNS "Amazon SNS message grouping for FIFO topics": "Messages that belong to the same
- * group are processed one by one, in a strict order relative to the group."
+ * A FIFO topic's subscription takes its message groups one message at a time, in order: a delivery
+ * behind an earlier one of its group (in flight or waiting to be retried) is held, with this as its
+ * next_attempt_at (the largest time a Date holds), and made due when the one before it is
+ * finished. SNS "Amazon SNS message grouping for FIFO topics": "Messages that belong to the same
+ * group are processed one by one, in a strict order relative to the group." Held rows are never
+ * scanned by the due queries, however long a group's backlog (review40).
  */
-const GROUP_HEAD = `(d.message_group_id IS NULL OR d.id = (SELECT min(g.id) FROM sns_deliveries g WHERE g.subscription_arn = d.subscription_arn AND g.message_group_id = d.message_group_id))`;
+const HELD = 8_640_000_000_000_000;
 
 interface TopicDb { arn: string; name: string; attributes: string; tags: string; created_at: number }
 interface SubDb { arn: string; topic_arn: string; protocol: string; endpoint: string; attributes: string; token: string; pending: number; created_at: number }
@@ -100,9 +102,14 @@ export class SnsStore {
       deleteSub: db.prepare("DELETE FROM sns_subscriptions WHERE arn = ?"),
       putMessage: db.prepare<[string, string], { id: number }>("INSERT INTO sns_messages (topic_arn, message) VALUES (?, ?) RETURNING id"),
       putDelivery: db.prepare("INSERT INTO sns_deliveries (message_id, subscription_arn, attempts, next_attempt_at, first_attempt_at, message_group_id) VALUES (?, ?, 0, ?, ?, ?)"),
+      groupWaits: db.prepare<[string, string], { id: number }>("SELECT id FROM sns_deliveries WHERE subscription_arn = ? AND message_group_id = ? LIMIT 1"),
+      // The next of the group, now that the one before it is finished.
+      promote: db.prepare(
+        `UPDATE sns_deliveries SET next_attempt_at = ? WHERE id = (SELECT min(id) FROM sns_deliveries WHERE subscription_arn = ? AND message_group_id = ?) AND next_attempt_at = ${HELD}`,
+      ),
       due: db.prepare<[number, number], DueDb>(
         `SELECT d.id, d.message_id, d.subscription_arn, d.attempts, d.next_attempt_at, d.first_attempt_at, m.message FROM sns_deliveries d
-         JOIN sns_messages m ON m.id = d.message_id WHERE d.next_attempt_at <= ? AND ${GROUP_HEAD} ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+         JOIN sns_messages m ON m.id = d.message_id WHERE d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       ),
       // The subscriptions with deliveries, one index seek each (a loose index scan): no walk over
       // any subscription's backlog.
@@ -114,12 +121,12 @@ export class SnsStore {
       ),
       dueOf: db.prepare<[string, number, number], DueDb>(
         `SELECT d.id, d.message_id, d.subscription_arn, d.attempts, d.next_attempt_at, d.first_attempt_at, m.message FROM sns_deliveries d
-         JOIN sns_messages m ON m.id = d.message_id WHERE d.subscription_arn = ? AND d.next_attempt_at <= ? AND ${GROUP_HEAD}
+         JOIN sns_messages m ON m.id = d.message_id WHERE d.subscription_arn = ? AND d.next_attempt_at <= ?
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       ),
-      nextDueAfter: db.prepare<[number], { at: number | null }>("SELECT min(next_attempt_at) AS at FROM sns_deliveries WHERE next_attempt_at > ?"),
+      nextDueAfter: db.prepare<[number], { at: number | null }>(`SELECT min(next_attempt_at) AS at FROM sns_deliveries WHERE next_attempt_at > ? AND next_attempt_at < ${HELD}`),
       pendingOf: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM sns_deliveries d JOIN sns_messages m ON m.id = d.message_id WHERE m.topic_arn = ?"),
-      deleteDelivery: db.prepare("DELETE FROM sns_deliveries WHERE id = ?"),
+      deleteDelivery: db.prepare<[number], { subscription_arn: string; message_group_id: string | null }>("DELETE FROM sns_deliveries WHERE id = ? RETURNING subscription_arn, message_group_id"),
       deleteMessageIfDone: db.prepare("DELETE FROM sns_messages WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_id = ?)"),
       retry: db.prepare("UPDATE sns_deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?"),
       findDedup: db.prepare<[string, string, number], { message_id: string; sequence_number: string }>(
@@ -140,11 +147,14 @@ export class SnsStore {
           if (subscriptions.length === 0) continue;
           const { id } = s.putMessage.get(message.TopicArn, JSON.stringify(message))!;
           const group = message.SequenceNumber === undefined ? null : (message.MessageGroupId ?? null);
-          for (const arn of subscriptions) s.putDelivery.run(id, arn, now, now, group);
+          for (const arn of subscriptions) s.putDelivery.run(id, arn, group !== null && s.groupWaits.get(arn, group) !== undefined ? HELD : now, now, group);
         }
       }),
-      finish: store.writer((done: readonly Pick<DueDelivery, "id" | "messageId">[]) => {
-        for (const d of done) s.deleteDelivery.run(d.id);
+      finish: store.writer((done: readonly Pick<DueDelivery, "id" | "messageId">[], now: number) => {
+        for (const d of done) {
+          const row = s.deleteDelivery.get(d.id);
+          if (row?.message_group_id != null) s.promote.run(now, row.subscription_arn, row.message_group_id);
+        }
         for (const id of new Set(done.map((d) => d.messageId))) s.deleteMessageIfDone.run(id, id);
       }),
     };
@@ -268,9 +278,9 @@ export class SnsStore {
     return this.s.pendingOf.get(topicArn)!.n;
   }
 
-  /** These deliveries are over (delivered, dead-lettered or dropped); a message goes with its last one. */
-  finish(done: readonly Pick<DueDelivery, "id" | "messageId">[]): void {
-    this.tx.finish(done);
+  /** These deliveries are over (delivered, dead-lettered or dropped); a message goes with its last one, and the next of a FIFO group falls due at `now`. */
+  finish(done: readonly Pick<DueDelivery, "id" | "messageId">[], now: number): void {
+    this.tx.finish(done, now);
   }
 
   retryAt(id: number, at: number): void {

@@ -6,5 +6,10 @@ UPDATE sns_deliveries SET message_group_id = (
   SELECT json_extract(m.message, '$.MessageGroupId') FROM sns_messages m
   WHERE m.id = sns_deliveries.message_id AND json_extract(m.message, '$.SequenceNumber') IS NOT NULL
 );
--- The head of each (subscription, group): one index seek.
+-- A group's deliveries of a subscription, in order: one index seek for its next.
 CREATE INDEX sns_deliveries_group ON sns_deliveries (subscription_arn, message_group_id, id) WHERE message_group_id IS NOT NULL;
+-- A delivery behind an earlier one of its group waits, held (sns-store.ts HELD), until that one is finished.
+UPDATE sns_deliveries SET next_attempt_at = 8640000000000000
+WHERE message_group_id IS NOT NULL AND id <> (
+  SELECT min(g.id) FROM sns_deliveries g WHERE g.subscription_arn = sns_deliveries.subscription_arn AND g.message_group_id = sns_deliveries.message_group_id
+);
