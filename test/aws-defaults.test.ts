@@ -10,7 +10,7 @@ import { INIT_LIMIT_MS } from "../packages/core/src/runtime/init-limit.ts";
 import { MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES } from "../packages/core/src/registry/code-store.ts";
 import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, MAXIMUM_EVENT_AGE_RANGE, MAXIMUM_RETRY_ATTEMPTS_RANGE } from "../packages/core/src/registry/async-retry-config.ts";
 import { FUNCTION_ERROR_DELAYS_MS, THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_MIN_MS } from "../packages/core/src/invocation/async-retry-policy.ts";
-import { ESM_SCALING } from "../packages/core/src/mappings/esm-worker.ts";
+import { SQS_SCALING } from "../packages/sources/src/sqs/sqs-poller.ts";
 import { MAX_BATCHING_WINDOW_SECONDS, MAXIMUM_CONCURRENCY_RANGE } from "../packages/core/src/mappings/mapping-validation.ts";
 import { STREAM_BATCH_SIZE } from "../packages/core/src/mappings/stream-mapping-params.ts";
 import { MAX_FILTERS } from "../packages/core/src/mappings/filter-criteria.ts";
@@ -71,7 +71,7 @@ const ROWS: [what: string, encoded: unknown, aws: unknown, source: string][] = [
   ["SQS mapping: a batch above 10 needs a window", SQS_MAPPING_LIMITS.standard.windowRequiredAbove, 10, "aws-facts §6"],
   ["MaximumBatchingWindowInSeconds max", MAX_BATCHING_WINDOW_SECONDS, 300, "aws-facts §6"],
   ["ScalingConfig.MaximumConcurrency range", MAXIMUM_CONCURRENCY_RANGE, [2, 1000], "aws-facts §6"],
-  ["SQS poller scaling: 5 at first, +300 a minute, at most 1,250", ESM_SCALING, { initial: 5, perMinute: 300, ceiling: 1250 }, "aws-facts §6"],
+  ["SQS poller scaling: 5 at first, +300 a minute, at most 1,250", SQS_SCALING, { initial: 5, perMinute: 300, ceiling: 1250 }, "aws-facts §6"],
   ["SQS poller: long poll 20 s", LONG_POLL_MS, 20_000, "aws-facts §6"],
   ["SQS poller: batch under the 6 MB invoke cap", MAX_BATCH_BYTES <= MAX_SYNC_PAYLOAD, true, "aws-facts §6"],
   ["FilterCriteria: at most 5 filters", MAX_FILTERS, 5, "aws-facts §6"],

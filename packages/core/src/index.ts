@@ -66,7 +66,7 @@ export type { FaultInjector, ActiveFault } from "./faults/fault-injector.ts";
 export { builtInNames, parseReference, REFERENCE_KINDS, type FaultNameKind, type KnownNames, type ReferenceService, type ServiceReference } from "./faults/fault-names.ts";
 export { namesInTable } from "./startup/state-names.ts";
 export { isPausable, whileHeld, type PausableClock } from "./clock/clock.ts";
-export type { Poller, PollerFactory, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
+export type { Poller, PollerFactory, PollerScaling, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
 export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
 export type { StreamReader, StreamReaderFactory, StreamReaderTarget, StreamRecord, StartingPosition } from "./mappings/stream-reader.ts";
 export { compilePattern, validatePattern, type EventMatcher, type EventPatternOptions } from "./patterns/event-pattern.ts";

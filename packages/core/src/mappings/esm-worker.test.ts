@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import { Telemetry } from "../telemetry/telemetry.ts";
-import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
+import { EsmWorker } from "./esm-worker.ts";
 import type { Poller } from "./poller.ts";
 
 /**
@@ -30,6 +30,9 @@ async function stop(): Promise<void> {
  * SQS poller does. Invocations take `lanes / 10` seconds, all of the same length: lanes finish in
  * step, as with a real function of steady duration, and the clock events stay few at 1,250 lanes.
  */
+/** A source scaling as SQS's does (its own rule lives with it: packages/sources/src/sqs/sqs-poller.ts). */
+const ESM_SCALING = { initial: 5, perMinute: 300, ceiling: 1250 };
+
 function harness(maxConcurrency: number) {
   clock = new VirtualClock();
   const state = { backlog: Number.POSITIVE_INFINITY, full: true, reportsMore: undefined as boolean | undefined, maxLanes: 0, invocations: 0 };
@@ -52,7 +55,7 @@ function harness(maxConcurrency: number) {
       return { kind: "result", executedVersion: "$LATEST", result: { payload: Buffer.from("null") } };
     },
   } as unknown as Invoker;
-  worker = new EsmWorker({ functionName: "f", batchSize: 10, batchWindowMs: 0, reportBatchItemFailures: false, maxConcurrency }, poller, invoker, clock, new Telemetry(clock));
+  worker = new EsmWorker({ functionName: "f", batchSize: 10, batchWindowMs: 0, reportBatchItemFailures: false, maxConcurrency, scaling: ESM_SCALING }, poller, invoker, clock, new Telemetry(clock));
   return { state, worker };
 }
 

@@ -5,7 +5,7 @@ import type { Invoker } from "../invocation/invoker.ts";
 import type { InvocationOrigin } from "../invocation/invoke-input.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { parseBatchItemFailures } from "./batch-item-failures.ts";
-import type { BatchOutcome, PolledBatch, Poller } from "./poller.ts";
+import type { BatchOutcome, PolledBatch, Poller, PollerScaling } from "./poller.ts";
 
 export interface WorkerSettings {
   functionName: string;
@@ -14,8 +14,10 @@ export interface WorkerSettings {
   batchSize: number;
   batchWindowMs: number;
   reportBatchItemFailures: boolean;
-  /** ScalingConfig.MaximumConcurrency, or the ESM ceiling. */
+  /** ScalingConfig.MaximumConcurrency, or the source's ceiling. */
   maxConcurrency: number;
+  /** The source's scaling rule (its PollerFactory's). */
+  scaling: PollerScaling;
   /** The mapping and its source, for faults scoped to them, throttles and telemetry. */
   uuid?: string;
   sourceArn?: string;
@@ -23,9 +25,6 @@ export interface WorkerSettings {
   eventCountMetrics?: boolean;
 }
 
-/** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
-export const ESM_SCALING = { initial: 5, perMinute: 300, ceiling: 1250 };
-const SCALE_STEP_MS = 60_000 / ESM_SCALING.perMinute;
 /** Our choice: how long a lane waits after its source failed a poll. */
 const POLL_ERROR_BACKOFF_MS = 10_000;
 
@@ -61,7 +60,7 @@ export class EsmWorker {
   }
 
   start(): void {
-    const initial = Math.min(ESM_SCALING.initial, this.settings.maxConcurrency);
+    const initial = Math.min(this.settings.scaling.initial, this.settings.maxConcurrency);
     for (let i = 0; i < initial; i++) this.addLane();
   }
 
@@ -110,7 +109,7 @@ export class EsmWorker {
       if (batch === undefined) {
         // An empty poll: no backlog, and surplus lanes leave, so an idle mapping falls back to its initial lanes.
         this.scaledUntil = undefined;
-        if (this.lanes > Math.min(ESM_SCALING.initial, this.settings.maxConcurrency)) return;
+        if (this.lanes > Math.min(this.settings.scaling.initial, this.settings.maxConcurrency)) return;
         continue;
       }
       this.scaleUp(batch.backlog ?? batch.itemIds.length >= this.settings.batchSize);
@@ -161,8 +160,9 @@ export class EsmWorker {
       this.scaledUntil = now;
       return;
     }
-    const due = Math.floor((now - this.scaledUntil) / SCALE_STEP_MS);
-    this.scaledUntil += due * SCALE_STEP_MS;
+    const step = 60_000 / this.settings.scaling.perMinute;
+    const due = Math.floor((now - this.scaledUntil) / step);
+    this.scaledUntil += due * step;
     const room = this.settings.maxConcurrency - this.lanes;
     for (let i = 0; i < Math.min(due, room); i++) this.addLane();
     if (due > 0 && room > 0) this.emitScaled("up");

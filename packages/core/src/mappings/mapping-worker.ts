@@ -4,7 +4,7 @@ import type { TargetRegistry } from "../invocation/targets.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { CheckpointStore } from "./checkpoint-store.ts";
-import { ESM_SCALING, EsmWorker } from "./esm-worker.ts";
+import { EsmWorker } from "./esm-worker.ts";
 import { matchesFilters, parseFilterCriteria } from "./filter-criteria.ts";
 import type { HeldAttempts } from "./held-attempts.ts";
 import type { MappingRecord as Mapping } from "./mapping-store.ts";
@@ -69,7 +69,7 @@ export function mappingWorker(m: Mapping, d: MappingWorkerDeps): MappingWorker |
       sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds, filters,
       stopsLoop: (header, recordId) => d.invoker.stopsLoop(m.functionName, m.qualifier, header, m.sourceArn, recordId),
     });
-    return new EsmWorker({ ...common, maxConcurrency: m.maximumConcurrency ?? ESM_SCALING.ceiling }, poller, d.invoker, d.clock, d.telemetry);
+    return new EsmWorker({ ...common, maxConcurrency: m.maximumConcurrency ?? factory.scaling.ceiling, scaling: factory.scaling }, poller, d.invoker, d.clock, d.telemetry);
   }
   const factory = d.streamReaders.get(serviceOf(m.sourceArn));
   if (factory === undefined) return undefined;

@@ -74,9 +74,21 @@ export interface PollerLimits {
   windowRequiredAbove?: number;
 }
 
+/** How a polled source's mapping scales its concurrent batches: the source's rule, not core's. */
+export interface PollerScaling {
+  /** Concurrent batches to start with. */
+  initial: number;
+  /** Batches added per minute while more keep coming. */
+  perMinute: number;
+  /** The most at once (and the default of ScalingConfig.MaximumConcurrency). */
+  ceiling: number;
+}
+
 export interface PollerFactory {
   /** How AWS's messages name this kind of source ("An event source mapping with <kind> arn ..."). */
   readonly kind: string;
+  /** How its mappings scale their concurrent batches. */
+  readonly scaling: PollerScaling;
   /** The batch size default and limits of a mapping on `sourceArn`. */
   limits(sourceArn: string): PollerLimits;
   /** Validates a new or updated mapping against the source (throws AwsError), e.g. the queue exists. */

@@ -1,4 +1,4 @@
-import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerLimits, PollerTarget } from "@lambda-sim/core";
+import type { BatchOutcome, Clock, PolledBatch, Poller, PollerFactory, PollerLimits, PollerScaling, PollerTarget } from "@lambda-sim/core";
 import { lambdaErrors, matchesFilters, parseFilterData, whileHeld } from "@lambda-sim/core";
 import type { DeadLetterLedger } from "./dead-letter-ledger.ts";
 import type { QueueActivity } from "./queue-activity.ts";
@@ -24,6 +24,9 @@ export const LONG_POLL_MS = 20_000;
  * BatchSize on an SQS mapping (aws-facts §6): default 10; at most 10,000 on a standard queue, 10 on
  * a FIFO queue (its ARN ends in `.fifo`); above 10 it needs a batching window of at least 1 s.
  */
+/** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
+export const SQS_SCALING: PollerScaling = { initial: 5, perMinute: 300, ceiling: 1250 };
+
 export const SQS_MAPPING_LIMITS: { standard: PollerLimits; fifo: PollerLimits } = {
   standard: { defaultBatchSize: 10, maxBatchSize: 10_000, windowRequiredAbove: 10 },
   fifo: { defaultBatchSize: 10, maxBatchSize: 10, windowRequiredAbove: 10 },
@@ -45,6 +48,7 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
   };
   return {
     kind: "SQS",
+    scaling: SQS_SCALING,
     limits: (sourceArn) => (sourceArn.endsWith(".fifo") ? SQS_MAPPING_LIMITS.fifo : SQS_MAPPING_LIMITS.standard),
     validate(t: PollerTarget) {
       const q = queues.byArn(t.sourceArn);
