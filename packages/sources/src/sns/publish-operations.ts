@@ -97,7 +97,8 @@ export class PublishOperations {
     // Every entry is checked before any is routed: one the caller got wrong refuses the whole
     // request, as a Publish of it would (AWS answers a FIFO batch with an entry lacking
     // MessageGroupId with InvalidParameter for the request, not a Failed entry: LocalStack's
-    // AWS-validated test_publish_batch_exceptions "no-group-id").
+    // AWS-validated test_publish_batch_exceptions "no-group-id"; for the other entry checks, our
+    // reading: AWS's answer to them in a batch is unrecorded).
     const checked = entries.map((e) => ({ e, m: this.message(t, e, traceHeader) }));
     const stored: Routed[] = [];
     for (const { e, m } of checked) {
