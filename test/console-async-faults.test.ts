@@ -56,8 +56,10 @@ describe("the console of lambda-sim start, for async events and faults", () => {
           throw new Error(`the console lacks some of:\n${lines.join("\n")}\nit printed:\n${sim.output()}`);
         });
       }
-      // The function's own lines keep their prefix either way.
-      expect(sim.output()).toMatch(/^\[flaky\] START RequestId: /m);
+      // The function's own lines keep their prefix either way (printed a moment after its answer).
+      await until(() => /^\[flaky\] START RequestId: /m.test(sim.output()), 10_000).catch(() => {
+        throw new Error(`no [flaky] START line; it printed:\n${sim.output()}`);
+      });
       lambda.destroy();
       await sim.kill();
     }
