@@ -63,6 +63,8 @@ export class ExtensionHost {
     this.extensions = new ExtensionsApi(
       { onChange: () => this.changed(), onError: (e, phase, type) => this.reported(e.name, phase, type) },
       () => ({ functionName: c.functionName, functionVersion: c.version, handler: c.handler }),
+      // arn:aws:lambda:<region>:<account>:function:<name>
+      c.functionArn.split(":")[4]!,
     );
     this.subscriptions = new TelemetryApi(
       (id) => (id === undefined ? undefined : this.extensions.registered.get(id)),

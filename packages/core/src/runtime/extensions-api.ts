@@ -36,11 +36,16 @@ export class ExtensionsApi {
   readonly registered = new Map<string, RegisteredExtension>();
   private readonly listener: ExtensionsApiListener;
   private readonly info: () => Record<string, string>;
+  private readonly accountId: string;
 
-  /** `info` is the register response body: functionName, functionVersion, handler. */
-  constructor(listener: ExtensionsApiListener, info: () => Record<string, string>) {
+  /**
+   * `info` is the register response body: functionName, functionVersion, handler. `accountId` is
+   * added to it for an extension that asks for it (`Lambda-Extension-Accept-Feature`).
+   */
+  constructor(listener: ExtensionsApiListener, info: () => Record<string, string>, accountId: string) {
     this.listener = listener;
     this.info = info;
+    this.accountId = accountId;
   }
 
   /** True when every registered extension is blocked on /event/next with nothing queued. */
@@ -119,7 +124,11 @@ export class ExtensionsApi {
       if (this.registered.size >= MAX_EXTENSIONS) return reply(res, 403, { errorMessage: `Extension limit (${MAX_EXTENSIONS}) reached`, errorType: "Extension.TooManyExtensions" });
       const id = randomUUID();
       this.registered.set(id, { id, name, events: events as ExtensionEventType[], waiting: undefined, queued: [], initDone: false });
-      const text = JSON.stringify(this.info());
+      // `Lambda-Extension-Accept-Feature` is a comma-separated list; with `accountId` the answer
+      // names the function's account (aws-facts §2.2; RAPID's agentregister.go). The
+      // OpenTelemetry collector extension asks for it to set `cloud.account.id`.
+      const features = (header(req, "lambda-extension-accept-feature") ?? "").split(",").map((f) => f.trim());
+      const text = JSON.stringify(features.includes("accountId") ? { ...this.info(), accountId: this.accountId } : this.info());
       res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Lambda-Extension-Identifier": id });
       res.end(text);
       this.listener.onChange();
