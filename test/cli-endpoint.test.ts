@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startLambdaSim } from "./support/lambda-sim-process.ts";
+import { startLambdaSim, USER_SHELL_PATH } from "./support/lambda-sim-process.ts";
 
 // Client commands find the simulator the way AWS tools find their endpoint (issue 13).
 const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.meta.url));
@@ -23,7 +23,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 
 describe("client endpoints", () => {
   it("on another port, the banner's commands carry the endpoint, and invoke honours AWS_ENDPOINT_URL before LAMBDA_SIM_ENDPOINT", async () => {
-    const sim = await startLambdaSim(["--config", EXAMPLE, "--in-memory"]);
+    const sim = await startLambdaSim(["--config", EXAMPLE, "--in-memory"], { PATH: USER_SHELL_PATH });
     // npx: in the repository (as in a project that installed it), lambda-sim is not on the user's PATH.
     expect(sim.output()).toContain(`try: npx lambda-sim invoke hello --payload '{"name":"Paris"}' --log --endpoint ${sim.endpoint}\n`);
     expect(sim.output()).toContain(`eval "$(npx lambda-sim env --endpoint ${sim.endpoint})"`);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CLI, startLambdaSim } from "./support/lambda-sim-process.ts";
+import { CLI, startLambdaSim, USER_SHELL_PATH } from "./support/lambda-sim-process.ts";
 
 /**
  * A newcomer's first command is the start banner's `try:` line, copied into a shell as it is. It
@@ -37,7 +37,7 @@ async function runSuggestion(output: string): Promise<{ command: string; code: n
 async function startWith(lines: string[]) {
   const config = join(mkdtempSync(join(tmpdir(), "banner-")), "lambda-sim.yaml");
   writeFileSync(config, [...lines, ""].join("\n"));
-  return startLambdaSim(["--config", config, "--in-memory"]);
+  return startLambdaSim(["--config", config, "--in-memory"], { PATH: USER_SHELL_PATH });
 }
 
 /** A function of the examples' code, as a lambda-sim.yaml line. */
@@ -45,7 +45,7 @@ const fn = (name: string, code: string) => `  ${name}: { runtime: nodejs24.x, ha
 
 describe("the start banner's suggested invoke", () => {
   it("succeeds for examples/lambda-sim.yaml: hello with the input its schedule sends", async () => {
-    const sim = await startLambdaSim(["--config", join(EXAMPLES, "lambda-sim.yaml"), "--in-memory"]);
+    const sim = await startLambdaSim(["--config", join(EXAMPLES, "lambda-sim.yaml"), "--in-memory"], { PATH: USER_SHELL_PATH });
     const r = await runSuggestion(sim.output());
     expect(r.command).toBe(`lambda-sim invoke hello --payload '{"name":"Paris"}' --log --endpoint ${sim.endpoint}`);
     expect(r.code, r.stderr).toBe(0);
@@ -53,7 +53,7 @@ describe("the start banner's suggested invoke", () => {
   }, 60_000);
 
   it("succeeds for the SAM example: not the API's function (it wants an API Gateway event), the scheduled one with its Input", async () => {
-    const sim = await startLambdaSim(["--template", join(EXAMPLES, "sam-app/template.yaml"), "--parameter-overrides", "Stage=dev", "--in-memory"]);
+    const sim = await startLambdaSim(["--template", join(EXAMPLES, "sam-app/template.yaml"), "--parameter-overrides", "Stage=dev", "--in-memory"], { PATH: USER_SHELL_PATH });
     const r = await runSuggestion(sim.output());
     // By its logical id, which a colleague's clone under another folder name prints too; invoke looks it up.
     expect(r.command).toMatch(/^lambda-sim invoke NightlyReportFunction --payload '\{"report":"nightly"\}' --log/);

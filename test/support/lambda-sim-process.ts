@@ -90,3 +90,10 @@ function spawnLambdaSim(args: readonly string[], env: NodeJS.ProcessEnv, owner: 
     child.on("exit", (code) => reject(new Error(`lambda-sim exited ${code}: ${out}`)));
   });
 }
+
+/**
+ * The PATH of a user's shell in the repository or a project that installed lambda-sim: this
+ * process's, less the `node_modules/.bin` folders npm and vitest put on it (the start banner's
+ * suggested commands name lambda-sim as that shell runs it: cli-name.ts).
+ */
+export const USER_SHELL_PATH = (process.env.PATH ?? "").split(":").filter((dir) => !dir.endsWith("/node_modules/.bin")).join(":");
