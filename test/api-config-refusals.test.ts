@@ -8,7 +8,8 @@ import { runCli, startLambdaSim } from "./support/lambda-sim-process.ts";
 /**
  * Settings API Gateway has for one kind of API only, given to the other: `lambda-sim start` refuses
  * them, each at its file and line, rather than start with them silently ignored (a user would
- * believe CORS on, or a 60 s timeout in force, where a deploy would be refused).
+ * believe CORS on, or a 60 s timeout in force, where a deploy would be refused). Likewise settings
+ * of one kind of API that AWS allows only together (simple responses need the 2.0 authorizer format).
  */
 const codeUri = fileURLToPath(new URL("./fixtures/functions/http-handlers/", import.meta.url));
 
@@ -52,7 +53,33 @@ describe("API settings of the other kind of API", () => {
     ]);
   });
 
-  it("each in its own kind of API starts: an HTTP API at 30000 ms with CORS and a REQUEST authorizer; a REST API with binaryMediaTypes and a TOKEN authorizer", { timeout: 60_000 }, async () => {
+  it("are refused at start, each at its line: payloadFormatVersion and a $default route on a REST API; simple responses from a 1.0 HTTP API authorizer", async () => {
+    const file = project(
+      [
+        "  legacy:",
+        "    protocolType: REST",
+        "    routes:",
+        '      "GET /x": { functionName: f, payloadFormatVersion: "2.0" }', // line 7
+        '      "$default": f', // line 8
+        "  web:",
+        '    routes: { "GET /x": { functionName: f, authorizer: simple } }',
+        "    authorizers:",
+        '      simple: { functionName: f, authorizerPayloadFormatVersion: "1.0", enableSimpleResponses: true }', // line 12
+        "",
+      ].join("\n"),
+    );
+    const { code, stdout, stderr } = await runCli(["start", "--config", file, "--in-memory", "--port", "0"]);
+    expect(code).toBe(1);
+    expect(stdout).not.toContain("listening on");
+    const lines = stderr.split("\n").map((l) => l.replace(/^lambda-sim: /, ""));
+    expect(lines.filter((l) => l.startsWith(`${file}:`))).toEqual([
+      `${file}:7 apis.legacy.routes["GET /x"].payloadFormatVersion: payloadFormatVersion is only supported for HTTP APIs (protocolType: HTTP): a REST API's Lambda proxy integration always sends the 1.0 event`,
+      `${file}:8 apis.legacy.routes["$default"]: $default is only supported for HTTP APIs (protocolType: HTTP): a REST API's catch-all is ANY /{proxy+} (with ANY / for the root path)`,
+      `${file}:12 apis.web.authorizers.simple.enableSimpleResponses: enableSimpleResponses is only supported with authorizerPayloadFormatVersion 2.0: a 1.0 authorizer answers with an IAM policy`,
+    ]);
+  });
+
+  it("each in its own kind of API starts: an HTTP API at 30000 ms with CORS, a $default route, a 1.0 route and simple-response authorizers of payload 2.0; a REST API with binaryMediaTypes and a TOKEN authorizer", { timeout: 60_000 }, async () => {
     const file = project(
       [
         "  legacy:",
@@ -65,8 +92,14 @@ describe("API settings of the other kind of API", () => {
         "    id: webapi0001",
         "    timeoutInMillis: 30000",
         '    corsConfiguration: { allowOrigins: ["*"] }',
-        '    routes: { "GET /x": { functionName: f, authorizer: simple, timeoutInMillis: 30000 } }',
-        "    authorizers: { simple: { functionName: f, type: REQUEST, enableSimpleResponses: true } }",
+        "    routes:",
+        '      "GET /x": { functionName: f, authorizer: simple, timeoutInMillis: 30000 }',
+        '      "GET /v1": { functionName: f, authorizer: simple2, payloadFormatVersion: "1.0" }',
+        '      "$default": f',
+        "    authorizers:",
+        "      simple: { functionName: f, type: REQUEST, enableSimpleResponses: true }",
+        '      simple2: { functionName: f, type: REQUEST, authorizerPayloadFormatVersion: "2.0", enableSimpleResponses: true }',
+        '      policy: { functionName: f, type: REQUEST, authorizerPayloadFormatVersion: "1.0" }',
         "",
       ].join("\n"),
     );

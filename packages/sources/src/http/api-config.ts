@@ -16,7 +16,7 @@ const timeout = z.number({ error: "expected milliseconds between 50 and 300000" 
 export const STREAM_MAX_TIMEOUT_MS = 900_000;
 const streamTimeout = z.number({ error: `expected milliseconds between 50 and ${STREAM_MAX_TIMEOUT_MS}` }).int().min(50, { error: "expected at least 50 ms" }).max(STREAM_MAX_TIMEOUT_MS, { error: `expected at most ${STREAM_MAX_TIMEOUT_MS} ms` });
 
-/** `GET /pets/{id}`, `ANY /{proxy+}`, `$default` (HTTP APIs only). */
+/** `GET /pets/{id}`, `ANY /{proxy+}`, `$default` (HTTP APIs only: refused on a REST API below). */
 export const ROUTE_KEY = /^(\$default|(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/|(\/(\{[A-Za-z0-9._-]+\+?\}|[^/{}\s]+))+))$/;
 
 /**
@@ -137,14 +137,27 @@ export const apiConfigSchema = z.record(
       if (http && a.type === "TOKEN") ctx.addIssue({ code: "custom", path: ["authorizers", n, "type"], message: "TOKEN is only supported for REST APIs (protocolType: REST): an HTTP API's Lambda authorizers are REQUEST authorizers" });
       // "EnableSimpleResponses ... Supported only for HTTP APIs" (V2 CreateAuthorizer); a REST authorizer answers with an IAM policy.
       if (!http && a.enableSimpleResponses) ctx.addIssue({ code: "custom", path: ["authorizers", n, "enableSimpleResponses"], message: "enableSimpleResponses is only supported for HTTP APIs (protocolType: HTTP): a REST API's authorizer answers with an IAM policy" });
+      // Simple responses are format 2.0's: the developer guide documents `{ isAuthorized, context }` under
+      // "Lambda function response for format 2.0" only (http-api-lambda-authorizer.html), format 1.0
+      // answering with an IAM policy ("By default, a Lambda authorizer must return an IAM policy", V2
+      // EnableSimpleResponses). SAM CLI refuses the pair ("EnableSimpleResponses must be used with the
+      // 2.0 payload format version"), as does Smithy's authorizers trait. (CreateAuthorizer's own error
+      // text is not documented.) Without this, every `{ isAuthorized }` answer would be a 500.
+      if (http && a.enableSimpleResponses && a.authorizerPayloadFormatVersion === "1.0") ctx.addIssue({ code: "custom", path: ["authorizers", n, "enableSimpleResponses"], message: "enableSimpleResponses is only supported with authorizerPayloadFormatVersion 2.0: a 1.0 authorizer answers with an IAM policy" });
     }
     for (const [key, r] of Object.entries(api.routes)) {
+      // `$default` is an HTTP API route key (V2 CreateRoute RouteKey); a REST API's resources are paths,
+      // and its catch-all is a greedy `{proxy+}` resource, which does not match the root `/`.
+      if (!http && key === "$default") ctx.addIssue({ code: "custom", path: ["routes", key], message: "$default is only supported for HTTP APIs (protocolType: HTTP): a REST API's catch-all is ANY /{proxy+} (with ANY / for the root path)" });
       if (typeof r === "string") continue;
       // AWS's REST-or-HTTP table lists mock integrations for REST APIs only (http-api-vs-rest.html).
       if ("mock" in r) {
         if (api.protocolType !== "REST") ctx.addIssue({ code: "custom", path: ["routes", key, "mock"], message: "mock integrations are only supported for REST APIs (protocolType: REST): HTTP APIs have none" });
         continue;
       }
+      // PayloadFormatVersion is an API Gateway V2 Integration field ("Required for HTTP APIs"); a REST
+      // API's Lambda proxy integration (PutIntegration, type AWS_PROXY) has none and sends the 1.0 event.
+      if (!http && r.payloadFormatVersion !== undefined) ctx.addIssue({ code: "custom", path: ["routes", key, "payloadFormatVersion"], message: "payloadFormatVersion is only supported for HTTP APIs (protocolType: HTTP): a REST API's Lambda proxy integration always sends the 1.0 event" });
       // "Response streaming is only supported for REST APIs" (response-transfer-mode.html).
       if (r.responseTransferMode === "STREAM" && api.protocolType !== "REST") ctx.addIssue({ code: "custom", path: ["routes", key, "responseTransferMode"], message: "STREAM is only supported for REST APIs (protocolType: REST): API Gateway does not stream HTTP API integrations" });
       // Past 300000 ms only a STREAM route may wait (up to 15 minutes).
