@@ -135,6 +135,28 @@ describe("SQS over the JSON protocol with the AWS SDK", () => {
     expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["RedrivePolicy"] }))).Attributes?.RedrivePolicy).toBe(policy);
   });
 
+  it("refuses a dead-letter queue of the other type (FIFO or standard), at CreateQueue and SetQueueAttributes, as AWS does", async () => {
+    const refusal = (e: unknown) => ({ name: (e as Error).name, message: (e as Error).message, code: (e as { Code?: string }).Code });
+    const refused = (policy: string) => ({ name: "InvalidParameterValue", message: `Value ${policy} for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source..`, code: "InvalidParameterValue" });
+    await queue("dlq.fifo", { FifoQueue: "true" });
+    await queue("dlq");
+    const toFifo = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:dlq.fifo", maxReceiveCount: 3 });
+    const toStandard = JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:dlq", maxReceiveCount: 3 });
+    // A standard queue with a FIFO DLQ, and a FIFO queue with a standard one.
+    expect(refusal(await queue("std", { RedrivePolicy: toFifo }).catch((e: unknown) => e))).toEqual(refused(toFifo));
+    expect(refusal(await queue("jobs.fifo", { FifoQueue: "true", RedrivePolicy: toStandard }).catch((e: unknown) => e))).toEqual(refused(toStandard));
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: "std" }))).rejects.toBeInstanceOf(QueueDoesNotExist);
+    const std = await queue("std");
+    const fifo = await queue("jobs.fifo", { FifoQueue: "true" });
+    expect(refusal(await sqs.send(new SetQueueAttributesCommand({ QueueUrl: std, Attributes: { RedrivePolicy: toFifo } })).catch((e: unknown) => e))).toEqual(refused(toFifo));
+    expect(refusal(await sqs.send(new SetQueueAttributesCommand({ QueueUrl: fifo, Attributes: { RedrivePolicy: toStandard } })).catch((e: unknown) => e))).toEqual(refused(toStandard));
+    expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: std, AttributeNames: ["RedrivePolicy"] }))).Attributes).toBeUndefined();
+    // Each type's own kind of DLQ is taken.
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: std, Attributes: { RedrivePolicy: toStandard } }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: fifo, Attributes: { RedrivePolicy: toFifo } }));
+    expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: fifo, AttributeNames: ["RedrivePolicy"] }))).Attributes?.RedrivePolicy).toBe(toFifo);
+  });
+
   it("keeps FIFO order per group, blocks a group while a message is in flight, and deduplicates for 5 minutes", async () => {
     const url = await queue("jobs.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
     for (const body of ["a1", "a2", "b1"]) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: body[0] }));

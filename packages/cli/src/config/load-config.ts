@@ -7,6 +7,7 @@ import { formatZodError, schemaKeysAt, SimError, toFunctionDefinition, toLayerDe
 import type { z } from "zod";
 import { buildConfigSchema } from "./config-schema.ts";
 import { checkReferences, type Architecture } from "./check-references.ts";
+import { checkQueueTypes } from "./check-queue-types.ts";
 import { ownArnReferences, type ArnReference } from "./arn-references.ts";
 import { declaredMappingProblems } from "./declared-mapping-problems.ts";
 import { checkReservedConcurrency } from "./check-reserved-concurrency.ts";
@@ -92,7 +93,9 @@ export async function loadConfig(file: string, sources: readonly Source<any>[] =
   };
   if (invalid.length > 0) throw new SimError("ERR_CONFIG", [...invalid, ...mappingLines()].join("\n"));
   const dangling = checkReferences(raw as Record<string, unknown>, path, lineAt, { faults: opts.faultReferences, architecture: opts.architecture });
-  if (dangling.length > 0) throw new SimError("ERR_CONFIG", [...dangling, ...mappingLines()].join("\n"));
+  // After checkReferences: beside a template, the logical ids it named are the names they became.
+  const mismatched = checkQueueTypes(raw as Record<string, unknown>, path, lineAt, opts.architecture);
+  if (dangling.length + mismatched.length > 0) throw new SimError("ERR_CONFIG", [...dangling, ...mismatched, ...mappingLines()].join("\n"));
   const arnReferences = ownArnReferences(raw as Record<string, unknown>, path, lineAt, opts.architecture);
   // Beside a template, the logical ids it named are now the names they became (checkReferences).
   const data = opts.architecture === undefined ? parsed.data! : configSchema.parse(declared);

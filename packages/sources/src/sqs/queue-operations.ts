@@ -67,11 +67,17 @@ export class QueueOperations {
   /**
    * A redrive target must exist when the policy is set: AWS refuses it otherwise ("Value {...} for
    * parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", InvalidParameterValue:
-   * serverless/serverless#5215), rather than leave a poison message redelivered for ever.
+   * serverless/serverless#5215), rather than leave a poison message redelivered for ever. It must
+   * also be of the source's type, FIFO or standard (SQS DG sqs-dead-letter-queues): a standard
+   * queue's message moved to a FIFO queue would sit there with no group.
    */
-  private checkDeadLetterTarget(policy: string | undefined): void {
+  private checkDeadLetterTarget(policy: string | undefined, fifo: boolean): void {
     const target = parseRedrivePolicy(policy)?.deadLetterTargetArn;
-    if (target !== undefined && this.byArn(target) === undefined) throw sqsErrors.invalidValue(policy, "RedrivePolicy", "Dead letter target does not exist.");
+    if (target === undefined) return;
+    const dlq = this.byArn(target);
+    if (dlq === undefined) throw sqsErrors.invalidValue(policy, "RedrivePolicy", "Dead letter target does not exist.");
+    // AWS's reason, its two full stops included (byu-oit/handel#253).
+    if (dlq.fifo !== fifo) throw sqsErrors.invalidValue(policy, "RedrivePolicy", "Dead-letter queue must be same type of queue as the source..");
   }
 
   createQueue(input: { QueueName?: string; Attributes?: Record<string, string>; tags?: Record<string, string> }): { QueueUrl: string } {
@@ -86,7 +92,7 @@ export class QueueOperations {
       );
     }
     const attributes = { ...defaultAttributes(fifo), ...validateAttributes(input.Attributes, fifo, true) };
-    this.checkDeadLetterTarget(attributes.RedrivePolicy);
+    this.checkDeadLetterTarget(attributes.RedrivePolicy, fifo);
     const existing = this.store.getQueue(name);
     if (existing !== undefined) {
       // Same name and same attributes: CreateQueue is idempotent.
@@ -170,7 +176,7 @@ export class QueueOperations {
   setQueueAttributes(input: { QueueUrl?: string; Attributes?: Record<string, string> }): Record<string, never> {
     const q = this.resolve(input.QueueUrl);
     const given = validateAttributes(input.Attributes, q.fifo, false);
-    this.checkDeadLetterTarget(given.RedrivePolicy);
+    this.checkDeadLetterTarget(given.RedrivePolicy, q.fifo);
     const attributes = { ...q.attributes, ...given };
     if (attributes.RedrivePolicy === "") delete attributes.RedrivePolicy;
     this.store.setAttributes(q.name, attributes, this.clock.now());
