@@ -61,7 +61,8 @@ beforeAll(async () => {
       fn("node-fresh", "nodejs24.x", "probe.handler", { WHO: "fresh" }),
       fn("node-c", "nodejs24.x", "probe.write", {}),
       fn("node-bad", "nodejs24.x", "bad.handler", {}),
-      fn("node-slow", "nodejs24.x", "slow.handler", {}),
+      // Its Init outlasts the limit, and again when retried inside the invocation, within its 2 s timeout.
+      { ...fn("node-slow", "nodejs24.x", "slow.handler", {}), timeout: 2 },
       // memorySize sets Node's heap cap: a kind of sandbox of their own.
       ...[0, 1, 2, 3].map((i) => ({ ...fn(`burst-${i}`, "nodejs24.x", "burst.handler", {}), memorySize: 256 })),
       fn("py-a", "python3.12", "probe.write", { WHO: "a", ONLY_A: "1" }),
@@ -165,8 +166,13 @@ describe.runIf(process.platform === "linux")("cold starts from the sandbox pool"
     pooled = await poolAfter("node-c");
     const slow = await invoke("node-slow");
     await until(() => !pooled.some(alive), 5_000);
-    expect(slow.body).toEqual({ errorType: "Sandbox.Timedout", errorMessage: expect.stringMatching(/Task timed out after 5.00 seconds$/) });
-    expect(slow.log).toMatch(/Init Duration: 5\d{3}\.\d\d ms\tStatus: timeout/);
+    expect(slow.body).toEqual({ errorType: "Sandbox.Timedout", errorMessage: expect.stringMatching(/Task timed out after 2.00 seconds$/) });
+    // The first Init's INIT_REPORT at the 5 s limit; the retried Init's, in the invoke phase, at the
+    // function's timeout, which is the REPORT's Duration too.
+    expect(slow.log).toMatch(/INIT_REPORT Init Duration: 5\d{3}\.\d\d ms\tPhase: init\tStatus: timeout\n/);
+    expect(slow.log).toMatch(/INIT_REPORT Init Duration: 2\d{3}\.\d\d ms\tPhase: invoke\tStatus: timeout\n/);
+    expect(slow.log).toMatch(/REPORT RequestId: [^\n]*\tDuration: 2\d{3}\.\d\d ms\t[^\n]*\tStatus: timeout/);
+    expect(slow.log).not.toMatch(/\nREPORT [^\n]*Init Duration/);
   }, 30_000);
 
   it.runIf(HAS_PYTHON)("a Python function gets its own variables, its code directory as cwd and a fresh /tmp", async () => {

@@ -1,3 +1,4 @@
+import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
@@ -8,13 +9,15 @@ import type { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
 import type { ResetCause, RetireReason } from "./environment-state.ts";
 import type { ExtensionFailure, ExtensionHost } from "./extension-host.ts";
 import type { FreezePolicy } from "./freeze-policy.ts";
-import { failurePayload, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
+import { failurePayload, serviceSleep, type InvocationRequest, type InvocationResult } from "./invocation-result.ts";
 import type { InvocationReporter } from "./invocation-reporter.ts";
 import type { OutputForwarder } from "./output-forwarder.ts";
+import type { RunningInvocation } from "./running-invocation.ts";
 
 /** The parts of an ExecutionEnvironment its failures act on. */
 export interface EnvironmentFailuresOptions {
   config: FunctionVersionConfig;
+  clock: Clock;
   lifecycle: EnvironmentLifecycle;
   process: EnvironmentProcess;
   api: RuntimeApiServer;
@@ -41,6 +44,7 @@ export interface EnvironmentFailuresOptions {
  */
 export class EnvironmentFailures {
   private readonly config: FunctionVersionConfig;
+  private readonly clock: Clock;
   private readonly lifecycle: EnvironmentLifecycle;
   private readonly process: EnvironmentProcess;
   private readonly api: RuntimeApiServer;
@@ -57,6 +61,7 @@ export class EnvironmentFailures {
 
   constructor(opts: EnvironmentFailuresOptions) {
     this.config = opts.config;
+    this.clock = opts.clock;
     this.lifecycle = opts.lifecycle;
     this.process = opts.process;
     this.api = opts.api;
@@ -129,7 +134,8 @@ export class EnvironmentFailures {
   onTimeout(): void {
     const r = this.report.running;
     if (r === undefined || r.deliveredAt === undefined) return;
-    const seconds = ((stopwatch.now() - r.deliveredAt) / 1000).toFixed(2);
+    // After a suppressed init, the function's whole timeout has run: the Init's share and the handler's.
+    const seconds = r.suppressedInitAt === undefined ? ((stopwatch.now() - r.deliveredAt) / 1000).toFixed(2) : this.config.timeout.toFixed(2);
     // Its result read while the process lives (Max Memory Used: a killed runtime has no /proc to read).
     const result = this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout");
     this.killRuntime();
@@ -156,15 +162,37 @@ export class EnvironmentFailures {
     this.toReset("timeout");
   }
 
-  /** The Init outlasted `limitMs` (initLimitMs() when it was armed): the invocation times out and the environment is retired. */
+  /**
+   * The Init outlasted `limitMs` (initLimitMs() when it was armed). In an invocation, the first
+   * time, the Init runs again inside it (suppressInit); a retried Init that outlasts the function's
+   * timeout too times the invocation out, and the environment is retired.
+   */
   onInitTimeout(limitMs: number): void {
     const r = this.report.running;
     if (r === undefined) return;
-    r.initEnded(stopwatch.now() - this.process.spawnedAt);
+    if (r.suppressedInitAt === undefined) return this.suppressInit(r);
     this.kill();
-    const seconds = (limitMs / 1000).toFixed(2);
-    this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout"));
+    this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds`, "timeout"));
     void this.retire("init-timeout");
+  }
+
+  /**
+   * AWS (Lambda DG, "Init phase"): "If all three tasks do not complete within 10 seconds, Lambda
+   * retries the Init phase at the time of the first function invocation with the configured
+   * function timeout" (aws-facts §3: the suppressed init). The timed-out Init's INIT_REPORT says
+   * `Status: timeout`; the runtime and extensions start again, and the same event waits for them.
+   */
+  private suppressInit(r: RunningInvocation): void {
+    this.report.initDone("error", stopwatch.now() - this.process.spawnedAt + r.initDelayMs, undefined, true);
+    this.process.initFailed();
+    this.kill();
+    this.report.running = undefined;
+    r.hold.release();
+    // A slow cold start (a fault) slows the retried Init as much, up to the function's timeout.
+    const delay = Math.min(r.request.slowInitMs ?? 0, this.config.timeout * 1000);
+    void serviceSleep(this.clock, r.request, delay)
+      .then(() => this.invoke({ ...r.request, initDelayMs: delay, suppressedInitAt: stopwatch.now(), carriedLog: r.log }))
+      .then(r.resolve);
   }
 
   /** The runtime's resident memory went over memorySize: AWS stops it there (aws-facts §3). */

@@ -101,6 +101,7 @@ export class ExecutionEnvironment implements Environment {
     });
     this.failures = new EnvironmentFailures({
       config,
+      clock: ctx.clock,
       lifecycle: this.lifecycle,
       process: this.process,
       api: this.api,
@@ -176,7 +177,8 @@ export class ExecutionEnvironment implements Environment {
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       await this.startProcess();
-      const limit = initLimitMs();
+      // A suppressed init (EnvironmentFailures.suppressInit) has the function's timeout, not the Init limit.
+      const limit = request.suppressedInitAt === undefined ? initLimitMs() : this.config.timeout * 1000;
       // A slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs).
       this.watchdogs.arm(Math.max(0, limit - this.report.running!.initDelayMs), () => this.failures.onInitTimeout(limit));
     } else {
@@ -274,10 +276,12 @@ export class ExecutionEnvironment implements Environment {
     r.deliveredAt = at;
     this.extensions.invoke(r.request, this.config.timeout * 1000);
     this.ctx.telemetry.deferred(() => {
-      if (r.coldStart) this.report.initDone("success", r.initDurationMs ?? 0);
+      if (r.coldStart && r.suppressedInitAt === undefined) this.report.initDone("success", r.initDurationMs ?? 0);
       this.report.startLine(r);
     });
-    this.watchdogs.arm(this.config.timeout * 1000, () => this.failures.onTimeout());
+    // A suppressed init's time came out of the function's timeout.
+    const spent = r.suppressedInitAt === undefined ? 0 : at - r.suppressedInitAt;
+    this.watchdogs.arm(Math.max(0, this.config.timeout * 1000 - spent), () => this.failures.onTimeout());
     this.watchdogs.watchMemory(
       () => this.report.running === r && (this.process.current?.residentMemoryMb() ?? 0) > this.config.memorySize,
       () => this.failures.onOutOfMemory(),

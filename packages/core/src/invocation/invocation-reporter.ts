@@ -67,7 +67,9 @@ export class InvocationReporter {
   initDone(status: "success" | "error", durationMs: number, errorType?: string, timedOut = false): void {
     if (!this.initOpen) return;
     this.initOpen = false;
-    for (const line of this.platformLog.initDone(status, durationMs, errorType, timedOut)) this.output.platform(line, this.running?.requestId);
+    // A suppressed init runs in the invocation's phase (aws-facts §3).
+    const phase = this.running?.suppressedInitAt === undefined ? "init" : "invoke";
+    for (const line of this.platformLog.initDone(status, durationMs, errorType, timedOut, phase)) this.output.platform(line, this.running?.requestId);
   }
 
   /** The running invocation's result as it stands now. */

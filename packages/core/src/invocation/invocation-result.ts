@@ -1,3 +1,4 @@
+import type { InvocationLog } from "./invocation-log.ts";
 import type { Clock } from "../clock/clock.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
@@ -53,6 +54,16 @@ export interface InvocationRequest {
    * them, and so does the init limit (aws-facts §3 "Init limit (on-demand)": 10 s). Ignored warm.
    */
   initDelayMs?: number;
+  /** The slow cold start's whole delay (initDelayMs is what the first Init takes of it): a retried Init is as slow. */
+  slowInitMs?: number;
+  /**
+   * Set when this invocation's first Init outlasted the Init limit and runs again inside the
+   * invocation (a suppressed init): the stopwatch ms it began. The retried Init and the handler
+   * share the function's timeout; REPORT has no Init Duration, its Duration counts the Init.
+   */
+  suppressedInitAt?: number;
+  /** A suppressed init's invocation keeps its log so far (the timed-out Init's INIT_REPORT): its tail has it. */
+  carriedLog?: InvocationLog;
   /** A caller's deadline that counts the service time this invocation waits (caller-deadline.ts). */
   deadline?: CallerDeadline;
 }

@@ -223,6 +223,7 @@ export class Invoker {
     let result: InvocationResult | undefined;
     let latencyMs = 0;
     let initDelayMs = 0;
+    let slowInitMs = 0;
     try {
       // The run phase's faults name the invocation, for its story (the id is drawn here only when faults are in play).
       if (subject !== undefined) subject.requestId = requestId ??= this.newRequestId();
@@ -231,7 +232,8 @@ export class Invoker {
         // A slow cold start passes in service time before its new environment, holding the concurrency
         // slot as a slow Init would; the environment counts it in the Init (InvocationRequest.initDelayMs).
         // A real one's Init stops at the init limit (aws-facts §3: 10 s on demand), where it times out.
-        initDelayMs = target.config.runtime === "model" ? faults.coldStartDelayMs : Math.min(faults.coldStartDelayMs, initLimitMs());
+        slowInitMs = faults.coldStartDelayMs;
+        initDelayMs = firstInitDelayMs(target, slowInitMs);
         if (initDelayMs > 0) await serviceSleep(this.ctx.clock, sync, initDelayMs);
         // Latency passes in the environment, after the handler's run, as a slow call in it would (InvocationCompletion, ModelEnvironment).
         latencyMs = faults.latencyMs;
@@ -246,10 +248,10 @@ export class Invoker {
           // scenario or the virtual clock need not wait out the timeout in wall time: walk39).
           result =
             spec.kind === "error"
-              ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec), latencyMs, initDelayMs)
+              ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, injectedError(spec), latencyMs, slowInitMs)
               : spec.kind === "timeout"
-                ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs + target.config.timeout * 1000 + 1, initDelayMs)
-                : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync, undefined, latencyMs, initDelayMs);
+                ? await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs + target.config.timeout * 1000 + 1, slowInitMs)
+                : await this.runIn(pool, target, payload, trace, requestId, spec.kind, sync, undefined, latencyMs, slowInitMs);
         } else if (faults.outcome !== undefined) {
           // A model function's outcome fault has no environment to hold: its latency passes first (our choice).
           if (latencyMs > 0) await serviceSleep(this.ctx.clock, sync, latencyMs);
@@ -259,7 +261,7 @@ export class Invoker {
           emitFinished(this.telemetry, target.config, result, { invokedFunctionArn: target.invokedFunctionArn, via: sync.via });
         }
       }
-      result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs, initDelayMs);
+      result ??= await this.runIn(pool, target, payload, trace, requestId, undefined, sync, undefined, latencyMs, slowInitMs);
       if (result.errorType !== undefined && result.payload.includes("@aws-sdk/")) this.hintSdkImport(target.config.functionName, target.config.runtime, result.payload);
       for (const o of this.observers) o({ functionName: target.config.functionName, payload, result });
       return result;
@@ -295,11 +297,12 @@ export class Invoker {
     sync: SyncOptions,
     injected?: InvocationRequest["injectedError"],
     latencyMs = 0,
-    initDelayMs = 0,
+    slowInitMs = 0,
   ): Promise<InvocationResult> {
     return pool.run({
       latencyMs,
-      initDelayMs,
+      initDelayMs: firstInitDelayMs(target, slowInitMs),
+      slowInitMs,
       failure,
       injectedError: injected,
       responseSink: sync.responseSink,
@@ -318,5 +321,14 @@ export class Invoker {
 }
 
 const EMPTY_EVENT = Buffer.from("{}");
+
+/**
+ * What a slow cold start of `slowInitMs` lets pass before a new environment: all of it for a
+ * `model` function; for a real one, up to the init limit (aws-facts §3: 10 s on demand), where its
+ * Init times out and runs again inside the invocation (EnvironmentFailures.suppressInit).
+ */
+function firstInitDelayMs(target: ResolvedInvocationTarget, slowInitMs: number): number {
+  return target.config.runtime === "model" ? slowInitMs : Math.min(slowInitMs, initLimitMs());
+}
 /** How often a repeated hint is said again (wall time: it is for the people watching). Our choice. */
 const HINT_EVERY_MS = 60_000;

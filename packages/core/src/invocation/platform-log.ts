@@ -65,15 +65,15 @@ export class PlatformLog {
    * type for the Init limit), as CloudWatch Logs exports of such functions show it; a successful
    * one has none (its Init Duration is in the REPORT).
    */
-  initDone(status: "success" | "error", durationMs: number, errorType?: string, timedOut = false): string[] {
+  initDone(status: "success" | "error", durationMs: number, errorType?: string, timedOut = false, phase: "init" | "invoke" = "init"): string[] {
     if (this.level === undefined) {
       if (status === "success") return [];
       const end = timedOut ? "Status: timeout" : `Status: error${errorType !== undefined ? `\tError Type: ${errorType}` : ""}`;
-      return [`INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: init\t${end}\n`];
+      return [`INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: ${phase}\t${end}\n`];
     }
     const t = this.opts.initializationType;
     const level = status === "success" ? "DEBUG" : "WARN";
-    const done: Record<string, unknown> = { initializationType: t, phase: "init", status };
+    const done: Record<string, unknown> = { initializationType: t, phase, status };
     if (errorType !== undefined && status !== "success") done.errorType = errorType;
     // initReport's level: DEBUG, as the INFO-level export has none; WARN for a failed Init (chosen).
     return [this.record(level, "platform.initRuntimeDone", done), this.record(level, "platform.initReport", { ...done, metrics: { durationMs: round(durationMs) } })].filter(

@@ -12,7 +12,7 @@ import type { ServiceTime } from "./service-time.ts";
  */
 export class RunningInvocation {
   readonly request: InvocationRequest;
-  readonly log = new InvocationLog();
+  readonly log: InvocationLog;
   readonly coldStart: boolean;
   readonly hold: Hold;
   /** Its service time, when the function has one; cancelled however the invocation ends (finish). */
@@ -28,20 +28,26 @@ export class RunningInvocation {
   readonly initDelayMs: number;
   /** Wall ms when the runtime received the event; undefined while it waits for /next. */
   deliveredAt: number | undefined;
+  /** A suppressed init's start (InvocationRequest.suppressedInitAt): its Duration counts from there. */
+  readonly suppressedInitAt: number | undefined;
   /** Its Duration when service time, not the handler's wall time, ended it (a timeout on the Clock). */
   durationMs: number | undefined;
   private started = false;
 
   constructor(request: InvocationRequest, coldStart: boolean, hold: Hold, resolve: (r: InvocationResult) => void) {
     this.request = request;
+    this.log = request.carriedLog ?? new InvocationLog();
     this.coldStart = coldStart;
     this.initDelayMs = coldStart ? (request.initDelayMs ?? 0) : 0;
+    this.suppressedInitAt = request.suppressedInitAt;
     this.hold = hold;
     this.resolve = resolve;
   }
 
   /** Its Init ended (or was cut short) after `wallMs` of the real process's own: the Init Duration is both. */
   initEnded(wallMs: number): void {
+    // A suppressed init runs in the invocation: its time is the Duration's, not an Init Duration.
+    if (this.suppressedInitAt !== undefined) return;
     this.initDurationMs = wallMs + this.initDelayMs;
   }
 
@@ -51,7 +57,9 @@ export class RunningInvocation {
 
   /** The result of this invocation as it stands now; `maxMemoryUsedMb` is the environment's reading. */
   result(payload: Buffer, errorType: string | undefined, reportStatus: ReportStatus | undefined, environmentId: string, maxMemoryUsedMb: number): InvocationResult {
-    const durationMs = this.durationMs ?? (this.deliveredAt === undefined ? 0 : stopwatch.now() - this.deliveredAt);
+    // A suppressed init's Duration counts its Init, a slow cold start's service ms included.
+    const from = this.suppressedInitAt ?? this.deliveredAt;
+    const durationMs = this.durationMs ?? (from === undefined ? 0 : stopwatch.now() - from + (this.suppressedInitAt === undefined ? 0 : this.initDelayMs));
     return {
       requestId: this.request.requestId,
       payload,
