@@ -194,6 +194,8 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     const log = Buffer.from(retried.out.LogResult!, "base64").toString();
     expect(log).toMatch(/INIT_REPORT Init Duration: 10\d{3}\.\d\d ms\tPhase: init\tStatus: timeout/);
     expect(retried.init).toBeUndefined();
+    // The retried Init's 12 s came out of the 30 s timeout: the handler's deadline says so.
+    expect(JSON.parse(Buffer.from(retried.out.Payload!).toString()).remaining).toSatisfy((ms: number) => ms > 15_000 && ms <= 18_000);
     expect(Number(/\tDuration: ([\d.]+) ms/.exec(retried.line)![1])).toBeGreaterThanOrEqual(12_000);
     expect(events.of("invocation.finished")[0]!.time - t0).toBe(22_000);
 

@@ -176,9 +176,9 @@ export class ExecutionEnvironment implements Environment {
     this.output.resetBudget();
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
-      await this.startProcess();
       // A suppressed init (EnvironmentFailures.suppressInit) has the function's timeout, not the Init limit.
       const limit = request.suppressedInitAt === undefined ? initLimitMs() : this.config.timeout * 1000;
+      await this.startProcess(Math.max(0, limit - (request.initDelayMs ?? 0)));
       // A slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs).
       this.watchdogs.arm(Math.max(0, limit - this.report.running!.initDelayMs), () => this.failures.onInitTimeout(limit));
     } else {
@@ -199,6 +199,8 @@ export class ExecutionEnvironment implements Environment {
       requestId: request.requestId,
       payload: request.payload,
       timeoutMs: this.config.timeout * 1000,
+      // A suppressed init's time, service delay included, comes out of the function's timeout.
+      deadlineAt: request.suppressedInitAt === undefined ? undefined : stopwatch.epochNow() - (stopwatch.now() - request.suppressedInitAt) - (request.initDelayMs ?? 0) + this.config.timeout * 1000,
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,
@@ -234,12 +236,13 @@ export class ExecutionEnvironment implements Environment {
     this.onRetired(this);
   }
 
-  private async startProcess(): Promise<void> {
+  /** `limitMs`: what the extensions have to register (the Init limit, or what a suppressed init has left). */
+  private async startProcess(limitMs = initLimitMs()): Promise<void> {
     if (this.runtimeApi === "") this.runtimeApi = await this.api.listen();
     this.failures.initStarts();
     this.report.initStart();
     const options = this.process.prepare(this.runtimeApi);
-    const failure = await this.extensions.start(options, initLimitMs());
+    const failure = await this.extensions.start(options, limitMs);
     if (failure !== undefined) return this.failures.failExtensionInit(failure);
     // Retired while its extensions started: no runtime for a gone environment (review23 M7).
     if (this.state === "retiring" || this.state === "retired") return;
@@ -274,14 +277,15 @@ export class ExecutionEnvironment implements Environment {
     if (r.coldStart && r.initDurationMs === undefined) r.initEnded(at - this.process.spawnedAt);
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = at;
-    this.extensions.invoke(r.request, this.config.timeout * 1000);
+    // A suppressed init's time (its service delay included) came out of the function's timeout.
+    const spent = r.suppressedInitAt === undefined ? 0 : at - r.suppressedInitAt + r.initDelayMs;
+    const budgetMs = Math.max(0, this.config.timeout * 1000 - spent);
+    this.extensions.invoke(r.request, budgetMs);
     this.ctx.telemetry.deferred(() => {
       if (r.coldStart && r.suppressedInitAt === undefined) this.report.initDone("success", r.initDurationMs ?? 0);
       this.report.startLine(r);
     });
-    // A suppressed init's time came out of the function's timeout.
-    const spent = r.suppressedInitAt === undefined ? 0 : at - r.suppressedInitAt;
-    this.watchdogs.arm(Math.max(0, this.config.timeout * 1000 - spent), () => this.failures.onTimeout());
+    this.watchdogs.arm(budgetMs, () => this.failures.onTimeout());
     this.watchdogs.watchMemory(
       () => this.report.running === r && (this.process.current?.residentMemoryMb() ?? 0) > this.config.memorySize,
       () => this.failures.onOutOfMemory(),

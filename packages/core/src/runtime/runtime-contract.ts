@@ -14,6 +14,8 @@ export interface RuntimeEvent {
    * handler deadlines are never scaled (DESIGN.md "Time").
    */
   timeoutMs: number;
+  /** Epoch ms: the deadline of an event whose Init ran inside its invocation (a suppressed init), whose time came out of the timeout. */
+  deadlineAt?: number;
   invokedFunctionArn: string;
   traceId: string;
   /** JSON text, sync invocations only. */
@@ -74,5 +76,5 @@ export function invokeHeaders(event: RuntimeEvent): Record<string, string | numb
 
 /** `Lambda-Runtime-Deadline-Ms`: stamped as the runtime takes the event (see RuntimeEvent.timeoutMs). */
 export function deadlineMs(event: RuntimeEvent): number {
-  return stopwatch.epochNow() + event.timeoutMs;
+  return event.deadlineAt ?? stopwatch.epochNow() + event.timeoutMs;
 }
