@@ -186,13 +186,24 @@ export class EnvironmentFailures {
     this.report.initDone("error", stopwatch.now() - this.process.spawnedAt + r.initDelayMs, undefined, true);
     this.process.initFailed();
     this.kill();
-    this.report.running = undefined;
+    // Service time passes (a slow cold start's delay): the VirtualClock must be free to move.
     r.hold.release();
     // A slow cold start (a fault) slows the retried Init as much, up to the function's timeout.
     const delay = Math.min(r.request.slowInitMs ?? 0, this.config.timeout * 1000);
-    void serviceSleep(this.clock, r.request, delay)
-      .then(() => this.invoke({ ...r.request, initDelayMs: delay, suppressedInitAt: stopwatch.now(), carriedLog: r.log }))
-      .then(r.resolve);
+    // Still the environment's invocation meanwhile: retired in the wait, it is answered as any
+    // running invocation is (ExecutionEnvironment.retire), and not run again.
+    void serviceSleep(this.clock, r.request, delay).then(
+      () => {
+        if (this.report.running !== r) return;
+        this.report.running = undefined;
+        return this.invoke({ ...r.request, initDelayMs: delay, suppressedInitAt: stopwatch.now(), carriedLog: r.log }).then(r.resolve);
+      },
+      // The wait itself failed (the clock closing with the simulator): the invocation ends here.
+      () => {
+        if (this.report.running === r) this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${this.config.timeout.toFixed(2)} seconds`, "timeout"));
+        void this.retire("init-timeout");
+      },
+    );
   }
 
   /** The runtime's resident memory went over memorySize: AWS stops it there (aws-facts §3). */
