@@ -169,7 +169,7 @@ export class EnvironmentFailures {
    */
   onInitTimeout(limitMs: number): void {
     const r = this.report.running;
-    if (r === undefined) return;
+    if (r === undefined || r.retrying) return;
     if (r.suppressedInitAt === undefined) return this.suppressInit(r);
     this.kill();
     this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds`, "timeout"));
@@ -183,9 +183,13 @@ export class EnvironmentFailures {
    * `Status: timeout`; the runtime and extensions start again, and the same event waits for them.
    */
   private suppressInit(r: RunningInvocation): void {
+    r.retrying = true;
     this.report.initDone("error", stopwatch.now() - this.process.spawnedAt + r.initDelayMs, undefined, true);
     this.process.initFailed();
     this.kill();
+    // The retry has its own (a scenario's service time, an injected latency).
+    r.serviceTime?.cancel();
+    r.latency?.cancel();
     // Service time passes (a slow cold start's delay): the VirtualClock must be free to move.
     r.hold.release();
     // A slow cold start (a fault) slows the retried Init as much, up to the function's timeout.
@@ -196,7 +200,10 @@ export class EnvironmentFailures {
       () => {
         if (this.report.running !== r) return;
         this.report.running = undefined;
-        return this.invoke({ ...r.request, initDelayMs: delay, suppressedInitAt: stopwatch.now(), carriedLog: r.log }).then(r.resolve);
+        return this.invoke({ ...r.request, initDelayMs: delay, suppressedInitAt: stopwatch.now(), carriedLog: r.log }).then(r.resolve, () =>
+          // Not expected (the environment cannot be retired between the check and the call): answered all the same.
+          r.resolve(r.platformError("Runtime.ExitError", "Runtime exited without providing a reason", "error", "", 0)),
+        );
       },
       // The wait itself failed (the clock closing with the simulator): the invocation ends here.
       () => {
@@ -223,6 +230,13 @@ export class EnvironmentFailures {
 
   /** An extension failed during Init: this Init fails as the runtime's own failures do. */
   failExtensionInit(f: ExtensionFailure): void {
+    const r = this.report.running;
+    // The Init limit passed while extensions registered: the Init runs again, as for the runtime's own (suppressInit).
+    if (r?.retrying === true) return;
+    if (f.errorType === "Sandbox.Timedout" && r !== undefined && r.suppressedInitAt === undefined) {
+      this.watchdogs.disarm();
+      return this.suppressInit(r);
+    }
     this.extensions.kill();
     const type = f.errorType;
     // The Init limit reached while extensions registered: a timeout, as the runtime's own Init limit reports it (onInitTimeout).
@@ -232,9 +246,10 @@ export class EnvironmentFailures {
   }
 
   /** Waits for the extensions' init; true when one failed (the invocation has been answered). */
-  async extensionInitFailed(): Promise<boolean> {
+  async extensionInitFailed(r: RunningInvocation): Promise<boolean> {
     const failure = await this.extensions.initDone();
-    if (failure === undefined || this.report.running === undefined) return false;
+    // Not `r`'s any more (its Init timed out and runs again): the failure is the old attempt's.
+    if (failure === undefined || this.report.running !== r || r.retrying) return false;
     this.kill();
     this.failExtensionInit(failure);
     return true;

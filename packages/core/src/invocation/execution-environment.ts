@@ -173,22 +173,29 @@ export class ExecutionEnvironment implements Environment {
       }
       this.report.running = running;
     });
+    const running = this.report.running!;
+    // False once this invocation's Init timed out and runs again (EnvironmentFailures.suppressInit),
+    // or it was answered: what this call was doing belongs to the attempt that ended.
+    const current = () => this.report.running === running && !running.retrying;
     this.output.resetBudget();
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       // A suppressed init (EnvironmentFailures.suppressInit) has the function's timeout, not the Init limit.
       const limit = request.suppressedInitAt === undefined ? initLimitMs() : this.config.timeout * 1000;
-      await this.startProcess(Math.max(0, limit - (request.initDelayMs ?? 0)));
-      // A slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs).
-      this.watchdogs.arm(Math.max(0, limit - this.report.running!.initDelayMs), () => this.failures.onInitTimeout(limit));
+      // From the Init's start, the extensions' registration included (aws-facts §3: the limit is the
+      // three Init tasks'); a slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs).
+      this.watchdogs.arm(Math.max(0, limit - running.initDelayMs), () => this.failures.onInitTimeout(limit));
+      await this.startProcess(Math.max(0, limit - running.initDelayMs), current);
+      if (!current()) return done;
     } else {
       // Its telemetry is delivered while the runtime works (Telemetry.deferred).
       this.ctx.telemetry.deferred(() => this.transition("busy"));
       this.freezer.thaw();
     }
-    this.report.started(request, coldStart);
+    // A retried Init's invocation has started already.
+    if (request.suppressedInitAt === undefined) this.report.started(request, coldStart);
     // Init ends when every extension has asked for its first event too (aws-facts §3 "Phases").
-    if (coldStart && this.extensions.running && (await this.failures.extensionInitFailed())) return done;
+    if (coldStart && this.extensions.running && ((await this.failures.extensionInitFailed(running)) || !current())) return done;
     if (request.injectedError !== undefined) {
       // Not given to the runtime: answered now if it waits on /next, else when it first does (onReady).
       if (this.api.runtimeWaiting) this.answerForRuntime(this.report.running!);
@@ -236,13 +243,17 @@ export class ExecutionEnvironment implements Environment {
     this.onRetired(this);
   }
 
-  /** `limitMs`: what the extensions have to register (the Init limit, or what a suppressed init has left). */
-  private async startProcess(limitMs = initLimitMs()): Promise<void> {
+  /**
+   * `limitMs`: what the extensions have to register (the Init limit, or what a suppressed init has
+   * left); `current`: false once the invocation that started it has moved on (its Init timed out).
+   */
+  private async startProcess(limitMs = initLimitMs(), current: () => boolean = () => true): Promise<void> {
     if (this.runtimeApi === "") this.runtimeApi = await this.api.listen();
     this.failures.initStarts();
     this.report.initStart();
     const options = this.process.prepare(this.runtimeApi);
     const failure = await this.extensions.start(options, limitMs);
+    if (!current()) return;
     if (failure !== undefined) return this.failures.failExtensionInit(failure);
     // Retired while its extensions started: no runtime for a gone environment (review23 M7).
     if (this.state === "retiring" || this.state === "retired") return;

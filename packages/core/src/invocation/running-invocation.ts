@@ -28,6 +28,8 @@ export class RunningInvocation {
   readonly initDelayMs: number;
   /** Wall ms when the runtime received the event; undefined while it waits for /next. */
   deliveredAt: number | undefined;
+  /** Its Init timed out and is about to run again (EnvironmentFailures.suppressInit): this attempt is over. */
+  retrying = false;
   /** A suppressed init's start (InvocationRequest.suppressedInitAt): its Duration counts from there. */
   readonly suppressedInitAt: number | undefined;
   /** Its Duration when service time, not the handler's wall time, ended it (a timeout on the Clock). */
