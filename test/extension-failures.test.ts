@@ -83,6 +83,15 @@ exit 0`);
     expect(body).toEqual({ errorType: "Extension.Crash", errorMessage: `RequestId: ${out.$metadata.requestId} Error: exit code 0` });
   });
 
+  it("fails the Init with Extension.Crash when an extension registers and exits before its first event, while the runtime waits (review-si: the environment re-ran its Init for ever)", async () => {
+    await fn("exits-in-init", { crashy: bash("sleep 0.3; exit 3") });
+    const { out, body, log } = await invoke("exits-in-init");
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(body).toEqual({ errorType: "Extension.Crash", errorMessage: `RequestId: ${out.$metadata.requestId} Error: exit status 3` });
+    expect(log).toMatch(/^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Extension.Crash$/m);
+    expect(log).not.toContain("handler ran");
+  });
+
   it("times the Init out when an extension never registers", async () => {
     process.env.LAMBDA_SIM_INIT_LIMIT_MS = "1000";
     try {

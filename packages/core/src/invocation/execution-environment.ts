@@ -273,7 +273,10 @@ export class ExecutionEnvironment implements Environment {
     if (r !== undefined && r === this.injectedWaiting) return this.answerForRuntime(r);
     // A provisioned environment's Init ends here; an invocation's, when the runtime takes its event (onDelivered).
     if (r === undefined) this.report.initDone("success", stopwatch.now() - this.process.spawnedAt);
-    if (this.state === "initializing") this.transition("idle");
+    // An invocation's Init is not over while its extensions finish theirs (it dispatches after):
+    // initializing until the runtime takes the event (onDelivered), so an extension dying meanwhile
+    // fails the Init rather than resetting an environment that never was ready (review-si).
+    if (this.state === "initializing" && r === undefined) this.transition("idle");
     this.process.initSucceeded();
     this.settlePrewarm(true);
     this.freezer.ifWaiting();
