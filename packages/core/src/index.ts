@@ -65,7 +65,7 @@ export { faultSchema, FAULT_KINDS, type FaultSpec, type FaultInput, type FaultKi
 export type { FaultInjector, ActiveFault } from "./faults/fault-injector.ts";
 export { builtInNames, parseReference, REFERENCE_KINDS, type FaultNameKind, type KnownNames, type ReferenceService, type ServiceReference } from "./faults/fault-names.ts";
 export { namesInTable } from "./startup/state-names.ts";
-export { isPausable, whileHeld, type PausableClock } from "./clock/clock.ts";
+export { isPausable, LAST_DATE_MS, whileHeld, type PausableClock } from "./clock/clock.ts";
 export type { Poller, PollerFactory, PollerScaling, PollerTarget, PolledBatch, BatchOutcome } from "./mappings/poller.ts";
 export { parseBatchItemFailures } from "./mappings/batch-item-failures.ts";
 export type { StreamReader, StreamReaderFactory, StreamReaderTarget, StreamRecord, StartingPosition } from "./mappings/stream-reader.ts";

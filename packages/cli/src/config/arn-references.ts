@@ -1,6 +1,6 @@
 import { dottedPath, REFERENCE_KINDS, suggestion, type KnownNames, type ReferenceService } from "@lambda-sim/core";
 import type { NamedKind } from "../template/logical-names.ts";
-import { CONFIG_SECTION, declaredNames, references, type Architecture } from "./check-references.ts";
+import { asMap, CONFIG_SECTION, declaredNames, references, type Architecture } from "./check-references.ts";
 
 /**
  * A reference written as a full ARN of the simulator's own account and region that names nothing
@@ -46,7 +46,7 @@ export function ownArnReferences(config: Record<string, unknown>, file: string, 
     if (arn === null || arn[3] !== region || arn[4] !== accountId) continue;
     const service = arn[2] as ReferenceService;
     // Another service than the key takes: the API's own checks say so at start.
-    if (!ref.kinds.includes(service) || !Object.hasOwn(RESOURCE, service)) continue;
+    if (!ref.kinds.includes(service)) continue;
     const resource = RESOURCE[service].exec(arn[5]!);
     if (resource === null) continue;
     const kind = REFERENCE_KINDS[service];
@@ -70,8 +70,4 @@ export function arnReferenceProblems(refs: readonly ArnReference[], names: Known
     const where = r.besideTemplate ? `declared under ${CONFIG_SECTION[r.kind]}:, in the template, or created through the API` : `declared under ${CONFIG_SECTION[r.kind]}: or created through the API`;
     return [`${r.at}: ${r.before}${r.name}${r.after} names no ${r.kind} ${where}${hint}`];
   });
-}
-
-function asMap(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }

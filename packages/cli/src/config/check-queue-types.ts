@@ -1,5 +1,5 @@
 import { dottedPath, parseReference } from "@lambda-sim/core";
-import { declaredNames, type Architecture } from "./check-references.ts";
+import { asMap, declaredNames, type Architecture } from "./check-references.ts";
 
 type Path = (string | number)[];
 
@@ -49,8 +49,4 @@ export function checkQueueTypes(config: Record<string, unknown>, file: string, l
   }
   problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return problems.map((p) => p.text);
-}
-
-function asMap(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }

@@ -162,6 +162,7 @@ function setAt(doc: Record<string, unknown>, path: Path, value: string): void {
   at[path.at(-1)!] = value;
 }
 
-function asMap(v: unknown): Record<string, unknown> {
+/** `v` when it is a map (a YAML mapping), else an empty one. */
+export function asMap(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }

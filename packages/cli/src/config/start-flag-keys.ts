@@ -17,7 +17,7 @@ const START_FLAGS: Readonly<Record<string, string>> = {
 };
 
 /** The flag a top-level key of lambda-sim.yaml stands for (`timeScale`, `time-scale`, `time_scale`), if it is one. */
-export function startFlagOf(key: string): string | undefined {
+function startFlagOf(key: string): string | undefined {
   return START_FLAGS[key.toLowerCase().replace(/[-_]/g, "")];
 }
 

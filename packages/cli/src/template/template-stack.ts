@@ -77,9 +77,10 @@ export class TemplateStack implements IntrinsicScope {
   getAtt(logicalId: string, attribute: string, path: TemplatePath): unknown {
     // `Fn.DestinationQueue.Arn`, short (split at the first dot) or long ([Fn.DestinationQueue, Arn]).
     const dot = attribute.indexOf(".");
-    const created = this.samDestination(logicalId) ?? (dot > 0 ? this.samDestination(`${logicalId}.${attribute.slice(0, dot)}`) : undefined);
+    const whole = this.samDestination(logicalId);
+    const created = whole ?? (dot > 0 ? this.samDestination(`${logicalId}.${attribute.slice(0, dot)}`) : undefined);
     if (created !== undefined) {
-      const attr = this.samDestination(logicalId) === undefined ? attribute.slice(dot + 1) : attribute;
+      const attr = whole === undefined ? attribute.slice(dot + 1) : attribute;
       return this.attribute(this.identity(created, path), created, this.resources[created]!.Type, attr, path);
     }
     const implicit = this.implicit(logicalId, path);

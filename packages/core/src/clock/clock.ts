@@ -4,6 +4,9 @@
  * VirtualClock apply to them. Handler execution is never scaled: runtime drivers measure it with
  * the wall-clock `Stopwatch` (stopwatch.ts), a different name so nobody reaches for it by mistake.
  */
+/** The last instant a JavaScript Date holds (ECMA-262: ±8.64e15 ms): service time never goes past it. */
+export const LAST_DATE_MS = 8.64e15;
+
 export interface TimerHandle {
   /** Cancels the timer; a no-op once it has fired or been cancelled. */
   cancel(): void;

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock/clock.ts";
+import { LAST_DATE_MS, type Clock } from "../clock/clock.ts";
 import type { RandomStream } from "../random/rng.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { ThrottleReason } from "../invocation/concurrency-governor.ts";
@@ -12,7 +12,6 @@ import { payloadMatcher } from "./payload-match.ts";
 import type { FaultNames } from "./fault-names.ts";
 
 /** The last instant a Date holds (ECMAScript: 8.64e15 ms after the epoch), and its ISO text. */
-const LAST_DATE_MS = 8.64e15;
 const LAST_DATE = "+275760-09-13T00:00:00.000Z";
 
 /** A fault as added: its spec, id, activity window and counters (GET /_sim/faults lists these). */

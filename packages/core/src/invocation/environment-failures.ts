@@ -137,7 +137,7 @@ export class EnvironmentFailures {
     // After a suppressed init, the function's whole timeout has run: the Init's share and the handler's.
     const seconds = r.suppressedInitAt === undefined ? ((stopwatch.now() - r.deliveredAt) / 1000).toFixed(2) : this.config.timeout.toFixed(2);
     // Its result read while the process lives (Max Memory Used: a killed runtime has no /proc to read).
-    const result = this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout");
+    const result = this.timedOut(seconds);
     this.killRuntime();
     // Current payload (aws-facts §1.5 "Timeout (current)"), REPORT Status: timeout.
     this.report.finish(result);
@@ -156,7 +156,7 @@ export class EnvironmentFailures {
     // Its Duration is the timeout it ran to, as AWS's REPORT says of a timeout, not the wall time its handler took.
     r.durationMs = this.config.timeout * 1000;
     // Its result read while the process lives (Max Memory Used: a killed runtime has no /proc to read).
-    const result = this.report.platformError("Sandbox.Timedout", `Task timed out after ${this.config.timeout.toFixed(2)} seconds`, "timeout");
+    const result = this.timedOut(this.config.timeout.toFixed(2));
     this.killRuntime();
     this.report.finish(result);
     this.toReset("timeout");
@@ -172,7 +172,7 @@ export class EnvironmentFailures {
     if (r === undefined || r.retrying) return;
     if (r.suppressedInitAt === undefined) return this.suppressInit(r);
     this.kill();
-    this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds`, "timeout"));
+    this.report.finish(this.timedOut((limitMs / 1000).toFixed(2)));
     void this.retire("init-timeout");
   }
 
@@ -207,7 +207,7 @@ export class EnvironmentFailures {
       },
       // The wait itself failed (the clock closing with the simulator): the invocation ends here.
       () => {
-        if (this.report.running === r) this.report.finish(this.report.platformError("Sandbox.Timedout", `Task timed out after ${this.config.timeout.toFixed(2)} seconds`, "timeout"));
+        if (this.report.running === r) this.report.finish(this.timedOut(this.config.timeout.toFixed(2)));
         void this.retire("init-timeout");
       },
     );
@@ -264,6 +264,11 @@ export class EnvironmentFailures {
       this.report.finish(this.report.platformError(f.errorType, f.message, "error"));
       this.toReset("extension-crash");
     } else if (r === undefined && this.lifecycle.state === "idle") this.lifecycle.to("reset", "extension-crash");
+  }
+
+  /** The running invocation's timeout result (aws-facts §1.5 "Timeout (current)"), read while its process lives (Max Memory Used). */
+  private timedOut(seconds: string): InvocationResult {
+    return this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout");
   }
 
   /** Kills the runtime's process and the extensions' (retirement, a failed Init). */

@@ -12,7 +12,7 @@
 // The names are the telemetry schema's (events.ts carries them); the moves between them are here.
 import type { EnvironmentState } from "../telemetry/events.ts";
 
-export { ENVIRONMENT_STATES, RESET_CAUSES, RETIRE_REASONS, type EnvironmentState, type ResetCause, type RetireReason } from "../telemetry/events.ts";
+export { ENVIRONMENT_STATES, RETIRE_REASONS, type EnvironmentState, type ResetCause, type RetireReason } from "../telemetry/events.ts";
 
 const TRANSITIONS: Record<EnvironmentState, readonly EnvironmentState[]> = {
   initializing: ["idle", "busy", "retiring"],

@@ -128,7 +128,7 @@ export function emitFinished(telemetry: Telemetry, config: FunctionVersionConfig
  * `$LATEST` or a version (digits). Function names hold no colon, so the qualifier is what follows
  * the ARN's seventh colon.
  */
-export function aliasOf(invokedFunctionArn: string): string | undefined {
+function aliasOf(invokedFunctionArn: string): string | undefined {
   const at = invokedFunctionArn.indexOf(":", invokedFunctionArn.indexOf(":function:") + 10);
   if (at < 0) return undefined;
   const q = invokedFunctionArn.slice(at + 1);

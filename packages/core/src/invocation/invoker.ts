@@ -222,7 +222,6 @@ export class Invoker {
     if (!admission.ok) return { throttled: admission.reason };
     let result: InvocationResult | undefined;
     let latencyMs = 0;
-    let initDelayMs = 0;
     let slowInitMs = 0;
     try {
       // The run phase's faults name the invocation, for its story (the id is drawn here only when faults are in play).
@@ -233,7 +232,7 @@ export class Invoker {
         // slot as a slow Init would; the environment counts it in the Init (InvocationRequest.initDelayMs).
         // A real one's Init stops at the init limit (aws-facts §3: 10 s on demand), where it times out.
         slowInitMs = faults.coldStartDelayMs;
-        initDelayMs = firstInitDelayMs(target, slowInitMs);
+        const initDelayMs = firstInitDelayMs(target, slowInitMs);
         if (initDelayMs > 0) await serviceSleep(this.ctx.clock, sync, initDelayMs);
         // Latency passes in the environment, after the handler's run, as a slow call in it would (InvocationCompletion, ModelEnvironment).
         latencyMs = faults.latencyMs;
@@ -301,7 +300,8 @@ export class Invoker {
   ): Promise<InvocationResult> {
     return pool.run({
       latencyMs,
-      initDelayMs: firstInitDelayMs(target, slowInitMs),
+      // Read only with a slow cold start: nothing more on the invoke path without one.
+      initDelayMs: slowInitMs === 0 ? 0 : firstInitDelayMs(target, slowInitMs),
       slowInitMs,
       failure,
       injectedError: injected,

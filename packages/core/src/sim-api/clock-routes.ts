@@ -1,6 +1,6 @@
 import express from "express";
 import type { Clock } from "../clock/clock.ts";
-import { isPausable } from "../clock/clock.ts";
+import { isPausable, LAST_DATE_MS } from "../clock/clock.ts";
 import { clockMode } from "../clock/clock-mode.ts";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
@@ -17,7 +17,6 @@ const DEFAULT_IDLE_LIMIT = 10_000;
  */
 export const MAX_ADVANCE_MS = 366 * 86_400_000;
 /** The latest time a Date holds (ECMAScript: ±8.64e15 ms around the epoch). */
-const MAX_DATE_MS = 8.64e15;
 
 /** run-until-idle's limits as this API's callers set them: the body's keys, and the CLI's flags that send them. */
 const RUN_UNTIL_IDLE_LIMITS = {
@@ -64,7 +63,7 @@ export function clockRoutes(clock: Clock, telemetry: Telemetry, onMoved: () => v
     const from = virtual.now();
     const target = by === undefined ? to! : from + by;
     if (target < from) throw simBadRequest(`"to" ${new Date(target).toISOString()} is before the current service time ${new Date(from).toISOString()}: time only moves forward`);
-    if (target - from > maxAdvanceMs || target > MAX_DATE_MS) throw simBadRequest(tooFar(from, target, maxAdvanceMs));
+    if (target - from > maxAdvanceMs || target > LAST_DATE_MS) throw simBadRequest(tooFar(from, target, maxAdvanceMs));
     const firedBefore = virtual.firedTimers;
     try {
       await virtual.advanceTo(target, gone);
@@ -143,7 +142,7 @@ function tooFar(from: number, target: number, maxAdvanceMs: number): string {
   const days = maxAdvanceMs / 86_400_000;
   const cap = `an advance moves service time at most ${Number.isInteger(days) ? `${days} days` : `${maxAdvanceMs / 1000} seconds`} per call`;
   // Past what a Date holds (seconds: 1e308 is Infinity ms): said without the number (newuser13: "Infinity days after").
-  if (!(target <= MAX_DATE_MS)) return `${cap}, and this one would end past the latest time a Date holds (${new Date(MAX_DATE_MS).toISOString()}) (is "seconds" in ms by mistake?)`;
+  if (!(target <= LAST_DATE_MS)) return `${cap}, and this one would end past the latest time a Date holds (${new Date(LAST_DATE_MS).toISOString()}) (is "seconds" in ms by mistake?)`;
   return `${cap}; ${new Date(target).toISOString()} is ${Math.round((target - from) / 86_400_000)} days after ${new Date(from).toISOString()} (is "seconds" in ms by mistake?). Advance in several calls; each fires every timer on the way`;
 }
 

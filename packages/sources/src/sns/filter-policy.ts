@@ -37,7 +37,7 @@ const SNS_DIALECT = { unsupportedOperators: ["wildcard"] } as const;
 export function compileFilterPolicy(policy: string | undefined, scope: FilterPolicyScope = "MessageAttributes", stored = false): FilterPolicy | undefined {
   if (policy === undefined || policy.trim() === "" || policy.trim() === "{}") return undefined;
   // Our wording: AWS's answer to a policy over 256 KB is unrecorded.
-  if (Buffer.byteLength(policy) > MAX_FILTER_POLICY_BYTES) throw snsErrors.invalidParameter("FilterPolicy: Filter policy is too long");
+  if (!stored && Buffer.byteLength(policy) > MAX_FILTER_POLICY_BYTES) throw snsErrors.invalidParameter("FilterPolicy: Filter policy is too long");
   let match: EventMatcher;
   try {
     const json: unknown = JSON.parse(policy);

@@ -1,3 +1,4 @@
+import { LAST_DATE_MS } from "@lambda-sim/core";
 import type { Store } from "@lambda-sim/core";
 
 /** FIFO topics drop a deduplication id seen within 5 minutes (SNS FIFO message deduplication). */
@@ -59,7 +60,7 @@ export interface DueDelivery {
  * group are processed one by one, in a strict order relative to the group." Held rows are never
  * scanned by the due queries, however long a group's backlog (review40).
  */
-const HELD = 8_640_000_000_000_000;
+const HELD = LAST_DATE_MS;
 
 interface TopicDb { arn: string; name: string; attributes: string; tags: string; created_at: number }
 interface SubDb { arn: string; topic_arn: string; protocol: string; endpoint: string; attributes: string; token: string; pending: number; created_at: number }

@@ -96,7 +96,10 @@ export class MessageOperations {
     for (;;) {
       const { rows: received, expired } = this.store.transaction(() => this.receive(q, max, visibility * 1000));
       if (expired) this.removed(q.name);
-      if (received.length > 0) return { Messages: received.map((m) => receivedMessage(q, m, input, (name) => this.queues.arn(name))) };
+      if (received.length > 0) {
+        const arnOf = (name: string) => this.queues.arn(name);
+        return { Messages: received.map((m) => receivedMessage(q, m, input, arnOf)) };
+      }
       const now = this.clock.now();
       if (now >= deadline || signal?.aborted || wallElapsed) return {};
       const next = this.store.nextVisibleAt(q.name, now);

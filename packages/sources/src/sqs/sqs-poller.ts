@@ -20,13 +20,13 @@ export const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 /** The poller long-polls like Lambda's: 20 s per ReceiveMessage. */
 export const LONG_POLL_MS = 20_000;
 
+/** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
+export const SQS_SCALING: PollerScaling = { initial: 5, perMinute: 300, ceiling: 1250 };
+
 /**
  * BatchSize on an SQS mapping (aws-facts §6): default 10; at most 10,000 on a standard queue, 10 on
  * a FIFO queue (its ARN ends in `.fifo`); above 10 it needs a batching window of at least 1 s.
  */
-/** SQS ESM scaling (aws-facts §6): 5 concurrent batches to start, +300 per minute, at most 1,250. */
-export const SQS_SCALING: PollerScaling = { initial: 5, perMinute: 300, ceiling: 1250 };
-
 export const SQS_MAPPING_LIMITS: { standard: PollerLimits; fifo: PollerLimits } = {
   standard: { defaultBatchSize: 10, maxBatchSize: 10_000, windowRequiredAbove: 10 },
   fifo: { defaultBatchSize: 10, maxBatchSize: 10, windowRequiredAbove: 10 },
@@ -165,9 +165,14 @@ export function sqsPollerFactory(queues: QueueOperations, messages: MessageOpera
           if (rows.length === 0) return undefined;
           // Messages left behind: the next waiting lane takes its turn.
           if (more) messages.waiters.notify(q.name);
-          const batch: PolledBatch = { payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queues.arn(q.name), region)) })), itemIds: rows.map((m) => m.messageId), backlog: more };
-          // Faults' `attempt`: a batch is on the attempt of its least-received message (every one has had at least that many).
-          batch.attempt = rows.reduce((n, m) => Math.min(n, m.receiveCount), Infinity);
+          const queueArn = queues.arn(q.name);
+          const batch: PolledBatch = {
+            payload: Buffer.from(JSON.stringify({ Records: rows.map((m) => record(m, q, queueArn, region)) })),
+            itemIds: rows.map((m) => m.messageId),
+            backlog: more,
+            // Faults' `attempt`: a batch is on the attempt of its least-received message (every one has had at least that many).
+            attempt: rows.reduce((n, m) => Math.min(n, m.receiveCount), Infinity),
+          };
           // "If the invocation fails due to throttling, Lambda ... continues to retry the message until
           // the message's timestamp exceeds your queue's visibility timeout" (services-sqs-errorhandling):
           // a retry may start while it would still end within the visibility timeout, which is why AWS

@@ -136,7 +136,13 @@ function notice(text) {
 function frame(now) {
   framePending = false;
   if (m.dirty.size === 0) return;
-  if (now - lastRender < redrawGap()) return askForFrame();
+  const wait = redrawGap() - (now - lastRender);
+  if (wait > 0) {
+    // Too soon since the last redraw: one frame when the gap is over, not one every 16 ms till then.
+    framePending = true;
+    setTimeout(() => requestAnimationFrame(frame), wait);
+    return;
+  }
   lastRender = now;
   for (const section of m.dirty) {
     const body = RENDER[section] && document.querySelector(`#${section} .body`);
@@ -228,5 +234,4 @@ document.addEventListener("click", (ev) => {
 // before it knows it watches a simulator: a trace's playback server has no such route.
 $("#lane-legend").innerHTML = laneLegend();
 connect();
-setInterval(askForFrame, 120);
 askForFrame();

@@ -72,13 +72,13 @@ function noLanes(retired) {
   return `all ${total} environment(s) retired (${reasons.map(([r, c]) => `${c} ${esc(RETIRE_REASONS[r] ?? r)}`).join(", ")})`;
 }
 
-/** The faults added (POST /_sim/faults, `faults:`): what each does, its scope, window and counts. */
 /** What the simulator warned of (an un-bundled SDK client, a setting it ignores), as its console says it. */
 function renderWarnings(m) {
   if (!m.warnings?.length) return "";
   return m.warnings.map((w) => `<p class="warning">lambda-sim: ${esc(w.message)} <small>${esc(clockTime(w.time))}</small></p>`).join("");
 }
 
+/** The faults added (POST /_sim/faults, `faults:`): what each does, its scope, window and counts. */
 function renderFaults(m) {
   if (!m.faults?.length) return "";
   const item = (f) => {

@@ -8,7 +8,7 @@ UPDATE sns_deliveries SET message_group_id = (
 );
 -- A group's deliveries of a subscription, in order: one index seek for its next.
 CREATE INDEX sns_deliveries_group ON sns_deliveries (subscription_arn, message_group_id, id) WHERE message_group_id IS NOT NULL;
--- A delivery behind an earlier one of its group waits, held (sns-store.ts HELD), until that one is finished.
+-- A delivery behind an earlier one of its group waits, held (sns-store.ts HELD: core's LAST_DATE_MS), until that one is finished.
 UPDATE sns_deliveries SET next_attempt_at = 8640000000000000
 WHERE message_group_id IS NOT NULL AND id <> (
   SELECT min(g.id) FROM sns_deliveries g WHERE g.subscription_arn = sns_deliveries.subscription_arn AND g.message_group_id = sns_deliveries.message_group_id
