@@ -10,7 +10,7 @@ export const EVENTS_PATH = "/_sim/events";
  * `/_sim/events`: the EventHub over WebSocket (an HTTP/1.1 upgrade on the simulator's port; never
  * on the AWS path). A client may send `{"kind":"sample"}` to get the state views again (the
  * dashboard does, once a second, for its gauges), and `{"kind":"subscribe", types?, excludeTypes?,
- * functions?, states?, previews?, warmStarts?, coalesce?, compact?}` to get only what it shows (HubSubscription); anything else it sends is ignored.
+ * functions?, states?, previews?, warmStarts?, coalesce?, compact?, summarize?}` to get only what it shows (HubSubscription); anything else it sends is ignored.
  */
 export function eventsSocket(hub: EventHub): { upgrade: SimUpgradeHandler; close(): void } {
   // ws (and the TLS stack it loads) at the first subscriber: ~2 MB of an idle server's RSS (issue 16).
@@ -53,7 +53,7 @@ function attach(ws: WebSocket, hub: EventHub): void {
     }
     if (msg?.kind === "sample") client.sample();
     else if (msg?.kind === "subscribe" && !client.subscribe(msg)) {
-      ws.send(JSON.stringify({ kind: "error", message: "subscribe: expected { types?: string[], excludeTypes?: string[], functions?: string[], states?: string[], previews?: boolean, warmStarts?: boolean, coalesce?: boolean, compact?: boolean }" }));
+      ws.send(JSON.stringify({ kind: "error", message: "subscribe: expected { types?: string[], excludeTypes?: string[], functions?: string[], states?: string[], previews?: boolean, warmStarts?: boolean, coalesce?: boolean, compact?: boolean, summarize?: boolean (with coalesce) }" }));
     }
   });
   ws.on("close", () => client.close());

@@ -230,6 +230,56 @@ describe("EventHub", () => {
     expect(events(startsOnly).map((e) => e.type)).toEqual(["invocation.started"]);
   });
 
+  it("sums a busy frame's routine invocations for a summarize client, never an error, a cold start, an async attempt or one a fault names", async () => {
+    const clock = new VirtualClock(0);
+    const telemetry = new Telemetry(clock);
+    const hub = new EventHub(telemetry, clock, 0);
+    const [page, tail] = [sink(), sink()];
+    expect(hub.connect(page).subscribe({ coalesce: true, previews: false, summarize: true })).toBe(true);
+    expect(hub.connect(tail).subscribe({ warmStarts: false, previews: false })).toBe(true);
+    // A summary stands for invocations whose start the frame left out: only a coalescing client's.
+    expect(hub.connect(sink()).subscribe({ summarize: true })).toBe(false);
+    const invoke = (requestId: string, environmentId: string, opts: { cold?: boolean; status?: "success" | "error"; billed?: number } = {}) => {
+      telemetry.emit({ type: "invocation.started", requestId, functionName: "fn", version: "$LATEST", environmentId, coldStart: opts.cold === true, payload: "{}" });
+      telemetry.emit({ type: "invocation.finished", requestId, functionName: "fn", version: "$LATEST", environmentId, durationMs: 1, billedDurationMs: opts.billed ?? 2, maxMemoryUsedMb: 60, status: opts.status ?? "success", ...(opts.cold ? { initDurationMs: 100 } : {}) });
+    };
+    const events = (s: ReturnType<typeof sink>) => s.frames.flatMap((f) => (f.kind === "events" ? f.events : []));
+    const finishedIds = (s: ReturnType<typeof sink>) => events(s).flatMap((e) => (e.type === "invocation.finished" ? [e.requestId] : []));
+    const summaries = (s: ReturnType<typeof sink>) => events(s).filter((e) => e.type === "invocations.summarized") as unknown as { seq: number; environments: [string, string, string, number, number][] }[];
+
+    // 50 routine invocations in a frame: all sent as they are.
+    for (let i = 0; i < 50; i++) invoke(`q${i}`, `e${i % 2}`);
+    await nextTurn();
+    expect(finishedIds(page)).toHaveLength(50);
+    expect(summaries(page)).toEqual([]);
+
+    page.frames.length = 0;
+    tail.frames.length = 0;
+    invoke("cold", "e0", { cold: true });
+    telemetry.emit({ type: "async.attempt.started", requestId: "async", functionName: "fn", attempt: 1 });
+    invoke("async", "e1");
+    invoke("faulted", "e2");
+    telemetry.emit({ type: "fault.fired", faultId: "f1", kind: "latency", functionName: "fn", requestId: "faulted" });
+    for (let i = 0; i < 200; i++) invoke(`r${i}`, `e${i % 4}`, { status: i === 7 ? "error" : "success", billed: 1 + (i % 3) });
+    await nextTurn();
+    const ids = finishedIds(page);
+    // The newest three of each environment in full, and each that is not routine.
+    expect(ids).toEqual(expect.arrayContaining(["cold", "async", "faulted", "r7", "r196", "r197", "r198", "r199", "r192", "r193", "r194", "r195", "r188", "r189", "r190", "r191"]));
+    expect(ids).toHaveLength(4 + 12);
+    const [summary] = summaries(page);
+    expect(summaries(page)).toHaveLength(1);
+    const summed = summary!.environments.reduce((n, x) => n + x[3], 0);
+    expect(summed).toBe(203 - ids.length);
+    // Their billed time, per environment: the cost's arithmetic needs nothing else.
+    const billed = (env: string) => Array.from({ length: 188 }, (_, i) => i).filter((i) => `e${i % 4}` === env && i !== 7).reduce((n, i) => n + 1 + (i % 3), 0);
+    for (const [env, , , , ms] of summary!.environments) expect(ms).toBe(billed(env));
+    // In the frame's order: seqs still rise.
+    const seqs = events(page).map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    // A client that does not summarize gets every one.
+    expect(finishedIds(tail)).toHaveLength(203);
+  });
+
   it("answers a sample with the views at the current seq", () => {
     const { hub, emit } = hubWithCounter();
     const s = sink();

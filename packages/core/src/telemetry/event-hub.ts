@@ -5,6 +5,7 @@ import type { Telemetry } from "./telemetry.ts";
 import { compileSubscription, EventTexts, EVERYTHING, supersededInFrame, type CompiledSubscription, type HubSubscription } from "./hub-subscription.ts";
 import { COMPACT_FRAME } from "./compact-events.ts";
 import { RecentInvocations } from "./recent-invocations.ts";
+import { foldRoutine, type Folding, type InvocationSummary } from "./invocation-summary.ts";
 
 /** A telemetry event with its place in the stream: 1, 2, 3, ... since the simulator started. */
 export type SequencedEvent = TelemetryEvent & { seq: number };
@@ -19,12 +20,14 @@ export type SequencedEvent = TelemetryEvent & { seq: number };
  * - `error`: a client message the server could not take.
  * A client may narrow what it gets with `{"kind":"subscribe", ...}` (HubSubscription): then its
  * `events` frames hold only the events it asked for, so their seqs are not consecutive; with
- * `compact: true`, a `compact` frame first, then the high-rate events as arrays (compact-events.ts).
+ * `compact: true`, a `compact` frame first, then the high-rate events as arrays (compact-events.ts);
+ * with `summarize: true`, an `invocations.summarized` item in place of a busy frame's routine
+ * invocations (invocation-summary.ts).
  */
 export type HubFrame =
   | { kind: "snapshot"; seq: number; time: number; views: Record<string, unknown>; recent: SequencedEvent[] }
   /** For a `compact` subscriber, some of these are arrays: read them with the `compact` frame's fields. */
-  | { kind: "events"; events: SequencedEvent[] }
+  | { kind: "events"; events: (SequencedEvent | InvocationSummary)[] }
   | { kind: "dropped"; count: number; reason: string }
   | { kind: "views"; seq: number; time: number; views: Record<string, unknown> }
   /** Sent on a subscription with `compact: true`: how to read the arrays in later `events` frames (compact-events.ts). */
@@ -51,6 +54,8 @@ export interface HubSink {
 export const FLUSH_EVERY_MS = 50;
 /** Events kept for a late joiner's context (not its state: the views carry that). */
 const RECENT = 300;
+/** Our choice: async attempts followed to their finish (those that never finish, throttled ones, fall out past this). */
+const ASYNC_ATTEMPTS = 10_000;
 /** Our choice: a client with this much unsent is slow; its events are dropped (memory stays bounded) ... */
 export const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
 /** ... until it has read down to this, when it gets a `dropped` notice and a fresh snapshot. */
@@ -86,6 +91,10 @@ export class EventHub {
   private readonly observers: ((e: SequencedEvent) => void)[] = [];
   private readonly clock: Clock;
   private readonly flushEveryMs: number;
+  /** Request ids of async attempts started and not finished: their invocations are never summarized. */
+  private readonly asyncRunning = new Set<string>();
+  /** The `invocation.finished` events of this batch that end an async attempt. */
+  private asyncFinishes = new Set<object>();
   /** What clients that leave the previews out fetch when a person opens an invocation. */
   readonly invocations = new RecentInvocations();
 
@@ -182,7 +191,14 @@ export class EventHub {
     }
     for (const o of this.observers) o(s);
     this.invocations.note(s);
-    if (this.clients.size === 0) return;
+    // Followed whether anyone watches: a client may connect between an attempt's start and its finish.
+    if (s.type === "async.attempt.started") {
+      this.asyncRunning.add(s.requestId);
+      if (this.asyncRunning.size > ASYNC_ATTEMPTS) this.asyncRunning.delete(this.asyncRunning.values().next().value!);
+    }
+    const asyncFinish = s.type === "invocation.finished" && this.asyncRunning.delete(s.requestId);
+    if (this.clients.size === 0 || !this.wanted(s)) return;
+    if (asyncFinish) this.asyncFinishes.add(s);
     this.batch.push(s);
     if (!this.flushing) {
       this.flushing = true;
@@ -191,10 +207,18 @@ export class EventHub {
     }
   }
 
+  /** Whether a client takes `e`: what none does is not batched (a warm invocation's log lines and admission, with the page and tail). */
+  private wanted(e: SequencedEvent): boolean {
+    for (const c of this.clients) if (c.subscription.matches(e)) return true;
+    return false;
+  }
+
   private flush(): void {
     this.flushing = false;
     const batch = this.batch;
     this.batch = [];
+    const asyncFinishes = this.asyncFinishes;
+    this.asyncFinishes = new Set();
     if (batch.length === 0) return;
     const texts = new EventTexts();
     // One frame text per subscription (and per join point, for a client that joined this turn).
@@ -216,7 +240,8 @@ export class EventHub {
       if (!frames.has(key)) {
         // Only coalescing clients skip what a later event hides; the others get every event.
         const superseded = c.subscription.coalesce ? supersededInFrame(batch, c.subscription) : undefined;
-        frame = eventsFrame(batch, from, c.subscription, texts, superseded);
+        const folding = superseded && c.subscription.summarize ? foldRoutine(batch, from, c.subscription, superseded, asyncFinishes) : undefined;
+        frame = eventsFrame(batch, from, c.subscription, texts, superseded, folding);
         frames.set(key, frame);
       }
       if (frame !== undefined) this.write(c, frame);
@@ -247,12 +272,17 @@ export class EventHub {
 
 /**
  * `{"kind":"events","events":[...]}` of the events after `from` that `sub` wants (less the
- * events a later one hides, for a coalesce subscriber), built from each event's one text; undefined if none.
+ * events a later one hides, for a coalesce subscriber, and the routine invocations a summary
+ * stands for, for a summarize subscriber), built from each event's one text; undefined if none.
  */
-function eventsFrame(batch: SequencedEvent[], from: number, sub: CompiledSubscription, texts: EventTexts, superseded?: Set<object>): string | undefined {
+function eventsFrame(batch: SequencedEvent[], from: number, sub: CompiledSubscription, texts: EventTexts, superseded?: Set<object>, folding?: Folding): string | undefined {
   let out = "";
   for (const e of batch) {
     if (e.seq <= from || !sub.matches(e)) continue;
+    if (folding?.folded.has(e)) {
+      if (e === folding.summaryAt) out += (out === "" ? "" : ",") + JSON.stringify(folding.summary);
+      continue;
+    }
     // A client that asked for previews still gets a warm start's payload.
     if (superseded?.has(e) && !(sub.previews && e.type === "invocation.started")) continue;
     out += (out === "" ? "" : ",") + texts.text(e, sub.previews, sub.compact);

@@ -39,6 +39,14 @@ export interface HubSubscription {
    * `compact` frame first), a third fewer bytes and half the parsing. Default false: objects.
    */
   compact?: boolean;
+  /**
+   * true (with `coalesce`): a frame with more than SUMMARIZE_ABOVE routine invocations (warm
+   * successes started and finished in it) sends the newest few of each environment in full and
+   * the rest as one `invocations.summarized` item: their count and billed time per environment
+   * (invocation-summary.ts). The dashboard's work then follows its frames, not the invocation
+   * rate. Default false: every invocation.
+   */
+  summarize?: boolean;
 }
 
 /** A subscription ready to test events against, with the key clients that share one frame have in common. */
@@ -47,11 +55,12 @@ export interface CompiledSubscription {
   previews: boolean;
   coalesce: boolean;
   compact: boolean;
+  summarize: boolean;
   matches(e: TelemetryEvent): boolean;
 }
 
 /** Everything, with previews: a client that has not subscribed. */
-export const EVERYTHING: CompiledSubscription = { key: "*", previews: true, coalesce: false, compact: false, matches: () => true };
+export const EVERYTHING: CompiledSubscription = { key: "*", previews: true, coalesce: false, compact: false, summarize: false, matches: () => true };
 
 /** Checks a client's message; undefined when it is not a subscription a hub can hold. */
 export function compileSubscription(msg: unknown): CompiledSubscription | undefined {
@@ -64,20 +73,24 @@ export function compileSubscription(msg: unknown): CompiledSubscription | undefi
   const functions = strings(m.functions);
   const states = strings(m.states);
   if (states && !states.every((x) => (ENVIRONMENT_STATES as readonly string[]).includes(x))) return undefined;
-  if (types === false || excludeTypes === false || functions === false || states === false || !optionalBoolean(m.previews) || !optionalBoolean(m.warmStarts) || !optionalBoolean(m.coalesce) || !optionalBoolean(m.compact)) return undefined;
+  if (types === false || excludeTypes === false || functions === false || states === false || !optionalBoolean(m.previews) || !optionalBoolean(m.warmStarts) || !optionalBoolean(m.coalesce) || !optionalBoolean(m.compact) || !optionalBoolean(m.summarize)) return undefined;
   const previews = m.previews !== false;
   const warmStarts = m.warmStarts !== false;
   const coalesce = m.coalesce === true;
   const compact = m.compact === true;
+  const summarize = m.summarize === true;
+  // A summary stands for invocations whose start the frame left out: only a coalescing client's.
+  if (summarize && !coalesce) return undefined;
   const typeSet = types && new Set<string>(types);
   const excluded = excludeTypes && new Set<string>(excludeTypes);
   const fnSet = functions && new Set(functions);
   const stateSet = states && new Set<string>(states);
   return {
-    key: JSON.stringify([types ?? null, excludeTypes ?? null, functions ?? null, states ?? null, previews, warmStarts, coalesce, compact]),
+    key: JSON.stringify([types ?? null, excludeTypes ?? null, functions ?? null, states ?? null, previews, warmStarts, coalesce, compact, summarize]),
     previews,
     coalesce,
     compact,
+    summarize,
     matches: (e) => {
       if (typeSet && !typeSet.has(e.type)) return false;
       if (excluded?.has(e.type)) return false;

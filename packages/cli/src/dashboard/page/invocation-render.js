@@ -8,7 +8,7 @@ import { fnLabel, named, viaNamed } from "./resource-names.js";
 export function renderInvocations(m) {
   const list = [...m.invocations.values()].filter((s) => s.startedAt !== undefined || s.finishedAt !== undefined).slice(-20).reverse();
   if (list.length === 0) return `<p class="empty">No invocations yet.</p>`;
-  return `<table><tr><th>request</th><th>function</th><th>via</th><th></th><th class="n">duration</th><th>status</th></tr>${list.map((s) => {
+  return `${summarizedNote(m)}<table><tr><th>request</th><th>function</th><th>via</th><th></th><th class="n">duration</th><th>status</th></tr>${list.map((s) => {
     const v = rowVia(s);
     const attempt = attemptLabel(m, s);
     const key = s.key ?? s.requestId;
@@ -19,6 +19,14 @@ export function renderInvocations(m) {
       <td class="n duration">${s.durationMs === undefined ? "running…" : durationText(s.durationMs, s.initDurationMs)}</td>
       <td class="status ${s.status === "success" ? "ok" : s.status ? "bad" : ""}"><span>${esc(s.status ?? "")}</span>${s.errorType ? ` <small>${esc(s.functionErrorType ?? s.errorType)}</small>` : ""}${s.front ? ` <small class="bad" title="${esc(s.front.reason)}">→ ${s.front.status}${s.front.cutOff ? " cut off" : ""}</small>` : ""}${batchView(s)}</td></tr>`;
   }).join("")}</table>`;
+}
+
+/** How many routine invocations the stream summed at high rates (model.js `summarized`): counted, not listed. */
+function summarizedNote(m) {
+  let n = 0;
+  for (const c of m.summarized?.values() ?? []) n += c;
+  if (n === 0) return "";
+  return `<p class="summarized"><small title="Above 1,000 invocations a second the page is sent each environment's latest invocations and the count and billed time of the others (warm successes): they are in the cost, not in this list. lambda-sim tail prints every one.">${n.toLocaleString("en-US")} routine invocations counted but not listed (a busy stream is summed)</small></p>`;
 }
 
 /**

@@ -27,9 +27,11 @@ export const SHOWN_EVENTS = [
  * frame's later events hide (`coalesce`: a lane's busy/frozen flips before its last, a warm start
  * finished in the same frame; a frame is applied whole before the page draws, and an invocation's
  * `invocation.finished` tells it cold or warm), and the high-rate events as arrays (`compact`,
- * decoded by compact-events.js): watching costs the simulator less (issue 15's bench).
+ * decoded by compact-events.js), and a busy frame's routine invocations summed (`summarize`: an
+ * `invocations.summarized` item, core's invocation-summary.ts): watching costs the simulator less
+ * (issue 15's bench), and the page's work follows its frames, not the invocation rate.
  */
-export const PAGE_SUBSCRIPTION = { kind: "subscribe", types: SHOWN_EVENTS, previews: false, coalesce: true, compact: true };
+export const PAGE_SUBSCRIPTION = { kind: "subscribe", types: SHOWN_EVENTS, previews: false, coalesce: true, compact: true, summarize: true };
 
 export function createModel() {
   return {
@@ -61,6 +63,8 @@ export function createModel() {
     // The simulator's latest warnings (its console's `lambda-sim: warning:` lines), newest last, each once.
     warnings: [],
     cost: { functions: {}, total: 0, prices: undefined },
+    // functionName -> invocations the stream summed rather than sent one by one (a busy frame's routine ones): counted in the cost, not listed.
+    summarized: new Map(),
     dirty: new Set(["functions", "sources", "async", "invocations", "story", "cost"]),
   };
 }
@@ -123,13 +127,21 @@ export function applyEvent(m, e, history = false) {
         x.chips.push({ key: s.key, requestId: e.requestId, attempt: s.attempt, cold: s.coldStart, ok: e.status === "success", ms: e.durationMs, initMs: e.initDurationMs });
         if (x.chips.length > KEEP_CHIPS) x.chips.shift();
       }
-      if (!history && e.seq > m.costSeq) addCost(m, e);
+      if (!history && e.seq > m.costSeq) addCost(m, e.functionName, e.environmentId, 1, e.billedDurationMs);
       // A success is where an event without an OnSuccess destination ends (one with it also gets async.delivered).
       if (m.pendingAsync.has(e.requestId) && !history && e.status === "success") finishAsync(m, e, ...successOutcome(tries?.at(-1)?.attempt));
       m.dirty.add("invocations").add("functions").add("cost");
       markStory(m, e.requestId);
       return;
     }
+    case "invocations.summarized":
+      // The routine invocations of a busy frame, per environment: their requests and billed time (invocation-summary.ts).
+      for (const [environmentId, functionName, , count, billedMs] of e.environments) {
+        if (e.seq > m.costSeq) addCost(m, functionName, environmentId, count, billedMs);
+        m.summarized.set(functionName, (m.summarized.get(functionName) ?? 0) + count);
+      }
+      m.dirty.add("invocations").add("cost");
+      return;
     case "invocation.throttled": {
       // The snapshot's view, when the server has it, counted the recent ones already.
       if (history && m.throttlesFromView) return;
@@ -234,21 +246,21 @@ function pruneRetired(m, functionName) {
 }
 
 /**
- * requests and GB-seconds at the function's memory and architecture (prices from the server's
- * view), at Provisioned Concurrency's duration price on a provisioned environment: core's
- * lambda-cost.ts's arithmetic, which the page cannot import.
+ * `count` requests of one environment, `billedMs` in all, and their GB-seconds at the function's
+ * memory and architecture (prices from the server's view), at Provisioned Concurrency's duration
+ * price on a provisioned environment: core's lambda-cost.ts's arithmetic, which the page cannot import.
  */
-function addCost(m, e) {
+function addCost(m, functionName, environmentId, count, billedMs) {
   const prices = m.cost.prices;
   if (prices === undefined) return;
-  const f = m.functions.get(e.functionName) ?? { memorySize: 128, architecture: "x86_64" };
-  const gbs = (f.memorySize / 1024) * (e.billedDurationMs / 1000);
-  const provisioned = m.envs.get(e.environmentId)?.provisioned === true && prices.provisionedPerGbSecond !== undefined;
+  const f = m.functions.get(functionName) ?? { memorySize: 128, architecture: "x86_64" };
+  const gbs = (f.memorySize / 1024) * (billedMs / 1000);
+  const provisioned = m.envs.get(environmentId)?.provisioned === true && prices.provisionedPerGbSecond !== undefined;
   const rates = provisioned ? prices.provisionedPerGbSecond : prices.perGbSecond;
-  const cost = prices.perRequest + gbs * (rates[f.architecture] ?? rates.x86_64);
-  const c = (m.cost.functions[e.functionName] ??= { requests: 0, provisionedRequests: 0, gbSeconds: 0, cost: 0, memorySize: f.memorySize, architecture: f.architecture });
-  c.requests++;
-  if (provisioned) c.provisionedRequests = (c.provisionedRequests ?? 0) + 1;
+  const cost = count * prices.perRequest + gbs * (rates[f.architecture] ?? rates.x86_64);
+  const c = (m.cost.functions[functionName] ??= { requests: 0, provisionedRequests: 0, gbSeconds: 0, cost: 0, memorySize: f.memorySize, architecture: f.architecture });
+  c.requests += count;
+  if (provisioned) c.provisionedRequests = (c.provisionedRequests ?? 0) + count;
   c.gbSeconds += gbs;
   c.cost += cost;
   m.cost.total += cost;

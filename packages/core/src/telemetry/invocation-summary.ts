@@ -1,0 +1,82 @@
+import type { SequencedEvent } from "./event-hub.ts";
+import type { CompiledSubscription } from "./hub-subscription.ts";
+
+/**
+ * Our choice: a `summarize` subscriber (the dashboard) gets every invocation of a frame in full
+ * up to this many; above it (1,000 invocations a second at the hub's 50 ms frames: issue 15's
+ * "light on CPU at 1,000 events/s"), the routine ones are folded into per-environment counts.
+ */
+export const SUMMARIZE_ABOVE = 50;
+/** Our choice: the latest routine invocations of each environment still sent in full: a lane's newest chips, the list's newest rows. */
+export const KEEP_PER_ENVIRONMENT = 3;
+
+/**
+ * What stands in a frame for the routine invocations folded out of it, one entry per environment:
+ * `[environmentId, functionName, version, count, billedDurationMs summed]`: the invocations, and
+ * what the page's cost needs (requests, and GB-seconds at the function's memory and the
+ * environment's price). It takes the place, and the seq and time, of the last invocation folded,
+ * so a frame's seqs still rise.
+ */
+export interface InvocationSummary {
+  type: "invocations.summarized";
+  seq: number;
+  time: number;
+  environments: [environmentId: string, functionName: string, version: string, count: number, billedDurationMs: number][];
+}
+
+/** What a frame leaves out for a summarize subscriber, and the summary it sends in their place (keyed by the last one folded). */
+export interface Folding {
+  folded: Set<SequencedEvent>;
+  summaryAt: SequencedEvent;
+  summary: InvocationSummary;
+}
+
+/**
+ * The routine invocations of a frame a `summarize` subscriber is not sent one by one, when there
+ * are more than SUMMARIZE_ABOVE: a warm success that started in the same frame (its
+ * `invocation.started` is already left out: `superseded`, coalesce), that no other event of the
+ * frame names (a fault, a front's failure, an async event's outcome) and that is not an async
+ * attempt (`asyncAttempts`: the page follows an async event until its attempt finishes). Errors,
+ * cold starts, timeouts and everything else always come in full. Undefined: nothing folded.
+ */
+export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub: CompiledSubscription, superseded: Set<object>, asyncAttempts: Set<object>): Folding | undefined {
+  const startedHere = new Set<string>();
+  const named = new Set<string>();
+  const routine: SequencedEvent[] = [];
+  for (const e of batch) {
+    if (e.seq <= from || !sub.matches(e)) continue;
+    if (e.type === "invocation.started") {
+      if (superseded.has(e)) startedHere.add(e.requestId);
+    } else if (e.type === "invocation.finished") {
+      if (e.status === "success" && e.initDurationMs === undefined && startedHere.has(e.requestId) && !asyncAttempts.has(e)) routine.push(e);
+    } else if (e.type !== "function.log") {
+      const id = (e as { requestId?: unknown }).requestId;
+      if (typeof id === "string") named.add(id);
+    }
+  }
+  if (routine.length <= SUMMARIZE_ABOVE) return undefined;
+  // The newest of each environment stay whole: counted from the end.
+  const kept = new Map<string, number>();
+  const folded = new Set<SequencedEvent>();
+  for (let i = routine.length - 1; i >= 0; i--) {
+    const e = routine[i] as Extract<SequencedEvent, { type: "invocation.finished" }>;
+    if (named.has(e.requestId)) continue;
+    const n = kept.get(e.environmentId) ?? 0;
+    if (n < KEEP_PER_ENVIRONMENT) kept.set(e.environmentId, n + 1);
+    else folded.add(e);
+  }
+  if (folded.size === 0) return undefined;
+  const byEnvironment = new Map<string, InvocationSummary["environments"][number]>();
+  let last: SequencedEvent | undefined;
+  for (const e of folded) {
+    const f = e as Extract<SequencedEvent, { type: "invocation.finished" }>;
+    const entry = byEnvironment.get(f.environmentId);
+    if (entry === undefined) byEnvironment.set(f.environmentId, [f.environmentId, f.functionName, f.version, 1, f.billedDurationMs]);
+    else {
+      entry[3]++;
+      entry[4] += f.billedDurationMs;
+    }
+    if (last === undefined || e.seq > last.seq) last = e;
+  }
+  return { folded, summaryAt: last!, summary: { type: "invocations.summarized", seq: last!.seq, time: last!.time, environments: [...byEnvironment.values()] } };
+}

@@ -1,0 +1,100 @@
+import { WebSocket } from "ws";
+import type { HubFrame } from "@lambda-sim/core";
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
+import { applyEvent, createModel, PAGE_SUBSCRIPTION } from "../packages/cli/src/dashboard/page/model.js";
+// @ts-expect-error: the page's own JavaScript.
+import { applySnapshot, applyViews } from "../packages/cli/src/dashboard/page/state-views.js";
+import { decodeEvent } from "../packages/cli/src/dashboard/page/compact-events.js";
+import { perTestSimulator } from "./support/per-test-simulator.ts";
+import { until } from "./support/until.ts";
+
+/**
+ * Issue 15: the dashboard's stream at a high invocation rate. A busy frame's routine invocations
+ * (warm successes) reach the page summed per environment, so what the page does follows its
+ * frames, not the rate; what a person reads from it stays exact: every invocation counted, the
+ * cost to the cent the server's, every error and cold start shown one by one.
+ */
+const sims = perTestSimulator();
+
+const model = (name: string, errorProbability: number) => ({ functionName: name, runtime: "model", handler: "x", codeDir: process.cwd(), memorySize: 512, timeout: 3, model: { durationMs: { min: 1, max: 5 }, coldStartMs: 5, errorProbability, timeoutProbability: 0 } });
+
+interface Page {
+  ws: WebSocket;
+  m: any;
+  /** Invocations the page learnt of: one by one, and summed. */
+  finished: number;
+  summed: number;
+  errors: number;
+  cold: number;
+}
+
+/** The page's side, as dashboard.js does it: its subscription, each frame into its model. */
+function openPage(endpoint: string): Promise<Page> {
+  const ws = new WebSocket(`${endpoint.replace("http", "ws")}/_sim/events`);
+  const page: Page = { ws, m: createModel(), finished: 0, summed: 0, errors: 0, cold: 0 };
+  let fields: string[][] = [];
+  ws.on("message", (data) => {
+    const frame = JSON.parse(String(data)) as HubFrame;
+    if (frame.kind === "snapshot") applySnapshot(page.m, frame);
+    else if (frame.kind === "compact") fields = frame.fields as string[][];
+    else if (frame.kind === "views") applyViews(page.m, frame);
+    else if (frame.kind === "events") {
+      for (const item of frame.events) {
+        const e = decodeEvent(item, fields) as { type: string; status?: string; initDurationMs?: number; environments?: [string, string, string, number, number][] };
+        applyEvent(page.m, e);
+        if (e.type === "invocation.finished") {
+          page.finished++;
+          if (e.status !== "success") page.errors++;
+          if (e.initDurationMs !== undefined) page.cold++;
+        } else if (e.type === "invocations.summarized") for (const entry of e.environments!) page.summed += entry[3];
+      }
+    }
+  });
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => {
+      ws.send(JSON.stringify(PAGE_SUBSCRIPTION));
+      resolve(page);
+    });
+    ws.once("error", reject);
+  });
+}
+
+describe("the dashboard's stream at a high invocation rate", () => {
+  it("sums a busy frame's warm successes, and the page still counts every invocation, its cost the server's, each error and cold start shown", { timeout: 120_000 }, async () => {
+    const t = await sims.start({ functions: [model("busy", 0), model("flaky", 0.2)] });
+    const page = await openPage(t.endpoint);
+    await until(() => page.m.seq > 0 || page.m.functions.size > 0);
+    let invoked = 0;
+    let functionErrors = 0;
+    // 32 callers over HTTP, as an SDK would call Invoke: well over 1,000 invocations a second.
+    const caller = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const fn = i % 10 === 0 ? "flaky" : "busy";
+        const res = await fetch(`${t.endpoint}/2015-03-31/functions/${fn}/invocations`, { method: "POST", body: "{}" });
+        await res.arrayBuffer();
+        invoked++;
+        if (res.headers.get("x-amz-function-error") !== null) functionErrors++;
+      }
+    };
+    for (let round = 0; round < 20 && page.summed === 0; round++) await Promise.all(Array.from({ length: 32 }, () => caller(100)));
+    await until(() => page.finished + page.summed === invoked, 30_000);
+
+    // Some frames were busy enough to be summed, and nothing was counted twice or lost.
+    expect(page.summed).toBeGreaterThan(0);
+    expect(page.finished + page.summed).toBe(invoked);
+    // Errors are never summed: each one reached the page as itself.
+    expect(functionErrors).toBeGreaterThan(0);
+    expect(page.errors).toBe(functionErrors);
+    // Cold starts neither: one per environment the simulator made.
+    const environments = new Set(t.sim.invoker.environments().map((e) => e.id)).size;
+    expect(page.cold).toBe(environments);
+    // The page's cost, counted from the stream, is the server's (core's lambda-cost.ts).
+    const server = t.sim.hub.view("cost") as { total: number; functions: Record<string, { requests: number }> };
+    expect(page.m.cost.functions.busy.requests).toBe(server.functions.busy!.requests);
+    expect(page.m.cost.total).toBeCloseTo(server.total, 12);
+    // The list says how many it does not show.
+    expect([...page.m.summarized.values()].reduce((a: number, b: number) => a + b, 0)).toBe(page.summed);
+    page.ws.close();
+  });
+});
