@@ -180,6 +180,132 @@ Resources:
     expect(out).toContain("Resources.Uri.Properties.Cors: Cors works only with inline Swagger specified in 'DefinitionBody' property.");
   });
 
+  it("refuses at start a Cors SAM refuses: a null or empty AllowOrigin on an API with a path, a Cors neither string nor map; and a value API Gateway would refuse", async () => {
+    // SAM's CorsProperties defaults a missing AllowOrigin to '*', but an AllowOrigin written null
+    // stays null, and swagger.py add_cors refuses it for the first path it adds an OPTIONS to.
+    const template = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: ${JSON.stringify(ECHO)}
+      Events:
+        A: { Type: Api, Properties: { RestApiId: !Ref NullOrigin, Path: /a, Method: get } }
+        B: { Type: Api, Properties: { RestApiId: !Ref NullWithCredentials, Path: /b, Method: get } }
+        C: { Type: Api, Properties: { RestApiId: !Ref FalseOrigin, Path: /c, Method: get } }
+        D: { Type: Api, Properties: { RestApiId: !Ref ListOrigin, Path: /d, Method: get } }
+        E: { Type: Api, Properties: { RestApiId: !Ref NumberMaxAge, Path: /e, Method: get } }
+  NullOrigin:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Cors:
+        AllowOrigin:
+  NullWithCredentials:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v1, Cors: { AllowOrigin: null, AllowCredentials: true } }
+  FalseOrigin:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v1, Cors: { AllowOrigin: false } }
+  ListOrigin:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v1, Cors: { AllowOrigin: ["'https://app.example'"] } }
+  NumberMaxAge:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v1, Cors: { AllowOrigin: "'*'", MaxAge: 600 } }
+  TrueCors:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v1, Cors: true }
+  FalseCors:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v1, Cors: false }
+  ListCors:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v1, Cors: [] }
+`;
+    const { code, stdout, stderr } = await runCli(["start", "--template", writeStackTemplate(template), "--in-memory", "--port", "0"]);
+    expect(code).toBe(1);
+    const out = stdout + stderr;
+    const required = "Invalid input. Value for AllowedOrigins is required";
+    // Each with the template's file:line, as the other refusals.
+    expect(out).toMatch(new RegExp(`template\\.yaml:2[0-9]+ Resources\\.NullOrigin\\.Properties\\.Cors\\.AllowOrigin: ${required}`));
+    expect(out).toContain(`Resources.NullWithCredentials.Properties.Cors.AllowOrigin: ${required}`);
+    expect(out).not.toMatch(/NullWithCredentials.*'AllowCredentials' can not be true/);
+    expect(out).toContain(`Resources.FalseOrigin.Properties.Cors.AllowOrigin: ${required}`);
+    expect(out).toContain("Resources.ListOrigin.Properties.Cors.AllowOrigin: expected a string");
+    expect(out).toContain("Resources.NumberMaxAge.Properties.Cors.MaxAge: Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: 600]");
+    for (const id of ["TrueCors", "FalseCors", "ListCors"]) expect(out).toContain(`Resources.${id}.Properties.Cors: Type of property 'Cors' is invalid.`);
+
+    // Globals: Api: Cors reaches the implicit API, refused there as on a declared one.
+    const globals = `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    Cors:
+      AllowOrigin:
+Resources:
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: ${JSON.stringify(ECHO)}
+      Events:
+        A: { Type: Api, Properties: { Path: /a, Method: get } }
+`;
+    const implicit = await runCli(["start", "--template", writeStackTemplate(globals), "--in-memory", "--port", "0"]);
+    expect(implicit.code).toBe(1);
+    expect(implicit.stdout + implicit.stderr).toContain(`Resources.ServerlessRestApi.Properties.Cors.AllowOrigin: ${required}`);
+  });
+
+  it("leaves out the headers whose values are null or empty, as SAM does; a null AllowOrigin on an API whose paths all have their own OPTIONS is no error", { timeout: 60_000 }, async () => {
+    const template = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs24.x
+      Handler: index.handler
+      InlineCode: ${JSON.stringify(ECHO)}
+      Events:
+        Get: { Type: Api, Properties: { RestApiId: !Ref Lax, Path: /items, Method: get } }
+  Lax:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Cors: { AllowMethods: null, AllowHeaders: "", MaxAge: null, AllowCredentials: null }
+  Own:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Cors: { AllowOrigin: null }
+      DefinitionBody:
+        openapi: "3.0.1"
+        info: { title: own, version: "1" }
+        paths:
+          /health:
+            options:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: { application/json: '{"statusCode": 200}' }
+                responses: { default: { statusCode: "204" } }
+`;
+    const sim = await startLambdaSim(["--template", writeStackTemplate(template), "--in-memory"]);
+    try {
+      const lax = /Lax \(REST API, stage v1\): (\S+)/.exec(sim.output())![1]!;
+      const own = /Own \(REST API, stage v1\): (\S+)/.exec(sim.output())![1]!;
+      // AllowOrigin not given: '*'; AllowMethods null: the path's methods; the null or empty others: no header.
+      const items = await preflight(new URL("items", lax));
+      expect([items.status, cors(items)]).toEqual([200, { "access-control-allow-origin": "*", "access-control-allow-methods": "GET,OPTIONS" }]);
+      expect(sim.output()).not.toMatch(/response parameter/);
+      const health = await preflight(new URL("health", own));
+      expect([health.status, cors(health)]).toEqual([204, {}]);
+    } finally {
+      await sim.kill();
+    }
+  });
+
   it.skipIf(chromiumSkip !== undefined)(`lets a page of another origin PUT JSON with a custom header from a real browser, and not with a header Cors does not allow${chromiumSkip ? ` (${chromiumSkip})` : ""}`, { timeout: 90_000 }, async () => {
     // The app's page, served from another origin than the API (another port).
     const app = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>notes</title>"));

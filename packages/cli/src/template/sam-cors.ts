@@ -12,7 +12,8 @@ const ALL_HTTP_METHODS = ["OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "PA
 const ANY_METHOD = "x-amazon-apigateway-any-method";
 
 interface Cors {
-  origin: string;
+  /** Undefined for an AllowOrigin written but empty (null, "", false...): refused once a path needs a preflight. */
+  origin: string | undefined;
   headers: string | undefined;
   methods: string | undefined;
   maxAge: string | undefined;
@@ -45,11 +46,14 @@ export function pathItemKey(method: string): string {
 }
 
 /**
- * An AWS::Serverless::Api's `Cors` (or `Globals: Api: Cors`), checked as SAM's api_generator.py
- * `_add_cors` checks it: a string is AllowOrigin alone; a map takes only CorsProperties' keys, its
- * AllowOrigin defaulting to `'*'`; `AllowCredentials: true` with that origin is refused; an API
- * whose definition is a `DefinitionUri` is refused (SAM edits inline definitions only). Values are
- * API Gateway mapping expressions: a header's literal value is written quoted, `"'*'"`. SAM passes
+ * An AWS::Serverless::Api's `Cors` (or `Globals: Api: Cors`), checked as SAM checks it. SamApi's
+ * property type (sam_resources.py `Cors: one_of(IS_STR, IS_DICT)`, checked before anything else,
+ * so `Cors: false` is refused too) takes a string or a map; api_generator.py `_add_cors` then
+ * skips an empty one, takes a string as AllowOrigin alone, a map with only CorsProperties' keys,
+ * a missing AllowOrigin defaulting to `'*'` (one written null stays null: refused by swagger.py
+ * `add_cors`, see addCorsPreflights); refuses `AllowCredentials: true` with that `'*'`, and an API
+ * whose definition is a `DefinitionUri` (SAM edits inline definitions only). Values are API
+ * Gateway mapping expressions: a header's literal value is written quoted, `"'*'"`. SAM passes
  * an unquoted one on and API Gateway's import refuses it at deploy ("Invalid mapping expression
  * specified", aws-sam-developer-guide#55): refused here at start.
  * @see https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-corsconfiguration.html
@@ -69,28 +73,48 @@ export function readCors(t: Translation, logicalId: string, v: unknown, inlineDe
 }
 
 function parseCors(v: unknown, inlineDefinition: boolean, at: TemplatePath): Cors | undefined {
-  // SAM: `if not self.cors: return` (no value, "", {}, false).
-  if (v === undefined || v === null || v === "" || v === false || (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0)) return undefined;
+  // No value: Resource.validate_properties skips a None property.
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string" && !isMap(v)) throw new TemplateError(at, "Type of property 'Cors' is invalid.");
+  // `if not self.cors: return` ("" and {}).
+  if (falsy(v)) return undefined;
   if (!inlineDefinition) throw new TemplateError(at, "Cors works only with inline Swagger specified in 'DefinitionBody' property.");
   let c: Props;
   if (typeof v === "string") c = { AllowOrigin: v };
-  else if (typeof v === "object" && !Array.isArray(v) && Object.keys(v).every((k) => CORS_KEYS.includes(k))) c = v as Props;
+  else if (Object.keys(v as Props).every((k) => CORS_KEYS.includes(k))) c = v as Props;
   else throw new TemplateError(at, "Invalid value for 'Cors' property");
-  const origin = c.AllowOrigin ?? WILDCARD;
+  // CorsProperties' default applies to a missing key only (a namedtuple's defaults).
+  const origin = c.AllowOrigin === undefined ? WILDCARD : c.AllowOrigin;
   // Only a boolean true counts (swagger.py: `if allow_credentials is not True: allow_credentials = False`).
   const credentials = c.AllowCredentials === true;
   if (credentials && origin === WILDCARD) throw new TemplateError(at, "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set");
-  if (origin === "" || origin === null) throw new TemplateError([...at, "AllowOrigin"], "Invalid input. Value for AllowedOrigins is required");
-  const expression = (key: string): string | undefined => {
-    const value = c[key];
-    // Empty values are skipped as SAM skips them ("The values must not be empty string or null"); MaxAge 0 is kept.
-    if (value === undefined || value === null || (value === "" && key !== "MaxAge")) return undefined;
+  const expression = (key: string, value: unknown): string => {
+    if (typeof value === "object") throw new TemplateError([...at, key], `expected a string (a header's value is an API Gateway mapping expression, a literal written quoted: "'...'")`);
     const text = String(value);
     // A 'literal', or a reference API Gateway takes in a response parameter (which a mock leaves empty: listed by mockRoute).
     if (/^'.*'$/s.test(text) || /^(integration\.response\.|context\.|stageVariables\.)/.test(text)) return text;
     throw new TemplateError([...at, key], `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${text}] (API Gateway refuses it at deploy: a header's value is written quoted, "'${text}'")`);
   };
-  return { origin: c.AllowOrigin === undefined ? WILDCARD : (expression("AllowOrigin") as string), headers: expression("AllowHeaders"), methods: expression("AllowMethods"), maxAge: expression("MaxAge"), credentials, at };
+  // swagger.py leaves out an empty AllowHeaders or AllowMethods (`if allowed_headers:`; AllowMethods
+  // is then the path's methods), and only a None MaxAge (`if max_age is not None`: 0 is kept).
+  const optional = (key: string): string | undefined => (falsy(c[key]) ? undefined : expression(key, c[key]));
+  return {
+    origin: falsy(origin) ? undefined : expression("AllowOrigin", origin),
+    headers: optional("AllowHeaders"),
+    methods: optional("AllowMethods"),
+    maxAge: c.MaxAge === undefined || c.MaxAge === null ? undefined : expression("MaxAge", c.MaxAge),
+    credentials,
+    at,
+  };
+}
+
+function isMap(v: unknown): v is Props {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Python's falsy values, as SAM's `if not value` tests them: None, False, 0, "", an empty list or map. */
+function falsy(v: unknown): boolean {
+  return v === undefined || v === null || v === false || v === 0 || v === "" || (Array.isArray(v) && v.length === 0) || (isMap(v) && Object.keys(v).length === 0);
 }
 
 /**
@@ -101,6 +125,9 @@ function parseCors(v: unknown, inlineDefinition: boolean, at: TemplatePath): Cor
  * `AllowCredentials: true`) and SAM's `{}` response template. AllowMethods, when not given, is the
  * path item's keys upper-cased, with OPTIONS, sorted (all methods for ANY), as SAM computes it.
  * The function's own answers get no CORS headers from SAM (a Lambda proxy's headers are its own).
+ * An AllowOrigin written empty is refused at the first path that would get an OPTIONS method, as
+ * swagger.py does ("Invalid input. Value for AllowedOrigins is required"): an API whose paths all
+ * have their own is left alone. Every header's value is a string, never a missing one's text.
  */
 export function addCorsPreflights(t: Translation): void {
   for (const [logicalId, cors] of corsOf.get(t) ?? []) {
@@ -110,9 +137,14 @@ export function addCorsPreflights(t: Translation): void {
     for (const [path, keys] of pathItems.get(t)?.get(logicalId) ?? []) {
       // "If OPTIONS method is already present for the Path, we will skip adding CORS configuration."
       if (keys.has("options")) continue;
+      // swagger.py add_cors checks the origin only here, for a path it adds an OPTIONS method to.
+      if (cors.origin === undefined) {
+        t.problems.push(new TemplateError([...cors.at, "AllowOrigin"], "Invalid input. Value for AllowedOrigins is required"));
+        break;
+      }
       const key = `OPTIONS ${path}`;
       const header = (name: string) => `method.response.header.Access-Control-${name}`;
-      const parameters: Props = { [header("Allow-Origin")]: cors.origin };
+      const parameters: Record<string, string> = { [header("Allow-Origin")]: cors.origin };
       if (cors.headers !== undefined) parameters[header("Allow-Headers")] = cors.headers;
       parameters[header("Allow-Methods")] = cors.methods ?? `'${allowedMethods(keys)}'`;
       if (cors.maxAge !== undefined) parameters[header("Max-Age")] = cors.maxAge;
