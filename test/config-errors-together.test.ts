@@ -71,7 +71,7 @@ Resources:
     const events = "Resources.Worker.Properties.Events";
     const clicks = `${file}:29 ${events}.Clicks.Properties`;
     expect(stderr.trimEnd().split("\n")).toEqual([
-      `lambda-sim: ${file}:25 ${events}.Notes.Properties.FilterPolicy: expected a filter policy SNS accepts (Event pattern is not valid. Reason: Unrecognized match type numric)`,
+      `lambda-sim: ${file}:25 ${events}.Notes.Properties.FilterPolicy: expected a filter policy SNS accepts (Unrecognized match type numric)`,
       `${clicks}: 1 validation error detected: Value '11' at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10`,
       `${clicks}: 1 validation error detected: Value '20000' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have value less than or equal to 10000`,
       `${clicks}: 1 validation error detected: Value '30' at 'maximumRecordAgeInSeconds' failed to satisfy constraint: Member must have value greater than or equal to 60`,

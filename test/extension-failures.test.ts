@@ -36,6 +36,21 @@ describe("Extensions API failures", () => {
     expect(log).not.toContain("handler ran");
   });
 
+  it("fails the Init with Extension.LaunchError when exec refuses an executable file: a missing #! interpreter, or neither a script nor a binary", async () => {
+    // RAPID starts it with Go's exec.Cmd.Start: execve's ENOENT (the interpreter) or ENOEXEC is a launch error, not a crash.
+    const cases = [
+      { name: "bad-shebang", data: "#!/no/such/interpreter\nsleep 5\n", why: "no such file or directory" },
+      { name: "no-shebang", data: "sleep 5\n", why: "exec format error" },
+    ];
+    for (const c of cases) {
+      const layer = await bed.lambda.send(new PublishLayerVersionCommand({ LayerName: c.name, Content: { ZipFile: await zipFiles([{ name: "extensions/agent", data: c.data, mode: 0o755 }]) } }));
+      await bed.lambda.send(new CreateFunctionCommand({ FunctionName: c.name, Runtime: "nodejs24.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/x", Code: { ZipFile: await zipFiles([{ name: "index.js", data: HANDLER }]) }, Layers: [layer.LayerVersionArn!] }));
+      const { out, body, log } = await invoke(c.name);
+      expect([c.name, body]).toEqual([c.name, { errorType: "Extension.LaunchError", errorMessage: `RequestId: ${out.$metadata.requestId} Error: fork/exec /opt/extensions/agent: ${c.why}` }]);
+      expect(log).not.toContain("handler ran");
+    }
+  });
+
   it("answers registration refusals as RAPID does: 403 with Extension.InvalidExtensionName, InvalidEventType, InvalidExtensionState", async () => {
     const refusals = `#!/bin/bash
 API="http://\${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"

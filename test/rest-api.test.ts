@@ -38,7 +38,12 @@ const apis = apiConfigSchema.parse({
       seen: { functionName: "event-auth", type: "REQUEST", identitySource: "method.request.header.HeaderAuth1, method.request.querystring.QueryString1", authorizerResultTtlInSeconds: 300 },
     },
   },
-  bare: { protocolType: "REST", id: BARE, routes: { "GET /only": "echo" } },
+  bare: {
+    protocolType: "REST",
+    id: BARE,
+    routes: { "GET /only": "echo", "GET /plain": { functionName: "echo", authorizer: "plain" } },
+    authorizers: { plain: { functionName: "event-auth", type: "REQUEST", identitySource: "method.request.header.HeaderAuth1", authorizerResultTtlInSeconds: 0 } },
+  },
 });
 
 let t: TestSimulator;
@@ -234,6 +239,16 @@ describe("REST API Lambda authorizers", () => {
     });
     // No body: the authorizer never sees it.
     expect(Object.keys(seen)).not.toContain("body");
+  });
+
+  it("REQUEST: gets {} for a missing query string, path parameters and stage variables, where the proxy event has null", async () => {
+    // As AWS sent them to a REQUEST authorizer (powertools-lambda-python#4536's capture; rest-api.ts).
+    const res = await httpCall(url(BARE, "/Prod/plain"), { headers: { HeaderAuth1: "h" } });
+    expect(res.status).toBe(200);
+    const seen = JSON.parse(res.json().requestContext.authorizer.event);
+    const maps = (e: Record<string, unknown>) => [e.queryStringParameters, e.multiValueQueryStringParameters, e.pathParameters, e.stageVariables];
+    expect(maps(seen)).toEqual([{}, {}, {}, {}]);
+    expect(maps(res.json())).toEqual([null, null, null, null]);
   });
 
   it("REQUEST with caching: every identity source is required (401 without a call), and the answer is cached per combination of their values", async () => {

@@ -319,6 +319,23 @@ describe("SNS topics", () => {
     const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("q") }));
     expect(SubscriptionArn).toMatch(new RegExp(`^${TopicArn}:[0-9a-f-]{36}$`));
     expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${t!.endpoint}/${ACCOUNT}/q`, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn).toBe(queueArn("q"));
+    // A filter policy SNS refuses, worded per operation as AWS words it: "Attributes Reason: " in
+    // Subscribe only, the reason without EventBridge's "Event pattern is not valid" (filter-policy.ts).
+    const sixKeys = JSON.stringify({ a: ["1"], b: ["1"], c: ["1"], d: ["1"], e: ["1"], f: ["1"] });
+    const subscribe = (FilterPolicy: string) => sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn("q"), Attributes: { FilterPolicy } })).catch((e) => e);
+    const set = (AttributeValue: string) => sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: "FilterPolicy", AttributeValue })).catch((e) => e);
+    const nested = JSON.stringify({ object: { key: [{ prefix: "auto-" }] } });
+    const operator = JSON.stringify({ key: [{ "wrong-operator": true }] });
+    expect([(await subscribe(sixKeys)).message, (await subscribe(operator)).message, (await subscribe(nested)).message]).toEqual([
+      "Invalid parameter: Attributes Reason: FilterPolicy: Filter policy can not have more than 5 keys",
+      "Invalid parameter: Attributes Reason: FilterPolicy: Unrecognized match type wrong-operator",
+      "Invalid parameter: Attributes Reason: Filter policy scope MessageAttributes does not support nested filter policy",
+    ]);
+    expect([(await set(sixKeys)).message, (await set(operator)).message, (await set(nested)).message]).toEqual([
+      "Invalid parameter: FilterPolicy: Filter policy can not have more than 5 keys",
+      "Invalid parameter: FilterPolicy: Unrecognized match type wrong-operator",
+      "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy",
+    ]);
     // Raw delivery is for queues and HTTP endpoints: a Lambda subscription refuses it, at Subscribe and after (newuser13 N13-10).
     const fn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`;
     const raw = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fn, Attributes: { RawMessageDelivery: "true" } })).catch((e) => e);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
@@ -78,17 +78,6 @@ export function driverFor(runtime: string): RuntimeDriver {
   if (runtime.startsWith("provided")) return providedDriver;
   if (runtime.startsWith("python")) return pythonDriver;
   throw new Error(`no runtime driver for ${runtime}`);
-}
-
-/** Checks what AWS's Runtime.InvalidEntrypoint would catch before spawning a provided bootstrap. */
-export function entrypointProblem(cmd: ProcessCommand): string | undefined {
-  try {
-    accessSync(cmd.command, constants.X_OK);
-    return undefined;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === "ENOENT" ? "no such file or directory" : "permission denied";
-  }
 }
 
 /** unshare's options for a private mount namespace on this machine (probed once), or null: none. */

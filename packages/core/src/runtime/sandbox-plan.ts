@@ -6,7 +6,8 @@ import { addLayerPaths, hostPathOf, optView, type OptView } from "./layer-paths.
 import { nodeSdkTargets } from "./node-sdk-path.ts";
 import { pythonPathsToKeep } from "./python-driver.ts";
 import { RUNTIME_ANSWER_FD, RUNTIME_CHANNEL_FD, RUNTIME_CHANNEL_VARIABLE } from "./runtime-channel.ts";
-import { driverFor, entrypointProblem, type PrivateMounts, type ProcessCommand } from "./runtime-driver.ts";
+import { entrypointProblem } from "./entrypoint-problem.ts";
+import { driverFor, type PrivateMounts, type ProcessCommand } from "./runtime-driver.ts";
 import { sandboxAddresses } from "./sandbox-addresses.ts";
 
 /** What a sandbox runs: the function version, or one of its external extensions, and its surroundings. */
@@ -67,7 +68,7 @@ export function planSandbox(opts: SandboxSpec): SandboxPlan | { invalidEntrypoin
   const unavailable = opts.extension === undefined ? driver.unavailable?.(opts.config) : undefined;
   if (unavailable !== undefined) return { invalidEntrypoint: unavailable };
   const command = opts.extension === undefined ? driver.command(opts.config, env) : { command: `${opt!.path}/extensions/${opts.extension}`, args: [] };
-  const problem = entrypointProblem({ ...command, command: hostPathOf(command.command, opt) });
+  const problem = entrypointProblem(hostPathOf(command.command, opt), (p) => hostPathOf(p, opt));
   // Said as the environment sees the path (AWS: `fork/exec /var/task/bootstrap: permission denied`), not the host's folder.
   if (problem !== undefined) return { invalidEntrypoint: `fork/exec ${asInEnvironment(command.command, opts.config.codeDir)}: ${problem}` };
   const privateTmp = opts.privateTmp ? privateMounts(opts, env, opt) : undefined;

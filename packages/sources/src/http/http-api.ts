@@ -174,7 +174,8 @@ export class HttpApi implements ApiHandler {
       binaryBody: !isTextContentType(req.headers.get("content-type")?.[0]),
       authorizer,
       httpApi: { routeKey: match.routeKey },
-      addedHeaders: forwardedHeaders(req, true),
+      // Named as REST APIs name them: `X-Forwarded-For`, `X-Amzn-Trace-Id` (payload-v1.ts).
+      addedHeaders: forwardedHeaders(req, false),
     });
   }
 }

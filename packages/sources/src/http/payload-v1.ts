@@ -39,10 +39,13 @@ export function payloadV1Event(req: HttpRequest, ctx: PayloadV1Context): Record<
   const all = ctx.addedHeaders === undefined ? req.rawHeaders : [...req.rawHeaders, ...ctx.addedHeaders];
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
-  // REST APIs pass header names in the client's case, HTTP APIs lower-case them; with a repeated
-  // header, `headers` has the last value and `multiValueHeaders` all of them.
+  // Header names in the client's case, on REST APIs and on HTTP API routes set to 1.0 alike (2.0
+  // lower-cases them): AWS's 1.0 events from HTTP APIs keep `Postman-Token` and `Content-Type` as
+  // Postman sent them, beside `X-Forwarded-For`, `X-Amzn-Trace-Id` (captures in
+  // mantil-io/go-lambda-examples and in users' test events with `"resourceId": "ANY /..."`). With a
+  // repeated header, `headers` has the last value and `multiValueHeaders` all of them.
   for (let i = 0; i + 1 < all.length; i += 2) {
-    const name = ctx.httpApi === undefined ? all[i]! : all[i]!.toLowerCase();
+    const name = all[i]!;
     headers[name] = all[i + 1]!;
     (multiValueHeaders[name] ??= []).push(all[i + 1]!);
   }

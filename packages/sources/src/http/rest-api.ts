@@ -84,7 +84,7 @@ export class RestApi implements ApiHandler {
         lookup: identityLookup(req, stageVariables, match.routeKey),
         requestEvent: () => {
           const { body: _b, isBase64Encoded: _i, ...rest } = this.event(req, match, stageVariables, undefined);
-          return { type: "REQUEST", methodArn: arn, ...rest };
+          return { type: "REQUEST", methodArn: arn, ...rest, ...emptyMapsAsObjects(rest) };
         },
       });
       if (outcome.kind === "unauthorized") return UNAUTHORIZED();
@@ -175,4 +175,18 @@ export class RestApi implements ApiHandler {
       addedHeaders: forwardedHeaders(req, false),
     });
   }
+}
+
+/** The proxy event's maps that are null when empty, and `{}` in a REST REQUEST authorizer's event. */
+const REQUEST_AUTHORIZER_MAPS = ["queryStringParameters", "multiValueQueryStringParameters", "pathParameters", "stageVariables"] as const;
+
+/**
+ * A REST REQUEST authorizer gets `{}` where the proxy event has null: a request without a query
+ * string, on a route without path parameters, in a stage without variables. AWS's capture of one
+ * (dreamorosi in aws-powertools/powertools-lambda-python#4536, kept as powertools-lambda-typescript's
+ * tests/events/apigw-rest/authorizer-request.json) has all four `{}`, as the "Input to an API Gateway
+ * Lambda authorizer" example has `"pathParameters": {}`; the proxy event keeps null (payload-v1.ts).
+ */
+function emptyMapsAsObjects(event: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(REQUEST_AUTHORIZER_MAPS.filter((k) => event[k] === null).map((k) => [k, {}]));
 }

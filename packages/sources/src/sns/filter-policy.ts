@@ -29,25 +29,32 @@ const SNS_DIALECT = { unsupportedOperators: ["wildcard"] } as const;
  * `wildcard`: exact, prefix, suffix, anything-but, numeric, exists, `$or`, equals-ignore-case,
  * cidr), against the message attributes by name (String as text, Number as a number,
  * String.Array as its JSON array; Binary ones match nothing) or against the JSON message body. A
- * policy that is not valid, or over SNS's limits, is InvalidParameter "FilterPolicy: <reason>".
+ * policy that is not valid, or over SNS's limits, is InvalidParameter "FilterPolicy: <reason>",
+ * after `prefix`: SNS words the reason "Invalid parameter: FilterPolicy: ..." in
+ * SetSubscriptionAttributes and "Invalid parameter: Attributes Reason: FilterPolicy: ..." in
+ * Subscribe (LocalStack's AWS-validated snapshots, tests/aws/services/sns/test_sns_filter_policy:
+ * test_sub_filter_policy_nested_property_constraints and test_validate_policy, recorded 2024-05).
  * `stored`: a policy a subscription already holds, being routed by: SNS's limits and its operator
  * list are checked when a policy is set, so one stored by an older lambda-sim (before they were
  * checked) keeps routing as it did rather than failing every Publish to its topic (review40).
  */
-export function compileFilterPolicy(policy: string | undefined, scope: FilterPolicyScope = "MessageAttributes", stored = false): FilterPolicy | undefined {
+export function compileFilterPolicy(policy: string | undefined, scope: FilterPolicyScope = "MessageAttributes", stored = false, prefix = ""): FilterPolicy | undefined {
   if (policy === undefined || policy.trim() === "" || policy.trim() === "{}") return undefined;
+  const invalid = (reason: string) => snsErrors.invalidParameter(`${prefix}FilterPolicy: ${reason}`);
   // Our wording: AWS's answer to a policy over 256 KB is unrecorded.
-  if (!stored && Buffer.byteLength(policy) > MAX_FILTER_POLICY_BYTES) throw snsErrors.invalidParameter("FilterPolicy: Filter policy is too long");
+  if (!stored && Buffer.byteLength(policy) > MAX_FILTER_POLICY_BYTES) throw invalid("Filter policy is too long");
   let match: EventMatcher;
   try {
     const json: unknown = JSON.parse(policy);
-    if (scope === "MessageAttributes") refuseNesting(json);
+    if (scope === "MessageAttributes") refuseNesting(json, prefix);
     // The limits first, as AWS checks them before the operators (LocalStack's validator's order).
-    if (!stored) checkLimits(json);
+    if (!stored) checkLimits(json, invalid);
     match = compilePattern(policy, stored ? undefined : SNS_DIALECT);
   } catch (e) {
-    if (e instanceof SyntaxError) throw snsErrors.invalidParameter("FilterPolicy: failed to parse JSON.");
-    if (isInvalidEventPattern(e)) throw snsErrors.invalidParameter(`FilterPolicy: ${e.message}`);
+    if (e instanceof SyntaxError) throw invalid("failed to parse JSON.");
+    // The reason alone, as SNS gives it ("FilterPolicy: Unrecognized match type wrong-operator",
+    // same snapshots), without EventBridge's "Event pattern is not valid. Reason: ".
+    if (isInvalidEventPattern(e)) throw invalid(e.reason);
     throw e;
   }
   if (scope === "MessageBody") {
@@ -69,10 +76,10 @@ export function compileFilterPolicy(policy: string | undefined, scope: FilterPol
  * nested n levels deep counting n times its values (the guide's example: four values three levels
  * deep and three values two deep make 3 × 4 × 2 × 3 = 72); `$or` adds up its branches'.
  */
-function checkLimits(policy: unknown): void {
+function checkLimits(policy: unknown, invalid: (reason: string) => Error): void {
   if (typeof policy !== "object" || policy === null || Array.isArray(policy)) return;
-  if (Object.keys(policy).length > MAX_FILTER_POLICY_KEYS) throw snsErrors.invalidParameter(`FilterPolicy: Filter policy can not have more than ${MAX_FILTER_POLICY_KEYS} keys`);
-  if (combinations(policy as Record<string, unknown>, 1, 1) > MAX_FILTER_POLICY_COMBINATIONS) throw snsErrors.invalidParameter("FilterPolicy: Filter policy is too complex");
+  if (Object.keys(policy).length > MAX_FILTER_POLICY_KEYS) throw invalid(`Filter policy can not have more than ${MAX_FILTER_POLICY_KEYS} keys`);
+  if (combinations(policy as Record<string, unknown>, 1, 1) > MAX_FILTER_POLICY_COMBINATIONS) throw invalid("Filter policy is too complex");
 }
 
 function combinations(policy: Record<string, unknown>, depth: number, start: number): number {
@@ -88,13 +95,13 @@ function combinations(policy: Record<string, unknown>, depth: number, start: num
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Attributes are flat: a policy on them names each attribute with a list (`$or` branches alike). */
-function refuseNesting(policy: unknown): void {
+function refuseNesting(policy: unknown, prefix: string): void {
   if (typeof policy !== "object" || policy === null || Array.isArray(policy)) return;
   for (const [key, value] of Object.entries(policy)) {
-    if (key === "$or" && Array.isArray(value)) value.forEach(refuseNesting);
+    if (key === "$or" && Array.isArray(value)) value.forEach((branch) => refuseNesting(branch, prefix));
     else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      // AWS's wording (SNS message filtering, attribute-based policies).
-      throw snsErrors.invalidParameter("FilterPolicy: Filter policy scope MessageAttributes does not support nested filter policy");
+      // AWS's wording, without "FilterPolicy: " (the snapshots above: test_sub_filter_policy_nested_property).
+      throw snsErrors.invalidParameter(`${prefix}Filter policy scope MessageAttributes does not support nested filter policy`);
     }
   }
 }

@@ -190,7 +190,7 @@ export class SubscriptionOperations {
     const policy = out.FilterPolicy ?? current.FilterPolicy;
     if (policy) {
       parseJson(policy, `${prefix}FilterPolicy`);
-      compileFilterPolicy(policy, (out.FilterPolicyScope ?? current.FilterPolicyScope) as FilterPolicyScope | undefined);
+      compileFilterPolicy(policy, (out.FilterPolicyScope ?? current.FilterPolicyScope) as FilterPolicyScope | undefined, false, prefix);
     }
     return out;
   }

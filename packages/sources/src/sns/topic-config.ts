@@ -19,7 +19,7 @@ const subscriptionSchema = z.strictObject({
   try {
     compileFilterPolicy(asText(sub.filterPolicy), sub.filterPolicyScope);
   } catch (e) {
-    ctx.addIssue({ code: "custom", path: ["filterPolicy"], input: sub.filterPolicy, message: `expected a filter policy SNS accepts (${(e as Error).message.replace(/^Invalid parameter: FilterPolicy: /, "")})` });
+    ctx.addIssue({ code: "custom", path: ["filterPolicy"], input: sub.filterPolicy, message: `expected a filter policy SNS accepts (${(e as Error).message.replace(/^Invalid parameter: (FilterPolicy: )?/, "")})` });
   }
 });
 
