@@ -34,6 +34,7 @@ export { formatZodError, dottedPath, suggestion } from "./config/format-zod-erro
 export { schemaKeysAt } from "./config/schema-keys.ts";
 export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environment-rules.ts";
 export { positiveIntegerVariable } from "./config/positive-integer-variable.ts";
+export { arnAccount } from "./text/arn-fields.ts";
 export { FunctionRegistry } from "./registry/function-registry.ts";
 export { refreshDeclaredCode } from "./registry/declared-functions.ts";
 export { applyLoggingInput } from "./registry/logging-config.ts";
