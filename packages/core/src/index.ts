@@ -34,7 +34,7 @@ export { formatZodError, dottedPath, suggestion } from "./config/format-zod-erro
 export { schemaKeysAt } from "./config/schema-keys.ts";
 export { environmentProblem, RESERVED_ENVIRONMENT_KEYS } from "./config/environment-rules.ts";
 export { positiveIntegerVariable } from "./config/positive-integer-variable.ts";
-export { arnAccount } from "./text/arn-fields.ts";
+export { arnAccount, arnService } from "./text/arn-fields.ts";
 export { FunctionRegistry } from "./registry/function-registry.ts";
 export { refreshDeclaredCode } from "./registry/declared-functions.ts";
 export { applyLoggingInput } from "./registry/logging-config.ts";
@@ -77,7 +77,6 @@ export { parseJsonKeepingNumbers } from "./patterns/json-number.ts";
 export { matchesFilters, parseFilterCriteria, parseFilterData, type ParsedFilters } from "./mappings/filter-criteria.ts";
 export { mappingSchema, toMappingInput, type MappingEntry } from "./config/mapping-schema.ts";
 export { mappingInputProblems, type MappingKind } from "./mappings/mapping-problems.ts";
-export { serviceOf } from "./mappings/mapping-worker.ts";
 export { expandShortName, registerShortName, type ArnFormat } from "./config/short-names.ts";
 export type { MappingInput } from "./config/mapping-input.ts";
 export type { PollerLimits } from "./mappings/poller.ts";
