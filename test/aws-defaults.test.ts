@@ -24,12 +24,11 @@ import { MAX_GET_RECORDS, MAX_PUT_RECORDS_BYTES, MAX_RECORD_BYTES } from "../pac
 import { SHARD_BYTES_PER_SECOND, SHARD_RECORDS_PER_SECOND } from "../packages/sources/src/kinesis/shard-write-limits.ts";
 import { DEFAULT_RETENTION_HOURS, MAX_RETENTION_HOURS } from "../packages/sources/src/kinesis/stream-operations.ts";
 import { DEFAULT_EVENT_AGE_S, DEFAULT_RETRY_ATTEMPTS } from "../packages/sources/src/schedules/schedule-delivery.ts";
-import { MAX_TARGETS as SCHEDULED_RULE_MAX_TARGETS } from "../packages/sources/src/schedules/events-api.ts";
 import { MAX_BATCH_ENTRIES as SNS_MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES as SNS_MAX_MESSAGE_BYTES } from "../packages/sources/src/sns/publish-operations.ts";
 import { DEDUP_WINDOW_MS as SNS_DEDUP_WINDOW_MS } from "../packages/sources/src/sns/sns-store.ts";
 import { DEFAULT_HTTP_POLICY, MANAGED_ENDPOINT_POLICY } from "../packages/sources/src/sns/delivery-policy.ts";
 import { MAX_PUT_EVENTS_BYTES } from "../packages/sources/src/events/put-events.ts";
-import { MAX_TARGETS as BUS_RULE_MAX_TARGETS } from "../packages/sources/src/events/bus-operations.ts";
+import { MAX_TARGETS } from "../packages/sources/src/events/bus-operations.ts";
 import { DEFAULT_EVENT_AGE_S as EVENTS_DEFAULT_EVENT_AGE_S, DEFAULT_RETRY_ATTEMPTS as EVENTS_DEFAULT_RETRY_ATTEMPTS } from "../packages/sources/src/events/target-delivery.ts";
 import { MAX_EVENTS_TAGS } from "../packages/sources/src/events/event-tags.ts";
 
@@ -100,7 +99,7 @@ const ROWS: [what: string, encoded: unknown, aws: unknown, source: string][] = [
   ["SNS Lambda/SQS delivery policy: 100,015 attempts over 23 days", MANAGED_ENDPOINT_POLICY, { numRetries: 100_015, numNoDelayRetries: 3, minDelayTarget: 1, numMinDelayRetries: 2, maxDelayTarget: 20, numMaxDelayRetries: 100_000, backoffFunction: "exponential" }, "SNS developer guide, 'Amazon SNS message delivery retries' (AWS managed endpoints)"],
   // EventBridge buses
   ["PutEvents request size: 1 MB (256 KB until January 2026)", MAX_PUT_EVENTS_BYTES, 1024 * 1024, "AWS What's New 2026-01, 'Amazon EventBridge increases event payload size from 256 KB to 1 MB'"],
-  ["Targets per rule: 5 (pattern rules and scheduled rules)", [BUS_RULE_MAX_TARGETS, SCHEDULED_RULE_MAX_TARGETS], [5, 5], "EventBridge user guide, 'Amazon EventBridge quotas' (not adjustable)"],
+  ["Targets per rule: 5 (pattern rules and scheduled rules)", MAX_TARGETS, 5, "EventBridge user guide, 'Amazon EventBridge quotas' (not adjustable)"],
   ["EventBridge target RetryPolicy defaults: 185 attempts, 24 h", [EVENTS_DEFAULT_RETRY_ATTEMPTS, EVENTS_DEFAULT_EVENT_AGE_S], [185, 86_400], "EventBridge user guide, 'Event retry policy'; aws-facts §9.1"],
   ["EventBridge tags per resource: 50", MAX_EVENTS_TAGS, 50, "EventBridge API reference, TagResource"],
   // Signatures

@@ -11,7 +11,7 @@ import { writeStackTemplate } from "./support/sam-stack.ts";
  * API Gateway answers them itself: the request template's statusCode picks the integration
  * response, whose status, literal headers and response template are what the client gets.
  */
-const ECHO = "exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ resource: event.resource, path: event.path }) });";
+const ECHO = "exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event.path === '/echo-context' ? event.requestContext : { resource: event.resource, path: event.path }) });";
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -54,6 +54,15 @@ Resources:
                       method.response.header.Access-Control-Allow-Origin: "'https://shop.example'"
                       method.response.header.Access-Control-Allow-Methods: "'GET,OPTIONS'"
                       method.response.header.Access-Control-Allow-Headers: "'Content-Type,Authorization'"
+          /context:
+            get:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: { application/json: '{"statusCode": 200}' }
+                responses:
+                  default:
+                    statusCode: "200"
+                    responseTemplates: { application/json: '{"requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId", "stage": "$context.stage", "httpMethod": "$context.httpMethod", "resourcePath": "$context.resourcePath", "path": "$context.path", "apiId": "$context.apiId", "domainName": "$context.domainName", "requestTimeEpoch": $context.requestTimeEpoch, "accountId": "$context.accountId"}' }
           /teapot:
             get:
               x-amazon-apigateway-integration:
@@ -94,6 +103,25 @@ describe("REST API mock integrations", () => {
       expect([other.status, await other.json()]).toEqual([200, { resource: "/{proxy+}", path: "/health/deep" }]);
       const post = await fetch(new URL("health", base), { method: "POST" });
       expect([post.status, await post.json()]).toEqual([200, { resource: "/{proxy+}", path: "/health" }]);
+
+      // Every $context variable a template gets says what the Lambda proxy event's requestContext says.
+      const contextAnswer = await fetch(new URL("context", base));
+      const context = (await contextAnswer.json()) as { requestTimeEpoch: number };
+      const proxied = (await (await fetch(new URL("echo-context", base))).json()) as Record<string, string> & { requestTimeEpoch: number };
+      expect(proxied.path).toBe("/v1/echo-context");
+      expect(context).toEqual({
+        requestId: contextAnswer.headers.get("x-amzn-requestid"),
+        extendedRequestId: contextAnswer.headers.get("x-amz-apigw-id"),
+        stage: proxied.stage,
+        httpMethod: proxied.httpMethod,
+        resourcePath: "/context",
+        path: "/v1/context",
+        apiId: proxied.apiId,
+        domainName: proxied.domainName,
+        requestTimeEpoch: expect.any(Number),
+        accountId: proxied.accountId,
+      });
+      expect(context.requestTimeEpoch).toBeLessThanOrEqual(proxied.requestTimeEpoch);
 
       // The CORS preflight a browser sends: the integration response's status and literal headers, no body.
       const preflight = await fetch(new URL("health", base), { method: "OPTIONS", headers: { origin: "https://shop.example", "access-control-request-method": "GET" } });

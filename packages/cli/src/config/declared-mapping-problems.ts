@@ -1,4 +1,4 @@
-import { mappingInputProblems, mappingSchema, serviceOf, toMappingInput, type MappingKind, type Source } from "@lambda-sim/core";
+import { arnService, mappingInputProblems, mappingSchema, toMappingInput, type MappingKind, type Source } from "@lambda-sim/core";
 
 /**
  * What CreateEventSourceMapping's parameter checks would refuse in each declared mapping (a
@@ -15,7 +15,7 @@ export function declaredMappingProblems(entries: unknown, sources: readonly Sour
     const parsed = mappingSchema.safeParse(entry);
     if (!parsed.success) return [];
     const input = toMappingInput(parsed.data, region, accountId);
-    const kind = input.EventSourceArn === undefined ? undefined : kinds[serviceOf(input.EventSourceArn)];
+    const kind = input.EventSourceArn === undefined ? undefined : kinds[arnService(input.EventSourceArn)];
     // The start's clock is not running yet: without a service time, a starting timestamp in the
     // future is left to the start to refuse.
     return mappingInputProblems(input, { kind, now: now ?? Number.POSITIVE_INFINITY }).map((e) => ({ index, message: e.message }));

@@ -1,4 +1,4 @@
-import { expandShortName } from "@lambda-sim/core";
+import { arnService, expandShortName } from "@lambda-sim/core";
 import { scheduleDefinitionOf, scheduleKeyParts, type ScheduleConfig } from "@lambda-sim/sources";
 import type { LoadedConfig } from "../config/load-config.ts";
 import type { TemplateAction } from "./template-actions.ts";
@@ -70,7 +70,7 @@ function createScheduleInput(s: DeclaredSchedule, key: string, config: LoadedCon
 
 /** A Lambda ARN naming a version or alias. */
 function onVersionOrAlias(arn: string): boolean {
-  return arn.split(":")[2] === "lambda" && qualifierOf(arn) !== undefined;
+  return arnService(arn) === "lambda" && qualifierOf(arn) !== undefined;
 }
 
 /** `name:live`, `arn:aws:lambda:r:a:function:name:live` → `live`; unqualified or `$LATEST` → undefined. */

@@ -1,4 +1,5 @@
 import { stopwatch } from "../clock/stopwatch.ts";
+import { arnAccount } from "../text/arn-fields.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { ExtensionsApi } from "../runtime/extensions-api.ts";
 import type { RuntimeApiServer } from "../runtime/runtime-api-server.ts";
@@ -63,8 +64,7 @@ export class ExtensionHost {
     this.extensions = new ExtensionsApi(
       { onChange: () => this.changed(), onError: (e, phase, type) => this.reported(e.name, phase, type) },
       () => ({ functionName: c.functionName, functionVersion: c.version, handler: c.handler }),
-      // arn:aws:lambda:<region>:<account>:function:<name>
-      c.functionArn.split(":")[4]!,
+      arnAccount(c.functionArn)!,
     );
     this.subscriptions = new TelemetryApi(
       (id) => (id === undefined ? undefined : this.extensions.registered.get(id)),

@@ -1,5 +1,6 @@
 import { lambdaErrors } from "../errors/lambda-errors.ts";
 import type { FaultInjector } from "../faults/fault-injector.ts";
+import { arnService } from "../text/arn-fields.ts";
 
 /**
  * A message attribute as SQS (and the DLQ record of aws-facts §5) carries it; SNS raw delivery
@@ -64,19 +65,15 @@ export class TargetRegistry {
   }
 
   has(arn: string): boolean {
-    return this.targets.has(serviceOf(arn));
+    return this.targets.has(arnService(arn));
   }
 
   /** `from`: whose record this is (a source's own deliveries have none); delivery-failure faults are scoped by it. */
   deliver(arn: string, body: string, attributes?: Record<string, TargetAttribute>, options?: DeliveryOptions, from?: DeliveryOrigin): Promise<void> {
-    const target = this.targets.get(serviceOf(arn));
+    const target = this.targets.get(arnService(arn));
     if (target === undefined) return Promise.reject(lambdaErrors.invalidParameterValue(`lambda-sim has no target for ${arn}`));
     const fault = this.faults?.forDelivery(arn, from);
     if (fault !== undefined && fault.spec.kind === "delivery-failure") return Promise.reject(new Error(fault.spec.message));
     return target.deliver(arn, body, attributes, options);
   }
-}
-
-function serviceOf(arn: string): string {
-  return arn.split(":")[2] ?? "";
 }

@@ -1,8 +1,8 @@
 import type { FunctionRegistry } from "../registry/function-registry.ts";
+import { arnService } from "../text/arn-fields.ts";
 import type { MappingKind } from "./mapping-problems.ts";
 import type { MappingRecord as Mapping } from "./mapping-store.ts";
 import { unrecognizedEventSource, validateQueueMapping } from "./mapping-validation.ts";
-import { serviceOf } from "./mapping-worker.ts";
 import type { PollerFactory, PollerLimits } from "./poller.ts";
 import { STREAM_BATCH_SIZE, validateStreamParams } from "./stream-mapping-params.ts";
 import type { StreamReaderFactory } from "./stream-reader.ts";
@@ -26,7 +26,7 @@ export class MappingSources {
   /** Which rules `arn`'s source follows; undefined when no source serves its service. */
   kind(arn: string | undefined): MappingKind | undefined {
     if (arn === undefined) return undefined;
-    const service = serviceOf(arn);
+    const service = arnService(arn);
     return this.streamReaders.has(service) ? "stream" : this.pollers.has(service) ? "queue" : undefined;
   }
 
@@ -36,13 +36,13 @@ export class MappingSources {
 
   /** How AWS's messages name the source kind of `arn`: its factory says (the ARN's service if none is registered). */
   kindName(arn: string): string {
-    const service = serviceOf(arn);
+    const service = arnService(arn);
     return this.streamReaders.get(service)?.kind ?? this.pollers.get(service)?.kind ?? service;
   }
 
   /** A queue's batch limits; undefined for a stream or an unserved service. */
   limits(arn: string): PollerLimits | undefined {
-    return this.pollers.get(serviceOf(arn))?.limits(arn);
+    return this.pollers.get(arnService(arn))?.limits(arn);
   }
 
   /** BatchSize when the request names none: the stream default, or the poller's for this ARN. */
@@ -55,7 +55,7 @@ export class MappingSources {
   /** Lambda's rules for queue mappings (aws-facts §6) with the poller's limits; stream mappings have their own (§8.2). */
   validate(m: Mapping, now: number): void {
     if (m.stream !== undefined) {
-      if (!this.streamReaders.has(serviceOf(m.sourceArn))) throw unrecognizedEventSource();
+      if (!this.streamReaders.has(arnService(m.sourceArn))) throw unrecognizedEventSource();
       validateStreamParams(m.stream, m.batchSize, m.batchWindowSeconds, now);
     } else {
       const limits = this.limits(m.sourceArn);
@@ -67,9 +67,9 @@ export class MappingSources {
 
   /** The source's own checks: a stream's existence; a queue's, and its rules against the function (visibility timeout). */
   validateSource(sourceArn: string, functionName: string, batchSize: number, batchWindowSeconds: number): void {
-    const reader = this.streamReaders.get(serviceOf(sourceArn));
+    const reader = this.streamReaders.get(arnService(sourceArn));
     if (reader !== undefined) return reader.validate(sourceArn);
-    const factory = this.pollers.get(serviceOf(sourceArn));
+    const factory = this.pollers.get(arnService(sourceArn));
     if (factory === undefined) throw unrecognizedEventSource();
     const fn = this.registry.get(functionName).latest;
     factory.validate({ sourceArn, functionTimeoutSeconds: fn.timeout, batchSize, batchWindowSeconds });

@@ -3,6 +3,7 @@ import type { Invoker } from "../invocation/invoker.ts";
 import type { TargetRegistry } from "../invocation/targets.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import { arnService } from "../text/arn-fields.ts";
 import type { CheckpointStore } from "./checkpoint-store.ts";
 import { EsmWorker } from "./esm-worker.ts";
 import { matchesFilters, parseFilterCriteria } from "./filter-criteria.ts";
@@ -37,11 +38,6 @@ export interface MappingWorkerDeps {
   heldAttempts?: HeldAttempts;
 }
 
-/** The service of an ARN (`arn:aws:sqs:...` → `sqs`): which registered factory serves it. */
-export function serviceOf(arn: string): string {
-  return arn.split(":")[2] ?? "";
-}
-
 /**
  * The worker for mapping `m`, not started: a queue source's poller behind an EsmWorker's lanes, or
  * a stream source's reader behind a StreamWorker (shards in order, checkpoints). Undefined when
@@ -63,7 +59,7 @@ export function mappingWorker(m: Mapping, d: MappingWorkerDeps): MappingWorker |
   };
   const p = m.stream;
   if (p === undefined) {
-    const factory = d.pollers.get(serviceOf(m.sourceArn));
+    const factory = d.pollers.get(arnService(m.sourceArn));
     if (factory === undefined) return undefined;
     const poller = factory.create({
       sourceArn: m.sourceArn, functionTimeoutSeconds: fn.timeout, batchSize: m.batchSize, batchWindowSeconds: m.batchWindowSeconds, filters,
@@ -71,7 +67,7 @@ export function mappingWorker(m: Mapping, d: MappingWorkerDeps): MappingWorker |
     });
     return new EsmWorker({ ...common, maxConcurrency: m.maximumConcurrency ?? factory.scaling.ceiling, scaling: factory.scaling }, poller, d.invoker, d.clock, d.telemetry);
   }
-  const factory = d.streamReaders.get(serviceOf(m.sourceArn));
+  const factory = d.streamReaders.get(arnService(m.sourceArn));
   if (factory === undefined) return undefined;
   const reader = factory.create({ sourceArn: m.sourceArn, roleArn: fn.role });
   return new StreamWorker(

@@ -1,6 +1,7 @@
 import type { StreamMappingInput } from "../config/mapping-input.ts";
 import { AwsError } from "../errors/aws-error.ts";
 import { lambdaErrors } from "../errors/lambda-errors.ts";
+import { arnService } from "../text/arn-fields.ts";
 import type { StartingPosition } from "./stream-reader.ts";
 import type { LastProcessingResult } from "./stream-batch-runner.ts";
 
@@ -113,7 +114,7 @@ export function streamParamProblems(p: StreamMappingParams, batchSize: number, b
     range(p.maximumRecordAgeInSeconds, "maximumRecordAgeInSeconds", -1, 604_800) ??
       (p.maximumRecordAgeInSeconds !== -1 && p.maximumRecordAgeInSeconds < 60 ? range(p.maximumRecordAgeInSeconds, "maximumRecordAgeInSeconds", 60, 604_800) : undefined),
     range(p.tumblingWindowInSeconds, "tumblingWindowInSeconds", 0, 900),
-    p.onFailureDestination !== undefined && !ON_FAILURE_SERVICES.has(p.onFailureDestination.split(":")[2] ?? "")
+    p.onFailureDestination !== undefined && !ON_FAILURE_SERVICES.has(arnService(p.onFailureDestination))
       ? lambdaErrors.invalidParameterValue(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${p.onFailureDestination})) is invalid.`)
       : undefined,
   ].filter((e) => e !== undefined);

@@ -11,6 +11,7 @@ import {
   type AsyncRetryConfig,
 } from "./async-retry-config.ts";
 import type { Store } from "../store/store.ts";
+import { arnService } from "../text/arn-fields.ts";
 import type { FunctionRegistry } from "./function-registry.ts";
 import { parseFunctionName } from "./function-names.ts";
 import { expandShortName } from "../config/short-names.ts";
@@ -157,7 +158,7 @@ export class EventInvokeConfigs {
       if (arn.length > 350 || !DESTINATION_PATTERN.test(arn)) {
         throw new AwsError("ValidationException", 400, `1 validation error detected: Value '${arn}' at 'destinationConfig.${which}.destination' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DESTINATION_PATTERN_TEXT}`, { messageKey: "message" });
       }
-      const service = arn.split(":")[2]!;
+      const service = arnService(arn);
       if (!SERVICES[which].includes(service)) invalid = true;
       if (service === "lambda") {
         // AWS checks that a Lambda destination exists, and refuses the function itself. It does not

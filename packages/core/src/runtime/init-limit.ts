@@ -1,3 +1,5 @@
+import { positiveIntegerVariable } from "../config/positive-integer-variable.ts";
+
 /**
  * How long an on-demand Init may run: 10 s for extension, runtime and function init together
  * (aws-facts §3 "Init limit (on-demand)", AWS's lambda-runtime-environment page). An environment
@@ -12,6 +14,5 @@ export const INIT_LIMIT_MS = 10_000;
  * at each cold start) where set, so that a test of the timeout need not wait 10 s for it.
  */
 export function initLimitMs(): number {
-  const n = Number(process.env.LAMBDA_SIM_INIT_LIMIT_MS);
-  return Number.isInteger(n) && n > 0 ? n : INIT_LIMIT_MS;
+  return positiveIntegerVariable("LAMBDA_SIM_INIT_LIMIT_MS", INIT_LIMIT_MS);
 }

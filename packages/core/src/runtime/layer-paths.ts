@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
-import { pythonInterpreter } from "./python-interpreter.ts";
+import { interpreterMinorVersion, pythonInterpreter } from "./python-interpreter.ts";
 
 /** Where a function's layers are, as its processes see them. */
 export interface OptView {
@@ -49,7 +49,8 @@ export function addLayerPaths(env: Record<string, string>, config: FunctionVersi
   }
   if (config.runtime.startsWith("python") && opt.mount === undefined && own.PYTHONPATH === undefined) {
     // As bootstrap.py orders them: the runtime's site-packages, the interpreter's own when it differs.
-    const version = pythonInterpreter(config.runtime)?.version.split(".").slice(0, 2).join(".");
+    const py = pythonInterpreter(config.runtime);
+    const version = py === undefined ? undefined : interpreterMinorVersion(py);
     const versions = [config.runtime, ...(version !== undefined && `python${version}` !== config.runtime ? [`python${version}`] : [])];
     env.PYTHONPATH = [...versions.map((v) => `${o}/python/lib/${v}/site-packages`), `${o}/python`].join(":");
   }

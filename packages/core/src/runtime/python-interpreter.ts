@@ -125,6 +125,11 @@ export function pythonRuntimeVersion(runtime: string): string {
   return runtime.replace(/^python/, "");
 }
 
+/** The interpreter's `major.minor`, as a runtime names its version: `3.11.7` → `3.11`. */
+export function interpreterMinorVersion(py: PythonInterpreter): string {
+  return py.version.split(".").slice(0, 2).join(".");
+}
+
 /** The sentence a user sees when a python3.x function cannot run here. */
 export function noPythonMessage(runtime: string): string {
   const which = process.env.LAMBDA_SIM_PYTHON ? `LAMBDA_SIM_PYTHON (${process.env.LAMBDA_SIM_PYTHON}) does not run` : `neither ${runtime} nor python3 was found on PATH (nor ${runtime} in pyenv)`;
@@ -134,8 +139,7 @@ export function noPythonMessage(runtime: string): string {
 /** A warning when the interpreter's minor version is not the runtime's, else undefined. */
 export function pythonVersionWarning(runtime: string, py: PythonInterpreter): string | undefined {
   const wanted = pythonRuntimeVersion(runtime);
-  const minor = py.version.split(".").slice(0, 2).join(".");
-  if (minor === wanted) return undefined;
+  if (interpreterMinorVersion(py) === wanted) return undefined;
   // The variable chose this interpreter whatever else the machine has; otherwise none of the runtime's version was found.
   const why = py.source === "LAMBDA_SIM_PYTHON" ? "LAMBDA_SIM_PYTHON chose it" : `no ${runtime} was found on PATH or in pyenv`;
   const advice = py.source === "LAMBDA_SIM_PYTHON" ? `unset it or point it at a Python ${wanted}` : "Set LAMBDA_SIM_PYTHON to choose the interpreter";

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { positiveIntegerVariable } from "../config/positive-integer-variable.ts";
 
 /**
  * Where a streamed response goes while the function writes it (InvokeWithResponseStream, a
@@ -32,9 +33,4 @@ export function resumeWhenDrained(res: ServerResponse, resume: () => void): void
  * The streamed response's cap (aws-facts §1.3): 200 MB since July 2025, 20 MB before; the
  * `LAMBDA_SIM_STREAM_RESPONSE_LIMIT` environment variable (bytes) restores the old figure.
  */
-export const MAX_STREAMED_RESPONSE_BYTES = streamLimit(process.env.LAMBDA_SIM_STREAM_RESPONSE_LIMIT);
-
-function streamLimit(value: string | undefined): number {
-  const n = Number(value);
-  return value !== undefined && Number.isInteger(n) && n > 0 ? n : 200 * 1024 * 1024;
-}
+export const MAX_STREAMED_RESPONSE_BYTES = positiveIntegerVariable("LAMBDA_SIM_STREAM_RESPONSE_LIMIT", 200 * 1024 * 1024);

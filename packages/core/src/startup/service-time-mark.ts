@@ -1,5 +1,6 @@
 import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
+import { positiveIntegerVariable } from "../config/positive-integer-variable.ts";
 import type { Store } from "../store/store.ts";
 import type { CleanupStack } from "./cleanup-stack.ts";
 
@@ -10,11 +11,6 @@ import type { CleanupStack } from "./cleanup-stack.ts";
  * SIGKILLs a simulator need not wait 5 wall seconds for the next write.
  */
 export const SERVICE_TIME_MARK_EVERY_MS = 5_000;
-
-function markEveryMs(): number {
-  const n = Number(process.env.LAMBDA_SIM_SERVICE_TIME_MARK_MS);
-  return Number.isInteger(n) && n > 0 ? n : SERVICE_TIME_MARK_EVERY_MS;
-}
 
 /** The service time a previous run on this state reached, if any. */
 export function readServiceTimeMark(store: Store): number | undefined {
@@ -42,7 +38,7 @@ export function keepServiceTimeMark(store: Store, clock: Clock, cleanup: Cleanup
     written = now;
   };
   save();
-  const every = markEveryMs();
+  const every = positiveIntegerVariable("LAMBDA_SIM_SERVICE_TIME_MARK_MS", SERVICE_TIME_MARK_EVERY_MS);
   let timer = stopwatch.after(every, function tick() {
     save();
     timer = stopwatch.after(every, tick);

@@ -1,4 +1,4 @@
-import { isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { arnService, isAwsError, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { deadLetterAttributes, type DeliveryFailure } from "./dead-letter-attributes.ts";
 import type { Delivery, EventStore, EventTarget } from "./event-store.ts";
 import { streamPartitionKey } from "./input-transformer.ts";
@@ -127,7 +127,7 @@ export class DeliveryWorker {
 
   /** Delivers to the target; for a Lambda target, the asynchronous invocation's request id. */
   private async send(t: EventTarget, body: string, event: string): Promise<string | undefined> {
-    const service = t.Arn.split(":")[2];
+    const service = arnService(t.Arn);
     if (service === "lambda") {
       const out = await this.s.invoker.invoke({ functionName: t.Arn, payload: Buffer.from(body), invocationType: "Event" });
       return out.kind === "accepted" ? out.requestId : undefined;

@@ -45,7 +45,12 @@ const REFERENCE = /\$(!?)(?:\{([A-Za-z][\w.]*)\}|input\.params\((?:'([^']*)'|"([
 /** Velocity's directives and comments (a `#` elsewhere, as in "#fff", is text). */
 const DIRECTIVE = /#\{?(set|if|elseif|else|end|foreach|break|stop|macro|parse|include|evaluate|define)\b|##|#\*/;
 
-const CONTEXT = new Set(["requestId", "extendedRequestId", "stage", "httpMethod", "resourcePath", "path", "apiId", "domainName", "requestTimeEpoch", "accountId"]);
+/**
+ * The `$context` variables lambda-sim fills in: a REST API takes their values from the proxy
+ * event's requestContext fields of the same names (rest-api.ts), so both say the same.
+ */
+export const TEMPLATE_CONTEXT_VARIABLES = ["requestId", "extendedRequestId", "stage", "httpMethod", "resourcePath", "path", "apiId", "domainName", "requestTimeEpoch", "accountId"] as const;
+const CONTEXT = new Set<string>(TEMPLATE_CONTEXT_VARIABLES);
 
 function known(name: string): boolean {
   const [head, tail, ...rest] = name.split(".");

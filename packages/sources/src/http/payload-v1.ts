@@ -36,7 +36,7 @@ export interface PayloadV1Context {
 
 /** The 1.0 event for one request. */
 export function payloadV1Event(req: HttpRequest, ctx: PayloadV1Context): Record<string, unknown> {
-  const all = ctx.addedHeaders === undefined ? req.rawHeaders : [...req.rawHeaders, ...ctx.addedHeaders];
+  const all = withAddedHeaders(req, ctx);
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   // Header names in the client's case, on REST APIs and on HTTP API routes set to 1.0 alike (2.0
@@ -61,7 +61,36 @@ export function payloadV1Event(req: HttpRequest, ctx: PayloadV1Context): Record<
       multiValueQueryStringParameters[name] = list;
     }
   }
-  const userAgent = headerValues(all).get("user-agent")?.[0] ?? null;
+  const requestContext = payloadV1RequestContext(req, ctx);
+  const event: Record<string, unknown> = {};
+  if (ctx.httpApi !== undefined) event.version = "1.0";
+  Object.assign(event, {
+    resource: ctx.resource,
+    path: ctx.path,
+    httpMethod: req.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters,
+    multiValueQueryStringParameters,
+    requestContext,
+    pathParameters: Object.keys(ctx.pathParameters).length > 0 ? ctx.pathParameters : null,
+    stageVariables: Object.keys(ctx.stageVariables).length > 0 ? ctx.stageVariables : null,
+    body: req.body.length === 0 ? null : req.body.toString(ctx.binaryBody ? "base64" : "utf8"),
+    isBase64Encoded: req.body.length > 0 && ctx.binaryBody,
+  });
+  return event;
+}
+
+function withAddedHeaders(req: HttpRequest, ctx: PayloadV1Context): readonly string[] {
+  return ctx.addedHeaders === undefined ? req.rawHeaders : [...req.rawHeaders, ...ctx.addedHeaders];
+}
+
+/**
+ * The 1.0 event's `requestContext`; a REST API's mapping templates read their `$context`
+ * variables from it too (rest-api.ts), as API Gateway fills both from the same request.
+ */
+export function payloadV1RequestContext(req: HttpRequest, ctx: PayloadV1Context): Record<string, unknown> {
+  const userAgent = headerValues(withAddedHeaders(req, ctx)).get("user-agent")?.[0] ?? null;
   const requestContext: Record<string, unknown> = {
     accountId: ctx.accountId,
     apiId: ctx.apiId,
@@ -96,23 +125,7 @@ export function payloadV1Event(req: HttpRequest, ctx: PayloadV1Context): Record<
     resourcePath: ctx.resource,
     stage: ctx.stage,
   });
-  const event: Record<string, unknown> = {};
-  if (ctx.httpApi !== undefined) event.version = "1.0";
-  Object.assign(event, {
-    resource: ctx.resource,
-    path: ctx.path,
-    httpMethod: req.method,
-    headers,
-    multiValueHeaders,
-    queryStringParameters,
-    multiValueQueryStringParameters,
-    requestContext,
-    pathParameters: Object.keys(ctx.pathParameters).length > 0 ? ctx.pathParameters : null,
-    stageVariables: Object.keys(ctx.stageVariables).length > 0 ? ctx.stageVariables : null,
-    body: req.body.length === 0 ? null : req.body.toString(ctx.binaryBody ? "base64" : "utf8"),
-    isBase64Encoded: req.body.length > 0 && ctx.binaryBody,
-  });
-  return event;
+  return requestContext;
 }
 
 /** A REST resource's id: 6 characters as API Gateway's are, the same for the same path. */

@@ -3,7 +3,8 @@ import { forwardedHeaders, identityLookup, type ApiAnswer, type ApiDeps, type Ap
 import { executeApiArn } from "./iam-policy.ts";
 import { functionError, invokeIntegration, reportFailure } from "./integration.ts";
 import { authorizerFailureReason, LambdaAuthorizer } from "./lambda-authorizer.ts";
-import { isBinaryMediaType, payloadV1Answer, payloadV1Event } from "./payload-v1.ts";
+import { TEMPLATE_CONTEXT_VARIABLES } from "./mapping-template.ts";
+import { isBinaryMediaType, payloadV1Answer, payloadV1Event, payloadV1RequestContext, type PayloadV1Context } from "./payload-v1.ts";
 import { MockIntegration } from "./mock-integration.ts";
 import { isMalformed, type HttpAnswer } from "./payload-v2.ts";
 import { streamRestIntegration, STREAM_DEFAULT_TIMEOUT_MS } from "./rest-stream.ts";
@@ -130,19 +131,9 @@ export class RestApi implements ApiHandler {
   /** A mock integration's answer; its templates see the request's context, stage variables and parameters. */
   private mockAnswer(req: ApiRequest, mock: MockIntegration, match: RouteMatch<unknown>, stageVariables: Record<string, string>): HttpAnswer {
     const lookup = identityLookup(req, stageVariables, match.routeKey);
-    const context: Record<string, string> = {
-      requestId: req.requestId,
-      extendedRequestId: req.extendedRequestId,
-      stage: req.stage,
-      httpMethod: req.http.method,
-      resourcePath: match.resourcePath,
-      // With the stage, as the Lambda proxy event's requestContext.path has it (payload-v1.ts).
-      path: req.stage === "$default" ? req.path : `/${req.stage}${req.path}`,
-      apiId: this.id,
-      domainName: req.domainName,
-      requestTimeEpoch: String(req.timeEpoch),
-      accountId: this.deps.accountId,
-    };
+    // The request's context as the Lambda proxy event has it (its path with the stage, ...).
+    const requestContext = payloadV1RequestContext(req.http, this.v1Context(req, match, stageVariables, undefined));
+    const context = Object.fromEntries(TEMPLATE_CONTEXT_VARIABLES.map((name) => [name, String(requestContext[name])]));
     return mock.answer({
       contentType: req.headers.get("content-type")?.[0],
       accept: req.headers.get("accept")?.join(","),
@@ -157,7 +148,11 @@ export class RestApi implements ApiHandler {
   }
 
   private event(req: ApiRequest, match: RouteMatch<unknown>, stageVariables: Record<string, string>, authorizer: Record<string, unknown> | undefined): Record<string, unknown> {
-    return payloadV1Event(req.http, {
+    return payloadV1Event(req.http, this.v1Context(req, match, stageVariables, authorizer));
+  }
+
+  private v1Context(req: ApiRequest, match: RouteMatch<unknown>, stageVariables: Record<string, string>, authorizer: Record<string, unknown> | undefined): PayloadV1Context {
+    return {
       accountId: this.deps.accountId,
       apiId: this.id,
       domainName: req.domainName,
@@ -173,7 +168,7 @@ export class RestApi implements ApiHandler {
       binaryBody: isBinaryMediaType(req.headers.get("content-type")?.[0], this.entry.binaryMediaTypes),
       authorizer,
       addedHeaders: forwardedHeaders(req, false),
-    });
+    };
   }
 }
 

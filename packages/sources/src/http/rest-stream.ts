@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { isAwsError, stopwatch, type InvocationVia, type Invoker, type ResponseSink, type Telemetry } from "@lambda-sim/core";
+import { isAwsError, positiveIntegerVariable, stopwatch, type InvocationVia, type Invoker, type ResponseSink, type Telemetry } from "@lambda-sim/core";
 import { HttpStreamSink } from "./http-stream-sink.ts";
 import { functionError, reportFailure, type IntegrationScope } from "./integration.ts";
 import type { HttpAnswer } from "./payload-v2.ts";
@@ -55,7 +55,7 @@ export function streamRestIntegration(c: RestStreamCall): Promise<void> {
     if (!c.res.destroyed) writeAnswer(c.res, report(answer, reason, detail), c.front);
   };
   const sink = new HttpStreamSink(c.res, c.front, (why) => writeAnswer(c.res, report(INTEGRATION_FAILED(), MALFORMED_REASON, why), c.front), REST_PRELUDE);
-  const idleMs = idleTimeout();
+  const idleMs = positiveIntegerVariable("LAMBDA_SIM_REST_STREAM_IDLE_TIMEOUT_MS", STREAM_IDLE_TIMEOUT_MS);
   return new Promise<void>((resolve) => {
     let over = false;
     const end = () => {
@@ -110,9 +110,4 @@ export function streamRestIntegration(c: RestStreamCall): Promise<void> {
       },
     );
   });
-}
-
-function idleTimeout(): number {
-  const n = Number(process.env.LAMBDA_SIM_REST_STREAM_IDLE_TIMEOUT_MS);
-  return Number.isInteger(n) && n > 0 ? n : STREAM_IDLE_TIMEOUT_MS;
 }

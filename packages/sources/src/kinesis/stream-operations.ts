@@ -1,4 +1,4 @@
-import { listPage, type Clock } from "@lambda-sim/core";
+import { arnAccount, listPage, type Clock } from "@lambda-sim/core";
 import { kinesisErrors } from "./kinesis-errors.ts";
 import { sequenceNumber, shardId } from "./sequence-numbers.ts";
 import type { RecordSweeper } from "./record-sweeper.ts";
@@ -57,7 +57,7 @@ export class StreamOperations {
     const name = byArn ?? input.StreamName;
     if (typeof name !== "string" || name === "") throw kinesisErrors.invalidArgument("Either StreamName or StreamARN should be provided.");
     // Another account's stream is none of this account's (newuser12 N1-2).
-    const account = byArn === undefined ? undefined : String(input.StreamARN).split(":")[4];
+    const account = byArn === undefined ? undefined : arnAccount(String(input.StreamARN));
     if (account !== undefined && account !== this.id.accountId) throw kinesisErrors.streamNotFound(name, account);
     const stream = this.store.get(name);
     if (stream === undefined) throw kinesisErrors.streamNotFound(name, this.id.accountId);

@@ -1,4 +1,5 @@
 import type { Operation } from "@lambda-sim/core";
+import { MAX_TARGETS } from "../events/bus-operations.ts";
 import { eventsPage } from "../events/events-page.ts";
 import { parseScheduleExpression } from "./schedule-expression.ts";
 import { eventsErrors } from "./schedule-errors.ts";
@@ -8,8 +9,6 @@ import { scheduleArn, type ScheduleRecord, type ScheduleStore, type ScheduleTarg
 type Input = Record<string, any>;
 
 const BUS = "default";
-/** Targets per rule (EventBridge quotas: 5, not adjustable). */
-export const MAX_TARGETS = 5;
 
 /**
  * EventBridge scheduled rules (aws-facts §9.1) over AWS JSON 1.1, `X-Amz-Target: AWSEvents.<Op>`:

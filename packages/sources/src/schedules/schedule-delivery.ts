@@ -1,4 +1,4 @@
-import { isAwsError, lambdaErrors, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
+import { arnService, isAwsError, lambdaErrors, type Clock, type RandomStream, type SourceContext, type TimerHandle } from "@lambda-sim/core";
 import { deadLetterAttributes, type DeliveryFailure } from "../events/dead-letter-attributes.ts";
 import { streamPartitionKey, targetInput } from "../events/input-transformer.ts";
 import type { Deliver } from "./schedule-runner.ts";
@@ -59,7 +59,7 @@ type RuleEvent = ReturnType<typeof scheduledEvent>;
 /** Delivers `body` to the target; the request id of the invocation when it is a function's. */
 async function send(s: Services, r: ScheduleRecord, target: ScheduleTarget, body: string, event: RuleEvent | undefined): Promise<string | undefined> {
   const arn = target.Arn;
-  const service = arn.split(":")[2];
+  const service = arnService(arn);
   if (service === "lambda") {
     // Lambda's Invoke takes JSON only (aws-facts §1.4): a text Input is refused, not run.
     try {

@@ -1,4 +1,4 @@
-import { listPage, type Clock } from "@lambda-sim/core";
+import { arnAccount, listPage, type Clock } from "@lambda-sim/core";
 import { defaultAttributes, parseRedrivePolicy, READ_ONLY_ATTRIBUTES, validateAttributes } from "./queue-attributes.ts";
 import type { QueueRow, QueueStore } from "./queue-store.ts";
 import { sqsErrors } from "./sqs-errors.ts";
@@ -52,7 +52,7 @@ export class QueueOperations {
     // Another account's queue is not this account's, whatever its name (newuser10 N1-2: a
     // production account id in a URL passed locally and failed on AWS). A bare name, and a URL on
     // another host (sqs.REGION.amazonaws.com, LocalStack's forms), still find it.
-    const account = queueUrl.startsWith("arn:") ? queueUrl.split(":")[4] : /\/(\d{12})\/[^/]+$/.exec(queueUrl)?.[1];
+    const account = queueUrl.startsWith("arn:") ? arnAccount(queueUrl) : /\/(\d{12})\/[^/]+$/.exec(queueUrl)?.[1];
     if (account !== undefined && account !== this.accountId) throw sqsErrors.queueDoesNotExist();
     const q = this.store.getQueue(name);
     if (q === undefined) throw sqsErrors.queueDoesNotExist();
