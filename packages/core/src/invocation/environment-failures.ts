@@ -184,7 +184,7 @@ export class EnvironmentFailures {
    */
   private suppressInit(r: RunningInvocation): void {
     r.retrying = true;
-    this.report.initDone("error", stopwatch.now() - this.process.spawnedAt + r.initDelayMs, undefined, true);
+    this.report.initDone("error", r.initElapsedMs(this.process.spawnedAt), undefined, true);
     this.process.initFailed();
     this.kill();
     // The retry has its own (a scenario's service time, an injected latency).

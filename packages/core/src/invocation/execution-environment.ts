@@ -183,9 +183,11 @@ export class ExecutionEnvironment implements Environment {
       // A suppressed init (EnvironmentFailures.suppressInit) has the function's timeout, not the Init limit.
       const limit = request.suppressedInitAt === undefined ? initLimitMs() : this.config.timeout * 1000;
       // From the Init's start, the extensions' registration included (aws-facts §3: the limit is the
-      // three Init tasks'); a slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs).
-      this.watchdogs.arm(Math.max(0, limit - running.initDelayMs), () => this.failures.onInitTimeout(limit));
-      await this.startProcess(Math.max(0, limit - running.initDelayMs), current);
+      // three Init tasks'); a slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs),
+      // and a retried Init's count as the timeout's (timeoutUsedMs).
+      const left = Math.max(0, limit - (request.suppressedInitAt === undefined ? running.initDelayMs : running.timeoutUsedMs()));
+      this.watchdogs.arm(left, () => this.failures.onInitTimeout(limit));
+      await this.startProcess(left, current);
       if (!current()) return done;
     } else {
       // Its telemetry is delivered while the runtime works (Telemetry.deferred).
@@ -207,7 +209,7 @@ export class ExecutionEnvironment implements Environment {
       payload: request.payload,
       timeoutMs: this.config.timeout * 1000,
       // A suppressed init's time, service delay included, comes out of the function's timeout.
-      deadlineAt: request.suppressedInitAt === undefined ? undefined : stopwatch.epochNow() - (stopwatch.now() - request.suppressedInitAt) - (request.initDelayMs ?? 0) + this.config.timeout * 1000,
+      deadlineAt: request.suppressedInitAt === undefined ? undefined : stopwatch.epochNow() - running.timeoutUsedMs() + this.config.timeout * 1000,
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,
@@ -292,8 +294,7 @@ export class ExecutionEnvironment implements Environment {
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = at;
     // A suppressed init's time (its service delay included) came out of the function's timeout.
-    const spent = r.suppressedInitAt === undefined ? 0 : at - r.suppressedInitAt + r.initDelayMs;
-    const budgetMs = Math.max(0, this.config.timeout * 1000 - spent);
+    const budgetMs = Math.max(0, this.config.timeout * 1000 - r.timeoutUsedMs(at));
     this.extensions.invoke(r.request, budgetMs);
     this.ctx.telemetry.deferred(() => {
       if (r.coldStart && r.suppressedInitAt === undefined) this.report.initDone("success", r.initDurationMs ?? 0);

@@ -1,4 +1,3 @@
-import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { MAX_RESPONSE_BYTES, type RuntimeOutcome } from "../runtime/runtime-contract.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
@@ -103,7 +102,7 @@ export class InvocationReporter {
     // has its answer (Telemetry.deferred).
     this.telemetry.deferred(() => {
       // Never given to the runtime: its Init did not complete.
-      if (r.deliveredAt === undefined) this.initDone("error", stopwatch.now() - this.process.spawnedAt + r.initDelayMs, result.errorType, result.reportStatus === "timeout");
+      if (r.deliveredAt === undefined) this.initDone("error", r.initElapsedMs(this.process.spawnedAt), result.errorType, result.reportStatus === "timeout");
       this.startLine(r);
       this.output.invocationEnding(r.requestId);
       for (const line of this.platformLog.closing(result)) this.output.platform(line, r.requestId);
