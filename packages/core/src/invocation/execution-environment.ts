@@ -167,7 +167,8 @@ export class ExecutionEnvironment implements Environment {
     const done = new Promise<InvocationResult>((resolve) => {
       const running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
       if (serviceTimeMs !== undefined) {
-        const timeout = { ms: this.config.timeout * 1000, onTimeout: () => this.failures.onServiceTimeout() };
+        // What the function's timeout has left: all of it, or after a suppressed init what its retried Init left.
+        const timeout = { ms: Math.max(0, this.config.timeout * 1000 - running.timeoutUsedMs()), onTimeout: () => this.failures.onServiceTimeout() };
         running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`, timeout);
         request.deadline?.alongside(serviceTimeMs);
       }

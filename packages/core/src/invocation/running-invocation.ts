@@ -61,8 +61,8 @@ export class RunningInvocation {
    * Ms of the function's timeout this invocation has used by `at`: from the runtime's taking the
    * event (0 before), or, after a suppressed init, from the retried Init's start, its slow cold
    * start's service ms included (the retried Init and the handler share the timeout: aws-facts §3).
-   * The one reading of that time: the runtime's deadline, the watchdogs, REPORT's Duration and
-   * the retried Init's INIT_REPORT.
+   * The one reading of that time: the runtime's deadline, the watchdogs, an injected latency's and
+   * a service time's share, REPORT's Duration and the retried Init's INIT_REPORT.
    */
   timeoutUsedMs(at = stopwatch.now()): number {
     if (this.suppressedInitAt !== undefined) return at - this.suppressedInitAt + this.initDelayMs;
