@@ -56,6 +56,12 @@ export class ExtensionHost {
   private readonly exitErrors = new Set<string>();
   /** The Shutdown phase is under way: extensions may exit now. */
   private shuttingDown = false;
+  /**
+   * Counts the Inits start() began and the kills that ended them: an Init abandoned by kill() (its
+   * limit passed, and a suppressed init runs it again) stops waiting, and its limit's timer cannot
+   * fail the Init after it.
+   */
+  private initAttempt = 0;
 
   constructor(opts: ExtensionHostOptions) {
     this.opts = opts;
@@ -116,9 +122,12 @@ export class ExtensionHost {
     // Retired while the namespaces started (review23 M7): no Init to fail.
     if (launched === "retired") return undefined;
     if (launched !== undefined) return (this.initFailure = { errorType: "Extension.LaunchError", message: launched.invalidEntrypoint });
+    const attempt = ++this.initAttempt;
     const timer = stopwatch.after(limitMs, () => this.failInit({ errorType: "Sandbox.Timedout", message: `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds` }));
-    await this.until(() => this.initFailure !== undefined || names.every((n) => this.extensions.byName(n) !== undefined));
+    await this.until(() => attempt !== this.initAttempt || this.initFailure !== undefined || names.every((n) => this.extensions.byName(n) !== undefined));
     timer.cancel();
+    // Killed meanwhile: another Init (the suppressed init's) has these extensions now.
+    if (attempt !== this.initAttempt) return undefined;
     for (const e of this.extensions.registered.values()) {
       this.opts.onOutput(Buffer.from(`EXTENSION\tName: ${e.name}\tState: Ready\tEvents: [${e.events.join(",")}]\n`));
       this.telemetry.extensionInit(e.name, "Ready", e.events);
@@ -215,6 +224,7 @@ export class ExtensionHost {
 
   /** Kills every extension and forgets their registrations (a reset or a retirement). */
   kill(): void {
+    this.initAttempt++;
     this.processes.kill();
     this.extensions.reset();
     this.exitErrors.clear();
