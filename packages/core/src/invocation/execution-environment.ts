@@ -255,7 +255,7 @@ export class ExecutionEnvironment implements Environment {
     this.failures.initStarts();
     this.report.initStart();
     const options = this.process.prepare(this.runtimeApi);
-    const failure = await this.extensions.start(options, limitMs);
+    const failure = await this.extensions.start(options, limitMs, this.report.initPhase);
     if (!current()) return;
     if (failure !== undefined) return this.failures.failExtensionInit(failure);
     // Retired while its extensions started: no runtime for a gone environment (review23 M7).
@@ -298,7 +298,8 @@ export class ExecutionEnvironment implements Environment {
     const budgetMs = Math.max(0, this.config.timeout * 1000 - r.timeoutUsedMs(at));
     this.extensions.invoke(r.request, budgetMs);
     this.ctx.telemetry.deferred(() => {
-      if (r.coldStart && r.suppressedInitAt === undefined) this.report.initDone("success", r.initDurationMs ?? 0);
+      // A retried Init's end too (JSON records, in the invoke phase): its time is the Duration's, never an Init Duration.
+      if (r.coldStart) this.report.initDone("success", r.initDurationMs ?? r.timeoutUsedMs(at));
       this.report.startLine(r);
     });
     this.watchdogs.arm(budgetMs, () => this.failures.onTimeout());

@@ -8,6 +8,7 @@ import { TelemetryApi } from "../runtime/telemetry-api.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { ExtensionProcesses } from "./extension-processes.ts";
 import { ExtensionTelemetry } from "./extension-telemetry.ts";
+import type { InitPhase } from "./platform-log.ts";
 
 /** How an extension failed, as the invocation that pays for it reports it (aws-facts §1.5). */
 export interface ExtensionFailure {
@@ -111,12 +112,12 @@ export class ExtensionHost {
    * Extension init: starts each extension and waits until all have registered (or one failed, or
    * the init limit passed). Resolves with the failure that ends this Init, if any.
    */
-  async start(base: SandboxOptions, limitMs: number): Promise<ExtensionFailure | undefined> {
+  async start(base: SandboxOptions, limitMs: number, phase: InitPhase = "init"): Promise<ExtensionFailure | undefined> {
     this.initFailure = undefined;
     this.subscriptions.sandboxAddress = base.address ?? "127.0.0.1";
     const names = this.names;
     if (names.length > 0) this.telemetry.watch();
-    this.telemetry.initStart(base.initializationType);
+    this.telemetry.initStart(base.initializationType, phase);
     if (names.length === 0) return undefined;
     const launched = await this.processes.start(base, names);
     // Retired while the namespaces started (review23 M7): no Init to fail.
@@ -133,6 +134,11 @@ export class ExtensionHost {
       this.telemetry.extensionInit(e.name, "Ready", e.events);
     }
     return this.initFailure;
+  }
+
+  /** The Init timed out and runs again inside the invocation (a suppressed init): its records say `timeout`. */
+  initTimedOut(): void {
+    this.telemetry.initTimedOut();
   }
 
   /** Resolves once every registered extension has finished its init (called /event/next), or failed. */

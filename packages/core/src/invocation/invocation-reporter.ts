@@ -5,7 +5,7 @@ import type { EnvironmentProcess } from "./environment-process.ts";
 import type { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
 import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import type { OutputForwarder } from "./output-forwarder.ts";
-import type { PlatformLog } from "./platform-log.ts";
+import type { InitPhase, PlatformLog } from "./platform-log.ts";
 import type { RunningInvocation } from "./running-invocation.ts";
 
 /**
@@ -55,10 +55,15 @@ export class InvocationReporter {
     if (line !== undefined) this.output.platform(line, r.requestId);
   }
 
+  /** The phase the Init under way runs in: a suppressed init's retry runs in the invocation's (aws-facts §3). */
+  get initPhase(): InitPhase {
+    return this.running?.suppressedInitAt === undefined ? "init" : "invoke";
+  }
+
   /** An Init begins (cold start, reset or provisioned environment): platform.initStart with JSON logs. */
   initStart(): void {
     this.initOpen = true;
-    const line = this.platformLog.initStart();
+    const line = this.platformLog.initStart(this.initPhase);
     if (line !== undefined) this.output.platform(line, this.running?.requestId);
   }
 
@@ -66,9 +71,7 @@ export class InvocationReporter {
   initDone(status: "success" | "error", durationMs: number, errorType?: string, timedOut = false): void {
     if (!this.initOpen) return;
     this.initOpen = false;
-    // A suppressed init runs in the invocation's phase (aws-facts §3).
-    const phase = this.running?.suppressedInitAt === undefined ? "init" : "invoke";
-    for (const line of this.platformLog.initDone(status, durationMs, errorType, timedOut, phase)) this.output.platform(line, this.running?.requestId);
+    for (const line of this.platformLog.initDone(status, durationMs, errorType, timedOut, this.initPhase)) this.output.platform(line, this.running?.requestId);
   }
 
   /** The running invocation's result as it stands now. */
