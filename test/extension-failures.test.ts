@@ -107,18 +107,21 @@ exit 0`);
     expect(log).not.toContain("handler ran");
   });
 
-  it("times the Init out when an extension never registers", async () => {
+  it("times the Init out when an extension never registers, and its retry inside the invocation (the suppressed init) at the function's timeout", async () => {
     process.env.LAMBDA_SIM_INIT_LIMIT_MS = "1000";
     try {
-      await fn("never-registers", { silent: "#!/bin/bash\necho 'not registering'\nsleep 30\n" });
-      const { out, body, log } = await invoke("never-registers");
+      const name = "never-registers";
+      await createExtensionFunction(bed.lambda, name, { extensions: { silent: "#!/bin/bash\necho 'not registering'\nsleep 30\n" }, handler: HANDLER, timeout: 2, variables: { REPORT_URL: `${bed.reports.url}/${name}` } });
+      const { out, body, log } = await invoke(name);
       expect(out.FunctionError).toBe("Unhandled");
-      expect(body).toEqual({ errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${out.$metadata.requestId} Error: Task timed out after 1.00 seconds` });
-      expect(log).toContain("not registering");
+      // The retried Init has the function's 2 s timeout (aws-facts §3), not the 1 s limit again.
+      expect(body).toEqual({ errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${out.$metadata.requestId} Error: Task timed out after 2.00 seconds` });
+      expect(log.match(/not registering/g)).toHaveLength(2);
       expect(log).not.toContain("handler ran");
-      // AWS's line for an Init cut by its limit: Status: timeout, no error type.
+      // AWS's line for an Init cut by its limit: Status: timeout, no error type; the retry's in the invoke phase.
       expect(log).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/m);
-      expect(log).toMatch(/\tStatus: timeout\tError Type: Sandbox.Timedout\t\n$/);
+      expect(log).toMatch(/^INIT_REPORT Init Duration: 2\d{3}\.\d\d ms\tPhase: invoke\tStatus: timeout$/m);
+      expect(log).toMatch(/\tDuration: 2\d{3}\.\d\d ms\t.*\tStatus: timeout\tError Type: Sandbox.Timedout\t\n$/);
     } finally {
       delete process.env.LAMBDA_SIM_INIT_LIMIT_MS;
     }

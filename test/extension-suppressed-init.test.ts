@@ -1,12 +1,15 @@
-import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { afterAll, describe, expect, it } from "vitest";
-import { createExtensionFunction, extensionTestbed } from "./support/extension-function.ts";
+import { createExtensionFunction, extensionTestbed, telemetryShipper } from "./support/extension-function.ts";
+import { until } from "./support/until.ts";
 
 /**
  * The suppressed init with an extension (aws-facts §3: the Init limit covers the extensions' Init
  * too; past it, AWS runs the Init again inside the invocation, within the function's timeout). An
  * extension that takes 1.5 s before its first /event/next on its first start passes a 1 s limit:
  * the Init runs again, and the handler runs once for the invocation (review-si H1: it ran twice).
+ * A log shipper that takes 1.5 s to register on its first start does too, and the JSON log
+ * records and its Telemetry API records tell the two Inits apart (phase, status).
  */
 process.env.LAMBDA_SIM_INIT_LIMIT_MS = "1000";
 afterAll(() => {
@@ -28,7 +31,7 @@ exports.handler = async (e, ctx) => {
   return { calls: fs.readFileSync("/tmp/calls", "utf8").trim().split("\\n"), remaining: ctx.getRemainingTimeInMillis() };
 };`;
 
-describe("a suppressed init with an extension slow to finish its first Init", () => {
+describe("a suppressed init with an extension slow on its first Init", () => {
   it("runs the Init again inside the invocation, and the handler once", async () => {
     await createExtensionFunction(bed.lambda, "ext-late", { extensions: { late: EXTENSION }, handler: HANDLER, timeout: 5, variables: {} });
     const invoke = async () => {
@@ -46,5 +49,38 @@ describe("a suppressed init with an extension slow to finish its first Init", ()
     // The retried Init's time (not the first Init's second) comes out of the 5 s timeout.
     expect(first.body.remaining).toSatisfy((ms: number) => ms > 3_500 && ms < 5_000);
 
+  }, 30_000);
+
+  it("tells the timed-out Init's end as status timeout and the retried Init as phase invoke, in JSON logs and to a Telemetry API subscriber", async () => {
+    // A log shipper slow to register on its first start: the Init limit passes while it does.
+    const shipper = telemetryShipper({ timeoutMs: 25 }, 0, ["platform"], 1500);
+    const loggingConfig = { LogFormat: "JSON" as const, SystemLogLevel: "DEBUG" as const };
+    await createExtensionFunction(bed.lambda, "ext-json", { extensions: { shipper }, handler: HANDLER, timeout: 5, loggingConfig, variables: { REPORT_URL: `${bed.reports.url}/json` } });
+    const out = await bed.lambda.send(new InvokeCommand({ FunctionName: "ext-json", LogType: "Tail" }));
+    expect(out.FunctionError).toBeUndefined();
+    const id = out.$metadata.requestId!;
+    type Rec = { type: string; record: Record<string, unknown> };
+    const inits = (records: Rec[]) => records.filter((r) => r.type.startsWith("platform.init")).map(({ type, record }) => ({ type, record }));
+    // Telemetry API schema reference: InitPhase `invoke` for a suppressed init; Status success|failure|error|timeout.
+    const expected = [
+      { type: "platform.initStart", record: expect.objectContaining({ initializationType: "on-demand", phase: "init" }) },
+      { type: "platform.initRuntimeDone", record: { initializationType: "on-demand", phase: "init", status: "timeout" } },
+      { type: "platform.initReport", record: { initializationType: "on-demand", phase: "init", status: "timeout", metrics: { durationMs: expect.any(Number) } } },
+      { type: "platform.initStart", record: expect.objectContaining({ initializationType: "on-demand", phase: "invoke" }) },
+      { type: "platform.initRuntimeDone", record: { initializationType: "on-demand", phase: "invoke", status: "success" } },
+      { type: "platform.initReport", record: { initializationType: "on-demand", phase: "invoke", status: "success", metrics: { durationMs: expect.any(Number) } } },
+    ];
+    const logged = Buffer.from(out.LogResult!, "base64").toString().split("\n").filter((l) => l.startsWith('{"time"')).map((l) => JSON.parse(l) as Rec);
+    expect(inits(logged)).toEqual(expected);
+    // The timed-out Init's report counts its 1 s limit.
+    expect((inits(logged)[2]!.record.metrics as { durationMs: number }).durationMs).toSatisfy((ms: number) => ms >= 900 && ms < 1_500);
+
+    // The retried Init's shipper subscribed during its Init: it hears that Init's records, and the first one's before them.
+    const heard = () => bed.reports.got("json/telemetry").flat() as Rec[];
+    // Delivered by the Shutdown phase at the latest (the environment freezes between invocations): a configuration change retires it.
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "ext-json", Description: "changed" }));
+    await until(() => bed.reports.got("json/shutdown").length > 0);
+    expect(heard().some((r) => r.type === "platform.report" && r.record.requestId === id)).toBe(true);
+    expect(inits(heard())).toEqual(expected);
   }, 30_000);
 });

@@ -215,6 +215,48 @@ describe("fault injection through /_sim/faults, seen as AWS shows the outcome", 
     events.dispose();
   });
 
+  it("times a latency or a service time after a suppressed init against what the retried Init left of the function's timeout, counted from the invocation's start", async () => {
+    await start(
+      [echo("retried", { timeout: 30 }), echo("busy", { timeout: 30, sim: { serviceTimeMs: 25_000 } })],
+      [{ kind: "slow-cold-start", function: "retried", ms: 12_000 }, { kind: "latency", function: "retried", ms: 20_000, nth: 1 }, { kind: "slow-cold-start", function: "busy", ms: 12_000 }],
+    );
+    const events = new TelemetryRecorder(t!.sim.telemetry);
+    const pending = (label: string) => until(async () => (await sim("GET", "/_sim/clock")).json.pendingTimers.some((x: { label: string }) => x.label === label));
+    /** Past the 10 s Init limit, then the retried Init's 12 s (aws-facts §3: the suppressed init), until `label`'s timer waits. */
+    const retried = async (fn: string, label: string) => {
+      const t0 = clock.now();
+      const call = lambda.send(new InvokeCommand({ FunctionName: fn, LogType: "Tail" }));
+      await sleeping();
+      await sim("POST", "/_sim/clock/advance", { seconds: 10 });
+      await sleeping();
+      await sim("POST", "/_sim/clock/advance", { seconds: 12 });
+      await pending(label);
+      await sim("POST", "/_sim/clock/advance", { seconds: 25 });
+      const out = await call;
+      const log = Buffer.from(out.LogResult!, "base64").toString();
+      return { out, t0, payload: JSON.parse(Buffer.from(out.Payload!).toString()), report: log.split("\n").find((l) => l.startsWith("REPORT"))! };
+    };
+    // 12 s of retried Init and 20 s of latency after the handler: past the 30 s timeout, which the
+    // retried Init began, at 30 s (18 s into the latency), not after the latency's 20 s.
+    const latency = await retried("retried", "invoke.latency:retried");
+    expect(latency.out.FunctionError).toBe("Unhandled");
+    expect(latency.payload).toEqual({ errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${latency.out.$metadata.requestId} Error: Task timed out after 30.00 seconds` });
+    expect(latency.report).toMatch(/\tDuration: 30000\.00 ms\tBilled Duration: 30000 ms\t.*\tStatus: timeout/);
+    expect(latency.report).not.toContain("Init Duration");
+    // 10 s of the first Init, then the timeout's 30 s less the wall ms the retried Init's process
+    // and the handler ran (they count too).
+    expect(events.of("invocation.finished")[0]!.time - latency.t0).toSatisfy((ms: number) => ms > 37_000 && ms <= 40_000);
+
+    // A scenario's service time (25 s) after the retried Init's 12 s: out at 30 s, 18 s into it.
+    const busy = await retried("busy", "invoke.service-time:busy");
+    expect(busy.out.FunctionError).toBe("Unhandled");
+    expect(busy.payload.errorMessage).toMatch(/Task timed out after 30\.00 seconds$/);
+    expect(busy.report).toMatch(/\tDuration: 30000\.00 ms\t.*\tStatus: timeout/);
+    // Set as the retried Init starts (less the wall µs before it), on the Clock.
+    expect(events.of("invocation.finished")[1]!.time - busy.t0).toSatisfy((ms: number) => ms > 39_990 && ms <= 40_000);
+    events.dispose();
+  });
+
   it("holds the environment through injected latency, as a slow call in the handler does, and times the invocation out when the latency reaches the function's timeout (walk39)", async () => {
     await start([echo("slowed", { timeout: 10 })], [{ kind: "latency", function: "slowed", ms: 4_000, nth: 2 }]);
     const events = new TelemetryRecorder(t!.sim.telemetry);

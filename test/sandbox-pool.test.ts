@@ -173,6 +173,8 @@ describe.runIf(process.platform === "linux")("cold starts from the sandbox pool"
     expect(slow.log).toMatch(/INIT_REPORT Init Duration: 2\d{3}\.\d\d ms\tPhase: invoke\tStatus: timeout\n/);
     expect(slow.log).toMatch(/REPORT RequestId: [^\n]*\tDuration: 2\d{3}\.\d\d ms\t[^\n]*\tStatus: timeout/);
     expect(slow.log).not.toMatch(/\nREPORT [^\n]*Init Duration/);
+    // The runtime's memory, read as its Init was killed (it was never read before: 1 MB).
+    expect(Number(/Max Memory Used: (\d+) MB/.exec(slow.log)?.[1])).toBeGreaterThan(5);
   }, 30_000);
 
   it.runIf(HAS_PYTHON)("a Python function gets its own variables, its code directory as cwd and a fresh /tmp", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import { CreateFunctionCommand, LambdaClient, PublishLayerVersionCommand, type Runtime } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, LambdaClient, PublishLayerVersionCommand, type LoggingConfig, type Runtime } from "@aws-sdk/client-lambda";
 import { startTestSimulator, zipFiles, type TestSimulator } from "@lambda-sim/core/testing";
 import { startReportCollector, type ReportCollector } from "./report-collector.ts";
 
@@ -16,6 +16,8 @@ export interface ExtensionFunction {
   timeout?: number;
   /** MB; AWS's default (128) if not given. It holds the runtime and its extensions together. */
   memorySize?: number;
+  /** Its LoggingConfig (LogFormat JSON for the platform's JSON records); Text if not given. */
+  loggingConfig?: LoggingConfig;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function createExtensionFunction(lambda: LambdaClient, name: string
       Timeout: f.timeout,
       MemorySize: f.memorySize,
       Environment: { Variables: f.variables },
+      LoggingConfig: f.loggingConfig,
     }),
   );
 }
@@ -49,8 +52,10 @@ export async function createExtensionFunction(lambda: LambdaClient, name: string
  * reports every batch it receives to REPORT_URL's `/telemetry`, and answers each POST
  * `answerDelayMs` later (a listener slower than the function's output). At SHUTDOWN it finishes
  * reporting what it received (a shipper's final flush), reports the event to `/shutdown`, and exits.
+ * `firstStartDelayMs`: on its first start in an environment only (its /tmp outlives a reset), it
+ * takes that long before registering, as a shipper fetching its configuration might.
  */
-export function telemetryShipper(buffering: { timeoutMs?: number; maxBytes?: number; maxItems?: number }, answerDelayMs = 0, types = ["platform", "function"]): string {
+export function telemetryShipper(buffering: { timeoutMs?: number; maxBytes?: number; maxItems?: number }, answerDelayMs = 0, types = ["platform", "function"], firstStartDelayMs = 0): string {
   return `#!${process.execPath}
 const http = require("node:http");
 const path = require("node:path");
@@ -58,6 +63,10 @@ const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API;
 const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { method: "POST", body: JSON.stringify(body) });
 const reporting = new Set();
 (async () => {
+  if (${firstStartDelayMs} > 0 && !require("node:fs").existsSync("/tmp/shipper-started")) {
+    require("node:fs").writeFileSync("/tmp/shipper-started", "");
+    await new Promise((r) => setTimeout(r, ${firstStartDelayMs}));
+  }
   const reg = await fetch(api + "/2020-01-01/extension/register", { method: "POST", headers: { "Lambda-Extension-Name": path.basename(__filename) }, body: JSON.stringify({ events: ["INVOKE", "SHUTDOWN"] }) });
   const id = reg.headers.get("lambda-extension-identifier");
   const server = http.createServer((req, res) => {

@@ -184,7 +184,8 @@ export class EnvironmentFailures {
    */
   private suppressInit(r: RunningInvocation): void {
     r.retrying = true;
-    this.report.initDone("error", stopwatch.now() - this.process.spawnedAt + r.initDelayMs, undefined, true);
+    this.report.initDone("error", r.initElapsedMs(this.process.spawnedAt), undefined, true);
+    this.extensions.initTimedOut();
     this.process.initFailed();
     this.kill();
     // The retry has its own (a scenario's service time, an injected latency).

@@ -140,6 +140,10 @@ export class EnvironmentProcess {
 
   /** Kills the runtime's process (no exit callback follows). */
   kill(): void {
+    // Its peak read first: a report made after the kill has no /proc to read, and a process killed
+    // in its Init (its limit, a retried Init at the function's timeout) had never been read (Max
+    // Memory Used said 1 MB). One read at most every 50 ms (SandboxProcess.peakMemoryMb).
+    this.process?.peakMemoryMb();
     this.process?.kill();
     this.process = undefined;
     this.closeChannel();

@@ -167,7 +167,8 @@ export class ExecutionEnvironment implements Environment {
     const done = new Promise<InvocationResult>((resolve) => {
       const running = new RunningInvocation(request, coldStart, this.ctx.clock.hold(`invoke:${request.requestId}`), resolve);
       if (serviceTimeMs !== undefined) {
-        const timeout = { ms: this.config.timeout * 1000, onTimeout: () => this.failures.onServiceTimeout() };
+        // What the function's timeout has left: all of it, or after a suppressed init what its retried Init left.
+        const timeout = { ms: Math.max(0, this.config.timeout * 1000 - running.timeoutUsedMs()), onTimeout: () => this.failures.onServiceTimeout() };
         running.serviceTime = new ServiceTime(this.ctx.clock, serviceTimeMs, `invoke.service-time:${this.config.functionName}`, timeout);
         request.deadline?.alongside(serviceTimeMs);
       }
@@ -183,9 +184,11 @@ export class ExecutionEnvironment implements Environment {
       // A suppressed init (EnvironmentFailures.suppressInit) has the function's timeout, not the Init limit.
       const limit = request.suppressedInitAt === undefined ? initLimitMs() : this.config.timeout * 1000;
       // From the Init's start, the extensions' registration included (aws-facts §3: the limit is the
-      // three Init tasks'); a slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs).
-      this.watchdogs.arm(Math.max(0, limit - running.initDelayMs), () => this.failures.onInitTimeout(limit));
-      await this.startProcess(Math.max(0, limit - running.initDelayMs), current);
+      // three Init tasks'); a slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs),
+      // and a retried Init's count as the timeout's (timeoutUsedMs).
+      const left = Math.max(0, limit - (request.suppressedInitAt === undefined ? running.initDelayMs : running.timeoutUsedMs()));
+      this.watchdogs.arm(left, () => this.failures.onInitTimeout(limit));
+      await this.startProcess(left, current);
       if (!current()) return done;
     } else {
       // Its telemetry is delivered while the runtime works (Telemetry.deferred).
@@ -207,7 +210,7 @@ export class ExecutionEnvironment implements Environment {
       payload: request.payload,
       timeoutMs: this.config.timeout * 1000,
       // A suppressed init's time, service delay included, comes out of the function's timeout.
-      deadlineAt: request.suppressedInitAt === undefined ? undefined : stopwatch.epochNow() - (stopwatch.now() - request.suppressedInitAt) - (request.initDelayMs ?? 0) + this.config.timeout * 1000,
+      deadlineAt: request.suppressedInitAt === undefined ? undefined : stopwatch.epochNow() - running.timeoutUsedMs() + this.config.timeout * 1000,
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,
@@ -252,7 +255,7 @@ export class ExecutionEnvironment implements Environment {
     this.failures.initStarts();
     this.report.initStart();
     const options = this.process.prepare(this.runtimeApi);
-    const failure = await this.extensions.start(options, limitMs);
+    const failure = await this.extensions.start(options, limitMs, this.report.initPhase);
     if (!current()) return;
     if (failure !== undefined) return this.failures.failExtensionInit(failure);
     // Retired while its extensions started: no runtime for a gone environment (review23 M7).
@@ -292,11 +295,11 @@ export class ExecutionEnvironment implements Environment {
     if (this.state === "initializing") this.transition("busy");
     r.deliveredAt = at;
     // A suppressed init's time (its service delay included) came out of the function's timeout.
-    const spent = r.suppressedInitAt === undefined ? 0 : at - r.suppressedInitAt + r.initDelayMs;
-    const budgetMs = Math.max(0, this.config.timeout * 1000 - spent);
+    const budgetMs = Math.max(0, this.config.timeout * 1000 - r.timeoutUsedMs(at));
     this.extensions.invoke(r.request, budgetMs);
     this.ctx.telemetry.deferred(() => {
-      if (r.coldStart && r.suppressedInitAt === undefined) this.report.initDone("success", r.initDurationMs ?? 0);
+      // A retried Init's end too (JSON records, in the invoke phase): its time is the Duration's, never an Init Duration.
+      if (r.coldStart) this.report.initDone("success", r.initDurationMs ?? r.timeoutUsedMs(at));
       this.report.startLine(r);
     });
     this.watchdogs.arm(budgetMs, () => this.failures.onTimeout());

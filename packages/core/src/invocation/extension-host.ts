@@ -9,6 +9,7 @@ import { TelemetryApi } from "../runtime/telemetry-api.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { ExtensionProcesses } from "./extension-processes.ts";
 import { ExtensionTelemetry } from "./extension-telemetry.ts";
+import type { InitPhase } from "./platform-log.ts";
 
 /** How an extension failed, as the invocation that pays for it reports it (aws-facts §1.5). */
 export interface ExtensionFailure {
@@ -57,6 +58,12 @@ export class ExtensionHost {
   private readonly exitErrors = new Set<string>();
   /** The Shutdown phase is under way: extensions may exit now. */
   private shuttingDown = false;
+  /**
+   * Counts the Inits start() began and the kills that ended them: an Init abandoned by kill() (its
+   * limit passed, and a suppressed init runs it again) stops waiting, and its limit's timer cannot
+   * fail the Init after it.
+   */
+  private initAttempt = 0;
 
   constructor(opts: ExtensionHostOptions) {
     this.opts = opts;
@@ -105,25 +112,33 @@ export class ExtensionHost {
    * Extension init: starts each extension and waits until all have registered (or one failed, or
    * the init limit passed). Resolves with the failure that ends this Init, if any.
    */
-  async start(base: SandboxOptions, limitMs: number): Promise<ExtensionFailure | undefined> {
+  async start(base: SandboxOptions, limitMs: number, phase: InitPhase = "init"): Promise<ExtensionFailure | undefined> {
     this.initFailure = undefined;
     this.subscriptions.sandboxAddress = base.address ?? "127.0.0.1";
     const names = this.names;
     if (names.length > 0) this.telemetry.watch();
-    this.telemetry.initStart(base.initializationType);
+    this.telemetry.initStart(base.initializationType, phase);
     if (names.length === 0) return undefined;
     const launched = await this.processes.start(base, names);
     // Retired while the namespaces started (review23 M7): no Init to fail.
     if (launched === "retired") return undefined;
     if (launched !== undefined) return (this.initFailure = { errorType: "Extension.LaunchError", message: launched.invalidEntrypoint });
+    const attempt = ++this.initAttempt;
     const timer = stopwatch.after(limitMs, () => this.failInit({ errorType: "Sandbox.Timedout", message: `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds` }));
-    await this.until(() => this.initFailure !== undefined || names.every((n) => this.extensions.byName(n) !== undefined));
+    await this.until(() => attempt !== this.initAttempt || this.initFailure !== undefined || names.every((n) => this.extensions.byName(n) !== undefined));
     timer.cancel();
+    // Killed meanwhile: another Init (the suppressed init's) has these extensions now.
+    if (attempt !== this.initAttempt) return undefined;
     for (const e of this.extensions.registered.values()) {
       this.opts.onOutput(Buffer.from(`EXTENSION\tName: ${e.name}\tState: Ready\tEvents: [${e.events.join(",")}]\n`));
       this.telemetry.extensionInit(e.name, "Ready", e.events);
     }
     return this.initFailure;
+  }
+
+  /** The Init timed out and runs again inside the invocation (a suppressed init): its records say `timeout`. */
+  initTimedOut(): void {
+    this.telemetry.initTimedOut();
   }
 
   /** Resolves once every registered extension has finished its init (called /event/next), or failed. */
@@ -215,6 +230,7 @@ export class ExtensionHost {
 
   /** Kills every extension and forgets their registrations (a reset or a retirement). */
   kill(): void {
+    this.initAttempt++;
     this.processes.kill();
     this.extensions.reset();
     this.exitErrors.clear();

@@ -3,6 +3,7 @@ import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { TelemetryApi } from "../runtime/telemetry-api.ts";
 import type { TelemetryEvent } from "../telemetry/events.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
+import type { InitPhase } from "./platform-log.ts";
 
 /** The platform's own lines in the function's log, Text or JSON (platform-log.ts): not function records. */
 const PLATFORM_LINE = /^(START|END|REPORT) RequestId: |^EXTENSION\t|^INIT_REPORT Init Duration: |^\{"time":"[^"]*","type":"platform\./;
@@ -23,6 +24,8 @@ export class ExtensionTelemetry {
   private unsubscribe: (() => void) | undefined;
   private initStartedAt = 0;
   private initializationType = "on-demand";
+  /** The Init's phase: `invoke` for a suppressed init's retry (platform-log.ts InitPhase). */
+  private phase: InitPhase = "init";
   private inInit = false;
   /** The request whose `platform.start` went out last. */
   private started: string | undefined;
@@ -53,14 +56,15 @@ export class ExtensionTelemetry {
     return this.unsubscribe !== undefined || this.out.active;
   }
 
-  initStart(initializationType: string): void {
+  initStart(initializationType: string, phase: InitPhase = "init"): void {
     if (!this.live) return;
     this.initStartedAt = stopwatch.now();
     this.initializationType = initializationType;
+    this.phase = phase;
     this.inInit = true;
     const c = this.config;
     // No runtime version ARN exists here: the runtime's own name stands in for it.
-    this.out.record("platform", "platform.initStart", { initializationType, phase: "init", runtimeVersion: c.runtime, runtimeVersionArn: `arn:aws:lambda:::runtime:${c.runtime}`, functionName: c.functionName, functionVersion: c.version });
+    this.out.record("platform", "platform.initStart", { initializationType, phase, runtimeVersion: c.runtime, runtimeVersionArn: `arn:aws:lambda:::runtime:${c.runtime}`, functionName: c.functionName, functionVersion: c.version });
   }
 
   /**
@@ -75,6 +79,11 @@ export class ExtensionTelemetry {
     if (!this.live) return;
     if (this.inInit) this.initDone("success");
     this.start(requestId);
+  }
+
+  /** The Init reached its limit and runs again in the invocation (a suppressed init). */
+  initTimedOut(): void {
+    if (this.live && this.inInit) this.initDone("timeout");
   }
 
   runtimeDone(requestId: string, status: "success" | "error", durationMs: number, producedBytes: number): void {
@@ -110,7 +119,7 @@ export class ExtensionTelemetry {
     switch (e.type) {
       case "environment.state-changed":
         if (this.inInit && e.from === "initializing" && (e.to === "idle" || e.to === "busy")) this.initDone("success");
-        else if (this.inInit && e.to === "retiring") this.initDone("error");
+        else if (this.inInit && e.to === "retiring") this.initDone(e.reason === "init-timeout" ? "timeout" : "error");
         break;
       case "invocation.started":
         if (this.started === e.requestId) break;
@@ -118,7 +127,8 @@ export class ExtensionTelemetry {
         else this.start(e.requestId);
         break;
       case "invocation.finished": {
-        if (this.inInit) this.initDone(e.status === "success" ? "success" : "error");
+        // A retried Init that outlasts the function's timeout ends in `timeout` (Status: success|failure|error|timeout).
+        if (this.inInit) this.initDone(e.status === "success" || e.status === "timeout" ? e.status : "error");
         // Never given to the runtime (its Init failed): AWS retries the Init inside the invocation's
         // Invoke phase (aws-facts §3 "Init limit"), which has its platform.start all the same.
         if (this.pendingStart === e.requestId) this.start(e.requestId);
@@ -143,11 +153,12 @@ export class ExtensionTelemetry {
     this.out.record("platform", "platform.start", record, record);
   }
 
-  private initDone(status: "success" | "error"): void {
+  private initDone(status: "success" | "error" | "timeout"): void {
     this.inInit = false;
     const t = this.initializationType;
-    this.out.record("platform", "platform.initRuntimeDone", { initializationType: t, phase: "init", status });
-    this.out.record("platform", "platform.initReport", { initializationType: t, phase: "init", status, metrics: { durationMs: round(stopwatch.now() - this.initStartedAt) } });
+    const phase = this.phase;
+    this.out.record("platform", "platform.initRuntimeDone", { initializationType: t, phase, status });
+    this.out.record("platform", "platform.initReport", { initializationType: t, phase, status, metrics: { durationMs: round(stopwatch.now() - this.initStartedAt) } });
   }
 }
 

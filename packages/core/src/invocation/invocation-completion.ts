@@ -80,16 +80,16 @@ export class InvocationCompletion {
     const latencyMs = r.request.latencyMs ?? 0;
     if (latencyMs > 0 && r.latency === undefined) {
       // An injected latency passes after the handler's own run, as a slow call in it would: the
-      // invocation takes both, and the function's timeout counts both (walk39b). Past the timeout,
-      // it times out there.
-      const handlerMs = r.deliveredAt === undefined ? 0 : stopwatch.now() - r.deliveredAt;
-      const left = Math.max(0, this.timeoutMs - handlerMs);
+      // invocation takes both, and the function's timeout counts both (walk39b), and a suppressed
+      // init's retried Init too (aws-facts §3). Past the timeout, it times out there.
+      const usedMs = r.timeoutUsedMs();
+      const left = Math.max(0, this.timeoutMs - usedMs);
       r.hold.release();
       r.request.deadline?.alongside(Math.min(latencyMs, left));
       r.latency = new ServiceTime(this.clock, latencyMs, this.label, { ms: left, onTimeout: this.serviceTimeout });
       r.latency.whenPassed(() => {
         if (this.report.running !== r) return;
-        r.durationMs = handlerMs + latencyMs;
+        r.durationMs = usedMs + latencyMs;
         this.completeAfterServiceTime(r, o);
       });
       return;

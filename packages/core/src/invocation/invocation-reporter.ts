@@ -1,4 +1,3 @@
-import { stopwatch } from "../clock/stopwatch.ts";
 import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import { MAX_RESPONSE_BYTES, type RuntimeOutcome } from "../runtime/runtime-contract.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
@@ -6,7 +5,7 @@ import type { EnvironmentProcess } from "./environment-process.ts";
 import type { EnvironmentWatchdogs } from "./environment-watchdogs.ts";
 import { emitFinished, emitStarted, failurePayload, type InvocationRequest, type InvocationResult, type ReportStatus } from "./invocation-result.ts";
 import type { OutputForwarder } from "./output-forwarder.ts";
-import type { PlatformLog } from "./platform-log.ts";
+import type { InitPhase, PlatformLog } from "./platform-log.ts";
 import type { RunningInvocation } from "./running-invocation.ts";
 
 /**
@@ -56,10 +55,15 @@ export class InvocationReporter {
     if (line !== undefined) this.output.platform(line, r.requestId);
   }
 
+  /** The phase the Init under way runs in: a suppressed init's retry runs in the invocation's (aws-facts §3). */
+  get initPhase(): InitPhase {
+    return this.running?.suppressedInitAt === undefined ? "init" : "invoke";
+  }
+
   /** An Init begins (cold start, reset or provisioned environment): platform.initStart with JSON logs. */
   initStart(): void {
     this.initOpen = true;
-    const line = this.platformLog.initStart();
+    const line = this.platformLog.initStart(this.initPhase);
     if (line !== undefined) this.output.platform(line, this.running?.requestId);
   }
 
@@ -67,9 +71,7 @@ export class InvocationReporter {
   initDone(status: "success" | "error", durationMs: number, errorType?: string, timedOut = false): void {
     if (!this.initOpen) return;
     this.initOpen = false;
-    // A suppressed init runs in the invocation's phase (aws-facts §3).
-    const phase = this.running?.suppressedInitAt === undefined ? "init" : "invoke";
-    for (const line of this.platformLog.initDone(status, durationMs, errorType, timedOut, phase)) this.output.platform(line, this.running?.requestId);
+    for (const line of this.platformLog.initDone(status, durationMs, errorType, timedOut, this.initPhase)) this.output.platform(line, this.running?.requestId);
   }
 
   /** The running invocation's result as it stands now. */
@@ -103,7 +105,7 @@ export class InvocationReporter {
     // has its answer (Telemetry.deferred).
     this.telemetry.deferred(() => {
       // Never given to the runtime: its Init did not complete.
-      if (r.deliveredAt === undefined) this.initDone("error", stopwatch.now() - this.process.spawnedAt + r.initDelayMs, result.errorType, result.reportStatus === "timeout");
+      if (r.deliveredAt === undefined) this.initDone("error", r.initElapsedMs(this.process.spawnedAt), result.errorType, result.reportStatus === "timeout");
       this.startLine(r);
       this.output.invocationEnding(r.requestId);
       for (const line of this.platformLog.closing(result)) this.output.platform(line, r.requestId);

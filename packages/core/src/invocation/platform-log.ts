@@ -5,6 +5,9 @@ import type { InvocationRequest, InvocationResult } from "./invocation-result.ts
 
 type SystemLevel = (typeof SYSTEM_LOG_LEVELS)[number];
 
+/** When an Init ran (Telemetry API schema reference, InitPhase): `invoke` for a suppressed init's retry. */
+export type InitPhase = "init" | "invoke";
+
 /** What an environment's PlatformLog needs to know besides its function version. */
 export interface PlatformLogOptions {
   config: FunctionVersionConfig;
@@ -42,12 +45,17 @@ export class PlatformLog {
     return this.level !== undefined;
   }
 
-  /** Init begins (a cold start or a provisioned environment): JSON only, Text has no line for it here. */
-  initStart(): string | undefined {
+  /**
+   * Init begins (a cold start or a provisioned environment): JSON only, Text has no line for it
+   * here. `phase`: `invoke` for a suppressed init's retry, `init` otherwise (Telemetry API schema
+   * reference, InitPhase: the Init that Lambda runs again in the invoke phase after some errors,
+   * a suppressed init, says `invoke`).
+   */
+  initStart(phase: InitPhase = "init"): string | undefined {
     const c = this.opts.config;
     return this.record("INFO", "platform.initStart", {
       initializationType: this.opts.initializationType,
-      phase: "init",
+      phase,
       // No runtime version exists here: the runtime's own name stands in for it (chosen).
       runtimeVersion: c.runtime,
       runtimeVersionArn: `arn:aws:lambda:::runtime:${c.runtime}`,
@@ -65,7 +73,7 @@ export class PlatformLog {
    * type for the Init limit), as CloudWatch Logs exports of such functions show it; a successful
    * one has none (its Init Duration is in the REPORT).
    */
-  initDone(status: "success" | "error", durationMs: number, errorType?: string, timedOut = false, phase: "init" | "invoke" = "init"): string[] {
+  initDone(status: "success" | "error", durationMs: number, errorType?: string, timedOut = false, phase: InitPhase = "init"): string[] {
     if (this.level === undefined) {
       if (status === "success") return [];
       const end = timedOut ? "Status: timeout" : `Status: error${errorType !== undefined ? `\tError Type: ${errorType}` : ""}`;
@@ -73,8 +81,11 @@ export class PlatformLog {
     }
     const t = this.opts.initializationType;
     const level = status === "success" ? "DEBUG" : "WARN";
-    const done: Record<string, unknown> = { initializationType: t, phase, status };
-    if (errorType !== undefined && status !== "success") done.errorType = errorType;
+    // The Init limit's end is status `timeout`, with no errorType: the Telemetry API schema
+    // reference's Status values are success|failure|error|timeout, an errorType only with the
+    // failure and error ones (as INIT_REPORT's `Status: timeout` has no Error Type above).
+    const done: Record<string, unknown> = { initializationType: t, phase, status: timedOut ? "timeout" : status };
+    if (errorType !== undefined && status !== "success" && !timedOut) done.errorType = errorType;
     // initReport's level: DEBUG, as the INFO-level export has none; WARN for a failed Init (chosen).
     return [this.record(level, "platform.initRuntimeDone", done), this.record(level, "platform.initReport", { ...done, metrics: { durationMs: round(durationMs) } })].filter(
       (l): l is string => l !== undefined,

@@ -57,11 +57,30 @@ export class RunningInvocation {
     return this.request.requestId;
   }
 
+  /**
+   * Ms of the function's timeout this invocation has used by `at`: from the runtime's taking the
+   * event (0 before), or, after a suppressed init, from the retried Init's start, its slow cold
+   * start's service ms included (the retried Init and the handler share the timeout: aws-facts §3).
+   * The one reading of that time: the runtime's deadline, the watchdogs, an injected latency's and
+   * a service time's share, REPORT's Duration and the retried Init's INIT_REPORT.
+   */
+  timeoutUsedMs(at = stopwatch.now()): number {
+    if (this.suppressedInitAt !== undefined) return at - this.suppressedInitAt + this.initDelayMs;
+    return this.deliveredAt === undefined ? 0 : at - this.deliveredAt;
+  }
+
+  /**
+   * Its Init's duration by `at`, its process spawned at `spawnedAt`: a slow cold start's service ms
+   * count (initDelayMs); a retried Init's is its share of the function's timeout (timeoutUsedMs).
+   */
+  initElapsedMs(spawnedAt: number, at = stopwatch.now()): number {
+    return this.suppressedInitAt === undefined ? at - spawnedAt + this.initDelayMs : this.timeoutUsedMs(at);
+  }
+
   /** The result of this invocation as it stands now; `maxMemoryUsedMb` is the environment's reading. */
   result(payload: Buffer, errorType: string | undefined, reportStatus: ReportStatus | undefined, environmentId: string, maxMemoryUsedMb: number): InvocationResult {
     // A suppressed init's Duration counts its Init, a slow cold start's service ms included.
-    const from = this.suppressedInitAt ?? this.deliveredAt;
-    const durationMs = this.durationMs ?? (from === undefined ? 0 : stopwatch.now() - from + (this.suppressedInitAt === undefined ? 0 : this.initDelayMs));
+    const durationMs = this.durationMs ?? this.timeoutUsedMs();
     return {
       requestId: this.request.requestId,
       payload,
