@@ -5,6 +5,10 @@
 // BENCH_WATCHERS=ws or =tail attaches only one of the two (to see which costs what).
 // BENCH_TAIL_LOGS=0 attaches `lambda-sim tail` as it starts by default, without --logs (one line
 // per invocation instead of four: START, END and REPORT as well).
+// BENCH_PAGE=browser opens the real page instead of that stand-in: /_sim/ui in Debian's chromium
+// (bench/page-in-chromium.ts), launched for each watched round as the stand-in is started, its CPU
+// that of every chromium process, its events those the page parsed. The stand-in (the default)
+// leaves out the page's model and drawing; the browser adds them, and its own processes' work.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -16,9 +20,13 @@ const CLI = fileURLToPath(new URL("../packages/cli/bin/lambda-sim.js", import.me
 
 interface Watchers {
   events: () => number;
-  pids: () => number[];
+  /** CPU ms the watchers' processes have used so far. */
+  cpuMs: () => Promise<number>;
   stop(): Promise<void>;
 }
+
+/** BENCH_PAGE=browser: the real page in chromium; otherwise the stand-in below. */
+const inBrowser = process.env.BENCH_PAGE === "browser";
 
 /** What the page asks for when it opens (packages/cli/src/dashboard/page: dashboard.js, model.js). */
 const PAGE_MODEL: string = "../packages/cli/src/dashboard/page/model.js";
@@ -48,14 +56,14 @@ import(process.argv[4]).then(({ decodeEvent }) => {
 process.on("SIGINT", () => { console.log("events " + events); process.exit(0); });
 `;
 
-/** BENCH_PROFILE=dir (bench/invoke.ts) profiles the watchers too, in dir/page and dir/tail. */
+/** BENCH_PROFILE=dir (bench/invoke.ts) profiles the watchers too, in dir/page (the stand-in only) and dir/tail. */
 const profile = (who: string) => (process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}/${who}`] : []);
 
 async function watch(port: number): Promise<Watchers> {
   const which = process.env.BENCH_WATCHERS ?? "both";
   let events = 0;
   const page: ChildProcess | undefined =
-    which === "tail" ? undefined : spawn(process.execPath, [...profile("page"), "-e", PAGE, `ws://127.0.0.1:${port}/_sim/events`, WS_MODULE, PAGE_SUBSCRIPTION, PAGE_DECODER], { stdio: ["ignore", "pipe", "inherit"] });
+    which === "tail" || inBrowser ? undefined : spawn(process.execPath, [...profile("page"), "-e", PAGE, `ws://127.0.0.1:${port}/_sim/events`, WS_MODULE, PAGE_SUBSCRIPTION, PAGE_DECODER], { stdio: ["ignore", "pipe", "inherit"] });
   if (page) {
     let out = "";
     page.stdout!.on("data", (b: Buffer) => {
@@ -65,16 +73,23 @@ async function watch(port: number): Promise<Watchers> {
     });
     await new Promise<void>((r) => page.stdout!.once("data", () => r()));
   }
+  // Loaded only then: the default run's process (the load generator) does not carry playwright.
+  const browserPage = which !== "tail" && inBrowser ? await (await import("./page-in-chromium.ts")).openChromiumPage(port) : undefined;
   // tail writes its lines to a pipe we drain, as a terminal would take them.
   const logs = process.env.BENCH_TAIL_LOGS === "0" ? [] : ["--logs"];
   const tail: ChildProcess | undefined = which === "ws" ? undefined : spawn(process.execPath, [...profile("tail"), CLI, "tail", ...logs, "--endpoint", `http://127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
   tail?.stdout!.resume();
   if (tail) await new Promise<void>((r) => tail.stderr!.once("data", () => r()));
+  const pids = [page?.pid, tail?.pid].filter((p): p is number => p !== undefined);
   return {
     events: () => events,
-    pids: () => [page?.pid, tail?.pid].filter((p): p is number => p !== undefined),
+    cpuMs: async () => cpuMs(pids) + (browserPage ? await browserPage.cpuMs() : 0),
     async stop() {
       tail?.kill("SIGINT");
+      if (browserPage) {
+        events = await browserPage.events();
+        await browserPage.close();
+      }
       if (page) {
         const gone = new Promise((r) => page.once("exit", r));
         page.kill("SIGINT");
@@ -129,10 +144,10 @@ export async function compareSubscribers(port: number, run: () => Promise<Subscr
     const w = await watch(port);
     for (let i = 0; i < WATCHER_WARM_BLOCKS; i++) await settle();
     const c0 = simCpu();
-    const w0 = cpuMs(w.pids());
+    const w0 = await w.cpuMs();
     watched.push(await run());
     cpu.watchedSim.push(simCpu() - c0);
-    cpu.watchers.push(cpuMs(w.pids()) - w0);
+    cpu.watchers.push((await w.cpuMs()) - w0);
     await w.stop();
     seen += w.events();
   };
@@ -151,7 +166,8 @@ export async function compareSubscribers(port: number, run: () => Promise<Subscr
   const pairLoss = 1 - median(watched.map((w, i) => w.perSecond / alone[i]!.perSecond));
   const which = process.env.BENCH_WATCHERS ?? "both";
   const tail = process.env.BENCH_TAIL_LOGS === "0" ? "lambda-sim tail" : "lambda-sim tail --logs";
-  const who = which === "ws" ? "dashboard WebSocket" : which === "tail" ? tail : `dashboard WebSocket + ${tail}`;
+  const pageName = inBrowser ? "dashboard page in chromium" : "dashboard WebSocket";
+  const who = which === "ws" ? pageName : which === "tail" ? tail : `${pageName} + ${tail}`;
   console.log(`\nwatched (${who}), 8 callers, median of ${rounds} pairs of rounds, alternating which goes first:`);
   console.log(`  nobody watching:  ${a.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${a.p50.toFixed(3)} ms`);
   console.log(`  watched:          ${b.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${b.p50.toFixed(3)} ms   (${which === "tail" ? "page not attached" : `${seen} events streamed to the page`})`);
