@@ -1,5 +1,6 @@
 import { InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TelemetryRecorder } from "@lambda-sim/core/testing";
 import { createExtensionFunction, extensionTestbed, telemetryShipper } from "./support/extension-function.ts";
 import { until } from "./support/until.ts";
 
@@ -16,6 +17,11 @@ afterAll(() => {
   delete process.env.LAMBDA_SIM_INIT_LIMIT_MS;
 });
 const bed = extensionTestbed();
+let events: TelemetryRecorder;
+beforeAll(() => {
+  events = new TelemetryRecorder(bed.t.sim.telemetry);
+});
+afterAll(() => events.dispose());
 
 const EXTENSION = `#!/bin/bash
 API="http://\${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
@@ -82,5 +88,34 @@ describe("a suppressed init with an extension slow on its first Init", () => {
     await until(() => bed.reports.got("json/shutdown").length > 0);
     expect(heard().some((r) => r.type === "platform.report" && r.record.requestId === id)).toBe(true);
     expect(inits(heard())).toEqual(expected);
+  }, 30_000);
+
+  it("gives the retried Init's log shipper that Init's records from before it subscribed, when the timed-out Init's shipper had subscribed at once", async () => {
+    // The shipper subscribes at once in each Init; the other extension is what makes the first Init outlast its limit.
+    const shipper = telemetryShipper({ timeoutMs: 25 }, 0, ["platform"]);
+    await createExtensionFunction(bed.lambda, "ext-resub", { extensions: { late: EXTENSION, shipper }, handler: HANDLER, timeout: 5, variables: { REPORT_URL: `${bed.reports.url}/resub` } });
+    const out = await bed.lambda.send(new InvokeCommand({ FunctionName: "ext-resub", LogType: "Tail" }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(Buffer.from(out.LogResult!, "base64").toString()).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/m);
+    await bed.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "ext-resub", Description: "changed" }));
+    await until(() => bed.reports.got("resub/shutdown").length > 0);
+
+    type Rec = { type: string; record: Record<string, unknown> };
+    const heard = bed.reports.got("resub/telemetry").flat() as Rec[];
+    const inits = heard.filter((r) => r.type.startsWith("platform.init")).map(({ type, record }) => [type, record.phase, record.status]);
+    // The first shipper heard its Init start; the retried Init's shipper, killed and started again
+    // with it, subscribed in that Init and heard how the first one ended, then its own Init from its start.
+    expect(inits).toEqual([
+      ["platform.initStart", "init", undefined],
+      ["platform.initRuntimeDone", "init", "timeout"],
+      ["platform.initReport", "init", "timeout"],
+      ["platform.initStart", "invoke", undefined],
+      ["platform.initRuntimeDone", "invoke", "success"],
+      ["platform.initReport", "invoke", "success"],
+    ]);
+    expect(heard.filter((r) => r.type === "platform.telemetrySubscription")).toHaveLength(2);
+    expect(heard.some((r) => r.type === "platform.report" && r.record.requestId === out.$metadata.requestId)).toBe(true);
+    // Nothing went to the killed shipper's listener.
+    expect(events.of("simulator.warning").filter((w) => w.message.startsWith("ext-resub:"))).toEqual([]);
   }, 30_000);
 });

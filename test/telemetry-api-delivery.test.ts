@@ -18,13 +18,17 @@ const IDLE_MS = 200;
  * announcing it, as Go's net/http IdleTimeout does (Node's own keepAliveTimeout announces
  * `Keep-Alive: timeout=0` below a second, and Node's client then never reuses the connection;
  * at its default, 5 s, it behaves as this one does at 200 ms). GONE=1: the listener is closed
- * right after subscribing.
+ * right after subscribing. Each report says which environment's agent sent it (`env`: a name it
+ * keeps in the environment's /tmp, which outlives a reset).
  */
 const AGENT = `#!${process.execPath}
 const http = require("node:http");
 const path = require("node:path");
 const api = "http://" + process.env.AWS_LAMBDA_RUNTIME_API;
-const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { method: "POST", body: JSON.stringify(body) });
+const fs = require("node:fs");
+if (!fs.existsSync("/tmp/agent-env")) fs.writeFileSync("/tmp/agent-env", String(Math.random()).slice(2));
+const env = fs.readFileSync("/tmp/agent-env", "utf8");
+const report = (what, body) => fetch(process.env.REPORT_URL + "/" + what, { method: "POST", body: JSON.stringify({ ...body, env }) });
 (async () => {
   const reg = await fetch(api + "/2020-01-01/extension/register", { method: "POST", headers: { "Lambda-Extension-Name": path.basename(__filename) }, body: JSON.stringify({ events: ["INVOKE", "SHUTDOWN"] }) });
   const id = reg.headers.get("lambda-extension-identifier");
@@ -89,9 +93,10 @@ async function retire(name: string): Promise<void> {
   await until(() => reports!.got("shutdown").length > 0);
 }
 
-/** Every record the agent received, in arrival order, and "SHUTDOWN" where its SHUTDOWN came. */
-function timeline(): any[] {
-  return reports!.received.flatMap((r) => (r.what === "batch" ? r.body.records : r.what === "shutdown" ? ["SHUTDOWN"] : []));
+/** Every record the agent received (the agent of the environment `env` only, if given), in arrival order, and "SHUTDOWN" where its SHUTDOWN came. */
+function timeline(env?: string): any[] {
+  const mine = reports!.received.filter((r) => env === undefined || r.body.env === env);
+  return mine.flatMap((r) => (r.what === "batch" ? r.body.records : r.what === "shutdown" ? ["SHUTDOWN"] : []));
 }
 
 const isRecord = (type: string, requestId?: string) => (r: any) => r.type === type && (requestId === undefined || r.record.requestId === requestId);
@@ -130,6 +135,41 @@ describe("Telemetry API delivery", () => {
     await invoke("listener-gone");
     await until(() => events!.of("simulator.warning").length > 0);
     expect(events!.of("simulator.warning")[0]!.message).toMatch(/^listener-gone: the Telemetry API could not deliver \d+ record\(s\) to vendor-agent's listener http:\/\/sandbox\.localdomain:\d+\/ \(connect ECONNREFUSED [\d.:]+\); they are dropped$/);
+  }, 30_000);
+
+  it("gives a reset environment's new agent the new Init's records from before it subscribed, and nothing to the agent the reset killed", async () => {
+    await start();
+    await fn("reset-agent", "exports.handler = () => new Promise(() => setInterval(() => {}, 1000));", {}, 1);
+    const timedOut = async () => {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "reset-agent", Payload: Buffer.from("{}") }));
+      expect(JSON.parse(Buffer.from(out.Payload!).toString()).errorType).toBe("Sandbox.Timedout");
+      return out.$metadata.requestId!;
+    };
+    const environment = (id: string) => events!.of("invocation.started").find((e) => e.requestId === id)!.environmentId;
+    const first = await timedOut();
+    // The timeout resets the environment: its agent gets SHUTDOWN (reason timeout) and exits.
+    await until(() => reports!.got("shutdown").length === 1);
+    const env = reports!.got("shutdown")[0].env;
+    // The next event runs a new Init in it, extensions included, once it has ended its agent; one
+    // sent just before gets another environment (an Init of its own), and the event after it this one.
+    let second = await timedOut();
+    if (environment(second) !== environment(first)) second = await timedOut();
+    expect(environment(second)).toBe(environment(first));
+    await until(() => reports!.got("shutdown").filter((e) => e.env === env).length === 2);
+
+    const got = timeline(env);
+    const resetAt = got.indexOf("SHUTDOWN");
+    const before = got.slice(0, resetAt);
+    const after = got.slice(resetAt + 1).filter((r) => r !== "SHUTDOWN");
+    // The new Init's agent subscribed during it: it hears that Init from its start, its own
+    // platform.initStart from before it subscribed included, and not the killed agent's Init again.
+    expect(after.slice(0, 3).map((r: any) => r.type)).toEqual(["platform.initStart", "platform.extension", "platform.telemetrySubscription"]);
+    expect(Date.parse(after[0].time)).toBeGreaterThanOrEqual(Date.parse(before.find(isRecord("platform.report", first)).time));
+    expect(after.filter(isRecord("platform.initStart"))).toHaveLength(1);
+    expect(after.some(isRecord("platform.start", second))).toBe(true);
+    expect(after.some(isRecord("platform.report", second))).toBe(true);
+    // Nothing was sent to the killed agent's listener (each failed batch would be a warning).
+    expect(events!.of("simulator.warning")).toEqual([]);
   }, 30_000);
 
   it("sends a cold start's Init records first, then the invocation's platform.start, as AWS's phases run", async () => {

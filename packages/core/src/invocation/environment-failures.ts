@@ -185,9 +185,10 @@ export class EnvironmentFailures {
   private suppressInit(r: RunningInvocation): void {
     r.retrying = true;
     this.report.initDone("error", r.initElapsedMs(this.process.spawnedAt), undefined, true);
-    this.extensions.initTimedOut();
     this.process.initFailed();
     this.kill();
+    // Its extensions are gone with their Telemetry API subscriptions: its end is kept for the retried Init's.
+    this.extensions.initTimedOut();
     // The retry has its own (a scenario's service time, an injected latency).
     r.serviceTime?.cancel();
     r.latency?.cancel();

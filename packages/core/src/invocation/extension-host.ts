@@ -136,7 +136,10 @@ export class ExtensionHost {
     return this.initFailure;
   }
 
-  /** The Init timed out and runs again inside the invocation (a suppressed init): its records say `timeout`. */
+  /**
+   * The Init timed out and runs again inside the invocation (a suppressed init): its records say
+   * `timeout`. Called once its extensions are killed: the retried Init's subscribers get them.
+   */
   initTimedOut(): void {
     this.telemetry.initTimedOut();
   }
@@ -228,11 +231,15 @@ export class ExtensionHost {
     this.kill();
   }
 
-  /** Kills every extension and forgets their registrations (a reset or a retirement). */
+  /**
+   * Kills every extension and forgets their registrations and subscriptions (a reset, a suppressed
+   * init's retry, a retirement): the extensions the next Init starts register and subscribe again.
+   */
   kill(): void {
     this.initAttempt++;
     this.processes.kill();
     this.extensions.reset();
+    this.subscriptions.unsubscribeAll();
     this.exitErrors.clear();
     this.shuttingDown = false;
     this.changed();

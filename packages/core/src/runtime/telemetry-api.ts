@@ -37,15 +37,20 @@ const LOGS_DROPPED_ROOM = 512;
  */
 export class TelemetryApi {
   private readonly subscriptions: Subscription[] = [];
+  /** Subscriptions an extension replaced by subscribing again: they still send what they held, until their process ends. */
+  private readonly superseded: Subscription[] = [];
   private readonly identify: (id: string | undefined) => RegisteredExtension | undefined;
-  /** Records from before the first subscription (the Init phase's), replayed to each new subscriber. */
+  /**
+   * Records from before the first subscription of the extension processes now running (their
+   * Init's), replayed to each new subscriber: AWS's extensions subscribe during their Init
+   * (Telemetry API guide, "Sending a subscription request"), after its platform.initStart, and
+   * get it all the same. Started again when those processes are killed (unsubscribeAll).
+   */
   private readonly early: { stream: TelemetryStream; telemetry?: TelemetryRecord; logs?: TelemetryRecord }[] = [];
   private subscribedOnce = false;
   private readonly onDropped: (failure: DroppedBatch) => void;
   /** The environment is gone (close()): what fails now was cut off by its end, not dropped. */
   private closed = false;
-  /** Aborts the batches on their way when the environment is gone. */
-  private readonly gone = new AbortController();
   /** What `sandbox` and `sandbox.localdomain` resolve to in this environment. */
   sandboxAddress = "127.0.0.1";
 
@@ -71,13 +76,14 @@ export class TelemetryApi {
       req.resume();
       return reply(res, 405, { errorMessage: "Method Not Allowed", errorType: "MethodNotAllowed" }), true;
     }
-    const extension = this.identify(headerOf(req, "lambda-extension-identifier"));
     readBody(req, 1024 * 1024, (body) => {
+      // Known once the body is in: an extension killed meanwhile (its registration forgotten) subscribes nothing.
+      const extension = this.closed ? undefined : this.identify(headerOf(req, "lambda-extension-identifier"));
       if (extension === undefined) return reply(res, 403, { errorMessage: "Missing or invalid Lambda-Extension-Identifier", errorType: "Extension.InvalidExtensionIdentifier" });
       const sub = parseSubscription(extension.name, api.kind, body, api.limits, this.endpoint);
       if (typeof sub === "string") return reply(res, 400, { errorMessage: sub, errorType: "ValidationError" });
       const existing = this.subscriptions.findIndex((s) => s.extension === sub.extension && s.kind === sub.kind);
-      if (existing >= 0) this.subscriptions.splice(existing, 1);
+      if (existing >= 0) this.superseded.push(...this.subscriptions.splice(existing, 1));
       this.subscriptions.push(sub);
       res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": 2 });
       res.end("OK");
@@ -120,12 +126,34 @@ export class TelemetryApi {
     await Promise.all(this.subscriptions.map((s) => this.drain(s, lastCallMs)));
   }
 
+  /**
+   * The extension processes were killed (a reset, a suppressed init's retry, a retirement): their
+   * subscriptions end with them, what they had not been sent yet with them. The extensions started
+   * next subscribe again during their Init; what comes meanwhile is kept for them, as a first
+   * Init's records are for its first subscriber (`early`). AWS: "If the telemetry listener
+   * crashes, then it continues to receive telemetry after Lambda restarts the execution
+   * environment" (Telemetry API guide, "Specifying a destination protocol"); what was kept for the
+   * killed processes (the records they had all heard, from their Init on) is not replayed.
+   */
+  unsubscribeAll(): void {
+    for (const s of [...this.subscriptions, ...this.superseded]) this.end(s);
+    this.subscriptions.length = 0;
+    this.superseded.length = 0;
+    if (!this.subscribedOnce) return;
+    this.subscribedOnce = false;
+    this.early.length = 0;
+  }
+
   close(): void {
     this.closed = true;
-    // A batch still on its way goes nowhere now: its request ends (nothing waits on a gone listener).
-    this.gone.abort();
-    for (const s of this.subscriptions) s.timer?.cancel();
-    this.subscriptions.length = 0;
+    this.unsubscribeAll();
+  }
+
+  /** A subscription is over: its batch on its way ends (nothing waits on a gone listener), and no other goes. */
+  private end(s: Subscription): void {
+    s.ended.abort();
+    s.timer?.cancel();
+    s.timer = undefined;
   }
 
   private async drain(s: Subscription, lastCallMs: number): Promise<void> {
@@ -135,7 +163,7 @@ export class TelemetryApi {
     try {
       for (;;) {
         if (s.sending !== undefined) await s.sending;
-        if (this.closed || s.buffer.length === 0) return;
+        if (this.closed || s.ended.signal.aborted || s.buffer.length === 0) return;
         if (stopwatch.epochNow() >= lastCallMs) this.lastCall(s);
         this.send(s);
       }
@@ -218,7 +246,7 @@ export class TelemetryApi {
    * time: while a batch is on its way, its completion schedules the next (not one send per record).
    */
   private schedule(s: Subscription): void {
-    if (s.buffer.length === 0 || s.sending !== undefined || s.draining || this.closed) return;
+    if (s.buffer.length === 0 || s.sending !== undefined || s.draining || this.closed || s.ended.signal.aborted) return;
     if (s.buffer.length >= s.maxItems || s.bytes >= s.maxBytes) this.send(s);
     else s.timer ??= stopwatch.after(s.timeoutMs, () => this.send(s));
   }
@@ -243,11 +271,12 @@ export class TelemetryApi {
   private send(s: Subscription): void {
     s.timer?.cancel();
     s.timer = undefined;
-    if (s.sending !== undefined || s.buffer.length === 0 || this.closed) return;
+    if (s.sending !== undefined || s.buffer.length === 0 || this.closed || s.ended.signal.aborted) return;
     const batch = this.takeBatch(s);
-    s.sending = postBatch(s.url, this.sandboxAddress, JSON.stringify(batch), this.gone.signal).then((reason) => {
+    s.sending = postBatch(s.url, this.sandboxAddress, JSON.stringify(batch), s.ended.signal).then((reason) => {
       s.sending = undefined;
-      if (reason !== undefined && !this.closed) this.onDropped({ extension: s.extension, api: s.kind, url: s.url.href, records: batch.length, reason });
+      // Cut off by its end (its process killed, or the environment gone), not dropped.
+      if (reason !== undefined && !this.closed && !s.ended.signal.aborted) this.onDropped({ extension: s.extension, api: s.kind, url: s.url.href, records: batch.length, reason });
       // What came meanwhile, or did not fit this batch: the next batch, now if full.
       this.schedule(s);
     });

@@ -47,6 +47,12 @@ export interface Subscription {
   sending: Promise<void> | undefined;
   /** The Shutdown phase's flush is delivering this subscriber's backlog: no other send starts. */
   draining: boolean;
+  /**
+   * Aborted when the subscription ends with the extension process that made it (killed by a reset,
+   * a suppressed init's retry, a retirement) or with the environment: its batch on its way stops,
+   * and no other is sent.
+   */
+  ended: AbortController;
 }
 
 /**
@@ -132,6 +138,7 @@ export function parseSubscription(extension: string, kind: "telemetry" | "logs",
     timer: undefined,
     sending: undefined,
     draining: false,
+    ended: new AbortController(),
   };
   for (const key of ["maxItems", "maxBytes", "timeoutMs"] as const) {
     const [min, max, dflt] = limits[key];
