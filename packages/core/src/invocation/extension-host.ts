@@ -214,6 +214,9 @@ export class ExtensionHost {
     });
     this.shuttingDown = true;
     this.thaw();
+    // The records of what happened up to now (the timed-out invocation's platform.report, a retired
+    // Init's timeout), whose events the simulator's telemetry may still hold back, go in this delivery.
+    this.telemetry.catchUp();
     let flushed = false;
     void this.subscriptions.flush(startMs + budgetMs / 4).then(() => {
       flushed = true;
@@ -247,9 +250,10 @@ export class ExtensionHost {
 
   /** The environment is gone: no more telemetry. */
   close(): void {
+    // What the simulator's telemetry still held back is built first, while a subscription may take it.
+    this.telemetry.close();
     this.kill();
     this.subscriptions.close();
-    this.telemetry.close();
   }
 
   private output(chunk: Buffer, pipe: string): void {

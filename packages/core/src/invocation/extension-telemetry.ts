@@ -109,7 +109,13 @@ export class ExtensionTelemetry {
     for (const line of lines(text)) this.out.record("extension", "extension", line, line);
   }
 
+  /** Builds the records of the events the simulator's telemetry holds back (Telemetry.deferred and later) now. */
+  catchUp(): void {
+    if (this.unsubscribe !== undefined) this.telemetry.flush();
+  }
+
   close(): void {
+    // Leaving flushes what the simulator's telemetry holds back: its records are built first.
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
