@@ -9,6 +9,7 @@ import { applyDetails, applyEvent, createModel, PAGE_SUBSCRIPTION } from "./mode
 import { applySnapshot, applyViews } from "./state-views.js";
 import { currentRowKey, selection } from "./invocation-rows.js";
 import { clockControls, clockLabel, statusText } from "./header.js";
+import { morph } from "./morph.js";
 import { clockTime, laneLegend, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const m = createModel();
@@ -150,7 +151,7 @@ function frame(now) {
     const html = RENDER[section](m);
     if (written.get(section) === html) continue;
     written.set(section, html);
-    body.innerHTML = html;
+    morph(body, html);
   }
   if (m.dirty.has("header")) drawClock();
   m.dirty.clear();
