@@ -43,26 +43,31 @@ const alike = (old, neu) => old.nodeType === neu.nodeType && old.nodeName === ne
 
 function patchChildren(parent, from) {
   const next = [...from.childNodes];
+  const nextKeys = next.map(keyOf);
+  const olds = [...parent.childNodes];
+  const oldKeys = olds.map(keyOf);
   // Old keyed children by key (a key twice, e.g. two attempts' rows: in order).
   const keyed = new Map();
-  for (const c of parent.childNodes) {
-    const k = keyOf(c);
+  olds.forEach((c, i) => {
+    const k = oldKeys[i];
     if (k !== undefined) (keyed.get(k) ?? keyed.set(k, []).get(k)).push(c);
-  }
+  });
   const reused = new Set();
-  const match = next.map((n) => {
-    const k = keyOf(n);
-    const old = k === undefined ? undefined : keyed.get(k)?.shift();
-    if (old !== undefined && alike(old, n)) reused.add(old);
-    return old !== undefined && alike(old, n) ? old : undefined;
+  const match = next.map((n, i) => {
+    const old = nextKeys[i] === undefined ? undefined : keyed.get(nextKeys[i])?.shift();
+    if (old === undefined || !alike(old, n)) return undefined;
+    reused.add(old);
+    return old;
   });
   // Keyed children with no place go first, so that the ones kept stay where they are (a node moved is laid out afresh).
-  for (const c of [...parent.childNodes]) if (!reused.has(c) && keyOf(c) !== undefined) c.remove();
+  olds.forEach((c, i) => {
+    if (oldKeys[i] !== undefined && !reused.has(c)) c.remove();
+  });
   let cursor = parent.firstChild;
   next.forEach((n, i) => {
     let old = match[i];
     // An unkeyed child (text, a header row) takes the unkeyed one at the cursor if they are alike.
-    if (old === undefined && keyOf(n) === undefined && cursor !== null && !reused.has(cursor) && alike(cursor, n)) old = cursor;
+    if (old === undefined && nextKeys[i] === undefined && cursor !== null && !reused.has(cursor) && alike(cursor, n)) old = cursor;
     if (old === undefined) {
       parent.insertBefore(n, cursor);
       return;
