@@ -20,6 +20,11 @@ let eventsThisSecond = 0;
 let rate = 0;
 let lastRender = 0;
 let framePending = false;
+/** Chips a lane can show (measureChipRoom), and the narrowest chip, hidden, that measures them. */
+let chipRoom;
+const chipProbe = Object.assign(document.createElement("span"), { className: "chip cold", textContent: "cold 1.23 ms", ariaHidden: "true" });
+chipProbe.style.cssText = "position: absolute; visibility: hidden; top: 0; left: 0";
+document.body.append(chipProbe);
 /** Each section's HTML as last written. */
 const written = new Map();
 let socket;
@@ -148,14 +153,34 @@ function frame(now) {
   for (const section of m.dirty) {
     const body = RENDER[section] && document.querySelector(`#${section} .body`);
     if (!body) continue;
-    const html = RENDER[section](m);
+    const html = RENDER[section](m, { chips: chipRoom });
     if (written.get(section) === html) continue;
     written.set(section, html);
     morph(body, html);
   }
+  const lanesDrawn = m.dirty.has("functions");
   if (m.dirty.has("header")) drawClock();
   m.dirty.clear();
   $("#time").textContent = clockTime(m.time);
+  if (lanesDrawn) {
+    // Drawn with less room than the lanes have now (a lane's wider state went): drawn again with more chips.
+    const room = measureChipRoom();
+    if (room !== undefined && chipRoom !== undefined && room > chipRoom) m.dirty.add("functions");
+    chipRoom = room;
+    askForFrame();
+  }
+}
+
+/**
+ * How many chips a lane can show: the lanes' chip column (one grid: every lane's is as wide) over
+ * the narrowest chip a lane can have (`cold 1.23 ms`, measured on a hidden one), one more for the
+ * chip cut off at its end. undefined (every chip drawn) until a lane is there to measure.
+ */
+function measureChipRoom() {
+  const column = document.querySelector("#functions .chips");
+  if (!column || column.clientWidth === 0) return undefined;
+  const narrowest = chipProbe.offsetWidth + (parseFloat(getComputedStyle(column).columnGap) || 0);
+  return narrowest > 0 ? Math.ceil(column.clientWidth / narrowest) + 1 : undefined;
 }
 
 /**
@@ -191,6 +216,13 @@ function drawClock() {
   $('[data-clock="resume"]').hidden = !show.resume;
   if (socket?.readyState === WebSocket.OPEN) setStatus(statusText(m.clock, rate), false);
 }
+
+// A wider window (or a smaller zoom) has room for more chips: every chip drawn, then measured again.
+addEventListener("resize", () => {
+  chipRoom = undefined;
+  m.dirty.add("functions");
+  askForFrame();
+});
 
 // Gauges (queue depths, lanes, retries waiting) are sampled once a second.
 setInterval(() => {
