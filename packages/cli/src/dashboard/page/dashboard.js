@@ -163,9 +163,9 @@ function frame(now) {
   m.dirty.clear();
   $("#time").textContent = clockTime(m.time);
   if (lanesDrawn) {
-    // Drawn with less room than the lanes have now (a lane's wider state went): drawn again with more chips.
+    // Drawn for another room than the lanes have now (every chip at first, a lane's wider state gone): drawn again for this one.
     const room = measureChipRoom();
-    if (room !== undefined && chipRoom !== undefined && room > chipRoom) m.dirty.add("functions");
+    if (room !== undefined && room !== chipRoom) m.dirty.add("functions");
     chipRoom = room;
     askForFrame();
   }
