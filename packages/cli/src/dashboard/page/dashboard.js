@@ -1,9 +1,10 @@
 // The dashboard: one WebSocket to /_sim/events (snapshot first, then numbered events), state in
 // model.js, HTML from render.js. Events only mark sections dirty; the DOM is written at most once
 // per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap. A frame
-// is asked for only when something is dirty (an idle page asks for none), and a section whose HTML
-// came out as it was is left alone: the browser's layout of a rewritten section, not our script,
-// was most of the page's CPU (bench/page.ts).
+// is asked for only when something is dirty (an idle page asks for none), a section whose HTML
+// came out as it was is left alone, and one that changed has only its changed nodes written
+// (morph.js): the browser's style, layout and paint of a rewritten section, not our script, was
+// most of the page's CPU (bench/page.ts).
 import { decodeEvent } from "./compact-events.js";
 import { applyDetails, applyEvent, createModel, PAGE_SUBSCRIPTION } from "./model.js";
 import { applySnapshot, applyViews } from "./state-views.js";
