@@ -174,7 +174,7 @@ function frame(now) {
 
 /**
  * How many chips a lane can show: the lanes' chip column (one grid: every lane's is as wide) over
- * the narrowest chip a lane can have (`cold 1.11 ms`: every duration has 4 figures, and 1 is the narrowest one in a font whose figures differ; measured on a hidden one), one more for the
+ * the narrowest chip a lane can have (`cold 1.11 ms`: a duration has three figures and a point at least, and 1 is the narrowest figure in a font whose figures differ; measured on a hidden one), one more for the
  * chip cut off at its end. undefined (every chip drawn) until a lane is there to measure.
  */
 function measureChipRoom() {
