@@ -174,8 +174,10 @@ function frame(now) {
 
 /**
  * How many chips a lane can show: the lanes' chip column (one grid: every lane's is as wide) over
- * the narrowest chip a lane can have (`cold 1.11 ms`: a duration has three figures and a point at least, and 1 is the narrowest figure in a font whose figures differ; measured on a hidden one), one more for the
- * chip cut off at its end. undefined (every chip drawn) until a lane is there to measure.
+ * the narrowest chip a lane can have, one more for the chip cut off at its end; undefined (every
+ * chip drawn) until a lane is there to measure. The narrowest, measured on a hidden one, is
+ * `cold 1.11 ms`: a duration has three figures and a point at least, and 1 is the narrowest
+ * figure in a font whose figures differ in width.
  */
 function measureChipRoom() {
   const column = document.querySelector("#functions .chips");
