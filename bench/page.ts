@@ -2,6 +2,7 @@
 // 1,000 events/s"), in Debian's chromium driven by playwright-core, as a workshop would show it.
 //
 //   node bench/page.ts [--quick]
+//   BENCH_RATES=0,500,2000 node bench/page.ts    (the invocation rates to measure; 0 is the idle page)
 //
 // A simulator with a no-op function in its own process; the page open on /_sim/ui at a projector's
 // 1600×1000; warm invocations paced at a steady rate. For each rate, over the same wall time:
@@ -23,8 +24,12 @@ import { startSimulator } from "./support.ts";
 const CHROMIUM = "/usr/bin/chromium";
 const quick = process.argv.includes("--quick");
 const SECONDS = quick ? 5 : 15;
-/** Invocations per second; a warm no-op invocation is 8 telemetry events (admitted, busy, started, START, END, REPORT, finished, idle). */
-const RATES = [0, 100, 250, 500];
+/**
+ * Invocations per second (BENCH_RATES, comma-separated, or these); a warm no-op invocation is 8
+ * telemetry events (admitted, busy, started, START, END, REPORT, finished, idle).
+ */
+const RATES = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(",").map(Number) : [0, 100, 250, 500];
+if (RATES.some((r) => !Number.isFinite(r) || r < 0)) throw new Error(`BENCH_RATES: invocation rates per second, comma-separated (0 for the idle page), not ${process.env.BENCH_RATES}`);
 
 const { WebSocket } = createRequire(import.meta.url)("ws") as typeof import("ws");
 

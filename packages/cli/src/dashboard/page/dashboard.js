@@ -1,14 +1,16 @@
 // The dashboard: one WebSocket to /_sim/events (snapshot first, then numbered events), state in
 // model.js, HTML from render.js. Events only mark sections dirty; the DOM is written at most once
 // per animation frame (and no more than ~8 times a second), so 1,000 events/s stay cheap. A frame
-// is asked for only when something is dirty (an idle page asks for none), and a section whose HTML
-// came out as it was is left alone: the browser's layout of a rewritten section, not our script,
-// was most of the page's CPU (bench/page.ts).
+// is asked for only when something is dirty (an idle page asks for none), a section whose HTML
+// came out as it was is left alone, and one that changed has only its changed nodes written
+// (morph.js): the browser's style, layout and paint of a rewritten section, not our script, was
+// most of the page's CPU (bench/page.ts).
 import { decodeEvent } from "./compact-events.js";
 import { applyDetails, applyEvent, createModel, PAGE_SUBSCRIPTION } from "./model.js";
 import { applySnapshot, applyViews } from "./state-views.js";
 import { currentRowKey, selection } from "./invocation-rows.js";
 import { clockControls, clockLabel, statusText } from "./header.js";
+import { morph } from "./morph.js";
 import { clockTime, laneLegend, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const m = createModel();
@@ -19,6 +21,11 @@ let eventsThisSecond = 0;
 let rate = 0;
 let lastRender = 0;
 let framePending = false;
+/** Chips a lane can show (measureChipRoom), and the narrowest chip, hidden, that measures them. */
+let chipRoom;
+const chipProbe = Object.assign(document.createElement("span"), { className: "chip cold", textContent: "cold 1.11 ms", ariaHidden: "true" });
+chipProbe.style.cssText = "position: absolute; visibility: hidden; top: 0; left: 0";
+document.body.append(chipProbe);
 /** Each section's HTML as last written. */
 const written = new Map();
 let socket;
@@ -147,14 +154,36 @@ function frame(now) {
   for (const section of m.dirty) {
     const body = RENDER[section] && document.querySelector(`#${section} .body`);
     if (!body) continue;
-    const html = RENDER[section](m);
+    const html = RENDER[section](m, { chips: chipRoom });
     if (written.get(section) === html) continue;
     written.set(section, html);
-    body.innerHTML = html;
+    morph(body, html);
   }
+  const lanesDrawn = m.dirty.has("functions");
   if (m.dirty.has("header")) drawClock();
   m.dirty.clear();
   $("#time").textContent = clockTime(m.time);
+  if (lanesDrawn) {
+    // Drawn for another room than the lanes have now (every chip at first, a lane's wider state gone): drawn again for this one.
+    const room = measureChipRoom();
+    if (room !== undefined && room !== chipRoom) m.dirty.add("functions");
+    chipRoom = room;
+    askForFrame();
+  }
+}
+
+/**
+ * How many chips a lane can show: the lanes' chip column (one grid: every lane's is as wide) over
+ * the narrowest chip a lane can have, one more for the chip cut off at its end; undefined (every
+ * chip drawn) until a lane is there to measure. The narrowest, measured on a hidden one, is
+ * `cold 1.11 ms`: a duration has three figures and a point at least, and 1 is the narrowest
+ * figure in a font whose figures differ in width.
+ */
+function measureChipRoom() {
+  const column = document.querySelector("#functions .chips");
+  if (!column || column.clientWidth === 0) return undefined;
+  const narrowest = chipProbe.offsetWidth + (parseFloat(getComputedStyle(column).columnGap) || 0);
+  return narrowest > 0 ? Math.ceil(column.clientWidth / narrowest) + 1 : undefined;
 }
 
 /**
@@ -190,6 +219,13 @@ function drawClock() {
   $('[data-clock="resume"]').hidden = !show.resume;
   if (socket?.readyState === WebSocket.OPEN) setStatus(statusText(m.clock, rate), false);
 }
+
+// A wider window (or a smaller zoom) has room for more chips: every chip drawn, then measured again.
+addEventListener("resize", () => {
+  chipRoom = undefined;
+  m.dirty.add("functions");
+  askForFrame();
+});
 
 // Gauges (queue depths, lanes, retries waiting) are sampled once a second.
 setInterval(() => {

@@ -92,7 +92,13 @@ function renderFaults(m) {
   return `<p class="faults">Faults: ${m.faults.map(item).join(" · ")}</p>`;
 }
 
-export function renderFunctions(m) {
+/**
+ * The functions, their environments' lanes and each lane's latest invocations. `view.chips`: how
+ * many chips a lane can show (the page measures its lanes: a lane's chips stay on one line, the
+ * older ones cut off), so that the chips out of sight are not drawn at all: 60 lanes of 24 chips
+ * were most of the page's work at 2,000 invocations a second (bench/page.ts, issue 15).
+ */
+export function renderFunctions(m, view = {}) {
   const names = new Set([...m.functions.keys(), ...[...m.envs.values()].map((e) => e.functionName)]);
   if (names.size === 0) return `${renderWarnings(m)}<p class="empty">No functions yet.</p>`;
   const acct = m.account;
@@ -112,7 +118,7 @@ export function renderFunctions(m) {
       <div class="lane ${e.state === "retired" ? "retired" : ""}" data-env-id="${esc(e.id)}" data-state="${esc(e.state)}">
         <span class="id">${short(e.id)} <small>${esc(e.version)}</small></span>
         <span><span class="badge ${esc(e.state)}">${STATE[e.state] ?? esc(e.state)}</span>${e.provisioned ? `<span class="badge pc" title="provisioned concurrency">provisioned</span>` : ""}${(e.state === "retired" || e.state === "retiring" || e.state === "reset") && e.reason ? ` <small class="why" title="${esc(WHY[e.reason] ?? "")}">${esc(e.reason)}</small>` : ""}</span>
-        <span class="chips">${e.chips.toReversed().map((c) => chip(m, c)).join("")}</span>
+        <span class="chips">${latest(e.chips, view.chips).map((c) => chip(m, c)).join("")}</span>
       </div>`).join("");
     return `<div class="fn" data-function="${esc(fn)}">
       <div class="fn-head">
@@ -128,6 +134,9 @@ export function renderFunctions(m) {
     </div>`;
   }).join("");
 }
+
+/** A lane's chips, newest first: at most `room` of them (at least one), or all. */
+const latest = (chips, room) => (room === undefined ? chips : chips.slice(-Math.max(1, room))).toReversed();
 
 /** One invocation on its environment's lane: cold or warm, its duration, and which attempt of a retried async event it was. */
 function chip(m, c) {
