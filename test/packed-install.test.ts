@@ -64,6 +64,10 @@ describe.skipIf(!hasNpm)("the packed package (skipped without npm)", () => {
     expect(JSON.parse(first)).toMatchObject({ kind: "snapshot" });
     ws.close();
     expect((await fetch(`${sim.endpoint}/_sim/ui`)).status).toBe(200);
+    // The library the page imports comes from the installed package's dependencies (mount-dashboard.ts).
+    const vendor = await fetch(`${sim.endpoint}/_sim/ui/vendor/morphdom.js`);
+    expect([vendor.status, vendor.headers.get("content-type")]).toEqual([200, expect.stringContaining("javascript")]);
+    expect(await vendor.text()).toContain("export default morphdom");
     expect((await fetch(`${sim.endpoint}/_sim/health`)).status).toBe(200);
 
     const exited = new Promise<number | null>((resolve) => sim.child.once("exit", (code) => resolve(code)));
