@@ -29,8 +29,8 @@ interface Page {
   cold: number;
 }
 
-/** The page's side, as dashboard.js does it: its subscription, each frame into its model. */
-function openPage(endpoint: string): Promise<Page> {
+/** The page's side, as dashboard.js does it: its subscription, each frame into its model (then `applied`). */
+function openPage(endpoint: string, applied?: (frame: HubFrame, page: Page) => void): Promise<Page> {
   const ws = new WebSocket(`${endpoint.replace("http", "ws")}/_sim/events`);
   const page: Page = { ws, m: createModel(), finished: 0, summed: 0, errors: 0, cold: 0 };
   let fields: string[][] = [];
@@ -50,6 +50,7 @@ function openPage(endpoint: string): Promise<Page> {
         } else if (e.type === "invocations.summarized") for (const entry of e.environments!) page.summed += entry[3];
       }
     }
+    applied?.(frame, page);
   });
   return new Promise((resolve, reject) => {
     ws.once("open", () => {
@@ -95,6 +96,50 @@ describe("the dashboard's stream at a high invocation rate", () => {
     expect(page.m.cost.total).toBeCloseTo(server.total, 12);
     // The list says how many it does not show.
     expect([...page.m.summarized.values()].reduce((a: number, b: number) => a + b, 0)).toBe(page.summed);
+    page.ws.close();
+  });
+
+  it("counts no summed invocation twice when the page samples the views in the middle of a busy frame", { timeout: 120_000 }, async () => {
+    const t = await sims.start({ functions: [model("busy", 0)] });
+    // The server's count at each seq: the invocations finished up to it (seqs rise).
+    const finishedAt: number[] = [];
+    t.sim.hub.observe((e) => {
+      if (e.type === "invocation.finished") finishedAt.push(e.seq);
+    });
+    const finishedUpTo = (seq: number) => finishedAt.filter((s) => s <= seq).length;
+    // After each frame the page has applied, its count of requests is the server's at the last seq
+    // it knows of: its last event's, or its views' (a views frame is answered at once: it may come
+    // before the events frame that holds the events up to its seq, which the page then skips).
+    const wrong: { after: string; seq: number; page: number; server: number }[] = [];
+    const page = await openPage(t.endpoint, (frame, page) => {
+      const requests = page.m.cost.functions.busy?.requests;
+      const seq = Math.max(page.m.seq, page.m.costSeq);
+      if (requests !== undefined && (frame.kind === "events" || frame.kind === "views") && requests !== finishedUpTo(seq)) {
+        wrong.push({ after: frame.kind, seq, page: requests, server: finishedUpTo(seq) });
+      }
+    });
+    await until(() => page.m.seq > 0 || page.m.functions.size > 0);
+    // The page asks for the views (its cost among them) once a second, whenever that falls in a
+    // frame; here every 37 ms, so that many land inside frames busy enough to be summed. Eight
+    // callers: few environments, so most of a busy frame's invocations are summed (three of each
+    // environment's are not), and the summary's place is late in its frame.
+    const sampler = setInterval(() => page.ws.send(JSON.stringify({ kind: "sample" })), 37);
+    let invoked = 0;
+    const caller = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(`${t.endpoint}/2015-03-31/functions/busy/invocations`, { method: "POST", body: "{}" });
+        await res.arrayBuffer();
+        invoked++;
+      }
+    };
+    try {
+      for (let round = 0; round < 10 && (round < 2 || page.summed === 0); round++) await Promise.all(Array.from({ length: 8 }, () => caller(200)));
+    } finally {
+      clearInterval(sampler);
+    }
+    await until(() => page.finished + page.summed === invoked, 30_000);
+    expect(page.summed).toBeGreaterThan(0);
+    expect(wrong).toEqual([]);
     page.ws.close();
   });
 });

@@ -68,6 +68,8 @@ interface Client {
   /** Events not sent since it became slow. */
   dropped: number;
   subscription: CompiledSubscription;
+  /** It asked for the views while events were batched: they follow the events frame. */
+  sampleDue: boolean;
 }
 
 /**
@@ -160,15 +162,18 @@ export class EventHub {
 
   /** A new client gets a snapshot at once, then every later event. Returns its disconnect function. */
   connect(sink: HubSink): { close(): void; sample(): void; subscribe(s: HubSubscription | object): boolean } {
-    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING };
+    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING, sampleDue: false };
     this.clients.add(client);
     this.sendSnapshot(client);
     return {
       close: () => void this.clients.delete(client),
       sample: () => {
         if (client.dropped > 0) return;
-        const frame: HubFrame = { kind: "views", seq: this.seq, time: this.clock.now(), views: this.views(true) };
-        this.write(client, JSON.stringify(frame));
+        // The views count every event up to their seq: sent after the events frame that holds the
+        // batched ones, never before it. A client skips an event its views counted already, by
+        // seq; a summary (invocation-summary.ts) carries one seq for invocations on both sides.
+        if (this.flushing) client.sampleDue = true;
+        else this.write(client, this.viewsFrame());
       },
       /** From the next frame on; false (and nothing changed) when `s` is not a subscription. */
       subscribe: (s) => {
@@ -219,7 +224,18 @@ export class EventHub {
     this.batch = [];
     const asyncFinishes = this.asyncFinishes;
     this.asyncFinishes = new Set();
-    if (batch.length === 0) return;
+    // The views asked for while these events waited, made once for every client that asked.
+    let views: string | undefined;
+    const sendViewsDue = (c: Client) => {
+      if (!c.sampleDue) return;
+      c.sampleDue = false;
+      // A slow client's next views come with its new snapshot.
+      if (c.dropped === 0) this.write(c, (views ??= this.viewsFrame()));
+    };
+    if (batch.length === 0) {
+      for (const c of this.clients) sendViewsDue(c);
+      return;
+    }
     const texts = new EventTexts();
     // One frame text per subscription (and per join point, for a client that joined this turn).
     const frames = new Map<string, string | undefined>();
@@ -231,6 +247,7 @@ export class EventHub {
       if (c.dropped > 0 || c.sink.bufferedBytes() > SLOW_CLIENT_BYTES) {
         c.dropped += batch.filter((e) => e.seq > c.seq && c.subscription.matches(e)).length;
         c.seq = last;
+        sendViewsDue(c);
         continue;
       }
       // A client that joined during this turn already has the first events in its snapshot.
@@ -246,7 +263,12 @@ export class EventHub {
       }
       if (frame !== undefined) this.write(c, frame);
       c.seq = last;
+      sendViewsDue(c);
     }
+  }
+
+  private viewsFrame(): string {
+    return JSON.stringify({ kind: "views", seq: this.seq, time: this.clock.now(), views: this.views(true) } satisfies HubFrame);
   }
 
   private write(c: Client, text: string): void {
