@@ -54,7 +54,7 @@ export interface HubSink {
 export const FLUSH_EVERY_MS = 50;
 /** Events kept for a late joiner's context (not its state: the views carry that). */
 const RECENT = 300;
-/** Our choice: async attempts followed to their finish (those that never finish, throttled ones, fall out past this). */
+/** Our choice: async attempts followed to their finish (an attempt whose end never comes, its function deleted, falls out past this). */
 const ASYNC_ATTEMPTS = 10_000;
 /** Our choice: a client with this much unsent is slow; its events are dropped (memory stays bounded) ... */
 export const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
@@ -200,8 +200,14 @@ export class EventHub {
     if (s.type === "async.attempt.started") {
       this.asyncRunning.add(s.requestId);
       if (this.asyncRunning.size > ASYNC_ATTEMPTS) this.asyncRunning.delete(this.asyncRunning.values().next().value!);
+    } else if (s.type === "async.attempt.failed" || s.type === "async.given-up") {
+      // An attempt throttled (or stopped in a loop) never had an invocation to finish: its id left
+      // in, a flood of throttled events pushed out the attempts still running (async-queue.ts emits
+      // these after the attempt's invocation.finished, if it had one).
+      this.asyncRunning.delete(s.requestId);
     }
-    const asyncFinish = s.type === "invocation.finished" && this.asyncRunning.delete(s.requestId);
+    // A Set lookup per invocation only while an async attempt runs (nobody watching: the hot path).
+    const asyncFinish = this.asyncRunning.size > 0 && s.type === "invocation.finished" && this.asyncRunning.delete(s.requestId);
     if (this.clients.size === 0 || !this.wanted(s)) return;
     if (asyncFinish) this.asyncFinishes.add(s);
     this.batch.push(s);
