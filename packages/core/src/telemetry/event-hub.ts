@@ -16,7 +16,8 @@ export type SequencedEvent = TelemetryEvent & { seq: number };
  *   last few events for context; sent first, and again after a gap.
  * - `events`: the events after the previous frame, in order, no gaps.
  * - `dropped`: the client read too slowly; `count` events were not sent to it (a new snapshot follows).
- * - `views`: the views sampled on request (`{"kind":"sample"}`), for gauges drawn over time.
+ * - `views`: the views sampled on request (`{"kind":"sample"}`), for gauges drawn over time; after
+ *   the `events` frame of any events up to its seq that were waiting to be sent.
  * - `error`: a client message the server could not take.
  * A client may narrow what it gets with `{"kind":"subscribe", ...}` (HubSubscription): then its
  * `events` frames hold only the events it asked for, so their seqs are not consecutive; with
