@@ -1,5 +1,5 @@
 import { WebSocket } from "ws";
-import type { HubFrame } from "@lambda-sim/core";
+import { EventHub, LAMBDA_PRICES_US_EAST_1, Telemetry, VirtualClock, type HubFrame } from "@lambda-sim/core";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: the page's own JavaScript (no declarations): the browser loads it as is.
 import { applyEvent, createModel, PAGE_SUBSCRIPTION } from "../packages/cli/src/dashboard/page/model.js";
@@ -141,5 +141,67 @@ describe("the dashboard's stream at a high invocation rate", () => {
     expect(page.summed).toBeGreaterThan(0);
     expect(wrong).toEqual([]);
     page.ws.close();
+  });
+
+  it("prices a summed invocation as the page prices it one by one, when its environment retires or its function is deleted later in the frame", async () => {
+    // The hub and the page's model, without a simulator: a frame's order is what this is about, and
+    // only events emitted in one turn are sure to share a frame (the simulator's are spread over 50 ms).
+    const clock = new VirtualClock(0);
+    const telemetry = new Telemetry(clock);
+    const hub = new EventHub(telemetry, clock, 0);
+    const functions = [{ name: "fn", memorySize: 1024, architecture: "x86_64" }, { name: "gone", memorySize: 2048, architecture: "arm64" }];
+    hub.addView("functions", () => functions);
+    hub.addView("cost", () => ({ prices: LAMBDA_PRICES_US_EAST_1, functions: {}, total: 0 }), { snapshotOnly: true });
+    /** A page's model fed by the hub: summed (the page's subscription), or every invocation one by one. */
+    const pageOf = (summarize: boolean) => {
+      const m = createModel();
+      let fields: string[][] = [];
+      const client = hub.connect({
+        send: (text, written) => {
+          const frame = JSON.parse(text) as HubFrame;
+          if (frame.kind === "snapshot") applySnapshot(m, frame);
+          else if (frame.kind === "compact") fields = frame.fields as string[][];
+          else if (frame.kind === "events") for (const item of frame.events) applyEvent(m, decodeEvent(item, fields));
+          written();
+        },
+        bufferedBytes: () => 0,
+      });
+      expect(client.subscribe({ ...PAGE_SUBSCRIPTION, summarize })).toBe(true);
+      return m;
+    };
+    const [summed, whole] = [pageOf(true), pageOf(false)];
+    const state = (environmentId: string, functionName: string, from: string, to: string, extra: object = {}) =>
+      telemetry.emit({ type: "environment.state-changed", environmentId, functionName, version: "$LATEST", from, to, ...extra } as never);
+    let n = 0;
+    const invoke = (functionName: string, environmentId: string) => {
+      const requestId = `r${n++}`;
+      telemetry.emit({ type: "invocation.started", requestId, functionName, version: "$LATEST", environmentId, coldStart: false, payload: "{}" });
+      telemetry.emit({ type: "invocation.finished", requestId, functionName, version: "$LATEST", environmentId, durationMs: 90, billedDurationMs: 100, maxMemoryUsedMb: 60, status: "success" });
+    };
+    // Ten provisioned environments of fn, two on-demand ones, one of gone.
+    const provisioned = Array.from({ length: 10 }, (_, i) => `p${i}`);
+    for (const id of provisioned) state(id, "fn", "none", "idle", { provisioned: true });
+    for (const id of ["d0", "d1"]) state(id, "fn", "none", "idle");
+    state("g0", "gone", "none", "idle");
+    await new Promise((r) => setImmediate(r));
+
+    // One frame: invocations on each, then the provisioned ones released (the page keeps six
+    // retired lanes of a function) and gone deleted, then more invocations on demand.
+    for (let i = 0; i < 80; i++) invoke("fn", provisioned[i % 10]!);
+    for (let i = 0; i < 10; i++) invoke("gone", "g0");
+    for (const id of provisioned) state(id, "fn", "idle", "retired", { provisioned: true, reason: "provisioned-released" });
+    // (gone's environment retires in a later frame.)
+    telemetry.emit({ type: "function.changed", functionName: "gone", change: "deleted" });
+    for (let i = 0; i < 60; i++) invoke("fn", `d${i % 2}`);
+    await new Promise((r) => setImmediate(r));
+
+    expect([...summed.summarized.values()].reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(0);
+    for (const name of ["fn", "gone"]) {
+      const [a, b] = [summed.cost.functions[name], whole.cost.functions[name]];
+      expect({ name, requests: a.requests, provisionedRequests: a.provisionedRequests }).toEqual({ name, requests: b.requests, provisionedRequests: b.provisionedRequests });
+      expect(a.gbSeconds).toBeCloseTo(b.gbSeconds, 9);
+      expect(a.cost).toBeCloseTo(b.cost, 12);
+    }
+    expect(summed.cost.total).toBeCloseTo(whole.cost.total, 12);
   });
 });

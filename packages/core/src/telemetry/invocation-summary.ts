@@ -35,13 +35,19 @@ export interface Folding {
  * The routine invocations of a frame a `summarize` subscriber is not sent one by one, when there
  * are more than SUMMARIZE_ABOVE: a warm success that started in the same frame (its
  * `invocation.started` is already left out: `superseded`, coalesce), that no other event of the
- * frame names (a fault, a front's failure, an async event's outcome) and that is not an async
- * attempt (`asyncAttempts`: the page follows an async event until its attempt finishes). Errors,
- * cold starts, timeouts and everything else always come in full. Undefined: nothing folded.
+ * frame names (a fault, a front's failure, an async event's outcome), that is not an async
+ * attempt (`asyncAttempts`: the page follows an async event until its attempt finishes), and
+ * whose environment does not retire nor its function go in the frame: the summary stands where
+ * the frame's last folded invocation stood, and the page prices an invocation with what it knows
+ * then of its environment (provisioned or not) and its function (its memory), which it forgets
+ * of a retired lane it no longer keeps and of a deleted function. Errors, cold starts, timeouts
+ * and everything else always come in full. Undefined: nothing folded.
  */
 export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub: CompiledSubscription, superseded: Set<object>, asyncAttempts: Set<object>): Folding | undefined {
   const startedHere = new Set<string>();
   const named = new Set<string>();
+  const retired = new Set<string>();
+  const deleted = new Set<string>();
   const routine: SequencedEvent[] = [];
   for (const e of batch) {
     if (e.seq <= from || !sub.matches(e)) continue;
@@ -49,6 +55,10 @@ export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub:
       if (superseded.has(e)) startedHere.add(e.requestId);
     } else if (e.type === "invocation.finished") {
       if (e.status === "success" && e.initDurationMs === undefined && startedHere.has(e.requestId) && !asyncAttempts.has(e)) routine.push(e);
+    } else if (e.type === "environment.state-changed") {
+      if (e.to === "retired") retired.add(e.environmentId);
+    } else if (e.type === "function.changed") {
+      if (e.change === "deleted") deleted.add(e.functionName);
     } else if (e.type !== "function.log") {
       const id = (e as { requestId?: unknown }).requestId;
       if (typeof id === "string") named.add(id);
@@ -60,7 +70,7 @@ export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub:
   const folded = new Set<SequencedEvent>();
   for (let i = routine.length - 1; i >= 0; i--) {
     const e = routine[i] as Extract<SequencedEvent, { type: "invocation.finished" }>;
-    if (named.has(e.requestId)) continue;
+    if (named.has(e.requestId) || retired.has(e.environmentId) || deleted.has(e.functionName)) continue;
     const n = kept.get(e.environmentId) ?? 0;
     if (n < KEEP_PER_ENVIRONMENT) kept.set(e.environmentId, n + 1);
     else folded.add(e);
