@@ -309,18 +309,13 @@ describe("EventHub", () => {
     expect(events.filter((e) => e.type === "invocation.finished" && e.requestId === "long")).toHaveLength(1);
   });
 
-  it("answers a sample with the views at the current seq, after the events up to it", async () => {
+  it("answers a sample with the views at the current seq", () => {
     const { hub, emit } = hubWithCounter();
     const s = sink();
     const c = hub.connect(s);
-    c.sample();
-    expect(s.frames.at(-1)).toMatchObject({ kind: "views", seq: 0, views: { count: 0 } });
     emit();
     emit();
-    // Events 1 and 2 wait for the frame: the views, which count them, come after it.
     c.sample();
-    expect(s.frames.at(-1)).toMatchObject({ kind: "views", seq: 0 });
-    await nextTurn();
-    expect(s.frames.slice(-2)).toMatchObject([{ kind: "events", events: [{ seq: 1 }, { seq: 2 }] }, { kind: "views", seq: 2, views: { count: 2 } }]);
+    expect(s.frames.at(-1)).toMatchObject({ kind: "views", seq: 2, views: { count: 2 } });
   });
 });

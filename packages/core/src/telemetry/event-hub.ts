@@ -16,8 +16,8 @@ export type SequencedEvent = TelemetryEvent & { seq: number };
  *   last few events for context; sent first, and again after a gap.
  * - `events`: the events after the previous frame, in order, no gaps.
  * - `dropped`: the client read too slowly; `count` events were not sent to it (a new snapshot follows).
- * - `views`: the views sampled on request (`{"kind":"sample"}`), for gauges drawn over time; after
- *   the `events` frame of any events up to its seq that were waiting to be sent.
+ * - `views`: the views sampled on request (`{"kind":"sample"}`), for gauges drawn over time; sent at
+ *   once, so events up to its seq may follow it (a client tells them by their seq).
  * - `error`: a client message the server could not take.
  * A client may narrow what it gets with `{"kind":"subscribe", ...}` (HubSubscription): then its
  * `events` frames hold only the events it asked for, so their seqs are not consecutive; with
@@ -69,8 +69,8 @@ interface Client {
   /** Events not sent since it became slow. */
   dropped: number;
   subscription: CompiledSubscription;
-  /** It asked for the views while events were batched: they follow the events frame. */
-  sampleDue: boolean;
+  /** The seq of the last views frame it was sent: a summary counts no invocation on both sides of it. */
+  viewsSeq: number;
 }
 
 /**
@@ -163,18 +163,16 @@ export class EventHub {
 
   /** A new client gets a snapshot at once, then every later event. Returns its disconnect function. */
   connect(sink: HubSink): { close(): void; sample(): void; subscribe(s: HubSubscription | object): boolean } {
-    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING, sampleDue: false };
+    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING, viewsSeq: 0 };
     this.clients.add(client);
     this.sendSnapshot(client);
     return {
       close: () => void this.clients.delete(client),
       sample: () => {
         if (client.dropped > 0) return;
-        // The views count every event up to their seq: sent after the events frame that holds the
-        // batched ones, never before it. A client skips an event its views counted already, by
-        // seq; a summary (invocation-summary.ts) carries one seq for invocations on both sides.
-        if (this.flushing) client.sampleDue = true;
-        else this.write(client, this.viewsFrame());
+        const frame: HubFrame = { kind: "views", seq: this.seq, time: this.clock.now(), views: this.views(true) };
+        client.viewsSeq = frame.seq;
+        this.write(client, JSON.stringify(frame));
       },
       /** From the next frame on; false (and nothing changed) when `s` is not a subscription. */
       subscribe: (s) => {
@@ -231,18 +229,7 @@ export class EventHub {
     this.batch = [];
     const asyncFinishes = this.asyncFinishes;
     this.asyncFinishes = new Set();
-    // The views asked for while these events waited, made once for every client that asked.
-    let views: string | undefined;
-    const sendViewsDue = (c: Client) => {
-      if (!c.sampleDue) return;
-      c.sampleDue = false;
-      // A slow client's next views come with its new snapshot.
-      if (c.dropped === 0) this.write(c, (views ??= this.viewsFrame()));
-    };
-    if (batch.length === 0) {
-      for (const c of this.clients) sendViewsDue(c);
-      return;
-    }
+    if (batch.length === 0) return;
     const texts = new EventTexts();
     // One frame text per subscription (and per join point, for a client that joined this turn).
     const frames = new Map<string, string | undefined>();
@@ -254,28 +241,24 @@ export class EventHub {
       if (c.dropped > 0 || c.sink.bufferedBytes() > SLOW_CLIENT_BYTES) {
         c.dropped += batch.filter((e) => e.seq > c.seq && c.subscription.matches(e)).length;
         c.seq = last;
-        sendViewsDue(c);
         continue;
       }
       // A client that joined during this turn already has the first events in its snapshot.
       const from = batch[0]!.seq <= c.seq ? c.seq : 0;
-      const key = `${from} ${c.subscription.key}`;
+      // Views it was sent at a seq inside this batch: a summary does not straddle it (invocation-summary.ts).
+      const counted = c.subscription.summarize && c.viewsSeq >= batch[0]!.seq && c.viewsSeq < last ? c.viewsSeq : 0;
+      const key = `${from} ${counted} ${c.subscription.key}`;
       let frame = frames.get(key);
       if (!frames.has(key)) {
         // Only coalescing clients skip what a later event hides; the others get every event.
         const superseded = c.subscription.coalesce ? supersededInFrame(batch, c.subscription) : undefined;
-        const folding = superseded && c.subscription.summarize ? foldRoutine(batch, from, c.subscription, superseded, asyncFinishes) : undefined;
+        const folding = superseded && c.subscription.summarize ? foldRoutine(batch, from, c.subscription, superseded, asyncFinishes, counted) : undefined;
         frame = eventsFrame(batch, from, c.subscription, texts, superseded, folding);
         frames.set(key, frame);
       }
       if (frame !== undefined) this.write(c, frame);
       c.seq = last;
-      sendViewsDue(c);
     }
-  }
-
-  private viewsFrame(): string {
-    return JSON.stringify({ kind: "views", seq: this.seq, time: this.clock.now(), views: this.views(true) } satisfies HubFrame);
   }
 
   private write(c: Client, text: string): void {
@@ -309,7 +292,8 @@ function eventsFrame(batch: SequencedEvent[], from: number, sub: CompiledSubscri
   for (const e of batch) {
     if (e.seq <= from || !sub.matches(e)) continue;
     if (folding?.folded.has(e)) {
-      if (e === folding.summaryAt) out += (out === "" ? "" : ",") + JSON.stringify(folding.summary);
+      const summary = folding.summaries.get(e);
+      if (summary !== undefined) out += (out === "" ? "" : ",") + JSON.stringify(summary);
       continue;
     }
     // A client that asked for previews still gets a warm start's payload.
