@@ -280,6 +280,35 @@ describe("EventHub", () => {
     expect(finishedIds(tail)).toHaveLength(203);
   });
 
+  it("never sums a running async attempt's invocation, however many async attempts were throttled meanwhile", async () => {
+    const clock = new VirtualClock(0);
+    const telemetry = new Telemetry(clock);
+    const hub = new EventHub(telemetry, clock, 0);
+    const page = sink();
+    hub.connect(page).subscribe({ coalesce: true, previews: false, summarize: true });
+    const invoke = (requestId: string, environmentId: string) => {
+      telemetry.emit({ type: "invocation.started", requestId, functionName: "fn", version: "$LATEST", environmentId, coldStart: false, payload: "{}" });
+      telemetry.emit({ type: "invocation.finished", requestId, functionName: "fn", version: "$LATEST", environmentId, durationMs: 1, billedDurationMs: 1, maxMemoryUsedMb: 60, status: "success" });
+    };
+    // An async event's attempt runs (the page follows it until its invocation finishes) ...
+    telemetry.emit({ type: "async.attempt.started", requestId: "long", functionName: "fn", attempt: 1 });
+    await nextTurn();
+    // ... while a flood of other async events is throttled: attempts that end with no invocation.
+    for (let i = 0; i < 12_000; i++) {
+      telemetry.emit({ type: "async.attempt.started", requestId: `t${i}`, functionName: "other", attempt: 1 });
+      telemetry.emit({ type: "async.attempt.failed", requestId: `t${i}`, functionName: "other", attempt: 1, outcome: { kind: "throttled", reason: "ReservedFunctionConcurrentInvocationLimitExceeded" } });
+    }
+    await nextTurn();
+    page.frames.length = 0;
+    // Its invocation, in a frame busy enough to be summed, in an environment whose newest are others.
+    invoke("long", "e0");
+    for (let i = 0; i < 100; i++) invoke(`r${i}`, `e${i % 2}`);
+    await nextTurn();
+    const events = page.frames.flatMap((f) => (f.kind === "events" ? f.events : []));
+    expect(events.some((e) => e.type === "invocations.summarized")).toBe(true);
+    expect(events.filter((e) => e.type === "invocation.finished" && e.requestId === "long")).toHaveLength(1);
+  });
+
   it("answers a sample with the views at the current seq", () => {
     const { hub, emit } = hubWithCounter();
     const s = sink();

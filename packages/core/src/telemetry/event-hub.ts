@@ -16,7 +16,8 @@ export type SequencedEvent = TelemetryEvent & { seq: number };
  *   last few events for context; sent first, and again after a gap.
  * - `events`: the events after the previous frame, in order, no gaps.
  * - `dropped`: the client read too slowly; `count` events were not sent to it (a new snapshot follows).
- * - `views`: the views sampled on request (`{"kind":"sample"}`), for gauges drawn over time.
+ * - `views`: the views sampled on request (`{"kind":"sample"}`), for gauges drawn over time; sent at
+ *   once, so events up to its seq may follow it (a client tells them by their seq).
  * - `error`: a client message the server could not take.
  * A client may narrow what it gets with `{"kind":"subscribe", ...}` (HubSubscription): then its
  * `events` frames hold only the events it asked for, so their seqs are not consecutive; with
@@ -54,7 +55,7 @@ export interface HubSink {
 export const FLUSH_EVERY_MS = 50;
 /** Events kept for a late joiner's context (not its state: the views carry that). */
 const RECENT = 300;
-/** Our choice: async attempts followed to their finish (those that never finish, throttled ones, fall out past this). */
+/** Our choice: async attempts followed to their finish (an attempt whose end never comes, its function deleted, falls out past this). */
 const ASYNC_ATTEMPTS = 10_000;
 /** Our choice: a client with this much unsent is slow; its events are dropped (memory stays bounded) ... */
 export const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
@@ -68,6 +69,8 @@ interface Client {
   /** Events not sent since it became slow. */
   dropped: number;
   subscription: CompiledSubscription;
+  /** The seq of the last views frame it was sent: a summary counts no invocation on both sides of it. */
+  viewsSeq: number;
 }
 
 /**
@@ -160,7 +163,7 @@ export class EventHub {
 
   /** A new client gets a snapshot at once, then every later event. Returns its disconnect function. */
   connect(sink: HubSink): { close(): void; sample(): void; subscribe(s: HubSubscription | object): boolean } {
-    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING };
+    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING, viewsSeq: 0 };
     this.clients.add(client);
     this.sendSnapshot(client);
     return {
@@ -168,6 +171,7 @@ export class EventHub {
       sample: () => {
         if (client.dropped > 0) return;
         const frame: HubFrame = { kind: "views", seq: this.seq, time: this.clock.now(), views: this.views(true) };
+        client.viewsSeq = frame.seq;
         this.write(client, JSON.stringify(frame));
       },
       /** From the next frame on; false (and nothing changed) when `s` is not a subscription. */
@@ -195,8 +199,14 @@ export class EventHub {
     if (s.type === "async.attempt.started") {
       this.asyncRunning.add(s.requestId);
       if (this.asyncRunning.size > ASYNC_ATTEMPTS) this.asyncRunning.delete(this.asyncRunning.values().next().value!);
+    } else if (s.type === "async.attempt.failed" || s.type === "async.given-up") {
+      // An attempt throttled (or stopped in a loop) never had an invocation to finish: its id left
+      // in, a flood of throttled events pushed out the attempts still running (async-queue.ts emits
+      // these after the attempt's invocation.finished, if it had one).
+      this.asyncRunning.delete(s.requestId);
     }
-    const asyncFinish = s.type === "invocation.finished" && this.asyncRunning.delete(s.requestId);
+    // A Set lookup per invocation only while an async attempt runs (nobody watching: the hot path).
+    const asyncFinish = this.asyncRunning.size > 0 && s.type === "invocation.finished" && this.asyncRunning.delete(s.requestId);
     if (this.clients.size === 0 || !this.wanted(s)) return;
     if (asyncFinish) this.asyncFinishes.add(s);
     this.batch.push(s);
@@ -235,12 +245,14 @@ export class EventHub {
       }
       // A client that joined during this turn already has the first events in its snapshot.
       const from = batch[0]!.seq <= c.seq ? c.seq : 0;
-      const key = `${from} ${c.subscription.key}`;
+      // Views it was sent at a seq inside this batch: a summary does not straddle it (invocation-summary.ts).
+      const counted = c.subscription.summarize && c.viewsSeq >= batch[0]!.seq && c.viewsSeq < last ? c.viewsSeq : 0;
+      const key = `${from} ${counted} ${c.subscription.key}`;
       let frame = frames.get(key);
       if (!frames.has(key)) {
         // Only coalescing clients skip what a later event hides; the others get every event.
         const superseded = c.subscription.coalesce ? supersededInFrame(batch, c.subscription) : undefined;
-        const folding = superseded && c.subscription.summarize ? foldRoutine(batch, from, c.subscription, superseded, asyncFinishes) : undefined;
+        const folding = superseded && c.subscription.summarize ? foldRoutine(batch, from, c.subscription, superseded, asyncFinishes, counted) : undefined;
         frame = eventsFrame(batch, from, c.subscription, texts, superseded, folding);
         frames.set(key, frame);
       }
@@ -280,7 +292,8 @@ function eventsFrame(batch: SequencedEvent[], from: number, sub: CompiledSubscri
   for (const e of batch) {
     if (e.seq <= from || !sub.matches(e)) continue;
     if (folding?.folded.has(e)) {
-      if (e === folding.summaryAt) out += (out === "" ? "" : ",") + JSON.stringify(folding.summary);
+      const summary = folding.summaries.get(e);
+      if (summary !== undefined) out += (out === "" ? "" : ",") + JSON.stringify(summary);
       continue;
     }
     // A client that asked for previews still gets a warm start's payload.

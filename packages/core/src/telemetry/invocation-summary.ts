@@ -14,8 +14,9 @@ export const KEEP_PER_ENVIRONMENT = 3;
  * What stands in a frame for the routine invocations folded out of it, one entry per environment:
  * `[environmentId, functionName, version, count, billedDurationMs summed]`: the invocations, and
  * what the page's cost needs (requests, and GB-seconds at the function's memory and the
- * environment's price). It takes the place, and the seq and time, of the last invocation folded,
- * so a frame's seqs still rise.
+ * environment's price). It takes the place, and the seq and time, of the last invocation it
+ * stands for, so a frame's seqs still rise. A frame has one, or two around the seq of views the
+ * client was sent in the middle of it (foldRoutine's `counted`).
  */
 export interface InvocationSummary {
   type: "invocations.summarized";
@@ -24,24 +25,29 @@ export interface InvocationSummary {
   environments: [environmentId: string, functionName: string, version: string, count: number, billedDurationMs: number][];
 }
 
-/** What a frame leaves out for a summarize subscriber, and the summary it sends in their place (keyed by the last one folded). */
+/** What a frame leaves out for a summarize subscriber, and the summaries it sends in their place (keyed by the last one each stands for). */
 export interface Folding {
   folded: Set<SequencedEvent>;
-  summaryAt: SequencedEvent;
-  summary: InvocationSummary;
+  summaries: Map<SequencedEvent, InvocationSummary>;
 }
 
 /**
  * The routine invocations of a frame a `summarize` subscriber is not sent one by one, when there
  * are more than SUMMARIZE_ABOVE: a warm success that started in the same frame (its
  * `invocation.started` is already left out: `superseded`, coalesce), that no other event of the
- * frame names (a fault, a front's failure, an async event's outcome) and that is not an async
- * attempt (`asyncAttempts`: the page follows an async event until its attempt finishes). Errors,
- * cold starts, timeouts and everything else always come in full. Undefined: nothing folded.
+ * frame names (a fault, a front's failure, an async event's outcome), that is not an async
+ * attempt (`asyncAttempts`: the page follows an async event until its attempt finishes), and
+ * whose environment does not retire nor its function go in the frame: the summary stands where
+ * the frame's last folded invocation stood, and the page prices an invocation with what it knows
+ * then of its environment (provisioned or not) and its function (its memory), which it forgets
+ * of a retired lane it no longer keeps and of a deleted function. Errors, cold starts, timeouts
+ * and everything else always come in full. Undefined: nothing folded.
  */
-export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub: CompiledSubscription, superseded: Set<object>, asyncAttempts: Set<object>): Folding | undefined {
+export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub: CompiledSubscription, superseded: Set<object>, asyncAttempts: Set<object>, counted = 0): Folding | undefined {
   const startedHere = new Set<string>();
   const named = new Set<string>();
+  const retired = new Set<string>();
+  const deleted = new Set<string>();
   const routine: SequencedEvent[] = [];
   for (const e of batch) {
     if (e.seq <= from || !sub.matches(e)) continue;
@@ -49,6 +55,10 @@ export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub:
       if (superseded.has(e)) startedHere.add(e.requestId);
     } else if (e.type === "invocation.finished") {
       if (e.status === "success" && e.initDurationMs === undefined && startedHere.has(e.requestId) && !asyncAttempts.has(e)) routine.push(e);
+    } else if (e.type === "environment.state-changed") {
+      if (e.to === "retired") retired.add(e.environmentId);
+    } else if (e.type === "function.changed") {
+      if (e.change === "deleted") deleted.add(e.functionName);
     } else if (e.type !== "function.log") {
       const id = (e as { requestId?: unknown }).requestId;
       if (typeof id === "string") named.add(id);
@@ -60,23 +70,35 @@ export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub:
   const folded = new Set<SequencedEvent>();
   for (let i = routine.length - 1; i >= 0; i--) {
     const e = routine[i] as Extract<SequencedEvent, { type: "invocation.finished" }>;
-    if (named.has(e.requestId)) continue;
+    if (named.has(e.requestId) || retired.has(e.environmentId) || deleted.has(e.functionName)) continue;
     const n = kept.get(e.environmentId) ?? 0;
     if (n < KEEP_PER_ENVIRONMENT) kept.set(e.environmentId, n + 1);
     else folded.add(e);
   }
   if (folded.size === 0) return undefined;
-  const byEnvironment = new Map<string, InvocationSummary["environments"][number]>();
-  let last: SequencedEvent | undefined;
+  // Two summaries when the client was sent views (their cost) at `counted`, a seq inside the
+  // frame: the invocations up to it, which the views counted, and those after. A client knows
+  // what its views counted by seq (the page: `e.seq > costSeq`), and a summary has one seq.
+  const before = new Map<string, InvocationSummary["environments"][number]>();
+  const after = new Map<string, InvocationSummary["environments"][number]>();
+  let lastBefore: SequencedEvent | undefined;
+  let lastAfter: SequencedEvent | undefined;
   for (const e of folded) {
     const f = e as Extract<SequencedEvent, { type: "invocation.finished" }>;
+    const byEnvironment = f.seq <= counted ? before : after;
     const entry = byEnvironment.get(f.environmentId);
     if (entry === undefined) byEnvironment.set(f.environmentId, [f.environmentId, f.functionName, f.version, 1, f.billedDurationMs]);
     else {
       entry[3]++;
       entry[4] += f.billedDurationMs;
     }
-    if (last === undefined || e.seq > last.seq) last = e;
+    if (f.seq <= counted) {
+      if (lastBefore === undefined || e.seq > lastBefore.seq) lastBefore = e;
+    } else if (lastAfter === undefined || e.seq > lastAfter.seq) lastAfter = e;
   }
-  return { folded, summaryAt: last!, summary: { type: "invocations.summarized", seq: last!.seq, time: last!.time, environments: [...byEnvironment.values()] } };
+  const summaries = new Map<SequencedEvent, InvocationSummary>();
+  for (const [at, byEnvironment] of [[lastBefore, before], [lastAfter, after]] as const) {
+    if (at !== undefined) summaries.set(at, { type: "invocations.summarized", seq: at.seq, time: at.time, environments: [...byEnvironment.values()] });
+  }
+  return { folded, summaries };
 }
