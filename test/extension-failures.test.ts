@@ -36,11 +36,13 @@ describe("Extensions API failures", () => {
     expect(log).not.toContain("handler ran");
   });
 
-  it("fails the Init with Extension.LaunchError when exec refuses an executable file: a missing #! interpreter, or neither a script nor a binary", async () => {
+  it("fails the Init with Extension.LaunchError when exec refuses an executable file: a missing #! interpreter (a CRLF line's too), or neither a script nor a binary", async () => {
     // RAPID starts it with Go's exec.Cmd.Start: execve's ENOENT (the interpreter) or ENOEXEC is a launch error, not a crash.
     const cases = [
       { name: "bad-shebang", data: "#!/no/such/interpreter\nsleep 5\n", why: "no such file or directory" },
       { name: "no-shebang", data: "sleep 5\n", why: "exec format error" },
+      // Saved with CRLF: the kernel looks for "/bin/sh\r", which does not exist.
+      { name: "crlf-shebang", data: "#!/bin/sh\r\nsleep 5\r\n", why: "no such file or directory" },
     ];
     for (const c of cases) {
       const layer = await bed.lambda.send(new PublishLayerVersionCommand({ LayerName: c.name, Content: { ZipFile: await zipFiles([{ name: "extensions/agent", data: c.data, mode: 0o755 }]) } }));

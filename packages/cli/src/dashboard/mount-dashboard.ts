@@ -6,7 +6,7 @@ import express from "express";
 export const PAGE_DIR = fileURLToPath(new URL("./page/", import.meta.url));
 
 /** Libraries the page imports as they are published (ES modules): morphdom, for redraws that change only what differs (page/morph.js). */
-const VENDOR: Record<string, string> = { "morphdom.js": createRequire(import.meta.url).resolve("morphdom/dist/morphdom-esm.js") };
+const VENDOR = new Map([["morphdom.js", createRequire(import.meta.url).resolve("morphdom/dist/morphdom-esm.js")]]);
 
 /**
  * `/_sim/ui`: the dashboard (presentation, so it lives with the cli). It reads everything from
@@ -17,7 +17,7 @@ export function dashboardRouter(): express.Router {
   const router = express.Router();
   router.get("/_sim/ui", (_req, res) => res.sendFile("index.html", { root: PAGE_DIR }));
   router.get("/_sim/ui/vendor/:file", (req, res, next) => {
-    const file = VENDOR[req.params.file];
+    const file = VENDOR.get(req.params.file);
     if (file === undefined) return next();
     res.type("text/javascript").sendFile(file);
   });

@@ -250,7 +250,9 @@ export class ExtensionHost {
 
   /** The environment is gone: no more telemetry. */
   close(): void {
-    // What the simulator's telemetry still held back is built first, while a subscription may take it.
+    // What the simulator's telemetry still held back is built before the kill, so nothing is built
+    // after it; none of it is delivered now (the kill ends every subscription): shutdown()'s
+    // catchUp, before the Shutdown phase's flush, is where such records go out.
     this.telemetry.close();
     this.kill();
     this.subscriptions.close();

@@ -24,7 +24,9 @@ export function entrypointProblem(path: string, hostPath: (p: string) => string 
   // Executable but unreadable to us (mode 0111): left to the kernel.
   if (head === undefined || head.subarray(0, 4).equals(ELF_MAGIC)) return undefined;
   if (head[0] !== 0x23 || head[1] !== 0x21) return "exec format error";
-  const interpreter = head.subarray(2).toString("latin1").split("\n", 1)[0]!.trim().split(/[ \t]/, 1)[0]!;
+  // As the kernel reads it (binfmt_script): blanks before the name skipped, the name up to a blank
+  // or the line's end; a \r is part of it (a file saved with CRLF: "/bin/sh\r", no such file).
+  const interpreter = head.subarray(2).toString("latin1").split("\n", 1)[0]!.replace(/^[ \t]+/, "").split(/[ \t]/, 1)[0]!;
   // A relative interpreter resolves against the working directory: left to the kernel.
   return interpreter.startsWith("/") ? notExecutable(hostPath(interpreter)) : interpreter === "" ? "exec format error" : undefined;
 }

@@ -83,7 +83,11 @@ export class TelemetryApi {
       const sub = parseSubscription(extension.name, api.kind, body, api.limits, this.endpoint);
       if (typeof sub === "string") return reply(res, 400, { errorMessage: sub, errorType: "ValidationError" });
       const existing = this.subscriptions.findIndex((s) => s.extension === sub.extension && s.kind === sub.kind);
-      if (existing >= 0) this.superseded.push(...this.subscriptions.splice(existing, 1));
+      if (existing >= 0) {
+        // Those that have sent all they held are done: a listener that subscribes again and again keeps no list growing.
+        for (let i = this.superseded.length - 1; i >= 0; i--) if (this.superseded[i]!.buffer.length === 0 && this.superseded[i]!.sending === undefined) this.superseded.splice(i, 1);
+        this.superseded.push(...this.subscriptions.splice(existing, 1));
+      }
       this.subscriptions.push(sub);
       res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": 2 });
       res.end("OK");
@@ -123,7 +127,8 @@ export class TelemetryApi {
    * subscriber's backlog is delivered. The caller bounds the wait (extension-host.ts shutdown()).
    */
   async flush(lastCallMs: number): Promise<void> {
-    await Promise.all(this.subscriptions.map((s) => this.drain(s, lastCallMs)));
+    // A replaced subscription delivers what it still holds too, before its process ends.
+    await Promise.all([...this.subscriptions, ...this.superseded].map((s) => this.drain(s, lastCallMs)));
   }
 
   /**

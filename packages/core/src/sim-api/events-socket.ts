@@ -53,7 +53,7 @@ function attach(ws: WebSocket, hub: EventHub): void {
     }
     if (msg?.kind === "sample") client.sample();
     else if (msg?.kind === "subscribe" && !client.subscribe(msg)) {
-      ws.send(JSON.stringify({ kind: "error", message: "subscribe: expected { types?: string[], excludeTypes?: string[], functions?: string[], states?: string[], previews?: boolean, warmStarts?: boolean, coalesce?: boolean, compact?: boolean, summarize?: boolean (with coalesce) }" }));
+      ws.send(JSON.stringify({ kind: "error", message: "subscribe: expected { types?: string[], excludeTypes?: string[], functions?: string[], states?: string[], previews?: boolean, warmStarts?: boolean, coalesce?: boolean, compact?: boolean, summarize?: boolean (with coalesce and previews: false) }" }));
     }
   });
   ws.on("close", () => client.close());

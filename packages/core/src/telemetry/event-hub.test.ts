@@ -237,8 +237,9 @@ describe("EventHub", () => {
     const [page, tail] = [sink(), sink()];
     expect(hub.connect(page).subscribe({ coalesce: true, previews: false, summarize: true })).toBe(true);
     expect(hub.connect(tail).subscribe({ warmStarts: false, previews: false })).toBe(true);
-    // A summary stands for invocations whose start the frame left out: only a coalescing client's.
+    // A summary stands for invocations whose start the frame left out: only a coalescing client's without previews.
     expect(hub.connect(sink()).subscribe({ summarize: true })).toBe(false);
+    expect(hub.connect(sink()).subscribe({ summarize: true, coalesce: true })).toBe(false);
     const invoke = (requestId: string, environmentId: string, opts: { cold?: boolean; status?: "success" | "error"; billed?: number } = {}) => {
       telemetry.emit({ type: "invocation.started", requestId, functionName: "fn", version: "$LATEST", environmentId, coldStart: opts.cold === true, payload: "{}" });
       telemetry.emit({ type: "invocation.finished", requestId, functionName: "fn", version: "$LATEST", environmentId, durationMs: 1, billedDurationMs: opts.billed ?? 2, maxMemoryUsedMb: 60, status: opts.status ?? "success", ...(opts.cold ? { initDurationMs: 100 } : {}) });
@@ -278,6 +279,13 @@ describe("EventHub", () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     // A client that does not summarize gets every one.
     expect(finishedIds(tail)).toHaveLength(203);
+
+    // A slow handler's hundreds of lanes, one invocation each in a frame: 50 stay whole, the newest.
+    page.frames.length = 0;
+    for (let i = 0; i < 300; i++) invoke(`s${i}`, `lane${i}`);
+    await nextTurn();
+    expect(finishedIds(page)).toEqual(Array.from({ length: 50 }, (_, i) => `s${250 + i}`));
+    expect(summaries(page).reduce((n, x) => n + x.environments.reduce((m, y) => m + y[3], 0), 0)).toBe(250);
   });
 
   it("never sums a running async attempt's invocation, however many async attempts were throttled meanwhile", async () => {

@@ -40,7 +40,7 @@ export interface HubSubscription {
    */
   compact?: boolean;
   /**
-   * true (with `coalesce`): a frame with more than SUMMARIZE_ABOVE routine invocations (warm
+   * true (with `coalesce`, and `previews: false`): a frame with more than SUMMARIZE_ABOVE routine invocations (warm
    * successes started and finished in it) sends the newest few of each environment in full and
    * the rest as one `invocations.summarized` item: their count and billed time per environment
    * (invocation-summary.ts). The dashboard's work then follows its frames, not the invocation
@@ -79,8 +79,9 @@ export function compileSubscription(msg: unknown): CompiledSubscription | undefi
   const coalesce = m.coalesce === true;
   const compact = m.compact === true;
   const summarize = m.summarize === true;
-  // A summary stands for invocations whose start the frame left out: only a coalescing client's.
-  if (summarize && !coalesce) return undefined;
+  // A summary stands for invocations whose start the frame left out: only a coalescing client's
+  // without previews (one with previews is sent every start, for its payload).
+  if (summarize && (!coalesce || previews)) return undefined;
   const typeSet = types && new Set<string>(types);
   const excluded = excludeTypes && new Set<string>(excludeTypes);
   const fnSet = functions && new Set(functions);

@@ -7,8 +7,10 @@ import type { CompiledSubscription } from "./hub-subscription.ts";
  * "light on CPU at 1,000 events/s"), the routine ones are folded into per-environment counts.
  */
 export const SUMMARIZE_ABOVE = 50;
-/** Our choice: the latest routine invocations of each environment still sent in full: a lane's newest chips, the list's newest rows. */
+/** Our choice: the latest routine invocations of each environment still sent in full: a lane's newest chips, the list's newest rows ... */
 export const KEEP_PER_ENVIRONMENT = 3;
+/** ... and no more than this many in all, the newest: with hundreds of lanes (a slow handler), 3 each would be every invocation. */
+export const KEEP_IN_ALL = SUMMARIZE_ABOVE;
 
 /**
  * What stands in a frame for the routine invocations folded out of it, one entry per environment:
@@ -33,8 +35,9 @@ export interface Folding {
 
 /**
  * The routine invocations of a frame a `summarize` subscriber is not sent one by one, when there
- * are more than SUMMARIZE_ABOVE: a warm success that started in the same frame (its
- * `invocation.started` is already left out: `superseded`, coalesce), that no other event of the
+ * are more than SUMMARIZE_ABOVE (the newest KEEP_PER_ENVIRONMENT of each environment stay whole,
+ * KEEP_IN_ALL at most): a warm success that started in the same frame (its
+ * `invocation.started` is already left out: `superseded`, coalesce without previews), that no other event of the
  * frame names (a fault, a front's failure, an async event's outcome), that is not an async
  * attempt (`asyncAttempts`: the page follows an async event until its attempt finishes), and
  * whose environment does not retire nor its function go in the frame: the summary stands where
@@ -65,15 +68,18 @@ export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub:
     }
   }
   if (routine.length <= SUMMARIZE_ABOVE) return undefined;
-  // The newest of each environment stay whole: counted from the end.
+  // The newest of each environment stay whole, and no more than KEEP_IN_ALL: counted from the end.
   const kept = new Map<string, number>();
+  let whole = 0;
   const folded = new Set<SequencedEvent>();
   for (let i = routine.length - 1; i >= 0; i--) {
     const e = routine[i] as Extract<SequencedEvent, { type: "invocation.finished" }>;
     if (named.has(e.requestId) || retired.has(e.environmentId) || deleted.has(e.functionName)) continue;
     const n = kept.get(e.environmentId) ?? 0;
-    if (n < KEEP_PER_ENVIRONMENT) kept.set(e.environmentId, n + 1);
-    else folded.add(e);
+    if (n < KEEP_PER_ENVIRONMENT && whole < KEEP_IN_ALL) {
+      kept.set(e.environmentId, n + 1);
+      whole++;
+    } else folded.add(e);
   }
   if (folded.size === 0) return undefined;
   // Two summaries when the client was sent views (their cost) at `counted`, a seq inside the

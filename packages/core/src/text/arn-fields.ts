@@ -1,8 +1,8 @@
 /**
  * An ARN's fields, `arn:partition:service:region:account-id:resource` (AWS's "Identify AWS
  * resources with Amazon Resource Names"). The resource part may itself hold colons
- * (`function:NAME:QUALIFIER`), so only the fields before it are read here. Undefined when the
- * text has too few fields to hold one; no other check, as the callers' own rules come first.
+ * (`function:NAME:QUALIFIER`), so only the fields before it are read here. A field the text is
+ * too short to hold reads as each function says; no other check, as the callers' own rules come first.
  */
 
 /** `arn:aws:sqs:...` → `sqs`: which service serves it (a registered target, poller or stream reader); "" when there is none. */

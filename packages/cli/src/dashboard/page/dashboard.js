@@ -89,7 +89,7 @@ function connect() {
         const e = decodeEvent(item, compactFields);
         applyEvent(m, e);
         // A summary stands for its invocations' finishes: the rate says what the simulator streams.
-        if (e.type === "invocations.summarized") for (const x of e.environments) eventsThisSecond += x[3] - 1;
+        if (e.type === "invocations.summarized") eventsThisSecond += e.environments.reduce((n, x) => n + x[3], 0) - 1;
         if (e.type === "invocation.finished") {
           // The row the finish went to (an async event's attempt has its own): its log is complete now.
           const key = currentRowKey(m, e.requestId);

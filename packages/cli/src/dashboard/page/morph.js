@@ -6,7 +6,7 @@
 // The diff is morphdom's (npm `morphdom`, served at /_sim/ui/vendor/morphdom.js by mount-dashboard.ts).
 import morphdom from "./vendor/morphdom.js";
 
-/** A child's identity among its siblings: its id, data-key, or its first data-* attribute (a row's request id, a lane's environment). */
+/** A node's identity in the section (morphdom matches keys across the whole tree): its id, data-key, or its first data-* attribute (a row's request id, a lane's environment). */
 function keyOf(node) {
   if (node.nodeType !== Node.ELEMENT_NODE) return undefined;
   if (node.id) return `#${node.id}`;
