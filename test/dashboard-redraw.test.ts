@@ -42,6 +42,8 @@ describe("the dashboard's redraws", () => {
     const sim = await startLambdaSim(["--config", project(), "--in-memory"]);
     const errors: string[] = [];
     const page = await openPage(`${sim.endpoint}/_sim/ui`, errors);
+    // Only the libraries the page imports are served from vendor/: any other name is not found (an object's own keys neither).
+    for (const name of ["constructor", "toString", "nope.js"]) expect((await fetch(`${sim.endpoint}/_sim/ui/vendor/${name}`)).status).toBe(404);
     // The page's own module, run in the page: each step written by morph() beside the same HTML written whole.
     const results = (await page.evaluate(`(async () => {
       const { morph } = await import("/_sim/ui/morph.js");
