@@ -84,8 +84,8 @@ export class Observations {
   private readonly enqueuedAt = new Map<string, { fn: string; at: number }>();
   private readonly traceFile: string | undefined;
   private trace = "";
-  /** The simulator's address, which differs from run to run (its port), as the trace writes it. */
-  private readonly endpoint: string | undefined;
+  /** The simulator's address, which differs from run to run (its port), as the trace writes it (listening()). */
+  private endpoint: string | undefined;
   /**
    * Telemetry events but the functions' output: how a real process's stdout arrives in chunks
    * decides how many records its lines come in, so counting them made two runs differ (newuser11 N2-2).
@@ -103,6 +103,11 @@ export class Observations {
     this.timeline = Array.from({ length: buckets }, () => ({ invocations: 0, errors: 0, throttles: 0, retries: 0 }));
     this.traceFile = traceFile;
     if (traceFile !== undefined) writeFileSync(traceFile, "");
+  }
+
+  /** The address the simulator listens on, known once it has started: the trace writes it as port 0 from then on (nothing before names it). */
+  listening(endpoint: string): void {
+    this.endpoint = endpoint;
   }
 
   readonly record = (e: TelemetryEvent): void => {

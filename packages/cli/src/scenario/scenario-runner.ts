@@ -70,12 +70,13 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
   };
   const seed = String(opts.seed ?? s.seed ?? 1);
   const clock = new VirtualClock(SCENARIO_START);
-  // The port is chosen first, so the trace can write the address it appears in (SNS envelopes) as one every run shares.
-  let port: number;
+  // Any free port, taken by the simulator's own listen (a port chosen beforehand could be taken by
+  // another process meanwhile: "already in use"); the trace writes the address as one every run
+  // shares once it is known (Observations.listening).
+  const port = s.port;
   let obs: Observations;
   try {
-    port = s.port === 0 ? await freePort("127.0.0.1") : s.port;
-    obs = new Observations(SCENARIO_START, s.durationMs, opts.buckets ?? TIMELINE_BUCKETS, opts.trace, `http://127.0.0.1:${port}`);
+    obs = new Observations(SCENARIO_START, s.durationMs, opts.buckets ?? TIMELINE_BUCKETS, opts.trace, port === 0 ? undefined : `http://127.0.0.1:${port}`);
   } catch (e) {
     // Before the simulator that would remove them exists.
     removeTemporary();
@@ -103,6 +104,7 @@ export async function runScenario(file: string, opts: ScenarioOptions = {}): Pro
   }).catch((e: unknown) => {
     throw explainStartError(e, a);
   });
+  obs.listening(sim.endpoint);
   let end: EndState;
   // Ctrl-C or SIGTERM mid-run: the simulator closes as at the end (environments stopped, its
   // temporary directories removed), then the process ends as the signal would have ended it.
