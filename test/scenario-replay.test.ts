@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { runCli } from "./support/lambda-sim-process.ts";
 import { decisionsByInstant } from "./support/trace-decisions.ts";
 
@@ -82,20 +82,30 @@ describe("lambda-sim run: replay with real processes", () => {
   }, 120_000);
 
   it("gives overlapping failing async events the same retry times whatever order their handlers finish in", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lambda-sim-replay-"));
-    // The handler fails after a wall-time pause that a file outside the scenario sets per run:
+    // Outside /tmp: the environments' handlers share its marker files, and each environment may have a /tmp of its own.
+    const dir = mkdtempSync(join(homedir(), ".lambda-sim-test-replay-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // The handler fails once the event before it in this run's order has failed, a marker file
+    // later (and 100 ms of wall time more): a file outside the scenario sets the order per run,
     // ascending by event on the first run, descending on the second, so the five first attempts,
-    // all started at one instant, finish in opposite orders while every handler answers the same.
+    // all started at one instant, finish in opposite orders whatever their cold starts took, while
+    // every handler answers the same. (A pause of 300 ms per place let uneven cold starts on a
+    // loaded machine keep the same order on both runs.)
     const order = join(dir, "order");
     const codeDir = join(dir, "code");
     mkdirSync(codeDir);
     writeFileSync(
       join(codeDir, "index.mjs"),
       [
-        'import { readFileSync } from "node:fs";',
+        'import { existsSync, readFileSync, writeFileSync } from "node:fs";',
+        "const pause = (ms) => new Promise((r) => setTimeout(r, ms));",
         "export const handler = async (event) => {",
-        `  const reverse = readFileSync(${JSON.stringify(order)}, "utf8") === "reverse";`,
-        "  await new Promise((r) => setTimeout(r, 300 * (reverse ? 4 - event.i : event.i)));",
+        `  const [mode, marks] = readFileSync(${JSON.stringify(order)}, "utf8").split("\\n");`,
+        "  const i = Number(event.i);",
+        '  const before = mode === "reverse" ? i + 1 : i - 1;',
+        "  for (let n = 0; n < 200 && before >= 0 && before <= 4 && !existsSync(`${marks}/${before}`); n++) await pause(20);",
+        "  await pause(100);",
+        "  writeFileSync(`${marks}/${i}`, \"\");",
         "  throw new Error(`event ${event.i} fails`);",
         "};",
       ].join("\n"),
@@ -118,7 +128,9 @@ describe("lambda-sim run: replay with real processes", () => {
     );
     const runs = [];
     for (const t of ["ascending", "reverse"]) {
-      writeFileSync(order, t);
+      const marks = join(dir, `marks-${t}`);
+      mkdirSync(marks);
+      writeFileSync(order, `${t}\n${marks}`);
       const trace = join(dir, `${t}.jsonl`);
       const r = await runCli(["run", file, "--trace", trace]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
