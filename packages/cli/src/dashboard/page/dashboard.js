@@ -193,10 +193,12 @@ function measureChipRoom() {
  * reads them (over 100 a second reach the page), which cut the page's CPU at 4,000 telemetry
  * events a second by a third; 2 a second over 1,000 (the stream is summed then: model.js
  * PAGE_SUBSCRIPTION), which cut it at 2,000 invocations a second from 26-28% to 16-17% of a core
- * (bench/page.ts): a person reads no single chip at that rate, the counts and cost still move.
+ * (bench/page.ts); 1 a second over 5,000, which cut chromium's and tail's CPU per invocation at
+ * 6,000-10,000 invocations a second from 16-23 µs to 11-12 (bench:subscribers, BENCH_PAGE=browser).
+ * A person reads no single chip at those rates; the counts, lanes and cost still move.
  */
 function redrawGap() {
-  return rate > 1000 ? 500 : rate > 100 ? 250 : 120;
+  return rate > 5000 ? 1000 : rate > 1000 ? 500 : rate > 100 ? 250 : 120;
 }
 
 /** Asks for a frame when a section is dirty (the frame waits out the gap since the last one). */
