@@ -5,7 +5,7 @@ import type { Telemetry } from "./telemetry.ts";
 import { compileSubscription, EventTexts, EVERYTHING, supersededInFrame, type CompiledSubscription, type HubSubscription } from "./hub-subscription.ts";
 import { COMPACT_FRAME } from "./compact-events.ts";
 import { RecentInvocations } from "./recent-invocations.ts";
-import { foldRoutine, type Folding, type InvocationSummary } from "./invocation-summary.ts";
+import { AsyncAttempts, foldRoutine, type Folding, type InvocationSummary } from "./invocation-summary.ts";
 
 /** A telemetry event with its place in the stream: 1, 2, 3, ... since the simulator started. */
 export type SequencedEvent = TelemetryEvent & { seq: number };
@@ -55,8 +55,6 @@ export interface HubSink {
 export const FLUSH_EVERY_MS = 50;
 /** Events kept for a late joiner's context (not its state: the views carry that). */
 const RECENT = 300;
-/** Our choice: async attempts followed to their finish (an attempt whose end never comes, its function deleted, falls out past this). */
-const ASYNC_ATTEMPTS = 10_000;
 /** Our choice: a client with this much unsent is slow; its events are dropped (memory stays bounded) ... */
 export const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
 /** ... until it has read down to this, when it gets a `dropped` notice and a fresh snapshot. */
@@ -94,8 +92,8 @@ export class EventHub {
   private readonly observers: ((e: SequencedEvent) => void)[] = [];
   private readonly clock: Clock;
   private readonly flushEveryMs: number;
-  /** Request ids of async attempts started and not finished: their invocations are never summarized. */
-  private readonly asyncRunning = new Set<string>();
+  /** Async attempts started and not finished: their invocations are never summarized. */
+  private readonly asyncAttempts = new AsyncAttempts();
   /** The `invocation.finished` events of this batch that end an async attempt. */
   private asyncFinishes = new Set<object>();
   /** What clients that leave the previews out fetch when a person opens an invocation. */
@@ -196,17 +194,7 @@ export class EventHub {
     for (const o of this.observers) o(s);
     this.invocations.note(s);
     // Followed whether anyone watches: a client may connect between an attempt's start and its finish.
-    if (s.type === "async.attempt.started") {
-      this.asyncRunning.add(s.requestId);
-      if (this.asyncRunning.size > ASYNC_ATTEMPTS) this.asyncRunning.delete(this.asyncRunning.values().next().value!);
-    } else if (s.type === "async.attempt.failed" || s.type === "async.given-up") {
-      // An attempt throttled (or stopped in a loop) never had an invocation to finish: its id left
-      // in, a flood of throttled events pushed out the attempts still running (async-queue.ts emits
-      // these after the attempt's invocation.finished, if it had one).
-      this.asyncRunning.delete(s.requestId);
-    }
-    // A Set lookup per invocation only while an async attempt runs (nobody watching: the hot path).
-    const asyncFinish = this.asyncRunning.size > 0 && s.type === "invocation.finished" && this.asyncRunning.delete(s.requestId);
+    const asyncFinish = this.asyncAttempts.note(s);
     if (this.clients.size === 0 || !this.wanted(s)) return;
     if (asyncFinish) this.asyncFinishes.add(s);
     this.batch.push(s);

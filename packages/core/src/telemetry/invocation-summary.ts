@@ -108,3 +108,26 @@ export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub:
   }
   return { folded, summaries };
 }
+
+/** Our choice: async attempts followed to their finish (an attempt whose end never comes, its function deleted, falls out past this). */
+const ASYNC_ATTEMPTS = 10_000;
+
+/** The async attempts started and not finished, whose invocations foldRoutine never sums (`asyncAttempts`). */
+export class AsyncAttempts {
+  private readonly running = new Set<string>();
+
+  /** Follows `e`; true when it is the `invocation.finished` of an async attempt. */
+  note(e: SequencedEvent): boolean {
+    if (e.type === "async.attempt.started") {
+      this.running.add(e.requestId);
+      if (this.running.size > ASYNC_ATTEMPTS) this.running.delete(this.running.values().next().value!);
+    } else if (e.type === "async.attempt.failed" || e.type === "async.given-up") {
+      // An attempt throttled (or stopped in a loop) never had an invocation to finish: its id left
+      // in, a flood of throttled events pushed out the attempts still running (async-queue.ts emits
+      // these after the attempt's invocation.finished, if it had one).
+      this.running.delete(e.requestId);
+    }
+    // A Set lookup per invocation only while an async attempt runs (nobody watching: the hot path).
+    return this.running.size > 0 && e.type === "invocation.finished" && this.running.delete(e.requestId);
+  }
+}
