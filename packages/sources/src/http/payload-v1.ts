@@ -1,4 +1,4 @@
-import { headerValues, queryValues, requestTime, type HttpRequest } from "./http-request.ts";
+import { headerValue, queryValues, requestTime, type HttpRequest } from "./http-request.ts";
 import { answerHeadersProblem } from "./answer-headers.ts";
 import { isFinalStatus, isObject, malformed, stringValues, type HttpAnswer, type MalformedAnswer } from "./payload-v2.ts";
 import { shown } from "./shown.ts";
@@ -36,7 +36,7 @@ export interface PayloadV1Context {
 
 /** The 1.0 event for one request. */
 export function payloadV1Event(req: HttpRequest, ctx: PayloadV1Context): Record<string, unknown> {
-  const all = withAddedHeaders(req, ctx);
+  const all = ctx.addedHeaders === undefined ? req.rawHeaders : [...req.rawHeaders, ...ctx.addedHeaders];
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   // Header names in the client's case, on REST APIs and on HTTP API routes set to 1.0 alike (2.0
@@ -81,16 +81,13 @@ export function payloadV1Event(req: HttpRequest, ctx: PayloadV1Context): Record<
   return event;
 }
 
-function withAddedHeaders(req: HttpRequest, ctx: PayloadV1Context): readonly string[] {
-  return ctx.addedHeaders === undefined ? req.rawHeaders : [...req.rawHeaders, ...ctx.addedHeaders];
-}
-
 /**
  * The 1.0 event's `requestContext`; a REST API's mapping templates read their `$context`
  * variables from it too (rest-api.ts), as API Gateway fills both from the same request.
  */
 export function payloadV1RequestContext(req: HttpRequest, ctx: PayloadV1Context): Record<string, unknown> {
-  const userAgent = headerValues(withAddedHeaders(req, ctx)).get("user-agent")?.[0] ?? null;
+  // The client's own (the headers the gateway adds, forwardedHeaders, have no User-Agent).
+  const userAgent = headerValue(req.rawHeaders, "user-agent") ?? null;
   const requestContext: Record<string, unknown> = {
     accountId: ctx.accountId,
     apiId: ctx.apiId,

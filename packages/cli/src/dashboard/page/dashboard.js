@@ -89,7 +89,7 @@ function connect() {
         const e = decodeEvent(item, compactFields);
         applyEvent(m, e);
         // A summary stands for its invocations' finishes: the rate says what the simulator streams.
-        if (e.type === "invocations.summarized") eventsThisSecond += e.environments.reduce((n, x) => n + x[3], 0) - 1;
+        eventsThisSecond += e.type === "invocations.summarized" ? e.environments.reduce((n, [, , , count]) => n + count, 0) : 1;
         if (e.type === "invocation.finished") {
           // The row the finish went to (an async event's attempt has its own): its log is complete now.
           const key = currentRowKey(m, e.requestId);
@@ -98,7 +98,6 @@ function connect() {
           if (key === m.selected) loadDetails(key);
         }
       }
-      eventsThisSecond += frame.events.length;
     } else if (frame.kind === "views") applyViews(m, frame);
     else if (frame.kind === "dropped") notice(`This page fell behind: ${frame.count} events were skipped and the view was reloaded from a fresh snapshot.`);
     askForFrame();
