@@ -11,8 +11,8 @@ import { arnMatches, functionMatches } from "./arn-match.ts";
 import { payloadMatcher } from "./payload-match.ts";
 import type { FaultNames } from "./fault-names.ts";
 
-/** The last instant a Date holds (ECMAScript: 8.64e15 ms after the epoch), and its ISO text. */
-const LAST_DATE = "+275760-09-13T00:00:00.000Z";
+/** The last instant a Date holds (core's LAST_DATE_MS), as ISO text for the refusal messages. */
+const LAST_DATE = new Date(LAST_DATE_MS).toISOString();
 
 /** A fault as added: its spec, id, activity window and counters (GET /_sim/faults lists these). */
 export interface ActiveFault {

@@ -156,7 +156,7 @@ export class EnvironmentFailures {
     // Its Duration is the timeout it ran to, as AWS's REPORT says of a timeout, not the wall time its handler took.
     r.durationMs = this.config.timeout * 1000;
     // Its result read while the process lives (Max Memory Used: a killed runtime has no /proc to read).
-    const result = this.timedOut(this.config.timeout.toFixed(2));
+    const result = this.timedOut();
     this.killRuntime();
     this.report.finish(result);
     this.toReset("timeout");
@@ -209,7 +209,7 @@ export class EnvironmentFailures {
       },
       // The wait itself failed (the clock closing with the simulator): the invocation ends here.
       () => {
-        if (this.report.running === r) this.report.finish(this.timedOut(this.config.timeout.toFixed(2)));
+        if (this.report.running === r) this.report.finish(this.timedOut());
         void this.retire("init-timeout");
       },
     );
@@ -268,8 +268,8 @@ export class EnvironmentFailures {
     } else if (r === undefined && this.lifecycle.state === "idle") this.lifecycle.to("reset", "extension-crash");
   }
 
-  /** The running invocation's timeout result (aws-facts §1.5 "Timeout (current)"), read while its process lives (Max Memory Used). */
-  private timedOut(seconds: string): InvocationResult {
+  /** The running invocation's timeout result (aws-facts §1.5 "Timeout (current)"), read while its process lives (Max Memory Used); by default at the function's timeout. */
+  private timedOut(seconds = this.config.timeout.toFixed(2)): InvocationResult {
     return this.report.platformError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`, "timeout");
   }
 

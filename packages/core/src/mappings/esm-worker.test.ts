@@ -25,14 +25,14 @@ async function stop(): Promise<void> {
   worker = undefined;
 }
 
+/** A source scaling as SQS's does (its own rule lives with it: packages/sources/src/sqs/sqs-poller.ts). */
+const ESM_SCALING = { initial: 5, perMinute: 300, ceiling: 1250 };
+
 /**
  * A source with `backlog` batches (Infinity: never empties). An empty poll long-polls 20 s as the
  * SQS poller does. Invocations take `lanes / 10` seconds, all of the same length: lanes finish in
  * step, as with a real function of steady duration, and the clock events stay few at 1,250 lanes.
  */
-/** A source scaling as SQS's does (its own rule lives with it: packages/sources/src/sqs/sqs-poller.ts). */
-const ESM_SCALING = { initial: 5, perMinute: 300, ceiling: 1250 };
-
 function harness(maxConcurrency: number) {
   clock = new VirtualClock();
   const state = { backlog: Number.POSITIVE_INFINITY, full: true, reportsMore: undefined as boolean | undefined, maxLanes: 0, invocations: 0 };

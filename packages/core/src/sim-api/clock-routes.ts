@@ -16,7 +16,6 @@ const DEFAULT_IDLE_LIMIT = 10_000;
  * 83 days) would otherwise run on silently. Longer spans: several calls.
  */
 export const MAX_ADVANCE_MS = 366 * 86_400_000;
-/** The latest time a Date holds (ECMAScript: ±8.64e15 ms around the epoch). */
 
 /** run-until-idle's limits as this API's callers set them: the body's keys, and the CLI's flags that send them. */
 const RUN_UNTIL_IDLE_LIMITS = {
