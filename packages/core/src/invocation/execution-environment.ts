@@ -175,6 +175,8 @@ export class ExecutionEnvironment implements Environment {
       this.report.running = running;
     });
     const running = this.report.running!;
+    // An Init past its limit that runs again inside this invocation (EnvironmentFailures.suppressInit).
+    const retriedInit = request.suppressedInitAt !== undefined;
     // False once this invocation's Init timed out and runs again (EnvironmentFailures.suppressInit),
     // or it was answered: what this call was doing belongs to the attempt that ended.
     const current = () => this.report.running === running && !running.retrying;
@@ -182,11 +184,11 @@ export class ExecutionEnvironment implements Environment {
     if (coldStart) {
       if (this.state === "reset") this.transition("initializing");
       // A suppressed init (EnvironmentFailures.suppressInit) has the function's timeout, not the Init limit.
-      const limit = request.suppressedInitAt === undefined ? initLimitMs() : this.config.timeout * 1000;
+      const limit = retriedInit ? this.config.timeout * 1000 : initLimitMs();
       // From the Init's start, the extensions' registration included (aws-facts §3: the limit is the
       // three Init tasks'); a slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs),
       // and a retried Init's count as the timeout's (timeoutUsedMs).
-      const left = Math.max(0, limit - (request.suppressedInitAt === undefined ? running.initDelayMs : running.timeoutUsedMs()));
+      const left = Math.max(0, limit - (retriedInit ? running.timeoutUsedMs() : running.initDelayMs));
       this.watchdogs.arm(left, () => this.failures.onInitTimeout(limit));
       await this.startProcess(left, current);
       if (!current()) return done;
@@ -196,13 +198,13 @@ export class ExecutionEnvironment implements Environment {
       this.freezer.thaw();
     }
     // A retried Init's invocation has started already.
-    if (request.suppressedInitAt === undefined) this.report.started(request, coldStart);
+    if (!retriedInit) this.report.started(request, coldStart);
     // Init ends when every extension has asked for its first event too (aws-facts §3 "Phases").
     if (coldStart && this.extensions.running && ((await this.failures.extensionInitFailed(running)) || !current())) return done;
     if (request.injectedError !== undefined) {
       // Not given to the runtime: answered now if it waits on /next, else when it first does (onReady).
-      if (this.api.runtimeWaiting) this.answerForRuntime(this.report.running!);
-      else this.injectedWaiting = this.report.running;
+      if (this.api.runtimeWaiting) this.answerForRuntime(running);
+      else this.injectedWaiting = running;
       return done;
     }
     this.api.dispatch({
@@ -210,7 +212,7 @@ export class ExecutionEnvironment implements Environment {
       payload: request.payload,
       timeoutMs: this.config.timeout * 1000,
       // A suppressed init's time, service delay included, comes out of the function's timeout.
-      deadlineAt: request.suppressedInitAt === undefined ? undefined : stopwatch.epochNow() - running.timeoutUsedMs() + this.config.timeout * 1000,
+      deadlineAt: retriedInit ? stopwatch.epochNow() - running.timeoutUsedMs() + this.config.timeout * 1000 : undefined,
       invokedFunctionArn: request.invokedFunctionArn,
       traceId: request.traceId,
       clientContext: request.clientContext,
