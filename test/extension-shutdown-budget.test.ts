@@ -57,7 +57,8 @@ describe("the Shutdown phase's budget", () => {
     });
     const out = await lambda.send(new InvokeCommand({ FunctionName: "stuck", Payload: Buffer.from("{}") }));
     expect(out.FunctionError).toBeUndefined();
-    await until(() => reports!.got("batch").length > 0);
+    // Not waited for here: the environment freezes once the invocation is over, and a batch not yet
+    // taken in by then reaches the listener when the Shutdown phase thaws it (a CI run froze first).
 
     // A configuration change retires the environment: its Shutdown phase starts.
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "stuck", Description: "changed" }));
@@ -65,6 +66,7 @@ describe("the Shutdown phase's budget", () => {
     await until(() => moves().some((e) => e.to === "retired"), 15_000);
     const [retiring, retired] = moves();
     expect(reports!.got("shutdown").length).toBe(1);
+    expect(reports!.got("batch").length).toBeGreaterThan(0);
     // Half the budget went on the batch the subscriber never answered; then SHUTDOWN, and the extension exited.
     expect(retired!.time - retiring!.time).toBeGreaterThanOrEqual(900);
   }, 30_000);
