@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type CDPSession } from "playwright-core";
 
-const CHROMIUM = "/usr/bin/chromium";
+export const CHROMIUM = "/usr/bin/chromium";
 
 /**
  * Run in the page before its own scripts: counts the events of the `events` frames the page parses
@@ -32,10 +32,17 @@ const COUNT_EVENTS = `{
 }`;
 
 export interface ChromiumPage {
+  /** chromium's name and version. */
+  version: string;
   /** Events the page has got so far. */
   events(): Promise<number>;
   /** CPU ms every chromium process (browser, renderers, GPU, utilities) has used so far. */
   cpuMs(): Promise<number>;
+  /**
+   * Seconds the page's main thread has spent so far, in all (its tasks) and on script, style and
+   * layout (chromium's Performance.getMetrics); paint's raster runs on other threads, outside these.
+   */
+  mainThread(): Promise<{ tasks: number; script: number; style: number; layout: number }>;
   close(): Promise<void>;
 }
 
@@ -70,6 +77,7 @@ export async function openChromiumPage(port: number): Promise<ChromiumPage> {
     const { sessionId } = (await cdp.send("Target.attachToTarget", { targetId, flatten: false })) as { sessionId: string };
     const tab = tabSession(cdp, sessionId);
     await tab("Page.enable"); // Page.addScriptToEvaluateOnNewDocument takes effect only with it
+    await tab("Performance.enable");
     await tab("Emulation.setDeviceMetricsOverride", { width: 1600, height: 1000, deviceScaleFactor: 1, mobile: false });
     await tab("Page.addScriptToEvaluateOnNewDocument", { source: COUNT_EVENTS });
     await tab("Page.navigate", { url: `http://127.0.0.1:${port}/_sim/ui` });
@@ -81,10 +89,16 @@ export async function openChromiumPage(port: number): Promise<ChromiumPage> {
       await new Promise((r) => setTimeout(r, 50));
     }
     return {
+      version: `chromium ${browser.version()}`,
       events: async () => (await seen())?.events ?? 0,
       async cpuMs() {
         const info = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: { cpuTime: number }[] };
         return info.processInfo.reduce((s, p) => s + p.cpuTime, 0) * 1000;
+      },
+      async mainThread() {
+        const { metrics } = (await tab("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
+        const m = (name: string) => metrics.find((x) => x.name === name)?.value ?? 0;
+        return { tasks: m("TaskDuration"), script: m("ScriptDuration"), style: m("RecalcStyleDuration"), layout: m("LayoutDuration") };
       },
       close: () => browser.close(),
     };

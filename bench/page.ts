@@ -10,18 +10,22 @@
 //   takes every event, attached for that count only),
 // - the CPU the page's browser spent (every chromium process: renderer, GPU, browser; from
 //   chromium's own SystemInfo.getProcessInfo), as a share of one core,
+// - of which the page's main thread, on script, style, layout and the rest (its raster is not
+//   on the main thread),
 // beside the same page open on an idle simulator (the reference: what an open page costs doing
 // nothing). The page batches its updates: it redraws at most every 120 ms (250 ms once over 100
-// events a second reach it), whatever the rate.
+// events a second reach it, a second over 1,000, when it also asks for 2 frames a second), whatever the rate. The page is
+// opened as bench:subscribers opens it (page-in-chromium.ts): not a playwright page, whose
+// DevTools Network domain would copy every WebSocket frame out of the renderer.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { chromium, type Browser, type CDPSession } from "playwright-core";
 import { agent, post } from "./http-load.ts";
+import { CHROMIUM, openChromiumPage, type ChromiumPage } from "./page-in-chromium.ts";
 import { startSimulator } from "./support.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
+
 const quick = process.argv.includes("--quick");
 const SECONDS = quick ? 5 : 15;
 /**
@@ -39,12 +43,6 @@ function config(): string {
   writeFileSync(join(dir, "noop", "index.mjs"), "export const handler = async () => ({ ok: true });\n");
   writeFileSync(join(dir, "lambda-sim.yaml"), "functions:\n  noop:\n    runtime: nodejs24.x\n    handler: index.handler\n    codeUri: ./noop\n");
   return join(dir, "lambda-sim.yaml");
-}
-
-/** CPU seconds every chromium process has used so far. */
-async function browserCpu(cdp: CDPSession): Promise<number> {
-  const info = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: { cpuTime: number }[] };
-  return info.processInfo.reduce((s, p) => s + p.cpuTime, 0);
 }
 
 /** Invokes `noop` `rate` times a second for `seconds`, in ticks of 10 ms; the rate reached. */
@@ -89,30 +87,31 @@ async function main(): Promise<void> {
     return;
   }
   const sim = await startSimulator([], ["--in-memory", "--config", config()]);
-  let browser: Browser | undefined;
+  let page: ChromiumPage | undefined;
   try {
     // Warm the function and the server before anything is counted.
     for (let i = 0; i < 2000; i++) await post(sim.port, "/2015-03-31/functions/noop/invocations");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(`http://127.0.0.1:${sim.port}/_sim/ui`);
-    await page.waitForSelector("body");
-    const cdp = await browser.newBrowserCDPSession();
-    console.log(`node ${process.version}, chromium ${browser.version()}, page at 1600×1000, ${SECONDS} s per rate`);
-    console.log("invocations/s | telemetry events/s | page's browser CPU (share of one core)");
+    page = await openChromiumPage(sim.port);
+    console.log(`node ${process.version}, ${page.version}, page at 1600×1000, ${SECONDS} s per rate`);
+    console.log("invocations/s | telemetry events/s | page's browser CPU (share of one core) | of which its main thread: script / style / layout / other");
+    const share = (seconds: number, wall: number) => `${((seconds / wall) * 100).toFixed(1)}%`;
     for (const rate of RATES) {
       const events = rate === 0 ? 0 : await eventsPerSecond(sim.port, rate);
       await paced(sim.port, rate, 2); // the page catches up with the count's traffic, unmeasured
-      const c0 = await browserCpu(cdp);
+      const c0 = await page.cpuMs();
+      const m0 = await page.mainThread();
       const t0 = performance.now();
       const reached = await paced(sim.port, rate, SECONDS);
-      const share = (await browserCpu(cdp)) - c0;
+      const cpu = ((await page.cpuMs()) - c0) / 1000;
+      const m1 = await page.mainThread();
       const wall = (performance.now() - t0) / 1000;
+      const [script, style, layout] = [m1.script - m0.script, m1.style - m0.style, m1.layout - m0.layout];
+      const main = `${share(m1.tasks - m0.tasks, wall)}: ${share(script, wall)} / ${share(style, wall)} / ${share(layout, wall)} / ${share(m1.tasks - m0.tasks - script - style - layout, wall)}`;
       const label = rate === 0 ? "idle (reference)" : `${reached.toFixed(0)}`;
-      console.log(`${label.padStart(13)} | ${events.toFixed(0).padStart(18)} | ${((share / wall) * 100).toFixed(1).padStart(5)}%`);
+      console.log(`${label.padStart(13)} | ${events.toFixed(0).padStart(18)} | ${share(cpu, wall).padStart(6)} | ${main}`);
     }
   } finally {
-    await browser?.close();
+    await page?.close();
     sim.child.kill("SIGTERM");
     agent.destroy();
   }

@@ -29,8 +29,11 @@ interface Page {
   cold: number;
 }
 
-/** The page's side, as dashboard.js does it: its subscription, each frame into its model (then `applied`). */
-function openPage(endpoint: string, applied?: (frame: HubFrame, page: Page) => void): Promise<Page> {
+/**
+ * The page's side, as dashboard.js does it: its subscription, each frame into its model (then
+ * `applied`); `intervalMs`, as the page asks for it above 1,000 events a second (dashboard.js).
+ */
+function openPage(endpoint: string, intervalMs: number | undefined, applied?: (frame: HubFrame, page: Page) => void): Promise<Page> {
   const ws = new WebSocket(`${endpoint.replace("http", "ws")}/_sim/events`);
   const page: Page = { ws, m: createModel(), finished: 0, summed: 0, errors: 0, cold: 0 };
   let fields: string[][] = [];
@@ -54,17 +57,20 @@ function openPage(endpoint: string, applied?: (frame: HubFrame, page: Page) => v
   });
   return new Promise((resolve, reject) => {
     ws.once("open", () => {
-      ws.send(JSON.stringify(PAGE_SUBSCRIPTION));
+      ws.send(JSON.stringify({ ...PAGE_SUBSCRIPTION, intervalMs }));
       resolve(page);
     });
     ws.once("error", reject);
   });
 }
 
-describe("the dashboard's stream at a high invocation rate", () => {
+describe.each([
+  { frames: "on the simulator's cadence", intervalMs: undefined },
+  { frames: "in frames half a second apart", intervalMs: 500 },
+])("the dashboard's stream at a high invocation rate, $frames", ({ intervalMs }) => {
   it("sums a busy frame's warm successes, and the page still counts every invocation, its cost the server's, each error and cold start shown", { timeout: 120_000 }, async () => {
     const t = await sims.start({ functions: [model("busy", 0), model("flaky", 0.2)] });
-    const page = await openPage(t.endpoint);
+    const page = await openPage(t.endpoint, intervalMs);
     await until(() => page.m.seq > 0 || page.m.functions.size > 0);
     let invoked = 0;
     let functionErrors = 0;
@@ -111,7 +117,7 @@ describe("the dashboard's stream at a high invocation rate", () => {
     // it knows of: its last event's, or its views' (a views frame is answered at once: it may come
     // before the events frame that holds the events up to its seq, which the page then skips).
     const wrong: { after: string; seq: number; page: number; server: number }[] = [];
-    const page = await openPage(t.endpoint, (frame, page) => {
+    const page = await openPage(t.endpoint, intervalMs, (frame, page) => {
       const requests = page.m.cost.functions.busy?.requests;
       const seq = Math.max(page.m.seq, page.m.costSeq);
       if (requests !== undefined && (frame.kind === "events" || frame.kind === "views") && requests !== finishedUpTo(seq)) {
@@ -142,7 +148,9 @@ describe("the dashboard's stream at a high invocation rate", () => {
     expect(wrong).toEqual([]);
     page.ws.close();
   });
+});
 
+describe("the dashboard's stream at a high invocation rate", () => {
   it("prices a summed invocation as the page prices it one by one, when its environment retires or its function is deleted later in the frame", async () => {
     // The hub and the page's model, without a simulator: a frame's order is what this is about, and
     // only events emitted in one turn are sure to share a frame (the simulator's are spread over 50 ms).

@@ -6,6 +6,7 @@ import { compileSubscription, EventTexts, EVERYTHING, supersededInFrame, type Co
 import { COMPACT_FRAME } from "./compact-events.ts";
 import { RecentInvocations } from "./recent-invocations.ts";
 import { AsyncAttempts, foldRoutine, type Folding, type InvocationSummary } from "./invocation-summary.ts";
+import { HeldEvents } from "./held-events.ts";
 
 /** A telemetry event with its place in the stream: 1, 2, 3, ... since the simulator started. */
 export type SequencedEvent = TelemetryEvent & { seq: number };
@@ -69,6 +70,8 @@ interface Client {
   subscription: CompiledSubscription;
   /** The seq of the last views frame it was sent: a summary counts no invocation on both sides of it. */
   viewsSeq: number;
+  /** When it was last sent an events frame (stopwatch ms): the subscription's intervalMs runs from it. */
+  framedAt: number;
 }
 
 /**
@@ -83,8 +86,10 @@ export class EventHub {
   private seq = 0;
   private readonly recent: SequencedEvent[] = [];
   private recentAt = 0;
-  private batch: SequencedEvent[] = [];
-  private flushing = false;
+  /** Events batched for the clients, until each client that takes them has been sent them. */
+  private readonly held = new HeldEvents();
+  /** The next flush; `deferred`: set only for a client on a longer interval (a new event wants one sooner). */
+  private flushTimer: { at: number; deferred: boolean; cancel(): void } | undefined;
   private readonly clients = new Set<Client>();
   private readonly viewProviders = new Map<string, () => unknown>();
   private readonly stateViews = new Set<string>();
@@ -94,8 +99,6 @@ export class EventHub {
   private readonly flushEveryMs: number;
   /** Async attempts started and not finished: their invocations are never summarized. */
   private readonly asyncAttempts = new AsyncAttempts();
-  /** The `invocation.finished` events of this batch that end an async attempt. */
-  private asyncFinishes = new Set<object>();
   /** What clients that leave the previews out fetch when a person opens an invocation. */
   readonly invocations = new RecentInvocations();
 
@@ -161,7 +164,7 @@ export class EventHub {
 
   /** A new client gets a snapshot at once, then every later event. Returns its disconnect function. */
   connect(sink: HubSink): { close(): void; sample(): void; subscribe(s: HubSubscription | object): boolean } {
-    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING, viewsSeq: 0 };
+    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING, viewsSeq: 0, framedAt: 0 };
     this.clients.add(client);
     this.sendSnapshot(client);
     return {
@@ -196,13 +199,19 @@ export class EventHub {
     // Followed whether anyone watches: a client may connect between an attempt's start and its finish.
     const asyncFinish = this.asyncAttempts.note(s);
     if (this.clients.size === 0 || !this.wanted(s)) return;
-    if (asyncFinish) this.asyncFinishes.add(s);
-    this.batch.push(s);
-    if (!this.flushing) {
-      this.flushing = true;
-      if (this.flushEveryMs === 0) setImmediate(() => this.flush());
-      else stopwatch.after(this.flushEveryMs, () => this.flush());
-    }
+    this.held.push(s, asyncFinish);
+    if (this.flushTimer === undefined || this.flushTimer.deferred) this.flushIn(this.flushEveryMs, false);
+  }
+
+  /** A flush in `ms`, unless one comes sooner. */
+  private flushIn(ms: number, deferred: boolean): void {
+    const at = stopwatch.now() + ms;
+    if (this.flushTimer !== undefined && this.flushTimer.at <= at) return;
+    this.flushTimer?.cancel();
+    if (ms === 0) {
+      const immediate = setImmediate(() => this.flush());
+      this.flushTimer = { at, deferred, cancel: () => clearImmediate(immediate) };
+    } else this.flushTimer = { at, deferred, ...stopwatch.after(ms, () => this.flush()) };
   }
 
   /** Whether a client takes `e`: what none does is not batched (a warm invocation's log lines and admission, with the page and tail). */
@@ -212,41 +221,54 @@ export class EventHub {
   }
 
   private flush(): void {
-    this.flushing = false;
-    const batch = this.batch;
-    this.batch = [];
-    const asyncFinishes = this.asyncFinishes;
-    this.asyncFinishes = new Set();
-    if (batch.length === 0) return;
+    this.flushTimer = undefined;
+    const last = this.held.lastSeq;
+    if (last === 0) return;
+    const now = stopwatch.now();
     const texts = new EventTexts();
-    // One frame text per subscription (and per join point, for a client that joined this turn).
+    // One frame text per subscription and window (what the client had: a client that joined this
+    // turn, or one on a longer interval, starts its window elsewhere).
     const frames = new Map<string, string | undefined>();
-    const last = batch[batch.length - 1]!.seq;
+    let nextDue = Infinity;
     for (const c of this.clients) {
+      if (c.seq >= last) continue;
+      // On a longer interval than the hub's (intervalMs): its next frame when the interval is up, give or take half a turn.
+      const wait = c.subscription.intervalMs - (now - c.framedAt);
+      if (wait > this.flushEveryMs / 2 && c.dropped === 0) {
+        nextDue = Math.min(nextDue, wait);
+        continue;
+      }
+      const window = this.held.after(c.seq);
       // A slow client that has read down since its last write's callback: resynchronised now, not
       // left dropping until a write that will not come (its events are all being dropped).
       if (c.dropped > 0) this.resumeIfDrained(c);
       if (c.dropped > 0 || c.sink.bufferedBytes() > SLOW_CLIENT_BYTES) {
-        c.dropped += batch.filter((e) => e.seq > c.seq && c.subscription.matches(e)).length;
+        c.dropped += window.filter((e) => e.seq > c.seq && c.subscription.matches(e)).length;
         c.seq = last;
         continue;
       }
-      // A client that joined during this turn already has the first events in its snapshot.
-      const from = batch[0]!.seq <= c.seq ? c.seq : 0;
-      // Views it was sent at a seq inside this batch: a summary does not straddle it (invocation-summary.ts).
-      const counted = c.subscription.summarize && c.viewsSeq >= batch[0]!.seq && c.viewsSeq < last ? c.viewsSeq : 0;
-      const key = `${from} ${counted} ${c.subscription.key}`;
+      // Views it was sent at a seq inside this window: a summary does not straddle it (invocation-summary.ts).
+      const counted = c.subscription.summarize && c.viewsSeq >= window[0]!.seq && c.viewsSeq < last ? c.viewsSeq : 0;
+      const key = `${c.seq} ${counted} ${c.subscription.key}`;
       let frame = frames.get(key);
       if (!frames.has(key)) {
         // Only coalescing clients skip what a later event hides; the others get every event.
-        const superseded = c.subscription.coalesce ? supersededInFrame(batch, c.subscription) : undefined;
-        const folding = superseded && c.subscription.summarize ? foldRoutine(batch, from, c.subscription, superseded, asyncFinishes, counted) : undefined;
-        frame = eventsFrame(batch, from, c.subscription, texts, superseded, folding);
+        const superseded = c.subscription.coalesce ? supersededInFrame(window, c.subscription) : undefined;
+        const folding = superseded && c.subscription.summarize ? foldRoutine(window, c.seq, c.subscription, superseded, this.held.attemptFinishes, counted) : undefined;
+        frame = eventsFrame(window, c.seq, c.subscription, texts, superseded, folding);
         frames.set(key, frame);
       }
-      if (frame !== undefined) this.write(c, frame);
+      if (frame !== undefined) {
+        this.write(c, frame);
+        c.framedAt = now;
+      }
       c.seq = last;
     }
+    // What every client has is let go; what a client on a longer interval still waits for is held until its frame.
+    let oldest = last;
+    for (const c of this.clients) oldest = Math.min(oldest, c.seq);
+    this.held.dropThrough(oldest);
+    if (nextDue !== Infinity && this.held.size > 0) this.flushIn(Math.max(1, Math.ceil(nextDue)), true);
   }
 
   private write(c: Client, text: string): void {

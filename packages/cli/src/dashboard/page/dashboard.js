@@ -21,6 +21,8 @@ let eventsThisSecond = 0;
 let rate = 0;
 let lastRender = 0;
 let framePending = false;
+/** The intervalMs the page last subscribed with (frameIntervalFor). */
+let frameInterval = 0;
 /** Chips a lane can show (measureChipRoom), and the narrowest chip, hidden, that measures them. */
 let chipRoom;
 const chipProbe = Object.assign(document.createElement("span"), { className: "chip cold", textContent: "cold 1.11 ms", ariaHidden: "true" });
@@ -75,6 +77,7 @@ function connect() {
   socket.onopen = () => {
     opened = true;
     socket.send(JSON.stringify(PAGE_SUBSCRIPTION));
+    frameInterval = 0;
     // Live or a playback: the snapshot, next, says which (its `clock` view).
     setStatus("connected", false);
   };
@@ -190,14 +193,14 @@ function measureChipRoom() {
 /**
  * Our choice: ms between redraws, ~8 a second; 4 a second once events stream faster than a person
  * reads them (over 100 a second reach the page), which cut the page's CPU at 4,000 telemetry
- * events a second by a third; 2 a second over 1,000 (the stream is summed then: model.js
- * PAGE_SUBSCRIPTION), which cut it at 2,000 invocations a second from 26-28% to 16-17% of a core
- * (bench/page.ts); 1 a second over 5,000, which cut chromium's and tail's CPU per invocation at
- * 6,000-10,000 invocations a second from 16-23 µs to 11-12 (bench:subscribers, BENCH_PAGE=browser).
+ * events a second by a third; 1 a second over 1,000 (the stream is summed then: model.js
+ * PAGE_SUBSCRIPTION). The redraws are most of what the page costs then: with 8 callers at
+ * 4,300-5,600 invocations a second, chromium's renderer took 8-11 µs per invocation at 2 redraws
+ * a second and 4-6 at 1 (bench/page.ts's breakdown; bench:subscribers, BENCH_PAGE=browser).
  * A person reads no single chip at those rates; the counts, lanes and cost still move.
  */
 function redrawGap() {
-  return rate > 5000 ? 1000 : rate > 1000 ? 500 : rate > 100 ? 250 : 120;
+  return rate > 1000 ? 1000 : rate > 100 ? 250 : 120;
 }
 
 /** Asks for a frame when a section is dirty (the frame waits out the gap since the last one). */
@@ -232,6 +235,19 @@ addEventListener("resize", () => {
   askForFrame();
 });
 
+/**
+ * The events frames the page asks for, in ms apart (the subscription's intervalMs; 0: the
+ * simulator's own 50 ms): half its redraw gap once it redraws once a second, so a redraw shows
+ * what is at most half a second old. Each frame costs the browser a wake-up of its network
+ * service, IPC and the page's handler whatever it holds: with 8 callers at ~3,600 invocations a
+ * second, chromium's renderer took 22.8 µs per invocation with 20 frames a second and 15.6-18.1
+ * with 4 (redrawing twice a second; bench:subscribers' setting). A slow stream keeps 50 ms frames:
+ * a 300 ms invocation's lane shows busy, where a longer frame would fold it into its finish (`coalesce`).
+ */
+function frameIntervalFor(gap) {
+  return gap >= 500 ? gap / 2 : 0;
+}
+
 // Gauges (queue depths, lanes, retries waiting) are sampled once a second.
 setInterval(() => {
   rate = eventsThisSecond;
@@ -239,6 +255,11 @@ setInterval(() => {
   if (socket?.readyState === WebSocket.OPEN) {
     socket.send(JSON.stringify({ kind: "sample" }));
     setStatus(statusText(m.clock, rate), false);
+    const interval = frameIntervalFor(redrawGap());
+    if (interval !== frameInterval) {
+      frameInterval = interval;
+      socket.send(JSON.stringify({ ...PAGE_SUBSCRIPTION, intervalMs: interval }));
+    }
   }
 }, 1000);
 
