@@ -86,6 +86,8 @@ export class EventHub {
   private seq = 0;
   private readonly recent: SequencedEvent[] = [];
   private recentAt = 0;
+  /** Each event's text in each form a client takes, written once. */
+  private readonly texts = new EventTexts();
   /** Events batched for the clients, until each client that takes them has been sent them. */
   private readonly held = new HeldEvents();
   /** The next flush; `deferred`: set only for a client on a longer interval (a new event wants one sooner). */
@@ -225,7 +227,6 @@ export class EventHub {
     const last = this.held.lastSeq;
     if (last === 0) return;
     const now = stopwatch.now();
-    const texts = new EventTexts();
     // One frame text per subscription and window (what the client had: a client that joined this
     // turn, or one on a longer interval, starts its window elsewhere).
     const frames = new Map<string, string | undefined>();
@@ -255,7 +256,7 @@ export class EventHub {
         // Only coalescing clients skip what a later event hides; the others get every event.
         const superseded = c.subscription.coalesce ? supersededInFrame(window, c.subscription) : undefined;
         const folding = superseded && c.subscription.summarize ? foldRoutine(window, c.seq, c.subscription, superseded, this.held.attemptFinishes, counted) : undefined;
-        frame = eventsFrame(window, c.seq, c.subscription, texts, superseded, folding);
+        frame = eventsFrame(window, c.seq, c.subscription, this.texts, superseded, folding);
         frames.set(key, frame);
       }
       if (frame !== undefined) {

@@ -160,8 +160,12 @@ export function supersededInFrame(batch: readonly TelemetryEvent[], sub: Compile
  * compact form (compact-events.ts).
  */
 export class EventTexts {
-  /** By (full or no previews to leave out: 1, lean: 0) + (compact: 2). */
-  private readonly caches = [new Map<object, string>(), new Map<object, string>(), new Map<object, string>(), new Map<object, string>()];
+  /**
+   * By (full or no previews to leave out: 1, lean: 0) + (compact: 2). Weak: an event is written
+   * once for every client that takes that form, in whichever frames (a client on a longer interval
+   * gets it later), and its texts go with it.
+   */
+  private readonly caches = [new WeakMap<object, string>(), new WeakMap<object, string>(), new WeakMap<object, string>(), new WeakMap<object, string>()];
 
   text(e: SequencedEvent, previews: boolean, compact = false): string {
     const full = previews || !hasPreview(e);
