@@ -13,8 +13,9 @@
 // - of which the page's main thread, on script, style, layout and the rest (its raster is not
 //   on the main thread),
 // beside the same page open on an idle simulator (the reference: what an open page costs doing
-// nothing). The page batches its updates: it redraws at most every 120 ms (250 ms once over 100
-// events a second reach it, a second over 1,000, when it also asks for 2 frames a second), whatever the rate. The page is
+// nothing). The page batches its updates, whatever the rate: it redraws at most every 120 ms,
+// every 500 ms once over 100 events a second reach it (asking for 4 frames a second), and once a
+// second over 1,000 (asking for 2; dashboard.js). The page is
 // opened as bench:subscribers opens it (page-in-chromium.ts): not a playwright page, whose
 // DevTools Network domain would copy every WebSocket frame out of the renderer.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
