@@ -2,10 +2,11 @@ import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { TelemetryEvent } from "./events.ts";
 import type { Telemetry } from "./telemetry.ts";
-import { compileSubscription, EventTexts, EVERYTHING, supersededInFrame, type CompiledSubscription, type HubSubscription } from "./hub-subscription.ts";
+import { compileSubscription, EventTexts, EVERYTHING, type CompiledSubscription, type HubSubscription } from "./hub-subscription.ts";
 import { COMPACT_FRAME } from "./compact-events.ts";
 import { RecentInvocations } from "./recent-invocations.ts";
-import { AsyncAttempts, foldRoutine, type Folding, type InvocationSummary } from "./invocation-summary.ts";
+import { AsyncAttempts, type InvocationSummary } from "./invocation-summary.ts";
+import { eventsFrame } from "./events-frame.ts";
 import { HeldEvents } from "./held-events.ts";
 
 /** A telemetry event with its place in the stream: 1, 2, 3, ... since the simulator started. */
@@ -253,10 +254,7 @@ export class EventHub {
       const key = `${c.seq} ${counted} ${c.subscription.key}`;
       let frame = frames.get(key);
       if (!frames.has(key)) {
-        // Only coalescing clients skip what a later event hides; the others get every event.
-        const superseded = c.subscription.coalesce ? supersededInFrame(window, c.subscription) : undefined;
-        const folding = superseded && c.subscription.summarize ? foldRoutine(window, c.seq, c.subscription, superseded, this.held.attemptFinishes, counted) : undefined;
-        frame = eventsFrame(window, c.seq, c.subscription, this.texts, superseded, folding);
+        frame = eventsFrame(window, c.seq, c.subscription, this.texts, this.held.attemptFinishes, counted);
         frames.set(key, frame);
       }
       if (frame !== undefined) {
@@ -291,25 +289,4 @@ export class EventHub {
     c.seq = snap.seq;
     this.write(c, JSON.stringify(snap));
   }
-}
-
-/**
- * `{"kind":"events","events":[...]}` of the events after `from` that `sub` wants (less the
- * events a later one hides, for a coalesce subscriber, and the routine invocations a summary
- * stands for, for a summarize subscriber), built from each event's one text; undefined if none.
- */
-function eventsFrame(batch: SequencedEvent[], from: number, sub: CompiledSubscription, texts: EventTexts, superseded?: Set<object>, folding?: Folding): string | undefined {
-  let out = "";
-  for (const e of batch) {
-    if (e.seq <= from || !sub.matches(e)) continue;
-    if (folding?.folded.has(e)) {
-      const summary = folding.summaries.get(e);
-      if (summary !== undefined) out += (out === "" ? "" : ",") + JSON.stringify(summary);
-      continue;
-    }
-    // A client that asked for previews still gets a warm start's payload.
-    if (superseded?.has(e) && !(sub.previews && e.type === "invocation.started")) continue;
-    out += (out === "" ? "" : ",") + texts.text(e, sub.previews, sub.compact);
-  }
-  return out === "" ? undefined : `{"kind":"events","events":[${out}]}`;
 }
