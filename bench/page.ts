@@ -14,8 +14,8 @@
 //   on the main thread),
 // beside the same page open on an idle simulator (the reference: what an open page costs doing
 // nothing). The page batches its updates, whatever the rate: it redraws at most every 120 ms,
-// every 500 ms once over 100 events a second reach it (asking for 4 frames a second), and once a
-// second over 1,000 (asking for 2; dashboard.js). The page is
+// every 250 ms once over 100 events a second reach it, and once a second over 1,000 (asking then
+// for 2 frames a second; dashboard.js). The page is
 // opened as bench:subscribers opens it (page-in-chromium.ts): not a playwright page, whose
 // DevTools Network domain would copy every WebSocket frame out of the renderer.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";

@@ -9,7 +9,7 @@ import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
 /**
- * Issue 15: the page redraws up to twice a second at high event rates, so a redraw changes only the
+ * Issue 15: the page redraws up to 4 times a second at high event rates, so a redraw changes only the
  * nodes that differ (morph.js) and a lane draws only the chips it has room for. What a person
  * sees must stay what a whole redraw showed.
  */

@@ -193,19 +193,20 @@ function measureChipRoom() {
 }
 
 /**
- * Our choice: ms between redraws, ~8 a second; 2 a second once events stream faster than a person
- * reads them (over 100 a second reach the page); 1 a second once the stream is busy (`busy`: over
- * 1,000 events a second, until under 250; the stream is summed then, model.js PAGE_SUBSCRIPTION,
- * and comes in longer frames, frameIntervalFor, which cut what reaches the page several times
- * over: without the wide band the page went to and fro between the two every second). The
- * redraws are most of what the page costs at those rates (bench/page.ts): at 500 invocations a
- * second, chromium took 20.7% of a core redrawing 4 times a second and 8.2% at 2; with 8 callers
- * at 4,300-5,600 invocations a second, its renderer took 8-11 µs per invocation at 2 redraws a
- * second and 4-6 at 1 (bench:subscribers, BENCH_PAGE=browser). A person reads no single chip at
- * those rates; the counts, lanes and cost still move.
+ * Our choice: ms between redraws, ~8 a second; 4 a second once events stream faster than a person
+ * reads them (over 100 a second reach the page), which cut the page's CPU at 4,000 telemetry
+ * events a second by a third, and still draws a short busy moment (a trace played back at ×10:
+ * at 2 a second its busy environments were never drawn); 1 a second once the stream is busy
+ * (`busy`: over 1,000 events a second, until under 250; the stream is summed then, model.js
+ * PAGE_SUBSCRIPTION, and comes in longer frames, frameIntervalFor, which cut what reaches the
+ * page several times over: without the wide band the page went to and fro between the two every
+ * second). The redraws are most of what the page costs then: with 8 callers at 4,300-5,600
+ * invocations a second, chromium's renderer took 8-11 µs per invocation at 2 redraws a second and
+ * 4-6 at 1 (bench:subscribers, BENCH_PAGE=browser). A person reads no single chip at those
+ * rates; the counts, lanes and cost still move.
  */
 function redrawGap() {
-  return busy ? 1000 : rate > 100 ? 500 : 120;
+  return busy ? 1000 : rate > 100 ? 250 : 120;
 }
 
 /** Asks for a frame when a section is dirty (the frame waits out the gap since the last one). */
@@ -242,8 +243,8 @@ addEventListener("resize", () => {
 
 /**
  * The events frames the page asks for, in ms apart (the subscription's intervalMs; 0: the
- * simulator's own 50 ms): half its redraw gap once it redraws at most twice a second, so a redraw
- * shows what is at most half a gap old. Each frame costs the browser a wake-up of its network
+ * simulator's own 50 ms): half its redraw gap once it redraws once a second, so a redraw shows
+ * what is at most half a second old. Each frame costs the browser a wake-up of its network
  * service, IPC and the page's handler whatever it holds: with 8 callers at ~3,600 invocations a
  * second, chromium's renderer took 22.8 µs per invocation with 20 frames a second and 15.6-18.1
  * with 4 (both redrawing twice a second; bench:subscribers' setting). A slow stream keeps 50 ms
