@@ -189,8 +189,7 @@ export class ExecutionEnvironment implements Environment {
       // three Init tasks'); a slow cold start's service ms are Init already spent (InvocationRequest.initDelayMs),
       // and a retried Init's count as the timeout's (timeoutUsedMs).
       const left = Math.max(0, limit - (retriedInit ? running.timeoutUsedMs() : running.initDelayMs));
-      this.watchdogs.arm(left, () => this.failures.onInitTimeout(limit));
-      await this.startProcess(left, current);
+      await this.startProcess(left, current, () => this.failures.onInitTimeout(limit));
       if (!current()) return done;
     } else {
       // Its telemetry is delivered while the runtime works (Telemetry.deferred).
@@ -250,13 +249,16 @@ export class ExecutionEnvironment implements Environment {
 
   /**
    * `limitMs`: what the extensions have to register (the Init limit, or what a suppressed init has
-   * left); `current`: false once the invocation that started it has moved on (its Init timed out).
+   * left); `current`: false once the invocation that started it has moved on (its Init timed out);
+   * `onLimit`: armed for `limitMs` from the instant Init Duration counts from (prepare()), so a
+   * timed-out Init reports its limit, not a few ms less (the Runtime API's first listen came between).
    */
-  private async startProcess(limitMs = initLimitMs(), current: () => boolean = () => true): Promise<void> {
+  private async startProcess(limitMs = initLimitMs(), current: () => boolean = () => true, onLimit?: () => void): Promise<void> {
     if (this.runtimeApi === "") this.runtimeApi = await this.api.listen();
     this.failures.initStarts();
     this.report.initStart();
     const options = this.process.prepare(this.runtimeApi);
+    if (onLimit !== undefined) this.watchdogs.arm(limitMs, onLimit);
     const failure = await this.extensions.start(options, limitMs, this.report.initPhase);
     if (!current()) return;
     if (failure !== undefined) return this.failures.failExtensionInit(failure);
