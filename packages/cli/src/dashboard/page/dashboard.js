@@ -259,7 +259,9 @@ function frameIntervalFor(gap) {
 setInterval(() => {
   rate = eventsThisSecond;
   eventsThisSecond = 0;
-  busy = busy ? rate >= 250 : rate > 1000;
+  // A playback is never busy: its server sends frames as they played (no summing, no intervals),
+  // and at 1 redraw a second a trace played at ×10 never drew its busy environments.
+  busy = !m.playback && (busy ? rate >= 250 : rate > 1000);
   if (socket?.readyState === WebSocket.OPEN) {
     socket.send(JSON.stringify({ kind: "sample" }));
     setStatus(statusText(m.clock, rate), false);
