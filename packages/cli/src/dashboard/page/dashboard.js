@@ -23,7 +23,7 @@ let rate = 0;
 let busy = false;
 let lastRender = 0;
 let framePending = false;
-/** The intervalMs the page last subscribed with (frameIntervalFor). */
+/** The intervalMs the page last subscribed with (BUSY_FRAME_MS while busy). */
 let frameInterval = 0;
 /** Chips a lane can show (measureChipRoom), and the narrowest chip, hidden, that measures them. */
 let chipRoom;
@@ -198,7 +198,7 @@ function measureChipRoom() {
  * events a second by a third, and still draws a short busy moment (a trace played back at ×10:
  * at 2 a second its busy environments were never drawn); 1 a second once the stream is busy
  * (`busy`: over 1,000 events a second, until under 250; the stream is summed then, model.js
- * PAGE_SUBSCRIPTION, and comes in longer frames, frameIntervalFor, which cut what reaches the
+ * PAGE_SUBSCRIPTION, and comes in longer frames, BUSY_FRAME_MS, which cut what reaches the
  * page several times over: without the wide band the page went to and fro between the two every
  * second). The redraws are most of what the page costs then: with 8 callers at 4,300-5,600
  * invocations a second, chromium's renderer took 8-11 µs per invocation at 2 redraws a second and
@@ -242,18 +242,16 @@ addEventListener("resize", () => {
 });
 
 /**
- * The events frames the page asks for, in ms apart (the subscription's intervalMs; 0: the
- * simulator's own 50 ms): half its redraw gap once it redraws once a second, so a redraw shows
- * what is at most half a second old. Each frame costs the browser a wake-up of its network
+ * The events frames the page asks for while busy, in ms apart (the subscription's intervalMs;
+ * otherwise 0: the simulator's own 50 ms): half its redraw gap, so a redraw shows what is at most
+ * half a second old. Each frame costs the browser a wake-up of its network
  * service, IPC and the page's handler whatever it holds: with 8 callers at ~3,600 invocations a
  * second, chromium's renderer took 22.8 µs per invocation with 20 frames a second and 15.6-18.1
  * with 4 (both redrawing twice a second; bench:subscribers' setting). A slow stream keeps 50 ms
  * frames: a short invocation's lane shows busy, where a longer frame would fold it into its
  * finish (`coalesce`).
  */
-function frameIntervalFor(gap) {
-  return gap >= 500 ? gap / 2 : 0;
-}
+const BUSY_FRAME_MS = 500;
 
 // Gauges (queue depths, lanes, retries waiting) are sampled once a second.
 setInterval(() => {
@@ -265,7 +263,7 @@ setInterval(() => {
   if (socket?.readyState === WebSocket.OPEN) {
     socket.send(JSON.stringify({ kind: "sample" }));
     setStatus(statusText(m.clock, rate), false);
-    const interval = frameIntervalFor(redrawGap());
+    const interval = busy ? BUSY_FRAME_MS : 0;
     if (interval !== frameInterval) {
       frameInterval = interval;
       socket.send(JSON.stringify({ ...PAGE_SUBSCRIPTION, intervalMs: interval }));
