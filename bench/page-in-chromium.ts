@@ -38,11 +38,15 @@ export interface ChromiumPage {
   events(): Promise<number>;
   /** CPU ms every chromium process (browser, renderers, GPU, utilities) has used so far. */
   cpuMs(): Promise<number>;
+  /** The same, by process type (browser, renderer, GPU, utility: the network service). */
+  cpuMsByType(): Promise<Record<string, number>>;
   /**
    * Seconds the page's main thread has spent so far, in all (its tasks) and on script, style and
    * layout (chromium's Performance.getMetrics); paint's raster runs on other threads, outside these.
    */
   mainThread(): Promise<{ tasks: number; script: number; style: number; layout: number }>;
+  /** A DevTools command to the page's tab (bench/page.ts' BENCH_PAGE_PROFILE: the Profiler domain). */
+  send(method: string, params?: object): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -95,11 +99,18 @@ export async function openChromiumPage(port: number): Promise<ChromiumPage> {
         const info = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: { cpuTime: number }[] };
         return info.processInfo.reduce((s, p) => s + p.cpuTime, 0) * 1000;
       },
+      async cpuMsByType() {
+        const info = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: { type: string; cpuTime: number }[] };
+        const out: Record<string, number> = {};
+        for (const p of info.processInfo) out[p.type] = (out[p.type] ?? 0) + p.cpuTime * 1000;
+        return out;
+      },
       async mainThread() {
         const { metrics } = (await tab("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
         const m = (name: string) => metrics.find((x) => x.name === name)?.value ?? 0;
         return { tasks: m("TaskDuration"), script: m("ScriptDuration"), style: m("RecalcStyleDuration"), layout: m("LayoutDuration") };
       },
+      send: tab,
       close: () => browser.close(),
     };
   } catch (e) {

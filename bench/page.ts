@@ -9,13 +9,14 @@
 // - the telemetry events per second the simulator produced (counted by a WebSocket client that
 //   takes every event, attached for that count only),
 // - the CPU the page's browser spent (every chromium process: renderer, GPU, browser; from
-//   chromium's own SystemInfo.getProcessInfo), as a share of one core,
-// - of which the page's main thread, on script, style, layout and the rest (its raster is not
+//   chromium's own SystemInfo.getProcessInfo), as a share of one core, and of it the renderer's
+//   (the page's own process: its script, style, layout, paint and raster),
+// - the page's main thread, on script, style, layout and the rest (its raster is not
 //   on the main thread),
 // beside the same page open on an idle simulator (the reference: what an open page costs doing
 // nothing). The page batches its updates, whatever the rate: it redraws at most every 120 ms,
-// every 250 ms once over 100 events a second reach it, and once a second over 1,000 (asking then
-// for 2 frames a second; dashboard.js). The page is
+// every 250 ms once over 100 events a second reach it, and once a second over 1,000, its lanes
+// every other time (asking then for 2 frames a second; dashboard.js). The page is
 // opened as bench:subscribers opens it (page-in-chromium.ts): not a playwright page, whose
 // DevTools Network domain would copy every WebSocket frame out of the renderer.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -35,6 +36,9 @@ const SECONDS = quick ? 5 : 15;
  */
 const RATES = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(",").map(Number) : [0, 100, 250, 500];
 if (RATES.some((r) => !Number.isFinite(r) || r < 0)) throw new Error(`BENCH_RATES: invocation rates per second, comma-separated (0 for the idle page), not ${process.env.BENCH_RATES}`);
+
+/** BENCH_PAGE_PROFILE=path: the page's main-thread CPU profile at each rate, to path.RATE.cpuprofile (profiling adds its own cost to the figures). */
+const profileTo = process.env.BENCH_PAGE_PROFILE;
 
 const { WebSocket } = createRequire(import.meta.url)("ws") as typeof import("ws");
 
@@ -94,22 +98,25 @@ async function main(): Promise<void> {
     for (let i = 0; i < 2000; i++) await post(sim.port, "/2015-03-31/functions/noop/invocations");
     page = await openChromiumPage(sim.port);
     console.log(`node ${process.version}, ${page.version}, page at 1600×1000, ${SECONDS} s per rate`);
-    console.log("invocations/s | telemetry events/s | page's browser CPU (share of one core) | of which its main thread: script / style / layout / other");
+    console.log("invocations/s | telemetry events/s | page's browser CPU (share of one core), of which its renderer | of which its main thread: script / style / layout / other");
     const share = (seconds: number, wall: number) => `${((seconds / wall) * 100).toFixed(1)}%`;
     for (const rate of RATES) {
       const events = rate === 0 ? 0 : await eventsPerSecond(sim.port, rate);
       await paced(sim.port, rate, 2); // the page catches up with the count's traffic, unmeasured
-      const c0 = await page.cpuMs();
+      const c0 = await page.cpuMsByType();
       const m0 = await page.mainThread();
       const t0 = performance.now();
+      if (profileTo) await page.send("Profiler.enable").then(() => page!.send("Profiler.start"));
       const reached = await paced(sim.port, rate, SECONDS);
-      const cpu = ((await page.cpuMs()) - c0) / 1000;
+      if (profileTo) writeFileSync(`${profileTo}.${rate}.cpuprofile`, JSON.stringify((await page.send("Profiler.stop")).profile));
+      const c1 = await page.cpuMsByType();
+      const used = (type?: string) => Object.keys(c1).filter((k) => type === undefined || k === type).reduce((n, k) => n + c1[k]! - (c0[k] ?? 0), 0) / 1000;
       const m1 = await page.mainThread();
       const wall = (performance.now() - t0) / 1000;
       const [script, style, layout] = [m1.script - m0.script, m1.style - m0.style, m1.layout - m0.layout];
       const main = `${share(m1.tasks - m0.tasks, wall)}: ${share(script, wall)} / ${share(style, wall)} / ${share(layout, wall)} / ${share(m1.tasks - m0.tasks - script - style - layout, wall)}`;
       const label = rate === 0 ? "idle (reference)" : `${reached.toFixed(0)}`;
-      console.log(`${label.padStart(13)} | ${events.toFixed(0).padStart(18)} | ${share(cpu, wall).padStart(6)} | ${main}`);
+      console.log(`${label.padStart(13)} | ${events.toFixed(0).padStart(18)} | ${share(used(), wall).padStart(6)}, renderer ${share(used("renderer"), wall).padStart(6)} | ${main}`);
     }
   } finally {
     await page?.close();

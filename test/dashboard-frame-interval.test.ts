@@ -8,9 +8,10 @@ import { startLambdaSim } from "./support/lambda-sim-process.ts";
 import { until } from "./support/until.ts";
 
 /**
- * Issue 15: at a high rate the page redraws once a second and asks the simulator for an events
- * frame every half second (a subscription's `intervalMs`), each holding all since the last; a slow
- * stream gets the simulator's 50 ms frames again, so a 300 ms invocation's lane is seen busy.
+ * Issue 15: at a high rate the page redraws once a second, its lanes every other redraw, and asks
+ * the simulator for an events frame every half second (a subscription's `intervalMs`), each
+ * holding all since the last; a slow stream gets the simulator's 50 ms frames again, so a 300 ms
+ * invocation's lane is seen busy.
  */
 const openPage = dashboardPages();
 
@@ -36,6 +37,19 @@ function watchSocket(page: Page) {
   return seen;
 }
 
+/** `callers` concurrent callers of `busy` over HTTP until stopped. */
+function load(endpoint: string, callers: number): () => Promise<void> {
+  let loading = true;
+  const caller = async () => {
+    while (loading) await (await fetch(`${endpoint}/2015-03-31/functions/busy/invocations`, { method: "POST", body: "{}" })).arrayBuffer();
+  };
+  const running = Array.from({ length: callers }, caller);
+  return async () => {
+    loading = false;
+    await Promise.all(running);
+  };
+}
+
 describe("the page's frames", () => {
   it.skipIf(skip !== undefined)(`come at most 2 a second while over 1,000 events a second stream, and every 50 ms again once the stream is slow${skip ? ` (${skip})` : ""}`, { timeout: 120_000 }, async () => {
     const t = await startLambdaSim(["--config", project(), "--in-memory"]);
@@ -45,11 +59,7 @@ describe("the page's frames", () => {
     await until(() => seen!.intervals.length > 0);
 
     // 32 callers over HTTP until the page has asked for longer frames (it measures its rate each second).
-    let loading = true;
-    const caller = async () => {
-      while (loading) await (await fetch(`${t.endpoint}/2015-03-31/functions/busy/invocations`, { method: "POST", body: "{}" })).arrayBuffer();
-    };
-    const callers = Array.from({ length: 32 }, caller);
+    const stop = load(t.endpoint, 32);
     try {
       await until(() => seen!.intervals.at(-1)! >= 500, 30_000);
       // Two seconds of frames after the change: no more than the interval allows. Counted, not
@@ -60,8 +70,7 @@ describe("the page's frames", () => {
       expect(during.length).toBeGreaterThan(0);
       expect(during.length).toBeLessThanOrEqual(2_000 / seen!.intervals.at(-1)! + 1);
     } finally {
-      loading = false;
-      await Promise.all(callers);
+      await stop();
     }
 
     // The stream slows: the page asks for the simulator's own cadence again, and a 300 ms invocation shows busy.
@@ -69,6 +78,51 @@ describe("the page's frames", () => {
     const slow = fetch(`${t.endpoint}/2015-03-31/functions/slow/invocations`, { method: "POST", body: "{}" });
     await until(async () => (await page.locator('#functions [data-function="slow"] .lane[data-state="busy"]').count()) > 0, 5_000);
     await (await slow).arrayBuffer();
+    expect(errors).toEqual([]);
+  });
+
+  it.skipIf(skip !== undefined)(`draw the lanes every other redraw (1.5-2 s apart) while over 1,000 events a second stream, the invocation list every redraw${skip ? ` (${skip})` : ""}`, { timeout: 120_000 }, async () => {
+    const t = await startLambdaSim(["--config", project(), "--in-memory"]);
+    const errors: string[] = [];
+    let seen: ReturnType<typeof watchSocket> | undefined;
+    const page = await openPage(`${t.endpoint}/_sim/ui`, errors, (p) => (seen = watchSocket(p)));
+    await until(() => seen!.intervals.length > 0);
+    const stop = load(t.endpoint, 32);
+    try {
+      await until(() => seen!.intervals.at(-1)! >= 500, 30_000);
+      // Each redraw writes a section in one go: one batch of DOM changes per section it changed,
+      // noted with its time; watched for 8 s in which the page stayed busy (it subscribes again
+      // when it leaves: a loaded machine may slow the callers under its threshold for a second).
+      const watchRedraws = () =>
+        page.evaluate(`new Promise((resolve) => {
+          const at = { lanes: [], list: [] };
+          const watch = (sel, key) => {
+            const o = new MutationObserver(() => at[key].push(performance.now()));
+            o.observe(document.querySelector(sel), { subtree: true, childList: true, characterData: true, attributes: true });
+            return o;
+          };
+          const observers = [watch("#functions .body", "lanes"), watch("#invocations .body", "list")];
+          setTimeout(() => { for (const o of observers) o.disconnect(); resolve(at); }, 8000);
+        })`) as Promise<{ lanes: number[]; list: number[] }>;
+      let redrawn: { lanes: number[]; list: number[] } | undefined;
+      for (let tries = 0; redrawn === undefined && tries < 4; tries++) {
+        const subscriptions = seen!.intervals.length;
+        const r = await watchRedraws();
+        if (seen!.intervals.length === subscriptions) redrawn = r;
+        else await until(() => seen!.intervals.at(-1)! >= 500, 30_000);
+      }
+      expect(redrawn, "the page stayed busy for 8 s").toBeDefined();
+      // The lanes at least 1.5 s apart (2 s, give or take half the redraw gap), the list at every
+      // redraw: by the gaps, not the counts, which a loaded machine stretches (redraws 1.5 s apart
+      // or more draw the lanes at each).
+      const { lanes, list } = redrawn!;
+      expect(lanes.length).toBeGreaterThanOrEqual(2);
+      const gaps = lanes.slice(1).map((x, i) => x - lanes[i]!);
+      expect(Math.min(...gaps)).toBeGreaterThan(1_400);
+      expect(list.length).toBeGreaterThanOrEqual(lanes.length);
+    } finally {
+      await stop();
+    }
     expect(errors).toEqual([]);
   });
 });
