@@ -170,7 +170,10 @@ function frame(now) {
     morph(body, html);
   }
   const lanesDrawn = m.dirty.has("functions") && !lanesWait;
-  if (lanesDrawn) lanesAt = now;
+  if (lanesDrawn) {
+    lanesAt = now;
+    m.busyPeak.clear();
+  }
   if (m.dirty.has("header")) drawClock();
   m.dirty.clear();
   if (lanesWait) {

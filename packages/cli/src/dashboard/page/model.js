@@ -65,6 +65,9 @@ export function createModel() {
     cost: { functions: {}, total: 0, prices: undefined },
     // functionName -> invocations the stream summed rather than sent one by one (a busy frame's routine ones): counted in the cost, not listed.
     summarized: new Map(),
+    // A playback's functions -> the most environments its events showed busy at once since the lanes were last drawn
+    // (the page clears it then): at ×10 a 50 ms invocation is busy for 5 ms, between two redraws (newuser15b F6).
+    busyPeak: new Map(),
     dirty: new Set(["functions", "sources", "async", "invocations", "story", "cost"]),
   };
 }
@@ -99,6 +102,12 @@ export function applyEvent(m, e, history = false) {
       x.reason = e.reason;
       x.provisioned = x.provisioned || e.provisioned === true;
       if (e.to === "retired") pruneRetired(m, e.functionName);
+      // Live, the views' gauge says what is in use each second; a playback has only its events.
+      if (e.to === "busy" && m.playback) {
+        let inUse = 0;
+        for (const other of m.envs.values()) if (other.functionName === e.functionName && other.state === "busy") inUse++;
+        m.busyPeak.set(e.functionName, Math.max(m.busyPeak.get(e.functionName) ?? 0, inUse));
+      }
       m.dirty.add("functions");
       return;
     }

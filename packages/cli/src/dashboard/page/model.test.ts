@@ -4,6 +4,8 @@ import { applyEvent, createModel } from "./model.js";
 // @ts-expect-error: the page's own JavaScript.
 import { applySnapshot, applyViews } from "./state-views.js";
 import { stalled } from "./shard-consumers.js";
+// @ts-expect-error: the page's own JavaScript.
+import { renderFunctions } from "./render.js";
 
 const ARN = "arn:aws:sqs:us-east-1:000000000000:jobs";
 const batch = (seq: number, outcome: string) => ({ type: "mapping.batch", seq, time: seq, mappingId: "m1", functionName: "worker", eventSourceArn: ARN, size: 2, outcome });
@@ -176,5 +178,30 @@ describe("the page's cost", () => {
     // The server's arithmetic comes to the same figure.
     expect(m.cost.total).toBeCloseTo(invocationCost(1024, "x86_64", 1000, true).cost + invocationCost(1024, "x86_64", 1000).cost, 15);
     expect(m.cost.total).toBeCloseTo(2 * 0.0000002 + 0.0000097222 + 0.0000166667, 15);
+  });
+});
+
+describe("a playback's concurrency in use (newuser15b F6)", () => {
+  const flip = (seq: number, environmentId: string, to: string) => ({ seq, time: seq, type: "environment.state-changed", functionName: "clicks", version: "$LATEST", environmentId, from: "idle", to });
+
+  it("is the most environments its events showed busy at once since the lanes were drawn, not the none left busy at the redraw", () => {
+    const m = createModel();
+    m.playback = true;
+    m.functions.set("clicks", { runtime: "model" });
+    // Played at ×10: two 50 ms invocations overlap, and both are over before the next redraw.
+    for (const [seq, env, to] of [[1, "e1", "busy"], [2, "e2", "busy"], [3, "e1", "idle"], [4, "e2", "idle"]] as const) applyEvent(m, flip(seq, env, to));
+    expect(renderFunctions(m)).toMatch(/concurrency <b class="in-use">2<\/b> in use/);
+    // The page clears the peak once it has drawn the lanes: the next redraw says what is busy then.
+    m.busyPeak.clear();
+    expect(renderFunctions(m)).toMatch(/concurrency <b class="in-use">0<\/b> in use/);
+  });
+
+  it("is left to the views' gauge live, where the simulator samples what is in use", () => {
+    const m = createModel();
+    m.functions.set("clicks", { runtime: "nodejs24.x", inFlight: 0 });
+    applyEvent(m, flip(1, "e1", "busy"));
+    applyEvent(m, flip(2, "e1", "idle"));
+    expect(m.busyPeak.size).toBe(0);
+    expect(renderFunctions(m)).toMatch(/concurrency <b class="in-use">0<\/b> in use/);
   });
 });

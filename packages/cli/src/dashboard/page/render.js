@@ -124,7 +124,7 @@ export function renderFunctions(m, view = {}) {
       <div class="fn-head">
         <span class="fn-name">${fnLabel(m, fn)}</span>
         <small>${esc(f.runtime ?? "")} ${f.memorySize ?? ""} MB ${esc(f.architecture ?? "")}</small>
-        <span class="gauge">concurrency <b class="in-use">${f.inFlight ?? busy}</b> in use, ${reserved}</span>
+        <span class="gauge">concurrency <b class="in-use">${f.inFlight ?? Math.max(busy, m.busyPeak?.get(fn) ?? 0)}</b> in use, ${reserved}</span>
         <span class="gauge">${live.length} environment(s)</span>
         ${t ? `<span class="throttle"${m.started ? ` title="since the simulator started at ${esc(clockTime(m.started.at))}, this start"` : ""}>throttled ${t.count}× — ${esc(t.reason)} <small>(by ${sourceNamed(m, name(t.caller))})</small></span>` : ""}
         ${injected ? `<span class="throttle injected" title="what the faults (POST /_sim/faults, faults:) did to this function">${[injected.throttle ? `${injected.throttle} throttle(s)` : "", injected.delay ? `${injected.delay} delay(s)` : "", injected.other ? `${injected.other} outcome(s)` : ""].filter(Boolean).join(", ")} injected by faults</span>` : ""}
