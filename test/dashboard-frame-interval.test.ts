@@ -50,31 +50,40 @@ function load(endpoint: string, callers: number): () => Promise<void> {
   };
 }
 
+/** A simulator and its page, open before 32 callers start, once the page has asked for longer frames (it measures its rate each second). */
+async function busyPage() {
+  const t = await startLambdaSim(["--config", project(), "--in-memory"]);
+  const errors: string[] = [];
+  let seen: ReturnType<typeof watchSocket> | undefined;
+  const page = await openPage(`${t.endpoint}/_sim/ui`, errors, (p) => (seen = watchSocket(p)));
+  await until(() => seen!.intervals.length > 0);
+  const stop = load(t.endpoint, 32);
+  try {
+    await until(() => seen!.intervals.at(-1)! >= 500, 30_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { t, page, seen: seen!, errors, stop };
+}
+
 describe("the page's frames", () => {
   it.skipIf(skip !== undefined)(`come at most 2 a second while over 1,000 events a second stream, and every 50 ms again once the stream is slow${skip ? ` (${skip})` : ""}`, { timeout: 120_000 }, async () => {
-    const t = await startLambdaSim(["--config", project(), "--in-memory"]);
-    const errors: string[] = [];
-    let seen: ReturnType<typeof watchSocket> | undefined;
-    const page = await openPage(`${t.endpoint}/_sim/ui`, errors, (p) => (seen = watchSocket(p)));
-    await until(() => seen!.intervals.length > 0);
-
-    // 32 callers over HTTP until the page has asked for longer frames (it measures its rate each second).
-    const stop = load(t.endpoint, 32);
+    const { t, page, seen, errors, stop } = await busyPage();
     try {
-      await until(() => seen!.intervals.at(-1)! >= 500, 30_000);
       // Two seconds of frames after the change: no more than the interval allows. Counted, not
       // timed one by one: on a loaded machine the browser and this process may pass two on together.
       const from = performance.now() + 300;
       await until(() => performance.now() > from + 2_000);
-      const during = seen!.eventsAt.filter((x) => x > from && x <= from + 2_000);
+      const during = seen.eventsAt.filter((x) => x > from && x <= from + 2_000);
       expect(during.length).toBeGreaterThan(0);
-      expect(during.length).toBeLessThanOrEqual(2_000 / seen!.intervals.at(-1)! + 1);
+      expect(during.length).toBeLessThanOrEqual(2_000 / seen.intervals.at(-1)! + 1);
     } finally {
       await stop();
     }
 
     // The stream slows: the page asks for the simulator's own cadence again, and a 300 ms invocation shows busy.
-    await until(() => seen!.intervals.at(-1) === 0, 10_000);
+    await until(() => seen.intervals.at(-1) === 0, 10_000);
     const slow = fetch(`${t.endpoint}/2015-03-31/functions/slow/invocations`, { method: "POST", body: "{}" });
     await until(async () => (await page.locator('#functions [data-function="slow"] .lane[data-state="busy"]').count()) > 0, 5_000);
     await (await slow).arrayBuffer();
@@ -82,14 +91,8 @@ describe("the page's frames", () => {
   });
 
   it.skipIf(skip !== undefined)(`draw the lanes every other redraw (1.5-2 s apart) while over 1,000 events a second stream, the invocation list every redraw${skip ? ` (${skip})` : ""}`, { timeout: 120_000 }, async () => {
-    const t = await startLambdaSim(["--config", project(), "--in-memory"]);
-    const errors: string[] = [];
-    let seen: ReturnType<typeof watchSocket> | undefined;
-    const page = await openPage(`${t.endpoint}/_sim/ui`, errors, (p) => (seen = watchSocket(p)));
-    await until(() => seen!.intervals.length > 0);
-    const stop = load(t.endpoint, 32);
+    const { page, seen, errors, stop } = await busyPage();
     try {
-      await until(() => seen!.intervals.at(-1)! >= 500, 30_000);
       // Each redraw writes a section in one go: one batch of DOM changes per section it changed,
       // noted with its time; watched for 8 s in which the page stayed busy (it subscribes again
       // when it leaves: a loaded machine may slow the callers under its threshold for a second).
@@ -106,10 +109,10 @@ describe("the page's frames", () => {
         })`) as Promise<{ lanes: number[]; list: number[] }>;
       let redrawn: { lanes: number[]; list: number[] } | undefined;
       for (let tries = 0; redrawn === undefined && tries < 4; tries++) {
-        const subscriptions = seen!.intervals.length;
+        const subscriptions = seen.intervals.length;
         const r = await watchRedraws();
-        if (seen!.intervals.length === subscriptions) redrawn = r;
-        else await until(() => seen!.intervals.at(-1)! >= 500, 30_000);
+        if (seen.intervals.length === subscriptions) redrawn = r;
+        else await until(() => seen.intervals.at(-1)! >= 500, 30_000);
       }
       expect(redrawn, "the page stayed busy for 8 s").toBeDefined();
       // The lanes at least 1.5 s apart (2 s, give or take half the redraw gap), the list at every
