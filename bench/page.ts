@@ -16,7 +16,7 @@
 // beside the same page open on an idle simulator (the reference: what an open page costs doing
 // nothing). The page batches its updates, whatever the rate: it redraws at most every 120 ms,
 // every 250 ms once over 100 events a second reach it, and once a second over 1,000, its lanes
-// every other time (asking then for 2 frames a second; dashboard.js). The page is
+// every other time (asking then for 2 frames a second; cadence.js). The page is
 // opened as bench:subscribers opens it (page-in-chromium.ts): not a playwright page, whose
 // DevTools Network domain would copy every WebSocket frame out of the renderer.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";

@@ -31,7 +31,7 @@ interface Page {
 
 /**
  * The page's side, as dashboard.js does it: its subscription, each frame into its model (then
- * `applied`); `intervalMs`, as the page asks for it above 1,000 events a second (dashboard.js).
+ * `applied`); `intervalMs`, as the page asks for it above 1,000 events a second (cadence.js).
  */
 function openPage(endpoint: string, intervalMs: number | undefined, applied?: (frame: HubFrame, page: Page) => void): Promise<Page> {
   const ws = new WebSocket(`${endpoint.replace("http", "ws")}/_sim/events`);

@@ -11,6 +11,7 @@ import { applySnapshot, applyViews } from "./state-views.js";
 import { currentRowKey, selection } from "./invocation-rows.js";
 import { clockControls, clockLabel, statusText } from "./header.js";
 import { morph } from "./morph.js";
+import { frameInterval, isBusy, lanesWait, redrawGap } from "./cadence.js";
 import { clockTime, laneLegend, renderAsync, renderCost, renderFunctions, renderInvocations, renderSources, renderStory } from "./render.js";
 
 const m = createModel();
@@ -19,14 +20,14 @@ const $ = (sel) => document.querySelector(sel);
 const status = $("#status");
 let eventsThisSecond = 0;
 let rate = 0;
-/** Over 1,000 events a second, until under 250 (redrawGap): the page redraws once a second meanwhile. */
+/** Over 1,000 events a second, until under 250 (cadence.js): the page redraws once a second meanwhile. */
 let busy = false;
 let lastRender = 0;
-/** When the lanes (the functions section) were last drawn: while busy, every other redraw (BUSY_LANES_GAP). */
+/** When the lanes (the functions section) were last drawn: while busy, every other redraw (cadence.js). */
 let lanesAt = 0;
 let framePending = false;
-/** The intervalMs the page last subscribed with (BUSY_FRAME_MS while busy). */
-let frameInterval = 0;
+/** The intervalMs the page last subscribed with (frameInterval). */
+let subscribedInterval = 0;
 /** Chips a lane can show (measureChipRoom), and the narrowest chip, hidden, that measures them. */
 let chipRoom;
 const chipProbe = Object.assign(document.createElement("span"), { className: "chip cold", textContent: "cold 1.11 ms", ariaHidden: "true" });
@@ -81,7 +82,7 @@ function connect() {
   socket.onopen = () => {
     opened = true;
     socket.send(JSON.stringify(PAGE_SUBSCRIPTION));
-    frameInterval = 0;
+    subscribedInterval = 0;
     // Live or a playback: the snapshot, next, says which (its `clock` view).
     setStatus("connected", false);
   };
@@ -151,7 +152,7 @@ function notice(text) {
 function frame(now) {
   framePending = false;
   if (m.dirty.size === 0) return;
-  const wait = redrawGap() - (now - lastRender);
+  const wait = redrawGap(busy, rate) - (now - lastRender);
   if (wait > 0) {
     // Too soon since the last redraw: one frame when the gap is over, not one every 16 ms till then.
     framePending = true;
@@ -160,23 +161,23 @@ function frame(now) {
   }
   lastRender = now;
   // Busy: the lanes wait for every other redraw (they stay dirty till then).
-  const lanesWait = busy && m.dirty.has("functions") && now - lanesAt < BUSY_LANES_GAP - redrawGap() / 2;
+  const lanesLater = m.dirty.has("functions") && lanesWait(busy, now - lanesAt);
   for (const section of m.dirty) {
     const body = RENDER[section] && document.querySelector(`#${section} .body`);
-    if (!body || (lanesWait && section === "functions")) continue;
+    if (!body || (lanesLater && section === "functions")) continue;
     const html = RENDER[section](m, { chips: chipRoom });
     if (written.get(section) === html) continue;
     written.set(section, html);
     morph(body, html);
   }
-  const lanesDrawn = m.dirty.has("functions") && !lanesWait;
+  const lanesDrawn = m.dirty.has("functions") && !lanesLater;
   if (lanesDrawn) {
     lanesAt = now;
     m.busyPeak.clear();
   }
   if (m.dirty.has("header")) drawClock();
   m.dirty.clear();
-  if (lanesWait) {
+  if (lanesLater) {
     m.dirty.add("functions");
     askForFrame();
   }
@@ -203,33 +204,6 @@ function measureChipRoom() {
   const narrowest = chipProbe.offsetWidth + (parseFloat(getComputedStyle(column).columnGap) || 0);
   return narrowest > 0 ? Math.ceil(column.clientWidth / narrowest) + 1 : undefined;
 }
-
-/**
- * Our choice: ms between redraws, ~8 a second; 4 a second once events stream faster than a person
- * reads them (over 100 a second reach the page), which cut the page's CPU at 4,000 telemetry
- * events a second by a third, and still draws a short busy moment (a trace played back at ×10:
- * at 2 a second its busy environments were never drawn); 1 a second once the stream is busy
- * (`busy`: over 1,000 events a second, until under 250; the stream is summed then, model.js
- * PAGE_SUBSCRIPTION, and comes in longer frames, BUSY_FRAME_MS, which cut what reaches the
- * page several times over: without the wide band the page went to and fro between the two every
- * second). The redraws are most of what the page costs then: with 8 callers at 4,300-5,600
- * invocations a second, chromium's renderer took 8-11 µs per invocation at 2 redraws a second and
- * 4-6 at 1 (bench:subscribers, BENCH_PAGE=browser). A person reads no single chip at those
- * rates; the counts, lanes and cost still move.
- */
-function redrawGap() {
-  return busy ? 1000 : rate > 100 ? 250 : 120;
-}
-
-/**
- * Our choice: while busy, the lanes (the functions section: its lanes and gauges) are drawn every
- * 2 s, every other redraw; the invocation list, the sources, the cost and the clock every second.
- * A lane's chips are all new at each redraw then, and writing, styling and laying them out is most
- * of a redraw: at 2,000 invocations a second, chromium's renderer took 40 µs per invocation
- * redrawing everything, 15 leaving the lanes out, 5 not redrawing; with the lanes every other
- * redraw, 53 µs at 1,000 invocations a second against 67 (6 rounds each, bench/page.ts' page).
- */
-const BUSY_LANES_GAP = 2000;
 
 /** Asks for a frame when a section is dirty (the frame waits out the gap since the last one). */
 function askForFrame() {
@@ -263,31 +237,17 @@ addEventListener("resize", () => {
   askForFrame();
 });
 
-/**
- * The events frames the page asks for while busy, in ms apart (the subscription's intervalMs;
- * otherwise 0: the simulator's own 50 ms): half its redraw gap, so a redraw shows what is at most
- * half a second old. Each frame costs the browser a wake-up of its network
- * service, IPC and the page's handler whatever it holds: with 8 callers at ~3,600 invocations a
- * second, chromium's renderer took 22.8 µs per invocation with 20 frames a second and 15.6-18.1
- * with 4 (both redrawing twice a second; bench:subscribers' setting). A slow stream keeps 50 ms
- * frames: a short invocation's lane shows busy, where a longer frame would fold it into its
- * finish (`coalesce`).
- */
-const BUSY_FRAME_MS = 500;
-
 // Gauges (queue depths, lanes, retries waiting) are sampled once a second.
 setInterval(() => {
   rate = eventsThisSecond;
   eventsThisSecond = 0;
-  // A playback is never busy: its server sends frames as they played (no summing, no intervals),
-  // and at 1 redraw a second a trace played at ×10 never drew its busy environments.
-  busy = !m.playback && (busy ? rate >= 250 : rate > 1000);
+  busy = isBusy(busy, rate, m.playback);
   if (socket?.readyState === WebSocket.OPEN) {
     socket.send(JSON.stringify({ kind: "sample" }));
     setStatus(statusText(m.clock, rate), false);
-    const interval = busy ? BUSY_FRAME_MS : 0;
-    if (interval !== frameInterval) {
-      frameInterval = interval;
+    const interval = frameInterval(busy);
+    if (interval !== subscribedInterval) {
+      subscribedInterval = interval;
       socket.send(JSON.stringify({ ...PAGE_SUBSCRIPTION, intervalMs: interval }));
     }
   }
