@@ -92,19 +92,17 @@ export async function openChromiumPage(port: number): Promise<ChromiumPage> {
       if (i === 1200) throw new Error("the dashboard page did not get its snapshot");
       await new Promise((r) => setTimeout(r, 50));
     }
+    const cpuMsByType = async () => {
+      const info = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: { type: string; cpuTime: number }[] };
+      const out: Record<string, number> = {};
+      for (const p of info.processInfo) out[p.type] = (out[p.type] ?? 0) + p.cpuTime * 1000;
+      return out;
+    };
     return {
       version: `chromium ${browser.version()}`,
       events: async () => (await seen())?.events ?? 0,
-      async cpuMs() {
-        const info = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: { cpuTime: number }[] };
-        return info.processInfo.reduce((s, p) => s + p.cpuTime, 0) * 1000;
-      },
-      async cpuMsByType() {
-        const info = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: { type: string; cpuTime: number }[] };
-        const out: Record<string, number> = {};
-        for (const p of info.processInfo) out[p.type] = (out[p.type] ?? 0) + p.cpuTime * 1000;
-        return out;
-      },
+      cpuMs: async () => Object.values(await cpuMsByType()).reduce((s, ms) => s + ms, 0),
+      cpuMsByType,
       async mainThread() {
         const { metrics } = (await tab("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
         const m = (name: string) => metrics.find((x) => x.name === name)?.value ?? 0;
