@@ -120,14 +120,16 @@ const WATCHER_WARM_MS = 5_000;
  * the machine's load does not favour one side), each round after a short unmeasured block in
  * the same condition (`settle`: the watchers' exit behind us; freshly attached watchers get
  * WATCHER_WARM_BLOCKS of them, for WATCHER_WARM_MS at least, their code warm as a dashboard and
- * a tail left open for a workshop's length are: V8 optimises their parsing and formatting over their first thousands of
- * events; measured within their first thousand, the watchers took 41 µs of CPU per invocation,
- * warm ones about 25: tail --logs 17, the page 8), and prints
- * - invocations per second, median of each kind of round, and the median of the pairs' ratios;
+ * a tail left open for a workshop's length are: V8 optimises their parsing and formatting over
+ * their first thousands of events; measured within their first thousand, the watchers took 41 µs
+ * of CPU per invocation, warm ones about 25: tail --logs 17, the page 8), and prints
+ * - invocations per second, median of each kind of round, and the median of the pairs' losses
+ *   with its 90% bootstrap interval (support.ts);
  * - CPU time per invocation of the simulator and its functions' processes, and of the watchers'
- *   processes: on a machine others load too, throughput swings with their load, while the CPU
- *   the simulator spends per invocation does not. With every core busy, the rate lost to
- *   watching is about the CPU added per invocation over the CPU an invocation takes alone.
+ *   processes: on a machine others load too, throughput swings with their load, and the CPU
+ *   the simulator spends per invocation less (though it too moved from 170 to 300 µs between
+ *   runs of the noisiest sittings). With every core busy, the rate lost to watching is about the
+ *   CPU added per invocation over the CPU an invocation takes alone.
  * `run` measures one round; `simPid` is the simulator's process.
  */
 export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>, simPid?: number, settle: () => Promise<unknown> = async () => {}): Promise<void> {
