@@ -160,7 +160,7 @@ function follow(url: URL, endpoint: string, opts: TailOptions, colour: boolean, 
  * Only what tail prints: the server leaves out the rest (issue 15: the fewer events a watcher
  * takes, the less watching costs the simulator). --source stays a filter here: its match is loose.
  */
-function subscription(opts: TailOptions): HubSubscription {
+export function subscription(opts: TailOptions): HubSubscription {
   return {
     // Admissions have no text line (JSON lines have every event); function logs only with --logs.
     excludeTypes: [...(opts.json ? [] : ["invocation.admitted" as const]), ...(opts.logs ? [] : ["function.log" as const])],

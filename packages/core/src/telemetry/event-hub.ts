@@ -2,12 +2,12 @@ import type { Clock } from "../clock/clock.ts";
 import { stopwatch } from "../clock/stopwatch.ts";
 import type { TelemetryEvent } from "./events.ts";
 import type { Telemetry } from "./telemetry.ts";
-import { compileSubscription, EventTexts, EVERYTHING, type CompiledSubscription, type HubSubscription } from "./hub-subscription.ts";
+import { compileSubscription, EventTexts, EVERYTHING, type HubSubscription } from "./hub-subscription.ts";
+import { HubClient } from "./hub-client.ts";
 import { COMPACT_FRAME } from "./compact-events.ts";
 import { RecentInvocations } from "./recent-invocations.ts";
 import { AsyncAttempts, type InvocationSummary } from "./invocation-summary.ts";
 import { eventsFrame } from "./events-frame.ts";
-import { HeldEvents } from "./held-events.ts";
 
 /** A telemetry event with its place in the stream: 1, 2, 3, ... since the simulator started. */
 export type SequencedEvent = TelemetryEvent & { seq: number };
@@ -62,19 +62,6 @@ export const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
 /** ... until it has read down to this, when it gets a `dropped` notice and a fresh snapshot. */
 const RESUME_BYTES = 256 * 1024;
 
-interface Client {
-  sink: HubSink;
-  /** The last seq this client has (in its snapshot or an events frame). */
-  seq: number;
-  /** Events not sent since it became slow. */
-  dropped: number;
-  subscription: CompiledSubscription;
-  /** The seq of the last views frame it was sent: a summary counts no invocation on both sides of it. */
-  viewsSeq: number;
-  /** When it was last sent an events frame (stopwatch ms): the subscription's intervalMs runs from it. */
-  framedAt: number;
-}
-
 /**
  * The live side of telemetry for the dashboard and `lambda-sim tail`: numbers every event, keeps the
  * last few, answers snapshots of the state views, and fans events out to clients once per turn of
@@ -89,11 +76,11 @@ export class EventHub {
   private recentAt = 0;
   /** Each event's text in each form a client takes, written once. */
   private readonly texts = new EventTexts();
-  /** Events batched for the clients, until each client that takes them has been sent them. */
-  private readonly held = new HeldEvents();
+  /** The `invocation.finished` events that end an async attempt: never summarized (foldRoutine). */
+  private readonly attemptFinishes = new WeakSet<object>();
   /** The next flush; `deferred`: set only for a client on a longer interval (a new event wants one sooner). */
   private flushTimer: { at: number; deferred: boolean; cancel(): void } | undefined;
-  private readonly clients = new Set<Client>();
+  private readonly clients = new Set<HubClient>();
   private readonly viewProviders = new Map<string, () => unknown>();
   private readonly stateViews = new Set<string>();
   private readonly snapshotViews = new Set<string>();
@@ -167,7 +154,7 @@ export class EventHub {
 
   /** A new client gets a snapshot at once, then every later event. Returns its disconnect function. */
   connect(sink: HubSink): { close(): void; sample(): void; subscribe(s: HubSubscription | object): boolean } {
-    const client: Client = { sink, seq: 0, dropped: 0, subscription: EVERYTHING, viewsSeq: 0, framedAt: 0 };
+    const client = new HubClient(sink);
     this.clients.add(client);
     this.sendSnapshot(client);
     return {
@@ -200,10 +187,11 @@ export class EventHub {
     for (const o of this.observers) o(s);
     this.invocations.note(s);
     // Followed whether anyone watches: a client may connect between an attempt's start and its finish.
-    const asyncFinish = this.asyncAttempts.note(s);
-    if (this.clients.size === 0 || !this.wanted(s)) return;
-    this.held.push(s, asyncFinish);
-    if (this.flushTimer === undefined || this.flushTimer.deferred) this.flushIn(this.flushEveryMs, false);
+    if (this.asyncAttempts.note(s)) this.attemptFinishes.add(s);
+    // What no client takes is not held (a warm invocation's log lines and admission, with the page and tail).
+    let wanted = false;
+    for (const c of this.clients) if (c.offer(s)) wanted = true;
+    if (wanted && (this.flushTimer === undefined || this.flushTimer.deferred)) this.flushIn(this.flushEveryMs, false);
   }
 
   /** A flush in `ms`, unless one comes sooner. */
@@ -217,65 +205,55 @@ export class EventHub {
     } else this.flushTimer = { at, deferred, ...stopwatch.after(ms, () => this.flush()) };
   }
 
-  /** Whether a client takes `e`: what none does is not batched (a warm invocation's log lines and admission, with the page and tail). */
-  private wanted(e: SequencedEvent): boolean {
-    for (const c of this.clients) if (c.subscription.matches(e)) return true;
-    return false;
-  }
-
   private flush(): void {
     this.flushTimer = undefined;
-    const last = this.held.lastSeq;
-    if (last === 0) return;
+    const last = this.seq;
     const now = stopwatch.now();
     // One frame text per subscription and window (what the client had: a client that joined this
     // turn, or one on a longer interval, starts its window elsewhere).
     const frames = new Map<string, string | undefined>();
     let nextDue = Infinity;
     for (const c of this.clients) {
-      if (c.seq >= last) continue;
+      if (!c.waiting) continue;
       // On a longer interval than the hub's (intervalMs): its next frame when the interval is up, give or take half a turn.
       const wait = c.subscription.intervalMs - (now - c.framedAt);
       if (wait > this.flushEveryMs / 2 && c.dropped === 0) {
         nextDue = Math.min(nextDue, wait);
         continue;
       }
-      const window = this.held.after(c.seq);
       // A slow client that has read down since its last write's callback: resynchronised now, not
       // left dropping until a write that will not come (its events are all being dropped).
       if (c.dropped > 0) this.resumeIfDrained(c);
       if (c.dropped > 0 || c.sink.bufferedBytes() > SLOW_CLIENT_BYTES) {
-        c.dropped += window.filter((e) => e.seq > c.seq && c.subscription.matches(e)).length;
-        c.seq = last;
+        c.dropped += c.take(last).length;
         continue;
       }
+      const from = c.seq;
+      const window = c.take(last);
+      if (window.length === 0) continue;
       // Views it was sent at a seq inside this window: a summary does not straddle it (invocation-summary.ts).
       const counted = c.subscription.summarize && c.viewsSeq >= window[0]!.seq && c.viewsSeq < last ? c.viewsSeq : 0;
-      const key = `${c.seq} ${counted} ${c.subscription.key}`;
+      const key = `${from} ${counted} ${c.subscription.key}`;
       let frame = frames.get(key);
       if (!frames.has(key)) {
-        frame = eventsFrame(window, c.seq, c.subscription, this.texts, this.held.attemptFinishes, counted);
+        frame = eventsFrame(window, c.subscription, this.texts, this.attemptFinishes, counted);
         frames.set(key, frame);
       }
       if (frame !== undefined) {
         this.write(c, frame);
         c.framedAt = now;
       }
-      c.seq = last;
     }
-    // What every client has is let go; what a client on a longer interval still waits for is held until its frame.
-    let oldest = last;
-    for (const c of this.clients) oldest = Math.min(oldest, c.seq);
-    this.held.dropThrough(oldest);
-    if (nextDue !== Infinity && this.held.size > 0) this.flushIn(Math.max(1, Math.ceil(nextDue)), true);
+    // A client on a longer interval keeps what it waits for until its frame.
+    if (nextDue !== Infinity) this.flushIn(Math.max(1, Math.ceil(nextDue)), true);
   }
 
-  private write(c: Client, text: string): void {
+  private write(c: HubClient, text: string): void {
     c.sink.send(text, () => this.resumeIfDrained(c));
   }
 
   /** A slow client that has caught up is told how much it missed, then resynchronised. */
-  private resumeIfDrained(c: Client): void {
+  private resumeIfDrained(c: HubClient): void {
     if (c.dropped === 0 || !this.clients.has(c) || c.sink.bufferedBytes() > RESUME_BYTES) return;
     const count = c.dropped;
     c.dropped = 0;
@@ -283,10 +261,11 @@ export class EventHub {
     this.sendSnapshot(c);
   }
 
-  private sendSnapshot(c: Client): void {
+  private sendSnapshot(c: HubClient): void {
     const snap = this.snapshot();
     if (c.subscription !== EVERYTHING) snap.recent = snap.recent.filter((e) => c.subscription.matches(e));
-    c.seq = snap.seq;
+    // Every event it was waiting for is in the snapshot.
+    c.startAt(snap.seq);
     this.write(c, JSON.stringify(snap));
   }
 }

@@ -3,19 +3,19 @@ import { supersededInFrame, type CompiledSubscription, type EventTexts } from ".
 import { foldRoutine } from "./invocation-summary.ts";
 
 /**
- * `{"kind":"events","events":[...]}` of `events` after `from` that `sub` wants,
- * built from each event's one text (`texts`); undefined if none. A coalesce subscriber is not sent
- * what a later one of them hides (supersededInFrame); a summarize subscriber gets the
- * routine invocations summed (foldRoutine: never the `attemptFinishes` of async
- * attempts, and no summary straddling `counted`, the seq of a views frame it was sent).
+ * `{"kind":"events","events":[...]}` of `events`, the events `sub` takes since the client's last
+ * frame (matched as they came: event-hub.ts), built from each event's one text (`texts`);
+ * undefined if none. A coalesce subscriber is not sent what a later one of them hides
+ * (supersededInFrame); a summarize subscriber gets the routine invocations summed (foldRoutine:
+ * never the `attemptFinishes` of async attempts, and no summary straddling `counted`, the seq of
+ * a views frame it was sent).
  */
-export function eventsFrame(events: readonly SequencedEvent[], from: number, sub: CompiledSubscription, texts: EventTexts, attemptFinishes: Set<object>, counted: number): string | undefined {
+export function eventsFrame(events: readonly SequencedEvent[], sub: CompiledSubscription, texts: EventTexts, attemptFinishes: WeakSet<object>, counted: number): string | undefined {
   // Only coalescing clients skip what a later event hides; the others get every event.
-  const superseded = sub.coalesce ? supersededInFrame(events, sub) : undefined;
-  const folding = superseded && sub.summarize ? foldRoutine(events, from, sub, superseded, attemptFinishes, counted) : undefined;
+  const superseded = sub.coalesce ? supersededInFrame(events) : undefined;
+  const folding = superseded && sub.summarize ? foldRoutine(events, superseded, attemptFinishes, counted) : undefined;
   let out = "";
   for (const e of events) {
-    if (e.seq <= from || !sub.matches(e)) continue;
     if (folding?.folded.has(e)) {
       const summary = folding.summaries.get(e);
       if (summary !== undefined) out += (out === "" ? "" : ",") + JSON.stringify(summary);

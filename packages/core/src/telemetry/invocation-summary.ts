@@ -1,5 +1,4 @@
 import type { SequencedEvent } from "./event-hub.ts";
-import type { CompiledSubscription } from "./hub-subscription.ts";
 
 /**
  * Our choice: a `summarize` subscriber (the dashboard) gets every invocation of a frame in full
@@ -34,11 +33,11 @@ export interface Folding {
 }
 
 /**
- * The routine invocations of a frame a `summarize` subscriber is not sent one by one, when there
- * are more than SUMMARIZE_ABOVE (the newest KEEP_PER_ENVIRONMENT of each environment stay whole,
- * KEEP_IN_ALL at most): a warm success that started in the same frame (its
- * `invocation.started` is already left out: `superseded`, coalesce without previews), that no other event of the
- * frame names (a fault, a front's failure, an async event's outcome), that is not an async
+ * The routine invocations of a frame (`batch`: the events the subscriber takes) a `summarize`
+ * subscriber is not sent one by one, when there are more than SUMMARIZE_ABOVE (the newest
+ * KEEP_PER_ENVIRONMENT of each environment stay whole, KEEP_IN_ALL at most): a warm success that
+ * started in the same frame (its `invocation.started` is already left out: `superseded`,
+ * coalesce without previews), that no other event of the frame names (a fault, a front's failure, an async event's outcome), that is not an async
  * attempt (`asyncAttempts`: the page follows an async event until its attempt finishes), and
  * whose environment does not retire nor its function go in the frame: the summary stands where
  * the frame's last folded invocation stood, and the page prices an invocation with what it knows
@@ -46,14 +45,13 @@ export interface Folding {
  * of a retired lane it no longer keeps and of a deleted function. Errors, cold starts, timeouts
  * and everything else always come in full. Undefined: nothing folded.
  */
-export function foldRoutine(batch: readonly SequencedEvent[], from: number, sub: CompiledSubscription, superseded: Set<object>, asyncAttempts: Set<object>, counted = 0): Folding | undefined {
+export function foldRoutine(batch: readonly SequencedEvent[], superseded: Set<object>, asyncAttempts: WeakSet<object>, counted = 0): Folding | undefined {
   const startedHere = new Set<string>();
   const named = new Set<string>();
   const retired = new Set<string>();
   const deleted = new Set<string>();
   const routine: SequencedEvent[] = [];
   for (const e of batch) {
-    if (e.seq <= from || !sub.matches(e)) continue;
     if (e.type === "invocation.started") {
       if (superseded.has(e)) startedHere.add(e.requestId);
     } else if (e.type === "invocation.finished") {
