@@ -93,6 +93,23 @@ describe("EventHub", () => {
     expect(hub.connect(sink()).subscribe({ states: ["asleep"] })).toBe(false);
   });
 
+  it("sends a client that narrows what it asks for between two frames only what it now asks for, from the next frame on", async () => {
+    const clock = new VirtualClock(0);
+    const telemetry = new Telemetry(clock);
+    const hub = new EventHub(telemetry, clock, 0);
+    const s = sink();
+    const client = hub.connect(s);
+    const log = (text: string) => ({ type: "function.log" as const, functionName: "a", environmentId: "e", requestId: "r", text });
+    telemetry.emit({ type: "simulator.warning", message: "before" });
+    telemetry.emit(log("one\n"));
+    expect(client.subscribe({ types: ["function.log"] })).toBe(true);
+    telemetry.emit({ type: "simulator.warning", message: "after" });
+    telemetry.emit(log("two\n"));
+    await nextTurn();
+    const events = s.frames.flatMap((f) => (f.kind === "events" ? f.events : []));
+    expect(events.map((e) => [e.type, e.seq])).toEqual([["function.log", 2], ["function.log", 4]]);
+  });
+
   it("leaves out for a coalesce client what a frame's later events hide, and sends a warmStarts:false client only cold starts", async () => {
     const clock = new VirtualClock(0);
     const telemetry = new Telemetry(clock);
