@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { EventHub, FLUSH_EVERY_MS } from "../packages/core/src/telemetry/event-hub.ts";
 import type { Telemetry } from "../packages/core/src/telemetry/telemetry.ts";
 import type { Clock } from "../packages/core/src/clock/clock.ts";
-import { subscription as tailSubscription } from "../packages/cli/src/commands/tail.ts";
+import { tailSubscription } from "../packages/cli/src/commands/tail.ts";
 import { agent, measure, post } from "./http-load.ts";
 import { median, startSimulator } from "./support.ts";
 

@@ -113,7 +113,7 @@ function follow(url: URL, endpoint: string, opts: TailOptions, colour: boolean, 
   return new Promise<{ opened: boolean }>((resolve, reject) => {
     ws.on("open", () => {
       opened = true;
-      ws.send(JSON.stringify({ kind: "subscribe", ...subscription(opts) }));
+      ws.send(JSON.stringify({ kind: "subscribe", ...tailSubscription(opts) }));
       process.stderr.write(reconnecting ? `lambda-sim tail: reconnected to ${endpoint}\n` : `lambda-sim tail: following ${endpoint} (Ctrl-C to stop)\n`);
     });
     ws.on("error", (e: NodeJS.ErrnoException) => {
@@ -160,7 +160,7 @@ function follow(url: URL, endpoint: string, opts: TailOptions, colour: boolean, 
  * Only what tail prints: the server leaves out the rest (issue 15: the fewer events a watcher
  * takes, the less watching costs the simulator). --source stays a filter here: its match is loose.
  */
-export function subscription(opts: TailOptions): HubSubscription {
+export function tailSubscription(opts: TailOptions): HubSubscription {
   return {
     // Admissions have no text line (JSON lines have every event); function logs only with --logs.
     excludeTypes: [...(opts.json ? [] : ["invocation.admitted" as const]), ...(opts.logs ? [] : ["function.log" as const])],

@@ -76,8 +76,6 @@ export class EventHub {
   private recentAt = 0;
   /** Each event's text in each form a client takes, written once. */
   private readonly texts = new EventTexts();
-  /** The `invocation.finished` events that end an async attempt: never summarized (foldRoutine). */
-  private readonly attemptFinishes = new WeakSet<object>();
   /** The next flush; `deferred`: set only for a client on a longer interval (a new event wants one sooner). */
   private flushTimer: { at: number; deferred: boolean; cancel(): void } | undefined;
   private readonly clients = new Set<HubClient>();
@@ -187,7 +185,7 @@ export class EventHub {
     for (const o of this.observers) o(s);
     this.invocations.note(s);
     // Followed whether anyone watches: a client may connect between an attempt's start and its finish.
-    if (this.asyncAttempts.note(s)) this.attemptFinishes.add(s);
+    this.asyncAttempts.note(s);
     // What no client takes is not held (a warm invocation's log lines and admission, with the page and tail).
     let wanted = false;
     for (const c of this.clients) if (c.offer(s)) wanted = true;
@@ -236,7 +234,7 @@ export class EventHub {
       const key = `${from} ${counted} ${c.subscription.key}`;
       let frame = frames.get(key);
       if (!frames.has(key)) {
-        frame = eventsFrame(window, c.subscription, this.texts, this.attemptFinishes, counted);
+        frame = eventsFrame(window, c.subscription, this.texts, this.asyncAttempts, counted);
         frames.set(key, frame);
       }
       if (frame !== undefined) {

@@ -45,7 +45,7 @@ export interface Folding {
  * of a retired lane it no longer keeps and of a deleted function. Errors, cold starts, timeouts
  * and everything else always come in full. Undefined: nothing folded.
  */
-export function foldRoutine(batch: readonly SequencedEvent[], superseded: Set<object>, asyncAttempts: WeakSet<object>, counted = 0): Folding | undefined {
+export function foldRoutine(batch: readonly SequencedEvent[], superseded: Set<object>, asyncAttempts: AsyncAttempts, counted = 0): Folding | undefined {
   const startedHere = new Set<string>();
   const named = new Set<string>();
   const retired = new Set<string>();
@@ -55,7 +55,7 @@ export function foldRoutine(batch: readonly SequencedEvent[], superseded: Set<ob
     if (e.type === "invocation.started") {
       if (superseded.has(e)) startedHere.add(e.requestId);
     } else if (e.type === "invocation.finished") {
-      if (e.status === "success" && e.initDurationMs === undefined && startedHere.has(e.requestId) && !asyncAttempts.has(e)) routine.push(e);
+      if (e.status === "success" && e.initDurationMs === undefined && startedHere.has(e.requestId) && !asyncAttempts.ended(e)) routine.push(e);
     } else if (e.type === "environment.state-changed") {
       if (e.to === "retired") retired.add(e.environmentId);
     } else if (e.type === "function.changed") {
@@ -110,12 +110,19 @@ export function foldRoutine(batch: readonly SequencedEvent[], superseded: Set<ob
 /** Our choice: async attempts followed to their finish (an attempt whose end never comes, its function deleted, falls out past this). */
 const ASYNC_ATTEMPTS = 10_000;
 
-/** The async attempts started and not finished, whose invocations foldRoutine never sums (`asyncAttempts`). */
+/** The async attempts started and not finished, and the finishes that ended one: invocations foldRoutine never sums (`asyncAttempts`). */
 export class AsyncAttempts {
   private readonly running = new Set<string>();
+  /** Weak: a finish is forgotten with its event, once every client has been sent it. */
+  private readonly finishes = new WeakSet<object>();
 
-  /** Follows `e`; true when it is the `invocation.finished` of an async attempt. */
-  note(e: SequencedEvent): boolean {
+  /** Whether `e` is the `invocation.finished` that ended an async attempt. */
+  ended(e: SequencedEvent): boolean {
+    return this.finishes.has(e);
+  }
+
+  /** Follows `e`. */
+  note(e: SequencedEvent): void {
     if (e.type === "async.attempt.started") {
       this.running.add(e.requestId);
       if (this.running.size > ASYNC_ATTEMPTS) this.running.delete(this.running.values().next().value!);
@@ -126,6 +133,6 @@ export class AsyncAttempts {
       this.running.delete(e.requestId);
     }
     // A Set lookup per invocation only while an async attempt runs (nobody watching: the hot path).
-    return this.running.size > 0 && e.type === "invocation.finished" && this.running.delete(e.requestId);
+    if (this.running.size > 0 && e.type === "invocation.finished" && this.running.delete(e.requestId)) this.finishes.add(e);
   }
 }
