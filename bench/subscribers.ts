@@ -31,27 +31,43 @@ const inBrowser = process.env.BENCH_PAGE === "browser";
 /** What the page asks for when it opens (packages/cli/src/dashboard/page: dashboard.js, model.js). */
 const PAGE_MODEL: string = "../packages/cli/src/dashboard/page/model.js";
 const PAGE_DECODER = new URL("../packages/cli/src/dashboard/page/compact-events.js", import.meta.url).href;
+const PAGE_CADENCE = new URL("../packages/cli/src/dashboard/page/cadence.js", import.meta.url).href;
 const PAGE_SUBSCRIPTION = JSON.stringify(((await import(PAGE_MODEL)) as { PAGE_SUBSCRIPTION: object }).PAGE_SUBSCRIPTION);
 
 /**
  * The dashboard's side, in a process of its own as a browser would be (parsing the stream in the
  * benchmark's own process would slow its load generator instead of the simulator): a WebSocket
- * client on /_sim/events that subscribes as the page does, asks for the views once a second, and
- * parses and decodes the events it gets as the page does (it does not model the page's own work
- * on them: its model and its drawing, at most every 120 ms) and counts them.
+ * client on /_sim/events that subscribes as the page does, asks for the views once a second,
+ * parses and decodes the events it gets as the page does, and counts them; once the stream is
+ * busy it asks for the page's longer frames, as the page does (cadence.js: 2 a second, not 20). It
+ * does not model the page's own work on the events: its model and its drawing.
  */
 const PAGE = `
 const { WebSocket } = require(process.argv[2]);
 let events = 0;
-import(process.argv[4]).then(({ decodeEvent }) => {
+Promise.all([import(process.argv[4]), import(process.argv[5])]).then(([{ decodeEvent }, { isBusy, frameInterval }]) => {
   const ws = new WebSocket(process.argv[1]);
   let fields = [];
+  let thisSecond = 0, busy = false, interval = 0;
   ws.on("message", (d) => {
     const f = JSON.parse(String(d));
     if (f.kind === "compact") fields = f.fields;
-    else if (f.kind === "events") for (const e of f.events) if (decodeEvent(e, fields).seq > 0) events++;
+    else if (f.kind === "events") for (const item of f.events) {
+      const e = decodeEvent(item, fields);
+      if (e.seq > 0) events++;
+      thisSecond += e.type === "invocations.summarized" ? e.environments.reduce((n, x) => n + x[3], 0) : 1;
+    }
   });
-  ws.on("open", () => { ws.send(process.argv[3]); console.log("open"); setInterval(() => ws.send('{"kind":"sample"}'), 1000); });
+  ws.on("open", () => {
+    ws.send(process.argv[3]);
+    console.log("open");
+    setInterval(() => {
+      busy = isBusy(busy, thisSecond, false);
+      thisSecond = 0;
+      ws.send('{"kind":"sample"}');
+      if (frameInterval(busy) !== interval) ws.send(JSON.stringify({ ...JSON.parse(process.argv[3]), intervalMs: (interval = frameInterval(busy)) }));
+    }, 1000);
+  });
 });
 process.on("SIGINT", () => { console.log("events " + events); process.exit(0); });
 `;
@@ -63,7 +79,7 @@ async function watch(port: number): Promise<Watchers> {
   const which = process.env.BENCH_WATCHERS ?? "both";
   let events = 0;
   const page: ChildProcess | undefined =
-    which === "tail" || inBrowser ? undefined : spawn(process.execPath, [...profile("page"), "-e", PAGE, `ws://127.0.0.1:${port}/_sim/events`, WS_MODULE, PAGE_SUBSCRIPTION, PAGE_DECODER], { stdio: ["ignore", "pipe", "inherit"] });
+    which === "tail" || inBrowser ? undefined : spawn(process.execPath, [...profile("page"), "-e", PAGE, `ws://127.0.0.1:${port}/_sim/events`, WS_MODULE, PAGE_SUBSCRIPTION, PAGE_DECODER, PAGE_CADENCE], { stdio: ["ignore", "pipe", "inherit"] });
   if (page) {
     let out = "";
     page.stdout!.on("data", (b: Buffer) => {
