@@ -55,6 +55,9 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
       reservedConcurrency: governor.reserved(r.name),
       inFlight: governor.inFlight(r.name),
       versions: [...r.versions.keys()],
+      // A published version keeps the memory and architecture it was published with (an immutable
+      // snapshot of the configuration): the page prices its invocations, and writes their REPORT, by it.
+      versionConfigs: Object.fromEntries([...r.versions].map(([v, c]) => [v, { memorySize: c.memorySize, architecture: c.architectures[0] ?? "x86_64" }])),
       retired: retired.get(r.name),
     })),
   );

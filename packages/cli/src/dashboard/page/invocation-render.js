@@ -4,6 +4,7 @@ import { rowVia, viaTitle } from "./invocation-via.js";
 import { batchView } from "./batch-view.js";
 import { attemptLabel, rowKey, selectedRow } from "./invocation-rows.js";
 import { fnLabel, named, viaNamed } from "./resource-names.js";
+import { versionConfig } from "./model.js";
 
 export function renderInvocations(m) {
   const list = [...m.invocations.values()].filter((s) => s.startedAt !== undefined || s.finishedAt !== undefined).slice(-20).reverse();
@@ -46,7 +47,7 @@ export function renderStory(m) {
   const attempts = r === undefined || r.attempts.length === 0 ? "" : `<h3>Attempts</h3><table>${r.attempts.map((a) => attemptRow(m, r.requestId, a, s?.attempt)).join("")}</table>`;
   const where = r?.async?.where ? `<p>Finished: <b>${esc(r.async.where)}</b> <small>${esc(r.async.detail)}</small></p>` : "";
   if (s === undefined) return `<p><b>${fnLabel(m, r.functionName)}</b> request <code>${esc(r.requestId)}</code> — not run yet</p>${attempts}${where}`;
-  const report = s.durationMs === undefined ? "" : `REPORT RequestId: ${s.requestId}\tDuration: ${s.durationMs.toFixed(2)} ms\tBilled Duration: ${s.billedDurationMs} ms\tMemory Size: ${m.functions.get(s.functionName)?.memorySize ?? "?"} MB\tMax Memory Used: ${s.maxMemoryUsedMb} MB\t${s.initDurationMs !== undefined ? `Init Duration: ${s.initDurationMs.toFixed(2)} ms\t` : ""}${reportsStatus(s) ? `Status: ${s.status}\t${s.errorType ? `Error Type: ${s.errorType}` : ""}` : ""}`;
+  const report = s.durationMs === undefined ? "" : `REPORT RequestId: ${s.requestId}\tDuration: ${s.durationMs.toFixed(2)} ms\tBilled Duration: ${s.billedDurationMs} ms\tMemory Size: ${versionConfig(m, s.functionName, s.version)?.memorySize ?? "?"} MB\tMax Memory Used: ${s.maxMemoryUsedMb} MB\t${s.initDurationMs !== undefined ? `Init Duration: ${s.initDurationMs.toFixed(2)} ms\t` : ""}${reportsStatus(s) ? `Status: ${s.status}\t${s.errorType ? `Error Type: ${s.errorType}` : ""}` : ""}`;
   // Process runtimes log START/END/REPORT themselves; the model runtime has no log, so they are written here.
   const own = s.logs.map((l) => l.replace(/\n$/, ""));
   // Its platform lines are there as text (START) or, with LoggingConfig JSON, as platform.* records.

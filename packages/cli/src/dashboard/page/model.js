@@ -136,7 +136,7 @@ export function applyEvent(m, e, history = false) {
         x.chips.push({ key: s.key, requestId: e.requestId, attempt: s.attempt, cold: s.coldStart, ok: e.status === "success", ms: e.durationMs, initMs: e.initDurationMs });
         if (x.chips.length > KEEP_CHIPS) x.chips.shift();
       }
-      if (!history && e.seq > m.costSeq) addCost(m, e.functionName, e.environmentId, 1, e.billedDurationMs);
+      if (!history && e.seq > m.costSeq) addCost(m, e.functionName, e.version, e.environmentId, 1, e.billedDurationMs);
       // A success is where an event without an OnSuccess destination ends (one with it also gets async.delivered).
       if (m.pendingAsync.has(e.requestId) && !history && e.status === "success") finishAsync(m, e, ...successOutcome(tries?.at(-1)?.attempt));
       m.dirty.add("invocations").add("functions").add("cost");
@@ -145,8 +145,8 @@ export function applyEvent(m, e, history = false) {
     }
     case "invocations.summarized":
       // The routine invocations of a busy frame, per environment: their requests and billed time (invocation-summary.ts).
-      for (const [environmentId, functionName, , count, billedMs] of e.environments) {
-        if (e.seq > m.costSeq) addCost(m, functionName, environmentId, count, billedMs);
+      for (const [environmentId, functionName, version, count, billedMs] of e.environments) {
+        if (e.seq > m.costSeq) addCost(m, functionName, version, environmentId, count, billedMs);
         m.summarized.set(functionName, (m.summarized.get(functionName) ?? 0) + count);
       }
       m.dirty.add("invocations").add("cost");
@@ -255,14 +255,27 @@ function pruneRetired(m, functionName) {
 }
 
 /**
- * `count` requests of one environment, `billedMs` in all, and their GB-seconds at the function's
- * memory and architecture (prices from the server's view), at Provisioned Concurrency's duration
- * price on a provisioned environment: core's lambda-cost.ts's arithmetic, which the page cannot import.
+ * The memory and architecture `version` of a function runs with: a published version's own (the
+ * functions view's versionConfigs), else the function's as the views last said (a trace's
+ * playback has no versions); undefined when the page has not seen the function.
  */
-function addCost(m, functionName, environmentId, count, billedMs) {
+export function versionConfig(m, functionName, version) {
+  const f = m.functions.get(functionName);
+  return f?.versionConfigs?.[version] ?? f;
+}
+
+/**
+ * `count` requests of one environment, `billedMs` in all, and their GB-seconds at the memory and
+ * architecture of the version it runs (prices from the server's view), at Provisioned
+ * Concurrency's duration price on a provisioned environment: core's lambda-cost.ts's arithmetic,
+ * which the page cannot import.
+ */
+function addCost(m, functionName, version, environmentId, count, billedMs) {
   const prices = m.cost.prices;
   if (prices === undefined) return;
-  const f = m.functions.get(functionName) ?? { memorySize: 128, architecture: "x86_64" };
+  const seen = versionConfig(m, functionName, version);
+  // Lambda's defaults for what the page has not been told.
+  const f = { memorySize: seen?.memorySize ?? 128, architecture: seen?.architecture ?? "x86_64" };
   const gbs = (f.memorySize / 1024) * (billedMs / 1000);
   const provisioned = m.envs.get(environmentId)?.provisioned === true && prices.provisionedPerGbSecond !== undefined;
   const rates = provisioned ? prices.provisionedPerGbSecond : prices.perGbSecond;
@@ -272,5 +285,8 @@ function addCost(m, functionName, environmentId, count, billedMs) {
   if (provisioned) c.provisionedRequests = (c.provisionedRequests ?? 0) + count;
   c.gbSeconds += gbs;
   c.cost += cost;
+  // As the simulator's cost view has it: the memory of the last invocation priced.
+  c.memorySize = f.memorySize;
+  c.architecture = f.architecture;
   m.cost.total += cost;
 }
