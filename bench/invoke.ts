@@ -7,7 +7,8 @@
 // loopback round trip; cold start (new environment to first response) with a ready pooled
 // sandbox, back to back, in a burst and with no pool, beside bare `node -e ''` starts
 // (bench/cold-start.ts says what each measures); throughput over 100,000 invocations in 10 blocks (it must not drift down); and warm
-// invocations with the dashboard and `lambda-sim tail` attached beside nobody watching.
+// invocations with the dashboard and `lambda-sim tail` attached beside nobody watching (8 callers;
+// BENCH_CALLERS=1 for a machine with room to spare; bench/subscribers.ts for its other settings).
 // The simulator and the floor server each run in their own process, like a real deployment.
 import { agent, measure, post, settled, startFloorServer } from "./http-load.ts";
 import { sleeps, startSimulator } from "./support.ts";
@@ -54,11 +55,14 @@ async function main(): Promise<void> {
     await measure(4, 2_000, () => post(floor.port, "/"));
     await measure(8, SERVER_WARM_N, () => post(sim.port, invokePath("noop")));
     await settled(sim.child.pid!);
+    /** The subscribers' comparison's callers: BENCH_CALLERS, default 8 (every core busy); 1 leaves the machine room. */
+    const callers = Number(process.env.BENCH_CALLERS ?? 8);
     /** Unmeasured, before each round of the subscribers' comparison. */
-    const settle = () => measure(8, WARM_N / 10, () => post(sim.port, invokePath("noop")));
+    const settle = () => measure(callers, WARM_N / 10, () => post(sim.port, invokePath("noop")));
+    const compare = () => compareSubscribers(sim.port, callers, () => measure(callers, WARM_N, () => post(sim.port, invokePath("noop"))), sim.child.pid, settle);
 
     if (onlySubscribers) {
-      await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))), sim.child.pid, settle);
+      await compare();
       return;
     }
     if (!onlyCold) {
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
     for (let b = 0; b < 10; b++) blocks.push((await measure(8, BIG_N / 10, () => post(sim.port, invokePath("noop")))).perSecond);
     console.log(`  ${blocks.map((x) => x.toFixed(0)).join("  ")} inv/s (last/first ${(blocks[9]! / blocks[0]!).toFixed(2)})`);
 
-    await compareSubscribers(sim.port, () => measure(8, WARM_N, () => post(sim.port, invokePath("noop"))), sim.child.pid, settle);
+    await compare();
   } finally {
     floor.child.kill();
     sim.child.kill("SIGTERM");

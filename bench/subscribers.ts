@@ -148,7 +148,7 @@ const WATCHER_WARM_MS = 5_000;
  *   CPU added per invocation over the CPU an invocation takes alone.
  * `run` measures one round; `simPid` is the simulator's process.
  */
-export async function compareSubscribers(port: number, run: () => Promise<SubscriberRun>, simPid?: number, settle: () => Promise<unknown> = async () => {}): Promise<void> {
+export async function compareSubscribers(port: number, callers: number, run: () => Promise<SubscriberRun>, simPid?: number, settle: () => Promise<unknown> = async () => {}): Promise<void> {
   const alone: SubscriberRun[] = [];
   const watched: SubscriberRun[] = [];
   const cpu = { alone: [] as number[], watchedSim: [] as number[], watchers: [] as number[] };
@@ -195,7 +195,7 @@ export async function compareSubscribers(port: number, run: () => Promise<Subscr
   const tail = process.env.BENCH_TAIL_LOGS === "0" ? "lambda-sim tail" : "lambda-sim tail --logs";
   const pageName = inBrowser ? "dashboard page in chromium" : "dashboard WebSocket";
   const who = which === "ws" ? pageName : which === "tail" ? tail : `${pageName} + ${tail}`;
-  console.log(`\nwatched (${who}), 8 callers, median of ${rounds} pairs of rounds, alternating which goes first:`);
+  console.log(`\nwatched (${who}), ${callers} caller${callers === 1 ? "" : "s"}, median of ${rounds} pairs of rounds, alternating which goes first:`);
   console.log(`  nobody watching:  ${a.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${a.p50.toFixed(3)} ms`);
   console.log(`  watched:          ${b.perSecond.toFixed(0).padStart(6)} inv/s  p50 ${b.p50.toFixed(3)} ms   (${which === "tail" ? "page not attached" : `${seen} events streamed to the page`})`);
   console.log(`  loss:             ${(loss * 100).toFixed(1)}% (issue 15's bar: at most 10%); median of the pairs' losses ${(pairLoss * 100).toFixed(1)}% (90% interval ${(low * 100).toFixed(1)}% to ${(high * 100).toFixed(1)}%)`);
