@@ -4,6 +4,7 @@ import { clockMode } from "../clock/clock-mode.ts";
 import type { Invoker } from "../invocation/invoker.ts";
 import type { EventSourceMappings } from "../mappings/event-source-mappings.ts";
 import type { FunctionRegistry } from "../registry/function-registry.ts";
+import type { FunctionVersionConfig } from "../registry/function-model.ts";
 import type { EventHub } from "../telemetry/event-hub.ts";
 import { CostMeter } from "../telemetry/lambda-cost.ts";
 import { MappingCounters } from "../telemetry/mapping-counters.ts";
@@ -20,8 +21,7 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
   const cost = new CostMeter((name, version) => {
     if (!registry.has(name)) return undefined;
     const rec = registry.get(name);
-    const c = rec.versions.get(version) ?? rec.latest;
-    return { memorySize: c.memorySize, architecture: c.architectures[0] ?? "x86_64" };
+    return pricedBy(rec.versions.get(version) ?? rec.latest);
   });
   hub.observe((e) => cost.record(e));
   hub.addView("time", () => clock.now());
@@ -55,9 +55,10 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
       reservedConcurrency: governor.reserved(r.name),
       inFlight: governor.inFlight(r.name),
       versions: [...r.versions.keys()],
-      // A published version keeps the memory and architecture it was published with (an immutable
-      // snapshot of the configuration): the page prices its invocations, and writes their REPORT, by it.
-      versionConfigs: Object.fromEntries([...r.versions].map(([v, c]) => [v, { memorySize: c.memorySize, architecture: c.architectures[0] ?? "x86_64" }])),
+      // A published version keeps the memory and architecture it was published with (PublishVersion
+      // snapshots code and config, immutable: aws-facts §11): the page prices its invocations, and
+      // writes their REPORT line, by them.
+      versionConfigs: Object.fromEntries([...r.versions].map(([v, c]) => [v, pricedBy(c)])),
       retired: retired.get(r.name),
     })),
   );
@@ -70,4 +71,9 @@ export function addCoreViews(hub: EventHub, parts: { clock: Clock; registry: Fun
   hub.addView("cost", () => cost.view());
   // The faults added, with their counters and windows: a workshop's page shows what the teacher injected.
   hub.addView("faults", () => faults.list().map(faultView));
+}
+
+/** What an invocation of a version is priced by: its memory and architecture (Lambda's price is per GB-second by architecture). */
+function pricedBy(c: FunctionVersionConfig): { memorySize: number; architecture: string } {
+  return { memorySize: c.memorySize, architecture: c.architectures[0] ?? "x86_64" };
 }

@@ -37,8 +37,9 @@ export interface Folding {
  * subscriber is not sent one by one, when there are more than SUMMARIZE_ABOVE (the newest
  * KEEP_PER_ENVIRONMENT of each environment stay whole, KEEP_IN_ALL at most): a warm success that
  * started in the same frame (its `invocation.started` is already left out: `superseded`,
- * coalesce without previews), that no other event of the frame names (a fault, a front's failure, an async event's outcome), that is not an async
- * attempt (`asyncAttempts`: the page follows an async event until its attempt finishes), and
+ * coalesce without previews), that no other event of the frame names (a fault, a front's failure,
+ * an async event's outcome), that is not an async attempt (`asyncAttempts`: the page follows an
+ * async event until its attempt finishes), and
  * whose environment does not retire nor its function go in the frame: the summary stands where
  * the frame's last folded invocation stood, and the page prices an invocation with what it knows
  * then of its environment (provisioned or not) and its function (its memory), which it forgets
